@@ -10,7 +10,8 @@ Each video is cut into `num_clips` temporal clips x `num_crops` spatial crops; t
 those views. Into `<model>/eval_<data set>_<split>_<clips>x<crops>/` (the first command:
 `outputs/eval_synthetic_motion_test_1x1/`; another data set is named by its folder's name, or its Hub id as
 owner--name, so each keeps its own folder; a Hub model's `<model>` is `./owner--name`) or `--output_dir`, it writes
-top-1/top-5 (per head and action accuracy for Epic Kitchens), per-class accuracy, a confusion matrix and a per-class
+the loss (the model's own, cross-entropy, of the averaged logits: Trainer's eval_loss), top-1/top-5 (per head and
+action accuracy for Epic Kitchens), per-class accuracy, a confusion matrix and a per-class
 bar chart (PNG), `eval_results.json` and the per-video logits (`predictions.safetensors`: `logits`, `labels`,
 `valid`, one row per video, with the videos' ids in row order as the JSON list `video_ids` in its metadata), and
 `predictions.jsonl` (one line per video: `index`, `video_id`, `label`, `prediction`, `valid`, and the classes' names

@@ -72,6 +72,7 @@ from vivit_hf.training.best_model import (
     prune_after_checkpoint,
     prune_best_snapshots,
     save_best_snapshot,
+    unranked_evaluations,
 )
 from vivit_hf.training.checkpoints import (
     CHECKPOINTS,
@@ -117,6 +118,7 @@ from vivit_hf.training.finetune import (
     compile_for_training,
     epoch_batches,
     evaluate,
+    evaluation_targets,
     flip_warning,
     head_starts,
     load_data,
@@ -456,6 +458,8 @@ def main(argv=None):
         }
         logger.info(f"--class_weights balanced: {json.dumps(weights_by_class)}")
     num_views = args.eval_num_clips * args.eval_num_crops
+    # eval_loss is the objective train_loss averages: smoothed and weighted as trained (Trainer's compute_loss)
+    loss_targets = evaluation_targets(head_sizes, args.label_smoothing or 0.0, class_weights)
 
     if args.streaming:  # datasets' IterableDataset, split over the processes, decoded in the workers
         train_dataloader, eval_dataloader = build_streaming_loaders(
@@ -604,6 +608,11 @@ def main(argv=None):
         # the same at the last logged train/loss (an older version's checkpoint: at the resume)
         logged_before = resume_state.get("logged_loss", [loss_sum_before, loss_steps_before])
         earlier_runs = trained_runs(resume_state)
+        # an earlier version's evaluations have no loss: ranked by it they were passed over (the best, the patience)
+        ranking = args.load_best_model_at_end or args.early_stopping_patience
+        unranked = ranking and unranked_evaluations(history, best_metric)
+        if unranked:
+            usage_error(f"cannot resume from {checkpoint}: {unranked}")
         missing = args.load_best_model_at_end and missing_snapshot(output_dir, history, best_metric, checkpoint)
         if missing:
             usage_error(f"cannot resume from {checkpoint}: {missing}")
@@ -734,7 +743,7 @@ def main(argv=None):
         Every process has the same gathered logits, so all stop together."""
         try:
             with ema.weights_in(unwrapped) if ema is not None else nullcontext():  # --model_ema: the average's
-                return evaluate(compiled, eval_dataloader, accelerator, num_views, data.label_spaces)
+                return evaluate(compiled, eval_dataloader, accelerator, num_views, data.label_spaces, loss_targets)
         except NonFiniteLogitsError as error:
             progress.close()
             raise SystemExit(
@@ -783,7 +792,7 @@ def main(argv=None):
             keep_best_model(results)
         top1 = results.get("top1", results.get("action_top1"))
         logger.info(
-            f"{when}: eval top-1 {top1:.4f} on {counted(results['num_samples'], 'clip')} "
+            f"{when}: eval top-1 {top1:.4f}, loss {results['loss']:.4f} on {counted(results['num_samples'], 'clip')} "
             f"({results['num_skipped']} broken skipped; {skipped_in_epoch} skipped in training"
             f"{past_the_end_report(truncated, results['num_truncated'])})"
         )
@@ -1051,8 +1060,8 @@ def main(argv=None):
             plots.append(plot_training_curves(history, folder / "training_curves.png"))
         all_results = {
             **scalar_metrics(results),
-            # and as transformers' Trainer names its evaluation's metrics (`eval_` + the name: eval_top1, ...), which a
-            # Trainer user's scripts read from its all_results.json; the evaluation computes no eval_loss
+            # and as transformers' Trainer names its evaluation's metrics (`eval_` + the name: eval_loss, eval_top1,
+            # ...), which a Trainer user's scripts read from its all_results.json
             **{f"eval_{name}": value for name, value in scalar_metrics(results).items()},
             **train_metrics,
             "train_split": train_split,

@@ -1,7 +1,7 @@
 # Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
 """Metric values against numbers worked out by hand (not against the code under test): top-1, top-5 (also with
 fewer than five classes), per-class accuracy, the confusion matrix's orientation, and Epic Kitchens' verb, noun
-and action accuracy."""
+and action accuracy; the loss against transformers' Trainer's eval_loss and torch's cross-entropy."""
 
 import pytest
 import torch
@@ -199,3 +199,71 @@ def test_the_training_curves_of_several_evaluations_an_epoch_are_drawn_per_step(
     plot_training_curves(history, tmp_path / "steps.png")
     plot_training_curves([history[0], history[2]], tmp_path / "epochs.png")
     assert drawn == [[5, 10, 12], [0, 1]]
+
+
+def tiny_classifier(label_spaces=None, num_labels=3):
+    from vivit_hf import ViViTSpatioTemporalConfig, ViViTSpatioTemporalForVideoClassification
+
+    torch.manual_seed(0)
+    config = ViViTSpatioTemporalConfig(
+        hidden_size=16,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        intermediate_size=32,
+        image_size=16,
+        num_frames=4,
+        tubelet_size=[2, 8, 8],
+        num_labels=sum(label_spaces.values()) if label_spaces else num_labels,
+        label_spaces=label_spaces,
+    )
+    return ViViTSpatioTemporalForVideoClassification(config).eval()
+
+
+@pytest.mark.parametrize("heads, smoothing", [({"x": 3}, 0.0), ({"x": 3}, 0.1), ({"noun": 3, "verb": 2}, 0.0)])
+def test_the_evaluation_loss_is_trainers_eval_loss(tmp_path, heads, smoothing):
+    """The evaluation reported no loss, so a Trainer user found no eval_loss and could not rank by it. It is now
+    Trainer's own: 7 clips in batches of 3 (a last batch of 1, weighed by its clip, not as a batch), the label
+    smoother's loss with label_smoothing_factor (`evaluation_targets`, fine-tuning's), the heads' mean with two."""
+    from datasets import Dataset
+    from transformers import Trainer, TrainingArguments
+
+    from vivit_hf.training.finetune import evaluation_targets
+
+    spaces = {head: [f"{head}{i}" for i in range(size)] for head, size in heads.items()}
+    model = tiny_classifier(heads if len(heads) > 1 else None, num_labels=sum(heads.values()))
+    generator = torch.Generator().manual_seed(1)
+    pixel_values = torch.randn(7, 4, 3, 16, 16, generator=generator)
+    labels = torch.stack([torch.randint(size, (7,), generator=generator) for size in heads.values()], dim=-1)
+    labels = labels if len(heads) > 1 else labels[:, 0]
+    data = Dataset.from_dict({"pixel_values": pixel_values.numpy(), "labels": labels.numpy()}).with_format("torch")
+    args = TrainingArguments(
+        tmp_path, per_device_eval_batch_size=3, label_smoothing_factor=smoothing, report_to=[], use_cpu=True
+    )
+    expected = Trainer(model=model, args=args).evaluate(data)["eval_loss"]
+    with torch.no_grad():
+        logits = model(pixel_values=pixel_values).logits
+    targets = evaluation_targets(list(heads.values()), smoothing)
+    results = evaluation_metrics(logits, labels, torch.ones(7, dtype=torch.bool), spaces, targets)
+    assert results["loss"] == pytest.approx(expected, rel=1e-5)
+
+
+def test_the_evaluation_loss_is_the_training_objective_of_the_valid_clips_views_averaged():
+    """With --class_weights and --label_smoothing the loss is the training step's (`classification_loss` of its
+    targets), so eval_loss and train_loss are one objective; a broken clip has none; under multi-view testing it is
+    the loss of the views' averaged logits, the prediction top-1 scores, not the mean of the views' losses."""
+    from vivit_hf.training.finetune import classification_loss, evaluation_targets, soft_targets
+
+    generator = torch.Generator().manual_seed(2)
+    views = torch.randn(6, 4, 3, generator=generator) * 3  # 6 videos, 4 views each
+    logits, labels = views.mean(dim=1), torch.tensor([0, 1, 2, 0, 1, 2])
+    valid = torch.tensor([True, True, True, True, True, False])
+    weights = torch.tensor([0.5, 1.0, 2.0])
+    results = evaluation_metrics(logits, labels, valid, {"x": ["a", "b", "c"]}, evaluation_targets([3], 0.2, weights))
+    trained = classification_loss(logits, soft_targets(labels, [3], 0.2) * weights, valid, [3])
+    assert results["loss"] == pytest.approx(float(trained), rel=1e-6)
+    plain = evaluation_metrics(logits, labels, valid, {"x": ["a", "b", "c"]})["loss"]
+    assert plain == pytest.approx(float(torch.nn.functional.cross_entropy(logits[:5], labels[:5])), rel=1e-6)
+    per_view = torch.nn.functional.cross_entropy(views[:5].reshape(20, 3), labels[:5].repeat_interleave(4))
+    assert abs(plain - float(per_view)) > 0.1  # the choice matters: the views' own losses average otherwise
+    nothing = evaluation_metrics(logits, labels, torch.zeros(6, dtype=torch.bool), {"x": ["a", "b", "c"]})
+    assert nothing["loss"] is None and nothing["top1"] is None

@@ -44,40 +44,41 @@ def assert_same_weights(found, reference):
         torch.testing.assert_close(found[name], reference[name], rtol=0, atol=0, msg=name)
 
 
-def trainer_reference(values, patience=None, threshold=0.0):
+def trainer_reference(values, patience=None, threshold=0.0, metric="top1"):
     """Trainer's best step and the evaluation its EarlyStoppingCallback stops at (None: never), for evaluations of
-    `values` at steps 1, 2, ...: its own `_determine_best_metric` and callback, in the order Trainer calls them."""
-    args = TrainingArguments(
-        output_dir="unused", metric_for_best_model="top1", greater_is_better=True, eval_strategy="steps", report_to=[]
-    )
+    `values` at steps 1, 2, ...: its own `_determine_best_metric` and callback, in the order Trainer calls them, with
+    its own `greater_is_better` (False for a name ending in loss)."""
+    args = TrainingArguments(output_dir="unused", metric_for_best_model=metric, eval_strategy="steps", report_to=[])
     trainer = types.SimpleNamespace(args=args, state=TrainerState())
     callback = EarlyStoppingCallback(patience or 1, threshold)
     control, stopped_at = TrainerControl(), None
     for step, value in enumerate(values, start=1):
         trainer.state.global_step = step
-        callback.on_evaluate(args, trainer.state, control, metrics={"eval_top1": value})
+        callback.on_evaluate(args, trainer.state, control, metrics={f"eval_{metric}": value})
         if control.should_training_stop and stopped_at is None:
             stopped_at = step
-        Trainer._determine_best_metric(trainer, {"eval_top1": value}, None)
+        Trainer._determine_best_metric(trainer, {f"eval_{metric}": value}, None)
     best = trainer.state.best_global_step
     return best, trainer.state.best_metric, stopped_at
 
 
-def test_best_evaluation_and_patience_are_trainers_for_any_history():
+@pytest.mark.parametrize("metric", ["top1", "loss"])
+def test_best_evaluation_and_patience_are_trainers_for_any_history(metric):
     """Ties (a best kept until beaten), plateaus and a threshold (one met exactly does not count): the step Trainer
-    keeps as best and the evaluation its callback stops at, read off our history alone."""
+    keeps as best and the evaluation its callback stops at, read off our history alone. The loss is better when
+    lower, as Trainer's default greater_is_better=False for a name ending in loss (the greatest loss was kept)."""
     rng = random.Random(0)
     for _ in range(300):
         values = [rng.choice([0.25, 0.5, 0.6, 0.65, 0.75, 1.0]) for _ in range(rng.randint(1, 12))]
         patience, threshold = rng.randint(1, 4), rng.choice([0.0, 0.05, 0.25, 0.5])
-        history = [{"step": step, "eval/top1": value} for step, value in enumerate(values, start=1)]
-        best_step, best_value, stopped_at = trainer_reference(values, patience, threshold)
-        assert best_evaluation(history, "top1") == (best_step, best_value)
+        history = [{"step": step, f"eval/{metric}": value} for step, value in enumerate(values, start=1)]
+        best_step, best_value, stopped_at = trainer_reference(values, patience, threshold, metric)
+        assert best_evaluation(history, metric) == (best_step, best_value)
         ours = next(
             (
                 n
                 for n in range(1, len(values) + 1)
-                if evaluations_without_improvement(history[:n], "top1", threshold) >= patience
+                if evaluations_without_improvement(history[:n], metric, threshold) >= patience
             ),
             None,
         )
@@ -157,10 +158,63 @@ def test_an_early_stopped_run_killed_and_resumed_stops_where_the_uninterrupted_o
     assert_same_weights(weights(tmp_path), weights(early_stopped))
 
 
+def test_eval_loss_ranks_the_evaluations_lower_is_better_for_the_best_model_and_early_stopping(
+    videofolder, every_step, tmp_path
+):
+    """`--metric_for_best_model eval_loss` (Trainer's default) was refused: the evaluation reported no loss. It ranks
+    by the loss now, lower is better, as Trainer's greater_is_better=False for a loss: the run stops where Trainer's
+    callback stops on the uninterrupted run's losses (by top-1 it goes on to step 5; the greatest loss is step 1's)
+    and ends with the model of its lowest-loss evaluation, whose loss all_results.json reports as eval_loss."""
+    history = results_of(every_step)["history"]
+    losses = [entry["eval/loss"] for entry in history]
+    stopped_at = trainer_reference(losses, patience=2, threshold=0.02, metric="loss")[2]
+    assert stopped_at is not None and stopped_at < 12  # the run would end there anyway
+    best_step, best_value, _ = trainer_reference(losses[:stopped_at], metric="loss")  # of the evaluations it made
+    assert trainer_reference([entry["eval/top1"] for entry in history], 2, 0.02)[2] != stopped_at  # not top-1's stop
+    args = ["--dataset", videofolder, "--output_dir", tmp_path, *FLAGS, "--load_best_model_at_end"]
+    run(
+        FINETUNE,
+        *args,
+        "--metric_for_best_model",
+        "eval_loss",
+        "--early_stopping_patience",
+        "2",
+        "--early_stopping_threshold",
+        "0.02",
+    )
+    results = results_of(tmp_path)
+    assert results["history"] == history[:stopped_at] and results["completed_steps"] == stopped_at
+    assert results["metric_for_best_model"] == "loss" and results["stopped_early"] is True
+    assert (results["best_global_step"], results["best_metric"]) == (best_step, best_value)
+    assert results["eval_loss"] == results["loss"] == best_value
+    assert_same_weights(weights(tmp_path), weights(every_step / "checkpoints" / f"step_{best_step}"))
+
+
+def test_resume_ranking_by_eval_loss_of_a_checkpoint_whose_evaluations_have_no_loss_is_refused(
+    videofolder, every_step, tmp_path
+):
+    """A checkpoint of a version before the loss was reported: its evaluations have none. Ranked by the loss they
+    were passed over (the best model and the patience of the evaluations after the resume alone); refused in one line
+    naming them, before anything is written. Resumed as it ran (top-1), see test_recipes_train_results."""
+    import shutil
+
+    shutil.copytree(every_step / "checkpoints" / "step_4", tmp_path / "checkpoints" / "step_4")
+    state_file = tmp_path / "checkpoints" / "step_4" / "trainer_state.json"
+    state = json.loads(state_file.read_text())
+    state["history"] = [{k: v for k, v in entry.items() if k != "eval/loss"} for entry in state["history"]]
+    state_file.write_text(json.dumps(state))
+    args = ["--dataset", videofolder, "--output_dir", tmp_path, *FLAGS, "--resume_from_checkpoint", "latest"]
+    result = run(FINETUNE, *args, "--metric_for_best_model", "eval_loss", "--early_stopping_patience", "2", check=False)
+    assert result.returncode == 2, result.stderr[-2000:]
+    said = result.stderr.strip().splitlines()[-1]
+    assert "--metric_for_best_model loss" in said and "steps 1, 2, 3, 4 have no loss" in said, said
+    assert not (tmp_path / "all_results.json").exists()
+
+
 @pytest.mark.parametrize(
     "flags, named",
     [
-        (["--load_best_model_at_end", "--metric_for_best_model", "eval_loss"], "--metric_for_best_model"),
+        (["--load_best_model_at_end", "--metric_for_best_model", "eval_accuracy"], "--metric_for_best_model"),
         (["--load_best_model_at_end", "--metric_for_best_model", "noun_top1"], "--metric_for_best_model"),
         (["--metric_for_best_model", "top5"], "--metric_for_best_model"),
         (["--early_stopping_threshold", "0.1"], "--early_stopping_threshold"),

@@ -446,6 +446,7 @@ def test_two_processes_count_every_clip_once(videofolder, torchrun_runs, tmp_pat
     assert one["num_processes"] == 1 and two["num_processes"] == 2
     assert one["num_samples"] == two["num_samples"] == 6
     assert one["confusion_matrix"] == two["confusion_matrix"]
+    assert two["loss"] == pytest.approx(one["loss"], rel=1e-5)  # each clip's once, the padded repeat left out
     torch.testing.assert_close(
         load_file(str(two_out / "predictions.safetensors"))["logits"],
         load_file(str(tmp_path / "one" / "predictions.safetensors"))["logits"],

@@ -11,6 +11,7 @@ from collections import Counter
 
 import fresh_python
 import pytest
+import torch
 from safetensors import safe_open
 from safetensors.torch import load_file
 from test_recipes_finetune import EVALUATE, REPO, env, tiny_clip
@@ -568,7 +569,9 @@ def held_out_run(tmp_path_factory):
 def test_a_data_set_without_a_test_split_is_evaluated_on_the_share_fine_tuning_held_out(held_out_run, tmp_path):
     """Fine-tuning on a data set of a `train` split alone scores the share it held out; evaluate.py refused such a
     data set, offering `--split train`: the clips the model trained on, scored as a test without a word. It now
-    evaluates the held-out share, the same clips (the run's own score and count), and warns on `--split train`."""
+    evaluates the held-out share, the same clips (the run's own score and count), and warns on `--split train`. Both
+    report the loss (they reported none): torch's cross-entropy of the logits evaluate.py saved, the run's eval_loss
+    (it trained without --label_smoothing or --class_weights)."""
     data, out = held_out_run[0], tmp_path / "out"
     shutil.copytree(held_out_run[1], out)
     trained = json.loads((out / "all_results.json").read_text())
@@ -578,6 +581,10 @@ def test_a_data_set_without_a_test_split_is_evaluated_on_the_share_fine_tuning_h
     results = json.loads((folder / "eval_results.json").read_text())
     assert results["split"] == trained["eval_split"] == "train (held out 34%)"
     assert results["num_samples"] == trained["num_samples"] == 4 and results["top1"] == trained["top1"]
+    saved = load_file(str(folder / "predictions.safetensors"))
+    loss = torch.nn.functional.cross_entropy(saved["logits"], saved["labels"])
+    assert results["loss"] == pytest.approx(float(loss), rel=1e-6)
+    assert trained["eval_loss"] == pytest.approx(results["loss"], rel=1e-5)
     rows = [json.loads(line) for line in (folder / "predictions.jsonl").read_text().splitlines()]
     assert sorted(Counter(row["label"] for row in rows).values()) == [2, 2]  # drawn across the classes
     result = evaluate("--model", out, "--dataset", data, "--split", "train", "--num_workers", "0")

@@ -74,10 +74,18 @@ def test_train_loss_is_the_mean_of_the_logged_step_losses_as_trainer_reports_it(
 def test_the_evaluation_is_in_all_results_under_trainers_eval_names_too(uninterrupted):
     """Trainer writes its evaluation's metrics into all_results.json as eval_<name> (eval_accuracy, eval_loss): a
     Trainer user's script reading eval_top1 found no key. Both spellings now, the same values (.ci/run and the docs
-    read top1)."""
+    read top1). The loss, which the evaluation did not compute (no eval_loss, no eval/loss curve), is among them, in
+    the history and the tracker at each evaluation (its value: test_metrics_values, test_recipes_evaluate)."""
     everything = results_of(uninterrupted)
-    for name in ("top1", "top5", "num_samples", "num_skipped"):
+    for name in ("loss", "top1", "top5", "num_samples", "num_skipped"):
         assert everything[f"eval_{name}"] == everything[name], name
+    history = everything["history"]
+    assert everything["loss"] == history[-1]["eval/loss"] and 0 < everything["loss"] < float("inf")
+    logged = logged_scalars(uninterrupted, "eval/loss")
+    assert logged == pytest.approx({entry["step"]: entry["eval/loss"] for entry in history}) and sorted(logged) == [
+        6,
+        12,
+    ]
 
 
 def test_the_gradient_norm_before_clipping_is_logged_as_trainer_logs_grad_norm(uninterrupted):
@@ -156,12 +164,16 @@ def test_eval_steps_after_a_resume_mid_interval_or_at_an_evaluated_step_are_neit
     videofolder, every_5_steps, tmp_path
 ):
     """Killed at step 4 (one before an evaluation) and resumed; resumed from step 10 (evaluated, then
-    checkpointed): the evaluations are those of the uninterrupted run, once each."""
+    checkpointed): the evaluations are those of the uninterrupted run, once each. Step 10's checkpoint as a version
+    before the loss was reported wrote it (its evaluations have none) still resumes: the loss from the resume on."""
     killed_after_step_4_and_resumed(
         "--dataset", videofolder, "--output_dir", tmp_path / "killed", *FLAGS, "--eval_steps", "5"
     )
     assert results_of(tmp_path / "killed")["history"] == results_of(every_5_steps)["history"]
     shutil.copytree(every_5_steps / "checkpoints" / "step_10", tmp_path / "step_10")
+    state = json.loads((tmp_path / "step_10" / "trainer_state.json").read_text())
+    state["history"] = [{k: v for k, v in entry.items() if k != "eval/loss"} for entry in state["history"]]
+    (tmp_path / "step_10" / "trainer_state.json").write_text(json.dumps(state))
     again = tmp_path / "from_step_10"
     run(
         FINETUNE,
@@ -175,7 +187,8 @@ def test_eval_steps_after_a_resume_mid_interval_or_at_an_evaluated_step_are_neit
         "--resume_from_checkpoint",
         tmp_path / "step_10",
     )
-    assert results_of(again)["history"] == results_of(every_5_steps)["history"]
+    reference = results_of(every_5_steps)["history"]
+    assert results_of(again)["history"] == [*state["history"], reference[-1]] and "eval/loss" in reference[-1]
 
 
 def test_a_finished_run_resumed_again_keeps_its_end_of_run_evaluation_in_the_history(

@@ -23,13 +23,13 @@ from .checkpoints import CHECKPOINTS, STATE_FILE, list_checkpoints
 
 BEST = "best"  # under checkpoints/: removed with them by --overwrite_output_dir, left out of every upload
 RESULTS_FILE = "eval_results.json"  # the snapshot's evaluation, whole (per class, confusion matrix)
-# The accuracies `evaluation_metrics` reports: top1 / top5, per head `noun_top1`..., and `action_top1`.
-METRIC = re.compile(r"^(?:[a-z0-9]+_)?top[15]$")
+# The metrics `evaluation_metrics` reports: the loss, top1 / top5, per head `noun_top1`..., and `action_top1`.
+METRIC = re.compile(r"^(?:loss|(?:[a-z0-9]+_)?top[15])$")
 
 
 def metric_name(flag_value: str) -> str:
-    """The history's key for `--metric_for_best_model`: Trainer users write `eval_top1` (Trainer adds `eval_` to a
-    name without it), the tracker shows `eval/top1`; all are `top1`."""
+    """The history's key for `--metric_for_best_model`: Trainer users write `eval_top1` or `eval_loss` (Trainer adds
+    `eval_` to a name without it), the tracker shows `eval/top1`; all are `top1` (`loss`)."""
     for prefix in ("eval_", "eval/"):
         if flag_value.startswith(prefix):
             return flag_value[len(prefix) :]
@@ -37,18 +37,30 @@ def metric_name(flag_value: str) -> str:
 
 
 def check_metric_flag(flag_value: str) -> str:
-    """An argparse type: a metric the evaluation reports. `eval_loss` (Trainer's default) is not one: the evaluation
-    reports accuracies, each better when greater."""
+    """An argparse type: a metric the evaluation reports (`eval_loss`, Trainer's default, among them)."""
     if not METRIC.match(metric_name(flag_value)):
         raise ValueError(
-            f"{flag_value!r} is no metric the evaluation reports: give top1 or top5 (with several heads, "
-            "<head>_top1, <head>_top5 or action_top1), with or without eval_; each is better when greater"
+            f"{flag_value!r} is no metric the evaluation reports: give loss (lower is better), top1 or top5 (with "
+            "several heads, <head>_top1, <head>_top5 or action_top1; greater is better), with or without eval_"
         )
     return metric_name(flag_value)
 
 
+def greater_is_better(metric: str) -> bool:
+    """Trainer's default `greater_is_better`: False for a metric whose name ends in `loss`, True for the rest (the
+    accuracies). There is no flag for it: each metric reported has one sense."""
+    return not metric.endswith("loss")
+
+
+def better(value: float, best: float, metric: str) -> bool:
+    """Whether `value` beats `best` (strictly: an equal one does not, as Trainer keeps a best until it is beaten)."""
+    return value > best if greater_is_better(metric) else value < best
+
+
 def default_metric(label_spaces) -> str:
-    """Trainer's default is the loss, which the evaluation does not report: top-1, with several heads the action's."""
+    """Top-1, with several heads the action's, the paper's measure, where Trainer's default is the loss: runs of the
+    versions before the loss was reported chose by top-1 without the flag, and their checkpoints, whose evaluations
+    have no loss, still resume choosing so."""
     return "top1" if len(label_spaces) == 1 else "action_top1"
 
 
@@ -56,6 +68,7 @@ def metric_problem(metric: str, label_spaces) -> str | None:
     """Why `metric` is no key of this data set's evaluation (None: it is): `noun_top1` for a data set of one head."""
     heads = list(label_spaces)
     known = ["top1", "top5"] if len(heads) == 1 else [f"{h}_top{k}" for h in heads for k in (1, 5)] + ["action_top1"]
+    known.append("loss")
     if metric in known:
         return None
     return (
@@ -86,25 +99,44 @@ def metric_values(history, metric: str) -> list[tuple[int, float]]:
 
 
 def best_evaluation(history, metric: str) -> tuple[int, float] | None:
-    """(step, value) of the best evaluation: the first of the greatest, as Trainer keeps a best until one beats it."""
+    """(step, value) of the best evaluation: the first of the greatest (of the lowest loss), as Trainer keeps a best
+    until one beats it."""
     best = None
     for step, value in metric_values(history, metric):
-        if best is None or value > best[1]:
+        if best is None or better(value, best[1], metric):
             best = (step, value)
     return best
 
 
 def evaluations_without_improvement(history, metric: str, threshold: float = 0.0) -> int:
     """EarlyStoppingCallback's patience counter after `history`: each evaluation is compared with the best of those
-    before it, and sets the counter back to 0 when it beats it by more than `threshold`, else adds 1."""
+    before it, and sets the counter back to 0 when it beats it (greater, or lower for a loss) by more than
+    `threshold`, else adds 1."""
     best, waited = None, 0
     for _, value in metric_values(history, metric):
-        if best is None or (value > best and value - best > threshold):
+        if best is None or (better(value, best, metric) and abs(value - best) > threshold):
             waited = 0
         else:
             waited += 1
-        best = value if best is None or value > best else best
+        best = value if best is None or better(value, best, metric) else best
     return waited
+
+
+def unranked_evaluations(history, metric: str) -> str | None:
+    """Why a resume cannot rank the checkpoint's evaluations by `metric` (None: it can): some have no such value, the
+    loss of a run of a version before the evaluation reported one. Passed over, the best model and the patience left
+    would be of the evaluations after the resume alone: a better one before it, ignored, and a run that stops later
+    than one started with the flag."""
+    steps = [entry["step"] for entry in history if f"eval/{metric}" not in entry]
+    if not steps:
+        return None
+    shown = ", ".join(map(str, steps[:5])) + (f" and {len(steps) - 5} more" if len(steps) > 5 else "")
+    return (
+        f"--metric_for_best_model {metric}: the checkpoint's evaluations of step{'s' if len(steps) > 1 else ''} "
+        f"{shown} have no {metric} (made by a version that did not report it), so they cannot be ranked by it, and "
+        f"the best model and early stopping would pass them over; resume without --metric_for_best_model {metric} "
+        "(the default, top-1, ranks them), or start over with it (--overwrite_output_dir)"
+    )
 
 
 def patience_ran_out_earlier(history, metric: str, patience: int, threshold: float, step: int) -> str | None:

@@ -865,6 +865,22 @@ def soft_targets(labels, head_sizes, smoothing):
     return torch.cat([block * (1.0 - smoothing) + smoothing / size for block, size in zip(blocks, head_sizes)], dim=-1)
 
 
+def evaluation_targets(head_sizes, smoothing: float, class_weights: torch.Tensor | None = None):
+    """The targets of the evaluation's loss, a function of the labels: the training step's (`soft_targets`, times
+    `class_weights`), so that eval_loss is the objective train_loss averages, as Trainer's `prediction_step` takes
+    it through `compute_loss` (its label smoother included); no mixup or CutMix, which mix the inputs of training
+    alone. None where they are the class ids alone (no smoothing, no weights): the model's own loss."""
+    if not smoothing and class_weights is None:
+        return None
+    weights = None if class_weights is None else class_weights.detach().cpu()
+
+    def targets(labels: torch.Tensor) -> torch.Tensor:
+        soft = soft_targets(labels, head_sizes, smoothing)
+        return soft if weights is None else soft * weights
+
+    return targets
+
+
 def mixup_generator(seed: int, micro_step: int, process_index: int) -> np.random.Generator:
     """The generator of a process's mixup / CutMix draws (weight, box, which of the two) at one micro-step. Each
     process draws its own, as scenic binds its mixup rng to each device (`bind_rng_to_host_device`) and timm seeds each
@@ -884,12 +900,13 @@ def clips_of_last_batch(rows: int, process_index: int, remainder: int) -> int:
     return min(max(remainder - process_index * rows, 0), rows)
 
 
-def evaluate(model, dataloader, accelerator, num_views, label_spaces) -> dict:
+def evaluate(model, dataloader, accelerator, num_views, label_spaces, loss_targets=None) -> dict:
     """Metrics over the evaluation set, every clip counted once whatever the number of processes; `num_truncated`:
-    the valid clips that were segments running past their video's end (read from the frames there are)."""
+    the valid clips that were segments running past their video's end (read from the frames there are).
+    `loss_targets`: the loss's targets of the labels (`evaluation_targets`), the model's own loss without."""
     truncated: list = []
     logits, labels, valid = predict(model, dataloader, accelerator, num_views, truncated=truncated)
-    results = evaluation_metrics(logits, labels, valid, label_spaces)
+    results = evaluation_metrics(logits, labels, valid, label_spaces, loss_targets)
     results["num_truncated"] = int((truncated[0] & valid.bool()).sum())
     return results
 

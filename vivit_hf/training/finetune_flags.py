@@ -518,7 +518,7 @@ def add_best_model_flags(group) -> None:
         type=_metric_flag,
         default=None,
         help="the evaluation metric that ranks the evaluations: top1 (default; action_top1 with several heads), top5, "
-        "<head>_top1 ...; eval_top1 too. Greater is better",
+        "<head>_top1 ..., greater is better; or loss, lower is better; eval_top1, eval_loss too",
     )
     group.add_argument(
         "--early_stopping_patience",

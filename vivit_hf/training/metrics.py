@@ -2,17 +2,19 @@
 """Classification metrics computed locally (`evaluate.load` fetches metric code from the Hub) and their plots.
 
 Multi-view testing (paper §4.1: 4 temporal clips x 3 spatial crops) averages the logits of a video's views
-before any metric; `predict` does that and gathers the results of every process exactly once.
+before any metric; `predict` does that and gathers the results of every process exactly once. The loss too is the
+averaged prediction's (`evaluation_loss`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
 import torch
 
+from ..models.modeling_vivit import multi_head_cross_entropy
 from .data.dataset import model_pixel_values
 
 
@@ -114,12 +116,37 @@ def classification_metrics(
     }
 
 
+def evaluation_loss(
+    logits: torch.Tensor,
+    labels: torch.Tensor,
+    head_sizes: Sequence[int],
+    loss_targets: Callable[[torch.Tensor], torch.Tensor] | None = None,
+) -> float | None:
+    """transformers' Trainer's `eval_loss`: the loss of each clip, averaged over the clips (Trainer repeats each
+    batch's mean loss once per sample and averages what `gather_for_metrics` gathered: the same mean, every clip
+    once whatever the processes). The model's own loss (`multi_head_cross_entropy`: cross-entropy, the heads' mean
+    with several) against the class ids, or against `loss_targets(labels)`, soft targets laid out like the logits
+    (fine-tuning's: its label smoothing and class weights, as Trainer's `prediction_step` computes the loss through
+    `compute_loss`, its label smoother included). `logits` are a video's views averaged (`predict`): the loss of the
+    prediction the accuracies score, not the mean of the views' losses. None for no clip."""
+    if not len(labels):
+        return None
+    targets = labels.view(len(labels), -1) if loss_targets is None else loss_targets(labels).to(logits.device)
+    per_clip = multi_head_cross_entropy(logits, targets, list(head_sizes), reduction="none")
+    return float(per_clip.double().mean())
+
+
 def evaluation_metrics(
-    logits: torch.Tensor, labels: torch.Tensor, valid: torch.Tensor, label_spaces: Mapping[str, Sequence[str]]
+    logits: torch.Tensor,
+    labels: torch.Tensor,
+    valid: torch.Tensor,
+    label_spaces: Mapping[str, Sequence[str]],
+    loss_targets: Callable[[torch.Tensor], torch.Tensor] | None = None,
 ) -> dict:
-    """Metrics of the valid samples; with several heads, per head (`noun_top1`...) plus `action_top1`,
-    the share of videos where every head's top-1 is right (Epic Kitchens' action accuracy). A valid sample whose
-    logits are not finite raises `NonFiniteLogitsError`."""
+    """Metrics of the valid samples: the loss (`evaluation_loss`, with `loss_targets`), top-1, top-5...; with
+    several heads, per head (`noun_top1`...) plus `action_top1`, the share of videos where every head's top-1 is
+    right (Epic Kitchens' action accuracy). A valid sample whose logits are not finite raises
+    `NonFiniteLogitsError`."""
     valid = valid.bool()
     logits, labels = logits[valid], labels[valid]
     rows = (~torch.isfinite(logits).all(dim=-1)).nonzero().flatten().tolist()
@@ -130,12 +157,12 @@ def evaluation_metrics(
             "from them",
             [int(i) for i in valid.nonzero().flatten()[rows]],
         )
-    results: dict = {"num_skipped": int((~valid).sum())}
+    sizes = [len(names) for names in label_spaces.values()]
+    results: dict = {"loss": evaluation_loss(logits, labels, sizes, loss_targets), "num_skipped": int((~valid).sum())}
     if len(label_spaces) == 1:
         names = next(iter(label_spaces.values()))
         results.update(classification_metrics(logits, labels, names))
         return results
-    sizes = [len(names) for names in label_spaces.values()]
     all_right = torch.ones(len(labels), dtype=torch.bool)
     for i, (head, head_logits) in enumerate(zip(label_spaces, logits.split(sizes, dim=-1))):
         results.update(classification_metrics(head_logits, labels[:, i], label_spaces[head], prefix=f"{head}_"))
