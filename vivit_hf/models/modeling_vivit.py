@@ -505,6 +505,14 @@ class _ViViTBackbone(ViViTPreTrainedModel):
             to a padded one and pooling skips them, so each clip's output is its own unpadded forward's.
         interpolate_pos_encoding (`bool`): run at another frame count or image size than the configured one; the
             learned position embeddings are resized (linearly per axis, corners aligned) over time and space.
+        output_attentions (`bool`): return the attention maps (this call runs the eager kernel), one per attention
+            in call order: Model 1 one per layer `(b, heads, n, n)`; Model 2 the spatial encoder's `((b t), ...)`,
+            then the temporal encoder's; Models 3 and 4 two per layer, space `((b t), heads, s, s)` then time
+            `((b s), heads, t, t)` (Model 3 with `attention_order="time_space"`: time then space; Model 4's maps
+            hold half the heads each). Folded axes are sample-major (docs/models.md, "Attention, checkpointing and
+            outputs").
+        output_hidden_states (`bool`): the embeddings and each layer's output, before the final LayerNorm (Model 2:
+            the spatial encoder's, folded `((b t), n, d)`, then the temporal encoder's).
         """
         output_attentions = self.config.output_attentions if output_attentions is None else output_attentions
         output_hidden_states = (
@@ -945,6 +953,8 @@ class _ViViTForVideoClassification(ViViTPreTrainedModel):
         num_items_in_batch (in `kwargs`): Trainer's label count over one optimizer step's micro-batches; the loss is
             summed and divided by it, as in transformers' classifiers (Trainer then does not divide by the
             accumulation steps, since this forward takes `**kwargs`), for every problem type.
+        The other arguments are the backbone's (`self.vivit.forward`: the attention maps and hidden states each
+            variant returns); the output's `hidden_states` and `attentions` are the backbone's.
         """
         # A loss argument, not the backbone's: the rest of kwargs goes to the attention kernels.
         num_items_in_batch = kwargs.pop("num_items_in_batch", None)
