@@ -47,13 +47,29 @@ def hf_modules_cache(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("hf_modules")
 
 
+def folder_digest(root: Path) -> str:
+    """A digest of every file's path (relative to `root`) and bytes under `root`."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        digest.update(f"{path.relative_to(root)}\0{path.stat().st_size}\0".encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
 @pytest.fixture(scope="module")
 def videofolder(tmp_path_factory) -> Path:
     """The recipe tests' data set: 6 training and 3 test clips of each of two classes (video_factory.ramp_videofolder),
-    the same clips in every run; written once for each test module that names it."""
+    the same clips in every run. Written once a session in a folder both pytest-xdist workers read (`run_once`), so
+    that a result shared by the workers (test_recipes_distributed.py's launch) names the same clips in both: no test
+    may change it, which each module that names it checks at its end."""
+    from run_once import run_once
     from video_factory import ramp_videofolder
 
-    return ramp_videofolder(tmp_path_factory.mktemp("videofolder"))
+    digest, root = run_once(tmp_path_factory, "videofolder", lambda folder: folder_digest(ramp_videofolder(folder)))
+    yield root
+    assert folder_digest(root) == digest, f"a test of this module changed the shared data set {root}"
 
 
 def _cases_under(root: Path) -> list[str]:

@@ -97,6 +97,39 @@ def test_pipeline_multi_view_averages_logits_of_all_views(model_dir, video):
         assert result["score"] == pytest.approx(expected[result["label"]], abs=1e-5)
 
 
+# -- the results' form, as transformers' own pipeline test gives it: its tests/pipelines/ is not in the sdist, and
+# its video test reads a Hub video, so its checks are made here: `top_k` elements, each a `{"label": str, "score":
+# float}` that matches the Hub's inference spec (what an inference endpoint or widget reads) --------------------
+def assert_hub_spec(results, top_k):
+    from huggingface_hub import VideoClassificationOutputElement
+    from transformers.testing_utils import compare_pipeline_output_to_hub_spec
+
+    assert len(results) == top_k, results
+    for element in results:
+        compare_pipeline_output_to_hub_spec(element, VideoClassificationOutputElement)
+        assert type(element["label"]) is str and type(element["score"]) is float, element
+
+
+@pytest.mark.parametrize(
+    "make, options",
+    [
+        # transformers' pipeline batches only with a tokenizer, feature extractor or image processor: a list of
+        # videos is scored one at a time there
+        (lambda model: pipeline("video-classification", model=str(model)), {}),
+        (vivit_pipeline, dict(batch_size=2, num_clips=2, num_crops=3)),
+    ],
+    ids=["transformers_pipeline", "vivit_pipeline_six_views"],
+)
+def test_pipeline_results_match_the_hub_spec_for_a_video_and_a_batch(model_dir, video, make, options):
+    classifier = make(model_dir)
+    views = {key: value for key, value in options.items() if key != "batch_size"}
+    assert_hub_spec(classifier(video, top_k=2, **views), top_k=2)
+    batched = classifier([video, video], top_k=2, **options)
+    assert len(batched) == 2
+    for results in batched:
+        assert_hub_spec(results, top_k=2)
+
+
 # -- named label spaces (Epic Kitchens): each head scored on its own, actions as verb x noun ------------------
 HEADS = dict(
     label_spaces={"noun": 3, "verb": 2},

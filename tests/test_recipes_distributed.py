@@ -14,6 +14,7 @@ import psutil
 import pytest
 import torch
 from process_tree import run_launch
+from run_once import run_once
 from safetensors.torch import load_file
 from test_recipes_best_model import assert_same_weights, early_stopped_flags, results_of, trainer_reference
 from test_recipes_finetune import (
@@ -236,9 +237,13 @@ def tiny_model(batch):
 
 @pytest.fixture(scope="module")
 def one_process(videofolder, tmp_path_factory):
-    out = tmp_path_factory.mktemp("one_process")
-    run(FINETUNE, "--dataset", videofolder, "--output_dir", out, *tiny_model(4), *ONE_EPOCH)
-    return out
+    """The one-process run the two-process ones are compared with, made once for both workers (`run_once`)."""
+
+    def train(out):
+        run(FINETUNE, "--dataset", videofolder, "--output_dir", out, *tiny_model(4), *ONE_EPOCH)
+        return {}
+
+    return run_once(tmp_path_factory, "one_process", train)[1]
 
 
 def odd_epoch_data(videofolder, data):
@@ -302,8 +307,14 @@ def torchrun_runs(videofolder, tmp_path_factory):
     "evaluate_output_file_elsewhere", evaluating the halves' model into the relative --output_dir `results`, a file
     in rank 1's folder alone; "sixteen_two_broken", 16 clips of which 2 are broken, in batches of 2 a process;
     "evaluate_batch_of_4", evaluating the halves' model in batches of 4 a process; "best_model", stopped early with
-    --load_best_model_at_end; {name: (result, output folder)}."""
-    root = tmp_path_factory.mktemp("torchrun_runs")
+    --load_best_model_at_end; {name: (result, output folder)}. The launch is made once for both pytest-xdist workers
+    (`run_once`: this file's tests can be dealt to both), its results read back from JSON."""
+    made, root = run_once(tmp_path_factory, "torchrun_runs", lambda root: launch_torchrun_runs(videofolder, root))
+    return {name: (subprocess.CompletedProcess(*result), root / "out" / name) for name, result in made.items()}
+
+
+def launch_torchrun_runs(videofolder, root):
+    """`torchrun_runs`'s launch in `root`: {name: [argv, status, stdout, stderr]}."""
     data = {"halves": videofolder, "odd_epoch": odd_epoch_data(videofolder, root / "odd_epoch_data")}
     data["some_broken"] = some_broken_data(videofolder, root / "some_broken_data")
     runs = {
@@ -331,7 +342,7 @@ def torchrun_runs(videofolder, tmp_path_factory):
     for name, result in results.items():
         if name in data:
             assert result.returncode == 0, f"{name}:\n{result.stdout[-3000:]}\n{result.stderr[-6000:]}"
-    return {name: (result, root / "out" / name) for name, result in results.items()}
+    return {name: [list(map(str, r.args)), r.returncode, r.stdout, r.stderr] for name, r in results.items()}
 
 
 @pytest.mark.parametrize("launcher", LAUNCHERS)

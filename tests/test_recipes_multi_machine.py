@@ -16,6 +16,7 @@ import time
 import psutil
 import pytest
 from process_tree import kill_tree
+from run_once import run_once
 from test_recipes_distributed import RUNS_IN_ONE_LAUNCH, run_ended, run_record
 from test_recipes_finetune import FINETUNE, TINY_MODEL, env
 from video_factory import ramp_videofolder
@@ -28,9 +29,15 @@ LAUNCH_TIMEOUT = 240
 RUN = [*TINY_MODEL, "--hidden_dropout_prob", "0", "--max_train_steps", "2"]
 
 
+# This file's data set and launches are made once for both pytest-xdist workers (`run_once`: its tests can be dealt
+# to both), and only read by the tests.
 @pytest.fixture(scope="module")
 def small_videofolder(tmp_path_factory):
-    return ramp_videofolder(tmp_path_factory.mktemp("videofolder"), counts=(("train", 4), ("test", 2)), width=16)
+    def write(folder):
+        ramp_videofolder(folder, counts=(("train", 4), ("test", 2)), width=16)
+        return {}
+
+    return run_once(tmp_path_factory, "small_videofolder", write)[1]
 
 
 def free_port() -> int:
@@ -149,8 +156,12 @@ def machine_runs(small_videofolder, tmp_path_factory):
     """Every run of this file on two machines but the one whose machine freezes, in two launches of both machines
     (`launch_machines`), {name: [(status, output, seconds) of machine 0, of machine 1]}; each test says which of its
     runs are its own, and the folders are root/<name>/machine<r>, returned as "root"."""
-    root = tmp_path_factory.mktemp("machines")
-    data = small_videofolder
+    made, root = run_once(tmp_path_factory, "machines", lambda root: launch_machine_runs(small_videofolder, root))
+    return made | {"root": root}
+
+
+def launch_machine_runs(data, root):
+    """`machine_runs`' two launches in `root`."""
     relative = ["--output_dir", "out", *RUN]
 
     # Two machines sharing one --output_dir (an absolute path both see), two steps, a checkpoint at step 2.
@@ -192,8 +203,7 @@ def machine_runs(small_videofolder, tmp_path_factory):
         shutil.copytree(root / "unshared" / f"machine{rank}", root / "unshared_resume" / f"machine{rank}")
     # The run that resumes first: a launch's first run imports what the recipe imports as it goes (about 10 s).
     second = {"unshared_resume": [more, more], "resume_only_one": [resume, resume]}
-    results |= launch_machines(root, second, timeout=LAUNCH_TIMEOUT)
-    return results | {"root": root}
+    return results | launch_machines(root, second, timeout=LAUNCH_TIMEOUT)
 
 
 def leave_unfinished_checkpoint(out):

@@ -15,6 +15,7 @@ import tarfile
 
 import pytest
 import torch
+from run_once import run_once
 from test_recipes_distributed import LAUNCHERS, launch_runs
 from test_recipes_finetune import EVALUATE, FINETUNE, REPO, TINY_MODEL, env, run, weights
 
@@ -29,30 +30,41 @@ def tiny(workers: int):
     return flags
 
 
+# This file's shared data and runs are made once for both pytest-xdist workers (`run_once`: its tests can be dealt to
+# both, and `two_processes` is a torchrun launch of ten runs), and only read by the tests.
 @pytest.fixture(scope="module")
 def shards(videofolder, tmp_path_factory):
     """The 12 + 6 tiny clips as shards of 3 clips (about 6 KB a sample with its tar headers): 4 training shards,
     2 test shards."""
-    out = tmp_path_factory.mktemp("shards") / "shards"
-    shard_main(["--dataset", str(videofolder), "--out", str(out), "--shard_size", "20KB"])
-    assert len(list((out / "data").glob("train-*.tar"))) == 4 and len(list((out / "data").glob("test-*.tar"))) == 2
-    return out
+
+    def write(folder):
+        out = folder / "shards"
+        shard_main(["--dataset", str(videofolder), "--out", str(out), "--shard_size", "20KB"])
+        assert len(list((out / "data").glob("train-*.tar"))) == 4 and len(list((out / "data").glob("test-*.tar"))) == 2
+        return {}
+
+    return run_once(tmp_path_factory, "shards", write)[1] / "shards"
 
 
 @pytest.fixture(scope="module")
 def one_shard(videofolder, tmp_path_factory):
     """The same clips, one shard per split: not divisible by 2 processes."""
-    out = tmp_path_factory.mktemp("one_shard") / "shards"
-    shard_main(["--dataset", str(videofolder), "--out", str(out), "--shard_size", "1MB"])
-    return out
+
+    def write(folder):
+        shard_main(["--dataset", str(videofolder), "--out", str(folder / "shards"), "--shard_size", "1MB"])
+        return {}
+
+    return run_once(tmp_path_factory, "one_shard", write)[1] / "shards"
 
 
 @pytest.fixture(scope="module")
 def uninterrupted_stream(shards, tmp_path_factory):
-    out = tmp_path_factory.mktemp("stream_uninterrupted")
-    args = ["--dataset", shards, "--output_dir", out, "--num_train_epochs", "2", "--checkpointing_steps", "3"]
-    run(FINETUNE, *args, *STREAMING, *tiny(2))
-    return out
+    def train(out):
+        args = ["--dataset", shards, "--output_dir", out, "--num_train_epochs", "2", "--checkpointing_steps", "3"]
+        run(FINETUNE, *args, *STREAMING, *tiny(2))
+        return {}
+
+    return run_once(tmp_path_factory, "stream_uninterrupted", train)[1]
 
 
 def test_a_streamed_run_trains_and_evaluates_every_clip(uninterrupted_stream):
@@ -130,7 +142,18 @@ def test_a_streamed_run_resumed_on_shards_written_again_otherwise_is_refused_nam
 def two_processes(shards, one_shard, uninterrupted_stream, tmp_path_factory):
     """Every two-process run of this file, in one torchrun launch (`launch_runs`: the two processes import the
     recipe once, not once a run): {name: (result, output folder)}. Each test below says what its run is."""
-    root = tmp_path_factory.mktemp("two_processes")
+
+    def launch(root):
+        results = launch_two_processes(shards, one_shard, uninterrupted_stream, root)
+        return {name: [list(map(str, r.args)), r.returncode, r.stdout, r.stderr] for name, r in results.items()}
+
+    made, root = run_once(tmp_path_factory, "two_processes", launch)
+    results = {name: (subprocess.CompletedProcess(*result), root / "out" / name) for name, result in made.items()}
+    return results | {"uneven": (None, root / "uneven")}
+
+
+def launch_two_processes(shards, one_shard, uninterrupted_stream, root):
+    """`two_processes`' launch in `root`: {name: CompletedProcess}."""
     uneven = repack(shards, root / "uneven", [9, 3])
     out = {name: root / "out" / name for name in TWO_PROCESS_RUNS}
     scripts = {name: root / f"{name}.py" for name in ("recording", "window_recording", "loader", "group_recording")}
@@ -165,8 +188,7 @@ def two_processes(shards, one_shard, uninterrupted_stream, tmp_path_factory):
     runs["copies_apart"] = [FINETUNE, "--dataset", "shards", *STREAMING, *tiny(1), "--output_dir", out["copies_apart"]]
     cwds = {"copies_apart": root / "machine{rank}"}
     assert set(runs) == set(TWO_PROCESS_RUNS)
-    results = launch_runs(LAUNCHERS["torchrun"], runs, root / "launch", cwds=cwds)
-    return {name: (results[name], out[name]) for name in runs} | {"uneven": (None, uneven)}
+    return launch_runs(LAUNCHERS["torchrun"], runs, root / "launch", cwds=cwds)
 
 
 TWO_PROCESS_RUNS = (
