@@ -159,6 +159,16 @@ def test_pipeline_label_spaces_read_labels_keyed_by_strings(heads_dir, video):
     assert classifier(video, top_k=10) == expected
 
 
+def test_pipeline_one_head_reads_labels_keyed_by_strings(model_dir, video):
+    """The same with one head: transformers' postprocess reads `id2label[0]`, a bare KeyError: 0."""
+    classifier = vivit_pipeline(model_dir)
+    expected = classifier(video, top_k=3)
+    classifier.model.config.id2label = {str(i): label for i, label in TINY["id2label"].items()}
+    assert classifier(video, top_k=3) == expected
+    for result in classifier([video, video], batch_size=2, top_k=3):  # (a batch's logits differ in the last bits)
+        assert [r["label"] for r in result] == [r["label"] for r in expected]
+
+
 def test_pipeline_label_spaces_with_raw_logits_has_no_actions(heads_dir, video):
     # "none" gives each head's logits as scores; a product of logits is no score, so no actions
     classifier = vivit_pipeline(heads_dir)
