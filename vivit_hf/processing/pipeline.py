@@ -255,6 +255,11 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
         they are asked for, each streamed on its own as `run_single` streams one: the videos went to `preprocess`,
         which failed with "got an unexpected keyword argument 'window'"."""
         if preprocess_params.get("window") is not None:
+            data = torch.utils.data
+            if isinstance(inputs, data.Dataset) and not isinstance(inputs, data.IterableDataset):
+                # by length and index, as transformers' PipelineDataset reads one: iterated, a map-style data set
+                # ends only at an IndexError (a dict's KeyError failed after its last video)
+                inputs = map(inputs.__getitem__, range(len(inputs)))
             return (
                 self._timeline(_timeline_input(video), dict(preprocess_params), forward_params, postprocess_params)
                 for video in inputs
