@@ -502,7 +502,8 @@ class ViViTVideoProcessor(BaseVideoProcessor):
                 )
         check_short_video(opts["short_video"])
         interpolation_mode(opts["resample"])  # before decoding anything
-        if isinstance(opts["num_crops"], bool) or opts["num_crops"] not in (1, 3):  # (True == 1: a switch is no count)
+        # (True == 1, numpy's too: a switch is no count)
+        if isinstance(opts["num_crops"], (bool, np.bool_)) or opts["num_crops"] not in (1, 3):
             raise ValueError(f"num_crops must be 1 (centre) or 3 (three crops), got {opts['num_crops']!r}.")
         for name in ("num_clips", "num_frames", "frame_stride"):
             if name == "num_frames" and opts[name] is None:
