@@ -25,6 +25,20 @@ def test_video_decode_error_imports_from_where_it_did_before(home):
     assert home.VideoDecodeError is errors.VideoDecodeError
 
 
+@pytest.mark.parametrize("home", [vivit_hf.processing, vivit_hf], ids=lambda m: m.__name__)
+def test_processor_config_error_imports_from_where_the_other_errors_do(home, tmp_path):
+    """The docs name the error a refused saved option raises (`ProcessorConfigError`) for a caller to catch; it was
+    importable from `vivit_hf.processing.errors` alone, not beside `BrokenVideoError`."""
+    import json
+
+    assert home.ProcessorConfigError is errors.ProcessorConfigError
+    vivit_hf.ViViTVideoProcessor(num_frames=4).save_pretrained(tmp_path)
+    config = tmp_path / "video_preprocessor_config.json"
+    config.write_text(json.dumps({**json.loads(config.read_text()), "num_crops": 5}))
+    with pytest.raises(home.ProcessorConfigError, match="num_crops"):
+        vivit_hf.ViViTVideoProcessor.from_pretrained(tmp_path)
+
+
 def test_a_reader_raises_the_error_from_its_home(tmp_path):
     path = tmp_path / "bad.mp4"
     path.write_bytes(NOT_A_VIDEO)

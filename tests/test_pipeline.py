@@ -192,6 +192,16 @@ def test_pipeline_label_spaces_read_labels_keyed_by_strings(heads_dir, video):
     assert classifier(video, top_k=10) == expected
 
 
+def test_pipeline_one_head_reads_labels_keyed_by_strings(model_dir, video):
+    """The same with one head: transformers' postprocess reads `id2label[0]`, a bare KeyError: 0."""
+    classifier = vivit_pipeline(model_dir)
+    expected = classifier(video, top_k=3)
+    classifier.model.config.id2label = {str(i): label for i, label in TINY["id2label"].items()}
+    assert classifier(video, top_k=3) == expected
+    for result in classifier([video, video], batch_size=2, top_k=3):  # (a batch's logits differ in the last bits)
+        assert [r["label"] for r in result] == [r["label"] for r in expected]
+
+
 def test_pipeline_label_spaces_with_raw_logits_has_no_actions(heads_dir, video):
     # "none" gives each head's logits as scores; a product of logits is no score, so no actions
     classifier = vivit_pipeline(heads_dir)
@@ -425,3 +435,31 @@ def test_pipeline_refuses_a_frame_sampling_rate_its_uniform_processor_would_igno
         classifier(video, frame_sampling_rate=3, top_k=3)
     classifier.video_processor.sampling_mode = "stride"  # as the message says: the rate then picks the frames
     assert classifier(video, frame_sampling_rate=3, top_k=3) != uniform
+
+
+# -- a processor saved with several views (num_clips > 1, num_crops = 3) under transformers' own pipeline, which
+# scores the first view alone (logits[0]: the first clip's first crop): it did so without a word ----------------
+def test_transformers_pipeline_warns_once_that_it_scores_one_of_the_saved_views(training_dirs, video, tmp_path, caplog):
+    import shutil
+
+    folder = shutil.copytree(training_dirs["eval"], tmp_path / "model")
+    ViViTVideoProcessor(**PROCESSOR, num_clips=2, num_crops=3).save_pretrained(folder)
+    with caplog.at_level(logging.WARNING, logger=LOGGER):
+        theirs = pipeline("video-classification", model=str(folder))
+        first = theirs(video, top_k=3)
+        assert theirs(video, top_k=3) == first
+    (record,) = [r for r in caplog.records if "first of the 6 views" in r.getMessage()]
+    assert "pipeline_class=ViViTVideoClassificationPipeline" in record.getMessage()
+    # the view it scored: the processor's first, alone
+    view = ViViTVideoProcessor(**PROCESSOR, num_clips=2, num_crops=3)(video, num_frames=4, return_tensors="pt")
+    with torch.no_grad():
+        probabilities = theirs.model(pixel_values=view["pixel_values"][:1]).logits[0].softmax(-1).tolist()
+    assert {r["label"]: r["score"] for r in first} == pytest.approx(dict(zip(TINY["label2id"], probabilities)))
+    saved = tmp_path / "saved"
+    theirs.video_processor.save_pretrained(saved)  # the mark is the loaded instance's, never saved
+    assert "pipeline" not in (saved / "video_preprocessor_config.json").read_text()
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger=LOGGER):  # ours averages the views: nothing to say
+        ours = vivit_pipeline(folder)(video, top_k=3)
+    assert not [r for r in caplog.records if "views" in r.getMessage()]
+    assert ours != first

@@ -66,3 +66,25 @@ def test_window_given_when_the_pipeline_is_built_gives_a_list_its_timelines(mode
     # a call's hop (or window_batch_size) goes with the built window: refused as "hop ... need window=" before
     assert built(video, hop="2f", top_k=3) == called(video, window="4f", hop="2f", top_k=3)
     assert built(video, window_batch_size=1, top_k=3) == called(video, window="4f", window_batch_size=1, top_k=3)
+
+
+def test_a_torch_dataset_with_window_is_read_by_its_length_as_transformers_reads_one(model_dir, video):  # noqa: F811
+    """transformers reads a torch `Dataset` by `len` and index (`PipelineDataset`); the timelines iterated it, which
+    for a map-style data set ends only where an index past its end raises IndexError: one keyed otherwise (a dict's
+    KeyError) failed after its last video, one that wraps around never ended."""
+    import torch
+
+    class ByKey(torch.utils.data.Dataset):
+        def __init__(self, videos):
+            self.videos = dict(enumerate(videos))
+
+        def __len__(self):
+            return len(self.videos)
+
+        def __getitem__(self, index):
+            return self.videos[index]  # KeyError past the end
+
+    pipe = timeline_pipeline(model_dir)
+    other = video[::-1].copy()
+    expected = pipe([video, other], window="4f", top_k=3)
+    assert list(pipe(ByKey([video, other]), window="4f", top_k=3)) == expected

@@ -832,3 +832,13 @@ def test_options_a_call_refuses_are_refused_when_built_and_loaded_with_the_calls
     with pytest.raises(ValueError) as loaded:
         ViViTVideoProcessor.from_pretrained(folder)
     assert str(loaded.value) == str(at_call.value), (loaded.value, at_call.value)
+
+
+def test_a_numpy_bool_is_no_count_either():
+    """`np.True_` (a switch read from an array or a table) equals 1 as `True` does: num_crops=np.True_ gave the centre
+    crop without a word, where `True` is refused (the other counts refuse it as no whole number)."""
+    video = [np.zeros((4, 8, 8, 3), dtype=np.uint8)]
+    proc = ViViTVideoProcessor(num_frames=2, size={"height": 8, "width": 8}, crop_size={"height": 8, "width": 8})
+    for name in ("num_crops", "num_frames", "num_clips", "frame_stride"):
+        with pytest.raises(ValueError, match=f"{name} must be .*got np.True_|{name} must be .*got True"):
+            proc(video, **{name: np.True_})

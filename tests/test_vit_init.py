@@ -1527,6 +1527,24 @@ def test_a_restart_with_another_width_starts_each_unfit_layer_fresh_whole(tmp_pa
             assert not torch.equal(value, kept[name]), name
 
 
+def test_a_restart_that_adds_qkv_biases_keeps_the_trained_attention_kernels(tmp_path):
+    """A checkpoint without query/key/value biases (one from a ViT without them) restarted with `qkv_bias=True`:
+    the checkpoint has no bias of that layer to load, which computes as a zero bias, the fresh one's init. Taken for
+    a layer that no longer fits, every block's fused qkv kernel started fresh: the trained attention lost (the logits
+    another model's), where the kernel kept and a zero bias compute the checkpoint's logits."""
+    from vivit_hf.conversion.vit_init import from_vivit_checkpoint
+
+    vit = tiny_vit(qkv_bias=False)
+    old = ViViTSpatioTemporalForVideoClassification.from_vit_pretrained(vit, num_frames=4, num_labels=3).eval()
+    old.save_pretrained(tmp_path)
+    model, report = from_vivit_checkpoint(str(tmp_path), qkv_bias=True)
+    biases = [f"vivit.encoder.layers.{i}.attention.qkv.bias" for i in range(LAYERS)]
+    assert sorted(report["fresh"]) == biases
+    clip = video(batch=1, frames=4)
+    with torch.no_grad():
+        torch.testing.assert_close(model(clip).logits, old(clip).logits)
+
+
 # ------------------------------------------------------------------------------- the image classifier (copy)
 def image_classifier_in(layout: str, vit: ViTForImageClassification):
     """A transformers image classifier as each source stores it: its own, timm's `head`, big_vision's `head`."""

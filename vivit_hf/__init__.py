@@ -43,7 +43,13 @@ from .models import (
     ViViTSpatioTemporalModel,
     uniform_frame_indices,
 )
-from .processing import BrokenVideoError, VideoDecodeError, ViViTVideoClassificationPipeline, ViViTVideoProcessor
+from .processing import (
+    BrokenVideoError,
+    ProcessorConfigError,
+    VideoDecodeError,
+    ViViTVideoClassificationPipeline,
+    ViViTVideoProcessor,
+)
 
 __version__ = "0.1.0"
 
@@ -89,6 +95,7 @@ __all__ = [
     "ViViTVideoProcessor",
     "ViViTVideoClassificationPipeline",
     "BrokenVideoError",
+    "ProcessorConfigError",
     "VideoDecodeError",
     "uniform_frame_indices",
     "from_vit_pretrained",

@@ -3,12 +3,13 @@
 (`pipeline`). Nothing else of vivit_hf is imported: the processor's modules travel with `trust_remote_code`
 checkpoints (the pipeline does not; it imports the processor, never the reverse)."""
 
-from .errors import BrokenVideoError, VideoDecodeError
+from .errors import BrokenVideoError, ProcessorConfigError, VideoDecodeError
 from .pipeline import ViViTVideoClassificationPipeline
 from .processing_vivit import ViViTVideoProcessor, ViViTVideosKwargs
 
 __all__ = [
     "BrokenVideoError",
+    "ProcessorConfigError",
     "VideoDecodeError",
     "ViViTVideoClassificationPipeline",
     "ViViTVideoProcessor",

@@ -164,6 +164,8 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
         if not given:  # none loaded: say why where it is this processor's refusal of a saved option
             _refused_saved_processor(kwargs.get("model", args[0] if args else None))
         super().__init__(*args, **kwargs)
+        if getattr(self.video_processor, "_one_view_pipeline", False):  # its views are averaged here: nothing to warn
+            self.video_processor._one_view_pipeline = False
 
     def _sanitize_parameters(
         self,
@@ -253,6 +255,11 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
         they are asked for, each streamed on its own as `run_single` streams one: the videos went to `preprocess`,
         which failed with "got an unexpected keyword argument 'window'"."""
         if preprocess_params.get("window") is not None:
+            data = torch.utils.data
+            if isinstance(inputs, data.Dataset) and not isinstance(inputs, data.IterableDataset):
+                # by length and index, as transformers' PipelineDataset reads one: iterated, a map-style data set
+                # ends only at an IndexError (a dict's KeyError failed after its last video)
+                inputs = map(inputs.__getitem__, range(len(inputs)))
             return (
                 self._timeline(_timeline_input(video), dict(preprocess_params), forward_params, postprocess_params)
                 for video in inputs
@@ -415,8 +422,14 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
             predictions = self.postprocess(model_outputs, top_k=top_k, function_to_apply=function_to_apply)
             return {"predictions": predictions, "saliency": model_outputs["saliency"][0]}  # (views, t, h, w)
         spaces = getattr(self.model.config, "label_spaces", None) or {}
-        if len(spaces) < 2:
-            return super().postprocess(model_outputs, top_k=top_k, function_to_apply=function_to_apply)
+        if len(spaces) < 2:  # transformers' postprocess, but its `id2label[i]` was a KeyError for string keys
+            config = self.model.config
+            if function_to_apply is None:
+                problems = {"regression": "none", "multi_label_classification": "sigmoid"}
+                function_to_apply = problems.get(config.problem_type, "softmax")
+            scores = _scores_of(model_outputs.logits[0], function_to_apply)
+            values, ids = scores.topk(min(top_k, config.num_labels))
+            return [{"score": v, "label": _label_of(config.id2label, i)} for v, i in zip(values.tolist(), ids.tolist())]
         if function_to_apply is None:
             function_to_apply = (
                 "sigmoid" if self.model.config.problem_type == "multi_label_classification" else "softmax"
@@ -426,13 +439,7 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
         id2label = self.model.config.id2label
         result, scores, names, offset = {}, {}, {}, 0
         for head, size in spaces.items():
-            head_logits = logits[offset : offset + size]
-            if function_to_apply == "softmax":
-                head_scores = head_logits.softmax(-1)
-            elif function_to_apply == "sigmoid":
-                head_scores = head_logits.sigmoid()
-            else:
-                head_scores = head_logits
+            head_scores = _scores_of(logits[offset : offset + size], function_to_apply)
             labels = [_head_label(_label_of(id2label, offset + i), head) for i in range(size)]
             values, ids = head_scores.topk(min(top_k, size))
             result[head] = [{"label": labels[i], "score": v} for v, i in zip(values.tolist(), ids.tolist())]
@@ -553,9 +560,19 @@ def _by_video(values: torch.Tensor, counts: list[int], what: str) -> torch.Tenso
     return torch.stack(_split_views(values, counts))
 
 
+def _scores_of(logits: torch.Tensor, function_to_apply: str) -> torch.Tensor:
+    """The scores transformers' pipeline gives `logits` by its `function_to_apply` (`"none"`: the logits)."""
+    if function_to_apply == "softmax":
+        return logits.softmax(-1)
+    if function_to_apply == "sigmoid":
+        return logits.sigmoid()
+    return logits
+
+
 def _label_of(id2label: dict, index: int) -> str:
     """The name of class `index`: `id2label` keyed by ints, as a loaded config holds it, or by strings, as one set
-    from a JSON file holds it (`config.id2label = json.load(...)`: every class was named `LABEL_<i>`)."""
+    from a JSON file holds it (`config.id2label = json.load(...)`: with label spaces every class was named
+    `LABEL_<i>`, with one head transformers' postprocess raised KeyError)."""
     return id2label.get(index, id2label.get(str(index), f"LABEL_{index}"))
 
 

@@ -409,6 +409,11 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         processor = loaded[0] if kwargs.get("return_unused_kwargs") else loaded
         for key, value in unknown.items():
             setattr(processor, key, value)
+        if kwargs.get("_from_pipeline") == "video-classification":
+            # transformers' pipeline scores `logits[0]`, the first view alone: its first call with several says so
+            # (`ViViTVideoClassificationPipeline`, which averages them, unsets this; the pipeline class is not known
+            # yet here, so it cannot be said now)
+            processor._one_view_pipeline = True
         if statistics and not processor.do_normalize:
             logger.warning(unapplied_statistics(statistics, processor.normalization))
         return loaded
@@ -497,7 +502,8 @@ class ViViTVideoProcessor(BaseVideoProcessor):
                 )
         check_short_video(opts["short_video"])
         interpolation_mode(opts["resample"])  # before decoding anything
-        if isinstance(opts["num_crops"], bool) or opts["num_crops"] not in (1, 3):  # (True == 1: a switch is no count)
+        # (True == 1, numpy's too: a switch is no count)
+        if isinstance(opts["num_crops"], (bool, np.bool_)) or opts["num_crops"] not in (1, 3):
             raise ValueError(f"num_crops must be 1 (centre) or 3 (three crops), got {opts['num_crops']!r}.")
         for name in ("num_clips", "num_frames", "frame_stride"):
             if name == "num_frames" and opts[name] is None:
@@ -602,6 +608,18 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         check_data_format(input_data_format)  # before decoding anything
         kwargs.pop("data_format", None)  # (transformers' video processors give channels-first too)
         opts = self._options(kwargs)
+        if self.__dict__.get("_one_view_pipeline") and opts["num_clips"] * opts["num_crops"] > 1:
+            self._one_view_pipeline = False  # once, not once per video
+            logger.warning(
+                "transformers' pipeline('video-classification') scores only the first of the %d views this "
+                "ViViTVideoProcessor makes of each video (num_clips=%d x num_crops=%d: its first clip's first crop, "
+                "the left or top one of three), without averaging them. Build it with "
+                "`pipeline_class=ViViTVideoClassificationPipeline` (from vivit_hf) to average every view's logits, "
+                "or set `pipe.video_processor.num_clips = 1` and `num_crops = 1` for one centre view.",
+                opts["num_clips"] * opts["num_crops"],
+                opts["num_clips"],
+                opts["num_crops"],
+            )
         rng = self._generator(opts["seed"], bool(opts["do_train_augment"]))
 
         views, kept, metadata = [], [], []

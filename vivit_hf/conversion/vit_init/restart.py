@@ -108,7 +108,11 @@ def from_vivit_checkpoint(
         if name.startswith("classifier.") and rows is not None and name in old_state:
             state[name] = old_state[name][rows]
             report["remapped"].append(name)
-        elif (name.startswith("classifier.") and not same_labels) or layer_of(model, name) in unfit:
+        elif (
+            (name.startswith("classifier.") and not same_labels)
+            or name not in old_state
+            or layer_of(model, name) in unfit
+        ):
             report["fresh"].append(name)
         else:
             state[name] = old_state[name]
@@ -134,15 +138,17 @@ def layer_of(model, name: str) -> str:
 
 
 def unfit_layers(model, state: Mapping, old_state: Mapping) -> set[str]:
-    """The layers (`layer_of`) of which some parameter is not in the checkpoint or has another shape there. Another
+    """The layers (`layer_of`) of which some parameter has another shape in the checkpoint. Another
     `intermediate_size` gives fc1 and fc2 kernels of other shapes, but fc2's bias (of the hidden width) fits: kept
     per parameter it sat, trained, beside a fresh kernel it was never trained with, in a report that named only the
     kernel fresh. Each such layer starts fresh whole, as scenic's init fails on any array of its subtree that does not
-    fit (`init_encoderblock` copies the block's arrays as a whole)."""
+    fit (`init_encoderblock` copies the block's arrays as a whole). A parameter the checkpoint lacks alone does not
+    make its layer unfit: a bias it was trained without (`qkv_bias=True` over a checkpoint without) computes as the
+    fresh one's zeros, and the trained kernels of every block's attention started fresh with it."""
     return {
         layer_of(model, name)
         for name, value in state.items()
-        if name not in old_state or old_state[name].shape != value.shape
+        if name in old_state and old_state[name].shape != value.shape
     }
 
 
