@@ -156,6 +156,7 @@ from vivit_hf.training.metrics import (
 )
 from vivit_hf.training.mixup import VideoMixup
 from vivit_hf.training.model_ema import ModelEma, check_model_ema_launch, model_ema_card_note, weights_to_save
+from vivit_hf.training.presets import preset_model_fields
 from vivit_hf.training.resume import (
     apply_resumed_hyperparameters,
     args_as_trained,
@@ -848,6 +849,8 @@ def main(argv=None):
             weight_decay_exempt_group=any(group.get("weight_decay_exempt") for group in optimizer.param_groups),
             runs=runs_so_far(),
             model_num_frames=model_num_frames,
+            # the preset's model fields the model was built with (`preset_model_fields`): what a resume builds
+            preset_model_fields=preset_model_fields(getattr(args, "preset", None), args.model),
         )
         state["train_loss_sum"], state["train_loss_steps"] = train_loss_so_far()
         state["logged_loss"] = last_logged

@@ -4,6 +4,7 @@ data set, a converted checkpoint, an initial ViT) anywhere in it; Markdown that 
 
 import json
 
+import pytest
 import yaml
 from huggingface_hub.repocard import metadata_load
 from huggingface_hub.repocard_data import model_index_to_eval_results
@@ -247,3 +248,24 @@ def test_a_local_folder_has_a_configuration_but_no_revision(tmp_path):
     )
     dataset = card_metadata(card)["model-index"][0]["results"][0]["dataset"]
     assert dataset == {"type": "ucf101", "name": "ucf101", "config": "3"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "---\nNotes on this run\n---\n\nweights of step 9\n",  # a `---` rule over text: YAML, but no mapping
+        "---\nlicense: [apache-2.0\n---\n",  # metadata that does not parse
+    ],
+)
+def test_a_base_models_card_whose_metadata_cannot_be_read_gives_no_licence_and_no_error(tmp_path, text, caplog):
+    """The fine-tuned card takes its --init_from folder's licence from its README.md, read when the run writes its
+    outputs: a README whose metadata huggingface_hub cannot read (its ValueError, yaml's ScannerError) stopped the run
+    there, after its last step, the model unwritten. No licence is known: none, with a warning naming the file."""
+    from vivit_hf.hub.cards import source_license
+
+    (tmp_path / "README.md").write_text(text)
+    with pytest.raises((ValueError, yaml.YAMLError)):  # the reference: huggingface_hub's own reader refuses it
+        metadata_load(tmp_path / "README.md")
+    with caplog.at_level("WARNING"):
+        assert source_license(tmp_path) == {}
+    assert "README.md" in caplog.text and "cannot be read" in caplog.text

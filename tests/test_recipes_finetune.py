@@ -1068,6 +1068,25 @@ def test_a_factorised_encoder_preset_builds_scenics_temporal_depth(finetune_modu
     assert type(finetune_module.build_model(args, data)[0]).__name__ == "ViViTSpatioTemporalForVideoClassification"
 
 
+def test_a_resume_builds_the_temporal_depth_its_checkpoint_was_trained_with(finetune_module):
+    """A kinetics400_vivit_l_fe run checkpointed by a version whose preset built 4 temporal layers (its trainer_state
+    records no preset fields): resumed by this one, whose preset builds 24, its weights did not load (a state-dict
+    traceback at load_state). The resume builds what the checkpoint records; a checkpoint of this version, 24."""
+    from vivit_hf.training.data.formats import VideoClassificationData
+
+    data = VideoClassificationData(splits={}, label_spaces={"label": ["a", "b"]})
+    small = "hidden_size=16,num_hidden_layers=1,num_attention_heads=2,intermediate_size=32,num_frames=4"
+    args = finetune_module.parse_args(
+        ["--preset", "kinetics400_vivit_l_fe", "--dataset", "org/data", "--crop_size", "32"]
+        + ["--config_overrides", small]
+    )
+    earlier = {"completed_steps": 1}  # an earlier version's trainer_state: no preset_model_fields
+    assert finetune_module.build_model(args, data, earlier)[0].config.num_temporal_layers == 4
+    fields = finetune_module.preset_model_fields(args.preset, args.model)
+    recorded = {"completed_steps": 1, "preset_model_fields": fields}
+    assert finetune_module.build_model(args, data, recorded)[0].config.num_temporal_layers == 24
+
+
 def test_soft_targets_are_smoothed_one_hot_blocks_and_refuse_a_label_outside_its_head(finetune_module):
     # Heads of 3 and 2 classes, smoothing 0.3: 0.7 + 0.3 / 3 on the label, 0.3 / 3 elsewhere (0.85 / 0.15 for 2).
     got = finetune_module.soft_targets(torch.tensor([[2, 1], [0, 0]]), [3, 2], 0.3)
@@ -1297,6 +1316,7 @@ def test_a_checkpoint_of_the_configs_frame_count_resumes_from_an_image_vit(video
     run(FINETUNE, *flags, "--num_frames", "32", "--max_train_steps", "1")
     state_file = tmp_path / "checkpoints" / "step_1" / "trainer_state.json"
     state = json.loads(state_file.read_text())
+    assert state["preset_model_fields"] == {}  # what a resume builds (the synthetic preset sets no model field)
     state["settings"]["model"]["num_frames"] = None  # as that version recorded the run: the flag not given
     state.pop("model_num_frames", None)
     state_file.write_text(json.dumps(state))

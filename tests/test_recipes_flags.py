@@ -909,11 +909,13 @@ def test_eval_steps_is_trainers_flag_and_refuses_a_step_count_below_one(finetune
         (["--eval_accumulation_steps", "4"], "--gradient_accumulation_steps", "gathers its logits batch by batch"),
         (["--data_seed", "1"], "--dataset", "--seed seeds the data order"),
         (["--warmup_ratio", "0.1"], None, "--warmup_epochs E or --num_warmup_steps N"),
+        (["--greater_is_better", "false"], None, "loss is better when lower"),
     ],
 )
 def test_trainer_flags_are_not_answered_with_a_flag_of_another_meaning(finetune, capsys, typed, misread, advice):
     """`--eval_accumulation_steps 4` was answered "did you mean --gradient_accumulation_steps" (typed, it would
-    quadruple training's total batch) and `--data_seed` with `--dataset`; `--warmup_ratio` with nothing."""
+    quadruple training's total batch) and `--data_seed` with `--dataset`; `--warmup_ratio` and `--greater_is_better`
+    (whose sense --metric_for_best_model loss or top1 takes) with nothing."""
     assert typed[0][2:] in trainer_argument_names() | {"warmup_ratio"}  # (transformers 4's; 5 takes warmup_steps)
     with pytest.raises(SystemExit):
         finetune.parse_args(typed)

@@ -353,7 +353,7 @@ def test_a_branch_name_is_taken_as_git_takes_it(tmp_path):
     if shutil.which("git") is None:
         pytest.skip("no git")
     names = ["v2", "exp/lr-0.1", "refs/pr/3", "a@b", "my branch", "v1..v2", "x.lock", ".hidden", "a/.b", "a//b", "-x"]
-    names += ["end.", "a~1", "a:b", "a?", "a*", "a[b", "a\\b", "a@{1}", "HEAD"]
+    names += ["end.", "a~1", "a:b", "a?", "a*", "a[b", "a\\b", "a@{1}", "HEAD", "v1.lock/b"]
     for name in names:
         git = subprocess.run(["git", "check-ref-format", "--branch", name], capture_output=True, cwd=tmp_path)
         assert (bad_branch_name(name) is None) == (git.returncode == 0), name

@@ -133,3 +133,22 @@ def test_streamed_copies_numbering_the_classes_otherwise_stop_every_process_nami
         "error: the processes number the classes otherwise: 0 'stand', 1 'sit' on rank 0; 0 'sit', 1 'stand' on rank 1."
     )
     agreement.agree_on_examples(digests[0], one.label_spaces)  # numbered alike: they go on
+
+
+def test_numberings_that_part_after_the_fifth_class_are_shown_where_they_part():
+    """The line showed each numbering's first 5 classes: two of 12 classes that part at id 7 (or a copy lacking the
+    last class) read the same on both ranks, the difference nowhere in it. It shows them from the first id they
+    give to other classes."""
+    from vivit_hf.training.agreement import examples_disagreement
+
+    names = [f"c{i}" for i in range(12)]
+    swapped = names[:7] + [names[8], names[7]] + names[9:]
+    for other, part in ((swapped, "7 'c8', 8 'c7'"), (names[:-1], "none")):
+        views = [
+            {"classes": {"label": mine}, "where": f"rank {rank}", "digests": {"train": "d"}}
+            for rank, mine in enumerate((names, other))
+        ]
+        said = examples_disagreement(views, {"train": "d"})
+        first = 7 if other is swapped else 11
+        assert f"(ids 0-{first - 1} alike) {first} 'c{first}'" in said, said
+        assert f"(ids 0-{first - 1} alike) {part}" in said and "0 'c0'" not in said, said

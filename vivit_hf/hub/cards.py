@@ -11,6 +11,7 @@ against the public Hub, so the card is saved as `README.md` and uploaded like an
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import shlex
@@ -20,6 +21,8 @@ from pathlib import Path
 from huggingface_hub import EvalResult, ModelCard, ModelCardData
 
 from ..repo_id import looks_like_local_path, looks_like_repo_id
+
+logger = logging.getLogger(__name__)
 
 PAPER = "https://arxiv.org/abs/2103.15691"
 
@@ -113,10 +116,17 @@ def _dataset_names(dataset_name: str, dataset_id: str | None) -> tuple[str, str 
 
 def license_in_card(path) -> dict:
     """The licence a model card file (README.md) states, as card metadata: `license`, and for `other` its
-    `license_name` / `license_link`; {} for a card without one (or no card: `path` None)."""
+    `license_name` / `license_link`; {} for a card without one (or no card: `path` None), and for one whose metadata
+    cannot be read (a README.md opening with a `---` rule over text, YAML that does not parse): read at the end of a
+    fine-tuning run, its error stopped the run there, its model unwritten."""
+    import yaml
     from huggingface_hub.repocard import metadata_load
 
-    metadata = (metadata_load(path) or {}) if path else {}
+    try:
+        metadata = (metadata_load(path) or {}) if path else {}
+    except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError) as error:
+        logger.warning("no licence read from %s: its metadata cannot be read (%s)", path, str(error).splitlines()[0])
+        return {}
     license = metadata.get("license")
     if isinstance(license, list):  # the Hub takes a list too; one licence is what a card states
         license = license[0] if len(license) == 1 else None

@@ -50,8 +50,8 @@ def bad_branch_name(name: str) -> str | None:
         return "HEAD names the current commit, not a branch"
     if name.startswith(("-", "/")) or name.endswith(("/", ".", ".lock")):
         return "git refuses a branch name that starts with - or / or ends with /, . or .lock"
-    if any(part.startswith(".") for part in name.split("/")):
-        return "git refuses a part of a branch name (between slashes) that starts with ."
+    if any(part.startswith(".") or part.endswith(".lock") for part in name.split("/")):
+        return "git refuses a part of a branch name (between slashes) that starts with . or ends with .lock"
     return None
 
 

@@ -266,7 +266,8 @@ def examples_disagreement(views: list[dict], digests: dict[str, str]) -> str | N
     for view in views:
         numbered.setdefault(json.dumps(view.get("classes"), sort_keys=True), []).append(view["where"])
     if len(numbered) > 1:
-        shown = "; ".join(f"{_classes(json.loads(c))} on {' and '.join(where)}" for c, where in numbered.items())
+        first = _first_differing_ids([json.loads(c) for c in numbered])
+        shown = "; ".join(f"{_classes(json.loads(c), first)} on {' and '.join(where)}" for c, where in numbered.items())
         return (
             f"error: the processes number the classes otherwise: {shown}. Every machine must give each class the "
             "same id: make each machine's copy of --dataset the same (its data card, README.md, included), or keep "
@@ -287,15 +288,30 @@ def examples_disagreement(views: list[dict], digests: dict[str, str]) -> str | N
     )
 
 
-def _classes(spaces: dict[str, list[str]] | None) -> str:
-    """A data set's classes by id as words: `0 'stand', 1 'sit'` (the first 5 of each head)."""
+def _first_differing_ids(numberings: list[dict | None]) -> dict[str, int]:
+    """Per head, the first class id that the `numberings` (`label_spaces`) give to other classes (or to a class and
+    none: a copy lacking one), where `_classes` starts showing them."""
+    first = {}
+    for head in dict.fromkeys(head for spaces in numberings for head in spaces or {}):
+        lists = [(spaces or {}).get(head) or [] for spaces in numberings]
+        first[head] = next(
+            (i for i in range(max(map(len, lists))) if len({tuple(names[i : i + 1]) for names in lists}) > 1), 0
+        )
+    return first
+
+
+def _classes(spaces: dict[str, list[str]] | None, first: dict[str, int] | None = None) -> str:
+    """A data set's classes by id as words: `0 'stand', 1 'sit'` (5 of each head), from the head's `first` differing
+    id (`_first_differing_ids`): from id 0 alone, two numberings of 400 classes that part at id 200 read the same."""
     if not spaces:
         return "no classes"
     heads = []
     for head, names in spaces.items():
-        shown = ", ".join(f"{i} {name!r}" for i, name in enumerate(names[:5]))
-        more = f" and {len(names) - 5} more" if len(names) > 5 else ""
-        heads.append((f"{head}: " if len(spaces) > 1 else "") + shown + more)
+        start = min((first or {}).get(head, 0), len(names))
+        alike = "" if not start else f"(id{f's 0-{start - 1}' if start > 1 else ' 0'} alike) "
+        shown = ", ".join(f"{i} {name!r}" for i, name in enumerate(names[start : start + 5], start=start))
+        more = f" and {len(names) - start - 5} more" if len(names) > start + 5 else ""
+        heads.append((f"{head}: " if len(spaces) > 1 else "") + alike + (shown or "none") + more)
     return "; ".join(heads)
 
 

@@ -758,7 +758,14 @@ def build_model(args, data, resumed: dict | None = None):
             raise ModelFlagError(refused_processor_config("--init_from", args.init_from, error)) from None
     else:
         check_config_overrides(overrides, config_classes=[config_class])
-        overrides = {**preset_model_fields(getattr(args, "preset", None), args.model), **overrides}
+        # the preset's fields; a resume builds what its checkpoint recorded (one of a version before the preset set
+        # any recorded none and built the config's defaults: 4 temporal layers, whose weights did not load into 24)
+        preset_fields = (
+            preset_model_fields(getattr(args, "preset", None), args.model)
+            if resumed is None
+            else resumed.get("preset_model_fields", {})
+        )
+        overrides = {**preset_fields, **overrides}
         if args.init_from:
             overrides.setdefault("num_frames", vit_init_frames(args, config_class, resumed))
             try:

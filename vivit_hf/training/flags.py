@@ -83,6 +83,9 @@ TRAINER_ADVICE = {
     "--gradient_accumulation_steps is training's, and changes its total batch",
     "--data_seed": "--seed seeds the data order and the augmentations too",
     "--warmup_ratio": "give the warm-up as --warmup_epochs E or --num_warmup_steps N",
+    # Trainer's default sense, which --metric_for_best_model loss (lower) and top1 / top5 (greater) always take
+    "--greater_is_better": "each --metric_for_best_model has one sense: loss is better when lower, top1, top5 and "
+    "the other accuracies when greater",
 }
 
 
