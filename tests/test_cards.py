@@ -269,3 +269,22 @@ def test_a_base_models_card_whose_metadata_cannot_be_read_gives_no_licence_and_n
     with caplog.at_level("WARNING"):
         assert source_license(tmp_path) == {}
     assert "README.md" in caplog.text and "cannot be read" in caplog.text
+
+
+def test_a_sources_license_is_read_from_its_subfolder_and_none_out_of_reach(tmp_path):
+    """`source_license` reads a converted checkpoint's and an --init_from model's card alike: a checkpoint in a
+    subfolder has its card there (as `convert ... --subfolder` reads its weights), a source out of reach, a file or
+    none states no licence. The reference: the card's own metadata, read by huggingface_hub."""
+    from huggingface_hub import ModelCard, ModelCardData
+
+    from vivit_hf.hub.cards import source_license
+
+    ModelCard.from_template(ModelCardData(license="mit")).save(tmp_path / "README.md")
+    (tmp_path / "vivit").mkdir()
+    ModelCard.from_template(ModelCardData(license="cc-by-nc-4.0")).save(tmp_path / "vivit" / "README.md")
+    assert source_license(tmp_path) == {"license": "mit"}
+    assert source_license(str(tmp_path), subfolder="vivit", revision=None) == {"license": "cc-by-nc-4.0"}
+    assert source_license(tmp_path, subfolder="none_here") == {}
+    assert source_license(tmp_path / "README.md") == source_license(None) == {}
+    # offline (the tests run with HF_HUB_OFFLINE=1) and never downloaded: unknown, not an error
+    assert source_license("no-such-owner/no-such-model", local_files_only=True) == {}

@@ -307,6 +307,33 @@ def test_a_converted_transformers_checkpoint_keeps_the_license_its_card_states(t
         assert (card.data.license_name, card.data.license_link) == ("lab-terms", "LICENSE")
 
 
+def test_a_hub_checkpoint_whose_card_the_hub_fails_to_serve_converts_with_no_licence(tmp_path, monkeypatch):
+    """The card is read after the weights: a Hub error on README.md alone (a 500) stopped the conversion of a
+    checkpoint already read, where an offline or missing card gave no licence. Now none is known, as for those."""
+    import httpx2
+    from huggingface_hub.errors import HfHubHTTPError
+
+    small = dict(hidden_size=16, num_hidden_layers=1, num_attention_heads=2, intermediate_size=32, image_size=32)
+    source = tmp_path / "vivit"
+    VivitForVideoClassification(VivitConfig(num_frames=4, tubelet_size=[2, 8, 8], **small)).save_pretrained(source)
+
+    def hub(repo_id, filename, **kwargs):  # the Hub stand-in: serves the weights, fails on the card
+        if filename == "README.md":
+            url = f"https://huggingface.co/{repo_id}/resolve/main/README.md"
+            response = httpx2.Response(500, request=httpx2.Request("GET", url))
+            raise HfHubHTTPError("500 Server Error: Internal Server Error", response=response)
+        if not (source / filename).is_file():
+            from huggingface_hub.errors import EntryNotFoundError
+
+            raise EntryNotFoundError(f"no {filename}")
+        return str(source / filename)
+
+    monkeypatch.setattr("huggingface_hub.hf_hub_download", hub)
+    main(["transformers", "--model", "someone/vivit-b", "--out", str(tmp_path / "out")])
+    card = ModelCard.load(tmp_path / "out" / "README.md")
+    assert card.data.license is None and "- License: unknown: the source checkpoint states none" in card.text
+
+
 # ---------------------------------------------------------------------------------------------- user errors
 def run_cli(argv, capsys):
     """main()'s exit code and its stderr lines but progress bars (a user error is one line, no traceback)."""

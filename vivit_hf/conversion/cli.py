@@ -19,12 +19,13 @@ from huggingface_hub.utils import validate_repo_id
 from torch import nn
 
 from ..flag_spellings import SpellingsArgumentParser
-from ..hub.cards import build_model_card, license_in_card
+from ..hub.cards import build_model_card, source_license
 from ..hub.folders import MODEL_FOLDER_PATTERNS, staged_outputs
 from ..hub.upload import bad_branch_name, create_repo, push_folder
 from ..models.modeling_vivit import ViViTSpatioTemporalForVideoClassification, ViViTSpatioTemporalModel
 from ..processing.processing_vivit import ViViTVideoProcessor
 from .checkpoint_files import (
+    HUB_KWARGS,
     CheckpointSourceError,
     TransformersCheckpointError,
     read_transformers_checkpoint,
@@ -101,16 +102,6 @@ def transformers_processor_kwargs(source: str, config, hub_kwargs: dict | None =
 
 # scenic's released ViViT checkpoints are under its licence, Apache-2.0 (github.com/google-research/scenic)
 SCENIC_LICENSE = {"license": "apache-2.0"}
-
-
-def source_license(source: str, hub_kwargs: dict | None = None) -> dict:
-    """The licence a transformers checkpoint's model card (README.md) states (`license_in_card`), read from the
-    folder or Hub repo `source` as the weights were; {} when it has no card, or a card without one. A conversion
-    changes no licence: the converted card said `apache-2.0` whatever the source's was."""
-    try:
-        return license_in_card(resolve_file(os.fspath(source), "README.md", hub_kwargs or {}))
-    except CheckpointSourceError:  # the weights were read; only the card is out of reach
-        return {}
 
 
 def save_hub_folder(
@@ -233,7 +224,7 @@ def convert_transformers_checkpoint(
         command=command or _equivalent_command("transformers", model=source, out=out),
         notes=notes,
         model_name=model_name,
-        license=source_license(source, hub_kwargs),
+        license=source_license(source, **{k: v for k, v in hub_kwargs.items() if k in HUB_KWARGS}),
         written=written,
         revision=revision,
     )

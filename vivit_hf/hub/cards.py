@@ -138,23 +138,27 @@ def license_in_card(path) -> dict:
     return found
 
 
-def source_license(source, **download_kwargs) -> dict:
+def source_license(source, *, subfolder: str | None = None, **download_kwargs) -> dict:
     """The licence (`license_in_card`) of the checkpoint a model was made from, a folder or Hub id (its README.md,
-    read with `hf_hub_download(**download_kwargs)`), as transformers' Trainer takes a fine-tuned model's from its
-    base model; {} when it has no card, none is stated or the card is out of reach (offline), and for a file (an
-    image ViT's .npz) or no source (a model trained from scratch). A card does not invent one: it said `apache-2.0`
-    for every checkpoint, whatever its weights' licence."""
+    in `subfolder` where the checkpoint is, read with `hf_hub_download(**download_kwargs)`; a None option is left
+    to huggingface_hub's default), as transformers' Trainer takes a fine-tuned model's from its base model; {} when
+    it has no card, none is stated or the card is out of reach (offline: the weights were read, only the card is
+    not), and for a file (an image ViT's .npz) or no source (a model trained from scratch). A card does not invent
+    one: it said `apache-2.0` for every checkpoint, whatever its weights' licence. The one reading for a fine-tuned
+    model's card and a converted one's."""
     if not source:
         return {}
-    folder = Path(str(source)).expanduser()
+    folder = Path(os.fspath(source)).expanduser()
     if folder.is_dir():
-        return license_in_card(folder / "README.md" if (folder / "README.md").is_file() else None)
+        card = folder / (subfolder or "") / "README.md"
+        return license_in_card(card if card.is_file() else None)
     if not _is_hub_id(str(source)):
         return {}
     from huggingface_hub import hf_hub_download
 
+    options = {k: v for k, v in download_kwargs.items() if v is not None}
     try:
-        return license_in_card(hf_hub_download(str(source), "README.md", **download_kwargs))
+        return license_in_card(hf_hub_download(str(source), "README.md", subfolder=subfolder or None, **options))
     except Exception:  # noqa: BLE001 - no card, no access, offline: no licence known, none invented
         return {}
 
