@@ -4,6 +4,7 @@ its message: every kind of broken sample is skipped and counted, and a wrong opt
 happens to hold the words of a broken sample's."""
 
 import io
+import re
 from pathlib import Path
 
 import numpy as np
@@ -330,3 +331,27 @@ def test_an_mp4_cut_inside_its_index_is_an_error_saying_so(tmp_path, inside):
             probe(source)
     with pytest.raises(VideoDecodeError, match="cut.mp4'.*without its index"):
         ViViTVideoProcessor(**SMALL)(cut)
+
+
+class _Unreadable(io.BytesIO):
+    def readable(self):  # a file object opened for writing only says so
+        return False
+
+
+def test_a_broken_file_opened_as_a_file_object_is_an_error_naming_the_file(tmp_path):
+    """FFmpeg's error names the file by the file object's `name`: the wrapper that reads a file object as a path
+    dropped it, and the error said "Invalid data found when processing input: '<none>'". The reference: av.open of
+    the same file object, which names it and refuses one that is not readable."""
+    import av
+
+    from vivit_hf.processing.video_pyav import open_input
+
+    path = _bytes_file(tmp_path / "noise.mp4", b"\x00" * 100)
+    for opened in (av.open, open_input):
+        with open(path, "rb") as file, pytest.raises(av.FFmpegError) as error:
+            opened(file, *(("r",) if opened is av.open else ()))
+        assert error.value.filename == path, opened
+        with pytest.raises(ValueError, match="readable"):
+            opened(_Unreadable(b"\x00" * 100))
+    with open(path, "rb") as file, pytest.raises(VideoDecodeError, match=re.escape(f"processing input: '{path}'")):
+        ViViTVideoProcessor(**SMALL)(file)

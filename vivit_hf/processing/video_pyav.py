@@ -466,13 +466,17 @@ class _SeeksAsAPath:
     returns, even where FFmpeg went on past the failed seek: the NUT demuxer of a file written without an index seeks
     to an offset read from the file's last bytes (9.2e18), which ext4 refuses (tmpfs and xfs do not), and such a
     file opened with `open(path, "rb")` was refused, "[Errno 22] Invalid argument", where its path and bytes read.
-    Any other error of the file object's (a dropped connection) is raised as it is."""
+    Any other error of the file object's (a dropped connection) is raised as it is.
+
+    What else PyAV reads of a file object is the file object's own, where it has it: `name` (the name FFmpeg's errors
+    give, "<none>" without one, and the extension its format probe weighs), `readable` and `seekable`."""
 
     def __init__(self, file: Any):
         self._file = file
         self.read, self.tell = file.read, file.tell
-        if hasattr(file, "seekable"):
-            self.seekable = file.seekable
+        for attribute in ("name", "readable", "seekable"):
+            if hasattr(file, attribute):
+                setattr(self, attribute, getattr(file, attribute))
 
     def seek(self, offset: int, whence: int = io.SEEK_SET):
         try:
