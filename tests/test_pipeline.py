@@ -412,7 +412,28 @@ def test_transformers_pipeline_logs_the_option_of_a_refused_saved_processor(refu
         with pytest.raises(ValueError, match="requires either a video processor"):  # transformers' own error, kept
             pipeline("video-classification", model=str(refused_config_dir))
     (record,) = [r for r in caplog.records if r.levelno == logging.ERROR]
-    assert "its config (video_preprocessor_config.json, or preprocessor_config.json" in record.getMessage()
+    assert "video_preprocessor_config.json, else preprocessor_config.json" in record.getMessage()
+    assert "sampling_mode must be one of" in record.getMessage() and "'random'" in record.getMessage()
+
+
+def test_transformers_pipeline_log_names_processor_configs_nested_video_processor(refused_config_dir, caplog):
+    """transformers reads a `processor_config.json` holding a `video_processor` before the folder's other files (its
+    v5 save): a refused option there was logged as one of video_preprocessor_config.json / preprocessor_config.json,
+    which here are fine. The reference: `saved_config_name`, the file the ViViT pipeline's error names."""
+    import json
+
+    from vivit_hf.processing.processor_options import saved_config_name
+
+    config_file = refused_config_dir / "video_preprocessor_config.json"
+    nested = json.loads(config_file.read_text())
+    config_file.write_text(json.dumps({**nested, "sampling_mode": "stride"}))  # fine: not the one read
+    (refused_config_dir / "processor_config.json").write_text(json.dumps({"video_processor": nested}))
+    assert saved_config_name(refused_config_dir) == "processor_config.json"
+    with caplog.at_level(logging.ERROR, logger=LOGGER):
+        with pytest.raises(ValueError, match="requires either a video processor"):
+            pipeline("video-classification", model=str(refused_config_dir))
+    (record,) = [r for r in caplog.records if r.levelno == logging.ERROR]
+    assert 'the "video_processor" in processor_config.json' in record.getMessage()
     assert "sampling_mode must be one of" in record.getMessage() and "'random'" in record.getMessage()
 
 

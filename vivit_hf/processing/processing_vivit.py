@@ -397,11 +397,13 @@ class ViViTVideoProcessor(BaseVideoProcessor):
                 # transformers' pipeline takes any error loading the processor for none there, and says only that it
                 # "requires either a video processor or an image processor": this is the line that names the option
                 given = [key for key in kwargs if key in valid]
-                # (from_dict is not told the folder, so not which of the files transformers reads it came from)
+                # (from_dict is not told the folder, so not which of the files transformers reads it came from: they
+                # are named in the order it reads them, `saved_config_name`'s)
                 logger.error(
-                    "The video processor saved with this model cannot be loaded: its config (video_preprocessor_config"
-                    ".json, or preprocessor_config.json in a folder without one)%s holds an option no clip can be "
-                    "processed with: %s Correct it in that file.",
+                    'The video processor saved with this model cannot be loaded: its config (the "video_processor" '
+                    "in processor_config.json where that file holds one, else video_preprocessor_config.json, else "
+                    "preprocessor_config.json)%s holds an option no clip can be processed with: %s Correct it in that "
+                    "file.",
                     f" or the options given with it ({', '.join(given)})" if given else "",
                     refused,
                 )
