@@ -8,9 +8,9 @@ on other clips at the same positions without a word. A checkpoint recorded by an
 import csv
 
 import pytest
+from test_data_shard_digest import assert_other_clips_have_other_digests, assert_resumes_as_recorded, whole
 
-from vivit_hf.training.data import load_video_dataset
-from vivit_hf.training.data.examples import earlier_examples_digest, examples_digest
+from vivit_hf.training.data.examples import examples_digest
 
 datasets = pytest.importorskip("datasets")
 
@@ -31,36 +31,16 @@ def two_copies(tmp_path):
     return copies
 
 
-def whole(folder, cache):
-    return load_video_dataset(str(folder), "hub", cache_dir=str(cache)).split("train")
-
-
-def contents(split) -> list[bytes]:
-    return [open(e["video"]["path"] if isinstance(e["video"], dict) else e["video"], "rb").read() for e in split]
-
-
 def test_copies_listing_like_named_clips_of_other_folders_in_another_order_have_other_digests(tmp_path):
-    one, two = two_copies(tmp_path)
-    first, second = whole(one, tmp_path / "c1"), whole(two, tmp_path / "c2")
-    # the reference: the copies hold other clips at the same positions, under the same labels
-    assert contents(first) != contents(second)
-    assert [e["label"] for e in first] == [e["label"] for e in second]
-    assert examples_digest(first) != examples_digest(second)
-    assert examples_digest(first) == examples_digest(whole(one, tmp_path / "c3"))  # the same copy: the same digest
+    assert_other_clips_have_other_digests(*two_copies(tmp_path), tmp_path)
 
 
 def test_a_checkpoint_recorded_on_like_named_clips_by_an_earlier_version_still_resumes(tmp_path):
-    from vivit_hf.training.finetune import check_resume_clips
-
     one, two = two_copies(tmp_path)
-    first, second = whole(one, tmp_path / "c1"), whole(two, tmp_path / "c2")
+    first = whole(one, tmp_path / "c1")
     # the reference: the digest earlier versions recorded, of each clip's `<folder>/<file>` and label
     named = [{"video": "", "id": i, "label": e["label"]} for i, e in zip(["cat/0.mp4"] * 2 + ["dog/1.mp4"], first)]
-    recorded = examples_digest(named)
-    assert earlier_examples_digest(first) == recorded
-    assert check_resume_clips(recorded, examples_digest(first), earlier_examples_digest(first)) == []
-    with pytest.raises(ValueError, match="not the one it was trained on"):
-        check_resume_clips(examples_digest(first), examples_digest(second), earlier_examples_digest(second))
+    assert_resumes_as_recorded(examples_digest(named), first, whole(two, tmp_path / "c2"))
 
 
 def streamed_copy(root, rows):
@@ -77,7 +57,6 @@ def test_streamed_copies_of_a_metadata_folder_listing_other_clips_or_labels_have
     """A local metadata folder streams as one shard, shared out between processes clip by clip: its digest was of
     the shard count and the clip count alone, so copies listing other clips, other labels or another order agreed."""
     from vivit_hf.training.data.streaming import open_streaming_dataset
-    from vivit_hf.training.finetune import check_resume_clips
 
     def streamed(root):
         return open_streaming_dataset(str(root), cache_dir=str(root.parent / f"cache_{root.name}")).split("train")
@@ -100,8 +79,4 @@ def test_streamed_copies_of_a_metadata_folder_listing_other_clips_or_labels_have
     table.write_bytes(table.read_bytes().replace(b"\r\n", b"\n"))
     assert digests["one"] == examples_digest(streamed(lf))
     # a checkpoint of an earlier version recorded the digest of the counts alone (what main's code gave): resumed
-    recorded = "3 clips in 1 shard:e9d5d7367323531b"
-    assert earlier_examples_digest(splits["one"]) == recorded
-    assert check_resume_clips(recorded, digests["one"], earlier_examples_digest(splits["one"])) == []
-    with pytest.raises(ValueError, match="not the one it was trained on"):
-        check_resume_clips(digests["one"], digests["reordered"], earlier_examples_digest(splits["reordered"]))
+    assert_resumes_as_recorded("3 clips in 1 shard:e9d5d7367323531b", splits["one"], splits["reordered"])

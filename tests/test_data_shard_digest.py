@@ -25,28 +25,36 @@ def whole(folder, cache):
     return load_video_dataset(str(folder), "hub", cache_dir=str(cache)).split("train")
 
 
-def test_copies_of_like_named_shards_read_whole_in_another_order_have_other_digests(tmp_path):
-    one, two = two_copies(tmp_path)
+def assert_other_clips_have_other_digests(one, two, tmp_path):
+    """Copies `one` and `two` read whole hold other clips at the same positions under the same labels (the
+    reference): their digests differ, and the same copy read again has the same digest."""
     first, second = whole(one, tmp_path / "c1"), whole(two, tmp_path / "c2")
-    # the reference: the copies hold other clips at the same positions, under the same labels
     assert [video_bytes(e["video"]) for e in first] != [video_bytes(e["video"]) for e in second]
     assert [e["label"] for e in first] == [e["label"] for e in second]
     assert examples_digest(first) != examples_digest(second)
     assert examples_digest(first) == examples_digest(whole(one, tmp_path / "c3"))  # the same copy: the same digest
 
 
-def test_a_checkpoint_recorded_on_like_named_shards_by_an_earlier_version_still_resumes(tmp_path):
+def assert_resumes_as_recorded(recorded, first, second):
+    """A checkpoint on which an earlier version `recorded` its digest of `first` resumes on `first`; one of this
+    version's, trained on `first`, is refused on `second`."""
     from vivit_hf.training.finetune import check_resume_clips
 
-    one, two = two_copies(tmp_path)
-    first, second = whole(one, tmp_path / "c1"), whole(two, tmp_path / "c2")
-    # the reference: the digest earlier versions recorded, of `<shard file name>/<member>` and labels
-    named = [{"video": "", "id": f"000.tar/{k:06d}.mp4", "label": k} for _ in range(2) for k in range(2)]
-    recorded = examples_digest(named)
     assert earlier_examples_digest(first) == recorded
     assert check_resume_clips(recorded, examples_digest(first), earlier_examples_digest(first)) == []
     with pytest.raises(ValueError, match="not the one it was trained on"):
         check_resume_clips(examples_digest(first), examples_digest(second), earlier_examples_digest(second))
+
+
+def test_copies_of_like_named_shards_read_whole_in_another_order_have_other_digests(tmp_path):
+    assert_other_clips_have_other_digests(*two_copies(tmp_path), tmp_path)
+
+
+def test_a_checkpoint_recorded_on_like_named_shards_by_an_earlier_version_still_resumes(tmp_path):
+    one, two = two_copies(tmp_path)
+    # the reference: the digest earlier versions recorded, of `<shard file name>/<member>` and labels
+    named = [{"video": "", "id": f"000.tar/{k:06d}.mp4", "label": k} for _ in range(2) for k in range(2)]
+    assert_resumes_as_recorded(examples_digest(named), whole(one, tmp_path / "c1"), whole(two, tmp_path / "c2"))
 
 
 def test_a_held_out_share_recorded_on_like_named_shards_by_an_earlier_version_is_evaluated(tmp_path):
