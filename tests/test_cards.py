@@ -8,20 +8,12 @@ import pytest
 import yaml
 from huggingface_hub.repocard import metadata_load
 from huggingface_hub.repocard_data import model_index_to_eval_results
+from test_models import SMALLEST
 
 from vivit_hf import ViViTSpatioTemporalConfig
 from vivit_hf.hub.cards import build_model_card
 
-CONFIG = ViViTSpatioTemporalConfig(
-    hidden_size=16,
-    num_hidden_layers=1,
-    num_attention_heads=2,
-    intermediate_size=32,
-    image_size=16,
-    num_frames=4,
-    tubelet_size=[2, 8, 8],
-    num_labels=2,
-)
+CONFIG = ViViTSpatioTemporalConfig(**SMALLEST, num_labels=2)
 
 
 def card_metadata(card):

@@ -5,6 +5,7 @@ and action accuracy; the loss against transformers' Trainer's eval_loss and torc
 
 import pytest
 import torch
+from test_models import SMALLEST
 
 from vivit_hf.training.metrics import NonFiniteLogitsError, classification_metrics, evaluation_metrics, topk_correct
 
@@ -206,15 +207,7 @@ def tiny_classifier(label_spaces=None, num_labels=3):
 
     torch.manual_seed(0)
     config = ViViTSpatioTemporalConfig(
-        hidden_size=16,
-        num_hidden_layers=1,
-        num_attention_heads=2,
-        intermediate_size=32,
-        image_size=16,
-        num_frames=4,
-        tubelet_size=[2, 8, 8],
-        num_labels=sum(label_spaces.values()) if label_spaces else num_labels,
-        label_spaces=label_spaces,
+        **SMALLEST, num_labels=sum(label_spaces.values()) if label_spaces else num_labels, label_spaces=label_spaces
     )
     return ViViTSpatioTemporalForVideoClassification(config).eval()
 

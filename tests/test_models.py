@@ -25,6 +25,17 @@ TINY = dict(
     intermediate_size=64,
     num_labels=5,
 )
+# The smallest spatio-temporal model, for the tests of what surrounds a model (its card, its evaluation, its metrics),
+# not of its maths: one block of width 16 on 4-frame 16x16 clips, 2 x 2 x 2 tubelets.
+SMALLEST = dict(
+    hidden_size=16,
+    num_hidden_layers=1,
+    num_attention_heads=2,
+    intermediate_size=32,
+    image_size=16,
+    num_frames=4,
+    tubelet_size=[2, 8, 8],
+)
 VARIANTS = list(VIVIT_MODELS)
 
 

@@ -14,6 +14,7 @@ import pytest
 import torch
 from safetensors import safe_open
 from safetensors.torch import load_file
+from test_models import SMALLEST
 from test_recipes_finetune import EVALUATE, REPO, env, tiny_clip
 
 CLASSES = ("down", "up")
@@ -34,15 +35,7 @@ def tiny_model(folder, classes):
     from vivit_hf import ViViTSpatioTemporalConfig, ViViTSpatioTemporalForVideoClassification, ViViTVideoProcessor
 
     config = ViViTSpatioTemporalConfig(
-        hidden_size=16,
-        num_hidden_layers=1,
-        num_attention_heads=2,
-        intermediate_size=32,
-        image_size=16,
-        num_frames=4,
-        tubelet_size=[2, 8, 8],
-        id2label=dict(enumerate(classes)),
-        label2id={n: i for i, n in enumerate(classes)},
+        **SMALLEST, id2label=dict(enumerate(classes)), label2id={n: i for i, n in enumerate(classes)}
     )
     ViViTSpatioTemporalForVideoClassification(config).save_pretrained(folder)
     ViViTVideoProcessor(
