@@ -110,6 +110,27 @@ def test_a_broken_video_is_skipped_the_rest_written_and_the_run_fails(model_and_
     ]
 
 
+def test_a_rerun_leaves_no_earlier_runs_timeline_or_plot_it_did_not_write_again(model_and_videos, tmp_path):
+    """A run into the folder of an earlier one: a video that no longer decodes (replaced by a broken copy) kept the
+    earlier run's `<name>.json`, its old answer beside this run's error line, and a video predicted now with
+    --no_plot kept the earlier run's `<name>.png` beside its new JSON; `earlier_timelines` names only other videos."""
+    model, folder = model_and_videos
+    videos, out = tmp_path / "videos", tmp_path / "out"
+    videos.mkdir()
+    for name in ("a.mp4", "b.mp4"):
+        write_colour_video(videos / name, seconds=2, schedule=[(0, "red")])
+    flags = ["--model", str(model), "--videos", str(videos), "--output_dir", str(out), "--window", "2"]
+    flags += ["--device", "cpu"]
+    load_predict().main(flags)
+    assert sorted(p.name for p in out.iterdir()) == [
+        "a.mp4.json", "a.mp4.png", "b.mp4.json", "b.mp4.png", "predictions.jsonl",
+    ]  # fmt: skip
+    (videos / "a.mp4").write_text("no longer a video")
+    with pytest.raises(SystemExit, match="1 of 2 videos could not be read"):
+        load_predict().main([*flags, "--no_plot"])
+    assert sorted(p.name for p in out.iterdir()) == ["b.mp4.json", "predictions.jsonl"]
+
+
 def test_a_one_frame_video_is_skipped_with_the_flag_that_takes_it(model_and_videos, tmp_path, caplog):
     """A one-frame file is refused by the pipeline with the processor's advice, "pass short_video='loop' or 'pad'";
     predict.py said it so in its warning and predictions.jsonl, where its user types `--short_video loop`."""
