@@ -169,6 +169,24 @@ class SuggestingArgumentParser(SpellingsArgumentParser):
         super().__init__(*args, **kwargs)
         self.advice = advice or {}  # unknown flag -> what to do instead, where no flag of this parser is its answer
 
+    def parse_known_args(self, args=None, namespace=None):
+        # kept for `error`: argparse's messages about a value read as a flag do not name the value
+        self.given = list(sys.argv[1:] if args is None else args)
+        return super().parse_known_args(args, namespace)
+
+    def dash_path_hint(self) -> str | None:
+        """For a file or folder given whose name starts with `-` (`--videos -intro.mp4`), which argparse reads as a
+        flag ("expected at least one argument", "unrecognized arguments: -intro.mp4"): how to give it."""
+        named = [
+            token
+            for token in getattr(self, "given", [])
+            if isinstance(token, str) and token.startswith("-") and token != "-" and os.path.lexists(token)
+        ]
+        if not named:
+            return None
+        shown = ", ".join(named[:3])
+        return f"{shown} is read as a flag (its name starts with '-'): give it as ./{named[0]}"
+
     def closest_flag(self, unknown: str) -> str | None:
         known = [s for a in self._actions for s in a.option_strings if s.startswith("--") and s != "--help"]
         flag = unknown.split("=", 1)[0]
@@ -204,6 +222,9 @@ class SuggestingArgumentParser(SpellingsArgumentParser):
                 message += f" ({'; '.join(notes)})"
             if launcher_hint:
                 message += f"; {launcher_hint}"
+        dash_hint = self.dash_path_hint()
+        if dash_hint:
+            message += f"; {dash_hint}"
         refused = self.refusal(message)
         if not _HOLD_REFUSALS:
             self._print_message(refused.shown, sys.stderr)
