@@ -67,6 +67,7 @@ from vivit_hf.training.flags import (
     in_flag_words,
     output_dir_problem,
     refused_processor_config,
+    warn_saved_views,
     warn_short_video_override,
 )
 from vivit_hf.training.flags import usage_error as _usage_error  # (named for this command: predict.py's usage_error)
@@ -492,6 +493,7 @@ def main(argv=None, progress: dict | None = None) -> None:
     classifier = agreed(count, load_classifier, args.model, device)
     saved = getattr(classifier.video_processor, "short_video", None)
     warn_short_video_override(logger, saved, args.short_video, args.model, windows=True)
+    warn_saved_views(logger, classifier.video_processor, args.model, args.num_crops)
     if args.window is None:
         args.window = default_window(classifier)
         logger.info("window: %s (--window to choose another)", args.window)

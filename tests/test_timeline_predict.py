@@ -350,3 +350,29 @@ def test_a_short_video_rule_other_than_the_models_processors_is_warned(model_and
         "pipeline uses, and vivit_hf's fine-tuning trained with), which skips a one-frame video as broken; this "
         "prediction takes a one-frame video as its frame repeated"
     ]
+
+
+def test_crops_other_than_those_the_models_processor_is_saved_with_are_warned(model_and_videos, tmp_path, caplog):
+    """A processor saved with num_crops=3 (the views its pipeline scores) was scored on one crop per window,
+    --num_crops' default, without a word; the flag's crops are scored, with a warning naming both, and none where
+    they agree."""
+    import shutil
+
+    model, folder = model_and_videos
+    saved_with_crops = tmp_path / "model"
+    shutil.copytree(model, saved_with_crops)
+    processor = ViViTVideoProcessor.from_pretrained(saved_with_crops)
+    processor.num_crops = 3
+    processor.save_pretrained(saved_with_crops)
+    video = tmp_path / "a.mp4"
+    write_colour_video(video, seconds=2, schedule=[(0, "red")])
+    warned = {}
+    for crops in ("1", "3"):
+        caplog.clear()
+        load_predict().main(
+            ["--model", str(saved_with_crops), "--videos", str(video), "--output_dir", str(tmp_path / crops)]
+            + ["--window", "2", "--num_crops", crops, "--no_plot", "--device", "cpu"]
+        )
+        warned[crops] = [r.getMessage() for r in caplog.records if "has num_crops=3" in r.getMessage()]
+    assert warned["3"] == [] and len(warned["1"]) == 1, warned
+    assert warned["1"][0].endswith("this run scores the views --num_crops 1 give (--num_crops 3 for the saved ones)")

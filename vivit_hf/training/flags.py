@@ -352,6 +352,27 @@ def warn_short_video_override(logger: logging.Logger, saved, typed, model: str, 
     return override
 
 
+def warn_saved_views(logger, processor, model: str, num_crops: int, num_clips: int | None = None) -> str | None:
+    """A warning, logged and returned, where the views a recipe scores (`--num_clips` x `--num_crops`; predict.py's
+    windows are one clip each: `num_clips` None) are not those `model`'s video processor is saved with, which its
+    pipeline scores: a processor saved with 4 clips x 3 crops was evaluated on 1 x 1 views without a word."""
+    saved_clips, saved_crops = getattr(processor, "num_clips", None) or 1, getattr(processor, "num_crops", None) or 1
+    if saved_crops == num_crops and (num_clips is None or saved_clips == num_clips):
+        return None
+    if num_clips is None:
+        saved, used, flags = f"num_crops={saved_crops}", f"--num_crops {num_crops}", f"--num_crops {saved_crops}"
+    else:
+        saved = f"num_clips={saved_clips}, num_crops={saved_crops}"
+        used = f"--num_clips {num_clips} x --num_crops {num_crops}"
+        flags = f"--num_clips {saved_clips} --num_crops {saved_crops}"
+    said = (
+        f"the video processor saved with --model {model} has {saved} (the views its pipeline scores); this run "
+        f"scores the views {used} give ({flags} for the saved ones)"
+    )
+    logger.warning("WARNING: %s", said)
+    return said
+
+
 # The advice `SHORT_VIDEO_ADVICE` as a recipe's user takes it: the flag `add_short_video_flag` adds.
 SHORT_VIDEO_FLAG_ADVICE = "pass --short_video loop or pad"
 # `RESIZED_FRAME_ADVICE` as a recipe's user takes it: `--resize_shortest_edge` sets no longest edge, and a size dict is
