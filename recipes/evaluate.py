@@ -110,6 +110,7 @@ from vivit_hf.training.flags import (
     processes_not_started,
     refused_processor_config,
     usage_error,
+    warn_saved_views,
     warn_short_video_override,
 )
 from vivit_hf.training.launch import cpu_process_group, refuse_a_gpu_config_without_a_gpu, run_as_command
@@ -309,6 +310,7 @@ def main(argv=None, written: list | None = None):
     except ValueError as error:  # its saved options refused: the user's file, said before any clip is read
         usage_error(refused_processor_config("--model", args.model, error))
     warn_short_video_override(logger, processor.short_video, args.short_video, args.model)
+    warn_saved_views(logger, processor, args.model, args.num_crops, args.num_clips)
     if args.short_video:  # the data sets read it from the processor (a segment loops whatever it says)
         processor.short_video = args.short_video
     streamed_ids = [] if args.streaming else None

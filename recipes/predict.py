@@ -29,7 +29,8 @@ joined with `__` (`my_videos/cats/a.mp4` -> `cats__a.mp4.json`), and for a URL t
 that would get one name (`x__y/a.mp4` and `x/y__a.mp4`, or `a.mp4` in two folders given) are refused before anything
 is loaded, naming both, rather than one's outputs written over the other's. An --output_dir another live run writes
 is refused naming that run (finetune.py's lock); timelines an earlier run left there of videos this run does not
-predict stay, named in a warning.
+predict stay, named in a warning; an earlier run's outputs of a video this run predicts and does not write anew (the
+timeline of one that no longer decodes, the plot of one predicted with --no_plot) are removed.
 """
 
 from __future__ import annotations
@@ -66,6 +67,7 @@ from vivit_hf.training.flags import (
     in_flag_words,
     output_dir_problem,
     refused_processor_config,
+    warn_saved_views,
     warn_short_video_override,
 )
 from vivit_hf.training.flags import usage_error as _usage_error  # (named for this command: predict.py's usage_error)
@@ -362,6 +364,20 @@ def earlier_timelines(output_dir: Path, names) -> list[str]:
     return sorted(p.name for p in found if p.name not in ours and Path(p.stem).suffix.lower() in VIDEO_EXTENSIONS)
 
 
+def remove_earlier_outputs(output_dir: Path, name: str, kinds: tuple[str, ...]) -> list[str]:
+    """Remove `<name>.json` / `<name>.png` (`kinds`) an earlier run wrote into `output_dir`, which this run does not
+    write anew: the timeline of a video that no longer decodes (a file since replaced by a broken copy), or the plot
+    of one predicted now with --no_plot. They stayed, the earlier run's answer (perhaps of another model) beside this
+    run's error line or JSON, and `earlier_timelines` names only videos this run does not predict."""
+    removed = []
+    for kind in kinds:
+        path = output_dir / f"{name}.{kind}"
+        if path.is_file():
+            path.unlink()
+            removed.append(path.name)
+    return removed
+
+
 def write_atomically(path: Path, text: str) -> None:
     """`text` as `path`, whole or not at all: a run stopped mid-write (Ctrl-C, a scheduler's SIGTERM) leaves no
     truncated JSON that a later reader takes for a video's result."""
@@ -477,6 +493,7 @@ def main(argv=None, progress: dict | None = None) -> None:
     classifier = agreed(count, load_classifier, args.model, device)
     saved = getattr(classifier.video_processor, "short_video", None)
     warn_short_video_override(logger, saved, args.short_video, args.model, windows=True)
+    warn_saved_views(logger, classifier.video_processor, args.model, args.num_crops)
     if args.window is None:
         args.window = default_window(classifier)
         logger.info("window: %s (--window to choose another)", args.window)
@@ -528,14 +545,17 @@ def main(argv=None, progress: dict | None = None) -> None:
                 reason = in_flag_words(str(error))  # "pass --short_video loop or pad": this command's flag
                 failed[str(video)] = reason
                 logger.warning("skipping %s: %s", video, reason)
+                removed = remove_earlier_outputs(output_dir, names[video], ("json", "png"))
+                if removed:
+                    logger.warning("removed %s, an earlier run's outputs of %s", " and ".join(removed), video)
                 lines[str(video)] = json.dumps({"video": str(video), "error": reason}) + "\n"
                 summary.write(lines[str(video)])
                 summary.flush()
                 progress["done"] += 1
                 continue
             name = names[video]
-            if not args.no_plot:
-                plot_timeline(result, output_dir / f"{name}.png", name, args.plot_classes)
+            if args.no_plot or not plot_timeline(result, output_dir / f"{name}.png", name, args.plot_classes):
+                remove_earlier_outputs(output_dir, name, ("png",))  # an earlier run's plot, not this JSON's
             for window in result["windows"]:
                 window["predictions"] = trim(window["predictions"], args.top_k)
             result["aggregate"] = trim(result["aggregate"], args.top_k)

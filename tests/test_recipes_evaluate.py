@@ -815,3 +815,26 @@ def test_a_short_video_rule_other_than_the_models_processors_is_warned(folder, t
         with torch.no_grad():
             expected = network(pixel_values=pixels).logits[0]
         torch.testing.assert_close(logits[rule], expected, atol=1e-5, rtol=1e-5, msg=rule)
+
+
+def test_views_other_than_those_the_models_processor_is_saved_with_are_warned(folder, tmp_path):
+    """A processor saved with 2 clips x 3 crops (the views its pipeline scores) was evaluated on --num_clips 1 x
+    --num_crops 1, the flags' defaults, without a word; the flags' views are scored, with a warning naming both."""
+    from vivit_hf import ViViTVideoProcessor
+
+    model = tmp_path / "model"
+    shutil.copytree(folder / "model", model)
+    saved = ViViTVideoProcessor.from_pretrained(model)
+    saved.num_clips, saved.num_crops = 2, 3
+    saved.save_pretrained(model)
+    data = tmp_path / "data"
+    shutil.copytree(folder / "data" / "test" / "up", data / "test" / "up")
+    result = evaluate("--model", model, "--dataset", data, "--output_dir", tmp_path / "out", "--max_eval_samples", "1")
+    assert result.returncode == 0, result.stderr[-3000:]
+    [warned] = [line for line in result.stderr.splitlines() if "has num_clips=2, num_crops=3" in line]
+    assert warned.endswith(
+        "(the views its pipeline scores); this run scores the views --num_clips 1 x --num_crops 1 give "
+        "(--num_clips 2 --num_crops 3 for the saved ones)"
+    ), warned
+    results = json.loads((tmp_path / "out" / "eval_results.json").read_text())
+    assert (results["num_clips"], results["num_crops"]) == (1, 1)

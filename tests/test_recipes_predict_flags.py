@@ -64,6 +64,24 @@ def test_a_url_video_is_named_by_the_file_name_it_ends_with_also_for_an_archive_
     assert predict.output_name("s3://bucket/clip.mp4", []) == "clip.mp4"
 
 
+@pytest.mark.parametrize(
+    "videos, said",
+    [(["-intro.mp4"], "argument --videos: expected at least one argument"), (["a.mp4", "-intro.mp4"], "unrecognized")],
+)
+def test_a_video_whose_name_starts_with_a_dash_is_told_how_to_give_it(videos, said, tmp_path, capsys, monkeypatch):
+    """`--videos -intro.mp4`, a file there, was refused as "expected at least one argument" (one was given) or as an
+    unrecognized argument; argparse reads it as a flag, and its line now says so and how to give it."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "-intro.mp4").write_bytes(b"")
+    with pytest.raises(SystemExit) as stopped:
+        load_predict().build_parser().parse_args(["--model", "m", "--videos", *videos])
+    assert stopped.value.code == 2
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert said in last and last.endswith(
+        "-intro.mp4 is read as a flag (its name starts with '-'): give it as ./-intro.mp4"
+    )
+
+
 def test_a_misspelt_flag_is_answered_with_the_closest_one_as_finetune_and_evaluate_answer_it(capsys):
     """`predict.py --windw 16f` said only "unrecognized arguments", after 5 lines of usage; the other recipes'
     parser names the flag meant, and so does predict.py's now."""

@@ -110,6 +110,27 @@ def test_a_broken_video_is_skipped_the_rest_written_and_the_run_fails(model_and_
     ]
 
 
+def test_a_rerun_leaves_no_earlier_runs_timeline_or_plot_it_did_not_write_again(model_and_videos, tmp_path):
+    """A run into the folder of an earlier one: a video that no longer decodes (replaced by a broken copy) kept the
+    earlier run's `<name>.json`, its old answer beside this run's error line, and a video predicted now with
+    --no_plot kept the earlier run's `<name>.png` beside its new JSON; `earlier_timelines` names only other videos."""
+    model, folder = model_and_videos
+    videos, out = tmp_path / "videos", tmp_path / "out"
+    videos.mkdir()
+    for name in ("a.mp4", "b.mp4"):
+        write_colour_video(videos / name, seconds=2, schedule=[(0, "red")])
+    flags = ["--model", str(model), "--videos", str(videos), "--output_dir", str(out), "--window", "2"]
+    flags += ["--device", "cpu"]
+    load_predict().main(flags)
+    assert sorted(p.name for p in out.iterdir()) == [
+        "a.mp4.json", "a.mp4.png", "b.mp4.json", "b.mp4.png", "predictions.jsonl",
+    ]  # fmt: skip
+    (videos / "a.mp4").write_text("no longer a video")
+    with pytest.raises(SystemExit, match="1 of 2 videos could not be read"):
+        load_predict().main([*flags, "--no_plot"])
+    assert sorted(p.name for p in out.iterdir()) == ["b.mp4.json", "predictions.jsonl"]
+
+
 def test_a_one_frame_video_is_skipped_with_the_flag_that_takes_it(model_and_videos, tmp_path, caplog):
     """A one-frame file is refused by the pipeline with the processor's advice, "pass short_video='loop' or 'pad'";
     predict.py said it so in its warning and predictions.jsonl, where its user types `--short_video loop`."""
@@ -329,3 +350,29 @@ def test_a_short_video_rule_other_than_the_models_processors_is_warned(model_and
         "pipeline uses, and vivit_hf's fine-tuning trained with), which skips a one-frame video as broken; this "
         "prediction takes a one-frame video as its frame repeated"
     ]
+
+
+def test_crops_other_than_those_the_models_processor_is_saved_with_are_warned(model_and_videos, tmp_path, caplog):
+    """A processor saved with num_crops=3 (the views its pipeline scores) was scored on one crop per window,
+    --num_crops' default, without a word; the flag's crops are scored, with a warning naming both, and none where
+    they agree."""
+    import shutil
+
+    model, folder = model_and_videos
+    saved_with_crops = tmp_path / "model"
+    shutil.copytree(model, saved_with_crops)
+    processor = ViViTVideoProcessor.from_pretrained(saved_with_crops)
+    processor.num_crops = 3
+    processor.save_pretrained(saved_with_crops)
+    video = tmp_path / "a.mp4"
+    write_colour_video(video, seconds=2, schedule=[(0, "red")])
+    warned = {}
+    for crops in ("1", "3"):
+        caplog.clear()
+        load_predict().main(
+            ["--model", str(saved_with_crops), "--videos", str(video), "--output_dir", str(tmp_path / crops)]
+            + ["--window", "2", "--num_crops", crops, "--no_plot", "--device", "cpu"]
+        )
+        warned[crops] = [r.getMessage() for r in caplog.records if "has num_crops=3" in r.getMessage()]
+    assert warned["3"] == [] and len(warned["1"]) == 1, warned
+    assert warned["1"][0].endswith("this run scores the views --num_crops 1 give (--num_crops 3 for the saved ones)")

@@ -172,6 +172,24 @@ class SuggestingArgumentParser(SpellingsArgumentParser):
         super().__init__(*args, **kwargs)
         self.advice = advice or {}  # unknown flag -> what to do instead, where no flag of this parser is its answer
 
+    def parse_known_args(self, args=None, namespace=None):
+        # kept for `error`: argparse's messages about a value read as a flag do not name the value
+        self.given = list(sys.argv[1:] if args is None else args)
+        return super().parse_known_args(args, namespace)
+
+    def dash_path_hint(self) -> str | None:
+        """For a file or folder given whose name starts with `-` (`--videos -intro.mp4`), which argparse reads as a
+        flag ("expected at least one argument", "unrecognized arguments: -intro.mp4"): how to give it."""
+        named = [
+            token
+            for token in getattr(self, "given", [])
+            if isinstance(token, str) and token.startswith("-") and token != "-" and os.path.lexists(token)
+        ]
+        if not named:
+            return None
+        shown = ", ".join(named[:3])
+        return f"{shown} is read as a flag (its name starts with '-'): give it as ./{named[0]}"
+
     def closest_flag(self, unknown: str) -> str | None:
         known = [s for a in self._actions for s in a.option_strings if s.startswith("--") and s != "--help"]
         flag = unknown.split("=", 1)[0]
@@ -207,6 +225,9 @@ class SuggestingArgumentParser(SpellingsArgumentParser):
                 message += f" ({'; '.join(notes)})"
             if launcher_hint:
                 message += f"; {launcher_hint}"
+        dash_hint = self.dash_path_hint()
+        if dash_hint:
+            message += f"; {dash_hint}"
         refused = self.refusal(message)
         if not _HOLD_REFUSALS:
             self._print_message(refused.shown, sys.stderr)
@@ -332,6 +353,27 @@ def warn_short_video_override(logger: logging.Logger, saved, typed, model: str, 
     if override:  # not how the model's fine-tuning (and its pipeline) read short videos: said, as the user chose it
         logger.warning("WARNING: %s", override)
     return override
+
+
+def warn_saved_views(logger, processor, model: str, num_crops: int, num_clips: int | None = None) -> str | None:
+    """A warning, logged and returned, where the views a recipe scores (`--num_clips` x `--num_crops`; predict.py's
+    windows are one clip each: `num_clips` None) are not those `model`'s video processor is saved with, which its
+    pipeline scores: a processor saved with 4 clips x 3 crops was evaluated on 1 x 1 views without a word."""
+    saved_clips, saved_crops = getattr(processor, "num_clips", None) or 1, getattr(processor, "num_crops", None) or 1
+    if saved_crops == num_crops and (num_clips is None or saved_clips == num_clips):
+        return None
+    if num_clips is None:
+        saved, used, flags = f"num_crops={saved_crops}", f"--num_crops {num_crops}", f"--num_crops {saved_crops}"
+    else:
+        saved = f"num_clips={saved_clips}, num_crops={saved_crops}"
+        used = f"--num_clips {num_clips} x --num_crops {num_crops}"
+        flags = f"--num_clips {saved_clips} --num_crops {saved_crops}"
+    said = (
+        f"the video processor saved with --model {model} has {saved} (the views its pipeline scores); this run "
+        f"scores the views {used} give ({flags} for the saved ones)"
+    )
+    logger.warning("WARNING: %s", said)
+    return said
 
 
 # The advice `SHORT_VIDEO_ADVICE` as a recipe's user takes it: the flag `add_short_video_flag` adds.
