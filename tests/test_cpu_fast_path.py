@@ -179,3 +179,18 @@ def test_linear_subclasses_keep_their_own_forward():
     model.classifier = Scaled(model.classifier.in_features, model.classifier.out_features)
     vivit_hf.enable_cpu_fast_path(model)
     assert type(model.classifier) is Scaled
+
+
+def test_a_trained_bias_of_a_frozen_linear_gets_its_gradient():
+    """Only biases trained (BitFit): the first block's qkv has a frozen weight and a frozen input, so it took the
+    oneDNN call, which has no backward, and its trained bias got no gradient without a word."""
+    plain = tiny("spatio_temporal").train()
+    for name, p in plain.named_parameters():
+        p.requires_grad_(name.endswith("qkv.bias"))
+    fast = vivit_hf.enable_cpu_fast_path(copy.deepcopy(plain))
+    plain(pixel_values=clip()).logits.sum().backward()
+    fast(pixel_values=clip()).logits.sum().backward()
+    for (name, p), q in zip(plain.named_parameters(), fast.parameters()):
+        if p.requires_grad:
+            assert q.grad is not None, name
+            torch.testing.assert_close(q.grad, p.grad, rtol=1e-5, atol=1e-6, msg=name)

@@ -52,7 +52,11 @@ def onednn_dtype(hidden_states: torch.Tensor, linear: nn.Linear) -> torch.dtype 
         return None
     if linear.weight.device.type != "cpu":
         return None
-    if torch.is_grad_enabled() and (hidden_states.requires_grad or linear.weight.requires_grad):
+    # the bias too: with only biases trained (BitFit) and a frozen input, the first block's qkv took the oneDNN call,
+    # which has no backward, and its bias got no gradient without a word
+    if torch.is_grad_enabled() and (
+        hidden_states.requires_grad or any(p is not None and p.requires_grad for p in (linear.weight, linear.bias))
+    ):
         return None
     dtype = torch.get_autocast_dtype("cpu") if torch.is_autocast_enabled("cpu") else hidden_states.dtype
     if dtype not in (torch.float32, torch.bfloat16) or linear.weight.dtype not in (torch.float32, torch.bfloat16):
