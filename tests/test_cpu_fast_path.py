@@ -194,3 +194,22 @@ def test_a_trained_bias_of_a_frozen_linear_gets_its_gradient():
         if p.requires_grad:
             assert q.grad is not None, name
             torch.testing.assert_close(q.grad, p.grad, rtol=1e-5, atol=1e-6, msg=name)
+
+
+def test_forward_mode_ad_takes_the_plain_ops():
+    """The oneDNN op has no forward-AD formula: `torch.func.jvp` through the fast path got a zero tangent, and a
+    dual tensor of `torch.autograd.forward_ad` none, without a word (gradients off or not)."""
+    plain = tiny("factorised_dot_product", attn_implementation="eager")
+    fast = vivit_hf.enable_cpu_fast_path(copy.deepcopy(plain))
+    video, tangent = clip(), clip(seed=2)
+    with torch.no_grad():
+        _, want = torch.func.jvp(lambda v: plain(pixel_values=v).logits, (video,), (tangent,))
+        _, got = torch.func.jvp(lambda v: fast(pixel_values=v).logits, (video,), (tangent,))
+    assert want.abs().max() > 0
+    torch.testing.assert_close(got, want, rtol=1e-5, atol=1e-5)
+    linear = fast.classifier
+    features = torch.randn(2, linear.in_features)
+    with torch.no_grad(), torch.autograd.forward_ad.dual_level():
+        dual = linear(torch.autograd.forward_ad.make_dual(features, torch.ones_like(features)))
+        tangent = torch.autograd.forward_ad.unpack_dual(dual).tangent
+    torch.testing.assert_close(tangent, linear.weight.sum(1).expand(2, -1))
