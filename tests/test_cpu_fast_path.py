@@ -213,3 +213,14 @@ def test_forward_mode_ad_takes_the_plain_ops():
         dual = linear(torch.autograd.forward_ad.make_dual(features, torch.ones_like(features)))
         tangent = torch.autograd.forward_ad.unpack_dual(dual).tangent
     torch.testing.assert_close(tangent, linear.weight.sum(1).expand(2, -1))
+
+
+def test_onednn_turned_off_takes_the_plain_ops(monkeypatch):
+    """`torch.backends.mkldnn.flags(enabled=False)` (to step around a oneDNN problem) still ran every Linear as a
+    oneDNN call."""
+    model = vivit_hf.enable_cpu_fast_path(tiny("spatio_temporal"))
+    calls = []
+    monkeypatch.setattr(cpu_fast_path, "_onednn_linear", lambda *a: calls.append(1))
+    with torch.no_grad(), torch.backends.mkldnn.flags(enabled=False):
+        model(pixel_values=clip())
+    assert not calls

@@ -15,7 +15,8 @@ place that knows about the kernels, and it does not travel with `trust_remote_co
 A oneDNN call is taken only where it computes what the plain ops compute: on the CPU, without gradients to track (the
 op has no backward), in fp32 or bf16 (under CPU autocast the operands are cast as autocast casts `F.linear`), outside
 torch.compile (inductor chooses its own kernels), tracing or ONNX export (exported graphs keep portable ops), and
-forward-mode AD or `torch.func` transforms (the op has no forward-AD formula nor batching rule).
+forward-mode AD or `torch.func` transforms (the op has no forward-AD formula nor batching rule), and where oneDNN
+is turned off (`torch.backends.mkldnn.flags(enabled=False)`).
 A Linear keeps its module call, so its hooks fire; the fused `fc1` skips it, so it is fused only for a plain
 `nn.Linear` without hooks (accelerate's offloading hooks, PEFT layers and quantised linears keep the module call).
 Subclasses of `nn.Linear` (PEFT, quantisers) are left alone. Anywhere else the module runs its own forward.
@@ -58,6 +59,8 @@ def _transformed(hidden_states: torch.Tensor, linear: nn.Linear) -> bool:
 def onednn_dtype(hidden_states: torch.Tensor, linear: nn.Linear) -> torch.dtype | None:
     """The dtype to run `linear` in as a oneDNN call, or None where the call would not compute what it computes."""
     if hidden_states.device.type != "cpu" or torch.compiler.is_compiling():
+        return None
+    if not torch.backends.mkldnn.enabled:  # turned off (`torch.backends.mkldnn.flags(enabled=False)`): it was not
         return None
     if torch.jit.is_tracing() or torch.onnx.is_in_onnx_export() or _transformed(hidden_states, linear):
         return None
