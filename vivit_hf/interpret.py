@@ -38,14 +38,8 @@ def upsample_saliency(saliency: torch.Tensor, tubelet_size, frames: int, height:
         grid = (frames // kt, height // kh, width // kw)
         if tuple(saliency.shape) != grid:
             # (the hint named the config where it had been given)
-            hint = (
-                ""
-                if hasattr(tubelet_size, "tubelet_size")
-                else (
-                    "; pass the model's config as tubelet_size (a model with uniform frame sampling places its tokens on "
-                    "the frames it picks)"
-                )
-            )
+            hint = "; pass the model's config as tubelet_size (a model with uniform frame sampling places its tokens"
+            hint = "" if hasattr(tubelet_size, "tubelet_size") else f"{hint} on the frames it picks)"
             raise ValueError(
                 f"A saliency of shape {tuple(saliency.shape)} is not the token grid {grid} of a clip of {frames} "
                 f"frames {height}x{width} in tubelets of {kt}x{kh}x{kw}{hint}."
