@@ -219,6 +219,20 @@ def test_overlay_of_anything_but_one_clip_is_refused_naming_its_shape(layout):
         saliency_overlay(given, saliency, model.config)
 
 
+def test_overlay_of_a_batch_of_saliencies_or_no_frames_is_refused_saying_what_to_pass():
+    """A batch's saliency (b, t, h, w) was said not to fit the token grid, "pass the model's config as tubelet_size",
+    which had been passed; `max_frames=0` failed in torch's "amin(): Expected reduction dim to be specified"."""
+    model = tiny("spatio_temporal")
+    video = clip(batch=1)
+    saliency = model.attention_rollout(video)
+    with pytest.raises(ValueError, match=r"one clip's saliency, \(t, h, w\).*\(1, 2, 4, 4\): pass one clip's saliency"):
+        saliency_overlay(video[0], saliency, model.config)
+    with pytest.raises(ValueError, match="max_frames must be a whole number >= 1"):
+        saliency_overlay(video[0], saliency[0], model.config, max_frames=0)
+    with pytest.raises(ValueError, match=r"not the token grid \(1, 4, 4\).*2x8x8\.$"):  # the config given: no hint
+        saliency_overlay(video[0, :2], saliency[0], model.config)
+
+
 def test_pipeline_returns_the_saliency_of_each_view(tmp_path):
     from transformers import pipeline
     from video_factory import write_video

@@ -179,3 +179,48 @@ def test_linear_subclasses_keep_their_own_forward():
     model.classifier = Scaled(model.classifier.in_features, model.classifier.out_features)
     vivit_hf.enable_cpu_fast_path(model)
     assert type(model.classifier) is Scaled
+
+
+def test_a_trained_bias_of_a_frozen_linear_gets_its_gradient():
+    """Only biases trained (BitFit): the first block's qkv has a frozen weight and a frozen input, so it took the
+    oneDNN call, which has no backward, and its trained bias got no gradient without a word."""
+    plain = tiny("spatio_temporal").train()
+    for name, p in plain.named_parameters():
+        p.requires_grad_(name.endswith("qkv.bias"))
+    fast = vivit_hf.enable_cpu_fast_path(copy.deepcopy(plain))
+    plain(pixel_values=clip()).logits.sum().backward()
+    fast(pixel_values=clip()).logits.sum().backward()
+    for (name, p), q in zip(plain.named_parameters(), fast.parameters()):
+        if p.requires_grad:
+            assert q.grad is not None, name
+            torch.testing.assert_close(q.grad, p.grad, rtol=1e-5, atol=1e-6, msg=name)
+
+
+def test_forward_mode_ad_takes_the_plain_ops():
+    """The oneDNN op has no forward-AD formula: `torch.func.jvp` through the fast path got a zero tangent, and a
+    dual tensor of `torch.autograd.forward_ad` none, without a word (gradients off or not)."""
+    plain = tiny("factorised_dot_product", attn_implementation="eager")
+    fast = vivit_hf.enable_cpu_fast_path(copy.deepcopy(plain))
+    video, tangent = clip(), clip(seed=2)
+    with torch.no_grad():
+        _, want = torch.func.jvp(lambda v: plain(pixel_values=v).logits, (video,), (tangent,))
+        _, got = torch.func.jvp(lambda v: fast(pixel_values=v).logits, (video,), (tangent,))
+    assert want.abs().max() > 0
+    torch.testing.assert_close(got, want, rtol=1e-5, atol=1e-5)
+    linear = fast.classifier
+    features = torch.randn(2, linear.in_features)
+    with torch.no_grad(), torch.autograd.forward_ad.dual_level():
+        dual = linear(torch.autograd.forward_ad.make_dual(features, torch.ones_like(features)))
+        tangent = torch.autograd.forward_ad.unpack_dual(dual).tangent
+    torch.testing.assert_close(tangent, linear.weight.sum(1).expand(2, -1))
+
+
+def test_onednn_turned_off_takes_the_plain_ops(monkeypatch):
+    """`torch.backends.mkldnn.flags(enabled=False)` (to step around a oneDNN problem) still ran every Linear as a
+    oneDNN call."""
+    model = vivit_hf.enable_cpu_fast_path(tiny("spatio_temporal"))
+    calls = []
+    monkeypatch.setattr(cpu_fast_path, "_onednn_linear", lambda *a: calls.append(1))
+    with torch.no_grad(), torch.backends.mkldnn.flags(enabled=False):
+        model(pixel_values=clip())
+    assert not calls

@@ -128,6 +128,10 @@ def test_onnx_export_matches_eager_in_onnxruntime(name, tmp_path, capsys):
         assert not [str(w.message) for w in caught if "training mode" in str(w.message)]
     inputs = example_inputs(model, dynamic_size=True, attention_mask=True, batch=3)
     assert check_onnx(model, path, inputs) < 1e-5
+    # checked mid-training, the model keeps its mode (it was left in eval: training went on without dropout)
+    model.train()
+    assert check_onnx(model, path, inputs) < 1e-5 and all(module.training for module in model.modules())
+    model.eval()
     other = (clip(batch=1, frames=8, size=40), torch.tensor([[1, 1, 1, 1, 1, 0, 0, 0]]))
     assert check_onnx(model, path, other) < 1e-5
 

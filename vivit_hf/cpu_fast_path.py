@@ -14,7 +14,9 @@ place that knows about the kernels, and it does not travel with `trust_remote_co
 
 A oneDNN call is taken only where it computes what the plain ops compute: on the CPU, without gradients to track (the
 op has no backward), in fp32 or bf16 (under CPU autocast the operands are cast as autocast casts `F.linear`), outside
-torch.compile (inductor chooses its own kernels) and tracing or ONNX export (exported graphs keep portable ops).
+torch.compile (inductor chooses its own kernels), tracing or ONNX export (exported graphs keep portable ops), and
+forward-mode AD or `torch.func` transforms (the op has no forward-AD formula nor batching rule), and where oneDNN
+is turned off (`torch.backends.mkldnn.flags(enabled=False)`).
 A Linear keeps its module call, so its hooks fire; the fused `fc1` skips it, so it is fused only for a plain
 `nn.Linear` without hooks (accelerate's offloading hooks, PEFT layers and quantised linears keep the module call).
 Subclasses of `nn.Linear` (PEFT, quantisers) are left alone. Anywhere else the module runs its own forward.
@@ -44,15 +46,31 @@ def _global_module_hooks() -> bool:
     return bool(module._global_forward_hooks or module._global_forward_pre_hooks)
 
 
+def _transformed(hidden_states: torch.Tensor, linear: nn.Linear) -> bool:
+    """Whether forward-mode AD (a dual level open: `torch.func.jvp`, `torch.autograd.forward_ad`) or a `torch.func`
+    transform (its tensors wrapped: vmap, grad, jvp over parameters) sees the call. The oneDNN op has no forward-AD
+    formula: a jvp through it got a zero tangent, a dual tensor none, without a word."""
+    if getattr(torch.autograd.forward_ad, "_current_level", -1) >= 0:
+        return True
+    wrapped = torch._C._functorch.is_functorch_wrapped_tensor
+    return any(t is not None and wrapped(t) for t in (hidden_states, linear.weight, linear.bias))
+
+
 def onednn_dtype(hidden_states: torch.Tensor, linear: nn.Linear) -> torch.dtype | None:
     """The dtype to run `linear` in as a oneDNN call, or None where the call would not compute what it computes."""
     if hidden_states.device.type != "cpu" or torch.compiler.is_compiling():
         return None
-    if torch.jit.is_tracing() or torch.onnx.is_in_onnx_export():
+    if not torch.backends.mkldnn.enabled:  # turned off (`torch.backends.mkldnn.flags(enabled=False)`): it was not
+        return None
+    if torch.jit.is_tracing() or torch.onnx.is_in_onnx_export() or _transformed(hidden_states, linear):
         return None
     if linear.weight.device.type != "cpu":
         return None
-    if torch.is_grad_enabled() and (hidden_states.requires_grad or linear.weight.requires_grad):
+    # the bias too: with only biases trained (BitFit) and a frozen input, the first block's qkv took the oneDNN call,
+    # which has no backward, and its bias got no gradient without a word
+    if torch.is_grad_enabled() and (
+        hidden_states.requires_grad or any(p is not None and p.requires_grad for p in (linear.weight, linear.bias))
+    ):
         return None
     dtype = torch.get_autocast_dtype("cpu") if torch.is_autocast_enabled("cpu") else hidden_states.dtype
     if dtype not in (torch.float32, torch.bfloat16) or linear.weight.dtype not in (torch.float32, torch.bfloat16):

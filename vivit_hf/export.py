@@ -182,7 +182,9 @@ def _eager(model: ViViTPreTrainedModel, inputs: tuple, features: bool) -> torch.
         model.config.num_channels,
         *model.config.image_size_hw,
     )
-    with torch.no_grad():
+    # the eval forward, each module's mode given back: `check_onnx` on a model mid-training (a callback checking each
+    # exported checkpoint) left it in eval mode, so training went on without dropout or stochastic depth
+    with torch.no_grad(), modes_kept(model):
         return ExportableViViT(model, interpolate, features)(*inputs).float()
 
 

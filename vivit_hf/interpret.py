@@ -12,6 +12,7 @@ where matplotlib is installed (the `recipes` and `bench` extras have it), else i
 
 from __future__ import annotations
 
+from numbers import Integral
 from pathlib import Path
 
 import numpy as np
@@ -36,10 +37,12 @@ def upsample_saliency(saliency: torch.Tensor, tubelet_size, frames: int, height:
         kt, kh, kw = getattr(tubelet_size, "tubelet_size", tubelet_size)
         grid = (frames // kt, height // kh, width // kw)
         if tuple(saliency.shape) != grid:
+            # (the hint named the config where it had been given)
+            hint = "; pass the model's config as tubelet_size (a model with uniform frame sampling places its tokens"
+            hint = "" if hasattr(tubelet_size, "tubelet_size") else f"{hint} on the frames it picks)"
             raise ValueError(
                 f"A saliency of shape {tuple(saliency.shape)} is not the token grid {grid} of a clip of {frames} "
-                f"frames {height}x{width} in tubelets of {kt}x{kh}x{kw}; pass the model's config as tubelet_size "
-                "(a model with uniform frame sampling places its tokens on the frames it picks)."
+                f"frames {height}x{width} in tubelets of {kt}x{kh}x{kw}{hint}."
             )
         volume = saliency.float().repeat_interleave(kt, 0).repeat_interleave(kh, 1).repeat_interleave(kw, 2)
         volume = F.pad(volume, (0, width - volume.shape[2], 0, height - volume.shape[1], 0, frames - volume.shape[0]))
@@ -109,6 +112,15 @@ def saliency_overlay(
     # drawn on the CPU: a saliency on the GPU (`attention_rollout` of a model there), one that requires grad (computed
     # from a forward's `attentions` with gradients on) or a numpy array failed in the numpy conversion or `.float()`
     saliency = torch.as_tensor(saliency).detach().cpu()
+    if saliency.ndim != 3:  # a batch's (b, t, h, w) was said not to be the token grid, "pass the model's config"
+        hint = ": pass one clip's saliency (saliency[i])" if saliency.ndim == 4 else ""
+        raise ValueError(
+            f"saliency_overlay draws one clip's saliency, (t, h, w) over its tokens as `attention_rollout` gives it "
+            f"per clip; got shape {tuple(saliency.shape)}{hint}."
+        )
+    if isinstance(max_frames, bool) or not isinstance(max_frames, Integral) or max_frames < 1:
+        # (0 failed in torch's "amin(): Expected reduction dim to be specified for input.numel() == 0")
+        raise ValueError(f"max_frames must be a whole number >= 1 (the frames drawn), got {max_frames!r}.")
     heat = upsample_saliency(saliency, tubelet_size, frames, height, width)
     seen = np.arange(frames)
     if getattr(tubelet_size, "embedding_type", None) == "frame_sampling":
