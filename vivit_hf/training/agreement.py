@@ -358,15 +358,6 @@ def output_dir_is_shared(output_dir: Path) -> bool:
     )
 
 
-def checkpoint_writer(accelerator) -> bool:
-    """Whether this process writes (renames, prunes) checkpoints: the main process where --output_dir is shared; the
-    main process of each machine where it is not (accelerate's `save_on_each_node`, which `Accelerator` was given)."""
-    config = getattr(accelerator, "project_configuration", None)
-    if config is not None and config.save_on_each_node:
-        return accelerator.is_local_main_process
-    return accelerator.is_main_process
-
-
 def _checkpoint(choice: list) -> str:
     return f"{choice[0]} (step {choice[1]})"
 

@@ -20,7 +20,6 @@ import torch
 from .. import models, processing
 from ..hub.cards import recipe_settings
 from ..hub.folders import FINAL_STAGING, WEIGHT_PATTERNS, code_files, umask_modes
-from .agreement import checkpoint_writer
 from .flags import output_dir_problem
 
 logger = logging.getLogger(__name__)
@@ -72,6 +71,15 @@ MODEL_CARD = "README.md"
 RUN_LOCK_FILE = ".run.lock"
 _held: dict[Path, object] = {}  # the open lock files of this process, by folder: closing one releases its lock
 _made_for: dict[Path, list[Path]] = {}  # folders made for a held one (`hold_output_dir`'s `made`), by held folder
+
+
+def checkpoint_writer(accelerator) -> bool:
+    """Whether this process writes (renames, prunes) checkpoints: the main process where --output_dir is shared; the
+    main process of each machine where it is not (accelerate's `save_on_each_node`, which `Accelerator` was given)."""
+    config = getattr(accelerator, "project_configuration", None)
+    if config is not None and config.save_on_each_node:
+        return accelerator.is_local_main_process
+    return accelerator.is_main_process
 
 
 def hold_output_dir(output_dir, named: str = "--output_dir", made=()) -> str | None:
