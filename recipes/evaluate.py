@@ -129,6 +129,12 @@ def build_parser() -> argparse.ArgumentParser:
     # No abbreviations: a shortened or misspelt flag is an error, never silently another flag.
     p = SuggestingArgumentParser(description=__doc__, formatter_class=DefaultsHelpFormatter, allow_abbrev=False)
     p.add_argument("--model", required=True, help="a fine-tuned model folder or Hub id (with its video processor)")
+    p.add_argument(
+        "--model_revision",
+        default=None,
+        help="a Hub --model's branch, tag or commit (from_pretrained's revision=; a run's --hub_revision); "
+        "default main",
+    )
     p.add_argument("--dataset", default=SYNTHETIC)
     p.add_argument("--dataset_format", default="videofolder", choices=DATASET_FORMATS)
     p.add_argument("--dataset_revision", default=None)
@@ -169,7 +175,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="default: <model>/eval_<data set>_<split>_<clips>x<crops> (a Hub model: ./owner--name/...; data set: "
         "synthetic_motion for the bundled one, a folder's name, a Hub id as owner--name; then -<config> and "
-        "@revision if given)",
+        "@revision if given; a Hub model at --model_revision: ./owner--name@revision/...)",
     )
     p.add_argument(
         "--ddp_timeout",
@@ -283,7 +289,7 @@ def main(argv=None, written: list | None = None):
 
     try:
         with hub_source("--model", args.model):  # no network, offline mode, no such repo: said as such
-            model = AutoModelForVideoClassification.from_pretrained(args.model)
+            model = AutoModelForVideoClassification.from_pretrained(args.model, revision=args.model_revision)
     except OSError as error:  # a name that is no folder here, read as a Hub id: say both in one line, not a traceback
         where = (  # a folder here without the model's files was said to be "no such local folder"
             "a folder that holds no model transformers can load"
@@ -306,7 +312,9 @@ def main(argv=None, written: list | None = None):
         )
     # test clips and crops even from a processor saved in training mode (a Trainer's processing_class)
     try:
-        processor = ViViTVideoProcessor.from_pretrained(args.model, do_train_augment=False)
+        processor = ViViTVideoProcessor.from_pretrained(
+            args.model, revision=args.model_revision, do_train_augment=False
+        )
     except ValueError as error:  # its saved options refused: the user's file, said before any clip is read
         usage_error(refused_processor_config("--model", args.model, error))
     warn_short_video_override(logger, processor.short_video, args.short_video, args.model)
@@ -370,6 +378,7 @@ def main(argv=None, written: list | None = None):
         num_clips=args.num_clips,
         num_crops=args.num_crops,
         model=str(args.model),
+        **({"model_revision": args.model_revision} if args.model_revision else {}),
         dataset=str(args.dataset),
         num_processes=accelerator.num_processes,
     )
