@@ -216,6 +216,20 @@ def agree_to_start(parser, args) -> None:
     agree(flags, refusal, None, error)
 
 
+def load_model(args):
+    """The model of `--model` (a Hub id at `--model_revision`); one that cannot be loaded is `usage_error`."""
+    try:
+        with hub_source("--model", args.model):  # no network, offline mode, no such repo: said as such
+            return AutoModelForVideoClassification.from_pretrained(args.model, revision=args.model_revision)
+    except OSError as error:  # a name that is no folder here, read as a Hub id: say both in one line, not a traceback
+        where = (  # a folder here without the model's files was said to be "no such local folder"
+            "a folder that holds no model transformers can load"
+            if Path(args.model).is_dir()
+            else "no such local folder, and as a Hub model id it could not be loaded"
+        )
+        usage_error(f"--model {args.model}: {where}: {str(error).splitlines()[0]}")
+
+
 def main(argv=None, written: list | None = None):
     """The evaluation; its output folder is appended to `written` once its files are in place."""
     parser = build_parser()
@@ -287,16 +301,7 @@ def main(argv=None, written: list | None = None):
     # machines with a copy each: the same clips (a stream: the same shards), or scores gathered twice and others never
     agree_on_examples({split: examples_digest(examples)})
 
-    try:
-        with hub_source("--model", args.model):  # no network, offline mode, no such repo: said as such
-            model = AutoModelForVideoClassification.from_pretrained(args.model, revision=args.model_revision)
-    except OSError as error:  # a name that is no folder here, read as a Hub id: say both in one line, not a traceback
-        where = (  # a folder here without the model's files was said to be "no such local folder"
-            "a folder that holds no model transformers can load"
-            if Path(args.model).is_dir()
-            else "no such local folder, and as a Hub model id it could not be loaded"
-        )
-        usage_error(f"--model {args.model}: {where}: {str(error).splitlines()[0]}")
+    model = load_model(args)
     mappings = check_labels(model.config, data, args.model, args.dataset)
     # The model's classes name the metrics, plots and rows; a data set of some of them has its labels mapped onto them.
     label_spaces = data.label_spaces
