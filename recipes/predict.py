@@ -164,8 +164,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--model_revision",
         default=None,
-        help="a Hub --model's branch, tag or commit (from_pretrained's revision=; a run's --hub_revision); "
-        "default main",
+        help="a Hub --model's branch, tag or commit (from_pretrained's revision=; the branch a fine-tuning run "
+        "pushed to); default main",
     )
     p.add_argument(
         "--videos",
