@@ -129,6 +129,12 @@ def build_parser() -> argparse.ArgumentParser:
     # No abbreviations: a shortened or misspelt flag is an error, never silently another flag.
     p = SuggestingArgumentParser(description=__doc__, formatter_class=DefaultsHelpFormatter, allow_abbrev=False)
     p.add_argument("--model", required=True, help="a fine-tuned model folder or Hub id (with its video processor)")
+    p.add_argument(
+        "--model_revision",
+        default=None,
+        help="a Hub --model's branch, tag or commit (from_pretrained's revision=; the branch a fine-tuning run "
+        "pushed to); default main",
+    )
     p.add_argument("--dataset", default=SYNTHETIC)
     p.add_argument("--dataset_format", default="videofolder", choices=DATASET_FORMATS)
     p.add_argument("--dataset_revision", default=None)
@@ -169,7 +175,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="default: <model>/eval_<data set>_<split>_<clips>x<crops> (a Hub model: ./owner--name/...; data set: "
         "synthetic_motion for the bundled one, a folder's name, a Hub id as owner--name; then -<config> and "
-        "@revision if given)",
+        "@revision if given; a Hub model at --model_revision: ./owner--name@revision/...)",
     )
     p.add_argument(
         "--ddp_timeout",
@@ -208,6 +214,20 @@ def agree_to_start(parser, args) -> None:
         if refusal is None and args.output_dir:  # a live run there: refused before the data set is read
             refusal = claim_output_dir(args, Path(args.output_dir))
     agree(flags, refusal, None, error)
+
+
+def load_model(args):
+    """The model of `--model` (a Hub id at `--model_revision`); one that cannot be loaded is `usage_error`."""
+    try:
+        with hub_source("--model", args.model):  # no network, offline mode, no such repo: said as such
+            return AutoModelForVideoClassification.from_pretrained(args.model, revision=args.model_revision)
+    except OSError as error:  # a name that is no folder here, read as a Hub id: say both in one line, not a traceback
+        where = (  # a folder here without the model's files was said to be "no such local folder"
+            "a folder that holds no model transformers can load"
+            if Path(args.model).is_dir()
+            else "no such local folder, and as a Hub model id it could not be loaded"
+        )
+        usage_error(f"--model {args.model}: {where}: {str(error).splitlines()[0]}")
 
 
 def main(argv=None, written: list | None = None):
@@ -281,16 +301,7 @@ def main(argv=None, written: list | None = None):
     # machines with a copy each: the same clips (a stream: the same shards), or scores gathered twice and others never
     agree_on_examples({split: examples_digest(examples)})
 
-    try:
-        with hub_source("--model", args.model):  # no network, offline mode, no such repo: said as such
-            model = AutoModelForVideoClassification.from_pretrained(args.model)
-    except OSError as error:  # a name that is no folder here, read as a Hub id: say both in one line, not a traceback
-        where = (  # a folder here without the model's files was said to be "no such local folder"
-            "a folder that holds no model transformers can load"
-            if Path(args.model).is_dir()
-            else "no such local folder, and as a Hub model id it could not be loaded"
-        )
-        usage_error(f"--model {args.model}: {where}: {str(error).splitlines()[0]}")
+    model = load_model(args)
     mappings = check_labels(model.config, data, args.model, args.dataset)
     # The model's classes name the metrics, plots and rows; a data set of some of them has its labels mapped onto them.
     label_spaces = data.label_spaces
@@ -306,7 +317,9 @@ def main(argv=None, written: list | None = None):
         )
     # test clips and crops even from a processor saved in training mode (a Trainer's processing_class)
     try:
-        processor = ViViTVideoProcessor.from_pretrained(args.model, do_train_augment=False)
+        processor = ViViTVideoProcessor.from_pretrained(
+            args.model, revision=args.model_revision, do_train_augment=False
+        )
     except ValueError as error:  # its saved options refused: the user's file, said before any clip is read
         usage_error(refused_processor_config("--model", args.model, error))
     warn_short_video_override(logger, processor.short_video, args.short_video, args.model)
@@ -370,6 +383,7 @@ def main(argv=None, written: list | None = None):
         num_clips=args.num_clips,
         num_crops=args.num_crops,
         model=str(args.model),
+        **({"model_revision": args.model_revision} if args.model_revision else {}),
         dataset=str(args.dataset),
         num_processes=accelerator.num_processes,
     )

@@ -1117,7 +1117,7 @@ def main(argv=None):
             eval_split=eval_split,
             base_model=args.init_from,
             # the base model's, as Trainer's card takes it; none for a model from scratch (it said apache-2.0)
-            **source_license(args.init_from),
+            **source_license(args.init_from, revision=args.init_from_revision),
             processor=processor,
             training_args=vars(args),
             training_runs=runs_so_far(),

@@ -50,6 +50,7 @@ import torch
 from transformers import pipeline
 
 import vivit_hf  # noqa: F401 - registers the ViViT classes with the Auto classes
+from vivit_hf.hub.upload import read_revision_refusal
 from vivit_hf.processing import ViViTVideoClassificationPipeline, ViViTVideoProcessor
 from vivit_hf.processing.errors import BrokenVideoError
 from vivit_hf.processing.timeline import check_span
@@ -128,8 +129,11 @@ def usage_error(message: str) -> NoReturn:
     _usage_error(message, prog="predict.py")
 
 
-def check_model(model: str) -> None:
-    """`--model` as a user types it: a folder holding a saved model, or a Hub id; refused in one line otherwise."""
+def check_model(model: str, revision: str | None = None) -> None:
+    """`--model` as a user types it: a folder holding a saved model, or a Hub id; refused in one line otherwise, as is
+    a `--model_revision` that no ref can be named (or given with a folder)."""
+    if refusal := read_revision_refusal("--model_revision", revision, "--model", model):
+        usage_error(refusal)
     folder = Path(model).expanduser()
     if folder.exists():
         if not (folder / "config.json").is_file():
@@ -138,12 +142,12 @@ def check_model(model: str) -> None:
         usage_error(f"--model {model}: no such folder, and not a Hub model id (owner/name)")
 
 
-def refused_processor(model: str) -> str | None:
+def refused_processor(model: str, revision: str | None = None) -> str | None:
     """Why the model's saved video processor options are refused, or None. transformers' pipeline takes any error
     loading the processor for none there ("requires either a video processor or an image processor"), of a folder
     whose config names a bad option (`short_video: "bogus"`)."""
     try:
-        ViViTVideoProcessor.from_pretrained(model)
+        ViViTVideoProcessor.from_pretrained(model, revision=revision)
     except ValueError as error:
         return refused_processor_config("--model", model, error)
     except OSError:  # none saved (or not reachable): the pipeline's own error says so
@@ -157,6 +161,12 @@ def build_parser() -> argparse.ArgumentParser:
         prog="predict.py", description=__doc__, formatter_class=DefaultsHelpFormatter, allow_abbrev=False
     )
     p.add_argument("--model", required=True, help="a model folder or Hub id, with its video processor")
+    p.add_argument(
+        "--model_revision",
+        default=None,
+        help="a Hub --model's branch, tag or commit (from_pretrained's revision=; the branch a fine-tuning run "
+        "pushed to); default main",
+    )
     p.add_argument(
         "--videos",
         required=True,
@@ -447,20 +457,24 @@ def checked_inputs(args) -> tuple[list[Path | str], dict[Path | str, str]]:
         names = output_names(videos, args.videos)
     except ValueError as error:
         usage_error(str(error))
-    check_model(args.model)
+    check_model(args.model, args.model_revision)
     return videos, names
 
 
-def load_classifier(model: str, device: str) -> ViViTVideoClassificationPipeline:
-    """The pipeline of `--model` on `device`; a model that cannot be loaded is `usage_error`."""
+def load_classifier(model: str, device: str, revision: str | None = None) -> ViViTVideoClassificationPipeline:
+    """The pipeline of `--model` (at `--model_revision`) on `device`; a model that cannot be loaded is `usage_error`."""
     try:
         with hub_source("--model", model, prog="predict.py"):  # no network, offline mode, no such repo
             return pipeline(
-                "video-classification", model=model, pipeline_class=ViViTVideoClassificationPipeline, device=device
+                "video-classification",
+                model=model,
+                pipeline_class=ViViTVideoClassificationPipeline,
+                device=device,
+                revision=revision,
             )
     except (OSError, ValueError) as error:  # not a model transformers can load (or a Hub id not reachable offline)
         first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        usage_error(refused_processor(model) or f"--model {model}: {first}")
+        usage_error(refused_processor(model, revision) or f"--model {model}: {first}")
 
 
 def agreed(count: int, step, *args):
@@ -490,7 +504,7 @@ def main(argv=None, progress: dict | None = None) -> None:
     videos, names = agreed(count, checked_inputs, args)
     local = os.environ.get("LOCAL_RANK")  # a launch of several processes: one GPU each
     device = args.device or (f"cuda:{local or 0}" if torch.cuda.is_available() else "cpu")
-    classifier = agreed(count, load_classifier, args.model, device)
+    classifier = agreed(count, load_classifier, args.model, device, args.model_revision)
     saved = getattr(classifier.video_processor, "short_video", None)
     warn_short_video_override(logger, saved, args.short_video, args.model, windows=True)
     warn_saved_views(logger, classifier.video_processor, args.model, args.num_crops)

@@ -6,7 +6,9 @@ It serves what ``HfApi.create_repo``, ``HfApi.repo_info`` and ``HfApi.create_com
 alone), ``POST /api/validate-yaml`` (run on a ``README.md`` before every commit),
 ``POST /api/{type}s/{repo}/preupload/{rev}`` (answered "regular" for every file, so contents travel base64-encoded
 inside the commit), ``POST /api/{type}s/{repo}/commit/{rev}`` (NDJSON: a header line, then one line per file) and
-``POST /api/{type}s/{repo}/branch/{branch}`` (``HfApi.create_branch``: a copy of ``main``; 409 for one that exists).
+``POST /api/{type}s/{repo}/branch/{branch}`` (``HfApi.create_branch``: a copy of ``main``; 409 for one that exists)
+and ``HEAD`` / ``GET /[datasets/]{repo}/resolve/{revision}/{file}`` (``hf_hub_download``, so ``from_pretrained(...,
+revision=)`` reads a branch back: 404 ``RevisionNotFound`` / ``EntryNotFound`` / ``RepoNotFound`` as the Hub's).
 ``repos`` holds each repo's files on ``main``, ``branches`` each branch's (``main``'s the same dict); a commit to a
 revision that is no branch is answered 404 ``RevisionNotFound``, as the Hub answers it.
 Commits are kept in memory; ``fail_commits`` makes that many commit requests answer HTTP 500 first, to exercise
@@ -79,10 +81,42 @@ class HubStandIn:
                 self.end_headers()
                 self.wfile.write(body)
 
-            def do_GET(self):
+            def do_HEAD(self):
+                self.do_GET(head=True)
+
+            def _resolve(self, parts: list[str], head: bool):
+                """A file of a branch, as the Hub's `resolve` answers it: its bytes, its commit and its ETag."""
+                dataset = parts[1] == "datasets"
+                owner, name, _, revision, *file = parts[2:] if dataset else parts[1:]
+                key = f"{'datasets/' if dataset else ''}{owner}/{name}"
+                revision, file = unquote(revision), unquote("/".join(file))
+                if key not in hub.branches:
+                    return self._reply(404, {"error": "Repository not found"}, "RepoNotFound")
+                if revision not in hub.branches[key]:
+                    return self._reply(404, {"error": f"Invalid rev id: {revision}"}, "RevisionNotFound")
+                files = hub.branches[key][revision]
+                commit = hashlib.sha1(repr(sorted((p, hashlib.sha1(b).hexdigest()) for p, b in files.items())).encode())
+                if file not in files:
+                    self.send_response(404)
+                    self.send_header("X-Error-Code", "EntryNotFound")
+                    self.send_header("X-Repo-Commit", commit.hexdigest())
+                    self.send_header("Content-Length", "0")
+                    return self.end_headers()
+                body = files[file]
+                self.send_response(200)
+                self.send_header("X-Repo-Commit", commit.hexdigest())
+                self.send_header("ETag", f'"{hashlib.sha1(body).hexdigest()}"')
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                if not head:
+                    self.wfile.write(body)
+
+            def do_GET(self, head: bool = False):
                 path = urlparse(self.path).path
-                hub.requests.append(("GET", path))
+                hub.requests.append(("HEAD" if head else "GET", path))
                 parts = path.split("/")
+                if "resolve" in parts[3:5] and parts[1] != "api":  # /[datasets/]owner/name/resolve/rev/file
+                    return self._resolve(parts, head)
                 # /api/{type}s/{owner}/{name}: HfApi.repo_info
                 if len(parts) == 5 and parts[1] == "api":
                     key = f"{parts[3]}/{parts[4]}" if parts[2] == "models" else f"{parts[2]}/{parts[3]}/{parts[4]}"

@@ -125,6 +125,41 @@ def test_shards_are_pushed_to_a_hub_data_set_repo(kinetics, tmp_path, monkeypatc
     assert sorted(files) == sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
 
 
+def test_shards_are_pushed_to_the_branch_hub_revision_names_and_the_card_reads_them_there(
+    kinetics, tmp_path, monkeypatch
+):
+    """`--hub_revision` (finetune.py's flag, the converter's `--revision`) was "unrecognized arguments": shards could
+    go to `main` only. They go to the branch, made from main, and the card's usage example reads that branch."""
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", False)  # only ever 127.0.0.1
+    with HubStandIn() as hub:
+        monkeypatch.setenv("HF_ENDPOINT", hub.endpoint)
+        monkeypatch.setenv("HF_TOKEN", "hf_standin")
+        out = tmp_path / "shards"
+        args = ["--dataset_format", "kinetics", "--dataset", str(kinetics), "--out", str(out), "--splits", "val"]
+        shard_main([*args, "--push_to_hub", "me/kinetics-shards", "--hub-revision", "v2"])
+        branches = hub.branches["datasets/me/kinetics-shards"]
+    assert branches["main"] == {} and sorted(branches) == ["main", "v2"]
+    assert sorted(branches["v2"]) == sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+    card = branches["v2"]["README.md"].decode()
+    assert 'load_dataset(<this repo>, revision="v2", streaming=True)' in card
+    assert "--dataset <this repo> --dataset_revision v2 --dataset_format hub" in card
+
+
+@pytest.mark.parametrize(
+    "typed, said",
+    [
+        (["--push_to_hub", "me/shards", "--hub_revision", "v2:"], "argument --hub_revision: 'v2:': git refuses"),
+        (["--hub_revision", "v2"], "argument --hub_revision: 'v2': nothing is pushed without --push_to_hub"),
+    ],
+)
+def test_a_hub_revision_that_cannot_be_pushed_to_is_refused_before_the_data_set_is_read(typed, said, tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        shard_main(["--dataset", str(tmp_path / "no-such-folder"), "--out", str(tmp_path / "shards"), *typed])
+    assert exit_.value.code == 2
+    assert said in capsys.readouterr().err  # not the missing --dataset: nothing was read
+    assert not (tmp_path / "shards").exists()
+
+
 def test_a_private_push_into_a_public_repo_is_refused_in_one_line_before_any_shard_is_written(
     kinetics, tmp_path, monkeypatch
 ):

@@ -55,6 +55,22 @@ def bad_branch_name(name: str) -> str | None:
     return None
 
 
+def read_revision_refusal(flag: str, revision: str | None, source_flag: str, source: str | None) -> str | None:
+    """Why `flag REVISION`, the revision a command reads the Hub repo `source_flag SOURCE` at (`from_pretrained`'s
+    `revision=`: a branch, a tag or a commit id), is refused, in argparse's words; None: it is not. Asked before
+    anything loads: a model pushed to a branch (`--hub_revision`) could not be read back at all, and a revision no
+    ref can be named by failed only once the data set was read. A local folder has no revision."""
+    if revision is None:
+        return None
+    if not source:
+        return f"argument {flag}: it names the revision of {source_flag}, which is not given"
+    if os.path.exists(os.path.expanduser(source)):
+        return f"argument {flag}: {source_flag} {source} is a local folder or file, which has no revision"
+    # a commit id is a revision to read, though no branch to push to
+    why = None if re.fullmatch(r"[0-9a-f]{40}", revision) else bad_branch_name(revision)
+    return why and f"argument {flag}: {revision!r} is no branch, tag or commit name: {why}"
+
+
 def checkpoint_in_repo(strategy: str, checkpoint: Path) -> str | None:
     """Where `--hub_strategy` puts a checkpoint folder in the repo, as Trainer's `_push_from_checkpoint`: `checkpoint`
     under `last-checkpoint/` (each replacing the last), `all_checkpoints` under its own name, as it lies in the output

@@ -17,6 +17,7 @@ import torch
 from accelerate import PartialState
 
 from ..hub.folders import WEIGHT_PATTERNS
+from ..hub.upload import read_revision_refusal
 from ..repo_id import looks_like_local_path
 from .checkpoints import hold_output_dir, live_run_holding, release_output_dir
 from .data import SYNTHETIC, DatasetFormatError
@@ -49,6 +50,8 @@ def start_refusal(args) -> str | None:
     unused = data_flag_unused(args, typed)
     if unused:  # another format's reader ignored them: the labels came from its own files
         return unused
+    if refusal := read_revision_refusal("--model_revision", args.model_revision, "--model", args.model):
+        return refusal
     model = Path(args.model).expanduser()
     if model.exists():
         if not (model / "config.json").is_file():
@@ -165,7 +168,9 @@ def default_output_dir(args, split: str) -> Path:
     name = dataset_name(args.dataset, args.dataset_revision, args.dataset_config_name)
     model = Path(args.model).expanduser()
     if not model.is_dir():  # a Hub id (a missing folder is refused when the flags are read)
-        model = Path(re.sub(r"[^A-Za-z0-9._-]+", "_", args.model.strip("/").replace("/", "--")))
+        # at --model_revision: `owner--name@revision`, as a data set's; another revision's results went to main's
+        at = f"@{args.model_revision}" if getattr(args, "model_revision", None) else ""
+        model = Path(re.sub(r"[^A-Za-z0-9._@-]+", "_", args.model.strip("/").replace("/", "--") + at))
     return model / f"eval_{name}_{split}_{views}"
 
 

@@ -661,7 +661,7 @@ def build_dataloaders(args, train_dataset, eval_dataset, pin_memory: bool = Fals
 
 
 # ----------------------------------------------------------------------------------------------- model
-def _is_vivit_checkpoint(source: str) -> bool:
+def _is_vivit_checkpoint(source: str, revision: str | None = None) -> bool:
     """A ViViT checkpoint (ours or transformers'), as opposed to an image ViT source."""
     if os.path.isfile(source):  # a .npz / .safetensors / .pth image ViT
         return False
@@ -669,7 +669,7 @@ def _is_vivit_checkpoint(source: str) -> bool:
         config = Path(source) / "config.json"
         return config.is_file() and str(json.loads(config.read_text()).get("model_type", "")).startswith("vivit")
     try:
-        config = AutoConfig.from_pretrained(source)
+        config = AutoConfig.from_pretrained(source, revision=revision)
     except (OSError, ValueError):  # no transformers config (a timm Hub folder) or none reachable: from_vit_pretrained
         return False  # reads it as an image ViT and reports what is wrong with the source
     return config.model_type.startswith("vivit")
@@ -726,7 +726,8 @@ def build_model(args, data, resumed: dict | None = None):
     overrides = model_config_overrides(args)
     config_class, _, model_class = VIVIT_MODELS[args.model]
     init_processor = None
-    if args.init_from and _is_vivit_checkpoint(args.init_from):
+    hub = {"revision": args.init_from_revision} if getattr(args, "init_from_revision", None) else {}
+    if args.init_from and _is_vivit_checkpoint(args.init_from, **hub):
         # The checkpoint's own variant; its position embeddings interpolated to a new frame count or crop, its head
         # kept for the same label names (rows taken by name for its classes in another order, or some of them).
         try:
@@ -734,6 +735,7 @@ def build_model(args, data, resumed: dict | None = None):
                 args.init_from,
                 id2label=data.id2label,
                 label_spaces=data.head_sizes if data.is_multi_head else None,
+                **hub,
                 **overrides,
             )
         except ViTInitError as error:  # --config_overrides the checkpoint cannot take (another head count)
@@ -751,7 +753,7 @@ def build_model(args, data, resumed: dict | None = None):
         if unfit:
             logger.warning(f"WARNING: {unfit}")
         try:
-            init_processor = ViViTVideoProcessor.from_pretrained(args.init_from)
+            init_processor = ViViTVideoProcessor.from_pretrained(args.init_from, **hub)
         except OSError:
             pass
         except ValueError as error:  # its saved options refused: the user's file, said before the run starts
@@ -777,6 +779,7 @@ def build_model(args, data, resumed: dict | None = None):
                     # the video model's head count is the ViT's: a timm weights file of a width that does not say it
                     # is read with the one --config_overrides gives (it had no flag: vit_num_attention_heads=)
                     vit_num_attention_heads=overrides.get("num_attention_heads"),
+                    **hub,
                     **label_kwargs,
                     **overrides,
                 )

@@ -24,7 +24,7 @@ from huggingface_hub.utils import HFValidationError, validate_repo_id
 
 from ..conversion.vit_init import TUBELET_INITS
 from ..flag_spellings import flag_spellings, typed_flag_name
-from ..hub.upload import HUB_STRATEGIES, bad_branch_name
+from ..hub.upload import HUB_STRATEGIES, bad_branch_name, read_revision_refusal
 from ..models.modeling_vivit import VIVIT_MODELS
 from ..processing.processing_vivit import ViViTVideoProcessor
 from ..repo_id import looks_like_local_path
@@ -124,6 +124,12 @@ def build_parser(description: str | None = None) -> argparse.ArgumentParser:
         "--init_from",
         default=None,
         help="an image ViT (Hub id, folder, timm/.npz; see from_vit_pretrained) or a ViViT checkpoint",
+    )
+    g.add_argument(
+        "--init_from_revision",
+        default=None,
+        help="a Hub --init_from's branch, tag or commit (from_pretrained's revision=; a run's --hub_revision); "
+        "default main",
     )
     g.add_argument(
         "--tubelet_init",
@@ -419,6 +425,8 @@ def missing_paths(args: argparse.Namespace) -> str | None:
             return f"argument --push_to_hub: {push_repo(args)!r}{named} is no Hub repo id: {error}"
         if args.hub_revision is not None and (why := bad_branch_name(args.hub_revision)):
             return f"argument --hub_revision: {args.hub_revision!r} is no branch name: {why}"
+    if refusal := read_revision_refusal("--init_from_revision", args.init_from_revision, "--init_from", args.init_from):
+        return refusal
     if args.dataset != SYNTHETIC and looks_like_local_path(args.dataset) and not os.path.exists(args.dataset):
         return f"argument --dataset: {args.dataset!r}: no such folder (a Hub data set id reads 'org/name')"
     if args.init_from and looks_like_local_path(args.init_from) and not os.path.exists(args.init_from):

@@ -141,6 +141,8 @@ RECORDED_WHEN_ON = {"layer_decay": "model", "class_weights": "other"}
 # --model_ema: on or off is the checkpoint's content (its average or none: refused), the decay and warm-up apply from
 # the resumed step on (timm's train.py takes a new --model-ema-decay on resume so)
 RECORDED_WHEN_ON.update(model_ema="model", model_ema_decay="other", model_ema_warmup="other")
+# --init_from_revision: another revision of --init_from is another model to start from, as another --init_from is
+RECORDED_WHEN_ON.update(init_from_revision="model")
 
 
 def as_off(group: str, settings: dict) -> dict:

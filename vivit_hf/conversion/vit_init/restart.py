@@ -14,7 +14,7 @@ from transformers import AutoConfig, AutoModelForVideoClassification
 
 from ...models.modeling_blocks import ViViTEncoder, ViViTSelfAttention
 from ...models.modeling_vivit import ViViTSpatioTemporalForVideoClassification
-from ..checkpoint_files import cast_as_asked, pop_dtype
+from ..checkpoint_files import HUB_KWARGS, cast_as_asked, pop_dtype
 from ..transformers_vivit import from_transformers_vivit
 from .image_vit import ViTInitError
 from .pretrained import check_config_fields
@@ -40,7 +40,7 @@ def from_vivit_checkpoint(
     starts from the trained head, not a fresh one. The same count under other names is other classes: a fresh head.
 
     As with `from_pretrained`, `dtype` (or `torch_dtype`) casts the model (`"auto"`: to the checkpoint's dtype) and
-    `attn_implementation` is set.
+    `attn_implementation` is set, and its hub options (`revision`, `cache_dir`, `token`, ...) read the checkpoint.
 
     Returns `(model, report)`, the model in eval mode; `report` lists the parameters `resized`, `remapped` by class
     name and left `fresh`.
@@ -49,10 +49,12 @@ def from_vivit_checkpoint(
     # as one and the model left in float32, without a word
     dtype = pop_dtype(config_overrides)
     attn_implementation = config_overrides.pop("attn_implementation", None)
+    # where the checkpoint is read from (a branch a run pushed to: `revision=`), as from_vit_pretrained takes them
+    hub = {k: config_overrides.pop(k) for k in list(config_overrides) if k in HUB_KWARGS}
     # transformers' own ViViT (model_type "vivit") is converted into our Model 1 class, not loaded as transformers'.
     # "auto": the checkpoint's dtype, read as from_pretrained reads it (config.json's dtype, else its weights')
-    loading = {"dtype": "auto"} if dtype == "auto" else {}
-    if AutoConfig.from_pretrained(source).model_type == "vivit":
+    loading = {"dtype": "auto", **hub} if dtype == "auto" else dict(hub)
+    if AutoConfig.from_pretrained(source, **hub).model_type == "vivit":
         old = from_transformers_vivit(ViViTSpatioTemporalForVideoClassification, source, **loading)
     else:
         old = AutoModelForVideoClassification.from_pretrained(source, **loading).eval()

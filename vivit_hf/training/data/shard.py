@@ -261,9 +261,11 @@ def write_shards(
     seed: int = 0,
     source: str = "",
     dataset_format: str = "",
+    revision: str | None = None,
 ) -> dict:
     """Write `data` (a `VideoClassificationData`) as WebDataset shards plus `README.md` into `out`; returns the
-    summary the card states (per split: clips, shards, bytes, broken clips left out)."""
+    summary the card states (per split: clips, shards, bytes, broken clips left out). `revision`: the branch the
+    folder is pushed to (`--hub_revision`), which the card's usage example reads."""
     if data.is_multi_head:
         raise ValueError(
             "shards hold one label per clip (`.cls`); a data set with several label spaces (Epic Kitchens' noun and "
@@ -284,7 +286,9 @@ def write_shards(
         }
         _leave_out_splits_without_clips(summary, source)
         (partial / "README.md").write_text(
-            data_card(summary, names, source, dataset_format, short_side, keyframe_interval, shard_size, member)
+            data_card(
+                summary, names, source, dataset_format, short_side, keyframe_interval, shard_size, member, revision
+            )
         )
         _finish(partial, out)
     except BaseException:  # Ctrl-C, a full disk, a clip's error: nothing half-written is left (a kill leaves it)
@@ -435,8 +439,12 @@ def yaml_string(text: str) -> str:
     return yaml.safe_dump(text, default_style='"', allow_unicode=False, width=math.inf).rstrip("\n")
 
 
-def data_card(summary, names, source, dataset_format, short_side, keyframe_interval, shard_size, member="mp4") -> str:
-    """README.md: YAML `datasets` reads (files per split, features, split sizes), then source, classes, counts."""
+def data_card(
+    summary, names, source, dataset_format, short_side, keyframe_interval, shard_size, member="mp4", revision=None
+) -> str:
+    """README.md: YAML `datasets` reads (files per split, features, split sizes), then source, classes, counts.
+    `revision`: the branch the shards are pushed to, which the usage example reads (without it: `main`, where they
+    are not, or another data set's)."""
     lines = ["---", "configs:", "- config_name: default", "  data_files:"]
     written = [split for split, info in summary.items() if info["clips"]]  # a split of no shard names no file
     for split in written:
@@ -468,6 +476,9 @@ def data_card(summary, names, source, dataset_format, short_side, keyframe_inter
         if short_side
         else "copied unchanged from the source"
     )
+    at, flag = (
+        (f', revision="{revision}"', f" --dataset_revision {revision}") if revision not in (None, "main") else ("", "")
+    )
     lines += [
         "# Video classification shards",
         "",
@@ -477,8 +488,8 @@ def data_card(summary, names, source, dataset_format, short_side, keyframe_inter
         "",
         f"Each sample: `<key>.{member}` (the clip{_member_note(member)}), `<key>.cls` (class id), `<key>.json` "
         "(`id`: the clip's id in the source, `label`: class name). Stream it with "
-        "`datasets.load_dataset(<this repo>, streaming=True)` or "
-        "`accelerate launch recipes/finetune.py --dataset <this repo> --dataset_format hub --streaming`.",
+        f"`datasets.load_dataset(<this repo>{at}, streaming=True)` or "
+        f"`accelerate launch recipes/finetune.py --dataset <this repo>{flag} --dataset_format hub --streaming`.",
         "",
         f"Each clip was checked before it was written: {CHECK_REENCODED if short_side else CHECK_COPIED}; a clip "
         "that failed is left out and counted as unreadable.",
@@ -549,7 +560,19 @@ def main(argv=None) -> dict:
     parser.add_argument("--push_to_hub", default=None, metavar="REPO", help="upload the folder to this data set repo")
     parser.add_argument("--hub_token", default=None)
     parser.add_argument("--private", action="store_true")
+    parser.add_argument(
+        "--hub_revision",
+        default=None,
+        help="the branch --push_to_hub uploads to (made from main when missing), as finetune.py's; default main. "
+        "Read it back with --dataset_revision",
+    )
     args = parser.parse_args(argv)
+    if args.hub_revision is not None:  # before anything is read: the Hub refused it once every shard was written
+        from ...hub.upload import bad_branch_name
+
+        why = bad_branch_name(args.hub_revision) if args.push_to_hub else "nothing is pushed without --push_to_hub"
+        if why:
+            parser.error(f"argument --hub_revision: {args.hub_revision!r}: {why}")
     logging.basicConfig(format="%(levelname)s - %(message)s", level=logging.INFO)
     problem = used_out_problem(Path(args.out))
     if problem:
@@ -587,6 +610,7 @@ def main(argv=None) -> dict:
             seed=args.seed,
             source=args.dataset,
             dataset_format=args.dataset_format,
+            revision=args.hub_revision if args.push_to_hub else None,
         )
     except NoClipWritten as error:  # each clip was named as it was left out; one line, not a traceback
         raise SystemExit(f"error: {error}") from None
@@ -603,7 +627,8 @@ def main(argv=None) -> dict:
         uploader.close()
         if not record.success:
             raise SystemExit(f"error: {uploader.failure_message(record)}")
-        logger.info(f"uploaded to https://huggingface.co/datasets/{uploader.repo_id}")
+        at = f"/tree/{args.hub_revision}" if args.hub_revision else ""
+        logger.info(f"uploaded to https://huggingface.co/datasets/{uploader.repo_id}{at}")
     return summary
 
 
@@ -632,6 +657,7 @@ def hub_uploader(args):
         private=args.private,
         endpoint=os.environ.get("HF_ENDPOINT"),
         repo_type="dataset",
+        revision=args.hub_revision,  # the branch, made from main now when missing
     )
 
 
