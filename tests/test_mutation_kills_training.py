@@ -144,7 +144,15 @@ def test_two_head_evaluation_by_hand():
     assert empty["action_top1"] is None and empty["num_samples"] == 0 and empty["num_skipped"] == 4
     single = evaluation_metrics(logits[:, :2], labels[:, 0], valid, {"noun": ["n0", "n1"]})
     assert single["num_skipped"] == 1 and single["top1"] == pytest.approx(2 / 3) and single["num_samples"] == 3
-    assert scalar_metrics(single) == {"num_skipped": 1, "top1": single["top1"], "top5": 1.0, "num_samples": 3}
+    kept = valid.bool()
+    loss = torch.nn.functional.cross_entropy(logits[kept, :2], labels[kept, 0]).item()  # Trainer's eval_loss
+    assert scalar_metrics(single) == {
+        "num_skipped": 1,
+        "top1": single["top1"],
+        "top5": 1.0,
+        "num_samples": 3,
+        "loss": pytest.approx(loss),
+    }
 
 
 # ------------------------------------------------------------------------------------------- the recipe's step flags
