@@ -475,7 +475,9 @@ def test_transformers_pipeline_warns_once_that_it_scores_one_of_the_saved_views(
     view = ViViTVideoProcessor(**PROCESSOR, num_clips=2, num_crops=3)(video, num_frames=4, return_tensors="pt")
     with torch.no_grad():
         probabilities = theirs.model(pixel_values=view["pixel_values"][:1]).logits[0].softmax(-1).tolist()
-    assert {r["label"]: r["score"] for r in first} == pytest.approx(dict(zip(TINY["label2id"], probabilities)))
+    # (the pipeline ran all 6 views as one batch: another GEMM blocking than this batch of 1, ~1e-6 apart)
+    expected = dict(zip(TINY["label2id"], probabilities))
+    assert {r["label"]: r["score"] for r in first} == pytest.approx(expected, rel=1e-5, abs=1e-6)
     saved = tmp_path / "saved"
     theirs.video_processor.save_pretrained(saved)  # the mark is the loaded instance's, never saved
     assert "pipeline" not in (saved / "video_preprocessor_config.json").read_text()

@@ -183,8 +183,12 @@ def refuse_as_a_launched_process(rank: int, port: int, argv: list[str], said: Pa
     forked process: torch and transformers are imported already, where a launch (torchrun) takes some 30 s."""
     import os
 
+    from accelerate.state import AcceleratorState
     from test_timeline_predict import load_predict
 
+    # A launched process starts with no accelerate state; one forked from a pytest worker inherits whatever an earlier
+    # test made there (a PartialState of one process: predict.py then joined no group and failed in get_rank).
+    AcceleratorState._reset_state(reset_partial_state=True)
     os.environ.update(RANK=str(rank), LOCAL_RANK=str(rank), WORLD_SIZE="2", MASTER_ADDR="127.0.0.1")
     os.environ.update(MASTER_PORT=str(port), LOCAL_WORLD_SIZE="2")
     status = 0
