@@ -31,6 +31,7 @@ import re
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 
@@ -239,3 +240,21 @@ def committed(report: list[dict]) -> list[str]:
     last checkpoint's, which a resume takes from last-checkpoint/, and the end's)."""
     assert not any(upload["superseded"] for upload in report[-2:]), report
     return [upload["message"] for upload in report if not upload["superseded"]]
+
+
+def serve_folder(hub: HubStandIn, repo_id: str, folder) -> None:
+    """`folder`'s files (top level) as the public repo `repo_id`'s `main` on `hub`, as if pushed there."""
+    files = {path.name: path.read_bytes() for path in Path(folder).iterdir() if path.is_file()}
+    hub.repos[repo_id], hub.branches[repo_id], hub.private[repo_id] = files, {"main": files}, False
+
+
+def read_from(hub: HubStandIn, monkeypatch, cache) -> None:
+    """huggingface_hub (and transformers through it) reading `hub`, online, into the cache folder `cache`."""
+    import huggingface_hub.constants as constants
+
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)  # only ever 127.0.0.1
+    monkeypatch.setattr(constants, "ENDPOINT", hub.endpoint)
+    monkeypatch.setattr(
+        constants, "HUGGINGFACE_CO_URL_TEMPLATE", hub.endpoint + "/{repo_id}/resolve/{revision}/{filename}"
+    )
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(cache))

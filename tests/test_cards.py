@@ -278,5 +278,82 @@ def test_a_sources_license_is_read_from_its_subfolder_and_none_out_of_reach(tmp_
     assert source_license(str(tmp_path), subfolder="vivit", revision=None) == {"license": "cc-by-nc-4.0"}
     assert source_license(tmp_path, subfolder="none_here") == {}
     assert source_license(tmp_path / "README.md") == source_license(None) == {}
-    # offline (the tests run with HF_HUB_OFFLINE=1) and never downloaded: unknown, not an error
-    assert source_license("no-such-owner/no-such-model", local_files_only=True) == {}
+    # offline (the tests run with HF_HUB_OFFLINE=1) and never downloaded: unknown and said why, not an error
+    unread = source_license("no-such-owner/no-such-model", local_files_only=True)
+    assert list(unread) == ["license_unread"] and "local_files_only" in unread["license_unread"]
+
+
+def test_a_bug_in_reading_the_sources_license_is_raised_not_taken_for_no_licence():
+    """`source_license` caught every exception as "no card, no access, offline": a keyword huggingface_hub does not
+    take (its TypeError) gave a card with no licence and no word. Only the Hub's errors mean "not read" now."""
+    from vivit_hf.hub.cards import source_license
+
+    with pytest.raises(TypeError, match="no_such_option"):
+        source_license("someone/vivit-b", no_such_option=True)
+
+
+@pytest.fixture
+def hub_model(tmp_path, monkeypatch):
+    """A tiny ViViT classifier and its card (licence cc-by-nc-4.0) on the Hub stand-in, read into a cache of the
+    test's own: (stand-in, repo id)."""
+    from hub_standin import HubStandIn, read_from, serve_folder
+    from huggingface_hub import ModelCard, ModelCardData
+
+    from vivit_hf import ViViTSpatioTemporalForVideoClassification
+
+    folder = tmp_path / "vivit"
+    ViViTSpatioTemporalForVideoClassification(CONFIG).save_pretrained(folder)
+    ModelCard.from_template(ModelCardData(license="cc-by-nc-4.0")).save(folder / "README.md")
+    with HubStandIn() as hub:
+        serve_folder(hub, "someone/vivit-b", folder)
+        read_from(hub, monkeypatch, tmp_path / "hub-cache")
+        yield hub, "someone/vivit-b"
+
+
+def test_a_fine_tune_offline_from_a_cached_hub_model_says_why_its_card_has_no_licence(hub_model, monkeypatch, caplog):
+    """A run started (offline, HF_HUB_OFFLINE=1) from a Hub model that `from_pretrained` had cached: from_pretrained
+    caches the config and weights, not the README.md that states the licence, so none could be read, and the card
+    had no licence and said nothing of it (as one whose base model states none). Now the card and the log say why and
+    what caches the card. The reference: the licence the stand-in's card states, read online."""
+    import huggingface_hub.constants as constants
+    from transformers import AutoModelForVideoClassification
+
+    from vivit_hf.hub.cards import source_license
+
+    hub, repo = hub_model
+    AutoModelForVideoClassification.from_pretrained(repo)  # online: what a first run caches
+    assert not any(path.endswith("/README.md") for _, path in hub.requests)
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", True)
+    with caplog.at_level("WARNING"):
+        unread = source_license(repo)
+    assert AutoModelForVideoClassification.from_pretrained(repo) is not None  # offline, the model itself loads
+    assert list(unread) == ["license_unread"] and "offline mode is on (HF_HUB_OFFLINE)" in unread["license_unread"]
+    assert f"hf download {repo} README.md" in unread["license_unread"] and repo in caplog.text
+    card = build_model_card(CONFIG, base_model=repo, results={"top1": 0.5}, dataset_name="d", **unread)
+    said = "- License: unknown: the card that states it could not be read (offline mode is on (HF_HUB_OFFLINE)"
+    assert card.data.license is None and said in card.text and f"check the terms of {repo}" in card.text
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
+    assert source_license(repo) == {"license": "cc-by-nc-4.0"}  # online: its card's
+
+
+def test_the_licence_is_read_with_the_keywords_huggingface_hub_takes(hub_model, monkeypatch):
+    """The converter passed from_pretrained's `proxies` on to `hf_hub_download`, which huggingface_hub (1.0 and later)
+    does not declare: it drops it with a warning, and without that shim it is a TypeError, which `source_license`
+    took for "no licence". Read with `hf_hub_download` held to the installed signature (no shim): the licence."""
+    import inspect
+
+    import huggingface_hub
+
+    from vivit_hf.hub.cards import source_license
+
+    real = huggingface_hub.hf_hub_download
+    signature = inspect.signature(real)
+
+    def declared(*args, **kwargs):
+        signature.bind(*args, **kwargs)  # a keyword it does not declare: TypeError
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(huggingface_hub, "hf_hub_download", declared)
+    with pytest.warns(UserWarning, match="proxies= is ignored.*HTTPS_PROXY"):
+        found = source_license(hub_model[1], proxies={"https": "http://127.0.0.1:9"}, revision=None)
+    assert found == {"license": "cc-by-nc-4.0"}

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 import torch
 from conftest import FIXTURES, case_dir, fixture_cases
-from hub_standin import HubStandIn
+from hub_standin import HubStandIn, read_from, serve_folder
 from huggingface_hub import ModelCard, ModelCardData
 from test_scenic_equivalence import logits_atol
 from transformers import AutoModelForVideoClassification, VivitConfig, VivitForVideoClassification
@@ -329,9 +329,52 @@ def test_a_hub_checkpoint_whose_card_the_hub_fails_to_serve_converts_with_no_lic
         return str(source / filename)
 
     monkeypatch.setattr("huggingface_hub.hf_hub_download", hub)
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", False)  # online: the stand-in above answers
     main(["transformers", "--model", "someone/vivit-b", "--out", str(tmp_path / "out")])
     card = ModelCard.load(tmp_path / "out" / "README.md")
-    assert card.data.license is None and "- License: unknown: the source checkpoint states none" in card.text
+    # not "the source checkpoint states none": the card was not read, and the card says why
+    said = "- License: unknown: the card that states it could not be read (the Hub answered HTTP 500"
+    assert card.data.license is None and said in card.text
+
+
+def test_a_converted_hub_checkpoint_names_it_as_base_model_and_keeps_its_licence(tmp_path, monkeypatch):
+    """The card of a checkpoint converted from a Hub repo had no `base_model` metadata, so the Hub did not link the
+    two (a local source has none: its path means nothing there). Read from the Hub stand-in with from_pretrained's
+    `proxies=` too, which huggingface_hub no longer takes (a warning, not passed on): the licence its card states."""
+    small = dict(hidden_size=16, num_hidden_layers=1, num_attention_heads=2, intermediate_size=32, image_size=32)
+    source = tmp_path / "vivit"
+    VivitForVideoClassification(VivitConfig(num_frames=4, tubelet_size=[2, 8, 8], **small)).save_pretrained(source)
+    ModelCard.from_template(ModelCardData(license="cc-by-nc-4.0")).save(source / "README.md")
+    from vivit_hf.convert import convert_transformers_checkpoint
+
+    with HubStandIn() as hub:
+        serve_folder(hub, "someone/vivit-b", source)
+        read_from(hub, monkeypatch, tmp_path / "cache")
+        main(["transformers", "--model", "someone/vivit-b", "--out", str(tmp_path / "out")])
+        card = ModelCard.load(tmp_path / "out" / "README.md")
+        assert (card.data.base_model, card.data.license) == ("someone/vivit-b", "cc-by-nc-4.0")
+        with pytest.warns(UserWarning, match="proxies= is ignored"):
+            convert_transformers_checkpoint("someone/vivit-b", tmp_path / "proxied", proxies={"https": "http://x:9"})
+    assert ModelCard.load(tmp_path / "proxied" / "README.md").data == card.data
+    main(["transformers", "--model", str(source), "--out", str(tmp_path / "local")])
+    assert ModelCard.load(tmp_path / "local" / "README.md").data.base_model is None
+
+
+def test_a_checkpoint_without_a_head_is_not_carded_as_a_video_classifier(tmp_path):
+    """transformers' `VivitModel` (no classifier) converts to the encoder `ViViTSpatioTemporalModel`; its card said
+    "video classifier", `pipeline_tag: video-classification` (the Hub's widget then runs a head it lacks) and a
+    usage example with AutoModelForVideoClassification, which gives a random head. Now: the class the folder holds."""
+    from transformers import AutoModel, VivitModel
+
+    small = dict(hidden_size=16, num_hidden_layers=1, num_attention_heads=2, intermediate_size=32, image_size=32)
+    VivitModel(VivitConfig(num_frames=4, tubelet_size=[2, 8, 8], **small)).save_pretrained(tmp_path / "vivit")
+    main(["transformers", "--model", str(tmp_path / "vivit"), "--out", str(tmp_path / "out")])
+    card = ModelCard.load(tmp_path / "out" / "README.md")
+    assert card.data.pipeline_tag is None and "video-classification" not in card.data.tags
+    assert "AutoModel.from_pretrained(" in card.text and "AutoModelForVideoClassification" not in card.text
+    assert "video encoder (no classification head)" in card.text and "labels:" not in card.text
+    model = AutoModel.from_pretrained(tmp_path / "out")  # the class the example loads is the one saved
+    assert type(model).__name__ == json.loads((tmp_path / "out" / "config.json").read_text())["architectures"][0]
 
 
 # ---------------------------------------------------------------------------------------------- user errors

@@ -16,10 +16,12 @@ from collections.abc import Mapping
 
 import torch
 
-from ..hub.sources import why_not_fetched
+from ..hub.sources import download_options, why_not_fetched
 from ..repo_id import looks_like_local_path
 from .scenic_checkpoint import describe_file_start
 
+# from_pretrained's hub keywords; `proxies`, which huggingface_hub no longer takes, is taken and dropped with a warning
+# (`download_options`), as transformers' from_pretrained takes it
 HUB_KWARGS = ("cache_dir", "force_download", "local_files_only", "token", "revision", "subfolder", "proxies")
 
 
@@ -103,7 +105,7 @@ def resolve_file(source: str, filename: str, hub_kwargs: dict) -> str | None:
         RevisionNotFoundError,
     )
 
-    kwargs = {k: v for k, v in hub_kwargs.items() if k in HUB_KWARGS and k != "subfolder" and v is not None}
+    kwargs = download_options({k: v for k, v in hub_kwargs.items() if k in HUB_KWARGS and k != "subfolder"})
     try:
         return hf_hub_download(source, filename, subfolder=subfolder or None, **kwargs)
     except LocalEntryNotFoundError as error:  # before EntryNotFoundError: it is a subclass

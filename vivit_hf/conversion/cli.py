@@ -116,6 +116,7 @@ def save_hub_folder(
     license: Mapping | None = None,
     written: set | None = None,
     revision: str | None = None,
+    base_model: str | None = None,
 ) -> str:
     """Weights (safetensors) + config + model code, the video processor and the model card (README.md) into
     `out`, as a whole: a model folder already there (`--overwrite_output_dir`) is replaced, not written over. Its
@@ -126,8 +127,9 @@ def save_hub_folder(
 
     `model_name`: the Hub repo the folder is pushed to, which the card's title and usage example name (they said
     `vivit-...-converted` and `from_pretrained("path/or/repo-id")`); `license`: the source's (`source_license`;
-    {}: stated as unknown, not invented). `written`, a set, gets the names of the entries written (what an upload
-    of the folder is to hold: not the user's files beside them)."""
+    {}: stated as unknown, not invented); `base_model`: the Hub repo the weights came from, the card's `base_model`
+    metadata (a local source is none: the card names it in its text). `written`, a set, gets the names of the
+    entries written (what an upload of the folder is to hold: not the user's files beside them)."""
     os.makedirs(out, exist_ok=True)
     with staged_outputs(out, model_files=MODEL_FOLDER_PATTERNS) as staging:
         model.save_pretrained(staging)
@@ -137,6 +139,7 @@ def save_hub_folder(
             model.config,
             processor=processor,
             converted_from=source,
+            base_model=base_model,
             command=command,
             notes=notes,
             model_name=model_name,
@@ -225,6 +228,7 @@ def convert_transformers_checkpoint(
         notes=notes,
         model_name=model_name,
         license=source_license(source, **{k: v for k, v in hub_kwargs.items() if k in HUB_KWARGS}),
+        base_model=os.fspath(source),  # a Hub id only: `build_model_card` writes no path as one
         written=written,
         revision=revision,
     )

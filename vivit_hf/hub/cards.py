@@ -21,6 +21,7 @@ from pathlib import Path
 from huggingface_hub import EvalResult, ModelCard, ModelCardData
 
 from ..repo_id import looks_like_local_path, looks_like_repo_id
+from .sources import HUB_READ_ERRORS, download_options, why_not_fetched
 
 logger = logging.getLogger(__name__)
 
@@ -140,12 +141,16 @@ def license_in_card(path) -> dict:
 
 def source_license(source, *, subfolder: str | None = None, **download_kwargs) -> dict:
     """The licence (`license_in_card`) of the checkpoint a model was made from, a folder or Hub id (its README.md,
-    in `subfolder` where the checkpoint is, read with `hf_hub_download(**download_kwargs)`; a None option is left
-    to huggingface_hub's default), as transformers' Trainer takes a fine-tuned model's from its base model; {} when
-    it has no card, none is stated or the card is out of reach (offline: the weights were read, only the card is
-    not), and for a file (an image ViT's .npz) or no source (a model trained from scratch). A card does not invent
-    one: it said `apache-2.0` for every checkpoint, whatever its weights' licence. The one reading for a fine-tuned
-    model's card and a converted one's."""
+    in `subfolder` where the checkpoint is, read with `hf_hub_download(**download_kwargs)`, as `download_options`
+    passes them), as transformers' Trainer takes a fine-tuned model's from its base model; {} when it has no card or
+    its card states none, and for a file (an image ViT's .npz) or no source (a model trained from scratch). A card
+    does not invent one: it said `apache-2.0` for every checkpoint, whatever its weights' licence. The one reading for
+    a fine-tuned model's card and a converted one's.
+
+    A Hub card out of reach (offline, no access, the Hub failing: `HUB_READ_ERRORS` only; any other error is a bug
+    and raised) gives `{"license_unread": why}`, which `build_model_card` says in the card, and is logged: it gave
+    {} as a card that states none did. Offline, a model `from_pretrained` downloaded has no card in the cache:
+    from_pretrained fetches its config and weights, not its README.md."""
     if not source:
         return {}
     folder = Path(os.fspath(source)).expanduser()
@@ -155,12 +160,23 @@ def source_license(source, *, subfolder: str | None = None, **download_kwargs) -
     if not _is_hub_id(str(source)):
         return {}
     from huggingface_hub import hf_hub_download
+    from huggingface_hub.errors import LocalEntryNotFoundError, RemoteEntryNotFoundError
 
-    options = {k: v for k, v in download_kwargs.items() if v is not None}
+    options = download_options(download_kwargs)
+    card = f"{subfolder.strip('/')}/README.md" if subfolder else "README.md"
     try:
-        return license_in_card(hf_hub_download(str(source), "README.md", subfolder=subfolder or None, **options))
-    except Exception:  # noqa: BLE001 - no card, no access, offline: no licence known, none invented
+        return license_in_card(hf_hub_download(str(source), card, **options))
+    except RemoteEntryNotFoundError:  # the repo has no card: it states no licence
         return {}
+    except HUB_READ_ERRORS as error:
+        why = why_not_fetched(error, missing="its README.md", local_files_only=bool(options.get("local_files_only")))
+        if isinstance(error, LocalEntryNotFoundError):  # offline, or the Hub out of reach, and not in the cache
+            at = f" --revision {options['revision']}" if options.get("revision") else ""
+            why += f" (from_pretrained caches no README.md; `hf download {source} {card}{at}` online does)"
+        logger.warning(
+            "no licence in the model card: %s's card (README.md), which states it, was not read: %s", source, why
+        )
+        return {"license_unread": why}
 
 
 def _shown_source(source: str) -> str:
@@ -312,6 +328,7 @@ def build_model_card(
     license: str | None = None,
     license_name: str | None = None,
     license_link: str | None = None,
+    license_unread: str | None = None,
     revision: str | None = None,
 ) -> ModelCard:
     """The model card of a ViViT checkpoint; `card.save(folder / "README.md")` writes it.
@@ -337,7 +354,13 @@ def build_model_card(
     `license` (a Hub license id; `other` with `license_name` / `license_link`, as the Hub's metadata spells a
     licence of its own) is the card's `license` metadata; None (the default: none is invented; it was `apache-2.0`
     for every card) leaves it out. A converted checkpoint's is its
-    source's (`source_license`), and the card says which, or that the source states none.
+    source's (`source_license`), and the card says which, or that the source states none. `license_unread`: why the
+    source's (or base model's) card, which states its licence, could not be read (`source_license`): said in the
+    card, where it read "the source checkpoint states none" (or, fine-tuned, nothing).
+
+    A model without a classification head (`config.architectures` names a `...Model`: a converted `VivitModel`) is
+    an encoder: no `video-classification` pipeline tag, and its usage example loads it with `AutoModel` (the card
+    called it a video classifier of `num_labels` classes, and the Hub's widget and the example ran a random head).
 
     `revision`: the branch the checkpoint is pushed to (`--hub_revision`), which the usage example loads
     (`from_pretrained(repo, revision=...)`: without it the example loaded `main`, another model or none).
@@ -345,6 +368,9 @@ def build_model_card(
     dataset_name, dataset_id, dataset_type = _dataset_names(dataset_name or "", dataset_id)
     views = _views(num_views)
     variant = _VARIANTS.get(config.model_type, config.model_type)
+    # save_pretrained records the class saved; a config no model was saved with is taken as a classifier's
+    architectures = getattr(config, "architectures", None) or ["ForVideoClassification"]
+    classifies = any(name.endswith("ForVideoClassification") for name in architectures)
     suffix = "converted" if converted_from else "finetuned"
     name = model_name or f"{config.model_type.replace('_', '-')}-{suffix}"
     dataset_revision = dataset_revision if dataset_id else None  # a local folder has no revision
@@ -356,8 +382,8 @@ def build_model_card(
         license_name=license_name if license == "other" else None,
         license_link=license_link if license == "other" else None,
         library_name="transformers",
-        pipeline_tag="video-classification",
-        tags=["vivit", "vivit_hf", "video-classification", config.model_type],
+        pipeline_tag="video-classification" if classifies else None,
+        tags=["vivit", "vivit_hf", *(["video-classification"] if classifies else []), config.model_type],
         # Only a Hub id makes sense as `base_model` metadata; a local path is named in the text only.
         base_model=base_model if _is_hub_id(base_model) else None,
         datasets=[dataset_id] if dataset_id else None,
@@ -388,20 +414,28 @@ def build_model_card(
         "",
         f"# {name}",
         "",
-        f"A ViViT video classifier ([Arnab et al., ICCV 2021]({PAPER}), {variant}), {origin}",
+        f"A ViViT {'video classifier' if classifies else 'video encoder (no classification head)'} ([Arnab et al., "
+        f"ICCV 2021]({PAPER}), {variant}), {origin}",
         "",
         "## Model",
         f"- Variant: {variant} (`{config.model_type}`): hidden size {config.hidden_size}, "
         f"{config.num_hidden_layers} layers, {config.num_attention_heads} heads, tubelet {t}x{h}x{w} "
         f"({config.embedding_type}), {config.num_frames} frames at {height}x{width}",
-        f"- Classifier: `{getattr(config, 'classifier', '-')}` pooling; labels: {labels}",
+        f"- Classifier: `{getattr(config, 'classifier', '-')}` pooling; labels: {labels}"
+        if classifies
+        else "- No classification head: the encoder's token embeddings (`last_hidden_state`)",
         f"- Activation `{config.hidden_act}`, LayerNorm eps {config.layer_norm_eps}",
     ]
+    unread = f"unknown: the card that states it could not be read ({license_unread}); check the terms of"
     if not converted_from:
         lines.append(f"- Initialised from: {_shown_source(str(base_model)) if base_model else 'random initialisation'}")
+        if license_unread and not license:  # a fine-tuned model is under its base model's licence
+            lines.append(f"- License: {unread} {_shown_source(str(base_model))} before using or sharing this one")
     elif license:  # a conversion changes no licence: the source's, said where it comes from
         named = f" ({license_name})" if license == "other" and license_name else ""
         lines.append(f"- License: `{license}`{named}, the source checkpoint's")
+    elif license_unread:
+        lines.append(f"- License: {unread} the source checkpoint before using or sharing this one")
     else:
         lines.append(
             "- License: unknown: the source checkpoint states none; check its terms before using or sharing this one"
@@ -452,18 +486,18 @@ def build_model_card(
         ]
     repo = model_name or "path/or/repo-id"
     at = f', revision="{revision}"' if revision and revision != "main" else ""
+    auto = "AutoModelForVideoClassification" if classifies else "AutoModel"
     lines += [
         "",
         "## Use",
         "```python",
-        "from transformers import AutoModelForVideoClassification, AutoVideoProcessor",
+        f"from transformers import {auto}, AutoVideoProcessor",
         "",
-        f'model = AutoModelForVideoClassification.from_pretrained("{repo}"{at}, trust_remote_code=True)  # or '
-        "`import vivit_hf` first",
+        f'model = {auto}.from_pretrained("{repo}"{at}, trust_remote_code=True)  # or `import vivit_hf` first',
         f'processor = AutoVideoProcessor.from_pretrained("{repo}"{at}, trust_remote_code=True)',
         f'inputs = processor("video.mp4", return_tensors="pt")  # (1, {config.num_frames}, {config.num_channels}, '
         f"{height}, {width})",
-        "logits = model(**inputs).logits",
+        "logits = model(**inputs).logits" if classifies else "embeddings = model(**inputs).last_hidden_state",
         "```",
     ]
     if notes:

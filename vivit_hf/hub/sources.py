@@ -5,12 +5,14 @@ Hub repo id or a path on this machine) is `vivit_hf.repo_id`'s rule: import it f
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+import warnings
+from collections.abc import Iterator, Mapping
 
 from huggingface_hub import get_token
 from huggingface_hub.constants import ENDPOINT, is_offline_mode
 from huggingface_hub.errors import (
     DisabledRepoError,
+    EntryNotFoundError,
     GatedRepoError,
     HfHubHTTPError,
     OfflineModeIsEnabled,
@@ -19,7 +21,34 @@ from huggingface_hub.errors import (
     RevisionNotFoundError,
 )
 
-__all__ = ["exception_chain", "why_not_fetched"]
+__all__ = ["HUB_READ_ERRORS", "download_options", "exception_chain", "why_not_fetched"]
+
+# What a read of the Hub raises when the file is not to be had, and nothing else: no such repo, revision or file, a
+# gated repo, offline mode (or a file not in the cache), an HTTP error, and the HTTP client's own errors (a proxy that
+# refused, a reset connection), of which huggingface_hub's HfHubHTTPError is one. A caller that makes do without the
+# file catches these only: a TypeError (a keyword huggingface_hub does not take) is a bug, and was swallowed with them.
+HUB_READ_ERRORS = (
+    EntryNotFoundError,
+    OfflineModeIsEnabled,
+    *(base for base in HfHubHTTPError.__mro__[1:] if base.__name__ == "HTTPError"),
+    HfHubHTTPError,
+)
+
+
+def download_options(options: Mapping) -> dict:
+    """`options` (from_pretrained's hub keywords) as `hf_hub_download` takes them: a None left to its default, and
+    `proxies` left out with a warning. transformers' from_pretrained still takes `proxies`; huggingface_hub 1.0 and
+    later (transformers 5 needs 2.4) have no per-call proxies: it warned and dropped them, or, without that shim, a
+    TypeError, which the card's licence reading took for "no licence"."""
+    options = {key: value for key, value in options.items() if value is not None}
+    if options.pop("proxies", None):
+        warnings.warn(
+            "proxies= is ignored: huggingface_hub (1.0 and later) takes no proxies per call; set HTTPS_PROXY / "
+            "HTTP_PROXY in the environment instead",
+            UserWarning,
+            stacklevel=3,
+        )
+    return options
 
 
 def exception_chain(error: BaseException) -> Iterator[BaseException]:
