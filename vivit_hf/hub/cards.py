@@ -445,9 +445,12 @@ def build_model_card(
             "",
             "## Preprocessing",
             f"- Sampling: {_sampling(processor)}",
-            "- The paper's test protocol averages the logits of 4 temporal clips x 3 spatial crops "
-            "(`processor(video, num_clips=4, num_crops=3)`)",
         ]
+        if classifies:  # an encoder has no logits to average
+            lines.append(
+                "- The paper's test protocol averages the logits of 4 temporal clips x 3 spatial crops "
+                "(`processor(video, num_clips=4, num_crops=3)`)"
+            )
     if results is not None:
         classes = _classes(config)
         rows = [
