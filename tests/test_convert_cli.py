@@ -587,7 +587,7 @@ def test_a_repo_that_cannot_be_made_is_said_before_converting(tmp_path, capsys, 
     [
         ("not/a/repo id", False, "not a Hub repo id (owner/name)"),
         ("me/vivit-micro", True, "offline mode is on (HF_HUB_OFFLINE), so nothing can be uploaded"),
-        ("bad revision", False, "--revision v1..v2: git refuses '..'"),
+        ("bad revision", False, "argument --revision: 'v1..v2' is no branch name: git refuses '..'"),
     ],
 )
 def test_an_upload_that_cannot_work_is_refused_before_converting(tmp_path, capsys, monkeypatch, repo, offline, said):
@@ -605,6 +605,22 @@ def test_an_upload_that_cannot_work_is_refused_before_converting(tmp_path, capsy
     assert code == 2 and len(err) == 1 and err[0].startswith("python -m vivit_hf.convert: error: --push-to-hub"), err
     assert said in err[0], err
     assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    "typed, said",
+    [
+        (["--private"], "argument --private: nothing is pushed without --push-to-hub; add it, or leave --private out"),
+        (["--hub_private_repo"], "argument --private: nothing is pushed without --push-to-hub"),  # finetune.py's name
+        (["--revision", "v2"], "argument --revision: 'v2': nothing is pushed without --push-to-hub; add it, or leave"),
+    ],
+)
+def test_a_push_flag_without_push_to_hub_is_refused_before_converting(tmp_path, capsys, typed, said):
+    """`--private` without `--push-to-hub` converted and exited 0, nothing uploaded, without a word (finetune.py and
+    the shard writer refuse it); `--revision` without it was refused in words of the converter's own."""
+    code, err = run_cli([*micro_conversion(tmp_path / "out"), *typed], capsys)
+    assert code == 2 and len(err) == 1 and err[0].startswith("python -m vivit_hf.convert: error: "), err
+    assert said in err[0] and not (tmp_path / "out").exists(), err
 
 
 def test_an_output_folder_that_is_not_empty_is_refused_in_one_line_before_anything_is_read(tmp_path, capsys):

@@ -361,7 +361,7 @@ def test_a_config_that_builds_is_not_refused(finetune):
         # nothing was pushed, exit 0
         (["--hub_model_id", "me/vivit"], "argument --hub_model_id: nothing is pushed without --push_to_hub"),
         (["--hub_private_repo"], "argument --hub_private_repo"),
-        (["--hub_revision", "v2"], "argument --hub_revision: nothing is pushed without --push_to_hub"),
+        (["--hub_revision", "v2"], "argument --hub_revision: 'v2': nothing is pushed without --push_to_hub"),
         (["--upload_retries", "2"], "argument --upload_retries"),
         # flags of a model started from an image ViT, given to one trained from scratch, or the other way round
         (["--tubelet_init", "arp"], "argument --tubelet_init: it starts a model from an image ViT"),

@@ -1,6 +1,7 @@
 # Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
 """Pushing to the Hub, against a local stand-in of its HTTP API (the real huggingface_hub client runs)."""
 
+import contextlib
 import json
 import logging
 import subprocess
@@ -344,6 +345,40 @@ def test_a_repo_name_the_hub_refuses_is_refused_before_anything_loads(monkeypatc
     with pytest.raises(SystemExit) as refused:
         finetune_flags.parse_args(["--push_to_hub", *flags])
     assert refused.value.code == 2 and named in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("pushing", [True, False])
+def test_every_command_refuses_a_push_branch_in_the_same_words(tmp_path, capsys, monkeypatch, pushing):
+    """finetune.py, the shard writer and the converter each refused a bad push branch in words of their own (the
+    converter: `--revision v1..v2: git refuses ...`, the shard writer without the word branch, finetune.py without the
+    value when nothing is pushed): one wording now (`push_revision_refusal`), naming the flag and the value typed."""
+    from vivit_hf.conversion.cli import main as convert_main
+    from vivit_hf.training.data.shard import main as shard_main
+
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", False)  # refused before any request
+    monkeypatch.setattr(finetune_flags, "is_offline_mode", lambda: False)
+    push = {"--push_to_hub": ["--push_to_hub", "--hub_model_id", "me/x"], "--push-to-hub": ["--push-to-hub", "me/x"]}
+    missing = str(tmp_path / "no-such-folder")
+    commands = [
+        (finetune_flags.parse_args, [], "--hub_revision", "--push_to_hub"),
+        (shard_main, ["--dataset", missing, "--out", str(tmp_path / "shards")], "--hub_revision", "--push_to_hub"),
+        (
+            convert_main,
+            ["transformers", "--model", missing, "--out", str(tmp_path / "out")],
+            "--revision",
+            "--push-to-hub",
+        ),
+    ]
+    for main, flags, flag, push_flag in commands:
+        with pytest.raises(SystemExit) if main is not convert_main else contextlib.nullcontext():
+            main([*flags, *(push[push_flag] if pushing else []), flag, "v1..v2"])
+        said = capsys.readouterr().err.strip().splitlines()[-1]
+        wanted = (
+            f"argument {flag}: 'v1..v2' is no branch name: git refuses '..', '@{{' and '//' in a branch name"
+            if pushing
+            else f"argument {flag}: 'v1..v2': nothing is pushed without {push_flag}; add it, or leave {flag} out"
+        )
+        assert said.endswith(f"error: {wanted}"), (main.__module__, said)
 
 
 def test_a_branch_name_is_taken_as_git_takes_it(tmp_path):

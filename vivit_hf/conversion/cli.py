@@ -21,7 +21,7 @@ from torch import nn
 from ..flag_spellings import SpellingsArgumentParser
 from ..hub.cards import build_model_card, source_license
 from ..hub.folders import MODEL_FOLDER_PATTERNS, staged_outputs
-from ..hub.upload import bad_branch_name, create_repo, push_folder
+from ..hub.upload import create_repo, push_folder, push_revision_refusal, unpushed_flag_refusal
 from ..models.modeling_vivit import ViViTSpatioTemporalForVideoClassification, ViViTSpatioTemporalModel
 from ..processing.processing_vivit import ViViTVideoProcessor
 from .checkpoint_files import (
@@ -291,7 +291,13 @@ def main(argv=None) -> int:
         # the recipes' names too (--output_dir, --push_to_hub): a user coming from them types those
         sub.add_argument("--out", "--output_dir", dest="out", required=True, help="output folder")
         sub.add_argument("--push-to-hub", dest="push_to_hub", metavar="REPO", help="also upload to this Hub repo")
-        sub.add_argument("--private", action="store_true", help="create the Hub repo as private")
+        sub.add_argument(
+            "--private",
+            "--hub_private_repo",
+            dest="private",
+            action="store_true",
+            help="with --push-to-hub: create the Hub repo as private",
+        )
         sub.add_argument(
             "--revision",
             "--hub_revision",
@@ -311,9 +317,9 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     command = f"{PROG} " + shlex.join(sys.argv[1:] if argv is None else list(argv))
     problem = output_folder_problem(args.out, args.overwrite_output_dir) or push_problem(args.push_to_hub)
-    if not problem and args.revision is not None:
-        why = bad_branch_name(args.revision) if args.push_to_hub else "nothing is uploaded without --push-to-hub"
-        problem = why and f"--revision {args.revision}: {why}"
+    if not problem and args.private and not args.push_to_hub:  # nothing was uploaded, exit 0, without a word
+        problem = unpushed_flag_refusal("--private", "--push-to-hub")
+    problem = problem or push_revision_refusal("--revision", args.revision, "--push-to-hub", bool(args.push_to_hub))
     if problem:  # before any checkpoint is read: a converted model must not land over another one unasked
         print(f"{parser.prog}: error: {problem}", file=sys.stderr)
         return 2

@@ -55,6 +55,28 @@ def bad_branch_name(name: str) -> str | None:
     return None
 
 
+def unpushed_flag_refusal(flag: str, push_flag: str) -> str:
+    """`flag`, a flag of the push alone (the repo, its token, its visibility...), given without `push_flag`, in
+    argparse's words: nothing was pushed, exit 0, as if the flag had been used. `--hub_token` given to read a private
+    data set or model read nothing (the read failed as if no token had been given): the refusal says what reads one."""
+    said = f"argument {flag}: nothing is pushed without {push_flag}; add it, or leave {flag} out"
+    reading = "; a private data set or model is read with your login (hf auth login) or HF_TOKEN"
+    return said + (reading if flag == "--hub_token" else "")
+
+
+def push_revision_refusal(flag: str, revision: str | None, push_flag: str, pushing: bool) -> str | None:
+    """Why `flag REVISION`, the branch a command pushes to (finetune.py's and the shard writer's `--hub_revision`, the
+    converter's `--revision`), is refused, in argparse's words; None: it is not. One wording for every command, asked
+    before anything is read: a name git refuses, or a commit id, failed at the Hub once the work was done (every
+    shard written, the model trained), and the flag without `push_flag` pushed nothing without a word."""
+    if revision is None:
+        return None
+    if not pushing:
+        return f"argument {flag}: {revision!r}: nothing is pushed without {push_flag}; add it, or leave {flag} out"
+    why = bad_branch_name(revision)
+    return why and f"argument {flag}: {revision!r} is no branch name: {why}"
+
+
 def read_revision_refusal(flag: str, revision: str | None, source_flag: str, source: str | None) -> str | None:
     """Why `flag REVISION`, the revision a command reads the Hub repo `source_flag SOURCE` at (`from_pretrained`'s
     `revision=`: a branch, a tag or a commit id), is refused, in argparse's words; None: it is not. Asked before

@@ -24,7 +24,7 @@ from huggingface_hub.utils import HFValidationError, validate_repo_id
 
 from ..conversion.vit_init import TUBELET_INITS
 from ..flag_spellings import flag_spellings, typed_flag_name
-from ..hub.upload import HUB_STRATEGIES, bad_branch_name, read_revision_refusal
+from ..hub.upload import HUB_STRATEGIES, push_revision_refusal, read_revision_refusal, unpushed_flag_refusal
 from ..models.modeling_vivit import VIVIT_MODELS
 from ..processing.processing_vivit import ViViTVideoProcessor
 from ..repo_id import looks_like_local_path
@@ -423,8 +423,6 @@ def missing_paths(args: argparse.Namespace) -> str | None:
         except HFValidationError as error:
             named = "" if args.hub_model_id else f" (no --hub_model_id: the name of --output_dir {args.output_dir})"
             return f"argument --push_to_hub: {push_repo(args)!r}{named} is no Hub repo id: {error}"
-        if args.hub_revision is not None and (why := bad_branch_name(args.hub_revision)):
-            return f"argument --hub_revision: {args.hub_revision!r} is no branch name: {why}"
     if refusal := read_revision_refusal("--init_from_revision", args.init_from_revision, "--init_from", args.init_from):
         return refusal
     if args.dataset != SYNTHETIC and looks_like_local_path(args.dataset) and not os.path.exists(args.dataset):
@@ -482,18 +480,17 @@ def ignored_by_checkpoint(args: argparse.Namespace, model_type: str) -> str | No
 def unused_flag(args: argparse.Namespace, typed: set[str]) -> str | None:
     """In argparse's words, a flag typed on the command line that this run would not use (else None): `--momentum`
     with AdamW (SGD's; it trained without a word, and a resume said it had applied a new one), the Hub flags without
-    `--push_to_hub` (nothing was pushed, exit 0)."""
+    `--push_to_hub` (nothing was pushed, exit 0), a `--hub_revision` no push can go to (`push_revision_refusal`)."""
     if "momentum" in typed and args.optimizer != "sgd":
         return (
             f"argument --momentum: --optimizer {args.optimizer} has no momentum (it is SGD's: --optimizer sgd); "
             "leave it out"
         )
-    for name in ("hub_model_id", "hub_private_repo", "hub_token", "hub_strategy", "hub_revision", "upload_retries"):
+    for name in ("hub_model_id", "hub_private_repo", "hub_token", "hub_strategy", "upload_retries"):
         if name in typed and not args.push_to_hub:
-            # the token given to read a private data set or model: say what reads one
-            reading = "; a private data set or model is read with your login (hf auth login) or HF_TOKEN"
-            said = f"argument --{name}: nothing is pushed without --push_to_hub; add it, or leave --{name} out"
-            return said + (reading if name == "hub_token" else "")  # the token reads nothing
+            return unpushed_flag_refusal(f"--{name}", "--push_to_hub")  # (the token: says what reads a private set)
+    if refusal := push_revision_refusal("--hub_revision", args.hub_revision, "--push_to_hub", args.push_to_hub):
+        return refusal
     if "hub_strategy" in typed and args.hub_strategy != "end" and not args.checkpointing_steps:
         return (
             f"argument --hub_strategy: {args.hub_strategy} pushes at every checkpoint, and this run saves none: give "

@@ -2,7 +2,8 @@
 """Prepare once, stream everywhere: any `--dataset_format`'s clips as WebDataset tar shards with a data card.
 
     python -m vivit_hf.training.data.shard --dataset_format kinetics --dataset DIR --out shards/ \\
-        [--shard_size 1GB] [--short_side 256 --keyframe_interval 16] [--push_to_hub me/kinetics400-shards]
+        [--shard_size 1GB] [--short_side 256 --keyframe_interval 16] \\
+        [--push_to_hub --hub_model_id me/kinetics400-shards]
 
 Each split becomes `data/<split>-NNNNN-of-MMMMM.tar` files of at most `--shard_size` bytes (a clip larger than that
 gets a shard of its own), written in a seeded random order (the adapters list clips class by class, and a stream's
@@ -41,6 +42,7 @@ import os
 import random
 import re
 import shutil
+import sys
 import tarfile
 from fractions import Fraction
 from pathlib import Path
@@ -262,10 +264,12 @@ def write_shards(
     source: str = "",
     dataset_format: str = "",
     revision: str | None = None,
+    repo_id: str | None = None,
 ) -> dict:
     """Write `data` (a `VideoClassificationData`) as WebDataset shards plus `README.md` into `out`; returns the
     summary the card states (per split: clips, shards, bytes, broken clips left out). `revision`: the branch the
-    folder is pushed to (`--hub_revision`), which the card's usage example reads."""
+    folder is pushed to (`--hub_revision`), and `repo_id` the repo (`--hub_model_id`), which the card's usage
+    example reads."""
     if data.is_multi_head:
         raise ValueError(
             "shards hold one label per clip (`.cls`); a data set with several label spaces (Epic Kitchens' noun and "
@@ -287,7 +291,16 @@ def write_shards(
         _leave_out_splits_without_clips(summary, source)
         (partial / "README.md").write_text(
             data_card(
-                summary, names, source, dataset_format, short_side, keyframe_interval, shard_size, member, revision
+                summary,
+                names,
+                source,
+                dataset_format,
+                short_side,
+                keyframe_interval,
+                shard_size,
+                member,
+                revision,
+                repo_id,
             )
         )
         _finish(partial, out)
@@ -440,11 +453,21 @@ def yaml_string(text: str) -> str:
 
 
 def data_card(
-    summary, names, source, dataset_format, short_side, keyframe_interval, shard_size, member="mp4", revision=None
+    summary,
+    names,
+    source,
+    dataset_format,
+    short_side,
+    keyframe_interval,
+    shard_size,
+    member="mp4",
+    revision=None,
+    repo_id=None,
 ) -> str:
     """README.md: YAML `datasets` reads (files per split, features, split sizes), then source, classes, counts.
     `revision`: the branch the shards are pushed to, which the usage example reads (without it: `main`, where they
-    are not, or another data set's)."""
+    are not, or another data set's); `repo_id`: the repo they are pushed to, which it names (without it: "<this
+    repo>", the shards being kept here)."""
     lines = ["---", "configs:", "- config_name: default", "  data_files:"]
     written = [split for split, info in summary.items() if info["clips"]]  # a split of no shard names no file
     for split in written:
@@ -479,6 +502,9 @@ def data_card(
     at, flag = (
         (f', revision="{revision}"', f" --dataset_revision {revision}") if revision not in (None, "main") else ("", "")
     )
+    # the repo pushed to, owner included, as the model card names its repo: the card said "<this repo>", to be
+    # filled in by hand before it could be copied
+    repo, quoted = (repo_id, f'"{repo_id}"') if repo_id else ("<this repo>", "<this repo>")
     lines += [
         "# Video classification shards",
         "",
@@ -488,8 +514,8 @@ def data_card(
         "",
         f"Each sample: `<key>.{member}` (the clip{_member_note(member)}), `<key>.cls` (class id), `<key>.json` "
         "(`id`: the clip's id in the source, `label`: class name). Stream it with "
-        f"`datasets.load_dataset(<this repo>{at}, streaming=True)` or "
-        f"`accelerate launch recipes/finetune.py --dataset <this repo>{flag} --dataset_format hub --streaming`.",
+        f"`datasets.load_dataset({quoted}{at}, streaming=True)` or "
+        f"`accelerate launch recipes/finetune.py --dataset {repo}{flag} --dataset_format hub --streaming`.",
         "",
         f"Each clip was checked before it was written: {CHECK_REENCODED if short_side else CHECK_COPIED}; a clip "
         "that failed is left out and counted as unreadable.",
@@ -528,7 +554,7 @@ def _member_note(member: str) -> str:
 
 
 def main(argv=None) -> dict:
-    from ...flag_spellings import SpellingsArgumentParser
+    from ...flag_spellings import SpellingsArgumentParser, typed_flag_name
     from ...repo_id import looks_like_local_path
     from ..flags import hub_source
     from . import DATASET_FORMATS, SYNTHETIC, DatasetFormatError, open_video_dataset, source_options
@@ -557,23 +583,12 @@ def main(argv=None) -> dict:
     parser.add_argument("--short_side", type=int, default=None, help="re-encode to this shorter side (e.g. 256)")
     parser.add_argument("--keyframe_interval", type=int, default=16, help="with --short_side: frames per keyframe")
     parser.add_argument("--seed", type=int, default=0, help="the order of the clips in the shards")
-    parser.add_argument("--push_to_hub", default=None, metavar="REPO", help="upload the folder to this data set repo")
-    parser.add_argument("--hub_token", default=None)
-    parser.add_argument("--private", action="store_true")
-    parser.add_argument(
-        "--hub_revision",
-        default=None,
-        help="the branch --push_to_hub uploads to (made from main when missing), as finetune.py's; default main. "
-        "Read it back with --dataset_revision",
-    )
+    add_push_flags(parser)
     args = parser.parse_args(argv)
-    if args.hub_revision is not None:  # before anything is read: the Hub refused it once every shard was written
-        from ...hub.upload import bad_branch_name
-
-        why = bad_branch_name(args.hub_revision) if args.push_to_hub else "nothing is pushed without --push_to_hub"
-        if why:
-            parser.error(f"argument --hub_revision: {args.hub_revision!r}: {why}")
     logging.basicConfig(format="%(levelname)s - %(message)s", level=logging.INFO)
+    problem = push_problem(args, {typed_flag_name(str(a)) for a in (sys.argv[1:] if argv is None else argv)})
+    if problem:  # before anything is read: each was said (or was silent) once every shard had been written
+        parser.error(problem)
     problem = used_out_problem(Path(args.out))
     if problem:
         parser.error(f"--out {args.out}: {problem}")
@@ -611,6 +626,7 @@ def main(argv=None) -> dict:
             source=args.dataset,
             dataset_format=args.dataset_format,
             revision=args.hub_revision if args.push_to_hub else None,
+            repo_id=uploader.repo_id if uploader is not None else None,
         )
     except NoClipWritten as error:  # each clip was named as it was left out; one line, not a traceback
         raise SystemExit(f"error: {error}") from None
@@ -645,19 +661,110 @@ def left_out_words(info: dict) -> str:
     return f"; left out: {', '.join(said)} (named above and in the card)" if said else ""
 
 
+def add_push_flags(parser) -> None:
+    """finetune.py's Hub flags, by transformers' `TrainingArguments` names: `--push_to_hub --hub_model_id REPO`,
+    `--hub_token`, `--hub_private_repo`, `--hub_revision`, `--upload_retries`. This command's own spellings before
+    them, `--push_to_hub REPO` and `--private`, still work, with a warning (`push_problem`)."""
+    parser.add_argument(
+        "--push_to_hub",
+        nargs="?",
+        const=True,
+        default=False,
+        metavar="REPO",
+        help="upload the folder to the data set repo --hub_model_id (default: the name of --out's folder), as "
+        "finetune.py's --push_to_hub; `--push_to_hub REPO` is deprecated: give --push_to_hub --hub_model_id REPO",
+    )
+    parser.add_argument("--hub_model_id", default=None, help="the data set repo --push_to_hub uploads to")
+    parser.add_argument("--hub_token", default=None, help="the token --push_to_hub uploads with (default: HF_TOKEN)")
+    parser.add_argument(
+        "--hub_private_repo",
+        "--private",
+        action="store_true",
+        help="make the repo private (`--private` is deprecated: give --hub_private_repo)",
+    )
+    parser.add_argument(
+        "--hub_revision",
+        default=None,
+        help="the branch --push_to_hub uploads to (made from main when missing), as finetune.py's; default main. "
+        "Read it back with --dataset_revision",
+    )
+    parser.add_argument(
+        "--upload_retries",
+        type=_retries,
+        default=5,
+        help="how many times a failed upload is retried (exponential back-off), as finetune.py's",
+    )
+
+
+def _retries(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}")
+    return int(text)
+
+
+def push_problem(args: argparse.Namespace, typed: set) -> str | None:
+    """What of the push flags cannot work, in argparse's words (None: all can), said before the data set is read, as
+    finetune.py says it (`unused_flag`, `missing_paths`): offline mode, a repo id the Hub refuses and a branch git
+    refuses failed only after every shard was written (hours for Kinetics); `--hub_token` or `--private` without a
+    push pushed nothing without a word. Sets `args.hub_model_id` to the repo pushed to; the deprecated spellings
+    (`--push_to_hub REPO`, `--private`) are read as finetune.py's, with a warning."""
+    from huggingface_hub.constants import is_offline_mode
+    from huggingface_hub.errors import HFValidationError
+    from huggingface_hub.utils import validate_repo_id
+
+    from ...hub.upload import push_revision_refusal, unpushed_flag_refusal
+
+    if isinstance(args.push_to_hub, str):  # `--push_to_hub REPO`: this command's spelling before finetune.py's
+        if args.hub_model_id not in (None, args.push_to_hub):
+            return (
+                f"argument --push_to_hub: {args.push_to_hub!r} and --hub_model_id {args.hub_model_id!r} name two "
+                "repos: give --push_to_hub --hub_model_id REPO"
+            )
+        logger.warning(
+            f"--push_to_hub {args.push_to_hub} is deprecated: give --push_to_hub --hub_model_id {args.push_to_hub}, "
+            "as finetune.py (and transformers' TrainingArguments) take it"
+        )
+        args.hub_model_id, args.push_to_hub = args.push_to_hub, True
+    if "private" in typed:
+        logger.warning(
+            "--private is deprecated: give --hub_private_repo, as finetune.py (and transformers' TrainingArguments) "
+            "take it"
+        )
+    if not args.push_to_hub:
+        for name in ("hub_model_id", "hub_token", "hub_private_repo", "private", "upload_retries"):
+            if name in typed:
+                return unpushed_flag_refusal(f"--{name}", "--push_to_hub")
+        return push_revision_refusal("--hub_revision", args.hub_revision, "--push_to_hub", False)
+    if refusal := push_revision_refusal("--hub_revision", args.hub_revision, "--push_to_hub", True):
+        return refusal  # (a typo, said whatever the machine)
+    if is_offline_mode():
+        return (
+            "argument --push_to_hub: offline mode is on (HF_HUB_OFFLINE), so nothing can be pushed: unset it, or "
+            "drop --push_to_hub and upload the folder later (`hf upload <repo> <out> --repo-type dataset`)"
+        )
+    named = "" if args.hub_model_id else f" (no --hub_model_id: the name of --out {args.out})"
+    args.hub_model_id = args.hub_model_id or Path(args.out).absolute().name  # as finetune.py's `push_repo`
+    try:
+        validate_repo_id(args.hub_model_id)
+    except HFValidationError as error:
+        return f"argument --push_to_hub: {args.hub_model_id!r}{named} is no Hub repo id: {' '.join(str(error).split())}"
+    return None
+
+
 def hub_uploader(args):
-    """The uploader of `--push_to_hub`, its repo made (or found) now: a repo it cannot push to (a bad id, no token, a
-    `--private` push into a repo that exists and is public) is one line, exit 1, before any shard is written; it was a
-    traceback once every shard had been written (hours for Kinetics), a public repo's after the upload."""
+    """The uploader of `--push_to_hub`, its repo made (or found) now: a repo it cannot push to (no token, a
+    `--hub_private_repo` push into a repo that exists and is public) is one line, exit 1, before any shard is written;
+    it was a traceback once every shard had been written (hours for Kinetics), a public repo's after the upload."""
     from ...hub.upload import start_uploader
 
     return start_uploader(
-        args.push_to_hub,
+        args.hub_model_id,
         token=args.hub_token or os.environ.get("HF_TOKEN"),
-        private=args.private,
+        private=args.hub_private_repo,
         endpoint=os.environ.get("HF_ENDPOINT"),
         repo_type="dataset",
         revision=args.hub_revision,  # the branch, made from main now when missing
+        max_retries=args.upload_retries,
     )
 
 
