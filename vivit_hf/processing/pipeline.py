@@ -410,8 +410,12 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
             saliency = self.model.attention_rollout(model_inputs["pixel_values"], attention_mask=mask)
             # (videos, views, t, h, w): a batch is split by video, each keeping all its views
             outputs["saliency"] = _by_video(saliency, counts, "saliency")
+        # averaged and scored in float32, as transformers' pipelines upcast for the softmax: a bf16 model's views
+        # averaged in bf16 (8 bits of mantissa) moved its scores up to ~1e-2 from the mean of the same logits
+        logits = outputs.logits.float()
         if counts != [1] * len(counts):  # the views of one video: average their logits (paper's multi-view test)
-            outputs["logits"] = torch.stack([views.mean(dim=0) for views in _split_views(outputs.logits, counts)])
+            logits = torch.stack([views.mean(dim=0) for views in _split_views(logits, counts)])
+        outputs["logits"] = logits
         if outputs.get("head_logits") is not None:
             # postprocess splits the heads from `logits` itself; a dict of heads cannot be split by video in a batch
             outputs["head_logits"] = None
@@ -427,7 +431,7 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
             if function_to_apply is None:
                 problems = {"regression": "none", "multi_label_classification": "sigmoid"}
                 function_to_apply = problems.get(config.problem_type, "softmax")
-            scores = _scores_of(model_outputs.logits[0], function_to_apply)
+            scores = _scores_of(model_outputs.logits[0].float(), function_to_apply)
             values, ids = scores.topk(min(top_k, config.num_labels))
             return [{"score": v, "label": _label_of(config.id2label, i)} for v, i in zip(values.tolist(), ids.tolist())]
         if function_to_apply is None:
