@@ -545,3 +545,17 @@ def test_bf16_pipeline_timeline_averages_each_windows_crops_in_float32(training_
 
 def as_scores(results) -> dict:
     return {r["label"]: r["score"] for r in results}
+
+
+# -- a timeline with a processor saved with several clips (the paper's 4 x 3): each window is one clip; every window was
+# refused, "num_clips > 1 needs do_sample_frames=True", a call's num_clips=1 too --------------------------------------
+def test_pipeline_timeline_with_a_processor_saved_with_several_clips_scores_one_clip_a_window(training_dirs, tmp_path):
+    import shutil
+
+    folder = shutil.copytree(training_dirs["eval"], tmp_path / "model")
+    ViViTVideoProcessor(**PROCESSOR, num_clips=2).save_pretrained(folder)
+    video = np.random.default_rng(0).integers(0, 256, (16, 40, 48, 3), dtype=np.uint8)
+    expected = vivit_pipeline(training_dirs["eval"])(video, window="8f", top_k=3)  # saved with one clip
+    assert len(expected["windows"]) == 2
+    assert vivit_pipeline(folder)(video, window="8f", top_k=3) == expected
+    assert vivit_pipeline(folder)(video, window="8f", num_clips=1, top_k=3) == expected

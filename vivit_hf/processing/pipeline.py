@@ -362,6 +362,9 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
         inputs = self.video_processor(
             [torch.from_numpy(np.ascontiguousarray(clip)) for clip in clips],
             do_sample_frames=False,  # the window's frames, as picked
+            # the window is the clip: a processor saved with num_clips=4 (the paper's test) refused every window,
+            # "num_clips > 1 needs do_sample_frames=True", a call's num_clips=1 not being passed on
+            num_clips=1,
             num_crops=num_crops,
             **_INFERENCE,
             float_max=255.0,  # float frames come scaled to [0, 255] (`_channels_last_pixels`); uint8 ignores it
