@@ -559,3 +559,26 @@ def test_pipeline_timeline_with_a_processor_saved_with_several_clips_scores_one_
     assert len(expected["windows"]) == 2
     assert vivit_pipeline(folder)(video, window="8f", top_k=3) == expected
     assert vivit_pipeline(folder)(video, window="8f", num_clips=1, top_k=3) == expected
+
+
+# -- a pipeline saved or pushed: transformers' Pipeline.save_pretrained saves no video processor, so the folder (or Hub
+# repo) came back without one, "requires either a video processor or an image processor" -----------------------------
+def test_pipeline_saved_and_pushed_carries_its_video_processor(training_dirs, video, tmp_path, monkeypatch):
+    import huggingface_hub
+    from hub_standin import HubStandIn
+
+    classifier = vivit_pipeline(training_dirs["eval"])
+    classifier.video_processor.num_crops = 3  # as set on the pipeline's own processor: saved so
+    expected = classifier(video, top_k=3)
+    classifier.save_pretrained(tmp_path / "saved")
+    reloaded = vivit_pipeline(tmp_path / "saved")
+    assert reloaded.video_processor.num_crops == 3
+    assert reloaded(video, top_k=3) == expected
+    with HubStandIn() as hub:
+        monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", False)  # only ever 127.0.0.1
+        monkeypatch.setattr(huggingface_hub.constants, "ENDPOINT", hub.endpoint)
+        template = hub.endpoint + "/{repo_id}/resolve/{revision}/{filename}"  # the model card's read, not the Hub's
+        monkeypatch.setattr(huggingface_hub.constants, "HUGGINGFACE_CO_URL_TEMPLATE", template)
+        classifier.push_to_hub("someone/pushed", token="hf_standin")
+    assert "video_preprocessor_config.json" in hub.repos["someone/pushed"]
+    assert "model.safetensors" in hub.repos["someone/pushed"]

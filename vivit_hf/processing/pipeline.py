@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import inspect
 import logging
+import os
 from collections.abc import Sequence
 from numbers import Integral
 
@@ -166,6 +167,14 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
         super().__init__(*args, **kwargs)
         if getattr(self.video_processor, "_one_view_pipeline", False):  # its views are averaged here: nothing to warn
             self.video_processor._one_view_pipeline = False
+
+    def save_pretrained(self, save_directory, **kwargs):
+        """transformers' save (the model, and a tokenizer, feature extractor or image processor), and the video
+        processor, which transformers' Pipeline leaves out: a pipeline saved, or pushed with `push_to_hub` (which
+        saves through this), came back without one, "requires either a video processor or an image processor"."""
+        super().save_pretrained(save_directory, **kwargs)
+        if self.video_processor is not None and os.path.isdir(save_directory):  # (a file is refused, logged there)
+            self.video_processor.save_pretrained(save_directory, **kwargs)
 
     def _sanitize_parameters(
         self,
