@@ -486,3 +486,99 @@ def test_transformers_pipeline_warns_once_that_it_scores_one_of_the_saved_views(
         ours = vivit_pipeline(folder)(video, top_k=3)
     assert not [r for r in caplog.records if "views" in r.getMessage()]
     assert ours != first
+
+
+# -- a model loaded in bf16: its views' logits are averaged and scored in float32 (as transformers' pipelines upcast for
+# the softmax); averaged and softmaxed in bf16, the scores were up to ~1e-2 off those of the same logits in float32 ----
+def _bf16_logits(classifier, video, **options) -> torch.Tensor:
+    """The bf16 model's logits of each of the processor's views of `video`, in one batch as the pipeline runs them."""
+    inputs = classifier.video_processor(video, return_tensors="pt", **options).to(torch.bfloat16)
+    with torch.no_grad():
+        logits = classifier.model(**inputs).logits
+    assert logits.dtype == torch.bfloat16
+    return logits.float()
+
+
+@pytest.mark.parametrize("heads", [False, True], ids=["one_head", "label_spaces"])
+def test_bf16_pipeline_averages_and_scores_the_views_logits_in_float32(training_dirs, heads_dir, video, heads):
+    folder = heads_dir if heads else training_dirs["eval"]
+    classifier = pipeline(
+        "video-classification", model=str(folder), pipeline_class=ViViTVideoClassificationPipeline, dtype=torch.bfloat16
+    )
+    views = dict(num_clips=2, num_crops=3)
+    logits = _bf16_logits(classifier, video, **views).mean(0)  # the reference: the same bf16 logits, mean in float32
+    result = classifier(video, top_k=10, **views)
+    if heads:  # config order: noun (3), then verb (2)
+        nouns, verbs = logits[:3].softmax(-1).tolist(), logits[3:].softmax(-1).tolist()
+        assert as_scores(result["noun"]) == pytest.approx(dict(zip(["tap", "pan", "cup"], nouns)), rel=0, abs=1e-6)
+        assert as_scores(result["verb"]) == pytest.approx(dict(zip(["open", "wash"], verbs)), rel=0, abs=1e-6)
+        return
+    expected = dict(zip(TINY["label2id"], logits.softmax(-1).tolist()))
+    assert as_scores(result) == pytest.approx(expected, rel=0, abs=1e-6)
+    raw = classifier(video, top_k=3, function_to_apply="none", **views)
+    assert as_scores(raw) == pytest.approx(dict(zip(TINY["label2id"], logits.tolist())), rel=0, abs=1e-6)
+
+
+def test_bf16_pipeline_timeline_averages_each_windows_crops_in_float32(training_dirs):
+    """A timeline's windows (recipes/predict.py's) with 3 crops each: averaged in bf16, as the views of a call were."""
+    from vivit_hf.processing.timeline import plan_windows
+
+    classifier = pipeline(
+        "video-classification",
+        model=str(training_dirs["eval"]),
+        pipeline_class=ViViTVideoClassificationPipeline,
+        dtype=torch.bfloat16,
+    )
+    video = np.random.default_rng(0).integers(0, 256, (16, 40, 48, 3), dtype=np.uint8)
+    timeline = classifier(video, window="8f", num_crops=3, window_batch_size=1, function_to_apply="none", top_k=3)
+    windows = plan_windows(16, None, "8f", None, 4)
+    assert len(windows) == len(timeline["windows"]) == 2
+    means = []
+    for result, window in zip(timeline["windows"], windows):
+        clip = video[list(window.frames)]
+        means.append(_bf16_logits(classifier, clip, do_sample_frames=False, num_crops=3).mean(0))
+        expected = dict(zip(TINY["label2id"], means[-1].tolist()))
+        assert as_scores(result["predictions"]) == pytest.approx(expected, rel=0, abs=1e-6)
+    aggregate = dict(zip(TINY["label2id"], torch.stack(means).mean(0).tolist()))
+    assert as_scores(timeline["aggregate"]) == pytest.approx(aggregate, rel=0, abs=1e-6)
+
+
+def as_scores(results) -> dict:
+    return {r["label"]: r["score"] for r in results}
+
+
+# -- a timeline with a processor saved with several clips (the paper's 4 x 3): each window is one clip; every window was
+# refused, "num_clips > 1 needs do_sample_frames=True", a call's num_clips=1 too --------------------------------------
+def test_pipeline_timeline_with_a_processor_saved_with_several_clips_scores_one_clip_a_window(training_dirs, tmp_path):
+    import shutil
+
+    folder = shutil.copytree(training_dirs["eval"], tmp_path / "model")
+    ViViTVideoProcessor(**PROCESSOR, num_clips=2).save_pretrained(folder)
+    video = np.random.default_rng(0).integers(0, 256, (16, 40, 48, 3), dtype=np.uint8)
+    expected = vivit_pipeline(training_dirs["eval"])(video, window="8f", top_k=3)  # saved with one clip
+    assert len(expected["windows"]) == 2
+    assert vivit_pipeline(folder)(video, window="8f", top_k=3) == expected
+    assert vivit_pipeline(folder)(video, window="8f", num_clips=1, top_k=3) == expected
+
+
+# -- a pipeline saved or pushed: transformers' Pipeline.save_pretrained saves no video processor, so the folder (or Hub
+# repo) came back without one, "requires either a video processor or an image processor" -----------------------------
+def test_pipeline_saved_and_pushed_carries_its_video_processor(training_dirs, video, tmp_path, monkeypatch):
+    import huggingface_hub
+    from hub_standin import HubStandIn
+
+    classifier = vivit_pipeline(training_dirs["eval"])
+    classifier.video_processor.num_crops = 3  # as set on the pipeline's own processor: saved so
+    expected = classifier(video, top_k=3)
+    classifier.save_pretrained(tmp_path / "saved")
+    reloaded = vivit_pipeline(tmp_path / "saved")
+    assert reloaded.video_processor.num_crops == 3
+    assert reloaded(video, top_k=3) == expected
+    with HubStandIn() as hub:
+        monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", False)  # only ever 127.0.0.1
+        monkeypatch.setattr(huggingface_hub.constants, "ENDPOINT", hub.endpoint)
+        template = hub.endpoint + "/{repo_id}/resolve/{revision}/{filename}"  # the model card's read, not the Hub's
+        monkeypatch.setattr(huggingface_hub.constants, "HUGGINGFACE_CO_URL_TEMPLATE", template)
+        classifier.push_to_hub("someone/pushed", token="hf_standin")
+    assert "video_preprocessor_config.json" in hub.repos["someone/pushed"]
+    assert "model.safetensors" in hub.repos["someone/pushed"]

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import inspect
 import logging
+import os
 from collections.abc import Sequence
 from numbers import Integral
 
@@ -166,6 +167,14 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
         super().__init__(*args, **kwargs)
         if getattr(self.video_processor, "_one_view_pipeline", False):  # its views are averaged here: nothing to warn
             self.video_processor._one_view_pipeline = False
+
+    def save_pretrained(self, save_directory, **kwargs):
+        """transformers' save (the model, and a tokenizer, feature extractor or image processor), and the video
+        processor, which transformers' Pipeline leaves out: a pipeline saved, or pushed with `push_to_hub` (which
+        saves through this), came back without one, "requires either a video processor or an image processor"."""
+        super().save_pretrained(save_directory, **kwargs)
+        if self.video_processor is not None and os.path.isdir(save_directory):  # (a file is refused, logged there)
+            self.video_processor.save_pretrained(save_directory, **kwargs)
 
     def _sanitize_parameters(
         self,
@@ -362,6 +371,9 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
         inputs = self.video_processor(
             [torch.from_numpy(np.ascontiguousarray(clip)) for clip in clips],
             do_sample_frames=False,  # the window's frames, as picked
+            # the window is the clip: a processor saved with num_clips=4 (the paper's test) refused every window,
+            # "num_clips > 1 needs do_sample_frames=True", a call's num_clips=1 not being passed on
+            num_clips=1,
             num_crops=num_crops,
             **_INFERENCE,
             float_max=255.0,  # float frames come scaled to [0, 255] (`_channels_last_pixels`); uint8 ignores it
@@ -410,8 +422,12 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
             saliency = self.model.attention_rollout(model_inputs["pixel_values"], attention_mask=mask)
             # (videos, views, t, h, w): a batch is split by video, each keeping all its views
             outputs["saliency"] = _by_video(saliency, counts, "saliency")
+        # averaged and scored in float32, as transformers' pipelines upcast for the softmax: a bf16 model's views
+        # averaged in bf16 (8 bits of mantissa) moved its scores up to ~1e-2 from the mean of the same logits
+        logits = outputs.logits.float()
         if counts != [1] * len(counts):  # the views of one video: average their logits (paper's multi-view test)
-            outputs["logits"] = torch.stack([views.mean(dim=0) for views in _split_views(outputs.logits, counts)])
+            logits = torch.stack([views.mean(dim=0) for views in _split_views(logits, counts)])
+        outputs["logits"] = logits
         if outputs.get("head_logits") is not None:
             # postprocess splits the heads from `logits` itself; a dict of heads cannot be split by video in a batch
             outputs["head_logits"] = None
@@ -427,7 +443,7 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
             if function_to_apply is None:
                 problems = {"regression": "none", "multi_label_classification": "sigmoid"}
                 function_to_apply = problems.get(config.problem_type, "softmax")
-            scores = _scores_of(model_outputs.logits[0], function_to_apply)
+            scores = _scores_of(model_outputs.logits[0].float(), function_to_apply)
             values, ids = scores.topk(min(top_k, config.num_labels))
             return [{"score": v, "label": _label_of(config.id2label, i)} for v, i in zip(values.tolist(), ids.tolist())]
         if function_to_apply is None:
