@@ -232,7 +232,7 @@ def find_resume_checkpoint(args, output_dir: Path, settings: dict):
     )
     try:  # other batches would silently skip other clips; another model's state does not load
         saved = settings_as_typed_here(state.get("settings"), state.get("dataset_folder"), args.dataset)
-        return checkpoint, state, going_back + check_resume_settings(saved, settings)
+        return checkpoint, state, going_back + check_resume_settings(saved, settings, args)
     except ValueError as error:
         raise CommandLineRefused(f"cannot resume from {checkpoint}: {error}") from None
 
