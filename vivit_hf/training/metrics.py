@@ -128,12 +128,12 @@ def evaluation_loss(
     that entry out, as the model's loss and torch's `ignore_index` do. With every entry labelled it is each clip's loss
     (the heads' mean with several) averaged over the clips: Trainer's figure (it repeats each batch's mean once per
     sample and averages what `gather_for_metrics` gathered), every clip once whatever the processes. (With -100s
-    Trainer's figure depends on how they fall into batches; this one does not.) The entries it averaged were each
-    clip's heads' mean with the -100 entries counted as 0: 30 clips with a verb and 10 with a noun read 2/3 of the
-    loss. Against the class ids, or against `loss_targets(labels)`, soft targets laid out like the logits
-    (fine-tuning's: its label smoothing and class weights, as Trainer's `prediction_step` computes the loss through
-    `compute_loss`, its label smoother included). `logits` are a video's views averaged (`predict`): the loss of the
-    prediction the accuracies score, not the mean of the views' losses. None where no entry is labelled."""
+    Trainer's figure depends on how they fall into batches; this one does not. It used to average each clip's heads'
+    mean, a -100 entry counted as a loss of 0: 30 clips with a verb and 10 with a noun read 2/3 of the loss.)
+    Against the class ids, or against `loss_targets(labels)`, soft targets laid out like the logits (fine-tuning's:
+    its label smoothing and class weights, as Trainer's `prediction_step` computes the loss through `compute_loss`,
+    its label smoother included). `logits` are a video's views averaged (`predict`): the loss of the prediction the
+    accuracies score, not the mean of the views' losses. None where no entry is labelled."""
     labels = labels.view(len(labels), len(head_sizes))
     labelled = labels.ne(-100)
     if not labelled.any():
