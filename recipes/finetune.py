@@ -232,7 +232,7 @@ def find_resume_checkpoint(args, output_dir: Path, settings: dict):
     )
     try:  # other batches would silently skip other clips; another model's state does not load
         saved = settings_as_typed_here(state.get("settings"), state.get("dataset_folder"), args.dataset)
-        return checkpoint, state, going_back + check_resume_settings(saved, settings)
+        return checkpoint, state, going_back + check_resume_settings(saved, settings, args)
     except ValueError as error:
         raise CommandLineRefused(f"cannot resume from {checkpoint}: {error}") from None
 
@@ -1062,7 +1062,9 @@ def main(argv=None):
         if history:
             plots.append(plot_training_curves(history, folder / "training_curves.png"))
         all_results = {
-            **scalar_metrics(results),
+            # The accuracies bare (top1, ...: what .ci/run and the docs read); the loss only as eval_loss: a bare `loss`
+            # is training's in Trainer's logs (log_history), and here it was the evaluation's, beside train_loss.
+            **{name: value for name, value in scalar_metrics(results).items() if name != "loss"},
             # and as transformers' Trainer names its evaluation's metrics (`eval_` + the name: eval_loss, eval_top1,
             # ...), which a Trainer user's scripts read from its all_results.json
             **{f"eval_{name}": value for name, value in scalar_metrics(results).items()},

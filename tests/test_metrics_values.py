@@ -7,7 +7,13 @@ import pytest
 import torch
 from test_models import SMALLEST
 
-from vivit_hf.training.metrics import NonFiniteLogitsError, classification_metrics, evaluation_metrics, topk_correct
+from vivit_hf.training.metrics import (
+    NonFiniteLogitsError,
+    classification_metrics,
+    evaluation_loss,
+    evaluation_metrics,
+    topk_correct,
+)
 
 
 def logits_ranking(*rankings, num_classes):
@@ -252,11 +258,79 @@ def test_the_evaluation_loss_is_the_training_objective_of_the_valid_clips_views_
     valid = torch.tensor([True, True, True, True, True, False])
     weights = torch.tensor([0.5, 1.0, 2.0])
     results = evaluation_metrics(logits, labels, valid, {"x": ["a", "b", "c"]}, evaluation_targets([3], 0.2, weights))
+    # The reference is built apart from the targets under test (a mistake shared by `soft_targets` and the
+    # evaluation's targets would pass a comparison of the two): torch's own label smoothing and class weights, per
+    # clip (its class-index form's per-clip loss is the weighted smoothed targets' cross-entropy), averaged over the
+    # clips as the training step averages them.
+    by_torch = torch.nn.functional.cross_entropy(
+        logits[:5], labels[:5], weight=weights, label_smoothing=0.2, reduction="none"
+    )
+    assert results["loss"] == pytest.approx(float(by_torch.mean()), rel=1e-6)
     trained = classification_loss(logits, soft_targets(labels, [3], 0.2) * weights, valid, [3])
-    assert results["loss"] == pytest.approx(float(trained), rel=1e-6)
+    assert results["loss"] == pytest.approx(float(trained), rel=1e-6)  # and the step's own objective is that one
     plain = evaluation_metrics(logits, labels, valid, {"x": ["a", "b", "c"]})["loss"]
     assert plain == pytest.approx(float(torch.nn.functional.cross_entropy(logits[:5], labels[:5])), rel=1e-6)
     per_view = torch.nn.functional.cross_entropy(views[:5].reshape(20, 3), labels[:5].repeat_interleave(4))
     assert abs(plain - float(per_view)) > 0.1  # the choice matters: the views' own losses average otherwise
     nothing = evaluation_metrics(logits, labels, torch.zeros(6, dtype=torch.bool), {"x": ["a", "b", "c"]})
     assert nothing["loss"] is None and nothing["top1"] is None
+
+
+def test_the_evaluation_loss_of_heads_without_a_label_is_the_models_loss_over_the_labelled_entries():
+    """A class id of -100 leaves that head out for that clip (a clip with a verb but no noun), in the model's loss
+    (`model(pixel_values, labels=...)`) and in torch's `ignore_index`. The evaluation's loss took each clip's heads'
+    mean with those entries as 0: 6 clips with a verb and 2 with a noun read the loss of 8 entries over 12. It is
+    now the model's own loss of the whole set as one batch, torch's cross-entropy summed over the labelled entries
+    over their count; with label smoothing (fine-tuning's targets) too."""
+    from vivit_hf.training.finetune import evaluation_targets
+
+    heads = {"noun": 3, "verb": 2}
+    spaces = {head: [f"{head}{i}" for i in range(size)] for head, size in heads.items()}
+    model = tiny_classifier(heads)
+    generator = torch.Generator().manual_seed(3)
+    pixel_values = torch.randn(6, 4, 3, 16, 16, generator=generator)
+    labels = torch.tensor([[0, 1], [-100, 0], [2, 1], [-100, 1], [-100, 0], [-100, 1]])
+    with torch.no_grad():
+        output = model(pixel_values=pixel_values, labels=labels)
+    logits = output.logits
+    noun, verb = logits[:, :3], logits[:, 3:]
+    by_hand = torch.cat(
+        [
+            torch.nn.functional.cross_entropy(noun[labels[:, 0] >= 0], labels[labels[:, 0] >= 0, 0], reduction="none"),
+            torch.nn.functional.cross_entropy(verb, labels[:, 1], reduction="none"),
+        ]
+    ).mean()  # 2 noun entries and 6 verb ones
+    loss = evaluation_loss(logits, labels, [3, 2])
+    assert loss == pytest.approx(float(by_hand), rel=1e-6)
+    assert loss == pytest.approx(float(output.loss), rel=1e-5)  # the model's own
+    assert evaluation_metrics(logits, labels, torch.ones(6, dtype=torch.bool), spaces)["loss"] == loss
+    smoothed = evaluation_loss(logits, labels, [3, 2], evaluation_targets([3, 2], 0.1))
+    by_torch = torch.cat(
+        [
+            torch.nn.functional.cross_entropy(noun, labels[:, 0], label_smoothing=0.1, reduction="none")[:1],
+            torch.nn.functional.cross_entropy(noun, labels[:, 0], label_smoothing=0.1, reduction="none")[2:3],
+            torch.nn.functional.cross_entropy(verb, labels[:, 1], label_smoothing=0.1, reduction="none"),
+        ]
+    ).mean()
+    assert smoothed == pytest.approx(float(by_torch), rel=1e-6)
+    assert evaluation_loss(logits[:1], torch.tensor([[-100, -100]]), [3, 2]) is None  # no labelled entry (it read 0.0)
+
+
+def test_a_head_without_a_label_is_scored_on_the_clips_it_labels():
+    """-100 (no label for that head) was scored as a wrong answer, and counted in the confusion matrix as class -100
+    from the end (or an IndexError with fewer than 100 classes). Each head is now scored on the clips it labels, the
+    action on the clips every head labels."""
+    # (noun right, verb right): (yes, yes), (-, yes), (no, yes), (-, no), (yes, no)
+    predictions = [(0, 1), (1, 0), (0, 0), (1, 1), (2, 0)]
+    labels = torch.tensor([[0, 1], [-100, 0], [2, 0], [-100, 0], [2, 1]])
+    logits = torch.stack([epic_logits(n, v) for n, v in predictions])
+    results = evaluation_metrics(logits, labels, torch.ones(5, dtype=torch.bool), EPIC)
+    assert results["noun_top1"] == pytest.approx(2 / 3) and results["noun_num_samples"] == 3
+    assert results["noun_confusion_matrix"] == [[1, 0, 0], [0, 0, 0], [1, 0, 1]]
+    assert results["verb_top1"] == pytest.approx(3 / 5) and results["verb_num_samples"] == 5
+    assert results["action_top1"] == pytest.approx(1 / 3)  # clips 0, 2, 4: only clip 0 has both right
+    assert results["num_samples"] == 5
+    single = evaluation_metrics(
+        SIX, torch.tensor([0, 1, -100, 3, 4, 5]), torch.ones(6, dtype=torch.bool), {"x": list("abcdef")}
+    )
+    assert single["top1"] == pytest.approx(2 / 5) and single["num_samples"] == 5

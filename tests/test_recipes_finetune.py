@@ -469,6 +469,35 @@ def test_resume_settings_warn_about_the_optimisation_and_old_checkpoints(finetun
     assert "older version" in finetune_module.check_resume_settings(None, saved)[0]
 
 
+def test_a_resume_whose_preset_changed_since_says_so_not_that_a_flag_was_typed(finetune_module):
+    """kinetics400_vivit_b_fe's learning rate became scenic's 5e-2 (it was 0.1): a run of the old preset, resumed
+    with the same command, trains on at 0.05 and said "resuming with a different --learning_rate 0.1 -> 0.05" and
+    "applied --learning_rate 0.1 -> 0.05", as though the user had typed it. It now says that the preset's value
+    changed, which value is used and the flag that keeps the checkpoint's."""
+    flags = ["--preset", "kinetics400_vivit_b_fe", "--dataset", "k400", "--init_from", "google/vit-base-patch16-224"]
+    args = finetune_module.parse_args(flags, check_paths=False)
+    saved = json.loads(json.dumps(finetune_module.run_settings(args, 1)))
+    saved["other"]["learning_rate"] = 0.1  # as the older version recorded it
+    assert finetune_module.check_resume_settings(saved, finetune_module.run_settings(args, 1), args) == [
+        "resuming with --learning_rate 0.05, the value of --preset kinetics400_vivit_b_fe (not typed): the preset's "
+        "value has changed since the checkpoint was written, trained with 0.1; give --learning_rate 0.1 to keep that"
+    ]
+    model = torch.nn.Linear(2, 2)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: 1.0)
+    applied = finetune_module.apply_resumed_hyperparameters(optimizer, scheduler, args, saved)
+    assert applied == ["--learning_rate 0.1 -> 0.05 (the preset's)"] and optimizer.param_groups[0]["lr"] == 0.05
+    saved["other"]["learning_rate"] = 0.3  # typed on the run that wrote the checkpoint, left out now
+    warning = finetune_module.check_resume_settings(saved, finetune_module.run_settings(args, 1), args)[0]
+    assert warning.endswith(
+        "(not typed), where the checkpoint was trained with 0.3; give --learning_rate 0.3 to keep that"
+    )
+    typed = finetune_module.parse_args([*flags, "--learning_rate", "0.05"], check_paths=False)
+    assert finetune_module.check_resume_settings(saved, finetune_module.run_settings(typed, 1), typed) == [
+        "resuming with a different --learning_rate 0.3 -> 0.05"  # typed: the user's change, said as before
+    ]
+
+
 def test_every_flag_is_a_recorded_setting_or_says_it_changes_nothing(finetune_module):
     """A flag left out of the recorded settings made a run with another value "the same command" (continued from
     its checkpoint, its outputs written again) and a resume with it went on without a word: --frame_stride,

@@ -75,12 +75,15 @@ def test_the_evaluation_is_in_all_results_under_trainers_eval_names_too(uninterr
     """Trainer writes its evaluation's metrics into all_results.json as eval_<name> (eval_accuracy, eval_loss): a
     Trainer user's script reading eval_top1 found no key. Both spellings now, the same values (.ci/run and the docs
     read top1). The loss, which the evaluation did not compute (no eval_loss, no eval/loss curve), is among them, in
-    the history and the tracker at each evaluation (its value: test_metrics_values, test_recipes_evaluate)."""
+    the history and the tracker at each evaluation (its value: test_metrics_values, test_recipes_evaluate), as
+    eval_loss alone: its bare `loss` read as training's, Trainer's logs' name for it."""
     everything = results_of(uninterrupted)
-    for name in ("loss", "top1", "top5", "num_samples", "num_skipped"):
+    for name in ("top1", "top5", "num_samples", "num_skipped"):
         assert everything[f"eval_{name}"] == everything[name], name
     history = everything["history"]
-    assert everything["loss"] == history[-1]["eval/loss"] and 0 < everything["loss"] < float("inf")
+    assert everything["eval_loss"] == history[-1]["eval/loss"] and 0 < everything["eval_loss"] < float("inf")
+    # no bare `loss`: in Trainer's logs it is training's, and here it was the evaluation's beside train_loss
+    assert "loss" not in everything and everything["train_loss"] != everything["eval_loss"]
     logged = logged_scalars(uninterrupted, "eval/loss")
     assert logged == pytest.approx({entry["step"]: entry["eval/loss"] for entry in history}) and sorted(logged) == [
         6,

@@ -658,6 +658,8 @@ def parse_args(argv=None, description: str | None = None, check_paths: bool = Tr
     args.warmup_epochs_typed = "warmup_epochs" in typed  # overridden by --num_warmup_steps: said (`warmup_overridden`)
     # The model flags a ViViT --init_from decides instead: typed, they are refused (`ignored_by_checkpoint`).
     args.typed_model_flags = [name for name in ("model", *_CHECKPOINT_DECIDES) if name in typed]
+    # every flag typed, by name: a resume says which of its changes are the preset's (`preset_change`)
+    args.typed_flags = sorted(typed)
     unused = unused_flag(args, typed) or best_model_flag_unused(args, typed) or class_weights_problem(args)
     if unused:
         parser.error(unused)

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 
-from ..models.modeling_vivit import multi_head_cross_entropy
 from .data.dataset import model_pixel_values
 
 
@@ -122,18 +122,30 @@ def evaluation_loss(
     head_sizes: Sequence[int],
     loss_targets: Callable[[torch.Tensor], torch.Tensor] | None = None,
 ) -> float | None:
-    """transformers' Trainer's `eval_loss`: the loss of each clip, averaged over the clips (Trainer repeats each
-    batch's mean loss once per sample and averages what `gather_for_metrics` gathered: the same mean, every clip
-    once whatever the processes). The model's own loss (`multi_head_cross_entropy`: cross-entropy, the heads' mean
-    with several) against the class ids, or against `loss_targets(labels)`, soft targets laid out like the logits
-    (fine-tuning's: its label smoothing and class weights, as Trainer's `prediction_step` computes the loss through
-    `compute_loss`, its label smoother included). `logits` are a video's views averaged (`predict`): the loss of the
-    prediction the accuracies score, not the mean of the views' losses. None for no clip."""
-    if not len(labels):
+    """transformers' Trainer's `eval_loss`: the model's own loss (`multi_head_cross_entropy`, its forward's with
+    `labels=`) over the whole evaluation set taken as one batch: each head's cross-entropy summed over its labelled
+    (clip, head) entries, divided by their count, so that a class id of -100 (a clip with a verb but no noun) leaves
+    that entry out, as the model's loss and torch's `ignore_index` do. With every entry labelled it is each clip's loss
+    (the heads' mean with several) averaged over the clips: Trainer's figure (it repeats each batch's mean once per
+    sample and averages what `gather_for_metrics` gathered), every clip once whatever the processes. (With -100s
+    Trainer's figure depends on how they fall into batches; this one does not. It used to average each clip's heads'
+    mean, a -100 entry counted as a loss of 0: 30 clips with a verb and 10 with a noun read 2/3 of the loss.)
+    Against the class ids, or against `loss_targets(labels)`, soft targets laid out like the logits (fine-tuning's:
+    its label smoothing and class weights, as Trainer's `prediction_step` computes the loss through `compute_loss`,
+    its label smoother included). `logits` are a video's views averaged (`predict`): the loss of the prediction the
+    accuracies score, not the mean of the views' losses. None where no entry is labelled."""
+    labels = labels.view(len(labels), len(head_sizes))
+    labelled = labels.ne(-100)
+    if not labelled.any():
         return None
-    targets = labels.view(len(labels), -1) if loss_targets is None else loss_targets(labels).to(logits.device)
-    per_clip = multi_head_cross_entropy(logits, targets, list(head_sizes), reduction="none")
-    return float(per_clip.double().mean())
+    heads = logits.float().split(list(head_sizes), dim=-1)
+    if loss_targets is None:  # (cross_entropy's ignore_index, -100, gives those entries 0)
+        per_entry = [F.cross_entropy(head, labels[:, i].long(), reduction="none") for i, head in enumerate(heads)]
+    else:  # soft targets of a stand-in class where there is no label: left out below
+        soft = loss_targets(labels.masked_fill(~labelled, 0)).to(logits.device).split(list(head_sizes), dim=-1)
+        per_entry = [F.cross_entropy(head, target, reduction="none") for head, target in zip(heads, soft)]
+    losses = torch.stack(per_entry, dim=-1).double() * labelled
+    return float(losses.sum() / labelled.sum())
 
 
 def evaluation_metrics(
@@ -159,16 +171,25 @@ def evaluation_metrics(
         )
     sizes = [len(names) for names in label_spaces.values()]
     results: dict = {"loss": evaluation_loss(logits, labels, sizes, loss_targets), "num_skipped": int((~valid).sum())}
+    # A head's class id of -100 is no label (the model's loss leaves it out): each head is scored on the clips it
+    # labels. It was scored as a wrong answer, and its confusion-matrix row was class -100 counted from the end
+    # (noun 200 of Epic Kitchens' 300) or an IndexError below 100 classes.
+    by_head = labels.view(len(labels), len(sizes))
+    labelled = by_head.ne(-100)
     if len(label_spaces) == 1:
         names = next(iter(label_spaces.values()))
-        results.update(classification_metrics(logits, labels, names))
-        return results
-    all_right = torch.ones(len(labels), dtype=torch.bool)
+        results.update(classification_metrics(logits[labelled[:, 0]], by_head[labelled[:, 0], 0], names))
+        return results  # (num_samples: the labelled clips, those top-1 is of)
+    every = labelled.all(dim=-1)  # the action: right where every head is right, of the clips every head labels
+    all_right = torch.ones(int(every.sum()), dtype=torch.bool)
     for i, (head, head_logits) in enumerate(zip(label_spaces, logits.split(sizes, dim=-1))):
-        results.update(classification_metrics(head_logits, labels[:, i], label_spaces[head], prefix=f"{head}_"))
-        all_right &= head_logits.argmax(dim=-1) == labels[:, i]
-    results["action_top1"] = float(all_right.sum()) / len(labels) if len(labels) else None
-    results["num_samples"] = len(labels)
+        mine = labelled[:, i]
+        results.update(
+            classification_metrics(head_logits[mine], by_head[mine, i], label_spaces[head], prefix=f"{head}_")
+        )
+        all_right &= head_logits[every].argmax(dim=-1) == by_head[every, i]
+    results["action_top1"] = float(all_right.sum()) / len(all_right) if len(all_right) else None
+    results["num_samples"] = len(labels)  # the valid clips; each head's labelled ones: <head>_num_samples
     return results
 
 

@@ -209,6 +209,13 @@ def preset_model_fields(preset: str, model: str) -> dict:
     return dict(PRESET_MODEL_FIELDS.get(preset, {}).get(model, {}))
 
 
+# Values a preset had in earlier versions, which their checkpoints recorded: a resume of such a run without the flag
+# takes the preset's value now, and says that the preset changed (not that the user typed another value).
+EARLIER_PRESET_VALUES = {
+    "kinetics400_vivit_b_fe": {"learning_rate": (0.1,)},  # until scenic's B FE config's 5e-2 was taken
+}
+
+
 def get_preset(name: str) -> dict:
     if name not in PRESETS:
         raise ValueError(f"unknown --preset {name!r}; choose from {', '.join(PRESETS)}")

@@ -21,6 +21,7 @@ from accelerate.logging import get_logger
 from .data import SYNTHETIC
 from .data.examples import class_order_of, digest_words, examples_digest, recipe_split_name, renumber_classes
 from .data.formats import hold_out
+from .presets import EARLIER_PRESET_VALUES, PRESETS
 
 logger = get_logger(__name__)
 
@@ -101,6 +102,7 @@ OPERATIONAL_FLAGS = (
     "holds_out_typed",
     "warmup_epochs_typed",
     "typed_model_flags",
+    "typed_flags",
     "output_dir",
     "overwrite_output_dir",
     "resume_from_checkpoint",
@@ -290,9 +292,29 @@ def said(value) -> str:
     return "(not given)" if value is None else repr(value)
 
 
-def check_resume_settings(saved: dict | None, current: dict) -> list[str]:
+def preset_change(args: argparse.Namespace | None, name: str, old, new) -> str | None:
+    """Why setting `name` is `new` on this resume where the checkpoint recorded `old`, when the user did not type it
+    (None where they did): it is `--preset`'s value. A preset whose value changed since (kinetics400_vivit_b_fe's
+    learning rate, 0.1 -> 5e-2) resumed a run of the old one with the new value, saying "resuming with a different
+    --learning_rate 0.1 -> 0.05" as though the user had typed it."""
+    typed = getattr(args, "typed_flags", None)  # (flags made otherwise than by parse_args: taken as typed)
+    if typed is None or name in typed or getattr(args, "preset", None) not in PRESETS:
+        return None
+    if PRESETS[args.preset].get(name, "(unset)") != new:
+        return None
+    keep = f"give --{name} {' '.join(map(str, old)) if isinstance(old, (list, tuple)) else old} to keep that"
+    now = f"resuming with --{name} {said(new)}, the value of --preset {args.preset} (not typed)"
+    if old in EARLIER_PRESET_VALUES.get(args.preset, {}).get(name, ()):
+        return (
+            f"{now}: the preset's value has changed since the checkpoint was written, trained with {said(old)}; {keep}"
+        )
+    return f"{now}, where the checkpoint was trained with {said(old)}; {keep}"  # (typed then, left out now)
+
+
+def check_resume_settings(saved: dict | None, current: dict, args: argparse.Namespace | None = None) -> list[str]:
     """Refuse (ValueError naming each flag, old -> new) a resume whose batch-defining settings differ from the
-    checkpoint's; return warnings for the other settings that differ (or for a checkpoint that recorded none)."""
+    checkpoint's; return warnings for the other settings that differ (or for a checkpoint that recorded none).
+    With `args` (the flags), a change that is the preset's value, not typed, says so (`preset_change`)."""
     if not saved:
         return ["the checkpoint records no batch settings (saved by an older version): they cannot be checked"]
 
@@ -321,8 +343,11 @@ def check_resume_settings(saved: dict | None, current: dict) -> list[str]:
             "the checkpoint's model was trained on clips sampled or scaled otherwise, and its saved processor would "
             "say the new ones. Give the checkpoint's values (old -> new): " + "; ".join(refused)
         )
-    other = changes(as_off("other", saved.get("other", {})), as_off("other", current["other"]))
-    return [f"resuming with a different {change}" for change in other]
+    old, new = as_off("other", saved.get("other", {})), as_off("other", current["other"])
+    warnings = []
+    for name, change in zip([n for n in new if n in old and not same_setting(n, old[n], new[n])], changes(old, new)):
+        warnings.append(preset_change(args, name, old[name], new[name]) or f"resuming with a different {change}")
+    return warnings
 
 
 def check_resume_clips(saved: str | None, current: str, earlier: str | None = None) -> list[str]:
@@ -424,4 +449,8 @@ def apply_resumed_hyperparameters(optimizer, lr_scheduler, args, saved: dict | N
                 exempt = key == "weight_decay" and group.get("weight_decay_exempt")  # biases and norms keep 0
                 if key in group and not exempt:  # AdamW has no momentum
                     group[key] = getattr(args, name) or 0.0
-    return [f"--{name} {said(saved[name])} -> {said(getattr(args, name))}" for name in changed]
+    return [
+        f"--{name} {said(saved[name])} -> {said(getattr(args, name))}"
+        + (" (the preset's)" if preset_change(args, name, saved[name], getattr(args, name)) else "")
+        for name in changed
+    ]
