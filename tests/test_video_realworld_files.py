@@ -141,21 +141,33 @@ def test_an_avi_that_ends_inside_a_packet_reads_the_picture_its_decoder_makes_of
     assert_reads_like_a_sequential_decode(str(cut), truth, backend)
 
 
+CUT_SHORT_OPTIONS = {
+    "libx264": x264(25, 0),
+    "libvpx-vp9": {"deadline": "realtime", "g": "25"},
+    "mpeg4": {"g": "25", "qscale": "2"},
+}
+
+
 @pytest.mark.parametrize(
     "fmt, encoder, muxer_options",
-    [("mp4", "libx264", {"movflags": "faststart"}), ("matroska", "libx264", {}), ("webm", "libvpx-vp9", {})],
+    [
+        ("mp4", "libx264", {"movflags": "faststart"}),
+        ("matroska", "libx264", {}),
+        ("webm", "libvpx-vp9", {}),
+        ("avi", "mpeg4", {}),
+    ],
 )
 def test_a_download_cut_short_after_its_index_warns_naming_both_ends(tmp_path, fmt, encoder, muxer_options):
-    # The index comes first (faststart mp4, Matroska / WebM with their duration in the header): a file cut at 40% of
-    # its bytes opens, and read as a whole, shorter video without a word, every sampled clip covering its first 40%.
-    # Cut at a packet's end, no packet is flagged: only the stated duration tells.
+    # The index comes first (faststart mp4, Matroska / WebM with their duration in the header; an AVI's header counts
+    # its frames, and its RIFF chunk its bytes): a file cut at 40% of them opens, and read as a whole, shorter video
+    # without a word, every sampled clip covering its first 40%. Cut at a packet's end, no packet is flagged.
     full = tmp_path / f"full.{fmt}"
     write_stamped(
         full,
         fmt,
         encoder,
         100,
-        x264(25, 0) if encoder == "libx264" else {"deadline": "realtime", "g": "25"},
+        CUT_SHORT_OPTIONS[encoder],
         muxer_options=muxer_options,
     )
     with av.open(str(full)) as container:

@@ -43,6 +43,7 @@ from .video_sources import (
     SHORT_TS_BYTES,
     describe_source,
     is_av_container,
+    read_at,
     resolve_source,
     short_transport_stream,
     unreadable_matroska,
@@ -600,13 +601,14 @@ def several_video_tracks(container: Any) -> bool:
     return sum(not s.disposition & av.stream.Disposition.attached_pic for s in container.streams.video) > 1
 
 
-def declared_end(container: Any, stream: Any) -> float | None:
+def declared_end(container: Any, stream: Any, source: Any = None) -> float | None:
     """When `stream` ends as its container states it (seconds on the stream's clock), where the container writes that
     with an index that lists every frame (see `PyAVReader._warn_if_cut_short`): an mp4 / MOV track's start and
     duration, from its sample table (`moov`); a Matroska / WebM track's `DURATION` tag (its end: FFmpeg's muxer
-    writes the last frame's end, from 0), else the segment's duration where the file has one track. None elsewhere:
-    an AVI's header counts may lie (a recorder that never rewrote them), and MPEG-TS, NUT or FLV durations are
-    estimates or absent."""
+    writes the last frame's end, from 0), else the segment's duration where the file has one track; an AVI's header
+    count of frames at its rate, where its `RIFF` chunk (`source`: a path or seekable file) says the file runs past
+    its end (a header count alone may lie: a recorder that never rewrote it). None elsewhere: MPEG-TS, NUT or FLV
+    durations are estimates or absent."""
     names = set(container.format.name.split(","))
     if names & _INDEXED_FORMATS and stream.duration and stream.duration > 0 and stream.time_base:
         return float((stream.duration + (stream.start_time or 0)) * stream.time_base)
@@ -620,6 +622,11 @@ def declared_end(container: Any, stream: Any) -> float | None:
                 return None
         if len(container.streams) == 1 and container.duration and container.duration > 0:
             return container.duration / 1_000_000
+    if "avi" in names and source is not None and stream.frames and stream.average_rate:
+        riff = read_at(source, 0, 8)
+        size = getattr(container, "size", 0) or 0
+        if len(riff) == 8 and riff[:4] == b"RIFF" and 0 < size < int.from_bytes(riff[4:], "little") + 8:
+            return float(stream.frames / stream.average_rate)
     return None
 
 
@@ -714,13 +721,18 @@ class PyAVReader(VideoReader):
         it opens as a shorter video, and every clip sampled over it covered another part than the video's: 90 frames
         of an mp4 whose index lists 250 (3.6 s of 10) read as a whole 3.6 s video, without a word. No decoding: the
         frame table is the demuxed packets'. (A file whose index went missing with its end is already refused.)"""
-        declared = declared_end(self.container, self.stream)
-        times = self.frame_times()
-        if declared is None or times is None or not times.size:
+        declared = declared_end(self.container, self.stream, self._source)
+        if declared is None:
             return
+        # From the first frame shown: its time, or where frames are not timed by their stamps (counted at the rate, as
+        # an AVI's; named by a decode) the stream's start
+        times, stream = self.frame_times(), self.stream
+        first = float(times.min()) if times is not None and times.size else None
+        if first is None:
+            first = float((stream.start_time or 0) * stream.time_base) if stream.time_base else 0.0
         fps = self._fps()
         held = self._duration(fps)
-        ends = float(times.min()) + held
+        ends = first + held
         # (two frames' or a tenth of a second's slack: a stated duration is rounded to its container's clock, and a
         # muxer may time the last frame as the one before it, or as a field)
         if declared - ends > max(2 / fps if fps > 0 else 0.0, 0.1):
