@@ -12,6 +12,8 @@ it, through the PyAV and the torchcodec backend."""
 
 import errno
 import io
+import re
+import warnings
 from fractions import Fraction
 
 import av
@@ -137,6 +139,54 @@ def test_an_avi_that_ends_inside_a_packet_reads_the_picture_its_decoder_makes_of
     truth = sequential_decode(cut)
     assert len(truth) == 27
     assert_reads_like_a_sequential_decode(str(cut), truth, backend)
+
+
+CUT_SHORT_OPTIONS = {
+    "libx264": x264(25, 0),
+    "libvpx-vp9": {"deadline": "realtime", "g": "25"},
+    "mpeg4": {"g": "25", "qscale": "2"},
+}
+
+
+@pytest.mark.parametrize(
+    "fmt, encoder, muxer_options",
+    [
+        ("mp4", "libx264", {"movflags": "faststart"}),
+        ("matroska", "libx264", {}),
+        ("webm", "libvpx-vp9", {}),
+        ("avi", "mpeg4", {}),
+    ],
+)
+def test_a_download_cut_short_after_its_index_warns_naming_both_ends(tmp_path, fmt, encoder, muxer_options):
+    # The index comes first (faststart mp4, Matroska / WebM with their duration in the header; an AVI's header counts
+    # its frames, and its RIFF chunk its bytes): a file cut at 40% of them opens, and read as a whole, shorter video
+    # without a word, every sampled clip covering its first 40%. Cut at a packet's end, no packet is flagged.
+    full = tmp_path / f"full.{fmt}"
+    write_stamped(
+        full,
+        fmt,
+        encoder,
+        100,
+        CUT_SHORT_OPTIONS[encoder],
+        muxer_options=muxer_options,
+    )
+    with av.open(str(full)) as container:
+        packet = [p for p in container.demux(video=0) if p.size][40]
+        end = packet.pos + packet.size
+    cut = tmp_path / f"cut.{fmt}"
+    cut.write_bytes(full.read_bytes()[:end])
+    kept = len(sequential_decode(cut))
+    assert kept < 60
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the whole file says nothing
+        probe(str(full))
+    said = (
+        f"Video '{cut}' is cut short: its container says it lasts until 4.00 s, but its frames end at {kept / 25:.2f}"
+    )
+    with pytest.warns(UserWarning, match=re.escape(said)):
+        assert probe(str(cut)).num_frames == kept
+    with pytest.warns(UserWarning, match="is cut short"):  # the processor, and so predict, say it too
+        ViViTVideoProcessor(num_frames=4, size={"shortest_edge": 32}, crop_size={"height": 32, "width": 32})(str(cut))
 
 
 def textured_frame(i: int) -> np.ndarray:

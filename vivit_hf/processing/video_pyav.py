@@ -21,6 +21,7 @@ import itertools
 import math
 import os
 import threading
+import warnings
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from fractions import Fraction
@@ -42,6 +43,7 @@ from .video_sources import (
     SHORT_TS_BYTES,
     describe_source,
     is_av_container,
+    read_at,
     resolve_source,
     short_transport_stream,
     unreadable_matroska,
@@ -85,6 +87,8 @@ _DROPS_LEADING_CODECS = frozenset({"h264", "hevc", "mpeg1video", "mpeg2video"})
 TEXT_ART_CODECS = frozenset({"ansi", "bintext", "xbin", "idf"})
 # Demuxers without an index, whose seek is a search for a timestamp (see PyAVReader._packets_from)
 _TIMESTAMP_SEARCH_FORMATS = frozenset({"mpegts", "mpeg"})
+# Demuxers whose track durations come from an index of every sample (see `declared_end`)
+_INDEXED_FORMATS = frozenset({"mov", "mp4"})
 _TS_PACKET_SIZES = (188, 192, 204)  # bytes of a transport stream packet (see `_ends_inside_a_ts_packet`)
 # FLV stores a timestamp in 31 bits (24, then 7 of an extension byte), and its muxers (FFmpeg's with
 # avoid_negative_ts disabled, OBS's, RTMP recorders') mask a negative one so: -200 ms is written as 2^31 - 200. FFmpeg
@@ -597,6 +601,35 @@ def several_video_tracks(container: Any) -> bool:
     return sum(not s.disposition & av.stream.Disposition.attached_pic for s in container.streams.video) > 1
 
 
+def declared_end(container: Any, stream: Any, source: Any = None) -> float | None:
+    """When `stream` ends as its container states it (seconds on the stream's clock), where the container writes that
+    with an index that lists every frame (see `PyAVReader._warn_if_cut_short`): an mp4 / MOV track's start and
+    duration, from its sample table (`moov`); a Matroska / WebM track's `DURATION` tag (its end: FFmpeg's muxer
+    writes the last frame's end, from 0), else the segment's duration where the file has one track; an AVI's header
+    count of frames at its rate, where its `RIFF` chunk (`source`: a path or seekable file) says the file runs past
+    its end (a header count alone may lie: a recorder that never rewrote it). None elsewhere: MPEG-TS, NUT or FLV
+    durations are estimates or absent."""
+    names = set(container.format.name.split(","))
+    if names & _INDEXED_FORMATS and stream.duration and stream.duration > 0 and stream.time_base:
+        return float((stream.duration + (stream.start_time or 0)) * stream.time_base)
+    if "matroska" in names or "webm" in names:
+        tag = (stream.metadata or {}).get("DURATION")
+        if tag:
+            try:
+                hours, minutes, seconds = tag.split(":")
+                return int(hours) * 3600 + int(minutes) * 60 + float(seconds)
+            except ValueError:
+                return None
+        if len(container.streams) == 1 and container.duration and container.duration > 0:
+            return container.duration / 1_000_000
+    if "avi" in names and source is not None and stream.frames and stream.average_rate:
+        riff = read_at(source, 0, 8)
+        size = getattr(container, "size", 0) or 0
+        if len(riff) == 8 and riff[:4] == b"RIFF" and 0 < size < int.from_bytes(riff[4:], "little") + 8:
+            return float(stream.frames / stream.average_rate)
+    return None
+
+
 def _rate_of_span(intervals: int, span: float, tick: float, stated: Sequence) -> float:
     """Frames a second of a stream whose `intervals + 1` frames span `span` seconds, in timestamps of `tick` seconds.
 
@@ -679,6 +712,37 @@ class PyAVReader(VideoReader):
         self._orientation: tuple[int, bool] | None = None  # (rotation, hflip) of the first frame: see `orientation`
         if self._cut_decoded:
             self._read_cut_frames_as_damaged()
+        self._warn_if_cut_short()
+
+    def _warn_if_cut_short(self) -> None:
+        """Warn where the frames the file holds end well before the end its container states (`declared_end`): a
+        download or copy cut short whose index was written first (an mp4 with `movflags=faststart`, as web videos are;
+        Matroska / WebM, whose header FFmpeg rewrites with the duration on closing). Its frames are there to read, so
+        it opens as a shorter video, and every clip sampled over it covered another part than the video's: 90 frames
+        of an mp4 whose index lists 250 (3.6 s of 10) read as a whole 3.6 s video, without a word. No decoding: the
+        frame table is the demuxed packets'. (A file whose index went missing with its end is already refused.)"""
+        declared = declared_end(self.container, self.stream, self._source)
+        if declared is None:
+            return
+        # From the first frame shown: its time, or where frames are not timed by their stamps (counted at the rate, as
+        # an AVI's; named by a decode) the stream's start
+        times, stream = self.frame_times(), self.stream
+        first = float(times.min()) if times is not None and times.size else None
+        if first is None:
+            first = float((stream.start_time or 0) * stream.time_base) if stream.time_base else 0.0
+        fps = self._fps()
+        held = self._duration(fps)
+        ends = first + held
+        # (two frames' or a tenth of a second's slack: a stated duration is rounded to its container's clock, and a
+        # muxer may time the last frame as the one before it, or as a field)
+        if declared - ends > max(2 / fps if fps > 0 else 0.0, 0.1):
+            warnings.warn(
+                f"Video {self.name} is cut short: its container says it lasts until {declared:.2f} s, but its frames "
+                f"end at {ends:.2f} s ({self._num_frames} frames; a download or copy that stopped?). It is read as the "
+                f"{held:.2f} s it holds: frames sampled over the video come from that part only.",
+                UserWarning,
+                stacklevel=2,
+            )
 
     def _read_cut_frames_as_damaged(self) -> None:
         """The picture a decoder makes of the packet a cut file ends inside is concealed from the frames decoded before

@@ -168,7 +168,7 @@ _TEXT_DOCUMENTS = (
 )
 
 
-def _read_at(source: Any, offset: int, size: int) -> bytes:
+def read_at(source: Any, offset: int, size: int) -> bytes:
     """`size` bytes of `source` (what `resolve_source` returns: a path or a seekable file) from `offset`, where it
     stays; b"" where it cannot be read."""
     try:
@@ -192,13 +192,13 @@ def _mp4_without_index(source: Any) -> bool:
     it, where FFmpeg said "Invalid data found" or found no streams at all)."""
     offset, seen = 0, []
     for _ in range(10_000):
-        header = _read_at(source, offset, 16)
+        header = read_at(source, offset, 16)
         if len(header) < 8:
             break
         size, kind = struct.unpack(">I4s", header[:8])
         if size == 1 and len(header) == 16:
             size = struct.unpack(">Q", header[8:16])[0]
-        if kind == b"moov" and size >= 8 and not _read_at(source, offset + size - 1, 1):
+        if kind == b"moov" and size >= 8 and not read_at(source, offset + size - 1, 1):
             kind = b"cut moov"  # the file ends inside it
         seen.append(kind)
         if kind in (b"moov", b"cut moov") or size < 8:  # (0: the box runs to the end of the file)
@@ -209,7 +209,7 @@ def _mp4_without_index(source: Any) -> bool:
 
 def what_it_is(source: Any) -> str | None:
     """What a file FFmpeg cannot open holds, where its bytes tell (None: nothing to say), for the error message."""
-    head = _read_at(source, 0, 512).lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    head = read_at(source, 0, 512).lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if head.startswith(b"version https://git-lfs.github.com/spec/"):
         # what a clone of a Hub or GitHub repo without git-lfs holds in place of each large file
         return (
@@ -234,7 +234,7 @@ def unreadable_matroska(source: Any) -> str | None:
     """Why FFmpeg could not open `source`, where it is a Matroska / WebM file (its EBML header's first bytes): FFmpeg
     said "[Errno 5] Input/output error" or "End of file" of one that ends inside its header. None where it is not.
     (Only for a file FFmpeg cannot open: one it opens has its header.)"""
-    if _read_at(source, 0, 4) != _EBML_MAGIC:
+    if read_at(source, 0, 4) != _EBML_MAGIC:
         return None
     return (
         "it is a Matroska / WebM file whose header (its tracks) FFmpeg cannot read: the recording or download was "
@@ -249,7 +249,7 @@ def short_transport_stream(source: Any) -> str | None:
     """Why FFmpeg could not open `source`, where it is a transport stream of a few packets (every 188th byte, or 192nd
     or 204th, is its sync byte): FFmpeg's format probe does not recognise so short a one (H.264 of 2 or 3 frames,
     1692 bytes: it took it for a program stream and said "[Errno 541478725] End of file"). None where it is not."""
-    data = _read_at(source, 0, SHORT_TS_BYTES + 1)
+    data = read_at(source, 0, SHORT_TS_BYTES + 1)
     if not data or len(data) > SHORT_TS_BYTES:
         return None
     for packet_size in (188, 192, 204):
