@@ -344,11 +344,12 @@ def plot_timeline(result: dict, path: Path, title: str, num_classes: int = 5) ->
                 scores.append(next((p["score"] for p in predictions if p["label"] == label), 0.0))
             axis.plot(centres, scores, label=label, linewidth=1.4)
         axis.set_ylabel(f"{head} score" if head else "score")
-        axis.legend(loc="upper right", fontsize=8, ncol=min(5, num_classes))
+        # beside the panel, not on it: inside, at upper right, it hid the best class's curve where it scores near 1
+        axis.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, borderaxespad=0.0)
         axis.grid(alpha=0.3)
     axes[-1, 0].set_xlabel("time (s, window centre)" if seconds else "frame (window centre)")
     axes[0, 0].set_title(title)
-    figure.tight_layout()
+    figure.tight_layout()  # makes room on the right for the legends
     figure.savefig(path, dpi=110)
     plt.close(figure)
     return True
