@@ -416,7 +416,9 @@ def test_a_timeline_plots_legend_covers_no_curve(tmp_path, monkeypatch, heads):
     aggregate = {h: entries(0) for h in heads} if heads else entries(0)
     figures = []
     monkeypatch.setattr(plt, "close", figures.append)  # keep the figure the plot is drawn on
-    assert load_predict().plot_timeline({"windows": windows, "aggregate": aggregate, "fps": 8.0}, tmp_path / "t.png", "t")
+    assert load_predict().plot_timeline(
+        {"windows": windows, "aggregate": aggregate, "fps": 8.0}, tmp_path / "t.png", "t"
+    )
     figure = figures[0]
     renderer = figure.canvas.get_renderer()
     for axis in figure.axes:
