@@ -4,7 +4,7 @@
 
     python recipes/predict.py --model outputs --videos my_videos/ --window 16f --hop 8f --output_dir timelines
     python recipes/predict.py --model outputs --videos a.mp4 b.webm --window 2s --hop 1s --top_k 3
-    python recipes/predict.py --model outputs --videos 'my_videos/**/*.mp4'    # a pattern, quoted or not
+    python recipes/predict.py --model outputs --videos 'my_videos/**/*.mp4'    # a pattern, quoted (see below)
 
 Each video is cut into windows of `--window` every `--hop` (seconds, `4` or `4s`; or frames, `64f`); each window is
 one clip of the model's `num_frames` frames, classified by `ViViTVideoClassificationPipeline`. Give a window about as
@@ -22,6 +22,10 @@ that failed. Ctrl-C or SIGTERM stops it with one line saying how many videos are
 listed in `predictions.jsonl`), status 130 / 143. Windows are cut and labelled by each frame's presentation time,
 so a variable-frame-rate file (phones) is timed as it plays. Under `accelerate launch` / torchrun of several
 processes (a GPU each), each video is predicted by one process, and the first writes `predictions.jsonl` in order.
+
+A pattern is read as Python's glob reads it, `**` any depth of folders: quote it, since bash (without `shopt -s
+globstar`) expands an unquoted `my_videos/**/*.mp4` itself, `**` as `*`: the files one folder down only
+(`my_videos/b.mp4` left out), each given alone (`my_videos/cats/a.mp4` -> `a.mp4.json`, not `cats__a.mp4.json`).
 
 `<name>` is the file's name, and for a file found in a subfolder of a folder given, its path below that folder
 joined with `__` (`my_videos/cats/a.mp4` -> `cats__a.mp4.json`), and for a URL the file name it ends with

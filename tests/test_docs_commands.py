@@ -269,3 +269,28 @@ def test_a_documented_timeline_of_the_main_jobs_model_has_windows_of_its_clips_s
         window = arguments[arguments.index("--window") + 1] if "--window" in arguments else f"{span}f"
         frames = int(window[:-1]) if window.endswith("f") else float(window.rstrip("s")) * SyntheticMotionConfig().fps
         assert frames == span, f"{where}: --window {window} is {frames:g} frames of the bundled set, its clips {span}"
+
+
+def test_a_documented_pattern_is_quoted_as_bash_expands_it_otherwise(tmp_path):
+    """predict.py's --help said `--videos 'my_videos/**/*.mp4'    # a pattern, quoted or not`: unquoted, bash (no
+    globstar) expands it itself, `**` as `*`, and predict.py read one video of the two, named otherwise."""
+    import ast
+    import subprocess
+
+    from test_timeline_predict import load_predict
+
+    (tmp_path / "my_videos" / "cats").mkdir(parents=True)
+    for name in ("my_videos/b.mp4", "my_videos/cats/a.mp4"):
+        (tmp_path / name).write_bytes(b"")
+    by_bash = subprocess.run(
+        ["bash", "-c", "printf '%s\\n' my_videos/**/*.mp4"], cwd=tmp_path, capture_output=True, text=True
+    ).stdout.split()
+    by_predict = [
+        str(p.relative_to(tmp_path)) for p in load_predict().matching_videos(f"{tmp_path}/my_videos/**/*.mp4")
+    ]
+    assert by_bash == ["my_videos/cats/a.mp4"] and by_predict == ["my_videos/b.mp4", "my_videos/cats/a.mp4"]
+    doc = ast.get_docstring(ast.parse((ROOT / "recipes/predict.py").read_text()))
+    texts = [doc, *(page.read_text() for page in PAGES)]
+    assert not any("quoted or not" in text for text in texts)
+    for text in texts:  # every `**` pattern given to --videos is quoted
+        assert not re.findall(r"--videos [^'\s`]*\*\*", text), re.findall(r"--videos [^'\s`]*\*\*", text)
