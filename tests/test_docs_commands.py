@@ -294,3 +294,18 @@ def test_a_documented_pattern_is_quoted_as_bash_expands_it_otherwise(tmp_path):
     assert not any("quoted or not" in text for text in texts)
     for text in texts:  # every `**` pattern given to --videos is quoted
         assert not re.findall(r"--videos [^'\s`]*\*\*", text), re.findall(r"--videos [^'\s`]*\*\*", text)
+
+
+def test_the_readme_runs_the_main_job_on_pytorchs_cpu_build_in_its_own_environment():
+    """The README said to install PyTorch's CPU build first, "then the lines above"; its main command makes a fresh
+    .venv, so the CPU wheels went into another environment and the main job still pulled the CUDA build (a 3 GB
+    download on Linux). The CPU variant is the main command with the CPU wheels of torch and torchvision (both
+    dependencies, both built for CUDA on PyPI) installed in its .venv before `pip install -e`."""
+    text = (ROOT / "README.md").read_text()
+    main = re.search(r"<!-- main-command -->\s*```bash\n(.+?)\n```", text, flags=re.S).group(1)
+    cpu = "pip install torch torchvision --index-url https://download.pytorch.org/whl/cpu"
+    venv, _, rest = main.partition(" && pip install -e")
+    commands = [line for block in BASH.findall(text) for line in block.splitlines()]
+    assert f"{venv} && {cpu} && pip install -e{rest}" in commands, [c for c in commands if "whl/cpu" in c]
+    requires = (ROOT / "setup.cfg").read_text().split("install_requires =")[1].split("\n\n")[0].split()
+    assert {"torch>=2.6", "torchvision"} <= set(requires)  # the two that PyPI builds for CUDA
