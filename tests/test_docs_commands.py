@@ -98,6 +98,35 @@ RUNS = [(where, *run) for where, tokens in documented_commands() if (run := scri
 ELLIPTICAL = [run for run in RUNS if any("..." in a or "$" in a for a in run[2])]
 CHECKED = [run for run in RUNS if run not in ELLIPTICAL]
 
+# The scripts' own --help texts (their module docstrings), which users copy as they copy the docs' commands.
+HELP_SOURCES = [
+    *sorted(f"{folder}/{p.name}" for folder in ("recipes", "benchmarks") for p in (ROOT / folder).glob("*.py")),
+    "vivit_hf/export.py",
+    "vivit_hf/training/data/shard.py",
+]
+# A usage line's placeholders: `[--flag VALUE]`, `<folder>`, `cpu|cuda`, `DIR`, `...`.
+TEMPLATE = re.compile(r"[\[\]<>|]|\.\.\.|^[A-Z][A-Z_]{2,}/?$")
+
+
+def help_commands() -> list[tuple[str, str, list[str]]]:
+    """(where, script, arguments) of each command of ours in a --help text (continuations joined)."""
+    import ast
+
+    found = []
+    for source in HELP_SOURCES:
+        doc = ast.get_docstring(ast.parse((ROOT / source).read_text())) or ""
+        for line in doc.replace("\\\n", " ").splitlines():
+            if line.strip().startswith(("python ", "accelerate launch ", "torchrun ")):
+                run = script_run(shlex.split(line.strip(), comments=True))
+                if run:
+                    found.append((f"{source} --help", *run))
+    return found
+
+
+HELP_RUNS = help_commands()
+HELP_TEMPLATES = [run for run in HELP_RUNS if any(TEMPLATE.search(a) for a in run[2])]
+HELP_CHECKED = [run for run in HELP_RUNS if run not in HELP_TEMPLATES]
+
 
 def test_the_docs_commands_are_found():
     """The extraction sees the commands it is meant to check (a broken pattern would check nothing)."""
@@ -138,7 +167,9 @@ def make_placeholder_paths(arguments: list[str], folder: Path) -> None:
                 (folder / value.lstrip("/")).mkdir(parents=True, exist_ok=True)
 
 
-@pytest.mark.parametrize("where, script, arguments", CHECKED, ids=[run[0] for run in CHECKED])
+@pytest.mark.parametrize(
+    "where, script, arguments", CHECKED + HELP_CHECKED, ids=[run[0] for run in CHECKED + HELP_CHECKED]
+)
 def test_a_documented_command_parses_as_written(where, script, arguments, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     make_placeholder_paths(arguments, tmp_path)
@@ -309,3 +340,34 @@ def test_the_readme_runs_the_main_job_on_pytorchs_cpu_build_in_its_own_environme
     assert f"{venv} && {cpu} && pip install -e{rest}" in commands, [c for c in commands if "whl/cpu" in c]
     requires = (ROOT / "setup.cfg").read_text().split("install_requires =")[1].split("\n\n")[0].split()
     assert {"torch>=2.6", "torchvision"} <= set(requires)  # the two that PyPI builds for CUDA
+
+
+def test_the_help_texts_commands_are_found():
+    """The --help extraction sees the recipes' and benchmarks' usage lines (a broken pattern would check nothing)."""
+    scripts = {script for _, script, _ in HELP_CHECKED}
+    assert {"recipes/finetune.py", "recipes/evaluate.py", "recipes/predict.py", "benchmarks/models.py"} <= scripts
+    assert {script for _, script, _ in HELP_TEMPLATES} >= {"-m vivit_hf.export", "-m vivit_hf.training.data.shard"}
+    assert len(HELP_CHECKED) >= 15, HELP_CHECKED
+
+
+def parser_of(script: str, monkeypatch) -> argparse.ArgumentParser:
+    """The parser a script builds, caught at its `parse_args` (nothing run)."""
+    monkeypatch.setattr(
+        argparse.ArgumentParser, "parse_args", lambda self, *a, **k: (_ for _ in ()).throw(Parsed(self))
+    )
+    monkeypatch.setattr(sys, "argv", [script])
+    with pytest.raises(Parsed) as caught:
+        if script.startswith("-m "):
+            runpy.run_module(script[3:], run_name="__main__", alter_sys=True)
+        else:
+            runpy.run_path(str(ROOT / script), run_name="__main__")
+    return caught.value.args[0]
+
+
+@pytest.mark.parametrize("where, script, arguments", HELP_TEMPLATES, ids=[run[0] for run in HELP_TEMPLATES])
+def test_a_help_texts_usage_line_names_flags_that_exist(where, script, arguments, monkeypatch):
+    """A usage line with placeholders (`[--shard_size 1GB]`, `<folder>`) cannot be parsed; its flags must exist."""
+    flags = set(parser_of(script, monkeypatch)._option_string_actions)
+    own = arguments[: arguments.index("--")] if "--" in arguments else arguments  # after `--`: the recipe's flags
+    named = {flag for a in own for flag in re.findall(r"(?<![\w-])--[\w-]+", a.split("=")[0])}
+    assert named <= flags, f"{where}: {sorted(named - flags)} are no flags of {script}"
