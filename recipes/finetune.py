@@ -97,6 +97,7 @@ from vivit_hf.training.data.dataset import model_pixel_values
 from vivit_hf.training.data.examples import earlier_examples_digest, examples_digest
 from vivit_hf.training.data.formats import refuse_a_file
 from vivit_hf.training.data.streaming import stream_position
+from vivit_hf.training.data.synthetic import SyntheticMotionConfig
 from vivit_hf.training.finetune import (
     ModelFlagError,
     TrainedPerClass,
@@ -1124,6 +1125,8 @@ def main(argv=None):
             training_args=vars(args),
             training_runs=runs_so_far(),
             num_views=(args.eval_num_clips, args.eval_num_crops),
+            # the bundled set's videos, all of one size: the card says which test views they leave alike
+            video_shape=SyntheticMotionConfig().video_shape if args.dataset == SYNTHETIC else None,
             plots=plots,
             train_skipped_clips=skipped,
             classes_never_trained=never_trained,

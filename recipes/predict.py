@@ -4,7 +4,7 @@
 
     python recipes/predict.py --model outputs --videos my_videos/ --window 16f --hop 8f --output_dir timelines
     python recipes/predict.py --model outputs --videos a.mp4 b.webm --window 2s --hop 1s --top_k 3
-    python recipes/predict.py --model outputs --videos 'my_videos/**/*.mp4'    # a pattern, quoted or not
+    python recipes/predict.py --model outputs --videos 'my_videos/**/*.mp4'    # a pattern, quoted (see below)
 
 Each video is cut into windows of `--window` every `--hop` (seconds, `4` or `4s`; or frames, `64f`); each window is
 one clip of the model's `num_frames` frames, classified by `ViViTVideoClassificationPipeline`. Give a window about as
@@ -22,6 +22,10 @@ that failed. Ctrl-C or SIGTERM stops it with one line saying how many videos are
 listed in `predictions.jsonl`), status 130 / 143. Windows are cut and labelled by each frame's presentation time,
 so a variable-frame-rate file (phones) is timed as it plays. Under `accelerate launch` / torchrun of several
 processes (a GPU each), each video is predicted by one process, and the first writes `predictions.jsonl` in order.
+
+A pattern is read as Python's glob reads it, `**` any depth of folders: quote it, since bash (without `shopt -s
+globstar`) expands an unquoted `my_videos/**/*.mp4` itself, `**` as `*`: the files one folder down only
+(`my_videos/b.mp4` left out), each given alone (`my_videos/cats/a.mp4` -> `a.mp4.json`, not `cats__a.mp4.json`).
 
 `<name>` is the file's name, and for a file found in a subfolder of a folder given, its path below that folder
 joined with `__` (`my_videos/cats/a.mp4` -> `cats__a.mp4.json`), and for a URL the file name it ends with
@@ -344,11 +348,12 @@ def plot_timeline(result: dict, path: Path, title: str, num_classes: int = 5) ->
                 scores.append(next((p["score"] for p in predictions if p["label"] == label), 0.0))
             axis.plot(centres, scores, label=label, linewidth=1.4)
         axis.set_ylabel(f"{head} score" if head else "score")
-        axis.legend(loc="upper right", fontsize=8, ncol=min(5, num_classes))
+        # beside the panel, not on it: inside, at upper right, it hid the best class's curve where it scores near 1
+        axis.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, borderaxespad=0.0)
         axis.grid(alpha=0.3)
     axes[-1, 0].set_xlabel("time (s, window centre)" if seconds else "frame (window centre)")
     axes[0, 0].set_title(title)
-    figure.tight_layout()
+    figure.tight_layout()  # makes room on the right for the legends
     figure.savefig(path, dpi=110)
     plt.close(figure)
     return True

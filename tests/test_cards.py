@@ -357,3 +357,34 @@ def test_the_licence_is_read_with_the_keywords_huggingface_hub_takes(hub_model, 
     with pytest.warns(UserWarning, match="proxies= is ignored.*HTTPS_PROXY"):
         found = source_license(hub_model[1], proxies={"https": "http://127.0.0.1:9"}, revision=None)
     assert found == {"license": "cc-by-nc-4.0"}
+
+
+@pytest.mark.parametrize("frames, width, alike", [(16, 32, True), (40, 48, False)])
+def test_the_cards_multi_view_advice_matches_what_the_views_of_its_videos_are(tmp_path, frames, width, alike):
+    """The main job's card advised the paper's 4 clips x 3 crops for the bundled set, whose 16-frame 32x32 videos one
+    8-frame clip at stride 2 spans and one 32x32 crop covers: 12 copies of one view, 12x the cost for the same logits.
+    Checked against the processor's own 4 x 3 views of such a video, and of a longer, wider one (views that differ:
+    the paper's advice stays)."""
+    import numpy as np
+
+    from vivit_hf import ViViTVideoProcessor
+    from vivit_hf.training.data.synthetic import SyntheticMotionConfig, render_clip, write_video
+
+    shape = SyntheticMotionConfig().video_shape
+    assert shape == (16, 32, 32)  # the bundled set's, which the main job's card is given
+    clip = render_clip("moving_left", np.random.default_rng(0), SyntheticMotionConfig(num_frames=frames))
+    clip = np.concatenate([clip, clip[:, :, : width - 32]], axis=2)  # wider: crops see other pixels
+    write_video(clip, tmp_path / "v.mp4")
+    # the main job's processor (outputs/video_preprocessor_config.json)
+    processor = ViViTVideoProcessor(
+        num_frames=8, frame_stride=2, size={"shortest_edge": 32}, crop_size={"height": 32, "width": 32}
+    )
+    views = processor(str(tmp_path / "v.mp4"), num_clips=4, num_crops=3, return_tensors="pt")["pixel_values"]
+    assert views.shape[0] == 12 and bool((views == views[:1]).all()) == alike
+    card = build_model_card(
+        CONFIG, processor=processor, results={"top1": 0.5}, eval_split="test", video_shape=(frames, 32, width)
+    ).content
+    if alike:
+        assert "would repeat each view 12 times here" in card and "test with `num_clips=1, num_crops=1`" in card
+    else:
+        assert "- The paper's test protocol averages the logits of 4 temporal clips x 3 spatial crops" in card

@@ -98,6 +98,35 @@ RUNS = [(where, *run) for where, tokens in documented_commands() if (run := scri
 ELLIPTICAL = [run for run in RUNS if any("..." in a or "$" in a for a in run[2])]
 CHECKED = [run for run in RUNS if run not in ELLIPTICAL]
 
+# The scripts' own --help texts (their module docstrings), which users copy as they copy the docs' commands.
+HELP_SOURCES = [
+    *sorted(f"{folder}/{p.name}" for folder in ("recipes", "benchmarks") for p in (ROOT / folder).glob("*.py")),
+    "vivit_hf/export.py",
+    "vivit_hf/training/data/shard.py",
+]
+# A usage line's placeholders: `[--flag VALUE]`, `<folder>`, `cpu|cuda`, `DIR`, `...`.
+TEMPLATE = re.compile(r"[\[\]<>|]|\.\.\.|^[A-Z][A-Z_]{2,}/?$")
+
+
+def help_commands() -> list[tuple[str, str, list[str]]]:
+    """(where, script, arguments) of each command of ours in a --help text (continuations joined)."""
+    import ast
+
+    found = []
+    for source in HELP_SOURCES:
+        doc = ast.get_docstring(ast.parse((ROOT / source).read_text())) or ""
+        for line in doc.replace("\\\n", " ").splitlines():
+            if line.strip().startswith(("python ", "accelerate launch ", "torchrun ")):
+                run = script_run(shlex.split(line.strip(), comments=True))
+                if run:
+                    found.append((f"{source} --help", *run))
+    return found
+
+
+HELP_RUNS = help_commands()
+HELP_TEMPLATES = [run for run in HELP_RUNS if any(TEMPLATE.search(a) for a in run[2])]
+HELP_CHECKED = [run for run in HELP_RUNS if run not in HELP_TEMPLATES]
+
 
 def test_the_docs_commands_are_found():
     """The extraction sees the commands it is meant to check (a broken pattern would check nothing)."""
@@ -138,7 +167,9 @@ def make_placeholder_paths(arguments: list[str], folder: Path) -> None:
                 (folder / value.lstrip("/")).mkdir(parents=True, exist_ok=True)
 
 
-@pytest.mark.parametrize("where, script, arguments", CHECKED, ids=[run[0] for run in CHECKED])
+@pytest.mark.parametrize(
+    "where, script, arguments", CHECKED + HELP_CHECKED, ids=[run[0] for run in CHECKED + HELP_CHECKED]
+)
 def test_a_documented_command_parses_as_written(where, script, arguments, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     make_placeholder_paths(arguments, tmp_path)
@@ -269,3 +300,74 @@ def test_a_documented_timeline_of_the_main_jobs_model_has_windows_of_its_clips_s
         window = arguments[arguments.index("--window") + 1] if "--window" in arguments else f"{span}f"
         frames = int(window[:-1]) if window.endswith("f") else float(window.rstrip("s")) * SyntheticMotionConfig().fps
         assert frames == span, f"{where}: --window {window} is {frames:g} frames of the bundled set, its clips {span}"
+
+
+def test_a_documented_pattern_is_quoted_as_bash_expands_it_otherwise(tmp_path):
+    """predict.py's --help said `--videos 'my_videos/**/*.mp4'    # a pattern, quoted or not`: unquoted, bash (no
+    globstar) expands it itself, `**` as `*`, and predict.py read one video of the two, named otherwise."""
+    import ast
+    import subprocess
+
+    from test_timeline_predict import load_predict
+
+    (tmp_path / "my_videos" / "cats").mkdir(parents=True)
+    for name in ("my_videos/b.mp4", "my_videos/cats/a.mp4"):
+        (tmp_path / name).write_bytes(b"")
+    by_bash = subprocess.run(
+        ["bash", "-c", "printf '%s\\n' my_videos/**/*.mp4"], cwd=tmp_path, capture_output=True, text=True
+    ).stdout.split()
+    by_predict = [
+        str(p.relative_to(tmp_path)) for p in load_predict().matching_videos(f"{tmp_path}/my_videos/**/*.mp4")
+    ]
+    assert by_bash == ["my_videos/cats/a.mp4"] and by_predict == ["my_videos/b.mp4", "my_videos/cats/a.mp4"]
+    doc = ast.get_docstring(ast.parse((ROOT / "recipes/predict.py").read_text()))
+    texts = [doc, *(page.read_text() for page in PAGES)]
+    assert not any("quoted or not" in text for text in texts)
+    for text in texts:  # every `**` pattern given to --videos is quoted
+        assert not re.findall(r"--videos [^'\s`]*\*\*", text), re.findall(r"--videos [^'\s`]*\*\*", text)
+
+
+def test_the_readme_runs_the_main_job_on_pytorchs_cpu_build_in_its_own_environment():
+    """The README said to install PyTorch's CPU build first, "then the lines above"; its main command makes a fresh
+    .venv, so the CPU wheels went into another environment and the main job still pulled the CUDA build (a 3 GB
+    download on Linux). The CPU variant is the main command with the CPU wheels of torch and torchvision (both
+    dependencies, both built for CUDA on PyPI) installed in its .venv before `pip install -e`."""
+    text = (ROOT / "README.md").read_text()
+    main = re.search(r"<!-- main-command -->\s*```bash\n(.+?)\n```", text, flags=re.S).group(1)
+    cpu = "pip install torch torchvision --index-url https://download.pytorch.org/whl/cpu"
+    venv, _, rest = main.partition(" && pip install -e")
+    commands = [line for block in BASH.findall(text) for line in block.splitlines()]
+    assert f"{venv} && {cpu} && pip install -e{rest}" in commands, [c for c in commands if "whl/cpu" in c]
+    requires = (ROOT / "setup.cfg").read_text().split("install_requires =")[1].split("\n\n")[0].split()
+    assert {"torch>=2.6", "torchvision"} <= set(requires)  # the two that PyPI builds for CUDA
+
+
+def test_the_help_texts_commands_are_found():
+    """The --help extraction sees the recipes' and benchmarks' usage lines (a broken pattern would check nothing)."""
+    scripts = {script for _, script, _ in HELP_CHECKED}
+    assert {"recipes/finetune.py", "recipes/evaluate.py", "recipes/predict.py", "benchmarks/models.py"} <= scripts
+    assert {script for _, script, _ in HELP_TEMPLATES} >= {"-m vivit_hf.export", "-m vivit_hf.training.data.shard"}
+    assert len(HELP_CHECKED) >= 15, HELP_CHECKED
+
+
+def parser_of(script: str, monkeypatch) -> argparse.ArgumentParser:
+    """The parser a script builds, caught at its `parse_args` (nothing run)."""
+    monkeypatch.setattr(
+        argparse.ArgumentParser, "parse_args", lambda self, *a, **k: (_ for _ in ()).throw(Parsed(self))
+    )
+    monkeypatch.setattr(sys, "argv", [script])
+    with pytest.raises(Parsed) as caught:
+        if script.startswith("-m "):
+            runpy.run_module(script[3:], run_name="__main__", alter_sys=True)
+        else:
+            runpy.run_path(str(ROOT / script), run_name="__main__")
+    return caught.value.args[0]
+
+
+@pytest.mark.parametrize("where, script, arguments", HELP_TEMPLATES, ids=[run[0] for run in HELP_TEMPLATES])
+def test_a_help_texts_usage_line_names_flags_that_exist(where, script, arguments, monkeypatch):
+    """A usage line with placeholders (`[--shard_size 1GB]`, `<folder>`) cannot be parsed; its flags must exist."""
+    flags = set(parser_of(script, monkeypatch)._option_string_actions)
+    own = arguments[: arguments.index("--")] if "--" in arguments else arguments  # after `--`: the recipe's flags
+    named = {flag for a in own for flag in re.findall(r"(?<![\w-])--[\w-]+", a.split("=")[0])}
+    assert named <= flags, f"{where}: {sorted(named - flags)} are no flags of {script}"

@@ -397,3 +397,34 @@ def test_crops_other_than_those_the_models_processor_is_saved_with_are_warned(mo
         warned[crops] = [r.getMessage() for r in caplog.records if "has num_crops=3" in r.getMessage()]
     assert warned["3"] == [] and len(warned["1"]) == 1, warned
     assert warned["1"][0].endswith("this run scores the views --num_crops 1 give (--num_crops 3 for the saved ones)")
+
+
+@pytest.mark.parametrize("heads", [None, ("verb", "noun")])
+def test_a_timeline_plots_legend_covers_no_curve(tmp_path, monkeypatch, heads):
+    """The legend sat inside the panel at upper right, over the best class's curve where it scores near 1 (the
+    usual timeline: one class at 0.9-1.0 all video long); it lies beside the panel now, for one head or several."""
+    pytest.importorskip("matplotlib")
+    import matplotlib.pyplot as plt
+
+    def entries(top):
+        return [{"label": f"class {i}", "score": 0.97 if i == top else 0.03 / 4} for i in range(5)]
+
+    windows = [
+        {"start": t, "end": t + 2.0, "predictions": {h: entries(0) for h in heads} if heads else entries(0)}
+        for t in range(0, 20)
+    ]
+    aggregate = {h: entries(0) for h in heads} if heads else entries(0)
+    figures = []
+    monkeypatch.setattr(plt, "close", figures.append)  # keep the figure the plot is drawn on
+    assert load_predict().plot_timeline(
+        {"windows": windows, "aggregate": aggregate, "fps": 8.0}, tmp_path / "t.png", "t"
+    )
+    figure = figures[0]
+    renderer = figure.canvas.get_renderer()
+    for axis in figure.axes:
+        legend = axis.get_legend().get_window_extent(renderer)
+        panel = axis.get_window_extent(renderer)
+        assert not legend.overlaps(panel), (legend, panel)
+        assert figure.bbox.contains(legend.x1 - 1, legend.y1 - 1), (legend, figure.bbox)  # and not cut off the image
+    monkeypatch.undo()
+    plt.close(figure)

@@ -79,6 +79,11 @@ class SyntheticMotionConfig:
     # heap); a new version names a new cache folder, so every cache holds the repeatable set
     version: int = 2
 
+    @property
+    def video_shape(self) -> tuple[int, int, int]:
+        """(frames, height, width) of every video of the set."""
+        return self.num_frames, self.image_size, self.image_size
+
     def fingerprint(self) -> str:
         payload = json.dumps(asdict(self), sort_keys=True).encode()
         return hashlib.sha256(payload).hexdigest()[:12]
