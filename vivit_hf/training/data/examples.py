@@ -143,6 +143,15 @@ def earlier_examples_digest(examples: Sequence[dict]) -> str | None:
     return examples_digest(examples, earlier=True) if hasattr(examples, "digest_ids") else None
 
 
+def earlier_examples_digests(examples: Sequence[dict]) -> tuple[str, ...]:
+    """Every `examples_digest` an earlier version may have recorded of `examples` where it differs from this one's:
+    `earlier_examples_digest`, and a stream's as versions that read no shard's contents took it."""
+    earlier = earlier_examples_digest(examples)
+    if hasattr(examples, "stream_digest"):
+        return (earlier, examples.stream_digest(contents=False))
+    return () if earlier is None else (earlier,)
+
+
 def class_order_of(saved: dict | None, data: VideoClassificationData) -> dict[int, int] | None:
     """`{the data's class id: its id in saved}` where `saved` (a checkpoint's or a model's `id2label`) names the
     data's classes (one head) in another order, else None. Class folders beside a data card's ClassLabel were numbered
