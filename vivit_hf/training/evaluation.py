@@ -219,7 +219,9 @@ def refuse_another_held_out_share(args, train_split: str, percentage: float, exa
     if recorded is None or recorded in (drawn, *earlier_examples_digests(examples)):
         return
     order = class_order_of(model_id2label(args.model), data)
-    renumbered = () if order is None else (examples_digest(examples, order), examples_digest(examples, order, True))
+    renumbered = (
+        () if order is None else tuple(examples_digest(examples, order, *how) for how in ((), (True,), (False, True)))
+    )
     if recorded in renumbered:  # `True`: as earlier versions named the clips (`earlier_examples_digest`)
         return
 

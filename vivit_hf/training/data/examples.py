@@ -145,11 +145,12 @@ def earlier_examples_digest(examples: Sequence[dict]) -> str | None:
 
 def earlier_examples_digests(examples: Sequence[dict]) -> tuple[str, ...]:
     """Every `examples_digest` an earlier version may have recorded of `examples` where it differs from this one's:
-    `earlier_examples_digest`, and a stream's as versions that read no shard's contents took it."""
+    `earlier_examples_digest`, a stream's as versions that read no shard's contents took it, and a split's as versions
+    that named every absolute path by its last two parts took it (`path_keys`)."""
     earlier = earlier_examples_digest(examples)
     if hasattr(examples, "stream_digest"):
         return (earlier, examples.stream_digest(contents=False))
-    return () if earlier is None else (earlier,)
+    return tuple(dict.fromkeys(d for d in (earlier, examples_digest(examples, two_parts=True)) if d is not None))
 
 
 def class_order_of(saved: dict | None, data: VideoClassificationData) -> dict[int, int] | None:
@@ -180,7 +181,9 @@ def renumber_classes(data: VideoClassificationData, order: dict[int, int]) -> bo
     return True
 
 
-def examples_digest(examples: Sequence[dict], order: dict[int, int] | None = None, earlier: bool = False) -> str:
+def examples_digest(
+    examples: Sequence[dict], order: dict[int, int] | None = None, earlier: bool = False, two_parts: bool = False
+) -> str:
     """A digest of a split's examples as a process reads them: every example's id and label, in order (no clip is
     read). Processes that each read their own copy of a data set (one disk per machine) must hold the same examples
     in the same order: the samplers share out clips by position, so a copy lacking one clip shifts every later one,
@@ -188,17 +191,37 @@ def examples_digest(examples: Sequence[dict], order: dict[int, int] | None = Non
     without a word. Compare every process's digest (a gather) before training; a differing one is that copy's.
     A stream gives its own (`StreamingSplit.stream_digest`): its shards, which it shares out by position. `order`:
     the labels numbered as another run numbered the same classes (`class_order_of`), to compare with its digest.
-    `earlier`: as earlier versions took it (`earlier_examples_digest`)."""
+    `earlier`: as earlier versions took it (`earlier_examples_digest`); `two_parts`: every absolute path by its last
+    two parts, as versions before `path_keys` took them."""
     if hasattr(examples, "stream_digest"):
         return examples.stream_digest(earlier=earlier)
     digest = hashlib.sha256()
     ids = examples.digest_ids(earlier) if hasattr(examples, "digest_ids") else example_ids(examples)  # `HubSplit`'s
-    for key, label in zip(ids, example_labels(examples)):
-        # A clip known by its path is compared by its class folder and name: each machine may keep its copy elsewhere
-        # (a Hub data set downloads into each machine's own --cache_dir).
-        key = "/".join(PurePath(key).parts[-2:]) if PurePath(key).is_absolute() else key
+    for key, label in zip(path_keys(ids, two_parts or earlier), example_labels(examples)):
         digest.update(f"{key}\t{order.get(label, label) if order else label}\n".encode())
     return f"{len(examples)}:{digest.hexdigest()[:16]}"
+
+
+def path_keys(ids: Sequence[str], two_parts: bool = False) -> list[str]:
+    """`examples_digest`'s key of each id: a clip known by its absolute path by its class folder and name (each
+    machine may keep its copy elsewhere: a Hub data set downloads into each machine's own --cache_dir), or by as many
+    of its last parts as tell it from the split's other clips that end alike: two tables' `/data1/cat/0.mp4` and
+    `/data2/cat/0.mp4` were both `cat/0.mp4`, so copies listing them in the other order had one digest, and machines
+    sharing the split out by position read one clip twice and the other never. `two_parts`: always the last two."""
+    absolute = {key: PurePath(key).parts for key in dict.fromkeys(ids) if PurePath(key).is_absolute()}
+    take = dict.fromkeys(absolute, 2)
+    if not two_parts:
+        ends: dict[tuple, list[str]] = {}
+        for key, parts in absolute.items():
+            ends.setdefault(parts[-2:], []).append(key)
+        for alike in (keys for keys in ends.values() if len(keys) > 1):
+            # the fewest last parts that name each of them apart (all of them where one path ends another)
+            longest = max(len(absolute[key]) for key in alike)
+            size = next(
+                (n for n in range(3, longest) if len({absolute[key][-n:] for key in alike}) == len(alike)), longest
+            )
+            take.update(dict.fromkeys(alike, size))
+    return ["/".join(absolute[key][-take[key] :]) if key in absolute else key for key in ids]
 
 
 def digest_words(digest: str) -> str:
