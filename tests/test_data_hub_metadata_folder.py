@@ -162,3 +162,26 @@ def test_a_metadata_folders_clips_are_named_by_their_path_in_it_whole_and_stream
                 f"{'/'.join(PurePath(row['video']['path']).parts[-2:])}\t{data.label_names.index(row['label'])}\n".encode()
             )
         assert examples_digest(data.splits["train"]) == f"4:{digest.hexdigest()[:16]}"
+
+
+def test_a_clip_two_metadata_files_give_other_classes_is_named_with_both_classes(tmp_path, caplog):
+    """`train/metadata.csv` gives `a/0.mp4` class `cat`, `train/a/metadata.csv` gives its `0.mp4` class `dog`:
+    `datasets` reads both rows, the clip is trained as both classes (and scored wrong under one), and the warning
+    said only that it was listed twice. One listed twice under one class is not named so."""
+    metadata_folder(tmp_path / "two", ["a/0.mp4", "1.mp4"], ["cat", "dog"])
+    (tmp_path / "two" / "train" / "a" / "metadata.csv").write_text("file_name,label\n0.mp4,dog\n")
+    metadata_folder(tmp_path / "one", ["a/0.mp4", "1.mp4"], ["dog", "cat"])
+    (tmp_path / "one" / "train" / "a" / "metadata.csv").write_text("file_name,label\n0.mp4,dog\n")
+    said = {}
+    for name in ("two", "one"):
+        caplog.clear()
+        with caplog.at_level(logging.WARNING):
+            data = load_video_dataset(str(tmp_path / name), "hub", cache_dir=str(tmp_path / f"c_{name}"))
+        # the reference: both rows are read, the clip under each metadata file's class
+        train = data.split("train")
+        rows = sorted((str(e["id"]), data.label_names[e["label"]]) for e in train)
+        classes = [label for clip, label in rows if clip == "train/a/0.mp4"]
+        assert classes == (["cat", "dog"] if name == "two" else ["dog", "dog"]) and len(rows) == 3
+        said[name] = [r.getMessage() for r in caplog.records if "under different classes" in r.getMessage()]
+    assert len(said["two"]) == 1 and "('cat', 'dog')" in said["two"][0] and "a/0.mp4" in said["two"][0], said
+    assert said["one"] == []

@@ -244,6 +244,39 @@ def _shards_of_ids(examples, repeated: list) -> list[str]:
     return sorted({shard for shards in held.values() if len(shards) > 1 for shard in shards})
 
 
+def _warn_clips_of_two_classes(split: str, data: VideoClassificationData, repeated: list[str]) -> None:
+    """Name the clips among `repeated` that a split lists under different classes (two metadata files of a folder
+    and one below it, `train/metadata.csv`'s `a/0.mp4, cat` and `train/a/metadata.csv`'s `0.mp4, dog`; one table
+    naming a clip twice): each listing was read, the clip trained as each class and scored wrong under all but one,
+    and the warning said only that it was listed twice. Examples that carry no label (a stream's paths) are not."""
+    examples = data.splits[split]
+    if not hasattr(examples, "labels") and not all("label" in example for example in examples):
+        return
+    keys = examples.clip_ids() if hasattr(examples, "clip_ids") else example_ids(examples)
+    wanted, classes = set(repeated), {}
+    for key, label in zip(keys, example_labels(examples)):
+        if key in wanted:
+            classes.setdefault(key, {})[repr(label)] = label
+    names = data.label_names if len(data.label_spaces) == 1 else []
+
+    def said(label) -> str:  # a class by its name where the data set names it
+        return repr(names[label]) if isinstance(label, int) and 0 <= label < len(names) else repr(label)
+
+    clashing = [
+        f"{key!r} ({', '.join(map(said, labels.values()))})" for key, labels in classes.items() if len(labels) > 1
+    ]
+    if clashing:
+        more = f" and {len(clashing) - 5} more" if len(clashing) > 5 else ""
+        logger.warning(
+            "split %r lists %d clip(s) under different classes, each trained as every one of them and scored wrong "
+            "under all but one: %s; give each clip one class (a clip listed by two metadata files, or twice in one "
+            "table)",
+            split,
+            len(clashing),
+            ", ".join(clashing[:5]) + more,
+        )
+
+
 def warn_repeated_clips(data: VideoClassificationData) -> dict:
     """Warn, naming them, about clips an annotation file lists twice in one split (read twice an epoch) and clips
     listed in two splits (a model trained on one is scored on its own clips): both were taken as they are, without a
@@ -281,6 +314,7 @@ def warn_repeated_clips(data: VideoClassificationData) -> dict:
                 len(repeated),
                 quoted(repeated),
             )
+            _warn_clips_of_two_classes(split, data, repeated)
     names, sets = list(ids), {split: set(keys) for split, keys in ids.items()}
     for i, first in enumerate(names):
         for second in names[i + 1 :]:
