@@ -218,3 +218,17 @@ def test_a_hub_shard_is_known_by_its_blob_id(monkeypatch):
     monkeypatch.setattr(huggingface_hub.HfFileSystem, "info", lambda self, path, **kw: listed[path])
     stream = SimpleNamespace(num_shards=2, _ex_iterable=SimpleNamespace(kwargs={"tar_paths": urls}))
     assert stream_contents(stream, "mp4", lambda path: None) == ["s0", "b1"]
+
+
+def test_a_saved_to_disk_split_written_again_with_as_many_rows_gives_another_stream_digest(tmp_path):
+    """A `save_to_disk` folder streams as shards of known lengths and no file names: relabelled, it had one digest."""
+    features = datasets.Features({"video": datasets.Video(), "label": datasets.ClassLabel(names=["a", "b"])})
+    videos = [{"path": f"{k}.mp4", "bytes": bytes([k]) * 8} for k in range(2)]
+    splits = []
+    for name, labels in (("x", [0, 1]), ("y", [1, 0]), ("z", [0, 1])):
+        rows = datasets.Dataset.from_dict({"video": videos, "label": labels}, features=features)
+        datasets.DatasetDict({"train": rows}).save_to_disk(str(tmp_path / name))
+        splits.append(open_streaming_dataset(str(tmp_path / name)).split("train"))
+    assert [[row["label"] for row in split.dataset] for split in splits] == [[0, 1], [1, 0], [0, 1]]  # the reference
+    digests = [examples_digest(split) for split in splits]
+    assert digests[0] != digests[1] and digests[0] == digests[2]

@@ -11,8 +11,9 @@ clips at the same positions, without a word. Each shard is now also known by a c
 - a local tar: every member's name and size and the bytes of its small members (labels, ids), read in the pass that
   counts its samples (`streaming._read_tar_index`);
 - a local parquet file (or one row group of it, when read by row group): every column chunk's value count and size
-  (from the footer, which its row count is read from) and the values of its columns other than the clip's;
-- a `save_to_disk` shard: the values of its columns other than the clip's.
+  (from the footer, which its row count is read from) and the values of its columns other than the clip's that
+  hold no bytes (labels, ids, paths);
+- a `save_to_disk` shard: the values of those columns.
 
 Not read: a clip's bytes, so a clip re-encoded to the same size under the same name in a local tar still passes.
 A shard of another kind, or one that cannot be read so, gives None (the digest is then of its name and size alone).
@@ -36,6 +37,23 @@ def _hashed(value) -> str:
     return hashlib.sha256(json.dumps(value, default=str, sort_keys=True).encode()).hexdigest()[:16]
 
 
+def _without_bytes(schema, video_column: str) -> list[str]:
+    """The columns of an Arrow `schema` other than `video_column` that hold no bytes (binary, nested or not): a
+    second clip, an audio track or frames are not read."""
+    import pyarrow as pa
+
+    def small(kind) -> bool:
+        if pa.types.is_binary(kind) or pa.types.is_large_binary(kind) or pa.types.is_fixed_size_binary(kind):
+            return False
+        if pa.types.is_struct(kind):
+            return all(small(kind.field(i).type) for i in range(kind.num_fields))
+        if pa.types.is_list(kind) or pa.types.is_large_list(kind) or pa.types.is_fixed_size_list(kind):
+            return small(kind.value_type)
+        return True
+
+    return [field.name for field in schema if field.name != video_column and small(field.type)]
+
+
 def hub_blob_id(url: str) -> str | None:
     """The blob id of a Hub file (`hf://datasets/<repo>@<revision>/<path>`): the git hash of its content (of its
     LFS pointer, which names the content's sha256 and size). None where the Hub cannot tell (offline)."""
@@ -52,7 +70,7 @@ def hub_blob_id(url: str) -> str | None:
 
 def parquet_contents(path: str, row_groups, video_column: str, footers: dict) -> str:
     """The column chunks' value counts and sizes of `row_groups` (None: all) of a local parquet file, and the values
-    of its columns other than `video_column`."""
+    of its columns other than `video_column` that hold no bytes (`_without_bytes`)."""
     import pyarrow.parquet as pq
 
     if path not in footers:
@@ -66,14 +84,14 @@ def parquet_contents(path: str, row_groups, video_column: str, footers: dict) ->
         ]
         for g in groups
     ]
-    columns = [name for name in parquet.schema_arrow.names if name != video_column]
+    columns = _without_bytes(parquet.schema_arrow, video_column)
     values = parquet.read_row_groups(groups, columns=columns).to_pylist() if columns and groups else []
     return _hashed([chunks, values])
 
 
 def saved_shard_contents(shard, video_column: str) -> str:
-    """The values of a `save_to_disk` shard's columns other than `video_column`."""
-    columns = [name for name in shard.column_names if name != video_column]
+    """The values of a `save_to_disk` shard's columns other than `video_column` that hold no bytes."""
+    columns = _without_bytes(shard.features.arrow_schema, video_column)
     return _hashed(shard.select_columns(columns).with_format("arrow")[:].to_pylist() if columns else len(shard))
 
 
