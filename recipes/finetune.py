@@ -94,7 +94,7 @@ from vivit_hf.training.checkpoints import (
 from vivit_hf.training.class_weights import balanced_class_weights
 from vivit_hf.training.data import SYNTHETIC, DatasetFormatError
 from vivit_hf.training.data.dataset import model_pixel_values
-from vivit_hf.training.data.examples import earlier_examples_digest, examples_digest
+from vivit_hf.training.data.examples import earlier_examples_digests, examples_digest
 from vivit_hf.training.data.formats import refuse_a_file
 from vivit_hf.training.data.streaming import stream_position
 from vivit_hf.training.data.synthetic import SyntheticMotionConfig
@@ -426,7 +426,7 @@ def main(argv=None):
     if checkpoint is not None:  # the classes the checkpoint's classifier answers, known only once the data is read
         try:
             resume_warnings += check_resume_labels(resume_state.get("id2label"), data.id2label, args.dataset)
-            earlier = earlier_examples_digest(train_examples)  # a checkpoint of an earlier version recorded that
+            earlier = earlier_examples_digests(train_examples)  # a checkpoint of an earlier version recorded that
             resume_warnings += check_resume_clips(resume_state.get("train_digest"), train_digest, earlier)
         except ValueError as error:
             usage_error(f"cannot resume from {checkpoint}: {error}")

@@ -4,6 +4,7 @@
 
 import logging
 import unicodedata
+from pathlib import PurePath
 
 import pytest
 
@@ -162,3 +163,59 @@ def test_a_metadata_folders_clips_are_named_by_their_path_in_it_whole_and_stream
                 f"{'/'.join(PurePath(row['video']['path']).parts[-2:])}\t{data.label_names.index(row['label'])}\n".encode()
             )
         assert examples_digest(data.splits["train"]) == f"4:{digest.hexdigest()[:16]}"
+
+
+def test_a_clip_two_metadata_files_give_other_classes_is_named_with_both_classes(tmp_path, caplog):
+    """`train/metadata.csv` gives `a/0.mp4` class `cat`, `train/a/metadata.csv` gives its `0.mp4` class `dog`:
+    `datasets` reads both rows, the clip is trained as both classes (and scored wrong under one), and the warning
+    said only that it was listed twice. One listed twice under one class is not named so."""
+    metadata_folder(tmp_path / "two", ["a/0.mp4", "1.mp4"], ["cat", "dog"])
+    (tmp_path / "two" / "train" / "a" / "metadata.csv").write_text("file_name,label\n0.mp4,dog\n")
+    metadata_folder(tmp_path / "one", ["a/0.mp4", "1.mp4"], ["dog", "cat"])
+    (tmp_path / "one" / "train" / "a" / "metadata.csv").write_text("file_name,label\n0.mp4,dog\n")
+    said = {}
+    for name in ("two", "one"):
+        caplog.clear()
+        with caplog.at_level(logging.WARNING):
+            data = load_video_dataset(str(tmp_path / name), "hub", cache_dir=str(tmp_path / f"c_{name}"))
+        # the reference: both rows are read, the clip under each metadata file's class
+        train = data.split("train")
+        rows = sorted((str(e["id"]), data.label_names[e["label"]]) for e in train)
+        classes = [label for clip, label in rows if clip == "train/a/0.mp4"]
+        assert classes == (["cat", "dog"] if name == "two" else ["dog", "dog"]) and len(rows) == 3
+        said[name] = [r.getMessage() for r in caplog.records if "under different classes" in r.getMessage()]
+    assert len(said["two"]) == 1, said
+    assert any(f"a/0.mp4' ({pair})" in said["two"][0] for pair in ("'cat', 'dog'", "'dog', 'cat'")), said
+    assert said["one"] == []
+
+
+def test_a_split_of_several_metadata_files_gives_its_rows_in_one_order_whatever_the_hash_seed(tmp_path):
+    """`datasets` keeps a split's metadata files in a set: their rows came in an order of the process's string hashes
+    (`PYTHONHASHSEED`, another in every process), so processes sharing a stream out by position read some rows twice
+    and others never, with one digest. They now come in the order of the files' paths. The layout is picked so that
+    this process's set order is not that order (the reference: `datasets`' own builder, unwrapped)."""
+    import csv
+
+    for folder in (f"{letter}{n}" for n in range(20) for letter in "bk"):
+        root = tmp_path / folder
+        metadata_folder(root, ["x/0.mp4", "1.mp4"], ["cat", "dog"])
+        (root / "train" / "x" / "metadata.csv").write_text("file_name,label\n0.mp4,dog\n")
+        builder = datasets.load_dataset_builder(str(root), cache_dir=str(tmp_path / "raw" / folder))
+        raw = builder._split_generators(datasets.DownloadManager())[0].gen_kwargs["metadata_files"]
+        if list(raw) != sorted(raw, key=lambda entry: tuple(map(str, entry))):
+            break
+    else:
+        pytest.skip("no layout whose metadata files this process's hashes put out of order")
+    tables = sorted([root / "train" / "metadata.csv", root / "train" / "x" / "metadata.csv"], key=str)
+    expected = []  # the reference: each file's rows, the files in the order of their paths
+    for table in tables:
+        with open(table, newline="") as f:
+            expected += [
+                (f"{table.parent.relative_to(root).as_posix()}/{row['file_name']}", row["label"])
+                for row in csv.DictReader(f)
+            ]
+    whole = load_video_dataset(str(root), "hub", cache_dir=str(tmp_path / "c_whole"))
+    assert [(e["id"], whole.label_names[e["label"]]) for e in whole.split("train")] == expected
+    stream = open_streaming_dataset(str(root), cache_dir=str(tmp_path / "c_stream")).split("train")
+    rows = [(row["video"]["path"], row["label"]) for row in stream.dataset]
+    assert [(str(PurePath(path).relative_to(root).as_posix()), label) for path, label in rows] == expected

@@ -43,6 +43,41 @@ def test_a_checkpoint_recorded_on_like_named_clips_by_an_earlier_version_still_r
     assert_resumes_as_recorded(examples_digest(named), first, whole(two, tmp_path / "c2"))
 
 
+def outside_copies(tmp_path):
+    """Copies `one` and `two` of a table naming clips outside the data set's folder by absolute path,
+    `/.../d1/cat/0.mp4` and `/.../d2/cat/0.mp4` (other clips), in the other order; then `dog/1.mp4`."""
+    for place in ("d1", "d2"):
+        for clip in ("cat/0.mp4", "dog/1.mp4"):
+            (tmp_path / place / clip).parent.mkdir(parents=True, exist_ok=True)
+            (tmp_path / place / clip).write_bytes(f"{place}/{clip}".encode())
+    copies = []
+    for name, places in (("one", ("d1", "d2")), ("two", ("d2", "d1"))):
+        rows = [(str(tmp_path / place / "cat" / "0.mp4"), "cat") for place in places]
+        (tmp_path / name / "data").mkdir(parents=True)
+        with open(tmp_path / name / "data" / "train.csv", "w", newline="") as f:
+            csv.writer(f).writerows([("video", "label"), *rows, (str(tmp_path / "d1" / "dog" / "1.mp4"), "dog")])
+        copies.append(tmp_path / name)
+    return copies
+
+
+def test_copies_listing_like_named_clips_outside_the_folder_in_another_order_have_other_digests(tmp_path):
+    """Clips outside the data set's folder are named by their absolute path, which the digest took by its last two
+    parts: `d1/cat/0.mp4` and `d2/cat/0.mp4` were both `cat/0.mp4`, and the copies had one digest."""
+    assert_other_clips_have_other_digests(*outside_copies(tmp_path), tmp_path)
+
+
+def test_a_checkpoint_recorded_on_like_named_clips_outside_the_folder_by_an_earlier_version_still_resumes(tmp_path):
+    from vivit_hf.training.data.examples import earlier_examples_digests
+    from vivit_hf.training.finetune import check_resume_clips
+
+    one, _ = outside_copies(tmp_path)
+    first = whole(one, tmp_path / "c1")
+    # the reference: the digest the version before recorded, of each clip's `<folder>/<file>` and label
+    named = [{"video": "", "id": i, "label": e["label"]} for i, e in zip(["cat/0.mp4"] * 2 + ["dog/1.mp4"], first)]
+    assert examples_digest(first) != examples_digest(named)
+    assert check_resume_clips(examples_digest(named), examples_digest(first), earlier_examples_digests(first)) == []
+
+
 def streamed_copy(root, rows):
     """A metadata folder streamed: `rows` of `(file, label)` in `train/metadata.csv`, each clip a file of its name."""
     (root / "train").mkdir(parents=True)

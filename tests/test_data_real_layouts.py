@@ -1004,6 +1004,47 @@ def test_hub_relative_video_paths_are_read_from_the_tables_folder_first(tmp_path
     ]
 
 
+def test_hub_csv_tables_in_two_folders_naming_each_its_own_clip_alike_are_refused_naming_both(tmp_path, monkeypatch):
+    # Which CSV table a row came from is not known: both rows read the first table's `0.mp4`, `b/0.mp4` never read,
+    # `a/0.mp4` trained as `cat` and as `dog` (and the split was said to list it twice).
+    root = tmp_path / "repo"
+    for i, (part, label) in enumerate((("a", "cat"), ("b", "dog"))):
+        clip(root / "train" / part / "0.mp4", seed=i)
+        write_csv(root / "train" / part / "clips.csv", [["video", "label"], ["0.mp4", label]])
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(DatasetFormatError) as error:
+        [path_of(e["video"]) for e in hub(root, tmp_path).split("train")]
+    message = str(error.value)
+    assert "\n" not in message and "a row gives '0.mp4', a file beside more than one of them" in message
+    for part in "ab":
+        assert str(root / "train" / part / "clips.csv") in message and str(root / "train" / part / "0.mp4") in message
+
+
+def test_a_stream_of_parquet_tables_naming_each_its_own_clip_alike_is_refused_naming_both(tmp_path, monkeypatch):
+    # Read whole, each parquet table's `x.mp4` is the one beside it (its footer gives its rows); a stream finds a
+    # row's clip by the path as written, and both rows read `part_a/x.mp4`.
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from vivit_hf.training.data.streaming import open_streaming_dataset
+
+    root = tmp_path / "repo"
+    for i, part in enumerate(("part_a", "part_b")):
+        clip(root / part / "x.mp4", seed=i)
+        pq.write_table(pa.table({"video": ["x.mp4"], "label": [i]}), root / part / f"train-0000{i}.parquet")
+    (root / "README.md").write_text(
+        "---\nconfigs:\n- config_name: default\n  data_files:\n  - split: train\n"
+        "    path: [part_a/*.parquet, part_b/*.parquet]\n---\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    whole = hub(root, tmp_path).split("train")  # the reference: each row reads the clip beside its table
+    assert [Path(path_of(e["video"])).parent.name for e in whole] == ["part_a", "part_b"]
+    with pytest.raises(DatasetFormatError) as error:
+        open_streaming_dataset(str(root), cache_dir=str(tmp_path / "cache_s"))
+    assert "several tables that give 'x.mp4'" in str(error.value)
+    assert all(str(root / part / "x.mp4") in str(error.value) for part in ("part_a", "part_b"))
+
+
 def test_hub_a_table_path_found_nowhere_is_refused_naming_the_table_not_counted_as_undecodable(tmp_path, monkeypatch):
     # It reached the decoder and was counted as a broken clip ("none of the clips could be decoded", or trained
     # without it): a missing file is the table's mistake, said before training, naming where it was looked for.

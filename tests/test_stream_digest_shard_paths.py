@@ -152,3 +152,83 @@ def test_numberings_that_part_after_the_fifth_class_are_shown_where_they_part():
         first = 7 if other is swapped else 11
         assert f"(ids 0-{first - 1} alike) {first} 'c{first}'" in said, said
         assert f"(ids 0-{first - 1} alike) {part}" in said and "0 'c0'" not in said, said
+
+
+def test_a_shard_written_again_with_as_many_clips_gives_another_stream_digest(tmp_path):
+    """The digest named the shards and counted their clips: a shard relabelled (a `cls` member of the same size) or
+    holding other clips in the same count passed, and a resume or another machine's copy read other clips at the
+    same positions. A checkpoint recorded by the version before (names and counts alone) still resumes on its data."""
+    clips = [s.read_bytes() for s in sources(tmp_path, 2)]
+
+    def copy(name, labels, order=(0, 1)):
+        samples = [(f"{k:06d}", {"mp4": clips[order[k]], "cls": str(labels[k]).encode()}) for k in range(2)]
+        write_tar(tmp_path / name / "train" / "000.tar", samples)
+        return open_streaming_dataset(str(tmp_path / name), cache_dir=str(tmp_path / f"c_{name}")).split("train")
+
+    first, relabelled, swapped, same = copy("a", "01"), copy("b", "10"), copy("c", "01", (1, 0)), copy("d", "01")
+    # the reference: the other copies stream other labels, or other clips, at the same positions
+    assert streamed_labels(first) != streamed_labels(relabelled)
+    assert [r["mp4"] for r in first.dataset] != [r["mp4"] for r in swapped.dataset]
+    assert first.shard_sizes() == relabelled.shard_sizes() == swapped.shard_sizes() == [2]
+    assert len({examples_digest(split) for split in (first, relabelled, swapped)}) == 3
+    assert examples_digest(first) == examples_digest(same)  # a byte-identical copy elsewhere: the same digest
+    from vivit_hf.training.data.examples import earlier_examples_digests
+    from vivit_hf.training.finetune import check_resume_clips
+
+    recorded = first.stream_digest(contents=False)  # what the version before recorded: names and counts alone
+    assert recorded == relabelled.stream_digest(contents=False)
+    assert check_resume_clips(recorded, examples_digest(first), earlier_examples_digests(first)) == []
+    with pytest.raises(ValueError, match="not the one it was trained on"):
+        check_resume_clips(examples_digest(first), examples_digest(relabelled), earlier_examples_digests(relabelled))
+
+
+def test_a_parquet_shard_written_again_with_as_many_rows_gives_another_stream_digest(tmp_path):
+    """A parquet file rebuilt with the same number of rows, relabelled: the footer's row count alone was digested."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    clips = [s.read_bytes() for s in sources(tmp_path, 2)]
+    splits = []
+    for name, labels in (("a", [0, 1]), ("b", [1, 0]), ("c", [0, 1])):
+        videos = [{"bytes": clip, "path": f"{k}.mp4"} for k, clip in enumerate(clips)]
+        (tmp_path / name / "data").mkdir(parents=True)
+        pq.write_table(
+            pa.table({"video": videos, "label": labels}), tmp_path / name / "data" / "train-00000-of-00001.parquet"
+        )
+        split = open_streaming_dataset(str(tmp_path / name), cache_dir=str(tmp_path / f"c_{name}")).split("train")
+        assert split.shard_sizes() == [2]  # the reference: as many rows in each copy
+        splits.append(split)
+    digests = [examples_digest(split) for split in splits]
+    assert digests[0] != digests[1] and digests[0] == digests[2]
+    # the version before's digest could not tell them apart
+    assert splits[0].stream_digest(contents=False) == splits[1].stream_digest(contents=False)
+
+
+def test_a_hub_shard_is_known_by_its_blob_id(monkeypatch):
+    """A Hub tar cannot be counted without downloading it (its size is unknown): its contents are known by the blob
+    id the Hub lists for it (an LFS file's sha256), so a shard written again at the same path is another shard."""
+    from types import SimpleNamespace
+
+    import huggingface_hub
+
+    from vivit_hf.training.data.stream_contents import stream_contents
+
+    urls = [f"hf://datasets/me/set@{'0' * 40}/train/{i:03d}.tar" for i in range(2)]
+    listed = {urls[0]: {"blob_id": "b0", "lfs": {"sha256": "s0"}}, urls[1]: {"blob_id": "b1", "lfs": None}}
+    monkeypatch.setattr(huggingface_hub.HfFileSystem, "info", lambda self, path, **kw: listed[path])
+    stream = SimpleNamespace(num_shards=2, _ex_iterable=SimpleNamespace(kwargs={"tar_paths": urls}))
+    assert stream_contents(stream, "mp4", lambda path: None) == ["s0", "b1"]
+
+
+def test_a_saved_to_disk_split_written_again_with_as_many_rows_gives_another_stream_digest(tmp_path):
+    """A `save_to_disk` folder streams as shards of known lengths and no file names: relabelled, it had one digest."""
+    features = datasets.Features({"video": datasets.Video(), "label": datasets.ClassLabel(names=["a", "b"])})
+    videos = [{"path": f"{k}.mp4", "bytes": bytes([k]) * 8} for k in range(2)]
+    splits = []
+    for name, labels in (("x", [0, 1]), ("y", [1, 0]), ("z", [0, 1])):
+        rows = datasets.Dataset.from_dict({"video": videos, "label": labels}, features=features)
+        datasets.DatasetDict({"train": rows}).save_to_disk(str(tmp_path / name))
+        splits.append(open_streaming_dataset(str(tmp_path / name)).split("train"))
+    assert [[row["label"] for row in split.dataset] for split in splits] == [[0, 1], [1, 0], [0, 1]]  # the reference
+    digests = [examples_digest(split) for split in splits]
+    assert digests[0] != digests[1] and digests[0] == digests[2]

@@ -21,7 +21,7 @@ from ..hub.upload import read_revision_refusal
 from ..repo_id import looks_like_local_path
 from .checkpoints import hold_output_dir, live_run_holding, release_output_dir
 from .data import SYNTHETIC, DatasetFormatError
-from .data.examples import class_order_of, digest_words, earlier_examples_digest, examples_digest
+from .data.examples import class_order_of, digest_words, earlier_examples_digests, examples_digest
 from .data.formats import (
     VideoClassificationData,
     check_config_name,
@@ -215,11 +215,13 @@ def refuse_another_held_out_share(args, train_split: str, percentage: float, exa
     or an earlier one names them (a model of that version recorded both at once, and was refused on its own share)."""
     recorded = recorded_held_out_digest(args.model)
     drawn = examples_digest(examples)
-    # a model of an earlier version recorded like-named WebDataset shards by file name (`earlier_examples_digest`)
-    if recorded is None or recorded in (drawn, earlier_examples_digest(examples)):
+    # a model of an earlier version recorded like-named WebDataset shards by file name (`earlier_examples_digests`)
+    if recorded is None or recorded in (drawn, *earlier_examples_digests(examples)):
         return
     order = class_order_of(model_id2label(args.model), data)
-    renumbered = () if order is None else (examples_digest(examples, order), examples_digest(examples, order, True))
+    renumbered = (
+        () if order is None else tuple(examples_digest(examples, order, *how) for how in ((), (True,), (False, True)))
+    )
     if recorded in renumbered:  # `True`: as earlier versions named the clips (`earlier_examples_digest`)
         return
 

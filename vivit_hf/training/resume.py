@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 from accelerate.logging import get_logger
@@ -350,16 +351,17 @@ def check_resume_settings(saved: dict | None, current: dict, args: argparse.Name
     return warnings
 
 
-def check_resume_clips(saved: str | None, current: str, earlier: str | None = None) -> list[str]:
+def check_resume_clips(saved: str | None, current: str, earlier: str | Sequence[str] | None = None) -> list[str]:
     """Refuse (ValueError) a resume whose training split is not the one the checkpoint was trained on, by
-    `examples_digest` (a stream: its shards' names and sizes): a resumed epoch skips the batches its checkpoint had
-    trained by position, so shards written again at the same path (another `--shard_size`) or a folder that gained or
-    lost clips read some clips twice that epoch and others never, without a word (6 of 23 Kinetics clips twice, 6
-    never). `earlier`: the split's digest as earlier versions took it (`earlier_examples_digest`), which their
-    checkpoints recorded. Returns a warning for a checkpoint that recorded none."""
+    `examples_digest` (a stream: its shards' names, sizes and contents): a resumed epoch skips the batches its
+    checkpoint had trained by position, so shards written again at the same path (another `--shard_size`) or a
+    folder that gained or lost clips read some clips twice that epoch and others never, without a word (6 of 23
+    Kinetics clips twice, 6 never). `earlier`: the split's digest(s) as earlier versions took it
+    (`earlier_examples_digests`), which their checkpoints recorded.
+    Returns a warning for a checkpoint that recorded none."""
     if saved is None:
         return ["the checkpoint records no digest of its training clips (saved by an older version): not checked"]
-    if saved in (current, earlier):
+    if saved == current or saved in ((earlier,) if isinstance(earlier, str) else earlier or ()):
         return []
 
     # The same count of clips in more shards is also what a checkpoint of a version that read a parquet file as one

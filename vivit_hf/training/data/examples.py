@@ -143,6 +143,16 @@ def earlier_examples_digest(examples: Sequence[dict]) -> str | None:
     return examples_digest(examples, earlier=True) if hasattr(examples, "digest_ids") else None
 
 
+def earlier_examples_digests(examples: Sequence[dict]) -> tuple[str, ...]:
+    """Every `examples_digest` an earlier version may have recorded of `examples` where it differs from this one's:
+    `earlier_examples_digest`, a stream's as versions that read no shard's contents took it, and a split's as versions
+    that named every absolute path by its last two parts took it (`path_keys`)."""
+    earlier = earlier_examples_digest(examples)
+    if hasattr(examples, "stream_digest"):
+        return (earlier, examples.stream_digest(contents=False))
+    return tuple(dict.fromkeys(d for d in (earlier, examples_digest(examples, two_parts=True)) if d is not None))
+
+
 def class_order_of(saved: dict | None, data: VideoClassificationData) -> dict[int, int] | None:
     """`{the data's class id: its id in saved}` where `saved` (a checkpoint's or a model's `id2label`) names the
     data's classes (one head) in another order, else None. Class folders beside a data card's ClassLabel were numbered
@@ -171,7 +181,9 @@ def renumber_classes(data: VideoClassificationData, order: dict[int, int]) -> bo
     return True
 
 
-def examples_digest(examples: Sequence[dict], order: dict[int, int] | None = None, earlier: bool = False) -> str:
+def examples_digest(
+    examples: Sequence[dict], order: dict[int, int] | None = None, earlier: bool = False, two_parts: bool = False
+) -> str:
     """A digest of a split's examples as a process reads them: every example's id and label, in order (no clip is
     read). Processes that each read their own copy of a data set (one disk per machine) must hold the same examples
     in the same order: the samplers share out clips by position, so a copy lacking one clip shifts every later one,
@@ -179,17 +191,37 @@ def examples_digest(examples: Sequence[dict], order: dict[int, int] | None = Non
     without a word. Compare every process's digest (a gather) before training; a differing one is that copy's.
     A stream gives its own (`StreamingSplit.stream_digest`): its shards, which it shares out by position. `order`:
     the labels numbered as another run numbered the same classes (`class_order_of`), to compare with its digest.
-    `earlier`: as earlier versions took it (`earlier_examples_digest`)."""
+    `earlier`: as earlier versions took it (`earlier_examples_digest`); `two_parts`: every absolute path by its last
+    two parts, as versions before `path_keys` took them."""
     if hasattr(examples, "stream_digest"):
         return examples.stream_digest(earlier=earlier)
     digest = hashlib.sha256()
     ids = examples.digest_ids(earlier) if hasattr(examples, "digest_ids") else example_ids(examples)  # `HubSplit`'s
-    for key, label in zip(ids, example_labels(examples)):
-        # A clip known by its path is compared by its class folder and name: each machine may keep its copy elsewhere
-        # (a Hub data set downloads into each machine's own --cache_dir).
-        key = "/".join(PurePath(key).parts[-2:]) if PurePath(key).is_absolute() else key
+    for key, label in zip(path_keys(ids, two_parts or earlier), example_labels(examples)):
         digest.update(f"{key}\t{order.get(label, label) if order else label}\n".encode())
     return f"{len(examples)}:{digest.hexdigest()[:16]}"
+
+
+def path_keys(ids: Sequence[str], two_parts: bool = False) -> list[str]:
+    """`examples_digest`'s key of each id: a clip known by its absolute path by its class folder and name (each
+    machine may keep its copy elsewhere: a Hub data set downloads into each machine's own --cache_dir), or by as many
+    of its last parts as tell it from the split's other clips that end alike: two tables' `/data1/cat/0.mp4` and
+    `/data2/cat/0.mp4` were both `cat/0.mp4`, so copies listing them in the other order had one digest, and machines
+    sharing the split out by position read one clip twice and the other never. `two_parts`: always the last two."""
+    absolute = {key: PurePath(key).parts for key in dict.fromkeys(ids) if PurePath(key).is_absolute()}
+    take = dict.fromkeys(absolute, 2)
+    if not two_parts:
+        ends: dict[tuple, list[str]] = {}
+        for key, parts in absolute.items():
+            ends.setdefault(parts[-2:], []).append(key)
+        for alike in (keys for keys in ends.values() if len(keys) > 1):
+            # the fewest last parts that name each of them apart (all of them where one path ends another)
+            longest = max(len(absolute[key]) for key in alike)
+            size = next(
+                (n for n in range(3, longest) if len({absolute[key][-n:] for key in alike}) == len(alike)), longest
+            )
+            take.update(dict.fromkeys(alike, size))
+    return ["/".join(absolute[key][-take[key] :]) if key in absolute else key for key in ids]
 
 
 def digest_words(digest: str) -> str:
@@ -210,6 +242,39 @@ def _shards_of_ids(examples, repeated: list) -> list[str]:
         if key in wanted and shard:
             held.setdefault(key, set()).add(shard)
     return sorted({shard for shards in held.values() if len(shards) > 1 for shard in shards})
+
+
+def _warn_clips_of_two_classes(split: str, data: VideoClassificationData, repeated: list[str]) -> None:
+    """Name the clips among `repeated` that a split lists under different classes (two metadata files of a folder
+    and one below it, `train/metadata.csv`'s `a/0.mp4, cat` and `train/a/metadata.csv`'s `0.mp4, dog`; one table
+    naming a clip twice): each listing was read, the clip trained as each class and scored wrong under all but one,
+    and the warning said only that it was listed twice. Examples that carry no label (a stream's paths) are not."""
+    examples = data.splits[split]
+    if not hasattr(examples, "labels") and not all("label" in example for example in examples):
+        return
+    keys = examples.clip_ids() if hasattr(examples, "clip_ids") else example_ids(examples)
+    wanted, classes = set(repeated), {}
+    for key, label in zip(keys, example_labels(examples)):
+        if key in wanted:
+            classes.setdefault(key, {})[repr(label)] = label
+    names = data.label_names if len(data.label_spaces) == 1 else []
+
+    def said(label) -> str:  # a class by its name where the data set names it
+        return repr(names[label]) if isinstance(label, int) and 0 <= label < len(names) else repr(label)
+
+    clashing = [
+        f"{key!r} ({', '.join(map(said, labels.values()))})" for key, labels in classes.items() if len(labels) > 1
+    ]
+    if clashing:
+        more = f" and {len(clashing) - 5} more" if len(clashing) > 5 else ""
+        logger.warning(
+            "split %r lists %d clip(s) under different classes, each trained as every one of them and scored wrong "
+            "under all but one: %s; give each clip one class (a clip listed by two metadata files, or twice in one "
+            "table)",
+            split,
+            len(clashing),
+            ", ".join(clashing[:5]) + more,
+        )
 
 
 def warn_repeated_clips(data: VideoClassificationData) -> dict:
@@ -249,6 +314,7 @@ def warn_repeated_clips(data: VideoClassificationData) -> dict:
                 len(repeated),
                 quoted(repeated),
             )
+            _warn_clips_of_two_classes(split, data, repeated)
     names, sets = list(ids), {split: set(keys) for split, keys in ids.items()}
     for i, first in enumerate(names):
         for second in names[i + 1 :]:

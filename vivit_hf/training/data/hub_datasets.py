@@ -173,6 +173,8 @@ class HubSplit(Sequence):
         split_folders = list(dict.fromkeys(table.parent for table in self.tables))
         located: list[str | None] = [None] * len(self)
         missing = []
+        if row_tables is None and len(split_folders) > 1:
+            self._refuse_clips_of_two_tables(split, relative, split_folders)
         for i, path in relative:
             folders = [row_tables[i].parent] if row_tables is not None else list(split_folders)
             folders += [self.base] if self.base not in folders else []
@@ -196,6 +198,23 @@ class HubSplit(Sequence):
         # packed as a split's examples are: a list of str was copied into every DataLoader worker that read it (its
         # reference counts written), 7.1 MiB a worker at 60 000 rows
         self.paths = PackedExamples(located)
+
+    def _refuse_clips_of_two_tables(self, split: str, relative, folders: list[Path]) -> None:
+        """Refuse (one line) a relative path that is a file beside two or more of the split's tables, where which
+        table each row came from is not known (CSV or JSON tables, several of them): every row naming it read the
+        first table's clip, so `a/clips.csv`'s `0.mp4, cat` and `b/clips.csv`'s `0.mp4, dog` trained `a/0.mp4` as
+        both classes and never read `b/0.mp4` (and the split was said to list `a/0.mp4` twice)."""
+        for path in dict.fromkeys(path for _, path in relative):
+            beside = [folder / path for folder in folders if (folder / path).is_file()]
+            if len(beside) > 1:
+                tables = [str(table) for table in self.tables]
+                raise DatasetFormatError(
+                    f"--dataset_format hub: split {split!r} has {len(self.tables)} tables, "
+                    f"{quoted(tables, 4)}, and a row gives {path!r}, a file beside more than one of them "
+                    f"({quoted([str(f) for f in beside], 4)}): which table a row of a CSV or JSON table came from is "
+                    "not known, so each such row would read the first. Write the paths relative to the data set's "
+                    "folder (or absolute), or make the tables one table, or parquet files"
+                )
 
     def labels(self) -> list:
         """Every row's label id, read from the label column alone (no clip bytes)."""

@@ -126,9 +126,34 @@ def builder_once(source: str, config_name, revision, cache_dir) -> Callable[[], 
     )
 
 
+def metadata_files_in_order(builder) -> None:
+    """Make `builder` (a folder builder: videofolder) read a split's metadata files in the order of their paths.
+    `datasets` keeps them in a set, so a split of several (`train/metadata.csv` and `train/a/metadata.csv`) gave
+    its rows in an order of Python's string hashes, another in every process (`PYTHONHASHSEED`): streamed, two
+    processes sharing the rows out by position (every 2nd) read some twice and others never, their digests alike
+    (the files' names and rows, sorted), and a resumed stream skipped other rows; read whole, each machine's cache
+    held another order. Idempotent."""
+    generators = builder._split_generators
+    if getattr(generators, "in_order", False):
+        return
+
+    def in_order(dl_manager, **kwargs):
+        splits = generators(dl_manager, **kwargs)
+        for split in splits:
+            files = split.gen_kwargs.get("metadata_files")
+            if isinstance(files, (set, frozenset)):
+                split.gen_kwargs["metadata_files"] = sorted(files, key=lambda entry: tuple(map(str, entry)))
+        return splits
+
+    in_order.in_order = True
+    builder._split_generators = in_order
+
+
 def load_with(builder, streaming: bool = False):
     """What `datasets.load_dataset` returns, read with `builder` (made as `load_dataset` makes it, `builder_once`):
-    its own steps after `load_dataset_builder`, with its defaults."""
+    its own steps after `load_dataset_builder`, with its defaults; a split's metadata files read in the order of
+    their paths (`metadata_files_in_order`)."""
+    metadata_files_in_order(builder)
     if streaming:
         return builder.as_streaming_dataset()
     from datasets.utils.info_utils import is_small_dataset

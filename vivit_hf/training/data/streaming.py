@@ -76,6 +76,7 @@ from .labels import (
     is_labelled_split,
     warn_classes_differing_in_case,
 )
+from .stream_contents import SMALL_MEMBER, stream_contents
 
 logger = logging.getLogger(__name__)
 
@@ -103,6 +104,7 @@ class StreamingSplit:
     clipless_counted: bool = False
     shard_name: Callable[[str], str] | None = None  # a WebDataset `__url__` as its clips' ids name it (`shard_name`)
     _sizes: list[int] | None = None
+    _contents: list | None = None
 
     def label_id(self, value) -> int:
         if self.label_map is not None:
@@ -149,9 +151,9 @@ class StreamingSplit:
                 readers,
                 resharded.num_shards,
             )
-            self.dataset, self._sizes = resharded, None
+            self.dataset, self._sizes, self._contents = resharded, None, None
 
-    def stream_digest(self, earlier: bool = False) -> str:
+    def stream_digest(self, earlier: bool = False, contents: bool = True) -> str:
         """`examples_digest` of a stream, `<clips>:<hash>` read without a pass over the data: its shards' names (each
         one's path in the repo or folder, `shard_name`: machines may keep their copies at other paths) and sizes where
         they are known (`shard_sizes`), and the `--max_*_samples` cut. Processes share a stream out by the position
@@ -159,9 +161,11 @@ class StreamingSplit:
         all of them), so machines that each stream their own copy must hold the same shards: a copy one shard short
         made one process split the stream shard by shard and the other clip by clip, some clips read twice an epoch
         and others never, without a word. A local metadata folder streams as one shard whose rows are its metadata
-        files': their names and rows are in the digest too (`_metadata_tables`). `earlier`: the digest of
-        versions that named a shard by its file name (so `train/a/000.tar` and `train/b/000.tar` swapped between
-        copies passed) and read no metadata file, as their checkpoints recorded it (`check_resume_clips`)."""
+        files': their names and rows are in the digest too (`_metadata_tables`). Each shard's contents too, where
+        they can be read cheaply (`stream_contents`): a shard written again with as many rows passed.
+        `earlier`: the digest of versions that named a shard by its file name (so `train/a/000.tar` and
+        `train/b/000.tar` swapped between copies passed) and read no metadata file; `contents=False`: of versions that
+        read no shard's contents; as their checkpoints recorded it (`check_resume_clips`)."""
         import hashlib
 
         source = self.dataset if self.uncut is None else self.uncut
@@ -178,10 +182,19 @@ class StreamingSplit:
         )
         sizes = self.shard_sizes()
         tables = [] if earlier else _metadata_tables(kwargs, name)
-        digest = hashlib.sha256(json.dumps([shards, names, sizes, self.limit] + ([tables] if tables else [])).encode())
+        held = self.shard_contents() if contents and not earlier else None
+        hashed = [shards, names, sizes, self.limit] + ([tables] if tables else []) + ([held] if held else [])
+        digest = hashlib.sha256(json.dumps(hashed).encode())
         clips = min(sum(sizes), self.limit or sum(sizes)) if sizes is not None else self.num_examples
         shown = f"{clips} clips" if clips is not None else "clips"
         return f"{shown} in {shards} shard{'s' if shards != 1 else ''}:{digest.hexdigest()[:16]}"
+
+    def shard_contents(self) -> list[str | None] | None:
+        """A fingerprint of what each shard holds, read without a pass over its clips (`stream_contents`)."""
+        if self._contents is None:
+            source = self.dataset if self.uncut is None else self.uncut
+            self._contents = stream_contents(source, self.video_column, _tar_contents) or []
+        return self._contents or None
 
     def shard_sizes(self) -> list[int] | None:
         """Examples in each shard of the stream, in datasets' shard order, read where that needs no pass over the
@@ -268,10 +281,10 @@ def _tar_source_ids(path) -> list[str]:
     return _tar_index(path)[1]
 
 
-def _tar_index(path) -> tuple[int, list[str]]:
-    """`(samples, source ids)` of a local tar (`_tar_samples`, `_tar_source_ids`), read in one pass over its headers
-    and `.json` members, kept for the file as it is (its size and modification time): the digest, the card's check and
-    the repeated ids' warning each asked for it."""
+def _tar_index(path) -> tuple[int, list[str], str]:
+    """`(samples, source ids, contents)` of a local tar (`_tar_samples`, `_tar_source_ids`, `_tar_contents`), read
+    in one pass over its headers and small members, kept for the file as it is (its size and modification time):
+    the digest, the card's check and the repeated ids' warning each asked for it."""
     from pathlib import Path
 
     if "://" in str(path) or not Path(path).is_file():
@@ -280,11 +293,19 @@ def _tar_index(path) -> tuple[int, list[str]]:
     return _read_tar_index(str(path), stat.st_size, stat.st_mtime_ns)
 
 
+def _tar_contents(path) -> str:
+    """A local tar's members as `stream_contents` takes them (`_read_tar_index`)."""
+    return _tar_index(path)[2]
+
+
 @functools.lru_cache(maxsize=4096)
-def _read_tar_index(path: str, size: int, mtime_ns: int) -> tuple[int, list[str]]:
+def _read_tar_index(path: str, size: int, mtime_ns: int) -> tuple[int, list[str], str]:
+    """`_tar_index`, and a hash of the tar's members: every member's name and size, and the bytes of those up to
+    `SMALL_MEMBER` (a sample's `cls`, `txt` and `json`: its label and id), read in the same pass."""
+    import hashlib
     import tarfile
 
-    samples, previous, ids = 0, None, []
+    samples, previous, ids, contents = 0, None, [], hashlib.sha256()
     with tarfile.open(path) as tar:
         for member in tar:
             folder, _, name = member.name.rpartition("/")
@@ -293,12 +314,14 @@ def _read_tar_index(path: str, size: int, mtime_ns: int) -> tuple[int, list[str]
                 continue
             if key != previous:
                 samples, previous = samples + 1, key
+            small = tar.extractfile(member).read() if member.size <= SMALL_MEMBER else b""
+            contents.update(json.dumps([member.name, member.size]).encode() + small)
             if name.endswith(".json"):
-                meta = json.loads(tar.extractfile(member).read())
+                meta = json.loads(small or tar.extractfile(member).read())
                 clip_id = meta.get("id") if isinstance(meta, dict) else None
                 if clip_id not in (None, ""):
                     ids.append(str(clip_id))
-    return samples, ids
+    return samples, ids, contents.hexdigest()[:16]
 
 
 def open_streaming_dataset(
@@ -752,7 +775,17 @@ def _locate(
     whole.locate(split, lambda: tables)
     if clips is not None:
         clips[split] = whole.clip_ids()
-    return {written: found for written, found in zip(paths, whole.paths or []) if found is not None} or None
+    located: dict[str, str] = {}
+    for written, found in zip(paths, whole.paths or []):
+        if found is not None and located.setdefault(written, found) != found:
+            # a stream's row is found by the path as written: each table's `x.mp4` beside it would read one clip
+            raise DatasetFormatError(
+                f"--streaming: split {split!r} has rows in several tables that give {written!r}, each beside its "
+                f"own table ({located[written]!r}, {found!r}); a stream finds a row's clip by its path as written, "
+                "so they would all read one of them. Write the paths relative to the data set's folder (or "
+                "absolute), or read it without --streaming"
+            )
+    return located or None
 
 
 def _shard_rows(sizes):

@@ -1,0 +1,127 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""What a stream's digest knows of each shard's contents, read without a pass over its clips (`stream_contents`).
+
+The digest named the shards and counted their rows: a shard written again at the same path with as many rows (other
+clips, other labels, another order: a relabelled `000.cls` of the same size, a parquet file rebuilt from another
+table) passed, and a resume skipped other clips by position, or machines streaming their own copies shared out other
+clips at the same positions, without a word. Each shard is now also known by a cheap fingerprint of what it holds:
+
+- a Hub file (`hf://`): its blob id (the git hash of an LFS pointer names the file's sha256), from the repo's
+  listing, which the stream's resolution of its data files has mostly read already;
+- a local tar: every member's name and size and the bytes of its small members (labels, ids), read in the pass that
+  counts its samples (`streaming._read_tar_index`);
+- a local parquet file (or one row group of it, when read by row group): every column chunk's value count and size
+  (from the footer, which its row count is read from) and the values of its columns other than the clip's that
+  hold no bytes (labels, ids, paths);
+- a `save_to_disk` shard: the values of those columns.
+
+Not read: a clip's bytes, so a clip re-encoded to the same size under the same name in a local tar still passes.
+A shard of another kind, or one that cannot be read so, gives None (the digest is then of its name and size alone).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+logger = logging.getLogger(__name__)
+
+# The largest tar member whose bytes go into the digest: a sample's label, id or metadata, not its clip.
+SMALL_MEMBER = 64 * 1024
+
+
+def _hashed(value) -> str:
+    return hashlib.sha256(json.dumps(value, default=str, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def _without_bytes(schema, video_column: str) -> list[str]:
+    """The columns of an Arrow `schema` other than `video_column` that hold no bytes (binary, nested or not): a
+    second clip, an audio track or frames are not read."""
+    import pyarrow as pa
+
+    def small(kind) -> bool:
+        if pa.types.is_binary(kind) or pa.types.is_large_binary(kind) or pa.types.is_fixed_size_binary(kind):
+            return False
+        if pa.types.is_struct(kind):
+            return all(small(kind.field(i).type) for i in range(kind.num_fields))
+        if pa.types.is_list(kind) or pa.types.is_large_list(kind) or pa.types.is_fixed_size_list(kind):
+            return small(kind.value_type)
+        return True
+
+    return [field.name for field in schema if field.name != video_column and small(field.type)]
+
+
+def hub_blob_id(url: str) -> str | None:
+    """The blob id of a Hub file (`hf://datasets/<repo>@<revision>/<path>`): the git hash of its content (of its
+    LFS pointer, which names the content's sha256 and size). None where the Hub cannot tell (offline)."""
+    try:
+        from huggingface_hub import HfFileSystem
+
+        info = HfFileSystem().info(url)
+    except Exception as error:  # noqa: BLE001 - any failure leaves the shard known by its name and size
+        logger.info("%s: its blob id could not be read (%s)", url, error)
+        return None
+    lfs = info.get("lfs") or {}
+    return lfs.get("sha256") or info.get("blob_id")
+
+
+def parquet_contents(path: str, row_groups, video_column: str, footers: dict) -> str:
+    """The column chunks' value counts and sizes of `row_groups` (None: all) of a local parquet file, and the values
+    of its columns other than `video_column` that hold no bytes (`_without_bytes`)."""
+    import pyarrow.parquet as pq
+
+    if path not in footers:
+        footers[path] = pq.ParquetFile(path)
+    parquet = footers[path]
+    groups = list(range(parquet.metadata.num_row_groups) if row_groups is None else row_groups)
+    chunks = [
+        [
+            (c.path_in_schema, c.num_values, c.total_compressed_size)
+            for c in map(parquet.metadata.row_group(g).column, range(parquet.metadata.num_columns))
+        ]
+        for g in groups
+    ]
+    columns = _without_bytes(parquet.schema_arrow, video_column)
+    values = parquet.read_row_groups(groups, columns=columns).to_pylist() if columns and groups else []
+    return _hashed([chunks, values])
+
+
+def saved_shard_contents(shard, video_column: str) -> str:
+    """The values of a `save_to_disk` shard's columns other than `video_column` that hold no bytes."""
+    columns = _without_bytes(shard.features.arrow_schema, video_column)
+    return _hashed(shard.select_columns(columns).with_format("arrow")[:].to_pylist() if columns else len(shard))
+
+
+def stream_contents(dataset, video_column: str, tar_contents: Callable[[str], str]) -> list[str | None] | None:
+    """A fingerprint of each shard of a stream (in `datasets`' shard order), as the module says; None where no
+    shard's can be read so. `tar_contents`: a local tar's (`streaming._tar_contents`)."""
+    kwargs = getattr(getattr(dataset, "_ex_iterable", None), "kwargs", None) or {}
+    footers: dict = {}
+
+    def of_file(path, row_groups=None) -> str | None:
+        text = str(path)
+        if text.startswith("hf://"):
+            return hub_blob_id(text)
+        if "://" in text or not Path(text).is_file():
+            return None
+        if text.endswith(".parquet"):
+            return parquet_contents(text, row_groups, video_column, footers)
+        return tar_contents(text) if text.endswith(".tar") else None
+
+    try:
+        if "shards" in kwargs:
+            contents = [saved_shard_contents(shard, video_column) for shard in kwargs["shards"]]
+        elif "files" in kwargs and all(str(f).endswith(".parquet") for f in kwargs["files"]):
+            groups = kwargs.get("row_groups_list") or [None] * len(kwargs["files"])
+            contents = [of_file(file, row_groups) for file, row_groups in zip(kwargs["files"], groups)]
+        elif "tar_paths" in kwargs:
+            contents = [of_file(path) for path in kwargs["tar_paths"]]
+        else:
+            return None
+    except (OSError, ValueError, TypeError) as error:
+        logger.info("the stream's shard contents could not be read (%s)", error)
+        return None
+    return contents if len(contents) == dataset.num_shards and any(c is not None for c in contents) else None
