@@ -8,6 +8,7 @@ nothing of it is copied. The tester mirrors the one transformers runs on its own
 rescale 1 / 127.5, ImageNet mean and std), which the sdist does not ship.
 """
 
+import dataclasses
 import importlib
 import unittest
 
@@ -80,10 +81,33 @@ class ViViTVideoProcessingTest(VideoProcessingTestMixin, unittest.TestCase):
     # as transformers' own ViViT video processor test adds
     def test_video_processor_properties(self):
         proc = self.fast_video_processing_class(**self.video_processor_dict)
-        for name in ("do_resize", "size", "do_center_crop", "do_normalize", "image_mean", "image_std"):
+        for name in ("do_resize", "size", "do_center_crop", "center_crop", "do_normalize", "image_mean", "image_std"):
             self.assertTrue(hasattr(proc, name), name)
         self.assertTrue(hasattr(proc, "do_convert_rgb"))
         self.assertIn("pixel_values", proc.model_input_names)
+
+    def test_override_instance_attributes_does_not_affect_other_instances(self):
+        """transformers' version skips here ("no dict size or list image_mean"), as for its own ViViT processor: sizes
+        are a `SizeDict` and the statistics a tuple. The same check on those: a change to one instance's size, crop
+        or statistics reaches no other instance, nor the class's defaults, nor a list the caller passed in."""
+        first, second = self.fast_video_processing_class(), self.fast_video_processing_class()
+        size, crop = dataclasses.replace(second.size), dataclasses.replace(second.crop_size)
+        first.size.shortest_edge = -1
+        first.crop_size.height = -1
+        self.assertEqual((second.size, second.crop_size), (size, crop))
+        self.assertEqual(self.fast_video_processing_class().size, size)
+        mean = [0.1, 0.2, 0.3]
+        given = self.fast_video_processing_class(image_mean=mean, do_normalize=True)
+        mean[0] = -1
+        self.assertEqual(list(given.image_mean), [0.1, 0.2, 0.3])
+
+    def test_video_processor_preprocess_arguments(self):
+        """transformers' version skips here: this processor has neither `_valid_processor_keys` nor the decorator that
+        warns about an unknown argument. It refuses one instead (docs/processor.md): the mixin's `extra_argument`."""
+        proc = self.fast_video_processing_class(**self.video_processor_dict)
+        videos = self.video_processor_tester.prepare_video_inputs()
+        with self.assertRaisesRegex(ValueError, r"unknown options \['extra_argument'"):
+            proc(videos, extra_argument=True)
 
     def test_offset_rescaling(self):
         proc = self.fast_video_processing_class(**self.video_processor_dict)
