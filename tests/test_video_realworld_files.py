@@ -499,6 +499,36 @@ def test_a_ntsc_rate_in_millisecond_timestamps_reads_as_the_rate_written(tmp_pat
         assert (reader.info.num_frames, reader.info.duration) == (count, pytest.approx(count / rate, rel=1e-12))
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize(
+    "fmt, rate", [("mp4", Fraction(30000, 1001)), ("mov", Fraction(24000, 1001)), ("mp4", Fraction(60000, 1001))]
+)
+def test_a_ntsc_rate_stamped_in_milliseconds_into_mp4_reads_as_the_rate_written(tmp_path, backend, fmt, rate):
+    # A writer that stamps its frames in milliseconds (`frame.pts` in a time base of 1/1000: a screen recorder, a
+    # capture loop) into MP4 / MOV: the muxer rescales the stamps to its timescale, 16 ticks a millisecond, so the
+    # span, rounded to a millisecond, is no tick of 1/16000 s from the rate written; 30000/1001 fps read 29.977 fps
+    # (24000/1001: 23.9705, 60000/1001: 59.908), where the same stamps in Matroska read the rate written.
+    count, timescale = 40, 16000  # the muxer's timescale for a time base of 1/1000 (doubled until 10000 or more)
+    path = tmp_path / f"clip.{fmt}"
+    with av.open(str(path), "w", format=fmt) as container:
+        stream = container.add_stream("libx264", rate=rate)
+        stream.width, stream.height, stream.pix_fmt = WIDTH, HEIGHT, "yuv420p"
+        stream.codec_context.time_base = Fraction(1, 1000)
+        for i in range(count):
+            frame = av.VideoFrame.from_ndarray(pattern_frame(i, HEIGHT, WIDTH), format="rgb24")
+            frame.pts, frame.time_base = round(i / rate * 1000), Fraction(1, 1000)
+            container.mux(stream.encode(frame))
+        container.mux(stream.encode())
+    with av.open(str(path)) as container:
+        stamps = np.array(sorted(p.pts for p in container.demux(video=0) if p.size))
+        assert container.streams.video[0].time_base == Fraction(1, timescale)
+        assert np.gcd.reduce(np.diff(stamps)) == timescale // 1000 and len(set(np.diff(stamps))) == 2
+    with open_video(str(path), backend=backend) as reader:
+        assert reader.fps == pytest.approx(float(rate), rel=1e-12)
+        assert (reader.info.num_frames, reader.info.duration) == (count, pytest.approx(count / rate, rel=1e-12))
+        assert reader.frame_times() - reader.frame_times()[0] == pytest.approx((stamps - stamps[0]) / timescale)
+
+
 @pytest.mark.parametrize("bframes", [0, 3])
 def test_an_flv_whose_timestamps_start_below_0_reads_as_a_sequential_decode(tmp_path, bframes):
     # FLV's muxers write a negative timestamp in 31 bits (-200 ms as 2^31 - 200), which FFmpeg reads 24.8 days before

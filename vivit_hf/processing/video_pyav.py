@@ -643,6 +643,34 @@ def _rate_of_span(intervals: int, span: float, tick: float, stated: Sequence) ->
     return intervals / span
 
 
+def _rate_of_rounded_stamps(ticks: np.ndarray, stated: Sequence, tick: float) -> float | None:
+    """The first rate the file states whose frame times, rounded to the stamps' own step, are the frames' stamps; None
+    where there is none, or the stamps are as fine as their time base.
+
+    A writer that stamps frames in milliseconds (PyAV's `frame.pts` in a `time_base` of 1/1000, a screen recorder, a
+    capture tool) into MP4 / MOV has them rescaled to the track's timescale (16000 for 1/1000, 19200 for 1/600): the
+    stamps are multiples of 16 or 32 ticks, and a span rounded to a millisecond is no tick of 1/16000 s from the rate
+    written (30 frames of 30000/1001 fps read 29.98 fps, where the same stamps in Matroska read 29.97). The step must
+    be well under a frame, and every frame (not the span alone) within half a step of where the rate puts it, so a
+    dropped or held frame is no rounding, nor is FFmpeg's guess from a few frames (353/12 fps for three frames
+    stamped 0, 33 and 67 ms, each within a step of it)."""
+    if not np.issubdtype(ticks.dtype, np.integer):
+        return None
+    ticks = np.sort(ticks) - ticks.min()
+    steps = np.diff(ticks)
+    if np.unique(steps).size < 2 or steps.min() <= 0:
+        return None
+    quantum = int(np.gcd.reduce(steps))
+    if quantum <= 1 or 4 * quantum > steps.min():
+        return None
+    for rate in stated:
+        if rate and rate > 0:
+            grid = np.arange(ticks.size) / (float(rate) * tick)
+            if np.all(np.abs(ticks - grid) <= quantum / 2 + 1e-6):  # each the rate's time rounded to the step
+                return float(rate)
+    return None
+
+
 class PyAVReader(VideoReader):
     """PyAV decoding: demux once for the frame table (AVI / ASF: decode once), then seek + decode only
     the needed span."""
@@ -1411,7 +1439,11 @@ class PyAVReader(VideoReader):
                 if self.container is not None and self.container.format.name in _DELAY_TIMED_FORMATS:
                     return self._delay_timed_fps(span)
                 stated = (stream.guessed_rate, stream.average_rate, stream.base_rate, context.framerate)
-                return _rate_of_span(self._pts.size - 1, span, tick, stated)
+                # (not the average rate: FFmpeg's own measure of these stamps, 24000/803 fps for 0, 33 and 67 ms)
+                rounded = _rate_of_rounded_stamps(
+                    ticks, (stream.guessed_rate, stream.base_rate, context.framerate), tick
+                )
+                return rounded if rounded else _rate_of_span(self._pts.size - 1, span, tick, stated)
         collided = self._collided_times()
         if collided is not None and collided[-1] > collided[0]:
             # Frames whose stamps collide, counted by a decode: timed by their stamps as others are, where FFmpeg's
