@@ -72,6 +72,13 @@ from torch.distributed import distributed_c10d
 if os.environ.get("DUMP_AFTER"):
     faulthandler.dump_traceback_later(float(os.environ["DUMP_AFTER"]))
     faulthandler.register(signal.SIGUSR1, all_threads=True)
+    # Streamed runs' DataLoader workers are forked by the fork server (vivit_hf.training.data.workers), which
+    # imports this beside module first (it preloads those imported here; it finds them on PYTHONPATH, not on
+    # sys.path): it and they catch SIGUSR1 too
+    import dump_stacks_on_sigusr1
+    from vivit_hf.training.data import workers
+    workers.WORKER_PRELOAD += (dump_stacks_on_sigusr1.__name__,)
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [sys.path[0], os.environ.get("PYTHONPATH")]))
 rank, home = os.environ.get("RANK", "0"), os.getcwd()
 for number, run in enumerate(json.loads(open(sys.argv[1]).read())):
     distributed_c10d._world.group_count = 1000 * number
@@ -102,6 +109,13 @@ for number, run in enumerate(json.loads(open(sys.argv[1]).read())):
         torch.distributed.destroy_process_group()
     AcceleratorState._reset_state(reset_partial_state=True)
     GradientState._reset_state()
+"""
+
+# Imported by a launch process's fork server: the DataLoader workers it forks dump their stacks on SIGUSR1, into the
+# stderr `WorkerInit` gives them (their run's).
+DUMP_STACKS_ON_SIGUSR1 = """
+import faulthandler, signal
+faulthandler.register(signal.SIGUSR1, all_threads=True)
 """
 
 
@@ -137,9 +151,10 @@ def parent_of(process):
 
 
 def dump_forked_stacks(launcher_pid: int) -> None:
-    """Before an overrun launch is killed: each process forked from a `RUNS_IN_ONE_LAUNCH` process (a DataLoader
-    worker: it and its parent handle SIGUSR1) writes its stacks into its run's stderr. The launch processes dumped
-    theirs at DUMP_AFTER; when one waits for a worker's batch, only the worker's stack says why (a hang seen in CI)."""
+    """Before an overrun launch is killed: each process forked from a `RUNS_IN_ONE_LAUNCH` process or its fork
+    server (a DataLoader worker: it and its parent handle SIGUSR1) writes its stacks into its run's stderr. The
+    launch processes dumped theirs at DUMP_AFTER; when one waits for a worker's batch, only the worker's stack says
+    why (a hang seen in CI)."""
     try:
         below = psutil.Process(launcher_pid).children(recursive=True)
     except psutil.NoSuchProcess:
@@ -174,6 +189,7 @@ def launch_runs(launcher, runs, folder, processes=2, timeout=600, cwds=None):
     folder.mkdir(parents=True, exist_ok=True)
     script, plan = folder / "runs_in_one_launch.py", []
     script.write_text(RUNS_IN_ONE_LAUNCH)
+    (folder / "dump_stacks_on_sigusr1.py").write_text(DUMP_STACKS_ON_SIGUSR1)
     for name, argv in runs.items():
         (folder / name).mkdir()
         plan.append({"argv": [str(arg) for arg in argv], "folder": str(folder / name)})

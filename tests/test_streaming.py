@@ -506,35 +506,36 @@ from accelerate import PartialState
 from vivit_hf.processing.processing_vivit import ViViTVideoProcessor
 from vivit_hf.training.data.streaming import StreamingLoader, StreamingVideoDataset, open_streaming_dataset
 
-state = PartialState(cpu=True)
-split = open_streaming_dataset(sys.argv[1]).split(sys.argv[2])
-processor = ViViTVideoProcessor(num_frames=2, size={"shortest_edge": 8}, crop_size={"height": 8, "width": 8})
-dataset = StreamingVideoDataset(split, processor, batch_size=2, shuffle_buffer_size=3, shuffle_seed=0,
-                                rank=state.process_index, world_size=state.num_processes)
-class Accelerator:  # what StreamingLoader asks of an accelerator
-    num_processes, device = state.num_processes, torch.device("cpu")
-    def reduce(self, tensor, reduction):  # a device-side reduce, waited on every step: what the loader must not use
-        raise AssertionError("the has-data vote went through accelerator.reduce")
-events = []  # the order of the loader's collectives and the training loop's steps
-all_reduce = torch.distributed.all_reduce
-def recording_all_reduce(tensor, *args, **kwargs):
-    events.append(["vote", tensor.device.type, bool(kwargs.get("async_op"))])
-    return all_reduce(tensor, *args, **kwargs)
-torch.distributed.all_reduce = recording_all_reduce
-loader = StreamingLoader(dataset, num_workers=2, accelerator=Accelerator())
-epochs = []
-for epoch in range(2):
-    loader.set_epoch(epoch)
-    ids, steps = [], 0
-    for batch in loader:
-        events.append(["step"])
-        ids += [i for i, real in zip(batch["ids"], batch["real"].tolist()) if real]
-        steps += 1
-    epochs.append({"ids": ids, "steps": steps})
-out = {"rank": state.process_index, "world_size": state.num_processes, "epochs": epochs, "events": events}
-open(f"{sys.argv[3]}/rank{state.process_index}.json", "w").write(json.dumps(out))
-torch.distributed.all_reduce = all_reduce  # unpatched for the launch's next run (launch_runs)
-torch.distributed.destroy_process_group()  # else gloo can abort the exit (see the end of recipes/finetune.py)
+if __name__ == "__main__":  # its DataLoader workers run it again, as `__mp_main__` (the fork server)
+    state = PartialState(cpu=True)
+    split = open_streaming_dataset(sys.argv[1]).split(sys.argv[2])
+    processor = ViViTVideoProcessor(num_frames=2, size={"shortest_edge": 8}, crop_size={"height": 8, "width": 8})
+    dataset = StreamingVideoDataset(split, processor, batch_size=2, shuffle_buffer_size=3, shuffle_seed=0,
+                                    rank=state.process_index, world_size=state.num_processes)
+    class Accelerator:  # what StreamingLoader asks of an accelerator
+        num_processes, device = state.num_processes, torch.device("cpu")
+        def reduce(self, tensor, reduction):  # a device-side reduce, waited on every step: what the loader must not use
+            raise AssertionError("the has-data vote went through accelerator.reduce")
+    events = []  # the order of the loader's collectives and the training loop's steps
+    all_reduce = torch.distributed.all_reduce
+    def recording_all_reduce(tensor, *args, **kwargs):
+        events.append(["vote", tensor.device.type, bool(kwargs.get("async_op"))])
+        return all_reduce(tensor, *args, **kwargs)
+    torch.distributed.all_reduce = recording_all_reduce
+    loader = StreamingLoader(dataset, num_workers=2, accelerator=Accelerator())
+    epochs = []
+    for epoch in range(2):
+        loader.set_epoch(epoch)
+        ids, steps = [], 0
+        for batch in loader:
+            events.append(["step"])
+            ids += [i for i, real in zip(batch["ids"], batch["real"].tolist()) if real]
+            steps += 1
+        epochs.append({"ids": ids, "steps": steps})
+    out = {"rank": state.process_index, "world_size": state.num_processes, "epochs": epochs, "events": events}
+    open(f"{sys.argv[3]}/rank{state.process_index}.json", "w").write(json.dumps(out))
+    torch.distributed.all_reduce = all_reduce  # unpatched for the launch's next run (launch_runs)
+    torch.distributed.destroy_process_group()  # else gloo can abort the exit (see the end of recipes/finetune.py)
 """
 
 

@@ -457,7 +457,8 @@ def advice_in_flag_words(loggers=SKIPPED_CLIP_LOGGERS) -> Iterator[None]:
     """Within it, the data sets' lines for the clips they skip give the processor's advice as the recipe's flag
     (`in_flag_words`): "skipping broken clip up/still.mp4: ... has a single frame; pass --short_video loop or pad",
     where they said "pass short_video='loop' or 'pad'", a keyword the recipe's user has nowhere to pass. The data
-    sets keep the processor's words for their other callers; DataLoader workers forked within it inherit it."""
+    sets keep the processor's words for their other callers; DataLoader workers started within it inherit it (forked,
+    or handed it by `WorkerInit` from the fork server)."""
     words, chosen = _FlagWords(), [logging.getLogger(name) for name in loggers]
     for chosen_logger in chosen:
         chosen_logger.addFilter(words)

@@ -41,7 +41,7 @@ import numpy as np
 import torch
 
 from .annotated import count_missing
-from .dataset import ProcessorOptionError, collate_videos, decode_errors, describe_example, share_parent_memory
+from .dataset import ProcessorOptionError, collate_videos, decode_errors, describe_example
 from .examples import DatasetFormatError, VideoClassificationData, quoted, warn_repeated_clips
 from .folders import SPLIT_ALIASES, recipe_split_names, refuse_a_file
 from .hub_clips import clips_by_normal_name, clips_on_disk, read_as_on_disk
@@ -77,6 +77,7 @@ from .labels import (
     warn_classes_differing_in_case,
 )
 from .stream_contents import SMALL_MEMBER, stream_contents
+from .workers import WorkerInit, worker_start
 
 logger = logging.getLogger(__name__)
 
@@ -1044,6 +1045,8 @@ class StreamingLoader:
     ):
         self.dataset, self.device, self.accelerator, self.pad_to = dataset, device, accelerator, pad_to
         self.requested_workers = num_workers
+        # the fork server its workers start from (`workers`), started here: its imports run while the run sets up
+        self.context = worker_start(num_workers)
         self.consumed: dict[int, int] = {}
         # accelerate's `GradientState` (training): while this loader is iterated it is the state's active loader,
         # whose `end_of_dataloader` (True for an epoch's last batch) makes `accelerator.accumulate` step the optimiser
@@ -1084,7 +1087,9 @@ class StreamingLoader:
             batch_size=None,
             num_workers=workers,
             pin_memory=self._pin_memory(),
-            worker_init_fn=share_parent_memory,
+            # started anew every epoch and evaluation, always after gloo's and tqdm's threads exist: never forked here
+            multiprocessing_context=self.context if workers else None,
+            worker_init_fn=WorkerInit(),  # `share_parent_memory`, and this process's streams and logging
         )
         pending = {w: deque() for w in range(max(workers, 1))}
         next_index = {w: self.dataset.skip.get(w, 0) for w in pending}

@@ -1,0 +1,135 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""A streamed run starts its DataLoader workers anew at every epoch and evaluation, after gloo's, tqdm's and earlier
+loaders' threads exist. Forked from such a process, a worker inherits every lock as it was at that instant, held by
+threads that do not exist in it: in CI an evaluation worker hung inside `os.fork()` and the run never ended. The
+workers now start from a fork server (`vivit_hf.training.data.workers`), never forked from the main process."""
+
+import logging
+import multiprocessing
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import torch
+
+from vivit_hf.training.data.streaming import StreamingLoader, StreamingVideoDataset
+
+# Held by a thread of the main process while the workers start, as gloo's or tqdm's threads hold theirs.
+HELD = threading.Lock()
+LOGGER = "vivit_hf.training.data.streaming"
+
+
+class NeedsTheLock(StreamingVideoDataset):
+    """Two shards; each worker takes `HELD`, says so in a warning, and yields one batch of one row."""
+
+    def __init__(self):
+        super().__init__(None, None, batch_size=1)
+
+    @property
+    def num_shards(self) -> int:
+        return 2
+
+    def __iter__(self):
+        worker = torch.utils.data.get_worker_info().id
+        with HELD:
+            logging.getLogger(LOGGER).warning("worker %d took the lock", worker)
+        row = {"labels": torch.zeros(1, dtype=torch.long), "valid": torch.ones(1, dtype=torch.bool)}
+        yield {**row, "pixel_values": torch.zeros(1, 1), "truncated": torch.zeros(1, dtype=torch.bool)} | {
+            "ids": [f"clip{worker}"],
+            "worker": worker,
+            "batch": 0,
+        }
+        yield {"worker": worker, "end": True}
+
+
+def test_streamed_workers_start_while_another_thread_holds_a_lock_and_log_as_the_main_process(capfd):
+    """Forked, both workers waited forever on the lock (its holder is not in the child); started by the fork server,
+    each has its own and delivers its batch at once. Their warnings come in the main process's format, on its
+    stderr of the moment (pytest's capture here), as forked workers' did."""
+    holding, release = threading.Event(), threading.Event()
+
+    def hold():
+        with HELD:
+            holding.set()
+            release.wait(300)
+
+    holder = threading.Thread(target=hold, daemon=True)
+    holder.start()
+    holding.wait()
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("as in the main process: %(name)s %(levelname)s %(message)s"))
+    logging.getLogger(LOGGER).addHandler(handler)
+    delivered = []
+    loader = StreamingLoader(NeedsTheLock(), num_workers=2)
+    reader = threading.Thread(target=lambda: delivered.extend(i for batch in loader for i in batch["ids"]), daemon=True)
+    try:
+        reader.start()
+        reader.join(120)  # 1-15 s: the fork server's first start imports torch, datasets, transformers
+        stuck = reader.is_alive()
+        if stuck:  # the old way: forked workers that never get the lock; ended so that pytest can exit
+            for child in multiprocessing.active_children():
+                child.kill()
+    finally:
+        release.set()
+        logging.getLogger(LOGGER).removeHandler(handler)
+    assert not stuck, "the DataLoader workers waited on a lock held by a thread of the main process"
+    assert sorted(delivered) == ["clip0", "clip1"]
+    assert loader.context.get_start_method() == "forkserver"
+    err = capfd.readouterr().err
+    for worker in (0, 1):
+        assert f"as in the main process: {LOGGER} WARNING worker {worker} took the lock" in err, err[-2000:]
+
+
+class WaitsForever(NeedsTheLock):
+    """Each worker writes its process id into `folder`, then waits for good."""
+
+    def __init__(self, folder):
+        super().__init__()
+        self.folder = folder
+
+    def __iter__(self):
+        (self.folder / f"{os.getpid()}.pid").touch()
+        threading.Event().wait()
+        yield {}
+
+
+KILLED_MAIN = """
+import sys
+from pathlib import Path
+from test_streaming_worker_start import WaitsForever
+from vivit_hf.training.data.streaming import StreamingLoader
+next(iter(StreamingLoader(WaitsForever(Path(sys.argv[1])), num_workers=2)))
+"""
+
+
+def test_workers_end_when_the_process_that_started_them_is_killed(tmp_path):
+    """torch's workers end when their parent does, and a fork-server worker's parent is the server, which lives on
+    while its workers do: a streamed run killed mid-epoch (SIGKILL) left its server and workers waiting forever."""
+    main = subprocess.Popen([sys.executable, "-c", KILLED_MAIN, str(tmp_path)], cwd=Path(__file__).parent)
+    try:
+        deadline = time.monotonic() + 120
+        while len(list(tmp_path.glob("*.pid"))) < 2 and main.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.2)
+        workers = [int(path.stem) for path in tmp_path.glob("*.pid")]
+        assert len(workers) == 2, f"the workers did not start (status {main.poll()})"
+    finally:
+        main.kill()
+        main.wait()
+    deadline = time.monotonic() + 15
+    while any(running(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    left = [pid for pid in workers if running(pid)]
+    for pid in left:  # ended here, so that no test leaves them behind
+        os.kill(pid, signal.SIGKILL)
+    assert not left, "the DataLoader workers outlived the process that started them"
+
+
+def running(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except FileNotFoundError:
+        return False

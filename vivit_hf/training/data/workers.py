@@ -1,0 +1,183 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""How DataLoader workers started after the process has threads are started: from a fork server, never forked here.
+
+A plain fork copies only the forking thread; a lock another thread held at that moment (gloo's threads, tqdm's
+monitor, a previous loader's queue feeders and pin-memory thread) stays held in the child forever. A streamed run
+starts its workers anew at every epoch and evaluation, always after those threads exist, and in CI one evaluation
+worker of rank 1 hung inside `os.fork()` itself while rank 0 waited in the next collective: the run never ended.
+Python's docs warn of it (`os.fork`, and from 3.12 a DeprecationWarning), PyTorch's issue 138957 asks the same of
+the DataLoader's default, and Python 3.14 makes `forkserver` the default start method on Linux.
+
+The fork server is started once per process (fork and exec: a new interpreter with only the environment and the
+file descriptors of this one), imports the modules the workers need once, and forks each worker from its single
+thread. A worker gets the data set, the collate and init functions by pickle (a streamed split pickles to about 5 KB)
+and runs the main script again as `__mp_main__`, as under `spawn`. What a forked worker inherited that the work
+depends on is handed over by `WorkerInit`: the process's current stdout and stderr, and its logging configuration;
+and the worker ends when that process has ended, as a forked one does.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import multiprocessing.forkserver
+import os
+import pickle
+import sys
+import threading
+import time
+import types
+from multiprocessing import reduction
+
+from .dataset import share_parent_memory
+
+# Imported once by the fork server before it forks any worker (with the modules the main script took names from),
+# where this process has them: each worker starts with them in memory. Python 3.11 never preloads `__main__` as the
+# fork server means to (it looks the script up under a key its preparation data lacks), so without these every
+# worker imported torch, datasets and the recipe's modules anew: 7 s for two workers on 2 cores, at every epoch
+# and evaluation of a streamed run.
+WORKER_PRELOAD = ("torch", "datasets", "transformers", "accelerate", __name__)
+
+
+def worker_start(num_workers: int):
+    """The `multiprocessing_context` for a DataLoader of `num_workers` workers: `forkserver`, its server started
+    (once per process), or None (the default) without workers or where there is no fork server (Windows, whose
+    default `spawn` is as safe)."""
+    if num_workers <= 0 or "forkserver" not in multiprocessing.get_all_start_methods():
+        return None
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(_preload())
+    # Started now if it is not running (its imports run beside this process's work, not at the first batch's wait)
+    multiprocessing.forkserver.ensure_running()
+    return context
+
+
+def _preload() -> list[str]:
+    """`WORKER_PRELOAD` and the modules the main script took names from, those this process has imported (the
+    server finds them on its own path, PYTHONPATH's and the installed packages': Python 3.11 drops the `sys_path` it
+    is given, and skips a module it cannot import; a worker imports it when it needs it)."""
+    main = sys.modules.get("__main__")
+    names = list(WORKER_PRELOAD)
+    for value in list(vars(main).values()) if main is not None else []:
+        name = value.__name__ if isinstance(value, types.ModuleType) else getattr(value, "__module__", None)
+        if isinstance(name, str) and name not in names and name not in ("__main__", "__mp_main__", "builtins"):
+            names.append(name)
+    return [name for name in names if name in sys.modules]
+
+
+class WorkerInit:
+    """A DataLoader's `worker_init_fn`: `share_parent_memory`, and in a worker started by the fork server what a
+    forked one inherits: this process's stdout and stderr at the time the worker starts (the server's are those of
+    the time it started: a script that redirects them, as the tests' launch of several runs does, sent a later
+    run's worker warnings into an earlier run's log) and its logging configuration (levels, filters such as the
+    recipes' flag words, stream handlers and their formats), without which a worker's warnings came bare and its
+    INFO lines not at all."""
+
+    def __init__(self):
+        self._inherited = None  # set when unpickled in a worker started by pickle
+
+    def __getstate__(self):
+        spawning = multiprocessing.context.get_spawning_popen() is not None
+        # A descriptor travels only with a process being started (as multiprocessing passes a worker's pipes), and
+        # only where there are descriptors to pass (not Windows, whose `spawn` children share the console)
+        streams = {fd: reduction.DupFd(fd) for fd in (1, 2)} if spawning and hasattr(reduction, "DupFd") else {}
+        return {"streams": streams, "logging": _logging_config(), "main": os.getpid()}
+
+    def __setstate__(self, state):
+        self._inherited = state
+
+    def __call__(self, worker_id: int) -> None:
+        share_parent_memory(worker_id)
+        if self._inherited is None:  # forked: it has all of it already
+            return
+        for fd, duplicate in self._inherited["streams"].items():
+            received = duplicate.detach()
+            os.dup2(received, fd)
+            os.close(received)
+        _apply_logging_config(self._inherited["logging"])
+        threading.Thread(target=_end_with, args=(self._inherited["main"],), daemon=True).start()
+
+
+def _end_with(main: int) -> None:
+    """End this worker once the process that started it has ended. torch's workers watch their parent, which for a
+    forked one is that process, but for this one is the fork server, which itself waits until every process
+    holding its "alive" pipe has ended, its workers too: a streamed run killed mid-epoch (SIGKILL, the OOM killer)
+    left its fork server and workers waiting forever."""
+    while _running(main):
+        time.sleep(1)
+    os._exit(1)
+
+
+def _running(pid: int) -> bool:
+    """Whether process `pid` runs (a zombie has ended: its parent has not read its status yet)."""
+    if os.path.isdir("/proc/self"):
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                return stat.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+        except FileNotFoundError:
+            return False
+    try:  # no /proc (macOS)
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass
+    return True
+
+
+def _stream_handlers(logger) -> list[tuple]:
+    """`(fd, level, format, date format, style)` of `logger`'s handlers that write to stdout or stderr."""
+    kept = []
+    for handler in logger.handlers:
+        stream = getattr(handler, "stream", None)
+        if type(handler) is not logging.StreamHandler or stream not in (sys.stdout, sys.stderr, sys.__stderr__):
+            continue
+        formatter = handler.formatter or logging.Formatter()
+        style = next(key for key, value in logging._STYLES.items() if isinstance(formatter._style, value[0]))
+        fd = 1 if stream is sys.stdout else 2
+        kept.append((fd, handler.level, formatter._fmt, formatter.datefmt, style))
+    return kept
+
+
+def _picklable(item) -> bool:
+    try:
+        pickle.dumps(item)
+    except Exception:  # a filter holding a lock, a lambda: left out
+        return False
+    return True
+
+
+def _logging_config() -> dict:
+    """The root logger's and every configured logger's level, filters, propagation and stream handlers."""
+    loggers = {"": logging.getLogger()}
+    for name, logger in list(logging.root.manager.loggerDict.items()):
+        if isinstance(logger, logging.Logger) and (
+            logger.level != logging.NOTSET or logger.filters or logger.handlers or not logger.propagate
+        ):
+            loggers[name] = logger
+    return {
+        name: {
+            "level": logger.level,
+            "propagate": logger.propagate,
+            "filters": [item for item in logger.filters if _picklable(item)],
+            "handlers": _stream_handlers(logger),
+        }
+        for name, logger in loggers.items()
+    }
+
+
+def _apply_logging_config(config: dict) -> None:
+    for name, settings in config.items():
+        logger = logging.getLogger(name or None)
+        logger.setLevel(settings["level"])
+        logger.propagate = settings["propagate"]
+        for item in settings["filters"]:
+            logger.addFilter(item)
+        for handler in list(logger.handlers):
+            if type(handler) is logging.StreamHandler:
+                logger.removeHandler(handler)
+        for fd, level, fmt, datefmt, style in settings["handlers"]:
+            handler = logging.StreamHandler(sys.stdout if fd == 1 else sys.stderr)
+            handler.setLevel(level)
+            handler.setFormatter(logging.Formatter(fmt, datefmt, style))
+            logger.addHandler(handler)
