@@ -119,6 +119,7 @@ from vivit_hf.training.finetune import (
     compile_for_training,
     epoch_batches,
     evaluate,
+    evaluation_figures,
     evaluation_targets,
     flip_warning,
     head_starts,
@@ -792,9 +793,8 @@ def main(argv=None):
         history.append(summary)
         if args.load_best_model_at_end and best_evaluation(history, best_metric)[0] == completed_steps:
             keep_best_model(results)
-        top1 = results.get("top1", results.get("action_top1"))
         logger.info(
-            f"{when}: eval top-1 {top1:.4f}, loss {results['loss']:.4f} on {counted(results['num_samples'], 'clip')} "
+            f"{when}: {evaluation_figures(results)} on {counted(results['num_samples'], 'clip')} "
             f"({results['num_skipped']} broken skipped; {skipped_in_epoch} skipped in training"
             f"{past_the_end_report(truncated, results['num_truncated'])})"
         )

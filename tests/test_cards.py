@@ -388,3 +388,30 @@ def test_the_cards_multi_view_advice_matches_what_the_views_of_its_videos_are(tm
         assert "would repeat each view 12 times here" in card and "test with `num_clips=1, num_crops=1`" in card
     else:
         assert "- The paper's test protocol averages the logits of 4 temporal clips x 3 spatial crops" in card
+
+
+@pytest.mark.parametrize(
+    "resize, alike",
+    [({"size": {"height": 48, "width": 48}}, False), ({"do_resize": False, "size": {"shortest_edge": 64}}, True)],
+    ids=["height_width_48", "no_resize"],
+)
+def test_the_cards_crop_advice_follows_the_processors_resize(tmp_path, resize, alike):
+    """Whether the 3 crops of the bundled set's 32x32 frames are one view depends on the frame they are cut from, as
+    the processor resizes it: every size was read as a `shortest_edge` (a {height: 48, width: 48} resize as 32x32, which
+    the 32x32 crop covers: the card advised one crop where the 3 differ) and a processor without `do_resize` as
+    resizing. Checked against the processor's own 3 crops of such a video."""
+    import numpy as np
+
+    from vivit_hf import ViViTVideoProcessor
+    from vivit_hf.training.data.synthetic import SyntheticMotionConfig, render_clip, write_video
+
+    config = SyntheticMotionConfig()
+    write_video(render_clip("moving_left", np.random.default_rng(0), config), tmp_path / "v.mp4")
+    processor = ViViTVideoProcessor(num_frames=8, frame_stride=2, crop_size={"height": 32, "width": 32}, **resize)
+    views = processor(str(tmp_path / "v.mp4"), num_clips=1, num_crops=3, return_tensors="pt")["pixel_values"]
+    assert views.shape[0] == 3 and bool((views == views[:1]).all()) == alike
+    card = build_model_card(
+        CONFIG, processor=processor, results={"top1": 0.5}, eval_split="test", video_shape=config.video_shape
+    ).content
+    assert ("the 32x32 crop covers the whole frame" in card) == alike
+    assert f"`num_clips=1, num_crops={1 if alike else 3}`" in card  # one clip spans the 16 frames either way

@@ -585,8 +585,8 @@ def test_a_repo_that_cannot_be_made_is_said_before_converting(tmp_path, capsys, 
 @pytest.mark.parametrize(
     "repo, offline, said",
     [
-        ("not/a/repo id", False, "not a Hub repo id (owner/name)"),
-        ("me/vivit-micro", True, "offline mode is on (HF_HUB_OFFLINE), so nothing can be uploaded"),
+        ("not/a/repo id", False, "argument --push-to-hub: 'not/a/repo id' is no Hub repo id"),
+        ("me/vivit-micro", True, "offline mode is on (HF_HUB_OFFLINE), so nothing can be pushed"),
         ("bad revision", False, "argument --revision: 'v1..v2' is no branch name: git refuses '..'"),
     ],
 )
@@ -602,7 +602,9 @@ def test_an_upload_that_cannot_work_is_refused_before_converting(tmp_path, capsy
     monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", offline)
     out = tmp_path / "out"
     code, err = run_cli(micro_conversion(out, repo), capsys)
-    assert code == 2 and len(err) == 1 and err[0].startswith("python -m vivit_hf.convert: error: --push-to-hub"), err
+    assert (
+        code == 2 and len(err) == 1 and err[0].startswith("python -m vivit_hf.convert: error: argument --push-to-hub")
+    ), err
     assert said in err[0], err
     assert not out.exists()
 

@@ -334,3 +334,24 @@ def test_a_head_without_a_label_is_scored_on_the_clips_it_labels():
         SIX, torch.tensor([0, 1, -100, 3, 4, 5]), torch.ones(6, dtype=torch.bool), {"x": list("abcdef")}
     )
     assert single["top1"] == pytest.approx(2 / 5) and single["num_samples"] == 5
+
+
+def test_the_epoch_report_of_an_evaluation_where_no_clip_labels_every_head():
+    """Verbs without nouns: the action's top-1 is over the clips that label every head, here none (None). The epoch
+    report formatted it with `:.4f`, a TypeError that ended the run at its first evaluation; it says `-` and the
+    heads' own top-1 now."""
+    from vivit_hf.training.finetune import evaluation_figures
+
+    labels = torch.tensor([[-100, 1], [-100, 0], [-100, 0]])
+    logits = torch.stack([epic_logits(0, 1), epic_logits(1, 1), epic_logits(2, 0)])
+    results = evaluation_metrics(logits, labels, torch.ones(3, dtype=torch.bool), EPIC)
+    assert results["action_top1"] is None and results["noun_top1"] is None
+    with pytest.raises(TypeError):  # what the report did with it
+        f"{results['action_top1']:.4f}"
+    loss = float(torch.nn.functional.cross_entropy(logits[:, 3:], labels[:, 1]))  # the verbs' alone
+    said = evaluation_figures(results)
+    assert said == f"eval top-1 -, loss {loss:.4f} (no clip labels every head; top-1 verb {2 / 3:.4f})"
+    every = evaluation_metrics(logits, torch.tensor([[0, 1], [0, 1], [2, 0]]), torch.ones(3, dtype=torch.bool), EPIC)
+    assert evaluation_figures(every) == f"eval top-1 {2 / 3:.4f}, loss {every['loss']:.4f}"
+    single = evaluation_metrics(SIX, torch.tensor([0, 1, 2, 3, 4, 5]), torch.ones(6, dtype=torch.bool), {"x": "abcdef"})
+    assert evaluation_figures(single).startswith(f"eval top-1 {single['top1']:.4f}, loss ")

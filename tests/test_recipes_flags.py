@@ -6,11 +6,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import huggingface_hub
 import pytest
 import torch
 
 from vivit_hf.training import finetune as finetune_library
-from vivit_hf.training import finetune_flags
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -386,7 +386,7 @@ def test_the_same_flags_where_they_are_used_still_parse(finetune, monkeypatch):
     assert finetune.parse_args([*kinetics, "--momentum", "0.8"]).momentum == 0.8  # SGD's
     assert finetune.parse_args([]).momentum == 0.9  # a preset's default, not typed: no refusal
     monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
-    monkeypatch.setattr(finetune_flags, "is_offline_mode", lambda: False)  # parse_args asks it there
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", False)  # parse_args asks it
     args = finetune.parse_args(["--push_to_hub", "--hub_model_id", "me/vivit", "--upload_retries", "2"])
     assert (args.hub_model_id, args.upload_retries) == ("me/vivit", 2)
 

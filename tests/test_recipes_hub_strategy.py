@@ -245,14 +245,14 @@ def test_two_processes_push_one_last_checkpoint_holding_both_processes_states(vi
     ],
 )
 def test_a_hub_strategy_that_would_do_nothing_is_refused_before_anything_loads(monkeypatch, capsys, flags, said):
-    monkeypatch.setattr(finetune_flags, "is_offline_mode", lambda: False)
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", False)
     with pytest.raises(SystemExit) as refused:
         finetune_flags.parse_args(flags)
     assert refused.value.code == 2 and said in capsys.readouterr().err
 
 
 def test_hub_strategy_end_with_no_checkpoints_and_the_default_are_taken(monkeypatch):
-    monkeypatch.setattr(finetune_flags, "is_offline_mode", lambda: False)
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", False)
     assert finetune_flags.parse_args(["--push_to_hub", "--hub_strategy", "end"]).hub_strategy == "end"
     assert finetune_flags.parse_args(["--push_to_hub"]).hub_strategy == "every_save"  # Trainer's default
 

@@ -341,7 +341,7 @@ def test_a_run_in_its_own_folder_pushes_to_a_repo_of_that_folders_name(tmp_path)
 def test_a_repo_name_the_hub_refuses_is_refused_before_anything_loads(monkeypatch, capsys, flags, named):
     """It was refused by create_repo, once the whole data set was read and the model built. The reference:
     huggingface_hub's own `validate_repo_id`, which refuses a space."""
-    monkeypatch.setattr(finetune_flags, "is_offline_mode", lambda: False)  # parse_args asks it there
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", False)  # parse_args asks it
     with pytest.raises(SystemExit) as refused:
         finetune_flags.parse_args(["--push_to_hub", *flags])
     assert refused.value.code == 2 and named in capsys.readouterr().err
@@ -356,7 +356,6 @@ def test_every_command_refuses_a_push_branch_in_the_same_words(tmp_path, capsys,
     from vivit_hf.training.data.shard import main as shard_main
 
     monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", False)  # refused before any request
-    monkeypatch.setattr(finetune_flags, "is_offline_mode", lambda: False)
     push = {"--push_to_hub": ["--push_to_hub", "--hub_model_id", "me/x"], "--push-to-hub": ["--push-to-hub", "me/x"]}
     missing = str(tmp_path / "no-such-folder")
     commands = [
@@ -379,6 +378,47 @@ def test_every_command_refuses_a_push_branch_in_the_same_words(tmp_path, capsys,
             else f"argument {flag}: 'v1..v2': nothing is pushed without {push_flag}; add it, or leave {flag} out"
         )
         assert said.endswith(f"error: {wanted}"), (main.__module__, said)
+
+
+@pytest.mark.parametrize("offline", [False, True], ids=["bad_id", "offline"])
+def test_every_command_refuses_a_push_it_cannot_make_in_the_same_words(tmp_path, capsys, monkeypatch, offline):
+    """A repo id the Hub refuses, or offline mode: finetune.py and the shard writer said `argument --push_to_hub:
+    'me/my vivit' is no Hub repo id: ...`, the converter `--push-to-hub me/my vivit: not a Hub repo id (owner/name):
+    ...` and "nothing can be uploaded" offline, from three copies of the check: one now (`push_repo_refusal`). The
+    reference for the id: huggingface_hub's own `validate_repo_id`."""
+    from huggingface_hub.utils import HFValidationError, validate_repo_id
+
+    from vivit_hf.conversion.cli import main as convert_main
+    from vivit_hf.training.data.shard import main as shard_main
+
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", offline)
+    repo = "me/vivit" if offline else "me/my vivit"
+    missing = str(tmp_path / "no-such-folder")
+    commands = [
+        (finetune_flags.parse_args, ["--push_to_hub", "--hub_model_id", repo], "--push_to_hub"),
+        (
+            shard_main,
+            ["--dataset", missing, "--out", str(tmp_path / "shards"), "--push_to_hub", "--hub_model_id", repo],
+            "--push_to_hub",
+        ),
+        (
+            convert_main,
+            ["transformers", "--model", missing, "--out", str(tmp_path / "out"), "--push-to-hub", repo],
+            "--push-to-hub",
+        ),
+    ]
+    with pytest.raises(HFValidationError) as invalid:
+        validate_repo_id("me/my vivit")
+    for main, flags, flag in commands:
+        with pytest.raises(SystemExit) if main is not convert_main else contextlib.nullcontext():
+            main(flags)
+        said = capsys.readouterr().err.strip().splitlines()[-1]
+        wanted = (
+            f"argument {flag}: offline mode is on (HF_HUB_OFFLINE), so nothing can be pushed: unset it, or drop {flag}"
+            if offline
+            else f"argument {flag}: 'me/my vivit' is no Hub repo id: {invalid.value}"
+        )
+        assert f"error: {wanted}" in said, (main.__module__, said)
 
 
 def test_a_branch_name_is_taken_as_git_takes_it(tmp_path):

@@ -13,15 +13,13 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-from huggingface_hub.constants import is_offline_mode
 from huggingface_hub.errors import HFValidationError
-from huggingface_hub.utils import validate_repo_id
 from torch import nn
 
 from ..flag_spellings import SpellingsArgumentParser
 from ..hub.cards import build_model_card, source_license
 from ..hub.folders import MODEL_FOLDER_PATTERNS, staged_outputs
-from ..hub.upload import create_repo, push_folder, push_revision_refusal, unpushed_flag_refusal
+from ..hub.upload import create_repo, push_folder, push_repo_refusal, push_revision_refusal, unpushed_flag_refusal
 from ..models.modeling_vivit import ViViTSpatioTemporalForVideoClassification, ViViTSpatioTemporalModel
 from ..processing.processing_vivit import ViViTVideoProcessor
 from .checkpoint_files import (
@@ -259,18 +257,7 @@ def push_problem(repo: str | None) -> str | None:
     """Why `--push-to-hub REPO` cannot work, known before converting (a large scenic checkpoint takes minutes and
     gigabytes): a repo id huggingface_hub refuses, or offline mode; None otherwise
     (finetune.py refuses both as early)."""
-    if repo is None:
-        return None
-    try:
-        validate_repo_id(repo)
-    except HFValidationError as error:
-        return f"--push-to-hub {repo}: not a Hub repo id (owner/name): {' '.join(str(error).split())}"
-    if is_offline_mode():
-        return (
-            f"--push-to-hub {repo}: offline mode is on (HF_HUB_OFFLINE), so nothing can be uploaded: unset it, or "
-            "convert without --push-to-hub and upload the folder later (`hf upload <repo> <folder>`)"
-        )
-    return None
+    return None if repo is None else push_repo_refusal("--push-to-hub", repo, "hf upload <repo> <folder>")
 
 
 def main(argv=None) -> int:

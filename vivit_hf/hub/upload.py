@@ -64,6 +64,29 @@ def unpushed_flag_refusal(flag: str, push_flag: str) -> str:
     return said + (reading if flag == "--hub_token" else "")
 
 
+def push_repo_refusal(flag: str, repo_id: str, upload_later: str, named: str = "") -> str | None:
+    """Why `flag` cannot push to the Hub repo `repo_id`, in argparse's words; None: it can, as far as is known before
+    the work (the token and the repo are the uploader's to check). One wording for finetune.py, the shard writer and
+    the converter, each of which said it in its own words (the converter without `argument`), asked before anything
+    is read: a repo id the Hub refuses (a typo, said whatever the machine), then offline mode, which refused the
+    push once every shard was written or the model trained. `upload_later`: the `hf upload` command that uploads the
+    folder later; `named`: how `repo_id` came about where it was not typed (`(no --hub_model_id: ...)`)."""
+    from huggingface_hub.constants import is_offline_mode
+    from huggingface_hub.errors import HFValidationError
+    from huggingface_hub.utils import validate_repo_id
+
+    try:
+        validate_repo_id(repo_id)
+    except HFValidationError as error:
+        return f"argument {flag}: {repo_id!r}{named} is no Hub repo id: {' '.join(str(error).split())}"
+    if is_offline_mode():
+        return (
+            f"argument {flag}: offline mode is on (HF_HUB_OFFLINE), so nothing can be pushed: unset it, or drop {flag} "
+            f"and upload the folder later (`{upload_later}`)"
+        )
+    return None
+
+
 def push_revision_refusal(flag: str, revision: str | None, push_flag: str, pushing: bool) -> str | None:
     """Why `flag REVISION`, the branch a command pushes to (finetune.py's and the shard writer's `--hub_revision`, the
     converter's `--revision`), is refused, in argparse's words; None: it is not. One wording for every command, asked

@@ -921,6 +921,21 @@ def evaluate(model, dataloader, accelerator, num_views, label_spaces, loss_targe
     return results
 
 
+def evaluation_figures(results: dict) -> str:
+    """The epoch report's top-1 (the action's with several heads) and loss, `eval top-1 0.8125, loss 0.4321`; `-` for
+    one measured on no clip. With several heads the action's top-1 is over the clips that label every head
+    (`evaluation_metrics`): an evaluation set of verbs without nouns has none, and its None raised a TypeError in the
+    report's format, which ended the run at its first evaluation; the heads' own top-1 are said then."""
+    top1 = results.get("top1", results.get("action_top1"))
+    loss = results.get("loss")
+    said = f"eval top-1 {'-' if top1 is None else f'{top1:.4f}'}, loss {'-' if loss is None else f'{loss:.4f}'}"
+    if top1 is None and "action_top1" in results:
+        heads = [name[: -len("_top1")] for name in results if name.endswith("_top1") and name != "action_top1"]
+        shown = [f"{head} {results[f'{head}_top1']:.4f}" for head in heads if results[f"{head}_top1"] is not None]
+        said += f" (no clip labels every head; top-1 {', '.join(shown) or '-'})"
+    return said
+
+
 def past_the_end_report(in_training: int, in_evaluation: int) -> str:
     """The epoch report's words for the segments that ran past their video's end (Epic Kitchens timestamps of
     another copy of a video), empty when there were none: they are trained and scored on fewer frames than their

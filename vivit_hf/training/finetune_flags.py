@@ -19,12 +19,15 @@ import re
 import sys
 from pathlib import Path
 
-from huggingface_hub.constants import is_offline_mode
-from huggingface_hub.utils import HFValidationError, validate_repo_id
-
 from ..conversion.vit_init import TUBELET_INITS
 from ..flag_spellings import flag_spellings, typed_flag_name
-from ..hub.upload import HUB_STRATEGIES, push_revision_refusal, read_revision_refusal, unpushed_flag_refusal
+from ..hub.upload import (
+    HUB_STRATEGIES,
+    push_repo_refusal,
+    push_revision_refusal,
+    read_revision_refusal,
+    unpushed_flag_refusal,
+)
 from ..models.modeling_vivit import VIVIT_MODELS
 from ..processing.processing_vivit import ViViTVideoProcessor
 from ..repo_id import looks_like_local_path
@@ -412,17 +415,11 @@ def push_repo(args: argparse.Namespace) -> str:
 def missing_paths(args: argparse.Namespace) -> str | None:
     """What this machine lacks for the flags, in argparse's words (else None): a `--dataset` or `--init_from` spelt
     as a path that is not here, or the Hub for `--push_to_hub` (offline mode on, or a repo name the Hub refuses)."""
-    if args.push_to_hub and is_offline_mode():
-        return (
-            "argument --push_to_hub: offline mode is on (HF_HUB_OFFLINE), so nothing can be pushed: unset it, or "
-            "drop --push_to_hub and upload the output folder later (`hf upload <repo> <output_dir>`)"
-        )
-    if args.push_to_hub:
-        try:  # refused here, not once the whole data set is read and the model built
-            validate_repo_id(push_repo(args))
-        except HFValidationError as error:
-            named = "" if args.hub_model_id else f" (no --hub_model_id: the name of --output_dir {args.output_dir})"
-            return f"argument --push_to_hub: {push_repo(args)!r}{named} is no Hub repo id: {error}"
+    if args.push_to_hub:  # refused here, not once the whole data set is read and the model built
+        named = "" if args.hub_model_id else f" (no --hub_model_id: the name of --output_dir {args.output_dir})"
+        upload_later = "hf upload <repo> <output_dir>"
+        if refusal := push_repo_refusal("--push_to_hub", push_repo(args), upload_later, named):
+            return refusal
     if refusal := read_revision_refusal("--init_from_revision", args.init_from_revision, "--init_from", args.init_from):
         return refusal
     if args.dataset != SYNTHETIC and looks_like_local_path(args.dataset) and not os.path.exists(args.dataset):

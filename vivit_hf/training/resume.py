@@ -319,16 +319,20 @@ def check_resume_settings(saved: dict | None, current: dict, args: argparse.Name
     if not saved:
         return ["the checkpoint records no batch settings (saved by an older version): they cannot be checked"]
 
-    def changes(old: dict, new: dict) -> list[str]:
-        differing = [name for name in new if name in old and not same_setting(name, old[name], new[name])]
+    def changes(old: dict, new: dict) -> dict[str, str]:
+        """Each setting that differs, by name: `--flag old -> new`."""
         flag = {"num_processes": "processes (accelerate launch)", "effective_total_batch_size": "total batch"}
-        return [f"{flag.get(name, '--' + name)} {said(old[name])} -> {said(new[name])}" for name in differing]
+        return {
+            name: f"{flag.get(name, '--' + name)} {said(old[name])} -> {said(new[name])}"
+            for name in new
+            if name in old and not same_setting(name, old[name], new[name])
+        }
 
     refused = changes(saved.get("batches", {}), current["batches"])
     if refused:
         raise ValueError(
             "the checkpoint was trained with other batches; resuming would skip the wrong clips and change the data "
-            "order. Give the checkpoint's values (old -> new): " + "; ".join(refused)
+            "order. Give the checkpoint's values (old -> new): " + "; ".join(refused.values())
         )
     # --layer_decay on or off changes the optimiser's groups: a key one side lacks is compared as None
     refused = changes(as_off("model", saved.get("model", {})), as_off("model", current["model"]))
@@ -336,19 +340,19 @@ def check_resume_settings(saved: dict | None, current: dict, args: argparse.Name
         raise ValueError(
             "the checkpoint holds another model or optimiser, whose state does not load into this one (or a model "
             "started from another --init_from, which its card would name). Give the checkpoint's values "
-            "(old -> new): " + "; ".join(refused)
+            "(old -> new): " + "; ".join(refused.values())
         )
     refused = changes(saved.get("clips", {}), current["clips"])
     if refused:
         raise ValueError(
             "the checkpoint's model was trained on clips sampled or scaled otherwise, and its saved processor would "
-            "say the new ones. Give the checkpoint's values (old -> new): " + "; ".join(refused)
+            "say the new ones. Give the checkpoint's values (old -> new): " + "; ".join(refused.values())
         )
     old, new = as_off("other", saved.get("other", {})), as_off("other", current["other"])
-    warnings = []
-    for name, change in zip([n for n in new if n in old and not same_setting(n, old[n], new[n])], changes(old, new)):
-        warnings.append(preset_change(args, name, old[name], new[name]) or f"resuming with a different {change}")
-    return warnings
+    return [
+        preset_change(args, name, old[name], new[name]) or f"resuming with a different {change}"
+        for name, change in changes(old, new).items()
+    ]
 
 
 def check_resume_clips(saved: str | None, current: str, earlier: str | Sequence[str] | None = None) -> list[str]:

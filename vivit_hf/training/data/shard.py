@@ -708,11 +708,7 @@ def push_problem(args: argparse.Namespace, typed: set) -> str | None:
     refuses failed only after every shard was written (hours for Kinetics); `--hub_token` or `--private` without a
     push pushed nothing without a word. Sets `args.hub_model_id` to the repo pushed to; the deprecated spellings
     (`--push_to_hub REPO`, `--private`) are read as finetune.py's, with a warning."""
-    from huggingface_hub.constants import is_offline_mode
-    from huggingface_hub.errors import HFValidationError
-    from huggingface_hub.utils import validate_repo_id
-
-    from ...hub.upload import push_revision_refusal, unpushed_flag_refusal
+    from ...hub.upload import push_repo_refusal, push_revision_refusal, unpushed_flag_refusal
 
     if isinstance(args.push_to_hub, str):  # `--push_to_hub REPO`: this command's spelling before finetune.py's
         if args.hub_model_id not in (None, args.push_to_hub):
@@ -737,18 +733,10 @@ def push_problem(args: argparse.Namespace, typed: set) -> str | None:
         return push_revision_refusal("--hub_revision", args.hub_revision, "--push_to_hub", False)
     if refusal := push_revision_refusal("--hub_revision", args.hub_revision, "--push_to_hub", True):
         return refusal  # (a typo, said whatever the machine)
-    if is_offline_mode():
-        return (
-            "argument --push_to_hub: offline mode is on (HF_HUB_OFFLINE), so nothing can be pushed: unset it, or "
-            "drop --push_to_hub and upload the folder later (`hf upload <repo> <out> --repo-type dataset`)"
-        )
     named = "" if args.hub_model_id else f" (no --hub_model_id: the name of --out {args.out})"
     args.hub_model_id = args.hub_model_id or Path(args.out).absolute().name  # as finetune.py's `push_repo`
-    try:
-        validate_repo_id(args.hub_model_id)
-    except HFValidationError as error:
-        return f"argument --push_to_hub: {args.hub_model_id!r}{named} is no Hub repo id: {' '.join(str(error).split())}"
-    return None
+    upload_later = "hf upload <repo> <out> --repo-type dataset"
+    return push_repo_refusal("--push_to_hub", args.hub_model_id, upload_later, named)
 
 
 def hub_uploader(args):
