@@ -692,8 +692,8 @@ def _image_file_frames(paths) -> list:
 
 def _stack_frames(frames) -> np.ndarray | torch.Tensor:
     """One video given as a list of frames -> one `(T, ...)` array (a tensor when every frame is one). (H, W) grey
-    frames get their channel axis, so 3 or 4 of them stack to an unambiguous (T, H, W, 1), not a (3, H, W) that
-    could be one image. Frames given as image files are opened (`_image_file_frames`)."""
+    frames get their channel axis, so 3 or 4 of them stack to a (T, H, W, 1) video, not a (3, H, W) that
+    could be one image (read channels-last: `FrameSource` says so, as frames 1 or 3 pixels high fit both layouts). Frames given as image files are opened (`_image_file_frames`)."""
     if is_image_files(frames):
         frames = _image_file_frames(frames)
     frames = [x[..., None] if isinstance(x, (np.ndarray, torch.Tensor)) and x.ndim == 2 else x for x in frames]
@@ -721,6 +721,11 @@ class FrameSource:
                 pil_bands = max(len(frame.getbands()) for frame in video if _is_pil(frame))
                 # PIL frames stack to (T, H, W, C): read so whatever the shape (3 x 40 frames stack to an ambiguous
                 # (T, 3, 40, 3), which was read channels-first: other pixels, of another shape)
+                input_data_format = "channels_last"
+            elif any(isinstance(frame, (np.ndarray, torch.Tensor)) and frame.ndim == 2 for frame in video):
+                # (H, W) grey frames stack to (T, H, W, 1), channels-last by construction: frames 1 or 3 pixels high
+                # made it (T, 1, W, 1) or (T, 3, W, 1), read channels-first as the ambiguous array it is not (a
+                # (1, W) row became a (W, 1) column, 3 rows one RGB column)
                 input_data_format = "channels_last"
             video = _stack_frames(video)
         if isinstance(video, (np.ndarray, torch.Tensor)):
