@@ -84,12 +84,32 @@ def per_video_options(opts: dict, source: FrameSource, given_metadata) -> dict:
     if opts["short_video"] is None and in_memory and source.num_frames > 1:  # (None names one frame in its error)
         opts["short_video"] = "error"
     video_fps = getattr(given_metadata, "fps", None) if given_metadata is not None else None
+    if in_memory and opts["fps"] is not None and opts["do_sample_frames"]:
+        _check_metadata_counts_frames(given_metadata, source)
     if video_fps is None and source.reader is not None:
         video_fps = source.reader.fps or None
         if opts["fps"] is not None:  # the file's own frame times (not with the caller's rate)
             opts["video_times"] = (source.reader.frame_times(), source.reader.last_frame_seconds())
     opts["video_fps"] = video_fps
     return opts
+
+
+def _check_metadata_counts_frames(given_metadata, source: FrameSource) -> None:
+    """For `fps=` sampling of frames in memory, `video_metadata` must describe the frames given: the metadata of the
+    video they were sampled from (transformers' `load_video(..., num_frames=8)` returns its 300 frames at 30 fps)
+    gave its rate to 8 frames, so fps=2 took 1 frame of the 10 s clip (int(8 / 30 * 2), at least one), silently
+    (transformers indexes past the frames there)."""
+    total = getattr(given_metadata, "total_num_frames", None)
+    fps = getattr(given_metadata, "fps", None)
+    if total is None or not fps or int(total) == source.num_frames:
+        return
+    rate = source.num_frames / (int(total) / float(fps))
+    raise ValueError(
+        f"video_metadata describes {int(total)} frames at {float(fps):g} fps, but {source.name} has "
+        f"{source.num_frames}: fps= sampling takes the rate of the frames given, and these look sampled already "
+        f"(from a {int(total) / float(fps):g} s video: {rate:.4g} frames a second). Pass their own rate, "
+        f"video_metadata={{'fps': {rate:.4g}}}, or sample by num_frames."
+    )
 
 
 def metadata_of_video(video, source: FrameSource, opts: dict, clips: np.ndarray, given) -> ViViTVideoMetadata:
