@@ -120,7 +120,8 @@ def test_an_input_of_no_video_kind_is_raised_under_skip_broken_not_skipped():
 
     class FrameBatch:  # torchcodec's, as `decoder.get_frames_in_range(...)` returns it
         def __init__(self, data):
-            self.data, self.pts_seconds, self.duration_seconds = data, torch.arange(len(data)) / 25, torch.full((len(data),), 0.04)
+            self.data, self.pts_seconds = data, torch.arange(len(data)) / 25
+            self.duration_seconds = torch.full((len(data),), 0.04)
 
     proc = ViViTVideoProcessor(**SMALL, skip_broken=True)
     frames = torch.from_numpy(good_array()).permute(0, 3, 1, 2)

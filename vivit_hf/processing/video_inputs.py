@@ -712,8 +712,9 @@ def _image_file_frames(paths) -> list:
 
 def _stack_frames(frames) -> np.ndarray | torch.Tensor:
     """One video given as a list of frames -> one `(T, ...)` array (a tensor when every frame is one). (H, W) grey
-    frames get their channel axis, so 3 or 4 of them stack to a (T, H, W, 1) video, not a (3, H, W) that
-    could be one image (read channels-last: `FrameSource` says so, as frames 1 or 3 pixels high fit both layouts). Frames given as image files are opened (`_image_file_frames`)."""
+    frames get their channel axis, so 3 or 4 of them stack to a (T, H, W, 1) video, not a (3, H, W) that could be one
+    image (read channels-last: `FrameSource` says so, as frames 1 or 3 pixels high fit both layouts). Frames given as
+    image files are opened (`_image_file_frames`)."""
     if is_image_files(frames):
         frames = _image_file_frames(frames)
     frames = [x[..., None] if isinstance(x, (np.ndarray, torch.Tensor)) and x.ndim == 2 else x for x in frames]
