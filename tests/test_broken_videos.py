@@ -112,6 +112,29 @@ def test_a_data_sets_batch_passed_whole_is_raised_under_skip_broken_not_skipped(
     assert proc({"path": None, "bytes": None}, return_tensors="pt").pixel_values.shape[0] == 0  # a null value: broken
 
 
+def test_an_input_of_no_video_kind_is_raised_under_skip_broken_not_skipped():
+    """A torchcodec FrameBatch (decoded frames with their times), a number, any object that is no video: refused as
+    a VideoDecodeError, so skip_broken dropped each with a warning (a batch of them became an empty batch), and the
+    message listed no in-memory kind. A None (a data set's missing value) is still a broken sample, skipped."""
+    import torch
+
+    class FrameBatch:  # torchcodec's, as `decoder.get_frames_in_range(...)` returns it
+        def __init__(self, data):
+            self.data, self.pts_seconds = data, torch.arange(len(data)) / 25
+            self.duration_seconds = torch.full((len(data),), 0.04)
+
+    proc = ViViTVideoProcessor(**SMALL, skip_broken=True)
+    frames = torch.from_numpy(good_array()).permute(0, 3, 1, 2)
+    for wrong, advice in ((FrameBatch(frames), r"FrameBatch.*pass its `\.data`"), (3.5, r"an array or tensor")):
+        with pytest.raises(ValueError, match=rf"Unsupported video input <\w+>.*{advice}") as error:
+            proc([good_array(), wrong])
+        assert not isinstance(error.value, BrokenVideoError)
+    assert proc.num_skipped == 0
+    assert proc([good_array(), None], return_tensors="pt").pixel_values.shape[0] == 1 and proc.num_skipped == 1
+    # the advice, followed
+    assert proc(frames, return_tensors="pt").pixel_values.shape[0] == 1
+
+
 def test_the_training_data_set_skips_and_counts_every_kind_of_broken_file(tmp_path):
     """A long run skips a broken sample rather than dying: the training data set marks a one-frame, a too-short
     (under short_video="error") and an undecodable file invalid, with zeros of the good clips' shape, and keeps the

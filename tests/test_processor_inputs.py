@@ -69,6 +69,19 @@ def test_three_grey_frames_given_as_a_list_are_a_video(proc):
     assert [pixels[0, t].unique().tolist() for t in range(3)] == [[0.0], [10.0], [20.0]]
 
 
+@pytest.mark.parametrize("kind", ["numpy", "torch"])
+@pytest.mark.parametrize("height", [1, 3])
+def test_grey_frames_1_or_3_pixels_high_given_as_a_list_keep_their_rows(proc, kind, height):
+    """(H, W) grey frames stack to (T, H, W, 1): frames 1 or 3 rows high made it (T, 1, W, 1) or (T, 3, W, 1), which
+    was read channels-first: a (1, 10) row came out a (10, 1) column, 3 rows one RGB column, silently."""
+    grey = np.arange(5 * height * 10, dtype=np.int64).reshape(5, height, 10).astype(np.uint8)
+    frames = [frame if kind == "numpy" else torch.from_numpy(frame) for frame in grey]
+    pixels = _pixels(proc, frames, do_sample_frames=False, **RAW)
+    assert pixels.shape == (1, 5, 3, height, 10)
+    expected = torch.from_numpy(grey).float()[:, None].expand(5, 3, height, 10)  # each frame's rows in R, G and B
+    assert torch.equal(pixels[0], expected)
+
+
 def test_3d_grey_video_still_reads_as_frames(proc):
     grey = np.arange(10 * 40 * 50, dtype=np.int64).reshape(10, 40, 50) % 256
     pixels = _pixels(proc, grey.astype(np.uint8), **RAW)

@@ -57,3 +57,20 @@ def test_pyavs_fraction_rate_samples_as_its_value(tmp_path, frames):
     want = processor(frames, fps=2, video_metadata={"fps": float(rate)}, return_tensors="pt").pixel_values
     assert got.shape[1] == int(16 / float(rate) * 2)
     np.testing.assert_array_equal(got.numpy(), want.numpy())
+
+
+def test_the_metadata_of_the_video_frames_were_sampled_from_is_refused_for_fps_sampling(frames):
+    """16 frames sampled from a 10 s video (transformers' `load_video(..., num_frames=16)` returns its metadata: 300
+    frames at 30 fps) read that rate as theirs: fps=2 took int(16 / 30 * 2) = 1 frame of the 10 s, silently. Refused,
+    with their own rate (16 frames over 10 s), which samples 2 a second of those 10 s once given."""
+    processor = ViViTVideoProcessor(**SMALL)
+    source = VideoMetadata(total_num_frames=300, fps=30, frames_indices=list(range(0, 300, 19))[:16])
+    with pytest.raises(ValueError, match=r"describes 300 frames at 30 fps.*has 16.*video_metadata=\{'fps': 1\.6\}"):
+        processor(frames, fps=1, video_metadata=source)
+    got = processor(frames, fps=1, video_metadata={"fps": 1.6}, return_metadata=True, return_tensors="pt")
+    assert got["video_metadata"][0].frames_indices == [0, 1, 3, 4, 6, 8, 9, 11, 12, 14]  # 10 s at 1 a second
+    # metadata that counts the frames given, or gives no count, samples as before
+    counted = VideoMetadata(total_num_frames=16, fps=4)
+    assert processor(frames, fps=2, video_metadata=counted, return_tensors="pt").pixel_values.shape[1] == 8
+    # and frames kept as given read no rate: the metadata is only reported
+    assert processor(frames, video_metadata=source, return_tensors="pt").pixel_values.shape[1] == 16

@@ -84,12 +84,32 @@ def per_video_options(opts: dict, source: FrameSource, given_metadata) -> dict:
     if opts["short_video"] is None and in_memory and source.num_frames > 1:  # (None names one frame in its error)
         opts["short_video"] = "error"
     video_fps = getattr(given_metadata, "fps", None) if given_metadata is not None else None
+    if in_memory and opts["fps"] is not None and opts["do_sample_frames"]:
+        _check_metadata_counts_frames(given_metadata, source)
     if video_fps is None and source.reader is not None:
         video_fps = source.reader.fps or None
         if opts["fps"] is not None:  # the file's own frame times (not with the caller's rate)
             opts["video_times"] = (source.reader.frame_times(), source.reader.last_frame_seconds())
     opts["video_fps"] = video_fps
     return opts
+
+
+def _check_metadata_counts_frames(given_metadata, source: FrameSource) -> None:
+    """For `fps=` sampling of frames in memory, `video_metadata` must describe the frames given: the metadata of the
+    video they were sampled from (transformers' `load_video(..., num_frames=8)` returns its 300 frames at 30 fps)
+    gave its rate to 8 frames, so fps=2 took 1 frame of the 10 s clip (int(8 / 30 * 2), at least one), silently
+    (transformers indexes past the frames there)."""
+    total = getattr(given_metadata, "total_num_frames", None)
+    fps = getattr(given_metadata, "fps", None)
+    if total is None or not fps or int(total) == source.num_frames:
+        return
+    rate = source.num_frames / (int(total) / float(fps))
+    raise ValueError(
+        f"video_metadata describes {int(total)} frames at {float(fps):g} fps, but {source.name} has "
+        f"{source.num_frames}: fps= sampling takes the rate of the frames given, and these look sampled already "
+        f"(from a {int(total) / float(fps):g} s video: {rate:.4g} frames a second). Pass their own rate, "
+        f"video_metadata={{'fps': {rate:.4g}}}, or sample by num_frames."
+    )
 
 
 def metadata_of_video(video, source: FrameSource, opts: dict, clips: np.ndarray, given) -> ViViTVideoMetadata:
@@ -692,8 +712,9 @@ def _image_file_frames(paths) -> list:
 
 def _stack_frames(frames) -> np.ndarray | torch.Tensor:
     """One video given as a list of frames -> one `(T, ...)` array (a tensor when every frame is one). (H, W) grey
-    frames get their channel axis, so 3 or 4 of them stack to an unambiguous (T, H, W, 1), not a (3, H, W) that
-    could be one image. Frames given as image files are opened (`_image_file_frames`)."""
+    frames get their channel axis, so 3 or 4 of them stack to a (T, H, W, 1) video, not a (3, H, W) that could be one
+    image (read channels-last: `FrameSource` says so, as frames 1 or 3 pixels high fit both layouts). Frames given as
+    image files are opened (`_image_file_frames`)."""
     if is_image_files(frames):
         frames = _image_file_frames(frames)
     frames = [x[..., None] if isinstance(x, (np.ndarray, torch.Tensor)) and x.ndim == 2 else x for x in frames]
@@ -721,6 +742,11 @@ class FrameSource:
                 pil_bands = max(len(frame.getbands()) for frame in video if _is_pil(frame))
                 # PIL frames stack to (T, H, W, C): read so whatever the shape (3 x 40 frames stack to an ambiguous
                 # (T, 3, 40, 3), which was read channels-first: other pixels, of another shape)
+                input_data_format = "channels_last"
+            elif any(isinstance(frame, (np.ndarray, torch.Tensor)) and frame.ndim == 2 for frame in video):
+                # (H, W) grey frames stack to (T, H, W, 1), channels-last by construction: frames 1 or 3 pixels high
+                # made it (T, 1, W, 1) or (T, 3, W, 1), read channels-first as the ambiguous array it is not (a
+                # (1, W) row became a (W, 1) column, 3 rows one RGB column)
                 input_data_format = "channels_last"
             video = _stack_frames(video)
         if isinstance(video, (np.ndarray, torch.Tensor)):

@@ -150,9 +150,20 @@ def resolve_source(source: Any) -> Any:
         if not data:
             raise VideoDecodeError(f"Video {name} is empty (0 bytes).")
         return io.BytesIO(data)
-    raise VideoDecodeError(
-        f"Unsupported video input {name}: expected a path, bytes, a file object, a PyAV container, "
-        "a torchcodec VideoDecoder or a datasets.Video dict with 'path'/'bytes'."
+    if source is None:  # a data set's missing value: a broken sample, which skip_broken skips
+        raise VideoDecodeError("Video <None> is missing (None): no file, bytes or frames to read.")
+    # Not a broken video but the wrong input: as a VideoDecodeError, skip_broken dropped it with a warning (a batch of
+    # torchcodec FrameBatches, each skipped), and the message listed no in-memory kind
+    hint = ""
+    if hasattr(getattr(source, "data", None), "shape") and hasattr(source, "pts_seconds"):
+        hint = (
+            " A torchcodec FrameBatch (or Frame) holds decoded frames: pass its `.data`, (T, C, H, W) uint8, and for "
+            "fps= sampling its frame rate as video_metadata={'fps': ...}."
+        )
+    raise ValueError(
+        f"Unsupported video input {name}: expected a path, bytes, a file object, a PyAV container, a torchcodec "
+        "VideoDecoder, a datasets.Video dict with 'path'/'bytes', or frames in memory (an array or tensor, a list of "
+        f"PIL images or arrays).{hint}"
     )
 
 
