@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from huggingface_hub import CommitOperationAdd, HfApi
+from huggingface_hub.constants import is_offline_mode
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +63,18 @@ def unpushed_flag_refusal(flag: str, push_flag: str) -> str:
     said = f"argument {flag}: nothing is pushed without {push_flag}; add it, or leave {flag} out"
     reading = "; a private data set or model is read with your login (hf auth login) or HF_TOKEN"
     return said + (reading if flag == "--hub_token" else "")
+
+
+def offline_push_refusal(upload_later: str) -> str | None:
+    """Why `--push_to_hub` cannot work on this machine, in argparse's words (None: it can): offline mode
+    (HF_HUB_OFFLINE), asked before anything is read. One wording for finetune.py, the shard writer and the converter,
+    each with `upload_later`, its `hf upload ...` command for the folder once online."""
+    if not is_offline_mode():
+        return None
+    return (
+        "argument --push_to_hub: offline mode is on (HF_HUB_OFFLINE), so nothing can be pushed: unset it, or drop "
+        f"--push_to_hub and upload the folder later (`{upload_later}`)"
+    )
 
 
 def push_revision_refusal(flag: str, revision: str | None, push_flag: str, pushing: bool) -> str | None:
@@ -379,7 +392,7 @@ def push_folder(
     token: str | None = None,
     private: bool = False,
     endpoint: str | None = None,
-    max_retries: int = 2,
+    max_retries: int = 5,
     retry_delay: float = 2.0,
     ignore_patterns=(),
     revision: str | None = None,

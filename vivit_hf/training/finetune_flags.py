@@ -19,12 +19,17 @@ import re
 import sys
 from pathlib import Path
 
-from huggingface_hub.constants import is_offline_mode
 from huggingface_hub.utils import HFValidationError, validate_repo_id
 
 from ..conversion.vit_init import TUBELET_INITS
 from ..flag_spellings import flag_spellings, typed_flag_name
-from ..hub.upload import HUB_STRATEGIES, push_revision_refusal, read_revision_refusal, unpushed_flag_refusal
+from ..hub.upload import (
+    HUB_STRATEGIES,
+    offline_push_refusal,
+    push_revision_refusal,
+    read_revision_refusal,
+    unpushed_flag_refusal,
+)
 from ..models.modeling_vivit import VIVIT_MODELS
 from ..processing.processing_vivit import ViViTVideoProcessor
 from ..repo_id import looks_like_local_path
@@ -412,11 +417,8 @@ def push_repo(args: argparse.Namespace) -> str:
 def missing_paths(args: argparse.Namespace) -> str | None:
     """What this machine lacks for the flags, in argparse's words (else None): a `--dataset` or `--init_from` spelt
     as a path that is not here, or the Hub for `--push_to_hub` (offline mode on, or a repo name the Hub refuses)."""
-    if args.push_to_hub and is_offline_mode():
-        return (
-            "argument --push_to_hub: offline mode is on (HF_HUB_OFFLINE), so nothing can be pushed: unset it, or "
-            "drop --push_to_hub and upload the output folder later (`hf upload <repo> <output_dir>`)"
-        )
+    if args.push_to_hub and (refusal := offline_push_refusal("hf upload <repo> <output_dir>")):
+        return refusal
     if args.push_to_hub:
         try:  # refused here, not once the whole data set is read and the model built
             validate_repo_id(push_repo(args))
