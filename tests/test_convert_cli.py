@@ -230,13 +230,13 @@ def test_a_conversion_called_from_python_gets_a_card_command_that_reruns_it(tmp_
 
 
 @pytest.mark.parametrize(
-    "out_flag, push_flag, repo, full_id, revision",
+    "out_flag, push_flags, full_id, revision",
     [
-        ("--out", "--push-to-hub", "me/vivit-tiny", "me/vivit-tiny", None),
-        ("--output_dir", "--push_to_hub", "vivit-tiny", "standin-user/vivit-tiny", "converted"),
+        ("--out", ["--push-to-hub", "me/vivit-tiny"], "me/vivit-tiny", None),  # the converter's own, deprecated
+        ("--output_dir", ["--push_to_hub", "--hub_model_id", "vivit-tiny"], "standin-user/vivit-tiny", "converted"),
     ],
 )
-def test_push_to_hub_uploads_the_converted_folder(tmp_path, monkeypatch, out_flag, push_flag, repo, full_id, revision):
+def test_push_to_hub_uploads_the_converted_folder(tmp_path, monkeypatch, out_flag, push_flags, full_id, revision):
     """The recipes' spellings too: a new user typed --push_to_hub, as finetune.py spells it, and was refused. The
     pushed card named no repo: `# vivit-spatio-temporal-converted` and `from_pretrained("path/or/repo-id")`; it names
     the repo the Hub made (owner included: a name alone is the token's user's), under scenic's licence. The user's
@@ -260,8 +260,7 @@ def test_push_to_hub_uploads_the_converted_folder(tmp_path, monkeypatch, out_fla
                 str(config_file),
                 out_flag,
                 str(tmp_path / "out"),
-                push_flag,
-                repo,
+                *push_flags,
                 "--overwrite_output_dir",
                 *(["--revision", revision] if revision else []),
             ]
@@ -547,7 +546,7 @@ def micro_conversion(out, repo=None):
     """The CLI's arguments converting the flax micro checkpoint into `out` (and pushing it to `repo`, if given)."""
     flags = ["scenic", "--checkpoint", str(FLAX_DATA / "params_top_level.msgpack")]
     flags += ["--config", str(FLAX_DATA / "micro_config.json"), "--out", str(out)]
-    return flags + (["--push-to-hub", repo] if repo else [])
+    return flags + (["--push_to_hub", "--hub_model_id", repo] if repo else [])
 
 
 def test_failed_upload_exits_1_and_keeps_the_folder(tmp_path, capsys, monkeypatch):
@@ -563,6 +562,35 @@ def test_failed_upload_exits_1_and_keeps_the_folder(tmp_path, capsys, monkeypatc
     code, err = run_cli(micro_conversion(out, "me/vivit-micro"), capsys)
     assert code == 1 and len(err) == 1 and "me/vivit-micro" in err[0] and str(out) in err[0], err
     assert "403 Forbidden" in err[0] and (out / "model.safetensors").is_file()
+
+
+@pytest.mark.parametrize("retries, uploaded", [(None, True), ("1", False)])
+def test_upload_retries_as_finetune_and_the_shard_writer(tmp_path, capsys, monkeypatch, retries, uploaded):
+    """The converter retried a failed upload twice where finetune.py and the shard writer retry 5 times
+    (`--upload_retries`, which it did not take; nor `--push_to_hub --hub_model_id REPO` or `--hub_token`): a Hub
+    refusing 3 commits in a row failed the conversion's upload. Now it takes their flags and their default."""
+    import functools
+
+    import vivit_hf.conversion.cli as cli
+    from vivit_hf.hub import upload
+
+    given = {}
+
+    def quick_push(folder, repo, **kwargs):  # the real upload, without its seconds of back-off
+        given.update(kwargs)
+        return upload.push_folder(folder, repo, **{**kwargs, "retry_delay": 0.0})
+
+    monkeypatch.setattr(cli, "push_folder", functools.partial(quick_push))
+    out = tmp_path / "vivit-micro"
+    flags = [*micro_conversion(out), "--push_to_hub", "--hub_token", "hf_flag"]  # the repo: --out's folder's name
+    with HubStandIn(fail_commits=3) as hub:
+        monkeypatch.setenv("HF_ENDPOINT", hub.endpoint)
+        monkeypatch.delenv("HF_TOKEN", raising=False)
+        monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", False)  # 127.0.0.1 only
+        code, err = run_cli(flags + (["--upload_retries", retries] if retries else []), capsys)
+    assert given["max_retries"] == int(retries or 5) and given["token"] == "hf_flag", given
+    assert hub.failed_commits == (3 if uploaded else 2) and (code == 0) == uploaded, err  # 1 + retries tries
+    assert ("model.safetensors" in hub.branches.get("standin-user/vivit-micro", {}).get("main", {})) == uploaded
 
 
 def test_a_repo_that_cannot_be_made_is_said_before_converting(tmp_path, capsys, monkeypatch):
@@ -585,8 +613,9 @@ def test_a_repo_that_cannot_be_made_is_said_before_converting(tmp_path, capsys, 
 @pytest.mark.parametrize(
     "repo, offline, said",
     [
-        ("not/a/repo id", False, "argument --push-to-hub: 'not/a/repo id' is no Hub repo id"),
-        ("me/vivit-micro", True, "offline mode is on (HF_HUB_OFFLINE), so nothing can be pushed"),
+        ("not/a/repo id", False, "'not/a/repo id' is no Hub repo id: Repo id must be in the form"),
+        # in the words of finetune.py and the shard writer (`push_repo_refusal`)
+        ("me/vivit-micro", True, "offline mode is on (HF_HUB_OFFLINE), so nothing can be pushed: unset it, or drop"),
         ("bad revision", False, "argument --revision: 'v1..v2' is no branch name: git refuses '..'"),
     ],
 )
@@ -602,9 +631,8 @@ def test_an_upload_that_cannot_work_is_refused_before_converting(tmp_path, capsy
     monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", offline)
     out = tmp_path / "out"
     code, err = run_cli(micro_conversion(out, repo), capsys)
-    assert (
-        code == 2 and len(err) == 1 and err[0].startswith("python -m vivit_hf.convert: error: argument --push-to-hub")
-    ), err
+    said_by = "python -m vivit_hf.convert: error: argument --push_to_hub: "
+    assert code == 2 and len(err) == 1 and err[0].startswith(said_by), err
     assert said in err[0], err
     assert not out.exists()
 
@@ -612,9 +640,13 @@ def test_an_upload_that_cannot_work_is_refused_before_converting(tmp_path, capsy
 @pytest.mark.parametrize(
     "typed, said",
     [
-        (["--private"], "argument --private: nothing is pushed without --push-to-hub; add it, or leave --private out"),
-        (["--hub_private_repo"], "argument --private: nothing is pushed without --push-to-hub"),  # finetune.py's name
-        (["--revision", "v2"], "argument --revision: 'v2': nothing is pushed without --push-to-hub; add it, or leave"),
+        (["--private"], "argument --private: nothing is pushed without --push_to_hub; add it, or leave --private out"),
+        (["--hub_private_repo"], "argument --hub_private_repo: nothing is pushed without --push_to_hub"),
+        (["--revision", "v2"], "argument --revision: 'v2': nothing is pushed without --push_to_hub; add it, or leave"),
+        (["--hub_revision", "v2"], "argument --hub_revision: 'v2': nothing is pushed without --push_to_hub"),
+        (["--hub_model_id", "me/m"], "argument --hub_model_id: nothing is pushed without --push_to_hub"),
+        (["--hub_token", "hf_x"], "argument --hub_token: nothing is pushed without --push_to_hub"),
+        (["--upload_retries", "1"], "argument --upload_retries: nothing is pushed without --push_to_hub"),
     ],
 )
 def test_a_push_flag_without_push_to_hub_is_refused_before_converting(tmp_path, capsys, typed, said):

@@ -77,3 +77,22 @@ def test_features_as_a_tuple_without_return_dict():
     with torch.no_grad():
         outputs = model.get_video_features(clip(), return_dict=False)
     assert isinstance(outputs, tuple) and outputs[1].shape == (2, 32)
+
+
+def test_bfloat16_views_are_averaged_and_normalised_in_float32():
+    """A bfloat16 model's embeddings are the float32 mean (and unit vector) of its per-view embeddings, rounded once
+    to bfloat16: normalised in bfloat16 the norm was rounded before the division rounded again, one bf16 ulp off on 68
+    of these 256 components (up to 2e-3). (torch's bfloat16 mean already sums in float32: the average alone was
+    right.) Returned in the model's dtype, as `last_hidden_state` is."""
+    model = tiny("spatio_temporal", hidden_size=64, intermediate_size=128).vivit.to(torch.bfloat16)
+    views = clip(batch=16).to(torch.bfloat16)  # 4 videos x 4 views
+    with torch.no_grad():
+        per_view = model.get_video_features(views).pooler_output
+        averaged = model.get_video_features(views, num_views=4).pooler_output
+        unit = model.get_video_features(views, num_views=4, normalize=True).pooler_output
+    reference = per_view.float().unflatten(0, (4, 4)).mean(dim=1)
+    assert averaged.dtype == unit.dtype == torch.bfloat16
+    torch.testing.assert_close(averaged, reference.to(torch.bfloat16), rtol=0, atol=0)
+    torch.testing.assert_close(
+        unit, torch.nn.functional.normalize(reference, dim=-1).to(torch.bfloat16), rtol=0, atol=0
+    )

@@ -356,67 +356,63 @@ def test_every_command_refuses_a_push_branch_in_the_same_words(tmp_path, capsys,
     from vivit_hf.training.data.shard import main as shard_main
 
     monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", False)  # refused before any request
-    push = {"--push_to_hub": ["--push_to_hub", "--hub_model_id", "me/x"], "--push-to-hub": ["--push-to-hub", "me/x"]}
+    push = ["--push_to_hub", "--hub_model_id", "me/x"]
     missing = str(tmp_path / "no-such-folder")
+    converting = ["transformers", "--model", missing, "--out", str(tmp_path / "out")]
     commands = [
-        (finetune_flags.parse_args, [], "--hub_revision", "--push_to_hub"),
-        (shard_main, ["--dataset", missing, "--out", str(tmp_path / "shards")], "--hub_revision", "--push_to_hub"),
-        (
-            convert_main,
-            ["transformers", "--model", missing, "--out", str(tmp_path / "out")],
-            "--revision",
-            "--push-to-hub",
-        ),
+        (finetune_flags.parse_args, [], "--hub_revision", push),
+        (shard_main, ["--dataset", missing, "--out", str(tmp_path / "shards")], "--hub_revision", push),
+        (convert_main, converting, "--revision", push),  # push_to_hub's `revision=`
+        (convert_main, converting, "--hub_revision", ["--push-to-hub", "me/x"]),  # the converter's own, deprecated
     ]
-    for main, flags, flag, push_flag in commands:
+    for main, flags, flag, push_flags in commands:
         with pytest.raises(SystemExit) if main is not convert_main else contextlib.nullcontext():
-            main([*flags, *(push[push_flag] if pushing else []), flag, "v1..v2"])
+            main([*flags, *(push_flags if pushing else []), flag, "v1..v2"])
         said = capsys.readouterr().err.strip().splitlines()[-1]
         wanted = (
             f"argument {flag}: 'v1..v2' is no branch name: git refuses '..', '@{{' and '//' in a branch name"
             if pushing
-            else f"argument {flag}: 'v1..v2': nothing is pushed without {push_flag}; add it, or leave {flag} out"
+            else f"argument {flag}: 'v1..v2': nothing is pushed without --push_to_hub; add it, or leave {flag} out"
         )
         assert said.endswith(f"error: {wanted}"), (main.__module__, said)
 
 
-@pytest.mark.parametrize("offline", [False, True], ids=["bad_id", "offline"])
-def test_every_command_refuses_a_push_it_cannot_make_in_the_same_words(tmp_path, capsys, monkeypatch, offline):
+@pytest.mark.parametrize(
+    "bad_id, offline", [(True, False), (False, True), (True, True)], ids=["bad_id", "offline", "bad_id_offline"]
+)
+def test_every_command_refuses_a_push_it_cannot_make_in_the_same_words(tmp_path, capsys, monkeypatch, bad_id, offline):
     """A repo id the Hub refuses, or offline mode: finetune.py and the shard writer said `argument --push_to_hub:
     'me/my vivit' is no Hub repo id: ...`, the converter `--push-to-hub me/my vivit: not a Hub repo id (owner/name):
     ...` and "nothing can be uploaded" offline, from three copies of the check: one now (`push_repo_refusal`). The
-    reference for the id: huggingface_hub's own `validate_repo_id`."""
+    reference for the id: huggingface_hub's own `validate_repo_id`. A bad id is said offline too (a typo, whatever
+    the machine): the shard writer and the converter asked offline mode first."""
     from huggingface_hub.utils import HFValidationError, validate_repo_id
 
     from vivit_hf.conversion.cli import main as convert_main
     from vivit_hf.training.data.shard import main as shard_main
 
     monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", offline)
-    repo = "me/vivit" if offline else "me/my vivit"
+    repo = "me/my vivit" if bad_id else "me/vivit"
     missing = str(tmp_path / "no-such-folder")
+    push = ["--push_to_hub", "--hub_model_id", repo]
+    converting = ["transformers", "--model", missing, "--out", str(tmp_path / "out")]
     commands = [
-        (finetune_flags.parse_args, ["--push_to_hub", "--hub_model_id", repo], "--push_to_hub"),
-        (
-            shard_main,
-            ["--dataset", missing, "--out", str(tmp_path / "shards"), "--push_to_hub", "--hub_model_id", repo],
-            "--push_to_hub",
-        ),
-        (
-            convert_main,
-            ["transformers", "--model", missing, "--out", str(tmp_path / "out"), "--push-to-hub", repo],
-            "--push-to-hub",
-        ),
+        (finetune_flags.parse_args, push),
+        (shard_main, ["--dataset", missing, "--out", str(tmp_path / "shards"), *push]),
+        (convert_main, [*converting, *push]),
+        (convert_main, [*converting, "--push-to-hub", repo]),  # the converter's own spelling, deprecated
     ]
     with pytest.raises(HFValidationError) as invalid:
         validate_repo_id("me/my vivit")
-    for main, flags, flag in commands:
+    for main, flags in commands:
         with pytest.raises(SystemExit) if main is not convert_main else contextlib.nullcontext():
             main(flags)
         said = capsys.readouterr().err.strip().splitlines()[-1]
         wanted = (
-            f"argument {flag}: offline mode is on (HF_HUB_OFFLINE), so nothing can be pushed: unset it, or drop {flag}"
-            if offline
-            else f"argument {flag}: 'me/my vivit' is no Hub repo id: {invalid.value}"
+            "argument --push_to_hub: offline mode is on (HF_HUB_OFFLINE), so nothing can be pushed: unset it, or drop "
+            "--push_to_hub"
+            if not bad_id
+            else f"argument --push_to_hub: 'me/my vivit' is no Hub repo id: {invalid.value}"
         )
         assert f"error: {wanted}" in said, (main.__module__, said)
 

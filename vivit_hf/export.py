@@ -52,7 +52,8 @@ def example_inputs(model: ViViTPreTrainedModel, dynamic_size: bool, attention_ma
     frames, (height, width) = config.num_frames, config.image_size_hw
     if dynamic_size:
         kt, kh, kw = config.tubelet_size
-        frames, height, width = frames + kt * dynamic_frames(model), height + kh, width + kw
+        axes = dynamic_axes(model)
+        frames, height, width = frames + kt * axes[1], height + kh * axes[3], width + kw * axes[4]
     inputs = (torch.randn(batch, frames, config.num_channels, height, width),)
     if attention_mask:
         mask = torch.ones(batch, frames, dtype=torch.long)
@@ -66,6 +67,37 @@ def dynamic_frames(model: ViViTPreTrainedModel) -> bool:
     from the count (scenic's float32 rule, `uniform_frame_indices`), which no graph follows; its frame count stays
     the trained one, its height and width are dynamic."""
     return model.config.embedding_type != "frame_sampling"
+
+
+def dynamic_axes(model: ViViTPreTrainedModel) -> dict[int, bool]:
+    """Which axes of `pixel_values` (1 frames, 3 height, 4 width) a dynamic size makes dynamic: frames where
+    `dynamic_frames` allows, and each axis only where the trained grid is more than one token deep along it. A dynamic
+    axis takes two tokens or more (torch.export specialises sizes 0 and 1: the program guards on `size >= 2` tokens),
+    so a model one token deep along an axis (`num_frames` == the tubelet's frames: one temporal token) refused its own
+    size ("Guard failed: pixel_values.size()[1] >= 4"; in onnxruntime Model 2's graph failed in a GatherND): that
+    axis keeps its trained size, as uniform frame sampling keeps its frame count."""
+    config = model.config
+    (kt, kh, kw), (height, width) = config.tubelet_size, config.image_size_hw
+    return {1: dynamic_frames(model) and config.num_frames // kt > 1, 3: height // kh > 1, 4: width // kw > 1}
+
+
+def static_axes_note(model: ViViTPreTrainedModel) -> str | None:
+    """What `dynamic_axes` keeps at the trained size and why, for the command to say (None: every axis is dynamic)."""
+    config = model.config
+    (kt, kh, kw), (height, width) = config.tubelet_size, config.image_size_hw
+    axes, deep = dynamic_axes(model), {1: (config.num_frames, kt), 3: (height, kh), 4: (width, kw)}
+    names = {1: "frames", 3: "height", 4: "width"}
+    one_token = [
+        f"{names[axis]} ({deep[axis][0]}, tubelet {deep[axis][1]})"
+        for axis in (1, 3, 4)
+        if not axes[axis] and (axis != 1 or dynamic_frames(model))
+    ]
+    if not one_token:
+        return None
+    return (
+        f"one token deep along {', '.join(one_token)}: a dynamic axis takes two tokens or more (torch.export), so "
+        "these keep the trained size"
+    )
 
 
 def mask_refusal(model: ViViTPreTrainedModel, attention_mask: bool) -> str | None:
@@ -82,14 +114,11 @@ def mask_refusal(model: ViViTPreTrainedModel, attention_mask: bool) -> str | Non
 
 
 def dynamic_shapes(model: ViViTPreTrainedModel, dynamic_size: bool, attention_mask: bool) -> tuple:
-    """The batch is dynamic; with `dynamic_size` height and width too, and frames where `dynamic_frames` allows."""
+    """The batch is dynamic; with `dynamic_size` frames, height and width too, where `dynamic_axes` allows."""
     batch = torch.export.Dim("batch", min=1, max=1024)
-    any_frames = dynamic_size and dynamic_frames(model)
-    pixels = {0: batch}
-    if dynamic_size:
-        pixels.update({3: torch.export.Dim.AUTO, 4: torch.export.Dim.AUTO})
-    if any_frames:
-        pixels[1] = torch.export.Dim.AUTO
+    axes = dynamic_axes(model) if dynamic_size else {}
+    any_frames = axes.get(1, False)
+    pixels = {0: batch, **{axis: torch.export.Dim.AUTO for axis, dynamic in axes.items() if dynamic}}
     shapes = (pixels,)
     if attention_mask:
         shapes += ({0: batch, 1: torch.export.Dim.AUTO} if any_frames else {0: batch},)
@@ -315,6 +344,8 @@ def main(argv=None) -> int:
     output.parent.mkdir(parents=True, exist_ok=True)  # torch refused a missing folder only after the export
     if args.dynamic_size and not dynamic_frames(model):
         print(f"{args.model} samples its frames uniformly: dynamic height and width, {model.config.num_frames} frames")
+    if args.dynamic_size and (note := static_axes_note(model)):
+        print(f"{args.model} is {note}")
     if output.suffix == ".pt2":
         torch.export.save(export_program(model, args.dynamic_size, args.attention_mask, args.features), output)
         print(f"wrote {output}")

@@ -16,10 +16,11 @@ from pathlib import Path
 from huggingface_hub.errors import HFValidationError
 from torch import nn
 
-from ..flag_spellings import SpellingsArgumentParser
+from ..flag_spellings import SpellingsArgumentParser, typed_flag_name
 from ..hub.cards import build_model_card, source_license
 from ..hub.folders import MODEL_FOLDER_PATTERNS, staged_outputs
-from ..hub.upload import create_repo, push_folder, push_repo_refusal, push_revision_refusal, unpushed_flag_refusal
+from ..hub.push_flags import add_push_flags, push_problem
+from ..hub.upload import create_repo, push_folder
 from ..models.modeling_vivit import ViViTSpatioTemporalForVideoClassification, ViViTSpatioTemporalModel
 from ..processing.processing_vivit import ViViTVideoProcessor
 from .checkpoint_files import (
@@ -253,13 +254,6 @@ def output_folder_problem(out: str, overwrite: bool) -> str | None:
     )
 
 
-def push_problem(repo: str | None) -> str | None:
-    """Why `--push-to-hub REPO` cannot work, known before converting (a large scenic checkpoint takes minutes and
-    gigabytes): a repo id huggingface_hub refuses, or offline mode; None otherwise
-    (finetune.py refuses both as early)."""
-    return None if repo is None else push_repo_refusal("--push-to-hub", repo, "hf upload <repo> <folder>")
-
-
 def main(argv=None) -> int:
     parser = SpellingsArgumentParser(  # its subcommands' parsers are of its class: every flag in both spellings
         prog=PROG, description="Convert released ViViT checkpoints into Hub-ready folders."
@@ -277,22 +271,10 @@ def main(argv=None) -> int:
     for sub in (scenic, transformers_parser):
         # the recipes' names too (--output_dir, --push_to_hub): a user coming from them types those
         sub.add_argument("--out", "--output_dir", dest="out", required=True, help="output folder")
-        sub.add_argument("--push-to-hub", dest="push_to_hub", metavar="REPO", help="also upload to this Hub repo")
-        sub.add_argument(
-            "--private",
-            "--hub_private_repo",
-            dest="private",
-            action="store_true",
-            help="with --push-to-hub: create the Hub repo as private",
-        )
-        sub.add_argument(
-            "--revision",
-            "--hub_revision",
-            dest="revision",
-            default=None,
-            help="with --push-to-hub: the branch to upload to (made from main when missing), as push_to_hub's "
-            "revision=; the card's usage example loads it",
-        )
+        # finetune.py's and the shard writer's: --push_to_hub --hub_model_id REPO, --hub_token, --hub_private_repo,
+        # --hub_revision (or push_to_hub's `revision=`, --revision), --upload_retries; `--push-to-hub REPO` and
+        # `--private`, this command's own before, work with a warning
+        add_push_flags(sub, repo_kind="model", revision_aliases=("--revision",))
         sub.add_argument(
             "--overwrite_output_dir",
             "--overwrite",
@@ -303,10 +285,11 @@ def main(argv=None) -> int:
         )
     args = parser.parse_args(argv)
     command = f"{PROG} " + shlex.join(sys.argv[1:] if argv is None else list(argv))
-    problem = output_folder_problem(args.out, args.overwrite_output_dir) or push_problem(args.push_to_hub)
-    if not problem and args.private and not args.push_to_hub:  # nothing was uploaded, exit 0, without a word
-        problem = unpushed_flag_refusal("--private", "--push-to-hub")
-    problem = problem or push_revision_refusal("--revision", args.revision, "--push-to-hub", bool(args.push_to_hub))
+    typed = {typed_flag_name(str(word)) for word in (sys.argv[1:] if argv is None else argv)}
+    # (offline mode, a bad repo id or branch, a push flag without --push_to_hub: said before minutes of converting)
+    problem = output_folder_problem(args.out, args.overwrite_output_dir) or push_problem(
+        args, typed, upload_later="hf upload <repo> <out>"
+    )
     if problem:  # before any checkpoint is read: a converted model must not land over another one unasked
         print(f"{parser.prog}: error: {problem}", file=sys.stderr)
         return 2
@@ -316,14 +299,14 @@ def main(argv=None) -> int:
         # token, no write access) is said before minutes of converting, and the card names the repo it lands in,
         # owner included (a name alone is the token's user's)
         try:
-            repo = create_repo(args.push_to_hub, private=args.private)
+            repo = create_repo(args.hub_model_id, token=args.hub_token, private=args.hub_private_repo)
         except Exception as error:  # noqa: BLE001 - the Hub's HTTP errors, its client's (no network), a refusal
             reason = " ".join(f"{type(error).__name__}: {error}".split("\n")[0].split())
-            print(f"{parser.prog}: error: cannot create the Hub repo {args.push_to_hub}: {reason}", file=sys.stderr)
+            print(f"{parser.prog}: error: cannot create the Hub repo {args.hub_model_id}: {reason}", file=sys.stderr)
             return 1
     # What the user gave does not fit: one line, argparse's exit code. Anything else is a bug and keeps its traceback.
     written: set[str] = set()  # what the upload holds: the user's files kept in --out (notes, a .env) stay here
-    named = dict(command=command, model_name=repo, revision=args.revision if repo else None, written=written)
+    named = dict(command=command, model_name=repo, revision=args.hub_revision if repo else None, written=written)
     try:
         if args.source == "scenic":
             model = convert_scenic_checkpoint(args.checkpoint, args.config, args.out, **named)
@@ -341,14 +324,16 @@ def main(argv=None) -> int:
                 args.out,
                 repo,
                 message="Convert ViViT checkpoint",
-                private=args.private,
+                token=args.hub_token,
+                private=args.hub_private_repo,
+                max_retries=args.upload_retries,
                 ignore_patterns=ignored,
-                revision=args.revision,
+                revision=args.hub_revision,
             )
         except (HFValidationError, OSError) as error:  # a bad repo id, auth, HTTP or network errors
             message = " ".join(str(error).split())
             print(
-                f"{parser.prog}: error: upload to {args.push_to_hub} failed ({message}); the converted folder is "
+                f"{parser.prog}: error: upload to {repo} failed ({message}); the converted folder is "
                 f"kept at {args.out}",
                 file=sys.stderr,
             )

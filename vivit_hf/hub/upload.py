@@ -402,7 +402,7 @@ def push_folder(
     token: str | None = None,
     private: bool = False,
     endpoint: str | None = None,
-    max_retries: int = 2,
+    max_retries: int = 5,
     retry_delay: float = 2.0,
     ignore_patterns=(),
     revision: str | None = None,

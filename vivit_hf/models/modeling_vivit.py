@@ -403,10 +403,16 @@ class _ViViTBackbone(ViViTPreTrainedModel):
             return_dict=True,
             **kwargs,
         )
+        # Averaged and normalised in float32, rounded once to the model's dtype: in bfloat16 the norm was rounded
+        # (8 bits of mantissa) before the division rounded again, a quarter of a unit embedding's components one ulp
+        # from the float32 one's, rounded. Returned in the model's dtype, as transformers' `get_image_features` and
+        # this output's `last_hidden_state` are (the pipeline's float32 is for scores; an embedding feeds the user's
+        # next layer, in the model's dtype).
         pooled = outputs.pooler_output
+        dtype, pooled = pooled.dtype, pooled.float()
         if num_views > 1:
             pooled = pooled.unflatten(0, (-1, num_views)).mean(dim=1)
-        outputs.pooler_output = F.normalize(pooled, dim=-1) if normalize else pooled
+        outputs.pooler_output = (F.normalize(pooled, dim=-1) if normalize else pooled).to(dtype)
         return outputs
 
     @torch.no_grad()

@@ -555,6 +555,7 @@ def _member_note(member: str) -> str:
 
 def main(argv=None) -> dict:
     from ...flag_spellings import SpellingsArgumentParser, typed_flag_name
+    from ...hub.push_flags import add_push_flags, push_problem
     from ...repo_id import looks_like_local_path
     from ..flags import hub_source
     from . import DATASET_FORMATS, SYNTHETIC, DatasetFormatError, open_video_dataset, source_options
@@ -583,10 +584,11 @@ def main(argv=None) -> dict:
     parser.add_argument("--short_side", type=int, default=None, help="re-encode to this shorter side (e.g. 256)")
     parser.add_argument("--keyframe_interval", type=int, default=16, help="with --short_side: frames per keyframe")
     parser.add_argument("--seed", type=int, default=0, help="the order of the clips in the shards")
-    add_push_flags(parser)
+    add_push_flags(parser, repo_kind="data set")
     args = parser.parse_args(argv)
     logging.basicConfig(format="%(levelname)s - %(message)s", level=logging.INFO)
-    problem = push_problem(args, {typed_flag_name(str(a)) for a in (sys.argv[1:] if argv is None else argv)})
+    typed = {typed_flag_name(str(a)) for a in (sys.argv[1:] if argv is None else argv)}
+    problem = push_problem(args, typed, upload_later="hf upload <repo> <out> --repo-type dataset")
     if problem:  # before anything is read: each was said (or was silent) once every shard had been written
         parser.error(problem)
     problem = used_out_problem(Path(args.out))
@@ -659,84 +661,6 @@ def left_out_words(info: dict) -> str:
     ]
     said = [f"{count} {why}" for count, why in counts if count]
     return f"; left out: {', '.join(said)} (named above and in the card)" if said else ""
-
-
-def add_push_flags(parser) -> None:
-    """finetune.py's Hub flags, by transformers' `TrainingArguments` names: `--push_to_hub --hub_model_id REPO`,
-    `--hub_token`, `--hub_private_repo`, `--hub_revision`, `--upload_retries`. This command's own spellings before
-    them, `--push_to_hub REPO` and `--private`, still work, with a warning (`push_problem`)."""
-    parser.add_argument(
-        "--push_to_hub",
-        nargs="?",
-        const=True,
-        default=False,
-        metavar="REPO",
-        help="upload the folder to the data set repo --hub_model_id (default: the name of --out's folder), as "
-        "finetune.py's --push_to_hub; `--push_to_hub REPO` is deprecated: give --push_to_hub --hub_model_id REPO",
-    )
-    parser.add_argument("--hub_model_id", default=None, help="the data set repo --push_to_hub uploads to")
-    parser.add_argument("--hub_token", default=None, help="the token --push_to_hub uploads with (default: HF_TOKEN)")
-    parser.add_argument(
-        "--hub_private_repo",
-        "--private",
-        action="store_true",
-        help="make the repo private (`--private` is deprecated: give --hub_private_repo)",
-    )
-    parser.add_argument(
-        "--hub_revision",
-        default=None,
-        help="the branch --push_to_hub uploads to (made from main when missing), as finetune.py's; default main. "
-        "Read it back with --dataset_revision",
-    )
-    parser.add_argument(
-        "--upload_retries",
-        type=_retries,
-        default=5,
-        help="how many times a failed upload is retried (exponential back-off), as finetune.py's",
-    )
-
-
-def _retries(text: str) -> int:
-    if not text.isdigit():
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}")
-    return int(text)
-
-
-def push_problem(args: argparse.Namespace, typed: set) -> str | None:
-    """What of the push flags cannot work, in argparse's words (None: all can), said before the data set is read, as
-    finetune.py says it (`unused_flag`, `missing_paths`): offline mode, a repo id the Hub refuses and a branch git
-    refuses failed only after every shard was written (hours for Kinetics); `--hub_token` or `--private` without a
-    push pushed nothing without a word. Sets `args.hub_model_id` to the repo pushed to; the deprecated spellings
-    (`--push_to_hub REPO`, `--private`) are read as finetune.py's, with a warning."""
-    from ...hub.upload import push_repo_refusal, push_revision_refusal, unpushed_flag_refusal
-
-    if isinstance(args.push_to_hub, str):  # `--push_to_hub REPO`: this command's spelling before finetune.py's
-        if args.hub_model_id not in (None, args.push_to_hub):
-            return (
-                f"argument --push_to_hub: {args.push_to_hub!r} and --hub_model_id {args.hub_model_id!r} name two "
-                "repos: give --push_to_hub --hub_model_id REPO"
-            )
-        logger.warning(
-            f"--push_to_hub {args.push_to_hub} is deprecated: give --push_to_hub --hub_model_id {args.push_to_hub}, "
-            "as finetune.py (and transformers' TrainingArguments) take it"
-        )
-        args.hub_model_id, args.push_to_hub = args.push_to_hub, True
-    if "private" in typed:
-        logger.warning(
-            "--private is deprecated: give --hub_private_repo, as finetune.py (and transformers' TrainingArguments) "
-            "take it"
-        )
-    if not args.push_to_hub:
-        for name in ("hub_model_id", "hub_token", "hub_private_repo", "private", "upload_retries"):
-            if name in typed:
-                return unpushed_flag_refusal(f"--{name}", "--push_to_hub")
-        return push_revision_refusal("--hub_revision", args.hub_revision, "--push_to_hub", False)
-    if refusal := push_revision_refusal("--hub_revision", args.hub_revision, "--push_to_hub", True):
-        return refusal  # (a typo, said whatever the machine)
-    named = "" if args.hub_model_id else f" (no --hub_model_id: the name of --out {args.out})"
-    args.hub_model_id = args.hub_model_id or Path(args.out).absolute().name  # as finetune.py's `push_repo`
-    upload_later = "hf upload <repo> <out> --repo-type dataset"
-    return push_repo_refusal("--push_to_hub", args.hub_model_id, upload_later, named)
 
 
 def hub_uploader(args):
