@@ -232,3 +232,29 @@ def test_a_saved_to_disk_split_written_again_with_as_many_rows_gives_another_str
     assert [[row["label"] for row in split.dataset] for split in splits] == [[0, 1], [1, 0], [0, 1]]  # the reference
     digests = [examples_digest(split) for split in splits]
     assert digests[0] != digests[1] and digests[0] == digests[2]
+
+
+def test_each_local_shard_is_read_once_before_a_streamed_run_starts(tmp_path, monkeypatch):
+    """The check for a tar cut short walked every shard's headers, and the count, the digest and the repeated ids'
+    warning read each again, once the shards outnumbered the cache: three walks over thousands of tars (5 250: 38 s
+    before the first step). One pass now serves them all (besides the look at one tar's first member that tells
+    WebDataset shards from packed folders)."""
+    import inspect
+
+    from vivit_hf.training.data.stream_contents import read_tar_index
+
+    one, _ = two_copies(tmp_path)
+    walked, real_open = [], tarfile.open
+
+    def counted_open(name=None, *args, **kwargs):
+        if not any(frame.function == "_is_webdataset_shard" for frame in inspect.stack()):
+            walked.append(str(name))
+        return real_open(name, *args, **kwargs)
+
+    monkeypatch.setattr(tarfile, "open", counted_open)
+    read_tar_index.cache_clear()
+    split = open_streaming_dataset(str(one), cache_dir=str(tmp_path / "cache")).split("train")
+    assert split.shard_sizes() == [2, 2] and examples_digest(split)  # the reference: every tar read
+    tars = sorted(str(tar) for tar in (one / "train").glob("*/*.tar"))
+    assert sorted(path for path in walked if path in tars) == tars
+    assert read_tar_index.cache_info().maxsize >= 100_000  # Kinetics-scale shard counts stay in the cache

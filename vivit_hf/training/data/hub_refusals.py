@@ -30,6 +30,7 @@ from .folders import (
 from .hub_files import builder_once, is_saved_to_disk, relative_or_as_is, table_files
 from .hub_ids import shard_name
 from .labels import LABEL_COLUMNS
+from .stream_contents import tar_index
 from .videofolder import METADATA_FILES, metadata_columns, warn_empty_class_folders, warn_split_named_twice
 
 # What `datasets`' WebDataset reader makes of a member by its extension, for the members it decodes as more than
@@ -471,14 +472,18 @@ def _refuse_cut_tars(root: Path, others: Sequence[Path]) -> None:
     """A local `.tar` cut short (a copy, download or upload that stopped mid-file) is refused in one line naming it,
     whole and streamed: `datasets` stopped in a `tarfile.ReadError: unexpected end of data` traceback naming no file
     (streamed, once its label column was read). Only the member headers are read, as the streamed shard count
-    reads them anyway (`streaming._tar_samples`)."""
+    reads them anyway (`streaming._tar_samples`): in that same pass (`tar_index`, kept for the file), not a second
+    walk over every tar's headers before it (5 250 shards: 10 s more before a streamed run's first step)."""
     import tarfile
 
     for path in sorted(path for path in others if path.name.lower().endswith(".tar") and not is_dangling(path)):
         try:
-            with tarfile.open(path) as tar:
-                for _ in tar:
-                    pass
+            try:
+                tar_index(path)
+            except ValueError:  # a member the index cannot read (a `.json` that is not JSON): the headers alone
+                with tarfile.open(path) as tar:
+                    for _ in tar:
+                        pass
         except tarfile.TarError as error:
             raise DatasetFormatError(
                 f"--dataset_format hub: {path.relative_to(root).as_posix()} in {root} is not a whole tar ({error}): "

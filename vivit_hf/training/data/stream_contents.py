@@ -9,7 +9,7 @@ clips at the same positions, without a word. Each shard is now also known by a c
 - a Hub file (`hf://`): its blob id (the git hash of an LFS pointer names the file's sha256), from the repo's
   listing, which the stream's resolution of its data files has mostly read already;
 - a local tar: every member's name and size and the bytes of its small members (labels, ids), read in the pass that
-  counts its samples (`streaming._read_tar_index`);
+  counts its samples (`read_tar_index`, which the check for a tar cut short and the streamed count share);
 - a local parquet file (or one row group of it, when read by row group): every column chunk's value count and size
   (from the footer, which its row count is read from) and the values of its columns other than the clip's that
   hold no bytes (labels, ids, paths);
@@ -21,6 +21,7 @@ A shard of another kind, or one that cannot be read so, gives None (the digest i
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -125,3 +126,40 @@ def stream_contents(dataset, video_column: str, tar_contents: Callable[[str], st
         logger.info("the stream's shard contents could not be read (%s)", error)
         return None
     return contents if len(contents) == dataset.num_shards and any(c is not None for c in contents) else None
+
+
+def tar_index(path) -> tuple[int, list[str], str]:
+    """`(samples, source ids, contents)` of a local tar (`_tar_samples`, `_tar_source_ids`, `_tar_contents`), read
+    in one pass over its headers and small members, kept for the file as it is (its size and modification time):
+    the digest, the card's check and the repeated ids' warning each asked for it."""
+    if "://" in str(path) or not Path(path).is_file():
+        raise OSError(f"{path} is not a local file (counting its samples would read it whole)")
+    stat = Path(path).stat()
+    return read_tar_index(str(path), stat.st_size, stat.st_mtime_ns)
+
+
+# Every shard of a stream, for each of its splits: a data set of more shards than the cache held (Kinetics in 5 250
+# tars) read every tar's members again for each asker (the count, the digest, the repeated ids), none from the cache.
+@functools.lru_cache(maxsize=1 << 17)
+def read_tar_index(path: str, size: int, mtime_ns: int) -> tuple[int, list[str], str]:
+    """`tar_index`, and a hash of the tar's members: every member's name and size, and the bytes of those up to
+    `SMALL_MEMBER` (a sample's `cls`, `txt` and `json`: its label and id), read in the same pass."""
+    import tarfile
+
+    samples, previous, ids, contents = 0, None, [], hashlib.sha256()
+    with tarfile.open(path) as tar:
+        for member in tar:
+            folder, _, name = member.name.rpartition("/")
+            key = (folder, name.split(".", 1)[0])
+            if not member.isfile() or "." not in name or name.startswith((".", "__")):
+                continue
+            if key != previous:
+                samples, previous = samples + 1, key
+            small = tar.extractfile(member).read() if member.size <= SMALL_MEMBER else b""
+            contents.update(json.dumps([member.name, member.size]).encode() + small)
+            if name.endswith(".json"):
+                meta = json.loads(small or tar.extractfile(member).read())
+                clip_id = meta.get("id") if isinstance(meta, dict) else None
+                if clip_id not in (None, ""):
+                    ids.append(str(clip_id))
+    return samples, ids, contents.hexdigest()[:16]

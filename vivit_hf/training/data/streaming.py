@@ -27,7 +27,6 @@ A clip that does not decode is replaced by zeros and marked `valid=False` (skipp
 
 from __future__ import annotations
 
-import functools
 import itertools
 import json
 import logging
@@ -76,7 +75,7 @@ from .labels import (
     is_labelled_split,
     warn_classes_differing_in_case,
 )
-from .stream_contents import SMALL_MEMBER, stream_contents
+from .stream_contents import stream_contents, tar_index
 from .workers import WorkerInit, worker_start
 
 logger = logging.getLogger(__name__)
@@ -274,55 +273,17 @@ def _parquet_rows(path, row_groups, footers: dict) -> int:
 def _tar_samples(path) -> int:
     """Samples in a local WebDataset tar, counted as datasets' reader groups them: consecutive files of one key (the
     name up to the first dot of its last part), hidden files (`.x`, `__x`) left out; only the headers are read."""
-    return _tar_index(path)[0]
+    return tar_index(path)[0]
 
 
 def _tar_source_ids(path) -> list[str]:
     """The `id` of each sample's `.json` member in a local WebDataset tar; the clips' bytes are skipped."""
-    return _tar_index(path)[1]
-
-
-def _tar_index(path) -> tuple[int, list[str], str]:
-    """`(samples, source ids, contents)` of a local tar (`_tar_samples`, `_tar_source_ids`, `_tar_contents`), read
-    in one pass over its headers and small members, kept for the file as it is (its size and modification time):
-    the digest, the card's check and the repeated ids' warning each asked for it."""
-    from pathlib import Path
-
-    if "://" in str(path) or not Path(path).is_file():
-        raise OSError(f"{path} is not a local file (counting its samples would read it whole)")
-    stat = Path(path).stat()
-    return _read_tar_index(str(path), stat.st_size, stat.st_mtime_ns)
+    return tar_index(path)[1]
 
 
 def _tar_contents(path) -> str:
-    """A local tar's members as `stream_contents` takes them (`_read_tar_index`)."""
-    return _tar_index(path)[2]
-
-
-@functools.lru_cache(maxsize=4096)
-def _read_tar_index(path: str, size: int, mtime_ns: int) -> tuple[int, list[str], str]:
-    """`_tar_index`, and a hash of the tar's members: every member's name and size, and the bytes of those up to
-    `SMALL_MEMBER` (a sample's `cls`, `txt` and `json`: its label and id), read in the same pass."""
-    import hashlib
-    import tarfile
-
-    samples, previous, ids, contents = 0, None, [], hashlib.sha256()
-    with tarfile.open(path) as tar:
-        for member in tar:
-            folder, _, name = member.name.rpartition("/")
-            key = (folder, name.split(".", 1)[0])
-            if not member.isfile() or "." not in name or name.startswith((".", "__")):
-                continue
-            if key != previous:
-                samples, previous = samples + 1, key
-            small = tar.extractfile(member).read() if member.size <= SMALL_MEMBER else b""
-            contents.update(json.dumps([member.name, member.size]).encode() + small)
-            if name.endswith(".json"):
-                meta = json.loads(small or tar.extractfile(member).read())
-                clip_id = meta.get("id") if isinstance(meta, dict) else None
-                if clip_id not in (None, ""):
-                    ids.append(str(clip_id))
-    return samples, ids, contents.hexdigest()[:16]
+    """A local tar's members as `stream_contents` takes them (`read_tar_index`)."""
+    return tar_index(path)[2]
 
 
 def open_streaming_dataset(
