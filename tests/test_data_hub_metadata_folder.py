@@ -219,3 +219,18 @@ def test_a_split_of_several_metadata_files_gives_its_rows_in_one_order_whatever_
     stream = open_streaming_dataset(str(root), cache_dir=str(tmp_path / "c_stream")).split("train")
     rows = [(row["video"]["path"], row["label"]) for row in stream.dataset]
     assert [(str(PurePath(path).relative_to(root).as_posix()), label) for path, label in rows] == expected
+
+
+def test_a_stream_of_a_metadata_folder_pickles_as_its_workers_get_it(tmp_path):
+    """A streamed split's DataLoader workers get it by pickle (they start from a fork server): the builder's
+    metadata-order wrapper was a closure, and every streamed run of a metadata folder with workers failed at its
+    first batch, "Can't pickle local object 'metadata_files_in_order.<locals>.in_order'". The reference: the rows
+    the split gives here."""
+    import pickle
+
+    metadata_folder(tmp_path, ["x/0.mp4", "1.mp4"], ["cat", "dog"])
+    (tmp_path / "train" / "x" / "metadata.csv").write_text("file_name,label\n0.mp4,dog\n")
+    stream = open_streaming_dataset(str(tmp_path), cache_dir=str(tmp_path / "c")).split("train")
+    rows = [(row["video"]["path"], row["label"]) for row in stream.dataset]
+    copy = pickle.loads(pickle.dumps(stream.dataset))
+    assert [(row["video"]["path"], row["label"]) for row in copy] == rows

@@ -14,6 +14,7 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
 import torch
 
 from vivit_hf.training.data.streaming import StreamingLoader, StreamingVideoDataset
@@ -126,6 +127,62 @@ def test_workers_end_when_the_process_that_started_them_is_killed(tmp_path):
     for pid in left:  # ended here, so that no test leaves them behind
         os.kill(pid, signal.SIGKILL)
     assert not left, "the DataLoader workers outlived the process that started them"
+
+
+class ReadsTheEnvironment(NeedsTheLock):
+    """Each worker yields one row whose id is the value of `LATE` in its environment."""
+
+    def __iter__(self):
+        worker = torch.utils.data.get_worker_info().id
+        row = {"labels": torch.zeros(1, dtype=torch.long), "valid": torch.ones(1, dtype=torch.bool)}
+        yield {**row, "pixel_values": torch.zeros(1, 1), "truncated": torch.zeros(1, dtype=torch.bool)} | {
+            "ids": [os.environ.get("LATE", "unset")],
+            "worker": worker,
+            "batch": 0,
+        }
+        yield {"worker": worker, "end": True}
+
+
+def test_workers_see_the_environment_of_the_moment_not_the_fork_servers(monkeypatch):
+    """The fork server keeps the environment it started with (at the first loader); a forked worker had the main
+    process's of the moment: a variable set later (`HF_TOKEN` for a private repo, in a notebook) reached no worker."""
+    StreamingLoader(ReadsTheEnvironment(), num_workers=2)  # the server runs from here on
+    monkeypatch.setenv("LATE", "set after the server started")
+    ids = [i for batch in StreamingLoader(ReadsTheEnvironment(), num_workers=2) for i in batch["ids"]]
+    assert ids == ["set after the server started"] * 2
+
+
+def test_a_worker_whose_parent_is_the_process_that_started_it_is_not_watched(monkeypatch):
+    """Under `spawn` (Windows, which has no fork server) a worker's parent is the main process, which torch's own
+    watchdog follows; `os.kill(pid, 0)`, the watch's probe without /proc, is a CTRL_C_EVENT there, not a probe."""
+    from vivit_hf.training.data import workers
+
+    watched = []
+    monkeypatch.setattr(workers, "share_parent_memory", lambda worker_id: None)
+    monkeypatch.setattr(workers, "_end_with", watched.append)
+    monkeypatch.setattr(workers, "_apply_logging_config", lambda config: None)
+    monkeypatch.setattr(os, "environ", dict(os.environ))  # not this process's own
+    for parent, watch in ((os.getppid(), []), (os.getpid(), [os.getpid()])):  # spawned; from a fork server
+        init = workers.WorkerInit()
+        init.__setstate__({"streams": {}, "logging": {}, "main": parent, "environ": dict(os.environ)})
+        init(0)
+        time.sleep(0.1)
+        assert watched == watch
+        watched.clear()
+
+
+class HoldsALambda(NeedsTheLock):
+    def __init__(self):
+        super().__init__()
+        self.label_of = lambda row: 0
+
+
+@pytest.mark.filterwarnings("ignore:Got pickle error")
+def test_a_data_set_that_cannot_be_pickled_for_the_workers_is_refused_by_name():
+    """Forked workers needed no pickle; these do. torch said only "Can't pickle local object" under a warning to
+    try `set_start_method('fork')`, which does nothing for a loader given its own start method."""
+    with pytest.raises(TypeError, match=r"HoldsALambda: its 2 DataLoader workers .*num_workers=0"):
+        next(iter(StreamingLoader(HoldsALambda(), num_workers=2)))
 
 
 def running(pid: int) -> bool:

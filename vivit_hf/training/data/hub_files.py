@@ -133,20 +133,29 @@ def metadata_files_in_order(builder) -> None:
     processes sharing the rows out by position (every 2nd) read some twice and others never, their digests alike
     (the files' names and rows, sorted), and a resumed stream skipped other rows; read whole, each machine's cache
     held another order. Idempotent."""
-    generators = builder._split_generators
-    if getattr(generators, "in_order", False):
-        return
+    if not isinstance(vars(builder).get("_split_generators"), _SplitsInOrder):
+        builder._split_generators = _SplitsInOrder(builder)
 
-    def in_order(dl_manager, **kwargs):
-        splits = generators(dl_manager, **kwargs)
+
+class _SplitsInOrder:
+    """A builder's `_split_generators` giving each split's metadata files in the order of their paths; a class, not a
+    closure, because a stream's DataLoader workers get the builder by pickle (they start from a fork server): a
+    closure failed every streamed run with workers ("Can't pickle local object")."""
+
+    def __init__(self, builder):
+        self.builder = builder
+
+    def __call__(self, dl_manager, **kwargs):
+        splits = type(self.builder)._split_generators(self.builder, dl_manager, **kwargs)
         for split in splits:
             files = split.gen_kwargs.get("metadata_files")
             if isinstance(files, (set, frozenset)):
-                split.gen_kwargs["metadata_files"] = sorted(files, key=lambda entry: tuple(map(str, entry)))
+                split.gen_kwargs["metadata_files"] = sorted(files, key=_path_parts)
         return splits
 
-    in_order.in_order = True
-    builder._split_generators = in_order
+
+def _path_parts(entry) -> tuple:
+    return tuple(map(str, entry))
 
 
 def load_with(builder, streaming: bool = False):

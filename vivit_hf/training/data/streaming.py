@@ -76,7 +76,7 @@ from .labels import (
     warn_classes_differing_in_case,
 )
 from .stream_contents import stream_contents, tar_index
-from .workers import WorkerInit, worker_start
+from .workers import WorkerInit, started, worker_start
 
 logger = logging.getLogger(__name__)
 
@@ -1069,7 +1069,7 @@ class StreamingLoader:
                     return
                 yield pending[first[1]].popleft()
 
-        for batch in loader:
+        for batch in started(loader):
             worker = batch["worker"]
             if "refused" in batch:  # an option no clip can be processed with (`StreamingVideoDataset.__iter__`)
                 raise ProcessorOptionError(batch["refused"])

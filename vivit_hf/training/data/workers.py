@@ -52,6 +52,22 @@ def worker_start(num_workers: int):
     return context
 
 
+def started(loader):
+    """`iter(loader)`, its workers started; a data set or function of it that cannot be pickled for them refused by
+    name. torch says only "Can't pickle local object ..." under a warning to try `set_start_method('fork')`, which
+    does nothing for a loader given its own start method."""
+    try:
+        return iter(loader)
+    except (AttributeError, TypeError, pickle.PicklingError) as error:
+        if not loader.num_workers or "pickle" not in str(error).lower():
+            raise
+        raise TypeError(
+            f"{type(loader.dataset).__name__}: its {loader.num_workers} DataLoader workers start from a fork server "
+            f"and get the data set and its functions by pickle, which failed: {error}. Make them picklable (a class "
+            "or a module-level function, not a local function or lambda), or use no workers (num_workers=0)"
+        ) from error
+
+
 def _preload() -> list[str]:
     """`WORKER_PRELOAD` and the modules the main script took names from, those this process has imported (the
     server finds them on its own path, PYTHONPATH's and the installed packages': Python 3.11 drops the `sys_path` it
@@ -81,7 +97,7 @@ class WorkerInit:
         # A descriptor travels only with a process being started (as multiprocessing passes a worker's pipes), and
         # only where there are descriptors to pass (not Windows, whose `spawn` children share the console)
         streams = {fd: reduction.DupFd(fd) for fd in (1, 2)} if spawning and hasattr(reduction, "DupFd") else {}
-        return {"streams": streams, "logging": _logging_config(), "main": os.getpid()}
+        return {"streams": streams, "logging": _logging_config(), "main": os.getpid(), "environ": dict(os.environ)}
 
     def __setstate__(self, state):
         self._inherited = state
@@ -94,8 +110,15 @@ class WorkerInit:
             received = duplicate.detach()
             os.dup2(received, fd)
             os.close(received)
+        # The environment of the moment too: the server's is the one it started with, so a variable set after the
+        # first loader was made (`HF_TOKEN` for a private repo, in a notebook) never reached a worker
+        os.environ.clear()
+        os.environ.update(self._inherited["environ"])
         _apply_logging_config(self._inherited["logging"])
-        threading.Thread(target=_end_with, args=(self._inherited["main"],), daemon=True).start()
+        # Watched only where the parent is not that process (the fork server's workers): torch's own watchdog ends a
+        # worker whose parent has gone, and on Windows (`spawn`) `os.kill(pid, 0)` is no probe but a CTRL_C_EVENT
+        if os.getppid() != self._inherited["main"]:
+            threading.Thread(target=_end_with, args=(self._inherited["main"],), daemon=True).start()
 
 
 def _end_with(main: int) -> None:
@@ -116,6 +139,8 @@ def _running(pid: int) -> bool:
                 return stat.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
         except FileNotFoundError:
             return False
+    if os.name == "nt":  # no fork server there, and `os.kill(pid, 0)` sends CTRL_C_EVENT: not watched
+        return True
     try:  # no /proc (macOS)
         os.kill(pid, 0)
     except ProcessLookupError:
