@@ -57,6 +57,7 @@ from safetensors.torch import save_file
 from transformers import AutoModelForVideoClassification
 
 import vivit_hf  # noqa: F401 - registers the ViViT classes with the Auto classes
+from vivit_hf.flag_spellings import typed_flag_name
 from vivit_hf.hub.folders import staged_outputs
 from vivit_hf.processing.processing_vivit import ViViTVideoProcessor
 from vivit_hf.training.agreement import (
@@ -268,7 +269,10 @@ def main(argv=None, written: list | None = None):
         train_split, percentage, seed = trained
         examples = hold_out(data.split(train_split), percentage / 100, seed=seed)[1]
         refuse_another_held_out_share(args, train_split, percentage, examples, data)
-        split, folder_split = f"{train_split} (held out {percentage:g}%)", f"{train_split}-held-out-{percentage:g}"
+        split = f"{train_split} (held out {percentage:g}%)"
+        # `held-out-10pct`: the folder was `eval_<data set>_train-held-out-10_1x1`, which for a data set folder named
+        # `train` read `eval_train_train-held-out-10_1x1`, a typo to a user's eye; another training split is named
+        folder_split = ("" if train_split == "train" else f"{train_split}-") + f"held-out-{percentage:g}pct"
         logger.info(f"no validation or test split in {args.dataset}: evaluating {split}, as fine-tuning did")
     elif split is None or split not in data.splits:  # the user's input, not a bug: a message, not a traceback
         wanted = f"no split {split!r}" if split else "no validation or test split"
@@ -277,7 +281,7 @@ def main(argv=None, written: list | None = None):
         examples = data.split(split)
         if trained is not None and trained[0] == split:  # a score of clips it learnt: said, as it is not a test
             logger.warning(
-                f"WARNING: --model {args.model} was fine-tuned on split {split!r} of {args.dataset}"
+                f"--model {args.model} was fine-tuned on split {split!r} of {args.dataset}"
                 + (f" (all but the {trained[1]:g}% it held out)" if trained[1] is not None else "")
                 + ": its accuracy there is not a test of it"
             )
@@ -323,7 +327,12 @@ def main(argv=None, written: list | None = None):
     except ValueError as error:  # its saved options refused: the user's file, said before any clip is read
         usage_error(refused_processor_config("--model", args.model, error))
     warn_short_video_override(logger, processor.short_video, args.short_video, args.model)
-    warn_saved_views(logger, processor, args.model, args.num_crops, args.num_clips)
+    # views typed on the command line are the user's choice; the warning is for the flags' defaults scoring views
+    # other than the saved ones (a processor saved with 4 x 3 scored 1 x 1 without a word). Both typed, it fired on
+    # README's own `--num_clips 4 --num_crops 3` for every model finetune.py saves (1 x 1).
+    typed = {typed_flag_name(str(a)) for a in (sys.argv[1:] if argv is None else argv)}
+    if not {"num_clips", "num_crops"} <= typed:
+        warn_saved_views(logger, processor, args.model, args.num_crops, args.num_clips)
     if args.short_video:  # the data sets read it from the processor (a segment loops whatever it says)
         processor.short_video = args.short_video
     streamed_ids = [] if args.streaming else None

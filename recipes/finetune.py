@@ -371,7 +371,7 @@ def main(argv=None):
     if single:
         logger.warning(single)
     if batch_warning:
-        logger.warning(f"WARNING: {batch_warning}")
+        logger.warning(batch_warning)
     if rerun is not None and rerun[0] == "continue":
         logger.warning(
             f"{output_dir} holds a run of this same command: continuing it from {rerun[1].name} (a finished run "
@@ -392,7 +392,7 @@ def main(argv=None):
         torch.set_num_threads(args.torch_threads)
     if not shared_output_dir:
         logger.warning(
-            f"WARNING: --output_dir {output_dir} is not one folder every machine shares: each machine keeps its own "
+            f"--output_dir {output_dir} is not one folder every machine shares: each machine keeps its own "
             "checkpoints there; the final model and results are written on the machine of rank 0 only"
         )
     if checkpoint_writer(accelerator):  # the main process, or each machine's where the folder is not shared
@@ -435,7 +435,7 @@ def main(argv=None):
     if problem := metric_problem(best_metric, data.label_spaces):
         usage_error(problem)
     if warning := metric_warning(best_metric, data.label_spaces):  # top5 of 5 classes or fewer: always 1.0
-        logger.warning(f"WARNING: {warning}")
+        logger.warning(warning)
     with hub_source("--init_from", args.init_from):
         model, init_processor = build_model(args, data, resume_state if checkpoint is not None else None)
     model_num_frames = model.config.num_frames  # recorded in checkpoints: the model a resume builds (build_model)
@@ -445,11 +445,11 @@ def main(argv=None):
     except ValueError as error:
         usage_error(str(error))
     if model.config.unseen_input():
-        logger.warning(f"WARNING: {model.config.unseen_input()}")
+        logger.warning(model.config.unseen_input())
     short = None if args.streaming else short_clips_warning(train_examples, processor)
     for said in (short, flip_warning(data.label_names, processor)):
         if said:
-            logger.warning(f"WARNING: {said}")
+            logger.warning(said)
     head_sizes = list(data.head_sizes.values())
     class_weights, weights_by_class = None, None  # --class_weights balanced: from the training labels, no clip read
     if args.class_weights:
@@ -485,7 +485,7 @@ def main(argv=None):
     exempt_group = None if checkpoint is None else bool(resume_state.get("weight_decay_exempt_group"))
     if exempt_group is False and args.weight_decay:
         logger.warning(
-            f"WARNING: {checkpoint}'s optimiser decays every parameter, biases and LayerNorm weights too (saved by an "
+            f"{checkpoint}'s optimiser decays every parameter, biases and LayerNorm weights too (saved by an "
             "older version, or without weight decay): the resumed run does the same, for its state to load"
         )
     optimizer = build_optimizer(args, model, exempt_group)
@@ -498,7 +498,7 @@ def main(argv=None):
     stop_at_max_steps = steps_given or exact_plan
     if not exact_plan:
         logger.warning(
-            f"WARNING: the sizes of the stream's shards are unknown, so how an epoch's clips fall to the "
+            f"the sizes of the stream's shards are unknown, so how an epoch's clips fall to the "
             f"{readers(accelerator.num_processes, args.num_workers)} is too: the learning-rate schedule is planned on "
             f"{steps_of_epoch[0]} steps per epoch ({num_train} clips shared evenly), the fewest an epoch can take; "
             + (
@@ -509,7 +509,7 @@ def main(argv=None):
         )
     too_big = batch_beyond_the_data(args, num_train, accelerator.num_processes)
     if too_big:
-        logger.warning(f"WARNING: {too_big}")
+        logger.warning(too_big)
     # Dropout, stochastic depth and mixup are seeded by (epoch, batch): this many batch numbers per epoch, as many
     # as one process alone would take, so no two epochs share a seed however long an epoch runs. A streamed epoch's
     # DataLoader workers each end with a partial batch: up to one batch more per worker but the first.
@@ -521,7 +521,7 @@ def main(argv=None):
     )
     for said in (warmup_overridden(args), warmup_beyond_the_run(args, warmup), restarts_without_a_restart(args)):
         if said:
-            logger.warning(f"WARNING: {said}")
+            logger.warning(said)
     lr_scheduler = build_lr_scheduler(args, optimizer, warmup, accelerator.num_processes)
 
     if args.streaming:  # the loaders already split the stream over the processes and put batches on the device
@@ -1029,7 +1029,7 @@ def main(argv=None):
         in_split = clips_per_class(train_examples, head_sizes)
         never_trained = never_trained_classes(trained_classes, in_split, data.label_names)
     if never_trained:
-        logger.warning(f"WARNING: {never_trained_warning(never_trained, args.dataset, args.train_split)}")
+        logger.warning(never_trained_warning(never_trained, args.dataset, args.train_split))
     throughput = throughput_so_far()
     loss_sum, loss_steps = train_loss_so_far()
     # transformers' Trainer's train metrics (its train_results.json), of this run (a resume's steps and clips only) but

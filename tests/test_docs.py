@@ -423,3 +423,12 @@ def test_the_results_index_names_every_result_file():
         if path.name != "README.md" and path.name not in _named_in_the_results_index()
     )
     assert not missing, f"benchmarks/results/README.md does not name: {missing}"
+
+
+def test_the_test_command_says_how_long_the_suite_takes():
+    """A new user ran the test command and, 5 minutes in, could not tell a 12-minute suite from a stuck one: README and
+    docs/testing.md said how long the main command's CI takes, not the tests. The paragraph after each says it."""
+    for page, after in ((README, "<!-- /test-command -->"), (DOCS / "testing.md", "pytest -n 2 tests\n```")):
+        text = page.read_text()
+        paragraph = text[text.index(after) + len(after) :].strip().split("\n\n")[0]
+        assert re.search(r"takes about \d+-\d+ minutes on 2 quiet cores", paragraph.replace("\n", " ")), page.name

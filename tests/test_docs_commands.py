@@ -371,3 +371,34 @@ def test_a_help_texts_usage_line_names_flags_that_exist(where, script, arguments
     own = arguments[: arguments.index("--")] if "--" in arguments else arguments  # after `--`: the recipe's flags
     named = {flag for a in own for flag in re.findall(r"(?<![\w-])--[\w-]+", a.split("=")[0])}
     assert named <= flags, f"{where}: {sorted(named - flags)} are no flags of {script}"
+
+
+@pytest.mark.parametrize("page", ["README.md", "docs/training-and-data.md"])
+def test_fine_tuning_on_your_own_class_folders_is_shown_as_a_plain_command(page):
+    """A new user with a folder of videos in class subfolders found no command for it: every example added a preset,
+    a Hub ViT and `--dataset_format ssv2`. Each page shows one with the defaults: `--dataset` a local folder and an
+    `--output_dir`, nothing else (checked as written by test_a_documented_command_parses_as_written)."""
+    plain = [
+        arguments
+        for where, script, arguments in CHECKED
+        if where.startswith(f"{page}:")
+        and script == "recipes/finetune.py"
+        and arguments[:1] == ["--dataset"]
+        and arguments[1].startswith("path/")
+        and len(arguments) == 4
+    ]
+    assert plain and plain[0][2] == "--output_dir", plain
+
+
+def test_the_timeline_example_in_seconds_says_the_window_the_main_jobs_model_needs():
+    """docs/processor.md's timeline (`window=1.0, hop=0.5` on `my-vivit`, the main job's model) logs a warning that
+    the model sees its motion 1.6x faster than it trained on, without a word beside it; the paragraph after the
+    example says so and names the window of that model's clips, `num_frames` x `frame_stride` frames."""
+    from vivit_hf.training.presets import MODEL_SIZES, PRESETS
+
+    main_job = PRESETS["synthetic_motion"]
+    span = MODEL_SIZES[main_job["model_size"]]["num_frames"] * main_job["frame_stride"]
+    text = (ROOT / "docs" / "processor.md").read_text()
+    after = text[text.index('pipe("a.mp4", window=1.0, hop=0.5') :].split("```text")[1].split("```", 1)[1]
+    paragraph = after.strip().split("\n\n")[0].replace("\n", " ")
+    assert "warning" in paragraph and f'window="{span}f"' in paragraph, paragraph

@@ -106,7 +106,8 @@ def test_an_alias_whose_target_the_parser_lacks_is_not_suggested(capsys):
 
 def test_a_short_video_override_is_logged_once_on_the_recipes_logger(caplog):
     """evaluate.py and predict.py each called short_video_override and logged its result in their own two lines;
-    one helper logs it for both. Its words are short_video_override's, after "WARNING: ", as the recipes print them."""
+    one helper logs it for both. Its words are short_video_override's alone: the recipes' log format prints the level,
+    and a message of its own "WARNING: " read "WARNING - evaluate - WARNING: ..." (the level twice)."""
     import logging
 
     from vivit_hf.training.flags import short_video_override, warn_short_video_override
@@ -115,12 +116,27 @@ def test_a_short_video_override_is_logged_once_on_the_recipes_logger(caplog):
     with caplog.at_level(logging.WARNING, logger="evaluate"):
         said = warn_short_video_override(logger, "pad", "loop", "path/to/model")
     assert said == short_video_override("pad", "loop", "path/to/model")
-    assert [(r.name, r.levelno, r.getMessage()) for r in caplog.records] == [
-        ("evaluate", logging.WARNING, f"WARNING: {said}")
-    ]
+    assert [(r.name, r.levelno, r.getMessage()) for r in caplog.records] == [("evaluate", logging.WARNING, said)]
     caplog.clear()
     # predict.py's windows: a model that pads takes a one-frame video as --short_video loop does: nothing to say
     with caplog.at_level(logging.WARNING):
         assert warn_short_video_override(logging.getLogger("predict"), "pad", "loop", "m", windows=True) is None
         assert warn_short_video_override(logger, "pad", None, "m") is None
     assert caplog.records == []
+
+
+def test_no_recipe_message_prints_its_own_level():
+    """The recipes' log format prints the level ("%(levelname)s"); 17 messages began "WARNING: " as well, so a
+    fine-tuning log read "WARNING - __main__ - [RANK 0] WARNING: ..." (the level twice)."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    sources = [*root.glob("recipes/*.py"), *root.glob("vivit_hf/**/*.py")]
+    doubled = [
+        f"{f.name}:{n}"
+        for f in sources
+        for n, line in enumerate(f.read_text().splitlines(), 1)
+        if re.search(r"""f?["']WARNING: """, line)
+    ]
+    assert doubled == []

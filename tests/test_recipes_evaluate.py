@@ -570,7 +570,7 @@ def test_a_data_set_without_a_test_split_is_evaluated_on_the_share_fine_tuning_h
     trained = json.loads((out / "all_results.json").read_text())
     result = evaluate("--model", out, "--dataset", data, "--num_workers", "0")
     assert result.returncode == 0, result.stderr[-3000:]
-    folder = out / "eval_data_train-held-out-34_1x1"
+    folder = out / "eval_data_held-out-34pct_1x1"
     results = json.loads((folder / "eval_results.json").read_text())
     assert results["split"] == trained["eval_split"] == "train (held out 34%)"
     assert results["num_samples"] == trained["num_samples"] == 4 and results["top1"] == trained["top1"]
@@ -596,7 +596,7 @@ def test_a_held_out_share_drawn_again_from_a_data_set_changed_since_fine_tuning_
     shutil.copytree(held_out_run[1], out)
     result = evaluate("--model", out, "--dataset", data, "--num_workers", "0")
     assert result.returncode == 0, result.stderr[-3000:]
-    folder = out / "eval_data_train-held-out-34_1x1"
+    folder = out / "eval_data_held-out-34pct_1x1"
     held = {json.loads(line)["video_id"] for line in (folder / "predictions.jsonl").read_text().splitlines()}
     trained = {f"train/{name}/{name}_{i}.mp4" for name in CLASSES for i in range(6)} - held
     assert len(held) == 4 and len(trained) == 8
@@ -838,3 +838,11 @@ def test_views_other_than_those_the_models_processor_is_saved_with_are_warned(fo
     ), warned
     results = json.loads((tmp_path / "out" / "eval_results.json").read_text())
     assert (results["num_clips"], results["num_crops"]) == (1, 1)
+    # both views typed (README's `--num_clips 4 --num_crops 3` on a model finetune.py saved 1 x 1): the user's choice,
+    # scored without the warning, which fired on every such run
+    typed = ("--num_clips", "1", "--num_crops", "1")
+    result = evaluate(
+        "--model", model, "--dataset", data, "--output_dir", tmp_path / "out2", "--max_eval_samples", "1", *typed
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "has num_clips=2, num_crops=3" not in result.stderr

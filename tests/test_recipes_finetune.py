@@ -530,7 +530,7 @@ CHANGED_SETTINGS = [
     (["--rand_augment", "2", "15"], "--rand_augment (not given) -> [2, 15]"),
     (["--drop_path_rate", "0.2"], "--drop_path_rate 0.0 -> 0.2"),
     (["--hidden_dropout_prob", "0.0"], "--hidden_dropout_prob 0.1 -> 0.0"),
-    (["--mixed_precision", "bf16"], "--mixed_precision (not given) -> 'bf16'"),
+    (["--mixed_precision", "bf16"], "--mixed_precision 'no' -> 'bf16'"),  # nothing asked: accelerate's 'no'
     (["--positional_embedding", "random"], "--positional_embedding 'resize_tile' -> 'random'"),
     (["--eval_num_clips", "4"], "--eval_num_clips 1 -> 4"),
 ]

@@ -954,7 +954,24 @@ def test_a_warmup_not_shorter_than_the_run_is_said_as_transformers_schedule_neve
         schedule.step()
     assert max(rates) < args.learning_rate  # transformers' schedule, as the recipe drives it
     warning = finetune.warmup_beyond_the_run(args, warmup)
-    assert said in warning and f"last step's {max(rates):.3g}, and never reaches --learning_rate 0.001" in warning
+    assert (
+        said in warning and f"to {max(rates):.3g} at the last step and never reaches --learning_rate 0.001" in warning
+    )
+    assert "pass a smaller --num_warmup_steps or --warmup_epochs (0: no warm-up), or train longer" in warning
+
+
+def test_a_one_step_run_under_a_warmup_is_said_to_train_at_rate_0(finetune):
+    """A tiny training split's one epoch is one optimiser step, the first of the warm-up, at rate 0 in transformers'
+    schedule: the run did not train, and the warning said "its last step's 0"; it says so plainly, and what to
+    change."""
+    from transformers import get_scheduler
+
+    args = finetune.parse_args(["--learning_rate", "0.001", "--max_train_steps", "1", "--num_warmup_steps", "1"])
+    optimizer = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=args.learning_rate)
+    assert get_scheduler(args.lr_scheduler_type, optimizer, 1, 1).get_last_lr() == [0.0]
+    warning = finetune.warmup_beyond_the_run(args, 1)
+    assert "(1 optimiser step) or longer, so its only optimiser step trains at learning rate 0: the model" in warning
+    assert "To fix it, pass a smaller --num_warmup_steps" in warning
 
 
 def test_num_warmup_steps_overriding_a_typed_warmup_epochs_is_said_as_transformers_said_it(tmp_path):
@@ -1319,14 +1336,19 @@ def launcher_environment(monkeypatch, *launch_flags) -> dict:
 def test_the_precision_accelerate_launch_asks_for_is_the_runs_recorded_one(finetune, monkeypatch):
     # `accelerate launch --mixed_precision bf16 recipes/finetune.py` trains in bf16 (Accelerator reads the launcher's
     # environment): run_settings.json, the card and a resume's comparison recorded None, as if none was asked for.
-    for asked, recorded in (("bf16", "bf16"), ("fp16", "fp16"), ("no", None)):
+    # "no" (and nothing asked) is recorded as "no", what accelerate used and logged, where it recorded null
+    for asked, recorded in (("bf16", "bf16"), ("fp16", "fp16"), ("no", "no")):
         for name, value in launcher_environment(monkeypatch, "--mixed_precision", asked).items():
             monkeypatch.setenv(name, value)
         assert finetune.parse_args([]).mixed_precision == recorded, asked
         # the recipe's own flag, typed, is what Accelerator(mixed_precision=...) trains with: it wins
         assert finetune.parse_args(["--mixed_precision", "no"]).mixed_precision == "no"
     monkeypatch.delenv("ACCELERATE_MIXED_PRECISION")
-    assert finetune.parse_args([]).mixed_precision is None  # a plain `python recipes/finetune.py`
+    assert finetune.parse_args([]).mixed_precision == "no"  # a plain `python recipes/finetune.py`
+    from vivit_hf.training.resume import same_setting
+
+    assert same_setting("mixed_precision", None, "no")  # an older run's record is the same command
+    assert not same_setting("mixed_precision", None, "bf16")
 
 
 def test_two_processes_asked_of_accelerates_simple_launcher_warn_naming_the_two_process_config(monkeypatch):

@@ -367,7 +367,7 @@ def test_a_short_video_rule_other_than_the_models_processors_is_warned(model_and
         said[model] = [r.getMessage() for r in caplog.records if "overrides the processor" in r.getMessage()]
     assert said[pads] == []
     assert said[skips] == [
-        f"WARNING: --short_video loop overrides the processor saved with --model {skips} (short_video=None: what its "
+        f"--short_video loop overrides the processor saved with --model {skips} (short_video=None: what its "
         "pipeline uses, and vivit_hf's fine-tuning trained with), which skips a one-frame video as broken; this "
         "prediction takes a one-frame video as its frame repeated"
     ]

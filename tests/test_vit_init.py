@@ -695,6 +695,20 @@ def test_a_config_override_of_a_vivit_checkpoint_that_is_no_field_is_refused(tmp
     assert from_vivit_checkpoint(str(tmp_path), num_frames=4)[0].config.num_frames == 4
 
 
+def test_a_config_typo_lists_the_models_fields_not_pretrained_configs_internals():
+    """The list of valid fields after a typo named PretrainedConfig's internals (`_name_or_path`,
+    `transformers_version`, `chunk_size_feed_forward`, `is_encoder_decoder`) among the model's own."""
+    from vivit_hf import ViViTFactorisedEncoderConfig
+    from vivit_hf.conversion.vit_init.pretrained import check_config_fields
+
+    with pytest.raises(ValueError, match="did you mean 'num_frames'") as refused:
+        check_config_fields(ViViTFactorisedEncoderConfig, {"num_frame": 8})
+    listed = str(refused.value).split("valid fields: ")[1].rstrip(".").split(", ")
+    assert {"num_frames", "tubelet_size", "hidden_size", "num_labels", "id2label"} <= set(listed)
+    internal = {"_name_or_path", "transformers_version", "chunk_size_feed_forward", "is_encoder_decoder", "self"}
+    assert not internal & set(listed), internal & set(listed)
+
+
 @pytest.mark.parametrize(
     "options", [{"attn_implementation": "eager"}, {"dtype": torch.bfloat16}, {"torch_dtype": "bfloat16"}]
 )

@@ -131,10 +131,18 @@ def warmup_beyond_the_run(args: argparse.Namespace, warmup: int) -> str | None:
         if args.num_warmup_steps is not None
         else f"--warmup_epochs {args.warmup_epochs:g}: {warmup} steps"
     )
+    # (a warm-up's first step is at rate 0: a run of one step, a tiny data set's one epoch, does not train at all)
+    last = args.learning_rate * (total - 1) / warmup
+    happens = (
+        "so its only optimiser step trains at learning rate 0: the model does not learn"
+        if total == 1
+        else f"so the learning rate climbs from 0 all run to {last:.3g} at the last step and never reaches "
+        f"--learning_rate {args.learning_rate:g}"
+    )
     return (
-        f"the learning-rate warm-up ({given}) is not shorter than the run ({total} optimiser steps): the learning "
-        f"rate rises all run, its last step's {args.learning_rate * (total - 1) / warmup:.3g}, and never reaches "
-        f"--learning_rate {args.learning_rate:g}; give a shorter --num_warmup_steps or --warmup_epochs"
+        f"the learning-rate warm-up ({given}) is as long as the whole run ({total} optimiser "
+        f"step{'s' * (total != 1)}) or longer, {happens}. To fix it, pass a smaller --num_warmup_steps or "
+        "--warmup_epochs (0: no warm-up), or train longer (--num_train_epochs, --max_train_steps)"
     )
 
 
@@ -289,7 +297,7 @@ def load_data(args, accelerator):
         evaluation = data.split(eval_split)
         if getattr(args, "holds_out_typed", False):  # typed, and nothing held out: said, not silently unused
             logger.warning(
-                f"WARNING: --validation_split_percentage {args.validation_split_percentage:g} is unused: "
+                f"--validation_split_percentage {args.validation_split_percentage:g} is unused: "
                 f"{args.dataset} has a {eval_split!r} split, evaluated instead (all of {args.train_split!r} trains)"
             )
     # Seeded and drawn across the classes (the adapters list clips class by class: the first N are one or two classes).
@@ -751,7 +759,7 @@ def build_model(args, data, resumed: dict | None = None):
         )
         unfit = checkpoint_unfit(model, report["fresh"], args)
         if unfit:
-            logger.warning(f"WARNING: {unfit}")
+            logger.warning(unfit)
         try:
             init_processor = ViViTVideoProcessor.from_pretrained(args.init_from, **hub)
         except OSError:
@@ -794,7 +802,7 @@ def build_model(args, data, resumed: dict | None = None):
                 logger.info(f"pixels normalised as the image ViT was trained: {vit_report.pixel_normalisation}")
             else:  # a bare weights file says nothing of its pixels (DINO's and DeiT's .pth: ImageNet statistics)
                 logger.warning(
-                    f"WARNING: {args.init_from} does not say which pixels its ViT was trained on (no "
+                    f"{args.init_from} does not say which pixels its ViT was trained on (no "
                     "preprocessor_config.json or timm pretrained_cfg); the run feeds scenic's [-1, 1]. For a ViT "
                     "trained on ImageNet statistics, start from its folder with the image processor saved beside it"
                 )

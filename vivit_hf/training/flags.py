@@ -351,7 +351,7 @@ def warn_short_video_override(logger: logging.Logger, saved, typed, model: str, 
     it and logged the result in their own two lines); returns it, else None."""
     override = short_video_override(saved, typed, model, windows=windows)
     if override:  # not how the model's fine-tuning (and its pipeline) read short videos: said, as the user chose it
-        logger.warning("WARNING: %s", override)
+        logger.warning("%s", override)
     return override
 
 
@@ -372,7 +372,7 @@ def warn_saved_views(logger, processor, model: str, num_crops: int, num_clips: i
         f"the video processor saved with --model {model} has {saved} (the views its pipeline scores); this run "
         f"scores the views {used} give ({flags} for the saved ones)"
     )
-    logger.warning("WARNING: %s", said)
+    logger.warning("%s", said)
     return said
 
 
@@ -576,7 +576,7 @@ def processes_not_started(num_processes: int, script: str, environ=None) -> str 
     # cpu_two_processes.yaml and --nproc_per_node start processes on one machine only; --multi_gpu is accelerate's
     # launcher that starts them on every machine, on CPUs too (the recipes then join them with gloo).
     return (
-        "WARNING: accelerate launch was asked for several processes (--num_processes, --num_machines) but started "
+        "accelerate launch was asked for several processes (--num_processes, --num_machines) but started "
         "this one alone: without --multi_gpu or a multi-process config its launcher runs the script once (on several "
         "machines, one independent job each). On one machine of CPUs use `accelerate launch --config_file "
         f"recipes/accelerate_configs/cpu_two_processes.yaml {script}` (or torchrun --nproc_per_node N {script}); on "

@@ -204,6 +204,8 @@ def same_setting(name: str, old, new) -> bool:
     way than the first run was refused as "other batches")."""
     if old == new:
         return True
+    if name == "mixed_precision":  # recorded null before "no" was recorded (`launcher_mixed_precision`): the same
+        return (old or "no") == (new or "no")
     if not isinstance(old, str) or not isinstance(new, str):
         return False
     if name in ("train_split", "eval_split"):

@@ -10,6 +10,7 @@ import logging
 from collections.abc import Mapping
 
 import torch
+from transformers import PretrainedConfig
 
 from ..checkpoint_files import HUB_KWARGS, cast_as_asked, pop_dtype
 from .initialise import initialise_from_vit
@@ -30,8 +31,12 @@ def check_config_fields(config_class, overrides: Mapping) -> None:
     if unknown:
         close = difflib.get_close_matches(unknown[0], sorted(valid), n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
+        # listed: the model's own fields and the labels'; PretrainedConfig's internals (`_name_or_path`,
+        # `transformers_version`, `chunk_size_feed_forward`) are taken but cluttered the list as if they were options
+        base = set(inspect.signature(PretrainedConfig.__init__).parameters) | set(PretrainedConfig().to_dict())
+        shown = sorted((valid - base) | {"num_labels", "id2label", "label2id"})
         raise ValueError(
-            f"{unknown[0]!r} is no field of {config_class.__name__}{hint}; valid fields: {', '.join(sorted(valid))}."
+            f"{unknown[0]!r} is no field of {config_class.__name__}{hint}; valid fields: {', '.join(shown)}."
         )
 
 
