@@ -8,7 +8,8 @@ alone), ``POST /api/validate-yaml`` (run on a ``README.md`` before every commit)
 inside the commit), ``POST /api/{type}s/{repo}/commit/{rev}`` (NDJSON: a header line, then one line per file) and
 ``POST /api/{type}s/{repo}/branch/{branch}`` (``HfApi.create_branch``: a copy of ``main``; 409 for one that exists)
 and ``HEAD`` / ``GET /[datasets/]{repo}/resolve/{revision}/{file}`` (``hf_hub_download``, so ``from_pretrained(...,
-revision=)`` reads a branch back: 404 ``RevisionNotFound`` / ``EntryNotFound`` / ``RepoNotFound`` as the Hub's).
+revision=)`` reads a branch back, by its name or its newest commit id: 404 ``RevisionNotFound`` / ``EntryNotFound``
+/ ``RepoNotFound`` as the Hub's).
 ``repos`` holds each repo's files on ``main``, ``branches`` each branch's (``main``'s the same dict); a commit to a
 revision that is no branch is answered 404 ``RevisionNotFound``, as the Hub answers it.
 Commits are kept in memory; ``fail_commits`` makes that many commit requests answer HTTP 500 first, to exercise
@@ -93,19 +94,22 @@ class HubStandIn:
                 revision, file = unquote(revision), unquote("/".join(file))
                 if key not in hub.branches:
                     return self._reply(404, {"error": "Repository not found"}, "RepoNotFound")
+                # a commit id, as the Hub reads it too (a client's cached refs/<branch> holds one): a branch's newest
+                by_commit = {_commit_id(files): branch for branch, files in hub.branches.get(key, {}).items()}
+                revision = by_commit.get(revision, revision)
                 if revision not in hub.branches[key]:
                     return self._reply(404, {"error": f"Invalid rev id: {revision}"}, "RevisionNotFound")
                 files = hub.branches[key][revision]
-                commit = hashlib.sha1(repr(sorted((p, hashlib.sha1(b).hexdigest()) for p, b in files.items())).encode())
+                commit = _commit_id(files)
                 if file not in files:
                     self.send_response(404)
                     self.send_header("X-Error-Code", "EntryNotFound")
-                    self.send_header("X-Repo-Commit", commit.hexdigest())
+                    self.send_header("X-Repo-Commit", commit)
                     self.send_header("Content-Length", "0")
                     return self.end_headers()
                 body = files[file]
                 self.send_response(200)
-                self.send_header("X-Repo-Commit", commit.hexdigest())
+                self.send_header("X-Repo-Commit", commit)
                 self.send_header("ETag", f'"{hashlib.sha1(body).hexdigest()}"')
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
@@ -228,6 +232,11 @@ class HubStandIn:
         return Handler
 
 
+def _commit_id(files: dict[str, bytes]) -> str:
+    """The commit id `resolve` gives a branch holding `files` (a digest of their paths and contents)."""
+    return hashlib.sha1(repr(sorted((p, hashlib.sha1(b).hexdigest()) for p, b in files.items())).encode()).hexdigest()
+
+
 def uploads(result) -> list[dict]:
     """The run's uploads as its log's `uploads: [...]` line reports them (`BackgroundUploader.report`), in order of
     queueing: which pushes were dropped before they started (`superseded`: a newer checkpoint's push, that replaces
@@ -258,3 +267,10 @@ def read_from(hub: HubStandIn, monkeypatch, cache) -> None:
         constants, "HUGGINGFACE_CO_URL_TEMPLATE", hub.endpoint + "/{repo_id}/resolve/{revision}/{filename}"
     )
     monkeypatch.setattr(constants, "HF_HUB_CACHE", str(cache))
+    # transformers' one shared HfApi (`hf_api()`: push_to_hub's create_repo, from_pretrained's resolve_revision) keeps
+    # the ENDPOINT of the first call in the process: after an earlier test's stand-in it called that one's closed port
+    # (push_to_hub: connection refused; resolve_revision: fell back to this cache's refs/<branch>, a commit id, and
+    # read files by it). None: built again, against `hub`, on its next call here, and the earlier one back after.
+    from transformers.utils import hub as transformers_hub
+
+    monkeypatch.setattr(transformers_hub, "_hf_api", None)

@@ -7,7 +7,7 @@ hold two different tiny models."""
 import huggingface_hub
 import pytest
 import torch
-from hub_standin import HubStandIn
+from hub_standin import HubStandIn, read_from
 from test_recipes_evaluate import evaluate_module, tiny_model  # noqa: F401 - a fixture
 from test_recipes_finetune import finetune_module  # noqa: F401 - a fixture
 from test_timeline_predict import load_predict
@@ -35,13 +35,7 @@ def hub(tmp_path_factory):
 @pytest.fixture
 def online(hub, tmp_path, monkeypatch):
     """huggingface_hub (and transformers through it) reading the stand-in, into a cache of this test's own."""
-    constants = huggingface_hub.constants
-    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)  # only ever 127.0.0.1
-    monkeypatch.setattr(constants, "ENDPOINT", hub.endpoint)
-    monkeypatch.setattr(
-        constants, "HUGGINGFACE_CO_URL_TEMPLATE", hub.endpoint + "/{repo_id}/resolve/{revision}/{filename}"
-    )
-    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(tmp_path / "hub-cache"))
+    read_from(hub, monkeypatch, tmp_path / "hub-cache")
     return hub
 
 

@@ -564,8 +564,7 @@ def test_pipeline_timeline_with_a_processor_saved_with_several_clips_scores_one_
 # -- a pipeline saved or pushed: transformers' Pipeline.save_pretrained saves no video processor, so the folder (or Hub
 # repo) came back without one, "requires either a video processor or an image processor" -----------------------------
 def test_pipeline_saved_and_pushed_carries_its_video_processor(training_dirs, video, tmp_path, monkeypatch):
-    import huggingface_hub
-    from hub_standin import HubStandIn
+    from hub_standin import HubStandIn, read_from
 
     classifier = vivit_pipeline(training_dirs["eval"])
     classifier.video_processor.num_crops = 3  # as set on the pipeline's own processor: saved so
@@ -575,10 +574,7 @@ def test_pipeline_saved_and_pushed_carries_its_video_processor(training_dirs, vi
     assert reloaded.video_processor.num_crops == 3
     assert reloaded(video, top_k=3) == expected
     with HubStandIn() as hub:
-        monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", False)  # only ever 127.0.0.1
-        monkeypatch.setattr(huggingface_hub.constants, "ENDPOINT", hub.endpoint)
-        template = hub.endpoint + "/{repo_id}/resolve/{revision}/{filename}"  # the model card's read, not the Hub's
-        monkeypatch.setattr(huggingface_hub.constants, "HUGGINGFACE_CO_URL_TEMPLATE", template)
+        read_from(hub, monkeypatch, tmp_path / "hub-cache")  # (the model card's read too, not the Hub's)
         classifier.push_to_hub("someone/pushed", token="hf_standin")
     assert "video_preprocessor_config.json" in hub.repos["someone/pushed"]
     assert "model.safetensors" in hub.repos["someone/pushed"]

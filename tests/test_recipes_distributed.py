@@ -119,6 +119,16 @@ faulthandler.register(signal.SIGUSR1, all_threads=True)
 """
 
 
+def write_runs_in_one_launch(folder):
+    """Write `RUNS_IN_ONE_LAUNCH` into `folder` with the module it imports beside it (`DUMP_STACKS_ON_SIGUSR1`, found
+    on the script's sys.path[0]); returns the script's path. Every launcher of the script writes it here, so none
+    lacks the module."""
+    script = folder / "runs_in_one_launch.py"
+    script.write_text(RUNS_IN_ONE_LAUNCH)
+    (folder / "dump_stacks_on_sigusr1.py").write_text(DUMP_STACKS_ON_SIGUSR1)
+    return script
+
+
 def run_ended(logs, rank) -> bool:
     """Whether process `rank` of a launch ended the run whose folder `RUNS_IN_ONE_LAUNCH` gave `logs`."""
     return (logs / f"status_rank{rank}.json").is_file()
@@ -187,9 +197,7 @@ def launch_runs(launcher, runs, folder, processes=2, timeout=600, cwds=None):
     CompletedProcess} whose output is that of every process (rank 0's first) and whose status is the first process's
     that failed, else 0. A launch that fails as a whole (a run that hangs or kills its process) fails here."""
     folder.mkdir(parents=True, exist_ok=True)
-    script, plan = folder / "runs_in_one_launch.py", []
-    script.write_text(RUNS_IN_ONE_LAUNCH)
-    (folder / "dump_stacks_on_sigusr1.py").write_text(DUMP_STACKS_ON_SIGUSR1)
+    script, plan = write_runs_in_one_launch(folder), []
     for name, argv in runs.items():
         (folder / name).mkdir()
         plan.append({"argv": [str(arg) for arg in argv], "folder": str(folder / name)})

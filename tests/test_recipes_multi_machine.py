@@ -17,7 +17,7 @@ import psutil
 import pytest
 from process_tree import kill_tree
 from run_once import run_once
-from test_recipes_distributed import RUNS_IN_ONE_LAUNCH, run_ended, run_record
+from test_recipes_distributed import run_ended, run_record, write_runs_in_one_launch
 from test_recipes_finetune import FINETUNE, TINY_MODEL, env
 from video_factory import ramp_videofolder
 
@@ -93,8 +93,7 @@ def launch_machines(root, runs, timeout, script=FINETUNE):
     not once a run; a run's refusal ends that run, not the process): machine r runs `name` in root/name/machine<r>.
     Returns {name: [(status, output, seconds), ...] by machine}; fails naming the runs that did not end on both
     machines within `timeout` (a hang: every process of both is killed)."""
-    runner = root / "runs_in_one_launch.py"
-    runner.write_text(RUNS_IN_ONE_LAUNCH)
+    runner = write_runs_in_one_launch(root)
     logs = {name: root / name / "logs" for name in runs}
     for rank in (0, 1):
         plan = []
