@@ -70,6 +70,51 @@ def test_a_metadata_folders_data_files_are_resolved_once_and_its_rows_are_datase
     assert [(row["video"]["path"], row["label"]) for row in streamed] == rows
 
 
+def test_a_local_folder_is_walked_once_per_pattern_root_not_once_per_split_pattern(tmp_path, monkeypatch):
+    """datasets' `load_dataset_builder` globs a local folder once per split pattern it tries (46 for `train/` +
+    `validation/`), each glob a `stat` of every file below: 1.01 million for 22 002 files, 11.5 s of a 15.9 s load. The
+    folder's walks are shared now (44 thousand stats, 4.7 s of 9.3 s), and the builder is datasets' own: the same data
+    files in the same order, config, hash and cache folder."""
+    from fsspec.implementations.local import LocalFileSystem
+
+    from vivit_hf.training.data.hub_files import builder_once
+
+    root = tmp_path / "repo"
+    names = [f"clips/{i // 10}/{i:03d}.mp4" for i in range(30)]
+    metadata_folder(root, names, [f"class_{i % 3}" for i in range(30)])
+    (root / "validation").mkdir()
+    (root / "validation" / "v.mp4").write_bytes(b"\0" * 16)
+    (root / "validation" / "metadata.csv").write_text("file_name,label\nv.mp4,class_0\n", encoding="utf-8")
+    entries = sum(1 for _ in root.rglob("*"))
+    stats, info = [0], LocalFileSystem.info
+
+    def counted(self, *args, **kwargs):
+        stats[0] += 1
+        return info(self, *args, **kwargs)
+
+    monkeypatch.setattr(LocalFileSystem, "info", counted)
+    find = LocalFileSystem.find
+    reference = datasets.load_dataset_builder(str(root), cache_dir=str(tmp_path / "cache"))
+    assert stats[0] > 20 * entries  # datasets' own: a walk per pattern
+
+    stats[0] = 0
+    builder = builder_once(str(root), None, None, str(tmp_path / "cache"))()
+    assert stats[0] <= 3 * entries, f"{stats[0]} stats of {entries} entries"
+    assert LocalFileSystem.find is find  # fsspec's own again after the builder
+
+    def files(data_files):
+        return {str(split): ([str(f) for f in files], files.origin_metadata) for split, files in data_files.items()}
+
+    assert files(builder.config.data_files) == files(reference.config.data_files)
+    assert len(builder.config.data_files["train"]) == 31
+    assert (builder.name, builder.config_id, builder.hash, builder.cache_dir) == (
+        reference.name,
+        reference.config_id,
+        reference.hash,
+        reference.cache_dir,
+    )
+
+
 @pytest.mark.parametrize("on_disk, in_metadata", [("NFC", "NFD"), ("NFD", "NFC")])
 def test_a_row_names_its_clip_in_either_unicode_form_whole_and_streamed(tmp_path, caplog, on_disk, in_metadata):
     """macOS writes names decomposed (NFD), most tools composed (NFC): a metadata file naming `über_0.mp4` in one
