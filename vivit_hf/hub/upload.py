@@ -55,11 +55,13 @@ def bad_branch_name(name: str) -> str | None:
     return None
 
 
-def unpushed_flag_refusal(flag: str, push_flag: str) -> str:
-    """`flag`, a flag of the push alone (the repo, its token, its visibility...), given without `push_flag`, in
-    argparse's words: nothing was pushed, exit 0, as if the flag had been used. `--hub_token` given to read a private
-    data set or model read nothing (the read failed as if no token had been given): the refusal says what reads one."""
-    said = f"argument {flag}: nothing is pushed without {push_flag}; add it, or leave {flag} out"
+def unpushed_flag_refusal(flag: str, push_flag: str, value: str | None = None) -> str:
+    """`flag`, a flag of the push alone (the repo, its token, its visibility, its branch `value`...), given without
+    `push_flag`, in argparse's words: nothing was pushed, exit 0, as if the flag had been used. `--hub_token` given to
+    read a private data set or model read nothing (the read failed as if no token had been given): the refusal says
+    what reads one."""
+    given = "" if value is None else f"{value!r}: "
+    said = f"argument {flag}: {given}nothing is pushed without {push_flag}; add it, or leave {flag} out"
     reading = "; a private data set or model is read with your login (hf auth login) or HF_TOKEN"
     return said + (reading if flag == "--hub_token" else "")
 
@@ -95,7 +97,7 @@ def push_revision_refusal(flag: str, revision: str | None, push_flag: str, pushi
     if revision is None:
         return None
     if not pushing:
-        return f"argument {flag}: {revision!r}: nothing is pushed without {push_flag}; add it, or leave {flag} out"
+        return unpushed_flag_refusal(flag, push_flag, revision)
     why = bad_branch_name(revision)
     return why and f"argument {flag}: {revision!r} is no branch name: {why}"
 
