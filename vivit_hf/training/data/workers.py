@@ -9,11 +9,14 @@ Python's docs warn of it (`os.fork`, and from 3.12 a DeprecationWarning), PyTorc
 the DataLoader's default, and Python 3.14 makes `forkserver` the default start method on Linux.
 
 The fork server is started once per process (fork and exec: a new interpreter with only the environment and the
-file descriptors of this one), imports the modules the workers need once, and forks each worker from its single
-thread. A worker gets the data set, the collate and init functions by pickle (a streamed split pickles to about 5 KB)
-and runs the main script again as `__mp_main__`, as under `spawn`. What a forked worker inherited that the work
-depends on is handed over by `WorkerInit`: the process's current stdout and stderr, and its logging configuration;
-and the worker ends when that process has ended, as a forked one does.
+file descriptors of this one), imports the modules the workers need once, and forks each worker from its one Python
+thread, which holds no lock of this process's threads (its preload starts native helper threads of its own, torch's
+and pyarrow's allocator's: 2-3 threads in all, fewer and quieter than this process's). A worker gets the data
+set, the collate and init functions by pickle (a streamed split pickles to about 5 KB) and runs the main script
+again as `__mp_main__`, as under `spawn`. What a forked worker inherited that the work depends on is handed over by
+`WorkerInit`: the process's current stdout and stderr, its environment and its logging configuration (settings a
+module read from the environment at import keep the server's values); and the worker ends when that process has
+ended, as a forked one does.
 """
 
 from __future__ import annotations
