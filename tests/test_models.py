@@ -470,6 +470,21 @@ def test_stochastic_depth_follows_scenic():
     assert [layer.drop_path.rate for layer in model.vivit.encoder.layers] == pytest.approx([0.0, 0.1, 0.2])
 
 
+def test_factorised_encoders_spatial_stochastic_depth_drops_a_block_for_every_frame_of_a_clip():
+    """scenic runs Model 2's spatial encoder under `jax.vmap` over time with one unbatched dropout key, so a block
+    dropped for a clip is dropped for each of its frames. Drawn per frame, the frames of a still clip (one frame
+    repeated) came out of the spatial encoder different (16 clips, rate 0.9: 4 clips had frames up to 0.93 apart)."""
+    model = tiny("factorised_encoder", drop_path_rate=0.9, hidden_dropout_prob=0.0).train()
+    frames = []
+    model.vivit.spatial_encoder.register_forward_hook(lambda module, args, output: frames.append(output[0]))
+    torch.manual_seed(3)
+    model(pixel_values=clip(batch=16, frames=1).repeat(1, 4, 1, 1, 1))
+    per_clip = frames[0][:, 0].unflatten(0, (16, 2))  # (clips, temporal indices, d): the frame summaries
+    torch.testing.assert_close(per_clip[:, 0], per_clip[:, 1])
+    spread = per_clip[:, 0].std(0).mean()  # some clips dropped the block and some kept it
+    assert spread > 0
+
+
 # ---------------------------------------------------------------------------------------------- bad configs
 BAD_CONFIGS = [
     # Sizes that are not multiples of the tubelet are accepted (scenic drops the leftovers); none at all is not.

@@ -316,17 +316,19 @@ class ViViTMLP(nn.Module):
 
 class StochasticDepth(nn.Module):
     """scenic's stochastic depth: drop a residual branch per example with probability `rate`, keeping kept
-    branches as they are (no 1/(1-p) rescaling, unlike timm's DropPath)."""
+    branches as they are (no 1/(1-p) rescaling, unlike timm's DropPath). `group` consecutive rows are one example:
+    Model 2's spatial encoder sees each clip's frames as rows, and scenic (one unbatched key under `jax.vmap` over
+    time) drops a block for every frame of a clip at once."""
 
     def __init__(self, rate: float):
         super().__init__()
         self.rate = rate
 
-    def forward(self, branch: torch.Tensor) -> torch.Tensor:
+    def forward(self, branch: torch.Tensor, group: int = 1) -> torch.Tensor:
         if not self.training or self.rate == 0.0:
             return branch
-        keep = torch.rand((branch.shape[0],) + (1,) * (branch.ndim - 1), device=branch.device) >= self.rate
-        return branch * keep.to(branch.dtype)
+        keep = torch.rand((branch.shape[0] // group,) + (1,) * (branch.ndim - 1), device=branch.device) >= self.rate
+        return branch * keep.repeat_interleave(group, dim=0).to(branch.dtype)
 
     def extra_repr(self) -> str:
         return f"rate={self.rate}"
@@ -364,13 +366,19 @@ class ViViTLayer(GradientCheckpointingLayer):
         )
 
     def forward(
-        self, hidden_states: torch.Tensor, grid=None, output_attentions: bool = False, attention_mask=None, **kwargs
+        self,
+        hidden_states: torch.Tensor,
+        grid=None,
+        output_attentions: bool = False,
+        attention_mask=None,
+        drop_group: int = 1,
+        **kwargs,
     ):
         attended, weights = self.run_attention(
             self.layernorm_before(hidden_states), grid, output_attentions, attention_mask, **kwargs
         )
-        hidden_states = hidden_states + self.drop_path(self.dropout(attended))
-        hidden_states = hidden_states + self.drop_path(self.mlp(self.layernorm_after(hidden_states)))
+        hidden_states = hidden_states + self.drop_path(self.dropout(attended), drop_group)
+        hidden_states = hidden_states + self.drop_path(self.mlp(self.layernorm_after(hidden_states)), drop_group)
         return hidden_states, weights
 
 
@@ -410,7 +418,13 @@ class FactorisedSelfAttentionLayer(GradientCheckpointingLayer):
         self.drop_path = StochasticDepth(drop_path_rate)
 
     def forward(
-        self, hidden_states: torch.Tensor, grid=None, output_attentions: bool = False, attention_mask=None, **kwargs
+        self,
+        hidden_states: torch.Tensor,
+        grid=None,
+        output_attentions: bool = False,
+        attention_mask=None,
+        drop_group: int = 1,
+        **kwargs,
     ):
         batch = hidden_states.shape[0]
         t, s = grid[0], grid[1] * grid[2]
@@ -428,8 +442,8 @@ class FactorisedSelfAttentionLayer(GradientCheckpointingLayer):
                     self.layernorm_time(tokens), output_attentions, attention_mask, **kwargs
                 )
                 attended = attended.unflatten(0, (batch, s)).transpose(1, 2).flatten(1, 2)
-            hidden_states = hidden_states + self.drop_path(self.dropout(attended))
-        hidden_states = hidden_states + self.drop_path(self.mlp(self.layernorm_mlp(hidden_states)))
+            hidden_states = hidden_states + self.drop_path(self.dropout(attended), drop_group)
+        hidden_states = hidden_states + self.drop_path(self.mlp(self.layernorm_mlp(hidden_states)), drop_group)
         return hidden_states, tuple(maps[axis] for axis in self.order)
 
 
@@ -502,10 +516,12 @@ class ViViTEncoder(nn.Module):
         output_hidden_states=False,
         attention_mask=None,
         resize_positions=True,
+        drop_group=1,
         **kwargs,
     ):
         """tokens (b, prod(grid), d) -> (b, [1 +] prod(grid), d), with hidden states and attention maps if asked.
-        `attention_mask` (the layers' additive key mask, or None) goes to every layer as it is."""
+        `attention_mask` (the layers' additive key mask, or None) goes to every layer as it is; `drop_group` rows
+        are one example to stochastic depth (`StochasticDepth`)."""
         if self.cls_token is not None:
             tokens = torch.cat((self.cls_token.expand(tokens.shape[0], -1, -1), tokens), dim=1)
         hidden_states = self.dropout(tokens + self.position_table(grid, resize_positions))
@@ -528,6 +544,7 @@ class ViViTEncoder(nn.Module):
                 grid=layer_grid,
                 output_attentions=output_attentions,
                 attention_mask=attention_mask,
+                drop_group=drop_group,
                 **kwargs,
             )
             if output_attentions:
