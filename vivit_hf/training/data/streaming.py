@@ -105,6 +105,7 @@ class StreamingSplit:
     shard_name: Callable[[str], str] | None = None  # a WebDataset `__url__` as its clips' ids name it (`shard_name`)
     _sizes: list[int] | None = None
     _contents: list | None = None
+    _unread: str | None = None  # why the shards' contents could not be read (`unread_contents`)
 
     def label_id(self, value) -> int:
         if self.label_map is not None:
@@ -193,8 +194,18 @@ class StreamingSplit:
         """A fingerprint of what each shard holds, read without a pass over its clips (`stream_contents`)."""
         if self._contents is None:
             source = self.dataset if self.uncut is None else self.uncut
-            self._contents = stream_contents(source, self.video_column, _tar_contents) or []
+            unread: list[str] = []
+            self._contents = stream_contents(source, self.video_column, _tar_contents, unread) or []
+            self._unread = unread[0] if unread else None
         return self._contents or None
+
+    def unread_contents(self) -> str | None:
+        """Why the shards' contents, which the digest reads where it can, could not be read (the Hub's listing
+        failed: offline, a transient error); None where they were read or are never read (a shard of another kind).
+        The digest is then of the shards' names and sizes alone: another process's, or a checkpoint's, that read
+        them differs from it whatever the shards hold."""
+        self.shard_contents()
+        return self._unread
 
     def shard_sizes(self) -> list[int] | None:
         """Examples in each shard of the stream, in datasets' shard order, read where that needs no pass over the
