@@ -283,7 +283,7 @@ def examples_disagreement(views: list[dict], digests: dict[str, str]) -> str | N
     if not apart:
         return None
     split = apart[0]
-    unread = _unread_contents(views, split)
+    unread = _unread_shards(views, split)
     if unread is not None:
         return unread
     seen: dict = {}  # digest -> the processes that read it, in rank order
@@ -297,20 +297,19 @@ def examples_disagreement(views: list[dict], digests: dict[str, str]) -> str | N
     )
 
 
-def _unread_contents(views: list[dict], split: str) -> str | None:
-    """The line for processes whose stream digests of `split` differ only because some could not read the shards'
-    contents (the Hub's listing failed there: offline, a transient error), their digests being of the shards' names
-    and sizes alone; None where the names and sizes differ too, or every process read the contents. It said they
-    read different clips and to make every machine's copy the same: of one Hub repo, which they share."""
+def _unread_shards(views: list[dict], split: str) -> str | None:
+    """The line for processes whose stream digests of `split` differ where some could not read the shards' sizes or
+    contents (a Hub parquet footer, the Hub's listing: offline, a transient error), their digests lacking them; None
+    where the shards' names differ too, or every process read them. It said they read different clips and to make
+    every machine's copy the same: of one Hub repo, which they share."""
     caveats = [(view.get("caveats") or {}).get(split) or {} for view in views]
     failed = [(view["where"], caveat["unread"]) for view, caveat in zip(views, caveats) if caveat.get("unread")]
-    if not failed or len({caveat.get("without_contents") for caveat in caveats}) != 1:
+    if not failed or len({caveat.get("names") for caveat in caveats}) != 1:
         return None
     return (
-        f"error: the processes cannot tell whether they read the same clips for split {split!r}: "
-        f"{' and '.join(where for where, _ in failed)} could not read the shards' contents ({failed[0][1]}), only "
-        "their names and sizes, which agree, and the other processes read the contents too. Run again once the Hub "
-        "answers every machine"
+        f"error: the processes cannot tell whether they read the same clips for split {split!r}: on "
+        f"{' and '.join(where for where, _ in failed)} {failed[0][1]}, so the digest there lacks what the other "
+        "processes' digests hold; the shards' names agree. Run again once the Hub answers every machine"
     )
 
 

@@ -365,10 +365,10 @@ def check_resume_clips(
     checkpoint had trained by position, so shards written again at the same path (another `--shard_size`) or a
     folder that gained or lost clips read some clips twice that epoch and others never, without a word (6 of 23
     Kinetics clips twice, 6 never). `earlier`: the split's digest(s) as earlier versions took it
-    (`earlier_examples_digests`), which their checkpoints recorded. `unread`: why the stream's shards' contents could
-    not be read now (`StreamingSplit.unread_contents`: the Hub's listing failed), its digest then of their names and
-    sizes alone, which a checkpoint that read them cannot match whatever the shards hold: said so, not "another
-    split". Returns a warning for a checkpoint that recorded none."""
+    (`earlier_examples_digests`), which their checkpoints recorded. `unread`: why the stream's shards' sizes or
+    contents could not be read now (`StreamingSplit.unread_reason`: the Hub did not answer), its digest then lacking
+    them, which a checkpoint that read them cannot match whatever the shards hold: said so, not "another split".
+    Returns a warning for a checkpoint that recorded none."""
     if saved is None:
         return ["the checkpoint records no digest of its training clips (saved by an older version): not checked"]
     if saved == current or saved in ((earlier,) if isinstance(earlier, str) else earlier or ()):
@@ -377,9 +377,9 @@ def check_resume_clips(
     if unread is not None:
         raise ValueError(
             f"the training split cannot be checked against the one it was trained on ({digest_words(saved)}): "
-            f"{unread}, so its digest now is of the shards' names and sizes alone ({digest_words(current)}). A "
-            "resume skips the clips it had trained by their position, on the shards it was trained on alone: resume "
-            "once the Hub answers"
+            f"{unread}, so its digest now lacks what could not be read ({digest_words(current)}). A resume skips "
+            "the clips it had trained by their position, right only on the shards it was trained on: resume once the "
+            "Hub answers"
         )
     # The same count of clips in more shards is also what a checkpoint of a version that read a parquet file as one
     # shard meets now that it is read by row group (`StreamingSplit.spread_over`): its positions are of the old shards.

@@ -154,13 +154,13 @@ def earlier_examples_digests(examples: Sequence[dict]) -> tuple[str, ...]:
 
 
 def digest_caveat(examples: Sequence[dict]) -> dict | None:
-    """Of a stream: its digest without its shards' contents (`without_contents`) and why those could not be read
-    (`unread`, None where they were), which the processes' check (`agree_on_examples`) and a resume's
-    (`check_resume_clips`) need to tell shards that differ from a Hub listing that could not be read; None for a
-    split read whole (its digest reads no Hub listing)."""
+    """Of a stream: its digest of what is known without reading its shards, their names (`names`), and why their
+    sizes or contents could not be read (`unread`, None where they were), which the processes' check
+    (`agree_on_examples`) and a resume's (`check_resume_clips`) need to tell shards that differ from a Hub that did
+    not answer; None for a split read whole (its digest reads nothing from the Hub)."""
     if not hasattr(examples, "stream_digest"):
         return None
-    return {"without_contents": examples.stream_digest(contents=False), "unread": examples.unread_contents()}
+    return {"names": examples.stream_digest(contents=False, sizes=False), "unread": examples.unread_reason()}
 
 
 def class_order_of(saved: dict | None, data: VideoClassificationData) -> dict[int, int] | None:
