@@ -153,7 +153,7 @@ class StreamingSplit:
                 readers,
                 resharded.num_shards,
             )
-            self.dataset, self._sizes, self._contents = resharded, None, None
+            self.dataset, self._sizes, self._contents, self._sizes_unread = resharded, None, None, None
 
     def stream_digest(self, earlier: bool = False, contents: bool = True, sizes: bool = True) -> str:
         """`examples_digest` of a stream, `<clips>:<hash>` read without a pass over the data: its shards' names (each
@@ -214,7 +214,7 @@ class StreamingSplit:
         """Examples in each shard of the stream, in datasets' shard order, read where that needs no pass over the
         data: a parquet file's footer, a local tar's member headers, a `save_to_disk` shard's length. None when any
         is unknown (a tar on the Hub would have to be downloaded whole to be counted)."""
-        if self._sizes is None:
+        if self._sizes is None and self._sizes_unread is None:  # a failure is not asked again (a timeout each)
             unread: list[str] = []
             self._sizes = _shard_sizes(self.dataset if self.uncut is None else self.uncut, unread)
             self._sizes_unread = unread[0] if unread else None
