@@ -79,7 +79,7 @@ from vivit_hf.training.data.dataset import (
     describe_example,
     share_parent_memory,
 )
-from vivit_hf.training.data.examples import examples_digest
+from vivit_hf.training.data.examples import digest_caveat, examples_digest
 from vivit_hf.training.data.formats import DATASET_FORMATS, example_ids, hold_out, sample_subset
 from vivit_hf.training.data.streaming import StreamingLoader, StreamingVideoDataset, open_streaming_dataset
 from vivit_hf.training.evaluation import (
@@ -303,7 +303,7 @@ def main(argv=None, written: list | None = None):
         if len(examples) < whole:  # eval_results.json names the share scored, as finetune.py's results do
             scored = f"{split} ({len(examples)} of its {whole} clips: --max_eval_samples)"
     # machines with a copy each: the same clips (a stream: the same shards), or scores gathered twice and others never
-    agree_on_examples({split: examples_digest(examples)})
+    agree_on_examples({split: examples_digest(examples)}, caveats={split: digest_caveat(examples)})
 
     model = load_model(args)
     mappings = check_labels(model.config, data, args.model, args.dataset)

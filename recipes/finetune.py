@@ -94,7 +94,7 @@ from vivit_hf.training.checkpoints import (
 from vivit_hf.training.class_weights import balanced_class_weights
 from vivit_hf.training.data import SYNTHETIC, DatasetFormatError
 from vivit_hf.training.data.dataset import model_pixel_values
-from vivit_hf.training.data.examples import earlier_examples_digests, examples_digest
+from vivit_hf.training.data.examples import digest_caveat, earlier_examples_digests, examples_digest
 from vivit_hf.training.data.formats import refuse_a_file
 from vivit_hf.training.data.streaming import stream_position
 from vivit_hf.training.data.synthetic import SyntheticMotionConfig
@@ -421,14 +421,16 @@ def main(argv=None):
     # machines with a copy each: the same clips (a stream: the same shards), or some read twice and others never
     train_digest = examples_digest(train_examples)
     # ... and number the classes alike (a stream's digest is of its shards alone)
-    agree_on_examples({"train": train_digest, "eval": examples_digest(eval_examples)}, data.label_spaces)
+    caveats = {"train": digest_caveat(train_examples), "eval": digest_caveat(eval_examples)}  # a Hub listing unread
+    agree_on_examples({"train": train_digest, "eval": examples_digest(eval_examples)}, data.label_spaces, caveats)
     # evaluate.py draws the held-out share again: recorded, so that it can tell when the data set has changed since
     held_out = held_out_digest(args, data)
     if checkpoint is not None:  # the classes the checkpoint's classifier answers, known only once the data is read
         try:
             resume_warnings += check_resume_labels(resume_state.get("id2label"), data.id2label, args.dataset)
             earlier = earlier_examples_digests(train_examples)  # a checkpoint of an earlier version recorded that
-            resume_warnings += check_resume_clips(resume_state.get("train_digest"), train_digest, earlier)
+            unread = (caveats["train"] or {}).get("unread")
+            resume_warnings += check_resume_clips(resume_state.get("train_digest"), train_digest, earlier, unread)
         except ValueError as error:
             usage_error(f"cannot resume from {checkpoint}: {error}")
     best_metric = args.metric_for_best_model or default_metric(data.label_spaces)  # the heads are known now

@@ -306,3 +306,75 @@ def test_each_local_shard_is_read_once_before_a_streamed_run_starts(tmp_path, mo
     tars = sorted(str(tar) for tar in (one / "train").glob("*/*.tar"))
     assert sorted(path for path in walked if path in tars) == tars
     assert read_tar_index.cache_info().maxsize >= 100_000  # Kinetics-scale shard counts stay in the cache
+
+
+def test_a_hub_listing_that_cannot_be_read_is_said_so_at_resume_and_between_processes(monkeypatch):
+    """The Hub's listing failing (offline, a transient error) leaves a stream's digest of its shards' names and sizes
+    alone: a resume then read "the training split is not the one it was trained on", and a process that could not
+    read it stopped every process with "the processes read different clips ... make each machine's copy the same",
+    where they stream one Hub repo. Both now say that the shards' contents could not be read, and why."""
+    import huggingface_hub
+
+    from vivit_hf.training import agreement
+    from vivit_hf.training.data.examples import digest_caveat, earlier_examples_digests
+    from vivit_hf.training.data.streaming import StreamingSplit
+    from vivit_hf.training.finetune import check_resume_clips
+
+    def split():
+        stream = hub_stream(monkeypatch, 2)[1]
+        return StreamingSplit(dataset=stream, video_column="mp4", label_column="cls", label_map=None, num_examples=4)
+
+    read = split()
+    trained, caveat = examples_digest(read), digest_caveat(read)
+    assert caveat["unread"] is None
+
+    def unreachable(self, path, **kwargs):
+        raise ConnectionError("the Hub does not answer")
+
+    monkeypatch.setattr(huggingface_hub.HfFileSystem, "resolve_path", unreachable)
+    failed = split()
+    now, failed_caveat = examples_digest(failed), digest_caveat(failed)
+    assert now != trained and now == read.stream_digest(contents=False)  # the reference: names and sizes alone
+    assert "the Hub does not answer" in failed_caveat["unread"]
+    with pytest.raises(ValueError) as refused:
+        check_resume_clips(trained, now, earlier_examples_digests(failed), failed_caveat["unread"])
+    said = str(refused.value)
+    assert "cannot be checked" in said and "ConnectionError: the Hub does not answer" in said
+    assert "not the one it was trained on" not in said
+
+    views = [
+        {"digests": {"train": trained}, "caveats": {"train": caveat}, "where": "rank 0"},
+        {"digests": {"train": now}, "caveats": {"train": failed_caveat}, "where": "rank 1"},
+    ]
+    line = agreement.examples_disagreement(views, {"train": trained})
+    assert line.startswith(
+        "error: the processes cannot tell whether they read the same clips for split 'train': on rank 1 the Hub's"
+    )
+    assert "the Hub does not answer" in line and "copy" not in line
+    # shards that differ in their names or sizes too are still other clips
+    views[1]["caveats"]["train"] = {**failed_caveat, "names": "3 clips in 2 shards:0"}
+    assert "read different clips" in agreement.examples_disagreement(views, {"train": trained})
+
+
+def test_hub_parquet_footers_that_cannot_be_read_are_named_as_such_a_hub_tar_unread_by_design_is_not(monkeypatch):
+    """A Hub parquet file's row count is read from its footer over the network: a transient failure there left the
+    digest without sizes, with the same misleading lines; a Hub tar, never counted (it would be read whole), is no
+    failure."""
+    from types import SimpleNamespace
+
+    import datasets.utils.file_utils
+
+    from vivit_hf.training.data.streaming import _shard_sizes
+
+    def unreachable(path, *args, **kwargs):
+        raise ConnectionError("the Hub does not answer")
+
+    monkeypatch.setattr(datasets.utils.file_utils, "xopen", unreachable)
+    url = f"hf://datasets/me/set@{'0' * 40}/data/train-00000-of-00001"
+    unread: list[str] = []
+    stream = SimpleNamespace(num_shards=1, _ex_iterable=SimpleNamespace(kwargs={"files": [f"{url}.parquet"]}))
+    assert _shard_sizes(stream, unread) is None
+    assert unread == ["its shards' sizes could not be read: ConnectionError: the Hub does not answer"]
+    unread.clear()
+    stream = SimpleNamespace(num_shards=1, _ex_iterable=SimpleNamespace(kwargs={"tar_paths": [f"{url}.tar"]}))
+    assert _shard_sizes(stream, unread) is None and unread == []

@@ -241,13 +241,19 @@ def resume_disagreement(views: list[dict], rank: int) -> str | None:
     return f"error: --resume_from_checkpoint: {said}: {SAME_FOLDER}"
 
 
-def agree_on_examples(digests: dict[str, str], classes: dict[str, list[str]] | None = None) -> None:
+def agree_on_examples(
+    digests: dict[str, str], classes: dict[str, list[str]] | None = None, caveats: dict[str, dict | None] | None = None
+) -> None:
     """Stop every process, with one line per machine, when they read different clips: `digests` is `{split:
     examples_digest(...)}` as this process read them. Machines that each read their own copy of a data set (one disk
     each) share clips out by position, so a copy lacking one clip shifts every later one: with two processes, 5 of 20
     clips were read twice an epoch and 5 never, without a word. `classes`: the data set's classes by id (its
-    `label_spaces`), which they must number alike (`examples_disagreement`). Nothing is exchanged on one process."""
-    views = _gather({"digests": digests, "classes": classes, "where": _where_am_i(), "machine": _machine()})
+    `label_spaces`), which they must number alike (`examples_disagreement`). `caveats`: `{split: digest_caveat(...)}`,
+    a stream's digest without its shards' contents and why those could not be read here. Nothing is exchanged on one
+    process."""
+    views = _gather(
+        {"digests": digests, "classes": classes, "caveats": caveats, "where": _where_am_i(), "machine": _machine()}
+    )
     line = examples_disagreement(views, digests)
     if line is None:
         return
@@ -277,6 +283,9 @@ def examples_disagreement(views: list[dict], digests: dict[str, str]) -> str | N
     if not apart:
         return None
     split = apart[0]
+    unread = _unread_shards(views, split)
+    if unread is not None:
+        return unread
     seen: dict = {}  # digest -> the processes that read it, in rank order
     for view in views:
         seen.setdefault(view["digests"].get(split), []).append(view["where"])
@@ -285,6 +294,22 @@ def examples_disagreement(views: list[dict], digests: dict[str, str]) -> str | N
         f"error: the processes read different clips for split {split!r}: {shown}. Every machine must read the same "
         "clips in the same order (the processes share them out by position): make each machine's copy of --dataset "
         "complete and the same, or keep one copy every machine shares"
+    )
+
+
+def _unread_shards(views: list[dict], split: str) -> str | None:
+    """The line for processes whose stream digests of `split` differ where some could not read the shards' sizes or
+    contents (a Hub parquet footer, the Hub's listing: offline, a transient error), their digests lacking them; None
+    where the shards' names differ too, or every process read them. It said they read different clips and to make
+    every machine's copy the same: of one Hub repo, which they share."""
+    caveats = [(view.get("caveats") or {}).get(split) or {} for view in views]
+    failed = [(view["where"], caveat["unread"]) for view, caveat in zip(views, caveats) if caveat.get("unread")]
+    if not failed or len({caveat.get("names") for caveat in caveats}) != 1:
+        return None
+    return (
+        f"error: the processes cannot tell whether they read the same clips for split {split!r}: on "
+        f"{' and '.join(where for where, _ in failed)} {failed[0][1]}, so the digest there lacks what the other "
+        "processes' digests hold; the shards' names agree. Run again once the Hub answers every machine"
     )
 
 

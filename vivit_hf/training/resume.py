@@ -357,19 +357,30 @@ def check_resume_settings(saved: dict | None, current: dict, args: argparse.Name
     ]
 
 
-def check_resume_clips(saved: str | None, current: str, earlier: str | Sequence[str] | None = None) -> list[str]:
+def check_resume_clips(
+    saved: str | None, current: str, earlier: str | Sequence[str] | None = None, unread: str | None = None
+) -> list[str]:
     """Refuse (ValueError) a resume whose training split is not the one the checkpoint was trained on, by
     `examples_digest` (a stream: its shards' names, sizes and contents): a resumed epoch skips the batches its
     checkpoint had trained by position, so shards written again at the same path (another `--shard_size`) or a
     folder that gained or lost clips read some clips twice that epoch and others never, without a word (6 of 23
     Kinetics clips twice, 6 never). `earlier`: the split's digest(s) as earlier versions took it
-    (`earlier_examples_digests`), which their checkpoints recorded.
+    (`earlier_examples_digests`), which their checkpoints recorded. `unread`: why the stream's shards' sizes or
+    contents could not be read now (`StreamingSplit.unread_reason`: the Hub did not answer), its digest then lacking
+    them, which a checkpoint that read them cannot match whatever the shards hold: said so, not "another split".
     Returns a warning for a checkpoint that recorded none."""
     if saved is None:
         return ["the checkpoint records no digest of its training clips (saved by an older version): not checked"]
     if saved == current or saved in ((earlier,) if isinstance(earlier, str) else earlier or ()):
         return []
 
+    if unread is not None:
+        raise ValueError(
+            f"the training split cannot be checked against the one it was trained on ({digest_words(saved)}): "
+            f"{unread}, so its digest now lacks what could not be read ({digest_words(current)}). A resume skips "
+            "the clips it had trained by their position, right only on the shards it was trained on: resume once the "
+            "Hub answers"
+        )
     # The same count of clips in more shards is also what a checkpoint of a version that read a parquet file as one
     # shard meets now that it is read by row group (`StreamingSplit.spread_over`): its positions are of the old shards.
     regrouped = " shard" in saved and saved.partition(" in ")[0] == current.partition(" in ")[0]

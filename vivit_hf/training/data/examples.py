@@ -153,6 +153,16 @@ def earlier_examples_digests(examples: Sequence[dict]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(d for d in (earlier, examples_digest(examples, two_parts=True)) if d is not None))
 
 
+def digest_caveat(examples: Sequence[dict]) -> dict | None:
+    """Of a stream: its digest of what is known without reading its shards, their names (`names`), and why their
+    sizes or contents could not be read (`unread`, None where they were), which the processes' check
+    (`agree_on_examples`) and a resume's (`check_resume_clips`) need to tell shards that differ from a Hub that did
+    not answer; None for a split read whole (its digest reads nothing from the Hub)."""
+    if not hasattr(examples, "stream_digest"):
+        return None
+    return {"names": examples.stream_digest(contents=False, sizes=False), "unread": examples.unread_reason()}
+
+
 def class_order_of(saved: dict | None, data: VideoClassificationData) -> dict[int, int] | None:
     """`{the data's class id: its id in saved}` where `saved` (a checkpoint's or a model's `id2label`) names the
     data's classes (one head) in another order, else None. Class folders beside a data card's ClassLabel were numbered

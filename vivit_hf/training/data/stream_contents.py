@@ -17,6 +17,9 @@ clips at the same positions, without a word. Each shard is now also known by a c
 
 Not read: a clip's bytes, so a clip re-encoded to the same size under the same name in a local tar still passes.
 A shard of another kind, or one that cannot be read so, gives None (the digest is then of its name and size alone).
+Where the Hub's listing cannot be read (offline, a transient failure), no shard's contents are read: the digest is
+of the names and sizes alone, as a stream's whole, and the reason is kept (`unread`), for the messages that compare
+it with another process's or a checkpoint's digest, which read the contents, to say so.
 """
 
 from __future__ import annotations
@@ -70,6 +73,7 @@ class HubBlobIds:
     def __init__(self):
         self.folders: dict[str, dict[str, dict]] = {}
         self.failed = False
+        self.error: str | None = None  # why the listing could not be read
 
     def __call__(self, url: str) -> str | None:
         if self.failed:
@@ -85,7 +89,7 @@ class HubBlobIds:
             info = self.folders[folder].get(name) or filesystem.info(url)
         except Exception as error:  # noqa: BLE001 - any failure leaves the shard known by its name and size
             logger.info("%s: its blob id could not be read (%s); no later Hub file's is asked for", url, error)
-            self.failed = True
+            self.failed, self.error = True, f"{type(error).__name__}: {error}"
             return None
         lfs = info.get("lfs") or {}
         return lfs.get("sha256") or info.get("blob_id")
@@ -118,9 +122,13 @@ def saved_shard_contents(shard, video_column: str) -> str:
     return _hashed(shard.select_columns(columns).with_format("arrow")[:].to_pylist() if columns else len(shard))
 
 
-def stream_contents(dataset, video_column: str, tar_contents: Callable[[str], str]) -> list[str | None] | None:
+def stream_contents(
+    dataset, video_column: str, tar_contents: Callable[[str], str], unread: list[str] | None = None
+) -> list[str | None] | None:
     """A fingerprint of each shard of a stream (in `datasets`' shard order), as the module says; None where no
-    shard's can be read so. `tar_contents`: a local tar's (`streaming._tar_contents`)."""
+    shard's can be read so, and None, the reason added to `unread`, where the Hub's listing could not be read: the
+    shards listed before the failure kept their blob ids and the others had none, a digest neither a process that
+    read them all nor one that read none had. `tar_contents`: a local tar's (`streaming._tar_contents`)."""
     kwargs = getattr(getattr(dataset, "_ex_iterable", None), "kwargs", None) or {}
     footers: dict = {}
     blob_ids = HubBlobIds()
@@ -147,6 +155,10 @@ def stream_contents(dataset, video_column: str, tar_contents: Callable[[str], st
             return None
     except (OSError, ValueError, TypeError) as error:
         logger.info("the stream's shard contents could not be read (%s)", error)
+        return None
+    if blob_ids.error is not None:
+        if unread is not None:
+            unread.append(f"the Hub's listing of its shards could not be read: {blob_ids.error}")
         return None
     return contents if len(contents) == dataset.num_shards and any(c is not None for c in contents) else None
 

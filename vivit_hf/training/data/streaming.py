@@ -105,6 +105,8 @@ class StreamingSplit:
     shard_name: Callable[[str], str] | None = None  # a WebDataset `__url__` as its clips' ids name it (`shard_name`)
     _sizes: list[int] | None = None
     _contents: list | None = None
+    _unread: str | None = None  # why the shards' contents could not be read (`unread_reason`)
+    _sizes_unread: str | None = None  # why their sizes could not be read (`unread_reason`)
 
     def label_id(self, value) -> int:
         if self.label_map is not None:
@@ -151,9 +153,9 @@ class StreamingSplit:
                 readers,
                 resharded.num_shards,
             )
-            self.dataset, self._sizes, self._contents = resharded, None, None
+            self.dataset, self._sizes, self._contents, self._sizes_unread = resharded, None, None, None
 
-    def stream_digest(self, earlier: bool = False, contents: bool = True) -> str:
+    def stream_digest(self, earlier: bool = False, contents: bool = True, sizes: bool = True) -> str:
         """`examples_digest` of a stream, `<clips>:<hash>` read without a pass over the data: its shards' names (each
         one's path in the repo or folder, `shard_name`: machines may keep their copies at other paths) and sizes where
         they are known (`shard_sizes`), and the `--max_*_samples` cut. Processes share a stream out by the position
@@ -165,7 +167,8 @@ class StreamingSplit:
         they can be read cheaply (`stream_contents`): a shard written again with as many rows passed.
         `earlier`: the digest of versions that named a shard by its file name (so `train/a/000.tar` and
         `train/b/000.tar` swapped between copies passed) and read no metadata file; `contents=False`: of versions that
-        read no shard's contents; as their checkpoints recorded it (`check_resume_clips`)."""
+        read no shard's contents; as their checkpoints recorded it (`check_resume_clips`). `sizes=False` (with
+        `contents=False`): of what is known without reading the shards, their names (`digest_caveat`)."""
         import hashlib
 
         source = self.dataset if self.uncut is None else self.uncut
@@ -180,7 +183,7 @@ class StreamingSplit:
             ),
             None,
         )
-        sizes = self.shard_sizes()
+        sizes = self.shard_sizes() if sizes else None
         tables = [] if earlier else _metadata_tables(kwargs, name)
         held = self.shard_contents() if contents and not earlier else None
         hashed = [shards, names, sizes, self.limit] + ([tables] if tables else []) + ([held] if held else [])
@@ -193,15 +196,28 @@ class StreamingSplit:
         """A fingerprint of what each shard holds, read without a pass over its clips (`stream_contents`)."""
         if self._contents is None:
             source = self.dataset if self.uncut is None else self.uncut
-            self._contents = stream_contents(source, self.video_column, _tar_contents) or []
+            unread: list[str] = []
+            self._contents = stream_contents(source, self.video_column, _tar_contents, unread) or []
+            self._unread = unread[0] if unread else None
         return self._contents or None
+
+    def unread_reason(self) -> str | None:
+        """Why the shards' sizes or contents, which the digest reads where it can, could not be read (a Hub parquet
+        file's footer, the Hub's listing: offline, a transient error); None where they were read or are never read (a
+        Hub tar's size, a shard of another kind). The digest then lacks them: another process's, or a checkpoint's,
+        that read them differs from it whatever the shards hold."""
+        self.shard_sizes()
+        self.shard_contents()
+        return self._sizes_unread or self._unread
 
     def shard_sizes(self) -> list[int] | None:
         """Examples in each shard of the stream, in datasets' shard order, read where that needs no pass over the
         data: a parquet file's footer, a local tar's member headers, a `save_to_disk` shard's length. None when any
         is unknown (a tar on the Hub would have to be downloaded whole to be counted)."""
-        if self._sizes is None:
-            self._sizes = _shard_sizes(self.dataset if self.uncut is None else self.uncut)
+        if self._sizes is None and self._sizes_unread is None:  # a failure is not asked again (a timeout each)
+            unread: list[str] = []
+            self._sizes = _shard_sizes(self.dataset if self.uncut is None else self.uncut, unread)
+            self._sizes_unread = unread[0] if unread else None
         return self._sizes
 
 
@@ -237,10 +253,11 @@ def _table_rows(path: Path) -> bytes:
     return path.read_bytes()
 
 
-def _shard_sizes(dataset) -> list[int] | None:
+def _shard_sizes(dataset, unread: list[str] | None = None) -> list[int] | None:
     """`StreamingSplit.shard_sizes`. The shards are the lists in the stream's generator arguments (`datasets` hands
     each shard one element of them, `_split_gen_kwargs`): parquet `files`, WebDataset `tar_paths`, `save_to_disk`
-    `shards`; a layout it does not know gives None."""
+    `shards`; a layout it does not know, or a Hub tar (counted only by reading it whole), gives None. One whose sizes
+    could not be read (a Hub parquet footer: offline, a transient error) gives None, the reason added to `unread`."""
     kwargs = getattr(getattr(dataset, "_ex_iterable", None), "kwargs", None) or {}
     sizes = None
     try:
@@ -250,10 +267,12 @@ def _shard_sizes(dataset) -> list[int] | None:
             groups = kwargs.get("row_groups_list") or [None] * len(kwargs["files"])
             footers: dict[str, object] = {}  # a resharded file is one shard per row group: its footer read once
             sizes = [_parquet_rows(file, row_groups, footers) for file, row_groups in zip(kwargs["files"], groups)]
-        elif "tar_paths" in kwargs:
+        elif "tar_paths" in kwargs and not any("://" in str(path) for path in kwargs["tar_paths"]):
             sizes = [_tar_samples(path) for path in kwargs["tar_paths"]]
     except (OSError, ValueError) as error:
         logger.info("the stream's shard sizes could not be read (%s)", error)
+        if unread is not None:
+            unread.append(f"its shards' sizes could not be read: {type(error).__name__}: {error}")
     # One size per shard, or the layout is not the one read here.
     return sizes if sizes is not None and len(sizes) == dataset.num_shards else None
 
