@@ -1,8 +1,9 @@
 # Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
 """The frame tables that cost a full decode (AVI, ASF, streams whose stamps name no packet; see
-`PyAVReader._decoded_table`) are kept per file, by path, size and modification time, in a small LRU: `probe()`, the
-processor and the decoded-clip cache open the same file one after the other, and only the first open decodes it.
-A file changed since (a new size or time) is indexed again; bytes and file objects are never taken from the cache.
+`PyAVReader._decoded_table`) are kept per file, by path, size, modification time, inode and status-change time, in a
+small LRU: `probe()`, the processor and the decoded-clip cache open the same file one after the other, and only the
+first open decodes it. A file changed since (a new size or time, or a same-size copy that kept the old time) is
+indexed again; bytes and file objects are never taken from the cache.
 The reference is a plain sequential PyAV decode, and the decoder's own count of the frames it made."""
 
 import io
@@ -84,6 +85,34 @@ def test_a_changed_file_is_indexed_again(tmp_path, change):
     truth, keyframes = sequential_decode(path)
     with open_video(path, backend="pyav") as reader:
         assert reader.frames_decoded == len(truth) == (20 if change == "time_only" else 26)
+        assert reader._start.tolist() == last_keyframe_at_or_before(keyframes)
+        assert_reads_like_a_sequential_decode(reader, truth)
+
+
+@pytest.mark.parametrize("how", ["replaced", "in place"])
+def test_a_rewrite_of_the_same_size_and_time_is_indexed_again(tmp_path, how):
+    # cp -p / rsync -t of another clip whose file has the same size (padded here): path, size and modification time
+    # all agree, and the old table (20 frames) was served for the new file's 26
+    path, other = str(tmp_path / "clip.avi"), write_avi(tmp_path / "other.avi", num_frames=26)
+    write_avi(path, num_frames=20)
+    with open(path, "ab") as file:
+        file.write(bytes(os.path.getsize(other) - os.path.getsize(path)))  # trailing bytes FFmpeg passes over
+    before = os.stat(path)
+    with open_video(path, backend="pyav") as reader:
+        assert reader.num_frames == 20
+    if how == "replaced":  # rsync: a new file renamed over the old one
+        os.replace(other, path)
+    else:  # cp -p: the old file's bytes overwritten
+        with open(path, "wb") as file:
+            file.write(open(other, "rb").read())
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = os.stat(path)
+    assert (after.st_size, after.st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    if (after.st_ino, after.st_ctime_ns) == (before.st_ino, before.st_ctime_ns):
+        pytest.skip("this file system's clock did not tick between the two writes")
+    truth, keyframes = sequential_decode(path)
+    with open_video(path, backend="pyav") as reader:
+        assert reader.num_frames == len(truth) == 26 == reader.frames_decoded
         assert reader._start.tolist() == last_keyframe_at_or_before(keyframes)
         assert_reads_like_a_sequential_decode(reader, truth)
 

@@ -155,6 +155,7 @@ CUT_SHORT_OPTIONS = {
         ("matroska", "libx264", {}),
         ("webm", "libvpx-vp9", {}),
         ("avi", "mpeg4", {}),
+        ("flv", "libx264", {}),  # its onMetaData's duration: trusted where the file ends inside a tag
     ],
 )
 def test_a_download_cut_short_after_its_index_warns_naming_both_ends(tmp_path, fmt, encoder, muxer_options):
@@ -187,6 +188,28 @@ def test_a_download_cut_short_after_its_index_warns_naming_both_ends(tmp_path, f
         assert probe(str(cut)).num_frames == kept
     with pytest.warns(UserWarning, match="is cut short"):  # the processor, and so predict, say it too
         ViViTVideoProcessor(num_frames=4, size={"shortest_edge": 32}, crop_size={"height": 32, "width": 32})(str(cut))
+
+
+def test_a_whole_flv_whose_audio_runs_past_its_video_does_not_warn(tmp_path):
+    # an FLV states one duration, the longest stream's: 3.2 s of audio beside 1 s of video is a whole file
+    path = str(tmp_path / "long_audio.flv")
+    with av.open(path, "w", format="flv") as container:
+        video = container.add_stream("libx264", rate=25)
+        video.width, video.height, video.pix_fmt = WIDTH, HEIGHT, "yuv420p"
+        audio = container.add_stream("aac", rate=8000, layout="mono")
+        for i in range(25):
+            for packet in video.encode(av.VideoFrame.from_ndarray(pattern_frame(i, HEIGHT, WIDTH), format="rgb24")):
+                container.mux(packet)
+        for i in range(25):
+            frame = av.AudioFrame.from_ndarray(np.zeros((1, 1024), np.float32), format="fltp", layout="mono")
+            frame.sample_rate, frame.pts = 8000, i * 1024
+            container.mux(audio.encode(frame))
+        container.mux(video.encode() + audio.encode())
+    with av.open(path) as container:
+        assert container.duration / 1e6 > 3
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert probe(path).num_frames == 25
 
 
 def textured_frame(i: int) -> np.ndarray:

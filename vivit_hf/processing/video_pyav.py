@@ -20,6 +20,7 @@ import io
 import itertools
 import math
 import os
+import struct
 import threading
 import warnings
 from collections.abc import Iterator, Sequence
@@ -399,16 +400,19 @@ def _invisible(packet, codec: str) -> bool:
 
 
 def _file_key(source: Any) -> tuple | None:
-    """What tells a file unchanged since it was indexed: its path, size and modification time; None for
-    anything but a path (bytes and file objects are known only by their content, `_content_key`, which costs a hash
-    of every byte: only the transport-stream cut check, a decode at every open, is cached by it)."""
+    """What tells a file unchanged since it was indexed: its path, size and modification time, and its inode and
+    status-change time: `cp -p` / `rsync -t` of another clip of the same size set the old modification time again
+    (the old table was served for it), but `rsync` renames a new inode over the path and any write or time change
+    moves the status-change time, which no call can set back. None for anything but a path (bytes and file objects
+    are known only by their content, `_content_key`, which costs a hash of every byte: only the transport-stream
+    cut check, a decode at every open, is cached by it)."""
     if not isinstance(source, str):
         return None
     try:
         status = os.stat(source)
     except OSError:
         return None
-    return os.path.realpath(source), status.st_size, status.st_mtime_ns
+    return os.path.realpath(source), status.st_size, status.st_mtime_ns, status.st_ino, status.st_ctime_ns
 
 
 def _content_key(source: Any) -> tuple | None:
@@ -607,8 +611,9 @@ def declared_end(container: Any, stream: Any, source: Any = None) -> float | Non
     duration, from its sample table (`moov`); a Matroska / WebM track's `DURATION` tag (its end: FFmpeg's muxer
     writes the last frame's end, from 0), else the segment's duration where the file has one track; an AVI's header
     count of frames at its rate, where its `RIFF` chunk (`source`: a path or seekable file) says the file runs past
-    its end (a header count alone may lie: a recorder that never rewrote it). None elsewhere: MPEG-TS, NUT or FLV
-    durations are estimates or absent."""
+    its end (a header count alone may lie: a recorder that never rewrote it); an FLV's `onMetaData` duration, where
+    the file does not end with a whole tag (`_flv_stated_end`). None elsewhere: MPEG-TS and NUT durations are
+    estimates or absent."""
     names = set(container.format.name.split(","))
     if names & _INDEXED_FORMATS and stream.duration and stream.duration > 0 and stream.time_base:
         return float((stream.duration + (stream.start_time or 0)) * stream.time_base)
@@ -627,7 +632,35 @@ def declared_end(container: Any, stream: Any, source: Any = None) -> float | Non
         size = getattr(container, "size", 0) or 0
         if len(riff) == 8 and riff[:4] == b"RIFF" and 0 < size < int.from_bytes(riff[4:], "little") + 8:
             return float(stream.frames / stream.average_rate)
+    if "flv" in names and source is not None:
+        return _flv_stated_end(source, getattr(container, "size", 0) or 0)
     return None
+
+
+def _flv_stated_end(source: Any, size: int) -> float | None:
+    """The duration an FLV's `onMetaData` states (FFmpeg's muxer writes there, on closing, where its last packet
+    ends), where the file (`size` bytes) does not end with a whole tag: each tag is followed by its size, so a whole
+    file's last four bytes name the start of its last tag. A whole file's duration is not trusted: it is the longest
+    stream's (an audio track may run on past the video). FFmpeg reads this duration as the file's, a cut file's too,
+    and estimates none where it is absent; `container.duration` does not say which it is."""
+    tail = int.from_bytes(read_at(source, size - 4, 4), "big") if size > 13 else 0
+    last_tag = read_at(source, size - 4 - tail, 4) if 11 <= tail <= size - 13 else b""
+    if len(last_tag) == 4 and int.from_bytes(last_tag[1:], "big") + 11 == tail:
+        return None  # whole
+    header = read_at(source, 0, 9)
+    if len(header) < 9 or header[:3] != b"FLV":
+        return None
+    first = int.from_bytes(header[5:], "big") + 4  # the first tag: after the header and a size of 0
+    tag = read_at(source, first, 11)
+    if len(tag) < 11 or tag[0] & 0x1F != 18:  # not a script-data tag: no onMetaData
+        return None
+    data = read_at(source, first + 11, min(int.from_bytes(tag[1:4], "big"), 1 << 20))
+    key = b"\x00\x08duration\x00"  # AMF0: the key's length and name, then a number's type marker and its double
+    at = data.find(key) + len(key)
+    if at < len(key) or len(data) < at + 8:
+        return None
+    (seconds,) = struct.unpack(">d", data[at : at + 8])
+    return seconds if math.isfinite(seconds) and seconds > 0 else None
 
 
 def _rate_of_span(intervals: int, span: float, tick: float, stated: Sequence) -> float:
@@ -745,10 +778,11 @@ class PyAVReader(VideoReader):
     def _warn_if_cut_short(self) -> None:
         """Warn where the frames the file holds end well before the end its container states (`declared_end`): a
         download or copy cut short whose index was written first (an mp4 with `movflags=faststart`, as web videos are;
-        Matroska / WebM, whose header FFmpeg rewrites with the duration on closing). Its frames are there to read, so
-        it opens as a shorter video, and every clip sampled over it covered another part than the video's: 90 frames
-        of an mp4 whose index lists 250 (3.6 s of 10) read as a whole 3.6 s video, without a word. No decoding: the
-        frame table is the demuxed packets'. (A file whose index went missing with its end is already refused.)"""
+        Matroska / WebM, whose header FFmpeg rewrites with the duration on closing; AVI; FLV). Its frames are there
+        to read, so it opens as a shorter video, and every clip sampled over it covered another part than the video's:
+        90 frames of an mp4 whose index lists 250 (3.6 s of 10) read as a whole 3.6 s video, without a word. No
+        decoding: the frame table is the demuxed packets'. (A file whose index went missing with its end is already
+        refused.)"""
         declared = declared_end(self.container, self.stream, self._source)
         if declared is None:
             return
