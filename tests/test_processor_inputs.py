@@ -446,15 +446,14 @@ def test_options_that_cannot_be_honoured_are_refused_by_name(proc):
 
 
 @pytest.mark.parametrize("kind", ["numpy", "pil"])
-def test_do_convert_rgb_off_gives_transformers_pixels_and_refuses_alpha_by_name(kind):
+def test_do_convert_rgb_off_gives_transformers_pixels(kind):
     """`do_convert_rgb=False` was refused for every video (and a processor built or saved with it), where transformers'
     processors give an RGB video's pixels unchanged and a grey one's repeated to RGB (by broadcasting it against the
-    three channels of `image_mean`); a video with alpha would keep 4 channels there, which no model takes."""
+    three channels of `image_mean`)."""
     from PIL import Image
 
     video = np.random.default_rng(0).integers(0, 256, (4, 30, 40, 3), dtype=np.uint8)
     grey = video[..., :1].copy()
-    rgba = np.concatenate([video, grey], axis=-1)
     ours = ViViTVideoProcessor(
         normalization="transformers_vivit", size={"shortest_edge": 20}, crop_size={"height": 18, "width": 18}
     )
@@ -464,12 +463,31 @@ def test_do_convert_rgb_off_gives_transformers_pixels_and_refuses_alpha_by_name(
             given = [Image.fromarray(f if f.shape[-1] == 3 else f[..., 0]) for f in given]
         got = ours(given, do_convert_rgb=False, return_tensors="pt")["pixel_values"][0]
         torch.testing.assert_close(got, expected, rtol=0, atol=1e-6)
-    if kind == "pil":
-        rgba = [Image.fromarray(f) for f in rgba]
     built = ViViTVideoProcessor(do_convert_rgb=False, **SMALL)
     assert built.do_convert_rgb is False
-    with pytest.raises(ValueError, match=r"do_convert_rgb=False: .* has 4 channels, and the ViViT models take 3"):
-        built(rgba)
+
+
+@pytest.mark.parametrize("kind", ["numpy", "pil"])
+def test_do_convert_rgb_off_keeps_a_4th_channel_as_transformers_does(kind):
+    """transformers' processors keep a 4-channel video's 4 channels under `do_convert_rgb=False` (its common test
+    `test_call_numpy_4_channels` expects `(frames, 4, H, W)` then), the input of a `num_channels=4` model: it was
+    refused here ("the ViViT models take 3 channels")."""
+    from PIL import Image
+
+    rgba = np.random.default_rng(1).integers(0, 256, (4, 30, 40, 4), dtype=np.uint8)
+    given = [Image.fromarray(f) for f in rgba] if kind == "pil" else rgba
+    expected = _transformers_vivit(
+        [Image.fromarray(f) for f in rgba], do_convert_rgb=False, image_mean=0.0, image_std=1.0
+    )
+    ours = ViViTVideoProcessor(
+        normalization="transformers_vivit", size={"shortest_edge": 20}, crop_size={"height": 18, "width": 18}
+    )
+    got = ours(given, do_convert_rgb=False, image_mean=0.0, image_std=1.0, return_tensors="pt")["pixel_values"][0]
+    assert got.shape == (4, 4, 18, 18)
+    torch.testing.assert_close(got, expected, rtol=0, atol=1e-6)
+    # statistics of their own for each of 3 channels cannot be read for 4: said so, naming them
+    with pytest.raises(ValueError, match=r"image_mean=.* give each of 3 channels .* these views have 4 channels"):
+        ours(given, do_convert_rgb=False, image_mean=[0.4, 0.5, 0.6], return_tensors="pt")
 
 
 def test_do_convert_rgb_off_refuses_palette_frames_with_transparency_naming_the_transparency(tmp_path):
@@ -482,7 +500,9 @@ def test_do_convert_rgb_off_refuses_palette_frames_with_transparency_naming_the_
         image = Image.fromarray(frame).convert("P")
         paths.append(tmp_path / f"{i}.png")
         image.save(paths[-1], transparency=0)
-    with pytest.raises(ValueError, match=r"do_convert_rgb=False: .* has transparency \(alpha\), and the ViViT"):
+    with pytest.raises(
+        ValueError, match=r"do_convert_rgb=False: .* has transparency \(alpha\), which this processor keeps only"
+    ):
         ViViTVideoProcessor(**SMALL)([[str(p) for p in paths]], do_convert_rgb=False)
 
 

@@ -837,6 +837,14 @@ class ViViTVideoProcessor(BaseVideoProcessor):
                 f"resample=LANCZOS (1) resizes on the CPU only; these frames are on {clip.device}: leave `device` "
                 "unset (the views can be moved after) or use BICUBIC (3)."
             )
+        colour = (
+            [name for name in ("do_color_jitter", "rand_augment") if opts[name]] if opts["do_train_augment"] else []
+        )
+        if clip.shape[-3] != 3 and colour:  # (colour ops read RGB: a 4th channel would be taken for none, or fail)
+            raise ValueError(
+                f"{' and '.join(colour)} change RGB colours, but this clip has {clip.shape[-3]} channels "
+                "(do_convert_rgb=False kept them): turn it off, or leave do_convert_rgb on for RGB."
+            )
         size, crop = opts["size"], opts["crop_size"]
         resized = resized_size(*clip.shape[-2:], size) if opts["do_resize"] else tuple(clip.shape[-2:])
         if is_cropped(opts):
@@ -874,7 +882,7 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         arithmetic itself."""
         if not views:
             return torch.empty(0)
-        scale, bias = options_affine(opts, views[0].device)
+        scale, bias = _affine_for_channels(*options_affine(opts, views[0].device), views[0].shape[-3], opts)
         shapes = {tuple(v.shape) for v in views}
         if len(shapes) > 1:
             if opts["return_tensors"] is not None:
@@ -897,6 +905,22 @@ class ViViTVideoProcessor(BaseVideoProcessor):
             num_ops, magnitude = opts["rand_augment"]
             view = rand_augment(_as_uint8(view), rng, int(num_ops), int(magnitude))
         return view
+
+
+def _affine_for_channels(scale: torch.Tensor, bias: torch.Tensor, channels: int, opts: dict):
+    """`options_affine`'s `(3, 1, 1)` scale and bias for views of `channels` channels: one value for every channel
+    when the three agree (a 4-channel video kept by `do_convert_rgb=False`, scaled as transformers scales it with a
+    scalar `image_mean` and `image_std`), else an error naming the statistics (transformers' failed in torch's
+    broadcasting, naming neither)."""
+    if channels == 3:
+        return scale, bias
+    if bool((scale == scale[:1]).all()) and bool((bias == bias[:1]).all()):
+        return scale[:1], bias[:1]
+    raise ValueError(
+        f"image_mean={opts['image_mean']!r} and image_std={opts['image_std']!r} give each of 3 channels its own "
+        f"statistics, but these views have {channels} channels (do_convert_rgb=False kept them): pass one number "
+        "each (image_mean=0.0, image_std=1.0), or leave do_convert_rgb on for RGB."
+    )
 
 
 def _stacked_raw_views(views: list[torch.Tensor], opts: dict):

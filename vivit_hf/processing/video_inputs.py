@@ -455,16 +455,25 @@ def _array_to_clip_tensor(array, input_data_format, name: str) -> torch.Tensor:
 def check_convert_rgb(source, opts: dict) -> None:
     """`do_convert_rgb=False` changes no pixel of an RGB video (transformers' processors give the same pixels either
     way, and files are decoded to RGB), nor of a grey one (transformers' normalisation broadcasts its one channel to
-    the three of `image_mean`: the grey frames repeated to RGB, as here), so it is taken there. Frames with alpha
-    would keep their 4th channel in transformers (and fail its normalisation), which no ViViT model takes: refused,
-    naming the video, rather than composited onto white against the option."""
-    if opts.get("do_convert_rgb") is False and (source.channels not in (1, 3) or source.alpha is not None):
+    the three of `image_mean`: the grey frames repeated to RGB, as here), so it is taken there. A 4-channel video
+    keeps its 4 channels, as transformers' processors keep them (its `VideoProcessingTestMixin` checks
+    `(frames, 4, H, W)`): the input of a model with `num_channels=4` (RGB and depth, or RGBA). It was refused ("the
+    ViViT models take 3 channels") though `ViViTConfig(num_channels=4)` takes them. Frames whose transparency is
+    no 4th channel of their own (a palette's transparent colour, grey with alpha: PIL's P and LA) would keep other
+    bands there: refused, naming the video, rather than composited onto white against the option."""
+    if opts.get("do_convert_rgb") is not False:
+        return
+    if source.channels == 4 and source.tensor is not None and source.alpha is not None:
+        source.keep_fourth_channel()
+        return
+    if source.channels not in (1, 3) or source.alpha is not None:
         # a palette (P) frame with a transparent colour has one band as given: "1 channels" named a grey video's count,
         # which is taken
         given = "transparency (alpha)" if source.channels in (1, 3) else f"{source.channels} channels"
         raise ValueError(
-            f"do_convert_rgb=False: {source.name} has {given}, and the ViViT models take 3 channels (RGB). "
-            "Leave do_convert_rgb on (frames with alpha are then composited onto white, as transformers does)."
+            f"do_convert_rgb=False: {source.name} has {given}, which this processor keeps only as a 4th channel of "
+            "4-channel frames (RGBA), or drops with do_convert_rgb on (frames with alpha are then composited onto "
+            "white, as transformers does)."
         )
 
 
@@ -788,6 +797,11 @@ class FrameSource:
         if self.alpha is not None:
             alpha = self.alpha if indices.size == self.num_frames else take_frames(self.alpha, indices)
         return _on_white(frames, alpha, scale)
+
+    def keep_fourth_channel(self) -> None:
+        """A 4-channel video's frames as `(T, 4, H, W)`, the 4th kept as a channel, never composited
+        (`do_convert_rgb=False`)."""
+        self.tensor, self.alpha = torch.cat((self.tensor, self.alpha), dim=1), None
 
     def close(self) -> None:
         if self.reader is not None:
