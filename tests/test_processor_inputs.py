@@ -661,3 +661,23 @@ def test_an_input_data_format_the_array_contradicts_is_refused_not_read_as_garba
     # the format that fits gives the video's own pixels
     pixels = _pixels(ViViTVideoProcessor(**RAW), video, input_data_format=right)
     assert torch.equal(pixels[0], torch.from_numpy(thwc).permute(0, 3, 1, 2).float())
+
+
+def test_frames_given_with_different_channel_counts_are_one_video():
+    """One video's frames as a PIL RGB frame, an (H, W) grey array and an RGBA array: each is read as it is alone
+    (grey repeated to RGB, alpha composited onto white). They were refused, "the frames of one video must share a
+    size", for frames of one size."""
+    from PIL import Image
+
+    rng = np.random.default_rng(2)
+    rgb = rng.integers(0, 256, (12, 14, 3), dtype=np.uint8)
+    grey = rng.integers(0, 256, (12, 14), dtype=np.uint8)
+    rgba = rng.integers(0, 256, (12, 14, 4), dtype=np.uint8)
+    on_white = rgba[..., :3] * (rgba[..., 3:] / 255.0) + 255 * (1 - rgba[..., 3:] / 255.0)
+    expected = torch.from_numpy(np.stack([rgb, np.repeat(grey[..., None], 3, -1), on_white])).permute(0, 3, 1, 2)
+    for frames in ([Image.fromarray(rgb), grey, rgba], [torch.from_numpy(f) for f in (rgb, grey, rgba)]):
+        got = ViViTVideoProcessor(**RAW)(frames, return_tensors="pt").pixel_values[0]
+        torch.testing.assert_close(got, expected.float(), rtol=0, atol=1e-4)
+    # frames of other sizes are still refused, naming the shapes
+    with pytest.raises(BrokenVideoError, match=r"must share a size, got \[\(12, 14, 3\), \(12, 15, 3\)\]"):
+        ViViTVideoProcessor(**RAW)([Image.fromarray(rgb), rgb[:, :1].repeat(15, 1)])

@@ -676,11 +676,48 @@ def _pil_frames_to_array(frames) -> np.ndarray:
                 "(alone, or in a list of animated images: one video each), or its path."
             )
     with_alpha = any(_has_alpha(f) for f in frames)  # (a GIF's frames: one transparent, the next opaque)
-    arrays = [_pil_frame_to_array(f, with_alpha) for f in frames]
-    shapes = {a.shape for a in arrays}
-    if len(shapes) > 1:
-        raise BrokenVideoError(f"The frames of one video must share a size, got {sorted(shapes)}.")
+    arrays = _matched_channels([_pil_frame_to_array(f, with_alpha) for f in frames])
+    _check_frame_shapes(arrays)
     return np.stack(arrays)
+
+
+def _matched_channels(frames: list) -> list:
+    """Channels-last frames of one video given with 1, 3 and 4 channels (a PIL frame beside an (H, W) grey array or an
+    RGBA one), each as many as the most: grey repeated to RGB, integer RGB given an opaque alpha (composited onto
+    white then, as each frame alone would be). They failed with "the frames of one video must share a size" (of one
+    size, they differed in channels alone). Float RGB beside RGBA is refused by name: its opaque alpha is its own
+    white level, which `float_max` gives only later."""
+    counts = {int(f.shape[-1]) for f in frames if f.ndim == 3}
+    if len(counts) < 2 or not counts <= {1, 3, 4} or any(f.ndim != 3 for f in frames):
+        return frames
+    channels = max(counts)
+    matched = []
+    for position, frame in enumerate(frames):
+        if frame.shape[-1] == 1:
+            frame = np.repeat(frame, 3, axis=-1) if isinstance(frame, np.ndarray) else frame.repeat(1, 1, 3)
+        if channels == 4 and frame.shape[-1] == 3:
+            if frame.dtype.is_floating_point if isinstance(frame, torch.Tensor) else frame.dtype.kind == "f":
+                raise ValueError(
+                    f"Frame {position} of a video given as a list of frames is float RGB, and other frames have an "
+                    "alpha channel: give every frame alpha (or none), or uint8 frames."
+                )
+            opaque = 65535 if frame.dtype in (np.uint16, torch.uint16) else 255  # (white of `_to_uint8`'s scales)
+            if isinstance(frame, np.ndarray):
+                frame = np.concatenate((frame, np.full_like(frame[..., :1], opaque)), axis=-1)
+            else:
+                frame = torch.cat((frame, torch.full_like(frame[..., :1], opaque)), dim=-1)
+        matched.append(frame)
+    return matched
+
+
+def _check_frame_shapes(frames: list) -> None:
+    """The frames of one video share one shape, or a BrokenVideoError saying how they differ."""
+    shapes = sorted({tuple(f.shape) for f in frames})
+    if len(shapes) > 1:
+        raise BrokenVideoError(
+            f"The frames of one video must share a size, got {shapes} (channels last, as PIL frames and (H, W, C) "
+            "arrays are read; a (C, H, W) frame among them is read so too)."
+        )
 
 
 def _is_pil(x) -> bool:
@@ -728,6 +765,8 @@ def _stack_frames(frames) -> np.ndarray | torch.Tensor:
         frames = _image_file_frames(frames)
     frames = [x[..., None] if isinstance(x, (np.ndarray, torch.Tensor)) and x.ndim == 2 else x for x in frames]
     if all(isinstance(f, torch.Tensor) for f in frames):
+        frames = _matched_channels(frames)
+        _check_frame_shapes(frames)  # (torch's "stack expects each tensor to be equal size" named no video)
         return torch.stack(frames)
     return _pil_frames_to_array(frames)
 
