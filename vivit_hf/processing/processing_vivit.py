@@ -30,6 +30,7 @@ from __future__ import annotations
 import difflib
 import json
 import logging
+import os
 import typing
 from typing import Any
 
@@ -797,6 +798,44 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         finally:
             source.close()
         return frames.permute(0, 2, 3, 1)
+
+    def fetch_videos(self, video_url_or_urls, sample_indices_fn=None):
+        """transformers' `fetch_videos`: a path or URL (or a list) -> `(frames, metadata)`: frames `(T, H, W, 3)`
+        uint8 (every frame, or those `sample_indices_fn(metadata=...)` picks, as transformers' `load_video` reads
+        them) and a transformers `VideoMetadata`; a list gives a tuple of the frames and one of the metadata. Read
+        with this processor's decoder (`decode_backend`): the inherited one needs torchcodec and said only "torchcodec
+        is not installed" where PyAV decodes the file, as a call does. Anything else (frames already) comes back as
+        given, with no metadata, as transformers gives it."""
+        if isinstance(video_url_or_urls, (list, tuple)):
+            return tuple(zip(*[self.fetch_videos(x, sample_indices_fn=sample_indices_fn) for x in video_url_or_urls]))
+        if not isinstance(video_url_or_urls, (str, os.PathLike)):
+            return video_url_or_urls, [None] * len(video_url_or_urls)
+        source = FrameSource(video_url_or_urls, None, self._options({})["decode_backend"])
+        try:
+            info = source.reader.info
+            metadata = VideoMetadata(
+                total_num_frames=source.num_frames,
+                fps=source.reader.fps or None,
+                width=info.width,
+                height=info.height,
+                duration=info.duration,
+                video_backend=source.reader.backend,
+            )
+            if sample_indices_fn is None:
+                indices = np.arange(source.num_frames)
+            else:
+                indices = np.asarray(sample_indices_fn(metadata=metadata), dtype=np.int64).reshape(-1)
+            if indices.size and (indices.min() < 0 or indices.max() >= source.num_frames):
+                raise ValueError(
+                    f"sample_indices_fn returned frame indices from {indices.min()} to {indices.max()} for "
+                    f"{source.name}, which has {source.num_frames} frames."
+                )
+            unique = np.unique(indices)
+            frames = take_frames(source.get(unique), np.searchsorted(unique, indices))
+        finally:
+            source.close()
+        metadata.frames_indices = indices
+        return frames.permute(0, 2, 3, 1).contiguous().numpy(), metadata
 
     def _process_one(self, video, opts: dict, rng, input_data_format, device, given_metadata=None):
         source = FrameSource(video, input_data_format, opts["decode_backend"])
