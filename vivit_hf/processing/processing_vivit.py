@@ -881,8 +881,8 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         )
         if clip.shape[-3] != 3 and colour:  # (colour ops read RGB: a 4th channel would be taken for none, or fail)
             raise ValueError(
-                f"{' and '.join(colour)} change RGB colours, but this clip has {clip.shape[-3]} channels "
-                "(do_convert_rgb=False kept them): turn it off, or leave do_convert_rgb on for RGB."
+                f"{' and '.join(colour)} {'change' if len(colour) > 1 else 'changes'} RGB colours, but this clip has "
+                f"{clip.shape[-3]} channels (do_convert_rgb=False kept them): turn it off, or leave do_convert_rgb on."
             )
         size, crop = opts["size"], opts["crop_size"]
         resized = resized_size(*clip.shape[-2:], size) if opts["do_resize"] else tuple(clip.shape[-2:])
