@@ -488,6 +488,9 @@ def test_do_convert_rgb_off_keeps_a_4th_channel_as_transformers_does(kind):
     # statistics of their own for each of 3 channels cannot be read for 4: said so, naming them
     with pytest.raises(ValueError, match=r"image_mean=.* give each of 3 channels .* these views have 4 channels"):
         ours(given, do_convert_rgb=False, image_mean=[0.4, 0.5, 0.6], return_tensors="pt")
+    # and so is colour augmentation, which reads RGB
+    with pytest.raises(ValueError, match=r"do_color_jitter changes RGB colours, but this clip has 4 channels"):
+        ours(given, do_convert_rgb=False, do_train_augment=True, do_color_jitter=True, image_mean=0.0, image_std=1.0)
 
 
 def test_do_convert_rgb_off_refuses_palette_frames_with_transparency_naming_the_transparency(tmp_path):
