@@ -67,6 +67,7 @@ from .processor_options import (  # noqa: F401
     interpolation_mode,
     is_cropped,
     json_value,
+    offset_range_warning,
     options_affine,
     refuse_unsupported,
     resized_size,
@@ -118,7 +119,7 @@ from .video_transforms import (
 logger = logging.getLogger(__name__)
 # (frame height, width, crop height, width) already warned of in this process: once each, not once per clip
 _PADDED: set[tuple[int, int, int, int]] = set()
-# the unapplied statistics a call was given, already warned of in this process (`unapplied_statistics`)
+# the unapplied statistics and off-range offsets (`offset_range_warning`) already warned of in this process
 _UNAPPLIED_WARNED: set[str] = set()
 
 
@@ -288,11 +289,15 @@ class ViViTVideoProcessor(BaseVideoProcessor):
             raise ValueError(f"ViViTVideoProcessor got {describe_unknown(unknown, self.valid_kwargs.__annotations__)}.")
         preset = check_preset(kwargs.get("normalization") or type(self).normalization)
         statistics = sorted(kwargs.keys() & {"image_mean", "image_std"}) if "do_normalize" not in kwargs else []
+        given = dict(kwargs)
         for field, value in NORMALIZATION_PRESETS[preset].items():
             kwargs.setdefault(field, value)  # an explicit value (e.g. from a saved config) wins over the preset
         kwargs["normalization"] = preset
         if statistics and not kwargs["do_normalize"]:
             logger.warning(unapplied_statistics({name: kwargs[name] for name in statistics}, preset))
+        offset_warning = offset_range_warning(given, lambda name: kwargs.get(name, getattr(type(self), name, None)))
+        if offset_warning:
+            logger.warning(offset_warning)
         check_seed(kwargs.get("seed"), "ViViTVideoProcessor(seed=...)")
         resample = kwargs.get("resample")
         if isinstance(resample, str) and resample in MODE_NAMES:  # torchvision's name ("bilinear"), as its mode
@@ -445,6 +450,7 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         statistics = {n: kwargs[n] for n in ("image_mean", "image_std") if kwargs.get(n) is not None}
         if kwargs.get("do_normalize") is not None:
             statistics = {}
+        given = dict(kwargs)
         if kwargs.get("normalization") is not None:
             for field, value in NORMALIZATION_PRESETS[check_preset(kwargs["normalization"])].items():
                 kwargs.setdefault(field, value)
@@ -460,6 +466,10 @@ class ViViTVideoProcessor(BaseVideoProcessor):
             if message not in _UNAPPLIED_WARNED:  # once, not once per call of a loop
                 _UNAPPLIED_WARNED.add(message)
                 logger.warning(message)
+        message = offset_range_warning(given, opts.get)
+        if message and message not in _UNAPPLIED_WARNED:  # (once, as above)
+            _UNAPPLIED_WARNED.add(message)
+            logger.warning(message)
         # only a call's own seed seeds the call; the processor's seeds its stream (`_generator`)
         opts["seed"] = kwargs.get("seed")
         check_seed(opts["seed"], "seed")
