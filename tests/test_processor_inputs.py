@@ -684,3 +684,18 @@ def test_frames_given_with_different_channel_counts_are_one_video():
     # frames of other sizes are still refused, naming the shapes
     with pytest.raises(BrokenVideoError, match=r"must share a size, got \[\(12, 14, 3\), \(12, 15, 3\)\]"):
         ViViTVideoProcessor(**RAW)([Image.fromarray(rgb), rgb[:, :1].repeat(15, 1)])
+
+
+def test_frames_of_one_video_on_different_pixel_scales_are_refused_naming_their_dtypes():
+    """Stacked, frames of different dtypes were promoted to one and read on its scale: a PIL (uint8) frame beside a
+    [0, 1] float frame made a [0, 255] float video, the float frame black (its mean 0.49 where the PIL frame's was
+    124), without a word. Float frames on [0, 255] (a value above 1) beside uint8 ones are still one video."""
+    from PIL import Image
+
+    rgb = np.random.default_rng(3).integers(0, 256, (12, 14, 3), dtype=np.uint8)
+    with pytest.raises(ValueError, match=r"different pixel scales \(uint8, float64: 8-bit, float\)"):
+        ViViTVideoProcessor(**RAW)([Image.fromarray(rgb), rgb / 255.0])
+    with pytest.raises(ValueError, match=r"different pixel scales \(uint8, float32: 8-bit, float\)"):
+        ViViTVideoProcessor(**RAW)([torch.from_numpy(rgb), torch.from_numpy(rgb) / 255.0])
+    pixels = ViViTVideoProcessor(**RAW)([Image.fromarray(rgb), rgb.astype(np.float32)], return_tensors="pt")
+    assert torch.equal(pixels.pixel_values[0, 1], torch.from_numpy(rgb).permute(2, 0, 1).float())

@@ -676,7 +676,9 @@ def _pil_frames_to_array(frames) -> np.ndarray:
                 "(alone, or in a list of animated images: one video each), or its path."
             )
     with_alpha = any(_has_alpha(f) for f in frames)  # (a GIF's frames: one transparent, the next opaque)
-    arrays = _matched_channels([_pil_frame_to_array(f, with_alpha) for f in frames])
+    arrays = [_pil_frame_to_array(f, with_alpha) for f in frames]
+    _check_frame_dtypes(arrays)
+    arrays = _matched_channels(arrays)
     _check_frame_shapes(arrays)
     return np.stack(arrays)
 
@@ -708,6 +710,41 @@ def _matched_channels(frames: list) -> list:
                 frame = torch.cat((frame, torch.full_like(frame[..., :1], opaque)), dim=-1)
         matched.append(frame)
     return matched
+
+
+def _pixel_scale(dtype) -> str:
+    """What a frame dtype's values are read on (`_array_to_clip_tensor`): booleans, 16-bit, other integers (8-bit), or
+    floats (their own `float_max`)."""
+    dtype = np.dtype(str(dtype).removeprefix("torch.")) if isinstance(dtype, torch.dtype) else np.dtype(dtype)
+    if dtype.kind == "b" or dtype.kind == "f":
+        return {"b": "boolean", "f": "float"}[dtype.kind]
+    return "16-bit" if dtype == np.uint16 else "8-bit" if dtype.kind in "ui" else dtype.name
+
+
+def _check_frame_dtypes(frames: list) -> None:
+    """The frames of one video share a pixel scale, or an error naming their dtypes: stacked, their dtypes were
+    promoted to one and every frame read on its scale (PIL's uint8 frames beside [0, 1] float arrays read as a [0, 255]
+    float video, the float frames black; beside a 16-bit grey frame, read on [0, 65535], black). Float frames beside
+    8-bit ones are taken where each has a value above 1: on [0, 255] then, as the 8-bit ones (the rule of a float
+    video without `float_max`)."""
+    scales = {}
+    for frame in frames:
+        scales.setdefault(_pixel_scale(frame.dtype), str(frame.dtype).removeprefix("torch."))
+    if set(scales) == {"8-bit", "float"} and all(
+        (frame.numel() if isinstance(frame, torch.Tensor) else frame.size) > 0 and float(frame.max()) > 1
+        for frame in frames
+        if isinstance(frame, np.ndarray)
+        and frame.dtype.kind == "f"
+        or isinstance(frame, torch.Tensor)
+        and frame.is_floating_point()
+    ):
+        return
+    if len(scales) > 1:
+        raise ValueError(
+            f"The frames of one video are given with dtypes of different pixel scales ({', '.join(scales.values())}: "
+            f"{', '.join(scales)}), which cannot be read as one video: convert them to one dtype (uint8 for 0-255 "
+            "pixels; float frames beside 8-bit ones are read on [0, 255], and taken where each has a value above 1)."
+        )
 
 
 def _check_frame_shapes(frames: list) -> None:
@@ -765,6 +802,7 @@ def _stack_frames(frames) -> np.ndarray | torch.Tensor:
         frames = _image_file_frames(frames)
     frames = [x[..., None] if isinstance(x, (np.ndarray, torch.Tensor)) and x.ndim == 2 else x for x in frames]
     if all(isinstance(f, torch.Tensor) for f in frames):
+        _check_frame_dtypes(frames)
         frames = _matched_channels(frames)
         _check_frame_shapes(frames)  # (torch's "stack expects each tensor to be equal size" named no video)
         return torch.stack(frames)
