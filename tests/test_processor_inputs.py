@@ -485,6 +485,11 @@ def test_do_convert_rgb_off_keeps_a_4th_channel_as_transformers_does(kind):
     got = ours(given, do_convert_rgb=False, image_mean=0.0, image_std=1.0, return_tensors="pt")["pixel_values"][0]
     assert got.shape == (4, 4, 18, 18)
     torch.testing.assert_close(got, expected, rtol=0, atol=1e-6)
+    # `raw_views` and `normalization_affine` give them too, as `apply_affine` of the one by the other
+    from vivit_hf.processing.video_transforms import apply_affine
+
+    raw = ours.raw_views(given, do_convert_rgb=False, return_tensors="pt")["pixel_values"][0]
+    assert torch.equal(apply_affine(raw, *ours.normalization_affine(image_mean=0.0, image_std=1.0)), got)
     # statistics of their own for each of 3 channels cannot be read for 4: said so, naming them
     with pytest.raises(ValueError, match=r"image_mean=.* give each of 3 channels .* these views have 4 channels"):
         ours(given, do_convert_rgb=False, image_mean=[0.4, 0.5, 0.6], return_tensors="pt")
