@@ -844,7 +844,7 @@ def test_a_numpy_bool_is_no_count_either():
             proc(video, **{name: np.True_})
 
 
-def test_a_rescale_factor_the_presets_offset_moves_off_any_pixel_range_is_warned_of(caplog):
+def test_a_rescale_factor_the_presets_offset_moves_off_any_pixel_range_is_warned_of(caplog, tmp_path):
     """A VideoMAE or ViT user's `rescale_factor=1/255` (their [0, 1]) kept the scenic preset's offset, subtract 1:
     pixels in [-1, 0] without a word. They still are (transformers' ViViT image processor offsets so too), said once
     with the fix; an offset given, or a factor whose offset gives [-1, 1], is not warned of."""
@@ -858,5 +858,8 @@ def test_a_rescale_factor_the_presets_offset_moves_off_any_pixel_range_is_warned
         assert warnings_of(caplog) == []
         ViViTVideoProcessor()(video, rescale_factor=1 / 200)  # (a call's: once a process)
         assert len(warnings_of(caplog)) == 1
+        ViViTVideoProcessor().save_pretrained(tmp_path)
+        ViViTVideoProcessor.from_pretrained(tmp_path, rescale_factor=1 / 255)  # (given at load, over a saved offset)
+        assert len(warnings_of(caplog)) == 2
     assert float(pixels.max()) <= 0  # [-1, 0], as transformers' VivitImageProcessor with its offset gives
     assert "pixels land in [-1, 0]. Pass rescale_offset=False for [0, 1]" in message

@@ -383,7 +383,8 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         statistics = {n: kwargs[n] for n in ("image_mean", "image_std") if kwargs.get(n) is not None}
         if "do_normalize" in kwargs or kwargs.get("normalization") is not None:
             statistics = {}
-        if kwargs.get("normalization") is not None:
+        loading_preset = kwargs.get("normalization") is not None
+        if loading_preset:
             # A loading preset replaces the saved one with its fields, except those given beside it; applied after
             # building (as transformers sets loading keywords), it would depend on the keywords' order.
             saved = {k: v for k, v in saved.items() if k not in NORMALIZATION_FIELDS}
@@ -424,6 +425,9 @@ class ViViTVideoProcessor(BaseVideoProcessor):
             processor._one_view_pipeline = True
         if statistics and not processor.do_normalize:
             logger.warning(unapplied_statistics(statistics, processor.normalization))
+        offset_warning = offset_range_warning(kwargs, lambda name: getattr(processor, name, None))
+        if offset_warning and not loading_preset:  # (with a loading preset the constructor said it)
+            logger.warning(offset_warning)
         return loaded
 
     @classmethod
