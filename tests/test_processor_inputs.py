@@ -446,15 +446,14 @@ def test_options_that_cannot_be_honoured_are_refused_by_name(proc):
 
 
 @pytest.mark.parametrize("kind", ["numpy", "pil"])
-def test_do_convert_rgb_off_gives_transformers_pixels_and_refuses_alpha_by_name(kind):
+def test_do_convert_rgb_off_gives_transformers_pixels(kind):
     """`do_convert_rgb=False` was refused for every video (and a processor built or saved with it), where transformers'
     processors give an RGB video's pixels unchanged and a grey one's repeated to RGB (by broadcasting it against the
-    three channels of `image_mean`); a video with alpha would keep 4 channels there, which no model takes."""
+    three channels of `image_mean`)."""
     from PIL import Image
 
     video = np.random.default_rng(0).integers(0, 256, (4, 30, 40, 3), dtype=np.uint8)
     grey = video[..., :1].copy()
-    rgba = np.concatenate([video, grey], axis=-1)
     ours = ViViTVideoProcessor(
         normalization="transformers_vivit", size={"shortest_edge": 20}, crop_size={"height": 18, "width": 18}
     )
@@ -464,12 +463,39 @@ def test_do_convert_rgb_off_gives_transformers_pixels_and_refuses_alpha_by_name(
             given = [Image.fromarray(f if f.shape[-1] == 3 else f[..., 0]) for f in given]
         got = ours(given, do_convert_rgb=False, return_tensors="pt")["pixel_values"][0]
         torch.testing.assert_close(got, expected, rtol=0, atol=1e-6)
-    if kind == "pil":
-        rgba = [Image.fromarray(f) for f in rgba]
     built = ViViTVideoProcessor(do_convert_rgb=False, **SMALL)
     assert built.do_convert_rgb is False
-    with pytest.raises(ValueError, match=r"do_convert_rgb=False: .* has 4 channels, and the ViViT models take 3"):
-        built(rgba)
+
+
+@pytest.mark.parametrize("kind", ["numpy", "pil"])
+def test_do_convert_rgb_off_keeps_a_4th_channel_as_transformers_does(kind):
+    """transformers' processors keep a 4-channel video's 4 channels under `do_convert_rgb=False` (its common test
+    `test_call_numpy_4_channels` expects `(frames, 4, H, W)` then), the input of a `num_channels=4` model: it was
+    refused here ("the ViViT models take 3 channels")."""
+    from PIL import Image
+
+    rgba = np.random.default_rng(1).integers(0, 256, (4, 30, 40, 4), dtype=np.uint8)
+    given = [Image.fromarray(f) for f in rgba] if kind == "pil" else rgba
+    expected = _transformers_vivit(
+        [Image.fromarray(f) for f in rgba], do_convert_rgb=False, image_mean=0.0, image_std=1.0
+    )
+    ours = ViViTVideoProcessor(
+        normalization="transformers_vivit", size={"shortest_edge": 20}, crop_size={"height": 18, "width": 18}
+    )
+    got = ours(given, do_convert_rgb=False, image_mean=0.0, image_std=1.0, return_tensors="pt")["pixel_values"][0]
+    assert got.shape == (4, 4, 18, 18)
+    torch.testing.assert_close(got, expected, rtol=0, atol=1e-6)
+    # `raw_views` and `normalization_affine` give them too, as `apply_affine` of the one by the other
+    from vivit_hf.processing.video_transforms import apply_affine
+
+    raw = ours.raw_views(given, do_convert_rgb=False, return_tensors="pt")["pixel_values"][0]
+    assert torch.equal(apply_affine(raw, *ours.normalization_affine(image_mean=0.0, image_std=1.0)), got)
+    # statistics of their own for each of 3 channels cannot be read for 4: said so, naming them
+    with pytest.raises(ValueError, match=r"image_mean=.* give each of 3 channels .* these views have 4 channels"):
+        ours(given, do_convert_rgb=False, image_mean=[0.4, 0.5, 0.6], return_tensors="pt")
+    # and so is colour augmentation, which reads RGB
+    with pytest.raises(ValueError, match=r"do_color_jitter changes RGB colours, but this clip has 4 channels"):
+        ours(given, do_convert_rgb=False, do_train_augment=True, do_color_jitter=True, image_mean=0.0, image_std=1.0)
 
 
 def test_do_convert_rgb_off_refuses_palette_frames_with_transparency_naming_the_transparency(tmp_path):
@@ -482,7 +508,9 @@ def test_do_convert_rgb_off_refuses_palette_frames_with_transparency_naming_the_
         image = Image.fromarray(frame).convert("P")
         paths.append(tmp_path / f"{i}.png")
         image.save(paths[-1], transparency=0)
-    with pytest.raises(ValueError, match=r"do_convert_rgb=False: .* has transparency \(alpha\), and the ViViT"):
+    with pytest.raises(
+        ValueError, match=r"do_convert_rgb=False: .* has transparency \(alpha\), which this processor keeps only"
+    ):
         ViViTVideoProcessor(**SMALL)([[str(p) for p in paths]], do_convert_rgb=False)
 
 
@@ -641,3 +669,38 @@ def test_an_input_data_format_the_array_contradicts_is_refused_not_read_as_garba
     # the format that fits gives the video's own pixels
     pixels = _pixels(ViViTVideoProcessor(**RAW), video, input_data_format=right)
     assert torch.equal(pixels[0], torch.from_numpy(thwc).permute(0, 3, 1, 2).float())
+
+
+def test_frames_given_with_different_channel_counts_are_one_video():
+    """One video's frames as a PIL RGB frame, an (H, W) grey array and an RGBA array: each is read as it is alone
+    (grey repeated to RGB, alpha composited onto white). They were refused, "the frames of one video must share a
+    size", for frames of one size."""
+    from PIL import Image
+
+    rng = np.random.default_rng(2)
+    rgb = rng.integers(0, 256, (12, 14, 3), dtype=np.uint8)
+    grey = rng.integers(0, 256, (12, 14), dtype=np.uint8)
+    rgba = rng.integers(0, 256, (12, 14, 4), dtype=np.uint8)
+    on_white = rgba[..., :3] * (rgba[..., 3:] / 255.0) + 255 * (1 - rgba[..., 3:] / 255.0)
+    expected = torch.from_numpy(np.stack([rgb, np.repeat(grey[..., None], 3, -1), on_white])).permute(0, 3, 1, 2)
+    for frames in ([Image.fromarray(rgb), grey, rgba], [torch.from_numpy(f) for f in (rgb, grey, rgba)]):
+        got = ViViTVideoProcessor(**RAW)(frames, return_tensors="pt").pixel_values[0]
+        torch.testing.assert_close(got, expected.float(), rtol=0, atol=1e-4)
+    # frames of other sizes are still refused, naming the shapes
+    with pytest.raises(BrokenVideoError, match=r"must share a size, got \[\(12, 14, 3\), \(12, 15, 3\)\]"):
+        ViViTVideoProcessor(**RAW)([Image.fromarray(rgb), rgb[:, :1].repeat(15, 1)])
+
+
+def test_frames_of_one_video_on_different_pixel_scales_are_refused_naming_their_dtypes():
+    """Stacked, frames of different dtypes were promoted to one and read on its scale: a PIL (uint8) frame beside a
+    [0, 1] float frame made a [0, 255] float video, the float frame black (its mean 0.49 where the PIL frame's was
+    124), without a word. Float frames on [0, 255] (a value above 1) beside uint8 ones are still one video."""
+    from PIL import Image
+
+    rgb = np.random.default_rng(3).integers(0, 256, (12, 14, 3), dtype=np.uint8)
+    with pytest.raises(ValueError, match=r"different pixel scales \(uint8, float64: 8-bit, float\)"):
+        ViViTVideoProcessor(**RAW)([Image.fromarray(rgb), rgb / 255.0])
+    with pytest.raises(ValueError, match=r"different pixel scales \(uint8, float32: 8-bit, float\)"):
+        ViViTVideoProcessor(**RAW)([torch.from_numpy(rgb), torch.from_numpy(rgb) / 255.0])
+    pixels = ViViTVideoProcessor(**RAW)([Image.fromarray(rgb), rgb.astype(np.float32)], return_tensors="pt")
+    assert torch.equal(pixels.pixel_values[0, 1], torch.from_numpy(rgb).permute(2, 0, 1).float())

@@ -74,3 +74,25 @@ def test_the_metadata_of_the_video_frames_were_sampled_from_is_refused_for_fps_s
     assert processor(frames, fps=2, video_metadata=counted, return_tensors="pt").pixel_values.shape[1] == 8
     # and frames kept as given read no rate: the metadata is only reported
     assert processor(frames, video_metadata=source, return_tensors="pt").pixel_values.shape[1] == 16
+
+
+def test_fetch_videos_reads_files_as_transformers_load_video_does(tmp_path):
+    """transformers' `fetch_videos` (a path -> frames and `VideoMetadata`) needs torchcodec: the processor's said only
+    "torchcodec is not installed" where PyAV reads the file, as its calls do. It reads them with the processor's
+    decoder now, the frames and metadata transformers' `load_video(..., backend="pyav")` gives."""
+    from transformers.video_utils import load_video
+
+    path = write_video(tmp_path / "clip.mp4", num_frames=12, height=32, width=48)
+
+    def pick(metadata, **kwargs):
+        return np.linspace(0, metadata.total_num_frames - 1, 4, dtype=int)
+
+    processor = ViViTVideoProcessor(**SMALL)
+    for sample_indices_fn in (None, pick):
+        expected, expected_meta = load_video(path, backend="pyav", sample_indices_fn=sample_indices_fn)
+        frames, metadata = processor.fetch_videos(path, sample_indices_fn=sample_indices_fn)
+        np.testing.assert_array_equal(frames, expected)
+        assert (metadata.total_num_frames, metadata.fps, metadata.height, metadata.width) == (12, 25.0, 32, 48)
+        assert list(metadata.frames_indices) == list(expected_meta.frames_indices)
+    videos, metadata = processor.fetch_videos([path, path])
+    assert len(videos) == len(metadata) == 2 and videos[1].shape == (12, 32, 48, 3)

@@ -842,3 +842,24 @@ def test_a_numpy_bool_is_no_count_either():
     for name in ("num_crops", "num_frames", "num_clips", "frame_stride"):
         with pytest.raises(ValueError, match=f"{name} must be .*got np.True_|{name} must be .*got True"):
             proc(video, **{name: np.True_})
+
+
+def test_a_rescale_factor_the_presets_offset_moves_off_any_pixel_range_is_warned_of(caplog, tmp_path):
+    """A VideoMAE or ViT user's `rescale_factor=1/255` (their [0, 1]) kept the scenic preset's offset, subtract 1:
+    pixels in [-1, 0] without a word. They still are (transformers' ViViT image processor offsets so too), said once
+    with the fix; an offset given, or a factor whose offset gives [-1, 1], is not warned of."""
+    video = np.random.default_rng(0).integers(0, 256, (4, 20, 20, 3), dtype=np.uint8)
+    with caplog.at_level(logging.WARNING, logger=LOGGER):
+        pixels = ViViTVideoProcessor(rescale_factor=1 / 255)(video, return_tensors="pt").pixel_values
+        (message,) = warnings_of(caplog)
+        caplog.clear()
+        ViViTVideoProcessor(rescale_factor=1 / 255, rescale_offset=False)
+        ViViTVideoProcessor(rescale_factor=1 / 127.5)(video, rescale_factor=2 / 255)
+        assert warnings_of(caplog) == []
+        ViViTVideoProcessor()(video, rescale_factor=1 / 200)  # (a call's: once a process)
+        assert len(warnings_of(caplog)) == 1
+        ViViTVideoProcessor().save_pretrained(tmp_path)
+        ViViTVideoProcessor.from_pretrained(tmp_path, rescale_factor=1 / 255)  # (given at load, over a saved offset)
+        assert len(warnings_of(caplog)) == 2
+    assert float(pixels.max()) <= 0  # [-1, 0], as transformers' VivitImageProcessor with its offset gives
+    assert "pixels land in [-1, 0]. Pass rescale_offset=False for [0, 1]" in message

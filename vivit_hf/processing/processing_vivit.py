@@ -30,6 +30,7 @@ from __future__ import annotations
 import difflib
 import json
 import logging
+import os
 import typing
 from typing import Any
 
@@ -66,6 +67,7 @@ from .processor_options import (  # noqa: F401
     interpolation_mode,
     is_cropped,
     json_value,
+    offset_range_warning,
     options_affine,
     refuse_unsupported,
     resized_size,
@@ -117,7 +119,7 @@ from .video_transforms import (
 logger = logging.getLogger(__name__)
 # (frame height, width, crop height, width) already warned of in this process: once each, not once per clip
 _PADDED: set[tuple[int, int, int, int]] = set()
-# the unapplied statistics a call was given, already warned of in this process (`unapplied_statistics`)
+# the unapplied statistics and off-range offsets (`offset_range_warning`) already warned of in this process
 _UNAPPLIED_WARNED: set[str] = set()
 
 
@@ -287,11 +289,15 @@ class ViViTVideoProcessor(BaseVideoProcessor):
             raise ValueError(f"ViViTVideoProcessor got {describe_unknown(unknown, self.valid_kwargs.__annotations__)}.")
         preset = check_preset(kwargs.get("normalization") or type(self).normalization)
         statistics = sorted(kwargs.keys() & {"image_mean", "image_std"}) if "do_normalize" not in kwargs else []
+        given = dict(kwargs)
         for field, value in NORMALIZATION_PRESETS[preset].items():
             kwargs.setdefault(field, value)  # an explicit value (e.g. from a saved config) wins over the preset
         kwargs["normalization"] = preset
         if statistics and not kwargs["do_normalize"]:
             logger.warning(unapplied_statistics({name: kwargs[name] for name in statistics}, preset))
+        offset_warning = offset_range_warning(given, lambda name: kwargs.get(name, getattr(type(self), name, None)))
+        if offset_warning:
+            logger.warning(offset_warning)
         check_seed(kwargs.get("seed"), "ViViTVideoProcessor(seed=...)")
         resample = kwargs.get("resample")
         if isinstance(resample, str) and resample in MODE_NAMES:  # torchvision's name ("bilinear"), as its mode
@@ -377,7 +383,8 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         statistics = {n: kwargs[n] for n in ("image_mean", "image_std") if kwargs.get(n) is not None}
         if "do_normalize" in kwargs or kwargs.get("normalization") is not None:
             statistics = {}
-        if kwargs.get("normalization") is not None:
+        loading_preset = kwargs.get("normalization") is not None
+        if loading_preset:
             # A loading preset replaces the saved one with its fields, except those given beside it; applied after
             # building (as transformers sets loading keywords), it would depend on the keywords' order.
             saved = {k: v for k, v in saved.items() if k not in NORMALIZATION_FIELDS}
@@ -418,6 +425,9 @@ class ViViTVideoProcessor(BaseVideoProcessor):
             processor._one_view_pipeline = True
         if statistics and not processor.do_normalize:
             logger.warning(unapplied_statistics(statistics, processor.normalization))
+        offset_warning = offset_range_warning(kwargs, lambda name: getattr(processor, name, None))
+        if offset_warning and not loading_preset:  # (with a loading preset the constructor said it)
+            logger.warning(offset_warning)
         return loaded
 
     @classmethod
@@ -444,6 +454,7 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         statistics = {n: kwargs[n] for n in ("image_mean", "image_std") if kwargs.get(n) is not None}
         if kwargs.get("do_normalize") is not None:
             statistics = {}
+        given = dict(kwargs)
         if kwargs.get("normalization") is not None:
             for field, value in NORMALIZATION_PRESETS[check_preset(kwargs["normalization"])].items():
                 kwargs.setdefault(field, value)
@@ -459,6 +470,10 @@ class ViViTVideoProcessor(BaseVideoProcessor):
             if message not in _UNAPPLIED_WARNED:  # once, not once per call of a loop
                 _UNAPPLIED_WARNED.add(message)
                 logger.warning(message)
+        message = offset_range_warning(given, opts.get)
+        if message and message not in _UNAPPLIED_WARNED:  # (once, as above)
+            _UNAPPLIED_WARNED.add(message)
+            logger.warning(message)
         # only a call's own seed seeds the call; the processor's seeds its stream (`_generator`)
         opts["seed"] = kwargs.get("seed")
         check_seed(opts["seed"], "seed")
@@ -798,6 +813,44 @@ class ViViTVideoProcessor(BaseVideoProcessor):
             source.close()
         return frames.permute(0, 2, 3, 1)
 
+    def fetch_videos(self, video_url_or_urls, sample_indices_fn=None):
+        """transformers' `fetch_videos`: a path or URL (or a list) -> `(frames, metadata)`: frames `(T, H, W, 3)`
+        uint8 (every frame, or those `sample_indices_fn(metadata=...)` picks, as transformers' `load_video` reads
+        them) and a transformers `VideoMetadata`; a list gives a tuple of the frames and one of the metadata. Read
+        with this processor's decoder (`decode_backend`): the inherited one needs torchcodec and said only "torchcodec
+        is not installed" where PyAV decodes the file, as a call does. Anything else (frames already) comes back as
+        given, with no metadata, as transformers gives it."""
+        if isinstance(video_url_or_urls, (list, tuple)):
+            return tuple(zip(*[self.fetch_videos(x, sample_indices_fn=sample_indices_fn) for x in video_url_or_urls]))
+        if not isinstance(video_url_or_urls, (str, os.PathLike)):
+            return video_url_or_urls, [None] * len(video_url_or_urls)
+        source = FrameSource(video_url_or_urls, None, self._options({})["decode_backend"])
+        try:
+            info = source.reader.info
+            metadata = VideoMetadata(
+                total_num_frames=source.num_frames,
+                fps=source.reader.fps or None,
+                width=info.width,
+                height=info.height,
+                duration=info.duration,
+                video_backend=source.reader.backend,
+            )
+            if sample_indices_fn is None:
+                indices = np.arange(source.num_frames)
+            else:
+                indices = np.asarray(sample_indices_fn(metadata=metadata), dtype=np.int64).reshape(-1)
+            if indices.size and (indices.min() < 0 or indices.max() >= source.num_frames):
+                raise ValueError(
+                    f"sample_indices_fn returned frame indices from {indices.min()} to {indices.max()} for "
+                    f"{source.name}, which has {source.num_frames} frames."
+                )
+            unique = np.unique(indices)
+            frames = take_frames(source.get(unique), np.searchsorted(unique, indices))
+        finally:
+            source.close()
+        metadata.frames_indices = indices
+        return frames.permute(0, 2, 3, 1).contiguous().numpy(), metadata
+
     def _process_one(self, video, opts: dict, rng, input_data_format, device, given_metadata=None):
         source = FrameSource(video, input_data_format, opts["decode_backend"])
         try:
@@ -837,6 +890,14 @@ class ViViTVideoProcessor(BaseVideoProcessor):
                 f"resample=LANCZOS (1) resizes on the CPU only; these frames are on {clip.device}: leave `device` "
                 "unset (the views can be moved after) or use BICUBIC (3)."
             )
+        colour = (
+            [name for name in ("do_color_jitter", "rand_augment") if opts[name]] if opts["do_train_augment"] else []
+        )
+        if clip.shape[-3] != 3 and colour:  # (colour ops read RGB: a 4th channel would be taken for none, or fail)
+            raise ValueError(
+                f"{' and '.join(colour)} {'change' if len(colour) > 1 else 'changes'} RGB colours, but this clip has "
+                f"{clip.shape[-3]} channels (do_convert_rgb=False kept them): turn it off, or leave do_convert_rgb on."
+            )
         size, crop = opts["size"], opts["crop_size"]
         resized = resized_size(*clip.shape[-2:], size) if opts["do_resize"] else tuple(clip.shape[-2:])
         if is_cropped(opts):
@@ -874,7 +935,7 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         arithmetic itself."""
         if not views:
             return torch.empty(0)
-        scale, bias = options_affine(opts, views[0].device)
+        scale, bias = _affine_for_channels(*options_affine(opts, views[0].device), views[0].shape[-3], opts)
         shapes = {tuple(v.shape) for v in views}
         if len(shapes) > 1:
             if opts["return_tensors"] is not None:
@@ -897,6 +958,22 @@ class ViViTVideoProcessor(BaseVideoProcessor):
             num_ops, magnitude = opts["rand_augment"]
             view = rand_augment(_as_uint8(view), rng, int(num_ops), int(magnitude))
         return view
+
+
+def _affine_for_channels(scale: torch.Tensor, bias: torch.Tensor, channels: int, opts: dict):
+    """`options_affine`'s `(3, 1, 1)` scale and bias for views of `channels` channels: one value for every channel
+    when the three agree (a 4-channel video kept by `do_convert_rgb=False`, scaled as transformers scales it with a
+    scalar `image_mean` and `image_std`), else an error naming the statistics (transformers' failed in torch's
+    broadcasting, naming neither)."""
+    if channels == 3:
+        return scale, bias
+    if bool((scale == scale[:1]).all()) and bool((bias == bias[:1]).all()):
+        return scale[:1], bias[:1]
+    raise ValueError(
+        f"image_mean={opts['image_mean']!r} and image_std={opts['image_std']!r} give each of 3 channels its own "
+        f"statistics, but these views have {channels} channels (do_convert_rgb=False kept them): pass one number "
+        "each (image_mean=0.0, image_std=1.0), or leave do_convert_rgb on for RGB."
+    )
 
 
 def _stacked_raw_views(views: list[torch.Tensor], opts: dict):

@@ -387,6 +387,27 @@ def unapplied_statistics(statistics: dict, preset: str) -> str:
     )
 
 
+def offset_range_warning(given: dict, get) -> str | None:
+    """The warning for a `rescale_factor` given without `rescale_offset` that the preset's offset (subtract 1, made
+    for 1/127.5's [-1, 1]) moves off any pixel range, or None. A VideoMAE or ViT user's `rescale_factor=1/255` (their
+    processors' [0, 1]) gave [-1, 0] without a word: transformers' ViViT image processor does the same with its
+    `offset`, so the pixels stay the preset's, but it is said. `given`: the options as given; `get(name)`: as
+    resolved."""
+    if given.get("rescale_factor") is None or given.get("rescale_offset") is not None:
+        return None
+    if not (get("do_rescale") and get("rescale_offset")):
+        return None
+    top = 255 * float(get("rescale_factor"))
+    if abs(top - 2) < 1e-3:
+        return None
+    return (
+        f"ViViTVideoProcessor got rescale_factor={given['rescale_factor']!r} without rescale_offset, and the "
+        f"{get('normalization')!r} preset's rescale_offset=True subtracts 1 after it (for 1/127.5's [-1, 1]): pixels "
+        f"land in [-1, {top - 1:.4g}]. Pass rescale_offset=False for [0, {top:.4g}], as VideoMAE's and ViT's "
+        "processors rescale, or rescale_offset=True to keep the offset."
+    )
+
+
 def check_normalization(get) -> None:
     """`image_mean`, `image_std` and `rescale_factor` that would make NaN or infinite pixels, or the wrong ones, are
     refused by name, with the value given, whether or not `do_normalize` uses them now: a processor built or saved

@@ -455,16 +455,25 @@ def _array_to_clip_tensor(array, input_data_format, name: str) -> torch.Tensor:
 def check_convert_rgb(source, opts: dict) -> None:
     """`do_convert_rgb=False` changes no pixel of an RGB video (transformers' processors give the same pixels either
     way, and files are decoded to RGB), nor of a grey one (transformers' normalisation broadcasts its one channel to
-    the three of `image_mean`: the grey frames repeated to RGB, as here), so it is taken there. Frames with alpha
-    would keep their 4th channel in transformers (and fail its normalisation), which no ViViT model takes: refused,
-    naming the video, rather than composited onto white against the option."""
-    if opts.get("do_convert_rgb") is False and (source.channels not in (1, 3) or source.alpha is not None):
+    the three of `image_mean`: the grey frames repeated to RGB, as here), so it is taken there. A 4-channel video
+    keeps its 4 channels, as transformers' processors keep them (its `VideoProcessingTestMixin` checks
+    `(frames, 4, H, W)`): the input of a model with `num_channels=4` (RGB and depth, or RGBA). It was refused ("the
+    ViViT models take 3 channels") though `ViViTConfig(num_channels=4)` takes them. Frames whose transparency is
+    no 4th channel of their own (a palette's transparent colour, grey with alpha: PIL's P and LA) would keep other
+    bands there: refused, naming the video, rather than composited onto white against the option."""
+    if opts.get("do_convert_rgb") is not False:
+        return
+    if source.channels == 4 and source.tensor is not None and source.alpha is not None:
+        source.keep_fourth_channel()
+        return
+    if source.channels not in (1, 3) or source.alpha is not None:
         # a palette (P) frame with a transparent colour has one band as given: "1 channels" named a grey video's count,
         # which is taken
         given = "transparency (alpha)" if source.channels in (1, 3) else f"{source.channels} channels"
         raise ValueError(
-            f"do_convert_rgb=False: {source.name} has {given}, and the ViViT models take 3 channels (RGB). "
-            "Leave do_convert_rgb on (frames with alpha are then composited onto white, as transformers does)."
+            f"do_convert_rgb=False: {source.name} has {given}, which this processor keeps only as a 4th channel of "
+            "4-channel frames (RGBA), or drops with do_convert_rgb on (frames with alpha are then composited onto "
+            "white, as transformers does)."
         )
 
 
@@ -668,10 +677,84 @@ def _pil_frames_to_array(frames) -> np.ndarray:
             )
     with_alpha = any(_has_alpha(f) for f in frames)  # (a GIF's frames: one transparent, the next opaque)
     arrays = [_pil_frame_to_array(f, with_alpha) for f in frames]
-    shapes = {a.shape for a in arrays}
-    if len(shapes) > 1:
-        raise BrokenVideoError(f"The frames of one video must share a size, got {sorted(shapes)}.")
+    _check_frame_dtypes(arrays)
+    arrays = _matched_channels(arrays)
+    _check_frame_shapes(arrays)
     return np.stack(arrays)
+
+
+def _matched_channels(frames: list) -> list:
+    """Channels-last frames of one video given with 1, 3 and 4 channels (a PIL frame beside an (H, W) grey array or an
+    RGBA one), each as many as the most: grey repeated to RGB, integer RGB given an opaque alpha (composited onto
+    white then, as each frame alone would be). They failed with "the frames of one video must share a size" (of one
+    size, they differed in channels alone). Float RGB beside RGBA is refused by name: its opaque alpha is its own
+    white level, which `float_max` gives only later."""
+    counts = {int(f.shape[-1]) for f in frames if f.ndim == 3}
+    if len(counts) < 2 or not counts <= {1, 3, 4} or any(f.ndim != 3 for f in frames):
+        return frames
+    channels = max(counts)
+    matched = []
+    for position, frame in enumerate(frames):
+        if frame.shape[-1] == 1:
+            frame = np.repeat(frame, 3, axis=-1) if isinstance(frame, np.ndarray) else frame.repeat(1, 1, 3)
+        if channels == 4 and frame.shape[-1] == 3:
+            if frame.dtype.is_floating_point if isinstance(frame, torch.Tensor) else frame.dtype.kind == "f":
+                raise ValueError(
+                    f"Frame {position} of a video given as a list of frames is float RGB, and other frames have an "
+                    "alpha channel: give every frame alpha (or none), or uint8 frames."
+                )
+            opaque = 65535 if frame.dtype in (np.uint16, torch.uint16) else 255  # (white of `_to_uint8`'s scales)
+            if isinstance(frame, np.ndarray):
+                frame = np.concatenate((frame, np.full_like(frame[..., :1], opaque)), axis=-1)
+            else:
+                frame = torch.cat((frame, torch.full_like(frame[..., :1], opaque)), dim=-1)
+        matched.append(frame)
+    return matched
+
+
+def _pixel_scale(dtype) -> str:
+    """What a frame dtype's values are read on (`_array_to_clip_tensor`): booleans, 16-bit, other integers (8-bit), or
+    floats (their own `float_max`)."""
+    dtype = np.dtype(str(dtype).removeprefix("torch.")) if isinstance(dtype, torch.dtype) else np.dtype(dtype)
+    if dtype.kind == "b" or dtype.kind == "f":
+        return {"b": "boolean", "f": "float"}[dtype.kind]
+    return "16-bit" if dtype == np.uint16 else "8-bit" if dtype.kind in "ui" else dtype.name
+
+
+def _check_frame_dtypes(frames: list) -> None:
+    """The frames of one video share a pixel scale, or an error naming their dtypes: stacked, their dtypes were
+    promoted to one and every frame read on its scale (PIL's uint8 frames beside [0, 1] float arrays read as a [0, 255]
+    float video, the float frames black; beside a 16-bit grey frame, read on [0, 65535], black). Float frames beside
+    8-bit ones are taken where each has a value above 1: on [0, 255] then, as the 8-bit ones (the rule of a float
+    video without `float_max`)."""
+    scales = {}
+    for frame in frames:
+        scales.setdefault(_pixel_scale(frame.dtype), str(frame.dtype).removeprefix("torch."))
+    if set(scales) == {"8-bit", "float"} and all(
+        (frame.numel() if isinstance(frame, torch.Tensor) else frame.size) > 0 and float(frame.max()) > 1
+        for frame in frames
+        if isinstance(frame, np.ndarray)
+        and frame.dtype.kind == "f"
+        or isinstance(frame, torch.Tensor)
+        and frame.is_floating_point()
+    ):
+        return
+    if len(scales) > 1:
+        raise ValueError(
+            f"The frames of one video are given with dtypes of different pixel scales ({', '.join(scales.values())}: "
+            f"{', '.join(scales)}), which cannot be read as one video: convert them to one dtype (uint8 for 0-255 "
+            "pixels; float frames beside 8-bit ones are read on [0, 255], and taken where each has a value above 1)."
+        )
+
+
+def _check_frame_shapes(frames: list) -> None:
+    """The frames of one video share one shape, or a BrokenVideoError saying how they differ."""
+    shapes = sorted({tuple(f.shape) for f in frames})
+    if len(shapes) > 1:
+        raise BrokenVideoError(
+            f"The frames of one video must share a size, got {shapes} (channels last, as PIL frames and (H, W, C) "
+            "arrays are read; a (C, H, W) frame among them is read so too)."
+        )
 
 
 def _is_pil(x) -> bool:
@@ -719,6 +802,9 @@ def _stack_frames(frames) -> np.ndarray | torch.Tensor:
         frames = _image_file_frames(frames)
     frames = [x[..., None] if isinstance(x, (np.ndarray, torch.Tensor)) and x.ndim == 2 else x for x in frames]
     if all(isinstance(f, torch.Tensor) for f in frames):
+        _check_frame_dtypes(frames)
+        frames = _matched_channels(frames)
+        _check_frame_shapes(frames)  # (torch's "stack expects each tensor to be equal size" named no video)
         return torch.stack(frames)
     return _pil_frames_to_array(frames)
 
@@ -788,6 +874,11 @@ class FrameSource:
         if self.alpha is not None:
             alpha = self.alpha if indices.size == self.num_frames else take_frames(self.alpha, indices)
         return _on_white(frames, alpha, scale)
+
+    def keep_fourth_channel(self) -> None:
+        """A 4-channel video's frames as `(T, 4, H, W)`, the 4th kept as a channel, never composited
+        (`do_convert_rgb=False`)."""
+        self.tensor, self.alpha = torch.cat((self.tensor, self.alpha), dim=1), None
 
     def close(self) -> None:
         if self.reader is not None:

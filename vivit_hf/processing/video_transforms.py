@@ -366,5 +366,13 @@ def apply_affine(
     `x * scale` before adding the bias, as the step-by-step `x * factor - 1` does, so presets whose
     channels share one scale (scenic, transformers') give the very same floats, -1 and 1 exactly at
     0 and 255 (with the scale as a tensor, a fused multiply-add lands one float step above 1)."""
+    if clip.dim() >= 3 and scale.dim() == 3 and scale.shape[0] not in (1, clip.shape[-3]):
+        # a 4-channel clip (`do_convert_rgb=False` keeps it) takes the one value its three channels share
+        if not (bool((scale == scale[:1]).all()) and bool((bias == bias[:1]).all())):
+            raise ValueError(
+                f"A scale and bias of {scale.shape[0]} different channels cannot normalise a clip of "
+                f"{clip.shape[-3]} channels."
+            )
+        scale, bias = scale[:1], bias[:1]
     value = float(scale.flatten()[0])
     return torch.addcmul(bias, clip, scale / value, value=value, out=out)
