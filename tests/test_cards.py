@@ -415,3 +415,31 @@ def test_the_cards_crop_advice_follows_the_processors_resize(tmp_path, resize, a
     ).content
     assert ("the 32x32 crop covers the whole frame" in card) == alike
     assert f"`num_clips=1, num_crops={1 if alike else 3}`" in card  # one clip spans the 16 frames either way
+
+
+def test_a_local_base_model_folder_passes_on_the_hub_base_model_its_card_states(tmp_path):
+    """A fine-tune from a local --init_from folder (a converted google/vivit-b, an `hf download --local-dir` copy)
+    wrote no `base_model`: the Hub's model tree lost where the weights came from, though the licence was read from the
+    same card. Its card's `base_model` is passed on; a folder whose card states none, or no Hub id, gives none."""
+    converted = tmp_path / "home" / "me" / "vivit-b"
+    converted.mkdir(parents=True)
+    (converted / "README.md").write_text("---\nbase_model: google/vivit-b-16x2-kinetics400\nlicense: mit\n---\n# x\n")
+    card = build_model_card(CONFIG, base_model=str(converted), results={"top1": 0.5}, dataset_name="d")
+    assert card_metadata(card)["base_model"] == "google/vivit-b-16x2-kinetics400"
+    assert str(tmp_path) not in card.content and "- Initialised from: vivit-b" in card.content
+    for stated in ("license: mit", f"base_model: {tmp_path}/elsewhere", "base_model: [a/b, c/d]"):
+        (converted / "README.md").write_text(f"---\n{stated}\n---\n# x\n")
+        card = build_model_card(CONFIG, base_model=str(converted), results={"top1": 0.5}, dataset_name="d")
+        assert "base_model" not in card_metadata(card), stated
+
+
+def test_a_model_trained_from_scratch_is_not_said_to_be_fine_tuned():
+    """No base model (finetune.py without --init_from): the card said "fine-tuned on d", its title `...-finetuned`."""
+    scratch = build_model_card(CONFIG, results={"top1": 0.5}, dataset_name="d", eval_split="test")
+    assert "trained from scratch on d with vivit_hf" in scratch.content and "fine-tuned" not in scratch.content
+    assert (
+        "# vivit-spatio-temporal-trained\n" in scratch.content
+        and "- Initialised from: random initialisation" in scratch.content
+    )
+    tuned = build_model_card(CONFIG, base_model="google/vit-base-patch16-224-in21k", dataset_name="d")
+    assert "fine-tuned on d with vivit_hf" in tuned.content and "# vivit-spatio-temporal-finetuned\n" in tuned.content

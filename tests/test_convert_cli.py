@@ -230,18 +230,28 @@ def test_a_conversion_called_from_python_gets_a_card_command_that_reruns_it(tmp_
 
 
 @pytest.mark.parametrize(
-    "out_flag, push_flags, full_id, revision",
+    "out_flag, push_flags, full_id, revision, deprecated",
     [
-        ("--out", ["--push-to-hub", "me/vivit-tiny"], "me/vivit-tiny", None),  # the converter's own, deprecated
-        ("--output_dir", ["--push_to_hub", "--hub_model_id", "vivit-tiny"], "standin-user/vivit-tiny", "converted"),
+        # the converter's own, deprecated: the warning named `--push_to_hub me/vivit-tiny`, not what was typed
+        ("--out", ["--push-to-hub", "me/vivit-tiny"], "me/vivit-tiny", None, "--push-to-hub me/vivit-tiny is depr"),
+        (
+            "--output_dir",
+            ["--push_to_hub", "--hub_model_id", "vivit-tiny"],
+            "standin-user/vivit-tiny",
+            "converted",
+            "--revision is deprecated: give --hub_revision converted; it names the branch the folder is pushed to",
+        ),
     ],
 )
-def test_push_to_hub_uploads_the_converted_folder(tmp_path, monkeypatch, out_flag, push_flags, full_id, revision):
+def test_push_to_hub_uploads_the_converted_folder(
+    tmp_path, monkeypatch, caplog, out_flag, push_flags, full_id, revision, deprecated
+):
     """The recipes' spellings too: a new user typed --push_to_hub, as finetune.py spells it, and was refused. The
     pushed card named no repo: `# vivit-spatio-temporal-converted` and `from_pretrained("path/or/repo-id")`; it names
     the repo the Hub made (owner included: a name alone is the token's user's), under scenic's licence. The user's
     files that --overwrite_output_dir keeps in --out (notes, a .env) were uploaded with the model. `--revision`
-    (push_to_hub's `revision=`) uploads to that branch, made for it, which the card's usage example loads."""
+    (push_to_hub's `revision=`) uploads to that branch, made for it, which the card's usage example loads; it was
+    taken without a word, where a user converting a Hub id may mean the revision read (from_pretrained's)."""
     case, checkpoint, config_file = scenic_case("spacetime_3dconv_token", tmp_path)
     user_files = {"notes.txt": "mine", ".env": "HF_TOKEN=secret", "my [data]/a.csv": "1,2", "pipeline.py": "# mine"}
     for name, text in user_files.items():
@@ -276,6 +286,8 @@ def test_push_to_hub_uploads_the_converted_folder(tmp_path, monkeypatch, out_fla
     at = f', revision="{revision}"' if revision else ""
     assert f'AutoModelForVideoClassification.from_pretrained("{full_id}"{at}, trust_remote_code=True)' in card.text
     assert card.data.license == "apache-2.0" and "path/or/repo-id" not in card.text
+    said = [record.getMessage() for record in caplog.records if "deprecated" in record.getMessage()]
+    assert len(said) == 1 and said[0].startswith(deprecated), said
 
 
 @pytest.mark.parametrize(

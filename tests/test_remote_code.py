@@ -2,9 +2,11 @@
 """A saved folder loads with `trust_remote_code=True` in a process where vivit_hf cannot be imported."""
 
 import os
+import re
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import fresh_python
 import pytest
@@ -184,3 +186,29 @@ def test_saved_processor_carries_its_modules_and_gives_its_pixels_without_vivit_
     torch.testing.assert_close(
         torch.load(tmp_path / "remote.pt"), processor(video, return_tensors="pt").pixel_values, rtol=0, atol=0
     )
+
+
+def test_carried_code_imports_no_optional_package(tmp_path):
+    """From a Hub repo (not a local folder), transformers runs `check_imports` on every carried file, each import
+    outside a `try` counted, lazy ones in functions too, and refuses the whole model or processor over one package
+    missing: `AutoVideoProcessor` and `pipeline(..., trust_remote_code=True)` of a pushed folder failed with "requires
+    the following packages ...: torchcodec" (optional) where it was not installed. Each carried file needs no more
+    than setup.cfg's install_requires."""
+    import configparser
+
+    from transformers.dynamic_module_utils import get_imports
+
+    from vivit_hf import ViViTVideoProcessor
+
+    setup = configparser.ConfigParser()
+    setup.read(Path(__file__).parents[1] / "setup.cfg")
+    required = {re.split("[<>=!~ ]", line)[0] for line in setup["options"]["install_requires"].split()}
+    allowed = {"PIL" if name == "pillow" else name for name in required} | set(sys.stdlib_module_names)
+    config_class, _, classifier_class = VIVIT_MODELS["factorised_encoder"]  # the four carry the same files
+    config = config_class(hidden_size=8, num_hidden_layers=1, num_attention_heads=2, intermediate_size=8)
+    classifier_class(config).save_pretrained(tmp_path)
+    ViViTVideoProcessor().save_pretrained(tmp_path)
+    carried = sorted(tmp_path.glob("*.py"))
+    assert {"modeling_vivit.py", "processing_vivit.py", "video_torchcodec.py"} <= {path.name for path in carried}
+    extra = {path.name: sorted(set(get_imports(path)) - allowed) for path in carried}
+    assert not any(extra.values()), {file: packages for file, packages in extra.items() if packages}

@@ -285,7 +285,9 @@ def main(argv=None) -> int:
         )
     args = parser.parse_args(argv)
     command = f"{PROG} " + shlex.join(sys.argv[1:] if argv is None else list(argv))
-    typed = {typed_flag_name(str(word)) for word in (sys.argv[1:] if argv is None else argv)}
+    typed = {
+        typed_flag_name(str(word)): str(word).split("=", 1)[0] for word in (sys.argv[1:] if argv is None else argv)
+    }
     # (offline mode, a bad repo id or branch, a push flag without --push_to_hub: said before minutes of converting)
     problem = output_folder_problem(args.out, args.overwrite_output_dir) or push_problem(
         args, typed, upload_later="hf upload <repo> <out>"

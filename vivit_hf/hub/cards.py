@@ -103,6 +103,28 @@ def _is_hub_id(source: str | None) -> bool:
     return bool(source) and looks_like_repo_id(str(source)) and not Path(str(source)).exists()
 
 
+def _hub_base_model(source: str | None) -> str | None:
+    """The `base_model` metadata of a model made from `source`: a Hub id as it is; a local folder (a conversion of a
+    Hub checkpoint, `hf download --local-dir`, an earlier run's output) the `base_model` its own card states, as its
+    licence is read from that card (`source_license`): the card had none, and the Hub's model tree lost the
+    fine-tune's origin. None for a folder whose card names none, a file, or no source."""
+    if _is_hub_id(source):
+        return source
+    card = Path(os.fspath(source or "")).expanduser() / "README.md"
+    if not source or not card.is_file():
+        return None
+    import yaml
+    from huggingface_hub.repocard import metadata_load
+
+    try:
+        stated = (metadata_load(card) or {}).get("base_model")
+    except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError):  # as `license_in_card`: none stated
+        return None
+    if isinstance(stated, list):  # the Hub takes a list too (a merge); one parent is what a fine-tune has
+        stated = stated[0] if len(stated) == 1 else None
+    return stated if isinstance(stated, str) and _is_hub_id(stated) else None
+
+
 def _dataset_names(dataset_name: str, dataset_id: str | None) -> tuple[str, str | None, str]:
     """(name, Hub id or None, `dataset.type`) for the card. `model-index`'s `dataset.type` is a Hub data set
     id; local data has none, so it gets a name made from the data set's name (a local path is cut to its folder
@@ -392,7 +414,8 @@ def build_model_card(
 
     `model_name` is the title, the `model-index` name and the repo id of the usage example; `processor` (the video
     processor saved beside the model) has its sampling described; `base_model` says where the weights started (a Hub
-    id is also written as `base_model` metadata). A converted checkpoint gives `converted_from` and the `command`
+    id is also written as `base_model` metadata, and so is the one a local folder's own card states; None: trained
+    from scratch, which the card says). A converted checkpoint gives `converted_from` and the `command`
     that converted it. A fine-tuned one gives its evaluation `results` (written as `model-index` eval results, so
     the Hub shows them), the data set (`dataset_id` is written as a Hub id only when it is one; a local path is cut
     to its folder name; `dataset_config` and, for a Hub id, `dataset_revision` as `load_dataset` read them),
@@ -433,7 +456,7 @@ def build_model_card(
     # save_pretrained records the class saved; a config no model was saved with is taken as a classifier's
     architectures = getattr(config, "architectures", None) or ["ForVideoClassification"]
     classifies = any(name.endswith("ForVideoClassification") for name in architectures)
-    suffix = "converted" if converted_from else "finetuned"
+    suffix = "converted" if converted_from else "finetuned" if base_model else "trained"
     name = model_name or f"{config.model_type.replace('_', '-')}-{suffix}"
     dataset_revision = dataset_revision if dataset_id else None  # a local folder has no revision
     source = dict(dataset_config=dataset_config, dataset_revision=dataset_revision)
@@ -446,8 +469,9 @@ def build_model_card(
         library_name="transformers",
         pipeline_tag="video-classification" if classifies else None,
         tags=["vivit", "vivit_hf", *(["video-classification"] if classifies else []), config.model_type],
-        # Only a Hub id makes sense as `base_model` metadata; a local path is named in the text only.
-        base_model=base_model if _is_hub_id(base_model) else None,
+        # Only a Hub id makes sense as `base_model` metadata; a local path is named in the text only, its card's
+        # base_model (what the folder was made from) in the metadata.
+        base_model=_hub_base_model(base_model),
         datasets=[dataset_id] if dataset_id else None,
         metrics=["accuracy"] if eval_results else None,
         eval_results=eval_results or None,
@@ -463,9 +487,11 @@ def build_model_card(
         origin = f"converted from `{source}` with:\n\n```bash\n{_shown_command(command)}\n```" if command else ""
         origin = origin or f"converted from `{source}`."
     else:
+        # no base model: trained from random initialisation (the card said "fine-tuned" of it too)
         origin = (
-            f"fine-tuned on {dataset_name}{f' (split `{train_split}`)' if train_split else ''} with vivit_hf "
-            "(`accelerate launch recipes/finetune.py`)."
+            f"{'fine-tuned' if base_model else 'trained from scratch'} on {dataset_name}"
+            f"{f' (split `{train_split}`)' if train_split else ''} with vivit_hf (`accelerate launch "
+            "recipes/finetune.py`)."
             if dataset_name
             else "built with vivit_hf."
         )

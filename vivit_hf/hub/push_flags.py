@@ -26,8 +26,8 @@ PUSH_ONLY = ("hub_model_id", "hub_token", "hub_private_repo", "private", "upload
 def add_push_flags(parser, *, repo_kind: str, revision_aliases: tuple[str, ...] = ()) -> None:
     """finetune.py's Hub flags on `parser`; `repo_kind`: what the repo holds ("model", "data set"), for `--help`.
     `revision_aliases`: a command's own names for `--hub_revision` (the converter's `--revision`, push_to_hub's
-    `revision=`). `--push_to_hub REPO` and `--private`, the spellings these commands had, still work, with a warning
-    (`push_problem`)."""
+    `revision=`). `--push_to_hub REPO`, `--private` and the aliases, the spellings these commands had, still work,
+    with a warning (`push_problem`)."""
     parser.add_argument(
         "--push_to_hub",
         nargs="?",
@@ -66,23 +66,25 @@ def retries(text: str) -> int:
     return int(text)
 
 
-def push_problem(args: argparse.Namespace, typed: set, *, upload_later: str) -> str | None:
+def push_problem(args: argparse.Namespace, typed: dict, *, upload_later: str) -> str | None:
     """What of the push flags cannot work, in argparse's words (None: all can), said before anything is read, as
     finetune.py says it (`missing_paths`): offline mode, a repo id the Hub refuses and a branch git refuses failed only
     once the work was done (every shard written, the checkpoint converted); a push flag without `--push_to_hub`
-    pushed nothing without a word. `typed`: the flags given, as `typed_flag_name` names them; `upload_later`: the
+    pushed nothing without a word. `typed`: the flags given, each as `typed_flag_name` names it -> as it was typed
+    (`{"push_to_hub": "--push-to-hub"}`: a warning names the flag the user typed); `upload_later`: the
     `hf upload` command that uploads the folder by hand (offline mode's refusal says it). Sets `args.hub_model_id` to
     the repo pushed to (default: `--out`'s folder's name, as finetune.py's `push_repo`); the deprecated spellings
-    (`--push_to_hub REPO`, `--private`) are read as finetune.py's, with a warning."""
+    (`--push_to_hub REPO`, `--private`, the converter's `--revision`) are read as finetune.py's, with a warning."""
     if isinstance(args.push_to_hub, str):  # `--push_to_hub REPO`: these commands' spelling before finetune.py's
         if args.hub_model_id not in (None, args.push_to_hub):
             return (
                 f"argument --push_to_hub: {args.push_to_hub!r} and --hub_model_id {args.hub_model_id!r} name two "
                 "repos: give --push_to_hub --hub_model_id REPO"
             )
+        # as typed: the converter's own spelling was `--push-to-hub REPO`, and the warning echoed `--push_to_hub`
         logger.warning(
-            f"--push_to_hub {args.push_to_hub} is deprecated: give --push_to_hub --hub_model_id {args.push_to_hub}, "
-            "as finetune.py (and transformers' TrainingArguments) take it"
+            f"{typed.get('push_to_hub', '--push_to_hub')} {args.push_to_hub} is deprecated: give --push_to_hub "
+            f"--hub_model_id {args.push_to_hub}, as finetune.py (and transformers' TrainingArguments) take it"
         )
         args.hub_model_id, args.push_to_hub = args.push_to_hub, True
     if "private" in typed:
@@ -91,6 +93,13 @@ def push_problem(args: argparse.Namespace, typed: set, *, upload_later: str) -> 
             "take it"
         )
     revision_flag = "--revision" if "revision" in typed else "--hub_revision"  # as typed (the converter's alias)
+    if "revision" in typed and args.push_to_hub and args.hub_revision is not None:
+        # The converter's `--revision` names the branch pushed to, where from_pretrained's `revision=` (and every
+        # recipe's `--model_revision`) names the revision read: a `--model` Hub id was read at main without a word.
+        logger.warning(
+            f"{typed['revision']} is deprecated: give --hub_revision {args.hub_revision}; it names the branch the "
+            "folder is pushed to, not a revision of the checkpoint read (that is read at main)"
+        )
     if not args.push_to_hub:
         for name in PUSH_ONLY:
             if name in typed:

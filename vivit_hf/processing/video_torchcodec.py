@@ -103,7 +103,13 @@ class TorchcodecReader(VideoReader):
         if is_torchcodec_decoder(source):
             self.decoder = source
         else:
-            from torchcodec.decoders import VideoDecoder
+            # In a try, as every import of torchcodec here: transformers' check_imports reads each file of a Hub
+            # repo's remote code and refuses the whole processor over an import it finds outside one, and torchcodec
+            # is optional (open_video comes here only after torchcodec_available()).
+            try:
+                from torchcodec.decoders import VideoDecoder
+            except ImportError:
+                raise
 
             resolved = resolve_source(source)
             if isinstance(resolved, io.BytesIO):

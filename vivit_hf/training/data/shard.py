@@ -587,7 +587,7 @@ def main(argv=None) -> dict:
     add_push_flags(parser, repo_kind="data set")
     args = parser.parse_args(argv)
     logging.basicConfig(format="%(levelname)s - %(message)s", level=logging.INFO)
-    typed = {typed_flag_name(str(a)) for a in (sys.argv[1:] if argv is None else argv)}
+    typed = {typed_flag_name(str(a)): str(a).split("=", 1)[0] for a in (sys.argv[1:] if argv is None else argv)}
     problem = push_problem(args, typed, upload_later="hf upload <repo> <out> --repo-type dataset")
     if problem:  # before anything is read: each was said (or was silent) once every shard had been written
         parser.error(problem)
