@@ -190,3 +190,62 @@ def running(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
     except FileNotFoundError:
         return False
+
+
+class TellsItsWorker(NeedsTheLock):
+    """Shards `SHARDS` dealt to the workers (one stream without workers), in batches of 2 rows whose ids are
+    `epoch:clip`, each batch with the process id that read it."""
+
+    SHARDS = (["a", "b", "c"], ["d", "e"])
+
+    def __iter__(self):
+        info = torch.utils.data.get_worker_info()
+        worker, workers = (info.id, info.num_workers) if info is not None else (0, 1)
+        clips = [clip for shard in self.SHARDS[worker::workers] for clip in shard]
+        for index in range(0, len(clips), 2):
+            ids = [f"{self.epoch}:{clip}" for clip in clips[index : index + 2]]
+            row = {"labels": torch.zeros(len(ids), dtype=torch.long), "valid": torch.ones(len(ids), dtype=torch.bool)}
+            yield (
+                row
+                | {"pixel_values": torch.zeros(len(ids), 1), "truncated": torch.zeros(len(ids), dtype=torch.bool)}
+                | {
+                    "ids": ids,
+                    "pid": os.getpid(),
+                    "worker": worker,
+                    "batch": index // 2,
+                }
+            )
+        yield {"worker": worker, "end": True}
+
+
+def test_a_persistent_loader_reads_the_whole_stream_once_a_pass_from_the_same_workers():
+    """The evaluation's loader is read after every epoch; its workers started anew from the fork server each time,
+    1.2 s a pass. Kept now: every pass (one left after its first batch too) delivers what a loader without workers
+    does, from the same two processes; a new epoch (another copy of the data set for the workers) starts new ones."""
+
+    def read(loader):
+        batches = list(loader)
+        return sorted(i for batch in batches for i in batch["ids"]), {batch["pid"] for batch in batches}
+
+    whole, _ = read(StreamingLoader(TellsItsWorker(), num_workers=0))
+    assert whole == ["0:a", "0:b", "0:c", "0:d", "0:e"]
+    loader = StreamingLoader(TellsItsWorker(), num_workers=2, persistent=True)
+    first, workers = read(loader)
+    assert first == whole and len(workers) == 2 and os.getpid() not in workers
+    next(iter(loader))  # a pass left early: what its workers had read on is not the next pass's
+    for _ in range(2):
+        assert read(loader) == (whole, workers)
+    loader.set_epoch(1)
+    later, others = read(loader)
+    assert later == [clip.replace("0:", "1:") for clip in whole] and not others & workers
+
+
+def test_a_data_set_class_of_a_notebooks_main_is_refused_by_name_before_workers_start(monkeypatch):
+    """A class defined in a notebook (or `python -c`) lives in a `__main__` no worker can import: each worker
+    failed with "Can't get attribute 'InTheNotebook' on <module '__main__'>" from inside torch's loader."""
+    notebook = type(sys)("__main__")  # no __file__, no __spec__: as Jupyter's
+    in_the_notebook = type("InTheNotebook", (NeedsTheLock,), {"__module__": "__main__"})
+    notebook.InTheNotebook = in_the_notebook
+    monkeypatch.setitem(sys.modules, "__main__", notebook)
+    with pytest.raises(TypeError, match=r"^InTheNotebook: defined in __main__ .*Define it in a module"):
+        next(iter(StreamingLoader(in_the_notebook(), num_workers=2)))

@@ -21,6 +21,7 @@ ended, as a forked one does.
 
 from __future__ import annotations
 
+import io
 import logging
 import multiprocessing
 import multiprocessing.forkserver
@@ -59,6 +60,8 @@ def started(loader):
     """`iter(loader)`, its workers started; a data set or function of it that cannot be pickled for them refused by
     name. torch says only "Can't pickle local object ..." under a warning to try `set_start_method('fork')`, which
     does nothing for a loader given its own start method."""
+    if loader.num_workers:
+        _refuse_main_only(loader)
     try:
         return iter(loader)
     except (AttributeError, TypeError, pickle.PicklingError) as error:
@@ -69,6 +72,43 @@ def started(loader):
             f"and get the data set and its functions by pickle, which failed: {error}. Make them picklable (a class "
             "or a module-level function, not a local function or lambda), or use no workers (num_workers=0)"
         ) from error
+
+
+class _MainNames(pickle.Pickler):
+    """A pickler that notes the classes and functions of `__main__` among what it pickles."""
+
+    def __init__(self, file):
+        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
+        self.found: list[str] = []
+
+    def reducer_override(self, obj):
+        if isinstance(obj, (type, types.FunctionType)) and getattr(obj, "__module__", None) == "__main__":
+            name = getattr(obj, "__qualname__", repr(obj))
+            if name not in self.found:
+                self.found.append(name)
+        return NotImplemented
+
+
+def _refuse_main_only(loader) -> None:
+    """A data set whose class (or a function of it) was defined in `__main__` where `__main__` is no file a worker
+    can run again (a notebook, `python -c`, a REPL) refused before any worker starts, naming it: each worker
+    unpickled it in its own blank `__main__` and failed with "Can't get attribute 'X' on <module '__main__'>"."""
+    main = sys.modules.get("__main__")
+    if main is None or getattr(main, "__file__", None) or getattr(getattr(main, "__spec__", None), "name", None):
+        return  # a script, or `python -m`: the workers run it again as `__mp_main__` and find it there
+    found = _MainNames(io.BytesIO())
+    try:
+        for item in (loader.dataset, loader.collate_fn, loader.worker_init_fn):
+            found.dump(item)
+    except Exception:  # not picklable at all: `started` names that
+        return
+    if found.found:
+        raise TypeError(
+            f"{', '.join(found.found)}: defined in __main__ of a notebook or `python -c`, which the "
+            f"{loader.num_workers} DataLoader workers (started from a fork server) cannot import, so each would fail "
+            'with "Can\'t get attribute". Define it in a module (a .py file next to the notebook) and import it '
+            "from there, or use no workers (num_workers=0)"
+        )
 
 
 def _preload() -> list[str]:
