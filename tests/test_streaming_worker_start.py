@@ -99,8 +99,10 @@ class WaitsForever(NeedsTheLock):
 
 
 KILLED_MAIN = """
-import sys
+import os, sys
 from pathlib import Path
+os.environ["MAIN_ONLY"] = str(os.getpid())
+from main_only import marker  # raises when imported by any other process: the fork server's preload
 from test_streaming_worker_start import WaitsForever
 from vivit_hf.training.data.streaming import StreamingLoader
 next(iter(StreamingLoader(WaitsForever(Path(sys.argv[1])), num_workers=2)))
@@ -109,8 +111,21 @@ next(iter(StreamingLoader(WaitsForever(Path(sys.argv[1])), num_workers=2)))
 
 def test_workers_end_when_the_process_that_started_them_is_killed(tmp_path):
     """torch's workers end when their parent does, and a fork-server worker's parent is the server, which lives on
-    while its workers do: a streamed run killed mid-epoch (SIGKILL) left its server and workers waiting forever."""
-    main = subprocess.Popen([sys.executable, "-c", KILLED_MAIN, str(tmp_path)], cwd=Path(__file__).parent)
+    while its workers do: a streamed run killed mid-epoch (SIGKILL) left its server and workers waiting forever.
+    The script takes a name from a module that raises outside it, which the server preloads: the server ended at
+    that import and no worker started (torch's ConnectionRefusedError); the server now skips it."""
+    modules = tmp_path / "modules"
+    modules.mkdir()
+    (modules / "main_only.py").write_text(
+        "import os\nif os.environ.get('MAIN_ONLY') != str(os.getpid()):\n    raise RuntimeError('main only')\n"
+        "def marker():\n    pass\n"
+    )
+    path = os.pathsep.join(filter(None, [str(modules), os.environ.get("PYTHONPATH")]))
+    main = subprocess.Popen(
+        [sys.executable, "-c", KILLED_MAIN, str(tmp_path)],
+        cwd=Path(__file__).parent,
+        env={**os.environ, "PYTHONPATH": path},
+    )
     try:
         deadline = time.monotonic() + 120
         while len(list(tmp_path.glob("*.pid"))) < 2 and main.poll() is None and time.monotonic() < deadline:

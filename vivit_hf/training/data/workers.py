@@ -3,13 +3,15 @@
 
 A plain fork copies only the forking thread; a lock another thread held at that moment (gloo's threads, tqdm's
 monitor, a previous loader's queue feeders and pin-memory thread) stays held in the child forever. A streamed run
-starts its workers anew at every epoch and evaluation, always after those threads exist, and in CI one evaluation
+starts its training workers anew at every epoch (its evaluation's at the first evaluation, kept after that),
+always after those threads exist, and in CI one evaluation
 worker of rank 1 hung inside `os.fork()` itself while rank 0 waited in the next collective: the run never ended.
 Python's docs warn of it (`os.fork`, and from 3.12 a DeprecationWarning), PyTorch's issue 138957 asks the same of
 the DataLoader's default, and Python 3.14 makes `forkserver` the default start method on Linux.
 
 The fork server is started once per process (fork and exec: a new interpreter with only the environment and the
-file descriptors of this one), imports the modules the workers need once, and forks each worker from its one Python
+file descriptors of this one), imports the modules the workers need once (the main script's each guarded: one
+that raises outside the script is skipped, not the server's end), and forks each worker from its one Python
 thread, which holds no lock of this process's threads (its preload starts native helper threads of its own, torch's
 and pyarrow's allocator's: 2-3 threads in all, fewer and quieter than this process's). A worker gets the data
 set, the collate and init functions by pickle (a streamed split pickles to about 5 KB) and runs the main script
@@ -21,6 +23,7 @@ ended, as a forked one does.
 
 from __future__ import annotations
 
+import importlib
 import io
 import logging
 import multiprocessing
@@ -41,6 +44,9 @@ from .dataset import share_parent_memory
 # worker imported torch, datasets and the recipe's modules anew: 7 s for two workers on 2 cores, at every epoch
 # and evaluation of a streamed run.
 WORKER_PRELOAD = ("torch", "datasets", "transformers", "accelerate", __name__)
+# The main script's modules, for this module to import in the fork server (set only while the server starts)
+_PRELOAD_VARIABLE = "VIVIT_HF_WORKER_PRELOAD"
+logger = logging.getLogger(__name__)
 
 
 def worker_start(num_workers: int):
@@ -50,9 +56,17 @@ def worker_start(num_workers: int):
     if num_workers <= 0 or "forkserver" not in multiprocessing.get_all_start_methods():
         return None
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(_preload())
-    # Started now if it is not running (its imports run beside this process's work, not at the first batch's wait)
-    multiprocessing.forkserver.ensure_running()
+    names = _preload()
+    # The server imports its preload modules itself and ends at the first that raises anything but an ImportError,
+    # after which no worker starts ("ConnectionRefusedError" from torch's loader): the main script's modules (any
+    # code, which may fail outside the script) are imported by this module instead, in the server, each guarded.
+    context.set_forkserver_preload([name for name in names if name in WORKER_PRELOAD])
+    os.environ[_PRELOAD_VARIABLE] = ",".join(name for name in names if name not in WORKER_PRELOAD)
+    try:
+        # Started now if it is not running (its imports run beside this process's work, not at the first batch's wait)
+        multiprocessing.forkserver.ensure_running()
+    finally:
+        os.environ.pop(_PRELOAD_VARIABLE, None)
     return context
 
 
@@ -249,3 +263,17 @@ def _apply_logging_config(config: dict) -> None:
             handler.setLevel(level)
             handler.setFormatter(logging.Formatter(fmt, datefmt, style))
             logger.addHandler(handler)
+
+
+def _import_in_the_server(names: list[str]) -> None:
+    """Import `names` (the main script's modules) in the fork server, skipping one that raises: a worker imports it
+    when it needs it, and says then what fails."""
+    for name in names:
+        try:
+            importlib.import_module(name)
+        except (Exception, SystemExit) as error:
+            logger.debug("the fork server skipped preloading %s: %r", name, error)
+
+
+if os.environ.get(_PRELOAD_VARIABLE):  # imported by the fork server as it starts (`worker_start`)
+    _import_in_the_server(os.environ[_PRELOAD_VARIABLE].split(","))
