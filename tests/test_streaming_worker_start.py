@@ -145,13 +145,20 @@ def test_workers_end_when_the_process_that_started_them_is_killed(tmp_path):
 
 
 class ReadsTheEnvironment(NeedsTheLock):
-    """Each worker yields one row whose id is the value of `LATE` in its environment."""
+    """Each worker yields one row whose id is the value of `LATE` in its environment, with the Hub libraries'
+    offline flags and endpoints."""
 
     def __iter__(self):
+        import datasets
+        import huggingface_hub.constants
+
         worker = torch.utils.data.get_worker_info().id
         row = {"labels": torch.zeros(1, dtype=torch.long), "valid": torch.ones(1, dtype=torch.bool)}
+        hub = huggingface_hub.constants
+        read = [hub.HF_HUB_OFFLINE, hub.ENDPOINT, datasets.config.HF_HUB_OFFLINE, datasets.config.HF_ENDPOINT]
         yield {**row, "pixel_values": torch.zeros(1, 1), "truncated": torch.zeros(1, dtype=torch.bool)} | {
             "ids": [os.environ.get("LATE", "unset")],
+            "hub": read,
             "worker": worker,
             "batch": 0,
         }
@@ -160,11 +167,25 @@ class ReadsTheEnvironment(NeedsTheLock):
 
 def test_workers_see_the_environment_of_the_moment_not_the_fork_servers(monkeypatch):
     """The fork server keeps the environment it started with (at the first loader); a forked worker had the main
-    process's of the moment: a variable set later (`HF_TOKEN` for a private repo, in a notebook) reached no worker."""
+    process's of the moment: a variable set later (`HF_TOKEN` for a private repo, in a notebook) reached no worker.
+    The Hub libraries' settings read at import are this process's too (here as if it had read another environment
+    than the server's): the workers read the Hub as offline, or from another endpoint, than this process."""
+    import datasets
+    import huggingface_hub.constants
+
     StreamingLoader(ReadsTheEnvironment(), num_workers=2)  # the server runs from here on
     monkeypatch.setenv("LATE", "set after the server started")
-    ids = [i for batch in StreamingLoader(ReadsTheEnvironment(), num_workers=2) for i in batch["ids"]]
-    assert ids == ["set after the server started"] * 2
+    hub = huggingface_hub.constants
+    offline = not hub.HF_HUB_OFFLINE
+    for module, flag, endpoint in (
+        (hub, "HF_HUB_OFFLINE", "ENDPOINT"),
+        (datasets.config, "HF_HUB_OFFLINE", "HF_ENDPOINT"),
+    ):
+        monkeypatch.setattr(module, flag, offline)
+        monkeypatch.setattr(module, endpoint, "http://mirror.invalid")
+    batches = list(StreamingLoader(ReadsTheEnvironment(), num_workers=2))
+    assert [i for batch in batches for i in batch["ids"]] == ["set after the server started"] * 2
+    assert [batch["hub"] for batch in batches] == [[offline, "http://mirror.invalid"] * 2] * 2
 
 
 def test_a_worker_whose_parent_is_the_process_that_started_it_is_not_watched(monkeypatch):

@@ -17,7 +17,8 @@ and pyarrow's allocator's: 2-3 threads in all, fewer and quieter than this proce
 set, the collate and init functions by pickle (a streamed split pickles to about 5 KB) and runs the main script
 again as `__mp_main__`, as under `spawn`. What a forked worker inherited that the work depends on is handed over by
 `WorkerInit`: the process's current stdout and stderr, its environment and its logging configuration (settings a
-module read from the environment at import keep the server's values); and the worker ends when that process has
+module read from the environment at import keep the server's values, but for the Hub libraries' offline flags,
+endpoints and caches, set to this process's); and the worker ends when that process has
 ended, as a forked one does.
 """
 
@@ -154,7 +155,8 @@ class WorkerInit:
         # A descriptor travels only with a process being started (as multiprocessing passes a worker's pipes), and
         # only where there are descriptors to pass (not Windows, whose `spawn` children share the console)
         streams = {fd: reduction.DupFd(fd) for fd in (1, 2)} if spawning and hasattr(reduction, "DupFd") else {}
-        return {"streams": streams, "logging": _logging_config(), "main": os.getpid(), "environ": dict(os.environ)}
+        environ, settings = dict(os.environ), _import_time_settings()
+        return {"streams": streams, "logging": _logging_config(), "main": os.getpid(), "environ": environ} | settings
 
     def __setstate__(self, state):
         self._inherited = state
@@ -171,11 +173,35 @@ class WorkerInit:
         # first loader was made (`HF_TOKEN` for a private repo, in a notebook) never reached a worker
         os.environ.clear()
         os.environ.update(self._inherited["environ"])
+        # and what the Hub libraries read from it at import, as this process read it (the server's were read when it
+        # started): `HF_HUB_OFFLINE` or `HF_ENDPOINT` set in a notebook between the two, and the workers read the
+        # stream from another endpoint than this process, or refused to read it at all as offline
+        for module, values in self._inherited.get("settings", {}).items():
+            if module in sys.modules:
+                vars(sys.modules[module]).update(values)
         _apply_logging_config(self._inherited["logging"])
         # Watched only where the parent is not that process (the fork server's workers): torch's own watchdog ends a
         # worker whose parent has gone, and on Windows (`spawn`) `os.kill(pid, 0)` is no probe but a CTRL_C_EVENT
         if os.getppid() != self._inherited["main"]:
             threading.Thread(target=_end_with, args=(self._inherited["main"],), daemon=True).start()
+
+
+# The modules whose settings (upper-case names: offline flags, endpoints, caches) are read from the environment at
+# import, and read by the workers' Hub reads (`datasets`' streaming and `xopen`, `huggingface_hub`'s file system)
+_IMPORT_TIME_SETTINGS = ("huggingface_hub.constants", "datasets.config")
+
+
+def _import_time_settings() -> dict:
+    """`{"settings": {module: {name: value}}}` of `_IMPORT_TIME_SETTINGS` as this process has them."""
+    settings = {}
+    for module in _IMPORT_TIME_SETTINGS:
+        if module in sys.modules:
+            settings[module] = {
+                name: value
+                for name, value in vars(sys.modules[module]).items()
+                if name.isupper() and isinstance(value, (str, int, float, bool, type(None), os.PathLike))
+            }
+    return {"settings": settings}
 
 
 def _end_with(main: int) -> None:
