@@ -99,8 +99,10 @@ class WaitsForever(NeedsTheLock):
 
 
 KILLED_MAIN = """
-import sys
+import os, sys
 from pathlib import Path
+os.environ["MAIN_ONLY"] = str(os.getpid())
+from main_only import marker  # raises when imported by any other process: the fork server's preload
 from test_streaming_worker_start import WaitsForever
 from vivit_hf.training.data.streaming import StreamingLoader
 next(iter(StreamingLoader(WaitsForever(Path(sys.argv[1])), num_workers=2)))
@@ -109,8 +111,21 @@ next(iter(StreamingLoader(WaitsForever(Path(sys.argv[1])), num_workers=2)))
 
 def test_workers_end_when_the_process_that_started_them_is_killed(tmp_path):
     """torch's workers end when their parent does, and a fork-server worker's parent is the server, which lives on
-    while its workers do: a streamed run killed mid-epoch (SIGKILL) left its server and workers waiting forever."""
-    main = subprocess.Popen([sys.executable, "-c", KILLED_MAIN, str(tmp_path)], cwd=Path(__file__).parent)
+    while its workers do: a streamed run killed mid-epoch (SIGKILL) left its server and workers waiting forever.
+    The script takes a name from a module that raises outside it, which the server preloads: the server ended at
+    that import and no worker started (torch's ConnectionRefusedError); the server now skips it."""
+    modules = tmp_path / "modules"
+    modules.mkdir()
+    (modules / "main_only.py").write_text(
+        "import os\nif os.environ.get('MAIN_ONLY') != str(os.getpid()):\n    raise RuntimeError('main only')\n"
+        "def marker():\n    pass\n"
+    )
+    path = os.pathsep.join(filter(None, [str(modules), os.environ.get("PYTHONPATH")]))
+    main = subprocess.Popen(
+        [sys.executable, "-c", KILLED_MAIN, str(tmp_path)],
+        cwd=Path(__file__).parent,
+        env={**os.environ, "PYTHONPATH": path},
+    )
     try:
         deadline = time.monotonic() + 120
         while len(list(tmp_path.glob("*.pid"))) < 2 and main.poll() is None and time.monotonic() < deadline:
@@ -130,13 +145,20 @@ def test_workers_end_when_the_process_that_started_them_is_killed(tmp_path):
 
 
 class ReadsTheEnvironment(NeedsTheLock):
-    """Each worker yields one row whose id is the value of `LATE` in its environment."""
+    """Each worker yields one row whose id is the value of `LATE` in its environment, with the Hub libraries'
+    offline flags and endpoints."""
 
     def __iter__(self):
+        import datasets
+        import huggingface_hub.constants
+
         worker = torch.utils.data.get_worker_info().id
         row = {"labels": torch.zeros(1, dtype=torch.long), "valid": torch.ones(1, dtype=torch.bool)}
+        hub = huggingface_hub.constants
+        read = [hub.HF_HUB_OFFLINE, hub.ENDPOINT, datasets.config.HF_HUB_OFFLINE, datasets.config.HF_ENDPOINT]
         yield {**row, "pixel_values": torch.zeros(1, 1), "truncated": torch.zeros(1, dtype=torch.bool)} | {
             "ids": [os.environ.get("LATE", "unset")],
+            "hub": read,
             "worker": worker,
             "batch": 0,
         }
@@ -145,11 +167,25 @@ class ReadsTheEnvironment(NeedsTheLock):
 
 def test_workers_see_the_environment_of_the_moment_not_the_fork_servers(monkeypatch):
     """The fork server keeps the environment it started with (at the first loader); a forked worker had the main
-    process's of the moment: a variable set later (`HF_TOKEN` for a private repo, in a notebook) reached no worker."""
+    process's of the moment: a variable set later (`HF_TOKEN` for a private repo, in a notebook) reached no worker.
+    The Hub libraries' settings read at import are this process's too (here as if it had read another environment
+    than the server's): the workers read the Hub as offline, or from another endpoint, than this process."""
+    import datasets
+    import huggingface_hub.constants
+
     StreamingLoader(ReadsTheEnvironment(), num_workers=2)  # the server runs from here on
     monkeypatch.setenv("LATE", "set after the server started")
-    ids = [i for batch in StreamingLoader(ReadsTheEnvironment(), num_workers=2) for i in batch["ids"]]
-    assert ids == ["set after the server started"] * 2
+    hub = huggingface_hub.constants
+    offline = not hub.HF_HUB_OFFLINE
+    for module, flag, endpoint in (
+        (hub, "HF_HUB_OFFLINE", "ENDPOINT"),
+        (datasets.config, "HF_HUB_OFFLINE", "HF_ENDPOINT"),
+    ):
+        monkeypatch.setattr(module, flag, offline)
+        monkeypatch.setattr(module, endpoint, "http://mirror.invalid")
+    batches = list(StreamingLoader(ReadsTheEnvironment(), num_workers=2))
+    assert [i for batch in batches for i in batch["ids"]] == ["set after the server started"] * 2
+    assert [batch["hub"] for batch in batches] == [[offline, "http://mirror.invalid"] * 2] * 2
 
 
 def test_a_worker_whose_parent_is_the_process_that_started_it_is_not_watched(monkeypatch):
@@ -190,3 +226,62 @@ def running(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
     except FileNotFoundError:
         return False
+
+
+class TellsItsWorker(NeedsTheLock):
+    """Shards `SHARDS` dealt to the workers (one stream without workers), in batches of 2 rows whose ids are
+    `epoch:clip`, each batch with the process id that read it."""
+
+    SHARDS = (["a", "b", "c"], ["d", "e"])
+
+    def __iter__(self):
+        info = torch.utils.data.get_worker_info()
+        worker, workers = (info.id, info.num_workers) if info is not None else (0, 1)
+        clips = [clip for shard in self.SHARDS[worker::workers] for clip in shard]
+        for index in range(0, len(clips), 2):
+            ids = [f"{self.epoch}:{clip}" for clip in clips[index : index + 2]]
+            row = {"labels": torch.zeros(len(ids), dtype=torch.long), "valid": torch.ones(len(ids), dtype=torch.bool)}
+            yield (
+                row
+                | {"pixel_values": torch.zeros(len(ids), 1), "truncated": torch.zeros(len(ids), dtype=torch.bool)}
+                | {
+                    "ids": ids,
+                    "pid": os.getpid(),
+                    "worker": worker,
+                    "batch": index // 2,
+                }
+            )
+        yield {"worker": worker, "end": True}
+
+
+def test_a_persistent_loader_reads_the_whole_stream_once_a_pass_from_the_same_workers():
+    """The evaluation's loader is read after every epoch; its workers started anew from the fork server each time,
+    1.2 s a pass. Kept now: every pass (one left after its first batch too) delivers what a loader without workers
+    does, from the same two processes; a new epoch (another copy of the data set for the workers) starts new ones."""
+
+    def read(loader):
+        batches = list(loader)
+        return sorted(i for batch in batches for i in batch["ids"]), {batch["pid"] for batch in batches}
+
+    whole, _ = read(StreamingLoader(TellsItsWorker(), num_workers=0))
+    assert whole == ["0:a", "0:b", "0:c", "0:d", "0:e"]
+    loader = StreamingLoader(TellsItsWorker(), num_workers=2, persistent=True)
+    first, workers = read(loader)
+    assert first == whole and len(workers) == 2 and os.getpid() not in workers
+    next(iter(loader))  # a pass left early: what its workers had read on is not the next pass's
+    for _ in range(2):
+        assert read(loader) == (whole, workers)
+    loader.set_epoch(1)
+    later, others = read(loader)
+    assert later == [clip.replace("0:", "1:") for clip in whole] and not others & workers
+
+
+def test_a_data_set_class_of_a_notebooks_main_is_refused_by_name_before_workers_start(monkeypatch):
+    """A class defined in a notebook (or `python -c`) lives in a `__main__` no worker can import: each worker
+    failed with "Can't get attribute 'InTheNotebook' on <module '__main__'>" from inside torch's loader."""
+    notebook = type(sys)("__main__")  # no __file__, no __spec__: as Jupyter's
+    in_the_notebook = type("InTheNotebook", (NeedsTheLock,), {"__module__": "__main__"})
+    notebook.InTheNotebook = in_the_notebook
+    monkeypatch.setitem(sys.modules, "__main__", notebook)
+    with pytest.raises(TypeError, match=r"^InTheNotebook: defined in __main__ .*Define it in a module"):
+        next(iter(StreamingLoader(in_the_notebook(), num_workers=2)))

@@ -396,8 +396,14 @@ def build_streaming_loaders(args, train_split, eval_split, processor, accelerato
         StreamingLoader(
             train, args.num_workers, device=device, accelerator=accelerator, gradient_state=accelerator.gradient_state
         ),
+        # read again after every epoch: its workers are kept (not started anew from the fork server each time)
         StreamingLoader(
-            evaluation, args.num_workers, device=device, accelerator=accelerator, pad_to=args.per_device_eval_batch_size
+            evaluation,
+            args.num_workers,
+            device=device,
+            accelerator=accelerator,
+            pad_to=args.per_device_eval_batch_size,
+            persistent=True,
         ),
     )
 

@@ -1011,6 +1011,11 @@ class StreamingLoader:
     one step ahead, so it never waits for the GPU); one that has not yields `filler` batches (all rows `real=False`).
     `pad_to` pads every batch to that many rows (`real=False` rows: what evaluation's `gather_for_metrics` needs, same
     shapes on every process). On a GPU, batches come in page-locked memory and are copied without blocking the host.
+    `persistent` (evaluation, read again after every epoch): the workers are kept from one pass to the next while the
+    data set's epoch and skipped batches stay the same (started anew from the fork server they cost about 1.2 s a
+    pass); each pass is a fresh iteration of their copy of the data set. Its DataLoader draws its workers' seeds from
+    its own generator, never from the process's: a resumed run's first evaluation would otherwise draw once more than
+    the uninterrupted run's kept loader did, and the training's random numbers after it would differ.
     """
 
     def __init__(
@@ -1022,8 +1027,11 @@ class StreamingLoader:
         accelerator=None,
         pad_to=None,
         gradient_state=None,
+        persistent: bool = False,
     ):
         self.dataset, self.device, self.accelerator, self.pad_to = dataset, device, accelerator, pad_to
+        self.persistent = persistent
+        self._kept = None  # `(what the workers' copy of the data set was made from, its DataLoader)` (`persistent`)
         self.requested_workers = num_workers
         # the fork server its workers start from (`workers`), started here: its imports run while the run sets up
         self.context = worker_start(num_workers)
@@ -1060,17 +1068,31 @@ class StreamingLoader:
             )
         return min(self.requested_workers, shards)
 
-    def _ordered(self):
-        workers = self.num_workers()
+    def _dataloader(self, workers: int):
+        """The DataLoader of this pass: the kept one where `persistent` and its workers' copy of the data set is the
+        epoch and the skipped batches of now (what `set_epoch` and `resume` change), else a new one."""
+        made_of = (self.dataset.epoch, tuple(sorted(self.dataset.skip.items())), workers) if self.persistent else None
+        if self._kept is not None and self._kept[0] == made_of:
+            return self._kept[1]
+        self._kept = None  # its workers end with it
         loader = torch.utils.data.DataLoader(
             self.dataset,
             batch_size=None,
             num_workers=workers,
             pin_memory=self._pin_memory(),
-            # started anew every epoch and evaluation, always after gloo's and tqdm's threads exist: never forked here
+            # started after gloo's and tqdm's threads exist (every epoch, and the first evaluation): never forked here
             multiprocessing_context=self.context if workers else None,
             worker_init_fn=WorkerInit(),  # `share_parent_memory`, and this process's streams and logging
+            persistent_workers=self.persistent and workers > 0,
+            generator=torch.Generator().manual_seed(0) if self.persistent else None,
         )
+        if self.persistent and workers:
+            self._kept = (made_of, loader)
+        return loader
+
+    def _ordered(self):
+        workers = self.num_workers()
+        loader = self._dataloader(workers)
         pending = {w: deque() for w in range(max(workers, 1))}
         next_index = {w: self.dataset.skip.get(w, 0) for w in pending}
         ended: set[int] = set()

@@ -3,24 +3,29 @@
 
 A plain fork copies only the forking thread; a lock another thread held at that moment (gloo's threads, tqdm's
 monitor, a previous loader's queue feeders and pin-memory thread) stays held in the child forever. A streamed run
-starts its workers anew at every epoch and evaluation, always after those threads exist, and in CI one evaluation
+starts its training workers anew at every epoch (its evaluation's at the first evaluation, kept after that),
+always after those threads exist, and in CI one evaluation
 worker of rank 1 hung inside `os.fork()` itself while rank 0 waited in the next collective: the run never ended.
 Python's docs warn of it (`os.fork`, and from 3.12 a DeprecationWarning), PyTorch's issue 138957 asks the same of
 the DataLoader's default, and Python 3.14 makes `forkserver` the default start method on Linux.
 
 The fork server is started once per process (fork and exec: a new interpreter with only the environment and the
-file descriptors of this one), imports the modules the workers need once, and forks each worker from its one Python
+file descriptors of this one), imports the modules the workers need once (the main script's each guarded: one
+that raises outside the script is skipped, not the server's end), and forks each worker from its one Python
 thread, which holds no lock of this process's threads (its preload starts native helper threads of its own, torch's
 and pyarrow's allocator's: 2-3 threads in all, fewer and quieter than this process's). A worker gets the data
 set, the collate and init functions by pickle (a streamed split pickles to about 5 KB) and runs the main script
 again as `__mp_main__`, as under `spawn`. What a forked worker inherited that the work depends on is handed over by
 `WorkerInit`: the process's current stdout and stderr, its environment and its logging configuration (settings a
-module read from the environment at import keep the server's values); and the worker ends when that process has
+module read from the environment at import keep the server's values, but for the Hub libraries' offline flags,
+endpoints and caches, set to this process's); and the worker ends when that process has
 ended, as a forked one does.
 """
 
 from __future__ import annotations
 
+import importlib
+import io
 import logging
 import multiprocessing
 import multiprocessing.forkserver
@@ -40,6 +45,9 @@ from .dataset import share_parent_memory
 # worker imported torch, datasets and the recipe's modules anew: 7 s for two workers on 2 cores, at every epoch
 # and evaluation of a streamed run.
 WORKER_PRELOAD = ("torch", "datasets", "transformers", "accelerate", __name__)
+# The main script's modules, for this module to import in the fork server (set only while the server starts)
+_PRELOAD_VARIABLE = "VIVIT_HF_WORKER_PRELOAD"
+logger = logging.getLogger(__name__)
 
 
 def worker_start(num_workers: int):
@@ -49,9 +57,17 @@ def worker_start(num_workers: int):
     if num_workers <= 0 or "forkserver" not in multiprocessing.get_all_start_methods():
         return None
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(_preload())
-    # Started now if it is not running (its imports run beside this process's work, not at the first batch's wait)
-    multiprocessing.forkserver.ensure_running()
+    names = _preload()
+    # The server imports its preload modules itself and ends at the first that raises anything but an ImportError,
+    # after which no worker starts ("ConnectionRefusedError" from torch's loader): the main script's modules (any
+    # code, which may fail outside the script) are imported by this module instead, in the server, each guarded.
+    context.set_forkserver_preload([name for name in names if name in WORKER_PRELOAD])
+    os.environ[_PRELOAD_VARIABLE] = ",".join(name for name in names if name not in WORKER_PRELOAD)
+    try:
+        # Started now if it is not running (its imports run beside this process's work, not at the first batch's wait)
+        multiprocessing.forkserver.ensure_running()
+    finally:
+        os.environ.pop(_PRELOAD_VARIABLE, None)
     return context
 
 
@@ -59,6 +75,8 @@ def started(loader):
     """`iter(loader)`, its workers started; a data set or function of it that cannot be pickled for them refused by
     name. torch says only "Can't pickle local object ..." under a warning to try `set_start_method('fork')`, which
     does nothing for a loader given its own start method."""
+    if loader.num_workers:
+        _refuse_main_only(loader)
     try:
         return iter(loader)
     except (AttributeError, TypeError, pickle.PicklingError) as error:
@@ -69,6 +87,43 @@ def started(loader):
             f"and get the data set and its functions by pickle, which failed: {error}. Make them picklable (a class "
             "or a module-level function, not a local function or lambda), or use no workers (num_workers=0)"
         ) from error
+
+
+class _MainNames(pickle.Pickler):
+    """A pickler that notes the classes and functions of `__main__` among what it pickles."""
+
+    def __init__(self, file):
+        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
+        self.found: list[str] = []
+
+    def reducer_override(self, obj):
+        if isinstance(obj, (type, types.FunctionType)) and getattr(obj, "__module__", None) == "__main__":
+            name = getattr(obj, "__qualname__", repr(obj))
+            if name not in self.found:
+                self.found.append(name)
+        return NotImplemented
+
+
+def _refuse_main_only(loader) -> None:
+    """A data set whose class (or a function of it) was defined in `__main__` where `__main__` is no file a worker
+    can run again (a notebook, `python -c`, a REPL) refused before any worker starts, naming it: each worker
+    unpickled it in its own blank `__main__` and failed with "Can't get attribute 'X' on <module '__main__'>"."""
+    main = sys.modules.get("__main__")
+    if main is None or getattr(main, "__file__", None) or getattr(getattr(main, "__spec__", None), "name", None):
+        return  # a script, or `python -m`: the workers run it again as `__mp_main__` and find it there
+    found = _MainNames(io.BytesIO())
+    try:
+        for item in (loader.dataset, loader.collate_fn, loader.worker_init_fn):
+            found.dump(item)
+    except Exception:  # not picklable at all: `started` names that
+        return
+    if found.found:
+        raise TypeError(
+            f"{', '.join(found.found)}: defined in __main__ of a notebook or `python -c`, which the "
+            f"{loader.num_workers} DataLoader workers (started from a fork server) cannot import, so each would fail "
+            'with "Can\'t get attribute". Define it in a module (a .py file next to the notebook) and import it '
+            "from there, or use no workers (num_workers=0)"
+        )
 
 
 def _preload() -> list[str]:
@@ -100,7 +155,8 @@ class WorkerInit:
         # A descriptor travels only with a process being started (as multiprocessing passes a worker's pipes), and
         # only where there are descriptors to pass (not Windows, whose `spawn` children share the console)
         streams = {fd: reduction.DupFd(fd) for fd in (1, 2)} if spawning and hasattr(reduction, "DupFd") else {}
-        return {"streams": streams, "logging": _logging_config(), "main": os.getpid(), "environ": dict(os.environ)}
+        environ, settings = dict(os.environ), _import_time_settings()
+        return {"streams": streams, "logging": _logging_config(), "main": os.getpid(), "environ": environ} | settings
 
     def __setstate__(self, state):
         self._inherited = state
@@ -117,11 +173,35 @@ class WorkerInit:
         # first loader was made (`HF_TOKEN` for a private repo, in a notebook) never reached a worker
         os.environ.clear()
         os.environ.update(self._inherited["environ"])
+        # and what the Hub libraries read from it at import, as this process read it (the server's were read when it
+        # started): `HF_HUB_OFFLINE` or `HF_ENDPOINT` set in a notebook between the two, and the workers read the
+        # stream from another endpoint than this process, or refused to read it at all as offline
+        for module, values in self._inherited.get("settings", {}).items():
+            if module in sys.modules:
+                vars(sys.modules[module]).update(values)
         _apply_logging_config(self._inherited["logging"])
         # Watched only where the parent is not that process (the fork server's workers): torch's own watchdog ends a
         # worker whose parent has gone, and on Windows (`spawn`) `os.kill(pid, 0)` is no probe but a CTRL_C_EVENT
         if os.getppid() != self._inherited["main"]:
             threading.Thread(target=_end_with, args=(self._inherited["main"],), daemon=True).start()
+
+
+# The modules whose settings (upper-case names: offline flags, endpoints, caches) are read from the environment at
+# import, and read by the workers' Hub reads (`datasets`' streaming and `xopen`, `huggingface_hub`'s file system)
+_IMPORT_TIME_SETTINGS = ("huggingface_hub.constants", "datasets.config")
+
+
+def _import_time_settings() -> dict:
+    """`{"settings": {module: {name: value}}}` of `_IMPORT_TIME_SETTINGS` as this process has them."""
+    settings = {}
+    for module in _IMPORT_TIME_SETTINGS:
+        if module in sys.modules:
+            settings[module] = {
+                name: value
+                for name, value in vars(sys.modules[module]).items()
+                if name.isupper() and isinstance(value, (str, int, float, bool, type(None), os.PathLike))
+            }
+    return {"settings": settings}
 
 
 def _end_with(main: int) -> None:
@@ -209,3 +289,17 @@ def _apply_logging_config(config: dict) -> None:
             handler.setLevel(level)
             handler.setFormatter(logging.Formatter(fmt, datefmt, style))
             logger.addHandler(handler)
+
+
+def _import_in_the_server(names: list[str]) -> None:
+    """Import `names` (the main script's modules) in the fork server, skipping one that raises: a worker imports it
+    when it needs it, and says then what fails."""
+    for name in names:
+        try:
+            importlib.import_module(name)
+        except (Exception, SystemExit) as error:
+            logger.debug("the fork server skipped preloading %s: %r", name, error)
+
+
+if os.environ.get(_PRELOAD_VARIABLE):  # imported by the fork server as it starts (`worker_start`)
+    _import_in_the_server(os.environ[_PRELOAD_VARIABLE].split(","))
