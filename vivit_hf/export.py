@@ -15,6 +15,7 @@ from __future__ import annotations
 import copy
 import shlex
 import sys
+import warnings
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -172,7 +173,11 @@ def export_onnx(
         raise ValueError(f"{type(model).__name__} {refusal}")
     inputs = example_inputs(model, dynamic_size, attention_mask)
     names = ["pixel_values", "attention_mask"][: len(inputs)]
-    with modes_kept(model):
+    with modes_kept(model), warnings.catch_warnings():
+        # The mask shares the pixels' `batch` Dim, and torch's exporter warns of the second use of a name that it keeps:
+        # "The axis name: batch will not be used, since it shares the same shape constraints with another axis:
+        # batch" (the graph's inputs and logits are named `batch`). Only that self-contradicting warning is silenced.
+        warnings.filterwarnings("ignore", r"# The axis name: (\w+) will not be used, .* another axis: \1\.$")
         module = ExportableViViT(model, interpolate_pos_encoding=dynamic_size, features=features)
         program = torch.onnx.export(
             module,
