@@ -2,7 +2,7 @@
 # Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
 """Apply each mutation (issue 18's eight, then later features') to a copy of the checkout; check the named tests fail.
 
-    python tests/mutations/run_mutations.py            # all of them (about 5 minutes on 2 cores)
+    python tests/mutations/run_mutations.py            # all of them (about 6 minutes on 2 cores)
     python tests/mutations/run_mutations.py 5 6        # some of them, by number
 
 For each mutation: copy the tracked and untracked-but-not-ignored files (`git ls-files`) into a temporary folder,
