@@ -170,6 +170,7 @@ from vivit_hf.training.resume import (
     recorded_settings,
     renumber_as_checkpoint,
     run_settings,
+    preset_values_since,
     same_settings,
     settings_as_trained,
     settings_as_typed_here,
@@ -239,12 +240,10 @@ def find_resume_checkpoint(args, output_dir: Path, settings: dict):
         raise CommandLineRefused(f"cannot resume from {checkpoint}: {error}") from None
 
 
-def same_command_run(args, output_dir: Path) -> tuple[str, Path | None] | None:
-    """What a rerun of the very command that wrote `output_dir` does (the settings its last checkpoint, else its
-    run_settings.json, recorded equal this run's: batches, model, optimisation; the process count from the launcher's
-    WORLD_SIZE): `("continue", checkpoint)` from its last checkpoint, as transformers' example scripts resume the
-    checkpoint they find (a finished run trains nothing more); `("restart", None)` for a finished run that kept no
-    checkpoint (the same command again, from the start). None: another run, refused."""
+def recorded_and_ours(args, output_dir: Path) -> tuple[dict | None, dict, Path | None] | None:
+    """(the settings `output_dir`'s last checkpoint, else its run_settings.json, recorded; this command's, the process
+    count from the launcher's WORLD_SIZE; that checkpoint or None), as `same_command_run` compares them. None where
+    this command's batch is refused, or the folder's record cannot be read."""
     processes = int(os.environ.get("WORLD_SIZE", "1"))
     probe = argparse.Namespace(**vars(args))
     try:
@@ -255,15 +254,30 @@ def same_command_run(args, output_dir: Path) -> tuple[str, Path | None] | None:
     found = list_checkpoints(output_dir)
     if found:
         state = json.loads((found[-1] / STATE_FILE).read_text())
-        saved = settings_as_typed_here(state.get("settings"), state.get("dataset_folder"), args.dataset)
-        same = same_settings(saved, ours)
-        return ("continue", found[-1]) if same else None
+        return settings_as_typed_here(state.get("settings"), state.get("dataset_folder"), args.dataset), ours, found[-1]
     try:
-        saved = settings_as_typed_here(*recorded_settings(output_dir), args.dataset)
-        same = same_settings(saved, ours)
+        return settings_as_typed_here(*recorded_settings(output_dir), args.dataset), ours, None
     except (OSError, ValueError, AttributeError):
         return None
-    return ("restart", None) if same else None
+
+
+def same_command_run(args, output_dir: Path) -> tuple[str, Path | None] | None:
+    """What a rerun of the very command that wrote `output_dir` does (the settings its last checkpoint, else its
+    run_settings.json, recorded equal this run's: batches, model, optimisation; the process count from the launcher's
+    WORLD_SIZE): `("continue", checkpoint)` from its last checkpoint, as transformers' example scripts resume the
+    checkpoint they find (a finished run trains nothing more); `("restart", None)` for a finished run that kept no
+    checkpoint (the same command again, from the start). None: another run, refused."""
+    compared = recorded_and_ours(args, output_dir)
+    if compared is None or not same_settings(*compared[:2]):
+        return None
+    return ("continue", compared[2]) if compared[2] is not None else ("restart", None)
+
+
+def preset_changed_since_run(args, output_dir: Path) -> str:
+    """The words `preset_values_since` adds to the refusal of another run's folder (empty where it adds none)."""
+    compared = recorded_and_ours(args, output_dir)
+    said = compared and preset_values_since(compared[0], compared[1], args)
+    return f" {said}" if said else ""
 
 
 def decide_start(args, output_dir: Path, num_processes: int):
@@ -310,7 +324,8 @@ def decide_the_rest(args, output_dir: Path, num_processes: int):
     except ValueError as error:
         rerun = None if args.resume_from_checkpoint else same_command_run(args, output_dir)
         if rerun is None:  # the user's --output_dir: argparse's status 2, as a --dataset that is not there
-            raise CommandLineRefused(str(error)) from None
+            since = "" if args.resume_from_checkpoint else preset_changed_since_run(args, output_dir)
+            raise CommandLineRefused(f"{error}.{since}" if since else str(error)) from None
         if rerun[0] == "continue":
             args.resume_from_checkpoint = "latest"
         else:  # its outputs are removed where --overwrite_output_dir's are, after every other refusal

@@ -498,6 +498,37 @@ def test_a_resume_whose_preset_changed_since_says_so_not_that_a_flag_was_typed(f
     ]
 
 
+def test_the_same_command_on_a_folder_of_the_presets_earlier_value_is_refused_naming_it(finetune_module, tmp_path):
+    """The same command run again on a kinetics400_vivit_b_fe folder written while the preset's learning rate was 0.1
+    (5e-2 now) is another run, refused: the refusal said only "already holds a previous run", which the user had
+    typed the very command of. It now names the preset's value then and now and the flag that continues the run; a
+    folder of a run that differs otherwise too says nothing of the preset."""
+    recipe = load_recipe()
+    folder = tmp_path / "run"
+    folder.mkdir()
+    flags = ["--preset", "kinetics400_vivit_b_fe", "--dataset", "k400", "--output_dir", folder, "--init_from", "vit"]
+    args = finetune_module.parse_args(list(map(str, flags)), check_paths=False)
+    run = finetune_module.parse_args(list(map(str, flags)), check_paths=False)  # as the run resolved its batch
+    run.gradient_accumulation_steps, run.effective_total_batch_size, _ = finetune_module.resolve_batch_size(run, 1)
+    saved = json.loads(json.dumps(finetune_module.run_settings(run, 1)))
+    saved["other"]["learning_rate"] = 0.1  # as the older version recorded it
+    (folder / "run_settings.json").write_text(json.dumps({"settings": saved}))
+    with pytest.raises(recipe.CommandLineRefused) as refused:
+        recipe.decide_the_rest(args, folder, 1)
+    assert refused.value.message.endswith(
+        "It is a run of this command as --preset kinetics400_vivit_b_fe was when it was written, with --learning_rate "
+        "0.1; the preset's value has changed since (--learning_rate 0.05). Add --learning_rate 0.1 to the command to "
+        "go on with it"
+    )
+    with_it = finetune_module.parse_args(list(map(str, [*flags, "--learning_rate", "0.1"])), check_paths=False)
+    assert recipe.decide_the_rest(with_it, folder, 1)[0] == ("restart", None)  # the same command, as it said
+    saved["other"]["drop_path_rate"] = 0.5  # another run besides
+    (folder / "run_settings.json").write_text(json.dumps({"settings": saved}))
+    with pytest.raises(recipe.CommandLineRefused) as refused:
+        recipe.decide_the_rest(args, folder, 1)
+    assert "already holds a previous run" in refused.value.message and "preset" not in refused.value.message
+
+
 def test_every_flag_is_a_recorded_setting_or_says_it_changes_nothing(finetune_module):
     """A flag left out of the recorded settings made a run with another value "the same command" (continued from
     its checkpoint, its outputs written again) and a resume with it went on without a word: --frame_stride,

@@ -314,6 +314,33 @@ def preset_change(args: argparse.Namespace | None, name: str, old, new) -> str |
     return f"{now}, where the checkpoint was trained with {said(old)}; {keep}"  # (typed then, left out now)
 
 
+def preset_values_since(saved: dict | None, current: dict, args: argparse.Namespace) -> str | None:
+    """Why a run recorded in a folder is not "the same command" as this one, when all that differs is a value of
+    `--preset` that has changed since it was written (`EARLIER_PRESET_VALUES`), not typed then or now: the words to
+    add to the refusal, naming the flags that continue it. An older kinetics400_vivit_b_fe folder was refused as
+    "another run" for the preset's learning rate, 0.1 then and 5e-2 now, which nothing named; None otherwise."""
+    if not isinstance(saved, dict) or not isinstance(saved.get("other"), dict) or not isinstance(current, dict):
+        return None
+    earlier = EARLIER_PRESET_VALUES.get(getattr(args, "preset", None), {})
+    typed = getattr(args, "typed_flags", None) or ()
+    changed = {
+        name: saved["other"][name]
+        for name in earlier
+        if name not in typed
+        and name in saved["other"]
+        and saved["other"][name] in earlier[name]
+        and current["other"].get(name) == PRESETS[args.preset].get(name)
+    }
+    if not changed or not same_settings(saved, {**current, "other": {**current["other"], **changed}}):
+        return None
+    flags = " ".join(f"--{name} {value}" for name, value in changed.items())
+    now = ", ".join(f"--{name} {said(current['other'][name])}" for name in changed)
+    return (
+        f"It is a run of this command as --preset {args.preset} was when it was written, with {flags}; the preset's "
+        f"value has changed since ({now}). Add {flags} to the command to go on with it"
+    )
+
+
 def check_resume_settings(saved: dict | None, current: dict, args: argparse.Namespace | None = None) -> list[str]:
     """Refuse (ValueError naming each flag, old -> new) a resume whose batch-defining settings differ from the
     checkpoint's; return warnings for the other settings that differ (or for a checkpoint that recorded none).
