@@ -449,6 +449,47 @@ def test_a_new_learning_rate_weight_decay_and_momentum_take_effect_on_resume(fin
     assert finetune_module.apply_resumed_hyperparameters(resumed_optimizer, resumed_scheduler, new, None) == []
 
 
+def test_a_resume_with_another_schedule_trains_its_first_step_at_the_new_schedules_rate(finetune_module):
+    """The checkpoint's optimiser state holds the rate its schedule set for the next step: resumed with another
+    --max_train_steps, warm-up or --lr_scheduler_type (a warning says which), the first resumed step trained at the
+    old schedule's rate, the new one applying only from the second (cosine over 20 steps at step 6 is 0.75 of the
+    peak, over 40 steps 0.96; a warm-up of 10 steps dropped at step 6: 0.6 where it is 1). The same schedule
+    resumed keeps the checkpoint's rate to the last bit."""
+    import math
+
+    from transformers import get_scheduler
+
+    args = finetune_module.parse_args(["--optimizer", "sgd", "--learning_rate", "0.1", "--momentum", "0.9"])
+    saved = json.loads(json.dumps(finetune_module.run_settings(args, 1)))
+
+    def build(kind, warmup, total):
+        parameter = torch.nn.Parameter(torch.ones(3))
+        optimizer = torch.optim.SGD([parameter], lr=0.1, momentum=0.9)
+        return parameter, optimizer, get_scheduler(kind, optimizer, num_warmup_steps=warmup, num_training_steps=total)
+
+    parameter, optimizer, scheduler = build("cosine", 2, 20)
+    for _ in range(6):
+        parameter.grad = torch.ones(3)
+        optimizer.step()
+        scheduler.step()
+    for (kind, warmup, total), factor in [
+        (("cosine", 2, 40), 0.5 * (1 + math.cos(math.pi * 4 / 38))),
+        (("constant", 0, 20), 1.0),
+        (("linear", 10, 20), 0.6),
+    ]:
+        _, resumed_optimizer, resumed_scheduler = build(kind, warmup, total)
+        resumed_optimizer.load_state_dict(optimizer.state_dict())
+        resumed_scheduler.load_state_dict(scheduler.state_dict())
+        assert finetune_module.apply_resumed_hyperparameters(resumed_optimizer, resumed_scheduler, args, saved) == []
+        assert resumed_optimizer.param_groups[0]["lr"] == pytest.approx(0.1 * factor), kind
+        assert resumed_scheduler.get_last_lr() == [pytest.approx(0.1 * factor)]
+    _, resumed_optimizer, resumed_scheduler = build("cosine", 2, 20)
+    resumed_optimizer.load_state_dict(optimizer.state_dict())
+    resumed_scheduler.load_state_dict(scheduler.state_dict())
+    finetune_module.apply_resumed_hyperparameters(resumed_optimizer, resumed_scheduler, args, saved)
+    assert resumed_optimizer.param_groups[0]["lr"] == optimizer.param_groups[0]["lr"]  # bit for bit
+
+
 def test_resume_settings_warn_about_the_optimisation_and_old_checkpoints(finetune_module):
     args = finetune_module.parse_args(["--learning_rate", "0.1"])
     saved = finetune_module.run_settings(args, 1)

@@ -462,13 +462,24 @@ def check_resume_labels(saved: dict | None, id2label: dict, dataset: str) -> lis
 def apply_resumed_hyperparameters(optimizer, lr_scheduler, args, saved: dict | None) -> list[str]:
     """Put this run's --learning_rate, --weight_decay and --momentum back after a checkpoint's optimiser and
     scheduler state restored the checkpoint's (a new value would otherwise be silently ignored): the schedule goes on
-    from the same step with the new peak. Returns what was changed, `--flag old -> new`."""
+    from the same step with the new peak; and this run's schedule's rate at that step (another length, warm-up or
+    type of schedule). Returns what was changed of the three, `--flag old -> new`."""
     saved = (saved or {}).get("other", {})
     changed = [name for name in RESTORED_SETTINGS if name in saved and saved[name] != getattr(args, name, None)]
-    if not changed:
-        return []
     scheduler = getattr(lr_scheduler, "scheduler", lr_scheduler)  # accelerate wraps it
     groups = optimizer.param_groups
+    if hasattr(scheduler, "lr_lambdas") and "learning_rate" not in changed:
+        # The optimiser's state put back the rate the checkpoint's schedule had set for the next step; this run's
+        # schedule (another --max_train_steps, warm-up or --lr_scheduler_type: a warning says which) sets its own only
+        # at the next scheduler step, so the first resumed step trained at the old schedule's rate (a warm-up of 100
+        # steps dropped at step 10: 0.1x the rate). The same schedule gives the same rates, to the last bit.
+        rates = [base * rate(scheduler.last_epoch) for base, rate in zip(scheduler.base_lrs, scheduler.lr_lambdas)]
+        if rates != [group["lr"] for group in groups]:
+            for group, rate in zip(groups, rates):
+                group["lr"] = rate
+            scheduler._last_lr = rates
+    if not changed:
+        return []
     if "learning_rate" in changed:
         if not hasattr(scheduler, "lr_lambdas"):
             raise ValueError(f"--learning_rate cannot change on resume with a {type(scheduler).__name__} schedule")
