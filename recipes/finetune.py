@@ -219,6 +219,14 @@ def find_resume_checkpoint(args, output_dir: Path, settings: dict):
         )
         raise CommandLineRefused(f"--resume_from_checkpoint {checkpoint}: {what} (give {give}, or latest)")
     state = json.loads((checkpoint / STATE_FILE).read_text())
+    if isinstance(state, dict) and "completed_steps" not in state and "global_step" in state:
+        # transformers' Trainer writes a trainer_state.json too: its checkpoint loaded the data and the model (its
+        # weights too, under accelerate's name for them) and then died in a traceback for accelerate's optimizer.bin
+        raise CommandLineRefused(
+            f"--resume_from_checkpoint {checkpoint}: a checkpoint of transformers' Trainer (step "
+            f"{state['global_step']}), not of this recipe, which cannot continue Trainer's optimiser, scheduler and data "
+            f"order; to fine-tune on from its weights, start a run with --init_from {checkpoint}"
+        )
     # Going back to an earlier checkpoint: `latest` (and the same command again) orders by step, so the later ones,
     # of the run gone back on, would be resumed instead of this run's until its own pass them (or the limit removes
     # them: it removes those first).

@@ -319,6 +319,27 @@ def test_resume_refuses_another_model_before_loading_any_data(videofolder, unint
     assert "Traceback" not in result.stderr and "training clips" not in result.stderr
 
 
+def test_resume_from_a_transformers_trainer_checkpoint_is_refused_naming_init_from(finetune_module, tmp_path):
+    """transformers' Trainer writes a trainer_state.json in its checkpoints too (`global_step`, no `completed_steps`):
+    resumed from one, the recipe loaded the data and the model and died in a FileNotFoundError traceback for
+    accelerate's optimizer.bin. It is refused before anything loads, naming --init_from, which takes its weights."""
+    recipe = load_recipe()
+    checkpoint = tmp_path / "trainer_out" / "checkpoint-500"
+    checkpoint.mkdir(parents=True)
+    (checkpoint / "trainer_state.json").write_text(json.dumps({"global_step": 500, "epoch": 2.0, "log_history": []}))
+    (checkpoint / "optimizer.pt").write_bytes(b"")
+    args = finetune_module.parse_args(
+        ["--dataset", "synthetic", "--output_dir", str(tmp_path / "run"), "--resume_from_checkpoint", str(checkpoint)]
+    )
+    with pytest.raises(recipe.CommandLineRefused) as refused:
+        recipe.find_resume_checkpoint(args, tmp_path / "run", {})
+    assert refused.value.message == (
+        f"--resume_from_checkpoint {checkpoint}: a checkpoint of transformers' Trainer (step 500), not of this recipe, "
+        "which cannot continue Trainer's optimiser, scheduler and data order; to fine-tune on from its weights, start "
+        f"a run with --init_from {checkpoint}"
+    )
+
+
 def test_resume_refuses_another_init_from_naming_it(videofolder, uninterrupted, tiny_vit, tmp_path):
     """A run trained from scratch, resumed with `--init_from` an image ViT of the same shapes: the checkpoint's weights
     replaced the ViT's and its card named the ViT as the base model it never started from (another shape died in a
