@@ -924,6 +924,8 @@ def main(argv=None):
                     if args.max_grad_norm:  # the norm before clipping, logged as Trainer's grad_norm (on the device)
                         grad_norm = accelerator.clip_grad_norm_(model.parameters(), args.max_grad_norm)
                 optimizer.step()
+                if accelerator.sync_gradients:  # the rate this step trained at, logged as Trainer logs it: before the
+                    step_lr = optimizer.param_groups[0]["lr"]  # schedule's step (after it: the next step's rate)
                 lr_scheduler.step()
                 optimizer.zero_grad()
             step_loss += loss.detach() * batch["valid"].sum()  # the batch's valid clips' losses summed
@@ -970,7 +972,7 @@ def main(argv=None):
                 if args.with_tracking:
                     logged = {
                         **({"train/loss": mean_loss} if mean_loss is not None else {}),
-                        "train/lr": lr_scheduler.get_last_lr()[0],
+                        "train/lr": step_lr,
                         "train/skipped_clips": skipped_total(),
                         # Trainer's epoch: epochs done, this one's share of batches included (it was this epoch's
                         # index, from 0: the last step of 2 epochs logged 1, where train_results.json says 2.0)
