@@ -167,10 +167,10 @@ from vivit_hf.training.resume import (
     check_resume_settings,
     dataset_folder,
     held_out_digest,
+    preset_values_since,
     recorded_settings,
     renumber_as_checkpoint,
     run_settings,
-    preset_values_since,
     same_settings,
     settings_as_trained,
     settings_as_typed_here,
@@ -224,8 +224,8 @@ def find_resume_checkpoint(args, output_dir: Path, settings: dict):
         # weights too, under accelerate's name for them) and then died in a traceback for accelerate's optimizer.bin
         raise CommandLineRefused(
             f"--resume_from_checkpoint {checkpoint}: a checkpoint of transformers' Trainer (step "
-            f"{state['global_step']}), not of this recipe, which cannot continue Trainer's optimiser, scheduler and data "
-            f"order; to fine-tune on from its weights, start a run with --init_from {checkpoint}"
+            f"{state['global_step']}), not of this recipe, which cannot continue Trainer's optimiser, scheduler and "
+            f"data order; to fine-tune on from its weights, start a run with --init_from {checkpoint}"
         )
     # Going back to an earlier checkpoint: `latest` (and the same command again) orders by step, so the later ones,
     # of the run gone back on, would be resumed instead of this run's until its own pass them (or the limit removes
