@@ -167,6 +167,7 @@ from vivit_hf.training.resume import (
     check_resume_settings,
     dataset_folder,
     held_out_digest,
+    preset_values_since,
     recorded_settings,
     renumber_as_checkpoint,
     run_settings,
@@ -218,6 +219,14 @@ def find_resume_checkpoint(args, output_dir: Path, settings: dict):
         )
         raise CommandLineRefused(f"--resume_from_checkpoint {checkpoint}: {what} (give {give}, or latest)")
     state = json.loads((checkpoint / STATE_FILE).read_text())
+    if isinstance(state, dict) and "completed_steps" not in state and "global_step" in state:
+        # transformers' Trainer writes a trainer_state.json too: its checkpoint loaded the data and the model (its
+        # weights too, under accelerate's name for them) and then died in a traceback for accelerate's optimizer.bin
+        raise CommandLineRefused(
+            f"--resume_from_checkpoint {checkpoint}: a checkpoint of transformers' Trainer (step "
+            f"{state['global_step']}), not of this recipe, which cannot continue Trainer's optimiser, scheduler and "
+            f"data order; to fine-tune on from its weights, start a run with --init_from {checkpoint}"
+        )
     # Going back to an earlier checkpoint: `latest` (and the same command again) orders by step, so the later ones,
     # of the run gone back on, would be resumed instead of this run's until its own pass them (or the limit removes
     # them: it removes those first).
@@ -239,12 +248,10 @@ def find_resume_checkpoint(args, output_dir: Path, settings: dict):
         raise CommandLineRefused(f"cannot resume from {checkpoint}: {error}") from None
 
 
-def same_command_run(args, output_dir: Path) -> tuple[str, Path | None] | None:
-    """What a rerun of the very command that wrote `output_dir` does (the settings its last checkpoint, else its
-    run_settings.json, recorded equal this run's: batches, model, optimisation; the process count from the launcher's
-    WORLD_SIZE): `("continue", checkpoint)` from its last checkpoint, as transformers' example scripts resume the
-    checkpoint they find (a finished run trains nothing more); `("restart", None)` for a finished run that kept no
-    checkpoint (the same command again, from the start). None: another run, refused."""
+def recorded_and_ours(args, output_dir: Path) -> tuple[dict | None, dict, Path | None] | None:
+    """(the settings `output_dir`'s last checkpoint, else its run_settings.json, recorded; this command's, the process
+    count from the launcher's WORLD_SIZE; that checkpoint or None), as `same_command_run` compares them. None where
+    this command's batch is refused, or the folder's record cannot be read."""
     processes = int(os.environ.get("WORLD_SIZE", "1"))
     probe = argparse.Namespace(**vars(args))
     try:
@@ -255,15 +262,30 @@ def same_command_run(args, output_dir: Path) -> tuple[str, Path | None] | None:
     found = list_checkpoints(output_dir)
     if found:
         state = json.loads((found[-1] / STATE_FILE).read_text())
-        saved = settings_as_typed_here(state.get("settings"), state.get("dataset_folder"), args.dataset)
-        same = same_settings(saved, ours)
-        return ("continue", found[-1]) if same else None
+        return settings_as_typed_here(state.get("settings"), state.get("dataset_folder"), args.dataset), ours, found[-1]
     try:
-        saved = settings_as_typed_here(*recorded_settings(output_dir), args.dataset)
-        same = same_settings(saved, ours)
+        return settings_as_typed_here(*recorded_settings(output_dir), args.dataset), ours, None
     except (OSError, ValueError, AttributeError):
         return None
-    return ("restart", None) if same else None
+
+
+def same_command_run(args, output_dir: Path) -> tuple[str, Path | None] | None:
+    """What a rerun of the very command that wrote `output_dir` does (the settings its last checkpoint, else its
+    run_settings.json, recorded equal this run's: batches, model, optimisation; the process count from the launcher's
+    WORLD_SIZE): `("continue", checkpoint)` from its last checkpoint, as transformers' example scripts resume the
+    checkpoint they find (a finished run trains nothing more); `("restart", None)` for a finished run that kept no
+    checkpoint (the same command again, from the start). None: another run, refused."""
+    compared = recorded_and_ours(args, output_dir)
+    if compared is None or not same_settings(*compared[:2]):
+        return None
+    return ("continue", compared[2]) if compared[2] is not None else ("restart", None)
+
+
+def preset_changed_since_run(args, output_dir: Path) -> str:
+    """The words `preset_values_since` adds to the refusal of another run's folder (empty where it adds none)."""
+    compared = recorded_and_ours(args, output_dir)
+    said = compared and preset_values_since(compared[0], compared[1], args)
+    return f" {said}" if said else ""
 
 
 def decide_start(args, output_dir: Path, num_processes: int):
@@ -310,7 +332,8 @@ def decide_the_rest(args, output_dir: Path, num_processes: int):
     except ValueError as error:
         rerun = None if args.resume_from_checkpoint else same_command_run(args, output_dir)
         if rerun is None:  # the user's --output_dir: argparse's status 2, as a --dataset that is not there
-            raise CommandLineRefused(str(error)) from None
+            since = "" if args.resume_from_checkpoint else preset_changed_since_run(args, output_dir)
+            raise CommandLineRefused(f"{error}.{since}" if since else str(error)) from None
         if rerun[0] == "continue":
             args.resume_from_checkpoint = "latest"
         else:  # its outputs are removed where --overwrite_output_dir's are, after every other refusal
@@ -903,6 +926,8 @@ def main(argv=None):
                     if args.max_grad_norm:  # the norm before clipping, logged as Trainer's grad_norm (on the device)
                         grad_norm = accelerator.clip_grad_norm_(model.parameters(), args.max_grad_norm)
                 optimizer.step()
+                if accelerator.sync_gradients:  # the rate this step trained at, logged as Trainer logs it: before the
+                    step_lr = optimizer.param_groups[0]["lr"]  # schedule's step (after it: the next step's rate)
                 lr_scheduler.step()
                 optimizer.zero_grad()
             step_loss += loss.detach() * batch["valid"].sum()  # the batch's valid clips' losses summed
@@ -949,7 +974,7 @@ def main(argv=None):
                 if args.with_tracking:
                     logged = {
                         **({"train/loss": mean_loss} if mean_loss is not None else {}),
-                        "train/lr": lr_scheduler.get_last_lr()[0],
+                        "train/lr": step_lr,
                         "train/skipped_clips": skipped_total(),
                         # Trainer's epoch: epochs done, this one's share of batches included (it was this epoch's
                         # index, from 0: the last step of 2 epochs logged 1, where train_results.json says 2.0)

@@ -319,6 +319,27 @@ def test_resume_refuses_another_model_before_loading_any_data(videofolder, unint
     assert "Traceback" not in result.stderr and "training clips" not in result.stderr
 
 
+def test_resume_from_a_transformers_trainer_checkpoint_is_refused_naming_init_from(finetune_module, tmp_path):
+    """transformers' Trainer writes a trainer_state.json in its checkpoints too (`global_step`, no `completed_steps`):
+    resumed from one, the recipe loaded the data and the model and died in a FileNotFoundError traceback for
+    accelerate's optimizer.bin. It is refused before anything loads, naming --init_from, which takes its weights."""
+    recipe = load_recipe()
+    checkpoint = tmp_path / "trainer_out" / "checkpoint-500"
+    checkpoint.mkdir(parents=True)
+    (checkpoint / "trainer_state.json").write_text(json.dumps({"global_step": 500, "epoch": 2.0, "log_history": []}))
+    (checkpoint / "optimizer.pt").write_bytes(b"")
+    args = finetune_module.parse_args(
+        ["--dataset", "synthetic", "--output_dir", str(tmp_path / "run"), "--resume_from_checkpoint", str(checkpoint)]
+    )
+    with pytest.raises(recipe.CommandLineRefused) as refused:
+        recipe.find_resume_checkpoint(args, tmp_path / "run", {})
+    assert refused.value.message == (
+        f"--resume_from_checkpoint {checkpoint}: a checkpoint of transformers' Trainer (step 500), not of this recipe, "
+        "which cannot continue Trainer's optimiser, scheduler and data order; to fine-tune on from its weights, start "
+        f"a run with --init_from {checkpoint}"
+    )
+
+
 def test_resume_refuses_another_init_from_naming_it(videofolder, uninterrupted, tiny_vit, tmp_path):
     """A run trained from scratch, resumed with `--init_from` an image ViT of the same shapes: the checkpoint's weights
     replaced the ViT's and its card named the ViT as the base model it never started from (another shape died in a
@@ -449,6 +470,47 @@ def test_a_new_learning_rate_weight_decay_and_momentum_take_effect_on_resume(fin
     assert finetune_module.apply_resumed_hyperparameters(resumed_optimizer, resumed_scheduler, new, None) == []
 
 
+def test_a_resume_with_another_schedule_trains_its_first_step_at_the_new_schedules_rate(finetune_module):
+    """The checkpoint's optimiser state holds the rate its schedule set for the next step: resumed with another
+    --max_train_steps, warm-up or --lr_scheduler_type (a warning says which), the first resumed step trained at the
+    old schedule's rate, the new one applying only from the second (cosine over 20 steps at step 6 is 0.75 of the
+    peak, over 40 steps 0.96; a warm-up of 10 steps dropped at step 6: 0.6 where it is 1). The same schedule
+    resumed keeps the checkpoint's rate to the last bit."""
+    import math
+
+    from transformers import get_scheduler
+
+    args = finetune_module.parse_args(["--optimizer", "sgd", "--learning_rate", "0.1", "--momentum", "0.9"])
+    saved = json.loads(json.dumps(finetune_module.run_settings(args, 1)))
+
+    def build(kind, warmup, total):
+        parameter = torch.nn.Parameter(torch.ones(3))
+        optimizer = torch.optim.SGD([parameter], lr=0.1, momentum=0.9)
+        return parameter, optimizer, get_scheduler(kind, optimizer, num_warmup_steps=warmup, num_training_steps=total)
+
+    parameter, optimizer, scheduler = build("cosine", 2, 20)
+    for _ in range(6):
+        parameter.grad = torch.ones(3)
+        optimizer.step()
+        scheduler.step()
+    for (kind, warmup, total), factor in [
+        (("cosine", 2, 40), 0.5 * (1 + math.cos(math.pi * 4 / 38))),
+        (("constant", 0, 20), 1.0),
+        (("linear", 10, 20), 0.6),
+    ]:
+        _, resumed_optimizer, resumed_scheduler = build(kind, warmup, total)
+        resumed_optimizer.load_state_dict(optimizer.state_dict())
+        resumed_scheduler.load_state_dict(scheduler.state_dict())
+        assert finetune_module.apply_resumed_hyperparameters(resumed_optimizer, resumed_scheduler, args, saved) == []
+        assert resumed_optimizer.param_groups[0]["lr"] == pytest.approx(0.1 * factor), kind
+        assert resumed_scheduler.get_last_lr() == [pytest.approx(0.1 * factor)]
+    _, resumed_optimizer, resumed_scheduler = build("cosine", 2, 20)
+    resumed_optimizer.load_state_dict(optimizer.state_dict())
+    resumed_scheduler.load_state_dict(scheduler.state_dict())
+    finetune_module.apply_resumed_hyperparameters(resumed_optimizer, resumed_scheduler, args, saved)
+    assert resumed_optimizer.param_groups[0]["lr"] == optimizer.param_groups[0]["lr"]  # bit for bit
+
+
 def test_resume_settings_warn_about_the_optimisation_and_old_checkpoints(finetune_module):
     args = finetune_module.parse_args(["--learning_rate", "0.1"])
     saved = finetune_module.run_settings(args, 1)
@@ -496,6 +558,37 @@ def test_a_resume_whose_preset_changed_since_says_so_not_that_a_flag_was_typed(f
     assert finetune_module.check_resume_settings(saved, finetune_module.run_settings(typed, 1), typed) == [
         "resuming with a different --learning_rate 0.3 -> 0.05"  # typed: the user's change, said as before
     ]
+
+
+def test_the_same_command_on_a_folder_of_the_presets_earlier_value_is_refused_naming_it(finetune_module, tmp_path):
+    """The same command run again on a kinetics400_vivit_b_fe folder written while the preset's learning rate was 0.1
+    (5e-2 now) is another run, refused: the refusal said only "already holds a previous run", which the user had
+    typed the very command of. It now names the preset's value then and now and the flag that continues the run; a
+    folder of a run that differs otherwise too says nothing of the preset."""
+    recipe = load_recipe()
+    folder = tmp_path / "run"
+    folder.mkdir()
+    flags = ["--preset", "kinetics400_vivit_b_fe", "--dataset", "k400", "--output_dir", folder, "--init_from", "vit"]
+    args = finetune_module.parse_args(list(map(str, flags)), check_paths=False)
+    run = finetune_module.parse_args(list(map(str, flags)), check_paths=False)  # as the run resolved its batch
+    run.gradient_accumulation_steps, run.effective_total_batch_size, _ = finetune_module.resolve_batch_size(run, 1)
+    saved = json.loads(json.dumps(finetune_module.run_settings(run, 1)))
+    saved["other"]["learning_rate"] = 0.1  # as the older version recorded it
+    (folder / "run_settings.json").write_text(json.dumps({"settings": saved}))
+    with pytest.raises(recipe.CommandLineRefused) as refused:
+        recipe.decide_the_rest(args, folder, 1)
+    assert refused.value.message.endswith(
+        "It is a run of this command as --preset kinetics400_vivit_b_fe was when it was written, with --learning_rate "
+        "0.1; the preset's value has changed since (--learning_rate 0.05). Add --learning_rate 0.1 to the command to "
+        "go on with it"
+    )
+    with_it = finetune_module.parse_args(list(map(str, [*flags, "--learning_rate", "0.1"])), check_paths=False)
+    assert recipe.decide_the_rest(with_it, folder, 1)[0] == ("restart", None)  # the same command, as it said
+    saved["other"]["drop_path_rate"] = 0.5  # another run besides
+    (folder / "run_settings.json").write_text(json.dumps({"settings": saved}))
+    with pytest.raises(recipe.CommandLineRefused) as refused:
+        recipe.decide_the_rest(args, folder, 1)
+    assert "already holds a previous run" in refused.value.message and "preset" not in refused.value.message
 
 
 def test_every_flag_is_a_recorded_setting_or_says_it_changes_nothing(finetune_module):

@@ -314,6 +314,33 @@ def preset_change(args: argparse.Namespace | None, name: str, old, new) -> str |
     return f"{now}, where the checkpoint was trained with {said(old)}; {keep}"  # (typed then, left out now)
 
 
+def preset_values_since(saved: dict | None, current: dict, args: argparse.Namespace) -> str | None:
+    """Why a run recorded in a folder is not "the same command" as this one, when all that differs is a value of
+    `--preset` that has changed since it was written (`EARLIER_PRESET_VALUES`), not typed then or now: the words to
+    add to the refusal, naming the flags that continue it. An older kinetics400_vivit_b_fe folder was refused as
+    "another run" for the preset's learning rate, 0.1 then and 5e-2 now, which nothing named; None otherwise."""
+    if not isinstance(saved, dict) or not isinstance(saved.get("other"), dict) or not isinstance(current, dict):
+        return None
+    earlier = EARLIER_PRESET_VALUES.get(getattr(args, "preset", None), {})
+    typed = getattr(args, "typed_flags", None) or ()
+    changed = {
+        name: saved["other"][name]
+        for name in earlier
+        if name not in typed
+        and name in saved["other"]
+        and saved["other"][name] in earlier[name]
+        and current["other"].get(name) == PRESETS[args.preset].get(name)
+    }
+    if not changed or not same_settings(saved, {**current, "other": {**current["other"], **changed}}):
+        return None
+    flags = " ".join(f"--{name} {value}" for name, value in changed.items())
+    now = ", ".join(f"--{name} {said(current['other'][name])}" for name in changed)
+    return (
+        f"It is a run of this command as --preset {args.preset} was when it was written, with {flags}; the preset's "
+        f"value has changed since ({now}). Add {flags} to the command to go on with it"
+    )
+
+
 def check_resume_settings(saved: dict | None, current: dict, args: argparse.Namespace | None = None) -> list[str]:
     """Refuse (ValueError naming each flag, old -> new) a resume whose batch-defining settings differ from the
     checkpoint's; return warnings for the other settings that differ (or for a checkpoint that recorded none).
@@ -446,13 +473,24 @@ def check_resume_labels(saved: dict | None, id2label: dict, dataset: str) -> lis
 def apply_resumed_hyperparameters(optimizer, lr_scheduler, args, saved: dict | None) -> list[str]:
     """Put this run's --learning_rate, --weight_decay and --momentum back after a checkpoint's optimiser and
     scheduler state restored the checkpoint's (a new value would otherwise be silently ignored): the schedule goes on
-    from the same step with the new peak. Returns what was changed, `--flag old -> new`."""
+    from the same step with the new peak; and this run's schedule's rate at that step (another length, warm-up or
+    type of schedule). Returns what was changed of the three, `--flag old -> new`."""
     saved = (saved or {}).get("other", {})
     changed = [name for name in RESTORED_SETTINGS if name in saved and saved[name] != getattr(args, name, None)]
-    if not changed:
-        return []
     scheduler = getattr(lr_scheduler, "scheduler", lr_scheduler)  # accelerate wraps it
     groups = optimizer.param_groups
+    if hasattr(scheduler, "lr_lambdas") and "learning_rate" not in changed:
+        # The optimiser's state put back the rate the checkpoint's schedule had set for the next step; this run's
+        # schedule (another --max_train_steps, warm-up or --lr_scheduler_type: a warning says which) sets its own only
+        # at the next scheduler step, so the first resumed step trained at the old schedule's rate (a warm-up of 100
+        # steps dropped at step 10: 0.1x the rate). The same schedule gives the same rates, to the last bit.
+        rates = [base * rate(scheduler.last_epoch) for base, rate in zip(scheduler.base_lrs, scheduler.lr_lambdas)]
+        if rates != [group["lr"] for group in groups]:
+            for group, rate in zip(groups, rates):
+                group["lr"] = rate
+            scheduler._last_lr = rates
+    if not changed:
+        return []
     if "learning_rate" in changed:
         if not hasattr(scheduler, "lr_lambdas"):
             raise ValueError(f"--learning_rate cannot change on resume with a {type(scheduler).__name__} schedule")
