@@ -171,6 +171,59 @@ def test_hub_integer_values_keep_their_numbers_and_class_label_names_are_id2labe
     assert [e["label"] for e in data.split("train")] == [2, 0, 1]
 
 
+@pytest.mark.parametrize("ids", ["floats", "floats beside names", "text beside names"])
+def test_hub_ids_written_as_floats_or_text_are_named_as_integer_ids_are(tmp_path, ids):
+    """A float label column (0.0, 1.0: a table pandas wrote) had the right ids, and id2label '0.0', '1.0'; ids written
+    as floats or as text beside a column of names lost the names (id2label '0', '1'). The reference: the same table
+    with integer ids, read whole and streamed."""
+    datasets = pytest.importorskip("datasets")
+    from vivit_hf.training.data.streaming import open_streaming_dataset
+
+    video = {"path": None, "bytes": clip(tmp_path / "src" / "0.mp4").read_bytes()}
+    named = ids.endswith("beside names")
+    kind = datasets.Value("string" if ids.startswith("text") else "float64")
+    read = {}
+    for name, labels, feature in (("ints", [1, 0, 1], datasets.Value("int64")), (ids, [1, 0, 1], kind)):
+        values = [str(i) if ids.startswith("text") and name != "ints" else i for i in labels]
+        columns = {"video": [video] * 3, "label": values} | ({"label_name": ["dog", "cat", "dog"]} if named else {})
+        features = {"video": datasets.Video(), "label": feature} | (
+            {"label_name": datasets.Value("string")} if named else {}
+        )
+        (tmp_path / name / "data").mkdir(parents=True)
+        datasets.Dataset.from_dict(columns, features=datasets.Features(features)).to_parquet(
+            str(tmp_path / name / "data" / "train-00000-of-00001.parquet")
+        )
+        whole = load_video_dataset(str(tmp_path / name), "hub", cache_dir=str(tmp_path / "cache"))
+        streamed = open_streaming_dataset(str(tmp_path / name), cache_dir=str(tmp_path / "cache"))
+        read[name] = [whole.id2label, [e["label"] for e in whole.split("train")], streamed.id2label]
+    id2label = {0: "cat", 1: "dog"} if named else {0: "0", 1: "1"}
+    assert read["ints"] == [id2label, [1, 0, 1], id2label]  # the reference
+    assert read[ids] == read["ints"]
+
+
+def test_a_model_or_checkpoint_that_named_float_ids_1_0_still_matches_the_same_data():
+    """Earlier versions named a float column's ids '0.0', '1.0', '2.0': a model fine-tuned then and evaluated on the
+    same data (now '0', '1', '2') is not refused as not knowing its classes, nor a resume of its checkpoint as other
+    classes; other classes still are."""
+    from types import SimpleNamespace
+
+    from vivit_hf.training.data import VideoClassificationData
+    from vivit_hf.training.evaluation import check_labels
+    from vivit_hf.training.resume import check_resume_labels
+
+    data = VideoClassificationData(splits={}, label_spaces={"label": ["0", "1", "2"]})
+    for then, same in (({0: "0.0", 1: "1.0", 2: "2.0"}, True), ({0: "0.0", 1: "2.0", 2: "1.0"}, False)):
+        model, saved = SimpleNamespace(id2label=then, num_labels=3), {str(i): name for i, name in then.items()}
+        if same:
+            assert check_labels(model, data, "m", "d") == [[0, 1, 2]]
+            assert check_resume_labels(saved, data.id2label, "d") == []
+            continue
+        with pytest.raises(DatasetFormatError, match="does not know 2 of the 3 classes"):
+            check_labels(model, data, "m", "d")
+        with pytest.raises(ValueError, match="only in the checkpoint: '0.0', '2.0', '1.0'"):
+            check_resume_labels(saved, data.id2label, "d")
+
+
 def test_empty_label_names_are_refused_naming_the_clips(tmp_path):
     """A table's unlabelled rows written as empty strings (not None) became a class `''`, and a test split of only
     them was evaluated (top-1 0.0 on clips without labels); the recipes' reader refuses them, naming the rows."""

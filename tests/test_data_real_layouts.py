@@ -954,6 +954,40 @@ def test_local_folder_cache_key_sees_the_files_of_a_symlinked_folder(tmp_path):
     assert local_folder_cache_dir(tmp_path / "repo", str(tmp_path / "cache")) != before
 
 
+@pytest.mark.parametrize("how", ["replaced", "overwritten"])
+def test_a_table_relabelled_to_the_same_size_and_time_is_not_read_from_the_old_cache(tmp_path, how):
+    """The Arrow cache of a local folder was keyed by each file's size and modification time: a parquet table whose
+    labels were swapped (the same size), copied in with its old time (`cp -p`, `rsync -t`), was read with the old
+    labels. The reference: the same folder read into a cache folder of its own."""
+    import os
+
+    datasets = pytest.importorskip("datasets")
+    features = datasets.Features({"video": datasets.Video(), "label": datasets.Value("string")})
+    video = {"path": None, "bytes": clip(tmp_path / "src" / "0.mp4").read_bytes()}
+    table, other = tmp_path / "repo" / "data" / "train-00000-of-00001.parquet", tmp_path / "other.parquet"
+    table.parent.mkdir(parents=True)
+    for path, labels in ((table, ["cat", "dog"]), (other, ["dog", "cat"])):
+        datasets.Dataset.from_dict({"video": [video] * 2, "label": labels}, features=features).to_parquet(str(path))
+
+    def labels(cache: str) -> list:
+        data = load_video_dataset(str(tmp_path / "repo"), "hub", cache_dir=str(tmp_path / cache))
+        return [data.id2label[e["label"]] for e in data.split("train")]
+
+    assert labels("cache") == ["cat", "dog"]
+    before = os.stat(table)
+    if how == "replaced":  # rsync: a new file renamed over the old one
+        os.replace(other, table)
+    else:  # cp -p: the old file's bytes overwritten
+        table.write_bytes(other.read_bytes())
+    os.utime(table, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = os.stat(table)
+    assert (after.st_size, after.st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    if (after.st_ino, after.st_ctime_ns) == (before.st_ino, before.st_ctime_ns):
+        pytest.skip("this file system's clock did not tick between the two writes")
+    assert labels("fresh") == ["dog", "cat"]  # the reference
+    assert labels("cache") == ["dog", "cat"]
+
+
 def test_a_split_the_data_set_lacks_is_one_line_naming_the_data_set_and_its_splits(tmp_path):
     # `data/train` missing (or not read): the recipes said `KeyError: "no split 'train'; ..."` in a traceback.
     clip(tmp_path / "data" / "val" / "cat" / "a.mp4")

@@ -308,6 +308,40 @@ def test_each_local_shard_is_read_once_before_a_streamed_run_starts(tmp_path, mo
     assert read_tar_index.cache_info().maxsize >= 100_000  # Kinetics-scale shard counts stay in the cache
 
 
+@pytest.mark.parametrize("how", ["replaced", "overwritten"])
+def test_a_shard_relabelled_to_the_same_size_and_time_gives_another_stream_digest(tmp_path, how):
+    """A local tar's index (its samples, ids and the digest's fingerprint) was kept by its size and modification
+    time: a shard relabelled to the same size and copied back with its old time (`cp -p`, `rsync -t`) kept the old
+    fingerprint, and a resume or another process's copy with the old labels passed. The reference: the digest read
+    with the index forgotten."""
+    import os
+
+    from vivit_hf.training.data.stream_contents import read_tar_index
+
+    clips = [path.read_bytes() for path in sources(tmp_path, 2)]
+    shard, other = tmp_path / "one" / "train" / "000.tar", tmp_path / "other.tar"
+    for path, labels in ((shard, "01"), (other, "10")):
+        write_tar(path, [(f"{k:06d}", {"mp4": clips[k], "cls": labels[k].encode()}) for k in range(2)])
+
+    def digest() -> str:
+        return examples_digest(open_streaming_dataset(str(tmp_path / "one")).split("train"))
+
+    first = digest()
+    before = os.stat(shard)
+    if how == "replaced":  # rsync: a new file renamed over the old one
+        os.replace(other, shard)
+    else:  # cp -p: the old file's bytes overwritten
+        shard.write_bytes(other.read_bytes())
+    os.utime(shard, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = os.stat(shard)
+    assert (after.st_size, after.st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    if (after.st_ino, after.st_ctime_ns) == (before.st_ino, before.st_ctime_ns):
+        pytest.skip("this file system's clock did not tick between the two writes")
+    relabelled = digest()
+    read_tar_index.cache_clear()
+    assert digest() == relabelled != first
+
+
 def test_a_hub_listing_that_cannot_be_read_is_said_so_at_resume_and_between_processes(monkeypatch):
     """The Hub's listing failing (offline, a transient error) leaves a stream's digest of its shards' names and sizes
     alone: a resume then read "the training split is not the one it was trained on", and a process that could not

@@ -43,6 +43,7 @@ from .video_reader import (
 from .video_sources import (
     SHORT_TS_BYTES,
     describe_source,
+    file_key,
     is_av_container,
     read_at,
     resolve_source,
@@ -400,19 +401,11 @@ def _invisible(packet, codec: str) -> bool:
 
 
 def _file_key(source: Any) -> tuple | None:
-    """What tells a file unchanged since it was indexed: its path, size and modification time, and its inode and
-    status-change time: `cp -p` / `rsync -t` of another clip of the same size set the old modification time again
-    (the old table was served for it), but `rsync` renames a new inode over the path and any write or time change
-    moves the status-change time, which no call can set back. None for anything but a path (bytes and file objects
+    """What tells a file unchanged since it was indexed (`video_sources.file_key`: its path, size, modification
+    time, inode and status-change time). None for anything but a path given as a `str` (bytes and file objects
     are known only by their content, `_content_key`, which costs a hash of every byte: only the transport-stream
     cut check, a decode at every open, is cached by it)."""
-    if not isinstance(source, str):
-        return None
-    try:
-        status = os.stat(source)
-    except OSError:
-        return None
-    return os.path.realpath(source), status.st_size, status.st_mtime_ns, status.st_ino, status.st_ctime_ns
+    return file_key(source) if isinstance(source, str) else None
 
 
 def _content_key(source: Any) -> tuple | None:

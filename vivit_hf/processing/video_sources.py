@@ -44,6 +44,23 @@ def describe_source(source: Any) -> str:
     return f"<{type(source).__name__}>"
 
 
+def file_key(source: Any) -> tuple | None:
+    """What tells a file unchanged since it was read, for the caches that keep what a read of it found (a video's
+    frame table, a tar's samples and digest, a local data set's Arrow cache): its real path, size and modification
+    time, and its inode and status-change time. Size and modification time alone are not enough: `cp -p` /
+    `rsync -t` of another file of the same size set the old modification time again, and the old answer was served
+    for it; but `rsync` renames a new inode over the path, and any write or time change moves the status-change
+    time, which no call can set back. None for anything but a path (`str` or `os.PathLike`), or one that is not
+    there."""
+    if not isinstance(source, (str, os.PathLike)):
+        return None
+    try:
+        status = os.stat(source)
+    except OSError:
+        return None
+    return os.path.realpath(source), status.st_size, status.st_mtime_ns, status.st_ino, status.st_ctime_ns
+
+
 def is_torchcodec_decoder(source: Any) -> bool:
     """A torchcodec `VideoDecoder` (duck-typed: torchcodec imports only when it is used)."""
     return hasattr(source, "get_frames_at") and hasattr(source, "metadata")

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
+from ...processing.video_sources import file_key
 from .folders import (
     walk_folder,
 )
@@ -99,16 +100,18 @@ def local_folder_cache_dir(folder: Path, cache_dir: str | None) -> str:
     local folder by the folder's name and its card's YAML, not by its files: shards written again into `shards/`
     with the same card (the same clips in another `--seed` order; other clips of the same classes, counts and total
     bytes) were read from the first version's cache, silently. The key here is the folder's path and every file's
-    name, size and modification time (a `stat` per file, no read); an old version's cache stays until removed."""
+    name and `file_key` (a `stat` per file, no read): by size and modification time alone, a table relabelled to the
+    same size and copied in with its old time (`cp -p`, `rsync -t`) was read with the old labels. An old version's
+    cache stays until removed."""
     import hashlib
 
     import datasets
 
     files = sorted(
-        (path.relative_to(folder).as_posix(), stat.st_size, stat.st_mtime_ns)
+        (path.relative_to(folder).as_posix(), key)
         for dirpath, filenames in walk_folder(folder)
         for path in (dirpath / filename for filename in filenames)
-        if path.is_file() and (stat := path.stat())
+        if path.is_file() and (key := file_key(path))
     )
     key = hashlib.sha256(json.dumps([str(folder.resolve()), files]).encode()).hexdigest()[:16]
     return str(Path(cache_dir or datasets.config.HF_DATASETS_CACHE) / "vivit_hf_local" / key)

@@ -21,7 +21,15 @@ from .folders import (
     files_below,
 )
 from .hub_files import file_name, is_saved_to_disk
-from .labels import LABEL_COLUMNS, LABEL_FIELDS, as_integer, is_labelled_split, label_name, label_vocabulary
+from .labels import (
+    LABEL_COLUMNS,
+    LABEL_FIELDS,
+    as_integer,
+    class_id,
+    is_labelled_split,
+    label_name,
+    label_vocabulary,
+)
 from .videofolder import METADATA_FILES
 
 # The adapters' one logger, named as before they were split out of `formats.py`: a level or filter a user set on
@@ -287,15 +295,16 @@ def column_values(tables: dict, column: str) -> list:
 
 def names_beside_ids(names: list[str], features, label_column: str, values_of, fmt: str = "hub") -> list[str]:
     """`names` of integer labels (`"0"`, `"1"`, ...) replaced by the names a column beside them gives each id, where
-    the data says them; they were lost (id2label "0".."N"). `values_of(column)`: every row's value of a column, in
-    one row order. A column giving one id two names is refused, naming both."""
+    the data says them; they were lost (id2label "0".."N"). The ids as `label_vocabulary` reads them (`class_id`):
+    written as text (`"3"`) or as floats (`3.0`), their names were lost too. `values_of(column)`: every row's value
+    of a column, in one row order. A column giving one id two names is refused, naming both."""
     if not names or any(name != str(i) for i, name in enumerate(names)):
         return names
     for column in name_columns(features, label_column):
         ids, given = values_of(label_column), values_of(column)
         by_id: dict[int, str] = {}
-        for i, name in zip(ids, given):
-            if isinstance(i, bool) or not isinstance(i, int) or name is None or not str(name).strip():
+        for value, name in zip(ids, given):
+            if (i := class_id(value)) is None or name is None or not str(name).strip():
                 continue
             name = label_name(name)
             if by_id.setdefault(i, name) != name:

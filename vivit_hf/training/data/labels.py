@@ -78,7 +78,8 @@ def label_vocabulary(values, fmt: str) -> tuple[list[str], dict]:
                 size - 1,
                 len(by_id),
             )
-        names = [str(by_id[i]) if i in by_id else str(i) for i in range(size)]
+        # `str(i)`, not the value as written: a float column's 0.0, 1.0 (parquet, pandas) were named '0.0', '1.0'
+        names = [str(i) for i in range(size)]
         return names, {value: integers[value] for value in distinct}
     names = sorted({label_name(value) for value in distinct})
     if distinct and all(i is not None for i in integers.values()):
@@ -95,6 +96,20 @@ def label_vocabulary(values, fmt: str) -> tuple[list[str], dict]:
         )
     index = {name: i for i, name in enumerate(names)}
     return names, {value: index[label_name(value)] for value in distinct}
+
+
+def class_id(value) -> int | None:
+    """The class id an integer label stands for, as `label_vocabulary` keeps it (`2`, `"2"`, `2.0`), else None (text
+    written with a leading zero or sign is a name, `bool` no label)."""
+    number = as_integer(value)
+    return number if number is not None and _written_as_integer(value) else None
+
+
+def float_ids_as_named_now(names: Sequence[str]) -> list[str]:
+    """`names` with each `'<i>.0'` at id i named `'<i>'`: earlier versions named a float label column's ids (0.0, 1.0,
+    from parquet or pandas) `'0.0'`, `'1.0'`, which `label_vocabulary` now names as it names integer ids; a model or a
+    checkpoint of then is matched with its data read now."""
+    return [str(i) if name == f"{i}.0" else name for i, name in enumerate(names)]
 
 
 def _written_as_integer(value) -> bool:

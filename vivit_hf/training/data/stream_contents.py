@@ -31,6 +31,8 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
+from ...processing.video_sources import file_key
+
 logger = logging.getLogger(__name__)
 
 # The largest tar member whose bytes go into the digest: a sample's label, id or metadata, not its clip.
@@ -165,24 +167,27 @@ def stream_contents(
 
 def tar_index(path) -> tuple[int, list[str], str]:
     """`(samples, source ids, contents)` of a local tar (`_tar_samples`, `_tar_source_ids`, `_tar_contents`), read
-    in one pass over its headers and small members, kept for the file as it is (its size and modification time):
-    the digest, the card's check and the repeated ids' warning each asked for it."""
-    if "://" in str(path) or not Path(path).is_file():
+    in one pass over its headers and small members, kept for the file as it is (`file_key`: its size and times, and
+    its inode): the digest, the card's check and the repeated ids' warning each asked for it. By size and
+    modification time alone, a tar relabelled to the same size and copied back with its old time (`cp -p`,
+    `rsync -t`) kept the old index: its old digest passed the changed shard at a resume."""
+    key = file_key(path) if "://" not in str(path) and Path(path).is_file() else None
+    if key is None:
         raise OSError(f"{path} is not a local file (counting its samples would read it whole)")
-    stat = Path(path).stat()
-    return read_tar_index(str(path), stat.st_size, stat.st_mtime_ns)
+    return read_tar_index(key)
 
 
 # Every shard of a stream, for each of its splits: a data set of more shards than the cache held (Kinetics in 5 250
 # tars) read every tar's members again for each asker (the count, the digest, the repeated ids), none from the cache.
 @functools.lru_cache(maxsize=1 << 17)
-def read_tar_index(path: str, size: int, mtime_ns: int) -> tuple[int, list[str], str]:
-    """`tar_index`, and a hash of the tar's members: every member's name and size, and the bytes of those up to
-    `SMALL_MEMBER` (a sample's `cls`, `txt` and `json`: its label and id), read in the same pass."""
+def read_tar_index(identity: tuple) -> tuple[int, list[str], str]:
+    """`tar_index` of the tar `file_key` gave `identity` for (its real path first), and a hash of the tar's
+    members: every member's name and size, and the bytes of those up to `SMALL_MEMBER` (a sample's `cls`, `txt` and
+    `json`: its label and id), read in the same pass."""
     import tarfile
 
     samples, previous, ids, contents = 0, None, [], hashlib.sha256()
-    with tarfile.open(path) as tar:
+    with tarfile.open(identity[0]) as tar:
         for member in tar:
             folder, _, name = member.name.rpartition("/")
             key = (folder, name.split(".", 1)[0])
