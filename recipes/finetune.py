@@ -133,6 +133,7 @@ from vivit_hf.training.finetune import (
     restarts_without_a_restart,
     short_clips_warning,
     soft_targets,
+    step_seed,
     unreadable_training_set,
     warmup_beyond_the_run,
     warmup_overridden,
@@ -909,7 +910,7 @@ def main(argv=None):
             # Randomness (dropout, stochastic depth, mixup) depends only on the step, not on history, so a resumed
             # run draws the same numbers as an uninterrupted one.
             micro_step = epoch * seed_stride + batch_index
-            torch.manual_seed(args.seed * 1_000_003 + micro_step * 97 + accelerator.process_index)
+            torch.manual_seed(step_seed(args.seed, micro_step, accelerator.process_index, accelerator.num_processes))
             mixup.rng = mixup_generator(args.seed, micro_step, accelerator.process_index)
             with accelerator.accumulate(model):
                 targets = soft_targets(batch["labels"], head_sizes, args.label_smoothing or 0.0)

@@ -123,3 +123,18 @@ def test_each_process_draws_its_own_mixup_weight_and_one_process_draws_as_before
     # the same (seed, step, process) draws the same; process 0 what one process drew before ([seed, step])
     assert mixup_generator(7, 12, 2).random() == mixup_generator(7, 12, 2).random()
     assert mixup_generator(7, 12, 0).random() == np.random.default_rng([7, 12]).random()
+
+
+def test_each_process_draws_its_own_dropout_seed_on_more_than_97_processes():
+    """The recipe's dropout / stochastic-depth seed was seed * 1_000_003 + micro_step * 97 + process: on the 128
+    processes of docs/training-and-data.md's 16 machines of 8 GPUs, process 97 drew process 0's seed of the next
+    micro-step (31 processes repeating another's masks). Every (micro-step, process) now has its own; on up to 97
+    processes the seeds are those of before, so a resumed run draws what it drew."""
+    from vivit_hf.training.finetune import step_seed
+
+    seeds = {step_seed(3, step, process, 128) for step in range(50) for process in range(128)}
+    assert len(seeds) == 50 * 128
+    for processes in (1, 2, 97):
+        assert [step_seed(3, 12, p, processes) for p in range(processes)] == [
+            3 * 1_000_003 + 12 * 97 + p for p in range(processes)
+        ]

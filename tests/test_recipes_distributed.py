@@ -319,8 +319,10 @@ def sixteen_two_broken_data(videofolder, data):
 
 
 def evaluate_batch_of_4(model, videofolder):
-    """evaluate.py's flags for the 6 test clips in batches of 4 a process: on 2 processes the last batch is padded."""
-    return ["--model", model, "--dataset", videofolder, "--num_workers", 0, "--per_device_eval_batch_size", 4]
+    """evaluate.py's flags for the 6 test clips in batches of 4 a process: on 2 processes the last batch is padded.
+    Each scored as 2 clips x 3 crops, so the views of a video are averaged before the padding is dropped."""
+    flags = ["--model", model, "--dataset", videofolder, "--num_workers", 0, "--per_device_eval_batch_size", 4]
+    return [*flags, "--num_clips", 2, "--num_crops", 3]
 
 
 @pytest.fixture(scope="module")
@@ -330,9 +332,9 @@ def torchrun_runs(videofolder, tmp_path_factory):
     model) on the relative --dataset `data`, which each process finds in a copy of its own, two clips short on rank 1;
     "evaluate_output_file_elsewhere", evaluating the halves' model into the relative --output_dir `results`, a file
     in rank 1's folder alone; "sixteen_two_broken", 16 clips of which 2 are broken, in batches of 2 a process;
-    "evaluate_batch_of_4", evaluating the halves' model in batches of 4 a process; "best_model", stopped early with
-    --load_best_model_at_end; {name: (result, output folder)}. The launch is made once for both pytest-xdist workers
-    (`run_once`: this file's tests can be dealt to both), its results read back from JSON."""
+    "evaluate_batch_of_4", evaluating the halves' model in batches of 4 a process, 2 x 3 views a clip; "best_model",
+    stopped early with --load_best_model_at_end; {name: (result, output folder)}. The launch is made once for both
+    pytest-xdist workers (`run_once`: this file's tests can be dealt to both), its results read back from JSON."""
     made, root = run_once(tmp_path_factory, "torchrun_runs", lambda root: launch_torchrun_runs(videofolder, root))
     return {name: (subprocess.CompletedProcess(*result), root / "out" / name) for name, result in made.items()}
 
@@ -479,7 +481,7 @@ def test_two_processes_count_every_clip_once(videofolder, torchrun_runs, tmp_pat
     two = json.loads((two_out / "eval_results.json").read_text())
     # torchrun on a CPU machine must give one job of two processes, not two rank-0 jobs writing the same folder.
     assert one["num_processes"] == 1 and two["num_processes"] == 2
-    assert one["num_samples"] == two["num_samples"] == 6
+    assert one["num_samples"] == two["num_samples"] == 6 and (two["num_clips"], two["num_crops"]) == (2, 3)
     assert one["confusion_matrix"] == two["confusion_matrix"]
     assert two["loss"] == pytest.approx(one["loss"], rel=1e-5)  # each clip's once, the padded repeat left out
     torch.testing.assert_close(

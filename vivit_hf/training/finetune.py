@@ -913,6 +913,14 @@ def mixup_generator(seed: int, micro_step: int, process_index: int) -> np.random
     return np.random.default_rng([seed, micro_step, *([process_index] if process_index else [])])
 
 
+def step_seed(seed: int, micro_step: int, process_index: int, num_processes: int) -> int:
+    """torch's seed of a process's dropout and stochastic depth at one micro-step: its own for every (micro-step,
+    process) of a run. Micro-steps were 97 numbers apart, so with more than 97 processes (16 machines of 8 GPUs,
+    docs/training-and-data.md's own example) process 97 drew process 0's masks of the next micro-step, 31 of 128
+    processes repeating another's. On up to 97 processes the seeds are as before (a resume draws what it drew)."""
+    return seed * 1_000_003 + micro_step * max(97, num_processes) + process_index
+
+
 def clips_of_last_batch(rows: int, process_index: int, remainder: int) -> int:
     """Rows of this process's batch that are clips of the epoch, for the last batch of an epoch that accelerate
     filled up (`even_batches`) with clips from the epoch's start, so that every process takes as many steps.
