@@ -179,6 +179,15 @@ def test_training_augmentation_depends_only_on_seed_epoch_and_index(small_exampl
     assert not torch.equal(sample(0, 1), sample(1, 1))
 
 
+def test_a_clip_past_100003_never_gets_the_next_epochs_augmentation_of_another_clip(small_examples, processor):
+    # Kinetics-400 has 240k clips: epochs 100_003 apart put clip 100_003 of epoch 0 on clip 0's epoch-1 crops
+    examples = [small_examples[0]] * 100_004  # one video throughout: equal pixels would mean equal seeds
+    dataset = VideoClassificationDataset(
+        examples, processor, seed=7, processor_kwargs=dict(do_train_augment=True, scale_jitter=[1.0, 1.5])
+    )
+    assert not torch.equal(dataset[(0, 100_003)]["pixel_values"], dataset[(1, 0)]["pixel_values"])
+
+
 def test_multi_view_samples_stack_views_per_clip(small_examples, processor):
     dataset = VideoClassificationDataset(small_examples, processor, num_clips=2, num_crops=1)
     batch = collate_videos([dataset[0], dataset[1]])

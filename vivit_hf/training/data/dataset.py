@@ -362,7 +362,9 @@ class VideoClassificationDataset(Dataset):
     def _sample_seed(self, epoch: int, index: int) -> int | None:
         if self.seed is None:
             return None
-        return (self.seed * 1_000_003 + epoch * 100_003 + index) % (2**31)
+        # Epochs lie max(100_003, clips) apart, so that no clip of one epoch shares a later epoch's clip's
+        # crops and flips (Kinetics-400's 240k clips overran 100_003); sets up to 100_003 clips draw as before.
+        return (self.seed * 1_000_003 + epoch * max(100_003, len(self.examples)) + index) % (2**31)
 
     def _process(self, epoch: int, index: int) -> tuple[torch.Tensor, bool]:
         """`(pixel_values, truncated)`: truncated when the example's segment ran past its video's end."""
