@@ -392,14 +392,19 @@ def test_the_cards_multi_view_advice_matches_what_the_views_of_its_videos_are(tm
 
 @pytest.mark.parametrize(
     "resize, alike",
-    [({"size": {"height": 48, "width": 48}}, False), ({"do_resize": False, "size": {"shortest_edge": 64}}, True)],
-    ids=["height_width_48", "no_resize"],
+    [
+        ({"size": {"height": 48, "width": 48}}, False),
+        ({"do_resize": False, "size": {"shortest_edge": 64}}, True),
+        ({"size": {"shortest_edge": 32, "longest_edge": 40}}, True),
+    ],
+    ids=["height_width_48", "no_resize", "longest_edge"],
 )
 def test_the_cards_crop_advice_follows_the_processors_resize(tmp_path, resize, alike):
     """Whether the 3 crops of the bundled set's 32x32 frames are one view depends on the frame they are cut from, as
     the processor resizes it: every size was read as a `shortest_edge` (a {height: 48, width: 48} resize as 32x32, which
-    the 32x32 crop covers: the card advised one crop where the 3 differ) and a processor without `do_resize` as
-    resizing. Checked against the processor's own 3 crops of such a video."""
+    the 32x32 crop covers: the card advised one crop where the 3 differ), a processor without `do_resize` as
+    resizing, and a `longest_edge` cap not at all (the card's own copy of the rule gave up: 3 crops advised where the
+    32x32 crop covers the 32x32 frame). Checked against the processor's own 3 crops of such a video."""
     import numpy as np
 
     from vivit_hf import ViViTVideoProcessor

@@ -335,29 +335,13 @@ def _views_alike(processor, video_shape: Sequence[int] | None) -> tuple[bool, bo
     span = processor.num_frames * getattr(processor, "frame_stride", 1) if processor.num_frames else frames
     clips_alike = getattr(processor, "sampling_mode", "stride") == "stride" and span >= frames
     crop = getattr(processor, "crop_size", None) or {}
-    resized = _resized_frame(processor, height, width)
+    # the processor's own resize rule (`size` and `do_resize` read here missed `longest_edge` and `max_height` /
+    # `max_width`, and once read every size as a `shortest_edge`: a 48x48 resize of 32x32 frames as 32x32, which a
+    # 32x32 crop covers, so the card advised one crop where the 3 differ); a processor without it: not said alike
+    resize = getattr(processor, "resized_frame_size", None)
+    resized = resize(height, width) if resize is not None else None
     covered = resized is not None and crop.get("height", 0) >= resized[0] and crop.get("width", 0) >= resized[1]
     return clips_alike, bool(crop) and covered
-
-
-def _resized_frame(processor, height: int, width: int) -> tuple[int, int] | None:
-    """(H, W) the processor resizes a `height` x `width` frame to before cropping, by its resize rule (`size`'s
-    `shortest_edge`, the longer side truncated, or `height` and `width`; none without `do_resize`); None for a rule
-    not followed here (`longest_edge`, `max_height`): its crops are then not said to be alike. (Every size read as a
-    `shortest_edge`, a 48x48 resize of 32x32 frames was taken as 32x32, which a 32x32 crop covers: the card advised
-    one crop where the 3 crops differ.)"""
-    size = getattr(processor, "size", None) or {}
-    if not getattr(processor, "do_resize", True):
-        return height, width
-    if size.get("longest_edge") or size.get("max_height") or size.get("max_width"):
-        return None
-    short = size.get("shortest_edge")
-    if short:
-        scale = short / min(height, width)
-        return (short, int(width * scale)) if height <= width else (int(height * scale), short)
-    if size.get("height") and size.get("width"):
-        return size["height"], size["width"]
-    return None
 
 
 def _test_views_advice(processor, video_shape: Sequence[int] | None) -> str:

@@ -70,6 +70,7 @@ from .processor_options import (  # noqa: F401
     offset_range_warning,
     options_affine,
     refuse_unsupported,
+    resized_frame,
     resized_size,
     transformers_defaults,
     transformers_rescale_offset,
@@ -610,6 +611,12 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         device = self._call_or_own(kwargs, "device")
         return options_affine(self._options(kwargs), device)
 
+    def resized_frame_size(self, height: int, width: int, **kwargs) -> tuple[int, int]:
+        """`(H, W)` a call with these options (the processor's own, by default) resizes a `height` x `width` frame to
+        before cutting its crops (`(height, width)` without `do_resize`), by the rule its views follow: for what must
+        know a view's frame without decoding a video (the model card's multi-view advice)."""
+        return resized_frame(height, width, self._options(kwargs))
+
     def _views_batch(self, videos, kwargs: dict, raw: bool) -> BatchFeature:
         """A call: every video's views, normalised (or, `raw`, as they are) and stacked, and what the options ask
         for beside them."""
@@ -899,7 +906,7 @@ class ViViTVideoProcessor(BaseVideoProcessor):
                 f"{clip.shape[-3]} channels (do_convert_rgb=False kept them): turn it off, or leave do_convert_rgb on."
             )
         size, crop = opts["size"], opts["crop_size"]
-        resized = resized_size(*clip.shape[-2:], size) if opts["do_resize"] else tuple(clip.shape[-2:])
+        resized = resized_frame(*clip.shape[-2:], opts)
         if is_cropped(opts):
             _warn_when_padded(*resized, crop, size if opts["do_resize"] else None)
         if opts["do_resize"] and not opts["do_train_augment"] and (opts["num_crops"] == 3 or opts["do_center_crop"]):

@@ -226,6 +226,12 @@ def resized_size(height: int, width: int, size) -> tuple[int, int]:
     return int(size.height), int(size.width)
 
 
+def resized_frame(height: int, width: int, opts: dict) -> tuple[int, int]:
+    """`(H, W)` a call with options `opts` resizes a `height` x `width` frame to (`resized_size` by its `size`), or
+    the frame as it is without `do_resize`."""
+    return resized_size(height, width, opts["size"]) if opts["do_resize"] else (int(height), int(width))
+
+
 def check_size(size) -> None:
     """Refuse a size the resize cannot follow before any decoding (a `longest_edge` alone gave no size, and was
     refused only after decoding)."""

@@ -44,6 +44,7 @@ import re
 import shutil
 import sys
 import tarfile
+from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
@@ -94,6 +95,19 @@ def video_member_name(splits_examples, reencoding: bool) -> str:
         return "mp4"
     extensions = {_video_extension(example["video"]) for examples in splits_examples for example in examples}
     return extensions.pop() if len(extensions) == 1 and "" not in extensions else "video"
+
+
+@dataclass(frozen=True)
+class ShardWriting:
+    """How each split's clips are written, which the data card states: shards of at most `shard_size` bytes, in the
+    order `seed` shuffles them, each clip as `<key>.<member>`, re-encoded to a shorter side of `short_side` with a
+    keyframe every `keyframe_interval` frames (None: its bytes copied unchanged)."""
+
+    shard_size: int = 1024**3
+    short_side: int | None = None
+    keyframe_interval: int = 16
+    seed: int = 0
+    member: str = "mp4"
 
 
 # What a copied clip is checked for. Measured on 340x256 clips of 250 frames (one core): 0.2-1.1 ms a clip (VP9 in
@@ -282,27 +296,15 @@ def write_shards(
     # A split the data set lacks (`--splits test` of a set without one) is refused before `out` is made: it was refused
     # after, and the corrected command then found `--out` "not empty" (an empty data/ folder)
     member = video_member_name([data.split(split) for split in splits], reencoding=bool(short_side))
+    writing = ShardWriting(shard_size, short_side, keyframe_interval, seed, member)
     partial = _start_unfinished(out)
     try:
-        summary = {
-            split: _write_split(data, split, partial / "data", shard_size, short_side, keyframe_interval, seed, member)
-            for split in splits
-        }
+        summary = {split: _write_split(data, split, partial / "data", writing) for split in splits}
         _leave_out_splits_without_clips(summary, source)
-        (partial / "README.md").write_text(
-            data_card(
-                summary,
-                names,
-                source,
-                dataset_format,
-                short_side,
-                keyframe_interval,
-                shard_size,
-                member,
-                revision,
-                repo_id,
-            )
+        card = data_card(
+            summary, names, writing, source=source, dataset_format=dataset_format, revision=revision, repo_id=repo_id
         )
+        (partial / "README.md").write_text(card)
         _finish(partial, out)
     except BaseException:  # Ctrl-C, a full disk, a clip's error: nothing half-written is left (a kill leaves it)
         shutil.rmtree(partial, ignore_errors=True)
@@ -310,13 +312,14 @@ def write_shards(
     return summary
 
 
-def _write_split(data, split, folder, shard_size, short_side, keyframe_interval, seed, member) -> dict:
+def _write_split(data, split, folder, writing: ShardWriting) -> dict:
     """One split's clips, in a seeded random order, as shards in `folder`; returns its summary."""
     names = data.label_names
     examples = data.split(split)
     order = list(range(len(examples)))
-    random.Random(seed).shuffle(order)
-    writer = _ShardWriter(folder, split, shard_size)
+    random.Random(writing.seed).shuffle(order)
+    writer = _ShardWriter(folder, split, writing.shard_size)
+    short_side, member = writing.short_side, writing.member
     written, failed, parts, total_bytes, per_class = 0, [], [], 0, [0] * len(names)
     for position, index in enumerate(order):
         example = examples[index]
@@ -331,7 +334,7 @@ def _write_split(data, split, folder, shard_size, short_side, keyframe_interval,
                 )
             clip = _video_bytes(example["video"])
             if short_side:
-                clip = reencode(clip, short_side, keyframe_interval, frames=None if part is None else part[0])
+                clip = reencode(clip, short_side, writing.keyframe_interval, frames=None if part is None else part[0])
             else:
                 check_readable(clip)
         except Exception as error:  # noqa: BLE001 - a clip that cannot be read or re-encoded is left out, named
@@ -455,19 +458,18 @@ def yaml_string(text: str) -> str:
 def data_card(
     summary,
     names,
-    source,
-    dataset_format,
-    short_side,
-    keyframe_interval,
-    shard_size,
-    member="mp4",
-    revision=None,
-    repo_id=None,
+    writing: ShardWriting,
+    *,
+    source: str,
+    dataset_format: str,
+    revision: str | None = None,
+    repo_id: str | None = None,
 ) -> str:
     """README.md: YAML `datasets` reads (files per split, features, split sizes), then source, classes, counts.
-    `revision`: the branch the shards are pushed to, which the usage example reads (without it: `main`, where they
-    are not, or another data set's); `repo_id`: the repo they are pushed to, which it names (without it: "<this
-    repo>", the shards being kept here)."""
+    `writing`: how the clips were written, which the card states; `revision`: the branch the shards are pushed to,
+    which the usage example reads (without it: `main`, where they are not, or another data set's); `repo_id`: the
+    repo they are pushed to, which it names (without it: "<this repo>", the shards being kept here)."""
+    short_side, member = writing.short_side, writing.member
     lines = ["---", "configs:", "- config_name: default", "  data_files:"]
     written = [split for split, info in summary.items() if info["clips"]]  # a split of no shard names no file
     for split in written:
@@ -495,7 +497,7 @@ def data_card(
     lines += ["task_categories:", "- video-classification", "tags:", "- webdataset", "- vivit_hf", "---", ""]
     encoding = (
         f"re-encoded with PyAV to H.264 (`yuv420p`), shorter side {short_side} pixels, a keyframe every "
-        f"{keyframe_interval} frames"
+        f"{writing.keyframe_interval} frames"
         if short_side
         else "copied unchanged from the source"
     )
@@ -509,7 +511,7 @@ def data_card(
         "# Video classification shards",
         "",
         f"WebDataset tar shards written by `python -m vivit_hf.training.data.shard` from `{source}` "
-        f"(`--dataset_format {dataset_format}`). Clips are {encoding}; shards hold at most {shard_size} bytes, "
+        f"(`--dataset_format {dataset_format}`). Clips are {encoding}; shards hold at most {writing.shard_size} bytes, "
         "clips in a seeded random order.",
         "",
         f"Each sample: `<key>.{member}` (the clip{_member_note(member)}), `<key>.cls` (class id), `<key>.json` "
