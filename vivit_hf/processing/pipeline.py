@@ -24,7 +24,7 @@ from __future__ import annotations
 import inspect
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Sized
 from numbers import Integral
 
 import numpy as np
@@ -263,8 +263,8 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
         With `window=` (a generator or a torch `Dataset` of videos: a list is `__call__`'s) one timeline per video, as
         they are asked for, each streamed on its own as `run_single` streams one: the videos went to `preprocess`,
         which failed with "got an unexpected keyword argument 'window'"."""
+        data = torch.utils.data
         if preprocess_params.get("window") is not None:
-            data = torch.utils.data
             if isinstance(inputs, data.Dataset) and not isinstance(inputs, data.IterableDataset):
                 # by length and index, as transformers' PipelineDataset reads one: iterated, a map-style data set
                 # ends only at an IndexError (a dict's KeyError failed after its last video)
@@ -277,14 +277,14 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
             return super().get_iterator(
                 inputs, num_workers, batch_size, preprocess_params, forward_params, postprocess_params
             )
-        if isinstance(inputs, Sequence):
+        if isinstance(inputs, Sized) and not isinstance(inputs, data.IterableDataset):
+            # by length and index, as transformers' own get_iterator reads any sized input: iterated, a map-style torch
+            # `Dataset` ends only at an IndexError (one reading a dict failed with KeyError after its last video)
             dataset = PipelineDataset(inputs, self.preprocess, preprocess_params)
         else:  # a generator or an iterable data set: one worker keeps its order (as transformers does)
             dataset, num_workers = PipelineIterator(inputs, self.preprocess, preprocess_params), min(num_workers, 1)
         collate = pad_collate_fn(None, self.video_processor)
-        loader = torch.utils.data.DataLoader(
-            dataset, num_workers=num_workers, batch_size=batch_size, collate_fn=collate
-        )
+        loader = data.DataLoader(dataset, num_workers=num_workers, batch_size=batch_size, collate_fn=collate)
         model_iterator = PipelineIterator(loader, self.forward, forward_params, loader_batch_size=batch_size)
         return PipelineIterator(model_iterator, self.postprocess, postprocess_params)
 
