@@ -885,6 +885,11 @@ class FrameSource:
             self.reader.close()
 
 
+def is_one_frame(video) -> bool:
+    """One still frame given for a video: a PIL image (not an animated one) or a 2-D / 3-D array or tensor."""
+    return _is_frame(video) and not _is_animated(video)
+
+
 def is_one_video(inputs) -> bool:
     """A list that is one video (its frames), not a list of videos."""
     # (a list of animated images is a list of videos, one each)
