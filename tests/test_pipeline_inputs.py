@@ -296,6 +296,19 @@ def test_pipeline_refuses_a_saliency_of_a_timeline_asked_half_when_built(model, 
             pipe(video, **call)
 
 
+def test_a_calls_return_saliency_false_turns_off_the_saliency_the_pipeline_was_built_with(model, tmp_path, files):
+    """transformers merges a call's options over those given to `pipeline(...)`; a call's `return_saliency=False` set
+    nothing, so the built True held: a saliency dict where the predictions were asked for, and a timeline refused."""
+    folder = saved(model, tmp_path)
+    built = pipeline(
+        "video-classification", model=folder, pipeline_class=ViViTVideoClassificationPipeline, return_saliency=True
+    )
+    plain = pipeline("video-classification", model=folder, pipeline_class=ViViTVideoClassificationPipeline)
+    assert set(built(files["a"], top_k=3)) == {"predictions", "saliency"}
+    assert built(files["a"], top_k=3, return_saliency=False) == plain(files["a"], top_k=3)
+    assert built(files["a"], window="8f", return_saliency=False) == plain(files["a"], window="8f")
+
+
 # -- 3. a list of frames: one video, with and without window= --------------------------------------------------------
 @pytest.mark.parametrize("kind", ["pil", "numpy", "torch"])
 def test_pipeline_reads_a_list_of_frames_as_one_video(model, tmp_path, files, kind):

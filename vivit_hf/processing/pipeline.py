@@ -242,6 +242,8 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
             if not hasattr(self.model, "attention_rollout"):
                 raise ValueError("return_saliency needs a model with `attention_rollout` (the four ViViT models).")
             forward["return_saliency"] = postprocess["return_saliency"] = True
+        elif return_saliency is not None:  # a call's False over a pipeline built with True (it was left on)
+            forward["return_saliency"] = postprocess["return_saliency"] = False
         return preprocess, forward, postprocess
 
     def __call__(self, inputs=None, **kwargs):
