@@ -216,6 +216,26 @@ def test_pipeline_gives_a_datasets_column_one_result_per_video(model, tmp_path, 
             assert as_scores(result) == pytest.approx(scores_by_hand(model, path), abs=1e-5)
 
 
+@pytest.mark.parametrize("form", ["datasets_dataset", "pandas_series", "numpy_strings"])
+def test_pipeline_says_how_to_pass_videos_held_in_a_table_or_an_array_of_paths(model, tmp_path, files, form):
+    """A `datasets` Dataset, a pandas Series or a numpy array of paths was refused as an unsupported video input, or
+    as an array of the wrong dimensions, without the list of videos each can give."""
+    import pandas
+    from datasets import Dataset
+
+    paths = [files["a"], files["b"]]
+    given, said = {
+        "datasets_dataset": (Dataset.from_dict({"video": paths}), r"pass its column of videos, `ds\['video'\]`"),
+        "pandas_series": (pandas.Series(paths), r"pass `series.tolist\(\)`"),
+        "numpy_strings": (np.array(paths), r"1-D array of <U\d+ \(2 items: paths.*`array.tolist\(\)`"),
+    }[form]
+    pipe = pipeline(
+        "video-classification", model=saved(model, tmp_path), pipeline_class=ViViTVideoClassificationPipeline
+    )
+    with pytest.raises(ValueError, match=said):
+        pipe(given)
+
+
 def test_pipeline_refuses_a_top_k_that_is_no_count_before_decoding(model, tmp_path, files):
     """top_k=-1 or 2.5 failed in torch's topk after the whole forward ("selected index k out of range")."""
     pipe = pipeline(
