@@ -236,6 +236,25 @@ def test_pipeline_says_how_to_pass_videos_held_in_a_table_or_an_array_of_paths(m
         pipe(given)
 
 
+def test_pipeline_refuses_views_of_another_size_than_the_model_takes_by_what_to_set(model, tmp_path, files):
+    """A processor that crops none (the shortest edge resized alone) makes views of each video's own shape: the model
+    refused them naming `interpolate_pos_encoding=True`, which the pipeline does not take, and a batch of two sizes
+    failed in the collation with torch's "Sizes of tensors must match"."""
+    pipe = pipeline(
+        "video-classification",
+        model=saved(model, tmp_path, do_center_crop=False),
+        pipeline_class=ViViTVideoClassificationPipeline,
+    )
+    said = r"made views of 36x48 but this model takes 32x32 \(config.image_size\).*do_center_crop = True"
+    for video, options in (
+        (files["a"], {}),
+        ([files["a"], files["b"]], {"batch_size": 2}),
+        (files["a"], {"window": "8f"}),
+    ):
+        with pytest.raises(ValueError, match=said):
+            pipe(video, **options)
+
+
 def test_pipeline_refuses_a_top_k_that_is_no_count_before_decoding(model, tmp_path, files):
     """top_k=-1 or 2.5 failed in torch's topk after the whole forward ("selected index k out of range")."""
     pipe = pipeline(

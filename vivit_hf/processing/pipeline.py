@@ -384,6 +384,7 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
             input_data_format="channels_last",
             return_tensors="pt",
         ).to(self.dtype)
+        _check_frame_size(self.model, inputs["pixel_values"])
         inputs["num_views"] = [num_crops] * len(clips)  # each clip a video of num_crops views
         outputs = self.forward(inputs, **forward_params)
         return outputs["logits"].float().cpu()
@@ -413,6 +414,7 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
         video = [video] if is_image_files(video) else video
         _the_one_video(video)
         inputs = self.video_processor(video, return_tensors="pt", **options).to(self.dtype)
+        _check_frame_size(self.model, inputs["pixel_values"])
         inputs["num_views"] = inputs["pixel_values"].shape[0]
         return inputs
 
@@ -513,6 +515,21 @@ def _check_clip_length(model, num_frames) -> None:
         raise ValueError(
             f"num_frames={num_frames} is more than the {most} frames this model takes (config.num_frames): give at "
             f"most {most}, or call the model on the processor's output with interpolate_pos_encoding=True."
+        )
+
+
+def _check_frame_size(model, pixel_values: torch.Tensor) -> None:
+    """Refuse views of another size than one of the four models takes (a processor that crops none, resizing the
+    shortest edge alone): the model refused them naming `interpolate_pos_encoding=True`, which the pipeline does not
+    take, and a batch of videos of two sizes failed in the collation, torch's "Sizes of tensors must match"."""
+    size = getattr(model.config, "image_size_hw", None)
+    given = tuple(pixel_values.shape[-2:])
+    if hasattr(model, "attention_rollout") and size is not None and given != tuple(size):
+        raise ValueError(
+            f"The video processor made views of {given[0]}x{given[1]} but this model takes {size[0]}x{size[1]} "
+            "(config.image_size): give the processor a crop of that size, `pipe.video_processor.do_center_crop = "
+            f"True` and `crop_size = {{'height': {size[0]}, 'width': {size[1]}}}` (or call the model on the "
+            "processor's output with interpolate_pos_encoding=True)."
         )
 
 
