@@ -180,8 +180,8 @@ def test_pipeline_gives_a_batch_of_videos_one_result_each_in_order(model, tmp_pa
 
 def test_transformers_plain_pipeline_says_it_scores_the_first_of_an_inputs_videos(model, tmp_path, two_arrays, caplog):
     """transformers' own pipeline batches a list alone: a 5-D array or a tuple is one input, whose first video alone it
-    scored (one result) without a word; a list of frames reached the processor a frame at a time, each refused with
-    advice (short_video=) that pipeline does not take. Ours reads both, and says nothing."""
+    scored (one result) without a word; a list of frames (or of their image files) reached the processor a frame at a
+    time, each refused with advice (short_video=) that pipeline does not take. Ours reads both, and says nothing."""
     folder = saved(model, tmp_path)
     plain = pipeline("video-classification", model=folder)
     with caplog.at_level(logging.WARNING, logger=LOGGER):
@@ -190,9 +190,14 @@ def test_transformers_plain_pipeline_says_it_scores_the_first_of_an_inputs_video
     assert "(ndarray of shape (2, 16, 48, 64, 3))" in record.getMessage()
     assert "pipeline_class=ViViTVideoClassificationPipeline" in record.getMessage()
     assert as_scores(first) == pytest.approx(scores_by_hand(model, two_arrays[0]), abs=1e-5)  # the first video's
-    with pytest.raises(ValueError, match="single frame") as refused:
-        plain([Image.fromarray(frame) for frame in two_arrays[0]])
-    assert "reads a list as a list of videos" in "".join(getattr(refused.value, "__notes__", [str(refused.value)]))
+    image_files = []
+    for index, frame in enumerate(two_arrays[0][:2]):
+        image_files.append(str(tmp_path / f"frame_{index}.png"))
+        Image.fromarray(frame).save(image_files[-1])
+    for frames in ([Image.fromarray(frame) for frame in two_arrays[0]], image_files):
+        with pytest.raises(ValueError, match="single frame") as refused:
+            plain(frames)
+        assert "reads a list as a list of videos" in "".join(getattr(refused.value, "__notes__", [str(refused.value)]))
     caplog.clear()
     ours = pipeline("video-classification", model=folder, pipeline_class=ViViTVideoClassificationPipeline)
     with caplog.at_level(logging.WARNING, logger=LOGGER):

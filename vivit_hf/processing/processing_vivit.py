@@ -1044,10 +1044,11 @@ def _empty_batch(opts: dict, raw: bool = False) -> torch.Tensor:
 # frame at a time, each refused as a one-frame video whose advice (short_video=) that pipeline does not take, and
 # which, taken, would have given one result per frame
 _FRAME_AS_VIDEO = (
-    "transformers' pipeline('video-classification') reads a list as a list of videos, each frame of a list of frames a "
-    "video of its own, and takes no short_video (for a still image set `pipe.video_processor.short_video`): pass a "
-    "list of frames as one array, `np.stack(frames)` (T, H, W, 3), or build it with "
-    "`pipeline_class=ViViTVideoClassificationPipeline` (from vivit_hf), which reads a list of frames as one video."
+    "transformers' pipeline('video-classification') reads a list as a list of videos, each frame of a list of frames "
+    "(or of their image files) a video of its own, and takes no short_video (for a still image set "
+    "`pipe.video_processor.short_video`): pass a list of frames as one array, `np.stack(frames)` (T, H, W, 3), or "
+    "build it with `pipeline_class=ViViTVideoClassificationPipeline` (from vivit_hf), which reads a list of frames, or "
+    "of their image files, as one video."
 )
 
 

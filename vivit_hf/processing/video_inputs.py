@@ -893,7 +893,12 @@ class FrameSource:
 
 
 def is_one_frame(video) -> bool:
-    """One still frame given for a video: a PIL image (not an animated one) or a 2-D / 3-D array or tensor."""
+    """One still frame given for a video: a PIL image (not an animated one), a 2-D / 3-D array or tensor, or the path
+    of an image file (by a suffix PIL reads)."""
+    if isinstance(video, (str, os.PathLike)):
+        from PIL import Image
+
+        return os.path.splitext(str(video))[1].lower() in Image.registered_extensions()
     return _is_frame(video) and not _is_animated(video)
 
 
