@@ -165,9 +165,7 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
         if not given:  # none loaded: say why where it is this processor's refusal of a saved option
             _refused_saved_processor(kwargs.get("model", args[0] if args else None))
         super().__init__(*args, **kwargs)
-        if getattr(
-            self.video_processor, "_one_view_pipeline", False
-        ):  # views averaged, batches read here: nothing to say
+        if getattr(self.video_processor, "_one_view_pipeline", False):  # averaged and batched here: nothing to say
             self.video_processor._one_view_pipeline = False
 
     def save_pretrained(self, save_directory, **kwargs):
