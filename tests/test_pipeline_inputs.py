@@ -178,6 +178,33 @@ def test_pipeline_gives_a_batch_of_videos_one_result_each_in_order(model, tmp_pa
         assert as_scores(result) == pytest.approx(scores_by_hand(model, video), abs=1e-5)
 
 
+def test_transformers_plain_pipeline_says_it_scores_the_first_of_an_inputs_videos(model, tmp_path, two_arrays, caplog):
+    """transformers' own pipeline batches a list alone: a 5-D array or a tuple is one input, whose first video alone it
+    scored (one result) without a word; a list of frames (or of their image files) reached the processor a frame at a
+    time, each refused with advice (short_video=) that pipeline does not take. Ours reads both, and says nothing."""
+    folder = saved(model, tmp_path)
+    plain = pipeline("video-classification", model=folder)
+    with caplog.at_level(logging.WARNING, logger=LOGGER):
+        first, _ = (plain(form, top_k=3) for form in (np.stack(two_arrays), tuple(two_arrays)))
+    (record,) = [r for r in caplog.records if "holding 2 videos" in r.getMessage()]  # once
+    assert "(ndarray of shape (2, 16, 48, 64, 3))" in record.getMessage()
+    assert "pipeline_class=ViViTVideoClassificationPipeline" in record.getMessage()
+    assert as_scores(first) == pytest.approx(scores_by_hand(model, two_arrays[0]), abs=1e-5)  # the first video's
+    image_files = []
+    for index, frame in enumerate(two_arrays[0][:2]):
+        image_files.append(str(tmp_path / f"frame_{index}.png"))
+        Image.fromarray(frame).save(image_files[-1])
+    for frames in ([Image.fromarray(frame) for frame in two_arrays[0]], image_files):
+        with pytest.raises(ValueError, match="single frame") as refused:
+            plain(frames)
+        assert "reads a list as a list of videos" in "".join(getattr(refused.value, "__notes__", [str(refused.value)]))
+    caplog.clear()
+    ours = pipeline("video-classification", model=folder, pipeline_class=ViViTVideoClassificationPipeline)
+    with caplog.at_level(logging.WARNING, logger=LOGGER):
+        assert len(ours(np.stack(two_arrays), top_k=3)) == 2
+    assert not [r for r in caplog.records if "transformers' pipeline" in r.getMessage()]
+
+
 def test_pipeline_gives_a_datasets_column_one_result_per_video(model, tmp_path, files):
     """`pipe(ds["video"])`: a `datasets.Column` was taken for one input and refused (\"holds 2 videos\")."""
     from datasets import Dataset, Video
@@ -192,6 +219,45 @@ def test_pipeline_gives_a_datasets_column_one_result_per_video(model, tmp_path, 
         assert len(results) == 2
         for path, result in zip(paths, results):
             assert as_scores(result) == pytest.approx(scores_by_hand(model, path), abs=1e-5)
+
+
+@pytest.mark.parametrize("form", ["datasets_dataset", "pandas_series", "numpy_strings"])
+def test_pipeline_says_how_to_pass_videos_held_in_a_table_or_an_array_of_paths(model, tmp_path, files, form):
+    """A `datasets` Dataset, a pandas Series or a numpy array of paths was refused as an unsupported video input, or
+    as an array of the wrong dimensions, without the list of videos each can give."""
+    import pandas
+    from datasets import Dataset
+
+    paths = [files["a"], files["b"]]
+    given, said = {
+        "datasets_dataset": (Dataset.from_dict({"video": paths}), r"pass its column of videos, `ds\['video'\]`"),
+        "pandas_series": (pandas.Series(paths), r"pass `series.tolist\(\)`"),
+        "numpy_strings": (np.array(paths), r"1-D array of <U\d+ \(2 items: paths.*`array.tolist\(\)`"),
+    }[form]
+    pipe = pipeline(
+        "video-classification", model=saved(model, tmp_path), pipeline_class=ViViTVideoClassificationPipeline
+    )
+    with pytest.raises(ValueError, match=said):
+        pipe(given)
+
+
+def test_pipeline_refuses_views_of_another_size_than_the_model_takes_by_what_to_set(model, tmp_path, files):
+    """A processor that crops none (the shortest edge resized alone) makes views of each video's own shape: the model
+    refused them naming `interpolate_pos_encoding=True`, which the pipeline does not take, and a batch of two sizes
+    failed in the collation with torch's "Sizes of tensors must match"."""
+    pipe = pipeline(
+        "video-classification",
+        model=saved(model, tmp_path, do_center_crop=False),
+        pipeline_class=ViViTVideoClassificationPipeline,
+    )
+    said = r"made views of 36x48 but this model takes 32x32 \(config.image_size\).*do_center_crop = True"
+    for video, options in (
+        (files["a"], {}),
+        ([files["a"], files["b"]], {"batch_size": 2}),
+        (files["a"], {"window": "8f"}),
+    ):
+        with pytest.raises(ValueError, match=said):
+            pipe(video, **options)
 
 
 def test_pipeline_refuses_a_top_k_that_is_no_count_before_decoding(model, tmp_path, files):
@@ -272,6 +338,19 @@ def test_pipeline_refuses_a_saliency_of_a_timeline_asked_half_when_built(model, 
     for video in (files["a"], str(tmp_path / "missing.mp4")):  # refused before the file is opened
         with pytest.raises(ValueError, match=r"return_saliency .*a timeline \(window=\) has none"):
             pipe(video, **call)
+
+
+def test_a_calls_return_saliency_false_turns_off_the_saliency_the_pipeline_was_built_with(model, tmp_path, files):
+    """transformers merges a call's options over those given to `pipeline(...)`; a call's `return_saliency=False` set
+    nothing, so the built True held: a saliency dict where the predictions were asked for, and a timeline refused."""
+    folder = saved(model, tmp_path)
+    built = pipeline(
+        "video-classification", model=folder, pipeline_class=ViViTVideoClassificationPipeline, return_saliency=True
+    )
+    plain = pipeline("video-classification", model=folder, pipeline_class=ViViTVideoClassificationPipeline)
+    assert set(built(files["a"], top_k=3)) == {"predictions", "saliency"}
+    assert built(files["a"], top_k=3, return_saliency=False) == plain(files["a"], top_k=3)
+    assert built(files["a"], window="8f", return_saliency=False) == plain(files["a"], window="8f")
 
 
 # -- 3. a list of frames: one video, with and without window= --------------------------------------------------------

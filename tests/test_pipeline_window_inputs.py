@@ -1,7 +1,8 @@
 # Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
 """The pipeline's timeline (`window=`) reads a list of inputs as its plain call does: a video inside a list holding
 several is refused by name, one holding one is that video; it reached transformers' batching with `window` and failed
-there ("preprocess() got an unexpected keyword argument 'window'")."""
+there ("preprocess() got an unexpected keyword argument 'window'"). A torch `Dataset` is read by length and index, with
+`window=` and with `batch_size > 1`."""
 
 import numpy as np
 import pytest
@@ -68,10 +69,12 @@ def test_window_given_when_the_pipeline_is_built_gives_a_list_its_timelines(mode
     assert built(video, window_batch_size=1, top_k=3) == called(video, window="4f", window_batch_size=1, top_k=3)
 
 
-def test_a_torch_dataset_with_window_is_read_by_its_length_as_transformers_reads_one(model_dir, video):  # noqa: F811
-    """transformers reads a torch `Dataset` by `len` and index (`PipelineDataset`); the timelines iterated it, which
-    for a map-style data set ends only where an index past its end raises IndexError: one keyed otherwise (a dict's
-    KeyError) failed after its last video, one that wraps around never ended."""
+@pytest.mark.parametrize("options", [{"window": "4f"}, {"batch_size": 2}], ids=["timeline", "batch_size_2"])
+def test_a_torch_dataset_is_read_by_its_length_as_transformers_reads_one(model_dir, video, options):  # noqa: F811
+    """transformers reads a torch `Dataset` by `len` and index (`PipelineDataset`); the timelines, and the batches of
+    `batch_size > 1` (collated by the video processor), iterated it, which for a map-style data set ends only where an
+    index past its end raises IndexError: one keyed otherwise (a dict's KeyError) failed after its last video, one
+    that wraps around never ended."""
     import torch
 
     class ByKey(torch.utils.data.Dataset):
@@ -86,5 +89,5 @@ def test_a_torch_dataset_with_window_is_read_by_its_length_as_transformers_reads
 
     pipe = timeline_pipeline(model_dir)
     other = video[::-1].copy()
-    expected = pipe([video, other], window="4f", top_k=3)
-    assert list(pipe(ByKey([video, other]), window="4f", top_k=3)) == expected
+    expected = pipe([video, other, video], top_k=3, **options)
+    assert list(pipe(ByKey([video, other, video]), top_k=3, **options)) == expected

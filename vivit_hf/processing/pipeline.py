@@ -24,7 +24,7 @@ from __future__ import annotations
 import inspect
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Sized
 from numbers import Integral
 
 import numpy as np
@@ -165,7 +165,7 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
         if not given:  # none loaded: say why where it is this processor's refusal of a saved option
             _refused_saved_processor(kwargs.get("model", args[0] if args else None))
         super().__init__(*args, **kwargs)
-        if getattr(self.video_processor, "_one_view_pipeline", False):  # its views are averaged here: nothing to warn
+        if getattr(self.video_processor, "_one_view_pipeline", False):  # averaged and batched here: nothing to say
             self.video_processor._one_view_pipeline = False
 
     def save_pretrained(self, save_directory, **kwargs):
@@ -240,6 +240,8 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
             if not hasattr(self.model, "attention_rollout"):
                 raise ValueError("return_saliency needs a model with `attention_rollout` (the four ViViT models).")
             forward["return_saliency"] = postprocess["return_saliency"] = True
+        elif return_saliency is not None:  # a call's False over a pipeline built with True (it was left on)
+            forward["return_saliency"] = postprocess["return_saliency"] = False
         return preprocess, forward, postprocess
 
     def __call__(self, inputs=None, **kwargs):
@@ -263,8 +265,8 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
         With `window=` (a generator or a torch `Dataset` of videos: a list is `__call__`'s) one timeline per video, as
         they are asked for, each streamed on its own as `run_single` streams one: the videos went to `preprocess`,
         which failed with "got an unexpected keyword argument 'window'"."""
+        data = torch.utils.data
         if preprocess_params.get("window") is not None:
-            data = torch.utils.data
             if isinstance(inputs, data.Dataset) and not isinstance(inputs, data.IterableDataset):
                 # by length and index, as transformers' PipelineDataset reads one: iterated, a map-style data set
                 # ends only at an IndexError (a dict's KeyError failed after its last video)
@@ -277,14 +279,14 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
             return super().get_iterator(
                 inputs, num_workers, batch_size, preprocess_params, forward_params, postprocess_params
             )
-        if isinstance(inputs, Sequence):
+        if isinstance(inputs, Sized) and not isinstance(inputs, data.IterableDataset):
+            # by length and index, as transformers' own get_iterator reads any sized input: iterated, a map-style torch
+            # `Dataset` ends only at an IndexError (one reading a dict failed with KeyError after its last video)
             dataset = PipelineDataset(inputs, self.preprocess, preprocess_params)
         else:  # a generator or an iterable data set: one worker keeps its order (as transformers does)
             dataset, num_workers = PipelineIterator(inputs, self.preprocess, preprocess_params), min(num_workers, 1)
         collate = pad_collate_fn(None, self.video_processor)
-        loader = torch.utils.data.DataLoader(
-            dataset, num_workers=num_workers, batch_size=batch_size, collate_fn=collate
-        )
+        loader = data.DataLoader(dataset, num_workers=num_workers, batch_size=batch_size, collate_fn=collate)
         model_iterator = PipelineIterator(loader, self.forward, forward_params, loader_batch_size=batch_size)
         return PipelineIterator(model_iterator, self.postprocess, postprocess_params)
 
@@ -380,6 +382,7 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
             input_data_format="channels_last",
             return_tensors="pt",
         ).to(self.dtype)
+        _check_frame_size(self.model, inputs["pixel_values"])
         inputs["num_views"] = [num_crops] * len(clips)  # each clip a video of num_crops views
         outputs = self.forward(inputs, **forward_params)
         return outputs["logits"].float().cpu()
@@ -409,6 +412,7 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
         video = [video] if is_image_files(video) else video
         _the_one_video(video)
         inputs = self.video_processor(video, return_tensors="pt", **options).to(self.dtype)
+        _check_frame_size(self.model, inputs["pixel_values"])
         inputs["num_views"] = inputs["pixel_values"].shape[0]
         return inputs
 
@@ -509,6 +513,21 @@ def _check_clip_length(model, num_frames) -> None:
         raise ValueError(
             f"num_frames={num_frames} is more than the {most} frames this model takes (config.num_frames): give at "
             f"most {most}, or call the model on the processor's output with interpolate_pos_encoding=True."
+        )
+
+
+def _check_frame_size(model, pixel_values: torch.Tensor) -> None:
+    """Refuse views of another size than one of the four models takes (a processor that crops none, resizing the
+    shortest edge alone): the model refused them naming `interpolate_pos_encoding=True`, which the pipeline does not
+    take, and a batch of videos of two sizes failed in the collation, torch's "Sizes of tensors must match"."""
+    size = getattr(model.config, "image_size_hw", None)
+    given = tuple(pixel_values.shape[-2:])
+    if hasattr(model, "attention_rollout") and size is not None and given != tuple(size):
+        raise ValueError(
+            f"The video processor made views of {given[0]}x{given[1]} but this model takes {size[0]}x{size[1]} "
+            "(config.image_size): give the processor a crop of that size, `pipe.video_processor.do_center_crop = "
+            f"True` and `crop_size = {{'height': {size[0]}, 'width': {size[1]}}}` (or call the model on the "
+            "processor's output with interpolate_pos_encoding=True)."
         )
 
 

@@ -94,6 +94,7 @@ from .video_inputs import (  # noqa: F401
     decoder_resize,
     float_scale,
     is_image_files,
+    is_one_frame,
     is_one_video,
     is_video_batch_sequence,
     metadata_of_video,
@@ -420,9 +421,10 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         for key, value in unknown.items():
             setattr(processor, key, value)
         if kwargs.get("_from_pipeline") == "video-classification":
-            # transformers' pipeline scores `logits[0]`, the first view alone: its first call with several says so
-            # (`ViViTVideoClassificationPipeline`, which averages them, unsets this; the pipeline class is not known
-            # yet here, so it cannot be said now)
+            # transformers' pipeline scores `logits[0]`, the first row alone: its first call with several views, or
+            # an input of several videos, says so, and a frame of a list of frames refused says why it came alone
+            # (`ViViTVideoClassificationPipeline`, which averages the views and reads such inputs, unsets this; the
+            # pipeline class is not known yet here, so it cannot be said now)
             processor._one_view_pipeline = True
         if statistics and not processor.do_normalize:
             logger.warning(unapplied_statistics(statistics, processor.normalization))
@@ -632,22 +634,13 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         check_data_format(input_data_format)  # before decoding anything
         kwargs.pop("data_format", None)  # (transformers' video processors give channels-first too)
         opts = self._options(kwargs)
-        if self.__dict__.get("_one_view_pipeline") and opts["num_clips"] * opts["num_crops"] > 1:
-            self._one_view_pipeline = False  # once, not once per video
-            logger.warning(
-                "transformers' pipeline('video-classification') scores only the first of the %d views this "
-                "ViViTVideoProcessor makes of each video (num_clips=%d x num_crops=%d: its first clip's first crop, "
-                "the left or top one of three), without averaging them. Build it with "
-                "`pipeline_class=ViViTVideoClassificationPipeline` (from vivit_hf) to average every view's logits, "
-                "or set `pipe.video_processor.num_clips = 1` and `num_crops = 1` for one centre view.",
-                opts["num_clips"] * opts["num_crops"],
-                opts["num_clips"],
-                opts["num_crops"],
-            )
         rng = self._generator(opts["seed"], bool(opts["do_train_augment"]))
 
         views, kept, metadata = [], [], []
         video_list = as_video_list(videos)
+        plain_pipeline = bool(self.__dict__.get("_one_view_pipeline"))  # called by transformers' own pipeline
+        if plain_pipeline:
+            self._warn_first_row_scored(videos, len(video_list), opts)
         metadata_list = metadata_per_video(given_metadata, len(video_list))
         for position, video in enumerate(video_list):
             try:
@@ -658,6 +651,8 @@ class ViViTVideoProcessor(BaseVideoProcessor):
                 if not (opts["skip_broken"] and isinstance(error, BrokenVideoError)):
                     if len(video_list) > 1:  # which one of the batch (in-memory videos have no file name)
                         _add_note(error, f"(video {position} of the {len(video_list)} in this call)")
+                    if plain_pipeline and is_one_frame(videos):
+                        _add_note(error, _FRAME_AS_VIDEO)
                     raise
                 self.num_skipped += 1
                 logger.warning("Skipping video %s: %s", describe_source(video), error)
@@ -683,6 +678,38 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         # the metadata stays a list of `VideoMetadata`, as transformers' processors keep theirs: converted, an empty
         # one (every video skipped) became a (0,) tensor, or failed ("Unable to convert output 'video_metadata'")
         return BatchFeature(data=data, tensor_type=opts["return_tensors"], skip_tensor_conversion={"video_metadata"})
+
+    def _warn_first_row_scored(self, videos, num_videos: int, opts: dict) -> None:
+        """Say, once each, where transformers' pipeline('video-classification') scores part of a call: it hands each of
+        its inputs to the processor whole and scores `logits[0]`, the first row of the batch it gets back."""
+        said = self.__dict__.setdefault("_first_row_said", set())
+        views = opts["num_clips"] * opts["num_crops"]
+        if views > 1 and "views" not in said:
+            said.add("views")
+            logger.warning(
+                "transformers' pipeline('video-classification') scores only the first of the %d views this "
+                "ViViTVideoProcessor makes of each video (num_clips=%d x num_crops=%d: its first clip's first crop, "
+                "the left or top one of three), without averaging them. Build it with "
+                "`pipeline_class=ViViTVideoClassificationPipeline` (from vivit_hf) to average every view's logits, "
+                "or set `pipe.video_processor.num_clips = 1` and `num_crops = 1` for one centre view.",
+                views,
+                opts["num_clips"],
+                opts["num_crops"],
+            )
+        if num_videos > 1 and "videos" not in said:
+            # a 5-D array or a tuple is one input there (it batches a list alone): one result, the first video's,
+            # without a word
+            said.add("videos")
+            shape = f" of shape {tuple(videos.shape)}" if hasattr(videos, "shape") else ""
+            logger.warning(
+                "transformers' pipeline('video-classification') took one input holding %d videos (%s%s) for one "
+                "video and scores only the first of them: one result. Pass the videos as a list (`list(videos)`: one "
+                "result each), or build it with `pipeline_class=ViViTVideoClassificationPipeline` (from vivit_hf), "
+                "which gives each video of a 5-D array or a tuple its own result.",
+                num_videos,
+                type(videos).__name__,
+                shape,
+            )
 
     # -- one video -------------------------------------------------------------------------------
     def sample_indices(self, num_video_frames: int, opts: dict, rng: np.random.Generator, name: str) -> np.ndarray:
@@ -1018,6 +1045,18 @@ def _empty_batch(opts: dict, raw: bool = False) -> torch.Tensor:
             "a fixed size); check `kept_indices` is non-empty, or keep do_sample_frames and do_center_crop on."
         )
     return torch.empty((0, int(opts["num_frames"]), 3, *height_width), dtype=torch.uint8 if raw else torch.float32)
+
+
+# transformers' pipeline('video-classification') batches a list as videos: a list of frames reached the processor one
+# frame at a time, each refused as a one-frame video whose advice (short_video=) that pipeline does not take, and
+# which, taken, would have given one result per frame
+_FRAME_AS_VIDEO = (
+    "transformers' pipeline('video-classification') reads a list as a list of videos, each frame of a list of frames "
+    "(or of their image files) a video of its own, and takes no short_video (for a still image set "
+    "`pipe.video_processor.short_video`): pass a list of frames as one array, `np.stack(frames)` (T, H, W, 3), or "
+    "build it with `pipeline_class=ViViTVideoClassificationPipeline` (from vivit_hf), which reads a list of frames, or "
+    "of their image files, as one video."
+)
 
 
 def _add_note(error: BaseException, note: str) -> None:

@@ -56,7 +56,7 @@ def describe_size(size) -> str:
     return str({name: getattr(size, name) for name in fields if getattr(size, name, None) is not None})
 
 
-RUNTIME_STATE = ("num_skipped", "_rng", "_rng_key", "_built", "_one_view_pipeline")
+RUNTIME_STATE = ("num_skipped", "_rng", "_rng_key", "_built", "_one_view_pipeline", "_first_row_said")
 # Keys transformers writes into (or wrote into, in earlier versions) a saved processor config beside the options:
 # bookkeeping, never a misspelt option, so a config carrying them loads silently.
 BOOKKEEPING_KEYS = frozenset(

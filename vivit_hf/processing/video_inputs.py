@@ -221,6 +221,13 @@ def as_video_list(videos) -> list:
 
     if isinstance(videos, Image.Image):  # one image: a one-frame video, as transformers reads it; animated: its frames
         return [_image_frames(videos)]
+    if isinstance(videos, np.ndarray) and videos.dtype.kind in "USO" and videos.ndim == 1:
+        # paths (or bytes, or videos of different shapes) held in an array: refused for its dimensions alone, as if
+        # it were pixels
+        raise ValueError(
+            f"Got a 1-D array of {videos.dtype} ({len(videos)} items: paths, bytes or videos?), which is no array of "
+            "pixels: pass its items as a list, `array.tolist()` (a list of videos)."
+        )
     if isinstance(videos, (np.ndarray, torch.Tensor)):
         if videos.ndim == 5:
             if len(videos) == 0:  # as an empty list is: it gave an empty batch without a word
@@ -883,6 +890,16 @@ class FrameSource:
     def close(self) -> None:
         if self.reader is not None:
             self.reader.close()
+
+
+def is_one_frame(video) -> bool:
+    """One still frame given for a video: a PIL image (not an animated one), a 2-D / 3-D array or tensor, or the path
+    of an image file (by a suffix PIL reads)."""
+    if isinstance(video, (str, os.PathLike)):
+        from PIL import Image
+
+        return os.path.splitext(str(video))[1].lower() in Image.registered_extensions()
+    return _is_frame(video) and not _is_animated(video)
 
 
 def is_one_video(inputs) -> bool:

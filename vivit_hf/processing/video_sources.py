@@ -177,6 +177,13 @@ def resolve_source(source: Any) -> Any:
             " A torchcodec FrameBatch (or Frame) holds decoded frames: pass its `.data`, (T, C, H, W) uint8, and for "
             "fps= sampling its frame rate as video_metadata={'fps': ...}."
         )
+    elif hasattr(source, "column_names") and hasattr(source, "features"):  # a `datasets` Dataset: rows, not videos
+        hint = (
+            f" A datasets Dataset holds rows (columns {list(source.column_names)}): pass its column of videos, "
+            "`ds['video']`, a list of videos (the pipeline gives one result each)."
+        )
+    elif hasattr(source, "tolist") and hasattr(source, "index") and hasattr(source, "dtype"):  # a pandas Series
+        hint = " A pandas Series of videos: pass `series.tolist()`, a list of videos."
     raise ValueError(
         f"Unsupported video input {name}: expected a path, bytes, a file object, a PyAV container, a torchcodec "
         "VideoDecoder, a datasets.Video dict with 'path'/'bytes', or frames in memory (an array or tensor, a list of "
