@@ -20,8 +20,12 @@ from test_recipes_distributed import LAUNCHERS, launch_runs
 from test_recipes_finetune import EVALUATE, FINETUNE, REPO, TINY_MODEL, env, run, weights
 
 from vivit_hf.training.data.shard import main as shard_main
+from vivit_hf.training.data.streaming import StreamingLoader, StreamingVideoDataset
 
 STREAMING = ["--dataset_format", "hub", "--streaming", "--shuffle_buffer_size", "4", "--hidden_dropout_prob", "0"]
+# The killed-and-resumed run's: its weights are bit-identical only if every mask of the resumed steps is drawn as the
+# uninterrupted run drew it (after STREAMING, whose dropout of 0 they override).
+DROPOUT = ["--hidden_dropout_prob", "0.3", "--drop_path_rate", "0.3"]
 
 
 def tiny(workers: int):
@@ -61,7 +65,7 @@ def one_shard(videofolder, tmp_path_factory):
 def uninterrupted_stream(shards, tmp_path_factory):
     def train(out):
         args = ["--dataset", shards, "--output_dir", out, "--num_train_epochs", "2", "--checkpointing_steps", "3"]
-        run(FINETUNE, *args, *STREAMING, *tiny(2))
+        run(FINETUNE, *args, *STREAMING, *DROPOUT, *tiny(2))
         return {}
 
     return run_once(tmp_path_factory, "stream_uninterrupted", train)[1]
@@ -78,7 +82,7 @@ def test_a_streamed_run_trains_and_evaluates_every_clip(uninterrupted_stream):
 
 def test_a_streamed_run_killed_mid_epoch_resumes_to_the_same_weights(shards, uninterrupted_stream, tmp_path):
     args = ["--dataset", shards, "--output_dir", tmp_path, "--num_train_epochs", "2", "--checkpointing_steps", "3"]
-    command = [sys.executable, str(FINETUNE), *map(str, [*args, *STREAMING, *tiny(2)])]
+    command = [sys.executable, str(FINETUNE), *map(str, [*args, *STREAMING, *DROPOUT, *tiny(2)])]
     process = subprocess.Popen(
         command, cwd=REPO, env=env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
@@ -90,11 +94,56 @@ def test_a_streamed_run_killed_mid_epoch_resumes_to_the_same_weights(shards, uni
             break
     process.wait(timeout=120)
     assert process.returncode == -signal.SIGKILL
-    result = run(FINETUNE, *args, *STREAMING, *tiny(2), "--resume_from_checkpoint", "latest")
+    result = run(FINETUNE, *args, *STREAMING, *DROPOUT, *tiny(2), "--resume_from_checkpoint", "latest")
     assert "epoch 1, 3 batches into it" in result.stderr
     resumed, reference = weights(tmp_path), weights(uninterrupted_stream)
     for name in reference:
         torch.testing.assert_close(resumed[name], reference[name], rtol=0, atol=0, msg=name)
+
+
+class FourBatches(StreamingVideoDataset):
+    """One shard of 4 batches of one row each (nothing decoded), from the batch `skip` says on."""
+
+    def __init__(self):
+        super().__init__(None, None, batch_size=1, seed=0)
+
+    @property
+    def num_shards(self) -> int:
+        return 1
+
+    def __iter__(self):
+        for index in range(self.skip.get(0, 0), 4):
+            row = {"pixel_values": torch.zeros(1, 1), "labels": torch.zeros(1, dtype=torch.long)}
+            row |= {"valid": torch.ones(1, dtype=torch.bool), "truncated": torch.zeros(1, dtype=torch.bool)}
+            yield row | {"ids": [f"{self.epoch}:{index}"], "worker": 0, "batch": index}
+        yield {"worker": 0, "end": True}
+
+
+def test_a_streamed_loader_resumed_mid_epoch_leaves_the_uninterrupted_loops_random_numbers():
+    """A loop seeded once (`set_seed`), drawing its dropout from the process's random state, resumed from a
+    checkpoint after 2 of 4 batches (accelerate's `load_state` restores the state saved then), draws what the
+    uninterrupted loop drew. Each pass of the loader drew its workers' base seed from that state: the resumed pass
+    drew once more after the restore, and every draw from the resume on differed (0.4901, 0.8964 for 0.3074, 0.6341).
+    The recipe reseeds at every step, so its resumed weights were the same (the killed run above, with dropout)."""
+
+    def dropout_draws(loader, stop=None):
+        drawn = []
+        for _ in loader:
+            drawn.append(torch.rand(()).item())
+            if len(drawn) == stop:
+                return drawn, torch.get_rng_state()  # what the checkpoint saves
+        return drawn, None
+
+    with torch.random.fork_rng(devices=[]):  # the session's random state is left as it was
+        torch.manual_seed(0)
+        uninterrupted, _ = dropout_draws(StreamingLoader(FourBatches()))
+        torch.manual_seed(0)
+        before, checkpointed = dropout_draws(StreamingLoader(FourBatches()), stop=2)
+        torch.set_rng_state(checkpointed)
+        loader = StreamingLoader(FourBatches())
+        loader.resume({0: 2})
+        after, _ = dropout_draws(loader)
+    assert before + after == uninterrupted
 
 
 def test_a_streamed_run_resumed_with_other_dataloader_workers_is_refused_naming_them(
@@ -108,7 +157,8 @@ def test_a_streamed_run_resumed_with_other_dataloader_workers_is_refused_naming_
     shutil.copytree(uninterrupted_stream / "checkpoints", tmp_path / "checkpoints")
     args = ["--dataset", shards, "--output_dir", tmp_path, "--num_train_epochs", "2"]
     result = run(
-        FINETUNE, *args, "--checkpointing_steps", "3", *STREAMING, *tiny(1), "--resume_from_checkpoint", "latest",
+        FINETUNE, *args, "--checkpointing_steps", "3", *STREAMING, *DROPOUT, *tiny(1), "--resume_from_checkpoint",
+        "latest",
         check=False,
     )  # fmt: skip
     assert result.returncode == 2, result.stderr[-3000:]

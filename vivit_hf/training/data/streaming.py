@@ -1013,9 +1013,8 @@ class StreamingLoader:
     shapes on every process). On a GPU, batches come in page-locked memory and are copied without blocking the host.
     `persistent` (evaluation, read again after every epoch): the workers are kept from one pass to the next while the
     data set's epoch and skipped batches stay the same (started anew from the fork server they cost about 1.2 s a
-    pass); each pass is a fresh iteration of their copy of the data set. Its DataLoader draws its workers' seeds from
-    its own generator, never from the process's: a resumed run's first evaluation would otherwise draw once more than
-    the uninterrupted run's kept loader did, and the training's random numbers after it would differ.
+    pass); each pass is a fresh iteration of their copy of the data set. A pass of a seeded data set, or of evaluation,
+    draws its workers' seeds from a generator of its own, not from the process's random state (`_generator`).
     """
 
     def __init__(
@@ -1084,11 +1083,27 @@ class StreamingLoader:
             multiprocessing_context=self.context if workers else None,
             worker_init_fn=WorkerInit(),  # `share_parent_memory`, and this process's streams and logging
             persistent_workers=self.persistent and workers > 0,
-            generator=torch.Generator().manual_seed(0) if self.persistent else None,
+            generator=self._generator(),
         )
         if self.persistent and workers:
             self._kept = (made_of, loader)
         return loader
+
+    def _generator(self) -> torch.Generator | None:
+        """Where the DataLoader draws its workers' base seed at each pass: a generator of its own, not the process's
+        random state, which a pass would otherwise advance once. A run resumed mid-epoch restores the checkpoint's
+        state (accelerate's `load_state`), taken after the epoch's pass had drawn, and its pass drew once more: a
+        loop that seeds only once (`set_seed`), not at every step as the recipe does, then drew other dropout and
+        stochastic-depth masks from the resume on. Training's is seeded by `(seed, epoch, rank)`, so a resumed pass's
+        workers start as the uninterrupted one's did; evaluation's (`persistent`, no random draws) by 0. A data set
+        without a seed (augmentation follows torch's seeding in each worker) draws from the process's, as torch
+        does: its epochs, unseeded, must differ."""
+        if self.persistent:
+            return torch.Generator().manual_seed(0)
+        if self.dataset.seed is None:
+            return None
+        entropy = [self.dataset.seed, self.dataset.epoch, self.dataset.rank]
+        return torch.Generator().manual_seed(int(np.random.SeedSequence(entropy).generate_state(1)[0]))
 
     def _ordered(self):
         workers = self.num_workers()
