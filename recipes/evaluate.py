@@ -61,6 +61,7 @@ import vivit_hf  # noqa: F401 - registers the ViViT classes with the Auto classe
 from vivit_hf.flag_spellings import typed_flag_name
 from vivit_hf.hub.folders import staged_outputs
 from vivit_hf.processing.processing_vivit import ViViTVideoProcessor
+from vivit_hf.processing.processor_options import saved_config_name
 from vivit_hf.training.agreement import (
     agree,
     agree_on_examples,
@@ -251,6 +252,20 @@ def take_the_models_clip_length(processor, config, model: str) -> str | None:
     return said
 
 
+def clip_size_refusal(sample_shape, config, model: str) -> str | None:
+    """Why the model cannot take the views its processor makes, `(views, frames, channels, height, width)`, or None:
+    crops of another size than its `config.image_size` (the model's error came after the first batch, a traceback
+    telling the user to pass `interpolate_pos_encoding=True`, which no flag of this command passes)."""
+    size = tuple(getattr(config, "image_size_hw", ()))
+    if len(size) != 2 or tuple(sample_shape[-2:]) == size:
+        return None
+    return (
+        f"--model {model}: its video processor makes crops of {sample_shape[-2]}x{sample_shape[-1]} pixels but the "
+        f"model takes {size[0]}x{size[1]} (its config's image_size); correct crop_size in its "
+        f"{saved_config_name(model)}"
+    )
+
+
 def main(argv=None, written: list | None = None):
     """The evaluation; its output folder is appended to `written` once its files are in place."""
     parser = build_parser()
@@ -380,12 +395,14 @@ def main(argv=None, written: list | None = None):
     else:
         dataset = VideoClassificationDataset(examples, processor, num_clips=args.num_clips, num_crops=args.num_crops)
         try:  # tries the clips until one decodes: a split of none ended in a traceback from inside the loader
-            dataset.sample_shape()
+            refusal = clip_size_refusal(dataset.sample_shape(), model.config, args.model)
         except NoDecodableClipError:
             raise SystemExit(nothing_evaluated(split, args.dataset, len(dataset))) from None
         except (ValueError, TypeError) as error:  # not a broken video: the processor's options (the model's own)
             first = describe_example(dataset.examples[0], 0)
             raise ProcessorOptionError.at("evaluation", first, error, f"--model {args.model}'s") from None
+        if refusal:
+            usage_error(refusal)
         dataloader = torch.utils.data.DataLoader(
             dataset,
             batch_size=args.per_device_eval_batch_size,
