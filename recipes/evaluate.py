@@ -6,7 +6,8 @@ r"""Evaluate a fine-tuned ViViT model with multi-view testing (paper §4.1), wit
     accelerate launch recipes/evaluate.py --model out --dataset path/or/hub-id --dataset_format kinetics \
         --num_clips 4 --num_crops 3
 
-Each video is cut into `num_clips` temporal clips x `num_crops` spatial crops; the model's logits are averaged over
+Each video is cut into `num_clips` temporal clips x `num_crops` spatial crops, each of the model's `num_frames`
+frames (its pipeline's clip, whatever count the processor saved with it says); the model's logits are averaged over
 those views. Into `<model>/eval_<data set>_<split>_<clips>x<crops>/` (the first command:
 `outputs/eval_synthetic_motion_test_1x1/`; another data set is named by its folder's name, or its Hub id as
 owner--name, so each keeps its own folder; a Hub model's `<model>` is `./owner--name`) or `--output_dir`, it writes
@@ -60,6 +61,7 @@ import vivit_hf  # noqa: F401 - registers the ViViT classes with the Auto classe
 from vivit_hf.flag_spellings import typed_flag_name
 from vivit_hf.hub.folders import staged_outputs
 from vivit_hf.processing.processing_vivit import ViViTVideoProcessor
+from vivit_hf.processing.processor_options import saved_config_name
 from vivit_hf.training.agreement import (
     agree,
     agree_on_examples,
@@ -231,6 +233,39 @@ def load_model(args):
         usage_error(f"--model {args.model}: {where}: {str(error).splitlines()[0]}")
 
 
+def take_the_models_clip_length(processor, config, model: str) -> str | None:
+    """Clips of the model's `config.num_frames` frames, as its pipeline (`ViViTVideoClassificationPipeline`, and
+    transformers' own) and predict.py make them, where the processor saved with it says another count (or samples
+    by `fps`, no count): a warning, logged and returned, naming both. Its saved count was taken here alone: 2 frames
+    of a 4-frame model were scored without a word (the first temporal position embeddings only), not the clips
+    predict.py scores; 8 were the model's traceback after the first batch. (finetune.py saves the two alike.)"""
+    frames = getattr(config, "num_frames", None)
+    if not isinstance(frames, int) or (processor.num_frames == frames and processor.fps is None):
+        return None
+    saved = f"num_frames={processor.num_frames}" if processor.fps is None else f"fps={processor.fps}"
+    said = (
+        f"the video processor saved with --model {model} has {saved}, but the model takes clips of {frames} frames "
+        f"(its config's num_frames): this run scores clips of {frames} frames, as its pipeline and predict.py do"
+    )
+    logger.warning(said)
+    processor.num_frames, processor.fps = frames, None  # (a call's num_frames wins over fps: the pipeline's clip)
+    return said
+
+
+def clip_size_refusal(sample_shape, config, model: str) -> str | None:
+    """Why the model cannot take the views its processor makes, `(views, frames, channels, height, width)`, or None:
+    crops of another size than its `config.image_size` (the model's error came after the first batch, a traceback
+    telling the user to pass `interpolate_pos_encoding=True`, which no flag of this command passes)."""
+    size = tuple(getattr(config, "image_size_hw", ()))
+    if len(size) != 2 or tuple(sample_shape[-2:]) == size:
+        return None
+    return (
+        f"--model {model}: its video processor makes crops of {sample_shape[-2]}x{sample_shape[-1]} pixels but the "
+        f"model takes {size[0]}x{size[1]} (its config's image_size); correct crop_size in its "
+        f"{saved_config_name(model)}"
+    )
+
+
 def main(argv=None, written: list | None = None):
     """The evaluation; its output folder is appended to `written` once its files are in place."""
     parser = build_parser()
@@ -335,6 +370,7 @@ def main(argv=None, written: list | None = None):
         warn_saved_views(logger, processor, args.model, args.num_crops, args.num_clips)
     if args.short_video:  # the data sets read it from the processor (a segment loops whatever it says)
         processor.short_video = args.short_video
+    take_the_models_clip_length(processor, model.config, args.model)
     streamed_ids = [] if args.streaming else None
     if args.streaming:  # each process streams its part; batches padded to one size, padding dropped after gathering
         dataset = StreamingVideoDataset(
@@ -359,12 +395,14 @@ def main(argv=None, written: list | None = None):
     else:
         dataset = VideoClassificationDataset(examples, processor, num_clips=args.num_clips, num_crops=args.num_crops)
         try:  # tries the clips until one decodes: a split of none ended in a traceback from inside the loader
-            dataset.sample_shape()
+            refusal = clip_size_refusal(dataset.sample_shape(), model.config, args.model)
         except NoDecodableClipError:
             raise SystemExit(nothing_evaluated(split, args.dataset, len(dataset))) from None
         except (ValueError, TypeError) as error:  # not a broken video: the processor's options (the model's own)
             first = describe_example(dataset.examples[0], 0)
             raise ProcessorOptionError.at("evaluation", first, error, f"--model {args.model}'s") from None
+        if refusal:
+            usage_error(refusal)
         dataloader = torch.utils.data.DataLoader(
             dataset,
             batch_size=args.per_device_eval_batch_size,

@@ -10,7 +10,8 @@ Each video is cut into windows of `--window` every `--hop` (seconds, `4` or `4s`
 one clip of the model's `num_frames` frames, classified by `ViViTVideoClassificationPipeline`. Give a window about as
 long as the model's training clips (`num_frames` frames `frame_stride` apart: 16 frames for the README's main job, 2 s
 of its 8 fps clips): the frames are spread over the window, so a longer one shows the model its motion sped up.
-Without `--window` the window is that clip (for a processor that samples by stride; else 4 s).
+Without `--window` the window is that clip (for a processor that samples by stride; else 4 s). A processor whose crops
+are not the model's `image_size` is refused in one line before any video is read.
 The file is read in one pass (each frame decoded once, however the windows overlap), never held whole in memory.
 Writes, per video, `<name>.json` (e.g. `a.mp4.json`: every window's start and end in seconds and frames with its
 `top_k` predictions, and the aggregate: the mean of the windows' logits) and `<name>.png` (the scores over time of
@@ -57,6 +58,7 @@ import vivit_hf  # noqa: F401 - registers the ViViT classes with the Auto classe
 from vivit_hf.hub.upload import read_revision_refusal
 from vivit_hf.processing import ViViTVideoClassificationPipeline, ViViTVideoProcessor
 from vivit_hf.processing.errors import BrokenVideoError
+from vivit_hf.processing.processor_options import saved_config_name
 from vivit_hf.processing.timeline import check_span
 from vivit_hf.repo_id import looks_like_local_path
 from vivit_hf.training.checkpoints import hold_output_dir, release_output_dir
@@ -482,6 +484,21 @@ def load_classifier(model: str, device: str, revision: str | None = None) -> ViV
         usage_error(refused_processor(model, revision) or f"--model {model}: {first}")
 
 
+def check_crop_size(classifier, model: str, num_crops: int) -> None:
+    """`usage_error` where the processor's crops (center crops, or three) are not the model's `image_size`: the
+    first video failed with the model's traceback, advising `interpolate_pos_encoding=True`, which no flag passes.
+    (A processor that does not crop makes whatever size the resize gives: left to the model.)"""
+    processor, config = classifier.video_processor, classifier.model.config
+    size, crop = tuple(getattr(config, "image_size_hw", ())), getattr(processor, "crop_size", None)
+    crops = getattr(processor, "do_center_crop", False) or num_crops == 3
+    if len(size) != 2 or not crops or not crop or (crop.get("height"), crop.get("width")) == size:
+        return
+    usage_error(
+        f"--model {model}: its video processor makes crops of {crop['height']}x{crop['width']} pixels but the model "
+        f"takes {size[0]}x{size[1]} (its config's image_size); correct crop_size in its {saved_config_name(model)}"
+    )
+
+
 def agreed(count: int, step, *args):
     """`step(*args)`, whose refusal (`usage_error`) every process of a launch agrees on, said once per machine; one
     process's refusal is said and exits where it is made."""
@@ -510,6 +527,7 @@ def main(argv=None, progress: dict | None = None) -> None:
     local = os.environ.get("LOCAL_RANK")  # a launch of several processes: one GPU each
     device = args.device or (f"cuda:{local or 0}" if torch.cuda.is_available() else "cpu")
     classifier = agreed(count, load_classifier, args.model, device, args.model_revision)
+    agreed(count, check_crop_size, classifier, args.model, args.num_crops)
     saved = getattr(classifier.video_processor, "short_video", None)
     warn_short_video_override(logger, saved, args.short_video, args.model, windows=True)
     warn_saved_views(logger, classifier.video_processor, args.model, args.num_crops)

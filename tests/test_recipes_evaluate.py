@@ -850,3 +850,53 @@ def test_views_other_than_those_the_models_processor_is_saved_with_are_warned(fo
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert "has num_clips=2, num_crops=3" not in result.stderr
+
+
+def test_a_processor_saved_with_another_frame_count_is_scored_on_the_models_clips_as_its_pipeline(folder, tmp_path):
+    """A processor saved with clips of 2 frames beside a model of 4 (config.num_frames): the 2-frame clips were
+    scored without a word, while the model's pipeline (and predict.py) score clips of 4. The logits evaluated are now
+    the pipeline's, with a warning naming both counts."""
+    from transformers import pipeline
+
+    from vivit_hf import ViViTVideoClassificationPipeline, ViViTVideoProcessor
+
+    model = tmp_path / "model"
+    shutil.copytree(folder / "model", model)
+    saved = ViViTVideoProcessor.from_pretrained(model)
+    saved.num_frames = 2
+    saved.save_pretrained(model)
+    data = tmp_path / "data"
+    shutil.copytree(folder / "data" / "test" / "up", data / "test" / "up")
+    result = evaluate("--model", model, "--dataset", data, "--output_dir", tmp_path / "out", "--max_eval_samples", "2")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "has num_frames=2, but the model takes clips of 4 frames" in result.stderr
+    with safe_open(str(tmp_path / "out" / "predictions.safetensors"), "pt") as f:
+        ids, logits = json.loads(f.metadata()["video_ids"]), f.get_tensor("logits")
+    classify = pipeline("video-classification", model=str(model), pipeline_class=ViViTVideoClassificationPipeline)
+    for video_id, row in zip(ids, logits):
+        scores = classify(str(data / video_id), top_k=len(CLASSES), function_to_apply="none")
+        expected = torch.tensor([next(s["score"] for s in scores if s["label"] == name) for name in CLASSES])
+        torch.testing.assert_close(row, expected, atol=1e-5, rtol=1e-5)
+
+
+def test_crops_of_another_size_than_the_models_are_one_line_before_the_first_batch(folder, tmp_path):
+    """A processor saved with 8x8 crops beside a model of 16x16 images: the model's traceback after the first batch,
+    telling the user to pass interpolate_pos_encoding=True, which no flag passes; now one line naming both sizes."""
+    from vivit_hf import ViViTVideoProcessor
+
+    model = tmp_path / "model"
+    shutil.copytree(folder / "model", model)
+    saved = ViViTVideoProcessor.from_pretrained(model)
+    saved.crop_size = {"height": 8, "width": 8}
+    saved.save_pretrained(model)
+    result = evaluate("--model", model, "--dataset", folder / "data", "--output_dir", tmp_path / "out")
+    assert result.returncode == 2, result.stderr[-3000:]
+    assert (
+        result.stderr.strip()
+        .splitlines()[-1]
+        .endswith(
+            "its video processor makes crops of 8x8 pixels but the model takes 16x16 (its config's image_size); "
+            "correct crop_size in its video_preprocessor_config.json"
+        )
+    ), result.stderr[-3000:]
+    assert "Traceback" not in result.stderr

@@ -428,3 +428,24 @@ def test_a_timeline_plots_legend_covers_no_curve(tmp_path, monkeypatch, heads):
         assert figure.bbox.contains(legend.x1 - 1, legend.y1 - 1), (legend, figure.bbox)  # and not cut off the image
     monkeypatch.undo()
     plt.close(figure)
+
+
+def test_crops_of_another_size_than_the_models_are_one_line_before_any_video(model_and_videos, tmp_path, capsys):
+    """A processor saved with 16x16 crops beside a model of 32x32 images: the first video ended the run with the
+    model's traceback, advising interpolate_pos_encoding=True, which no flag passes; now one line naming both."""
+    import shutil
+
+    model, folder = model_and_videos
+    shutil.copytree(model, tmp_path / "model")
+    saved = ViViTVideoProcessor.from_pretrained(tmp_path / "model")
+    saved.crop_size = {"height": 16, "width": 16}
+    saved.save_pretrained(tmp_path / "model")
+    with pytest.raises(SystemExit) as stopped:
+        load_predict().main(["--model", str(tmp_path / "model"), "--videos", str(folder), "--no_plot",
+                             "--output_dir", str(tmp_path / "out")])  # fmt: skip
+    assert stopped.value.code == 2
+    assert capsys.readouterr().err.strip().splitlines()[-1] == (
+        f"predict.py: error: --model {tmp_path / 'model'}: its video processor makes crops of 16x16 pixels but the "
+        "model takes 32x32 (its config's image_size); correct crop_size in its video_preprocessor_config.json"
+    )
+    assert not (tmp_path / "out" / "predictions.jsonl").exists()
