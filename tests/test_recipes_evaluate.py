@@ -249,6 +249,16 @@ def test_a_broken_video_has_no_prediction_in_predictions_jsonl(evaluate_module, 
         (["close", "cup"], ["close", "cup"]),
         (["open", "tap"], None),
     ]
+    evaluate_module.write_prediction_rows(  # a head without a label (-100) is named None, not a class from the end
+        path,
+        ["x"],
+        two_heads[:1],
+        torch.tensor([[-100, 2]]),
+        torch.tensor([True]),
+        [2, 3],
+        [["o", "c"], ["a", "b", "t"]],
+    )
+    assert json.loads(path.read_text())["label_name"] == [None, "t"]
 
 
 @pytest.mark.parametrize("streaming", [False, True], ids=["whole", "streamed"])
@@ -514,6 +524,11 @@ def test_label_spaces_of_the_same_sizes_are_mapped_by_name_not_taken_by_number(e
     mappings = evaluate_module.check_labels(model, other, "m", "d")
     assert mappings == [[2, 1, 0], [0, 1]]
     assert evaluate_module.model_labels(torch.tensor([[0, 1], [2, 0]]), mappings).tolist() == [[2, 1], [0, 0]]
+    # A head a clip has no label for (-100, the loss's ignore index) stays unlabelled, not class -100 from the end.
+    assert evaluate_module.model_labels(torch.tensor([[-100, 1], [2, -100]]), mappings).tolist() == [
+        [-100, 1],
+        [0, -100],
+    ]
     assert evaluate_module.model_label_spaces(model, other) == {"noun": nouns, "verb": verbs}
     # The same sizes, other classes (numbered, as without Epic's class files): refused, naming them.
     numbered = VideoClassificationData(splits={}, label_spaces={"noun": ["0", "1", "2"], "verb": verbs})

@@ -293,9 +293,13 @@ def check_labels(model_config, data: VideoClassificationData, model: str, datase
 def model_labels(labels: torch.Tensor, mappings: list[list[int]]) -> torch.Tensor:
     """The data set's label ids (one column per head with several) as the model's (`check_labels`' mappings)."""
     tables = [torch.tensor(mapping, dtype=labels.dtype) for mapping in mappings]
+
+    def mapped(table, ids):  # a head's -100 (no label) stays -100: as an index it would name a class from the end
+        return torch.where(ids < 0, ids, table[ids.clamp(min=0)])
+
     if labels.dim() == 1:
-        return tables[0][labels]
-    return torch.stack([table[labels[:, head]] for head, table in enumerate(tables)], dim=1)
+        return mapped(tables[0], labels)
+    return torch.stack([mapped(table, labels[:, head]) for head, table in enumerate(tables)], dim=1)
 
 
 def write_prediction_rows(path: Path, video_ids, logits, labels, valid, head_sizes, label_names=None) -> None:
@@ -326,8 +330,8 @@ def write_prediction_rows(path: Path, video_ids, logits, labels, valid, head_siz
 def _class_names(ids, label_names):
     """The class names of a row's label or prediction ids: one name, or a list of one per head."""
     if len(label_names) == 1:
-        return label_names[0][ids]
-    return [names[i] for names, i in zip(label_names, ids, strict=True)]
+        return label_names[0][ids] if ids >= 0 else None
+    return [names[i] if i >= 0 else None for names, i in zip(label_names, ids, strict=True)]  # -100: no label
 
 
 def nothing_evaluated(split: str, dataset: str, clips: int) -> str:
