@@ -133,6 +133,20 @@ def test_windows_hop_cover_the_video_and_sample_window_centres():
     assert [len(plan_windows(n, 10.0, 2, num_frames=4)) for n in (5, 20, 21)] == [1, 1, 2]
 
 
+def test_a_hop_in_seconds_stays_on_its_grid_over_a_long_video():
+    """A hop in seconds was rounded to whole frames once (0.5 s at 25 fps: 12 frames, 0.48 s), so window k started
+    at k * 0.48 s: 10 minutes in, 24 s before the 0.5 s grid asked for. Each window now starts at the frame nearest
+    k * hop; a hop in frames stays exact, and every window is still labelled with its frames' own times."""
+    for fps, window, hop, count in ((25.0, 1.0, 0.5, 15000), (30000 / 1001, 2, 1, 18000)):
+        windows = plan_windows(count, fps, window=window, hop=hop, num_frames=4)
+        assert len(windows) == int((count / fps - window) / hop) + 1 + windows[-1].shifted
+        for k, w in enumerate(w for w in windows if not w.shifted):
+            assert abs(w.start - k * hop) <= 0.5 / fps + 1e-9, (fps, k, w.start)  # within half a frame
+            assert w.start == round(w.start_frame / fps, 9) and w.end_frame - w.start_frame == round(window * fps)
+    frames_hop = plan_windows(1000, 25.0, window="64f", hop="32f", num_frames=4)
+    assert [w.start_frame for w in frames_hop] == list(range(0, 1000 - 64 + 1, 32)) + [1000 - 64]
+
+
 def test_each_frame_decoded_once_and_memory_bounded(tmp_path):
     """Overlapping windows share frames: each is decoded once, in one pass, and the frames held at once do not grow
     with the video's length."""
@@ -202,7 +216,7 @@ def test_window_in_frames_and_several_videos(model_dir, tmp_path):
 
 
 # A window of 1 s and a hop of 0.5 s at 25 fps: 25 and 12 frames (12.5 rounded half to even, as the docs' example).
-# Starts by hand: every 12 frames while a whole window fits, then one more ending at the last frame if the grid
+# Starts by hand: the frame nearest k x 0.5 s (0, 12, 25, ...) while a whole window fits, then one more ending at the last frame if the grid
 # stopped short of it; a video shorter than the window is one window, all of it.
 @pytest.mark.parametrize(
     "num_frames, spans, fitted",

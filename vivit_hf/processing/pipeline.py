@@ -147,7 +147,8 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
     Long videos: `pipe(video, window=4, hop=2)` (seconds, or frames as `"64f"`) gives a timeline, `{"windows": [{
     "start", "end", "start_frame", "end_frame", "shortened", "shifted", "predictions"}, ...], "aggregate", "fps",
     "num_frames", "duration", "start_time", "window_frames", "hop_frames"}` (`window_frames` / `hop_frames`: the
-    window and hop asked for, in frames; a window fitted to the video's end says so with `shortened` / `shifted`).
+    window and hop asked for, in frames; window k starts at the frame nearest k x `hop`, so a hop in seconds does not
+    drift off its grid; a window fitted to the video's end says so with `shortened` / `shifted`).
     Windows are laid from the first frame, `duration` long in all; their `start` / `end` are seconds on a player's
     clock, which starts with the container: `start_time` (when the first frame is shown) later than 0 where another
     stream starts first (an mp4 whose audio starts 0.5 s before its video), 0 for most files; None, with `fps` and

@@ -93,12 +93,32 @@ def requested_frames(fps: float | None, window, hop=None) -> tuple[int, int]:
     return size, span_in_frames(hop, fps, "hop") if hop is not None else size
 
 
-def _frame_windows(count: int, size: int, step: int, num_frames: int, time_of) -> list[Window]:
-    """Windows of `size` frames every `step` frames over `count` frames, one more ending at the last frame when the
-    grid stops short of it; `time_of(frame)` gives a frame boundary's time in seconds."""
+def _hop_in_frames(hop, fps: float | None, size: int) -> float:
+    """The hop in frames, unrounded: a hop in frames (`"32f"`) is whole; one in seconds is `hop * fps` (12.5 for
+    0.5 s at 25 fps), at least one frame; no hop is the window's `size`."""
+    if hop is None:
+        return float(size)
+    number, unit = _parse_span(hop, "hop")
+    return number if unit == "f" else max(1.0, number * _need_rate(hop, fps, "hop"))
+
+
+def _grid_starts(last_start: int, step: float) -> list[int]:
+    """Frames `0 .. last_start` on the hop's grid: window `k` starts at the frame nearest `k * step` frames (a tie
+    goes to the earlier frame, the one on screen at that second). Rounding each start, not the hop once, keeps a
+    hop in seconds on its grid: 0.5 s at 25 fps rounded once to 12 frames (0.48 s) put window 1200 at 576 s, not
+    600 s. A whole `step` (a hop in frames) is exact."""
+    ks = np.arange(int((last_start + 1) / step) + 2)
+    # the epsilon keeps a tie a tie when k * step is a hair off it in floating point
+    starts = np.ceil(ks * step - 0.5 - 1e-9).astype(np.int64)
+    return starts[starts <= last_start].tolist()
+
+
+def _frame_windows(count: int, size: int, step: float, num_frames: int, time_of) -> list[Window]:
+    """Windows of `size` frames every `step` frames (`_grid_starts`) over `count` frames, one more ending at the
+    last frame when the grid stops short of it; `time_of(frame)` gives a frame boundary's time in seconds."""
     shortened = size > count
     size = min(size, count)
-    starts = list(range(0, count - size + 1, step))
+    starts = _grid_starts(count - size, step)
     shifted = starts[-1] + size < count
     if shifted:
         starts.append(count - size)
@@ -150,7 +170,8 @@ def plan_windows(
         if not counted_at_rate(times, fps, last_seconds):
             end = video_duration(num_video_frames, fps, times, last_seconds)
             return _plan_by_time(times, fps, window, hop, num_frames, end)
-    size, step = requested_frames(fps, window, hop)
+    size = span_in_frames(window, fps, "window")
+    step = _hop_in_frames(hop, fps, size)
     rate = float(fps) if fps and fps > 0 else None
     # to the nanosecond, as `_plan_by_time`: a rate measured from timestamps (24.999999999999996) put 4.000000000000001
     return _frame_windows(
@@ -175,7 +196,7 @@ def _plan_by_time(times: np.ndarray, fps: float | None, window, hop, num_frames:
     length, unit = _parse_span(window, "window")
     if unit == "f":
         size = int(length)
-        step = span_in_frames(hop, fps, "hop") if hop is not None else size
+        step = _hop_in_frames(hop, fps, size)
         # to the nanosecond, as below
         return _frame_windows(count, size, step, num_frames, lambda frame: round(float(edges[frame]), 9))
     shortened = length > duration + _EPSILON
