@@ -913,6 +913,8 @@ class _ViViTForVideoClassification(ViViTPreTrainedModel):
         target dtype to be Long or Byte, but got Int" (int32 class indices, which transformers' own rule calls
         single-label) or "result type Float can't be cast to the desired output type Long" (integer multi-hot
         labels): none names the labels or what to do."""
+        if problem_type == "single_label_classification" and self.config.num_labels == 1:
+            self._check_one_class(labels)
         if problem_type == "single_label_classification" and self.config.num_labels > 1:
             if labels.is_floating_point() or labels.numel() != logits.shape[0]:
                 raise ValueError(
@@ -941,6 +943,28 @@ class _ViViTForVideoClassification(ViViTPreTrainedModel):
                 "problem_type='single_label_classification'."
             )
         return labels
+
+    @staticmethod
+    def _check_one_class(labels: torch.Tensor) -> None:
+        """Cross-entropy over one output is 0 whatever the logits: nothing trains. A classifier's checkpoint saves
+        problem_type='single_label_classification' (its first labels set it), and `from_pretrained(path, num_labels=1,
+        ignore_mismatched_sizes=True)` keeps it, so a regression fine-tune on it met torch's "expected target dtype to
+        be Long or Byte, but got Float" (float targets), or trained on a loss of 0 without a word (integer ones, as in
+        transformers). Float targets are refused; class indices (transformers' common tests pass zeros) are warned of."""
+        fix = (
+            "for a regression set `model.config.problem_type = 'regression'` (or load with `problem_type='regression'`"
+            ": a classifier's checkpoint saves 'single_label_classification'); for two classes use num_labels=2"
+        )
+        if labels.is_floating_point():
+            raise ValueError(
+                f"problem_type 'single_label_classification' with num_labels=1 takes class indices, got {labels.dtype} "
+                f"labels of shape {tuple(labels.shape)}, and its cross-entropy over one class is 0 whatever the "
+                f"logits: {fix}."
+            )
+        logger.warning_once(
+            f"problem_type 'single_label_classification' with num_labels=1: cross-entropy over one class is 0 "
+            f"whatever the logits, so nothing trains; {fix}."
+        )
 
     @staticmethod
     def _regression_labels_fit(labels: torch.Tensor, logits: torch.Tensor) -> bool:
