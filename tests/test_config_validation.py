@@ -289,3 +289,30 @@ def test_the_dropped_sampled_frame_count_is_said_once_however_often_the_folder_l
     assert "save the model again" in said.out
     model_class.from_pretrained(tmp_path).save_pretrained(tmp_path / "again")
     assert json.loads((tmp_path / "again" / "config.json").read_text()).get("num_sampled_frames") is None
+
+
+@pytest.mark.parametrize(
+    "name, field, value, built",
+    [
+        ("spatio_temporal", "classifier", "gap", "token"),
+        ("factorised_encoder", "classifier", "gmp", "token"),
+        ("factorised_dot_product", "classifier", "token", "gap"),
+        ("factorised_self_attention", "attention_order", "time_space", "space_time"),
+    ],
+)
+def test_a_structural_field_changed_after_building_is_refused_at_forward(name, field, value, built):
+    # The CLS token and Model 3's blocks are built from these fields, but pooling, rollout and save_pretrained read
+    # the config: Model 1 set to "gap" averaged its CLS token in with the patches (0.27 off on tiny logits) and its
+    # saved folder reloaded without it; Model 3's reloaded in the other order.
+    config_class, _, classifier_class = VIVIT_MODELS[name]
+    tiny = dict(image_size=16, num_frames=4, tubelet_size=[2, 8, 8], hidden_size=16, num_hidden_layers=1)
+    model = classifier_class(config_class(**tiny, num_attention_heads=2, intermediate_size=16, num_labels=3)).eval()
+    video = torch.randn(1, 4, 3, 16, 16)
+    model.config.update({field: value})
+    with pytest.raises(ValueError, match=rf"built with {field}='{built}', but its config now says {field}='{value}'"):
+        model(pixel_values=video)
+    model.config.update({field: built})
+    model(pixel_values=video)  # set back, it runs
+    if field == "classifier" and built != "token":
+        model.config.classifier = "gsp"  # pooling the same tokens another way changes no weight: taken
+        model(pixel_values=video)

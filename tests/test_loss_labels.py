@@ -101,3 +101,25 @@ def test_regression_labels_of_another_shape_are_refused_by_name():
     for shape in [(2,), (2, 1)]:
         out = one(pixel_values=clip(), labels=targets[:, 0].reshape(shape))
         torch.testing.assert_close(out.loss, F.mse_loss(out.logits[:, 0], targets[:, 0]))
+
+
+def test_single_label_over_one_output_is_refused_or_warned_not_trained_on_a_loss_of_0(tmp_path, caplog):
+    # A classifier's checkpoint saves problem_type='single_label_classification' (its first labels set it);
+    # transformers' config refuses it with num_labels=1 at construction only, so `from_pretrained(path, num_labels=1,
+    # ignore_mismatched_sizes=True)` for a regression kept it: float targets met torch's "expected target dtype to be
+    # Long or Byte, but got Float", integer ones trained on a cross-entropy over one class, 0 whatever the logits.
+    model = tiny("spatio_temporal", problem_type="single_label_classification")
+    model.config.save_pretrained(tmp_path)
+    with pytest.raises(ValueError, match=r"num_labels=1.*0 whatever the logits.*problem_type='regression'"):
+        type(model.config).from_pretrained(tmp_path, num_labels=1)
+    config = type(model.config).from_pretrained(tmp_path, num_labels=1, problem_type="regression")  # the fix named
+    assert config.num_labels == 1 and config.problem_type == "regression"
+    # set on a built config (transformers' common test_problem_types does so, with zeros as labels): float targets
+    # are refused, class indices warned of
+    model.config.num_labels = 1
+    one = type(model)(model.config)
+    with pytest.raises(ValueError, match=r"num_labels=1 takes class indices.*0 whatever the logits.*'regression'"):
+        one(pixel_values=clip(), labels=torch.tensor([0.3, 1.7]))
+    with caplog.at_level("WARNING"):
+        assert one(pixel_values=clip(), labels=torch.tensor([0, 0])).loss.item() == 0.0
+    assert "nothing trains" in caplog.text

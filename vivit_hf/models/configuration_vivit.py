@@ -294,6 +294,16 @@ class ViViTConfig(PreTrainedConfig):
         # defaults derived at construction: Model 4 loaded with num_attention_heads=3 ran one time head and two space
         # heads, Model 3 with attention_order="space-time" attended over time only, embedding_type="frame_sampling"
         # kept no sampled frame count. Our fields join the saved ones in the constructor, checked as a new config's.
+        # transformers' constructor refuses single-label with one output (cross-entropy over one class is 0 whatever
+        # the logits), but sets `num_labels` past it: a classifier's checkpoint (its first labels saved
+        # 'single_label_classification') loaded with num_labels=1 for a regression trained on a loss of 0.
+        problem_type = kwargs.get("problem_type", config_dict.get("problem_type"))
+        if kwargs.get("num_labels") == 1 and problem_type == "single_label_classification":
+            raise ValueError(
+                "`num_labels=1` with problem_type='single_label_classification' (saved by the checkpoint: a "
+                "classifier's first labels set it): cross-entropy over one class is 0 whatever the logits. For a "
+                "regression head load with `num_labels=1, problem_type='regression'`; for two classes use num_labels=2."
+            )
         if kwargs.get("embedding_type", config_dict.get("embedding_type", "tubelet")) == "tubelet":
             _drop_saved_num_sampled_frames(config_dict, kwargs)
         for name in cls.vivit_fields() & kwargs.keys():

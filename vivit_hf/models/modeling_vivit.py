@@ -140,6 +140,10 @@ class ViViTPreTrainedModel(PreTrainedModel):
         # earlier version saved (`check_config_class`) has none, and building the model from it failed there.
         self.config_class.check_head_counts(config)
         super().__init__(config, *inputs, **kwargs)
+        # what the layers are built of, checked at forward against the config (`check_built_structure`)
+        self._built_structure = {
+            name: getattr(config, name) for name in ("classifier", "attention_order") if hasattr(type(config), name)
+        }
 
     def resize_token_embeddings(self, *args, **kwargs):
         """Refused: the tokens are tubelets of pixels, no vocabulary. transformers' method failed with
@@ -255,6 +259,12 @@ class ViViTPreTrainedModel(PreTrainedModel):
             init.trunc_normal_(module.position_embeddings, mean=0.0, std=std)
             if module.cls_token is not None:
                 init.zeros_(module.cls_token)
+
+
+def structure_of(field: str, value):
+    """What a field sets in the built model: `classifier` whether there is a CLS token ("gap" and "gmp" pool the
+    same tokens), `attention_order` the order of Model 3's attentions."""
+    return value == "token" if field == "classifier" else value
 
 
 def not_a_tensor(
@@ -448,6 +458,26 @@ class _ViViTBackbone(ViViTPreTrainedModel):
             token_mask = torch.ones(pixel_values.shape[0], grid[0], dtype=torch.bool, device=pixel_values.device)
         return self.rollout(outputs.attentions, grid, token_mask, add_residual)
 
+    def check_built_structure(self) -> None:
+        """Refuse a config whose `classifier` (a CLS token or none) or Model 3's `attention_order` was changed after
+        the model was built (`config.classifier = "gap"`, `config.update(...)`): the CLS token and the blocks keep what
+        they were built with, but pooling and rollout read the config, and `save_pretrained` writes it. Model 1 built
+        with "token" and set to "gap" averaged its CLS token in with the patches (0.27 off on a tiny model's logits)
+        and its saved folder reloaded without the CLS token; Model 3's reloaded its blocks in the other order."""
+        changed = {
+            name: value
+            for name, value in getattr(self, "_built_structure", {}).items()  # (a model pickled by an earlier version)
+            if structure_of(name, getattr(self.config, name)) != structure_of(name, value)
+        }
+        if changed:
+            built = ", ".join(f"{name}={value!r}" for name, value in changed.items())
+            now = ", ".join(f"{name}={getattr(self.config, name)!r}" for name in changed)
+            raise ValueError(
+                f"this model was built with {built}, but its config now says {now}: set after building, the field "
+                "changes no weight (the CLS token, the blocks' order) but what reads it (pooling, attention rollout, "
+                f"save_pretrained). Set it back, or build a model with it (`from_pretrained(path, {now})`)."
+            )
+
     def check_pixel_values(self, pixel_values: torch.Tensor | None, interpolate_pos_encoding: bool):
         """Refuse a wrongly shaped input, stating the shape the model expects."""
         config = self.config
@@ -531,6 +561,7 @@ class _ViViTBackbone(ViViTPreTrainedModel):
                 f"`head_mask` (shape {tuple(getattr(kwargs['head_mask'], 'shape', ()))}) is not applied by these "
                 "models (nor by transformers 5's ViViT or ViT, which ignore it): call the model without it."
             )
+        self.check_built_structure()
         self.check_pixel_values(pixel_values, interpolate_pos_encoding)
         tokens = self.token_embedding(pixel_values.to(self.token_embedding.projection.weight.dtype))
         grid = tuple(tokens.shape[1:4])
@@ -913,6 +944,8 @@ class _ViViTForVideoClassification(ViViTPreTrainedModel):
         target dtype to be Long or Byte, but got Int" (int32 class indices, which transformers' own rule calls
         single-label) or "result type Float can't be cast to the desired output type Long" (integer multi-hot
         labels): none names the labels or what to do."""
+        if problem_type == "single_label_classification" and self.config.num_labels == 1:
+            self._check_one_class(labels)
         if problem_type == "single_label_classification" and self.config.num_labels > 1:
             if labels.is_floating_point() or labels.numel() != logits.shape[0]:
                 raise ValueError(
@@ -941,6 +974,28 @@ class _ViViTForVideoClassification(ViViTPreTrainedModel):
                 "problem_type='single_label_classification'."
             )
         return labels
+
+    @staticmethod
+    def _check_one_class(labels: torch.Tensor) -> None:
+        """Cross-entropy over one output is 0 whatever the logits: nothing trains. transformers' config refuses the
+        pair at construction only; set on a built config, float targets met torch's "expected target dtype to be Long
+        or Byte, but got Float" and integer ones trained on a loss of 0 without a word (as in transformers). Float
+        targets are refused; class indices (transformers' common tests pass zeros) are warned of. (At load,
+        `ViViTConfig.from_dict` refuses it.)"""
+        fix = (
+            "for a regression set `model.config.problem_type = 'regression'` (or load with `problem_type='regression'`"
+            ": a classifier's checkpoint saves 'single_label_classification'); for two classes use num_labels=2"
+        )
+        if labels.is_floating_point():
+            raise ValueError(
+                f"problem_type 'single_label_classification' with num_labels=1 takes class indices, got {labels.dtype} "
+                f"labels of shape {tuple(labels.shape)}, and its cross-entropy over one class is 0 whatever the "
+                f"logits: {fix}."
+            )
+        logger.warning_once(
+            f"problem_type 'single_label_classification' with num_labels=1: cross-entropy over one class is 0 "
+            f"whatever the logits, so nothing trains; {fix}."
+        )
 
     @staticmethod
     def _regression_labels_fit(labels: torch.Tensor, logits: torch.Tensor) -> bool:
