@@ -423,19 +423,40 @@ def test_the_cards_crop_advice_follows_the_processors_resize(tmp_path, resize, a
 
 
 def test_a_local_base_model_folder_passes_on_the_hub_base_model_its_card_states(tmp_path):
-    """A fine-tune from a local --init_from folder (a converted google/vivit-b, an `hf download --local-dir` copy)
-    wrote no `base_model`: the Hub's model tree lost where the weights came from, though the licence was read from the
-    same card. Its card's `base_model` is passed on; a folder whose card states none, or no Hub id, gives none."""
+    """A fine-tune from a local --init_from folder converted from google/vivit-b wrote no `base_model`: the Hub's
+    model tree lost where the weights came from. Our conversion's card's `base_model` is passed on (the same
+    weights); a folder whose card states none, or no Hub id, gives none."""
     converted = tmp_path / "home" / "me" / "vivit-b"
     converted.mkdir(parents=True)
-    (converted / "README.md").write_text("---\nbase_model: google/vivit-b-16x2-kinetics400\nlicense: mit\n---\n# x\n")
+    source = "google/vivit-b-16x2-kinetics400"
+    conversion = build_model_card(CONFIG, converted_from=source, base_model=source, command="convert", license="mit")
+    conversion.save(converted / "README.md")
     card = build_model_card(CONFIG, base_model=str(converted), results={"top1": 0.5}, dataset_name="d")
-    assert card_metadata(card)["base_model"] == "google/vivit-b-16x2-kinetics400"
+    assert card_metadata(card)["base_model"] == source
     assert str(tmp_path) not in card.content and "- Initialised from: vivit-b" in card.content
-    for stated in ("license: mit", f"base_model: {tmp_path}/elsewhere", "base_model: [a/b, c/d]"):
-        (converted / "README.md").write_text(f"---\n{stated}\n---\n# x\n")
+    assert f"\nbase_model: {source}\n" in conversion.content
+    for stated in ("", f"base_model: {tmp_path}/elsewhere", "base_model: [a/b, c/d]"):
+        (converted / "README.md").write_text(conversion.content.replace(f"base_model: {source}", stated))
         card = build_model_card(CONFIG, base_model=str(converted), results={"top1": 0.5}, dataset_name="d")
         assert "base_model" not in card_metadata(card), stated
+
+
+def test_a_local_folder_that_is_no_conversion_gives_no_base_model(tmp_path):
+    """An earlier fine-tune's output (or an `hf download --local-dir` copy of a Hub fine-tune) states its own parent
+    as `base_model`: passed on, the Hub's model tree showed the grandparent as the new model's parent. As
+    transformers' Trainer for a local path, none."""
+    earlier = tmp_path / "run1"
+    earlier.mkdir()
+    parent = "google/vivit-b-16x2-kinetics400"
+    build_model_card(CONFIG, base_model=parent, results={"top1": 0.5}, dataset_name="d").save(earlier / "README.md")
+    assert card_metadata(build_model_card(CONFIG, base_model=parent))["base_model"] == parent  # the first run's
+    card = build_model_card(CONFIG, base_model=str(earlier), results={"top1": 0.6}, dataset_name="d")
+    assert "base_model" not in card_metadata(card)
+    downloaded = tmp_path / "download"
+    downloaded.mkdir()
+    (downloaded / "README.md").write_text(f"---\nbase_model: {parent}\nlicense: mit\ntags: [vivit]\n---\n# x\n")
+    card = build_model_card(CONFIG, base_model=str(downloaded), results={"top1": 0.6}, dataset_name="d")
+    assert "base_model" not in card_metadata(card)
 
 
 def test_a_model_trained_from_scratch_is_not_said_to_be_fine_tuned():

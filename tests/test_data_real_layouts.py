@@ -1437,3 +1437,45 @@ def test_ssv2_clips_whose_id_lies_in_several_folders_as_other_files_are_named(tm
     said = [r.getMessage() for r in caplog.records if "several folders" in r.getMessage()]
     assert len(said) == 1 and said[0].startswith("ssv2: 1 clip(s) are files of other sizes in several folders")
     assert f"{copies[0]} then {copies[1]}" in said[0]
+
+
+def test_a_no_op_chmod_between_two_reads_neither_rebuilds_nor_keeps_a_second_cache(tmp_path, monkeypatch):
+    """The Arrow cache of a local folder was keyed by each file's inode and status-change time: a no-op `chmod -R`
+    (a re-chown at each pod start, a `cp -a` restore) built a whole new copy, the old one left on disk forever. A
+    changed table is still a new version, and the old version's cache is then removed (a read by another process:
+    this one keeps the versions it read)."""
+    import os
+
+    from vivit_hf.training.data import hub_files
+
+    datasets = pytest.importorskip("datasets")
+    features = datasets.Features({"video": datasets.Video(), "label": datasets.Value("string")})
+    video = {"path": None, "bytes": clip(tmp_path / "src" / "0.mp4").read_bytes()}
+    table = tmp_path / "repo" / "data" / "train-00000-of-00001.parquet"
+    table.parent.mkdir(parents=True)
+
+    def write(labels):
+        datasets.Dataset.from_dict({"video": [video] * 2, "label": labels}, features=features).to_parquet(str(table))
+
+    def read() -> list:
+        data = load_video_dataset(str(tmp_path / "repo"), "hub", cache_dir=str(tmp_path / "cache"))
+        return [data.id2label[e["label"]] for e in data.split("train")]
+
+    def versions() -> list:
+        return sorted(p for p in (tmp_path / "cache" / "vivit_hf_local").glob("*/*") if p.is_dir())
+
+    write(["cat", "dog"])
+    assert read() == ["cat", "dog"]
+    [first] = versions()
+    built = sorted(p.name for p in first.rglob("*.arrow"))
+    assert built
+    before = {p: p.stat().st_mtime_ns for p in first.rglob("*.arrow")}
+    for path in (tmp_path / "repo").rglob("*"):
+        os.chmod(path, os.stat(path).st_mode)
+    assert read() == ["cat", "dog"]
+    assert versions() == [first]
+    assert {p: p.stat().st_mtime_ns for p in first.rglob("*.arrow")} == before  # not built again
+    monkeypatch.setattr(hub_files, "_IN_USE", set())  # the next read as another process's
+    write(["dog", "cat"])
+    assert read() == ["dog", "cat"]
+    assert len(versions()) == 1 and versions() != [first]

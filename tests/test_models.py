@@ -283,6 +283,25 @@ def test_the_processors_empty_batch_is_refused_by_name(name):
         tiny(name)(pixel_values=batch["pixel_values"], labels=torch.zeros(0, dtype=torch.long))
 
 
+def test_a_4_channel_clip_is_refused_naming_do_convert_rgb():
+    """The processor keeps a 4-channel (RGBA) clip's 4 channels under `do_convert_rgb=False`, as transformers' do; a
+    3-channel model refused it with the shapes alone ("got (1, 4, 4, 32, 32)"). The channel axis alone differing, it
+    names `do_convert_rgb=True`, which gives the 3 channels; a channels-first clip gets no such hint."""
+    processor = vivit_hf.ViViTVideoProcessor(
+        num_frames=4, size={"shortest_edge": 32}, crop_size={"height": 32, "width": 32}
+    )
+    rgba = np.random.default_rng(0).integers(0, 256, (4, 32, 32, 4), dtype=np.uint8)
+    kept = processor(rgba, do_convert_rgb=False, image_mean=0.0, image_std=1.0, return_tensors="pt")["pixel_values"]
+    assert kept.shape == (1, 4, 4, 32, 32)
+    model = tiny("spatio_temporal")  # the four variants share the check
+    hint = r"got \(1, 4, 4, 32, 32\)\. The video processor gives RGB \(3 channels\) with `do_convert_rgb=True`"
+    with pytest.raises(ValueError, match=hint):
+        model(pixel_values=kept)
+    with pytest.raises(ValueError, match=r"got \(1, 3, 4, 32, 32\)\.$"):
+        model(pixel_values=kept[:, :, :3].transpose(1, 2))
+    model(pixel_values=processor(rgba, return_tensors="pt")["pixel_values"])  # do_convert_rgb=True: RGB runs
+
+
 @pytest.mark.parametrize("name", VARIANTS)
 def test_output_hidden_states_and_attentions(name):
     model = tiny(name)

@@ -104,10 +104,12 @@ def _is_hub_id(source: str | None) -> bool:
 
 
 def _hub_base_model(source: str | None) -> str | None:
-    """The `base_model` metadata of a model made from `source`: a Hub id as it is; a local folder (a conversion of a
-    Hub checkpoint, `hf download --local-dir`, an earlier run's output) the `base_model` its own card states, as its
-    licence is read from that card (`source_license`): the card had none, and the Hub's model tree lost the
-    fine-tune's origin. None for a folder whose card names none, a file, or no source."""
+    """The `base_model` metadata of a model made from `source`: a Hub id as it is; a local folder written by our
+    converter (`is_conversion_card`) the `base_model` its own card states: the same weights as that Hub checkpoint,
+    so the Hub's model tree keeps the fine-tune's origin. Any other local folder (an `hf download --local-dir` copy,
+    an earlier fine-tune's output) gives none, as transformers' Trainer does for a local path: its card's
+    `base_model` names that folder's own parent, and the model tree showed the grandparent as the parent. None for
+    a file or no source."""
     if _is_hub_id(source):
         return source
     card = Path(os.fspath(source or "")).expanduser() / "README.md"
@@ -117,12 +119,24 @@ def _hub_base_model(source: str | None) -> str | None:
     from huggingface_hub.repocard import metadata_load
 
     try:
+        if not is_conversion_card(card.read_text(encoding="utf-8")):
+            return None
         stated = (metadata_load(card) or {}).get("base_model")
     except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError):  # as `license_in_card`: none stated
         return None
     if isinstance(stated, list):  # the Hub takes a list too (a merge); one parent is what a fine-tune has
         stated = stated[0] if len(stated) == 1 else None
     return stated if isinstance(stated, str) and _is_hub_id(stated) else None
+
+
+def is_conversion_card(text: str) -> bool:
+    """A card `build_model_card` wrote for a conversion (`converted_from`): tagged `vivit_hf`, its first line of text
+    saying what it was converted from. Its weights are its source's."""
+    from huggingface_hub import ModelCard
+
+    card = ModelCard(text, ignore_metadata_errors=True)
+    tags = card.data.tags or []
+    return "vivit_hf" in tags and re.search(r"^A ViViT .*\), converted from `", card.text, re.MULTILINE) is not None
 
 
 def _dataset_names(dataset_name: str, dataset_id: str | None) -> tuple[str, str | None, str]:

@@ -490,9 +490,16 @@ class _ViViTBackbone(ViViTPreTrainedModel):
             # failed on them with "'numpy.ndarray' object has no attribute 'is_floating_point'".
             raise not_a_tensor("pixel_values", pixel_values, expected)
         if pixel_values.ndim != 5 or pixel_values.shape[2] != config.num_channels or pixel_values.shape[1] < 1:
+            # Only the channel axis differs (not a channels-first layout): a 4-channel (RGBA) or grey video kept as
+            # it is by the processor's `do_convert_rgb=False`, which the shapes alone did not say.
+            hint = (
+                " The video processor gives RGB (3 channels) with `do_convert_rgb=True` (its default)."
+                if pixel_values.ndim == 5 and config.num_channels == 3 and 3 not in pixel_values.shape[1:3]
+                else ""
+            )
             raise ValueError(
                 f"`pixel_values` must have shape {expected} = (batch, frames, channels, height, width), "
-                f"got {tuple(pixel_values.shape)}."
+                f"got {tuple(pixel_values.shape)}.{hint}"
             )
         if not pixel_values.is_floating_point():
             # Raw uint8 frames were cast and run as values in [0, 255], far outside the [-1, 1] or normalised

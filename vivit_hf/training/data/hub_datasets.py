@@ -27,6 +27,7 @@ from .folders import (
 from .hub_clips import metadata_clips_on_disk, rows_without_a_clip
 from .hub_files import (
     builder_once,
+    drop_older_versions,
     file_name,
     hub_table_files,
     is_saved_to_disk,
@@ -369,6 +370,8 @@ def load_hub(
         two_types = naming_metadata_of_two_types(source, config_name, revision, cache_dir)
         with naming_undecodable_members(source), mixed_types, naming_class_ids_out_of_range(source), two_types:
             loaded = load_with(builder())
+        if Path(source).is_dir():
+            drop_older_versions(cache_dir)
     features = next(iter(loaded.values())).features
     video_column, label_column = hub_columns(features, video_column, label_column, source)
     feature = label_feature(features, label_column)

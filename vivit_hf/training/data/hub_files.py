@@ -18,6 +18,7 @@ from pathlib import Path
 
 from ...processing.video_sources import file_key
 from .folders import (
+    VIDEO_EXTENSIONS,
     walk_folder,
 )
 
@@ -96,25 +97,99 @@ def hub_table_files(source: str, config_name, revision, cache_dir, builder=None)
 
 
 def local_folder_cache_dir(folder: Path, cache_dir: str | None) -> str:
-    """A cache folder of its own for each version of a local data set folder. `datasets` keys the Arrow cache of a
-    local folder by the folder's name and its card's YAML, not by its files: shards written again into `shards/`
-    with the same card (the same clips in another `--seed` order; other clips of the same classes, counts and total
-    bytes) were read from the first version's cache, silently. The key here is the folder's path and every file's
-    name and `file_key` (a `stat` per file, no read): by size and modification time alone, a table relabelled to the
-    same size and copied in with its old time (`cp -p`, `rsync -t`) was read with the old labels. An old version's
-    cache stays until removed."""
+    """A cache folder of its own for each version of a local data set folder's contents. `datasets` keys the Arrow
+    cache of a local folder by the folder's name and its card's YAML, not by its files: shards written again into
+    `shards/` with the same card (the same clips in another `--seed` order; other clips of the same classes, counts
+    and total bytes) were read from the first version's cache, silently.
+
+    The version is the folder's path and every file's name and, for a file that is not a clip (`VIDEO_EXTENSIONS`),
+    its SHA-256: by size and modification time alone, a table relabelled to the same size and copied in with its old
+    time (`cp -p`, `rsync -t`) was read with the old labels. A loose clip's bytes never reach the cache (its rows hold
+    the path; the processor reads the file, keyed by `file_key`), so it is not read: its size and modification time.
+    The digests are kept in `digests.json` beside the versions with each file's inode and status-change time, and a
+    file is hashed again only when one of these moved: the first read hashes the tables, metadata and shards once
+    (what the build reads anyway); a no-op `chmod -R`, a re-chown at each pod start or a `cp -a` restore hashes them
+    again (a read, no rebuild); keying by inode and status-change time themselves built a new copy of the cache each
+    time. The versions of one folder lie under a folder of their own; a read removes the older ones once its own is
+    built (`drop_older_versions`)."""
     import hashlib
 
     import datasets
 
-    files = sorted(
-        (path.relative_to(folder).as_posix(), key)
-        for dirpath, filenames in walk_folder(folder)
-        for path in (dirpath / filename for filename in filenames)
-        if path.is_file() and (key := file_key(path))
-    )
-    key = hashlib.sha256(json.dumps([str(folder.resolve()), files]).encode()).hexdigest()[:16]
-    return str(Path(cache_dir or datasets.config.HF_DATASETS_CACHE) / "vivit_hf_local" / key)
+    folder_key = hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:16]
+    root = Path(cache_dir or datasets.config.HF_DATASETS_CACHE) / "vivit_hf_local" / folder_key
+    digests = _read_digests(root / _DIGESTS)
+    kept: dict[str, list] = {}
+    files = []
+    for dirpath, filenames in walk_folder(folder):
+        for path in (dirpath / filename for filename in filenames):
+            key = file_key(path) if path.is_file() else None
+            if key is None:
+                continue
+            name, (_, size, mtime, inode, ctime) = path.relative_to(folder).as_posix(), key
+            if path.suffix.lower() in VIDEO_EXTENSIONS:
+                files.append((name, size, mtime))
+                continue
+            known = digests.get(name)
+            digest = known[4] if known and known[:4] == [size, mtime, inode, ctime] else _sha256(path)
+            kept[name] = [size, mtime, inode, ctime, digest]
+            files.append((name, digest))  # its bytes: a `touch` or a copy without `-p` is the same version
+    if kept != digests:
+        _write_digests(root / _DIGESTS, kept)
+    version = hashlib.sha256(json.dumps([str(folder.resolve()), sorted(files)]).encode()).hexdigest()[:16]
+    _IN_USE.add(str(root / version))
+    return str(root / version)
+
+
+# The versions of a local folder's cache this process has read (`local_folder_cache_dir`): never removed by it.
+_IN_USE: set[str] = set()
+_DIGESTS = "digests.json"
+
+
+def drop_older_versions(version: str) -> None:
+    """Remove the other versions of `version`'s folder (`local_folder_cache_dir`), once `version` is built: each
+    was a whole copy of the data set (a parquet folder's embedded clips included), left on disk forever. Those this
+    process read stay (a split of one may still be mapped). Two processes of one run (ranks on one machine) read the
+    same files, so the same version: neither removes the other's."""
+    import shutil
+
+    for other in Path(version).parent.iterdir():
+        if other.is_dir() and str(other) not in _IN_USE:
+            logger.info("removing %s, the cache of an older version of the data set folder", other)
+            shutil.rmtree(other, ignore_errors=True)
+
+
+def _sha256(path: Path) -> str | None:
+    """None for a file gone since the walk (its key then says it is missing)."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb") as file:
+            while chunk := file.read(1 << 20):  # (hashlib.file_digest: Python 3.11 and later)
+                digest.update(chunk)
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
+def _read_digests(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def _write_digests(path: Path, digests: dict) -> None:
+    """Written to a file of this process's own, then renamed over the old: two ranks writing at once leave one whole
+    file, never a mix."""
+    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary.write_text(json.dumps(digests))
+        os.replace(temporary, path)
+    except OSError as error:  # the files are hashed again next time; the version is the same
+        logger.info("the digests of the data set's files could not be kept in %s (%s)", path, error)
 
 
 # One `folder_walked_once` block at a time (reentrant: a block within a block restores its outer one's patch).
