@@ -175,6 +175,7 @@ from vivit_hf.training.resume import (
     same_settings,
     settings_as_trained,
     settings_as_typed_here,
+    trained_again,
 )
 from vivit_hf.training.throughput import TOTALS, ThroughputMeter, combine, warmup_steps
 
@@ -274,8 +275,9 @@ def same_command_run(args, output_dir: Path) -> tuple[str, Path | None] | None:
     """What a rerun of the very command that wrote `output_dir` does (the settings its last checkpoint, else its
     run_settings.json, recorded equal this run's: batches, model, optimisation; the process count from the launcher's
     WORLD_SIZE): `("continue", checkpoint)` from its last checkpoint, as transformers' example scripts resume the
-    checkpoint they find (a finished run trains nothing more); `("restart", None)` for a finished run that kept no
-    checkpoint (the same command again, from the start). None: another run, refused."""
+    checkpoint they find (a finished run trains the steps after it again: none where its last step was
+    checkpointed); `("restart", None)` for a finished run that kept no checkpoint (the same command again, from the
+    start). None: another run, refused."""
     compared = recorded_and_ours(args, output_dir)
     if compared is None or not same_settings(*compared[:2]):
         return None
@@ -398,8 +400,8 @@ def main(argv=None):
         logger.warning(batch_warning)
     if rerun is not None and rerun[0] == "continue":
         logger.warning(
-            f"{output_dir} holds a run of this same command: continuing it from {rerun[1].name} (a finished run "
-            f"trains nothing more and writes its outputs again); --overwrite_output_dir starts over"
+            f"{output_dir} holds a run of this same command: continuing it from {rerun[1].name}, its last "
+            f"checkpoint, and writing its outputs again; --overwrite_output_dir starts over"
         )
     elif rerun is not None:
         how = (
@@ -661,6 +663,10 @@ def main(argv=None):
                 f"{checkpoint} already reached --max_train_steps {args.max_train_steps}: nothing left to "
                 f"train; evaluating it and writing the outputs"
             )
+        elif Path(checkpoint).resolve().parent == (output_dir / CHECKPOINTS).resolve():  # this folder's run
+            again = trained_again(output_dir, completed_steps)  # finished, with no checkpoint of its last step
+            if again:
+                logger.warning(again)
 
     logger.info(
         f"{counted(num_train, 'training clip')}{f' ({train_split})' if train_split != args.train_split else ''}, "

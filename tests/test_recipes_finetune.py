@@ -24,7 +24,7 @@ from safetensors.torch import load_file
 from video_factory import tiny_clip  # and the other recipe tests, from here
 
 from vivit_hf.training.data.synthetic import write_video
-from vivit_hf.training.resume import RECORDED_WHEN_ON
+from vivit_hf.training.resume import RECORDED_WHEN_ON, trained_again
 
 REPO = Path(__file__).resolve().parents[1]
 FINETUNE = REPO / "recipes" / "finetune.py"
@@ -261,17 +261,28 @@ def test_a_resume_from_another_working_directory_naming_the_same_data_set_folder
 
 def test_the_same_command_run_again_continues_its_run_and_another_is_refused(videofolder, uninterrupted, tmp_path):
     """A rerun of the very command that wrote the folder (the README's main job, run twice) continues it from its last
-    checkpoint: finished, it trains nothing more and writes the same model again (exit 0). Any other flag is a new
-    run, refused as before (it would replace the model)."""
+    checkpoint and writes the same model again (exit 0). Any other flag is a new run, refused as before (it would
+    replace the model). A finished run whose last step has no checkpoint of its own (here: step_12 gone, as
+    --checkpointing_steps 5 leaves a 12-step run) trains its last steps again, as it trained them: the log said "a
+    finished run trains nothing more", and now says which steps it trains again. (Finished at its checkpoint, it
+    trains nothing: test_resuming_from_the_last_checkpoint_of_a_finished_run_changes_nothing.)"""
     out = tmp_path / "out"
     shutil.copytree(uninterrupted, out)
+    shutil.rmtree(out / "checkpoints" / "step_12")
     same = ["--dataset", videofolder, "--output_dir", out, "--num_train_epochs", "2", "--checkpointing_steps", "2"]
     result = run(FINETUNE, *same, *TINY_MODEL)
-    assert "holds a run of this same command: continuing it from step_12" in result.stderr
-    assert "nothing left to train" in result.stdout + result.stderr
+    assert "trains nothing more" not in result.stderr and "nothing left to train" not in result.stderr
+    assert "holds a run of this same command: continuing it from step_10, its last checkpoint" in result.stderr
+    said = "finished at step 12, after its last checkpoint (step 10): training steps 11 to 12 again"
+    assert said in result.stderr, result.stderr[-3000:]
     rerun, reference = weights(out), weights(uninterrupted)
     for name in reference:
         torch.testing.assert_close(rerun[name], reference[name], rtol=0, atol=0, msg=name)
+    results, reference_results = (
+        json.loads((folder / "all_results.json").read_text()) for folder in (out, uninterrupted)
+    )
+    for key in ("completed_steps", "history", "train_clips_per_process"):
+        assert results[key] == reference_results[key], key
     other = run(FINETUNE, *same, *TINY_MODEL, "--learning_rate", "0.5", check=False)
     assert other.returncode == 2 and "already holds a previous run" in other.stderr.strip().splitlines()[-1]
     # A finished run that kept no checkpoint (the README's main job keeps none): the same command runs again from the
@@ -290,6 +301,18 @@ def test_the_same_command_run_again_continues_its_run_and_another_is_refused(vid
     shutil.rmtree(out / "checkpoints")
     other = run(FINETUNE, *same, *TINY_MODEL, "--seed", "3", check=False)
     assert other.returncode == 2 and "already holds a previous run" in other.stderr.strip().splitlines()[-1]
+
+
+def test_trained_again_names_only_the_finished_runs_steps_after_the_checkpoint(tmp_path):
+    """What a resume trains again is read from the finished run's all_results.json: none for no finished run, a run
+    finished at the checkpoint, or results of an earlier, shorter run (a resume with more steps killed after its first
+    checkpoint: its steps after the checkpoint were never trained)."""
+    assert trained_again(tmp_path, 2) is None
+    (tmp_path / "all_results.json").write_text(json.dumps({"completed_steps": 3}))
+    assert "finished at step 3, after its last checkpoint (step 2): training step 3 again" in trained_again(tmp_path, 2)
+    assert trained_again(tmp_path, 3) is None and trained_again(tmp_path, 4) is None
+    (tmp_path / "all_results.json").write_text("[]")
+    assert trained_again(tmp_path, 2) is None
 
 
 def test_resume_refuses_another_model_before_loading_any_data(videofolder, uninterrupted, tmp_path):

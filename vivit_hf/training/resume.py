@@ -249,6 +249,25 @@ def recorded_held_out_digest(folder) -> str | None:
     return recorded.get("held_out_digest") if isinstance(recorded, dict) else None
 
 
+def trained_again(folder, steps: int) -> str | None:
+    """What a resume from a checkpoint of `steps` steps trains again in `folder`, the run's: the steps after it that a
+    finished run there had trained (its `all_results.json`, written last, counts them). A run's last step is
+    checkpointed only when `--checkpointing_steps` divides it (`--max_train_steps 3 --checkpointing_steps 2` keeps
+    step_2), so the same command run again trains step 3 again (as it trained it: the resume replays) where the log
+    said "a finished run trains nothing more". None: nothing (no finished run, or its last step is checkpointed)."""
+    try:
+        finished = json.loads((Path(folder).expanduser() / "all_results.json").read_text()).get("completed_steps")
+    except (OSError, ValueError, AttributeError):
+        return None
+    if not isinstance(finished, int) or finished <= steps:  # (an older run's results of fewer steps: not this one's)
+        return None
+    which = f"step {finished}" if finished == steps + 1 else f"steps {steps + 1} to {finished}"
+    return (
+        f"the run in {folder} finished at step {finished}, after its last checkpoint (step {steps}): training "
+        f"{which} again, as that run trained {'it' if finished == steps + 1 else 'them'}"
+    )
+
+
 def recorded_settings(folder) -> tuple[dict | None, str | None]:
     """The settings and the `dataset_folder` a finished run recorded in `folder` (`RUN_SETTINGS_FILE`; a run of an
     older version recorded them in all_results.json); (None, None) when it recorded none. Raises OSError / ValueError
