@@ -12,6 +12,7 @@ from safetensors.torch import save_file
 from transformers import ViTConfig, ViTForImageClassification, ViTModel
 
 from vivit_hf.conversion.vit_init import ViTInitError, arp_weights, initialise_from_vit, load_image_vit
+from vivit_hf.conversion.vit_init.timm_vit import read_timm_vit
 from vivit_hf.models.modeling_vivit import (
     ViViTFactorisedDotProductForVideoClassification,
     ViViTFactorisedDotProductModel,
@@ -1205,6 +1206,58 @@ def test_a_timm_vit_object_gives_timms_cls_features(options):
     with torch.no_grad():
         ours = model(pixel_values=frame[:, None].repeat(1, 2, 1, 1, 1)).last_hidden_state[:, 0]
         torch.testing.assert_close(ours, timm_vit.forward_features(frame)[:, 0], rtol=0, atol=1e-5)
+
+
+def _timm_max_pooled(frame):
+    """A CLS-less timm-style ViT whose head reads the max over its tokens (timm's global_pool='max', fc_norm=False),
+    read as a timm object is (`global_pool` from it), and its own logits on `frame`."""
+    vit = tiny_vit(layer_norm_eps=1e-6)
+    state = timm_state(vit)
+    del state["cls_token"]
+    state["pos_embed"] = state["pos_embed"][:, 1:]
+    image_vit = read_timm_vit(state, "timm", num_attention_heads=HEADS, hidden_act="gelu", global_pool="max")
+    with torch.no_grad():
+        logits = vit_stack_without_cls(vit, frame).amax(1) @ state["head.weight"].T + state["head.bias"]
+    return image_vit, logits
+
+
+def test_a_timm_vits_max_pooled_classifier_is_copied_over_max_pooling():
+    """timm's global_pool='max' is `gmp`: its head was copied over the mean of the tokens (`gap`), 1.3 off on a tiny
+    timm ViT; a pooling no ViViT has (the patch tokens' mean beside a CLS token, 0.4 off) is refused by name."""
+    frame = video(frames=1)[:, 0]
+    image_vit, logits = _timm_max_pooled(frame)
+    model = ViViTSpatioTemporalForVideoClassification.from_vit_pretrained(
+        image_vit, num_frames=2, tubelet_size=[2, PATCH, PATCH], tubelet_init="filter_inflation", classifier_init="copy"
+    )
+    assert model.config.classifier == "gmp"
+    with torch.no_grad():
+        ours = model(pixel_values=frame[:, None].repeat(1, 2, 1, 1, 1)).logits
+    torch.testing.assert_close(ours, logits, rtol=0, atol=1e-5)
+    state = timm_state(tiny_vit(layer_norm_eps=1e-6))
+    beside_cls = read_timm_vit(state, "timm", num_attention_heads=HEADS, hidden_act="gelu", global_pool="avg")
+    with pytest.raises(ViTInitError, match="global_pool='avg' over the patch tokens beside a CLS token"):
+        ViViTSpatioTemporalForVideoClassification.from_vit_pretrained(beside_cls, num_frames=2, classifier_init="copy")
+
+
+@pytest.mark.parametrize(("options", "pooling"), [({"global_pool": "max"}, "gmp"), ({"global_pool": "avg"}, None)])
+def test_a_timm_vit_objects_pooling_is_the_video_models(options, pooling):
+    """timm's `avg` and `max` pool the patch tokens: without a CLS token they are `gap` and `gmp`, the logits timm's
+    own; beside one, no ViViT classifier pools so and copying the head is refused."""
+    timm_vit = _timm_vit(**options, fc_norm=False, class_token=pooling is None)
+    frame = video(frames=1)[:, 0]
+    if pooling is None:
+        with pytest.raises(ViTInitError, match="beside a CLS token"):
+            ViViTSpatioTemporalForVideoClassification.from_vit_pretrained(
+                timm_vit, num_frames=2, classifier_init="copy"
+            )
+        return
+    model = ViViTSpatioTemporalForVideoClassification.from_vit_pretrained(
+        timm_vit, num_frames=2, tubelet_size=[2, PATCH, PATCH], tubelet_init="filter_inflation", classifier_init="copy"
+    )
+    assert model.config.classifier == pooling
+    with torch.no_grad():
+        ours = model(pixel_values=frame[:, None].repeat(1, 2, 1, 1, 1)).logits
+        torch.testing.assert_close(ours, timm_vit(frame), rtol=0, atol=1e-5)
 
 
 def test_a_head_count_that_contradicts_a_timm_vit_object_is_refused():

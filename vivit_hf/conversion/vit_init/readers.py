@@ -186,6 +186,7 @@ def load_image_vit(source, *, grid=None, num_attention_heads=None, hidden_act=No
                 grid=grid,
                 hidden_act=hidden_act,
                 layer_norm_eps=eps,
+                global_pool=getattr(source, "global_pool", None),
             )
             vit.pixel_normalisation = timm_pixel_normalisation(getattr(source, "pretrained_cfg", None))
             return vit
@@ -231,6 +232,7 @@ def load_image_vit(source, *, grid=None, num_attention_heads=None, hidden_act=No
                 grid=grid,
                 hidden_act=hidden_act,
                 layer_norm_eps=eps,
+                global_pool=getattr(skeleton, "global_pool", None),
             )
             vit.pixel_normalisation = timm_pixel_normalisation(config.get("pretrained_cfg"))
             set_class_names(vit, dict(enumerate(config.get("label_names") or ())))
@@ -253,6 +255,7 @@ def load_image_vit(source, *, grid=None, num_attention_heads=None, hidden_act=No
             grid=grid,
             hidden_act=hidden_act,
             heads_guessed_from=guessed_from,
+            global_pool=(config.get("model_args") or {}).get("global_pool"),  # where the folder states it
         )
         vit.pixel_normalisation = timm_pixel_normalisation(config.get("pretrained_cfg"))
         set_class_names(vit, dict(enumerate(config.get("label_names") or ())))

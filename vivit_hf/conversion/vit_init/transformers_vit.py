@@ -159,6 +159,7 @@ def read_transformers_vit(state: Mapping[str, torch.Tensor], config: Mapping, or
         initializer_range=config.get("initializer_range"),
         origin=origin,
         cls_token_name=f"{prefix}embeddings.cls_token",
+        pooling="token",  # ViTForImageClassification's head reads the CLS token
     )
     leftover = sorted(set(state) - used)
     unknown = [name for name in leftover if not _TRANSFORMERS_DROPPABLE.match(name.removeprefix(prefix))]
