@@ -1105,6 +1105,33 @@ def test_a_bare_deit_or_dinov2_state_dict_is_named_not_a_vit(tmp_path):
             load_image_vit(tmp_path / "model.safetensors", num_attention_heads=HEADS)
 
 
+# transformers' other image models, tiny: each was refused only as "neither a transformers ViT nor a timm
+# VisionTransformer" (a folder: "expected model_type 'vit'"), not saying what a ViViT lacks
+OTHER_IMAGE_MODELS = {
+    "DeiT": ("DeiTModel", "DeiTConfig", "distillation token"),
+    "BEiT": ("BeitModel", "BeitConfig", "relative position biases"),
+    "data2vec": ("Data2VecVisionModel", "Data2VecVisionConfig", "relative position biases"),
+    "DINOv2 registers": ("Dinov2WithRegistersModel", "Dinov2WithRegistersConfig", "register tokens"),
+    "CLIP": ("CLIPVisionModel", "CLIPVisionConfig", r"LayerNorm before the first block \(`pre_layrnorm`\)"),
+    "SigLIP": ("SiglipVisionModel", "SiglipVisionConfig", "big_vision `.npz`"),
+}
+
+
+@pytest.mark.parametrize("name", list(OTHER_IMAGE_MODELS))
+def test_transformers_other_image_models_are_refused_saying_what_a_vivit_lacks(name, tmp_path):
+    import transformers
+
+    model_name, config_name, lacks = OTHER_IMAGE_MODELS[name]
+    sizes = dict(hidden_size=D, num_hidden_layers=1, num_attention_heads=HEADS, intermediate_size=MLP)
+    image_model = getattr(transformers, model_name)(getattr(transformers, config_name)(**sizes, patch_size=PATCH))
+    with pytest.raises(ViTInitError, match=f"{model_name}: .*{lacks}"):
+        load_image_vit(image_model)
+    if name == "DeiT":  # a folder says its model_type alike
+        image_model.save_pretrained(tmp_path)
+        with pytest.raises(ViTInitError, match=lacks):
+            load_image_vit(tmp_path)
+
+
 def test_a_transformers_vit_parameter_with_no_place_is_refused():
     state = tiny_vit().state_dict()
     state["layers.0.attention.q_norm.weight"] = torch.randn(D // HEADS)

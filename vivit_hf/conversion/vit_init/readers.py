@@ -34,8 +34,10 @@ from .timm_vit import (
     timm_skeleton,
 )
 from .transformers_vit import (
+    NOT_A_VIT,
     OTHER_ROUTE,
     VIT_MODEL_TYPES,
+    not_a_vit,
     read_transformers_vit,
     refuse_video_checkpoint,
     transformers_pixel_normalisation,
@@ -192,6 +194,8 @@ def load_image_vit(source, *, grid=None, num_attention_heads=None, hidden_act=No
             return vit
         model_type = getattr(config, "model_type", None)
         refuse_video_checkpoint(model_type, type(source).__name__, kind="model")
+        if model_type in NOT_A_VIT:
+            raise ViTInitError(not_a_vit(model_type, type(source).__name__))
         raise ViTInitError(
             f"{type(source).__name__} is neither a transformers ViT nor a timm VisionTransformer"
             f"{OTHER_ROUTE.get(model_type, '')}"

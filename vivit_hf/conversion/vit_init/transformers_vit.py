@@ -59,6 +59,42 @@ OTHER_ROUTE = {
     "dinov2": "; DINOv2's weights load as timm's model (e.g. `timm.create_model('vit_base_patch14_dinov2.lvd142m', "
     "pretrained=True)` or its Hub folder timm/vit_base_patch14_dinov2.lvd142m): its LayerScale is folded exactly",
 }
+_CANNOT = "which a ViViT cannot represent"
+_BEIT = (
+    f"relative position biases in attention (or, by default, no position embeddings at all) and LayerScale "
+    f"(`lambda_1`, `lambda_2`), {_CANNOT}"
+)
+# transformers' other image models: what each has that a ViViT block lacks (they were refused only as "neither a
+# transformers ViT nor a timm VisionTransformer", or "expected model_type 'vit'", saying nothing of why).
+NOT_A_VIT = {
+    "deit": f"a distillation token (`embeddings.distillation_token`), a second prefix token in every attention, {_CANNOT}",
+    "beit": _BEIT,
+    "data2vec-vision": _BEIT,
+    "dinov2": "LayerScale (`layer_scale1`, `layer_scale2`) in every block, which is folded in timm's layout only",
+    "dinov2_with_registers": f"register tokens (`embeddings.register_tokens`), extra tokens every patch attends to, {_CANNOT}",
+    "clip_vision_model": (
+        f"a LayerNorm before the first block (`pre_layrnorm`), {_CANNOT} (timm's CLIP ViTs, with `norm_pre`, are "
+        f"refused alike)"
+    ),
+    "siglip_vision_model": (
+        "transformers' SigLIP layout, which is not read: start from its big_vision `.npz` (the `img/` tower) or timm's "
+        "`vit_*_siglip_*` model (its attention-pooling head is dropped)"
+    ),
+    "siglip2_vision_model": (
+        f"a linear embedding of flattened patches at each image's own resolution, its position table resized per "
+        f"image (NaFlex), {_CANNOT}"
+    ),
+    "vit_hybrid": f"a CNN stem (BiT) before the patch embedding, {_CANNOT}",
+}
+
+
+def not_a_vit(model_type, origin: str) -> str:
+    """Why a transformers image model of `model_type` cannot start a ViViT, where it is one of the usual ones."""
+    reason = NOT_A_VIT.get(model_type)
+    what = f"{origin}: a transformers {model_type!r} model" if reason else f"{origin}: model_type {model_type!r}"
+    return f"{what}{f' has {reason}' if reason else ''}; nothing was loaded{OTHER_ROUTE.get(model_type, '')}"
+
+
 # A video checkpoint given where an image ViT is read was refused only as "expected model_type 'vit'" (a model object
 # as "neither a transformers ViT nor a timm VisionTransformer"): said as what it is, with the call that loads it.
 _RESTART = (
@@ -94,9 +130,12 @@ def read_transformers_vit(state: Mapping[str, torch.Tensor], config: Mapping, or
     `ImageViT`."""
     refuse_video_checkpoint(config.get("model_type"), origin)
     if config.get("model_type") not in (None, *VIT_MODEL_TYPES):
+        model_type = config.get("model_type")
+        if model_type in NOT_A_VIT:
+            raise ViTInitError(not_a_vit(model_type, origin))
         raise ViTInitError(
             f"{origin}: expected a transformers ViT (model_type {' or '.join(map(repr, VIT_MODEL_TYPES))}), got "
-            f"{config.get('model_type')!r}{OTHER_ROUTE.get(config.get('model_type'), '')}"
+            f"{model_type!r}{OTHER_ROUTE.get(model_type, '')}"
         )
     state = {normalise_key(k): float32_tensor(v) for k, v in state.items()}
     prefix = "vit." if any(k.startswith("vit.") for k in state) else ""
