@@ -1223,7 +1223,11 @@ def _timm_vit(**options):
     return model
 
 
-@pytest.mark.parametrize("options", [{}, {"init_values": 0.5}, {"act_layer": "quick_gelu"}, {"act_layer": "gelu_tanh"}])
+@pytest.mark.parametrize(
+    "options",
+    [{}, {"init_values": 0.5}, {"act_layer": "quick_gelu"}, {"act_layer": "gelu_tanh"}, {"act_layer": "gelu"}],
+    ids=["plain", "layer scale", "quick_gelu", "gelu_tanh", "timm's GELU"],
+)
 def test_a_timm_vit_object_gives_timms_cls_features(options):
     """LayerScale folded, and the activation read from the object (a state dict does not record it: CLIP's
     QuickGELU read as exact GELU was 0.017 off here, timm's GELUTanh 2e-4)."""

@@ -282,12 +282,16 @@ def timm_grid_from_input_size(config: Mapping, state: Mapping):
     return grid if table.shape[1] - math.prod(grid) in (0, 1) else None
 
 
-# timm's activation modules -> transformers' names for the same function.
+# timm's activation modules -> transformers' names for the same function. timm's own `GELU` (act_layer="gelu", a
+# string) has no `approximate`: the exact GELU; it, ReLU and SiLU were refused as having no transformers counterpart.
 _TIMM_ACTIVATIONS = {
     ("GELU", "none"): "gelu",
+    ("GELU", None): "gelu",
     ("GELU", "tanh"): "gelu_pytorch_tanh",
     ("GELUTanh", None): "gelu_pytorch_tanh",
     ("QuickGELU", None): "quick_gelu",
+    ("ReLU", None): "relu",
+    ("SiLU", None): "silu",
 }
 
 
