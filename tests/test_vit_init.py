@@ -1165,6 +1165,27 @@ def test_a_big_vision_vit_with_stacked_blocks_loads_as_its_unstacked_twin():
             torch.testing.assert_close(ours.layers[i][name], value, rtol=0, atol=0)
 
 
+@pytest.mark.parametrize(
+    ("grid", "table"),
+    [(None, "pos_embedding"), ((IMAGE // PATCH,) * 2, "pos_embedding"), (None, "Transformer/pos_embedding")],
+)
+def test_a_big_vision_tok_vit_whose_cls_token_has_no_position_loads(tmp_path, grid, table):
+    """big_vision adds `pos_embedding` (grid rows only) before it prepends `cls`: its `tok` ViTs were refused as "15
+    position embeddings do not form a square grid" (or, grid given, "do not fit grid (4, 4) + CLS"); before 2022 the
+    table was the Encoder's (`Transformer/pos_embedding`), refused as a parameter with no place."""
+    vit = tiny_vit(layer_norm_eps=1e-6)
+    with torch.no_grad():
+        vit.embeddings.position_embeddings[:, :1] = 0  # the CLS token without a position, as big_vision's
+    tree = npz_tree(vit, original_names=False)
+    tree[table] = tree.pop("Transformer/posembed_input/pos_embedding")[:, 1:]
+    np.savez(tmp_path / "big_vision_tok.npz", **tree)
+    options = {} if grid is None else {"vit_grid": grid}
+    model = ViViTSpatioTemporalModel.from_vit_pretrained(tmp_path / "big_vision_tok.npz", num_frames=2, **options)
+    reference = ViViTSpatioTemporalModel.from_vit_pretrained(vit, num_frames=2)
+    for name, value in reference.state_dict().items():
+        torch.testing.assert_close(model.state_dict()[name], value, rtol=0, atol=0, msg=name)
+
+
 def test_an_npz_vit_block_parameter_with_no_place_is_refused():
     """It was reported as 'ViT layer beyond the video model's depth' and the block loaded without it."""
     tree = npz_tree(tiny_vit(), original_names=False)
