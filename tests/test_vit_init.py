@@ -47,6 +47,15 @@ def tiny_vit(cls=ViTModel, seed=0, **overrides):
     return vit
 
 
+def randomised(model):
+    """`model` in eval mode with every parameter moved off its initial value (no zero biases, no unit norms)."""
+    torch.manual_seed(0)
+    with torch.no_grad():
+        for parameter in model.parameters():
+            parameter.add_(torch.randn_like(parameter) * 0.1)
+    return model.eval()
+
+
 def video(batch=2, frames=4, height=IMAGE, width=IMAGE, seed=1):
     return torch.randn(batch, frames, 3, height, width, generator=torch.Generator().manual_seed(seed))
 
@@ -1113,7 +1122,7 @@ OTHER_IMAGE_MODELS = {
     "data2vec": ("Data2VecVisionModel", "Data2VecVisionConfig", "relative position biases"),
     "DINOv2 registers": ("Dinov2WithRegistersModel", "Dinov2WithRegistersConfig", "register tokens"),
     "CLIP": ("CLIPVisionModel", "CLIPVisionConfig", r"LayerNorm before the first block \(`pre_layrnorm`\)"),
-    "SigLIP": ("SiglipVisionModel", "SiglipVisionConfig", "big_vision `.npz`"),
+    "SigLIP 2": ("Siglip2VisionModel", "Siglip2VisionConfig", "per image \\(NaFlex\\)"),
 }
 
 
@@ -1123,13 +1132,47 @@ def test_transformers_other_image_models_are_refused_saying_what_a_vivit_lacks(n
 
     model_name, config_name, lacks = OTHER_IMAGE_MODELS[name]
     sizes = dict(hidden_size=D, num_hidden_layers=1, num_attention_heads=HEADS, intermediate_size=MLP)
-    image_model = getattr(transformers, model_name)(getattr(transformers, config_name)(**sizes, patch_size=PATCH))
+    config = getattr(transformers, config_name)(**sizes, patch_size=PATCH)
+    image_model = getattr(transformers, model_name)(config)
     with pytest.raises(ViTInitError, match=f"{model_name}: .*{lacks}"):
         load_image_vit(image_model)
     if name == "DeiT":  # a folder says its model_type alike
         image_model.save_pretrained(tmp_path)
         with pytest.raises(ViTInitError, match=lacks):
             load_image_vit(tmp_path)
+
+
+def test_transformers_siglip_starts_a_vivit_as_its_image_tower(tmp_path):
+    """SigLIP's image tower is a pre-norm ViT without a CLS token (final norm `post_layernorm`, tanh GELU): it was
+    refused by model_type. Its classifier (`SiglipForImageClassification`) reads the tokens' mean, copied over `gap`;
+    a two-tower `SiglipModel` folder (the Hub's form) gives its image tower, its text tower reported unused."""
+    from transformers import SiglipConfig, SiglipForImageClassification, SiglipModel
+
+    tower = dict(hidden_size=D, num_hidden_layers=LAYERS, num_attention_heads=HEADS, intermediate_size=MLP)
+    config = SiglipConfig(vision_config={**tower, "image_size": IMAGE, "patch_size": PATCH}, text_config=tower)
+    frame, options = (
+        video(frames=1)[:, 0],
+        dict(num_frames=2, tubelet_size=[2, PATCH, PATCH], tubelet_init="filter_inflation"),
+    )
+    classifier = randomised(SiglipForImageClassification(SiglipConfig(**config.to_dict(), num_labels=5)))
+    model = ViViTSpatioTemporalForVideoClassification.from_vit_pretrained(classifier, classifier_init="copy", **options)
+    assert (model.config.classifier, model.config.hidden_act, model.config.num_labels) == (
+        "gap",
+        "gelu_pytorch_tanh",
+        5,
+    )
+    still = frame[:, None].repeat(1, 2, 1, 1, 1)
+    with torch.no_grad():
+        torch.testing.assert_close(
+            model(pixel_values=still).logits, classifier(pixel_values=frame).logits, rtol=0, atol=1e-5
+        )
+    randomised(SiglipModel(config)).save_pretrained(tmp_path)
+    two_towers = SiglipModel.from_pretrained(tmp_path).eval()
+    model, report = ViViTSpatioTemporalModel.from_vit_pretrained(tmp_path, output_loading_info=True, **options)
+    with torch.no_grad():
+        theirs = two_towers.vision_model(pixel_values=frame).last_hidden_state
+        torch.testing.assert_close(model(pixel_values=still).last_hidden_state, theirs, rtol=0, atol=1e-5)
+    assert "text tower" in report.unused["text_model.embeddings.token_embedding.weight"]
 
 
 def test_a_transformers_vit_parameter_with_no_place_is_refused():

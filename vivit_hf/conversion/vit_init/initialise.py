@@ -206,7 +206,8 @@ def _classifier_updates(model: nn.Module, vit: ImageViT, copied_pre_logits: bool
     if vit.pooling is None:
         logger.warning(
             "classifier_init='copy': %s does not say how its classifier pools the tokens (timm's global_pool); "
-            "assuming classifier=%r. Start from the timm model object, or its Hub folder with timm installed, to read it",
+            "assuming classifier=%r. Start from the timm model object, or its Hub folder with timm installed, to read "
+            "it",
             vit.origin,
             pooling,
         )

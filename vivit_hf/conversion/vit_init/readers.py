@@ -36,8 +36,10 @@ from .timm_vit import (
 from .transformers_vit import (
     NOT_A_VIT,
     OTHER_ROUTE,
+    SIGLIP_MODEL_TYPES,
     VIT_MODEL_TYPES,
     not_a_vit,
+    read_siglip_vit,
     read_transformers_vit,
     refuse_video_checkpoint,
     transformers_pixel_normalisation,
@@ -164,8 +166,9 @@ def load_image_vit(source, *, grid=None, num_attention_heads=None, hidden_act=No
         source = source._orig_mod if isinstance(getattr(source, "_orig_mod", None), nn.Module) else source.module
     if isinstance(source, nn.Module):
         config = getattr(source, "config", None)
-        if config is not None and getattr(config, "model_type", None) in VIT_MODEL_TYPES:
-            vit = read_transformers_vit(source.state_dict(), config.to_dict(), type(source).__name__)
+        if config is not None and getattr(config, "model_type", None) in (*VIT_MODEL_TYPES, *SIGLIP_MODEL_TYPES):
+            read = read_siglip_vit if config.model_type in SIGLIP_MODEL_TYPES else read_transformers_vit
+            vit = read(source.state_dict(), config.to_dict(), type(source).__name__)
             # the folder (or Hub cache, without downloading) it was loaded from may hold its image processor
             loaded_from = getattr(config, "_name_or_path", "") or ""
             if loaded_from:
@@ -268,6 +271,7 @@ def load_image_vit(source, *, grid=None, num_attention_heads=None, hidden_act=No
         config = dict(
             config, image_size=[grid[0] * config.get("patch_size", 16), grid[1] * config.get("patch_size", 16)]
         )
-    vit = read_transformers_vit(state, config, path)
+    read = read_siglip_vit if config.get("model_type") in SIGLIP_MODEL_TYPES else read_transformers_vit
+    vit = read(state, config, path)
     vit.pixel_normalisation = transformers_pixel_normalisation(path, hub_kwargs)
     return vit

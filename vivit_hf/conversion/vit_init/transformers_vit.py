@@ -67,18 +67,18 @@ _BEIT = (
 # transformers' other image models: what each has that a ViViT block lacks (they were refused only as "neither a
 # transformers ViT nor a timm VisionTransformer", or "expected model_type 'vit'", saying nothing of why).
 NOT_A_VIT = {
-    "deit": f"a distillation token (`embeddings.distillation_token`), a second prefix token in every attention, {_CANNOT}",
+    "deit": (
+        f"a distillation token (`embeddings.distillation_token`), a second prefix token in every attention, {_CANNOT}"
+    ),
     "beit": _BEIT,
     "data2vec-vision": _BEIT,
     "dinov2": "LayerScale (`layer_scale1`, `layer_scale2`) in every block, which is folded in timm's layout only",
-    "dinov2_with_registers": f"register tokens (`embeddings.register_tokens`), extra tokens every patch attends to, {_CANNOT}",
+    "dinov2_with_registers": (
+        f"register tokens (`embeddings.register_tokens`), extra tokens every patch attends to, {_CANNOT}"
+    ),
     "clip_vision_model": (
         f"a LayerNorm before the first block (`pre_layrnorm`), {_CANNOT} (timm's CLIP ViTs, with `norm_pre`, are "
         f"refused alike)"
-    ),
-    "siglip_vision_model": (
-        "transformers' SigLIP layout, which is not read: start from its big_vision `.npz` (the `img/` tower) or timm's "
-        "`vit_*_siglip_*` model (its attention-pooling head is dropped)"
     ),
     "siglip2_vision_model": (
         f"a linear embedding of flattened patches at each image's own resolution, its position table resized per "
@@ -222,3 +222,81 @@ def read_transformers_vit(state: Mapping[str, torch.Tensor], config: Mapping, or
 _TRANSFORMERS_DROPPABLE = re.compile(
     r"^(classifier\.|pooler\.|decoder\.|embeddings\.mask_token$|embeddings\.position_ids$)"
 )
+
+
+# SigLIP's image tower: a pre-norm ViT without a CLS token (`post_layernorm` its final norm, the tanh GELU), alone
+# (`SiglipVisionModel`) or beside the text tower (`SiglipModel`) or a classifier over the tokens' mean
+# (`SiglipForImageClassification`); it was refused by model_type, though its big_vision `.npz` loaded.
+SIGLIP_MODEL_TYPES = ("siglip", "siglip_vision_model")
+_SIGLIP_UNUSED = (
+    (re.compile(r"^(vision_model\.)?head\."), "attention-pooling head (MAP): the video classifier pools its own way"),
+    (re.compile(r"^(text_model\.|logit_scale$|logit_bias$)"), "SigLIP's text tower: no counterpart in a ViViT"),
+)
+
+
+def read_siglip_vit(state: Mapping[str, torch.Tensor], config: Mapping, origin: str) -> ImageViT:
+    """transformers' SigLIP image tower (state dict and config dict, the two-tower one's or the tower's) as an
+    `ImageViT` whose classifier, where there is one (`SiglipForImageClassification`), reads the tokens' mean."""
+    vision = config.get("vision_config") or {} if config.get("model_type") == "siglip" else config
+    state = {k: float32_tensor(v) for k, v in state.items()}
+    prefix = "vision_model." if any(k.startswith("vision_model.") for k in state) else ""
+    used = set()
+
+    def take(name):
+        if prefix + name not in state:
+            raise ViTInitError(f"{origin}: no `{prefix}{name}`; not the layout of transformers' SigLIP image tower")
+        used.add(prefix + name)
+        return state[prefix + name]
+
+    image, patch = vision.get("image_size", 224), vision.get("patch_size", 16)
+    grid = (image // patch, image // patch)
+    table = take("embeddings.position_embedding.weight")[None]
+    _, position_grid, grid = split_positions(table, False, grid, origin)
+    layers = []
+    for i in range(int(vision.get("num_hidden_layers", 12))):
+        p = f"encoder.layers.{i}."
+        layers.append(
+            {
+                "layernorm_before.weight": take(p + "layer_norm1.weight"),
+                "layernorm_before.bias": take(p + "layer_norm1.bias"),
+                "attention.qkv.weight": torch.cat([take(p + f"self_attn.{x}_proj.weight") for x in "qkv"]),
+                "attention.qkv.bias": torch.cat([take(p + f"self_attn.{x}_proj.bias") for x in "qkv"]),
+                "attention.proj.weight": take(p + "self_attn.out_proj.weight"),
+                "attention.proj.bias": take(p + "self_attn.out_proj.bias"),
+                "layernorm_after.weight": take(p + "layer_norm2.weight"),
+                "layernorm_after.bias": take(p + "layer_norm2.bias"),
+                "mlp.fc1.weight": take(p + "mlp.fc1.weight"),
+                "mlp.fc1.bias": take(p + "mlp.fc1.bias"),
+                "mlp.fc2.weight": take(p + "mlp.fc2.weight"),
+                "mlp.fc2.bias": take(p + "mlp.fc2.bias"),
+            }
+        )
+    vit = ImageViT(
+        dtype=checkpoint_dtype(config, state),
+        patch_kernel=take("embeddings.patch_embedding.weight"),
+        patch_bias=take("embeddings.patch_embedding.bias"),
+        position_grid=position_grid,
+        grid=grid,
+        cls_token=None,
+        cls_position=None,
+        layers=layers,
+        final_norm={"weight": take("post_layernorm.weight"), "bias": take("post_layernorm.bias")},
+        hidden_act=vision.get("hidden_act", "gelu_pytorch_tanh"),
+        layer_norm_eps=float(vision.get("layer_norm_eps", 1e-6)),
+        num_attention_heads=int(vision.get("num_attention_heads", 12)),
+        initializer_range=config.get("initializer_range"),
+        origin=origin,
+        pooling="gap",  # SiglipForImageClassification's classifier reads the mean of the tokens
+    )
+    leftover = sorted(set(state) - used)
+    reasons = {name: next((r for pattern, r in _SIGLIP_UNUSED if pattern.match(name)), None) for name in leftover}
+    refuse_unplaced(
+        origin, "SigLIP's image tower", [n for n, r in reasons.items() if r is None and not n.startswith("classifier.")]
+    )
+    for name, reason in reasons.items():
+        vit.unused[name] = reason or unused_reason(name)
+    set_classifier(vit, state, ("classifier.weight", "classifier.bias"), transpose=False)
+    set_class_names(vit, config.get("id2label") or {})
+    if vit.classifier is not None:
+        vit.problem_type = config.get("problem_type")
+    return vit
