@@ -1,6 +1,7 @@
 # Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
-"""Reading transformers' ViT (`ViTModel`, `ViTForImageClassification`; MAE's and MSN's ViTs, stored alike) into an
-`ImageViT`, and refusing a video checkpoint given where an image ViT is read."""
+"""Reading transformers' ViT (`ViTModel`, `ViTForImageClassification`; MAE's and MSN's ViTs, stored alike) and
+SigLIP's image tower into an `ImageViT`; refusing a video checkpoint given where an image ViT is read, and
+transformers' other image models saying what a ViViT lacks."""
 
 from __future__ import annotations
 
