@@ -1621,23 +1621,32 @@ def test_a_compiled_or_wrapped_vit_starts_the_video_model_as_the_vit_inside(wrap
         torch.testing.assert_close(ours, vit(frame).last_hidden_state[:, 0], rtol=0, atol=1e-5)
 
 
-def test_a_transformers_dinov2_is_refused_naming_timms_dinov2_that_loads(tmp_path):
-    from transformers import Dinov2Config, Dinov2Model
+def test_a_transformers_dinov2_starts_a_vivit_as_itself_its_layer_scale_folded(tmp_path):
+    """transformers' DINOv2 was refused by model_type, pointing to timm's model. Its LayerScale is folded into the
+    projection before it: on a still frame, Model 1's hidden states are DINOv2's own, from the model and its folder.
+    Its classifier reads the CLS token beside the patch tokens' mean, which no ViViT pools: copying it is refused, as
+    is a gated MLP (dinov2-giant)."""
+    from transformers import Dinov2Config, Dinov2ForImageClassification, Dinov2Model
 
-    dinov2 = Dinov2Model(
-        Dinov2Config(
-            image_size=IMAGE,
-            patch_size=PATCH,
-            hidden_size=D,
-            num_hidden_layers=1,
-            num_attention_heads=HEADS,
-            intermediate_size=MLP,
-        )
-    )
+    sizes = dict(image_size=IMAGE, patch_size=PATCH, hidden_size=D, num_hidden_layers=LAYERS, num_attention_heads=HEADS)
+    config = Dinov2Config(**sizes, mlp_ratio=MLP // D, layerscale_value=0.3)
+    dinov2 = randomised(Dinov2Model(config))
     dinov2.save_pretrained(tmp_path)
-    for source in (dinov2, str(tmp_path)):
-        with pytest.raises(ViTInitError, match="vit_base_patch14_dinov2"):
-            load_image_vit(source)
+    frame, options = (
+        video(frames=1)[:, 0],
+        dict(num_frames=2, tubelet_size=[2, PATCH, PATCH], tubelet_init="filter_inflation"),
+    )
+    with torch.no_grad():
+        theirs = dinov2(pixel_values=frame).last_hidden_state
+        for source in (dinov2, tmp_path):
+            model = ViViTSpatioTemporalModel.from_vit_pretrained(source, **options)
+            ours = model(pixel_values=frame[:, None].repeat(1, 2, 1, 1, 1)).last_hidden_state
+            torch.testing.assert_close(ours, theirs, rtol=0, atol=1e-5)
+    classifier = Dinov2ForImageClassification(Dinov2Config(**config.to_dict(), num_labels=3))
+    with pytest.raises(ViTInitError, match="CLS token beside the patch tokens' mean"):
+        ViViTSpatioTemporalForVideoClassification.from_vit_pretrained(classifier, classifier_init="copy", **options)
+    with pytest.raises(ViTInitError, match="gated MLP"):
+        load_image_vit(Dinov2Model(Dinov2Config(**sizes, use_swiglu_ffn=True)))
 
 
 def test_a_vivit_checkpoint_restarted_with_other_label_spaces_alone_gets_those_heads_fresh(tmp_path):

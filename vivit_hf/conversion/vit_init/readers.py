@@ -34,16 +34,25 @@ from .timm_vit import (
     timm_skeleton,
 )
 from .transformers_vit import (
+    DINOV2_MODEL_TYPES,
     NOT_A_VIT,
     OTHER_ROUTE,
     SIGLIP_MODEL_TYPES,
     VIT_MODEL_TYPES,
     not_a_vit,
+    read_dinov2_vit,
     read_siglip_vit,
     read_transformers_vit,
     refuse_video_checkpoint,
     transformers_pixel_normalisation,
 )
+
+# transformers' image models by model_type: which reader reads them
+TRANSFORMERS_READERS = {
+    **dict.fromkeys(VIT_MODEL_TYPES, read_transformers_vit),
+    **dict.fromkeys(SIGLIP_MODEL_TYPES, read_siglip_vit),
+    **dict.fromkeys(DINOV2_MODEL_TYPES, read_dinov2_vit),
+}
 
 # The package's one logger, not this module's: recipes/finetune.py filters it by name (flags.VIT_INIT_LOGGER), and a
 # logger's filter does not see its children's records.
@@ -166,8 +175,8 @@ def load_image_vit(source, *, grid=None, num_attention_heads=None, hidden_act=No
         source = source._orig_mod if isinstance(getattr(source, "_orig_mod", None), nn.Module) else source.module
     if isinstance(source, nn.Module):
         config = getattr(source, "config", None)
-        if config is not None and getattr(config, "model_type", None) in (*VIT_MODEL_TYPES, *SIGLIP_MODEL_TYPES):
-            read = read_siglip_vit if config.model_type in SIGLIP_MODEL_TYPES else read_transformers_vit
+        if config is not None and getattr(config, "model_type", None) in TRANSFORMERS_READERS:
+            read = TRANSFORMERS_READERS[config.model_type]
             vit = read(source.state_dict(), config.to_dict(), type(source).__name__)
             # the folder (or Hub cache, without downloading) it was loaded from may hold its image processor
             loaded_from = getattr(config, "_name_or_path", "") or ""
@@ -271,7 +280,6 @@ def load_image_vit(source, *, grid=None, num_attention_heads=None, hidden_act=No
         config = dict(
             config, image_size=[grid[0] * config.get("patch_size", 16), grid[1] * config.get("patch_size", 16)]
         )
-    read = read_siglip_vit if config.get("model_type") in SIGLIP_MODEL_TYPES else read_transformers_vit
-    vit = read(state, config, path)
+    vit = TRANSFORMERS_READERS.get(config.get("model_type"), read_transformers_vit)(state, config, path)
     vit.pixel_normalisation = transformers_pixel_normalisation(path, hub_kwargs)
     return vit

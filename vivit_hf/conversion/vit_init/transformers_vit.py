@@ -1,6 +1,6 @@
 # Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
 """Reading transformers' ViT (`ViTModel`, `ViTForImageClassification`; MAE's and MSN's ViTs, stored alike) and
-SigLIP's image tower into an `ImageViT`; refusing a video checkpoint given where an image ViT is read, and
+SigLIP's image tower and DINOv2 into an `ImageViT`; refusing a video checkpoint given where an image ViT is read, and
 transformers' other image models saying what a ViViT lacks."""
 
 from __future__ import annotations
@@ -55,11 +55,8 @@ def transformers_pixel_normalisation(source: str, hub_kwargs: dict) -> dict | No
     )
 
 
-# Where the same weights load by another route: timm's DINOv2 ViTs are pre-norm ViTs whose LayerScale is folded.
-OTHER_ROUTE = {
-    "dinov2": "; DINOv2's weights load as timm's model (e.g. `timm.create_model('vit_base_patch14_dinov2.lvd142m', "
-    "pretrained=True)` or its Hub folder timm/vit_base_patch14_dinov2.lvd142m): its LayerScale is folded exactly",
-}
+# Where the same weights load by another route (none now: transformers' DINOv2 is read, its LayerScale folded).
+OTHER_ROUTE: dict[str, str] = {}
 _CANNOT = "which a ViViT cannot represent"
 _BEIT = (
     f"relative position biases in attention (or, by default, no position embeddings at all) and LayerScale "
@@ -73,7 +70,6 @@ NOT_A_VIT = {
     ),
     "beit": _BEIT,
     "data2vec-vision": _BEIT,
-    "dinov2": "LayerScale (`layer_scale1`, `layer_scale2`) in every block, which is folded in timm's layout only",
     "dinov2_with_registers": (
         f"register tokens (`embeddings.register_tokens`), extra tokens every patch attends to, {_CANNOT}"
     ),
@@ -296,6 +292,88 @@ def read_siglip_vit(state: Mapping[str, torch.Tensor], config: Mapping, origin: 
     )
     for name, reason in reasons.items():
         vit.unused[name] = reason or unused_reason(name)
+    set_classifier(vit, state, ("classifier.weight", "classifier.bias"), transpose=False)
+    set_class_names(vit, config.get("id2label") or {})
+    if vit.classifier is not None:
+        vit.problem_type = config.get("problem_type")
+    return vit
+
+
+# DINOv2: transformers' ViT block with LayerScale (`layer_scale1`, `layer_scale2`), folded into the projection before
+# it exactly, as timm's; it was refused by model_type, pointing to timm's model.
+DINOV2_MODEL_TYPES = ("dinov2",)
+# Dinov2ForImageClassification's classifier reads the CLS token and the patch tokens' mean side by side
+_DINOV2_POOLING = "DINOv2's CLS token beside the patch tokens' mean (concatenated)"
+
+
+def read_dinov2_vit(state: Mapping[str, torch.Tensor], config: Mapping, origin: str) -> ImageViT:
+    """transformers' DINOv2 (`Dinov2Model`, `Dinov2ForImageClassification`; either key spelling) as an `ImageViT`,
+    LayerScale folded. Its position table is used as it is: at the checkpoint's own image size DINOv2 does not
+    interpolate it."""
+    if config.get("use_swiglu_ffn"):
+        raise ViTInitError(
+            f"{origin}: a DINOv2 with a gated MLP (`use_swiglu_ffn=True`, as dinov2-giant), {_CANNOT}; nothing was "
+            f"loaded"
+        )
+    state = {normalise_key(k): float32_tensor(v) for k, v in state.items()}
+    prefix = "dinov2." if any(k.startswith("dinov2.") for k in state) else ""
+    used = set()
+
+    def take(name):
+        if prefix + name not in state:
+            raise ViTInitError(f"{origin}: no `{prefix}{name}`; not the layout of transformers' DINOv2")
+        used.add(prefix + name)
+        return state[prefix + name]
+
+    image, patch = config.get("image_size", 224), config.get("patch_size", 14)
+    grid = (image // patch, image // patch)
+    cls_position, position_grid, grid = split_positions(take("embeddings.position_embeddings"), True, grid, origin)
+    layers = []
+    for i in range(int(config.get("num_hidden_layers", 12))):
+        p = f"layers.{i}."
+        gamma1, gamma2 = take(p + "layer_scale1.lambda1"), take(p + "layer_scale2.lambda1")
+        layer = {
+            "layernorm_before.weight": take(p + "norm1.weight"),
+            "layernorm_before.bias": take(p + "norm1.bias"),
+            "attention.qkv.weight": torch.cat([take(p + f"attention.{x}_proj.weight") for x in "qkv"]),
+            "attention.proj.weight": take(p + "attention.o_proj.weight") * gamma1[:, None],
+            "attention.proj.bias": take(p + "attention.o_proj.bias") * gamma1,
+            "layernorm_after.weight": take(p + "norm2.weight"),
+            "layernorm_after.bias": take(p + "norm2.bias"),
+            "mlp.fc1.weight": take(p + "mlp.fc1.weight"),
+            "mlp.fc1.bias": take(p + "mlp.fc1.bias"),
+            "mlp.fc2.weight": take(p + "mlp.fc2.weight") * gamma2[:, None],
+            "mlp.fc2.bias": take(p + "mlp.fc2.bias") * gamma2,
+        }
+        if prefix + p + "attention.q_proj.bias" in state:
+            layer["attention.qkv.bias"] = torch.cat([take(p + f"attention.{x}_proj.bias") for x in "qkv"])
+        layers.append(layer)
+    vit = ImageViT(
+        dtype=checkpoint_dtype(config, state),
+        patch_kernel=take("embeddings.patch_embeddings.projection.weight"),
+        patch_bias=take("embeddings.patch_embeddings.projection.bias"),
+        position_grid=position_grid,
+        grid=grid,
+        cls_token=take("embeddings.cls_token"),
+        cls_position=cls_position,
+        layers=layers,
+        final_norm={"weight": take("layernorm.weight"), "bias": take("layernorm.bias")},
+        hidden_act=config.get("hidden_act", "gelu"),
+        layer_norm_eps=float(config.get("layer_norm_eps", 1e-6)),
+        num_attention_heads=int(config.get("num_attention_heads", 12)),
+        initializer_range=config.get("initializer_range"),
+        origin=origin,
+        cls_token_name=f"{prefix}embeddings.cls_token",
+        pooling=_DINOV2_POOLING if "classifier.weight" in state else "token",
+    )
+    leftover = sorted(set(state) - used)
+    refuse_unplaced(
+        origin,
+        "DINOv2",
+        [n for n in leftover if n not in (f"{prefix}embeddings.mask_token", "classifier.weight", "classifier.bias")],
+    )
+    for name in leftover:
+        vit.unused[name] = unused_reason(name)
     set_classifier(vit, state, ("classifier.weight", "classifier.bias"), transpose=False)
     set_class_names(vit, config.get("id2label") or {})
     if vit.classifier is not None:
