@@ -205,9 +205,9 @@ def _classifier_updates(model: nn.Module, vit: ImageViT, copied_pre_logits: bool
         )
     if vit.pooling is None:
         logger.warning(
-            "classifier_init='copy': %s does not say how its classifier pools the tokens (timm's global_pool); "
-            "assuming classifier=%r. Start from the timm model object, or its Hub folder with timm installed, to read "
-            "it",
+            "classifier_init='copy': %s does not record how its classifier pools the tokens (timm's global_pool, "
+            "big_vision's pool_type); assuming classifier=%r, the CLS token where there is one, else the mean (a timm "
+            "model object or Hub folder says it)",
             vit.origin,
             pooling,
         )
