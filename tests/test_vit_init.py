@@ -1316,7 +1316,7 @@ def _timm_max_pooled(frame):
     return image_vit, logits
 
 
-def test_a_timm_vits_max_pooled_classifier_is_copied_over_max_pooling():
+def test_a_timm_vits_max_pooled_classifier_is_copied_over_max_pooling(tmp_path, monkeypatch):
     """timm's global_pool='max' is `gmp`: its head was copied over the mean of the tokens (`gap`), 1.3 off on a tiny
     timm ViT; a pooling no ViViT has (the patch tokens' mean beside a CLS token, 0.4 off) is refused by name."""
     frame = video(frames=1)[:, 0]
@@ -1332,6 +1332,17 @@ def test_a_timm_vits_max_pooled_classifier_is_copied_over_max_pooling():
     beside_cls = read_timm_vit(state, "timm", num_attention_heads=HEADS, hidden_act="gelu", global_pool="avg")
     with pytest.raises(ViTInitError, match="global_pool='avg' over the patch tokens beside a CLS token"):
         ViViTSpatioTemporalForVideoClassification.from_vit_pretrained(beside_cls, num_frames=2, classifier_init="copy")
+    # a timm Hub folder without timm: its config.json's model_args say it where they name it
+    monkeypatch.setitem(sys.modules, "timm", None)
+    save_file(
+        {k: v for k, v in state.items() if k != "cls_token"} | {"pos_embed": state["pos_embed"][:, 1:]},
+        tmp_path / "model.safetensors",
+    )
+    model_args = {"class_token": False, "global_pool": "max"}
+    (tmp_path / "config.json").write_text(
+        json.dumps({"architecture": "vit_tiny_patch16_224", "model_args": model_args})
+    )
+    assert load_image_vit(tmp_path, num_attention_heads=HEADS).pooling == "gmp"
 
 
 @pytest.mark.parametrize(("options", "pooling"), [({"global_pool": "max"}, "gmp"), ({"global_pool": "avg"}, None)])
