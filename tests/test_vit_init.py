@@ -12,6 +12,7 @@ from safetensors.torch import save_file
 from transformers import ViTConfig, ViTForImageClassification, ViTModel
 
 from vivit_hf.conversion.vit_init import ViTInitError, arp_weights, initialise_from_vit, load_image_vit
+from vivit_hf.conversion.vit_init.timm_vit import read_timm_vit
 from vivit_hf.models.modeling_vivit import (
     ViViTFactorisedDotProductForVideoClassification,
     ViViTFactorisedDotProductModel,
@@ -44,6 +45,15 @@ def tiny_vit(cls=ViTModel, seed=0, **overrides):
         for parameter in vit.parameters():
             parameter.add_(torch.randn_like(parameter) * 0.1)
     return vit
+
+
+def randomised(model):
+    """`model` in eval mode with every parameter moved off its initial value (no zero biases, no unit norms)."""
+    torch.manual_seed(0)
+    with torch.no_grad():
+        for parameter in model.parameters():
+            parameter.add_(torch.randn_like(parameter) * 0.1)
+    return model.eval()
 
 
 def video(batch=2, frames=4, height=IMAGE, width=IMAGE, seed=1):
@@ -1104,6 +1114,67 @@ def test_a_bare_deit_or_dinov2_state_dict_is_named_not_a_vit(tmp_path):
             load_image_vit(tmp_path / "model.safetensors", num_attention_heads=HEADS)
 
 
+# transformers' other image models, tiny: each was refused only as "neither a transformers ViT nor a timm
+# VisionTransformer" (a folder: "expected model_type 'vit'"), not saying what a ViViT lacks
+OTHER_IMAGE_MODELS = {
+    "DeiT": ("DeiTModel", "DeiTConfig", "distillation token"),
+    "BEiT": ("BeitModel", "BeitConfig", "relative position biases"),
+    "data2vec": ("Data2VecVisionModel", "Data2VecVisionConfig", "relative position biases"),
+    "DINOv2 registers": ("Dinov2WithRegistersModel", "Dinov2WithRegistersConfig", "register tokens"),
+    "CLIP": ("CLIPVisionModel", "CLIPVisionConfig", r"LayerNorm before the first block \(`pre_layrnorm`\)"),
+    "SigLIP 2": ("Siglip2VisionModel", "Siglip2VisionConfig", "per image \\(NaFlex\\)"),
+}
+
+
+@pytest.mark.parametrize("name", list(OTHER_IMAGE_MODELS))
+def test_transformers_other_image_models_are_refused_saying_what_a_vivit_lacks(name, tmp_path):
+    import transformers
+
+    model_name, config_name, lacks = OTHER_IMAGE_MODELS[name]
+    sizes = dict(hidden_size=D, num_hidden_layers=1, num_attention_heads=HEADS, intermediate_size=MLP)
+    config = getattr(transformers, config_name)(**sizes, patch_size=PATCH)
+    image_model = getattr(transformers, model_name)(config)
+    with pytest.raises(ViTInitError, match=f"{model_name}: .*{lacks}"):
+        load_image_vit(image_model)
+    if name == "DeiT":  # a folder says its model_type alike
+        image_model.save_pretrained(tmp_path)
+        with pytest.raises(ViTInitError, match=lacks):
+            load_image_vit(tmp_path)
+
+
+def test_transformers_siglip_starts_a_vivit_as_its_image_tower(tmp_path):
+    """SigLIP's image tower is a pre-norm ViT without a CLS token (final norm `post_layernorm`, tanh GELU): it was
+    refused by model_type. Its classifier (`SiglipForImageClassification`) reads the tokens' mean, copied over `gap`;
+    a two-tower `SiglipModel` folder (the Hub's form) gives its image tower, its text tower reported unused."""
+    from transformers import SiglipConfig, SiglipForImageClassification, SiglipModel
+
+    tower = dict(hidden_size=D, num_hidden_layers=LAYERS, num_attention_heads=HEADS, intermediate_size=MLP)
+    config = SiglipConfig(vision_config={**tower, "image_size": IMAGE, "patch_size": PATCH}, text_config=tower)
+    frame, options = (
+        video(frames=1)[:, 0],
+        dict(num_frames=2, tubelet_size=[2, PATCH, PATCH], tubelet_init="filter_inflation"),
+    )
+    classifier = randomised(SiglipForImageClassification(SiglipConfig(**config.to_dict(), num_labels=5)))
+    model = ViViTSpatioTemporalForVideoClassification.from_vit_pretrained(classifier, classifier_init="copy", **options)
+    assert (model.config.classifier, model.config.hidden_act, model.config.num_labels) == (
+        "gap",
+        "gelu_pytorch_tanh",
+        5,
+    )
+    still = frame[:, None].repeat(1, 2, 1, 1, 1)
+    with torch.no_grad():
+        torch.testing.assert_close(
+            model(pixel_values=still).logits, classifier(pixel_values=frame).logits, rtol=0, atol=1e-5
+        )
+    randomised(SiglipModel(config)).save_pretrained(tmp_path)
+    two_towers = SiglipModel.from_pretrained(tmp_path).eval()
+    model, report = ViViTSpatioTemporalModel.from_vit_pretrained(tmp_path, output_loading_info=True, **options)
+    with torch.no_grad():
+        theirs = two_towers.vision_model(pixel_values=frame).last_hidden_state
+        torch.testing.assert_close(model(pixel_values=still).last_hidden_state, theirs, rtol=0, atol=1e-5)
+    assert "text tower" in report.unused["text_model.embeddings.token_embedding.weight"]
+
+
 def test_a_transformers_vit_parameter_with_no_place_is_refused():
     state = tiny_vit().state_dict()
     state["layers.0.attention.q_norm.weight"] = torch.randn(D // HEADS)
@@ -1135,6 +1206,27 @@ def test_a_big_vision_vit_with_stacked_blocks_loads_as_its_unstacked_twin():
     for i in range(LAYERS):
         for name, value in expected.layers[i].items():
             torch.testing.assert_close(ours.layers[i][name], value, rtol=0, atol=0)
+
+
+@pytest.mark.parametrize(
+    ("grid", "table"),
+    [(None, "pos_embedding"), ((IMAGE // PATCH,) * 2, "pos_embedding"), (None, "Transformer/pos_embedding")],
+)
+def test_a_big_vision_tok_vit_whose_cls_token_has_no_position_loads(tmp_path, grid, table):
+    """big_vision adds `pos_embedding` (grid rows only) before it prepends `cls`: its `tok` ViTs were refused as "15
+    position embeddings do not form a square grid" (or, grid given, "do not fit grid (4, 4) + CLS"); before 2022 the
+    table was the Encoder's (`Transformer/pos_embedding`), refused as a parameter with no place."""
+    vit = tiny_vit(layer_norm_eps=1e-6)
+    with torch.no_grad():
+        vit.embeddings.position_embeddings[:, :1] = 0  # the CLS token without a position, as big_vision's
+    tree = npz_tree(vit, original_names=False)
+    tree[table] = tree.pop("Transformer/posembed_input/pos_embedding")[:, 1:]
+    np.savez(tmp_path / "big_vision_tok.npz", **tree)
+    options = {} if grid is None else {"vit_grid": grid}
+    model = ViViTSpatioTemporalModel.from_vit_pretrained(tmp_path / "big_vision_tok.npz", num_frames=2, **options)
+    reference = ViViTSpatioTemporalModel.from_vit_pretrained(vit, num_frames=2)
+    for name, value in reference.state_dict().items():
+        torch.testing.assert_close(model.state_dict()[name], value, rtol=0, atol=0, msg=name)
 
 
 def test_an_npz_vit_block_parameter_with_no_place_is_refused():
@@ -1195,7 +1287,11 @@ def _timm_vit(**options):
     return model
 
 
-@pytest.mark.parametrize("options", [{}, {"init_values": 0.5}, {"act_layer": "quick_gelu"}, {"act_layer": "gelu_tanh"}])
+@pytest.mark.parametrize(
+    "options",
+    [{}, {"init_values": 0.5}, {"act_layer": "quick_gelu"}, {"act_layer": "gelu_tanh"}, {"act_layer": "gelu"}],
+    ids=["plain", "layer scale", "quick_gelu", "gelu_tanh", "timm's GELU"],
+)
 def test_a_timm_vit_object_gives_timms_cls_features(options):
     """LayerScale folded, and the activation read from the object (a state dict does not record it: CLIP's
     QuickGELU read as exact GELU was 0.017 off here, timm's GELUTanh 2e-4)."""
@@ -1205,6 +1301,69 @@ def test_a_timm_vit_object_gives_timms_cls_features(options):
     with torch.no_grad():
         ours = model(pixel_values=frame[:, None].repeat(1, 2, 1, 1, 1)).last_hidden_state[:, 0]
         torch.testing.assert_close(ours, timm_vit.forward_features(frame)[:, 0], rtol=0, atol=1e-5)
+
+
+def _timm_max_pooled(frame):
+    """A CLS-less timm-style ViT whose head reads the max over its tokens (timm's global_pool='max', fc_norm=False),
+    read as a timm object is (`global_pool` from it), and its own logits on `frame`."""
+    vit = tiny_vit(layer_norm_eps=1e-6)
+    state = timm_state(vit)
+    del state["cls_token"]
+    state["pos_embed"] = state["pos_embed"][:, 1:]
+    image_vit = read_timm_vit(state, "timm", num_attention_heads=HEADS, hidden_act="gelu", global_pool="max")
+    with torch.no_grad():
+        logits = vit_stack_without_cls(vit, frame).amax(1) @ state["head.weight"].T + state["head.bias"]
+    return image_vit, logits
+
+
+def test_a_timm_vits_max_pooled_classifier_is_copied_over_max_pooling(tmp_path, monkeypatch):
+    """timm's global_pool='max' is `gmp`: its head was copied over the mean of the tokens (`gap`), 1.3 off on a tiny
+    timm ViT; a pooling no ViViT has (the patch tokens' mean beside a CLS token, 0.4 off) is refused by name."""
+    frame = video(frames=1)[:, 0]
+    image_vit, logits = _timm_max_pooled(frame)
+    model = ViViTSpatioTemporalForVideoClassification.from_vit_pretrained(
+        image_vit, num_frames=2, tubelet_size=[2, PATCH, PATCH], tubelet_init="filter_inflation", classifier_init="copy"
+    )
+    assert model.config.classifier == "gmp"
+    with torch.no_grad():
+        ours = model(pixel_values=frame[:, None].repeat(1, 2, 1, 1, 1)).logits
+    torch.testing.assert_close(ours, logits, rtol=0, atol=1e-5)
+    state = timm_state(tiny_vit(layer_norm_eps=1e-6))
+    beside_cls = read_timm_vit(state, "timm", num_attention_heads=HEADS, hidden_act="gelu", global_pool="avg")
+    with pytest.raises(ViTInitError, match="global_pool='avg' over the patch tokens beside a CLS token"):
+        ViViTSpatioTemporalForVideoClassification.from_vit_pretrained(beside_cls, num_frames=2, classifier_init="copy")
+    # a timm Hub folder without timm: its config.json's model_args say it where they name it
+    monkeypatch.setitem(sys.modules, "timm", None)
+    save_file(
+        {k: v for k, v in state.items() if k != "cls_token"} | {"pos_embed": state["pos_embed"][:, 1:]},
+        tmp_path / "model.safetensors",
+    )
+    model_args = {"class_token": False, "global_pool": "max"}
+    (tmp_path / "config.json").write_text(
+        json.dumps({"architecture": "vit_tiny_patch16_224", "model_args": model_args})
+    )
+    assert load_image_vit(tmp_path, num_attention_heads=HEADS).pooling == "gmp"
+
+
+@pytest.mark.parametrize(("options", "pooling"), [({"global_pool": "max"}, "gmp"), ({"global_pool": "avg"}, None)])
+def test_a_timm_vit_objects_pooling_is_the_video_models(options, pooling):
+    """timm's `avg` and `max` pool the patch tokens: without a CLS token they are `gap` and `gmp`, the logits timm's
+    own; beside one, no ViViT classifier pools so and copying the head is refused."""
+    timm_vit = _timm_vit(**options, fc_norm=False, class_token=pooling is None)
+    frame = video(frames=1)[:, 0]
+    if pooling is None:
+        with pytest.raises(ViTInitError, match="beside a CLS token"):
+            ViViTSpatioTemporalForVideoClassification.from_vit_pretrained(
+                timm_vit, num_frames=2, classifier_init="copy"
+            )
+        return
+    model = ViViTSpatioTemporalForVideoClassification.from_vit_pretrained(
+        timm_vit, num_frames=2, tubelet_size=[2, PATCH, PATCH], tubelet_init="filter_inflation", classifier_init="copy"
+    )
+    assert model.config.classifier == pooling
+    with torch.no_grad():
+        ours = model(pixel_values=frame[:, None].repeat(1, 2, 1, 1, 1)).logits
+        torch.testing.assert_close(ours, timm_vit(frame), rtol=0, atol=1e-5)
 
 
 def test_a_head_count_that_contradicts_a_timm_vit_object_is_refused():
@@ -1473,23 +1632,32 @@ def test_a_compiled_or_wrapped_vit_starts_the_video_model_as_the_vit_inside(wrap
         torch.testing.assert_close(ours, vit(frame).last_hidden_state[:, 0], rtol=0, atol=1e-5)
 
 
-def test_a_transformers_dinov2_is_refused_naming_timms_dinov2_that_loads(tmp_path):
-    from transformers import Dinov2Config, Dinov2Model
+def test_a_transformers_dinov2_starts_a_vivit_as_itself_its_layer_scale_folded(tmp_path):
+    """transformers' DINOv2 was refused by model_type, pointing to timm's model. Its LayerScale is folded into the
+    projection before it: on a still frame, Model 1's hidden states are DINOv2's own, from the model and its folder.
+    Its classifier reads the CLS token beside the patch tokens' mean, which no ViViT pools: copying it is refused, as
+    is a gated MLP (dinov2-giant)."""
+    from transformers import Dinov2Config, Dinov2ForImageClassification, Dinov2Model
 
-    dinov2 = Dinov2Model(
-        Dinov2Config(
-            image_size=IMAGE,
-            patch_size=PATCH,
-            hidden_size=D,
-            num_hidden_layers=1,
-            num_attention_heads=HEADS,
-            intermediate_size=MLP,
-        )
-    )
+    sizes = dict(image_size=IMAGE, patch_size=PATCH, hidden_size=D, num_hidden_layers=LAYERS, num_attention_heads=HEADS)
+    config = Dinov2Config(**sizes, mlp_ratio=MLP // D, layerscale_value=0.3)
+    dinov2 = randomised(Dinov2Model(config))
     dinov2.save_pretrained(tmp_path)
-    for source in (dinov2, str(tmp_path)):
-        with pytest.raises(ViTInitError, match="vit_base_patch14_dinov2"):
-            load_image_vit(source)
+    frame, options = (
+        video(frames=1)[:, 0],
+        dict(num_frames=2, tubelet_size=[2, PATCH, PATCH], tubelet_init="filter_inflation"),
+    )
+    with torch.no_grad():
+        theirs = dinov2(pixel_values=frame).last_hidden_state
+        for source in (dinov2, tmp_path):
+            model = ViViTSpatioTemporalModel.from_vit_pretrained(source, **options)
+            ours = model(pixel_values=frame[:, None].repeat(1, 2, 1, 1, 1)).last_hidden_state
+            torch.testing.assert_close(ours, theirs, rtol=0, atol=1e-5)
+    classifier = Dinov2ForImageClassification(Dinov2Config(**config.to_dict(), num_labels=3))
+    with pytest.raises(ViTInitError, match="CLS token beside the patch tokens' mean"):
+        ViViTSpatioTemporalForVideoClassification.from_vit_pretrained(classifier, classifier_init="copy", **options)
+    with pytest.raises(ViTInitError, match="gated MLP"):
+        load_image_vit(Dinov2Model(Dinov2Config(**sizes, use_swiglu_ffn=True)))
 
 
 def test_a_vivit_checkpoint_restarted_with_other_label_spaces_alone_gets_those_heads_fresh(tmp_path):

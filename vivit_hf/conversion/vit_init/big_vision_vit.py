@@ -4,6 +4,7 @@ through scenic's one block layout (`scenic.block_entries`)."""
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 
@@ -30,6 +31,11 @@ _ORIGINAL_VIT_BLOCK = {
     "LayerNorm_2": "LayerNorm_1",
     "MlpBlock_3": "MlpBlock_0",
 }
+
+
+# Where the learned position table lives: scenic and the original ViT; big_vision; big_vision before 2022 (its
+# Encoder's, which `fix_old_checkpoints` moves out; it was refused as a parameter a ViT block has no place for).
+_POSITION_TABLES = ("Transformer/posembed_input/pos_embedding", "pos_embedding", "Transformer/pos_embedding")
 
 
 def read_big_vision_vit(tree: Mapping, origin: str, grid=None) -> ImageViT:
@@ -68,13 +74,26 @@ def read_big_vision_vit(tree: Mapping, origin: str, grid=None) -> ImageViT:
         raise ViTInitError(f"{origin}: no `Transformer/encoderblock_0/MultiHeadDotProductAttention_0` found")
     heads, mlp = query.shape[1], flat["Transformer/encoderblock_0/MlpBlock_0/Dense_0/kernel"].shape[1]
     has_cls = "cls" in flat
-    position_name = next((n for n in ("Transformer/posembed_input/pos_embedding", "pos_embedding") if n in flat), None)
+    position_name = next((n for n in _POSITION_TABLES if n in flat), None)
     if position_name is None:  # big_vision's posemb='sincos2d' computes them: there is no table to tile
         raise ViTInitError(
             f"{origin}: no learned position embeddings (`Transformer/posembed_input/pos_embedding` or `pos_embedding`);"
             f" a ViT with fixed sin-cos ones (big_vision posemb='sincos2d') has no table for a ViViT's learned ones"
         )
-    cls_position, position_grid, grid = split_positions(float32_tensor(take(position_name)), has_cls, grid, origin)
+    table = float32_tensor(take(position_name))
+    # scenic's and the original ViT's table (under posembed_input) has a CLS row. big_vision adds its own to the
+    # patches before it prepends `cls` ("Add posemb before adding extra token"): a `tok` ViT's has none, its CLS token
+    # no position, save in old checkpoints that big_vision tells apart by their length (`fix_old_checkpoints`: a CLS
+    # row where the rows but one make a square grid). Such a ViT was refused as "195 position embeddings do not form
+    # a square grid".
+    n = table.shape[1]
+    cls_row = has_cls and (
+        position_name == "Transformer/posembed_input/pos_embedding"
+        or (math.isqrt(n - 1) ** 2 == n - 1 if grid is None else math.prod(grid) + 1 == n)
+    )
+    cls_position, position_grid, grid = split_positions(table, cls_row, grid, origin)
+    if has_cls and not cls_row:
+        cls_position = torch.zeros(1, 1, table.shape[-1])
     num_blocks = 1 + max(int(m.group(1)) for k in flat if (m := re.match(r"Transformer/encoderblock_(\d+)/", k)))
     # One ViViTLayer on the meta device only to reuse scenic.block_entries, the single scenic block layout.
     config = ViViTSpatioTemporalConfig(

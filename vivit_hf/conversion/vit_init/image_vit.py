@@ -85,6 +85,10 @@ class ImageViT:
     # copied classifier is trained with its own loss: with None, multi-hot labels were refused as single-label ones
     problem_type: str | None = None
     unused: dict[str, str] = field(default_factory=dict)
+    # How the image classifier pools the tokens: a ViViT `classifier` ("token", "gap", "gmp"), or in the source's
+    # words where no ViViT classifier pools so (timm's global_pool='avg' over the patch tokens beside a CLS token);
+    # None where the source does not say (a state dict, an .npz): the CLS token where there is one, else the mean.
+    pooling: str | None = None
     initializer_range: float | None = None
     origin: str = ""
     cls_token_name: str = "cls_token"
@@ -95,6 +99,11 @@ class ImageViT:
     # the source's own dtype (its tensors here are float32): what `from_vit_pretrained(dtype="auto")` casts to, as
     # from_pretrained(dtype="auto") loads the ViT in it
     dtype: torch.dtype = torch.float32
+
+    @property
+    def classifier_pooling(self) -> str:
+        """The pooling the image classifier reads, as `pooling` says it or as the layout's usual one."""
+        return self.pooling or ("token" if self.cls_token is not None else "gap")
 
     @property
     def hidden_size(self) -> int:

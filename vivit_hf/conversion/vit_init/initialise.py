@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 
+from ...models.configuration_vivit import CLASSIFIERS
 from ...models.modeling_blocks import FactorisedSelfAttentionLayer
 from .embeddings import POSITIONAL_EMBEDDINGS, TUBELET_INITS, inflate_patch_kernel, video_position_embeddings
 from .image_vit import VIT_NUMERICS_ADVICE, ImageViT, ViTInitError
@@ -194,6 +195,28 @@ def _classifier_updates(model: nn.Module, vit: ImageViT, copied_pre_logits: bool
         raise ViTInitError(
             f"classifier_init='copy': the ViT {vit.origin} has no image classifier to copy"
             + (f"; its head: {', '.join(heads)}" if heads else " (a ViT without a head, e.g. ViTModel)")
+        )
+    pooling = vit.classifier_pooling
+    if pooling not in CLASSIFIERS:
+        # its head was trained on features no ViViT pools: copied, it gave other logits (0.4 off on a tiny timm ViT)
+        raise ViTInitError(
+            f"classifier_init='copy': the ViT {vit.origin}'s classifier reads {pooling}, which no ViViT classifier "
+            f"computes (`classifier` is one of {CLASSIFIERS}); use classifier_init='keep' to train a new classifier"
+        )
+    if vit.pooling is None:
+        logger.warning(
+            "classifier_init='copy': %s does not record how its classifier pools the tokens (timm's global_pool, "
+            "big_vision's pool_type); assuming classifier=%r, the CLS token where there is one, else the mean (a timm "
+            "model object or Hub folder says it)",
+            vit.origin,
+            pooling,
+        )
+    if pooling != model.config.classifier:
+        logger.warning(
+            "classifier_init='copy': the ViT's classifier was trained on classifier=%r pooling, the video model "
+            "pools with classifier=%r; copied all the same, as scenic does",
+            pooling,
+            model.config.classifier,
         )
     vit_classes, vit_width = vit.classifier["weight"].shape
     classes, width = classifier.weight.shape

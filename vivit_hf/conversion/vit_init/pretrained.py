@@ -85,8 +85,12 @@ def from_vit_pretrained(
     kwargs = vit.config_kwargs()
     kwargs["tubelet_size"] = [config_class.tubelet_size[0], *vit.patch_size]
     if "classifier" not in config_overrides:
+        # the ViT's own pooling where the variant has it (timm's global_pool='max' is `gmp`: its head read the max)
+        pooling = vit.classifier_pooling
         kwargs["classifier"] = (
-            "token" if vit.cls_token is not None and "token" in config_class.allowed_classifiers else "gap"
+            pooling
+            if pooling in config_class.allowed_classifiers
+            else ("token" if vit.cls_token is not None and "token" in config_class.allowed_classifiers else "gap")
         )
     if classifier_init == "copy" and vit.classifier is not None:
         if not {"num_labels", "label_spaces", "id2label"} & set(config_overrides):

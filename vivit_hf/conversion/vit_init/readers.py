@@ -34,12 +34,25 @@ from .timm_vit import (
     timm_skeleton,
 )
 from .transformers_vit import (
+    DINOV2_MODEL_TYPES,
+    NOT_A_VIT,
     OTHER_ROUTE,
+    SIGLIP_MODEL_TYPES,
     VIT_MODEL_TYPES,
+    not_a_vit,
+    read_dinov2_vit,
+    read_siglip_vit,
     read_transformers_vit,
     refuse_video_checkpoint,
     transformers_pixel_normalisation,
 )
+
+# transformers' image models by model_type: which reader reads them
+TRANSFORMERS_READERS = {
+    **dict.fromkeys(VIT_MODEL_TYPES, read_transformers_vit),
+    **dict.fromkeys(SIGLIP_MODEL_TYPES, read_siglip_vit),
+    **dict.fromkeys(DINOV2_MODEL_TYPES, read_dinov2_vit),
+}
 
 # The package's one logger, not this module's: recipes/finetune.py filters it by name (flags.VIT_INIT_LOGGER), and a
 # logger's filter does not see its children's records.
@@ -162,8 +175,9 @@ def load_image_vit(source, *, grid=None, num_attention_heads=None, hidden_act=No
         source = source._orig_mod if isinstance(getattr(source, "_orig_mod", None), nn.Module) else source.module
     if isinstance(source, nn.Module):
         config = getattr(source, "config", None)
-        if config is not None and getattr(config, "model_type", None) in VIT_MODEL_TYPES:
-            vit = read_transformers_vit(source.state_dict(), config.to_dict(), type(source).__name__)
+        if config is not None and getattr(config, "model_type", None) in TRANSFORMERS_READERS:
+            read = TRANSFORMERS_READERS[config.model_type]
+            vit = read(source.state_dict(), config.to_dict(), type(source).__name__)
             # the folder (or Hub cache, without downloading) it was loaded from may hold its image processor
             loaded_from = getattr(config, "_name_or_path", "") or ""
             if loaded_from:
@@ -186,11 +200,14 @@ def load_image_vit(source, *, grid=None, num_attention_heads=None, hidden_act=No
                 grid=grid,
                 hidden_act=hidden_act,
                 layer_norm_eps=eps,
+                global_pool=getattr(source, "global_pool", None),
             )
             vit.pixel_normalisation = timm_pixel_normalisation(getattr(source, "pretrained_cfg", None))
             return vit
         model_type = getattr(config, "model_type", None)
         refuse_video_checkpoint(model_type, type(source).__name__, kind="model")
+        if model_type in NOT_A_VIT:
+            raise ViTInitError(not_a_vit(model_type, type(source).__name__))
         raise ViTInitError(
             f"{type(source).__name__} is neither a transformers ViT nor a timm VisionTransformer"
             f"{OTHER_ROUTE.get(model_type, '')}"
@@ -231,6 +248,7 @@ def load_image_vit(source, *, grid=None, num_attention_heads=None, hidden_act=No
                 grid=grid,
                 hidden_act=hidden_act,
                 layer_norm_eps=eps,
+                global_pool=getattr(skeleton, "global_pool", None),
             )
             vit.pixel_normalisation = timm_pixel_normalisation(config.get("pretrained_cfg"))
             set_class_names(vit, dict(enumerate(config.get("label_names") or ())))
@@ -253,6 +271,7 @@ def load_image_vit(source, *, grid=None, num_attention_heads=None, hidden_act=No
             grid=grid,
             hidden_act=hidden_act,
             heads_guessed_from=guessed_from,
+            global_pool=(config.get("model_args") or {}).get("global_pool"),  # where the folder states it
         )
         vit.pixel_normalisation = timm_pixel_normalisation(config.get("pretrained_cfg"))
         set_class_names(vit, dict(enumerate(config.get("label_names") or ())))
@@ -261,6 +280,6 @@ def load_image_vit(source, *, grid=None, num_attention_heads=None, hidden_act=No
         config = dict(
             config, image_size=[grid[0] * config.get("patch_size", 16), grid[1] * config.get("patch_size", 16)]
         )
-    vit = read_transformers_vit(state, config, path)
+    vit = TRANSFORMERS_READERS.get(config.get("model_type"), read_transformers_vit)(state, config, path)
     vit.pixel_normalisation = transformers_pixel_normalisation(path, hub_kwargs)
     return vit

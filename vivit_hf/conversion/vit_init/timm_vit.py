@@ -93,9 +93,11 @@ def read_timm_vit(
     hidden_act: str | None = None,
     layer_norm_eps: float | None = None,
     heads_guessed_from: str | None = None,
+    global_pool: str | None = None,
 ) -> ImageViT:
-    """A timm VisionTransformer state dict as an `ImageViT`: the head count, grid, activation and eps it does not
-    record come from the caller (a timm object or Hub folder says them; else guessed by width and said)."""
+    """A timm VisionTransformer state dict as an `ImageViT`: the head count, grid, activation, eps and pooling
+    (`global_pool`) it does not record come from the caller (a timm object or Hub folder says them; else guessed by
+    width and said; the pooling: the CLS token where there is one, else the mean, timm's usual ones)."""
     dtype = weights_dtype(state)
     state = {k.removeprefix("module."): float32_tensor(v) for k, v in state.items()}
     _refuse_unsupported_timm(state, origin)
@@ -189,6 +191,7 @@ def read_timm_vit(
         pre_logits=pre_logits,
         pre_logits_names=("pre_logits.fc.weight", "pre_logits.fc.bias"),
         origin=origin,
+        pooling=timm_pooling(global_pool, has_cls),
     )
     unknown = sorted(name for name in set(state) - used if not _TIMM_DROPPABLE.match(name))
     refuse_unplaced(origin, "a timm VisionTransformer block", unknown)
@@ -216,6 +219,21 @@ def read_timm_vit(
             VIT_HEADS_ADVICE,
         )
     return vit
+
+
+def timm_pooling(global_pool: str | None, has_cls: bool) -> str | None:
+    """timm's `global_pool` as a ViViT `classifier`, or in timm's words where none pools so. timm's `avg` and `max`
+    pool the patch tokens only: beside a CLS token (`vit_*` with global_pool='avg', fc_norm=False) that is no ViViT
+    pooling, whose `gap` and `gmp` take every token; `avgmax` averages the two. None: not said (a state dict)."""
+    if global_pool is None:
+        return None
+    if global_pool == "token" or (global_pool in _TIMM_POOLINGS and not has_cls):
+        return _TIMM_POOLINGS.get(global_pool, "token")
+    beside = " over the patch tokens beside a CLS token" if global_pool in _TIMM_POOLINGS else ""
+    return f"timm's global_pool={global_pool!r}{beside}"
+
+
+_TIMM_POOLINGS = {"avg": "gap", "max": "gmp"}
 
 
 def timm_heads_by_name(architecture: str, state: Mapping):
@@ -264,12 +282,16 @@ def timm_grid_from_input_size(config: Mapping, state: Mapping):
     return grid if table.shape[1] - math.prod(grid) in (0, 1) else None
 
 
-# timm's activation modules -> transformers' names for the same function.
+# timm's activation modules -> transformers' names for the same function. timm's own `GELU` (act_layer="gelu", a
+# string) has no `approximate`: the exact GELU; it, ReLU and SiLU were refused as having no transformers counterpart.
 _TIMM_ACTIVATIONS = {
     ("GELU", "none"): "gelu",
+    ("GELU", None): "gelu",
     ("GELU", "tanh"): "gelu_pytorch_tanh",
     ("GELUTanh", None): "gelu_pytorch_tanh",
     ("QuickGELU", None): "quick_gelu",
+    ("ReLU", None): "relu",
+    ("SiLU", None): "silu",
 }
 
 

@@ -1,6 +1,7 @@
 # Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
-"""Reading transformers' ViT (`ViTModel`, `ViTForImageClassification`; MAE's and MSN's ViTs, stored alike) into an
-`ImageViT`, and refusing a video checkpoint given where an image ViT is read."""
+"""Reading transformers' ViT (`ViTModel`, `ViTForImageClassification`; MAE's and MSN's ViTs, stored alike) and
+SigLIP's image tower and DINOv2 into an `ImageViT`; refusing a video checkpoint given where an image ViT is read, and
+transformers' other image models saying what a ViViT lacks."""
 
 from __future__ import annotations
 
@@ -54,11 +55,43 @@ def transformers_pixel_normalisation(source: str, hub_kwargs: dict) -> dict | No
     )
 
 
-# Where the same weights load by another route: timm's DINOv2 ViTs are pre-norm ViTs whose LayerScale is folded.
-OTHER_ROUTE = {
-    "dinov2": "; DINOv2's weights load as timm's model (e.g. `timm.create_model('vit_base_patch14_dinov2.lvd142m', "
-    "pretrained=True)` or its Hub folder timm/vit_base_patch14_dinov2.lvd142m): its LayerScale is folded exactly",
+# Where the same weights load by another route (none now: transformers' DINOv2 is read, its LayerScale folded).
+OTHER_ROUTE: dict[str, str] = {}
+_CANNOT = "which a ViViT cannot represent"
+_BEIT = (
+    f"relative position biases in attention (or, by default, no position embeddings at all) and LayerScale "
+    f"(`lambda_1`, `lambda_2`), {_CANNOT}"
+)
+# transformers' other image models: what each has that a ViViT block lacks (they were refused only as "neither a
+# transformers ViT nor a timm VisionTransformer", or "expected model_type 'vit'", saying nothing of why).
+NOT_A_VIT = {
+    "deit": (
+        f"a distillation token (`embeddings.distillation_token`), a second prefix token in every attention, {_CANNOT}"
+    ),
+    "beit": _BEIT,
+    "data2vec-vision": _BEIT,
+    "dinov2_with_registers": (
+        f"register tokens (`embeddings.register_tokens`), extra tokens every patch attends to, {_CANNOT}"
+    ),
+    "clip_vision_model": (
+        f"a LayerNorm before the first block (`pre_layrnorm`), {_CANNOT} (timm's CLIP ViTs, with `norm_pre`, are "
+        f"refused alike)"
+    ),
+    "siglip2_vision_model": (
+        f"a linear embedding of flattened patches at each image's own resolution, its position table resized per "
+        f"image (NaFlex), {_CANNOT}"
+    ),
+    "vit_hybrid": f"a CNN stem (BiT) before the patch embedding, {_CANNOT}",
 }
+
+
+def not_a_vit(model_type, origin: str) -> str:
+    """Why a transformers image model of `model_type` cannot start a ViViT, where it is one of the usual ones."""
+    reason = NOT_A_VIT.get(model_type)
+    what = f"{origin}: a transformers {model_type!r} model" if reason else f"{origin}: model_type {model_type!r}"
+    return f"{what}{f' has {reason}' if reason else ''}; nothing was loaded{OTHER_ROUTE.get(model_type, '')}"
+
+
 # A video checkpoint given where an image ViT is read was refused only as "expected model_type 'vit'" (a model object
 # as "neither a transformers ViT nor a timm VisionTransformer"): said as what it is, with the call that loads it.
 _RESTART = (
@@ -94,9 +127,12 @@ def read_transformers_vit(state: Mapping[str, torch.Tensor], config: Mapping, or
     `ImageViT`."""
     refuse_video_checkpoint(config.get("model_type"), origin)
     if config.get("model_type") not in (None, *VIT_MODEL_TYPES):
+        model_type = config.get("model_type")
+        if model_type in NOT_A_VIT:
+            raise ViTInitError(not_a_vit(model_type, origin))
         raise ViTInitError(
             f"{origin}: expected a transformers ViT (model_type {' or '.join(map(repr, VIT_MODEL_TYPES))}), got "
-            f"{config.get('model_type')!r}{OTHER_ROUTE.get(config.get('model_type'), '')}"
+            f"{model_type!r}{OTHER_ROUTE.get(model_type, '')}"
         )
     state = {normalise_key(k): float32_tensor(v) for k, v in state.items()}
     prefix = "vit." if any(k.startswith("vit.") for k in state) else ""
@@ -159,6 +195,7 @@ def read_transformers_vit(state: Mapping[str, torch.Tensor], config: Mapping, or
         initializer_range=config.get("initializer_range"),
         origin=origin,
         cls_token_name=f"{prefix}embeddings.cls_token",
+        pooling="token",  # ViTForImageClassification's head reads the CLS token
     )
     leftover = sorted(set(state) - used)
     unknown = [name for name in leftover if not _TRANSFORMERS_DROPPABLE.match(name.removeprefix(prefix))]
@@ -182,3 +219,163 @@ def read_transformers_vit(state: Mapping[str, torch.Tensor], config: Mapping, or
 _TRANSFORMERS_DROPPABLE = re.compile(
     r"^(classifier\.|pooler\.|decoder\.|embeddings\.mask_token$|embeddings\.position_ids$)"
 )
+
+
+# SigLIP's image tower: a pre-norm ViT without a CLS token (`post_layernorm` its final norm, the tanh GELU), alone
+# (`SiglipVisionModel`) or beside the text tower (`SiglipModel`) or a classifier over the tokens' mean
+# (`SiglipForImageClassification`); it was refused by model_type, though its big_vision `.npz` loaded.
+SIGLIP_MODEL_TYPES = ("siglip", "siglip_vision_model")
+_SIGLIP_UNUSED = (
+    (re.compile(r"^(vision_model\.)?head\."), "attention-pooling head (MAP): the video classifier pools its own way"),
+    (re.compile(r"^(text_model\.|logit_scale$|logit_bias$)"), "SigLIP's text tower: no counterpart in a ViViT"),
+)
+
+
+def read_siglip_vit(state: Mapping[str, torch.Tensor], config: Mapping, origin: str) -> ImageViT:
+    """transformers' SigLIP image tower (state dict and config dict, the two-tower one's or the tower's) as an
+    `ImageViT` whose classifier, where there is one (`SiglipForImageClassification`), reads the tokens' mean."""
+    vision = config.get("vision_config") or {} if config.get("model_type") == "siglip" else config
+    state = {k: float32_tensor(v) for k, v in state.items()}
+    prefix = "vision_model." if any(k.startswith("vision_model.") for k in state) else ""
+    used = set()
+
+    def take(name):
+        if prefix + name not in state:
+            raise ViTInitError(f"{origin}: no `{prefix}{name}`; not the layout of transformers' SigLIP image tower")
+        used.add(prefix + name)
+        return state[prefix + name]
+
+    image, patch = vision.get("image_size", 224), vision.get("patch_size", 16)
+    grid = (image // patch, image // patch)
+    table = take("embeddings.position_embedding.weight")[None]
+    _, position_grid, grid = split_positions(table, False, grid, origin)
+    layers = []
+    for i in range(int(vision.get("num_hidden_layers", 12))):
+        p = f"encoder.layers.{i}."
+        layers.append(
+            {
+                "layernorm_before.weight": take(p + "layer_norm1.weight"),
+                "layernorm_before.bias": take(p + "layer_norm1.bias"),
+                "attention.qkv.weight": torch.cat([take(p + f"self_attn.{x}_proj.weight") for x in "qkv"]),
+                "attention.qkv.bias": torch.cat([take(p + f"self_attn.{x}_proj.bias") for x in "qkv"]),
+                "attention.proj.weight": take(p + "self_attn.out_proj.weight"),
+                "attention.proj.bias": take(p + "self_attn.out_proj.bias"),
+                "layernorm_after.weight": take(p + "layer_norm2.weight"),
+                "layernorm_after.bias": take(p + "layer_norm2.bias"),
+                "mlp.fc1.weight": take(p + "mlp.fc1.weight"),
+                "mlp.fc1.bias": take(p + "mlp.fc1.bias"),
+                "mlp.fc2.weight": take(p + "mlp.fc2.weight"),
+                "mlp.fc2.bias": take(p + "mlp.fc2.bias"),
+            }
+        )
+    vit = ImageViT(
+        dtype=checkpoint_dtype(config, state),
+        patch_kernel=take("embeddings.patch_embedding.weight"),
+        patch_bias=take("embeddings.patch_embedding.bias"),
+        position_grid=position_grid,
+        grid=grid,
+        cls_token=None,
+        cls_position=None,
+        layers=layers,
+        final_norm={"weight": take("post_layernorm.weight"), "bias": take("post_layernorm.bias")},
+        hidden_act=vision.get("hidden_act", "gelu_pytorch_tanh"),
+        layer_norm_eps=float(vision.get("layer_norm_eps", 1e-6)),
+        num_attention_heads=int(vision.get("num_attention_heads", 12)),
+        initializer_range=config.get("initializer_range"),
+        origin=origin,
+        pooling="gap",  # SiglipForImageClassification's classifier reads the mean of the tokens
+    )
+    leftover = sorted(set(state) - used)
+    reasons = {name: next((r for pattern, r in _SIGLIP_UNUSED if pattern.match(name)), None) for name in leftover}
+    refuse_unplaced(
+        origin, "SigLIP's image tower", [n for n, r in reasons.items() if r is None and not n.startswith("classifier.")]
+    )
+    for name, reason in reasons.items():
+        vit.unused[name] = reason or unused_reason(name)
+    set_classifier(vit, state, ("classifier.weight", "classifier.bias"), transpose=False)
+    set_class_names(vit, config.get("id2label") or {})
+    if vit.classifier is not None:
+        vit.problem_type = config.get("problem_type")
+    return vit
+
+
+# DINOv2: transformers' ViT block with LayerScale (`layer_scale1`, `layer_scale2`), folded into the projection before
+# it exactly, as timm's; it was refused by model_type, pointing to timm's model.
+DINOV2_MODEL_TYPES = ("dinov2",)
+# Dinov2ForImageClassification's classifier reads the CLS token and the patch tokens' mean side by side
+_DINOV2_POOLING = "DINOv2's CLS token beside the patch tokens' mean (concatenated)"
+
+
+def read_dinov2_vit(state: Mapping[str, torch.Tensor], config: Mapping, origin: str) -> ImageViT:
+    """transformers' DINOv2 (`Dinov2Model`, `Dinov2ForImageClassification`; either key spelling) as an `ImageViT`,
+    LayerScale folded. Its position table is used as it is: at the checkpoint's own image size DINOv2 does not
+    interpolate it."""
+    if config.get("use_swiglu_ffn"):
+        raise ViTInitError(
+            f"{origin}: a DINOv2 with a gated MLP (`use_swiglu_ffn=True`, as dinov2-giant), {_CANNOT}; nothing was "
+            f"loaded"
+        )
+    state = {normalise_key(k): float32_tensor(v) for k, v in state.items()}
+    prefix = "dinov2." if any(k.startswith("dinov2.") for k in state) else ""
+    used = set()
+
+    def take(name):
+        if prefix + name not in state:
+            raise ViTInitError(f"{origin}: no `{prefix}{name}`; not the layout of transformers' DINOv2")
+        used.add(prefix + name)
+        return state[prefix + name]
+
+    image, patch = config.get("image_size", 224), config.get("patch_size", 14)
+    grid = (image // patch, image // patch)
+    cls_position, position_grid, grid = split_positions(take("embeddings.position_embeddings"), True, grid, origin)
+    layers = []
+    for i in range(int(config.get("num_hidden_layers", 12))):
+        p = f"layers.{i}."
+        gamma1, gamma2 = take(p + "layer_scale1.lambda1"), take(p + "layer_scale2.lambda1")
+        layer = {
+            "layernorm_before.weight": take(p + "norm1.weight"),
+            "layernorm_before.bias": take(p + "norm1.bias"),
+            "attention.qkv.weight": torch.cat([take(p + f"attention.{x}_proj.weight") for x in "qkv"]),
+            "attention.proj.weight": take(p + "attention.o_proj.weight") * gamma1[:, None],
+            "attention.proj.bias": take(p + "attention.o_proj.bias") * gamma1,
+            "layernorm_after.weight": take(p + "norm2.weight"),
+            "layernorm_after.bias": take(p + "norm2.bias"),
+            "mlp.fc1.weight": take(p + "mlp.fc1.weight"),
+            "mlp.fc1.bias": take(p + "mlp.fc1.bias"),
+            "mlp.fc2.weight": take(p + "mlp.fc2.weight") * gamma2[:, None],
+            "mlp.fc2.bias": take(p + "mlp.fc2.bias") * gamma2,
+        }
+        if prefix + p + "attention.q_proj.bias" in state:
+            layer["attention.qkv.bias"] = torch.cat([take(p + f"attention.{x}_proj.bias") for x in "qkv"])
+        layers.append(layer)
+    vit = ImageViT(
+        dtype=checkpoint_dtype(config, state),
+        patch_kernel=take("embeddings.patch_embeddings.projection.weight"),
+        patch_bias=take("embeddings.patch_embeddings.projection.bias"),
+        position_grid=position_grid,
+        grid=grid,
+        cls_token=take("embeddings.cls_token"),
+        cls_position=cls_position,
+        layers=layers,
+        final_norm={"weight": take("layernorm.weight"), "bias": take("layernorm.bias")},
+        hidden_act=config.get("hidden_act", "gelu"),
+        layer_norm_eps=float(config.get("layer_norm_eps", 1e-6)),
+        num_attention_heads=int(config.get("num_attention_heads", 12)),
+        initializer_range=config.get("initializer_range"),
+        origin=origin,
+        cls_token_name=f"{prefix}embeddings.cls_token",
+        pooling=_DINOV2_POOLING if "classifier.weight" in state else "token",
+    )
+    leftover = sorted(set(state) - used)
+    refuse_unplaced(
+        origin,
+        "DINOv2",
+        [n for n in leftover if n not in (f"{prefix}embeddings.mask_token", "classifier.weight", "classifier.bias")],
+    )
+    for name in leftover:
+        vit.unused[name] = unused_reason(name)
+    set_classifier(vit, state, ("classifier.weight", "classifier.bias"), transpose=False)
+    set_class_names(vit, config.get("id2label") or {})
+    if vit.classifier is not None:
+        vit.problem_type = config.get("problem_type")
+    return vit
