@@ -1475,7 +1475,34 @@ def test_a_no_op_chmod_between_two_reads_neither_rebuilds_nor_keeps_a_second_cac
     assert read() == ["cat", "dog"]
     assert versions() == [first]
     assert {p: p.stat().st_mtime_ns for p in first.rglob("*.arrow")} == before  # not built again
-    monkeypatch.setattr(hub_files, "_IN_USE", set())  # the next read as another process's
+    monkeypatch.setattr(hub_files, "_IN_USE", set())  # the next read as another process's, this one gone
+    for name in [name for name in hub_files._HELD if name.startswith(str(tmp_path))]:
+        hub_files._HELD.pop(name).close()
     write(["dog", "cat"])
     assert read() == ["dog", "cat"]
     assert len(versions()) == 1 and versions() != [first]
+
+
+def test_a_version_another_process_reads_is_not_removed_by_a_read_of_a_newer_one(tmp_path, monkeypatch):
+    """A read removed every version of a local folder's cache but its own process's: a run started before the folder
+    changed lost the version it was building or reading to a second run started after (its build died, or the
+    removal, ignoring errors, left a version missing some of its files). A version a live process reads is kept,
+    and removed by the first read after that process ends."""
+    from vivit_hf.training.data import hub_files
+
+    table, cache = tmp_path / "repo" / "labels.csv", str(tmp_path / "cache")
+    table.parent.mkdir()
+    table.write_text("file_name,label\na.mp4,cat\n")
+    first = hub_files.local_folder_cache_dir(table.parent, cache)
+    Path(first, "x.incomplete").mkdir(parents=True)  # the other run's build, under way
+    monkeypatch.setattr(hub_files, "_IN_USE", set())  # this process: the second run; the first keeps its lock
+    other_run = getattr(hub_files, "_HELD", {}).pop(first, None)
+    table.write_text("file_name,label\na.mp4,dog\n")  # labels fixed, a second run started
+    second = hub_files.local_folder_cache_dir(table.parent, cache)
+    Path(second).mkdir()
+    hub_files.drop_older_versions(second)
+    assert Path(first, "x.incomplete").is_dir()
+    if other_run is not None:
+        other_run.close()  # the first run ends
+    hub_files.drop_older_versions(second)
+    assert not Path(first).exists() and Path(second).is_dir()

@@ -26,6 +26,11 @@ from .folders import (
 # it still applies to every adapter.
 logger = logging.getLogger("vivit_hf.training.data.formats")
 
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None
+
 
 def undecoded_videos(dataset):
     """`dataset` with every `datasets.Video` column read as `Video(decode=False)` (`{"path", "bytes"}`): the video
@@ -138,6 +143,7 @@ def local_folder_cache_dir(folder: Path, cache_dir: str | None) -> str:
         _write_digests(root / _DIGESTS, kept)
     version = hashlib.sha256(json.dumps([str(folder.resolve()), sorted(files)]).encode()).hexdigest()[:16]
     _IN_USE.add(str(root / version))
+    _hold(root / version)
     return str(root / version)
 
 
@@ -150,13 +156,59 @@ def drop_older_versions(version: str) -> None:
     """Remove the other versions of `version`'s folder (`local_folder_cache_dir`), once `version` is built: each
     was a whole copy of the data set (a parquet folder's embedded clips included), left on disk forever. Those this
     process read stay (a split of one may still be mapped). Two processes of one run (ranks on one machine) read the
-    same files, so the same version: neither removes the other's."""
+    same files, so the same version: neither removes the other's. Nor one another process holds (`_hold`): another
+    run, started before the folder changed, building or reading the version it read (removed, its build died or, the
+    removal ignoring errors, left a version missing some of its files)."""
     import shutil
 
     for other in Path(version).parent.iterdir():
         if other.is_dir() and str(other) not in _IN_USE:
-            logger.info("removing %s, the cache of an older version of the data set folder", other)
-            shutil.rmtree(other, ignore_errors=True)
+            with _unheld(other) as free:
+                if not free:
+                    logger.info("keeping %s, an older version of the data set folder another process reads", other)
+                    continue
+                logger.info("removing %s, the cache of an older version of the data set folder", other)
+                shutil.rmtree(other, ignore_errors=True)
+
+
+# A shared lock on `<version>.lock` (a file beside the versions) that each process reading a version holds while it
+# lives, and `drop_older_versions` asks an exclusive one of (not waiting): a version any process holds is kept. The
+# lock file stays: removed, a process waiting for it would hold a lock no later process sees. Where `fcntl` is
+# missing (Windows) nothing is held and a version this process did not read is removed, as before.
+_HELD: dict[str, object] = {}
+
+
+def _hold(version: Path) -> None:
+    if str(version) in _HELD or fcntl is None:
+        return
+    try:
+        version.parent.mkdir(parents=True, exist_ok=True)
+        lock = open(version.with_name(f"{version.name}.lock"), "a")  # noqa: SIM115 (held while the process lives)
+        fcntl.flock(lock, fcntl.LOCK_SH)  # waits while another process removes this version (then built again)
+    except OSError as error:
+        logger.info("could not hold %s against removal by another process (%s)", version, error)
+        return
+    _HELD[str(version)] = lock
+
+
+@contextlib.contextmanager
+def _unheld(version: Path):
+    """True inside where no process holds `version` (none can start to until the block ends)."""
+    if fcntl is None:
+        yield True
+        return
+    try:
+        lock = open(version.with_name(f"{version.name}.lock"), "a")  # noqa: SIM115
+    except OSError:
+        yield True
+        return
+    with lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            yield False
+            return
+        yield True
 
 
 def _sha256(path: Path) -> str | None:
