@@ -1909,3 +1909,21 @@ def test_classifier_init_copy_keeps_what_the_image_classifiers_outputs_mean(tmp_
         vit, num_frames=2, classifier_init="copy", problem_type="single_label_classification"
     )
     assert model.config.problem_type == "single_label_classification"
+
+
+def test_vit_grid_of_a_siglip_or_dinov2_folder_is_its_patch_grid(tmp_path):
+    """`vit_grid=(rows, cols)` (a table that is no square grid) set the config's image size beside a two-tower SigLIP's
+    image tower config, which its reader reads: the config's square grid was read instead, silently (a 2x8 table as
+    4x4); a SigLIP image tower or DINOv2 folder failed with a TypeError (a list // an int)."""
+    from transformers import Dinov2Config, Dinov2Model, SiglipConfig, SiglipModel, SiglipVisionConfig, SiglipVisionModel
+
+    tower = dict(hidden_size=8, num_hidden_layers=1, num_attention_heads=2, intermediate_size=16)
+    vision = dict(tower, image_size=32, patch_size=8)  # a 4x4 table, read as 2x8
+    models = {
+        "two_towers": SiglipModel(SiglipConfig(vision_config=vision, text_config=dict(tower, vocab_size=50))),
+        "tower": SiglipVisionModel(SiglipVisionConfig(**vision)),
+        "dinov2": Dinov2Model(Dinov2Config(**vision, mlp_ratio=2)),
+    }
+    for name, model in models.items():
+        model.save_pretrained(tmp_path / name)
+        assert load_image_vit(str(tmp_path / name), grid=(2, 8)).grid == (2, 8), name

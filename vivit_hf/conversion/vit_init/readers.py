@@ -45,6 +45,7 @@ from .transformers_vit import (
     read_transformers_vit,
     refuse_video_checkpoint,
     transformers_pixel_normalisation,
+    with_patch_grid,
 )
 
 # transformers' image models by model_type: which reader reads them
@@ -277,9 +278,7 @@ def load_image_vit(source, *, grid=None, num_attention_heads=None, hidden_act=No
         set_class_names(vit, dict(enumerate(config.get("label_names") or ())))
         return vit
     if grid is not None:
-        config = dict(
-            config, image_size=[grid[0] * config.get("patch_size", 16), grid[1] * config.get("patch_size", 16)]
-        )
+        config = with_patch_grid(config, grid)
     vit = TRANSFORMERS_READERS.get(config.get("model_type"), read_transformers_vit)(state, config, path)
     vit.pixel_normalisation = transformers_pixel_normalisation(path, hub_kwargs)
     return vit

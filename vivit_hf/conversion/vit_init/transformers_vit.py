@@ -148,11 +148,7 @@ def read_transformers_vit(state: Mapping[str, torch.Tensor], config: Mapping, or
         return state[prefix + name]
 
     heads = int(config.get("num_attention_heads", 12))
-    image = config.get("image_size", 224)
-    patch = config.get("patch_size", 16)
-    image = (image, image) if isinstance(image, int) else tuple(image)
-    patch = (patch, patch) if isinstance(patch, int) else tuple(patch)
-    grid = (image[0] // patch[0], image[1] // patch[1])
+    grid = patch_grid(config)
     cls_position, position_grid, grid = split_positions(take("embeddings.position_embeddings"), True, grid, origin)
     layers = []
     for i in range(int(config.get("num_hidden_layers", 12))):
@@ -216,6 +212,25 @@ def read_transformers_vit(state: Mapping[str, torch.Tensor], config: Mapping, or
 
 # What a transformers ViT may leave behind: its image heads, masked-image-modelling parts and a `position_ids` buffer
 # some older saves carry. Every layer its config names is read, so anything else belongs to another architecture.
+def patch_grid(config: Mapping, patch_size: int = 16) -> tuple[int, int]:
+    """The patch grid of a transformers image config (`image_size`, `patch_size`: an int or a (height, width) pair)."""
+    image, patch = config.get("image_size", 224), config.get("patch_size", patch_size)
+    image = (image, image) if isinstance(image, int) else tuple(image)
+    patch = (patch, patch) if isinstance(patch, int) else tuple(patch)
+    return image[0] // patch[0], image[1] // patch[1]
+
+
+def with_patch_grid(config: Mapping, grid) -> dict:
+    """`config` whose image size makes the patch grid `grid` (`vit_grid`); a two-tower SigLIP's in its image tower's
+    config, which its reader reads (set beside it, it was ignored: the config's grid was read; a SigLIP or DINOv2
+    given the pair failed with a TypeError)."""
+    if config.get("model_type") == "siglip":
+        return dict(config, vision_config=with_patch_grid(config.get("vision_config") or {}, grid))
+    patch = config.get("patch_size", 14 if config.get("model_type") in DINOV2_MODEL_TYPES else 16)
+    patch = (patch, patch) if isinstance(patch, int) else tuple(patch)
+    return dict(config, image_size=[grid[0] * patch[0], grid[1] * patch[1]])
+
+
 _TRANSFORMERS_DROPPABLE = re.compile(
     r"^(classifier\.|pooler\.|decoder\.|embeddings\.mask_token$|embeddings\.position_ids$)"
 )
@@ -245,8 +260,7 @@ def read_siglip_vit(state: Mapping[str, torch.Tensor], config: Mapping, origin: 
         used.add(prefix + name)
         return state[prefix + name]
 
-    image, patch = vision.get("image_size", 224), vision.get("patch_size", 16)
-    grid = (image // patch, image // patch)
+    grid = patch_grid(vision)
     table = take("embeddings.position_embedding.weight")[None]
     _, position_grid, grid = split_positions(table, False, grid, origin)
     layers = []
@@ -325,8 +339,7 @@ def read_dinov2_vit(state: Mapping[str, torch.Tensor], config: Mapping, origin: 
         used.add(prefix + name)
         return state[prefix + name]
 
-    image, patch = config.get("image_size", 224), config.get("patch_size", 14)
-    grid = (image // patch, image // patch)
+    grid = patch_grid(config, 14)
     cls_position, position_grid, grid = split_positions(take("embeddings.position_embeddings"), True, grid, origin)
     layers = []
     for i in range(int(config.get("num_hidden_layers", 12))):
