@@ -216,8 +216,8 @@ def test_window_in_frames_and_several_videos(model_dir, tmp_path):
 
 
 # A window of 1 s and a hop of 0.5 s at 25 fps: 25 and 12 frames (12.5 rounded half to even, as the docs' example).
-# Starts by hand: the frame nearest k x 0.5 s (0, 12, 25, ...) while a whole window fits, then one more ending at the last frame if the grid
-# stopped short of it; a video shorter than the window is one window, all of it.
+# Starts by hand: the frame nearest k x 0.5 s (0, 12, 25, ...) while a whole window fits, then one more ending at the
+# last frame if the grid stopped short of it; a video shorter than the window is one window, all of it.
 @pytest.mark.parametrize(
     "num_frames, spans, fitted",
     [
