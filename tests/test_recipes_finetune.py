@@ -23,6 +23,7 @@ from process_tree import run_launch
 from safetensors.torch import load_file
 from video_factory import tiny_clip  # and the other recipe tests, from here
 
+from vivit_hf.training.checkpoints import STATE_FILE
 from vivit_hf.training.data.synthetic import write_video
 from vivit_hf.training.resume import RECORDED_WHEN_ON, trained_again
 
@@ -311,6 +312,11 @@ def test_trained_again_names_only_the_finished_runs_steps_after_the_checkpoint(t
     (tmp_path / "all_results.json").write_text(json.dumps({"completed_steps": 3}))
     assert "finished at step 3, after its last checkpoint (step 2): training step 3 again" in trained_again(tmp_path, 2)
     assert trained_again(tmp_path, 3) is None and trained_again(tmp_path, 4) is None
+    # --resume_from_checkpoint .../step_1 of that run, whose step_2 is there: it goes back on the run, not past its end
+    for steps in (1, 2):
+        (tmp_path / "checkpoints" / f"step_{steps}").mkdir(parents=True)
+        (tmp_path / "checkpoints" / f"step_{steps}" / STATE_FILE).write_text(json.dumps({"completed_steps": steps}))
+    assert trained_again(tmp_path, 1) is None and "training step 3 again" in trained_again(tmp_path, 2)
     (tmp_path / "all_results.json").write_text("[]")
     assert trained_again(tmp_path, 2) is None
 

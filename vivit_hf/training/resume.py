@@ -254,12 +254,17 @@ def trained_again(folder, steps: int) -> str | None:
     finished run there had trained (its `all_results.json`, written last, counts them). A run's last step is
     checkpointed only when `--checkpointing_steps` divides it (`--max_train_steps 3 --checkpointing_steps 2` keeps
     step_2), so the same command run again trains step 3 again (as it trained it: the resume replays) where the log
-    said "a finished run trains nothing more". None: nothing (no finished run, or its last step is checkpointed)."""
+    said "a finished run trains nothing more". None: nothing (no finished run, its last step is checkpointed, or the
+    checkpoint is not the folder's last: a resume going back on the run, which its own warning names)."""
     try:
         finished = json.loads((Path(folder).expanduser() / "all_results.json").read_text()).get("completed_steps")
     except (OSError, ValueError, AttributeError):
         return None
     if not isinstance(finished, int) or finished <= steps:  # (an older run's results of fewer steps: not this one's)
+        return None
+    from .checkpoints import list_checkpoints, steps_of
+
+    if any(steps_of(path) > steps for path in list_checkpoints(folder)):  # going back: not its last checkpoint
         return None
     which = f"step {finished}" if finished == steps + 1 else f"steps {steps + 1} to {finished}"
     return (
