@@ -402,6 +402,20 @@ def test_missing_model_folder_is_named(tmp_path, capsys):
     assert str(missing) in err[0] and "no such file or folder" in err[0] and "Repo id" not in err[0]
 
 
+def test_converting_a_folder_into_itself_is_refused_and_leaves_it_as_it_was(tmp_path, capsys):
+    """`--out` the `--model` folder with --overwrite_output_dir replaced the transformers checkpoint by the converted
+    model: the source was gone, exit 0."""
+    small = dict(hidden_size=16, num_hidden_layers=1, num_attention_heads=2, intermediate_size=32, image_size=32)
+    VivitForVideoClassification(VivitConfig(num_frames=4, tubelet_size=[2, 8, 8], **small)).save_pretrained(
+        tmp_path / "vivit"
+    )
+    before = {path.name: path.read_bytes() for path in (tmp_path / "vivit").iterdir()}
+    typed = ["transformers", "--model", str(tmp_path / "vivit"), "--out", f"{tmp_path}/./vivit", "--overwrite"]
+    code, err = run_cli(typed, capsys)
+    assert code == 2 and len(err) == 1 and "is the folder of --model" in err[0], err
+    assert {path.name: path.read_bytes() for path in (tmp_path / "vivit").iterdir()} == before
+
+
 def test_a_vivit_hf_folder_is_named_as_one_that_needs_no_conversion(tmp_path, capsys):
     ours = tmp_path / "ours"
     small = dict(hidden_size=16, num_hidden_layers=1, num_attention_heads=2, intermediate_size=32, image_size=32)

@@ -20,7 +20,8 @@ from vivit_hf.training.best_model import best_evaluation, evaluations_without_im
 # 12 training clips in batches of 2: 6 steps an epoch, 12 in all, evaluated after every step; a checkpoint of every
 # step, each kept, is the reference for the model of any step.
 FLAGS = [*TINY_MODEL, "--num_train_epochs", "2", "--lr_scheduler_type", "constant", "--num_warmup_steps", "0"]
-FLAGS += ["--eval_steps", "1", "--checkpoints_total_limit", "0"]
+FLAGS += ["--eval_steps", "1"]
+EVERY = ["--checkpoints_total_limit", "0"]  # each checkpoint kept (refused where the run saves none)
 
 
 @pytest.fixture(scope="module")
@@ -89,7 +90,7 @@ def test_best_evaluation_and_patience_are_trainers_for_any_history(metric):
 def every_step(videofolder, tmp_path_factory):
     """The whole run, no best model, no early stopping: its checkpoints are the model at every step."""
     out = tmp_path_factory.mktemp("every_step")
-    run(FINETUNE, "--dataset", videofolder, "--output_dir", out, *FLAGS, "--checkpointing_steps", "1")
+    run(FINETUNE, "--dataset", videofolder, "--output_dir", out, *FLAGS, *EVERY, "--checkpointing_steps", "1")
     return out
 
 
@@ -112,7 +113,7 @@ def test_load_best_model_at_end_writes_the_model_and_results_of_the_best_evaluat
 
 
 def early_stopped_flags(videofolder, out):
-    return ["--dataset", videofolder, "--output_dir", out, *FLAGS, "--checkpointing_steps", "2"] + [
+    return ["--dataset", videofolder, "--output_dir", out, *FLAGS, *EVERY, "--checkpointing_steps", "2"] + [
         "--early_stopping_patience",
         "2",
         "--load_best_model_at_end",
@@ -237,7 +238,7 @@ def test_resume_with_load_best_model_at_end_of_a_run_that_kept_no_best_model_is_
     import shutil
 
     shutil.copytree(every_step / "checkpoints" / "step_4", tmp_path / "checkpoints" / "step_4")
-    args = ["--dataset", videofolder, "--output_dir", tmp_path, *FLAGS, "--checkpointing_steps", "1"]
+    args = ["--dataset", videofolder, "--output_dir", tmp_path, *FLAGS, *EVERY, "--checkpointing_steps", "1"]
     result = run(FINETUNE, *args, "--load_best_model_at_end", "--resume_from_checkpoint", "latest", check=False)
     assert result.returncode == 2, result.stderr[-2000:]
     assert "--load_best_model_at_end" in result.stderr.strip().splitlines()[-1]
@@ -258,7 +259,7 @@ def test_resume_with_a_patience_the_checkpoints_history_ran_out_of_earlier_is_re
     _, _, stopped_at = trainer_reference([entry["eval/top1"] for entry in history], patience, threshold)
     assert stopped_at is not None and stopped_at < 12
     shutil.copytree(every_step / "checkpoints" / "step_12", tmp_path / "checkpoints" / "step_12")
-    args = ["--dataset", videofolder, "--output_dir", tmp_path, *FLAGS, "--checkpointing_steps", "1"]
+    args = ["--dataset", videofolder, "--output_dir", tmp_path, *FLAGS, *EVERY, "--checkpointing_steps", "1"]
     args += ["--early_stopping_patience", str(patience), "--early_stopping_threshold", str(threshold)]
     result = run(FINETUNE, *args, "--resume_from_checkpoint", "latest", check=False)
     assert result.returncode == 2, result.stderr[-2000:]
@@ -301,7 +302,7 @@ def test_a_checkpoint_the_limit_removes_takes_the_best_model_only_it_named_with_
     best_by_step_2 = trainer_reference([entry["eval/top1"] for entry in history[:2]])[0]
     best_by_step_4 = trainer_reference([entry["eval/top1"] for entry in history[:4]])[0]
     assert best_by_step_2 != best_by_step_4  # else step_2's best is step_4's too
-    args = ["--dataset", videofolder, "--output_dir", tmp_path, *FLAGS, "--checkpointing_steps", "2"]
+    args = ["--dataset", videofolder, "--output_dir", tmp_path, *FLAGS, *EVERY, "--checkpointing_steps", "2"]
     args += ["--checkpoints_total_limit", "1", "--load_best_model_at_end"]
     killed = fresh_python.server(fresh_python.RECIPES, env()).run(
         ["-c", KILLED_AFTER_STEP_4, FINETUNE, *map(str, args)], cwd=REPO, timeout=240

@@ -60,6 +60,9 @@ def recipe_that_must_not_load(monkeypatch):
     return recipe
 
 
+STREAM = ["--streaming", "--dataset", "org/clips", "--dataset_format", "hub"]
+
+
 @pytest.fixture(scope="module")
 def finetune():
     return finetune_library
@@ -159,6 +162,32 @@ def finetune():
         # ... and so did the Kinetics and SSv2 presets, which set no format: a "Kinetics" run on the bundled clips.
         (["--preset", "kinetics400_vivit_b"], ["argument --preset: kinetics400_vivit_b", "Kinetics", "give --dataset"]),
         (["--preset", "ssv2_vivit_b_fe"], ["argument --preset: ssv2_vivit_b_fe", "--dataset_format ssv2", "Hub"]),
+        # trained with cross-entropy all the same; the saved config made the pipeline score with a sigmoid
+        (
+            ["--config_overrides", "problem_type=multi_label_classification"],
+            ["argument --config_overrides", 'problem_type="multi_label_classification"', "cross-entropy"],
+        ),
+        (["--config_overrides", "problem_type=regression"], ["argument --config_overrides", "regression"]),
+        # found only once the data set was read and the model built; a misspelt prefix beside one that matched
+        # froze nothing of its own without a word
+        (
+            ["--freeze", "vivit.token_embedding", "vivit.encoder.layer.0."],  # (transformers ViT's name)
+            ["argument --freeze: vivit.encoder.layer.0. begins no parameter name of the spatio_temporal model"],
+        ),
+        # numpy's seeds: -1 was taken and the run stopped at accelerate's set_seed, after joining the process group
+        (["--seed", "-1"], ["--seed", "'-1'", ">= 0"]),
+        (["--seed", str(2**32)], ["--seed", f"'{2**32}'", "2**32 - 1"]),
+        # an infinite factor failed on every clip in the DataLoader ("none of the training clips could be decoded")
+        (["--scale_jitter", "0.9", "inf"], ["argument --scale_jitter 0.9 inf", "finite"]),
+        # the override won and the typed flag was dropped without a word
+        (
+            ["--drop_path_rate", "0.1", "--config_overrides", "drop_path_rate=0.2"],
+            ["argument --config_overrides", "drop_path_rate=0.2 differs from --drop_path_rate 0.1"],
+        ),
+        (
+            ["--hidden_dropout_prob=0.1", "--config_overrides", "hidden_dropout_prob=0"],
+            ["argument --config_overrides", "hidden_dropout_prob=0 differs from --hidden_dropout_prob 0.1"],
+        ),
         # typed videofolder changes nothing: the recipe is still Moments'
         (["--preset", "moments_vivit_l_fe", "--dataset_format", "videofolder"], ["moments_vivit_l_fe", "--dataset"]),
     ],
@@ -372,6 +401,14 @@ def test_a_config_that_builds_is_not_refused(finetune):
         (["--dataset_format", "kinetics", "--dataset", "k", "--video_column", "clip"], "argument --video_column"),
         (["--shuffle_buffer_size", "10"], "argument --shuffle_buffer_size: it orders a stream"),
         (["--eval_split", "val", "--validation_split_percentage=20"], "argument --validation_split_percentage"),
+        # each was dropped without a word: no checkpoint saved, a cache decided without the budget, a stream
+        # neither cached nor held out of, the bundled set read at no revision
+        (["--checkpoints_total_limit", "5"], "argument --checkpoints_total_limit: 5: this run saves no checkpoint"),
+        (["--cache_decoded_videos", "no", "--cache_budget_mib", "64"], "argument --cache_budget_mib: it bounds"),
+        ([*STREAM, "--cache_decoded_videos", "yes"], "argument --cache_decoded_videos: --streaming decodes"),
+        ([*STREAM, "--cache_budget_mib", "64"], "argument --cache_budget_mib: --streaming decodes"),
+        ([*STREAM, "--validation_split_percentage", "5"], "argument --validation_split_percentage: --streaming"),
+        (["--dataset_revision", "v2"], "argument --dataset_revision: the bundled synthetic_motion set"),
     ],
 )
 def test_a_typed_flag_this_run_would_not_use_is_refused(finetune, capsys, flags, named):
@@ -381,6 +418,10 @@ def test_a_typed_flag_this_run_would_not_use_is_refused(finetune, capsys, flags,
 
 
 def test_the_same_flags_where_they_are_used_still_parse(finetune, monkeypatch):
+    assert finetune.parse_args(["--checkpointing_steps", "5", "--checkpoints_total_limit", "1"]).checkpoints_total_limit
+    assert finetune.parse_args(["--cache_budget_mib", "64"]).cache_budget_mib == 64
+    assert finetune.parse_args([*STREAM, "--dataset_revision", "v2"]).dataset_revision == "v2"
+    assert finetune.parse_args(["--drop_path_rate", "0.2", "--config_overrides", "drop_path_rate=0.2"]).drop_path_rate
     assert finetune.parse_args(["--optimizer", "sgd", "--momentum", "0.5"]).momentum == 0.5
     kinetics = ["--preset", "kinetics400_vivit_b", "--dataset", "org/k400"]
     assert finetune.parse_args([*kinetics, "--momentum", "0.8"]).momentum == 0.8  # SGD's
@@ -848,7 +889,7 @@ def trainer_argument_names() -> set[str]:
         (
             ["--save_total_limit", "3"],
             "--save_total_limit -> --checkpoints_total_limit",
-            ["--checkpoints_total_limit", "3"],
+            ["--checkpoints_total_limit", "3", "--checkpointing_steps", "500"],  # (Trainer saves every 500 steps)
         ),
         (["--max_steps", "10"], "--max_steps -> --max_train_steps", ["--max_train_steps", "10"]),
         (["--warmup_steps", "5"], "--warmup_steps -> --num_warmup_steps", ["--num_warmup_steps", "5"]),
@@ -1530,3 +1571,34 @@ def test_the_vits_unused_representation_layer_is_answered_with_the_flag_that_tak
     pooler = ViTModel.from_pretrained(tmp_path / "vit").pooler.dense
     torch.testing.assert_close(model.pre_logits[0].weight, pooler.weight, rtol=0, atol=0)
     torch.testing.assert_close(model.pre_logits[0].bias, pooler.bias, rtol=0, atol=0)
+
+
+def test_a_dataset_revision_of_a_local_folder_or_an_unused_seed_is_refused_by_finetune_and_evaluate(
+    finetune, tmp_path, capsys
+):
+    """A local folder is read as it is: `--dataset_revision v2` was dropped without a word (evaluate.py's results
+    folder even named the revision)."""
+    import importlib.util
+
+    from vivit_hf.training.evaluation import start_refusal
+
+    model = tmp_path / "model"
+    model.mkdir()
+    (model / "config.json").write_text("{}")
+    with pytest.raises(SystemExit):
+        finetune.parse_args(["--dataset", str(tmp_path), "--dataset_revision", "v2"])
+    assert "argument --dataset_revision: --dataset " in capsys.readouterr().err
+    spec = importlib.util.spec_from_file_location("flags_evaluate", REPO / "recipes" / "evaluate.py")
+    evaluate = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(evaluate)
+    args = evaluate.build_parser().parse_args(
+        ["--model", str(model), "--dataset", str(tmp_path), "--dataset_revision=v2"]
+    )
+    assert "local folder or file, which has no revision" in start_refusal(args)
+    # the seed draws the --max_eval_samples subset: without one (or on a stream's first N clips) it changed nothing,
+    # and two seeds' identical scores read as an evaluation without variance
+    for typed in ([], ["--streaming", "--dataset", "org/clips", "--dataset_format", "hub", "--max_eval_samples", "4"]):
+        args = evaluate.build_parser().parse_args(["--model", str(model), "--seed", "3", *typed])
+        assert start_refusal(args).startswith("argument --seed: 3: ")
+    args = evaluate.build_parser().parse_args(["--model", str(model), "--seed", "3", "--max_eval_samples", "4"])
+    assert start_refusal(args) is None

@@ -813,3 +813,34 @@ def test_the_summary_line_of_each_split_counts_the_clips_left_out(kinetics, tmp_
     assert lines["train"].startswith("train: 2 clips in 1 shard (")
     assert lines["train"].endswith("; left out: 2 unreadable, 1 missing in the source (named above and in the card)")
     assert lines["validation"].endswith(" bytes)")  # nothing of it left out
+
+
+@pytest.mark.parametrize(
+    "typed, named",
+    [
+        # each clip failed its re-encoding, named as left out, and the run ended with no clip written
+        (["--short_side", "0"], "argument --short_side: expected a whole number >= 1, got '0'"),
+        (["--short_side", "256", "--keyframe_interval", "-1"], "argument --keyframe_interval: expected a whole"),
+        # the clips were copied as they were, keyframes and all, without a word
+        (["--keyframe_interval", "8"], "argument --keyframe_interval: 8: it is --short_side's"),
+        # a local folder is read as it is, at no revision
+        (["--dataset_revision", "v2"], "argument --dataset_revision: --dataset"),
+        # another format reads its own files: the column was dropped without a word
+        (["--label_column", "action"], "argument --label_column: --dataset_format videofolder reads no columns"),
+        (["--dataset_format", "kinetics", "--video_column=clip"], "argument --video_column: --dataset_format kinetics"),
+    ],
+)
+def test_a_flag_the_shards_would_not_follow_is_refused_before_the_data_set_is_read(tmp_path, capsys, typed, named):
+    """Each was taken: a re-encoding no clip survives, or a flag the read dropped without a word."""
+    with pytest.raises(SystemExit) as stopped:
+        shard_main(["--dataset", str(tmp_path), "--out", str(tmp_path / "shards"), *typed])
+    assert stopped.value.code == 2 and named in capsys.readouterr().err.splitlines()[-1]
+    assert not (tmp_path / "shards").exists()
+
+
+def test_the_bundled_set_is_not_sharded_as_another_format(tmp_path, capsys):
+    """`--dataset synthetic_motion --dataset_format kinetics` wrote the bundled video folder's shards without a word."""
+    with pytest.raises(SystemExit) as stopped:
+        shard_main(["--dataset", "synthetic_motion", "--dataset_format", "kinetics", "--out", str(tmp_path / "s")])
+    assert stopped.value.code == 2
+    assert "argument --dataset_format: kinetics: the bundled synthetic_motion set" in capsys.readouterr().err

@@ -292,6 +292,20 @@ def main(argv=None) -> int:
     problem = output_folder_problem(args.out, args.overwrite_output_dir) or push_problem(
         args, typed, upload_later="hf upload <repo> <out>"
     )
+    source = getattr(
+        args, "model", None
+    )  # `transformers --model`: a folder whose model --overwrite_output_dir replaced
+    if (
+        not problem
+        and source
+        and os.path.isdir(source)
+        and os.path.isdir(args.out)
+        and os.path.samefile(source, args.out)
+    ):
+        problem = (
+            f"--out {args.out} is the folder of --model {source}: the converted model would replace the checkpoint it "
+            "is converted from; give another --out"
+        )
     if problem:  # before any checkpoint is read: a converted model must not land over another one unasked
         print(f"{parser.prog}: error: {problem}", file=sys.stderr)
         return 2

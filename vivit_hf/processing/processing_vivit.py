@@ -30,6 +30,7 @@ from __future__ import annotations
 import difflib
 import json
 import logging
+import math
 import os
 import typing
 from typing import Any
@@ -1165,12 +1166,12 @@ def _check_option_values(get) -> None:
     if jitter not in (None, False) and not (
         isinstance(jitter, (list, tuple))
         and len(jitter) == 2
-        and all(number(f) for f in jitter)
+        and all(number(f) and math.isfinite(f) for f in jitter)
         and 0 < jitter[0] <= jitter[1]
     ):
         raise ValueError(
-            f"scale_jitter must be [min_factor, max_factor] with 0 < min_factor <= max_factor (scenic: [0.9, 1.33]), "
-            f"or False for none; got {jitter!r}."
+            "scale_jitter must be [min_factor, max_factor], finite, with 0 < min_factor <= max_factor (scenic: "
+            f"[0.9, 1.33]), or False for none; got {jitter!r}."
         )
     augment = get("rand_augment")
     if augment is not None and not (

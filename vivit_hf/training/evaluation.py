@@ -31,7 +31,7 @@ from .data.formats import (
     same_integer_written_otherwise,
 )
 from .data.labels import float_ids_as_named_now
-from .finetune_flags import data_flag_unused
+from .finetune_flags import data_flag_unused, dataset_revision_refusal
 from .flags import CommandLineRefused, output_dir_in_dataset, output_dir_problem, usage_error
 from .resume import recorded_held_out_digest, recorded_settings, same_setting, settings_as_typed_here
 
@@ -53,6 +53,15 @@ def start_refusal(args) -> str | None:
         return unused
     if refusal := read_revision_refusal("--model_revision", args.model_revision, "--model", args.model):
         return refusal
+    if refusal := dataset_revision_refusal(args):
+        return refusal
+    if args.seed != 0 and (args.streaming or not args.max_eval_samples):  # (0: its default) it changed nothing
+        what = (
+            "--streaming scores the stream's first --max_eval_samples clips, drawn by no seed"
+            if args.streaming and args.max_eval_samples
+            else "it draws the --max_eval_samples subset, and this evaluation scores every clip of the split"
+        )
+        return f"argument --seed: {args.seed}: {what}; leave it out"
     model = Path(args.model).expanduser()
     if model.exists():
         if not (model / "config.json").is_file():

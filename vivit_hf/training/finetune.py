@@ -63,6 +63,7 @@ from .finetune_flags import (  # noqa: F401
     parse_args,
     preset_given,
     unavailable_tracker,
+    unmatched_prefixes,
     unused_flag,
 )
 from .finetune_flags import at_least as _at_least  # noqa: F401
@@ -814,16 +815,15 @@ def build_model(args, data, resumed: dict | None = None):
                 )
         else:
             model = model_class(config_class(**{**MODEL_SIZES[args.model_size or "tiny"], **overrides, **label_kwargs}))
-    frozen = 0
+    # each prefix must name a parameter: one misspelt beside another that matched froze nothing, without a word
+    if unmatched := unmatched_prefixes(args.freeze, [name for name, _ in model.named_parameters()]):
+        raise ModelFlagError(
+            f"--freeze {' '.join(unmatched)} matched no parameter; names look like "
+            f"{[n for n, _ in list(model.named_parameters())[:3]]}"
+        )
     for name, parameter in model.named_parameters():
         if any(name.startswith(prefix) for prefix in args.freeze):
             parameter.requires_grad_(False)
-            frozen += parameter.numel()
-    if args.freeze and not frozen:
-        raise ModelFlagError(
-            f"--freeze {args.freeze} matched no parameter; names look like "
-            f"{[n for n, _ in list(model.named_parameters())[:3]]}"
-        )
     if args.gradient_checkpointing:
         # non-reentrant (transformers' default), which restores the RNG state for the recomputation
         model.activation_checkpointing_enable()

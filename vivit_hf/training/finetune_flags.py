@@ -248,7 +248,7 @@ def build_parser(description: str | None = None) -> argparse.ArgumentParser:
     )
     g.add_argument("--mixup_alpha", type=_real(at_least=0), help="0: no mixup")
     g.add_argument("--cutmix_alpha", type=_real(at_least=0), default=0.0, help="0: no cutmix")
-    g.add_argument("--seed", type=int, default=0)
+    g.add_argument("--seed", type=_seed, default=0)
     g.add_argument("--mixed_precision", choices=("no", "fp16", "bf16"), default=None)
     g.add_argument(
         "--ddp_timeout",
@@ -327,6 +327,15 @@ def _bool(value: str) -> bool:
     if value.lower() in ("0", "false", "no", "off"):
         return False
     raise argparse.ArgumentTypeError(f"expected true or false, got {value!r}")
+
+
+def _seed(text: str) -> int:
+    """An argparse type: a seed numpy takes, 0 to 2**32 - 1 (`--seed -1` was taken, and the run stopped at accelerate's
+    set_seed, after the process group was joined, in numpy's traceback)."""
+    value = at_least(0)(text)
+    if value > 2**32 - 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number from 0 to 2**32 - 1, got {text!r}")
+    return value
 
 
 def at_least(minimum: int):
@@ -422,6 +431,8 @@ def missing_paths(args: argparse.Namespace) -> str | None:
             return refusal
     if refusal := read_revision_refusal("--init_from_revision", args.init_from_revision, "--init_from", args.init_from):
         return refusal
+    if refusal := dataset_revision_refusal(args):
+        return refusal
     if args.dataset != SYNTHETIC and looks_like_local_path(args.dataset) and not os.path.exists(args.dataset):
         return f"argument --dataset: {args.dataset!r}: no such folder (a Hub data set id reads 'org/name')"
     if args.init_from and looks_like_local_path(args.init_from) and not os.path.exists(args.init_from):
@@ -438,6 +449,18 @@ def missing_paths(args: argparse.Namespace) -> str | None:
         if isinstance(model_type, str) and model_type.startswith("vivit"):
             return ignored_by_checkpoint(args, model_type)
     return None
+
+
+def dataset_revision_refusal(args: argparse.Namespace) -> str | None:
+    """A `--dataset_revision` no read would use, in argparse's words (else None): the bundled set's or a local
+    folder's (read as it is: the flag was dropped without a word), or one no ref can be named. finetune, evaluate and
+    the shard tool ask it, on the machine that reads the data set."""
+    if args.dataset_revision is not None and args.dataset == SYNTHETIC:
+        return (
+            f"argument --dataset_revision: the bundled {SYNTHETIC} set (no --dataset given) has no revision; "
+            "give --dataset (a Hub data set id), or leave it out"
+        )
+    return read_revision_refusal("--dataset_revision", args.dataset_revision, "--dataset", args.dataset)
 
 
 # The model flags a ViViT checkpoint given as --init_from decides instead (`build_model`): they build a model from
@@ -488,6 +511,11 @@ def unused_flag(args: argparse.Namespace, typed: set[str]) -> str | None:
             return unpushed_flag_refusal(f"--{name}", "--push_to_hub")  # (the token: says what reads a private set)
     if refusal := push_revision_refusal("--hub_revision", args.hub_revision, "--push_to_hub", args.push_to_hub):
         return refusal
+    if "checkpoints_total_limit" in typed and not args.checkpointing_steps:
+        return (
+            f"argument --checkpoints_total_limit: {args.checkpoints_total_limit}: this run saves no checkpoint; give "
+            "--checkpointing_steps N (or epoch), or leave it out"
+        )
     if "hub_strategy" in typed and args.hub_strategy != "end" and not args.checkpointing_steps:
         return (
             f"argument --hub_strategy: {args.hub_strategy} pushes at every checkpoint, and this run saves none: give "
@@ -602,7 +630,21 @@ def data_flag_unused(args: argparse.Namespace, typed: set[str]) -> str | None:
             f"argument --dataset_format: {args.dataset_format} reads the --dataset you give; without one the bundled "
             f"{SYNTHETIC} set is read, a video folder: give --dataset (your data set's folder or Hub id)"
         )
-    if "shuffle_buffer_size" in typed and not getattr(args, "streaming", False):
+    streaming = getattr(args, "streaming", False)
+    if streaming and "validation_split_percentage" in typed:  # (a stream is never held out of: load_streaming_data)
+        return (
+            "argument --validation_split_percentage: --streaming holds nothing out of a stream (it evaluates the data "
+            "set's --eval_split); leave it out"
+        )
+    for name in ("cache_decoded_videos", "cache_budget_mib"):  # finetune's: a stream is decoded as it is read
+        if streaming and name in typed:
+            return f"argument --{name}: --streaming decodes each clip as it is read and keeps none; leave it out"
+    if "cache_budget_mib" in typed and getattr(args, "cache_decoded_videos", "auto") != "auto":
+        return (
+            f"argument --cache_budget_mib: it bounds --cache_decoded_videos auto, and --cache_decoded_videos "
+            f"{args.cache_decoded_videos} decides without it; leave one of them out"
+        )
+    if "shuffle_buffer_size" in typed and not streaming:
         return (
             "argument --shuffle_buffer_size: it orders a stream (--streaming); a data set read whole is shuffled whole"
         )
@@ -687,10 +729,26 @@ def parse_args(argv=None, description: str | None = None, check_paths: bool = Tr
         check_config_overrides(overrides, args.crop_size, num_frames=args.num_frames)
     except ValueError as error:
         parser.error(f"argument --config_overrides: {error}")
+    if overrides.get("problem_type") not in (None, "single_label_classification"):
+        # trained with the recipe's cross-entropy all the same, and saved: the pipeline then scored the classes with
+        # a sigmoid (multi_label_classification) or as raw logits (regression), which are no probabilities
+        parser.error(
+            f"argument --config_overrides: problem_type={json.dumps(overrides['problem_type'])}: the recipe trains "
+            "each head with cross-entropy, one class per clip (single_label_classification), whatever the config "
+            "says; leave problem_type out"
+        )
+    for name in ("drop_path_rate", "hidden_dropout_prob"):  # the override won, and the typed flag was dropped unsaid
+        if name in typed and name in overrides and overrides[name] != getattr(args, name):
+            parser.error(
+                f"argument --config_overrides: {name}={json.dumps(overrides[name])} differs from --{name} "
+                f"{getattr(args, name):g}; give one of them"
+            )
     try:
         check_model_config(args)
     except (ValueError, TypeError) as error:
         parser.error(f"argument {' with '.join(_model_config_flags(args, str(error)))}: {error}")
+    if refused := check_freeze(args):
+        parser.error(refused)
     try:
         check_processor_flags(args)
     except ValueError as error:
@@ -733,6 +791,32 @@ def check_model_config(args: argparse.Namespace) -> None:
         return
     config_class = VIVIT_MODELS[args.model][0]
     config_class(**{**MODEL_SIZES[args.model_size or "tiny"], **model_config_overrides(args)}).check_head_counts()
+
+
+def unmatched_prefixes(prefixes, names) -> list[str]:
+    """The `--freeze` prefixes that begin none of the parameter `names`."""
+    return [prefix for prefix in prefixes if not any(name.startswith(prefix) for name in names)]
+
+
+def check_freeze(args: argparse.Namespace) -> str | None:
+    """A `--freeze` prefix no parameter of the model the flags build has, in argparse's words (else None): it was
+    found only once the data set was read and the model built. Known here without `--init_from` (whose checkpoint
+    decides the depth and variant: `build_model` checks those) and for all but the classifier (whose heads the data
+    set decides); the model is built on the meta device, which allocates nothing."""
+    if not args.freeze or args.init_from:
+        return None
+    import torch
+
+    config_class, _, model_class = VIVIT_MODELS[args.model]
+    config = config_class(**{**MODEL_SIZES[args.model_size or "tiny"], **model_config_overrides(args)})
+    with torch.device("meta"):
+        names = [name for name, _ in model_class(config).named_parameters()]
+    heads = "classifier"  # (one head, or one per label space of the data set)
+    unmatched = [p for p in unmatched_prefixes(args.freeze, names) if not (p.startswith(heads) or heads.startswith(p))]
+    return unmatched and (
+        f"argument --freeze: {' '.join(unmatched)} begins no parameter name of the {args.model} model; names look "
+        f"like {', '.join(names[:3])}"
+    )
 
 
 def check_processor_flags(args: argparse.Namespace) -> None:

@@ -70,6 +70,18 @@ def parse_size(text: str) -> int:
     return size
 
 
+def _pixels_or_frames(text: str) -> int:
+    """An argparse type: a whole number >= 1 (`--short_side 0` or `--keyframe_interval -1` was taken, and every clip
+    then failed its re-encoding, each named as left out, the run ending with no clip written)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}")
+    return value
+
+
 def _video_bytes(video) -> bytes:
     """The clip's bytes, from the file or from a `{"path", "bytes"}` row."""
     path = video.get("path") if isinstance(video, dict) else video
@@ -558,6 +570,7 @@ def _member_note(member: str) -> str:
 def main(argv=None) -> dict:
     from ...flag_spellings import SpellingsArgumentParser, typed_flag_name
     from ...hub.push_flags import add_push_flags, push_problem
+    from ...hub.upload import read_revision_refusal
     from ...repo_id import looks_like_local_path
     from ..flags import hub_source
     from . import DATASET_FORMATS, SYNTHETIC, DatasetFormatError, open_video_dataset, source_options
@@ -583,8 +596,12 @@ def main(argv=None) -> dict:
     parser.add_argument("--out", required=True, help="output folder (the data card and data/*.tar)")
     parser.add_argument("--splits", nargs="*", default=None, help="default: every split")
     parser.add_argument("--shard_size", type=parse_size, default=parse_size("1GB"), help="e.g. 1GB, 500MB")
-    parser.add_argument("--short_side", type=int, default=None, help="re-encode to this shorter side (e.g. 256)")
-    parser.add_argument("--keyframe_interval", type=int, default=16, help="with --short_side: frames per keyframe")
+    parser.add_argument(
+        "--short_side", type=_pixels_or_frames, default=None, help="re-encode to this shorter side (e.g. 256)"
+    )
+    parser.add_argument(
+        "--keyframe_interval", type=_pixels_or_frames, default=16, help="with --short_side: frames per keyframe"
+    )
     parser.add_argument("--seed", type=int, default=0, help="the order of the clips in the shards")
     add_push_flags(parser, repo_kind="data set")
     args = parser.parse_args(argv)
@@ -593,6 +610,26 @@ def main(argv=None) -> dict:
     problem = push_problem(args, typed, upload_later="hf upload <repo> <out> --repo-type dataset")
     if problem:  # before anything is read: each was said (or was silent) once every shard had been written
         parser.error(problem)
+    if "keyframe_interval" in typed and args.short_side is None:  # the clips' bytes were copied, their keyframes too
+        parser.error(
+            f"argument --keyframe_interval: {args.keyframe_interval}: it is --short_side's (a re-encoded clip's "
+            "keyframes); without --short_side each clip is copied as it is: add --short_side, or leave it out"
+        )
+    for name in ("video_column", "label_column"):  # (finetune.py's and evaluate.py's `data_flag_unused`)
+        if name in typed and args.dataset_format != "hub":  # another format read its own files, without a word
+            parser.error(
+                f"argument --{name}: --dataset_format {args.dataset_format} reads no columns (its labels come from "
+                "its own files or folders); columns are --dataset_format hub's"
+            )
+    if args.dataset == SYNTHETIC and args.dataset_format != "videofolder":  # it was read as the video folder it is
+        parser.error(
+            f"argument --dataset_format: {args.dataset_format}: the bundled {SYNTHETIC} set is a video folder; "
+            "leave --dataset_format out, or give your data set's folder or Hub id as --dataset"
+        )
+    if args.dataset_revision is not None and args.dataset == SYNTHETIC:
+        parser.error(f"argument --dataset_revision: the bundled {SYNTHETIC} set has no revision; leave it out")
+    if refusal := read_revision_refusal("--dataset_revision", args.dataset_revision, "--dataset", args.dataset):
+        parser.error(refusal)  # a local folder is read as it is: the revision was dropped without a word
     problem = used_out_problem(Path(args.out))
     if problem:
         parser.error(f"--out {args.out}: {problem}")
