@@ -153,22 +153,8 @@ def read_transformers_vit(state: Mapping[str, torch.Tensor], config: Mapping, or
     layers = []
     for i in range(int(config.get("num_hidden_layers", 12))):
         p = f"layers.{i}."
-        layer = {
-            "layernorm_before.weight": take(p + "layernorm_before.weight"),
-            "layernorm_before.bias": take(p + "layernorm_before.bias"),
-            "attention.qkv.weight": torch.cat([take(p + f"attention.{x}_proj.weight") for x in "qkv"]),
-            "attention.proj.weight": take(p + "attention.o_proj.weight"),
-            "attention.proj.bias": take(p + "attention.o_proj.bias"),
-            "layernorm_after.weight": take(p + "layernorm_after.weight"),
-            "layernorm_after.bias": take(p + "layernorm_after.bias"),
-            "mlp.fc1.weight": take(p + "mlp.fc1.weight"),
-            "mlp.fc1.bias": take(p + "mlp.fc1.bias"),
-            "mlp.fc2.weight": take(p + "mlp.fc2.weight"),
-            "mlp.fc2.bias": take(p + "mlp.fc2.bias"),
-        }
-        if prefix + p + "attention.q_proj.bias" in state:
-            layer["attention.qkv.bias"] = torch.cat([take(p + f"attention.{x}_proj.bias") for x in "qkv"])
-        layers.append(layer)
+        qkv_bias = prefix + p + "attention.q_proj.bias" in state
+        layers.append(encoder_block(take, p, ("layernorm_before", "layernorm_after"), qkv_bias))
     pooler = None
     # a ViViT's representation layer is dense + tanh, ViTPooler's default; another activation is another function
     if prefix + "pooler.dense.weight" in state and config.get("pooler_act", "tanh") == "tanh":
@@ -212,6 +198,33 @@ def read_transformers_vit(state: Mapping[str, torch.Tensor], config: Mapping, or
 
 # What a transformers ViT may leave behind: its image heads, masked-image-modelling parts and a `position_ids` buffer
 # some older saves carry. Every layer its config names is read, so anything else belongs to another architecture.
+def encoder_block(take, p: str, norms: tuple[str, str], qkv_bias: bool, scales=(None, None)) -> dict:
+    """Block `p` of a transformers ViT-like encoder (q, k, v and o projections, an MLP, the two LayerNorms `norms`)
+    as an `ImageViT` layer, each tensor read by `take`. `scales`: a LayerScale per residual branch (DINOv2's
+    `lambda1`), folded into the projection whose output it scales (the weight's rows and the bias): the same function
+    without a LayerScale, which a ViViT has not."""
+
+    def scaled(tensor, gamma, weight: bool):
+        return tensor if gamma is None else tensor * (gamma[:, None] if weight else gamma)
+
+    layer = {
+        "layernorm_before.weight": take(p + f"{norms[0]}.weight"),
+        "layernorm_before.bias": take(p + f"{norms[0]}.bias"),
+        "attention.qkv.weight": torch.cat([take(p + f"attention.{x}_proj.weight") for x in "qkv"]),
+        "attention.proj.weight": scaled(take(p + "attention.o_proj.weight"), scales[0], True),
+        "attention.proj.bias": scaled(take(p + "attention.o_proj.bias"), scales[0], False),
+        "layernorm_after.weight": take(p + f"{norms[1]}.weight"),
+        "layernorm_after.bias": take(p + f"{norms[1]}.bias"),
+        "mlp.fc1.weight": take(p + "mlp.fc1.weight"),
+        "mlp.fc1.bias": take(p + "mlp.fc1.bias"),
+        "mlp.fc2.weight": scaled(take(p + "mlp.fc2.weight"), scales[1], True),
+        "mlp.fc2.bias": scaled(take(p + "mlp.fc2.bias"), scales[1], False),
+    }
+    if qkv_bias:
+        layer["attention.qkv.bias"] = torch.cat([take(p + f"attention.{x}_proj.bias") for x in "qkv"])
+    return layer
+
+
 def patch_grid(config: Mapping, patch_size: int = 16) -> tuple[int, int]:
     """The patch grid of a transformers image config (`image_size`, `patch_size`: an int or a (height, width) pair)."""
     image, patch = config.get("image_size", 224), config.get("patch_size", patch_size)
@@ -344,23 +357,9 @@ def read_dinov2_vit(state: Mapping[str, torch.Tensor], config: Mapping, origin: 
     layers = []
     for i in range(int(config.get("num_hidden_layers", 12))):
         p = f"layers.{i}."
-        gamma1, gamma2 = take(p + "layer_scale1.lambda1"), take(p + "layer_scale2.lambda1")
-        layer = {
-            "layernorm_before.weight": take(p + "norm1.weight"),
-            "layernorm_before.bias": take(p + "norm1.bias"),
-            "attention.qkv.weight": torch.cat([take(p + f"attention.{x}_proj.weight") for x in "qkv"]),
-            "attention.proj.weight": take(p + "attention.o_proj.weight") * gamma1[:, None],
-            "attention.proj.bias": take(p + "attention.o_proj.bias") * gamma1,
-            "layernorm_after.weight": take(p + "norm2.weight"),
-            "layernorm_after.bias": take(p + "norm2.bias"),
-            "mlp.fc1.weight": take(p + "mlp.fc1.weight"),
-            "mlp.fc1.bias": take(p + "mlp.fc1.bias"),
-            "mlp.fc2.weight": take(p + "mlp.fc2.weight") * gamma2[:, None],
-            "mlp.fc2.bias": take(p + "mlp.fc2.bias") * gamma2,
-        }
-        if prefix + p + "attention.q_proj.bias" in state:
-            layer["attention.qkv.bias"] = torch.cat([take(p + f"attention.{x}_proj.bias") for x in "qkv"])
-        layers.append(layer)
+        scales = take(p + "layer_scale1.lambda1"), take(p + "layer_scale2.lambda1")
+        qkv_bias = prefix + p + "attention.q_proj.bias" in state
+        layers.append(encoder_block(take, p, ("norm1", "norm2"), qkv_bias, scales))
     vit = ImageViT(
         dtype=checkpoint_dtype(config, state),
         patch_kernel=take("embeddings.patch_embeddings.projection.weight"),
