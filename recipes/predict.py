@@ -442,10 +442,22 @@ def parse_args(argv=None) -> argparse.Namespace:
     """The flags; under a launcher of several processes a refused one (`--window 0`) is said once per machine, as
     finetune.py and evaluate.py say it (each process printed argparse's lines)."""
     if launched_count() == 1:
-        return build_parser().parse_args(argv)
+        return parsed(argv)
     from vivit_hf.training.agreement import parse_everywhere  # accelerate: only a launcher's run needs it
 
-    return parse_everywhere(build_parser().parse_args, argv)
+    return parse_everywhere(parsed, argv)
+
+
+def parsed(argv=None) -> argparse.Namespace:
+    """The parser's flags, refused (argparse's line, status 2) where two contradict: `--plot_classes 10 --no_plot`
+    drew no plot, its 10 ignored without a word."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.no_plot:  # --plot_classes typed, not its default (which --help shows): parsed again without it
+        parser.set_defaults(plot_classes=None)
+        if parser.parse_args(argv).plot_classes is not None:
+            parser.error("--plot_classes sets the timeline plot that --no_plot does not draw: give one of them")
+    return args
 
 
 def checked_inputs(args) -> tuple[list[Path | str], dict[Path | str, str]]:

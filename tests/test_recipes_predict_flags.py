@@ -151,3 +151,15 @@ def test_the_launchs_process_count_is_read_in_one_place(monkeypatch, capsys):
     predict.parse_args(["--model", "m", "--videos", "v"])
     assert calls == [["--model", "m", "--videos", "v"]]
     assert capsys.readouterr().err == ""
+
+
+def test_plot_classes_with_no_plot_is_refused_in_one_line(capsys):
+    """`--plot_classes 10 --no_plot` drew no plot and ignored the 10 without a word; either flag alone is taken."""
+    predict = load_predict()
+    with pytest.raises(SystemExit) as stopped:
+        predict.parse_args(["--model", "m", "--videos", "v", "--plot_classes", "10", "--no_plot"])
+    assert stopped.value.code == 2
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert last.startswith("predict.py: error: --plot_classes") and "--no_plot" in last
+    assert predict.parse_args(["--model", "m", "--videos", "v", "--no_plot"]).plot_classes == 5
+    assert predict.parse_args(["--model", "m", "--videos", "v", "--plot-classes", "10"]).plot_classes == 10
