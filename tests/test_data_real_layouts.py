@@ -1506,3 +1506,26 @@ def test_a_version_another_process_reads_is_not_removed_by_a_read_of_a_newer_one
         other_run.close()  # the first run ends
     hub_files.drop_older_versions(second)
     assert not Path(first).exists() and Path(second).is_dir()
+
+
+def test_a_first_read_that_hashes_much_says_so_before_it_waits(tmp_path, monkeypatch, caplog):
+    """A local folder's first read hashes its tables, metadata and shards (SHA-256, ~0.5 GB/s: ~14 min for 450 GB of
+    parquet) without a word; past `HASHING_SAID_FROM` bytes it says how many files and GiB, once: not again for
+    files already hashed."""
+    from vivit_hf.training.data import hub_files
+
+    folder, cache = tmp_path / "repo", str(tmp_path / "cache")
+    folder.mkdir()
+    (folder / "labels.csv").write_text("file_name,label\na.mp4,cat\n")
+    (folder / "b.parquet").write_bytes(bytes(3000))
+    (folder / "a.mp4").write_bytes(bytes(5000))  # a clip: never hashed
+    monkeypatch.setattr(hub_files, "HASHING_SAID_FROM", 2000)
+    monkeypatch.setattr(hub_files, "_IN_USE", set())
+    with caplog.at_level(logging.INFO, logger=hub_files.logger.name):
+        first = hub_files.local_folder_cache_dir(folder, cache)
+        assert hub_files.local_folder_cache_dir(folder, cache) == first  # the digests kept: nothing hashed again
+    said = [r.getMessage() for r in caplog.records if r.getMessage().startswith("hashing")]
+    assert said == [f"hashing 2 files of {folder} (0.0 GiB: its tables, metadata and shards, by whose contents its "
+                    "cache is kept); once, until one changes"]  # fmt: skip
+    for name in [name for name in getattr(hub_files, "_HELD", {}) if name.startswith(str(tmp_path))]:
+        hub_files._HELD.pop(name).close()
