@@ -198,6 +198,17 @@ def test_transformers_plain_pipeline_says_it_scores_the_first_of_an_inputs_video
         with pytest.raises(ValueError, match="single frame") as refused:
             plain(frames)
         assert "reads a list as a list of videos" in "".join(getattr(refused.value, "__notes__", [str(refused.value)]))
+    # a lone image file is no list: its refusal says nothing of lists
+    with pytest.raises(ValueError, match="single frame") as refused:
+        plain(image_files[0])
+    assert "reads a list" not in "".join(getattr(refused.value, "__notes__", []))
+    # the processor that pipeline loaded, called directly: two videos in a list are two, as it says (it said the
+    # pipeline "took one input holding 2 videos" and to pass them as a list)
+    caplog.clear()
+    direct = pipeline("video-classification", model=folder).video_processor
+    with caplog.at_level(logging.WARNING, logger=LOGGER):
+        assert direct(list(two_arrays), return_tensors="pt")["pixel_values"].shape[0] == 2
+    assert not [r for r in caplog.records if "transformers' pipeline" in r.getMessage()]
     caplog.clear()
     ours = pipeline("video-classification", model=folder, pipeline_class=ViViTVideoClassificationPipeline)
     with caplog.at_level(logging.WARNING, logger=LOGGER):

@@ -32,6 +32,7 @@ import json
 import logging
 import math
 import os
+import sys
 import typing
 from typing import Any
 
@@ -639,7 +640,9 @@ class ViViTVideoProcessor(BaseVideoProcessor):
 
         views, kept, metadata = [], [], []
         video_list = as_video_list(videos)
-        plain_pipeline = bool(self.__dict__.get("_one_view_pipeline"))  # called by transformers' own pipeline
+        # this call made by transformers' own pipeline (its input, as the user gave it, or None): the processor it
+        # loaded is also called directly (`pipe.video_processor(videos)`), where its warnings would contradict
+        plain_pipeline = _plain_pipeline_call() if self.__dict__.get("_one_view_pipeline") else None
         if plain_pipeline:
             self._warn_first_row_scored(videos, len(video_list), opts)
         metadata_list = metadata_per_video(given_metadata, len(video_list))
@@ -652,8 +655,8 @@ class ViViTVideoProcessor(BaseVideoProcessor):
                 if not (opts["skip_broken"] and isinstance(error, BrokenVideoError)):
                     if len(video_list) > 1:  # which one of the batch (in-memory videos have no file name)
                         _add_note(error, f"(video {position} of the {len(video_list)} in this call)")
-                    if plain_pipeline and is_one_frame(videos):
-                        _add_note(error, _FRAME_AS_VIDEO)
+                    if plain_pipeline and isinstance(plain_pipeline[0], list) and is_one_frame(videos):
+                        _add_note(error, _FRAME_AS_VIDEO)  # (a lone image file is no list read as videos)
                     raise
                 self.num_skipped += 1
                 logger.warning("Skipping video %s: %s", describe_source(video), error)
@@ -1046,6 +1049,28 @@ def _empty_batch(opts: dict, raw: bool = False) -> torch.Tensor:
             "a fixed size); check `kept_indices` is non-empty, or keep do_sample_frames and do_center_crop on."
         )
     return torch.empty((0, int(opts["num_frames"]), 3, *height_width), dtype=torch.uint8 if raw else torch.float32)
+
+
+def _plain_pipeline_call() -> tuple | None:
+    """`(inputs,)`, the input transformers' `VideoClassificationPipeline` was called with, where this processor call
+    comes from its `preprocess`; else None. Found on the call stack, by the code objects of its `preprocess` and
+    `__call__`: the pipeline passes the processor nothing of its own (its `num_frames=` and `do_sample_frames=True` a
+    user may pass too), and a flag set on the processor stays set when the user calls `pipe.video_processor` itself.
+    Its `__call__` frame holds the input as given: a list it hands on an item at a time. Only where
+    `_one_view_pipeline` is set (a processor the pipeline loaded), so a plain call never walks the stack."""
+    module = sys.modules.get("transformers.pipelines.video_classification")
+    pipeline_class = getattr(module, "VideoClassificationPipeline", None)
+    if pipeline_class is None:
+        return None
+    preprocess, call = pipeline_class.preprocess.__code__, pipeline_class.__call__.__code__
+    frame, in_preprocess = sys._getframe(1), False
+    while frame is not None:
+        if frame.f_code is preprocess:
+            in_preprocess = True
+        elif frame.f_code is call and in_preprocess:
+            return (frame.f_locals.get("inputs"),)
+        frame = frame.f_back
+    return (None,) if in_preprocess else None
 
 
 # transformers' pipeline('video-classification') batches a list as videos: a list of frames reached the processor one
