@@ -449,3 +449,25 @@ def test_crops_of_another_size_than_the_models_are_one_line_before_any_video(mod
         "model takes 32x32 (its config's image_size); correct crop_size in its video_preprocessor_config.json"
     )
     assert not (tmp_path / "out" / "predictions.jsonl").exists()
+
+
+def test_a_processor_that_crops_nothing_is_one_line_naming_its_config(model_and_videos, tmp_path, capsys):
+    """A processor saved with do_center_crop false makes each video's resized frames (here 24x32) for a model of
+    32x32 images: the pipeline's refusal, no broken video's, ended the run in a traceback advising
+    `pipe.video_processor.do_center_crop = True`, Python no flag reaches; now one line naming the file to correct."""
+    import shutil
+
+    model, folder = model_and_videos
+    shutil.copytree(model, tmp_path / "model")
+    saved = ViViTVideoProcessor.from_pretrained(tmp_path / "model")
+    saved.do_center_crop, saved.size = False, {"height": 24, "width": 32}
+    saved.save_pretrained(tmp_path / "model")
+    with pytest.raises(SystemExit) as stopped:
+        load_predict().main(["--model", str(tmp_path / "model"), "--videos", str(folder / "sub"), "--no_plot",
+                             "--output_dir", str(tmp_path / "out")])  # fmt: skip
+    assert stopped.value.code == 2
+    assert capsys.readouterr().err.strip().splitlines()[-1] == (
+        f"predict.py: error: --model {tmp_path / 'model'}: its video processor crops nothing (do_center_crop false) "
+        "and made views of 24x32 pixels but the model takes 32x32 (its config's image_size); set do_center_crop true "
+        "and crop_size 32x32 in its video_preprocessor_config.json (or --num_crops 3: three crops of that size)"
+    )

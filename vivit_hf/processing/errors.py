@@ -4,13 +4,14 @@
 `ViViTVideoProcessor(skip_broken=True)` skips a video by the class of its error, never by its message: a
 `BrokenVideoError` (or its subclass `VideoDecodeError`) is this sample's fault and is skipped and counted; any other
 error is the caller's (a wrong option, an ambiguous array that `input_data_format` settles) and is raised, whatever
-its text says. A `ProcessorConfigError` is the other side: the options a processor was loaded with, never a sample's.
+its text says. A `ProcessorConfigError` is the other side: the options a processor was loaded with, never a sample's;
+and a `ViewSizeError` the processor's views and the model's image size, which no sample can mend.
 This module imports nothing: it travels with `trust_remote_code` like its siblings.
 """
 
 from __future__ import annotations
 
-__all__ = ["BrokenVideoError", "ProcessorConfigError", "VideoDecodeError"]
+__all__ = ["BrokenVideoError", "ProcessorConfigError", "VideoDecodeError", "ViewSizeError"]
 
 
 class BrokenVideoError(ValueError):
@@ -28,3 +29,13 @@ class ProcessorConfigError(ValueError):
     """The options a `ViViTVideoProcessor` is loaded with (`from_dict`: a saved config, and any options given to load
     it) hold one no clip can be processed with; the message is the option's own. transformers' pipeline takes any
     error loading a processor for none there, so the pipeline tells this one apart by its class to name the file."""
+
+
+class ViewSizeError(ValueError):
+    """The pipeline's views are not the size its model takes (a processor that crops none makes each video's own
+    resized size): `made` and `takes` as `(height, width)`, for a caller that names its own way to change them
+    (predict.py, its processor's config) rather than the message's `pipe.video_processor` attributes."""
+
+    def __init__(self, message: str, made: tuple[int, int], takes: tuple[int, int]):
+        super().__init__(message)
+        self.made, self.takes = made, takes

@@ -35,7 +35,7 @@ from transformers.pipelines.base import pad_collate_fn
 from transformers.pipelines.pt_utils import PipelineDataset, PipelineIterator
 from transformers.pipelines.video_classification import VideoClassificationPipeline
 
-from .errors import ProcessorConfigError
+from .errors import ProcessorConfigError, ViewSizeError
 from .processing_vivit import ViViTVideoProcessor, ViViTVideoProcessorKwargs
 from .processor_options import describe_unknown, saved_config_name
 from .sampling import check_short_video, refuse_single_frame
@@ -524,11 +524,13 @@ def _check_frame_size(model, pixel_values: torch.Tensor) -> None:
     size = getattr(model.config, "image_size_hw", None)
     given = tuple(pixel_values.shape[-2:])
     if hasattr(model, "attention_rollout") and size is not None and given != tuple(size):
-        raise ValueError(
+        raise ViewSizeError(
             f"The video processor made views of {given[0]}x{given[1]} but this model takes {size[0]}x{size[1]} "
             "(config.image_size): give the processor a crop of that size, `pipe.video_processor.do_center_crop = "
             f"True` and `crop_size = {{'height': {size[0]}, 'width': {size[1]}}}` (or call the model on the "
-            "processor's output with interpolate_pos_encoding=True)."
+            "processor's output with interpolate_pos_encoding=True).",
+            given,
+            tuple(size),
         )
 
 
