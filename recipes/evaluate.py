@@ -252,18 +252,28 @@ def take_the_models_clip_length(processor, config, model: str) -> str | None:
     return said
 
 
-def clip_size_refusal(sample_shape, config, model: str) -> str | None:
-    """Why the model cannot take the views its processor makes, `(views, frames, channels, height, width)`, or None:
-    crops of another size than its `config.image_size` (the model's error came after the first batch, a traceback
-    telling the user to pass `interpolate_pos_encoding=True`, which no flag of this command passes)."""
+def crops_views(processor, num_crops: int) -> bool:
+    """Whether the processor cuts its evaluation views to `crop_size` (its centre crop, or three crops)."""
+    return bool(getattr(processor, "do_center_crop", False) or num_crops == 3)
+
+
+def clip_size_refusal(sample_shape, config, model: str, cropped: bool = True) -> str | None:
+    """Why the model cannot take the views its processor makes, `(..., height, width)`, or None: views of another
+    size than its `config.image_size` (the model's error came after the first batch, a traceback telling the user to
+    pass `interpolate_pos_encoding=True`, which no flag of this command passes). `cropped`: whether they are the
+    processor's crops (else its resized frames, do_center_crop false)."""
     size = tuple(getattr(config, "image_size_hw", ()))
     if len(size) != 2 or tuple(sample_shape[-2:]) == size:
         return None
-    return (
-        f"--model {model}: its video processor makes crops of {sample_shape[-2]}x{sample_shape[-1]} pixels but the "
-        f"model takes {size[0]}x{size[1]} (its config's image_size); correct crop_size in its "
-        f"{saved_config_name(model)}"
-    )
+    made = f"{sample_shape[-2]}x{sample_shape[-1]} pixels but the model takes {size[0]}x{size[1]}"
+    made += " (its config's image_size)"
+    file = saved_config_name(model)
+    if not cropped:
+        return (
+            f"--model {model}: its video processor crops nothing (do_center_crop false) and makes views of {made}; "
+            f"set do_center_crop true and crop_size {size[0]}x{size[1]} in its {file}"
+        )
+    return f"--model {model}: its video processor makes crops of {made}; correct crop_size in its {file}"
 
 
 def main(argv=None, written: list | None = None):
@@ -384,6 +394,14 @@ def main(argv=None, written: list | None = None):
             role="evaluation",
             options_of=f"--model {args.model}'s",
         )
+        # the whole read's check, from the processor's rule rather than a clip (none is read yet): a stream whose
+        # views each video's frames decide (a shortest edge resized, nothing cropped) is left to the model
+        view = processor.view_size(num_crops=args.num_crops)
+        refusal = view and clip_size_refusal(
+            view, model.config, args.model, cropped=bool(crops_views(processor, args.num_crops))
+        )
+        if refusal:
+            usage_error(refusal)
         dataloader = StreamingLoader(
             dataset,
             args.num_workers,
@@ -395,7 +413,8 @@ def main(argv=None, written: list | None = None):
     else:
         dataset = VideoClassificationDataset(examples, processor, num_clips=args.num_clips, num_crops=args.num_crops)
         try:  # tries the clips until one decodes: a split of none ended in a traceback from inside the loader
-            refusal = clip_size_refusal(dataset.sample_shape(), model.config, args.model)
+            cropped = bool(crops_views(processor, args.num_crops))
+            refusal = clip_size_refusal(dataset.sample_shape(), model.config, args.model, cropped)
         except NoDecodableClipError:
             raise SystemExit(nothing_evaluated(split, args.dataset, len(dataset))) from None
         except (ValueError, TypeError) as error:  # not a broken video: the processor's options (the model's own)

@@ -894,24 +894,39 @@ def test_a_processor_saved_with_another_frame_count_is_scored_on_the_models_clip
         torch.testing.assert_close(row, expected, atol=1e-5, rtol=1e-5)
 
 
-def test_crops_of_another_size_than_the_models_are_one_line_before_the_first_batch(folder, tmp_path):
+@pytest.mark.parametrize(
+    "streaming, options, said",
+    [
+        (False, {}, "makes crops of 8x8 pixels but the model takes 16x16 (its config's image_size); correct crop_size"),
+        (True, {}, "makes crops of 8x8 pixels but the model takes 16x16 (its config's image_size); correct crop_size"),
+        (
+            True,
+            {"do_center_crop": False, "size": {"height": 12, "width": 16}},
+            "crops nothing (do_center_crop false) and makes views of 12x16 pixels but the model takes 16x16 (its "
+            "config's image_size); set do_center_crop true and crop_size 16x16",
+        ),
+    ],
+    ids=["whole", "streamed", "streamed_uncropped"],
+)
+def test_crops_of_another_size_than_the_models_are_one_line_before_the_first_batch(
+    folder, tmp_path, streaming, options, said
+):
     """A processor saved with 8x8 crops beside a model of 16x16 images: the model's traceback after the first batch,
-    telling the user to pass interpolate_pos_encoding=True, which no flag passes; now one line naming both sizes."""
+    telling the user to pass interpolate_pos_encoding=True, which no flag passes; now one line naming both sizes.
+    With --streaming the check was not made (the model's traceback); a processor cropping nothing is named so."""
     from vivit_hf import ViViTVideoProcessor
 
     model = tmp_path / "model"
     shutil.copytree(folder / "model", model)
     saved = ViViTVideoProcessor.from_pretrained(model)
     saved.crop_size = {"height": 8, "width": 8}
+    for name, value in options.items():
+        setattr(saved, name, value)
     saved.save_pretrained(model)
-    result = evaluate("--model", model, "--dataset", folder / "data", "--output_dir", tmp_path / "out")
+    fmt = ["--dataset_format", "hub", "--streaming"] if streaming else []
+    result = evaluate("--model", model, "--dataset", folder / "data", *fmt, "--output_dir", tmp_path / "out")
     assert result.returncode == 2, result.stderr[-3000:]
-    assert (
-        result.stderr.strip()
-        .splitlines()[-1]
-        .endswith(
-            "its video processor makes crops of 8x8 pixels but the model takes 16x16 (its config's image_size); "
-            "correct crop_size in its video_preprocessor_config.json"
-        )
-    ), result.stderr[-3000:]
+    assert result.stderr.strip().splitlines()[-1].endswith(f"{said} in its video_preprocessor_config.json"), (
+        result.stderr[-3000:]
+    )
     assert "Traceback" not in result.stderr

@@ -66,6 +66,7 @@ from .processor_options import (  # noqa: F401
     check_switch,
     describe_size,
     describe_unknown,
+    fixed_view_size,
     interpolation_mode,
     is_cropped,
     json_value,
@@ -621,6 +622,13 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         know a view's frame without decoding a video (the model card's multi-view advice)."""
         return resized_frame(height, width, self._options(kwargs))
 
+    def view_size(self, **kwargs) -> tuple[int, int] | None:
+        """`(H, W)` of every view a call with these options (the processor's own, by default) makes, whatever the
+        video: its crops' size, or a resize's fixed height and width where it crops none; None where each video's
+        frames decide it (a shortest edge resized, or none). `crop_size` alone was read for it, also where nothing
+        is cropped."""
+        return fixed_view_size(self._options(kwargs))
+
     def _views_batch(self, videos, kwargs: dict, raw: bool) -> BatchFeature:
         """A call: every video's views, normalised (or, `raw`, as they are) and stacked, and what the options ask
         for beside them."""
@@ -1036,12 +1044,7 @@ def _every_frame(opts: dict) -> bool:
 def _empty_batch(opts: dict, raw: bool = False) -> torch.Tensor:
     """`pixel_values` when every video was skipped: `(0, frames, 3, height, width)` as a kept video's views (uint8 for
     `raw_views`)."""
-    crop, size = opts["crop_size"], opts["size"]
-    height_width = None
-    if is_cropped(opts):
-        height_width = (crop.height, crop.width)
-    elif opts["do_resize"] and not size.shortest_edge and size.height and size.width:
-        height_width = (size.height, size.width)
+    height_width = fixed_view_size(opts)
     if opts["do_sample_frames"] is False or opts["fps"] is not None or _every_frame(opts) or height_width is None:
         raise ValueError(
             "skip_broken: every video of this call was broken and skipped, and these options give clips no fixed "

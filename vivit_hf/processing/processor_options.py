@@ -195,6 +195,17 @@ def is_cropped(opts: dict) -> bool:
     return bool(opts["do_train_augment"] or opts["num_crops"] == 3 or opts["do_center_crop"])
 
 
+def fixed_view_size(opts: dict) -> tuple[int, int] | None:
+    """`(H, W)` of every view a call with options `opts` makes, or None where each video's frames decide it: the crops'
+    size where it crops, else a resize's fixed height and width."""
+    crop, size = opts["crop_size"], opts["size"]
+    if is_cropped(opts):
+        return (int(crop.height), int(crop.width))
+    if opts["do_resize"] and not size.shortest_edge and size.height and size.width:
+        return (int(size.height), int(size.width))
+    return None
+
+
 def options_affine(opts: dict, device=None) -> tuple[torch.Tensor, torch.Tensor]:
     """The call's rescale and normalisation as `apply_affine`'s per-channel `scale` and `bias`."""
     return affine_normalization(
