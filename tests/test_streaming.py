@@ -629,18 +629,28 @@ def break_clips(shards, broken, which=lambda name: "00000000" in name):
     return broken
 
 
-def test_broken_clips_in_a_stream_are_skipped_and_counted(shards, tmp_path):
+@pytest.mark.parametrize(
+    "options, view",
+    [
+        ({"size": {"shortest_edge": 8}}, (8, 8)),
+        ({"size": {"height": 8, "width": 10}, "do_center_crop": False}, (8, 10)),
+    ],
+    ids=["cropped", "resized_uncropped"],
+)
+def test_broken_clips_in_a_stream_are_skipped_and_counted(shards, tmp_path, options, view):
+    """A broken clip's row is zeros of the views' shape: of a processor that crops nothing, its resize's (they were
+    `crop_size`'s, 8x8 among views of 8x10, and the batch failed to stack)."""
     from vivit_hf.processing.processing_vivit import ViViTVideoProcessor
     from vivit_hf.training.data.streaming import StreamingLoader, StreamingVideoDataset, open_streaming_dataset
 
     broken = break_clips(shards, tmp_path / "broken")
     split = open_streaming_dataset(str(broken)).split("train")
-    processor = ViViTVideoProcessor(num_frames=2, size={"shortest_edge": 8}, crop_size={"height": 8, "width": 8})
+    processor = ViViTVideoProcessor(num_frames=2, crop_size={"height": 8, "width": 8}, **options)
     loader = StreamingLoader(StreamingVideoDataset(split, processor, batch_size=4), num_workers=0)
     batches = list(loader)
     valid = torch.cat([b["valid"] for b in batches])
     assert len(valid) == 12 and int((~valid).sum()) == 1
-    assert all(b["pixel_values"].shape[1:] == (2, 3, 8, 8) for b in batches)
+    assert all(b["pixel_values"].shape[1:] == (2, 3, *view) for b in batches)
 
 
 def test_a_streamed_run_of_only_broken_clips_fails_and_saves_no_model(shards, tmp_path):

@@ -894,8 +894,13 @@ class StreamingVideoDataset(torch.utils.data.IterableDataset):
         return 1 if self.split.limit is not None else self.source().n_shards
 
     def sample_shape(self) -> tuple[int, ...]:
-        crop = self.processor.crop_size
-        return (self.num_clips * self.num_crops, self.processor.num_frames, 3, crop["height"], crop["width"])
+        # the processor's own rule (its crops, or a fixed resize where it crops none): `crop_size` alone gave a
+        # broken clip's zeros 8x8 among views of 8x10, and the batch failed to stack
+        view_size = getattr(self.processor, "view_size", None)
+        size = view_size(num_crops=self.num_crops, **self.processor_kwargs) if view_size else None
+        if size is None:  # each video's frames decide it: the crop size, as before
+            size = (self.processor.crop_size["height"], self.processor.crop_size["width"])
+        return (self.num_clips * self.num_crops, self.processor.num_frames, 3, *size)
 
     def _sample_seed(self, worker: int, index: int) -> int | None:
         if self.seed is None:
