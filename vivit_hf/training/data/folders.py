@@ -8,10 +8,14 @@ as `--dataset`, where a folder is expected, is refused.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+import errno
 import logging
 import os
 import re
-from collections.abc import Sequence
+import stat
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -91,19 +95,80 @@ def walk_folder(root: Path):
         yield Path(dirpath), sorted(f for f in filenames if not is_hidden(f))
 
 
+# `files_below`'s answers kept for one read of a folder (`listings_kept`); None outside one: each call walks.
+_KEPT_LISTINGS: contextvars.ContextVar[dict | None] = contextvars.ContextVar("vivit_hf_kept_listings", default=None)
+
+
+@contextlib.contextmanager
+def listings_kept() -> Iterator[None]:
+    """Within it, `files_below` and `regular_files_below` walk each folder once: a `--dataset_format hub` read
+    walked it four to five times (its cache key, its refusals, its metadata rows' clips, its label names), a stat per
+    file each time (a third of our own work at 20 000 clips). Kept for this one read only (a nested one shares the
+    outer's), so a folder changed between reads is walked again."""
+    if _KEPT_LISTINGS.get() is not None:
+        yield
+        return
+    token = _KEPT_LISTINGS.set({})
+    try:
+        yield
+    finally:
+        _KEPT_LISTINGS.reset(token)
+
+
 def files_below(folder: Path) -> tuple[list[Path], list[Path]]:
     """(video files, other files) below `folder`, sorted; hidden files and folders are in neither, symlinked folders
     are followed (`walk_folder`). A video file has a `VIDEO_EXTENSIONS` suffix, in any case (camcorders write `.MTS`).
     A symlink to a file that is not there (a disk not mounted) is among the other files (`is_dangling`): it is no
-    clip, but it must not vanish without a word."""
-    videos, others = [], []
+    clip, but it must not vanish without a word. Walked once within `listings_kept`."""
+    videos, others, _ = _listing(folder)
+    return list(videos), list(others)
+
+
+def regular_files_below(folder: Path) -> dict[Path, os.stat_result]:
+    """`{file: its os.stat}` of the files below `folder` that are files (`Path.is_file`: not a dangling symlink),
+    sorted as `files_below` lists them, from the same walk and stat within `listings_kept`."""
+    return dict(_listing(folder)[2])
+
+
+def _listing(folder: Path) -> tuple[list[Path], list[Path], dict[Path, os.stat_result]]:
+    kept = _KEPT_LISTINGS.get()
+    if kept is None:
+        return _files_below(folder)
+    key = str(folder)  # the paths are `folder`'s as given: `x` and `/abs/x` are two listings
+    if key not in kept:
+        kept[key] = _files_below(folder)
+    return kept[key]
+
+
+def _files_below(folder: Path) -> tuple[list[Path], list[Path], dict[Path, os.stat_result]]:
+    videos, others, statuses = [], [], {}
     found = [path for dirpath, filenames in walk_folder(Path(folder)) for path in (dirpath / f for f in filenames)]
     for path in sorted(found):
-        if path.is_file():
+        status = regular_file_status(path)
+        if status is not None:
             (videos if path.suffix.lower() in VIDEO_EXTENSIONS else others).append(path)
+            statuses[path] = status
         elif is_dangling(path):
             others.append(path)
-    return videos, others
+    return videos, others, statuses
+
+
+# The errors `Path.is_file` answers False for (pathlib's `_IGNORED_ERRNOS`); any other, a permission error, raises.
+_NOT_THERE = (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP)
+
+
+def regular_file_status(path) -> os.stat_result | None:
+    """`os.stat(path)` of a file (symlinks followed), None for anything else: `Path.is_file`'s answer and the file's
+    status in one call, not two."""
+    try:
+        status = os.stat(path)
+    except OSError as error:
+        if error.errno not in _NOT_THERE:
+            raise
+        return None
+    except ValueError:  # a NUL in the name
+        return None
+    return status if stat.S_ISREG(status.st_mode) else None
 
 
 def is_dangling(path: Path) -> bool:

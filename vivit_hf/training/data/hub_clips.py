@@ -44,12 +44,13 @@ def metadata_clips_on_disk(loaded, root: Path, video_column: str, missing: dict)
         if not pa.types.is_struct(column.type) or column.type.get_field_index("path") < 0:
             return loaded
         paths = pc.struct_field(column, "path").to_pylist()
-        found = clips_on_disk(paths, clips)
+        on_disk = {path: os.path.isfile(path) for path in dict.fromkeys(paths) if path}  # one stat per row's file
+        found = clips_on_disk(paths, clips, on_disk)
         # by the file each row reads: a name's other Unicode form, a file of its own, is in no row
         listed.update(os.path.abspath(found.get(path, path)) for path in paths if path)
         if found:
             dataset = read_as_on_disk(dataset, video_column, found)
-        absent = [i for i, path in enumerate(paths) if path and path not in found and not os.path.isfile(path)]
+        absent = [i for i, path in enumerate(paths) if path and path not in found and not on_disk[path]]
         if absent:
             names = [relative_or_as_is(paths[i], root) for i in absent]
             count_missing(missing, SPLIT_ALIASES.get(split, split), names)
@@ -90,12 +91,12 @@ def _normal_path(path) -> str:
     return unicodedata.normalize("NFC", os.path.abspath(path))
 
 
-def clips_on_disk(paths, clips: dict[str, str]) -> dict[str, str]:
+def clips_on_disk(paths, clips: dict[str, str], is_file: dict[str, bool] | None = None) -> dict[str, str]:
     """`{path as a row names it: the clip on disk}` of the rows whose clip is on disk under a name in another
-    Unicode form (`clips_by_normal_name`)."""
+    Unicode form (`clips_by_normal_name`). `is_file`: `{path: os.path.isfile(path)}` where the caller asked."""
     found = {}
     for path in dict.fromkeys(paths):
-        if path and not os.path.isfile(path):
+        if path and not (is_file[path] if is_file is not None else os.path.isfile(path)):
             on_disk = clips.get(_normal_path(path))
             if isinstance(on_disk, tuple):
                 raise DatasetFormatError(

@@ -22,6 +22,7 @@ from pathlib import Path, PurePath
 from .dataset import PackedExamples
 from .examples import DatasetFormatError, VideoClassificationData, quoted
 from .folders import (
+    listings_kept,
     recipe_split_names,
 )
 from .hub_clips import metadata_clips_on_disk, rows_without_a_clip
@@ -335,6 +336,7 @@ def hub_example(row: dict, video_column: str, label_column: str, label_id, fallb
     return {"video": video, "label": label_id(label_value(row, label_column)), "id": clip_id or fallback_id}
 
 
+@listings_kept()  # the folder is walked once for the whole read
 def load_hub(
     source: str,
     *,

@@ -17,10 +17,9 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
-from ...processing.video_sources import file_key
 from .folders import (
     VIDEO_EXTENSIONS,
-    walk_folder,
+    regular_files_below,
 )
 
 # The adapters' one logger, named as before they were split out of `formats.py`: a level or filter a user set on
@@ -128,20 +127,18 @@ def local_folder_cache_dir(folder: Path, cache_dir: str | None) -> str:
     kept: dict[str, list] = {}
     files: list[tuple] = []
     unknown: list[tuple[str, Path]] = []  # (name, path): the files whose digest is to be computed
-    for dirpath, filenames in walk_folder(folder):
-        for path in (dirpath / filename for filename in filenames):
-            key = file_key(path) if path.is_file() else None
-            if key is None:
-                continue
-            name, (_, size, mtime, inode, ctime) = path.relative_to(folder).as_posix(), key
-            if path.suffix.lower() in VIDEO_EXTENSIONS:
-                files.append((name, size, mtime))
-                continue
-            known = digests.get(name)
-            digest = known[4] if known and known[:4] == [size, mtime, inode, ctime] else None
-            if digest is None:
-                unknown.append((name, path))
-            kept[name] = [size, mtime, inode, ctime, digest]
+    # the read's one walk and stat of each file (`listings_kept`): `file_key`'s status, its real path not part of it
+    for path, status in regular_files_below(folder).items():
+        name = path.relative_to(folder).as_posix()
+        size, mtime, inode, ctime = status.st_size, status.st_mtime_ns, status.st_ino, status.st_ctime_ns
+        if path.suffix.lower() in VIDEO_EXTENSIONS:
+            files.append((name, size, mtime))
+            continue
+        known = digests.get(name)
+        digest = known[4] if known and known[:4] == [size, mtime, inode, ctime] else None
+        if digest is None:
+            unknown.append((name, path))
+        kept[name] = [size, mtime, inode, ctime, digest]
     total = sum(kept[name][0] for name, _ in unknown)
     if total > HASHING_SAID_FROM:  # SHA-256 reads ~0.5 GB/s: a 450 GB parquet folder's first read waited ~14 min
         logger.info(

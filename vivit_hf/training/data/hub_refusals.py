@@ -416,20 +416,25 @@ def _refuse_split_words_in_class_names(root: Path, data_files) -> None:
     `test` split was made of training clips, without a word (training clips scored). Each clip's split is compared
     with the one its split folders name (`place_of`, as `--dataset_format videofolder` reads it)."""
     splits_of: dict[str, list[str]] = {}
+    top = os.path.abspath(root)
+    below = top if top.endswith(os.sep) else top + os.sep
     for split, files in data_files.items():
-        for file in files:
-            path = Path(str(file))
-            if "://" in str(file) or path.suffix.lower() not in VIDEO_EXTENSIONS:
+        named = SPLIT_ALIASES.get(str(split), str(split))
+        for file in map(str, files):
+            if "://" in file or Path(file).suffix.lower() not in VIDEO_EXTENSIONS:
                 continue
-            try:
-                relative = Path(os.path.abspath(path)).relative_to(os.path.abspath(root))
-            except ValueError:
+            path = os.path.abspath(file)  # normalised as `root`'s: a prefix test is `relative_to`'s
+            if not path.startswith(below):
                 continue
-            splits_of.setdefault(relative.as_posix(), []).append(SPLIT_ALIASES.get(str(split), str(split)))
+            relative = path[len(below) :] if os.sep == "/" else path[len(below) :].replace(os.sep, "/")
+            splits_of.setdefault(relative, []).append(named)
     misread = {}
+    split_of_folder: dict[str, str] = {}  # a clip's split is its folder's (`place_of`): asked once per folder
     for relative, splits in splits_of.items():
-        place = place_of(Path(relative))
-        if len(splits) > 1 or splits[0] != place.split:
+        folder = relative.rpartition("/")[0]
+        if folder not in split_of_folder:
+            split_of_folder[folder] = place_of(Path(relative)).split
+        if len(splits) > 1 or splits[0] != split_of_folder[folder]:
             misread[relative] = splits
     if not misread:
         return

@@ -42,7 +42,7 @@ import torch
 from .annotated import count_missing
 from .dataset import ProcessorOptionError, collate_videos, decode_errors, describe_example
 from .examples import DatasetFormatError, VideoClassificationData, quoted, warn_repeated_clips
-from .folders import SPLIT_ALIASES, recipe_split_names, refuse_a_file
+from .folders import SPLIT_ALIASES, listings_kept, recipe_split_names, refuse_a_file
 from .hub_clips import clips_by_normal_name, clips_on_disk, read_as_on_disk
 from .hub_datasets import HubSplit, hub_example
 from .hub_files import builder_once, is_saved_to_disk, load_with, relative_or_as_is, table_files, undecoded_videos
@@ -363,6 +363,7 @@ def _refuse_ids_beside_names(values: dict, label_column: str, source: str, confi
     )
 
 
+@listings_kept()  # the folder is walked once for the whole open
 def _open_streaming_dataset(
     source: str,
     *,
