@@ -396,7 +396,10 @@ def main(argv=None, written: list | None = None):
         )
         # the whole read's check, from the processor's rule rather than a clip (none is read yet): a stream whose
         # views each video's frames decide (a shortest edge resized, nothing cropped) is left to the model
-        view = processor.view_size(num_crops=args.num_crops)
+        try:
+            view = processor.view_size(num_crops=args.num_crops)
+        except (ValueError, TypeError):  # options no clip can be processed with: the stream's first clip says which
+            view = None
         refusal = view and clip_size_refusal(
             view, model.config, args.model, cropped=bool(crops_views(processor, args.num_crops))
         )

@@ -606,7 +606,7 @@ def main(argv=None, progress: dict | None = None) -> None:
                     window_batch_size=args.window_batch_size,
                     short_video=args.short_video,
                 )
-            except ViewSizeError as error:  # the processor's, not this video's: every video would fail alike
+            except ViewSizeError as error:  # the processor's options (a video of another shape may fit: the run stops)
                 _usage_error(view_size_refusal(error, classifier, args.model), prog="predict.py")
             except BrokenVideoError as error:  # one broken file (undecodable, one frame) must not cost the rest
                 reason = in_flag_words(str(error))  # "pass --short_video loop or pad": this command's flag

@@ -118,3 +118,24 @@ def test_a_recipe_skipping_a_banner_says_what_its_user_can_do(tmp_path, low_limi
     assert "longest_edge" not in said and "size={'height'" not in said, said
     assert "no flag of the recipes caps the longer side: re-encode the video" in said, said
     assert said.startswith(f"skipping broken clip banner.mkv: {str(refusal.value).split('; ')[0]}; "), said
+
+
+def test_a_view_size_error_raised_again_from_a_worker_stays_a_view_size_error_with_its_sizes():
+    """torch's DataLoader raises a worker's error again as `type(error)(message)`, and pickles it across processes:
+    ViewSizeError required its sizes, so a pipeline with num_workers gave a RuntimeError an `except ValueError`
+    misses."""
+    import pickle
+
+    from torch.utils.data._utils import ExceptionWrapper
+
+    from vivit_hf.processing.errors import ViewSizeError
+
+    error = ViewSizeError("views of 24x32 for a model of 32x32", (24, 32), (32, 32))
+    again = pickle.loads(pickle.dumps(error))
+    assert isinstance(again, ViewSizeError) and (again.made, again.takes) == ((24, 32), (32, 32))
+    try:
+        raise error
+    except ViewSizeError:
+        wrapped = ExceptionWrapper(where="in DataLoader worker process 0")
+    with pytest.raises(ViewSizeError, match="24x32"):
+        wrapped.reraise()

@@ -930,3 +930,21 @@ def test_crops_of_another_size_than_the_models_are_one_line_before_the_first_bat
         result.stderr[-3000:]
     )
     assert "Traceback" not in result.stderr
+
+
+def test_a_streamed_processor_whose_options_cannot_make_the_views_is_one_line_not_the_size_checks_traceback(
+    folder, tmp_path
+):
+    """3 crops of a processor that crops nothing (crop_size None): the streamed view-size check raised the processor's
+    ValueError as a traceback, exit 1, where the stream's first clip says it in one line (exit 2), as before it."""
+    from vivit_hf import ViViTVideoProcessor
+
+    model = tmp_path / "model"
+    shutil.copytree(folder / "model", model)
+    saved = ViViTVideoProcessor.from_pretrained(model)
+    saved.do_center_crop, saved.crop_size, saved.size = False, None, {"height": 16, "width": 16}
+    saved.save_pretrained(model)
+    stream = ["--dataset_format", "hub", "--streaming", "--num_crops", "3"]
+    result = evaluate("--model", model, "--dataset", folder / "data", *stream, "--output_dir", tmp_path / "out")
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr[-3000:]
+    assert "cannot be processed with --model" in result.stderr.strip().splitlines()[-1], result.stderr[-3000:]

@@ -36,6 +36,11 @@ class ViewSizeError(ValueError):
     resized size): `made` and `takes` as `(height, width)`, for a caller that names its own way to change them
     (predict.py, its processor's config) rather than the message's `pipe.video_processor` attributes."""
 
-    def __init__(self, message: str, made: tuple[int, int], takes: tuple[int, int]):
+    def __init__(self, message: str, made: tuple[int, int] | None = None, takes: tuple[int, int] | None = None):
+        # (defaults: torch's DataLoader raises a worker's error again from its message alone; without them that
+        # became a RuntimeError, which an `except ValueError` misses)
         super().__init__(message)
         self.made, self.takes = made, takes
+
+    def __reduce__(self):  # pickled (a worker's error) with its sizes
+        return type(self), (str(self), self.made, self.takes)

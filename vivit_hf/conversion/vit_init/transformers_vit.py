@@ -196,8 +196,6 @@ def read_transformers_vit(state: Mapping[str, torch.Tensor], config: Mapping, or
     return vit
 
 
-# What a transformers ViT may leave behind: its image heads, masked-image-modelling parts and a `position_ids` buffer
-# some older saves carry. Every layer its config names is read, so anything else belongs to another architecture.
 def encoder_block(take, p: str, norms: tuple[str, str], qkv_bias: bool, scales=(None, None)) -> dict:
     """Block `p` of a transformers ViT-like encoder (q, k, v and o projections, an MLP, the two LayerNorms `norms`)
     as an `ImageViT` layer, each tensor read by `take`. `scales`: a LayerScale per residual branch (DINOv2's
@@ -244,6 +242,8 @@ def with_patch_grid(config: Mapping, grid) -> dict:
     return dict(config, image_size=[grid[0] * patch[0], grid[1] * patch[1]])
 
 
+# What a transformers ViT may leave behind: its image heads, masked-image-modelling parts and a `position_ids` buffer
+# some older saves carry. Every layer its config names is read, so anything else belongs to another architecture.
 _TRANSFORMERS_DROPPABLE = re.compile(
     r"^(classifier\.|pooler\.|decoder\.|embeddings\.mask_token$|embeddings\.position_ids$)"
 )
