@@ -61,7 +61,7 @@ import vivit_hf  # noqa: F401 - registers the ViViT classes with the Auto classe
 from vivit_hf.flag_spellings import typed_flag_name
 from vivit_hf.hub.folders import staged_outputs
 from vivit_hf.processing.processing_vivit import ViViTVideoProcessor
-from vivit_hf.processing.processor_options import saved_config_name
+from vivit_hf.processing.processor_options import clip_size_refusal
 from vivit_hf.training.agreement import (
     agree,
     agree_on_examples,
@@ -255,25 +255,6 @@ def take_the_models_clip_length(processor, config, model: str) -> str | None:
 def crops_views(processor, num_crops: int) -> bool:
     """Whether the processor cuts its evaluation views to `crop_size` (its centre crop, or three crops)."""
     return bool(getattr(processor, "do_center_crop", False) or num_crops == 3)
-
-
-def clip_size_refusal(sample_shape, config, model: str, cropped: bool = True) -> str | None:
-    """Why the model cannot take the views its processor makes, `(..., height, width)`, or None: views of another
-    size than its `config.image_size` (the model's error came after the first batch, a traceback telling the user to
-    pass `interpolate_pos_encoding=True`, which no flag of this command passes). `cropped`: whether they are the
-    processor's crops (else its resized frames, do_center_crop false)."""
-    size = tuple(getattr(config, "image_size_hw", ()))
-    if len(size) != 2 or tuple(sample_shape[-2:]) == size:
-        return None
-    made = f"{sample_shape[-2]}x{sample_shape[-1]} pixels but the model takes {size[0]}x{size[1]}"
-    made += " (its config's image_size)"
-    file = saved_config_name(model)
-    if not cropped:
-        return (
-            f"--model {model}: its video processor crops nothing (do_center_crop false) and makes views of {made}; "
-            f"set do_center_crop true and crop_size {size[0]}x{size[1]} in its {file}"
-        )
-    return f"--model {model}: its video processor makes crops of {made}; correct crop_size in its {file}"
 
 
 def main(argv=None, written: list | None = None):

@@ -58,7 +58,7 @@ import vivit_hf  # noqa: F401 - registers the ViViT classes with the Auto classe
 from vivit_hf.hub.upload import read_revision_refusal
 from vivit_hf.processing import ViViTVideoClassificationPipeline, ViViTVideoProcessor
 from vivit_hf.processing.errors import BrokenVideoError, ViewSizeError
-from vivit_hf.processing.processor_options import saved_config_name
+from vivit_hf.processing.processor_options import clip_size_refusal
 from vivit_hf.processing.timeline import check_span
 from vivit_hf.repo_id import looks_like_local_path
 from vivit_hf.training.checkpoints import hold_output_dir, release_output_dir
@@ -501,30 +501,23 @@ def check_crop_size(classifier, model: str, num_crops: int) -> None:
     first video failed with the model's traceback, advising `interpolate_pos_encoding=True`, which no flag passes.
     (A processor that does not crop makes each video's resized size: refused at the first video that does not fit,
     `view_size_refusal`.)"""
-    processor, config = classifier.video_processor, classifier.model.config
-    size, crop = tuple(getattr(config, "image_size_hw", ())), getattr(processor, "crop_size", None)
+    processor = classifier.video_processor
+    crop = getattr(processor, "crop_size", None)
     crops = getattr(processor, "do_center_crop", False) or num_crops == 3
-    if len(size) != 2 or not crops or not crop or (crop.get("height"), crop.get("width")) == size:
-        return
-    usage_error(
-        f"--model {model}: its video processor makes crops of {crop['height']}x{crop['width']} pixels but the model "
-        f"takes {size[0]}x{size[1]} (its config's image_size); correct crop_size in its {saved_config_name(model)}"
-    )
+    refusal = crops and crop and clip_size_refusal((crop["height"], crop["width"]), classifier.model.config, model)
+    if refusal:
+        usage_error(refusal)
 
 
 def view_size_refusal(error: ViewSizeError, classifier, model: str) -> str:
     """The line a processor that crops nothing refuses with (`check_crop_size` leaves it to the model): its views
     are each video's resized frames, not the model's `image_size`; the pipeline's own error advised setting
     `pipe.video_processor.do_center_crop`, Python no flag of this command reaches, after a traceback."""
-    (made_h, made_w), (height, width) = error.made, error.takes
     crop = getattr(classifier.video_processor, "crop_size", None) or {}
     fits = (crop.get("height"), crop.get("width")) == error.takes  # its crops would do: a flag takes them
     three = " (or --num_crops 3: three crops of that size)" if fits else ""
-    return (
-        f"--model {model}: its video processor crops nothing (do_center_crop false) and made views of {made_h}x"
-        f"{made_w} pixels but the model takes {height}x{width} (its config's image_size); set do_center_crop true "
-        f"and crop_size {height}x{width} in its {saved_config_name(model)}{three}"
-    )
+    said = clip_size_refusal(error.made, classifier.model.config, model, cropped=False, tense="made")
+    return f"{said}{three}" if said else str(error)
 
 
 def agreed(count: int, step, *args):

@@ -519,3 +519,23 @@ def describe_unknown(unknown, valid, hints: dict[str, str] | None = None, kind: 
         hint = (hints or {}).get(name) or (f"did you mean {close[0]!r}?" if close else None)
         named.append(f"{name!r} ({hint})" if hint else repr(name))
     return f"unknown {kind} [{', '.join(named)}]; valid ones: {valid}"
+
+
+def clip_size_refusal(view, config, model: str, cropped: bool = True, tense: str = "makes") -> str | None:
+    """Why the model cannot take the views its processor makes, `(..., height, width)`, or None: views of another
+    size than its `config.image_size` (the model's error came after the first batch or video, a traceback telling the
+    user to pass `interpolate_pos_encoding=True`, which no flag of evaluate.py or predict.py passes). `cropped`:
+    whether they are the processor's crops (else its resized frames, do_center_crop false); `tense`: "made" where a
+    video's views were made (predict.py's, at the first that does not fit). Here beside `saved_config_name`, not in
+    the training modules: predict.py runs without accelerate, which they import."""
+    size = tuple(getattr(config, "image_size_hw", ()))
+    if len(size) != 2 or tuple(view[-2:]) == size:
+        return None
+    made = f"{view[-2]}x{view[-1]} pixels but the model takes {size[0]}x{size[1]} (its config's image_size)"
+    file = saved_config_name(model)
+    if not cropped:
+        return (
+            f"--model {model}: its video processor crops nothing (do_center_crop false) and {tense} views of {made}; "
+            f"set do_center_crop true and crop_size {size[0]}x{size[1]} in its {file}"
+        )
+    return f"--model {model}: its video processor {tense} crops of {made}; correct crop_size in its {file}"
