@@ -121,7 +121,8 @@ def local_folder_cache_dir(folder: Path, cache_dir: str | None) -> str:
 
     import datasets
 
-    folder_key = hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:16]
+    resolved = str(folder.resolve())
+    folder_key = hashlib.sha256(resolved.encode()).hexdigest()[:16]
     root = Path(cache_dir or datasets.config.HF_DATASETS_CACHE) / "vivit_hf_local" / folder_key
     digests = _read_digests(root / _DIGESTS)
     kept: dict[str, list] = {}
@@ -152,7 +153,7 @@ def local_folder_cache_dir(folder: Path, cache_dir: str | None) -> str:
     files.extend((name, entry[4]) for name, entry in kept.items())
     if kept != digests:
         _write_digests(root / _DIGESTS, kept)
-    version = hashlib.sha256(json.dumps([str(folder.resolve()), sorted(files)]).encode()).hexdigest()[:16]
+    version = hashlib.sha256(json.dumps([resolved, sorted(files)]).encode()).hexdigest()[:16]
     _IN_USE.add(str(root / version))
     _hold(root / version)
     return str(root / version)
