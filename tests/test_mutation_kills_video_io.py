@@ -12,6 +12,7 @@ and stand-ins (`_frame_table`'s cut packet, `_seek_start`, `frame_times`, `_repl
 `open_with_torchcodec`); last, what an input is called, a title tag that is not UTF-8, and reads that count frames
 from the start (`source_name`, `describe_source`, `PyAVReader._open`, `_torchcodec_plan`, `_sequential_frames`)."""
 
+import io
 import os
 from fractions import Fraction
 from types import SimpleNamespace
@@ -30,6 +31,7 @@ from vivit_hf.processing.video_io import (
     describe_source,
     open_input,
     open_video,
+    read_frames,
     source_name,
 )
 from vivit_hf.processing.video_pyav import _decodable
@@ -479,14 +481,19 @@ def test_a_file_torchcodec_cannot_open_is_read_by_pyav_from_where_it_was(clip, m
         assert np.array_equal(reader.read(range(10)), sequential_decode(clip))
 
 
-def test_a_callers_container_that_cannot_seek_back_is_refused_with_what_to_pass(tmp_path):
-    # a raw H.264 stream cannot seek; its table comes from a decode from the start, which needs the first packet again
+def test_a_callers_container_that_cannot_seek_back_is_read_from_its_file_else_refused_with_what_to_pass(tmp_path):
+    # a raw H.264 stream cannot seek; its table comes from a decode from the start, which needs the first packet
+    # again: a container on a file is read through one of the reader's own (it was refused too), one on bytes
+    # cannot be reopened
     path = write_video(tmp_path / "clip.h264", num_frames=6, codec="h264", gop=3, container_format="h264")
     with av.open(path) as container:
+        assert np.array_equal(read_frames(container, [4, 1, 5]), sequential_decode(path)[[4, 1, 5]])
+    with av.open(io.BytesIO(open(path, "rb").read())) as container:
         with pytest.raises(VideoDecodeError) as error:
             open_video(container)
     assert str(error.value) == (
-        f"Video {path!r} cannot seek back to its start; pass its path or bytes instead of an open container."
+        f"Video {describe_source(container)} cannot seek back to its start; pass its path or bytes instead "
+        "of an open container."
     )
 
 

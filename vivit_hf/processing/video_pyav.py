@@ -932,6 +932,11 @@ class PyAVReader(VideoReader):
             return
         except (av.FFmpegError, OSError):
             if not self._owns_container:
+                # a caller's container on a file is read through one of our own, as where its seek lands late (a NUT
+                # file whose stamps start below 0: FFmpeg's seek to 0 fails there, which a reopen never needs)
+                self._read_through_own_container()
+                if self._owns_container:  # opened afresh: at its first packet
+                    return
                 raise VideoDecodeError(
                     f"Video {self.name} cannot seek back to its start; pass its path or bytes instead of an open "
                     "container."
