@@ -161,3 +161,46 @@ def test_each_clip_that_does_not_decode_while_the_cache_is_built_is_named_once(e
     assert [message.split(" (")[0] for message in skipped] == ["skipping broken clip up/text.mp4"] + [
         "skipping broken clip down/empty.mp4"
     ]
+
+
+@pytest.fixture(scope="module")
+def variable_rate_clip(tmp_path_factory):
+    from video_factory import write_video
+
+    # 20 frames of 4, 8 or 12 ticks of 1/100 s (1.4 s): not evenly spaced, so `fps` samples the file by time
+    path = tmp_path_factory.mktemp("vfr") / "vfr.mp4"
+    return write_video(path, num_frames=20, height=16, width=16, frame_durations=[4, 8, 4, 12])
+
+
+def test_a_processor_sampling_by_fps_gives_the_same_samples_with_the_cache_as_without(variable_rate_clip):
+    """A processor that samples by `fps` samples a file by its frames' times; frames in memory carry none, so every
+    cached clip was refused ("has no frame rate"), where the file gives 6 frames: now nothing is cached and the
+    samples are the file's."""
+    from vivit_hf.processing.processing_vivit import ViViTVideoProcessor
+
+    processor = ViViTVideoProcessor(fps=5, num_frames=None, do_resize=False, do_center_crop=False)
+    plain, cached = (
+        VideoClassificationDataset([{"video": variable_rate_clip, "label": 0}], processor, seed=0, raw_pixels=True)
+        for _ in range(2)
+    )
+    cached.cache_decoded_videos()
+    expected = processor.raw_views(variable_rate_clip, return_tensors="pt")["pixel_values"]
+    assert expected.shape[1] == 6
+    assert torch.equal(plain[0]["pixel_values"], expected)
+    assert torch.equal(cached[0]["pixel_values"], expected)
+    assert cached.cache.num_cached == 0
+
+
+def test_a_segment_sampled_by_fps_takes_its_video_s_frame_rate(tmp_path):
+    """Frames 5-24 of a 25 fps file, sampled at 5 fps: 4 frames `k * 20 // 4` of the segment, as a file of those
+    frames gives them (frames in memory have no rate: every segment was refused, "has no frame rate")."""
+    from video_factory import frame_indices, write_video
+
+    from vivit_hf.processing.processing_vivit import ViViTVideoProcessor
+
+    path = write_video(tmp_path / "long.mp4", num_frames=30, height=16, width=64)
+    processor = ViViTVideoProcessor(fps=5, num_frames=None, do_resize=False, do_center_crop=False)
+    example = {"video": path, "label": 0, "start_frame": 5, "stop_frame": 24}
+    dataset = VideoClassificationDataset([example], processor, seed=0, raw_pixels=True)
+    clip = dataset[0]["pixel_values"][0]
+    assert frame_indices(clip.permute(0, 2, 3, 1).numpy()) == [5, 10, 15, 20]

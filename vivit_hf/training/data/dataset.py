@@ -184,6 +184,11 @@ class VideoSegment:
 
     def decode(self, processor, **processor_kwargs) -> tuple[torch.Tensor, bool]:
         """`(decode_frames(...), truncated)`: the frames, and whether the segment ran past the video's end."""
+        return self.decode_with_rate(processor, **processor_kwargs)[:2]
+
+    def decode_with_rate(self, processor, **processor_kwargs) -> tuple[torch.Tensor, bool, float]:
+        """`decode(...)` and the video's frame rate, which `fps` sampling of the frames needs (frames in memory
+        have no clock of their own)."""
         from ...processing.video_io import open_video
 
         backend = processor_kwargs.get("decode_backend") or processor.decode_backend
@@ -195,7 +200,8 @@ class VideoSegment:
                 reader.last_frame_seconds(),
                 reader.first_frame_seconds(),
             )
-            return processor.decode_video_frames(reader, indices=indices, **processor_kwargs), truncated
+            frames = processor.decode_video_frames(reader, indices=indices, **processor_kwargs)
+            return frames, truncated, reader.fps
 
 
 _warned_past_the_end = False
@@ -346,7 +352,14 @@ class VideoClassificationDataset(Dataset):
 
     def cache_decoded_videos(self, num_workers: int = 0) -> DecodedVideoCache:
         """Decode every clip once (in `num_workers` processes), as the processor with this data set's options
-        would, and read the frames from memory from now on. Build it after the processor's last change."""
+        would, and read the frames from memory from now on. Build it after the processor's last change.
+
+        A processor sampling by `fps` caches nothing: it samples a file by its frames' times (a variable-frame-rate
+        one by time), which frames in memory do not carry (every cached clip was refused, "has no frame rate")."""
+        if self._samples_by_rate():
+            logger.info("the processor samples by fps, from each file's frame times: clips are not cached")
+            self.cache = DecodedVideoCache(torch.empty(0, dtype=torch.uint8), [None] * len(self.examples))
+            return self.cache
         self.cache = DecodedVideoCache.build(
             self._videos(),
             self.processor,
@@ -355,6 +368,12 @@ class VideoClassificationDataset(Dataset):
             **self.processor_kwargs,
         )
         return self.cache
+
+    def _samples_by_rate(self) -> bool:
+        """Whether this data set's calls sample frames by `fps` (the processor's, unless `processor_kwargs` say
+        otherwise); a processor without ViViT's option resolution is taken to sample by count."""
+        options = getattr(self.processor, "_options", None)
+        return callable(options) and options(dict(self.processor_kwargs)).get("fps") is not None
 
     def _videos(self) -> list:
         return [VideoSegment.of(example) or example["video"] for example in self.examples]
@@ -372,10 +391,14 @@ class VideoClassificationDataset(Dataset):
         frames = self.cache[index] if self.cache is not None else None
         truncated = frames is not None and self.cache.truncated[index]
         segment = VideoSegment.of(example) if frames is None else None
-        if segment is not None:  # its frames, sampled as the frames of a clip file would be
-            frames, truncated = segment.decode(self.processor, **self.processor_kwargs)
-        video = example["video"] if frames is None else frames
         options = dict(num_clips=self.num_clips, num_crops=self.num_crops, seed=self._sample_seed(epoch, index))
+        if segment is not None:  # its frames, sampled as the frames of a clip file would be
+            frames, truncated, rate = segment.decode_with_rate(self.processor, **self.processor_kwargs)
+            if self._samples_by_rate():
+                # at its file's rate, as a file is sampled by `fps` (frames in memory have none: every segment
+                # was refused, "has no frame rate")
+                options["video_metadata"] = {"fps": rate}
+        video = example["video"] if frames is None else frames
         if frames is not None:
             # The cached frames are the whole file (a segment's frames the whole segment), not a clip: sample them as
             # the file would be. The processor keeps frames given in memory as they are unless asked, and refuses to
