@@ -1227,6 +1227,27 @@ def test_a_new_model_replaces_the_old_ones_plots_and_drops_those_it_does_not_dra
     assert (tmp_path / "eval_synthetic_motion_test_1x1").is_dir()  # evaluate.py's folder: not the model's
 
 
+def test_a_new_model_over_a_transformers_folder_drops_its_image_processor_config(tmp_path):
+    """--overwrite_output_dir over a transformers ViViT folder: its preprocessor_config.json (`VivitImageProcessor`)
+    stayed beside the new model's video_preprocessor_config.json, and `AutoProcessor` reads it first: transformers'
+    image processor (every frame, no clip sampling, pixels normalised again: [-3, 1] for scenic's [-1, 1]) for the
+    run's `ViViTVideoProcessor`."""
+    from transformers import AutoProcessor, VivitImageProcessor
+
+    from vivit_hf import ViViTSpatioTemporalConfig, ViViTVideoProcessor
+    from vivit_hf.hub.folders import staged_outputs
+    from vivit_hf.training.checkpoints import FINAL_MODEL_PATTERNS
+
+    VivitImageProcessor().save_pretrained(tmp_path)
+    (tmp_path / "model.safetensors").write_text("the transformers model's weights")
+    with staged_outputs(tmp_path, FINAL_MODEL_PATTERNS) as staging:
+        ViViTSpatioTemporalConfig(num_hidden_layers=1).save_pretrained(staging)
+        ViViTVideoProcessor().save_pretrained(staging)
+        (staging / "model.safetensors").write_text("new")
+    assert not (tmp_path / "preprocessor_config.json").exists()
+    assert type(AutoProcessor.from_pretrained(tmp_path)) is ViViTVideoProcessor
+
+
 def test_a_resumed_run_keeps_its_folder_unless_nothing_can_be_resumed(tmp_path):
     from vivit_hf.training.checkpoints import check_output_dir
 

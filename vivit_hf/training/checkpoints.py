@@ -62,7 +62,10 @@ FINAL_MODEL_FILES = (
 # The plots the model card shows: kept with it (removed as a rerun started, a rerun stopped early left the card's
 # images broken), and those a new model does not draw again go when it replaces the old (`staged_outputs`).
 FINAL_PLOTS = ("training_curves.png", "eval_*.png")
-FINAL_MODEL_PATTERNS = (*WEIGHT_PATTERNS, *FINAL_PLOTS)
+# A run writes no preprocessor_config.json, but one left in --output_dir (a transformers ViViT folder overwritten:
+# `VivitImageProcessor`) is read by `AutoProcessor` before the run's video_preprocessor_config.json: it goes with the
+# old model, as the converter's `MODEL_FOLDER_PATTERNS` have it go.
+FINAL_MODEL_PATTERNS = (*WEIGHT_PATTERNS, *FINAL_PLOTS, "preprocessor_config.json")
 # Written by a run too, but on their own no sign of one (a user's notes, code): removed only together with a run.
 MODEL_CARD = "README.md"
 
