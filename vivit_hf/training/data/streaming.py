@@ -749,10 +749,15 @@ def _locate(
     if not tables:
         return None
     features = dataset.features or dataset._resolve_features().features  # a CSV's are known once a row is read
-    if features.get(video_column) != datasets.Value("string"):
+    if features.get(video_column) == datasets.Value("string"):
+        path_of = None
+    elif _paths_without_bytes(features.get(video_column), video_column, tables):
+        path_of = _video_path  # `{"path", "bytes"}` cells (a `Video` column) of which none holds its clip's bytes
+    else:
         return None
     logger.info("reading the clip paths of split %r once (relative paths)", split)
     paths = [row[video_column] for row in dataset.select_columns([video_column])]
+    paths = paths if path_of is None else [path_of(video) for video in paths]
     whole = HubSplit(datasets.Dataset.from_dict({video_column: paths}), video_column, "", None, base)
     whole.locate(split, lambda: tables)
     if clips is not None:
@@ -768,6 +773,40 @@ def _locate(
                 "absolute), or read it without --streaming"
             )
     return located or None
+
+
+def _video_path(video) -> str | None:
+    return video.get("path") if isinstance(video, dict) else None
+
+
+def _paths_without_bytes(feature, video_column: str, tables: list[Path]) -> bool:
+    """Whether a `{"path", "bytes"}` video column (a `datasets.Video`, or a struct of the two) gives every clip by
+    its path alone: its `bytes` typed null (no row has any), or null in every row of every parquet table (their
+    footers' statistics; the bytes are not read). Such paths went to the decoder as written, from the working
+    directory, as a string column's did: every clip "does not exist" (the whole read finds them)."""
+    import datasets
+    import pyarrow.parquet as pq
+
+    if isinstance(feature, datasets.Video):
+        field = datasets.Value("binary")
+    elif isinstance(feature, dict) and feature.get("path") == datasets.Value("string"):
+        field = feature.get("bytes", datasets.Value("null"))
+    else:
+        return False
+    if field == datasets.Value("null"):
+        return True
+    if not all(table.suffix == ".parquet" for table in tables):
+        return False  # Arrow files may hold the bytes; CSV and JSON tables have none of type binary
+    for table in tables:
+        metadata = pq.ParquetFile(table).metadata
+        for group in range(metadata.num_row_groups):
+            row_group = metadata.row_group(group)
+            chunks = [row_group.column(i) for i in range(row_group.num_columns)]
+            chunk = next((c for c in chunks if c.path_in_schema == f"{video_column}.bytes"), None)
+            stats = chunk.statistics if chunk is not None else None
+            if chunk is not None and (stats is None or stats.null_count != row_group.num_rows):
+                return False  # some row holds bytes (or it cannot be told without reading them)
+    return True
 
 
 def _shard_rows(sizes):
@@ -930,6 +969,9 @@ class StreamingVideoDataset(torch.utils.data.IterableDataset):
             return {**self._no_clip(), "labels": 0, "id": fallback_id}
         if split.located and isinstance(example["video"], str):
             example["video"] = split.located.get(example["video"], example["video"])
+        elif split.located and isinstance(example["video"], dict) and not example["video"].get("bytes"):
+            path = example["video"].get("path")
+            example["video"] = {**example["video"], "path": split.located.get(path, path)}
         if gives_no_clip(example["video"]):
             # No clip, as the whole read leaves such a row out at load (`hub_clips.rows_without_a_clip`): not a broken
             # clip (skipped, warned about and counted again every epoch), but no clip at all, left out of training and
