@@ -777,10 +777,7 @@ def test_a_hub_repos_metadata_files_of_two_types_are_refused_naming_them_whole_a
             read()
 
 
-@pytest.mark.parametrize("cells", ["struct", "video"])
-def test_a_parquet_column_of_path_dicts_without_bytes_is_read_whole_and_streamed_from_the_tables_folder(
-    tmp_path, cells
-):
+def test_a_parquet_column_of_path_dicts_without_bytes_is_read_whole_and_streamed_from_the_tables_folder(tmp_path):
     """Parquet cells `{"path": "../clips/0.mp4", "bytes": None}`: a struct of the two (as pandas or pyarrow write
     such dicts: `bytes` typed null) or a `Video` column written with pyarrow (nothing embedded). The whole read
     stopped in pyarrow's `ArrowNotImplementedError: Function 'binary_length' has no kernel matching input types
@@ -792,33 +789,34 @@ def test_a_parquet_column_of_path_dicts_without_bytes_is_read_whole_and_streamed
     from vivit_hf.processing.processing_vivit import ViViTVideoProcessor
     from vivit_hf.training.data.streaming import StreamingSplit, StreamingVideoDataset
 
-    root, labels = tmp_path / "repo", [1, 0, 1]
-    for i, source in enumerate(sources(tmp_path)):
-        (root / "clips").mkdir(parents=True, exist_ok=True)
-        (root / "clips" / f"{i}.mp4").write_bytes(source.read_bytes())
-    videos = [{"path": f"../clips/{i}.mp4", "bytes": None} for i in range(3)]
-    if cells == "struct":
-        table = pa.table({"video": videos, "label": [NAMES[label] for label in labels]})
-    else:
-        features = datasets.Features({"video": datasets.Video(), "label": datasets.ClassLabel(names=NAMES)})
-        table = datasets.Dataset.from_dict({"video": videos, "label": labels}, features=features).data.table
-    (root / "data").mkdir()
-    pq.write_table(table, root / "data" / "train.parquet")
-    clips = [source.read_bytes() for source in sources(tmp_path)]
-
-    train = load_video_dataset(str(root), "hub", cache_dir=str(tmp_path / "cache")).split("train")
-    assert [(video_bytes(e["video"]), e["label"]) for e in train] == list(zip(clips, labels))
-
+    labels, clips = [1, 0, 1], [source.read_bytes() for source in sources(tmp_path)]
     processor = ViViTVideoProcessor(num_frames=2, size={"shortest_edge": 8}, crop_size={"height": 8, "width": 8})
-    streamed = open_streaming_dataset(str(root), cache_dir=str(tmp_path / "cache"))
-    batch = next(iter(StreamingVideoDataset(streamed.split("train"), processor, batch_size=3, seed=0)))
-    assert batch["valid"].tolist() == [True, True, True]
-    assert batch["labels"].tolist() == labels
     features = datasets.Features({"video": datasets.Video(decode=False), "label": datasets.ClassLabel(names=NAMES)})
     rows = datasets.Dataset.from_dict(
         {"video": [{"path": None, "bytes": clip} for clip in clips], "label": labels}, features=features
     ).to_iterable_dataset()
-    reference = next(
-        iter(StreamingVideoDataset(StreamingSplit(rows, "video", "label", None, 3), processor, batch_size=3, seed=0))
-    )
-    assert torch.equal(batch["pixel_values"], reference["pixel_values"])
+    split = StreamingSplit(rows, "video", "label", None, 3)
+    reference = next(iter(StreamingVideoDataset(split, processor, batch_size=3, seed=0)))["pixel_values"]
+    videos = [{"path": f"../clips/{i}.mp4", "bytes": None} for i in range(3)]
+    tables = {
+        "struct": pa.table({"video": videos, "label": [NAMES[label] for label in labels]}),
+        "video": datasets.Dataset.from_dict(
+            {"video": videos, "label": labels},
+            features=datasets.Features({"video": datasets.Video(), "label": datasets.ClassLabel(names=NAMES)}),
+        ).data.table,
+    }
+    for cells, table in tables.items():
+        root = tmp_path / cells
+        for i, data in enumerate(clips):
+            (root / "clips").mkdir(parents=True, exist_ok=True)
+            (root / "clips" / f"{i}.mp4").write_bytes(data)
+        (root / "data").mkdir()
+        pq.write_table(table, root / "data" / "train.parquet")
+
+        train = load_video_dataset(str(root), "hub", cache_dir=str(tmp_path / "cache")).split("train")
+        assert [(video_bytes(e["video"]), e["label"]) for e in train] == list(zip(clips, labels)), cells
+        streamed = open_streaming_dataset(str(root), cache_dir=str(tmp_path / "cache"))
+        batch = next(iter(StreamingVideoDataset(streamed.split("train"), processor, batch_size=3, seed=0)))
+        assert batch["valid"].tolist() == [True, True, True], cells
+        assert batch["labels"].tolist() == labels, cells
+        assert torch.equal(batch["pixel_values"], reference), cells
