@@ -779,10 +779,11 @@ def test_a_hub_repos_metadata_files_of_two_types_are_refused_naming_them_whole_a
 
 def test_a_parquet_column_of_path_dicts_without_bytes_is_read_whole_and_streamed_from_the_tables_folder(tmp_path):
     """Parquet cells `{"path": "../clips/0.mp4", "bytes": None}`: a struct of the two (as pandas or pyarrow write
-    such dicts: `bytes` typed null) or a `Video` column written with pyarrow (nothing embedded). The whole read
-    stopped in pyarrow's `ArrowNotImplementedError: Function 'binary_length' has no kernel matching input types
-    (null)` (struct); streamed, the paths went to the decoder as written, from the working directory: every clip
-    "does not exist", skipped as broken (both). The reference is the clips' own bytes, read as a stream of them."""
+    such dicts: `bytes` typed null), a `Video` column written with pyarrow (nothing embedded), or one whose other
+    rows hold their bytes. The whole read stopped in pyarrow's `ArrowNotImplementedError: Function 'binary_length'
+    has no kernel matching input types (null)` (struct); streamed, the paths went to the decoder as written, from the
+    working directory: every such clip "does not exist", skipped as broken (all three; 2 of the 3 mixed). The
+    reference is the clips' own bytes, read as a stream of them."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -798,12 +799,12 @@ def test_a_parquet_column_of_path_dicts_without_bytes_is_read_whole_and_streamed
     split = StreamingSplit(rows, "video", "label", None, 3)
     reference = next(iter(StreamingVideoDataset(split, processor, batch_size=3, seed=0)))["pixel_values"]
     videos = [{"path": f"../clips/{i}.mp4", "bytes": None} for i in range(3)]
+    features = datasets.Features({"video": datasets.Video(), "label": datasets.ClassLabel(names=NAMES)})
+    mixed = [videos[0], {"path": "1.mp4", "bytes": clips[1]}, videos[2]]  # a clip's bytes beside others' paths
     tables = {
         "struct": pa.table({"video": videos, "label": [NAMES[label] for label in labels]}),
-        "video": datasets.Dataset.from_dict(
-            {"video": videos, "label": labels},
-            features=datasets.Features({"video": datasets.Video(), "label": datasets.ClassLabel(names=NAMES)}),
-        ).data.table,
+        "video": datasets.Dataset.from_dict({"video": videos, "label": labels}, features=features).data.table,
+        "mixed": datasets.Dataset.from_dict({"video": mixed, "label": labels}, features=features).data.table,
     }
     for cells, table in tables.items():
         root = tmp_path / cells
