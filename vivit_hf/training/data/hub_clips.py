@@ -131,6 +131,8 @@ def clipless_rows(column) -> list[int]:
     import pyarrow.compute as pc
 
     def empty(values):
+        if pa.types.is_null(values.type):  # a field no row fills: `{"path": ..., "bytes": None}` cells, typed null
+            return pa.array([True] * len(values))
         return pc.fill_null(pc.equal(pc.binary_length(values), 0), True)
 
     if pa.types.is_struct(column.type):

@@ -129,7 +129,9 @@ class HubSplit(Sequence):
             if "path" not in fields:
                 return []
             paths = pc.struct_field(column, "path").to_pylist()
-            sizes = pc.binary_length(pc.struct_field(column, "bytes")).to_pylist() if "bytes" in fields else None
+            sizes = None
+            if "bytes" in fields and not pa.types.is_null(column.type.field("bytes").type):  # null: no row has bytes
+                sizes = pc.binary_length(pc.struct_field(column, "bytes")).to_pylist()
         elif pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
             paths, sizes = column.to_pylist(), None
         else:

@@ -749,10 +749,17 @@ def _locate(
     if not tables:
         return None
     features = dataset.features or dataset._resolve_features().features  # a CSV's are known once a row is read
-    if features.get(video_column) != datasets.Value("string"):
+    if features.get(video_column) == datasets.Value("string"):
+        path_of = None
+    elif _paths_without_bytes(features.get(video_column), video_column, tables):
+        path_of = _video_path  # `{"path", "bytes"}` cells (a `Video` column) of which none holds its clip's bytes
+    elif _has_paths(features.get(video_column)) and all(table.suffix == ".parquet" for table in tables):
+        return _locate_beside_bytes(video_column, tables, base)
+    else:
         return None
     logger.info("reading the clip paths of split %r once (relative paths)", split)
     paths = [row[video_column] for row in dataset.select_columns([video_column])]
+    paths = paths if path_of is None else [path_of(video) for video in paths]
     whole = HubSplit(datasets.Dataset.from_dict({video_column: paths}), video_column, "", None, base)
     whole.locate(split, lambda: tables)
     if clips is not None:
@@ -768,6 +775,87 @@ def _locate(
                 "absolute), or read it without --streaming"
             )
     return located or None
+
+
+def _video_path(video) -> str | None:
+    return video.get("path") if isinstance(video, dict) else None
+
+
+def _has_paths(feature) -> bool:
+    import datasets
+
+    return isinstance(feature, datasets.Video) or (
+        isinstance(feature, dict) and feature.get("path") == datasets.Value("string")
+    )
+
+
+def _locate_beside_bytes(video_column: str, tables: list[Path], base: Path) -> dict[str, str] | None:
+    """`{path as written: path found}` for parquet `{"path", "bytes"}` cells some of which hold their clip's bytes:
+    each table's paths alone are read (`<column>.path`; the bytes are not), and a relative path is looked for in the
+    table's folder, else the data set's. Not refused where found nowhere: a row holding bytes names its clip with a
+    path that need not be a file. A row without bytes used to be read from the working directory ("does not exist",
+    skipped as broken every epoch: half the clips of a table of both kinds); the whole read finds it so."""
+    import pyarrow.parquet as pq
+
+    located: dict[str, str] = {}
+    for table in tables:
+        if _bytes_nulls(table, video_column) == 0:
+            continue  # every row holds its clip's bytes (the usual Hub table): nothing to find
+        paths = pq.read_table(table, columns=[f"{video_column}.path"]).column(0).to_pylist()
+        for path in dict.fromkeys(p for p in paths if isinstance(p, str) and p and not Path(p).is_absolute()):
+            if "://" in path:
+                continue
+            found = next((folder / path for folder in (table.parent, base) if (folder / path).is_file()), None)
+            if found is not None and located.setdefault(path, str(found)) != str(found):
+                raise DatasetFormatError(
+                    f"--streaming: the tables of {base} give {path!r}, each beside its own table "
+                    f"({located[path]!r}, {str(found)!r}); a stream finds a row's clip by its path as written, so "
+                    "they would all read one of them. Write the paths relative to the data set's folder (or "
+                    "absolute), or read it without --streaming"
+                )
+    return located or None
+
+
+def _paths_without_bytes(feature, video_column: str, tables: list[Path]) -> bool:
+    """Whether a `{"path", "bytes"}` video column (a `datasets.Video`, or a struct of the two) gives every clip by
+    its path alone: its `bytes` typed null (no row has any), or null in every row of every parquet table (their
+    footers' statistics; the bytes are not read). Such paths went to the decoder as written, from the working
+    directory, as a string column's did: every clip "does not exist" (the whole read finds them)."""
+    import datasets
+    import pyarrow.parquet as pq
+
+    if not _has_paths(feature):
+        return False
+    field = (
+        datasets.Value("binary")
+        if isinstance(feature, datasets.Video)
+        else feature.get("bytes", datasets.Value("null"))
+    )
+    if field == datasets.Value("null"):
+        return True
+    if not all(table.suffix == ".parquet" for table in tables):
+        return False  # Arrow files may hold the bytes; CSV and JSON tables have none of type binary
+    # some row holds bytes, or it cannot be told without reading them (no statistics)
+    return all(_bytes_nulls(table, video_column) == pq.ParquetFile(table).metadata.num_rows for table in tables)
+
+
+def _bytes_nulls(table: Path, video_column: str) -> int | None:
+    """How many rows of a parquet table give no clip bytes (`<column>.bytes` null), from its footer's statistics
+    (None where a row group has none: at least one, perhaps all)."""
+    import pyarrow.parquet as pq
+
+    metadata, nulls = pq.ParquetFile(table).metadata, 0
+    for group in range(metadata.num_row_groups):
+        row_group = metadata.row_group(group)
+        chunks = [row_group.column(i) for i in range(row_group.num_columns)]
+        chunk = next((c for c in chunks if c.path_in_schema == f"{video_column}.bytes"), None)
+        if chunk is None:
+            nulls += row_group.num_rows  # no bytes field
+        elif chunk.statistics is None or not chunk.statistics.has_null_count:
+            return None
+        else:
+            nulls += chunk.statistics.null_count
+    return nulls
 
 
 def _shard_rows(sizes):
@@ -930,6 +1018,9 @@ class StreamingVideoDataset(torch.utils.data.IterableDataset):
             return {**self._no_clip(), "labels": 0, "id": fallback_id}
         if split.located and isinstance(example["video"], str):
             example["video"] = split.located.get(example["video"], example["video"])
+        elif split.located and isinstance(example["video"], dict) and not example["video"].get("bytes"):
+            path = example["video"].get("path")
+            example["video"] = {**example["video"], "path": split.located.get(path, path)}
         if gives_no_clip(example["video"]):
             # No clip, as the whole read leaves such a row out at load (`hub_clips.rows_without_a_clip`): not a broken
             # clip (skipped, warned about and counted again every epoch), but no clip at all, left out of training and
