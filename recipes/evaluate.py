@@ -374,9 +374,14 @@ def main(argv=None, written: list | None = None):
             world_size=accelerator.num_processes,
             role="evaluation",
             options_of=f"--model {args.model}'s",
+            # views each video's frames decide (none fixed below): each clip's, refused naming it and both sizes
+            view_refusal=partial(
+                clip_size_refusal, config=model.config, model=str(args.model), cropped=False, tense="made"
+            ),
         )
         # the whole read's check, from the processor's rule rather than a clip (none is read yet): a stream whose
-        # views each video's frames decide (a shortest edge resized, nothing cropped) is left to the model
+        # views each video's frames decide (a shortest edge resized, nothing cropped) is checked at each clip
+        # (`view_refusal` above; it was left to the model's traceback)
         try:
             view = processor.view_size(num_crops=args.num_crops)
         except (ValueError, TypeError):  # options no clip can be processed with: the stream's first clip says which

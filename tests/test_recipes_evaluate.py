@@ -932,6 +932,28 @@ def test_crops_of_another_size_than_the_models_are_one_line_before_the_first_bat
     assert "Traceback" not in result.stderr
 
 
+def test_a_streamed_clip_whose_own_views_do_not_fit_is_one_line_naming_it(folder, tmp_path):
+    """A processor resizing the shortest edge and cropping nothing makes each video's own size: no check before the
+    stream can see it, and a 16x24 clip among 16x16 ones for a model of 16x16 images ended in a traceback (the
+    model's, or torch's "Sizes of tensors must match" in the collation). Now one line naming the clip and both."""
+    from vivit_hf import ViViTVideoProcessor
+
+    model = tmp_path / "model"
+    shutil.copytree(folder / "model", model)
+    saved = ViViTVideoProcessor.from_pretrained(model)
+    saved.do_center_crop, saved.size = False, {"shortest_edge": 16}
+    saved.save_pretrained(model)
+    data = tmp_path / "data"
+    shutil.copytree(folder / "data", data)
+    tiny_clip(data / "test" / "up" / "wide.mp4", 0, seed=1, width=24)
+    stream = ["--dataset_format", "hub", "--streaming", "--num_workers", "0"]
+    result = evaluate("--model", model, "--dataset", data, *stream, "--output_dir", tmp_path / "out")
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr[-3000:]
+    said = result.stderr.strip().splitlines()[-1]
+    assert "crops nothing (do_center_crop false) and made views of 16x24 pixels but the model takes 16x16" in said
+    assert said.endswith(f"; the first clip that does not: test/up/wide.mp4 ({data / 'test' / 'up' / 'wide.mp4'})")
+
+
 def test_a_streamed_processor_whose_options_cannot_make_the_views_is_one_line_not_the_size_checks_traceback(
     folder, tmp_path
 ):
