@@ -208,6 +208,7 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
                 f"got {frame_sampling_rate!r}."
             )
         _check_clip_length(self.model, num_frames)
+        _check_label_numbers(self.model.config)
         if frame_sampling_rate is not None:
             _check_sampling_rate_applies(getattr(self, "video_processor", None))
         preprocess, forward, postprocess = super()._sanitize_parameters(
@@ -514,6 +515,25 @@ def _check_clip_length(model, num_frames) -> None:
         raise ValueError(
             f"num_frames={num_frames} is more than the {most} frames this model takes (config.num_frames): give at "
             f"most {most}, or call the model on the processor's output with interpolate_pos_encoding=True."
+        )
+
+
+def _check_label_numbers(config) -> None:
+    """Refuse an `id2label` that numbers a class past the classifier's outputs (`{0: "down", 2: "up"}` for 2): a
+    hand-edited config with a gap. transformers takes its count for `num_labels`, so output 1 had no name and was
+    scored as `LABEL_1`, the best class of a clip of "up", which no output could be, without a word."""
+    count = getattr(config, "num_labels", None)
+    try:
+        numbers = sorted(int(key) for key in (getattr(config, "id2label", None) or {}))
+    except (TypeError, ValueError):  # not numbered: transformers' own error, where it reads them
+        return
+    beyond = [number for number in numbers if not 0 <= number < (count or 0)]
+    if beyond:
+        unnamed = sorted(set(range(count)) - set(numbers))
+        raise ValueError(
+            f"The model's config.id2label numbers classes {beyond} but its classifier has {count} outputs, 0 .. "
+            f"{count - 1}: output{'s' if len(unnamed) != 1 else ''} {unnamed} would be scored with no name "
+            f"(LABEL_{unnamed[0] if unnamed else count - 1}). Number id2label 0 .. {count - 1} in its config.json."
         )
 
 
