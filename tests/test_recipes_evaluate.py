@@ -966,7 +966,7 @@ def test_a_streamed_processor_whose_options_cannot_make_the_views_is_one_line_no
     saved = ViViTVideoProcessor.from_pretrained(model)
     saved.do_center_crop, saved.crop_size, saved.size = False, None, {"height": 16, "width": 16}
     saved.save_pretrained(model)
-    stream = ["--dataset_format", "hub", "--streaming", "--num_crops", "3"]
+    stream = ["--dataset_format", "hub", "--streaming", "--num_crops", "3", "--num_workers", "0"]
     result = evaluate("--model", model, "--dataset", folder / "data", *stream, "--output_dir", tmp_path / "out")
     assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr[-3000:]
     assert "cannot be processed with --model" in result.stderr.strip().splitlines()[-1], result.stderr[-3000:]
