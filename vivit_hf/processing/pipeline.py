@@ -37,7 +37,7 @@ from transformers.pipelines.video_classification import VideoClassificationPipel
 
 from .errors import ProcessorConfigError, ViewSizeError
 from .processing_vivit import ViViTVideoProcessor, ViViTVideoProcessorKwargs
-from .processor_options import describe_unknown, saved_config_name
+from .processor_options import describe_unknown, label_numbers_refusal, saved_config_name
 from .sampling import check_short_video, refuse_single_frame
 from .timeline import iter_window_clips, plan_windows, requested_frames
 from .video_inputs import (
@@ -519,22 +519,10 @@ def _check_clip_length(model, num_frames) -> None:
 
 
 def _check_label_numbers(config) -> None:
-    """Refuse an `id2label` that numbers a class past the classifier's outputs (`{0: "down", 2: "up"}` for 2): a
-    hand-edited config with a gap. transformers takes its count for `num_labels`, so output 1 had no name and was
-    scored as `LABEL_1`, the best class of a clip of "up", which no output could be, without a word."""
-    count = getattr(config, "num_labels", None)
-    try:
-        numbers = sorted(int(key) for key in (getattr(config, "id2label", None) or {}))
-    except (TypeError, ValueError):  # not numbered: transformers' own error, where it reads them
-        return
-    beyond = [number for number in numbers if not 0 <= number < (count or 0)]
-    if beyond:
-        unnamed = sorted(set(range(count)) - set(numbers))
-        raise ValueError(
-            f"The model's config.id2label numbers classes {beyond} but its classifier has {count} outputs, 0 .. "
-            f"{count - 1}: output{'s' if len(unnamed) != 1 else ''} {unnamed} would be scored with no name "
-            f"(LABEL_{unnamed[0] if unnamed else count - 1}). Number id2label 0 .. {count - 1} in its config.json."
-        )
+    """`label_numbers_refusal` as the pipeline's ValueError: the unnamed output was scored as `LABEL_<i>`."""
+    refusal = label_numbers_refusal(config)
+    if refusal:
+        raise ValueError(refusal)
 
 
 def _check_frame_size(model, pixel_values: torch.Tensor) -> None:
