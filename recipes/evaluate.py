@@ -61,7 +61,7 @@ import vivit_hf  # noqa: F401 - registers the ViViT classes with the Auto classe
 from vivit_hf.flag_spellings import typed_flag_name
 from vivit_hf.hub.folders import staged_outputs
 from vivit_hf.processing.processing_vivit import ViViTVideoProcessor
-from vivit_hf.processing.processor_options import clip_size_refusal
+from vivit_hf.processing.processor_options import clip_size_refusal, label_numbers_refusal
 from vivit_hf.training.agreement import (
     agree,
     agree_on_examples,
@@ -223,7 +223,7 @@ def load_model(args):
     """The model of `--model` (a Hub id at `--model_revision`); one that cannot be loaded is `usage_error`."""
     try:
         with hub_source("--model", args.model):  # no network, offline mode, no such repo: said as such
-            return AutoModelForVideoClassification.from_pretrained(args.model, revision=args.model_revision)
+            model = AutoModelForVideoClassification.from_pretrained(args.model, revision=args.model_revision)
     except OSError as error:  # a name that is no folder here, read as a Hub id: say both in one line, not a traceback
         where = (  # a folder here without the model's files was said to be "no such local folder"
             "a folder that holds no model transformers can load"
@@ -231,6 +231,9 @@ def load_model(args):
             else "no such local folder, and as a Hub model id it could not be loaded"
         )
         usage_error(f"--model {args.model}: {where}: {str(error).splitlines()[0]}")
+    if refusal := label_numbers_refusal(model.config):  # a gap in its names: it was `KeyError: 1` after loading
+        usage_error(f"--model {args.model}: {refusal}")
+    return model
 
 
 def take_the_models_clip_length(processor, config, model: str) -> str | None:
@@ -374,9 +377,14 @@ def main(argv=None, written: list | None = None):
             world_size=accelerator.num_processes,
             role="evaluation",
             options_of=f"--model {args.model}'s",
+            # views each video's frames decide (none fixed below): each clip's, refused naming it and both sizes
+            view_refusal=partial(
+                clip_size_refusal, config=model.config, model=str(args.model), cropped=False, tense="made"
+            ),
         )
         # the whole read's check, from the processor's rule rather than a clip (none is read yet): a stream whose
-        # views each video's frames decide (a shortest edge resized, nothing cropped) is left to the model
+        # views each video's frames decide (a shortest edge resized, nothing cropped) is checked at each clip
+        # (`view_refusal` above; it was left to the model's traceback)
         try:
             view = processor.view_size(num_crops=args.num_crops)
         except (ValueError, TypeError):  # options no clip can be processed with: the stream's first clip says which

@@ -11,7 +11,9 @@ one clip of the model's `num_frames` frames, classified by `ViViTVideoClassifica
 long as the model's training clips (`num_frames` frames `frame_stride` apart: 16 frames for the README's main job, 2 s
 of its 8 fps clips): the frames are spread over the window, so a longer one shows the model its motion sped up.
 Without `--window` the window is that clip (for a processor that samples by stride; else 4 s). A processor whose crops
-are not the model's `image_size` is refused in one line before any video is read.
+(or fixed-size resize, where it crops nothing) are not the model's `image_size` is refused in one line before any
+video is read; one whose views each video's frames decide, at the first that does not fit, naming it and the videos
+written before it.
 The file is read in one pass (each frame decoded once, however the windows overlap), never held whole in memory.
 Writes, per video, `<name>.json` (e.g. `a.mp4.json`: every window's start and end in seconds and frames with its
 `top_k` predictions, and the aggregate: the mean of the windows' logits) and `<name>.png` (the scores over time of
@@ -497,27 +499,49 @@ def load_classifier(model: str, device: str, revision: str | None = None) -> ViV
 
 
 def check_crop_size(classifier, model: str, num_crops: int) -> None:
-    """`usage_error` where the processor's crops (center crops, or three) are not the model's `image_size`: the
-    first video failed with the model's traceback, advising `interpolate_pos_encoding=True`, which no flag passes.
-    (A processor that does not crop makes each video's resized size: refused at the first video that does not fit,
-    `view_size_refusal`.)"""
+    """`usage_error` where the views the processor's options alone decide (its crops, centre crops or three; or a
+    fixed height and width resized where it crops none) are not the model's `image_size`, before any output is
+    opened: the first video failed with the model's traceback, advising `interpolate_pos_encoding=True`, which no
+    flag passes, and a fixed resize was refused only at the first video, after predictions.jsonl was opened (an
+    empty file left behind). (A shortest edge resized with no crop makes each video's size: refused at the first
+    video that does not fit, `view_size_refusal`.)"""
     processor = classifier.video_processor
-    crop = getattr(processor, "crop_size", None)
-    crops = getattr(processor, "do_center_crop", False) or num_crops == 3
-    refusal = crops and crop and clip_size_refusal((crop["height"], crop["width"]), classifier.model.config, model)
+    crops = bool(getattr(processor, "do_center_crop", False) or num_crops == 3)
+    try:  # the processor's own rule, as the pipeline calls it (no training augmentation)
+        view = processor.view_size(num_crops=num_crops, do_train_augment=False)
+    except (AttributeError, ValueError, TypeError):  # not ours, or options the first video's call names
+        crop = getattr(processor, "crop_size", None)
+        view = crops and crop and (crop["height"], crop["width"])
+    if not view:
+        return
+    config = classifier.model.config
+    refusal = clip_size_refusal(view, config, model) if crops else view_size_refusal(view, classifier, model, "makes")
     if refusal:
         usage_error(refusal)
 
 
-def view_size_refusal(error: ViewSizeError, classifier, model: str) -> str:
-    """The line a processor that crops nothing refuses with (`check_crop_size` leaves it to the model): its views
-    are each video's resized frames, not the model's `image_size`; the pipeline's own error advised setting
-    `pipe.video_processor.do_center_crop`, Python no flag of this command reaches, after a traceback."""
+def view_size_refusal(made: tuple[int, ...], classifier, model: str, tense: str = "made") -> str | None:
+    """The line a processor that crops nothing refuses with: its views (`made`) are its resized frames, not the
+    model's `image_size`; the pipeline's own error advised setting `pipe.video_processor.do_center_crop`, Python no
+    flag of this command reaches, after a traceback."""
     crop = getattr(classifier.video_processor, "crop_size", None) or {}
-    fits = (crop.get("height"), crop.get("width")) == error.takes  # its crops would do: a flag takes them
+    size = tuple(getattr(classifier.model.config, "image_size_hw", ()))
+    fits = (crop.get("height"), crop.get("width")) == size  # its crops would do: a flag takes them
     three = " (or --num_crops 3: three crops of that size)" if fits else ""
-    said = clip_size_refusal(error.made, classifier.model.config, model, cropped=False, tense="made")
-    return f"{said}{three}" if said else str(error)
+    said = clip_size_refusal(made, classifier.model.config, model, cropped=False, tense=tense)
+    return f"{said}{three}" if said else None
+
+
+def written_before(video, done: int, total: int, summary_path: Path) -> str:
+    """What a refusal at a later video leaves: the videos before it, written and listed, or nothing (the list,
+    empty, removed). It said only the processor's fault, beside a predictions.jsonl of some videos or of none."""
+    if not done:
+        summary_path.unlink(missing_ok=True)
+        return f"; refused at {video}, the first video: nothing written"
+    return (
+        f"; refused at {video}: the {done} of {total} videos before it are written, listed in {summary_path}, the "
+        "rest are not"
+    )
 
 
 def agreed(count: int, step, *args):
@@ -600,7 +624,10 @@ def main(argv=None, progress: dict | None = None) -> None:
                     short_video=args.short_video,
                 )
             except ViewSizeError as error:  # the processor's options (a video of another shape may fit: the run stops)
-                _usage_error(view_size_refusal(error, classifier, args.model), prog="predict.py")
+                said = error.made and view_size_refusal(error.made, classifier, args.model) or str(error)
+                summary.close()
+                done = written_before(video, progress["done"], len(mine), summary_path)
+                _usage_error(said + done, prog="predict.py")
             except BrokenVideoError as error:  # one broken file (undecodable, one frame) must not cost the rest
                 reason = in_flag_words(str(error))  # "pass --short_video loop or pad": this command's flag
                 failed[str(video)] = reason

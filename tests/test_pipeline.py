@@ -202,6 +202,17 @@ def test_pipeline_one_head_reads_labels_keyed_by_strings(model_dir, video):
         assert [r["label"] for r in result] == [r["label"] for r in expected]
 
 
+def test_pipeline_refuses_labels_numbered_past_the_classifier(heads_dir, video):
+    """A config whose id2label skips a number (`{0: ..., 2: ...}` for 2 outputs, a hand edit) scored output 1 as
+    `LABEL_1` and never named the class numbered 2: refused naming both."""
+    classifier = vivit_pipeline(heads_dir)
+    names = dict(classifier.model.config.id2label)
+    classifier.model.config.id2label = {**{i: n for i, n in names.items() if i != 1}, len(names): names[1]}
+    with pytest.raises(ValueError, match=rf"numbers classes \[{len(names)}\] but its classifier has {len(names)} "
+                       rf"outputs, 0 \.\. {len(names) - 1}: output \[1\] would be scored with no name"):  # fmt: skip
+        classifier(video, top_k=10)
+
+
 def test_pipeline_label_spaces_with_raw_logits_has_no_actions(heads_dir, video):
     # "none" gives each head's logits as scores; a product of logits is no score, so no actions
     classifier = vivit_pipeline(heads_dir)

@@ -932,6 +932,46 @@ def test_crops_of_another_size_than_the_models_are_one_line_before_the_first_bat
     assert "Traceback" not in result.stderr
 
 
+def test_a_model_whose_id2label_skips_a_number_is_one_line(folder, tmp_path):
+    """A hand-edited config.json naming classes 0 and 2 of a 2-output classifier ended in `KeyError: 1` after the
+    model loaded; now one line naming both (the pipeline's rule: it scored output 1 as LABEL_1)."""
+    model = tmp_path / "model"
+    shutil.copytree(folder / "model", model)
+    config = json.loads((model / "config.json").read_text())
+    config["id2label"] = {"0": CLASSES[0], "2": CLASSES[1]}
+    config["label2id"] = {CLASSES[0]: 0, CLASSES[1]: 2}
+    (model / "config.json").write_text(json.dumps(config))
+    result = evaluate("--model", model, "--dataset", folder / "data", "--output_dir", tmp_path / "out")
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr[-3000:]
+    said = result.stderr.strip().splitlines()[-1]
+    assert said.endswith(
+        f"--model {model}: The model's config.id2label numbers classes [2] but its classifier has 2 outputs, "
+        "0 .. 1: output [1] would be scored with no name (LABEL_1). Number id2label 0 .. 1 in its config.json."
+    ), result.stderr[-3000:]
+
+
+def test_a_streamed_clip_whose_own_views_do_not_fit_is_one_line_naming_it(folder, tmp_path):
+    """A processor resizing the shortest edge and cropping nothing makes each video's own size: no check before the
+    stream can see it, and a 16x24 clip among 16x16 ones for a model of 16x16 images ended in a traceback (the
+    model's, or torch's "Sizes of tensors must match" in the collation). Now one line naming the clip and both."""
+    from vivit_hf import ViViTVideoProcessor
+
+    model = tmp_path / "model"
+    shutil.copytree(folder / "model", model)
+    saved = ViViTVideoProcessor.from_pretrained(model)
+    saved.do_center_crop, saved.size = False, {"shortest_edge": 16}
+    saved.save_pretrained(model)
+    data = tmp_path / "data"
+    shutil.copytree(folder / "data", data)
+    tiny_clip(data / "test" / "up" / "wide.mp4", 0, seed=1, width=24)
+    stream = ["--dataset_format", "hub", "--streaming", "--num_workers", "0"]
+    result = evaluate("--model", model, "--dataset", data, *stream, "--output_dir", tmp_path / "out")
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr[-3000:]
+    said = result.stderr.strip().splitlines()[-1]
+    assert "crops nothing (do_center_crop false) and made views of 16x24 pixels but the model takes 16x16" in said
+    assert said.endswith(f"; the first clip that does not: test/up/wide.mp4 ({data / 'test' / 'up' / 'wide.mp4'})")
+
+
 def test_a_streamed_processor_whose_options_cannot_make_the_views_is_one_line_not_the_size_checks_traceback(
     folder, tmp_path
 ):
@@ -944,7 +984,7 @@ def test_a_streamed_processor_whose_options_cannot_make_the_views_is_one_line_no
     saved = ViViTVideoProcessor.from_pretrained(model)
     saved.do_center_crop, saved.crop_size, saved.size = False, None, {"height": 16, "width": 16}
     saved.save_pretrained(model)
-    stream = ["--dataset_format", "hub", "--streaming", "--num_crops", "3"]
+    stream = ["--dataset_format", "hub", "--streaming", "--num_crops", "3", "--num_workers", "0"]
     result = evaluate("--model", model, "--dataset", folder / "data", *stream, "--output_dir", tmp_path / "out")
     assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr[-3000:]
     assert "cannot be processed with --model" in result.stderr.strip().splitlines()[-1], result.stderr[-3000:]

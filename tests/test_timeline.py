@@ -3,6 +3,7 @@
 10-minute video whose colour (and so its label, for a model that classifies the mean colour) changes at known times."""
 
 import json
+import math
 from fractions import Fraction
 
 import av
@@ -145,6 +146,36 @@ def test_a_hop_in_seconds_stays_on_its_grid_over_a_long_video():
             assert w.start == round(w.start_frame / fps, 9) and w.end_frame - w.start_frame == round(window * fps)
     frames_hop = plan_windows(1000, 25.0, window="64f", hop="32f", num_frames=4)
     assert [w.start_frame for w in frames_hop] == list(range(0, 1000 - 64 + 1, 32)) + [1000 - 64]
+
+
+def test_a_window_in_seconds_without_a_hop_stays_on_its_grid_over_a_long_video():
+    """Without a hop, windows were laid every window rounded to whole frames once (0.5 s at 25 fps: 12 frames, 0.48 s;
+    at 29.97 fps 15 frames, 0.5005 s): window 1200 of 10 minutes started at 576 s, or 600.6 s. Window k now starts at
+    the frame nearest k x window (the earlier at a tie), as a hop of the window's length does, labelled with its own
+    frames' times. The grid here is computed by hand in exact fractions from the rate alone."""
+    for fps, rate, window, count in (
+        (25.0, Fraction(25), 0.5, 15000),
+        (30000 / 1001, Fraction(30000, 1001), 0.5, 17982),
+        (30000 / 1001, Fraction(30000, 1001), 2.5, 17982),
+    ):
+        size = round(window * fps)
+        grid = []
+        for k in range(count):
+            start = math.ceil(k * Fraction(window) * rate - Fraction(1, 2))  # nearest frame, a tie the earlier
+            if start + size > count:
+                break
+            grid.append(start)
+        windows = plan_windows(count, fps, window=window, num_frames=4)
+        on_grid = [w for w in windows if not w.shifted]
+        assert [w.start_frame for w in on_grid] == grid, (fps, window)
+        assert all(w.end_frame - w.start_frame == size for w in windows)
+        assert [(w.start, w.end) for w in windows] == [
+            (round(w.start_frame / fps, 9), round(w.end_frame / fps, 9)) for w in windows
+        ]
+        assert windows == plan_windows(count, fps, window=window, hop=window, num_frames=4)  # hop = window: the same
+        k = int(590 / window)  # 590 s in: 566.4 s (0.5 s at 25 fps), 590.59 s (at 29.97) or 590.0 s before
+        assert abs(on_grid[k].start - 590) <= 0.5 / fps, (fps, window, on_grid[k].start)
+    assert plan_windows(15000, 25.0, window=0.5, num_frames=4)[1198].start == 599.0  # 575.04 s before
 
 
 def test_each_frame_decoded_once_and_memory_bounded(tmp_path):

@@ -454,7 +454,9 @@ def test_crops_of_another_size_than_the_models_are_one_line_before_any_video(mod
 def test_a_processor_that_crops_nothing_is_one_line_naming_its_config(model_and_videos, tmp_path, capsys):
     """A processor saved with do_center_crop false makes each video's resized frames (here 24x32) for a model of
     32x32 images: the pipeline's refusal, no broken video's, ended the run in a traceback advising
-    `pipe.video_processor.do_center_crop = True`, Python no flag reaches; now one line naming the file to correct."""
+    `pipe.video_processor.do_center_crop = True`, Python no flag reaches; now one line naming the file to correct.
+    A fixed height and width decide the views before any video: refused before any output is opened (it came at the
+    first video, an empty predictions.jsonl left behind)."""
     import shutil
 
     model, folder = model_and_videos
@@ -468,6 +470,42 @@ def test_a_processor_that_crops_nothing_is_one_line_naming_its_config(model_and_
     assert stopped.value.code == 2
     assert capsys.readouterr().err.strip().splitlines()[-1] == (
         f"predict.py: error: --model {tmp_path / 'model'}: its video processor crops nothing (do_center_crop false) "
-        "and made views of 24x32 pixels but the model takes 32x32 (its config's image_size); set do_center_crop true "
+        "and makes views of 24x32 pixels but the model takes 32x32 (its config's image_size); set do_center_crop true "
         "and crop_size 32x32 in its video_preprocessor_config.json (or --num_crops 3: three crops of that size)"
     )
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_video_whose_views_do_not_fit_says_which_videos_were_written(model_and_videos, tmp_path, capsys):
+    """A processor that neither resizes nor crops makes each video's own size: a 16x16 video after a 32x32 one was
+    refused naming the processor only, beside a predictions.jsonl listing one video (or, refused at the first, an
+    empty one): the line now says where it stopped and what was written, and a refusal at the first removes the
+    empty list."""
+    import shutil
+
+    model, _ = model_and_videos
+    shutil.copytree(model, tmp_path / "model")
+    saved = ViViTVideoProcessor.from_pretrained(tmp_path / "model")
+    saved.do_center_crop, saved.do_resize = False, False
+    saved.save_pretrained(tmp_path / "model")
+    fits = write_colour_video(tmp_path / "fits.mp4", seconds=2, schedule=[(0, "red")])
+    small = write_colour_video(tmp_path / "small.mp4", seconds=2, schedule=[(0, "red")], size=16)
+    for videos, out in (([fits, small], tmp_path / "out"), ([small, fits], tmp_path / "out_first")):
+        with pytest.raises(SystemExit) as stopped:
+            load_predict().main(["--model", str(tmp_path / "model"), "--videos", *map(str, videos), "--no_plot",
+                                 "--window", "4f", "--output_dir", str(out)])  # fmt: skip
+        assert stopped.value.code == 2
+        said = capsys.readouterr().err.strip().splitlines()[-1]
+        assert said.startswith(f"predict.py: error: --model {tmp_path / 'model'}: its video processor crops nothing")
+        assert "made views of 16x16 pixels but the model takes 32x32" in said
+        if videos[0] == fits:
+            assert said.endswith(
+                f"; refused at {small}: the 1 of 2 videos before it are written, listed in {out / 'predictions.jsonl'}"
+                ", the rest are not"
+            )
+            assert [json.loads(line)["video"] for line in (out / "predictions.jsonl").read_text().splitlines()] == [
+                str(fits)
+            ]
+        else:
+            assert said.endswith(f"; refused at {small}, the first video: nothing written")
+            assert not (out / "predictions.jsonl").exists()

@@ -37,7 +37,7 @@ from transformers.pipelines.video_classification import VideoClassificationPipel
 
 from .errors import ProcessorConfigError, ViewSizeError
 from .processing_vivit import ViViTVideoProcessor, ViViTVideoProcessorKwargs
-from .processor_options import describe_unknown, saved_config_name
+from .processor_options import describe_unknown, label_numbers_refusal, saved_config_name
 from .sampling import check_short_video, refuse_single_frame
 from .timeline import iter_window_clips, plan_windows, requested_frames
 from .video_inputs import (
@@ -208,6 +208,7 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
                 f"got {frame_sampling_rate!r}."
             )
         _check_clip_length(self.model, num_frames)
+        _check_label_numbers(self.model.config)
         if frame_sampling_rate is not None:
             _check_sampling_rate_applies(getattr(self, "video_processor", None))
         preprocess, forward, postprocess = super()._sanitize_parameters(
@@ -515,6 +516,13 @@ def _check_clip_length(model, num_frames) -> None:
             f"num_frames={num_frames} is more than the {most} frames this model takes (config.num_frames): give at "
             f"most {most}, or call the model on the processor's output with interpolate_pos_encoding=True."
         )
+
+
+def _check_label_numbers(config) -> None:
+    """`label_numbers_refusal` as the pipeline's ValueError: the unnamed output was scored as `LABEL_<i>`."""
+    refusal = label_numbers_refusal(config)
+    if refusal:
+        raise ValueError(refusal)
 
 
 def _check_frame_size(model, pixel_values: torch.Tensor) -> None:

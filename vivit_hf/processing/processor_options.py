@@ -539,3 +539,24 @@ def clip_size_refusal(view, config, model: str, cropped: bool = True, tense: str
             f"set do_center_crop true and crop_size {size[0]}x{size[1]} in its {file}"
         )
     return f"--model {model}: its video processor {tense} crops of {made}; correct crop_size in its {file}"
+
+
+def label_numbers_refusal(config) -> str | None:
+    """Why `config.id2label` cannot name the classifier's outputs, or None: it numbers a class past them
+    (`{0: "down", 2: "up"}` for 2, a hand-edited config with a gap; transformers takes the names' count for
+    `num_labels`). The pipeline scored output 1 as `LABEL_1` and never named "up", without a word; evaluate.py ended
+    in `KeyError: 1`. Here beside `clip_size_refusal`, for the pipeline and the recipes alike."""
+    count = getattr(config, "num_labels", None)
+    try:
+        numbers = sorted(int(key) for key in (getattr(config, "id2label", None) or {}))
+    except (TypeError, ValueError):  # not numbered: transformers' own error, where it reads them
+        return None
+    beyond = [number for number in numbers if not 0 <= number < (count or 0)]
+    if not beyond:
+        return None
+    unnamed = sorted(set(range(count or 0)) - set(numbers))
+    return (
+        f"The model's config.id2label numbers classes {beyond} but its classifier has {count} outputs, 0 .. "
+        f"{count - 1}: output{'s' if len(unnamed) != 1 else ''} {unnamed} would be scored with no name "
+        f"(LABEL_{unnamed[0] if unnamed else count - 1}). Number id2label 0 .. {count - 1} in its config.json."
+    )

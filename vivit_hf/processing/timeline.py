@@ -93,13 +93,16 @@ def requested_frames(fps: float | None, window, hop=None) -> tuple[int, int]:
     return size, span_in_frames(hop, fps, "hop") if hop is not None else size
 
 
-def _hop_in_frames(hop, fps: float | None, size: int) -> float:
+def _hop_in_frames(hop, window, fps: float | None) -> float:
     """The hop in frames, unrounded: a hop in frames (`"32f"`) is whole; one in seconds is `hop * fps` (12.5 for
-    0.5 s at 25 fps), at least one frame; no hop is the window's `size`."""
+    0.5 s at 25 fps), at least one frame. No hop is the window, unrounded as a hop would be: the window's rounded
+    frames (12 for 0.5 s at 25 fps) as the step put window 1200 of a 10-minute video at 576 s, not 600 s."""
     if hop is None:
-        return float(size)
-    number, unit = _parse_span(hop, "hop")
-    return number if unit == "f" else max(1.0, number * _need_rate(hop, fps, "hop"))
+        hop, name = window, "window"
+    else:
+        name = "hop"
+    number, unit = _parse_span(hop, name)
+    return number if unit == "f" else max(1.0, number * _need_rate(hop, fps, name))
 
 
 def _grid_starts(last_start: int, step: float) -> list[int]:
@@ -171,7 +174,7 @@ def plan_windows(
             end = video_duration(num_video_frames, fps, times, last_seconds)
             return _plan_by_time(times, fps, window, hop, num_frames, end)
     size = span_in_frames(window, fps, "window")
-    step = _hop_in_frames(hop, fps, size)
+    step = _hop_in_frames(hop, window, fps)
     rate = float(fps) if fps and fps > 0 else None
     # to the nanosecond, as `_plan_by_time`: a rate measured from timestamps (24.999999999999996) put 4.000000000000001
     return _frame_windows(
@@ -196,7 +199,7 @@ def _plan_by_time(times: np.ndarray, fps: float | None, window, hop, num_frames:
     length, unit = _parse_span(window, "window")
     if unit == "f":
         size = int(length)
-        step = _hop_in_frames(hop, fps, size)
+        step = _hop_in_frames(hop, window, fps)
         # to the nanosecond, as below
         return _frame_windows(count, size, step, num_frames, lambda frame: round(float(edges[frame]), 9))
     shortened = length > duration + _EPSILON

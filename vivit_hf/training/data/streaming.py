@@ -892,8 +892,13 @@ class StreamingVideoDataset(torch.utils.data.IterableDataset):
         processor_kwargs: dict | None = None,
         role: str = "streamed",
         options_of: str = "this run's",
+        view_refusal=None,
     ):
         self.split, self.processor, self.batch_size = split, processor, batch_size
+        # `view_refusal(view_hw)`: why the model cannot take a clip's views, or None; for views each video's frames
+        # decide (a shortest edge resized, nothing cropped), which no check before the stream can see. They were the
+        # model's traceback, or torch's "Sizes of tensors must match" where a batch held two sizes.
+        self.view_refusal = view_refusal
         self.role = role  # what the clips are to the run ("training", "evaluation"), for ProcessorOptionError
         self.options_of = options_of  # whose processor options they are ("this run's", "--model M's"), likewise
         self.num_clips, self.num_crops, self.seed = num_clips, num_crops, seed
@@ -1043,6 +1048,9 @@ class StreamingVideoDataset(torch.utils.data.IterableDataset):
         except (ValueError, TypeError) as error:  # as `unreadable_training_set` takes them on the map-style path
             first = describe_example(example, index)
             raise ProcessorOptionError.at(self.role, first, error, self.options_of) from error
+        refusal = valid and self.view_refusal is not None and self.view_refusal(tuple(pixel_values.shape[-2:]))
+        if refusal:  # sent to the main process as any option no clip can be processed with, in one line
+            raise ProcessorOptionError(f"{refusal}; the first clip that does not: {describe_example(example, index)}")
         return {"pixel_values": pixel_values, "labels": example["label"], "valid": valid, "id": example["id"]}
 
     def __iter__(self):
