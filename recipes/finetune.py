@@ -904,6 +904,9 @@ def main(argv=None):
         if args.push_to_hub:
             push_checkpoint(accelerator, model, processor, uploader, path, args.hub_strategy, ema=ema)
 
+    # the last epoch trained and its truncated segments, where a resume at the end of the last one trains none (its
+    # end-of-run evaluation with --eval_steps died in an UnboundLocalError)
+    epoch, truncated_clips = starting_epoch - 1, torch.zeros_like(trained_clips)
     for epoch in range(starting_epoch, num_epochs):
         if stopped_early():  # at an epoch's end, or a resume of a run that had stopped
             break
