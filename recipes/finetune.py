@@ -275,9 +275,9 @@ def same_command_run(args, output_dir: Path) -> tuple[str, Path | None] | None:
     """What a rerun of the very command that wrote `output_dir` does (the settings its last checkpoint, else its
     run_settings.json, recorded equal this run's: batches, model, optimisation; the process count from the launcher's
     WORLD_SIZE): `("continue", checkpoint)` from its last checkpoint, as transformers' example scripts resume the
-    checkpoint they find (a finished run trains the steps after it again: none where its last step was
-    checkpointed); `("restart", None)` for a finished run that kept no checkpoint (the same command again, from the
-    start). None: another run, refused."""
+    checkpoint they find (a finished run trains nothing more: its last step is checkpointed; `trained_again` names
+    the steps after it of an earlier version's run); `("restart", None)` for a finished run that kept no checkpoint
+    (the same command again, from the start). None: another run, refused."""
     compared = recorded_and_ours(args, output_dir)
     if compared is None or not same_settings(*compared[:2]):
         return None
@@ -891,6 +891,22 @@ def main(argv=None):
             state["stream_position"] = stream_position(train_dataloader, accelerator) if batches_in_epoch else []
         return state
 
+    checkpointed_step = completed_steps  # the step of the last checkpoint saved or resumed (0: none)
+
+    def save_step_checkpoint(state: dict) -> None:
+        """`step_N` of the step just trained, recording `state`; pruned, logged and pushed as every checkpoint."""
+        nonlocal checkpointed_step
+        path = save_checkpoint(accelerator, output_dir, f"step_{completed_steps}", state, args.checkpoints_total_limit)
+        checkpointed_step = completed_steps
+        if args.load_best_model_at_end and checkpoint_writer(accelerator):
+            prune_after_checkpoint(output_dir, history, best_metric)
+        logger.info(f"saved checkpoint {path}")
+        if args.push_to_hub:
+            push_checkpoint(accelerator, model, processor, uploader, path, args.hub_strategy, ema=ema)
+
+    # the last epoch trained and its truncated segments, where a resume at the end of the last one trains none (its
+    # end-of-run evaluation with --eval_steps died in an UnboundLocalError)
+    epoch, truncated_clips = starting_epoch - 1, torch.zeros_like(trained_clips)
     for epoch in range(starting_epoch, num_epochs):
         if stopped_early():  # at an epoch's end, or a resume of a run that had stopped
             break
@@ -997,23 +1013,20 @@ def main(argv=None):
                 meter.pause()
                 results = record_evaluation(epoch, f"step {completed_steps} (epoch {epoch})")
                 compiled.train()
+            # The run's last step is checkpointed too, as Trainer's: only where the interval divided it, a rerun of a
+            # finished run (or a resume of one killed in its final evaluation or push) trained its last steps again.
+            # (its end by --max_train_steps, or by --early_stopping_patience at this step's evaluation; a run ending
+            # with its last epoch otherwise, or stopped at an epoch's evaluation, is checkpointed after that epoch)
             if (
                 args.checkpointing_steps
                 and args.checkpointing_steps.isdigit()
-                and completed_steps % int(args.checkpointing_steps) == 0
-            ):
-                path = save_checkpoint(
-                    accelerator,
-                    output_dir,
-                    f"step_{completed_steps}",
-                    trainer_state(epoch, batch_index),
-                    args.checkpoints_total_limit,
+                and (
+                    completed_steps % int(args.checkpointing_steps) == 0
+                    or (stop_at_max_steps and completed_steps >= args.max_train_steps)
+                    or (args.eval_steps and completed_steps % args.eval_steps == 0 and stopped_early())
                 )
-                if args.load_best_model_at_end and checkpoint_writer(accelerator):
-                    prune_after_checkpoint(output_dir, history, best_metric)
-                logger.info(f"saved checkpoint {path}")
-                if args.push_to_hub:
-                    push_checkpoint(accelerator, model, processor, uploader, path, args.hub_strategy, ema=ema)
+            ):
+                save_step_checkpoint(trainer_state(epoch, batch_index))
             if stop_at_max_steps and completed_steps >= args.max_train_steps:
                 # the step that ends the run may end the epoch too (its last batch): then the epoch is finished
                 epoch_finished = accelerator.gradient_state.end_of_dataloader
@@ -1042,6 +1055,15 @@ def main(argv=None):
             if args.push_to_hub:  # every save, as Trainer's: an epoch's checkpoint pushed nothing before the end
                 finished = epoch if epoch_finished else None
                 push_checkpoint(accelerator, model, processor, uploader, path, args.hub_strategy, finished, ema)
+        elif (
+            args.checkpointing_steps
+            and completed_steps != checkpointed_step
+            and (epoch == num_epochs - 1 or stopped_early())
+        ):  # the run's last step, where no step ends it (a stream's unknown plan, early stopping at this evaluation)
+            kept = history if args.eval_steps else history[:-1]
+            save_step_checkpoint(
+                trainer_state(epoch + 1, 0) if epoch_finished else trainer_state(epoch, batch_index, kept)
+            )
         if stop_at_max_steps and completed_steps >= args.max_train_steps:
             break
 

@@ -134,6 +134,9 @@ def test_early_stopping_stops_at_the_evaluation_trainers_callback_stops_at(every
     results = results_of(early_stopped)
     assert results["history"] == history[:stopped_at]
     assert results["stopped_early"] is True and results["completed_steps"] == stopped_at
+    # the step it stopped at is checkpointed, as Trainer's last step, whether --checkpointing_steps 2 divides it or not
+    steps = sorted(int(path.name[5:]) for path in (early_stopped / "checkpoints").glob("step_*"))
+    assert steps[-1] == stopped_at and steps[:-1] == list(range(2, stopped_at, 2)), steps
     assert_same_weights(weights(early_stopped), weights(every_step / "checkpoints" / f"step_{best_step}"))
     card = (early_stopped / "README.md").read_text()
     assert f"step {best_step} of the {stopped_at} trained" in card and f"early at step {stopped_at} of 12" in card

@@ -263,9 +263,9 @@ def test_a_resume_from_another_working_directory_naming_the_same_data_set_folder
 def test_the_same_command_run_again_continues_its_run_and_another_is_refused(videofolder, uninterrupted, tmp_path):
     """A rerun of the very command that wrote the folder (the README's main job, run twice) continues it from its last
     checkpoint and writes the same model again (exit 0). Any other flag is a new run, refused as before (it would
-    replace the model). A finished run whose last step has no checkpoint of its own (here: step_12 gone, as
-    --checkpointing_steps 5 leaves a 12-step run) trains its last steps again, as it trained them: the log said "a
-    finished run trains nothing more", and now says which steps it trains again. (Finished at its checkpoint, it
+    replace the model). A finished run whose last step has no checkpoint of its own (here: step_12 gone, as an
+    earlier version left a run its interval did not divide) trains its last steps again, as it trained them: the log
+    said "a finished run trains nothing more", and now says which steps it trains again. (Finished at its checkpoint, it
     trains nothing: test_resuming_from_the_last_checkpoint_of_a_finished_run_changes_nothing.)"""
     out = tmp_path / "out"
     shutil.copytree(uninterrupted, out)
@@ -1652,7 +1652,9 @@ def test_a_run_that_diverged_to_nan_stops_in_one_line_and_saves_no_model_or_accu
 
 
 def test_resuming_a_run_that_reached_max_train_steps_changes_nothing(videofolder, tmp_path):
-    # --max_train_steps 5 ends mid-epoch (6 batches per epoch), where the resumed run used to train a sixth step.
+    """--max_train_steps 5 ends mid-epoch (6 batches per epoch), where the resumed run used to train a sixth step.
+    Its last step is checkpointed though --checkpointing_steps 2 does not divide it, as Trainer's (it kept step_2 and
+    step_4, so a resume trained step 5 again), counted under --checkpoints_total_limit 2 (step_2 goes)."""
     args = [
         "--dataset",
         videofolder,
@@ -1661,10 +1663,12 @@ def test_resuming_a_run_that_reached_max_train_steps_changes_nothing(videofolder
         "--max_train_steps",
         "5",
         "--checkpointing_steps",
-        "5",
+        "2",
         *TINY_MODEL,
     ]
-    run(FINETUNE, *args)
+    first = run(FINETUNE, *args)
+    assert sorted(p.name for p in (tmp_path / "checkpoints").iterdir()) == ["step_4", "step_5"]
+    assert first.stderr.count("saved checkpoint") == 3, first.stderr[-3000:]  # step 4, not twice
     finished = weights(tmp_path)
     history = json.loads((tmp_path / "all_results.json").read_text())["history"]
     finished_clips = json.loads((tmp_path / "all_results.json").read_text())["train_clips_per_process"]
@@ -1677,7 +1681,8 @@ def test_resuming_a_run_that_reached_max_train_steps_changes_nothing(videofolder
     results = json.loads((tmp_path / "all_results.json").read_text())
     assert results["completed_steps"] == 5 and results["history"] == history
     assert results["train_clips_per_process"] == finished_clips  # the finished run's, not 0: nothing more trained
-    assert sorted(p.name for p in (tmp_path / "checkpoints").iterdir()) == ["step_5"]
+    assert sorted(p.name for p in (tmp_path / "checkpoints").iterdir()) == ["step_4", "step_5"]
+    assert "saved checkpoint" not in result.stderr and "as that run trained" not in result.stderr
 
 
 def test_an_epoch_checkpoint_of_an_epoch_cut_short_resumes_where_it_stopped(videofolder, tmp_path):

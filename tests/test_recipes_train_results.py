@@ -206,6 +206,21 @@ def test_a_finished_run_resumed_again_keeps_its_end_of_run_evaluation_in_the_his
     assert results_of(again)["history"] == results_of(every_5_steps)["history"]
 
 
+def test_a_finished_run_of_epoch_checkpoints_and_eval_steps_run_again_trains_nothing(videofolder, tmp_path):
+    """Its last checkpoint is its last epoch's end (epoch_0 of 6 steps), evaluated at steps 4 and 6 (the run's end,
+    after the checkpoint): the same command again resumed no epoch and died in an UnboundLocalError (`epoch`) at the
+    end-of-run evaluation; it makes it again, and the history is the finished run's."""
+    flags = [*TINY_MODEL, "--dataset", videofolder, "--output_dir", tmp_path, "--max_train_steps", "6"]
+    flags += ["--checkpointing_steps", "epoch", "--eval_steps", "4"]
+    run(FINETUNE, *flags)
+    history = results_of(tmp_path)["history"]
+    assert [entry["step"] for entry in history] == [4, 6]
+    assert sorted(path.name for path in (tmp_path / "checkpoints").iterdir()) == ["epoch_0"]
+    again = run(FINETUNE, *flags)
+    assert "continuing it from epoch_0" in again.stderr and "nothing left to train" in again.stderr
+    assert results_of(tmp_path)["history"] == history
+
+
 def test_eval_steps_on_two_processes_count_every_evaluation_clip_once(videofolder, tmp_path):
     """6 evaluation clips in batches of 2 on 2 processes: accelerate pads the last batch, which every evaluation
     every 2 steps (of 3 an epoch) must leave out, mid-epoch as at an epoch's end."""

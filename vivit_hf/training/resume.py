@@ -252,10 +252,11 @@ def recorded_held_out_digest(folder) -> str | None:
 def trained_again(folder, steps: int) -> str | None:
     """What a resume from a checkpoint of `steps` steps trains again in `folder`, the run's: the steps after it that a
     finished run there had trained (its `all_results.json`, written last, counts them). A run's last step is
-    checkpointed only when `--checkpointing_steps` divides it (`--max_train_steps 3 --checkpointing_steps 2` keeps
-    step_2), so the same command run again trains step 3 again (as it trained it: the resume replays) where the log
-    said "a finished run trains nothing more". None: nothing (no finished run, its last step is checkpointed, or the
-    checkpoint is not the folder's last: a resume going back on the run, which its own warning names)."""
+    checkpointed now, but an earlier version's was only when `--checkpointing_steps` divided it (`--max_train_steps 3
+    --checkpointing_steps 2` kept step_2), and a user may remove it: the same command run again then trains step 3
+    again (as it trained it: the resume replays) where the log said "a finished run trains nothing more". None:
+    nothing (no finished run, its last step is checkpointed, or the checkpoint is not the folder's last: a resume
+    going back on the run, which its own warning names)."""
     try:
         finished = json.loads((Path(folder).expanduser() / "all_results.json").read_text()).get("completed_steps")
     except (OSError, ValueError, AttributeError):
