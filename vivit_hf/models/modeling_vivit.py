@@ -691,8 +691,8 @@ class ViViTFactorisedEncoderModel(_ViViTBackbone):
     def encode(self, tokens, grid, token_mask, resize_positions, output_attentions, output_hidden_states, **kwargs):
         batch, t = tokens.shape[:2]
         frames = tokens.flatten(0, 1).flatten(1, 2)  # ((b t), h*w, d): the spatial encoder sees one frame at a time
-        # drop_group: scenic's spatial encoder runs under jax.vmap over time with one dropout key, so stochastic depth
-        # drops a block for every frame of a clip at once
+        # drop_group: scenic's spatial encoder runs under jax.vmap over time with unbatched dropout keys, so stochastic
+        # depth drops a block for every frame of a clip at once and each dropout mask is the same for all its frames
         spatial, spatial_hidden, spatial_attentions = self.spatial_encoder(
             frames,
             grid[1:],
