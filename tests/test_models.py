@@ -13,7 +13,7 @@ from transformers import AutoConfig, AutoModel, AutoModelForVideoClassification,
 
 import vivit_hf
 from vivit_hf import VIVIT_MODELS
-from vivit_hf.models.modeling_blocks import StochasticDepth, ViViTSelfAttention, drop_path_schedule
+from vivit_hf.models.modeling_blocks import StochasticDepth, ViViTSelfAttention, clip_dropout, drop_path_schedule
 
 TINY = dict(
     image_size=32,
@@ -363,8 +363,8 @@ def test_model_4_differs_from_model_1_only_in_attention():
         assert not torch.allclose(model_4(pixel_values=clip()).logits, model_1(pixel_values=clip()).logits)
         for layer in model_4.vivit.encoder.layers:  # give Model 4's blocks Model 1's attention rule
             layer.attention.__class__ = ViViTSelfAttention
-            layer.run_attention = lambda h, grid, output_attentions, attention_mask, layer=layer: layer.attention(
-                h, output_attentions, attention_mask
+            layer.run_attention = lambda h, grid, output_attentions, attention_mask, drop_group, layer=layer: (
+                layer.attention(h, output_attentions, attention_mask)
             )
         torch.testing.assert_close(model_4(pixel_values=clip()).logits, model_1(pixel_values=clip()).logits)
 
@@ -489,19 +489,27 @@ def test_stochastic_depth_follows_scenic():
     assert [layer.drop_path.rate for layer in model.vivit.encoder.layers] == pytest.approx([0.0, 0.1, 0.2])
 
 
-def test_factorised_encoders_spatial_stochastic_depth_drops_a_block_for_every_frame_of_a_clip():
-    """scenic runs Model 2's spatial encoder under `jax.vmap` over time with one unbatched dropout key, so a block
-    dropped for a clip is dropped for each of its frames. Drawn per frame, the frames of a still clip (one frame
-    repeated) came out of the spatial encoder different (16 clips, rate 0.9: 4 clips had frames up to 0.93 apart)."""
-    model = tiny("factorised_encoder", drop_path_rate=0.9, hidden_dropout_prob=0.0).train()
+def test_factorised_encoders_spatial_encoder_draws_each_random_mask_once_for_all_frames_of_a_clip():
+    """scenic runs Model 2's spatial encoder under `jax.vmap` over time with unbatched dropout keys, so a block that
+    stochastic depth drops for a clip is dropped for each of its frames, and every dropout mask (after the position
+    embeddings, on the attention weights, after the attention, in the MLP) is the same for each frame, while clips
+    draw their own. Drawn per frame, the frames of a still clip (one frame repeated) came out of the spatial encoder
+    different: stochastic depth alone (rate 0.9: frames up to 0.93 apart), dropout 0.5 alone (up to 5.1 apart) and
+    attention dropout 0.5 alone (up to 0.89 apart, sdpa and eager alike). Any one mask drawn per frame fails this."""
+    rates = dict(drop_path_rate=0.9, hidden_dropout_prob=0.5, attention_probs_dropout_prob=0.5)
+    # (sdpa: its attention dropout cannot share a mask; the temporal encoder only costs time here)
+    model = tiny("factorised_encoder", num_temporal_layers=1, **rates).train()
     frames = []
     model.vivit.spatial_encoder.register_forward_hook(lambda module, args, output: frames.append(output[0]))
     torch.manual_seed(3)
-    model(pixel_values=clip(batch=16, frames=1).repeat(1, 4, 1, 1, 1))
-    per_clip = frames[0][:, 0].unflatten(0, (16, 2))  # (clips, temporal indices, d): the frame summaries
+    model(pixel_values=clip(batch=1, frames=1).repeat(6, 4, 1, 1, 1))  # 6 copies of one still clip
+    per_clip = frames[0].unflatten(0, (6, 2))  # (clips, temporal indices, tokens, d): the spatial encoder's output
     torch.testing.assert_close(per_clip[:, 0], per_clip[:, 1])
-    spread = per_clip[:, 0].std(0).mean()  # some clips dropped the block and some kept it
-    assert spread > 0
+    assert per_clip[:, 0].std(0).mean() > 1e-3  # the clips drew their own masks
+    # the shared mask itself: whole groups kept or dropped together, kept values scaled by 1 / (1 - p), as torch's
+    dropped = clip_dropout(torch.ones(4000, 2, 3), 0.25, True, group=4).unflatten(0, (1000, 4))
+    assert (dropped == dropped[:, :1]).all() and dropped.unique().tolist() == [0.0, pytest.approx(4 / 3)]
+    assert 0.72 < (dropped > 0).float().mean() < 0.78
 
 
 # ---------------------------------------------------------------------------------------------- bad configs
@@ -522,6 +530,8 @@ BAD_CONFIGS = [
     ("spatio_temporal", dict(embedding_type="conv"), "embedding_type"),
     ("factorised_self_attention", dict(attention_order="spacetime"), "attention_order"),
     ("factorised_encoder", dict(num_temporal_layers=-2), "num_temporal_layers"),
+    ("factorised_encoder", dict(spatial_only_baseline=True), "num_temporal_layers=0"),
+    ("factorised_encoder", dict(spatial_only_baseline="yes", num_temporal_layers=0), "spatial_only_baseline"),
     ("spatio_temporal", dict(drop_path_rate=1.5), "drop_path_rate"),
     ("spatio_temporal", dict(label_spaces={"noun": 0}), "label_spaces"),
 ]

@@ -53,29 +53,24 @@ def test_fixture_cases_exist():
 
 
 @pytest.mark.parametrize("name", CASES)
-def test_logits_match_scenic(name):
+def test_logits_and_intermediates_match_scenic(name):
+    """Logits (and each named head's) to 1e-4; from the same forward, the encoder output to 2e-5, tight enough to catch
+    exact-vs-tanh GELU or a wrong LayerNorm eps, and the pre-logits to 2e-5 plus POOLED_RTOL of their magnitude (a
+    sum over tokens rounds with its size)."""
     case, config, params = load_case(name)
     model = load_scenic(params, config["scenic_config"])
+    seen = {}
+    model.vivit.register_forward_hook(lambda module, args, output: seen.setdefault("backbone", output))
+    if model.pre_logits is not None:
+        model.pre_logits.register_forward_hook(lambda module, args, output: seen.setdefault("features", output))
     out = run(model, case)
     atol = logits_atol(params, case)
     np.testing.assert_allclose(out.logits.numpy(), np.load(case / "logits.npy"), atol=atol, rtol=0)
     for head_file in case.glob("logits_*.npy"):
         head = head_file.stem.removeprefix("logits_")
         np.testing.assert_allclose(out.head_logits[head].numpy(), np.load(head_file), atol=atol, rtol=0)
-
-
-@pytest.mark.parametrize("name", CASES)
-def test_intermediates_match_scenic(name):
-    """Encoder output to 2e-5: tight enough to catch exact-vs-tanh GELU or a wrong LayerNorm eps; pre-logits to 2e-5
-    plus POOLED_RTOL of their magnitude (a sum over tokens rounds with its size)."""
-    case, config, params = load_case(name)
-    model = load_scenic(params, config["scenic_config"])
-    video = torch.from_numpy(np.load(case / "input.npy")).permute(0, 1, 4, 2, 3)
-    with torch.no_grad():
-        backbone = model.vivit(pixel_values=video)
-        features = backbone.pooler_output
-        if model.pre_logits is not None:
-            features = model.pre_logits(features)
+    backbone = seen["backbone"]
+    features = seen.get("features", backbone.pooler_output)
     encoded_file = next(case.glob("encoded*.npy"))
     np.testing.assert_allclose(backbone.last_hidden_state.numpy(), np.load(encoded_file), atol=2e-5, rtol=0)
     expected = np.load(case / "pre_logits.npy")
@@ -179,7 +174,6 @@ def test_tree_that_does_not_fit_names_the_keys():
     ("change", "message"),
     [
         (lambda m: m.update(classifier="map"), "classifier 'map'"),
-        (lambda m: m["attention_config"].update(spatial_only_baseline=True), "spatial_only_baseline"),
         (lambda m: m.update(temporal_encoding_config={"method": "2d_conv"}), "2d_conv"),
     ],
 )
@@ -206,6 +200,35 @@ def test_factorised_encoder_with_its_own_temporal_sizes_round_trips():
     video = torch.randn(1, 6, 3, 32, 32)
     with torch.no_grad():
         torch.testing.assert_close(again(pixel_values=video).logits, model(pixel_values=video).logits, rtol=0, atol=0)
+
+
+def test_spatial_only_baseline_averages_the_frame_summaries_as_scenic():
+    """scenic's `attention_config.spatial_only_baseline` (the paper's Model 2 with average-pooled time, Table 2's last
+    row): no TemporalTransformer or cls_TemporalTransformer in the tree, the logits are `output_projection` of the
+    frame summaries' mean (`jnp.mean` over time). The spatial encoder is the fixture case's (matched to scenic by
+    its own case); the expected logits are pooled from its summaries in numpy. It was refused as no ViViT model."""
+    case, config, params = load_case("factorized_encoder_3dconv_token")
+    spatial_only = {k: v for k, v in params.items() if "TemporalTransformer" not in k}
+    scenic_config = json.loads(json.dumps(config["scenic_config"]))
+    scenic_config["model"]["attention_config"]["spatial_only_baseline"] = True
+    model = load_scenic(spatial_only, scenic_config)
+    assert model.vivit.temporal_encoder is None and model.config.num_temporal_layers == 0
+    summaries = []
+    model.vivit.spatial_encoder.register_forward_hook(lambda m, a, out: summaries.append(out[0][:, 0].numpy()))
+    logits = run(model, case).logits.numpy()
+    pooled = summaries[0].reshape(len(logits), -1, summaries[0].shape[-1]).astype(np.float64).mean(axis=1)
+    expected = pooled @ params["output_projection/kernel"] + params["output_projection/bias"]
+    np.testing.assert_allclose(logits, expected, rtol=0, atol=1e-5)
+    assert to_scenic(model).keys() == spatial_only.keys()
+    # a padded clip averages its real frames only: the clip alone's logits
+    video = torch.from_numpy(np.load(case / "input.npy")).permute(0, 1, 4, 2, 3)
+    with torch.no_grad():
+        alone = model(pixel_values=video[:1, :4]).logits
+        padded = model(pixel_values=video, attention_mask=torch.tensor([[1] * 4 + [0] * 2, [1] * 6])).logits
+    torch.testing.assert_close(padded[:1], alone, rtol=0, atol=1e-5)
+    model.config.spatial_only_baseline = False  # set after building: the model has no temporal encoder to run
+    with pytest.raises(ValueError, match="built with spatial_only_baseline=True"):
+        model(pixel_values=video)
 
 
 def load_scenic_random(scenic_config):

@@ -116,10 +116,11 @@ class _FusedGELUMLP:
 
     _fused_gelu: str
 
-    def forward(self, hidden_states: torch.Tensor) -> torch.Tensor:
+    def forward(self, hidden_states: torch.Tensor, *args, **kwargs) -> torch.Tensor:
+        # (the MLP's own arguments, such as `drop_group`, only matter where dropout runs: in training, not fused)
         intermediate = fused_linear_gelu(hidden_states, self.fc1, self._fused_gelu)
         if intermediate is None:
-            return super().forward(hidden_states)
+            return super().forward(hidden_states, *args, **kwargs)
         return self.dropout(self.fc2(self.dropout(intermediate)))
 
     def __reduce_ex__(self, protocol):

@@ -195,9 +195,10 @@ def scenic_layout(model: nn.Module) -> list[Entry]:
         entries += encoder_entries(
             f"{prefix}spatial_encoder", "SpatialTransformer", backbone.spatial_encoder, "cls_SpatialTransformer"
         )
-        entries += encoder_entries(
-            f"{prefix}temporal_encoder", "TemporalTransformer", backbone.temporal_encoder, "cls_TemporalTransformer"
-        )
+        if backbone.temporal_encoder is not None:  # (none with scenic's spatial_only_baseline)
+            entries += encoder_entries(
+                f"{prefix}temporal_encoder", "TemporalTransformer", backbone.temporal_encoder, "cls_TemporalTransformer"
+            )
     else:
         entries += encoder_entries(f"{prefix}encoder", "Transformer", backbone.encoder, "cls")
     if getattr(model, "pre_logits", None) is not None:
@@ -443,11 +444,7 @@ def _config_kwargs(scenic_config: dict) -> tuple[type, dict]:
         raise ScenicConversionError(f"unsupported `temporal_encoding_config.method` {encoding['method']!r}")
 
     if attention_type == "factorized_encoder":
-        if (model.get("attention_config") or {}).get("spatial_only_baseline", False):
-            raise ScenicConversionError(
-                "`attention_config.spatial_only_baseline` (scenic's ablation that averages frame summaries instead of "
-                "running the temporal encoder) is not one of the four ViViT models and is not supported"
-            )
+        spatial_only = bool((model.get("attention_config") or {}).get("spatial_only_baseline", False))
         spatial, temporal = model["spatial_transformer"], model["temporal_transformer"]
         for section in ("spatial_transformer", "temporal_transformer"):
             # scenic's model reads each with no default (a config without one does not run there). The temporal
@@ -466,10 +463,15 @@ def _config_kwargs(scenic_config: dict) -> tuple[type, dict]:
             num_attention_heads=spatial["num_heads"],
             intermediate_size=spatial["mlp_dim"],
         )
-        if temporal["num_heads"] != spatial["num_heads"]:
-            kwargs["temporal_num_attention_heads"] = temporal["num_heads"]
-        if temporal["mlp_dim"] != spatial["mlp_dim"]:
-            kwargs["temporal_intermediate_size"] = temporal["mlp_dim"]
+        if spatial_only:
+            # scenic's ablation (the paper's average-pooled time): the frame summaries' mean, no temporal encoder,
+            # whose sizes scenic reads and never uses
+            kwargs.update(spatial_only_baseline=True, num_temporal_layers=0)
+        else:
+            if temporal["num_heads"] != spatial["num_heads"]:
+                kwargs["temporal_num_attention_heads"] = temporal["num_heads"]
+            if temporal["mlp_dim"] != spatial["mlp_dim"]:
+                kwargs["temporal_intermediate_size"] = temporal["mlp_dim"]
     else:
         kwargs.update(
             num_hidden_layers=model["num_layers"],

@@ -589,6 +589,11 @@ class ViViTFactorisedEncoderConfig(ViViTConfig):
     each temporal index; a temporal encoder of `num_temporal_layers` layers runs over those summaries. Its heads and
     MLP size are the spatial encoder's unless `temporal_num_attention_heads` / `temporal_intermediate_size` say
     otherwise (scenic configures the two encoders separately).
+
+    `spatial_only_baseline=True` is the paper's Model 2 with average-pooled time (Table 2's last row, Table 3's 0
+    temporal layers; scenic's `attention_config.spatial_only_baseline`): no temporal encoder at all (no CLS token,
+    position embeddings or LayerNorm of its own), the classifier reads the mean of the frame summaries over time.
+    It needs `num_temporal_layers=0`.
     """
 
     model_type = "vivit_factorised_encoder"
@@ -596,9 +601,12 @@ class ViViTFactorisedEncoderConfig(ViViTConfig):
     num_temporal_layers: int = 4
     temporal_num_attention_heads: int | None = None
     temporal_intermediate_size: int | None = None
+    spatial_only_baseline: bool = False
 
     def encoders_without_blocks(self) -> list[str]:
-        return super().encoders_without_blocks() + (["num_temporal_layers"] if self.num_temporal_layers == 0 else [])
+        # (with spatial_only_baseline there is no temporal encoder, and no CLS token of its own to see nothing)
+        temporal_empty = self.num_temporal_layers == 0 and not self.spatial_only_baseline
+        return super().encoders_without_blocks() + (["num_temporal_layers"] if temporal_empty else [])
 
     def check_head_counts(self):
         ViViTConfig.check_head_counts(self)  # (not super(): see `ViViTPreTrainedModel.__init__`)
@@ -620,6 +628,15 @@ class ViViTFactorisedEncoderConfig(ViViTConfig):
             value = getattr(self, name)
             if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value <= 0):
                 raise ValueError(f"`{name}` must be a positive integer or None, got {value!r}.")
+        if not isinstance(self.spatial_only_baseline, (bool, np.bool_)):
+            raise ValueError(f"`spatial_only_baseline` must be True or False, got {self.spatial_only_baseline!r}.")
+        if self.spatial_only_baseline and self.num_temporal_layers:
+            # the frame summaries are averaged instead: layers asked for would be built, saved and never run
+            raise ValueError(
+                f"`spatial_only_baseline=True` averages the frame summaries over time instead of running a temporal "
+                f"encoder, but `num_temporal_layers` is {self.num_temporal_layers}: set `num_temporal_layers=0` "
+                f"beside it, or `spatial_only_baseline=False` for a temporal encoder of that depth."
+            )
 
 
 class ViViTFactorisedSelfAttentionConfig(ViViTConfig):

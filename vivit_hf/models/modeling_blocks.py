@@ -154,6 +154,27 @@ def build_token_embedding(config: ViViTConfig) -> nn.Module:
     return FrameSamplingEmbedding(config) if config.embedding_type == "frame_sampling" else TubeletEmbedding(config)
 
 
+# ------------------------------------------------------------------------------------------------------ dropout
+def clip_dropout(x: torch.Tensor, p: float, training: bool, group: int = 1) -> torch.Tensor:
+    """`F.dropout`, with one mask for each `group` consecutive rows (dim 0): rows of one clip share it.
+
+    scenic runs Model 2's spatial encoder under `jax.vmap` over time with unbatched dropout keys, so every mask it
+    draws there (after the position embeddings, in the attention weights, after the attention, in the MLP) has the
+    shape of one frame's tensor and is the same for each frame of a clip, while clips draw their own. Kept values are
+    scaled by 1 / (1 - p), as both frameworks do."""
+    if not training or p == 0.0 or group == 1:
+        return F.dropout(x, p=p, training=training)
+    keep = torch.empty((x.shape[0] // group, 1, *x.shape[1:]), dtype=x.dtype, device=x.device).bernoulli_(1 - p)
+    return (x.unflatten(0, (-1, group)) * keep.div_(1 - p)).flatten(0, 1)
+
+
+class ClipDropout(nn.Dropout):
+    """`nn.Dropout` whose forward takes `group`: that many consecutive rows share one mask (`clip_dropout`)."""
+
+    def forward(self, x: torch.Tensor, group: int = 1) -> torch.Tensor:
+        return clip_dropout(x, self.p, self.training, group)
+
+
 # ----------------------------------------------------------------------------------------------------- attention
 def eager_attention_forward(
     module: nn.Module,
@@ -163,14 +184,16 @@ def eager_attention_forward(
     attention_mask: torch.Tensor | None,
     scaling: float,
     dropout: float = 0.0,
+    dropout_group: int = 1,
     **kwargs,
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """Plain softmax attention on (batch, heads, tokens, head_dim); returns (batch, tokens, heads, head_dim)."""
+    """Plain softmax attention on (batch, heads, tokens, head_dim); returns (batch, tokens, heads, head_dim).
+    `dropout_group` consecutive rows of the batch share one attention dropout mask (`clip_dropout`)."""
     weights = torch.matmul(query, key.transpose(-1, -2)) * scaling
     if attention_mask is not None:
         weights = weights + attention_mask
     weights = F.softmax(weights, dim=-1, dtype=torch.float32).to(query.dtype)
-    weights = F.dropout(weights, p=dropout, training=module.training)
+    weights = clip_dropout(weights, dropout, module.training, dropout_group)
     return torch.matmul(weights, value).transpose(1, 2), weights
 
 
@@ -224,13 +247,20 @@ class ViViTSelfAttention(nn.Module):
         qkv = self.qkv(hidden_states).unflatten(-1, (3, self.num_heads, self.head_dim))
         return qkv.permute(2, 0, 3, 1, 4).unbind(0)
 
-    def attend(self, query, key, value, output_attentions: bool = False, attention_mask=None, **kwargs):
+    def attend(
+        self, query, key, value, output_attentions: bool = False, attention_mask=None, drop_group: int = 1, **kwargs
+    ):
         """(b', heads', n', head_dim) -> (b', n', heads', head_dim) and the attention map (or None).
 
-        `attention_mask`: None (every token real) or the additive key mask (b', 1, 1, n') of `attention_bias`."""
+        `attention_mask`: None (every token real) or the additive key mask (b', 1, 1, n') of `attention_bias`.
+        `drop_group` consecutive rows share one attention dropout mask (Model 2's spatial encoder: a clip's frames)."""
         implementation = self.config._attn_implementation
+        shared_dropout = self.training and self.attention_dropout > 0 and drop_group > 1
+        if shared_dropout:
+            # the fused kernels draw their own mask per row; only the eager kernel can share one across a clip
+            kwargs["dropout_group"] = drop_group
         # Only the eager kernel materialises the attention map, so asking for it selects eager for this call.
-        if output_attentions or implementation in (None, "eager"):
+        if output_attentions or shared_dropout or implementation in (None, "eager"):
             attention_interface: Callable = eager_attention_forward
         else:
             attention_interface = _attention_function(implementation)
@@ -254,9 +284,16 @@ class ViViTSelfAttention(nn.Module):
         )
         return output, (weights if output_attentions else None)
 
-    def forward(self, hidden_states: torch.Tensor, output_attentions: bool = False, attention_mask=None, **kwargs):
+    def forward(
+        self,
+        hidden_states: torch.Tensor,
+        output_attentions: bool = False,
+        attention_mask=None,
+        drop_group: int = 1,
+        **kwargs,
+    ):
         query, key, value = self.project_qkv(hidden_states)
-        output, weights = self.attend(query, key, value, output_attentions, attention_mask, **kwargs)
+        output, weights = self.attend(query, key, value, output_attentions, attention_mask, drop_group, **kwargs)
         return self.proj(output.flatten(2)), (weights,)
 
 
@@ -307,11 +344,12 @@ class ViViTMLP(nn.Module):
         self.fc1 = nn.Linear(config.hidden_size, intermediate_size or config.intermediate_size)
         self.activation = ACT2FN[config.hidden_act]
         self.fc2 = nn.Linear(intermediate_size or config.intermediate_size, config.hidden_size)
-        self.dropout = nn.Dropout(config.hidden_dropout_prob)
+        self.dropout = ClipDropout(config.hidden_dropout_prob)
 
-    def forward(self, hidden_states: torch.Tensor) -> torch.Tensor:
-        intermediate = self.dropout(self.activation(self.fc1(hidden_states)))
-        return self.dropout(self.fc2(intermediate))
+    def forward(self, hidden_states: torch.Tensor, drop_group: int = 1) -> torch.Tensor:
+        """`drop_group` consecutive rows share the dropout masks (`clip_dropout`)."""
+        intermediate = self.dropout(self.activation(self.fc1(hidden_states)), drop_group)
+        return self.dropout(self.fc2(intermediate), drop_group)
 
 
 class StochasticDepth(nn.Module):
@@ -357,12 +395,16 @@ class ViViTLayer(GradientCheckpointingLayer):
         self.attention = self.attention_class(config, num_heads)
         self.layernorm_after = nn.LayerNorm(config.hidden_size, eps=config.layer_norm_eps)
         self.mlp = ViViTMLP(config, intermediate_size)
-        self.dropout = nn.Dropout(config.hidden_dropout_prob)
+        self.dropout = ClipDropout(config.hidden_dropout_prob)
         self.drop_path = StochasticDepth(drop_path_rate)
 
-    def run_attention(self, hidden_states, grid, output_attentions, attention_mask, **kwargs):
+    def run_attention(self, hidden_states, grid, output_attentions, attention_mask, drop_group=1, **kwargs):
         return self.attention(
-            hidden_states, output_attentions=output_attentions, attention_mask=attention_mask, **kwargs
+            hidden_states,
+            output_attentions=output_attentions,
+            attention_mask=attention_mask,
+            drop_group=drop_group,
+            **kwargs,
         )
 
     def forward(
@@ -374,11 +416,14 @@ class ViViTLayer(GradientCheckpointingLayer):
         drop_group: int = 1,
         **kwargs,
     ):
+        # drop_group rows are one clip's frames (Model 2's spatial encoder): every dropout mask and stochastic depth
+        # draw is shared by them, as scenic's jax.vmap over time does
         attended, weights = self.run_attention(
-            self.layernorm_before(hidden_states), grid, output_attentions, attention_mask, **kwargs
+            self.layernorm_before(hidden_states), grid, output_attentions, attention_mask, drop_group, **kwargs
         )
-        hidden_states = hidden_states + self.drop_path(self.dropout(attended), drop_group)
-        hidden_states = hidden_states + self.drop_path(self.mlp(self.layernorm_after(hidden_states)), drop_group)
+        hidden_states = hidden_states + self.drop_path(self.dropout(attended, drop_group), drop_group)
+        mlp_out = self.mlp(self.layernorm_after(hidden_states), drop_group)
+        hidden_states = hidden_states + self.drop_path(mlp_out, drop_group)
         return hidden_states, weights
 
 
@@ -387,7 +432,8 @@ class FactorisedDotProductLayer(ViViTLayer):
 
     attention_class = FactorisedDotProductAttention
 
-    def run_attention(self, hidden_states, grid, output_attentions, attention_mask, **kwargs):
+    def run_attention(self, hidden_states, grid, output_attentions, attention_mask, drop_group=1, **kwargs):
+        # (drop_group is 1 here: only Model 2's spatial encoder folds a clip's frames into rows)
         return self.attention(
             hidden_states, grid, output_attentions=output_attentions, attention_mask=attention_mask, **kwargs
         )
@@ -414,7 +460,7 @@ class FactorisedSelfAttentionLayer(GradientCheckpointingLayer):
         self.attention_time = ViViTSelfAttention(config, num_heads)
         self.layernorm_mlp = nn.LayerNorm(config.hidden_size, eps=config.layer_norm_eps)
         self.mlp = ViViTMLP(config, intermediate_size)
-        self.dropout = nn.Dropout(config.hidden_dropout_prob)
+        self.dropout = ClipDropout(config.hidden_dropout_prob)
         self.drop_path = StochasticDepth(drop_path_rate)
 
     def forward(
@@ -480,7 +526,7 @@ class ViViTEncoder(nn.Module):
         self.position_embeddings = nn.Parameter(
             torch.zeros(1, self.num_prefix_tokens + math.prod(self.grid), config.hidden_size)
         )
-        self.dropout = nn.Dropout(config.hidden_dropout_prob)
+        self.dropout = ClipDropout(config.hidden_dropout_prob)
         self.layers = nn.ModuleList(
             layer_class(config, rate, **layer_sizes) for rate in drop_path_schedule(config.drop_path_rate, num_layers)
         )
@@ -521,10 +567,10 @@ class ViViTEncoder(nn.Module):
     ):
         """tokens (b, prod(grid), d) -> (b, [1 +] prod(grid), d), with hidden states and attention maps if asked.
         `attention_mask` (the layers' additive key mask, or None) goes to every layer as it is; `drop_group` rows
-        are one example to stochastic depth (`StochasticDepth`)."""
+        are one example to stochastic depth (`StochasticDepth`) and share every dropout mask (`clip_dropout`)."""
         if self.cls_token is not None:
             tokens = torch.cat((self.cls_token.expand(tokens.shape[0], -1, -1), tokens), dim=1)
-        hidden_states = self.dropout(tokens + self.position_table(grid, resize_positions))
+        hidden_states = self.dropout(tokens + self.position_table(grid, resize_positions), drop_group)
         if (
             self.training
             and torch.is_grad_enabled()

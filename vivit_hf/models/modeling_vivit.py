@@ -142,7 +142,9 @@ class ViViTPreTrainedModel(PreTrainedModel):
         super().__init__(config, *inputs, **kwargs)
         # what the layers are built of, checked at forward against the config (`check_built_structure`)
         self._built_structure = {
-            name: getattr(config, name) for name in ("classifier", "attention_order") if hasattr(type(config), name)
+            name: getattr(config, name)
+            for name in ("classifier", "attention_order", "spatial_only_baseline")
+            if hasattr(type(config), name)
         }
 
     def resize_token_embeddings(self, *args, **kwargs):
@@ -459,11 +461,12 @@ class _ViViTBackbone(ViViTPreTrainedModel):
         return self.rollout(outputs.attentions, grid, token_mask, add_residual)
 
     def check_built_structure(self) -> None:
-        """Refuse a config whose `classifier` (a CLS token or none) or Model 3's `attention_order` was changed after
-        the model was built (`config.classifier = "gap"`, `config.update(...)`): the CLS token and the blocks keep what
-        they were built with, but pooling and rollout read the config, and `save_pretrained` writes it. Model 1 built
-        with "token" and set to "gap" averaged its CLS token in with the patches (0.27 off on a tiny model's logits)
-        and its saved folder reloaded without the CLS token; Model 3's reloaded its blocks in the other order."""
+        """Refuse a config whose `classifier` (a CLS token or none), Model 2's `spatial_only_baseline` (a temporal
+        encoder or none) or Model 3's `attention_order` was changed after the model was built (`config.classifier =
+        "gap"`, `config.update(...)`): the CLS token and the blocks keep what they were built with, but pooling and
+        rollout read the config, and `save_pretrained` writes it. Model 1 built with "token" and set to "gap" averaged
+        its CLS token in with the patches (0.27 off on a tiny model's logits) and its saved folder reloaded without the
+        CLS token; Model 3's reloaded its blocks in the other order."""
         changed = {
             name: value
             for name, value in getattr(self, "_built_structure", {}).items()  # (a model pickled by an earlier version)
@@ -677,22 +680,27 @@ class ViViTFactorisedEncoderModel(_ViViTBackbone):
         self.spatial_encoder = ViViTEncoder(
             config, (n_h, n_w), config.num_hidden_layers, self.layer_class, use_cls_token
         )
-        self.temporal_encoder = ViViTEncoder(
-            config,
-            (n_t,),
-            config.num_temporal_layers,
-            self.layer_class,
-            use_cls_token,
-            num_heads=config.temporal_num_attention_heads,
-            intermediate_size=config.temporal_intermediate_size,
+        # scenic's spatial_only_baseline (the paper's average-pooled time) has no temporal encoder at all
+        self.temporal_encoder = (
+            None
+            if getattr(config, "spatial_only_baseline", False)
+            else ViViTEncoder(
+                config,
+                (n_t,),
+                config.num_temporal_layers,
+                self.layer_class,
+                use_cls_token,
+                num_heads=config.temporal_num_attention_heads,
+                intermediate_size=config.temporal_intermediate_size,
+            )
         )
         self.post_init()
 
     def encode(self, tokens, grid, token_mask, resize_positions, output_attentions, output_hidden_states, **kwargs):
         batch, t = tokens.shape[:2]
         frames = tokens.flatten(0, 1).flatten(1, 2)  # ((b t), h*w, d): the spatial encoder sees one frame at a time
-        # drop_group: scenic's spatial encoder runs under jax.vmap over time with one dropout key, so stochastic depth
-        # drops a block for every frame of a clip at once
+        # drop_group: scenic's spatial encoder runs under jax.vmap over time with unbatched dropout keys, so stochastic
+        # depth drops a block for every frame of a clip at once and each dropout mask is the same for all its frames
         spatial, spatial_hidden, spatial_attentions = self.spatial_encoder(
             frames,
             grid[1:],
@@ -702,6 +710,9 @@ class ViViTFactorisedEncoderModel(_ViViTBackbone):
             **kwargs,
         )
         summaries = pool(spatial, self.config.classifier).unflatten(0, (batch, t))  # (b, t, d)
+        if self.temporal_encoder is None:
+            # scenic's spatial_only_baseline: the mean of the (real) frame summaries over time, whatever the classifier
+            return summaries, pool(summaries, "gap", token_mask), spatial_hidden, spatial_attentions
         # Padded temporal indices are summarised like any frame; the temporal encoder never attends to or pools them
         mask = None
         if token_mask is not None:
@@ -731,7 +742,10 @@ class ViViTFactorisedEncoderModel(_ViViTBackbone):
         classifier, prefix = self.config.classifier, self.spatial_encoder.num_prefix_tokens
         every_patch = token_mask.new_ones(token_mask.shape[0] * t, h * w)
         spatial = rollout_saliency(every_patch, prefix, classifier, joint_steps(spatial_maps), add_residual)
-        temporal = rollout_saliency(token_mask, prefix, classifier, joint_steps(temporal_maps), add_residual)
+        if self.temporal_encoder is None:  # the mean over the real temporal indices
+            temporal = token_mask.float() / token_mask.sum(dim=1, keepdim=True)
+        else:
+            temporal = rollout_saliency(token_mask, prefix, classifier, joint_steps(temporal_maps), add_residual)
         return spatial.reshape(-1, t, h, w) * temporal[:, :, None, None]
 
 
