@@ -250,11 +250,13 @@ def find_resume_checkpoint(args, output_dir: Path, settings: dict):
         raise CommandLineRefused(f"cannot resume from {checkpoint}: {error}") from None
 
 
-def recorded_and_ours(args, output_dir: Path) -> tuple[dict | None, dict, Path | None] | None:
+def recorded_and_ours(
+    args, output_dir: Path, processes: int | None = None
+) -> tuple[dict | None, dict, Path | None] | None:
     """(the settings `output_dir`'s last checkpoint, else its run_settings.json, recorded; this command's, the process
-    count from the launcher's WORLD_SIZE; that checkpoint or None), as `same_command_run` compares them. None where
-    this command's batch is refused, or the folder's record cannot be read."""
-    processes = int(os.environ.get("WORLD_SIZE", "1"))
+    count from the launcher's WORLD_SIZE unless `processes` is given; that checkpoint or None), as `same_command_run`
+    compares them. None where this command's batch is refused, or the folder's record cannot be read."""
+    processes = processes or int(os.environ.get("WORLD_SIZE", "1"))
     probe = argparse.Namespace(**vars(args))
     try:
         probe.gradient_accumulation_steps, probe.effective_total_batch_size, _ = resolve_batch_size(probe, processes)
@@ -289,6 +291,27 @@ def preset_changed_since_run(args, output_dir: Path) -> str:
     compared = recorded_and_ours(args, output_dir)
     said = compared and preset_values_since(compared[0], compared[1], args)
     return f" {said}" if said else ""
+
+
+def launched_otherwise_since_run(args, output_dir: Path) -> str:
+    """The words added to the refusal of a folder that holds a run of this very command launched on another number of
+    processes (empty otherwise). The refusal said only "already holds a previous run" and offered
+    `--resume_from_checkpoint latest`, which the checkpoint's batches then refuse (processes 2 -> 1)."""
+    compared = recorded_and_ours(args, output_dir)
+    saved = compared[0] if compared else None
+    batches = saved.get("batches") if isinstance(saved, dict) else None
+    recorded = batches.get("num_processes") if isinstance(batches, dict) else None
+    here = compared[1]["batches"]["num_processes"] if compared else None
+    if not isinstance(recorded, int) or recorded < 1 or recorded == here:
+        return ""
+    there = recorded_and_ours(args, output_dir, processes=recorded)
+    if there is None or not same_settings(*there[:2]):
+        return ""
+    launched = f"{recorded} process" + ("es" if recorded != 1 else "")
+    return (
+        f" It is a run of this command launched on {launched}, and this launch has {here}: launch it on {launched} to "
+        "go on with it (a checkpoint resumes on the process count it trained on)"
+    )
 
 
 def decide_start(args, output_dir: Path, num_processes: int):
@@ -336,6 +359,7 @@ def decide_the_rest(args, output_dir: Path, num_processes: int):
         rerun = None if args.resume_from_checkpoint else same_command_run(args, output_dir)
         if rerun is None:  # the user's --output_dir: argparse's status 2, as a --dataset that is not there
             since = "" if args.resume_from_checkpoint else preset_changed_since_run(args, output_dir)
+            since = since or ("" if args.resume_from_checkpoint else launched_otherwise_since_run(args, output_dir))
             raise CommandLineRefused(f"{error}.{since}" if since else str(error)) from None
         if rerun[0] == "continue":
             args.resume_from_checkpoint = "latest"

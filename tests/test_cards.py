@@ -469,3 +469,21 @@ def test_a_model_trained_from_scratch_is_not_said_to_be_fine_tuned():
     )
     tuned = build_model_card(CONFIG, base_model="google/vit-base-patch16-224-in21k", dataset_name="d")
     assert "fine-tuned on d with vivit_hf" in tuned.content and "# vivit-spatio-temporal-finetuned\n" in tuned.content
+
+
+def test_the_recipe_table_shows_the_warm_up_and_length_that_trained_not_the_flags_they_overrode():
+    """`--num_warmup_steps 0` (no warm-up) under the preset's `warmup_epochs 1.0` made a card saying `warmup_epochs |
+    1.0` and no word of the steps; a typed `--max_train_steps 5` ending a run after one epoch, a card saying
+    `num_train_epochs | 40`. Trainer's card gives `training_steps` in place of `num_epochs` so."""
+    recipe = dict(lr_scheduler_type="linear", warmup_epochs=1.0, num_warmup_steps=None, num_train_epochs=40)
+    recipe.update(max_train_steps=120, typed_flags=["dataset"])
+    rows = build_model_card(CONFIG, results={"top1": 0.5}, eval_split="test", training_args=recipe).content.splitlines()
+    assert {"| warmup_epochs | 1.0 |", "| num_train_epochs | 40 |", "| max_train_steps | 120 |"} <= set(rows)
+    assert not any(row.startswith("| num_warmup_steps |") for row in rows)
+    recipe.update(num_warmup_steps=0, max_train_steps=5, typed_flags=["max_train_steps", "num_warmup_steps"])
+    rows = build_model_card(CONFIG, results={"top1": 0.5}, eval_split="test", training_args=recipe).content.splitlines()
+    assert {"| num_warmup_steps | 0 |", "| max_train_steps | 5 |"} <= set(rows)
+    assert not any(row.startswith(("| warmup_epochs |", "| num_train_epochs |")) for row in rows)
+    recipe.update(lr_scheduler_type="constant", num_warmup_steps=None)  # transformers' `constant` has no warm-up
+    rows = build_model_card(CONFIG, results={"top1": 0.5}, eval_split="test", training_args=recipe).content.splitlines()
+    assert not any(row.startswith(("| warmup_epochs |", "| num_warmup_steps |")) for row in rows)

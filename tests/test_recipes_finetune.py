@@ -620,6 +620,35 @@ def test_the_same_command_on_a_folder_of_the_presets_earlier_value_is_refused_na
     assert "already holds a previous run" in refused.value.message and "preset" not in refused.value.message
 
 
+def test_the_same_command_on_a_folder_of_a_run_on_other_processes_is_refused_naming_its_process_count(
+    finetune_module, tmp_path, monkeypatch
+):
+    """A run of two processes (accelerate launch) run again as `python recipes/finetune.py` with the very same flags is
+    another run, refused, and the refusal offered `--resume_from_checkpoint latest`, which the checkpoint then refused
+    (processes 2 -> 1): the first line named no process count. It now says the run's and the launch's."""
+    monkeypatch.delenv("WORLD_SIZE", raising=False)
+    recipe = load_recipe()
+    folder = tmp_path / "run"
+    folder.mkdir()
+    flags = ["--dataset", "clips", "--output_dir", folder, "--per_device_train_batch_size", "2"]
+    args = finetune_module.parse_args(list(map(str, flags)), check_paths=False)
+    run = finetune_module.parse_args(list(map(str, flags)), check_paths=False)  # as the 2-process run resolved it
+    run.gradient_accumulation_steps, run.effective_total_batch_size, _ = finetune_module.resolve_batch_size(run, 2)
+    saved = json.loads(json.dumps(finetune_module.run_settings(run, 2)))
+    (folder / "run_settings.json").write_text(json.dumps({"settings": saved}))
+    with pytest.raises(recipe.CommandLineRefused) as refused:
+        recipe.decide_the_rest(args, folder, 1)
+    assert refused.value.message.endswith(
+        "It is a run of this command launched on 2 processes, and this launch has 1: launch it on 2 processes to go "
+        "on with it (a checkpoint resumes on the process count it trained on)"
+    )
+    saved["other"]["drop_path_rate"] = 0.5  # another run besides
+    (folder / "run_settings.json").write_text(json.dumps({"settings": saved}))
+    with pytest.raises(recipe.CommandLineRefused) as refused:
+        recipe.decide_the_rest(args, folder, 1)
+    assert "already holds a previous run" in refused.value.message and "launched on" not in refused.value.message
+
+
 def test_every_flag_is_a_recorded_setting_or_says_it_changes_nothing(finetune_module):
     """A flag left out of the recorded settings made a run with another value "the same command" (continued from
     its checkpoint, its outputs written again) and a resume with it went on without a word: --frame_stride,

@@ -45,6 +45,7 @@ _RECIPE_KEYS = (
     "model_ema_warmup",
     "lr_scheduler_type",
     "warmup_epochs",
+    "num_warmup_steps",  # given: the warm-up (--warmup_epochs then had no effect)
     "num_train_epochs",
     "max_train_steps",
     "per_device_train_batch_size",
@@ -68,8 +69,20 @@ _RECIPE_KEYS = (
 
 def _used(key: str, training_args: Mapping) -> bool:
     """Whether the recipe's setting `key` took part in training: `--momentum` (default 0.9) is SGD's, and the card of
-    an AdamW run listed it as if the optimiser had used it."""
-    return key != "momentum" or training_args.get("optimizer") in (None, "sgd")
+    an AdamW run listed it as if the optimiser had used it. Likewise the warm-up's and the length's flags that another
+    overrode, which the card listed as trained with: `--warmup_epochs` beside `--num_warmup_steps` (which was not
+    shown: `warmup_epochs 1.0` for a warm-up of 0 steps), either under `constant` (no warm-up), and
+    `--num_train_epochs` (a preset's 40) beside a typed `--max_train_steps` that ended the run after one, where
+    transformers' Trainer's card gives `training_steps` in place of `num_epochs`."""
+    if key == "momentum":
+        return training_args.get("optimizer") in (None, "sgd")
+    if key in ("warmup_epochs", "num_warmup_steps") and training_args.get("lr_scheduler_type") == "constant":
+        return False
+    if key == "warmup_epochs":
+        return training_args.get("num_warmup_steps") is None
+    if key == "num_train_epochs":
+        return "max_train_steps" not in (training_args.get("typed_flags") or ())
+    return True
 
 
 def recipe_settings(training_args: Mapping) -> dict:
