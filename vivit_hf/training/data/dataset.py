@@ -200,8 +200,11 @@ class VideoSegment:
                 reader.last_frame_seconds(),
                 reader.first_frame_seconds(),
             )
+            # read before the decode: the decode may close the reader's container, and PyAV then crashes (a
+            # segfault, not an error) reading a closed stream's rates
+            rate = reader.fps
             frames = processor.decode_video_frames(reader, indices=indices, **processor_kwargs)
-            return frames, truncated, reader.fps
+            return frames, truncated, rate
 
 
 _warned_past_the_end = False
