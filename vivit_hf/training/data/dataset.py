@@ -193,16 +193,16 @@ class VideoSegment:
 
         backend = processor_kwargs.get("decode_backend") or processor.decode_backend
         with open_video(self.video, backend=backend) as reader:
+            # the rate is read before the decode, which may close the reader's container (PyAV then crashes, a
+            # segfault rather than an error, reading a closed stream's rates)
+            rate = reader.fps
             indices, truncated = self.locate(
                 reader.num_frames,
-                reader.fps,
+                rate,
                 reader.frame_times(),
                 reader.last_frame_seconds(),
                 reader.first_frame_seconds(),
             )
-            # read before the decode: the decode may close the reader's container, and PyAV then crashes (a
-            # segfault, not an error) reading a closed stream's rates
-            rate = reader.fps
             frames = processor.decode_video_frames(reader, indices=indices, **processor_kwargs)
             return frames, truncated, rate
 
