@@ -27,14 +27,16 @@ def load(name: str):
     return module
 
 
-def run_script(script: str, *argv: str) -> subprocess.CompletedProcess:
+def run_script(script: str, *argv: str, timeout: float = 60) -> subprocess.CompletedProcess:
+    """`python benchmarks/<script> ARGV`, also for tests/test_benchmarks_gpu_kit.py's CPU rehearsals (one server a
+    pytest worker for both files)."""
     environment = dict(os.environ, HF_HUB_OFFLINE="1", OMP_NUM_THREADS="1", CUDA_VISIBLE_DEVICES="")
     environment.pop("VIVIT_BENCH_NO_CUDA_CHECK", None)
     environment["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), environment.get("PYTHONPATH")]))
     # forked from a process that has imported torch and transformers (tests/fresh_python.py): a new process each, with
     # this environment, without each paying those imports again (most of each test's time)
     return fresh_python.server(fresh_python.EXAMPLES, environment).run(
-        [f"benchmarks/{script}", *argv], cwd=REPO, timeout=60
+        [f"benchmarks/{script}", *argv], cwd=REPO, timeout=timeout
     )
 
 
