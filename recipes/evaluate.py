@@ -366,6 +366,10 @@ def main(argv=None, written: list | None = None):
         processor.short_video = args.short_video
     take_the_models_clip_length(processor, model.config, args.model)
     streamed_ids = [] if args.streaming else None
+    # views each video's frames decide (a shortest edge resized, nothing cropped; none fixed below): each clip's,
+    # refused naming it and both sizes, on either path (a later clip of another shape was torch's "stack expects each
+    # tensor to be equal size" in the collation, or the model's traceback)
+    view_refusal = partial(clip_size_refusal, config=model.config, model=str(args.model), cropped=False, tense="made")
     if args.streaming:  # each process streams its part; batches padded to one size, padding dropped after gathering
         dataset = StreamingVideoDataset(
             examples,
@@ -377,10 +381,7 @@ def main(argv=None, written: list | None = None):
             world_size=accelerator.num_processes,
             role="evaluation",
             options_of=f"--model {args.model}'s",
-            # views each video's frames decide (none fixed below): each clip's, refused naming it and both sizes
-            view_refusal=partial(
-                clip_size_refusal, config=model.config, model=str(args.model), cropped=False, tense="made"
-            ),
+            view_refusal=view_refusal,
         )
         # the whole read's check, from the processor's rule rather than a clip (none is read yet): a stream whose
         # views each video's frames decide (a shortest edge resized, nothing cropped) is checked at each clip
@@ -403,7 +404,9 @@ def main(argv=None, written: list | None = None):
         )
         model = accelerator.prepare(model)
     else:
-        dataset = VideoClassificationDataset(examples, processor, num_clips=args.num_clips, num_crops=args.num_crops)
+        dataset = VideoClassificationDataset(
+            examples, processor, num_clips=args.num_clips, num_crops=args.num_crops, view_refusal=view_refusal
+        )
         try:  # tries the clips until one decodes: a split of none ended in a traceback from inside the loader
             cropped = bool(crops_views(processor, args.num_crops))
             refusal = clip_size_refusal(dataset.sample_shape(), model.config, args.model, cropped)

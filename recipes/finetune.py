@@ -121,6 +121,8 @@ from vivit_hf.training.finetune import (
     evaluate,
     evaluation_figures,
     evaluation_targets,
+    evaluation_view_refusal,
+    evaluation_views_refusal,
     flip_warning,
     head_starts,
     load_data,
@@ -516,14 +518,16 @@ def main(argv=None):
     # eval_loss is the objective train_loss averages: smoothed and weighted as trained (Trainer's compute_loss)
     loss_targets = evaluation_targets(head_sizes, args.label_smoothing or 0.0, class_weights)
 
+    # evaluation views a processor that crops nothing makes (an --init_from folder's): each clip's checked as read
+    view_refusal = evaluation_view_refusal(args, processor, model.config)
     if args.streaming:  # datasets' IterableDataset, split over the processes, decoded in the workers
         train_dataloader, eval_dataloader = build_streaming_loaders(
-            args, train_examples, eval_examples, processor, accelerator
+            args, train_examples, eval_examples, processor, accelerator, view_refusal
         )
         train_dataset, eval_dataset = train_dataloader.dataset, eval_dataloader.dataset
         num_train, num_eval = len(train_examples), len(eval_examples)
     else:
-        train_dataset, eval_dataset = build_datasets(args, train_examples, eval_examples, processor)
+        train_dataset, eval_dataset = build_datasets(args, train_examples, eval_examples, processor, view_refusal)
         train_dataloader, eval_dataloader = build_dataloaders(
             args, train_dataset, eval_dataset, pin_memory=accelerator.device.type == "cuda"
         )
@@ -531,6 +535,9 @@ def main(argv=None):
         unreadable = unreadable_training_set(args, train_dataset)  # known before any step: said before any step
         if unreadable:  # the run failed (status 1), as predict.py's for videos that cannot be read
             raise SystemExit(f"error: {in_flag_words(unreadable)}")
+    # before any step: it was the model's traceback at the first evaluation, an epoch of training later
+    if refusal := evaluation_views_refusal(view_refusal, processor, args, None if args.streaming else eval_dataset):
+        usage_error(refusal)
 
     # A checkpoint's optimiser state loads into its own groups only: with biases and norms apart from weight decay, or
     # (an older version's, or one trained without weight decay) all in one.

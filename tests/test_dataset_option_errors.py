@@ -51,36 +51,27 @@ def test_broken_videos_are_still_skipped_counted_and_named_with_the_first_ones_e
     assert f"(the first: {tmp_path / 'broken.mp4'}: " in said, said
 
 
-@pytest.mark.parametrize("streaming", [False, True], ids=["map-style", "streamed"])
-def test_a_recipe_run_from_a_checkpoint_whose_processor_option_fails_names_the_option(
-    videofolder,
-    tmp_path,
-    streaming,
-):
+def test_a_recipe_run_from_a_checkpoint_whose_processor_option_fails_names_the_option(videofolder, tmp_path):
     """As a user runs it: `--init_from` a model folder whose video processor config says `short_video: "bogus"` (a
     hand-edited config): the run said "none of the 12 training
     clips ... could be decoded: every one is unreadable", of videos that play. Streamed (`--streaming`, the clips
     decoded in a DataLoader worker), the same error was torch's worker traceback ("Caught ValueError in DataLoader
     worker process 0 ... Original Traceback"). Both paths end in one line naming the option, status 2 (argparse's,
     for the user's own flags and files), said as the model loads: the processor refuses such a config when built,
-    and the line names the folder's config file to correct."""
+    and the line names the folder's config file to correct. That is before the two paths part (`build_model`, after
+    the data is opened), so the streamed run (5 s: the clips sharded, then opened) is not run again here."""
     import json
 
     from test_recipes_evaluate import tiny_model
     from test_recipes_finetune import FINETUNE, run
-
-    from vivit_hf.training.data.shard import main as shard_main
 
     model = tmp_path / "model"
     tiny_model(model, ("up", "down"))
     config_file = model / "video_preprocessor_config.json"
     config_file.write_text(json.dumps({**json.loads(config_file.read_text()), "short_video": "bogus"}))
     dataset = ["--dataset", videofolder]
-    if streaming:  # the same clips as WebDataset shards, read by one DataLoader worker
-        shard_main(["--dataset", str(videofolder), "--out", str(tmp_path / "shards"), "--shard_size", "1MB"])
-        dataset = ["--dataset", tmp_path / "shards", "--dataset_format", "hub", "--streaming"]
     flags = ["--init_from", model, "--num_frames", "4", "--crop_size", "16", "--resize_shortest_edge", "16"]
-    flags += ["--num_workers", "1" if streaming else "0", "--with_tracking", "false"]
+    flags += ["--num_workers", "0", "--with_tracking", "false"]
     flags += ["--per_device_train_batch_size", "2", "--num_train_epochs", "1"]
     result = run(FINETUNE, *dataset, "--output_dir", tmp_path / "out", *flags, check=False)
     assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr[-3000:]
@@ -150,3 +141,50 @@ def test_predicting_with_a_model_whose_processor_option_fails_names_the_config_f
     assert line.startswith(f"predict.py: error: --model {model}: its video_preprocessor_config.json holds"), line
     assert "short_video must be one of" in line and "got 'bogus'" in line, line
     assert not (tmp_path / "out" / "predictions.jsonl").exists()
+
+
+def test_an_evaluation_clip_whose_uncropped_views_do_not_fit_is_one_line_from_the_loaders_workers(tmp_path):
+    """finetune.py `--init_from` a folder whose processor crops nothing (do_center_crop false, a shortest edge
+    resized): training random-crops every clip to `crop_size` (a 16x24 clip trains as 16x16, not skipped as broken),
+    but each evaluation clip's views are its own resized frames. A 16x24 one after a 16x16 one was a traceback at
+    the first evaluation, an epoch of training later: torch's "Sizes of tensors must match" from a DataLoader worker
+    where a batch held both, the model's where one held the 16x24 alone. Now the check before training passes the
+    first clip, and the loader's workers send the refusal to the main process, raised there as one line naming it."""
+    from vivit_hf import ViViTSpatioTemporalConfig
+    from vivit_hf.training.data.dataset import model_pixel_values
+    from vivit_hf.training.finetune import (
+        build_dataloaders,
+        build_datasets,
+        evaluation_view_refusal,
+        evaluation_views_refusal,
+    )
+
+    examples = []
+    for index, width in enumerate((16, 24, 16)):
+        tiny_clip(tmp_path / f"{index}.mp4", label=0, seed=index, width=width)
+        examples.append({"video": str(tmp_path / f"{index}.mp4"), "label": 0})
+    options = processor()
+    options.do_center_crop = False
+    args = argparse.Namespace(
+        init_from="model", eval_num_clips=1, eval_num_crops=1, seed=0, cache_decoded_videos="no", num_workers=2
+    )
+    args.per_device_train_batch_size = args.per_device_eval_batch_size = 2
+    config = ViViTSpatioTemporalConfig(image_size=16)
+    view_refusal = evaluation_view_refusal(args, options, config)
+    train, evaluation = build_datasets(args, examples, examples, options, view_refusal)
+    assert evaluation_views_refusal(view_refusal, options, args, evaluation) is None  # the first clip fits
+    training, evaluating = build_dataloaders(args, train, evaluation)
+    assert [tuple(batch["pixel_values"].shape[-2:]) for batch in training] == [(16, 16)] * 2
+    assert all(batch["valid"].all() for batch in training)  # the 16x24 clip cropped, not skipped as broken
+    with pytest.raises(ProcessorOptionError) as refused:
+        for batch in evaluating:
+            model_pixel_values(batch)
+    said = str(refused.value)
+    assert "\n" not in said and said.startswith("--init_from model: its video processor crops nothing"), said
+    assert "made views of 16x24 pixels but the model takes 16x16" in said, said
+    assert said.endswith(f"; the first clip that does not: {tmp_path / '1.mp4'}"), said
+    options.size = {"height": 12, "width": 16}  # a fixed size the model does not take: refused before training
+    said = evaluation_views_refusal(view_refusal, options, args, evaluation)
+    assert said and "made views of 12x16 pixels but the model takes 16x16" in said, said
+    options.do_center_crop = True  # crops of the model's size: nothing to check
+    assert evaluation_view_refusal(args, options, config) is None

@@ -521,13 +521,16 @@ def describe_unknown(unknown, valid, hints: dict[str, str] | None = None, kind: 
     return f"unknown {kind} [{', '.join(named)}]; valid ones: {valid}"
 
 
-def clip_size_refusal(view, config, model: str, cropped: bool = True, tense: str = "makes") -> str | None:
+def clip_size_refusal(
+    view, config, model: str, cropped: bool = True, tense: str = "makes", flag: str = "--model"
+) -> str | None:
     """Why the model cannot take the views its processor makes, `(..., height, width)`, or None: views of another
     size than its `config.image_size` (the model's error came after the first batch or video, a traceback telling the
     user to pass `interpolate_pos_encoding=True`, which no flag of evaluate.py or predict.py passes). `cropped`:
     whether they are the processor's crops (else its resized frames, do_center_crop false); `tense`: "made" where a
-    video's views were made (predict.py's, at the first that does not fit). Here beside `saved_config_name`, not in
-    the training modules: predict.py runs without accelerate, which they import."""
+    video's views were made (predict.py's, at the first that does not fit); `flag`: the one that named the folder
+    the processor came from (finetune.py's `--init_from`). Here beside `saved_config_name`, not in the training
+    modules: predict.py runs without accelerate, which they import."""
     size = tuple(getattr(config, "image_size_hw", ()))
     if len(size) != 2 or tuple(view[-2:]) == size:
         return None
@@ -535,10 +538,10 @@ def clip_size_refusal(view, config, model: str, cropped: bool = True, tense: str
     file = saved_config_name(model)
     if not cropped:
         return (
-            f"--model {model}: its video processor crops nothing (do_center_crop false) and {tense} views of {made}; "
+            f"{flag} {model}: its video processor crops nothing (do_center_crop false) and {tense} views of {made}; "
             f"set do_center_crop true and crop_size {size[0]}x{size[1]} in its {file}"
         )
-    return f"--model {model}: its video processor {tense} crops of {made}; correct crop_size in its {file}"
+    return f"{flag} {model}: its video processor {tense} crops of {made}; correct crop_size in its {file}"
 
 
 def label_numbers_refusal(config) -> str | None:

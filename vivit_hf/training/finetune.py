@@ -28,6 +28,7 @@ from transformers import AutoConfig
 from ..conversion.vit_init import ViTInitError, from_vivit_checkpoint
 from ..models.modeling_vivit import VIVIT_MODELS, multi_head_cross_entropy
 from ..processing.processing_vivit import ViViTVideoProcessor
+from ..processing.processor_options import clip_size_refusal
 from .data import SYNTHETIC, DatasetFormatError, open_video_dataset, source_options
 from .data.dataset import (
     EpochShuffleSampler,
@@ -366,7 +367,39 @@ def load_streaming_data(args, num_processes: int = 1):
     return data, train, evaluation, eval_split
 
 
-def build_streaming_loaders(args, train_split, eval_split, processor, accelerator):
+def evaluation_view_refusal(args, processor, config):
+    """The check of each evaluation clip's views (`VideoClassificationDataset`'s and `StreamingVideoDataset`'s
+    `view_refusal`) where the processor crops none of them (an `--init_from` folder's saying do_center_crop false,
+    one crop): they are each video's resized frames, of its own shape, and a clip of another shape than the model's
+    was the model's traceback (or torch's collation's, from a DataLoader worker) at the first evaluation, after an
+    epoch of training. None where it crops: training's random crops and evaluation's are `crop_size`, which
+    `check_processor_fits_model` has checked."""
+    if processor.do_center_crop or args.eval_num_crops == 3:
+        return None
+    return partial(
+        clip_size_refusal, config=config, model=str(args.init_from), cropped=False, tense="made", flag="--init_from"
+    )
+
+
+def evaluation_views_refusal(view_refusal, processor, args, eval_dataset=None) -> str | None:
+    """Why the model cannot take the evaluation views, known before training, else None: their size where the
+    processor fixes it (a resize to a height and width), else the first evaluation clip's that decodes (map-style
+    alone: a stream is not read before training). Later clips are checked as they are read (`view_refusal`)."""
+    if view_refusal is None:
+        return None
+    try:
+        view = processor.view_size(num_crops=args.eval_num_crops)
+    except (ValueError, TypeError):  # options no clip can be processed with: the first clip read says which
+        return None
+    if view is None and eval_dataset is not None:
+        try:
+            view = eval_dataset.sample_shape()
+        except ValueError:  # none decodes, or an option's error: said where the clips are read, as before
+            return None
+    return view is not None and view_refusal(view)
+
+
+def build_streaming_loaders(args, train_split, eval_split, processor, accelerator, view_refusal=None):
     """`--streaming`: training (shuffle buffer reseeded per epoch, augmented) and evaluation loaders, each process on
     its own part of the stream (`split_dataset_by_node`), in lockstep; evaluation batches padded to one size for
     `gather_for_metrics`."""
@@ -389,6 +422,7 @@ def build_streaming_loaders(args, train_split, eval_split, processor, accelerato
         num_clips=args.eval_num_clips,
         num_crops=args.eval_num_crops,
         role="evaluation",
+        view_refusal=view_refusal,  # (`evaluation_view_refusal`)
         **common,
     )
     device = accelerator.device
@@ -477,15 +511,21 @@ def build_processor(args, config, init_processor=None) -> ViViTVideoProcessor:
     return processor
 
 
-def build_datasets(args, train_examples, eval_examples, processor):
+def build_datasets(args, train_examples, eval_examples, processor, view_refusal=None):
     """Training (augmented, seeded per epoch and clip) and evaluation data sets, decoded once into memory when
     `--cache_decoded_videos` says so. Their workers hand over raw uint8 pixels (a quarter of float32's bytes through
-    shared memory, pinned memory and the copy to the GPU), normalised on the device by `model_pixel_values`."""
+    shared memory, pinned memory and the copy to the GPU), normalised on the device by `model_pixel_values`.
+    `view_refusal` checks each evaluation clip's views (`evaluation_view_refusal`)."""
     train = VideoClassificationDataset(
         train_examples, processor, seed=args.seed, processor_kwargs=dict(do_train_augment=True), raw_pixels=True
     )
     evaluation = VideoClassificationDataset(
-        eval_examples, processor, num_clips=args.eval_num_clips, num_crops=args.eval_num_crops, raw_pixels=True
+        eval_examples,
+        processor,
+        num_clips=args.eval_num_clips,
+        num_crops=args.eval_num_crops,
+        raw_pixels=True,
+        view_refusal=view_refusal,
     )
     if _cache_decoded_videos(args, (train, evaluation)):
         for dataset in (train, evaluation):

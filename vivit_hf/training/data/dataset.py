@@ -69,6 +69,28 @@ class ProcessorOptionError(ValueError):
         )
 
 
+def views_refused(view_refusal, pixel_values: torch.Tensor, example: dict, index: int) -> str | None:
+    """Why the model cannot take a clip's views, naming the clip, or None: `view_refusal(view_hw)` (the recipe's
+    `clip_size_refusal`, or None for no check) of `pixel_values`' height and width. For views each video's frames
+    decide (a shortest edge resized, nothing cropped), which no check before the clips are read can see: a clip of
+    another shape was the model's traceback, or torch's "stack expects each tensor to be equal size" in the
+    collation. Both data sets send it to the main process as data (`refused_batch`), where `raise_refused` raises it."""
+    refusal = view_refusal is not None and view_refusal(tuple(pixel_values.shape[-2:]))
+    return f"{refusal}; the first clip that does not: {describe_example(example, index)}" if refusal else None
+
+
+def refused_batch(refusal: str, **marks) -> dict:
+    """A batch that carries `refusal` (a `ProcessorOptionError`'s message) out of a DataLoader worker: raised there,
+    it reached the user as torch's "Caught ... in DataLoader worker process 0 ... Original Traceback", not one line."""
+    return {"refused": refusal, **marks}
+
+
+def raise_refused(batch: dict) -> None:
+    """`ProcessorOptionError` in the main process for a `refused_batch`; nothing for any other batch."""
+    if "refused" in batch:
+        raise ProcessorOptionError(batch["refused"])
+
+
 @dataclass(frozen=True)
 class VideoSegment:
     """The part of a longer video an example names: `start_seconds` / `end_seconds`, or `start_frame` /
@@ -318,6 +340,7 @@ class VideoClassificationDataset(Dataset):
         seed: int | None = None,
         processor_kwargs: dict | None = None,
         raw_pixels: bool = False,
+        view_refusal=None,
     ):
         overridden = sorted(set(processor_kwargs or {}) & set(NORMALIZATION_OPTIONS))
         if raw_pixels and overridden:
@@ -334,6 +357,7 @@ class VideoClassificationDataset(Dataset):
                 f"ViViTVideoProcessor does): {type(processor).__name__} has no such methods; use raw_pixels=False"
             )
         self.raw_pixels = raw_pixels
+        self.view_refusal = view_refusal  # `views_refused`'s check of each clip's views, or None
         self.examples = PackedExamples.of(examples)  # read in every DataLoader worker: no copy of it per worker
         self.processor = processor
         self.num_clips, self.num_crops = num_clips, num_crops
@@ -439,6 +463,9 @@ class VideoClassificationDataset(Dataset):
         labels = torch.as_tensor(example["label"], dtype=torch.long)
         try:
             pixel_values, truncated = self._process(epoch, index)
+            refusal = views_refused(self.view_refusal, pixel_values, example, index)
+            if refusal:  # (its shape is not kept for a broken clip's zeros)
+                return refused_batch(refusal)
             self._sample_shape = tuple(pixel_values.shape)
             valid = True
         except decode_errors() as error:
@@ -478,7 +505,10 @@ def model_pixel_values(batch: dict) -> torch.Tensor:
     carries `pixel_affine`) rescaled and normalised here, on the batch's device, by the affine the processor applies,
     with a broken clip's views zeroed as the processor-side path zeroes them.
 
-    Run after the copy to the device, so that the copy moves uint8; the clip's values are what the processor gives."""
+    Run after the copy to the device, so that the copy moves uint8; the clip's values are what the processor gives.
+    A `refused_batch` (a clip whose views the model cannot take) is raised here, in the main process, as
+    `ProcessorOptionError`: every loop over a map-style loader's batches takes its pixels from here."""
+    raise_refused(batch)
     pixels = batch["pixel_values"]
     affine = batch.get("pixel_affine")
     if affine is None:
@@ -521,7 +551,12 @@ def collate_videos(items: list[dict]) -> dict:
 
     The four tensors are views of one block of memory, so a DataLoader worker hands the batch over with one
     shared-memory file descriptor instead of four: each costs the training process a socket handshake with
-    the worker, a large share of the wait for data when the decoded clips are in memory (`benchmarks/recipe.py`)."""
+    the worker, a large share of the wait for data when the decoded clips are in memory (`benchmarks/recipe.py`).
+    A sample refused (`views_refused`) makes the batch its `refused_batch`: its views would not stack with the others.
+    """
+    refused = next((item for item in items if "refused" in item), None)
+    if refused is not None:
+        return refused
     parts = {
         "pixel_values": ([item["pixel_values"] for item in items], torch.cat),
         "labels": ([torch.as_tensor(item["labels"]) for item in items], torch.stack),

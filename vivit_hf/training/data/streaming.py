@@ -40,7 +40,15 @@ import numpy as np
 import torch
 
 from .annotated import count_missing
-from .dataset import ProcessorOptionError, collate_videos, decode_errors, describe_example
+from .dataset import (
+    ProcessorOptionError,
+    collate_videos,
+    decode_errors,
+    describe_example,
+    raise_refused,
+    refused_batch,
+    views_refused,
+)
 from .examples import DatasetFormatError, VideoClassificationData, quoted, warn_repeated_clips
 from .folders import SPLIT_ALIASES, listings_kept, recipe_split_names, refuse_a_file
 from .hub_clips import clips_by_normal_name, clips_on_disk, read_as_on_disk
@@ -1048,9 +1056,9 @@ class StreamingVideoDataset(torch.utils.data.IterableDataset):
         except (ValueError, TypeError) as error:  # as `unreadable_training_set` takes them on the map-style path
             first = describe_example(example, index)
             raise ProcessorOptionError.at(self.role, first, error, self.options_of) from error
-        refusal = valid and self.view_refusal is not None and self.view_refusal(tuple(pixel_values.shape[-2:]))
+        refusal = valid and views_refused(self.view_refusal, pixel_values, example, index)
         if refusal:  # sent to the main process as any option no clip can be processed with, in one line
-            raise ProcessorOptionError(f"{refusal}; the first clip that does not: {describe_example(example, index)}")
+            raise ProcessorOptionError(refusal)
         return {"pixel_values": pixel_values, "labels": example["label"], "valid": valid, "id": example["id"]}
 
     def __iter__(self):
@@ -1070,7 +1078,7 @@ class StreamingVideoDataset(torch.utils.data.IterableDataset):
             except ProcessorOptionError as error:
                 # Raised here, in a DataLoader worker, it reached the user as torch's "Caught ValueError in
                 # DataLoader worker process 0 ... Original Traceback": sent as a message, raised by the loader.
-                yield {"worker": worker, "refused": str(error)}
+                yield refused_batch(str(error), worker=worker)
                 return
             batch = collate_videos(items)
             # `ids` name the rows that are clips, in order: the loader marks the others `real` False (`clips`)
@@ -1232,8 +1240,7 @@ class StreamingLoader:
 
         for batch in started(loader):
             worker = batch["worker"]
-            if "refused" in batch:  # an option no clip can be processed with (`StreamingVideoDataset.__iter__`)
-                raise ProcessorOptionError(batch["refused"])
+            raise_refused(batch)  # an option no clip can be processed with (`StreamingVideoDataset.__iter__`)
             if batch.get("end"):
                 ended.add(worker)
             else:
