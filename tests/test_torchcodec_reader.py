@@ -444,6 +444,9 @@ def pyav_reader_whose_table_says(times, stamp: str, decode_stamped: bool) -> typ
         def starts_at_recovery_points(self):
             return False
 
+        def flags_frames_needing_references(self):
+            return False
+
     return StandIn
 
 
@@ -468,3 +471,27 @@ def test_torchcodec_is_kept_only_where_pyavs_table_has_presentation_times(
     got = video_torchcodec._checked_by_pyav(torchcodec, "file", "name", {})
     assert (got is torchcodec) == kept
     assert isinstance(torchcodec.reference if kept else got, stand_in)
+
+
+@pytest.mark.parametrize("fmt", ["mp4", "matroska"])
+def test_hevc_whose_every_frame_is_flagged_a_keyframe_asked_of_torchcodec_reads_the_sequential_decode(tmp_path, fmt):
+    # An mp4 without a sync-sample table flags every frame a keyframe (as a Matroska muxer that flags every block).
+    # torchcodec seeked to a P-frame and returned it decoded without its references, under the P-frame's own
+    # timestamp (nothing for `_replace_misread` to see): frame 17 read 117 grey levels off, frames 12 and 23 too.
+    # PyAV's read of the second "keyframe" finds it needs references: PyAV reads the file.
+    from video_factory import write_stamped
+
+    x265 = {"preset": "ultrafast", "x265-params": "keyint=8:min-keyint=8:scenecut=0:bframes=3:log-level=error"}
+    source = write_stamped(tmp_path / "source.mkv", "matroska", "libx265", 24, x265)
+    path = tmp_path / f"flagged.{fmt}"
+    with av.open(source) as src, av.open(str(path), "w", format=fmt) as out:
+        copy = out.add_stream_from_template(src.streams.video[0])
+        for packet in [p for p in src.demux(video=0) if p.size]:
+            packet.is_keyframe, packet.stream = True, copy
+            out.mux(packet)
+    truth = sequential_decode(str(path))
+    assert frame_indices(truth) == list(range(24))
+    for indices in ([17], [12, 23]):
+        assert_same_pictures(read_frames(str(path), indices, backend="torchcodec"), truth, indices)
+    frames = ViViTVideoProcessor(decode_backend="torchcodec").decode_video_frames(path.read_bytes(), indices=[17])
+    assert_same_pictures(frames.numpy(), truth, [17])
