@@ -290,15 +290,15 @@ def test_torchcodec_reads_a_file_object_right_after_pyav_read_from_it_in_between
     GOP), and the PyAV reader that checks it reads the same file object between its reads (`_replace_misread`: here
     one frame asked of it directly). On one shared file torchcodec then got PyAV's bytes ("Could not push packet to
     decode") and its frames came from PyAV's fallback; each reads through its own view: torchcodec's own frames."""
-    frames = np.stack([pattern_frame(i, 240, 320) for i in range(40)])
+    frames = np.stack([pattern_frame(i, 240, 320) for i in range(30)])
     # noise below the index stripes: frames of about 40 KB, more than FFmpeg's I/O buffer holds ahead
-    frames[:, 160:] = np.random.default_rng(0).integers(0, 256, (40, 80, 320, 3), dtype=np.uint8)
-    path = write_video(tmp_path / "v.mp4", num_frames=40, height=240, width=320, frames=frames, gop=20)
+    frames[:, 160:] = np.random.default_rng(0).integers(0, 256, (30, 80, 320, 3), dtype=np.uint8)
+    path = write_video(tmp_path / "v.mp4", num_frames=30, height=240, width=320, frames=frames, gop=20)
     truth = sequential_decode(path)
     with open(path, "rb") as file, open_video(file, backend="torchcodec") as reader:
         assert reader.backend == "torchcodec"
         assert np.array_equal(reader.read(range(10)), truth[:10])
-        reader.reference.read([39])  # the file object is now where PyAV left it
+        reader.reference.read([29])  # the file object is now where PyAV left it
         decoded_by_pyav = reader.reference.frames_decoded
         assert np.abs(reader.read(range(10, 20)).astype(int) - truth[10:20]).mean() < 2
         assert reader.reference.frames_decoded == decoded_by_pyav  # torchcodec read them: no fallback
@@ -444,6 +444,9 @@ def pyav_reader_whose_table_says(times, stamp: str, decode_stamped: bool) -> typ
         def starts_at_recovery_points(self):
             return False
 
+        def flags_frames_needing_references(self):
+            return False
+
     return StandIn
 
 
@@ -468,3 +471,26 @@ def test_torchcodec_is_kept_only_where_pyavs_table_has_presentation_times(
     got = video_torchcodec._checked_by_pyav(torchcodec, "file", "name", {})
     assert (got is torchcodec) == kept
     assert isinstance(torchcodec.reference if kept else got, stand_in)
+
+
+def test_hevc_whose_every_frame_is_flagged_a_keyframe_asked_of_torchcodec_reads_the_sequential_decode(tmp_path):
+    # An mp4 without a sync-sample table flags every frame a keyframe (Matroska flagging every block read alike).
+    # torchcodec seeked to a P-frame and returned it decoded without its references, under the P-frame's own
+    # timestamp (nothing for `_replace_misread` to see): frame 17 read 117 grey levels off, frames 12 and 23 too.
+    # PyAV's read of the second "keyframe" finds it needs references: PyAV reads the file.
+    from video_factory import write_stamped
+
+    x265 = {"preset": "ultrafast", "x265-params": "keyint=8:min-keyint=8:scenecut=0:bframes=3:log-level=error"}
+    source = write_stamped(tmp_path / "source.mkv", "matroska", "libx265", 24, x265)
+    path = tmp_path / "flagged.mp4"
+    with av.open(source) as src, av.open(str(path), "w", format="mp4") as out:
+        copy = out.add_stream_from_template(src.streams.video[0])
+        for packet in [p for p in src.demux(video=0) if p.size]:
+            packet.is_keyframe, packet.stream = True, copy
+            out.mux(packet)
+    truth = sequential_decode(str(path))
+    assert frame_indices(truth) == list(range(24))
+    for indices in ([17], [12, 23]):
+        assert_same_pictures(read_frames(str(path), indices, backend="torchcodec"), truth, indices)
+    frames = ViViTVideoProcessor(decode_backend="torchcodec").decode_video_frames(path.read_bytes(), indices=[17])
+    assert_same_pictures(frames.numpy(), truth, [17])

@@ -1879,6 +1879,14 @@ class PyAVReader(VideoReader):
                 pass
         return self._recovery_points
 
+    def flags_frames_needing_references(self) -> bool:
+        """Whether a read found a frame the container flags a keyframe that its decoder made from references (an mp4
+        without a sync-sample table flags every frame; so may a Matroska muxer): `_start` then comes from the decoder
+        (`_starts_from_decoder`). `starts_at_recovery_points`' read of the second keyframe tells where the flags are
+        wrong from the second frame on. torchcodec seeks to such keyframes and returns P-frames decoded without their
+        references (HEVC: 117 grey levels off), under their own timestamps: PyAV reads these (`_checked_by_pyav`)."""
+        return self._starts_decoded
+
     def _starts_from_decoder(self) -> np.ndarray:
         """`_start` from one full decode: per frame, the last frame at or before it that the decoder made without
         references (a keyframe or an intra picture), in place of the container's keyframe flags."""

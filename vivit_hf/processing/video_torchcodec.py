@@ -356,7 +356,8 @@ def _checked_by_pyav(reader: TorchcodecReader, file: Any, name: str | None, kwar
     """`reader`, with a PyAV reader of its file whose frame table (a demux, no decoding where the container stores
     presentation times) tells which frames torchcodec returned (`TorchcodecReader._replace_misread`); or that PyAV
     reader alone, where torchcodec counts other frames than a sequential PyAV decode gives (frame i is the i-th of
-    those) or the file's timestamps, which torchcodec indexes frames by, are not presentation times."""
+    those), the file's timestamps, which torchcodec indexes frames by, are not presentation times, or its keyframes
+    are none (recovery points, or frames that need references: torchcodec seeks to them)."""
     try:
         pyav = PyAVReader(file, name=name, **kwargs)
     except VideoDecodeError:  # PyAV cannot read it: torchcodec's frames are all there are
@@ -364,6 +365,8 @@ def _checked_by_pyav(reader: TorchcodecReader, file: Any, name: str | None, kwar
     # (an AVI's slot times, a stream's decode times stamped as its pts, are no presentation times)
     untimed = pyav.frame_times() is None or pyav._stamp != "pts" or pyav._decode_stamped
     if pyav.num_frames != reader.num_frames or untimed or pyav.starts_at_recovery_points():
+        return pyav
+    if pyav.flags_frames_needing_references():  # (found by the read `starts_at_recovery_points` makes)
         return pyav
     reader.reference = pyav
     return reader
