@@ -397,6 +397,7 @@ def load_hub(
             lambda: [
                 v for split in loaded.values() for v in arrow_label_values(split.with_format("arrow"), label_column)
             ],
+            label_column=label_column,
         )
     reordered = card_order_of_classes(source, config_name, revision, feature, label_column)
     if reordered is not None:

@@ -442,7 +442,9 @@ def _open_streaming_dataset(
         names, label_map = card_label_map(card, {split: scan(split) for split in loaded}, source, label_column)
     else:
         names, label_map = hub_label_names(
-            label_feature(features, label_column), lambda: [v for split in loaded for v in scan(split)]
+            label_feature(features, label_column),
+            lambda: [v for split in loaded for v in scan(split)],
+            label_column=label_column,
         )
     reordered = card_order_of_classes(
         source, config_name, revision, label_feature(features, label_column), label_column
