@@ -42,7 +42,7 @@ import torch
 from .annotated import count_missing
 from .dataset import ProcessorOptionError, collate_videos, decode_errors, describe_example
 from .examples import DatasetFormatError, VideoClassificationData, quoted, warn_repeated_clips
-from .folders import SPLIT_ALIASES, listings_kept, recipe_split_names, refuse_a_file
+from .folders import SPLIT_ALIASES, listings_kept, recipe_split_names, refuse_a_file, unlabelled_split_names
 from .hub_clips import clips_by_normal_name, clips_on_disk, read_as_on_disk
 from .hub_datasets import HubSplit, hub_example
 from .hub_files import builder_once, is_saved_to_disk, load_with, relative_or_as_is, table_files, undecoded_videos
@@ -425,6 +425,7 @@ def _open_streaming_dataset(
             sizes[split] = len(scanned[split])
         return scanned[split]
 
+    every_split = list(loaded)
     if not isinstance(label_feature(features, label_column), datasets.ClassLabel):
         # The labels are scanned anyway (the vocabulary is made of them): a split without any is left out and one
         # labelled in part refused, as the whole read does. `None` used to become a class "None", trained and scored.
@@ -495,7 +496,10 @@ def _open_streaming_dataset(
             _count_what_the_shards_hold(splits[named[split]], named[split], source)
     if not splits:
         raise DatasetFormatError(f"--streaming: no split in {source}")
-    data = VideoClassificationData(splits=splits, label_spaces={"label": names}, source=source, missing=missing)
+    unlabelled = unlabelled_split_names(every_split, loaded)
+    data = VideoClassificationData(
+        splits=splits, label_spaces={"label": names}, source=source, missing=missing, unlabelled=unlabelled
+    )
     warn_classes_differing_in_case(data)  # as the whole read does
     if clips:  # a clip listed twice, or in two splits: named as the whole read names it
         listed = {named[split]: [{"video": clip, "id": clip} for clip in rows if clip] for split, rows in clips.items()}
