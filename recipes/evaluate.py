@@ -304,6 +304,8 @@ def main(argv=None, written: list | None = None):
         folder_split = ("" if train_split == "train" else f"{train_split}-") + f"held-out-{percentage:g}pct"
         logger.info(f"no validation or test split in {args.dataset}: evaluating {split}, as fine-tuning did")
     elif split is None or split not in data.splits:  # the user's input, not a bug: a message, not a traceback
+        if split is not None and data.is_unlabelled(split):  # there, but left out: none of its rows has a label
+            usage_error(data.missing_split(split))
         wanted = f"no split {split!r}" if split else "no validation or test split"
         usage_error(f"{wanted} in {args.dataset}; name one with --split: {', '.join(sorted(data.splits))}")
     else:

@@ -201,6 +201,25 @@ def test_hub_ids_written_as_floats_or_text_are_named_as_integer_ids_are(tmp_path
     assert read[ids] == read["ints"]
 
 
+def test_a_label_column_of_fractions_is_refused_whole_and_streamed_not_made_a_class_per_value(tmp_path):
+    """A float label column that is no class id (`score`: 0.5, 1.5, a regression target or probabilities) became a
+    class per distinct value ('0.5', '1.0', '1.5'), read whole and streamed, and a classifier was trained on them
+    without a word; it is refused, naming the column and a value. Whole floats (1.0 here) are ids, as above."""
+    datasets = pytest.importorskip("datasets")
+    from vivit_hf.training.data.streaming import open_streaming_dataset
+
+    video = {"path": None, "bytes": clip(tmp_path / "src" / "0.mp4").read_bytes()}
+    (tmp_path / "repo" / "data").mkdir(parents=True)
+    features = datasets.Features({"video": datasets.Video(), "score": datasets.Value("float64")})
+    datasets.Dataset.from_dict({"video": [video] * 3, "score": [1.0, 0.5, 1.5]}, features=features).to_parquet(
+        str(tmp_path / "repo" / "data" / "train-00000-of-00001.parquet")
+    )
+    refused = r"^--dataset_format hub: the label column 'score' holds 0.5, a number that is not a whole class id \(2 "
+    for read in (load_video_dataset, lambda source, _, **kw: open_streaming_dataset(source, **kw)):
+        with pytest.raises(DatasetFormatError, match=refused + r".*cast the column to integer class ids"):
+            read(str(tmp_path / "repo"), "hub", cache_dir=str(tmp_path / "cache"), label_column="score")
+
+
 def test_a_model_or_checkpoint_that_named_float_ids_1_0_still_matches_the_same_data():
     """Earlier versions named a float column's ids '0.0', '1.0', '2.0': a model fine-tuned then and evaluated on the
     same data (now '0', '1', '2') is not refused as not knowing its classes, nor a resume of its checkpoint as other

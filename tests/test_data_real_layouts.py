@@ -413,6 +413,11 @@ def test_hub_test_split_without_labels_is_never_the_evaluation_split(tmp_path):
     data = hub(tmp_path / "repo", tmp_path)
     assert list(data.splits) == ["train"] and data.default_eval_split is None
     assert [e["label"] for e in data.split("train")] == [0, 1, 1]
+    # `--eval_split test` (`eval`: its recipe name) was refused as "no split 'test'": it is there, without labels
+    for typed in ("test", "eval"):
+        with pytest.raises(DatasetFormatError, match=r"^split '(test|eval)' of .*repo was left out: none of its rows "):
+            data.split(typed)
+    assert "predict.py" in data.missing_split("test") and data.missing_split("other").startswith("no split 'other'")
 
     class_label_parquet(tmp_path / "part" / "data" / "train-00000-of-00001.parquet", [0, -1, 1])
     with pytest.raises(DatasetFormatError, match=r"split 'train' has 1 rows without a label.*first row 1"):
@@ -442,6 +447,8 @@ def test_streamed_hub_test_split_without_labels_is_left_out_as_the_whole_read_le
     with caplog.at_level(logging.WARNING, logger=streaming.__name__):
         data = streaming.open_streaming_dataset(str(source), cache_dir=str(tmp_path / "cache"))
     assert list(data.splits) == ["train"] and data.default_eval_split is None
+    with pytest.raises(DatasetFormatError, match=r"^split 'test' of .* was left out: none of its rows has a label"):
+        data.split("test")  # it was "no split 'test'"
     seen = "first 3" if saved else "5"
     assert f"split 'test' left out: none of its {seen} rows has a label" in caplog.text
 

@@ -192,6 +192,7 @@ def load_kinetics(roots: Sequence[Path]) -> VideoClassificationData:
     annotations = {}
     files = _kinetics_annotation_files(roots)
     listed: set[str] = set()  # every clip a CSV names, labelled or not: what a clip on disk no row names is not
+    unlabelled: list[str] = []
     for split, path in files.items():
         rows = _read_csv(path)
         for line, row in enumerate(rows, start=2):
@@ -205,8 +206,11 @@ def load_kinetics(roots: Sequence[Path]) -> VideoClassificationData:
             # without the column (its clips became a class '', refused, and the whole data set with them).
             if not any((row["label"] or "").strip() for row in rows):
                 logger.warning("split %r left out: none of the %d rows of %s has a label", split, len(rows), path)
+                unlabelled.append(split)
                 continue
             annotations[split] = rows
+        elif rows:
+            unlabelled.append(split)  # asked for by name, said to be there without labels, not missing
     if "train" not in annotations and "validation" not in annotations:
         raise DatasetFormatError(
             f"--dataset_format kinetics: no annotations/train.csv or val.csv under {roots[0]}{what_is_there(roots)}"
@@ -239,7 +243,7 @@ def load_kinetics(roots: Sequence[Path]) -> VideoClassificationData:
                 example.update(start_seconds=start, end_seconds=end, may_be_cut=True)
     splits = _keep_found_splits("kinetics", splits, missing, roots, "<youtube_id>_<time_start:06d>_<time_end:06d>.mp4")
     _warn_unlisted_clips(roots, index, listed, files)
-    return VideoClassificationData(splits=splits, label_spaces={"label": names}, missing=missing)
+    return VideoClassificationData(splits=splits, label_spaces={"label": names}, missing=missing, unlabelled=unlabelled)
 
 
 def _warn_other_files_of_one_name(copies: dict[str, list[Path]], listed: set[str] | None, fmt: str) -> None:

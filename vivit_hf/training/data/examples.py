@@ -60,6 +60,9 @@ class VideoClassificationData:
     label_spaces: dict[str, list[str]]
     missing: dict[str, int] = field(default_factory=dict)
     source: str | None = None  # the folder or Hub id it was read from, for messages
+    # splits left out as none of their rows has a label (a Hub test split), by their recipe names: a split asked for
+    # by name is said to be there but unlabelled, not missing
+    unlabelled: list[str] = field(default_factory=list)
 
     @property
     def is_multi_head(self) -> bool:
@@ -104,9 +107,25 @@ class VideoClassificationData:
         traceback (`KeyError`)."""
         name = self.split_name(name)
         if name not in self.splits:
-            where = f" in {self.source}" if self.source else ""
-            raise DatasetFormatError(f"no split {name!r}{where}; the splits found: {', '.join(sorted(self.splits))}")
+            raise DatasetFormatError(self.missing_split(name))
         return self.splits[name]
+
+    def is_unlabelled(self, name: str) -> bool:
+        """Whether split `name` (or its recipe name, `val` -> `validation`) was left out for having no labels."""
+        return name in self.unlabelled or recipe_split_name(name) in self.unlabelled
+
+    def missing_split(self, name: str) -> str:
+        """Why this data set has no split `name` to read, in one line: not there (naming the splits it has), or there
+        but left out, as none of its rows has a label: it was said to be missing, and its user looked for a typo."""
+        where = f" of {self.source}" if self.source else ""
+        found = ", ".join(sorted(self.splits))
+        if self.is_unlabelled(name):
+            return (
+                f"split {name!r}{where} was left out: none of its rows has a label. Training and evaluation need "
+                f"labels: name a labelled split (found: {found}); predict.py scores clips without labels"
+            )
+        where = f" in {self.source}" if self.source else ""
+        return f"no split {name!r}{where}; the splits found: {found}"
 
 
 def quoted(names: Sequence[str], limit: int = 5) -> str:

@@ -70,6 +70,16 @@ def recipe_split_names(splits) -> dict[str, str]:
     return names
 
 
+def unlabelled_split_names(every_split, labelled) -> list[str]:
+    """The splits of `every_split` that are not in `labelled` (left out: none of their rows has a label), by their
+    names in the recipes (`eval` -> `test`, as `recipe_split_names` names a split that no other shares)."""
+    names = {SPLIT_ALIASES.get(str(split), str(split)) for split in labelled}
+    left_out = [str(split) for split in every_split if split not in labelled]
+    return [
+        SPLIT_ALIASES.get(split, split) if SPLIT_ALIASES.get(split, split) not in names else split for split in left_out
+    ]
+
+
 def is_hidden(name: str) -> bool:
     """Hidden files and folders, macOS resource forks (`._clip.mp4`, "AppleDouble") and zip's `__MACOSX`."""
     return name.startswith(".") or name == "__MACOSX"

@@ -24,6 +24,7 @@ from .examples import DatasetFormatError, VideoClassificationData, quoted
 from .folders import (
     listings_kept,
     recipe_split_names,
+    unlabelled_split_names,
 )
 from .hub_clips import metadata_clips_on_disk, rows_without_a_clip
 from .hub_files import (
@@ -385,6 +386,7 @@ def load_hub(
     if Path(source).is_dir() and not is_saved_to_disk(source):
         loaded = metadata_clips_on_disk(loaded, Path(source), video_column, missing)
     loaded = rows_without_a_clip(loaded, video_column, missing)
+    every_split = list(loaded)
     loaded = labelled_splits(loaded, label_column, card or feature)  # with a card's ClassLabel, -1 is no label
     if card is not None:
         values = {
@@ -397,6 +399,7 @@ def load_hub(
             lambda: [
                 v for split in loaded.values() for v in arrow_label_values(split.with_format("arrow"), label_column)
             ],
+            label_column=label_column,
         )
     reordered = card_order_of_classes(source, config_name, revision, feature, label_column)
     if reordered is not None:
@@ -436,4 +439,5 @@ def load_hub(
         examples = HubSplit(dataset, video_column, label_column, maps[split], base, name_shard)
         examples.locate(split, partial(tables_of, split))
         splits[named[split]] = examples
-    return VideoClassificationData(splits=splits, label_spaces={"label": names}, missing=missing)
+    unlabelled = unlabelled_split_names(every_split, loaded)
+    return VideoClassificationData(splits=splits, label_spaces={"label": names}, missing=missing, unlabelled=unlabelled)

@@ -155,7 +155,9 @@ def arrow_label_values(table, label_column: str) -> list:
     return pc.struct_field(table[column], field).to_pylist()
 
 
-def hub_label_names(feature, values_of_all_splits, fmt: str = "hub") -> tuple[list[str], dict | None]:
+def hub_label_names(
+    feature, values_of_all_splits, fmt: str = "hub", label_column: str | None = None
+) -> tuple[list[str], dict | None]:
     """Class names and the map raw value -> id: a `ClassLabel`'s names (its values are the ids already), else
     `label_vocabulary` of the values (integers keep their ids). A `ClassLabel` whose names are one name written
     composed and decomposed (datasets' videofolder names a class by each split's folder) gets them as one class."""
@@ -165,7 +167,7 @@ def hub_label_names(feature, values_of_all_splits, fmt: str = "hub") -> tuple[li
         names = [label_name(name) for name in feature.names]
         unique = list(dict.fromkeys(names))
         return unique, None if len(unique) == len(names) else {i: unique.index(name) for i, name in enumerate(names)}
-    return label_vocabulary(values_of_all_splits(), fmt)
+    return label_vocabulary(values_of_all_splits(), fmt, label_column)
 
 
 def card_class_label(source: str, config_name, revision, features, label_column: str):

@@ -45,17 +45,20 @@ def label_name(value) -> str:
     return unicodedata.normalize("NFC", str(value))
 
 
-def label_vocabulary(values, fmt: str) -> tuple[list[str], dict]:
-    """Class names (index = id) and a map from each raw label value to its id.
+def label_vocabulary(values, fmt: str, column: str | None = None) -> tuple[list[str], dict]:
+    """Class names (index = id) and a map from each raw label value to its id (`column`: the label column, named
+    where its values are refused).
 
     Labels that are all integers, written as integers are (`2`, `10`, not `02`), keep their integer as id (names
     `str(i)`); ids no label uses stay in the vocabulary under their number, so ids never shift. Other labels are names
     (`label_name`: `über` written composed or decomposed is one class), sorted. Where one is written with a leading
     zero or sign (`02`, `+2`), every label is a name, said in a warning: a folder `02` was class 2 named '02', and
     evaluate.py, which matches a model's classes by name, refused it as a class the model (whose class 2 is '2') did
-    not know. One integer written two ways (`7`, `07`) is refused.
+    not know. One integer written two ways (`7`, `07`) is refused, as are numbers that are not whole
+    (`refuse_fractional_labels`).
     """
     distinct = sorted(set(values), key=str)
+    refuse_fractional_labels(distinct, fmt, column)
     integers = {value: as_integer(value) for value in distinct}
     if distinct and all(i is not None for i in integers.values()):
         _refuse_one_integer_written_twice(integers, fmt)
@@ -96,6 +99,23 @@ def label_vocabulary(values, fmt: str) -> tuple[list[str], dict]:
         )
     index = {name: i for i, name in enumerate(names)}
     return names, {value: index[label_name(value)] for value in distinct}
+
+
+def refuse_fractional_labels(distinct, fmt: str, column: str | None) -> None:
+    """Refuse (one line naming the column, a value and what to do) labels that are numbers but not whole (`0.5`,
+    `0.25`, NaN): a regression target or a probability, not a class. Each distinct value became a class of its own
+    (`'0.5'`, `'1.5'`), read whole and streamed, and a classifier was trained on them without a word. Whole floats
+    (`0.0`, `1.0`, as pandas writes integer ids) are ids, as integers are."""
+    fractional = [v for v in distinct if isinstance(v, float) and not v.is_integer()]
+    if not fractional:
+        return
+    named = f"the label column {column!r}" if column else "a label"
+    raise DatasetFormatError(
+        f"--dataset_format {fmt}: {named} holds {fractional[0]!r}, a number that is not a whole class id "
+        f"({len(fractional)} of its {len(distinct)} distinct values are not whole: a regression target or "
+        "probabilities?), which would make a class of each value; the recipes train classifiers: cast the column "
+        "to integer class ids or to a datasets.ClassLabel, or name the class column with --label_column"
+    )
 
 
 def class_id(value) -> int | None:

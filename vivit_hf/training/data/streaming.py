@@ -40,6 +40,7 @@ import numpy as np
 import torch
 
 from .annotated import count_missing
+from .arrow_nulls import column_nulls
 from .dataset import (
     ProcessorOptionError,
     collate_videos,
@@ -50,7 +51,7 @@ from .dataset import (
     views_refused,
 )
 from .examples import DatasetFormatError, VideoClassificationData, quoted, warn_repeated_clips
-from .folders import SPLIT_ALIASES, listings_kept, recipe_split_names, refuse_a_file
+from .folders import SPLIT_ALIASES, listings_kept, recipe_split_names, refuse_a_file, unlabelled_split_names
 from .hub_clips import clips_by_normal_name, clips_on_disk, read_as_on_disk
 from .hub_datasets import HubSplit, hub_example
 from .hub_files import builder_once, is_saved_to_disk, load_with, relative_or_as_is, table_files, undecoded_videos
@@ -433,6 +434,7 @@ def _open_streaming_dataset(
             sizes[split] = len(scanned[split])
         return scanned[split]
 
+    every_split = list(loaded)
     if not isinstance(label_feature(features, label_column), datasets.ClassLabel):
         # The labels are scanned anyway (the vocabulary is made of them): a split without any is left out and one
         # labelled in part refused, as the whole read does. `None` used to become a class "None", trained and scored.
@@ -450,7 +452,9 @@ def _open_streaming_dataset(
         names, label_map = card_label_map(card, {split: scan(split) for split in loaded}, source, label_column)
     else:
         names, label_map = hub_label_names(
-            label_feature(features, label_column), lambda: [v for split in loaded for v in scan(split)]
+            label_feature(features, label_column),
+            lambda: [v for split in loaded for v in scan(split)],
+            label_column=label_column,
         )
     reordered = card_order_of_classes(
         source, config_name, revision, label_feature(features, label_column), label_column
@@ -501,7 +505,10 @@ def _open_streaming_dataset(
             _count_what_the_shards_hold(splits[named[split]], named[split], source)
     if not splits:
         raise DatasetFormatError(f"--streaming: no split in {source}")
-    data = VideoClassificationData(splits=splits, label_spaces={"label": names}, source=source, missing=missing)
+    unlabelled = unlabelled_split_names(every_split, loaded)
+    data = VideoClassificationData(
+        splits=splits, label_spaces={"label": names}, source=source, missing=missing, unlabelled=unlabelled
+    )
     warn_classes_differing_in_case(data)  # as the whole read does
     if clips:  # a clip listed twice, or in two splits: named as the whole read names it
         listed = {named[split]: [{"video": clip, "id": clip} for clip in rows if clip] for split, rows in clips.items()}
@@ -761,7 +768,7 @@ def _locate(
         path_of = None
     elif _paths_without_bytes(features.get(video_column), video_column, tables):
         path_of = _video_path  # `{"path", "bytes"}` cells (a `Video` column) of which none holds its clip's bytes
-    elif _has_paths(features.get(video_column)) and all(table.suffix == ".parquet" for table in tables):
+    elif _has_paths(features.get(video_column)) and all(table.suffix in _COUNTED for table in tables):
         return _locate_beside_bytes(video_column, tables, base)
     else:
         return None
@@ -798,8 +805,9 @@ def _has_paths(feature) -> bool:
 
 
 def _locate_beside_bytes(video_column: str, tables: list[Path], base: Path) -> dict[str, str] | None:
-    """`{path as written: path found}` for parquet `{"path", "bytes"}` cells some of which hold their clip's bytes:
-    each table's paths alone are read (`<column>.path`; the bytes are not), and a relative path is looked for in the
+    """`{path as written: path found}` for parquet or Arrow `{"path", "bytes"}` cells some of which hold their clip's
+    bytes: each table's paths alone are read (parquet's `<column>.path`; an Arrow file's through a memory map, its bytes
+    not copied), and a relative path is looked for in the
     table's folder, else the data set's. Not refused where found nowhere: a row holding bytes names its clip with a
     path that need not be a file. A row without bytes used to be read from the working directory ("does not exist",
     skipped as broken every epoch: half the clips of a table of both kinds); the whole read finds it so."""
@@ -809,7 +817,10 @@ def _locate_beside_bytes(video_column: str, tables: list[Path], base: Path) -> d
     for table in tables:
         if _bytes_nulls(table, video_column) == 0:
             continue  # every row holds its clip's bytes (the usual Hub table): nothing to find
-        paths = pq.read_table(table, columns=[f"{video_column}.path"]).column(0).to_pylist()
+        if table.suffix == ".parquet":
+            paths = pq.read_table(table, columns=[f"{video_column}.path"]).column(0).to_pylist()
+        else:
+            paths = _arrow_paths(table, video_column)
         for path in dict.fromkeys(p for p in paths if isinstance(p, str) and p and not Path(p).is_absolute()):
             if "://" in path:
                 continue
@@ -826,11 +837,11 @@ def _locate_beside_bytes(video_column: str, tables: list[Path], base: Path) -> d
 
 def _paths_without_bytes(feature, video_column: str, tables: list[Path]) -> bool:
     """Whether a `{"path", "bytes"}` video column (a `datasets.Video`, or a struct of the two) gives every clip by
-    its path alone: its `bytes` typed null (no row has any), or null in every row of every parquet table (their
-    footers' statistics; the bytes are not read). Such paths went to the decoder as written, from the working
-    directory, as a string column's did: every clip "does not exist" (the whole read finds them)."""
+    its path alone: its `bytes` typed null (no row has any), or null in every row of every parquet or Arrow table
+    (their footers' statistics, an Arrow file's batch headers; the bytes are not read). Such paths went to the
+    decoder as written, from the working directory, as a string column's did: every clip "does not exist" (the
+    whole read finds them)."""
     import datasets
-    import pyarrow.parquet as pq
 
     if not _has_paths(feature):
         return False
@@ -841,17 +852,47 @@ def _paths_without_bytes(feature, video_column: str, tables: list[Path]) -> bool
     )
     if field == datasets.Value("null"):
         return True
-    if not all(table.suffix == ".parquet" for table in tables):
-        return False  # Arrow files may hold the bytes; CSV and JSON tables have none of type binary
+    if not all(table.suffix in _COUNTED for table in tables):
+        return False  # CSV and JSON tables have no bytes column of type binary
     # some row holds bytes, or it cannot be told without reading them (no statistics)
-    return all(_bytes_nulls(table, video_column) == pq.ParquetFile(table).metadata.num_rows for table in tables)
+    return all(_bytes_nulls(table, video_column) == _rows(table) for table in tables)
+
+
+# Tables whose nulls are counted without reading their values: parquet (footer statistics), Arrow (batch headers)
+_COUNTED = (".parquet", ".arrow")
+
+
+def _rows(table: Path) -> int | None:
+    import pyarrow.parquet as pq
+
+    if table.suffix == ".parquet":
+        return pq.ParquetFile(table).metadata.num_rows
+    counted = column_nulls(table, ())
+    return None if counted is None else counted[0]
+
+
+def _arrow_paths(table: Path, video_column: str) -> list:
+    """Every row's `<column>.path` of an Arrow IPC file, read through a memory map (the bytes beside them are not
+    copied, nor their pages touched)."""
+    import pyarrow as pa
+
+    with pa.memory_map(str(table)) as source:
+        with open(table, "rb") as file:
+            is_file_format = file.read(6) == b"ARROW1"
+        reader = pa.ipc.open_file(source) if is_file_format else pa.ipc.open_stream(source)
+        batches = [reader.get_batch(i) for i in range(reader.num_record_batches)] if is_file_format else reader
+        return [path for batch in batches for path in batch.column(video_column).field("path").to_pylist()]
 
 
 def _bytes_nulls(table: Path, video_column: str) -> int | None:
-    """How many rows of a parquet table give no clip bytes (`<column>.bytes` null), from its footer's statistics
-    (None where a row group has none: at least one, perhaps all)."""
+    """How many rows of a parquet or Arrow table give no clip bytes (`<column>.bytes` null), from its footer's
+    statistics (None where a row group has none: at least one, perhaps all), an Arrow file's from the headers of its
+    record batches (`arrow_nulls`)."""
     import pyarrow.parquet as pq
 
+    if table.suffix == ".arrow":
+        counted = column_nulls(table, (video_column, "bytes"))
+        return None if counted is None else counted[1]
     metadata, nulls = pq.ParquetFile(table).metadata, 0
     for group in range(metadata.num_row_groups):
         row_group = metadata.row_group(group)
