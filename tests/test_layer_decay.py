@@ -77,6 +77,7 @@ def test_model_2_without_a_temporal_encoder_learns_at_model_1s_rates():
     """Model 2's spatial_only_baseline has no temporal encoder: its spatial encoder's LayerNorm is the final one, before
     the frame summaries' mean and the classifier (BEiT's depth L + 1, as Model 1's). It was put between the encoders, at
     depth L: a decay too many (at 0.5, half the rate). Each parameter learns at the rate of Model 1's of its name."""
+
     def rates(model, prefix):
         optimizer = build_optimizer(flags(), model)
         names = {id(p): n.replace(prefix, "vivit.encoder.") for n, p in model.named_parameters()}
