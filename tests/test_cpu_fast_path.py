@@ -224,3 +224,18 @@ def test_onednn_turned_off_takes_the_plain_ops(monkeypatch):
     with torch.no_grad(), torch.backends.mkldnn.flags(enabled=False):
         model(pixel_values=clip())
     assert not calls
+
+
+def test_dropout_in_train_mode_without_gradients_is_the_plain_models():
+    """A model in train mode under `no_grad` (Monte Carlo dropout) takes the fused MLP, which drew Model 2's spatial
+    MLP dropout masks per frame where the plain forward draws one per clip (`clip_dropout`): with one seed the two gave
+    logits 0.23 apart. Now the MLP takes its own forward where its dropout runs."""
+    plain = tiny("factorised_encoder", hidden_dropout_prob=0.5, num_temporal_layers=1).train()
+    fast = vivit_hf.enable_cpu_fast_path(copy.deepcopy(plain))
+    still = clip(batch=2, frames=1).repeat(1, 4, 1, 1, 1)
+    with torch.no_grad():
+        torch.manual_seed(0)
+        expected = plain(pixel_values=still).logits
+        torch.manual_seed(0)
+        got = fast(pixel_values=still).logits
+    torch.testing.assert_close(got, expected, rtol=1e-5, atol=1e-5)

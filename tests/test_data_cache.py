@@ -204,3 +204,28 @@ def test_a_segment_sampled_by_fps_takes_its_video_s_frame_rate(tmp_path):
     dataset = VideoClassificationDataset([example], processor, seed=0, raw_pixels=True)
     clip = dataset[0]["pixel_values"][0]
     assert frame_indices(clip.permute(0, 2, 3, 1).numpy()) == [5, 10, 15, 20]
+
+
+def test_auto_caching_under_fps_sampling_says_nothing_is_cached_and_decodes_nothing_to_estimate(
+    variable_rate_clip, caplog, monkeypatch
+):
+    """Under `fps` sampling nothing is cached (above), but `--cache_decoded_videos auto` decoded clips to estimate the
+    cache's size and logged "decoding them once into memory" beside the data set's "clips are not cached"; now it
+    says the latter alone and decodes nothing for it."""
+    import argparse
+
+    from accelerate import PartialState
+
+    from vivit_hf.processing.processing_vivit import ViViTVideoProcessor
+    from vivit_hf.training.finetune import _cache_decoded_videos
+
+    PartialState()  # (the recipe's logger is accelerate's)
+
+    processor = ViViTVideoProcessor(fps=5, num_frames=None, do_resize=False, do_center_crop=False)
+    dataset = VideoClassificationDataset([{"video": variable_rate_clip, "label": 0}], processor, raw_pixels=True)
+    monkeypatch.setattr(dataset, "estimate_decoded_bytes", lambda: pytest.fail("decoded clips to estimate a cache"))
+    args = argparse.Namespace(cache_decoded_videos="auto", cache_budget_mib=1024.0)
+    with caplog.at_level("INFO", logger="vivit_hf.training.finetune"):
+        assert _cache_decoded_videos(args, (dataset,)) is False
+    said = [r.getMessage().removeprefix("[RANK 0] ") for r in caplog.records if r.name == "vivit_hf.training.finetune"]
+    assert said == ["the processor samples by fps, from each file's frame times: the decoded clips are not cached"]

@@ -25,7 +25,7 @@ TINY.update(tubelet_size=[2, 8, 8], num_labels=3, num_hidden_layers=2)
 def tiny_model(variant, **overrides):
     config_class, _, model_class = VIVIT_MODELS[variant]
     extra = {"num_temporal_layers": 3} if variant == "factorised_encoder" else {}
-    return model_class(config_class(**TINY, **extra, **overrides))
+    return model_class(config_class(**TINY, **{**extra, **overrides}))
 
 
 def depth_by_hand(variant, name):
@@ -71,6 +71,20 @@ def test_each_parameter_learns_at_beits_layer_wise_rate(variant, representation_
     assert optimizer.param_groups[0]["lr"] == LR  # the classifier's, at the full rate: the tracker's train/lr
     # without the flag, one rate for all (the groups as before)
     assert {group["lr"] for group in build_optimizer(flags(layer_decay=None), model).param_groups} == {LR}
+
+
+def test_model_2_without_a_temporal_encoder_learns_at_model_1s_rates():
+    """Model 2's spatial_only_baseline has no temporal encoder: its spatial encoder's LayerNorm is the final one, before
+    the frame summaries' mean and the classifier (BEiT's depth L + 1, as Model 1's). It was put between the encoders, at
+    depth L: a decay too many (at 0.5, half the rate). Each parameter learns at the rate of Model 1's of its name."""
+
+    def rates(model, prefix):
+        optimizer = build_optimizer(flags(), model)
+        names = {id(p): n.replace(prefix, "vivit.encoder.") for n, p in model.named_parameters()}
+        return {names[id(p)]: group["lr"] for group in optimizer.param_groups for p in group["params"]}
+
+    spatial_only = tiny_model("factorised_encoder", spatial_only_baseline=True, num_temporal_layers=0)
+    assert rates(spatial_only, "vivit.spatial_encoder.") == rates(tiny_model("spatio_temporal"), "vivit.encoder.")
 
 
 def test_the_schedule_and_a_resume_with_a_new_learning_rate_keep_each_groups_share_of_the_peak():

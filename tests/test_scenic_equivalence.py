@@ -229,6 +229,11 @@ def test_spatial_only_baseline_averages_the_frame_summaries_as_scenic():
     model.config.spatial_only_baseline = False  # set after building: the model has no temporal encoder to run
     with pytest.raises(ValueError, match="built with spatial_only_baseline=True"):
         model(pixel_values=video)
+    # a config that says otherwise than the tree names the flag (it was 36 names missing, or unexpected)
+    with pytest.raises(ScenicConversionError, match="tree has no temporal encoder .*spatial_only_baseline` is not set"):
+        load_scenic(spatial_only, config["scenic_config"])
+    with pytest.raises(ScenicConversionError, match="tree has a temporal encoder .*spatial_only_baseline` is true"):
+        load_scenic(params, scenic_config)
 
 
 def load_scenic_random(scenic_config):

@@ -16,7 +16,8 @@ A oneDNN call is taken only where it computes what the plain ops compute: on the
 op has no backward), in fp32 or bf16 (under CPU autocast the operands are cast as autocast casts `F.linear`), outside
 torch.compile (inductor chooses its own kernels), tracing or ONNX export (exported graphs keep portable ops), and
 forward-mode AD or `torch.func` transforms (the op has no forward-AD formula nor batching rule), and where oneDNN
-is turned off (`torch.backends.mkldnn.flags(enabled=False)`).
+is turned off (`torch.backends.mkldnn.flags(enabled=False)`). An MLP in train mode with dropout (Monte Carlo dropout
+under `no_grad`) runs its own forward, which draws Model 2's spatial masks once per clip.
 A Linear keeps its module call, so its hooks fire; the fused `fc1` skips it, so it is fused only for a plain
 `nn.Linear` without hooks (accelerate's offloading hooks, PEFT layers and quantised linears keep the module call).
 Subclasses of `nn.Linear` (PEFT, quantisers) are left alone. Anywhere else the module runs its own forward.
@@ -117,8 +118,10 @@ class _FusedGELUMLP:
     _fused_gelu: str
 
     def forward(self, hidden_states: torch.Tensor, *args, **kwargs) -> torch.Tensor:
-        # (the MLP's own arguments, such as `drop_group`, only matter where dropout runs: in training, not fused)
-        intermediate = fused_linear_gelu(hidden_states, self.fc1, self._fused_gelu)
+        # Where its dropout runs (train mode, under no_grad too: Monte Carlo dropout) the MLP's own forward draws the
+        # masks as its arguments say (`drop_group`: Model 2's one mask per clip; fused, they were drawn per frame)
+        dropping = self.training and self.dropout.p > 0
+        intermediate = None if dropping else fused_linear_gelu(hidden_states, self.fc1, self._fused_gelu)
         if intermediate is None:
             return super().forward(hidden_states, *args, **kwargs)
         return self.dropout(self.fc2(self.dropout(intermediate)))

@@ -673,6 +673,19 @@ def check_model_kind(flat: Mapping[str, np.ndarray], scenic_config: dict) -> Non
             f"`model.attention_config.type` is {stated!r}{'' if given else ' (none given: scenic defaults to it)'}: "
             "give the config the checkpoint was trained with"
         )
+    if found == ("factorized_encoder",) and stated == "factorized_encoder":
+        # scenic's spatial_only_baseline has no TemporalTransformer (a temporal encoder of 0 blocks still has its
+        # posembed_input and encoder_norm): refused as 36 missing or unexpected names (B/16: more), not saying the flag
+        spatial_only = bool((model.get("attention_config") or {}).get("spatial_only_baseline", False))
+        temporal = any(name.startswith(("TemporalTransformer/", "cls_TemporalTransformer")) for name in flat)
+        if spatial_only == temporal:
+            raise ScenicConversionError(
+                f"the tree {'has a' if temporal else 'has no'} temporal encoder (TemporalTransformer) and the config's "
+                f"`model.attention_config.spatial_only_baseline` is {'true' if spatial_only else 'not set'}, which "
+                f"{'averages the frame summaries instead' if spatial_only else 'runs one'}: give the config the "
+                "checkpoint was trained with"
+                + ("" if spatial_only else " (scenic's spatial_only_baseline=True for a tree of no temporal encoder)")
+            )
     if "classifier" not in model and not any(name == "cls" or name.startswith("cls_") for name in flat):
         raise ScenicConversionError(
             "the config has no `model.classifier` (scenic reads it with no default) and the tree no CLS token, so "

@@ -634,6 +634,10 @@ def unreadable_training_set(args, train_dataset) -> str | None:
 
 
 def _cache_decoded_videos(args, datasets) -> bool:
+    if any(dataset.samples_by_rate() for dataset in datasets):
+        # (`cache_decoded_videos` would keep nothing: `auto` decoded clips to estimate a cache, and said it fitted)
+        logger.info("the processor samples by fps, from each file's frame times: the decoded clips are not cached")
+        return False
     if args.cache_decoded_videos != "auto":
         return args.cache_decoded_videos == "yes"
     estimates = [dataset.estimate_decoded_bytes() for dataset in datasets]

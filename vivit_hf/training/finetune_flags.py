@@ -278,7 +278,10 @@ def build_parser(description: str | None = None) -> argparse.ArgumentParser:
     g = p.add_argument_group("outputs")
     g.add_argument("--output_dir", default="outputs")
     g.add_argument(
-        "--checkpointing_steps", type=_checkpointing_steps, default=None, help="save_state every N steps, or 'epoch'"
+        "--checkpointing_steps",
+        type=_checkpointing_steps,
+        default=None,
+        help="save_state every N steps and at the last, or 'epoch'",
     )
     g.add_argument("--checkpoints_total_limit", type=at_least(0), default=2, help="0 keeps every checkpoint")
     g.add_argument("--resume_from_checkpoint", default=None, help="a checkpoint folder, or 'latest'")

@@ -9,7 +9,8 @@ Depth is BEiT's: the input embeddings (tubelet embedding, CLS token, position em
 `representation_size`) and the classifier `L + 1`. Model 3's and
 Model 4's blocks hold a spatial and a temporal attention each: one depth per block. Model 2 runs `Ls` spatial blocks
 then `Lt` temporal blocks (`L = Ls + Lt`): its spatial encoder's closing LayerNorm and its temporal encoder's CLS
-token and position embeddings sit between them, at depth `Ls`, as the input embeddings sit before block 1 at 0."""
+token and position embeddings sit between them, at depth `Ls`, as the input embeddings sit before block 1 at 0;
+with `spatial_only_baseline` (no temporal encoder) that LayerNorm is the final one, `L + 1`."""
 
 from __future__ import annotations
 
@@ -39,7 +40,8 @@ def layer_depth(name: str, config) -> int:
         before = config.num_hidden_layers if block.group(1) == "temporal_encoder" else 0
         return before + int(block.group(2)) + 1
     if BETWEEN_ENCODERS.match(name):
-        return config.num_hidden_layers
+        # (Model 2 without a temporal encoder, scenic's spatial_only_baseline: the spatial LayerNorm is the final one)
+        return config.num_hidden_layers + (1 if getattr(config, "spatial_only_baseline", False) else 0)
     if HEAD.match(name):
         return num_blocks(config) + 1
     raise ValueError(f"--layer_decay: no depth is known for the parameter {name} (not a ViViT model's)")

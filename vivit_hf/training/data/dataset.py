@@ -383,7 +383,7 @@ class VideoClassificationDataset(Dataset):
 
         A processor sampling by `fps` caches nothing: it samples a file by its frames' times (a variable-frame-rate
         one by time), which frames in memory do not carry (every cached clip was refused, "has no frame rate")."""
-        if self._samples_by_rate():
+        if self.samples_by_rate():
             logger.info("the processor samples by fps, from each file's frame times: clips are not cached")
             self.cache = DecodedVideoCache(torch.empty(0, dtype=torch.uint8), [None] * len(self.examples))
             return self.cache
@@ -396,7 +396,7 @@ class VideoClassificationDataset(Dataset):
         )
         return self.cache
 
-    def _samples_by_rate(self) -> bool:
+    def samples_by_rate(self) -> bool:
         """Whether this data set's calls sample frames by `fps` (the processor's, unless `processor_kwargs` say
         otherwise); a processor without ViViT's option resolution is taken to sample by count."""
         options = getattr(self.processor, "_options", None)
@@ -421,7 +421,7 @@ class VideoClassificationDataset(Dataset):
         options = dict(num_clips=self.num_clips, num_crops=self.num_crops, seed=self._sample_seed(epoch, index))
         if segment is not None:  # its frames, sampled as the frames of a clip file would be
             frames, truncated, rate = segment.decode_with_rate(self.processor, **self.processor_kwargs)
-            if self._samples_by_rate():
+            if self.samples_by_rate():
                 # at its file's rate, as a file is sampled by `fps` (frames in memory have none: every segment
                 # was refused, "has no frame rate")
                 options["video_metadata"] = {"fps": rate}
