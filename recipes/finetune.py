@@ -52,6 +52,7 @@ from vivit_hf.training.agreement import (
     agree_on_examples,
     attempt,
     command_flags,
+    held_checkpoints,
     join_process_group,
     output_dir_is_shared,
     parse_everywhere,
@@ -392,7 +393,8 @@ def main(argv=None):
     num_processes = join_process_group(args.ddp_timeout)
     decided, refusal, error = attempt(decide_start, args, output_dir, num_processes)
     rerun, batch_warning, settings, checkpoint, resume_state, resume_warnings = decided or (None,) * 6
-    agree(flags, refusal, resume_choice(checkpoint, resume_state, output_dir), error)
+    held = held_checkpoints(output_dir) if args.resume_from_checkpoint and refusal is None else None
+    agree(flags, refusal, resume_choice(checkpoint, resume_state, output_dir), error, held)
     if args.resume_from_checkpoint and checkpoint is None:  # `latest` and, as agreed, no process found one
         agree(None, CommandLineRefused(nothing_to_resume(output_dir)))  # its line once per machine, status 2
     # Without one folder every machine sees, each machine keeps whole checkpoints of its own, so that each can resume.

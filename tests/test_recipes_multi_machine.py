@@ -397,3 +397,39 @@ def test_one_process_started_for_two_machines_warns_naming_the_launchers_that_st
     assert warning is not None and "\n" not in warning
     assert "on several machines (CPUs too), add --multi_gpu to the launch command" in warning
     assert "--config_file recipes/accelerate_configs/multi_node.yaml" in warning
+
+
+def test_machines_whose_latest_checkpoints_differ_are_told_the_latest_one_they_all_hold(tmp_path):
+    """A run stopped while machine 1 had saved step 3 and machine 0 not (no shared folder): each machine's `latest`
+    is its own newest. The line said rank 0's step 2 was lacking on machine 1, which held it, and gave no way on."""
+    from vivit_hf.training.agreement import held_checkpoints
+    from vivit_hf.training.checkpoints import STATE_FILE
+
+    views = []
+    for rank, steps in enumerate(((1, 2), (1, 2, 3))):
+        out = tmp_path / f"machine{rank}" / "out"
+        for step in steps:
+            (out / "checkpoints" / f"step_{step}").mkdir(parents=True)
+            (out / "checkpoints" / f"step_{step}" / STATE_FILE).write_text(json.dumps({"completed_steps": step}))
+        (out / "checkpoints" / ".tmp-step_4").mkdir()  # an unfinished save: not held
+        held = held_checkpoints(out)
+        views.append(view(f"rank {rank} (machine {rank})", resume=held[-1]) | {"held": held})
+    assert views[1]["held"] == [["checkpoints/step_1", 1], ["checkpoints/step_2", 2], ["checkpoints/step_3", 3]]
+    expected = (
+        "error: --resume_from_checkpoint: the machines' latest checkpoints differ: checkpoints/step_2 (step 2) on "
+        "rank 0 (machine 0), checkpoints/step_3 (step 3) on rank 1 (machine 1) (a run stopped while some machines "
+        "had saved a checkpoint and others not); every machine holds checkpoints/step_2 (step 2): resume it on every "
+        "machine with --resume_from_checkpoint <--output_dir>/checkpoints/step_2, or copy the later checkpoint to "
+        "every machine's --output_dir"
+    )
+    assert disagreement(views, 0) == disagreement(views, 1) == expected
+    # Machine 0 the newer one: the same line, its step 3 on rank 0.
+    views = [views[1] | {"where": "rank 0 (machine 0)"}, views[0] | {"where": "rank 1 (machine 1)"}]
+    assert "checkpoints/step_3 (step 3) on rank 0 (machine 0), checkpoints/step_2 (step 2) on rank 1" in (
+        disagreement(views, 1) or ""
+    )
+    assert "every machine holds checkpoints/step_2 (step 2)" in disagreement(views, 0)
+    # Agreeing, or no checkpoint in common: as before.
+    assert disagreement([views[0], views[0] | {"where": "rank 1 (machine 1)"}], 1) is None
+    views[1]["held"] = []
+    assert "which rank 1 (machine 1)'s --output_dir lacks" in disagreement(views, 0)

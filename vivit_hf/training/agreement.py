@@ -73,6 +73,21 @@ def resume_choice(checkpoint: Path | None, state: dict | None, output_dir: Path)
     return [shown, (state or {}).get("completed_steps")]
 
 
+def held_checkpoints(output_dir: Path) -> list[list]:
+    """The finished checkpoints a process's --output_dir holds, oldest first, as `resume_choice` names them: so that
+    machines whose latest checkpoints differ (a run stopped while one machine had saved a step and another not) are
+    told the latest one they all hold."""
+    from vivit_hf.training.checkpoints import STATE_FILE, list_checkpoints
+
+    held = []
+    for path in list_checkpoints(output_dir):
+        try:
+            held.append(resume_choice(path, json.loads((path / STATE_FILE).read_text()), output_dir))
+        except (OSError, ValueError):  # removed or rewritten since listed: not held
+            continue
+    return held
+
+
 def attempt(decide, *args, **kwargs):
     """`decide(*args, **kwargs)` with its refusal kept instead of raised: (result, refusal, error). A refusal is a
     SystemExit with a message (its line) or a `CommandLineRefused` (kept whole: its lines and status 2 are argparse's);
@@ -95,16 +110,19 @@ def agree(
     refusal: str | CommandLineRefused | None = None,
     resume: list | None = None,
     error: BaseException | None = None,
+    held: list[list] | None = None,
 ):
     """Compare this process's decision with every other's (one collective; nothing on one process) and stop every
     process when they differ: any one refused, the command lines differ, or the checkpoints to resume differ. Each
     distinct line is printed once per machine (`speaks`), not once per process; the exit status is the refusal's
     (2 for a `CommandLineRefused`, as argparse's on one process), else 1. A process that failed with an error raises
-    it (its traceback) after the others have heard."""
+    it (its traceback) after the others have heard. `held`: the checkpoints this process's --output_dir holds
+    (`held_checkpoints`), named in the line where the processes' latest checkpoints differ."""
     shown, status = None, 1
     if isinstance(refusal, CommandLineRefused):
         shown, status, refusal = refusal.shown, refusal.code, f"error: {refusal.message}"
     mine = {"refusal": refusal, "status": status, "flags": flags, "resume": resume, "where": _where_am_i()}
+    mine["held"] = held
     mine["machine"] = _machine()
     views = _gather(mine)
     rank = dist.get_rank() if len(views) > 1 else 0
@@ -231,6 +249,19 @@ def resume_disagreement(views: list[dict], rank: int) -> str | None:
             f"--output_dir, while {_whose(other, rank, views)} --output_dir holds {_checkpoint(theirs)}: every machine "
             "resumes rank 0's checkpoint, and with none there --resume_from_checkpoint latest is refused; copy that "
             "checkpoint to rank 0's --output_dir (or keep one folder every machine shares) to continue from it"
+        )
+    common = _held_by_all(views)
+    if theirs is not None and common is not None:
+        # Each machine's `latest` is its own newest: one machine saved a step the other had not when the run
+        # stopped. The line said rank 0's checkpoint was lacking on a machine that held it too, with no way on.
+        shown = ", ".join(
+            f"{_checkpoint(choice)} on {' and '.join(where)}" for choice, where in _grouped(views, "resume")
+        )
+        return (
+            f"error: --resume_from_checkpoint: the machines' latest checkpoints differ: {shown} (a run stopped "
+            f"while some machines had saved a checkpoint and others not); every machine holds {_checkpoint(common)}: "
+            f"resume it on every machine with --resume_from_checkpoint <--output_dir>/{common[0]}, or copy the later "
+            "checkpoint to every machine's --output_dir"
         )
     else:
         holds = f"holds {_checkpoint(theirs)} instead" if theirs else "holds no checkpoint"
@@ -381,6 +412,28 @@ def output_dir_is_shared(output_dir: Path) -> bool:
         f"error: --output_dir {output_dir} is shared by some machines but not by {apart}: give one folder every "
         "machine shares, or a folder of its own on each machine"
     )
+
+
+def _held_by_all(views: list[dict]) -> list | None:
+    """The latest checkpoint (by step) that every process's --output_dir holds, None where one is not known."""
+    helds = [view.get("held") for view in views]
+    if any(held is None for held in helds):
+        return None
+    common = [choice for choice in helds[0] if all(choice in held for held in helds[1:])]
+    return max(common, key=lambda choice: choice[1] or 0, default=None)
+
+
+def _grouped(views: list[dict], key: str) -> list[tuple]:
+    """(value, [where, ...]) for each distinct `view[key]`, in rank order."""
+    seen: list = []
+    for view in views:
+        for entry in seen:
+            if entry[0] == view[key]:
+                entry[1].append(view["where"])
+                break
+        else:
+            seen.append((view[key], [view["where"]]))
+    return seen
 
 
 def _checkpoint(choice: list) -> str:
