@@ -179,6 +179,7 @@ from vivit_hf.training.resume import (
     settings_as_trained,
     settings_as_typed_here,
     trained_again,
+    write_run_settings,
 )
 from vivit_hf.training.throughput import TOTALS, ThroughputMeter, combine, warmup_steps
 
@@ -622,12 +623,7 @@ def main(argv=None):
         # of this run and starts again, as the README says: it was refused as another run's folder (its tracker
         # logs). The final outputs write it again; a previous model keeps its own record until this run's model
         # replaces it (evaluate.py reads it for the share held out).
-        record = {
-            "settings": settings,
-            "dataset_folder": dataset_folder(args.dataset),
-            "held_out_digest": held_out,
-        }
-        (output_dir / RUN_SETTINGS_FILE).write_text(json.dumps(record, indent=2))
+        write_run_settings(output_dir, settings, args.dataset, held_out)
     if args.with_tracking:
         # the Hub token is a secret, not a setting: a tracker sends its hparams on (wandb) or writes them in its logs
         shown = {k: v for k, v in vars(args).items() if k != "hub_token"}
@@ -1185,12 +1181,7 @@ def main(argv=None):
             all_results.update(metric_for_best_model=best_metric, best_metric=best and best[1])
             all_results.update(best_global_step=best and best[0], stopped_early=said_stop)  # the loop stopped on it
         # Local paths (the data set's folder, a local --init_from) apart, in a file the upload leaves here.
-        record = {
-            "settings": settings,
-            "dataset_folder": dataset_folder(args.dataset),
-            "held_out_digest": held_out,
-        }
-        (folder / RUN_SETTINGS_FILE).write_text(json.dumps(record, indent=2))
+        write_run_settings(folder, settings, args.dataset, held_out)
         (folder / "train_results.json").write_text(json.dumps(train_metrics, indent=2))
         (folder / "all_results.json").write_text(json.dumps(all_results, indent=2))
         dataset_name = "vivit_hf synthetic motion (bundled)" if args.dataset == SYNTHETIC else args.dataset

@@ -9,6 +9,7 @@ averaged prediction's (`evaluation_loss`).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -198,48 +199,48 @@ def scalar_metrics(results: Mapping) -> dict:
     return {k: v for k, v in results.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
 
 
-def plot_confusion_matrix(confusion: Sequence[Sequence[int]], label_names: Sequence[str], path, title: str = ""):
-    """Row-normalised confusion matrix as a PNG (class names on the axes up to 40 classes)."""
+@contextmanager
+def _figure(path, figsize):
+    """One figure and its axes, drawn off screen (matplotlib's Agg: no display needed) and saved to `path` as a
+    100 dpi PNG when the block ends; matplotlib is imported only here, where a plot is drawn."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    fig, ax = plt.subplots(figsize=figsize)
+    yield fig, ax
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def plot_confusion_matrix(confusion: Sequence[Sequence[int]], label_names: Sequence[str], path, title: str = ""):
+    """Row-normalised confusion matrix as a PNG (class names on the axes up to 40 classes)."""
     matrix = np.asarray(confusion, dtype=np.float64)
     matrix = matrix / np.maximum(matrix.sum(axis=1, keepdims=True), 1)
     n = len(label_names)
     side = min(max(6.0, 0.35 * n + 3), 20.0)
-    fig, ax = plt.subplots(figsize=(side, side))
-    image = ax.imshow(matrix, cmap="Blues", vmin=0, vmax=1)
-    fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04, label="share of the true class")
-    if n <= 40:
-        ax.set_xticks(range(n), label_names, rotation=90)
-        ax.set_yticks(range(n), label_names)
-    ax.set_xlabel("predicted")
-    ax.set_ylabel("true")
-    ax.set_title(title or "Confusion matrix")
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    with _figure(path, (side, side)) as (fig, ax):
+        image = ax.imshow(matrix, cmap="Blues", vmin=0, vmax=1)
+        fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04, label="share of the true class")
+        if n <= 40:
+            ax.set_xticks(range(n), label_names, rotation=90)
+            ax.set_yticks(range(n), label_names)
+        ax.set_xlabel("predicted")
+        ax.set_ylabel("true")
+        ax.set_title(title or "Confusion matrix")
 
 
 def plot_per_class_accuracy(per_class: Mapping[str, float], path, title: str = ""):
     """Per-class top-1 accuracy as a horizontal bar chart PNG (worst classes first)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     items = sorted(per_class.items(), key=lambda item: item[1])
-    fig, ax = plt.subplots(figsize=(7, min(max(2.5, 0.25 * len(items) + 1), 60)))
-    ax.barh(range(len(items)), [value for _, value in items], color="tab:blue")
-    ax.set_yticks(range(len(items)), [name for name, _ in items], fontsize=8 if len(items) > 30 else 10)
-    ax.set_xlim(0, 1)
-    ax.set_xlabel("top-1 accuracy")
-    ax.set_title(title or "Per-class accuracy")
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    with _figure(path, (7, min(max(2.5, 0.25 * len(items) + 1), 60))) as (_, ax):
+        ax.barh(range(len(items)), [value for _, value in items], color="tab:blue")
+        ax.set_yticks(range(len(items)), [name for name, _ in items], fontsize=8 if len(items) > 30 else 10)
+        ax.set_xlim(0, 1)
+        ax.set_xlabel("top-1 accuracy")
+        ax.set_title(title or "Per-class accuracy")
 
 
 def save_evaluation_plots(results: Mapping, label_spaces: Mapping[str, Sequence[str]], output_dir, tag: str = "eval"):
@@ -269,27 +270,19 @@ def plot_training_curves(history: Sequence[Mapping], path) -> str:
     """Evaluation top-1 per epoch as a PNG, or per optimiser step where an epoch has several evaluations
     (--eval_steps): the history's `epoch` is the epoch's index, and those were drawn one above the other at it, the
     curve a vertical zigzag. Returns the file name."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     epochs = [entry["epoch"] for entry in history]
     axis = "epoch" if len(set(epochs)) == len(epochs) else "step"
-    fig, ax = plt.subplots(figsize=(5, 3.5))
-    for key in sorted({k for entry in history for k in entry if k.endswith("top1")}):
-        ax.plot(
-            [entry[axis] for entry in history],
-            [entry[key] for entry in history],
-            marker="o",
-            label=key.removeprefix("eval/"),
-        )
-    ax.set_xlabel(axis if axis == "epoch" else "optimiser step")
-    ax.set_ylabel("top-1 accuracy")
-    ax.set_ylim(0, 1)
-    ax.legend()
-    ax.grid(alpha=0.3)
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    with _figure(path, (5, 3.5)) as (_, ax):
+        for key in sorted({k for entry in history for k in entry if k.endswith("top1")}):
+            ax.plot(
+                [entry[axis] for entry in history],
+                [entry[key] for entry in history],
+                marker="o",
+                label=key.removeprefix("eval/"),
+            )
+        ax.set_xlabel(axis if axis == "epoch" else "optimiser step")
+        ax.set_ylabel("top-1 accuracy")
+        ax.set_ylim(0, 1)
+        ax.legend()
+        ax.grid(alpha=0.3)
     return Path(path).name

@@ -237,6 +237,20 @@ def held_out_digest(args: argparse.Namespace, data) -> str | None:
     return examples_digest(hold_out(data.split(args.train_split), share, seed=args.seed)[1])
 
 
+def write_run_settings(folder, settings: dict, dataset: str, held_out: str | None) -> None:
+    """`folder`'s `RUN_SETTINGS_FILE`: the run's `settings`, the `dataset_folder` of its `--dataset` and its
+    `held_out_digest`, what `recorded_settings` and `recorded_held_out_digest` read back. Written as training starts
+    and again with the final outputs, in the same words."""
+    from .checkpoints import RUN_SETTINGS_FILE
+
+    record = {
+        "settings": settings,
+        "dataset_folder": dataset_folder(dataset),
+        "held_out_digest": held_out,
+    }
+    (Path(folder) / RUN_SETTINGS_FILE).write_text(json.dumps(record, indent=2))
+
+
 def recorded_held_out_digest(folder) -> str | None:
     """The `held_out_digest` a finished run recorded in `folder`; None where it held none out, or recorded none (an
     older version, or no run_settings.json)."""

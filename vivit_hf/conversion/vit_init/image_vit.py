@@ -198,6 +198,20 @@ def set_class_names(vit: ImageViT, id2label: Mapping) -> None:
         vit.id2label = {int(i): name for i, name in id2label.items()}  # a folder's JSON keys are strings
 
 
+def parameter_taker(state: Mapping, origin: str, layout: str, prefix: str = ""):
+    """A reader's `take(name)`, `state[prefix + name]`, and the set of the names it has taken (what is left over is
+    refused, `refuse_unplaced`, or reported unused); a name `state` lacks is refused as not the layout of `layout`."""
+    used: set[str] = set()
+
+    def take(name):
+        if prefix + name not in state:
+            raise ViTInitError(f"{origin}: no `{prefix}{name}`; not the layout of {layout}")
+        used.add(prefix + name)
+        return state[prefix + name]
+
+    return take, used
+
+
 def refuse_unplaced(origin: str, reader: str, unknown: list[str]) -> None:
     """Refuse a checkpoint with parameters `reader` has no place for (the first six named), before anything loads: a
     part of another architecture, which a ViViT cannot represent, would otherwise be dropped silently."""

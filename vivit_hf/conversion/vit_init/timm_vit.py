@@ -23,6 +23,7 @@ from .image_vit import (
     ImageViT,
     ViTInitError,
     float32_tensor,
+    parameter_taker,
     pixel_normalisation,
     refuse_unplaced,
     set_classifier,
@@ -101,16 +102,12 @@ def read_timm_vit(
     dtype = weights_dtype(state)
     state = {k.removeprefix("module."): float32_tensor(v) for k, v in state.items()}
     _refuse_unsupported_timm(state, origin)
-    used = set()
-
-    def take(name):
-        if name not in state:
-            raise ViTInitError(
-                f"{origin}: no `{name}`; not the layout of a timm VisionTransformer (learned `pos_embed`, blocks of "
-                f"norm1, attn.qkv, attn.proj, norm2, mlp.fc1, mlp.fc2), which is all a ViViT can start from"
-            )
-        used.add(name)
-        return state[name]
+    take, used = parameter_taker(
+        state,
+        origin,
+        "a timm VisionTransformer (learned `pos_embed`, blocks of norm1, attn.qkv, attn.proj, norm2, mlp.fc1, "
+        "mlp.fc2), which is all a ViViT can start from",
+    )
 
     width = take("patch_embed.proj.weight").shape[0]
     heads = num_attention_heads

@@ -18,6 +18,7 @@ from .image_vit import (
     ImageViT,
     ViTInitError,
     float32_tensor,
+    parameter_taker,
     pixel_normalisation,
     refuse_unplaced,
     set_class_names,
@@ -136,16 +137,12 @@ def read_transformers_vit(state: Mapping[str, torch.Tensor], config: Mapping, or
         )
     state = {normalise_key(k): float32_tensor(v) for k, v in state.items()}
     prefix = "vit." if any(k.startswith("vit.") for k in state) else ""
-    used = set()
-
-    def take(name):
-        if prefix + name not in state:
-            raise ViTInitError(
-                f"{origin}: no `{prefix}{name}`; not the layout of a transformers ViT (ViTModel or "
-                f"ViTForImageClassification), which is all a ViViT can start from"
-            )
-        used.add(prefix + name)
-        return state[prefix + name]
+    take, used = parameter_taker(
+        state,
+        origin,
+        "a transformers ViT (ViTModel or ViTForImageClassification), which is all a ViViT can start from",
+        prefix,
+    )
 
     heads = int(config.get("num_attention_heads", 12))
     grid = patch_grid(config)
@@ -189,11 +186,17 @@ def read_transformers_vit(state: Mapping[str, torch.Tensor], config: Mapping, or
             else unused_reason(name)
         )
     # ViTForImageClassification's head reads the final-normed CLS token (it has no pooler)
+    set_transformers_classifier(vit, state, config)
+    return vit
+
+
+def set_transformers_classifier(vit: ImageViT, state: Mapping, config: Mapping) -> None:
+    """A transformers image classifier (`classifier.weight`, `classifier.bias`) for `classifier_init="copy"`, with
+    its config's class names and `problem_type` (multi-label or regression rows keep their loss)."""
     set_classifier(vit, state, ("classifier.weight", "classifier.bias"), transpose=False)
     set_class_names(vit, config.get("id2label") or {})
     if vit.classifier is not None:
         vit.problem_type = config.get("problem_type")
-    return vit
 
 
 def encoder_block(take, p: str, norms: tuple[str, str], qkv_bias: bool, scales=(None, None)) -> dict:
@@ -265,13 +268,7 @@ def read_siglip_vit(state: Mapping[str, torch.Tensor], config: Mapping, origin: 
     vision = config.get("vision_config") or {} if config.get("model_type") == "siglip" else config
     state = {k: float32_tensor(v) for k, v in state.items()}
     prefix = "vision_model." if any(k.startswith("vision_model.") for k in state) else ""
-    used = set()
-
-    def take(name):
-        if prefix + name not in state:
-            raise ViTInitError(f"{origin}: no `{prefix}{name}`; not the layout of transformers' SigLIP image tower")
-        used.add(prefix + name)
-        return state[prefix + name]
+    take, used = parameter_taker(state, origin, "transformers' SigLIP image tower", prefix)
 
     grid = patch_grid(vision)
     table = take("embeddings.position_embedding.weight")[None]
@@ -319,10 +316,7 @@ def read_siglip_vit(state: Mapping[str, torch.Tensor], config: Mapping, origin: 
     )
     for name, reason in reasons.items():
         vit.unused[name] = reason or unused_reason(name)
-    set_classifier(vit, state, ("classifier.weight", "classifier.bias"), transpose=False)
-    set_class_names(vit, config.get("id2label") or {})
-    if vit.classifier is not None:
-        vit.problem_type = config.get("problem_type")
+    set_transformers_classifier(vit, state, config)
     return vit
 
 
@@ -344,13 +338,7 @@ def read_dinov2_vit(state: Mapping[str, torch.Tensor], config: Mapping, origin: 
         )
     state = {normalise_key(k): float32_tensor(v) for k, v in state.items()}
     prefix = "dinov2." if any(k.startswith("dinov2.") for k in state) else ""
-    used = set()
-
-    def take(name):
-        if prefix + name not in state:
-            raise ViTInitError(f"{origin}: no `{prefix}{name}`; not the layout of transformers' DINOv2")
-        used.add(prefix + name)
-        return state[prefix + name]
+    take, used = parameter_taker(state, origin, "transformers' DINOv2", prefix)
 
     grid = patch_grid(config, 14)
     cls_position, position_grid, grid = split_positions(take("embeddings.position_embeddings"), True, grid, origin)
@@ -386,8 +374,5 @@ def read_dinov2_vit(state: Mapping[str, torch.Tensor], config: Mapping, origin: 
     )
     for name in leftover:
         vit.unused[name] = unused_reason(name)
-    set_classifier(vit, state, ("classifier.weight", "classifier.bias"), transpose=False)
-    set_class_names(vit, config.get("id2label") or {})
-    if vit.classifier is not None:
-        vit.problem_type = config.get("problem_type")
+    set_transformers_classifier(vit, state, config)
     return vit
