@@ -23,6 +23,7 @@ not measure again the rows already in that JSON.
 from __future__ import annotations
 
 import gc
+import importlib.metadata
 import json
 import os
 import platform
@@ -33,8 +34,6 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
-
-import torch
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -121,6 +120,8 @@ class TrainStep:
         # Where the device has no memory limit to hit (the CPU): a step above this batch raises the error a GPU would,
         # after its backward (gradients half made, as when a GPU runs out there), so `fits` handles it as there.
         self.fake_oom_above = fake_oom_above
+        import torch  # (here, not at the top: a run whose --budget-s is spent writes that it measured nothing, at once)
+
         self.optimizer = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
         config = model.config
         self.clip_shape = (config.num_frames, config.num_channels, *config.image_size_hw)
@@ -128,6 +129,8 @@ class TrainStep:
         self(1)  # momentum buffers exist from here on, as after a run's first step
 
     def __call__(self, batch: int) -> None:
+        import torch
+
         from vivit_hf.training.finetune import classification_loss, soft_targets
 
         pixel_values = torch.randn(batch, *self.clip_shape, device=self.device)
@@ -146,6 +149,8 @@ class TrainStep:
     def fits(self, batch: int) -> bool:
         """Whether a step at `batch` runs; the cache is emptied after, so the next probe starts from the same
         memory."""
+        import torch
+
         cuda = self.device == "cuda"
         if cuda:
             torch.cuda.reset_peak_memory_stats()
@@ -165,9 +170,7 @@ class TrainStep:
 
 
 def machine(device: str) -> dict:
-    """What the figures were measured on."""
-    import transformers
-
+    """What the figures were measured on (torch imported only to name the GPU)."""
     cpu = platform.processor()
     try:
         for line in subprocess.run(["lscpu"], capture_output=True, text=True, check=True).stdout.splitlines():
@@ -176,15 +179,18 @@ def machine(device: str) -> dict:
     except (OSError, subprocess.CalledProcessError):
         pass
     gpu = None
-    if device == "cuda" and torch.cuda.is_available():
-        properties = torch.cuda.get_device_properties(0)
-        gpu = f"{properties.name}, {properties.total_memory / 2**30:.0f} GiB"
+    if device == "cuda" and os.environ.get(common.NO_CUDA_CHECK) != "1":  # (told there is none: the flags' tests)
+        import torch
+
+        if torch.cuda.is_available():
+            properties = torch.cuda.get_device_properties(0)
+            gpu = f"{properties.name}, {properties.total_memory / 2**30:.0f} GiB"
     return {
         "gpu": gpu,
         "cpu": cpu,
         "cpu_count": os.cpu_count(),
-        "torch": torch.__version__,
-        "transformers": transformers.__version__,
+        "torch": common.torch_version(),
+        "transformers": importlib.metadata.version("transformers"),
         "python": platform.python_version(),
     }
 
@@ -194,6 +200,8 @@ def row_key(row: dict) -> tuple[str, bool]:
 
 
 def measure_row(variant: str, checkpointing: bool, options, deadline: float) -> dict:
+    import torch
+
     began = time.monotonic()
     model = build_model(variant, options.model_size, checkpointing, options.device)
     step = TrainStep(model, options.device, options.fake_oom_above)
@@ -253,9 +261,7 @@ def write(result: dict, stem: Path) -> None:
 
 
 def parse(argv: list[str] | None):
-    from vivit_hf.flag_spellings import SpellingsArgumentParser  # flags with hyphens or underscores
-
-    parser = SpellingsArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = common.spellings_parser(description=__doc__.split("\n\n")[0])  # flags with hyphens or underscores
     parser.add_argument(
         "--device", default="cuda", choices=("cuda", "cpu"), help="cpu: a rehearsal, with --fake-oom-above"
     )

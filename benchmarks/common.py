@@ -1,6 +1,7 @@
 # Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
 """What several benchmark scripts share: the machine's load average (and whether it makes a timing untrustworthy),
-the refusal of a GPU benchmark where no CUDA device is, and counted nouns.
+the refusal of a GPU benchmark where no CUDA device is, counted nouns, and what a GPU script whose budget is spent
+needs without importing torch (its flags' parser, torch's version).
 
 benchmarks/ is not a package: the scripts run this file by its path (`runpy.run_path`), so that it does not need
 benchmarks/ on sys.path, where their `models`, `mask` or `recipe` would shadow other modules of those names.
@@ -8,7 +9,10 @@ benchmarks/ on sys.path, where their `models`, `mask` or `recipe` would shadow o
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import runpy
+from pathlib import Path
 
 # Set by `benchmarks/issue17_gpu.sh` when ISSUE17_NO_GPU_CHECK=1 (its tests): the GPU scripts then parse the GPU
 # flags on a machine without one, given a budget too small to measure anything.
@@ -62,3 +66,18 @@ def enable_checkpointing(model) -> None:
     name, and setup.cfg accepts any 5.x."""
     enable = getattr(model, "activation_checkpointing_enable", None) or model.gradient_checkpointing_enable
     enable()
+
+
+def spellings_parser(**kwargs):
+    """vivit_hf's `SpellingsArgumentParser` (flags with hyphens or underscores), its module run by its path: importing
+    `vivit_hf.flag_spellings` imports vivit_hf, torch and transformers (6 s of CPU), which a GPU script whose
+    `--budget-s` is already spent never needs (it writes that it skipped everything, and ends)."""
+    path = Path(__file__).resolve().parents[1] / "vivit_hf" / "flag_spellings.py"
+    return runpy.run_path(str(path))["SpellingsArgumentParser"](**kwargs)
+
+
+def torch_version() -> str:
+    """`torch.__version__`, without importing torch (2 s of CPU): its local part too (`2.14.1+cu130`), which the
+    wheel's metadata (`importlib.metadata.version`) leaves out."""
+    folder = importlib.util.find_spec("torch").submodule_search_locations[0]
+    return runpy.run_path(str(Path(folder) / "version.py"))["__version__"]

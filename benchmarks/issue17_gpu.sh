@@ -87,7 +87,9 @@ if ! "$PY" -c "import av" 2>/dev/null; then
     "$PY" -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --target /tmp/issue17-site .whl/*.whl
     export PYTHONPATH="$PYTHONPATH:/tmp/issue17-site"
 fi
-{ nvidia-smi -L; nproc --all; free -g; df -h /dev/shm /tmp; "$PY" -c "import torch, av; print(torch.__version__, av.__version__)"; } 2>&1 | tee -a "$LOG"
+# torch's version read from its version.py, not imported (2 s a run: the steps import it where they measure)
+VERSIONS="import runpy, av; print(runpy.run_path('benchmarks/common.py')['torch_version'](), av.__version__)"
+{ nvidia-smi -L; nproc --all; free -g; df -h /dev/shm /tmp; "$PY" -c "$VERSIONS"; } 2>&1 | tee -a "$LOG"
 
 step "$PY" benchmarks/batch_limit.py --device "$DEVICE" --variants factorised_encoder spatio_temporal \
     --checkpointing off --budget-s "$(($(left) < 60 ? $(left) : 60))" --name "$LIMIT_NAME" "${LIMIT[@]}"

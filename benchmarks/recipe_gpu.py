@@ -53,9 +53,8 @@ import threading
 import time
 import traceback
 import warnings
+from collections.abc import Callable
 from pathlib import Path
-
-import torch
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -73,7 +72,6 @@ def sibling(name: str):
 
 common = sibling("common")
 machine = sibling("batch_limit").machine
-make_video = sibling("processor").make_video  # the generator of the files processor-report.md's figures came from
 
 RECIPE = REPO / "recipes" / "finetune.py"
 REHEARSAL = (
@@ -104,6 +102,7 @@ def make_dataset(root: Path, classes: int, train_clips: int, eval_clips: int, se
     root.mkdir(parents=True)
     template = root / "template.mp4"  # removed once linked: a video beside the split folders is warned about
     began = time.perf_counter()
+    make_video = sibling("processor").make_video  # the generator of the files processor-report.md's figures came from
     make_video(template, seconds, *size, keyint=KINETICS_KEYINT)
     encode_s = time.perf_counter() - began
     for split, count in (("train", train_clips), ("validation", eval_clips)):
@@ -214,6 +213,8 @@ def build_for_model_only(variant: str, dataset: Path, extra: list[str]):
 def decode_ms_per_clip(train_dataset, clips: int) -> float:
     """One training clip in one process (open, decode, sample, augment), median ms: how fast one worker feeds. With
     one torch thread, as PyTorch gives each DataLoader worker."""
+    import torch  # (in what measures, not at the top: a run whose --budget-s is spent ends at once)
+
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
@@ -228,6 +229,8 @@ def model_only(
     """Clips/s of the recipe's train step on tensors already on the device: bf16 autocast (as `--mixed_precision
     bf16`), soft one-hot targets and the recipe's loss, backward, clipping at `--max_grad_norm`, the preset's
     optimiser. No data loading: the rate the recipe could reach."""
+    import torch
+
     from vivit_hf.training.finetune import build_optimizer, classification_loss, soft_targets
 
     model = model.to(device).train()
@@ -383,15 +386,16 @@ class Report:
             "skipped": [],
         }
 
-    def write(self) -> None:
+    def write(self, plotted: bool = True) -> None:
         self.stem.parent.mkdir(parents=True, exist_ok=True)
         self.stem.with_suffix(".json").write_text(json.dumps(self.result, indent=1))
         self.stem.with_suffix(".md").write_text(markdown(self.result))
-        plot(self.result, self.stem.with_suffix(".png"))
+        if plotted:
+            plot(self.result, self.stem.with_suffix(".png"))
 
     def skip(self, what: str, estimate_s: float, left_s: float) -> None:
         self.result["skipped"].append(f"{what} (about {estimate_s:.0f} s, {max(0.0, left_s):.0f} s left)")
-        self.write()
+        self.write(plotted=False)  # the plot shows what ran: the last one drawn holds, and run_plan's end draws it
 
 
 def model_only_key(variant: str, compiled: bool) -> str:
@@ -403,16 +407,17 @@ def run_plan(options, argv: list[str]) -> dict:
     report = Report(options, argv)
     result = report.result
     work = options.work_dir
-    dataset = work / "data"
-    result["dataset"] = make_dataset(
-        dataset,
-        options.classes,
-        options.train_clips,
-        options.eval_clips,
-        options.video_seconds,
-        tuple(options.video_size),
-    )
-    result["dataset"]["path"] = str(dataset)
+
+    def dataset() -> Path:
+        """The data set, made by the first step that reads it: a budget too small for any makes none."""
+        if result["dataset"] is None:
+            folder = work / "data"
+            size = tuple(options.video_size)
+            wanted = (options.classes, options.train_clips, options.eval_clips, options.video_seconds, size)
+            result["dataset"] = make_dataset(folder, *wanted)
+            result["dataset"]["path"] = str(folder)
+        return Path(result["dataset"]["path"])
+
     extra = options.recipe_args
     overhead_s = options.launch_overhead_s  # replaced by the first run's own
     compile_s = options.compile_s  # replaced by the compiled model-only warm-up
@@ -428,7 +433,7 @@ def run_plan(options, argv: list[str]) -> dict:
         if not budget.fits(estimate):
             note_skip(f"model-only {key}", estimate)
             return None
-        args, model, train_dataset = build_for_model_only(variant, dataset, extra)
+        args, model, train_dataset = build_for_model_only(variant, dataset(), extra)
         if result["decode_ms_per_clip"] is None:
             result["decode_ms_per_clip"] = decode_ms_per_clip(train_dataset, options.decode_clips)
         found = model_only(
@@ -445,6 +450,8 @@ def run_plan(options, argv: list[str]) -> dict:
         del model, train_dataset  # the recipe launches next need the device's memory
         gc.collect()
         if options.device == "cuda":
+            import torch
+
             torch.cuda.empty_cache()
         if compiled:
             compile_s = found["warmup_seconds"]
@@ -462,7 +469,7 @@ def run_plan(options, argv: list[str]) -> dict:
         if not budget.fits(estimate):
             note_skip(what, estimate)
             return None
-        flags = recipe_args(variant, dataset, extra) + [
+        flags = recipe_args(variant, dataset(), extra) + [
             "--per_device_train_batch_size",
             str(batch),
             "--per_device_eval_batch_size",
@@ -536,14 +543,16 @@ def run_plan(options, argv: list[str]) -> dict:
     return result
 
 
-def run_sync_debug(options, result: dict, budget: Budget, report: Report, dataset: Path, workers: int) -> None:
+def run_sync_debug(
+    options, result: dict, budget: Budget, report: Report, dataset: Callable[[], Path], workers: int
+) -> None:
     """A few steps of the first variant's recipe at batch 8 in this process, host syncs counted (`sync_debug`)."""
     estimate = options.launch_overhead_s
     if not budget.fits(estimate):
         report.skip(f"sync debug, {options.sync_debug_steps} steps", estimate, budget.left())
         return
     variant = options.variants[0]
-    argv = recipe_args(variant, dataset, options.recipe_args) + [
+    argv = recipe_args(variant, dataset(), options.recipe_args) + [
         "--mixed_precision",
         options.mixed_precision,
         "--per_device_train_batch_size",
@@ -559,6 +568,7 @@ def run_sync_debug(options, result: dict, budget: Budget, report: Report, datase
         "--output_dir",
         str(options.work_dir / "runs" / "sync-debug"),
     ]
+    import torch
     from accelerate.state import AcceleratorState
 
     try:
@@ -751,6 +761,8 @@ def sync_debug(recipe_argv: list[str], out: Path | None = None) -> dict:
     CUDA call warns, and each warning is counted by the project line that made it. The recipe claims none in a
     training step: what is left should be the logging steps' reads (every `--logging_steps`), the epoch's end and
     the final outputs."""
+    import torch
+
     result = {"command": " ".join(["python", "benchmarks/recipe_gpu.py", "--sync-debug", "--", *recipe_argv])}
     cuda = torch.cuda.is_available()
     if not cuda:
@@ -782,9 +794,7 @@ def sync_debug(recipe_argv: list[str], out: Path | None = None) -> dict:
 # ------------------------------------------------------------------------------------------------ main
 def parse(argv: list[str]):
     own, recipe_argv = (argv[: argv.index("--")], argv[argv.index("--") + 1 :]) if "--" in argv else (argv, [])
-    from vivit_hf.flag_spellings import SpellingsArgumentParser  # flags with hyphens or underscores
-
-    parser = SpellingsArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = common.spellings_parser(description=__doc__.split("\n\n")[0])  # flags with hyphens or underscores
     parser.add_argument(
         "--device", default="cuda", choices=("cuda", "cpu"), help="where the model-only step runs (cpu: a rehearsal)"
     )

@@ -147,12 +147,24 @@ class FreshPython:
 _SERVERS: dict[tuple, FreshPython] = {}
 
 
+def _key(preload: tuple[str, ...], env: dict) -> tuple:
+    return preload, tuple(sorted(_comparable(env).items()))
+
+
 def server(preload: tuple[str, ...], env: dict) -> FreshPython:
     """This process's server for these libraries and this environment, started on first use, ended at exit."""
-    key = (preload, tuple(sorted(_comparable(env).items())))
+    key = _key(preload, env)
     if key not in _SERVERS:
         _SERVERS[key] = FreshPython(preload, env)
     return _SERVERS[key]
+
+
+def end_server(preload: tuple[str, ...], env: dict) -> None:
+    """Ends `server(preload, env)` now, if it was started: one for a module's own environment (its stand-in Hub's
+    address) would otherwise hold its imported libraries' memory to the end of the session."""
+    fresh = _SERVERS.pop(_key(preload, env), None)
+    if fresh is not None:
+        fresh.close()
 
 
 @atexit.register

@@ -38,19 +38,26 @@ from urllib.parse import unquote, urlparse
 
 class HubStandIn:
     def __init__(self, fail_commits: int = 0, preupload_delay: float = 0.0):
+        self.reset(fail_commits, preupload_delay)
+        self.commit_delay = float(os.environ.get("HUB_STANDIN_COMMIT_DELAY", 0))
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def reset(self, fail_commits: int = 0, preupload_delay: float = 0.0) -> None:
+        """An empty Hub again, at the same address: one stand-in serves a module's runs, which then share one fork
+        server (tests/fresh_python.py's environment, HF_ENDPOINT included, is fixed when it starts). New containers,
+        so that what a test kept of the last state stays as it was."""
         self.repos: dict[str, dict[str, bytes]] = {}
         self.branches: dict[str, dict[str, dict[str, bytes]]] = {}  # repo -> branch -> its files
         self.private: dict[str, bool] = {}  # each repo's visibility, as created (or set by a test)
         self.commits: list[dict] = []
         self.requests: list[tuple[str, str]] = []
+        self.tokens: set[str | None] = set()  # the Authorization headers the requests carried
         self.fail_commits = fail_commits
         self.failed_commits = 0
         self.preupload_delay = preupload_delay
         self.uploads_open = threading.Event()
         self.uploads_open.set()
-        self.commit_delay = float(os.environ.get("HUB_STANDIN_COMMIT_DELAY", 0))
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property
     def endpoint(self) -> str:
@@ -119,6 +126,7 @@ class HubStandIn:
             def do_GET(self, head: bool = False):
                 path = urlparse(self.path).path
                 hub.requests.append(("HEAD" if head else "GET", path))
+                hub.tokens.add(self.headers.get("Authorization"))
                 parts = path.split("/")
                 if "resolve" in parts[3:5] and parts[1] != "api":  # /[datasets/]owner/name/resolve/rev/file
                     return self._resolve(parts, head)
@@ -134,6 +142,7 @@ class HubStandIn:
                 path = urlparse(self.path).path
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 hub.requests.append(("POST", path))
+                hub.tokens.add(self.headers.get("Authorization"))
                 if path == "/api/repos/create":
                     payload = json.loads(body)
                     repo_id = (

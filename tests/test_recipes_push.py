@@ -5,10 +5,10 @@ import contextlib
 import json
 import logging
 import subprocess
-import sys
 import threading
 import time
 
+import fresh_python
 import huggingface_hub
 import pytest
 from hub_standin import HubStandIn, committed, uploads
@@ -23,6 +23,35 @@ from vivit_hf.training import finetune_flags
 def online(monkeypatch):
     # The suite runs offline; these tests only ever talk to 127.0.0.1.
     monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", False)
+
+
+@pytest.fixture(scope="module")
+def module_hub():
+    """One stand-in for this module's recipe runs, emptied before each (`hub`): at one address, they all fork from one
+    fork server (tests/fresh_python.py), whose environment, HF_ENDPOINT included, is fixed when it starts."""
+    with HubStandIn() as hub:
+        yield hub
+        fresh_python.end_server(fresh_python.RECIPES, online_env(hub))
+
+
+@pytest.fixture
+def hub(module_hub):
+    module_hub.reset()
+    return module_hub
+
+
+def online_env(hub: HubStandIn) -> dict:
+    environment = dict(env(), HF_ENDPOINT=hub.endpoint, HF_TOKEN="hf_standin")
+    environment.pop("HF_HUB_OFFLINE")
+    environment.pop("TRANSFORMERS_OFFLINE")
+    return environment
+
+
+def finetune(hub: HubStandIn, *argv, cwd=REPO) -> subprocess.CompletedProcess:
+    """`python recipes/finetune.py ARGV` in `cwd`, online to `hub` as the token's user (HF_TOKEN): a new process, forked
+    from one that has imported torch, transformers, accelerate and datasets (tests/fresh_python.py)."""
+    server = fresh_python.server(fresh_python.RECIPES, online_env(hub))
+    return server.run([FINETUNE, *argv], cwd=cwd, timeout=240)
 
 
 def test_a_failed_upload_is_retried_and_the_local_files_stay(tmp_path, online):
@@ -74,7 +103,7 @@ def test_a_private_repo_asked_for_that_exists_public_is_refused_before_any_uploa
         assert hub.commits == []
 
 
-def test_push_to_hub_uploads_weights_config_processor_and_a_model_card(tmp_path):
+def test_push_to_hub_uploads_weights_config_processor_and_a_model_card(tmp_path, hub):
     for split, count in (("train", 4), ("test", 2)):
         for label, name in enumerate(("up", "down")):
             for i in range(count):
@@ -86,32 +115,27 @@ def test_push_to_hub_uploads_weights_config_processor_and_a_model_card(tmp_path)
     for name, text in user_files.items():
         (out / name).parent.mkdir(parents=True, exist_ok=True)
         (out / name).write_text(text)
-    with HubStandIn(fail_commits=1) as hub:
-        environment = dict(env(), HF_ENDPOINT=hub.endpoint, HF_TOKEN="hf_standin")
-        environment.pop("HF_HUB_OFFLINE")
-        environment.pop("TRANSFORMERS_OFFLINE")
-        command = [
-            sys.executable,
-            str(FINETUNE),
-            "--dataset",
-            str(tmp_path / "data"),
-            "--output_dir",
-            str(out),
-            "--max_train_steps",
-            "4",
-            "--checkpointing_steps",
-            "2",
-            "--push_to_hub",
-            "--hub_model_id",
-            "me/vivit-tiny",
-            "--upload_retries",
-            "3",
-            *TINY_MODEL,
-        ]
-        result = subprocess.run(command, cwd=REPO, env=environment, capture_output=True, text=True, timeout=240)
-        assert result.returncode == 0, result.stderr[-5000:]
-        files = hub.repos["me/vivit-tiny"]
-        summaries = [commit["summary"] for commit in hub.commits]
+    hub.reset(fail_commits=1)
+    command = [
+        "--dataset",
+        str(tmp_path / "data"),
+        "--output_dir",
+        str(out),
+        "--max_train_steps",
+        "4",
+        "--checkpointing_steps",
+        "2",
+        "--push_to_hub",
+        "--hub_model_id",
+        "me/vivit-tiny",
+        "--upload_retries",
+        "3",
+        *TINY_MODEL,
+    ]
+    result = finetune(hub, *command)
+    assert result.returncode == 0, result.stderr[-5000:]
+    files = hub.repos["me/vivit-tiny"]
+    summaries = [commit["summary"] for commit in hub.commits]
     # The first commit (step 2) failed once and was retried; the local checkpoints are intact.
     assert hub.failed_commits == 1 and "failed (attempt 1)" in result.stderr
     pushed = [upload["message"] for upload in uploads(result)]
@@ -142,38 +166,33 @@ def test_push_to_hub_uploads_weights_config_processor_and_a_model_card(tmp_path)
     assert json.loads(files["config.json"])["model_type"] == "vivit_spatio_temporal"
 
 
-def test_a_run_whose_uploads_all_fail_exits_non_zero_and_keeps_its_outputs(tmp_path):
+def test_a_run_whose_uploads_all_fail_exits_non_zero_and_keeps_its_outputs(tmp_path, hub):
     # A scheduler only sees the exit status: a run that trained but could not put the model on the Hub must say so.
     for split, count in (("train", 4), ("test", 2)):
         for label, name in enumerate(("up", "down")):
             for i in range(count):
                 tiny_clip(tmp_path / "data" / split / name / f"{i}.mp4", label, seed=i)
     out = tmp_path / "out"
-    with HubStandIn(fail_commits=1000) as hub:
-        environment = dict(env(), HF_ENDPOINT=hub.endpoint, HF_TOKEN="hf_standin")
-        environment.pop("HF_HUB_OFFLINE")
-        environment.pop("TRANSFORMERS_OFFLINE")
-        command = [
-            sys.executable,
-            str(FINETUNE),
-            "--dataset",
-            str(tmp_path / "data"),
-            "--output_dir",
-            str(out),
-            "--max_train_steps",
-            "2",
-            "--checkpointing_steps",
-            "2",
-            "--push_to_hub",
-            "--hub_model_id",
-            "me/vivit-down",
-            "--upload_retries",
-            "0",
-            *TINY_MODEL,
-        ]
-        result = subprocess.run(command, cwd=REPO, env=environment, capture_output=True, text=True, timeout=240)
-        # One attempt each (no retries): the step-2 snapshot and the end of training.
-        assert hub.failed_commits == 2 and hub.repos["me/vivit-down"] == {}
+    hub.reset(fail_commits=1000)
+    command = [
+        "--dataset",
+        str(tmp_path / "data"),
+        "--output_dir",
+        str(out),
+        "--max_train_steps",
+        "2",
+        "--checkpointing_steps",
+        "2",
+        "--push_to_hub",
+        "--hub_model_id",
+        "me/vivit-down",
+        "--upload_retries",
+        "0",
+        *TINY_MODEL,
+    ]
+    result = finetune(hub, *command)
+    # One attempt each (no retries): the step-2 snapshot and the end of training.
+    assert hub.failed_commits == 2 and hub.repos["me/vivit-down"] == {}
     assert result.returncode != 0, result.stderr[-5000:]
     assert "Traceback" not in result.stderr, result.stderr[-5000:]
     assert "End of training" in result.stderr and str(out) in result.stderr
@@ -220,7 +239,7 @@ def test_a_failed_upload_names_the_kept_folder_and_the_command_that_finishes_it(
     assert f"hf upload me/later {folder} . --exclude 'checkpoints/*'" in message
 
 
-def test_a_resumed_run_pushes_to_its_repo_the_card_of_the_steps_it_trained(tmp_path):
+def test_a_resumed_run_pushes_to_its_repo_the_card_of_the_steps_it_trained(tmp_path, hub):
     """A run resumed with --push_to_hub finds its repo made by the first run: the stand-in answered that 409 with an
     empty url, on which huggingface_hub's create_repo(exist_ok=True) fails ("Invalid HF URI 'hf://'"), where the Hub
     gives the repo's url, so no resumed push was tested. The reference: the local outputs the resume wrote.
@@ -235,15 +254,10 @@ def test_a_resumed_run_pushes_to_its_repo_the_card_of_the_steps_it_trained(tmp_p
     out = tmp_path / "out"
     flags = ["--dataset", str(tmp_path / "data"), "--output_dir", str(out), "--checkpointing_steps", "1"]
     flags += ["--push_to_hub", "--hub_model_id", "me/vivit-tiny", "--hub_revision", "v2", *TINY_MODEL]
-    with HubStandIn() as hub:
-        environment = dict(env(), HF_ENDPOINT=hub.endpoint, HF_TOKEN="hf_standin")
-        environment.pop("HF_HUB_OFFLINE")
-        environment.pop("TRANSFORMERS_OFFLINE")
-        for more in (["--max_train_steps", "2"], ["--max_train_steps", "3", "--resume_from_checkpoint", "latest"]):
-            command = [sys.executable, str(FINETUNE), *flags, *more]
-            result = subprocess.run(command, cwd=REPO, env=environment, capture_output=True, text=True, timeout=240)
-            assert result.returncode == 0, result.stderr[-3000:]
-        files = hub.branches["me/vivit-tiny"]["v2"]
+    for more in (["--max_train_steps", "2"], ["--max_train_steps", "3", "--resume_from_checkpoint", "latest"]):
+        result = finetune(hub, *flags, *more)
+        assert result.returncode == 0, result.stderr[-3000:]
+    files = hub.branches["me/vivit-tiny"]["v2"]
     assert [commit["summary"] for commit in hub.commits][-2:] == ["Training in progress, step 3", "End of training"]
     assert {commit["revision"] for commit in hub.commits} == {"v2"} and hub.repos["me/vivit-tiny"] == {}
     assert 'from_pretrained("me/vivit-tiny", revision="v2", trust_remote_code=True)' in files["README.md"].decode()
@@ -254,7 +268,7 @@ def test_a_resumed_run_pushes_to_its_repo_the_card_of_the_steps_it_trained(tmp_p
 
 
 @pytest.fixture(scope="module")
-def pushed_without_owner(tmp_path_factory):
+def pushed_without_owner(tmp_path_factory, module_hub):
     """A run pushed as `--hub_model_id vivit-tiny` (no owner: the Hub puts it under the token's user) with its token
     given as `--hub_token` and the trackers on (their default): the folder, the stand-in's repos and its token."""
     tmp_path = tmp_path_factory.mktemp("pushed")
@@ -266,13 +280,13 @@ def pushed_without_owner(tmp_path_factory):
     flags = ["--dataset", str(tmp_path / "data"), "--output_dir", str(out), "--max_train_steps", "2"]
     flags += ["--push_to_hub", "--hub_model_id", "vivit-tiny", "--hub_token", token, *TINY_MODEL]
     flags[flags.index("--with_tracking") + 1] = "true"  # tensorboard, the default
-    with HubStandIn() as hub:
-        environment = dict(env(), HF_ENDPOINT=hub.endpoint)
-        environment.pop("HF_HUB_OFFLINE")
-        environment.pop("TRANSFORMERS_OFFLINE")
-        command = [sys.executable, str(FINETUNE), *flags]
-        result = subprocess.run(command, cwd=REPO, env=environment, capture_output=True, text=True, timeout=240)
-        assert result.returncode == 0, result.stderr[-3000:]
+    hub = module_hub
+    hub.reset()
+    result = finetune(hub, *flags)
+    assert result.returncode == 0, result.stderr[-3000:]
+    # HF_TOKEN is set too (the environment of this module's fork server): each request that carried a token carried
+    # --hub_token's (the token the run was given; a request may carry none)
+    assert hub.tokens - {None} == {f"Bearer {token}"}
     return out, hub.repos, token
 
 
@@ -308,7 +322,7 @@ def test_the_logged_learning_rate_is_the_one_each_step_trained_at_as_trainer_log
     assert logged_scalars(out, "train/lr") == pytest.approx({1: 0.0, 2: 2.5e-4})
 
 
-def test_a_run_in_its_own_folder_pushes_to_a_repo_of_that_folders_name(tmp_path):
+def test_a_run_in_its_own_folder_pushes_to_a_repo_of_that_folders_name(tmp_path, hub):
     """`--output_dir .` without `--hub_model_id` named the repo `Path(".").name`, "": after the whole data set was
     read, the run stopped on `cannot create the Hub repo : HFValidationError`. transformers' Trainer names it after
     the folder, as the reference here: the folder's own name."""
@@ -319,13 +333,8 @@ def test_a_run_in_its_own_folder_pushes_to_a_repo_of_that_folders_name(tmp_path)
     run_folder = tmp_path / "vivit-ucf"
     run_folder.mkdir()
     flags = ["--dataset", str(tmp_path / "data"), "--output_dir", ".", "--max_train_steps", "1", "--push_to_hub"]
-    with HubStandIn() as hub:
-        environment = dict(env(), HF_ENDPOINT=hub.endpoint, HF_TOKEN="hf_standin")
-        environment.pop("HF_HUB_OFFLINE")
-        environment.pop("TRANSFORMERS_OFFLINE")
-        command = [sys.executable, str(FINETUNE), *flags, *TINY_MODEL]
-        result = subprocess.run(command, cwd=run_folder, env=environment, capture_output=True, text=True, timeout=240)
-        assert result.returncode == 0, result.stderr[-3000:]
+    result = finetune(hub, *flags, *TINY_MODEL, cwd=run_folder)
+    assert result.returncode == 0, result.stderr[-3000:]
     assert list(hub.repos) == [f"standin-user/{run_folder.name}"]
     assert (
         hub.repos[f"standin-user/{run_folder.name}"]["model.safetensors"]
