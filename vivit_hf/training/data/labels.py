@@ -104,9 +104,9 @@ def label_vocabulary(values, fmt: str, column: str | None = None) -> tuple[list[
 
 def refuse_fractional_labels(distinct, fmt: str, column: str | None) -> None:
     """Refuse (one line naming the column, a value and what to do) labels that are numbers but not whole (`0.5`,
-    `0.25`, NaN): a regression target or a probability, not a class. Each distinct value became a class of its own
-    (`'0.5'`, `'1.5'`), read whole and streamed, and a classifier was trained on them without a word. Whole floats
-    (`0.0`, `1.0`, as pandas writes integer ids) are ids, as integers are."""
+    `0.25`): a regression target or a probability, not a class (NaN is no label: `has_no_label`). Each distinct
+    value became a class of its own (`'0.5'`, `'1.5'`), read whole and streamed, and a classifier was trained on them
+    without a word. Whole floats (`0.0`, `1.0`, as pandas writes integer ids) are ids, as integers are."""
     fractional = [v for v in distinct if isinstance(v, float) and not v.is_integer()]
     if not fractional:
         return
