@@ -7,6 +7,7 @@ Integer labels are ids already: a folder or annotation column holding 2, 10 and 
 
 import json
 import logging
+import math
 from pathlib import Path
 
 import pytest
@@ -218,6 +219,33 @@ def test_a_label_column_of_fractions_is_refused_whole_and_streamed_not_made_a_cl
     for read in (load_video_dataset, lambda source, _, **kw: open_streaming_dataset(source, **kw)):
         with pytest.raises(DatasetFormatError, match=refused + r".*cast the column to integer class ids"):
             read(str(tmp_path / "repo"), "hub", cache_dir=str(tmp_path / "cache"), label_column="score")
+
+
+def test_nan_labels_are_no_labels_whole_and_streamed_not_fractions(tmp_path):
+    """NaN is a float column's missing label (as numpy and pandas write one), as None is: a test split of NaNs was
+    refused as "holds nan, a number that is not a whole class id (3 of its 6 distinct values ...: a regression
+    target?)", each NaN a distinct value; it is left out as a split without labels, a NaN among labels refused as an
+    unlabelled row, as None's are."""
+    datasets = pytest.importorskip("datasets")
+    from vivit_hf.training.data.streaming import open_streaming_dataset
+
+    video = {"path": None, "bytes": clip(tmp_path / "src" / "0.mp4").read_bytes()}
+    features = datasets.Features({"video": datasets.Video(), "label": datasets.Value("float64")})
+    reads = (load_video_dataset, lambda source, _, **kw: open_streaming_dataset(source, **kw))
+    for name, test_labels in (("unlabelled", [math.nan] * 2), ("part", [1.0, math.nan])):
+        repo = tmp_path / name
+        (repo / "data").mkdir(parents=True)
+        for split, labels in (("train", [0.0, 1.0]), ("test", test_labels)):
+            datasets.Dataset.from_dict({"video": [video] * 2, "label": labels}, features=features).to_parquet(
+                str(repo / "data" / f"{split}-00000-of-00001.parquet")
+            )
+        for read in reads:
+            if name == "part":
+                with pytest.raises(DatasetFormatError, match=r"split 'test' has 1 rows without a label .* row 1$"):
+                    read(str(repo), "hub", cache_dir=str(repo / "cache"))
+                continue
+            data = read(str(repo), "hub", cache_dir=str(repo / "cache"))
+            assert (data.label_spaces["label"], list(data.splits), data.unlabelled) == (["0", "1"], ["train"], ["test"])
 
 
 def test_a_model_or_checkpoint_that_named_float_ids_1_0_still_matches_the_same_data():

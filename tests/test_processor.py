@@ -388,6 +388,14 @@ def test_decoded_frames_given_back_give_the_same_pixels_as_the_file(videos, resi
         assert torch.equal(from_file, from_frames), options
     first = proc.decode_video_frames(videos["h264"], indices=[0])
     assert torch.equal(first, frames[:1])
+    # a reader the caller opened stays open for its next reads (it was closed: "'NoneType' object has no attribute
+    # 'seek'", and PyAV crashed the process reading its rates, a data set's segment's)
+    from vivit_hf.processing.video_io import open_video
+
+    with open_video(videos["h264"]) as reader:
+        assert torch.equal(proc.decode_video_frames(reader, indices=[0]), first)
+        assert torch.equal(proc.decode_video_frames(reader, indices=[29]), frames[29:])
+        assert reader.fps == 25.0
 
 
 # -- by input kind, fps, transformers' names (issue 14) ---------------------------------------------------------------

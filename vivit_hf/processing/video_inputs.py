@@ -860,6 +860,9 @@ class FrameSource:
                     "set's row or batch? Pass its video column, e.g. `processor(batch['video'])`."
                 )
             self.reader = open_video(video, backend=backend)
+            # a reader the caller opened (`open_video`'s) stays open, as `read_frames` leaves it: closed here, its
+            # next read was "'NoneType' object has no attribute 'seek'" and PyAV crashed reading its rates
+            self._owns_reader = self.reader is not video
             self.name = self.reader.name
             self.num_frames = self.reader.num_frames
 
@@ -888,7 +891,7 @@ class FrameSource:
         self.tensor, self.alpha = torch.cat((self.tensor, self.alpha), dim=1), None
 
     def close(self) -> None:
-        if self.reader is not None:
+        if self.reader is not None and self._owns_reader:
             self.reader.close()
 
 

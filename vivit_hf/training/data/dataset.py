@@ -215,8 +215,8 @@ class VideoSegment:
 
         backend = processor_kwargs.get("decode_backend") or processor.decode_backend
         with open_video(self.video, backend=backend) as reader:
-            # the rate is read before the decode, which may close the reader's container (PyAV then crashes, a
-            # segfault rather than an error, reading a closed stream's rates)
+            # the rate read once (the decode closed this reader once, and PyAV crashed reading a closed stream's
+            # rates: a reader given to the processor now stays open, `FrameSource`)
             rate = reader.fps
             indices, truncated = self.locate(
                 reader.num_frames,

@@ -12,6 +12,7 @@ no training clip are named.
 from __future__ import annotations
 
 import logging
+import math
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -103,9 +104,9 @@ def label_vocabulary(values, fmt: str, column: str | None = None) -> tuple[list[
 
 def refuse_fractional_labels(distinct, fmt: str, column: str | None) -> None:
     """Refuse (one line naming the column, a value and what to do) labels that are numbers but not whole (`0.5`,
-    `0.25`, NaN): a regression target or a probability, not a class. Each distinct value became a class of its own
-    (`'0.5'`, `'1.5'`), read whole and streamed, and a classifier was trained on them without a word. Whole floats
-    (`0.0`, `1.0`, as pandas writes integer ids) are ids, as integers are."""
+    `0.25`): a regression target or a probability, not a class (NaN is no label: `has_no_label`). Each distinct
+    value became a class of its own (`'0.5'`, `'1.5'`), read whole and streamed, and a classifier was trained on them
+    without a word. Whole floats (`0.0`, `1.0`, as pandas writes integer ids) are ids, as integers are."""
     fractional = [v for v in distinct if isinstance(v, float) and not v.is_integer()]
     if not fractional:
         return
@@ -192,7 +193,7 @@ LABEL_FIELDS = ("label", "labels", "cls", "class", "category")
 def is_labelled_split(split: str, values: Sequence, label_column: str, class_label: bool) -> bool:
     """Whether a split's raw labels `values` label every row: True; False (with a warning) when none has a label, a
     Hub test split left out; refused (DatasetFormatError naming the first unlabelled row) when only some have. No
-    label: `None`, or `ClassLabel`'s -1 (`class_label`). The whole read and `--streaming` apply the same rule."""
+    label: `None`, NaN, or `ClassLabel`'s -1 (`class_label`). The whole read and `--streaming` apply the same rule."""
     unlabelled = [i for i, value in enumerate(values) if has_no_label(value, class_label)]
     if not unlabelled:
         return True
@@ -201,12 +202,16 @@ def is_labelled_split(split: str, values: Sequence, label_column: str, class_lab
         return False
     raise DatasetFormatError(
         f"--dataset_format hub: split {split!r} has {len(unlabelled)} rows without a label "
-        f"({label_column!r} empty or -1) among {len(values)}, the first row {unlabelled[0]}"
+        f"({label_column!r} empty, NaN or -1) among {len(values)}, the first row {unlabelled[0]}"
     )
 
 
 def has_no_label(value, class_label: bool) -> bool:
-    """Whether a raw label says "no label": `None`, or `ClassLabel`'s -1 (`class_label`)."""
+    """Whether a raw label says "no label": `None`, NaN (a float column's missing value, as numpy and pandas write
+    one: a test split of NaNs was refused as "not a whole class id ... a regression target", each NaN counted a
+    distinct value), or `ClassLabel`'s -1 (`class_label`)."""
+    if isinstance(value, float) and math.isnan(value):
+        return True
     return value is None or (class_label and as_integer(value) == -1)
 
 
