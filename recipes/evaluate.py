@@ -231,7 +231,7 @@ def load_model(args):
             else "no such local folder, and as a Hub model id it could not be loaded"
         )
         usage_error(f"--model {args.model}: {where}: {str(error).splitlines()[0]}")
-    if refusal := label_numbers_refusal(model.config):  # a gap in its names: it was `KeyError: 1` after loading
+    if refusal := label_numbers_refusal(model.config, model):  # a gap in its names: it was `KeyError: 1` after loading
         usage_error(f"--model {args.model}: {refusal}")
     return model
 

@@ -532,15 +532,18 @@ def view_size_refusal(made: tuple[int, ...], classifier, model: str, tense: str 
     return f"{said}{three}" if said else None
 
 
-def written_before(video, done: int, total: int, summary_path: Path) -> str:
-    """What a refusal at a later video leaves: the videos before it, written and listed, or nothing (the list,
-    empty, removed). It said only the processor's fault, beside a predictions.jsonl of some videos or of none."""
+def written_before(video, done: int, total: int, summary_path: Path, broken: int = 0, process: str = "") -> str:
+    """What a refusal at a later video leaves: the videos before it, written (or, `broken` of them, listed with
+    their error) and listed, or nothing (the list, empty, removed). It said only the processor's fault, beside a
+    predictions.jsonl of some videos or of none; then "the 2 of 3 videos before it are written" where one of the two
+    was unreadable, and under a launcher counted this process's share (`process`: " of process 1 of 2") as if all."""
     if not done:
         summary_path.unlink(missing_ok=True)
-        return f"; refused at {video}, the first video: nothing written"
+        return f"; refused at {video}, the first video{process}: nothing written"
+    were = "written" if not broken else f"done ({done - broken} written, {broken} could not be read)"
     return (
-        f"; refused at {video}: the {done} of {total} videos before it are written, listed in {summary_path}, the "
-        "rest are not"
+        f"; refused at {video}: the {done} of {total} videos{process} before it are {were}, listed in {summary_path}, "
+        "the rest are not"
     )
 
 
@@ -626,7 +629,9 @@ def main(argv=None, progress: dict | None = None) -> None:
             except ViewSizeError as error:  # the processor's options (a video of another shape may fit: the run stops)
                 said = error.made and view_size_refusal(error.made, classifier, args.model) or str(error)
                 summary.close()
-                done = written_before(video, progress["done"], len(mine), summary_path)
+                done = written_before(
+                    video, progress["done"], len(mine), summary_path, len(failed), progress["process"]
+                )
                 _usage_error(said + done, prog="predict.py")
             except BrokenVideoError as error:  # one broken file (undecodable, one frame) must not cost the rest
                 reason = in_flag_words(str(error))  # "pass --short_video loop or pad": this command's flag

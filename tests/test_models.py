@@ -510,6 +510,9 @@ def test_factorised_encoders_spatial_encoder_draws_each_random_mask_once_for_all
     dropped = clip_dropout(torch.ones(4000, 2, 3), 0.25, True, group=4).unflatten(0, (1000, 4))
     assert (dropped == dropped[:, :1]).all() and dropped.unique().tolist() == [0.0, pytest.approx(4 / 3)]
     assert 0.72 < (dropped > 0).float().mean() < 0.78
+    # p = 1 (a module's p set by hand) drops every value as F.dropout does: it was NaN (a mask of zeros over 1 - p)
+    x = torch.randn(8, 2, 3)
+    torch.testing.assert_close(clip_dropout(x, 1.0, True, group=4), torch.nn.functional.dropout(x, 1.0, True))
 
 
 # ---------------------------------------------------------------------------------------------- bad configs

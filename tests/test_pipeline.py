@@ -211,6 +211,12 @@ def test_pipeline_refuses_labels_numbered_past_the_classifier(heads_dir, video):
     with pytest.raises(ValueError, match=rf"numbers classes \[{len(names)}\] but its classifier has {len(names)} "
                        rf"outputs, 0 \.\. {len(names) - 1}: output \[1\] would be scored with no name"):  # fmt: skip
         classifier(video, top_k=10)
+    # names set on the loaded model, one more than its classifier's outputs: num_labels (the names' count) agreed
+    # with them, and the class numbered past the outputs was never scored, without a word
+    classifier.model.config.id2label = {**names, len(names): "extra"}
+    with pytest.raises(ValueError, match=rf"numbers classes \[{len(names)}\] but its classifier has {len(names)} "
+                       rf"outputs, 0 \.\. {len(names) - 1}: class \[{len(names)}\] would never be scored"):  # fmt: skip
+        classifier(video, top_k=10)
 
 
 def test_pipeline_label_spaces_with_raw_logits_has_no_actions(heads_dir, video):

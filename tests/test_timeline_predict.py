@@ -490,7 +490,9 @@ def test_a_video_whose_views_do_not_fit_says_which_videos_were_written(model_and
     saved.save_pretrained(tmp_path / "model")
     fits = write_colour_video(tmp_path / "fits.mp4", seconds=2, schedule=[(0, "red")])
     small = write_colour_video(tmp_path / "small.mp4", seconds=2, schedule=[(0, "red")], size=16)
-    for videos, out in (([fits, small], tmp_path / "out"), ([small, fits], tmp_path / "out_first")):
+    broken = tmp_path / "broken.mp4"  # listed with its error, not written: it was counted as written
+    broken.write_text("not a video at all")
+    for videos, out in (([broken, fits, small], tmp_path / "out"), ([small, fits], tmp_path / "out_first")):
         with pytest.raises(SystemExit) as stopped:
             load_predict().main(["--model", str(tmp_path / "model"), "--videos", *map(str, videos), "--no_plot",
                                  "--window", "4f", "--output_dir", str(out)])  # fmt: skip
@@ -498,14 +500,21 @@ def test_a_video_whose_views_do_not_fit_says_which_videos_were_written(model_and
         said = capsys.readouterr().err.strip().splitlines()[-1]
         assert said.startswith(f"predict.py: error: --model {tmp_path / 'model'}: its video processor crops nothing")
         assert "made views of 16x16 pixels but the model takes 32x32" in said
-        if videos[0] == fits:
+        if videos[0] == broken:
             assert said.endswith(
-                f"; refused at {small}: the 1 of 2 videos before it are written, listed in {out / 'predictions.jsonl'}"
-                ", the rest are not"
+                f"; refused at {small}: the 2 of 3 videos before it are done (1 written, 1 could not be read), listed "
+                f"in {out / 'predictions.jsonl'}, the rest are not"
             )
             assert [json.loads(line)["video"] for line in (out / "predictions.jsonl").read_text().splitlines()] == [
-                str(fits)
+                str(broken),
+                str(fits),
             ]
         else:
             assert said.endswith(f"; refused at {small}, the first video: nothing written")
             assert not (out / "predictions.jsonl").exists()
+    # under a launcher: this process's share of the videos, and its own part of the list
+    part = tmp_path / "predictions.rank1.jsonl"
+    assert load_predict().written_before(small, 2, 3, part, 0, " of process 1 of 2") == (
+        f"; refused at {small}: the 2 of 3 videos of process 1 of 2 before it are written, listed in {part}, the rest "
+        "are not"
+    )

@@ -108,6 +108,33 @@ def test_decoding_starts_at_keyframe_before_first_needed_frame(videos, codec):
         assert reader.frames_decoded == 31 - 24 + 1  # keyframe 24 .. last kept frame 31
 
 
+def test_a_closed_reader_answers_its_metadata_and_refuses_reads_by_name(videos):
+    """A closed PyAV reader's stream is freed memory in FFmpeg: its `fps` crashed the process with a segfault (a
+    dataset's segment decode read the rate after closing). Read in a forked child, so that a crash fails this test
+    rather than ending pytest: the metadata it had, the same after close; a read, a ValueError saying it is closed."""
+    with open_video(videos["h264"], backend="pyav") as reader:
+        before = (reader.fps, reader.frame_times(), reader.first_frame_seconds(), reader.last_frame_seconds())
+    pid = os.fork()
+    if pid == 0:  # the child: status 0 where each answer is right, 1 where one is not, a signal where it crashed
+        right = False
+        try:
+            after = (reader.fps, reader.frame_times(), reader.first_frame_seconds(), reader.last_frame_seconds())
+            right = after[0] == before[0] and np.array_equal(after[1], before[1]) and after[2:] == before[2:]
+            right = right and reader.duration == pytest.approx(1.6)
+            for attempt in (lambda: reader.read([0]), lambda: reader.orientation):
+                try:
+                    attempt()
+                    right = False
+                except ValueError as e:
+                    right = right and f"Video {reader.name} is closed" in str(e)
+        finally:
+            os._exit(0 if right else 1)
+    _, status = os.waitpid(pid, 0)
+    assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0, (
+        f"signal {os.WTERMSIG(status)}" if os.WIFSIGNALED(status) else status
+    )
+
+
 def test_decoding_skips_gaps_between_keyframes(videos):
     with open_video(videos["h264"], backend="pyav") as reader:
         frames = reader.read([1, 33])

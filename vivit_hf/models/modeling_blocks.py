@@ -161,8 +161,9 @@ def clip_dropout(x: torch.Tensor, p: float, training: bool, group: int = 1) -> t
     scenic runs Model 2's spatial encoder under `jax.vmap` over time with unbatched dropout keys, so every mask it
     draws there (after the position embeddings, in the attention weights, after the attention, in the MLP) has the
     shape of one frame's tensor and is the same for each frame of a clip, while clips draw their own. Kept values are
-    scaled by 1 / (1 - p), as both frameworks do."""
-    if not training or p == 0.0 or group == 1:
+    scaled by 1 / (1 - p), as both frameworks do. At p = 1 every value is dropped, as `F.dropout` drops them (a mask
+    of zeros scaled by 1 / 0 made NaN)."""
+    if not training or p in (0.0, 1.0) or group == 1:
         return F.dropout(x, p=p, training=training)
     keep = torch.empty((x.shape[0] // group, 1, *x.shape[1:]), dtype=x.dtype, device=x.device).bernoulli_(1 - p)
     return (x.unflatten(0, (-1, group)) * keep.div_(1 - p)).flatten(0, 1)

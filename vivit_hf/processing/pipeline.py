@@ -208,7 +208,7 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
                 f"got {frame_sampling_rate!r}."
             )
         _check_clip_length(self.model, num_frames)
-        _check_label_numbers(self.model.config)
+        _check_label_numbers(self.model)
         if frame_sampling_rate is not None:
             _check_sampling_rate_applies(getattr(self, "video_processor", None))
         preprocess, forward, postprocess = super()._sanitize_parameters(
@@ -518,9 +518,9 @@ def _check_clip_length(model, num_frames) -> None:
         )
 
 
-def _check_label_numbers(config) -> None:
+def _check_label_numbers(model) -> None:
     """`label_numbers_refusal` as the pipeline's ValueError: the unnamed output was scored as `LABEL_<i>`."""
-    refusal = label_numbers_refusal(config)
+    refusal = label_numbers_refusal(model.config, model)
     if refusal:
         raise ValueError(refusal)
 

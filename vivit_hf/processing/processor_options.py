@@ -544,22 +544,31 @@ def clip_size_refusal(
     return f"{flag} {model}: its video processor {tense} crops of {made}; correct crop_size in its {file}"
 
 
-def label_numbers_refusal(config) -> str | None:
+def label_numbers_refusal(config, model=None) -> str | None:
     """Why `config.id2label` cannot name the classifier's outputs, or None: it numbers a class past them
     (`{0: "down", 2: "up"}` for 2, a hand-edited config with a gap; transformers takes the names' count for
     `num_labels`). The pipeline scored output 1 as `LABEL_1` and never named "up", without a word; evaluate.py ended
-    in `KeyError: 1`. Here beside `clip_size_refusal`, for the pipeline and the recipes alike."""
-    count = getattr(config, "num_labels", None)
+    in `KeyError: 1`. Here beside `clip_size_refusal`, for the pipeline and the recipes alike.
+
+    `model`, where one is at hand: its classifier's own count of outputs (its `out_features`), not `num_labels`,
+    which is only the names' count: names set on a loaded model (`model.config.id2label = ...`, one more or one
+    fewer than its 3 outputs) numbered them all and passed, a class never scored or an output named `LABEL_2`."""
+    count = getattr(getattr(model, "classifier", None), "out_features", None)
+    count = count if isinstance(count, int) else getattr(config, "num_labels", None)
     try:
         numbers = sorted(int(key) for key in (getattr(config, "id2label", None) or {}))
     except (TypeError, ValueError):  # not numbered: transformers' own error, where it reads them
         return None
     beyond = [number for number in numbers if not 0 <= number < (count or 0)]
-    if not beyond:
+    unnamed = sorted(set(range(count or 0)) - set(numbers)) if numbers else []
+    if not beyond and not unnamed:
         return None
-    unnamed = sorted(set(range(count or 0)) - set(numbers))
+    said = f"numbers classes {beyond}" if beyond else f"names {len(numbers)} classes"
+    if unnamed:
+        fault = f"output{'s' if len(unnamed) != 1 else ''} {unnamed} would be scored with no name (LABEL_{unnamed[0]})"
+    else:
+        fault = f"class{'es' if len(beyond) != 1 else ''} {beyond} would never be scored"
     return (
-        f"The model's config.id2label numbers classes {beyond} but its classifier has {count} outputs, 0 .. "
-        f"{count - 1}: output{'s' if len(unnamed) != 1 else ''} {unnamed} would be scored with no name "
-        f"(LABEL_{unnamed[0] if unnamed else count - 1}). Number id2label 0 .. {count - 1} in its config.json."
+        f"The model's config.id2label {said} but its classifier has {count} outputs, 0 .. {count - 1}: {fault}. "
+        f"Number id2label 0 .. {count - 1} in its config.json."
     )

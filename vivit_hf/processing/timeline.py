@@ -150,10 +150,17 @@ def plan_windows(
     times=None,
     last_seconds: float | None = None,
 ) -> list[Window]:
-    """Windows of `window` every `hop` (default: `window`, no overlap) from the first frame; when the last one ends
-    before the video does, one more ends at the last frame, so every frame lies in a window. A video shorter than a
-    window is one window. Each window samples `num_frames` frames: the centres of `num_frames` equal parts (a window
-    of fewer frames repeats some). Times are frame indices over `fps` (0 when it is unknown).
+    """Windows of `window` every `hop` (default: `window`) from the first frame; when the last one ends before the
+    video does, one more ends at the last frame. A video shorter than a window is one window. A window in frames
+    (`"16f"`) with no hop tiles the video, each frame in one window (the last one, shifted to end at the last frame,
+    may overlap the one before). A window in seconds is a whole number of frames (`window * fps`, rounded half to
+    even) while the starts keep the unrounded grid (`_grid_starts`), so where `window * fps` is not whole, windows
+    and grid disagree by under a frame: rounded up (0.42 s at 30 fps: 13 frames on a 12.6-frame grid) a window
+    overlaps the next by a frame now and then (frames 0-12, 13-25, 25-37: frame 25 is in two); rounded down (0.5 s
+    at 25 fps: 12 frames on a 12.5-frame grid) one frame in 25 lies in no window (frames 0-11, 12-23, 25-36:
+    frame 24 is in none). A hop longer than the window leaves the frames between windows out. Each window samples
+    `num_frames` frames: the centres of `num_frames` equal parts (a window of fewer frames repeats some). Times are
+    frame indices over `fps` (0 when it is unknown).
 
     `times`: each frame's presentation time in seconds (`PyAVReader.frame_times()`). Where frames are not evenly
     spaced (a variable-frame-rate file: phones, screen recordings), counting frames at the average rate puts

@@ -723,6 +723,8 @@ class PyAVReader(VideoReader):
     # The palettes of a palettised stream (pal8: QuickTime Animation / 8-bit rawvideo in MOV or AVI), each with the
     # dts of the packet that carried it: see `_paletted`
     _palettes: tuple = ()
+    # What the metadata methods said when `close` closed the container (see `close`); None while it is open
+    _kept: dict | None = None
 
     def __init__(self, source: Any, name: str | None = None, thread_type: str = "AUTO", thread_count: int = 0):
         super().__init__(name or describe_source(source))
@@ -1520,10 +1522,14 @@ class PyAVReader(VideoReader):
 
     @property
     def info(self) -> VideoInfo:
-        fps = self._fps()
         rotation, hflip = self.orientation
         h, w = self._displayed_size()
-        return VideoInfo(self.num_frames, fps, h, w, self._duration(fps), rotation, self.backend, hflip)
+        return VideoInfo(self.num_frames, self.fps, h, w, self.duration, rotation, self.backend, hflip)
+
+    @property
+    def duration(self) -> float:
+        """`info.duration` without the decode `orientation` may make: see `_duration`."""
+        return self._duration(self._fps()) if self._kept is None else self._after_close("duration")
 
     def _duration(self, fps: float) -> float:
         """Seconds from the first frame shown until the last one ends (`video_duration`): frames at 0, 0.04 and
@@ -1535,6 +1541,8 @@ class PyAVReader(VideoReader):
         """See `VideoReader.first_frame_seconds`. The clock starts at the container's start time (FFmpeg's, the
         earliest stream's first pts: an MPEG-TS's 1.4 s is its player's 0), or at 0 where that is negative (an
         encoder's priming samples before 0, which players skip)."""
+        if self._kept is not None:
+            return self._after_close("first_frame_seconds")
         times = self.frame_times()
         if times is None or self.container is None:
             return None
@@ -1546,6 +1554,8 @@ class PyAVReader(VideoReader):
         """See `VideoReader.last_frame_seconds`: the duration of the packet with the latest pts, where frames are
         timed by their pts (`frame_times` says so); a stream stamped otherwise (AVI slots, decode order) says
         nothing here."""
+        if self._kept is not None:
+            return self._after_close("last_frame_seconds")
         if self._stamp != "pts" or self._decode_stamped or self.frame_times() is None or self._last_shown is None:
             return None
         ticks = self._last_shown[1]
@@ -1560,6 +1570,8 @@ class PyAVReader(VideoReader):
     @property
     def orientation(self) -> tuple[int, bool]:
         """`(rotation, hflip)`: the display orientation (see `VideoInfo`), read from the first frame."""
+        if self._orientation is None and self._kept is not None:
+            self._after_close("orientation")  # (the read below catches every error, and would say 0 for all)
         if self._orientation is None:
             self._orientation = (0, False)
             try:
@@ -1644,6 +1656,8 @@ class PyAVReader(VideoReader):
     def read(self, indices: Sequence[int], size=None, interpolation: str = "bilinear") -> np.ndarray:
         import av
 
+        if self._kept is not None:
+            self._after_close("frames")
         idx = self._check_indices(indices)
         output_size(1, 1, size)  # validate before decoding anything
         interpolation = check_interpolation(interpolation)
@@ -1921,7 +1935,7 @@ class PyAVReader(VideoReader):
 
     @property
     def fps(self) -> float:
-        return self._fps()
+        return self._fps() if self._kept is None else self._after_close("fps")
 
     def frame_times(self) -> np.ndarray | None:
         """Each frame's presentation time in seconds (its pts times the stream's time base), in presentation
@@ -1934,6 +1948,8 @@ class PyAVReader(VideoReader):
         one that leaves slots empty (a millisecond time base, as PyAV and capture tools write, a pause) says its
         times so, which counting frames at the average rate spread over the video (frame 30 after a 10 s pause at
         6.3 s instead of 11.2 s)."""
+        if self._kept is not None:
+            return self._after_close("frame_times")
         if self._pts is None or not self.stream.time_base:
             return self._collided_times()
         if self._stamp == "dts" and self._pts_are_slots():
@@ -1979,6 +1995,9 @@ class PyAVReader(VideoReader):
     ) -> Iterator[tuple[int, np.ndarray]]:
         """See `VideoReader.iter_read`: one pass over the file, a few frames converted ahead (`chunk` is unused)."""
         import av
+
+        if self._kept is not None:
+            self._after_close("frames")
 
         wanted = np.unique(self._check_indices(indices))
         output_size(1, 1, size)
@@ -2106,9 +2125,49 @@ class PyAVReader(VideoReader):
             )
 
     def close(self) -> None:
-        if self._owns_container and getattr(self, "container", None) is not None:
+        """Close the container (a caller's is the caller's to close). Its stream is then freed memory in FFmpeg:
+        reading a closed reader's `fps` from it crashed the process (a segfault in PyAV), so the metadata methods
+        answer from what they said here, and whatever needs the stream (a read, an orientation not yet read) raises
+        a ValueError naming the video."""
+        if not self._owns_container or self._kept is not None:
+            return
+        kept = {}
+        if getattr(self, "container", None) is not None:
+            metadata = {
+                "fps": self._fps,
+                "frame_times": self.frame_times,
+                "first_frame_seconds": self.first_frame_seconds,
+                "last_frame_seconds": self.last_frame_seconds,
+                "duration": lambda: self.duration,
+            }
+            for name, told in metadata.items():
+                try:
+                    kept[name] = told()
+                except Exception:  # (a reader refused while opening has no table to tell from: it says it is closed)
+                    pass
             self.container.close()
             self.container = None
+        self.stream = _ClosedStream(self.name)
+        self._kept = kept
+
+    def _after_close(self, what: str):
+        """What the metadata method `what` said at `close`; else a ValueError: the reader is closed."""
+        if what not in self._kept:
+            raise ValueError(f"Video {self.name} is closed: its {what.replace('_', ' ')} cannot be read.")
+        told = self._kept[what]
+        return told.copy() if isinstance(told, np.ndarray) else told
+
+
+class _ClosedStream:
+    """The stream of a closed `PyAVReader`: any use raises, where the freed stream's would crash the process."""
+
+    def __init__(self, name: str):
+        self._name = name
+
+    def __getattr__(self, attribute: str):
+        if attribute.startswith("_"):  # (copy's and pickle's probes: theirs to miss)
+            raise AttributeError(attribute)
+        raise ValueError(f"Video {self._name} is closed: its stream's {attribute} cannot be read.")
 
 
 _STREAM_AHEAD = 4  # frames `iter_read` converts ahead of the one it hands out

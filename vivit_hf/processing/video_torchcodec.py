@@ -95,6 +95,7 @@ class TorchcodecReader(VideoReader):
     (see `display_orientation`)."""
 
     backend = "torchcodec"
+    _closed = False  # see `close`
 
     def __init__(self, source: Any, name: str | None = None, stream_index: int | None = None, hflip: bool = False):
         super().__init__(name or describe_source(source))
@@ -149,7 +150,7 @@ class TorchcodecReader(VideoReader):
             # PyAV's rate and duration, from the frames' presentation times: torchcodec ends a stream at its last
             # frame's time plus the duration it reads for that frame, 0.01 s for the 0.04 s frames of an H.264 mp4
             # with B-frames (40 frames at 25 fps read 25.48 fps and 1.57 s)
-            fps, duration = self.reference.info.fps, self.reference.info.duration
+            fps, duration = self.reference.fps, self.reference.duration
         height, width = int(meta.height), int(meta.width)
         rotation = self._turned() if not self.hflip else (180 - self._turned()) % 360  # see `display_orientation`
         return VideoInfo(self.num_frames, fps, height, width, duration, rotation, self.backend, self.hflip)
@@ -175,6 +176,8 @@ class TorchcodecReader(VideoReader):
         return None if self.reference is None else self.reference.last_frame_seconds()
 
     def read(self, indices: Sequence[int], size=None, interpolation: str = "bilinear") -> np.ndarray:
+        if self._closed:
+            raise ValueError(f"Video {self.name} is closed: its frames cannot be read.")
         idx = self._check_indices(indices)
         output_size(1, 1, size)
         check_interpolation(interpolation)
@@ -213,9 +216,11 @@ class TorchcodecReader(VideoReader):
         return array
 
     def close(self) -> None:
+        # The PyAV reference is kept, closed: its rate and times answer as before (dropping it turned a closed
+        # reader's `frame_times` to None and its rate to torchcodec's), and it refuses whatever needs its stream
         if self.reference is not None:
             self.reference.close()
-            self.reference = None
+        self._closed = True
 
 
 _TORCHCODEC_LOCATION = re.compile(r"^\w+, \S+:\d+, ")
