@@ -13,7 +13,9 @@ those views. Into `<model>/eval_<data set>_<split>_<clips>x<crops>/` (the first 
 owner--name, so each keeps its own folder; a Hub model's `<model>` is `./owner--name`) or `--output_dir`, it writes
 the loss (the model's own, cross-entropy, of the averaged logits: Trainer's eval_loss), top-1/top-5 (per head and
 action accuracy for Epic Kitchens), per-class accuracy, a confusion matrix and a per-class
-bar chart (PNG), `eval_results.json` and the per-video logits (`predictions.safetensors`: `logits`, `labels`,
+bar chart (PNG), `eval_results.json` (with the run's split, views, model, data set, `num_processes` and
+`mixed_precision`: `--mixed_precision`, else the launcher's, `accelerate launch --mixed_precision bf16` or its config)
+and the per-video logits (`predictions.safetensors`: `logits`, `labels`,
 `valid`, one row per video, with the videos' ids in row order as the JSON list `video_ids` in its metadata), and
 `predictions.jsonl` (one line per video: `index`, `video_id`, `label`, `prediction`, `valid`, and the classes' names
 `label_name`, `prediction_name`; `prediction` and `prediction_name` are null for a video that could not be decoded,
@@ -96,6 +98,7 @@ from vivit_hf.training.evaluation import (
     model_labels,
     nothing_evaluated,
     output_refusal,
+    precision_evaluated,
     refuse_another_held_out_share,
     start_refusal,
     training_split,
@@ -277,6 +280,9 @@ def main(argv=None, written: list | None = None):
     single = processes_not_started(accelerator.num_processes, sys.argv[0])  # --num_processes 2 ran one on CPUs
     if single:
         logger.warning(single)
+    precision, dropped = precision_evaluated(accelerator)  # the flag's, or the launcher's (recorded in the results)
+    if dropped:
+        logger.warning(dropped)
 
     opener = (
         open_streaming_dataset
@@ -449,6 +455,7 @@ def main(argv=None, written: list | None = None):
         **({"model_revision": args.model_revision} if args.model_revision else {}),
         dataset=str(args.dataset),
         num_processes=accelerator.num_processes,
+        mixed_precision=precision,
     )
 
     if accelerator.is_main_process:
@@ -476,7 +483,9 @@ def main(argv=None, written: list | None = None):
             )
         if written is not None:
             written.append(output_dir)
-        logger.info(f"{split}, {args.num_clips}x{args.num_crops} views: {json.dumps(scalar_metrics(results))}")
+        processes = f"{accelerator.num_processes} process{'es' * (accelerator.num_processes != 1)}"
+        ran = f"{split}, {args.num_clips}x{args.num_crops} views, mixed_precision {precision}, {processes}"
+        logger.info(f"{ran}: {json.dumps(scalar_metrics(results))}")
         logger.info(f"results in {output_dir}")
     accelerator.wait_for_everyone()
     accelerator.end_training()  # leave the process group before exit (see finetune.py's end)

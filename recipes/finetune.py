@@ -1202,7 +1202,7 @@ def main(argv=None):
             # the base model's, as Trainer's card takes it; none for a model from scratch (it said apache-2.0)
             **source_license(args.init_from, revision=args.init_from_revision),
             processor=processor,
-            training_args=vars(args),
+            training_args={**vars(args), "num_devices": accelerator.num_processes},  # (Trainer's card's name)
             training_runs=runs_so_far(),
             num_views=(args.eval_num_clips, args.eval_num_crops),
             # the bundled set's videos, all of one size: the card says which test views they leave alike

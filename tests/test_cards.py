@@ -122,11 +122,18 @@ def test_a_top_k_of_k_classes_or_fewer_is_no_result_in_the_model_index():
 
 def test_the_recipe_table_lists_what_trained_momentum_only_with_sgd_and_the_total_batch():
     """The card of an AdamW run listed `momentum 0.9` (the flag's default, SGD's) as a setting of its training; and
-    with per-device batch and accumulation alone, the total batch (processes included: the paper's 64) was not there."""
+    with per-device batch and accumulation alone, the total batch (processes included: the paper's 64) was not there,
+    nor the process count (Trainer's card: `num_devices`)."""
     recipe = dict(optimizer="adamw", momentum=0.9, learning_rate=1e-3, per_device_train_batch_size=8)
     recipe.update(gradient_accumulation_steps=2, effective_total_batch_size=64)
     card = build_model_card(CONFIG, results={"top1": 0.5}, dataset_name="d", eval_split="test", training_args=recipe)
     assert "| momentum |" not in card.content and "| effective_total_batch_size | 64 |" in card.content
+    # the processes between per-device batch and total, under the name transformers' Trainer's card gives them
+    recipe.update(num_devices=4, mixed_precision="bf16")
+    card = build_model_card(CONFIG, results={"top1": 0.5}, dataset_name="d", eval_split="test", training_args=recipe)
+    rows = [row for row in card.content.splitlines() if row.startswith("| ")]
+    assert rows.index("| num_devices | 4 |") == rows.index("| per_device_train_batch_size | 8 |") + 1, rows
+    assert "| mixed_precision | bf16 |" in rows
     recipe["optimizer"] = "sgd"
     card = build_model_card(CONFIG, results={"top1": 0.5}, dataset_name="d", eval_split="test", training_args=recipe)
     assert "| momentum | 0.9 |" in card.content

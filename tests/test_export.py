@@ -210,9 +210,14 @@ def test_export_of_transformers_own_vivit_is_refused_naming_the_conversion(tmp_p
     assert not (tmp_path / "exports").exists()
 
 
+# printed as the command exits: whether it imported onnxscript (and onnx with it)
+IMPORTED = "import atexit, sys; atexit.register(lambda: print('onnxscript imported:', 'onnxscript' in sys.modules)); "
+
+
 def _run_export(*args: str, block_onnxscript: bool = False) -> subprocess.CompletedProcess:
-    """`python -m vivit_hf.export ARGS` as a user runs it (optionally as if onnxscript were not installed)."""
-    block = "import sys; sys.modules['onnxscript'] = None; " if block_onnxscript else ""
+    """`python -m vivit_hf.export ARGS` as a user runs it (optionally as if onnxscript were not installed); its stdout
+    ends saying whether it imported onnxscript."""
+    block = IMPORTED + ("import sys; sys.modules['onnxscript'] = None; " if block_onnxscript else "")
     run = "runpy.run_module('vivit_hf.export', run_name='__main__')"
     code = f"{block}import runpy, sys; sys.argv = ['vivit_hf.export', *{list(args)!r}]; {run}"
     env = {**os.environ, "HF_HUB_OFFLINE": "1"}
@@ -249,13 +254,15 @@ def test_export_of_something_that_is_not_a_model_is_one_line_exit_2(tmp_path, wh
 def test_export_says_why_a_missing_model_did_not_load(tmp_path, source, why):
     """`path/to/model` was refused with transformers' "Repo id must be in the form 'repo_name' or
     'namespace/repo_name'", and a Hub id offline with "couldn't connect to 'https://huggingface.co'": the reason is
-    now the one the converters and recipes give."""
-    result = _run_export(source, str(tmp_path / "out.pt2"))
+    now the one the converters and recipes give. Refused before onnxscript is imported for the .onnx file (with onnx:
+    seconds paid for a one-line refusal)."""
+    result = _run_export(source, str(tmp_path / "out.onnx"))
     assert result.returncode == 2, result.stderr
     last = result.stderr.strip().splitlines()[-1]
     assert last.startswith(f"python -m vivit_hf.export: error: {source} is not a model folder or Hub id"), last
     assert why in last, last
     assert "Repo id must be" not in last and "couldn't connect" not in last, last
+    assert result.stdout.splitlines()[-1] == "onnxscript imported: False", result.stdout
 
 
 def test_onnx_export_without_onnxscript_says_what_to_install(tmp_path):

@@ -499,6 +499,9 @@ def test_two_processes_count_broken_clips_exactly(torchrun_runs):
     assert results["train_clips_per_process"] == [8, 8]
     assert results["train_skipped_clips"] == 2 and skipped_in_checkpoints(out) == {"epoch_0": 2}
     assert results["train_throughput_clips"] == 16  # all 4 steps measured (no warm-up in a 4-step run), both halves
+    # the card's recipe says the 2 processes (Trainer's card: num_devices), beside the total batch they make
+    card = (out / "README.md").read_text().splitlines()
+    assert "| num_devices | 2 |" in card and "| mixed_precision | no |" in card, card
 
 
 def test_best_model_on_two_processes_is_the_best_evaluation_of_every_clip(torchrun_runs):

@@ -81,8 +81,21 @@ def test_predictions_carry_the_video_of_every_row(folder, tmp_path):
     assert [row["prediction_name"] for row in rows] == [id2label[str(row["prediction"])] for row in rows]
 
 
+def evaluate_as_launched(launcher: dict, *args):
+    """`evaluate(*args)` as `accelerate launch` starts it: the launcher's settings in the environment (its
+    `--mixed_precision bf16` is ACCELERATE_MIXED_PRECISION=bf16), set in the forked child, so the fork server serves."""
+    argv = [str(EVALUATE), *map(str, args)]
+    code = (
+        f"import os, runpy, sys; os.environ.update({launcher!r}); sys.argv = {argv!r}; "
+        "sys.path[0] = os.path.dirname(sys.argv[0]); runpy.run_path(sys.argv[0], run_name='__main__')"
+    )
+    return fresh_python.server(fresh_python.RECIPES, env()).run(["-c", code], cwd=REPO, timeout=240)
+
+
 def test_max_eval_samples_draws_from_every_class(folder, tmp_path):
-    result = evaluate(
+    # launched as `accelerate launch --mixed_precision bf16 recipes/evaluate.py`: the results say it ran in bf16
+    result = evaluate_as_launched(
+        {"ACCELERATE_MIXED_PRECISION": "bf16"},
         "--model",
         folder / "model",
         "--dataset",
@@ -99,8 +112,27 @@ def test_max_eval_samples_draws_from_every_class(folder, tmp_path):
     # 4 of 8 clips, 4 per class: 2 of each (the first 4 were all "down").
     assert Counter(labels) == {0: 2, 1: 2}
     # the results name the share scored (they said `test`, for a top-1 of 4 of its 8 clips), as finetune.py's do
-    split = json.loads((tmp_path / "eval_results.json").read_text())["split"]
-    assert split == "test (4 of its 8 clips: --max_eval_samples)"
+    results = json.loads((tmp_path / "eval_results.json").read_text())
+    assert results["split"] == "test (4 of its 8 clips: --max_eval_samples)"
+    # the launcher's precision applied without a trace in the results (finetune.py's run_settings.json records it)
+    assert (results["mixed_precision"], results["num_processes"]) == ("bf16", 1)
+    assert "] test, 1x1 views, mixed_precision bf16, 1 process: {" in result.stderr, result.stderr[-3000:]
+
+
+def test_the_precision_recorded_is_the_one_that_ran():
+    """eval_results.json's `mixed_precision`: accelerate's, but fp16 where accelerate runs none (on the CPU it leaves
+    autocast off without a word), which ran in fp32: `no`, with a warning saying so."""
+    from types import SimpleNamespace
+
+    from vivit_hf.training.evaluation import precision_evaluated
+
+    def launched(precision, native_amp):
+        return SimpleNamespace(mixed_precision=precision, native_amp=native_amp, device=torch.device("cpu"))
+
+    assert precision_evaluated(launched("bf16", True)) == ("bf16", None)
+    assert precision_evaluated(launched("no", False)) == ("no", None)
+    recorded, warning = precision_evaluated(launched("fp16", False))
+    assert recorded == "no" and "this evaluation is on the cpu: it runs in fp32" in warning, warning
 
 
 @pytest.fixture(scope="module")

@@ -213,9 +213,13 @@ def test_every_paper_preset_without_a_dataset_is_refused_naming_it_and_what_to_g
     assert f"argument --preset: {preset}" in error and "give --dataset" in error, error
     assert "local folder" in error and "Hub data set id" in error, error
     assert finetune.parse_args(["--preset", preset, "--dataset", "org/data"]).dataset == "org/data"
+    capsys.readouterr()
     with pytest.raises(SystemExit) as helped:
         finetune.parse_args(["--preset", preset, "--help"])
     assert helped.value.code == 0
+    # whose values those defaults are: --preset's own line said `(default: synthetic_motion)` above them
+    entry = help_entry(capsys.readouterr().out, "--preset")
+    assert f"the defaults shown below are {preset}'s, the preset this command line names" in entry, entry
     assert finetune.parse_args(["--preset", "synthetic_motion"]).dataset == "synthetic_motion"
 
 

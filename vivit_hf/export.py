@@ -279,6 +279,30 @@ def not_ours(model, source: str) -> str:
     return f"{what}, which are what this command exports"
 
 
+NO_SUCH_FOLDER = "no such folder (and not spelt as a Hub id, owner/name)"
+NOT_IN_CACHE = "read as a Hub id, offline mode is on (HF_HUB_OFFLINE) and it is not in the local cache"
+
+
+def source_problem(source: str) -> str | None:
+    """Why `source` can give no model, seen before anything is loaded or imported for the export (onnxscript, and
+    onnx with it, cost seconds that a typo paid): a path that is not there, a Hub id whose config is not in the cache
+    in offline mode; None where it may load (`why_not_loaded` says why it did not)."""
+    if Path(source).expanduser().exists():
+        return None
+    if not looks_like_repo_id(source):
+        return NO_SUCH_FOLDER
+    from huggingface_hub import try_to_load_from_cache
+    from huggingface_hub.constants import is_offline_mode
+
+    if not is_offline_mode():
+        return None
+    try:
+        cached = try_to_load_from_cache(source, "config.json")
+    except ValueError:  # an id the cache does not take: from_pretrained says why
+        return None
+    return None if isinstance(cached, str) else NOT_IN_CACHE
+
+
 def why_not_loaded(source: str, error: Exception) -> str:
     """Why `source` gave no model, in the words of the other commands (`vivit_hf.repo_id`'s rule of what is a path):
     a path that is not there, a Hub id not in the cache in offline mode, else transformers' message (`path/to/model`
@@ -287,9 +311,9 @@ def why_not_loaded(source: str, error: Exception) -> str:
 
     if not Path(source).expanduser().exists():
         if not looks_like_repo_id(source):
-            return "no such folder (and not spelt as a Hub id, owner/name)"
+            return NO_SUCH_FOLDER
         if is_offline_mode():
-            return "read as a Hub id, offline mode is on (HF_HUB_OFFLINE) and it is not in the local cache"
+            return NOT_IN_CACHE
     return " ".join(str(error).split())
 
 
@@ -324,6 +348,11 @@ def main(argv=None) -> int:
         parser.error(problem)
     # What the user gave does not fit: one line, argparse's exit code, before the model loads. Anything else is a bug
     # and keeps its traceback (as `python -m vivit_hf.convert`).
+    if refusal := source_problem(args.model):  # before onnxscript's import (onnx with it: seconds) for a typo
+        print(
+            f"{parser.prog}: error: {args.model} is not a model folder or Hub id that loads: {refusal}", file=sys.stderr
+        )
+        return 2
     if output.suffix != ".pt2" and not _has_onnxscript():
         print(
             f"{parser.prog}: error: writing {output.name} (ONNX) needs onnxscript, which torch's dynamo exporter uses: "

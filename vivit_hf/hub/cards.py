@@ -49,6 +49,9 @@ _RECIPE_KEYS = (
     "num_train_epochs",
     "max_train_steps",
     "per_device_train_batch_size",
+    # the processes the run trained on (accelerate's num_processes), by the name transformers' Trainer's card gives
+    # them: the card had per-device batch and total but not the launch that made one the other
+    "num_devices",
     "gradient_accumulation_steps",
     "effective_total_batch_size",  # the paper's batch (64): per device x processes x accumulation
     "max_grad_norm",

@@ -347,3 +347,19 @@ def nothing_evaluated(split: str, dataset: str, clips: int) -> str:
     """The one line a run that evaluated no clip ends with (non-zero: there is no accuracy to report)."""
     why = f"none of its {clips} clips could be decoded (each named above)" if clips else "it holds no clip"
     return f"error: nothing was evaluated in split {split!r} of {dataset}: {why}; no results are written"
+
+
+def precision_evaluated(accelerator) -> tuple[str, str | None]:
+    """(the precision the model ran in, as accelerate names it: `no`, `bf16`, `fp16`; a warning or None).
+
+    accelerate's `mixed_precision`: `--mixed_precision`, else the launcher's (`accelerate launch --mixed_precision
+    bf16`, or its config file), which applied without a trace in eval_results.json. fp16 where accelerate runs none
+    (`native_amp` False: on the CPU it leaves autocast off without a word) ran in fp32: `no`, with a warning
+    (finetune.py refuses it, as training in fp32 would be another run; an evaluation in fp32 is only more exact)."""
+    asked = accelerator.mixed_precision
+    if asked != "fp16" or accelerator.native_amp:
+        return asked, None
+    return "no", (
+        f"mixed_precision fp16: accelerate runs fp16 on a GPU only, and this evaluation is on the "
+        f"{accelerator.device.type}: it runs in fp32 (eval_results.json records mixed_precision 'no')"
+    )

@@ -115,12 +115,7 @@ def build_parser(description: str | None = None) -> argparse.ArgumentParser:
     )
 
     g = p.add_argument_group("model")
-    g.add_argument(
-        "--preset",
-        default=SYNTHETIC,
-        help=f"training recipe: {', '.join(PRESETS)}; its values are the defaults below (--preset NAME --help shows "
-        "NAME's)",
-    )
+    g.add_argument("--preset", default=SYNTHETIC, help=preset_help(SYNTHETIC))
     g.add_argument("--model", choices=MODELS, help="paper's Model 1-4")
     g.add_argument("--model_size", choices=tuple(MODEL_SIZES), help="used when not initialising from a checkpoint")
     g.add_argument(
@@ -665,6 +660,19 @@ def model_ema_defaults(args: argparse.Namespace, typed: set[str], parser: argpar
         args.model_ema_warmup = bool(args.model_ema_warmup)
 
 
+def preset_help(named: str) -> str:
+    """`--preset`'s help where the command line names the preset `named` (the defaults `--help` then shows are its
+    values): `--preset ssv2_vivit_b_fe --help` said `(default: synthetic_motion)` at the top of a help whose learning
+    rate and epochs were ssv2_vivit_b_fe's, as if they were synthetic_motion's."""
+    recipes = f"training recipe: {', '.join(PRESETS)}"
+    if named == SYNTHETIC:
+        return f"{recipes}; its values are the defaults below (--preset NAME --help shows NAME's)"
+    return (
+        f"{recipes}; the defaults shown below are {named}'s, the preset this command line names (default: "
+        f"{SYNTHETIC}, whose values are the defaults without --preset)"
+    )
+
+
 def preset_given(argv=None) -> str:
     """`--preset` as typed (SYNTHETIC when not given), read alone: the rest of the command line is parsed with the
     preset's values as defaults, and may be wrong in ways the full parser then names."""
@@ -688,6 +696,8 @@ def parse_args(argv=None, description: str | None = None, check_paths: bool = Tr
         parser.set_defaults(**get_preset(preset_given(argv)))
     except ValueError as error:
         parser.error(str(error))
+    [preset] = [action for action in parser._actions if action.dest == "preset"]
+    preset.help = preset_help(preset_given(argv))  # whose values the defaults shown are
     args = parser.parse_args(argv)
     if args.mixed_precision is None:
         args.mixed_precision = launcher_mixed_precision()
