@@ -564,10 +564,20 @@ def agreed(count: int, step, *args):
 
 def main(argv=None, progress: dict | None = None) -> None:
     """`progress` (when given) is kept current: the output folder, and how many of how many videos are done."""
-    progress = {} if progress is None else progress
+    # the pipeline's advice in this command's words while it runs, and only then: a filter left on the pipeline's
+    # logger said `--window 8f` to every later Python caller of the pipeline in the process (a notebook, a test)
+    pipeline_logger = logging.getLogger(ViViTVideoClassificationPipeline.__module__)
+    in_flag_words = _WindowInFlagWords()
+    pipeline_logger.addFilter(in_flag_words)
+    try:
+        _predict(argv, {} if progress is None else progress)
+    finally:
+        pipeline_logger.removeFilter(in_flag_words)
+
+
+def _predict(argv, progress: dict) -> None:
     args = parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
-    logging.getLogger(ViViTVideoClassificationPipeline.__module__).addFilter(_WindowInFlagWords())
     rank, count = launched_processes()  # first: a refusal below is agreed by every process, said once per machine
     if count > 1:  # accelerate: only a launcher's run needs it
         from vivit_hf.training.agreement import agree
