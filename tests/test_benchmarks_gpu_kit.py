@@ -212,7 +212,7 @@ def test_issue17_gpu_sh_with_no_time_left_skips_every_measurement_names_it_and_c
     named, and $OUT gets the result files."""
     out, results = tmp_path / "out", tmp_path / "results"
     out.mkdir()
-    environment = dict(env(), ISSUE17_REHEARSAL=mode, ISSUE17_BUDGET_S="1", ISSUE17_RESULTS=str(results))
+    environment = dict(env(), ISSUE17_REHEARSAL=mode, ISSUE17_BUDGET_S="0", ISSUE17_RESULTS=str(results))
     environment.update(ISSUE17_WORK=str(tmp_path / "work"), ISSUE17_LOG=str(tmp_path / "log"), OUT=str(out))
     environment.update(PYTHON=sys.executable, ISSUE17_NO_GPU_CHECK="1")
     result = subprocess.run(

@@ -483,7 +483,7 @@ def test_a_streamed_label_column_with_none_is_read_as_the_whole_read_not_as_a_cl
         return str(root)
 
     partly = write([labels[0], None, *labels[2:]], labels[:2])
-    message = r"split 'train' has 1 rows without a label \('label' empty or -1\) among 4, the first row 1"
+    message = r"split 'train' has 1 rows without a label \('label' empty, NaN or -1\) among 4, the first row 1"
     with pytest.raises(DatasetFormatError, match=message):
         load_video_dataset(partly, "hub", cache_dir=str(tmp_path / "cache"))
     with pytest.raises(DatasetFormatError, match=message):

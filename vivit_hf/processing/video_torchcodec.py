@@ -218,7 +218,7 @@ class TorchcodecReader(VideoReader):
     def close(self) -> None:
         # The PyAV reference is kept, closed: its rate and times answer as before (dropping it turned a closed
         # reader's `frame_times` to None and its rate to torchcodec's), and it refuses whatever needs its stream
-        if self.reference is not None:
+        if self.reference is not None and not getattr(self, "_closed", False):  # a second close closes nothing
             self.reference.close()
         self._closed = True
 
