@@ -447,6 +447,9 @@ def pyav_reader_whose_table_says(times, stamp: str, decode_stamped: bool) -> typ
         def flags_frames_needing_references(self):
             return False
 
+        def flags_keyframes_needing_references(self):
+            return False
+
     return StandIn
 
 
@@ -473,24 +476,32 @@ def test_torchcodec_is_kept_only_where_pyavs_table_has_presentation_times(
     assert isinstance(torchcodec.reference if kept else got, stand_in)
 
 
-def test_hevc_whose_every_frame_is_flagged_a_keyframe_asked_of_torchcodec_reads_the_sequential_decode(tmp_path):
-    # An mp4 without a sync-sample table flags every frame a keyframe (Matroska flagging every block read alike).
-    # torchcodec seeked to a P-frame and returned it decoded without its references, under the P-frame's own
-    # timestamp (nothing for `_replace_misread` to see): frame 17 read 117 grey levels off, frames 12 and 23 too.
-    # PyAV's read of the second "keyframe" finds it needs references: PyAV reads the file.
-    from video_factory import write_stamped
+X265_GOP8 = {"preset": "ultrafast", "x265-params": "keyint=8:min-keyint=8:scenecut=0:bframes=3:log-level=error"}
 
-    x265 = {"preset": "ultrafast", "x265-params": "keyint=8:min-keyint=8:scenecut=0:bframes=3:log-level=error"}
-    source = write_stamped(tmp_path / "source.mkv", "matroska", "libx265", 24, x265)
-    path = tmp_path / "flagged.mp4"
-    with av.open(source) as src, av.open(str(path), "w", format="mp4") as out:
-        copy = out.add_stream_from_template(src.streams.video[0])
-        for packet in [p for p in src.demux(video=0) if p.size]:
-            packet.is_keyframe, packet.stream = True, copy
-            out.mux(packet)
+
+@pytest.mark.parametrize(
+    "encoder, options, first",
+    [("libx265", X265_GOP8, 1), ("libx265", X265_GOP8, 9), ("mpeg4", {"g": "8"}, 9)],
+    ids=["hevc-every-frame", "hevc-from-the-9th", "mpeg4-from-the-9th"],
+)
+def test_a_file_whose_frames_are_flagged_keyframes_asked_of_torchcodec_reads_the_sequential_decode(
+    tmp_path, encoder, options, first
+):
+    # An mp4 without a sync-sample table flags every frame a keyframe (first=1; Matroska flagging every block reads
+    # alike); an editor's remux may flag every frame from some point on (first=9). torchcodec seeked to a P-frame and
+    # returned it decoded without its references, under the P-frame's own timestamp (nothing for `_replace_misread` to
+    # see): HEVC's frame 17 read 117 grey levels off, frames 10, 12 and 23 too; MPEG-4 part 2's 52 to 119. PyAV's
+    # frame table reads each flagged packet's picture header while demuxing (`random_access`): no IRAP picture, no
+    # I-VOP, so PyAV reads the file. (Before, one read of the second keyframe told: frame 8, a true one, where the
+    # flags go wrong from the 9th packet on.)
+    from video_factory import flagged_from, write_stamped
+
+    source = write_stamped(tmp_path / "source.mkv", "matroska", encoder, 24, options)
+    path = flagged_from(source, tmp_path / "flagged.mp4", "mp4", first)
     truth = sequential_decode(str(path))
     assert frame_indices(truth) == list(range(24))
-    for indices in ([17], [12, 23]):
+    for indices in ([17], [10, 12, 23]):
         assert_same_pictures(read_frames(str(path), indices, backend="torchcodec"), truth, indices)
-    frames = ViViTVideoProcessor(decode_backend="torchcodec").decode_video_frames(path.read_bytes(), indices=[17])
+    processor = ViViTVideoProcessor(decode_backend="torchcodec")
+    frames = processor.decode_video_frames((tmp_path / "flagged.mp4").read_bytes(), indices=[17])
     assert_same_pictures(frames.numpy(), truth, [17])

@@ -456,3 +456,14 @@ def ramp_videofolder(root: Path, counts=(("train", 6), ("test", 3)), width: int 
             for i in range(count):
                 tiny_clip(root / split / name / f"{name}_{i}.mp4", label, stable_seed(f"{split}/{name}/{i}"), width)
     return root
+
+
+def flagged_from(source: str, path, fmt: str, first: int) -> str:
+    """`source`'s packets remuxed, each from the `first` on flagged a keyframe (as an mp4 without a sync-sample table
+    flags every frame, or an editor's remux from some point on)."""
+    with av.open(source) as src, av.open(str(path), "w", format=fmt) as out:
+        copy = out.add_stream_from_template(src.streams.video[0])
+        for i, packet in enumerate([p for p in src.demux(video=0) if p.size]):
+            packet.is_keyframe, packet.stream = packet.is_keyframe or i >= first, copy
+            out.mux(packet)
+    return str(path)

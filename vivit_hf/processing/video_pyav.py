@@ -31,6 +31,7 @@ from typing import Any, NoReturn
 import numpy as np
 
 from .errors import VideoDecodeError
+from .random_access import keyframe_check
 from .video_reader import (
     INTERPOLATIONS,
     VideoInfo,
@@ -715,6 +716,10 @@ class PyAVReader(VideoReader):
     _seek_renames = False
     _seeked = False  # whether the packets `_packets_from` hands out came after a seek (see `_span_frames`)
     _decode_stamped = False  # whether the stream's pts are its decode times (see `_frame_table`)
+    # Whether a packet after the first that the container flags a keyframe starts no picture a decoder can start
+    # from, by its bitstream (`random_access`); and whether every such packet's bitstream was read (a codec it knows)
+    _false_keyframes = False
+    _keyframes_read = False
     # Whether the decoder made a damaged picture (a file that ends inside a packet, lost data): FFmpeg's H.264 decoder
     # keeps some of its state through the flush a seek makes, and decoded the next span differently from a sequential
     # decode (the first GOP of a cut MPEG-TS, read after its last frame, came out up to 34 grey levels off; 49 in NUT;
@@ -984,6 +989,8 @@ class PyAVReader(VideoReader):
         self._last_shown = None  # (pts, duration) of the packet shown last
         durations = self._shown_durations = []  # per packet shown: its duration (see `_lone_frame_seconds`)
         codec = self.stream.codec_context.name
+        starts_picture = self._keyframe_check()
+        self._false_keyframes, self._keyframes_read = False, starts_picture is not None
         try:
             for packet in self.container.demux(self.stream):
                 if packet.size == 0:  # flush packet
@@ -1000,6 +1007,11 @@ class PyAVReader(VideoReader):
                 sizes.append(packet.size)
                 keyframes.append(packet.is_keyframe)
                 stamped.append(packet.pts)
+                if packet.is_keyframe and len(names) > 1 and starts_picture and not self._false_keyframes:
+                    # (one false keyframe tells: an mp4 flagging every frame has the rest of its packets left unread)
+                    verdict = starts_picture(bytes(packet))
+                    self._false_keyframes = verdict is False
+                    self._keyframes_read &= verdict is not None
                 if leading is None and packet.is_keyframe:
                     leading, first_keyframe = len(pts), packet
                 shown = not (packet.is_discard or _invisible(packet, codec))  # (edit-list-trimmed, alt-ref frames)
@@ -1880,13 +1892,32 @@ class PyAVReader(VideoReader):
             if skip_nonref:
                 context.skip_frame = restore
 
+    def _keyframe_check(self):
+        """`random_access.keyframe_check` for this stream's codec (None: its bitstream is not read there)."""
+        context = self.stream.codec_context
+        codec = getattr(context, "codec", None)
+        if codec is None:
+            return None
+        return keyframe_check(codec.canonical_name, context.extradata, bool(codec.intra_only))
+
+    def flags_keyframes_needing_references(self) -> bool:
+        """Whether a packet after the first that the container flags a keyframe starts no picture a decoder can start
+        from, by its bitstream (`random_access`: an HEVC P-frame, an MPEG-4 part 2 P-VOP, an intra-refresh wave's
+        first frame), found while the frame table was demuxed, nothing decoded. torchcodec seeks to such keyframes and
+        returns frames decoded without their references (HEVC flagged from its 9th packet on: 118 grey levels off)
+        under their own timestamps: PyAV reads these (`_checked_by_pyav`)."""
+        return self._false_keyframes
+
     def starts_at_recovery_points(self) -> bool:
         """Whether the file's keyframes (after the first) are recovery points, which the decoder withholds when
         decoding starts there (H.264 intra refresh): one read of the second keyframe tells (one frame decoded, where
         it decodes alone). torchcodec seeks to such keyframes and returns frames that are neither the asked ones
         (frame 75 for 73) nor right, with timestamps that do not tell: PyAV reads these files (`_checked_by_pyav`)."""
         keyframes = np.flatnonzero(self._start == np.arange(self._num_frames)) if self._start is not None else []
-        if len(keyframes) > 1 and not self._recovery_points:
+        # Not where the bitstream of every keyframe was read and starts a picture (`flags_keyframes_needing_references`
+        # reads it while demuxing: 1.5 us a keyframe), which rules both out: the read decodes (5 ms for a 60 s
+        # 340x256 H.264 file, 76 ms at 1280x720, more than its whole demux)
+        if len(keyframes) > 1 and not self._recovery_points and not self._keyframes_read:
             try:
                 self.read([int(keyframes[1])])
             except VideoDecodeError:  # a damaged file: its reads say so, through whichever decoder reads it

@@ -362,14 +362,18 @@ def _checked_by_pyav(reader: TorchcodecReader, file: Any, name: str | None, kwar
     presentation times) tells which frames torchcodec returned (`TorchcodecReader._replace_misread`); or that PyAV
     reader alone, where torchcodec counts other frames than a sequential PyAV decode gives (frame i is the i-th of
     those), the file's timestamps, which torchcodec indexes frames by, are not presentation times, or its keyframes
-    are none (recovery points, or frames that need references: torchcodec seeks to them)."""
+    are none (recovery points, or frames that need references: torchcodec seeks to them). Whether they are is read
+    from each keyframe's picture header while the table is demuxed (`flags_keyframes_needing_references`); a codec
+    whose headers are not read there has its second keyframe decoded instead (`starts_at_recovery_points`)."""
     try:
         pyav = PyAVReader(file, name=name, **kwargs)
     except VideoDecodeError:  # PyAV cannot read it: torchcodec's frames are all there are
         return reader
     # (an AVI's slot times, a stream's decode times stamped as its pts, are no presentation times)
     untimed = pyav.frame_times() is None or pyav._stamp != "pts" or pyav._decode_stamped
-    if pyav.num_frames != reader.num_frames or untimed or pyav.starts_at_recovery_points():
+    if pyav.num_frames != reader.num_frames or untimed or pyav.flags_keyframes_needing_references():
+        return pyav
+    if pyav.starts_at_recovery_points():
         return pyav
     if pyav.flags_frames_needing_references():  # (found by the read `starts_at_recovery_points` makes)
         return pyav

@@ -1,0 +1,268 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""Whether a packet its container flags a keyframe starts a picture a decoder can start from, by its bitstream: the
+check that keeps torchcodec, which seeks to flagged packets, from decoding frames without their references
+(`PyAVReader.flags_keyframes_needing_references`, `video_torchcodec._checked_by_pyav`).
+
+Containers copy keyframe flags from an index a muxer wrote (an mp4's sync-sample table, Matroska's block flags) and
+may be wrong: an mp4 without a sync-sample table flags every frame, a remux or an editor may flag frames from some
+point on. A decoder started at such a P-frame makes it from no references (HEVC: 117 grey levels off, under the
+frame's own timestamp, so nothing later tells). What the packet's first picture is, in its own header:
+
+- H.264: an IDR slice (NAL type 5), or an I slice after a recovery-point SEI that recovers at once (an open GOP's
+  I-frame, as x264 writes it). An intra-refresh wave's first frame (a P slice after a recovery point SEI that
+  recovers later) is no start: its frames are withheld or wrong when decoding starts there.
+- HEVC: an IRAP picture (NAL types 16-23: BLA, IDR, CRA).
+- MPEG-4 part 2: a VOP coded I; MPEG-1/2 video: a picture coded I.
+- VP8 / VP9: the frame header's key-frame bit; AV1: a frame header of a KEY_FRAME (or a reduced still-picture
+  sequence, all key frames).
+- Codecs whose every picture is intra (MJPEG, ProRes, raw video, ...): always.
+
+NAL units come either in Annex B (start codes: raw and transport streams, some Matroska) or length-prefixed, with the
+length's size in the stream's avcC / hvcC record (mp4, Matroska). Only headers are read: a few bytes of a packet, no
+decoding. None where the codec is none of these, or the packet cannot be parsed: the caller then has only the
+decoder to ask. A wrong "no" costs speed alone (PyAV reads the file), a wrong "yes" a wrong frame, so anything
+unusual reads as "no" where the header is read at all.
+
+Imports only the standard library: travels with the video processor under `trust_remote_code`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+# How many NAL units (and AV1 OBUs) of a packet are read to find its first picture: parameter sets, SEIs, delimiters
+# come before it, a few at most
+_UNITS_BEFORE_PICTURE = 32
+
+
+def keyframe_check(codec: str, extradata: bytes | None, intra_only: bool) -> Callable[[bytes], bool | None] | None:
+    """A function of a packet's bytes saying whether it starts a picture a decoder can start from (None: its bytes
+    do not tell), for FFmpeg's codec name `codec` (its descriptor's: "av1" whichever decoder reads it); None where
+    the bitstream of `codec` is not read here. `extradata`: the stream's codec record (avcC, hvcC, av1C)."""
+    extradata = bytes(extradata or b"")
+    if intra_only:
+        return lambda packet: True
+    check = _bitstream_check(codec, extradata)
+    if check is None:
+        return None
+
+    def starts_picture(packet: bytes) -> bool | None:
+        try:
+            return check(packet)
+        except (IndexError, ValueError):  # a damaged header (the frame table's demux must not stop on it)
+            return None
+
+    return starts_picture
+
+
+def _bitstream_check(codec: str, extradata: bytes) -> Callable[[bytes], bool | None] | None:
+    if codec == "h264":
+        size = _nal_length_size(extradata, 4)
+        return lambda packet: _h264_starts(_nal_units(packet, size))
+    if codec == "hevc":
+        size = _nal_length_size(extradata, 21)
+        return lambda packet: _hevc_starts(_nal_units(packet, size))
+    if codec == "mpeg4":
+        return lambda packet: _coding_type(packet, b"\x00\x00\x01\xb6", lambda header: header[0] >> 6, 0)
+    if codec in ("mpeg1video", "mpeg2video"):
+        return lambda packet: _coding_type(packet, b"\x00\x00\x01\x00", lambda header: (header[1] >> 3) & 7, 1)
+    if codec == "vp8":
+        return lambda packet: not packet[0] & 1 if packet else None
+    if codec == "vp9":
+        return _vp9_starts
+    if codec == "av1":
+        # a still-picture sequence header in the av1C record: its 4 bytes, then the sequence header OBU
+        still = _av1_reduced_still(_obus(extradata[4:])) if len(extradata) > 4 else None
+        return lambda packet: _av1_starts(packet, still)
+    return None
+
+
+# -- H.264 and HEVC ------------------------------------------------------------------------------------------------
+def _nal_length_size(extradata: bytes, at: int) -> int:
+    """The size of the length before each NAL unit (avcC: byte 4, hvcC: byte 21), or 0 for Annex B (no record, or
+    a record of start codes, as Matroska may carry)."""
+    if len(extradata) > at and extradata[0] == 1:
+        return (extradata[at] & 3) + 1
+    return 0
+
+
+def _nal_units(packet: bytes, length_size: int) -> Iterator[bytes]:
+    """The first NAL units of a packet (each at most its first 64 bytes: headers are all that is read). Lengths that
+    do not add up to the packet (a muxer that wrote start codes under an avcC record) are read as Annex B."""
+    units, position = [], 0
+    while length_size and len(units) < _UNITS_BEFORE_PICTURE and position < len(packet):
+        size = int.from_bytes(packet[position : position + length_size], "big")
+        position += length_size
+        if size == 0 or position + size > len(packet):
+            units = None
+            break
+        units.append(packet[position : position + min(size, 64)])
+        position += size
+    if length_size and units:
+        yield from units
+        return
+    start = packet.find(b"\x00\x00\x01")
+    for _ in range(_UNITS_BEFORE_PICTURE):
+        if start < 0:
+            return
+        # (the header first: the caller stops at the first picture, before its slice data is searched for the next)
+        yield packet[start + 3 : start + 67].split(b"\x00\x00\x01", 1)[0]
+        start = packet.find(b"\x00\x00\x01", start + 3)
+
+
+def _rbsp(unit: bytes) -> bytes:
+    """A NAL unit's payload without its emulation-prevention bytes (00 00 03 -> 00 00)."""
+    return unit.replace(b"\x00\x00\x03", b"\x00\x00")
+
+
+class _Bits:
+    """An MSB-first bit reader; reading past the end raises IndexError."""
+
+    def __init__(self, data: bytes):
+        self.data, self.position = data, 0
+
+    def bit(self) -> int:
+        value = (self.data[self.position >> 3] >> (7 - (self.position & 7))) & 1
+        self.position += 1
+        return value
+
+    def bits(self, count: int) -> int:
+        value = 0
+        for _ in range(count):
+            value = value << 1 | self.bit()
+        return value
+
+    def ue(self) -> int:
+        """An Exp-Golomb code (H.264's ue(v))."""
+        zeros = 0
+        while not self.bit():
+            zeros += 1
+            if zeros > 31:
+                raise IndexError("not an Exp-Golomb code")
+        return (1 << zeros) - 1 + self.bits(zeros)
+
+
+def _h264_starts(units: Iterator[bytes]) -> bool | None:
+    recovers = False  # a recovery-point SEI with recovery_frame_cnt 0 came before the picture
+    for unit in units:
+        if not unit:
+            continue
+        kind = unit[0] & 0x1F
+        if kind == 5:  # an IDR slice
+            return True
+        if kind in (1, 2):  # a slice (or its partition A): I or SI, after a recovery point that recovers at once
+            try:
+                bits = _Bits(_rbsp(unit[1:]))
+                bits.ue()  # first_mb_in_slice
+                intra = bits.ue() % 5 in (2, 4)
+            except IndexError:
+                return None
+            return intra and recovers
+        if kind == 6:
+            recovers |= _recovers_at_once(_rbsp(unit[1:]))
+    return None
+
+
+def _recovers_at_once(sei: bytes) -> bool:
+    """Whether an H.264 SEI NAL unit's payload (its first 64 bytes) holds a recovery point of recovery_frame_cnt 0."""
+    position = 0
+    while position < len(sei) and sei[position] != 0x80:  # (0x80: the RBSP's stop bit)
+        kind = size = 0
+        while position < len(sei) and sei[position] == 0xFF:
+            kind, position = kind + 255, position + 1
+        if position >= len(sei):
+            return False
+        kind, position = kind + sei[position], position + 1
+        while position < len(sei) and sei[position] == 0xFF:
+            size, position = size + 255, position + 1
+        if position >= len(sei):
+            return False
+        size, position = size + sei[position], position + 1
+        if kind == 6:  # recovery_point
+            try:
+                return _Bits(sei[position : position + size]).ue() == 0
+            except IndexError:
+                return False
+        position += size
+    return False
+
+
+def _hevc_starts(units: Iterator[bytes]) -> bool | None:
+    for unit in units:
+        if not unit:
+            continue
+        kind = (unit[0] >> 1) & 0x3F
+        if kind < 32:  # the first slice of the picture
+            return 16 <= kind <= 23
+    return None
+
+
+# -- MPEG-4 part 2 and MPEG-1/2 ------------------------------------------------------------------------------------
+def _coding_type(packet: bytes, start_code: bytes, coding_type: Callable[[bytes], int], intra: int) -> bool | None:
+    """Whether the first picture header after `start_code` is coded intra (packed B-frames: the first of two)."""
+    at = packet.find(start_code)
+    header = packet[at + 4 : at + 6] if at >= 0 else b""
+    return coding_type(header) == intra if len(header) == 2 else None
+
+
+# -- VP9 and AV1 -----------------------------------------------------------------------------------------------------
+def _vp9_starts(packet: bytes) -> bool | None:
+    """The first frame's uncompressed header (a superframe's frames come in order: its key frame first)."""
+    if not packet:
+        return None
+    bits = _Bits(packet[:1])
+    if bits.bits(2) != 2:  # frame_marker
+        return None
+    profile = bits.bit() | bits.bit() << 1
+    if profile == 3:
+        bits.bit()  # reserved_zero
+    if bits.bit():  # show_existing_frame: a frame decoded before, shown again
+        return False
+    return bits.bit() == 0  # frame_type: KEY_FRAME
+
+
+_OBU_SEQUENCE_HEADER, _OBU_FRAME_HEADER, _OBU_FRAME = 1, 3, 6
+
+
+def _obus(data: bytes) -> Iterator[tuple[int, bytes]]:
+    """(type, the first 16 bytes of the payload) of the first OBUs of AV1's low-overhead format (sizes in each)."""
+    position = 0
+    for _ in range(_UNITS_BEFORE_PICTURE):
+        if position >= len(data):
+            return
+        header = data[position]
+        kind, extension, sized = (header >> 3) & 0xF, header >> 2 & 1, header >> 1 & 1
+        position += 1 + extension
+        if not sized:  # the OBU runs to the end
+            yield kind, data[position : position + 16]
+            return
+        size = 0
+        for shift in range(0, 56, 7):  # leb128
+            if position >= len(data):
+                return
+            byte = data[position]
+            size, position = size | (byte & 0x7F) << shift, position + 1
+            if not byte & 0x80:
+                break
+        yield kind, data[position : position + min(size, 16)]
+        position += size
+
+
+def _av1_reduced_still(obus: Iterator[tuple[int, bytes]]) -> bool | None:
+    """reduced_still_picture_header of the first sequence header OBU (None: there is none)."""
+    for kind, payload in obus:
+        if kind == _OBU_SEQUENCE_HEADER and payload:
+            return bool(payload[0] >> 3 & 1)  # after seq_profile (3 bits) and still_picture (1)
+    return None
+
+
+def _av1_starts(packet: bytes, reduced_still: bool | None) -> bool | None:
+    for kind, payload in _obus(packet):
+        if kind == _OBU_SEQUENCE_HEADER and payload:
+            reduced_still = bool(payload[0] >> 3 & 1)
+        elif kind in (_OBU_FRAME_HEADER, _OBU_FRAME) and payload:
+            if reduced_still:
+                return True  # every frame of a still-picture sequence is a key frame
+            if payload[0] >> 7:  # show_existing_frame
+                return False
+            return (payload[0] >> 5 & 3) == 0  # frame_type: KEY_FRAME
+    return None
