@@ -247,7 +247,7 @@ def test_zero_initialised_temporal_attention_learns():
     attention = model.vivit.encoder.layers[0].attention_time
     assert attention.proj.weight.abs().max() == 0
     qkv_before = attention.qkv.weight.detach().clone()
-    _train(model, steps=3)
+    _train(model, steps=2)  # step 1 moves the projection, step 2 the attention behind it
     assert attention.proj.weight.abs().max() > 0
     assert not torch.equal(attention.qkv.weight, qkv_before)  # moved once the projection was non-zero
 
@@ -262,7 +262,7 @@ def test_temporal_attention_with_every_weight_zero_never_learns():
     with torch.no_grad():
         for parameter in attention.parameters():
             parameter.zero_()
-    _train(model, steps=3)
+    _train(model, steps=2)  # the second step starts where the first did: zero v and projection, a moved bias
     for parameter in (attention.qkv.weight, attention.qkv.bias, attention.proj.weight):
         assert parameter.abs().max() == 0
     assert attention.proj.bias.abs().max() > 0  # the training did reach this layer
@@ -1123,6 +1123,11 @@ OTHER_IMAGE_MODELS = {
     "DINOv2 registers": ("Dinov2WithRegistersModel", "Dinov2WithRegistersConfig", "register tokens"),
     "CLIP": ("CLIPVisionModel", "CLIPVisionConfig", r"LayerNorm before the first block \(`pre_layrnorm`\)"),
     "SigLIP 2": ("Siglip2VisionModel", "Siglip2VisionConfig", "per image \\(NaFlex\\)"),
+    "MetaCLIP 2": ("MetaClip2VisionModel", "MetaClip2VisionConfig", r"LayerNorm before the first block"),
+    "DINOv3": ("DINOv3ViTModel", "DINOv3ViTConfig", r"rotary position embeddings \(RoPE\)"),
+    "AIMv2": ("Aimv2VisionModel", "Aimv2VisionConfig", "RMSNorms in place of LayerNorms"),
+    "Pixio": ("PixioModel", "PixioConfig", "several CLS tokens"),
+    "ViTDet": ("VitDetModel", "VitDetConfig", "windowed attention"),
 }
 
 
@@ -1140,6 +1145,90 @@ def test_transformers_other_image_models_are_refused_saying_what_a_vivit_lacks(n
         image_model.save_pretrained(tmp_path)
         with pytest.raises(ViTInitError, match=lacks):
             load_image_vit(tmp_path)
+
+
+def test_a_two_tower_clip_is_refused_naming_its_pre_norm(tmp_path):
+    """CLIP as most users have it (`CLIPModel`, openai/clip-vit-*): it was refused as "neither a transformers ViT nor a
+    timm VisionTransformer", its folder as "expected model_type 'vit'", not saying what a ViViT lacks."""
+    from transformers import CLIPConfig, CLIPModel
+
+    sizes = dict(hidden_size=D, num_hidden_layers=1, num_attention_heads=HEADS, intermediate_size=MLP)
+    clip = CLIPModel(CLIPConfig(vision_config=dict(sizes, image_size=IMAGE, patch_size=PATCH), text_config=sizes))
+    with pytest.raises(ViTInitError, match=r"CLIPModel: .*LayerNorm before the first block \(`pre_layrnorm`\)"):
+        load_image_vit(clip)
+    clip.save_pretrained(tmp_path)
+    with pytest.raises(ViTInitError, match=r"'clip' model has a LayerNorm before the first block"):
+        load_image_vit(tmp_path)
+
+
+def _tiny_ijepa():
+    from transformers import IJepaConfig, IJepaForImageClassification
+
+    sizes = dict(hidden_size=D, num_hidden_layers=LAYERS, num_attention_heads=HEADS, intermediate_size=MLP)
+    return randomised(
+        IJepaForImageClassification(IJepaConfig(image_size=IMAGE, patch_size=PATCH, num_labels=3, **sizes))
+    )
+
+
+def test_an_ijepa_vit_starts_a_vivit_as_itself_without_a_cls_token(tmp_path):
+    """I-JEPA's ViT is transformers' ViT without a CLS token, its classifier over the tokens' mean: it was refused
+    ("neither a transformers ViT nor a timm VisionTransformer"; its bare weights: "15 position embeddings do not form
+    a square grid"). Reference: its own forward, every token, and its own logits."""
+    ijepa = _tiny_ijepa()  # (a folder is read by its model_type as the object is: one table of readers)
+    save_file({k: v.contiguous() for k, v in ijepa.state_dict().items()}, tmp_path / "bare.safetensors")
+    frame = video(frames=1)[:, 0]
+    with torch.no_grad():
+        features, logits = ijepa.ijepa(pixel_values=frame).last_hidden_state, ijepa(pixel_values=frame).logits
+    for source, options in (
+        (ijepa, {}),
+        (tmp_path / "bare.safetensors", {"vit_num_attention_heads": HEADS}),
+    ):
+        model = ViViTSpatioTemporalForVideoClassification.from_vit_pretrained(
+            source, num_frames=1, tubelet_size=[1, PATCH, PATCH], classifier_init="copy", **options
+        ).eval()
+        assert model.config.classifier == "gap"
+        with torch.no_grad():
+            ours = model.vivit(pixel_values=frame[:, None]).last_hidden_state
+            torch.testing.assert_close(ours, features, rtol=0, atol=1e-5)
+            torch.testing.assert_close(model(pixel_values=frame[:, None]).logits, logits, rtol=0, atol=1e-5)
+
+
+def test_a_folder_transformers_timm_wrapper_saved_starts_a_vivit_as_its_timm_vit(tmp_path):
+    """What `TimmWrapperModel.save_pretrained` writes (model_type 'timm_wrapper', timm's weights under `timm_model.`),
+    read with or without timm installed: it was refused as "expected a transformers ViT ... got 'timm_wrapper'"."""
+    vit = tiny_vit(layer_norm_eps=1e-6)
+    save_file({f"timm_model.{k}": v for k, v in timm_state(vit).items()}, tmp_path / "model.safetensors")
+    model_args = dict(img_size=IMAGE, patch_size=PATCH, embed_dim=D, depth=LAYERS, num_heads=HEADS, mlp_ratio=MLP / D)
+    config = {"architecture": "vit_tiny_patch16_224", "model_type": "timm_wrapper", "model_args": model_args}
+    (tmp_path / "config.json").write_text(json.dumps(config))
+    model = ViViTSpatioTemporalModel.from_vit_pretrained(
+        tmp_path, num_frames=1, tubelet_size=[1, PATCH, PATCH], vit_num_attention_heads=HEADS, hidden_act="gelu"
+    )
+    frame = video(frames=1)[:, 0]
+    with torch.no_grad():
+        ours = model(pixel_values=frame[:, None]).last_hidden_state
+        torch.testing.assert_close(ours, vit(pixel_values=frame).last_hidden_state, rtol=0, atol=1e-5)
+
+
+def test_transformers_wrapper_of_a_timm_vit_starts_a_vivit_as_the_vit_inside(tmp_path):
+    """`AutoModel` of a timm Hub repo gives transformers' TimmWrapperModel: it was refused as "neither a transformers
+    ViT nor a timm VisionTransformer", its saved folder as "expected a transformers ViT ... got 'timm_wrapper'"."""
+    pytest.importorskip("timm")
+    from transformers import TimmWrapperConfig, TimmWrapperForImageClassification
+
+    model_args = dict(img_size=IMAGE, patch_size=PATCH, embed_dim=D, depth=LAYERS, num_heads=HEADS, mlp_ratio=MLP / D)
+    config = TimmWrapperConfig(architecture="vit_tiny_patch16_224", num_labels=3, model_args=model_args)
+    wrapper = randomised(TimmWrapperForImageClassification(config))
+    wrapper.save_pretrained(tmp_path)
+    frame = video(frames=1)[:, 0]
+    with torch.no_grad():
+        logits = wrapper(pixel_values=frame).logits
+    for source in (wrapper, tmp_path):
+        model = ViViTSpatioTemporalForVideoClassification.from_vit_pretrained(
+            source, num_frames=1, tubelet_size=[1, PATCH, PATCH], classifier_init="copy"
+        ).eval()
+        with torch.no_grad():
+            torch.testing.assert_close(model(pixel_values=frame[:, None]).logits, logits, rtol=0, atol=1e-5)
 
 
 def test_transformers_siglip_starts_a_vivit_as_its_image_tower(tmp_path):
@@ -1234,6 +1323,23 @@ def test_an_npz_vit_block_parameter_with_no_place_is_refused():
     tree = npz_tree(tiny_vit(), original_names=False)
     tree["Transformer/encoderblock_1/LayerScale_0/scale"] = np.ones(D, np.float32)
     with pytest.raises(ViTInitError, match="no place for: Transformer/encoderblock_1/LayerScale_0/scale"):
+        load_image_vit(tree)
+
+
+def test_an_npz_hybrid_vit_is_refused_naming_its_cnn_stem():
+    """The original ViT's R50+ViT hybrids run a ResNet (`conv_root`, `gn_root`, `block1/...`) before a 1x1 embedding
+    of its features: it loaded as a 64-channel ViT of 1x1 patches here (1024 channels for ViT-R50+B_16), the ResNet
+    reported only as "no counterpart in a ViViT"."""
+    tree = npz_tree(tiny_vit(), original_names=True)
+    tree["embedding/kernel"] = np.ones((1, 1, 64, D), np.float32)
+    tree["conv_root/kernel"] = np.ones((7, 7, 3, 16), np.float32)
+    tree["gn_root/scale"] = np.ones(16, np.float32)
+    tree["block1/unit1/conv1/kernel"] = np.ones((1, 1, 16, 64), np.float32)
+    with pytest.raises(ViTInitError, match=r"a hybrid ViT, a CNN stem \(ResNet: `block1/unit1/conv1/kernel`"):
+        load_image_vit(tree)
+    del tree["conv_root/kernel"], tree["gn_root/scale"], tree["block1/unit1/conv1/kernel"]
+    tree["norm_pre/scale"] = np.ones(D, np.float32)  # whatever else sits beside the encoder and the heads
+    with pytest.raises(ViTInitError, match="a big_vision / scenic ViT has no place for: norm_pre/scale"):
         load_image_vit(tree)
 
 

@@ -33,6 +33,13 @@ _ORIGINAL_VIT_BLOCK = {
 }
 
 
+# What a ViT may hold beside its encoder and embeddings: its image heads (scenic's `output_projection`, big_vision's
+# `head`, the representation layer `pre_logits`, the attention-pooling `MAPHead`), reported unused when not taken.
+_IMAGE_HEADS = re.compile(r"^(head|output_projection|pre_logits|MAPHead_\d+)/")
+# The original ViT's R50 hybrids: the ResNet's root and stages
+_CNN_STEM = re.compile(r"^(conv_root|gn_root|block\d+)/")
+
+
 # Where the learned position table lives: scenic and the original ViT; big_vision; big_vision before 2022 (its
 # Encoder's, which `fix_old_checkpoints` moves out; it was refused as a parameter a ViT block has no place for).
 _POSITION_TABLES = ("Transformer/posembed_input/pos_embedding", "pos_embedding", "Transformer/pos_embedding")
@@ -140,6 +147,18 @@ def read_big_vision_vit(tree: Mapping, origin: str, grid=None) -> ImageViT:
     # every block and the encoder norm are read: anything else under Transformer/ is a part a ViViT lacks
     unknown = sorted(name for name in set(flat) - used if name.startswith("Transformer/"))
     refuse_unplaced(origin, "a ViT block", unknown)
+    # Beside the encoder a ViT has only its heads; anything else computes before or around it. The original ViT's
+    # R50+ViT hybrids (ViT-R50+B_16) put a ResNet before a 1x1 `embedding`: it loaded as a 1024-channel ViT of 1x1
+    # patches, the ResNet reported only "no counterpart in a ViViT".
+    others = sorted(name for name in set(flat) - used if not _IMAGE_HEADS.match(name))
+    stem = [name for name in others if _CNN_STEM.match(name)]
+    if stem:
+        raise ViTInitError(
+            f"{origin}: a hybrid ViT, a CNN stem (ResNet: {', '.join(f'`{n}`' for n in stem[:3])}"
+            f"{', ...' if len(stem) > 3 else ''}) before the patch embedding, which a ViViT cannot represent; nothing "
+            f"was loaded"
+        )
+    refuse_unplaced(origin, "a big_vision / scenic ViT", others)
     for name in sorted(set(flat) - used):
         vit.unused[name] = unused_reason(name)
     # scenic's ViT names its classifier output_projection, big_vision's `head`

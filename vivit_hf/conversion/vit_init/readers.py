@@ -48,6 +48,9 @@ from .transformers_vit import (
     with_patch_grid,
 )
 
+# transformers' wrapper of a timm model (`AutoModel` of a timm Hub repo), and where it keeps timm's weights
+TIMM_WRAPPER, TIMM_WRAPPER_PREFIX = "timm_wrapper", "timm_model."
+
 # transformers' image models by model_type: which reader reads them
 TRANSFORMERS_READERS = {
     **dict.fromkeys(VIT_MODEL_TYPES, read_transformers_vit),
@@ -97,7 +100,7 @@ def _from_state(
     # transformers' DeiT, BEiT, DINOv2, ... share the ViT's `embeddings.patch_embeddings` but not the rest: a bare state
     # dict of theirs is named as such, not read until a KeyError (or, for DeiT, a grid its two prefix tokens break).
     roots = {normalise_key(k).split(".")[0] for k in state}
-    foreign = sorted(roots - {"vit", "embeddings", "layers", "layernorm", "pooler", "classifier", "decoder"})
+    foreign = sorted(roots - {"vit", "ijepa", "embeddings", "layers", "layernorm", "pooler", "classifier", "decoder"})
     if foreign:
         raise ViTInitError(
             f"{origin}: parameters under {', '.join(f'`{r}.`' for r in foreign)}: not a transformers ViT "
@@ -115,6 +118,11 @@ def _from_state(
                 f"which is all a ViViT can start from"
             )
     config = dict(config or {})
+    # transformers' one ViT layout without a CLS token is I-JEPA's (its position table has no CLS row): it was read
+    # as a ViT's, "15 position embeddings do not form a square grid"
+    has_cls = any(normalise_key(k).endswith("embeddings.cls_token") for k in state)
+    if not has_cls:
+        config.setdefault("model_type", "ijepa")
     if num_attention_heads:
         config["num_attention_heads"] = num_attention_heads
     if "num_attention_heads" not in config:
@@ -143,7 +151,7 @@ def _from_state(
     elif "image_size" not in config:
         table = next(v for k, v in state.items() if k.endswith("embeddings.position_embeddings"))
         patch = tuple(next(v for k, v in state.items() if k.endswith("patch_embeddings.projection.weight")).shape[2:])
-        rows, cols = square_grid(table.shape[1] - 1, origin)
+        rows, cols = square_grid(table.shape[1] - int(has_cls), origin)
         config["image_size"], config["patch_size"] = [rows * patch[0], cols * patch[1]], list(patch)
     return read_transformers_vit(state, config, origin)
 
@@ -152,8 +160,9 @@ def load_image_vit(source, *, grid=None, num_attention_heads=None, hidden_act=No
     """Read an image ViT from any supported source into an `ImageViT`.
 
     source: an `ImageViT`; a transformers `ViTModel` / `ViTForImageClassification` (in memory, a folder or a Hub
-    id); a timm `VisionTransformer` or its state dict, or a timm checkpoint file (`.safetensors`, or `.pth`/`.bin`
-    read with `weights_only=True`) or Hub folder; a big_vision / scenic / original-ViT `.npz` or parameter tree
+    id; I-JEPA's too); a timm `VisionTransformer` (or transformers' `TimmWrapperModel` of one) or its state dict, or
+    a timm checkpoint file (`.safetensors`, or `.pth`/`.bin` read with `weights_only=True`) or Hub folder (or a folder
+    `TimmWrapperModel` saved); a big_vision / scenic / original-ViT `.npz` or parameter tree
     (nested or '/'-joined, with or without a `params/`, `optimizer/target/` or `img/` prefix).
     grid: the ViT's patch grid (rows, cols) where it cannot be read from a config (a non-square timm or npz ViT).
     num_attention_heads: for timm ViTs of a non-standard width (timm does not store the head count).
@@ -174,6 +183,12 @@ def load_image_vit(source, *, grid=None, num_attention_heads=None, hidden_act=No
         source, (nn.DataParallel, nn.parallel.DistributedDataParallel)
     ):
         source = source._orig_mod if isinstance(getattr(source, "_orig_mod", None), nn.Module) else source.module
+    wrapper_labels = {}
+    if isinstance(source, nn.Module) and getattr(getattr(source, "config", None), "model_type", None) == TIMM_WRAPPER:
+        # transformers' AutoModel of a timm Hub repo wraps timm's own model: it was refused as "neither a
+        # transformers ViT nor a timm VisionTransformer"
+        wrapper_labels = dict(getattr(source.config, "id2label", None) or {})
+        source = source.timm_model
     if isinstance(source, nn.Module):
         config = getattr(source, "config", None)
         if config is not None and getattr(config, "model_type", None) in TRANSFORMERS_READERS:
@@ -204,6 +219,7 @@ def load_image_vit(source, *, grid=None, num_attention_heads=None, hidden_act=No
                 global_pool=getattr(source, "global_pool", None),
             )
             vit.pixel_normalisation = timm_pixel_normalisation(getattr(source, "pretrained_cfg", None))
+            set_class_names(vit, wrapper_labels)
             return vit
         model_type = getattr(config, "model_type", None)
         refuse_video_checkpoint(model_type, type(source).__name__, kind="model")
@@ -228,7 +244,10 @@ def load_image_vit(source, *, grid=None, num_attention_heads=None, hidden_act=No
         state = read_state_dict_file(path)
         return _from_state(state, path, grid=grid, num_attention_heads=num_attention_heads, hidden_act=hidden_act)
     config, state = read_transformers_checkpoint(path, **hub_kwargs)
-    if "architecture" in config and "model_type" not in config:  # a timm Hub folder: config names the architecture
+    if "architecture" in config and config.get("model_type", TIMM_WRAPPER) == TIMM_WRAPPER:
+        # a timm Hub folder (config names the architecture), or one transformers' TimmWrapperModel saved, its weights
+        # under `timm_model.` (it was refused as "expected a transformers ViT ... got 'timm_wrapper'")
+        state = {key.removeprefix(TIMM_WRAPPER_PREFIX): value for key, value in state.items()}
         arch = config["architecture"]
         skeleton = timm_skeleton(config, path)
         if skeleton is not None:

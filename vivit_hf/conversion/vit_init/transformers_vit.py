@@ -1,5 +1,5 @@
 # Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
-"""Reading transformers' ViT (`ViTModel`, `ViTForImageClassification`; MAE's and MSN's ViTs, stored alike) and
+"""Reading transformers' ViT (`ViTModel`, `ViTForImageClassification`; MAE's, MSN's and I-JEPA's ViTs, stored alike) and
 SigLIP's image tower and DINOv2 into an `ImageViT`; refusing a video checkpoint given where an image ViT is read, and
 transformers' other image models saying what a ViViT lacks."""
 
@@ -28,8 +28,11 @@ from .image_vit import (
 )
 
 # transformers' ViT and the self-supervised ViTs it stores in the same layout (MAE's encoder masks patches only while
-# pre-training; MSN's is the plain ViT): one reader serves them all.
-VIT_MODEL_TYPES = ("vit", "vit_mae", "vit_msn")
+# pre-training; MSN's is the plain ViT; I-JEPA's has no CLS token): one reader serves them all.
+VIT_MODEL_TYPES = ("vit", "vit_mae", "vit_msn", "ijepa")
+# I-JEPA's ViT: no CLS token, and IJepaForImageClassification's classifier reads the tokens' mean (it was refused as
+# "neither a transformers ViT nor a timm VisionTransformer", though every layer is ViT's)
+_WITHOUT_CLS = ("ijepa",)
 
 
 def transformers_pixel_normalisation(source: str, hub_kwargs: dict) -> dict | None:
@@ -63,6 +66,25 @@ _BEIT = (
     f"relative position biases in attention (or, by default, no position embeddings at all) and LayerScale "
     f"(`lambda_1`, `lambda_2`), {_CANNOT}"
 )
+# CLIP's image tower, alone or in any CLIP-like two-tower model (OWL-ViT spells it `pre_layernorm`)
+_CLIP = (
+    f"a LayerNorm before the first block (`pre_layrnorm`), {_CANNOT} (timm's CLIP ViTs, with `norm_pre`, are "
+    f"refused alike)"
+)
+_CLIP_TOWERS = (
+    "clip",
+    "clip_vision_model",
+    "metaclip_2",
+    "metaclip_2_vision_model",
+    "chinese_clip",
+    "chinese_clip_vision_model",
+    "altclip",
+    "altclip_vision_model",
+)
+_NAFLEX = (
+    f"a linear embedding of flattened patches at each image's own resolution, its position table resized per "
+    f"image (NaFlex), {_CANNOT}"
+)
 # transformers' other image models: what each has that a ViViT block lacks (they were refused only as "neither a
 # transformers ViT nor a timm VisionTransformer", or "expected model_type 'vit'", saying nothing of why).
 NOT_A_VIT = {
@@ -74,15 +96,24 @@ NOT_A_VIT = {
     "dinov2_with_registers": (
         f"register tokens (`embeddings.register_tokens`), extra tokens every patch attends to, {_CANNOT}"
     ),
-    "clip_vision_model": (
-        f"a LayerNorm before the first block (`pre_layrnorm`), {_CANNOT} (timm's CLIP ViTs, with `norm_pre`, are "
-        f"refused alike)"
+    **dict.fromkeys(_CLIP_TOWERS, _CLIP),
+    **dict.fromkeys(
+        ("owlvit", "owlvit_vision_model", "owlv2", "owlv2_vision_model"), _CLIP.replace("pre_layrnorm", "pre_layernorm")
     ),
-    "siglip2_vision_model": (
-        f"a linear embedding of flattened patches at each image's own resolution, its position table resized per "
-        f"image (NaFlex), {_CANNOT}"
-    ),
+    **dict.fromkeys(("siglip2", "siglip2_vision_model"), _NAFLEX),
     "vit_hybrid": f"a CNN stem (BiT) before the patch embedding, {_CANNOT}",
+    # newer image models, each refused only as "neither a transformers ViT nor a timm VisionTransformer" (a folder:
+    # "expected model_type 'vit'"), not saying why
+    "dinov3_vit": (
+        f"rotary position embeddings (RoPE) in every attention, no learned position table, and register tokens "
+        f"(`embeddings.register_tokens`), {_CANNOT}"
+    ),
+    **dict.fromkeys(
+        ("aimv2", "aimv2_vision_model"),
+        f"RMSNorms in place of LayerNorms, a gated (SwiGLU) MLP and an attention-pooling head, {_CANNOT}",
+    ),
+    "pixio": f"several CLS tokens (`n_cls_tokens`, 8 by default) every patch attends to, {_CANNOT}",
+    "vitdet": f"windowed attention with relative position biases and no CLS token, {_CANNOT}",
 }
 
 
@@ -136,7 +167,7 @@ def read_transformers_vit(state: Mapping[str, torch.Tensor], config: Mapping, or
             f"{model_type!r}{OTHER_ROUTE.get(model_type, '')}"
         )
     state = {normalise_key(k): float32_tensor(v) for k, v in state.items()}
-    prefix = "vit." if any(k.startswith("vit.") for k in state) else ""
+    prefix = next((p for p in ("vit.", "ijepa.") if any(k.startswith(p) for k in state)), "")
     take, used = parameter_taker(
         state,
         origin,
@@ -146,15 +177,17 @@ def read_transformers_vit(state: Mapping[str, torch.Tensor], config: Mapping, or
 
     heads = int(config.get("num_attention_heads", 12))
     grid = patch_grid(config)
-    cls_position, position_grid, grid = split_positions(take("embeddings.position_embeddings"), True, grid, origin)
+    has_cls = config.get("model_type") not in _WITHOUT_CLS
+    cls_position, position_grid, grid = split_positions(take("embeddings.position_embeddings"), has_cls, grid, origin)
     layers = []
     for i in range(int(config.get("num_hidden_layers", 12))):
         p = f"layers.{i}."
         qkv_bias = prefix + p + "attention.q_proj.bias" in state
         layers.append(encoder_block(take, p, ("layernorm_before", "layernorm_after"), qkv_bias))
     pooler = None
-    # a ViViT's representation layer is dense + tanh, ViTPooler's default; another activation is another function
-    if prefix + "pooler.dense.weight" in state and config.get("pooler_act", "tanh") == "tanh":
+    # a ViViT's representation layer is dense + tanh, ViTPooler's default; another activation is another function;
+    # I-JEPA's pooler reads the first patch token, not the tokens a ViViT pools
+    if prefix + "pooler.dense.weight" in state and config.get("pooler_act", "tanh") == "tanh" and has_cls:
         pooler = {"weight": take("pooler.dense.weight"), "bias": take("pooler.dense.bias")}
     vit = ImageViT(
         dtype=checkpoint_dtype(config, state),
@@ -162,7 +195,7 @@ def read_transformers_vit(state: Mapping[str, torch.Tensor], config: Mapping, or
         patch_bias=take("embeddings.patch_embeddings.projection.bias"),
         position_grid=position_grid,
         grid=grid,
-        cls_token=take("embeddings.cls_token"),
+        cls_token=take("embeddings.cls_token") if has_cls else None,
         cls_position=cls_position,
         layers=layers,
         final_norm={"weight": take("layernorm.weight"), "bias": take("layernorm.bias")},
@@ -174,14 +207,20 @@ def read_transformers_vit(state: Mapping[str, torch.Tensor], config: Mapping, or
         initializer_range=config.get("initializer_range"),
         origin=origin,
         cls_token_name=f"{prefix}embeddings.cls_token",
-        pooling="token",  # ViTForImageClassification's head reads the CLS token
+        # ViTForImageClassification's head reads the CLS token, IJepaForImageClassification's the tokens' mean
+        pooling="token" if has_cls else "gap",
     )
     leftover = sorted(set(state) - used)
     unknown = [name for name in leftover if not _TRANSFORMERS_DROPPABLE.match(name.removeprefix(prefix))]
     refuse_unplaced(origin, "a transformers ViT", unknown)
     for name in leftover:
         vit.unused[name] = (
-            f"pooler with activation {config.get('pooler_act')!r}: a ViViT's representation layer is dense + tanh"
+            (
+                f"pooler with activation {config.get('pooler_act')!r}: a ViViT's representation layer is dense + tanh"
+                if has_cls
+                else "pooler of the first patch token (no CLS token): a ViViT's representation layer reads the "
+                "tokens it pools"
+            )
             if name.removeprefix(prefix).startswith("pooler.") and pooler is None
             else unused_reason(name)
         )
