@@ -67,6 +67,15 @@ def autocast_forward(model, precision: str) -> None:
     model.forward = types.MethodType(autocast(model.forward.__func__), model)
 
 
+def log_on_each_machine(logger, accelerator, level: int, message: str) -> None:
+    """`message` (about this machine's own --output_dir: what it resumes, holds, removes, keeps) logged once on each
+    machine, by its main process, as transformers' Trainer logs by default (`log_on_each_node`). accelerate's logger
+    says a line on rank 0 alone: a user watching machine 1's log never saw that its folder was not shared or held
+    later checkpoints, though it concerned that machine (and without a shared folder, its own checkpoints)."""
+    if accelerator.is_local_main_process:
+        logger.log(level, message, main_process_only=False)
+
+
 # accelerate's distributed types that run one process per GPU (MULTI_GPU is also its launcher for CPU processes:
 # `use_cpu: true` says so, as recipes/accelerate_configs/cpu_two_processes.yaml does)
 _GPU_DISTRIBUTED_TYPES = ("MULTI_GPU", "FSDP", "DEEPSPEED", "MEGATRON_LM")
