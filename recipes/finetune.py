@@ -94,7 +94,7 @@ from vivit_hf.training.checkpoints import (
 )
 from vivit_hf.training.class_weights import balanced_class_weights
 from vivit_hf.training.data import SYNTHETIC, DatasetFormatError
-from vivit_hf.training.data.dataset import model_pixel_values
+from vivit_hf.training.data.dataset import evaluation_views_refusal, model_pixel_values
 from vivit_hf.training.data.examples import digest_caveat, earlier_examples_digests, examples_digest
 from vivit_hf.training.data.formats import refuse_a_file
 from vivit_hf.training.data.streaming import stream_position
@@ -123,7 +123,6 @@ from vivit_hf.training.finetune import (
     evaluation_figures,
     evaluation_targets,
     evaluation_view_refusal,
-    evaluation_views_refusal,
     flip_warning,
     head_starts,
     load_data,
@@ -555,8 +554,10 @@ def main(argv=None):
         unreadable = unreadable_training_set(args, train_dataset)  # known before any step: said before any step
         if unreadable:  # the run failed (status 1), as predict.py's for videos that cannot be read
             raise SystemExit(f"error: {in_flag_words(unreadable)}")
-    # before any step: it was the model's traceback at the first evaluation, an epoch of training later
-    if refusal := evaluation_views_refusal(view_refusal, processor, args, None if args.streaming else eval_dataset):
+    # before any step: it was the model's traceback at the first evaluation, an epoch of training later (evaluate.py's
+    # rule: the views' fixed size, else the first clip's and the later clips' headers')
+    checked = None if args.streaming else eval_dataset
+    if refusal := evaluation_views_refusal(view_refusal, processor, args.eval_num_crops, checked):
         usage_error(refusal)
 
     # A checkpoint's optimiser state loads into its own groups only: with biases and norms apart from weight decay, or
