@@ -81,6 +81,7 @@ from vivit_hf.training.data.dataset import (
     VideoClassificationDataset,
     collate_videos,
     describe_example,
+    evaluation_views_refusal,
     share_parent_memory,
 )
 from vivit_hf.training.data.examples import digest_caveat, examples_digest
@@ -378,6 +379,10 @@ def main(argv=None, written: list | None = None):
     # refused naming it and both sizes, on either path (a later clip of another shape was torch's "stack expects each
     # tensor to be equal size" in the collation, or the model's traceback)
     view_refusal = partial(clip_size_refusal, config=model.config, model=str(args.model), cropped=False, tense="made")
+    # the check before any clip is evaluated: of crops, or of resized frames where the processor crops nothing
+    views_check = partial(
+        clip_size_refusal, config=model.config, model=args.model, cropped=crops_views(processor, args.num_crops)
+    )
     if args.streaming:  # each process streams its part; batches padded to one size, padding dropped after gathering
         dataset = StreamingVideoDataset(
             examples,
@@ -391,16 +396,10 @@ def main(argv=None, written: list | None = None):
             options_of=f"--model {args.model}'s",
             view_refusal=view_refusal,
         )
-        # the whole read's check, from the processor's rule rather than a clip (none is read yet): a stream whose
-        # views each video's frames decide (a shortest edge resized, nothing cropped) is checked at each clip
-        # (`view_refusal` above; it was left to the model's traceback)
-        try:
-            view = processor.view_size(num_crops=args.num_crops)
-        except (ValueError, TypeError):  # options no clip can be processed with: the stream's first clip says which
-            view = None
-        refusal = view and clip_size_refusal(
-            view, model.config, args.model, cropped=bool(crops_views(processor, args.num_crops))
-        )
+        # the whole read's check, from the processor's rule alone (no clip is read yet): a stream whose views each
+        # video's frames decide (a shortest edge resized, nothing cropped) is checked at each clip (`view_refusal`
+        # above; it was left to the model's traceback); options no clip can be processed with: its first clip says
+        refusal = evaluation_views_refusal(views_check, processor, args.num_crops)
         if refusal:
             usage_error(refusal)
         dataloader = StreamingLoader(
@@ -416,13 +415,14 @@ def main(argv=None, written: list | None = None):
             examples, processor, num_clips=args.num_clips, num_crops=args.num_crops, view_refusal=view_refusal
         )
         try:  # tries the clips until one decodes: a split of none ended in a traceback from inside the loader
-            cropped = bool(crops_views(processor, args.num_crops))
-            refusal = clip_size_refusal(dataset.sample_shape(), model.config, args.model, cropped)
+            dataset.sample_shape()
         except NoDecodableClipError:
             raise SystemExit(nothing_evaluated(split, args.dataset, len(dataset))) from None
         except (ValueError, TypeError) as error:  # not a broken video: the processor's options (the model's own)
             first = describe_example(dataset.examples[0], 0)
             raise ProcessorOptionError.at("evaluation", first, error, f"--model {args.model}'s") from None
+        # then its views: their fixed size, else that first clip's, then the later clips' headers' (finetune.py's rule)
+        refusal = evaluation_views_refusal(views_check, processor, args.num_crops, dataset)
         if refusal:
             usage_error(refusal)
         dataloader = torch.utils.data.DataLoader(

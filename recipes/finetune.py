@@ -94,7 +94,7 @@ from vivit_hf.training.checkpoints import (
 )
 from vivit_hf.training.class_weights import balanced_class_weights
 from vivit_hf.training.data import SYNTHETIC, DatasetFormatError
-from vivit_hf.training.data.dataset import model_pixel_values
+from vivit_hf.training.data.dataset import evaluation_views_refusal, model_pixel_values
 from vivit_hf.training.data.examples import digest_caveat, earlier_examples_digests, examples_digest
 from vivit_hf.training.data.formats import refuse_a_file
 from vivit_hf.training.data.streaming import stream_position
@@ -123,7 +123,6 @@ from vivit_hf.training.finetune import (
     evaluation_figures,
     evaluation_targets,
     evaluation_view_refusal,
-    evaluation_views_refusal,
     flip_warning,
     head_starts,
     load_data,
@@ -153,7 +152,12 @@ from vivit_hf.training.flags import (
     processes_not_started,
     usage_error,
 )
-from vivit_hf.training.launch import cpu_process_group, refuse_a_gpu_config_without_a_gpu, run_as_command
+from vivit_hf.training.launch import (
+    cpu_process_group,
+    log_on_each_machine,
+    refuse_a_gpu_config_without_a_gpu,
+    run_as_command,
+)
 from vivit_hf.training.metrics import (
     NonFiniteLogitsError,
     plot_training_curves,
@@ -428,9 +432,12 @@ def main(argv=None):
     if batch_warning:
         logger.warning(batch_warning)
     if rerun is not None and rerun[0] == "continue":
-        logger.warning(
+        log_on_each_machine(
+            logger,
+            accelerator,
+            logging.WARNING,
             f"{output_dir} holds a run of this same command: continuing it from {rerun[1].name}, its last "
-            f"checkpoint, and writing its outputs again; --overwrite_output_dir starts over"
+            f"checkpoint, and writing its outputs again; --overwrite_output_dir starts over",
         )
     elif rerun is not None:
         how = (
@@ -438,17 +445,23 @@ def main(argv=None):
             if (output_dir / "config.json").is_file()
             else "a run, stopped before its first checkpoint,"
         )
-        logger.warning(
+        log_on_each_machine(
+            logger,
+            accelerator,
+            logging.WARNING,
             f"{output_dir} holds {how} of this same command and no checkpoint to continue from: running it "
-            f"again from the start, in place of its outputs"
+            f"again from the start, in place of its outputs",
         )
     set_seed(args.seed)
     if args.torch_threads:
         torch.set_num_threads(args.torch_threads)
-    if not shared_output_dir:
-        logger.warning(
+    if not shared_output_dir:  # (said on each machine: each keeps its own checkpoints)
+        log_on_each_machine(
+            logger,
+            accelerator,
+            logging.WARNING,
             f"--output_dir {output_dir} is not one folder every machine shares: each machine keeps its own "
-            "checkpoints there; the final model and results are written on the machine of rank 0 only"
+            "checkpoints there; the final model and results are written on the machine of rank 0 only",
         )
     if checkpoint_writer(accelerator):  # the main process, or each machine's where the folder is not shared
         if args.overwrite_output_dir:  # after every refusal above: a refused run removes nothing
@@ -457,9 +470,12 @@ def main(argv=None):
                 why = "--overwrite_output_dir" if rerun is None else "the same command again"
                 # a run stopped before its model was written kept only its settings (run_settings.json): no model
                 stays = "model" if "config.json" in kept else "settings"
-                logger.info(
+                log_on_each_machine(
+                    logger,
+                    accelerator,
+                    logging.INFO,
                     f"{why}: removed the previous run's {', '.join(removed) or 'nothing else'} from {output_dir}; its "
-                    f"{stays} ({', '.join(kept) or 'none'}) stays until this run's replaces it"
+                    f"{stays} ({', '.join(kept) or 'none'}) stays until this run's replaces it",
                 )
         output_dir.mkdir(parents=True, exist_ok=True)
     # a folder made just now (decide_start found none to lock): another run may have made it at the same moment
@@ -538,8 +554,10 @@ def main(argv=None):
         unreadable = unreadable_training_set(args, train_dataset)  # known before any step: said before any step
         if unreadable:  # the run failed (status 1), as predict.py's for videos that cannot be read
             raise SystemExit(f"error: {in_flag_words(unreadable)}")
-    # before any step: it was the model's traceback at the first evaluation, an epoch of training later
-    if refusal := evaluation_views_refusal(view_refusal, processor, args, None if args.streaming else eval_dataset):
+    # before any step: it was the model's traceback at the first evaluation, an epoch of training later (evaluate.py's
+    # rule: the views' fixed size, else the first clip's and the later clips' headers')
+    checked = None if args.streaming else eval_dataset
+    if refusal := evaluation_views_refusal(view_refusal, processor, args.eval_num_crops, checked):
         usage_error(refusal)
 
     # A checkpoint's optimiser state loads into its own groups only: with biases and norms apart from weight decay, or
@@ -645,8 +663,8 @@ def main(argv=None):
     logged_before = [0.0, 0]
     earlier_runs: list[dict] = []  # the settings the checkpoint's steps were trained with, for the model card
     if checkpoint is not None:
-        for warning in resume_warnings:
-            logger.warning(warning)
+        for warning in resume_warnings:  # each machine's (its own --output_dir's later checkpoints, ...)
+            log_on_each_machine(logger, accelerator, logging.WARNING, warning)
         accelerator.load_state(str(checkpoint))
         try:  # the checkpoint's optimiser state restored its learning rate, weight decay and momentum: put ours back
             applied = apply_resumed_hyperparameters(optimizer, lr_scheduler, args, resume_state.get("settings"))
@@ -683,9 +701,12 @@ def main(argv=None):
             usage_error(f"cannot resume from {checkpoint}: {ran_out}")
         if args.streaming:  # batches each DataLoader worker of this process had delivered
             resume_stream = resume_state["stream_position"][accelerator.process_index]
-        logger.info(
-            f"resumed from {checkpoint}: step {completed_steps}, epoch {starting_epoch}, "
-            f"{resume_batches} batches into it"
+        log_on_each_machine(
+            logger,
+            accelerator,
+            logging.INFO,
+            f"resumed from {checkpoint}: step {completed_steps}, epoch {starting_epoch}, {resume_batches} batches into "
+            "it",
         )
         if completed_steps >= args.max_train_steps:
             logger.info(
@@ -695,7 +716,7 @@ def main(argv=None):
         elif Path(checkpoint).resolve().parent == (output_dir / CHECKPOINTS).resolve():  # this folder's run
             again = trained_again(output_dir, completed_steps)  # finished, with no checkpoint of its last step
             if again:
-                logger.warning(again)
+                log_on_each_machine(logger, accelerator, logging.WARNING, again)
 
     logger.info(
         f"{counted(num_train, 'training clip')}{f' ({train_split})' if train_split != args.train_split else ''}, "

@@ -16,7 +16,9 @@ video is read; one whose views each video's frames decide, at the first that doe
 written before it.
 The file is read in one pass (each frame decoded once, however the windows overlap), never held whole in memory.
 Writes, per video, `<name>.json` (e.g. `a.mp4.json`: every window's start and end in seconds and frames with its
-`top_k` predictions, and the aggregate: the mean of the windows' logits) and `<name>.png` (the scores over time of
+`top_k` predictions, the aggregate: the mean of the windows' logits, and the `mixed_precision` the model ran in:
+`--mixed_precision`, else the launcher's, `accelerate launch --mixed_precision bf16` or its config, autocast as
+accelerate autocasts it, fp16 on a GPU only) and `<name>.png` (the scores over time of
 the classes with the best aggregate; one panel per head for models with label spaces; needs matplotlib, in the
 `recipes` extra), and `predictions.jsonl` (one line per video: its path and aggregate, or the error that kept it
 from being read). A video that cannot be read, or holds a single frame (a broken file or a still image;
@@ -80,7 +82,7 @@ from vivit_hf.training.flags import (
     warn_short_video_override,
 )
 from vivit_hf.training.flags import usage_error as _usage_error  # (named for this command: predict.py's usage_error)
-from vivit_hf.training.launch import run_as_command
+from vivit_hf.training.launch import autocast_forward, inference_precision, run_as_command
 
 logger = logging.getLogger("predict")
 
@@ -202,6 +204,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--window_batch_size", type=_at_least_one, default=8, help="windows per forward pass")
     add_short_video_flag(p, "a one-frame file is refused as broken (listed, exit 1)")
     p.add_argument("--device", default=None, type=_device, help="cpu, cuda, cuda:1, ... (default: cuda when available)")
+    p.add_argument(
+        "--mixed_precision",
+        choices=("no", "fp16", "bf16"),
+        default=None,
+        help="the model's autocast, as accelerate's (fp16 on a GPU only); recorded in each timeline (default: the "
+        "launcher's, `accelerate launch --mixed_precision bf16` or its config, else no)",
+    )
     p.add_argument("--no_plot", action="store_true", help="JSON only")
     return p
 
@@ -498,6 +507,23 @@ def load_classifier(model: str, device: str, revision: str | None = None) -> ViV
         usage_error(refused_processor(model, revision) or f"--model {model}: {first}")
 
 
+def model_precision(classifier, asked: str | None) -> str:
+    """The precision the model runs in (`--mixed_precision`, else the launcher's), its forward autocast as accelerate
+    autocasts it: under `accelerate launch --mixed_precision bf16` the plain pipeline ran in fp32, and nothing said
+    so. fp16 on the CPU runs in fp32, warned, as evaluate.py warns it; a precision the device cannot run is
+    `usage_error`."""
+    try:
+        precision, warning = inference_precision(asked, classifier.device)
+    except ValueError as error:
+        usage_error(str(error))
+    if warning:
+        logger.warning(warning)
+    elif precision != "no":
+        logger.info("mixed_precision %s: the model runs under %s autocast", precision, precision)
+    autocast_forward(classifier.model, precision)
+    return precision
+
+
 def check_crop_size(classifier, model: str, num_crops: int) -> None:
     """`usage_error` where the views the processor's options alone decide (its crops, centre crops or three; or a
     fixed height and width resized where it crops none) are not the model's `image_size`, before any output is
@@ -585,6 +611,7 @@ def _predict(argv, progress: dict) -> None:
     local = os.environ.get("LOCAL_RANK")  # a launch of several processes: one GPU each
     device = args.device or (f"cuda:{local or 0}" if torch.cuda.is_available() else "cpu")
     classifier = agreed(count, load_classifier, args.model, device, args.model_revision)
+    precision = agreed(count, model_precision, classifier, args.mixed_precision)
     agreed(count, check_crop_size, classifier, args.model, args.num_crops)
     saved = getattr(classifier.video_processor, "short_video", None)
     warn_short_video_override(logger, saved, args.short_video, args.model, windows=True)
@@ -662,6 +689,7 @@ def _predict(argv, progress: dict) -> None:
                 window["predictions"] = trim(window["predictions"], args.top_k)
             result["aggregate"] = trim(result["aggregate"], args.top_k)
             result["video"] = str(video)
+            result["mixed_precision"] = precision  # what ran, as evaluate.py's eval_results.json records it
             write_atomically(output_dir / f"{name}.json", json.dumps(result, indent=1))
             lines[str(video)] = json.dumps({"video": str(video), "aggregate": result["aggregate"]}) + "\n"
             summary.write(lines[str(video)])

@@ -87,6 +87,27 @@ def test_batch_limit_script_runs_real_training_steps_up_to_the_faked_limit(tmp_p
     assert "| factorised_encoder | no | 3 | 4 | exact |" in (tmp_path / "limit.md").read_text()
 
 
+def test_keep_existing_keeps_an_earlier_steps_not_measured_note_until_the_row_is_measured(tmp_path, monkeypatch):
+    """The kit's second step (`--keep-existing`, other variants) dropped the first step's "Not measured" note: the
+    table read as if spatio_temporal had never been asked for. A row measured now leaves the note."""
+    earlier = ["spatio_temporal (checkpointing off)", "factorised_encoder (checkpointing off)"]
+    kept = {"commands": ["python benchmarks/batch_limit.py"], "rows": [], "skipped": earlier}
+    (tmp_path / "limit.json").write_text(json.dumps(kept))
+
+    def measured(variant, checkpointing, options, deadline):
+        row = {"variant": variant, "gradient_checkpointing": checkpointing, "largest": 6, "first_failing": 7}
+        return {**row, "status": "exact", "peak_mib_at_largest": None, "probes": [], "seconds": 0.1}
+
+    monkeypatch.setattr(batch_limit, "measure_row", measured)
+    flags = ["--device", "cpu", "--fake-oom-above", "6", "--out-dir", str(tmp_path), "--name", "limit"]
+    result = batch_limit.main([*flags, "--keep-existing", "--variants", "factorised_encoder", "--checkpointing", "off"])
+    assert result["skipped"] == earlier[:1] and [row["variant"] for row in result["rows"]] == ["factorised_encoder"]
+    said = (tmp_path / "limit.md").read_text()
+    assert "Not measured (out of --budget-s): spatio_temporal (checkpointing off)." in said, said
+    result = batch_limit.main([*flags, "--keep-existing", "--variants", "spatio_temporal", "--budget-s", "0"])
+    assert result["skipped"] == [*earlier[:1], "spatio_temporal (checkpointing on)"]  # each once
+
+
 def test_a_step_out_of_memory_does_not_fit_and_leaves_no_gradients_behind():
     import torch
 

@@ -424,6 +424,22 @@ def test_hub_test_split_without_labels_is_never_the_evaluation_split(tmp_path):
         hub(tmp_path / "part", tmp_path)
 
 
+def test_sharding_a_split_without_labels_is_refused_in_the_shard_tools_words(tmp_path):
+    """`--splits test` of a Hub set whose test split has no labels: the shard tool said "Training and evaluation need
+    labels" to a user writing shards; it says what a shard needs them for, before --out is made."""
+    from vivit_hf.training.data.shard import write_shards
+
+    class_label_parquet(tmp_path / "repo" / "data" / "train-00000-of-00001.parquet", [0, 1])
+    class_label_parquet(tmp_path / "repo" / "data" / "test-00000-of-00001.parquet", [-1])
+    data = hub(tmp_path / "repo", tmp_path)
+    with pytest.raises(DatasetFormatError) as refused:
+        write_shards(data, tmp_path / "shards", splits=["test"])
+    said = str(refused.value)
+    assert said.startswith("split 'test' of ") and "was left out: none of its rows has a label." in said, said
+    assert "A shard holds each clip's class (`<key>.cls`), so sharding needs labels: name a labelled split" in said
+    assert "Training and evaluation" not in said and not (tmp_path / "shards").exists(), said
+
+
 @pytest.mark.parametrize("saved", [False, True])
 def test_streamed_hub_test_split_without_labels_is_left_out_as_the_whole_read_leaves_it(
     tmp_path, caplog, monkeypatch, saved

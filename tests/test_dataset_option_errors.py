@@ -143,21 +143,19 @@ def test_predicting_with_a_model_whose_processor_option_fails_names_the_config_f
     assert not (tmp_path / "out" / "predictions.jsonl").exists()
 
 
-def test_an_evaluation_clip_whose_uncropped_views_do_not_fit_is_one_line_from_the_loaders_workers(tmp_path):
+def test_an_evaluation_clip_whose_uncropped_views_do_not_fit_is_one_line_before_training(tmp_path, monkeypatch):
     """finetune.py `--init_from` a folder whose processor crops nothing (do_center_crop false, a shortest edge
     resized): training random-crops every clip to `crop_size` (a 16x24 clip trains as 16x16, not skipped as broken),
     but each evaluation clip's views are its own resized frames. A 16x24 one after a 16x16 one was a traceback at
     the first evaluation, an epoch of training later: torch's "Sizes of tensors must match" from a DataLoader worker
     where a batch held both, the model's where one held the 16x24 alone. Now the check before training passes the
-    first clip, and the loader's workers send the refusal to the main process, raised there as one line naming it."""
+    first clip and finds the 16x24 one from its container's header (decoded then to make sure), naming it; a clip
+    whose header says nothing (a URL) is found by the loader's workers, which send the refusal to the main process,
+    raised there as one line naming it."""
     from vivit_hf import ViViTSpatioTemporalConfig
-    from vivit_hf.training.data.dataset import model_pixel_values
-    from vivit_hf.training.finetune import (
-        build_dataloaders,
-        build_datasets,
-        evaluation_view_refusal,
-        evaluation_views_refusal,
-    )
+    from vivit_hf.training.data import dataset
+    from vivit_hf.training.data.dataset import evaluation_views_refusal, model_pixel_values
+    from vivit_hf.training.finetune import build_dataloaders, build_datasets, evaluation_view_refusal
 
     examples = []
     for index, width in enumerate((16, 24, 16)):
@@ -172,7 +170,12 @@ def test_an_evaluation_clip_whose_uncropped_views_do_not_fit_is_one_line_from_th
     config = ViViTSpatioTemporalConfig(image_size=16)
     view_refusal = evaluation_view_refusal(args, options, config)
     train, evaluation = build_datasets(args, examples, examples, options, view_refusal)
-    assert evaluation_views_refusal(view_refusal, options, args, evaluation) is None  # the first clip fits
+    said = evaluation_views_refusal(view_refusal, options, args.eval_num_crops, evaluation)  # (it was None)
+    assert said and said.startswith("--init_from model: its video processor crops nothing"), said
+    named = f"; the first clip that does not: {tmp_path / '1.mp4'}"
+    assert "made views of 16x24 pixels but the model takes 16x16" in said and said.endswith(named), said
+    monkeypatch.setattr(dataset, "stored_frame_size", lambda source: None)  # headers that say nothing: as before
+    assert evaluation_views_refusal(view_refusal, options, args.eval_num_crops, evaluation) is None
     training, evaluating = build_dataloaders(args, train, evaluation)
     assert [tuple(batch["pixel_values"].shape[-2:]) for batch in training] == [(16, 16)] * 2
     assert all(batch["valid"].all() for batch in training)  # the 16x24 clip cropped, not skipped as broken
@@ -182,9 +185,57 @@ def test_an_evaluation_clip_whose_uncropped_views_do_not_fit_is_one_line_from_th
     said = str(refused.value)
     assert "\n" not in said and said.startswith("--init_from model: its video processor crops nothing"), said
     assert "made views of 16x24 pixels but the model takes 16x16" in said, said
-    assert said.endswith(f"; the first clip that does not: {tmp_path / '1.mp4'}"), said
+    assert said.endswith(named), said
     options.size = {"height": 12, "width": 16}  # a fixed size the model does not take: refused before training
-    said = evaluation_views_refusal(view_refusal, options, args, evaluation)
+    said = evaluation_views_refusal(view_refusal, options, args.eval_num_crops, evaluation)
     assert said and "made views of 12x16 pixels but the model takes 16x16" in said, said
     options.do_center_crop = True  # crops of the model's size: nothing to check
     assert evaluation_view_refusal(args, options, config) is None
+
+
+def test_evaluate_and_finetune_check_the_evaluation_views_in_one_order():
+    """evaluate.py's view-size check (streamed: the processor's rule; whole: the first clip) and finetune.py's (the
+    rule, else the first clip) were two shapes of one check: now one, `evaluation_views_refusal`, in one order. The
+    views' fixed size first, no clip read; else the first clip that decodes (evaluate.py reads it before, for its own
+    refusals); then the later clips' headers; nothing where the first clip cannot be read (said where it is)."""
+    from vivit_hf.training.data.dataset import evaluation_views_refusal
+
+    class Processor:
+        def __init__(self, view):
+            self.view = view
+
+        def view_size(self, num_crops):
+            if isinstance(self.view, Exception):
+                raise self.view
+            return self.view
+
+    class Dataset:
+        def __init__(self, first, later=None):
+            self.first, self.later, self.read = first, later, []
+
+        def sample_shape(self):
+            self.read.append("first")
+            if isinstance(self.first, Exception):
+                raise self.first
+            return self.first
+
+        def header_refusal(self):
+            self.read.append("headers")
+            return self.later
+
+    def refusal(view):
+        return None if tuple(view[-2:]) == (16, 16) else f"views of {view[-2]}x{view[-1]}"
+
+    unread = Dataset(ValueError("no clip decodes"))
+    assert evaluation_views_refusal(refusal, Processor((12, 16)), 1, unread) == "views of 12x16" and not unread.read
+    assert evaluation_views_refusal(refusal, Processor((12, 16)), 1) == "views of 12x16"  # streamed: no data set
+    assert evaluation_views_refusal(refusal, Processor(None), 1) is None  # streamed: each clip as it is read
+    assert evaluation_views_refusal(None, Processor((12, 16)), 1, unread) is None  # crops checked elsewhere
+    odd_first = Dataset((2, 3, 16, 24), "a later clip")
+    assert evaluation_views_refusal(refusal, Processor(None), 1, odd_first) == "views of 16x24"
+    assert odd_first.read == ["first"]  # the first clip's line, not a later one's
+    fits = Dataset((2, 3, 16, 16), "a later clip")
+    assert evaluation_views_refusal(refusal, Processor(None), 1, fits) == "a later clip"
+    assert fits.read == ["first", "headers"]
+    assert evaluation_views_refusal(refusal, Processor(None), 1, unread) is None
+    assert evaluation_views_refusal(refusal, Processor(TypeError("options")), 1, odd_first) == "views of 16x24"

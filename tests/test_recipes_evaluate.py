@@ -989,7 +989,8 @@ def test_a_model_whose_id2label_skips_a_number_is_one_line(folder, tmp_path):
 )
 def test_a_clip_whose_own_views_do_not_fit_is_one_line_naming_it(folder, tmp_path, read):
     """A processor resizing the shortest edge and cropping nothing makes each video's own size: no check before the
-    clips are read can see it (the whole read's looks at the first clip only), and a 16x24 clip among 16x16 ones for
+    clips are read could see it (the whole read's looked at the first clip only; it now reads the later clips'
+    headers too, finetune.py's check, with the same line), and a 16x24 clip among 16x16 ones for
     a model of 16x16 images ended in a traceback (the model's, or torch's "Sizes of tensors must match" or "stack
     expects each tensor to be equal size" in the collation, from inside a DataLoader worker). Now one line naming
     the clip and both sizes (from DataLoader workers too: test_dataset_option_errors.py reads finetune.py's loader

@@ -189,6 +189,7 @@ def launch_machine_runs(data, root):
         shutil.copytree(root / "shared" / "shared_out", root / "resume_only_one" / "machine0" / "out")
     leave_unfinished_checkpoint(root / "resume_only_one" / "machine1" / "out")
     resume = ["--dataset", data, *relative, "--checkpointing_steps", "2", "--resume_from_checkpoint", "latest"]
+    # (going back to each machine's own step_1, whose step_2 each machine's log must name)
     more = [
         *unshared[:-2],
         "--checkpointing_steps",
@@ -196,7 +197,7 @@ def launch_machine_runs(data, root):
         "--max_train_steps",
         "3",
         "--resume_from_checkpoint",
-        "latest",
+        "out/checkpoints/step_1",
     ]
     for rank in (0, 1):  # a copy of each machine's folder, so that the unshared run's test sees it as it left it
         shutil.copytree(root / "unshared" / f"machine{rank}", root / "unshared_resume" / f"machine{rank}")
@@ -297,13 +298,16 @@ def test_without_a_shared_folder_each_machine_keeps_whole_checkpoints_and_both_r
         assert json.loads((step_2 / "trainer_state.json").read_text())["completed_steps"] == 2
         assert (step_2 / "model.safetensors").is_file() and (step_2 / "optimizer.bin").is_file()
         assert (step_2 / f"random_states_{rank}.pkl").is_file()
-    assert "is not one folder every machine shares" in results[0][1]
-    # The run "unshared_resume": one step more, from each machine's own step_2 (in a copy of its folder): both
-    # resume it and finish.
+    # said on each machine, which keeps its own checkpoints (machine 1's log said nothing: rank 0's lines alone)
+    assert all("is not one folder every machine shares" in log for _, log, _ in results)
+    # The run "unshared_resume": back to each machine's own step_1 (in a copy of its folder), on to step 3: both
+    # resume it and finish, and each machine's log names what its own folder holds and resumes.
     root = machine_runs["root"] / "unshared_resume"
     results = machine_runs["unshared_resume"]
     assert [code for code, _, _ in results] == [0, 0], results[0][1][-3000:] + results[1][1][-3000:]
-    assert "resumed from out/checkpoints/step_2: step 2" in results[0][1]
+    for _, log, _ in results:
+        assert "resumed from out/checkpoints/step_1: step 1" in log, log[-3000:]
+        assert "holds checkpoints of later steps (step_2) of the run this one goes back on" in log, log[-3000:]
     assert json.loads((root / "machine0" / "out" / "all_results.json").read_text())["completed_steps"] == 3
     assert (root / "machine1" / "out" / "checkpoints" / "step_3" / "random_states_1.pkl").is_file()
 

@@ -163,3 +163,17 @@ def test_plot_classes_with_no_plot_is_refused_in_one_line(capsys):
     assert last.startswith("predict.py: error: --plot_classes") and "--no_plot" in last
     assert predict.parse_args(["--model", "m", "--videos", "v", "--no_plot"]).plot_classes == 5
     assert predict.parse_args(["--model", "m", "--videos", "v", "--plot-classes", "10"]).plot_classes == 10
+
+
+def test_the_precision_typed_wins_over_the_launchers_and_fp16_on_the_cpu_runs_in_fp32_said(monkeypatch):
+    """predict.py's precision, as evaluate.py's: `--mixed_precision`, else the launcher's; fp16 on the CPU, which
+    accelerate leaves in fp32, is recorded `no` with a warning."""
+    from vivit_hf.training.launch import inference_precision
+
+    cpu = torch.device("cpu")
+    monkeypatch.delenv("ACCELERATE_MIXED_PRECISION", raising=False)
+    assert inference_precision(None, cpu) == ("no", None)
+    monkeypatch.setenv("ACCELERATE_MIXED_PRECISION", "bf16")
+    assert inference_precision(None, cpu) == ("bf16", None) and inference_precision("no", cpu) == ("no", None)
+    precision, warning = inference_precision("fp16", cpu)
+    assert precision == "no" and "accelerate runs fp16 on a GPU only" in warning, warning

@@ -333,6 +333,37 @@ def test_without_window_each_window_is_the_models_training_clip(model_and_videos
     assert "Timeline of" not in caplog.text
 
 
+def test_a_launchers_mixed_precision_runs_the_model_under_its_autocast_and_is_recorded(
+    model_and_videos, tmp_path, monkeypatch
+):
+    """`accelerate launch --mixed_precision bf16 recipes/predict.py` (the launcher says so in the environment) ran the
+    plain pipeline in fp32 and said nothing. The model now runs under bf16 autocast, as `Accelerator.prepare` runs
+    it: the scores equal the pipeline's under `torch.autocast`, not its fp32 ones, and each timeline says bf16."""
+    import torch
+    from transformers import pipeline
+
+    from vivit_hf.processing import ViViTVideoClassificationPipeline
+
+    model, folder = model_and_videos
+    video = str(folder / "sub" / "b.mp4")
+    monkeypatch.setenv("ACCELERATE_MIXED_PRECISION", "bf16")
+    argv = ["--model", str(model), "--videos", video, "--window", "4", "--device", "cpu", "--no_plot"]
+    load_predict().main([*argv, "--output_dir", str(tmp_path / "out")])
+    timeline = json.loads((tmp_path / "out" / "b.mp4.json").read_text())
+    assert timeline["mixed_precision"] == "bf16"
+    reference = pipeline("video-classification", model=str(model), pipeline_class=ViViTVideoClassificationPipeline)
+    plain = reference(video, window="4", top_k=5)["aggregate"]
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        mixed = reference(video, window="4", top_k=5)["aggregate"]
+
+    def scored(aggregate, tolerance=None):
+        score = (lambda x: pytest.approx(x, abs=tolerance)) if tolerance else (lambda x: x)
+        return {head: [(e["label"], score(e["score"])) for e in entries] for head, entries in aggregate.items()}
+
+    assert scored(timeline["aggregate"]) == scored(mixed, 1e-6)
+    assert scored(timeline["aggregate"]) != scored(plain, 1e-3)  # (bf16 moves the warm head's scores ~0.01 here)
+
+
 def test_a_short_video_rule_other_than_the_models_processors_is_warned(model_and_videos, tmp_path, caplog):
     """`--short_video loop` on a model whose saved processor skips one-frame videos (as it was fine-tuned) took them,
     without a word (evaluate.py warns so). It is the user's explicit choice, so it is taken, with a warning naming

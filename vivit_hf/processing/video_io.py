@@ -51,6 +51,7 @@ from .video_pyav import (  # noqa: F401
     PyAVReader,
     open_input,
     several_video_tracks,
+    stored_frame_size,
     video_stream,
 )
 from .video_reader import (  # noqa: F401

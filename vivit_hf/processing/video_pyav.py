@@ -592,6 +592,28 @@ def _tracks_with_two_frames(container: Any, streams: list) -> set[int]:
     return {index for index, count in counts.items() if count >= 2}
 
 
+def stored_frame_size(source: Any) -> tuple[int, int] | None:
+    """`(height, width)` of a video's frames as its container's header states them (before any display rotation, which
+    only a decoded frame tells), read without decoding a frame: for a check of many files before any is decoded. None
+    where it cannot say: not a local file or bytes in memory (a URL is not fetched for it), several video tracks (the
+    reader chooses one by its packets), no size stated, or a file that does not open."""
+    if isinstance(source, dict):  # datasets.Video(decode=False)
+        source = source.get("bytes") or source.get("path")
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        source = io.BytesIO(bytes(source))
+    elif isinstance(source, (str, os.PathLike)) and os.path.isfile(source):
+        source = os.fspath(source)
+    else:
+        return None
+    try:
+        with open_input(source) as container:
+            stream = None if several_video_tracks(container) else video_stream(container)
+            size = stream and (stream.codec_context.height, stream.codec_context.width)
+    except Exception:  # (av's errors, a file gone since listed, ...): a header not read refuses nothing
+        return None
+    return size if size and min(size) > 0 else None
+
+
 def several_video_tracks(container: Any) -> bool:
     """Whether `video_stream(container, demux=True)` reads packets to choose."""
     import av

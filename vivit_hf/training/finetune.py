@@ -381,24 +381,6 @@ def evaluation_view_refusal(args, processor, config):
     )
 
 
-def evaluation_views_refusal(view_refusal, processor, args, eval_dataset=None) -> str | None:
-    """Why the model cannot take the evaluation views, known before training, else None: their size where the
-    processor fixes it (a resize to a height and width), else the first evaluation clip's that decodes (map-style
-    alone: a stream is not read before training). Later clips are checked as they are read (`view_refusal`)."""
-    if view_refusal is None:
-        return None
-    try:
-        view = processor.view_size(num_crops=args.eval_num_crops)
-    except (ValueError, TypeError):  # options no clip can be processed with: the first clip read says which
-        return None
-    if view is None and eval_dataset is not None:
-        try:
-            view = eval_dataset.sample_shape()
-        except ValueError:  # none decodes, or an option's error: said where the clips are read, as before
-            return None
-    return view is not None and view_refusal(view)
-
-
 def build_streaming_loaders(args, train_split, eval_split, processor, accelerator, view_refusal=None):
     """`--streaming`: training (shuffle buffer reseeded per epoch, augmented) and evaluation loaders, each process on
     its own part of the stream (`split_dataset_by_node`), in lockstep; evaluation batches padded to one size for

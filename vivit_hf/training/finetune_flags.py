@@ -42,6 +42,7 @@ from .flags import (
     SuggestingArgumentParser,
     add_short_video_flag,
 )
+from .launch import launcher_mixed_precision
 from .model_ema import DEFAULT_DECAY
 from .presets import MODEL_SIZES, PRESETS, get_preset, needs_a_dataset
 
@@ -783,16 +784,6 @@ def parse_args(argv=None, description: str | None = None, check_paths: bool = Tr
     except ValueError as error:
         parser.error(str(error))
     return args
-
-
-def launcher_mixed_precision(environ=os.environ) -> str | None:
-    """The precision `accelerate launch --mixed_precision bf16` (or its config file) asked for, when the recipe's own
-    flag was not typed. The launcher tells the script through the environment, where Accelerator reads it: the run
-    trained in bf16 while run_settings.json, the card and a resume's comparison said no precision was asked for.
-    Nothing asked is "no", what Accelerator then uses: run_settings.json recorded null while the log said 'no'
-    (`same_setting` reads an older run's recorded null as "no"). Another value (fp8) is left to accelerate: None."""
-    asked = environ.get("ACCELERATE_MIXED_PRECISION", "").lower() or "no"
-    return asked if asked in ("no", "fp16", "bf16") else None
 
 
 def check_model_config(args: argparse.Namespace) -> None:

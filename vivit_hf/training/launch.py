@@ -11,6 +11,7 @@ import signal
 import sys
 import threading
 import time
+import types
 
 import torch
 
@@ -25,6 +26,54 @@ def cpu_process_group() -> bool:
     if os.environ.get("ACCELERATE_USE_CPU", "").lower() in ("1", "true", "yes"):
         return True
     return int(os.environ.get("WORLD_SIZE", "1")) > 1 and not torch.accelerator.is_available()
+
+
+def launcher_mixed_precision(environ=os.environ) -> str | None:
+    """The precision `accelerate launch --mixed_precision bf16` (or its config file) asked for, when the recipe's own
+    flag was not typed. The launcher tells the script through the environment, where Accelerator reads it: the run
+    trained in bf16 while run_settings.json, the card and a resume's comparison said no precision was asked for.
+    Nothing asked is "no", what Accelerator then uses: run_settings.json recorded null while the log said 'no'
+    (`same_setting` reads an older run's recorded null as "no"). Another value (fp8) is left to accelerate: None."""
+    asked = environ.get("ACCELERATE_MIXED_PRECISION", "").lower() or "no"
+    return asked if asked in ("no", "fp16", "bf16") else None
+
+
+def inference_precision(asked: str | None, device: torch.device) -> tuple[str, str | None]:
+    """(the precision predict.py runs the model in, as accelerate names it: `no`, `bf16`, `fp16`; a warning or None).
+
+    `asked`: `--mixed_precision`, else the launcher's (`launcher_mixed_precision`): `accelerate launch
+    --mixed_precision bf16 recipes/predict.py` ran the plain pipeline in fp32 and said nothing. fp16 where accelerate
+    runs none (the CPU: `native_amp` False, no autocast) runs in fp32, `no`, with a warning, as evaluate.py's
+    `precision_evaluated` says it; bf16 on a GPU without it is accelerate's ValueError."""
+    asked = asked or launcher_mixed_precision() or "no"
+    if asked == "fp16" and device.type == "cpu":
+        return "no", (
+            "mixed_precision fp16: accelerate runs fp16 on a GPU only, and this run is on the cpu: the model runs in "
+            "fp32 (each timeline records mixed_precision 'no')"
+        )
+    if asked == "bf16" and device.type == "cuda" and not torch.cuda.is_bf16_supported():
+        raise ValueError(f"mixed_precision bf16: {torch.cuda.get_device_name(device)} does not run bf16")
+    return asked, None
+
+
+def autocast_forward(model, precision: str) -> None:
+    """Run `model`'s forward under `precision`'s autocast on its device, as `Accelerator.prepare` wraps a model's
+    forward in mixed precision (`native_amp`: bf16 on the CPU or a GPU, fp16 on a GPU); nothing for `no`. The
+    outputs stay in the autocast dtype: the pipeline scores logits in float32."""
+    if precision == "no":
+        return
+    dtype = torch.bfloat16 if precision == "bf16" else torch.float16
+    autocast = torch.autocast(device_type=model.device.type, dtype=dtype)
+    model.forward = types.MethodType(autocast(model.forward.__func__), model)
+
+
+def log_on_each_machine(logger, accelerator, level: int, message: str) -> None:
+    """`message` (about this machine's own --output_dir: what it resumes, holds, removes, keeps) logged once on each
+    machine, by its main process, as transformers' Trainer logs by default (`log_on_each_node`). accelerate's logger
+    says a line on rank 0 alone: a user watching machine 1's log never saw that its folder was not shared or held
+    later checkpoints, though it concerned that machine (and without a shared folder, its own checkpoints)."""
+    if accelerator.is_local_main_process:
+        logger.log(level, message, main_process_only=False)
 
 
 # accelerate's distributed types that run one process per GPU (MULTI_GPU is also its launcher for CPU processes:

@@ -25,6 +25,7 @@ from torch.utils.data import Dataset
 
 from ...processing.errors import BrokenVideoError
 from ...processing.processing_vivit import NORMALIZATION_OPTIONS
+from ...processing.video_io import stored_frame_size
 from ...processing.video_reader import video_duration
 from .cache import DecodedVideoCache, estimate_decoded_bytes
 
@@ -77,6 +78,32 @@ def views_refused(view_refusal, pixel_values: torch.Tensor, example: dict, index
     collation. Both data sets send it to the main process as data (`refused_batch`), where `raise_refused` raises it."""
     refusal = view_refusal is not None and view_refusal(tuple(pixel_values.shape[-2:]))
     return f"{refusal}; the first clip that does not: {describe_example(example, index)}" if refusal else None
+
+
+def evaluation_views_refusal(refusal, processor, num_crops: int, dataset=None) -> str | None:
+    """Why the model cannot take the evaluation views, as far as is known before they are read, else None (`refusal`:
+    `clip_size_refusal` of a view's `(..., H, W)`, or None for no check). One rule for evaluate.py (read whole or
+    streamed) and finetune.py's evaluation: the views' size where the processor's options fix it (its crops, or a
+    resize to a fixed height and width), without reading a clip; else, for a map-style `dataset` (a stream is not read
+    before it runs), its first clip's that decodes (evaluate.py reads it first itself: a split of no clip that decodes
+    and an option no clip can be processed with are its own lines before this one), then each later clip's as its
+    container's header tells, by the check the data set's reading makes (`VideoClassificationDataset.header_refusal`).
+    Options that make `view_size` fail are left to the first clip read: its own error names them."""
+    if refusal is None:
+        return None
+    try:
+        view = processor.view_size(num_crops=num_crops)
+    except (ValueError, TypeError):
+        view = None
+    if view is not None:
+        return refusal(view)
+    if dataset is None:
+        return None
+    try:
+        view = dataset.sample_shape()
+    except ValueError:  # none decodes, or an option's error: said where the clips are read, as before
+        return None
+    return refusal(view) or dataset.header_refusal()
 
 
 def refused_batch(refusal: str, **marks) -> dict:
@@ -456,6 +483,43 @@ class VideoClassificationDataset(Dataset):
             else:
                 raise NoDecodableClipError(len(self), *(first or ()))
         return self._sample_shape
+
+    def header_refusal(self) -> str | None:
+        """The refusal (`views_refused`, by this data set's `view_refusal`: the line its reading would give) of the
+        first clip whose views the model cannot take, as far as the clips' containers tell without decoding them
+        (`stored_frame_size`, a few milliseconds a file), else None: for views each video's frames decide (a shortest
+        edge resized, nothing cropped), an odd-sized clip after the first was found only once evaluation read it,
+        after the training before it. A clip whose stored size, resized by the processor's rule, does not fit either
+        way round (a display rotation is known only from a decoded frame) is decoded to make sure; a clip whose
+        header says nothing (a URL, several video tracks) is checked as it is read, as before."""
+        refusal = self.view_refusal
+        resize = getattr(self.processor, "resized_frame_size", None)  # (ViViT's processor: its resize rule)
+        if refusal is None or not callable(resize):
+            return None
+        sizes: dict = {}
+        for index, example in enumerate(self.examples):
+            segment = VideoSegment.of(example)
+            source = segment.video if segment is not None else example.get("video")
+            named = isinstance(source, (str, PurePath))
+            stored = sizes[source] if named and source in sizes else stored_frame_size(source)
+            if named:  # (the segments of one video: its header read once)
+                sizes[source] = stored
+            if stored is None:
+                continue
+            try:
+                views = {resize(*size, **self.processor_kwargs) for size in (stored, stored[::-1])}
+            except (ValueError, TypeError):  # options no clip can be processed with: said where clips are read
+                return None
+            if not all(refusal(view) for view in views):
+                continue
+            try:  # its real views: a header's size may not be what the decoder gives
+                pixel_values, _ = self._process(self.epoch, index)
+            except (*decode_errors(), ValueError, TypeError):  # skipped (or named) where evaluation reads it
+                continue
+            said = views_refused(refusal, pixel_values, example, index)
+            if said:
+                return said
+        return None
 
     def __getitem__(self, key: int | tuple[int, int]) -> dict:
         epoch, index = key if isinstance(key, tuple) else (self.epoch, key)

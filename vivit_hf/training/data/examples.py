@@ -40,6 +40,11 @@ SPLIT_ALIASES = {
     "evaluation": "test",
 }
 
+# Why a split without labels cannot be read, by who reads it (`missing_split`): the shard tool's words said training
+# and evaluation need them, to a user who was writing shards
+RECIPES_NEED_LABELS = "Training and evaluation need labels"
+SHARDS_NEED_LABELS = "A shard holds each clip's class (`<key>.cls`), so sharding needs labels"
+
 
 def recipe_split_name(name: str) -> str:
     """The recipes' name of a split typed as `name` (`val`, `dev` -> `validation`, `training` -> `train`), `name`
@@ -114,15 +119,16 @@ class VideoClassificationData:
         """Whether split `name` (or its recipe name, `val` -> `validation`) was left out for having no labels."""
         return name in self.unlabelled or recipe_split_name(name) in self.unlabelled
 
-    def missing_split(self, name: str) -> str:
+    def missing_split(self, name: str, needs_labels: str = RECIPES_NEED_LABELS) -> str:
         """Why this data set has no split `name` to read, in one line: not there (naming the splits it has), or there
-        but left out, as none of its rows has a label: it was said to be missing, and its user looked for a typo."""
+        but left out, as none of its rows has a label: it was said to be missing, and its user looked for a typo.
+        `needs_labels`: why the reader's user needs them (the recipes'; the shard tool's, `SHARDS_NEED_LABELS`)."""
         where = f" of {self.source}" if self.source else ""
         found = ", ".join(sorted(self.splits))
         if self.is_unlabelled(name):
             return (
-                f"split {name!r}{where} was left out: none of its rows has a label. Training and evaluation need "
-                f"labels: name a labelled split (found: {found}); predict.py scores clips without labels"
+                f"split {name!r}{where} was left out: none of its rows has a label. {needs_labels}: name a labelled "
+                f"split (found: {found}); predict.py scores clips without labels"
             )
         where = f" in {self.source}" if self.source else ""
         return f"no split {name!r}{where}; the splits found: {found}"

@@ -52,6 +52,7 @@ import numpy as np
 import yaml
 
 from ...processing.video_io import open_input, several_video_tracks, video_stream
+from .examples import SHARDS_NEED_LABELS, DatasetFormatError
 
 logger = logging.getLogger(__name__)
 
@@ -307,6 +308,9 @@ def write_shards(
     splits = list(dict.fromkeys(data.split_name(split) for split in splits or data.splits))
     # A split the data set lacks (`--splits test` of a set without one) is refused before `out` is made: it was refused
     # after, and the corrected command then found `--out` "not empty" (an empty data/ folder)
+    for split in splits:  # one left out for its lack of labels: in the shard tool's words, not the recipes'
+        if split not in data.splits and data.is_unlabelled(split):
+            raise DatasetFormatError(data.missing_split(split, SHARDS_NEED_LABELS))
     member = video_member_name([data.split(split) for split in splits], reencoding=bool(short_side))
     writing = ShardWriting(shard_size, short_side, keyframe_interval, seed, member)
     partial = _start_unfinished(out)
