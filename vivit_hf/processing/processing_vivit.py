@@ -942,7 +942,8 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         if clip.shape[-3] != 3 and colour:  # (colour ops read RGB: a 4th channel would be taken for none, or fail)
             raise ValueError(
                 f"{' and '.join(colour)} {'change' if len(colour) > 1 else 'changes'} RGB colours, but this clip has "
-                f"{clip.shape[-3]} channels (do_convert_rgb=False kept them): turn it off, or leave do_convert_rgb on."
+                f"{clip.shape[-3]} channel{'s' if clip.shape[-3] != 1 else ''} (do_convert_rgb=False kept "
+                f"{'them' if clip.shape[-3] != 1 else 'it'}): turn it off, or leave do_convert_rgb on."
             )
         size, crop = opts["size"], opts["crop_size"]
         resized = resized_frame(*clip.shape[-2:], opts)

@@ -461,17 +461,26 @@ def _array_to_clip_tensor(array, input_data_format, name: str) -> torch.Tensor:
 
 def check_convert_rgb(source, opts: dict) -> None:
     """`do_convert_rgb=False` changes no pixel of an RGB video (transformers' processors give the same pixels either
-    way, and files are decoded to RGB), nor of a grey one (transformers' normalisation broadcasts its one channel to
-    the three of `image_mean`: the grey frames repeated to RGB, as here), so it is taken there. A 4-channel video
-    keeps its 4 channels, as transformers' processors keep them (its `VideoProcessingTestMixin` checks
-    `(frames, 4, H, W)`): the input of a model with `num_channels=4` (RGB and depth, or RGBA). It was refused ("the
-    ViViT models take 3 channels") though `ViViTConfig(num_channels=4)` takes them. Frames whose transparency is
-    no 4th channel of their own (a palette's transparent colour, grey with alpha: PIL's P and LA) would keep other
-    bands there: refused, naming the video, rather than composited onto white against the option."""
+    way, and files are decoded to RGB). A grey video keeps its one channel, as transformers' processors keep it, unless
+    the normalisation gives each of three channels statistics of its own (`image_mean` / `image_std` as three numbers,
+    a preset's included): transformers' broadcasts the one channel against them, which is the grey frames repeated to
+    RGB, as here. So without normalisation, or with one number each, it is `(frames, 1, H, W)`, the input of a model
+    with `num_channels=1` (it was repeated to RGB whatever the options: the option ignored, and such a model refused
+    every grey video). A 4-channel video keeps its 4 channels, as transformers' processors keep them (its
+    `VideoProcessingTestMixin` checks `(frames, 4, H, W)`): the input of a model with `num_channels=4` (RGB and depth,
+    or RGBA). It was refused ("the ViViT models take 3 channels") though `ViViTConfig(num_channels=4)` takes them.
+    Frames whose transparency is no 4th channel of their own (a palette's transparent colour, grey with alpha: PIL's P
+    and LA) would keep other bands there: refused, naming the video, rather than composited onto white against the
+    option."""
     if opts.get("do_convert_rgb") is not False:
         return
     if source.channels == 4 and source.tensor is not None and source.alpha is not None:
         source.keep_fourth_channel()
+        return
+    if source.channels == 1 and source.tensor is not None and source.alpha is None:
+        statistics = (opts.get("image_mean"), opts.get("image_std"))
+        if not (opts.get("do_normalize") and any(np.ndim(value) > 0 for value in statistics)):
+            source.keep_one_channel()
         return
     if source.channels not in (1, 3) or source.alpha is not None:
         # a palette (P) frame with a transparent colour has one band as given: "1 channels" named a grey video's count,
@@ -884,6 +893,10 @@ class FrameSource:
         if self.alpha is not None:
             alpha = self.alpha if indices.size == self.num_frames else take_frames(self.alpha, indices)
         return _on_white(frames, alpha, scale)
+
+    def keep_one_channel(self) -> None:
+        """A grey video's frames as `(T, 1, H, W)`, not repeated to RGB (`do_convert_rgb=False`)."""
+        self.tensor = self.tensor[:, :1]
 
     def keep_fourth_channel(self) -> None:
         """A 4-channel video's frames as `(T, 4, H, W)`, the 4th kept as a channel, never composited
