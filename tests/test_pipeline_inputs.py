@@ -198,10 +198,16 @@ def test_transformers_plain_pipeline_says_it_scores_the_first_of_an_inputs_video
         with pytest.raises(ValueError, match="single frame") as refused:
             plain(frames)
         assert "reads a list as a list of videos" in "".join(getattr(refused.value, "__notes__", [str(refused.value)]))
-    # a lone image file is no list: its refusal says nothing of lists
-    with pytest.raises(ValueError, match="single frame") as refused:
-        plain(image_files[0])
-    assert "reads a list" not in "".join(getattr(refused.value, "__notes__", []))
+    # a lone image file is no list: its refusal says nothing of lists; nor does a short array's. Each advised only
+    # `short_video=`, which that pipeline refuses in a call ("unexpected keyword argument"): said, with where it goes
+    for short in (image_files[0], two_arrays[0][:2]):
+        with pytest.raises(ValueError, match="pass short_video='loop' or 'pad'") as refused:
+            plain(short)
+        notes = "".join(getattr(refused.value, "__notes__", []))
+        assert "reads a list" not in notes and "pipe.video_processor.short_video = 'loop'" in notes
+    plain.video_processor.short_video = "loop"
+    assert len(plain(two_arrays[0][:2], top_k=3)) == 3
+    plain.video_processor.short_video = None
     # the processor that pipeline loaded, called directly: two videos in a list are two, as it says (it said the
     # pipeline "took one input holding 2 videos" and to pass them as a list)
     caplog.clear()

@@ -82,6 +82,7 @@ from .processor_options import (  # noqa: F401
 )
 from .sampling import (
     SAMPLING_MODES,
+    SHORT_VIDEO_ADVICE,
     check_short_video,
     fps_indices,
     sample_clips,
@@ -665,6 +666,8 @@ class ViViTVideoProcessor(BaseVideoProcessor):
                         _add_note(error, f"(video {position} of the {len(video_list)} in this call)")
                     if plain_pipeline and isinstance(plain_pipeline[0], list) and is_one_frame(videos):
                         _add_note(error, _FRAME_AS_VIDEO)  # (a lone image file is no list read as videos)
+                    elif plain_pipeline and isinstance(error, BrokenVideoError) and SHORT_VIDEO_ADVICE in str(error):
+                        _add_note(error, _NO_SHORT_VIDEO_THERE)
                     raise
                 self.num_skipped += 1
                 logger.warning("Skipping video %s: %s", describe_source(video), error)
@@ -1086,6 +1089,15 @@ _FRAME_AS_VIDEO = (
     "`pipe.video_processor.short_video`): pass a list of frames as one array, `np.stack(frames)` (T, H, W, 3), or "
     "build it with `pipeline_class=ViViTVideoClassificationPipeline` (from vivit_hf), which reads a list of frames, or "
     "of their image files, as one video."
+)
+
+
+# a video too short for its clip (a short array, a still image file) is refused advising short_video=, which
+# transformers' pipeline('video-classification') refuses in a call ("unexpected keyword argument 'short_video'")
+_NO_SHORT_VIDEO_THERE = (
+    "transformers' pipeline('video-classification') takes no short_video in a call: set it on its processor, "
+    "`pipe.video_processor.short_video = 'loop'` (or 'pad'), or build it with "
+    "`pipeline_class=ViViTVideoClassificationPipeline` (from vivit_hf), which takes `pipe(video, short_video='loop')`."
 )
 
 
