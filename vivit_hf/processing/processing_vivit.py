@@ -488,6 +488,7 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         opts["float_max_in_call"] = kwargs.get("float_max") is not None
         # a call's frame_stride is asked for; the processor's (2 by default) cannot tell a chosen 2 from the default
         opts["frame_stride_in_call"] = kwargs.get("frame_stride") is not None
+        opts["num_frames_in_call"] = kwargs.get("num_frames") is not None  # (frames in memory kept: said, not used)
         opts.update(
             self._standardize_kwargs(
                 size=opts["size"],

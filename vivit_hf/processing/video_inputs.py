@@ -81,6 +81,8 @@ def per_video_options(opts: dict, source: FrameSource, given_metadata) -> dict:
                 "as given unless sampling is asked for: pass do_sample_frames=True (clips of num_frames at "
                 "frame_stride, as from a file)."
             )
+        if not opts["do_sample_frames"] and opts.get("num_frames_in_call"):
+            _say_num_frames_unused(opts["num_frames"], source)
     if opts["short_video"] is None and in_memory and source.num_frames > 1:  # (None names one frame in its error)
         opts["short_video"] = "error"
     video_fps = getattr(given_metadata, "fps", None) if given_metadata is not None else None
@@ -92,6 +94,29 @@ def per_video_options(opts: dict, source: FrameSource, given_metadata) -> dict:
             opts["video_times"] = (source.reader.frame_times(), source.reader.last_frame_seconds())
     opts["video_fps"] = video_fps
     return opts
+
+
+# the call's `num_frames` already said to be unused for frames kept as given (once each, not once per call of a loop)
+_NUM_FRAMES_SAID: set[int] = set()
+
+
+def _say_num_frames_unused(num_frames: int, source: FrameSource) -> None:
+    """A call's `num_frames` for frames kept as given samples nothing, as in transformers' video processors (whose
+    `do_sample_frames` is off), where `num_clips` is refused: taken without a word, `proc(frames, num_frames=4)` gave
+    all 12 frames given to a caller who asked for 4. Said once per count; a call that turns sampling off itself
+    (`do_sample_frames=False`) asked for that."""
+    if num_frames in _NUM_FRAMES_SAID or num_frames == source.num_frames:  # (as many as asked: nothing to say)
+        return
+    _NUM_FRAMES_SAID.add(num_frames)
+    logger.warning(
+        "num_frames=%s samples nothing from %s: frames given in memory are kept as given (%d frames), as in "
+        "transformers' video processors, unless sampling is asked for. Pass do_sample_frames=True for a clip of "
+        "%s of them (at frame_stride, as from a file).",
+        num_frames,
+        source.name,
+        source.num_frames,
+        num_frames,
+    )
 
 
 def _check_metadata_counts_frames(given_metadata, source: FrameSource) -> None:
