@@ -132,6 +132,7 @@ def test_an_input_of_no_video_kind_is_raised_under_skip_broken_not_skipped():
         (FrameBatch(frames), r"FrameBatch.*pass its `\.data`"),
         (3.5, r"an array or tensor"),
         (metadata, r"VideoMetadata.*load_video.*`processor\(frames, video_metadata=metadata\)`"),
+        ((video for video in [good_array()]), r"A generator .* pass a list, `list\(videos\)`"),
     ):
         with pytest.raises(ValueError, match=rf"Unsupported video input <\w+>.*{advice}") as error:
             proc((good_array(), wrong))

@@ -184,6 +184,8 @@ def resolve_source(source: Any) -> Any:
             "metadata)`, so pass `processor(frames, video_metadata=metadata)`, not the pair (a tuple is a list of "
             "videos)."
         )
+    elif hasattr(source, "__next__") and hasattr(source, "__iter__"):  # a generator, `map(...)`: read once, no len
+        hint = " A generator (or iterator) of videos: pass a list, `list(videos)`."
     elif hasattr(source, "column_names") and hasattr(source, "features"):  # a `datasets` Dataset: rows, not videos
         hint = (
             f" A datasets Dataset holds rows (columns {list(source.column_names)}): pass its column of videos, "
