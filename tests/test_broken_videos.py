@@ -117,6 +117,7 @@ def test_an_input_of_no_video_kind_is_raised_under_skip_broken_not_skipped():
     a VideoDecodeError, so skip_broken dropped each with a warning (a batch of them became an empty batch), and the
     message listed no in-memory kind. A None (a data set's missing value) is still a broken sample, skipped."""
     import torch
+    from transformers.video_utils import VideoMetadata
 
     class FrameBatch:  # torchcodec's, as `decoder.get_frames_in_range(...)` returns it
         def __init__(self, data):
@@ -125,9 +126,16 @@ def test_an_input_of_no_video_kind_is_raised_under_skip_broken_not_skipped():
 
     proc = ViViTVideoProcessor(**SMALL, skip_broken=True)
     frames = torch.from_numpy(good_array()).permute(0, 3, 1, 2)
-    for wrong, advice in ((FrameBatch(frames), r"FrameBatch.*pass its `\.data`"), (3.5, r"an array or tensor")):
+    # transformers' `load_video` returns (frames, metadata): the pair passed whole is a list of two "videos"
+    metadata = VideoMetadata(total_num_frames=len(frames), fps=25.0)
+    for wrong, advice in (
+        (FrameBatch(frames), r"FrameBatch.*pass its `\.data`"),
+        (3.5, r"an array or tensor"),
+        (metadata, r"VideoMetadata.*load_video.*`processor\(frames, video_metadata=metadata\)`"),
+        ((video for video in [good_array()]), r"A generator .* pass a list, `list\(videos\)`"),
+    ):
         with pytest.raises(ValueError, match=rf"Unsupported video input <\w+>.*{advice}") as error:
-            proc([good_array(), wrong])
+            proc((good_array(), wrong))
         assert not isinstance(error.value, BrokenVideoError)
     assert proc.num_skipped == 0
     assert proc([good_array(), None], return_tensors="pt").pixel_values.shape[0] == 1 and proc.num_skipped == 1

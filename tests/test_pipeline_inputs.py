@@ -181,7 +181,8 @@ def test_pipeline_gives_a_batch_of_videos_one_result_each_in_order(model, tmp_pa
 def test_transformers_plain_pipeline_says_it_scores_the_first_of_an_inputs_videos(model, tmp_path, two_arrays, caplog):
     """transformers' own pipeline batches a list alone: a 5-D array or a tuple is one input, whose first video alone it
     scored (one result) without a word; a list of frames (or of their image files) reached the processor a frame at a
-    time, each refused with advice (short_video=) that pipeline does not take. Ours reads both, and says nothing."""
+    time, each refused with advice (short_video=) that pipeline does not take; and it takes `frame_sampling_rate` and
+    passes it to no video processor (a rate of 4 scored the stride-2 frames). Ours reads both, and says nothing."""
     folder = saved(model, tmp_path)
     plain = pipeline("video-classification", model=folder)
     with caplog.at_level(logging.WARNING, logger=LOGGER):
@@ -198,10 +199,27 @@ def test_transformers_plain_pipeline_says_it_scores_the_first_of_an_inputs_video
         with pytest.raises(ValueError, match="single frame") as refused:
             plain(frames)
         assert "reads a list as a list of videos" in "".join(getattr(refused.value, "__notes__", [str(refused.value)]))
-    # a lone image file is no list: its refusal says nothing of lists
-    with pytest.raises(ValueError, match="single frame") as refused:
-        plain(image_files[0])
-    assert "reads a list" not in "".join(getattr(refused.value, "__notes__", []))
+    # a lone image file is no list: its refusal says nothing of lists; nor does a short array's. Each advised only
+    # `short_video=`, which that pipeline refuses in a call ("unexpected keyword argument"): said, with where it goes
+    for short in (image_files[0], two_arrays[0][:2]):
+        with pytest.raises(ValueError, match="pass short_video='loop' or 'pad'") as refused:
+            plain(short)
+        notes = "".join(getattr(refused.value, "__notes__", []))
+        assert "reads a list" not in notes and "pipe.video_processor.short_video = 'loop'" in notes
+    plain.video_processor.short_video = "loop"
+    assert len(plain(two_arrays[0][:2], top_k=3)) == 3
+    plain.video_processor.short_video = None
+    # frame_sampling_rate: said once per rate, naming where the rate goes
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger=LOGGER):
+        for rate in (4, 4, 2):  # 2: the processor's own stride, the frames asked for
+            scores = as_scores(plain(two_arrays[0], frame_sampling_rate=rate, top_k=3))
+            assert scores == pytest.approx(as_scores(first), abs=1e-6)
+    (record,) = [r for r in caplog.records if "frame_sampling_rate" in r.getMessage()]
+    assert "frame_sampling_rate=4" in record.getMessage() and "clip 2 frames apart" in record.getMessage()
+    plain.video_processor.frame_stride = 4  # as it says
+    expected = scores_by_hand(model, two_arrays[0], frame_stride=4)
+    assert as_scores(plain(two_arrays[0], top_k=3)) == pytest.approx(expected, abs=1e-5)
     # the processor that pipeline loaded, called directly: two videos in a list are two, as it says (it said the
     # pipeline "took one input holding 2 videos" and to pass them as a list)
     caplog.clear()

@@ -467,6 +467,39 @@ def test_do_convert_rgb_off_gives_transformers_pixels(kind):
     assert built.do_convert_rgb is False
 
 
+def test_do_convert_rgb_off_keeps_a_grey_videos_one_channel_as_transformers_does():
+    """A grey video under `do_convert_rgb=False` keeps its one channel in transformers' processors unless a
+    normalisation of three channels' statistics broadcasts it to three: without normalisation, or with one number for
+    the mean and std, `(frames, 1, H, W)`, the input of a `num_channels=1` model. Here it was repeated to RGB
+    whatever the options (`(frames, 3, H, W)`: `do_convert_rgb=False` ignored, and a one-channel model refused
+    every grey video)."""
+    from PIL import Image
+
+    from vivit_hf import ViViTFactorisedEncoderConfig, ViViTFactorisedEncoderForVideoClassification
+
+    grey = np.random.default_rng(2).integers(0, 256, (4, 30, 40, 1), dtype=np.uint8)
+    kinds = (grey, [Image.fromarray(f[..., 0]) for f in grey], torch.from_numpy(grey).permute(0, 3, 1, 2))
+    ours = ViViTVideoProcessor(
+        normalization="transformers_vivit", size={"shortest_edge": 20}, crop_size={"height": 18, "width": 18}
+    )
+    for options in (dict(do_normalize=False), dict(image_mean=0.25, image_std=0.5)):
+        expected = _transformers_vivit(grey, do_convert_rgb=False, **options)
+        assert expected.shape == (4, 1, 18, 18)
+        for given in kinds:
+            got = ours(given, do_convert_rgb=False, return_tensors="pt", **options)["pixel_values"][0]
+            torch.testing.assert_close(got, expected, rtol=0, atol=1e-6)
+    # the default scenic preset normalises nothing: one channel, x / 127.5 - 1, for a one-channel model
+    config = ViViTFactorisedEncoderConfig(
+        image_size=16, num_frames=4, tubelet_size=[2, 16, 16], hidden_size=8, num_hidden_layers=1,
+        num_attention_heads=2, intermediate_size=8, num_labels=2, num_channels=1,
+    )  # fmt: skip
+    model = ViViTFactorisedEncoderForVideoClassification(config).eval()
+    scenic = ViViTVideoProcessor(do_convert_rgb=False, size={"shortest_edge": 16}, crop_size=16)
+    inputs = scenic(grey, return_tensors="pt")
+    assert inputs["pixel_values"].shape == (1, 4, 1, 16, 16)
+    assert model(**inputs).logits.shape == (1, 2)
+
+
 @pytest.mark.parametrize("kind", ["numpy", "pil"])
 def test_do_convert_rgb_off_keeps_a_4th_channel_as_transformers_does(kind):
     """transformers' processors keep a 4-channel video's 4 channels under `do_convert_rgb=False` (its common test

@@ -82,6 +82,7 @@ from .processor_options import (  # noqa: F401
 )
 from .sampling import (
     SAMPLING_MODES,
+    SHORT_VIDEO_ADVICE,
     check_short_video,
     fps_indices,
     sample_clips,
@@ -487,6 +488,7 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         opts["float_max_in_call"] = kwargs.get("float_max") is not None
         # a call's frame_stride is asked for; the processor's (2 by default) cannot tell a chosen 2 from the default
         opts["frame_stride_in_call"] = kwargs.get("frame_stride") is not None
+        opts["num_frames_in_call"] = kwargs.get("num_frames") is not None  # (frames in memory kept: said, not used)
         opts.update(
             self._standardize_kwargs(
                 size=opts["size"],
@@ -653,6 +655,7 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         plain_pipeline = _plain_pipeline_call() if self.__dict__.get("_one_view_pipeline") else None
         if plain_pipeline:
             self._warn_first_row_scored(videos, len(video_list), opts)
+            self._warn_sampling_rate_unused(plain_pipeline[1], opts)
         metadata_list = metadata_per_video(given_metadata, len(video_list))
         for position, video in enumerate(video_list):
             try:
@@ -665,6 +668,8 @@ class ViViTVideoProcessor(BaseVideoProcessor):
                         _add_note(error, f"(video {position} of the {len(video_list)} in this call)")
                     if plain_pipeline and isinstance(plain_pipeline[0], list) and is_one_frame(videos):
                         _add_note(error, _FRAME_AS_VIDEO)  # (a lone image file is no list read as videos)
+                    elif plain_pipeline and isinstance(error, BrokenVideoError) and SHORT_VIDEO_ADVICE in str(error):
+                        _add_note(error, _NO_SHORT_VIDEO_THERE)
                     raise
                 self.num_skipped += 1
                 logger.warning("Skipping video %s: %s", describe_source(video), error)
@@ -690,6 +695,35 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         # the metadata stays a list of `VideoMetadata`, as transformers' processors keep theirs: converted, an empty
         # one (every video skipped) became a (0,) tensor, or failed ("Unable to convert output 'video_metadata'")
         return BatchFeature(data=data, tensor_type=opts["return_tensors"], skip_tensor_conversion={"video_metadata"})
+
+    def _warn_sampling_rate_unused(self, rate, opts: dict) -> None:
+        """transformers' pipeline('video-classification') takes `frame_sampling_rate` and hands it to no video
+        processor: its clip's frames were this processor's `frame_stride` apart whatever the rate asked, without a
+        word (`pipe(video, frame_sampling_rate=4)` scored the very frames of the default). Said once per rate, where
+        it differs from the stride the clip is taken at."""
+        said = self.__dict__.setdefault("_first_row_said", set())
+        stride_sampled = opts["fps"] is None and opts["sampling_mode"] == "stride"
+        if rate in (None, 1) or (stride_sampled and rate == opts["frame_stride"]) or ("rate", repr(rate)) in said:
+            return  # (1: the pipeline's default, given or not: no rate asked)
+        said.add(("rate", repr(rate)))
+        if stride_sampled:
+            how = (
+                f"samples its clip {opts['frame_stride']} frames apart. Set `pipe.video_processor.frame_stride = "
+                f"{rate}`, or build it with `pipeline_class=ViViTVideoClassificationPipeline` (from vivit_hf), which "
+                "takes the rate as the clip's frame_stride."
+            )
+        else:  # (uniform: a stride picks no frame there, in either pipeline)
+            how = (
+                f"spreads its clip over the whole video (sampling_mode={opts['sampling_mode']!r}), at no rate. Set "
+                f"`pipe.video_processor.sampling_mode = 'stride'` and `pipe.video_processor.frame_stride = {rate}` for "
+                "clips of frames that many apart."
+            )
+        logger.warning(
+            "transformers' pipeline('video-classification') does not pass frame_sampling_rate=%s to a video "
+            "processor: this ViViTVideoProcessor %s",
+            rate,
+            how,
+        )
 
     def _warn_first_row_scored(self, videos, num_videos: int, opts: dict) -> None:
         """Say, once each, where transformers' pipeline('video-classification') scores part of a call: it hands each of
@@ -942,7 +976,8 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         if clip.shape[-3] != 3 and colour:  # (colour ops read RGB: a 4th channel would be taken for none, or fail)
             raise ValueError(
                 f"{' and '.join(colour)} {'change' if len(colour) > 1 else 'changes'} RGB colours, but this clip has "
-                f"{clip.shape[-3]} channels (do_convert_rgb=False kept them): turn it off, or leave do_convert_rgb on."
+                f"{clip.shape[-3]} channel{'s' if clip.shape[-3] != 1 else ''} (do_convert_rgb=False kept "
+                f"{'them' if clip.shape[-3] != 1 else 'it'}): turn it off, or leave do_convert_rgb on."
             )
         size, crop = opts["size"], opts["crop_size"]
         resized = resized_frame(*clip.shape[-2:], opts)
@@ -1055,8 +1090,9 @@ def _empty_batch(opts: dict, raw: bool = False) -> torch.Tensor:
 
 
 def _plain_pipeline_call() -> tuple | None:
-    """`(inputs,)`, the input transformers' `VideoClassificationPipeline` was called with, where this processor call
-    comes from its `preprocess`; else None. Found on the call stack, by the code objects of its `preprocess` and
+    """`(inputs, frame_sampling_rate)`, the input transformers' `VideoClassificationPipeline` was called with and the
+    rate its `preprocess` took (which it passes to no video processor), where this processor call comes from that
+    `preprocess`; else None. Found on the call stack, by the code objects of its `preprocess` and
     `__call__`: the pipeline passes the processor nothing of its own (its `num_frames=` and `do_sample_frames=True` a
     user may pass too), and a flag set on the processor stays set when the user calls `pipe.video_processor` itself.
     Its `__call__` frame holds the input as given: a list it hands on an item at a time. Only where
@@ -1066,14 +1102,14 @@ def _plain_pipeline_call() -> tuple | None:
     if pipeline_class is None:
         return None
     preprocess, call = pipeline_class.preprocess.__code__, pipeline_class.__call__.__code__
-    frame, in_preprocess = sys._getframe(1), False
+    frame, in_preprocess, rate = sys._getframe(1), False, None
     while frame is not None:
         if frame.f_code is preprocess:
-            in_preprocess = True
+            in_preprocess, rate = True, frame.f_locals.get("frame_sampling_rate")
         elif frame.f_code is call and in_preprocess:
-            return (frame.f_locals.get("inputs"),)
+            return (frame.f_locals.get("inputs"), rate)
         frame = frame.f_back
-    return (None,) if in_preprocess else None
+    return (None, rate) if in_preprocess else None
 
 
 # transformers' pipeline('video-classification') batches a list as videos: a list of frames reached the processor one
@@ -1085,6 +1121,15 @@ _FRAME_AS_VIDEO = (
     "`pipe.video_processor.short_video`): pass a list of frames as one array, `np.stack(frames)` (T, H, W, 3), or "
     "build it with `pipeline_class=ViViTVideoClassificationPipeline` (from vivit_hf), which reads a list of frames, or "
     "of their image files, as one video."
+)
+
+
+# a video too short for its clip (a short array, a still image file) is refused advising short_video=, which
+# transformers' pipeline('video-classification') refuses in a call ("unexpected keyword argument 'short_video'")
+_NO_SHORT_VIDEO_THERE = (
+    "transformers' pipeline('video-classification') takes no short_video in a call: set it on its processor, "
+    "`pipe.video_processor.short_video = 'loop'` (or 'pad'), or build it with "
+    "`pipeline_class=ViViTVideoClassificationPipeline` (from vivit_hf), which takes `pipe(video, short_video='loop')`."
 )
 
 

@@ -81,6 +81,8 @@ def per_video_options(opts: dict, source: FrameSource, given_metadata) -> dict:
                 "as given unless sampling is asked for: pass do_sample_frames=True (clips of num_frames at "
                 "frame_stride, as from a file)."
             )
+        if not opts["do_sample_frames"] and opts.get("num_frames_in_call"):
+            _say_num_frames_unused(opts["num_frames"], source)
     if opts["short_video"] is None and in_memory and source.num_frames > 1:  # (None names one frame in its error)
         opts["short_video"] = "error"
     video_fps = getattr(given_metadata, "fps", None) if given_metadata is not None else None
@@ -92,6 +94,29 @@ def per_video_options(opts: dict, source: FrameSource, given_metadata) -> dict:
             opts["video_times"] = (source.reader.frame_times(), source.reader.last_frame_seconds())
     opts["video_fps"] = video_fps
     return opts
+
+
+# the call's `num_frames` already said to be unused for frames kept as given (once each, not once per call of a loop)
+_NUM_FRAMES_SAID: set[int] = set()
+
+
+def _say_num_frames_unused(num_frames: int, source: FrameSource) -> None:
+    """A call's `num_frames` for frames kept as given samples nothing, as in transformers' video processors (whose
+    `do_sample_frames` is off), where `num_clips` is refused: taken without a word, `proc(frames, num_frames=4)` gave
+    all 12 frames given to a caller who asked for 4. Said once per count; a call that turns sampling off itself
+    (`do_sample_frames=False`) asked for that."""
+    if num_frames in _NUM_FRAMES_SAID or num_frames == source.num_frames:  # (as many as asked: nothing to say)
+        return
+    _NUM_FRAMES_SAID.add(num_frames)
+    logger.warning(
+        "num_frames=%s samples nothing from %s: frames given in memory are kept as given (%d frames), as in "
+        "transformers' video processors, unless sampling is asked for. Pass do_sample_frames=True for a clip of "
+        "%s of them (at frame_stride, as from a file).",
+        num_frames,
+        source.name,
+        source.num_frames,
+        num_frames,
+    )
 
 
 def _check_metadata_counts_frames(given_metadata, source: FrameSource) -> None:
@@ -461,17 +486,26 @@ def _array_to_clip_tensor(array, input_data_format, name: str) -> torch.Tensor:
 
 def check_convert_rgb(source, opts: dict) -> None:
     """`do_convert_rgb=False` changes no pixel of an RGB video (transformers' processors give the same pixels either
-    way, and files are decoded to RGB), nor of a grey one (transformers' normalisation broadcasts its one channel to
-    the three of `image_mean`: the grey frames repeated to RGB, as here), so it is taken there. A 4-channel video
-    keeps its 4 channels, as transformers' processors keep them (its `VideoProcessingTestMixin` checks
-    `(frames, 4, H, W)`): the input of a model with `num_channels=4` (RGB and depth, or RGBA). It was refused ("the
-    ViViT models take 3 channels") though `ViViTConfig(num_channels=4)` takes them. Frames whose transparency is
-    no 4th channel of their own (a palette's transparent colour, grey with alpha: PIL's P and LA) would keep other
-    bands there: refused, naming the video, rather than composited onto white against the option."""
+    way, and files are decoded to RGB). A grey video keeps its one channel, as transformers' processors keep it, unless
+    the normalisation gives each of three channels statistics of its own (`image_mean` / `image_std` as three numbers,
+    a preset's included): transformers' broadcasts the one channel against them, which is the grey frames repeated to
+    RGB, as here. So without normalisation, or with one number each, it is `(frames, 1, H, W)`, the input of a model
+    with `num_channels=1` (it was repeated to RGB whatever the options: the option ignored, and such a model refused
+    every grey video). A 4-channel video keeps its 4 channels, as transformers' processors keep them (its
+    `VideoProcessingTestMixin` checks `(frames, 4, H, W)`): the input of a model with `num_channels=4` (RGB and depth,
+    or RGBA). It was refused ("the ViViT models take 3 channels") though `ViViTConfig(num_channels=4)` takes them.
+    Frames whose transparency is no 4th channel of their own (a palette's transparent colour, grey with alpha: PIL's P
+    and LA) would keep other bands there: refused, naming the video, rather than composited onto white against the
+    option."""
     if opts.get("do_convert_rgb") is not False:
         return
     if source.channels == 4 and source.tensor is not None and source.alpha is not None:
         source.keep_fourth_channel()
+        return
+    if source.channels == 1 and source.tensor is not None and source.alpha is None:
+        statistics = (opts.get("image_mean"), opts.get("image_std"))
+        if not (opts.get("do_normalize") and any(np.ndim(value) > 0 for value in statistics)):
+            source.keep_one_channel()
         return
     if source.channels not in (1, 3) or source.alpha is not None:
         # a palette (P) frame with a transparent colour has one band as given: "1 channels" named a grey video's count,
@@ -884,6 +918,10 @@ class FrameSource:
         if self.alpha is not None:
             alpha = self.alpha if indices.size == self.num_frames else take_frames(self.alpha, indices)
         return _on_white(frames, alpha, scale)
+
+    def keep_one_channel(self) -> None:
+        """A grey video's frames as `(T, 1, H, W)`, not repeated to RGB (`do_convert_rgb=False`)."""
+        self.tensor = self.tensor[:, :1]
 
     def keep_fourth_channel(self) -> None:
         """A 4-channel video's frames as `(T, 4, H, W)`, the 4th kept as a channel, never composited

@@ -177,6 +177,15 @@ def resolve_source(source: Any) -> Any:
             " A torchcodec FrameBatch (or Frame) holds decoded frames: pass its `.data`, (T, C, H, W) uint8, and for "
             "fps= sampling its frame rate as video_metadata={'fps': ...}."
         )
+    elif hasattr(source, "total_num_frames") and hasattr(source, "frames_indices"):  # transformers' VideoMetadata
+        # (`load_video` returns `(frames, metadata)`: the pair, a tuple, reads as a list of two videos)
+        hint = (
+            " A VideoMetadata describes a video and holds no frames: transformers' `load_video` returns `(frames, "
+            "metadata)`, so pass `processor(frames, video_metadata=metadata)`, not the pair (a tuple is a list of "
+            "videos)."
+        )
+    elif hasattr(source, "__next__") and hasattr(source, "__iter__"):  # a generator, `map(...)`: read once, no len
+        hint = " A generator (or iterator) of videos: pass a list, `list(videos)`."
     elif hasattr(source, "column_names") and hasattr(source, "features"):  # a `datasets` Dataset: rows, not videos
         hint = (
             f" A datasets Dataset holds rows (columns {list(source.column_names)}): pass its column of videos, "
