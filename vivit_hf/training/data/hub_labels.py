@@ -50,6 +50,17 @@ def hub_columns(features, video_column: str | None, label_column: str | None, so
                 f"--dataset_format hub: {source} has several Video columns, {videos}; name the one to read with "
                 f"--video_column{_layout_hint(features, None)}"
             )
+        # WebDataset samples whose clips are members of several types (`<key>.mp4`, `<key>.webm`): a column each, the
+        # others None in every row, and the first taken left every sample of another type out as giving no video.
+        members = [c for c in features if "__key__" in features and f".{member_extension(c)}" in VIDEO_EXTENSIONS]
+        if len(dict.fromkeys(videos + members)) > 1 and not set(named) & set(videos + members):
+            raise DatasetFormatError(
+                f"--dataset_format hub: {source} has WebDataset clip members of several types, "
+                f"{list(dict.fromkeys(videos + members))}: datasets reads each as a column of its own, so a sample's "
+                "clip is in one of them and the others are None; give every sample's clip one member name "
+                "('<key>.video', as the shard tool writes clips of mixed containers), or name one column with "
+                "--video_column to read only the samples that have it"
+            )
         video_column = next((c for c in named if c in videos), videos[0] if videos else None)
         video_column = video_column or next(iter(named), None)
         # A WebDataset member whose extension `datasets` does not decode as video (`<key>.webm`): raw bytes.
