@@ -832,30 +832,36 @@ def test_a_parquet_column_of_path_dicts_without_bytes_is_read_whole_and_streamed
         assert torch.equal(batch["pixel_values"], reference), cells
 
 
-@pytest.mark.parametrize("layout", ["unlabelled_test", "webm_train_mp4_validation"])
+@pytest.mark.parametrize("layout", ["unlabelled_test", "webm_train_mp4_validation", "mp4_shard_avi_shard"])
 def test_webdataset_splits_with_other_members_are_read_by_each_splits_own_not_by_the_last_splits(tmp_path, layout):
     """`datasets` types a WebDataset's columns by the first samples of its last split's first shard and drops every
     member those lack. A train of `<key>.mp4` + `<key>.cls` beside the Hub's usual unlabelled test of `<key>.mp4`
     lost its `cls`: "need a label column", whole and streamed; `.webm` training clips beside `.mp4` validation clips
-    were rows without a video, the whole train split left out. Now the columns are every split's: the train labels
-    are read and the test split left out as unlabelled; clips in members of two types are refused, naming them."""
+    were rows without a video, the whole train split left out, as were a train's `.avi` shard's beside its `.mp4`
+    one. Now the columns are every split's and every local shard's: the train labels are read and the test split
+    left out as unlabelled; clips in members of two types are refused, naming them."""
     clips = sources(tmp_path, 4)
+    repo = tmp_path / "repo"
     train_clip = "webm" if layout == "webm_train_mp4_validation" else "mp4"
-    write_tar(
-        tmp_path / "repo" / "train-00000.tar",
-        [(f"k{i}", {train_clip: clips[i].read_bytes(), "cls": str(i % 2).encode()}) for i in range(3)],
-    )
-    other = {"mp4": clips[3].read_bytes()} | ({"cls": b"1"} if layout == "webm_train_mp4_validation" else {})
-    write_tar(tmp_path / "repo" / f"{'test' if layout == 'unlabelled_test' else 'validation'}-00000.tar", [("t", other)])
-    root, cache = str(tmp_path / "repo"), str(tmp_path / "cache")
-    if layout == "webm_train_mp4_validation":
+    samples = [(f"k{i}", {train_clip: clips[i].read_bytes(), "cls": str(i % 2).encode()}) for i in range(3)]
+    write_tar(repo / "train-00000.tar", samples)
+    other = {"mp4": clips[3].read_bytes()} | ({"cls": b"1"} if layout != "unlabelled_test" else {})
+    if layout == "mp4_shard_avi_shard":
+        write_tar(repo / "train-00001.tar", [("t", {"avi": other.pop("mp4"), **other})])
+    else:
+        write_tar(repo / f"{'test' if layout == 'unlabelled_test' else 'validation'}-00000.tar", [("t", other)])
+    root, cache = str(repo), str(tmp_path / "cache")
+    if layout != "unlabelled_test":
+        types = "'mp4', 'webm'" if layout == "webm_train_mp4_validation" else "'mp4', 'avi'"
         for read in (lambda: load_video_dataset(root, "hub", cache_dir=cache), lambda: open_streaming_dataset(root)):
-            with pytest.raises(DatasetFormatError, match=r"clip members of several types, \['mp4', 'webm'\]"):
+            with pytest.raises(DatasetFormatError, match=rf"clip members of several types, \[{types}\]"):
                 read()
         return
     data = load_video_dataset(root, "hub", cache_dir=cache)
     assert sorted(data.splits) == ["train"] and data.unlabelled == ["test"]
-    assert [(e["id"], e["label"]) for e in data.split("train")] == [(f"train-00000.tar/k{i}.mp4", i % 2) for i in range(3)]
+    assert [(e["id"], e["label"]) for e in data.split("train")] == [
+        (f"train-00000.tar/k{i}.mp4", i % 2) for i in range(3)
+    ]
     streamed = open_streaming_dataset(root, cache_dir=cache)
     split = streamed.split("train")
     rows = [hub_example(row, split.video_column, split.label_column, split.label_id, "?") for row in split.dataset]

@@ -449,27 +449,33 @@ class _SplitsInOrder:
 
 
 def webdataset_features_of_every_split(builder, dl_manager):
-    """The columns of a WebDataset builder whose card declares none: those of the first samples of every split's
-    first shard, where `datasets` infers them from the first samples of the last split's first shard alone and drops
-    every member no such sample has. A `train` of `<key>.mp4` + `<key>.cls` beside the Hub's usual unlabelled `test`
-    of `<key>.mp4` lost its `cls` (no label column, refused as if the data set had none); a `train` of `.txt` labels
-    beside a `validation` of `.json` ones was left out as unlabelled; `.webm` training clips beside `.mp4` validation
-    clips were rows without a video, the whole split. None where `datasets`' own reading stands: another builder, a
-    card's features, one split, or columns the splits type differently (`datasets` says which)."""
+    """The columns of a WebDataset builder whose card declares none: those of the first samples of every split's first
+    shard and of the first sample of every other shard on disk, where `datasets` infers them from the first samples
+    of the last split's first shard alone and drops every member no such sample has. A `train` of `<key>.mp4` +
+    `<key>.cls` beside the Hub's usual unlabelled `test` of `<key>.mp4` lost its `cls` (no label column, refused as
+    if the data set had none); a `train` of `.txt` labels beside a `validation` of `.json` ones was left out as
+    unlabelled; `.webm` training clips beside `.mp4` validation clips were rows without a video, the whole split.
+    None where `datasets`' own reading stands: another builder, a card's features, or columns the splits type
+    differently (`datasets` says which)."""
     import datasets
     import pyarrow as pa
     from datasets.features.features import cast_to_python_objects
     from datasets.packaged_modules.webdataset.webdataset import WebDataset
 
-    if not isinstance(builder, WebDataset) or builder.info.features or len(builder.config.data_files or {}) < 2:
+    if not isinstance(builder, WebDataset) or builder.info.features:
         return None
     tables = []
     for tar_paths in dl_manager.download(builder.config.data_files).values():
-        pipeline = builder._get_pipeline_from_tar(tar_paths[0], dl_manager.iter_archive(tar_paths[0]))
-        first = list(itertools.islice(pipeline, builder.NUM_EXAMPLES_FOR_FEATURES_INFERENCE))
-        if any(example.keys() != first[0].keys() for example in first):
-            return None  # `datasets`' own refusal of the split, as its inference raises it
-        tables += [pa.Table.from_pylist(cast_to_python_objects([e], only_1d_for_numpy=True)) for e in first]
+        # the first sample of each other shard on disk too (a local folder's, or a Hub repo's read whole: one
+        # header or two each): `.mp4` shards beside `.avi` ones of one split were rows without a video
+        for number, tar_path in enumerate(tar_paths[:1] + [path for path in tar_paths[1:] if os.path.isfile(path)]):
+            pipeline = builder._get_pipeline_from_tar(tar_path, dl_manager.iter_archive(tar_path))
+            first = list(itertools.islice(pipeline, 1 if number else builder.NUM_EXAMPLES_FOR_FEATURES_INFERENCE))
+            if any(example.keys() != first[0].keys() for example in first):
+                return None  # `datasets`' own refusal of the split, as its inference raises it
+            tables += [pa.Table.from_pylist(cast_to_python_objects([e], only_1d_for_numpy=True)) for e in first]
+    if not tables:
+        return None
     try:
         features = datasets.Features.from_arrow_schema(pa.concat_tables(tables, promote_options="default").schema)
     except (pa.ArrowInvalid, pa.ArrowTypeError):

@@ -45,21 +45,21 @@ def hub_columns(features, video_column: str | None, label_column: str | None, so
     if video_column is None:
         videos = [c for c, f in features.items() if isinstance(f, datasets.Video)]
         named = [c for c in ("video", "video_path", "path", "file") if c in features]
+        # WebDataset samples whose clips are members of several types (`<key>.mp4`, `<key>.webm`): a column each, the
+        # others None in every row, and the first taken left every sample of another type out as giving no video.
+        members = [c for c in features if f".{member_extension(c)}" in VIDEO_EXTENSIONS]
+        members = list(dict.fromkeys(videos + members)) if "__key__" in features else []
+        if len({member_extension(c) for c in members}) > 1 and not set(named) & set(members):
+            raise DatasetFormatError(
+                f"--dataset_format hub: {source} has WebDataset clip members of several types, {members}: "
+                "datasets reads each as a column of its own, so a sample's clip is in one of them and the others "
+                "are None; give every sample's clip one member name ('<key>.video', as the shard tool writes clips "
+                "of mixed containers), or name one column with --video_column to read only the samples that have it"
+            )
         if len(videos) > 1 and not set(named) & set(videos):  # `rgb` beside `flow`: the first was taken
             raise DatasetFormatError(
                 f"--dataset_format hub: {source} has several Video columns, {videos}; name the one to read with "
                 f"--video_column{_layout_hint(features, None)}"
-            )
-        # WebDataset samples whose clips are members of several types (`<key>.mp4`, `<key>.webm`): a column each, the
-        # others None in every row, and the first taken left every sample of another type out as giving no video.
-        members = [c for c in features if "__key__" in features and f".{member_extension(c)}" in VIDEO_EXTENSIONS]
-        if len(dict.fromkeys(videos + members)) > 1 and not set(named) & set(videos + members):
-            raise DatasetFormatError(
-                f"--dataset_format hub: {source} has WebDataset clip members of several types, "
-                f"{list(dict.fromkeys(videos + members))}: datasets reads each as a column of its own, so a sample's "
-                "clip is in one of them and the others are None; give every sample's clip one member name "
-                "('<key>.video', as the shard tool writes clips of mixed containers), or name one column with "
-                "--video_column to read only the samples that have it"
             )
         video_column = next((c for c in named if c in videos), videos[0] if videos else None)
         video_column = video_column or next(iter(named), None)
