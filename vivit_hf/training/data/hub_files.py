@@ -154,6 +154,10 @@ def local_folder_cache_dir(folder: Path, cache_dir: str | None) -> str:
     files.extend((name, entry[4]) for name, entry in kept.items())
     if kept != digests:
         _write_digests(root / _DIGESTS, kept)
+    if any(name.lower().endswith(".tar") for name in kept):
+        # WebDataset shards' columns are now every split's (`webdataset_features_of_every_split`): a version built
+        # before, with the last split's alone, is not read again
+        files.append(("webdataset columns of every split", ""))
     version = hashlib.sha256(json.dumps([resolved, sorted(files)]).encode()).hexdigest()[:16]
     _IN_USE.add(str(root / version))
     _hold(root / version)
