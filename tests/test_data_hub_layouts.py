@@ -866,3 +866,25 @@ def test_webdataset_splits_with_other_members_are_read_by_each_splits_own_not_by
     split = streamed.split("train")
     rows = [hub_example(row, split.video_column, split.label_column, split.label_id, "?") for row in split.dataset]
     assert sorted(streamed.splits) == ["train"] and [e["label"] for e in rows] == [0, 1, 0]
+
+
+def test_webdataset_class_ids_take_their_names_from_the_json_beside_them_without_a_card(tmp_path):
+    """The shard tool's samples, `<key>.cls` (the id) and `<key>.json` (`id`, `label`: the class name), copied
+    without the card that names the classes: the model's classes were "0", "1" (its id2label), whole and streamed.
+    The ids stay the labels; the json names them."""
+    samples = [
+        (
+            f"{i:06d}",
+            {
+                "mp4": clip.read_bytes(),
+                "cls": str(i % 2).encode(),
+                "json": json.dumps({"label": NAMES[i % 2]}).encode(),
+            },
+        )
+        for i, clip in enumerate(sources(tmp_path, 3))
+    ]
+    write_tar(tmp_path / "repo" / "data" / "train-00000-of-00001.tar", samples)
+    root = str(tmp_path / "repo")
+    data = load_video_dataset(root, "hub", cache_dir=str(tmp_path / "cache"))
+    assert data.label_names == NAMES and [e["label"] for e in data.split("train")] == [0, 1, 0]
+    assert open_streaming_dataset(root, cache_dir=str(tmp_path / "cache")).label_names == NAMES

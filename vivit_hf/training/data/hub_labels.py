@@ -299,7 +299,16 @@ def name_columns(features, label_column: str) -> list[str]:
     if not isinstance(fields, dict) and not hasattr(fields, "keys"):
         return []
     wanted = (f"{base}_name", f"{base}_text", "label_name", "label_text", "class_name", "category_name")
-    return [f"{prefix}{dot}{name}" for name in dict.fromkeys(wanted) if name in fields]
+    found = [f"{prefix}{dot}{name}" for name in dict.fromkeys(wanted) if name in fields]
+    # A WebDataset sample's `<key>.cls` (the class id) beside its `<key>.json`, which names the class: the shard
+    # tool writes `label` there (its card names the classes; shards copied without it were read as "0".."N").
+    attached = features.get("json") if member_extension(label_column) == "cls" and "__key__" in features else None
+    if isinstance(attached, dict):
+        names = [field for field in (*wanted[2:], "label") if field in attached]
+        found += [
+            f"json.{field}" for field in names if getattr(attached[field], "dtype", None) in ("string", "large_string")
+        ]
+    return found
 
 
 def column_values(tables: dict, column: str) -> list:
