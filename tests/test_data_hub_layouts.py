@@ -27,7 +27,19 @@ def sources(tmp_path: Path, count: int = 3) -> list[Path]:
     the same frames. A test compares the clips' bytes with what a layout stored, and an encode is not always
     byte-identical (x264 once gave 2980 bytes where it gives 2793: the webdataset_cls flake, a KeyError on bytes)."""
     paths = [tmp_path / "src" / f"{i}.mp4" for i in range(count)]
-    return [path if path.is_file() else clip(path, seed=i) for i, path in enumerate(paths)]
+    for i, path in enumerate(paths):
+        if path.is_file():
+            continue
+        if i in _ENCODED:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(_ENCODED[i])
+        else:
+            _ENCODED[i] = clip(path, seed=i).read_bytes()
+    return paths
+
+
+# Each seed's clip, encoded once for the module's tests (~12 ms an encode, ~100 of them): the bytes are copied.
+_ENCODED: dict[int, bytes] = {}
 
 
 def video_bytes(video) -> bytes:
@@ -135,6 +147,7 @@ def test_the_clips_a_layout_stored_are_the_ones_its_test_compares_with_not_new_e
         return path
 
     monkeypatch.setattr(sys.modules[__name__], "clip", encode_again)
+    monkeypatch.setattr(sys.modules[__name__], "_ENCODED", {})  # encoded here, not copied from an earlier test
     assert [path.read_bytes() for path in sources(tmp_path)] == stored
 
 
