@@ -901,3 +901,22 @@ def test_webdataset_class_ids_take_their_names_from_the_json_beside_them_without
     data = load_video_dataset(root, "hub", cache_dir=str(tmp_path / "cache"))
     assert data.label_names == NAMES and [e["label"] for e in data.split("train")] == [0, 1, 0]
     assert open_streaming_dataset(root, cache_dir=str(tmp_path / "cache")).label_names == NAMES
+
+
+def test_a_shard_holding_a_samples_members_apart_is_refused_naming_it_whole_and_streamed(tmp_path):
+    """`tar -cf shard.tar *.mp4 *.cls` writes every clip, then every label: `datasets` reads a sample from consecutive
+    members only, so it made 6 samples of a clip or a label each, and stopped in its bare `ValueError` ("don't share
+    the same prefix"), or, past its 5 samples of inference, "need a label column". The shard and member are named."""
+    root = tmp_path / "repo"
+    root.mkdir()
+    clips = sources(tmp_path)
+    with tarfile.open(root / "train-00000.tar", "w") as tar:
+        for name, data in [(f"k{i}.mp4", c.read_bytes()) for i, c in enumerate(clips)] + [
+            (f"k{i}.cls", str(i % 2).encode()) for i in range(3)
+        ]:
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    for read in (lambda: load_video_dataset(str(root), "hub"), lambda: open_streaming_dataset(str(root))):
+        with pytest.raises(DatasetFormatError, match=r"train-00000.tar .* holds 'k0.cls' apart from the other members"):
+            read()
