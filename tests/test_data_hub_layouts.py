@@ -27,7 +27,19 @@ def sources(tmp_path: Path, count: int = 3) -> list[Path]:
     the same frames. A test compares the clips' bytes with what a layout stored, and an encode is not always
     byte-identical (x264 once gave 2980 bytes where it gives 2793: the webdataset_cls flake, a KeyError on bytes)."""
     paths = [tmp_path / "src" / f"{i}.mp4" for i in range(count)]
-    return [path if path.is_file() else clip(path, seed=i) for i, path in enumerate(paths)]
+    for i, path in enumerate(paths):
+        if path.is_file():
+            continue
+        if i in _ENCODED:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(_ENCODED[i])
+        else:
+            _ENCODED[i] = clip(path, seed=i).read_bytes()
+    return paths
+
+
+# Each seed's clip, encoded once for the module's tests (~12 ms an encode, ~100 of them): the bytes are copied.
+_ENCODED: dict[int, bytes] = {}
 
 
 def video_bytes(video) -> bytes:
@@ -135,6 +147,7 @@ def test_the_clips_a_layout_stored_are_the_ones_its_test_compares_with_not_new_e
         return path
 
     monkeypatch.setattr(sys.modules[__name__], "clip", encode_again)
+    monkeypatch.setattr(sys.modules[__name__], "_ENCODED", {})  # encoded here, not copied from an earlier test
     assert [path.read_bytes() for path in sources(tmp_path)] == stored
 
 
@@ -830,3 +843,80 @@ def test_a_parquet_column_of_path_dicts_without_bytes_is_read_whole_and_streamed
         assert batch["valid"].tolist() == [True, True, True], cells
         assert batch["labels"].tolist() == labels, cells
         assert torch.equal(batch["pixel_values"], reference), cells
+
+
+@pytest.mark.parametrize("layout", ["unlabelled_test", "webm_train_mp4_validation", "mp4_shard_avi_shard"])
+def test_webdataset_splits_with_other_members_are_read_by_each_splits_own_not_by_the_last_splits(tmp_path, layout):
+    """`datasets` types a WebDataset's columns by the first samples of its last split's first shard and drops every
+    member those lack. A train of `<key>.mp4` + `<key>.cls` beside the Hub's usual unlabelled test of `<key>.mp4`
+    lost its `cls`: "need a label column", whole and streamed; `.webm` training clips beside `.mp4` validation clips
+    were rows without a video, the whole train split left out, as were a train's `.avi` shard's beside its `.mp4`
+    one. Now the columns are every split's and every local shard's: the train labels are read and the test split
+    left out as unlabelled; clips in members of two types are refused, naming them."""
+    clips = sources(tmp_path, 4)
+    repo = tmp_path / "repo"
+    train_clip = "webm" if layout == "webm_train_mp4_validation" else "mp4"
+    samples = [(f"k{i}", {train_clip: clips[i].read_bytes(), "cls": str(i % 2).encode()}) for i in range(3)]
+    write_tar(repo / "train-00000.tar", samples)
+    other = {"mp4": clips[3].read_bytes()} | ({"cls": b"1"} if layout != "unlabelled_test" else {})
+    if layout == "mp4_shard_avi_shard":
+        write_tar(repo / "train-00001.tar", [("t", {"avi": other.pop("mp4"), **other})])
+    else:
+        write_tar(repo / f"{'test' if layout == 'unlabelled_test' else 'validation'}-00000.tar", [("t", other)])
+    root, cache = str(repo), str(tmp_path / "cache")
+    if layout != "unlabelled_test":
+        types = "'mp4', 'webm'" if layout == "webm_train_mp4_validation" else "'mp4', 'avi'"
+        for read in (lambda: load_video_dataset(root, "hub", cache_dir=cache), lambda: open_streaming_dataset(root)):
+            with pytest.raises(DatasetFormatError, match=rf"clip members of several types, \[{types}\]"):
+                read()
+        return
+    data = load_video_dataset(root, "hub", cache_dir=cache)
+    assert sorted(data.splits) == ["train"] and data.unlabelled == ["test"]
+    assert [(e["id"], e["label"]) for e in data.split("train")] == [
+        (f"train-00000.tar/k{i}.mp4", i % 2) for i in range(3)
+    ]
+    streamed = open_streaming_dataset(root, cache_dir=cache)
+    split = streamed.split("train")
+    rows = [hub_example(row, split.video_column, split.label_column, split.label_id, "?") for row in split.dataset]
+    assert sorted(streamed.splits) == ["train"] and [e["label"] for e in rows] == [0, 1, 0]
+
+
+def test_webdataset_class_ids_take_their_names_from_the_json_beside_them_without_a_card(tmp_path):
+    """The shard tool's samples, `<key>.cls` (the id) and `<key>.json` (`id`, `label`: the class name), copied
+    without the card that names the classes: the model's classes were "0", "1" (its id2label), whole and streamed.
+    The ids stay the labels; the json names them."""
+    samples = [
+        (
+            f"{i:06d}",
+            {
+                "mp4": clip.read_bytes(),
+                "cls": str(i % 2).encode(),
+                "json": json.dumps({"label": NAMES[i % 2]}).encode(),
+            },
+        )
+        for i, clip in enumerate(sources(tmp_path, 3))
+    ]
+    write_tar(tmp_path / "repo" / "data" / "train-00000-of-00001.tar", samples)
+    root = str(tmp_path / "repo")
+    data = load_video_dataset(root, "hub", cache_dir=str(tmp_path / "cache"))
+    assert data.label_names == NAMES and [e["label"] for e in data.split("train")] == [0, 1, 0]
+    assert open_streaming_dataset(root, cache_dir=str(tmp_path / "cache")).label_names == NAMES
+
+
+def test_a_shard_holding_a_samples_members_apart_is_refused_naming_it_whole_and_streamed(tmp_path):
+    """`tar -cf shard.tar *.mp4 *.cls` writes every clip, then every label: `datasets` reads a sample from consecutive
+    members only, so it made 6 samples of a clip or a label each, and stopped in its bare `ValueError` ("don't share
+    the same prefix"), or, past its 5 samples of inference, "need a label column". The shard and member are named."""
+    root = tmp_path / "repo"
+    root.mkdir()
+    clips = sources(tmp_path)
+    with tarfile.open(root / "train-00000.tar", "w") as tar:
+        for name, data in [(f"k{i}.mp4", c.read_bytes()) for i, c in enumerate(clips)] + [
+            (f"k{i}.cls", str(i % 2).encode()) for i in range(3)
+        ]:
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    for read in (lambda: load_video_dataset(str(root), "hub"), lambda: open_streaming_dataset(str(root))):
+        with pytest.raises(DatasetFormatError, match=r"train-00000.tar .* holds 'k0.cls' apart from the other members"):
+            read()

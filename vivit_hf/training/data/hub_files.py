@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import gc  # `_no_cycle_collection`
+import itertools
 import json
 import logging
 import os
@@ -153,6 +154,10 @@ def local_folder_cache_dir(folder: Path, cache_dir: str | None) -> str:
     files.extend((name, entry[4]) for name, entry in kept.items())
     if kept != digests:
         _write_digests(root / _DIGESTS, kept)
+    if any(name.lower().endswith(".tar") for name in kept):
+        # WebDataset shards' columns are now every split's (`webdataset_features_of_every_split`): a version built
+        # before, with the last split's alone, is not read again
+        files.append(("webdataset columns of every split", ""))
     version = hashlib.sha256(json.dumps([resolved, sorted(files)]).encode()).hexdigest()[:16]
     _IN_USE.add(str(root / version))
     _hold(root / version)
@@ -436,12 +441,60 @@ class _SplitsInOrder:
         self.builder = builder
 
     def __call__(self, dl_manager, **kwargs):
+        features = webdataset_features_of_every_split(self.builder, dl_manager)
+        if features is not None:
+            self.builder.info.features = features
         splits = type(self.builder)._split_generators(self.builder, dl_manager, **kwargs)
         for split in splits:
             files = split.gen_kwargs.get("metadata_files")
             if isinstance(files, (set, frozenset)):
                 split.gen_kwargs["metadata_files"] = sorted(files, key=_path_parts)
         return splits
+
+
+def webdataset_features_of_every_split(builder, dl_manager):
+    """The columns of a WebDataset builder whose card declares none: those of the first samples of every split's first
+    shard and of the first sample of every other shard on disk, where `datasets` infers them from the first samples
+    of the last split's first shard alone and drops every member no such sample has. A `train` of `<key>.mp4` +
+    `<key>.cls` beside the Hub's usual unlabelled `test` of `<key>.mp4` lost its `cls` (no label column, refused as
+    if the data set had none); a `train` of `.txt` labels beside a `validation` of `.json` ones was left out as
+    unlabelled; `.webm` training clips beside `.mp4` validation clips were rows without a video, the whole split.
+    None where `datasets`' own reading stands: another builder, a card's features, or columns the splits type
+    differently (`datasets` says which)."""
+    import datasets
+    import pyarrow as pa
+    from datasets.features.features import cast_to_python_objects
+    from datasets.packaged_modules.webdataset.webdataset import WebDataset
+
+    if not isinstance(builder, WebDataset) or builder.info.features:
+        return None
+    tables = []
+    for tar_paths in dl_manager.download(builder.config.data_files).values():
+        # the first sample of each other shard on disk too (a local folder's, or a Hub repo's read whole: one
+        # header or two each): `.mp4` shards beside `.avi` ones of one split were rows without a video
+        for number, tar_path in enumerate(tar_paths[:1] + [path for path in tar_paths[1:] if os.path.isfile(path)]):
+            pipeline = builder._get_pipeline_from_tar(tar_path, dl_manager.iter_archive(tar_path))
+            first = list(itertools.islice(pipeline, 1 if number else builder.NUM_EXAMPLES_FOR_FEATURES_INFERENCE))
+            if any(example.keys() != first[0].keys() for example in first):
+                return None  # `datasets`' own refusal of the split, as its inference raises it
+            tables += [pa.Table.from_pylist(cast_to_python_objects([e], only_1d_for_numpy=True)) for e in first]
+    if not tables:
+        return None
+    try:
+        features = datasets.Features.from_arrow_schema(pa.concat_tables(tables, promote_options="default").schema)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+    kinds = (
+        (builder.IMAGE_EXTENSIONS, datasets.Image),
+        (builder.AUDIO_EXTENSIONS, datasets.Audio),
+        (builder.VIDEO_EXTENSIONS, datasets.Video),
+        (builder.MESH_EXTENSIONS, datasets.Mesh),
+    )
+    for column in features:  # as `datasets` types a member by its extension
+        for extensions, kind in kinds:
+            if column.rsplit(".", 1)[-1].lower() in extensions:
+                features[column] = kind()
+    return features
 
 
 def _path_parts(entry) -> tuple:

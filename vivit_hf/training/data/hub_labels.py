@@ -45,6 +45,17 @@ def hub_columns(features, video_column: str | None, label_column: str | None, so
     if video_column is None:
         videos = [c for c, f in features.items() if isinstance(f, datasets.Video)]
         named = [c for c in ("video", "video_path", "path", "file") if c in features]
+        # WebDataset samples whose clips are members of several types (`<key>.mp4`, `<key>.webm`): a column each, the
+        # others None in every row, and the first taken left every sample of another type out as giving no video.
+        members = [c for c in features if f".{member_extension(c)}" in VIDEO_EXTENSIONS]
+        members = list(dict.fromkeys(videos + members)) if "__key__" in features else []
+        if len({member_extension(c) for c in members}) > 1 and not set(named) & set(members):
+            raise DatasetFormatError(
+                f"--dataset_format hub: {source} has WebDataset clip members of several types, {members}: "
+                "datasets reads each as a column of its own, so a sample's clip is in one of them and the others "
+                "are None; give every sample's clip one member name ('<key>.video', as the shard tool writes clips "
+                "of mixed containers), or name one column with --video_column to read only the samples that have it"
+            )
         if len(videos) > 1 and not set(named) & set(videos):  # `rgb` beside `flow`: the first was taken
             raise DatasetFormatError(
                 f"--dataset_format hub: {source} has several Video columns, {videos}; name the one to read with "
@@ -288,7 +299,16 @@ def name_columns(features, label_column: str) -> list[str]:
     if not isinstance(fields, dict) and not hasattr(fields, "keys"):
         return []
     wanted = (f"{base}_name", f"{base}_text", "label_name", "label_text", "class_name", "category_name")
-    return [f"{prefix}{dot}{name}" for name in dict.fromkeys(wanted) if name in fields]
+    found = [f"{prefix}{dot}{name}" for name in dict.fromkeys(wanted) if name in fields]
+    # A WebDataset sample's `<key>.cls` (the class id) beside its `<key>.json`, which names the class: the shard
+    # tool writes `label` there (its card names the classes; shards copied without it were read as "0".."N").
+    attached = features.get("json") if member_extension(label_column) == "cls" and "__key__" in features else None
+    if isinstance(attached, dict):
+        names = [field for field in (*wanted[2:], "label") if field in attached]
+        found += [
+            f"json.{field}" for field in names if getattr(attached[field], "dtype", None) in ("string", "large_string")
+        ]
+    return found
 
 
 def column_values(tables: dict, column: str) -> list:

@@ -474,18 +474,20 @@ def _refuse_unfinished_shards(root: Path) -> None:
 
 
 def _refuse_cut_tars(root: Path, others: Sequence[Path]) -> None:
-    """A local `.tar` cut short (a copy, download or upload that stopped mid-file) is refused in one line naming it,
-    whole and streamed: `datasets` stopped in a `tarfile.ReadError: unexpected end of data` traceback naming no file
-    (streamed, once its label column was read). Only the member headers are read, as the streamed shard count
-    reads them anyway (`streaming._tar_samples`): in that same pass (`tar_index`, kept for the file), not a second
-    walk over every tar's headers before it (5 250 shards: 10 s more before a streamed run's first step)."""
+    """A local `.tar` cut short (a copy, download or upload that stopped mid-file), or one holding a sample's members
+    apart (`read_tar_index`), is refused in one line naming it, whole and streamed: `datasets` stopped in a
+    `tarfile.ReadError: unexpected end of data` traceback naming no file (streamed, once its label column was read).
+    Only the member headers are read, as the streamed shard count reads them anyway (`streaming._tar_samples`): in
+    that same pass (`tar_index`, kept for the file), not a second walk over every tar's headers before it (5 250
+    shards: 10 s more before a streamed run's first step)."""
     import tarfile
 
     for path in sorted(path for path in others if path.name.lower().endswith(".tar") and not is_dangling(path)):
         try:
             try:
-                tar_index(path)
+                scattered = tar_index(path)[3]
             except ValueError:  # a member the index cannot read (a `.json` that is not JSON): the headers alone
+                scattered = None
                 with tarfile.open(path) as tar:
                     for _ in tar:
                         pass
@@ -494,6 +496,15 @@ def _refuse_cut_tars(root: Path, others: Sequence[Path]) -> None:
                 f"--dataset_format hub: {path.relative_to(root).as_posix()} in {root} is not a whole tar ({error}): "
                 "copy it again, or write the shards again"
             ) from None
+        if scattered is not None:
+            # `datasets` makes a sample of each run of one key's members: `k0.mp4 k1.mp4 k0.cls k1.cls` is 4 samples
+            # of a clip or a label each, refused as "no label column" or not "in WebDataset format"
+            raise DatasetFormatError(
+                f"--dataset_format hub: {path.relative_to(root).as_posix()} in {root} holds {scattered!r} apart from "
+                "the other members of its sample (other samples' members between them, as `tar -cf shard.tar *.mp4 "
+                "*.cls` writes them): datasets reads a WebDataset sample from consecutive members only; write each "
+                "sample's members together (`tar --sort=name -cf ...`)"
+            )
 
 
 def _refuse_a_packed_folder(root: Path, others: Sequence[Path]) -> None:

@@ -165,8 +165,9 @@ def stream_contents(
     return contents if len(contents) == dataset.num_shards and any(c is not None for c in contents) else None
 
 
-def tar_index(path) -> tuple[int, list[str], str]:
-    """`(samples, source ids, contents)` of a local tar (`_tar_samples`, `_tar_source_ids`, `_tar_contents`), read
+def tar_index(path) -> tuple[int, list[str], str, str | None]:
+    """`(samples, source ids, contents, scattered)` of a local tar (`_tar_samples`, `_tar_source_ids`, `_tar_contents`,
+    `scattered`: `read_tar_index`), read
     in one pass over its headers and small members, kept for the file as it is (`file_key`: its size and times, and
     its inode): the digest, the card's check and the repeated ids' warning each asked for it. By size and
     modification time alone, a tar relabelled to the same size and copied back with its old time (`cp -p`,
@@ -180,13 +181,14 @@ def tar_index(path) -> tuple[int, list[str], str]:
 # Every shard of a stream, for each of its splits: a data set of more shards than the cache held (Kinetics in 5 250
 # tars) read every tar's members again for each asker (the count, the digest, the repeated ids), none from the cache.
 @functools.lru_cache(maxsize=1 << 17)
-def read_tar_index(identity: tuple) -> tuple[int, list[str], str]:
+def read_tar_index(identity: tuple) -> tuple[int, list[str], str, str | None]:
     """`tar_index` of the tar `file_key` gave `identity` for (its real path first), and a hash of the tar's
     members: every member's name and size, and the bytes of those up to `SMALL_MEMBER` (a sample's `cls`, `txt` and
-    `json`: its label and id), read in the same pass."""
+    `json`: its label and id), read in the same pass; `scattered`: the first member of a sample whose other members
+    came before it, other samples' between them (`tar -cf shard.tar *.mp4 *.cls`), else None."""
     import tarfile
 
-    samples, previous, ids, contents = 0, None, [], hashlib.sha256()
+    samples, previous, ids, contents, seen, scattered = 0, None, [], hashlib.sha256(), {}, None
     with tarfile.open(identity[0]) as tar:
         for member in tar:
             folder, _, name = member.name.rpartition("/")
@@ -195,6 +197,10 @@ def read_tar_index(identity: tuple) -> tuple[int, list[str], str]:
                 continue
             if key != previous:
                 samples, previous = samples + 1, key
+                # a member its key's earlier run lacked (not a whole sample written twice, read as two)
+                field = name.split(".", 1)[1]
+                scattered = scattered or (member.name if key in seen and field not in seen[key] else None)
+            seen.setdefault(key, set()).add(name.split(".", 1)[1])  # the fields of each key's samples
             small = tar.extractfile(member).read() if member.size <= SMALL_MEMBER else b""
             contents.update(json.dumps([member.name, member.size]).encode() + small)
             if name.endswith(".json"):
@@ -202,4 +208,4 @@ def read_tar_index(identity: tuple) -> tuple[int, list[str], str]:
                 clip_id = meta.get("id") if isinstance(meta, dict) else None
                 if clip_id not in (None, ""):
                     ids.append(str(clip_id))
-    return samples, ids, contents.hexdigest()[:16]
+    return samples, ids, contents.hexdigest()[:16], scattered
