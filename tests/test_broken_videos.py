@@ -255,15 +255,14 @@ def test_a_web_page_saved_as_a_video_is_an_error_saying_what_it_is(tmp_path, kin
         ViViTVideoProcessor(**SMALL)(path)
 
 
-def test_an_mp4_cut_before_its_index_is_an_error_saying_so(tmp_path):
+def test_an_mp4_cut_before_its_index_is_an_error_saying_so(tmp_path, mp4_of_ten_frames):
     """A recording stopped by a crash or a full card, or a download cut short, lacks the 'moov' box that MP4
     muxers write last: no reader can find its frames, and FFmpeg only said "Invalid data found"."""
     import av
 
     from vivit_hf.processing.video_io import probe
 
-    whole = Path(write_video(tmp_path / "whole.mp4", num_frames=10))
-    data = whole.read_bytes()
+    data = mp4_of_ten_frames
     assert data.index(b"moov") > data.index(b"mdat")  # (PyAV's mp4 muxer writes the index last)
     cut = _bytes_file(tmp_path / "cut.mp4", data[: data.index(b"moov") // 2])
     with pytest.raises(av.FFmpegError):  # the reference: FFmpeg cannot open it
@@ -271,6 +270,42 @@ def test_an_mp4_cut_before_its_index_is_an_error_saying_so(tmp_path):
     for source in (cut, Path(cut).read_bytes()):
         with pytest.raises(VideoDecodeError, match="MP4 / QuickTime file without its index .*cut short"):
             probe(source)
+
+
+def test_a_fragmented_mp4_cut_inside_a_fragment_header_is_an_error_saying_so(tmp_path):
+    """A fragmented MP4 (OBS's, a camera's, a live stream's: a 'moof' index per fragment) cut inside a fragment's
+    'moof' box: FFmpeg reads every fragment's box at open, and where the cut is inside some of them (its track run)
+    said only "Invalid data found"."""
+    import av
+    from video_factory import pattern_frame
+
+    from vivit_hf.processing.video_io import probe
+
+    whole = tmp_path / "whole.mp4"
+    with av.open(str(whole), "w", format="mp4", options={"movflags": "frag_keyframe+empty_moov"}) as container:
+        stream = container.add_stream("libx264", rate=25, options={"preset": "ultrafast", "g": "5"})
+        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
+        for i in range(10):
+            frame = av.VideoFrame.from_ndarray(pattern_frame(i, 48, 64), format="rgb24")
+            frame.pts = i
+            container.mux(stream.encode(frame))
+        container.mux(stream.encode())
+    data = whole.read_bytes()
+    moof = data.rindex(b"moof") - 4
+
+    def opens(path) -> bool:  # the reference: FFmpeg opens it or not (it fails on cuts inside some of the boxes in it)
+        try:
+            av.open(path).close()
+        except av.FFmpegError:
+            return False
+        return True
+
+    cuts = (_bytes_file(tmp_path / f"cut{k}.mp4", data[: moof + k]) for k in range(8, 200, 8))
+    cut = next(path for path in cuts if not opens(path))
+    for source in (cut, Path(cut).read_bytes()):
+        with pytest.raises(VideoDecodeError, match="fragmented MP4 that ends inside a fragment's header"):
+            probe(source)
+    assert probe(whole).num_frames == 10  # (a whole one reads)
 
 
 @pytest.mark.parametrize("fmt, suffix", [("matroska", "mkv"), ("webm", "webm")])
@@ -339,8 +374,14 @@ def test_a_matroska_file_whose_file_object_fails_to_read_is_an_error_naming_that
         probe(_ReadFails(data, 100, error))
 
 
+@pytest.fixture(scope="module")
+def mp4_of_ten_frames(tmp_path_factory) -> bytes:
+    """A 10-frame mp4's bytes, its index ('moov') last, as PyAV's muxer writes it (one encode for every cut below)."""
+    return Path(write_video(tmp_path_factory.mktemp("mp4") / "whole.mp4", num_frames=10)).read_bytes()
+
+
 @pytest.mark.parametrize("inside", [0.05, 0.3, 0.45, 0.75])
-def test_an_mp4_cut_inside_its_index_is_an_error_saying_so(tmp_path, inside):
+def test_an_mp4_cut_inside_its_index_is_an_error_saying_so(tmp_path, inside, mp4_of_ten_frames):
     """A download cut in its last kilobytes ends inside the 'moov' box: FFmpeg opened such files with no streams, a
     data stream alone or a video stream of no frames, or not at all, and the errors said "has no video stream
     (found: no streams)", "(found: data)", "no decoder for its codec", "has no frames" or "Invalid data found", as if
@@ -349,7 +390,7 @@ def test_an_mp4_cut_inside_its_index_is_an_error_saying_so(tmp_path, inside):
 
     from vivit_hf.processing.video_io import probe
 
-    data = Path(write_video(tmp_path / "whole.mp4", num_frames=10)).read_bytes()
+    data = mp4_of_ten_frames
     moov = data.index(b"moov") - 4
     cut = _bytes_file(tmp_path / "cut.mp4", data[: moov + int((len(data) - moov) * inside)])
     try:  # the reference: FFmpeg finds no frame in it

@@ -477,10 +477,42 @@ def test_a_raw_h263_stream_reads_as_a_sequential_decode(tmp_path):
     """A raw H.263 stream (`.h263`, as video-phone and old 3GPP tools dump it) stores no times: its parser makes them
     up, frames 1/25 s apart read from the start and 1/29.97 s after a seek back there, so no packet but the first
     had the name the frame table gave it, and every frame but the first "could not be decoded"."""
-    path = write_stamped(tmp_path / "clip.h263", "h263", "h263", 30, {"g": "12"}, height=96, width=128)
+    path = write_stamped(tmp_path / "clip.h263", "h263", "h263", 24, {"g": "12"}, height=96, width=128)
     truth = sequential_decode(path)
-    assert frame_indices(truth) == list(range(30))
+    assert frame_indices(truth) == list(range(24))
     check_every_access_path(path, truth)
+
+
+@pytest.mark.parametrize(
+    ("codec", "rate", "size"),
+    [
+        ("h263", 15, (96, 128)),
+        ("h263", Fraction(24000, 1001), (96, 128)),
+        ("h263p", 12, (96, 128)),  # H.263+: a custom clock (1800000/127127 Hz, the nearest to 12) and 10-bit TR
+        ("h261", 15, (144, 176)),
+    ],
+)
+def test_a_raw_h263_stream_is_timed_by_its_temporal_references(tmp_path, codec, rate, size):
+    """A raw H.263 / H.261 stream's only times are its pictures' temporal references on the picture clock (30000/1001
+    Hz; FFmpeg's encoder at 15 fps steps 1, 2, 2, ...); FFmpeg's raw demuxer stamps H.263's first packets at its
+    default 25 fps and the rest at 29.97, so every rate read 28.48 fps and 20 frames 0.70 s (15 fps: 1.33 s), and
+    H.261 at 15 fps read 29.97 fps."""
+    encoder = av.CodecContext.create(codec, "w")
+    encoder.height, encoder.width = size
+    encoder.pix_fmt, encoder.time_base, encoder.framerate = "yuv420p", 1 / Fraction(rate), Fraction(rate)
+    packets = []  # a raw stream is its packets, one after another (what FFmpeg's h263 / h261 muxers write)
+    for i in range(12):
+        frame = av.VideoFrame.from_ndarray(pattern_frame(i, *size), format="rgb24").reformat(format="yuv420p")
+        frame.pts = i
+        packets += [bytes(packet) for packet in encoder.encode(frame)]
+    packets += [bytes(packet) for packet in encoder.encode(None)]
+    path = tmp_path / ("clip.h261" if codec == "h261" else "clip.h263")
+    path.write_bytes(b"".join(packets))
+    info = probe(path)
+    assert (info.num_frames, info.fps, info.duration) == (12, pytest.approx(float(rate)), pytest.approx(12 / rate))
+    # cut 4 bytes into its last picture (a download stopped): no frame for that header, the rest timed the same way
+    cut = probe(b"".join(packets[:-1]) + packets[-1][:4])
+    assert cut.fps == pytest.approx(float(rate))
 
 
 def restamped(source, path, fmt: str, stamps: dict[int, Fraction]) -> str:

@@ -102,6 +102,125 @@ _TS_PACKET_SIZES = (188, 192, 204)  # bytes of a transport stream packet (see `_
 _FLV_FOLD, _FLV_WRAP, _FLV_NEAR = 1 << 31, 1 << 32, 1 << 24
 
 
+# A raw H.263 or H.261 stream (`.h263`, `.263`, `.h261`: video-call and 3GPP-era captures) stores no times but its
+# pictures' temporal references (TR), counted on the picture clock: 30000/1001 Hz, or a custom one (H.263+'s CPCFC).
+# FFmpeg's raw demuxer stamps its packets at its own `framerate` option (25) until the decoder has said 30000/1001, then
+# at that: 20 H.263 frames read 28.48 fps and 0.70 s whatever the stream was coded at (25 fps: 0.8 s; 15 fps: 1.33 s),
+# and H.261 at 15 fps read 29.97 fps
+_H263_CLOCK = Fraction(30000, 1001)
+_PICTURE_CLOCK_CODECS = frozenset({"h263", "h261"})
+# Rates cameras, encoders and video-call software use: a short stream's references fit a range of rates
+_COMMON_RATES = tuple(Fraction(rate) for rate in (5, 6, 8, 10, 12, 15, 20, 24, 25, 30, 48, 50, 60)) + tuple(
+    Fraction(rate * 1000, 1001) for rate in (15, 24, 30, 60)
+)
+
+
+def _picture_reference(data: bytes, codec: str, clock: Fraction | None) -> tuple[int, int, Fraction] | None:
+    """(TR, the count it wraps at, the picture clock) of a raw H.261 / H.263 picture's header (see
+    `_h263_reference`); None where `data` starts with none. H.261's start code need not start a byte: its 20 bits are
+    looked for at each of the first 8 bit positions."""
+    if codec == "h263":
+        try:
+            return _h263_reference(data, clock)
+        except EOFError:
+            return None
+    bits = int.from_bytes(data[:8].ljust(8, b"\0"), "big")
+    for shift in range(8):
+        if (bits >> (64 - 20 - shift)) & 0xFFFFF == 0x10:
+            return (bits >> (64 - 25 - shift)) & 31, 32, _H263_CLOCK
+    return None
+
+
+def _h263_reference(data: bytes, clock: Fraction | None) -> tuple[int, int, Fraction] | None:
+    """(TR, the count it wraps at, the picture clock) of a raw H.263 picture's header, None where `data` starts with
+    none. `clock` is the custom clock in force (a picture that does not update the extended type keeps the last)."""
+    if len(data) < 5:
+        return None
+    width = 8 * min(len(data), 16)  # (the longest header read here is 122 bits)
+    bits, pos = int.from_bytes(data[:16], "big"), 0
+
+    def take(count: int) -> int:
+        nonlocal pos
+        pos += count
+        if pos > width:
+            raise EOFError  # a picture too short for its own header
+        return (bits >> (width - pos)) & ((1 << count) - 1)
+
+    if take(22) != 0x20:  # picture start code
+        return None
+    tr, ptype = take(8), take(8)
+    if ptype >> 6 != 0b10:
+        return None
+    if ptype & 7 != 7:  # H.263 baseline: the standard clock, an 8-bit TR
+        return tr, 256, _H263_CLOCK
+    ufep = take(3)  # PLUSPTYPE
+    custom_pcf = clock not in (None, _H263_CLOCK)
+    source_format = None
+    if ufep == 1:
+        opptype = take(18)
+        source_format, custom_pcf = opptype >> 15, bool((opptype >> 14) & 1)
+    elif ufep != 0:
+        return None
+    take(9)  # MPPTYPE
+    if take(1):  # CPM
+        take(2)
+    if ufep == 1:
+        if source_format == 6 and take(23) >> 19 == 15:  # custom format; its aspect ratio extended
+            take(16)
+        if custom_pcf:
+            code, divisor = take(1), take(7)
+            if not divisor:
+                return None
+            clock = Fraction(1800000, (1000 + code) * divisor)
+        else:
+            clock = _H263_CLOCK
+    if not custom_pcf:
+        return tr, 256, _H263_CLOCK
+    if clock in (None, _H263_CLOCK):
+        return None  # a custom clock never said
+    return take(2) << 8 | tr, 1024, clock
+
+
+def picture_clock_rate(headers: list) -> float | None:
+    """Frames a second of a raw H.263 / H.261 stream from its pictures' temporal references (`_picture_reference`,
+    in order): a rate below the clock's stamps each picture at the clock tick before its time (FFmpeg's encoder; 25
+    fps at 30000/1001 Hz steps 1, 1, 1, 1, 1, 2, ...): the whole-number or NTSC rate those steps come from, else the
+    frames over the span of their references. None where a header is missing or the clock changes."""
+    if len(headers) < 2 or None in headers or len({clock for _, _, clock in headers}) != 1:
+        return None
+    clock = headers[0][2]
+    ticks, total, previous = [0], 0, headers[0][0]
+    for tr, wrap, _ in headers[1:]:
+        total += (tr - previous) % wrap
+        previous = tr
+        ticks.append(total)
+    if total <= 0:
+        return None
+    steps = set(np.diff(ticks).tolist())
+    if len(steps) == 1:
+        return float(clock / steps.pop())
+    # The rates whose pictures' times give these references, taken at the tick before (FFmpeg's encoder) or the
+    # nearest: an interval, (low, high]; in it a common rate, else a whole number, else an NTSC rate (12 fps on H.263+'s
+    # nearest clock, 1800000/127127 Hz, steps as 12000/1001 does for 20 frames)
+    for below in (Fraction(1), Fraction(1, 2)):
+        low, high = Fraction(0), None
+        for i, tick in enumerate(ticks[1:], 1):
+            low = max(low, i * clock / (tick + below))
+            if tick - (1 - below) > 0:
+                bound = i * clock / (tick - (1 - below))
+                high = bound if high is None else min(high, bound)
+        if high is None or low >= high:
+            continue
+        common = [rate for rate in _COMMON_RATES if low < rate <= high]
+        if common:  # (20 frames of 30 fps at H.261's 29.97 Hz step as 31 fps do)
+            return float(min(common, key=lambda rate: abs(rate - (low + high) / 2)))
+        for scale in (Fraction(1), Fraction(1001, 1000)):  # (r * 1001 / 1000 a whole number: an NTSC rate)
+            first, last = math.floor(low * scale) + 1, math.floor(high * scale)
+            if first <= last:  # the one nearest the interval's middle
+                return float(min(max(round((low + high) * scale / 2), first), last) / scale)
+    return float((len(ticks) - 1) * clock / total)
+
+
 def _flv_unfolded(stamps: np.ndarray) -> np.ndarray:
     """An FLV stream's stamps on one clock: those of negative times that its muxer masked to 31 bits (see
     `_FLV_FOLD`) back below 0, the others from 0; the same stamps where there are none such (a clock that truly passed
@@ -750,6 +869,7 @@ class PyAVReader(VideoReader):
     # The palettes of a palettised stream (pal8: QuickTime Animation / 8-bit rawvideo in MOV or AVI), each with the
     # dts of the packet that carried it: see `_paletted`
     _palettes: tuple = ()
+    _picture_references: list | None = None  # a raw H.263 / H.261 stream's picture headers (see `_frame_table`)
     # What the metadata methods said when `close` closed the container (see `close`); None while it is open
     _kept: dict | None = None
 
@@ -1013,6 +1133,10 @@ class PyAVReader(VideoReader):
         codec = self.stream.codec_context.name
         starts_picture = self._keyframe_check()
         self._false_keyframes, self._keyframes_read = False, starts_picture is not None
+        # a raw H.263 / H.261 stream's pictures' temporal references, in order (see `picture_clock_rate`)
+        clocked = codec in _PICTURE_CLOCK_CODECS and self.container.format.name == codec
+        self._picture_references = headers = [] if clocked else None
+        clock = None
         try:
             for packet in self.container.demux(self.stream):
                 if packet.size == 0:  # flush packet
@@ -1025,6 +1149,9 @@ class PyAVReader(VideoReader):
                         self._first_picture = bytes(packet)
                 if packet.has_sidedata("palette"):
                     self._palettes += ((packet.dts, av.packet.PacketSideData.from_packet(packet, "palette")),)
+                if clocked:
+                    headers.append(_picture_reference(bytes(memoryview(packet)[:16]), codec, clock))
+                    clock = headers[-1][2] if headers[-1] else clock
                 names.append(packet.dts)
                 sizes.append(packet.size)
                 keyframes.append(packet.is_keyframe)
@@ -1491,6 +1618,11 @@ class PyAVReader(VideoReader):
 
     def _fps(self) -> float:
         stream, context = self.stream, self.stream.codec_context
+        if self._picture_references and len(self._picture_references) >= self._num_frames:
+            # (its packets' stamps are the raw demuxer's guesses; a cut last picture no decoder made is no frame)
+            rate = picture_clock_rate(self._picture_references[: self._num_frames])
+            if rate:
+                return rate
         if self._pts is not None and self._pts.size > 1 and stream.time_base:
             tick = float(stream.time_base)
             # (an AVI's frames are shown in slots after their packets' where its decoder reorders: `_slot_ticks`)

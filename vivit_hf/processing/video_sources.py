@@ -251,6 +251,26 @@ def _mp4_without_index(source: Any) -> bool:
     return bool(seen) and seen[0] == b"ftyp" and b"moov" not in seen and b"moof" not in seen
 
 
+def _fragmented_mp4_cut_in_a_fragment_header(source: Any) -> bool:
+    """Whether `source` is a fragmented MP4 (a recorder's or a live stream's: an index per fragment, `moof`) that ends
+    inside a fragment's `moof` box: FFmpeg reads every fragment's box when it opens a file it can seek in, and opened
+    none of it ("Invalid data found"; the frames of the whole fragments before the cut were there)."""
+    offset, first = 0, True
+    for _ in range(100_000):
+        header = read_at(source, offset, 16)
+        if len(header) < 8:
+            return False
+        size, kind = struct.unpack(">I4s", header[:8])
+        if size == 1 and len(header) == 16:
+            size = struct.unpack(">Q", header[8:16])[0]
+        if (first and kind != b"ftyp") or size < 8:
+            return False
+        if kind == b"moof" and not read_at(source, offset + size - 1, 1):
+            return True
+        offset, first = offset + size, False
+    return False
+
+
 def what_it_is(source: Any) -> str | None:
     """What a file FFmpeg cannot open holds, where its bytes tell (None: nothing to say), for the error message."""
     head = read_at(source, 0, 512).lstrip(b"\xef\xbb\xbf \t\r\n").lower()
@@ -266,6 +286,11 @@ def what_it_is(source: Any) -> str | None:
                 f"it is {kind}, not a video: a download that got a web page or an error document (a sign-in, "
                 "quota or access-denied page) instead of the file?"
             )
+    if _fragmented_mp4_cut_in_a_fragment_header(source):
+        return (
+            "it is a fragmented MP4 that ends inside a fragment's header (its 'moof' box): the recording or download "
+            "was cut short there, and FFmpeg opens no part of such a file"
+        )
     if _mp4_without_index(source):
         return (
             "it is an MP4 / QuickTime file without its index (no whole 'moov' box, which recorders and muxers write "
