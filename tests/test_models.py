@@ -212,6 +212,17 @@ def test_resized_position_table_keeps_corners():
     torch.testing.assert_close(encoder.position_table((3, 6, 5))[:, 0], encoder.position_embeddings[:, 0])
 
 
+@pytest.mark.parametrize(("name", "size"), [(name, 48) for name in VARIANTS] + [("factorised_encoder", 24)])
+def test_an_image_size_set_after_building_is_not_resized_without_being_asked(name, size):
+    """`config.image_size` set on a built model lets another size past the input check: the position embeddings
+    were trained on 4 x 4 patches, so a 6 x 6 or 3 x 3 grid runs only with `interpolate_pos_encoding=True`. Model 2's
+    spatial encoder resized its table without being asked, where Models 1, 3 and 4 refuse naming both grids."""
+    model = tiny(name)
+    model.config.image_size = size
+    with torch.no_grad(), pytest.raises(ValueError, match=rf"grid of \(.*{size // 8}, {size // 8}\).*\(.*4, 4\)"):
+        model(pixel_values=clip(batch=1, size=size))
+
+
 @pytest.mark.parametrize("name", VARIANTS)
 def test_wrong_input_shape_states_the_expected_shape(name):
     model = tiny(name)
