@@ -365,6 +365,15 @@ def test_each_variant_is_an_instance_of_its_own_classes_only():
         assert type(model.vivit) is base_class and type(model) is classifier_class
 
 
+def test_print_model_says_what_each_factorised_attention_attends_over():
+    """`print(model)` lists modules in construction order: Model 3's space attention came first whatever order its
+    blocks run them in, and Model 4's attention read as Model 1's, its split heads unsaid."""
+    model_3 = repr(tiny("factorised_self_attention", attention_order="time_space"))
+    assert "attention_order=time_space" in model_3 and "num_heads=4" in model_3
+    assert "num_heads=4: 2 over time, then 2 over space" in repr(tiny("factorised_dot_product"))
+    assert "num_heads=2" in repr(tiny("factorised_encoder", temporal_num_attention_heads=2).vivit.temporal_encoder)
+
+
 def test_model_4_differs_from_model_1_only_in_attention():
     model_1 = tiny("spatio_temporal", classifier="gap")
     model_4 = tiny("factorised_dot_product")
