@@ -212,6 +212,17 @@ def test_resized_position_table_keeps_corners():
     torch.testing.assert_close(encoder.position_table((3, 6, 5))[:, 0], encoder.position_embeddings[:, 0])
 
 
+@pytest.mark.parametrize(("name", "size"), [(name, 48) for name in VARIANTS] + [("factorised_encoder", 24)])
+def test_an_image_size_set_after_building_is_not_resized_without_being_asked(name, size):
+    """`config.image_size` set on a built model lets another size past the input check: the position embeddings
+    were trained on 4 x 4 patches, so a 6 x 6 or 3 x 3 grid runs only with `interpolate_pos_encoding=True`. Model 2's
+    spatial encoder resized its table without being asked, where Models 1, 3 and 4 refuse naming both grids."""
+    model = tiny(name)
+    model.config.image_size = size
+    with torch.no_grad(), pytest.raises(ValueError, match=rf"grid of \(.*{size // 8}, {size // 8}\).*\(.*4, 4\)"):
+        model(pixel_values=clip(batch=1, size=size))
+
+
 @pytest.mark.parametrize("name", VARIANTS)
 def test_wrong_input_shape_states_the_expected_shape(name):
     model = tiny(name)
@@ -352,6 +363,15 @@ def test_each_variant_is_an_instance_of_its_own_classes_only():
             assert isinstance(model, other_classifier) == (other == name), (name, other)
             assert isinstance(model.vivit, other_base) == (other == name), (name, other)
         assert type(model.vivit) is base_class and type(model) is classifier_class
+
+
+def test_print_model_says_what_each_factorised_attention_attends_over():
+    """`print(model)` lists modules in construction order: Model 3's space attention came first whatever order its
+    blocks run them in, and Model 4's attention read as Model 1's, its split heads unsaid."""
+    model_3 = repr(tiny("factorised_self_attention", attention_order="time_space"))
+    assert "attention_order=time_space" in model_3 and "num_heads=4" in model_3
+    assert "num_heads=4: 2 over time, then 2 over space" in repr(tiny("factorised_dot_product"))
+    assert "num_heads=2" in repr(tiny("factorised_encoder", temporal_num_attention_heads=2).vivit.temporal_encoder)
 
 
 def test_model_4_differs_from_model_1_only_in_attention():

@@ -297,6 +297,9 @@ class ViViTSelfAttention(nn.Module):
         output, weights = self.attend(query, key, value, output_attentions, attention_mask, drop_group, **kwargs)
         return self.proj(output.flatten(2)), (weights,)
 
+    def extra_repr(self) -> str:
+        return f"num_heads={self.num_heads}"  # (Model 2's temporal encoder may have its own count)
+
 
 class FactorisedDotProductAttention(ViViTSelfAttention):
     """Model 4 (§3.3): the same projections as Model 1, but the first half of the heads attend over time (tokens
@@ -334,6 +337,11 @@ class FactorisedDotProductAttention(ViViTSelfAttention):
         space_out = space_out.unflatten(0, (batch, t))
         output = torch.cat((time_out, space_out), dim=3).reshape(batch, t * s, -1)
         return self.proj(output), (space_weights, time_weights)
+
+    def extra_repr(self) -> str:
+        # print(model) showed Model 1's attention: which heads attend over what is the whole of Model 4
+        half = self.num_heads // 2
+        return f"num_heads={self.num_heads}: {half} over time, then {self.num_heads - half} over space"
 
 
 # ------------------------------------------------------------------------------------------------------ the blocks
@@ -492,6 +500,10 @@ class FactorisedSelfAttentionLayer(GradientCheckpointingLayer):
             hidden_states = hidden_states + self.drop_path(self.dropout(attended), drop_group)
         hidden_states = hidden_states + self.drop_path(self.mlp(self.layernorm_mlp(hidden_states)), drop_group)
         return hidden_states, tuple(maps[axis] for axis in self.order)
+
+    def extra_repr(self) -> str:
+        # print(model) lists the space attention first whatever the order they run in (`attention_order`)
+        return f"attention_order={'_'.join(self.order)}"
 
 
 # ----------------------------------------------------------------------------------------------------- the encoder

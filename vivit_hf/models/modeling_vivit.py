@@ -698,6 +698,14 @@ class ViViTFactorisedEncoderModel(_ViViTBackbone):
 
     def encode(self, tokens, grid, token_mask, resize_positions, output_attentions, output_hidden_states, **kwargs):
         batch, t = tokens.shape[:2]
+        if not resize_positions and tuple(grid[1:]) != self.spatial_encoder.grid:
+            # The spatial encoder's table resizes to any (h, w) it is given. `check_pixel_values` holds the image size
+            # to the config's, but a config edited after building (`config.image_size = 48`) let another size through:
+            # Model 2 ran it on resized position embeddings without being asked, where Models 1, 3 and 4 refuse it.
+            raise ValueError(
+                f"a spatial token grid of {tuple(grid[1:])} does not fit the trained {self.spatial_encoder.grid} "
+                "without resizing; pass `interpolate_pos_encoding=True`."
+            )
         frames = tokens.flatten(0, 1).flatten(1, 2)  # ((b t), h*w, d): the spatial encoder sees one frame at a time
         # drop_group: scenic's spatial encoder runs under jax.vmap over time with unbatched dropout keys, so stochastic
         # depth drops a block for every frame of a clip at once and each dropout mask is the same for all its frames
