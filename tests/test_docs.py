@@ -67,7 +67,23 @@ def _unique(marker: str) -> dict[str, str]:
     return unique
 
 
-RUNNABLE = _unique("runnable")
+def _docstring_examples() -> dict[str, str]:
+    """code -> where, for the ```python examples in the package's docstrings: `help(ViViTVideoProcessor)` shows them
+    to a user as the docs' blocks are shown, so they run as written too (one used a `videos` it never defined)."""
+    import ast
+    import textwrap
+
+    found = {}
+    for path in sorted((ROOT / "vivit_hf").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+                docstring = ast.get_docstring(node, clean=True) or ""
+                for match in re.finditer(r"```python\n(.*?)```", docstring, flags=re.S):
+                    found.setdefault(textwrap.dedent(match.group(1)), f"{path.relative_to(ROOT)} ({node.lineno})")
+    return found
+
+
+RUNNABLE = {**_unique("runnable"), **_docstring_examples()}
 NEEDS_DOWNLOAD = _unique("needs-download")
 
 

@@ -350,3 +350,22 @@ def test_the_three_constructors_the_docs_name_together_import_from_the_package()
     named = re.search(r"three \(`(\w+)`, `(\w+)`, `(\w+)`\)", text).groups()
     assert "from_vivit_checkpoint" in named and all(name in vivit_hf.__all__ for name in named)
     assert vivit_hf.from_vivit_checkpoint is vit_init.from_vivit_checkpoint
+
+
+def test_every_public_class_and_function_says_what_it_is_in_its_own_docstring():
+    """A reviewer's `help(ViViTFactorisedEncoderForVideoClassification)` showed only the private base's docstring: the
+    four classifiers and `ViViTPreTrainedModel` had none of their own. Every class and function a package's `__all__`
+    exports has one."""
+    import importlib
+    import inspect
+
+    missing = []
+    for package in ("vivit_hf", "vivit_hf.models", "vivit_hf.processing", "vivit_hf.conversion", "vivit_hf.hub"):
+        module = importlib.import_module(package)
+        for name in module.__all__:
+            value = getattr(module, name)
+            # a class's own, not the one `help` and `inspect.getdoc` take from its base
+            own = vars(value).get("__doc__") if inspect.isclass(value) else getattr(value, "__doc__", None)
+            if (inspect.isclass(value) or inspect.isfunction(value)) and not (own or "").strip():
+                missing.append(f"{package}.{name}")
+    assert not missing, f"no docstring of their own: {missing}"

@@ -118,6 +118,10 @@ def check_ones_and_zeros(attention_mask: torch.Tensor) -> None:
 
 
 class ViViTPreTrainedModel(PreTrainedModel):
+    """transformers' `PreTrainedModel` for the eight model classes: the weights' initialisation (ViT's, with scenic's
+    zero CLS token), the attention kernels they support, the refusal of another variant's config, and
+    `from_pretrained` naming a checkpoint of another token grid."""
+
     config_class = ViViTConfig
     base_model_prefix = "vivit"
     main_input_name = "pixel_values"
@@ -1087,21 +1091,34 @@ class _ViViTForVideoClassification(ViViTPreTrainedModel):
 
 
 class ViViTSpatioTemporalForVideoClassification(_ViViTForVideoClassification):
+    """Model 1 (spatio-temporal attention, §3.3) with a classification head: `ViViTSpatioTemporalModel`'s
+    pooled clip -> (`pre_logits`) -> `classifier`; transformers' `VivitForVideoClassification` is this model
+    (`python -m vivit_hf.convert transformers` converts its checkpoints)."""
+
     config_class = ViViTSpatioTemporalConfig
     backbone_class = ViViTSpatioTemporalModel
 
 
 class ViViTFactorisedEncoderForVideoClassification(_ViViTForVideoClassification):
+    """Model 2 (factorised encoder, §3.3) with a classification head: `ViViTFactorisedEncoderModel`'s
+    pooled clip -> (`pre_logits`) -> `classifier`."""
+
     config_class = ViViTFactorisedEncoderConfig
     backbone_class = ViViTFactorisedEncoderModel
 
 
 class ViViTFactorisedSelfAttentionForVideoClassification(_ViViTForVideoClassification):
+    """Model 3 (factorised self-attention, §3.3) with a classification head:
+    `ViViTFactorisedSelfAttentionModel`'s pooled clip -> (`pre_logits`) -> `classifier`."""
+
     config_class = ViViTFactorisedSelfAttentionConfig
     backbone_class = ViViTFactorisedSelfAttentionModel
 
 
 class ViViTFactorisedDotProductForVideoClassification(_ViViTForVideoClassification):
+    """Model 4 (factorised dot-product attention, §3.3) with a classification head:
+    `ViViTFactorisedDotProductModel`'s pooled clip -> (`pre_logits`) -> `classifier`."""
+
     config_class = ViViTFactorisedDotProductConfig
     backbone_class = ViViTFactorisedDotProductModel
 

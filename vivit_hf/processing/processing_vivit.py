@@ -242,10 +242,12 @@ class ViViTVideoProcessor(BaseVideoProcessor):
 
     Example:
         ```python
+        from vivit_hf import ViViTVideoProcessor
+
         proc = ViViTVideoProcessor()                                  # 32 frames, stride 2, 224, [-1, 1]
         batch = proc(["a.mp4", "b.webm"], return_tensors="pt")        # pixel_values (2, 32, 3, 224, 224)
         views = proc("a.mp4", num_clips=4, num_crops=3, return_tensors="pt")  # (12, 32, 3, 224, 224)
-        train = proc(videos, do_train_augment=True, do_color_jitter=True, seed=0)
+        train = proc(["a.mp4", "b.webm"], do_train_augment=True, do_color_jitter=True, seed=0, return_tensors="pt")
         ```
     """
 
