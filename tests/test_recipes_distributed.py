@@ -28,6 +28,9 @@ from test_recipes_finetune import (
     tiny_clip,
     weights,
 )
+from test_recipes_model_ema import FLAGS as EMA_FLAGS
+from test_recipes_model_ema import assert_same, checkpoint_average, reference_averages
+from test_recipes_train_results import FLAGS as TRAIN_RESULTS_FLAGS
 from test_recipes_train_results import logged_losses
 
 # One epoch of the 12 training clips in global batches of 4: one process of 4, or two processes of 2 each. No
@@ -333,8 +336,10 @@ def torchrun_runs(videofolder, tmp_path_factory):
     "evaluate_output_file_elsewhere", evaluating the halves' model into the relative --output_dir `results`, a file
     in rank 1's folder alone; "sixteen_two_broken", 16 clips of which 2 are broken, in batches of 2 a process;
     "evaluate_batch_of_4", evaluating the halves' model in batches of 4 a process, 2 x 3 views a clip; "best_model",
-    stopped early with --load_best_model_at_end; {name: (result, output folder)}. The launch is made once for both
-    pytest-xdist workers (`run_once`: this file's tests can be dealt to both), its results read back from JSON."""
+    stopped early with --load_best_model_at_end; "model_ema", test_recipes_model_ema's run (--model_ema);
+    "eval_steps", test_recipes_train_results' run with --eval_steps 2; {name: (result, output folder)}. The launch is
+    made once for both pytest-xdist workers (`run_once`: this file's tests can be dealt to both), its results read back
+    from JSON."""
     made, root = run_once(tmp_path_factory, "torchrun_runs", lambda root: launch_torchrun_runs(videofolder, root))
     return {name: (subprocess.CompletedProcess(*result), root / "out" / name) for name, result in made.items()}
 
@@ -363,6 +368,9 @@ def launch_torchrun_runs(videofolder, root):
     runs["evaluate_batch_of_4"] += evaluate_batch_of_4(root / "out" / "halves", videofolder)
     runs["best_model"] = [FINETUNE, *early_stopped_flags(videofolder, root / "out" / "best_model")]
     runs["best_model"] += ["--checkpointing_steps", "1"]
+    runs["model_ema"] = [FINETUNE, "--dataset", videofolder, "--output_dir", root / "out" / "model_ema", *EMA_FLAGS]
+    runs["eval_steps"] = [FINETUNE, "--dataset", videofolder, "--output_dir", root / "out" / "eval_steps"]
+    runs["eval_steps"] += [*TRAIN_RESULTS_FLAGS, "--eval_steps", "2"]
     cwds = {"copies_differ": machines, "evaluate_copies_differ": machines, "evaluate_output_file_elsewhere": machines}
     results = launch_runs(LAUNCHERS["torchrun"], runs, root / "launch", cwds=cwds)
     for name, result in results.items():
@@ -514,3 +522,28 @@ def test_best_model_on_two_processes_is_the_best_evaluation_of_every_clip(torchr
     best_step, best_value, stopped_at = trainer_reference([e["eval/top1"] for e in results["history"]], patience=2)
     assert results["completed_steps"] == stopped_at and results["best_global_step"] == best_step
     assert_same_weights(weights(out), weights(out / "checkpoints" / f"step_{best_step}"))
+
+
+def test_two_processes_keep_one_average_timms_of_their_training_weights(torchrun_runs):
+    """test_recipes_model_ema's run on two processes: the model saved (the best step's) and the last checkpoint's
+    average are timm's average of the run's own checkpointed training weights."""
+    result, out = torchrun_runs["model_ema"]
+    assert result.returncode == 0, f"{result.stdout[-3000:]}\n{result.stderr[-6000:]}"
+    results = json.loads((out / "all_results.json").read_text())
+    assert results["num_processes"] == 2
+    averages = reference_averages(out)
+    assert_same(weights(out), averages[results["best_global_step"]])
+    assert_same(checkpoint_average(out, results["completed_steps"]), averages[results["completed_steps"]])
+
+
+def test_eval_steps_on_two_processes_count_every_evaluation_clip_once(torchrun_runs):
+    """6 evaluation clips in batches of 2 on 2 processes: accelerate pads the last batch, which every evaluation
+    every 2 steps (of 3 an epoch) must leave out, mid-epoch as at an epoch's end."""
+    result, out = torchrun_runs["eval_steps"]
+    assert result.returncode == 0, f"{result.stdout[-3000:]}\n{result.stderr[-6000:]}"
+    results = results_of(out)
+    assert results["num_processes"] == 2
+    assert [(entry["step"], entry["eval/num_samples"]) for entry in results["history"]] == [(2, 6), (4, 6), (6, 6)]
+    assert results["epoch"] == 2.0 and results["train_samples_per_second"] == pytest.approx(
+        24 / results["train_runtime"]
+    )
