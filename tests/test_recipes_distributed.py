@@ -32,6 +32,7 @@ from test_recipes_model_ema import FLAGS as EMA_FLAGS
 from test_recipes_model_ema import assert_same, checkpoint_average, reference_averages
 from test_recipes_train_results import FLAGS as TRAIN_RESULTS_FLAGS
 from test_recipes_train_results import logged_losses
+from test_recipes_user_errors import OFFLINE
 
 # One epoch of the 12 training clips in global batches of 4: one process of 4, or two processes of 2 each. No
 # dropout, so the only difference between the two is how the batch is split and the gradients averaged.
@@ -371,6 +372,8 @@ def launch_torchrun_runs(videofolder, root):
     runs["model_ema"] = [FINETUNE, "--dataset", videofolder, "--output_dir", root / "out" / "model_ema", *EMA_FLAGS]
     runs["eval_steps"] = [FINETUNE, "--dataset", videofolder, "--output_dir", root / "out" / "eval_steps"]
     runs["eval_steps"] += [*TRAIN_RESULTS_FLAGS, "--eval_steps", "2"]
+    runs["hub_data_not_fetched"] = [FINETUNE, "--dataset", "someone/kinetics-mini", "--dataset_format", "hub"]
+    runs["hub_data_not_fetched"] += ["--output_dir", root / "out" / "hub_data_not_fetched"]
     cwds = {"copies_differ": machines, "evaluate_copies_differ": machines, "evaluate_output_file_elsewhere": machines}
     results = launch_runs(LAUNCHERS["torchrun"], runs, root / "launch", cwds=cwds)
     for name, result in results.items():
@@ -547,3 +550,12 @@ def test_eval_steps_on_two_processes_count_every_evaluation_clip_once(torchrun_r
     assert results["epoch"] == 2.0 and results["train_samples_per_second"] == pytest.approx(
         24 / results["train_runtime"]
     )
+
+
+def test_on_two_processes_a_hub_data_set_not_fetched_is_one_line_per_process_and_no_rank_traceback(torchrun_runs):
+    """test_recipes_user_errors' refusal on two processes (the launch's run "hub_data_not_fetched"): the main process
+    opens the data set first while the other waits: it must be let go, to fail the same way."""
+    result, _ = torchrun_runs["hub_data_not_fetched"]
+    assert result.returncode != 0
+    assert result.stderr.count(f"error: --dataset someone/kinetics-mini: {OFFLINE}") == 2, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr, result.stderr[-3000:]  # neither process's (launch_runs prints them)
