@@ -33,6 +33,8 @@ from test_recipes_model_ema import assert_same, checkpoint_average, reference_av
 from test_recipes_train_results import FLAGS as TRAIN_RESULTS_FLAGS
 from test_recipes_train_results import logged_losses
 from test_recipes_user_errors import OFFLINE
+from test_user_workflows import ACCELERATE_LOOP, TINY, flat_weights, tiny_classifier
+from transformers import AutoModelForVideoClassification
 
 # One epoch of the 12 training clips in global batches of 4: one process of 4, or two processes of 2 each. No
 # dropout, so the only difference between the two is how the batch is split and the gradients averaged.
@@ -382,24 +384,45 @@ def launch_torchrun_runs(videofolder, root):
     return {name: [list(map(str, r.args)), r.returncode, r.stdout, r.stderr] for name, r in results.items()}
 
 
+# test_user_workflows' accelerate loop: its config and its 8 training and 5 test clips
+LOOP_CONFIG = dict(TINY, num_labels=3, hidden_dropout_prob=0.0)
+
+
+def loop_clips():
+    clips = torch.randn(13, 4, 3, 32, 32, generator=torch.Generator().manual_seed(5))
+    return clips, torch.arange(13) % 3
+
+
+@pytest.fixture(scope="module")
+def accelerate_runs(videofolder, tmp_path_factory):
+    """The `accelerate launch` runs of this file in one launch (`launch_runs`): "halves", the 12 clips, as torchrun's;
+    "accelerate_loop", test_user_workflows' plain accelerate loop (ACCELERATE_LOOP) writing into its folder; {name:
+    (result, output folder)}, made once for both pytest-xdist workers (`run_once`)."""
+
+    def launch(root):
+        clips, labels = loop_clips()
+        (root / "out" / "accelerate_loop").mkdir(parents=True)
+        data = {"train": (clips[:8], labels[:8]), "test": (clips[8:], labels[8:])}
+        torch.save(data, root / "out" / "accelerate_loop" / "data.pt")
+        (root / "loop.py").write_text(ACCELERATE_LOOP)
+        runs = {
+            "halves": [FINETUNE, "--dataset", videofolder, "--output_dir", root / "out" / "halves"],
+            "accelerate_loop": [root / "loop.py", root / "out" / "accelerate_loop", json.dumps(LOOP_CONFIG)],
+        }
+        runs["halves"] += [*tiny_model(2), *ONE_EPOCH]
+        results = launch_runs(LAUNCHERS["accelerate launch"], runs, root / "launch")
+        return {name: [list(map(str, r.args)), r.returncode, r.stdout, r.stderr] for name, r in results.items()}
+
+    made, root = run_once(tmp_path_factory, "accelerate_runs", launch)
+    return {name: (subprocess.CompletedProcess(*result), root / "out" / name) for name, result in made.items()}
+
+
 @pytest.mark.parametrize("launcher", LAUNCHERS)
-def test_two_cpu_processes_train_on_their_own_halves_and_count_every_clip_once(
-    videofolder, one_process, tmp_path, launcher, request
-):
-    if launcher == "torchrun":  # its run shares a launch with the odd epoch's
-        result, out = request.getfixturevalue("torchrun_runs")["halves"]
-    else:
-        out = tmp_path
-        result = run(
-            FINETUNE,
-            "--dataset",
-            videofolder,
-            "--output_dir",
-            out,
-            *tiny_model(2),
-            *ONE_EPOCH,
-            launcher=LAUNCHERS[launcher],
-        )
+def test_two_cpu_processes_train_on_their_own_halves_and_count_every_clip_once(one_process, launcher, request):
+    # each launcher's run shares its launch with others
+    fixture = {"torchrun": "torchrun_runs", "accelerate launch": "accelerate_runs"}[launcher]
+    result, out = request.getfixturevalue(fixture)["halves"]
+    assert result.returncode == 0, f"{result.stdout[-3000:]}\n{result.stderr[-6000:]}"
     assert "Distributed environment: DistributedType.MULTI_CPU  Backend: gloo" in result.stderr
     two, one = (json.loads((folder / "all_results.json").read_text()) for folder in (out, one_process))
     assert (one["num_processes"], two["num_processes"]) == (1, 2)
@@ -559,3 +582,30 @@ def test_on_two_processes_a_hub_data_set_not_fetched_is_one_line_per_process_and
     assert result.returncode != 0
     assert result.stderr.count(f"error: --dataset someone/kinetics-mini: {OFFLINE}") == 2, result.stderr[-3000:]
     assert "Traceback" not in result.stderr, result.stderr[-3000:]  # neither process's (launch_runs prints them)
+
+
+def test_accelerate_loop_on_two_processes_gathers_every_test_clip_once_and_resumes_its_state(accelerate_runs):
+    """accelerate's example loop (prepare, backward, save_state / load_state, gather_for_metrics) on two CPU
+    processes (test_user_workflows' ACCELERATE_LOOP, the `accelerate launch` run "accelerate_loop"): 5 test clips over
+    2 processes come back as the 5 logits one process gives the saved model, in order; a state loaded and stepped
+    again equals the step taken without it; the two steps on 2 x 2 clips equal one process's full-batch steps of 4
+    (the gradients averaged)."""
+    done, folder = accelerate_runs["accelerate_loop"]
+    assert done.returncode == 0, done.stderr[-3000:]
+    clips, labels = loop_clips()
+    records = [json.loads((folder / f"rank{rank}.json").read_text()) for rank in range(2)]
+    assert [(r["rank"], r["processes"]) for r in records] == [(0, 2), (1, 2)]
+    assert all(r["resumed_off"] == 0.0 for r in records)
+    gathered = torch.load(folder / "gathered.pt")
+    saved = AutoModelForVideoClassification.from_pretrained(folder / "model").eval()
+    with torch.no_grad():
+        torch.testing.assert_close(gathered["logits"], saved(pixel_values=clips[8:]).logits, rtol=0, atol=0)
+    assert torch.equal(gathered["labels"], labels[8:])
+    # one process, full batches of 4: rank 0 took clips (0, 1) then (4, 5), rank 1 (2, 3) then (6, 7)
+    model = tiny_classifier("factorised_encoder", num_labels=3, hidden_dropout_prob=0.0).train()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    for batch in (slice(0, 4), slice(4, 8)):
+        model(pixel_values=clips[batch], labels=labels[batch]).loss.backward()
+        optimizer.step()
+        optimizer.zero_grad()
+    torch.testing.assert_close(flat_weights(saved), flat_weights(model), rtol=1e-5, atol=1e-6)
