@@ -5,17 +5,19 @@ The recipe's decoded-clip cache decodes in the main process and then starts its 
 default); so does any user who looks at a clip before training. With PyAV 18 a decoded frame whose side data was read
 sits in a reference cycle, so it lives until the garbage collector runs; had it kept libswscale's converter (with its
 slice threads), a worker that collected it would free threads that do not exist in the child and wait forever (the
-README's main command hung so on a fresh install). Each case runs in a child interpreter under a time limit, so a
+README's main command hung so on a fresh install). Each case runs in a child interpreter under a time limit (forked
+from tests/fresh_python.py's server, which has imported torch and PyAV but decoded nothing and started no thread), so a
 hang fails the test instead of stalling the suite.
 """
 
 from __future__ import annotations
 
+import os
 import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
+import fresh_python
 import pytest
 from video_factory import write_video
 
@@ -54,11 +56,9 @@ CHILD = textwrap.dedent(
 def test_dataloader_workers_forked_after_a_decode_do_not_hang(tmp_path):
     video = write_video(tmp_path / "clip.mp4", num_frames=24, height=120, width=160)
     try:
-        result = subprocess.run(
-            [sys.executable, "-c", CHILD, str(video)],
+        result = fresh_python.server(fresh_python.EXAMPLES, os.environ).run(
+            ["-c", CHILD, video],
             cwd=REPO,
-            capture_output=True,
-            text=True,
             timeout=120,  # about 10 s on 2 busy cores; a hang waits forever
         )
     except subprocess.TimeoutExpired as error:

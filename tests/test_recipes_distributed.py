@@ -28,7 +28,13 @@ from test_recipes_finetune import (
     tiny_clip,
     weights,
 )
+from test_recipes_model_ema import FLAGS as EMA_FLAGS
+from test_recipes_model_ema import assert_same, checkpoint_average, reference_averages
+from test_recipes_train_results import FLAGS as TRAIN_RESULTS_FLAGS
 from test_recipes_train_results import logged_losses
+from test_recipes_user_errors import OFFLINE
+from test_user_workflows import ACCELERATE_LOOP, TINY, flat_weights, tiny_classifier
+from transformers import AutoModelForVideoClassification
 
 # One epoch of the 12 training clips in global batches of 4: one process of 4, or two processes of 2 each. No
 # dropout, so the only difference between the two is how the batch is split and the gradients averaged.
@@ -333,8 +339,10 @@ def torchrun_runs(videofolder, tmp_path_factory):
     "evaluate_output_file_elsewhere", evaluating the halves' model into the relative --output_dir `results`, a file
     in rank 1's folder alone; "sixteen_two_broken", 16 clips of which 2 are broken, in batches of 2 a process;
     "evaluate_batch_of_4", evaluating the halves' model in batches of 4 a process, 2 x 3 views a clip; "best_model",
-    stopped early with --load_best_model_at_end; {name: (result, output folder)}. The launch is made once for both
-    pytest-xdist workers (`run_once`: this file's tests can be dealt to both), its results read back from JSON."""
+    stopped early with --load_best_model_at_end; "model_ema", test_recipes_model_ema's run (--model_ema);
+    "eval_steps", test_recipes_train_results' run with --eval_steps 2; {name: (result, output folder)}. The launch is
+    made once for both pytest-xdist workers (`run_once`: this file's tests can be dealt to both), its results read back
+    from JSON."""
     made, root = run_once(tmp_path_factory, "torchrun_runs", lambda root: launch_torchrun_runs(videofolder, root))
     return {name: (subprocess.CompletedProcess(*result), root / "out" / name) for name, result in made.items()}
 
@@ -363,6 +371,11 @@ def launch_torchrun_runs(videofolder, root):
     runs["evaluate_batch_of_4"] += evaluate_batch_of_4(root / "out" / "halves", videofolder)
     runs["best_model"] = [FINETUNE, *early_stopped_flags(videofolder, root / "out" / "best_model")]
     runs["best_model"] += ["--checkpointing_steps", "1"]
+    runs["model_ema"] = [FINETUNE, "--dataset", videofolder, "--output_dir", root / "out" / "model_ema", *EMA_FLAGS]
+    runs["eval_steps"] = [FINETUNE, "--dataset", videofolder, "--output_dir", root / "out" / "eval_steps"]
+    runs["eval_steps"] += [*TRAIN_RESULTS_FLAGS, "--eval_steps", "2"]
+    runs["hub_data_not_fetched"] = [FINETUNE, "--dataset", "someone/kinetics-mini", "--dataset_format", "hub"]
+    runs["hub_data_not_fetched"] += ["--output_dir", root / "out" / "hub_data_not_fetched"]
     cwds = {"copies_differ": machines, "evaluate_copies_differ": machines, "evaluate_output_file_elsewhere": machines}
     results = launch_runs(LAUNCHERS["torchrun"], runs, root / "launch", cwds=cwds)
     for name, result in results.items():
@@ -371,24 +384,45 @@ def launch_torchrun_runs(videofolder, root):
     return {name: [list(map(str, r.args)), r.returncode, r.stdout, r.stderr] for name, r in results.items()}
 
 
+# test_user_workflows' accelerate loop: its config and its 8 training and 5 test clips
+LOOP_CONFIG = dict(TINY, num_labels=3, hidden_dropout_prob=0.0)
+
+
+def loop_clips():
+    clips = torch.randn(13, 4, 3, 32, 32, generator=torch.Generator().manual_seed(5))
+    return clips, torch.arange(13) % 3
+
+
+@pytest.fixture(scope="module")
+def accelerate_runs(videofolder, tmp_path_factory):
+    """The `accelerate launch` runs of this file in one launch (`launch_runs`): "halves", the 12 clips, as torchrun's;
+    "accelerate_loop", test_user_workflows' plain accelerate loop (ACCELERATE_LOOP) writing into its folder; {name:
+    (result, output folder)}, made once for both pytest-xdist workers (`run_once`)."""
+
+    def launch(root):
+        clips, labels = loop_clips()
+        (root / "out" / "accelerate_loop").mkdir(parents=True)
+        data = {"train": (clips[:8], labels[:8]), "test": (clips[8:], labels[8:])}
+        torch.save(data, root / "out" / "accelerate_loop" / "data.pt")
+        (root / "loop.py").write_text(ACCELERATE_LOOP)
+        runs = {
+            "halves": [FINETUNE, "--dataset", videofolder, "--output_dir", root / "out" / "halves"],
+            "accelerate_loop": [root / "loop.py", root / "out" / "accelerate_loop", json.dumps(LOOP_CONFIG)],
+        }
+        runs["halves"] += [*tiny_model(2), *ONE_EPOCH]
+        results = launch_runs(LAUNCHERS["accelerate launch"], runs, root / "launch")
+        return {name: [list(map(str, r.args)), r.returncode, r.stdout, r.stderr] for name, r in results.items()}
+
+    made, root = run_once(tmp_path_factory, "accelerate_runs", launch)
+    return {name: (subprocess.CompletedProcess(*result), root / "out" / name) for name, result in made.items()}
+
+
 @pytest.mark.parametrize("launcher", LAUNCHERS)
-def test_two_cpu_processes_train_on_their_own_halves_and_count_every_clip_once(
-    videofolder, one_process, tmp_path, launcher, request
-):
-    if launcher == "torchrun":  # its run shares a launch with the odd epoch's
-        result, out = request.getfixturevalue("torchrun_runs")["halves"]
-    else:
-        out = tmp_path
-        result = run(
-            FINETUNE,
-            "--dataset",
-            videofolder,
-            "--output_dir",
-            out,
-            *tiny_model(2),
-            *ONE_EPOCH,
-            launcher=LAUNCHERS[launcher],
-        )
+def test_two_cpu_processes_train_on_their_own_halves_and_count_every_clip_once(one_process, launcher, request):
+    # each launcher's run shares its launch with others
+    fixture = {"torchrun": "torchrun_runs", "accelerate launch": "accelerate_runs"}[launcher]
+    result, out = request.getfixturevalue(fixture)["halves"]
+    assert result.returncode == 0, f"{result.stdout[-3000:]}\n{result.stderr[-6000:]}"
     assert "Distributed environment: DistributedType.MULTI_CPU  Backend: gloo" in result.stderr
     two, one = (json.loads((folder / "all_results.json").read_text()) for folder in (out, one_process))
     assert (one["num_processes"], two["num_processes"]) == (1, 2)
@@ -514,3 +548,64 @@ def test_best_model_on_two_processes_is_the_best_evaluation_of_every_clip(torchr
     best_step, best_value, stopped_at = trainer_reference([e["eval/top1"] for e in results["history"]], patience=2)
     assert results["completed_steps"] == stopped_at and results["best_global_step"] == best_step
     assert_same_weights(weights(out), weights(out / "checkpoints" / f"step_{best_step}"))
+
+
+def test_two_processes_keep_one_average_timms_of_their_training_weights(torchrun_runs):
+    """test_recipes_model_ema's run on two processes: the model saved (the best step's) and the last checkpoint's
+    average are timm's average of the run's own checkpointed training weights."""
+    result, out = torchrun_runs["model_ema"]
+    assert result.returncode == 0, f"{result.stdout[-3000:]}\n{result.stderr[-6000:]}"
+    results = json.loads((out / "all_results.json").read_text())
+    assert results["num_processes"] == 2
+    averages = reference_averages(out)
+    assert_same(weights(out), averages[results["best_global_step"]])
+    assert_same(checkpoint_average(out, results["completed_steps"]), averages[results["completed_steps"]])
+
+
+def test_eval_steps_on_two_processes_count_every_evaluation_clip_once(torchrun_runs):
+    """6 evaluation clips in batches of 2 on 2 processes: accelerate pads the last batch, which every evaluation
+    every 2 steps (of 3 an epoch) must leave out, mid-epoch as at an epoch's end."""
+    result, out = torchrun_runs["eval_steps"]
+    assert result.returncode == 0, f"{result.stdout[-3000:]}\n{result.stderr[-6000:]}"
+    results = results_of(out)
+    assert results["num_processes"] == 2
+    assert [(entry["step"], entry["eval/num_samples"]) for entry in results["history"]] == [(2, 6), (4, 6), (6, 6)]
+    assert results["epoch"] == 2.0 and results["train_samples_per_second"] == pytest.approx(
+        24 / results["train_runtime"]
+    )
+
+
+def test_on_two_processes_a_hub_data_set_not_fetched_is_one_line_per_process_and_no_rank_traceback(torchrun_runs):
+    """test_recipes_user_errors' refusal on two processes (the launch's run "hub_data_not_fetched"): the main process
+    opens the data set first while the other waits: it must be let go, to fail the same way."""
+    result, _ = torchrun_runs["hub_data_not_fetched"]
+    assert result.returncode != 0
+    assert result.stderr.count(f"error: --dataset someone/kinetics-mini: {OFFLINE}") == 2, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr, result.stderr[-3000:]  # neither process's (launch_runs prints them)
+
+
+def test_accelerate_loop_on_two_processes_gathers_every_test_clip_once_and_resumes_its_state(accelerate_runs):
+    """accelerate's example loop (prepare, backward, save_state / load_state, gather_for_metrics) on two CPU
+    processes (test_user_workflows' ACCELERATE_LOOP, the `accelerate launch` run "accelerate_loop"): 5 test clips over
+    2 processes come back as the 5 logits one process gives the saved model, in order; a state loaded and stepped
+    again equals the step taken without it; the two steps on 2 x 2 clips equal one process's full-batch steps of 4
+    (the gradients averaged)."""
+    done, folder = accelerate_runs["accelerate_loop"]
+    assert done.returncode == 0, done.stderr[-3000:]
+    clips, labels = loop_clips()
+    records = [json.loads((folder / f"rank{rank}.json").read_text()) for rank in range(2)]
+    assert [(r["rank"], r["processes"]) for r in records] == [(0, 2), (1, 2)]
+    assert all(r["resumed_off"] == 0.0 for r in records)
+    gathered = torch.load(folder / "gathered.pt")
+    saved = AutoModelForVideoClassification.from_pretrained(folder / "model").eval()
+    with torch.no_grad():
+        torch.testing.assert_close(gathered["logits"], saved(pixel_values=clips[8:]).logits, rtol=0, atol=0)
+    assert torch.equal(gathered["labels"], labels[8:])
+    # one process, full batches of 4: rank 0 took clips (0, 1) then (4, 5), rank 1 (2, 3) then (6, 7)
+    model = tiny_classifier("factorised_encoder", num_labels=3, hidden_dropout_prob=0.0).train()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    for batch in (slice(0, 4), slice(4, 8)):
+        model(pixel_values=clips[batch], labels=labels[batch]).loss.backward()
+        optimizer.step()
+        optimizer.zero_grad()
+    torch.testing.assert_close(flat_weights(saved), flat_weights(model), rtol=1e-5, atol=1e-6)

@@ -2,13 +2,12 @@
 """recipes/finetune.py's --model_ema, as timm's ModelEmaV3 and its train.py give it: the average against a
 re-implementation of timm's class on random histories, and on tiny runs (CPU) the model saved, the best model kept and
 each checkpoint's average against that class fed the run's own checkpointed training weights, uninterrupted, killed
-and resumed, and on two processes."""
+and resumed, and on two processes (in test_recipes_distributed's torchrun launch, which that run joins)."""
 
 import json
 import random
 import re
 import signal
-import sys
 import types
 from copy import deepcopy
 
@@ -249,24 +248,6 @@ def test_a_run_killed_and_resumed_continues_the_same_average(videofolder, uninte
     assert_same(checkpoint_average(tmp_path, 12), checkpoint_average(uninterrupted, 12))
 
 
-def test_two_processes_keep_one_average_timms_of_their_training_weights(videofolder, tmp_path):
-    launcher = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2"]
-    run(FINETUNE, "--dataset", videofolder, "--output_dir", tmp_path, *FLAGS, launcher=launcher)
-    results = json.loads((tmp_path / "all_results.json").read_text())
-    assert results["num_processes"] == 2
-    averages = reference_averages(tmp_path)
-    assert_same(weights(tmp_path), averages[results["best_global_step"]])
-    assert_same(checkpoint_average(tmp_path, results["completed_steps"]), averages[results["completed_steps"]])
-
-
-@pytest.mark.parametrize(
-    "flags, said",
-    [
-        (["--model_ema_decay", "0.99"], "argument --model_ema_decay: it is --model_ema's"),
-        (["--model_ema_warmup"], "argument --model_ema_warmup: it is --model_ema's"),
-        (["--model_ema", "--model_ema_decay", "1"], "argument --model_ema_decay"),
-    ],
-)
 def test_model_ema_flags_that_cannot_work_are_refused_before_the_run(capsys, flags, said):
     with pytest.raises(SystemExit) as refused:
         finetune_flags.parse_args(flags)

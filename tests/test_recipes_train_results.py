@@ -5,7 +5,6 @@ its evaluation every --eval_steps: exact across a kill and a resume, on tiny run
 import json
 import shutil
 import signal
-import sys
 
 import fresh_python
 import pytest
@@ -219,19 +218,6 @@ def test_a_finished_run_of_epoch_checkpoints_and_eval_steps_run_again_trains_not
     again = run(FINETUNE, *flags)
     assert "continuing it from epoch_0" in again.stderr and "nothing left to train" in again.stderr
     assert results_of(tmp_path)["history"] == history
-
-
-def test_eval_steps_on_two_processes_count_every_evaluation_clip_once(videofolder, tmp_path):
-    """6 evaluation clips in batches of 2 on 2 processes: accelerate pads the last batch, which every evaluation
-    every 2 steps (of 3 an epoch) must leave out, mid-epoch as at an epoch's end."""
-    launcher = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2"]
-    run(FINETUNE, "--dataset", videofolder, "--output_dir", tmp_path, *FLAGS, "--eval_steps", "2", launcher=launcher)
-    results = results_of(tmp_path)
-    assert results["num_processes"] == 2
-    assert [(entry["step"], entry["eval/num_samples"]) for entry in results["history"]] == [(2, 6), (4, 6), (6, 6)]
-    assert results["epoch"] == 2.0 and results["train_samples_per_second"] == pytest.approx(
-        24 / results["train_runtime"]
-    )
 
 
 def test_eval_steps_with_epoch_checkpoints_of_a_run_cut_short_resume_to_the_uninterrupted_history(

@@ -10,14 +10,14 @@ import logging
 import shutil
 import signal
 import subprocess
-import sys
 import tarfile
 
+import fresh_python
 import pytest
 import torch
 from run_once import run_once
 from test_recipes_distributed import LAUNCHERS, launch_runs
-from test_recipes_finetune import EVALUATE, FINETUNE, REPO, TINY_MODEL, env, run, weights
+from test_recipes_finetune import EVALUATE, FINETUNE, KILLED_AFTER_STEP_4, REPO, TINY_MODEL, env, run, weights
 
 from vivit_hf.training.data.shard import main as shard_main
 from vivit_hf.training.data.streaming import StreamingLoader, StreamingVideoDataset
@@ -80,20 +80,23 @@ def test_a_streamed_run_trains_and_evaluates_every_clip(uninterrupted_stream):
     assert state["batches_in_epoch"] == 3 and state["stream_position"] == [{"0": 2, "1": 1}]
 
 
+# test_recipes_finetune's KILLED_AFTER_STEP_4, killed once checkpoint step_9 is saved instead.
+KILLED_AFTER_STEP_9 = KILLED_AFTER_STEP_4.replace('"step_4" in text', '"step_9" in text')
+assert KILLED_AFTER_STEP_9 != KILLED_AFTER_STEP_4
+
+
 def test_a_streamed_run_killed_mid_epoch_resumes_to_the_same_weights(shards, uninterrupted_stream, tmp_path):
     args = ["--dataset", shards, "--output_dir", tmp_path, "--num_train_epochs", "2", "--checkpointing_steps", "3"]
-    command = [sys.executable, str(FINETUNE), *map(str, [*args, *STREAMING, *DROPOUT, *tiny(2)])]
-    process = subprocess.Popen(
-        command, cwd=REPO, env=env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
     # Step 9 is mid-epoch (batch 3 of 6 of epoch 1) and after an odd number of batches: the workers stand at
     # different batch counts, so the resumed loader must put their batches back in the uninterrupted run's order.
-    for line in process.stdout:
-        if "saved checkpoint" in line and "step_9" in line:
-            process.send_signal(signal.SIGKILL)
-            break
-    process.wait(timeout=120)
-    assert process.returncode == -signal.SIGKILL
+    # Killed (SIGKILL, no clean-up possible) by itself as soon as its log reports that checkpoint, in a process forked
+    # from tests/fresh_python.py's server (a plain `python` paid a new interpreter's imports first).
+    killed = fresh_python.server(fresh_python.RECIPES, env()).run(
+        ["-c", KILLED_AFTER_STEP_9, FINETUNE, *args, *STREAMING, *DROPOUT, *tiny(2)], cwd=REPO, timeout=240
+    )
+    assert killed.returncode == -signal.SIGKILL, killed.stderr[-3000:]
+    assert "saved checkpoint" in killed.stderr and "step_9" in killed.stderr.splitlines()[-1]
+    assert not (tmp_path / "model.safetensors").exists()
     result = run(FINETUNE, *args, *STREAMING, *DROPOUT, *tiny(2), "--resume_from_checkpoint", "latest")
     assert "epoch 1, 3 batches into it" in result.stderr
     resumed, reference = weights(tmp_path), weights(uninterrupted_stream)

@@ -1,21 +1,17 @@
 # Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
 """vivit_hf used as the Hugging Face docs teach video classification, by someone who never read our recipes: a video
 folder read with `datasets`, the processor in `set_transform`, transformers' `Trainer` (evaluation, checkpoints, the
-best model at the end, resume), the saved folder served without vivit_hf, a plain accelerate loop on two processes,
-and the task guide's `from_pretrained(..., label2id=, id2label=, ignore_mismatched_sizes=True)`. Each is checked
-against what does not go through the path under test: an uninterrupted run, one process, a fresh load, transformers'
-own ViViT."""
+best model at the end, resume), the saved folder served without vivit_hf, a plain accelerate loop on two processes
+(run in test_recipes_distributed's accelerate launch, where its test is), and the task guide's `from_pretrained(...,
+label2id=, id2label=, ignore_mismatched_sizes=True)`. Each is checked against what does not go through the path under
+test: an uninterrupted run, one process, a fresh load, transformers' own ViViT."""
 
-import json
-import os
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
 import transformers
-from process_tree import run_launch
 from test_remote_code import HIDE_VIVIT_HF, without_vivit_hf
 from transformers import (
     AutoModelForVideoClassification,
@@ -262,7 +258,7 @@ def test_a_new_head_at_load_is_the_one_transformers_vivit_gets(name, load, tmp_p
     torch.testing.assert_close(flat_weights(loaded.vivit), flat_weights(ours.vivit), rtol=0, atol=0)
 
 
-# -- a plain accelerate loop on two processes ----------------------------------------------------------------------
+# -- a plain accelerate loop on two processes (run and checked in test_recipes_distributed's accelerate launch) ------
 
 ACCELERATE_LOOP = """
 import json, sys, torch
@@ -312,37 +308,3 @@ if accelerator.is_main_process:
     torch.save(dict(logits=torch.cat(logits), labels=torch.cat(labels)), folder + "/gathered.pt")
     accelerator.unwrap_model(model).save_pretrained(folder + "/model", save_function=accelerator.save)
 """
-
-
-def test_accelerate_loop_on_two_processes_gathers_every_test_clip_once_and_resumes_its_state(tmp_path):
-    """accelerate's example loop (prepare, backward, save_state / load_state, gather_for_metrics) on two CPU
-    processes: 5 test clips over 2 processes come back as the 5 logits one process gives the saved model, in
-    order; a state loaded and stepped again equals the step taken without it; the two steps on 2 x 2 clips equal
-    one process's full-batch steps of 4 (the gradients averaged)."""
-    config = dict(TINY, num_labels=3, hidden_dropout_prob=0.0)
-    clips = torch.randn(13, 4, 3, 32, 32, generator=torch.Generator().manual_seed(5))
-    labels = torch.arange(13) % 3
-    torch.save({"train": (clips[:8], labels[:8]), "test": (clips[8:], labels[8:])}, tmp_path / "data.pt")
-    (tmp_path / "loop.py").write_text(ACCELERATE_LOOP)
-    launcher = [sys.executable, "-m", "accelerate.commands.launch", "--config_file"]
-    launcher += [str(REPO / "recipes" / "accelerate_configs" / "cpu_two_processes.yaml"), "--main_process_port", "0"]
-    command = [*launcher, str(tmp_path / "loop.py"), str(tmp_path), json.dumps(config)]
-    # the launcher's torchelastic_* log folder goes under the test's folder, not /tmp
-    done = run_launch(command, timeout=300, env=dict(os.environ, TMPDIR=str(tmp_path)))
-    assert done.returncode == 0, done.stderr[-3000:]
-    records = [json.loads((tmp_path / f"rank{rank}.json").read_text()) for rank in range(2)]
-    assert [(r["rank"], r["processes"]) for r in records] == [(0, 2), (1, 2)]
-    assert all(r["resumed_off"] == 0.0 for r in records)
-    gathered = torch.load(tmp_path / "gathered.pt")
-    saved = AutoModelForVideoClassification.from_pretrained(tmp_path / "model").eval()
-    with torch.no_grad():
-        torch.testing.assert_close(gathered["logits"], saved(pixel_values=clips[8:]).logits, rtol=0, atol=0)
-    assert torch.equal(gathered["labels"], labels[8:])
-    # one process, full batches of 4: rank 0 took clips (0, 1) then (4, 5), rank 1 (2, 3) then (6, 7)
-    model = tiny_classifier("factorised_encoder", num_labels=3, hidden_dropout_prob=0.0).train()
-    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
-    for batch in (slice(0, 4), slice(4, 8)):
-        model(pixel_values=clips[batch], labels=labels[batch]).loss.backward()
-        optimizer.step()
-        optimizer.zero_grad()
-    torch.testing.assert_close(flat_weights(saved), flat_weights(model), rtol=1e-5, atol=1e-6)
