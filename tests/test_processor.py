@@ -430,12 +430,16 @@ def test_several_clips_of_frames_in_memory_ask_for_sampling_by_name(videos):
     assert decoded_indices(sampled) == [[truth[i] for i in range(s, s + 8, 2)] for s in (0, 22)]
 
 
-def test_a_calls_num_frames_for_frames_kept_as_given_is_said_once(caplog):
+def test_a_calls_num_frames_for_frames_kept_as_given_is_said_once(caplog, monkeypatch):
     """`proc(frames, num_frames=4)` keeps the 12 frames given, as transformers' video processors keep them (their
     `do_sample_frames` is off), where `num_clips=2` is refused; it was taken without a word, so a caller asking for 4
     frames got 12. Said once, naming `do_sample_frames=True`; not where the caller turned sampling off itself."""
     from transformers import VivitVideoProcessor
 
+    from vivit_hf.processing import video_inputs
+
+    # (said once per process: an earlier test's call with num_frames=4, in the same pytest process, silenced this one)
+    monkeypatch.setattr(video_inputs, "_NUM_FRAMES_SAID", set())
     frames = np.random.default_rng(0).integers(0, 256, (12, 16, 16, 3), dtype=np.uint8)
     proc = ViViTVideoProcessor(num_frames=8, size={"shortest_edge": 16}, crop_size=16)
     theirs = VivitVideoProcessor(size={"shortest_edge": 16}, crop_size=16)(frames, num_frames=4, return_tensors="pt")

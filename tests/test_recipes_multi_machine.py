@@ -184,7 +184,7 @@ def launch_machine_runs(data, root):
     results = launch_machines(root, first, timeout=2 * LAUNCH_TIMEOUT)
 
     # No shared disk: machine 0's folder holds the shared run (checkpoints/step_2), machine 1's only an unfinished
-    # checkpoint. And one step more of the unshared run, from each machine's own step_2.
+    # checkpoint. And the unshared run again from each machine's own step_1, on to step 3.
     if (root / "shared" / "shared_out").is_dir():
         shutil.copytree(root / "shared" / "shared_out", root / "resume_only_one" / "machine0" / "out")
     leave_unfinished_checkpoint(root / "resume_only_one" / "machine1" / "out")

@@ -122,3 +122,19 @@ def test_an_h264_slice_starts_a_picture_if_idr_or_intra_after_a_recovery_point_t
     check_avcc = keyframe_check("h264", b"\x01\x64\x00\x0a\xff\xe1", False)
     assert check_annex_b(b"".join(b"\x00\x00\x00\x01" + unit for unit in units)) is starts
     assert check_avcc(b"".join(len(unit).to_bytes(4, "big") + unit for unit in units)) is starts
+
+
+@pytest.mark.parametrize(
+    "frame_header, starts",
+    [
+        (0x10, True),  # a KEY_FRAME (frame_type 0), shown
+        (0x00, False),  # a KEY_FRAME hidden (a forward key frame): the frame the packet shows may need other slots
+        (0x30, False),  # an INTER_FRAME (frame_type 1), shown
+        (0x80, False),  # show_existing_frame: a frame decoded before
+    ],
+)
+def test_an_av1_packet_starts_a_picture_if_its_first_frame_is_a_shown_key_frame(frame_header, starts):
+    # (hand-made OBUs, each with its size: a temporal delimiter, then a frame OBU whose header's first byte is given;
+    # libaom's --enable-fwd-kf writes hidden key frames, shown later by a show_existing_frame)
+    check = keyframe_check("av1", b"", False)
+    assert check(bytes([0x12, 0x00, 0x32, 0x01, frame_header])) is starts

@@ -13,8 +13,8 @@ frame's own timestamp, so nothing later tells). What the packet's first picture 
   recovers later) is no start: its frames are withheld or wrong when decoding starts there.
 - HEVC: an IRAP picture (NAL types 16-23: BLA, IDR, CRA).
 - MPEG-4 part 2: a VOP coded I; MPEG-1/2 video: a picture coded I.
-- VP8 / VP9: the frame header's key-frame bit; AV1: a frame header of a KEY_FRAME (or a reduced still-picture
-  sequence, all key frames).
+- VP8 / VP9: the frame header's key-frame bit; AV1: a frame header of a KEY_FRAME that is shown (or a reduced
+  still-picture sequence, all key frames).
 - Codecs whose every picture is intra (MJPEG, ProRes, raw video, ...): always.
 
 NAL units come either in Annex B (start codes: raw and transport streams, some Matroska) or length-prefixed, with the
@@ -264,5 +264,7 @@ def _av1_starts(packet: bytes, reduced_still: bool | None) -> bool | None:
                 return True  # every frame of a still-picture sequence is a key frame
             if payload[0] >> 7:  # show_existing_frame
                 return False
-            return (payload[0] >> 5 & 3) == 0  # frame_type: KEY_FRAME
+            # frame_type KEY_FRAME, and show_frame: a hidden (forward) key frame refreshes only the reference slots
+            # it names, so the frame its packet shows may reference others, which a decoder started there lacks
+            return (payload[0] >> 5 & 3) == 0 and bool(payload[0] >> 4 & 1)
     return None
