@@ -425,6 +425,34 @@ def test_the_planned_shares_of_a_stream_are_those_datasets_streams_to_each_proce
         assert len(seen) > 2, seen  # the assignment did change between epochs
 
 
+def test_an_unshuffled_stream_keeps_its_stored_order_every_epoch_on_every_process(shards):
+    """`--shuffle_buffer_size 0` keeps the stored order (its help says so): the 4 training shards' clips in the
+    tars' order every epoch, on one process, and on each of two (whole shards apiece, the same ones every epoch).
+    `datasets` reorders the shards of a stream whose epoch is past 0, shuffled or not: from the third epoch they
+    came in the order 3, 2, 0, 1."""
+    from vivit_hf.training.data.hub_ids import json_clip_id
+    from vivit_hf.training.data.streaming import open_streaming_dataset
+
+    tars = sorted((shards / "data").glob("train-*.tar"))
+    stored = [clip_id for tar in tars for clip_id in clip_ids(tar)]
+    split = open_streaming_dataset(str(shards)).split("train")
+    for world_size in (1, 2):
+        ranks = [
+            StreamingVideoDataset(split, None, batch_size=2, rank=rank, world_size=world_size)
+            for rank in range(world_size)
+        ]
+        first = None
+        for epoch in range(4):
+            streamed = []
+            for dataset in ranks:
+                dataset.set_epoch(epoch)
+                streamed.append([json_clip_id(row) for row in dataset.rows()])
+            first = first or streamed
+            assert streamed == first, (world_size, epoch)
+        assert sorted(sum(first, [])) == sorted(stored)
+        assert world_size == 2 or first == [stored]
+
+
 @pytest.mark.parametrize("buffer", [0, 4])
 def test_max_train_samples_streams_exactly_that_many_clips_over_two_processes(two_processes, buffer):
     """Training shards of 9 and 3 clips cut to 8 on two processes: 8 distinct clips, 4 per process, every epoch (in

@@ -972,7 +972,9 @@ class StreamingVideoDataset(torch.utils.data.IterableDataset):
             dataset = split_dataset_by_node(
                 dataset, rank=self.rank if rank is None else rank, world_size=self.world_size
             )
-        dataset.set_epoch(self.epoch)
+        # Unshuffled (`--shuffle_buffer_size 0`: the stored order), the epoch stays 0: `datasets` (5.x) reorders the
+        # shards of any stream whose epoch is past 0, shuffle or not, so 4 shards came 3, 2, 0, 1 from the third epoch.
+        dataset.set_epoch(self.epoch if self.shuffle_buffer_size else 0)
         return dataset
 
     def rows(self):
