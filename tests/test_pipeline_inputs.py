@@ -209,6 +209,14 @@ def test_transformers_plain_pipeline_says_it_scores_the_first_of_an_inputs_video
     plain.video_processor.short_video = "loop"
     assert len(plain(two_arrays[0][:2], top_k=3)) == 3
     plain.video_processor.short_video = None
+    # [0, 1] float frames: their refusal advised float_max= "to the call", which that pipeline refuses as well
+    unit = two_arrays[0].astype(np.float32) / 255
+    with pytest.raises(ValueError, match="float_max=1.0") as refused:
+        plain(unit)
+    assert "pipe.video_processor.float_max = 1.0" in "".join(getattr(refused.value, "__notes__", []))
+    plain.video_processor.float_max = 1.0
+    assert as_scores(plain(unit, top_k=3)) == pytest.approx(scores_by_hand(model, unit, float_max=1.0), abs=1e-5)
+    plain.video_processor.float_max = None
     # frame_sampling_rate: said once per rate, naming where the rate goes
     caplog.clear()
     with caplog.at_level(logging.WARNING, logger=LOGGER):

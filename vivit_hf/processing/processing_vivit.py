@@ -672,6 +672,8 @@ class ViViTVideoProcessor(BaseVideoProcessor):
                         _add_note(error, _FRAME_AS_VIDEO)  # (a lone image file is no list read as videos)
                     elif plain_pipeline and isinstance(error, BrokenVideoError) and SHORT_VIDEO_ADVICE in str(error):
                         _add_note(error, _NO_SHORT_VIDEO_THERE)
+                    elif plain_pipeline and "float_max=1.0" in str(error) and "to the call" in str(error):
+                        _add_note(error, _NO_FLOAT_MAX_THERE)
                     raise
                 self.num_skipped += 1
                 logger.warning("Skipping video %s: %s", describe_source(video), error)
@@ -1132,6 +1134,15 @@ _NO_SHORT_VIDEO_THERE = (
     "transformers' pipeline('video-classification') takes no short_video in a call: set it on its processor, "
     "`pipe.video_processor.short_video = 'loop'` (or 'pad'), or build it with "
     "`pipeline_class=ViViTVideoClassificationPipeline` (from vivit_hf), which takes `pipe(video, short_video='loop')`."
+)
+
+
+# a float video whose scale its values cannot tell is refused advising float_max= "to the call", which transformers'
+# pipeline('video-classification') refuses in a call as it refuses short_video=
+_NO_FLOAT_MAX_THERE = (
+    "transformers' pipeline('video-classification') takes no float_max in a call: set it on its processor, "
+    "`pipe.video_processor.float_max = 1.0` (or 255.0), or build it with "
+    "`pipeline_class=ViViTVideoClassificationPipeline` (from vivit_hf), which takes `pipe(video, float_max=1.0)`."
 )
 
 
