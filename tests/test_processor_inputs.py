@@ -482,7 +482,12 @@ def test_do_convert_rgb_off_keeps_a_grey_videos_one_channel_as_transformers_does
     ours = ViViTVideoProcessor(
         normalization="transformers_vivit", size={"shortest_edge": 20}, crop_size={"height": 18, "width": 18}
     )
-    for options in (dict(do_normalize=False), dict(image_mean=0.25, image_std=0.5)):
+    # (one number in a list is one too: transformers' normalisation takes [0.25] for a one-channel video as it is)
+    for options in (
+        dict(do_normalize=False),
+        dict(image_mean=0.25, image_std=0.5),
+        dict(image_mean=[0.25], image_std=[0.5]),
+    ):
         expected = _transformers_vivit(grey, do_convert_rgb=False, **options)
         assert expected.shape == (4, 1, 18, 18)
         for given in kinds:

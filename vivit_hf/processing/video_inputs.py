@@ -504,7 +504,8 @@ def check_convert_rgb(source, opts: dict) -> None:
         return
     if source.channels == 1 and source.tensor is not None and source.alpha is None:
         statistics = (opts.get("image_mean"), opts.get("image_std"))
-        if not (opts.get("do_normalize") and any(np.ndim(value) > 0 for value in statistics)):
+        # (by count, not by kind: a list of one number, `[0.25]`, is one channel's, kept so by transformers)
+        if not (opts.get("do_normalize") and any(np.size(value) > 1 for value in statistics)):
             source.keep_one_channel()
         return
     if source.channels not in (1, 3) or source.alpha is not None:
