@@ -881,6 +881,25 @@ def test_webdataset_splits_with_other_members_are_read_by_each_splits_own_not_by
     assert sorted(streamed.splits) == ["train"] and [e["label"] for e in rows] == [0, 1, 0]
 
 
+def test_a_webdataset_clip_beside_its_gif_preview_is_read_not_refused_as_clips_of_two_types(tmp_path):
+    """A sample's `<key>.gif` beside its `<key>.mp4` (an animated preview, as video sites' dumps keep one) is an
+    image to `datasets`, not a second clip: the clip members' check refused such shards as clips "of several types,
+    ['mp4', 'gif']", which a sample holding both is not."""
+    from PIL import Image
+
+    preview = io.BytesIO()
+    Image.new("RGB", (4, 4)).save(preview, format="GIF")
+    samples = [
+        (f"k{i}", {"mp4": clip.read_bytes(), "gif": preview.getvalue(), "cls": str(i % 2).encode()})
+        for i, clip in enumerate(sources(tmp_path, 3))
+    ]
+    write_tar(tmp_path / "repo" / "train-00000.tar", samples)
+    data = load_video_dataset(str(tmp_path / "repo"), "hub", cache_dir=str(tmp_path / "cache"))
+    assert [(e["id"], e["label"]) for e in data.split("train")] == [
+        (f"train-00000.tar/k{i}.mp4", i % 2) for i in range(3)
+    ]
+
+
 def test_webdataset_columns_from_a_splits_other_shards_read_no_clip(tmp_path, monkeypatch):
     """The columns of a split's shards after its first come from each one's first sample (`.avi` shards beside
     `.mp4` ones): read whole, that was a clip of every shard before a run's first step (2 000 shards of 200 kB clips:
