@@ -443,11 +443,13 @@ def test_a_calls_num_frames_for_frames_kept_as_given_is_said_once(caplog, monkey
     frames = np.random.default_rng(0).integers(0, 256, (12, 16, 16, 3), dtype=np.uint8)
     proc = ViViTVideoProcessor(num_frames=8, size={"shortest_edge": 16}, crop_size=16)
     theirs = VivitVideoProcessor(size={"shortest_edge": 16}, crop_size=16)(frames, num_frames=4, return_tensors="pt")
+    # (said once a process: whatever another test of this session said first)
+    monkeypatch.setattr("vivit_hf.processing.video_inputs._NUM_FRAMES_SAID", set())
     with caplog.at_level("WARNING", logger="vivit_hf.processing.processing_vivit"):
         for _ in range(2):
             kept = proc(frames, num_frames=4, return_tensors="pt")["pixel_values"]
             assert kept.shape[1] == theirs["pixel_values"].shape[1] == 12
-        proc(frames, num_frames=4, do_sample_frames=False)
+        proc(frames, num_frames=5, do_sample_frames=False)  # (a count not said yet: sampling turned off, asked for)
         proc(frames)  # the processor's own num_frames (8) is no call's
     (record,) = [r for r in caplog.records if "num_frames=4" in r.getMessage()]
     assert "kept as given (12 frames)" in record.getMessage() and "do_sample_frames=True" in record.getMessage()

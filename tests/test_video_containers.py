@@ -28,6 +28,7 @@ from video_factory import (
 )
 
 from vivit_hf import ViViTVideoProcessor
+from vivit_hf.processing import video_pyav
 from vivit_hf.processing.video_io import VideoDecodeError, open_video, probe, read_frames
 
 NUM_FRAMES = 48
@@ -492,7 +493,7 @@ def test_a_raw_h263_stream_reads_as_a_sequential_decode(tmp_path):
         ("h261", 15, (144, 176)),
     ],
 )
-def test_a_raw_h263_stream_is_timed_by_its_temporal_references(tmp_path, codec, rate, size):
+def test_a_raw_h263_stream_is_timed_by_its_temporal_references(tmp_path, monkeypatch, codec, rate, size):
     """A raw H.263 / H.261 stream's only times are its pictures' temporal references on the picture clock (30000/1001
     Hz; FFmpeg's encoder at 15 fps steps 1, 2, 2, ...); FFmpeg's raw demuxer stamps H.263's first packets at its
     default 25 fps and the rest at 29.97, so every rate read 28.48 fps and 20 frames 0.70 s (15 fps: 1.33 s), and
@@ -508,8 +509,13 @@ def test_a_raw_h263_stream_is_timed_by_its_temporal_references(tmp_path, codec, 
     packets += [bytes(packet) for packet in encoder.encode(None)]
     path = tmp_path / ("clip.h261" if codec == "h261" else "clip.h263")
     path.write_bytes(b"".join(packets))
+    worked_out = []  # (the rate is worked out once an open file: a pass over every picture, 0.6 s for 18 000 frames)
+    monkeypatch.setattr(
+        video_pyav, "picture_clock_rate", lambda h, work=video_pyav.picture_clock_rate: worked_out.append(h) or work(h)
+    )
     info = probe(path)
     assert (info.num_frames, info.fps, info.duration) == (12, pytest.approx(float(rate)), pytest.approx(12 / rate))
+    assert len(worked_out) == 1
     # cut 4 bytes into its last picture (a download stopped): no frame for that header, the rest timed the same way
     cut = probe(b"".join(packets[:-1]) + packets[-1][:4])
     assert cut.fps == pytest.approx(float(rate))

@@ -870,6 +870,7 @@ class PyAVReader(VideoReader):
     # dts of the packet that carried it: see `_paletted`
     _palettes: tuple = ()
     _picture_references: list | None = None  # a raw H.263 / H.261 stream's picture headers (see `_frame_table`)
+    _picture_rate: tuple | None = None  # (frames, `picture_clock_rate` of their headers), once worked out
     # What the metadata methods said when `close` closed the container (see `close`); None while it is open
     _kept: dict | None = None
 
@@ -1136,6 +1137,7 @@ class PyAVReader(VideoReader):
         # a raw H.263 / H.261 stream's pictures' temporal references, in order (see `picture_clock_rate`)
         clocked = codec in _PICTURE_CLOCK_CODECS and self.container.format.name == codec
         self._picture_references = headers = [] if clocked else None
+        self._picture_rate = None
         clock = None
         try:
             for packet in self.container.demux(self.stream):
@@ -1620,9 +1622,12 @@ class PyAVReader(VideoReader):
         stream, context = self.stream, self.stream.codec_context
         if self._picture_references and len(self._picture_references) >= self._num_frames:
             # (its packets' stamps are the raw demuxer's guesses; a cut last picture no decoder made is no frame)
-            rate = picture_clock_rate(self._picture_references[: self._num_frames])
-            if rate:
-                return rate
+            if self._picture_rate is None or self._picture_rate[0] != self._num_frames:
+                # kept: a processor call asks for the rate 9 times, each a pass over every picture (0.6 s for 18 000)
+                rate = picture_clock_rate(self._picture_references[: self._num_frames])
+                self._picture_rate = (self._num_frames, rate)
+            if self._picture_rate[1]:
+                return self._picture_rate[1]
         if self._pts is not None and self._pts.size > 1 and stream.time_base:
             tick = float(stream.time_base)
             # (an AVI's frames are shown in slots after their packets' where its decoder reorders: `_slot_ticks`)

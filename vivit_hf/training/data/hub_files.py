@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import gc  # `_no_cycle_collection`
+import io
 import itertools
 import json
 import logging
@@ -461,6 +462,8 @@ def webdataset_features_of_every_split(builder, dl_manager):
     unlabelled; `.webm` training clips beside `.mp4` validation clips were rows without a video, the whole split.
     None where `datasets`' own reading stands: another builder, a card's features, or columns the splits type
     differently (`datasets` says which)."""
+    import tarfile
+
     import datasets
     import pyarrow as pa
     from datasets.features.features import cast_to_python_objects
@@ -469,12 +472,19 @@ def webdataset_features_of_every_split(builder, dl_manager):
     if not isinstance(builder, WebDataset) or builder.info.features:
         return None
     tables = []
+    media = {*builder.IMAGE_EXTENSIONS, *builder.AUDIO_EXTENSIONS, *builder.VIDEO_EXTENSIONS, *builder.MESH_EXTENSIONS}
     for tar_paths in dl_manager.download(builder.config.data_files).values():
-        # the first sample of each other shard on disk too (a local folder's, or a Hub repo's read whole: one
-        # header or two each): `.mp4` shards beside `.avi` ones of one split were rows without a video
+        # the first sample of each other shard on disk too (a local folder's, or a Hub repo's read whole): `.mp4`
+        # shards beside `.avi` ones of one split were rows without a video. Their headers, and small members: a
+        # clip's bytes read there were a clip of each shard before a run's first step (2 000 of 200 kB: 3.1 s)
         for number, tar_path in enumerate(tar_paths[:1] + [path for path in tar_paths[1:] if os.path.isfile(path)]):
-            pipeline = builder._get_pipeline_from_tar(tar_path, dl_manager.iter_archive(tar_path))
-            first = list(itertools.islice(pipeline, 1 if number else builder.NUM_EXAMPLES_FOR_FEATURES_INFERENCE))
+            with contextlib.ExitStack() as stack:
+                if number:
+                    members = _media_unread(stack.enter_context(tarfile.open(tar_path)), media)
+                else:
+                    members = dl_manager.iter_archive(tar_path)
+                pipeline = builder._get_pipeline_from_tar(tar_path, members)
+                first = list(itertools.islice(pipeline, 1 if number else builder.NUM_EXAMPLES_FOR_FEATURES_INFERENCE))
             if any(example.keys() != first[0].keys() for example in first):
                 return None  # `datasets`' own refusal of the split, as its inference raises it
             tables += [pa.Table.from_pylist(cast_to_python_objects([e], only_1d_for_numpy=True)) for e in first]
@@ -495,6 +505,16 @@ def webdataset_features_of_every_split(builder, dl_manager):
             if column.rsplit(".", 1)[-1].lower() in extensions:
                 features[column] = kind()
     return features
+
+
+def _media_unread(tar, media: set):
+    """`(name, file)` of a local tar's members as `dl_manager.iter_archive` gives them (its files, hidden ones left
+    out), those of a `media` extension empty: their column's type is their extension's alone
+    (`webdataset_features_of_every_split`)."""
+    for member in tar:
+        if member.isreg() and not os.path.basename(member.name).startswith((".", "__")):
+            unread = member.name.rsplit(".", 1)[-1].lower() in media
+            yield member.name, io.BytesIO(b"") if unread else tar.extractfile(member)
 
 
 def _path_parts(entry) -> tuple:

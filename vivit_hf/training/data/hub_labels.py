@@ -47,7 +47,9 @@ def hub_columns(features, video_column: str | None, label_column: str | None, so
         named = [c for c in ("video", "video_path", "path", "file") if c in features]
         # WebDataset samples whose clips are members of several types (`<key>.mp4`, `<key>.webm`): a column each, the
         # others None in every row, and the first taken left every sample of another type out as giving no video.
+        # (not an image to `datasets`, a `<key>.gif` beside a Video column: the clip's preview, in the same samples)
         members = [c for c in features if f".{member_extension(c)}" in VIDEO_EXTENSIONS]
+        members = [c for c in members if not (videos and isinstance(features[c], datasets.Image))]
         members = list(dict.fromkeys(videos + members)) if "__key__" in features else []
         if len({member_extension(c) for c in members}) > 1 and not set(named) & set(members):
             raise DatasetFormatError(
