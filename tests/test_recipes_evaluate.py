@@ -357,23 +357,37 @@ def test_evaluations_of_two_data_sets_keep_their_own_folders(folder, tmp_path):
 
 
 @pytest.fixture(scope="module")
-def machine_runs(folder, tmp_path_factory):
-    """Both two-machine runs of this file in one launch of two torchrun launchers (--nnodes 2), each machine in a
-    folder of its own (`launch_machines`: each machine's process imports the recipe once, not once a run), {name:
-    [(status, output, seconds) of machine 0, of machine 1], "root": root}; the folders are root/<name>/machine<r>.
-    "model_missing": the model copied to machine 0 only, so machine 1 refuses `--model ./model`; "does_not_parse":
-    the model on both, machine 1's command line with a misspelt flag."""
-    import shutil
-
+def machine_runs(tmp_path_factory):
+    """Both two-machine runs of this file (`machine_runs_in`), run in tests/test_recipes_multi_machine.py's second
+    launch of two torchrun launchers (--nnodes 2), each machine in a folder of its own (`launch_machines`: each
+    machine's process imports the recipes once, not once a run), {name: [(status, output, seconds) of machine 0, of
+    machine 1], "root": root}; the folders are root/<name>/machine<r>."""
     import test_recipes_multi_machine as machines
 
-    root = tmp_path_factory.mktemp("evaluate_machines")
-    shutil.copytree(folder / "model", root / "model_missing" / "machine0" / "model")
-    for machine in ("machine0", "machine1"):
-        shutil.copytree(folder / "model", root / "does_not_parse" / machine / "model")
-    flags = ["--model", "./model", "--dataset", folder / "data", "--num_workers", 0]
-    runs = {"model_missing": [flags, flags], "does_not_parse": [flags, [*flags, "--num_clipz", "2"]]}
-    return machines.launch_machines(root, runs, 120, EVALUATE) | {"root": root}
+    return machines.made_machine_runs(tmp_path_factory)
+
+
+def machine_runs_in(root):
+    """This file's two-machine runs, their folders made in `root`: {name: [flags of machine 0, flags of machine 1]}.
+    "evaluate_model_missing": the model copied to machine 0 only, so machine 1 refuses `--model ./model`;
+    "evaluate_does_not_parse": the model on both, machine 1's command line with a misspelt flag. The data set and the
+    model are made as `folder`'s are."""
+    data = root / "evaluate_data"
+    for label, name in enumerate(CLASSES):
+        for i in range(4):
+            tiny_clip(data / "test" / name / f"{name}_{i}.mp4", label, seed=10 * label + i)
+    tiny_model(root / "evaluate_model", CLASSES)
+    for machine in (
+        "evaluate_model_missing/machine0",
+        "evaluate_does_not_parse/machine0",
+        "evaluate_does_not_parse/machine1",
+    ):
+        shutil.copytree(root / "evaluate_model", root / machine / "model")
+    flags = ["--model", "./model", "--dataset", data, "--num_workers", 0]
+    return {
+        "evaluate_model_missing": [flags, flags],
+        "evaluate_does_not_parse": [flags, [*flags, "--num_clipz", "2"]],
+    }
 
 
 def test_a_model_missing_on_one_machine_stops_both_machines_within_seconds(machine_runs):
@@ -381,11 +395,13 @@ def test_a_model_missing_on_one_machine_stops_both_machines_within_seconds(machi
     # the process group's first collective (30 minutes); now both hear the refusal before anything loads.
     import test_recipes_multi_machine as machines
 
-    log0, log1 = machines.refused_on_both(machine_runs["model_missing"])
+    log0, log1 = machines.refused_on_both(machine_runs["evaluate_model_missing"])
     reason = "--model ./model: no such folder, and not a Hub model id (owner/name)"
     assert f"evaluate.py: error: {reason}" in log1
     assert machines.error_lines(log0) == [f"error: rank 1 (machine 1) refused: {reason}"]
-    assert not list((machine_runs["root"] / "model_missing" / "machine0" / "model").glob("eval_*"))  # none evaluated
+    assert not list(
+        (machine_runs["root"] / "evaluate_model_missing" / "machine0" / "model").glob("eval_*")
+    )  # none evaluated
 
 
 def test_a_command_line_that_does_not_parse_on_one_machine_stops_both_machines_within_seconds(machine_runs):
@@ -393,11 +409,11 @@ def test_a_command_line_that_does_not_parse_on_one_machine_stops_both_machines_w
     # machine 0 waited for it at the group's first collective for --ddp_timeout (30 minutes by default).
     import test_recipes_multi_machine as machines
 
-    log0, log1 = machines.refused_on_both(machine_runs["does_not_parse"])
+    log0, log1 = machines.refused_on_both(machine_runs["evaluate_does_not_parse"])
     reason = "unrecognized arguments: --num_clipz 2 (did you mean: --num_clipz -> --num_clips?)"
     assert f"evaluate.py: error: {reason}" in log1.splitlines(), log1[-3000:]
     assert machines.error_lines(log0) == [f"error: rank 1 (machine 1) refused: {reason}"], log0[-3000:]
-    assert not list((machine_runs["root"] / "does_not_parse" / "machine0" / "model").glob("eval_*"))
+    assert not list((machine_runs["root"] / "evaluate_does_not_parse" / "machine0" / "model").glob("eval_*"))
 
 
 def test_a_hold_out_set_of_some_of_the_models_classes_is_evaluated_with_the_models_ids(folder, tmp_path):

@@ -74,6 +74,21 @@ def online(monkeypatch):
     monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", False)
 
 
+@pytest.fixture(scope="module")
+def module_hub():
+    """One stand-in for this module's recipe runs, emptied before each test (`hub`): at one address, they all fork
+    from one fork server (tests/fresh_python.py), whose environment, HF_ENDPOINT included, is fixed when it starts."""
+    with HubStandIn() as hub:
+        yield hub
+        fresh_python.end_server(fresh_python.RECIPES, online_env(hub))
+
+
+@pytest.fixture
+def hub(module_hub):
+    module_hub.reset()
+    return module_hub
+
+
 def online_env(hub):
     environment = dict(env(), HF_ENDPOINT=hub.endpoint, HF_TOKEN="hf_standin")
     environment.pop("HF_HUB_OFFLINE")
@@ -81,9 +96,18 @@ def online_env(hub):
     return environment
 
 
+def python(hub, *argv):
+    """`python ARGV` in the repository, online to `hub`: a new process, forked from one that has imported torch,
+    transformers, accelerate and datasets (tests/fresh_python.py; a plain `python` paid those imports for each run)."""
+    return fresh_python.server(fresh_python.RECIPES, online_env(hub)).run(argv, cwd=REPO, timeout=300)
+
+
 def finetune(hub, *flags, launcher=()):
-    command = [*(launcher or [sys.executable]), str(FINETUNE), *map(str, flags)]
-    result = run_launch(command, timeout=300, cwd=REPO, env=online_env(hub))
+    if launcher:
+        command = [*launcher, str(FINETUNE), *map(str, flags)]
+        result = run_launch(command, timeout=300, cwd=REPO, env=online_env(hub))
+    else:
+        result = python(hub, FINETUNE, *flags)
     assert result.returncode == 0, result.stderr[-4000:]
     return result
 
@@ -142,15 +166,14 @@ def checkpoint_files(files: dict) -> dict:
 
 
 @pytest.mark.parametrize("strategy", ["end", "every_save", "checkpoint", "all_checkpoints"])
-def test_each_hub_strategy_pushes_the_checkpoints_trainer_pushes(videofolder, tmp_path, online, strategy):
+def test_each_hub_strategy_pushes_the_checkpoints_trainer_pushes(videofolder, tmp_path, online, strategy, hub):
     """Only the model was pushed at a checkpoint (Trainer's every_save), whatever a user wanted: no way to resume from
     the Hub, nor to push only at the end. The reference: Trainer's `_push_from_checkpoint` on the same checkpoints."""
     out = tmp_path / "out"
-    with HubStandIn() as hub:
-        flags = ["--dataset", videofolder, "--output_dir", out, "--max_train_steps", 3, "--checkpointing_steps", 1]
-        flags += ["--checkpoints_total_limit", 0, "--push_to_hub", "--hub_model_id", "me/vivit"]
-        report = uploads(finetune(hub, *flags, "--hub_strategy", strategy, *FLAGS))
-        ours, summaries = hub.repos["me/vivit"], [commit["summary"] for commit in hub.commits]
+    flags = ["--dataset", videofolder, "--output_dir", out, "--max_train_steps", 3, "--checkpointing_steps", 1]
+    flags += ["--checkpoints_total_limit", 0, "--push_to_hub", "--hub_model_id", "me/vivit"]
+    report = uploads(finetune(hub, *flags, "--hub_strategy", strategy, *FLAGS))
+    ours, summaries = hub.repos["me/vivit"], [commit["summary"] for commit in hub.commits]
     checkpoints = [out / "checkpoints" / f"step_{step}" for step in (1, 2, 3)]
     trainers_summaries, trainers = trainer_pushes(strategy, checkpoints, tmp_path)
     assert checkpoint_files(ours).keys() == checkpoint_files(trainers).keys()
@@ -164,15 +187,14 @@ def test_each_hub_strategy_pushes_the_checkpoints_trainer_pushes(videofolder, tm
     assert ours["model.safetensors"] == (out / "model.safetensors").read_bytes()  # the end's model, last
 
 
-def test_all_checkpoints_keeps_on_the_hub_the_checkpoints_the_limit_removed_here(videofolder, tmp_path):
+def test_all_checkpoints_keeps_on_the_hub_the_checkpoints_the_limit_removed_here(videofolder, tmp_path, hub):
     """A checkpoint queued for upload is hard-linked, so --checkpoints_total_limit removing it before its commit runs
     takes nothing from the Hub (Trainer's rotation leaves the pushed checkpoints too)."""
     out = tmp_path / "out"
-    with HubStandIn() as hub:
-        flags = ["--dataset", videofolder, "--output_dir", out, "--max_train_steps", 3, "--checkpointing_steps", 1]
-        flags += ["--checkpoints_total_limit", 1, "--push_to_hub", "--hub_model_id", "me/vivit"]
-        finetune(hub, *flags, "--hub_strategy", "all_checkpoints", *FLAGS)
-        files = hub.repos["me/vivit"]
+    flags = ["--dataset", videofolder, "--output_dir", out, "--max_train_steps", 3, "--checkpointing_steps", 1]
+    flags += ["--checkpoints_total_limit", 1, "--push_to_hub", "--hub_model_id", "me/vivit"]
+    finetune(hub, *flags, "--hub_strategy", "all_checkpoints", *FLAGS)
+    files = hub.repos["me/vivit"]
     assert sorted(path.name for path in (out / "checkpoints").iterdir()) == ["step_3"]
     for step in (1, 2, 3):
         state = json.loads(files[f"checkpoints/step_{step}/trainer_state.json"])
@@ -191,25 +213,22 @@ def download(files: dict, folder, prefix: str = "last-checkpoint/"):
     return folder / prefix.rstrip("/")
 
 
-def test_a_run_killed_resumes_on_another_machine_from_the_last_checkpoint_it_pushed(videofolder, tmp_path):
+def test_a_run_killed_resumes_on_another_machine_from_the_last_checkpoint_it_pushed(videofolder, tmp_path, hub):
     """The pushed last-checkpoint/ is a whole checkpoint: downloaded into a new folder, `--resume_from_checkpoint` of it
     ends with the uninterrupted run's weights, bit for bit, and the resumed run goes on pushing into it."""
     flags = ["--dataset", videofolder, "--num_train_epochs", 2, "--checkpointing_steps", 2, *FLAGS]
     pushed = ["--push_to_hub", "--hub_model_id", "me/vivit", "--hub_strategy", "checkpoint"]
-    with HubStandIn() as hub:
-        finetune(hub, "--output_dir", tmp_path / "uninterrupted", *flags)
-        killed = fresh_python.server(fresh_python.RECIPES, online_env(hub)).run(
-            ["-c", KILLED_AFTER_STEP_4_IS_PUSHED, FINETUNE, "--output_dir", tmp_path / "killed", *flags, *pushed],
-            cwd=REPO,
-            timeout=300,
-        )
-        assert killed.returncode == -signal.SIGKILL, killed.stderr[-3000:]
-        assert not (tmp_path / "killed" / "model.safetensors").exists()
-        last = download(hub.repos["me/vivit"], tmp_path / "download")
-        assert json.loads((last / "trainer_state.json").read_text())["completed_steps"] == 4
-        elsewhere = tmp_path / "elsewhere"
-        finetune(hub, "--output_dir", elsewhere, "--resume_from_checkpoint", last, *flags, *pushed)
-        files = hub.repos["me/vivit"]
+    finetune(hub, "--output_dir", tmp_path / "uninterrupted", *flags)
+    killed = python(
+        hub, "-c", KILLED_AFTER_STEP_4_IS_PUSHED, FINETUNE, "--output_dir", tmp_path / "killed", *flags, *pushed
+    )
+    assert killed.returncode == -signal.SIGKILL, killed.stderr[-3000:]
+    assert not (tmp_path / "killed" / "model.safetensors").exists()
+    last = download(hub.repos["me/vivit"], tmp_path / "download")
+    assert json.loads((last / "trainer_state.json").read_text())["completed_steps"] == 4
+    elsewhere = tmp_path / "elsewhere"
+    finetune(hub, "--output_dir", elsewhere, "--resume_from_checkpoint", last, *flags, *pushed)
+    files = hub.repos["me/vivit"]
     resumed, reference = weights(elsewhere), weights(tmp_path / "uninterrupted")
     assert resumed.keys() == reference.keys()
     for name in reference:
@@ -218,16 +237,15 @@ def test_a_run_killed_resumes_on_another_machine_from_the_last_checkpoint_it_pus
     assert files["model.safetensors"] == (elsewhere / "model.safetensors").read_bytes()
 
 
-def test_two_processes_push_one_last_checkpoint_holding_both_processes_states(videofolder, tmp_path):
+def test_two_processes_push_one_last_checkpoint_holding_both_processes_states(videofolder, tmp_path, hub):
     """Rank 0 alone uploads; every rank gathers the weights. Two processes ran: the pushed checkpoint holds the
     random states of ranks 0 and 1, and the results say 2."""
     out = tmp_path / "out"
     launcher = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2"]
-    with HubStandIn() as hub:
-        flags = ["--dataset", videofolder, "--output_dir", out, "--max_train_steps", 2, "--checkpointing_steps", 1]
-        flags += ["--push_to_hub", "--hub_model_id", "me/vivit", "--hub_strategy", "checkpoint", *FLAGS]
-        report = uploads(finetune(hub, *flags, launcher=launcher))
-        files, summaries = hub.repos["me/vivit"], [commit["summary"] for commit in hub.commits]
+    flags = ["--dataset", videofolder, "--output_dir", out, "--max_train_steps", 2, "--checkpointing_steps", 1]
+    flags += ["--push_to_hub", "--hub_model_id", "me/vivit", "--hub_strategy", "checkpoint", *FLAGS]
+    report = uploads(finetune(hub, *flags, launcher=launcher))
+    files, summaries = hub.repos["me/vivit"], [commit["summary"] for commit in hub.commits]
     assert json.loads((out / "all_results.json").read_text())["num_processes"] == 2
     assert {"last-checkpoint/random_states_0.pkl", "last-checkpoint/random_states_1.pkl"} <= set(files)
     assert files["last-checkpoint/model.safetensors"] == (out / "checkpoints/step_2/model.safetensors").read_bytes()
@@ -257,14 +275,13 @@ def test_hub_strategy_end_with_no_checkpoints_and_the_default_are_taken(monkeypa
     assert finetune_flags.parse_args(["--push_to_hub"]).hub_strategy == "every_save"  # Trainer's default
 
 
-def test_an_epochs_checkpoint_is_pushed_as_trainers_every_save_pushes_it(videofolder, tmp_path):
+def test_an_epochs_checkpoint_is_pushed_as_trainers_every_save_pushes_it(videofolder, tmp_path, hub):
     """`--checkpointing_steps epoch` pushed nothing before the end of training (the push sat beside the steps' saves
     only); Trainer pushes at every save, its message counting the epochs done."""
-    with HubStandIn() as hub:
-        flags = ["--dataset", videofolder, "--output_dir", tmp_path, "--num_train_epochs", 2]
-        flags += ["--checkpointing_steps", "epoch", "--push_to_hub", "--hub_model_id", "me/vivit", *FLAGS]
-        report = uploads(finetune(hub, *flags))
-        summaries = [commit["summary"] for commit in hub.commits]
+    flags = ["--dataset", videofolder, "--output_dir", tmp_path, "--num_train_epochs", 2]
+    flags += ["--checkpointing_steps", "epoch", "--push_to_hub", "--hub_model_id", "me/vivit", *FLAGS]
+    report = uploads(finetune(hub, *flags))
+    summaries = [commit["summary"] for commit in hub.commits]
     pushed = [upload["message"] for upload in report]
     assert pushed == ["Training in progress, epoch 1", "Training in progress, epoch 2", "End of training"]
     assert summaries == committed(report)  # (epoch 1's dropped if epoch 2's was pushed before it started)
@@ -275,7 +292,7 @@ def test_an_epochs_checkpoint_is_pushed_as_trainers_every_save_pushes_it(videofo
     [("every_save", None), ("checkpoint", "last-checkpoint"), ("all_checkpoints", "checkpoints/step_1")],
 )
 def test_a_checkpoint_the_hub_strategy_left_off_the_hub_fails_the_run_with_the_command_that_pushes_it(
-    videofolder, tmp_path, online, strategy, lost
+    videofolder, tmp_path, online, strategy, lost, hub
 ):
     """A checkpoint push that gave up (--upload_retries 0, the Hub answering 500 once) ended the run with status 0:
     the end's commit holds no checkpoint, so last-checkpoint/ or checkpoints/step_1/ was never on the Hub. Now the run
@@ -284,29 +301,28 @@ def test_a_checkpoint_the_hub_strategy_left_off_the_hub_fails_the_run_with_the_c
     out = tmp_path / "out"
     flags = ["--dataset", videofolder, "--output_dir", out, "--max_train_steps", 1, "--checkpointing_steps", 1]
     flags += ["--push_to_hub", "--hub_model_id", "me/vivit", "--hub_strategy", strategy, "--upload_retries", 0]
-    command = [sys.executable, str(FINETUNE), *map(str, flags), *FLAGS]
-    with HubStandIn(fail_commits=1) as hub:  # the first commit: step 1's push
-        result = run_launch(command, timeout=300, cwd=REPO, env=online_env(hub))
-        if lost is None:
-            assert result.returncode == 0, result.stderr[-4000:]
-            assert hub.repos["me/vivit"]["model.safetensors"] == (out / "model.safetensors").read_bytes()
-            return
-        assert result.returncode == 1, result.stderr[-4000:]
-        said = result.stderr.strip().splitlines()[-1]
-        assert said.startswith("error: training finished but the upload 'Training in progress, step 1' to me/vivit")
-        assert lost not in "".join(hub.repos["me/vivit"])
-        hf, upload, repo_id, folder, in_repo = shlex.split(said.split("`")[1])
-        assert (hf, upload) == ("hf", "upload")
-        HfApi(endpoint=hub.endpoint, token="hf_standin").upload_folder(
-            repo_id=repo_id, folder_path=folder, path_in_repo=in_repo
-        )
-        files = hub.repos["me/vivit"]
+    hub.reset(fail_commits=1)  # the first commit: step 1's push
+    result = python(hub, FINETUNE, *flags, *FLAGS)
+    if lost is None:
+        assert result.returncode == 0, result.stderr[-4000:]
+        assert hub.repos["me/vivit"]["model.safetensors"] == (out / "model.safetensors").read_bytes()
+        return
+    assert result.returncode == 1, result.stderr[-4000:]
+    said = result.stderr.strip().splitlines()[-1]
+    assert said.startswith("error: training finished but the upload 'Training in progress, step 1' to me/vivit")
+    assert lost not in "".join(hub.repos["me/vivit"])
+    hf, upload, repo_id, folder, in_repo = shlex.split(said.split("`")[1])
+    assert (hf, upload) == ("hf", "upload")
+    HfApi(endpoint=hub.endpoint, token="hf_standin").upload_folder(
+        repo_id=repo_id, folder_path=folder, path_in_repo=in_repo
+    )
+    files = hub.repos["me/vivit"]
     checkpoint = out / "checkpoints" / "step_1"
     assert {f"{lost}/{path.name}": path.read_bytes() for path in checkpoint.iterdir()} == checkpoint_files(files)
     assert files["model.safetensors"] == (out / "model.safetensors").read_bytes()  # the end's, not step 1's
 
 
-def test_a_run_that_fails_after_a_checkpoint_still_pushes_the_checkpoints_it_had_queued(videofolder, tmp_path):
+def test_a_run_that_fails_after_a_checkpoint_still_pushes_the_checkpoints_it_had_queued(videofolder, tmp_path, hub):
     """A run that stopped on an error (here: its evaluation's logits not finite, a learning rate of 1e30) while its
     last checkpoint was being uploaded exited without it: the upload thread died with the process, and the Hub's
     last-checkpoint/ stayed an older one, or none. Trainer's pushes (futures) finish as the process exits; so do these.
@@ -315,11 +331,9 @@ def test_a_run_that_fails_after_a_checkpoint_still_pushes_the_checkpoints_it_had
     flags = ["--dataset", videofolder, "--output_dir", out, "--max_train_steps", 3, "--checkpointing_steps", 1]
     flags += ["--eval_steps", 2, "--learning_rate", "1e30", *FLAGS]
     flags += ["--push_to_hub", "--hub_model_id", "me/vivit", "--hub_strategy", "checkpoint"]
-    with HubStandIn(preupload_delay=3) as hub:  # step 1's push is under way at step 2's evaluation
-        result = run_launch(
-            [sys.executable, str(FINETUNE), *map(str, flags)], timeout=300, cwd=REPO, env=online_env(hub)
-        )
-        files = hub.repos["me/vivit"]
+    hub.reset(preupload_delay=3)  # step 1's push is under way at step 2's evaluation
+    result = python(hub, FINETUNE, *flags)
+    files = hub.repos["me/vivit"]
     assert result.returncode == 1 and "error: after 2 steps" in result.stderr, result.stderr[-4000:]
     checkpoint = out / "checkpoints" / "step_1"
     assert {f"last-checkpoint/{path.name}": path.read_bytes() for path in checkpoint.iterdir()} == checkpoint_files(
@@ -328,7 +342,7 @@ def test_a_run_that_fails_after_a_checkpoint_still_pushes_the_checkpoints_it_had
 
 
 def test_a_pushed_checkpoint_resumed_in_a_new_folder_without_best_snapshots_is_refused_saying_where_they_are(
-    videofolder, tmp_path
+    videofolder, tmp_path, hub
 ):
     """--load_best_model_at_end's snapshots stay in the folder of the run that saved them (not pushed): a resume of the
     pushed last-checkpoint/ in a new folder was refused as if the first run had been 'without
@@ -336,17 +350,16 @@ def test_a_pushed_checkpoint_resumed_in_a_new_folder_without_best_snapshots_is_r
     with that run's snapshot copied as told, the same resume runs."""
     flags = ["--dataset", videofolder, "--checkpointing_steps", 2, "--eval_steps", 2, "--load_best_model_at_end"]
     flags += ["--push_to_hub", "--hub_model_id", "me/vivit", "--hub_strategy", "checkpoint", *FLAGS]
-    with HubStandIn() as hub:
-        finetune(hub, "--output_dir", tmp_path / "first", "--max_train_steps", 4, *flags)
-        last = download(hub.repos["me/vivit"], tmp_path / "download")
-        resume = [FINETUNE, "--output_dir", tmp_path / "elsewhere", "--resume_from_checkpoint", last, *flags]
-        resume += ["--max_train_steps", 6]
-        refused = run_launch([sys.executable, *map(str, resume)], timeout=300, cwd=REPO, env=online_env(hub))
-        assert refused.returncode == 2, refused.stderr[-3000:]
-        said = refused.stderr.strip().splitlines()[-1]
-        assert "without --load_best_model_at_end" not in said, said
-        best = re.search(r"copy that run's best/(step_\d+) into (\S+),", said)
-        assert best and "is not this output folder's" in said, said
-        shutil.copytree(tmp_path / "first" / "checkpoints" / "best" / best[1], Path(best[2]) / best[1])
-        finetune(hub, *resume[1:])
+    finetune(hub, "--output_dir", tmp_path / "first", "--max_train_steps", 4, *flags)
+    last = download(hub.repos["me/vivit"], tmp_path / "download")
+    resume = [FINETUNE, "--output_dir", tmp_path / "elsewhere", "--resume_from_checkpoint", last, *flags]
+    resume += ["--max_train_steps", 6]
+    refused = python(hub, *resume)
+    assert refused.returncode == 2, refused.stderr[-3000:]
+    said = refused.stderr.strip().splitlines()[-1]
+    assert "without --load_best_model_at_end" not in said, said
+    best = re.search(r"copy that run's best/(step_\d+) into (\S+),", said)
+    assert best and "is not this output folder's" in said, said
+    shutil.copytree(tmp_path / "first" / "checkpoints" / "best" / best[1], Path(best[2]) / best[1])
+    finetune(hub, *resume[1:])
     assert (tmp_path / "elsewhere" / "model.safetensors").is_file()

@@ -18,7 +18,7 @@ import pytest
 from process_tree import kill_tree
 from run_once import run_once
 from test_recipes_distributed import run_ended, run_record, write_runs_in_one_launch
-from test_recipes_finetune import FINETUNE, TINY_MODEL, env
+from test_recipes_finetune import EVALUATE, FINETUNE, TINY_MODEL, env
 from video_factory import ramp_videofolder
 
 from vivit_hf.training.agreement import disagreement
@@ -33,6 +33,10 @@ RUN = [*TINY_MODEL, "--hidden_dropout_prob", "0", "--max_train_steps", "2"]
 # to both), and only read by the tests.
 @pytest.fixture(scope="module")
 def small_videofolder(tmp_path_factory):
+    return made_small_videofolder(tmp_path_factory)
+
+
+def made_small_videofolder(tmp_path_factory):
     def write(folder):
         ramp_videofolder(folder, counts=(("train", 4), ("test", 2)), width=16)
         return {}
@@ -87,10 +91,11 @@ def wait_for_machines(launchers, timeout) -> list[int]:
     return hung
 
 
-def launch_machines(root, runs, timeout, script=FINETUNE):
-    """Run finetune.py (or `script`) on two machines for each of `runs`, {name: [flags of machine 0, flags of machine
-    1]}, one after the other in one launch of each machine (`RUNS_IN_ONE_LAUNCH`: the processes import the recipe once,
-    not once a run; a run's refusal ends that run, not the process): machine r runs `name` in root/name/machine<r>.
+def launch_machines(root, runs, timeout, script=FINETUNE, scripts=None):
+    """Run finetune.py (or `script`, or `scripts[name]` where given) on two machines for each of `runs`, {name: [flags
+    of machine 0, flags of machine 1]}, one after the other in one launch of each machine (`RUNS_IN_ONE_LAUNCH`: the
+    processes import the recipe once, not once a run; a run's refusal ends that run, not the process): machine r runs
+    `name` in root/name/machine<r>.
     Returns {name: [(status, output, seconds), ...] by machine}; fails naming the runs that did not end on both
     machines within `timeout` (a hang: every process of both is killed)."""
     runner = write_runs_in_one_launch(root)
@@ -100,7 +105,7 @@ def launch_machines(root, runs, timeout, script=FINETUNE):
         for name, flags_of_machine in runs.items():
             (root / name / f"machine{rank}").mkdir(parents=True, exist_ok=True)
             logs[name].mkdir(exist_ok=True)
-            argv = [str(script), *map(str, flags_of_machine[rank])]
+            argv = [str((scripts or {}).get(name, script)), *map(str, flags_of_machine[rank])]
             plan.append({"argv": argv, "folder": str(logs[name]), "cwd": str(root / name / f"machine{rank}")})
         (root / f"runs_machine{rank}.json").write_text(json.dumps(plan))
     launchers = start_machines(
@@ -151,12 +156,26 @@ REFUSED_WITHIN = 60
 
 
 @pytest.fixture(scope="module")
-def machine_runs(small_videofolder, tmp_path_factory):
-    """Every run of this file on two machines but the one whose machine freezes, in two launches of both machines
-    (`launch_machines`), {name: [(status, output, seconds) of machine 0, of machine 1]}; each test says which of its
-    runs are its own, and the folders are root/<name>/machine<r>, returned as "root"."""
-    made, root = run_once(tmp_path_factory, "machines", lambda root: launch_machine_runs(small_videofolder, root))
-    return made | {"root": root}
+def machine_runs(tmp_path_factory):
+    """Every run of this file on two machines but the one whose machine freezes, and tests/test_recipes_evaluate.py's
+    two, in two launches of both machines (`launch_machines`), {name: [(status, output, seconds) of machine 0, of
+    machine 1]}; each test says which of its runs are its own, and the folders are root/<name>/machine<r>, returned as
+    "root"."""
+    return made_machine_runs(tmp_path_factory)
+
+
+def made_machine_runs(tmp_path_factory):
+    """`machine_runs`, made once a session for this file and tests/test_recipes_evaluate.py: once for both pytest-xdist
+    workers (`run_once`), and once for both modules in a process (`_MADE`: without pytest-xdist, `run_once` makes it
+    again for each caller)."""
+    if "machines" not in _MADE:
+        data = made_small_videofolder(tmp_path_factory)
+        made, root = run_once(tmp_path_factory, "machines", lambda root: launch_machine_runs(data, root))
+        _MADE["machines"] = made | {"root": root}
+    return _MADE["machines"]
+
+
+_MADE: dict[str, dict] = {}
 
 
 def launch_machine_runs(data, root):
@@ -203,7 +222,13 @@ def launch_machine_runs(data, root):
         shutil.copytree(root / "unshared" / f"machine{rank}", root / "unshared_resume" / f"machine{rank}")
     # The run that resumes first: a launch's first run imports what the recipe imports as it goes (about 10 s).
     second = {"unshared_resume": [more, more], "resume_only_one": [resume, resume]}
-    return results | launch_machines(root, second, timeout=LAUNCH_TIMEOUT)
+    # recipes/evaluate.py's refusals on two machines (tests/test_recipes_evaluate.py's), in this launch rather than
+    # in one of their own: two more launchers and processes importing torch, transformers and accelerate.
+    import test_recipes_evaluate
+
+    evaluations = test_recipes_evaluate.machine_runs_in(root)
+    scripts = dict.fromkeys(evaluations, EVALUATE)
+    return results | launch_machines(root, second | evaluations, timeout=LAUNCH_TIMEOUT, scripts=scripts)
 
 
 def leave_unfinished_checkpoint(out):
