@@ -248,6 +248,14 @@ def test_a_run_killed_and_resumed_continues_the_same_average(videofolder, uninte
     assert_same(checkpoint_average(tmp_path, 12), checkpoint_average(uninterrupted, 12))
 
 
+@pytest.mark.parametrize(
+    "flags, said",
+    [
+        (["--model_ema_decay", "0.99"], "argument --model_ema_decay: it is --model_ema's"),
+        (["--model_ema_warmup"], "argument --model_ema_warmup: it is --model_ema's"),
+        (["--model_ema", "--model_ema_decay", "1"], "argument --model_ema_decay"),
+    ],
+)
 def test_model_ema_flags_that_cannot_work_are_refused_before_the_run(capsys, flags, said):
     with pytest.raises(SystemExit) as refused:
         finetune_flags.parse_args(flags)
