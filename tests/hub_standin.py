@@ -283,3 +283,33 @@ def read_from(hub: HubStandIn, monkeypatch, cache) -> None:
     from transformers.utils import hub as transformers_hub
 
     monkeypatch.setattr(transformers_hub, "_hf_api", None)
+
+
+def recipe_run_fixtures(environment):
+    """`(module_hub, hub)`, fixtures of a test module whose recipe runs push to a stand-in: one stand-in a module,
+    emptied before each test (`hub`), so every run is online at one address and forks from one fork server
+    (tests/fresh_python.py: its environment, HF_ENDPOINT included, is fixed when it starts). `environment(hub)`: the
+    runs' environment, online to `hub` (that server's key, ended with the module)."""
+    import fresh_python
+    import pytest
+
+    @pytest.fixture(scope="module")
+    def module_hub():
+        with HubStandIn() as hub:
+            yield hub
+            fresh_python.end_server(fresh_python.RECIPES, environment(hub))
+
+    @pytest.fixture
+    def hub(module_hub):
+        module_hub.reset()
+        return module_hub
+
+    return module_hub, hub
+
+
+def online_environment(base: dict, hub: HubStandIn) -> dict:
+    """`base` (the suite's offline environment) online to `hub`, as the token's user."""
+    environment = dict(base, HF_ENDPOINT=hub.endpoint, HF_TOKEN="hf_standin")
+    environment.pop("HF_HUB_OFFLINE")
+    environment.pop("TRANSFORMERS_OFFLINE")
+    return environment

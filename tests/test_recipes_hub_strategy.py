@@ -17,7 +17,7 @@ import huggingface_hub
 import pytest
 import torch
 import transformers.trainer
-from hub_standin import HubStandIn, committed, uploads
+from hub_standin import HubStandIn, committed, online_environment, recipe_run_fixtures, uploads
 from huggingface_hub import HfApi
 from process_tree import run_launch
 from test_recipes_finetune import FINETUNE, REPO, TINY_MODEL, env, weights
@@ -74,26 +74,11 @@ def online(monkeypatch):
     monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", False)
 
 
-@pytest.fixture(scope="module")
-def module_hub():
-    """One stand-in for this module's recipe runs, emptied before each test (`hub`): at one address, they all fork
-    from one fork server (tests/fresh_python.py), whose environment, HF_ENDPOINT included, is fixed when it starts."""
-    with HubStandIn() as hub:
-        yield hub
-        fresh_python.end_server(fresh_python.RECIPES, online_env(hub))
+def online_env(hub: HubStandIn) -> dict:
+    return online_environment(env(), hub)
 
 
-@pytest.fixture
-def hub(module_hub):
-    module_hub.reset()
-    return module_hub
-
-
-def online_env(hub):
-    environment = dict(env(), HF_ENDPOINT=hub.endpoint, HF_TOKEN="hf_standin")
-    environment.pop("HF_HUB_OFFLINE")
-    environment.pop("TRANSFORMERS_OFFLINE")
-    return environment
+module_hub, hub = recipe_run_fixtures(online_env)  # one stand-in Hub a module, emptied before each test
 
 
 def python(hub, *argv):

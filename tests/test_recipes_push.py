@@ -11,7 +11,7 @@ import time
 import fresh_python
 import huggingface_hub
 import pytest
-from hub_standin import HubStandIn, committed, uploads
+from hub_standin import HubStandIn, committed, online_environment, recipe_run_fixtures, uploads
 from huggingface_hub import ModelCard
 from test_recipes_finetune import FINETUNE, REPO, TINY_MODEL, env, tiny_clip
 
@@ -25,26 +25,11 @@ def online(monkeypatch):
     monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", False)
 
 
-@pytest.fixture(scope="module")
-def module_hub():
-    """One stand-in for this module's recipe runs, emptied before each (`hub`): at one address, they all fork from one
-    fork server (tests/fresh_python.py), whose environment, HF_ENDPOINT included, is fixed when it starts."""
-    with HubStandIn() as hub:
-        yield hub
-        fresh_python.end_server(fresh_python.RECIPES, online_env(hub))
-
-
-@pytest.fixture
-def hub(module_hub):
-    module_hub.reset()
-    return module_hub
-
-
 def online_env(hub: HubStandIn) -> dict:
-    environment = dict(env(), HF_ENDPOINT=hub.endpoint, HF_TOKEN="hf_standin")
-    environment.pop("HF_HUB_OFFLINE")
-    environment.pop("TRANSFORMERS_OFFLINE")
-    return environment
+    return online_environment(env(), hub)
+
+
+module_hub, hub = recipe_run_fixtures(online_env)  # one stand-in Hub a module, emptied before each test
 
 
 def finetune(hub: HubStandIn, *argv, cwd=REPO) -> subprocess.CompletedProcess:
