@@ -183,35 +183,61 @@ def _pair(value):
 
 class ViViTConfig(PreTrainedConfig):
     r"""
-    Shared fields of every ViViT variant. Use one of the four subclasses.
+    Shared fields of every ViViT variant. Use one of the four subclasses; each documents its own fields and the
+    defaults it changes below its own `Args:`, transformers' `PreTrainedConfig` the common ones (`num_labels`, ...).
 
     Args:
-        image_size (`int` or `(height, width)`, defaults to 224): input frame size.
-        num_frames (`int`, defaults to 32): frames per clip given to the model.
-        num_channels (`int`, defaults to 3): channels per frame.
-        tubelet_size (`[t, h, w]`, defaults to `[2, 16, 16]`): tubelet embedding kernel (= stride, §3.2). With
+        image_size (`int` or `tuple[int, int]`, *optional*, defaults to 224):
+            Input frame size, square or `(height, width)`.
+        num_frames (`int`, *optional*, defaults to 32):
+            Frames per clip given to the model.
+        num_channels (`int`, *optional*, defaults to 3):
+            Channels per frame.
+        tubelet_size (`tuple[int, int, int]`, *optional*, defaults to `(2, 16, 16)`):
+            The tubelet embedding's kernel (= stride, §3.2), `[t, h, w]`; kept as a list. With
             `embedding_type="frame_sampling"` only the spatial part `h, w` is used.
-        embedding_type (`"tubelet"` or `"frame_sampling"`): tubelet embedding (a 3D convolution) or uniform frame
-            sampling (`num_sampled_frames` frames picked with scenic's rule, each patched like ViT).
-        num_sampled_frames (`int`, *optional*): frames kept by uniform frame sampling; defaults to
+        embedding_type (`str`, *optional*, defaults to `"tubelet"`):
+            `"tubelet"`, the tubelet embedding (a 3D convolution), or `"frame_sampling"`, uniform frame sampling
+            (`num_sampled_frames` frames picked with scenic's rule, each patched like ViT).
+        num_sampled_frames (`int`, *optional*):
+            Frames kept by uniform frame sampling; with `embedding_type="frame_sampling"` it defaults to
             `num_frames // tubelet_size[0]`. Refused with `embedding_type="tubelet"`, which embeds every frame.
-        hidden_size, num_hidden_layers, num_attention_heads, intermediate_size: transformer sizes (for the
-            factorised encoder, `num_hidden_layers` is the spatial encoder's depth).
-        hidden_act (`str`, defaults to `"gelu_pytorch_tanh"`): scenic (flax) uses the tanh approximation.
-        hidden_dropout_prob, attention_probs_dropout_prob (`float`): dropout rates.
-        drop_path_rate (`float`): stochastic depth with scenic's semantics: block `l` of `L` drops each branch
-            per example with probability `l / max(L - 1, 1) * drop_path_rate`, without rescaling kept branches.
-        initializer_range (`float`): std of the truncated normal used for linear and conv kernels.
-        layer_norm_eps (`float`, defaults to 1e-6), qkv_bias (`bool`).
-        classifier (`"token"`, `"0"`, `"gap"`, `"gmp"` or `"gsp"`): scenic's poolings: a prepended CLS token's
-            output, the first patch token's output (no CLS), or the mean / max / sum over every token.
-        representation_size (`int`, *optional*): scenic's `pre_logits` layer (dense + tanh) before the classifier.
-        label_spaces (`dict[str, int]`, *optional*): named label spaces sharing one output projection, e.g. Epic
-            Kitchens `{"noun": 300, "verb": 97}`, the classifier's columns in this order (saved with it as
-            `label_spaces_order`, since config.json sorts keys); `num_labels` becomes their sum, also when
-            `label_spaces` is set later (`config.label_spaces = ...`, or `from_pretrained(..., label_spaces=...)`).
-            A `num_labels` that is not their sum is refused (set `label_spaces=None` for one head), as are an `id2label`
-            of another count and a `problem_type` other than single-label (each head is trained with cross-entropy).
+        hidden_size (`int`, *optional*, defaults to 768):
+            Width of the tokens and of every encoder.
+        num_hidden_layers (`int`, *optional*, defaults to 12):
+            Blocks of the encoder (Model 2: of its spatial encoder). 0 is taken, as scenic takes it.
+        num_attention_heads (`int`, *optional*, defaults to 12):
+            Attention heads of every block (Model 2: of its spatial encoder); must divide `hidden_size`.
+        intermediate_size (`int`, *optional*, defaults to 3072):
+            Width of the MLP's hidden layer (Model 2: of its spatial encoder).
+        hidden_act (`str`, *optional*, defaults to `"gelu_pytorch_tanh"`):
+            The MLP's activation, one of transformers' `ACT2FN`; scenic (flax) uses the tanh approximation of GELU.
+        hidden_dropout_prob (`float`, *optional*, defaults to 0.0):
+            Dropout after the position embeddings, the attention and each MLP layer.
+        attention_probs_dropout_prob (`float`, *optional*, defaults to 0.0):
+            Dropout of the attention weights.
+        drop_path_rate (`float`, *optional*, defaults to 0.0):
+            Stochastic depth with scenic's semantics: block `l` of `L` drops each residual branch per example with
+            probability `l / max(L - 1, 1) * drop_path_rate`, without rescaling kept branches.
+        initializer_range (`float`, *optional*, defaults to 0.02):
+            Standard deviation of the truncated normal that draws the linear and convolution kernels and the position
+            embeddings (biases and CLS tokens start at zero, LayerNorms at one).
+        layer_norm_eps (`float`, *optional*, defaults to 1e-6):
+            Epsilon of every LayerNorm (scenic's; transformers' `VivitConfig` defaults to 1e-6 too, its ViT to 1e-12).
+        qkv_bias (`bool`, *optional*, defaults to `True`):
+            Whether the query, key and value projections have biases.
+        classifier (`str`, *optional*, defaults to `"token"`):
+            scenic's pooling: `"token"` a prepended CLS token's output, `"0"` the first patch token's output (no CLS),
+            `"gap"` / `"gmp"` / `"gsp"` the mean / max / sum over every token.
+        representation_size (`int`, *optional*):
+            Width of scenic's `pre_logits` layer (dense + tanh) before the classifier; none when unset.
+        label_spaces (`dict[str, int]`, *optional*):
+            Named label spaces sharing one output projection, e.g. Epic Kitchens `{"noun": 300, "verb": 97}`, the
+            classifier's columns in this order (saved with it as `label_spaces_order`, since config.json sorts
+            keys); `num_labels` becomes their sum, also when `label_spaces` is set later (`config.label_spaces =
+            ...`, or `from_pretrained(..., label_spaces=...)`). A `num_labels` that is not their sum is refused (set
+            `label_spaces=None` for one head), as are an `id2label` of another count and a `problem_type` other than
+            single-label (each head is trained with cross-entropy).
     """
 
     model_type = "vivit_base"
@@ -577,7 +603,8 @@ class ViViTConfig(PreTrainedConfig):
 
 
 class ViViTSpatioTemporalConfig(ViViTConfig):
-    r"""Model 1, spatio-temporal attention: every token attends to every other token (scenic `spacetime`)."""
+    r"""Model 1, spatio-temporal attention: every token attends to every other token (scenic `spacetime`). Its fields
+    are [`ViViTConfig`]'s, with the same defaults."""
 
     model_type = "vivit_spatio_temporal"
     frame_sampling_may_straddle = True
@@ -594,6 +621,18 @@ class ViViTFactorisedEncoderConfig(ViViTConfig):
     temporal layers; scenic's `attention_config.spatial_only_baseline`): no temporal encoder at all (no CLS token,
     position embeddings or LayerNorm of its own), the classifier reads the mean of the frame summaries over time.
     It needs `num_temporal_layers=0`.
+
+    The shared fields are [`ViViTConfig`]'s, with the same defaults; `classifier` pools both encoders.
+
+    Args:
+        num_temporal_layers (`int`, *optional*, defaults to 4):
+            Blocks of the temporal encoder (`L_t`, 4 in the paper's ablations); 0 is taken, as scenic takes it.
+        temporal_num_attention_heads (`int`, *optional*):
+            Attention heads of the temporal encoder's blocks; `num_attention_heads` when unset.
+        temporal_intermediate_size (`int`, *optional*):
+            Width of the temporal encoder's MLP; `intermediate_size` when unset.
+        spatial_only_baseline (`bool`, *optional*, defaults to `False`):
+            No temporal encoder: the classifier reads the mean of the frame summaries over time (above).
     """
 
     model_type = "vivit_factorised_encoder"
@@ -643,6 +682,15 @@ class ViViTFactorisedSelfAttentionConfig(ViViTConfig):
     r"""
     Model 3, factorised self-attention: each block attends over space, then over time (`attention_order`
     `"space_time"`, the paper's), or the reverse (`"time_space"`, the flax module's default).
+
+    The other fields are [`ViViTConfig`]'s, with the same defaults.
+
+    Args:
+        classifier (`str`, *optional*, defaults to `"gap"`):
+            scenic's pooling over every token: `"gap"` / `"gmp"` / `"gsp"` the mean / max / sum. The model has no
+            CLS token, so `"token"` (and `"0"`) are refused, as scenic refuses them.
+        attention_order (`str`, *optional*, defaults to `"space_time"`):
+            The order of each block's two attentions: `"space_time"` (the paper's) or `"time_space"`.
     """
 
     model_type = "vivit_factorised_self_attention"
@@ -660,7 +708,15 @@ class ViViTFactorisedSelfAttentionConfig(ViViTConfig):
 
 class ViViTFactorisedDotProductConfig(ViViTConfig):
     r"""
-    Model 4, factorised dot-product attention: half the heads attend over time, half over space, in one block.
+    Model 4, factorised dot-product attention: half the heads attend over time, half over space, in one block
+    (`num_attention_heads` must be even).
+
+    The other fields are [`ViViTConfig`]'s, with the same defaults.
+
+    Args:
+        classifier (`str`, *optional*, defaults to `"gap"`):
+            scenic's pooling over every token: `"gap"` / `"gmp"` / `"gsp"` the mean / max / sum. The model has no
+            CLS token, so `"token"` (and `"0"`) are refused, as scenic refuses them.
     """
 
     model_type = "vivit_factorised_dot_product"

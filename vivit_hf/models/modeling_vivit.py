@@ -52,7 +52,25 @@ _WARNED_PADDING_BEFORE_REAL_FRAMES = False  # (once per process: a training loop
 # ------------------------------------------------------------------------------------------- transformers plumbing
 @dataclass
 class ViViTVideoClassifierOutput(ModelOutput):
-    """`logits` (b, num_labels); with named label spaces, also `head_logits`, the per-head column blocks."""
+    """
+    What the four `*ForVideoClassification` models return.
+
+    Args:
+        loss (`torch.FloatTensor` of shape `()`, *optional*):
+            The loss, where `labels` were given: `config.problem_type`'s, or with named label spaces the mean of the
+            heads' cross-entropies.
+        logits (`torch.FloatTensor` of shape `(batch, num_labels)`):
+            The classifier's outputs (with `num_labels=0`, the pooled features, after `pre_logits` if any); with
+            named label spaces, the heads' logits side by side in `config.label_spaces`' order.
+        head_logits (`dict[str, torch.FloatTensor]`, *optional*):
+            With named label spaces only: each head's column block of `logits`, `(batch, classes of the head)`.
+        hidden_states (`tuple(torch.FloatTensor)`, *optional*):
+            The backbone's, with `output_hidden_states=True`: the embeddings and each block's output, in call order;
+            where time or space is folded into the batch, its first axis is `batch * t` (Model 2's spatial encoder).
+        attentions (`tuple(torch.FloatTensor)`, *optional*):
+            The backbone's, with `output_attentions=True`: every attention map in call order (two per block for
+            Models 3 and 4, space and time), folded as the model's forward documents.
+    """
 
     loss: torch.FloatTensor | None = None
     logits: torch.FloatTensor | None = None
