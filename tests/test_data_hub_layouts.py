@@ -101,9 +101,10 @@ def webdataset(tmp_path, label_member: str):
     samples = []
     for i, (source, label) in enumerate(zip(sources(tmp_path), labels)):
         member = {
-            "cls": str(label).encode(),
+            # a text file's newline (`echo stand > k.txt`) on all but one: still the one class 'stand', not two
+            "cls": (str(label) + ("\n" if i else "")).encode(),
             "json": json.dumps({"label": NAMES[label], "id": f"clip{i}"}).encode(),
-            "txt": NAMES[label].encode(),
+            "txt": (NAMES[label] + ("\n" if i else "")).encode(),
         }[label_member]
         samples.append((f"k{i:04d}", {"mp4": source.read_bytes(), label_member: member}))
     write_tar(root / "train-00000.tar", samples)

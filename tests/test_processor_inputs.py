@@ -617,6 +617,30 @@ def test_opaque_alpha_is_dropped_and_a_gif_opened_with_pil_reads_as_its_file(tmp
     torch.testing.assert_close(from_pil, from_file, rtol=0, atol=0)
 
 
+@pytest.mark.parametrize("mode", ["YCbCr", "CMYK", "HSV", "LAB", "P", "RGBa", "La"])
+def test_a_pil_frame_of_any_mode_reads_as_the_picture_it_holds(mode):
+    """A PIL frame in another colour space reads as PIL converts it to RGB (transformers' `convert_to_rgb` of a PIL
+    image; its ViViT and ViT processors read a YCbCr frame's Y, Cb, Cr as R, G, B), with transparency composited onto
+    white. Premultiplied alpha (RGBa) lost its alpha, 127 off of 255; La stopped in PIL's "conversion from La to L not
+    supported"; a LAB frame's a* was taken for an alpha (a 4th channel with do_convert_rgb=False); a palette (P) frame
+    with do_convert_rgb=False was one channel, the red of its colours. (CMYK's 4 channels: refused there.)"""
+    from PIL import Image
+
+    video = _transparent_video()[:2]
+    if mode in ("RGBa", "La"):
+        frames = [Image.fromarray(f, "RGBA").convert("LA" if mode == "La" else mode).convert(mode) for f in video]
+    else:
+        frames = [Image.fromarray(np.ascontiguousarray(f[..., :3])).convert(mode) for f in video]
+    shown = np.stack([np.asarray(f.convert("LA" if mode == "La" else f.mode).convert("RGBA")) for f in frames])
+    picture = shown[..., :3] * (shown[..., 3:] / 255.0) + 255 * (1 - shown[..., 3:] / 255.0)
+    expected = torch.from_numpy(picture).float().permute(0, 3, 1, 2)
+    proc = ViViTVideoProcessor(**RAW)
+    torch.testing.assert_close(proc(frames, return_tensors="pt").pixel_values[0], expected, rtol=0, atol=1e-4)
+    if mode not in ("RGBa", "La", "CMYK"):  # do_convert_rgb=False changes no pixel of an opaque 3-colour picture
+        kept = proc(frames, do_convert_rgb=False, return_tensors="pt").pixel_values[0]
+        torch.testing.assert_close(kept, expected, rtol=0, atol=1e-4)
+
+
 def test_decoded_transparent_frames_given_back_give_the_same_pixels():
     proc = ViViTVideoProcessor(size={"shortest_edge": 20}, crop_size={"height": 18, "width": 18})
     video = _transparent_video()

@@ -88,11 +88,20 @@ def test_a_private_repo_asked_for_that_exists_public_is_refused_before_any_uploa
         assert hub.commits == []
 
 
-def test_push_to_hub_uploads_weights_config_processor_and_a_model_card(tmp_path, hub):
+def pushing_run(hub: HubStandIn, tmp_path, repo_id: str, steps: int, upload_retries: int):
+    """finetune.py for `steps` on a two-class folder, checkpointing every 2 steps into `tmp_path/out` and pushing each
+    checkpoint and the end of training to `repo_id`, each upload tried `upload_retries` times again."""
     for split, count in (("train", 4), ("test", 2)):
         for label, name in enumerate(("up", "down")):
             for i in range(count):
                 tiny_clip(tmp_path / "data" / split / name / f"{i}.mp4", label, seed=i)
+    command = ["--dataset", str(tmp_path / "data"), "--output_dir", str(tmp_path / "out")]
+    command += ["--max_train_steps", str(steps), "--checkpointing_steps", "2", "--push_to_hub"]
+    command += ["--hub_model_id", repo_id, "--upload_retries", str(upload_retries), *TINY_MODEL]
+    return finetune(hub, *command)
+
+
+def test_push_to_hub_uploads_weights_config_processor_and_a_model_card(tmp_path, hub):
     out = tmp_path / "out"
     # The user's own files in --output_dir (their notes, a clip, a secret) are no output of the run: the final commit
     # of the whole folder uploaded them to the model repo.
@@ -101,23 +110,7 @@ def test_push_to_hub_uploads_weights_config_processor_and_a_model_card(tmp_path,
         (out / name).parent.mkdir(parents=True, exist_ok=True)
         (out / name).write_text(text)
     hub.reset(fail_commits=1)
-    command = [
-        "--dataset",
-        str(tmp_path / "data"),
-        "--output_dir",
-        str(out),
-        "--max_train_steps",
-        "4",
-        "--checkpointing_steps",
-        "2",
-        "--push_to_hub",
-        "--hub_model_id",
-        "me/vivit-tiny",
-        "--upload_retries",
-        "3",
-        *TINY_MODEL,
-    ]
-    result = finetune(hub, *command)
+    result = pushing_run(hub, tmp_path, "me/vivit-tiny", steps=4, upload_retries=3)
     assert result.returncode == 0, result.stderr[-5000:]
     files = hub.repos["me/vivit-tiny"]
     summaries = [commit["summary"] for commit in hub.commits]
@@ -153,29 +146,9 @@ def test_push_to_hub_uploads_weights_config_processor_and_a_model_card(tmp_path,
 
 def test_a_run_whose_uploads_all_fail_exits_non_zero_and_keeps_its_outputs(tmp_path, hub):
     # A scheduler only sees the exit status: a run that trained but could not put the model on the Hub must say so.
-    for split, count in (("train", 4), ("test", 2)):
-        for label, name in enumerate(("up", "down")):
-            for i in range(count):
-                tiny_clip(tmp_path / "data" / split / name / f"{i}.mp4", label, seed=i)
     out = tmp_path / "out"
     hub.reset(fail_commits=1000)
-    command = [
-        "--dataset",
-        str(tmp_path / "data"),
-        "--output_dir",
-        str(out),
-        "--max_train_steps",
-        "2",
-        "--checkpointing_steps",
-        "2",
-        "--push_to_hub",
-        "--hub_model_id",
-        "me/vivit-down",
-        "--upload_retries",
-        "0",
-        *TINY_MODEL,
-    ]
-    result = finetune(hub, *command)
+    result = pushing_run(hub, tmp_path, "me/vivit-down", steps=2, upload_retries=0)
     # One attempt each (no retries): the step-2 snapshot and the end of training.
     assert hub.failed_commits == 2 and hub.repos["me/vivit-down"] == {}
     assert result.returncode != 0, result.stderr[-5000:]

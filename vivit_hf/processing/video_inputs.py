@@ -677,15 +677,35 @@ def _pil_frame_to_array(frame, with_alpha: bool = False) -> np.ndarray:
         return np.asarray(frame).astype(np.uint16)[..., None]  # native byte order (I;16B is big-endian)
     if frame.mode in ("I", "F"):
         return np.asarray(frame)[..., None]
+    if frame.mode == "La":  # premultiplied grey, which PIL converts to LA alone (to RGBA: "not supported")
+        frame = frame.convert("LA")
+    # Every other mode (YCbCr, CMYK, HSV, LAB, P, 1, L) as the picture it holds, as transformers' `convert_to_rgb`
+    # converts a PIL image; transformers' ViViT and ViT processors read a YCbCr frame's Y, Cb, Cr bands as R, G, B.
     return np.asarray(frame.convert("RGBA" if with_alpha else "RGB"))
 
 
 def _has_alpha(frame) -> bool:
-    """A PIL frame with transparency: an alpha band (RGBA, LA, PA) or a transparent colour (a GIF's or PNG's
-    palette index, PNG's tRNS key), as transformers' `convert_to_rgb` tells it."""
+    """A PIL frame with transparency: an alpha band (RGBA, LA, PA; premultiplied, RGBa, La), a palette with alpha or a
+    transparent colour (a GIF's or PNG's palette index, PNG's tRNS key), as PIL's `has_transparency_data` (Pillow >=
+    10.1) tells it. transformers' `convert_to_rgb` looks for a band named `A`: premultiplied frames lost their alpha
+    (a half-transparent pixel its colour, not blended onto white: 127 off of 255) or (La) stopped in PIL's "conversion
+    from La to L not supported", and a LAB frame's `a*` band was taken for one (an opaque 4th channel with
+    do_convert_rgb=False)."""
     from PIL import Image
 
-    return isinstance(frame, Image.Image) and ("A" in frame.getbands() or frame.info.get("transparency") is not None)
+    if not isinstance(frame, Image.Image):
+        return False
+    palette = frame.mode == "P" and frame.palette is not None and frame.palette.mode.endswith("A")
+    return frame.mode in _ALPHA_MODES or palette or frame.info.get("transparency") is not None
+
+
+_ALPHA_MODES = ("RGBA", "LA", "PA", "RGBa", "La")
+
+
+def _pil_channels(frame) -> int:
+    """The channels a PIL frame holds: its bands, an opaque palette (P) frame's 3 (its one band indexes the palette's
+    colours: counted as grey, `do_convert_rgb=False` gave the red of each colour as a grey video, 0 for pure green)."""
+    return 3 if frame.mode == "P" and not _has_alpha(frame) else len(frame.getbands())
 
 
 def _is_animated(x) -> bool:
@@ -867,7 +887,7 @@ class FrameSource:
             video = _image_file_frames(video) if is_image_files(video) else video
             if any(_is_pil(frame) for frame in video):
                 # (converted to RGB when stacked: the bands as given, for `check_convert_rgb`)
-                pil_bands = max(len(frame.getbands()) for frame in video if _is_pil(frame))
+                pil_bands = max(_pil_channels(frame) for frame in video if _is_pil(frame))
                 # PIL frames stack to (T, H, W, C): read so whatever the shape (3 x 40 frames stack to an ambiguous
                 # (T, 3, 40, 3), which was read channels-first: other pixels, of another shape)
                 input_data_format = "channels_last"

@@ -140,6 +140,15 @@ def _layout_hint(features, video_column) -> str:
     return ""
 
 
+def text_label(value):
+    """A label read from a text member (WebDataset's `<key>.txt`, a `txt` column) without its surrounding blanks:
+    `datasets` (as the webdataset library) decodes the member's bytes as they are, so the newline that ends a text
+    file (`echo cat > k.txt`, an editor's save) made `'cat\\n'` a class apart from `'cat'` (only a warning where both
+    occur, none where every member ends so, and a model whose class `'cat\\n'` no other data set names). A `.cls`
+    member is an integer (`int` reads it, blanks and all); a `.json` field's text is kept as written."""
+    return value.strip() if isinstance(value, str) else value
+
+
 def label_feature(features, label_column: str):
     """The feature of `label_column` (`json.label`: the field `label` of the struct column `json`), else None."""
     if label_column in features:
@@ -151,9 +160,9 @@ def label_feature(features, label_column: str):
 
 
 def label_value(row: dict, label_column: str):
-    """A row's raw label (`json.label` reads the struct column `json`)."""
+    """A row's raw label (`json.label` reads the struct column `json`; a `txt` column's text `text_label` strips)."""
     if label_column in row:
-        return row[label_column]
+        return text_label(row[label_column]) if member_extension(label_column) == "txt" else row[label_column]
     column, _, field = label_column.partition(".")
     return row[column][field]
 
@@ -161,7 +170,8 @@ def label_value(row: dict, label_column: str):
 def arrow_label_values(table, label_column: str) -> list:
     """Every raw label of an Arrow table's label column (a struct's field too), without reading the videos."""
     if label_column in table.column_names:
-        return table[label_column].to_pylist()
+        values = table[label_column].to_pylist()
+        return [text_label(v) for v in values] if member_extension(label_column) == "txt" else values
     import pyarrow.compute as pc
 
     column, _, field = label_column.partition(".")
