@@ -871,6 +871,22 @@ def test_a_vivit_checkpoint_is_refused_as_a_video_checkpoint_with_calls_that_loa
     assert isinstance(from_vivit_checkpoint(folder, num_frames=4)[0], ViViTPreTrainedModel)
 
 
+def test_an_older_big_vision_checkpoint_loads_from_its_opt_target_parameters(tmp_path):
+    # big_vision's checkpoints before optax keep the ViT under `opt/target/` beside the optimizer step and `extra/`
+    # (scenic's `checkpoint_format='big_vision'` reads `tree['opt']['target']`); they were refused as "not a
+    # big_vision / scenic ViT"
+    vit = tiny_vit(layer_norm_eps=1e-6)
+    tree = {f"opt/target/{name}": value for name, value in npz_tree(vit, original_names=True).items()}
+    np.savez(tmp_path / "bv.npz", **tree, **{"opt/state/step": np.array(9), "extra/accum_train_time": np.array(2.0)})
+    reference = load_image_vit(npz_tree(vit, original_names=True))
+    loaded = load_image_vit(tmp_path / "bv.npz")
+    assert loaded.grid == reference.grid and len(loaded.layers) == len(reference.layers)
+    torch.testing.assert_close(loaded.patch_kernel, reference.patch_kernel, rtol=0, atol=0)
+    for ours, theirs in zip(loaded.layers, reference.layers):
+        for name, value in theirs.items():
+            torch.testing.assert_close(ours[name], value, rtol=0, atol=0, msg=name)
+
+
 def test_non_square_npz_vit_needs_its_grid(tmp_path):
     vit = tiny_vit(image_size=[32, 16])  # 4 x 2 grid: 8 positions, not a square
     tree = npz_tree(vit, original_names=False)
