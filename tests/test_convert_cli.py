@@ -21,6 +21,7 @@ from transformers import AutoModelForVideoClassification, VivitConfig, VivitForV
 
 import vivit_hf  # noqa: F401 - registers the Auto classes
 from vivit_hf import ViViTSpatioTemporalConfig, ViViTSpatioTemporalModel
+from vivit_hf.conversion.cli import read_class_names
 from vivit_hf.conversion.scenic_checkpoint import read_python_config
 from vivit_hf.convert import main
 from vivit_hf.processing.processing_vivit import ViViTVideoProcessor
@@ -784,3 +785,35 @@ def test_an_out_folder_below_a_file_is_refused_in_one_line(tmp_path, capsys):
         f"python -m vivit_hf.convert: error: --out {out}: {tmp_path / 'notes.txt'} is a file, not a folder; give a "
         "folder (it is made if missing)"
     ], err
+
+
+# ---------------------------------------------------------------------------------------------- class names
+def test_labels_name_the_converted_classifiers_outputs(tmp_path, capsys):
+    # scenic's checkpoints hold no class names: the converted model (its pipeline, its card) answered `LABEL_17`
+    names = ["abseiling", "air drumming", "answering questions"]
+    labels = tmp_path / "labels.txt"
+    labels.write_text("\n".join(names) + "\n")
+    code, err = run_cli([*micro_conversion(tmp_path / "out"), "--labels", str(labels)], capsys)
+    assert code == 0, err
+    model = AutoModelForVideoClassification.from_pretrained(tmp_path / "out")
+    assert model.config.id2label == dict(enumerate(names)) and model.config.label2id["air drumming"] == 1
+    assert "--labels labels.txt" in (tmp_path / "out" / "README.md").read_text()  # the card's command reruns it
+    for form in (names, dict(enumerate(names))):  # a JSON list, or config.json's id2label object
+        (tmp_path / "labels.json").write_text(json.dumps(form))
+        assert read_class_names(tmp_path / "labels.json") == names
+
+
+@pytest.mark.parametrize(
+    "text, said",
+    [
+        ("cat\ndog\n", "names 2 classes, but the checkpoint's classifier has 3 outputs"),
+        ("cat\n\ndog\n", "class 1 has no name"),
+        ("cat\ndog\ncat\n", "classes 0 and 2 are both named 'cat'"),
+    ],
+)
+def test_labels_that_do_not_name_each_output_once_are_one_line_and_nothing_is_written(tmp_path, capsys, text, said):
+    labels = tmp_path / "labels.txt"
+    labels.write_text(text)
+    code, err = run_cli([*micro_conversion(tmp_path / "out"), "--labels", str(labels)], capsys)
+    assert code == 2 and len(err) == 1 and said in err[0], err
+    assert not (tmp_path / "out").exists()

@@ -871,6 +871,39 @@ def test_a_vivit_checkpoint_is_refused_as_a_video_checkpoint_with_calls_that_loa
     assert isinstance(from_vivit_checkpoint(folder, num_frames=4)[0], ViViTPreTrainedModel)
 
 
+def test_an_older_big_vision_checkpoint_loads_from_its_opt_target_parameters(tmp_path):
+    # big_vision's checkpoints before optax keep the ViT under `opt/target/` beside the optimizer step and `extra/`
+    # (scenic's `checkpoint_format='big_vision'` reads `tree['opt']['target']`); they were refused as "not a
+    # big_vision / scenic ViT"
+    vit = tiny_vit(layer_norm_eps=1e-6)
+    tree = {f"opt/target/{name}": value for name, value in npz_tree(vit, original_names=True).items()}
+    np.savez(tmp_path / "bv.npz", **tree, **{"opt/state/step": np.array(9), "extra/accum_train_time": np.array(2.0)})
+    reference = load_image_vit(npz_tree(vit, original_names=True))
+    loaded = load_image_vit(tmp_path / "bv.npz")
+    assert loaded.grid == reference.grid and len(loaded.layers) == len(reference.layers)
+    torch.testing.assert_close(loaded.patch_kernel, reference.patch_kernel, rtol=0, atol=0)
+    for ours, theirs in zip(loaded.layers, reference.layers):
+        for name, value in theirs.items():
+            torch.testing.assert_close(ours[name], value, rtol=0, atol=0, msg=name)
+
+
+def test_a_grey_video_model_from_an_rgb_vit_is_refused_saying_the_rgb_model_already_takes_grey_video():
+    # grey-video users asked how to start from an RGB ViT (timm's in_chans=1); the refusal said only that the
+    # channels "cannot be resized"
+    vit = tiny_vit()
+    with pytest.raises(ViTInitError, match=r"num_channels: video model 1, ViT 3\. For grey video keep num_channels=3"):
+        ViViTSpatioTemporalModel.from_vit_pretrained(vit, num_frames=4, num_channels=1)
+    # what it says: the RGB model's tubelets on equal R, G and B are one kernel summed over the channels
+    model = ViViTSpatioTemporalModel.from_vit_pretrained(vit, num_frames=4).eval()
+    grey = video()[:, :, :1]
+    projection = model.token_embedding.projection
+    with torch.no_grad():
+        summed = torch.nn.functional.conv3d(
+            grey.transpose(1, 2), projection.weight.sum(1, keepdim=True), projection.bias, stride=projection.stride
+        )
+        torch.testing.assert_close(projection(grey.expand(-1, -1, 3, -1, -1).transpose(1, 2)), summed)
+
+
 def test_non_square_npz_vit_needs_its_grid(tmp_path):
     vit = tiny_vit(image_size=[32, 16])  # 4 x 2 grid: 8 positions, not a square
     tree = npz_tree(vit, original_names=False)

@@ -167,6 +167,67 @@ def _equivalent_command(source: str, **flags) -> str:
     return shlex.join(words)
 
 
+def read_class_names(labels) -> list[str]:
+    """`--labels`: the names of the classifier's outputs, in its order, from a JSON list (or an object of index ->
+    name) or a text file of one name a line; a sequence of names is taken as it is."""
+    if not isinstance(labels, (str, os.PathLike)):
+        names = list(labels)
+    else:
+        path = os.fspath(labels)
+        try:
+            with open(path, encoding="utf-8") as handle:
+                text = handle.read()
+        except OSError as error:
+            raise ScenicConversionError(f"--labels {path}: {error.strerror or error}") from error
+        if path.endswith(".json"):
+            try:
+                names = json.loads(text)
+            except json.JSONDecodeError as error:
+                raise ScenicConversionError(f"--labels {path} is not valid JSON: {error}") from error
+            if isinstance(names, Mapping):  # {"0": "abseiling", ...}: config.json's id2label as it saves it
+                try:
+                    order = sorted(names, key=int)
+                except (TypeError, ValueError) as error:
+                    raise ScenicConversionError(f"--labels {path}: its keys are not class indices ({error})") from error
+                if [int(key) for key in order] != list(range(len(order))):
+                    raise ScenicConversionError(f"--labels {path}: its keys are not the indices 0 to {len(order) - 1}")
+                names = [names[key] for key in order]
+            if not isinstance(names, list):
+                raise ScenicConversionError(f"--labels {path} holds a {type(names).__name__}, not a list of names")
+        else:
+            names = text.splitlines()
+            while names and not names[-1].strip():  # a file's final newline (or a few) ends it, naming nothing
+                names.pop()
+    names = [name.strip() if isinstance(name, str) else name for name in names]
+    where = f"--labels {labels}" if isinstance(labels, (str, os.PathLike)) else "labels"
+    bad = next((i for i, name in enumerate(names) if not isinstance(name, str) or not name), None)
+    if bad is not None:
+        raise ScenicConversionError(f"{where}: class {bad} has no name ({names[bad]!r})")
+    seen: dict[str, int] = {}
+    for i, name in enumerate(names):
+        if name in seen:  # label2id keeps one index per name: the pipeline's names would not be the classifier's
+            raise ScenicConversionError(f"{where}: classes {seen[name]} and {i} are both named {name!r}")
+        seen[name] = i
+    return names
+
+
+def name_classes(model: nn.Module, names: list[str], where: str) -> None:
+    """Give the converted classifier's outputs `names` (scenic's checkpoints hold none: its data pipeline numbers the
+    classes, and the converted model answered `LABEL_17`)."""
+    outputs = model.config.num_labels
+    if len(names) != outputs:
+        heads = getattr(model.config, "label_spaces", None)
+        said = f" ({', '.join(f'{head} {n}' for head, n in heads.items())}, in that order)" if heads else ""
+        raise ScenicConversionError(
+            f"{where} names {len(names)} classes, but the checkpoint's classifier has {outputs} outputs{said}: "
+            "give one name for each, in the order of the training labels"
+            if outputs
+            else f"{where} names {len(names)} classes, but the model has no classifier (scenic's return_prelogits)"
+        )
+    model.config.id2label = dict(enumerate(names))
+    model.config.label2id = {name: i for i, name in enumerate(names)}
+
+
 def convert_scenic_checkpoint(
     checkpoint,
     scenic_config,
@@ -176,19 +237,27 @@ def convert_scenic_checkpoint(
     model_name: str | None = None,
     revision: str | None = None,
     written: set | None = None,
+    labels=None,
 ) -> nn.Module:
     """A scenic checkpoint (directory of `checkpoint_<step>` files, a single file, or an .npz) and its scenic config
     (.py as scenic ships it, or JSON) -> a Hub-ready folder. Returns the loaded model. `model_name`: the Hub repo it
-    is to be pushed to, named by its card."""
+    is to be pushed to, named by its card. `labels`: the classes' names, in the classifier's order (a file as
+    `read_class_names` reads it, or a sequence); without them they are `LABEL_0`, `LABEL_1`, ..."""
+    names = None if labels is None else read_class_names(labels)  # a file that does not read: before the checkpoint
     # once: a .py config is executed (and warns) on every read
     scenic_config_path, scenic_config = scenic_config, read_scenic_config(scenic_config)
     model = load_scenic(checkpoint, scenic_config)
+    if names is not None:
+        name_classes(model, names, f"--labels {labels}" if isinstance(labels, (str, os.PathLike)) else "labels")
+    flags = dict(checkpoint=checkpoint, config=scenic_config_path, out=out)
+    if labels is not None:
+        flags["labels"] = labels
     save_hub_folder(
         model,
         out,
         processor_kwargs=scenic_processor_kwargs(scenic_config),
         source=os.fspath(checkpoint),
-        command=command or _equivalent_command("scenic", checkpoint=checkpoint, config=scenic_config_path, out=out),
+        command=command or _equivalent_command("scenic", **flags),
         model_name=model_name,
         license=SCENIC_LICENSE,
         written=written,
@@ -266,6 +335,12 @@ def main(argv=None) -> int:
         help="checkpoint directory (checkpoint_<step> files), one checkpoint file, or an .npz",
     )
     scenic.add_argument("--config", required=True, help="the scenic config (.py as scenic ships it, or .json)")
+    scenic.add_argument(
+        "--labels",
+        help="the classes' names, in the order of the checkpoint's classifier (its training labels): a text file of "
+        "one name a line, or a JSON list. scenic's checkpoints hold no names: without it they are LABEL_0, "
+        "LABEL_1, ...",
+    )
     transformers_parser = commands.add_parser("transformers", help="a transformers ViViT folder or Hub id")
     transformers_parser.add_argument("--model", required=True, help="folder or Hub id (model_type 'vivit')")
     for sub in (scenic, transformers_parser):
@@ -325,7 +400,7 @@ def main(argv=None) -> int:
     named = dict(command=command, model_name=repo, revision=args.hub_revision if repo else None, written=written)
     try:
         if args.source == "scenic":
-            model = convert_scenic_checkpoint(args.checkpoint, args.config, args.out, **named)
+            model = convert_scenic_checkpoint(args.checkpoint, args.config, args.out, labels=args.labels, **named)
         else:
             model = convert_transformers_checkpoint(args.model, args.out, **named)
     except (ScenicCheckpointError, ScenicConversionError, TransformersCheckpointError) as error:

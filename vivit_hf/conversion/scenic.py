@@ -42,7 +42,10 @@ SCENIC_ATTENTION_TYPES = {
     "factorized_self_attention_block": ViViTFactorisedSelfAttentionConfig,
     "factorized_dot_product_attention": ViViTFactorisedDotProductConfig,
 }
-_CHECKPOINT_PREFIXES = ("params/", "optimizer/target/", "target/")
+# Where a train state keeps its parameters: scenic's TrainState (`params/`; older: `optimizer/target/`), and
+# big_vision's checkpoints before its move to optax (`opt/target/`, beside `opt/state/` and `extra/`), which scenic's
+# `checkpoint_format='big_vision'` reads; they were refused as "not a big_vision / scenic ViT".
+_CHECKPOINT_PREFIXES = ("params/", "optimizer/target/", "target/", "opt/target/")
 # scenic `model_name` (`projects/vivit/model.py` get_model_cls) -> the transformers `problem_type` of its loss where
 # that is not softmax cross-entropy (the multi-label model's is sigmoid cross-entropy). The multi-head model alone
 # reads `dataset_configs.class_splits`: the others train one head over every class.
@@ -261,7 +264,8 @@ def flatten_tree(tree: Mapping, prefix: str = "") -> dict[str, np.ndarray]:
 
 
 def strip_checkpoint_prefix(flat: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """A scenic TrainState keeps the tree under `params/` (older ones: `optimizer/target/`); keep only that."""
+    """A scenic TrainState keeps the tree under `params/` (older ones: `optimizer/target/`), an older big_vision
+    checkpoint under `opt/target/`; keep only that."""
     for prefix in _CHECKPOINT_PREFIXES:
         if any(name.startswith(prefix) for name in flat):
             return {name[len(prefix) :]: value for name, value in flat.items() if name.startswith(prefix)}

@@ -92,8 +92,16 @@ def _check_sizes(model, vit: ImageViT):
         if ours != theirs:
             problems.append(f"{name}: video model {ours}, ViT {theirs}")
     if problems:
+        hint = ""
+        if config.num_channels < vit.patch_kernel.shape[1] == 3:
+            # grey-video users asked how to start from an RGB ViT (timm adapts its kernel: in_chans=1 sums it)
+            hint = (
+                ". For grey video keep num_channels=3: ViViTVideoProcessor gives grey frames as equal R, G and B, "
+                "which the RGB kernel takes as one kernel summed over its channels (timm's in_chans=1); for "
+                "tensors of fewer channels, repeat them (`pixel_values.expand(-1, -1, 3, -1, -1)` for one)"
+            )
         raise ViTInitError(
-            "the ViT does not fit this video model (these sizes cannot be resized): " + "; ".join(problems)
+            "the ViT does not fit this video model (these sizes cannot be resized): " + "; ".join(problems) + hint
         )
     if (config.hidden_act, config.layer_norm_eps) != (vit.hidden_act, vit.layer_norm_eps):
         logger.warning(

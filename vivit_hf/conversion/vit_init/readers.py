@@ -163,7 +163,7 @@ def load_image_vit(source, *, grid=None, num_attention_heads=None, hidden_act=No
     id; I-JEPA's too); a timm `VisionTransformer` (or transformers' `TimmWrapperModel` of one) or its state dict, or
     a timm checkpoint file (`.safetensors`, or `.pth`/`.bin` read with `weights_only=True`) or Hub folder (or a folder
     `TimmWrapperModel` saved); a big_vision / scenic / original-ViT `.npz` or parameter tree
-    (nested or '/'-joined, with or without a `params/`, `optimizer/target/` or `img/` prefix).
+    (nested or '/'-joined, with or without a `params/`, `optimizer/target/`, `opt/target/` or `img/` prefix).
     grid: the ViT's patch grid (rows, cols) where it cannot be read from a config (a non-square timm or npz ViT).
     num_attention_heads: for timm ViTs of a non-standard width (timm does not store the head count).
     hidden_act: the MLP activation of a timm state dict, which does not record it (else timm's default, exact GELU,
