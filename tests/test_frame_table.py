@@ -8,9 +8,9 @@ in the test (each frame draws its own index, `video_factory.pattern_frame`); the
 (`container.decode(video=0)`, or its packets decoded by hand where it stops at an empty one), never the reader.
 Also the table's edge cases: an audio track beside the video, an ASF packet that loses its timestamp (read again
 after a seek), two ASF frames in one millisecond, an mp4 edit list that hides the first frames, a caller's
-container read part way, a file cut short, an AVI cut mid-GOP, frames that share a timestamp (mkv, mp4), an empty
-packet inside a stream, an I/O error of a file object and a damaged first packet (issue 18: kills the mutants of
-`_frame_table` and `_decoded_table`; docs/testing.md, "mutmut")."""
+container read part way, a file cut short, an AVI cut mid-GOP, an AVI or ASF that pauses, frames that share a
+timestamp (mkv, mp4), an empty packet inside a stream, an I/O error of a file object and a damaged first packet
+(issue 18: kills the mutants of `_frame_table` and `_decoded_table`; docs/testing.md, "mutmut")."""
 
 import errno
 import io
@@ -485,6 +485,19 @@ def test_an_avi_with_a_pause_gives_each_frame_the_time_it_is_shown(tmp_path, enc
         assert avi.info.duration == pytest.approx(mkv.info.duration) == pytest.approx(12.36)
         assert avi.fps == pytest.approx(mkv.fps)
         assert frame_indices(avi.read([29, 30, 59])) == [29, 30, 59]
+
+
+def test_an_asf_with_a_pause_gives_each_frame_the_time_it_is_shown(tmp_path):
+    # ASF stores each frame's presentation time (in milliseconds), and WMV 8 cannot reorder frames: a sequential
+    # decode shows them at those times. They were counted at the average rate (4.79 fps), as an AVI's were: frame 30
+    # at 6.3 s instead of 11.16 s and a duration of 12.53 s for 12.36 s (a WMV screen recording that paused)
+    times = write_paused(tmp_path / "paused.asf", "asf", "wmv2", {})
+    with av.open(str(tmp_path / "paused.asf")) as container:
+        np.testing.assert_allclose([frame.time for frame in container.decode(video=0)], times, atol=1e-9)
+    with open_video(tmp_path / "paused.asf") as asf:
+        np.testing.assert_allclose(asf.frame_times(), times, atol=1e-9)
+        assert asf.info.duration == pytest.approx(12.36)
+        assert frame_indices(asf.read([29, 30, 59])) == [29, 30, 59]
 
 
 def test_an_avi_that_fills_every_slot_counts_its_frames_at_its_rate(tmp_path):

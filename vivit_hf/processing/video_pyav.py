@@ -2129,12 +2129,13 @@ class PyAVReader(VideoReader):
 
     def frame_times(self) -> np.ndarray | None:
         """Each frame's presentation time in seconds (its pts times the stream's time base), in presentation
-        order; None where the table names frames by anything but their pts (ASF, raw streams: their dts count
-        frames at the nominal rate, or there are none), so a caller falls back on `fps`.
+        order; None where the table names frames by anything but their pts (raw streams, an ASF whose codec may
+        reorder: their dts count frames at the nominal rate or in decode order, or there are none), so a caller falls
+        back on `fps`. An ASF whose codec cannot reorder has its frames' times (`_stamps_are_asf_times`).
 
         An AVI's dts count the slots of its stream (one per `time_base`, the empty chunks a muxer writes for a
         frame held on screen included), in decode order: the slots, in order, are when the frames in presentation
-        order are shown. Most AVIs fill every slot, and their frames are counted at `fps` (None here, as for ASF);
+        order are shown. Most AVIs fill every slot, and their frames are counted at `fps` (None here);
         one that leaves slots empty (a millisecond time base, as PyAV and capture tools write, a pause) says its
         times so, which counting frames at the average rate spread over the video (frame 30 after a 10 s pause at
         6.3 s instead of 11.2 s)."""
@@ -2144,6 +2145,8 @@ class PyAVReader(VideoReader):
             return self._collided_times()
         if self._stamp == "dts" and self._pts_are_slots():
             return self._slot_ticks().astype(np.float64) * float(self.stream.time_base)
+        if self._stamp == "dts" and self._stamps_are_asf_times():
+            return self._ticks.astype(np.float64) * float(self.stream.time_base)
         if self._decode_stamped:
             # (a stream stamped in decode order, `_frame_table`: its stamps, in order, are when frames are shown)
             return np.sort(self._ticks).astype(np.float64) * float(self.stream.time_base)
@@ -2174,6 +2177,16 @@ class PyAVReader(VideoReader):
             return slots
         step = slots[-1] - slots[-2]
         return np.concatenate([slots[delay:], slots[-1] + step * np.arange(1, delay + 1)])
+
+    def _stamps_are_asf_times(self) -> bool:
+        """Whether the table's dts names are an ASF's presentation times, in order: each payload carries its frame's
+        time (in milliseconds), which FFmpeg hands out as its pts and dts, and a codec that cannot reorder (WMV 7 / 8,
+        MS-MPEG4, MJPEG, Windows Media Screen) shows its frames at those times. Counted at the average rate instead, a
+        WMV that paused 10 s after frame 29 of 60 read frame 30 at 6.3 s instead of 11.16 s. Where the codec may
+        reorder (WMV 9 / VC-1, H.264), the stamps follow decode order (`_frame_table`): frames are counted at `fps`."""
+        asf = self.container is not None and self.container.format.name == "asf"
+        reorders = self.stream.codec_context.codec.reorder
+        return asf and not reorders and len(self._names) == self._num_frames and bool(np.all(np.diff(self._ticks) > 0))
 
     def _pts_are_slots(self) -> bool:
         """Whether the table's dts names are the slots of an AVI that leaves some empty (see `frame_times`)."""
