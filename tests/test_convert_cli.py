@@ -17,7 +17,7 @@ from conftest import FIXTURES, case_dir, fixture_cases
 from hub_standin import HubStandIn, read_from, serve_folder
 from huggingface_hub import ModelCard, ModelCardData
 from test_scenic_equivalence import logits_atol
-from transformers import AutoModelForVideoClassification, VivitConfig, VivitForVideoClassification
+from transformers import AutoConfig, AutoModelForVideoClassification, VivitConfig, VivitForVideoClassification
 
 import vivit_hf  # noqa: F401 - registers the Auto classes
 from vivit_hf import ViViTSpatioTemporalConfig, ViViTSpatioTemporalModel
@@ -25,6 +25,7 @@ from vivit_hf.conversion.cli import read_class_names
 from vivit_hf.conversion.scenic_checkpoint import read_python_config
 from vivit_hf.convert import main
 from vivit_hf.processing.processing_vivit import ViViTVideoProcessor
+from vivit_hf.training.data import VideoClassificationData
 
 ROOT = FIXTURES
 CASES = fixture_cases("scenic", extra=True)
@@ -817,3 +818,28 @@ def test_labels_that_do_not_name_each_output_once_are_one_line_and_nothing_is_wr
     code, err = run_cli([*micro_conversion(tmp_path / "out"), "--labels", str(labels)], capsys)
     assert code == 2 and len(err) == 1 and said in err[0], err
     assert not (tmp_path / "out").exists()
+
+
+def test_labels_written_by_windows_tools_read_without_their_byte_order_mark(tmp_path):
+    # Notepad's UTF-8 starts with a byte-order mark: class 0 was named '\ufeffabseiling' (a name no data set has),
+    # and a JSON file of it was refused as "Unexpected UTF-8 BOM"
+    names = ["abseiling", "air drumming"]
+    (tmp_path / "labels.txt").write_bytes(("\ufeff" + "\r\n".join(names) + "\r\n").encode())
+    (tmp_path / "labels.JSON").write_bytes(("\ufeff" + json.dumps(names)).encode())
+    assert read_class_names(tmp_path / "labels.txt") == read_class_names(tmp_path / "labels.JSON") == names
+
+
+def test_labels_of_several_heads_are_each_heads_names_as_fine_tuning_names_them(tmp_path, capsys):
+    # a noun and a verb of one spelling were refused as one class named twice (label2id keeps one index per name);
+    # the names are `head:name`, as a model fine-tuned on Epic Kitchens names them, whether the file says so or not
+    case = ROOT / "scenic" / "multihead_factorized_encoder_token"  # class_splits [6, 4]: noun, then verb
+    (tmp_path / "config.json").write_text(json.dumps(json.loads((case / "config.json").read_text())["scenic_config"]))
+    spaces = {"noun": ["tap", "pan", "filter", "lid", "bowl", "cup"], "verb": ["take", "filter", "wash", "open"]}
+    given = [*spaces["noun"][:3], *(f"noun:{name}" for name in spaces["noun"][3:]), *spaces["verb"]]
+    (tmp_path / "labels.txt").write_text("\n".join(given) + "\n")
+    flags = ["scenic", "--checkpoint", str(case / "params.npz"), "--config", str(tmp_path / "config.json")]
+    code, err = run_cli([*flags, "--out", str(tmp_path / "out"), "--labels", str(tmp_path / "labels.txt")], capsys)
+    assert code == 0, err
+    config = AutoConfig.from_pretrained(tmp_path / "out")
+    fine_tuned = VideoClassificationData(splits={}, label_spaces=spaces)
+    assert (config.id2label, config.label2id) == (fine_tuned.id2label, fine_tuned.label2id)

@@ -271,6 +271,35 @@ def test_a_model_or_checkpoint_that_named_float_ids_1_0_still_matches_the_same_d
             check_resume_labels(saved, data.id2label, "d")
 
 
+def test_a_model_or_checkpoint_that_kept_a_txt_labels_newline_still_matches_the_same_data():
+    """Earlier versions kept the newline a WebDataset `<key>.txt` label ends with ('cat\\n'), which is now read
+    'cat': a model fine-tuned then was refused by evaluate.py as not knowing any class of its own data, and a resume
+    of its checkpoint as other classes; other classes still are."""
+    from types import SimpleNamespace
+
+    from vivit_hf.training.data import VideoClassificationData
+    from vivit_hf.training.evaluation import check_labels
+    from vivit_hf.training.resume import check_resume_labels
+
+    data = VideoClassificationData(splits={}, label_spaces={"label": ["cat", "dog"]})
+    # (a folder's `dog ` is a class apart from `dog`, as the data set keeps them)
+    cases = [(["cat\n", "dog\r\n"], True), (["dog\n", "cat\n"], False), (["cat\n", "cow\n"], False)]
+    for then, same in [*cases, (["cat", "dog "], False)]:
+        model = SimpleNamespace(id2label=dict(enumerate(then)), num_labels=2)
+        saved = {str(i): name for i, name in enumerate(then)}
+        if same:
+            assert check_labels(model, data, "m", "d") == [[0, 1]]
+            assert check_resume_labels(saved, data.id2label, "d") == []
+            continue
+        if "cow\n" in then or "dog " in then:
+            with pytest.raises(DatasetFormatError, match="does not know 1 of the 2 classes of --dataset d: 'dog'"):
+                check_labels(model, data, "m", "d")
+        else:  # the same classes under other ids: mapped by name, as any model's
+            assert check_labels(model, data, "m", "d") == [[1, 0]]
+        with pytest.raises(ValueError, match=r"only in the checkpoint: ('dog\\n', 'cat\\n'|'cat\\n', 'cow\\n'|'dog ')"):
+            check_resume_labels(saved, data.id2label, "d")
+
+
 def test_empty_label_names_are_refused_naming_the_clips(tmp_path):
     """A table's unlabelled rows written as empty strings (not None) became a class `''`, and a test split of only
     them was evaluated (top-1 0.0 on clips without labels); the recipes' reader refuses them, naming the rows."""

@@ -696,13 +696,25 @@ def test_a_config_override_that_is_no_field_is_refused_naming_it(model_class, ov
     assert getattr(right_class.from_vit_pretrained(tiny_vit(), **right).config, field or key) == right[field or key]
 
 
-def test_a_config_override_of_a_vivit_checkpoint_that_is_no_field_is_refused(tmp_path):
+def test_a_config_override_of_a_vivit_checkpoint_that_is_no_field_is_refused_and_old_txt_names_keep_their_rows(
+    tmp_path,
+):
     from vivit_hf.conversion.vit_init import from_vivit_checkpoint
 
-    ViViTFactorisedEncoderForVideoClassification.from_vit_pretrained(tiny_vit(), num_frames=8).save_pretrained(tmp_path)
+    # (classes named as an earlier version named WebDataset `.txt` labels, below)
+    names = {0: "cat\n", 1: "dog\r\n"}
+    old = ViViTFactorisedEncoderForVideoClassification.from_vit_pretrained(tiny_vit(), num_frames=8, id2label=names)
+    old.eval().save_pretrained(tmp_path)
     with pytest.raises(ValueError, match=r"'num_frame' is no field.*did you mean 'num_frames'"):
         from_vivit_checkpoint(str(tmp_path), num_frame=4)
     assert from_vivit_checkpoint(str(tmp_path), num_frames=4)[0].config.num_frames == 4
+    # Its data's labels are now read 'cat', 'dog' (stripped): its head started fresh on that same data (--init_from),
+    # all it had learned lost; its rows are kept by name
+    model, report = from_vivit_checkpoint(str(tmp_path), id2label={0: "dog", 1: "cat"})
+    assert report["remapped"] == ["classifier.weight", "classifier.bias"] and not report["fresh"]
+    for name in ("weight", "bias"):
+        kept, trained = getattr(model.classifier, name), getattr(old.classifier, name)
+        torch.testing.assert_close(kept, trained[[1, 0]], rtol=0, atol=0)
 
 
 def test_a_config_typo_lists_the_models_fields_not_pretrained_configs_internals():

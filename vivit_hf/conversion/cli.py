@@ -169,17 +169,20 @@ def _equivalent_command(source: str, **flags) -> str:
 
 def read_class_names(labels) -> list[str]:
     """`--labels`: the names of the classifier's outputs, in its order, from a JSON list (or an object of index ->
-    name) or a text file of one name a line; a sequence of names is taken as it is."""
+    name) or a text file of one name a line (UTF-8, a byte-order mark skipped); a sequence of names is taken as it is.
+    `name_classes` checks that each is named once (per head)."""
     if not isinstance(labels, (str, os.PathLike)):
         names = list(labels)
     else:
         path = os.fspath(labels)
         try:
-            with open(path, encoding="utf-8") as handle:
+            # (utf-8-sig: the byte-order mark Windows' Notepad writes first was kept in class 0's name, and refused
+            # by `json.loads` as "Unexpected UTF-8 BOM")
+            with open(path, encoding="utf-8-sig") as handle:
                 text = handle.read()
         except OSError as error:
             raise ScenicConversionError(f"--labels {path}: {error.strerror or error}") from error
-        if path.endswith(".json"):
+        if path.lower().endswith(".json"):
             try:
                 names = json.loads(text)
             except json.JSONDecodeError as error:
@@ -203,11 +206,6 @@ def read_class_names(labels) -> list[str]:
     bad = next((i for i, name in enumerate(names) if not isinstance(name, str) or not name), None)
     if bad is not None:
         raise ScenicConversionError(f"{where}: class {bad} has no name ({names[bad]!r})")
-    seen: dict[str, int] = {}
-    for i, name in enumerate(names):
-        if name in seen:  # label2id keeps one index per name: the pipeline's names would not be the classifier's
-            raise ScenicConversionError(f"{where}: classes {seen[name]} and {i} are both named {name!r}")
-        seen[name] = i
     return names
 
 
@@ -224,8 +222,22 @@ def name_classes(model: nn.Module, names: list[str], where: str) -> None:
             if outputs
             else f"{where} names {len(names)} classes, but the model has no classifier (scenic's return_prelogits)"
         )
-    model.config.id2label = dict(enumerate(names))
-    model.config.label2id = {name: i for i, name in enumerate(names)}
+    heads = getattr(model.config, "label_spaces", None) or {"label": outputs}
+    named, seen, start = [], {}, 0
+    for head, size in heads.items():
+        # Several heads: each class `head:name`, as fine-tuning names them (`VideoClassificationData.label_names`),
+        # which evaluate.py and the pipeline read back per head. Bare, a noun and a verb of one spelling were refused
+        # as one name given twice, and label2id would have kept one of them.
+        prefix = f"{head}:" if len(heads) > 1 else ""
+        for i in range(start, start + size):
+            name = prefix + names[i].removeprefix(prefix)  # (a vivit_hf config.json's id2label is prefixed already)
+            if name in seen:  # label2id keeps one index per name: the pipeline's names would not be the classifier's
+                raise ScenicConversionError(f"{where}: classes {seen[name]} and {i} are both named {name!r}")
+            seen[name] = i
+            named.append(name)
+        start += size
+    model.config.id2label = dict(enumerate(named))
+    model.config.label2id = seen
 
 
 def convert_scenic_checkpoint(

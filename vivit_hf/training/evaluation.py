@@ -30,7 +30,7 @@ from .data.formats import (
     refuse_a_file,
     same_integer_written_otherwise,
 )
-from .data.labels import float_ids_as_named_now
+from .data.labels import float_ids_as_named_now, text_labels_as_read_now
 from .finetune_flags import data_flag_unused, dataset_revision_refusal
 from .flags import CommandLineRefused, output_dir_in_dataset, output_dir_problem, usage_error
 from .resume import recorded_held_out_digest, recorded_settings, same_setting, settings_as_typed_here
@@ -278,6 +278,8 @@ def check_labels(model_config, data: VideoClassificationData, model: str, datase
     for head, names in data.label_spaces.items():
         ids = {name: i for i, name in enumerate(spaces[head])}
         for i, name in enumerate(float_ids_as_named_now(spaces[head])):  # a model of an earlier version's '1.0'
+            ids.setdefault(name, i)
+        for i, name in enumerate(text_labels_as_read_now(spaces[head])):  # and its WebDataset .txt labels' 'cat\n'
             ids.setdefault(name, i)
         unknown += [f"{head}:{name}" if len(spaces) > 1 else name for name in names if name not in ids]
         mappings.append([ids.get(name) for name in names])

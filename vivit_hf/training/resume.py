@@ -22,7 +22,7 @@ from accelerate.logging import get_logger
 from .data import SYNTHETIC
 from .data.examples import class_order_of, digest_words, examples_digest, recipe_split_name, renumber_classes
 from .data.formats import hold_out
-from .data.labels import float_ids_as_named_now
+from .data.labels import float_ids_as_named_now, text_labels_as_read_now
 from .presets import EARLIER_PRESET_VALUES, PRESETS
 
 logger = get_logger(__name__)
@@ -489,7 +489,8 @@ def check_resume_labels(saved: dict | None, id2label: dict, dataset: str) -> lis
         return ["the checkpoint records no class names (saved by an older version): they cannot be checked"]
     old = [saved[key] for key in sorted(saved, key=int)]
     new = [id2label[key] for key in sorted(id2label, key=int)]
-    if new in (old, float_ids_as_named_now(old)):  # a float column's ids, named '1.0' by earlier versions
+    # a float column's ids, named '1.0' by earlier versions, and a WebDataset .txt label's newline, kept by them
+    if new in (old, float_ids_as_named_now(old), text_labels_as_read_now(old)):
         return []
     gone = [name for name in old if name not in new]
     added = [name for name in new if name not in old]

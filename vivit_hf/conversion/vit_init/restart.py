@@ -197,6 +197,13 @@ def _classifier_rows_by_name(old_config, new_config) -> torch.Tensor | None:
         return None
     old_ids = {name: int(i) for i, name in old_config.id2label.items()}
     names = [new_config.id2label[i] for i in range(new_config.num_labels)]
-    if len(old_ids) != old_config.num_labels or len(set(names)) != len(names) or not set(names) <= set(old_ids):
+    if len(old_ids) != old_config.num_labels or len(set(names)) != len(names):
+        return None
+    for name, i in list(old_ids.items()):
+        # a checkpoint an earlier version fine-tuned on WebDataset `.txt` labels kept their newline ('cat\n'), which
+        # the data's labels are now read without: its head started fresh, all it had learned lost, on its own data
+        if name.endswith("\n"):
+            old_ids.setdefault(name.strip(), i)
+    if not set(names) <= set(old_ids):
         return None
     return torch.tensor([old_ids[name] for name in names])
