@@ -12,9 +12,11 @@ lives in `modeling_blocks.py`, the attention-rollout maths in `rollout.py`; tran
     Model 3  factorised self-attn each block: attention over space, then over time, then the MLP
     Model 4  factorised dot-prod  each block: half the heads over time, half over space
 
-This module imports only torch, transformers and its siblings: it travels with `trust_remote_code` checkpoints.
+This module imports only torch, transformers and its siblings (and accelerate where accelerate dispatched a model, see
+`hook_split_modules`): it travels with `trust_remote_code` checkpoints.
 """
 
+from collections import ChainMap
 from dataclasses import dataclass
 from numbers import Integral
 
@@ -137,8 +139,9 @@ def check_ones_and_zeros(attention_mask: torch.Tensor) -> None:
 
 class ViViTPreTrainedModel(PreTrainedModel):
     """transformers' `PreTrainedModel` for the eight model classes: the weights' initialisation (ViT's, with scenic's
-    zero CLS token), the attention kernels they support, the refusal of another variant's config, and
-    `from_pretrained` naming a checkpoint of another token grid."""
+    zero CLS token), the attention kernels they support, the refusal of another variant's config,
+    `from_pretrained` naming a checkpoint of another token grid, and the hooks of a device map that splits an
+    encoder."""
 
     config_class = ViViTConfig
     base_model_prefix = "vivit"
@@ -155,6 +158,21 @@ class ViViTPreTrainedModel(PreTrainedModel):
 
     # {"AutoModel": ..., "AutoModelForVideoClassification": ...} of this variant, set at the end of this module
     _auto_map_classes: dict = {}
+
+    @property
+    def hf_device_map(self) -> dict:
+        """The device map accelerate's `dispatch_model` placed the model by (transformers' `from_pretrained` with
+        a `device_map` calls it), as on any transformers model. dispatch_model sets it last, after its hooks: the
+        setter then hooks the modules it split (`hook_split_modules`), whichever way the model was dispatched."""
+        try:
+            return self.__dict__["_hf_device_map"]
+        except KeyError:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute 'hf_device_map'") from None
+
+    @hf_device_map.setter
+    def hf_device_map(self, device_map: dict) -> None:
+        self.__dict__["_hf_device_map"] = device_map
+        hook_split_modules(self, device_map)
 
     def __init__(self, config, *inputs, **kwargs):
         self.check_config_class(config)
@@ -283,6 +301,52 @@ class ViViTPreTrainedModel(PreTrainedModel):
             init.trunc_normal_(module.position_embeddings, mean=0.0, std=std)
             if module.cls_token is not None:
                 init.zeros_(module.cls_token)
+
+
+def hook_split_modules(model: nn.Module, device_map: dict) -> None:
+    """Give each module whose own parameters the device map places one by one (an encoder's CLS token and position
+    embeddings, where accelerate splits the encoder between its blocks) the hook accelerate gives a module it places
+    whole: its parameters loaded on its execution device for its forward, its inputs moved there. accelerate hooks
+    only the modules a map names, so such parameters stayed where they were loaded: offloaded ones (to disk, or to the
+    CPU beside a GPU) on the meta device, and the forward failed ("Tensor on device meta is not on the expected device
+    cpu!"), as did `save_pretrained`. The parameters keep their names (`encoder.position_embeddings`), the checkpoints'
+    and the converters': a submodule holding them, as transformers' ViT has, would rename them."""
+    root_hook = getattr(model, "_hf_hook", None)
+    if root_hook is None:  # dispatch_model moved the whole model to one device: nothing is split
+        return
+    try:  # (in a try block, which transformers' scan of remote code's imports skips: accelerate dispatched us)
+        from accelerate.hooks import AlignDevicesHook, add_hook_to_module
+        from accelerate.utils import PrefixedDataset
+    except ImportError:
+        return
+    main_device = root_hook.execution_device  # where dispatch_model runs offloaded blocks
+    offloaded = ("disk",) if torch.device(main_device).type in ("cpu", "mps") else ("cpu", "disk")  # as accelerate
+    # the model's offloaded weights, which each offloaded block's hook reads under its own prefix
+    hooks = [getattr(module, "_hf_hook", None) for module in model.modules()]
+    hooks = [inner for hook in hooks for inner in getattr(hook, "hooks", [hook])]  # (a SequentialHook holds several)
+    weights = next(
+        (h.weights_map.dataset for h in hooks if isinstance(getattr(h, "weights_map", None), PrefixedDataset)), None
+    )
+    for name, module in model.named_modules():
+        own = dict(module.named_parameters(recurse=False))
+        placed = [device_map[f"{name}.{key}"] for key in own if f"{name}.{key}" in device_map]
+        if not name or not placed or hasattr(module, "_hf_hook"):
+            continue
+        execution_device = main_device if placed[0] in ("cpu", "disk") else placed[0]
+        offload = any(device in offloaded for device in placed)
+        weights_map = None
+        if offload:
+            held = {key: value for key, value in own.items() if value.device.type != "meta"}
+            if len(held) < len(own) and weights is None:
+                raise RuntimeError(
+                    f"the device map offloads {sorted(f'{name}.{key}' for key in own.keys() - held.keys())} and no "
+                    f"block of the model: accelerate hands offloaded weights only to offloaded blocks, so these would "
+                    f"never load. Place them on {main_device}, or offload a block too."
+                )
+            weights_map = held if weights is None else ChainMap(held, PrefixedDataset(weights, f"{name}."))
+        add_hook_to_module(
+            module, AlignDevicesHook(execution_device=execution_device, offload=offload, weights_map=weights_map)
+        )
 
 
 def structure_of(field: str, value):
