@@ -69,6 +69,7 @@ from vivit_hf.training.agreement import (
     agree_on_examples,
     attempt,
     command_flags,
+    first_across_processes,
     join_process_group,
     parse_everywhere,
     process_group_kwargs,
@@ -422,7 +423,7 @@ def main(argv=None, written: list | None = None):
             first = describe_example(dataset.examples[0], 0)
             raise ProcessorOptionError.at("evaluation", first, error, f"--model {args.model}'s") from None
         # then its views: their fixed size, else that first clip's, then the later clips' headers' (finetune.py's rule)
-        refusal = evaluation_views_refusal(views_check, processor, args.num_crops, dataset)
+        refusal = evaluation_views_refusal(views_check, processor, args.num_crops, dataset, first_across_processes)
         if refusal:
             usage_error(refusal)
         dataloader = torch.utils.data.DataLoader(
