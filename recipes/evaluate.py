@@ -294,7 +294,12 @@ def main(argv=None, written: list | None = None):
     with hub_source("--dataset", args.dataset):  # a Hub id that cannot be fetched: one line naming it, not a traceback
         data = opener(
             args.dataset,
-            **({} if args.streaming else {"dataset_format": args.dataset_format}),
+            # (streamed: a `save_to_disk` folder in whole shards per process, `saved_shards`)
+            **(
+                {"num_processes": accelerator.num_processes}
+                if args.streaming
+                else {"dataset_format": args.dataset_format}
+            ),
             **source_options(args),
         )
     split = data.split_name(args.split) if args.split else data.default_eval_split  # `val`: its `validation`
