@@ -51,7 +51,14 @@ from .dataset import (
     views_refused,
 )
 from .examples import DatasetFormatError, VideoClassificationData, quoted, warn_repeated_clips
-from .folders import SPLIT_ALIASES, listings_kept, recipe_split_names, refuse_a_file, unlabelled_split_names
+from .folders import (
+    SPLIT_ALIASES,
+    VIDEO_EXTENSIONS,
+    listings_kept,
+    recipe_split_names,
+    refuse_a_file,
+    unlabelled_split_names,
+)
 from .hub_clips import clips_by_normal_name, clips_on_disk, read_as_on_disk
 from .hub_datasets import HubSplit, hub_example
 from .hub_files import builder_once, is_saved_to_disk, load_with, relative_or_as_is, table_files, undecoded_videos
@@ -112,6 +119,10 @@ class StreamingSplit:
     # paths are read then): the loader then leaves them out without naming them again.
     clipless_counted: bool = False
     shard_name: Callable[[str], str] | None = None  # a WebDataset `__url__` as its clips' ids name it (`shard_name`)
+    # The video column was found (not named by --video_column) among columns no data card declares: a WebDataset
+    # shard whose samples hold their clips under another member name is refused (`_clip_member_refusal`), as the
+    # whole read refuses it
+    members_found: bool = False
     _sizes: list[int] | None = None
     _contents: list | None = None
     _unread: str | None = None  # why the shards' contents could not be read (`unread_reason`)
@@ -404,6 +415,7 @@ def _open_streaming_dataset(
     import datasets
 
     refuse_a_file(source)  # a local x.zip: one line saying to unpack it, not datasets' "Couldn't find" traceback
+    video_column_given, declared = video_column, True
     dangling: dict[str, list[str]] = {}
     builder = None
     if is_saved_to_disk(source):
@@ -418,6 +430,9 @@ def _open_streaming_dataset(
     else:
         builder = builder_once(source, config_name, revision, cache_dir)
         dangling = refuse_unread_videos(source, config_name, revision, cache_dir, builder)
+        # a card's features (known before the split is read): the columns it declares, and rows without one of them
+        # are left out, not refused
+        declared = builder().info.features is not None
         loaded = load_with(builder(), streaming=True)
         loaded = {split: _without_datasets_decoding(dataset) for split, dataset in loaded.items()}
         sizes = {}
@@ -516,6 +531,7 @@ def _open_streaming_dataset(
             sizes.get(split),
             located=located,
             clipless_counted=split in clips,
+            members_found=video_column_given is None and not declared,
             num_classes=len(names) if class_label else None,
             shard_name=shard_namer(source),  # a stream's `__url__` is the data file itself (no hashed copy)
         )
@@ -974,6 +990,7 @@ class StreamingVideoDataset(torch.utils.data.IterableDataset):
         self.processor_kwargs = dict(processor_kwargs or {})
         self.epoch = 0
         self.skip: dict[int, int] = {}
+        self.first_members: dict[str, list[str]] = {}  # a WebDataset shard's first sample's members, once read
 
     def set_epoch(self, epoch: int) -> None:
         self.epoch = epoch
@@ -1096,6 +1113,8 @@ class StreamingVideoDataset(torch.utils.data.IterableDataset):
             path = example["video"].get("path")
             example["video"] = {**example["video"], "path": split.located.get(path, path)}
         if gives_no_clip(example["video"]):
+            if split.members_found and (refusal := self._clip_member_refusal(row)):
+                raise ProcessorOptionError(refusal)  # (sent to the main process as one line, `refused_batch`)
             # No clip, as the whole read leaves such a row out at load (`hub_clips.rows_without_a_clip`): not a broken
             # clip (skipped, warned about and counted again every epoch), but no clip at all, left out of training and
             # scoring by its row being no clip (`real` False) and named once by the loader.
@@ -1121,6 +1140,33 @@ class StreamingVideoDataset(torch.utils.data.IterableDataset):
         if refusal:  # sent to the main process as any option no clip can be processed with, in one line
             raise ProcessorOptionError(refusal)
         return {"pixel_values": pixel_values, "labels": example["label"], "valid": valid, "id": example["id"]}
+
+    def _clip_member_refusal(self, row: dict) -> str | None:
+        """For a WebDataset row that gives no clip, once for each shard: the whole read's refusal of clips in members
+        of several types, where the shard's first sample holds its clip under another member name than the split's
+        video column. The columns of a stream of Hub shards are those of each split's first shard (the others are not
+        on disk: a look at each would be a request apiece before the first step, 5 250 for Kinetics' tars), so a
+        later shard of `<key>.webm` clips beside `<key>.mp4` ones streamed as rows without a video, the whole shard
+        left out with a warning, where the whole read refuses it. Its first sample is read from the shard's start,
+        members' headers and all, up to its last member; nothing for any other row."""
+        url = row.get("__url__")
+        if not isinstance(url, str) or not row.get("__key__"):
+            return None
+        if url not in self.first_members:
+            self.first_members[url] = _first_sample_members(url)
+        column = self.split.video_column
+        others = sorted(m for m in self.first_members[url] if f".{m.lower()}" in VIDEO_EXTENSIONS and m != column)
+        if not others:
+            return None
+        name = self.split.shard_name(url) if self.split.shard_name is not None else url
+        return (
+            f"--dataset_format hub: the WebDataset shard {name} holds its clips as {quoted(others)} members, where "
+            f"the split's first shard holds them as {column!r}: clip members of several types, which datasets reads "
+            "each as a column of its own (a stream takes the columns from each split's first shard, so these "
+            "samples gave no video); give every sample's clip one member name ('<key>.video', as the shard tool "
+            "writes clips of mixed containers), or name one column with --video_column to read only the samples "
+            "that have it"
+        )
 
     def __iter__(self):
         info = torch.utils.data.get_worker_info()
@@ -1153,6 +1199,31 @@ class StreamingVideoDataset(torch.utils.data.IterableDataset):
             )
             yield batch
         yield {"worker": worker, "end": True}
+
+
+def _first_sample_members(url: str) -> list[str]:
+    """The member extensions of a WebDataset shard's first sample (`datasets`' own split of a member name into
+    key and extension), read from the shard's start with `datasets`' `xopen` (the Hub's token and file system); []
+    where it cannot be read (the stream's own read says why)."""
+    import tarfile
+
+    from datasets.packaged_modules.webdataset.webdataset import base_plus_ext
+    from datasets.utils.file_utils import xopen
+
+    members, first = [], None
+    try:
+        with xopen(url, "rb") as file, tarfile.open(fileobj=file, mode="r|*") as tar:
+            for member in tar:
+                key, extension = base_plus_ext(member.name)
+                if not member.isfile() or key is None or PurePath(member.name).name.startswith((".", "__")):
+                    continue
+                if first is not None and key != first:
+                    break
+                first = key
+                members.append(extension)
+    except Exception:  # (a shard cut short, a request refused)
+        return []
+    return members
 
 
 def remote_clip_bytes(video):
