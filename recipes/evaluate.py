@@ -69,6 +69,7 @@ from vivit_hf.training.agreement import (
     agree_on_examples,
     attempt,
     command_flags,
+    first_across_processes,
     join_process_group,
     parse_everywhere,
     process_group_kwargs,
@@ -293,7 +294,12 @@ def main(argv=None, written: list | None = None):
     with hub_source("--dataset", args.dataset):  # a Hub id that cannot be fetched: one line naming it, not a traceback
         data = opener(
             args.dataset,
-            **({} if args.streaming else {"dataset_format": args.dataset_format}),
+            # (streamed: a `save_to_disk` folder in whole shards per process, `saved_shards`)
+            **(
+                {"num_processes": accelerator.num_processes}
+                if args.streaming
+                else {"dataset_format": args.dataset_format}
+            ),
             **source_options(args),
         )
     split = data.split_name(args.split) if args.split else data.default_eval_split  # `val`: its `validation`
@@ -422,7 +428,7 @@ def main(argv=None, written: list | None = None):
             first = describe_example(dataset.examples[0], 0)
             raise ProcessorOptionError.at("evaluation", first, error, f"--model {args.model}'s") from None
         # then its views: their fixed size, else that first clip's, then the later clips' headers' (finetune.py's rule)
-        refusal = evaluation_views_refusal(views_check, processor, args.num_crops, dataset)
+        refusal = evaluation_views_refusal(views_check, processor, args.num_crops, dataset, first_across_processes)
         if refusal:
             usage_error(refusal)
         dataloader = torch.utils.data.DataLoader(

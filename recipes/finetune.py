@@ -52,6 +52,7 @@ from vivit_hf.training.agreement import (
     agree_on_examples,
     attempt,
     command_flags,
+    first_across_processes,
     held_checkpoints,
     join_process_group,
     output_dir_is_shared,
@@ -557,7 +558,9 @@ def main(argv=None):
     # before any step: it was the model's traceback at the first evaluation, an epoch of training later (evaluate.py's
     # rule: the views' fixed size, else the first clip's and the later clips' headers')
     checked = None if args.streaming else eval_dataset
-    if refusal := evaluation_views_refusal(view_refusal, processor, args.eval_num_crops, checked):
+    if refusal := evaluation_views_refusal(
+        view_refusal, processor, args.eval_num_crops, checked, first_across_processes
+    ):
         usage_error(refusal)
 
     # A checkpoint's optimiser state loads into its own groups only: with biases and norms apart from weight decay, or

@@ -193,6 +193,49 @@ def test_an_evaluation_clip_whose_uncropped_views_do_not_fit_is_one_line_before_
     assert evaluation_view_refusal(args, options, config) is None
 
 
+def test_processes_each_read_their_share_of_the_evaluation_headers_and_all_say_the_first_refusal(tmp_path, monkeypatch):
+    """The check before training of each evaluation clip's header (a processor that crops nothing) was every process's
+    own, in full: Kinetics' 20 000 validation clips, read at about 1 600 headers/s (8 000 from a cold disk: 500/s),
+    12-40 s on every process, as many times as there are processes. Now process r of W reads the headers of every
+    W-th video from the r-th (a video's segments fall to one process, its header read once), and the first refusal
+    of all of them (`first_across_processes`) is the one a single process finds: here rank 0 reads 3 of the 5 videos
+    (video 2's two segments once) and rank 1 the one of its 2 it stops at, and rank 0, whose own share holds only the
+    later odd clip, says the earlier one rank 1 found."""
+    from vivit_hf import ViViTSpatioTemporalConfig
+    from vivit_hf.training import agreement
+    from vivit_hf.training.data import dataset
+    from vivit_hf.training.finetune import build_datasets, evaluation_view_refusal
+
+    examples = []
+    for index, width in enumerate((16, 24, 16, 16, 24)):
+        tiny_clip(tmp_path / f"{index}.mp4", label=0, seed=index, width=width)
+        examples.append({"video": str(tmp_path / f"{index}.mp4"), "label": 0})
+    examples.insert(3, dict(examples[2]))  # a second segment of video 2: its header read once, by video 2's process
+    options = processor()
+    options.do_center_crop = False
+    args = argparse.Namespace(
+        init_from="model", eval_num_clips=1, eval_num_crops=1, seed=0, cache_decoded_videos="no", num_workers=0
+    )
+    args.per_device_train_batch_size = args.per_device_eval_batch_size = 2
+    view_refusal = evaluation_view_refusal(args, options, ViViTSpatioTemporalConfig(image_size=16))
+    _, evaluation = build_datasets(args, examples, examples, options, view_refusal)
+    read = []
+    headers = dataset.stored_frame_size
+    monkeypatch.setattr(dataset, "stored_frame_size", lambda source: read.append(source) or headers(source))
+    alone = evaluation.header_refusal()
+    assert alone and alone.endswith(f"; the first clip that does not: {tmp_path / '1.mp4'}"), alone
+    assert len(read) == 2  # up to the first that does not fit
+    shares = {}
+    for rank in (0, 1):
+        read.clear()
+        shares[rank] = (evaluation.header_refusal_in(rank, 2), sorted(read))
+    assert shares[0][1] == [str(tmp_path / f"{index}.mp4") for index in (0, 2, 4)]
+    assert shares[1][1] == [str(tmp_path / "1.mp4")]  # its first refused: 3.mp4 unread
+    assert shares[0][0][0] == 5 and shares[1][0] == (1, alone)  # (4.mp4 is example 5, after video 2's two segments)
+    assert min(found for found, _ in shares.values())[1] == alone  # what first_across_processes says on every rank
+    assert agreement.first_across_processes(evaluation.header_refusal_in) == alone  # one process: nothing exchanged
+
+
 def test_evaluate_and_finetune_check_the_evaluation_views_in_one_order():
     """evaluate.py's view-size check (streamed: the processor's rule; whole: the first clip) and finetune.py's (the
     rule, else the first clip) were two shapes of one check: now one, `evaluation_views_refusal`, in one order. The

@@ -17,6 +17,8 @@ from process_tree import run_launch
 from run_once import run_once
 from safetensors.torch import load_file
 from test_recipes_best_model import assert_same_weights, early_stopped_flags, results_of, trainer_reference
+from test_recipes_evaluate import CLASSES
+from test_recipes_evaluate import tiny_model as tiny_evaluated_model
 from test_recipes_finetune import (
     EVALUATE,
     FINETUNE,
@@ -331,6 +333,25 @@ def evaluate_batch_of_4(model, videofolder):
     return [*flags, "--num_clips", 2, "--num_crops", 3]
 
 
+def odd_views_evaluation(root):
+    """evaluate.py's flags for a model of 16x16 images whose processor crops nothing (a shortest edge of 16 resized)
+    on 6 test clips of 16x16, the second (`down_1`) 16x24: its views are 16x24, which the check before the first batch
+    finds from its header. Each process reads the headers of every 2nd video (rank 1: `down_1`'s)."""
+    from vivit_hf import ViViTVideoProcessor
+
+    model = root / "model"
+    tiny_evaluated_model(model, CLASSES)
+    saved = ViViTVideoProcessor.from_pretrained(model)
+    saved.do_center_crop = False
+    saved.save_pretrained(model)
+    for label, name in enumerate(CLASSES):
+        for i in range(3):
+            width = 24 if (name, i) == ("down", 1) else 16
+            tiny_clip(root / "data" / "test" / name / f"{name}_{i}.mp4", label, seed=10 * label + i, width=width)
+    flags = ["--model", model, "--dataset", root / "data", "--num_workers", 0, "--output_dir", root / "out"]
+    return flags, root / "data" / "test" / "down" / "down_1.mp4"
+
+
 @pytest.fixture(scope="module")
 def torchrun_runs(videofolder, tmp_path_factory):
     """The torchrun runs of this file in one launch (`launch_runs`): "halves", the 12 clips; "odd_epoch", 13 clips of
@@ -340,7 +361,8 @@ def torchrun_runs(videofolder, tmp_path_factory):
     in rank 1's folder alone; "sixteen_two_broken", 16 clips of which 2 are broken, in batches of 2 a process;
     "evaluate_batch_of_4", evaluating the halves' model in batches of 4 a process, 2 x 3 views a clip; "best_model",
     stopped early with --load_best_model_at_end; "model_ema", test_recipes_model_ema's run (--model_ema);
-    "eval_steps", test_recipes_train_results' run with --eval_steps 2; {name: (result, output folder)}. The launch is
+    "eval_steps", test_recipes_train_results' run with --eval_steps 2; "evaluate_odd_views", evaluating
+    `odd_views_evaluation`'s model and clips; {name: (result, output folder)}. The launch is
     made once for both pytest-xdist workers (`run_once`: this file's tests can be dealt to both), its results read back
     from JSON."""
     made, root = run_once(tmp_path_factory, "torchrun_runs", lambda root: launch_torchrun_runs(videofolder, root))
@@ -376,6 +398,7 @@ def launch_torchrun_runs(videofolder, root):
     runs["eval_steps"] += [*TRAIN_RESULTS_FLAGS, "--eval_steps", "2"]
     runs["hub_data_not_fetched"] = [FINETUNE, "--dataset", "someone/kinetics-mini", "--dataset_format", "hub"]
     runs["hub_data_not_fetched"] += ["--output_dir", root / "out" / "hub_data_not_fetched"]
+    runs["evaluate_odd_views"] = [EVALUATE, *odd_views_evaluation(root / "odd_views")[0]]
     cwds = {"copies_differ": machines, "evaluate_copies_differ": machines, "evaluate_output_file_elsewhere": machines}
     results = launch_runs(LAUNCHERS["torchrun"], runs, root / "launch", cwds=cwds)
     for name, result in results.items():
@@ -573,6 +596,25 @@ def test_eval_steps_on_two_processes_count_every_evaluation_clip_once(torchrun_r
     assert results["epoch"] == 2.0 and results["train_samples_per_second"] == pytest.approx(
         24 / results["train_runtime"]
     )
+
+
+def test_two_processes_share_the_evaluation_clips_headers_and_both_name_the_first_whose_views_do_not_fit(
+    torchrun_runs,
+):
+    """The check of every evaluation clip's header before the first batch (a processor that crops nothing) was read
+    in full by every process (Kinetics' 20 000 clips: 12-40 s each): each now reads its share
+    (test_dataset_option_errors.py counts them) and all stop with the first refusal of any. Rank 1's share holds
+    the odd clip; both processes of the launch (each its own stderr) name it, status 2, nothing evaluated."""
+    result, out = torchrun_runs["evaluate_odd_views"]
+    odd = out.parent.parent / "odd_views" / "data" / "test" / "down" / "down_1.mp4"
+    assert result.returncode == 2, result.stderr[-3000:]
+    logs = out.parent.parent / "launch" / "evaluate_odd_views"
+    for rank in (0, 1):
+        stderr = (logs / f"stderr_rank{rank}.txt").read_text()
+        said = stderr.strip().splitlines()[-1]
+        assert "crops nothing (do_center_crop false) and made views of 16x24 pixels but the model takes 16x16" in said
+        assert said.endswith(f"; the first clip that does not: test/down/down_1.mp4 ({odd})"), stderr[-3000:]
+    assert not (out.parent.parent / "odd_views" / "out" / "eval_results.json").exists()
 
 
 def test_on_two_processes_a_hub_data_set_not_fetched_is_one_line_per_process_and_no_rank_traceback(torchrun_runs):

@@ -998,19 +998,15 @@ def test_a_model_whose_id2label_skips_a_number_is_one_line(folder, tmp_path):
     ), result.stderr[-3000:]
 
 
-@pytest.mark.parametrize(
-    "read",
-    [["--dataset_format", "hub", "--streaming"], []],
-    ids=["streamed", "whole"],
-)
-def test_a_clip_whose_own_views_do_not_fit_is_one_line_naming_it(folder, tmp_path, read):
+def test_a_clip_whose_own_views_do_not_fit_is_one_line_naming_it(folder, tmp_path):
     """A processor resizing the shortest edge and cropping nothing makes each video's own size: no check before the
     clips are read could see it (the whole read's looked at the first clip only; it now reads the later clips'
     headers too, finetune.py's check, with the same line), and a 16x24 clip among 16x16 ones for
     a model of 16x16 images ended in a traceback (the model's, or torch's "Sizes of tensors must match" or "stack
     expects each tensor to be equal size" in the collation, from inside a DataLoader worker). Now one line naming
     the clip and both sizes (from DataLoader workers too: test_dataset_option_errors.py reads finetune.py's loader
-    with 2)."""
+    with 2). Streamed here; read whole on two processes, each reading half the headers, in test_recipes_distributed's
+    launch (`odd_views_evaluation`)."""
     from vivit_hf import ViViTVideoProcessor
 
     model = tmp_path / "model"
@@ -1021,8 +1017,9 @@ def test_a_clip_whose_own_views_do_not_fit_is_one_line_naming_it(folder, tmp_pat
     data = tmp_path / "data"
     shutil.copytree(folder / "data", data)
     tiny_clip(data / "test" / "up" / "wide.mp4", 0, seed=1, width=24)
+    streamed = ["--dataset_format", "hub", "--streaming"]
     result = evaluate(
-        "--model", model, "--dataset", data, *read, "--num_workers", "0", "--output_dir", tmp_path / "out"
+        "--model", model, "--dataset", data, *streamed, "--num_workers", "0", "--output_dir", tmp_path / "out"
     )
     assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr[-3000:]
     said = result.stderr.strip().splitlines()[-1]

@@ -339,13 +339,11 @@ def warn_missing(data) -> None:
 def load_streaming_data(args, num_processes: int = 1):
     """`--streaming`: the splits as `StreamingSplit`s (nothing downloaded whole); the evaluation split must exist
     (a held-out share needs the whole set), `--max_*_samples` take the first N of the stream, and a split of fewer
-    shards than processes x DataLoader workers is read by parquet row group (`StreamingSplit.spread_over`)."""
+    shards than processes x DataLoader workers is read by parquet row group (`StreamingSplit.spread_over`); a
+    `save_to_disk` folder streams in a multiple of `num_processes` shards (`saved_shards`)."""
     if args.dataset == SYNTHETIC or args.dataset_format != "hub":
         raise ValueError("--streaming reads a Hub data set or a local folder with --dataset_format hub")
-    data = open_streaming_dataset(
-        args.dataset,
-        **source_options(args),
-    )
+    data = open_streaming_dataset(args.dataset, **source_options(args), num_processes=num_processes)
     warn_missing(data)
     train = data.split(args.train_split)
     eval_split = data.split_name(args.eval_split) if args.eval_split else data.default_eval_split  # `val`: validation

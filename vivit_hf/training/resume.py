@@ -457,8 +457,8 @@ def check_resume_clips(
         "others never: resume on the data it was trained on, or start over (--overwrite_output_dir)"
         + (
             ". If the files are the ones it was trained on, the stream is cut into more shards than then: parquet "
-            "files fewer than processes x DataLoader workers are now read by row group, which a checkpoint of an "
-            "earlier version cannot resume in"
+            "files fewer than processes x DataLoader workers are now read by row group, and a save_to_disk folder "
+            "streams in a multiple of the process count, which a checkpoint of an earlier version cannot resume in"
             if regrouped
             else ""
         )

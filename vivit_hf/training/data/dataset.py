@@ -80,7 +80,7 @@ def views_refused(view_refusal, pixel_values: torch.Tensor, example: dict, index
     return f"{refusal}; the first clip that does not: {describe_example(example, index)}" if refusal else None
 
 
-def evaluation_views_refusal(refusal, processor, num_crops: int, dataset=None) -> str | None:
+def evaluation_views_refusal(refusal, processor, num_crops: int, dataset=None, first_across=None) -> str | None:
     """Why the model cannot take the evaluation views, as far as is known before they are read, else None (`refusal`:
     `clip_size_refusal` of a view's `(..., H, W)`, or None for no check). One rule for evaluate.py (read whole or
     streamed) and finetune.py's evaluation: the views' size where the processor's options fix it (its crops, or a
@@ -88,7 +88,9 @@ def evaluation_views_refusal(refusal, processor, num_crops: int, dataset=None) -
     before it runs), its first clip's that decodes (evaluate.py reads it first itself: a split of no clip that decodes
     and an option no clip can be processed with are its own lines before this one), then each later clip's as its
     container's header tells, by the check the data set's reading makes (`VideoClassificationDataset.header_refusal`).
-    Options that make `view_size` fail are left to the first clip read: its own error names them."""
+    Options that make `view_size` fail are left to the first clip read: its own error names them. `first_across`:
+    on several processes, the first refusal of all (`agreement.first_across_processes`) of each process's share of the
+    headers (`header_refusal_in`), read once between them, not in full by every process (20 000 clips: 12-40 s each)."""
     if refusal is None:
         return None
     try:
@@ -103,7 +105,9 @@ def evaluation_views_refusal(refusal, processor, num_crops: int, dataset=None) -
         view = dataset.sample_shape()
     except ValueError:  # none decodes, or an option's error: said where the clips are read, as before
         return None
-    return refusal(view) or dataset.header_refusal()
+    return refusal(view) or (
+        dataset.header_refusal() if first_across is None else first_across(dataset.header_refusal_in)
+    )
 
 
 def refused_batch(refusal: str, **marks) -> dict:
@@ -492,25 +496,40 @@ class VideoClassificationDataset(Dataset):
         after the training before it. A clip whose stored size, resized by the processor's rule, does not fit either
         way round (a display rotation is known only from a decoded frame) is decoded to make sure; a clip whose
         header says nothing (a URL, several video tracks) is checked as it is read, as before."""
+        found = self.header_refusal_in(0, 1)
+        return found and found[1]
+
+    def header_refusal_in(self, rank: int, world_size: int) -> tuple[int, str] | None:
+        """`(index, refusal)` of `header_refusal`'s first clip among process `rank`'s share of `world_size`, else
+        None: the clips of every `world_size`-th video from the `rank`-th (by first appearance: a video's segments
+        fall to one process, its header read once), so the first of the processes' first refusals is the one a
+        single process finds."""
         refusal = self.view_refusal
         resize = getattr(self.processor, "resized_frame_size", None)  # (ViViT's processor: its resize rule)
         if refusal is None or not callable(resize):
             return None
         sizes: dict = {}
+        refused: dict = {}  # whether a stored size's views, either way round, do not fit
+        videos: dict = {}  # each named video's number, in order of first appearance
         for index, example in enumerate(self.examples):
             segment = VideoSegment.of(example)
             source = segment.video if segment is not None else example.get("video")
             named = isinstance(source, (str, PurePath))
+            number = videos.setdefault(source, len(videos)) if named else index
+            if number % world_size != rank:
+                continue
             stored = sizes[source] if named and source in sizes else stored_frame_size(source)
             if named:  # (the segments of one video: its header read once)
                 sizes[source] = stored
             if stored is None:
                 continue
-            try:
-                views = {resize(*size, **self.processor_kwargs) for size in (stored, stored[::-1])}
-            except (ValueError, TypeError):  # options no clip can be processed with: said where clips are read
-                return None
-            if not all(refusal(view) for view in views):
+            if stored not in refused:  # (asked once a size: the rule costs as much as the header's read)
+                try:
+                    views = {resize(*size, **self.processor_kwargs) for size in (stored, stored[::-1])}
+                except (ValueError, TypeError):  # options no clip can be processed with: said where clips are read
+                    return None
+                refused[stored] = all(refusal(view) for view in views)
+            if not refused[stored]:
                 continue
             try:  # its real views: a header's size may not be what the decoder gives
                 pixel_values, _ = self._process(self.epoch, index)
@@ -518,7 +537,7 @@ class VideoClassificationDataset(Dataset):
                 continue
             said = views_refused(refusal, pixel_values, example, index)
             if said:
-                return said
+                return index, said
         return None
 
     def __getitem__(self, key: int | tuple[int, int]) -> dict:

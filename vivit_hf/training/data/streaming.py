@@ -51,7 +51,14 @@ from .dataset import (
     views_refused,
 )
 from .examples import DatasetFormatError, VideoClassificationData, quoted, warn_repeated_clips
-from .folders import SPLIT_ALIASES, listings_kept, recipe_split_names, refuse_a_file, unlabelled_split_names
+from .folders import (
+    SPLIT_ALIASES,
+    VIDEO_EXTENSIONS,
+    listings_kept,
+    recipe_split_names,
+    refuse_a_file,
+    unlabelled_split_names,
+)
 from .hub_clips import clips_by_normal_name, clips_on_disk, read_as_on_disk
 from .hub_datasets import HubSplit, hub_example
 from .hub_files import builder_once, is_saved_to_disk, load_with, relative_or_as_is, table_files, undecoded_videos
@@ -112,6 +119,10 @@ class StreamingSplit:
     # paths are read then): the loader then leaves them out without naming them again.
     clipless_counted: bool = False
     shard_name: Callable[[str], str] | None = None  # a WebDataset `__url__` as its clips' ids name it (`shard_name`)
+    # The video column was found (not named by --video_column) among columns no data card declares: a WebDataset
+    # shard whose samples hold their clips under another member name is refused (`_clip_member_refusal`), as the
+    # whole read refuses it
+    members_found: bool = False
     _sizes: list[int] | None = None
     _contents: list | None = None
     _unread: str | None = None  # why the shards' contents could not be read (`unread_reason`)
@@ -323,9 +334,11 @@ def open_streaming_dataset(
     label_column: str | None = None,
     num_shards: int = 64,
     config_name: str | None = None,
+    num_processes: int = 1,
 ) -> VideoClassificationData:
     """A local folder or Hub data set id read with `load_dataset(..., streaming=True)` (a `save_to_disk` folder with
-    `to_iterable_dataset(num_shards)`): `VideoClassificationData` whose splits are `StreamingSplit`s.
+    `to_iterable_dataset`, in `saved_shards(rows, num_shards, num_processes)` shards): `VideoClassificationData` whose
+    splits are `StreamingSplit`s.
 
     Label names come from a `ClassLabel` column (what `vivit_hf.training.data.shard` writes into its data card); other
     label columns are read once, alone, to build the vocabulary and count the examples (integers keep their ids).
@@ -343,7 +356,21 @@ def open_streaming_dataset(
             label_column=label_column,
             num_shards=num_shards,
             config_name=config_name,
+            num_processes=num_processes,
         )
+
+
+def saved_shards(rows: int, num_shards: int, num_processes: int) -> int:
+    """Shards a `save_to_disk` split of `rows` rows streams as: about `num_shards` (one a row where it has fewer),
+    a multiple of `num_processes` where it has rows enough. `split_dataset_by_node` gives each process whole shards
+    only when their number divides by the processes; else every process reads every shard, the clips' bytes too, and
+    keeps every `world_size`-th clip. 64 shards on 3 processes were each process reading the whole split (Kinetics:
+    every process reading all 240 000 clips an epoch, 3 times the disk's reads); 66 are 22 apiece. 64 on 1, 2, 4, 8,
+    ... processes stay 64 (the stream and its digest as before)."""
+    shards = max(1, min(num_shards, rows))
+    if shards % num_processes == 0 or rows < num_processes:
+        return shards
+    return min(math.ceil(shards / num_processes), rows // num_processes) * num_processes
 
 
 def _refuse_ids_beside_names(values: dict, label_column: str, source: str, config_name, revision, cache_dir) -> None:
@@ -382,11 +409,13 @@ def _open_streaming_dataset(
     label_column: str | None = None,
     num_shards: int = 64,
     config_name: str | None = None,
+    num_processes: int = 1,
 ) -> VideoClassificationData:
     """`open_streaming_dataset` without naming the WebDataset members that do not decode or the mixed column types."""
     import datasets
 
     refuse_a_file(source)  # a local x.zip: one line saying to unpack it, not datasets' "Couldn't find" traceback
+    video_column_given, declared = video_column, True
     dangling: dict[str, list[str]] = {}
     builder = None
     if is_saved_to_disk(source):
@@ -395,11 +424,15 @@ def _open_streaming_dataset(
             loaded = datasets.DatasetDict({"train": loaded})
         sizes = {split: len(d) for split, d in loaded.items()}
         loaded = {
-            split: d.to_iterable_dataset(num_shards=max(1, min(num_shards, len(d)))) for split, d in loaded.items()
+            split: d.to_iterable_dataset(num_shards=saved_shards(len(d), num_shards, num_processes))
+            for split, d in loaded.items()
         }
     else:
         builder = builder_once(source, config_name, revision, cache_dir)
         dangling = refuse_unread_videos(source, config_name, revision, cache_dir, builder)
+        # a card's features (known before the split is read): the columns it declares, and rows without one of them
+        # are left out, not refused
+        declared = builder().info.features is not None
         loaded = load_with(builder(), streaming=True)
         loaded = {split: _without_datasets_decoding(dataset) for split, dataset in loaded.items()}
         sizes = {}
@@ -498,6 +531,7 @@ def _open_streaming_dataset(
             sizes.get(split),
             located=located,
             clipless_counted=split in clips,
+            members_found=video_column_given is None and not declared,
             num_classes=len(names) if class_label else None,
             shard_name=shard_namer(source),  # a stream's `__url__` is the data file itself (no hashed copy)
         )
@@ -956,6 +990,7 @@ class StreamingVideoDataset(torch.utils.data.IterableDataset):
         self.processor_kwargs = dict(processor_kwargs or {})
         self.epoch = 0
         self.skip: dict[int, int] = {}
+        self.first_members: dict[str, list[str]] = {}  # a WebDataset shard's first sample's members, once read
 
     def set_epoch(self, epoch: int) -> None:
         self.epoch = epoch
@@ -1078,6 +1113,8 @@ class StreamingVideoDataset(torch.utils.data.IterableDataset):
             path = example["video"].get("path")
             example["video"] = {**example["video"], "path": split.located.get(path, path)}
         if gives_no_clip(example["video"]):
+            if split.members_found and (refusal := self._clip_member_refusal(row)):
+                raise ProcessorOptionError(refusal)  # (sent to the main process as one line, `refused_batch`)
             # No clip, as the whole read leaves such a row out at load (`hub_clips.rows_without_a_clip`): not a broken
             # clip (skipped, warned about and counted again every epoch), but no clip at all, left out of training and
             # scoring by its row being no clip (`real` False) and named once by the loader.
@@ -1103,6 +1140,33 @@ class StreamingVideoDataset(torch.utils.data.IterableDataset):
         if refusal:  # sent to the main process as any option no clip can be processed with, in one line
             raise ProcessorOptionError(refusal)
         return {"pixel_values": pixel_values, "labels": example["label"], "valid": valid, "id": example["id"]}
+
+    def _clip_member_refusal(self, row: dict) -> str | None:
+        """For a WebDataset row that gives no clip, once for each shard: the whole read's refusal of clips in members
+        of several types, where the shard's first sample holds its clip under another member name than the split's
+        video column. The columns of a stream of Hub shards are those of each split's first shard (the others are not
+        on disk: a look at each would be a request apiece before the first step, 5 250 for Kinetics' tars), so a
+        later shard of `<key>.webm` clips beside `<key>.mp4` ones streamed as rows without a video, the whole shard
+        left out with a warning, where the whole read refuses it. Its first sample is read from the shard's start,
+        members' headers and all, up to its last member; nothing for any other row."""
+        url = row.get("__url__")
+        if not isinstance(url, str) or not row.get("__key__"):
+            return None
+        if url not in self.first_members:
+            self.first_members[url] = _first_sample_members(url)
+        column = self.split.video_column
+        others = sorted(m for m in self.first_members[url] if f".{m.lower()}" in VIDEO_EXTENSIONS and m != column)
+        if not others:
+            return None
+        name = self.split.shard_name(url) if self.split.shard_name is not None else url
+        return (
+            f"--dataset_format hub: the WebDataset shard {name} holds its clips as {quoted(others)} members, where "
+            f"the split's first shard holds them as {column!r}: clip members of several types, which datasets reads "
+            "each as a column of its own (a stream takes the columns from each split's first shard, so these "
+            "samples gave no video); give every sample's clip one member name ('<key>.video', as the shard tool "
+            "writes clips of mixed containers), or name one column with --video_column to read only the samples "
+            "that have it"
+        )
 
     def __iter__(self):
         info = torch.utils.data.get_worker_info()
@@ -1135,6 +1199,31 @@ class StreamingVideoDataset(torch.utils.data.IterableDataset):
             )
             yield batch
         yield {"worker": worker, "end": True}
+
+
+def _first_sample_members(url: str) -> list[str]:
+    """The member extensions of a WebDataset shard's first sample (`datasets`' own split of a member name into
+    key and extension), read from the shard's start with `datasets`' `xopen` (the Hub's token and file system); []
+    where it cannot be read (the stream's own read says why)."""
+    import tarfile
+
+    from datasets.packaged_modules.webdataset.webdataset import base_plus_ext
+    from datasets.utils.file_utils import xopen
+
+    members, first = [], None
+    try:
+        with xopen(url, "rb") as file, tarfile.open(fileobj=file, mode="r|*") as tar:
+            for member in tar:
+                key, extension = base_plus_ext(member.name)
+                if not member.isfile() or key is None or PurePath(member.name).name.startswith((".", "__")):
+                    continue
+                if first is not None and key != first:
+                    break
+                first = key
+                members.append(extension)
+    except Exception:  # (a shard cut short, a request refused)
+        return []
+    return members
 
 
 def remote_clip_bytes(video):
