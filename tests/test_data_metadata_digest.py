@@ -117,14 +117,13 @@ def test_streamed_copies_of_a_metadata_folder_listing_other_clips_or_labels_have
     assert_resumes_as_recorded("3 clips in 1 shard:e9d5d7367323531b", splits["one"], splits["reordered"])
 
 
-def test_the_digest_names_every_path_as_pathlib_parts_them_and_in_a_fraction_of_pathlibs_time():
+def test_the_digest_names_every_path_as_pathlib_parts_them():
     """`path_keys` parsed every id with pathlib twice: Kinetics' 240 000 training clips took 5-6 s of every process's
     start (13 s for the whole digest on a busy CPU; and again for a resume's earlier digests). A plain absolute POSIX
     path is now split on `/` as pathlib splits it; every other (`//`, `/./`, a trailing `/`, relative ids, URLs) is
-    still pathlib's. The keys are pathlib's for paths of every such shape, and plain paths take under 0.7 of the time
-    (0.2-0.3 measured)."""
+    still pathlib's. The keys are pathlib's for paths of every such shape (the speed, 0.2-0.3 of pathlib's time, is a
+    measurement, not a timed test: the project times nothing in tests)."""
     import itertools
-    import time
     from pathlib import PurePath
 
     from vivit_hf.training.data.examples import path_keys
@@ -149,10 +148,5 @@ def test_the_digest_names_every_path_as_pathlib_parts_them_and_in_a_fraction_of_
 
     for two_parts in (False, True):
         assert path_keys(keys, two_parts) == pathlib_keys(keys, two_parts)
-    clips = [f"/data/kinetics/train/class_{i % 400}/clip_{i:07d}.mp4" for i in range(5_000)]
-    seconds = {}
-    for keyed in (path_keys, pathlib_keys) * 3:  # the best of 3 each, side by side
-        started = time.perf_counter()
-        assert keyed(clips)[:2] == ["class_0/clip_0000000.mp4", "class_1/clip_0000001.mp4"]
-        seconds[keyed] = min(seconds.get(keyed, 1e9), time.perf_counter() - started)
-    assert seconds[path_keys] < 0.7 * seconds[pathlib_keys], seconds  # (measured: 0.2-0.3)
+    clips = [f"/data/kinetics/train/class_{i % 400}/clip_{i:07d}.mp4" for i in range(3)]
+    assert path_keys(clips) == pathlib_keys(clips) == [f"class_{i}/clip_{i:07d}.mp4" for i in range(3)]
