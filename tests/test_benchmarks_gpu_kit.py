@@ -111,7 +111,13 @@ def test_keep_existing_keeps_an_earlier_steps_not_measured_note_until_the_row_is
 def test_a_step_out_of_memory_does_not_fit_and_leaves_no_gradients_behind():
     import torch
 
-    step = batch_limit.TrainStep(batch_limit.build_model("factorised_encoder", "tiny", False, "cpu"), "cpu", 2)
+    from vivit_hf.models.modeling_vivit import VIVIT_MODELS
+
+    # a smaller model than --model-size tiny (the script's test above trains that one): the steps are what is tested
+    config_class, _, model_class = VIVIT_MODELS["factorised_encoder"]
+    sizes = dict(hidden_size=16, num_hidden_layers=1, num_temporal_layers=1, num_attention_heads=2, image_size=32)
+    config = config_class(**sizes, intermediate_size=32, num_frames=2, num_labels=batch_limit.KINETICS_CLASSES)
+    step = batch_limit.TrainStep(model_class(config).train(), "cpu", 2)
     before = {name: p.detach().clone() for name, p in step.model.named_parameters()}
     assert step.fits(3) is False  # forward and backward ran, then the (faked) torch.cuda.OutOfMemoryError
     assert all(p.grad is None for p in step.model.parameters())

@@ -4,16 +4,14 @@ writes through a temporary file made 0600, so a shared machine's other users cou
 
 import os
 import stat
-import subprocess
-import sys
 from pathlib import Path
 
 import torch
 from safetensors.torch import save_file
+from test_recipes_finetune import FINETUNE, TINY_MODEL, run
 
 from vivit_hf.hub.folders import staged_outputs
 
-REPO = Path(__file__).resolve().parents[1]
 UMASK = 0o027  # neither safetensors' 0600 nor the usual 0644: a mode only the umask gives
 PLAIN = 0o666 & ~UMASK
 
@@ -34,20 +32,21 @@ def plain_open_mode(folder: Path) -> str:
     return mode
 
 
-def test_a_fine_tunes_files_checkpoints_and_best_snapshots_have_the_umasks_mode(tmp_path):
+# `python recipes/finetune.py ARGS` run under UMASK: the run's own first act sets it, as a shell's `umask` would have
+UNDER_THE_UMASK = f"""import os, runpy, sys
+os.umask({UMASK:#o})
+sys.argv = sys.argv[1:]
+sys.path[0] = os.path.dirname(os.path.realpath(sys.argv[0]))
+runpy.run_path(sys.argv[0], run_name="__main__")
+"""
+
+
+def test_a_fine_tunes_files_checkpoints_and_best_snapshots_have_the_umasks_mode(videofolder, tmp_path):
+    # the recipe tests' tiny model and clips, in a process forked from one that has imported torch and friends
     out = tmp_path / "run"
-    environment = dict(os.environ, HF_HUB_OFFLINE="1", OMP_NUM_THREADS="1", PYTHONPATH=str(REPO))
-    flags = ["--max_train_steps", "4", "--checkpointing_steps", "2", "--eval_steps", "2", "--with_tracking", "false"]
-    flags += ["--load_best_model_at_end", "--num_workers", "0", "--output_dir", str(out)]
-    result = subprocess.run(
-        [sys.executable, str(REPO / "recipes" / "finetune.py"), *flags],
-        cwd=REPO,
-        env=environment,
-        umask=UMASK,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    flags = ["--dataset", videofolder, "--max_train_steps", "4", "--checkpointing_steps", "2", "--eval_steps", "2"]
+    flags += ["--load_best_model_at_end", "--output_dir", out, *TINY_MODEL]
+    result = run("-c", UNDER_THE_UMASK, FINETUNE, *flags, check=False)
     assert result.returncode == 0, result.stderr[-4000:]
     found = {name: mode for name, mode in modes(out).items() if not name.endswith(".lock")}
     assert "model.safetensors" in found and "checkpoints/step_4/model.safetensors" in found

@@ -2,6 +2,7 @@
 """recipes/finetune.py on two CPU processes (gloo) under both launchers the README names: really one job of two
 processes, each training on its own half of every global batch, not two independent rank-0 runs."""
 
+import hashlib
 import json
 import re
 import signal
@@ -13,6 +14,7 @@ from pathlib import Path
 import psutil
 import pytest
 import torch
+from hub_standin import HubStandIn, committed, online_environment, uploads
 from process_tree import run_launch
 from run_once import run_once
 from safetensors.torch import load_file
@@ -30,6 +32,7 @@ from test_recipes_finetune import (
     tiny_clip,
     weights,
 )
+from test_recipes_hub_strategy import two_process_push_flags
 from test_recipes_model_ema import FLAGS as EMA_FLAGS
 from test_recipes_model_ema import assert_same, checkpoint_average, reference_averages
 from test_recipes_train_results import FLAGS as TRAIN_RESULTS_FLAGS
@@ -199,9 +202,10 @@ def unfinished_runs(folder, runs, processes) -> str:
     return told
 
 
-def launch_runs(launcher, runs, folder, processes=2, timeout=600, cwds=None):
+def launch_runs(launcher, runs, folder, processes=2, timeout=600, cwds=None, environment=None):
     """Launch `RUNS_IN_ONE_LAUNCH` once with `launcher` for `runs`, {name: [SCRIPT, *ARGS]} (`cwds`, {name: folder}
-    where a run has its own working folder, `{rank}` in it the process's rank); returns {name:
+    where a run has its own working folder, `{rank}` in it the process's rank), in `environment` (default: the recipe
+    tests' `env()`; libraries read it as they are imported, so it is the whole launch's); returns {name:
     CompletedProcess} whose output is that of every process (rank 0's first) and whose status is the first process's
     that failed, else 0. A launch that fails as a whole (a run that hangs or kills its process) fails here."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -215,9 +219,8 @@ def launch_runs(launcher, runs, folder, processes=2, timeout=600, cwds=None):
     command = [*launcher, str(script), str(folder / "runs.json")]
     try:
         dump_after = str(max(timeout - 30, 1))
-        launch = run_launch(
-            command, timeout=timeout, before_kill=dump_forked_stacks, cwd=REPO, env=dict(env(), DUMP_AFTER=dump_after)
-        )
+        environment = dict(env() if environment is None else environment, DUMP_AFTER=dump_after)
+        launch = run_launch(command, timeout=timeout, before_kill=dump_forked_stacks, cwd=REPO, env=environment)
     except subprocess.TimeoutExpired:
         raise AssertionError(f"the launch overran {timeout} s; {unfinished_runs(folder, runs, processes)}") from None
     results = {}
@@ -362,15 +365,34 @@ def torchrun_runs(videofolder, tmp_path_factory):
     "evaluate_batch_of_4", evaluating the halves' model in batches of 4 a process, 2 x 3 views a clip; "best_model",
     stopped early with --load_best_model_at_end; "model_ema", test_recipes_model_ema's run (--model_ema);
     "eval_steps", test_recipes_train_results' run with --eval_steps 2; "evaluate_odd_views", evaluating
-    `odd_views_evaluation`'s model and clips; {name: (result, output folder)}. The launch is
-    made once for both pytest-xdist workers (`run_once`: this file's tests can be dealt to both), its results read back
-    from JSON."""
-    made, root = run_once(tmp_path_factory, "torchrun_runs", lambda root: launch_torchrun_runs(videofolder, root))
+    `odd_views_evaluation`'s model and clips; {name: (result, output folder)}. The launch runs
+    tests/test_streaming.py's two-process runs too ("streaming_<name>": a launch of their own cost three more
+    processes importing torch). It is made once for both pytest-xdist workers (`run_once`: this file's tests can be
+    dealt to both), its results read back from JSON."""
+    made, root = made_torchrun_runs(videofolder, tmp_path_factory)
     return {name: (subprocess.CompletedProcess(*result), root / "out" / name) for name, result in made.items()}
 
 
-def launch_torchrun_runs(videofolder, root):
-    """`torchrun_runs`'s launch in `root`: {name: [argv, status, stdout, stderr]}."""
+def made_torchrun_runs(videofolder, tmp_path_factory):
+    """`torchrun_runs`' launch, ({name: [argv, status, stdout, stderr]}, its folder): once a session for this file
+    and tests/test_streaming.py, once for both pytest-xdist workers (`run_once`), and once for both modules in a
+    process (`_MADE`: without pytest-xdist, `run_once` makes it again for each caller)."""
+    if "torchrun_runs" not in _MADE:
+        made = run_once(
+            tmp_path_factory, "torchrun_runs", lambda root: launch_torchrun_runs(videofolder, tmp_path_factory, root)
+        )
+        _MADE["torchrun_runs"] = made
+    return _MADE["torchrun_runs"]
+
+
+_MADE: dict[str, tuple] = {}
+
+
+def launch_torchrun_runs(videofolder, tmp_path_factory, root):
+    """`torchrun_runs`'s launch in `root`, tests/test_streaming.py's runs in `root`/streaming (its data made first):
+    {name: [argv, status, stdout, stderr]}."""
+    import test_streaming  # (it imports this module)
+
     data = {"halves": videofolder, "odd_epoch": odd_epoch_data(videofolder, root / "odd_epoch_data")}
     data["some_broken"] = some_broken_data(videofolder, root / "some_broken_data")
     runs = {
@@ -400,6 +422,8 @@ def launch_torchrun_runs(videofolder, root):
     runs["hub_data_not_fetched"] += ["--output_dir", root / "out" / "hub_data_not_fetched"]
     runs["evaluate_odd_views"] = [EVALUATE, *odd_views_evaluation(root / "odd_views")[0]]
     cwds = {"copies_differ": machines, "evaluate_copies_differ": machines, "evaluate_output_file_elsewhere": machines}
+    streaming_runs, streaming_cwds = test_streaming.two_process_runs(videofolder, tmp_path_factory, root / "streaming")
+    runs, cwds = runs | streaming_runs, cwds | streaming_cwds
     results = launch_runs(LAUNCHERS["torchrun"], runs, root / "launch", cwds=cwds)
     for name, result in results.items():
         if name in data:
@@ -419,8 +443,10 @@ def loop_clips():
 @pytest.fixture(scope="module")
 def accelerate_runs(videofolder, tmp_path_factory):
     """The `accelerate launch` runs of this file in one launch (`launch_runs`): "halves", the 12 clips, as torchrun's;
-    "accelerate_loop", test_user_workflows' plain accelerate loop (ACCELERATE_LOOP) writing into its folder; {name:
-    (result, output folder)}, made once for both pytest-xdist workers (`run_once`)."""
+    "accelerate_loop", test_user_workflows' plain accelerate loop (ACCELERATE_LOOP) writing into its folder;
+    "hub_push", test_recipes_hub_strategy's two-process push of its last-checkpoint/ to a stand-in Hub (the launch is
+    online to it: tests/hub_standin.py; what the Hub then held is in `hub_push_record`); {name: (result, output
+    folder)}, made once for both pytest-xdist workers (`run_once`)."""
 
     def launch(root):
         clips, labels = loop_clips()
@@ -431,13 +457,26 @@ def accelerate_runs(videofolder, tmp_path_factory):
         runs = {
             "halves": [FINETUNE, "--dataset", videofolder, "--output_dir", root / "out" / "halves"],
             "accelerate_loop": [root / "loop.py", root / "out" / "accelerate_loop", json.dumps(LOOP_CONFIG)],
+            "hub_push": [FINETUNE, *two_process_push_flags(videofolder, root / "out" / "hub_push")],
         }
         runs["halves"] += [*tiny_model(2), *ONE_EPOCH]
-        results = launch_runs(LAUNCHERS["accelerate launch"], runs, root / "launch")
+        with HubStandIn() as hub:
+            online = online_environment(env(), hub)
+            results = launch_runs(LAUNCHERS["accelerate launch"], runs, root / "launch", environment=online)
+        files = {name: hashlib.sha256(content).hexdigest() for name, content in hub.repos.get("me/vivit", {}).items()}
+        record = {"files": files, "summaries": [commit["summary"] for commit in hub.commits]}
+        (root / "hub_push_record.json").write_text(json.dumps(record))
         return {name: [list(map(str, r.args)), r.returncode, r.stdout, r.stderr] for name, r in results.items()}
 
     made, root = run_once(tmp_path_factory, "accelerate_runs", launch)
     return {name: (subprocess.CompletedProcess(*result), root / "out" / name) for name, result in made.items()}
+
+
+def hub_push_record(accelerate_runs) -> dict:
+    """What the stand-in Hub held after the launch's "hub_push": {"files": {path: sha256 of its bytes}, "summaries":
+    its commits' summaries, in order}."""
+    _, out = accelerate_runs["hub_push"]
+    return json.loads((out.parent.parent / "hub_push_record.json").read_text())
 
 
 @pytest.mark.parametrize("launcher", LAUNCHERS)
@@ -651,3 +690,20 @@ def test_accelerate_loop_on_two_processes_gathers_every_test_clip_once_and_resum
         optimizer.step()
         optimizer.zero_grad()
     torch.testing.assert_close(flat_weights(saved), flat_weights(model), rtol=1e-5, atol=1e-6)
+
+
+def test_two_processes_push_one_last_checkpoint_holding_both_processes_states(accelerate_runs):
+    """Rank 0 alone uploads; every rank gathers the weights. Two processes ran (test_recipes_hub_strategy's run, in
+    the `accelerate launch` of this file: "hub_push"): the pushed checkpoint holds the random states of ranks 0 and 1,
+    and the results say 2."""
+    result, out = accelerate_runs["hub_push"]
+    assert result.returncode == 0, f"{result.stdout[-3000:]}\n{result.stderr[-6000:]}"
+    report, hub = uploads(result), hub_push_record(accelerate_runs)
+    files, summaries = hub["files"], hub["summaries"]
+    assert json.loads((out / "all_results.json").read_text())["num_processes"] == 2
+    assert {"last-checkpoint/random_states_0.pkl", "last-checkpoint/random_states_1.pkl"} <= set(files)
+    step_2 = hashlib.sha256((out / "checkpoints/step_2/model.safetensors").read_bytes()).hexdigest()
+    assert files["last-checkpoint/model.safetensors"] == step_2
+    pushed = [upload["message"] for upload in report]
+    assert pushed == ["Training in progress, step 1", "Training in progress, step 2", "End of training"]
+    assert summaries == committed(report)  # (step 1's dropped if step 2's was pushed before it started)

@@ -1019,39 +1019,18 @@ def test_a_one_step_run_under_a_warmup_is_said_to_train_at_rate_0(finetune):
     assert "To fix it, pass a smaller --num_warmup_steps" in warning
 
 
-def test_num_warmup_steps_overriding_a_typed_warmup_epochs_is_said_as_transformers_said_it(tmp_path):
+def test_num_warmup_steps_overriding_a_typed_warmup_epochs_is_said_as_transformers_said_it(videofolder, tmp_path):
     """--num_warmup_steps overrides --warmup_epochs (its help); both typed, the epochs were dropped without a word,
     where transformers' TrainingArguments logged that warmup_steps overrides warmup_ratio."""
-    result = run_finetune(
-        "--num_warmup_steps",
-        "5",
-        "--warmup_epochs",
-        "2",
-        "--max_train_steps",
-        "2",
-        "--output_dir",
-        tmp_path / "both",
-        "--num_workers",
-        "0",
-        "--with_tracking",
-        "false",
-    )
+    from test_recipes_finetune import TINY_MODEL  # the recipe tests' tiny model, on their clips
+
+    tiny = ["--dataset", videofolder, "--max_train_steps", "2", *TINY_MODEL]
+    result = run_finetune("--num_warmup_steps", "5", "--warmup_epochs", "2", "--output_dir", tmp_path / "both", *tiny)
     assert result.returncode == 0, result.stderr[-3000:]
     said = "both --num_warmup_steps 5 and --warmup_epochs 2 given: the warm-up is --num_warmup_steps' 5 steps"
     assert said in result.stderr
     # a preset's --warmup_epochs (the bundled demo's 1) is a default, not typed: nothing to say
-    result = run_finetune(
-        "--num_warmup_steps",
-        "5",
-        "--max_train_steps",
-        "2",
-        "--output_dir",
-        tmp_path / "steps",
-        "--num_workers",
-        "0",
-        "--with_tracking",
-        "false",
-    )
+    result = run_finetune("--num_warmup_steps", "5", "--output_dir", tmp_path / "steps", *tiny)
     assert result.returncode == 0 and "--warmup_epochs has no effect" not in result.stderr, result.stderr[-3000:]
 
 
@@ -1083,10 +1062,11 @@ def test_fp16_on_the_cpu_is_refused_where_accelerate_would_train_in_fp32(tmp_pat
     """On the CPU accelerate leaves fp16 autocast off without a word (`native_amp` False): `--mixed_precision fp16`
     trained in fp32 (the bundled run's weights bit for bit those of a run without it) while run_settings.json and the
     model card said fp16. It is refused before anything is written; bf16, which the CPU autocasts, is taken."""
-    accelerate_on_the_cpu = subprocess.run(
-        [sys.executable, "-c", "from accelerate import Accelerator; a = Accelerator(cpu=True, mixed_precision='fp16'); "
-         "print(a.mixed_precision, a.native_amp)"],
-        capture_output=True, text=True, check=True,
+    from test_recipes_finetune import run  # a new process, forked from one that has imported accelerate
+
+    accelerate_on_the_cpu = run(
+        "-c", "from accelerate import Accelerator; a = Accelerator(cpu=True, mixed_precision='fp16'); "
+        "print(a.mixed_precision, a.native_amp)"
     )  # fmt: skip
     assert accelerate_on_the_cpu.stdout.split() == ["fp16", "False"]
     out = tmp_path / "out"

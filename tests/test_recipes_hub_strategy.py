@@ -1,14 +1,14 @@
 # Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
 """recipes/finetune.py's --hub_strategy, against transformers' Trainer's own `_push_from_checkpoint` run on the same
-checkpoints, and a run resumed on another machine from the last-checkpoint/ it pushed (after a kill, and on two
-processes), all against the local stand-in of the Hub's HTTP API (tests/hub_standin.py; tiny runs, CPU)."""
+checkpoints, and a run resumed on another machine from the last-checkpoint/ it pushed after a kill, all against the
+local stand-in of the Hub's HTTP API (tests/hub_standin.py; tiny runs, CPU). Its run on two processes is in
+tests/test_recipes_distributed.py's `accelerate launch` (`two_process_push_flags`)."""
 
 import json
 import re
 import shlex
 import shutil
 import signal
-import sys
 import types
 from pathlib import Path
 
@@ -222,21 +222,13 @@ def test_a_run_killed_resumes_on_another_machine_from_the_last_checkpoint_it_pus
     assert files["model.safetensors"] == (elsewhere / "model.safetensors").read_bytes()
 
 
-def test_two_processes_push_one_last_checkpoint_holding_both_processes_states(videofolder, tmp_path, hub):
-    """Rank 0 alone uploads; every rank gathers the weights. Two processes ran: the pushed checkpoint holds the
-    random states of ranks 0 and 1, and the results say 2."""
-    out = tmp_path / "out"
-    launcher = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2"]
+def two_process_push_flags(videofolder, out) -> list:
+    """The run that pushes on two processes, rank 0 alone uploading and every rank gathering the weights: two steps,
+    a checkpoint at each, --hub_strategy checkpoint to me/vivit. Run in tests/test_recipes_distributed.py's
+    `accelerate launch` (its "hub_push", with the test), which is online to a stand-in of its own: a launch of its
+    own here cost three more processes importing torch."""
     flags = ["--dataset", videofolder, "--output_dir", out, "--max_train_steps", 2, "--checkpointing_steps", 1]
-    flags += ["--push_to_hub", "--hub_model_id", "me/vivit", "--hub_strategy", "checkpoint", *FLAGS]
-    report = uploads(finetune(hub, *flags, launcher=launcher))
-    files, summaries = hub.repos["me/vivit"], [commit["summary"] for commit in hub.commits]
-    assert json.loads((out / "all_results.json").read_text())["num_processes"] == 2
-    assert {"last-checkpoint/random_states_0.pkl", "last-checkpoint/random_states_1.pkl"} <= set(files)
-    assert files["last-checkpoint/model.safetensors"] == (out / "checkpoints/step_2/model.safetensors").read_bytes()
-    pushed = [upload["message"] for upload in report]
-    assert pushed == ["Training in progress, step 1", "Training in progress, step 2", "End of training"]
-    assert summaries == committed(report)  # (step 1's dropped if step 2's was pushed before it started)
+    return [*flags, "--push_to_hub", "--hub_model_id", "me/vivit", "--hub_strategy", "checkpoint", *FLAGS]
 
 
 @pytest.mark.parametrize(

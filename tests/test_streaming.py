@@ -16,7 +16,6 @@ import fresh_python
 import pytest
 import torch
 from run_once import run_once
-from test_recipes_distributed import LAUNCHERS, launch_runs
 from test_recipes_finetune import EVALUATE, FINETUNE, KILLED_AFTER_STEP_4, REPO, TINY_MODEL, env, run, weights
 
 from vivit_hf.training.data.shard import main as shard_main
@@ -35,9 +34,20 @@ def tiny(workers: int):
 
 
 # This file's shared data and runs are made once for both pytest-xdist workers (`run_once`: its tests can be dealt to
-# both, and `two_processes` is a torchrun launch of ten runs), and only read by the tests.
-@pytest.fixture(scope="module")
-def shards(videofolder, tmp_path_factory):
+# both), and only read by the tests; once a process for this file and tests/test_recipes_distributed.py too, whose
+# torchrun launch makes them before it runs this file's two-process runs (`_MADE`: without pytest-xdist, `run_once`
+# makes a result again for each caller).
+_MADE: dict[str, object] = {}
+
+
+def made_once(tmp_path_factory, name, make):
+    """`run_once(tmp_path_factory, name, make)`'s folder, once a process."""
+    if name not in _MADE:
+        _MADE[name] = run_once(tmp_path_factory, name, make)[1]
+    return _MADE[name]
+
+
+def made_shards(videofolder, tmp_path_factory):
     """The 12 + 6 tiny clips as shards of 3 clips (about 6 KB a sample with its tar headers): 4 training shards,
     2 test shards."""
 
@@ -47,28 +57,43 @@ def shards(videofolder, tmp_path_factory):
         assert len(list((out / "data").glob("train-*.tar"))) == 4 and len(list((out / "data").glob("test-*.tar"))) == 2
         return {}
 
-    return run_once(tmp_path_factory, "shards", write)[1] / "shards"
+    return made_once(tmp_path_factory, "shards", write) / "shards"
 
 
-@pytest.fixture(scope="module")
-def one_shard(videofolder, tmp_path_factory):
+def made_one_shard(videofolder, tmp_path_factory):
     """The same clips, one shard per split: not divisible by 2 processes."""
 
     def write(folder):
         shard_main(["--dataset", str(videofolder), "--out", str(folder / "shards"), "--shard_size", "1MB"])
         return {}
 
-    return run_once(tmp_path_factory, "one_shard", write)[1] / "shards"
+    return made_once(tmp_path_factory, "one_shard", write) / "shards"
 
 
-@pytest.fixture(scope="module")
-def uninterrupted_stream(shards, tmp_path_factory):
+def made_uninterrupted_stream(videofolder, tmp_path_factory):
+    shards = made_shards(videofolder, tmp_path_factory)
+
     def train(out):
         args = ["--dataset", shards, "--output_dir", out, "--num_train_epochs", "2", "--checkpointing_steps", "3"]
         run(FINETUNE, *args, *STREAMING, *DROPOUT, *tiny(2))
         return {}
 
-    return run_once(tmp_path_factory, "stream_uninterrupted", train)[1]
+    return made_once(tmp_path_factory, "stream_uninterrupted", train)
+
+
+@pytest.fixture(scope="module")
+def shards(videofolder, tmp_path_factory):
+    return made_shards(videofolder, tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def one_shard(videofolder, tmp_path_factory):
+    return made_one_shard(videofolder, tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def uninterrupted_stream(videofolder, tmp_path_factory):
+    return made_uninterrupted_stream(videofolder, tmp_path_factory)
 
 
 def test_a_streamed_run_trains_and_evaluates_every_clip(uninterrupted_stream):
@@ -192,23 +217,34 @@ def test_a_streamed_run_resumed_on_shards_written_again_otherwise_is_refused_nam
 
 
 @pytest.fixture(scope="module")
-def two_processes(shards, one_shard, uninterrupted_stream, tmp_path_factory):
-    """Every two-process run of this file, in one torchrun launch (`launch_runs`: the two processes import the
-    recipe once, not once a run): {name: (result, output folder)}. Each test below says what its run is."""
+def two_processes(videofolder, tmp_path_factory):
+    """Every two-process run of this file, in tests/test_recipes_distributed.py's torchrun launch (`launch_runs`: the
+    two processes import the recipe once, not once a launch or a run; its runs "streaming_<name>"): {name: (result,
+    output folder)}. Each test below says what its run is."""
+    import test_recipes_distributed
 
-    def launch(root):
-        results = launch_two_processes(shards, one_shard, uninterrupted_stream, root)
-        return {name: [list(map(str, r.args)), r.returncode, r.stdout, r.stderr] for name, r in results.items()}
+    made, root = test_recipes_distributed.made_torchrun_runs(videofolder, tmp_path_factory)
+    results = {
+        name.removeprefix("streaming_"): (subprocess.CompletedProcess(*result), root / "streaming" / "out" / name)
+        for name, result in made.items()
+        if name.startswith("streaming_")
+    }
+    return results | {"uneven": (None, root / "streaming" / "uneven")}
 
-    made, root = run_once(tmp_path_factory, "two_processes", launch)
-    results = {name: (subprocess.CompletedProcess(*result), root / "out" / name) for name, result in made.items()}
-    return results | {"uneven": (None, root / "uneven")}
+
+def two_process_runs(videofolder, tmp_path_factory, root):
+    """This file's runs of tests/test_recipes_distributed.py's torchrun launch, in `root`, their names prefixed
+    "streaming_" (each writes into `root`/out/<its name>): ({name: argv}, {name: working folder})."""
+    shards, one_shard = made_shards(videofolder, tmp_path_factory), made_one_shard(videofolder, tmp_path_factory)
+    runs, cwds = launch_two_processes(shards, one_shard, made_uninterrupted_stream(videofolder, tmp_path_factory), root)
+    named = {f"streaming_{name}": argv for name, argv in runs.items()}
+    return named, {f"streaming_{name}": cwd for name, cwd in cwds.items()}
 
 
 def launch_two_processes(shards, one_shard, uninterrupted_stream, root):
-    """`two_processes`' launch in `root`: {name: CompletedProcess}."""
+    """`two_processes`' runs, their data written in `root`: ({name: argv}, {name: working folder})."""
     uneven = repack(shards, root / "uneven", [9, 3])
-    out = {name: root / "out" / name for name in TWO_PROCESS_RUNS}
+    out = {name: root / "out" / f"streaming_{name}" for name in TWO_PROCESS_RUNS}
     scripts = {name: root / f"{name}.py" for name in ("recording", "window_recording", "loader", "group_recording")}
     for name, text in zip(scripts, (RECORDING_FINETUNE, WINDOW_RECORDING_FINETUNE, LOADER_SCRIPT, GROUP_RECORDING)):
         scripts[name].write_text(text)
@@ -241,7 +277,7 @@ def launch_two_processes(shards, one_shard, uninterrupted_stream, root):
     runs["copies_apart"] = [FINETUNE, "--dataset", "shards", *STREAMING, *tiny(1), "--output_dir", out["copies_apart"]]
     cwds = {"copies_apart": root / "machine{rank}"}
     assert set(runs) == set(TWO_PROCESS_RUNS)
-    return launch_runs(LAUNCHERS["torchrun"], runs, root / "launch", cwds=cwds)
+    return runs, cwds
 
 
 TWO_PROCESS_RUNS = (
