@@ -174,6 +174,14 @@ def test_dispatch_model_offloads_a_split_encoders_own_parameters(tmp_path):
     assert dispatched.vivit.encoder.position_embeddings.device.type == "meta"
     with torch.no_grad():
         torch.testing.assert_close(dispatched(pixel_values=clip()).logits, expected, rtol=0, atol=0)
+    # hf_device_map stays the plain attribute it is on other transformers models: None may be set (it failed with
+    # "argument of type 'NoneType' is not iterable") and it may be deleted ("property ... has no deleter")
+    dispatched.hf_device_map = None
+    assert dispatched.hf_device_map is None
+    del dispatched.hf_device_map
+    assert not hasattr(dispatched, "hf_device_map")
+    with torch.no_grad():
+        torch.testing.assert_close(dispatched(pixel_values=clip()).logits, expected, rtol=0, atol=0)
 
 
 def test_a_map_that_offloads_an_encoders_positions_and_no_block_is_refused_at_load(tmp_path):

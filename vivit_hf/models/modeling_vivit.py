@@ -17,6 +17,7 @@ This module imports only torch, transformers and its siblings (and accelerate wh
 """
 
 from collections import ChainMap
+from collections.abc import Mapping
 from dataclasses import dataclass
 from numbers import Integral
 
@@ -172,7 +173,16 @@ class ViViTPreTrainedModel(PreTrainedModel):
     @hf_device_map.setter
     def hf_device_map(self, device_map: dict) -> None:
         self.__dict__["_hf_device_map"] = device_map
-        hook_split_modules(self, device_map)
+        if isinstance(device_map, Mapping):  # (None, as code that un-dispatches a model may set, places nothing)
+            hook_split_modules(self, device_map)
+
+    @hf_device_map.deleter
+    def hf_device_map(self) -> None:
+        # as the plain attribute it is on other transformers models (`del model.hf_device_map` had no deleter)
+        try:
+            del self.__dict__["_hf_device_map"]
+        except KeyError:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute 'hf_device_map'") from None
 
     def __init__(self, config, *inputs, **kwargs):
         self.check_config_class(config)
