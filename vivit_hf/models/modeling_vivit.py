@@ -42,11 +42,12 @@ from .modeling_blocks import (
     FactorisedSelfAttentionLayer,
     ViViTEncoder,
     ViViTLayer,
+    ViViTSelfAttention,
     attention_bias,
     build_token_embedding,
     pool,
 )
-from .rollout import joint_steps, rollout_saliency, space_step, time_step
+from .rollout import joint_steps, keep_head_means, rollout_saliency, space_step, time_step
 
 logger = logging.get_logger(__name__)
 _WARNED_PADDING_BEFORE_REAL_FRAMES = False  # (once per process: a training loop would repeat it)
@@ -402,8 +403,8 @@ class _ViViTBackbone(ViViTPreTrainedModel):
         raise NotImplementedError
 
     def rollout(self, attentions: tuple, grid, token_mask: torch.Tensor, add_residual: bool) -> torch.Tensor:
-        """The attention maps of a forward and the real temporal indices (b, t) -> saliency (b, t, h, w), see
-        `rollout.py`."""
+        """The head-averaged attention maps of a forward (`rollout.head_mean` of each) and the real temporal indices
+        (b, t) -> saliency (b, t, h, w), see `rollout.py`."""
         raise NotImplementedError
 
     def tubelet_mask(
@@ -536,8 +537,15 @@ class _ViViTBackbone(ViViTPreTrainedModel):
 
         The forward runs in eval mode whatever the model's mode (each module's is restored after it): in training mode
         attention dropout and stochastic depth gave another saliency on every call (a callback saliency mid-training,
-        a notebook without `.eval()`)."""
+        a notebook without `.eval()`). Each attention's maps are reduced to their head means as it returns them
+        (`keep_head_means`): the forward kept every block's per-head maps, 5.7 GB per clip for ViViT-B Model 1 at
+        32x224x224, of which rollout reads the means only."""
         modes = [(module, module.training) for module in self.modules()]
+        hooks = [
+            module.register_forward_hook(keep_head_means)
+            for module in self.modules()
+            if isinstance(module, ViViTSelfAttention)
+        ]
         self.eval()
         try:
             outputs = self(
@@ -548,6 +556,8 @@ class _ViViTBackbone(ViViTPreTrainedModel):
                 return_dict=True,
             )
         finally:
+            for hook in hooks:
+                hook.remove()
             for module, training in modes:
                 module.training = training
         grid = self.token_embedding.token_grid(*pixel_values.shape[1:2], *pixel_values.shape[3:])
@@ -694,7 +704,7 @@ class _ViViTSingleEncoderModel(_ViViTBackbone):
     table and final LayerNorm; they differ in their blocks' attention (`layer_class`: Model 4's block has Model 1's
     parameters, Model 3's a second attention and LayerNorm), so each variant says what a padded temporal index masks
     (`layer_attention_mask(token_mask (b, t), grid, dtype)`: the additive key mask its blocks take) and how its
-    attention maps roll out (`rollout_steps(attentions, grid)`: steps `v -> v A` in call order)."""
+    head-averaged attention maps roll out (`rollout_steps(attentions, grid)`: steps `v -> v A` in call order)."""
 
     layer_class: type[nn.Module]
 

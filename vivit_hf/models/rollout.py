@@ -11,6 +11,11 @@ space and time head groups, half the heads each. Model 2's saliency is the tempo
 indices times each temporal index's spatial rollout. Each variant turns its attention maps into steps `v -> v A` in
 `modeling_vivit.py` (`rollout_steps`, `rollout`); the maths is here.
 
+Rollout reads only each map's mean over its heads (Model 4: over each head group), so `keep_head_means` reduces every
+attention's maps as it returns them, during the rollout's forward: what stays alive is one block's per-head maps and
+the head means, `heads` times less than every block's per-head maps (ViViT-B Model 1 at 32x224x224: 0.47 GB of means
+where the per-head maps of the 12 blocks were 5.7 GB per clip).
+
 Tensors are named by the paper's axes: `t` temporal tokens, `h x w = s` spatial tokens per temporal index. This
 module imports only torch: it travels with `trust_remote_code` checkpoints.
 """
@@ -30,32 +35,44 @@ def start_vector(valid: torch.Tensor, num_prefix_tokens: int, classifier: str) -
     return v
 
 
+def head_mean(attention: torch.Tensor) -> torch.Tensor:
+    """An attention map (b', heads, n', n') -> its mean over the heads (b', n', n'), in float32."""
+    return attention.float().mean(1)
+
+
+def keep_head_means(module, inputs, output):
+    """Forward hook on an attention module (output `(attended, maps)`): its maps replaced by their head means, so its
+    per-head maps are freed as soon as it returns (`attention_rollout` in `modeling_vivit.py`)."""
+    attended, maps = output
+    return attended, tuple(head_mean(attention) for attention in maps)
+
+
 def _residual(mixed: torch.Tensor, v: torch.Tensor, add_residual: bool) -> torch.Tensor:
     return 0.5 * (mixed + v) if add_residual else mixed
 
 
 def joint_step(v: torch.Tensor, attention: torch.Tensor) -> torch.Tensor:
-    """v (b, n) through a map over all tokens (b, heads, n, n), heads averaged."""
-    return torch.einsum("bn,bnm->bm", v, attention.float().mean(1))
+    """v (b, n) through a head-averaged map over all tokens (b, n, n)."""
+    return torch.einsum("bn,bnm->bm", v, attention)
 
 
 def space_step(v: torch.Tensor, attention: torch.Tensor, grid: tuple[int, int, int]) -> torch.Tensor:
-    """v (b, t*s) through a map over space ((b t), heads, s, s): each temporal index on its own."""
+    """v (b, t*s) through a head-averaged map over space ((b t), s, s): each temporal index on its own."""
     t, s = grid[0], grid[1] * grid[2]
-    mixed = torch.einsum("xs,xsr->xr", v.reshape(-1, s), attention.float().mean(1))
+    mixed = torch.einsum("xs,xsr->xr", v.reshape(-1, s), attention)
     return mixed.reshape(-1, t * s)
 
 
 def time_step(v: torch.Tensor, attention: torch.Tensor, grid: tuple[int, int, int]) -> torch.Tensor:
-    """v (b, t*s) through a map over time ((b s), heads, t, t): each spatial position on its own."""
+    """v (b, t*s) through a head-averaged map over time ((b s), t, t): each spatial position on its own."""
     t, s = grid[0], grid[1] * grid[2]
     per_position = v.reshape(-1, t, s).transpose(1, 2).reshape(-1, t)
-    mixed = torch.einsum("xt,xtu->xu", per_position, attention.float().mean(1))
+    mixed = torch.einsum("xt,xtu->xu", per_position, attention)
     return mixed.reshape(-1, s, t).transpose(1, 2).reshape(-1, t * s)
 
 
 def joint_steps(attentions) -> list:
-    """Joint maps over all tokens, one per block, as rollout steps `v -> v A`."""
+    """Head-averaged joint maps over all tokens, one per block, as rollout steps `v -> v A`."""
     return [lambda v, a=a: joint_step(v, a) for a in attentions]
 
 
