@@ -37,7 +37,8 @@ _UNITS_BEFORE_PICTURE = 32
 def keyframe_check(codec: str, extradata: bytes | None, intra_only: bool) -> Callable[[bytes], bool | None] | None:
     """A function of a packet's bytes saying whether it starts a picture a decoder can start from (None: its bytes
     do not tell), for FFmpeg's codec name `codec` (its descriptor's: "av1" whichever decoder reads it); None where
-    the bitstream of `codec` is not read here. `extradata`: the stream's codec record (avcC, hvcC, av1C)."""
+    the bitstream of `codec` is not read here. `extradata`: the stream's codec record (avcC, hvcC, av1C; or AV1's
+    sequence header OBUs, as FFmpeg sets them for IVF, OBU and MPEG-TS)."""
     extradata = bytes(extradata or b"")
     if intra_only:
         return lambda packet: True
