@@ -17,7 +17,7 @@ from video_factory import flagged_from, write_encoded, write_stamped
 from vivit_hf.processing.random_access import keyframe_check
 from vivit_hf.processing.video_pyav import PyAVReader
 
-NUM_FRAMES = 24
+NUM_FRAMES = 17
 X264_REFRESH = {"preset": "ultrafast", "x264-params": "keyint=8:min-keyint=8:scenecut=0:bframes=0:intra-refresh=1"}
 
 # id -> (container format, codec, B-frames in a row, open GOP)
@@ -31,7 +31,8 @@ FILES = {
     "mxf-mpeg2-bf2-opengop": ("mxf", "mpeg2", 2, True),
     "webm-vp8": ("webm", "vp8", 0, False),
     "webm-vp9": ("webm", "vp9", 0, False),
-    "webm-av1": ("webm", "av1", 0, False),
+    "webm-av1": ("webm", "av1", 0, False),  # an av1C record
+    "ivf-av1": ("ivf", "av1", 0, False),  # no record: the sequence header's OBUs
 }
 
 
@@ -94,6 +95,40 @@ def test_an_intra_refresh_waves_first_frame_flagged_a_sync_sample_is_no_start(tm
     truth = sequential_pictures(path)
     assert [check(packets[i][3]) for i in flagged] == [True] + [False] * (len(flagged) - 1)
     assert not any(starts_a_picture(decoder, extradata, packets, i, truth) for i in flagged[1:])
+
+
+def test_an_hvcc_record_of_version_0_is_read_as_ffmpeg_reads_it(tmp_path):
+    # HEVC mp4s muxed before ISO/IEC 14496-15 fixed the hvcC version at 1 carry version 0, which FFmpeg reads as hvcC
+    # (ff_hevc_decode_extradata). Noise makes P-frames of 256-511 bytes, whose 4-byte length 00 00 01 xx reads as a
+    # start code: before, as Annex B, 3 of the 14 P-frames here were said to start a picture
+    path = tmp_path / "noise.mp4"
+    rng = np.random.default_rng(0)
+    base = rng.integers(0, 256, (48, 64, 3))
+    options = {
+        "preset": "ultrafast",
+        "crf": "30",
+        "x265-params": "keyint=8:min-keyint=8:scenecut=0:bframes=0:log-level=error",
+    }
+    with av.open(str(path), "w", format="mp4") as container:
+        stream = container.add_stream("libx265", rate=25)
+        stream.width, stream.height, stream.pix_fmt, stream.options = 64, 48, "yuv420p", options
+        for _ in range(NUM_FRAMES):
+            picture = np.clip(base + rng.integers(-40, 40, base.shape), 0, 255).astype(np.uint8)
+            for packet in stream.encode(av.VideoFrame.from_ndarray(picture, format="rgb24")):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    mp4 = bytearray(path.read_bytes())
+    version = mp4.index(b"hvcC") + 4
+    assert mp4[version] == 1
+    mp4[version] = 0
+    path.write_bytes(bytes(mp4))
+    packets, check, decoder, extradata = packets_and_check(path)
+    assert extradata[0] == 0 and any(data.startswith(b"\x00\x00\x01") for *_, data in packets)
+    truth = sequential_pictures(path)
+    decoded = [starts_a_picture(decoder, extradata, packets, i, truth) for i in range(len(packets))]
+    assert sum(decoded) == 3  # the keyframes
+    assert [check(data) for *_, data in packets] == decoded
 
 
 @pytest.mark.parametrize("fmt", ["mp4", "matroska"])

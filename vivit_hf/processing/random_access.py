@@ -11,7 +11,7 @@ frame's own timestamp, so nothing later tells). What the packet's first picture 
 - H.264: an IDR slice (NAL type 5), or an I slice after a recovery-point SEI that recovers at once (an open GOP's
   I-frame, as x264 writes it). An intra-refresh wave's first frame (a P slice after a recovery point SEI that
   recovers later) is no start: its frames are withheld or wrong when decoding starts there.
-- HEVC: an IRAP picture (NAL types 16-23: BLA, IDR, CRA).
+- HEVC: an IRAP picture (NAL types 16-21: BLA, IDR, CRA).
 - MPEG-4 part 2: a VOP coded I; MPEG-1/2 video: a picture coded I.
 - VP8 / VP9: the frame header's key-frame bit; AV1: a frame header of a KEY_FRAME that is shown (or a reduced
   still-picture sequence, all key frames).
@@ -37,7 +37,8 @@ _UNITS_BEFORE_PICTURE = 32
 def keyframe_check(codec: str, extradata: bytes | None, intra_only: bool) -> Callable[[bytes], bool | None] | None:
     """A function of a packet's bytes saying whether it starts a picture a decoder can start from (None: its bytes
     do not tell), for FFmpeg's codec name `codec` (its descriptor's: "av1" whichever decoder reads it); None where
-    the bitstream of `codec` is not read here. `extradata`: the stream's codec record (avcC, hvcC, av1C)."""
+    the bitstream of `codec` is not read here. `extradata`: the stream's codec record (avcC, hvcC, av1C; or AV1's
+    sequence header OBUs, as FFmpeg sets them for IVF, OBU and MPEG-TS)."""
     extradata = bytes(extradata or b"")
     if intra_only:
         return lambda packet: True
@@ -55,11 +56,13 @@ def keyframe_check(codec: str, extradata: bytes | None, intra_only: bool) -> Cal
 
 
 def _bitstream_check(codec: str, extradata: bytes) -> Callable[[bytes], bool | None] | None:
-    if codec == "h264":
-        size = _nal_length_size(extradata, 4)
+    if codec == "h264":  # an avcC record is version 1; anything else, Annex B (as FFmpeg reads it)
+        size = _nal_length_size(extradata, 4, extradata[:1] == b"\x01")
         return lambda packet: _h264_starts(_nal_units(packet, size))
     if codec == "hevc":
-        size = _nal_length_size(extradata, 21)
+        # an hvcC record is anything that does not start with a start code: FFmpeg reads version 0 records too (muxed
+        # before ISO/IEC 14496-15 fixed the version at 1), whose first byte is 0
+        size = _nal_length_size(extradata, 21, not extradata.startswith((b"\x00\x00\x00", b"\x00\x00\x01")))
         return lambda packet: _hevc_starts(_nal_units(packet, size))
     if codec == "mpeg4":
         return lambda packet: _coding_type(packet, b"\x00\x00\x01\xb6", lambda header: header[0] >> 6, 0)
@@ -70,19 +73,20 @@ def _bitstream_check(codec: str, extradata: bytes) -> Callable[[bytes], bool | N
     if codec == "vp9":
         return _vp9_starts
     if codec == "av1":
-        # a still-picture sequence header in the av1C record: its 4 bytes, then the sequence header OBU
-        still = _av1_reduced_still(_obus(extradata[4:])) if len(extradata) > 4 else None
+        # a still-picture sequence header: in an av1C record (mp4, Matroska; its first byte's marker bit set), after
+        # its 4 bytes; else the extradata is the OBUs themselves (IVF, OBU, MPEG-TS: FFmpeg copies the sequence
+        # header out of the first packet), as libdav1d reads it
+        obus = extradata[4:] if extradata[:1] and extradata[0] & 0x80 else extradata
+        still = _av1_reduced_still(_obus(obus))
         return lambda packet: _av1_starts(packet, still)
     return None
 
 
 # -- H.264 and HEVC ------------------------------------------------------------------------------------------------
-def _nal_length_size(extradata: bytes, at: int) -> int:
-    """The size of the length before each NAL unit (avcC: byte 4, hvcC: byte 21), or 0 for Annex B (no record, or
-    a record of start codes, as Matroska may carry)."""
-    if len(extradata) > at and extradata[0] == 1:
-        return (extradata[at] & 3) + 1
-    return 0
+def _nal_length_size(extradata: bytes, at: int, record: bool) -> int:
+    """The size of the length before each NAL unit, byte `at` of an avcC / hvcC `record` (avcC: 4, hvcC: 21); 0 for
+    Annex B (no record, or a record of start codes, as Matroska may carry)."""
+    return (extradata[at] & 3) + 1 if record and len(extradata) > at else 0
 
 
 def _nal_units(packet: bytes, length_size: int) -> Iterator[bytes]:
@@ -191,8 +195,8 @@ def _hevc_starts(units: Iterator[bytes]) -> bool | None:
         if not unit:
             continue
         kind = (unit[0] >> 1) & 0x3F
-        if kind < 32:  # the first slice of the picture
-            return 16 <= kind <= 23
+        if kind < 32:  # the first slice of the picture: BLA, IDR or CRA (22, 23: reserved, which FFmpeg skips)
+            return 16 <= kind <= 21
     return None
 
 
