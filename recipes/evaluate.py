@@ -12,7 +12,8 @@ those views. Into `<model>/eval_<data set>_<split>_<clips>x<crops>/` (the first 
 `outputs/eval_synthetic_motion_test_1x1/`; another data set is named by its folder's name, or its Hub id as
 owner--name, so each keeps its own folder; a Hub model's `<model>` is `./owner--name`) or `--output_dir`, it writes
 the loss (the model's own, cross-entropy, of the averaged logits: Trainer's eval_loss), top-1/top-5 (per head and
-action accuracy for Epic Kitchens), per-class accuracy, a confusion matrix and a per-class
+action accuracy for Epic Kitchens; each bare, `loss`, `top1`, and as Trainer names them, `eval_loss`, `eval_top1`),
+per-class accuracy, a confusion matrix and a per-class
 bar chart (PNG), `eval_results.json` (with the run's split, views, model, data set, `num_processes` and
 `mixed_precision`: `--mixed_precision`, else the launcher's, `accelerate launch --mixed_precision bf16` or its config)
 and the per-video logits (`predictions.safetensors`: `logits`, `labels`,
@@ -453,6 +454,9 @@ def main(argv=None, written: list | None = None):
         ) from None
     if results["num_samples"] == 0:  # a stream of broken clips: found only once read, and it exited 0 with no top-1
         raise SystemExit(nothing_evaluated(split, args.dataset, results["num_skipped"]))
+    # The metrics under transformers' Trainer's names too (`eval_` + the name: its eval_results.json's eval_loss,
+    # ...), as finetune.py's all_results.json has them: a Trainer user's script reading eval_loss found no key.
+    trainer_names = {f"eval_{name}": value for name, value in scalar_metrics(results).items()}
     results.update(
         split=scored,
         num_clips=args.num_clips,
@@ -469,7 +473,7 @@ def main(argv=None, written: list | None = None):
         # files as they were, not its predictions beside this one's results.
         with staged_outputs(output_dir, model_files=()) as staging:
             results["plots"] = save_evaluation_plots(results, label_spaces, staging)
-            (staging / "eval_results.json").write_text(json.dumps(results, indent=2))
+            (staging / "eval_results.json").write_text(json.dumps({**results, **trainer_names}, indent=2))
             # Rows are in the examples' order (`gather_for_metrics` restores it), so ids join predictions to videos.
             video_ids = streamed_ids if args.streaming else example_ids(examples)
             save_file(

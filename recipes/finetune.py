@@ -1259,7 +1259,11 @@ def main(argv=None):
             failed = [record for record in (final_upload, *uploader.checkpoints_not_pushed()) if not record.success]
             if failed:
                 upload_failure = "; and ".join(map(uploader.failure_message, failed))
-        done = {**scalar_metrics(results), "train_loss": train_metrics["train_loss"], **throughput}
+        # all_results.json's names: the evaluation's loss is eval_loss beside train_loss (a bare `loss` is training's)
+        evaluated = {
+            ("eval_loss" if name == "loss" else name): value for name, value in scalar_metrics(results).items()
+        }
+        done = {**evaluated, "train_loss": train_metrics["train_loss"], **throughput}
         logger.info(f"done in {train_seconds:.0f}s: {json.dumps(done)}")
     accelerator.wait_for_everyone()
     # Last (the collectives above need the group): trackers finish and the process group is left, always. A process

@@ -402,3 +402,17 @@ def test_the_timeline_example_in_seconds_says_the_window_the_main_jobs_model_nee
     after = text[text.index('pipe("a.mp4", window=1.0, hop=0.5') :].split("```text")[1].split("```", 1)[1]
     paragraph = after.strip().split("\n\n")[0].replace("\n", " ")
     assert "warning" in paragraph and f'window="{span}f"' in paragraph, paragraph
+
+
+def test_a_documented_resume_is_the_command_of_a_documented_run_that_keeps_checkpoints():
+    """docs/training-and-data.md resumed with `--resume_from_checkpoint latest --output_dir out   # same flags as
+    before`: run as written it is refused (`--dataset` 'path/or/hub-id' -> 'synthetic_motion'), and the run it
+    continued kept no checkpoint (no --checkpointing_steps). A documented resume is a documented run's command, which
+    keeps checkpoints, with `--resume_from_checkpoint` added."""
+    runs = [arguments for _, script, arguments in CHECKED if script == "recipes/finetune.py"]
+    resumes = [(where, a) for where, s, a in CHECKED if s == "recipes/finetune.py" and "--resume_from_checkpoint" in a]
+    assert resumes
+    for where, arguments in resumes:
+        at = arguments.index("--resume_from_checkpoint")
+        first = arguments[:at] + arguments[at + 2 :]
+        assert first in runs and "--checkpointing_steps" in first, f"{where}: resumes no documented run's checkpoints"

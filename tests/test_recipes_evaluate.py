@@ -628,7 +628,8 @@ def test_a_data_set_without_a_test_split_is_evaluated_on_the_share_fine_tuning_h
     data set, offering `--split train`: the clips the model trained on, scored as a test without a word. It now
     evaluates the held-out share, the same clips (the run's own score and count), and warns on `--split train`. Both
     report the loss (they reported none): torch's cross-entropy of the logits evaluate.py saved, the run's eval_loss
-    (it trained without --label_smoothing or --class_weights)."""
+    (it trained without --label_smoothing or --class_weights). eval_results.json has the metrics under Trainer's
+    names too (its eval_results.json's eval_loss, ...), as all_results.json has them: a Trainer user read no key."""
     data, out = held_out_run[0], tmp_path / "out"
     shutil.copytree(held_out_run[1], out)
     trained = json.loads((out / "all_results.json").read_text())
@@ -642,6 +643,9 @@ def test_a_data_set_without_a_test_split_is_evaluated_on_the_share_fine_tuning_h
     loss = torch.nn.functional.cross_entropy(saved["logits"], saved["labels"])
     assert results["loss"] == pytest.approx(float(loss), rel=1e-6)
     assert trained["eval_loss"] == pytest.approx(results["loss"], rel=1e-5)
+    for name in ("loss", "top1", "top5", "num_samples", "num_skipped"):
+        assert results[f"eval_{name}"] == results[name], name
+    assert results["eval_top1"] == trained["eval_top1"] and "eval_split" not in results  # the metrics alone
     rows = [json.loads(line) for line in (folder / "predictions.jsonl").read_text().splitlines()]
     assert sorted(Counter(row["label"] for row in rows).values()) == [2, 2]  # drawn across the classes
     result = evaluate("--model", out, "--dataset", data, "--split", "train", "--num_workers", "0")

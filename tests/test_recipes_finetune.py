@@ -1488,6 +1488,29 @@ def test_an_image_vit_keeps_the_default_presets_clip_shape(finetune_module, tiny
     assert finetune_module.build_model(typed, data)[0].config.num_frames == 4  # a typed --num_frames still wins
 
 
+def test_a_presets_crop_smaller_than_the_vits_images_is_said(finetune_module, tmp_path, caplog):
+    """The README's way to one's own videos (the main job's settings) --init_from a 224-pixel ViT-B/16 built a
+    32-pixel model, the ViT's 14x14 position grid shrunk to 2x2 patches a frame, without a word. A warning names both
+    sizes and the flags that train at the ViT's size; a typed --crop_size is the user's choice, and is not warned."""
+    from transformers import ViTConfig, ViTModel
+
+    from vivit_hf.training.data.formats import VideoClassificationData
+
+    sizes = dict(hidden_size=16, num_hidden_layers=1, num_attention_heads=2, intermediate_size=32, patch_size=8)
+    ViTModel(ViTConfig(image_size=64, **sizes)).save_pretrained(tmp_path / "vit")
+    data = VideoClassificationData(splits={}, label_spaces={"label": ["a", "b"]})
+    with caplog.at_level(logging.WARNING):
+        model, _ = finetune_module.build_model(finetune_module.parse_args(["--init_from", str(tmp_path / "vit")]), data)
+    assert model.config.image_size == 32  # the preset's crop (the main job's)
+    assert "trained on 64x64 images (8x8 patches), and this run crops 32x32 (--crop_size 32" in caplog.text
+    assert "shrunk to 4x4 patches a frame" in caplog.text and "--crop_size 64 --resize_shortest_edge 73" in caplog.text
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        typed = finetune_module.parse_args(["--init_from", str(tmp_path / "vit"), "--crop_size", "32"])
+        finetune_module.build_model(typed, data)
+    assert "images (8x8 patches)" not in caplog.text
+
+
 def test_a_checkpoint_of_the_configs_frame_count_resumes_from_an_image_vit(videofolder, tiny_vit, tmp_path):
     """A run --init_from an image ViT without --num_frames, checkpointed by a version that built the config's default
     32 frames (its trainer_state records num_frames None and no model_num_frames): resumed by one that builds the

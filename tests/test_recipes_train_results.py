@@ -49,10 +49,16 @@ def logged_losses(folder) -> dict[int, float]:
 
 
 @pytest.fixture(scope="module")
-def uninterrupted(videofolder, tmp_path_factory):
+def uninterrupted_run(videofolder, tmp_path_factory):
+    """The run's folder and its log (stderr)."""
     out = tmp_path_factory.mktemp("uninterrupted")
-    run(FINETUNE, "--dataset", videofolder, "--output_dir", out, *FLAGS, "--with_tracking", "true")
-    return out
+    result = run(FINETUNE, "--dataset", videofolder, "--output_dir", out, *FLAGS, "--with_tracking", "true")
+    return out, result.stderr
+
+
+@pytest.fixture(scope="module")
+def uninterrupted(uninterrupted_run):
+    return uninterrupted_run[0]
 
 
 def test_train_loss_is_the_mean_of_the_logged_step_losses_as_trainer_reports_it(uninterrupted):
@@ -70,13 +76,18 @@ def test_train_loss_is_the_mean_of_the_logged_step_losses_as_trainer_reports_it(
     assert train["train_steps_per_second"] == pytest.approx(12 / train["train_runtime"])
 
 
-def test_the_evaluation_is_in_all_results_under_trainers_eval_names_too(uninterrupted):
+def test_the_evaluation_is_in_all_results_under_trainers_eval_names_too(uninterrupted_run):
     """Trainer writes its evaluation's metrics into all_results.json as eval_<name> (eval_accuracy, eval_loss): a
     Trainer user's script reading eval_top1 found no key. Both spellings now, the same values (.ci/run and the docs
     read top1). The loss, which the evaluation did not compute (no eval_loss, no eval/loss curve), is among them, in
     the history and the tracker at each evaluation (its value: test_metrics_values, test_recipes_evaluate), as
-    eval_loss alone: its bare `loss` read as training's, Trainer's logs' name for it."""
+    eval_loss alone: its bare `loss` read as training's, Trainer's logs' name for it. So in the run's last log line
+    (`done in ...s: {...}`), which said `"loss"` beside `"train_loss"` where all_results.json says eval_loss."""
+    uninterrupted, log = uninterrupted_run
     everything = results_of(uninterrupted)
+    done = json.loads(log.rsplit("done in ", 1)[1].split(": ", 1)[1].splitlines()[0])
+    assert "loss" not in done and done["eval_loss"] == everything["eval_loss"], done
+    assert {name: done[name] for name in ("top1", "train_loss")} == {n: everything[n] for n in ("top1", "train_loss")}
     for name in ("top1", "top5", "num_samples", "num_skipped"):
         assert everything[f"eval_{name}"] == everything[name], name
     history = everything["history"]

@@ -826,6 +826,8 @@ def build_model(args, data, resumed: dict | None = None):
                 # crop, `resize` on a token count that is not square): the user's to change, was a traceback; said
                 # in the flags they typed (`--positional_embedding resize_tile`), not the keywords Python callers pass
                 raise ModelFlagError(f"--init_from {args.init_from}: {vit_init_in_flag_words(str(error))}") from None
+            if shrunk := vit_grid_shrunk(args, model.config, vit_report.vit_image_size):
+                logger.warning(shrunk)
             # The pixels the ViT was trained on, where its source says them (DeiT, MAE, MSN: ImageNet statistics,
             # not the processor's default [-1, 1]); the processor saved with the run then feeds them at inference.
             if vit_report.pixel_normalisation:
@@ -852,6 +854,26 @@ def build_model(args, data, resumed: dict | None = None):
         # non-reentrant (transformers' default), which restores the RNG state for the recomputation
         model.activation_checkpointing_enable()
     return model.train(), init_processor
+
+
+def vit_grid_shrunk(args: argparse.Namespace, config, vit_image_size) -> str | None:
+    """What a preset's crop smaller than the image ViT's images does to it, where --crop_size was not typed: the main
+    job's 32 pixels took a 224-pixel ViT-B/16's 14x14 position grid down to 2x2 patches a frame without a word."""
+    if vit_image_size is None or "crop_size" in getattr(args, "typed_flags", ()):
+        return None
+    size = config.image_size
+    height, width = size if isinstance(size, (list, tuple)) else (size, size)
+    if height >= vit_image_size[0] and width >= vit_image_size[1]:
+        return None
+    patch = config.tubelet_size[1:]
+    side = max(vit_image_size)
+    return (
+        f"--init_from {args.init_from}: the image ViT was trained on {vit_image_size[0]}x{vit_image_size[1]} images "
+        f"({vit_image_size[0] // patch[0]}x{vit_image_size[1] // patch[1]} patches), and this run crops "
+        f"{height}x{width} (--crop_size {args.crop_size}, the preset's): its position grid is shrunk to "
+        f"{height // patch[0]}x{width // patch[1]} patches a frame; to train at the ViT's size give --crop_size {side} "
+        f"--resize_shortest_edge {round(side * 256 / 224)} (the paper's 256 for 224)"
+    )
 
 
 def classification_loss(logits, targets, valid, head_sizes):

@@ -63,6 +63,9 @@ class ViTInitReport:
     # the ViT's input pixels as ViViTVideoProcessor keyword arguments, where its source says them (else None): a
     # processor that feeds the video model other pixels starts it from another function than the ViT
     pixel_normalisation: dict | None = None
+    # the (height, width) of the images the ViT was trained on (its position grid times its patch): a video model of
+    # a smaller crop has that grid shrunk, and sees its frames coarser than the ViT did (recipes/finetune.py says so)
+    vit_image_size: tuple[int, int] | None = None
 
     def __str__(self) -> str:
         lines = [
@@ -439,6 +442,7 @@ def initialise_from_vit(
         kept=sorted(set(parameters) - set(updates)),
         unused=unused,
         pixel_normalisation=vit.pixel_normalisation,
+        vit_image_size=vit.image_size,
     )
     if unused:
         logger.warning(
