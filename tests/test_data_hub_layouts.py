@@ -196,7 +196,8 @@ def test_a_saved_to_disk_split_streams_in_whole_shards_per_process_on_three_proc
     shards (64 does not divide by 3), so every process read all 64, every clip's bytes, and kept every 3rd clip:
     Kinetics' 240 000 clips read by each process every epoch (12 000 rows of 60 kB in the page cache: 1.23 s a
     process, against 0.45 s for its third alone; from a disk, 3 times the reads). It now streams as 66 shards,
-    22 a process, every clip once; on 2 processes as the 64 it was (its digest, and a resume's, unchanged)."""
+    22 a process, every clip once; on 2 processes as the 64 it was (its digest, and a resume's, unchanged), and a split
+    of fewer than 64 rows as the one shard a row it was on any process count."""
     from vivit_hf.training.data.streaming import StreamingVideoDataset, saved_shards
 
     features = datasets.Features({"clip": datasets.Video(), "action": datasets.ClassLabel(names=NAMES)})
@@ -209,8 +210,11 @@ def test_a_saved_to_disk_split_streams_in_whole_shards_per_process_on_three_proc
         assert stream.num_shards == 22  # its own shards alone (all 64 before)
         read += [row["clip"]["bytes"] for row in stream.rows()]
     assert sorted(read) == sorted(video["bytes"] for video in videos)  # every clip once
-    assert [saved_shards(rows, 64, 3) for rows in (70, 64, 10, 2)] == [66, 63, 9, 2]
+    assert [saved_shards(rows, 64, 3) for rows in (70, 64, 10, 2)] == [66, 63, 10, 2]
     assert [saved_shards(70, 64, processes) for processes in (1, 2, 4, 8)] == [64] * 4
+    # fewer rows than 64: one shard a row on any process count, as before, so a checkpoint made before resumes (23
+    # rows on 2 processes were cut into 22 shards, its positions then of other shards: refused)
+    assert all(saved_shards(rows, 64, processes) == rows for rows in range(1, 64) for processes in (1, 2, 3, 4, 8))
 
 
 def test_a_later_hub_shard_of_clips_in_other_members_is_refused_when_streamed_as_the_whole_read_refuses_it(
@@ -248,6 +252,34 @@ def test_a_later_hub_shard_of_clips_in_other_members_is_refused_when_streamed_as
     assert said.startswith("--dataset_format hub: the WebDataset shard train/train-00001.tar holds its clips as "), said
     assert "'webm' members, where the split's first shard holds them as 'mp4'" in said, said
     assert batches["mp4"][0]["clips"].tolist() == [True, True, False, False]  # (left out, the loader names them)
+
+
+def test_a_later_hub_shard_of_clips_with_gif_previews_is_no_second_clip_type_when_streamed(tmp_path, monkeypatch):
+    """The stream's refusal of a later shard of clips under another member name took a `<key>.gif` beside a sample's
+    `<key>.mp4` (the clip's preview, which the whole read takes as no second clip) for clips in `gif` members: a
+    later shard with previews and one sample whose clip is missing stopped the run, saying the shard "holds its
+    clips as ['gif'] members". That sample is left out as giving no clip, as read whole, the others read."""
+    import os
+
+    from PIL import Image
+
+    from vivit_hf.processing.processing_vivit import ViViTVideoProcessor
+    from vivit_hf.training.data.streaming import StreamingVideoDataset
+
+    clips, gif = sources(tmp_path, 3), io.BytesIO()
+    Image.new("RGB", (4, 4)).save(gif, format="GIF")
+    write_tar(tmp_path / "repo" / "train" / "train-00000.tar", [("a0", {"mp4": clips[0].read_bytes(), "cls": b"0"})])
+    later = [("b0", {"mp4": clips[1].read_bytes(), "gif": gif.getvalue(), "cls": b"1"})]
+    later += [("b1", {"gif": gif.getvalue(), "cls": b"0"}), ("b2", {"mp4": clips[2].read_bytes(), "cls": b"1"})]
+    write_tar(tmp_path / "repo" / "train" / "train-00001.tar", later)
+    processor = ViViTVideoProcessor(num_frames=2, size={"shortest_edge": 8}, crop_size={"height": 8, "width": 8})
+    isfile = os.path.isfile
+    monkeypatch.setattr(os.path, "isfile", lambda path: not str(path).endswith("00001.tar") and isfile(path))
+    split = open_streaming_dataset(str(tmp_path / "repo")).split("train")
+    monkeypatch.undo()
+    batches = [b for b in StreamingVideoDataset(split, processor, batch_size=4) if not b.get("end")]
+    assert "refused" not in batches[0], batches[0].get("refused")
+    assert batches[0]["clips"].tolist() == [True, True, False, True]
 
 
 def test_a_hub_row_whose_clip_fails_is_named_by_its_id_whole_and_streamed_not_none(tmp_path, caplog):

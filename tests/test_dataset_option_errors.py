@@ -236,6 +236,38 @@ def test_processes_each_read_their_share_of_the_evaluation_headers_and_all_say_t
     assert agreement.first_across_processes(evaluation.header_refusal_in) == alone  # one process: nothing exchanged
 
 
+def test_first_across_processes_exchanges_once_whatever_a_process_finds_or_raises(monkeypatch):
+    """On several processes every process joins the one exchange whatever its own share gave: a finding, nothing, or
+    an exception (a process that raised before the exchange would leave the others waiting in it for ever). The
+    lowest position wins; a process whose look raised is named on the others and raises its own on itself."""
+    from vivit_hf.training import agreement
+
+    sent = []
+    monkeypatch.setattr(agreement.dist, "is_available", lambda: True)
+    monkeypatch.setattr(agreement.dist, "is_initialized", lambda: True)
+    monkeypatch.setattr(agreement.dist, "get_world_size", lambda: 3)
+    monkeypatch.setattr(agreement.dist, "get_rank", lambda: 0)
+
+    def exchange(others):
+        monkeypatch.setattr(agreement, "_gather", lambda mine: sent.append(mine) or [mine, *others])
+
+    def broken(rank, world_size):
+        raise OSError("disk gone")
+
+    quiet = {"found": None, "error": None, "where": "rank 1"}
+    exchange([{**quiet, "found": (7, "late")}, {**quiet, "found": (2, "early"), "where": "rank 2"}])
+    assert agreement.first_across_processes(lambda rank, world_size: (9, "mine")) == "early"
+    exchange([quiet, quiet])
+    assert agreement.first_across_processes(lambda rank, world_size: None) is None
+    with pytest.raises(OSError, match="disk gone"):  # its own error, once the others have heard of it
+        agreement.first_across_processes(broken)
+    assert sent[-1]["error"] == "OSError: disk gone"
+    exchange([{**quiet, "error": "OSError: disk gone"}, quiet])
+    with pytest.raises(SystemExit, match="^error: rank 1 failed: OSError: disk gone$"):
+        agreement.first_across_processes(lambda rank, world_size: (0, "mine"))
+    assert len(sent) == 4  # one exchange a call, on every path
+
+
 def test_evaluate_and_finetune_check_the_evaluation_views_in_one_order():
     """evaluate.py's view-size check (streamed: the processor's rule; whole: the first clip) and finetune.py's (the
     rule, else the first clip) were two shapes of one check: now one, `evaluation_views_refusal`, in one order. The

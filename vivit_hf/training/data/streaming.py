@@ -366,9 +366,12 @@ def saved_shards(rows: int, num_shards: int, num_processes: int) -> int:
     only when their number divides by the processes; else every process reads every shard, the clips' bytes too, and
     keeps every `world_size`-th clip. 64 shards on 3 processes were each process reading the whole split (Kinetics:
     every process reading all 240 000 clips an epoch, 3 times the disk's reads); 66 are 22 apiece. 64 on 1, 2, 4, 8,
-    ... processes stay 64 (the stream and its digest as before)."""
+    ... processes stay 64 (the stream and its digest as before). A split of fewer rows than `num_shards` streams one
+    shard a row, as before, on any process count: every process reading a few dozen clips costs nothing, and another
+    count would refuse a resume of a checkpoint made before (its positions are of those shards; 23 rows on 2
+    processes were 22 shards)."""
     shards = max(1, min(num_shards, rows))
-    if shards % num_processes == 0 or rows < num_processes:
+    if shards < num_shards or shards % num_processes == 0 or rows < num_processes:
         return shards
     return min(math.ceil(shards / num_processes), rows // num_processes) * num_processes
 
@@ -1155,7 +1158,13 @@ class StreamingVideoDataset(torch.utils.data.IterableDataset):
         if url not in self.first_members:
             self.first_members[url] = _first_sample_members(url)
         column = self.split.video_column
-        others = sorted(m for m in self.first_members[url] if f".{m.lower()}" in VIDEO_EXTENSIONS and m != column)
+        # (a `<key>.gif` is the clip's preview, which `datasets` reads as an image: no second clip, as the whole read
+        # takes it; a multi-part member, `<key>.clip.mp4`, by its last extension, as the whole read takes it)
+        others = sorted(
+            m
+            for m in self.first_members[url]
+            if f".{member_extension(m)}" in VIDEO_EXTENSIONS and member_extension(m) != "gif" and m != column
+        )
         if not others:
             return None
         name = self.split.shard_name(url) if self.split.shard_name is not None else url
