@@ -47,6 +47,17 @@ CASES = [(name, classifier) for name in VARIANTS for classifier in classifiers(n
 
 
 @pytest.mark.parametrize(("name", "classifier"), CASES)
+def test_uniform_attention_gives_a_uniform_map(name, classifier, monkeypatch):
+    """Uniform maps roll out to a uniform saliency: the one exact value a `gap` model's rollout has (the head means
+    taken as each block returns its maps must be the maps' own mean)."""
+    model = tiny(name, classifier=classifier)
+    monkeypatch.setattr(modeling_blocks, "eager_attention_forward", forced_attention(lambda n: None))
+    saliency = model.attention_rollout(clip())
+    assert saliency.shape == (2, *GRID)
+    torch.testing.assert_close(saliency, torch.full_like(saliency, 1 / 32))
+
+
+@pytest.mark.parametrize(("name", "classifier"), CASES)
 def test_attention_forced_to_one_token_gives_that_token(name, classifier, monkeypatch):
     model = tiny(name, classifier=classifier)
     monkeypatch.setattr(modeling_blocks, "eager_attention_forward", forced_attention(target_key))
