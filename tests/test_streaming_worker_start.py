@@ -4,6 +4,7 @@ loaders' threads exist. Forked from such a process, a worker inherits every lock
 threads that do not exist in it: in CI an evaluation worker hung inside `os.fork()` and the run never ended. The
 workers now start from a fork server (`vivit_hf.training.data.workers`), never forked from the main process."""
 
+import importlib
 import logging
 import multiprocessing
 import os
@@ -22,6 +23,18 @@ from vivit_hf.training.data.streaming import StreamingLoader, StreamingVideoData
 # Held by a thread of the main process while the workers start, as gloo's or tqdm's threads hold theirs.
 HELD = threading.Lock()
 LOGGER = "vivit_hf.training.data.streaming"
+
+
+@pytest.fixture(autouse=True, scope="module")
+def datasets_imported_before_the_fork_server_starts():
+    """The fork server preloads only what this process had imported when the first loader started it, and a streamed
+    run's split is a `datasets` stream: its server has `datasets`. This file's first loader (the lock test's) came
+    before anything here imported `datasets`, so its server had none: `ReadsTheEnvironment`'s workers imported it in
+    `__iter__`, after `WorkerInit`, with the settings of the environment rather than this process's (the environment
+    test failed after the lock test, passed alone). `WorkerInit` now imports it itself
+    (`test_a_hub_library_the_fork_server_has_not_imported_...`), which every worker after the environment test
+    would do without this, about 2 s a loader on 2 cores."""
+    import datasets  # noqa: F401
 
 
 class NeedsTheLock(StreamingVideoDataset):
@@ -205,6 +218,32 @@ def test_a_worker_whose_parent_is_the_process_that_started_it_is_not_watched(mon
         time.sleep(0.1)
         assert watched == watch
         watched.clear()
+
+
+def test_a_hub_library_the_fork_server_has_not_imported_gets_the_main_processs_settings(monkeypatch, tmp_path):
+    """The server preloads only what this process had imported when it started: after a first loader of a data set
+    that needs no `datasets` (the lock test's above), a worker imported `datasets.config` itself, after
+    `WorkerInit`, and read its endpoint from the environment of the moment where this process had read another at
+    its own import (`..._not_the_fork_servers` failed after that test, passed alone). A module of such settings
+    that the worker lacks is now imported by `WorkerInit` and given this process's values."""
+    from vivit_hf.training.data import workers
+
+    name = "hub_settings_read_at_import"
+    (tmp_path / f"{name}.py").write_text(
+        "import os\nENDPOINT = os.environ.get('LATE_ENDPOINT', 'https://hf.invalid')\n"
+    )
+    monkeypatch.syspath_prepend(tmp_path)
+    monkeypatch.setattr(importlib.import_module(name), "ENDPOINT", "http://mirror.invalid")  # not the environment's
+    monkeypatch.setattr(workers, "_IMPORT_TIME_SETTINGS", (name,))
+    state = workers.WorkerInit().__getstate__()
+    monkeypatch.delitem(sys.modules, name)  # as in a worker of a server started before this process imported it
+    monkeypatch.setattr(workers, "share_parent_memory", lambda worker_id: None)
+    monkeypatch.setattr(workers, "_apply_logging_config", lambda config: None)
+    monkeypatch.setattr(os, "environ", dict(os.environ))  # not this process's own
+    init = workers.WorkerInit()
+    init.__setstate__(state | {"main": os.getppid()})  # not watched
+    init(0)
+    assert importlib.import_module(name).ENDPOINT == "http://mirror.invalid"
 
 
 class HoldsALambda(NeedsTheLock):

@@ -18,8 +18,8 @@ set, the collate and init functions by pickle (a streamed split pickles to about
 again as `__mp_main__`, as under `spawn`. What a forked worker inherited that the work depends on is handed over by
 `WorkerInit`: the process's current stdout and stderr, its environment and its logging configuration (settings a
 module read from the environment at import keep the server's values, but for the Hub libraries' offline flags,
-endpoints and caches, set to this process's); and the worker ends when that process has
-ended, as a forked one does.
+endpoints and caches, set to this process's, their modules imported where the server had not); and the worker ends
+when that process has ended, as a forked one does.
 """
 
 from __future__ import annotations
@@ -175,10 +175,14 @@ class WorkerInit:
         os.environ.update(self._inherited["environ"])
         # and what the Hub libraries read from it at import, as this process read it (the server's were read when it
         # started): `HF_HUB_OFFLINE` or `HF_ENDPOINT` set in a notebook between the two, and the workers read the
-        # stream from another endpoint than this process, or refused to read it at all as offline
+        # stream from another endpoint than this process, or refused to read it at all as offline. One the server
+        # has not imported (it preloads only what this process had imported when it started: `datasets` is not, after
+        # a first loader of a data set that needs none) and the worker's data set has not (a `datasets` stream has, by
+        # its unpickling; one that imports it when read has not) is imported here: skipped, the worker imported it
+        # later on its own and read the environment of the moment, not this process's settings (`HF_ENDPOINT` set
+        # after `datasets` was imported: this process read one endpoint, the workers another)
         for module, values in self._inherited.get("settings", {}).items():
-            if module in sys.modules:
-                vars(sys.modules[module]).update(values)
+            vars(importlib.import_module(module)).update(values)
         _apply_logging_config(self._inherited["logging"])
         # Watched only where the parent is not that process (the fork server's workers): torch's own watchdog ends a
         # worker whose parent has gone, and on Windows (`spawn`) `os.kill(pid, 0)` is no probe but a CTRL_C_EVENT
