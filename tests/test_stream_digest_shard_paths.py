@@ -535,3 +535,25 @@ def test_a_streamed_recipe_opens_its_data_on_the_main_process_first():
     with mock.patch.object(finetune, "load_streaming_data", lambda args, n=1: events.append(f"opened on {n}")):
         finetune.load_data(SimpleNamespace(streaming=True), other_rank)
     assert events == ["waited for the main process", "opened on 2"]
+
+
+def test_a_hub_webdataset_label_scan_is_kept_by_its_shards_urls_pinned_to_a_commit_alone():
+    """A Hub WebDataset's label scan downloaded every shard whole on every process. `datasets` streams a Hub file at
+    the commit it resolved the revision to (`hf://datasets/<repo>@<commit>/<path>`): its bytes are fixed, so the scan
+    is kept by the URLs, and another commit is another scan. A URL not pinned so (a branch's name) is scanned by each
+    process, as before."""
+    from types import SimpleNamespace
+
+    from vivit_hf.training.data.streaming import _label_scan_key
+
+    def key(*urls):
+        stream = SimpleNamespace(_ex_iterable=SimpleNamespace(kwargs={"tar_paths": list(urls), "tar_iterators": []}))
+        return _label_scan_key(stream, {"cls": datasets.Value("int64")}, "cls", "cls")
+
+    at = "hf://datasets/someone/kinetics@{}/train/{}.tar".format
+    one, other = "a" * 40, "b" * 40
+    assert key(at(one, "000"), at(one, "001")) is not None
+    assert key(at(one, "000"), at(one, "001")) == key(at(one, "000"), at(one, "001"))
+    assert key(at(one, "000"), at(one, "001")) != key(at(other, "000"), at(other, "001"))
+    assert key(at("main", "000")) is None and key(at(one, "000"), at("main", "001")) is None
+    assert key("https://example.com/000.tar") is None

@@ -11,8 +11,8 @@ each, N processes on a machine multiplying the disk's reads). The recipes open a
 An answer is kept under a hash of all it depends on: every shard's `file_key` (its real path, size, modification
 time, inode and status-change time, as the caches of clips' frame tables and a folder's Arrow cache key them), so a
 shard written again, relabelled to the same size with its old time put back, or restored by `cp -a` is read again,
-never served stale. Only JSON values are kept; what cannot be written so (or a cache folder that cannot be written)
-is found by a pass of its own, as before.
+never served stale (a Hub shard: its URL, which names the commit it is read at). Only JSON values are kept; what
+cannot be written so (or a cache folder that cannot be written) is found by a pass of its own, as before.
 """
 
 from __future__ import annotations

@@ -31,6 +31,7 @@ import itertools
 import json
 import logging
 import math
+import re
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -612,29 +613,39 @@ class _TarMembers:
                 tar.members = []  # as `iter_archive`: a tar of 240 000 members is not held in memory
 
 
+# A Hub file as `datasets` streams it: pinned to the commit it resolved the repo's revision to, so its bytes are fixed.
+_PINNED_HUB_FILE = re.compile(r"hf://datasets/[^@]+@[0-9a-f]{40}/.+")
+
+
 def _label_scan_key(dataset, features, top_column: str, label_column: str) -> list | None:
-    """What a split's label scan depends on, where it is a local WebDataset's (the scan reads every tar whole, the
-    clips' bytes too): every tar's `file_key`, the label column and its feature, `datasets`' version (which decodes
-    the members). None for any other stream (a Hub file, a table: read as before)."""
+    """What a split's label scan depends on, where it is a WebDataset's (the scan reads every tar: a Hub shard
+    downloaded whole, clips and all, by every process): every local tar's `file_key`, or every Hub tar's URL, which
+    names the commit it is read at (`_PINNED_HUB_FILE`); the label column and its feature; `datasets`' version (which
+    decodes the members). None for any other stream (a table, whose label column is read alone: read as before)."""
     import datasets
 
     kwargs = getattr(getattr(dataset, "_ex_iterable", None), "kwargs", None) or {}
-    paths = kwargs.get("tar_paths")
-    if not paths or any("://" in str(path) for path in paths):
+    paths = [str(path) for path in kwargs.get("tar_paths") or []]
+    if paths and all(_PINNED_HUB_FILE.fullmatch(path) for path in paths):
+        shards = paths
+    elif not paths or any("://" in path for path in paths):
         return None
-    keys = [file_key(path) for path in paths]
-    if any(key is None for key in keys):
-        return None
+    else:
+        shards = [file_key(path) for path in paths]
+        if any(key is None for key in shards):
+            return None
+        shards = [list(key) for key in shards]
     feature = features.get(top_column)
     feature = feature.to_dict() if hasattr(feature, "to_dict") else repr(feature)
-    return [datasets.__version__, top_column, label_column, feature, [list(key) for key in keys]]
+    return [datasets.__version__, top_column, label_column, feature, shards]
 
 
 def _kept_label_scan(key: list, read: Callable[[], list], cache_dir: str | None) -> list:
     """`read()`, a split's label values, found by the first process to open the data set and read back by the
-    others (`kept_scans`): each read the whole label column, every tar and every clip's bytes in it (20 000 clips:
-    12 s of an 18 s open, each process). Only labels that are one JSON value as they are (a name, an integer, None)
-    are kept; a float, a list, ... is read by each process, as before."""
+    others (`kept_scans`): each read the whole label column, every tar and every clip's bytes in it (20 000 local
+    clips: 12 s of an 18 s open, each process; a Hub data set downloaded whole by each). Only labels that are one
+    JSON value as they are (a name, an integer, None) are kept; a float, a list, ... is read by each process, as
+    before."""
 
     def scalars(values: list) -> bool:
         return all(value is None or type(value) in (str, int, bool) for value in values)
