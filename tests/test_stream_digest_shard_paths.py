@@ -516,6 +516,7 @@ def test_a_webdataset_relabelled_to_the_same_size_and_time_is_scanned_again_not_
         pytest.skip("this file system's clock did not tick between the two writes")
     data, walked, scans = walks_and_scans(monkeypatch, caplog, tmp_path / "data", tmp_path / "cache")
     assert (walked, scans) == ([str(shard)], 1)  # the changed shard alone is walked again; the labels read again
+    assert len(list((tmp_path / "cache" / "vivit_hf_scans").glob("label_scan-*"))) == 1  # the old scan replaced
     reference, _, _ = walks_and_scans(monkeypatch, caplog, tmp_path / "data", tmp_path / "fresh_cache")
     assert data.label_spaces == reference.label_spaces == {"label": ["cat", "dog", "eel"]}
 

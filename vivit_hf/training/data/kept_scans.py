@@ -11,7 +11,8 @@ each, N processes on a machine multiplying the disk's reads). The recipes open a
 An answer is kept under a hash of all it depends on: every shard's `file_key` (its real path, size, modification
 time, inode and status-change time, as the caches of clips' frame tables and a folder's Arrow cache key them), so a
 shard written again, relabelled to the same size with its old time put back, or restored by `cp -a` is read again,
-never served stale (a Hub shard: its URL, which names the commit it is read at). Only JSON values are kept; what
+never served stale (a Hub shard: its URL, which names the commit it is read at). Each tar's index, and each split's
+label scan, has one file, its answer replaced when a shard changes. Only JSON values are kept; what
 cannot be written so (or a cache folder that cannot be written) is found by a pass of its own, as before.
 """
 
@@ -37,21 +38,26 @@ def kept_folder(cache_dir: str | None = None) -> Path:
     return Path(cache_dir or datasets.config.HF_DATASETS_CACHE) / "vivit_hf_scans"
 
 
-def kept(kind: str, key, compute: Callable[[], object], cache_dir: str | None = None, keep=None):
+def kept(kind: str, key, compute: Callable[[], object], cache_dir: str | None = None, keep=None, place=None):
     """`compute()`, or the answer an earlier call with the same `kind` and `key` (JSON-able) kept on disk. A kept
     answer comes back as JSON gives it (lists for tuples): the caller shapes it. `keep(answer)`: whether JSON holds
-    it as the caller needs it back (not asked: any JSON value)."""
-    name = hashlib.sha256(json.dumps([VERSION, kind, key], sort_keys=True, default=str).encode()).hexdigest()
-    path = kept_folder(cache_dir) / f"{kind.replace(' ', '_')}-{name[:32]}.json"
+    it as the caller needs it back (not asked: any JSON value). `place`: the part of `key` that names the file (a
+    tar's path, not its size and times): a changed shard's answer replaces its old one, where a file of each key
+    left one more file behind at every change."""
+    name = hashlib.sha256(json.dumps([VERSION, kind, key if place is None else place], default=str).encode())
+    path = kept_folder(cache_dir) / f"{kind.replace(' ', '_')}-{name.hexdigest()[:32]}.json"
+    key = json.loads(json.dumps(key, default=str))  # as it is read back
     try:
-        return json.loads(path.read_text())["answer"]
+        found = json.loads(path.read_text())
+        if found["key"] == key:
+            return found["answer"]
     except (OSError, ValueError, KeyError, TypeError):
         pass  # none kept yet (or a file cut short): found anew
     answer = compute()
     if keep is not None and not keep(answer):
         return answer
     try:
-        text = json.dumps({"answer": answer}, allow_nan=False)
+        text = json.dumps({"key": key, "answer": answer}, allow_nan=False)
     except (TypeError, ValueError):  # a value JSON does not hold as it is: not kept
         return answer
     # written to a file of this process's own, then renamed: a process reading at once sees a whole file or none

@@ -190,7 +190,7 @@ def read_tar_index(identity: tuple) -> tuple[int, list[str], str, str | None]:
     `identity` (`kept_scans`): each process of a run walked every tar's headers again (Kinetics' 5 250 tars: ~70 s
     each), where now the first to open the data set walks them and the others read what it found."""
     samples, ids, contents, scattered = kept(
-        "tar index", [list(identity), SMALL_MEMBER], functools.partial(_walk, identity[0])
+        "tar index", [list(identity), SMALL_MEMBER], functools.partial(_walk, identity[0]), place=identity[0]
     )
     return samples, list(ids), contents, scattered
 

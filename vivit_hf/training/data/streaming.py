@@ -650,7 +650,9 @@ def _kept_label_scan(key: list, read: Callable[[], list], cache_dir: str | None)
     def scalars(values: list) -> bool:
         return all(value is None or type(value) in (str, int, bool) for value in values)
 
-    return kept("label scan", key, read, cache_dir, keep=scalars)
+    # one file for the split's shards, whatever their sizes and times: a shard's change replaces it
+    shards = [shard[0] if isinstance(shard, list) else shard for shard in key[4]]  # a local tar's path, a Hub URL
+    return kept("label scan", key, read, cache_dir, keep=scalars, place=[*key[:3], shards])
 
 
 class _ShardSamples(list):
