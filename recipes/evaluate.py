@@ -41,6 +41,7 @@ the command line and the evaluation's flow.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import sys
@@ -292,7 +293,10 @@ def main(argv=None, written: list | None = None):
         if args.streaming
         else partial(open_video_dataset, once=partial(main_process_first, accelerator))
     )
-    with hub_source("--dataset", args.dataset):  # a Hub id that cannot be fetched: one line naming it, not a traceback
+    # a stream is opened by the main process first too: what it found reading the shards (a WebDataset's label
+    # column, every tar's index) is kept and read back by the others (`kept_scans`), where each read every tar
+    streamed_once = main_process_first(accelerator) if args.streaming else contextlib.nullcontext()
+    with hub_source("--dataset", args.dataset), streamed_once:  # a Hub id not fetched: one line naming it
         data = opener(
             args.dataset,
             # (streamed: a `save_to_disk` folder in whole shards per process, `saved_shards`)

@@ -282,34 +282,6 @@ def test_a_saved_to_disk_split_written_again_with_as_many_rows_gives_another_str
     assert digests[0] != digests[1] and digests[0] == digests[2]
 
 
-def test_each_local_shard_is_read_once_before_a_streamed_run_starts(tmp_path, monkeypatch):
-    """The check for a tar cut short walked every shard's headers, and the count, the digest and the repeated ids'
-    warning read each again, once the shards outnumbered the cache: three walks over thousands of tars (5 250: 38 s
-    before the first step). One pass now serves them all (besides the look at one tar's first member that tells
-    WebDataset shards from packed folders, and the columns' look at each shard's first sample, which stops there:
-    `webdataset_features_of_every_split`)."""
-    import inspect
-
-    from vivit_hf.training.data.stream_contents import read_tar_index
-
-    one, _ = two_copies(tmp_path)
-    walked, real_open = [], tarfile.open
-
-    def counted_open(name=None, *args, **kwargs):
-        peeks = ("_is_webdataset_shard", "webdataset_features_of_every_split")
-        if not any(frame.function in peeks for frame in inspect.stack()):
-            walked.append(str(name))
-        return real_open(name, *args, **kwargs)
-
-    monkeypatch.setattr(tarfile, "open", counted_open)
-    read_tar_index.cache_clear()
-    split = open_streaming_dataset(str(one), cache_dir=str(tmp_path / "cache")).split("train")
-    assert split.shard_sizes() == [2, 2] and examples_digest(split)  # the reference: every tar read
-    tars = sorted(str(tar) for tar in (one / "train").glob("*/*.tar"))
-    assert sorted(path for path in walked if path in tars) == tars
-    assert read_tar_index.cache_info().maxsize >= 100_000  # Kinetics-scale shard counts stay in the cache
-
-
 @pytest.mark.parametrize("how", ["replaced", "overwritten"])
 def test_a_shard_relabelled_to_the_same_size_and_time_gives_another_stream_digest(tmp_path, how):
     """A local tar's index (its samples, ids and the digest's fingerprint) was kept by its size and modification
@@ -414,3 +386,148 @@ def test_hub_parquet_footers_that_cannot_be_read_are_named_as_such_a_hub_tar_unr
     unread.clear()
     stream = SimpleNamespace(num_shards=1, _ex_iterable=SimpleNamespace(kwargs={"tar_paths": [f"{url}.tar"]}))
     assert _shard_sizes(stream, unread) is None and unread == []
+
+
+def labelled_tars(root, names: str = "cat dog cat dog cat dog", clip: bytes = b"clip" * 64) -> list:
+    """`root/train/00{0,1}.tar`: 3 samples each of a clip (`clip`, never decoded) and a `.txt` class name, and no data
+    card: opening the folder reads its whole label column."""
+    names = names.split()
+    for shard in range(2):
+        samples = [(f"{3 * shard + k:06d}", {"mp4": clip, "txt": names[3 * shard + k].encode()}) for k in range(3)]
+        write_tar(root / "train" / f"00{shard}.tar", samples)
+    return sorted(str(tar) for tar in (root / "train").glob("*.tar"))
+
+
+def walks_and_scans(monkeypatch, caplog, root, cache) -> tuple:
+    """Open `root` as a process of its own would (nothing of an earlier open in memory), and count and digest its
+    training split's shards as a streamed run does before its first step: `(data, the tars opened by path and
+    walked, label scans, (shard sizes, digest))`. Not counted: the look at one tar's first member that tells
+    WebDataset shards from packed folders, and the columns' look at each shard's first sample (neither reads a tar
+    through), and the label scan's reads (counted as scans)."""
+    import inspect
+    import logging
+
+    from vivit_hf.training.data.stream_contents import read_tar_index
+
+    walked, real_open = [], tarfile.open
+
+    def counted_open(name=None, *args, **kwargs):
+        peeks = ("_is_webdataset_shard", "webdataset_features_of_every_split", "scan")
+        if name is not None and not any(frame.function in peeks for frame in inspect.stack()):
+            walked.append(str(name))
+        return real_open(name, *args, **kwargs)
+
+    read_tar_index.cache_clear()
+    caplog.clear()
+    with monkeypatch.context() as patched, caplog.at_level(logging.INFO, "vivit_hf.training.data.streaming"):
+        patched.setattr(tarfile, "open", counted_open)
+        data = open_streaming_dataset(str(root), cache_dir=str(cache))
+        counted = (data.split("train").shard_sizes(), examples_digest(data.split("train")))
+    scans = [r for r in caplog.records if r.getMessage().startswith("reading the label column of split")]
+    return data, sorted(walked), len(scans), counted
+
+
+def test_the_processes_after_the_first_to_open_a_local_webdataset_read_no_tar_through(tmp_path, monkeypatch, caplog):
+    """A WebDataset whose card declares no classes was opened by each process reading its whole label column (every
+    tar, the clips' bytes too: 20 000 clips, 12 s) and walking every tar's headers (`read_tar_index`, 6 s), all kept
+    in that process's memory alone: N processes, N times the reads. What the first (the main process, which the
+    recipes let open it first) found is now kept on disk and read back by the others: the same classes, sizes and
+    digest, no tar read through. The reference: the first open, which walked each tar once for the cut-tar check,
+    the count and the digest alike (they were three walks, 5 250 tars: 38 s before the first step)."""
+    from vivit_hf.training.data.stream_contents import read_tar_index
+
+    tars = labelled_tars(tmp_path / "data")
+    first, walked, scans, counted = walks_and_scans(monkeypatch, caplog, tmp_path / "data", tmp_path / "cache")
+    assert walked == tars and scans == 1 and counted[0] == [3, 3]  # the first process: each tar walked once
+    second, walked, scans, again = walks_and_scans(monkeypatch, caplog, tmp_path / "data", tmp_path / "cache")
+    assert (walked, scans) == ([], 0) and again == counted
+    assert second.label_spaces == first.label_spaces == {"label": ["cat", "dog"]}
+    assert second.split("train").num_examples == first.split("train").num_examples == 6
+    assert [row["mp4"]["bytes"] for row in second.split("train").dataset] == [b"clip" * 64] * 6  # streamed whole
+    assert read_tar_index.cache_info().maxsize >= 100_000  # Kinetics-scale shard counts stay in the cache
+
+
+def test_the_label_scan_of_a_local_webdataset_reads_its_label_members_alone_not_the_clips(tmp_path, monkeypatch):
+    """The label scan streamed every tar through `datasets`, reading every member: each clip's bytes (Kinetics:
+    every clip of the data set) for a few bytes of label. Only the label members are read now, the clips skipped over
+    by the offsets the tar headers give; the labels are those `datasets` reads (the reference: its own stream)."""
+    import inspect
+
+    tars = labelled_tars(tmp_path / "data", clip=bytes(70_000))  # clips past the index's small members
+    read, real_extract = [], tarfile.TarFile.extractfile
+
+    def recorded(self, member):
+        if any(frame.function == "scan" for frame in inspect.stack()):
+            read.append(member.name if isinstance(member, tarfile.TarInfo) else member)
+        return real_extract(self, member)
+
+    monkeypatch.setattr(tarfile.TarFile, "extractfile", recorded)
+    data = open_streaming_dataset(str(tmp_path / "data"), cache_dir=str(tmp_path / "cache"))
+    assert sorted(read) == [f"{i:06d}.txt" for i in range(6)] and len(tars) == 2
+    split = data.split("train")
+    expected = [row["txt"] for row in split.dataset.select_columns(["txt"])]  # datasets' own read of every member
+    assert expected == ["cat", "dog"] * 3 and split.num_examples == 6
+    assert data.label_spaces == {"label": ["cat", "dog"]} and split.label_map == {"cat": 0, "dog": 1}
+
+
+def test_a_webdataset_relabelled_to_the_same_size_and_time_is_scanned_again_not_read_from_the_kept_scan(
+    tmp_path, monkeypatch, caplog
+):
+    """The kept label scan and tar index are keyed by every tar's `file_key`: a shard relabelled to the same size and
+    copied back with its old time (`cp -p`) is read again, its new classes taken (a stale scan would keep `cat` and
+    `dog` and refuse or misread the `eel` rows). The reference: the relabelled folder opened with no cache."""
+    import os
+
+    labelled_tars(tmp_path / "data")
+    walks_and_scans(monkeypatch, caplog, tmp_path / "data", tmp_path / "cache")
+    shard = tmp_path / "data" / "train" / "001.tar"
+    before = os.stat(shard)
+    labelled_tars(tmp_path / "other", "cat dog cat eel eel eel")
+    shard.write_bytes((tmp_path / "other" / "train" / "001.tar").read_bytes())
+    os.utime(shard, ns=(before.st_atime_ns, before.st_mtime_ns))
+    if os.stat(shard).st_ctime_ns == before.st_ctime_ns:
+        pytest.skip("this file system's clock did not tick between the two writes")
+    data, walked, scans, _ = walks_and_scans(monkeypatch, caplog, tmp_path / "data", tmp_path / "cache")
+    assert (walked, scans) == ([str(shard)], 1)  # the changed shard alone is walked again; the labels read again
+    assert len(list((tmp_path / "cache" / "vivit_hf_scans").glob("label_scan-*"))) == 1  # the old scan replaced
+    reference = walks_and_scans(monkeypatch, caplog, tmp_path / "data", tmp_path / "fresh_cache")[0]
+    assert data.label_spaces == reference.label_spaces == {"label": ["cat", "dog", "eel"]}
+
+
+def test_a_streamed_recipe_opens_its_data_on_the_main_process_first():
+    """`--streaming` opened the data on every process at once, each reading every shard; the main process now opens
+    it first (as the whole read does, `main_process_first`), so the others read back what it found (`kept_scans`)."""
+    from types import SimpleNamespace
+    from unittest import mock
+
+    from vivit_hf.training import finetune
+
+    events = []
+    other_rank = SimpleNamespace(
+        num_processes=2, is_main_process=False, wait_for_everyone=lambda: events.append("waited for the main process")
+    )
+    with mock.patch.object(finetune, "load_streaming_data", lambda args, n=1: events.append(f"opened on {n}")):
+        finetune.load_data(SimpleNamespace(streaming=True), other_rank)
+    assert events == ["waited for the main process", "opened on 2"]
+
+
+def test_a_hub_webdataset_label_scan_is_kept_by_its_shards_urls_pinned_to_a_commit_alone():
+    """A Hub WebDataset's label scan downloaded every shard whole on every process. `datasets` streams a Hub file at
+    the commit it resolved the revision to (`hf://datasets/<repo>@<commit>/<path>`): its bytes are fixed, so the scan
+    is kept by the URLs, and another commit is another scan. A URL not pinned so (a branch's name) is scanned by each
+    process, as before."""
+    from types import SimpleNamespace
+
+    from vivit_hf.training.data.streaming import _label_scan_key
+
+    def key(*urls):
+        stream = SimpleNamespace(_ex_iterable=SimpleNamespace(kwargs={"tar_paths": list(urls), "tar_iterators": []}))
+        return _label_scan_key(stream, {"cls": datasets.Value("int64")}, "cls", "cls")
+
+    at = "hf://datasets/someone/kinetics@{}/train/{}.tar".format
+    one, other = "a" * 40, "b" * 40
+    assert key(at(one, "000"), at(one, "001")) is not None
+    assert key(at(one, "000"), at(one, "001")) == key(at(one, "000"), at(one, "001"))
+    assert key(at(one, "000"), at(one, "001")) != key(at(other, "000"), at(other, "001"))
+    assert key(at("main", "000")) is None and key(at(one, "000"), at("main", "001")) is None
+    assert key("https://example.com/000.tar") is None

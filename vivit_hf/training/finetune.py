@@ -281,7 +281,12 @@ def main_process_first(accelerator):
 
 def load_data(args, accelerator):
     if getattr(args, "streaming", False):
-        return load_streaming_data(args, accelerator.num_processes if accelerator is not None else 1)
+        if accelerator is None:
+            return load_streaming_data(args)
+        # The main process first: what it found reading the shards (a WebDataset's label column, every tar's index)
+        # is kept (`kept_scans`) and the others read it back, where each read every tar, clips and all.
+        with main_process_first(accelerator):
+            return load_streaming_data(args, accelerator.num_processes)
     # The bundled set is made, and a Hub data set downloaded, by one process; the others wait and reuse it.
     data = open_video_dataset(
         args.dataset,

@@ -31,6 +31,7 @@ import itertools
 import json
 import logging
 import math
+import re
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -39,6 +40,7 @@ from pathlib import Path, PurePath
 import numpy as np
 import torch
 
+from ...processing.video_sources import file_key
 from .annotated import count_missing
 from .arrow_nulls import column_nulls
 from .dataset import (
@@ -83,6 +85,7 @@ from .hub_refusals import (
     naming_undecodable_members,
     refuse_unread_videos,
 )
+from .kept_scans import kept
 from .labels import (
     as_integer,
     empty_label_ids,
@@ -462,11 +465,18 @@ def _open_streaming_dataset(
     top_column = label_column if label_column in features else label_column.partition(".")[0]
     scanned: dict[str, list] = {}
 
-    def scan(split):  # the label column alone: no clip bytes are decoded (WebDataset tars are still read)
+    def scan(split):  # the label column alone: no clip bytes are decoded (nor read from a local tar)
         if split not in scanned:
-            logger.info("reading the label column of split %r once (labels and size)", split)
-            rows = class_ids_unchecked(loaded[split].select_columns([top_column]), top_column)
-            scanned[split] = [label_value(row, label_column) for row in rows]
+
+            def read():
+                logger.info("reading the label column of split %r once (labels and size)", split)
+                labels = _label_members_only(loaded[split], top_column).select_columns([top_column])
+                rows = class_ids_unchecked(labels, top_column)
+                return [label_value(row, label_column) for row in rows]
+
+            # a local WebDataset's: kept for the run's other processes (`_kept_label_scan`)
+            key = None if split in filtered else _label_scan_key(loaded[split], features, top_column, label_column)
+            scanned[split] = read() if key is None else _kept_label_scan(key, read, cache_dir)
             sizes[split] = len(scanned[split])
         return scanned[split]
 
@@ -552,6 +562,100 @@ def _open_streaming_dataset(
         warn_repeated_clips(VideoClassificationData(splits=listed, label_spaces=data.label_spaces))
     _warn_repeated_source_ids(data)
     return data
+
+
+def _label_members_only(dataset, top_column: str):
+    """`dataset`, a local WebDataset's stream, with its plain tars read for the label column's members alone: the
+    others (a sample's clip) given as empty, their bytes never read (a tar's headers tell where each member lies,
+    `_TarMembers`). `datasets`' own pipeline reads the members as ever (samples grouped by key, a field twice in one
+    sample refused, `.cls` / `.txt` / `.json` decoded), then drops every column but the label's: what it reads is
+    what it read with every clip's bytes (20 000 clips: 1.4 GB for 20 000 labels). A member `datasets` decodes, or
+    that is compressed (`.gz`), is read as it is. Any other stream: `dataset` as it is."""
+    from datasets.iterable_dataset import ExamplesIterable
+
+    examples = getattr(dataset, "_ex_iterable", None)
+    kwargs = getattr(examples, "kwargs", None) or {}
+    paths = kwargs.get("tar_paths")
+    local = paths and all("://" not in str(p) and str(p).endswith(".tar") and Path(p).is_file() for p in paths)
+    if type(examples) is not ExamplesIterable or set(kwargs) != {"tar_paths", "tar_iterators"} or not local:
+        return dataset
+    # a copy of its own attributes: `copy.copy` of an `IterableDataset` shares them (its `__getstate__` gives its
+    # `__dict__` itself), and the stream trained on read every clip as empty
+    reading = object.__new__(type(dataset))
+    reading.__setstate__(dict(dataset.__dict__))
+    iterators = [_TarMembers(str(path), top_column) for path in paths]
+    reading._ex_iterable = ExamplesIterable(examples.generate_examples_fn, {**kwargs, "tar_iterators": iterators})
+    return reading
+
+
+class _TarMembers:
+    """`(name, file)` of a local plain tar's members as `datasets`' `iter_archive` gives them (regular files, hidden
+    ones left out), each read only where its field is `keep` or one `datasets` decodes or decompresses: any other
+    member's file is empty, and its bytes are skipped over (the tar opened for reading at will, not as a stream)."""
+
+    def __init__(self, path: str, keep: str):
+        self.path, self.keep = path, keep
+
+    def __iter__(self):
+        import io
+        import os
+        import tarfile
+
+        from datasets.filesystems import EXTENSION_TO_COMPRESSION_FS_FILE_CLS
+        from datasets.packaged_modules.webdataset.webdataset import WebDataset, base_plus_ext
+
+        with tarfile.open(self.path) as tar:
+            for member in tar:
+                if not member.isreg() or member.name is None or os.path.basename(member.name).startswith((".", "__")):
+                    continue
+                field = base_plus_ext(member.name)[1]
+                last = "." + member.name.split(".")[-1].lower()
+                read = field is None or field == self.keep or last in EXTENSION_TO_COMPRESSION_FS_FILE_CLS
+                read = read or field.split(".")[-1].lower() in WebDataset.DECODERS
+                yield member.name, tar.extractfile(member) if read else io.BytesIO(b"")
+                tar.members = []  # as `iter_archive`: a tar of 240 000 members is not held in memory
+
+
+# A Hub file as `datasets` streams it: pinned to the commit it resolved the repo's revision to, so its bytes are fixed.
+_PINNED_HUB_FILE = re.compile(r"hf://datasets/[^@]+@[0-9a-f]{40}/.+")
+
+
+def _label_scan_key(dataset, features, top_column: str, label_column: str) -> list | None:
+    """What a split's label scan depends on, where it is a WebDataset's (the scan reads every tar: a Hub shard
+    downloaded whole, clips and all, by every process): every local tar's `file_key`, or every Hub tar's URL, which
+    names the commit it is read at (`_PINNED_HUB_FILE`); the label column and its feature; `datasets`' version (which
+    decodes the members). None for any other stream (a table, whose label column is read alone: read as before)."""
+    import datasets
+
+    kwargs = getattr(getattr(dataset, "_ex_iterable", None), "kwargs", None) or {}
+    paths = [str(path) for path in kwargs.get("tar_paths") or []]
+    if paths and all(_PINNED_HUB_FILE.fullmatch(path) for path in paths):
+        shards = paths
+    elif not paths or any("://" in path for path in paths):
+        return None
+    else:
+        shards = [file_key(path) for path in paths]
+        if any(key is None for key in shards):
+            return None
+        shards = [list(key) for key in shards]
+    feature = features.get(top_column)
+    feature = feature.to_dict() if hasattr(feature, "to_dict") else repr(feature)
+    return [datasets.__version__, top_column, label_column, feature, shards]
+
+
+def _kept_label_scan(key: list, read: Callable[[], list], cache_dir: str | None) -> list:
+    """`read()`, a split's label values, found by the first process to open the data set and read back by the
+    others (`kept_scans`): each read the whole label column, every tar and every clip's bytes in it (20 000 local
+    clips: 12 s of an 18 s open, each process; a Hub data set downloaded whole by each). Only labels that are one
+    JSON value as they are (a name, an integer, None) are kept; a float, a list, ... is read by each process, as
+    before."""
+
+    def scalars(values: list) -> bool:
+        return all(value is None or type(value) in (str, int, bool) for value in values)
+
+    # one file for the split's shards, whatever their sizes and times: a shard's change replaces it
+    shards = [shard[0] if isinstance(shard, list) else shard for shard in key[4]]  # a local tar's path, a Hub URL
+    return kept("label scan", key, read, cache_dir, keep=scalars, place=[*key[:3], shards])
 
 
 class _ShardSamples(list):
