@@ -437,6 +437,26 @@ def test_the_readme_names_every_file_its_examples_open():
     assert not unnamed, f"README.md's examples open {unnamed}, which its text never names"
 
 
+def test_the_readme_says_what_the_example_video_holds(example_dir):
+    # docs/processor.md's decoding example reads a.mp4's frames 0-62: a user's shorter a.mp4 stopped it ("Frame
+    # indices [62] are out of range"), and the comments' figures (16 of its 80 frames) are of one video; the README
+    # named the file only
+    from vivit_hf.processing.video_io import probe
+
+    prose = re.sub(r"```.*?```", "", README.read_text(), flags=re.S)
+    said = re.search(r"`a\.mp4` \((\d+) frames at (\d+) fps, [^)]*reads its frame (\d+)", " ".join(prose.split()))
+    assert said, "README.md does not say what a.mp4 holds"
+    info = probe(str(example_dir / "a.mp4"))
+    assert (info.num_frames, info.fps) == (int(said[1]), float(said[2]))  # the video the examples are tested on
+    reads = [
+        max(range(*map(int, bounds)))
+        for code in RUNNABLE
+        for bounds in re.findall(r"read\(range\((\d+), (\d+), (\d+)\)\)", code)
+        if '"a.mp4"' in code
+    ]
+    assert reads and max(reads) == int(said[3]) < info.num_frames, reads
+
+
 def _named_in_the_results_index() -> set[str]:
     """The file names `benchmarks/results/README.md` gives, as code or link text, braces expanded
     (`models-cpu.{json,md,png}`)."""
