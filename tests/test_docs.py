@@ -403,6 +403,29 @@ def test_the_docs_model_card_example_writes_no_empty_table(tmp_path, monkeypatch
     assert "| top1 | 0.8100 |" in card  # the results are still there
 
 
+def test_the_docs_retrieval_example_samples_the_clips_as_the_main_job_trained():
+    # docs/models.md's retrieval example, "swap in the checkpoint to see it learn", rendered 8 consecutive frames where
+    # the main job trained on the set's 16 two apart: the checkpoint found its clips' class 89.6% of the time, not
+    # 100%. Its clips are now the set's, its frames the preset's (its forward runs in the fresh-interpreter test).
+    import numpy as np
+    import torch
+
+    from vivit_hf.training.data.synthetic import SyntheticMotionConfig
+    from vivit_hf.training.presets import MODEL_SIZES, PRESETS
+
+    block = next(code for code in RUNNABLE if "render_clip(" in code and "get_video_features" in code)
+    namespace = {"__name__": "__example__"}
+    head = block.split("with torch.no_grad():")[0]  # the clips and their frames
+    assert "repeat_interleave(12)" in head
+    # one clip a class (the example's 12 cost a second here, checking nothing more)
+    exec(compile(head.replace("repeat_interleave(12)", "repeat_interleave(1)"), "models.md", "exec"), namespace)
+    assert namespace["data"] == SyntheticMotionConfig()  # the bundled set's clips, as the main job reads them
+    stride, num_frames = PRESETS["synthetic_motion"]["frame_stride"], MODEL_SIZES["tiny"]["num_frames"]
+    clips = np.stack(namespace["clips"])[:, ::stride][:, :num_frames]  # 16 frames: the one clip spans them all
+    expected = torch.from_numpy(clips).permute(0, 1, 4, 2, 3).float() / 127.5 - 1  # scenic's [-1, 1]
+    torch.testing.assert_close(namespace["pixel_values"], expected, atol=1e-6, rtol=0)
+
+
 def test_the_readme_names_every_file_its_examples_open():
     # the README's processor example opens "b.webm", which the README's list of the examples' files left out
     prose = re.sub(r"```.*?```", "", README.read_text(), flags=re.S)
@@ -415,6 +438,26 @@ def test_the_readme_names_every_file_its_examples_open():
     assert opened, "no file names found in the README's examples: is the pattern still matching?"
     unnamed = sorted(name for name in opened if f"`{name}`" not in prose)
     assert not unnamed, f"README.md's examples open {unnamed}, which its text never names"
+
+
+def test_the_readme_says_what_the_example_video_holds(example_dir):
+    # docs/processor.md's decoding example reads a.mp4's frames 0-62: a user's shorter a.mp4 stopped it ("Frame
+    # indices [62] are out of range"), and the comments' figures (16 of its 80 frames) are of one video; the README
+    # named the file only
+    from vivit_hf.processing.video_io import probe
+
+    prose = re.sub(r"```.*?```", "", README.read_text(), flags=re.S)
+    said = re.search(r"`a\.mp4` \((\d+) frames at (\d+) fps, [^)]*reads its frame (\d+)", " ".join(prose.split()))
+    assert said, "README.md does not say what a.mp4 holds"
+    info = probe(str(example_dir / "a.mp4"))
+    assert (info.num_frames, info.fps) == (int(said[1]), float(said[2]))  # the video the examples are tested on
+    reads = [
+        max(range(*map(int, bounds)))
+        for code in RUNNABLE
+        for bounds in re.findall(r"read\(range\((\d+), (\d+), (\d+)\)\)", code)
+        if '"a.mp4"' in code
+    ]
+    assert reads and max(reads) == int(said[3]) < info.num_frames, reads
 
 
 def _named_in_the_results_index() -> set[str]:

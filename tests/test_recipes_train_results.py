@@ -3,6 +3,7 @@
 its evaluation every --eval_steps: exact across a kill and a resume, on tiny runs (CPU, offline)."""
 
 import json
+import re
 import shutil
 import signal
 
@@ -82,10 +83,14 @@ def test_the_evaluation_is_in_all_results_under_trainers_eval_names_too(uninterr
     read top1). The loss, which the evaluation did not compute (no eval_loss, no eval/loss curve), is among them, in
     the history and the tracker at each evaluation (its value: test_metrics_values, test_recipes_evaluate), as
     eval_loss alone: its bare `loss` read as training's, Trainer's logs' name for it. So in the run's last log line
-    (`done in ...s: {...}`), which said `"loss"` beside `"train_loss"` where all_results.json says eval_loss."""
+    (`trained in ...s ...: {...}`), which said `"loss"` beside `"train_loss"` where all_results.json says eval_loss.
+    That line said "done in 4s" of a command that took 40 s: it is train_runtime, named so, beside the time in all."""
     uninterrupted, log = uninterrupted_run
     everything = results_of(uninterrupted)
-    done = json.loads(log.rsplit("done in ", 1)[1].split(": ", 1)[1].splitlines()[0])
+    said, done = log.rsplit("trained in ", 1)[1].splitlines()[0].split(": ", 1)
+    done = json.loads(done)
+    trained, in_all = re.fullmatch(r"(\d+)s \(train_runtime\), (\d+)s in all", said).groups()
+    assert int(trained) == round(everything["train_runtime"]) and int(in_all) > everything["train_runtime"], said
     assert "loss" not in done and done["eval_loss"] == everything["eval_loss"], done
     assert {name: done[name] for name in ("top1", "train_loss")} == {n: everything[n] for n in ("top1", "train_loss")}
     for name in ("top1", "top5", "num_samples", "num_skipped"):

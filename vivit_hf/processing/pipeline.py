@@ -39,7 +39,7 @@ from .errors import ProcessorConfigError, ViewSizeError
 from .processing_vivit import ViViTVideoProcessor, ViViTVideoProcessorKwargs
 from .processor_options import describe_unknown, label_numbers_refusal, saved_config_name
 from .sampling import check_short_video, refuse_single_frame
-from .timeline import iter_window_clips, plan_windows, requested_frames
+from .timeline import iter_window_clips, plan_windows, requested_frames, span_in_frames_given
 from .video_inputs import (
     FrameSource,
     as_video_list,
@@ -114,10 +114,19 @@ def window_span_mismatch(window_frames: int, num_frames: int, opts: dict, window
     )
 
 
-def _warn_window_span(window_frames: int, num_frames: int, opts: dict, name, window=None) -> None:
+def _warn_window_span(window_frames: int, num_frames: int, opts: dict, name, window, said: set) -> None:
+    """A window in frames is the same for every video: its mismatch is the call's window against the model's
+    processor, said once per pipeline (`said`: the messages given), as Python's warnings say a warning once; it was
+    said again for each video (predict.py's `--window 8f` on 18 videos: 18 times the one line). A window in seconds
+    is frames at each video's own rate, so its warning names the video, for each one."""
     told = window_span_mismatch(window_frames, num_frames, opts, window)
-    if told:
+    if not told:
+        return
+    if not span_in_frames_given(window):
         logger.warning("Timeline of %s: %s.", name, told)
+    elif told not in said:
+        said.add(told)
+        logger.warning("Timelines of window=%r (said once, for every video): %s.", window, told)
 
 
 class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
@@ -166,6 +175,7 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
         if not given:  # none loaded: say why where it is this processor's refusal of a saved option
             _refused_saved_processor(kwargs.get("model", args[0] if args else None))
         super().__init__(*args, **kwargs)
+        self._said_window_spans: set[str] = set()  # the window-in-frames warnings given: each said once
         if getattr(self.video_processor, "_one_view_pipeline", False):  # averaged and batched here: nothing to say
             self.video_processor._one_view_pipeline = False
 
@@ -328,7 +338,8 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
             first = (source.reader.first_frame_seconds() if source.reader is not None else None) or 0.0
             first = first if fps else 0.0
             windows = plan_windows(source.num_frames, fps, window, hop, int(num_frames), times, last)
-            _warn_window_span(requested_frames(fps, window, hop)[0], int(num_frames), opts, source.name, window)
+            span = requested_frames(fps, window, hop)[0]
+            _warn_window_span(span, int(num_frames), opts, source.name, window, self._said_window_spans)
             frames = source.reader if source.reader is not None else _channels_last_pixels(source, opts)
             size, interpolation = decoder_resize(opts, source) if source.reader is not None else (None, "bilinear")
             rows: list[torch.Tensor] = []

@@ -64,6 +64,12 @@ def _parse_span(value, name: str) -> tuple[float, str]:
     return number, unit
 
 
+def span_in_frames_given(value) -> bool:
+    """Whether a valid `window` / `hop` is given in frames (`"64f"`): the same span in every video, where seconds
+    are frames at each video's own rate."""
+    return _parse_span(value, "window")[1] == "f"
+
+
 def check_span(value, name: str = "window"):
     """`value` itself when it is a valid `window` / `hop` (positive seconds, or whole frames), else the ValueError
     naming `name`: a command line checks it before any video is read."""
