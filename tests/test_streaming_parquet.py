@@ -3,6 +3,7 @@
 `datasets` gives each shard (file) to one reader, so `--num_workers 2` decoded on one worker and two processes each
 read the whole file. Read by row group (`StreamingSplit.spread_over`), every worker and process reads its own."""
 
+import contextlib
 from pathlib import Path
 
 import datasets
@@ -43,9 +44,17 @@ def row_groups(root: Path) -> list[list[str]]:
     return [[v["path"] for v in file.read_row_group(g, columns=["video"]).column("video").to_pylist()] for g in groups]
 
 
-class Processes:  # what `load_data` asks of an accelerator on the streaming path
+class Processes:  # what `load_data` asks of an accelerator on the streaming path (this one the main process)
+    is_main_process = True
+
     def __init__(self, num_processes: int):
         self.num_processes = num_processes
+
+    def main_process_first(self):  # (the stream is opened by the main process before the others)
+        return contextlib.nullcontext()
+
+    def wait_for_everyone(self):  # (the others, stood in for, have nothing to wait for)
+        pass
 
 
 def training_split(root: Path, processes: int, workers: int):
