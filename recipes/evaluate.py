@@ -460,7 +460,7 @@ def main(argv=None, written: list | None = None):
         raise SystemExit(nothing_evaluated(split, args.dataset, results["num_skipped"]))
     # The metrics under transformers' Trainer's names too (`eval_` + the name: its eval_results.json's eval_loss,
     # ...), as finetune.py's all_results.json has them: a Trainer user's script reading eval_loss found no key.
-    trainer_names = {f"eval_{name}": value for name, value in scalar_metrics(results).items()}
+    trainer_names = scalar_metrics(results, prefix="eval_")
     results.update(
         split=scored,
         num_clips=args.num_clips,

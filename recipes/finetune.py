@@ -873,7 +873,7 @@ def main(argv=None):
         skipped = skipped_total()  # the history's is the run's total so far (the tracker's curve at every step)
         skipped_in_epoch = skipped - (history[-1].get("train/skipped_clips", 0) if history else 0)  # as truncated's
         truncated = truncated_in_epoch(epoch)
-        summary = {f"eval/{k}": v for k, v in scalar_metrics(results).items()}
+        summary = scalar_metrics(results, prefix="eval/")
         summary.update({"epoch": epoch, "step": completed_steps, "train/skipped_clips": skipped})
         summary["train/truncated_segments"] = truncated
         history.append(summary)
@@ -1178,7 +1178,7 @@ def main(argv=None):
             **{name: value for name, value in scalar_metrics(results).items() if name != "loss"},
             # and as transformers' Trainer names its evaluation's metrics (`eval_` + the name: eval_loss, eval_top1,
             # ...), which a Trainer user's scripts read from its all_results.json
-            **{f"eval_{name}": value for name, value in scalar_metrics(results).items()},
+            **scalar_metrics(results, prefix="eval_"),
             **train_metrics,
             "train_split": train_split,
             "eval_split": eval_split,

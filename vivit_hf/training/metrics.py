@@ -194,9 +194,10 @@ def evaluation_metrics(
     return results
 
 
-def scalar_metrics(results: Mapping) -> dict:
-    """The numbers of `results` fit for a tracker or a results table."""
-    return {k: v for k, v in results.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
+def scalar_metrics(results: Mapping, prefix: str = "") -> dict:
+    """The numbers of `results` fit for a tracker or a results table, each name after `prefix` (a tracker's `eval/`,
+    transformers' Trainer's `eval_`: eval_loss, eval_top1)."""
+    return {prefix + k: v for k, v in results.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
 
 
 @contextmanager
