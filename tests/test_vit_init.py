@@ -696,7 +696,7 @@ def test_a_config_override_that_is_no_field_is_refused_naming_it(model_class, ov
     assert getattr(right_class.from_vit_pretrained(tiny_vit(), **right).config, field or key) == right[field or key]
 
 
-def test_a_config_override_of_a_vivit_checkpoint_that_is_no_field_is_refused_and_old_txt_names_keep_their_rows(
+def test_a_config_override_of_a_vivit_checkpoint_that_is_no_field_is_refused_and_old_names_keep_their_rows(
     tmp_path,
 ):
     from vivit_hf.conversion.vit_init import from_vivit_checkpoint
@@ -715,6 +715,13 @@ def test_a_config_override_of_a_vivit_checkpoint_that_is_no_field_is_refused_and
     for name in ("weight", "bias"):
         kept, trained = getattr(model.classifier, name), getattr(old.classifier, name)
         torch.testing.assert_close(kept, trained[[1, 0]], rtol=0, atol=0)
+    # A float label column's ids, named '0.0', '1.0' by earlier versions, are now read '0', '1': evaluate.py and a
+    # resume matched them (vivit_hf/label_spellings.py), the restart started a fresh head
+    old.config.id2label, old.config.label2id = {0: "0.0", 1: "1.0"}, {"0.0": 0, "1.0": 1}
+    old.save_pretrained(tmp_path / "floats")
+    model, report = from_vivit_checkpoint(str(tmp_path / "floats"), id2label={0: "1", 1: "0"})
+    assert report["remapped"] == ["classifier.weight", "classifier.bias"] and not report["fresh"]
+    torch.testing.assert_close(model.classifier.weight, old.classifier.weight[[1, 0]], rtol=0, atol=0)
 
 
 def test_a_config_typo_lists_the_models_fields_not_pretrained_configs_internals():

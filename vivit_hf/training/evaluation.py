@@ -18,6 +18,7 @@ from accelerate import PartialState
 
 from ..hub.folders import WEIGHT_PATTERNS
 from ..hub.upload import read_revision_refusal
+from ..label_spellings import ids_by_name_as_read_now
 from ..repo_id import looks_like_local_path
 from .checkpoints import hold_output_dir, live_run_holding, release_output_dir
 from .data import SYNTHETIC, DatasetFormatError
@@ -30,7 +31,6 @@ from .data.formats import (
     refuse_a_file,
     same_integer_written_otherwise,
 )
-from .data.labels import float_ids_as_named_now, text_labels_as_read_now
 from .finetune_flags import data_flag_unused, dataset_revision_refusal
 from .flags import CommandLineRefused, output_dir_in_dataset, output_dir_problem, usage_error
 from .resume import recorded_held_out_digest, recorded_settings, same_setting, settings_as_typed_here
@@ -276,11 +276,8 @@ def check_labels(model_config, data: VideoClassificationData, model: str, datase
         return None
     unknown, mappings = [], []
     for head, names in data.label_spaces.items():
-        ids = {name: i for i, name in enumerate(spaces[head])}
-        for i, name in enumerate(float_ids_as_named_now(spaces[head])):  # a model of an earlier version's '1.0'
-            ids.setdefault(name, i)
-        for i, name in enumerate(text_labels_as_read_now(spaces[head])):  # and its WebDataset .txt labels' 'cat\n'
-            ids.setdefault(name, i)
+        # a model of an earlier version's '1.0' and its WebDataset .txt labels' 'cat\n' are the data's '1' and 'cat'
+        ids = ids_by_name_as_read_now(spaces[head])
         unknown += [f"{head}:{name}" if len(spaces) > 1 else name for name in names if name not in ids]
         mappings.append([ids.get(name) for name in names])
     if unknown:

@@ -19,10 +19,10 @@ from pathlib import Path
 
 from accelerate.logging import get_logger
 
+from ..label_spellings import named_alike
 from .data import SYNTHETIC
 from .data.examples import class_order_of, digest_words, examples_digest, recipe_split_name, renumber_classes
 from .data.formats import hold_out
-from .data.labels import float_ids_as_named_now, text_labels_as_read_now
 from .presets import EARLIER_PRESET_VALUES, PRESETS
 
 logger = get_logger(__name__)
@@ -490,7 +490,7 @@ def check_resume_labels(saved: dict | None, id2label: dict, dataset: str) -> lis
     old = [saved[key] for key in sorted(saved, key=int)]
     new = [id2label[key] for key in sorted(id2label, key=int)]
     # a float column's ids, named '1.0' by earlier versions, and a WebDataset .txt label's newline, kept by them
-    if new in (old, float_ids_as_named_now(old), text_labels_as_read_now(old)):
+    if named_alike(old, new):
         return []
     gone = [name for name in old if name not in new]
     added = [name for name in new if name not in old]

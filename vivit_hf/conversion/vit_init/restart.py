@@ -12,6 +12,7 @@ import torch
 from torch import nn
 from transformers import AutoConfig, AutoModelForVideoClassification
 
+from ...label_spellings import ids_by_name_as_read_now
 from ...models.modeling_blocks import ViViTEncoder, ViViTSelfAttention
 from ...models.modeling_vivit import ViViTSpatioTemporalForVideoClassification
 from ..checkpoint_files import HUB_KWARGS, cast_as_asked, pop_dtype
@@ -195,15 +196,14 @@ def _classifier_rows_by_name(old_config, new_config) -> torch.Tensor | None:
     is one of the checkpoint's (each once); else None (a fresh head)."""
     if old_config.label_spaces or new_config.label_spaces or not new_config.num_labels:
         return None
-    old_ids = {name: int(i) for i, name in old_config.id2label.items()}
+    old_names = [old_config.id2label[i] for i in range(old_config.num_labels)]
     names = [new_config.id2label[i] for i in range(new_config.num_labels)]
-    if len(old_ids) != old_config.num_labels or len(set(names)) != len(names):
+    if len(set(old_names)) != len(old_names) or len(set(names)) != len(names):
         return None
-    for name, i in list(old_ids.items()):
-        # a checkpoint an earlier version fine-tuned on WebDataset `.txt` labels kept their newline ('cat\n'), which
-        # the data's labels are now read without: its head started fresh, all it had learned lost, on its own data
-        if name.endswith("\n"):
-            old_ids.setdefault(name.strip(), i)
+    # a checkpoint an earlier version fine-tuned on WebDataset `.txt` labels ('cat\n') or a float label column ('1.0')
+    # names its classes otherwise than its data is read now: its head started fresh, all it had learned lost, on its
+    # own data (the restart knew the first respelling only; evaluate.py and a resume, both)
+    old_ids = ids_by_name_as_read_now(old_names)
     if not set(names) <= set(old_ids):
         return None
     return torch.tensor([old_ids[name] for name in names])

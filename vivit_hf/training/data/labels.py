@@ -17,6 +17,8 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
+# importable from here as before their rule was shared with the conversion (vivit_hf/label_spellings.py)
+from ...label_spellings import float_ids_as_named_now, text_labels_as_read_now  # noqa: F401
 from .examples import DatasetFormatError, VideoClassificationData, example_labels, quoted
 
 # The adapters' one logger, named as before they were split out of `formats.py`: a level or filter a user set on
@@ -124,21 +126,6 @@ def class_id(value) -> int | None:
     written with a leading zero or sign is a name, `bool` no label)."""
     number = as_integer(value)
     return number if number is not None and _written_as_integer(value) else None
-
-
-def float_ids_as_named_now(names: Sequence[str]) -> list[str]:
-    """`names` with each `'<i>.0'` at id i named `'<i>'`: earlier versions named a float label column's ids (0.0, 1.0,
-    from parquet or pandas) `'0.0'`, `'1.0'`, which `label_vocabulary` now names as it names integer ids; a model or a
-    checkpoint of then is matched with its data read now."""
-    return [str(i) if name == f"{i}.0" else name for i, name in enumerate(names)]
-
-
-def text_labels_as_read_now(names: Sequence[str]) -> list[str]:
-    """`names` that end in a newline without their surrounding blanks: earlier versions kept the newline that ends a
-    WebDataset `<key>.txt` label (`'cat\\n'`), which `text_label` now strips; a model or a checkpoint of then is
-    matched with its data read now (it was refused as not knowing a class of its own data, `'cat'`). Other names stay
-    as they are (`dog `, a folder's name, is still a class apart from `dog`), and so does one of blanks alone."""
-    return [name.strip() or name if name.endswith("\n") else name for name in names]
 
 
 def _written_as_integer(value) -> bool:
