@@ -352,6 +352,15 @@ def test_the_three_constructors_the_docs_name_together_import_from_the_package()
     assert vivit_hf.from_vivit_checkpoint is vit_init.from_vivit_checkpoint
 
 
+def test_the_restarts_warnings_keep_the_logger_the_recipes_filter():
+    # recipes/finetune.py words vit_init's warnings in flag terms by its logger's name (flags.VIT_INIT_LOGGER); the
+    # restart's moved out of vit_init and keeps that logger
+    from vivit_hf.conversion import restart
+    from vivit_hf.training.flags import VIT_INIT_LOGGER
+
+    assert restart.logger.name == VIT_INIT_LOGGER
+
+
 def test_every_public_class_and_function_says_what_it_is_in_its_own_docstring():
     """A reviewer's `help(ViViTFactorisedEncoderForVideoClassification)` showed only the private base's docstring: the
     four classifiers and `ViViTPreTrainedModel` had none of their own. Every class and function a package's `__all__`
@@ -379,6 +388,12 @@ MOVED = {
         "vivit_hf.label_spellings",
         ("float_ids_as_named_now", "text_labels_as_read_now"),
     ),
+    # a ViViT checkpoint's restart, beside the other converters: no image ViT's start (vit_init, §3.4)
+    "vivit_hf.conversion.vit_init.restart": (
+        "vivit_hf.conversion.restart",
+        ("from_vivit_checkpoint", "check_head_counts", "layer_of", "unfit_layers", "warn_of_whole_layers_fresh"),
+    ),
+    "vivit_hf.conversion.vit_init": ("vivit_hf.conversion.restart", ("from_vivit_checkpoint",)),
 }
 
 

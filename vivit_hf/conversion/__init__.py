@@ -1,7 +1,9 @@
 # Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
 """Weights from elsewhere: scenic checkpoints (layout table, config mapping, checkpoint reader), transformers' own
-ViViT, image ViTs (paper §3.4), and the `python -m vivit_hf.convert` command line."""
+ViViT, a ViViT checkpoint restarted with other frames, sizes or labels (`restart`), image ViTs (paper §3.4), and the
+`python -m vivit_hf.convert` command line."""
 
+from .restart import from_vivit_checkpoint
 from .scenic import ScenicConversionError, config_from_scenic, load_scenic, load_scenic_into, to_scenic
 from .transformers_vivit import TransformersCheckpointError, from_transformers_vivit
 from .vit_init import (
@@ -9,7 +11,6 @@ from .vit_init import (
     ViTInitError,
     ViTInitReport,
     from_vit_pretrained,
-    from_vivit_checkpoint,
     initialise_from_vit,
     load_image_vit,
 )

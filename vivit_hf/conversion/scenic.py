@@ -802,7 +802,7 @@ def check_token_counts(
             f"{grid_fields(scenic_config, top, config, asked)}): the checkpoint was trained at another size. "
             "Convert it at the sizes it was trained at; then call the model with `interpolate_pos_encoding=True` to "
             "run it at this size, or restart it at this size with "
-            "`model, report = vivit_hf.conversion.vit_init.from_vivit_checkpoint("
+            "`model, report = vivit_hf.conversion.from_vivit_checkpoint("
             f"folder, {restart_sizes(config)})` (position embeddings resized per axis, corners aligned)"
         )
 

@@ -120,7 +120,7 @@ def label_spaces_over(saved, given):
         f"`label_spaces` {given} split the checkpoint's {sum(saved.values())} classifier rows otherwise than its own "
         f"{saved}, so its trained rows would be read as other classes. Give its own heads (in any order), or heads of "
         f"another total with ignore_mismatched_sizes=True for a fresh classifier "
-        f"(`vivit_hf.conversion.vit_init.from_vivit_checkpoint(path, label_spaces=...)` starts new heads fresh at any "
+        f"(`vivit_hf.conversion.from_vivit_checkpoint(path, label_spaces=...)` starts new heads fresh at any "
         f"total)."
     )
 

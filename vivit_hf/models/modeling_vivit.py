@@ -106,7 +106,7 @@ def _other_tubelet_message(source: str, config, embeddings: list, mismatched: di
             f"{source!r} was saved with embedding_type={saved_type!r}, this config's is {config.embedding_type!r}: "
             f"its embedding does not fit ({shapes}). No loading option keeps a trained embedding of the other type; "
             f"load the checkpoint as saved (leave embedding_type out), or restart it with `model, report = "
-            f"vivit_hf.conversion.vit_init.from_vivit_checkpoint({source!r}, embedding_type="
+            f"vivit_hf.conversion.from_vivit_checkpoint({source!r}, embedding_type="
             f"{config.embedding_type!r})`, which keeps the rest and starts the embedding from random values."
         )
     return (
@@ -269,7 +269,7 @@ class ViViTPreTrainedModel(PreTrainedModel):
                 f"{model.config.token_grid} ({_grid_fields(model.config)}): its position embeddings do not fit "
                 f"({shapes}). To run the checkpoint at another frame count or image size, load it as saved and call it "
                 f"with `interpolate_pos_encoding=True`; to restart it at this size, its trained position embeddings "
-                f"resized by the same rule, use `model, report = vivit_hf.conversion.vit_init.from_vivit_checkpoint("
+                f"resized by the same rule, use `model, report = vivit_hf.conversion.from_vivit_checkpoint("
                 f"{source!r}, {_grid_fields(model.config)})`."
             )
             if not ignore_mismatched_sizes:

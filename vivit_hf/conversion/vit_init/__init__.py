@@ -60,10 +60,20 @@ from .initialise import (
 )
 from .pretrained import check_config_fields, from_vit_pretrained
 from .readers import load_image_vit
-from .restart import from_vivit_checkpoint
 
 # The one logger of the package's modules (recipes/finetune.py filters it by name: flags.VIT_INIT_LOGGER).
 logger = logging.getLogger(__name__)
+
+
+def __getattr__(name: str):
+    # `from_vivit_checkpoint` (a ViViT checkpoint restarted, not an image ViT's start) lived here and still imports
+    # from here; its home, vivit_hf/conversion/restart.py, imports this package's modules, so it is read when asked for
+    if name == "from_vivit_checkpoint":
+        from ..restart import from_vivit_checkpoint
+
+        return from_vivit_checkpoint
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "CLASSIFIER_INITS",

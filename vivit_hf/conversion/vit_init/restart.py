@@ -1,209 +1,23 @@
 # Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
-"""`from_vivit_checkpoint`: a ViViT checkpoint restarted with another config (frames, image size, labels), every
-layer kept where its shapes allow (a kernel and its bias together), the position embeddings resized by the model's own
-rule."""
+"""The names importable from here before `from_vivit_checkpoint` (a ViViT checkpoint restarted, not an image ViT's
+start) moved beside the other converters, to `vivit_hf/conversion/restart.py`: the same objects."""
 
-from __future__ import annotations
+from ..restart import (
+    LAYER_MODULES,
+    check_head_counts,
+    from_vivit_checkpoint,
+    layer_of,
+    logger,
+    unfit_layers,
+    warn_of_whole_layers_fresh,
+)
 
-import logging
-from collections.abc import Mapping
-
-import torch
-from torch import nn
-from transformers import AutoConfig, AutoModelForVideoClassification
-
-from ...label_spellings import ids_by_name_as_read_now
-from ...models.modeling_blocks import ViViTEncoder, ViViTSelfAttention
-from ...models.modeling_vivit import ViViTSpatioTemporalForVideoClassification
-from ..checkpoint_files import HUB_KWARGS, cast_as_asked, pop_dtype
-from ..transformers_vivit import from_transformers_vivit
-from .image_vit import ViTInitError
-from .pretrained import check_config_fields
-
-# The package's one logger (recipes/finetune.py filters it by name), as embeddings.py's
-logger = logging.getLogger(__package__)
-
-
-def from_vivit_checkpoint(
-    source, *, id2label: Mapping | None = None, label_spaces: Mapping | None = None, **config_overrides
-):
-    """A ViViT checkpoint (folder or Hub id of any of the four variants; a transformers ViViT is read as Model 1)
-    restarted with `config_overrides` (another `num_frames` or `image_size`, dropout, ...) and, optionally, new labels.
-
-    Every layer keeps the checkpoint's values where its shapes allow, and starts fresh as a whole where one of them does
-    not (`unfit_layers`); another head count is refused (the arrays
-    would fit and compute another function). Each encoder's position embeddings are
-    resized to its new token grid by the model's own `interpolate_pos_encoding` rule (`ViViTEncoder.position_table`:
-    linear per axis, corners aligned), so the new model computes what the checkpoint computes with
-    `interpolate_pos_encoding=True`. The classifier is kept when the labels are the checkpoint's (and label spaces)
-    alike; a single head whose class names are all the checkpoint's, in another order or some of them, keeps each
-    class's row by name (`remapped`): a data set that sorts Kinetics' classes otherwise than the checkpoint did
-    starts from the trained head, not a fresh one. The same count under other names is other classes: a fresh head.
-
-    As with `from_pretrained`, `dtype` (or `torch_dtype`) casts the model (`"auto"`: to the checkpoint's dtype) and
-    `attn_implementation` is set, and its hub options (`revision`, `cache_dir`, `token`, ...) read the checkpoint.
-
-    Returns `(model, report)`, the model in eval mode; `report` lists the parameters `resized`, `remapped` by class
-    name and left `fresh`.
-    """
-    # from_pretrained's loading options, no config fields: `attn_implementation` was refused as one, `dtype` kept
-    # as one and the model left in float32, without a word
-    dtype = pop_dtype(config_overrides)
-    attn_implementation = config_overrides.pop("attn_implementation", None)
-    # where the checkpoint is read from (a branch a run pushed to: `revision=`), as from_vit_pretrained takes them
-    hub = {k: config_overrides.pop(k) for k in list(config_overrides) if k in HUB_KWARGS}
-    # transformers' own ViViT (model_type "vivit") is converted into our Model 1 class, not loaded as transformers'.
-    # "auto": the checkpoint's dtype, read as from_pretrained reads it (config.json's dtype, else its weights')
-    loading = {"dtype": "auto", **hub} if dtype == "auto" else dict(hub)
-    if AutoConfig.from_pretrained(source, **hub).model_type == "vivit":
-        old = from_transformers_vivit(ViViTSpatioTemporalForVideoClassification, source, **loading)
-    else:
-        old = AutoModelForVideoClassification.from_pretrained(source, **loading).eval()
-    kwargs = {
-        k: v
-        for k, v in old.config.to_diff_dict().items()
-        if k not in ("model_type", "transformers_version", "architectures", "auto_map", "_name_or_path")
-    }
-    check_config_fields(type(old.config), config_overrides)
-    kwargs.update(config_overrides)
-    if kwargs.get("embedding_type") == "tubelet" and "num_sampled_frames" not in config_overrides:
-        # a frame-sampling checkpoint's own count (its constructor fills it in), which tubelets never read: kept,
-        # it was refused as if the caller had given it beside `embedding_type="tubelet"`
-        kwargs.pop("num_sampled_frames", None)
-    if id2label is not None:
-        id2label = {int(i): name for i, name in id2label.items()}
-        kwargs.update(
-            id2label=id2label,
-            label2id={name: i for i, name in id2label.items()},
-            label_spaces=dict(label_spaces) if label_spaces else None,
-        )
-    elif label_spaces is not None and dict(label_spaces) != (old.config.label_spaces or {}):
-        # new heads, unnamed (given alone they were ignored: the checkpoint's heads came back); the checkpoint's own
-        # heads, in any order, keep its classifier, its class names and its rows' order
-        kwargs.update(id2label=None, label2id=None, label_spaces=dict(label_spaces))
-    config = type(old.config)(**kwargs)
-    if attn_implementation is not None:
-        config._attn_implementation = attn_implementation
-    model = type(old)(config)
-    check_head_counts(old, model)
-    same_labels = model.config.id2label == old.config.id2label and (model.config.label_spaces or None) == (
-        old.config.label_spaces or None
-    )
-
-    rows = None if same_labels else _classifier_rows_by_name(old.config, model.config)
-    state, old_state = model.state_dict(), old.state_dict()
-    report = {"resized": [], "remapped": [], "fresh": []}
-    with torch.no_grad():
-        for name, encoder in old.named_modules():
-            new_encoder = model.get_submodule(name) if isinstance(encoder, ViViTEncoder) else None
-            if new_encoder is not None:
-                table = encoder.position_table(new_encoder.grid)[:, encoder.num_prefix_tokens :]
-                # Another `classifier` (token <-> gap) adds or drops the CLS token's row only: the patch rows stay
-                # the checkpoint's (they were left random), a new CLS row and token start as the new model's.
-                prefix = new_encoder.position_embeddings[:, : new_encoder.num_prefix_tokens]
-                if encoder.num_prefix_tokens == new_encoder.num_prefix_tokens:
-                    prefix = encoder.position_embeddings[:, : encoder.num_prefix_tokens]
-                old_state[f"{name}.position_embeddings"] = torch.cat((prefix, table), dim=1)
-                if new_encoder.grid != encoder.grid:
-                    report["resized"].append(f"{name}.position_embeddings")
-    unfit = unfit_layers(model, state, old_state)
-    for name in state:
-        if name.startswith("classifier.") and rows is not None and name in old_state:
-            state[name] = old_state[name][rows]
-            report["remapped"].append(name)
-        elif (
-            (name.startswith("classifier.") and not same_labels)
-            or name not in old_state
-            or layer_of(model, name) in unfit
-        ):
-            report["fresh"].append(name)
-        else:
-            state[name] = old_state[name]
-    warn_of_whole_layers_fresh(unfit, state, old_state, report["fresh"])
-    model.load_state_dict(state)
-    model = cast_as_asked(model, dtype, old.dtype)
-    # The config came from the checkpoint's, dtype and all: a float32 model restarted from a float16 folder said
-    # float16, and from_config(model.config) built that. It says the model's dtype, as from_pretrained's does.
-    model.config.dtype = model.dtype
-    return model.eval(), report
-
-
-# The modules whose parameters make one layer: a kernel and its bias (or a LayerNorm's scale and shift) are kept
-# together or start fresh together
-LAYER_MODULES = (nn.Linear, nn.Conv2d, nn.Conv3d, nn.LayerNorm)
-
-
-def layer_of(model, name: str) -> str:
-    """The layer a parameter belongs to: its module's name for a dense, convolution or LayerNorm; itself for any other
-    (an encoder's CLS token and position table, each kept or fresh on its own)."""
-    owner = name.rsplit(".", 1)[0] if "." in name else ""
-    return owner if isinstance(model.get_submodule(owner), LAYER_MODULES) else name
-
-
-def unfit_layers(model, state: Mapping, old_state: Mapping) -> set[str]:
-    """The layers (`layer_of`) of which some parameter has another shape in the checkpoint. Another
-    `intermediate_size` gives fc1 and fc2 kernels of other shapes, but fc2's bias (of the hidden width) fits: kept
-    per parameter it sat, trained, beside a fresh kernel it was never trained with, in a report that named only the
-    kernel fresh. Each such layer starts fresh whole, as scenic's init fails on any array of its subtree that does not
-    fit (`init_encoderblock` copies the block's arrays as a whole). A parameter the checkpoint lacks alone does not
-    make its layer unfit: a bias it was trained without (`qkv_bias=True` over a checkpoint without) computes as the
-    fresh one's zeros, and the trained kernels of every block's attention started fresh with it."""
-    return {
-        layer_of(model, name)
-        for name, value in state.items()
-        if name in old_state and old_state[name].shape != value.shape
-    }
-
-
-def warn_of_whole_layers_fresh(unfit: set[str], state: Mapping, old_state: Mapping, fresh: list[str]) -> None:
-    """Say which parameters start fresh although their own shape fits: the rest of their layer does not."""
-    fitting = [
-        name
-        for name in fresh
-        if name in old_state and old_state[name].shape == state[name].shape and name.rsplit(".", 1)[0] in unfit
-    ]
-    if fitting:
-        logger.warning(
-            "from_vivit_checkpoint: %d parameters of the checkpoint that fit start fresh with the rest of their layer, "
-            "whose other parameters have another shape (a kernel and its bias are kept or started together): %s",
-            len(fitting),
-            ", ".join(fitting[:6]) + (", ..." if len(fitting) > 6 else ""),
-        )
-
-
-def check_head_counts(old, model) -> None:
-    """Refuse another head count than the checkpoint's: its attention arrays keep their shapes (d x d), so every one
-    would be kept and split into other heads, another function in no report. scenic's init refuses it too: its
-    kernels are (d, heads, head_dim), and one of another head count does not fit."""
-    for name, attention in old.named_modules():
-        if not isinstance(attention, ViViTSelfAttention):
-            continue
-        try:
-            new = model.get_submodule(name)
-        except AttributeError:  # a shallower model has no such layer: nothing of it is kept
-            continue
-        if new.num_heads != attention.num_heads:
-            field = "temporal_num_attention_heads" if ".temporal_encoder." in f".{name}." else "num_attention_heads"
-            raise ViTInitError(
-                f"the checkpoint's attention has {attention.num_heads} heads ({name}), the restarted model's "
-                f"{new.num_heads} ({field}={getattr(model.config, field)!r}): its weights split into other heads "
-                f"compute another function; leave {field} out to keep the checkpoint's {attention.num_heads}"
-            )
-
-
-def _classifier_rows_by_name(old_config, new_config) -> torch.Tensor | None:
-    """The checkpoint's classifier row of each new class, by name, where both have one head and every new class name
-    is one of the checkpoint's (each once); else None (a fresh head)."""
-    if old_config.label_spaces or new_config.label_spaces or not new_config.num_labels:
-        return None
-    old_names = [old_config.id2label[i] for i in range(old_config.num_labels)]
-    names = [new_config.id2label[i] for i in range(new_config.num_labels)]
-    if len(set(old_names)) != len(old_names) or len(set(names)) != len(names):
-        return None
-    # a checkpoint an earlier version fine-tuned on WebDataset `.txt` labels ('cat\n') or a float label column ('1.0')
-    # names its classes otherwise than its data is read now: its head started fresh, all it had learned lost, on its
-    # own data (the restart knew the first respelling only; evaluate.py and a resume, both)
-    old_ids = ids_by_name_as_read_now(old_names)
-    if not set(names) <= set(old_ids):
-        return None
-    return torch.tensor([old_ids[name] for name in names])
+__all__ = [
+    "LAYER_MODULES",
+    "check_head_counts",
+    "from_vivit_checkpoint",
+    "layer_of",
+    "logger",
+    "unfit_layers",
+    "warn_of_whole_layers_fresh",
+]
