@@ -3,6 +3,7 @@
 `__all__` lists public names only."""
 
 import ast
+import functools
 import io
 import re
 from pathlib import Path
@@ -43,6 +44,12 @@ def python_files(*folders: str) -> list[Path]:
     return sorted(path for folder in folders for path in (ROOT / folder).rglob("*.py"))
 
 
+@functools.cache
+def parsed(path: Path) -> ast.Module:
+    """A file's syntax tree, parsed once for all the tests here (read, never changed)."""
+    return ast.parse(path.read_text())
+
+
 def is_private(name: str) -> bool:
     return name.startswith("_") and not name.startswith("__")
 
@@ -50,7 +57,7 @@ def is_private(name: str) -> bool:
 def test_no_module_lists_a_private_name_in_all():
     listed = {}
     for path in python_files("vivit_hf"):
-        for node in ast.parse(path.read_text()).body:
+        for node in parsed(path).body:
             if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "__all__" for t in node.targets):
                 private = [name for name in ast.literal_eval(node.value) if is_private(name)]
                 if private:
@@ -61,7 +68,7 @@ def test_no_module_lists_a_private_name_in_all():
 def private_names_defined_in_vivit_hf() -> set[str]:
     names = set()
     for path in python_files("vivit_hf"):
-        for node in ast.walk(ast.parse(path.read_text())):
+        for node in ast.walk(parsed(path)):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and is_private(node.name):
                 names.add(node.name)
             elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store) and is_private(node.id):
@@ -79,7 +86,7 @@ def test_recipes_and_benchmarks_use_no_private_name_of_vivit_hf():
     private = private_names_defined_in_vivit_hf()
     used = []
     for path in python_files("recipes", "benchmarks"):
-        for node in ast.walk(ast.parse(path.read_text())):
+        for node in ast.walk(parsed(path)):
             if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("vivit_hf"):
                 names = [alias.name for alias in node.names if is_private(alias.name)]
             elif isinstance(node, ast.Attribute) and node.attr in private and getattr(node.value, "id", "") != "self":
@@ -108,7 +115,9 @@ def test_the_hub_id_rule_is_imported_from_its_one_home():
     for path in python_files("vivit_hf", "recipes", "benchmarks", "tests"):
         if (path.name == "__init__.py" and path.parent.name == "hub") or "tests/data" in path.as_posix():
             continue
-        for node in ast.walk(ast.parse(path.read_text())):
+        if not any(name in path.read_text() for name in REPO_ID_NAMES):  # no import of them: not parsed (10 s)
+            continue
+        for node in ast.walk(parsed(path)):
             if isinstance(node, ast.ImportFrom) and REPO_ID_NAMES & {alias.name for alias in node.names}:
                 if imported_from(path, node) != "vivit_hf.repo_id":
                     elsewhere.append(f"{path.relative_to(ROOT)}:{node.lineno} from {imported_from(path, node)}")
@@ -134,7 +143,7 @@ def test_no_conversion_processing_or_data_module_imports_another_modules_private
     for folder in PRIVATE_IMPORTS_REFUSED_IN:
         paths = [ROOT / folder] if folder.endswith(".py") else python_files(folder)
         for path in paths:
-            for node in ast.walk(ast.parse(path.read_text())):
+            for node in ast.walk(parsed(path)):
                 if isinstance(node, ast.ImportFrom) and imported_from(path, node).startswith("vivit_hf"):
                     names = [alias.name for alias in node.names if is_private(alias.name)]
                     crossing += [f"{path.relative_to(ROOT)}:{node.lineno} {name}" for name in names]
