@@ -25,7 +25,8 @@ from accelerate.logging import get_logger
 from accelerate.utils import DistributedType
 from transformers import AutoConfig
 
-from ..conversion.vit_init import ViTInitError, from_vivit_checkpoint
+from ..conversion.restart import from_vivit_checkpoint
+from ..conversion.vit_init import ViTInitError
 from ..models.modeling_vivit import VIVIT_MODELS, multi_head_cross_entropy
 from ..processing.processing_vivit import ViViTVideoProcessor
 from ..processing.processor_options import clip_size_refusal
