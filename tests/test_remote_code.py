@@ -94,56 +94,61 @@ SHARD_AND_SAVE = textwrap.dedent(
     from vivit_hf import VIVIT_MODELS
     from vivit_hf.training.checkpoints import save_pretrained
 
-    folder, name, port = sys.argv[1], sys.argv[2], sys.argv[3]
+    root, port, names = sys.argv[1], sys.argv[2], sys.argv[3:]
     os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=port, RANK="0", WORLD_SIZE="1")
     dist.init_process_group("gloo")
-    config_class, _, classifier_class = VIVIT_MODELS[name]
-    config = config_class(image_size=32, num_frames=4, tubelet_size=[2, 8, 8], hidden_size=32, num_hidden_layers=2,
-                          num_attention_heads=4, intermediate_size=64, num_labels=3)
-    torch.manual_seed(0)
-    model = classifier_class(config).eval()
-    video = torch.randn(2, 4, 3, 32, 32)
-    with torch.no_grad():
-        expected = model(pixel_values=video).logits
-    fully_shard(model)  # FSDP2 swaps in a subclass defined in torch's own module
-    assert type(model) is not classifier_class
-    state = {k: (v.full_tensor() if hasattr(v, "full_tensor") else v) for k, v in model.state_dict().items()}
-    save_pretrained(model, folder, state_dict=state)
-    torch.save(video, folder + "/video.pt")
-    torch.save(expected, folder + "/expected.pt")
+    for name in names:  # one launch for every variant: a new interpreter importing torch costs seconds
+        folder = os.path.join(root, name)
+        config_class, _, classifier_class = VIVIT_MODELS[name]
+        config = config_class(image_size=32, num_frames=4, tubelet_size=[2, 8, 8], hidden_size=32,
+                              num_hidden_layers=2, num_attention_heads=4, intermediate_size=64, num_labels=3)
+        torch.manual_seed(0)
+        model = classifier_class(config).eval()
+        video = torch.randn(2, 4, 3, 32, 32)
+        with torch.no_grad():
+            expected = model(pixel_values=video).logits
+        fully_shard(model)  # FSDP2 swaps in a subclass defined in torch's own module
+        assert type(model) is not classifier_class
+        state = {k: (v.full_tensor() if hasattr(v, "full_tensor") else v) for k, v in model.state_dict().items()}
+        save_pretrained(model, folder, state_dict=state)
+        torch.save(video, folder + "/video.pt")
+        torch.save(expected, folder + "/expected.pt")
     dist.destroy_process_group()
     """
 )
 
 
-@pytest.mark.parametrize("name", ["spatio_temporal", "factorised_dot_product"])
-def test_fsdp2_sharded_model_saves_our_code_not_torchs(name, tmp_path, hf_modules_cache):
+def test_fsdp2_sharded_models_save_our_code_not_torchs(tmp_path, hf_modules_cache):
     """A model under FSDP2 (what `accelerate launch --config_file fsdp.yaml` trains), saved by the recipes'
     `save_pretrained`, gives a folder that loads with `trust_remote_code`: our modules and class names, none of torch's
-    FSDP files."""
+    FSDP files. Models 1 and 4, saved in one launch."""
+    import json
     import socket
 
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = str(sock.getsockname()[1])
     env = dict(os.environ, HF_MODULES_CACHE=str(tmp_path / "modules"), HF_HUB_OFFLINE="1")
+    names = ["spatio_temporal", "factorised_dot_product"]
     subprocess.run(
-        [sys.executable, "-c", SHARD_AND_SAVE, str(tmp_path), name, port],
+        [sys.executable, "-c", SHARD_AND_SAVE, str(tmp_path), port, *names],
         check=True,
         env=env,
         cwd=tmp_path,
         timeout=300,
     )
-    saved = sorted(p.name for p in tmp_path.glob("*.py"))
-    assert saved == ["configuration_vivit.py", "modeling_blocks.py", "modeling_vivit.py", "rollout.py"], saved
-    import json
-
-    auto_map = json.loads((tmp_path / "config.json").read_text())["auto_map"]
-    assert all(value.startswith(("modeling_vivit.ViViT", "configuration_vivit.ViViT")) for value in auto_map.values())
-    without_vivit_hf(hf_modules_cache, LOADER, tmp_path, cwd=tmp_path)
-    torch.testing.assert_close(
-        torch.load(tmp_path / "remote.pt")["logits"], torch.load(tmp_path / "expected.pt"), rtol=1e-6, atol=1e-6
-    )
+    for name in names:
+        folder = tmp_path / name
+        saved = sorted(p.name for p in folder.glob("*.py"))
+        assert saved == ["configuration_vivit.py", "modeling_blocks.py", "modeling_vivit.py", "rollout.py"], saved
+        auto_map = json.loads((folder / "config.json").read_text())["auto_map"]
+        assert all(
+            value.startswith(("modeling_vivit.ViViT", "configuration_vivit.ViViT")) for value in auto_map.values()
+        )
+        without_vivit_hf(hf_modules_cache, LOADER, folder, cwd=tmp_path)
+        torch.testing.assert_close(
+            torch.load(folder / "remote.pt")["logits"], torch.load(folder / "expected.pt"), rtol=1e-6, atol=1e-6
+        )
 
 
 PROCESSOR_LOADER = HIDE_VIVIT_HF + textwrap.dedent(
@@ -212,3 +217,55 @@ def test_carried_code_imports_no_optional_package(tmp_path):
     assert {"modeling_vivit.py", "processing_vivit.py", "video_torchcodec.py"} <= {path.name for path in carried}
     extra = {path.name: sorted(set(get_imports(path)) - allowed) for path in carried}
     assert not any(extra.values()), {file: packages for file, packages in extra.items() if packages}
+
+
+def test_multi_view_pipeline_reads_a_remote_code_processor_as_vivit_hfs(tmp_path, hf_modules_cache, monkeypatch):
+    """A model and processor loaded with `trust_remote_code=True` before vivit_hf is imported are the classes of the
+    folder's code, which transformers' own pipeline then warns scores one view ("build it with
+    `pipeline_class=ViViTVideoClassificationPipeline`"). Given to that pipeline, the processor was taken for another
+    one: a folder saved with 2 clips had its first view scored alone (a tiny model's top score 0.3746 where the two
+    views' average is 0.3738), `frame_sampling_rate` changed no frame, and `num_clips=` / `window=` were refused as
+    needing a ViViTVideoProcessor. It answers as vivit_hf's own classes loaded from the same folder."""
+    import numpy as np
+    from transformers import dynamic_module_utils, pipeline
+
+    from vivit_hf import ViViTVideoClassificationPipeline, ViViTVideoProcessor
+
+    monkeypatch.setattr(dynamic_module_utils, "HF_MODULES_CACHE", str(hf_modules_cache))
+    config_class, _, classifier_class = VIVIT_MODELS["factorised_encoder"]
+    config = config_class(
+        image_size=32,
+        num_frames=4,
+        tubelet_size=[2, 8, 8],
+        hidden_size=32,
+        num_hidden_layers=1,
+        num_attention_heads=4,
+        intermediate_size=64,
+        num_labels=3,
+    )
+    torch.manual_seed(0)
+    classifier_class(config).save_pretrained(tmp_path)
+    ViViTVideoProcessor(num_frames=4, size={"shortest_edge": 32}, crop_size=32, num_clips=2).save_pretrained(tmp_path)
+
+    def remote(name):
+        return dynamic_module_utils.get_class_from_dynamic_module(name, tmp_path).from_pretrained(tmp_path)
+
+    processor = remote("processing_vivit.ViViTVideoProcessor")
+    model = remote(f"modeling_vivit.{classifier_class.__name__}").eval()
+    assert not type(processor).__module__.startswith("vivit_hf") and not type(model).__module__.startswith("vivit_hf")
+    theirs = pipeline(
+        "video-classification", model=model, video_processor=processor, pipeline_class=ViViTVideoClassificationPipeline
+    )
+    # with vivit_hf imported transformers prefers its registered classes to the folder's code (docs/models.md)
+    ours = pipeline(
+        "video-classification",
+        model=str(tmp_path),
+        trust_remote_code=True,
+        pipeline_class=ViViTVideoClassificationPipeline,
+    )
+    assert type(ours.model) is classifier_class and type(ours.video_processor) is ViViTVideoProcessor
+    video = np.random.default_rng(0).integers(0, 256, (24, 40, 48, 3), dtype=np.uint8)
+    for options in ({}, {"frame_sampling_rate": 3}, {"num_clips": 1, "num_crops": 3}, {"window": "8f"}):
+        assert theirs(video, top_k=3, **options) == ours(video, top_k=3, **options), options
+    assert type(theirs.video_processor) is ViViTVideoProcessor
+    assert theirs.video_processor.to_dict() == processor.to_dict()

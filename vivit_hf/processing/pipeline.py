@@ -37,7 +37,7 @@ from transformers.pipelines.video_classification import VideoClassificationPipel
 
 from .errors import ProcessorConfigError, ViewSizeError
 from .processing_vivit import ViViTVideoProcessor, ViViTVideoProcessorKwargs
-from .processor_options import describe_unknown, label_numbers_refusal, saved_config_name
+from .processor_options import LOADED_FOR_INFERENCE, describe_unknown, label_numbers_refusal, saved_config_name
 from .sampling import check_short_video, refuse_single_frame
 from .timeline import iter_window_clips, plan_windows, requested_frames, span_in_frames_given
 from .video_inputs import (
@@ -175,6 +175,7 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
         if not given:  # none loaded: say why where it is this processor's refusal of a saved option
             _refused_saved_processor(kwargs.get("model", args[0] if args else None))
         super().__init__(*args, **kwargs)
+        self.video_processor = _as_installed_processor(self.video_processor)
         self._said_window_spans: set[str] = set()  # the window-in-frames warnings given: each said once
         if getattr(self.video_processor, "_one_view_pipeline", False):  # averaged and batched here: nothing to say
             self.video_processor._one_view_pipeline = False
@@ -495,6 +496,28 @@ class _OneVideo:
 
     def __init__(self, frames):
         self.frames = list(frames)
+
+
+def _as_installed_processor(processor):
+    """`processor` as vivit_hf's own `ViViTVideoProcessor` where it is a `trust_remote_code` copy of it (the class a
+    saved folder's or Hub repo's `processing_vivit.py` defines, loaded before vivit_hf was imported): the pipeline
+    reads ours by class, and took a copy for some other processor, so `num_clips=` / `window=` were refused as "need a
+    ViViTVideoProcessor", a `frame_sampling_rate` changed no frame and a copy set to several views had its first view
+    scored alone, all without a word. Built from its options (`to_dict`), as `from_pretrained` builds vivit_hf's class
+    from the same folder once vivit_hf is imported (transformers prefers a registered class to a repo's code); a
+    subclass of the copy keeps its own methods, and is left as it is."""
+    cls = type(processor)
+    if (
+        isinstance(processor, ViViTVideoProcessor)
+        or cls.__name__ != ViViTVideoProcessor.__name__
+        or cls.__module__.rpartition(".")[2] != "processing_vivit"
+    ):
+        return processor
+    options = processor.to_dict()
+    # options set on the instance, not saved ones: kept as they are (from_dict loads these two for inference)
+    kept = {name: options[name] for name in LOADED_FOR_INFERENCE if name in options}
+    logger.info("The pipeline reads the %s from %s as vivit_hf's own class.", cls.__name__, cls.__module__)
+    return ViViTVideoProcessor.from_dict(options, **kept)
 
 
 def _refused_saved_processor(model) -> None:
