@@ -146,9 +146,12 @@ def _read_csv(path: Path, header: bool = True) -> list:
         return list(csv.DictReader(f)) if header else [row for row in csv.reader(f) if row]
 
 
-# CVDF's `annotations/{train,val,test}.csv`, Kinetics-700-2020's `validate.csv`, and ActivityNet's crawler names
-# (`kinetics-400_train.csv`, `kinetics_600_val.csv`).
-_KINETICS_CSV = re.compile(r"^(?:kinetics[-_]?\d+(?:[-_]\d+)?[-_])?(train|val|validate|validation|test)\.csv$", re.I)
+# CVDF's `annotations/{train,val,test}.csv`, Kinetics-700-2020's `validate.csv`, ActivityNet's crawler names
+# (`kinetics-400_train.csv`, `kinetics_600_val.csv`), and mmaction2's (`download_annotations.sh` renames DeepMind's
+# CSVs `annotations/kinetics_{train,val,test}.csv`, which were refused as "no annotations/train.csv or val.csv").
+_KINETICS_CSV = re.compile(
+    r"^(?:kinetics(?:[-_]?\d+(?:[-_]\d+)?)?[-_])?(train|val|validate|validation|test)\.csv$", re.I
+)
 
 
 def _kinetics_annotation_files(roots: Sequence[Path]) -> dict[str, Path]:
@@ -633,6 +636,16 @@ def _moments_rows(path: Path) -> list[list[str]]:
     return rows
 
 
+def _folders_named(roots: Sequence[Path], names: Sequence[str]) -> dict[str, list[Path]]:
+    """`{name: [every folder of that name below the roots, in the walk's order]}`, one walk."""
+    found: dict[str, list[Path]] = {name: [] for name in names}
+    for root in roots:
+        for dirpath, _ in walk_folder(root):
+            if dirpath != root and dirpath.name in found:
+                found[dirpath.name].append(dirpath)
+    return found
+
+
 def load_moments(roots: Sequence[Path]) -> VideoClassificationData:
     """Moments in Time: `trainingSet.csv` / `validationSet.csv` (no header: `path,label,...`), clips under
     `training/` and `validation/`, class indices from `moments_categories.txt` (`name,index`) if any."""
@@ -647,7 +660,7 @@ def load_moments(roots: Sequence[Path]) -> VideoClassificationData:
             # The clips' folder sits beside the CSV (`Moments_in_Time_Raw/{trainingSet.csv,training/}`), which an
             # archive may have put below the data set's root; re-made CSVs may carry the folder in the path.
             folders = [path.parent / folder, *(r / folder for r in roots), path.parent, *roots]
-            annotations[split] = (_moments_rows(path), folders)
+            annotations[split] = (_moments_rows(path), folders, folder)
     if not annotations:
         raise DatasetFormatError(
             f"--dataset_format moments: no trainingSet.csv or validationSet.csv under {roots[0]}{what_is_there(roots)}"
@@ -663,15 +676,24 @@ def load_moments(roots: Sequence[Path]) -> VideoClassificationData:
         names = names_by_index(pairs, "moments", categories.name)
         label2id = {name: i for i, name in enumerate(names)}
     else:
-        names, label2id = label_vocabulary([row[1] for rows, _ in annotations.values() for row in rows], "moments")
+        names, label2id = label_vocabulary([row[1] for rows, *_ in annotations.values() for row in rows], "moments")
     missing: dict[str, int] = {}
     splits = {}
-    for split, (rows, folders) in annotations.items():
+    below: dict[str, list[Path]] | None = None
+    for split, (rows, folders, _) in annotations.items():
         kept, absent = [], []
         for row in rows:
             if row[1] not in label2id:
                 raise unknown_class("moments", row[1], split, categories.name)
             path = next((folder / row[0] for folder in folders if (folder / row[0]).is_file()), None)
+            if path is None and below is None:
+                # Or a folder of that name elsewhere below the root, looked for once a clip is not where it is
+                # looked for first: mmaction2's layout puts `annotations/trainingSet.csv` beside
+                # `videos/training/`, whose every clip was "not on disk".
+                below = _folders_named(roots, ("training", "validation"))
+                for _, others, name in annotations.values():
+                    others.extend(other for other in below[name] if other not in others)
+                path = next((folder / row[0] for folder in folders if (folder / row[0]).is_file()), None)
             if path is None:
                 absent.append(row[0])
             else:
