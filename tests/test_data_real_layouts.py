@@ -274,6 +274,27 @@ def test_moments_and_kinetics_in_mmaction2s_layout_are_read(tmp_path):
     }
 
 
+def test_ucf101_and_hmdb51_still_in_their_rar_archives_are_refused_with_the_command_that_unpacks_them(tmp_path):
+    # HMDB51 ships as `hmdb51_org.rar` holding one `.rar` a class; unpacking the outer one alone read "found no video
+    # files". UCF101 ships as `UCF101.rar`, given as --dataset, was to be unpacked with `tar -xf`, which GNU tar
+    # refuses ("This does not look like a tar archive").
+    lists = tmp_path / "hmdb51" / "testTrainMulti_7030_splits"
+    lists.mkdir(parents=True)
+    (lists / "brush_hair_test_split1.txt").write_text("April_09_brush_hair_u_nm_np1_ba_goo_0.avi 1 \n")
+    (lists / "cartwheel_test_split1.txt").write_text("Acrobacias_de_un_fenomeno_cartwheel_f_cm_np1_ba_bad_8.avi 2 \n")
+    for name in ("brush_hair", "cartwheel"):
+        (tmp_path / "hmdb51" / "hmdb51_org").mkdir(exist_ok=True)
+        (tmp_path / "hmdb51" / "hmdb51_org" / f"{name}.rar").write_bytes(b"Rar!\x1a\x07\x00")
+    with pytest.raises(DatasetFormatError) as refused:
+        load_video_dataset(tmp_path / "hmdb51", "hmdb51")
+    assert "found no video files, but 2 archive(s)" in str(refused.value)
+    assert f"`cd {tmp_path / 'hmdb51' / 'hmdb51_org'} && unrar x brush_hair.rar brush_hair/`" in str(refused.value)
+
+    (tmp_path / "UCF101.rar").write_bytes(b"Rar!\x1a\x07\x00")
+    with pytest.raises(DatasetFormatError, match=r"unpack it \(e\.g\. `unrar x .*UCF101\.rar UCF101/`\)"):
+        load_video_dataset(tmp_path / "UCF101.rar", "ucf101")
+
+
 def test_ssv2_reads_20bn_file_names_and_test_answers(tmp_path):
     labels = {"Holding something": "0", "Pushing something from left to right": "1"}
     (tmp_path / "something-something-v2-labels.json").write_text(json.dumps(labels))

@@ -19,7 +19,15 @@ from pathlib import Path
 
 from .examples import DatasetFormatError, VideoClassificationData, quoted
 from .fetch import archive_parts_below, concatenate_command, missing_parts
-from .folders import SPLIT_ALIASES, VIDEO_EXTENSIONS, files_below, walk_folder, what_is_there
+from .folders import (
+    ANY_ARCHIVE_SUFFIXES,
+    SPLIT_ALIASES,
+    VIDEO_EXTENSIONS,
+    files_below,
+    unpack_command,
+    walk_folder,
+    what_is_there,
+)
 from .labels import label_vocabulary, names_by_index, unknown_class
 
 # The adapters' one logger, named as before they were split out of `formats.py`: a level or filter a user set on
@@ -118,8 +126,22 @@ def _keep_found_splits(fmt: str, splits: dict, missing: dict, roots: Sequence[Pa
             logger.warning("split %r left out: none of its %d clips is on disk", split, missing[split])
     if any(found.values()):
         return found
-    videos = sorted({path.relative_to(root).as_posix() for root in roots for path in files_below(root)[0]})
+    listings = [(root, files_below(root)) for root in roots]
+    videos = sorted({path.relative_to(root).as_posix() for root, (clips, _) in listings for path in clips})
     seen = f"{len(videos)} video files, e.g. {videos[:3]}" if videos else "no video files"
+    # The clips still packed, as the data sets ship them (UCF101.rar; HMDB51's rar of a rar per class; CVDF's
+    # Kinetics tar.gz parts): said so, with the command, where "found no video files" left the user to guess. Not
+    # Epic's tars of extracted frames (`P01/rgb_frames/P01_01.tar`), which hold no clip (`load_epic_kitchens` says so).
+    archives = [
+        path
+        for _, (_, others) in listings
+        for path in others
+        if path.name.lower().endswith(ANY_ARCHIVE_SUFFIXES) and not {"rgb_frames", "flow_frames"} & set(path.parts)
+    ]
+    if not videos and archives:
+        command = f"cd {archives[0].parent} && {unpack_command(archives[0].name)}"
+        seen += f", but {len(archives)} archive(s) ({quoted([str(path) for path in archives], 3)}): unpack them "
+        seen += f"(e.g. `{command}`)"
     raise DatasetFormatError(
         f"--dataset_format {fmt}: none of the {sum(missing.values())} clips the annotations name is on disk "
         f"(looked for {looked_for} below {', '.join(map(str, roots))}); found {seen}"
