@@ -239,6 +239,62 @@ def test_moments_unpacked_below_the_root_finds_clips_beside_its_csvs_and_names_t
     assert Path(data.split("validation")[0]["video"]) == tmp_path / "Moments_in_Time_Raw/validation/clapping/z.mp4"
 
 
+def test_moments_and_kinetics_in_mmaction2s_layout_are_read(tmp_path):
+    # mmaction2's tools/data/mit: `annotations/{moments_categories.txt,trainingSet.csv,...}` beside
+    # `videos/{training,validation}/` (and `rawframes/training/<class>/<clip>/`, folders of frames): every clip was
+    # "not on disk". tools/data/kinetics: DeepMind's CSVs renamed `annotations/kinetics_{train,val,test}.csv`: refused
+    # as "no annotations/train.csv or val.csv".
+    moments(tmp_path / "mit" / "unpacked")
+    (tmp_path / "mit" / "unpacked").rename(tmp_path / "mit" / "annotations")
+    (tmp_path / "mit" / "videos").mkdir()
+    for folder in ("training", "validation"):
+        (tmp_path / "mit" / "annotations" / folder).rename(tmp_path / "mit" / "videos" / folder)
+    (tmp_path / "mit" / "rawframes" / "training" / "clapping" / "x.mp4").mkdir(parents=True)
+    data = load_video_dataset(tmp_path / "mit", "moments")
+    assert {split: [(Path(e["video"]).relative_to(tmp_path / "mit").as_posix(), e["label"]) for e in examples]
+            for split, examples in data.splits.items()} == {
+        "train": [("videos/training/clapping/x.mp4", 1), ("videos/training/barking/y.mp4", 0)],
+        "validation": [("videos/validation/clapping/z.mp4", 1)],
+    }  # fmt: skip
+
+    header = ["label", "youtube_id", "time_start", "time_end", "split", "is_cc"]
+    annotations = tmp_path / "k400" / "annotations"
+    write_csv(annotations / "kinetics_train.csv", [["air drumming", "-abc", 40, 50, "train", 0]], header)
+    write_csv(annotations / "kinetics_val.csv", [["abseiling", "xyz", 3, 13, "val", 0]], header)
+    write_csv(annotations / "kinetics_test.csv", [["qqq", 0, 10, "test", 0]], header[1:])
+    clip(tmp_path / "k400" / "videos_train" / "air_drumming" / "-abc_000040_000050.mp4")
+    clip(tmp_path / "k400" / "videos_val" / "abseiling" / "xyz_000003_000013.mp4", seed=1)
+    data = load_video_dataset(tmp_path / "k400", "kinetics")
+    assert data.label_names == ["abseiling", "air drumming"] and data.unlabelled == ["test"]
+    assert {
+        split: [(Path(e["video"]).name, e["label"]) for e in examples] for split, examples in data.splits.items()
+    } == {
+        "train": [("-abc_000040_000050.mp4", 1)],
+        "validation": [("xyz_000003_000013.mp4", 0)],
+    }
+
+
+def test_ucf101_and_hmdb51_still_in_their_rar_archives_are_refused_with_the_command_that_unpacks_them(tmp_path):
+    # HMDB51 ships as `hmdb51_org.rar` holding one `.rar` a class; unpacking the outer one alone read "found no video
+    # files". UCF101 ships as `UCF101.rar`, given as --dataset, was to be unpacked with `tar -xf`, which GNU tar
+    # refuses ("This does not look like a tar archive").
+    lists = tmp_path / "hmdb51" / "testTrainMulti_7030_splits"
+    lists.mkdir(parents=True)
+    (lists / "brush_hair_test_split1.txt").write_text("April_09_brush_hair_u_nm_np1_ba_goo_0.avi 1 \n")
+    (lists / "cartwheel_test_split1.txt").write_text("Acrobacias_de_un_fenomeno_cartwheel_f_cm_np1_ba_bad_8.avi 2 \n")
+    for name in ("brush_hair", "cartwheel"):
+        (tmp_path / "hmdb51" / "hmdb51_org").mkdir(exist_ok=True)
+        (tmp_path / "hmdb51" / "hmdb51_org" / f"{name}.rar").write_bytes(b"Rar!\x1a\x07\x00")
+    with pytest.raises(DatasetFormatError) as refused:
+        load_video_dataset(tmp_path / "hmdb51", "hmdb51")
+    assert "found no video files, but 2 archive(s)" in str(refused.value)
+    assert f"`cd {tmp_path / 'hmdb51' / 'hmdb51_org'} && unrar x brush_hair.rar brush_hair/`" in str(refused.value)
+
+    (tmp_path / "UCF101.rar").write_bytes(b"Rar!\x1a\x07\x00")
+    with pytest.raises(DatasetFormatError, match=r"unpack it \(e\.g\. `unrar x .*UCF101\.rar UCF101/`\)"):
+        load_video_dataset(tmp_path / "UCF101.rar", "ucf101")
+
+
 def test_ssv2_reads_20bn_file_names_and_test_answers(tmp_path):
     labels = {"Holding something": "0", "Pushing something from left to right": "1"}
     (tmp_path / "something-something-v2-labels.json").write_text(json.dumps(labels))

@@ -19,7 +19,15 @@ from pathlib import Path
 
 from .examples import DatasetFormatError, VideoClassificationData, quoted
 from .fetch import archive_parts_below, concatenate_command, missing_parts
-from .folders import SPLIT_ALIASES, VIDEO_EXTENSIONS, files_below, walk_folder, what_is_there
+from .folders import (
+    ANY_ARCHIVE_SUFFIXES,
+    SPLIT_ALIASES,
+    VIDEO_EXTENSIONS,
+    files_below,
+    unpack_command,
+    walk_folder,
+    what_is_there,
+)
 from .labels import label_vocabulary, names_by_index, unknown_class
 
 # The adapters' one logger, named as before they were split out of `formats.py`: a level or filter a user set on
@@ -118,8 +126,22 @@ def _keep_found_splits(fmt: str, splits: dict, missing: dict, roots: Sequence[Pa
             logger.warning("split %r left out: none of its %d clips is on disk", split, missing[split])
     if any(found.values()):
         return found
-    videos = sorted({path.relative_to(root).as_posix() for root in roots for path in files_below(root)[0]})
+    listings = [(root, files_below(root)) for root in roots]
+    videos = sorted({path.relative_to(root).as_posix() for root, (clips, _) in listings for path in clips})
     seen = f"{len(videos)} video files, e.g. {videos[:3]}" if videos else "no video files"
+    # The clips still packed, as the data sets ship them (UCF101.rar; HMDB51's rar of a rar per class; CVDF's
+    # Kinetics tar.gz parts): said so, with the command, where "found no video files" left the user to guess. Not
+    # Epic's tars of extracted frames (`P01/rgb_frames/P01_01.tar`), which hold no clip (`load_epic_kitchens` says so).
+    archives = [
+        path
+        for _, (_, others) in listings
+        for path in others
+        if path.name.lower().endswith(ANY_ARCHIVE_SUFFIXES) and not {"rgb_frames", "flow_frames"} & set(path.parts)
+    ]
+    if not videos and archives:
+        command = f"cd {archives[0].parent} && {unpack_command(archives[0].name)}"
+        seen += f", but {len(archives)} archive(s) ({quoted([str(path) for path in archives], 3)}): unpack them "
+        seen += f"(e.g. `{command}`)"
     raise DatasetFormatError(
         f"--dataset_format {fmt}: none of the {sum(missing.values())} clips the annotations name is on disk "
         f"(looked for {looked_for} below {', '.join(map(str, roots))}); found {seen}"
@@ -146,9 +168,12 @@ def _read_csv(path: Path, header: bool = True) -> list:
         return list(csv.DictReader(f)) if header else [row for row in csv.reader(f) if row]
 
 
-# CVDF's `annotations/{train,val,test}.csv`, Kinetics-700-2020's `validate.csv`, and ActivityNet's crawler names
-# (`kinetics-400_train.csv`, `kinetics_600_val.csv`).
-_KINETICS_CSV = re.compile(r"^(?:kinetics[-_]?\d+(?:[-_]\d+)?[-_])?(train|val|validate|validation|test)\.csv$", re.I)
+# CVDF's `annotations/{train,val,test}.csv`, Kinetics-700-2020's `validate.csv`, ActivityNet's crawler names
+# (`kinetics-400_train.csv`, `kinetics_600_val.csv`), and mmaction2's (`download_annotations.sh` renames DeepMind's
+# CSVs `annotations/kinetics_{train,val,test}.csv`, which were refused as "no annotations/train.csv or val.csv").
+_KINETICS_CSV = re.compile(
+    r"^(?:kinetics(?:[-_]?\d+(?:[-_]\d+)?)?[-_])?(train|val|validate|validation|test)\.csv$", re.I
+)
 
 
 def _kinetics_annotation_files(roots: Sequence[Path]) -> dict[str, Path]:
@@ -633,6 +658,16 @@ def _moments_rows(path: Path) -> list[list[str]]:
     return rows
 
 
+def _folders_named(roots: Sequence[Path], names: Sequence[str]) -> dict[str, list[Path]]:
+    """`{name: [every folder of that name below the roots, in the walk's order]}`, one walk."""
+    found: dict[str, list[Path]] = {name: [] for name in names}
+    for root in roots:
+        for dirpath, _ in walk_folder(root):
+            if dirpath != root and dirpath.name in found:
+                found[dirpath.name].append(dirpath)
+    return found
+
+
 def load_moments(roots: Sequence[Path]) -> VideoClassificationData:
     """Moments in Time: `trainingSet.csv` / `validationSet.csv` (no header: `path,label,...`), clips under
     `training/` and `validation/`, class indices from `moments_categories.txt` (`name,index`) if any."""
@@ -647,7 +682,7 @@ def load_moments(roots: Sequence[Path]) -> VideoClassificationData:
             # The clips' folder sits beside the CSV (`Moments_in_Time_Raw/{trainingSet.csv,training/}`), which an
             # archive may have put below the data set's root; re-made CSVs may carry the folder in the path.
             folders = [path.parent / folder, *(r / folder for r in roots), path.parent, *roots]
-            annotations[split] = (_moments_rows(path), folders)
+            annotations[split] = (_moments_rows(path), folders, folder)
     if not annotations:
         raise DatasetFormatError(
             f"--dataset_format moments: no trainingSet.csv or validationSet.csv under {roots[0]}{what_is_there(roots)}"
@@ -663,15 +698,24 @@ def load_moments(roots: Sequence[Path]) -> VideoClassificationData:
         names = names_by_index(pairs, "moments", categories.name)
         label2id = {name: i for i, name in enumerate(names)}
     else:
-        names, label2id = label_vocabulary([row[1] for rows, _ in annotations.values() for row in rows], "moments")
+        names, label2id = label_vocabulary([row[1] for rows, *_ in annotations.values() for row in rows], "moments")
     missing: dict[str, int] = {}
     splits = {}
-    for split, (rows, folders) in annotations.items():
+    below: dict[str, list[Path]] | None = None
+    for split, (rows, folders, _) in annotations.items():
         kept, absent = [], []
         for row in rows:
             if row[1] not in label2id:
                 raise unknown_class("moments", row[1], split, categories.name)
             path = next((folder / row[0] for folder in folders if (folder / row[0]).is_file()), None)
+            if path is None and below is None:
+                # Or a folder of that name elsewhere below the root, looked for once a clip is not where it is
+                # looked for first: mmaction2's layout puts `annotations/trainingSet.csv` beside
+                # `videos/training/`, whose every clip was "not on disk".
+                below = _folders_named(roots, ("training", "validation"))
+                for _, others, name in annotations.values():
+                    others.extend(other for other in below[name] if other not in others)
+                path = next((folder / row[0] for folder in folders if (folder / row[0]).is_file()), None)
             if path is None:
                 absent.append(row[0])
             else:

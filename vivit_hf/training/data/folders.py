@@ -346,4 +346,10 @@ def unpack_command(archive) -> str:
     folder = name[: -len(next(s for s in ANY_ARCHIVE_SUFFIXES if name.lower().endswith(s)))] or "data"
     if name.lower().endswith(".zip"):
         return f"unzip {archive} -d {folder}"
+    # RAR and 7-Zip, which UCF101 and HMDB51 ship as (`UCF101.rar`; `hmdb51_org.rar` of a `.rar` a class): GNU tar
+    # reads neither ("This does not look like a tar archive"), which the command said to run
+    if name.lower().endswith(".rar"):
+        return f"unrar x {archive} {folder}/"
+    if name.lower().endswith(".7z"):
+        return f"7z x {archive} -o{folder}"
     return f"mkdir {folder} && tar -xf {archive} -C {folder}"
