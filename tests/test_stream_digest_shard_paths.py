@@ -5,7 +5,10 @@ were the same data. A checkpoint of an earlier version, which recorded the file 
 
 import hashlib
 import json
+import sys
 import tarfile
+from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from test_data_hub_layouts import sources, write_tar
@@ -398,13 +401,21 @@ def labelled_tars(root, names: str = "cat dog cat dog cat dog", clip: bytes = b"
     return sorted(str(tar) for tar in (root / "train").glob("*.tar"))
 
 
+def called_from(*functions: str) -> bool:
+    """Whether a function of one of these names is on the caller's stack (`inspect.stack()` reads every frame's
+    source lines: 10 s of a test that asks at every member read)."""
+    frame = sys._getframe(1)
+    while frame is not None and frame.f_code.co_name not in functions:
+        frame = frame.f_back
+    return frame is not None
+
+
 def walks_and_scans(monkeypatch, caplog, root, cache) -> tuple:
     """Open `root` as a process of its own would (nothing of an earlier open in memory), and count and digest its
     training split's shards as a streamed run does before its first step: `(data, the tars opened by path and
     walked, label scans, (shard sizes, digest))`. Not counted: the look at one tar's first member that tells
     WebDataset shards from packed folders, and the columns' look at each shard's first sample (neither reads a tar
     through), and the label scan's reads (counted as scans)."""
-    import inspect
     import logging
 
     from vivit_hf.training.data.stream_contents import read_tar_index
@@ -413,7 +424,7 @@ def walks_and_scans(monkeypatch, caplog, root, cache) -> tuple:
 
     def counted_open(name=None, *args, **kwargs):
         peeks = ("_is_webdataset_shard", "webdataset_features_of_every_split", "scan")
-        if name is not None and not any(frame.function in peeks for frame in inspect.stack()):
+        if name is not None and not called_from(*peeks):
             walked.append(str(name))
         return real_open(name, *args, **kwargs)
 
@@ -451,13 +462,12 @@ def test_the_label_scan_of_a_local_webdataset_reads_its_label_members_alone_not_
     """The label scan streamed every tar through `datasets`, reading every member: each clip's bytes (Kinetics:
     every clip of the data set) for a few bytes of label. Only the label members are read now, the clips skipped over
     by the offsets the tar headers give; the labels are those `datasets` reads (the reference: its own stream)."""
-    import inspect
 
     tars = labelled_tars(tmp_path / "data", clip=bytes(70_000))  # clips past the index's small members
     read, real_extract = [], tarfile.TarFile.extractfile
 
     def recorded(self, member):
-        if any(frame.function == "scan" for frame in inspect.stack()):
+        if called_from("scan"):
             read.append(member.name if isinstance(member, tarfile.TarInfo) else member)
         return real_extract(self, member)
 
@@ -468,6 +478,51 @@ def test_the_label_scan_of_a_local_webdataset_reads_its_label_members_alone_not_
     expected = [row["txt"] for row in split.dataset.select_columns(["txt"])]  # datasets' own read of every member
     assert expected == ["cat", "dog"] * 3 and split.num_examples == 6
     assert data.label_spaces == {"label": ["cat", "dog"]} and split.label_map == {"cat": 0, "dog": 1}
+
+
+def test_class_names_beside_integer_labels_are_read_from_their_members_alone_once_for_every_process(
+    tmp_path, monkeypatch
+):
+    """A WebDataset of `.cls` ids and `.json` class names without a data card (the shard tool's tars, copied without
+    their card) named its classes by reading every tar through twice more on every process, each clip's bytes
+    included: the ids again, then the names (Kinetics: twice the data set a process before the first step). Both
+    come from their members alone now, kept for the other processes as the label scan is."""
+    from vivit_hf.training.data.stream_contents import read_tar_index
+
+    classes = ["cat", "dog", "eel"]
+    ids = [0, 1, 0, 2, 1, 0]
+    for shard in range(2):
+        samples = [
+            (
+                f"{i:06d}",
+                {
+                    "mp4": bytes(70_000),  # past the tar index's small members, which it reads
+                    "cls": str(ids[i]).encode(),
+                    "json": json.dumps({"label": classes[ids[i]]}).encode(),
+                },
+            )
+            for i in range(3 * shard, 3 * shard + 3)
+        ]
+        write_tar(tmp_path / "data" / "train" / f"00{shard}.tar", samples)
+    read, real_extract = [], tarfile.TarFile.extractfile
+
+    def recorded(self, member):
+        read.append((member.name if isinstance(member, tarfile.TarInfo) else member).rpartition(".")[2])
+        return real_extract(self, member)
+
+    monkeypatch.setattr(tarfile.TarFile, "extractfile", recorded)
+    monkeypatch.setattr(datasets.config, "HF_DATASETS_CACHE", str(tmp_path / "cache"))  # (the tar indexes')
+    members = []
+    for _ in range(2):  # the first process, then another (nothing in memory but what the cache keeps)
+        read.clear()
+        read_tar_index.cache_clear()
+        assert open_streaming_dataset(str(tmp_path / "data"), cache_dir=str(tmp_path / "cache")).label_spaces == {
+            "label": classes
+        }
+        members.append({kind: read.count(kind) for kind in ("mp4", "cls", "json")})
+    # the looks at the shards' first samples (the columns, the features) read 3 clips and 4 labels an open; each
+    # whole pass read 6 more of each (was 15 clips on every process; 16 labels on the second: 2 passes not kept)
+    assert [open_["mp4"] for open_ in members] == [3, 3] and members[1] == {"mp4": 3, "cls": 4, "json": 4}, members
 
 
 def test_a_webdataset_relabelled_to_the_same_size_and_time_is_scanned_again_not_read_from_the_kept_scan(
@@ -497,18 +552,111 @@ def test_a_webdataset_relabelled_to_the_same_size_and_time_is_scanned_again_not_
 def test_a_streamed_recipe_opens_its_data_on_the_main_process_first():
     """`--streaming` opened the data on every process at once, each reading every shard; the main process now opens
     it first (as the whole read does, `main_process_first`), so the others read back what it found (`kept_scans`)."""
-    from types import SimpleNamespace
     from unittest import mock
 
     from vivit_hf.training import finetune
 
     events = []
     other_rank = SimpleNamespace(
-        num_processes=2, is_main_process=False, wait_for_everyone=lambda: events.append("waited for the main process")
+        num_processes=2,
+        is_main_process=False,
+        is_local_main_process=False,
+        wait_for_everyone=lambda: events.append("waited"),
     )
     with mock.patch.object(finetune, "load_streaming_data", lambda args, n=1: events.append(f"opened on {n}")):
         finetune.load_data(SimpleNamespace(streaming=True), other_rank)
-    assert events == ["waited for the main process", "opened on 2"]
+    assert events == ["waited", "waited", "opened on 2"]  # for rank 0, then for each other machine's main process
+
+
+def machines_opening(caches, body):
+    """2 machines x 2 processes (threads, accelerate's barrier a `threading.Barrier`), machine m's cache `caches[m]`,
+    each process running `body(cache)` in `main_process_first`: [(rank, what body returned or raised), ...]."""
+    import threading
+
+    from vivit_hf.training.finetune import main_process_first
+
+    barrier, ended = threading.Barrier(4, timeout=20), {}
+
+    def process(rank):
+        machine, local_rank = divmod(rank, 2)
+        accelerator = SimpleNamespace(
+            num_processes=4,
+            is_main_process=rank == 0,
+            is_local_main_process=local_rank == 0,
+            wait_for_everyone=barrier.wait,
+        )
+        try:
+            with main_process_first(accelerator):
+                ended[rank] = body(caches[machine])
+        except Exception as error:  # noqa: BLE001 (what each process ended with)
+            ended[rank] = error
+
+    threads = [threading.Thread(target=process, args=(rank,)) for rank in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return [ended[rank] for rank in range(4)]
+
+
+def test_each_machine_scans_a_stream_once_on_its_own_cache_and_a_shared_cache_is_scanned_once(tmp_path):
+    """On several machines, each with its own cache (local disks), accelerate's `main_process_first` let rank 0 scan
+    first and then every other process at once: both processes of machine 1 scanned every shard (on 8-GPU machines,
+    8 passes over Kinetics' 1.4 GB of tars a machine). Now each machine's main process scans first, then its others
+    read back what it kept; a cache every machine shares is scanned by rank 0 alone."""
+    import time
+
+    from vivit_hf.training.data import DatasetFormatError
+    from vivit_hf.training.data.kept_scans import kept
+
+    def opening(cache):
+        machine = Path(cache).name
+
+        def scan():  # the pass over every shard (slow: a machine's other process let in meanwhile would scan too)
+            scans.append(machine)
+            time.sleep(0.2)
+            return ["cat", "dog"]
+
+        return kept("label scan", ["the shards' keys"], scan, cache_dir=str(cache))
+
+    scans = []
+    assert machines_opening([tmp_path / "machine0", tmp_path / "machine1"], opening) == [["cat", "dog"]] * 4
+    assert sorted(scans) == ["machine0", "machine1"]  # (was machine0, machine1, machine1)
+    scans = []
+    assert machines_opening([tmp_path / "shared"] * 2, opening) == [["cat", "dog"]] * 4
+    assert scans == ["shared"]
+
+    def refused(cache):  # a data set every process finds not in its format: every one ends with it, none waits on
+        raise DatasetFormatError("no split in data")
+
+    assert [str(ended) for ended in machines_opening([tmp_path] * 2, refused)] == ["no split in data"] * 4
+
+
+def test_machines_holding_copies_of_the_shards_at_one_path_each_keep_their_scans_in_a_cache_they_share(
+    tmp_path, monkeypatch
+):
+    """Machines that each copy the shards to their own disk at one path (`/data/kinetics`) while sharing a cache
+    (`HF_HOME` on a network home) found each other's tar indexes and label scans under that path: another inode, so
+    not theirs. Each replaced the other's, and every process after a machine's first walked and scanned every tar
+    again (16 processes: 15 passes where 2 do). Each copy, by its inode, now keeps its own; the tar written again in
+    place (its inode kept) still replaces its old answer (`test_a_webdataset_relabelled_...`)."""
+    from vivit_hf.training.data import stream_contents
+    from vivit_hf.training.data.streaming import _kept_label_scan
+
+    monkeypatch.setattr(datasets.config, "HF_DATASETS_CACHE", str(tmp_path / "shared_cache"))
+    shard = labelled_tars(tmp_path / "data")[0]
+    walks, scans = [], []
+    real_walk = stream_contents._walk
+    monkeypatch.setattr(stream_contents, "_walk", lambda path: walks.append(path) or real_walk(path))
+    status = Path(shard).stat()
+    copies = [(shard, status.st_size, status.st_mtime_ns, inode, status.st_ctime_ns) for inode in (1001, 2002)]
+    labels = ["cat", "dog", "cat"]
+    for machine in (0, 1, 0, 1):  # each machine's first process, then each one's others (nothing in memory)
+        stream_contents.read_tar_index.cache_clear()
+        assert stream_contents.read_tar_index(copies[machine])[0] == 3
+        key = ["datasets", "txt", "txt", "string", [list(copies[machine])]]
+        assert _kept_label_scan(key, lambda machine=machine: scans.append(machine) or labels, None) == labels
+    assert (len(walks), scans) == (2, [0, 1])  # (was 4 and [0, 1, 0, 1])
 
 
 def test_a_hub_webdataset_label_scan_is_kept_by_its_shards_urls_pinned_to_a_commit_alone():

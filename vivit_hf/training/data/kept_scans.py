@@ -5,14 +5,16 @@ A WebDataset without a data card that declares its classes is opened by reading 
 reads every tar to do so, the clips' bytes included), and every local tar's headers and small members are walked
 once (`stream_contents.read_tar_index`: the cut-tar check, the count, the digest). Both were kept only in the memory
 of the process that read them: every process of a run read every shard (20 000 clips: 18 s each; Kinetics: ~220 s
-each, N processes on a machine multiplying the disk's reads). The recipes open a stream on the main process first
-(`main_process_first`); what it found is kept here, and the others read it back.
+each, N processes on a machine multiplying the disk's reads). The recipes open a stream on the main process first,
+then on each other machine's (`finetune.main_process_first`); what each found is kept here, in its machine's cache,
+and the others read it back.
 
 An answer is kept under a hash of all it depends on: every shard's `file_key` (its real path, size, modification
 time, inode and status-change time, as the caches of clips' frame tables and a folder's Arrow cache key them), so a
 shard written again, relabelled to the same size with its old time put back, or restored by `cp -a` is read again,
 never served stale (a Hub shard: its URL, which names the commit it is read at). Each tar's index, and each split's
-label scan, has one file, its answer replaced when a shard changes. Only JSON values are kept; what
+label scan (and names column), has one file, by the tars' paths and inodes, its answer replaced when a shard changes in
+place: copies at one path on machines sharing the cache (other inodes) keep one each. Only JSON values are kept; what
 cannot be written so (or a cache folder that cannot be written) is found by a pass of its own, as before.
 """
 

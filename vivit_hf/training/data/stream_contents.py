@@ -189,8 +189,14 @@ def read_tar_index(identity: tuple) -> tuple[int, list[str], str, str | None]:
     came before it, other samples' between them (`tar -cf shard.tar *.mp4 *.cls`), else None. Kept on disk under
     `identity` (`kept_scans`): each process of a run walked every tar's headers again (Kinetics' 5 250 tars: ~70 s
     each), where now the first to open the data set walks them and the others read what it found."""
+    # one file for the tar at this path and inode: a shard written again in place replaces its answer, and machines
+    # that each hold a copy at one path (other inodes) keep one each in a cache they share, where each replaced the
+    # other's and every process after the first on a machine walked every tar again
     samples, ids, contents, scattered = kept(
-        "tar index", [list(identity), SMALL_MEMBER], functools.partial(_walk, identity[0]), place=identity[0]
+        "tar index",
+        [list(identity), SMALL_MEMBER],
+        functools.partial(_walk, identity[0]),
+        place=[identity[0], identity[3]],
     )
     return samples, list(ids), contents, scattered
 

@@ -465,18 +465,24 @@ def _open_streaming_dataset(
     top_column = label_column if label_column in features else label_column.partition(".")[0]
     scanned: dict[str, list] = {}
 
-    def scan(split):  # the label column alone: no clip bytes are decoded (nor read from a local tar)
+    def column_values(split, column):  # one column alone: no clip bytes are decoded (nor read from a local tar)
+        top = column if column in features else column.partition(".")[0]
+
+        def read():
+            said = "label column" if column == label_column else f"{column!r} column (the class names)"
+            logger.info(
+                "reading the %s of split %r once%s", said, split, " (labels and size)" * (column == label_column)
+            )
+            rows = class_ids_unchecked(_label_members_only(loaded[split], top).select_columns([top]), top)
+            return [label_value(row, column) for row in rows]
+
+        # a local WebDataset's: kept for the run's other processes (`_kept_label_scan`)
+        key = None if split in filtered else _label_scan_key(loaded[split], features, top, column)
+        return read() if key is None else _kept_label_scan(key, read, cache_dir)
+
+    def scan(split):  # the label column: the labels and the split's size
         if split not in scanned:
-
-            def read():
-                logger.info("reading the label column of split %r once (labels and size)", split)
-                labels = _label_members_only(loaded[split], top_column).select_columns([top_column])
-                rows = class_ids_unchecked(labels, top_column)
-                return [label_value(row, label_column) for row in rows]
-
-            # a local WebDataset's: kept for the run's other processes (`_kept_label_scan`)
-            key = None if split in filtered else _label_scan_key(loaded[split], features, top_column, label_column)
-            scanned[split] = read() if key is None else _kept_label_scan(key, read, cache_dir)
+            scanned[split] = column_values(split, label_column)
             sizes[split] = len(scanned[split])
         return scanned[split]
 
@@ -509,10 +515,14 @@ def _open_streaming_dataset(
         names, label_map = reordered
     warn_unread_segments(features, source)
     if card is None and not isinstance(label_feature(features, label_column), datasets.ClassLabel):
-
-        def values_of(column):  # a names column beside integer labels: read once, alone, as the labels were
-            top = column if column in features else column.partition(".")[0]
-            return [label_value(row, column) for split in loaded for row in loaded[split].select_columns([top])]
+        # a names column beside integer labels: read as the labels were (its members alone, kept for the others);
+        # each process read every tar whole twice, the labels again and the names, clips and all
+        def values_of(column):
+            return [
+                value
+                for split in loaded
+                for value in (scan(split) if column == label_column else column_values(split, column))
+            ]
 
         names = names_beside_ids(names, features, label_column, values_of)
     for split in loaded:
@@ -653,8 +663,9 @@ def _kept_label_scan(key: list, read: Callable[[], list], cache_dir: str | None)
     def scalars(values: list) -> bool:
         return all(value is None or type(value) in (str, int, bool) for value in values)
 
-    # one file for the split's shards, whatever their sizes and times: a shard's change replaces it
-    shards = [shard[0] if isinstance(shard, list) else shard for shard in key[4]]  # a local tar's path, a Hub URL
+    # one file for the split's shards, whatever their sizes and times: a shard's change replaces it; by a local tar's
+    # path and inode (`read_tar_index`: copies at one path on machines sharing the cache), a Hub tar's URL
+    shards = [[shard[0], shard[3]] if isinstance(shard, list) else shard for shard in key[4]]
     return kept("label scan", key, read, cache_dir, keep=scalars, place=[*key[:3], shards])
 
 
