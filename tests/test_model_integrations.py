@@ -6,7 +6,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 from accelerate import dispatch_model
-from safetensors.torch import load_file
+from safetensors.torch import load_file, save_file
 from test_models import TINY, VARIANTS, clip, tiny
 from transformers import AutoConfig, AutoModelForVideoClassification
 
@@ -51,7 +51,11 @@ def test_forward_hook_on_the_projection_sees_the_convolution(name, overrides):
     torch.testing.assert_close(output, expected, rtol=1e-5, atol=1e-5)
 
 
-@pytest.mark.parametrize(("name", "overrides"), EMBEDDINGS, ids=EMBEDDING_IDS)
+# The backbone's shared forward hands the token embedding's output to every variant's `encode`: one model of each
+# embedding type (the test above calls the embedding in each variant).
+@pytest.mark.parametrize(
+    ("name", "overrides"), [EMBEDDINGS[0], EMBEDDINGS[-1]], ids=[EMBEDDING_IDS[0], EMBEDDING_IDS[-1]]
+)
 def test_forward_hook_output_replaces_the_tokens(name, overrides):
     """A hook that returns a new output (as activation edits do) is what the encoder gets: zeroing it gives the
     logits of the same model with a zero kernel and bias."""
@@ -166,10 +170,13 @@ def test_offloaded_token_embedding_and_split_encoders_give_the_same_logits_and_r
 
 def test_dispatch_model_offloads_a_split_encoders_own_parameters(tmp_path):
     """accelerate's `dispatch_model` over a model in memory: the split encoders' parameters mapped to disk are
-    offloaded as the map says (they stayed in memory), and the logits are the undispatched model's."""
+    offloaded as the map says (they stayed in memory), and the logits are the undispatched model's. The model was
+    dispatched before by another map (all on the CPU, hooks forced), whose hook on the encoder was kept: its
+    position embeddings stayed in memory."""
     model = tiny("spatio_temporal")
     with torch.no_grad():
         expected = model(pixel_values=clip()).logits
+    dispatch_model(model, dict.fromkeys(split_encoders_map(model), "cpu"), force_hooks=True)
     dispatched = dispatch_model(model, split_encoders_map(model), offload_dir=tmp_path)
     assert dispatched.vivit.encoder.position_embeddings.device.type == "meta"
     with torch.no_grad():
@@ -199,11 +206,15 @@ def test_a_map_that_offloads_an_encoders_positions_and_no_block_is_refused_at_lo
         )
 
 
-def test_device_map_auto_that_puts_the_position_embeddings_on_disk_gives_the_same_logits(tmp_path):
+def test_device_map_auto_that_puts_the_position_embeddings_on_disk_gives_the_same_logits_under_peft_too(tmp_path):
     """`device_map="auto"` with 70% of the model's bytes for the CPU and the rest on disk: accelerate splits the
     encoder, its CLS token on the CPU, its position embeddings on disk. (Model 1 does so at 68.1-71.4% in steps of
     0.1%, Model 2's spatial encoder at 32.4-33.1%, its temporal one at 59.9%; Models 3 and 4 have no CLS token before
-    the positions, and accelerate fills devices in order: their positions go to disk only with the whole encoder.)"""
+    the positions, and accelerate fills devices in order: their positions go to disk only with the whole encoder.)
+    `PeftModel.from_pretrained` over that model removes every hook and dispatches the `PeftModel` by the map, a
+    wrapper whose `hf_device_map` the model never sees: the position embeddings were left on the meta device ("Tensor
+    on device meta is not on the expected device cpu!"). The adapter (LoRA on each `qkv`, B non-zero) gives the
+    logits it gives the model in memory."""
     model = tiny("spatio_temporal")
     model.save_pretrained(tmp_path / "model")
     size = sum(tensor.numel() * tensor.element_size() for tensor in model.state_dict().values())
@@ -219,6 +230,24 @@ def test_device_map_auto_that_puts_the_position_embeddings_on_disk_gives_the_sam
         torch.testing.assert_close(
             offloaded(pixel_values=clip()).logits, model(pixel_values=clip()).logits, rtol=0, atol=0
         )
+    peft = pytest.importorskip("peft")
+    adapted = peft.get_peft_model(model, peft.LoraConfig(r=2, target_modules=["qkv"]))
+    with torch.no_grad():
+        for seed, layer in enumerate(m for m in adapted.modules() if isinstance(m, peft.tuners.lora.LoraLayer)):
+            layer.lora_B["default"].weight.normal_(generator=torch.Generator().manual_seed(seed))
+        expected = adapted(pixel_values=clip()).logits
+    # the adapter's two files, as `save_pretrained` writes them without its model card (a third of this test's time)
+    adapted.peft_config["default"].save_pretrained(tmp_path / "adapter")
+    save_file(peft.get_peft_model_state_dict(adapted), tmp_path / "adapter" / "adapter_model.safetensors")
+    wrapped = peft.PeftModel.from_pretrained(
+        offloaded,
+        tmp_path / "adapter",
+        device_map={f"base_model.model.{key}": device for key, device in offloaded.hf_device_map.items()},
+        offload_folder=tmp_path / "offload_peft",
+    )
+    assert wrapped.base_model.model.vivit.encoder.position_embeddings.device.type == "meta"
+    with torch.no_grad():
+        torch.testing.assert_close(wrapped(pixel_values=clip()).logits, expected, rtol=0, atol=0)
 
 
 # ------------------------------------------------------------------------------ label spaces given to from_pretrained
