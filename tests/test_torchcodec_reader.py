@@ -450,6 +450,11 @@ def pyav_reader_whose_table_says(times, stamp: str, decode_stamped: bool) -> typ
         def flags_keyframes_needing_references(self):
             return False
 
+        def seeks_rename_packets(self):
+            return False
+
+        _unseekable = frozenset()
+
     return StandIn
 
 

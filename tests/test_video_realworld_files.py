@@ -1,7 +1,9 @@
 # Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
 """Files as cameras, broadcast captures, downloads and other muxers leave them, read by index as a sequential decode
 gives them: a transport stream whose 33-bit clock wraps, a file that ends inside a packet, H.264 with intra refresh
-(keyframes no decoder can start from), H.264 with B-frames in MXF (decode times stored as presentation times), a
+(keyframes no decoder can start from), H.264 with B-frames in MXF (decode times stored as presentation times), an MXF
+file cut before its index (whose seeks land elsewhere under the asked time), an ASF file cut inside a payload, raw
+DV and H.264 streams cut inside a picture, a RealMedia file cut short, a
 Matroska file whose timestamps start below 0, a file whose tags are not UTF-8, a file object the caller read from
 first, a stream that cannot seek; torchcodec's rate and duration, and its errors.
 
@@ -101,9 +103,9 @@ def test_a_transport_stream_whose_clock_wraps_reads_from_its_first_frame(tmp_pat
     # The 90 kHz clock passes 2^33 a second in: FFmpeg unwraps the first second to times below 0, and a seek to
     # time 0, which was how a read went back to the start, landed a second into the file (frame 0 "could not be
     # decoded").
-    path = write_stamped(tmp_path / "wrap.ts", "mpegts", encoder, 60, options, first=(2**33 - 90000) // 3600)
+    path = write_stamped(tmp_path / "wrap.ts", "mpegts", encoder, 40, options, first=(2**33 - 90000) // 3600)
     truth = sequential_decode(path)
-    assert frame_indices(truth) == list(range(60))
+    assert frame_indices(truth) == list(range(40))
     assert_reads_like_a_sequential_decode(path, truth, backend)
     assert open_video(path, backend=backend).info.fps == pytest.approx(FPS)
 
@@ -128,6 +130,77 @@ def test_a_file_that_ends_inside_a_packet_reads_every_whole_frame(tmp_path, back
     truth = sequential_decode(cut)
     assert 20 <= len(truth) < 40
     assert_reads_like_a_sequential_decode(str(cut), truth, backend)
+
+
+def test_an_asf_file_that_ends_inside_a_payload_reads_the_frames_before_it(tmp_path):
+    # ASF's demuxer hands out the payload the file ends inside unflagged, and WMV's decoder refuses one of a byte or
+    # two: it was counted as a frame, so a read of the last frame (every clip that reached it) failed "Invalid data
+    # found" where a sequential decode passes over it, as the ffmpeg command line does. The header's Data Object
+    # size tells the file is cut: the table comes from a decode at open, as for the other cut files.
+    full = write_stamped(tmp_path / "full.wmv", "asf", "wmv2", 40, {"g": "12"})
+    with av.open(full) as container:
+        picture = bytes([p for p in container.demux(video=0) if p.size][15])
+    data = open(full, "rb").read()
+    path = tmp_path / "cut.wmv"
+    path.write_bytes(data[: data.index(picture[:16]) + 2])  # two bytes into picture 15's payload
+    truth, refused = decode_passing_over_refused_packets(path)
+    assert refused == 1 and frame_indices(truth) == list(range(len(truth))) and len(truth) > 10
+    assert_reads_like_a_sequential_decode(str(path), truth, "pyav")
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_raw_dv_file_cut_inside_its_last_frame_reads_it_as_a_sequential_decode(tmp_path, backend):
+    # The DV demuxer hands out the cut frame whole, the part the file lacks as its buffer held it: the frame read
+    # before. Read after the others (a read of frame 0 last), it was frame 0's tail, not the frame before's: 41-82
+    # grey levels off a sequential decode, as a clip's frames came out otherwise than the same frames read alone.
+    full = write_stamped(tmp_path / "full.dv", "dv", "dvvideo", 6, {}, height=576, width=720)
+    data = open(full, "rb").read()
+    path = tmp_path / "cut.dv"
+    path.write_bytes(data[: len(data) * 11 // 12])  # half of the last frame
+    truth = sequential_decode(path)
+    with open_video(str(path), backend=backend) as reader:
+        exact = reader.backend == "pyav"
+        assert reader.num_frames == len(truth) == 6
+        assert_pictures(reader.read([2, 0]), truth, [2, 0], exact)
+        assert_pictures(reader.read([5]), truth, [5], exact)  # after a read of frame 0
+        assert_pictures(reader.read([1, 5]), truth, [1, 5], exact)
+
+
+def decode_passing_over_refused_packets(path) -> tuple[np.ndarray, int]:
+    """A one-thread sequential decode that passes over the packets its decoder refuses, flagged or not, and ends the
+    input where the demuxer fails, as the ffmpeg command line does; and how many packets its decoder refused."""
+    frames, refused = [], 0
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        stream.thread_type = "NONE"
+        packets = container.demux(stream)
+        while True:
+            try:
+                packet = next(packets)
+            except (StopIteration, av.InvalidDataError):
+                packet = None
+            try:
+                frames += stream.codec_context.decode(packet if packet is not None and packet.size else None)
+            except av.InvalidDataError:
+                refused += 1
+            if packet is None or not packet.size:
+                break
+    return np.stack([frame.to_ndarray(format="rgb24") for frame in frames]), refused
+
+
+def test_a_realmedia_file_cut_short_reads_the_frames_before_the_cut(tmp_path):
+    # RealMedia's demuxer fails where the file ends; after that failure, while the frame table was read, a seek back
+    # to the start went through and the next packet failed again: every frame "could not be decoded".
+    data = open(write_stamped(tmp_path / "full.rm", "rm", "rv20", 40, {"g": "12"}), "rb").read()
+    path = tmp_path / "cut.rm"
+    path.write_bytes(data[: len(data) * 11 // 20])
+    truth, refused = decode_passing_over_refused_packets(path)
+    assert refused == 0 and frame_indices(truth) == list(range(len(truth))) and len(truth) > 15
+    with open_video(str(path), backend="pyav") as reader:
+        n = reader.num_frames
+        assert n == len(truth)
+        assert_pictures(reader.read([n - 1, 0, 13]), truth, [n - 1, 0, 13], exact=True)
+        assert_pictures(reader.read(range(n)), truth, range(n), exact=True)
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
@@ -415,6 +488,20 @@ def test_h264_with_b_frames_in_mxf_reads_in_presentation_order(tmp_path, backend
     truth = sequential_decode(path)
     assert frame_indices(truth) == list(range(40))
     assert_reads_like_a_sequential_decode(path, truth, backend)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_an_mxf_file_cut_before_its_index_reads_as_a_sequential_decode(tmp_path, backend):
+    # FFmpeg's MXF muxer writes a long-GOP stream's index tables in the footer: cut before it (a recording or a copy
+    # that stopped), the demuxer seeks to a byte estimate from the bit rate and labels the packets it lands on from the
+    # time asked. Frame 36 read alone gave frame 24 (102 grey levels off), and torchcodec, which seeks so too, others.
+    full = write_stamped(tmp_path / "full.mxf", "mxf", "mpeg2video", 30, {"bf": "2", "g": "12"})
+    data = open(full, "rb").read()
+    path = tmp_path / "cut.mxf"
+    path.write_bytes(data[: len(data) * 9 // 10])
+    truth = sequential_decode(path)
+    assert frame_indices(truth) == list(range(len(truth))) and len(truth) > 24
+    assert_reads_like_a_sequential_decode(str(path), truth, backend)
 
 
 def stamped_in_decode_order(source, path, fmt: str) -> str:
@@ -992,6 +1079,25 @@ def test_a_cut_file_in_a_callers_container_reads_as_a_sequential_decode(tmp_path
         assert_pictures(reader.read([n - 1]), truth, [n - 1], exact=True)
         streamed = list(reader.iter_read(range(n)))
         assert_pictures(np.stack([frame for _, frame in streamed]), truth, range(n), exact=True)
+
+
+def test_a_raw_stream_cut_at_the_start_of_a_picture_keeps_the_frames_its_decoder_held(tmp_path):
+    # Cut a few bytes into a picture, the raw stream's last packet is refused by the decoder, unflagged: frame threads
+    # then lost the frame they held (picture 28, whose B-frames the cut took: a sequential decode, passing over the
+    # packet as the ffmpeg command line does, ends with it). A raw stream is counted on one thread at open, as a
+    # program stream is.
+    full = write_stamped(tmp_path / "full.h264", "h264", "libx264", 40, x264(8, 3))
+    with av.open(full) as container:
+        packet = [p for p in container.demux(video=0) if p.size][26]
+    cut = tmp_path / "cut.h264"
+    cut.write_bytes(open(full, "rb").read()[: packet.pos + 8])  # its start code, NAL header and 3 bytes
+    truth, refused = decode_passing_over_refused_packets(cut)
+    assert refused == 1 and frame_indices(truth) == [*range(25), 28]
+    n = len(truth)
+    with open_video(str(cut), backend="pyav") as reader:
+        assert reader.num_frames == n
+        assert_pictures(reader.read(range(n)), truth, range(n), exact=True)
+        assert_pictures(reader.read([n - 1, n - 2]), truth, [n - 1, n - 2], exact=True)
 
 
 def test_a_raw_stream_cut_inside_a_packet_streams_as_a_one_thread_sequential_decode(tmp_path):

@@ -90,6 +90,11 @@ _DROPS_LEADING_CODECS = frozenset({"h264", "hevc", "mpeg1video", "mpeg2video"})
 TEXT_ART_CODECS = frozenset({"ansi", "bintext", "xbin", "idf"})
 # Demuxers without an index, whose seek is a search for a timestamp (see PyAVReader._packets_from)
 _TIMESTAMP_SEARCH_FORMATS = frozenset({"mpegts", "mpeg"})
+# Demuxers whose seek, without the file's index, lands at a byte estimate and counts the packets it reads from the time
+# asked, not from the file: an MXF file cut before its footer (a recording or a copy stopped; FFmpeg's muxer writes a
+# long-GOP stream's index tables there) labels whatever packet it lands on with the keyframe time asked for. Their
+# seeks are checked (see `seeks_rename_packets`), also for torchcodec, which seeks the same way
+_COUNTING_SEEK_FORMATS = frozenset({"mxf"})
 # Demuxers whose track durations come from an index of every sample (see `declared_end`)
 _INDEXED_FORMATS = frozenset({"mov", "mp4"})
 _TS_PACKET_SIZES = (188, 192, 204)  # bytes of a transport stream packet (see `_ends_inside_a_ts_packet`)
@@ -513,6 +518,39 @@ def _nut_cut_at_the_end(container: Any, last) -> bool:
     return size > 0 and last.pos + last.size == size
 
 
+# The GUIDs of an ASF file's Header Object, which it starts with, and of the Data Object after it (see `_asf_cut`)
+_ASF_HEADER = bytes.fromhex("3026b2758e66cf11a6d900aa0062ce6c")
+_ASF_DATA = bytes.fromhex("3626b2758e66cf11a6d900aa0062ce6c")
+
+
+def _asf_cut(container: Any, source: Any) -> bool:
+    """Whether an ASF file (`.wmv`, `.asf`) ends inside its Data Object, whose size its header states: a download or a
+    copy cut short. Its demuxer hands out the payload the file ends inside unflagged, which the decoder refuses: counted
+    as a frame, every read of it failed ("Invalid data found") where a sequential decode passes over it. A stream
+    written live states no size (0): nothing to tell."""
+    if container.format.name != "asf" or source is None:
+        return False
+    head = read_at(source, 0, 24)
+    if len(head) < 24 or head[:16] != _ASF_HEADER:
+        return False
+    header_size = struct.unpack("<Q", head[16:24])[0]
+    data = read_at(source, header_size, 24)
+    if len(data) < 24 or data[:16] != _ASF_DATA:
+        return False
+    data_size = struct.unpack("<Q", data[16:24])[0]
+    return data_size > 50 and not read_at(source, header_size + data_size - 1, 1)
+
+
+def _dv_cut(container: Any, first_packet: tuple | None) -> bool:
+    """Whether a raw DV file (`.dv`: a camcorder's capture) ends inside a frame: its size is no whole number of its
+    frames (all of one size, its first packet's). Its demuxer hands out the cut frame whole, the part the file lacks as
+    its buffer held it: the frame it read before, which a sequential decode's is the frame before the cut."""
+    if container.format.name != "dv" or first_packet is None or not first_packet[2]:
+        return False
+    size = getattr(container, "size", 0) or 0
+    return size > 0 and size % first_packet[2] != 0
+
+
 def _invisible(packet, codec: str) -> bool:
     """Whether `packet` is a VP8 frame that its decoder shows no picture for (the show_frame bit of its frame tag is
     clear): an alt-ref frame, a reference made from future frames, which libvpx writes as a packet of its own (VP9
@@ -853,8 +891,13 @@ class PyAVReader(VideoReader):
     _recovery_points = False
     # Whether packets read after a seek carry other dts than the same packets read from the start (a damaged AVI:
     # its demuxer skips the chunks it cannot parse and counts on, while a seek takes the dts of the index, which
-    # still counts them): the dts no longer name the frames of the table, so spans decode from the start
+    # still counts them), or a seek that lands on a keyframe the table does not know so (`_landed_elsewhere`): the
+    # stamps no longer name the frames of the table, so spans decode from the start
     _seek_renames = False
+    _tail_failed = False  # whether the frame table's demux ended in a failure of the demuxer (a damaged tail)
+    # Per keyframe stamp, the size of its packet as read from the start (None: a stamp two keyframes share), for
+    # formats a seek may land in under another packet's name (`_COUNTING_SEEK_FORMATS`): see `_landed_elsewhere`
+    _key_sizes: dict | None = None
     _seeked = False  # whether the packets `_packets_from` hands out came after a seek (see `_span_frames`)
     _decode_stamped = False  # whether the stream's pts are its decode times (see `_frame_table`)
     # Whether a packet after the first that the container flags a keyframe starts no picture a decoder can start
@@ -895,6 +938,11 @@ class PyAVReader(VideoReader):
         # A digest of each frame of a cut file's last GOP as that decode made it (see `_read_damage_from_keyframe`)
         self._cut_digests: dict[int, bytes] = {}
         self._pts, self._start = self._frame_table()
+        if self._tail_failed and self._owns_container:
+            # A demuxer that failed at a damaged tail may fail every read after it: a cut RealMedia file's seek back
+            # to its start went through, and its next packet was that failure again (every frame "could not be
+            # decoded" where a sequential decode gives them all). Reads start on the file opened again
+            self._open()
         self._check_palette()
         # Keyframes that decode as a damaged picture when decoding starts there (a file cut inside that keyframe's
         # packet): a decoder that has the frames before it conceals the damage from them, as a sequential decode
@@ -907,6 +955,11 @@ class PyAVReader(VideoReader):
         self._damaged: set[int] = set()
         self._damaged_read: set[int] = set()
         self._starts_decoded = False  # whether `_start` came from the decoder's flags (`_starts_from_decoder`)
+        if self._num_frames > 1 and _dv_cut(self.container, self._first_packet):
+            # A raw DV file cut inside its last frame: read after a seek elsewhere, that picture's missing part was the
+            # frame read before it (41-82 grey levels off a sequential decode's); its spans start a frame earlier, so
+            # the frame read before it is the one a sequential decode reads before it
+            self._unseekable.add(self._num_frames - 1)
         if self._num_frames == 0:
             truncated = " (it ends inside its first frame: the file is truncated)" if self._truncated else ""
             self._refuse(f"Video {self.name} has no frames{truncated}.")
@@ -1124,6 +1177,8 @@ class PyAVReader(VideoReader):
         pts, dts, key = [], [], []  # per frame shown
         names, keyframes, stamped = [], [], []  # per packet (its dts, key flag, pts), as _decoded_table counts them
         sizes = []  # per packet: tells a packet named by its dts after a seek from another (see `_seek_renames`)
+        counting = bool(set(self.container.format.name.split(",")) & _COUNTING_SEEK_FORMATS)
+        key_sizes = self._key_sizes = {} if counting else None
         leading = None  # frames shown before the first keyframe
         first_keyframe = None  # its packet (see `_never_reorders`)
         corrupt = None  # the last shown packet flagged corrupt (its place in `names`)
@@ -1156,6 +1211,8 @@ class PyAVReader(VideoReader):
                     clock = headers[-1][2] if headers[-1] else clock
                 names.append(packet.dts)
                 sizes.append(packet.size)
+                if key_sizes is not None and packet.is_keyframe:
+                    key_sizes[packet.pts] = None if packet.pts in key_sizes else packet.size
                 keyframes.append(packet.is_keyframe)
                 stamped.append(packet.pts)
                 if packet.is_keyframe and len(names) > 1 and starts_picture and not self._false_keyframes:
@@ -1181,6 +1238,7 @@ class PyAVReader(VideoReader):
             if not pts:
                 raise VideoDecodeError(f"Video {self.name} is corrupt or truncated: {e}") from e
             # A damaged tail: the frames before it are still usable.
+            self._tail_failed = True
         except OSError as e:  # the caller's file object failed: not a fault of the video to paper over
             raise VideoDecodeError(f"Cannot read video {self.name}: {e}") from e
         # A packet the file ends inside (FFmpeg flags it corrupt; a raw MJPEG stream's lacks its end marker): some
@@ -1198,6 +1256,7 @@ class PyAVReader(VideoReader):
         # decode gives 29, 22.7 fps for 25, and a read of every frame failed); its size tells.
         cut = (corrupt is not None and corrupt >= len(names) - 2) or _jpeg_cut(last, codec)
         cut = cut or _ends_inside_a_ts_packet(self.container) or _nut_cut_at_the_end(self.container, last)
+        cut = cut or (last is not None and _asf_cut(self.container, self._source))
         # Cut at a packet's end (a download stopped at 188 bytes), its size tells nothing, nor does any flag: a decode
         # of the last GOPs does (HEVC counted 22 frames where a sequential decode gives 21).
         cut = cut or self._last_picture_lost(keyframes)
@@ -1502,10 +1561,13 @@ class PyAVReader(VideoReader):
 
         threads = self._threading
         parsed = bool(set(self.container.format.name.split(",")) & _TIMESTAMP_SEARCH_FORMATS)
+        parsed = parsed or getattr(self, "_raw_stream", False)  # (a test's stand-in reader may lack it)
         if parsed and threads[0] != "NONE" and self._owns_container:
-            # A parser splits this stream into pictures (MPEG-PS / TS): its last packet may be the start of a picture
-            # the file ends inside, unflagged (cut at a pack's end), which frame threads refuse silently, losing the
-            # frames they hold; one thread tells (see `_last_packet_refused`). Reads keep their threads unless so.
+            # A parser splits this stream into pictures (MPEG-PS / TS, a raw `.h264`): its last packet may be the start
+            # of a picture the file ends inside, unflagged (cut at a pack's end, a raw stream cut anywhere), which frame
+            # threads refuse silently, losing the frames they hold (a raw H.264 stream cut a few bytes into a picture:
+            # 24 frames where a sequential decode gives 26); one thread tells (see `_last_packet_refused`). Reads keep
+            # their threads unless so.
             self._decode_on_one_thread()
             table = self._decoded_table(names, keyframes)
             if not self._last_refused:
@@ -1572,6 +1634,26 @@ class PyAVReader(VideoReader):
         if place is None or place >= len(self._sizes):
             return packet.dts is not None  # (ASF: the packet after a seek may come without a dts, named by its place)
         return packet.size != self._sizes[place]
+
+    def _landed_elsewhere(self, key) -> bool:
+        """Whether `key`, the keyframe a seek landed at, is not the packet its pts named when the table was read from
+        the start (no keyframe had that pts, or one of another size): a demuxer that counts packets from the time
+        asked (`_COUNTING_SEEK_FORMATS`)."""
+        if self._key_sizes is None or self._stamp != "pts":
+            return False
+        size = self._key_sizes.get(key.pts, -1)
+        return size is not None and size != key.size
+
+    def seeks_rename_packets(self) -> bool:
+        """Whether a seek in this file lands on other packets than the ones it names (`_landed_elsewhere`): tried once
+        on two keyframes in a format whose seek may (`_COUNTING_SEEK_FORMATS`), no I/O elsewhere. torchcodec seeks
+        the same way and names its frames by those packets' times: it returned frame 24 for 36 from a cut MXF."""
+        if self._key_sizes is None or self._pts is None or self._seek_renames:
+            return self._seek_renames
+        starts = np.unique(self._start)[1:]
+        for start in {int(starts[-1]), int(starts[len(starts) // 2])} if starts.size else ():
+            next(iter(self._packets_from(start)), None)
+        return self._seek_renames
 
     def _name_packet(self, packet, previous: int | None) -> int | None:
         """Name a packet read after a seek as `_decoded_table` named it: put the dts it had at open in its
@@ -1963,6 +2045,12 @@ class PyAVReader(VideoReader):
                 return
             packets = self.container.demux(self.stream)
             key = next((p for p in packets if p.is_keyframe and getattr(p, self._stamp) is not None), None)
+            if key is not None and self._landed_elsewhere(key):
+                # Not the packet the table named so (an MXF file cut before its index: a read of frame 36 gave frame 24,
+                # 102 grey levels off): this file's seeks cannot be trusted, spans decode from the start
+                self._seek_renames = True
+                yield from self._demux_from_start()
+                return
             if key is not None and getattr(key, self._stamp) <= target:
                 self._seeked = True
                 yield key

@@ -377,6 +377,10 @@ def _checked_by_pyav(reader: TorchcodecReader, file: Any, name: str | None, kwar
         return pyav
     if pyav.flags_frames_needing_references():  # (found by the read `starts_at_recovery_points` makes)
         return pyav
+    if pyav.seeks_rename_packets():  # (an MXF file cut before its index: torchcodec's seeks land elsewhere)
+        return pyav
+    if pyav._unseekable:  # frames read right only after the one before them (a raw DV file's cut last frame)
+        return pyav
     reader.reference = pyav
     return reader
 
