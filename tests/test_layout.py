@@ -390,7 +390,8 @@ def test_every_public_class_and_function_says_what_it_is_in_its_own_docstring():
 
 
 # Names whose code moved to a home that says what it holds, each still importable from where it was, as the same
-# object (a patch or an identity check on one is on the other): old path -> (home, names)
+# object (an identity check on one holds for the other; a patch of a helper reaches its callers only where the old path
+# is the module itself: test_the_restarts_old_path_is_its_module): old path -> (home, names)
 MOVED = {
     # the rule for an earlier version's class names, shared with the conversion below the training layer
     "vivit_hf.training.data.labels": (
@@ -414,6 +415,21 @@ def test_every_name_that_moved_still_imports_from_where_it_was_as_the_same_objec
     old, new = importlib.import_module(old_path), importlib.import_module(home)
     differ = [name for name in names if getattr(old, name, None) is not getattr(new, name)]
     assert not differ, f"{old_path} no longer gives {home}'s {differ}"
+
+
+def test_the_restarts_old_path_is_its_module():
+    """`vivit_hf.conversion.vit_init.restart` re-exported the moved module's names: a patch of a helper there
+    (`unfit_layers`, `layer_of`, as before the move) changed a name `from_vivit_checkpoint` no longer read, without a
+    word; its private names were an ImportError; and `vit_init.restart`, which vit_init imported, an AttributeError."""
+    import importlib
+    from unittest import mock
+
+    from vivit_hf.conversion import restart, vit_init
+
+    with mock.patch("vivit_hf.conversion.vit_init.restart.layer_of") as patched:
+        assert restart.from_vivit_checkpoint.__globals__["layer_of"] is patched
+    assert importlib.import_module("vivit_hf.conversion.vit_init.restart") is restart
+    assert vit_init.__getattr__("restart") is restart and {"restart", "from_vivit_checkpoint"} <= set(dir(vit_init))
 
 
 def test_an_earlier_versions_class_names_have_one_rule():

@@ -269,3 +269,14 @@ def test_multi_view_pipeline_reads_a_remote_code_processor_as_vivit_hfs(tmp_path
         assert theirs(video, top_k=3, **options) == ours(video, top_k=3, **options), options
     assert type(theirs.video_processor) is ViViTVideoProcessor
     assert theirs.video_processor.to_dict() == processor.to_dict()
+    # an option given when the pipeline is built is checked against vivit_hf's class too: the copy was read as ours
+    # only after, so a `frame_sampling_rate` over its uniform sampling was built in, and changed no frame
+    processor.sampling_mode = "uniform"
+    with pytest.raises(ValueError, match="frame_sampling_rate changes no frame"):
+        pipeline(
+            "video-classification",
+            model=model,
+            video_processor=processor,
+            pipeline_class=ViViTVideoClassificationPipeline,
+            frame_sampling_rate=3,
+        )

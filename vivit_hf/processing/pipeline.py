@@ -174,8 +174,13 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
         given = kwargs.get("video_processor") is not None or kwargs.get("image_processor") is not None or len(args) > 1
         if not given:  # none loaded: say why where it is this processor's refusal of a saved option
             _refused_saved_processor(kwargs.get("model", args[0] if args else None))
+        # read as ours before the options given here are checked against it: a copy let `frame_sampling_rate=` over
+        # its uniform sampling through, which then changed no frame (Pipeline's fifth argument, or by name)
+        if len(args) > 4:
+            args = (*args[:4], _as_installed_processor(args[4]), *args[5:])
+        elif kwargs.get("video_processor") is not None:
+            kwargs["video_processor"] = _as_installed_processor(kwargs["video_processor"])
         super().__init__(*args, **kwargs)
-        self.video_processor = _as_installed_processor(self.video_processor)
         self._said_window_spans: set[str] = set()  # the window-in-frames warnings given: each said once
         if getattr(self.video_processor, "_one_view_pipeline", False):  # averaged and batched here: nothing to say
             self.video_processor._one_view_pipeline = False

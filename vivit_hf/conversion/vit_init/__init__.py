@@ -30,6 +30,7 @@ position embedding whose CLS row *is* the ViT's. `spatial_cls_init="copy"` takes
 makes the spatial encoder exactly the ViT on every frame.
 """
 
+import importlib
 import logging
 
 from .embeddings import (
@@ -67,12 +68,20 @@ logger = logging.getLogger(__name__)
 
 def __getattr__(name: str):
     # `from_vivit_checkpoint` (a ViViT checkpoint restarted, not an image ViT's start) lived here and still imports
-    # from here; its home, vivit_hf/conversion/restart.py, imports this package's modules, so it is read when asked for
+    # from here; its home, vivit_hf/conversion/restart.py, imports this package's modules, so it is read when asked for.
+    # So is `restart`, its module's old path here, which this package imported once (`vit_init.restart.<name>`).
     if name == "from_vivit_checkpoint":
         from ..restart import from_vivit_checkpoint
 
         return from_vivit_checkpoint
+    if name == "restart":
+        return importlib.import_module(f"{__name__}.restart")
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    # the names read when asked for, listed with the rest (`dir()`, a shell's completion)
+    return sorted({*globals(), "from_vivit_checkpoint", "restart"})
 
 
 __all__ = [

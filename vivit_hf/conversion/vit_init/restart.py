@@ -1,23 +1,11 @@
 # Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
-"""The names importable from here before `from_vivit_checkpoint` (a ViViT checkpoint restarted, not an image ViT's
-start) moved beside the other converters, to `vivit_hf/conversion/restart.py`: the same objects."""
+"""The old path of `vivit_hf/conversion/restart.py`, where `from_vivit_checkpoint` (a ViViT checkpoint restarted, not
+an image ViT's start) lived: importing it gives that module itself, not a copy of its names, so a patch of one of its
+helpers here (`unfit_layers`, `layer_of`) reaches `from_vivit_checkpoint` as it did before the move (a re-export's
+patch changed a name nothing reads), and its private names import from here as they did."""
 
-from ..restart import (
-    LAYER_MODULES,
-    check_head_counts,
-    from_vivit_checkpoint,
-    layer_of,
-    logger,
-    unfit_layers,
-    warn_of_whole_layers_fresh,
-)
+import sys
 
-__all__ = [
-    "LAYER_MODULES",
-    "check_head_counts",
-    "from_vivit_checkpoint",
-    "layer_of",
-    "logger",
-    "unfit_layers",
-    "warn_of_whole_layers_fresh",
-]
+from .. import restart
+
+sys.modules[__name__] = restart
