@@ -173,6 +173,32 @@ def test_uint16_video_is_scaled_from_the_16_bit_range(proc):
     assert pixels[0, 0, 0, 0].tolist() == [0.0, 100.0, 255.0, 117.0, 0.0]
 
 
+@pytest.mark.parametrize("kind", ["numpy", "torch", "pil_frames"])
+def test_8_bit_pixels_held_in_uint16_are_refused_not_read_as_a_black_video(proc, kind):
+    """`frames.astype(np.uint16)` (8-bit values kept wide) was read on [0, 65535]: a black video, every pixel at most
+    1 of 255, where transformers reads them as 0-255; the values cannot tell that from a 16-bit video that black."""
+    from PIL import Image
+    from transformers import VideoMAEVideoProcessor
+
+    frames = np.random.default_rng(0).integers(0, 256, (4, 6, 5, 3), dtype=np.uint8)
+    wide = frames.astype(np.uint16)
+    given = {
+        "numpy": wide,
+        "torch": torch.from_numpy(wide.astype(np.int32)).to(torch.uint16),
+        "pil_frames": [Image.fromarray(frame[..., 0]) for frame in wide],  # mode I;16
+    }[kind]
+    with pytest.raises(ValueError, match=r"uint16 video .* values up to 25\d: .*\[0, 65535\].*astype\(np\.uint8\)"):
+        _pixels(proc, given, do_sample_frames=False, **RAW)
+    # the ways out it names: uint8 gives transformers' pixels; floats on [0, 65535] the 16-bit reading
+    theirs = VideoMAEVideoProcessor(do_resize=False, do_center_crop=False, do_rescale=False, do_normalize=False)
+    expected = theirs(wide, return_tensors="pt").pixel_values.float()
+    assert torch.equal(_pixels(proc, wide.astype(np.uint8), do_sample_frames=False, **RAW), expected)
+    dark = _pixels(proc, wide.astype(np.float32), do_sample_frames=False, float_max=65535.0, **RAW)
+    assert dark.max() <= 1.0
+    black = np.zeros_like(wide)  # black on either scale: taken
+    assert _pixels(proc, black, do_sample_frames=False, **RAW).abs().max() == 0
+
+
 def test_wide_integer_video_on_the_8_bit_scale_is_read_as_uint8(proc):
     video = np.random.default_rng(0).integers(0, 256, (8, 30, 30, 3)).astype(np.int64)
     pixels = _pixels(proc, video, do_sample_frames=False, **RAW)

@@ -445,7 +445,20 @@ def _to_uint8(tensor: torch.Tensor, name: str, dtype) -> torch.Tensor:
     """An integer video on the 8-bit scale, by dtype: uint16 is scaled from [0, 65535] (16-bit PNG / TIFF
     frames), other integers must hold 8-bit values (clamping 1023 to 255 would whiten 10-bit frames silently)."""
     if tensor.dtype == torch.uint16:  # round(x * 255 / 65535), exactly, in integers
-        return ((tensor.to(torch.int32) * 255 + 32767) // 65535).to(torch.uint8)
+        wide = tensor.to(torch.int32)  # (torch has no max of uint16)
+        high = int(wide.max()) if wide.numel() else 0
+        if 0 < high <= 255:
+            # 8-bit pixels held in uint16 (`frames.astype(np.uint16)`, a sum or mean kept wide) or a 16-bit video
+            # black to within 0.4% of white: the values cannot tell, as float values in [0, 1] cannot. Read on
+            # [0, 65535] they were a black video (every view near -1, 257 times too dark), where transformers reads
+            # them as 0-255.
+            raise ValueError(
+                f"{dtype} video {name} has values up to {high}: uint16 is read on the 16-bit scale [0, 65535] "
+                f"(16-bit PNG / TIFF frames), where that is a black video ({high / 65535:.2%} of white at most). "
+                "For 8-bit pixels held in uint16 convert it to uint8 (video.astype(np.uint8)); for 16-bit pixels "
+                "that dark, to floats with float_max=65535.0."
+            )
+        return ((wide * 255 + 32767) // 65535).to(torch.uint8)
     wide = tensor.to(torch.int64)
     low, high = (int(wide.min()), int(wide.max())) if wide.numel() else (0, 0)
     if low < 0 or high > 255:
