@@ -62,6 +62,24 @@ def test_3d_array_that_may_be_a_chw_image_or_a_grey_video_is_refused(proc):
     assert grey.shape == (1, 3, 3, 40, 50) and torch.equal(grey[0, 2, 1], torch.from_numpy(chw[2]).float())
 
 
+@pytest.mark.parametrize("given, right", [("channels_first", "channels_last"), ("channels_last", "channels_first")])
+def test_a_3d_image_whose_input_data_format_contradicts_it_is_refused_not_read_as_grey_frames(given, right):
+    """`input_data_format="channels_first"` (saved on the processor for (T, C, H, W) tensors) with one (10, 12, 3)
+    image read it as a grey video of 10 frames 12 x 3 pixels; `"channels_last"` with a (3, 10, 12) image as 3 grey
+    frames: views of the wrong frames without a word, where a 4-D array the format contradicts is refused."""
+    hwc = np.random.default_rng(0).integers(0, 256, (10, 12, 3), dtype=np.uint8)
+    image = hwc if right == "channels_last" else np.ascontiguousarray(hwc.transpose(2, 0, 1))
+    message = rf"input_data_format='{given}'.*3-D array .*{re.escape(str(image.shape))}.*channels must be.*{right}"
+    proc, saved = ViViTVideoProcessor(**RAW), ViViTVideoProcessor(**RAW, input_data_format=given)
+    for call in (lambda: proc(image, input_data_format=given), lambda: saved(image)):
+        with pytest.raises(ValueError, match=message):
+            call()
+    pixels = _pixels(proc, image, input_data_format=right)  # one frame, the image's own pixels
+    assert torch.equal(pixels[0], torch.from_numpy(hwc).permute(2, 0, 1)[None].float())
+    grey = np.random.default_rng(1).integers(0, 256, (5, 10, 12), dtype=np.uint8)  # no image: a grey video still
+    assert _pixels(saved, grey).shape == (1, 5, 3, 10, 12)
+
+
 def test_three_grey_frames_given_as_a_list_are_a_video(proc):
     frames = [np.full((40, 50), 10 * i, np.uint8) for i in range(3)]  # stacked: (3, 40, 50), but surely frames
     pixels = _pixels(proc, frames, do_sample_frames=False, **RAW)
@@ -153,6 +171,32 @@ def test_uint16_video_is_scaled_from_the_16_bit_range(proc):
     pixels = _pixels(proc, video, do_sample_frames=False, **RAW)
     # round(x * 255 / 65535): 30000 -> 116.73 -> 117; 128 -> 0.498 -> 0
     assert pixels[0, 0, 0, 0].tolist() == [0.0, 100.0, 255.0, 117.0, 0.0]
+
+
+@pytest.mark.parametrize("kind", ["numpy", "torch", "pil_frames"])
+def test_8_bit_pixels_held_in_uint16_are_refused_not_read_as_a_black_video(proc, kind):
+    """`frames.astype(np.uint16)` (8-bit values kept wide) was read on [0, 65535]: a black video, every pixel at most
+    1 of 255, where transformers reads them as 0-255; the values cannot tell that from a 16-bit video that black."""
+    from PIL import Image
+    from transformers import VideoMAEVideoProcessor
+
+    frames = np.random.default_rng(0).integers(0, 256, (4, 6, 5, 3), dtype=np.uint8)
+    wide = frames.astype(np.uint16)
+    given = {
+        "numpy": wide,
+        "torch": torch.from_numpy(wide.astype(np.int32)).to(torch.uint16),
+        "pil_frames": [Image.fromarray(frame[..., 0]) for frame in wide],  # mode I;16
+    }[kind]
+    with pytest.raises(ValueError, match=r"uint16 video .* values up to 25\d: .*\[0, 65535\].*astype\(np\.uint8\)"):
+        _pixels(proc, given, do_sample_frames=False, **RAW)
+    # the ways out it names: uint8 gives transformers' pixels; floats on [0, 65535] the 16-bit reading
+    theirs = VideoMAEVideoProcessor(do_resize=False, do_center_crop=False, do_rescale=False, do_normalize=False)
+    expected = theirs(wide, return_tensors="pt").pixel_values.float()
+    assert torch.equal(_pixels(proc, wide.astype(np.uint8), do_sample_frames=False, **RAW), expected)
+    dark = _pixels(proc, wide.astype(np.float32), do_sample_frames=False, float_max=65535.0, **RAW)
+    assert dark.max() <= 1.0
+    black = np.zeros_like(wide)  # black on either scale: taken
+    assert _pixels(proc, black, do_sample_frames=False, **RAW).abs().max() == 0
 
 
 def test_wide_integer_video_on_the_8_bit_scale_is_read_as_uint8(proc):

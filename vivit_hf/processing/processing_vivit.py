@@ -201,7 +201,8 @@ class ViViTVideoProcessorKwargs(VideosKwargs, total=False):
         for [0, 255] (as uint8, and as transformers reads floats), or any other positive scale. None (default):
         a float video with a value above 1 is read on [0, 255]; one whose values all lie within [0, 1] is
         refused (it may be [0, 1] pixels or a very dark [0, 255] video: the values cannot tell), unless it is
-        all zeros. Integer videos go by dtype: uint16 on [0, 65535], other integers on [0, 255].
+        all zeros. Integer videos go by dtype: uint16 on [0, 65535] (one whose values all lie within 255 is
+        refused: 8-bit pixels held in uint16, or a black 16-bit video?), other integers on [0, 255].
     pad_to_longest: pad the views of different frame counts (frames kept as given, `do_sample_frames=False`)
         at the end to the longest, and return `attention_mask` (views, frames), 1 for a real frame: the models
         skip the padding, so each clip's output is its unpadded forward's.

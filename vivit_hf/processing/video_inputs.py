@@ -396,11 +396,25 @@ def _three_d_layout(shape: tuple, input_data_format, name: str) -> str:
     `"first"` (C, H, W). transformers reads a 3-D array as one image; this processor also takes (T, H, W) grey
     videos, so a shape that fits both an image and a grey video is refused rather than guessed."""
     fmt = getattr(input_data_format, "value", input_data_format)
-    if fmt in ("channels_last", "last"):
-        return "last" if shape[-1] in (1, 3, 4) else "grey"
-    if fmt in ("channels_first", "first"):
-        return "first" if shape[0] in (1, 3, 4) else "grey"
     image_last, image_first = shape[-1] in (1, 3, 4), shape[0] in (1, 3, 4)
+    given = {"channels_last": "last", "last": "last", "channels_first": "first", "first": "first"}.get(fmt)
+    if given is not None:
+        fits, other = (image_last, image_first) if given == "last" else (image_first, image_last)
+        if fits:
+            return given
+        if other and shape[0] != 1:
+            # An image of the other layout, which the format contradicts (channels_first for an (H, W, 3) image, often
+            # saved on the processor for (T, C, H, W) tensors): read as a grey video, its 40 rows became 40 frames
+            # 50 x 3 pixels each, without a word, as `_channel_layout` refuses a 4-D array's. (A (1, H, W) array is
+            # one grey frame whichever way it is read.)
+            right = "channels_first" if given == "last" else "channels_last"
+            image = "(C, H, W)" if given == "last" else "(H, W, C)"
+            raise ValueError(
+                f"input_data_format={fmt!r} puts the channel axis of the 3-D array {name} at a size of "
+                f"{shape[-1] if given == 'last' else shape[0]}, but channels must be 1, 3 or 4: it is one {image} "
+                f"image, {right} (pass that, or leave input_data_format unset), or a grey video given as (T, H, W, 1)."
+            )
+        return "grey"
     if image_last and not image_first:  # no grey video is 1, 3 or 4 pixels wide: one (H, W, C) image
         return "last"
     if image_first and not image_last and shape[0] == 1:  # one grey frame, whichever way it is read
@@ -408,10 +422,11 @@ def _three_d_layout(shape: tuple, input_data_format, name: str) -> str:
     if image_first or image_last:
         # (an (H, W, C)-only shape was read above: here it fits (C, H, W), and (H, W, C) too when its last axis does)
         image = "(C, H, W) or (H, W, C)" if image_last else "(C, H, W)"
+        formats = "'channels_first' or 'channels_last'" if image_last else "'channels_first'"
         raise ValueError(
             f"A 3-D array {name} is ambiguous: one image {image} or a grey "
-            f"video of {shape[0]} frames of {shape[1]} x {shape[2]}. Pass input_data_format='channels_first' or "
-            "'channels_last' for one image (a one-frame video), or a grey video as (T, H, W, 1)."
+            f"video of {shape[0]} frames of {shape[1]} x {shape[2]}. Pass input_data_format={formats} for one "
+            "image (a one-frame video), or a grey video as (T, H, W, 1)."
         )
     return "grey"
 
@@ -430,7 +445,20 @@ def _to_uint8(tensor: torch.Tensor, name: str, dtype) -> torch.Tensor:
     """An integer video on the 8-bit scale, by dtype: uint16 is scaled from [0, 65535] (16-bit PNG / TIFF
     frames), other integers must hold 8-bit values (clamping 1023 to 255 would whiten 10-bit frames silently)."""
     if tensor.dtype == torch.uint16:  # round(x * 255 / 65535), exactly, in integers
-        return ((tensor.to(torch.int32) * 255 + 32767) // 65535).to(torch.uint8)
+        wide = tensor.to(torch.int32)  # (torch has no max of uint16)
+        high = int(wide.max()) if wide.numel() else 0
+        if 0 < high <= 255:
+            # 8-bit pixels held in uint16 (`frames.astype(np.uint16)`, a sum or mean kept wide) or a 16-bit video
+            # black to within 0.4% of white: the values cannot tell, as float values in [0, 1] cannot. Read on
+            # [0, 65535] they were a black video (every view near -1, 257 times too dark), where transformers reads
+            # them as 0-255.
+            raise ValueError(
+                f"{dtype} video {name} has values up to {high}: uint16 is read on the 16-bit scale [0, 65535] "
+                f"(16-bit PNG / TIFF frames), where that is a black video ({high / 65535:.2%} of white at most). "
+                "For 8-bit pixels held in uint16 convert it to uint8 (video.astype(np.uint8)); for 16-bit pixels "
+                "that dark, to floats with float_max=65535.0."
+            )
+        return ((wide * 255 + 32767) // 65535).to(torch.uint8)
     wide = tensor.to(torch.int64)
     low, high = (int(wide.min()), int(wide.max())) if wide.numel() else (0, 0)
     if low < 0 or high > 255:
