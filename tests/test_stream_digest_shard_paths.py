@@ -549,6 +549,29 @@ def test_a_webdataset_relabelled_to_the_same_size_and_time_is_scanned_again_not_
     assert data.label_spaces == reference.label_spaces == {"label": ["cat", "dog", "eel"]}
 
 
+def test_a_webdataset_written_anew_under_new_inodes_leaves_one_kept_answer_a_tar_not_one_more_each_time(
+    tmp_path, monkeypatch, caplog
+):
+    """The kept tar indexes and label scans are named by each tar's path and inode (machines sharing a cache over
+    copies at one path keep one each); a tar written anew gets a new inode (the shard tool renames a finished shard
+    over the old one, as `rsync` does), and each rewrite left every old answer behind: 3 rewrites of 2 tars, 6 tar
+    indexes and 3 label scans where 2 and 1 are used. This machine's old answer for the path is removed now."""
+    import os
+
+    monkeypatch.setattr(datasets.config, "HF_DATASETS_CACHE", str(tmp_path / "cache"))  # (the tar indexes')
+    labelled_tars(tmp_path / "data")
+    kept = tmp_path / "cache" / "vivit_hf_scans"
+    for labels in ("cat dog cat dog cat dog", "cat dog cat eel eel eel", "eel dog cat dog cat dog"):
+        labelled_tars(tmp_path / "new", labels)
+        for tar in (tmp_path / "new" / "train").glob("*.tar"):
+            os.replace(tar, tmp_path / "data" / "train" / tar.name)  # a new inode at the old path
+        data, walked, scans, _ = walks_and_scans(monkeypatch, caplog, tmp_path / "data", tmp_path / "cache")
+        assert (len(walked), scans) == (2, 1)  # read anew: the old answers are not served
+    assert data.label_spaces == {"label": ["cat", "dog", "eel"]}
+    found = (len(list(kept.glob("tar_index-*.json"))), len(list(kept.glob("label_scan-*.json"))))
+    assert found == (2, 1), found  # (was (6, 3))
+
+
 def test_a_streamed_recipe_opens_its_data_on_the_main_process_first():
     """`--streaming` opened the data on every process at once, each reading every shard; the main process now opens
     it first (as the whole read does, `main_process_first`), so the others read back what it found (`kept_scans`)."""
@@ -630,6 +653,23 @@ def test_each_machine_scans_a_stream_once_on_its_own_cache_and_a_shared_cache_is
         raise DatasetFormatError("no split in data")
 
     assert [str(ended) for ended in machines_opening([tmp_path] * 2, refused)] == ["no split in data"] * 4
+    calls: dict = {}
+
+    def one_refuses(cache):  # the first on each machine (rank 0, machine 1's main) refuses, rank 3 has a bug: each
+        calls[cache] = calls.get(cache, 0) + 1  # process passes both barriers still, none left waiting in one
+        if calls[cache] == 1:
+            raise DatasetFormatError("not on this machine")
+        if Path(cache).name == "machine1":
+            raise RuntimeError("a bug after the barriers")
+        return "opened"
+
+    ended = machines_opening([tmp_path / "machine0", tmp_path / "machine1"], one_refuses)
+    assert [str(e) for e in ended] == [
+        "not on this machine",
+        "opened",
+        "not on this machine",
+        "a bug after the barriers",
+    ]
 
 
 def test_machines_holding_copies_of_the_shards_at_one_path_each_keep_their_scans_in_a_cache_they_share(
@@ -640,7 +680,7 @@ def test_machines_holding_copies_of_the_shards_at_one_path_each_keep_their_scans
     not theirs. Each replaced the other's, and every process after a machine's first walked and scanned every tar
     again (16 processes: 15 passes where 2 do). Each copy, by its inode, now keeps its own; the tar written again in
     place (its inode kept) still replaces its old answer (`test_a_webdataset_relabelled_...`)."""
-    from vivit_hf.training.data import stream_contents
+    from vivit_hf.training.data import kept_scans, stream_contents
     from vivit_hf.training.data.streaming import _kept_label_scan
 
     monkeypatch.setattr(datasets.config, "HF_DATASETS_CACHE", str(tmp_path / "shared_cache"))
@@ -652,6 +692,7 @@ def test_machines_holding_copies_of_the_shards_at_one_path_each_keep_their_scans
     copies = [(shard, status.st_size, status.st_mtime_ns, inode, status.st_ctime_ns) for inode in (1001, 2002)]
     labels = ["cat", "dog", "cat"]
     for machine in (0, 1, 0, 1):  # each machine's first process, then each one's others (nothing in memory)
+        monkeypatch.setattr(kept_scans.socket, "gethostname", lambda machine=machine: f"machine{machine}")
         stream_contents.read_tar_index.cache_clear()
         assert stream_contents.read_tar_index(copies[machine])[0] == 3
         key = ["datasets", "txt", "txt", "string", [list(copies[machine])]]

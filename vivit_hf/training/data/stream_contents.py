@@ -197,6 +197,7 @@ def read_tar_index(identity: tuple) -> tuple[int, list[str], str, str | None]:
         [list(identity), SMALL_MEMBER],
         functools.partial(_walk, identity[0]),
         place=[identity[0], identity[3]],
+        group=identity[0],  # the answer for its old inode, the tar written anew, removed
     )
     return samples, list(ids), contents, scattered
 

@@ -666,7 +666,8 @@ def _kept_label_scan(key: list, read: Callable[[], list], cache_dir: str | None)
     # one file for the split's shards, whatever their sizes and times: a shard's change replaces it; by a local tar's
     # path and inode (`read_tar_index`: copies at one path on machines sharing the cache), a Hub tar's URL
     shards = [[shard[0], shard[3]] if isinstance(shard, list) else shard for shard in key[4]]
-    return kept("label scan", key, read, cache_dir, keep=scalars, place=[*key[:3], shards])
+    paths = [shard[0] if isinstance(shard, list) else shard for shard in key[4]]  # a shard written anew: replaced
+    return kept("label scan", key, read, cache_dir, keep=scalars, place=[*key[:3], shards], group=[*key[:3], paths])
 
 
 class _ShardSamples(list):
