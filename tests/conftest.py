@@ -23,9 +23,8 @@ REPO = Path(__file__).resolve().parents[1]
 # (tests/data/shared_fixtures, taken from ../shared/fixtures on 2026-12-02), so that the README's test command runs
 # from a clone anywhere: a new user's clone has no ../shared.
 _SHARED = REPO.parent / "shared" / "fixtures"
-FIXTURES = Path(
-    os.environ.get("VIVIT_FIXTURES") or (_SHARED if _SHARED.is_dir() else REPO / "tests" / "data" / "shared_fixtures")
-)
+SHARED_COPY = REPO / "tests" / "data" / "shared_fixtures"
+FIXTURES = Path(os.environ.get("VIVIT_FIXTURES") or (_SHARED if _SHARED.is_dir() else SHARED_COPY))
 # Cases in the same format kept in the repository (tests/data/scenic_extra/README.md), run in addition to FIXTURES'
 # under names with this prefix, so that a case of the same name in both runs twice rather than once.
 EXTRA = REPO / "tests" / "data" / "scenic_extra"
@@ -87,10 +86,14 @@ def fixture_cases(kind: str, extra: bool = False) -> list[str]:
 
 
 def case_dir(kind: str, name: str) -> Path:
-    """The folder of a case `fixture_cases(kind)` named."""
+    """The folder of a case `fixture_cases(kind)` named, or of a case a test names itself (`spacetime_3dconv_token`):
+    FIXTURES' own, else the repository's copy of the shared cases. VIVIT_FIXTURES may name a folder of other cases
+    in the same format (`shared/fixtures/README.md`: a further set kept apart), where every test that names a shared
+    case failed as a missing file (92 of them) and said nothing of the cases themselves."""
     if name.startswith(EXTRA_PREFIX):
         return EXTRA / kind / name.removeprefix(EXTRA_PREFIX)
-    return FIXTURES / kind / name
+    own = FIXTURES / kind / name
+    return own if own.is_dir() or not (SHARED_COPY / kind / name).is_dir() else SHARED_COPY / kind / name
 
 
 # PyAV's SVT-AV1 encoder (libsvtav1 4.x), run as root, puts the thread that opens it at real-time priority,

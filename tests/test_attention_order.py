@@ -8,7 +8,7 @@ import json
 import numpy as np
 import pytest
 import torch
-from conftest import FIXTURES
+from conftest import case_dir
 
 from vivit_hf import ViViTFactorisedSelfAttentionConfig, ViViTFactorisedSelfAttentionModel
 from vivit_hf.convert import ScenicConversionError, load_scenic
@@ -22,7 +22,7 @@ TINY = dict(
     num_attention_heads=2,
     intermediate_size=32,
 )
-CASE = FIXTURES / "scenic" / "factorized_self_attention_space_time_gap"
+CASE = case_dir("scenic", "factorized_self_attention_space_time_gap")
 
 
 def model_with_order(order, seed=0):

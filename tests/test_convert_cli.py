@@ -13,7 +13,7 @@ import huggingface_hub.constants
 import numpy as np
 import pytest
 import torch
-from conftest import FIXTURES, case_dir, fixture_cases
+from conftest import case_dir, fixture_cases
 from hub_standin import HubStandIn, read_from, serve_folder
 from huggingface_hub import ModelCard, ModelCardData
 from test_scenic_equivalence import logits_atol
@@ -27,7 +27,6 @@ from vivit_hf.convert import main
 from vivit_hf.processing.processing_vivit import ViViTVideoProcessor
 from vivit_hf.training.data import VideoClassificationData
 
-ROOT = FIXTURES
 CASES = fixture_cases("scenic", extra=True)
 REPO = Path(__file__).resolve().parents[1]
 FLAX_DATA = REPO / "tests" / "data" / "flax"  # checkpoints written by flax itself (see the script there)
@@ -77,7 +76,7 @@ def flax_case(tmp_path):
     config_file.write_text(
         scenic_python_config(json.loads((FLAX_DATA / "spacetime_3dconv_token_config.json").read_text()))
     )
-    return ROOT / "scenic" / "spacetime_3dconv_token", FLAX_DATA / "old_train_state", config_file
+    return case_dir("scenic", "spacetime_3dconv_token"), FLAX_DATA / "old_train_state", config_file
 
 
 def fixture_logits(model, case):
@@ -150,7 +149,7 @@ def test_module_entry_point_converts_a_checkpoint_flax_wrote(tmp_path):
 
 
 def test_shipped_config_with_a_stray_prose_line_still_reads(tmp_path):
-    config = json.loads((ROOT / "scenic" / "multihead_factorized_encoder_token" / "config.json").read_text())
+    config = json.loads((case_dir("scenic", "multihead_factorized_encoder_token") / "config.json").read_text())
     path = tmp_path / "epic_kitchens.py"
     path.write_text(scenic_python_config(config["scenic_config"], prose_line=True))
     read = read_python_config(path)
@@ -832,7 +831,7 @@ def test_labels_written_by_windows_tools_read_without_their_byte_order_mark(tmp_
 def test_labels_of_several_heads_are_each_heads_names_as_fine_tuning_names_them(tmp_path, capsys):
     # a noun and a verb of one spelling were refused as one class named twice (label2id keeps one index per name);
     # the names are `head:name`, as a model fine-tuned on Epic Kitchens names them, whether the file says so or not
-    case = ROOT / "scenic" / "multihead_factorized_encoder_token"  # class_splits [6, 4]: noun, then verb
+    case = case_dir("scenic", "multihead_factorized_encoder_token")  # class_splits [6, 4]: noun, then verb
     (tmp_path / "config.json").write_text(json.dumps(json.loads((case / "config.json").read_text())["scenic_config"]))
     spaces = {"noun": ["tap", "pan", "filter", "lid", "bowl", "cup"], "verb": ["take", "filter", "wash", "open"]}
     given = [*spaces["noun"][:3], *(f"noun:{name}" for name in spaces["noun"][3:]), *spaces["verb"]]

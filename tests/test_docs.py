@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from conftest import case_dir  # noqa: E402
 from fresh_python import FreshPython  # noqa: E402
 from video_factory import write_video  # noqa: E402
 
@@ -276,7 +277,7 @@ def example_dir(tmp_path_factory, fixtures_dir):
     )
     vivit_hf.ViViTFactorisedEncoderForVideoClassification(config).save_pretrained(root / "my-vivit")
     vivit_hf.ViViTVideoProcessor().save_pretrained(root / "my-vivit")
-    case = fixtures_dir / "scenic" / "factorized_encoder_3dconv_token"
+    case = case_dir("scenic", "factorized_encoder_3dconv_token")  # FIXTURES', else the repository's copy
     shutil.copy(case / "params.npz", root / "params.npz")
     (root / "config.json").write_text(json.dumps(json.loads((case / "config.json").read_text())["scenic_config"]))
     return root

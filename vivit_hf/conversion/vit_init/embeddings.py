@@ -72,6 +72,19 @@ def video_position_embeddings(
                 f"the ViT's patch grid {vit_grid} differs from the video model's spatial grid {spatial_grid}; "
                 f"use positional_embedding='resize_tile' to resize it"
             )
+        if vit_grid[0] != vit_grid[1] or spatial_grid[0] != spatial_grid[1]:
+            # scenic's init (`interpolate_positional_embeddings`) takes int(sqrt(count)) as the side of both grids: for
+            # a 32x48 crop its table is the ViT's 4x4 grid tiled whole, laid row by row over 2 frames of 4x6 (0.35
+            # off ours on a tiny ViT), for most other non-square grids a table of another length, which its model
+            # cannot load. Said, since a scenic run of the same options started from another table.
+            logger.warning(
+                "positional_embedding=%r: the ViT's %dx%d grid is resized to the video model's %dx%d grid, each axis "
+                "on its own (corners aligned); scenic's init assumes square grids (a side of the square root of the "
+                "token count) and gives another table here",
+                method,
+                *vit_grid,
+                *spatial_grid,
+            )
         position_grid = resize_position_table(position_grid, vit_grid, spatial_grid)
     return position_grid.repeat(1, num_temporal, 1)
 
