@@ -239,7 +239,7 @@ def test_moments_unpacked_below_the_root_finds_clips_beside_its_csvs_and_names_t
     assert Path(data.split("validation")[0]["video"]) == tmp_path / "Moments_in_Time_Raw/validation/clapping/z.mp4"
 
 
-def test_moments_and_kinetics_in_mmaction2s_layout_are_read(tmp_path):
+def test_moments_and_kinetics_in_mmaction2s_layout_are_read(tmp_path, caplog):
     # mmaction2's tools/data/mit: `annotations/{moments_categories.txt,trainingSet.csv,...}` beside
     # `videos/{training,validation}/` (and `rawframes/training/<class>/<clip>/`, folders of frames): every clip was
     # "not on disk". tools/data/kinetics: DeepMind's CSVs renamed `annotations/kinetics_{train,val,test}.csv`: refused
@@ -250,12 +250,21 @@ def test_moments_and_kinetics_in_mmaction2s_layout_are_read(tmp_path):
     for folder in ("training", "validation"):
         (tmp_path / "mit" / "annotations" / folder).rename(tmp_path / "mit" / "videos" / folder)
     (tmp_path / "mit" / "rawframes" / "training" / "clapping" / "x.mp4").mkdir(parents=True)
-    data = load_video_dataset(tmp_path / "mit", "moments")
+    with caplog.at_level(logging.WARNING, logger="vivit_hf.training.data.formats"):
+        data = load_video_dataset(tmp_path / "mit", "moments")
     assert {split: [(Path(e["video"]).relative_to(tmp_path / "mit").as_posix(), e["label"]) for e in examples]
             for split, examples in data.splits.items()} == {
         "train": [("videos/training/clapping/x.mp4", 1), ("videos/training/barking/y.mp4", 0)],
         "validation": [("videos/validation/clapping/z.mp4", 1)],
     }  # fmt: skip
+    assert not [r for r in caplog.records if "folders named" in r.getMessage()]  # (rawframes/ holds no clip)
+    # A resized copy beside the clips, which sorts first: its clips were read, without a word
+    clip(tmp_path / "mit" / "clips_256p" / "training" / "clapping" / "x.mp4")
+    with caplog.at_level(logging.WARNING, logger="vivit_hf.training.data.formats"):
+        data = load_video_dataset(tmp_path / "mit", "moments")
+    assert Path(data.split("train")[0]["video"]) == tmp_path / "mit/clips_256p/training/clapping/x.mp4"
+    said = [r.getMessage() for r in caplog.records if "folders named 'training'" in r.getMessage()]
+    assert len(said) == 1 and "videos/training" in said[0] and f"{tmp_path}/mit/clips_256p/training:" in said[0]
 
     header = ["label", "youtube_id", "time_start", "time_end", "split", "is_cc"]
     annotations = tmp_path / "k400" / "annotations"

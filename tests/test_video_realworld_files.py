@@ -148,6 +148,20 @@ def test_an_asf_file_that_ends_inside_a_payload_reads_the_frames_before_it(tmp_p
     assert_reads_like_a_sequential_decode(str(path), truth, "pyav")
 
 
+def test_an_asf_file_written_live_is_not_decoded_at_open(tmp_path):
+    # A stream written live states its Data Object's size as -1 (unknown, as FFmpeg's demuxer reads it): taken for a
+    # size the file ends before, such a file was decoded whole at open and read on one thread, as a cut one is.
+    data = bytearray(open(write_stamped(tmp_path / "full.wmv", "asf", "wmv2", 40, {"g": "12"}), "rb").read())
+    data_object = int.from_bytes(data[16:24], "little")  # the Header Object's size
+    data[data_object + 16 : data_object + 24] = b"\xff" * 8
+    path = tmp_path / "live.wmv"
+    path.write_bytes(data)
+    truth = sequential_decode(path)
+    with open_video(str(path), backend="pyav") as reader:
+        assert reader.num_frames == len(truth) == 40 and reader.frames_decoded == 0
+        assert_pictures(reader.read([39, 5]), truth, [39, 5], exact=True)
+
+
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_a_raw_dv_file_cut_inside_its_last_frame_reads_it_as_a_sequential_decode(tmp_path, backend):
     # The DV demuxer hands out the cut frame whole, the part the file lacks as its buffer held it: the frame read
@@ -1081,11 +1095,13 @@ def test_a_cut_file_in_a_callers_container_reads_as_a_sequential_decode(tmp_path
         assert_pictures(np.stack([frame for _, frame in streamed]), truth, range(n), exact=True)
 
 
-def test_a_raw_stream_cut_at_the_start_of_a_picture_keeps_the_frames_its_decoder_held(tmp_path):
+def test_a_raw_stream_cut_at_the_start_of_a_picture_keeps_the_frames_its_decoder_held(tmp_path, monkeypatch):
     # Cut a few bytes into a picture, the raw stream's last packet is refused by the decoder, unflagged: frame threads
     # then lost the frame they held (picture 28, whose B-frames the cut took: a sequential decode, passing over the
-    # packet as the ffmpeg command line does, ends with it). A raw stream is counted on one thread at open, as a
-    # program stream is.
+    # packet as the ffmpeg command line does, ends with it). Fewer frames than packets: it is counted again on one
+    # thread, as a program stream is. A whole stream keeps its threads (it was counted on one at every open).
+    from vivit_hf.processing import video_pyav
+
     full = write_stamped(tmp_path / "full.h264", "h264", "libx264", 40, x264(8, 3))
     with av.open(full) as container:
         packet = [p for p in container.demux(video=0) if p.size][26]
@@ -1098,6 +1114,17 @@ def test_a_raw_stream_cut_at_the_start_of_a_picture_keeps_the_frames_its_decoder
         assert reader.num_frames == n
         assert_pictures(reader.read(range(n)), truth, range(n), exact=True)
         assert_pictures(reader.read([n - 1, n - 2]), truth, [n - 1, n - 2], exact=True)
+    counts, table = [], video_pyav.PyAVReader._decoded_table
+
+    def counted(self, *args, **kwargs):
+        counts.append(self._threading[0])
+        return table(self, *args, **kwargs)
+
+    monkeypatch.setattr(video_pyav.PyAVReader, "_decoded_table", counted)
+    with open_video(full, backend="pyav") as reader:
+        assert reader.num_frames == 40 and counts[0] != "NONE"
+        assert "NONE" not in counts
+        assert_pictures(reader.read([39, 0]), sequential_decode(full), [39, 0], exact=True)
 
 
 def test_a_raw_stream_cut_inside_a_packet_streams_as_a_one_thread_sequential_decode(tmp_path):

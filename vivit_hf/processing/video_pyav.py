@@ -527,7 +527,8 @@ def _asf_cut(container: Any, source: Any) -> bool:
     """Whether an ASF file (`.wmv`, `.asf`) ends inside its Data Object, whose size its header states: a download or a
     copy cut short. Its demuxer hands out the payload the file ends inside unflagged, which the decoder refuses: counted
     as a frame, every read of it failed ("Invalid data found") where a sequential decode passes over it. A stream
-    written live states no size (0): nothing to tell."""
+    written live states no size: 0, FFmpeg's 50 (the object's own header), or -1, which FFmpeg's demuxer reads as no
+    size too: nothing to tell (-1 was read as a cut: such a file was decoded whole at open and read on one thread)."""
     if container.format.name != "asf" or source is None:
         return False
     head = read_at(source, 0, 24)
@@ -537,7 +538,7 @@ def _asf_cut(container: Any, source: Any) -> bool:
     data = read_at(source, header_size, 24)
     if len(data) < 24 or data[:16] != _ASF_DATA:
         return False
-    data_size = struct.unpack("<Q", data[16:24])[0]
+    data_size = struct.unpack("<q", data[16:24])[0]  # signed: -1
     return data_size > 50 and not read_at(source, header_size + data_size - 1, 1)
 
 
@@ -1545,7 +1546,7 @@ class PyAVReader(VideoReader):
             self._decode_on_one_thread()
         return stamps, start
 
-    def _decoded_table(self, names: list, keyframes: list):
+    def _decoded_table(self, names: list, keyframes: list, threaded: bool = False):
         """The frame table of an untimed stream from one full decode (see _frame_table).
 
         `names` and `keyframes`: each packet's dts and keyframe flag, in the order the demuxer gave
@@ -1561,13 +1562,20 @@ class PyAVReader(VideoReader):
 
         threads = self._threading
         parsed = bool(set(self.container.format.name.split(",")) & _TIMESTAMP_SEARCH_FORMATS)
-        parsed = parsed or getattr(self, "_raw_stream", False)  # (a test's stand-in reader may lack it)
-        if parsed and threads[0] != "NONE" and self._owns_container:
+        raw = getattr(self, "_raw_stream", False)  # (a test's stand-in reader may lack it)
+        if (parsed or raw) and threads[0] != "NONE" and self._owns_container and not threaded:
             # A parser splits this stream into pictures (MPEG-PS / TS, a raw `.h264`): its last packet may be the start
             # of a picture the file ends inside, unflagged (cut at a pack's end, a raw stream cut anywhere), which frame
             # threads refuse silently, losing the frames they hold (a raw H.264 stream cut a few bytes into a picture:
             # 24 frames where a sequential decode gives 26); one thread tells (see `_last_packet_refused`). Reads keep
             # their threads unless so.
+            if raw and not parsed:
+                # A raw stream is counted by this decode at every open (it has no index to read): with its threads,
+                # first (on one thread a long 1080p stream's open took as long as several reads). A frame for every
+                # packet, none was lost; fewer (the cut, or frames its decoder drops), one thread tells.
+                table = self._decoded_table(names, keyframes, threaded=True)
+                if self._last_refused or self._num_frames == len(keyframes):
+                    return table
             self._decode_on_one_thread()
             table = self._decoded_table(names, keyframes)
             if not self._last_refused:

@@ -722,6 +722,22 @@ def load_moments(roots: Sequence[Path]) -> VideoClassificationData:
                 kept.append({"video": str(path), "label": label2id[row[1]], "id": row[0]})
         count_missing(missing, split, absent)
         splits[split] = kept
+        if below is not None and kept:
+            # Two copies of the clips below the root (mmaction2's `videos/training/` beside a resized one, a
+            # backup): each clip is read from the first folder in the walk's order that holds it, which may be the
+            # copy (`clips_256p/` sorts before `videos/`), silently. Named, by the folders holding the first clip
+            # (`rawframes/training/<class>/<clip>/` holds folders of frames, no clip)
+            name = annotations[split][2]
+            holders = [folder for folder in below[name] if (folder / kept[0]["id"]).is_file()]
+            if len(holders) > 1:
+                logger.warning(
+                    "moments: %d folders named %r hold the clips (%s); each is read from the first that holds it, "
+                    "%s: move the others out of the tree if that is not the copy to train on",
+                    len(holders),
+                    name,
+                    quoted([str(folder) for folder in holders], 3),
+                    Path(kept[0]["video"]).parents[len(Path(kept[0]["id"]).parts) - 1],
+                )
     splits = _keep_found_splits("moments", splits, missing, roots, "training/<path> and validation/<path>")
     return VideoClassificationData(splits=splits, label_spaces={"label": names}, missing=missing)
 
