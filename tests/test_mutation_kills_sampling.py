@@ -164,3 +164,70 @@ def test_messages_call_an_unnamed_video_video():
         fps_indices(30, None, 2)
     with pytest.raises(ValueError, match=r"^fps=11 asks for 11 frames of video, which has 10"):
         fps_indices(10, 10, 11)
+
+
+# fps sampling by presentation time (a variable-frame-rate file's `times`, `fps_indices`): the mutants of its wiring
+# that survived the tests above (docs/testing.md, "mutmut", 2026-12-06). Times in seconds; the reference is the
+# docstring's rule computed by hand: `n = floor(duration * fps)` samples, the frame on screen at `k / n` of it.
+PHONE = [i / 100 for i in range(10)] + [0.1 + i / 5 for i in range(1, 11)]  # 10 frames in 0.1 s, 10 over 2 s
+
+
+def playing(times, second):
+    return max(i for i, t in enumerate(times) if t <= second + 1e-9)
+
+
+def test_fps_sampling_by_time_counts_from_the_first_frame_shown():
+    """A file whose first frame is shown at 1.5 s (its audio starts first) samples as the same file starting at 0:
+    the grid is `k / n` of the video from its first frame, not from second 0 of the container."""
+    duration = PHONE[-1] + 0.2  # the last frame lasts as the one before it
+    expected = [playing(PHONE, k * duration / 4) for k in range(4)]  # fps=2 over 2.3 s: 4 samples
+    assert expected == [0, 11, 14, 17]
+    rate = len(PHONE) / duration
+    assert fps_indices(20, rate, 2, times=PHONE).tolist() == expected
+    assert fps_indices(20, rate, 2, times=[t + 1.5 for t in PHONE]).tolist() == expected
+
+
+def test_fps_sampling_by_time_takes_one_frame_of_a_video_shorter_than_a_sample():
+    # 2.3 s at fps=0.4: 0.92 of a sample, at least one, the first frame (not two)
+    got = fps_indices(20, 20 / 2.3, 0.4, times=PHONE)
+    assert got.tolist() == [0] and got.dtype == np.int64
+
+
+def test_fps_sampling_by_time_counts_samples_exactly_where_the_product_is_a_hair_short():
+    """7 frames over 0.8 s (the last 0.1 s): 0.7 + 0.1 is 0.7999999999999999 in floating point, and fps=5 of it
+    4 samples (0, 0.2, 0.4, 0.6 s), not 3."""
+    times = [0.0, 0.01, 0.02, 0.03, 0.04, 0.05, 0.7]
+    duration = 0.7 + 0.1
+    assert duration * 5 < 4
+    got = fps_indices(7, 7 / 0.8, 5, times=times, last_seconds=0.1)
+    assert got.tolist() == [playing(times, k * 0.2) for k in range(4)] == [0, 5, 5, 5]
+
+
+@pytest.mark.parametrize("last_seconds", [None, 0.033])
+def test_fps_sampling_of_evenly_spaced_millisecond_times_keeps_transformers_rule(last_seconds):
+    """Frames at 30000/1001 fps stamped in milliseconds (Matroska, WebM) are evenly spaced: they keep transformers'
+    `k * T // n` (its own `default_sample_indices_fn`), where the frame on screen at `k / n` of the video differs by
+    a frame: 10 frames at fps=7 take frames 0 and 5, where frame 5 (at 0.167 s) starts after 0.1668 s, the middle."""
+    from transformers.video_utils import VideoMetadata, default_sample_indices_fn
+
+    rate = 30000 / 1001
+    times = np.round(np.arange(10) / rate, 3)
+    expected = default_sample_indices_fn(VideoMetadata(total_num_frames=10, fps=rate), fps=7).tolist()
+    assert expected == [0, 5] and playing(times, 10 / rate / 2) == 4
+    got = fps_indices(10, rate, 7, times=times, last_seconds=last_seconds)
+    assert got.tolist() == expected and got.dtype == np.int64
+
+
+def test_a_video_long_enough_at_stride_one_is_told_so_down_to_exactly_the_clip():
+    """4 frames at stride 2 need 7; a video of exactly 4 frames holds the clip at stride 1, and the refusal says so
+    (a video of 3 does not, and is not told)."""
+    with pytest.raises(ValueError) as error:
+        stride_clip(4, 4, stride=2, short_video="error", name="clip.mp4")
+    assert str(error.value) == (
+        "clip.mp4 has 4 frames but the clip needs 7; pass short_video='loop' or 'pad' to accept short videos (they "
+        "feed repeated frames), or frame_stride=1 (the ViViT pipeline's frame_sampling_rate=1) to take 4 consecutive "
+        "frames."
+    )
+    with pytest.raises(ValueError) as error:
+        stride_clip(3, 4, stride=2, short_video="error", name="clip.mp4")
+    assert str(error.value).endswith("to accept short videos.")
