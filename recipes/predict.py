@@ -3,7 +3,7 @@
 """Predict over time: a folder of (long) videos, one prediction per window, as JSON and a timeline plot.
 
     python recipes/predict.py --model outputs --videos my_videos/ --window 16f --hop 8f --output_dir timelines
-    python recipes/predict.py --model outputs --videos a.mp4 b.webm --window 2s --hop 1s --top_k 3
+    python recipes/predict.py --model outputs --videos a.mp4 b.webm --hop 4f --top_k 3    # window: the model's clip
     python recipes/predict.py --model outputs --videos 'my_videos/**/*.mp4'    # a pattern, quoted (see below)
 
 Each video is cut into windows of `--window` every `--hop` (seconds, `4` or `4s`; or frames, `64f`); each window is

@@ -167,11 +167,28 @@ def make_placeholder_paths(arguments: list[str], folder: Path) -> None:
                 (folder / value.lstrip("/")).mkdir(parents=True, exist_ok=True)
 
 
+def parse_recipe_flags(script: str, arguments: list[str]):
+    """finetune.py's or evaluate.py's flags parsed and checked (paths, Hub ids, the output folder), nothing run."""
+    if script == "recipes/finetune.py":
+        from vivit_hf.training import finetune
+
+        return finetune.parse_args(arguments)
+    return load_script(script).parse_args(arguments)
+
+
 @pytest.mark.parametrize(
     "where, script, arguments", CHECKED + HELP_CHECKED, ids=[run[0] for run in CHECKED + HELP_CHECKED]
 )
-def test_a_documented_command_parses_as_written(where, script, arguments, tmp_path, monkeypatch):
+def test_a_documented_command_parses_as_written(where, script, arguments, tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
+    if script in ("recipes/finetune.py", "recipes/evaluate.py") and "--help" not in arguments:
+        # first as a reader runs it here, offline and without their data: it must parse, or stop in its one `error:`
+        # line, exit 2 (a Hub id, the ViT to download, --push_to_hub, a data folder not there), never a traceback
+        try:
+            parse_recipe_flags(script, arguments)
+        except SystemExit as error:
+            said = capsys.readouterr().err
+            assert error.code == 2 and "error: " in said and "Traceback" not in said, f"{where}: {said[-2000:]}"
     make_placeholder_paths(arguments, tmp_path)
     # the docs are written for a machine that reaches the Hub (`--push_to_hub`); the suite runs offline, and the
     # offline refusal has tests of its own (test_recipes_user_errors)
@@ -180,12 +197,8 @@ def test_a_documented_command_parses_as_written(where, script, arguments, tmp_pa
     monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
     arguments = [a.replace("/data/", str(tmp_path) + "/data/") if a.startswith("/data/") else a for a in arguments]
     try:
-        if script == "recipes/finetune.py":
-            from vivit_hf.training import finetune
-
-            finetune.parse_args(arguments)
-        elif script == "recipes/evaluate.py":
-            load_script(script).parse_args(arguments)
+        if script in ("recipes/finetune.py", "recipes/evaluate.py"):
+            parse_recipe_flags(script, arguments)
         else:
             original = argparse.ArgumentParser.parse_args
 
@@ -278,7 +291,10 @@ def test_a_documented_timeline_of_the_main_jobs_model_has_windows_of_its_clips_s
     """A window's clip is the model's `num_frames` frames spread over the window, so a window longer than the span
     the model trained on shows it its motion sped up. docs/processor.md ran the README main job's `outputs` with
     `--window 4`: 32 frames of the bundled set's 8 fps, frames 4 apart where it trained on frames 2 apart; on 8 s
-    videos of the bundled classes that labelled 61% of the windows right, 100% with 16-frame windows."""
+    videos of the bundled classes that labelled 61% of the windows right, 100% with 16-frame windows. A window in
+    seconds is so many frames at the frame rate of the videos it names: predict.py's --help gave `--videos a.mp4
+    b.webm --window 2s`, 16 frames of the bundled set but 50 of the docs' `a.mp4` (25 fps), whose run warned that the
+    model saw its motion 3.1x faster than it trained on."""
     from vivit_hf.training.data.synthetic import SyntheticMotionConfig
     from vivit_hf.training.presets import MODEL_SIZES, PRESETS
 
@@ -288,7 +304,11 @@ def test_a_documented_timeline_of_the_main_jobs_model_has_windows_of_its_clips_s
 
     # and the examples of predict.py's own --help
     doc = ast.get_docstring(ast.parse((ROOT / "recipes/predict.py").read_text()))
-    helps = [shlex.split(line)[2:] for line in doc.splitlines() if line.strip().startswith("python recipes/predict.py")]
+    helps = [
+        shlex.split(line, comments=True)[2:]
+        for line in doc.splitlines()
+        if line.strip().startswith("python recipes/predict.py")
+    ]
     runs = [
         (where, arguments)
         for where, arguments in [(w, a) for w, s, a in RUNS if s == "recipes/predict.py"]
@@ -296,10 +316,16 @@ def test_a_documented_timeline_of_the_main_jobs_model_has_windows_of_its_clips_s
         if arguments[arguments.index("--model") + 1] == "outputs"
     ]
     assert len(runs) > len(helps) > 0, runs
+    readme_videos = {"a.mp4": 25, "b.webm": 25}  # the README's example videos: `a.mp4` (80 frames at 25 fps)
+    assert "`a.mp4` (80 frames at 25 fps" in (ROOT / "README.md").read_text()
     for where, arguments in runs:
+        named = readme_videos.keys() & set(arguments)
+        fps = readme_videos[min(named)] if named else SyntheticMotionConfig().fps  # else the bundled set's clips
         window = arguments[arguments.index("--window") + 1] if "--window" in arguments else f"{span}f"
-        frames = int(window[:-1]) if window.endswith("f") else float(window.rstrip("s")) * SyntheticMotionConfig().fps
-        assert frames == span, f"{where}: --window {window} is {frames:g} frames of the bundled set, its clips {span}"
+        frames = int(window[:-1]) if window.endswith("f") else float(window.rstrip("s")) * fps
+        assert frames == span, (
+            f"{where}: --window {window} is {frames:g} frames of {sorted(named) or 'the bundled set'}, its clips {span}"
+        )
 
 
 def test_a_documented_pattern_is_quoted_as_bash_expands_it_otherwise(tmp_path):
