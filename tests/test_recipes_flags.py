@@ -580,14 +580,21 @@ def test_image_vit_init_errors_and_warnings_name_the_flags_the_recipe_user_typed
         ),
     ]
     for typed, keywords, said in cases:
-        with pytest.raises(ViTInitError) as library:
-            ViViTSpatioTemporalForVideoClassification.from_vit_pretrained(str(tmp_path / "vit"), **keywords)
-        assert "='" in str(library.value)  # Python's words, for Python callers
+        if keywords.get("tubelet_init") == "arp":  # the library writes scenic's all-zero kernel, and says so
+            caplog.clear()
+            with caplog.at_level(logging.WARNING, logger=vit_init_logger):
+                ViViTSpatioTemporalForVideoClassification.from_vit_pretrained(str(tmp_path / "vit"), **keywords)
+            words = next(r.getMessage() for r in caplog.records if "all-zero kernel" in r.getMessage())
+            caplog.clear()
+        else:
+            with pytest.raises(ViTInitError) as library:
+                ViViTSpatioTemporalForVideoClassification.from_vit_pretrained(str(tmp_path / "vit"), **keywords)
+            words = str(library.value)
+        assert "='" in words  # Python's words, for Python callers
         with pytest.raises(finetune.ModelFlagError) as recipe:
             finetune.build_model(finetune.parse_args([*flags, *typed]), data)
         message = str(recipe.value)
         assert said in message and "='" not in message, message
-        words = str(library.value)
         for python, flag in (
             ("positional_embedding='resize_tile'", "--positional_embedding resize_tile"),
             ("tubelet_init='arp'", "--tubelet_init arp"),

@@ -27,6 +27,7 @@ from transformers import AutoConfig
 
 from ..conversion.restart import from_vivit_checkpoint
 from ..conversion.vit_init import ViTInitError
+from ..conversion.vit_init.embeddings import ARP_OF_ONE_FRAME
 from ..models.modeling_vivit import VIVIT_MODELS, multi_head_cross_entropy
 from ..processing.processing_vivit import ViViTVideoProcessor
 from ..processing.processor_options import clip_size_refusal
@@ -826,6 +827,11 @@ def build_model(args, data, resumed: dict | None = None):
         overrides = {**preset_fields, **overrides}
         if args.init_from:
             overrides.setdefault("num_frames", vit_init_frames(args, config_class, resumed))
+            # the library writes scenic's all-zero kernel (and warns); a run would train a model that starts blind
+            tubelet_frames = list(overrides.get("tubelet_size", config_class.tubelet_size))[0]
+            tubelets = overrides.get("embedding_type", "tubelet") == "tubelet"
+            if args.tubelet_init == "arp" and tubelets and tubelet_frames == 1:
+                raise ModelFlagError(f"--init_from {args.init_from}: {vit_init_in_flag_words(ARP_OF_ONE_FRAME)}")
             try:
                 model, vit_report = model_class.from_vit_pretrained(
                     args.init_from,

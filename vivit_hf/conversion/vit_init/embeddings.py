@@ -22,6 +22,14 @@ TUBELET_INITS = ("central_frame", "filter_inflation", "arp", "random")
 POSITIONAL_EMBEDDINGS = ("tile", "resize_tile", "resize", "random")
 
 
+# Approximate rank pooling of one frame: what from_vit_pretrained warns and finetune.py refuses
+ARP_OF_ONE_FRAME = (
+    "tubelet_init='arp' with tubelets of 1 frame gives an all-zero kernel (approximate rank pooling of one frame: "
+    "a_1 = 0; scenic's average_arp_frame_initializer writes the same), so every token starts as the bias alone; use "
+    "'central_frame' or 'filter_inflation' (for 1 frame both copy the ViT's kernel), or a tubelet of 2 or more frames"
+)
+
+
 def arp_weights(t: int) -> list[float]:
     """scenic's `average_arp_frame_initializer`: slice i (1-based) gets a_i / t, with
     a_i = 2 (t - i + 1) - (t + 1) (H_t - H_{i-1}) and H_k the k-th harmonic number."""
@@ -41,12 +49,9 @@ def inflate_patch_kernel(kernel: torch.Tensor, t: int, method: str) -> torch.Ten
     if method == "filter_inflation":
         weights = [1.0 / t] * t
     elif method == "arp":
-        if t == 1:  # a_1 = 2 - 2 H_1 = 0: rank pooling of one frame is nothing, and the video model would see nothing
-            raise ViTInitError(
-                "tubelet_init='arp' with tubelets of 1 frame gives an all-zero kernel (approximate rank pooling of one "
-                "frame: a_1 = 0), so every token would be the bias alone; use 'central_frame' or 'filter_inflation' "
-                "(for 1 frame both copy the ViT's kernel), or a tubelet of 2 or more frames"
-            )
+        if t == 1:  # a_1 = 2 - 2 H_1 = 0: rank pooling of one frame is nothing. scenic writes that kernel, and a
+            # conversion equals scenic's, so it is said, not refused; finetune.py refuses the flags up front
+            logger.warning(ARP_OF_ONE_FRAME)
         weights = arp_weights(t)
     else:
         raise ValueError(f"`tubelet_init` must be one of {TUBELET_INITS}, got {method!r}")
