@@ -511,7 +511,6 @@ def test_class_names_beside_integer_labels_are_read_from_their_members_alone_onc
         return real_extract(self, member)
 
     monkeypatch.setattr(tarfile.TarFile, "extractfile", recorded)
-    monkeypatch.setattr(datasets.config, "HF_DATASETS_CACHE", str(tmp_path / "cache"))  # (the tar indexes')
     members = []
     for _ in range(2):  # the first process, then another (nothing in memory but what the cache keeps)
         read.clear()
@@ -558,7 +557,6 @@ def test_a_webdataset_written_anew_under_new_inodes_leaves_one_kept_answer_a_tar
     indexes and 3 label scans where 2 and 1 are used. This machine's old answer for the path is removed now."""
     import os
 
-    monkeypatch.setattr(datasets.config, "HF_DATASETS_CACHE", str(tmp_path / "cache"))  # (the tar indexes')
     labelled_tars(tmp_path / "data")
     kept = tmp_path / "cache" / "vivit_hf_scans"
     for labels in ("cat dog cat dog cat dog", "cat dog cat eel eel eel", "eel dog cat dog cat dog"):
@@ -570,6 +568,37 @@ def test_a_webdataset_written_anew_under_new_inodes_leaves_one_kept_answer_a_tar
     assert data.label_spaces == {"label": ["cat", "dog", "eel"]}
     found = (len(list(kept.glob("tar_index-*.json"))), len(list(kept.glob("label_scan-*.json"))))
     assert found == (2, 1), found  # (was (6, 3))
+
+
+def test_every_kept_scan_of_a_local_webdataset_is_in_its_cache_dir_and_none_in_the_default_cache(tmp_path, monkeypatch):
+    """`--cache_dir` holds the caches (a cluster's local scratch, where a small or shared home's default cache fills
+    its quota, or mixes the files of machines that share it): the label scan was kept there, but each tar's index
+    (the cut-tar check, the card's count, the repeated ids, the sizes and the digest) in HF_DATASETS_CACHE whatever
+    it said. Every kept scan of a stream, and of a whole read, is now in `<cache_dir>/vivit_hf_scans`."""
+    from vivit_hf.training.data import load_video_dataset
+    from vivit_hf.training.data.stream_contents import read_tar_index
+
+    default, cache, root = tmp_path / "default_cache", tmp_path / "cache", tmp_path / "data"
+    monkeypatch.setenv("HF_DATASETS_CACHE", str(default))
+    monkeypatch.setattr(datasets.config, "HF_DATASETS_CACHE", str(default))
+    for shard in range(2):
+        ids = range(3 * shard, 3 * shard + 3)
+        samples = [(f"{k:06d}", {"mp4": b"clip", "txt": b"sit", "json": b'{"id": "c%d"}' % k}) for k in ids]
+        write_tar(root / "train" / f"00{shard}.tar", samples)
+    read_tar_index.cache_clear()  # (each open as a process of its own: nothing of another in memory)
+    split = open_streaming_dataset(str(root), cache_dir=str(cache)).split("train")  # its labels scanned
+    assert split.shard_sizes() == [3, 3] and examples_digest(split).startswith("6 clips in 2 shards")
+    (root / "README.md").write_text(
+        CARD.removesuffix("---\n") + "  splits:\n  - name: train\n    num_examples: 6\n---\n"
+    )
+    read_tar_index.cache_clear()
+    assert open_streaming_dataset(str(root), cache_dir=str(cache)).split("train").num_examples == 6  # by the card
+    read_tar_index.cache_clear()
+    assert len(load_video_dataset(str(root), "hub", cache_dir=str(cache)).split("train")) == 6
+    kept = sorted(path.name.partition("-")[0] for path in (cache / "vivit_hf_scans").glob("*.json"))  # (answers)
+    assert kept == ["label_scan", "tar_index", "tar_index"]
+    assert list(cache.rglob("vivit_hf_scans")) == [cache / "vivit_hf_scans"]  # (the whole read's too)
+    assert sorted(default.rglob("*")) == []  # (were the 2 tar indexes)
 
 
 def test_a_streamed_recipe_opens_its_data_on_the_main_process_first():
@@ -637,7 +666,7 @@ def test_each_machine_scans_a_stream_once_on_its_own_cache_and_a_shared_cache_is
 
         def scan():  # the pass over every shard (slow: a machine's other process let in meanwhile would scan too)
             scans.append(machine)
-            time.sleep(0.2)
+            time.sleep(0.1)
             return ["cat", "dog"]
 
         return kept("label scan", ["the shards' keys"], scan, cache_dir=str(cache))

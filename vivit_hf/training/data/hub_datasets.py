@@ -361,6 +361,7 @@ def load_hub(
 
     dangling: dict[str, list[str]] = {}
     builder = None
+    scans_cache_dir = cache_dir  # the tars' indexes are kept there (`kept_scans`), not in the folder's own cache
     if is_saved_to_disk(source):
         loaded = datasets.load_from_disk(source)
         if isinstance(loaded, datasets.Dataset):
@@ -370,7 +371,7 @@ def load_hub(
             cache_dir = local_folder_cache_dir(Path(source), cache_dir)
         builder = builder_once(source, config_name, revision, cache_dir)
         if Path(source).is_dir():
-            dangling = refuse_unread_videos(source, config_name, revision, cache_dir, builder)
+            dangling = refuse_unread_videos(source, config_name, revision, cache_dir, builder, scans_cache_dir)
         mixed_types = naming_mixed_column_types(source, config_name, revision, cache_dir)
         two_types = naming_metadata_of_two_types(source, config_name, revision, cache_dir)
         with naming_undecodable_members(source), mixed_types, naming_class_ids_out_of_range(source), two_types:

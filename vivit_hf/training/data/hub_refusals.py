@@ -237,7 +237,9 @@ def refuse_split_names_as_classes(feature, dataset, source: str) -> None:
         )
 
 
-def refuse_unread_videos(source: str, config_name, revision, cache_dir, builder=None) -> dict[str, list[str]]:
+def refuse_unread_videos(
+    source: str, config_name, revision, cache_dir, builder=None, scans_cache_dir: str | None = None
+) -> dict[str, list[str]]:
     """datasets' folder builders read only their own few extensions: its videofolder skips the other clips without a
     word (`.webm` among them), and a folder of only such clips is not even a videofolder to it (`.webm`, `.m4v`,
     `.3gp`... are audio extensions there: it read them as audio and failed in a torchcodec traceback). Nor does it
@@ -245,7 +247,9 @@ def refuse_unread_videos(source: str, config_name, revision, cache_dir, builder=
     are named, before anything is loaded, rather than trained without. (A folder of tables is read by its tables;
     its clips are not checked.) Returns `{split: [clip]}` of the symlinked clips whose target is not there, which
     datasets' videofolder leaves out (named in a warning, `dangling_clips`), for `missing`. `builder`: the read's
-    `builder_once`, whose data files are then resolved once for both."""
+    `builder_once`, whose data files are then resolved once for both. `scans_cache_dir`: the read's `--cache_dir`,
+    where the tars' indexes are kept (`kept_scans`; `cache_dir` is a local folder's own Arrow cache in a whole read).
+    """
     if not Path(source).is_dir() or is_saved_to_disk(source):
         return {}
     from datasets.packaged_modules.videofolder.videofolder import VideoFolder
@@ -258,7 +262,7 @@ def refuse_unread_videos(source: str, config_name, revision, cache_dir, builder=
     linked_folders = {folder for folder in {path.parent for path in videos} if _below_a_link(root, folder)}
     linked = [path for path in videos if path.parent in linked_folders]
     if not videos:
-        _refuse_cut_tars(root, others)
+        _refuse_cut_tars(root, others, scans_cache_dir)
         _refuse_a_packed_folder(root, others)
         return {}
     tables = _label_tables(others)
@@ -473,19 +477,19 @@ def _refuse_unfinished_shards(root: Path) -> None:
         )
 
 
-def _refuse_cut_tars(root: Path, others: Sequence[Path]) -> None:
+def _refuse_cut_tars(root: Path, others: Sequence[Path], cache_dir: str | None = None) -> None:
     """A local `.tar` cut short (a copy, download or upload that stopped mid-file), or one holding a sample's members
     apart (`read_tar_index`), is refused in one line naming it, whole and streamed: `datasets` stopped in a
     `tarfile.ReadError: unexpected end of data` traceback naming no file (streamed, once its label column was read).
     Only the member headers are read, as the streamed shard count reads them anyway (`streaming._tar_samples`): in
     that same pass (`tar_index`, kept for the file), not a second walk over every tar's headers before it (5 250
-    shards: 10 s more before a streamed run's first step)."""
+    shards: 10 s more before a streamed run's first step), kept in `cache_dir` (`tar_index`)."""
     import tarfile
 
     for path in sorted(path for path in others if path.name.lower().endswith(".tar") and not is_dangling(path)):
         try:
             try:
-                scattered = tar_index(path)[3]
+                scattered = tar_index(path, cache_dir)[3]
             except ValueError:  # a member the index cannot read (a `.json` that is not JSON): the headers alone
                 scattered = None
                 with tarfile.open(path) as tar:

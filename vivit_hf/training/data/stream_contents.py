@@ -166,29 +166,32 @@ def stream_contents(
     return contents if len(contents) == dataset.num_shards and any(c is not None for c in contents) else None
 
 
-def tar_index(path) -> tuple[int, list[str], str, str | None]:
+def tar_index(path, cache_dir: str | None = None) -> tuple[int, list[str], str, str | None]:
     """`(samples, source ids, contents, scattered)` of a local tar (`_tar_samples`, `_tar_source_ids`, `_tar_contents`,
     `scattered`: `read_tar_index`), read
     in one pass over its headers and small members, kept for the file as it is (`file_key`: its size and times, and
     its inode): the digest, the card's check and the repeated ids' warning each asked for it. By size and
     modification time alone, a tar relabelled to the same size and copied back with its old time (`cp -p`,
-    `rsync -t`) kept the old index: its old digest passed the changed shard at a resume."""
+    `rsync -t`) kept the old index: its old digest passed the changed shard at a resume. `cache_dir`: the data set's
+    `--cache_dir`, where the index is kept (`kept_scans`)."""
     key = file_key(path) if "://" not in str(path) and Path(path).is_file() else None
     if key is None:
         raise OSError(f"{path} is not a local file (counting its samples would read it whole)")
-    return read_tar_index(key)
+    return read_tar_index(key, cache_dir)
 
 
 # Every shard of a stream, for each of its splits: a data set of more shards than the cache held (Kinetics in 5 250
 # tars) read every tar's members again for each asker (the count, the digest, the repeated ids), none from the cache.
 @functools.lru_cache(maxsize=1 << 17)
-def read_tar_index(identity: tuple) -> tuple[int, list[str], str, str | None]:
+def read_tar_index(identity: tuple, cache_dir: str | None = None) -> tuple[int, list[str], str, str | None]:
     """`tar_index` of the tar `file_key` gave `identity` for (its real path first), and a hash of the tar's
     members: every member's name and size, and the bytes of those up to `SMALL_MEMBER` (a sample's `cls`, `txt` and
     `json`: its label and id), read in the same pass; `scattered`: the first member of a sample whose other members
     came before it, other samples' between them (`tar -cf shard.tar *.mp4 *.cls`), else None. Kept on disk under
-    `identity` (`kept_scans`): each process of a run walked every tar's headers again (Kinetics' 5 250 tars: ~70 s
-    each), where now the first to open the data set walks them and the others read what it found."""
+    `identity` (`kept_scans`), in `cache_dir` (HF_DATASETS_CACHE's without it): each process of a run walked every
+    tar's headers again (Kinetics' 5 250 tars: ~70 s each), where now the first to open the data set walks them and
+    the others read what it found. Kept in the default cache whatever `--cache_dir` said, it filled a small home's
+    quota that the flag was there to spare, or mixed the files of machines sharing that home."""
     # one file for the tar at this path and inode: a shard written again in place replaces its answer, and machines
     # that each hold a copy at one path (other inodes) keep one each in a cache they share, where each replaced the
     # other's and every process after the first on a machine walked every tar again
@@ -196,6 +199,7 @@ def read_tar_index(identity: tuple) -> tuple[int, list[str], str, str | None]:
         "tar index",
         [list(identity), SMALL_MEMBER],
         functools.partial(_walk, identity[0]),
+        cache_dir,
         place=[identity[0], identity[3]],
         group=identity[0],  # the answer for its old inode, the tar written anew, removed
     )

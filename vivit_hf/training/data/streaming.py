@@ -27,6 +27,7 @@ A clip that does not decode is replaced by zeros and marked `valid=False` (skipp
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import logging
@@ -126,6 +127,9 @@ class StreamingSplit:
     # shard whose samples hold their clips under another member name is refused (`_clip_member_refusal`), as the
     # whole read refuses it
     members_found: bool = False
+    # the data set's `--cache_dir`, where what a pass over its local tars found is kept (`kept_scans`; None: the
+    # default cache): its shards' sizes, contents and source ids are read after the open, from the run's code
+    cache_dir: str | None = None
     _sizes: list[int] | None = None
     _contents: list | None = None
     _unread: str | None = None  # why the shards' contents could not be read (`unread_reason`)
@@ -220,7 +224,8 @@ class StreamingSplit:
         if self._contents is None:
             source = self.dataset if self.uncut is None else self.uncut
             unread: list[str] = []
-            self._contents = stream_contents(source, self.video_column, _tar_contents, unread) or []
+            tar_contents = functools.partial(_tar_contents, cache_dir=self.cache_dir)
+            self._contents = stream_contents(source, self.video_column, tar_contents, unread) or []
             self._unread = unread[0] if unread else None
         return self._contents or None
 
@@ -239,7 +244,7 @@ class StreamingSplit:
         is unknown (a tar on the Hub would have to be downloaded whole to be counted)."""
         if self._sizes is None and self._sizes_unread is None:  # a failure is not asked again (a timeout each)
             unread: list[str] = []
-            self._sizes = _shard_sizes(self.dataset if self.uncut is None else self.uncut, unread)
+            self._sizes = _shard_sizes(self.dataset if self.uncut is None else self.uncut, unread, self.cache_dir)
             self._sizes_unread = unread[0] if unread else None
         return self._sizes
 
@@ -276,11 +281,12 @@ def _table_rows(path: Path) -> bytes:
     return path.read_bytes()
 
 
-def _shard_sizes(dataset, unread: list[str] | None = None) -> list[int] | None:
+def _shard_sizes(dataset, unread: list[str] | None = None, cache_dir: str | None = None) -> list[int] | None:
     """`StreamingSplit.shard_sizes`. The shards are the lists in the stream's generator arguments (`datasets` hands
     each shard one element of them, `_split_gen_kwargs`): parquet `files`, WebDataset `tar_paths`, `save_to_disk`
     `shards`; a layout it does not know, or a Hub tar (counted only by reading it whole), gives None. One whose sizes
-    could not be read (a Hub parquet footer: offline, a transient error) gives None, the reason added to `unread`."""
+    could not be read (a Hub parquet footer: offline, a transient error) gives None, the reason added to `unread`.
+    `cache_dir`: where the tars' indexes are kept (`tar_index`)."""
     kwargs = getattr(getattr(dataset, "_ex_iterable", None), "kwargs", None) or {}
     sizes = None
     try:
@@ -291,7 +297,7 @@ def _shard_sizes(dataset, unread: list[str] | None = None) -> list[int] | None:
             footers: dict[str, object] = {}  # a resharded file is one shard per row group: its footer read once
             sizes = [_parquet_rows(file, row_groups, footers) for file, row_groups in zip(kwargs["files"], groups)]
         elif "tar_paths" in kwargs and not any("://" in str(path) for path in kwargs["tar_paths"]):
-            sizes = [_tar_samples(path) for path in kwargs["tar_paths"]]
+            sizes = [_tar_samples(path, cache_dir) for path in kwargs["tar_paths"]]
     except (OSError, ValueError) as error:
         logger.info("the stream's shard sizes could not be read (%s)", error)
         if unread is not None:
@@ -312,20 +318,20 @@ def _parquet_rows(path, row_groups, footers: dict) -> int:
     return sum(metadata.row_group(g).num_rows for g in groups)
 
 
-def _tar_samples(path) -> int:
+def _tar_samples(path, cache_dir: str | None = None) -> int:
     """Samples in a local WebDataset tar, counted as datasets' reader groups them: consecutive files of one key (the
     name up to the first dot of its last part), hidden files (`.x`, `__x`) left out; only the headers are read."""
-    return tar_index(path)[0]
+    return tar_index(path, cache_dir)[0]
 
 
-def _tar_source_ids(path) -> list[str]:
+def _tar_source_ids(path, cache_dir: str | None = None) -> list[str]:
     """The `id` of each sample's `.json` member in a local WebDataset tar; the clips' bytes are skipped."""
-    return tar_index(path)[1]
+    return tar_index(path, cache_dir)[1]
 
 
-def _tar_contents(path) -> str:
+def _tar_contents(path, cache_dir: str | None = None) -> str:
     """A local tar's members as `stream_contents` takes them (`read_tar_index`)."""
-    return tar_index(path)[2]
+    return tar_index(path, cache_dir)[2]
 
 
 def open_streaming_dataset(
@@ -435,7 +441,7 @@ def _open_streaming_dataset(
         }
     else:
         builder = builder_once(source, config_name, revision, cache_dir)
-        dangling = refuse_unread_videos(source, config_name, revision, cache_dir, builder)
+        dangling = refuse_unread_videos(source, config_name, revision, cache_dir, builder, scans_cache_dir=cache_dir)
         # a card's features (known before the split is read): the columns it declares, and rows without one of them
         # are left out, not refused
         declared = builder().info.features is not None
@@ -557,6 +563,7 @@ def _open_streaming_dataset(
             members_found=video_column_given is None and not declared,
             num_classes=len(names) if class_label else None,
             shard_name=shard_namer(source),  # a stream's `__url__` is the data file itself (no hashed copy)
+            cache_dir=cache_dir,
         )
         if split in from_card and split not in scanned and Path(source).is_dir():
             _count_what_the_shards_hold(splits[named[split]], named[split], source)
@@ -699,7 +706,9 @@ def _warn_repeated_source_ids(data: VideoClassificationData) -> None:
             continue
         try:
             held = [
-                (clip_id, (split.shard_name or str)(str(path))) for path in paths for clip_id in _tar_source_ids(path)
+                (clip_id, (split.shard_name or str)(str(path)))
+                for path in paths
+                for clip_id in _tar_source_ids(path, split.cache_dir)
             ]
         except (OSError, ValueError) as error:
             logger.info("the source ids of split %r could not be read (%s)", name, error)
