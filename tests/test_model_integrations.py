@@ -2,6 +2,8 @@
 """What users build around a model: forward hooks, PEFT's LoRA and accelerate's offloading on the patch projection
 (a convolution module, called as one), and `label_spaces` / `num_labels` given to `from_pretrained`."""
 
+import copy
+
 import pytest
 import torch
 import torch.nn.functional as F
@@ -248,6 +250,32 @@ def test_device_map_auto_that_puts_the_position_embeddings_on_disk_gives_the_sam
     assert wrapped.base_model.model.vivit.encoder.position_embeddings.device.type == "meta"
     with torch.no_grad():
         torch.testing.assert_close(wrapped(pixel_values=clip()).logits, expected, rtol=0, atol=0)
+
+
+def test_a_hook_on_one_block_hooks_no_encoder_a_wrapper_dispatched_in_memory_does():
+    """The backbone's forward hooks an encoder that no hook holds while accelerate hooked its blocks, for a module
+    holding the model that accelerate dispatched in its place (`hook_split_modules_of_a_wrapper`). A hook a user put on
+    one block (`cpu_offload(block)`, `cpu_offload_with_hook(block)`) had it hook the encoder too, a hook that outlived
+    theirs (`remove_hook_from_module(block)`) and kept moving the encoder's inputs to where its parameters were at that
+    forward (after `model.to("cuda")`, to the CPU). A wrapper that a split map dispatched in memory still has it hook
+    its encoder, with the logits of the undispatched model."""
+    from accelerate import cpu_offload, cpu_offload_with_hook
+
+    model = tiny("spatio_temporal")
+    with torch.no_grad():
+        expected = model(pixel_values=clip(batch=1)).logits
+    wrapper = torch.nn.ModuleDict({"model": copy.deepcopy(model)})
+    cpu_offload(model.vivit.encoder.layers[0], execution_device="cpu")
+    cpu_offload_with_hook(model.vivit.encoder.layers[1], execution_device="cpu")
+    with torch.no_grad():
+        torch.testing.assert_close(model(pixel_values=clip(batch=1)).logits, expected, rtol=0, atol=0)
+    assert [name for name, encoder in encoders(model) if "_hf_hook" in encoder.__dict__] == []
+    device_map = {f"model.{key}": "cpu" for key in split_encoders_map(model)}
+    dispatch_model(wrapper, device_map, force_hooks=True)
+    with torch.no_grad():
+        torch.testing.assert_close(wrapper["model"](pixel_values=clip(batch=1)).logits, expected, rtol=0, atol=0)
+    hooked = [name for name, encoder in encoders(wrapper["model"]) if "_hf_hook" in encoder.__dict__]
+    assert hooked == ["vivit.encoder"]
 
 
 # ------------------------------------------------------------------------------ label spaces given to from_pretrained

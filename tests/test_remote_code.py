@@ -140,7 +140,13 @@ def test_fsdp2_sharded_models_save_our_code_not_torchs(tmp_path, hf_modules_cach
     for name in names:
         folder = tmp_path / name
         saved = sorted(p.name for p in folder.glob("*.py"))
-        assert saved == ["configuration_vivit.py", "modeling_blocks.py", "modeling_vivit.py", "rollout.py"], saved
+        assert saved == [
+            "configuration_vivit.py",
+            "device_maps.py",
+            "modeling_blocks.py",
+            "modeling_vivit.py",
+            "rollout.py",
+        ], saved
         auto_map = json.loads((folder / "config.json").read_text())["auto_map"]
         assert all(
             value.startswith(("modeling_vivit.ViViT", "configuration_vivit.ViViT")) for value in auto_map.values()
