@@ -865,9 +865,12 @@ def main(argv=None):
         summed = loss_sum_before + float(accelerator.reduce(train_loss_sum.clone(), reduction="mean"))
         return summed, loss_steps_before + completed_steps - steps_at_start - int(lossless_steps)
 
-    def record_evaluation(epoch, when: str) -> dict:
+    def record_evaluation(epoch, when: str, epochs_trained: float) -> dict:
         """`evaluate_or_stop` at an epoch's end or at a --eval_steps step: logged, added to the history and the
-        tracker (a collective: every process calls it at the same step)."""
+        tracker (a collective: every process calls it at the same step). The history's `epoch` is the epoch's index
+        from 0, as the log line and its `epoch_N` checkpoint name it (accelerate's no_trainer examples); the tracker's
+        is `epochs_trained`, Trainer's (its eval entries' `epoch`), as `train/epoch` beside it at the same step: it
+        was the index, one less (0 at the end of the first epoch, where train/epoch says 1.0)."""
         results = evaluate_or_stop()
         refuse_nothing_learned_or_measured(results)
         skipped = skipped_total()  # the history's is the run's total so far (the tracker's curve at every step)
@@ -885,7 +888,7 @@ def main(argv=None):
             f"{past_the_end_report(truncated, results['num_truncated'])})"
         )
         if args.with_tracking:
-            accelerator.log(summary, step=completed_steps)
+            accelerator.log({**summary, "epoch": float(epochs_trained)}, step=completed_steps)
         return results
 
     def keep_best_model(results) -> None:
@@ -1065,7 +1068,8 @@ def main(argv=None):
                     accelerator.log(logged, step=completed_steps)
             if args.eval_steps and completed_steps % args.eval_steps == 0:  # before its checkpoint, which records it
                 meter.pause()
-                results = record_evaluation(epoch, f"step {completed_steps} (epoch {epoch})")
+                epochs_trained = epoch + min(batch_index / batches_in_epoch(epoch), 1.0)  # (as train/epoch)
+                results = record_evaluation(epoch, f"step {completed_steps} (epoch {epoch})", epochs_trained)
                 compiled.train()
             # The run's last step is checkpointed too, as Trainer's: only where the interval divided it, a rerun of a
             # finished run (or a resume of one killed in its final evaluation or push) trained its last steps again.
@@ -1094,7 +1098,7 @@ def main(argv=None):
         refuse_nothing_learned_or_measured()
 
         if not args.eval_steps:
-            results = record_evaluation(epoch, f"epoch {epoch}")
+            results = record_evaluation(epoch, f"epoch {epoch}", epochs_done)
         if args.checkpointing_steps == "epoch":
             # An epoch that --max_train_steps cut short is checkpointed where it stopped, without the evaluation just
             # made (a resume makes it again): recorded as finished, a resume with more steps skipped its other batches.
@@ -1125,7 +1129,7 @@ def main(argv=None):
     if args.eval_steps and completed_steps % args.eval_steps:
         # the end of the run, between two --eval_steps (after its checkpoints: a resume with more steps goes on
         # without it, as an uninterrupted run does; a finished run resumed, which trains nothing, makes it again)
-        results = record_evaluation(epoch, f"step {completed_steps} (epoch {epoch}, the end of the run)")
+        results = record_evaluation(epoch, f"step {completed_steps} (epoch {epoch}, the end of the run)", epochs_done)
     train_seconds = time.time() - start_time
     progress.close()  # its last redraw now, before the lines below (left open, it redrew when collected, if ever)
     if not results:  # nothing was left to train: the outputs still need the checkpoint's metrics

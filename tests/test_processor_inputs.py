@@ -199,6 +199,32 @@ def test_8_bit_pixels_held_in_uint16_are_refused_not_read_as_a_black_video(proc,
     assert _pixels(proc, black, do_sample_frames=False, **RAW).abs().max() == 0
 
 
+def test_uint16_colours_and_alpha_are_checked_for_8_bit_values_apart(proc):
+    """8-bit colours held in uint16 beside an opaque alpha of 65535 (a uint16 RGB frame beside an RGBA one, a 16-bit
+    PNG's tRNS key) passed, the alpha lifting the maximum, and read black (every pixel at most 1 of 255); an 8-bit
+    alpha beside 16-bit colours read near white (1/257 opaque)."""
+    from PIL import Image
+
+    rng = np.random.default_rng(0)
+    colours = rng.integers(0, 256, (2, 6, 5, 3), dtype=np.uint16)
+    given = {
+        "opaque alpha": np.concatenate((colours, np.full_like(colours[..., :1], 65535)), axis=-1),
+        "beside RGBA": [colours[0], np.concatenate((colours[1], np.full_like(colours[1, ..., :1], 65535)), axis=-1)],
+        "tRNS key": [Image.fromarray(frame[..., 0]) for frame in colours],
+    }
+    for frame in given["tRNS key"]:
+        frame.info["transparency"] = 0
+    for video in given.values():
+        with pytest.raises(ValueError, match=r"uint16 video .* colour values up to 25\d: .*astype\(np\.uint8\)"):
+            _pixels(proc, video, do_sample_frames=False, **RAW)
+    eight_bit_alpha = np.concatenate((colours * 257, np.full_like(colours[..., :1], 255)), axis=-1)
+    with pytest.raises(ValueError, match=r"uint16 video .* alpha values up to 255: "):
+        _pixels(proc, eight_bit_alpha, do_sample_frames=False, **RAW)
+    sixteen_bit = np.concatenate((colours * 257, np.full_like(colours[..., :1], 65535)), axis=-1)  # taken, as RGB
+    keep = dict(do_sample_frames=False, **RAW)
+    assert torch.equal(_pixels(proc, sixteen_bit, **keep), _pixels(proc, colours.astype(np.uint8), **keep))
+
+
 def test_wide_integer_video_on_the_8_bit_scale_is_read_as_uint8(proc):
     video = np.random.default_rng(0).integers(0, 256, (8, 30, 30, 3)).astype(np.int64)
     pixels = _pixels(proc, video, do_sample_frames=False, **RAW)
@@ -440,6 +466,29 @@ def test_16_bit_pil_frames_are_scaled_as_a_uint16_array_is(proc):
         proc(wide, **RAW)
 
 
+def test_16_bit_pil_frames_with_a_transparent_grey_are_composited_onto_white():
+    """A 16-bit grey PNG's tRNS key (mode I;16, `info["transparency"]`) was dropped: a transparent pixel showed its
+    stored grey (7 of 65535, black) where PIL's RGBA and transformers' `convert_to_rgb` give white."""
+    import io
+
+    from PIL import Image
+
+    video = np.random.default_rng(1).integers(0, 65536, (2, 12, 14), dtype=np.uint16)
+    video[:, :4] = 7
+    frames = []
+    for frame in video:
+        png = io.BytesIO()
+        Image.fromarray(frame).save(png, format="PNG", transparency=7)
+        frames.append(Image.open(io.BytesIO(png.getvalue())))
+    assert frames[0].mode.startswith("I;16") and frames[0].info["transparency"] == 7
+    grey = np.where(video == 7, 255.0, np.round(video / 257.0))  # white where transparent, the 16-bit grey elsewhere
+    expected = torch.from_numpy(np.repeat(grey[:, None], 3, axis=1)).float()
+    proc = ViViTVideoProcessor(**RAW)
+    torch.testing.assert_close(_pixels(proc, frames)[0], expected, rtol=0, atol=1e-3)
+    with pytest.raises(ValueError, match=r"do_convert_rgb=False: .* has transparency \(alpha\)"):  # as L with one
+        proc(frames, do_convert_rgb=False)
+
+
 # -- the advice for [0, 1] floats given with do_rescale=False (transformers' "already rescaled") gives, followed as a
 # whole, the right pixels; values below 0 are no pixels on any scale -------------------------------------------------
 def test_advice_for_0_1_floats_with_do_rescale_false_gives_the_right_pixels_when_followed(proc):
@@ -580,16 +629,19 @@ def test_do_convert_rgb_off_keeps_a_4th_channel_as_transformers_does(kind):
         ours(given, do_convert_rgb=False, do_train_augment=True, do_color_jitter=True, image_mean=0.0, image_std=1.0)
 
 
-def test_do_convert_rgb_off_refuses_palette_frames_with_transparency_naming_the_transparency(tmp_path):
+@pytest.mark.parametrize("mode", ["P", "RGB"])
+def test_do_convert_rgb_off_refuses_frames_with_a_transparent_colour_naming_the_transparency(tmp_path, mode):
     """Palette (P) image files with a transparent colour have one band, as grey frames (which do_convert_rgb=False
-    takes); refused for their transparency, the message said they had "1 channels"."""
+    takes); refused for their transparency, the message said they had "1 channels". An RGB PNG's transparent colour
+    (a tRNS key) is no 4th channel of its own either: it gave 4 channels, an RGBA clip of 0 / 255 alpha for a model
+    of 3 (transformers' processors read such a frame's 3 bands, the key dropped)."""
     from PIL import Image
 
     paths = []
     for i, frame in enumerate(np.random.default_rng(0).integers(0, 256, (3, 12, 14), dtype=np.uint8)):
-        image = Image.fromarray(frame).convert("P")
+        image = Image.fromarray(frame).convert(mode)
         paths.append(tmp_path / f"{i}.png")
-        image.save(paths[-1], transparency=0)
+        image.save(paths[-1], transparency=0 if mode == "P" else tuple(np.asarray(image)[0, 0].tolist()))
     with pytest.raises(
         ValueError, match=r"do_convert_rgb=False: .* has transparency \(alpha\), which this processor keeps only"
     ):

@@ -77,6 +77,18 @@ def test_train_loss_is_the_mean_of_the_logged_step_losses_as_trainer_reports_it(
     assert train["train_steps_per_second"] == pytest.approx(12 / train["train_runtime"])
 
 
+def test_the_trackers_epoch_at_an_evaluation_is_train_epoch_beside_it(uninterrupted_run):
+    """The tracker logged each evaluation's `epoch` as the epoch's index (0 at the end of the first epoch), beside
+    `train/epoch` (Trainer's epochs done: 1.0) at the same step, and all_results.json's `epoch` (2.0 at the end): two
+    curves named epoch, one apart. It is now the epochs done; the history and the log keep the index, with which the
+    `epoch_N` checkpoints are named (accelerate's no_trainer examples)."""
+    folder, log = uninterrupted_run
+    trained = logged_scalars(folder, "train/epoch")
+    assert logged_scalars(folder, "epoch") == {6: 1.0, 12: 2.0} == {step: trained[step] for step in (6, 12)}
+    assert results_of(folder)["epoch"] == 2.0 and [entry["epoch"] for entry in results_of(folder)["history"]] == [0, 1]
+    assert "epoch 0: eval top-1 " in log and "epoch 1: eval top-1 " in log
+
+
 def test_the_evaluation_is_in_all_results_under_trainers_eval_names_too(uninterrupted_run):
     """Trainer writes its evaluation's metrics into all_results.json as eval_<name> (eval_accuracy, eval_loss): a
     Trainer user's script reading eval_top1 found no key. Both spellings now, the same values (.ci/run and the docs

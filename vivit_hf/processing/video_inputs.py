@@ -446,18 +446,22 @@ def _to_uint8(tensor: torch.Tensor, name: str, dtype) -> torch.Tensor:
     frames), other integers must hold 8-bit values (clamping 1023 to 255 would whiten 10-bit frames silently)."""
     if tensor.dtype == torch.uint16:  # round(x * 255 / 65535), exactly, in integers
         wide = tensor.to(torch.int32)  # (torch has no max of uint16)
-        high = int(wide.max()) if wide.numel() else 0
-        if 0 < high <= 255:
-            # 8-bit pixels held in uint16 (`frames.astype(np.uint16)`, a sum or mean kept wide) or a 16-bit video
-            # black to within 0.4% of white: the values cannot tell, as float values in [0, 1] cannot. Read on
-            # [0, 65535] they were a black video (every view near -1, 257 times too dark), where transformers reads
-            # them as 0-255.
-            raise ValueError(
-                f"{dtype} video {name} has values up to {high}: uint16 is read on the 16-bit scale [0, 65535] "
-                f"(16-bit PNG / TIFF frames), where that is a black video ({high / 65535:.2%} of white at most). "
-                "For 8-bit pixels held in uint16 convert it to uint8 (video.astype(np.uint8)); for 16-bit pixels "
-                "that dark, to floats with float_max=65535.0."
-            )
+        # colours and a 4th (alpha) channel apart: 8-bit colours beside an opaque alpha of 65535 (as
+        # `_matched_channels` and a 16-bit PNG's tRNS key give one) lifted the maximum and were read black
+        parts = [(wide[:, :3], "colour values"), (wide[:, 3:], "alpha values")] if wide.shape[1] == 4 else []
+        for part, what in parts or [(wide, "values")]:
+            high = int(part.max()) if part.numel() else 0
+            if 0 < high <= 255:
+                # 8-bit pixels held in uint16 (`frames.astype(np.uint16)`, a sum or mean kept wide) or a 16-bit video
+                # black to within 0.4% of white: the values cannot tell, as float values in [0, 1] cannot. Read on
+                # [0, 65535] they were a black video (every view near -1, 257 times too dark), where transformers
+                # reads them as 0-255 (an 8-bit alpha: a video near white, 1/257 opaque).
+                raise ValueError(
+                    f"{dtype} video {name} has {what} up to {high}: uint16 is read on the 16-bit scale [0, 65535] "
+                    f"(16-bit PNG / TIFF frames), where that is black ({high / 65535:.2%} of white at most). For "
+                    "8-bit pixels held in uint16 convert it to uint8 (video.astype(np.uint8)), an alpha of 65535 to "
+                    "255 with it; for 16-bit pixels that dark, to floats with float_max=65535.0."
+                )
         return ((wide * 255 + 32767) // 65535).to(torch.uint8)
     wide = tensor.to(torch.int64)
     low, high = (int(wide.min()), int(wide.max())) if wide.numel() else (0, 0)
@@ -522,9 +526,9 @@ def check_convert_rgb(source, opts: dict) -> None:
     every grey video). A 4-channel video keeps its 4 channels, as transformers' processors keep them (its
     `VideoProcessingTestMixin` checks `(frames, 4, H, W)`): the input of a model with `num_channels=4` (RGB and depth,
     or RGBA). It was refused ("the ViViT models take 3 channels") though `ViViTConfig(num_channels=4)` takes them.
-    Frames whose transparency is no 4th channel of their own (a palette's transparent colour, grey with alpha: PIL's P
-    and LA) would keep other bands there: refused, naming the video, rather than composited onto white against the
-    option."""
+    Frames whose transparency is no 4th channel of their own (a palette's or an RGB frame's transparent colour, grey
+    with alpha: PIL's P, RGB with a tRNS key, LA) would keep other bands there: refused, naming the video, rather than
+    composited onto white against the option (an RGB frame's key gave an RGBA clip of 0 / 255 alpha)."""
     if opts.get("do_convert_rgb") is not False:
         return
     if source.channels == 4 and source.tensor is not None and source.alpha is not None:
@@ -702,7 +706,15 @@ def _pil_frame_to_array(frame, with_alpha: bool = False) -> np.ndarray:
     if not isinstance(frame, Image.Image):
         return np.asarray(frame)
     if frame.mode.startswith("I;16"):
-        return np.asarray(frame).astype(np.uint16)[..., None]  # native byte order (I;16B is big-endian)
+        grey = np.asarray(frame).astype(np.uint16)[..., None]  # native byte order (I;16B is big-endian)
+        key = frame.info.get("transparency")
+        if with_alpha and isinstance(key, int):
+            # a 16-bit grey PNG's tRNS key: pixels of that value are transparent. Kept at 16 bits beside an alpha on
+            # the same scale (0 or 65535), as `_matched_channels` gives an opaque one; the key was dropped, and a
+            # transparent pixel showed its stored grey (black, mostly) where PIL's RGBA, transformers' too, is white
+            alpha = np.where(grey == key, 0, 65535).astype(np.uint16)
+            return np.concatenate((grey, grey, grey, alpha), axis=-1)
+        return grey
     if frame.mode in ("I", "F"):
         return np.asarray(frame)[..., None]
     if frame.mode == "La":  # premultiplied grey, which PIL converts to LA alone (to RGBA: "not supported")
@@ -916,6 +928,10 @@ class FrameSource:
             if any(_is_pil(frame) for frame in video):
                 # (converted to RGB when stacked: the bands as given, for `check_convert_rgb`)
                 pil_bands = max(_pil_channels(frame) for frame in video if _is_pil(frame))
+                # PIL frames alone count their bands (an RGB frame's transparent colour, a tRNS key, gave alpha, 4
+                # channels kept as such with do_convert_rgb=False where L and P frames with one are refused); RGB
+                # frames beside arrays count as the arrays' channels
+                pil_bands = pil_bands if pil_bands != 3 or all(_is_pil(frame) for frame in video) else None
                 # PIL frames stack to (T, H, W, C): read so whatever the shape (3 x 40 frames stack to an ambiguous
                 # (T, 3, 40, 3), which was read channels-first: other pixels, of another shape)
                 input_data_format = "channels_last"
@@ -930,7 +946,7 @@ class FrameSource:
             tensor = _array_to_clip_tensor(video, input_data_format, self.name)
             self.channels = int(tensor.shape[1])
             tensor = tensor.expand(-1, 3, -1, -1) if self.channels == 1 else tensor
-            if isinstance(original, (list, tuple)) and pil_bands is not None and pil_bands != 3:
+            if isinstance(original, (list, tuple)) and pil_bands is not None:
                 self.channels = pil_bands
             self.tensor, self.alpha = tensor[:, :3], (tensor[:, 3:] if tensor.shape[1] == 4 else None)
             self.num_frames = int(self.tensor.shape[0])  # never 0: `_check_not_empty` refused that
