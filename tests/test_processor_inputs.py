@@ -225,6 +225,17 @@ def test_uint16_colours_and_alpha_are_checked_for_8_bit_values_apart(proc):
     assert torch.equal(_pixels(proc, sixteen_bit, **keep), _pixels(proc, colours.astype(np.uint8), **keep))
 
 
+def test_dark_10_bit_pixels_held_in_uint16_are_told_their_own_white_level(proc):
+    """A 10-bit camera's unpacked pixels (0-1023 in uint16) of a scene darker than a quarter of white fit the refusal
+    too; it named only astype(np.uint8) (4x too bright: 255 of 1023 read as white) and float_max=65535.0 (64x too
+    dark: a black video). It names the 10-bit white level, which reads them as their 8-bit equivalents."""
+    ten_bit = np.random.default_rng(0).integers(0, 256, (2, 6, 5, 3)).astype(np.uint16)  # a quarter of 1023 at most
+    with pytest.raises(ValueError, match=r"10- or 12-bit pixels .*float_max=1023\.0 or 4095\.0"):
+        _pixels(proc, ten_bit, do_sample_frames=False, **RAW)
+    read = _pixels(proc, ten_bit.astype(np.float32), do_sample_frames=False, float_max=1023.0, **RAW)
+    torch.testing.assert_close(read, torch.from_numpy(ten_bit * 255 / 1023).float().permute(0, 3, 1, 2)[None])
+
+
 def test_wide_integer_video_on_the_8_bit_scale_is_read_as_uint8(proc):
     video = np.random.default_rng(0).integers(0, 256, (8, 30, 30, 3)).astype(np.int64)
     pixels = _pixels(proc, video, do_sample_frames=False, **RAW)

@@ -595,14 +595,26 @@ def test_image_vit_init_errors_and_warnings_name_the_flags_the_recipe_user_typed
             finetune.build_model(finetune.parse_args([*flags, *typed]), data)
         message = str(recipe.value)
         assert said in message and "='" not in message, message
+        if keywords.get("tubelet_init") == "arp":  # the tubelet's time size in the flag that sets it
+            assert message.endswith("(--config_overrides tubelet_size=[2,<patch height>,<patch width>])"), message
         for python, flag in (
             ("positional_embedding='resize_tile'", "--positional_embedding resize_tile"),
             ("tubelet_init='arp'", "--tubelet_init arp"),
             ("'central_frame'", "--tubelet_init central_frame"),
             ("'filter_inflation'", "--tubelet_init filter_inflation"),
+            ("a tubelet of 2 or more frames", "tubelets of 2 or more frames (--config_overrides tubelet_size=[2,..."),
         ):
             words = words.replace(python, flag)
+        words = words.replace("[2,...", "[2,<patch height>,<patch width>])")
         assert message == f"--init_from {tmp_path / 'vit'}: {words}"  # the library's message, in flags
+    # the refusal reads only [t, h, w] tubelets of 1 frame: `tubelet_size=1` is the config's to refuse, naming the
+    # field (it was a TypeError, 'int' object is not iterable), and frame sampling's 1-frame patches are no tubelets
+    arp = [*flags, "--crop_size", "32", "--tubelet_init", "arp", "--config_overrides"]
+    with pytest.raises(ValueError, match=r"`tubelet_size` must be three positive integers \[t, h, w\], got 1"):
+        finetune.build_model(finetune.parse_args([*arp, "tubelet_size=1"]), data)
+    sampled = 'tubelet_size=[1,8,8],embedding_type="frame_sampling"'
+    assert finetune.build_model(finetune.parse_args([*arp, sampled]), data)[0].config.embedding_type == "frame_sampling"
+    caplog.clear()
     # scenic's `resize` over several temporal indices warns (the ViT's rows laid over all tokens); under the recipe
     # (which filters the ViT initialisation's log so) in the flag's words too
     resize = [*flags, "--crop_size", "32", "--positional_embedding", "resize"]

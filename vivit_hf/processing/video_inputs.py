@@ -455,12 +455,16 @@ def _to_uint8(tensor: torch.Tensor, name: str, dtype) -> torch.Tensor:
                 # 8-bit pixels held in uint16 (`frames.astype(np.uint16)`, a sum or mean kept wide) or a 16-bit video
                 # black to within 0.4% of white: the values cannot tell, as float values in [0, 1] cannot. Read on
                 # [0, 65535] they were a black video (every view near -1, 257 times too dark), where transformers
-                # reads them as 0-255 (an 8-bit alpha: a video near white, 1/257 opaque).
+                # reads them as 0-255 (an 8-bit alpha: a video near white, 1/257 opaque). (A camera's 10- or 12-bit
+                # pixels held in uint16 fit too, in a scene darker than a quarter or 1/16 of their white: the first
+                # two ways out read those wrong, 4x too bright or 64x too dark.)
                 raise ValueError(
                     f"{dtype} video {name} has {what} up to {high}: uint16 is read on the 16-bit scale [0, 65535] "
                     f"(16-bit PNG / TIFF frames), where that is black ({high / 65535:.2%} of white at most). For "
                     "8-bit pixels held in uint16 convert it to uint8 (video.astype(np.uint8)), an alpha of 65535 to "
-                    "255 with it; for 16-bit pixels that dark, to floats with float_max=65535.0."
+                    "255 with it; for 16-bit pixels that dark, to floats with float_max=65535.0; for 10- or 12-bit "
+                    "pixels held in uint16 (a camera's unpacked Mono10 / Mono12, a dark scene), to floats with "
+                    "float_max=1023.0 or 4095.0, their white."
                 )
         return ((wide * 255 + 32767) // 65535).to(torch.uint8)
     wide = tensor.to(torch.int64)

@@ -828,9 +828,12 @@ def build_model(args, data, resumed: dict | None = None):
         if args.init_from:
             overrides.setdefault("num_frames", vit_init_frames(args, config_class, resumed))
             # the library writes scenic's all-zero kernel (and warns); a run would train a model that starts blind
-            tubelet_frames = list(overrides.get("tubelet_size", config_class.tubelet_size))[0]
+            # (a tubelet_size that is no [t, h, w], `tubelet_size=1`, is the config's to refuse, naming the field:
+            # read here it was a TypeError of its own)
+            tubelet = overrides.get("tubelet_size", config_class.tubelet_size)
+            one_frame = isinstance(tubelet, (list, tuple)) and len(tubelet) == 3 and tubelet[0] == 1
             tubelets = overrides.get("embedding_type", "tubelet") == "tubelet"
-            if args.tubelet_init == "arp" and tubelets and tubelet_frames == 1:
+            if args.tubelet_init == "arp" and tubelets and one_frame:
                 raise ModelFlagError(f"--init_from {args.init_from}: {vit_init_in_flag_words(ARP_OF_ONE_FRAME)}")
             try:
                 model, vit_report = model_class.from_vit_pretrained(

@@ -40,6 +40,7 @@ from vivit_hf.conversion.vit_init import (
     VIT_HEADS_ADVICE,
     VIT_NUMERICS_ADVICE,
 )
+from vivit_hf.conversion.vit_init.embeddings import ARP_TUBELET_ADVICE
 from vivit_hf.flag_spellings import SpellingsArgumentParser, flag_spellings
 from vivit_hf.hub.sources import exception_chain, why_not_fetched
 from vivit_hf.processing.processing_vivit import RESIZED_FRAME_ADVICE
@@ -408,6 +409,9 @@ _VIT_FACTS_IN_FLAG_WORDS = {
     # finetune.py passes --config_overrides to from_vit_pretrained: an activation or eps there replaces the ViT's
     VIT_NUMERICS_ADVICE: "to start from the function the ViT learnt, leave hidden_act and layer_norm_eps out of "
     "--config_overrides (the run then takes the ViT's)",
+    # the tubelet's time size is no flag of its own: --config_overrides sets it, the patch kept
+    ARP_TUBELET_ADVICE: "tubelets of 2 or more frames "
+    "(--config_overrides tubelet_size=[2,<patch height>,<patch width>])",
 }
 
 

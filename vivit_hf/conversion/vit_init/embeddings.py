@@ -22,11 +22,13 @@ TUBELET_INITS = ("central_frame", "filter_inflation", "arp", "random")
 POSITIONAL_EMBEDDINGS = ("tile", "resize_tile", "resize", "random")
 
 
-# Approximate rank pooling of one frame: what from_vit_pretrained warns and finetune.py refuses
+# Approximate rank pooling of one frame: what from_vit_pretrained warns and finetune.py refuses (the tubelet's
+# advice in its own name: finetune.py says which flag sets it)
+ARP_TUBELET_ADVICE = "a tubelet of 2 or more frames"
 ARP_OF_ONE_FRAME = (
     "tubelet_init='arp' with tubelets of 1 frame gives an all-zero kernel (approximate rank pooling of one frame: "
     "a_1 = 0; scenic's average_arp_frame_initializer writes the same), so every token starts as the bias alone; use "
-    "'central_frame' or 'filter_inflation' (for 1 frame both copy the ViT's kernel), or a tubelet of 2 or more frames"
+    f"'central_frame' or 'filter_inflation' (for 1 frame both copy the ViT's kernel), or {ARP_TUBELET_ADVICE}"
 )
 
 
