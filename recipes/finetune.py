@@ -392,6 +392,9 @@ def main(argv=None):
     # What the paths name is looked up after the process group is joined (decide_start), so that a folder missing on
     # one machine stops every machine; on one process it is argparse's error, as before.
     output_dir = Path(args.output_dir)
+    # the folders this run will make (innermost first), looked for before any is: a run refused or failed with
+    # nothing written leaves none of them (`hold_output_dir`'s `made`), where an empty --output_dir it made was left
+    made = [folder for folder in (output_dir, *output_dir.parents) if not folder.exists()]
     flags = command_flags(args)  # as typed: decide_start changes some of them
     refuse_a_gpu_config_without_a_gpu()  # ddp_multi_gpu.yaml on CPUs: 8 CPU processes in bf16, without a word
     use_cpu = cpu_process_group()
@@ -481,7 +484,8 @@ def main(argv=None):
                 )
         output_dir.mkdir(parents=True, exist_ok=True)
     # a folder made just now (decide_start found none to lock): another run may have made it at the same moment
-    busy = hold_output_dir(output_dir) if accelerator.is_main_process else None
+    # (the main process alone removes what this run made, at its exit, and only folders left empty)
+    busy = hold_output_dir(output_dir, made=made) if accelerator.is_main_process else None
     agree(None, CommandLineRefused(busy) if busy else None)
     accelerator.wait_for_everyone()  # no process writes into the folder while the previous run is being removed
 

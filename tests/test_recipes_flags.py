@@ -1155,6 +1155,38 @@ def test_a_readme_or_model_code_that_no_run_wrote_is_refused_not_replaced(tmp_pa
     assert files_in(tmp_path) == before
 
 
+def test_a_run_refused_once_its_folder_is_made_leaves_no_folder_it_made_and_an_empty_one_given_stays(tmp_path, capsys):
+    """A Hub data set not fetched (offline) is refused after --output_dir is made: the refused run left the empty
+    folder (and the folders above it) behind, a new user's `--output_dir k400-vivit-b` offline. What it made goes
+    as the process exits (`release_held_output_dirs`, its atexit); an empty folder the user made stays, and so does a
+    folder the run wrote into before it failed (a checkpoint's, here a folder made where the data loads)."""
+    from test_recipes_finetune import load_recipe, run_in_process
+    from test_recipes_user_errors import OFFLINE
+
+    from vivit_hf.training.checkpoints import release_held_output_dirs
+
+    given, written = tmp_path / "given", tmp_path / "written" / "out"
+    given.mkdir()
+
+    def write_then_fail(*args):
+        (written / "checkpoints").mkdir()
+        raise SystemExit("error: failed")
+
+    argv = ["--dataset", "someone/kinetics-mini", "--dataset_format", "hub", "--with_tracking", "false"]
+    for out in (tmp_path / "runs" / "k400-vivit-b", given, written):
+        recipe = load_recipe()
+        if out == written:  # a run that failed once it had written something there
+            recipe.load_data = write_then_fail
+        with pytest.raises(SystemExit) as refused:
+            run_in_process(recipe, *argv, "--output_dir", out)
+        if out != written:  # one line, said once (test_recipes_user_errors.py: a process of its own, `kinetics`)
+            said = capsys.readouterr().err
+            assert refused.value.code == 2 and said == f"error: --dataset someone/kinetics-mini: {OFFLINE}\n", said
+        release_held_output_dirs()  # what the process's exit does
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["given", "written"]
+    assert list(given.iterdir()) == [] and list(written.iterdir()) == [written / "checkpoints"]
+
+
 def test_a_rerun_into_a_previous_runs_folder_is_refused_before_anything_loads(tmp_path, monkeypatch, capsys):
 
     write_files(tmp_path, {**RUN_OUTPUTS, **USER_FILES})
