@@ -218,7 +218,9 @@ def launch_runs(launcher, runs, folder, processes=2, timeout=600, cwds=None, env
     (folder / "runs.json").write_text(json.dumps(plan))
     command = [*launcher, str(script), str(folder / "runs.json")]
     try:
-        dump_after = str(max(timeout - 30, 1))
+        # (not before two thirds of a short limit: a dump while a process still imports torch, 1 s into a 30 s
+        # launch, crashed it with SIGSEGV in faulthandler's watchdog, status -11, and told nothing of the overrun)
+        dump_after = str(max(timeout - 30, timeout * 2 // 3, 1))
         environment = dict(env() if environment is None else environment, DUMP_AFTER=dump_after)
         launch = run_launch(command, timeout=timeout, before_kill=dump_forked_stacks, cwd=REPO, env=environment)
     except subprocess.TimeoutExpired:
