@@ -166,16 +166,43 @@ HEADS = {"noun": 4, "verb": 3}
 NAMES = {i: f"{head}:{i}" for i, head in enumerate(["noun"] * 4 + ["verb"] * 3)}  # one name per classifier output
 
 
+@pytest.mark.parametrize(
+    "config_class, field, value, named",
+    [
+        (ViViTSpatioTemporalConfig, "qkv_bias", "false", "`qkv_bias`"),
+        (ViViTFactorisedEncoderConfig, "num_temporal_layers", -1, "`num_temporal_layers`"),
+        (ViViTFactorisedSelfAttentionConfig, "attention_order", "space-time", "`attention_order`"),
+        (ViViTFactorisedDotProductConfig, "hidden_dropout_prob", 1.5, "`hidden_dropout_prob`"),
+        (ViViTSpatioTemporalConfig, "num_labels", 3, "`num_labels` is 3 but `label_spaces`"),
+    ],
+)
+def test_save_refuses_a_field_set_to_what_no_load_takes(config_class, field, value, named, tmp_path):
+    """transformers' `save_pretrained` validates the config before writing it (its `@strict` configs' fields and
+    validators), so that no folder is saved that does not load. Ours were left out: a field set on the built config
+    to a value the constructor refuses was saved without a word, and the folder (every checkpoint of a run) failed
+    at load. Now the save refuses, naming the field, and writes no config.json; a valid change still saves."""
+    config = config_class(**TINY, label_spaces=HEADS if field == "num_labels" else None)
+    setattr(config, field, value)
+    with pytest.raises(ValueError, match=named):
+        config.save_pretrained(tmp_path)
+    assert not (tmp_path / "config.json").exists()
+    config = config_class(**TINY)
+    config.num_frames, config.hidden_size, config.num_attention_heads = 8, 37, 12  # any width, as transformers'
+    config.save_pretrained(tmp_path)
+    assert config_class.from_pretrained(tmp_path).num_frames == 8
+
+
 @pytest.mark.parametrize("config_class", CONFIGS)
 def test_a_saved_config_whose_names_are_not_its_heads_sum_is_refused_at_load(config_class, tmp_path):
     """`config.num_labels = 3` on a two-head config (transformers' setter: 3 fresh names) saved a config whose 3 names
     contradict its heads' 7 outputs. It loaded as 7 LABEL_i outputs, the names dropped without a word, though loading
-    is documented to refuse; now the load names both counts and the fields."""
+    is documented to refuse; now the load names both counts and the fields. (`save_pretrained` now refuses to write
+    it, `test_save_refuses_a_field_set_to_what_no_load_takes`: this is such a folder written by an earlier version.)"""
     from transformers import AutoConfig
 
     config = config_class(**TINY, label_spaces=HEADS, id2label=NAMES)
     config.num_labels = 3
-    config.save_pretrained(tmp_path)
+    (tmp_path / "config.json").write_text(config.to_json_string())
     message = r"the saved `id2label` names 3 classes but its `label_spaces` \{'noun': 4, 'verb': 3\} sum to 7"
     for load in (AutoConfig.from_pretrained, config_class.from_pretrained):
         with pytest.raises(ValueError, match=message):
@@ -283,11 +310,10 @@ def test_the_dropped_sampled_frame_count_is_said_once_however_often_the_folder_l
     saved = json.loads((tmp_path / "config.json").read_text())
     (tmp_path / "config.json").write_text(json.dumps({**saved, "num_sampled_frames": 5}))  # as an earlier version
     with CaptureLogger(configuration_vivit.logger) as said:
-        for _ in range(3):
-            model_class.from_pretrained(tmp_path)
+        loaded = [model_class.from_pretrained(tmp_path) for _ in range(3)]
     assert said.out.count("saved with num_sampled_frames=5") == 1, said.out
     assert "save the model again" in said.out
-    model_class.from_pretrained(tmp_path).save_pretrained(tmp_path / "again")
+    loaded[-1].save_pretrained(tmp_path / "again")  # (a load of its own cost a fourth)
     assert json.loads((tmp_path / "again" / "config.json").read_text()).get("num_sampled_frames") is None
 
 

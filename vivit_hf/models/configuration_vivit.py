@@ -411,6 +411,7 @@ class ViViTConfig(PreTrainedConfig):
         if self.embedding_type == "frame_sampling" and self.num_sampled_frames is None and self._valid_tubelet():
             self.num_sampled_frames = self.num_frames // self.tubelet_size[0]
         self.validate_vivit()
+        self._warn_of_a_cls_token_that_sees_no_video()
         super().__post_init__(**kwargs)
         # From here on a new `label_spaces` resizes the classifier (`__setattr__`). The mark is ours: transformers'
         # own (`_post_init_done`) came with 5.25, and before it label spaces set later left num_labels as it was.
@@ -505,7 +506,26 @@ class ViViTConfig(PreTrainedConfig):
         checked_label_spaces(self.label_spaces)
         refuse_problem_type_of_label_spaces(self.problem_type, self.label_spaces)
         self._check_frame_sampling_grid(image)
-        self._warn_of_a_cls_token_that_sees_no_video()
+
+    def validate(self):
+        """transformers' validation, which `save_pretrained` runs before it writes config.json so that no folder is
+        saved that does not load, plus this config's own (`validate_vivit`, and `num_labels` / `id2label` against
+        `label_spaces`). transformers' `@strict` configs check their own fields there and on assignment; ours were left
+        out, so a field set on the built config to a value the constructor refuses (`config.qkv_bias = "false"`,
+        `config.num_labels = 3` over two heads) was saved without a word and the folder failed to load, every
+        checkpoint of a run with it. (Not the head counts: as in transformers, a config of any width is saved; the
+        model refuses it.)"""
+        validate = getattr(super(), "validate", None)  # (transformers before strict configs has none)
+        if validate is not None:
+            validate()
+        try:
+            self.validate_vivit()
+            self.check_num_labels()
+            refuse_names_of_another_count(self.id2label, self.label_spaces)
+        except ValueError as error:
+            raise ValueError(
+                f"{error} (a field set on the built config: a folder saved with it would not load, so it is not saved)"
+            ) from error
 
     def encoders_without_blocks(self) -> list[str]:
         """The layer-count fields that are 0: scenic takes such an encoder (position embeddings and its final
