@@ -326,19 +326,25 @@ def test_the_dropped_sampled_frame_count_is_said_once_however_often_the_folder_l
         ("factorised_self_attention", "attention_order", "time_space", "space_time"),
     ],
 )
-def test_a_structural_field_changed_after_building_is_refused_at_forward(name, field, value, built):
+def test_a_structural_field_changed_after_building_is_refused_at_forward_and_save(name, field, value, built, tmp_path):
     # The CLS token and Model 3's blocks are built from these fields, but pooling, rollout and save_pretrained read
     # the config: Model 1 set to "gap" averaged its CLS token in with the patches (0.27 off on tiny logits) and its
-    # saved folder reloaded without it; Model 3's reloaded in the other order.
+    # saved folder failed to load (naming a token grid); Model 3's saved folder reloaded in the other order, without
+    # a word. The forward refused it, but save_pretrained still wrote it: it refuses too, writing nothing.
     config_class, _, classifier_class = VIVIT_MODELS[name]
     tiny = dict(image_size=16, num_frames=4, tubelet_size=[2, 8, 8], hidden_size=16, num_hidden_layers=1)
     model = classifier_class(config_class(**tiny, num_attention_heads=2, intermediate_size=16, num_labels=3)).eval()
     video = torch.randn(1, 4, 3, 16, 16)
     model.config.update({field: value})
-    with pytest.raises(ValueError, match=rf"built with {field}='{built}', but its config now says {field}='{value}'"):
+    refused = rf"built with {field}='{built}', but its config now says {field}='{value}'"
+    with pytest.raises(ValueError, match=refused):
         model(pixel_values=video)
+    for saved in (model, model.vivit):
+        with pytest.raises(ValueError, match=refused):
+            saved.save_pretrained(tmp_path)
+        assert not any(tmp_path.iterdir())
     model.config.update({field: built})
-    model(pixel_values=video)  # set back, it runs
+    model(pixel_values=video)  # set back, it runs (and saves: every other test's save_pretrained)
     if field == "classifier" and built != "token":
         model.config.classifier = "gsp"  # pooling the same tokens another way changes no weight: taken
         model(pixel_values=video)

@@ -291,6 +291,15 @@ class ViViTPreTrainedModel(PreTrainedModel):
             )
         return (model, loading_info) if output_loading_info else model
 
+    def save_pretrained(self, save_directory, *args, **kwargs):
+        """transformers' `save_pretrained`, refused (before anything is written) where the config's `classifier`,
+        Model 2's `spatial_only_baseline` or Model 3's `attention_order` was changed after building
+        (`check_built_structure`, which the forward runs too): the folder pairs this model's weights with a config
+        of another structure. Model 3's reloaded as the other attention order over the same weights, with nothing
+        missing to warn of; Model 1 built with "token" and set to "gap" failed to load, naming a token grid."""
+        getattr(self, self.base_model_prefix, self).check_built_structure()
+        return super().save_pretrained(save_directory, *args, **kwargs)
+
     def post_init(self):
         """transformers' `post_init`; for a class registered for the Auto classes (`import vivit_hf` registers
         ours), `config.auto_map` also names both classes of the variant: `save_pretrained` writes only the saved
