@@ -817,7 +817,8 @@ def _ends_where_its_edits_end(container: Any, stream: Any, ends: float, slack: f
     shows less than its media (an editor's trim of the end), FFmpeg's duration is the edits' end on the presentation
     clock, from 0, the delay counted in; where the edits show the media to its end, it is the media's length, after
     the start. `declared_end` adds the start, right for the second: a whole file delayed 0.2 s and trimmed to 0.8 s
-    was said to be cut short, "lasts until 1.20 s, but its frames end at 1.00 s". A file cut short ends before both."""
+    was said to be cut short, "lasts until 1.20 s, but its frames end at 1.00 s". A copy cut short is still told, unless
+    its frames happen to end there (a delayed track cut by about its delay)."""
     names = set(container.format.name.split(","))
     if not names & _INDEXED_FORMATS or not (stream.start_time or 0) > 0 or not stream.duration or not stream.time_base:
         return False
