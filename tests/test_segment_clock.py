@@ -10,7 +10,7 @@ from test_timeline import (  # noqa: F401  (model_dir is a fixture)
     timeline_pipeline,
     write_video_after_its_audio,
 )
-from video_factory import frame_indices, pattern_frame
+from video_factory import frame_indices, pattern_frame, write_wall_clock_stamped
 
 from vivit_hf import ViViTVideoProcessor
 from vivit_hf.training.data.dataset import VideoSegment
@@ -84,3 +84,17 @@ def test_a_segment_over_before_the_first_frame_is_shown_is_refused_saying_so(lat
         VideoSegment(late_video, start_seconds=0.0, end_seconds=0.5).decode(processor())
     frames, _ = VideoSegment(late_video, start_seconds=0.25, end_seconds=0.75).decode(processor())
     assert frame_indices(frames.numpy()) == [0]  # from when the picture starts
+
+
+def test_a_segment_of_a_wall_clock_stamped_file_starts_and_ends_with_the_frames_shown_then(tmp_path):
+    """Stamped in milliseconds from 1970 (an IP camera's recording), a frame's time from the first one is a difference
+    of doubles near 1.7e9 s, 2.4e-7 s off: compared a nanosecond late, the frame shown exactly at a segment's start
+    was taken for the one before, and the first one after its end counted in (frames 25-28 for 26-28)."""
+    path = write_wall_clock_stamped(tmp_path / "camera.mkv")
+    with av.open(path) as container:  # exact seconds from the first frame, a sequential decode's
+        stamps = [frame.pts for frame in container.decode(video=0)]
+    shown = [(stamp - stamps[0]) / 1000 for stamp in stamps]
+    for first in (26, 33):  # (frame 26 is shown from 1.42 s; frame 36, after the second segment, from 2.04 s)
+        segment = VideoSegment(path, start_seconds=shown[first], end_seconds=shown[first + 3])
+        frames, _ = segment.decode(processor())
+        assert frame_indices(frames.numpy()) == [first, first + 1, first + 2]

@@ -3,15 +3,17 @@
 the test wrote) and on one-frame files (refused as broken on the window path, as the processor refuses them)."""
 
 import json
+from fractions import Fraction
 from pathlib import Path
 
 import av
 import numpy as np
 import pytest
+import torch
 from conftest import BACKENDS
 from test_timeline import save_colour_model, timeline_pipeline
 from test_timeline_predict import load_predict
-from video_factory import frame_indices, write_video
+from video_factory import frame_indices, write_video, write_wall_clock_stamped
 
 from vivit_hf import BrokenVideoError, ViViTVideoProcessor
 from vivit_hf.processing.timeline import iter_window_clips, plan_windows
@@ -143,7 +145,7 @@ def test_predict_lists_a_single_frame_file_as_unreadable_and_fails(model_dir, on
     videos = tmp_path / "videos"
     videos.mkdir()
     (videos / "0_one.mp4").write_bytes(Path(one_frame).read_bytes())
-    write_video(videos / "1_good.mp4", num_frames=50, fps=FPS)
+    write_video(videos / "1_good.mp4", num_frames=25, fps=FPS)  # one window of 1 s
     out = tmp_path / "out"
     argv = ["--model", str(model_dir), "--videos", str(videos), "--window", "1", "--no_plot"]
     with pytest.raises(SystemExit, match="1 of 2 videos could not be read") as error:
@@ -184,3 +186,20 @@ def test_timestamps_of_a_vfr_files_sampled_frames_are_when_they_play(vfr_video):
     # a rate the caller gives times the frames by index, as transformers does
     meta = processor(vfr_video, fps=1, video_metadata={"fps": 10}, return_metadata=True)["video_metadata"][0]
     assert meta.timestamps == pytest.approx([i / 10 for i in meta.frames_indices])
+
+
+def test_fps_sampling_of_a_wall_clock_stamped_file_picks_the_frames_playing_at_each_step(tmp_path):
+    """Stamped in milliseconds from 1970 (an IP camera's recording), a frame's time from the first one is a difference
+    of doubles near 1.7e9 s, 2.4e-7 s off: compared a nanosecond late, the frame shown exactly at a step was taken
+    for the one before it (fps=5 took frame 25 at 1.42 s, where frame 26 plays from 1.42 s)."""
+    path = write_wall_clock_stamped(tmp_path / "camera.mkv")
+    with av.open(path) as container:  # exact times from the first frame and the last one's end, a sequential decode's
+        frames = list(container.decode(video=0))
+    shown = [Fraction(frame.pts - frames[0].pts, 1000) for frame in frames]
+    end = shown[-1] + frames[-1].duration * frames[-1].time_base
+    processor = ViViTVideoProcessor(do_resize=False, do_center_crop=False, do_rescale=False, do_normalize=False)
+    count = int(end * 5)
+    expected = [max(i for i, t in enumerate(shown) if t <= k * end / count) for k in range(count)]
+    out = processor(path, fps=5, return_metadata=True, return_tensors="pt")
+    assert out["video_metadata"][0]["clip_frames_indices"] == [expected]
+    assert frame_indices(out["pixel_values"][0].permute(0, 2, 3, 1).to(torch.uint8).numpy()) == expected

@@ -228,6 +228,7 @@ def test_an_avi_that_ends_inside_a_packet_reads_the_picture_its_decoder_makes_of
     assert_reads_like_a_sequential_decode(str(cut), truth, backend)
 
 
+FASTSTART = {"movflags": "faststart"}
 CUT_SHORT_OPTIONS = {
     "libx264": x264(25, 0),
     "libvpx-vp9": {"deadline": "realtime", "g": "25"},
@@ -238,7 +239,7 @@ CUT_SHORT_OPTIONS = {
 @pytest.mark.parametrize(
     "fmt, encoder, muxer_options",
     [
-        ("mp4", "libx264", {"movflags": "faststart"}),
+        ("mp4", "libx264", FASTSTART),
         ("matroska", "libx264", {}),
         ("webm", "libvpx-vp9", {}),
         ("avi", "mpeg4", {}),
@@ -275,6 +276,32 @@ def test_a_download_cut_short_after_its_index_warns_naming_both_ends(tmp_path, f
         assert probe(str(cut)).num_frames == kept
     with pytest.warns(UserWarning, match="is cut short"):  # the processor, and so predict, say it too
         ViViTVideoProcessor(num_frames=4, size={"shortest_edge": 32}, crop_size={"height": 32, "width": 32})(str(cut))
+
+
+def test_a_whole_mp4_that_starts_late_and_is_trimmed_by_its_edit_list_does_not_warn(tmp_path):
+    # An empty edit delays the video 0.2 s, and the next edit shows 0.8 s of its 1.2 s (an editor's trim of the end):
+    # FFmpeg's duration of the track is then the edits' end, 1.0 s, the delay counted in, and the start added to it
+    # again said this whole file was cut short ("lasts until 1.20 s, but its frames end at 1.00 s").
+    # (its index first, as web videos have it: a copy cut short keeps it, and still says it is cut)
+    late = write_stamped(tmp_path / "late.mp4", "mp4", "libx264", 30, x264(8, 2), first=5, muxer_options=FASTSTART)
+    data = bytearray(open(late, "rb").read())
+    at = data.index(b"elst") + 4  # version and flags, the count of edits (2: the delay, then the media), the edits
+    assert (data[at], int.from_bytes(data[at + 4 : at + 8], "big")) == (0, 2)
+    data[at + 20 : at + 24] = (800).to_bytes(4, "big")  # the second edit's duration, in milliseconds: 1200 -> 800
+    trimmed = tmp_path / "trimmed.mp4"
+    trimmed.write_bytes(data)
+    truth = sequential_decode(trimmed)
+    assert frame_indices(truth) == list(range(20))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert probe(str(trimmed)).num_frames == 20
+        assert np.array_equal(read_frames(str(trimmed), range(20)), truth)
+    with av.open(str(trimmed)) as container:  # the same file cut after its 12th packet still says so
+        packet = [p for p in container.demux(video=0) if p.size][12]
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes(data[: packet.pos + packet.size])
+    with pytest.warns(UserWarning, match="is cut short"):
+        probe(str(cut))
 
 
 def test_a_whole_flv_whose_audio_runs_past_its_video_does_not_warn(tmp_path):

@@ -467,3 +467,25 @@ def flagged_from(source: str, path, fmt: str, first: int) -> str:
             packet.is_keyframe, packet.stream = packet.is_keyframe or i >= first, copy
             out.mux(packet)
     return str(path)
+
+
+WALL_CLOCK_STEPS_MS = (40, 40, 80, 20, 40, 120, 60)  # a variable rate, in the milliseconds a recorder stamps
+
+
+def write_wall_clock_stamped(path: str | Path, num_frames: int = 50, first_seconds: int = 1_700_000_000) -> str:
+    """A Matroska file of pattern frames stamped by a wall clock (`ffmpeg -use_wallclock_as_timestamps 1`, as IP camera
+    and stream recorders write): in milliseconds from 1970, `first_seconds` for the first frame, then
+    `WALL_CLOCK_STEPS_MS` apart (cycled)."""
+    with av.open(str(path), "w", format="matroska") as container:
+        stream = container.add_stream("libx264", rate=25)
+        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
+        stream.options = {"preset": "ultrafast", "crf": "12", "x264-params": "keyint=12:scenecut=0:bframes=0"}
+        stream.codec_context.time_base = Fraction(1, 1000)
+        stamp = first_seconds * 1000
+        for i in range(num_frames):
+            frame = av.VideoFrame.from_ndarray(pattern_frame(i, 48, 64), format="rgb24")
+            frame.pts, frame.time_base = stamp, Fraction(1, 1000)
+            stamp += WALL_CLOCK_STEPS_MS[i % len(WALL_CLOCK_STEPS_MS)]
+            container.mux(stream.encode(frame))
+        container.mux(stream.encode())
+    return str(path)

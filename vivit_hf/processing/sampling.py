@@ -25,6 +25,7 @@ from .video_reader import counted_at_rate, video_duration
 
 __all__ = [
     "SHORT_VIDEO_POLICIES",
+    "TIME_EPSILON",
     "clip_span",
     "stride_clip",
     "random_clip",
@@ -39,6 +40,10 @@ SAMPLING_MODES = ("stride", "uniform")
 # The advice in a short video's error, in the processor's words; the recipes say it as their flag, `--short_video`
 # (`vivit_hf.training.flags.in_flag_words`).
 SHORT_VIDEO_ADVICE = "pass short_video='loop' or 'pad'"
+# Presentation times are compared this much late, as the timeline compares them (`timeline._EPSILON`): a time from the
+# first frame is the difference of two doubles, and a wall-clock stamp (an IP camera's or a recorder's, 1.7e9 s from
+# 1970) is a double to 2.4e-7 s, so a frame shown 1.42 s after the first read as shown at 1.4199998 s
+TIME_EPSILON = 1e-6
 
 
 def _check_counts(num_video_frames: int, num_frames: int, stride: int = 1) -> None:
@@ -187,13 +192,15 @@ def fps_indices(
             f"fps={fps} asks for {count} frames of {name}, which has {num_video_frames} at {video_fps:g} frames per "
             "second; ask for at most its own rate."
         )
-    if by_time:  # the frame on screen at each of the `count` equal steps (times compared a nanosecond late)
+    if by_time:  # the frame on screen at each of the `count` equal steps (times compared a microsecond late)
         times = times - times[0]
         duration = video_duration(num_video_frames, video_fps, times, last_seconds)
         # at most one a frame, as by index: fps=50 on a GIF of nine 20 ms frames and a 200 ms one (read at 50 fps)
         # takes its 10 frames' worth, not 19 that repeat its last frame
-        count = min(max(1, int(duration * float(fps) + 1e-9)), num_video_frames)
-        return np.searchsorted(times, np.arange(count) * (duration / count) + 1e-9, side="right").astype(np.int64) - 1
+        count = min(max(1, int((duration + TIME_EPSILON) * float(fps))), num_video_frames)
+        steps = np.arange(count) * (duration / count) + TIME_EPSILON
+        # (a nanosecond late, a wall-clock stamped file took the frame before the one shown at a step: frame 25 for 26)
+        return np.searchsorted(times, steps, side="right").astype(np.int64) - 1
     return np.arange(count, dtype=np.int64) * num_video_frames // count
 
 

@@ -811,6 +811,20 @@ def declared_end(container: Any, stream: Any, source: Any = None) -> float | Non
     return None
 
 
+def _ends_where_its_edits_end(container: Any, stream: Any, ends: float, slack: float) -> bool:
+    """Whether an mp4 / MOV track that starts late (an empty edit: a delay) has frames that end, to within `slack`
+    seconds, where FFmpeg's duration of it says (`ends`: the frames' end on the stream's clock). Where its edit list
+    shows less than its media (an editor's trim of the end), FFmpeg's duration is the edits' end on the presentation
+    clock, from 0, the delay counted in; where the edits show the media to its end, it is the media's length, after
+    the start. `declared_end` adds the start, right for the second: a whole file delayed 0.2 s and trimmed to 0.8 s
+    was said to be cut short, "lasts until 1.20 s, but its frames end at 1.00 s". A copy cut short is still told, unless
+    its frames happen to end there (a delayed track cut by about its delay)."""
+    names = set(container.format.name.split(","))
+    if not names & _INDEXED_FORMATS or not (stream.start_time or 0) > 0 or not stream.duration or not stream.time_base:
+        return False
+    return abs(float(stream.duration * stream.time_base) - ends) <= slack
+
+
 def _flv_stated_end(source: Any, size: int) -> float | None:
     """The duration an FLV's `onMetaData` states (FFmpeg's muxer writes there, on closing, where its last packet
     ends), where the file (`size` bytes) does not end with a whole tag: each tag is followed by its size, so a whole
@@ -994,7 +1008,8 @@ class PyAVReader(VideoReader):
         ends = first + held
         # (two frames' or a tenth of a second's slack: a stated duration is rounded to its container's clock, and a
         # muxer may time the last frame as the one before it, or as a field)
-        if declared - ends > max(2 / fps if fps > 0 else 0.0, 0.1):
+        slack = max(2 / fps if fps > 0 else 0.0, 0.1)
+        if declared - ends > slack and not _ends_where_its_edits_end(self.container, stream, ends, slack):
             warnings.warn(
                 f"Video {self.name} is cut short: its container says it lasts until {declared:.2f} s, but its frames "
                 f"end at {ends:.2f} s ({self._num_frames} frames; a download or copy that stopped?). It is read as the "

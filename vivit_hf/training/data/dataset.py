@@ -25,6 +25,7 @@ from torch.utils.data import Dataset
 
 from ...processing.errors import BrokenVideoError
 from ...processing.processing_vivit import NORMALIZATION_OPTIONS
+from ...processing.sampling import TIME_EPSILON
 from ...processing.video_io import stored_frame_size
 from ...processing.video_reader import video_duration
 from .cache import DecodedVideoCache, estimate_decoded_bytes
@@ -190,8 +191,10 @@ class VideoSegment:
             if frame_times is not None and len(frame_times) == num_frames:
                 times = np.asarray(frame_times, dtype=np.float64)
                 times = times - times[0] if times.size else times
-                first = int(np.searchsorted(times, start_seconds + 1e-9, side="right")) - 1
-                last = int(np.searchsorted(times, end_seconds - 1e-9, side="left")) - 1
+                # (a microsecond late, `TIME_EPSILON`: a nanosecond put a wall-clock stamped file's frame shown at
+                # the start, 1.7e9 s from 1970, after it, and the segment began a frame early)
+                first = int(np.searchsorted(times, start_seconds + TIME_EPSILON, side="right")) - 1
+                last = int(np.searchsorted(times, end_seconds - TIME_EPSILON, side="left")) - 1
                 # until the last frame ends, as the reader's duration (`video_duration`: `last_seconds` is how long
                 # the container shows the last frame)
                 if num_frames > 1:
@@ -207,7 +210,7 @@ class VideoSegment:
             if self.may_be_cut and length <= self.end_seconds - self.start_seconds + 2:  # the clip, not its video
                 return np.arange(num_frames), False
             where = f"{self.start_seconds:.2f}-{self.end_seconds:.2f} s"
-            after, past = start_seconds >= length - 1e-9, end_seconds > length + 1e-6
+            after, past = start_seconds >= length - TIME_EPSILON, end_seconds > length + TIME_EPSILON
             video_length = f"{length:.2f} s long" + (f", its first frame shown at {shown:.2f} s" if shown else "")
             if start_seconds < -1e-9 and end_seconds <= 1e-9:  # over before the first frame is shown
                 raise BrokenVideoError(
