@@ -423,7 +423,10 @@ def _open_streaming_dataset(source: str, *, cache_dir: str | None = None, **opti
     try:
         data = _read_streaming_dataset(source, cache_dir=cache_dir, **options)
     except Exception:
-        refuse_cut_tars(source, cache_dir)
+        try:
+            refuse_cut_tars(source, cache_dir)
+        except DatasetFormatError as refusal:
+            raise refusal from None  # the error the cut tar caused is no part of what to do
         raise
     refuse_cut_tars(source, cache_dir)
     return data
