@@ -540,6 +540,25 @@ def test_class_names_beside_integer_labels_are_read_from_their_members_alone_onc
     assert read_through == [["000.tar", "001.tar"], []], read_through  # (was each tar 3 times, then none)
 
 
+def test_class_names_beside_integer_labels_on_some_samples_only_name_those_classes_streamed_as_read_whole(tmp_path):
+    """`.cls` ids whose `.json` names are on some samples only (the others' `json` column None): the streamed open
+    stopped in a `TypeError` ('NoneType' object is not subscriptable) reading the names; the reference, the whole
+    read, names the classes from the samples that say them."""
+    from vivit_hf.training.data import load_video_dataset
+
+    samples = []
+    for i in range(7):
+        members = {"mp4": b"clip", "cls": str(i % 2).encode()}
+        if i < 5:  # the last two say no name (the first 5 have every member: `datasets` infers the columns from them)
+            members["json"] = b'{"label": "%s"}' % [b"cat", b"dog"][i % 2]
+        samples.append((f"{i:04d}", members))
+    write_tar(tmp_path / "data" / "train" / "000.tar", samples)
+    whole = load_video_dataset(str(tmp_path / "data"), "hub", cache_dir=str(tmp_path / "whole_cache"))
+    streamed = open_streaming_dataset(str(tmp_path / "data"), cache_dir=str(tmp_path / "cache"))
+    assert streamed.label_spaces == whole.label_spaces == {"label": ["cat", "dog"]}
+    assert streamed.split("train").num_examples == len(whole.split("train")) == 7
+
+
 def test_a_webdataset_relabelled_to_the_same_size_and_time_is_scanned_again_not_read_from_the_kept_scan(
     tmp_path, monkeypatch, caplog
 ):

@@ -514,7 +514,10 @@ def _read_streaming_dataset(
             values: list[list] = [[] for _ in columns]
             for row in rows:
                 for column, found in zip(columns, values):
-                    found.append(label_value(row, column))
+                    # a names column read beside the labels whatever they are: a row without its struct (a sample
+                    # without a `.json`) names nothing, where the labels need no names it is no error
+                    absent = column != label_column and column not in row and row.get(column.partition(".")[0]) is None
+                    found.append(None if absent else label_value(row, column))
             return values
 
         # a local WebDataset's: kept for the run's other processes (`_kept_label_scan`)
