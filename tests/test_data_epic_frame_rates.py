@@ -13,6 +13,7 @@ from test_data_formats import write_csv
 from test_data_real_layouts import EPIC_HEADER, processor
 from video_factory import frame_index, write_video
 
+from vivit_hf.training.data import DatasetFormatError
 from vivit_hf.training.data import dataset as data_set
 from vivit_hf.training.data.formats import load_video_dataset
 
@@ -34,8 +35,9 @@ def on_screen(times: list[float], start: float, end: float) -> list[int]:
     return list(range(first, last + 1))
 
 
-# (video id, the file's frame rate, the rate Epic's frame numbers count at for it)
-VIDEOS = [("P01_01", 60, 60), ("P33_101", 50, 50), ("P37_103", 50, 50), ("P01_101", 50, 50)]
+# (video id, the file's frame rate, the rate Epic's frame numbers count at for it): an EPIC-55 video, a new
+# participant's and an old one's extension video (P37_103 was one more new participant's, read by the same rule)
+VIDEOS = [("P01_01", 60, 60), ("P33_101", 50, 50), ("P01_101", 50, 50)]
 
 
 @pytest.mark.parametrize("video_id, fps, epic_rate", VIDEOS)
@@ -114,3 +116,47 @@ def test_epic_frame_numbers_read_the_frames_their_own_timestamps_read(tmp_path):
         seconds = [float(t.rpartition(":")[2]) for t in (start, stop)]
         assert decoded[2 * i] == on_screen(times[video_id], *seconds)  # the reference: the timestamps' frames
         assert decoded[2 * i + 1] == decoded[2 * i], EPIC_ROWS[i]
+
+
+# epic-kitchens-55-annotations' EPIC_train_action_labels.csv: a `uid` a segment, no narration_id, no validation split
+EPIC_55_HEADER = [
+    "uid", "participant_id", "video_id", "narration", "start_timestamp", "stop_timestamp", "start_frame",
+    "stop_frame", "verb", "verb_class", "noun", "noun_class", "all_nouns", "all_noun_classes",
+]  # fmt: skip
+
+
+def test_epic_kitchens_55_annotations_read_their_segments_of_the_untrimmed_videos_with_its_classes(tmp_path):
+    """EPIC-Kitchens-55's annotations (`EPIC_train_action_labels.csv`, `EPIC_{noun,verb}_classes.csv`: 352 nouns,
+    125 verbs) were refused ("no EPIC_100_train.csv"), so its copies, which its test splits leave the only labelled
+    split of, could not be read. Its rows are read as EPIC-100's now: each `uid` its segment of the video
+    `videos/train/P01/P01_01.MP4`, its frame numbers counting 60 fps frames; the reference is a whole decode."""
+    path = tmp_path / "videos" / "train" / "P01" / "P01_01.MP4"
+    path.parent.mkdir(parents=True)
+    write_video(path, num_frames=180, fps=60, height=24, width=32)
+    times = decoded_times(path)
+    write_csv(tmp_path / "annotations" / "EPIC_noun_classes.csv", [[i, f"n{i}", f"['n{i}']"] for i in range(352)],
+              ["noun_id", "class_key", "nouns"])  # fmt: skip
+    write_csv(tmp_path / "annotations" / "EPIC_verb_classes.csv", [[i, f"v{i}", f"['v{i}']"] for i in range(125)],
+              ["verb_id", "class_key", "verbs"])  # fmt: skip
+    rows = [
+        [0, "P01", "P01_01", "open door", "00:00:01.00", "00:00:02.00", 60, 120, "open", 2, "door", 8, "", ""],
+        [7, "P01", "P01_01", "take tofu", "", "", 30, 89, "take", 124, "tofu", 351, "['tofu']", "[351]"],
+        [9, "P01", "P01_02", "close fridge", "00:00:01.00", "00:00:02.00", 60, 120, "close", 3, "fridge", 10, "", ""],
+    ]  # fmt: skip
+    write_csv(tmp_path / "annotations" / "EPIC_train_action_labels.csv", rows, EPIC_55_HEADER)
+    data = load_video_dataset(tmp_path, "epic_kitchens")
+    assert data.head_sizes == {"noun": 352, "verb": 125} and list(data.splits) == ["train"]
+    assert [data.id2label[i] for i in (8, 351, 352 + 2, 352 + 124)] == ["noun:n8", "noun:n351", "verb:v2", "verb:v124"]
+    train = data.split("train")
+    assert [(e["id"], e["label"]) for e in train] == [("0", [8, 2]), ("7", [351, 124])]
+    assert data.missing == {"train": 1}  # P01_02 is not on disk
+    proc = processor()
+    proc.size, proc.crop_size = {"shortest_edge": 24}, {"height": 24, "width": 32}
+    decoded = [[frame_index(f) for f in data_set.VideoSegment.of(e).decode_frames(proc).numpy()] for e in train]
+    assert decoded == [on_screen(times, 1.0, 2.0), on_screen(times, 30 / 60, 90 / 60)]
+    path.unlink()  # Epic's extracted frames alone (frames_rgb_flow/rgb/train/P01/P01_01.tar): said so
+    frames = tmp_path / "frames_rgb_flow" / "rgb" / "train" / "P01" / "P01_01.tar"
+    frames.parent.mkdir(parents=True)
+    frames.write_bytes(b"frames")
+    with pytest.raises(DatasetFormatError, match=r"frames_rgb_flow holds Epic's extracted frames.*videos/train/P01"):
+        load_video_dataset(tmp_path, "epic_kitchens")

@@ -1,7 +1,7 @@
 # Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
 """The named data sets, one adapter each: Kinetics (CVDF's CSVs), Something-Something v2 (its JSON files), Epic
-Kitchens-100 (two heads: noun, verb), Moments in Time, and UCF101 / HMDB51 (their three official split lists, one
-chosen with `--dataset_config_name`). The big video data sets ship as raw clips plus annotation files in their own
+Kitchens-100 and -55 (two heads: noun, verb), Moments in Time, and UCF101 / HMDB51 (their three official split lists,
+one chosen with `--dataset_config_name`). The big video data sets ship as raw clips plus annotation files in their own
 layouts, not as something `datasets.load_dataset` reads, so each gets a small adapter here. Clips named by an
 annotation but absent from disk (Kinetics loses YouTube videos every year) are left out and counted in
 `VideoClassificationData.missing`.
@@ -16,6 +16,7 @@ import math
 import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 from .examples import DatasetFormatError, VideoClassificationData, quoted
 from .fetch import archive_parts_below, concatenate_command, missing_parts
@@ -131,12 +132,12 @@ def _keep_found_splits(fmt: str, splits: dict, missing: dict, roots: Sequence[Pa
     seen = f"{len(videos)} video files, e.g. {videos[:3]}" if videos else "no video files"
     # The clips still packed, as the data sets ship them (UCF101.rar; HMDB51's rar of a rar per class; CVDF's
     # Kinetics tar.gz parts): said so, with the command, where "found no video files" left the user to guess. Not
-    # Epic's tars of extracted frames (`P01/rgb_frames/P01_01.tar`), which hold no clip (`load_epic_kitchens` says so).
+    # Epic's tars of extracted frames (`_EPIC_FRAMES_FOLDERS`), which hold no clip (`load_epic_kitchens` says so).
     archives = [
         path
         for _, (_, others) in listings
         for path in others
-        if path.name.lower().endswith(ANY_ARCHIVE_SUFFIXES) and not {"rgb_frames", "flow_frames"} & set(path.parts)
+        if path.name.lower().endswith(ANY_ARCHIVE_SUFFIXES) and not set(_EPIC_FRAMES_FOLDERS) & set(path.parts)
     ]
     if not videos and archives:
         command = f"cd {archives[0].parent} && {unpack_command(archives[0].name)}"
@@ -480,6 +481,46 @@ def _unpacked_elsewhere(stem: Path, roots: Sequence[Path]) -> bool:
 
 
 EPIC_KITCHENS_HEADS = {"noun": 300, "verb": 97}
+# EPIC-Kitchens-55's classes (epic-kitchens-55-annotations' EPIC_noun_classes.csv, EPIC_verb_classes.csv)
+EPIC_KITCHENS_55_HEADS = {"noun": 352, "verb": 125}
+
+
+class _EpicRelease(NamedTuple):
+    """What tells Epic Kitchens' two releases' annotation files apart; their rows are read alike (`_epic_examples`):
+    `video_id`, `start_timestamp` / `stop_timestamp`, `start_frame` / `stop_frame`, `noun_class`, `verb_class`."""
+
+    name: str
+    splits: dict[str, str]  # split: its CSV
+    key: str  # the column naming each action segment
+    heads: dict[str, int]
+    class_file: str  # each head's class names, `{head}` its name
+    class_columns: tuple[str, str]  # (name, id) of a class file's rows
+    trimmed: bool  # whether a clip cut to one segment, `{key}.<ext>`, is looked for (EPIC-55 named none)
+    videos: str  # where the untrimmed videos lie, as its download scripts put them
+
+
+_EPIC_100 = _EpicRelease(
+    "EPIC-Kitchens-100",
+    {"train": "EPIC_100_train.csv", "validation": "EPIC_100_validation.csv"},
+    "narration_id",
+    EPIC_KITCHENS_HEADS,
+    "EPIC_100_{head}_classes.csv",
+    ("key", "id"),
+    True,
+    "P01/videos/P01_01.MP4; epic_downloader.py --videos",
+)
+# EPIC-Kitchens-55 labels its training split only (its test splits' CSVs give no classes): a `uid` a segment, the
+# same columns otherwise, its frame numbers counting its frames extracted at 60 fps (`_epic_frame_rate`)
+_EPIC_55 = _EpicRelease(
+    "EPIC-Kitchens-55",
+    {"train": "EPIC_train_action_labels.csv"},
+    "uid",
+    EPIC_KITCHENS_55_HEADS,
+    "EPIC_{head}_classes.csv",
+    ("class_key", "{head}_id"),
+    False,
+    "videos/train/P01/P01_01.MP4",
+)
 
 
 _TIMESTAMP = re.compile(r"^(\d+):(\d{1,2}):(\d{1,2}(?:\.\d*)?)$")
@@ -551,16 +592,16 @@ def _epic_segment(row: dict, where: str = "") -> dict | None:
     return None
 
 
-def _epic_examples(rows, label_spaces, index, missing, split, path: Path) -> list[dict]:
+def _epic_examples(rows, label_spaces, index, missing, split, path: Path, release: _EpicRelease) -> list[dict]:
     """A trimmed clip `{narration_id}.<ext>` where there is one, else the narration's segment of its untrimmed
     video `{video_id}.<ext>` (`P01/videos/P01_01.MP4`, as Epic Kitchens ships it)."""
-    needed = ["narration_id", *(f"{head}_class" for head in label_spaces)]
+    needed = [release.key, *(f"{head}_class" for head in label_spaces)]
     lacking = [column for column in needed if rows and column not in rows[0]]
     if lacking:  # a KeyError naming one column before (the test split's CSV has no classes)
         raise DatasetFormatError(
             f"--dataset_format epic_kitchens: {path} has no {', '.join(map(repr, lacking))} column (its columns: "
-            f"{', '.join(repr(name) for name in rows[0] if name is not None)}); EPIC_100_{{train,validation}}.csv "
-            "give each narration_id its noun_class and verb_class"
+            f"{', '.join(repr(name) for name in rows[0] if name is not None)}); "
+            f"{' and '.join(release.splits.values())} give each {release.key} its noun_class and verb_class"
         )
     kept, absent = [], []
     for line, row in enumerate(rows, start=2):  # line 1 is the header
@@ -568,11 +609,11 @@ def _epic_examples(rows, label_spaces, index, missing, split, path: Path) -> lis
         label = [_epic_number(row, f"{head}_class", where) for head in label_spaces]
         for (head, names), i in zip(label_spaces.items(), label):
             if not 0 <= i < len(names):
-                raise unknown_class(
-                    "epic_kitchens", f"{head} {i}", split, f"EPIC_100_{head}_classes.csv ({len(names)} classes)"
-                )
-        key = row["narration_id"]
-        trimmed, untrimmed = index.get(key), index.get(row.get("video_id") or "")
+                classes = release.class_file.format(head=head)
+                raise unknown_class("epic_kitchens", f"{head} {i}", split, f"{classes} ({len(names)} classes)")
+        key = row[release.key]
+        trimmed = index.get(key) if release.trimmed else None
+        untrimmed = index.get(row.get("video_id") or "")
         segment = _epic_segment(row, where) if trimmed is None and untrimmed is not None else None
         if trimmed is not None:
             kept.append({"video": str(trimmed), "label": label, "id": key})
@@ -584,63 +625,98 @@ def _epic_examples(rows, label_spaces, index, missing, split, path: Path) -> lis
     return kept
 
 
-def load_epic_kitchens(roots: Sequence[Path]) -> VideoClassificationData:
-    """Epic Kitchens-100 with `EPIC_100_{train,validation}.csv`: trimmed clips `{narration_id}.<ext>`, or the
-    untrimmed videos `{video_id}.<ext>`, each narration read from its segment (`start_timestamp` /
-    `stop_timestamp`, else `start_frame` / `stop_frame`).
+def _epic_release(roots: Sequence[Path]) -> tuple[_EpicRelease, dict[str, Path]]:
+    """The release whose split CSVs lie below the roots, and those CSVs: EPIC-Kitchens-100's, else EPIC-55's
+    (`EPIC_train_action_labels.csv`), which were not read: a copy of EPIC-55 was refused as having no
+    EPIC_100_train.csv. Where both are there, EPIC-55's CSV is named in a warning: EPIC-100 labels its videos anew."""
+    epic_100, epic_55 = (
+        {split: path for split, name in release.splits.items() if (path := _find_file(roots, name))}
+        for release in (_EPIC_100, _EPIC_55)
+    )
+    if epic_100:
+        if epic_55:
+            logger.warning(
+                "--dataset_format epic_kitchens: %s (EPIC-Kitchens-55) is not read: the EPIC-Kitchens-100 CSVs beside "
+                "it are, which label EPIC-55's videos anew, with their own classes",
+                epic_55["train"],
+            )
+        return _EPIC_100, epic_100
+    if epic_55:
+        return _EPIC_55, epic_55
+    raise DatasetFormatError(
+        "--dataset_format epic_kitchens: no EPIC_100_train.csv or EPIC_100_validation.csv (EPIC-Kitchens-100), nor "
+        f"EPIC_train_action_labels.csv (EPIC-Kitchens-55) under {roots[0]}{what_is_there(roots)}"
+    )
 
-    Two heads in the paper's order, noun (300) then verb (97); an example's label is `[noun_class,
-    verb_class]`. Class names come from `EPIC_100_{noun,verb}_classes.csv` (else `..._classes_v2.csv`) when present.
-    """
+
+def _epic_label_spaces(roots: Sequence[Path], release: _EpicRelease) -> dict[str, list[str]]:
+    """Each head's class names from the release's class CSVs where they are there, else `"0"`, `"1"`, ..."""
     label_spaces = {}
-    for head, size in EPIC_KITCHENS_HEADS.items():
-        path = _find_file(roots, f"EPIC_100_{head}_classes.csv")
+    for head, size in release.heads.items():
+        path = _find_file(roots, release.class_file.format(head=head))
         # The annotations repo now ships VISOR's EPIC_100_noun_classes_v2.csv: the same 300 classes by the same
         # ids, then 5 VISOR adds (hand:left, ... glove:right) that no narration is labelled with; a copy holding
         # only it read as classes "0".."299".
-        v2 = _find_file(roots, f"EPIC_100_{head}_classes_v2.csv") if path is None else None
+        v2 = None
+        if path is None and release is _EPIC_100:
+            v2 = _find_file(roots, f"EPIC_100_{head}_classes_v2.csv")
         if path is not None or v2 is not None:
             path = path or v2
-            names = names_by_index([(row["key"], row["id"]) for row in _read_csv(path)], "epic_kitchens", path.name)
+            name, number = (column.format(head=head) for column in release.class_columns)
+            names = names_by_index([(row[name], row[number]) for row in _read_csv(path)], "epic_kitchens", path.name)
             label_spaces[head] = names[:size] if v2 is not None else names
         else:
             label_spaces[head] = [str(i) for i in range(size)]
+    return label_spaces
+
+
+def load_epic_kitchens(roots: Sequence[Path]) -> VideoClassificationData:
+    """Epic Kitchens-100 with `EPIC_100_{train,validation}.csv`: trimmed clips `{narration_id}.<ext>`, or the
+    untrimmed videos `{video_id}.<ext>`, each narration read from its segment (`start_timestamp` /
+    `stop_timestamp`, else `start_frame` / `stop_frame`); or EPIC-Kitchens-55 with `EPIC_train_action_labels.csv`
+    (a `train` split), its untrimmed videos read so.
+
+    Two heads in the paper's order, noun (300; EPIC-55: 352) then verb (97; EPIC-55: 125); an example's label is
+    `[noun_class, verb_class]`. Class names come from `EPIC_100_{noun,verb}_classes.csv` (else
+    `..._classes_v2.csv`; EPIC-55: `EPIC_{noun,verb}_classes.csv`) when present.
+    """
+    release, csvs = _epic_release(roots)
+    label_spaces = _epic_label_spaces(roots, release)
     copies: dict[str, list[Path]] = {}
     index = index_videos(roots, copies=copies)
     _warn_other_files_of_one_name(copies, None, "epic_kitchens")
     missing: dict[str, int] = {}
-    splits = {}
-    for split in ("train", "validation"):
-        path = _find_file(roots, f"EPIC_100_{split}.csv")
-        if path is None:
-            continue
-        splits[split] = _epic_examples(_read_csv(path), label_spaces, index, missing, split, path)
-    if not splits:
-        raise DatasetFormatError(
-            "--dataset_format epic_kitchens: no EPIC_100_train.csv or EPIC_100_validation.csv"
-            f" under {roots[0]}{what_is_there(roots)}"
-        )
+    splits = {
+        split: _epic_examples(_read_csv(path), label_spaces, index, missing, split, path, release)
+        for split, path in csvs.items()
+    }
+    looked_for = "<video_id>.MP4 (untrimmed)"
+    if release.trimmed:
+        looked_for = f"<{release.key}>.mp4 (trimmed) or {looked_for}"
     try:
-        splits = _keep_found_splits(
-            "epic_kitchens", splits, missing, roots, "<narration_id>.mp4 (trimmed) or <video_id>.MP4 (untrimmed)"
-        )
+        splits = _keep_found_splits("epic_kitchens", splits, missing, roots, looked_for)
     except DatasetFormatError as error:
         frames = _epic_frames_folder(roots)
         if frames is None:
             raise
         raise DatasetFormatError(
             f"{error}. {frames} holds Epic's extracted frames, which are not read: download the videos "
-            "(P01/videos/P01_01.MP4; epic_downloader.py --videos)"
+            f"({release.videos})"
         ) from None
     return VideoClassificationData(splits=splits, label_spaces=label_spaces, missing=missing)
 
 
+# Where Epic ships its extracted frames: EPIC-100's `P01/rgb_frames/P01_01.tar` (or unpacked,
+# `P01/rgb_frames/P01_01/frame_0000000001.jpg`), EPIC-55's `frames_rgb_flow/rgb/train/P01/P01_01.tar`
+_EPIC_FRAMES_FOLDERS = ("rgb_frames", "flow_frames", "frames_rgb_flow")
+
+
 def _epic_frames_folder(roots: Sequence[Path]) -> Path | None:
-    """The first `rgb_frames` folder below the roots (Epic ships each video's frames as `P01/rgb_frames/P01_01.tar`,
-    or unpacked, `P01/rgb_frames/P01_01/frame_0000000001.jpg`): a copy of only those read "found no video files"."""
+    """The first folder of Epic's extracted frames below the roots (`_EPIC_FRAMES_FOLDERS`): a copy of only those
+    read "found no video files"."""
     for root in roots:
         for dirpath, _ in walk_folder(root):
-            if dirpath.name == "rgb_frames":
+            if dirpath.name in _EPIC_FRAMES_FOLDERS:
                 return dirpath
     return None
 

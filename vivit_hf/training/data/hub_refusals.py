@@ -238,7 +238,7 @@ def refuse_split_names_as_classes(feature, dataset, source: str) -> None:
 
 
 def refuse_unread_videos(
-    source: str, config_name, revision, cache_dir, builder=None, scans_cache_dir: str | None = None
+    source: str, config_name, revision, cache_dir, builder=None, scans_cache_dir: str | None = None, cut_tars=True
 ) -> dict[str, list[str]]:
     """datasets' folder builders read only their own few extensions: its videofolder skips the other clips without a
     word (`.webm` among them), and a folder of only such clips is not even a videofolder to it (`.webm`, `.m4v`,
@@ -249,6 +249,7 @@ def refuse_unread_videos(
     datasets' videofolder leaves out (named in a warning, `dangling_clips`), for `missing`. `builder`: the read's
     `builder_once`, whose data files are then resolved once for both. `scans_cache_dir`: the read's `--cache_dir`,
     where the tars' indexes are kept (`kept_scans`; `cache_dir` is a local folder's own Arrow cache in a whole read).
+    `cut_tars=False`: the tars are not checked (`refuse_cut_tars`, which a stream asks for after its label scan).
     """
     if not Path(source).is_dir() or is_saved_to_disk(source):
         return {}
@@ -262,7 +263,8 @@ def refuse_unread_videos(
     linked_folders = {folder for folder in {path.parent for path in videos} if _below_a_link(root, folder)}
     linked = [path for path in videos if path.parent in linked_folders]
     if not videos:
-        _refuse_cut_tars(root, others, scans_cache_dir)
+        if cut_tars:
+            _refuse_cut_tars(root, others, scans_cache_dir)
         _refuse_a_packed_folder(root, others)
         return {}
     tables = _label_tables(others)
@@ -475,6 +477,16 @@ def _refuse_unfinished_shards(root: Path) -> None:
             f"--dataset_format hub: {root} holds the shards of a `python -m vivit_hf.training.data.shard` run that did "
             f"not finish ({UNFINISHED}), a part of the data set: run it again (it starts over), or delete {root}"
         )
+
+
+def refuse_cut_tars(source: str, cache_dir: str | None = None) -> None:
+    """`_refuse_cut_tars` of a local folder holding no loose clip, as `refuse_unread_videos(..., cut_tars=True)`
+    checks it: after a shard writer's unfinished folder, which it names first."""
+    if Path(source).is_dir() and not is_saved_to_disk(source):
+        _refuse_unfinished_shards(Path(source))
+        videos, others = files_below(Path(source))
+        if not videos:
+            _refuse_cut_tars(Path(source), others, cache_dir)
 
 
 def _refuse_cut_tars(root: Path, others: Sequence[Path], cache_dir: str | None = None) -> None:

@@ -13,11 +13,11 @@ An answer is kept under a hash of all it depends on: every shard's `file_key` (i
 time, inode and status-change time, as the caches of clips' frame tables and a folder's Arrow cache key them), so a
 shard written again, relabelled to the same size with its old time put back, or restored by `cp -a` is read again,
 never served stale (a Hub shard: its URL, which names the commit it is read at). Each tar's index, and each split's
-label scan (and names column), has one file, by the tars' paths and inodes, its answer replaced when a shard changes in
-place: copies at one path on machines sharing the cache (other inodes) keep one each. A tar written anew (a new inode:
-the shard tool's and `rsync`'s rename over the old file) has its machine's old answer removed, not left behind at
-every rewrite (`_forget_previous`). Only JSON values are kept; what
-cannot be written so (or a cache folder that cannot be written) is found by a pass of its own, as before.
+label scan (its class names column with it), has one file, by the tars' paths and inodes, its answer replaced when
+a shard changes in place: copies at one path on machines sharing the cache (other inodes) keep one each. A tar
+written anew (a new inode: the shard tool's and `rsync`'s rename over the old file) has its machine's old answer
+removed, not left behind at every rewrite (`_forget_previous`). Only JSON values are kept; what cannot be written
+so (or a cache folder that cannot be written) is found by a pass of its own, as before.
 """
 
 from __future__ import annotations

@@ -76,6 +76,7 @@ from .hub_labels import (
     label_feature,
     label_value,
     member_extension,
+    name_columns,
     names_beside_ids,
     saved_class_label_map,
 )
@@ -84,6 +85,7 @@ from .hub_refusals import (
     naming_metadata_of_two_types,
     naming_mixed_column_types,
     naming_undecodable_members,
+    refuse_cut_tars,
     refuse_unread_videos,
 )
 from .kept_scans import kept
@@ -95,7 +97,7 @@ from .labels import (
     is_labelled_split,
     warn_classes_differing_in_case,
 )
-from .stream_contents import stream_contents, tar_index
+from .stream_contents import TarIndexing, stream_contents, tar_index
 from .workers import WorkerInit, started, worker_start
 
 logger = logging.getLogger(__name__)
@@ -412,7 +414,25 @@ def _refuse_ids_beside_names(values: dict, label_column: str, source: str, confi
 
 
 @listings_kept()  # the folder is walked once for the whole open
-def _open_streaming_dataset(
+def _open_streaming_dataset(source: str, *, cache_dir: str | None = None, **options) -> VideoClassificationData:
+    """`open_streaming_dataset` without naming the WebDataset members that do not decode or the mixed column types.
+    A local folder's tars are checked whole (`refuse_cut_tars`) after it is read, and before any error it ends in is
+    raised (a cut tar is named first, as it was when checked before the read): the label scan of a WebDataset
+    without a data card indexes each tar on its way (`_TarMembers`), and the check, which walked every tar for its
+    index before it, reads that index."""
+    try:
+        data = _read_streaming_dataset(source, cache_dir=cache_dir, **options)
+    except Exception:
+        try:
+            refuse_cut_tars(source, cache_dir)
+        except DatasetFormatError as refusal:
+            raise refusal from None  # the error the cut tar caused is no part of what to do
+        raise
+    refuse_cut_tars(source, cache_dir)
+    return data
+
+
+def _read_streaming_dataset(
     source: str,
     *,
     revision: str | None = None,
@@ -423,7 +443,7 @@ def _open_streaming_dataset(
     config_name: str | None = None,
     num_processes: int = 1,
 ) -> VideoClassificationData:
-    """`open_streaming_dataset` without naming the WebDataset members that do not decode or the mixed column types."""
+    """`_open_streaming_dataset` without the check of the tars."""
     import datasets
 
     refuse_a_file(source)  # a local x.zip: one line saying to unpack it, not datasets' "Couldn't find" traceback
@@ -441,7 +461,9 @@ def _open_streaming_dataset(
         }
     else:
         builder = builder_once(source, config_name, revision, cache_dir)
-        dangling = refuse_unread_videos(source, config_name, revision, cache_dir, builder, scans_cache_dir=cache_dir)
+        dangling = refuse_unread_videos(
+            source, config_name, revision, cache_dir, builder, scans_cache_dir=cache_dir, cut_tars=False
+        )
         # a card's features (known before the split is read): the columns it declares, and rows without one of them
         # are left out, not refused
         declared = builder().info.features is not None
@@ -470,25 +492,42 @@ def _open_streaming_dataset(
             from_card.add(split)
     top_column = label_column if label_column in features else label_column.partition(".")[0]
     scanned: dict[str, list] = {}
+    # The columns that may name integer labels (`names_beside_ids`), read in the label column's one pass: read in a
+    # pass of their own, a WebDataset without a data card was read through three times at the first open (the tars'
+    # index, the labels, then the names: Kinetics' 240 000 clips, 534 s), each pass a walk over every tar's members.
+    class_label = isinstance(label_feature(features, label_column), datasets.ClassLabel)
+    beside = [] if card is not None or class_label else name_columns(features, label_column)
+    named: dict[str, dict[str, list]] = {}  # split: {names column: every row's value}
 
-    def column_values(split, column):  # one column alone: no clip bytes are decoded (nor read from a local tar)
-        top = column if column in features else column.partition(".")[0]
+    def columns_values(split, columns: list[str]) -> list[list]:  # columns alone: no clip decoded (nor read)
+        tops = list(dict.fromkeys(column if column in features else column.partition(".")[0] for column in columns))
 
         def read():
-            said = "label column" if column == label_column else f"{column!r} column (the class names)"
-            logger.info(
-                "reading the %s of split %r once%s", said, split, " (labels and size)" * (column == label_column)
+            said = " and ".join(
+                "label column" if column == label_column else f"{column!r} column (the class names)"
+                for column in columns
             )
-            rows = class_ids_unchecked(_label_members_only(loaded[split], top).select_columns([top]), top)
-            return [label_value(row, column) for row in rows]
+            logger.info(
+                "reading the %s of split %r once%s", said, split, " (labels and size)" * (label_column in columns)
+            )
+            rows = class_ids_unchecked(_label_members_only(loaded[split], tops).select_columns(tops), tops[0])
+            values: list[list] = [[] for _ in columns]
+            for row in rows:
+                for column, found in zip(columns, values):
+                    # a names column read beside the labels whatever they are: a row without its struct (a sample
+                    # without a `.json`) names nothing, where the labels need no names it is no error
+                    absent = column != label_column and column not in row and row.get(column.partition(".")[0]) is None
+                    found.append(None if absent else label_value(row, column))
+            return values
 
         # a local WebDataset's: kept for the run's other processes (`_kept_label_scan`)
-        key = None if split in filtered else _label_scan_key(loaded[split], features, top, column)
+        key = None if split in filtered else _label_scan_key(loaded[split], features, tops, columns)
         return read() if key is None else _kept_label_scan(key, read, cache_dir)
 
-    def scan(split):  # the label column: the labels and the split's size
+    def scan(split):  # the label column (the labels and the split's size), and the names beside it
         if split not in scanned:
-            scanned[split] = column_values(split, label_column)
+            values = columns_values(split, [label_column, *beside])
+            scanned[split], named[split] = values[0], dict(zip(beside, values[1:]))
             sizes[split] = len(scanned[split])
         return scanned[split]
 
@@ -520,15 +559,14 @@ def _open_streaming_dataset(
     if reordered is not None:
         names, label_map = reordered
     warn_unread_segments(features, source)
-    if card is None and not isinstance(label_feature(features, label_column), datasets.ClassLabel):
-        # a names column beside integer labels: read as the labels were (its members alone, kept for the others);
-        # each process read every tar whole twice, the labels again and the names, clips and all
+    if beside:  # a names column beside integer labels: read in the labels' pass (`scan`)
+
         def values_of(column):
-            return [
-                value
-                for split in loaded
-                for value in (scan(split) if column == label_column else column_values(split, column))
-            ]
+            values = []
+            for split in loaded:
+                labels = scan(split)
+                values += labels if column == label_column else named[split][column]
+            return values
 
         names = names_beside_ids(names, features, label_column, values_of)
     for split in loaded:
@@ -581,13 +619,14 @@ def _open_streaming_dataset(
     return data
 
 
-def _label_members_only(dataset, top_column: str):
-    """`dataset`, a local WebDataset's stream, with its plain tars read for the label column's members alone: the
-    others (a sample's clip) given as empty, their bytes never read (a tar's headers tell where each member lies,
-    `_TarMembers`). `datasets`' own pipeline reads the members as ever (samples grouped by key, a field twice in one
-    sample refused, `.cls` / `.txt` / `.json` decoded), then drops every column but the label's: what it reads is
-    what it read with every clip's bytes (20 000 clips: 1.4 GB for 20 000 labels). A member `datasets` decodes, or
-    that is compressed (`.gz`), is read as it is. Any other stream: `dataset` as it is."""
+def _label_members_only(dataset, top_columns: list[str]):
+    """`dataset`, a local WebDataset's stream, with its plain tars read for the members of `top_columns` alone (the
+    label column's, and the class names' beside it): the others (a sample's clip) given as empty, their bytes never
+    read (a tar's headers tell where each member lies, `_TarMembers`). `datasets`' own pipeline reads the members as
+    ever (samples grouped by key, a field twice in one sample refused, `.cls` / `.txt` / `.json` decoded), then drops
+    every column but those: what it reads is what it read with every clip's bytes (20 000 clips: 1.4 GB for 20 000
+    labels). A member `datasets` decodes, or that is compressed (`.gz`), is read as it is. Any other
+    stream: `dataset` as it is."""
     from datasets.iterable_dataset import ExamplesIterable
 
     examples = getattr(dataset, "_ex_iterable", None)
@@ -600,18 +639,20 @@ def _label_members_only(dataset, top_column: str):
     # `__dict__` itself), and the stream trained on read every clip as empty
     reading = object.__new__(type(dataset))
     reading.__setstate__(dict(dataset.__dict__))
-    iterators = [_TarMembers(str(path), top_column) for path in paths]
+    iterators = [_TarMembers(str(path), top_columns) for path in paths]
     reading._ex_iterable = ExamplesIterable(examples.generate_examples_fn, {**kwargs, "tar_iterators": iterators})
     return reading
 
 
 class _TarMembers:
     """`(name, file)` of a local plain tar's members as `datasets`' `iter_archive` gives them (regular files, hidden
-    ones left out), each read only where its field is `keep` or one `datasets` decodes or decompresses: any other
-    member's file is empty, and its bytes are skipped over (the tar opened for reading at will, not as a stream)."""
+    ones left out), each read only where its field is one of `keep` or one `datasets` decodes or decompresses: any
+    other member's file is empty, and its bytes are skipped over (the tar opened for reading at will, not as a
+    stream). The tar's index is made on the way (`TarIndexing`): read to its end, the tar is not walked again for it
+    (`read_tar_index`)."""
 
-    def __init__(self, path: str, keep: str):
-        self.path, self.keep = path, keep
+    def __init__(self, path: str, keep: list[str]):
+        self.path, self.keep = path, set(keep)
 
     def __iter__(self):
         import io
@@ -621,27 +662,34 @@ class _TarMembers:
         from datasets.filesystems import EXTENSION_TO_COMPRESSION_FS_FILE_CLS
         from datasets.packaged_modules.webdataset.webdataset import WebDataset, base_plus_ext
 
+        identity, index = file_key(self.path), TarIndexing(strict=False)
         with tarfile.open(self.path) as tar:
             for member in tar:
+                data = index.add(member, lambda member=member: tar.extractfile(member).read())
                 if not member.isreg() or member.name is None or os.path.basename(member.name).startswith((".", "__")):
                     continue
                 field = base_plus_ext(member.name)[1]
                 last = "." + member.name.split(".")[-1].lower()
-                read = field is None or field == self.keep or last in EXTENSION_TO_COMPRESSION_FS_FILE_CLS
+                read = field is None or field in self.keep or last in EXTENSION_TO_COMPRESSION_FS_FILE_CLS
                 read = read or field.split(".")[-1].lower() in WebDataset.DECODERS
-                yield member.name, tar.extractfile(member) if read else io.BytesIO(b"")
+                if not read:
+                    yield member.name, io.BytesIO(b"")
+                else:  # its bytes as the index read them (a small member), else from the tar
+                    yield member.name, tar.extractfile(member) if data is None else io.BytesIO(data)
                 tar.members = []  # as `iter_archive`: a tar of 240 000 members is not held in memory
+        index.done(identity)
 
 
 # A Hub file as `datasets` streams it: pinned to the commit it resolved the repo's revision to, so its bytes are fixed.
 _PINNED_HUB_FILE = re.compile(r"hf://datasets/[^@]+@[0-9a-f]{40}/.+")
 
 
-def _label_scan_key(dataset, features, top_column: str, label_column: str) -> list | None:
+def _label_scan_key(dataset, features, top_columns: list[str], columns: list[str]) -> list | None:
     """What a split's label scan depends on, where it is a WebDataset's (the scan reads every tar: a Hub shard
     downloaded whole, clips and all, by every process): every local tar's `file_key`, or every Hub tar's URL, which
-    names the commit it is read at (`_PINNED_HUB_FILE`); the label column and its feature; `datasets`' version (which
-    decodes the members). None for any other stream (a table, whose label column is read alone: read as before)."""
+    names the commit it is read at (`_PINNED_HUB_FILE`); the columns read (the label's, and the class names' beside
+    it) and their features; `datasets`' version (which decodes the members). None for any other stream (a table,
+    whose label column is read alone: read as before)."""
     import datasets
 
     kwargs = getattr(getattr(dataset, "_ex_iterable", None), "kwargs", None) or {}
@@ -655,20 +703,20 @@ def _label_scan_key(dataset, features, top_column: str, label_column: str) -> li
         if any(key is None for key in shards):
             return None
         shards = [list(key) for key in shards]
-    feature = features.get(top_column)
-    feature = feature.to_dict() if hasattr(feature, "to_dict") else repr(feature)
-    return [datasets.__version__, top_column, label_column, feature, shards]
+    found = [features.get(column) for column in top_columns]
+    found = [feature.to_dict() if hasattr(feature, "to_dict") else repr(feature) for feature in found]
+    return [datasets.__version__, top_columns, columns, found, shards]
 
 
-def _kept_label_scan(key: list, read: Callable[[], list], cache_dir: str | None) -> list:
-    """`read()`, a split's label values, found by the first process to open the data set and read back by the
-    others (`kept_scans`): each read the whole label column, every tar and every clip's bytes in it (20 000 local
-    clips: 12 s of an 18 s open, each process; a Hub data set downloaded whole by each). Only labels that are one
-    JSON value as they are (a name, an integer, None) are kept; a float, a list, ... is read by each process, as
-    before."""
+def _kept_label_scan(key: list, read: Callable[[], list[list]], cache_dir: str | None) -> list[list]:
+    """`read()`, a split's values of each column scanned (the labels, and the class names beside them), found by
+    the first process to open the data set and read back by the others (`kept_scans`): each read the whole label
+    column, every tar and every clip's bytes in it (20 000 local clips: 12 s of an 18 s open, each process; a Hub data
+    set downloaded whole by each). Only values that are one JSON value as they are (a name, an integer, None) are
+    kept; a float, a list, ... is read by each process, as before."""
 
-    def scalars(values: list) -> bool:
-        return all(value is None or type(value) in (str, int, bool) for value in values)
+    def scalars(columns: list[list]) -> bool:
+        return all(value is None or type(value) in (str, int, bool) for values in columns for value in values)
 
     # one file for the split's shards, whatever their sizes and times: a shard's change replaces it; by a local tar's
     # path and inode (`read_tar_index`: copies at one path on machines sharing the cache), a Hub tar's URL
