@@ -569,6 +569,13 @@ class _ViViTBackbone(ViViTPreTrainedModel):
                 if pixel_values.ndim == 5 and config.num_channels == 3 and 3 not in pixel_values.shape[1:3]
                 else ""
             )
+            if pixel_values.ndim == 5 and pixel_values.shape[1] == config.num_channels:
+                # torchvision's and pytorchvideo's video models (and VideoMAE's tutorial before its permute) take
+                # (batch, channels, frames, height, width): the shapes alone did not say which axes to swap.
+                hint += (
+                    " It looks like (batch, channels, frames, height, width), the layout of torchvision's and "
+                    "pytorchvideo's video models: pass `pixel_values.permute(0, 2, 1, 3, 4)`."
+                )
             raise ValueError(
                 f"`pixel_values` must have shape {expected} = (batch, frames, channels, height, width), "
                 f"got {tuple(pixel_values.shape)}.{hint}"
