@@ -308,9 +308,31 @@ def test_a_4_channel_clip_is_refused_naming_do_convert_rgb():
     hint = r"got \(1, 4, 4, 32, 32\)\. The video processor gives RGB \(3 channels\) with `do_convert_rgb=True`"
     with pytest.raises(ValueError, match=hint):
         model(pixel_values=kept)
-    with pytest.raises(ValueError, match=r"got \(1, 3, 4, 32, 32\)\.$"):
+    with pytest.raises(ValueError, match=r"got \(1, 3, 4, 32, 32\)\. It looks like") as refusal:
         model(pixel_values=kept[:, :, :3].transpose(1, 2))
+    assert "do_convert_rgb" not in str(refusal.value)
     model(pixel_values=processor(rgba, return_tensors="pt")["pixel_values"])  # do_convert_rgb=True: RGB runs
+
+
+def test_a_1_channel_model_given_rgb_is_refused_naming_do_convert_rgb():
+    """A model built with `num_channels=1` (grey video) refused the processor's default RGB output with the shapes
+    alone; it names the options that keep a grey video's one channel, and the processor then gives what it takes."""
+    processor = vivit_hf.ViViTVideoProcessor(size={"shortest_edge": 32}, crop_size={"height": 32, "width": 32})
+    grey = np.random.default_rng(1).integers(0, 256, (4, 32, 32, 1), dtype=np.uint8)
+    model = tiny("spatio_temporal", num_channels=1)  # the four variants share the check
+    with pytest.raises(ValueError, match=r"got \(1, 4, 3, 32, 32\)\. .*`do_convert_rgb=False`"):
+        model(**processor(grey, return_tensors="pt"))
+    model(**processor(grey, do_convert_rgb=False, return_tensors="pt"))
+
+
+def test_a_channels_first_batch_is_refused_naming_the_permute():
+    """(batch, channels, frames, height, width), what torchvision's and pytorchvideo's video models take, was refused
+    with the expected shape alone; it now names the permute that gives the model's layout."""
+    model = tiny("spatio_temporal")  # the four variants share the check
+    video = clip(frames=4)
+    with pytest.raises(ValueError, match=r"\(batch, channels, frames, height, width\).*permute\(0, 2, 1, 3, 4\)"):
+        model(pixel_values=video.transpose(1, 2))
+    model(pixel_values=video.transpose(1, 2).permute(0, 2, 1, 3, 4))
 
 
 @pytest.mark.parametrize("name", VARIANTS)

@@ -153,6 +153,33 @@ def test_an_array_whose_channel_axis_is_ambiguous_is_read_as_transformers_reads_
     assert tuple(as_last.shape) == (shape[0], 3, shape[1], shape[2])
 
 
+def test_a_clip_laid_out_channels_frames_is_refused_naming_the_permute():
+    """(C, T, H, W), torchvision's and pytorchvideo's video layout, was refused with "check the layout" alone, and a
+    (B, C, T, H, W) batch naming one clip's shape; both now name the permute, whose result is read as it should be."""
+    clip = np.random.default_rng(4).integers(0, 256, (3, 6, 40, 50), dtype=np.uint8)
+    keep = dict(do_resize=False, do_sample_frames=False)
+    for video, permute in ((clip, r"video\.permute\(1, 0, 2, 3\)"), (clip[None], r"\.permute\(0, 2, 1, 3, 4\)")):
+        with pytest.raises(ValueError, match=rf"It looks like \(C, T, H, W\).*{permute}"):
+            ours(video, **keep)
+    torch.testing.assert_close(ours(clip.transpose(1, 0, 2, 3), **keep), ours(clip.transpose(1, 2, 3, 0), **keep))
+
+
+def test_a_4_frame_clip_laid_out_channels_frames_is_read_as_rgba_frames_and_said(caplog):
+    """(3, 4, H, W) is 3 RGBA frames (T, C, H, W), or a 4-frame clip laid out (C, T, H, W): it was read as the 3 RGBA
+    frames without a word (transformers refuses it). The warning names the permute; `input_data_format` still
+    decides, without one."""
+    clip = np.random.default_rng(5).integers(0, 256, (3, 4, 40, 50), dtype=np.uint8)
+    keep = dict(do_resize=False, do_sample_frames=False)
+    with caplog.at_level("WARNING", logger="vivit_hf.processing.processing_vivit"):
+        assert tuple(ours(clip, **keep).shape) == (3, 3, 40, 50)
+    assert "(C, T, H, W), pass `video.permute(1, 0, 2, 3)`" in caplog.text
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="vivit_hf.processing.processing_vivit"):
+        assert tuple(ours(clip.transpose(1, 0, 2, 3), **keep).shape) == (4, 3, 40, 50)
+        ours(clip, input_data_format="channels_first", **keep)
+    assert "permute" not in caplog.text
+
+
 @pytest.mark.parametrize("shape", [(4, 4, 40, 3), (4, 4, 40, 1)])
 def test_frames_4_pixels_high_are_read_channels_last_as_transformers_reads_them(shape, caplog):
     """transformers counts 1 or 3 channels, so (T, 4, W, 3) is T RGB frames 4 pixels high to it. It was read here as

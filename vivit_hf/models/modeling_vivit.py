@@ -573,11 +573,23 @@ class _ViViTBackbone(ViViTPreTrainedModel):
         if pixel_values.ndim != 5 or pixel_values.shape[2] != config.num_channels or pixel_values.shape[1] < 1:
             # Only the channel axis differs (not a channels-first layout): a 4-channel (RGBA) or grey video kept as
             # it is by the processor's `do_convert_rgb=False`, which the shapes alone did not say.
-            hint = (
-                " The video processor gives RGB (3 channels) with `do_convert_rgb=True` (its default)."
-                if pixel_values.ndim == 5 and config.num_channels == 3 and 3 not in pixel_values.shape[1:3]
-                else ""
-            )
+            hint = ""
+            if pixel_values.ndim == 5 and config.num_channels == 3 and 3 not in pixel_values.shape[1:3]:
+                hint = " The video processor gives RGB (3 channels) with `do_convert_rgb=True` (its default)."
+            elif pixel_values.ndim == 5 and config.num_channels == 1 and pixel_values.shape[2] == 3:
+                # the processor's default repeats grey frames to RGB, and so does a normalisation of three means
+                hint = (
+                    " The video processor keeps a grey video's one channel with `do_convert_rgb=False` and one "
+                    "`image_mean` / `image_std` for every channel (or none: its default `normalization`); it gives "
+                    "RGB otherwise, and for an RGB video."
+                )
+            if pixel_values.ndim == 5 and pixel_values.shape[1] == config.num_channels:
+                # torchvision's and pytorchvideo's video models (and VideoMAE's tutorial before its permute) take
+                # (batch, channels, frames, height, width): the shapes alone did not say which axes to swap.
+                hint += (
+                    " It looks like (batch, channels, frames, height, width), the layout of torchvision's and "
+                    "pytorchvideo's video models: pass `pixel_values.permute(0, 2, 1, 3, 4)`."
+                )
             raise ValueError(
                 f"`pixel_values` must have shape {expected} = (batch, frames, channels, height, width), "
                 f"got {tuple(pixel_values.shape)}.{hint}"

@@ -206,6 +206,7 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
         hop=None,
         window_batch_size=None,
         return_saliency=None,
+        interpolate_pos_encoding=None,
         **unknown,
     ):
         if unknown:  # a clear message instead of Python's bare "unexpected keyword argument"
@@ -223,7 +224,16 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
                 "frame_sampling_rate must be a whole number >= 1 (the step from one of a clip's frames to the next), "
                 f"got {frame_sampling_rate!r}."
             )
-        _check_clip_length(self.model, num_frames)
+        if interpolate_pos_encoding is not None and not isinstance(interpolate_pos_encoding, bool):
+            raise ValueError(f"interpolate_pos_encoding must be True or False, got {interpolate_pos_encoding!r}.")
+        # a call's own, else the one given when the pipeline was built
+        interpolate = (
+            interpolate_pos_encoding
+            if interpolate_pos_encoding is not None
+            else getattr(self, "_forward_params", {}).get("interpolate_pos_encoding", False)
+        )
+        if not interpolate:
+            _check_clip_length(self.model, num_frames)
         _check_label_numbers(self.model)
         if frame_sampling_rate is not None:
             _check_sampling_rate_applies(getattr(self, "video_processor", None))
@@ -260,6 +270,10 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
             forward["return_saliency"] = postprocess["return_saliency"] = True
         elif return_saliency is not None:  # a call's False over a pipeline built with True (it was left on)
             forward["return_saliency"] = postprocess["return_saliency"] = False
+        if interpolate_pos_encoding is not None:
+            # clips of another frame count or views of another size than config's, the position embeddings resized
+            # (the model's `interpolate_pos_encoding`); the pipeline refused them, naming a way round it alone
+            forward["interpolate_pos_encoding"] = preprocess["interpolate_pos_encoding"] = interpolate_pos_encoding
         return preprocess, forward, postprocess
 
     def __call__(self, inputs=None, **kwargs):
@@ -303,7 +317,7 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
             dataset = PipelineDataset(inputs, self.preprocess, preprocess_params)
         else:  # a generator or an iterable data set: one worker keeps its order (as transformers does)
             dataset, num_workers = PipelineIterator(inputs, self.preprocess, preprocess_params), min(num_workers, 1)
-        collate = pad_collate_fn(None, self.video_processor)
+        collate = _one_view_size(pad_collate_fn(None, self.video_processor))
         loader = data.DataLoader(dataset, num_workers=num_workers, batch_size=batch_size, collate_fn=collate)
         model_iterator = PipelineIterator(loader, self.forward, forward_params, loader_batch_size=batch_size)
         return PipelineIterator(model_iterator, self.postprocess, postprocess_params)
@@ -321,6 +335,7 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
         if not isinstance(processor, ViViTVideoProcessor):
             raise ValueError("window / hop need a ViViTVideoProcessor.")
         window, hop = params.pop("window"), params.pop("hop", None)
+        params.pop("interpolate_pos_encoding", None)  # the forward's (`_window_logits` reads it there)
         batch_size = params.pop("window_batch_size", None) or 8  # None: the default (0 is refused when set)
         if params.get("num_clips") not in (None, 1) or params.get("frame_sampling_rate") is not None:
             raise ValueError("With window= the windows are the clips: num_clips / frame_sampling_rate do not apply.")
@@ -401,13 +416,21 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
             input_data_format="channels_last",
             return_tensors="pt",
         ).to(self.dtype)
-        _check_frame_size(self.model, inputs["pixel_values"])
+        if not forward_params.get("interpolate_pos_encoding"):
+            _check_frame_size(self.model, inputs["pixel_values"])
         inputs["num_views"] = [num_crops] * len(clips)  # each clip a video of num_crops views
         outputs = self.forward(inputs, **forward_params)
         return outputs["logits"].float().cpu()
 
     def preprocess(
-        self, video, num_frames=None, frame_sampling_rate=None, num_clips=None, num_crops=None, short_video=None
+        self,
+        video,
+        num_frames=None,
+        frame_sampling_rate=None,
+        num_clips=None,
+        num_crops=None,
+        short_video=None,
+        interpolate_pos_encoding=False,
     ):
         if isinstance(video, _OneVideo):  # a list that is one video: handed to the processor as one
             video = [video.frames] if isinstance(self.video_processor, ViViTVideoProcessor) else video.frames
@@ -431,18 +454,20 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
         video = [video] if is_image_files(video) else video
         _the_one_video(video)
         inputs = self.video_processor(video, return_tensors="pt", **options).to(self.dtype)
-        _check_frame_size(self.model, inputs["pixel_values"])
+        if not interpolate_pos_encoding:
+            _check_frame_size(self.model, inputs["pixel_values"])
         inputs["num_views"] = inputs["pixel_values"].shape[0]
         return inputs
 
-    def _forward(self, model_inputs, return_saliency=False):
+    def _forward(self, model_inputs, return_saliency=False, interpolate_pos_encoding=False):
         num_views = model_inputs.pop("num_views", 1)
         # a batch of videos (`get_iterator`) has one view count per video; each video is averaged over its own
         counts = [int(n) for n in num_views] if isinstance(num_views, list) else [int(num_views)]
-        outputs = self.model(**model_inputs)
+        resize = {"interpolate_pos_encoding": True} if interpolate_pos_encoding else {}
+        outputs = self.model(**model_inputs, **resize)
         if return_saliency:  # the model's own rollout (processing knows no model: reached through the model object)
             mask = model_inputs.get("attention_mask")
-            saliency = self.model.attention_rollout(model_inputs["pixel_values"], attention_mask=mask)
+            saliency = self.model.attention_rollout(model_inputs["pixel_values"], attention_mask=mask, **resize)
             # (videos, views, t, h, w): a batch is split by video, each keeping all its views
             outputs["saliency"] = _by_video(saliency, counts, "saliency")
         # averaged and scored in float32, as transformers' pipelines upcast for the softmax: a bf16 model's views
@@ -547,13 +572,14 @@ def _refused_saved_processor(model) -> None:
 
 def _check_clip_length(model, num_frames) -> None:
     """Refuse clips longer than one of the four models takes, before any video is read. The model refused them
-    after decoding, telling the user to pass `interpolate_pos_encoding=True`, which the pipeline does not take."""
+    after decoding, telling the user to pass `interpolate_pos_encoding=True` (a model argument the pipeline did not
+    take then); with it, they run."""
     most = getattr(model.config, "num_frames", None)
     ours = hasattr(model, "attention_rollout")  # the four ViViT models (also loaded with trust_remote_code)
     if ours and isinstance(num_frames, Integral) and isinstance(most, int) and num_frames > most:
         raise ValueError(
             f"num_frames={num_frames} is more than the {most} frames this model takes (config.num_frames): give at "
-            f"most {most}, or call the model on the processor's output with interpolate_pos_encoding=True."
+            f"most {most}, or pass interpolate_pos_encoding=True (position embeddings resized to the clip)."
         )
 
 
@@ -566,19 +592,38 @@ def _check_label_numbers(model) -> None:
 
 def _check_frame_size(model, pixel_values: torch.Tensor) -> None:
     """Refuse views of another size than one of the four models takes (a processor that crops none, resizing the
-    shortest edge alone): the model refused them naming `interpolate_pos_encoding=True`, which the pipeline does not
-    take, and a batch of videos of two sizes failed in the collation, torch's "Sizes of tensors must match"."""
+    shortest edge alone): the model refused them naming `interpolate_pos_encoding=True` (then no pipeline option), and
+    a batch of videos of two sizes failed in the collation, torch's "Sizes of tensors must match". Not checked under
+    the pipeline's `interpolate_pos_encoding=True`, which takes any size."""
     size = getattr(model.config, "image_size_hw", None)
     given = tuple(pixel_values.shape[-2:])
     if hasattr(model, "attention_rollout") and size is not None and given != tuple(size):
         raise ViewSizeError(
             f"The video processor made views of {given[0]}x{given[1]} but this model takes {size[0]}x{size[1]} "
             "(config.image_size): give the processor a crop of that size, `pipe.video_processor.do_center_crop = "
-            f"True` and `crop_size = {{'height': {size[0]}, 'width': {size[1]}}}` (or call the model on the "
-            "processor's output with interpolate_pos_encoding=True).",
+            f"True` and `crop_size = {{'height': {size[0]}, 'width': {size[1]}}}` (or pass "
+            "interpolate_pos_encoding=True: position embeddings resized to the views).",
             given,
             tuple(size),
         )
+
+
+def _one_view_size(collate):
+    """`collate`, refusing first a batch of videos whose views differ in size, which only a processor that crops none
+    makes (under `interpolate_pos_encoding=True`; `_check_frame_size` refuses them otherwise): torch's collation
+    failed on them with "Sizes of tensors must match"."""
+
+    def collate_one_size(items):
+        sizes = sorted({tuple(item["pixel_values"].shape[-2:]) for item in items})
+        if len(sizes) > 1:
+            raise ValueError(
+                f"The videos of one batch have views of {' and '.join(f'{h}x{w}' for h, w in sizes)}, which cannot be "
+                "batched: pass batch_size=1, or give the processor a crop (`pipe.video_processor.do_center_crop = "
+                "True` and a `crop_size`)."
+            )
+        return collate(items)
+
+    return collate_one_size
 
 
 def _check_sampling_rate_applies(processor) -> None:

@@ -384,10 +384,30 @@ def _channel_layout(shape: Sequence[int], input_data_format) -> str:
     if last:
         return "last"
     if first:
+        if shape[1] == 4 and shape[0] in (1, 3):
+            # (3, 4, H, W): 3 RGBA frames, or one 4-frame clip laid out (C, T, H, W) as torchvision's and
+            # pytorchvideo's video models take it, which was read as 3 RGBA frames without a word (transformers,
+            # whose channel counts are 1 and 3, refuses it).
+            logger.warning(
+                "The video array of shape %s is read as %d frames of 4 channels (RGBA), (T, C, H, W); if it is %d "
+                "frames laid out (C, T, H, W), pass `video.permute(1, 0, 2, 3)` (or input_data_format="
+                "'channels_first' to read RGBA frames without this warning).",
+                tuple(shape),
+                shape[0],
+                shape[1],
+            )
         return "first"
+    hint = ""
+    if shape[0] in (1, 3, 4):
+        # torchvision's and pytorchvideo's video models take (C, T, H, W) clips, (B, C, T, H, W) batches
+        hint = (
+            " It looks like (C, T, H, W), the layout of torchvision's and pytorchvideo's video models: pass "
+            "`video.permute(1, 0, 2, 3)` (a (B, C, T, H, W) batch: `.permute(0, 2, 1, 3, 4)`)."
+        )
     raise BrokenVideoError(
         f"Cannot tell the channel axis of a video array of shape {tuple(shape)}: expected (T, H, W, C) or "
         "(T, C, H, W) with C in 1, 3, 4 (a 5D batch must be (B, T, H, W, C) or (B, T, C, H, W)); check the layout."
+        + hint
     )
 
 
