@@ -1106,3 +1106,16 @@ def test_a_video_stored_as_its_frames_is_found_and_sampled_as_a_file_of_them_who
         streamed = dict(zip(batch["labels"].tolist(), indices(batch["pixel_values"])))
         assert [[streamed[label]] for label in (0, 1)] == expected, folder
 
+
+def test_parquet_tables_without_a_card_read_with_the_default_format_are_told_to_use_hub(tmp_path):
+    """`to_parquet` into push_to_hub's layout (`data/train-00000-of-00001.parquet`, no card), given to the recipes
+    without --dataset_format: refused naming only `data/`, not the format that reads it (a card or a `save_to_disk`
+    folder was told)."""
+    features = datasets.Features({"video": datasets.Video(), "label": datasets.ClassLabel(names=NAMES)})
+    videos = [{"path": None, "bytes": source.read_bytes()} for source in sources(tmp_path, 2)]
+    table = datasets.Dataset.from_dict({"video": videos, "label": [0, 1]}, features=features)
+    (tmp_path / "repo" / "data").mkdir(parents=True)
+    table.to_parquet(str(tmp_path / "repo" / "data" / "train-00000-of-00001.parquet"))
+    said = r"found \['data/'\]; it holds a data set's tables: read it with --dataset_format hub"
+    with pytest.raises(DatasetFormatError, match=said):
+        load_video_dataset(str(tmp_path / "repo"))
