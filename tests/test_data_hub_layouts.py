@@ -1094,28 +1094,17 @@ def test_a_video_stored_as_its_frames_is_found_and_sampled_as_a_file_of_them_who
     expected = [indices(processor(str(file), return_tensors="pt")["pixel_values"]) for file in files]
     assert expected == [[[0, 2, 4, 6]], [[2, 4, 6, 8]]]  # (the centred clips of 9 and 12 frames)
 
-    for folder in ("saved", "parquet"):
-        data = load_video_dataset(str(tmp_path / folder), "hub", cache_dir=str(tmp_path / "cache"))
-        whole = VideoClassificationDataset(data.split("train"), processor)
-        assert [indices(whole[i]["pixel_values"]) for i in range(2)] == expected, folder
+    data = load_video_dataset(str(tmp_path / "saved"), "hub")
+    whole = VideoClassificationDataset(data.split("train"), processor)
+    assert [indices(whole[i]["pixel_values"]) for i in range(2)] == expected
 
-    for folder in ("saved", "parquet"):  # (a stream of parquet decodes no column: its frames come undecoded)
-        split = open_streaming_dataset(str(tmp_path / folder), cache_dir=str(tmp_path / "cache")).split("train")
-        (batch,) = [b for b in StreamingVideoDataset(split, processor, batch_size=2) if not b.get("end")]
-        assert batch["valid"].tolist() == [True, True], folder
-        streamed = dict(zip(batch["labels"].tolist(), indices(batch["pixel_values"])))
-        assert [[streamed[label]] for label in (0, 1)] == expected, folder
-
-
-def test_parquet_tables_without_a_card_read_with_the_default_format_are_told_to_use_hub(tmp_path):
-    """`to_parquet` into push_to_hub's layout (`data/train-00000-of-00001.parquet`, no card), given to the recipes
-    without --dataset_format: refused naming only `data/`, not the format that reads it (a card or a `save_to_disk`
-    folder was told)."""
-    features = datasets.Features({"video": datasets.Video(), "label": datasets.ClassLabel(names=NAMES)})
-    videos = [{"path": None, "bytes": source.read_bytes()} for source in sources(tmp_path, 2)]
-    table = datasets.Dataset.from_dict({"video": videos, "label": [0, 1]}, features=features)
-    (tmp_path / "repo" / "data").mkdir(parents=True)
-    table.to_parquet(str(tmp_path / "repo" / "data" / "train-00000-of-00001.parquet"))
-    said = r"found \['data/'\]; it holds a data set's tables: read it with --dataset_format hub"
-    with pytest.raises(DatasetFormatError, match=said):
-        load_video_dataset(str(tmp_path / "repo"))
+    # Parquet tables without a card (`to_parquet` into push_to_hub's layout), given without --dataset_format: refused
+    # naming only `data/`, not the format that reads them (a card or a `save_to_disk` folder was told)
+    with pytest.raises(DatasetFormatError, match=r"found \['data/'\]; it holds a data set's tables: read it with"):
+        load_video_dataset(str(tmp_path / "parquet"))
+    # (streamed from parquet, which decodes no column: its frames come undecoded)
+    split = open_streaming_dataset(str(tmp_path / "parquet"), cache_dir=str(tmp_path / "cache")).split("train")
+    (batch,) = [b for b in StreamingVideoDataset(split, processor, batch_size=2) if not b.get("end")]
+    assert batch["valid"].tolist() == [True, True]
+    streamed = dict(zip(batch["labels"].tolist(), indices(batch["pixel_values"])))
+    assert [[streamed[label]] for label in (0, 1)] == expected
