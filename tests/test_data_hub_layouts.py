@@ -1061,3 +1061,50 @@ def test_a_shard_holding_a_samples_members_apart_is_refused_naming_it_whole_and_
     for read in (lambda: load_video_dataset(str(root), "hub"), lambda: open_streaming_dataset(str(root))):
         with pytest.raises(DatasetFormatError, match=r"train-00000.tar .* holds 'k0.cls' apart from the other members"):
             read()
+
+
+def test_a_video_stored_as_its_frames_is_found_and_sampled_as_a_file_of_them_whole_and_streamed(tmp_path):
+    """A `Sequence(Image())` column, frames stored as a list of images, is the video column without a flag (it was
+    refused as no video column), and its rows are sampled as a file of those frames is: the centred 4 frames 2 apart,
+    checked against the processor's clip of an H.264 file of the same frames. Named with --video_column, every stored
+    frame was the clip: 9 frames reached a model of 4, a traceback in its forward; streamed, each frame came as
+    `{"path", "bytes"}`, refused as "dtype object"."""
+    from PIL import Image
+    from video_factory import frame_indices, pattern_frame, write_video
+
+    from vivit_hf.processing.processing_vivit import ViViTVideoProcessor
+    from vivit_hf.training.data.dataset import VideoClassificationDataset
+    from vivit_hf.training.data.streaming import StreamingVideoDataset
+
+    stored = [[pattern_frame(i, 32, 48) for i in range(count)] for count in (9, 12)]
+    features = datasets.Features({"frames": datasets.List(datasets.Image()), "label": datasets.ClassLabel(names=NAMES)})
+    rows = {"frames": [[Image.fromarray(f) for f in frames] for frames in stored], "label": [0, 1]}
+    table = datasets.Dataset.from_dict(rows, features=features)
+    table.save_to_disk(str(tmp_path / "saved"))
+    (tmp_path / "parquet" / "data").mkdir(parents=True)
+    table.to_parquet(str(tmp_path / "parquet" / "data" / "train-00000-of-00001.parquet"))
+    processor = ViViTVideoProcessor(
+        num_frames=4, frame_stride=2, size={"shortest_edge": 32}, crop_size={"height": 32, "width": 48}
+    )
+
+    def indices(pixel_values):  # each view's frame numbers, from the pixels on [-1, 1]
+        return [frame_indices(((view + 1) * 127.5).permute(0, 2, 3, 1).numpy()) for view in pixel_values]
+
+    files = [write_video(tmp_path / f"{n}.mp4", num_frames=len(f), height=32, width=48) for n, f in enumerate(stored)]
+    expected = [indices(processor(str(file), return_tensors="pt")["pixel_values"]) for file in files]
+    assert expected == [[[0, 2, 4, 6]], [[2, 4, 6, 8]]]  # (the centred clips of 9 and 12 frames)
+
+    data = load_video_dataset(str(tmp_path / "saved"), "hub")
+    whole = VideoClassificationDataset(data.split("train"), processor)
+    assert [indices(whole[i]["pixel_values"]) for i in range(2)] == expected
+
+    # Parquet tables without a card (`to_parquet` into push_to_hub's layout), given without --dataset_format: refused
+    # naming only `data/`, not the format that reads them (a card or a `save_to_disk` folder was told)
+    with pytest.raises(DatasetFormatError, match=r"found \['data/'\]; it holds a data set's tables: read it with"):
+        load_video_dataset(str(tmp_path / "parquet"))
+    # (streamed from parquet, which decodes no column: its frames come undecoded)
+    split = open_streaming_dataset(str(tmp_path / "parquet"), cache_dir=str(tmp_path / "cache")).split("train")
+    (batch,) = [b for b in StreamingVideoDataset(split, processor, batch_size=2) if not b.get("end")]
+    assert batch["valid"].tolist() == [True, True]
+    streamed = dict(zip(batch["labels"].tolist(), indices(batch["pixel_values"])))
+    assert [[streamed[label]] for label in (0, 1)] == expected

@@ -219,6 +219,31 @@ def streamed_decoder(path: str, hub_name: str):
     return decoder
 
 
+@pytest.mark.parametrize(
+    "name, codecs, default, asked, expected",
+    [
+        ("two.mkv", ("libx264", "libx264"), None, 1, 1),  # the second track asked for: it was the first
+        ("two_default_second.mkv", ("libx264", "libx264"), 1, 0, 0),  # the first asked, beside a default second
+        ("two_default_second.mkv", ("libx264", "libx264"), 1, None, 1),  # none asked: the track a path reads
+        ("two.avi", ("mpeg4", "libx264"), None, None, 0),  # none asked: FFmpeg's best is the second, a path's first
+    ],
+)
+def test_a_datasets_video_of_a_chosen_track_is_read_from_that_track(tmp_path, name, codecs, default, asked, expected):
+    """`datasets.Video(stream_index=k)` decodes track k of a file with several; the processor read the file's own
+    track instead (20 frames of 64x48 for the 30 of 96x64 asked for), without a word. Without a `stream_index`, the
+    track a path to the file reads, as before."""
+    from datasets import Dataset, Video
+    from test_video_io import _sequential
+    from video_factory import write_two_video_tracks
+
+    path = write_two_video_tracks(tmp_path / name, codecs, default)
+    decoder = Dataset.from_dict({"video": [path]}).cast_column("video", Video(stream_index=asked))[0]["video"]
+    truth = _sequential(path, expected)
+    indices = [0, 7, len(truth) - 1]
+    assert probe(decoder).num_frames == len(truth) == (20, 30)[expected]
+    assert_same_pictures(read_frames(decoder, indices), truth, indices)
+
+
 def test_a_streamed_datasets_video_named_avi_is_refused_rather_than_misread(untrusted):
     path, _ = untrusted[("avi", "h264", 3, False)]
     decoder = streamed_decoder(path, "hf://datasets/someone/ucf101@main/train/v_ApplyEyeMakeup_g01_c01.avi")

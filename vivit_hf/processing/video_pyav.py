@@ -932,8 +932,17 @@ class PyAVReader(VideoReader):
     # What the metadata methods said when `close` closed the container (see `close`); None while it is open
     _kept: dict | None = None
 
-    def __init__(self, source: Any, name: str | None = None, thread_type: str = "AUTO", thread_count: int = 0):
+    def __init__(
+        self,
+        source: Any,
+        name: str | None = None,
+        thread_type: str = "AUTO",
+        thread_count: int = 0,
+        stream_index: int | None = None,
+    ):
         super().__init__(name or describe_source(source))
+        if stream_index is not None:  # a track the caller chose (a datasets.Video(stream_index=...) value's), not ours
+            self._stream_index = stream_index
         self._owns_container = not is_av_container(source)
         self._source = resolve_source(source) if self._owns_container else None
         self._threading = (thread_type, thread_count)

@@ -400,6 +400,23 @@ def _decoder_file(decoder: Any) -> tuple[Any, str | None]:
     return None, path
 
 
+def _best_stream_index(file: Any) -> int | None:
+    """FFmpeg's "best" video stream of `file` (a path or a seekable file, left where it was), the one a torchcodec
+    decoder built without a `stream_index` decodes; None where PyAV cannot tell."""
+    import av
+
+    position = file.tell() if hasattr(file, "tell") else None
+    try:
+        with open_input(file) as container:
+            best = container.streams.best("video")
+            return None if best is None else best.index
+    except (av.FFmpegError, OSError, ValueError, TypeError, IndexError, UnicodeDecodeError):
+        return None
+    finally:
+        if position is not None:
+            file.seek(position)
+
+
 def _codec_reorders(codec: str | None) -> bool:
     """Whether frames of this codec (FFmpeg's name) can come out in another order than they are stored."""
     import av
@@ -416,8 +433,14 @@ def open_torchcodec_decoder(decoder: Any, **kwargs) -> VideoReader:
     file, name = _decoder_file(decoder)
     if file is not None:
         misreads, stream_index, hflip = _torchcodec_plan(file)
-        if misreads or stream_index not in (None, decoder.metadata.stream_index):
-            # a decoder of another stream than the one vivit_hf reads in a file with several (see `video_stream`)
+        chosen = decoder.metadata.stream_index
+        if stream_index not in (None, chosen) and chosen != _best_stream_index(file):
+            # A track torchcodec does not take by default, so one the caller asked for (`datasets.Video(stream_index=
+            # 1)`): read as asked. Its file's own track was read instead, another picture without a word.
+            return PyAVReader(file, name=repr(name) if name else None, stream_index=chosen, **kwargs)
+        if misreads or stream_index not in (None, chosen):
+            # a decoder of another stream than the one vivit_hf reads in a file with several (see `video_stream`):
+            # torchcodec's default, FFmpeg's "best" stream, which a path to the same file does not read
             return PyAVReader(file, name=repr(name) if name else None, **kwargs)
         return _checked_by_pyav(TorchcodecReader(decoder, hflip=hflip), file, repr(name) if name else None, kwargs)
     if name is not None:  # a Hub file datasets streams: its name is all there is to go by

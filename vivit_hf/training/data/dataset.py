@@ -273,6 +273,22 @@ def _warn_past_the_end(what: str) -> None:
         logger.warning("%s: it is read from the frames there are (other segments like it are not named)", what)
 
 
+def sampled_as_a_file(video, processor) -> dict:
+    """The processor options under which a video a data set holds as its frames in memory (a `Sequence(Image())`
+    column's list of images, a row's array) is sampled as a file of those frames would be: `num_frames` frames
+    `frame_stride` apart (looped where the video is shorter than that, as a file is), where the processor keeps frames
+    given in memory as they are. Kept so, every frame of the row was the clip: 8 stored frames reached a model of 4
+    (refused in its forward, a traceback after the first batch), rows of different lengths failed to stack, and no
+    clip was ever drawn at random in training nor spread over the video in evaluation. {} for a file."""
+    held = isinstance(video, (np.ndarray, torch.Tensor)) or (isinstance(video, (list, tuple)) and len(video) > 0)
+    if not held:
+        return {}
+    short_video = getattr(processor, "short_video", None)
+    if short_video is None and len(video) > 1:  # (one frame: the processor's one-frame refusal, as for a file)
+        short_video = "loop"
+    return {"do_sample_frames": True, "short_video": short_video}
+
+
 def share_parent_memory(worker_id: int) -> None:
     """A DataLoader worker's `worker_init_fn`: leave what it inherits from the main process to the garbage collector
     of the main process (`gc.freeze`, as Python's docs advise for a fork without exec). A full collection in the
@@ -460,6 +476,8 @@ class VideoClassificationDataset(Dataset):
                 # was refused, "has no frame rate")
                 options["video_metadata"] = {"fps": rate}
         video = example["video"] if frames is None else frames
+        if frames is None:  # a video the data set holds as its frames is sampled as a file of them, as cached ones
+            options.update(sampled_as_a_file(video, self.processor))
         if frames is not None:
             # The cached frames are the whole file (a segment's frames the whole segment), not a clip: sample them as
             # the file would be. The processor keeps frames given in memory as they are unless asked, and refuses to
@@ -616,6 +634,8 @@ def _describe(video) -> str:
         return f"<{len(video)} bytes>"
     if hasattr(video, "shape"):  # frames in memory: their shape, not every pixel
         return f"<frames {tuple(video.shape)}>"
+    if isinstance(video, (list, tuple)):  # a data set's frames (`Sequence(Image())`): how many, not every one
+        return f"<{len(video)} frames>"
     return str(video)
 
 

@@ -64,6 +64,9 @@ def hub_columns(features, video_column: str | None, label_column: str | None, so
                 f"--video_column{_layout_hint(features, None)}"
             )
         video_column = next((c for c in named if c in videos), videos[0] if videos else None)
+        # A video stored as its frames, a list of images (`Sequence(Image())`): refused as no video column, and named
+        # with --video_column its every frame was the clip (`dataset.sampled_as_a_file` samples it now)
+        video_column = video_column or _only(c for c, f in features.items() if _is_frame_list(f))
         video_column = video_column or next(iter(named), None)
         # A WebDataset member whose extension `datasets` does not decode as video (`<key>.webm`): raw bytes.
         video_column = video_column or _only(c for c in features if f".{member_extension(c)}" in VIDEO_EXTENSIONS)
@@ -111,6 +114,15 @@ def _label_column_by_type_and_name(features, source: str) -> str | None:
         f"{class_labels}" + (f" and the column(s) named as a label {named}" if named else "") + "; name it with "
         "--label_column"
     )
+
+
+def _is_frame_list(feature) -> bool:
+    """A `datasets` feature holding a video as its frames: a list of `Image`s (`Sequence(Image())`, `List`,
+    `LargeList`)."""
+    import datasets
+
+    inner = getattr(feature, "feature", None)
+    return isinstance(feature, (datasets.List, datasets.LargeList)) and isinstance(inner, datasets.Image)
 
 
 def member_extension(column: str) -> str:

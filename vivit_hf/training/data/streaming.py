@@ -51,6 +51,7 @@ from .dataset import (
     describe_example,
     raise_refused,
     refused_batch,
+    sampled_as_a_file,
     views_refused,
 )
 from .examples import DatasetFormatError, VideoClassificationData, quoted, warn_repeated_clips
@@ -1303,7 +1304,7 @@ class StreamingVideoDataset(torch.utils.data.IterableDataset):
                 num_clips=self.num_clips,
                 num_crops=self.num_crops,
                 seed=self._sample_seed(worker, index),
-                **self.processor_kwargs,
+                **{**sampled_as_a_file(example["video"], self.processor), **self.processor_kwargs},
             )["pixel_values"]
             valid = True
         except decode_errors() as error:  # the clip's fault; any other error is the options' and stops the run

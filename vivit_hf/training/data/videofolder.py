@@ -282,6 +282,12 @@ def _is_hub_folder(root: Path) -> bool:
     return any(path.suffix in _DATA_FILE_SUFFIXES for depth in ("*", "*/*") for path in root.glob(depth))
 
 
+def _holds_tables(root: Path) -> bool:
+    """Parquet or Arrow tables without a card (`to_parquet` into `push_to_hub`'s `data/train-*.parquet`), which
+    `--dataset_format hub` reads: the default format named what the folder holds, not the format that reads it."""
+    return any(path.suffix in (".parquet", ".arrow") for depth in ("*", "*/*") for path in root.glob(depth))
+
+
 def load_videofolder(roots: Sequence[Path]) -> VideoClassificationData:
     """`<root>/.../[<split>/].../<class>/<clip>`, read as `datasets`' videofolder reads a folder: a clip's class is
     the folder it is in; its split is named by a folder above, at any depth (`train`, `val2017`, `k400_test`...),
@@ -297,6 +303,8 @@ def load_videofolder(roots: Sequence[Path]) -> VideoClassificationData:
     if not per_split:
         hub = _is_hub_folder(roots[0])  # the shard writer's output, a pushed or saved data set
         hint = "; it holds a data set's card and data files: read it with --dataset_format hub" if hub else ""
+        if not hub and _holds_tables(roots[0]):
+            hint = "; it holds a data set's tables: read it with --dataset_format hub"
         raise DatasetFormatError(
             f"--dataset_format videofolder: no <class>/<video> files under {roots[0]}{what_is_there(roots)}{hint}"
         )
