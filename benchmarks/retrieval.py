@@ -6,10 +6,13 @@
 
 Embeds every test clip (the checkpoint's processor, one centred view), L2-normalised, and reports how often a clip's
 nearest other clip (cosine) has its class, against chance (the share of other clips of the same class), for the
-checkpoint and for the same architecture with fresh weights.
+checkpoint and for the same architecture with fresh weights. The figures name the checkpoint by what its own
+`all_results.json` says of its training (steps, top-1, when), and the day and machine they were measured on.
 """
 
+import datetime
 import json
+import os
 from pathlib import Path
 
 import torch
@@ -18,6 +21,25 @@ from transformers import AutoModelForVideoClassification
 import vivit_hf
 from vivit_hf.flag_spellings import SpellingsArgumentParser
 from vivit_hf.training.data import SYNTHETIC, open_video_dataset
+
+# What a checkpoint of recipes/finetune.py says of its training (its all_results.json), kept beside the figures: the
+# committed results named the model by hand ("outputs (the README main job ...: 2400 steps, test top-1 0.996;
+# 2026-12-05, ...)"), and the documented command, `--out` onto that file, wrote the folder's name alone over it
+TRAINING_FIGURES = ("completed_steps", "top1", "eval_split", "num_processes", "train_runtime_seconds")
+
+
+def training_record(folder: Path) -> dict:
+    """`TRAINING_FIGURES` from `folder`'s all_results.json and the day it was written (UTC); {} for a checkpoint
+    without one (saved by other means: its folder's name is all there is)."""
+    results = folder / "all_results.json"
+    try:
+        trained = json.loads(results.read_text())
+        written = datetime.datetime.fromtimestamp(results.stat().st_mtime, datetime.timezone.utc)
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(trained, dict):
+        return {}
+    return {**{key: trained[key] for key in TRAINING_FIGURES if key in trained}, "written": f"{written:%Y-%m-%d}"}
 
 
 def same_class_rate(embeddings: torch.Tensor, labels: torch.Tensor) -> float:
@@ -61,6 +83,12 @@ def main():
     chance = ((counts * (counts - 1)).sum() / (len(labels) * (len(labels) - 1))).item()
     results = {
         "model": str(args.model),
+        "trained": training_record(checkpoint),
+        "measured": {
+            "date": f"{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d}",
+            "cpus": os.cpu_count(),
+            "torch": torch.__version__,
+        },
         "split": args.split,
         "clips": len(labels),
         "classes": len(counts),

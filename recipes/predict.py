@@ -24,7 +24,8 @@ the classes with the best aggregate; one panel per head for models with label sp
 from being read). A video that cannot be read, or holds a single frame (a broken file or a still image;
 `--short_video loop` accepts it), is skipped and the rest go on; the run then exits with status 1, naming the ones
 that failed. Ctrl-C or SIGTERM stops it with one line saying how many videos are done (their outputs whole, each
-listed in `predictions.jsonl`), status 130 / 143. Windows are cut and labelled by each frame's presentation time,
+listed in `predictions.jsonl`, which is written from the first video done: a run stopped before leaves none), status
+130 / 143. Windows are cut and labelled by each frame's presentation time,
 so a variable-frame-rate file (phones) is timed as it plays. Under `accelerate launch` / torchrun of several
 processes (a GPU each), each video is predicted by one process, and the first writes `predictions.jsonl` in order.
 
@@ -560,17 +561,42 @@ def view_size_refusal(made: tuple[int, ...], classifier, model: str, tense: str 
 
 def written_before(video, done: int, total: int, summary_path: Path, broken: int = 0, process: str = "") -> str:
     """What a refusal at a later video leaves: the videos before it, written (or, `broken` of them, listed with
-    their error) and listed, or nothing (the list, empty, removed). It said only the processor's fault, beside a
+    their error) and listed, or nothing (no list: `_ListOfVideosDone`). It said only the processor's fault, beside a
     predictions.jsonl of some videos or of none; then "the 2 of 3 videos before it are written" where one of the two
     was unreadable, and under a launcher counted this process's share (`process`: " of process 1 of 2") as if all."""
     if not done:
-        summary_path.unlink(missing_ok=True)
         return f"; refused at {video}, the first video{process}: nothing written"
     were = "written" if not broken else f"done ({done - broken} written, {broken} could not be read)"
     return (
         f"; refused at {video}: the {done} of {total} videos{process} before it are {were}, listed in {summary_path}, "
         "the rest are not"
     )
+
+
+class _ListOfVideosDone:
+    """`predictions.jsonl` (or this process's part), opened at its first line: a run stopped, or failing, before its
+    first video was done left an empty list in the folder (an earlier run's emptied), which said nothing was there
+    to read rather than that nothing was done. Each line is flushed as its video ends: what a stopped run leaves says
+    which are done."""
+
+    def __init__(self, path: Path):
+        self.path, self.file = path, None
+
+    def write(self, line: str) -> None:
+        if self.file is None:
+            self.file = open(self.path, "w")
+        self.file.write(line)
+        self.file.flush()
+
+    def close(self) -> None:
+        if self.file is not None:
+            self.file.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
 
 def agreed(count: int, step, *args):
@@ -644,14 +670,16 @@ def _predict(argv, progress: dict) -> None:
     if count > 1:
         logger.info("process %d of %d: %d of the %d videos", rank, count, len(mine), len(videos))
     summary_path = output_dir / ("predictions.jsonl" if count == 1 else f"predictions.rank{rank}.jsonl")
-    if count > 1 and rank == 0:  # an earlier run's list, kept until the merge, passed for this run's if it stopped
+    # an earlier run's list (under a launcher kept until the merge) passed for this run's if it stopped
+    summary_path.unlink(missing_ok=True)
+    if count > 1 and rank == 0:
         (output_dir / "predictions.jsonl").unlink(missing_ok=True)
     for part in earlier_parts(output_dir, count) if rank == 0 else []:  # (the others' own parts are theirs to write)
         part.unlink(missing_ok=True)
     progress.update(output_dir=output_dir, done=0, total=len(mine))
-    with open(summary_path, "w") as summary:
-        # the file a stop names: this process's part under a launcher (each process's stop says its own)
-        progress.update(listed_in=summary_path.name, process=f" of process {rank} of {count}" if count > 1 else "")
+    # the file a stop names: this process's part under a launcher (each process's stop says its own)
+    progress.update(listed_in=summary_path.name, process=f" of process {rank} of {count}" if count > 1 else "")
+    with _ListOfVideosDone(summary_path) as summary:
         for video in mine:
             try:
                 result = classifier(
@@ -679,7 +707,6 @@ def _predict(argv, progress: dict) -> None:
                     logger.warning("removed %s, an earlier run's outputs of %s", " and ".join(removed), video)
                 lines[str(video)] = json.dumps({"video": str(video), "error": reason}) + "\n"
                 summary.write(lines[str(video)])
-                summary.flush()
                 progress["done"] += 1
                 continue
             name = names[video]
@@ -693,7 +720,6 @@ def _predict(argv, progress: dict) -> None:
             write_atomically(output_dir / f"{name}.json", json.dumps(result, indent=1))
             lines[str(video)] = json.dumps({"video": str(video), "aggregate": result["aggregate"]}) + "\n"
             summary.write(lines[str(video)])
-            summary.flush()  # each line as its video ends: what a stopped run leaves says which are done
             progress["done"] += 1
             windows = len(result["windows"])
             logger.info("%s: %d window%s -> %s.json", video, windows, "" if windows == 1 else "s", output_dir / name)
@@ -702,7 +728,7 @@ def _predict(argv, progress: dict) -> None:
         if rank == 0:
             write_atomically(output_dir / "predictions.jsonl", "".join(lines[str(video)] for video in videos))
         progress["listed_in"] = "predictions.jsonl"  # set before this process's part goes: a stop never names it
-        summary_path.unlink()
+        summary_path.unlink(missing_ok=True)  # (none where this process had no video)
         torch.distributed.barrier()
     release_output_dir(output_dir)  # (at exit anyway; main called in a process that goes on, now)
     if failed and rank > 0:  # the same status on every process; the first says why
@@ -714,25 +740,26 @@ def _predict(argv, progress: dict) -> None:
         )
 
 
+def interrupted(progress: dict) -> str:
+    """The line a stopped run ends with, from `main`'s `progress`."""
+    if not progress.get("done"):  # (no list either: it is written from the first video done)
+        return "interrupted before any video was predicted: nothing written"
+    # under a launcher, each process says its own videos and the part it listed them in (predictions.rank<r>.jsonl,
+    # merged into predictions.jsonl only once every process is done): it named a predictions.jsonl not written
+    return (
+        f"interrupted after {progress['done']} of {progress['total']} videos{progress['process']}: their outputs "
+        f"are in {progress['output_dir']}, each listed in {progress['listed_in']}; run the command again for all "
+        "of them"
+    )
+
+
 def run(argv=None):
     """`main` as a command (`run_as_command`): Ctrl-C or SIGTERM (a scheduler's stop) is one line saying how many
     videos were done and where their outputs are, status 130 / 143; it was a KeyboardInterrupt traceback from
     wherever the model was, and SIGTERM ended the run without a word. Any other error is a bug and keeps its
     traceback (the user's mistakes are already argparse-style lines, SystemExit)."""
     progress: dict = {}
-
-    def interrupted() -> str:
-        if "listed_in" not in progress:
-            return "interrupted before any video was predicted: nothing written"
-        # under a launcher, each process says its own videos and the part it listed them in (predictions.rank<r>.jsonl,
-        # merged into predictions.jsonl only once every process is done): it named a predictions.jsonl not written
-        return (
-            f"interrupted after {progress['done']} of {progress['total']} videos{progress['process']}: their outputs "
-            f"are in {progress['output_dir']}, each listed in {progress['listed_in']}; run the command again for all "
-            "of them"
-        )
-
-    return run_as_command(partial(main, progress=progress), argv, (), interrupted)
+    return run_as_command(partial(main, progress=progress), argv, (), partial(interrupted, progress))
 
 
 if __name__ == "__main__":

@@ -1,8 +1,10 @@
 # Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
 """`benchmarks/models.py` end to end at the tiny size: what it writes and the figures it derives."""
 
+import datetime
 import importlib.util
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -239,3 +241,48 @@ def test_a_timeline_run_with_other_settings_does_not_replace_the_committed_figur
     assert out("--minutes", "1") == results / "timeline-minutes1.json"
     assert out("--minutes", "0.5", "2", "--size", "64") == results / "timeline-minutes0.5-2-size64.json"
     assert out("--hop", "1") == results / "timeline-hop1.json"
+
+
+def test_a_retrieval_run_names_the_checkpoint_by_what_its_training_recorded(tmp_path, monkeypatch, capsys):
+    """`benchmarks/retrieval.py --model outputs --out benchmarks/results/retrieval.json`, the documented command,
+    wrote `"model": "outputs"` over the committed file's description of the checkpoint (the main job: its steps,
+    test top-1 and day): the figures now carry what the checkpoint's all_results.json says of its training."""
+    spec = importlib.util.spec_from_file_location("bench_retrieval", REPO / "benchmarks" / "retrieval.py")
+    retrieval = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(retrieval)
+    checkpoint = tmp_path / "outputs"
+    checkpoint.mkdir()
+    (checkpoint / "config.json").write_text("{}")
+    trained = {"top1": 0.996, "eval_loss": 0.02, "completed_steps": 2400, "eval_split": "test", "num_processes": 1}
+    (checkpoint / "all_results.json").write_text(json.dumps(trained))
+
+    class Model:  # the figures are not what is checked here: no model is loaded, no clip embedded
+        def __init__(self, config=None):
+            self.config = config
+
+        @classmethod
+        def from_pretrained(cls, path):
+            return cls()
+
+        def eval(self):
+            return self
+
+    class Data:
+        def split(self, name):
+            return [{"video": None, "label": i % 2} for i in range(4)]
+
+    monkeypatch.setattr(retrieval, "AutoModelForVideoClassification", Model)
+    monkeypatch.setattr(retrieval.vivit_hf.ViViTVideoProcessor, "from_pretrained", lambda path: None)
+    monkeypatch.setattr(retrieval, "open_video_dataset", lambda name: Data())
+    monkeypatch.setattr(retrieval, "embed", lambda model, processor, videos: torch.eye(len(videos)))
+    out = tmp_path / "retrieval.json"
+    monkeypatch.setattr(sys, "argv", ["retrieval.py", "--model", str(checkpoint), "--out", str(out)])
+    retrieval.main()
+    capsys.readouterr()
+    written = json.loads(out.read_text())
+    assert written["model"] == str(checkpoint)
+    day = datetime.datetime.fromtimestamp((checkpoint / "all_results.json").stat().st_mtime, datetime.timezone.utc)
+    assert written["trained"] == {
+        "completed_steps": 2400, "top1": 0.996, "eval_split": "test", "num_processes": 1, "written": f"{day:%Y-%m-%d}"
+    }  # fmt: skip
+    assert written["measured"]["cpus"] == os.cpu_count()

@@ -70,6 +70,31 @@ def test_forward_hook_output_replaces_the_tokens(name, overrides):
         torch.testing.assert_close(model(pixel_values=clip()).logits, zeroed(pixel_values=clip()).logits)
 
 
+# --------------------------------------------------------------------------------- accelerate's layerwise casting
+@pytest.mark.parametrize("name", VARIANTS)
+def test_layerwise_casting_gives_the_model_run_in_its_compute_dtype(name):
+    """accelerate's `attach_layerwise_casting_hooks` (diffusers' `enable_layerwise_casting`: each hooked layer's
+    weights stored in float8, cast to bfloat16 for its call) failed in every variant: the pixels were cast to the
+    projection's float8 storage dtype before its call, and a float32 class token and position table, which no hooked
+    layer holds, made the bfloat16 tokens float32 ("mat1 and mat2 must have the same dtype"). The logits are now
+    those of the model whose hooked weights went through float8, run in bfloat16."""
+    from accelerate import big_modeling
+
+    if not hasattr(big_modeling, "attach_layerwise_casting_hooks"):
+        pytest.skip("this accelerate has no layerwise casting")
+    model = tiny(name)
+    reference = copy.deepcopy(model)
+    big_modeling.attach_layerwise_casting_hooks(model, storage_dtype=torch.float8_e4m3fn, compute_dtype=torch.bfloat16)
+    hooked = {name for name, module in model.named_modules() if hasattr(module, "_hf_hook")}
+    with torch.no_grad():
+        for module_name, module in reference.named_modules():
+            for parameter in module.parameters(recurse=False) if module_name in hooked else ():
+                parameter.copy_(parameter.to(torch.float8_e4m3fn))
+        reference.to(torch.bfloat16)
+        logits = model(pixel_values=clip()).logits  # float32 pixels, as the processor gives them
+        torch.testing.assert_close(logits, reference(pixel_values=clip()).logits, rtol=0, atol=0)
+
+
 # ------------------------------------------------------------------------------------------------- PEFT LoRA
 # The variants share the token embedding (`build_token_embedding`, the hook tests above run it in each): one model of
 # each embedding type.
@@ -287,7 +312,10 @@ def two_head_labels() -> torch.Tensor:
     return torch.tensor([[3, 0], [1, 2]])  # (noun, verb) per clip
 
 
-@pytest.mark.parametrize("name", VARIANTS)
+# The heads are one class for all four variants (`_ViViTForVideoClassification`, on the pooled output) and their
+# configs share `ViViTConfig`'s code: the label-space tests below run one variant each (Model 2's, whose pooling is
+# its own).
+@pytest.mark.parametrize("name", ["factorised_encoder"])
 def test_from_pretrained_with_label_spaces_gives_the_heads_of_a_config_built_with_them(name, tmp_path):
     """transformers sets from_pretrained's keywords after building the config: `label_spaces` there must still
     resize the classifier to their sum (the saved model has 5 labels) and split its outputs 4 + 3."""
@@ -386,7 +414,7 @@ def test_label_spaces_set_after_construction_resize_num_labels_and_id2label():
         config.label_spaces = {"noun": 0}
 
 
-@pytest.mark.parametrize("name", VARIANTS)
+@pytest.mark.parametrize("name", ["factorised_encoder"])  # (one variant: see the note above the label-space tests)
 def test_label_spaces_not_in_alphabetical_order_keep_their_order_through_save_and_load(name, tmp_path):
     """config.json is written with sorted keys: heads given verb first came back noun first, so the reloaded model
     split its classifier the other way (each head's logits were other columns, its loss against the other labels)."""

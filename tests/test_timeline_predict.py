@@ -288,6 +288,34 @@ def test_ctrl_c_or_sigterm_is_one_line_naming_the_videos_done(model_and_videos, 
     assert Path(line["video"]).name == "a.mp4" and len(json.loads((out / "a.mp4.json").read_text())["windows"]) == 8
 
 
+def test_a_run_stopped_before_its_first_video_is_done_leaves_no_list(model_and_videos, tmp_path, monkeypatch):
+    """predictions.jsonl was opened before the first video was read: a run stopped (Ctrl-C, SIGTERM) or failing
+    there left it empty, an earlier run's list emptied, and its line said "interrupted after 0 of 2 videos: ...
+    each listed in predictions.jsonl". The list is written from the first video done now; the earlier one still goes
+    as the run starts (never taken for this run's)."""
+    from vivit_hf.training.checkpoints import release_held_output_dirs
+
+    model, folder = model_and_videos
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "predictions.jsonl").write_text('{"video": "earlier.mp4", "aggregate": []}\n')
+    predict = load_predict()
+
+    def stopped(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(predict.ViViTVideoClassificationPipeline, "__call__", stopped)
+    progress = {}
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            predict.main(["--model", str(model), "--videos", str(folder), "--output_dir", str(out), "--no_plot"],
+                         progress)  # fmt: skip
+    finally:
+        release_held_output_dirs()  # (a stopped command's exit gives its lock up)
+    assert not (out / "predictions.jsonl").exists()
+    assert predict.interrupted(progress) == "interrupted before any video was predicted: nothing written"
+
+
 def test_a_video_given_by_url_is_predicted_as_the_same_file_on_disk(model_and_videos, tmp_path):
     """`--videos https://host/a.mp4` (or hf://, s3://), which the pipeline reads itself, was taken for a path and
     refused before anything loaded: 'no such video file or folder: https:/host/a.mp4'. A URL is now passed on as

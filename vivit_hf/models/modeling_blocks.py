@@ -56,6 +56,15 @@ def is_patchify(conv: nn.Module) -> bool:
     )
 
 
+def cast_for(projection: nn.Module, pixels: torch.Tensor) -> torch.Tensor:
+    """`pixels` in the dtype `projection` computes in, as transformers' ViT casts them for a bfloat16 model given a
+    processor's float32 pixels. Read inside the projection's call: accelerate's layerwise casting
+    (`attach_layerwise_casting_hooks`, diffusers' `enable_layerwise_casting`) stores the weight in its storage dtype
+    and casts it to its compute dtype only for the call. Read before it, the storage dtype's float8 took the pixels
+    (and torch then refused float8 pixels beside a bfloat16 kernel)."""
+    return pixels.to(projection.weight.dtype)
+
+
 class TubeletProjection(nn.Conv3d):
     """The tubelet embedding's Conv3d (kernel = stride), run as `patchify_gemm`.
 
@@ -68,7 +77,9 @@ class TubeletProjection(nn.Conv3d):
     """
 
     def forward(self, pixels: torch.Tensor) -> torch.Tensor:
-        """(b, c, T, H, W) -> (b, d, t, h, w), as `nn.Conv3d`."""
+        """(b, c, T, H, W) -> (b, d, t, h, w), as `nn.Conv3d`. Pixels of another dtype are cast to the weight's (see
+        `cast_for`)."""
+        pixels = cast_for(self, pixels)
         if pixels.ndim != 5 or not is_patchify(self):
             return super().forward(pixels)
         return patchify_gemm(pixels, self.weight, self.bias, self.kernel_size)
@@ -80,6 +91,7 @@ class PatchProjection(nn.Conv2d):
 
     def forward(self, frames: torch.Tensor) -> torch.Tensor:
         """(n, c, H, W) -> (n, d, h, w), as `nn.Conv2d`."""
+        frames = cast_for(self, frames)
         if frames.ndim != 4 or not is_patchify(self):
             return super().forward(frames)
         return patchify_gemm(frames.unsqueeze(2), self.weight, self.bias, (1, *self.kernel_size)).squeeze(2)
@@ -594,9 +606,18 @@ class ViViTEncoder(nn.Module):
         """tokens (b, prod(grid), d) -> (b, [1 +] prod(grid), d), with hidden states and attention maps if asked.
         `attention_mask` (the layers' additive key mask, or None) goes to every layer as it is; `drop_group` rows
         are one example to stochastic depth (`StochasticDepth`) and share every dropout mask (`clip_dropout`)."""
-        if self.cls_token is not None:
-            tokens = torch.cat((self.cls_token.expand(tokens.shape[0], -1, -1), tokens), dim=1)
-        hidden_states = self.dropout(tokens + self.position_table(grid, resize_positions), drop_group)
+        cls_token, table = self.cls_token, self.position_table(grid, resize_positions)
+        device = tokens.device.type  # (autocast has no state on some: "meta", which counts parameters)
+        if not (torch.amp.is_autocast_available(device) and torch.is_autocast_enabled(device)):
+            # In the tokens' dtype, the one the blocks compute in: accelerate's layerwise casting casts the weights of
+            # the layers it hooks (the projection, every Linear and LayerNorm) for their call, not these parameters of
+            # no such layer. A float32 table made bfloat16 tokens float32, which the first bfloat16 Linear refused.
+            # (Under autocast the sum stays float32, autocast's rule for what no autocast op makes.)
+            table = table.to(tokens.dtype)
+            cls_token = cls_token if cls_token is None else cls_token.to(tokens.dtype)
+        if cls_token is not None:
+            tokens = torch.cat((cls_token.expand(tokens.shape[0], -1, -1), tokens), dim=1)
+        hidden_states = self.dropout(tokens + table, drop_group)
         if (
             self.training
             and torch.is_grad_enabled()

@@ -664,7 +664,7 @@ class _ViViTBackbone(ViViTPreTrainedModel):
         self.check_built_structure()
         self.check_pixel_values(pixel_values, interpolate_pos_encoding)
         hook_split_modules_of_a_wrapper(self)
-        tokens = self.token_embedding(pixel_values.to(self.token_embedding.projection.weight.dtype))
+        tokens = self.token_embedding(pixel_values)  # cast to the projection's dtype in its call (`cast_for`)
         grid = tuple(tokens.shape[1:4])
         last, pooled, hidden_states, attentions = self.encode(
             tokens,

@@ -23,7 +23,7 @@ import os
 import struct
 import threading
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from fractions import Fraction
 from typing import Any, NoReturn
@@ -650,6 +650,11 @@ class _SeeksAsAPath:
         return -errno.EINVAL  # AVERROR(EINVAL), as FFmpeg's file protocol returns it
 
 
+def demuxer_in(container: Any, formats: Collection[str]) -> bool:
+    """Whether `container`'s demuxer is one of `formats`: a demuxer may go by several names ("mov,mp4,m4a,...")."""
+    return not set(container.format.name.split(",")).isdisjoint(formats)
+
+
 def _av_open(source: Any, fmt: str | None = None) -> Any:
     import av
 
@@ -679,7 +684,7 @@ def open_input(source: Any) -> Any:
             raise
     else:
         size = getattr(container, "size", 0) or 0
-        if "mpegts" in container.format.name.split(",") or not 0 < size <= SHORT_TS_BYTES:
+        if demuxer_in(container, {"mpegts"}) or not 0 < size <= SHORT_TS_BYTES:
             return container
         if not short_transport_stream(source):
             return container
@@ -788,10 +793,9 @@ def declared_end(container: Any, stream: Any, source: Any = None) -> float | Non
     its end (a header count alone may lie: a recorder that never rewrote it); an FLV's `onMetaData` duration, where
     the file does not end with a whole tag (`_flv_stated_end`). None elsewhere: MPEG-TS and NUT durations are
     estimates or absent."""
-    names = set(container.format.name.split(","))
-    if names & _INDEXED_FORMATS and stream.duration and stream.duration > 0 and stream.time_base:
+    if demuxer_in(container, _INDEXED_FORMATS) and stream.duration and stream.duration > 0 and stream.time_base:
         return float((stream.duration + (stream.start_time or 0)) * stream.time_base)
-    if "matroska" in names or "webm" in names:
+    if demuxer_in(container, {"matroska", "webm"}):
         tag = (stream.metadata or {}).get("DURATION")
         if tag:
             try:
@@ -801,12 +805,12 @@ def declared_end(container: Any, stream: Any, source: Any = None) -> float | Non
                 return None
         if len(container.streams) == 1 and container.duration and container.duration > 0:
             return container.duration / 1_000_000
-    if "avi" in names and source is not None and stream.frames and stream.average_rate:
+    if demuxer_in(container, {"avi"}) and source is not None and stream.frames and stream.average_rate:
         riff = read_at(source, 0, 8)
         size = getattr(container, "size", 0) or 0
         if len(riff) == 8 and riff[:4] == b"RIFF" and 0 < size < int.from_bytes(riff[4:], "little") + 8:
             return float(stream.frames / stream.average_rate)
-    if "flv" in names and source is not None:
+    if demuxer_in(container, {"flv"}) and source is not None:
         return _flv_stated_end(source, getattr(container, "size", 0) or 0)
     return None
 
@@ -1121,7 +1125,7 @@ class PyAVReader(VideoReader):
         """Seek to the first packet. MPEG-TS / PS by the first byte: their seek searches for a timestamp, and time 0
         is not the start of a file whose clock wrapped (FFmpeg unwraps the 33-bit clock of a file that starts near
         the wrap to times below 0, so a search for 0 lands mid-file; broadcast captures and cameras write such)."""
-        if set(self.container.format.name.split(",")) & _TIMESTAMP_SEARCH_FORMATS:
+        if demuxer_in(self.container, _TIMESTAMP_SEARCH_FORMATS):
             self.container.seek(0, unsupported_byte_offset=True)
         else:
             self.container.seek(0)
@@ -1202,7 +1206,7 @@ class PyAVReader(VideoReader):
         pts, dts, key = [], [], []  # per frame shown
         names, keyframes, stamped = [], [], []  # per packet (its dts, key flag, pts), as _decoded_table counts them
         sizes = []  # per packet: tells a packet named by its dts after a seek from another (see `_seek_renames`)
-        counting = bool(set(self.container.format.name.split(",")) & _COUNTING_SEEK_FORMATS)
+        counting = demuxer_in(self.container, _COUNTING_SEEK_FORMATS)
         key_sizes = self._key_sizes = {} if counting else None
         leading = None  # frames shown before the first keyframe
         first_keyframe = None  # its packet (see `_never_reorders`)
@@ -1296,13 +1300,13 @@ class PyAVReader(VideoReader):
         # HEVC and MPEG-1/2 decoders drop them: so does the table, without decoding. Elsewhere the decoder decides
         # (MPEG-4 part 2 shows them, decoded from grey; in an mp4 or mkv they are more likely a first keyframe
         # its muxer did not flag, which every decoder shows).
-        drops = bool(set(fmt.name.split(",")) & _TIMESTAMP_SEARCH_FORMATS) and (
+        drops = demuxer_in(self.container, _TIMESTAMP_SEARCH_FORMATS) and (
             self.stream.codec_context.name in _DROPS_LEADING_CODECS
         )
         leading_decides = bool(leading) and not drops
         if leading and drops:
             del pts[:leading], dts[:leading], key[:leading]
-        untimed = fmt.name in UNTIMED_FORMATS or fmt.flags & AVFMT_NOTIMESTAMPS
+        untimed = demuxer_in(self.container, UNTIMED_FORMATS) or fmt.flags & AVFMT_NOTIMESTAMPS
         # A stream whose decoder reorders frames, stamped pts == dts throughout, carries decode times in its pts
         # (FFmpeg's MXF muxer stores H.264 with B-frames so): sorting them would give decode order.
         decode_times = bool(self.stream.codec_context.has_b_frames) and pts == dts
@@ -1433,7 +1437,7 @@ class PyAVReader(VideoReader):
         context = self.stream.codec_context
         if not context.codec.reorder or not context.has_b_frames:
             return True
-        if keyframe is None or not set(self.container.format.name.split(",")) & {"mov", "mp4"}:
+        if keyframe is None or not demuxer_in(self.container, {"mov", "mp4"}):
             return False
         if keyframe.pts != keyframe.dts:
             return False  # shown after it is decoded: the delay of a stream that reorders (decoding nothing here)
@@ -1537,7 +1541,7 @@ class PyAVReader(VideoReader):
         Matroska only: AVI makes up a first pts of 1 for a stream with B-frames whose start time is 0."""
         start = self.stream.start_time
         return (
-            "matroska" in self.container.format.name.split(",")
+            demuxer_in(self.container, {"matroska"})
             and packet is not None
             and packet.pts is not None
             and start is not None
@@ -1585,7 +1589,7 @@ class PyAVReader(VideoReader):
         import av
 
         threads = self._threading
-        parsed = bool(set(self.container.format.name.split(",")) & _TIMESTAMP_SEARCH_FORMATS)
+        parsed = demuxer_in(self.container, _TIMESTAMP_SEARCH_FORMATS)
         raw = getattr(self, "_raw_stream", False)  # (a test's stand-in reader may lack it)
         if (parsed or raw) and threads[0] != "NONE" and self._owns_container and not threaded:
             # A parser splits this stream into pictures (MPEG-PS / TS, a raw `.h264`): its last packet may be the start
@@ -1755,7 +1759,7 @@ class PyAVReader(VideoReader):
                     # 9.08 for 11/100 s: its 14 frames read as 0.424 s for 0.42). Two frames tell too little: the
                     # milliseconds of 30000/1001 fps are 33 apart there
                     return float(1 / (int(steps[0]) * Fraction(stream.time_base)))
-                if self.container is not None and self.container.format.name in _DELAY_TIMED_FORMATS:
+                if self.container is not None and demuxer_in(self.container, _DELAY_TIMED_FORMATS):
                     return self._delay_timed_fps(span)
                 stated = (stream.guessed_rate, stream.average_rate, stream.base_rate, context.framerate)
                 # (not the average rate: FFmpeg's own measure of these stamps, 24000/803 fps for 0, 33 and 67 ms)

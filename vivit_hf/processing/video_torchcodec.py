@@ -28,6 +28,7 @@ from .video_pyav import (
     TEXT_ART_CODECS,
     UNTIMED_FORMATS,
     PyAVReader,
+    demuxer_in,
     display_orientation,
     exif_orientation,
     limited_range_grey,
@@ -244,9 +245,8 @@ def _torchcodec_plan(resolved: Any) -> tuple[bool, int | None, bool]:
     try:
         with open_input(resolved) as container:
             fmt = container.format
-            names = set(fmt.name.split(","))  # a demuxer may go by several names ("mov,mp4,m4a,...")
             stream = video_stream(container, demux=True)
-            misreads = bool(names & _TORCHCODEC_MISREAD_FORMATS or fmt.flags & AVFMT_NOTIMESTAMPS)
+            misreads = bool(demuxer_in(container, _TORCHCODEC_MISREAD_FORMATS) or fmt.flags & AVFMT_NOTIMESTAMPS)
             # torchcodec's index scan takes the packet that carries a MOV / AVI stream's palette: black frames
             misreads |= stream is not None and stream.codec_context.pix_fmt == "pal8"
             # text read as pictures (a `.txt` file): PyAV refuses it by name

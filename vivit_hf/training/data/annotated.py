@@ -744,6 +744,11 @@ def _folders_named(roots: Sequence[Path], names: Sequence[str]) -> dict[str, lis
     return found
 
 
+def _first_holding(folders: Sequence[Path], clip: str) -> Path | None:
+    """`clip` in the first of `folders` that holds it, None where none does."""
+    return next((folder / clip for folder in folders if (folder / clip).is_file()), None)
+
+
 def load_moments(roots: Sequence[Path]) -> VideoClassificationData:
     """Moments in Time: `trainingSet.csv` / `validationSet.csv` (no header: `path,label,...`), clips under
     `training/` and `validation/`, class indices from `moments_categories.txt` (`name,index`) if any."""
@@ -783,7 +788,7 @@ def load_moments(roots: Sequence[Path]) -> VideoClassificationData:
         for row in rows:
             if row[1] not in label2id:
                 raise unknown_class("moments", row[1], split, categories.name)
-            path = next((folder / row[0] for folder in folders if (folder / row[0]).is_file()), None)
+            path = _first_holding(folders, row[0])
             if path is None and below is None:
                 # Or a folder of that name elsewhere below the root, looked for once a clip is not where it is
                 # looked for first: mmaction2's layout puts `annotations/trainingSet.csv` beside
@@ -791,7 +796,7 @@ def load_moments(roots: Sequence[Path]) -> VideoClassificationData:
                 below = _folders_named(roots, ("training", "validation"))
                 for _, others, name in annotations.values():
                     others.extend(other for other in below[name] if other not in others)
-                path = next((folder / row[0] for folder in folders if (folder / row[0]).is_file()), None)
+                path = _first_holding(folders, row[0])
             if path is None:
                 absent.append(row[0])
             else:
