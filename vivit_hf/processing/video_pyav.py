@@ -823,8 +823,12 @@ def _ends_where_its_edits_end(container: Any, stream: Any, ends: float, slack: f
     the start. `declared_end` adds the start, right for the second: a whole file delayed 0.2 s and trimmed to 0.8 s
     was said to be cut short, "lasts until 1.20 s, but its frames end at 1.00 s". A copy cut short is still told, unless
     its frames happen to end there (a delayed track cut by about its delay)."""
-    names = set(container.format.name.split(","))
-    if not names & _INDEXED_FORMATS or not (stream.start_time or 0) > 0 or not stream.duration or not stream.time_base:
+    if (
+        not demuxer_in(container, _INDEXED_FORMATS)
+        or not (stream.start_time or 0) > 0
+        or not stream.duration
+        or not stream.time_base
+    ):
         return False
     return abs(float(stream.duration * stream.time_base) - ends) <= slack
 
