@@ -285,6 +285,12 @@ def test_a_whole_mp4_that_starts_late_and_is_trimmed_by_its_edit_list_does_not_w
     # (its index first, as web videos have it: a copy cut short keeps it, and still says it is cut)
     late = write_stamped(tmp_path / "late.mp4", "mp4", "libx264", 30, x264(8, 2), first=5, muxer_options=FASTSTART)
     data = bytearray(open(late, "rb").read())
+    with av.open(late) as container:  # untrimmed, cut by about its delay: its frames end where its duration says
+        packet = [p for p in container.demux(video=0) if p.size][22]
+    (tmp_path / "late_cut.mp4").write_bytes(data[: packet.pos + packet.size])
+    assert len(sequential_decode(tmp_path / "late_cut.mp4")) == 23  # of 30: it lost 0.28 s, and was read as whole
+    with pytest.warns(UserWarning, match="lasts until 1.40 s, but its frames end at 1.12 s"):
+        probe(str(tmp_path / "late_cut.mp4"))
     at = data.index(b"elst") + 4  # version and flags, the count of edits (2: the delay, then the media), the edits
     assert (data[at], int.from_bytes(data[at + 4 : at + 8], "big")) == (0, 2)
     data[at + 20 : at + 24] = (800).to_bytes(4, "big")  # the second edit's duration, in milliseconds: 1200 -> 800

@@ -251,6 +251,26 @@ def _mp4_without_index(source: Any) -> bool:
     return bool(seen) and seen[0] == b"ftyp" and b"moov" not in seen and b"moof" not in seen
 
 
+def mp4_boxes_whole(source: Any) -> bool:
+    """Whether `source`'s top-level MP4 / QuickTime boxes each end within it, the last at its end: a copy or download
+    cut short ends inside one (its `mdat`, after an index written first), whatever its index says. False where it
+    cannot be told (a box that runs "to the end", size 0; a source that cannot be read)."""
+    offset = 0
+    for _ in range(10_000):
+        header = read_at(source, offset, 16)
+        if not header:
+            return offset > 0
+        if len(header) < 8:
+            return False
+        size = struct.unpack(">I", header[:4])[0]
+        if size == 1 and len(header) == 16:
+            size = struct.unpack(">Q", header[8:16])[0]
+        if size < 8 or not read_at(source, offset + size - 1, 1):
+            return False
+        offset += size
+    return False
+
+
 def _fragmented_mp4_cut_in_a_fragment_header(source: Any) -> bool:
     """Whether `source` is a fragmented MP4 (a recorder's or a live stream's: an index per fragment, `moof`) that ends
     inside a fragment's `moof` box: FFmpeg reads every fragment's box when it opens a file it can seek in, and opened
