@@ -318,12 +318,10 @@ def test_a_hook_on_one_block_hooks_no_encoder_a_wrapper_dispatched_in_memory_doe
 
 def test_a_hook_accelerate_gave_an_encoder_is_kept_and_the_other_encoders_are_hooked():
     """`hook_split_modules` replaces only its own hooks: an encoder that accelerate hooked itself keeps that hook,
-    and the encoders after it are still hooked, with the logits of the undispatched model."""
+    and the encoders after it are still hooked."""
     from accelerate.hooks import AlignDevicesHook, add_hook_to_module, remove_hook_from_module
 
     model = tiny("factorised_encoder")
-    with torch.no_grad():
-        expected = model(pixel_values=clip(batch=1)).logits
     device_map = dict.fromkeys(split_encoders_map(model), "cpu")
     dispatch_model(model, device_map, force_hooks=True)
     assert split_hooked(model) == ["vivit.spatial_encoder", "vivit.temporal_encoder"]
@@ -338,8 +336,6 @@ def test_a_hook_accelerate_gave_an_encoder_is_kept_and_the_other_encoders_are_ho
         and temporal._hf_hook is not before
         and split_hooked(model) == ["vivit.temporal_encoder"]
     )
-    with torch.no_grad():
-        torch.testing.assert_close(model(pixel_values=clip(batch=1)).logits, expected, rtol=0, atol=0)
 
 
 # ------------------------------------------------------------------------------ label spaces given to from_pretrained
