@@ -2,8 +2,6 @@
 """What users build around a model: forward hooks, PEFT's LoRA and accelerate's offloading on the patch projection
 (a convolution module, called as one), and `label_spaces` / `num_labels` given to `from_pretrained`."""
 
-import copy
-
 import pytest
 import torch
 import torch.nn.functional as F
@@ -172,6 +170,12 @@ def encoders(model) -> list:
     return [(name, module) for name, module in model.named_modules() if isinstance(module, ViViTEncoder)]
 
 
+def split_hooked(model) -> list:
+    """The modules holding the hook `hook_split_modules` gives: an encoder whose own parameters the map places one by
+    one, and nothing else (not the backbone, whose submodules' parameters the map names too)."""
+    return [n for n, m in model.named_modules() if getattr(m.__dict__.get("_hf_hook"), "places_split_module", False)]
+
+
 @pytest.mark.parametrize(("name", "overrides"), EMBEDDINGS, ids=EMBEDDING_IDS)  # Model 2: both its encoders split
 def test_offloaded_token_embedding_and_split_encoders_give_the_same_logits_and_resave(name, overrides, tmp_path):
     """accelerate hooks only the modules a device map names, so an encoder's position embeddings placed on disk on
@@ -185,6 +189,7 @@ def test_offloaded_token_embedding_and_split_encoders_give_the_same_logits_and_r
     on_disk = [offloaded.vivit.token_embedding.projection.weight]
     on_disk += [encoder.position_embeddings for _, encoder in encoders(offloaded)]
     assert {tensor.device.type for tensor in on_disk} == {"meta"}  # on disk until the call, as the map says
+    assert split_hooked(offloaded) == [name for name, _ in encoders(offloaded)]
     with torch.no_grad():
         torch.testing.assert_close(
             offloaded(pixel_values=clip()).logits, model(pixel_values=clip()).logits, rtol=0, atol=0
@@ -203,6 +208,8 @@ def test_dispatch_model_offloads_a_split_encoders_own_parameters(tmp_path):
     model = tiny("spatio_temporal")
     with torch.no_grad():
         expected = model(pixel_values=clip()).logits
+    # a map of one device moves the model there and hooks nothing, but sets hf_device_map
+    assert dispatch_model(model, {"": "cpu"}).hf_device_map == {"": "cpu"} and not hasattr(model, "_hf_hook")
     dispatch_model(model, dict.fromkeys(split_encoders_map(model), "cpu"), force_hooks=True)
     dispatched = dispatch_model(model, split_encoders_map(model), offload_dir=tmp_path)
     assert dispatched.vivit.encoder.position_embeddings.device.type == "meta"
@@ -227,7 +234,12 @@ def test_a_map_that_offloads_an_encoders_positions_and_no_block_is_refused_at_lo
     device_map.update({f"vivit.{name}": "cpu" for name, _ in model.vivit.named_children() if name != "encoder"})
     device_map.update({"vivit.encoder.position_embeddings": "disk", "vivit.encoder.layers": "cpu"})
     device_map["vivit.encoder.layernorm"] = "cpu"
-    with pytest.raises(RuntimeError, match=r"offloads \['vivit.encoder.position_embeddings'\] and no block"):
+    refusal = (
+        r"the device map offloads \['vivit.encoder.position_embeddings'\] and no block of the model: accelerate hands "
+        r"offloaded weights only to offloaded blocks, so these would never load. Place them on cpu, or offload a "
+        r"block too.$"
+    )
+    with pytest.raises(RuntimeError, match=refusal):
         AutoModelForVideoClassification.from_pretrained(
             tmp_path / "model", device_map=device_map, offload_folder=tmp_path / "offload"
         )
@@ -275,6 +287,26 @@ def test_device_map_auto_that_puts_the_position_embeddings_on_disk_gives_the_sam
     assert wrapped.base_model.model.vivit.encoder.position_embeddings.device.type == "meta"
     with torch.no_grad():
         torch.testing.assert_close(wrapped(pixel_values=clip()).logits, expected, rtol=0, atol=0)
+    # A map that offloads the token embedding and the encoder's positions, none of its blocks: the model loads and
+    # runs (its positions read from the token embedding's offloaded weights); under PEFT it was refused ("offloads
+    # ['position_embeddings'] and no block of the model")
+    device_map = {key: "cpu" if ".layers." in key else device for key, device in split_encoders_map(model).items()}
+    assert [key for key, device in device_map.items() if device == "disk"] == [
+        "vivit.token_embedding",
+        "vivit.encoder.position_embeddings",
+    ]
+    hand = AutoModelForVideoClassification.from_pretrained(
+        tmp_path / "model", device_map=device_map, offload_folder=tmp_path / "offload_hand"
+    )
+    wrapped = peft.PeftModel.from_pretrained(
+        hand,
+        tmp_path / "adapter",
+        device_map={f"base_model.model.{key}": device for key, device in hand.hf_device_map.items()},
+        offload_folder=tmp_path / "offload_hand_peft",
+    )
+    assert wrapped.base_model.model.vivit.encoder.position_embeddings.device.type == "meta"
+    with torch.no_grad():
+        torch.testing.assert_close(wrapped(pixel_values=clip()).logits, expected, rtol=0, atol=0)
 
 
 def test_a_hook_on_one_block_hooks_no_encoder_a_wrapper_dispatched_in_memory_does():
@@ -283,24 +315,52 @@ def test_a_hook_on_one_block_hooks_no_encoder_a_wrapper_dispatched_in_memory_doe
     one block (`cpu_offload(block)`, `cpu_offload_with_hook(block)`) had it hook the encoder too, a hook that outlived
     theirs (`remove_hook_from_module(block)`) and kept moving the encoder's inputs to where its parameters were at that
     forward (after `model.to("cuda")`, to the CPU). A wrapper that a split map dispatched in memory still has it hook
-    its encoder, with the logits of the undispatched model."""
+    its encoders (each of Model 2's two), in memory, with the logits of the undispatched model."""
     from accelerate import cpu_offload, cpu_offload_with_hook
 
     model = tiny("spatio_temporal")
     with torch.no_grad():
         expected = model(pixel_values=clip(batch=1)).logits
-    wrapper = torch.nn.ModuleDict({"model": copy.deepcopy(model)})
     cpu_offload(model.vivit.encoder.layers[0], execution_device="cpu")
     cpu_offload_with_hook(model.vivit.encoder.layers[1], execution_device="cpu")
     with torch.no_grad():
         torch.testing.assert_close(model(pixel_values=clip(batch=1)).logits, expected, rtol=0, atol=0)
     assert [name for name, encoder in encoders(model) if "_hf_hook" in encoder.__dict__] == []
+    # Model 2 (two encoders, each hooked), wrapped and dispatched by a split map in memory
+    model = tiny("factorised_encoder")
+    with torch.no_grad():
+        expected = model(pixel_values=clip(batch=1)).logits
+    wrapper = torch.nn.ModuleDict({"model": model})
     device_map = {f"model.{key}": "cpu" for key in split_encoders_map(model)}
     dispatch_model(wrapper, device_map, force_hooks=True)
     with torch.no_grad():
         torch.testing.assert_close(wrapper["model"](pixel_values=clip(batch=1)).logits, expected, rtol=0, atol=0)
     hooked = [name for name, encoder in encoders(wrapper["model"]) if "_hf_hook" in encoder.__dict__]
-    assert hooked == ["vivit.encoder"]
+    assert hooked == ["vivit.spatial_encoder", "vivit.temporal_encoder"]
+    # they run where they are, in memory (not offloaded to the meta device between calls)
+    assert {p.device.type for _, e in encoders(model) for p in e.parameters(recurse=False)} == {"cpu"}
+
+
+def test_a_hook_accelerate_gave_an_encoder_is_kept_and_the_other_encoders_are_hooked():
+    """`hook_split_modules` replaces only its own hooks: an encoder that accelerate hooked itself keeps that hook,
+    and the encoders after it are still hooked."""
+    from accelerate.hooks import AlignDevicesHook, add_hook_to_module, remove_hook_from_module
+
+    model = tiny("factorised_encoder")
+    device_map = dict.fromkeys(split_encoders_map(model), "cpu")
+    dispatch_model(model, device_map, force_hooks=True)
+    assert split_hooked(model) == ["vivit.spatial_encoder", "vivit.temporal_encoder"]
+    spatial, temporal = model.vivit.spatial_encoder, model.vivit.temporal_encoder
+    remove_hook_from_module(spatial)
+    own = AlignDevicesHook(execution_device="cpu")
+    add_hook_to_module(spatial, own)
+    before = temporal._hf_hook
+    model.hf_device_map = device_map
+    assert (
+        spatial._hf_hook is own
+        and temporal._hf_hook is not before
+        and split_hooked(model) == ["vivit.temporal_encoder"]
+    )
 
 
 # ------------------------------------------------------------------------------ label spaces given to from_pretrained

@@ -10,7 +10,9 @@ sequential decode with plain PyAV; which packets `_decodable` sends, on stand-in
 against PyAV's frame table (frame times, frames returned at another time, readers PyAV takes over), on small files
 and stand-ins (`_frame_table`'s cut packet, `_seek_start`, `frame_times`, `_replace_misread`, `_checked_by_pyav`,
 `open_with_torchcodec`); last, what an input is called, a title tag that is not UTF-8, and reads that count frames
-from the start (`source_name`, `describe_source`, `PyAVReader._open`, `_torchcodec_plan`, `_sequential_frames`)."""
+from the start (`source_name`, `describe_source`, `PyAVReader._open`, `_torchcodec_plan`, `_sequential_frames`); and
+what every reader shares (`video_reader.py`: output sizes, frames counted at the rate, orientation, the base
+`iter_read` over a sequential decode, `resize_frames` against PIL's filters)."""
 
 import io
 import os
@@ -20,10 +22,11 @@ from types import SimpleNamespace
 import av
 import numpy as np
 import pytest
+from PIL import Image
 from test_video_realworld_files import sequential_decode
 from video_factory import frame_indices, pattern_frame, write_encoded, write_video
 
-from vivit_hf.processing import video_io, video_torchcodec
+from vivit_hf.processing import video_io, video_reader, video_torchcodec
 from vivit_hf.processing.video_io import (
     PyAVReader,
     TorchcodecReader,
@@ -627,3 +630,94 @@ def test_the_last_packet_after_a_corrupt_one_is_sent_flagged_corrupt():
     assert c.is_corrupt and not a.is_corrupt
     d = CutPacket("d", is_corrupt=False)
     assert sent([b, d, a], send_cut=True) == ["b", "d", "a", None] and not d.is_corrupt  # not the last: as it came
+
+
+# ------------------------------------------------- what every reader shares (`video_reader.py`'s survivors, mutmut)
+def test_a_shorter_side_of_one_pixel_is_a_size_and_zero_is_refused():
+    assert video_reader.output_size(4, 6, 1) == (1, 1) and video_reader.output_size(6, 4, 1) == (1, 1)
+    assert video_reader.output_size(4, 6, (1, 5)) == (1, 5) and video_reader.output_size(4, 6, (5, 1)) == (5, 1)
+    with pytest.raises(ValueError, match="positive shorter side, got 0"):
+        video_reader.output_size(4, 6, 0)
+
+
+NTSC = 30000 / 1001
+
+
+@pytest.mark.parametrize(
+    "num_frames, fps, times, last_seconds, duration",
+    [
+        (2, 10, [0.0, 0.3], None, 0.6),  # two frames 0.3 s apart are not 10 fps: each lasts 0.3 s
+        (2, 0.5, [0.0, 5.0], None, 10.0),  # a slideshow under 1 fps, frames 5 s apart (not 2 s)
+        (2, 4, [0.0, 0.375], None, 0.75),  # half a frame late (0.125 s at 4 fps) is not evenly spaced...
+        (2, 4, [0.0, 0.37], None, 0.5),  # ...less than half a frame is: two frames at 4 fps
+        (2, NTSC, [0.0, 0.033], None, 2 / NTSC),  # millisecond stamps of 30000/1001 fps: 0.0667 s, not 0.066
+        (3, NTSC, [1.0, 1.033, 1.067], None, 3 / NTSC),  # the same from a first frame at 1 s (an MPEG-TS's clock)
+        (3, 10, [1.0, 1.1, 1.5], None, 0.9),  # not evenly spaced, from 1 s: 0.5 s, the last lasting 0.4 s
+        (3, 25, [0.0, 0.04, 0.08], 0.02, 0.12),  # a last packet timed as one field (half a frame) is a frame
+        (3, 25, [0.0, 0.04, 0.08], 0.1, 0.18),  # one of 2.5 frames is not
+        (3, 0.0, None, None, 0.0),  # no rate and no times: nothing to measure by
+    ],
+)
+def test_frames_are_counted_at_the_rate_only_within_half_a_frame_of_it(num_frames, fps, times, last_seconds, duration):
+    assert video_reader.video_duration(num_frames, fps, times, last_seconds) == pytest.approx(duration, abs=1e-12)
+
+
+def test_without_a_rate_frames_are_counted_not_timed():
+    # the timeline's rule (`plan_windows`: times are frame indices over fps, 0 when it is unknown); a None rate was a
+    # TypeError where the test was reordered
+    times = np.array([0.0, 1.0, 5.0])
+    assert video_reader.evenly_spaced(times, None) and video_reader.evenly_spaced(times, 0.0)
+    assert video_reader.counted_at_rate(times, None) and video_reader.counted_at_rate(times, 0.0)
+
+
+def test_orient_turns_right_angles_counter_clockwise_mirrors_after_and_leaves_other_angles():
+    frames = np.arange(2 * 4 * 6 * 3, dtype=np.uint8).reshape(2, 4, 6, 3)
+    # the displayed picture's pixel (row, column) by hand, from the stored picture's (height 4, width 6)
+    assert np.array_equal(video_reader.orient(frames, 0, True), frames[:, :, ::-1])
+    assert np.array_equal(video_reader.orient(frames, 180, False), frames[:, ::-1, ::-1])
+    assert np.array_equal(video_reader.orient(frames, 270, False), frames[:, ::-1].transpose(0, 2, 1, 3))
+    assert np.array_equal(video_reader.orient(frames, 90, True), frames[:, ::-1, ::-1].transpose(0, 2, 1, 3))
+    for degrees in (135, -45):
+        assert np.array_equal(video_reader.orient(frames, degrees, False), frames)
+
+
+class _Recorded(video_io.VideoReader):
+    """The base `iter_read` over `PyAVReader.read`, recording each call's indices and interpolation."""
+
+    def __init__(self, reader, num_frames=None):
+        super().__init__(reader.name)
+        self.reader, self.calls, self._n = reader, [], num_frames or reader.num_frames
+
+    @property
+    def num_frames(self):
+        return self._n
+
+    def read(self, indices, size=None, interpolation="bilinear"):
+        self.calls.append((list(indices), interpolation))
+        return self.reader.read(np.asarray(indices) % self.reader.num_frames, size, interpolation)
+
+
+def test_the_base_iter_read_reads_64_frames_a_call_in_index_order_as_a_sequential_decode(clip):
+    truth = sequential_decode(clip)
+    with open_video(clip, backend="pyav") as pyav:
+        recorded = _Recorded(pyav)
+        got = list(recorded.iter_read([7, 2, 7, 0]))
+        assert [index for index, _ in got] == [0, 2, 7] and recorded.calls == [([0, 2, 7], "bilinear")]
+        assert np.array_equal(np.stack([frame for _, frame in got]), truth[[0, 2, 7]])
+        many = _Recorded(pyav, num_frames=130)  # (frame i of 130 is the clip's i % 10)
+        assert [index for index, _ in many.iter_read(range(130))] == list(range(130))
+        assert [len(indices) for indices, _ in many.calls] == [64, 64, 2]
+
+
+def test_resize_frames_follows_pil_and_refuses_a_misspelt_mode_at_any_size():
+    frames = np.random.default_rng(0).integers(0, 256, (2, 12, 16, 3), dtype=np.uint8)
+    for mode, pil_mode in (("bilinear", Image.BILINEAR), ("bicubic", Image.BICUBIC)):
+        for size in ((6, 8), (9, 10), (20, 24)):  # (PIL's filters, which torch's antialiased ones follow)
+            pil = np.stack([np.asarray(Image.fromarray(f).resize(size[::-1], pil_mode)) for f in frames])
+            got = video_reader.resize_frames(frames, size, mode)
+            assert np.abs(got.astype(int) - pil).max() <= 1, (mode, size)
+    assert np.array_equal(video_reader.resize_frames(frames, (6, 8), "nearest"), frames[:, ::2, ::2])
+    # the size it has came back unchecked: "bilnear" passed for it and failed for any other
+    for size in (None, (12, 16), 12, (6, 8)):
+        with pytest.raises(ValueError, match="Unknown interpolation 'bilnear'"):
+            video_reader.resize_frames(frames, size, "bilnear")

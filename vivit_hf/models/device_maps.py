@@ -62,7 +62,7 @@ def hook_split_modules_of_a_wrapper(backbone: nn.Module) -> None:
     others run where they are (those dispatch_model found in memory stay there, whatever the map said of them)."""
     if torch.compiler.is_compiling():  # (the hook is added at an eager call, not in compiled code)
         return
-    for encoder in backbone.children():
+    for encoder_name, encoder in backbone.named_children():
         if not encoder._parameters or "_hf_hook" in encoder.__dict__:
             continue
         if not any("_hf_hook" in m.__dict__ for child in encoder.children() for m in (child, *child.children())):
@@ -73,18 +73,20 @@ def hook_split_modules_of_a_wrapper(backbone: nn.Module) -> None:
                 hook_split_module(encoder, "", devices[0], False, None)
             continue
         # an offloaded block's hook reads its weights under its name in the wrapper, which ends with its name in the
-        # encoder: the rest is the encoder's (`base_model.model.vivit.encoder`)
-        name, hook = next(
-            (
-                (name, hook)
-                for name, hook in weight_reading_hooks(encoder)
-                if name and hook.offload and hook.weights_map.prefix.endswith(f".{name}.")
-            ),
-            ("", None),
-        )
+        # backbone: the rest is the backbone's (`base_model.model.vivit.`). One of this encoder's blocks where it has
+        # one, else any of the backbone's (the token embedding, another encoder's block), as `hook_split_modules`
+        # takes any block's: a map that offloads the encoder's positions and the token embedding, none of its blocks,
+        # loads and runs, and was refused under PEFT ("offloads ['position_embeddings'] and no block of the model")
+        offloaded = [
+            (name, hook)
+            for name, hook in weight_reading_hooks(backbone)
+            if name and hook.offload and hook.weights_map.prefix.endswith(f".{name}.")
+        ]
+        ours = (item for item in offloaded if item[0].startswith(f"{encoder_name}."))
+        name, hook = next(ours, offloaded[0] if offloaded else ("", None))
         if hook is None:  # (refused: nothing to read them from)
-            hook_split_module(encoder, "", "the main device", True, None)
-        prefix = hook.weights_map.prefix[: -len(name) - 2]
+            hook_split_module(encoder, encoder_name, "the main device", True, None)
+        prefix = hook.weights_map.prefix[: -len(name) - 1] + encoder_name
         hook_split_module(encoder, prefix, hook.execution_device, True, hook.weights_map.dataset)
 
 

@@ -214,12 +214,13 @@ class VideoReader:
 def resize_frames(frames: np.ndarray, size=None, interpolation: str = "bilinear") -> np.ndarray:
     """`(N, H, W, 3)` uint8 frames resized to `size` (see `output_size`) with torch's antialiased
     filters, for decoders that cannot resize while converting (torchcodec)."""
+    # checked before the early return: a misspelt mode fails on every clip, not only on those of another size
+    mode = check_interpolation(interpolation)
     height, width = output_size(frames.shape[1], frames.shape[2], size)
     if (height, width) == frames.shape[1:3]:
         return frames
     import torch
 
-    mode = check_interpolation(interpolation)
     tensor = torch.from_numpy(frames).permute(0, 3, 1, 2)  # channels-last memory: torch's fast uint8 kernels
     kwargs = {} if mode == "nearest" else {"antialias": True, "align_corners": False}
     resized = torch.nn.functional.interpolate(tensor, size=(height, width), mode=mode, **kwargs)
