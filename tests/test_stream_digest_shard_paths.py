@@ -543,8 +543,9 @@ def test_class_names_beside_integer_labels_are_read_from_their_members_alone_onc
 def test_class_names_beside_integer_labels_on_some_samples_only_name_those_classes_streamed_as_read_whole(tmp_path):
     """`.cls` ids whose `.json` names are on some samples only (the others' `json` column None): the streamed open
     stopped in a `TypeError` ('NoneType' object is not subscriptable) reading the names; the reference, the whole
-    read, names the classes from the samples that say them."""
-    from vivit_hf.training.data import load_video_dataset
+    read, names the classes from the samples that say them. So did labels read from that `.json` (a split labelled in
+    part, or a test split of clips alone beside a labelled one), which the whole read refuses or leaves out."""
+    from vivit_hf.training.data import DatasetFormatError, load_video_dataset
 
     samples = []
     for i in range(7):
@@ -557,6 +558,18 @@ def test_class_names_beside_integer_labels_on_some_samples_only_name_those_class
     streamed = open_streaming_dataset(str(tmp_path / "data"), cache_dir=str(tmp_path / "cache"))
     assert streamed.label_spaces == whole.label_spaces == {"label": ["cat", "dog"]}
     assert streamed.split("train").num_examples == len(whole.split("train")) == 7
+    # the labels read from that `.json` (`json.label`): its 2 samples without one are unlabelled rows, refused as the
+    # whole read refuses them (streamed, the open stopped in the same TypeError reading the labels)
+    refusals = []
+    with pytest.raises(DatasetFormatError) as refused:
+        load_video_dataset(
+            str(tmp_path / "data"), "hub", label_column="json.label", cache_dir=str(tmp_path / "whole_cache")
+        )
+    refusals.append(str(refused.value))
+    with pytest.raises(DatasetFormatError) as refused:
+        open_streaming_dataset(str(tmp_path / "data"), label_column="json.label", cache_dir=str(tmp_path / "cache"))
+    refusals.append(str(refused.value))
+    assert refusals[0] == refusals[1] and "has 2 rows without a label ('json.label'" in refusals[1], refusals
 
 
 def test_a_webdataset_relabelled_to_the_same_size_and_time_is_scanned_again_not_read_from_the_kept_scan(

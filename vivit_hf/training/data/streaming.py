@@ -515,9 +515,10 @@ def _read_streaming_dataset(
             values: list[list] = [[] for _ in columns]
             for row in rows:
                 for column, found in zip(columns, values):
-                    # a names column read beside the labels whatever they are: a row without its struct (a sample
-                    # without a `.json`) names nothing, where the labels need no names it is no error
-                    absent = column != label_column and column not in row and row.get(column.partition(".")[0]) is None
+                    # a row without the struct a column is a field of (a sample without a `.json`) has no value
+                    # there: no label (`is_labelled_split`: a split of none left out, one labelled in part refused,
+                    # as the whole read's null; it stopped in a TypeError), nor a name, where the labels need none
+                    absent = column not in row and row.get(column.partition(".")[0]) is None
                     found.append(None if absent else label_value(row, column))
             return values
 
