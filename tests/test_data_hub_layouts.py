@@ -1108,3 +1108,19 @@ def test_a_video_stored_as_its_frames_is_found_and_sampled_as_a_file_of_them_who
     assert batch["valid"].tolist() == [True, True]
     streamed = dict(zip(batch["labels"].tolist(), indices(batch["pixel_values"])))
     assert [[streamed[label]] for label in (0, 1)] == expected
+
+
+def test_a_list_of_images_beside_a_video_is_not_taken_for_the_video():
+    """A list of images (`Sequence(Image())`) is a video's frames only where nothing else is the video: a clip's
+    keyframes or thumbnails beside its `Video` column or its path column (`video`, `video_path`) are not the clip. The
+    path column lost to them: every row's thumbnails were its video, without a word."""
+    from vivit_hf.training.data.hub_labels import hub_columns
+
+    frames, label = datasets.List(datasets.Image()), datasets.ClassLabel(names=NAMES)
+    for video, feature in (("clip", datasets.Video()), ("video", datasets.Value("string")), ("video_path", frames)):
+        features = datasets.Features({video: feature, "thumbnails": frames, "label": label})
+        assert hub_columns(features, None, None, "x") == (video, "label")
+    assert hub_columns(datasets.Features({"thumbnails": frames, "label": label}), None, None, "x") == (
+        "thumbnails",
+        "label",
+    )
