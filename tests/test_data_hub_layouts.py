@@ -1068,7 +1068,9 @@ def test_a_video_stored_as_its_frames_is_found_and_sampled_as_a_file_of_them_who
     refused as no video column), and its rows are sampled as a file of those frames is: the centred 4 frames 2 apart,
     checked against the processor's clip of an H.264 file of the same frames. Named with --video_column, every stored
     frame was the clip: 9 frames reached a model of 4, a traceback in its forward; streamed, each frame came as
-    `{"path", "bytes"}`, refused as "dtype object"."""
+    `{"path", "bytes"}`, refused as "dtype object". A row with a frame that does not decode is a broken clip, skipped
+    (decoded with the row, it stopped the run with a traceback, whole and streamed); a row of no frame (None, [])
+    is no clip, as a `Video` cell of None (read whole, an empty list was a broken clip every epoch)."""
     from PIL import Image
     from video_factory import frame_indices, pattern_frame, write_video
 
@@ -1079,6 +1081,8 @@ def test_a_video_stored_as_its_frames_is_found_and_sampled_as_a_file_of_them_who
     stored = [[pattern_frame(i, 32, 48) for i in range(count)] for count in (9, 12)]
     features = datasets.Features({"frames": datasets.List(datasets.Image()), "label": datasets.ClassLabel(names=NAMES)})
     rows = {"frames": [[Image.fromarray(f) for f in frames] for frames in stored], "label": [0, 1]}
+    rows["frames"] += [[rows["frames"][0][0], {"bytes": b"not a picture", "path": None}], None, []]
+    rows["label"] += [0, 1, 0]
     table = datasets.Dataset.from_dict(rows, features=features)
     table.save_to_disk(str(tmp_path / "saved"))
     (tmp_path / "parquet" / "data").mkdir(parents=True)
@@ -1097,6 +1101,7 @@ def test_a_video_stored_as_its_frames_is_found_and_sampled_as_a_file_of_them_who
     data = load_video_dataset(str(tmp_path / "saved"), "hub")
     whole = VideoClassificationDataset(data.split("train"), processor)
     assert [indices(whole[i]["pixel_values"]) for i in range(2)] == expected
+    assert not whole[2]["valid"] and len(whole) == 3  # (the rows of no frame: no clip, left out at load)
 
     # Parquet tables without a card (`to_parquet` into push_to_hub's layout), given without --dataset_format: refused
     # naming only `data/`, not the format that reads them (a card or a `save_to_disk` folder was told)
@@ -1104,7 +1109,24 @@ def test_a_video_stored_as_its_frames_is_found_and_sampled_as_a_file_of_them_who
         load_video_dataset(str(tmp_path / "parquet"))
     # (streamed from parquet, which decodes no column: its frames come undecoded)
     split = open_streaming_dataset(str(tmp_path / "parquet"), cache_dir=str(tmp_path / "cache")).split("train")
-    (batch,) = [b for b in StreamingVideoDataset(split, processor, batch_size=2) if not b.get("end")]
-    assert batch["valid"].tolist() == [True, True]
-    streamed = dict(zip(batch["labels"].tolist(), indices(batch["pixel_values"])))
+    (batch,) = [b for b in StreamingVideoDataset(split, processor, batch_size=5) if not b.get("end")]
+    assert batch["valid"].tolist() == [True, True, False, False, False]
+    assert batch["clips"].tolist() == [True, True, True, False, False]
+    streamed = dict(zip(batch["labels"][:2].tolist(), indices(batch["pixel_values"][:2])))
     assert [[streamed[label]] for label in (0, 1)] == expected
+
+
+def test_a_list_of_images_beside_a_video_is_not_taken_for_the_video():
+    """A list of images (`Sequence(Image())`) is a video's frames only where nothing else is the video: a clip's
+    keyframes or thumbnails beside its `Video` column or its path column (`video`, `video_path`) are not the clip. The
+    path column lost to them: every row's thumbnails were its video, without a word."""
+    from vivit_hf.training.data.hub_labels import hub_columns
+
+    frames, label = datasets.List(datasets.Image()), datasets.ClassLabel(names=NAMES)
+    for video, feature in (("clip", datasets.Video()), ("video", datasets.Value("string")), ("video_path", frames)):
+        features = datasets.Features({video: feature, "thumbnails": frames, "label": label})
+        assert hub_columns(features, None, None, "x") == (video, "label")
+    assert hub_columns(datasets.Features({"thumbnails": frames, "label": label}), None, None, "x") == (
+        "thumbnails",
+        "label",
+    )

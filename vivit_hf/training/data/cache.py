@@ -122,7 +122,7 @@ class _DecodeAll(torch.utils.data.Dataset):
             if _segment(video) is not None:  # a part of a longer video: its frames only
                 frames, truncated = video.decode(self.processor, **self.processor_kwargs)
             else:
-                frames = self.processor.decode_video_frames(video, **self.processor_kwargs)
+                frames = self.processor.decode_video_frames(_frames_of(video), **self.processor_kwargs)
         except Exception as error:  # noqa: BLE001 - left uncached: read from its source each time, as without a cache
             return f"{type(error).__name__}: {error}", False
         # Only what decoding produces; in-memory float videos gain nothing from a copy.
@@ -135,6 +135,12 @@ def _segment(video):
     from .dataset import VideoSegment  # here, not at the top: dataset.py imports this module
 
     return video if isinstance(video, VideoSegment) else None
+
+
+def _frames_of(video):
+    from .dataset import frames_of  # here, not at the top: dataset.py imports this module
+
+    return frames_of(video)
 
 
 def _unchanged(item):

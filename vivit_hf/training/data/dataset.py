@@ -289,6 +289,20 @@ def sampled_as_a_file(video, processor) -> dict:
     return {"do_sample_frames": True, "short_video": short_video}
 
 
+def frames_of(video):
+    """A video stored as its frames (a `Sequence(Image())` column), its frames `{"path", "bytes"}` as the data set
+    reads them undecoded (`hub_files.undecoded_videos`, a stream), as `datasets.Image` decodes them, PIL images;
+    any other video as it is. Called where the clip is read, so that a frame that does not decode (a missing file,
+    broken bytes: an OSError) is that clip's, skipped as a broken file is: decoded with the row, it stopped the
+    run with a traceback, whole or streamed. (Undecoded, the processor took them for no video, "has dtype object".)"""
+    if not (isinstance(video, list) and any(isinstance(frame, dict) for frame in video)):
+        return video
+    import datasets
+
+    image = datasets.Image()
+    return [image.decode_example(frame) if isinstance(frame, dict) else frame for frame in video]
+
+
 def share_parent_memory(worker_id: int) -> None:
     """A DataLoader worker's `worker_init_fn`: leave what it inherits from the main process to the garbage collector
     of the main process (`gc.freeze`, as Python's docs advise for a fork without exec). A full collection in the
@@ -477,6 +491,7 @@ class VideoClassificationDataset(Dataset):
                 options["video_metadata"] = {"fps": rate}
         video = example["video"] if frames is None else frames
         if frames is None:  # a video the data set holds as its frames is sampled as a file of them, as cached ones
+            video = frames_of(video)
             options.update(sampled_as_a_file(video, self.processor))
         if frames is not None:
             # The cached frames are the whole file (a segment's frames the whole segment), not a clip: sample them as

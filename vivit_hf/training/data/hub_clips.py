@@ -126,7 +126,7 @@ def _named_as_on_disk(row: dict, video_column: str, found: dict[str, str]) -> di
 
 def clipless_rows(column) -> list[int]:
     """The rows of an Arrow video column that give no clip: null, or neither a path nor bytes (a parquet `Video`
-    cell written as None, a table row whose clip was never filled in)."""
+    cell written as None, a table row whose clip was never filled in), or a list of no frames."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -146,6 +146,11 @@ def clipless_rows(column) -> list[int]:
         none = empty(column)
     elif pa.types.is_null(column.type):
         return list(range(len(column)))
+    elif (
+        pa.types.is_list(column.type) or pa.types.is_large_list(column.type) or pa.types.is_fixed_size_list(column.type)
+    ):
+        # a video stored as its frames (`Sequence(Image())`): None or no frame, as the stream reads it (`gives_no_clip`)
+        none = pc.fill_null(pc.equal(pc.list_value_length(column), 0), True)
     else:
         return []
     return [i for i, flag in enumerate(none.to_pylist()) if flag]

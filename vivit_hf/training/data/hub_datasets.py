@@ -323,16 +323,6 @@ class HubSplit(Sequence):
         return list(zip(source_ids, paths, has_bytes))
 
 
-def frames_of(video: list) -> list:
-    """A video stored as its frames (a `Sequence(Image())` column) as `datasets.Image` decodes them, PIL images: a
-    stream decodes no column, so its rows give each frame as `{"path", "bytes"}`, which the processor took for no
-    video ("has dtype object"), the run stopped at its first clip."""
-    import datasets
-
-    image = datasets.Image()
-    return [image.decode_example(frame) if isinstance(frame, dict) else frame for frame in video]
-
-
 def hub_example(row: dict, video_column: str, label_column: str, label_id, fallback_id: str, shard_name=None) -> dict:
     """A `datasets` row as an example: `{"video": path or {"path", "bytes"}, "label": id, "id": ...}`; a WebDataset
     sample's shard named by `shard_name` (`shard_name` of its data set; a shard's file name by default)."""
@@ -343,8 +333,6 @@ def hub_example(row: dict, video_column: str, label_column: str, label_id, fallb
         path = video.get("path")
     elif isinstance(video, str):
         path = video
-    elif isinstance(video, list) and any(isinstance(frame, dict) for frame in video):
-        video = frames_of(video)
     shard_member = shard_member_id(row.get("__url__"), row.get("__key__"), path, shard_name)
     clip_id = shard_member or clip_path_id(path, shard_name)
     clip_id = json_clip_id(row) or own_id(row.get("id")) or segment_id(clip_id, row, segment_columns(row))

@@ -43,7 +43,26 @@ def undecoded_videos(dataset):
     for column, feature in (dataset.features or {}).items():
         if isinstance(feature, datasets.Video) and feature.decode:
             dataset = dataset.cast_column(column, datasets.Video(decode=False))
+        elif is_frame_list(feature) and feature.feature.decode:
+            # A video stored as its frames: decoded where its clip is read (`dataset.frames_of`), where a frame that
+            # does not decode is that clip's, skipped; decoded with the row, it stopped the run with a traceback
+            undecoded = datasets.Image(decode=False, mode=feature.feature.mode)
+            undecoded = (
+                datasets.LargeList(undecoded)
+                if isinstance(feature, datasets.LargeList)
+                else datasets.List(undecoded, length=feature.length)
+            )
+            dataset = dataset.cast_column(column, undecoded)
     return dataset
+
+
+def is_frame_list(feature) -> bool:
+    """A `datasets` feature holding a video as its frames: a list of `Image`s (`Sequence(Image())`, `List`,
+    `LargeList`)."""
+    import datasets
+
+    inner = getattr(feature, "feature", None)
+    return isinstance(feature, (datasets.List, datasets.LargeList)) and isinstance(inner, datasets.Image)
 
 
 def is_saved_to_disk(source: str) -> bool:

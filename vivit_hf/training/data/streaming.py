@@ -49,6 +49,7 @@ from .dataset import (
     collate_videos,
     decode_errors,
     describe_example,
+    frames_of,
     raise_refused,
     refused_batch,
     sampled_as_a_file,
@@ -862,13 +863,13 @@ def _refuse_empty_label_names(names: list[str], maps: dict, scan, source: str) -
 
 
 def gives_no_clip(video) -> bool:
-    """Whether a row's video cell gives no clip: None, an empty path, or `{"path", "bytes"}` with neither (as
-    `hub_clips.clipless_rows` reads a whole column)."""
+    """Whether a row's video cell gives no clip: None, an empty path, `{"path", "bytes"}` with neither, or a list of
+    no frames (as `hub_clips.clipless_rows` reads a whole column)."""
     if isinstance(video, dict):
         return not (video.get("path") or "").strip() and not video.get("bytes")
     if isinstance(video, str):
         return not video.strip()
-    return video is None or (isinstance(video, bytes) and not video)
+    return video is None or (isinstance(video, (bytes, list)) and not video)
 
 
 def _count_clipless(clips: list, split: str, video_column: str, missing: dict) -> None:
@@ -1298,7 +1299,7 @@ class StreamingVideoDataset(torch.utils.data.IterableDataset):
             # scoring by its row being no clip (`real` False) and named once by the loader.
             return {**self._no_clip(), "labels": example["label"], "id": example["id"], "clip": False}
         try:
-            example["video"] = remote_clip_bytes(example["video"])
+            example["video"] = frames_of(remote_clip_bytes(example["video"]))
             pixel_values = self.processor(
                 videos=[example["video"]],
                 return_tensors="pt",
