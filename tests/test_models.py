@@ -297,7 +297,8 @@ def test_the_processors_empty_batch_is_refused_by_name(name):
 def test_a_4_channel_clip_is_refused_naming_do_convert_rgb():
     """The processor keeps a 4-channel (RGBA) clip's 4 channels under `do_convert_rgb=False`, as transformers' do; a
     3-channel model refused it with the shapes alone ("got (1, 4, 4, 32, 32)"). The channel axis alone differing, it
-    names `do_convert_rgb=True`, which gives the 3 channels; a channels-first clip gets no such hint."""
+    names `do_convert_rgb=True`, which gives the 3 channels; a channels-first clip of 8 frames the permute alone, and
+    a 4-channel model given RGB names `do_convert_rgb=False`."""
     processor = vivit_hf.ViViTVideoProcessor(
         num_frames=4, size={"shortest_edge": 32}, crop_size={"height": 32, "width": 32}
     )
@@ -308,10 +309,29 @@ def test_a_4_channel_clip_is_refused_naming_do_convert_rgb():
     hint = r"got \(1, 4, 4, 32, 32\)\. The video processor gives RGB \(3 channels\) with `do_convert_rgb=True`"
     with pytest.raises(ValueError, match=hint):
         model(pixel_values=kept)
-    with pytest.raises(ValueError, match=r"got \(1, 3, 4, 32, 32\)\. It looks like") as refusal:
-        model(pixel_values=kept[:, :, :3].transpose(1, 2))
+    # (batch, channels, frames, height, width), what torchvision's and pytorchvideo's video models take, was refused
+    # with the expected shape alone; it names the permute that gives the model's layout
+    channels_first = kept[:, :, :3].repeat(1, 2, 1, 1, 1).transpose(1, 2)
+    permute = (
+        r"got \(1, 3, 8, 32, 32\)\. It looks like \(batch, channels, frames, height, width\).*permute\(0, 2, 1, 3, 4\)"
+    )
+    with pytest.raises(ValueError, match=permute) as refusal:
+        model(pixel_values=channels_first)
     assert "do_convert_rgb" not in str(refusal.value)
     model(pixel_values=processor(rgba, return_tensors="pt")["pixel_values"])  # do_convert_rgb=True: RGB runs
+    # 3 RGBA frames kept are (1, 3, 4, H, W), which fits a (batch, channels, frames, ...) batch too: refused naming
+    # that permute alone, which, followed, ran (the alpha a frame, the frames channels) without a word; and so was a
+    # 4-channel model's 4 RGB frames (the processor's default), (1, 4, 3, H, W). The option is named first.
+    four = tiny("spatio_temporal", num_channels=4)
+    for taker, video, options, option in (
+        (model, rgba[:3], {"do_convert_rgb": False}, "do_convert_rgb=True"),
+        (four, rgba, {}, "do_convert_rgb=False"),
+    ):
+        views = processor(video, do_sample_frames=False, return_tensors="pt", **options)["pixel_values"]
+        with pytest.raises(ValueError, match=rf"`{option}`.* If it is \(batch, channels, frames, height, width\)"):
+            taker(pixel_values=views)
+        taker(pixel_values=views.permute(0, 2, 1, 3, 4))  # the permute alone runs: why it is not said alone
+    four(pixel_values=processor(rgba, do_convert_rgb=False, return_tensors="pt")["pixel_values"])  # 4 channels
 
 
 def test_a_1_channel_model_given_rgb_is_refused_naming_do_convert_rgb():
@@ -323,16 +343,6 @@ def test_a_1_channel_model_given_rgb_is_refused_naming_do_convert_rgb():
     with pytest.raises(ValueError, match=r"got \(1, 4, 3, 32, 32\)\. .*`do_convert_rgb=False`"):
         model(**processor(grey, return_tensors="pt"))
     model(**processor(grey, do_convert_rgb=False, return_tensors="pt"))
-
-
-def test_a_channels_first_batch_is_refused_naming_the_permute():
-    """(batch, channels, frames, height, width), what torchvision's and pytorchvideo's video models take, was refused
-    with the expected shape alone; it now names the permute that gives the model's layout."""
-    model = tiny("spatio_temporal")  # the four variants share the check
-    video = clip(frames=4)
-    with pytest.raises(ValueError, match=r"\(batch, channels, frames, height, width\).*permute\(0, 2, 1, 3, 4\)"):
-        model(pixel_values=video.transpose(1, 2))
-    model(pixel_values=video.transpose(1, 2).permute(0, 2, 1, 3, 4))
 
 
 @pytest.mark.parametrize("name", VARIANTS)

@@ -164,6 +164,17 @@ def test_a_clip_laid_out_channels_frames_is_refused_naming_the_permute():
     torch.testing.assert_close(ours(clip.transpose(1, 0, 2, 3), **keep), ours(clip.transpose(1, 2, 3, 0), **keep))
 
 
+def test_frames_of_grey_and_alpha_are_refused_without_the_permute_of_a_channels_frames_clip():
+    """(T, H, W, 2), frames of grey and alpha (PIL's "LA" stacked), was refused naming the permute of a (C, T, H, W)
+    clip where T is 1, 3 or 4: followed, it gave (H, T, W, 2), read without a word as H RGB frames 2 pixels wide. A
+    last axis of a few is channels, no width: the permute is not named for it."""
+    la = np.random.default_rng(6).integers(0, 256, (3, 40, 50, 2), dtype=np.uint8)
+    keep = dict(do_resize=False, do_sample_frames=False)
+    with pytest.raises(ValueError, match=r"shape \(3, 40, 50, 2\).*check the layout\.$"):
+        ours(la, **keep)
+    assert tuple(ours(la.transpose(1, 0, 2, 3), **keep).shape) == (40, 3, 50, 2)  # what the permute gave
+
+
 def test_a_4_frame_clip_laid_out_channels_frames_is_read_as_rgba_frames_and_said(caplog):
     """(3, 4, H, W) is 3 RGBA frames (T, C, H, W), or a 4-frame clip laid out (C, T, H, W): it was read as the 3 RGBA
     frames without a word (transformers refuses it). The warning names the permute; `input_data_format` still

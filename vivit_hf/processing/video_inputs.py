@@ -398,8 +398,10 @@ def _channel_layout(shape: Sequence[int], input_data_format) -> str:
             )
         return "first"
     hint = ""
-    if shape[0] in (1, 3, 4):
-        # torchvision's and pytorchvideo's video models take (C, T, H, W) clips, (B, C, T, H, W) batches
+    if shape[0] in (1, 3, 4) and shape[-1] > 4:
+        # torchvision's and pytorchvideo's video models take (C, T, H, W) clips, (B, C, T, H, W) batches. A last axis
+        # of a few is channels, not a width: (3, 40, 50, 2) is 3 frames of grey and alpha (PIL's "LA" stacked), which
+        # the permute made (40, 3, 50, 2), read without a word as 40 RGB frames 50 x 2 pixels
         hint = (
             " It looks like (C, T, H, W), the layout of torchvision's and pytorchvideo's video models: pass "
             "`video.permute(1, 0, 2, 3)` (a (B, C, T, H, W) batch: `.permute(0, 2, 1, 3, 4)`)."
