@@ -166,7 +166,7 @@ def test_epic_kitchens_55_s_held_out_share_keeps_each_video_wholly_on_one_side(t
     """EPIC-Kitchens-55 has no evaluation split: fine-tuning holds a share of its segments out (`hold_out`). Drawn by
     segment, every video's segments fell on both sides, and they overlap, some near-copies (uids 126 and 127: both
     "take grater" from 00:09:21.12), so the held-out score was of clips the model had all but trained on; the field
-    holds out whole videos (Baradel et al.'s split). Each video is on one side now, every noun and verb still trained."""
+    holds out whole videos (Baradel et al.'s split). Each video is on one side now, every noun and verb trained."""
     videos = ["P01_01", "P01_02", "P02_01", "P03_04"]
     for video in videos:
         path = tmp_path / "videos" / "train" / video[:3] / f"{video}.MP4"

@@ -257,6 +257,6 @@ def test_a_held_out_share_of_whole_clips_or_of_another_data_set_s_segments_is_dr
 
 def test_segments_of_one_video_are_not_held_out_by_segment_but_refused():
     # every segment of one untrimmed video (an EPIC-55 copy of one video): no whole video can be held out
-    examples = [{"video": "/e/P01_01.MP4", "label": [k % 2, 0], "id": str(k), "source_video": "P01_01"} for k in range(8)]
+    examples = [{"video": "/e/P01.MP4", "label": [k % 2, 0], "id": str(k), "source_video": "P01_01"} for k in range(8)]
     with pytest.raises(DatasetFormatError, match="a whole video at a time.*each of the 1 videos holds some class's"):
         hold_out(examples, 0.25)
