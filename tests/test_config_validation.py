@@ -103,6 +103,29 @@ def test_a_numpy_num_labels_is_taken_as_transformers_takes_it(tmp_path):
     assert ViViTSpatioTemporalConfig.from_pretrained(tmp_path).num_labels == 5
 
 
+def test_numpy_numbers_for_the_fields_save_and_load_as_the_python_values_they_hold(tmp_path):
+    """A sweep's or argparse's numpy numbers: `qkv_bias=np.bool_(False)` was taken and `save_pretrained` failed
+    ("Object of type bool is not JSON serializable", at a Trainer's first checkpoint); `num_frames=np.int64(16)` was
+    refused as "must be a positive integer". Each is its Python value, given or set later, as the processor's options
+    are; the reference is the config built from Python values (transformers' strict VivitConfig refuses them all)."""
+    import numpy as np
+
+    given = dict(
+        num_frames=np.int64(4), image_size=np.int32(32), tubelet_size=np.array([2, 8, 8]), qkv_bias=np.bool_(False),
+        hidden_dropout_prob=np.float64(0.25), layer_norm_eps=np.float32(0.5), label_spaces={"a": np.int64(2)},
+        num_temporal_layers=np.int64(0),
+    )  # fmt: skip
+    config = ViViTFactorisedEncoderConfig(**{**TINY, **given})
+    config.spatial_only_baseline = np.bool_(True)  # set on the built config: saved as it is
+    config.save_pretrained(tmp_path)
+    python = {key: value.tolist() if hasattr(value, "tolist") else {"a": 2} for key, value in given.items()}
+    reference = ViViTFactorisedEncoderConfig(**{**TINY, **python}, spatial_only_baseline=True)
+    reference.save_pretrained(tmp_path / "python")
+    assert (tmp_path / "config.json").read_text() == (tmp_path / "python" / "config.json").read_text()
+    loaded = ViViTFactorisedEncoderConfig.from_pretrained(tmp_path)
+    assert loaded.to_dict() == reference.to_dict() and type(loaded.qkv_bias) is bool and loaded.qkv_bias is False
+
+
 @pytest.mark.parametrize("act", ["gelu", "gelu_pytorch_tanh", "relu", "silu", "quick_gelu"])
 def test_transformers_activations_are_accepted(act):
     assert ViViTSpatioTemporalConfig(**TINY, hidden_act=act).hidden_act == act

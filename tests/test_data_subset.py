@@ -230,3 +230,33 @@ def test_a_streamed_evaluation_cut_by_max_eval_samples_is_named_as_its_first_cli
     cut = finetune.load_data(finetune.parse_args([*streamed, "--max_eval_samples", "2"]), None)
     assert cut[3] == "test (the first 2 of its 6 clips: --max_eval_samples)" and len(cut[2]) == 2
     assert finetune.load_data(finetune.parse_args([*streamed, "--max_eval_samples", "6"]), None)[3] == "test"
+
+
+def test_a_held_out_share_of_whole_clips_or_of_another_data_set_s_segments_is_drawn_as_before():
+    """EPIC-Kitchens-55's segments are held out a whole video at a time; every other split is held out as earlier
+    versions drew it, to the bit: evaluate.py draws the share of a model they fine-tuned again, and compares its
+    `examples_digest` with the one fine-tuning recorded (a model of a version before that recorded none: a changed
+    draw would score it on clips it trained on). The digests are those the previous version's draws gave."""
+    from vivit_hf.training.data.examples import examples_digest
+
+    clips = [{"video": f"/data/c{c}/{i}.mp4", "label": c} for c in range(5) for i in range(2 + 3 * c)]
+    clips += [dict(e) for e in clips[::4]]  # some listed twice
+    segments = [  # EPIC-100's segments of its untrimmed videos (it has a validation split: held out only if absent)
+        {"video": f"/epic/P01/videos/P01_{v:02d}.MP4", "label": [n, (n + v) % 3], "id": f"P01_{v:02d}_{n}",
+         "start_seconds": float(n), "end_seconds": n + 1.5}
+        for v in range(1, 5) for n in range(6)
+    ]  # fmt: skip
+    draws = ((0.1, 0), (0.25, 3), (0.5, 7))
+    assert [examples_digest(hold_out(clips, f, seed=s)[1]) for f, s in draws] == [
+        "6:5e2842d96fde09e5", "12:154fdd4691abb407", "25:882cbf69fcff4b01"
+    ]  # fmt: skip
+    assert [examples_digest(hold_out(segments, f, seed=s)[1]) for f, s in draws] == [
+        "2:169f526ec4965e62", "6:91ddbd2cebbaddbb", "6:7e35ce11b10f4aaa"
+    ]  # fmt: skip
+
+
+def test_segments_of_one_video_are_not_held_out_by_segment_but_refused():
+    # every segment of one untrimmed video (an EPIC-55 copy of one video): no whole video can be held out
+    examples = [{"video": "/e/P01.MP4", "label": [k % 2, 0], "id": str(k), "source_video": "P01_01"} for k in range(8)]
+    with pytest.raises(DatasetFormatError, match="a whole video at a time.*each of the 1 videos holds some class's"):
+        hold_out(examples, 0.25)

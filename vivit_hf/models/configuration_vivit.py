@@ -173,6 +173,20 @@ def _drop_saved_num_sampled_frames(config_dict: dict, kwargs: dict) -> None:
     config_dict["num_sampled_frames"] = None
 
 
+def _python_value(value):
+    """`value` with numpy scalars and arrays as the Python numbers and lists they hold (in lists, tuples and dict
+    values too); anything else as it is. `np.bool_(False)` from a sweep or an argparse type was taken for `qkv_bias`
+    and `save_pretrained` then failed, "Object of type bool is not JSON serializable"; `np.int64(16)` frames were
+    refused as "must be a positive integer". Read as the processor reads its options (`processor_options`)."""
+    if isinstance(value, (np.generic, np.ndarray)):
+        return value.tolist()
+    if isinstance(value, (list, tuple)):
+        return type(value)(_python_value(item) for item in value)
+    if isinstance(value, dict):
+        return {key: _python_value(item) for key, item in value.items()}
+    return value
+
+
 def _positive_int(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value > 0
 
@@ -356,6 +370,10 @@ class ViViTConfig(PreTrainedConfig):
         return output
 
     def __setattr__(self, key, value):
+        # A numpy number for one of our fields is its Python number, given or set later (`_python_value`); numpy's
+        # `num_labels` is taken as its int in `__post_init__`, as transformers' VivitConfig takes it.
+        if isinstance(value, (np.generic, np.ndarray, list, tuple, dict)) and key in type(self).vivit_fields():
+            value = _python_value(value)
         # Set after construction (transformers sets from_pretrained's keywords and `update`'s this way), label spaces
         # resize the classifier as they do at construction: `num_labels` (and a stale `id2label`) follow their sum.
         if key == "label_spaces" and getattr(self, "_label_spaces_resize", False):

@@ -618,7 +618,10 @@ def _epic_examples(rows, label_spaces, index, missing, split, path: Path, releas
         if trimmed is not None:
             kept.append({"video": str(trimmed), "label": label, "id": key})
         elif segment is not None:
-            kept.append({"video": str(untrimmed), "label": label, "id": key, **segment})
+            # EPIC-55's segments of one video overlap, some near-copies: held out a whole video at a time (`hold_out`;
+            # EPIC-100 has a validation split, and earlier versions' held-out shares of it stay as they were drawn)
+            source = {"source_video": row["video_id"]} if release is _EPIC_55 else {}
+            kept.append({"video": str(untrimmed), "label": label, "id": key, **segment, **source})
         else:
             absent.append(key)
     count_missing(missing, split, absent)

@@ -7,6 +7,7 @@ rows (`ExampleSubset`).
 from __future__ import annotations
 
 import random
+from collections import Counter
 from collections.abc import Sequence
 
 import numpy as np
@@ -24,6 +25,9 @@ def hold_out(examples: Sequence[dict], fraction: float, seed: int = 0) -> tuple[
     if not 0 < fraction < 1:
         raise ValueError(f"the held-out fraction must lie in (0, 1), got {fraction}")
     cut = max(1, round(len(examples) * fraction))
+    videos = _source_videos(examples)
+    if videos is not None:  # segments of untrimmed videos (EPIC-Kitchens-55's): each video wholly on one side
+        return _split(examples, _hold_out_videos(examples, videos, cut, fraction, seed))
     # each class's first pick (priority 0) stays for training; the others are held out in order of priority
     ranked = _stratified_priorities(examples, seed)
     priorities = [entry for entry in ranked if entry[0] > 0]
@@ -53,6 +57,11 @@ def hold_out(examples: Sequence[dict], fraction: float, seed: int = 0) -> tuple[
             "copies of the one training needs (the split lists them more than once); give an evaluation split (a val/ "
             "folder, --eval_split)"
         )
+    return _split(examples, held)
+
+
+def _split(examples: Sequence[dict], held: set[int]) -> tuple[Sequence[dict], Sequence[dict]]:
+    """(the examples not in `held`, those in it), each in the examples' order."""
     rest = [i for i in range(len(examples)) if i not in held]
     if isinstance(examples, list):
         return [examples[i] for i in rest], [examples[i] for i in sorted(held)]
@@ -60,6 +69,78 @@ def hold_out(examples: Sequence[dict], fraction: float, seed: int = 0) -> tuple[
     # examples, the held-out share of a WebDataset or segment table was digested by its new ids, and the evaluation
     # of a model an earlier version fine-tuned on it was refused as "the split has changed".
     return ExampleSubset(examples, rest), ExampleSubset(examples, sorted(held))
+
+
+def _source_videos(examples: Sequence[dict]) -> list[str | None] | None:
+    """Each example's untrimmed video where a loader names it (`"source_video"`: EPIC-Kitchens-55's segments), None
+    for an example it does not; None where no example is named (every other data set, held out as before)."""
+    if not isinstance(examples, list) or not any("source_video" in example for example in examples):
+        return None
+    return [example.get("source_video") for example in examples]
+
+
+def _hold_out_videos(examples: list[dict], videos: list, cut: int, fraction: float, seed: int) -> set[int]:
+    """The indices held out of segments of untrimmed videos, whole videos at a time.
+
+    EPIC-Kitchens-55's segments of one video overlap and some are near-copies (uids 126 and 127: both "take grater"
+    from 00:09:21.12), so a draw by segment scored the model on clips it had all but trained on; the field holds out
+    whole videos (Baradel et al.'s split). The videos are taken in the order of their segments' stratified
+    priorities (`_stratified_priorities`: across the classes), each unless it holds a class's last clips (each head's
+    class of a two-head label counted apart: a noun the model never saw is scored wrong on every clip) or, once one is
+    held, would overshoot the cut by more than it leaves short; a clip listed twice goes with its copies."""
+    labels = example_labels(examples)
+    groups = _groups(videos, _clip_keys(examples))
+    members: dict[int, list[int]] = {}
+    for index, group in enumerate(groups):
+        members.setdefault(group, []).append(index)
+    left = Counter(cls for label in labels for cls in _classes(label))
+    held: set[int] = set()
+    considered: set[int] = set()
+    for _, _, index in _stratified_priorities(examples, seed):
+        if len(held) >= cut:
+            break
+        group = groups[index]
+        if group in considered:
+            continue
+        considered.add(group)
+        taken = members[group]
+        if held and len(held) + len(taken) - cut > cut - len(held):
+            continue
+        classes = Counter(cls for i in taken for cls in _classes(labels[i]))
+        if any(left[cls] <= count for cls, count in classes.items()):
+            continue
+        left.subtract(classes)
+        held.update(taken)
+    if not held:
+        raise DatasetFormatError(
+            f"cannot hold out {fraction:.0%} of {len(examples)} clips for evaluation a whole video at a time (segments "
+            f"of one video overlap, so they are held out together): each of the {len(members)} videos holds some "
+            "class's last clips, which training needs; give an evaluation split (--eval_split) or more videos"
+        )
+    return held
+
+
+def _classes(label) -> tuple:
+    """The classes a label names: (head, class) of each head of a two-head label (Epic Kitchens), else the label."""
+    return tuple(enumerate(label)) if isinstance(label, (list, tuple)) else (label,)
+
+
+def _groups(videos: list, keys: list[str | None]) -> list[int]:
+    """Each example's group: the examples of one video, joined by the copies of a clip listed twice (one id)."""
+    parent = list(range(len(videos)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    first: dict[tuple, int] = {}
+    for index, marks in enumerate(zip(videos, keys)):
+        for kind, mark in enumerate(marks):
+            if mark is not None:
+                parent[root(index)] = root(first.setdefault((kind, mark), index))
+    return [root(i) for i in range(len(videos))]
 
 
 def _clip_keys(examples: Sequence[dict]) -> list[str | None]:
