@@ -22,6 +22,15 @@ datasets = pytest.importorskip("datasets")
 NAMES = ["sit", "stand"]
 
 
+@pytest.fixture(autouse=True)
+def _empty_working_directory(tmp_path_factory, monkeypatch):
+    """Each test runs in an empty working directory of its own. `datasets`' `Video` feature stores a row's
+    `{"path": "a.mp4", "bytes": ...}` as the path alone, its bytes dropped, where a file of that name is in the
+    working directory: run from a clone holding the README tour's `a.mp4`, the tables these tests write held that
+    file's path in place of their clip, and a test comparing the clips' bytes failed."""
+    monkeypatch.chdir(tmp_path_factory.mktemp("cwd"))
+
+
 def sources(tmp_path: Path, count: int = 3) -> list[Path]:
     """`count` clips in `tmp_path/src`, each written once: a second call returns the same files, not new encodes of
     the same frames. A test compares the clips' bytes with what a layout stored, and an encode is not always

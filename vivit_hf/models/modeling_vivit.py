@@ -630,9 +630,18 @@ class _ViViTBackbone(ViViTPreTrainedModel):
                 )
         elif frames > config.num_frames or (in_height, in_width) != (height, width):
             # Fewer frames run as they do padded in a batch: their tubelets take the first positions in time.
+            # Too many are most often a video's decoded frames given to the processor, which keeps frames in memory
+            # as given (transformers' rule); the hint named only `interpolate_pos_encoding`, which runs the model on
+            # every frame, at another rate than its clips were trained at.
+            sample = (
+                " (frames given to the video processor as an array, tensor or images are kept as given: "
+                f"`processor(frames, do_sample_frames=True)` samples the model's clip of {config.num_frames})"
+                if frames > config.num_frames
+                else ""
+            )
             raise ValueError(
                 f"`pixel_values` must have shape {expected} (or fewer frames), got {tuple(pixel_values.shape)}; "
-                f"pass `interpolate_pos_encoding=True` to run at another frame count or image size."
+                f"pass `interpolate_pos_encoding=True` to run at another frame count or image size{sample}."
             )
         elif config.embedding_type == "tubelet" and frames < config.tubelet_size[0]:
             raise ValueError(f"`pixel_values` of shape {tuple(pixel_values.shape)} is shorter than one tubelet.")
