@@ -2,6 +2,8 @@
 """What users build around a model: forward hooks, PEFT's LoRA and accelerate's offloading on the patch projection
 (a convolution module, called as one), and `label_spaces` / `num_labels` given to `from_pretrained`."""
 
+import copy
+
 import pytest
 import torch
 import torch.nn.functional as F
