@@ -279,6 +279,8 @@ def test_a_download_cut_short_after_its_index_warns_naming_both_ends(tmp_path, f
 
 
 def test_a_whole_mp4_that_starts_late_and_is_trimmed_by_its_edit_list_does_not_warn(tmp_path):
+    from vivit_hf.processing.video_pyav import PyAVReader
+
     # An empty edit delays the video 0.2 s, and the next edit shows 0.8 s of its 1.2 s (an editor's trim of the end):
     # FFmpeg's duration of the track is then the edits' end, 1.0 s, the delay counted in, and the start added to it
     # again said this whole file was cut short ("lasts until 1.20 s, but its frames end at 1.00 s").
@@ -298,10 +300,15 @@ def test_a_whole_mp4_that_starts_late_and_is_trimmed_by_its_edit_list_does_not_w
     trimmed.write_bytes(data)
     truth = sequential_decode(trimmed)
     assert frame_indices(truth) == list(range(20))
+    (tmp_path / "padded.mp4").write_bytes(data + bytes(4))  # zero bytes after its last box, which FFmpeg skips
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert probe(str(trimmed)).num_frames == 20
         assert np.array_equal(read_frames(str(trimmed), range(20)), truth)
+        # padded, and opened by the caller: its boxes were not read (nor a padded file's ended), so it was said to be
+        # cut short
+        with av.open(str(tmp_path / "padded.mp4")) as container:
+            assert PyAVReader(container).num_frames == 20
     with av.open(str(trimmed)) as container:  # the same file cut after its 12th packet still says so
         packet = [p for p in container.demux(video=0) if p.size][12]
     cut = tmp_path / "cut.mp4"

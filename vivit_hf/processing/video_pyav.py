@@ -834,7 +834,11 @@ def _ends_where_its_edits_end(container: Any, stream: Any, ends: float, slack: f
         return False
     if abs(float(stream.duration * stream.time_base) - ends) > slack:
         return False
-    return source is not None and mp4_boxes_whole(source)
+    if source is None and isinstance(container.name, str) and os.path.isfile(container.name):
+        source = container.name  # a container the caller opened from a file: its boxes are read from that file
+    # (one opened from a stream of theirs cannot be read here without moving it: taken as whole, as it was before the
+    # boxes were checked; a whole trimmed file said to be cut short, "lasts until 1.20 s, but its frames end at 1.00 s")
+    return source is None or mp4_boxes_whole(source)
 
 
 def _flv_stated_end(source: Any, size: int) -> float | None:

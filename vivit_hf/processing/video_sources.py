@@ -253,15 +253,17 @@ def _mp4_without_index(source: Any) -> bool:
 
 def mp4_boxes_whole(source: Any) -> bool:
     """Whether `source`'s top-level MP4 / QuickTime boxes each end within it, the last at its end: a copy or download
-    cut short ends inside one (its `mdat`, after an index written first), whatever its index says. False where it
-    cannot be told (a box that runs "to the end", size 0; a source that cannot be read)."""
+    cut short ends inside one (its `mdat`, after an index written first), whatever its index says; zero bytes may
+    follow the last box. False where it cannot be told (a box that runs "to the end", size 0; a source that cannot be
+    read)."""
     offset = 0
     for _ in range(10_000):
         header = read_at(source, offset, 16)
-        if not header:
-            return offset > 0
-        if len(header) < 8:
-            return False
+        if len(header) < 8 or header[:8] == bytes(8):
+            # the end, or zero bytes after the last box to the end (padding, which FFmpeg skips: a whole delayed,
+            # trimmed file padded with 4 of them was said to be cut short)
+            tail = read_at(source, offset, 1 << 16)
+            return offset > 0 and not tail.strip(b"\0") and not read_at(source, offset + len(tail), 1)
         size = struct.unpack(">I", header[:4])[0]
         if size == 1 and len(header) == 16:
             size = struct.unpack(">Q", header[8:16])[0]
