@@ -1138,13 +1138,14 @@ def test_a_video_column_of_a_chosen_track_trains_on_that_track_whole_and_streame
     holds; the recipes cast it to `Video(decode=False)`, which dropped it, and trained on each file's own track 0
     (20 frames of 48x64 stretched to the 64x96 asked for, the centred clip frames 6-12 for 11-17) without a word.
     Each clip, read whole (and through the decoded-clip cache) and streamed, equals a sequential PyAV decode of track
-    1; a track that is no video stream is refused by name."""
+    1; a track that is no video stream is refused by name. Asked of torchcodec, such a row is read by PyAV."""
     import av
     from video_factory import frame_indices, write_two_video_tracks
 
     from vivit_hf.processing.errors import VideoDecodeError
     from vivit_hf.processing.processing_vivit import ViViTVideoProcessor
     from vivit_hf.processing.video_io import open_video
+    from vivit_hf.processing.video_torchcodec import open_with_torchcodec
     from vivit_hf.training.data.dataset import VideoClassificationDataset
     from vivit_hf.training.data.streaming import StreamingVideoDataset
 
@@ -1178,3 +1179,6 @@ def test_a_video_column_of_a_chosen_track_trains_on_that_track_whole_and_streame
 
     with pytest.raises(VideoDecodeError, match=r"has no video stream 2 \(its streams: 0: video, 1: video\)"):
         open_video({"path": paths[0], "bytes": None, "stream_index": 2})
+    # (asked of torchcodec, such a row is read by PyAV, from its track)
+    with open_with_torchcodec({"path": paths[0], "bytes": None, "stream_index": 1}) as reader:
+        assert (reader.backend, reader.num_frames) == ("pyav", 30)
