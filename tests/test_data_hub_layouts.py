@@ -10,6 +10,7 @@ import sys
 import tarfile
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 from test_data_formats import clip
@@ -1139,3 +1140,54 @@ def test_a_list_of_images_beside_a_video_is_not_taken_for_the_video():
         "thumbnails",
         "label",
     )
+
+
+def test_a_video_column_of_a_chosen_track_trains_on_that_track_whole_and_streamed(tmp_path):
+    """`Video(stream_index=1)` (a `save_to_disk` folder's features, a card's) names the track of each file the column
+    holds; the recipes cast it to `Video(decode=False)`, which dropped it, and trained on each file's own track 0
+    (20 frames of 48x64 stretched to the 64x96 asked for, the centred clip frames 6-12 for 11-17) without a word.
+    Each clip, read whole (and through the decoded-clip cache) and streamed, equals a sequential PyAV decode of track
+    1; a track that is no video stream is refused by name. Asked of torchcodec, such a row is read by PyAV."""
+    import av
+    from video_factory import frame_indices, write_two_video_tracks
+
+    from vivit_hf.processing.errors import VideoDecodeError
+    from vivit_hf.processing.processing_vivit import ViViTVideoProcessor
+    from vivit_hf.processing.video_io import open_video
+    from vivit_hf.processing.video_torchcodec import open_with_torchcodec
+    from vivit_hf.training.data.dataset import VideoClassificationDataset
+    from vivit_hf.training.data.streaming import StreamingVideoDataset
+
+    paths = [write_two_video_tracks(tmp_path / "0.mkv", ("libx264", "libx264")), str(tmp_path / "1.mkv")]
+    Path(paths[1]).write_bytes(Path(paths[0]).read_bytes())  # (the same frames: one encode)
+    features = datasets.Features({"video": datasets.Video(stream_index=1), "label": datasets.ClassLabel(names=NAMES)})
+    datasets.Dataset.from_dict({"video": paths, "label": [0, 1]}, features=features).save_to_disk(str(tmp_path / "s"))
+    size = {"height": 64, "width": 96}
+    processor = ViViTVideoProcessor(num_frames=4, frame_stride=2, size=size, crop_size=size)
+    with av.open(paths[0]) as container:  # track 1 decoded front to back
+        truth = np.stack([f.to_ndarray(format="rgb24") for f in container.decode(container.streams[1])])
+    assert truth.shape == (30, 64, 96, 3)
+
+    def assert_track_1(pixel_values):  # the centred clip of track 1's 30 frames, its pictures as decoded
+        got = ((pixel_values + 1) * 127.5).round().clamp(0, 255).byte().permute(0, 2, 3, 1).numpy()
+        assert frame_indices(got) == [11, 13, 15, 17]
+        assert np.abs(got.astype(int) - truth[[11, 13, 15, 17]].astype(int)).mean() < 2
+
+    whole = VideoClassificationDataset(load_video_dataset(str(tmp_path / "s"), "hub").split("train"), processor)
+    assert whole.header_refusal() is None
+    for i in range(2):
+        assert_track_1(whole[i]["pixel_values"][0])  # (its one view)
+    whole.cache_decoded_videos()
+    assert_track_1(whole[1]["pixel_values"][0])
+
+    split = open_streaming_dataset(str(tmp_path / "s"), cache_dir=str(tmp_path / "cache")).split("train")
+    (batch,) = [b for b in StreamingVideoDataset(split, processor, batch_size=2) if not b.get("end")]
+    assert batch["valid"].tolist() == [True, True]
+    for pixel_values in batch["pixel_values"]:
+        assert_track_1(pixel_values)
+
+    with pytest.raises(VideoDecodeError, match=r"has no video stream 2 \(its streams: 0: video, 1: video\)"):
+        open_video({"path": paths[0], "bytes": None, "stream_index": 2})
+    # (asked of torchcodec, such a row is read by PyAV, from its track)
+    with open_with_torchcodec({"path": paths[0], "bytes": None, "stream_index": 1}) as reader:
+        assert (reader.backend, reader.num_frames) == ("pyav", 30)

@@ -261,6 +261,27 @@ def test_reencoding_keeps_the_video_track_the_readers_read(tmp_path):
     assert frame_indices(read_frames(clip, list(range(30)))) == list(range(30))
 
 
+def test_a_chosen_tracks_clips_are_reencoded_from_that_track_and_refused_copied(tmp_path):
+    """A `Video(stream_index=1)` column's rows (which carry the 1) were written with the file's own track, 20 frames
+    of 64x48 for the 30 of 96x64, re-encoded or copied (a copy is read from its own track): re-encoded from track 1
+    now, and a copy is refused naming --short_side."""
+    from vivit_hf.training.data.examples import DatasetFormatError, VideoClassificationData
+    from vivit_hf.training.data.shard import write_shards
+
+    source = write_two_video_tracks(tmp_path / "two.mkv", ("libx264", "libx264"))
+    row = {"video": {"path": source, "stream_index": 1}, "label": 0, "id": "two"}  # (as `hub_example` gives it)
+    chosen = VideoClassificationData(splits={"train": [row]}, label_spaces={"label": CLASSES})
+    write_shards(chosen, tmp_path / "reencoded", short_side=32, keyframe_interval=8)
+    with tarfile.open(next((tmp_path / "reencoded" / "data").glob("train-*.tar"))) as tar:
+        clip = next(tar.extractfile(m).read() for m in tar.getmembers() if m.name.endswith(".mp4"))
+    info = probe(clip)
+    assert (info.num_frames, info.height, info.width) == (30, 32, 48)
+    assert frame_indices(read_frames(clip, [0, 29])) == [0, 29]
+    with pytest.raises(DatasetFormatError, match=r"reads track 1 of each file .* give --short_side"):
+        write_shards(chosen, tmp_path / "copied")
+    assert not (tmp_path / "copied").exists()
+
+
 @pytest.mark.parametrize("rotation", [90, 270])
 def test_reencoded_phone_video_is_displayed_as_the_source(rotation):
     """A portrait phone clip (stored 64x48 with a display rotation): the re-encoded clip carries no display matrix,

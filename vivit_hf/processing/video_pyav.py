@@ -758,9 +758,11 @@ def _tracks_with_two_frames(container: Any, streams: list) -> set[int]:
 
 def stored_frame_size(source: Any) -> tuple[int, int] | None:
     """`(height, width)` of a video's frames as its container's header states them (before any display rotation, which
-    only a decoded frame tells), read without decoding a frame: for a check of many files before any is decoded. None
-    where it cannot say: not a local file or bytes in memory (a URL is not fetched for it), several video tracks (the
-    reader chooses one by its packets), no size stated, or a file that does not open."""
+    only a decoded frame tells), read without decoding a frame: for a check of many files before any is decoded; of the
+    track a `{"path", "bytes"}` dict names (`stream_index`) where it names one. None where it cannot say: not a local
+    file or bytes in memory (a URL is not fetched for it), several video tracks and none named (the reader chooses one
+    by its packets), no size stated, or a file that does not open."""
+    chosen = source.get("stream_index") if isinstance(source, dict) else None  # (`PyAVReader`'s `stream_index`)
     if isinstance(source, dict):  # datasets.Video(decode=False)
         source = source.get("bytes") or source.get("path")
     if isinstance(source, (bytes, bytearray, memoryview)):
@@ -771,7 +773,10 @@ def stored_frame_size(source: Any) -> tuple[int, int] | None:
         return None
     try:
         with open_input(source) as container:
-            stream = None if several_video_tracks(container) else video_stream(container)
+            if chosen is not None:
+                stream = container.streams[chosen] if container.streams[chosen].type == "video" else None
+            else:
+                stream = None if several_video_tracks(container) else video_stream(container)
             size = stream and (stream.codec_context.height, stream.codec_context.width)
     except Exception:  # (av's errors, a file gone since listed, ...): a header not read refuses nothing
         return None
@@ -916,6 +921,7 @@ class PyAVReader(VideoReader):
     _first_packet: tuple | None = None  # the stream's first packet (`_packet_identity`), once the table is made
     _first_picture: bytes | None = None  # that packet, of a codec whose pictures carry EXIF (see `display_orientation`)
     _stream_index: int | None = None  # the stream `video_stream` picked at the first open; a reopen takes it again
+    _chosen: int | None = None  # the stream the caller named (`stream_index`), checked at open
     _collided_ticks: np.ndarray | None = None  # the frames' sorted stamps, where some collide (see `_frame_table`)
     # Whether the container's keyframes are recovery points, pictures the decoder withholds when decoding starts there
     # (H.264 intra refresh): spans then start two keyframes back (see `_segments`); found by a read (`_span_frames`)
@@ -957,8 +963,10 @@ class PyAVReader(VideoReader):
         stream_index: int | None = None,
     ):
         super().__init__(name or describe_source(source))
+        if stream_index is None and isinstance(source, dict):  # a `Video(decode=False, stream_index=k)` column's row
+            stream_index = source.get("stream_index")  # (the training data adds it: `hub_files.with_track`)
         if stream_index is not None:  # a track the caller chose (a datasets.Video(stream_index=...) value's), not ours
-            self._stream_index = stream_index
+            self._stream_index = self._chosen = int(stream_index)
         self._owns_container = not is_av_container(source)
         self._source = resolve_source(source) if self._owns_container else None
         self._threading = (thread_type, thread_count)
@@ -1116,8 +1124,20 @@ class PyAVReader(VideoReader):
         if not self.stream.codec_context.is_open:
             self.stream.thread_type, self.stream.thread_count = self._threading
 
+    def _track_key(self, key: tuple | None) -> tuple | None:
+        """A file's cache key (`_file_key`, `_content_key`) for the track read: a chosen track (`stream_index`) is
+        known apart from the file's own, whose table or reorder check another reader of the file would take."""
+        return key if key is None or self._chosen is None else (*key, "stream", self._chosen)
+
     def _video_stream(self):
         """The stream `video_stream` picks; none: an error naming what the file holds instead."""
+        if self._chosen is not None and not (
+            0 <= self._chosen < len(self.container.streams) and self.container.streams[self._chosen].type == "video"
+        ):
+            # (FFmpeg's count of all streams, as datasets' / torchcodec's `stream_index`; a bare index read another
+            # stream's packets as video, or an IndexError)
+            kinds = ", ".join(f"{s.index}: {s.type}" for s in self.container.streams) or "no streams"
+            self._refuse(f"Video {self.name} has no video stream {self._chosen} (its streams: {kinds}).")
         if self._stream_index is not None:
             return self.container.streams[self._stream_index]
         stream = video_stream(self.container, demux=True)
@@ -1395,7 +1415,7 @@ class PyAVReader(VideoReader):
             return False
         # (bytes and file objects by their content: a DataLoader reads a clip's bytes anew at every step, and this
         # decode of up to a whole file at every read tripled an uncut .ts's open)
-        file_key = _file_key(self._source) or _content_key(self._source)
+        file_key = self._track_key(_file_key(self._source) or _content_key(self._source))
         cache_key = None if file_key is None else (*file_key, "last picture")
         cached = _REORDERS_CACHE.get(cache_key)
         if cached is not None:
@@ -1454,7 +1474,7 @@ class PyAVReader(VideoReader):
             return False
         if keyframe.pts != keyframe.dts:
             return False  # shown after it is decoded: the delay of a stream that reorders (decoding nothing here)
-        file_key = _file_key(self._source)
+        file_key = self._track_key(_file_key(self._source))
         cached = _REORDERS_CACHE.get(file_key)
         if cached is None:
             cached = (_bitstream_reorders(context, keyframe),)
@@ -1470,7 +1490,7 @@ class PyAVReader(VideoReader):
         file (`_REORDERS_CACHE`)."""
         import av
 
-        file_key = _file_key(self._source)
+        file_key = self._track_key(_file_key(self._source))
         cache_key = None if file_key is None else (*file_key, "early")
         cached = _REORDERS_CACHE.get(cache_key)
         if cached is not None:
@@ -1575,7 +1595,7 @@ class PyAVReader(VideoReader):
     def _cached_decoded_table(self, names: list, keyframes: list):
         """`_decoded_table`, done once per unchanged file: `probe()`, the processor and the decoded-clip cache
         each open the same file, and an AVI's table costs a full decode."""
-        file_key = _file_key(self._source)  # None for bytes, file objects and a caller's container
+        file_key = self._track_key(_file_key(self._source))  # None for bytes, file objects and a caller's container
         cached = _TABLE_CACHE.get(file_key)
         if cached is None:
             table = self._decoded_table(names, keyframes)

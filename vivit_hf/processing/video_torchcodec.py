@@ -339,6 +339,10 @@ def open_with_torchcodec(source: Any, **kwargs) -> VideoReader:
     container; PyAV reads those (`reader.backend` then says "pyav")."""
     name = describe_source(source)
     resolved = resolve_source(source)  # once: a URL is downloaded here, not again by the reader
+    if isinstance(source, dict) and source.get("stream_index") is not None:
+        # A track a `Video(decode=False, stream_index=k)` column names (`hub_files.with_track`): read by PyAV, which
+        # counts k as torchcodec does (all streams), and whose track the plan below is not made for
+        return PyAVReader(resolved, name=name, stream_index=source["stream_index"], **kwargs)
     misreads, stream_index, hflip = _torchcodec_plan(resolved)
     if misreads:
         return PyAVReader(resolved, name=name, **kwargs)

@@ -29,6 +29,7 @@ from .folders import (
 from .hub_clips import metadata_clips_on_disk, rows_without_a_clip
 from .hub_files import (
     builder_once,
+    chosen_track,
     drop_older_versions,
     file_name,
     hub_table_files,
@@ -37,6 +38,7 @@ from .hub_files import (
     local_folder_cache_dir,
     table_files,
     undecoded_videos,
+    with_track,
 )
 from .hub_ids import (
     clip_path_id,
@@ -96,6 +98,8 @@ class HubSplit(Sequence):
         self.tables: list[Path] = []  # `locate`: the split's table files (parquet, ...), in datasets' row order
         # `locate`: each row's clip as found, None where left as written (packed: see `locate`)
         self.paths: Sequence[str | None] | None = None
+        # the track of each file a `Video(stream_index=k)` column names (None: the file's own), which rows carry
+        self.track = chosen_track(dataset.features, video_column)
 
     def __len__(self):
         return len(self.dataset)
@@ -110,7 +114,7 @@ class HubSplit(Sequence):
             raise IndexError(i)
         i = int(i) % len(self)
         example = hub_example(
-            self.dataset[i], self.video_column, self.label_column, self._label, str(i), self.shard_name
+            self.dataset[i], self.video_column, self.label_column, self._label, str(i), self.shard_name, self.track
         )
         found = self.paths[i] if self.paths is not None else None
         if found is not None:
@@ -323,13 +327,16 @@ class HubSplit(Sequence):
         return list(zip(source_ids, paths, has_bytes))
 
 
-def hub_example(row: dict, video_column: str, label_column: str, label_id, fallback_id: str, shard_name=None) -> dict:
+def hub_example(
+    row: dict, video_column: str, label_column: str, label_id, fallback_id: str, shard_name=None, stream_index=None
+) -> dict:
     """A `datasets` row as an example: `{"video": path or {"path", "bytes"}, "label": id, "id": ...}`; a WebDataset
-    sample's shard named by `shard_name` (`shard_name` of its data set; a shard's file name by default)."""
+    sample's shard named by `shard_name` (`shard_name` of its data set; a shard's file name by default), and the
+    track its column names (`stream_index`, `hub_files.chosen_track`) in its video's dict."""
     video = row[video_column]
     path = None
     if isinstance(video, dict):
-        video = {k: v for k, v in video.items() if v is not None}
+        video = with_track({k: v for k, v in video.items() if v is not None}, stream_index)
         path = video.get("path")
     elif isinstance(video, str):
         path = video
@@ -355,7 +362,8 @@ def load_hub(
     `labels`, WebDataset's `cls` / `txt`, or a `label` field of its `json`.
 
     The video column is cast to `datasets.Video(decode=False)`: rows give the clip's path or bytes and the
-    video processor decodes it, so nothing needs a system FFmpeg or torchcodec.
+    video processor decodes it, so nothing needs a system FFmpeg or torchcodec; a `Video(stream_index=k)` column's
+    rows give its track k too (`hub_files.chosen_track`), which the processor reads.
     """
     import datasets
 

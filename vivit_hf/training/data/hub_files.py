@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import gc  # `_no_cycle_collection`
 import io
 import itertools
@@ -42,7 +43,7 @@ def undecoded_videos(dataset):
 
     for column, feature in (dataset.features or {}).items():
         if isinstance(feature, datasets.Video) and feature.decode:
-            dataset = dataset.cast_column(column, datasets.Video(decode=False))
+            dataset = dataset.cast_column(column, undecoded_video(feature))
         elif is_frame_list(feature) and feature.feature.decode:
             # A video stored as its frames: decoded where its clip is read (`dataset.frames_of`), where a frame that
             # does not decode is that clip's, skipped; decoded with the row, it stopped the run with a traceback
@@ -54,6 +55,31 @@ def undecoded_videos(dataset):
             )
             dataset = dataset.cast_column(column, undecoded)
     return dataset
+
+
+def undecoded_video(feature):
+    """`feature`, a `datasets.Video`, as `decode=False`, its `stream_index` kept: the track of each file the column
+    names (`Video(stream_index=1)`, saved in a `save_to_disk` folder's or a card's features), which each row then
+    carries to the reader (`chosen_track`). A plain `Video(decode=False)` dropped it: the file's own track was
+    trained on instead, without a word."""
+    return dataclasses.replace(feature, decode=False)
+
+
+def chosen_track(features, column: str) -> int | None:
+    """The track a `datasets.Video(stream_index=k)` column names (k counts all of a file's streams, as FFmpeg,
+    torchcodec and `PyAVReader` do); None for any other column (the file's own track)."""
+    import datasets
+
+    feature = (features or {}).get(column)
+    return feature.stream_index if isinstance(feature, datasets.Video) else None
+
+
+def with_track(video, stream_index: int | None):
+    """A row's `{"path", "bytes"}` video with the track its column names (`chosen_track`), read by the processor's
+    reader (`PyAVReader`'s `stream_index`); as it is without one, or where it is no such dict."""
+    if stream_index is None or not isinstance(video, dict):
+        return video
+    return {**video, "stream_index": stream_index}
 
 
 def is_frame_list(feature) -> bool:

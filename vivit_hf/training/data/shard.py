@@ -129,11 +129,15 @@ CHECK_COPIED = "opened with PyAV, a video stream found and its first frame decod
 CHECK_REENCODED = "every frame decoded (to re-encode it)"
 
 
-def _open_video_stream(data: bytes):
+def _open_video_stream(data: bytes, stream_index: int | None = None):
     """The clip opened at its first packet, and the stream the readers read (None: none): never a cover image, nor
-    a one-frame track beside the video (`video_stream`)."""
+    a one-frame track beside the video (`video_stream`); the track `stream_index` names where it names one (a
+    `Video(stream_index=k)` column's row, `hub_files.with_track`)."""
 
     container = open_input(io.BytesIO(data))
+    if stream_index is not None:
+        streams = container.streams
+        return container, (streams[stream_index] if 0 <= stream_index < len(streams) else None)
     stream = video_stream(container, demux=True)
     if stream is not None and several_video_tracks(container):  # packets were read to choose: start over
         index = stream.index  # (read before closing: a closed container's streams are gone)
@@ -143,13 +147,14 @@ def _open_video_stream(data: bytes):
     return container, stream
 
 
-def check_readable(data: bytes) -> None:
+def check_readable(data: bytes, stream_index: int | None = None) -> None:
     """Raise unless PyAV opens the clip, finds a video stream and decodes its first frame: a text file or a clip
     cut before its index (an mp4 without its `moov`) is left out of the shards; a clip cut after its first frame
-    is not caught (that needs a whole decode, what re-encoding does)."""
-    container, stream = _open_video_stream(data)
+    is not caught (that needs a whole decode, what re-encoding does). `stream_index`: the track to read (default: the
+    readers' own)."""
+    container, stream = _open_video_stream(data, stream_index)
     with container:
-        if stream is None:
+        if stream is None or stream.type != "video":
             raise ValueError("no video stream")
         # One frame: a decoder's threads would cost more to start (4 ms for H.264) than the frame itself.
         stream.codec_context.thread_count = 1
@@ -157,10 +162,13 @@ def check_readable(data: bytes) -> None:
             raise ValueError("no video frame decodes")
 
 
-def reencode(data: bytes, short_side: int, keyframe_interval: int, crf: int = 18, frames=None) -> bytes:
+def reencode(
+    data: bytes, short_side: int, keyframe_interval: int, crf: int = 18, frames=None, stream_index: int | None = None
+) -> bytes:
     """The clip decoded and encoded again as H.264 in mp4, its shorter side `short_side` pixels (even sizes, aspect
     kept; never enlarged), a keyframe every `keyframe_interval` frames, the source's frame rate. `frames`: the source's
     frame indices to keep (a segment's, in order; default every frame), so a part of a long video becomes its own clip.
+    `stream_index`: the track to read (a `Video(stream_index=k)` column's; default the readers' own).
 
     The frames are the ones vivit_hf's reader gives for the source (`open_video`: its track, as displayed, in its
     colours): a phone video's display rotation is applied here, since the new file carries no display matrix (a
@@ -169,17 +177,18 @@ def reencode(data: bytes, short_side: int, keyframe_interval: int, crf: int = 18
 
     from ...processing.video_io import open_video
 
-    source, stream = _open_video_stream(data)
+    source, stream = _open_video_stream(data, stream_index)
     with source:
-        if stream is None:
-            raise ValueError("the clip has no video stream")
+        if stream is None or stream.type != "video":
+            raise ValueError("the clip has no video stream" + ("" if stream_index is None else f" {stream_index}"))
         rate = Fraction(stream.average_rate or stream.guessed_rate or 25)
     # Frames are stamped by their index at the source rate, in the encoder's own time base (1/rate): never by the
     # source's timestamps, whose time base and order (B-frames, containers without pts) vary. Without a pts every
     # packet is written at 0, and readers that seek and count by timestamps see a 1-frame video.
     time_base = 1 / rate
     out_buffer = io.BytesIO()
-    with open_video(io.BytesIO(data), backend="pyav") as reader, av.open(out_buffer, mode="w", format="mp4") as out:
+    reader = open_video(io.BytesIO(data), backend="pyav", stream_index=stream_index)
+    with reader, av.open(out_buffer, mode="w", format="mp4") as out:
         if reader.num_frames == 0:
             raise ValueError("the clip has no video frame")
         height, width = reader.info.height, reader.info.width
@@ -311,6 +320,8 @@ def write_shards(
     for split in splits:  # one left out for its lack of labels: in the shard tool's words, not the recipes'
         if split not in data.splits and data.is_unlabelled(split):
             raise DatasetFormatError(data.missing_split(split, SHARDS_NEED_LABELS))
+    if not short_side:
+        refuse_copying_a_chosen_track(data, splits)
     member = video_member_name([data.split(split) for split in splits], reencoding=bool(short_side))
     writing = ShardWriting(shard_size, short_side, keyframe_interval, seed, member)
     partial = _start_unfinished(out)
@@ -326,6 +337,22 @@ def write_shards(
         shutil.rmtree(partial, ignore_errors=True)
         raise
     return summary
+
+
+def refuse_copying_a_chosen_track(data, splits) -> None:
+    """A `Video(stream_index=k)` column (its rows carry k: `hub_files.with_track`) names track k of each file; a
+    copied file is read from its own track, which the shards would have held for every clip without a word. Asked
+    of the first clip of each split (the column names one track for all)."""
+    for split in splits:
+        examples = data.split(split)
+        video = examples[0]["video"] if len(examples) else None
+        track = video.get("stream_index") if isinstance(video, dict) else None
+        if track is not None:
+            raise DatasetFormatError(
+                f"The data set's video column reads track {track} of each file (datasets.Video(stream_index={track})), "
+                "and shards of copied clips hold whole files, read from their own track: give --short_side, which "
+                f"re-encodes track {track} alone."
+            )
 
 
 def _write_split(data, split, folder, writing: ShardWriting) -> dict:
@@ -349,8 +376,10 @@ def _write_split(data, split, folder, writing: ShardWriting) -> dict:
                     "whole files: cut the clips out first, or give --short_side, which re-encodes each part alone"
                 )
             clip = _video_bytes(example["video"])
+            track = example["video"].get("stream_index") if isinstance(example["video"], dict) else None
             if short_side:
-                clip = reencode(clip, short_side, writing.keyframe_interval, frames=None if part is None else part[0])
+                frames = None if part is None else part[0]
+                clip = reencode(clip, short_side, writing.keyframe_interval, frames=frames, stream_index=track)
             else:
                 check_readable(clip)
         except Exception as error:  # noqa: BLE001 - a clip that cannot be read or re-encoded is left out, named

@@ -66,7 +66,16 @@ from .folders import (
 )
 from .hub_clips import clips_by_normal_name, clips_on_disk, read_as_on_disk
 from .hub_datasets import HubSplit, hub_example
-from .hub_files import builder_once, is_saved_to_disk, load_with, relative_or_as_is, table_files, undecoded_videos
+from .hub_files import (
+    builder_once,
+    chosen_track,
+    is_saved_to_disk,
+    load_with,
+    relative_or_as_is,
+    table_files,
+    undecoded_video,
+    undecoded_videos,
+)
 from .hub_ids import json_clip_id, own_id, shard_member_id, shard_namer, warn_unread_segments
 from .hub_labels import (
     card_class_label,
@@ -127,6 +136,7 @@ class StreamingSplit:
     # paths are read then): the loader then leaves them out without naming them again.
     clipless_counted: bool = False
     shard_name: Callable[[str], str] | None = None  # a WebDataset `__url__` as its clips' ids name it (`shard_name`)
+    track: int | None = None  # the track of each file a `Video(stream_index=k)` column names (`chosen_track`)
     # The video column was found (not named by --video_column) among columns no data card declares: a WebDataset
     # shard whose samples hold their clips under another member name is refused (`_clip_member_refusal`), as the
     # whole read refuses it
@@ -605,6 +615,7 @@ def _read_streaming_dataset(
             num_classes=len(names) if class_label else None,
             shard_name=shard_namer(source),  # a stream's `__url__` is the data file itself (no hashed copy)
             cache_dir=cache_dir,
+            track=chosen_track(dataset.features, video_column),
         )
         if split in from_card and split not in scanned and Path(source).is_dir():
             _count_what_the_shards_hold(splits[named[split]], named[split], source)
@@ -932,7 +943,7 @@ def _metadata_clips_on_disk(loaded, root: Path, video_column: str, missing: dict
         if absent:
             named = [relative_or_as_is(path, root) for path in paths if path in absent]
             count_missing(missing, SPLIT_ALIASES.get(split, split), named)
-            dataset = dataset.cast_column(video_column, datasets.Video(decode=False))
+            dataset = dataset.cast_column(video_column, undecoded_video(dataset.features[video_column]))
             dataset = dataset.filter(_OnDisk(video_column, absent))
         kept[split] = dataset
     return kept
@@ -1281,7 +1292,7 @@ class StreamingVideoDataset(torch.utils.data.IterableDataset):
         )
         try:
             example = hub_example(
-                row, split.video_column, split.label_column, split.label_id, fallback_id, split.shard_name
+                row, split.video_column, split.label_column, split.label_id, fallback_id, split.shard_name, split.track
             )
         except (KeyError, TypeError, ValueError) as error:  # no label, or one the vocabulary lacks
             logger.warning("skipping a sample without a usable label (%s): %s", fallback_id, error)
@@ -1427,8 +1438,8 @@ def remote_clip_bytes(video):
         return video
     from datasets.utils.file_utils import xopen
 
-    with xopen(path, "rb") as file:
-        return {"path": path, "bytes": file.read()}
+    with xopen(path, "rb") as file:  # (a dict's track kept: `hub_files.with_track`)
+        return {**(video if isinstance(video, dict) else {}), "path": path, "bytes": file.read()}
 
 
 class StreamingLoader:
