@@ -743,7 +743,10 @@ def _predict(argv, progress: dict) -> None:
 def interrupted(progress: dict) -> str:
     """The line a stopped run ends with, from `main`'s `progress`."""
     if not progress.get("done"):  # (no list either: it is written from the first video done)
-        return "interrupted before any video was predicted: nothing written"
+        # under a launcher, of this process's videos: the others' may be written (it said "nothing written")
+        process = progress.get("process", "")
+        said = "none of its videos written" if process else "nothing written"
+        return f"interrupted before any video{process} was predicted: {said}"
     # under a launcher, each process says its own videos and the part it listed them in (predictions.rank<r>.jsonl,
     # merged into predictions.jsonl only once every process is done): it named a predictions.jsonl not written
     return (

@@ -581,3 +581,13 @@ def test_a_video_whose_views_do_not_fit_says_which_videos_were_written(model_and
         f"; refused at {small}: the 2 of 3 videos of process 1 of 2 before it are written, listed in {part}, the rest "
         "are not"
     )
+
+
+def test_a_launched_process_stopped_before_its_first_video_says_its_own_share_was_not_written():
+    """Under a launcher each process says its own stop: one stopped before its first video said "interrupted before
+    any video was predicted: nothing written" while the others' videos were written and listed in their parts."""
+    predict = load_predict()
+    progress = {"done": 0, "total": 3, "process": " of process 1 of 2", "listed_in": "predictions.rank1.jsonl"}
+    assert predict.interrupted(progress) == (
+        "interrupted before any video of process 1 of 2 was predicted: none of its videos written"
+    )
