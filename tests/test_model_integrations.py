@@ -280,15 +280,20 @@ def test_device_map_auto_that_puts_the_position_embeddings_on_disk_gives_the_sam
     # the adapter's two files, as `save_pretrained` writes them without its model card (a third of this test's time)
     adapted.peft_config["default"].save_pretrained(tmp_path / "adapter")
     save_file(peft.get_peft_model_state_dict(adapted), tmp_path / "adapter" / "adapter_model.safetensors")
-    wrapped = peft.PeftModel.from_pretrained(
-        offloaded,
-        tmp_path / "adapter",
-        device_map={f"base_model.model.{key}": device for key, device in offloaded.hf_device_map.items()},
-        offload_folder=tmp_path / "offload_peft",
-    )
-    assert wrapped.base_model.model.vivit.encoder.position_embeddings.device.type == "meta"
-    with torch.no_grad():
-        torch.testing.assert_close(wrapped(pixel_values=clip()).logits, expected, rtol=0, atol=0)
+
+    def adapt_and_compare(base, folder):
+        """`base` with the adapter loaded over its device map: its positions stay offloaded, its logits exact."""
+        wrapped = peft.PeftModel.from_pretrained(
+            base,
+            tmp_path / "adapter",
+            device_map={f"base_model.model.{key}": device for key, device in base.hf_device_map.items()},
+            offload_folder=tmp_path / folder,
+        )
+        assert wrapped.base_model.model.vivit.encoder.position_embeddings.device.type == "meta"
+        with torch.no_grad():
+            torch.testing.assert_close(wrapped(pixel_values=clip()).logits, expected, rtol=0, atol=0)
+
+    adapt_and_compare(offloaded, "offload_peft")
     # A map that offloads the token embedding and the encoder's positions, none of its blocks: the model loads and
     # runs (its positions read from the token embedding's offloaded weights); under PEFT it was refused ("offloads
     # ['position_embeddings'] and no block of the model")
@@ -300,15 +305,7 @@ def test_device_map_auto_that_puts_the_position_embeddings_on_disk_gives_the_sam
     hand = AutoModelForVideoClassification.from_pretrained(
         tmp_path / "model", device_map=device_map, offload_folder=tmp_path / "offload_hand"
     )
-    wrapped = peft.PeftModel.from_pretrained(
-        hand,
-        tmp_path / "adapter",
-        device_map={f"base_model.model.{key}": device for key, device in hand.hf_device_map.items()},
-        offload_folder=tmp_path / "offload_hand_peft",
-    )
-    assert wrapped.base_model.model.vivit.encoder.position_embeddings.device.type == "meta"
-    with torch.no_grad():
-        torch.testing.assert_close(wrapped(pixel_values=clip()).logits, expected, rtol=0, atol=0)
+    adapt_and_compare(hand, "offload_hand_peft")
 
 
 def test_a_hook_on_one_block_hooks_no_encoder_a_wrapper_dispatched_in_memory_does():
