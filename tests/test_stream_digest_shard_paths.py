@@ -271,13 +271,15 @@ def test_a_folder_of_hub_shards_is_looked_up_in_one_pass_and_a_failure_asked_onc
     assert len(asked) == 1
 
 
-def test_a_saved_to_disk_split_written_again_with_as_many_rows_gives_another_stream_digest(tmp_path):
+def test_a_saved_to_disk_split_written_again_with_as_many_rows_gives_another_stream_digest(tmp_path, monkeypatch):
     """A `save_to_disk` folder streams as shards of known lengths and no file names: relabelled, it had one digest."""
+    monkeypatch.chdir(tmp_path)  # `Video` keeps a row's path, not its bytes, where a 0.mp4 is in the working directory
     features = datasets.Features({"video": datasets.Video(), "label": datasets.ClassLabel(names=["a", "b"])})
     videos = [{"path": f"{k}.mp4", "bytes": bytes([k]) * 8} for k in range(2)]
     splits = []
     for name, labels in (("x", [0, 1]), ("y", [1, 0]), ("z", [0, 1])):
         rows = datasets.Dataset.from_dict({"video": videos, "label": labels}, features=features)
+        assert rows.data.table.column("video").to_pylist() == videos  # the clips' bytes, not a 0.mp4 found here
         datasets.DatasetDict({"train": rows}).save_to_disk(str(tmp_path / name))
         splits.append(open_streaming_dataset(str(tmp_path / name)).split("train"))
     assert [[row["label"] for row in split.dataset] for split in splits] == [[0, 1], [1, 0], [0, 1]]  # the reference

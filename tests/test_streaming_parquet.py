@@ -21,19 +21,28 @@ ROWS, ROW_GROUP = 12, 3  # 4 row groups in the training file
 @pytest.fixture(scope="module")
 def one_parquet_file(tmp_path_factory) -> Path:
     """A Hub-style folder whose splits are one parquet file each (`data/train-00000-of-00001.parquet`), the clips'
-    bytes in a `Video` column, written in row groups of 3 rows."""
+    bytes in a `Video` column, written in row groups of 3 rows. Written from `root`: `datasets` stores a row's
+    `{"path": "train_00.mp4", "bytes": ...}` as the path alone where a file of that name is in the working directory,
+    and the stream then read that file (a broken clip, skipped) in place of the row's clip."""
     root = tmp_path_factory.mktemp("one_parquet_file")
     features = datasets.Features({"video": datasets.Video(), "label": datasets.ClassLabel(names=["up", "down"])})
-    for split, count in (("train", ROWS), ("test", 4)):
-        videos = []
-        for i in range(count):
-            source = root / "src" / split / f"{i:02d}.mp4"
-            tiny_clip(source, i % 2, seed=i, width=24)
-            videos.append({"path": f"{split}_{i:02d}.mp4", "bytes": source.read_bytes()})
-        table = datasets.Dataset.from_dict({"video": videos, "label": [i % 2 for i in range(count)]}, features=features)
-        (root / "data").mkdir(exist_ok=True)
-        pq.write_table(table.data.table, root / "data" / f"{split}-00000-of-00001.parquet", row_group_size=ROW_GROUP)
-    assert pq.ParquetFile(root / "data" / "train-00000-of-00001.parquet").metadata.num_row_groups == ROWS // ROW_GROUP
+    with contextlib.chdir(root):  # not the caller's: a train_00.mp4 there would stand in for the clip
+        for split, count in (("train", ROWS), ("test", 4)):
+            videos = []
+            for i in range(count):
+                source = root / "src" / split / f"{i:02d}.mp4"
+                tiny_clip(source, i % 2, seed=i, width=24)
+                videos.append({"path": f"{split}_{i:02d}.mp4", "bytes": source.read_bytes()})
+            table = datasets.Dataset.from_dict(
+                {"video": videos, "label": [i % 2 for i in range(count)]}, features=features
+            )
+            (root / "data").mkdir(exist_ok=True)
+            pq.write_table(
+                table.data.table, root / "data" / f"{split}-00000-of-00001.parquet", row_group_size=ROW_GROUP
+            )
+    file = pq.ParquetFile(root / "data" / "train-00000-of-00001.parquet")
+    assert file.metadata.num_row_groups == ROWS // ROW_GROUP
+    assert all(video["bytes"] for video in file.read(columns=["video"]).column("video").to_pylist())  # each clip's
     return root
 
 
