@@ -58,6 +58,26 @@ def test_cached_frames_are_the_decoders_and_the_estimate_matches(examples, proce
     assert estimate_decoded_bytes([e["video"] for e in examples], processor) == cache.nbytes
 
 
+def test_videos_stored_as_their_frames_are_estimated_as_the_cache_holds_them(processor):
+    """A `Sequence(Image())` row (its frames `{"path", "bytes"}`, as the hub reader gives them) was estimated as no
+    clip that decodes (None: `--cache_decoded_videos auto` said "no clip tried decoded" and decoded every frame of
+    every row at every epoch), where the cache holds it: now estimated as the cache's bytes."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    def png(value):
+        buffer = io.BytesIO()
+        Image.fromarray(np.full((16, 20, 3), value, np.uint8)).save(buffer, "PNG")
+        return {"bytes": buffer.getvalue(), "path": None}
+
+    videos = [[png(10 * i) for i in range(count)] for count in (3, 5)]
+    cache = DecodedVideoCache.build(videos, processor)
+    assert cache.num_cached == 2 and cache.nbytes > 0
+    assert estimate_decoded_bytes(videos, processor) == cache.nbytes
+
+
 def test_cache_on_and_off_give_identical_samples_for_the_same_seed_and_epoch(examples, processor):
     plain, cached = datasets(examples, processor)
     for key in [(0, 0), (0, 5), (1, 5), (3, 11)]:

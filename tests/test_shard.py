@@ -282,6 +282,23 @@ def test_a_chosen_tracks_clips_are_reencoded_from_that_track_and_refused_copied(
     assert not (tmp_path / "copied").exists()
 
 
+def test_a_data_set_of_frame_lists_is_refused_before_out_is_made_not_written_as_every_clip_unreadable(tmp_path):
+    """A video stored as its frames (a `Sequence(Image())` column, which training reads; its rows as the hub reader
+    gives them, undecoded) has no file to copy or re-encode: every clip was left out as unreadable ("expected str,
+    bytes or os.PathLike object, not list") and the run ended "every clip was unreadable". Refused naming the frame
+    lists, before --out is made, copied or re-encoded."""
+    from vivit_hf.training.data.examples import DatasetFormatError, VideoClassificationData
+    from vivit_hf.training.data.shard import write_shards
+
+    frames = [{"bytes": b"\x89PNG", "path": None}] * 3  # (refused before a frame is read)
+    row = {"video": frames, "label": 0, "id": "frames"}
+    data = VideoClassificationData(splits={"train": [row]}, label_spaces={"label": CLASSES})
+    for short_side in (None, 32):
+        with pytest.raises(DatasetFormatError, match=r"'train' holds each video as a list of its frames"):
+            write_shards(data, tmp_path / "out", short_side=short_side)
+        assert not (tmp_path / "out").exists()
+
+
 @pytest.mark.parametrize("rotation", [90, 270])
 def test_reencoded_phone_video_is_displayed_as_the_source(rotation):
     """A portrait phone clip (stored 64x48 with a display rotation): the re-encoded clip carries no display matrix,

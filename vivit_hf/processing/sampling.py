@@ -40,8 +40,8 @@ SAMPLING_MODES = ("stride", "uniform")
 # The advice in a short video's error, in the processor's words; the recipes say it as their flag, `--short_video`
 # (`vivit_hf.training.flags.in_flag_words`).
 SHORT_VIDEO_ADVICE = "pass short_video='loop' or 'pad'"
-# Presentation times are compared this much late, as the timeline compares them (`timeline._EPSILON`): a time from the
-# first frame is the difference of two doubles, and a wall-clock stamp (an IP camera's or a recorder's, 1.7e9 s from
+# Presentation times are compared this much late (the timeline's windows too, `timeline.py`): a time from the first
+# frame is the difference of two doubles, and a wall-clock stamp (an IP camera's or a recorder's, 1.7e9 s from
 # 1970) is a double to 2.4e-7 s, so a frame shown 1.42 s after the first read as shown at 1.4199998 s
 TIME_EPSILON = 1e-6
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .sampling import TIME_EPSILON  # (a pts of 2.0 s stored in ticks may come back as 1.9999999999)
 from .video_io import VideoReader, counted_at_rate, video_duration
 
 __all__ = ["Window", "check_span", "span_in_frames", "requested_frames", "plan_windows", "iter_window_clips"]
@@ -195,10 +196,6 @@ def plan_windows(
     )
 
 
-# Presentation times are compared this much early: a pts of 2.0 s stored in ticks may come back as 1.9999999999
-_EPSILON = 1e-6
-
-
 def _plan_by_time(times: np.ndarray, fps: float | None, window, hop, num_frames: int, end: float) -> list[Window]:
     """`plan_windows` by presentation time. Frame `i` is on screen from `times[i]` until the next frame (the last
     one until `end`, `video_duration`'s), so the video lasts until the last frame ends. A window in seconds covers
@@ -215,20 +212,21 @@ def _plan_by_time(times: np.ndarray, fps: float | None, window, hop, num_frames:
         step = _hop_in_frames(hop, window, fps)
         # to the nanosecond, as below
         return _frame_windows(count, size, step, num_frames, lambda frame: round(float(edges[frame]), 9))
-    shortened = length > duration + _EPSILON
+    shortened = length > duration + TIME_EPSILON
     length = min(length, duration)
     step = length if hop is None else _hop_seconds(hop, fps)
-    starts = [k * step for k in range(int((duration - length) / step + _EPSILON) + 1)]
-    shifted = starts[-1] + length < duration - _EPSILON
+    starts = [k * step for k in range(int((duration - length) / step + TIME_EPSILON) + 1)]
+    shifted = starts[-1] + length < duration - TIME_EPSILON
     if shifted:
         starts.append(duration - length)
     centres = (2 * np.arange(num_frames) + 1) / (2 * num_frames)
     windows = []
     for position, start in enumerate(starts):
         end = start + length
-        first = max(0, int(np.searchsorted(times, start + _EPSILON, side="right")) - 1)  # the frame playing at start
-        stop = max(first + 1, int(np.searchsorted(times, end - _EPSILON, side="left")))  # frames shown before end
-        playing = np.searchsorted(times, start + centres * length + _EPSILON, side="right") - 1
+        # the frame playing at start
+        first = max(0, int(np.searchsorted(times, start + TIME_EPSILON, side="right")) - 1)
+        stop = max(first + 1, int(np.searchsorted(times, end - TIME_EPSILON, side="left")))  # frames shown before end
+        playing = np.searchsorted(times, start + centres * length + TIME_EPSILON, side="right") - 1
         frames = np.clip(playing, first, stop - 1)
         last = position == len(starts) - 1
         # rounded to the nanosecond, below any time base: 10.3 + 0.2 reads 10.5, not 10.500000000000002

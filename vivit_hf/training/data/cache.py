@@ -162,6 +162,14 @@ def estimate_decoded_bytes(videos: Sequence, processor, *, probes: int = 4, **pr
         video = videos[index]
         segment = _segment(video)  # its frames, not the file's
         try:
+            if isinstance(video, list):
+                # A video stored as its frames (`Sequence(Image())`: no file to open), decoded and cached as the build
+                # decodes it: none was estimated, so `--cache_decoded_videos auto` said "no clip tried decoded"
+                # and decoded every frame of every row at every epoch
+                frames = _frames_of(video)
+                num_frames, first = len(frames), processor.decode_video_frames(frames, indices=[0], **processor_kwargs)
+                sizes.append(num_frames * first.numel())
+                continue
             with open_video(video if segment is None else segment.video, backend=backend) as reader:
                 # one open for the count and the frame
                 num_frames = reader.num_frames

@@ -320,8 +320,7 @@ def write_shards(
     for split in splits:  # one left out for its lack of labels: in the shard tool's words, not the recipes'
         if split not in data.splits and data.is_unlabelled(split):
             raise DatasetFormatError(data.missing_split(split, SHARDS_NEED_LABELS))
-    if not short_side:
-        refuse_copying_a_chosen_track(data, splits)
+    refuse_unshardable_videos(data, splits, copying=not short_side)
     member = video_member_name([data.split(split) for split in splits], reencoding=bool(short_side))
     writing = ShardWriting(shard_size, short_side, keyframe_interval, seed, member)
     partial = _start_unfinished(out)
@@ -339,15 +338,23 @@ def write_shards(
     return summary
 
 
-def refuse_copying_a_chosen_track(data, splits) -> None:
-    """A `Video(stream_index=k)` column (its rows carry k: `hub_files.with_track`) names track k of each file; a
-    copied file is read from its own track, which the shards would have held for every clip without a word. Asked
-    of the first clip of each split (the column names one track for all)."""
+def refuse_unshardable_videos(data, splits, copying: bool) -> None:
+    """Refuse, before `--out` is made, a data set whose clips a shard cannot hold as they are read; asked of the first
+    clip of each split (a column holds one kind for all). A video stored as its frames (a `Sequence(Image())` column,
+    which training reads: `dataset.frames_of`) is no file to copy or re-encode: every clip was left out as
+    "unreadable" ("expected str, bytes or os.PathLike object, not list") and the run ended "every clip was
+    unreadable". A `Video(stream_index=k)` column (its rows carry k: `hub_files.with_track`) names track k of each
+    file; a copied file is read from its own track, which the shards would have held for every clip without a word."""
     for split in splits:
         examples = data.split(split)
         video = examples[0]["video"] if len(examples) else None
+        if isinstance(video, (list, tuple)):
+            raise DatasetFormatError(
+                f"Split {split!r} holds each video as a list of its frames (a Sequence(Image()) column), and shards "
+                "hold video files: train on the data set as it is, or store each clip's frames as a video file first."
+            )
         track = video.get("stream_index") if isinstance(video, dict) else None
-        if track is not None:
+        if copying and track is not None:
             raise DatasetFormatError(
                 f"The data set's video column reads track {track} of each file (datasets.Video(stream_index={track})), "
                 "and shards of copied clips hold whole files, read from their own track: give --short_side, which "
