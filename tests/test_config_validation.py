@@ -371,3 +371,11 @@ def test_a_structural_field_changed_after_building_is_refused_at_forward_and_sav
     if field == "classifier" and built != "token":
         model.config.classifier = "gsp"  # pooling the same tokens another way changes no weight: taken
         model(pixel_values=video)
+    # A field no load takes (`ViViTConfig.validate`'s, which transformers runs only as it writes config.json, after
+    # making the folder and copying the remote code into it) is refused before anything is written too: it left a
+    # folder of `.py` files and no config.
+    model.config.qkv_bias = "false"
+    for saved in (model, model.vivit):
+        with pytest.raises(ValueError, match=r"`qkv_bias` must be True or False, got 'false'"):
+            saved.save_pretrained(tmp_path / "model")
+        assert not (tmp_path / "model").exists()

@@ -296,8 +296,12 @@ class ViViTPreTrainedModel(PreTrainedModel):
         Model 2's `spatial_only_baseline` or Model 3's `attention_order` was changed after building
         (`check_built_structure`, which the forward runs too): the folder pairs this model's weights with a config
         of another structure. Model 3's reloaded as the other attention order over the same weights, with nothing
-        missing to warn of; Model 1 built with "token" and set to "gap" failed to load, naming a token grid."""
+        missing to warn of; Model 1 built with "token" and set to "gap" failed to load, naming a token grid.
+        The config's own validation (`ViViTConfig.validate`) runs here too: transformers runs it only when it writes
+        config.json, after the folder is made and the remote code copied into it, so a refused field
+        (`config.qkv_bias = "false"`) left a folder of `.py` files and no config, which no load reads."""
         getattr(self, self.base_model_prefix, self).check_built_structure()
+        self.config.validate()
         return super().save_pretrained(save_directory, *args, **kwargs)
 
     def post_init(self):
