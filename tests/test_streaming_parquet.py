@@ -91,12 +91,17 @@ class RecordingLoader(StreamingLoader):
 
 
 def epoch_of(loader: RecordingLoader, epoch: int, consumed: dict | None = None):
-    """`(clip ids in delivery order, workers that delivered them)` of one epoch (after `consumed`'s batches)."""
+    """`(clip ids in delivery order, workers that delivered them, ids of the clips skipped as broken)` of one epoch
+    (after `consumed`'s batches). A broken clip is delivered too (zeros, `valid` False): counted among the ids, it
+    read as a clip decoded."""
     loader.workers = []
     loader.set_epoch(epoch)
     if consumed:
         loader.resume(consumed)
-    return [clip for batch in loader for clip in batch["ids"]], loader.workers
+    batches = list(loader)
+    ids = [clip for batch in batches for clip in batch["ids"]]
+    broken = [clip for b in batches for clip, valid in zip(b["ids"], b["valid"].tolist(), strict=False) if not valid]
+    return ids, loader.workers, broken
 
 
 def test_one_parquet_file_streams_on_every_dataloader_worker_each_clip_once_an_epoch(one_parquet_file, caplog):
@@ -106,8 +111,9 @@ def test_one_parquet_file_streams_on_every_dataloader_worker_each_clip_once_an_e
     loader = RecordingLoader(dataset, num_workers=2)
     expected = sorted(clip for group in row_groups(one_parquet_file) for clip in group)
     for epoch in (0, 1):
-        ids, workers = epoch_of(loader, epoch)
+        ids, workers, broken = epoch_of(loader, epoch)
         assert sorted(ids) == expected, epoch  # every clip once an epoch
+        assert broken == [], epoch  # each decoded, none skipped as broken (the fixture holds no broken clip)
         assert set(workers) == {0, 1}, workers  # both workers decoded (one did, on the whole file)
         assert len(workers) == sum(dataset.batches(epoch, 2)), epoch  # the plan of the epoch is what came
     said = "split 'train' has 1 shard(s) for 2 readers (processes x DataLoader workers): read as 4 shards"
@@ -122,8 +128,8 @@ def test_a_resharded_parquet_stream_resumes_mid_epoch_on_the_batches_it_had_not_
         split = training_split(one_parquet_file, processes=1, workers=2)
         dataset = StreamingVideoDataset(split, processor(), batch_size=2, shuffle_buffer_size=4, shuffle_seed=0)
         runs.append(RecordingLoader(dataset, num_workers=2))
-    whole, _ = epoch_of(runs[0], 1)
-    rest, _ = epoch_of(runs[1], 1, consumed={0: 1, 1: 1})
+    whole, _, _ = epoch_of(runs[0], 1)
+    rest, _, _ = epoch_of(runs[1], 1, consumed={0: 1, 1: 1})
     assert rest == whole[4:]  # two batches of 2 trained before the checkpoint
 
 
