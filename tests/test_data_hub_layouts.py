@@ -1147,7 +1147,9 @@ def test_a_video_column_of_a_chosen_track_trains_on_that_track_whole_and_streame
     holds; the recipes cast it to `Video(decode=False)`, which dropped it, and trained on each file's own track 0
     (20 frames of 48x64 stretched to the 64x96 asked for, the centred clip frames 6-12 for 11-17) without a word.
     Each clip, read whole (and through the decoded-clip cache) and streamed, equals a sequential PyAV decode of track
-    1; a track that is no video stream is refused by name. Asked of torchcodec, such a row is read by PyAV."""
+    1; a track that is no video stream is refused by name. Asked of torchcodec, such a row is read by PyAV. Rows that
+    give a segment (`start` / `end`: `hub` reads each row's whole video, said in a warning) keep their track too,
+    named by their segment."""
     import av
     from video_factory import frame_indices, write_two_video_tracks
 
@@ -1160,8 +1162,10 @@ def test_a_video_column_of_a_chosen_track_trains_on_that_track_whole_and_streame
 
     paths = [write_two_video_tracks(tmp_path / "0.mkv", ("libx264", "libx264")), str(tmp_path / "1.mkv")]
     Path(paths[1]).write_bytes(Path(paths[0]).read_bytes())  # (the same frames: one encode)
-    features = datasets.Features({"video": datasets.Video(stream_index=1), "label": datasets.ClassLabel(names=NAMES)})
-    datasets.Dataset.from_dict({"video": paths, "label": [0, 1]}, features=features).save_to_disk(str(tmp_path / "s"))
+    video, label, seconds = datasets.Video(stream_index=1), datasets.ClassLabel(names=NAMES), datasets.Value("float64")
+    features = datasets.Features({"video": video, "label": label, "start": seconds, "end": seconds})
+    rows = {"video": paths, "label": [0, 1], "start": [0.0, 0.5], "end": [0.5, 1.0]}
+    datasets.Dataset.from_dict(rows, features=features).save_to_disk(str(tmp_path / "s"))
     size = {"height": 64, "width": 96}
     processor = ViViTVideoProcessor(num_frames=4, frame_stride=2, size=size, crop_size=size)
     with av.open(paths[0]) as container:  # track 1 decoded front to back
@@ -1183,6 +1187,7 @@ def test_a_video_column_of_a_chosen_track_trains_on_that_track_whole_and_streame
     split = open_streaming_dataset(str(tmp_path / "s"), cache_dir=str(tmp_path / "cache")).split("train")
     (batch,) = [b for b in StreamingVideoDataset(split, processor, batch_size=2) if not b.get("end")]
     assert batch["valid"].tolist() == [True, True]
+    assert sorted(clip_id.rpartition("/")[2] for clip_id in batch["ids"]) == ["0.mkv@0.0-0.5", "1.mkv@0.5-1.0"]
     for pixel_values in batch["pixel_values"]:
         assert_track_1(pixel_values)
 
