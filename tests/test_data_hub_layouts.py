@@ -6,6 +6,7 @@ streamed: videofolder with metadata.csv / metadata.jsonl, parquet with a Video c
 import csv
 import io
 import json
+import re
 import sys
 import tarfile
 from pathlib import Path
@@ -1124,6 +1125,14 @@ def test_a_video_stored_as_its_frames_is_found_and_sampled_as_a_file_of_them_who
     assert batch["clips"].tolist() == [True, True, True, False, False]
     streamed = dict(zip(batch["labels"][:2].tolist(), indices(batch["pixel_values"][:2])))
     assert [[streamed[label]] for label in (0, 1)] == expected
+    # A processor sampling by fps (a checkpoint's): stored frames carry no rate; the refusal advised `video_metadata`,
+    # which no flag passes, and now says what a recipe user can change
+    by_rate = ViViTVideoProcessor(fps=2, size={"shortest_edge": 32}, crop_size={"height": 32, "width": 48})
+    refusal = r"held as its frames .* samples by fps=2: no flag turns that off; .*video_preprocessor_config.json"
+    with pytest.raises(ValueError, match=refusal):
+        VideoClassificationDataset(data.split("train"), by_rate)[0]
+    refused = next(iter(StreamingVideoDataset(split, by_rate, batch_size=5)))["refused"]  # (one line, row named)
+    assert re.search(r"\(the first, 0:0:0 \(<9 frames>\)\): its video is " + refusal, refused)
 
 
 def test_a_list_of_images_beside_a_video_is_not_taken_for_the_video():

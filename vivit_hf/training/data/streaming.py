@@ -1317,7 +1317,7 @@ class StreamingVideoDataset(torch.utils.data.IterableDataset):
                 num_clips=self.num_clips,
                 num_crops=self.num_crops,
                 seed=self._sample_seed(worker, index),
-                **{**sampled_as_a_file(example["video"], self.processor), **self.processor_kwargs},
+                **{**sampled_as_a_file(example["video"], self.processor, self.processor_kwargs), **self.processor_kwargs},
             )["pixel_values"]
             valid = True
         except decode_errors() as error:  # the clip's fault; any other error is the options' and stops the run
