@@ -1122,7 +1122,8 @@ def test_a_video_stored_as_its_frames_is_found_and_sampled_as_a_file_of_them_who
     with caplog.at_level("WARNING", logger="vivit_hf.training.finetune"):
         warn_missing(data)
     assert [r.getMessage().removeprefix("[RANK 0] ") for r in caplog.records if "2 clips" in r.getMessage()] == [
-        "2 clips of split 'train' are left out: named by the annotations but missing on disk, or rows that give no video"
+        "2 clips of split 'train' are left out: named by the annotations but missing on disk, or rows that give no "
+        "video"
     ]
 
     # Parquet tables without a card (`to_parquet` into push_to_hub's layout), given without --dataset_format: refused
