@@ -6,6 +6,7 @@ streamed: videofolder with metadata.csv / metadata.jsonl, parquet with a Video c
 import csv
 import io
 import json
+import re
 import sys
 import tarfile
 from pathlib import Path
@@ -1073,7 +1074,7 @@ def test_a_shard_holding_a_samples_members_apart_is_refused_naming_it_whole_and_
             read()
 
 
-def test_a_video_stored_as_its_frames_is_found_and_sampled_as_a_file_of_them_whole_and_streamed(tmp_path):
+def test_a_video_stored_as_its_frames_is_found_and_sampled_as_a_file_of_them_whole_and_streamed(tmp_path, caplog):
     """A `Sequence(Image())` column, frames stored as a list of images, is the video column without a flag (it was
     refused as no video column), and its rows are sampled as a file of those frames is: the centred 4 frames 2 apart,
     checked against the processor's clip of an H.264 file of the same frames. Named with --video_column, every stored
@@ -1112,6 +1113,18 @@ def test_a_video_stored_as_its_frames_is_found_and_sampled_as_a_file_of_them_who
     whole = VideoClassificationDataset(data.split("train"), processor)
     assert [indices(whole[i]["pixel_values"]) for i in range(2)] == expected
     assert not whole[2]["valid"] and len(whole) == 3  # (the rows of no frame: no clip, left out at load)
+    # counted in `data.missing` with the clips not on disk: the count's warning said only "missing on disk" of them
+    from accelerate import PartialState
+
+    from vivit_hf.training.finetune import warn_missing
+
+    PartialState()  # (accelerate's logger needs it)
+    with caplog.at_level("WARNING", logger="vivit_hf.training.finetune"):
+        warn_missing(data)
+    assert [r.getMessage().removeprefix("[RANK 0] ") for r in caplog.records if "2 clips" in r.getMessage()] == [
+        "2 clips of split 'train' are left out: named by the annotations but missing on disk, or rows that give no "
+        "video"
+    ]
 
     # Parquet tables without a card (`to_parquet` into push_to_hub's layout), given without --dataset_format: refused
     # naming only `data/`, not the format that reads them (a card or a `save_to_disk` folder was told)
@@ -1124,6 +1137,14 @@ def test_a_video_stored_as_its_frames_is_found_and_sampled_as_a_file_of_them_who
     assert batch["clips"].tolist() == [True, True, True, False, False]
     streamed = dict(zip(batch["labels"][:2].tolist(), indices(batch["pixel_values"][:2])))
     assert [[streamed[label]] for label in (0, 1)] == expected
+    # A processor sampling by fps (a checkpoint's): stored frames carry no rate; the refusal advised `video_metadata`,
+    # which no flag passes, and now says what a recipe user can change
+    by_rate = ViViTVideoProcessor(fps=2, size={"shortest_edge": 32}, crop_size={"height": 32, "width": 48})
+    refusal = r"held as its frames .* samples by fps=2: no flag turns that off; .*video_preprocessor_config.json"
+    with pytest.raises(ValueError, match=refusal):
+        VideoClassificationDataset(data.split("train"), by_rate)[0]
+    refused = next(iter(StreamingVideoDataset(split, by_rate, batch_size=5)))["refused"]  # (one line, row named)
+    assert re.search(r"\(the first, 0:0:0 \(<9 frames>\)\): its video is " + refusal, refused)
 
 
 def test_a_list_of_images_beside_a_video_is_not_taken_for_the_video():

@@ -504,3 +504,20 @@ def test_frames_3_pixels_high_are_read_channels_last_for_one_clip_and_a_timeline
     if form == "pil_frames":  # and the processor alone
         pixels = ViViTVideoProcessor(**PROCESSOR)(given, return_tensors="pt").pixel_values
         assert torch.equal(pixels, ViViTVideoProcessor(**PROCESSOR)(reference, return_tensors="pt").pixel_values)
+
+
+def test_pipeline_refuses_interpolate_pos_encoding_for_a_model_whose_forward_drops_it():
+    """transformers' VideoMAEForVideoClassification takes `**kwargs`: the option was dropped without a word."""
+    from transformers import VideoMAEConfig, VideoMAEForVideoClassification
+
+    config = VideoMAEConfig(
+        image_size=32, patch_size=16, num_frames=4, tubelet_size=2, hidden_size=32, num_hidden_layers=1,
+        num_attention_heads=2, intermediate_size=64, num_labels=3,
+    )  # fmt: skip
+    other = VideoMAEForVideoClassification(config).eval()
+    processor = ViViTVideoProcessor(**PROCESSOR)
+    with pytest.raises(ValueError, match=r"interpolate_pos_encoding=True needs .*VideoMAEForVideoClassification"):
+        ViViTVideoClassificationPipeline(model=other, video_processor=processor, interpolate_pos_encoding=True)
+    pipe = ViViTVideoClassificationPipeline(model=other, video_processor=processor)
+    with pytest.raises(ValueError, match=r"VideoMAEForVideoClassification's does not"):
+        pipe(np.zeros((8, 32, 32, 3), np.uint8), interpolate_pos_encoding=True)

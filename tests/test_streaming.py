@@ -849,7 +849,8 @@ def test_the_unknown_sizes_warning_names_who_shares_the_epoch():
 
 def test_a_stream_and_the_whole_read_say_how_many_clips_each_split_lacks_on_disk(videofolder, tmp_path, caplog):
     """metadata.csv names a symlink to a disk not mounted: both reads leave the row out, count it in `data.missing`
-    and say "1 clips of split 'train' are named by the annotations but missing on disk"; `--streaming` said nothing
+    and say "1 clips of split 'train' are left out: named by the annotations but missing on disk, ..."; `--streaming`
+    said nothing
     (only the whole read printed the count)."""
     from accelerate import PartialState
 
@@ -882,7 +883,8 @@ def test_a_stream_and_the_whole_read_say_how_many_clips_each_split_lacks_on_disk
         said[True]
         == said[False]
         == [
-            f"1 clips of split {split!r} are named by the annotations but missing on disk"
+            f"1 clips of split {split!r} are left out: named by the annotations but missing on disk, or rows that "
+            "give no video"
             for split in ("train", "test")
         ]
     )

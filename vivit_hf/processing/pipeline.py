@@ -226,6 +226,8 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
             )
         if interpolate_pos_encoding is not None and not isinstance(interpolate_pos_encoding, bool):
             raise ValueError(f"interpolate_pos_encoding must be True or False, got {interpolate_pos_encoding!r}.")
+        if interpolate_pos_encoding:
+            _check_takes_interpolation(self.model)
         # a call's own, else the one given when the pipeline was built
         interpolate = (
             interpolate_pos_encoding
@@ -580,6 +582,17 @@ def _check_clip_length(model, num_frames) -> None:
         raise ValueError(
             f"num_frames={num_frames} is more than the {most} frames this model takes (config.num_frames): give at "
             f"most {most}, or pass interpolate_pos_encoding=True (position embeddings resized to the clip)."
+        )
+
+
+def _check_takes_interpolation(model) -> None:
+    """A model whose forward has no `interpolate_pos_encoding` (transformers' VideoMAEForVideoClassification, which
+    takes `**kwargs`) dropped it without a word: clips of another size than its config's then failed in the model, or
+    were scored with the position embeddings unchanged. transformers' own video pipeline has no such option."""
+    if "interpolate_pos_encoding" not in inspect.signature(model.forward).parameters:
+        raise ValueError(
+            f"interpolate_pos_encoding=True needs a model whose forward takes it; {type(model).__name__}'s does not "
+            "(it would be dropped). Give clips of the frame count and size its config names instead."
         )
 
 

@@ -273,16 +273,28 @@ def _warn_past_the_end(what: str) -> None:
         logger.warning("%s: it is read from the frames there are (other segments like it are not named)", what)
 
 
-def sampled_as_a_file(video, processor) -> dict:
+def sampled_as_a_file(video, processor, processor_kwargs=None) -> dict:
     """The processor options under which a video a data set holds as its frames in memory (a `Sequence(Image())`
     column's list of images, a row's array) is sampled as a file of those frames would be: `num_frames` frames
     `frame_stride` apart (looped where the video is shorter than that, as a file is), where the processor keeps frames
     given in memory as they are. Kept so, every frame of the row was the clip: 8 stored frames reached a model of 4
     (refused in its forward, a traceback after the first batch), rows of different lengths failed to stack, and no
-    clip was ever drawn at random in training nor spread over the video in evaluation. {} for a file."""
+    clip was ever drawn at random in training nor spread over the video in evaluation. {} for a file.
+
+    Such frames carry no frame rate, so a processor sampling by `fps` (`processor_kwargs` included) is refused saying
+    what a recipe user can change: the processor's own refusal advised `video_metadata`, which no flag passes."""
     held = isinstance(video, (np.ndarray, torch.Tensor)) or (isinstance(video, (list, tuple)) and len(video) > 0)
     if not held:
         return {}
+    options = getattr(processor, "_options", None)
+    fps = options(dict(processor_kwargs or {})).get("fps") if callable(options) else None
+    if fps is not None:
+        raise ValueError(
+            f"its video is held as its frames (a `Sequence(Image())` column's images, an array), which carry no frame "
+            f"rate, and the video processor samples by fps={fps}: no flag turns that off; train from a processor "
+            "that samples by count (the --init_from checkpoint's video_preprocessor_config.json without `fps`, in a "
+            "copy of it: its clips then have --num_frames frames, else the model's), or store the videos as files"
+        )
     short_video = getattr(processor, "short_video", None)
     if short_video is None and len(video) > 1:  # (one frame: the processor's one-frame refusal, as for a file)
         short_video = "loop"
@@ -492,7 +504,7 @@ class VideoClassificationDataset(Dataset):
         video = example["video"] if frames is None else frames
         if frames is None:  # a video the data set holds as its frames is sampled as a file of them, as cached ones
             video = frames_of(video)
-            options.update(sampled_as_a_file(video, self.processor))
+            options.update(sampled_as_a_file(video, self.processor, self.processor_kwargs))
         if frames is not None:
             # The cached frames are the whole file (a segment's frames the whole segment), not a clip: sample them as
             # the file would be. The processor keeps frames given in memory as they are unless asked, and refuses to

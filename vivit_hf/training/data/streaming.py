@@ -1311,13 +1311,14 @@ class StreamingVideoDataset(torch.utils.data.IterableDataset):
             return {**self._no_clip(), "labels": example["label"], "id": example["id"], "clip": False}
         try:
             example["video"] = frames_of(remote_clip_bytes(example["video"]))
+            as_a_file = sampled_as_a_file(example["video"], self.processor, self.processor_kwargs)
             pixel_values = self.processor(
                 videos=[example["video"]],
                 return_tensors="pt",
                 num_clips=self.num_clips,
                 num_crops=self.num_crops,
                 seed=self._sample_seed(worker, index),
-                **{**sampled_as_a_file(example["video"], self.processor), **self.processor_kwargs},
+                **{**as_a_file, **self.processor_kwargs},
             )["pixel_values"]
             valid = True
         except decode_errors() as error:  # the clip's fault; any other error is the options' and stops the run
