@@ -774,13 +774,20 @@ def stored_frame_size(source: Any) -> tuple[int, int] | None:
     try:
         with open_input(source) as container:
             if chosen is not None:
-                stream = container.streams[chosen] if container.streams[chosen].type == "video" else None
+                stream = chosen_video_stream(container, chosen)
             else:
                 stream = None if several_video_tracks(container) else video_stream(container)
             size = stream and (stream.codec_context.height, stream.codec_context.width)
     except Exception:  # (av's errors, a file gone since listed, ...): a header not read refuses nothing
         return None
     return size if size and min(size) > 0 else None
+
+
+def chosen_video_stream(container: Any, index: int):
+    """Stream `index` of `container` (FFmpeg's count of all its streams, as datasets' and torchcodec's
+    `stream_index`) where it is a video stream; None where it is not one or there is none of that index."""
+    streams = container.streams
+    return streams[index] if 0 <= index < len(streams) and streams[index].type == "video" else None
 
 
 def several_video_tracks(container: Any) -> bool:
@@ -1131,9 +1138,7 @@ class PyAVReader(VideoReader):
 
     def _video_stream(self):
         """The stream `video_stream` picks; none: an error naming what the file holds instead."""
-        if self._chosen is not None and not (
-            0 <= self._chosen < len(self.container.streams) and self.container.streams[self._chosen].type == "video"
-        ):
+        if self._chosen is not None and chosen_video_stream(self.container, self._chosen) is None:
             # (FFmpeg's count of all streams, as datasets' / torchcodec's `stream_index`; a bare index read another
             # stream's packets as video, or an IndexError)
             kinds = ", ".join(f"{s.index}: {s.type}" for s in self.container.streams) or "no streams"
