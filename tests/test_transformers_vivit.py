@@ -92,6 +92,22 @@ def test_base_model_checkpoint_gives_the_same_hidden_states_and_drops_the_pooler
     torch.testing.assert_close(ours.pooler_output, theirs.last_hidden_state[:, 0], atol=1e-5, rtol=0)
 
 
+def test_hidden_states_selected_by_index_as_transformers_vivit_selects_them(tmp_path, clip):
+    """transformers 5 takes `output_hidden_states` as a flag or as indices, None in the place of each state not
+    selected. Ours read any list, and any index but 0, as True: every hidden state came back."""
+    reference = randomised(VivitForVideoClassification(tiny_config()))
+    model = ViViTSpatioTemporalForVideoClassification.from_transformers_vivit(save(reference, tmp_path / "m", "new"))
+    for selection in (True, 0, 1, [0, -1], [2], [-2, 7], []):
+        with torch.no_grad():
+            ours = model(pixel_values=clip, output_hidden_states=selection).hidden_states
+            theirs = reference(pixel_values=clip, output_hidden_states=selection).hidden_states
+        assert [state is None for state in ours or ()] == [state is None for state in theirs or ()], selection
+        assert (ours is None) == (theirs is None), selection
+        for mine, its in zip(ours or (), theirs or ()):
+            if its is not None:
+                torch.testing.assert_close(mine, its, atol=1e-5, rtol=0)
+
+
 def test_classification_checkpoint_into_the_base_model(tmp_path, clip):
     reference = randomised(VivitForVideoClassification(tiny_config()))
     folder = save(reference, tmp_path / "cls", "new")

@@ -79,6 +79,7 @@ class ViViTVideoClassifierOutput(ModelOutput):
         hidden_states (`tuple(torch.FloatTensor)`, *optional*):
             The backbone's, with `output_hidden_states=True`: the embeddings and each block's output, in call order;
             where time or space is folded into the batch, its first axis is `batch * t` (Model 2's spatial encoder).
+            With indices (`output_hidden_states=[0, -1]`), None in the place of each state not selected.
         attentions (`tuple(torch.FloatTensor)`, *optional*):
             The backbone's, with `output_attentions=True`: every attention map in call order (two per block for
             Models 3 and 4, space and time), folded as the model's forward documents.
@@ -334,6 +335,25 @@ class ViViTPreTrainedModel(PreTrainedModel):
             init.trunc_normal_(module.position_embeddings, mean=0.0, std=std)
             if module.cls_token is not None:
                 init.zeros_(module.cls_token)
+
+
+def selected_hidden_states(output_hidden_states) -> list[int] | None:
+    """The indices `output_hidden_states` selects (transformers 5's `output_hidden_states=[0, -1]` or `=2`), or None
+    where it is a flag. Indices were read as a flag: any list, or any index but 0, returned every hidden state."""
+    if isinstance(output_hidden_states, bool) or not isinstance(output_hidden_states, (Integral, list, tuple)):
+        return None  # (a flag: also None, or numpy's bool)
+    if isinstance(output_hidden_states, Integral):
+        return [int(output_hidden_states)]
+    return [int(index) for index in output_hidden_states]
+
+
+def keep_selected(hidden_states: tuple, selected: list[int]) -> tuple:
+    """`hidden_states` with None in place of those `selected` does not name, as transformers' `capture_outputs` returns
+    them. Negative indices count from the end of this model's own tuple (Model 2's holds both encoders'), and indices
+    out of range select nothing."""
+    count = len(hidden_states)
+    kept = {index % count for index in selected if -count <= index < count}
+    return tuple(state if index in kept else None for index, state in enumerate(hidden_states))
 
 
 def structure_of(field: str, value):
@@ -673,13 +693,16 @@ class _ViViTBackbone(ViViTPreTrainedModel):
             `((b s), heads, t, t)` (Model 3 with `attention_order="time_space"`: time then space; Model 4's maps
             hold half the heads each). Folded axes are sample-major (docs/models.md, "Attention, checkpointing and
             outputs").
-        output_hidden_states (`bool`): the embeddings and each layer's output, before the final LayerNorm (Model 2:
-            the spatial encoder's, folded `((b t), n, d)`, then the temporal encoder's).
+        output_hidden_states (`bool`, `int` or `list[int]`): the embeddings and each layer's output, before the final
+            LayerNorm (Model 2: the spatial encoder's, folded `((b t), n, d)`, then the temporal encoder's). An index
+            or a list of indices (negative ones count from the end) keeps those and returns None in the others' places,
+            as transformers' models do.
         """
         output_attentions = self.config.output_attentions if output_attentions is None else output_attentions
         output_hidden_states = (
             self.config.output_hidden_states if output_hidden_states is None else output_hidden_states
         )
+        selected = selected_hidden_states(output_hidden_states)
         if kwargs.get("head_mask") is not None:
             # transformers 4's ViViT and ViT multiplied their attention maps by it; transformers 5 dropped it and its
             # models pass it on to kernels that ignore it, as these did: the unmasked output, without a word.
@@ -698,9 +721,11 @@ class _ViViTBackbone(ViViTPreTrainedModel):
             self.tubelet_mask(attention_mask, pixel_values, grid),
             resize_positions=interpolate_pos_encoding,
             output_attentions=output_attentions,
-            output_hidden_states=output_hidden_states,
+            output_hidden_states=bool(output_hidden_states),
             **kwargs,
         )
+        if selected is not None and hidden_states:
+            hidden_states = keep_selected(hidden_states, selected)
         return BaseModelOutputWithPooling(
             last_hidden_state=last,
             pooler_output=pooled,
