@@ -370,6 +370,18 @@ def test_the_restarts_warnings_keep_the_logger_the_recipes_filter():
     assert restart.logger.name == VIT_INIT_LOGGER
 
 
+def test_the_model_files_list_their_exports_as_transformers_lazy_init_reads_them():
+    # transformers' model packages import lazily from what each file's `__all__` lists (`define_import_structure`):
+    # configuration_vivit.py and modeling_vivit.py had none, so that structure found none of the models' names
+    from transformers.utils.import_utils import define_import_structure
+
+    import vivit_hf.models
+
+    structure = define_import_structure(vivit_hf.models.__file__)
+    listed = {name for modules in structure.values() for names in modules.values() for name in names}
+    assert listed == set(vivit_hf.models.__all__), sorted(listed ^ set(vivit_hf.models.__all__))
+
+
 def test_every_public_class_and_function_says_what_it_is_in_its_own_docstring():
     """A reviewer's `help(ViViTFactorisedEncoderForVideoClassification)` showed only the private base's docstring: the
     four classifiers and `ViViTPreTrainedModel` had none of their own. Every class and function a package's `__all__`

@@ -770,3 +770,13 @@ class ViViTFactorisedDotProductConfig(ViViTConfig):
                 f"`num_attention_heads` ({self.num_attention_heads}) must be even for factorised dot-product "
                 f"attention: half the heads attend over time and half over space."
             )
+
+
+__all__ = [
+    "ViViTConfig",
+    "ViViTFactorisedDotProductConfig",
+    "ViViTFactorisedEncoderConfig",
+    "ViViTFactorisedSelfAttentionConfig",
+    "ViViTSpatioTemporalConfig",
+    "uniform_frame_indices",
+]

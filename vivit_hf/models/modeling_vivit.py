@@ -1288,3 +1288,19 @@ for _config_class, _model_class, _classifier_class in VIVIT_MODELS.values():
     # FSDP wraps, and device_map never splits, the variant's own block (what accelerate's FSDP plugin reads when
     # no layer class is configured, as in recipes/accelerate_configs/fsdp.yaml).
     _model_class._no_split_modules = _classifier_class._no_split_modules = [_model_class.layer_class.__name__]
+
+# the names `vivit_hf.models` exports from this module, as transformers' model files list theirs (its lazy package
+# `__init__`, `define_import_structure`, reads each file's `__all__`)
+__all__ = [
+    "VIVIT_MODELS",
+    "ViViTFactorisedDotProductForVideoClassification",
+    "ViViTFactorisedDotProductModel",
+    "ViViTFactorisedEncoderForVideoClassification",
+    "ViViTFactorisedEncoderModel",
+    "ViViTFactorisedSelfAttentionForVideoClassification",
+    "ViViTFactorisedSelfAttentionModel",
+    "ViViTLabelSmoother",
+    "ViViTPreTrainedModel",
+    "ViViTSpatioTemporalForVideoClassification",
+    "ViViTSpatioTemporalModel",
+]
