@@ -339,7 +339,8 @@ class ViViTPreTrainedModel(PreTrainedModel):
 
 def selected_hidden_states(output_hidden_states) -> list[int] | None:
     """The indices `output_hidden_states` selects (transformers 5's `output_hidden_states=[0, -1]` or `=2`), or None
-    where it is a flag. Indices were read as a flag: any list, or any index but 0, returned every hidden state."""
+    where it is a flag. Indices were read as a flag: any list, or any index but 0, returned every hidden state. (Ours,
+    not transformers' `output_capturing` helpers: remote code runs on whatever transformers 5 the user has.)"""
     if isinstance(output_hidden_states, bool) or not isinstance(output_hidden_states, (Integral, list, tuple)):
         return None  # (a flag: also None, or numpy's bool)
     if isinstance(output_hidden_states, Integral):
