@@ -494,6 +494,9 @@ def plan_training(args, batches) -> tuple[int, list[int]]:
 def build_processor(args, config, init_processor=None) -> ViViTVideoProcessor:
     processor = init_processor or ViViTVideoProcessor()
     updates = dict(num_frames=args.num_frames or config.num_frames)
+    if getattr(processor, "fps", None) is not None:
+        logger.warning(clip_count_over_fps(processor.fps, args.num_frames, config.num_frames))
+        updates["fps"] = None
     if args.frame_stride is not None:
         updates["frame_stride"] = args.frame_stride
     if args.resize_shortest_edge is not None:
@@ -512,6 +515,21 @@ def build_processor(args, config, init_processor=None) -> ViViTVideoProcessor:
     for key, value in updates.items():
         setattr(processor, key, value)
     return processor
+
+
+def clip_count_over_fps(fps, typed: int | None, model_frames: int) -> str:
+    """The warning for an `--init_from` processor that samples by `fps`, which training does not: the model takes
+    clips of one length, and `fps` gives each video its own (`duration * fps` frames), so a batch of videos of other
+    lengths does not stack and a clip of another length does not fit the model. Its fps won over the clip length
+    (a typed --num_frames too) without a word, the run a traceback at the first batch. As evaluate.py does
+    (`take_the_models_clip_length`), the clips are the count's: the typed --num_frames (a flag typed takes effect,
+    as --crop_size over the processor's crop), else the model's."""
+    count = f"--num_frames {typed}" if typed else f"the model's num_frames, {model_frames}"
+    return (
+        f"the --init_from video processor samples by fps={fps}, which training does not (the model takes clips of "
+        f"one length; fps gives each video its own): this run's clips are of {count} frames, its fps left out, as "
+        "evaluate.py and the pipeline make clips"
+    )
 
 
 def build_datasets(args, train_examples, eval_examples, processor, view_refusal=None):
