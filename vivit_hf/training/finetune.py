@@ -350,13 +350,11 @@ def streamed_share(whole: int | None, kept: int | None, limit: int | None, flag:
 def warn_missing(data) -> None:
     """One warning per split for the clips its annotations name that are not on disk (`data.missing`), left out of
     the data set: the whole read and `--streaming` say the same (a stream used to say nothing of them). A Hub row
-    giving no video (a `Video` cell of None, a list of frames [] or None) is counted there too (`rows_without_a_clip`,
-    named in a warning of its own): such rows name no file, so "missing on disk" alone misled about them."""
+    giving no video (a `Video` cell of None, a list of frames [] or None) names no file: it is counted apart
+    (`data.clipless`) and said once, in the warning that names it as it is left out (`rows_without_a_clip`); counted
+    here too, it was said a second time as "missing on disk, or rows that give no video"."""
     for split, count in data.missing.items():
-        logger.warning(
-            f"{count} clips of split {split!r} are left out: named by the annotations but missing on disk, or rows "
-            "that give no video"
-        )
+        logger.warning(f"{count} clips of split {split!r} are named by the annotations but missing on disk")
 
 
 def load_streaming_data(args, num_processes: int = 1):
