@@ -1143,10 +1143,10 @@ def test_a_video_stored_as_its_frames_is_found_and_sampled_as_a_file_of_them_who
     assert batch["clips"].tolist() == [True, True, True, False, False]
     streamed = dict(zip(batch["labels"][:2].tolist(), indices(batch["pixel_values"][:2])))
     assert [[streamed[label]] for label in (0, 1)] == expected
-    # A processor sampling by fps (a checkpoint's): stored frames carry no rate; the refusal advised `video_metadata`,
-    # which no flag passes, and now says what a recipe user can change
+    # A processor sampling by fps (finetune.py leaves a checkpoint's out): stored frames carry no rate; the refusal
+    # advised `video_metadata`, which a data set's rows do not pass, and now says what to change
     by_rate = ViViTVideoProcessor(fps=2, size={"shortest_edge": 32}, crop_size={"height": 32, "width": 48})
-    refusal = r"held as its frames .* samples by fps=2: no flag turns that off; .*video_preprocessor_config.json"
+    refusal = r"held as its frames .* samples by fps=2: sample by count \(`processor.fps = None`"
     with pytest.raises(ValueError, match=refusal):
         VideoClassificationDataset(data.split("train"), by_rate)[0]
     refused = next(iter(StreamingVideoDataset(split, by_rate, batch_size=5)))["refused"]  # (one line, row named)
