@@ -188,3 +188,32 @@ def test_epic_kitchens_55_s_held_out_share_keeps_each_video_wholly_on_one_side(t
         for head in range(2):  # every class of each head keeps a clip to train on
             assert {e["label"][head] for e in rest} == {e["label"][head] for e in train}
         assert hold_out(train, 0.25, seed=seed) == (rest, held)  # the same every time for a seed
+
+
+def test_epic_kitchens_55_is_chosen_beside_epic_100_by_its_configuration_name(tmp_path, caplog):
+    """Both annotations repositories unpacked in one folder: EPIC-100's CSVs were read and EPIC-55's named in a
+    warning, with no way to read EPIC-55 but to move EPIC-100's away. `--dataset_config_name 55` (or `100`, and
+    spellings such as `EPIC-Kitchens-55`) reads that release, as it chooses UCF101's official split."""
+    from vivit_hf.training.data.formats import check_config_name
+
+    path = tmp_path / "videos" / "train" / "P01" / "P01_01.MP4"
+    path.parent.mkdir(parents=True)
+    write_video(path, num_frames=2, height=16, width=16)
+    row_55 = [0, "P01", "P01_01", "open door", "00:00:00.00", "00:00:00.05", "", "", "open", 2, "door", 8, "", ""]
+    write_csv(tmp_path / "EPIC_train_action_labels.csv", [row_55], EPIC_55_HEADER)
+    row_100 = ["P01_01_0", "P01", "P01_01", "", "00:00:00.00", "00:00:00.05", "", "", "x", "v", 1, "n", 3, "", ""]
+    write_csv(tmp_path / "EPIC_100_train.csv", [row_100], EPIC_HEADER)
+    with caplog.at_level("WARNING"):
+        default = load_video_dataset(tmp_path, "epic_kitchens")
+    assert [(e["id"], e["label"]) for e in default.split("train")] == [("P01_01_0", [3, 1])]
+    assert any("is not read" in r.getMessage() and "--dataset_config_name 55" in r.getMessage() for r in caplog.records)
+    for name in ("55", "EPIC-Kitchens-55", "epic55"):
+        chosen = load_video_dataset(tmp_path, "epic_kitchens", config_name=name)
+        assert [(e["id"], e["label"]) for e in chosen.split("train")] == [("0", [8, 2])]
+        assert chosen.head_sizes == {"noun": 352, "verb": 125}
+    assert load_video_dataset(tmp_path, "epic_kitchens", config_name="100").head_sizes == {"noun": 300, "verb": 97}
+    (tmp_path / "EPIC_100_train.csv").unlink()
+    with pytest.raises(DatasetFormatError, match=r"--dataset_config_name 100: no EPIC_100_train.csv or EPIC_100_"):
+        load_video_dataset(tmp_path, "epic_kitchens", config_name="100")
+    with pytest.raises(ValueError, match=r"epic_kitchens has its releases 55 and 100 as configurations, not '56'"):
+        check_config_name("epic_kitchens", "56")

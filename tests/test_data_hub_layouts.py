@@ -326,7 +326,7 @@ def test_a_hub_row_whose_clip_fails_is_named_by_its_id_whole_and_streamed_not_no
         data = load_video_dataset(str(root), "hub", cache_dir=cache)
         whole = VideoClassificationDataset(data.split("train"), processor)
         assert [bool(whole[i]["valid"]) for i in range(2)] == [True, False]
-    assert data.missing == {"train": 1}
+    assert data.missing == {} and data.clipless == {"train": 1}
     assert any("rows give no video" in r.getMessage() and "'webm/b.webm'" in r.getMessage() for r in caplog.records)
     assert [r.getMessage().split(":")[0] for r in caplog.records if "broken" in r.getMessage()] == expected[1:]
     caplog.clear()
@@ -779,7 +779,7 @@ def test_a_table_row_whose_video_is_none_is_counted_missing_at_load_not_skipped_
         data = load_video_dataset(str(root), "hub", cache_dir=str(tmp_path / "cache"))
     train = data.split("train")
     assert [(video_bytes(e["video"]), e["label"]) for e in train] == [(clips[0], 0), (clips[1], 1)]
-    assert data.missing == {"train": 2}
+    assert data.missing == {} and data.clipless == {"train": 2}
     messages = [r.getMessage() for r in caplog.records]
     assert any("2 of its 4 rows give no video" in m and "'row 1', 'row 3'" in m for m in messages), messages
 
@@ -1113,18 +1113,24 @@ def test_a_video_stored_as_its_frames_is_found_and_sampled_as_a_file_of_them_who
     whole = VideoClassificationDataset(data.split("train"), processor)
     assert [indices(whole[i]["pixel_values"]) for i in range(2)] == expected
     assert not whole[2]["valid"] and len(whole) == 3  # (the rows of no frame: no clip, left out at load)
-    # counted in `data.missing` with the clips not on disk: the count's warning said only "missing on disk" of them
+    # said once, as they are left out, under their own reason: also counted in `data.missing` with the clips not on
+    # disk, a second warning said "2 clips ... left out: named by the annotations but missing on disk, or rows that
+    # give no video" of them
     from accelerate import PartialState
 
     from vivit_hf.training.finetune import warn_missing
 
     PartialState()  # (accelerate's logger needs it)
-    with caplog.at_level("WARNING", logger="vivit_hf.training.finetune"):
+    caplog.clear()
+    with caplog.at_level("WARNING"):
+        load_video_dataset(str(tmp_path / "saved"), "hub")
         warn_missing(data)
-    assert [r.getMessage().removeprefix("[RANK 0] ") for r in caplog.records if "2 clips" in r.getMessage()] == [
-        "2 clips of split 'train' are left out: named by the annotations but missing on disk, or rows that give no "
-        "video"
-    ]
+    said = [r.getMessage() for r in caplog.records if "2" in r.getMessage()]
+    assert said == [
+        "split 'train': 2 of its 5 rows give no video (column 'frames' is None or empty) and are left out: 'row 3', "
+        "'row 4'"
+    ], said
+    assert data.missing == {} and data.clipless == {"train": 2}
 
     # Parquet tables without a card (`to_parquet` into push_to_hub's layout), given without --dataset_format: refused
     # naming only `data/`, not the format that reads them (a card or a `save_to_disk` folder was told)
@@ -1137,10 +1143,10 @@ def test_a_video_stored_as_its_frames_is_found_and_sampled_as_a_file_of_them_who
     assert batch["clips"].tolist() == [True, True, True, False, False]
     streamed = dict(zip(batch["labels"][:2].tolist(), indices(batch["pixel_values"][:2])))
     assert [[streamed[label]] for label in (0, 1)] == expected
-    # A processor sampling by fps (a checkpoint's): stored frames carry no rate; the refusal advised `video_metadata`,
-    # which no flag passes, and now says what a recipe user can change
+    # A processor sampling by fps (finetune.py leaves a checkpoint's out): stored frames carry no rate; the refusal
+    # advised `video_metadata`, which a data set's rows do not pass, and now says what to change
     by_rate = ViViTVideoProcessor(fps=2, size={"shortest_edge": 32}, crop_size={"height": 32, "width": 48})
-    refusal = r"held as its frames .* samples by fps=2: no flag turns that off; .*video_preprocessor_config.json"
+    refusal = r"held as its frames .* samples by fps=2: sample by count \(`processor.fps = None`"
     with pytest.raises(ValueError, match=refusal):
         VideoClassificationDataset(data.split("train"), by_rate)[0]
     refused = next(iter(StreamingVideoDataset(split, by_rate, batch_size=5)))["refused"]  # (one line, row named)

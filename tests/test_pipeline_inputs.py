@@ -328,6 +328,12 @@ def test_pipeline_refuses_a_top_k_that_is_no_count_before_decoding(model, tmp_pa
             pipe(str(tmp_path / "missing.mp4"), top_k=top_k)  # refused before any file is opened
     assert pipe(files["a"], top_k=np.int64(2)) == pipe(files["a"], top_k=2)
     assert pipe(files["a"], top_k=0) == []
+    # numpy scalars for the other checked options too, as the config and the processor take them: np.True_ was
+    # refused ("interpolate_pos_encoding must be True or False, got np.True_"), np.int64(2) window_batch_size too
+    assert pipe(files["a"], interpolate_pos_encoding=np.True_) == pipe(files["a"], interpolate_pos_encoding=True)
+    assert len(pipe(files["a"], window="8f", window_batch_size=np.int64(2))["windows"]) == 3
+    with pytest.raises(ValueError, match=r"interpolate_pos_encoding must be True or False, got 'true'"):
+        pipe(files["a"], interpolate_pos_encoding="true")
 
 
 def test_pipeline_refuses_a_frame_sampling_rate_that_is_no_step_by_its_own_name(model, tmp_path, files):

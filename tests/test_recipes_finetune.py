@@ -1488,6 +1488,34 @@ def test_an_image_vit_keeps_the_default_presets_clip_shape(finetune_module, tiny
     assert finetune_module.build_model(typed, data)[0].config.num_frames == 4  # a typed --num_frames still wins
 
 
+@pytest.mark.parametrize("typed", [["--num_frames", "2"], []], ids=["typed", "model's"])
+def test_an_init_from_processor_sampling_by_fps_makes_clips_of_the_count(finetune_module, tmp_path, typed, caplog):
+    """`--init_from` a folder whose processor samples by fps=2: its fps won over a typed --num_frames (and over the
+    model's count), without a word, for every data set: 6 frames at 8 fps made 1-frame clips, the model's traceback
+    ("shorter than one tubelet") at the first batch; videos of other lengths do not stack. The clips are now the
+    count's, the typed one's else the model's, and a warning names the fps left out, as evaluate.py does."""
+    from test_recipes_evaluate import tiny_model
+
+    from vivit_hf.training.data.formats import VideoClassificationData
+
+    tiny_model(tmp_path / "model", ("up", "down"))  # 4 frames
+    config_file = tmp_path / "model" / "video_preprocessor_config.json"
+    config_file.write_text(json.dumps({**json.loads(config_file.read_text()), "fps": 2, "num_frames": None}))
+    data = VideoClassificationData(splits={}, label_spaces={"label": ["up", "down"]})
+    args = finetune_module.parse_args(["--init_from", str(tmp_path / "model"), "--crop_size", "16", *typed])
+    model, init_processor = finetune_module.build_model(args, data)
+    assert init_processor.fps == 2
+    with caplog.at_level(logging.WARNING, logger=finetune_module.__name__):
+        processor = finetune_module.build_processor(args, model.config, init_processor)
+    frames = 2 if typed else 4
+    tiny_clip(tmp_path / "a.mp4", label=0, seed=0)  # 6 frames at 8 fps
+    clip = processor(str(tmp_path / "a.mp4"), return_tensors="pt")["pixel_values"]
+    assert clip.shape[1] == frames == model.config.num_frames and processor.fps is None  # (1 frame before)
+    count = "--num_frames 2" if typed else "the model's num_frames, 4"
+    said = [r.getMessage() for r in caplog.records if "fps=2" in r.getMessage()]
+    assert len(said) == 1 and f"this run's clips are of {count} frames, its fps left out" in said[0], said
+
+
 def test_a_presets_crop_smaller_than_the_vits_images_is_said(finetune_module, tmp_path, caplog):
     """The README's way to one's own videos (the main job's settings) --init_from a 224-pixel ViT-B/16 built a
     32-pixel model, the ViT's 14x14 position grid shrunk to 2x2 patches a frame, without a word. A warning names both

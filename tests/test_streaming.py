@@ -849,8 +849,7 @@ def test_the_unknown_sizes_warning_names_who_shares_the_epoch():
 
 def test_a_stream_and_the_whole_read_say_how_many_clips_each_split_lacks_on_disk(videofolder, tmp_path, caplog):
     """metadata.csv names a symlink to a disk not mounted: both reads leave the row out, count it in `data.missing`
-    and say "1 clips of split 'train' are left out: named by the annotations but missing on disk, ..."; `--streaming`
-    said nothing
+    and say "1 clips of split 'train' are named by the annotations but missing on disk"; `--streaming` said nothing
     (only the whole read printed the count)."""
     from accelerate import PartialState
 
@@ -883,8 +882,7 @@ def test_a_stream_and_the_whole_read_say_how_many_clips_each_split_lacks_on_disk
         said[True]
         == said[False]
         == [
-            f"1 clips of split {split!r} are left out: named by the annotations but missing on disk, or rows that "
-            "give no video"
+            f"1 clips of split {split!r} are named by the annotations but missing on disk"
             for split in ("train", "test")
         ]
     )
@@ -1027,7 +1025,7 @@ def test_a_streamed_row_without_a_video_is_left_out_as_the_whole_read_leaves_it_
     shards, tmp_path, caplog
 ):
     """A row whose video is None was decoded as a broken clip ("the row has no video"): warned about, and counted
-    among the skipped clips, every epoch. The whole read leaves it out at load and counts it once as missing; the
+    among the skipped clips, every epoch. The whole read leaves it out at load and counts it once (`clipless`); the
     stream now streams the clips the whole read reads, none broken, and names the row once."""
     from vivit_hf.training.data.formats import load_video_dataset
     from vivit_hf.training.data.streaming import open_streaming_dataset
@@ -1035,7 +1033,7 @@ def test_a_streamed_row_without_a_video_is_left_out_as_the_whole_read_leaves_it_
     copy = tmp_path / "copy"
     lost = drop_a_video(shards, copy)
     whole = load_video_dataset(copy, "hub")
-    assert whole.missing == {"train": 1}
+    assert whole.missing == {} and whole.clipless == {"train": 1}
     read = sorted(example["id"] for example in whole.split("train"))
     assert len(read) == 11 and lost not in read
     with caplog.at_level(logging.WARNING, logger="vivit_hf.training.data.streaming"):
@@ -1046,7 +1044,7 @@ def test_a_streamed_row_without_a_video_is_left_out_as_the_whole_read_leaves_it_
     assert not any("skipping broken clip" in r.getMessage() for r in caplog.records)
 
 
-def test_a_streamed_local_table_counts_its_rows_without_a_video_as_missing_as_the_whole_read_does(
+def test_a_streamed_local_table_counts_its_rows_without_a_video_as_the_whole_read_does(
     videofolder,
     tmp_path,
 ):
@@ -1056,7 +1054,7 @@ def test_a_streamed_local_table_counts_its_rows_without_a_video_as_missing_as_th
     data = csv_tables(videofolder, tmp_path / "tables", extra_row=",up")
     whole = load_video_dataset(data, "hub")
     streamed = open_streaming_dataset(str(data))
-    assert streamed.missing == whole.missing == {"train": 1}
+    assert streamed.clipless == whole.clipless == {"train": 1} and streamed.missing == whole.missing == {}
     read = sorted(example["id"] for example in whole.split("train"))
     assert streamed_epochs(streamed.split("train")) == [{"clips": 12, "broken": 0, "ids": read}] * 2
 

@@ -584,6 +584,27 @@ class _ViViTBackbone(ViViTPreTrainedModel):
                 f"save_pretrained). Set it back, or build a model with it (`from_pretrained(path, {now})`)."
             )
 
+    def check_cpu_autocast(self) -> None:
+        """Refuse weights of one 16-bit float type under CPU autocast to the other (a float16 model under
+        `torch.autocast("cpu", dtype=torch.bfloat16)`, the CPU's default, or bfloat16 weights under float16): torch's
+        CPU autocast mixes a 16-bit type only with float32, and the forward failed inside a kernel with
+        "Unexpected floating ScalarType in at::autocast::prioritize" (Models 1, 2) or "mixed dtype (CPU): expect
+        parameter to have scalar type of Float" (Models 3, 4); transformers' VivitForVideoClassification fails alike.
+        (CUDA's autocast casts either.)"""
+        if not torch.is_autocast_enabled("cpu"):
+            return
+        weights = next(self.parameters(), None)
+        running = torch.get_autocast_dtype("cpu")
+        if weights is None or weights.device.type != "cpu" or weights.dtype in (torch.float32, running):
+            return
+        if weights.dtype in (torch.float16, torch.bfloat16):
+            raise ValueError(
+                f"this model's weights are {weights.dtype}, but CPU autocast runs {running}: torch's CPU autocast "
+                f"cannot mix the two. Cast the model to float32 (`model.float()`) or {running} "
+                f"(`model.to({running})`), or autocast to {weights.dtype} (`torch.autocast('cpu', dtype="
+                f"{weights.dtype})`)."
+            )
+
     def check_pixel_values(self, pixel_values: torch.Tensor | None, interpolate_pos_encoding: bool):
         """Refuse a wrongly shaped input, stating the shape the model expects."""
         config = self.config
@@ -713,6 +734,7 @@ class _ViViTBackbone(ViViTPreTrainedModel):
             )
         self.check_built_structure()
         self.check_pixel_values(pixel_values, interpolate_pos_encoding)
+        self.check_cpu_autocast()
         hook_split_modules_of_a_wrapper(self)
         tokens = self.token_embedding(pixel_values)  # cast to the projection's dtype in its call (`cast_for`)
         grid = tuple(tokens.shape[1:4])

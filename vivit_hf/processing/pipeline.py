@@ -37,7 +37,13 @@ from transformers.pipelines.video_classification import VideoClassificationPipel
 
 from .errors import ProcessorConfigError, ViewSizeError
 from .processing_vivit import ViViTVideoProcessor, ViViTVideoProcessorKwargs
-from .processor_options import LOADED_FOR_INFERENCE, describe_unknown, label_numbers_refusal, saved_config_name
+from .processor_options import (
+    LOADED_FOR_INFERENCE,
+    describe_unknown,
+    json_value,
+    label_numbers_refusal,
+    saved_config_name,
+)
 from .sampling import check_short_video, refuse_single_frame
 from .timeline import iter_window_clips, plan_windows, requested_frames, span_in_frames_given
 from .video_inputs import (
@@ -211,6 +217,11 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
     ):
         if unknown:  # a clear message instead of Python's bare "unexpected keyword argument"
             raise ValueError(_unknown_pipeline_options(unknown))
+        # numpy scalars (a sweep's, an argparse type's) as the Python values they hold, as the config and the
+        # processor take them: np.True_ for interpolate_pos_encoding and np.int64(2) for window_batch_size were refused
+        top_k, frame_sampling_rate, window_batch_size, interpolate_pos_encoding = map(
+            json_value, (top_k, frame_sampling_rate, window_batch_size, interpolate_pos_encoding)
+        )
         if top_k is not None and (isinstance(top_k, bool) or not isinstance(top_k, Integral) or top_k < 0):
             # (torch's topk failed after the whole forward: "selected index k out of range", "must be int")
             raise ValueError(f"top_k must be a whole number >= 0 (how many labels to return), got {top_k!r}.")

@@ -350,13 +350,11 @@ def streamed_share(whole: int | None, kept: int | None, limit: int | None, flag:
 def warn_missing(data) -> None:
     """One warning per split for the clips its annotations name that are not on disk (`data.missing`), left out of
     the data set: the whole read and `--streaming` say the same (a stream used to say nothing of them). A Hub row
-    giving no video (a `Video` cell of None, a list of frames [] or None) is counted there too (`rows_without_a_clip`,
-    named in a warning of its own): such rows name no file, so "missing on disk" alone misled about them."""
+    giving no video (a `Video` cell of None, a list of frames [] or None) names no file: it is counted apart
+    (`data.clipless`) and said once, in the warning that names it as it is left out (`rows_without_a_clip`); counted
+    here too, it was said a second time as "missing on disk, or rows that give no video"."""
     for split, count in data.missing.items():
-        logger.warning(
-            f"{count} clips of split {split!r} are left out: named by the annotations but missing on disk, or rows "
-            "that give no video"
-        )
+        logger.warning(f"{count} clips of split {split!r} are named by the annotations but missing on disk")
 
 
 def load_streaming_data(args, num_processes: int = 1):
@@ -494,6 +492,9 @@ def plan_training(args, batches) -> tuple[int, list[int]]:
 def build_processor(args, config, init_processor=None) -> ViViTVideoProcessor:
     processor = init_processor or ViViTVideoProcessor()
     updates = dict(num_frames=args.num_frames or config.num_frames)
+    if getattr(processor, "fps", None) is not None:
+        logger.warning(clip_count_over_fps(processor.fps, args.num_frames, config.num_frames))
+        updates["fps"] = None
     if args.frame_stride is not None:
         updates["frame_stride"] = args.frame_stride
     if args.resize_shortest_edge is not None:
@@ -512,6 +513,21 @@ def build_processor(args, config, init_processor=None) -> ViViTVideoProcessor:
     for key, value in updates.items():
         setattr(processor, key, value)
     return processor
+
+
+def clip_count_over_fps(fps, typed: int | None, model_frames: int) -> str:
+    """The warning for an `--init_from` processor that samples by `fps`, which training does not: the model takes
+    clips of one length, and `fps` gives each video its own (`duration * fps` frames), so a batch of videos of other
+    lengths does not stack and a clip of another length does not fit the model. Its fps won over the clip length
+    (a typed --num_frames too) without a word, the run a traceback at the first batch. As evaluate.py does
+    (`take_the_models_clip_length`), the clips are the count's: the typed --num_frames (a flag typed takes effect,
+    as --crop_size over the processor's crop), else the model's."""
+    count = f"--num_frames {typed}" if typed else f"the model's num_frames, {model_frames}"
+    return (
+        f"the --init_from video processor samples by fps={fps}, which training does not (the model takes clips of "
+        f"one length; fps gives each video its own): this run's clips are of {count} frames, its fps left out, as "
+        "evaluate.py and the pipeline make clips"
+    )
 
 
 def build_datasets(args, train_examples, eval_examples, processor, view_refusal=None):

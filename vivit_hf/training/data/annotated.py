@@ -522,6 +522,9 @@ _EPIC_55 = _EpicRelease(
     "videos/train/P01/P01_01.MP4",
 )
 
+# `--dataset_config_name` chooses a release where both releases' CSVs lie below the folder (`_epic_release`)
+EPIC_RELEASES = {"100": _EPIC_100, "55": _EPIC_55}
+
 
 _TIMESTAMP = re.compile(r"^(\d+):(\d{1,2}):(\d{1,2}(?:\.\d*)?)$")
 
@@ -628,19 +631,30 @@ def _epic_examples(rows, label_spaces, index, missing, split, path: Path, releas
     return kept
 
 
-def _epic_release(roots: Sequence[Path]) -> tuple[_EpicRelease, dict[str, Path]]:
+def _epic_release(roots: Sequence[Path], chosen: str | None = None) -> tuple[_EpicRelease, dict[str, Path]]:
     """The release whose split CSVs lie below the roots, and those CSVs: EPIC-Kitchens-100's, else EPIC-55's
     (`EPIC_train_action_labels.csv`), which were not read: a copy of EPIC-55 was refused as having no
-    EPIC_100_train.csv. Where both are there, EPIC-55's CSV is named in a warning: EPIC-100 labels its videos anew."""
+    EPIC_100_train.csv. Where both are there, EPIC-55's CSV is named in a warning: EPIC-100 labels its videos anew.
+    `chosen` (`--dataset_config_name 55` / `100`, an `EPIC_RELEASES` key) reads that release's alone: EPIC-55 could
+    not be read from a folder holding EPIC-100's CSVs too (the annotations repositories unpacked side by side)."""
     epic_100, epic_55 = (
         {split: path for split, name in release.splits.items() if (path := _find_file(roots, name))}
         for release in (_EPIC_100, _EPIC_55)
     )
+    if chosen is not None:
+        release, csvs = EPIC_RELEASES[chosen], {"100": epic_100, "55": epic_55}[chosen]
+        if csvs:
+            return release, csvs
+        raise DatasetFormatError(
+            f"--dataset_format epic_kitchens --dataset_config_name {chosen}: no {' or '.join(release.splits.values())} "
+            f"({release.name}) under {roots[0]}{what_is_there(roots)}"
+        )
     if epic_100:
         if epic_55:
             logger.warning(
                 "--dataset_format epic_kitchens: %s (EPIC-Kitchens-55) is not read: the EPIC-Kitchens-100 CSVs beside "
-                "it are, which label EPIC-55's videos anew, with their own classes",
+                "it are, which label EPIC-55's videos anew, with their own classes (--dataset_config_name 55 reads "
+                "EPIC-55's instead)",
                 epic_55["train"],
             )
         return _EPIC_100, epic_100
@@ -673,7 +687,7 @@ def _epic_label_spaces(roots: Sequence[Path], release: _EpicRelease) -> dict[str
     return label_spaces
 
 
-def load_epic_kitchens(roots: Sequence[Path]) -> VideoClassificationData:
+def load_epic_kitchens(roots: Sequence[Path], release: str | None = None) -> VideoClassificationData:
     """Epic Kitchens-100 with `EPIC_100_{train,validation}.csv`: trimmed clips `{narration_id}.<ext>`, or the
     untrimmed videos `{video_id}.<ext>`, each narration read from its segment (`start_timestamp` /
     `stop_timestamp`, else `start_frame` / `stop_frame`); or EPIC-Kitchens-55 with `EPIC_train_action_labels.csv`
@@ -681,9 +695,10 @@ def load_epic_kitchens(roots: Sequence[Path]) -> VideoClassificationData:
 
     Two heads in the paper's order, noun (300; EPIC-55: 352) then verb (97; EPIC-55: 125); an example's label is
     `[noun_class, verb_class]`. Class names come from `EPIC_100_{noun,verb}_classes.csv` (else
-    `..._classes_v2.csv`; EPIC-55: `EPIC_{noun,verb}_classes.csv`) when present.
+    `..._classes_v2.csv`; EPIC-55: `EPIC_{noun,verb}_classes.csv`) when present. `release` (`"55"`, `"100"`:
+    `--dataset_config_name`) reads that release where both are there.
     """
-    release, csvs = _epic_release(roots)
+    release, csvs = _epic_release(roots, release)
     label_spaces = _epic_label_spaces(roots, release)
     copies: dict[str, list[Path]] = {}
     index = index_videos(roots, copies=copies)
@@ -833,10 +848,11 @@ OFFICIAL_SPLITS = (1, 2, 3)
 SPLIT_LIST_FORMATS = ("ucf101", "hmdb51")
 
 
-def check_config_name(dataset_format: str, config_name: str | None) -> int | None:
-    """The official split `config_name` names for UCF101 / HMDB51 (`1`, `2`, `3`, or `split1` ...; none: split 1);
-    None for the other formats. ValueError, naming what is accepted, for a name the format has no configuration of:
-    only `hub` (a `datasets` repo's configurations) and the two split-list formats have any."""
+def check_config_name(dataset_format: str, config_name: str | None) -> int | str | None:
+    """The official split `config_name` names for UCF101 / HMDB51 (`1`, `2`, `3`, or `split1` ...; none: split 1),
+    the Epic Kitchens release it names (`"55"`, `"100"`, or `epic55`, `EPIC-Kitchens-100` ...; none: the one there,
+    EPIC-100 where both are); None for the other formats. ValueError, naming what is accepted, for a name the format
+    has no configuration of: only `hub` (a `datasets` repo's configurations) and these three formats have any."""
     if dataset_format in SPLIT_LIST_FORMATS:
         if config_name is None:
             return OFFICIAL_SPLIT
@@ -847,10 +863,18 @@ def check_config_name(dataset_format: str, config_name: str | None) -> int | Non
                 f"not {config_name!r}"
             )
         return int(number[1])
+    if dataset_format == "epic_kitchens" and config_name is not None:
+        release = re.fullmatch(r"(?:epic[-_ ]?(?:kitchens[-_ ]?)?)?(55|100)", config_name.strip().lower())
+        if release is None:
+            raise ValueError(
+                f"--dataset_format epic_kitchens has its releases 55 and 100 as configurations, not {config_name!r}"
+            )
+        return release[1]
     if config_name is not None and dataset_format != "hub":
         raise ValueError(
             f"--dataset_format {dataset_format} has no configurations (got {config_name!r}): --dataset_config_name "
-            "names a configuration of a `datasets` repo (--dataset_format hub) or an official split of ucf101 / hmdb51"
+            "names a configuration of a `datasets` repo (--dataset_format hub), an official split of ucf101 / hmdb51 "
+            "or a release of epic_kitchens (55, 100)"
         )
     return None
 

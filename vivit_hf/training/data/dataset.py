@@ -282,7 +282,7 @@ def sampled_as_a_file(video, processor, processor_kwargs=None) -> dict:
     clip was ever drawn at random in training nor spread over the video in evaluation. {} for a file.
 
     Such frames carry no frame rate, so a processor sampling by `fps` (`processor_kwargs` included) is refused saying
-    what a recipe user can change: the processor's own refusal advised `video_metadata`, which no flag passes."""
+    what to change: the processor's own refusal advised `video_metadata`, which a data set's rows do not pass."""
     held = isinstance(video, (np.ndarray, torch.Tensor)) or (isinstance(video, (list, tuple)) and len(video) > 0)
     if not held:
         return {}
@@ -291,9 +291,8 @@ def sampled_as_a_file(video, processor, processor_kwargs=None) -> dict:
     if fps is not None:
         raise ValueError(
             f"its video is held as its frames (a `Sequence(Image())` column's images, an array), which carry no frame "
-            f"rate, and the video processor samples by fps={fps}: no flag turns that off; train from a processor "
-            "that samples by count (the --init_from checkpoint's video_preprocessor_config.json without `fps`, in a "
-            "copy of it: its clips then have --num_frames frames, else the model's), or store the videos as files"
+            f"rate, and the video processor samples by fps={fps}: sample by count (`processor.fps = None`, its clips "
+            "then of `num_frames` frames; finetune.py does so), or store the videos as files"
         )
     short_video = getattr(processor, "short_video", None)
     if short_video is None and len(video) > 1:  # (one frame: the processor's one-frame refusal, as for a file)

@@ -63,7 +63,10 @@ class VideoClassificationData:
 
     splits: dict[str, Sequence[dict]]
     label_spaces: dict[str, list[str]]
-    missing: dict[str, int] = field(default_factory=dict)
+    missing: dict[str, int] = field(default_factory=dict)  # per split: clips named but not on disk
+    # per split: Hub rows giving no video (a `Video` cell of None, a list of no frames), left out and named at load
+    # (`hub_clips.rows_without_a_clip`): apart from `missing`, whose warning said "missing on disk" of them too
+    clipless: dict[str, int] = field(default_factory=dict)
     source: str | None = None  # the folder or Hub id it was read from, for messages
     # splits left out as none of their rows has a label (a Hub test split), by their recipe names: a split asked for
     # by name is said to be there but unlabelled, not missing

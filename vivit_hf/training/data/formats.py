@@ -112,7 +112,7 @@ def load_video_dataset(
     """
     if dataset_format not in DATASET_FORMATS:
         raise ValueError(f"unknown --dataset_format {dataset_format!r}; choose from {', '.join(DATASET_FORMATS)}")
-    split = check_config_name(dataset_format, config_name)  # UCF101 / HMDB51: the official split
+    split = check_config_name(dataset_format, config_name)  # UCF101 / HMDB51: the official split; Epic: the release
     refuse_a_file(source)
     if dataset_format == "hub":
         data = load_hub(

@@ -156,16 +156,16 @@ def clipless_rows(column) -> list[int]:
     return [i for i, flag in enumerate(none.to_pylist()) if flag]
 
 
-def rows_without_a_clip(loaded, video_column: str, missing: dict) -> dict:
-    """Rows whose video is None (or neither a path nor bytes) are left out at load and counted in `missing`, as a
-    clip the annotations name and the disk lacks is: kept, they were skipped as broken clips ("no video") every
+def rows_without_a_clip(loaded, video_column: str, clipless: dict) -> dict:
+    """Rows whose video is None (or neither a path nor bytes) are left out at load, named in a warning and counted
+    in `clipless` (`VideoClassificationData.clipless`): kept, they were skipped as broken clips ("no video") every
     epoch, the split's size counted them, and an evaluation split's accuracy was over fewer clips than it said."""
     kept = {}
     for split, dataset in loaded.items():
         gone = clipless_rows(dataset.with_format("arrow")[video_column])
         if gone:
             name = SPLIT_ALIASES.get(split, split)
-            missing[name] = missing.get(name, 0) + len(gone)
+            clipless[name] = clipless.get(name, 0) + len(gone)
             # each by the id its WebDataset `.json` keeps (a `.webm` member `datasets` dropped), else its row
             shown = [json_clip_id(dataset[i]) or f"row {i}" for i in gone[:5]] + gone[5:]
             logger.warning(

@@ -394,7 +394,8 @@ def load_hub(
     missing: dict[str, int] = {split: len(clips) for split, clips in dangling.items()}
     if Path(source).is_dir() and not is_saved_to_disk(source):
         loaded = metadata_clips_on_disk(loaded, Path(source), video_column, missing)
-    loaded = rows_without_a_clip(loaded, video_column, missing)
+    clipless: dict[str, int] = {}
+    loaded = rows_without_a_clip(loaded, video_column, clipless)
     every_split = list(loaded)
     loaded = labelled_splits(loaded, label_column, card or feature)  # with a card's ClassLabel, -1 is no label
     if card is not None:
@@ -449,4 +450,6 @@ def load_hub(
         examples.locate(split, partial(tables_of, split))
         splits[named[split]] = examples
     unlabelled = unlabelled_split_names(every_split, loaded)
-    return VideoClassificationData(splits=splits, label_spaces={"label": names}, missing=missing, unlabelled=unlabelled)
+    return VideoClassificationData(
+        splits=splits, label_spaces={"label": names}, missing=missing, clipless=clipless, unlabelled=unlabelled
+    )

@@ -414,7 +414,7 @@ def _write_split(data, split, folder, writing: ShardWriting) -> dict:
         video_bytes=total_bytes,
         left_out=failed,
         parts_left_out=parts,
-        missing=data.missing.get(split, 0),
+        missing=data.missing.get(split, 0) + data.clipless.get(split, 0),  # (and the rows that give no video)
         per_class=per_class,
     )
 

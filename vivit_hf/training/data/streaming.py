@@ -132,7 +132,7 @@ class StreamingSplit:
     located: dict[str, str] | None = None  # a local table's relative clip paths as written -> as found (`_locate`)
     uncut: object = None  # the stream before that cut (its files are the shards)
     num_classes: int | None = None  # a `ClassLabel` column's: an id at or past it is no class (`label_id`)
-    # Whether the rows that give no clip were counted in the data set's `missing` when it was opened (a local table's
+    # Whether the rows that give no clip were counted in the data set's `clipless` when it was opened (a local table's
     # paths are read then): the loader then leaves them out without naming them again.
     clipless_counted: bool = False
     shard_name: Callable[[str], str] | None = None  # a WebDataset `__url__` as its clips' ids name it (`shard_name`)
@@ -597,12 +597,13 @@ def _read_streaming_dataset(
     splits = {}
     named = recipe_split_names(loaded)
     clips: dict[str, list] = {}  # a local table's clip of every row, where its paths are read anyway (`_locate`)
+    clipless: dict[str, int] = {}
     for split, dataset in loaded.items():
         class_label = isinstance(label_feature(features, label_column), datasets.ClassLabel)
         dataset = class_ids_unchecked(undecoded_videos(dataset), label_column)
         located = _locate(dataset, video_column, split, tables.get(split), Path(source), clips) if local else None
         if split in clips:  # every row's path was read: those without one are counted now, as the whole read does
-            _count_clipless(clips[split], named[split], video_column, missing)
+            _count_clipless(clips[split], named[split], video_column, clipless)
         splits[named[split]] = StreamingSplit(
             dataset,
             video_column,
@@ -623,7 +624,12 @@ def _read_streaming_dataset(
         raise DatasetFormatError(f"--streaming: no split in {source}")
     unlabelled = unlabelled_split_names(every_split, loaded)
     data = VideoClassificationData(
-        splits=splits, label_spaces={"label": names}, source=source, missing=missing, unlabelled=unlabelled
+        splits=splits,
+        label_spaces={"label": names},
+        source=source,
+        missing=missing,
+        clipless=clipless,
+        unlabelled=unlabelled,
     )
     warn_classes_differing_in_case(data)  # as the whole read does
     if clips:  # a clip listed twice, or in two splits: named as the whole read names it
@@ -883,12 +889,12 @@ def gives_no_clip(video) -> bool:
     return video is None or (isinstance(video, (bytes, list)) and not video)
 
 
-def _count_clipless(clips: list, split: str, video_column: str, missing: dict) -> None:
-    """Count and name the rows of a split whose clip is None or empty in `missing`, in the whole read's words
+def _count_clipless(clips: list, split: str, video_column: str, clipless: dict) -> None:
+    """Count and name the rows of a split whose clip is None or empty in `clipless`, in the whole read's words
     (`hub_clips.rows_without_a_clip`)."""
     gone = [i for i, clip in enumerate(clips) if gives_no_clip(clip)]
     if gone:
-        missing[split] = missing.get(split, 0) + len(gone)
+        clipless[split] = clipless.get(split, 0) + len(gone)
         logger.warning(
             "split %r: %d of its %d rows give no video (column %r is None or empty) and are left out: %s",
             split,
