@@ -181,16 +181,20 @@ def reencode(
     with source:
         if stream is None or stream.type != "video":
             raise ValueError("the clip has no video stream" + ("" if stream_index is None else f" {stream_index}"))
-        rate = Fraction(stream.average_rate or stream.guessed_rate or 25)
-    # Frames are stamped by their index at the source rate, in the encoder's own time base (1/rate): never by the
-    # source's timestamps, whose time base and order (B-frames, containers without pts) vary. Without a pts every
-    # packet is written at 0, and readers that seek and count by timestamps see a 1-frame video.
-    time_base = 1 / rate
+        stated = Fraction(stream.average_rate or stream.guessed_rate or 25)
     out_buffer = io.BytesIO()
     reader = open_video(io.BytesIO(data), backend="pyav", stream_index=stream_index)
     with reader, av.open(out_buffer, mode="w", format="mp4") as out:
         if reader.num_frames == 0:
             raise ValueError("the clip has no video frame")
+        # Frames are stamped by their index at the source rate, in the encoder's own time base (1/rate): never by the
+        # source's timestamps, whose time base and order (B-frames, containers without pts) vary. Without a pts every
+        # packet is written at 0, and readers that seek and count by timestamps see a 1-frame video. The rate is the
+        # one the reader gives the source (what `fps` sampling of it goes by), not FFmpeg's stated one: a raw 30 fps
+        # H.264 / HEVC / MPEG-2 stream states its demuxer's 25 (its shard lasted 1.2 s for 1 s), a GIF of 12 fps
+        # stored in hundredths 12.5, a one-frame MPEG-TS 50 for 25. (1001: NTSC rates exactly, 30000/1001.)
+        rate = Fraction(reader.fps).limit_denominator(1001) if reader.fps > 0 else stated
+        time_base = 1 / rate
         height, width = reader.info.height, reader.info.width
         scale = min(1.0, short_side / min(height, width))
         width, height = (max(2, round(width * scale / 2) * 2), max(2, round(height * scale / 2) * 2))
