@@ -1016,6 +1016,12 @@ class PyAVReader(VideoReader):
             # frame read before it (41-82 grey levels off a sequential decode's); its spans start a frame earlier, so
             # the frame read before it is the one a sequential decode reads before it
             self._unseekable.add(self._num_frames - 1)
+        if self._num_frames > 1 and self.container.format.name.endswith("_pipe"):
+            # Pictures one after another (`-f image2pipe`: PNG, BMP, PPM, QOI ...) have no index, and their demuxer
+            # finds a picture's start only by reading from the one before: a seek lands inside a picture, which its
+            # decoder refuses (a read of frames 2, 12 and 22 of 30 PNGs failed, "Invalid data found"). Spans start at
+            # the first picture, as a sequential decode does
+            self._seek_renames = True
         if self._num_frames == 0:
             truncated = " (it ends inside its first frame: the file is truncated)" if self._truncated else ""
             self._refuse(f"Video {self.name} has no frames{truncated}.")
