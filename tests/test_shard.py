@@ -17,7 +17,8 @@ from test_data_formats import write_csv
 from test_recipes_finetune import tiny_clip
 from video_factory import frame_indices, pattern_frame, write_encoded, write_two_video_tracks, write_video
 
-from vivit_hf.processing.video_io import probe, read_frames
+from vivit_hf import ViViTVideoProcessor
+from vivit_hf.processing.video_io import open_video, probe, read_frames
 from vivit_hf.training.data.shard import check_readable, parse_size, reencode
 from vivit_hf.training.data.shard import main as shard_main
 from vivit_hf.training.data.streaming import open_streaming_dataset
@@ -278,6 +279,26 @@ def test_a_reencoded_clip_plays_at_the_rate_the_reader_gives_its_source(fmt, enc
     assert before.fps == pytest.approx(rate)
     after = probe(reencode(source, short_side=32, keyframe_interval=8))
     assert (after.num_frames, after.fps, after.duration) == pytest.approx((12, before.fps, before.duration))
+
+
+@pytest.mark.parametrize("frames", [None, list(range(3, 21))], ids=["whole", "segment"])
+def test_a_reencoded_variable_rate_clip_keeps_its_frames_times(frames):
+    """A variable-rate clip (frames 10, 10, 10 and 60 ms apart, over and over: a phone's) was re-encoded with its
+    frames evenly spaced at its average rate, so `fps` sampling, which goes by a variable-rate file's times, took
+    other frames from the shard than from its source. Its frames keep their times now (from the first one kept), and
+    the clip lasts as long; a segment's frames too."""
+    source = write_video(io.BytesIO(), num_frames=24, frame_durations=[1, 1, 1, 6]).getvalue()
+    clip = reencode(source, short_side=32, keyframe_interval=8, frames=frames)
+    kept = list(range(24)) if frames is None else frames
+    processor = ViViTVideoProcessor(do_resize=False, do_center_crop=False)
+    with open_video(source) as original, open_video(clip) as shard:
+        times = original.frame_times()[kept]
+        np.testing.assert_allclose(shard.frame_times() - shard.frame_times()[0], times - times[0], atol=1e-4)
+        if frames is None:
+            assert shard.duration == pytest.approx(original.duration, abs=1e-4)
+            sampled = [processor.raw_views(video, fps=20, return_metadata=True) for video in (source, clip)]
+            picked = [result["video_metadata"][0].frames_indices for result in sampled]
+            assert list(picked[0]) == list(picked[1]) and len(set(picked[0])) > 5
 
 
 def test_reencoding_keeps_the_video_track_the_readers_read(tmp_path):
