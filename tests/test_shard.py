@@ -15,9 +15,10 @@ import pytest
 from hub_standin import HubStandIn
 from test_data_formats import write_csv
 from test_recipes_finetune import tiny_clip
-from video_factory import frame_indices, write_encoded, write_two_video_tracks, write_video
+from video_factory import frame_indices, pattern_frame, write_encoded, write_two_video_tracks, write_video
 
-from vivit_hf.processing.video_io import probe, read_frames
+from vivit_hf import ViViTVideoProcessor
+from vivit_hf.processing.video_io import open_video, probe, read_frames
 from vivit_hf.training.data.shard import check_readable, parse_size, reencode
 from vivit_hf.training.data.shard import main as shard_main
 from vivit_hf.training.data.streaming import open_streaming_dataset
@@ -247,6 +248,57 @@ def test_reencoded_clips_keep_every_frame_with_increasing_timestamps(container_f
     assert info.num_frames == 20 and info.height == 32
     np.testing.assert_array_equal(read_frames(clip, list(range(20))), pyav_frames(clip))
     np.testing.assert_array_equal(read_frames(clip, [13, 2, 19]), pyav_frames(clip)[[13, 2, 19]])
+
+
+def _raw_stream(fmt: str, encoder: str, rate: int, num_frames: int) -> bytes:
+    """Pattern frames at `rate` in a raw stream (`h264`, `mpeg2video`) or a GIF (delays in whole hundredths)."""
+    out = io.BytesIO()
+    with av.open(out, "w", format=fmt) as container:
+        stream = container.add_stream(encoder, rate=rate, options={"preset": "ultrafast"} if fmt == "h264" else {})
+        stream.width, stream.height, stream.pix_fmt = 64, 48, "rgb8" if fmt == "gif" else "yuv420p"
+        for i in range(num_frames):
+            container.mux(stream.encode(av.VideoFrame.from_ndarray(pattern_frame(i, 48, 64), format="rgb24")))
+        container.mux(stream.encode())
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "fmt, encoder, rate, stated",
+    [("h264", "libx264", 30, 25), ("mpeg2video", "mpeg2video", 30, 25), ("gif", "gif", 12, 12.5)],
+)
+def test_a_reencoded_clip_plays_at_the_rate_the_reader_gives_its_source(fmt, encoder, rate, stated):
+    """A re-encoded clip was stamped at FFmpeg's stated rate, not the source's: a raw 30 fps H.264 or MPEG-2 stream
+    states its demuxer's 25 fps, a 12 fps GIF (delays of 8, 9, 8 hundredths) 12.5, so the shard's 30 frames lasted
+    1.2 s for 1 s (and `fps` sampling picked other frames from it than from its source). It plays as its source reads
+    now: the reader's rate, frame count and duration."""
+    source = _raw_stream(fmt, encoder, rate, num_frames=12)
+    with av.open(io.BytesIO(source)) as container:  # the premise: FFmpeg states another rate than the clip's
+        stream = container.streams.video[0]
+        assert float(stream.average_rate or stream.guessed_rate) == stated
+    before = probe(source)
+    assert before.fps == pytest.approx(rate)
+    after = probe(reencode(source, short_side=32, keyframe_interval=8))
+    assert (after.num_frames, after.fps, after.duration) == pytest.approx((12, before.fps, before.duration))
+
+
+@pytest.mark.parametrize("frames", [None, list(range(3, 21))], ids=["whole", "segment"])
+def test_a_reencoded_variable_rate_clip_keeps_its_frames_times(frames):
+    """A variable-rate clip (frames 10, 10, 10 and 60 ms apart, over and over: a phone's) was re-encoded with its
+    frames evenly spaced at its average rate, so `fps` sampling, which goes by a variable-rate file's times, took
+    other frames from the shard than from its source. Its frames keep their times now (from the first one kept), and
+    the clip lasts as long; a segment's frames too."""
+    source = write_video(io.BytesIO(), num_frames=24, frame_durations=[1, 1, 1, 6]).getvalue()
+    clip = reencode(source, short_side=32, keyframe_interval=8, frames=frames)
+    kept = list(range(24)) if frames is None else frames
+    processor = ViViTVideoProcessor(do_resize=False, do_center_crop=False)
+    with open_video(source) as original, open_video(clip) as shard:
+        times = original.frame_times()[kept]
+        np.testing.assert_allclose(shard.frame_times() - shard.frame_times()[0], times - times[0], atol=1e-4)
+        if frames is None:
+            assert shard.duration == pytest.approx(original.duration, abs=1e-4)
+            sampled = [processor.raw_views(video, fps=20, return_metadata=True) for video in (source, clip)]
+            picked = [result["video_metadata"][0].frames_indices for result in sampled]
+            assert list(picked[0]) == list(picked[1]) and len(set(picked[0])) > 5
 
 
 def test_reencoding_keeps_the_video_track_the_readers_read(tmp_path):

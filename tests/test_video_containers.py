@@ -261,6 +261,36 @@ def test_joined_transport_streams_whose_clock_goes_back_read_as_a_sequential_dec
     assert probe(joined).fps == pytest.approx(25)
 
 
+@pytest.mark.parametrize("fmt", ["mpegts", "mpeg"])
+def test_joined_parts_of_other_frame_rates_last_as_long_as_they_play_one_after_the_other(tmp_path, fmt):
+    """`cat a.ts b.ts` of a 25 fps part (24 frames, 0.96 s) and a 50 fps one (12 frames, 0.24 s) whose clock starts
+    again: the parts' stamps sorted together timed the file as one part, 36 frames lasting 1.44 s at 25 fps (MPEG-TS)
+    or 1.19 s (MPEG-PS) for 1.2 s, and so `fps` sampling. The file plays 1.2 s, 30 frames a second."""
+    parts = []
+    for k, (rate, count) in enumerate([(25, 24), (50, 12)]):
+        part = tmp_path / f"{k}.{fmt}"
+        with av.open(str(part), "w", format=fmt) as container:
+            stream = container.add_stream("mpeg2video", rate=rate, options={"g": "6", "bf": "2"})
+            stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
+            for i in range(count):
+                frame = av.VideoFrame.from_ndarray(pattern_frame(24 * k + i, 48, 64), format="rgb24")
+                frame.pts, frame.time_base = i, Fraction(1, rate)
+                container.mux(stream.encode(frame))
+            container.mux(stream.encode())
+        parts.append(part.read_bytes())
+    joined = tmp_path / f"joined.{fmt}"
+    joined.write_bytes(b"".join(parts))
+    with av.open(str(joined)) as container:  # the premise: a sequential decode's clock starts again with part 2
+        times = [frame.time for frame in container.decode(video=0)]
+    assert len(times) == 36 and times[24] < times[23]
+    assert np.diff(times[:24]) == pytest.approx(0.04) and np.diff(times[24:]) == pytest.approx(0.02)
+    info = probe(joined)
+    assert (info.num_frames, info.duration, info.fps) == pytest.approx((36, 1.2, 30))
+    processor = ViViTVideoProcessor(do_resize=False, do_center_crop=False)
+    sampled = processor.raw_views(str(joined), fps=5, return_metadata=True)["video_metadata"][0].frames_indices
+    assert list(sampled) == [0, 6, 12, 18, 24, 30]  # 5 a second of 1.2 s (by index: the parts' times are not read)
+
+
 @pytest.mark.parametrize(
     "codec, fmt", [("mpeg2video", "mpegts"), ("mpeg2video", "matroska"), ("mpeg4", "matroska"), ("mpeg1video", "mp4")]
 )

@@ -1,8 +1,8 @@
 # Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
 """Containers and codecs that `test_video_containers.py` does not write, as real files come: an edit list that skips
 the leading frames of a GOP, a video that starts after its audio, fragmented and cue-less files, DVD and DV files,
-YUV4MPEG, intra codecs of editing tools, and a header whose frame count lies. Frame `i` is the `i`-th frame a
-sequential decode gives; the rate and duration are those its timestamps give."""
+YUV4MPEG, intra codecs of editing tools, a header whose frame count lies, and pictures piped one after another.
+Frame `i` is the `i`-th frame a sequential decode gives; the rate and duration are those its timestamps give."""
 
 import struct
 from fractions import Fraction
@@ -74,6 +74,9 @@ CASES = {
     "rv20.rm": lambda p: write(p, "rm", "rv20", options={"g": "12"}),
     "mpeg2.wtv": lambda p: write(p, "wtv", "mpeg2video", options=B_FRAMES),
     "lying_count.avi": lying_avi,
+    # pictures one after another (`ffmpeg -f image2pipe`), which no seek can land between
+    "png_pipe.png": lambda p: write(p, "image2pipe", "png", pix_fmt="rgb24"),
+    "ppm_pipe.ppm": lambda p: write(p, "image2pipe", "ppm", pix_fmt="rgb24"),
 }
 
 

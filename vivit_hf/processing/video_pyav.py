@@ -944,6 +944,7 @@ class PyAVReader(VideoReader):
     _key_sizes: dict | None = None
     _seeked = False  # whether the packets `_packets_from` hands out came after a seek (see `_span_frames`)
     _decode_stamped = False  # whether the stream's pts are its decode times (see `_frame_table`)
+    _joined_names: list | None = None  # a joined file's packets' decode stamps, in decode order (see `_fps`)
     # Whether a packet after the first that the container flags a keyframe starts no picture a decoder can start
     # from, by its bitstream (`random_access`); and whether every such packet's bitstream was read (a codec it knows)
     _false_keyframes = False
@@ -1015,6 +1016,12 @@ class PyAVReader(VideoReader):
             # frame read before it (41-82 grey levels off a sequential decode's); its spans start a frame earlier, so
             # the frame read before it is the one a sequential decode reads before it
             self._unseekable.add(self._num_frames - 1)
+        if self._num_frames > 1 and self.container.format.name.endswith("_pipe"):
+            # Pictures one after another (`-f image2pipe`: PNG, BMP, PPM, QOI ...) have no index, and their demuxer
+            # finds a picture's start only by reading from the one before: a seek lands inside a picture, which its
+            # decoder refuses (a read of frames 2, 12 and 22 of 30 PNGs failed, "Invalid data found"). Spans start at
+            # the first picture, as a sequential decode does
+            self._seek_renames = True
         if self._num_frames == 0:
             truncated = " (it ends inside its first frame: the file is truncated)" if self._truncated else ""
             self._refuse(f"Video {self.name} has no frames{truncated}.")
@@ -1380,6 +1387,7 @@ class PyAVReader(VideoReader):
         )
         dts_rise = None not in names and all(a < b for a, b in zip(names, names[1:]))
         self._decode_stamped = decode_stamped
+        self._joined_names = names if jumps_back else None
         decoder_decides = (
             no_picture or open_start or leading_decides or (goes_back and not dts_rise) or decode_stamped or decode_cut
         )
@@ -1784,6 +1792,10 @@ class PyAVReader(VideoReader):
                 self._picture_rate = (self._num_frames, rate)
             if self._picture_rate[1]:
                 return self._picture_rate[1]
+        joined = self._joined_seconds()
+        if joined:
+            stated = (stream.guessed_rate, stream.average_rate, stream.base_rate, context.framerate)
+            return _rate_of_span(self._num_frames, joined, float(stream.time_base), stated)
         if self._pts is not None and self._pts.size > 1 and stream.time_base:
             tick = float(stream.time_base)
             # (an AVI's frames are shown in slots after their packets' where its decoder reorders: `_slot_ticks`)
@@ -1827,6 +1839,26 @@ class PyAVReader(VideoReader):
             return _rate_of_span(1, seconds, float(stream.time_base), stated)
         rate = next((r for r in stated if r), None)
         return float(rate) if rate else 0.0
+
+    def _joined_seconds(self) -> float | None:
+        """How long a joined file plays (`cat a.ts b.ts`, whose clock goes back where b starts: see `_frame_table`):
+        its parts one after the other, each from its first packet's decode stamp to its last one's and one frame
+        more. The parts' stamps sorted together timed them as one: a 25 fps part of 0.72 s joined by a 50 fps one of
+        0.3 s read as 33 frames at 50 fps, 0.66 s (H.264 in MPEG-TS; `fps=5` sampling took 3 frames for 5), a 25 fps
+        part of 0.96 s and a 50 fps one of 0.24 s as 1.44 s at 25 fps (MPEG-2).
+        None for a file in one part, or whose stamps a part cannot be timed by."""
+        names, tick = self._joined_names, self.stream.time_base
+        if not names or None in names or not tick:
+            return None
+        stamps = np.asarray(names, dtype=np.int64)
+        parts = np.split(stamps, np.flatnonzero(np.diff(stamps) < 0) + 1)
+        steps = [float(np.median(np.diff(part))) if part.size > 1 else None for part in parts]
+        known = [step for step in steps if step is not None]
+        if not known or min(known) <= 0:
+            return None
+        usual = float(np.median(known))  # a one-packet part's frame lasts as long as the other parts' do
+        ticks = sum(float(part[-1] - part[0]) + (usual if step is None else step) for part, step in zip(parts, steps))
+        return ticks * float(tick)
 
     def _delay_timed_fps(self, span: float) -> float:
         """Frames a second of a GIF / APNG whose delays differ (`span`: seconds from the first frame to the last): its

@@ -181,16 +181,23 @@ def reencode(
     with source:
         if stream is None or stream.type != "video":
             raise ValueError("the clip has no video stream" + ("" if stream_index is None else f" {stream_index}"))
-        rate = Fraction(stream.average_rate or stream.guessed_rate or 25)
-    # Frames are stamped by their index at the source rate, in the encoder's own time base (1/rate): never by the
-    # source's timestamps, whose time base and order (B-frames, containers without pts) vary. Without a pts every
-    # packet is written at 0, and readers that seek and count by timestamps see a 1-frame video.
-    time_base = 1 / rate
+        stated = Fraction(stream.average_rate or stream.guessed_rate or 25)
     out_buffer = io.BytesIO()
     reader = open_video(io.BytesIO(data), backend="pyav", stream_index=stream_index)
     with reader, av.open(out_buffer, mode="w", format="mp4") as out:
         if reader.num_frames == 0:
             raise ValueError("the clip has no video frame")
+        # Frames are stamped by their index at the source rate, in the encoder's own time base (1/rate): never by the
+        # source's timestamps, whose time base and order (B-frames, containers without pts) vary. Without a pts every
+        # packet is written at 0, and readers that seek and count by timestamps see a 1-frame video. The rate is the
+        # one the reader gives the source (what `fps` sampling of it goes by), not FFmpeg's stated one: a raw 30 fps
+        # H.264 / HEVC / MPEG-2 stream states its demuxer's 25 (its shard lasted 1.2 s for 1 s), a GIF of 12 fps
+        # stored in hundredths 12.5, a one-frame MPEG-TS 50 for 25. (1001: NTSC rates exactly, 30000/1001.) A
+        # variable-rate source's frames keep their times instead (`_variable_rate_stamps`).
+        rate = Fraction(reader.fps).limit_denominator(1001) if reader.fps > 0 else stated
+        kept = range(reader.num_frames) if frames is None else [int(index) for index in frames]
+        stamps, time_base = _variable_rate_stamps(reader, kept)
+        time_base = time_base or 1 / rate
         height, width = reader.info.height, reader.info.width
         scale = min(1.0, short_side / min(height, width))
         width, height = (max(2, round(width * scale / 2) * 2), max(2, round(height * scale / 2) * 2))
@@ -204,15 +211,47 @@ def reencode(
             "keyint_min": str(keyframe_interval),
             "sc_threshold": "0",  # keyframes exactly every N frames, not at scene cuts as well
         }
-        kept = range(reader.num_frames) if frames is None else [int(index) for index in frames]
         for position, (_, array) in enumerate(reader.iter_read(kept, size=(height, width))):
             image = av.VideoFrame.from_ndarray(np.ascontiguousarray(array), format="rgb24").reformat(format="yuv420p")
-            image.pts, image.time_base = position, time_base
+            image.pts, image.time_base = position if stamps is None else stamps[position], time_base
             for packet in encoder.encode(image):
-                out.mux(packet)
+                out.mux(_lasting(packet, stamps))
         for packet in encoder.encode():
-            out.mux(packet)
+            out.mux(_lasting(packet, stamps))
     return out_buffer.getvalue()
+
+
+# The time base a variable-rate clip is re-encoded in: 90 kHz, MPEG's clock (whole ticks for 24, 25, 30, 60 fps)
+VARIABLE_RATE_CLOCK = Fraction(1, 90000)
+
+
+def _variable_rate_stamps(reader, kept) -> tuple[list[int] | None, Fraction | None]:
+    """Stamps (in `VARIABLE_RATE_CLOCK`) for the `kept` frames of a variable-rate source, each at its time from the
+    first one's, and one more where the last one ends: stamped by index at its average rate, a phone clip of 15
+    frames 33 ms apart and 15 more 100 ms apart (2.0 s) was a shard of even frames lasting 1.96 s, and `fps`
+    sampling, which goes by a variable-rate file's times, took other frames from it than from its source. None, None
+    for a source whose frames are counted at its rate (`counted_at_rate`), or whose times would collide."""
+    from ...processing.video_reader import counted_at_rate, video_duration
+
+    times, last = reader.frame_times(), reader.last_frame_seconds()
+    if times is None or len(kept) < 2 or counted_at_rate(times, reader.fps, last):
+        return None, None
+    kept = list(kept)
+    ends = np.append(times[kept], times[kept[-1] + 1] if kept[-1] + 1 < len(times) else np.nan)
+    if np.isnan(ends[-1]):  # the source's last frame: it lasts as long as the reader's duration says
+        ends[-1] = times[0] + video_duration(len(times), reader.fps, times, last)
+    stamps = np.rint((ends - ends[0]) / float(VARIABLE_RATE_CLOCK)).astype(np.int64)
+    if not np.all(np.diff(stamps) > 0):
+        return None, None
+    return stamps.tolist(), VARIABLE_RATE_CLOCK
+
+
+def _lasting(packet, stamps: list[int] | None):
+    """`packet`, lasting until `stamps[-1]` where it is the last frame's (`_variable_rate_stamps`): x264 times each
+    packet by the stream's average rate, and a variable-rate clip's last frame of 33 ms lasted 78 ms in its shard."""
+    if stamps is not None and packet.pts == stamps[-2]:
+        packet.duration = stamps[-1] - stamps[-2]
+    return packet
 
 
 # What `tarfile` adds when a shard is closed: the end-of-archive marker, two zero blocks.
