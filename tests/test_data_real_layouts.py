@@ -17,6 +17,7 @@ from test_data_formats import clip, write_csv
 from video_factory import frame_index, write_video
 
 from vivit_hf.training.data import dataset as data_set
+from vivit_hf.training.data import examples as data_examples
 from vivit_hf.training.data.formats import DatasetFormatError, load_video_dataset
 
 REPO = Path(__file__).resolve().parents[1]
@@ -1390,6 +1391,18 @@ def test_byte_identical_copies_under_two_names_are_named_in_a_warning(tmp_path, 
     assert messages[0].startswith("1 file(s) of split 'train' are in split 'validation' too") and across in messages[0]
     within = "'train/dog/d0.mp4 = train/hound/d0.mp4', 'train/dog/d1.mp4 = train/hound/d1.mp4'"
     assert messages[1].startswith("split 'train' reads 2 file(s) under two names") and within in messages[1]
+    # A machine's processes after its first open the data with its warnings held back (its first has said them):
+    # the same clips, not a word, and no file hashed to find the copies (every process hashed them).
+    from unittest import mock
+
+    from vivit_hf.training.finetune import data_warnings_held
+
+    caplog.clear()
+    hashed = mock.patch.object(data_examples, "_file_digest", side_effect=AssertionError("a file hashed"))
+    with data_warnings_held(True), hashed:
+        assert load_video_dataset(root, "videofolder").splits == data.splits
+    assert not caplog.records, [r.getMessage() for r in caplog.records]
+    assert logging.getLogger("vivit_hf.training.data").level == logging.NOTSET  # (put back)
 
 
 @pytest.mark.parametrize("fmt", ["hmdb51", "ucf101"])

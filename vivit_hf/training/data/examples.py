@@ -327,7 +327,10 @@ def warn_repeated_clips(data: VideoClassificationData) -> dict:
     listed in two splits (a model trained on one is scored on its own clips): both were taken as they are, without a
     word. By the clip's id (a Kinetics clip, an SSv2 id, an Epic narration; a `hub` row's source id or clip path,
     `HubSplit.clip_ids`: rows known only by their index or a name beside their bytes are not compared). Returns
-    `{split or (split, split): ids}`."""
+    `{split or (split, split): ids}`; nothing is looked for (every file stat'ed, copies hashed) where the warnings
+    would not be said (`finetune.data_warnings_held`: a machine's other processes)."""
+    if not logger.isEnabledFor(logging.WARNING):
+        return {}
     ids = {
         split: [key for key in (examples.clip_ids() if hasattr(examples, "clip_ids") else example_ids(examples)) if key]
         for split, examples in data.splits.items()
