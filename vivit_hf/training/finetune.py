@@ -413,7 +413,7 @@ def load_streaming_data(args, num_processes: int = 1):
     evaluation.keep_first(args.max_eval_samples)
     eval_split += streamed_share(whole, evaluation.num_examples, args.max_eval_samples)
     for name, split in ((args.train_split, train), (eval_split, evaluation)):  # before the digest: a resume checks
-        split.spread_over(num_processes * max(args.num_workers, 1), f"split {name!r}")  # the shards as they are read
+        split.spread_over(num_processes * max(args.num_workers, 1), f"split {name!r}", num_processes)  # as read
     return data, train, evaluation, eval_split
 
 
