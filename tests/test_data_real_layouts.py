@@ -17,6 +17,7 @@ from test_data_formats import clip, write_csv
 from video_factory import frame_index, write_video
 
 from vivit_hf.training.data import dataset as data_set
+from vivit_hf.training.data import examples as data_examples
 from vivit_hf.training.data.formats import DatasetFormatError, load_video_dataset
 
 REPO = Path(__file__).resolve().parents[1]
@@ -1211,6 +1212,33 @@ def test_annotation_files_saved_with_a_byte_order_mark_read_as_without(tmp_path)
         load_video_dataset(ssv2, "ssv2")
 
 
+def test_clips_listed_twice_are_found_in_a_pass_of_the_rows_not_a_search_per_repeat(caplog):
+    # A table listing every clip twice (2 000 rows, 1 000 clips; Kinetics-size, 240 000 rows on 120 000 clips): each
+    # repeat was looked for in the list of repeats found so far, 506 500 comparisons here, minutes of every process's
+    # open there. Counted as the ids' comparisons (each row its own string object), not timed.
+    from vivit_hf.training.data.examples import VideoClassificationData, warn_repeated_clips
+
+    compared = []
+
+    class Id(str):
+        __hash__ = str.__hash__
+
+        def __eq__(self, other):
+            compared.append(1)
+            return str.__eq__(self, other)
+
+    class Table(list):  # a `hub` split: its clips' ids without reading its rows
+        def clip_ids(self):
+            return [Id(f"clip{i % 1000}") for i in range(len(self))]
+
+    table = Table([{"video": None, "label": 0}] * 2000)
+    with caplog.at_level(logging.WARNING, logger="vivit_hf.training.data.formats"):
+        report = warn_repeated_clips(VideoClassificationData(splits={"train": table}, label_spaces={"label": ["a"]}))
+    assert report["train"] == [f"clip{i}" for i in range(1000)]  # in the order they first repeat, as before
+    assert "split 'train' lists 1000 clip(s) more than once" in caplog.text
+    assert len(compared) < 20_000, len(compared)  # (was 506 500)
+
+
 def test_a_clip_listed_twice_or_in_two_splits_is_named_in_a_warning(tmp_path, caplog):
     # A Kinetics train.csv with one row repeated, and a train clip's row appended to val.csv: 7 training clips and 4
     # evaluation clips of 6 and 3 files, one of them trained on twice an epoch and one scored on its own training
@@ -1363,6 +1391,18 @@ def test_byte_identical_copies_under_two_names_are_named_in_a_warning(tmp_path, 
     assert messages[0].startswith("1 file(s) of split 'train' are in split 'validation' too") and across in messages[0]
     within = "'train/dog/d0.mp4 = train/hound/d0.mp4', 'train/dog/d1.mp4 = train/hound/d1.mp4'"
     assert messages[1].startswith("split 'train' reads 2 file(s) under two names") and within in messages[1]
+    # A machine's processes after its first open the data with its warnings held back (its first has said them):
+    # the same clips, not a word, and no file hashed to find the copies (every process hashed them).
+    from unittest import mock
+
+    from vivit_hf.training.finetune import data_warnings_held
+
+    caplog.clear()
+    hashed = mock.patch.object(data_examples, "_file_digest", side_effect=AssertionError("a file hashed"))
+    with data_warnings_held(True), hashed:
+        assert load_video_dataset(root, "videofolder").splits == data.splits
+    assert not caplog.records, [r.getMessage() for r in caplog.records]
+    assert logging.getLogger("vivit_hf.training.data").level == logging.NOTSET  # (put back)
 
 
 @pytest.mark.parametrize("fmt", ["hmdb51", "ucf101"])
