@@ -81,6 +81,42 @@ def test_an_inference_call_leaves_torch_s_generator_as_it_was():
     assert torch.equal(torch.get_rng_state(), state)
 
 
+def test_the_processor_in_a_forked_child_after_the_parent_used_it_does_not_hang(tmp_path):
+    """`Dataset.map(process, batched=True, num_proc=2)` after trying the processor once in the notebook: datasets forks
+    its workers, and torch's OpenMP thread pool, started by the parent's resize, cannot start in a forked child: the
+    child's first parallel resize waited forever (the map never ended, 3 clips). A forked child of a process that
+    imported vivit_hf runs torch on one thread, as torch's DataLoader workers do: it gives the parent's pixels."""
+    import os
+    import signal
+    import time
+
+    video = write_video(tmp_path / "a.mp4", num_frames=8, height=48, width=64)
+    # enlarged to 224 in torch, a resize big enough for torch to run it on its thread pool
+    processor = ViViTVideoProcessor(num_frames=4, size={"shortest_edge": 224}, crop_size=224)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(2)  # a pool of threads on any machine (a 1-core runner would start none)
+    try:
+        expected = processor(video, return_tensors="pt").pixel_values
+        np.save(tmp_path / "expected.npy", expected.numpy())
+        pid = os.fork()
+        if pid == 0:  # the child: what a datasets map worker runs
+            try:
+                got = processor(video, return_tensors="pt").pixel_values.numpy()
+                os._exit(0 if np.array_equal(got, np.load(tmp_path / "expected.npy")) else 3)
+            finally:
+                os._exit(4)
+    finally:
+        torch.set_num_threads(threads)
+    deadline = time.monotonic() + 60  # the child takes well under a second; on the old code it never ended
+    while (waited := os.waitpid(pid, os.WNOHANG)) == (0, 0) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if waited == (0, 0):
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    assert waited != (0, 0), "the forked child never finished its processor call"
+    assert os.waitstatus_to_exitcode(waited[1]) == 0, "the forked child's pixels are not the parent's"
+
+
 def augmenting_dataset():
     from datasets import Dataset
 
