@@ -373,6 +373,12 @@ def test_output_hidden_states_and_attentions(name):
     assert len(out.attentions) == layers * per_layer
     assert len(out.hidden_states) == layers + encoders
     assert all(isinstance(h, torch.Tensor) for h in out.hidden_states + out.attentions)
+    # indices count over the model's whole tuple (Model 2: the spatial encoder's states, then the temporal one's)
+    with torch.no_grad():
+        picked = model(pixel_values=clip(), output_hidden_states=[0, -2], output_attentions=True).hidden_states
+    last = len(out.hidden_states) - 1
+    assert [i for i, h in enumerate(picked) if h is not None] == [0, last - 1]
+    torch.testing.assert_close(picked[last - 1], out.hidden_states[last - 1], rtol=0, atol=0)
     # attention rows are distributions over keys
     for weights in out.attentions:
         torch.testing.assert_close(weights.sum(-1), torch.ones_like(weights.sum(-1)))

@@ -1,6 +1,9 @@
 # Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
 """transformers' own ViViT checkpoints (old Hub key names and transformers 5 names) load into ViViTSpatioTemporal*."""
 
+import re
+
+import numpy as np
 import pytest
 import torch
 from safetensors import safe_open
@@ -106,6 +109,21 @@ def test_hidden_states_selected_by_index_as_transformers_vivit_selects_them(tmp_
         for mine, its in zip(ours or (), theirs or ()):
             if its is not None:
                 torch.testing.assert_close(mine, its, atol=1e-5, rtol=0)
+
+
+def test_hidden_states_selected_by_an_array_or_range_and_bad_selections_refused(tmp_path, clip):
+    """numpy's and torch's indices and a range select as transformers' lists do: they were read as a flag, every
+    hidden state returned. Floats and strings selected index 1 (`[1.5]`, `["1"]`) or every state (`1.0`)."""
+    reference = randomised(VivitForVideoClassification(tiny_config()))
+    model = ViViTSpatioTemporalForVideoClassification.from_transformers_vivit(save(reference, tmp_path / "m", "new"))
+    for selection, indices in ((np.array([0, 2]), [0, 2]), (torch.tensor([1]), [1]), (range(2), [0, 1])):
+        with torch.no_grad():
+            ours = model(pixel_values=clip, output_hidden_states=selection).hidden_states
+            theirs = reference(pixel_values=clip, output_hidden_states=indices).hidden_states
+        assert [state is None for state in ours] == [state is None for state in theirs], selection
+    for selection in ([1.5], ["1"], 1.0, [True], [[0]], "all"):
+        with pytest.raises(ValueError, match=re.escape(f"got {selection!r}")):
+            model(pixel_values=clip, output_hidden_states=selection)
 
 
 def test_classification_checkpoint_into_the_base_model(tmp_path, clip):

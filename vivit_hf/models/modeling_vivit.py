@@ -340,12 +340,26 @@ class ViViTPreTrainedModel(PreTrainedModel):
 def selected_hidden_states(output_hidden_states) -> list[int] | None:
     """The indices `output_hidden_states` selects (transformers 5's `output_hidden_states=[0, -1]` or `=2`), or None
     where it is a flag. Indices were read as a flag: any list, or any index but 0, returned every hidden state. (Ours,
-    not transformers' `output_capturing` helpers: remote code runs on whatever transformers 5 the user has.)"""
-    if isinstance(output_hidden_states, bool) or not isinstance(output_hidden_states, (Integral, list, tuple)):
-        return None  # (a flag: also None, or numpy's bool)
-    if isinstance(output_hidden_states, Integral):
-        return [int(output_hidden_states)]
-    return [int(index) for index in output_hidden_states]
+    not transformers' `output_capturing` helpers: remote code runs on whatever transformers 5 the user has.)
+    numpy's and torch's scalars and arrays are the Python values they hold (`np.array([0, 2])`, a tensor of indices or
+    `range(2)` returned every state, read as a flag); anything but a flag, an integer or integers is refused
+    (`[1.5]` and `["1"]` selected index 1, `1.0` every state). `0` alone selects none: transformers reads it as a
+    false flag."""
+    value = output_hidden_states
+    if hasattr(value, "tolist"):
+        value = value.tolist()  # (np.bool_ -> bool, np.int64 -> int, an array or tensor -> its list)
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, Integral):
+        return [int(value)] if value else []
+    if isinstance(value, (list, tuple, range)) and all(
+        isinstance(index, Integral) and not isinstance(index, bool) for index in value
+    ):
+        return [int(index) for index in value]
+    raise ValueError(
+        "`output_hidden_states` must be a flag (True or False), a hidden state's index or a list of indices "
+        f"(`[0, -1]`), got {output_hidden_states!r}."
+    )
 
 
 def keep_selected(hidden_states: tuple, selected: list[int]) -> tuple:
@@ -698,7 +712,7 @@ class _ViViTBackbone(ViViTPreTrainedModel):
         pixel_values: torch.Tensor | None = None,
         attention_mask: torch.Tensor | None = None,
         output_attentions: bool | None = None,
-        output_hidden_states: bool | None = None,
+        output_hidden_states: bool | int | list[int] | None = None,
         interpolate_pos_encoding: bool = False,
         **kwargs,
     ) -> BaseModelOutputWithPooling:
@@ -718,13 +732,14 @@ class _ViViTBackbone(ViViTPreTrainedModel):
         output_hidden_states (`bool`, `int` or `list[int]`): the embeddings and each layer's output, before the final
             LayerNorm (Model 2: the spatial encoder's, folded `((b t), n, d)`, then the temporal encoder's). An index
             or a list of indices (negative ones count from the end) keeps those and returns None in the others' places,
-            as transformers' models do.
+            as transformers' models do (there too `0` alone returns none; `[0]` selects the embeddings).
         """
         output_attentions = self.config.output_attentions if output_attentions is None else output_attentions
         output_hidden_states = (
             self.config.output_hidden_states if output_hidden_states is None else output_hidden_states
         )
         selected = selected_hidden_states(output_hidden_states)
+        output_hidden_states = bool(output_hidden_states) if selected is None else bool(selected)
         if kwargs.get("head_mask") is not None:
             # transformers 4's ViViT and ViT multiplied their attention maps by it; transformers 5 dropped it and its
             # models pass it on to kernels that ignore it, as these did: the unmasked output, without a word.
@@ -744,7 +759,7 @@ class _ViViTBackbone(ViViTPreTrainedModel):
             self.tubelet_mask(attention_mask, pixel_values, grid),
             resize_positions=interpolate_pos_encoding,
             output_attentions=output_attentions,
-            output_hidden_states=bool(output_hidden_states),
+            output_hidden_states=output_hidden_states,
             **kwargs,
         )
         if selected is not None and hidden_states:
@@ -1204,7 +1219,7 @@ class _ViViTForVideoClassification(ViViTPreTrainedModel):
         pixel_values: torch.Tensor | None = None,
         labels: torch.Tensor | None = None,
         output_attentions: bool | None = None,
-        output_hidden_states: bool | None = None,
+        output_hidden_states: bool | int | list[int] | None = None,
         interpolate_pos_encoding: bool = False,
         attention_mask: torch.Tensor | None = None,
         **kwargs,
