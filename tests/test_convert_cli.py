@@ -637,6 +637,28 @@ def test_a_repo_that_cannot_be_made_is_said_before_converting(tmp_path, capsys, 
     assert not out.exists()
 
 
+@pytest.mark.parametrize("missing", ["--checkpoint", "--config", "--labels", "--model"])
+def test_an_input_not_there_is_said_before_the_hub_repo_is_made(missing, tmp_path, capsys, monkeypatch):
+    """`--push_to_hub` with a `--checkpoint` typo made the Hub repo first, then found no checkpoint: an empty repo left
+    on the user's account, and offline the Hub's ConnectError (exit 1) said in place of the missing file."""
+    import vivit_hf.conversion.cli as cli
+
+    made = []
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", False)
+    monkeypatch.setattr(cli, "create_repo", lambda repo, **kwargs: made.append(repo) or repo)
+    gone = str(tmp_path / "not-there")
+    if missing == "--model":
+        flags = ["transformers", "--model", gone, "--out", str(tmp_path / "out"), "--push_to_hub"]
+        flags += ["--hub_model_id", "me/vivit-micro"]
+    else:
+        flags = micro_conversion(tmp_path / "out", "me/vivit-micro")
+        flags += [missing, gone] if missing == "--labels" else []
+        flags[flags.index(missing) + 1] = gone
+    code, err = run_cli(flags, capsys)
+    assert code == 2 and len(err) == 1 and gone in err[0], err
+    assert made == [] and not (tmp_path / "out").exists()
+
+
 @pytest.mark.parametrize(
     "repo, offline, said",
     [

@@ -23,6 +23,7 @@ from ..hub.push_flags import add_push_flags, push_problem
 from ..hub.upload import create_repo, push_folder
 from ..models.modeling_vivit import ViViTSpatioTemporalForVideoClassification, ViViTSpatioTemporalModel
 from ..processing.processing_vivit import ViViTVideoProcessor
+from ..repo_id import looks_like_local_path
 from .checkpoint_files import (
     HUB_KWARGS,
     CheckpointSourceError,
@@ -335,6 +336,22 @@ def output_folder_problem(out: str, overwrite: bool) -> str | None:
     )
 
 
+def missing_input_problem(args) -> str | None:
+    """The inputs given as local paths that are not there, in the words the conversion itself would say them: checked
+    before the Hub repo is made, or a typo in `--checkpoint` left an empty repo on the user's account (and, offline,
+    was said as the Hub being out of reach)."""
+    if args.source == "scenic":
+        if not os.path.exists(args.checkpoint):
+            return f"{args.checkpoint} does not exist"
+        if not os.path.exists(args.config):
+            return f"scenic config {args.config} does not exist"
+        if args.labels is not None and not os.path.exists(args.labels):
+            return f"--labels {args.labels}: No such file or directory"  # as read_class_names says it
+    elif looks_like_local_path(args.model) and not os.path.exists(args.model):
+        return f"{args.model!r}: no such file or folder"
+    return None
+
+
 def main(argv=None) -> int:
     parser = SpellingsArgumentParser(  # its subcommands' parsers are of its class: every flag in both spellings
         prog=PROG, description="Convert released ViViT checkpoints into Hub-ready folders."
@@ -393,6 +410,7 @@ def main(argv=None) -> int:
             f"--out {args.out} is the folder of --model {source}: the converted model would replace the checkpoint it "
             "is converted from; give another --out"
         )
+    problem = problem or missing_input_problem(args)
     if problem:  # before any checkpoint is read: a converted model must not land over another one unasked
         print(f"{parser.prog}: error: {problem}", file=sys.stderr)
         return 2
