@@ -21,7 +21,6 @@ from vivit_hf.processing.video_pyav import (
     _flv_stated_end,
     _flv_unfolded,
     _h263_reference,
-    _matrix_angle,
     _picture_reference,
     _rate_of_rounded_stamps,
     _rate_of_span,
@@ -202,6 +201,10 @@ def test_references_a_whole_number_of_ticks_apart_give_the_clock_over_that_step(
         # 12000/1001 fps steps 2, 3, 2, 3 (c / 2.5 a picture): 20 pictures say above 19c / 48 = 11.863, picture 2 at
         # most 2c / 5 = 12000/1001: no common rate or whole number there; 12000/1001 is 12 scaled by 1000/1001
         (tuple(int(2.5 * i) for i in range(20)), Fraction(12000, 1001)),
+        # 100 fps, each picture at the nearest tick: 0, 0, 1, 1, 1 fit no rate at the tick before (picture 4 says at
+        # least 2c, picture 2 at most 2c); the nearest: (4c / 1.5, 4c] = (79.92, 119.88], no common rate, 100 the whole
+        # number nearest the middle (picture 1's tick 0 bounds no rate from above)
+        ((0, 0, 1, 1, 1), 100),
         # ticks 0, 2, 3 fit no rate at the tick before (picture 1 says at most c / 2, picture 2 above it); the nearest
         # tick: (2c / 3.5, c / 1.5] = (17.13, 19.98]: no common rate, 18 and 19 whole; 19 is the nearest the middle
         ((0, 2, 3), 19),
@@ -214,6 +217,13 @@ def test_references_a_whole_number_of_ticks_apart_give_the_clock_over_that_step(
 )
 def test_references_that_step_unevenly_give_the_rate_their_ticks_come_from(references, rate):
     assert picture_clock_rate(on_clock(*references)) == pytest.approx(float(rate), abs=1e-12)
+
+
+def test_references_just_above_a_common_rate_are_not_that_rate():
+    # pictures 1 to 501 at ticks 2j - 1 say above 15000/1001 (picture 1 at tick 1: c / 2, excluded) and at most
+    # 501c / 1001 = 14.99998: no common rate, whole number or NTSC rate there; the span's own rate
+    references = on_clock(0, *(2 * j - 1 for j in range(1, 502)), wrap=1024)
+    assert picture_clock_rate(references) == pytest.approx(501 * 30000 / 1001 / 1001, abs=1e-12)
 
 
 def test_flv_stamps_of_negative_times_masked_to_31_bits_are_unfolded_below_zero():
@@ -259,7 +269,7 @@ def test_stamps_rounded_to_milliseconds_give_the_stated_rate_they_were_rounded_f
 
 
 def flv_tag(kind: int, data: bytes) -> bytes:
-    """An FLV tag (type, 3-byte data size, 4-byte timestamp, 3-byte stream id, the data) and the size that follows it."""
+    """An FLV tag (type, 3-byte data size, 4-byte timestamp, 3-byte stream id, the data), then its size."""
     return bytes([kind]) + len(data).to_bytes(3, "big") + bytes(7) + data + (11 + len(data)).to_bytes(4, "big")
 
 
@@ -292,6 +302,10 @@ def test_a_cut_flv_states_its_duration_in_its_metadata_and_a_whole_one_is_not_tr
     # a longer header (its data offset 13); the script tag's type with FLV's filter bit (0x20) set
     assert stated_end(flv(flv_tag(18, on_metadata(1.25)), offset=13)[:-2]) == 1.25
     assert stated_end(flv(flv_tag(18 | 0x20, on_metadata(1.25)))[:-2]) == 1.25
+    assert stated_end(flv(flv_tag(18, on_metadata(0.5)))[:-2]) == 0.5  # under a second
+    # the duration is read from the script tag alone: the same bytes in a video tag after it are picture data
+    elsewhere = b"\x00\x08duration\x00" + struct.pack(">d", 7.0)
+    assert stated_end(flv(flv_tag(18, on_metadata(2.5, key=b"length")), flv_tag(9, elsewhere))[:-2]) is None
 
 
 @pytest.mark.parametrize(
