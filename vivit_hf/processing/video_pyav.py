@@ -132,6 +132,8 @@ def _picture_reference(data: bytes, codec: str, clock: Fraction | None) -> tuple
             return None
     bits = int.from_bytes(data[:8].ljust(8, b"\0"), "big")
     for shift in range(8):
+        if shift + 25 > 8 * len(data):
+            break  # a picture cut inside its start code or TR: no TR to read (as H.263's, `_h263_reference`)
         if (bits >> (64 - 20 - shift)) & 0xFFFFF == 0x10:
             return (bits >> (64 - 25 - shift)) & 31, 32, _H263_CLOCK
     return None
@@ -178,8 +180,6 @@ def _h263_reference(data: bytes, clock: Fraction | None) -> tuple[int, int, Frac
             if not divisor:
                 return None
             clock = Fraction(1800000, (1000 + code) * divisor)
-        else:
-            clock = _H263_CLOCK
     if not custom_pcf:
         return tr, 256, _H263_CLOCK
     if clock in (None, _H263_CLOCK):
