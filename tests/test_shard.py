@@ -7,6 +7,7 @@ import io
 import json
 import re
 import tarfile
+from fractions import Fraction
 
 import av
 import huggingface_hub
@@ -299,6 +300,28 @@ def test_a_reencoded_variable_rate_clip_keeps_its_frames_times(frames):
             sampled = [processor.raw_views(video, fps=20, return_metadata=True) for video in (source, clip)]
             picked = [result["video_metadata"][0].frames_indices for result in sampled]
             assert list(picked[0]) == list(picked[1]) and len(set(picked[0])) > 5
+
+
+def test_a_reencoded_variable_rate_segment_ends_where_its_source_s_next_frame_starts():
+    """Frames 5-17 of a clip of frames 33 ms and then 100 ms apart (a phone's): the shard's last frame, 17, lasts until
+    the source's frame 18, 0.1 s. x264's B-frames put a frame after it in decode order, and an mp4's frame lasts until
+    the next one decoded: it lasted 33 ms, the segment 0.563 s for 0.63 s (`fps` sampling goes by both)."""
+    stamps = [33 * i for i in range(15)] + [495 + 100 * i for i in range(15)]
+    out = io.BytesIO()
+    with av.open(out, "w", format="mp4") as container:
+        stream = container.add_stream("libx264", rate=1000)
+        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
+        stream.codec_context.time_base = Fraction(1, 1000)  # (a millisecond clock, as a phone's)
+        for i, stamp in enumerate(stamps):
+            frame = av.VideoFrame.from_ndarray(pattern_frame(i, 48, 64), format="rgb24")
+            frame.pts, frame.time_base = stamp, Fraction(1, 1000)
+            container.mux(stream.encode(frame))
+        container.mux(stream.encode())
+    clip = reencode(out.getvalue(), short_side=32, keyframe_interval=8, frames=list(range(5, 18)))
+    with open_video(out.getvalue()) as source, open_video(clip) as shard:
+        times = source.frame_times()[5:19] - source.frame_times()[5]  # (its frame 18: where the segment ends)
+        np.testing.assert_allclose(shard.frame_times() - shard.frame_times()[0], times[:-1], atol=1e-4)
+        assert (shard.last_frame_seconds(), shard.duration) == pytest.approx((0.1, times[-1]), abs=1e-4)
 
 
 def test_reencoding_keeps_the_video_track_the_readers_read(tmp_path):

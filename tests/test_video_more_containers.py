@@ -107,3 +107,18 @@ def test_frames_rate_and_duration_equal_a_sequential_decode(tmp_path, name):
     assert info.duration == pytest.approx(len(truth) / RATE, rel=1e-9)
     if None not in times:  # (those with times: they go up by a frame's time)
         np.testing.assert_allclose(np.diff(sorted(times)), 1 / RATE, atol=1e-3)
+
+
+@pytest.mark.parametrize("name", ["png_pipe.png", "ppm_pipe.ppm"])
+def test_piped_pictures_are_read_in_one_pass_that_decodes_the_wanted_ones(tmp_path, name):
+    """Piped pictures are read from the first one (no seek lands between them), but each decodes alone: a span from
+    the first picture for each wanted frame decoded every picture before it again (16 frames of 300 PNGs: 2401
+    decodes, 6.5 s). One pass decodes the wanted ones only, and they are a sequential decode's."""
+    path = CASES[name](str(tmp_path / name))
+    truth, _ = sequential(path)
+    with open_video(path, backend="pyav") as reader:
+        before = reader.frames_decoded
+        got = reader.read([22, 2, 12, 2])
+        assert reader.frames_decoded - before == 3
+        np.testing.assert_array_equal(got, truth[[22, 2, 12, 2]])
+        np.testing.assert_array_equal(np.stack([a for _, a in reader.iter_read([5, 30, 31])]), truth[[5, 30, 31]])
