@@ -58,13 +58,38 @@ def imported_by(tmp_path, target, *args) -> tuple[subprocess.CompletedProcess, l
     return done, json.loads(record.read_text())
 
 
+# `import vivit_hf` in a new interpreter: the modules it imported, and torch's thread count in the process and in a
+# child it forks afterwards (2 set before the import: a pool of threads on any machine)
+FRESH_IMPORT = r"""
+import json, os, sys, torch
+torch.set_num_threads(2)
+import vivit_hf
+read, write = os.pipe()
+if os.fork() == 0:
+    os.write(write, str(torch.get_num_threads()).encode())
+    os._exit(0)
+os.wait()
+child = int(os.read(read, 16))
+print(json.dumps({"modules": sorted(sys.modules), "threads": torch.get_num_threads(), "child_threads": child}))
+"""
+
+
 @pytest.fixture(scope="module")
-def package_libraries():
-    done = subprocess.run(
-        [sys.executable, "-c", "import json, sys, vivit_hf; print(json.dumps(sorted(sys.modules)))"],
-        cwd=REPO, capture_output=True, text=True, check=True,
-    )  # fmt: skip
-    return libraries(json.loads(done.stdout))
+def fresh_import():
+    done = subprocess.run([sys.executable, "-c", FRESH_IMPORT], cwd=REPO, capture_output=True, text=True, check=True)
+    return json.loads(done.stdout)
+
+
+@pytest.fixture(scope="module")
+def package_libraries(fresh_import):
+    return libraries(fresh_import["modules"])
+
+
+def test_importing_the_package_leaves_torch_in_forked_children_as_it_was(fresh_import):
+    """`import vivit_hf` changes nothing of other libraries: it registered an at-fork hook that set one torch thread in
+    every child the process forked (the user's own fork pools too, 2 -> 1). The processor guards its own calls in a
+    forked child (vivit_hf/processing/forked_child.py)."""
+    assert fresh_import["child_threads"] == fresh_import["threads"] == 2
 
 
 @pytest.mark.parametrize("command", COMMANDS)
