@@ -21,15 +21,26 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 
-# Imports vivit_hf, writes its sys.modules to OUT/package.json, then forks a child per command: each runs a
-# script (`python SCRIPT ARGS`: the script's folder first on sys.path) or a module (`python -m MODULE ARGS`) with its
-# stdout and stderr in OUT/<i>.out, exits as an interpreter would (status, atexit handlers), and writes its sys.modules
-# to OUT/<i>.json last, after the refusal's SystemExit. OUT/<i>.status is its exit status, as the parent saw it.
+# Imports vivit_hf (torch set to 2 threads before: a pool of threads on any machine), writes its sys.modules to
+# OUT/package.json and torch's thread count in the process and in a child it forks then to OUT/threads.json, then
+# forks a child per command: each runs a script (`python SCRIPT ARGS`: the script's folder first on sys.path) or a
+# module (`python -m MODULE ARGS`) with its stdout and stderr in OUT/<i>.out, exits as an interpreter would (status,
+# atexit handlers), and writes its sys.modules to OUT/<i>.json last, after the refusal's SystemExit. OUT/<i>.status is
+# its exit status, as the parent saw it.
 RECORDER = r"""
 import atexit, json, os, runpy, sys, traceback
 out, commands = sys.argv[1], json.loads(sys.argv[2])
+import torch
+torch.set_num_threads(2)
 import vivit_hf
 json.dump(sorted(sys.modules), open(os.path.join(out, "package.json"), "w"))
+read, write = os.pipe()
+if os.fork() == 0:
+    os.write(write, str(torch.get_num_threads()).encode())
+    os._exit(0)
+os.wait()
+threads = {"threads": torch.get_num_threads(), "child_threads": int(os.read(read, 16))}
+json.dump(threads, open(os.path.join(out, "threads.json"), "w"))
 for i, (target, args) in enumerate(commands):
     pid = os.fork()
     if pid == 0:
@@ -94,3 +105,11 @@ def test_a_wrong_flag_is_refused_before_any_library_beyond_the_packages_own(comm
     modules = json.loads((refusals / f"{i}.json").read_text())
     beyond = libraries(modules) - libraries(json.loads((refusals / "package.json").read_text()))
     assert not beyond, f"{command} imported {sorted(beyond)} before refusing its command line"
+
+
+def test_importing_the_package_leaves_torch_in_forked_children_as_it_was(refusals):
+    """`import vivit_hf` changes nothing of other libraries: it once registered an at-fork hook that set one torch
+    thread in every child the process forked (the user's own fork pools too, 2 -> 1). The processor guards its own
+    calls in a forked child (vivit_hf/processing/forked_child.py)."""
+    threads = json.loads((refusals / "threads.json").read_text())
+    assert threads["child_threads"] == threads["threads"] == 2, threads

@@ -84,8 +84,10 @@ def test_an_inference_call_leaves_torch_s_generator_as_it_was():
 def test_the_processor_in_a_forked_child_after_the_parent_used_it_does_not_hang(tmp_path):
     """`Dataset.map(process, batched=True, num_proc=2)` after trying the processor once in the notebook: datasets forks
     its workers, and torch's OpenMP thread pool, started by the parent's resize, cannot start in a forked child: the
-    child's first parallel resize waited forever (the map never ended, 3 clips). A forked child of a process that
-    imported vivit_hf runs torch on one thread, as torch's DataLoader workers do: it gives the parent's pixels."""
+    child's first parallel resize waited forever (the map never ended, 3 clips). In a forked child the processor runs
+    its call on one thread, as torch's DataLoader workers do: it gives the parent's pixels, and leaves the child's
+    thread count as it was for the child's own torch work (an at-fork hook registered by `import vivit_hf` had set
+    one thread in every forked child, 2 -> 1)."""
     import os
     import signal
     import time
@@ -102,6 +104,8 @@ def test_the_processor_in_a_forked_child_after_the_parent_used_it_does_not_hang(
         if pid == 0:  # the child: what a datasets map worker runs
             try:
                 got = processor(video, return_tensors="pt").pixel_values.numpy()
+                if torch.get_num_threads() != 2:
+                    os._exit(5)
                 os._exit(0 if np.array_equal(got, np.load(tmp_path / "expected.npy")) else 3)
             finally:
                 os._exit(4)
@@ -114,7 +118,9 @@ def test_the_processor_in_a_forked_child_after_the_parent_used_it_does_not_hang(
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
     assert waited != (0, 0), "the forked child never finished its processor call"
-    assert os.waitstatus_to_exitcode(waited[1]) == 0, "the forked child's pixels are not the parent's"
+    status = os.waitstatus_to_exitcode(waited[1])
+    assert status != 5, "the processor's call changed the forked child's torch thread count"
+    assert status == 0, "the forked child's pixels are not the parent's"
 
 
 def augmenting_dataset():

@@ -5,8 +5,7 @@ Importing the package registers every config, model and the video processor with
 marks them so that `save_pretrained` writes `auto_map` plus the code (a saved folder then loads with
 `trust_remote_code=True` where vivit_hf is not installed). Nothing else of transformers is changed: the multi-view
 pipeline is asked for by name, `pipeline("video-classification", model=..., pipeline_class=
-ViViTVideoClassificationPipeline)`. A child forked from the process runs torch on one thread
-(`_one_thread_in_forked_children`).
+ViViTVideoClassificationPipeline)`.
 
 The model classes also get two constructors whose code lives in `vivit_hf.conversion` (the model modules, which
 travel with remote code, import nothing of it): `from_vit_pretrained` on every model class, and
@@ -74,21 +73,7 @@ def _register() -> None:
         model_class.from_transformers_vivit = classmethod(from_transformers_vivit)
 
 
-def _one_thread_in_forked_children() -> None:
-    """A child forked from this process (a `Dataset.map(..., num_proc=N)` worker, a `multiprocessing` "fork" pool)
-    runs torch on one thread, as torch's DataLoader workers do. torch's OpenMP thread pool, once started here (any
-    resize or matmul big enough to share out), cannot start in a forked child: the child's first op that shares
-    its work out waited forever (the processor in a map of 3 clips never ended). One thread also keeps N workers
-    from asking for N times the cores."""
-    import os
-
-    import torch
-
-    os.register_at_fork(after_in_child=lambda: torch.set_num_threads(1))
-
-
 _register()
-_one_thread_in_forked_children()
 
 __all__ = [
     "VIVIT_MODELS",

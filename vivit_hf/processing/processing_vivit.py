@@ -19,8 +19,8 @@ how each becomes frames is `video_inputs`; the checks and rules of single option
 are `processor_options`. Their public names are importable from here too, as before they were split off.
 
 It imports only numpy, torch, torchvision, PyAV, transformers and its sibling modules `video_inputs`,
-`processor_options`, `video_io`, `sampling`, `video_transforms` and `errors`, so it travels with `trust_remote_code`
-(a saved folder carries it and what it imports relatively). The multi-view pipeline,
+`processor_options`, `video_io`, `sampling`, `video_transforms`, `forked_child` and `errors`, so it travels with
+`trust_remote_code` (a saved folder carries it and what it imports relatively). The multi-view pipeline,
 `ViViTVideoClassificationPipeline`, lives in `pipeline.py`: it imports this module, never the reverse, and is not
 part of a saved folder.
 """
@@ -46,6 +46,7 @@ from transformers.video_processing_utils import BaseVideoProcessor
 from transformers.video_utils import VideoMetadata
 
 from .errors import BrokenVideoError, ProcessorConfigError
+from .forked_child import one_thread_if_forked
 
 # The names of `processor_options` and `video_inputs` this module uses, and their other public names, which stay
 # importable from here as before the two were split off (code imported them from here; hence the noqa)
@@ -636,7 +637,12 @@ class ViViTVideoProcessor(BaseVideoProcessor):
 
     def _views_batch(self, videos, kwargs: dict, raw: bool) -> BatchFeature:
         """A call: every video's views, normalised (or, `raw`, as they are) and stacked, and what the options ask
-        for beside them."""
+        for beside them. In a forked child (a `Dataset.map(..., num_proc=N)` worker) on one thread: torch's thread
+        pool, started in the parent, cannot start there (`forked_child`)."""
+        with one_thread_if_forked():
+            return self._views_batch_here(videos, kwargs, raw)
+
+    def _views_batch_here(self, videos, kwargs: dict, raw: bool) -> BatchFeature:
         given_metadata = kwargs.pop("video_metadata", None)  # the frame rate for `fps` sampling
         # transformers' options `_options` does not resolve: the call's, else the processor's own, as transformers
         # merges them (set on the processor or saved in its config, they were ignored: `return_metadata=True` gave

@@ -1,0 +1,60 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""The processor's torch work on one thread in a forked child (a `Dataset.map(..., num_proc=N)` worker).
+
+torch's CPU ops share their work out on an OpenMP thread pool (GNU libgomp on Linux wheels). Once a process has
+started that pool (any resize or matmul big enough to share out: a processor call, a model's forward), a child it
+forks has the pool's bookkeeping but not its threads, and its first op that shares work out waits forever on them
+(torch 2.14.1: a child's (32, 3, 256, 340) -> 224 interpolate after the same one in its parent never ended;
+transformers' own `VideoMAEVideoProcessor` in `Dataset.map(num_proc=2)` after one call in the parent hangs the
+same way). torch's DataLoader sets one thread in its workers for this; `datasets` does not in its map workers.
+
+So a call made in a process forked from the one that imported this module runs its torch work on one thread, and
+puts the thread count back after, whatever the call raised. Nothing outside a call changes: importing vivit_hf
+registers no fork hook, and the child's own torch work (the user's) keeps the thread count it had (in a child of a
+parent that used the pool, that work needs `torch.set_num_threads(1)` too: torch's limitation, not ours). The check
+is on the pid at import, not on whether the parent's pool was started (torch cannot tell): a child of a parent that
+never used the pool runs a call on one thread too, which is what N workers sharing the machine's cores want anyway.
+A spawned child imports the module anew, so its calls keep their threads.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import threading
+
+import torch
+
+# the process that imported vivit_hf: a call elsewhere runs in a forked child of it (a spawned one re-imports)
+_IMPORTED_IN = os.getpid()
+# calls under way in this process on one thread, and the thread count to put back when the last one ends (the
+# processor called from several threads, or from within itself)
+_lock = threading.Lock()
+_calls = 0
+_threads_before = 0
+
+
+def in_forked_child() -> bool:
+    """Whether this process was forked from the one that imported vivit_hf."""
+    return os.getpid() != _IMPORTED_IN
+
+
+@contextlib.contextmanager
+def one_thread_if_forked():
+    """Around the torch work of one processor call: one thread for it in a forked child; elsewhere nothing."""
+    global _calls, _threads_before
+    if not in_forked_child():
+        yield
+        return
+    with _lock:
+        if _calls == 0:
+            _threads_before = torch.get_num_threads()
+            torch.set_num_threads(1)
+        _calls += 1
+    try:
+        yield
+    finally:
+        with _lock:
+            _calls -= 1
+            if _calls == 0:
+                torch.set_num_threads(_threads_before)
