@@ -666,9 +666,14 @@ def test_a_streamed_recipe_opens_its_data_on_the_main_process_first():
         is_local_main_process=False,
         wait_for_everyone=lambda: events.append("waited"),
     )
-    with mock.patch.object(finetune, "load_streaming_data", lambda args, n=1: events.append(f"opened on {n}")):
+    opened = mock.patch.object(
+        finetune, "load_streaming_data", lambda args, n=1, spread=True: events.append(f"opened on {n}")
+    )
+    cut = mock.patch.object(finetune, "spread_streams", lambda args, streams, n: events.append(f"cut on {n}"))
+    with opened, cut:
         finetune.load_data(SimpleNamespace(streaming=True), other_rank)
-    assert events == ["waited", "waited", "opened on 2"]  # for rank 0, then for each other machine's main process
+    # for rank 0, then for each other machine's main process; cut by row group after (`data_warnings_held`)
+    assert events == ["waited", "waited", "opened on 2", "cut on 2"]
 
 
 def machines_opening(caches, body):

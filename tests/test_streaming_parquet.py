@@ -4,6 +4,7 @@
 read the whole file. Read by row group (`StreamingSplit.spread_over`), every worker and process reads its own."""
 
 import contextlib
+import logging
 from pathlib import Path
 
 import datasets
@@ -199,3 +200,25 @@ def test_files_that_divide_between_the_processes_stay_whole_where_their_row_grou
             shares.append(sorted(row["video"]["path"] for row in dataset.rows()))
         assert sorted(shares) == files, epoch  # each process a whole file: every clip once (were 5 and 4, mixed)
     assert training_split(tmp_path, processes=1, workers=4).dataset.num_shards == 3  # (each worker its own)
+
+
+class LaterProcess(Processes):  # a machine's second process: it opens the stream after its machine's first
+    is_main_process = is_local_main_process = False
+
+
+def test_a_row_group_split_that_fails_on_a_later_process_alone_is_said_by_it(one_parquet_file, caplog):
+    """The row groups are read from each file's footer by every process (ranged reads on the Hub): a read that failed
+    on one process alone left it reading the file as one shard, the others by row group, and the processes' digests
+    disagreed (the run stops). Its warning, this process's own, was held back with the open's on a machine's
+    processes after its first (`data_warnings_held`), so the stop did not say why."""
+    from unittest import mock
+
+    failing = mock.patch.object(datasets.IterableDataset, "reshard", side_effect=OSError("footer read timed out"))
+    args = finetune.parse_args(
+        ["--dataset", str(one_parquet_file), "--dataset_format", "hub", "--streaming", "--num_workers", "2"],
+        check_paths=False,
+    )
+    with failing, caplog.at_level(logging.INFO, logger="vivit_hf.training.data"):
+        train = finetune.load_data(args, LaterProcess(2))[1]
+    assert train.dataset.num_shards == 1
+    assert "split 'train': its 1 shard(s) could not be split by row group (footer read timed out)" in caplog.text

@@ -328,7 +328,12 @@ def load_data(args, accelerator):
         # The main process first: what it found reading the shards (a WebDataset's label column, every tar's index)
         # is kept (`kept_scans`) and the others read it back, where each read every tar, clips and all.
         with main_process_first(accelerator):
-            return load_streaming_data(args, accelerator.num_processes)
+            opened = load_streaming_data(args, accelerator.num_processes, spread=False)
+        # Each process cuts its streams by row group after the open, its warnings said: the footers are each one's
+        # own reads (on the Hub, ranged reads), and one that failed on a machine's later process alone (its streams
+        # left whole, the processes' digests then disagreeing) was held back with the open's (`data_warnings_held`).
+        spread_streams(args, opened, accelerator.num_processes)
+        return opened
     # The bundled set is made, and a Hub data set downloaded, by one process; the others wait and reuse it.
     data = open_video_dataset(
         args.dataset,
@@ -386,11 +391,12 @@ def warn_missing(data) -> None:
         logger.warning(f"{count} clips of split {split!r} are named by the annotations but missing on disk")
 
 
-def load_streaming_data(args, num_processes: int = 1):
+def load_streaming_data(args, num_processes: int = 1, spread: bool = True):
     """`--streaming`: the splits as `StreamingSplit`s (nothing downloaded whole); the evaluation split must exist
     (a held-out share needs the whole set), `--max_*_samples` take the first N of the stream, and a split of fewer
     shards than processes x DataLoader workers is read by parquet row group (`StreamingSplit.spread_over`); a
-    `save_to_disk` folder streams in a multiple of `num_processes` shards (`saved_shards`)."""
+    `save_to_disk` folder streams in a multiple of `num_processes` shards (`saved_shards`). `spread=False`: not cut
+    yet (`spread_streams`)."""
     if args.dataset == SYNTHETIC or args.dataset_format != "hub":
         raise ValueError("--streaming reads a Hub data set or a local folder with --dataset_format hub")
     data = open_streaming_dataset(args.dataset, **source_options(args), num_processes=num_processes)
@@ -410,9 +416,17 @@ def load_streaming_data(args, num_processes: int = 1):
     whole = evaluation.num_examples
     evaluation.keep_first(args.max_eval_samples)
     eval_split += streamed_share(whole, evaluation.num_examples, args.max_eval_samples)
+    opened = data, train, evaluation, eval_split
+    if spread:
+        spread_streams(args, opened, num_processes)
+    return opened
+
+
+def spread_streams(args, opened, num_processes: int) -> None:
+    """`StreamingSplit.spread_over` of `load_streaming_data`'s training and evaluation streams."""
+    _, train, evaluation, eval_split = opened
     for name, split in ((args.train_split, train), (eval_split, evaluation)):  # before the digest: a resume checks
         split.spread_over(num_processes * max(args.num_workers, 1), f"split {name!r}", num_processes)  # as read
-    return data, train, evaluation, eval_split
 
 
 def evaluation_view_refusal(args, processor, config):
