@@ -344,8 +344,7 @@ def main(argv=None, written: list | None = None):
         whole = examples.num_examples
         examples.keep_first(args.max_eval_samples)
         scored += streamed_share(whole, examples.num_examples, args.max_eval_samples)
-        readers = accelerator.num_processes * max(args.num_workers, 1)
-        examples.spread_over(readers, f"split {split!r}", accelerator.num_processes)
+        examples.spread_over(accelerator.num_processes * max(args.num_workers, 1), f"split {split!r}")
     elif args.max_eval_samples:
         # Seeded and across the classes: the adapters list clips class by class, so the first N are one class.
         whole = len(examples)

@@ -173,35 +173,6 @@ def test_a_cut_training_stream_is_named_as_the_first_n_of_its_clips(one_parquet_
     assert args.trained_split == f"train (the first 4 of its {whole} clips: --max_train_samples)"
 
 
-def test_files_that_divide_between_the_processes_stay_whole_where_their_row_groups_do_not(one_parquet_file, tmp_path):
-    """2 files of 2 and 1 row groups on 2 processes of 2 DataLoader workers (4 readers): read as 3 row groups, which
-    do not divide between 2 processes, so every process read every row group, all 9 clips' bytes, and kept every 2nd
-    (on 16 processes, 16 times the reads). Read as the 2 files, each process reads its own. One process of 4 workers
-    still reads the row groups. The reference: each file's clips, read with pyarrow."""
-    import shutil
-
-    table = pq.read_table(one_parquet_file / "data" / "train-00000-of-00001.parquet")
-    (tmp_path / "data").mkdir()
-    for i, rows in enumerate((table.slice(0, 6), table.slice(6, 3))):
-        pq.write_table(rows, tmp_path / "data" / f"train-0000{i}-of-00002.parquet", row_group_size=ROW_GROUP)
-    shutil.copy(one_parquet_file / "data" / "test-00000-of-00001.parquet", tmp_path / "data")
-    files = sorted(
-        [video["path"] for video in pq.read_table(path, columns=["video"]).column("video").to_pylist()]
-        for path in sorted((tmp_path / "data").glob("train-*.parquet"))
-    )
-    assert sorted(map(len, files)) == [3, 6]
-    split = training_split(tmp_path, processes=2, workers=2)
-    for epoch in (0, 1):
-        shares = []
-        for rank in (0, 1):
-            dataset = StreamingVideoDataset(split, None, batch_size=2, rank=rank, world_size=2, shuffle_buffer_size=0)
-            dataset.set_epoch(epoch)
-            assert dataset.num_shards == 1, rank  # its own file (was 3: every row group of both)
-            shares.append(sorted(row["video"]["path"] for row in dataset.rows()))
-        assert sorted(shares) == files, epoch  # each process a whole file: every clip once (were 5 and 4, mixed)
-    assert training_split(tmp_path, processes=1, workers=4).dataset.num_shards == 3  # (each worker its own)
-
-
 class LaterProcess(Processes):  # a machine's second process: it opens the stream after its machine's first
     is_main_process = is_local_main_process = False
 

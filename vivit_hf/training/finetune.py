@@ -426,7 +426,7 @@ def spread_streams(args, opened, num_processes: int) -> None:
     """`StreamingSplit.spread_over` of `load_streaming_data`'s training and evaluation streams."""
     _, train, evaluation, eval_split = opened
     for name, split in ((args.train_split, train), (eval_split, evaluation)):  # before the digest: a resume checks
-        split.spread_over(num_processes * max(args.num_workers, 1), f"split {name!r}", num_processes)  # as read
+        split.spread_over(num_processes * max(args.num_workers, 1), f"split {name!r}")  # the shards as they are read
 
 
 def evaluation_view_refusal(args, processor, config):

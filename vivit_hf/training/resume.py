@@ -456,10 +456,9 @@ def check_resume_clips(
         "now. A resume skips the clips it had trained by their position, so it would read some twice this epoch and "
         "others never: resume on the data it was trained on, or start over (--overwrite_output_dir)"
         + (
-            ". If the files are the ones it was trained on, the stream is cut into other shards than then: parquet "
-            "files fewer than processes x DataLoader workers are now read by row group (unless the files divide "
-            "between the processes and their row groups do not), and a save_to_disk folder streams in a multiple "
-            "of the process count, which a checkpoint of an earlier version cannot resume in"
+            ". If the files are the ones it was trained on, the stream is cut into more shards than then: parquet "
+            "files fewer than processes x DataLoader workers are now read by row group, and a save_to_disk folder "
+            "streams in a multiple of the process count, which a checkpoint of an earlier version cannot resume in"
             if regrouped
             else ""
         )

@@ -169,19 +169,14 @@ class StreamingSplit:
             self.uncut = self.uncut or self.dataset
             self.dataset, self.num_examples, self.limit = self.dataset.take(limit), limit, limit
 
-    def spread_over(self, readers: int, name: str = "the stream", processes: int = 1) -> None:
+    def spread_over(self, readers: int, name: str = "the stream") -> None:
         """Split a stream of fewer shards than `readers` (processes x DataLoader workers) into more, where `datasets`
         can (`IterableDataset.reshard`: a parquet file's row groups become its shards), before any shuffle or split
         by node, as its docs ask. `datasets` gives each shard to one reader: a Hub set converted to one parquet file
         was one shard, so `--num_workers 4` decoded on one worker, and two processes each read the whole file and
         kept every 2nd clip. Row groups are cut in their stored order, the same on every run and every process, so
         the shuffle, the split, the resume and the digest (of the shards as read) are those of the new shards. A
-        cut stream (`--max_*_samples`) is read by one worker (`StreamingVideoDataset.rows`): left as it is.
-
-        Files that divide between the `processes` are left whole where their row groups do not: `datasets` splits a
-        stream whose shards do not divide clip by clip, every process reading every shard. 2 files of 3 and 2 row
-        groups on 2 processes of 2 workers were read as 5 shards, each process reading all 15 clips' bytes and keeping
-        every 2nd, where it read its own file (on 16 processes, 16 times the reads of whole files)."""
+        cut stream (`--max_*_samples`) is read by one worker (`StreamingVideoDataset.rows`): left as it is."""
         shards = self.dataset.num_shards
         if self.limit is not None or shards >= readers:
             return
@@ -189,18 +184,6 @@ class StreamingSplit:
             resharded = self.dataset.reshard()
         except OSError as error:  # read as it is: slower, not wrong (the digest is of the shards as read)
             logger.warning("%s: its %d shard(s) could not be split by row group (%s)", name, shards, error)
-            return
-        if resharded.num_shards > shards and shards % processes == 0 and resharded.num_shards % processes != 0:
-            logger.info(
-                "%s has %d shard(s) for %d readers (processes x DataLoader workers): read as they are, whole shards "
-                "per process; its %d parquet row groups do not divide between the %d processes, and read by row "
-                "group every process would read every one",
-                name,
-                shards,
-                readers,
-                resharded.num_shards,
-                processes,
-            )
             return
         if resharded.num_shards > shards:
             logger.info(
