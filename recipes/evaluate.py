@@ -151,7 +151,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--dataset_config_name",
         default=None,
-        help="--dataset_format hub: the data set's configuration; ucf101 / hmdb51: the official split (1, 2, 3)",
+        help="--dataset_format hub: the data set's configuration; ucf101 / hmdb51: the official split (1, 2, 3); "
+        "epic_kitchens: the release (55, 100)",
     )
     p.add_argument("--video_column", default=None)
     p.add_argument("--label_column", default=None)

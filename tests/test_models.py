@@ -360,6 +360,27 @@ def test_16_bit_weights_under_cpu_autocast_to_the_other_are_refused_naming_both(
                 model(pixel_values=clip(1, size=16))
         with torch.no_grad(), torch.autocast("cpu", dtype=weights):
             assert model(pixel_values=clip(1, size=16)).logits.dtype == weights
+    # Refused by the parameters autocast leaves uncast: accelerate's layerwise casting, linear and convolution weights
+    # stored in float16 for a bfloat16 computation, runs, its logits those of the float32 model whose weights went
+    # through float16 (it was refused, by the projection's float16 weight); `cpu_offload`'s weights, on the meta device
+    # until the call, were the kernel's error
+    from accelerate import cpu_offload
+    from accelerate.big_modeling import attach_layerwise_casting_hooks
+
+    layerwise, reference = tiny(name, **SMALLEST), tiny(name, **SMALLEST)
+    attach_layerwise_casting_hooks(layerwise, storage_dtype=torch.float16, compute_dtype=torch.bfloat16)
+    with torch.no_grad():
+        for module in reference.modules():
+            if isinstance(module, (torch.nn.Linear, torch.nn.Conv3d)):
+                module.weight.copy_(module.weight.half().float())
+                module.bias.copy_(module.bias.half().float())
+        with torch.autocast("cpu", dtype=torch.bfloat16):
+            expected = reference(pixel_values=clip(1, size=16)).logits
+            torch.testing.assert_close(layerwise(pixel_values=clip(1, size=16)).logits, expected, rtol=0, atol=0)
+    offloaded = cpu_offload(tiny(name, **SMALLEST).half(), execution_device=torch.device("cpu"))
+    with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16):
+        with pytest.raises(ValueError, match=r"weights are torch.float16, but CPU autocast runs torch.bfloat16: "):
+            offloaded(pixel_values=clip(1, size=16))
 
 
 @pytest.mark.parametrize("name", VARIANTS)

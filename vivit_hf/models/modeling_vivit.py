@@ -598,26 +598,45 @@ class _ViViTBackbone(ViViTPreTrainedModel):
                 f"save_pretrained). Set it back, or build a model with it (`from_pretrained(path, {now})`)."
             )
 
-    def check_cpu_autocast(self) -> None:
-        """Refuse weights of one 16-bit float type under CPU autocast to the other (a float16 model under
-        `torch.autocast("cpu", dtype=torch.bfloat16)`, the CPU's default, or bfloat16 weights under float16): torch's
-        CPU autocast mixes a 16-bit type only with float32, and the forward failed inside a kernel with
-        "Unexpected floating ScalarType in at::autocast::prioritize" (Models 1, 2) or "mixed dtype (CPU): expect
-        parameter to have scalar type of Float" (Models 3, 4); transformers' VivitForVideoClassification fails alike.
-        (CUDA's autocast casts either.)"""
+    def check_cpu_autocast(self, tokens: torch.Tensor) -> None:
+        """Refuse a parameter of one 16-bit float type that CPU autocast to the other leaves uncast (a float16 model
+        under `torch.autocast("cpu", dtype=torch.bfloat16)`, the CPU's default, or bfloat16 weights under float16):
+        torch's CPU autocast casts what a linear or convolution layer computes with, whatever its type, but mixes the
+        CLS token, the position table and the LayerNorms' weights with the other 16-bit type only if they are float32,
+        and the forward failed inside a kernel with "Unexpected floating ScalarType in at::autocast::prioritize"
+        (Models 1, 2) or "mixed dtype (CPU): expect parameter to have scalar type of Float" (Models 3, 4);
+        transformers' VivitForVideoClassification fails alike. (CUDA's autocast casts either.) The linear and
+        convolution weights are not read: accelerate's layerwise casting stores them in float16 for a bfloat16
+        computation, which runs (it was refused). An offloaded parameter waits on the meta device, of the type it is
+        stored in: it is used where the tokens are (accelerate's `cpu_offload` was the kernel's error)."""
         if not torch.is_autocast_enabled("cpu"):
             return
-        weights = next(self.parameters(), None)
         running = torch.get_autocast_dtype("cpu")
-        if weights is None or weights.device.type != "cpu" or weights.dtype in (torch.float32, running):
+        other = {torch.float16: torch.bfloat16, torch.bfloat16: torch.float16}.get(running)
+        if other is None:
             return
-        if weights.dtype in (torch.float16, torch.bfloat16):
-            raise ValueError(
-                f"this model's weights are {weights.dtype}, but CPU autocast runs {running}: torch's CPU autocast "
-                f"cannot mix the two. Cast the model to float32 (`model.float()`) or {running} "
-                f"(`model.to({running})`), or autocast to {weights.dtype} (`torch.autocast('cpu', dtype="
-                f"{weights.dtype})`)."
-            )
+        # the first parameter autocast leaves as it is (the CLS token, else the position table or a LayerNorm's):
+        # a model cast whole holds the others in its type, and reading them all cost 0.1 ms a forward of one layer
+        cast_by_autocast = (nn.Linear, nn.Conv1d, nn.Conv2d, nn.Conv3d)
+        name, parameter = next(
+            (
+                (".".join(filter(None, (module_name, name))), parameter)
+                for module_name, module in self.named_modules()
+                if not isinstance(module, cast_by_autocast)
+                for name, parameter in module.named_parameters(recurse=False)
+            ),
+            (None, None),
+        )
+        if parameter is None or parameter.dtype != other:
+            return
+        if (tokens.device if parameter.device.type == "meta" else parameter.device).type != "cpu":
+            return
+        raise ValueError(
+            f"this model's weights are {other}, but CPU autocast runs {running}: torch's CPU autocast cannot mix the "
+            f"two outside its linear and convolution layers ({name} is {other}). Cast the model to float32 "
+            f"(`model.float()`) or {running} (`model.to({running})`), or autocast to {other} (`torch.autocast('cpu', "
+            f"dtype={other})`)."
+        )
 
     def check_pixel_values(self, pixel_values: torch.Tensor | None, interpolate_pos_encoding: bool):
         """Refuse a wrongly shaped input, stating the shape the model expects."""
@@ -749,9 +768,9 @@ class _ViViTBackbone(ViViTPreTrainedModel):
             )
         self.check_built_structure()
         self.check_pixel_values(pixel_values, interpolate_pos_encoding)
-        self.check_cpu_autocast()
         hook_split_modules_of_a_wrapper(self)
         tokens = self.token_embedding(pixel_values)  # cast to the projection's dtype in its call (`cast_for`)
+        self.check_cpu_autocast(tokens)  # (after the embedding: where an offloaded model's tokens are is known)
         grid = tuple(tokens.shape[1:4])
         last, pooled, hidden_states, attentions = self.encode(
             tokens,

@@ -67,7 +67,8 @@ def build_parser(description: str | None = None) -> argparse.ArgumentParser:
         "--dataset_config_name",
         default=None,
         help="--dataset_format hub: the configuration of a data set whose card declares several (`configs:`); "
-        "ucf101 / hmdb51: the official split, 1 (default), 2 or 3",
+        "ucf101 / hmdb51: the official split, 1 (default), 2 or 3; epic_kitchens: the release, 55 or 100 (default: "
+        "the one there, 100 where both are)",
     )
     g.add_argument("--video_column", default=None, help="--dataset_format hub: the video column")
     g.add_argument("--label_column", default=None, help="--dataset_format hub: the label column")

@@ -672,7 +672,8 @@ def main(argv=None) -> dict:
     parser.add_argument(
         "--dataset_config_name",
         default=None,
-        help="--dataset_format hub: its configuration; ucf101 / hmdb51: the official split (1, 2, 3)",
+        help="--dataset_format hub: its configuration; ucf101 / hmdb51: the official split (1, 2, 3); "
+        "epic_kitchens: the release (55, 100)",
     )
     parser.add_argument("--video_column", default=None)
     parser.add_argument("--label_column", default=None)
