@@ -9,7 +9,9 @@ top, and with it peft (through transformers.trainer_utils), before it read a sin
 Each command runs in a child forked from one new interpreter (not tests/fresh_python.py's server, which imports more
 than the package: datasets) that has imported `vivit_hf` and nothing else: what a child imports beyond that is what
 the command imported beyond the package, as in a new interpreter of its own, and the reference is that interpreter's
-own modules. One interpreter importing torch and transformers instead of seven: about 20 s of CPU less.
+own modules. One interpreter importing torch and transformers instead of seven: 46 s of CPU down to 10. A script's
+folder goes first on sys.path only in the children, after the package's import, where `python recipes/x.py` has it
+there first: a file in it named as a module the package imports is checked for on its own (below).
 """
 
 import json
@@ -113,3 +115,14 @@ def test_importing_the_package_leaves_torch_in_forked_children_as_it_was(refusal
     calls in a forked child (vivit_hf/processing/forked_child.py)."""
     threads = json.loads((refusals / "threads.json").read_text())
     assert threads["child_threads"] == threads["threads"] == 2, threads
+
+
+def test_no_script_folder_holds_a_module_the_packages_import_would_take_instead(refusals):
+    """`python recipes/x.py` puts recipes/ first on sys.path before the script's `import vivit_hf`, so a
+    recipes/packaging.py is imported in place of `packaging` (transformers') and the command fails before it reads a
+    flag; the children above import the package before the folder is there and passed such a file."""
+    package = {name.split(".")[0] for name in json.loads((refusals / "package.json").read_text())}
+    for folder in sorted({(REPO / command).parent for command in COMMANDS if command.endswith(".py")}):
+        scripts = {path.stem for path in folder.glob("*.py")}
+        shadows = sorted((scripts | {path.parent.name for path in folder.glob("*/__init__.py")}) & package)
+        assert not shadows, f"{folder.relative_to(REPO)} holds {shadows}, modules `import vivit_hf` imports itself"
