@@ -2038,7 +2038,7 @@ def test_the_card_of_a_resumed_run_shows_the_settings_its_steps_trained_with(vid
     flags = [*TINY_MODEL, "--dataset", videofolder, "--output_dir", tmp_path, "--checkpointing_steps", "2"]
     run(FINETUNE, *flags, "--max_train_steps", "2")
     recorded = json.loads((tmp_path / "checkpoints" / "step_2" / "trainer_state.json").read_text())["settings"]
-    assert recorded["other"]["do_flip"] is False and recorded["other"]["learning_rate"] == 1e-3
+    assert recorded["other"]["do_flip"] is False and recorded["other"]["learning_rate"] == 3e-3
 
     def rows(*names):
         card = (tmp_path / "README.md").read_text().splitlines()
@@ -2053,7 +2053,7 @@ def test_the_card_of_a_resumed_run_shows_the_settings_its_steps_trained_with(vid
     assert rows("do_flip", "max_train_steps", "learning_rate") == [
         "| do_flip | False, then True after step 2 (resumed) |",
         "| max_train_steps | 2, then 4 after step 2 (resumed) |",
-        "| learning_rate | 0.001, then 0.01 after step 2 (resumed) |",
+        "| learning_rate | 0.003, then 0.01 after step 2 (resumed) |",
     ]
 
 
@@ -2125,7 +2125,7 @@ def test_a_resume_that_trains_no_step_saves_the_processor_and_settings_its_steps
     run(FINETUNE, *flags, "--max_train_steps", "2")
     processor_file, settings_file = tmp_path / "video_preprocessor_config.json", tmp_path / "run_settings.json"
     finished_processor, finished = json.loads(processor_file.read_text()), json.loads(settings_file.read_text())
-    assert finished_processor["do_flip"] is False and finished["settings"]["other"]["learning_rate"] == 1e-3
+    assert finished_processor["do_flip"] is False and finished["settings"]["other"]["learning_rate"] == 3e-3
     changed = ["--do_flip", "true", "--learning_rate", "0.01", "--eval_num_clips", "2"]
     resumed = run(FINETUNE, *flags, "--max_train_steps", "2", *changed, "--resume_from_checkpoint", "latest")
     assert "nothing left to train" in resumed.stderr
