@@ -272,12 +272,16 @@ def test_the_hub_token_is_in_no_file_the_run_writes(pushed_without_owner):
 def test_the_logged_learning_rate_is_the_one_each_step_trained_at_as_trainer_logs_it(pushed_without_owner):
     """(This module's run is the suite's one with the trackers on and a schedule whose rate changes every step.)
     train/lr was read after the schedule's step: the next step's rate, one step early (the warm-up's first step,
-    trained at 0, logged 2.5e-4). Trainer reads it before the step (`get leaning rate before update`): the default
-    1e-3 over a warm-up of one epoch, 4 steps of 8 clips in batches of 2: 0 at step 1, 2.5e-4 at step 2."""
+    trained at 0, logged a quarter of the rate). Trainer reads it before the step (`get leaning rate before update`):
+    the default rate over a warm-up of one epoch, 4 steps of 8 clips in batches of 2: 0 at step 1, a quarter at step 2
+    (7.5e-4 of the preset's 3e-3)."""
     from test_recipes_train_results import logged_scalars
 
+    from vivit_hf.training.presets import PRESETS
+
     out, _, _ = pushed_without_owner
-    assert logged_scalars(out, "train/lr") == pytest.approx({1: 0.0, 2: 2.5e-4})
+    rate = PRESETS["synthetic_motion"]["learning_rate"]
+    assert logged_scalars(out, "train/lr") == pytest.approx({1: 0.0, 2: rate / 4})
 
 
 def test_a_run_in_its_own_folder_pushes_to_a_repo_of_that_folders_name(tmp_path, hub):
