@@ -1811,6 +1811,12 @@ class PyAVReader(VideoReader):
         flags[self._start] = True
         return flags
 
+    def _stated_rates(self) -> tuple:
+        """The rates the container and codec state, in the order a span of timestamps is checked against them
+        (`_rate_of_span`): FFmpeg's guess first."""
+        stream = self.stream
+        return (stream.guessed_rate, stream.average_rate, stream.base_rate, stream.codec_context.framerate)
+
     def _fps(self) -> float:
         stream, context = self.stream, self.stream.codec_context
         if self._picture_references and len(self._picture_references) >= self._num_frames:
@@ -1823,7 +1829,7 @@ class PyAVReader(VideoReader):
                 return self._picture_rate[1]
         joined = self._joined_span
         if joined:
-            stated = (stream.guessed_rate, stream.average_rate, stream.base_rate, context.framerate)
+            stated = self._stated_rates()
             return _rate_of_span(self._num_frames, joined, float(stream.time_base), stated)
         if self._pts is not None and self._pts.size > 1 and stream.time_base:
             tick = float(stream.time_base)
@@ -1840,7 +1846,7 @@ class PyAVReader(VideoReader):
                     return float(1 / (int(steps[0]) * Fraction(stream.time_base)))
                 if self.container is not None and demuxer_in(self.container, _DELAY_TIMED_FORMATS):
                     return self._delay_timed_fps(span)
-                stated = (stream.guessed_rate, stream.average_rate, stream.base_rate, context.framerate)
+                stated = self._stated_rates()
                 # (not the average rate: FFmpeg's own measure of these stamps, 24000/803 fps for 0, 33 and 67 ms)
                 rounded = _rate_of_rounded_stamps(
                     ticks, (stream.guessed_rate, stream.base_rate, context.framerate), tick
@@ -1850,7 +1856,7 @@ class PyAVReader(VideoReader):
         if collided is not None and collided[-1] > collided[0]:
             # Frames whose stamps collide, counted by a decode: timed by their stamps as others are, where FFmpeg's
             # rate is a guess (capped at the time base: 60 frames of 1200 fps in FLV read 1000 fps, lasting 0.06 s)
-            stated = (stream.guessed_rate, stream.average_rate, stream.base_rate, context.framerate)
+            stated = self._stated_rates()
             tick = float(stream.time_base)
             return _rate_of_span(self._num_frames - 1, float(collided[-1] - collided[0]), tick, stated)
         # With one frame there is no span of timestamps: the container's rate, else the codec's (H.264's timing is
