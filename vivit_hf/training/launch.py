@@ -254,6 +254,7 @@ def run_as_command(main, argv, user_errors: tuple, interrupted) -> object:
                     f"{interrupted()}",
                     file=sys.stderr,
                 )
+            _exit_past_a_broken_group(1)
             raise SystemExit(1) from None
         if not stopped:  # a bug: its traceback
             raise
@@ -272,6 +273,26 @@ def run_as_command(main, argv, user_errors: tuple, interrupted) -> object:
     while "since" in launcher and not launcher.get("terminating") and time.monotonic() < give_up:
         time.sleep(0.02)
     say_and_exit()
+
+
+def _exit_past_a_broken_group(status: int) -> None:
+    """End the process with `status` now where a process group is up: its peer gone, the group's gloo threads are
+    left running, and interpreter shutdown destroyed them joinable ("terminate called without an active exception",
+    SIGABRT: status 134 where 1 was said; seen once in CI). As `say_and_exit`: streams flushed, output folders
+    given up, no shutdown. Without a group (nothing to break) it returns, and the caller raises `SystemExit`."""
+    import torch.distributed as dist  # (imported already by whatever ran a collective)
+
+    if not (dist.is_available() and dist.is_initialized()):
+        return
+    from .checkpoints import release_held_output_dirs
+
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:  # a launcher gone with the pipe: nothing to say it to
+            pass
+    release_held_output_dirs()
+    os._exit(status)
 
 
 # `accelerate launch` sends SIGKILL 5 s after its SIGTERM, which follows Ctrl-C at once (torchrun's agent waits
