@@ -252,6 +252,27 @@ def test_a_hub_library_the_fork_server_has_not_imported_gets_the_main_processs_s
     assert importlib.import_module(name).ENDPOINT == "http://mirror.invalid"
 
 
+def test_a_worker_is_as_quiet_as_the_main_process_made_its_logging():
+    """`logging.disable(logging.WARNING)` (a notebook's way to quiet every logger) and a logger that
+    `logging.config.dictConfig` disabled (`disable_existing_loggers`) silence a forked worker, which inherits them; a
+    fork server's workers still said every warning."""
+    from vivit_hf.training.data import workers
+
+    quiet, disabled = logging.getLogger(f"{LOGGER}.quieted"), logging.root.manager.disable
+    try:
+        logging.disable(logging.WARNING)
+        quiet.disabled = True
+        config = workers._logging_config()
+        logging.disable(logging.NOTSET)  # as the fork server has them
+        quiet.disabled = False
+        # (the others' as they are: applied here, their handlers of pytest's streams would go)
+        workers._apply_logging_config({name: config[name] for name in ("", quiet.name) if name in config})
+        assert (logging.root.manager.disable, quiet.disabled) == (logging.WARNING, True)
+    finally:
+        logging.disable(disabled)
+        quiet.disabled = False
+
+
 class HoldsALambda(NeedsTheLock):
     def __init__(self):
         super().__init__()
