@@ -678,12 +678,20 @@ def test_a_streamed_recipe_opens_its_data_on_the_main_process_first():
 
 def machines_opening(caches, body):
     """2 machines x 2 processes (threads, accelerate's barrier a `threading.Barrier`), machine m's cache `caches[m]`,
-    each process running `body(cache)` in `main_process_first`: [(rank, what body returned or raised), ...]."""
+    each process running `body(cache)` in `main_process_first`: [(rank, what body returned or raised), ...].
+    The data loggers' level is set back after: processes have a logger each, these threads share this one's, and
+    ranks 1 and 3 hold its warnings (`data_warnings_held`) at once, each saving the level it found and setting it
+    back as it leaves. The second to come saved the first's ERROR and, leaving last (3 of 20 calls), left it for every
+    later test of the pytest worker: test_streaming_worker_start's DataLoader workers, given this process's levels,
+    then said nothing (its capfd '', failed once in CI)."""
+    import logging
     import threading
 
-    from vivit_hf.training.finetune import main_process_first
+    from vivit_hf.training.finetune import DATA_LOGGER, main_process_first
 
     barrier, ended = threading.Barrier(4, timeout=20), {}
+    data_logger = logging.getLogger(DATA_LOGGER)
+    level = data_logger.level
 
     def process(rank):
         machine, local_rank = divmod(rank, 2)
@@ -700,10 +708,13 @@ def machines_opening(caches, body):
             ended[rank] = error
 
     threads = [threading.Thread(target=process, args=(rank,)) for rank in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        data_logger.setLevel(level)
     return [ended[rank] for rank in range(4)]
 
 

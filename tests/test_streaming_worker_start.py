@@ -76,7 +76,12 @@ def test_streamed_workers_start_while_another_thread_holds_a_lock_and_log_as_the
     holding.wait()
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("as in the main process: %(name)s %(levelname)s %(message)s"))
-    logging.getLogger(LOGGER).addHandler(handler)
+    # The workers take this process's logger levels (`WorkerInit`, as forked ones inherit them): ERROR left on the
+    # data loggers by an earlier test of the pytest worker (`machines_opening`, test_stream_digest_shard_paths.py, at
+    # times) silenced them, capfd's err '' (once in CI). The level this test's warnings are said at is its own.
+    streaming_logger, level = logging.getLogger(LOGGER), logging.getLogger(LOGGER).level
+    streaming_logger.setLevel(logging.WARNING)
+    streaming_logger.addHandler(handler)
     delivered = []
     loader = StreamingLoader(NeedsTheLock(), num_workers=2)
     reader = threading.Thread(target=lambda: delivered.extend(i for batch in loader for i in batch["ids"]), daemon=True)
@@ -89,7 +94,8 @@ def test_streamed_workers_start_while_another_thread_holds_a_lock_and_log_as_the
                 child.kill()
     finally:
         release.set()
-        logging.getLogger(LOGGER).removeHandler(handler)
+        streaming_logger.removeHandler(handler)
+        streaming_logger.setLevel(level)
     assert not stuck, "the DataLoader workers waited on a lock held by a thread of the main process"
     assert sorted(delivered) == ["clip0", "clip1"]
     assert loader.context.get_start_method() == "forkserver"
@@ -244,6 +250,27 @@ def test_a_hub_library_the_fork_server_has_not_imported_gets_the_main_processs_s
     init.__setstate__(state | {"main": os.getppid()})  # not watched
     init(0)
     assert importlib.import_module(name).ENDPOINT == "http://mirror.invalid"
+
+
+def test_a_worker_is_as_quiet_as_the_main_process_made_its_logging():
+    """`logging.disable(logging.WARNING)` (a notebook's way to quiet every logger) and a logger that
+    `logging.config.dictConfig` disabled (`disable_existing_loggers`) silence a forked worker, which inherits them; a
+    fork server's workers still said every warning."""
+    from vivit_hf.training.data import workers
+
+    quiet, disabled = logging.getLogger(f"{LOGGER}.quieted"), logging.root.manager.disable
+    try:
+        logging.disable(logging.WARNING)
+        quiet.disabled = True
+        config = workers._logging_config()
+        logging.disable(logging.NOTSET)  # as the fork server has them
+        quiet.disabled = False
+        # (the others' as they are: applied here, their handlers of pytest's streams would go)
+        workers._apply_logging_config({name: config[name] for name in ("", quiet.name) if name in config})
+        assert (logging.root.manager.disable, quiet.disabled) == (logging.WARNING, True)
+    finally:
+        logging.disable(disabled)
+        quiet.disabled = False
 
 
 class HoldsALambda(NeedsTheLock):

@@ -144,8 +144,8 @@ class WorkerInit:
     forked one inherits: this process's stdout and stderr at the time the worker starts (the server's are those of
     the time it started: a script that redirects them, as the tests' launch of several runs does, sent a later
     run's worker warnings into an earlier run's log) and its logging configuration (levels, filters such as the
-    recipes' flag words, stream handlers and their formats), without which a worker's warnings came bare and its
-    INFO lines not at all."""
+    recipes' flag words, stream handlers and their formats, loggers disabled and `logging.disable`), without which a
+    worker's warnings came bare and its INFO lines not at all."""
 
     def __init__(self):
         self._inherited = None  # set when unpickled in a worker started by pickle
@@ -260,29 +260,42 @@ def _picklable(item) -> bool:
 
 
 def _logging_config() -> dict:
-    """The root logger's and every configured logger's level, filters, propagation and stream handlers."""
+    """The root logger's and every configured logger's level, filters, propagation, stream handlers and whether it is
+    disabled; with the root's, the level `logging.disable` silences."""
     loggers = {"": logging.getLogger()}
     for name, logger in list(logging.root.manager.loggerDict.items()):
         if isinstance(logger, logging.Logger) and (
-            logger.level != logging.NOTSET or logger.filters or logger.handlers or not logger.propagate
+            logger.level != logging.NOTSET
+            or logger.filters
+            or logger.handlers
+            or not logger.propagate
+            or logger.disabled
         ):
             loggers[name] = logger
-    return {
+    config = {
         name: {
             "level": logger.level,
             "propagate": logger.propagate,
             "filters": [item for item in logger.filters if _picklable(item)],
             "handlers": _stream_handlers(logger),
+            "disabled": logger.disabled,
         }
         for name, logger in loggers.items()
     }
+    config[""]["disable"] = logging.root.manager.disable
+    return config
 
 
 def _apply_logging_config(config: dict) -> None:
+    # `logging.disable(logging.WARNING)` (a notebook's way to quiet every logger) and the loggers that
+    # `logging.config.dictConfig` disabled (`disable_existing_loggers`) silence forked workers, which inherit them;
+    # the fork server's still spoke
+    logging.disable(config.get("", {}).get("disable", logging.NOTSET))
     for name, settings in config.items():
         logger = logging.getLogger(name or None)
         logger.setLevel(settings["level"])
         logger.propagate = settings["propagate"]
+        logger.disabled = settings.get("disabled", False)
         for item in settings["filters"]:
             logger.addFilter(item)
         for handler in list(logger.handlers):
