@@ -374,6 +374,10 @@ def load_hub(
         loaded = datasets.load_from_disk(source)
         if isinstance(loaded, datasets.Dataset):
             loaded = datasets.DatasetDict({"train": loaded})
+        # read as stored: the format the saving session had set travels in the folder (state.json) and came back,
+        # `with_format("torch", columns=["label"])`'s rows without their video (KeyError: 'video'), "pandas"' a label
+        # as a Series (TypeError)
+        loaded = datasets.DatasetDict({split: dataset.with_format(None) for split, dataset in loaded.items()})
     else:
         if Path(source).is_dir():
             cache_dir = local_folder_cache_dir(Path(source), cache_dir)
