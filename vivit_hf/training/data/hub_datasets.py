@@ -371,6 +371,12 @@ def load_hub(
     builder = None
     scans_cache_dir = cache_dir  # the tars' indexes are kept there (`kept_scans`), not in the folder's own cache
     if is_saved_to_disk(source):
+        if config_name is not None:  # (it was read whole without a word, as though the configuration were chosen)
+            raise DatasetFormatError(
+                f"--dataset {source} is a folder written by save_to_disk, which holds one data set and no "
+                f"configurations: --dataset_config_name {config_name!r} cannot choose one. Leave the flag out, or "
+                "save each configuration to a folder of its own"
+            )
         loaded = datasets.load_from_disk(source)
         if isinstance(loaded, datasets.Dataset):
             loaded = datasets.DatasetDict({"train": loaded})
