@@ -475,6 +475,16 @@ def test_a_validation_class_that_only_a_later_split_names_is_added_not_read_as_a
     data = load_video_dataset(tmp_path / "saved", "hub")
     assert data.label_names == ["cat", "dog", "fox"]
     assert [e["label"] for e in data.split("validation")] == [2, 0]
+    # saved with the session's format set, which the folder keeps and load_from_disk sets again: read as stored (rows
+    # without their video, KeyError: 'video'; a label as a pandas Series, TypeError)
+    for format_type, columns in (("torch", ["label"]), ("pandas", None)):
+        saved.with_format(format_type, columns=columns).save_to_disk(str(tmp_path / format_type))
+        formatted = load_video_dataset(tmp_path / format_type, "hub")
+        assert formatted.label_names == data.label_names
+        assert list(formatted.split("validation")) == list(data.split("validation"))
+    # such a folder has no configurations to choose from: a --dataset_config_name was read past, the folder read whole
+    with pytest.raises(DatasetFormatError, match=r"save_to_disk, .* no configurations: --dataset_config_name 'big'"):
+        load_video_dataset(tmp_path / "saved", "hub", config_name="big")
 
 
 def test_a_hub_repos_parquet_splits_with_their_own_class_label_order_are_read_by_name(tmp_path, monkeypatch):

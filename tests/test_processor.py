@@ -353,9 +353,17 @@ def test_decoded_datasets_video_values_go_through_torchcodec(videos):
     assert type(decoders[0]).__module__.startswith("torchcodec")
     proc = ViViTVideoProcessor(**SMALL, resize_in_decoder=False)
     from_decoders = proc(decoders, return_tensors="pt").pixel_values
-    from_files = proc([videos["h264"], videos["vp9"]], return_tensors="pt").pixel_values
+    files = [videos["h264"], videos["vp9"]]
+    from_files = proc(files, return_tensors="pt").pixel_values
     assert from_decoders.shape == from_files.shape
     assert (from_decoders - from_files).abs().mean() < 0.02  # [-1, 1] scale: under 3 grey levels on average
+    # resized while decoding (the default, 48x64 to 32): by the PyAV reader of the decoder's file, as the path is.
+    # torchcodec's frames resized in torch were up to 36 grey levels from the path's (libswscale's filter)
+    for backend in ("auto", "pyav"):
+        proc = ViViTVideoProcessor(**{**SMALL, "decode_backend": backend}, **RAW | {"do_resize": True})
+        assert torch.equal(
+            proc(decoders, return_tensors="pt").pixel_values, proc(files, return_tensors="pt").pixel_values
+        )
 
 
 def test_a_file_the_resize_would_enlarge_is_resized_in_torch(tmp_path):

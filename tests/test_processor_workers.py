@@ -1,9 +1,12 @@
 # Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
-"""Random training draws (`do_train_augment=True` without a call seed) across DataLoader workers and epochs.
+"""Random training draws (`do_train_augment=True` without a call seed) across DataLoader workers and epochs, and
+across the workers of `datasets`' `Dataset.map(..., num_proc=2)`.
 
 The processor is used as a user's `datasets` `set_transform` is: called in `__getitem__` of a data set read by a
 real `torch.utils.data.DataLoader` with 2 forked workers, after a call in the main process (a `ds[0]` sanity look).
 Every item is the same video, so two items differ only by the processor's random draws (clip start, crop, flip)."""
+
+import itertools
 
 import numpy as np
 import pytest
@@ -65,23 +68,19 @@ def processor():
     return processor
 
 
-def test_forked_workers_draw_differently_from_each_other_and_from_epoch_to_epoch(processor):
-    data = loader(processor)
-    first, second = epoch(data), epoch(data)
-    assert distinct(first)  # worker 0's items differ from worker 1's (and each worker's two items differ)
-    assert distinct(first + second)  # a new epoch forks new workers: new draws, not the first epoch again
-
-
 def test_persistent_workers_draw_differently_from_each_other_and_from_epoch_to_epoch(processor):
     data = loader(processor, persistent=True)
     first, second = epoch(data), epoch(data)
     assert distinct(first + second)
 
 
-def test_torch_manual_seed_makes_the_workers_draws_reproducible(processor):
+def test_forked_workers_draw_apart_from_epoch_to_epoch_and_torch_manual_seed_makes_it_reproducible(processor):
     data = loader(processor)
     torch.manual_seed(0)
     run = epoch(data) + epoch(data)
+    # worker 0's items differ from worker 1's (and each worker's two items differ), and a new epoch forks new
+    # workers: new draws, not the first epoch again
+    assert distinct(run)
     torch.manual_seed(0)
     again = epoch(data) + epoch(data)
     assert all(torch.equal(a, b) for a, b in zip(run, again, strict=True))
@@ -135,3 +134,32 @@ def test_a_seed_that_numpy_cannot_take_is_refused_when_given(seed):
         ViViTVideoProcessor(seed=seed)
     with pytest.raises(ValueError, match=r"^seed must be a whole number >= 0 or None"):
         ViViTVideoProcessor()(VIDEO, seed=seed)
+
+
+def test_dataset_map_workers_draw_apart_and_a_rerun_of_the_script_draws_alike(monkeypatch):
+    """`Dataset.map(augment, num_proc=2)` forks workers that datasets seeds in no way: each drew from a copy of the
+    parent's torch generator (a processor `seed`: a copy of its stream), so the two workers' first clips had the same
+    start, crop and flip, and a second map repeated the first. Each worker now mixes in its number (1, 2, ... over the
+    processes the script started): a rerun of the script, whose count starts at 1 again (set back here), draws
+    alike after `torch.manual_seed`."""
+    import multiprocess.process
+    from datasets import Dataset
+
+    processors = [ViViTVideoProcessor(**TRAIN), ViViTVideoProcessor(**TRAIN, seed=0)]
+
+    def augment(row):
+        return {
+            f"clip{k}": p(VIDEO, do_sample_frames=True, return_tensors="np").pixel_values[0]
+            for k, p in enumerate(processors)
+        }
+
+    def run_of_the_script() -> list[list[torch.Tensor]]:
+        monkeypatch.setattr(multiprocess.process, "_process_counter", itertools.count(1))
+        torch.manual_seed(0)
+        data = Dataset.from_dict({"row": list(range(ITEMS))}).map(augment, num_proc=2, keep_in_memory=True)
+        return [[torch.as_tensor(np.asarray(clip)) for clip in data[f"clip{k}"]] for k in range(len(processors))]
+
+    first = run_of_the_script()
+    assert all(distinct(clips) for clips in first)  # rows 0 and 1 in one worker, 2 and 3 in the other
+    again = run_of_the_script()
+    assert all(torch.equal(a, b) for clips, rerun in zip(first, again) for a, b in zip(clips, rerun, strict=True))

@@ -721,6 +721,51 @@ def test_a_resume_naming_the_data_set_folder_another_way_is_the_same_data_set(fi
         assert not finetune_module.same_settings(saved, json.loads(json.dumps(finetune_module.run_settings(args, 1))))
 
 
+def test_a_resume_naming_the_configuration_another_way_is_the_same_configuration(finetune_module, tmp_path):
+    # UCF101's split 1 typed `split1` and resumed as `1` (or left out: split 1 too), EPIC-55 as `epic55` and `55`:
+    # refused as "other batches", and evaluate.py took the model for one of other data (`training_split`).
+    from argparse import Namespace
+
+    from vivit_hf.training.evaluation import training_split
+    from vivit_hf.training.resume import write_run_settings
+
+    cases = [
+        ("ucf101", "split1", ("1", "01", "Split_1", None), ("2", "split3")),
+        ("epic_kitchens", "epic55", ("55", "EPIC-Kitchens-55"), ("100", None)),
+    ]
+    for dataset_format, typed, same, other in cases:
+        args = finetune_module.parse_args(
+            ["--dataset", str(tmp_path), "--dataset_format", dataset_format, "--dataset_config_name", typed]
+        )
+        saved = json.loads(json.dumps(finetune_module.run_settings(args, 1)))
+        for name in same:
+            args.dataset_config_name = name
+            assert finetune_module.check_resume_settings(saved, finetune_module.run_settings(args, 1)) == [], name
+            assert finetune_module.same_settings(saved, json.loads(json.dumps(finetune_module.run_settings(args, 1))))
+        for name in other:
+            args.dataset_config_name = name
+            with pytest.raises(ValueError, match=f"--dataset_config_name {typed!r} -> "):
+                finetune_module.check_resume_settings(saved, finetune_module.run_settings(args, 1))
+    # a `datasets` repo's configurations are its own names: `1` is not `split1` there
+    args = finetune_module.parse_args(
+        ["--dataset", str(tmp_path), "--dataset_format", "hub", "--dataset_config_name", "split1"]
+    )
+    saved = json.loads(json.dumps(finetune_module.run_settings(args, 1)))
+    args.dataset_config_name = "1"
+    assert not finetune_module.same_settings(saved, json.loads(json.dumps(finetune_module.run_settings(args, 1))))
+    # evaluate.py: the split the model trained on, by the settings its folder records
+    model = tmp_path / "model"
+    model.mkdir()
+    args = finetune_module.parse_args(
+        ["--dataset", str(tmp_path), "--dataset_format", "ucf101", "--dataset_config_name", "split1"]
+    )
+    write_run_settings(model, finetune_module.run_settings(args, 1), str(tmp_path), None)
+    (model / "all_results.json").write_text("{}")
+    flags = dict(model=str(model), dataset=str(tmp_path), dataset_format="ucf101", dataset_revision=None)
+    assert training_split(Namespace(**flags, dataset_config_name="1")) == ("train", None, args.seed)
+    assert training_split(Namespace(**flags, dataset_config_name="2")) is None
+
+
 def test_decoded_clips_in_memory_and_worker_processes_change_no_weight(videofolder, uninterrupted, tmp_path):
     # The reference decoded the tiny set once into memory (--cache_decoded_videos auto) and read it in the
     # training process; here every clip is decoded each time, in two persistent worker processes.

@@ -15,12 +15,18 @@ parent that used the pool, that work needs `torch.set_num_threads(1)` too: torch
 is on the pid at import, not on whether the parent's pool was started (torch cannot tell): a child of a parent that
 never used the pool runs a call on one thread too, which is what N workers sharing the machine's cores want anyway.
 A spawned child imports the module anew, so its calls keep their threads.
+
+A child's random draws: a forked child starts with a copy of its parent's torch generator, and a spawned one with
+torch's fixed default seed, so every worker of a `Dataset.map(..., num_proc=N)` drew the same clip starts, crops and
+flips as its siblings (datasets seeds nothing in its map workers; torch's DataLoader seeds each worker's torch with
+`base_seed + worker_id`). `child_entropy` is what tells a child's draws from its siblings'.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import sys
 import threading
 
 import torch
@@ -58,3 +64,29 @@ def one_thread_if_forked():
             _calls -= 1
             if _calls == 0:
                 torch.set_num_threads(_threads_before)
+
+
+def child_entropy() -> tuple[int, ...]:
+    """What tells this process's random draws from its siblings' where nothing else does: () in the process that
+    imported vivit_hf and in a DataLoader worker (the DataLoader seeds each worker's torch apart); in a worker of a
+    multiprocessing pool (datasets' map uses `multiprocess`, the standard library's twin), forked or spawned, its
+    number: 1, 2, ... counted over the processes its parent started, so a rerun of the same script numbers its
+    workers alike (reproducible) and a second map's pool draws anew; in another forked child, its process id."""
+    if torch.utils.data.get_worker_info() is not None:
+        return ()
+    for name in ("multiprocess", "multiprocessing"):  # (each module numbers only the processes it started)
+        module = sys.modules.get(name)
+        # `_identity`: the number multiprocessing gives a child (its name's: `ForkPoolWorker-3`); () in a main process
+        identity = getattr(module.current_process(), "_identity", ()) if module is not None else ()
+        if identity:
+            return tuple(int(number) for number in identity)
+    return (os.getpid(),) if in_forked_child() else ()
+
+
+def with_child_entropy(entropy: int | list[int]) -> int | list[int]:
+    """`entropy` for a numpy generator, with `child_entropy` after it in a child process; as given elsewhere (the same
+    draws as before in a main process)."""
+    child = child_entropy()
+    if not child:
+        return entropy
+    return [*(entropy if isinstance(entropy, list) else [entropy]), *child]

@@ -46,7 +46,7 @@ from transformers.video_processing_utils import BaseVideoProcessor
 from transformers.video_utils import VideoMetadata
 
 from .errors import BrokenVideoError, ProcessorConfigError
-from .forked_child import one_thread_if_forked
+from .forked_child import child_entropy, one_thread_if_forked, with_child_entropy
 
 # The names of `processor_options` and `video_inputs` this module uses, and their other public names, which stay
 # importable from here as before the two were split off (code imported them from here; hence the noqa)
@@ -177,7 +177,8 @@ class ViViTVideoProcessorKwargs(VideosKwargs, total=False):
     seed: in a call, seeds that call's random draws alone (clip starts, crops, flips, colour, RandAugment): the
         same call with the same seed draws the same. Given to the processor (and saved with it), it seeds the
         processor's own stream once, so successive calls differ and the sequence repeats run after run (in a
-        DataLoader worker mixed with the worker's torch seed; see `_stream_entropy`).
+        DataLoader worker mixed with the worker's torch seed, in a `Dataset.map` worker with its number; see
+        `_stream_entropy`).
     do_train_augment: random clip start, scale jitter and random crop, plus the flags below.
     scale_jitter: `[min, max]` range of the height's and the width's resize factors, drawn independently, after the
         shorter-side resize (scenic 0.9-1.33), or False for none (None means "the processor's setting", as for
@@ -564,14 +565,17 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         `base_seed` for every epoch of non-persistent workers, so workers and epochs draw differently, even when the
         processor was already called in the main process; and `torch.manual_seed(n)` / `transformers.set_seed(n)`
         makes the draws reproducible. An inference call draws nothing, so it leaves torch's generator as it was.
-        With a processor `seed`, its own stream (`_stream_entropy`), made again whenever torch's seed changes."""
+        With a processor `seed`, its own stream (`_stream_entropy`), made again whenever torch's seed changes.
+        A worker of `Dataset.map(..., num_proc=N)`, which no one seeds, mixes in its number (`with_child_entropy`): a
+        copy of its parent's generator, every worker drew the first clip's start, crop and flip alike."""
         if seed is not None:
             return np.random.default_rng(seed)
         if self.seed is None:
-            return np.random.default_rng(int(torch.randint(2**62, ())) if train else 0)
+            return np.random.default_rng(with_child_entropy(int(torch.randint(2**62, ()))) if train else 0)
         # not the process id: a fork keeps torch's seed, and a stream made again from it would repeat in every fork
         # all the same (a DataLoader re-seeds its workers' torch, which is what tells them apart)
-        key = (torch.initial_seed(), self.seed)  # `seed` too: setting the attribute re-seeds
+        # (and a forked child's number: its copy of the parent's stream is made anew)
+        key = (torch.initial_seed(), self.seed, child_entropy())  # `seed` too: setting the attribute re-seeds
         if self._rng is None or self._rng_key != key:
             self._rng = np.random.default_rng(np.random.SeedSequence(self._stream_entropy()))
             self._rng_key = key
@@ -582,7 +586,7 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         run whatever torch's seed) and both in a DataLoader worker (each worker and epoch its own draws, still
         reproducible with `torch.manual_seed`)."""
         in_worker = torch.utils.data.get_worker_info() is not None
-        return [int(self.seed), torch.initial_seed()] if in_worker else [int(self.seed)]
+        return [int(self.seed), torch.initial_seed()] if in_worker else with_child_entropy([int(self.seed)])
 
     def _call_or_own(self, kwargs: dict, name: str):
         """Option `name` taken out of a call's `kwargs`: the call's value, else the processor's (None: unset)."""

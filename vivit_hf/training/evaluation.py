@@ -197,7 +197,7 @@ def training_split(args) -> tuple[str, float | None, int] | None:
     except (OSError, ValueError, KeyError, TypeError):
         return None
     same = all(
-        same_setting(name, batches.get(name), getattr(args, name))
+        same_setting(name, batches.get(name), getattr(args, name), args.dataset_format)
         for name in ("dataset", "dataset_format", "dataset_revision", "dataset_config_name")
     )
     if not same or batches.get("streaming") or not isinstance(batches.get("train_split"), str):

@@ -22,7 +22,7 @@ from accelerate.logging import get_logger
 from ..label_spellings import named_alike
 from .data import SYNTHETIC
 from .data.examples import class_order_of, digest_words, examples_digest, recipe_split_name, renumber_classes
-from .data.formats import hold_out
+from .data.formats import hold_out, same_config_name
 from .presets import EARLIER_PRESET_VALUES, PRESETS
 
 logger = get_logger(__name__)
@@ -198,13 +198,16 @@ def args_as_trained(args: argparse.Namespace, settings: dict) -> argparse.Namesp
     return argparse.Namespace(**{**vars(args), **settings["other"]})
 
 
-def same_setting(name: str, old, new) -> bool:
+def same_setting(name: str, old, new, dataset_format: str | None = None) -> bool:
     """Whether a recorded setting equals this run's. `--train_split` / `--eval_split` are compared as the split
-    they name (`val` is `validation`). `--dataset` is compared as the folder it names here when both
+    they name (`val` is `validation`), `--dataset_config_name` as the configuration it names in `dataset_format`
+    (`same_config_name`: UCF101's `1` is `split1`). `--dataset` is compared as the folder it names here when both
     name one (`data/k400`, `./data/k400` and `/home/me/data/k400` are one data set; a resume that typed it another
     way than the first run was refused as "other batches")."""
     if old == new:
         return True
+    if name == "dataset_config_name":
+        return same_config_name(dataset_format, old, new)
     if name == "mixed_precision":  # recorded null before "no" was recorded (`launcher_mixed_precision`): the same
         return (old or "no") == (new or "no")
     if not isinstance(old, str) or not isinstance(new, str):
@@ -324,7 +327,10 @@ def same_settings(saved: dict | None, current: dict) -> bool:
     return all(
         isinstance(saved[group], dict)
         and saved[group].keys() == values.keys()
-        and all(same_setting(name, saved[group][name], value) for name, value in values.items())
+        and all(
+            same_setting(name, saved[group][name], value, current["batches"].get("dataset_format"))
+            for name, value in values.items()
+        )
         for group, values in current.items()
     )
 
@@ -394,7 +400,7 @@ def check_resume_settings(saved: dict | None, current: dict, args: argparse.Name
         return {
             name: f"{flag.get(name, '--' + name)} {said(old[name])} -> {said(new[name])}"
             for name in new
-            if name in old and not same_setting(name, old[name], new[name])
+            if name in old and not same_setting(name, old[name], new[name], new.get("dataset_format"))
         }
 
     refused = changes(saved.get("batches", {}), current["batches"])

@@ -879,6 +879,24 @@ def check_config_name(dataset_format: str, config_name: str | None) -> int | str
     return None
 
 
+def same_config_name(dataset_format: str | None, old, new) -> bool:
+    """Whether two `--dataset_config_name` values (a recorded run's, this one's) read one configuration: UCF101's and
+    HMDB51's split and Epic Kitchens' release as `check_config_name` reads them (`1`, `split1` and none are split 1;
+    `55` and `epic55` one release); a `datasets` repo's names as typed (its names are its own). A resume typed `1`
+    where the run typed `split1` was refused as "other batches", and evaluate.py took the model for one trained on
+    other data: no word that the split it scored was the one the model trained on."""
+    if old == new:
+        return True
+    if dataset_format not in (*SPLIT_LIST_FORMATS, "epic_kitchens") or not all(
+        value is None or isinstance(value, str) for value in (old, new)
+    ):
+        return False
+    try:
+        return check_config_name(dataset_format, old) == check_config_name(dataset_format, new)
+    except ValueError:  # a name this version refuses (recorded by hand, or by another version): as typed
+        return False
+
+
 def _list_lines(path: Path) -> list[list[str]]:
     """A split list's lines, split on white space (UCF101's lists end lines with CRLF)."""
     return [line.split() for line in _read_text(path).splitlines() if line.strip()]

@@ -37,6 +37,7 @@ from .annotated import (
     load_moments,
     load_ssv2,
     load_ucf101,
+    same_config_name,
 )
 from .examples import (
     DatasetFormatError,
@@ -213,6 +214,7 @@ __all__ = [
     "local_folder_cache_dir",
     "refuse_empty_label_names",
     "refuse_unread_videos",
+    "same_config_name",
     "same_integer_written_otherwise",
     "sample_subset",
     "saved_class_label_map",

@@ -371,9 +371,19 @@ def load_hub(
     builder = None
     scans_cache_dir = cache_dir  # the tars' indexes are kept there (`kept_scans`), not in the folder's own cache
     if is_saved_to_disk(source):
+        if config_name is not None:  # (it was read whole without a word, as though the configuration were chosen)
+            raise DatasetFormatError(
+                f"--dataset {source} is a folder written by save_to_disk, which holds one data set and no "
+                f"configurations: --dataset_config_name {config_name!r} cannot choose one. Leave the flag out, or "
+                "save each configuration to a folder of its own"
+            )
         loaded = datasets.load_from_disk(source)
         if isinstance(loaded, datasets.Dataset):
             loaded = datasets.DatasetDict({"train": loaded})
+        # read as stored: the format the saving session had set travels in the folder (state.json) and came back,
+        # `with_format("torch", columns=["label"])`'s rows without their video (KeyError: 'video'), "pandas"' a label
+        # as a Series (TypeError)
+        loaded = datasets.DatasetDict({split: dataset.with_format(None) for split, dataset in loaded.items()})
     else:
         if Path(source).is_dir():
             cache_dir = local_folder_cache_dir(Path(source), cache_dir)
