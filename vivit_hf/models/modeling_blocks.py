@@ -16,6 +16,8 @@ from torch import nn
 from transformers.activations import ACT2FN
 from transformers.modeling_layers import GradientCheckpointingLayer
 from transformers.modeling_utils import ALL_ATTENTION_FUNCTIONS
+from transformers.processing_utils import Unpack
+from transformers.utils import TransformersKwargs
 
 from .configuration_vivit import ViViTConfig, stacked_frame_grid, uniform_frame_indices
 
@@ -195,13 +197,18 @@ def eager_attention_forward(
     key: torch.Tensor,
     value: torch.Tensor,
     attention_mask: torch.Tensor | None,
-    scaling: float,
+    scaling: float | None = None,
     dropout: float = 0.0,
     dropout_group: int = 1,
-    **kwargs,
+    **kwargs: Unpack[TransformersKwargs],
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Plain softmax attention on (batch, heads, tokens, head_dim); returns (batch, tokens, heads, head_dim).
-    `dropout_group` consecutive rows of the batch share one attention dropout mask (`clip_dropout`)."""
+    `scaling` defaults to 1 / sqrt(head_dim), as transformers' own eager kernels and sdpa default it (a caller that
+    leaves it out, as transformers' attention functions may be called, met "missing 1 required positional
+    argument: 'scaling'"). `dropout_group` consecutive rows of the batch share one attention dropout mask
+    (`clip_dropout`)."""
+    if scaling is None:
+        scaling = query.shape[-1] ** -0.5
     weights = torch.matmul(query, key.transpose(-1, -2))
     graph = torch.is_grad_enabled() and (query.requires_grad or key.requires_grad)
     if graph or (attention_mask is not None and attention_mask.dtype != weights.dtype):
@@ -316,7 +323,7 @@ class ViViTSelfAttention(nn.Module):
         output_attentions: bool = False,
         attention_mask=None,
         drop_group: int = 1,
-        **kwargs,
+        **kwargs: Unpack[TransformersKwargs],
     ):
         query, key, value = self.project_qkv(hidden_states)
         output, weights = self.attend(query, key, value, output_attentions, attention_mask, drop_group, **kwargs)
@@ -338,7 +345,7 @@ class FactorisedDotProductAttention(ViViTSelfAttention):
         grid: tuple[int, int, int],
         output_attentions: bool = False,
         attention_mask=None,
-        **kwargs,
+        **kwargs: Unpack[TransformersKwargs],
     ):
         batch = hidden_states.shape[0]
         t, s = grid[0], grid[1] * grid[2]
@@ -448,7 +455,7 @@ class ViViTLayer(GradientCheckpointingLayer):
         output_attentions: bool = False,
         attention_mask=None,
         drop_group: int = 1,
-        **kwargs,
+        **kwargs: Unpack[TransformersKwargs],
     ):
         # drop_group rows are one clip's frames (Model 2's spatial encoder): every dropout mask and stochastic depth
         # draw is shared by them, as scenic's jax.vmap over time does
@@ -504,7 +511,7 @@ class FactorisedSelfAttentionLayer(GradientCheckpointingLayer):
         output_attentions: bool = False,
         attention_mask=None,
         drop_group: int = 1,
-        **kwargs,
+        **kwargs: Unpack[TransformersKwargs],
     ):
         batch = hidden_states.shape[0]
         t, s = grid[0], grid[1] * grid[2]
@@ -601,7 +608,7 @@ class ViViTEncoder(nn.Module):
         attention_mask=None,
         resize_positions=True,
         drop_group=1,
-        **kwargs,
+        **kwargs: Unpack[TransformersKwargs],
     ):
         """tokens (b, prod(grid), d) -> (b, [1 +] prod(grid), d), with hidden states and attention maps if asked.
         `output_hidden_states`: a flag, or a frozenset of the indices of the states to keep (0 the embeddings, `l`

@@ -27,7 +27,8 @@ from torch import nn
 from transformers import PreTrainedModel
 from transformers import initialization as init  # respects the "already loaded" flags of from_pretrained
 from transformers.modeling_outputs import BaseModelOutputWithPooling, ModelOutput
-from transformers.utils import logging
+from transformers.processing_utils import Unpack
+from transformers.utils import TransformersKwargs, logging
 from transformers.utils.generic import can_return_tuple
 
 from .configuration_vivit import (
@@ -166,6 +167,9 @@ class ViViTPreTrainedModel(PreTrainedModel):
     _supports_flash_attn = True
     _supports_flex_attn = True
     _supports_attention_backend = True
+    # the forward traces as one graph, a padded batch's masks included (its data-dependent checks step aside under
+    # tracing), as transformers' ViViT and ViT declare theirs
+    _can_compile_fullgraph = True
 
     # {"AutoModel": ..., "AutoModelForVideoClassification": ...} of this variant, set at the end of this module
     _auto_map_classes: dict = {}
@@ -509,7 +513,7 @@ class _ViViTBackbone(ViViTPreTrainedModel):
         normalize: bool = False,
         interpolate_pos_encoding: bool = False,
         pixel_values_videos: torch.Tensor | None = None,
-        **kwargs,
+        **kwargs: Unpack[TransformersKwargs],
     ) -> BaseModelOutputWithPooling:
         """Clip embeddings: the forward's output with `pooler_output` (b, hidden_size) the pooled representation
         the classifier reads, averaged over each video's views and, with `normalize=True`, of unit L2 norm.
@@ -745,7 +749,7 @@ class _ViViTBackbone(ViViTPreTrainedModel):
         output_attentions: bool | None = None,
         output_hidden_states: bool | int | list[int] | None = None,
         interpolate_pos_encoding: bool = False,
-        **kwargs,
+        **kwargs: Unpack[TransformersKwargs],
     ) -> BaseModelOutputWithPooling:
         r"""
         pixel_values (`torch.FloatTensor` of shape `(batch, frames, channels, height, width)`): the clip.
@@ -1141,7 +1145,9 @@ class _ViViTForVideoClassification(ViViTPreTrainedModel):
         self.post_init()
 
     @can_return_tuple
-    def get_video_features(self, pixel_values: torch.Tensor | None = None, **kwargs) -> BaseModelOutputWithPooling:
+    def get_video_features(
+        self, pixel_values: torch.Tensor | None = None, **kwargs: Unpack[TransformersKwargs]
+    ) -> BaseModelOutputWithPooling:
         """The backbone's clip embeddings in `pooler_output` (before `pre_logits` and the classifier): see
         `_ViViTBackbone.get_video_features` (`attention_mask`, `num_views`, `normalize`, `interpolate_pos_encoding`)."""
         return self.vivit.get_video_features(pixel_values, return_dict=True, **kwargs)
@@ -1260,7 +1266,7 @@ class _ViViTForVideoClassification(ViViTPreTrainedModel):
         output_hidden_states: bool | int | list[int] | None = None,
         interpolate_pos_encoding: bool = False,
         attention_mask: torch.Tensor | None = None,
-        **kwargs,
+        **kwargs: Unpack[TransformersKwargs],
     ) -> ViViTVideoClassifierOutput:
         r"""
         labels (`torch.LongTensor` of shape `(batch,)`, or `(batch, heads)` with named label spaces): classes for the
