@@ -142,6 +142,8 @@ def test_eager_attention_without_a_graph_holds_one_copy_of_the_maps_and_gives_th
     query.requires_grad_()
     output, weights = modeling_blocks.eager_attention_forward(module, query, key, value, mask, 0.25)
     assert torch.equal(weights, expected) and weights.grad_fn is not None
+    # `scaling` left out is 1 / sqrt(head_dim), 0.25 here, as transformers' kernels default it (it was required)
+    assert torch.equal(modeling_blocks.eager_attention_forward(module, query, key, value, mask)[1], expected)
 
 
 @pytest.mark.parametrize("name", VARIANTS)

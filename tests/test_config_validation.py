@@ -136,6 +136,34 @@ def test_tuples_still_become_lists():
     assert config.image_size == [32, 48] and config.tubelet_size == [2, 8, 8]
 
 
+def test_a_head_dim_of_the_width_per_head_is_taken_and_another_refused_naming_both(tmp_path):
+    """A config.json carrying `head_dim` (Llama's config writes one; so may another tool, or a user) did not load, nor
+    did `head_dim=8` build: "property 'head_dim' of 'ViViTSpatioTemporalConfig' object has no setter". The width per
+    head is the one the fused projections build: taken (and not stored, it follows the width and the heads, as
+    transformers' ViT has none to save); any other refused naming both fields, given, loaded or set."""
+    from transformers import AutoConfig
+
+    reference = ViViTSpatioTemporalConfig(**TINY)  # 16 wide, 2 heads: 8 per head
+    saved = json.loads(reference.to_json_string())
+    assert json.loads(ViViTSpatioTemporalConfig(**TINY, head_dim=8).to_json_string()) == saved
+    (tmp_path / "config.json").write_text(json.dumps({**saved, "head_dim": 8}))
+    for load in (AutoConfig.from_pretrained, ViViTSpatioTemporalConfig.from_pretrained):
+        loaded = load(tmp_path)
+        assert loaded.head_dim == 8 and json.loads(loaded.to_json_string()) == saved
+    loaded.num_attention_heads = 4
+    assert loaded.head_dim == 4
+    message = r"`head_dim` 4 does not fit `hidden_size` 16 and `num_attention_heads` 2: .* \(8\)"
+    with pytest.raises(ValueError, match=message):
+        ViViTSpatioTemporalConfig(**TINY, head_dim=4)
+    with pytest.raises(ValueError, match=message):
+        ViViTSpatioTemporalConfig.from_pretrained(tmp_path, head_dim=4)
+    with pytest.raises(ValueError, match=message):
+        reference.head_dim = 4
+    (tmp_path / "config.json").write_text(json.dumps({**saved, "head_dim": 4}))
+    with pytest.raises(ValueError, match=message):
+        AutoConfig.from_pretrained(tmp_path)
+
+
 @pytest.mark.parametrize("config_class", CONFIGS)
 def test_sizes_that_are_not_multiples_of_the_tubelet_are_accepted_with_a_floor_token_grid(config_class):
     """scenic's strided convolution pads VALID: 7 frames of 36x44 in [3, 8, 8] tubelets give 2 x 4 x 5 tokens."""

@@ -339,6 +339,9 @@ def test_stacking_videos_of_different_frame_counts_suggests_pad_to_longest():
     assert "do_center_crop" not in str(error.value)  # the frames are all 8 x 8: cropping is not what differs
     padded = proc(videos, pad_to_longest=True, return_tensors="pt")  # the suggestion works as spelt
     assert padded.attention_mask.tolist() == [[1, 1, 1, 1], [1, 1, 1, 0]]
+    # what transformers' `test_model_input_names` asks: the names list every model input a call returns (the mask
+    # was left out)
+    assert set(padded.keys()) == set(proc.model_input_names)
 
 
 def test_a_normalization_preset_given_when_loading_or_set_afterwards_changes_the_pixels(tmp_path):

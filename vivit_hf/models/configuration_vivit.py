@@ -609,7 +609,25 @@ class ViViTConfig(PreTrainedConfig):
 
     @property
     def head_dim(self) -> int:
+        """Each attention head's width, `hidden_size / num_attention_heads` (Model 2: its spatial encoder's heads)."""
         return self.hidden_size // self.num_attention_heads
+
+    @head_dim.setter
+    def head_dim(self, value) -> None:
+        # A config.json carrying `head_dim` (written by another tool, as Llama's config writes it) or a user's
+        # `head_dim=64` met "property 'head_dim' ... has no setter": no such folder loaded. The fused projections split
+        # the width among the heads, so the one head width there is is hidden_size / num_attention_heads: that value
+        # (or None, as Llama's config takes it) is taken and nothing is stored, any other is refused.
+        if value is None:
+            return
+        width, heads = self.hidden_size, self.num_attention_heads
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral) or value * heads != width:
+            raise ValueError(
+                f"`head_dim` {value!r} does not fit `hidden_size` {width} and `num_attention_heads` {heads}: the "
+                f"attention splits the width among the heads, so each head is hidden_size / num_attention_heads wide"
+                + (f" ({width // heads})" if width % heads == 0 else "")
+                + ". Leave `head_dim` out (it follows them), or change `hidden_size` or `num_attention_heads`."
+            )
 
     def check_head_counts(self):
         """Raise a `ValueError` for head counts the attention cannot split the width into. Not part of the config's

@@ -16,6 +16,8 @@ from torch import nn
 from transformers.activations import ACT2FN
 from transformers.modeling_layers import GradientCheckpointingLayer
 from transformers.modeling_utils import ALL_ATTENTION_FUNCTIONS
+from transformers.processing_utils import Unpack
+from transformers.utils import TransformersKwargs
 
 from .configuration_vivit import ViViTConfig, stacked_frame_grid, uniform_frame_indices
 
@@ -195,13 +197,18 @@ def eager_attention_forward(
     key: torch.Tensor,
     value: torch.Tensor,
     attention_mask: torch.Tensor | None,
-    scaling: float,
+    scaling: float | None = None,
     dropout: float = 0.0,
     dropout_group: int = 1,
-    **kwargs,
+    **kwargs: Unpack[TransformersKwargs],
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Plain softmax attention on (batch, heads, tokens, head_dim); returns (batch, tokens, heads, head_dim).
-    `dropout_group` consecutive rows of the batch share one attention dropout mask (`clip_dropout`)."""
+    `scaling` defaults to 1 / sqrt(head_dim), as transformers' own eager kernels and sdpa default it (a caller that
+    leaves it out, as transformers' attention functions may be called, met "missing 1 required positional
+    argument: 'scaling'"). `dropout_group` consecutive rows of the batch share one attention dropout mask
+    (`clip_dropout`)."""
+    if scaling is None:
+        scaling = query.shape[-1] ** -0.5
     weights = torch.matmul(query, key.transpose(-1, -2))
     graph = torch.is_grad_enabled() and (query.requires_grad or key.requires_grad)
     if graph or (attention_mask is not None and attention_mask.dtype != weights.dtype):
@@ -316,7 +323,7 @@ class ViViTSelfAttention(nn.Module):
         output_attentions: bool = False,
         attention_mask=None,
         drop_group: int = 1,
-        **kwargs,
+        **kwargs: Unpack[TransformersKwargs],
     ):
         query, key, value = self.project_qkv(hidden_states)
         output, weights = self.attend(query, key, value, output_attentions, attention_mask, drop_group, **kwargs)
@@ -338,7 +345,7 @@ class FactorisedDotProductAttention(ViViTSelfAttention):
         grid: tuple[int, int, int],
         output_attentions: bool = False,
         attention_mask=None,
-        **kwargs,
+        **kwargs: Unpack[TransformersKwargs],
     ):
         batch = hidden_states.shape[0]
         t, s = grid[0], grid[1] * grid[2]
@@ -448,7 +455,7 @@ class ViViTLayer(GradientCheckpointingLayer):
         output_attentions: bool = False,
         attention_mask=None,
         drop_group: int = 1,
-        **kwargs,
+        **kwargs: Unpack[TransformersKwargs],
     ):
         # drop_group rows are one clip's frames (Model 2's spatial encoder): every dropout mask and stochastic depth
         # draw is shared by them, as scenic's jax.vmap over time does
@@ -504,7 +511,7 @@ class FactorisedSelfAttentionLayer(GradientCheckpointingLayer):
         output_attentions: bool = False,
         attention_mask=None,
         drop_group: int = 1,
-        **kwargs,
+        **kwargs: Unpack[TransformersKwargs],
     ):
         batch = hidden_states.shape[0]
         t, s = grid[0], grid[1] * grid[2]
@@ -601,11 +608,13 @@ class ViViTEncoder(nn.Module):
         attention_mask=None,
         resize_positions=True,
         drop_group=1,
-        **kwargs,
+        **kwargs: Unpack[TransformersKwargs],
     ):
         """tokens (b, prod(grid), d) -> (b, [1 +] prod(grid), d), with hidden states and attention maps if asked.
-        `attention_mask` (the layers' additive key mask, or None) goes to every layer as it is; `drop_group` rows
-        are one example to stochastic depth (`StochasticDepth`) and share every dropout mask (`clip_dropout`)."""
+        `output_hidden_states`: a flag, or a frozenset of the indices of the states to keep (0 the embeddings, `l`
+        block `l`'s output), None in the others' places. `attention_mask` (the layers' additive key mask, or None)
+        goes to every layer as it is; `drop_group` rows are one example to stochastic depth (`StochasticDepth`) and
+        share every dropout mask (`clip_dropout`)."""
         cls_token, table = self.cls_token, self.position_table(grid, resize_positions)
         device = tokens.device.type  # (autocast has no state on some: "meta", which counts parameters)
         if not (torch.amp.is_autocast_available(device) and torch.is_autocast_enabled(device)):
@@ -629,9 +638,14 @@ class ViViTEncoder(nn.Module):
             # gradients. transformers makes the input require them for token models (`enable_input_require_grads`),
             # not for pixel ones.
             hidden_states = hidden_states.requires_grad_(True)
-        all_hidden_states = (hidden_states,) if output_hidden_states else ()
+        # A state not selected is dropped as the blocks run, not after them: kept whole and filtered at the end, every
+        # block's output was alive at once (ViViT-L Model 1 at 32x224x224: 321 MB a clip for the one state of
+        # `output_hidden_states=[-2]`, 12.8 MB).
+        keep = output_hidden_states if isinstance(output_hidden_states, frozenset) else None
+        collect = keep is not None or bool(output_hidden_states)
+        all_hidden_states = (kept_state(hidden_states, 0, keep),) if collect else ()
         all_attentions = ()
-        for layer in self.layers:
+        for index, layer in enumerate(self.layers, start=1):
             hidden_states, weights = layer(
                 hidden_states,
                 grid=layer_grid,
@@ -642,9 +656,15 @@ class ViViTEncoder(nn.Module):
             )
             if output_attentions:
                 all_attentions += weights
-            if output_hidden_states:
-                all_hidden_states += (hidden_states,)
+            if collect:
+                all_hidden_states += (kept_state(hidden_states, index, keep),)
         return self.layernorm(hidden_states), all_hidden_states, all_attentions
+
+
+def kept_state(state: torch.Tensor, index: int, keep: frozenset[int] | None) -> torch.Tensor | None:
+    """A hidden state as the encoder returns it: itself where every state is kept (`keep` None) or `keep` holds its
+    index, None in its place otherwise (transformers' rule for `output_hidden_states=[0, -1]`)."""
+    return state if keep is None or index in keep else None
 
 
 def pool(hidden_states: torch.Tensor, classifier: str, valid: torch.Tensor | None = None) -> torch.Tensor:

@@ -27,7 +27,8 @@ from torch import nn
 from transformers import PreTrainedModel
 from transformers import initialization as init  # respects the "already loaded" flags of from_pretrained
 from transformers.modeling_outputs import BaseModelOutputWithPooling, ModelOutput
-from transformers.utils import logging
+from transformers.processing_utils import Unpack
+from transformers.utils import TransformersKwargs, logging
 from transformers.utils.generic import can_return_tuple
 
 from .configuration_vivit import (
@@ -166,6 +167,9 @@ class ViViTPreTrainedModel(PreTrainedModel):
     _supports_flash_attn = True
     _supports_flex_attn = True
     _supports_attention_backend = True
+    # the forward traces as one graph, a padded batch's masks included (its data-dependent checks step aside under
+    # tracing), as transformers' ViViT and ViT declare theirs
+    _can_compile_fullgraph = True
 
     # {"AutoModel": ..., "AutoModelForVideoClassification": ...} of this variant, set at the end of this module
     _auto_map_classes: dict = {}
@@ -362,13 +366,20 @@ def selected_hidden_states(output_hidden_states) -> list[int] | None:
     )
 
 
-def keep_selected(hidden_states: tuple, selected: list[int]) -> tuple:
-    """`hidden_states` with None in place of those `selected` does not name, as transformers' `capture_outputs` returns
-    them. Negative indices count from the end of this model's own tuple (Model 2's holds both encoders'), and indices
-    out of range select nothing."""
-    count = len(hidden_states)
-    kept = {index % count for index in selected if -count <= index < count}
-    return tuple(state if index in kept else None for index, state in enumerate(hidden_states))
+def selection_per_encoder(selected: list[int], counts: list[int]) -> list[frozenset[int]]:
+    """The hidden states `selected` names over this model's whole tuple, as the indices into each encoder's own
+    (`counts`: each encoder's states, in call order), for the encoders to keep only those as they run. Negative
+    indices count from the end of the whole tuple (Model 2's holds both encoders'); indices out of range select
+    nothing, as in transformers' `capture_outputs`."""
+    total = sum(counts)
+    kept = {index % total for index in selected if -total <= index < total}
+    starts = [sum(counts[:i]) for i in range(len(counts))]
+    return [frozenset(i - start for i in kept if start <= i < start + n) for start, n in zip(starts, counts)]
+
+
+def encoder_selection(output_hidden_states, encoder: int):
+    """What encoder `encoder` (in call order) is asked to keep: the flag, or its indices (`selection_per_encoder`)."""
+    return output_hidden_states[encoder] if isinstance(output_hidden_states, list) else output_hidden_states
 
 
 def structure_of(field: str, value):
@@ -406,11 +417,16 @@ class _ViViTBackbone(ViViTPreTrainedModel):
         token_mask: torch.Tensor | None,
         resize_positions: bool,
         output_attentions: bool,
-        output_hidden_states: bool,
+        output_hidden_states,
         **kwargs,
     ):
         """tokens (b, t, h, w, d) -> (last_hidden_state, pooled (b, d), hidden_states, attentions); `token_mask`
-        (b, t) marks the real temporal indices (None: all real)."""
+        (b, t) marks the real temporal indices (None: all real); `output_hidden_states` a flag for every encoder or
+        each encoder's selection (`encoder_selection`)."""
+        raise NotImplementedError
+
+    def encoders(self) -> tuple[ViViTEncoder, ...]:
+        """The encoders in the order they run, each giving its embeddings and its blocks' outputs as hidden states."""
         raise NotImplementedError
 
     def rollout(self, attentions: tuple, grid, token_mask: torch.Tensor, add_residual: bool) -> torch.Tensor:
@@ -497,7 +513,7 @@ class _ViViTBackbone(ViViTPreTrainedModel):
         normalize: bool = False,
         interpolate_pos_encoding: bool = False,
         pixel_values_videos: torch.Tensor | None = None,
-        **kwargs,
+        **kwargs: Unpack[TransformersKwargs],
     ) -> BaseModelOutputWithPooling:
         """Clip embeddings: the forward's output with `pooler_output` (b, hidden_size) the pooled representation
         the classifier reads, averaged over each video's views and, with `normalize=True`, of unit L2 norm.
@@ -733,7 +749,7 @@ class _ViViTBackbone(ViViTPreTrainedModel):
         output_attentions: bool | None = None,
         output_hidden_states: bool | int | list[int] | None = None,
         interpolate_pos_encoding: bool = False,
-        **kwargs,
+        **kwargs: Unpack[TransformersKwargs],
     ) -> BaseModelOutputWithPooling:
         r"""
         pixel_values (`torch.FloatTensor` of shape `(batch, frames, channels, height, width)`): the clip.
@@ -759,6 +775,9 @@ class _ViViTBackbone(ViViTPreTrainedModel):
         )
         selected = selected_hidden_states(output_hidden_states)
         output_hidden_states = bool(output_hidden_states) if selected is None else bool(selected)
+        keep = output_hidden_states
+        if selected:  # each encoder keeps its own selected states as it runs
+            keep = selection_per_encoder(selected, [len(encoder.layers) + 1 for encoder in self.encoders()])
         if kwargs.get("head_mask") is not None:
             # transformers 4's ViViT and ViT multiplied their attention maps by it; transformers 5 dropped it and its
             # models pass it on to kernels that ignore it, as these did: the unmasked output, without a word.
@@ -778,11 +797,9 @@ class _ViViTBackbone(ViViTPreTrainedModel):
             self.tubelet_mask(attention_mask, pixel_values, grid),
             resize_positions=interpolate_pos_encoding,
             output_attentions=output_attentions,
-            output_hidden_states=output_hidden_states,
+            output_hidden_states=keep,
             **kwargs,
         )
-        if selected is not None and hidden_states:
-            hidden_states = keep_selected(hidden_states, selected)
         return BaseModelOutputWithPooling(
             last_hidden_state=last,
             pooler_output=pooled,
@@ -824,12 +841,15 @@ class _ViViTSingleEncoderModel(_ViViTBackbone):
             grid,
             layer_grid=grid,
             output_attentions=output_attentions,
-            output_hidden_states=output_hidden_states,
+            output_hidden_states=encoder_selection(output_hidden_states, 0),
             attention_mask=mask,
             resize_positions=resize_positions,
             **kwargs,
         )
         return hidden, pool(hidden, self.config.classifier, valid), hidden_states, attentions
+
+    def encoders(self):
+        return (self.encoder,)
 
     def rollout(self, attentions, grid, token_mask, add_residual):
         valid = self.valid_tokens(token_mask, grid)
@@ -895,6 +915,9 @@ class ViViTFactorisedEncoderModel(_ViViTBackbone):
         )
         self.post_init()
 
+    def encoders(self):
+        return tuple(encoder for encoder in (self.spatial_encoder, self.temporal_encoder) if encoder is not None)
+
     def encode(self, tokens, grid, token_mask, resize_positions, output_attentions, output_hidden_states, **kwargs):
         batch, t = tokens.shape[:2]
         if not resize_positions and tuple(grid[1:]) != self.spatial_encoder.grid:
@@ -912,7 +935,7 @@ class ViViTFactorisedEncoderModel(_ViViTBackbone):
             frames,
             grid[1:],
             output_attentions=output_attentions,
-            output_hidden_states=output_hidden_states,
+            output_hidden_states=encoder_selection(output_hidden_states, 0),
             drop_group=t,
             **kwargs,
         )
@@ -929,7 +952,7 @@ class ViViTFactorisedEncoderModel(_ViViTBackbone):
             summaries,
             grid[:1],
             output_attentions=output_attentions,
-            output_hidden_states=output_hidden_states,
+            output_hidden_states=encoder_selection(output_hidden_states, 1),
             attention_mask=mask,
             resize_positions=resize_positions,
             **kwargs,
@@ -1122,7 +1145,9 @@ class _ViViTForVideoClassification(ViViTPreTrainedModel):
         self.post_init()
 
     @can_return_tuple
-    def get_video_features(self, pixel_values: torch.Tensor | None = None, **kwargs) -> BaseModelOutputWithPooling:
+    def get_video_features(
+        self, pixel_values: torch.Tensor | None = None, **kwargs: Unpack[TransformersKwargs]
+    ) -> BaseModelOutputWithPooling:
         """The backbone's clip embeddings in `pooler_output` (before `pre_logits` and the classifier): see
         `_ViViTBackbone.get_video_features` (`attention_mask`, `num_views`, `normalize`, `interpolate_pos_encoding`)."""
         return self.vivit.get_video_features(pixel_values, return_dict=True, **kwargs)
@@ -1241,7 +1266,7 @@ class _ViViTForVideoClassification(ViViTPreTrainedModel):
         output_hidden_states: bool | int | list[int] | None = None,
         interpolate_pos_encoding: bool = False,
         attention_mask: torch.Tensor | None = None,
-        **kwargs,
+        **kwargs: Unpack[TransformersKwargs],
     ) -> ViViTVideoClassifierOutput:
         r"""
         labels (`torch.LongTensor` of shape `(batch,)`, or `(batch, heads)` with named label spaces): classes for the

@@ -255,7 +255,9 @@ class ViViTVideoProcessor(BaseVideoProcessor):
     """
 
     valid_kwargs = ViViTVideoProcessorKwargs
-    model_input_names = ["pixel_values"]
+    # every input a call can return that the models read: `attention_mask` comes with `pad_to_longest` (transformers
+    # lists such masks, as its audio feature extractors list theirs, and its pipelines pad what is listed here)
+    model_input_names = ["pixel_values", "attention_mask"]
 
     resample = PILImageResampling.BILINEAR
     size = {"shortest_edge": 256}
