@@ -113,7 +113,8 @@ def build_parser(description: str | None = None) -> argparse.ArgumentParser:
         "--torch_threads",
         type=at_least(1),
         default=None,
-        help="intra-op threads of each training process (default: torch's choice)",
+        # no default in the words: the formatter adds the preset's (synthetic_motion: 1), which "torch's choice" hid
+        help="intra-op threads of each training process; unset: torch's choice",
     )
 
     g = p.add_argument_group("model")
