@@ -114,6 +114,7 @@ from vivit_hf.training.flags import (
     DDP_TIMEOUT,
     DefaultsHelpFormatter,
     SuggestingArgumentParser,
+    add_mixed_precision_flag,
     add_short_video_flag,
     advice_in_flag_words,
     hub_source,
@@ -182,13 +183,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_short_video_flag(p, "a one-frame video is skipped as broken (no prediction, counted in num_skipped)")
     p.add_argument("--per_device_eval_batch_size", type=at_least(1), default=8)
     p.add_argument("--num_workers", type=at_least(0), default=2, help="DataLoader worker processes (decoding)")
-    p.add_argument(
-        "--mixed_precision",
-        choices=("no", "fp16", "bf16"),
-        default=None,
-        help="accelerate's autocast (fp16 on a GPU only); default: the launcher's, `accelerate launch "
-        "--mixed_precision bf16` or its config, else no",
-    )
+    add_mixed_precision_flag(p, "; recorded in eval_results.json")
     p.add_argument(
         "--output_dir",
         default=None,

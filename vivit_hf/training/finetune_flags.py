@@ -40,6 +40,7 @@ from .flags import (
     TRAINER_ADVICE,
     DefaultsHelpFormatter,
     SuggestingArgumentParser,
+    add_mixed_precision_flag,
     add_short_video_flag,
 )
 from .launch import launcher_mixed_precision
@@ -255,13 +256,7 @@ def build_parser(description: str | None = None) -> argparse.ArgumentParser:
     g.add_argument("--mixup_alpha", type=_real(at_least=0), help="0: no mixup")
     g.add_argument("--cutmix_alpha", type=_real(at_least=0), default=0.0, help="0: no cutmix")
     g.add_argument("--seed", type=_seed, default=0)
-    g.add_argument(
-        "--mixed_precision",
-        choices=("no", "fp16", "bf16"),
-        default=None,
-        help="accelerate's autocast (fp16 on a GPU only); default: the launcher's, `accelerate launch "
-        "--mixed_precision bf16` or its config, else no",
-    )
+    add_mixed_precision_flag(g, "; recorded in run_settings.json and the model card")
     g.add_argument(
         "--ddp_timeout",
         type=at_least(1),
