@@ -114,6 +114,7 @@ from vivit_hf.training.flags import (
     DDP_TIMEOUT,
     DefaultsHelpFormatter,
     SuggestingArgumentParser,
+    add_mixed_precision_flag,
     add_short_video_flag,
     advice_in_flag_words,
     hub_source,
@@ -145,7 +146,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="a Hub --model's branch, tag or commit (from_pretrained's revision=; the branch a fine-tuning run "
         "pushed to); default main",
     )
-    p.add_argument("--dataset", default=SYNTHETIC)
+    p.add_argument(
+        "--dataset", default=SYNTHETIC, help=f"local folder or Hub data set id; '{SYNTHETIC}': the bundled one"
+    )
     p.add_argument("--dataset_format", default="videofolder", choices=DATASET_FORMATS)
     p.add_argument("--dataset_revision", default=None)
     p.add_argument(
@@ -154,8 +157,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="--dataset_format hub: the data set's configuration; ucf101 / hmdb51: the official split (1, 2, 3); "
         "epic_kitchens: the release (55, 100)",
     )
-    p.add_argument("--video_column", default=None)
-    p.add_argument("--label_column", default=None)
+    p.add_argument("--video_column", default=None, help="--dataset_format hub: the video column")
+    p.add_argument("--label_column", default=None, help="--dataset_format hub: the label column")
     p.add_argument(
         "--split",
         default=None,
@@ -174,13 +177,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="evaluate a seeded subset of this many videos, drawn across the classes",
     )
     p.add_argument("--seed", type=int, default=0, help="draws the --max_eval_samples subset")
-    p.add_argument("--cache_dir", default=None)
+    p.add_argument("--cache_dir", default=None, help="where Hub downloads, extractions and the bundled data go")
     p.add_argument("--num_clips", type=at_least(1), default=1, help="temporal views (paper: 4)")
     p.add_argument("--num_crops", type=int, choices=(1, 3), default=1, help="spatial views, 1 or 3 (paper: 3)")
     add_short_video_flag(p, "a one-frame video is skipped as broken (no prediction, counted in num_skipped)")
     p.add_argument("--per_device_eval_batch_size", type=at_least(1), default=8)
-    p.add_argument("--num_workers", type=at_least(0), default=2)
-    p.add_argument("--mixed_precision", choices=("no", "fp16", "bf16"), default=None)
+    p.add_argument("--num_workers", type=at_least(0), default=2, help="DataLoader worker processes (decoding)")
+    add_mixed_precision_flag(p, "; recorded in eval_results.json")
     p.add_argument(
         "--output_dir",
         default=None,

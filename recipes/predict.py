@@ -74,6 +74,7 @@ from vivit_hf.training.flags import (
     CommandLineRefused,
     DefaultsHelpFormatter,
     SuggestingArgumentParser,
+    add_mixed_precision_flag,
     add_short_video_flag,
     hub_source,
     in_flag_words,
@@ -205,13 +206,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--window_batch_size", type=_at_least_one, default=8, help="windows per forward pass")
     add_short_video_flag(p, "a one-frame file is refused as broken (listed, exit 1)")
     p.add_argument("--device", default=None, type=_device, help="cpu, cuda, cuda:1, ... (default: cuda when available)")
-    p.add_argument(
-        "--mixed_precision",
-        choices=("no", "fp16", "bf16"),
-        default=None,
-        help="the model's autocast, as accelerate's (fp16 on a GPU only); recorded in each timeline (default: the "
-        "launcher's, `accelerate launch --mixed_precision bf16` or its config, else no)",
-    )
+    add_mixed_precision_flag(p, "; recorded in each timeline")
     p.add_argument("--no_plot", action="store_true", help="JSON only")
     return p
 

@@ -112,6 +112,8 @@ def test_reencoded_shards_have_the_short_side_and_a_keyframe_every_n_frames(kine
                 [f.reformat(width=12, height=8).to_ndarray(format="rgb24") for f in container.decode(video=0)]
             )
         assert np.abs(frames.astype(float) - reference).mean() < 8  # the same frames, through a lossy encoder
+    # the card said "shorter side 256 pixels" of 32x32 clips, which are never enlarged
+    assert "shorter side 8 pixels (a smaller clip keeps its size: never enlarged)" in (out / "README.md").read_text()
 
 
 def test_shards_are_pushed_to_a_hub_data_set_repo(kinetics, tmp_path, monkeypatch):

@@ -40,6 +40,7 @@ from .flags import (
     TRAINER_ADVICE,
     DefaultsHelpFormatter,
     SuggestingArgumentParser,
+    add_mixed_precision_flag,
     add_short_video_flag,
 )
 from .launch import launcher_mixed_precision
@@ -113,7 +114,8 @@ def build_parser(description: str | None = None) -> argparse.ArgumentParser:
         "--torch_threads",
         type=at_least(1),
         default=None,
-        help="intra-op threads of each training process (default: torch's choice)",
+        # no default in the words: the formatter adds the preset's (synthetic_motion: 1), which "torch's choice" hid
+        help="intra-op threads of each training process; unset: torch's choice",
     )
 
     g = p.add_argument_group("model")
@@ -173,9 +175,17 @@ def build_parser(description: str | None = None) -> argparse.ArgumentParser:
     g.add_argument("--frame_stride", type=at_least(1))
     g.add_argument("--resize_shortest_edge", type=at_least(1))
     g.add_argument("--crop_size", type=at_least(1), help="also the model's image_size (position embeddings resized)")
-    g.add_argument("--scale_jitter", type=float, nargs=2)
-    g.add_argument("--do_flip", type=_bool)
-    g.add_argument("--color_jitter", type=_bool)
+    g.add_argument(
+        "--scale_jitter",
+        type=float,
+        nargs=2,
+        help="training: MIN MAX, the range of the height's and the width's resize factors (drawn apart) after the "
+        "shorter-side resize",
+    )
+    g.add_argument("--do_flip", type=_bool, help="training: random horizontal flips (true or false)")
+    g.add_argument(
+        "--color_jitter", type=_bool, help="training: DMVR's colour augmentation, probability 0.8 (true or false)"
+    )
     g.add_argument("--rand_augment", type=int, nargs=2, help="RandAugment num_ops magnitude, e.g. 2 15")
     add_short_video_flag(g, "a one-frame clip is skipped as broken, every epoch,")
     g.add_argument("--eval_num_clips", type=at_least(1), help="temporal views when evaluating each epoch")
@@ -246,7 +256,7 @@ def build_parser(description: str | None = None) -> argparse.ArgumentParser:
     g.add_argument("--mixup_alpha", type=_real(at_least=0), help="0: no mixup")
     g.add_argument("--cutmix_alpha", type=_real(at_least=0), default=0.0, help="0: no cutmix")
     g.add_argument("--seed", type=_seed, default=0)
-    g.add_argument("--mixed_precision", choices=("no", "fp16", "bf16"), default=None)
+    add_mixed_precision_flag(g, "; recorded in run_settings.json and the model card")
     g.add_argument(
         "--ddp_timeout",
         type=at_least(1),
@@ -288,8 +298,13 @@ def build_parser(description: str | None = None) -> argparse.ArgumentParser:
         help="start over in an --output_dir that holds a previous run: its model, checkpoints, results, plots, logs "
         "and evaluations are removed first (other files stay); without it such a folder is refused",
     )
-    g.add_argument("--with_tracking", type=_bool, default=True)
-    g.add_argument("--report_to", default="tensorboard")
+    g.add_argument(
+        "--with_tracking",
+        type=_bool,
+        default=True,
+        help="log to --report_to's tracker (tensorboard: <output_dir>/finetune/)",
+    )
+    g.add_argument("--report_to", default="tensorboard", help="an accelerate tracker (tensorboard, wandb, ...) or none")
     g.add_argument("--logging_steps", type=at_least(1), default=10)
     g.add_argument(
         "--eval_steps",
@@ -299,10 +314,16 @@ def build_parser(description: str | None = None) -> argparse.ArgumentParser:
         '(Trainer\'s eval_strategy="steps")',
     )
     add_best_model_flags(g)
-    g.add_argument("--push_to_hub", action="store_true")
-    g.add_argument("--hub_model_id", default=None)
-    g.add_argument("--hub_token", default=None)
-    g.add_argument("--hub_private_repo", action="store_true")
+    g.add_argument(
+        "--push_to_hub", action="store_true", help="create the Hub model repo first, push as --hub_strategy says"
+    )
+    g.add_argument(
+        "--hub_model_id", default=None, help="the repo --push_to_hub pushes to; default: --output_dir's folder name"
+    )
+    g.add_argument(
+        "--hub_token", default=None, help="the token --push_to_hub pushes with; default: HF_TOKEN or hf auth login"
+    )
+    g.add_argument("--hub_private_repo", action="store_true", help="make a new repo private")
     g.add_argument(
         "--hub_revision",
         default=None,
@@ -317,7 +338,12 @@ def build_parser(description: str | None = None) -> argparse.ArgumentParser:
         "model at every checkpoint too, the default), checkpoint (and the checkpoint itself, in last-checkpoint/, "
         "to resume from), all_checkpoints (every checkpoint, in checkpoints/step_N/)",
     )
-    g.add_argument("--upload_retries", type=at_least(0), default=5)
+    g.add_argument(
+        "--upload_retries",
+        type=at_least(0),
+        default=5,
+        help="how many times a failed push is retried (exponential back-off)",
+    )
     return p
 
 

@@ -310,6 +310,18 @@ def add_short_video_flag(parser, without: str) -> None:
     )
 
 
+def add_mixed_precision_flag(parser, recorded: str = "") -> None:
+    """`--mixed_precision no|fp16|bf16` in every recipe, its default left to the launcher (None: `accelerate launch
+    --mixed_precision bf16` or its config, read after parsing). `recorded`: where the recipe writes the precision."""
+    parser.add_argument(
+        "--mixed_precision",
+        choices=("no", "fp16", "bf16"),
+        default=None,
+        help=f"the model's autocast, as accelerate's (fp16 on a GPU only){recorded} (default: the launcher's, "
+        "`accelerate launch --mixed_precision bf16` or its config, else no)",
+    )
+
+
 # What each `short_video` rule does with a video shorter than a clip's span (vivit_hf.processing.sampling).
 _SHORT_VIDEO_RULES = {
     None: "loops a short video and skips a one-frame one as broken",

@@ -27,8 +27,9 @@ as a `ClassLabel` of the class names, the split sizes), then the source, classes
 the label names without a flag.
 
 `--short_side 256` re-encodes every clip with PyAV (H.264, `yuv420p`) so its shorter side is 256 pixels (the
-training resolution: no clip is decoded at full size again), with a keyframe every `--keyframe_interval` frames, so
-seeking to a clip's first frame decodes at most that many frames. Without it the clips' bytes are copied unchanged.
+training resolution: no clip is decoded at full size again; a smaller clip is never enlarged), with a keyframe every
+`--keyframe_interval` frames, so seeking to a clip's first frame decodes at most that many frames. Without it the
+clips' bytes are copied unchanged.
 """
 
 from __future__ import annotations
@@ -592,7 +593,9 @@ def data_card(
         lines += [f"  - name: {split}", f"    num_bytes: {info['video_bytes']}", f"    num_examples: {info['clips']}"]
     lines += ["task_categories:", "- video-classification", "tags:", "- webdataset", "- vivit_hf", "---", ""]
     encoding = (
-        f"re-encoded with PyAV to H.264 (`yuv420p`), shorter side {short_side} pixels, a keyframe every "
+        # the card said "shorter side 256 pixels" of 32x32 clips, which `reencode` never enlarges
+        f"re-encoded with PyAV to H.264 (`yuv420p`), shorter side {short_side} pixels (a smaller clip keeps its "
+        f"size: never enlarged), a keyframe every "
         f"{writing.keyframe_interval} frames"
         if short_side
         else "copied unchanged from the source"
@@ -682,7 +685,10 @@ def main(argv=None) -> dict:
     parser.add_argument("--splits", nargs="*", default=None, help="default: every split")
     parser.add_argument("--shard_size", type=parse_size, default=parse_size("1GB"), help="e.g. 1GB, 500MB")
     parser.add_argument(
-        "--short_side", type=_pixels_or_frames, default=None, help="re-encode to this shorter side (e.g. 256)"
+        "--short_side",
+        type=_pixels_or_frames,
+        default=None,
+        help="re-encode to this shorter side (e.g. 256; a smaller clip is never enlarged)",
     )
     parser.add_argument(
         "--keyframe_interval", type=_pixels_or_frames, default=16, help="with --short_side: frames per keyframe"
