@@ -122,3 +122,35 @@ def test_piped_pictures_are_read_in_one_pass_that_decodes_the_wanted_ones(tmp_pa
         assert reader.frames_decoded - before == 3
         np.testing.assert_array_equal(got, truth[[22, 2, 12, 2]])
         np.testing.assert_array_equal(np.stack([a for _, a in reader.iter_read([5, 30, 31])]), truth[[5, 30, 31]])
+
+
+def with_edits(path, edits):
+    """`path`, an mp4 whose index follows its media, with its one edit replaced by `edits`: `(frames shown, first
+    frame)` each, in the track's order (an editor's cut: QuickTime keeps the media and lists the stretches shown)."""
+    data = bytearray(open(path, "rb").read())
+    elst = data.index(b"elst") - 4
+    size, count = struct.unpack_from(">I", data, elst)[0], struct.unpack_from(">I", data, elst + 12)[0]
+    assert count == 1 and data.index(b"moov") > data.index(b"mdat")  # (boxes after it would move)
+    movie = struct.unpack_from(">I", data, data.index(b"mvhd") + 16)[0] // RATE  # ticks of a frame: the movie's
+    media = struct.unpack_from(">I", data, data.index(b"mdhd") + 16)[0] // RATE  # and the track's
+    shift = struct.unpack_from(">i", data, elst + 20)[0]  # (where its first frame starts: after the B-frames' delay)
+    body = b"".join(struct.pack(">IiI", shown * movie, shift + first * media, 1 << 16) for shown, first in edits)
+    data[elst : elst + size] = struct.pack(">I4sII", 16 + len(body), b"elst", 0, len(edits)) + body
+    for box in (b"moov", b"trak", b"edts"):  # the boxes around it grow by as much
+        at = data.index(box) - 4
+        struct.pack_into(">I", data, at, struct.unpack_from(">I", data, at)[0] + 16 + len(body) - size)
+    open(path, "wb").write(bytes(data))
+    return str(path)
+
+
+def test_an_mp4_whose_edit_list_cuts_a_stretch_out_reads_as_a_sequential_decode(tmp_path):
+    """Frames 0-5, then 15-24: FFmpeg hands out the packets of each edit from the keyframe before it, those before
+    the edit flagged discard, so the second edit's keyframe (frame 12) came at frame 0's time, discarded. A seek to
+    frame 0 landed there, and its decoder dropped what followed: every read of frames 0-5 failed."""
+    path = with_edits(write(tmp_path / "cut.mp4", "mp4", "libx264", options=B_FRAMES), [(6, 0), (10, 15)])
+    truth, times = sequential(path)
+    assert [frame_index(frame) for frame in truth] == [*range(6), *range(15, 25)]
+    with open_video(path, backend="pyav") as reader:
+        np.testing.assert_array_equal(reader.read(range(len(truth))), truth)
+        np.testing.assert_array_equal(reader.read([2]), truth[[2]])
+        np.testing.assert_allclose(reader.frame_times(), times, atol=1e-9)

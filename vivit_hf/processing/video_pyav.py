@@ -947,6 +947,7 @@ class PyAVReader(VideoReader):
 
     backend = "pyav"
     _first_packet: tuple | None = None  # the stream's first packet (`_packet_identity`), once the table is made
+    _first_keyframe: tuple | None = None  # (pts, size, byte position) of its first keyframe (see `_is_first_keyframe`)
     _first_picture: bytes | None = None  # that packet, of a codec whose pictures carry EXIF (see `display_orientation`)
     _stream_index: int | None = None  # the stream `video_stream` picked at the first open; a reopen takes it again
     _chosen: int | None = None  # the stream the caller named (`stream_index`), checked at open
@@ -1323,6 +1324,7 @@ class PyAVReader(VideoReader):
                     self._keyframes_read &= verdict is not None
                 if leading is None and packet.is_keyframe:
                     leading, first_keyframe = len(pts), packet
+                    self._first_keyframe = (packet.pts, packet.size, _byte_position(packet))
                 shown = not (packet.is_discard or _invisible(packet, codec))  # (edit-list-trimmed, alt-ref frames)
                 if getattr(packet, "is_corrupt", False) and shown:
                     corrupt = len(names) - 1
@@ -2144,7 +2146,14 @@ class PyAVReader(VideoReader):
         start) until the first keyframe read is at or before the target. Packets before that
         keyframe are dropped: nothing decodes from them. From the start, every packet is read, as
         a sequential decode reads them: a decoder may show frames before the first keyframe
-        (MPEG-4 Part 2 and MPEG-2 decode P-frames of a file cut mid-GOP from grey)."""
+        (MPEG-4 Part 2 and MPEG-2 decode P-frames of a file cut mid-GOP from grey).
+
+        A span from the first frame whose seek lands elsewhere than at the first keyframe reads from the first packet:
+        an mp4 whose edit list shows stretches of its media out of order or twice (an editor's cut) holds packets of
+        one time in two edits, shown in one and discarded in the other, and the seek to frame 0's time landed in the
+        second edit, whose copies of the first edit's frames its decoder drops: every read of frames 0-5 failed
+        ("could not be decoded") where a sequential decode gives them. (Not always from the first packet: a file cut
+        mid-GOP starts with packets that some decoders refuse, VP8's and VP9's, which the seek passes over.)"""
         import av
 
         self._seeked = False
@@ -2174,11 +2183,25 @@ class PyAVReader(VideoReader):
                 yield from self._demux_from_start()
                 return
             if key is not None and getattr(key, self._stamp) <= target:
+                if start == 0 and not self._is_first_keyframe(key):
+                    yield from self._demux_from_start()
+                    return
                 self._seeked = True
                 yield key
                 yield from packets
                 return
             back = 2 * back or step
+
+    def _is_first_keyframe(self, packet) -> bool:
+        """Whether `packet` is the stream's first keyframe in decode order, as the frame table read it: by its byte
+        position and size where both reads say (a Matroska packet's dts after a seek is FFmpeg's guess), else by its
+        pts and size. (True where the table found no keyframe.)"""
+        if self._first_keyframe is None:
+            return True
+        pts, size, position = self._first_keyframe
+        here = _byte_position(packet)
+        same = here == position if None not in (here, position) else packet.pts == pts
+        return same and packet.size == size
 
     def _decode_span(
         self, start: int, first: int, last: int, wanted: set[int], out: dict[int, Future], convert, skip_nonref: bool
