@@ -1447,15 +1447,18 @@ class PyAVReader(VideoReader):
         return stamps[order], np.maximum.accumulate(np.where(key_arr, np.arange(key_arr.size), 0))
 
     def _last_picture_lost(self, keyframes: list) -> bool:
-        """Whether a transport stream's last packet (of those `keyframes` flags, one per packet with data) gives no
-        picture: a file cut at a 188-byte packet's end. Its demuxer hands out the PES the cut is inside, unflagged (a
-        video PES states no length), and HEVC's decoder makes no picture of it, H.264's refuses it: counted as a frame,
-        it named one no decoder makes (22 frames where a sequential decode gives 21). Neither the file's size nor its
+        """Whether a transport or program stream's last packet (of those `keyframes` flags, one per packet with data)
+        gives no picture: a file cut at a 188-byte packet's end. Its demuxer hands out the PES the cut is inside,
+        unflagged (a video PES states no length), and HEVC's decoder makes no picture of it, H.264's refuses it: counted
+        as a frame, it named one no decoder makes (22 frames where a sequential decode gives 21). So in a program
+        stream (.mpg, .vob) cut at a pack's end, inside a picture split over two PES: its parser hands out the picture's
+        first 10 bytes last, unflagged, which MPEG-2's decoder makes nothing of (12 frames counted where a sequential
+        decode gives 11, and every read of frame 10 failed, "could not be decoded"). Neither the file's size nor its
         packets tell a cut one (a PES that ends is no picture that ends: a muxer may split a picture over several), so
         a decoder of its own decodes the last GOP, and where that lost the picture, the GOP before it too (an open
         GOP's leading pictures reference it); once per file. Where that decode fails, the table comes from a full
         decode, as a cut file's does, which is right either way."""
-        if self.container.format.name != "mpegts" or not keyframes:
+        if not demuxer_in(self.container, _TIMESTAMP_SEARCH_FORMATS) or not keyframes:
             return False
         # (bytes and file objects by their content: a DataLoader reads a clip's bytes anew at every step, and this
         # decode of up to a whole file at every read tripled an uncut .ts's open)
@@ -2192,6 +2195,16 @@ class PyAVReader(VideoReader):
                 return
             back = 2 * back or step
 
+    def _note_damage(self, packet) -> None:
+        """Take a new decoder for the next span where `packet`, about to be decoded, is the one a cut file ends inside
+        (flagged corrupt, or the table's name of it): the decoder keeps its damage through the flush of the next span's
+        seek, also where no frame it gave was flagged (frame 1 of a cut NUT file read, then frame 2: frame 2 came out 13
+        grey levels off, and a B-frame of a cut H.264 program stream 65; each read alone, right)."""
+        if packet is not None and (
+            packet.is_corrupt or (self._cut_decoded and self._cut_name is not None and packet.pts == self._cut_name)
+        ):
+            self._decoder_damaged = True
+
     def _is_first_keyframe(self, packet) -> bool:
         """Whether `packet` is the stream's first keyframe in decode order, as the frame table read it: by its byte
         position and size where both reads say (a Matroska packet's dts after a seek is FFmpeg's guess), else by its
@@ -2248,6 +2261,7 @@ class PyAVReader(VideoReader):
                         # under other frames' indices (frame 107 for 110, 255 grey levels off); decode from the start
                         self._seek_renames = True
                         raise _DamagedKeyframe(start)
+                self._note_damage(packet)
                 if packet is not None and keep_pts is not None:
                     skip = packet.pts is not None and packet.pts not in keep_pts
                     if skip != skipping:
@@ -2351,8 +2365,13 @@ class PyAVReader(VideoReader):
         self._fresh_decoder()
         packets = _decodable(self._paletted(self._demux_from_start()), send_cut=True, last_cut=self._last_refused)
         context = self.stream.codec_context
-        frames = (frame for packet in packets for frame in _decoded(context, packet))
-        for i, frame in enumerate(frames):
+
+        def decoded():
+            for packet in packets:
+                self._note_damage(packet)
+                yield from _decoded(context, packet)
+
+        for i, frame in enumerate(decoded()):
             self.frames_decoded += 1
             self._decoder_damaged |= bool(frame.is_corrupt)
             if i in wanted_set:
