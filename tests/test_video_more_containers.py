@@ -19,8 +19,8 @@ B_FRAMES = {"bf": "2", "g": "12"}
 
 
 def write(path, fmt, encoder, pix_fmt="yuv420p", options=None, muxer=None, first=0, audio_seconds=0.0, size=None):
-    """`COUNT` pattern frames at `RATE`, stamped from `first` (a negative `first`: frames before the edit list's
-    start), after `audio_seconds` of silence in an AAC track muxed first."""
+    """`frames_of(path)` pattern frames at `RATE`, stamped from `first` (a negative `first`: frames before the edit
+    list's start), after `audio_seconds` of silence in an AAC track muxed first."""
     height, width = size or (HEIGHT, WIDTH)
     with av.open(str(path), "w", format=fmt, options=muxer or {}) as container:
         audio = container.add_stream("aac", rate=48000) if audio_seconds else None
@@ -31,7 +31,7 @@ def write(path, fmt, encoder, pix_fmt="yuv420p", options=None, muxer=None, first
             silence.sample_rate, silence.pts, silence.time_base = 48000, k * 1024, Fraction(1, 48000)
             container.mux(audio.encode(silence))
         offset = first + round(audio_seconds * RATE)
-        for i in range(COUNT):
+        for i in range(frames_of(path)):
             frame = av.VideoFrame.from_ndarray(pattern_frame(i, height, width), format="rgb24")
             frame.pts, frame.time_base = offset + i, Fraction(1, RATE)
             container.mux(stream.encode(frame))
@@ -39,6 +39,12 @@ def write(path, fmt, encoder, pix_fmt="yuv420p", options=None, muxer=None, first
         if audio:
             container.mux(audio.encode())
     return str(path)
+
+
+def frames_of(path) -> int:
+    """How many frames a case writes: `COUNT`, but 24 of PAL DV, whose 720x576 frames made it the slowest case (the
+    reads go up to frame 20)."""
+    return 24 if str(path).endswith(".dv") else COUNT
 
 
 def lying_avi(path):
@@ -65,7 +71,7 @@ CASES = {
     "dvd.vob": lambda p: write(p, "vob", "mpeg2video", options=B_FRAMES),
     "mpeg1.mpg": lambda p: write(p, "mpeg", "mpeg1video", options=B_FRAMES),
     "h264.mpg": lambda p: write(p, "mpeg", "libx264", options=B_FRAMES),
-    "pal.dv": lambda p: write(p, "dv", "dvvideo", size=(576, 720)),
+    "pal.dv": lambda p: write(p, "dv", "dvvideo", size=(576, 720)),  # (24 frames: see `frames_of`)
     "raw.y4m": lambda p: write(p, "yuv4mpegpipe", "rawvideo"),
     "prores.mov": lambda p: write(p, "mov", "prores_ks", pix_fmt="yuv422p10le"),
     "ffv1.mkv": lambda p: write(p, "matroska", "ffv1"),
@@ -91,7 +97,7 @@ def test_frames_rate_and_duration_equal_a_sequential_decode(tmp_path, name):
     path = CASES[name](str(tmp_path / name))
     truth, times = sequential(path)
     skipped = 7 if name.startswith("editlist") else 0
-    assert len(truth) == COUNT - skipped and frame_index(truth[0]) == skipped
+    assert len(truth) == frames_of(path) - skipped and frame_index(truth[0]) == skipped
     with open_video(path, backend="pyav") as reader:
         info = reader.info
         indices = [0, 1, 13, len(truth) - 1, 20, 2]
