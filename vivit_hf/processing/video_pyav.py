@@ -947,6 +947,7 @@ class PyAVReader(VideoReader):
 
     backend = "pyav"
     _first_packet: tuple | None = None  # the stream's first packet (`_packet_identity`), once the table is made
+    _first_keyframe: tuple | None = None  # (pts, size, byte position) of its first keyframe (see `_is_first_keyframe`)
     _first_picture: bytes | None = None  # that packet, of a codec whose pictures carry EXIF (see `display_orientation`)
     _stream_index: int | None = None  # the stream `video_stream` picked at the first open; a reopen takes it again
     _chosen: int | None = None  # the stream the caller named (`stream_index`), checked at open
@@ -1323,6 +1324,7 @@ class PyAVReader(VideoReader):
                     self._keyframes_read &= verdict is not None
                 if leading is None and packet.is_keyframe:
                     leading, first_keyframe = len(pts), packet
+                    self._first_keyframe = (packet.pts, packet.size, _byte_position(packet))
                 shown = not (packet.is_discard or _invisible(packet, codec))  # (edit-list-trimmed, alt-ref frames)
                 if getattr(packet, "is_corrupt", False) and shown:
                     corrupt = len(names) - 1
@@ -1445,15 +1447,18 @@ class PyAVReader(VideoReader):
         return stamps[order], np.maximum.accumulate(np.where(key_arr, np.arange(key_arr.size), 0))
 
     def _last_picture_lost(self, keyframes: list) -> bool:
-        """Whether a transport stream's last packet (of those `keyframes` flags, one per packet with data) gives no
-        picture: a file cut at a 188-byte packet's end. Its demuxer hands out the PES the cut is inside, unflagged (a
-        video PES states no length), and HEVC's decoder makes no picture of it, H.264's refuses it: counted as a frame,
-        it named one no decoder makes (22 frames where a sequential decode gives 21). Neither the file's size nor its
+        """Whether a transport or program stream's last packet (of those `keyframes` flags, one per packet with data)
+        gives no picture: a file cut at a 188-byte packet's end. Its demuxer hands out the PES the cut is inside,
+        unflagged (a video PES states no length), and HEVC's decoder makes no picture of it, H.264's refuses it: counted
+        as a frame, it named one no decoder makes (22 frames where a sequential decode gives 21). So in a program
+        stream (.mpg, .vob) cut at a pack's end, inside a picture split over two PES: its parser hands out the picture's
+        first 10 bytes last, unflagged, which MPEG-2's decoder makes nothing of (12 frames counted where a sequential
+        decode gives 11, and every read of frame 10 failed, "could not be decoded"). Neither the file's size nor its
         packets tell a cut one (a PES that ends is no picture that ends: a muxer may split a picture over several), so
         a decoder of its own decodes the last GOP, and where that lost the picture, the GOP before it too (an open
         GOP's leading pictures reference it); once per file. Where that decode fails, the table comes from a full
         decode, as a cut file's does, which is right either way."""
-        if self.container.format.name != "mpegts" or not keyframes:
+        if not demuxer_in(self.container, _TIMESTAMP_SEARCH_FORMATS) or not keyframes:
             return False
         # (bytes and file objects by their content: a DataLoader reads a clip's bytes anew at every step, and this
         # decode of up to a whole file at every read tripled an uncut .ts's open)
@@ -2144,7 +2149,14 @@ class PyAVReader(VideoReader):
         start) until the first keyframe read is at or before the target. Packets before that
         keyframe are dropped: nothing decodes from them. From the start, every packet is read, as
         a sequential decode reads them: a decoder may show frames before the first keyframe
-        (MPEG-4 Part 2 and MPEG-2 decode P-frames of a file cut mid-GOP from grey)."""
+        (MPEG-4 Part 2 and MPEG-2 decode P-frames of a file cut mid-GOP from grey).
+
+        A span from the first frame whose seek lands elsewhere than at the first keyframe reads from the first packet:
+        an mp4 whose edit list shows stretches of its media out of order or twice (an editor's cut) holds packets of
+        one time in two edits, shown in one and discarded in the other, and the seek to frame 0's time landed in the
+        second edit, whose copies of the first edit's frames its decoder drops: every read of frames 0-5 failed
+        ("could not be decoded") where a sequential decode gives them. (Not always from the first packet: a file cut
+        mid-GOP starts with packets that some decoders refuse, VP8's and VP9's, which the seek passes over.)"""
         import av
 
         self._seeked = False
@@ -2174,11 +2186,35 @@ class PyAVReader(VideoReader):
                 yield from self._demux_from_start()
                 return
             if key is not None and getattr(key, self._stamp) <= target:
+                if start == 0 and not self._is_first_keyframe(key):
+                    yield from self._demux_from_start()
+                    return
                 self._seeked = True
                 yield key
                 yield from packets
                 return
             back = 2 * back or step
+
+    def _note_damage(self, packet) -> None:
+        """Take a new decoder for the next span where `packet`, about to be decoded, is the one a cut file ends inside
+        (flagged corrupt, or the table's name of it): the decoder keeps its damage through the flush of the next span's
+        seek, also where no frame it gave was flagged (frame 1 of a cut NUT file read, then frame 2: frame 2 came out 13
+        grey levels off, and a B-frame of a cut H.264 program stream 65; each read alone, right)."""
+        if packet is not None and (
+            packet.is_corrupt or (self._cut_decoded and self._cut_name is not None and packet.pts == self._cut_name)
+        ):
+            self._decoder_damaged = True
+
+    def _is_first_keyframe(self, packet) -> bool:
+        """Whether `packet` is the stream's first keyframe in decode order, as the frame table read it: by its byte
+        position and size where both reads say (a Matroska packet's dts after a seek is FFmpeg's guess), else by its
+        pts and size. (True where the table found no keyframe.)"""
+        if self._first_keyframe is None:
+            return True
+        pts, size, position = self._first_keyframe
+        here = _byte_position(packet)
+        same = here == position if None not in (here, position) else packet.pts == pts
+        return same and packet.size == size
 
     def _decode_span(
         self, start: int, first: int, last: int, wanted: set[int], out: dict[int, Future], convert, skip_nonref: bool
@@ -2225,6 +2261,7 @@ class PyAVReader(VideoReader):
                         # under other frames' indices (frame 107 for 110, 255 grey levels off); decode from the start
                         self._seek_renames = True
                         raise _DamagedKeyframe(start)
+                self._note_damage(packet)
                 if packet is not None and keep_pts is not None:
                     skip = packet.pts is not None and packet.pts not in keep_pts
                     if skip != skipping:
@@ -2328,8 +2365,13 @@ class PyAVReader(VideoReader):
         self._fresh_decoder()
         packets = _decodable(self._paletted(self._demux_from_start()), send_cut=True, last_cut=self._last_refused)
         context = self.stream.codec_context
-        frames = (frame for packet in packets for frame in _decoded(context, packet))
-        for i, frame in enumerate(frames):
+
+        def decoded():
+            for packet in packets:
+                self._note_damage(packet)
+                yield from _decoded(context, packet)
+
+        for i, frame in enumerate(decoded()):
             self.frames_decoded += 1
             self._decoder_damaged |= bool(frame.is_corrupt)
             if i in wanted_set:
