@@ -235,6 +235,8 @@ ERROR_DOCUMENTS = {  # what a download saves under a video's name when the serve
     "XML document": b'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code>'
     b"<Message>Access Denied</Message></Error>",
     "JSON text": b'{"error": {"code": 429, "message": "Quota exceeded"}}\n',
+    # a data set's list or annotations passed where its videos belong (no video container starts as text)
+    "text file": b"youtube_id,label,time_start\nabc123,dancing,12\n",
     # a clone without git-lfs holds these in place of the videos
     "Git LFS pointer file": b"version https://git-lfs.github.com/spec/v1\n"
     b"oid sha256:4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393\nsize 1048576\n",

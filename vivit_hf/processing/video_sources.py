@@ -318,7 +318,27 @@ def what_it_is(source: Any) -> str | None:
             "it is an MP4 / QuickTime file without its index (no whole 'moov' box, which recorders and muxers write "
             "last): the recording or download was cut short, and no reader can find its frames"
         )
+    text = _text_start(read_at(source, 0, 512))
+    if text is not None:  # a file list or annotation table passed where its videos belong, a log, notes
+        return f"it is a text file, not a video (it begins {text!r})"
     return None
+
+
+def _text_start(head: bytes) -> str | None:
+    """The first line of `head` (up to 60 characters) where it is UTF-8 text: printable characters and line breaks
+    only (a character cut by the 512-byte read allowed). None for binary data, as every video container's is."""
+    if not head or b"\x00" in head:
+        return None
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError as error:
+        if error.start < len(head) - 3:  # (not a multi-byte character cut at the end)
+            return None
+        text = head[: error.start].decode("utf-8")
+    text = text.lstrip("\ufeff")
+    if not text.strip() or not all(char.isprintable() or char in "\t\r\n" for char in text):
+        return None
+    return text.strip().splitlines()[0][:60]
 
 
 def unreadable_matroska(source: Any) -> str | None:
