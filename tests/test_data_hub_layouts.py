@@ -9,6 +9,7 @@ import json
 import re
 import sys
 import tarfile
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -482,9 +483,14 @@ def test_a_validation_class_that_only_a_later_split_names_is_added_not_read_as_a
         formatted = load_video_dataset(tmp_path / format_type, "hub")
         assert formatted.label_names == data.label_names
         assert list(formatted.split("validation")) == list(data.split("validation"))
+        # streamed too: to_iterable_dataset raised NotImplementedError ("torch" with columns) or TypeError ("pandas")
+        streamed = open_streaming_dataset(str(tmp_path / format_type)).split("validation")
+        assert [row[streamed.label_column] for row in streamed.dataset] == [0, 1]  # as saved: fox, cat
     # such a folder has no configurations to choose from: a --dataset_config_name was read past, the folder read whole
-    with pytest.raises(DatasetFormatError, match=r"save_to_disk, .* no configurations: --dataset_config_name 'big'"):
-        load_video_dataset(tmp_path / "saved", "hub", config_name="big")
+    # (or streamed)
+    for read in (partial(load_video_dataset, dataset_format="hub"), open_streaming_dataset):
+        with pytest.raises(DatasetFormatError, match=r"no configurations: --dataset_config_name 'big'"):
+            read(str(tmp_path / "saved"), config_name="big")
 
 
 def test_a_hub_repos_parquet_splits_with_their_own_class_label_order_are_read_by_name(tmp_path, monkeypatch):

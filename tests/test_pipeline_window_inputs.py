@@ -91,3 +91,29 @@ def test_a_torch_dataset_is_read_by_its_length_as_transformers_reads_one(model_d
     other = video[::-1].copy()
     expected = pipe([video, other, video], top_k=3, **options)
     assert list(pipe(ByKey([video, other, video]), top_k=3, **options)) == expected
+
+
+@pytest.mark.torchcodec
+def test_a_decoded_datasets_video_value_gives_the_windows_of_its_files_path(model_dir, tmp_path, monkeypatch):  # noqa: F811
+    """A decoded `datasets.Video` value (a torchcodec decoder) is resized while decoding as its file's path is (by the
+    PyAV reader of the file): the timeline read torchcodec's full frames resized in torch, clips up to 36 grey levels
+    from the path's (48x64 to 32), so the same file scored otherwise as a path and as a data set's row."""
+    from datasets import Dataset, Video
+    from video_factory import write_video
+
+    from vivit_hf.processing.pipeline import ViViTVideoClassificationPipeline
+
+    path = write_video(tmp_path / "clip.mp4", num_frames=8)
+    decoder = Dataset.from_dict({"video": [path]}).cast_column("video", Video())[0]["video"]
+    clips = []
+    window_logits = ViViTVideoClassificationPipeline._window_logits
+
+    def kept(self, batch, *args):
+        clips.append(np.stack(batch))
+        return window_logits(self, batch, *args)
+
+    monkeypatch.setattr(ViViTVideoClassificationPipeline, "_window_logits", kept)
+    pipe = timeline_pipeline(model_dir)
+    assert pipe(decoder, window="4f") == pipe(path, window="4f")
+    assert clips[0].shape == (2, 4, 32, 42, 3)  # resized while decoding
+    assert np.array_equal(clips[0], clips[1])

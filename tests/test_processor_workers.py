@@ -68,12 +68,6 @@ def processor():
     return processor
 
 
-def test_persistent_workers_draw_differently_from_each_other_and_from_epoch_to_epoch(processor):
-    data = loader(processor, persistent=True)
-    first, second = epoch(data), epoch(data)
-    assert distinct(first + second)
-
-
 def test_forked_workers_draw_apart_from_epoch_to_epoch_and_torch_manual_seed_makes_it_reproducible(processor):
     data = loader(processor)
     torch.manual_seed(0)
@@ -110,13 +104,15 @@ def test_setting_the_processor_seed_restarts_its_stream_from_that_seed():
     assert torch.equal(restarted, fresh)
 
 
-def test_processor_seed_still_differs_per_worker_and_is_saved_with_the_processor(tmp_path):
+def test_processor_seed_is_saved_and_persistent_workers_draw_apart_and_from_epoch_to_epoch(tmp_path):
     saved = ViViTVideoProcessor(**TRAIN, seed=0)
     saved.save_pretrained(tmp_path)
     processor = ViViTVideoProcessor.from_pretrained(tmp_path, do_train_augment=True)  # loaded for training
     assert processor.seed == 0 and "_rng_key" not in processor.to_dict()
     processor(VIDEO, do_sample_frames=True)
-    assert distinct(epoch(loader(processor)))
+    # (the unseeded processor's forked workers are the test above's; one DataLoader run for both cases)
+    data = loader(processor, persistent=True)
+    assert distinct(epoch(data) + epoch(data))
 
 
 def test_a_call_seed_seeds_that_call_alone():
@@ -163,3 +159,35 @@ def test_dataset_map_workers_draw_apart_and_a_rerun_of_the_script_draws_alike(mo
     assert all(distinct(clips) for clips in first)  # rows 0 and 1 in one worker, 2 and 3 in the other
     again = run_of_the_script()
     assert all(torch.equal(a, b) for clips, rerun in zip(first, again) for a, b in zip(clips, rerun, strict=True))
+
+
+def _first_map_worker_entropy(results) -> None:
+    """The `child_entropy` of a process's next `multiprocess` child (a `Dataset.map` pool's worker), put on
+    `results`."""
+    import multiprocess
+
+    from vivit_hf.processing.forked_child import child_entropy
+
+    worker = multiprocess.get_context("fork").Process(target=lambda: results.put(child_entropy()))
+    worker.start()
+    worker.join()
+
+
+def test_map_workers_of_a_multiprocessing_process_draw_apart_from_its_parents():
+    """A `multiprocessing` process (a DDP rank of `torch.multiprocessing.spawn` or accelerate's `notebook_launcher`)
+    maps with `num_proc=N` as its parent does: `multiprocess` numbers the workers of both alike (the rank forked with
+    a copy of the parent's count), and `child_entropy` was that number alone, so the rank's first worker drew as the
+    parent's (torch's seed shared after `set_seed`), as each rank's first worker drew as the other ranks'. Both
+    modules' numbers tell them apart."""
+    import multiprocessing
+
+    import multiprocess  # noqa: F401  (imported once, before the forks)
+
+    context = multiprocessing.get_context("fork")
+    results = context.SimpleQueue()
+    rank = context.Process(target=_first_map_worker_entropy, args=(results,))
+    rank.start()
+    _first_map_worker_entropy(results)
+    rank.join()
+    entropies = [results.get(), results.get()]
+    assert entropies[0] != entropies[1], entropies

@@ -753,6 +753,20 @@ def test_a_resume_naming_the_configuration_another_way_is_the_same_configuration
     saved = json.loads(json.dumps(finetune_module.run_settings(args, 1)))
     args.dataset_config_name = "1"
     assert not finetune_module.same_settings(saved, json.loads(json.dumps(finetune_module.run_settings(args, 1))))
+    # a save_to_disk folder, which an earlier version read whole past a configuration name (now refused): a run
+    # recorded with one was refused as "other batches" resumed without it, the only way left to resume it
+    import datasets
+
+    from vivit_hf.training.resume import settings_as_typed_here
+
+    folder = str(tmp_path / "saved")
+    datasets.Dataset.from_dict({"label": [0]}).save_to_disk(folder)
+    args = finetune_module.parse_args(["--dataset", folder, "--dataset_format", "hub", "--dataset_config_name", "big"])
+    recorded = json.loads(json.dumps(finetune_module.run_settings(args, 1)))
+    args.dataset_config_name = None
+    saved = settings_as_typed_here(recorded, None, folder)
+    assert finetune_module.check_resume_settings(saved, finetune_module.run_settings(args, 1)) == []
+    assert finetune_module.same_settings(saved, json.loads(json.dumps(finetune_module.run_settings(args, 1))))
     # evaluate.py: the split the model trained on, by the settings its folder records
     model = tmp_path / "model"
     model.mkdir()

@@ -71,15 +71,22 @@ def child_entropy() -> tuple[int, ...]:
     imported vivit_hf and in a DataLoader worker (the DataLoader seeds each worker's torch apart); in a worker of a
     multiprocessing pool (datasets' map uses `multiprocess`, the standard library's twin), forked or spawned, its
     number: 1, 2, ... counted over the processes its parent started, so a rerun of the same script numbers its
-    workers alike (reproducible) and a second map's pool draws anew; in another forked child, its process id."""
+    workers alike (reproducible) and a second map's pool draws anew; in another forked child, its process id.
+
+    Each module numbers only the processes it started, and a forked child keeps its parent's number in the other
+    module: both numbers, `multiprocess`'s then `multiprocessing`'s. The first found alone was one number for the map
+    workers of two `multiprocessing` processes (DDP ranks of `mp.spawn` / `notebook_launcher`: both ranks' first
+    workers were `multiprocess` 1, so drew alike), and for every `multiprocessing` pool worker that a `multiprocess`
+    worker started (its own number, copied)."""
     if torch.utils.data.get_worker_info() is not None:
         return ()
-    for name in ("multiprocess", "multiprocessing"):  # (each module numbers only the processes it started)
+    numbers: tuple[int, ...] = ()
+    for name in ("multiprocess", "multiprocessing"):
         module = sys.modules.get(name)
         # `_identity`: the number multiprocessing gives a child (its name's: `ForkPoolWorker-3`); () in a main process
-        identity = getattr(module.current_process(), "_identity", ()) if module is not None else ()
-        if identity:
-            return tuple(int(number) for number in identity)
+        numbers += tuple(int(n) for n in getattr(module.current_process(), "_identity", ())) if module else ()
+    if numbers:
+        return numbers
     return (os.getpid(),) if in_forked_child() else ()
 
 

@@ -942,6 +942,7 @@ class FrameSource:
 
     def __init__(self, video, input_data_format, backend: str):
         self.reader: VideoReader | None = None
+        self.resizing_reader: VideoReader | None = None  # `reader_for`
         self.tensor: torch.Tensor | None = None
         self.alpha: torch.Tensor | None = None  # (T, 1, H, W), on the tensor's scale, for frames given with alpha
         self.channels = 3  # as given: 1 (grey) or 4 (alpha) for frames in memory; files are decoded to RGB
@@ -985,7 +986,7 @@ class FrameSource:
                     "set's row or batch? Pass its video column, e.g. `processor(batch['video'])`."
                 )
             self.reader = open_video(video, backend=backend)
-            self._resizing_reader = _resizing_reader(video, self.reader, backend)
+            self.resizing_reader = _resizing_reader(video, self.reader, backend)
             # a reader the caller opened (`open_video`'s) stays open, as `read_frames` leaves it: closed here, its
             # next read was "'NoneType' object has no attribute 'seek'" and PyAV crashed reading its rates
             self._owns_reader = self.reader is not video
@@ -999,9 +1000,13 @@ class FrameSource:
             if indices.size == self.num_frames:  # every frame, in order
                 return self.tensor
             return take_frames(self.tensor, indices)
-        reader = self.reader if size is None else self._resizing_reader
-        frames = reader.read(indices, size=size, interpolation=interpolation)  # (N, H, W, 3) uint8
+        frames = self.reader_for(size).read(indices, size=size, interpolation=interpolation)  # (N, H, W, 3) uint8
         return torch.from_numpy(frames).permute(0, 3, 1, 2)
+
+    def reader_for(self, size) -> VideoReader:
+        """The reader that decodes this file's frames at `size` (None: as stored): `reader`, or for a size, the one
+        that resizes as a path to the file is resized (`_resizing_reader`)."""
+        return self.reader if size is None else self.resizing_reader
 
     def pixels(self, indices: np.ndarray, scale: float = 1.0, size=None, interpolation: str = "bilinear"):
         """`get`'s frames on the 0-255 scale (`scale` from `float_scale`), those given with alpha composited onto

@@ -22,7 +22,7 @@ from accelerate.logging import get_logger
 from ..label_spellings import named_alike
 from .data import SYNTHETIC
 from .data.examples import class_order_of, digest_words, examples_digest, recipe_split_name, renumber_classes
-from .data.formats import hold_out, same_config_name
+from .data.formats import hold_out, is_saved_to_disk, same_config_name
 from .presets import EARLIER_PRESET_VALUES, PRESETS
 
 logger = get_logger(__name__)
@@ -310,9 +310,17 @@ def settings_as_typed_here(saved: dict | None, folder: str | None, dataset: str)
     """Recorded `saved` settings with their `--dataset` as this run typed it, when the folder the recorded run read
     (`folder`, `dataset_folder` of its `--dataset`) is the one this run's names: a resume (or the same command) run
     from another working directory typed the same folder another way (`data` from /work, `../data` from
-    /work/logs) and was refused as "trained with other batches"."""
+    /work/logs) and was refused as "trained with other batches". A `--dataset_config_name` recorded for a
+    `save_to_disk` folder, read whole, as none."""
     batches = saved.get("batches") if isinstance(saved, dict) else None
-    if not isinstance(batches, dict) or not folder or dataset_folder(dataset) != folder:
+    if not isinstance(batches, dict):
+        return saved
+    if batches.get("dataset_format") == "hub" and batches.get("dataset_config_name") and is_saved_to_disk(dataset):
+        # a save_to_disk folder holds no configurations: an earlier version read it whole past the name, which is
+        # now refused, and a run recorded with one could be resumed neither with it (refused) nor without it ("other
+        # batches"); its batches are the whole folder's, as this run's without the flag
+        saved = {**saved, "batches": (batches := {**batches, "dataset_config_name": None})}
+    if not folder or dataset_folder(dataset) != folder:
         return saved
     return {**saved, "batches": {**batches, "dataset": dataset}}
 

@@ -346,6 +346,27 @@ def hub_example(
     return {"video": video, "label": label_id(label_value(row, label_column)), "id": clip_id or fallback_id}
 
 
+def load_saved_to_disk(source: str, config_name: str | None = None):
+    """A folder written by `save_to_disk`, as a `DatasetDict` (a saved `Dataset` is its "train" split), read as
+    stored, whether read whole (`load_hub`) or streamed (`streaming.open_streaming_dataset`). The format the saving
+    session had set travels in the folder (state.json) and `load_from_disk` sets it again: rows of a
+    `with_format("torch", columns=["label"])` came without their video (KeyError: 'video'), "pandas"' a label as a
+    Series (TypeError), and streamed, `to_iterable_dataset` raised NotImplementedError / TypeError. A
+    `config_name` is refused: the folder holds no configurations, and it was read whole without a word."""
+    import datasets
+
+    if config_name is not None:
+        raise DatasetFormatError(
+            f"--dataset {source} is a folder written by save_to_disk, which holds one data set and no "
+            f"configurations: --dataset_config_name {config_name!r} cannot choose one. Leave the flag out, or "
+            "save each configuration to a folder of its own"
+        )
+    loaded = datasets.load_from_disk(source)
+    if isinstance(loaded, datasets.Dataset):
+        loaded = datasets.DatasetDict({"train": loaded})
+    return datasets.DatasetDict({split: dataset.with_format(None) for split, dataset in loaded.items()})
+
+
 @listings_kept()  # the folder is walked once for the whole read
 def load_hub(
     source: str,
@@ -371,19 +392,7 @@ def load_hub(
     builder = None
     scans_cache_dir = cache_dir  # the tars' indexes are kept there (`kept_scans`), not in the folder's own cache
     if is_saved_to_disk(source):
-        if config_name is not None:  # (it was read whole without a word, as though the configuration were chosen)
-            raise DatasetFormatError(
-                f"--dataset {source} is a folder written by save_to_disk, which holds one data set and no "
-                f"configurations: --dataset_config_name {config_name!r} cannot choose one. Leave the flag out, or "
-                "save each configuration to a folder of its own"
-            )
-        loaded = datasets.load_from_disk(source)
-        if isinstance(loaded, datasets.Dataset):
-            loaded = datasets.DatasetDict({"train": loaded})
-        # read as stored: the format the saving session had set travels in the folder (state.json) and came back,
-        # `with_format("torch", columns=["label"])`'s rows without their video (KeyError: 'video'), "pandas"' a label
-        # as a Series (TypeError)
-        loaded = datasets.DatasetDict({split: dataset.with_format(None) for split, dataset in loaded.items()})
+        loaded = load_saved_to_disk(source, config_name)
     else:
         if Path(source).is_dir():
             cache_dir = local_folder_cache_dir(Path(source), cache_dir)

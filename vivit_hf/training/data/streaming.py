@@ -65,7 +65,7 @@ from .folders import (
     unlabelled_split_names,
 )
 from .hub_clips import clips_by_normal_name, clips_on_disk, read_as_on_disk
-from .hub_datasets import HubSplit, hub_example
+from .hub_datasets import HubSplit, hub_example, load_saved_to_disk
 from .hub_files import (
     builder_once,
     chosen_track,
@@ -463,9 +463,7 @@ def _read_streaming_dataset(
     dangling: dict[str, list[str]] = {}
     builder = None
     if is_saved_to_disk(source):
-        loaded = datasets.load_from_disk(source)
-        if isinstance(loaded, datasets.Dataset):
-            loaded = datasets.DatasetDict({"train": loaded})
+        loaded = load_saved_to_disk(source, config_name)
         sizes = {split: len(d) for split, d in loaded.items()}
         loaded = {
             split: d.to_iterable_dataset(num_shards=saved_shards(len(d), num_shards, num_processes))
