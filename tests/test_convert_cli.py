@@ -4,9 +4,11 @@
 import json
 import os
 import re
+import runpy
 import shlex
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import huggingface_hub.constants
@@ -536,28 +538,17 @@ def test_params_that_do_not_fit_are_named_by_subtree_in_one_short_line(tmp_path,
     assert len(err[0]) < 500, len(err[0])
 
 
-def test_command_line_prints_errors_not_tracebacks(tmp_path):
-    env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "vivit_hf.convert",
-            "scenic",
-            "--checkpoint",
-            str(FLAX_DATA / "micro_config.json"),
-            "--config",
-            str(FLAX_DATA / "micro_config.json"),
-            "--out",
-            str(tmp_path / "out"),
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-    )
-    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
-    assert result.stderr.startswith("python -m vivit_hf.convert: error: ") and "is not a flax/scenic" in result.stderr
+def test_command_line_prints_errors_not_tracebacks(tmp_path, monkeypatch, capsys):
+    # `python -m vivit_hf.convert` run in this process (runpy, as `-m` runs it): its start in a new interpreter is
+    # test_module_entry_point_converts_a_checkpoint_flax_wrote's; an exception other than its exit would be raised.
+    flags = ["--checkpoint", str(FLAX_DATA / "micro_config.json"), "--config", str(FLAX_DATA / "micro_config.json")]
+    monkeypatch.setattr(sys, "argv", ["vivit_hf/convert.py", "scenic", *flags, "--out", str(tmp_path / "out")])
+    with warnings.catch_warnings(), pytest.raises(SystemExit) as exit:
+        warnings.filterwarnings("ignore", "'vivit_hf.convert' found in sys.modules", RuntimeWarning)  # (imported here)
+        runpy.run_module("vivit_hf.convert", run_name="__main__")
+    stderr = capsys.readouterr().err
+    assert exit.value.code == 2 and "Traceback" not in stderr, stderr
+    assert stderr.startswith("python -m vivit_hf.convert: error: ") and "is not a flax/scenic" in stderr
 
 
 def test_bugs_keep_their_traceback(tmp_path, monkeypatch):

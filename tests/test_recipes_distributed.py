@@ -202,12 +202,13 @@ def unfinished_runs(folder, runs, processes) -> str:
     return told
 
 
-def launch_runs(launcher, runs, folder, processes=2, timeout=600, cwds=None, environment=None):
+def launch_runs(launcher, runs, folder, processes=2, timeout=600, cwds=None, environment=None, ready=None):
     """Launch `RUNS_IN_ONE_LAUNCH` once with `launcher` for `runs`, {name: [SCRIPT, *ARGS]} (`cwds`, {name: folder}
     where a run has its own working folder, `{rank}` in it the process's rank), in `environment` (default: the recipe
     tests' `env()`; libraries read it as they are imported, so it is the whole launch's); returns {name:
     CompletedProcess} whose output is that of every process (rank 0's first) and whose status is the first process's
-    that failed, else 0. A launch that fails as a whole (a run that hangs or kills its process) fails here."""
+    that failed, else 0. A launch that fails as a whole (a run that hangs or kills its process) fails here; `ready`
+    (a test of an overrun): a function whose return the kill of an overrun launch waits for."""
     folder.mkdir(parents=True, exist_ok=True)
     script, plan = write_runs_in_one_launch(folder), []
     for name, argv in runs.items():
@@ -222,7 +223,8 @@ def launch_runs(launcher, runs, folder, processes=2, timeout=600, cwds=None, env
         # launch, crashed it with SIGSEGV in faulthandler's watchdog, status -11, and told nothing of the overrun)
         dump_after = str(max(timeout - 30, timeout * 2 // 3, 1))
         environment = dict(env() if environment is None else environment, DUMP_AFTER=dump_after)
-        launch = run_launch(command, timeout=timeout, before_kill=dump_forked_stacks, cwd=REPO, env=environment)
+        before_kill = dump_forked_stacks if ready is None else lambda pid: (ready(), dump_forked_stacks(pid))
+        launch = run_launch(command, timeout=timeout, before_kill=before_kill, cwd=REPO, env=environment)
     except subprocess.TimeoutExpired:
         raise AssertionError(f"the launch overran {timeout} s; {unfinished_runs(folder, runs, processes)}") from None
     results = {}
@@ -241,13 +243,14 @@ def launch_runs(launcher, runs, folder, processes=2, timeout=600, cwds=None, env
 
 
 # A run whose DataLoader worker never yields its first batch (as rank 0's evaluation worker did in CI, its process
-# waiting in DataLoader.__next__): the worker waits on line 7.
+# waiting in DataLoader.__next__): the worker writes the file argv[1] names, then waits on line 8.
 STUCK_WORKER = """
-import threading
+import pathlib, sys, threading
 import torch
 
 class NeverYields(torch.utils.data.IterableDataset):
     def __iter__(self):
+        pathlib.Path(sys.argv[1]).write_text("waiting")
         threading.Event().wait()
         yield 0
 
@@ -257,13 +260,26 @@ next(iter(torch.utils.data.DataLoader(NeverYields(), num_workers=1)))
 
 def test_an_overrun_launch_shows_where_its_dataloader_workers_wait(tmp_path):
     """The overrun's report holds the worker's own stack, not only that of the process waiting for its batch."""
-    script = tmp_path / "stuck.py"
+    script, waiting = tmp_path / "stuck.py", tmp_path / "waiting"
     script.write_text(STUCK_WORKER)
+    # A short limit, the kill held until the worker waits (the launch's imports take seconds, more on a loaded
+    # machine): not a limit long enough for them waited out.
     with pytest.raises(AssertionError) as overrun:
-        launch_runs([sys.executable], {"stuck": [script]}, tmp_path / "launch", processes=1, timeout=30)
+        launch_runs(
+            [sys.executable], {"stuck": [script, waiting]}, tmp_path / "launch", processes=1, timeout=8,
+            ready=lambda: wait_for_text(waiting, "waiting"),
+        )  # fmt: skip
     told = str(overrun.value)
-    assert "the launch overran 30 s" in told and "stuck, process 0, did not end" in told, told
-    assert "in _worker_loop" in told and f'File "{script}", line 7 in __iter__' in told, told
+    assert "the launch overran 8 s" in told and "stuck, process 0, did not end" in told, told
+    assert "in _worker_loop" in told and f'File "{script}", line 8 in __iter__' in told, told
+
+
+def wait_for_text(path, text, limit: float = 120) -> None:
+    """Wait (at most `limit` s) until the file `path` holds `text`, then a moment for its writer to go on."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline and not (path.is_file() and text in path.read_text()):
+        time.sleep(0.1)
+    time.sleep(0.2)
 
 
 def tiny_model(batch):

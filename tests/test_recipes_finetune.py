@@ -2090,26 +2090,51 @@ def test_recorded_settings_of_an_older_run_name_the_file_they_were_read_from(tmp
         recorded_settings(tmp_path)
 
 
-def test_the_card_of_a_resumed_run_shows_the_settings_its_steps_trained_with(videofolder, tmp_path):
+@pytest.fixture(scope="module")
+def resumed_with_other_settings(videofolder, tmp_path_factory):
+    """A run of 2 steps (a checkpoint at step 2) resumed with other settings twice: with nothing left to train, then
+    to step 4; made once for the card's and the saved settings' tests (`run_once`). Returns (the resumes' stderr,
+    the folder), where <stage>/ holds the run's card, processor, settings and results after each stage (`finished`,
+    `no_step`, `longer`), `finished/` also step 2's trainer state."""
+    from run_once import run_once
+
+    def make(folder):
+        out = folder / "out"
+        flags = [*TINY_MODEL, "--dataset", videofolder, "--output_dir", out, "--checkpointing_steps", "2"]
+        changed = ["--do_flip", "true", "--learning_rate", "0.01", "--eval_num_clips", "2", *RESUME_LATEST]
+        stderr = {}
+        for stage, extra in (("finished", ["2"]), ("no_step", ["2", *changed]), ("longer", ["4", *changed])):
+            stderr[stage] = run(FINETUNE, *flags, "--max_train_steps", *extra).stderr[-6000:]
+            (folder / stage).mkdir()
+            for name in ("README.md", "video_preprocessor_config.json", "run_settings.json", "all_results.json"):
+                shutil.copy(out / name, folder / stage / name)
+            if stage == "finished":
+                shutil.copy(out / "checkpoints" / "step_2" / "trainer_state.json", folder / stage)
+        return stderr
+
+    return run_once(tmp_path_factory, "resumed_with_other_settings", make)
+
+
+RESUME_LATEST = ["--resume_from_checkpoint", "latest"]
+
+
+def test_the_card_of_a_resumed_run_shows_the_settings_its_steps_trained_with(resumed_with_other_settings):
     """A finished run resumed with `--do_flip true` trains no step, and its card said `do_flip True`, the last
     command's flag. The card now shows what the checkpoint's own run recorded it trained with, and a resume that
     trains steps with other settings is shown as a change after the step it resumed from."""
-    flags = [*TINY_MODEL, "--dataset", videofolder, "--output_dir", tmp_path, "--checkpointing_steps", "2"]
-    run(FINETUNE, *flags, "--max_train_steps", "2")
-    recorded = json.loads((tmp_path / "checkpoints" / "step_2" / "trainer_state.json").read_text())["settings"]
+    stderr, folder = resumed_with_other_settings
+    recorded = json.loads((folder / "finished" / "trainer_state.json").read_text())["settings"]
     assert recorded["other"]["do_flip"] is False and recorded["other"]["learning_rate"] == 3e-3
 
-    def rows(*names):
-        card = (tmp_path / "README.md").read_text().splitlines()
+    def rows(stage, *names):
+        card = (folder / stage / "README.md").read_text().splitlines()
         return [next(row for row in card if row.startswith(f"| {name} |")) for name in names]
 
-    resumed = run(FINETUNE, *flags, "--max_train_steps", "2", "--do_flip", "true", "--resume_from_checkpoint", "latest")
-    assert "nothing left to train" in resumed.stderr
-    assert rows("do_flip", "max_train_steps") == ["| do_flip | False |", "| max_train_steps | 2 |"]
-    longer = ["--max_train_steps", "4", "--do_flip", "true", "--learning_rate", "0.01"]
-    run(FINETUNE, *flags, *longer, "--resume_from_checkpoint", "latest")
-    assert json.loads((tmp_path / "all_results.json").read_text())["completed_steps"] == 4
-    assert rows("do_flip", "max_train_steps", "learning_rate") == [
+    # resumed with --do_flip true --learning_rate 0.01 --eval_num_clips 2, then to step 4 with them
+    assert "nothing left to train" in stderr["no_step"]
+    assert rows("no_step", "do_flip", "max_train_steps") == ["| do_flip | False |", "| max_train_steps | 2 |"]
+    assert json.loads((folder / "longer" / "all_results.json").read_text())["completed_steps"] == 4
+    assert rows("longer", "do_flip", "max_train_steps", "learning_rate") == [
         "| do_flip | False, then True after step 2 (resumed) |",
         "| max_train_steps | 2, then 4 after step 2 (resumed) |",
         "| learning_rate | 0.003, then 0.01 after step 2 (resumed) |",
@@ -2176,22 +2201,23 @@ def test_the_short_clip_warning_says_what_the_short_video_rule_does_with_the_cli
     assert ("looped" in warning) is (valid and short_video != "pad"), warning  # said only of clips that are looped
 
 
-def test_a_resume_that_trains_no_step_saves_the_processor_and_settings_its_steps_trained_with(videofolder, tmp_path):
+def test_a_resume_that_trains_no_step_saves_the_processor_and_settings_its_steps_trained_with(
+    resumed_with_other_settings,
+):
     """A finished run resumed with `--do_flip true` trains no step, yet its saved processor (what a further
     fine-tuning starts from) said do_flip true and its run_settings.json recorded that command's settings. Both are
     now the finished run's own, but for the evaluation the resume measured; a resume that trains steps saves its own."""
-    flags = [*TINY_MODEL, "--dataset", videofolder, "--output_dir", tmp_path, "--checkpointing_steps", "2"]
-    run(FINETUNE, *flags, "--max_train_steps", "2")
-    processor_file, settings_file = tmp_path / "video_preprocessor_config.json", tmp_path / "run_settings.json"
-    finished_processor, finished = json.loads(processor_file.read_text()), json.loads(settings_file.read_text())
+    stderr, folder = resumed_with_other_settings
+    processor, settings = "video_preprocessor_config.json", "run_settings.json"
+    finished_processor = json.loads((folder / "finished" / processor).read_text())
+    finished = json.loads((folder / "finished" / settings).read_text())
     assert finished_processor["do_flip"] is False and finished["settings"]["other"]["learning_rate"] == 3e-3
-    changed = ["--do_flip", "true", "--learning_rate", "0.01", "--eval_num_clips", "2"]
-    resumed = run(FINETUNE, *flags, "--max_train_steps", "2", *changed, "--resume_from_checkpoint", "latest")
-    assert "nothing left to train" in resumed.stderr
-    assert json.loads(processor_file.read_text()) == finished_processor
+    # resumed with --do_flip true --learning_rate 0.01 --eval_num_clips 2
+    assert "nothing left to train" in stderr["no_step"]
+    assert json.loads((folder / "no_step" / processor).read_text()) == finished_processor
     finished["settings"]["other"]["eval_num_clips"] = 2  # what the resume's evaluation measured
-    assert json.loads(settings_file.read_text()) == finished
-    run(FINETUNE, *flags, "--max_train_steps", "4", *changed, "--resume_from_checkpoint", "latest")
-    assert json.loads(processor_file.read_text())["do_flip"] is True
-    other = json.loads(settings_file.read_text())["settings"]["other"]
+    assert json.loads((folder / "no_step" / settings).read_text()) == finished
+    # then to step 4 with them
+    assert json.loads((folder / "longer" / processor).read_text())["do_flip"] is True
+    other = json.loads((folder / "longer" / settings).read_text())["settings"]["other"]
     assert (other["do_flip"], other["learning_rate"], other["max_train_steps"]) == (True, 0.01, 4)

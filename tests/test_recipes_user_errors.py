@@ -622,53 +622,78 @@ def test_a_module_accelerate_needs_is_not_blamed_on_the_recipes_extra(script):
     assert last_line(result.stderr).startswith("ModuleNotFoundError: import of yaml halted"), result.stderr[-2000:]
 
 
-def test_a_total_batch_above_the_training_sets_size_is_said_not_reported_as_trained(tmp_path):
+ADVICE = re.compile(r"--per_device_train_batch_size (\d+) --gradient_accumulation_steps (\d+)")
+
+
+@pytest.fixture(scope="module")
+def batch_runs(tmp_path_factory):
+    """One step on 6 training clips (3 a class) with total batches above 6 ("8x2", "2x8": per-device batch x
+    accumulation), each then run again with the batch its warning advises ("8x2 advised", ...; none where it advised
+    none), and with a per-device batch of 6 ("6"); made once for the tests below (`run_once`). Returns ({name:
+    [status, stderr]}, the folder), each run's output in <folder>/<name>."""
+    from run_once import run_once
+
+    def make(folder):
+        for label, name in enumerate(("up", "down")):
+            for i in range(3):
+                tiny_clip(folder / "data" / "train" / name / f"{i}.mp4", label, seed=i)
+                tiny_clip(folder / "data" / "test" / name / f"{i}.mp4", label, seed=10 + i)
+        common = ["--dataset", folder / "data", "--max_train_steps", "1", "--num_workers", "0", *TINY_MODEL]
+        runs = {}
+
+        def finetune(name, *flags):
+            result = run_recipe(FINETUNE, *common, "--output_dir", folder / name, *flags)
+            runs[name] = [result.returncode, result.stderr[-6000:]]
+
+        for per_device, accumulation in BATCHES:
+            name = f"{per_device}x{accumulation}"
+            finetune(name, "--per_device_train_batch_size", per_device, "--gradient_accumulation_steps", accumulation)
+            advice = ADVICE.search(runs[name][1])
+            if advice:
+                advised = ["--per_device_train_batch_size", advice[1], "--gradient_accumulation_steps", advice[2]]
+                finetune(f"{name} advised", *advised)
+        finetune("6", "--per_device_train_batch_size", "6")
+        return runs
+
+    return run_once(tmp_path_factory, "batch_runs", make)
+
+
+BATCHES = [("8", "2"), ("2", "8")]
+
+
+def test_a_total_batch_above_the_training_sets_size_is_said_not_reported_as_trained(batch_runs):
     """A batch of 8 x accumulation 2 on 6 training clips: every optimiser step saw the 6 clips (one step an epoch)
     while the log, all_results.json and the card said 16, without a word (a paper preset's 64 on a small folder of the
     user's). The warning names both figures; a batch the set fills is not warned about."""
-    for label, name in enumerate(("up", "down")):
-        for i in range(3):
-            tiny_clip(tmp_path / "data" / "train" / name / f"{i}.mp4", label, seed=i)
-            tiny_clip(tmp_path / "data" / "test" / name / f"{i}.mp4", label, seed=10 + i)
-    common = ["--dataset", tmp_path / "data", "--max_train_steps", "1", "--num_workers", "0", *TINY_MODEL]
-    result = run_recipe(
-        FINETUNE, *common, "--output_dir", tmp_path / "big", "--per_device_train_batch_size", "8",
-        "--gradient_accumulation_steps", "2",
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr[-3000:]
-    results = json.loads((tmp_path / "big" / "all_results.json").read_text())
+    runs, folder = batch_runs
+    status, stderr = runs["8x2"]
+    assert status == 0, stderr[-3000:]
+    results = json.loads((folder / "8x2" / "all_results.json").read_text())
     assert results["effective_total_batch_size"] == 16 and results["train_clips_per_process"] == [6]
     assert (
         "the total batch of 16 (--per_device_train_batch_size 8 x 1 process x accumulation 2) is more than the 6 "
         "training clips: every optimiser step sees 6 at most"
-    ) in result.stderr, result.stderr[-3000:]
-    fits = run_recipe(FINETUNE, *common, "--output_dir", tmp_path / "fits", "--per_device_train_batch_size", "6")
-    assert fits.returncode == 0, fits.stderr[-3000:]
-    assert "is more than the" not in fits.stderr
+    ) in stderr, stderr[-3000:]
+    status, stderr = runs["6"]  # a per-device batch of 6
+    assert status == 0, stderr[-3000:]
+    assert "is more than the" not in stderr
 
 
-@pytest.mark.parametrize("batch", [("8", "2"), ("2", "8")])
-def test_the_batch_the_warning_advises_fits_the_training_set(tmp_path, batch):
+@pytest.mark.parametrize("batch", BATCHES)
+def test_the_batch_the_warning_advises_fits_the_training_set(batch_runs, batch):
     """The warning for a total batch above the training set advised 'a --total_batch_size (or
     --per_device_train_batch_size) of at most 6': with --gradient_accumulation_steps typed a total is refused as
     contradicting it, and a per-device batch of 2 is at most 6 already. The reference: the recipe run again with the
     flags the warning gives trains with a total batch of at most 6, unwarned."""
-    for label, name in enumerate(("up", "down")):
-        for i in range(3):
-            tiny_clip(tmp_path / "data" / "train" / name / f"{i}.mp4", label, seed=i)
-            tiny_clip(tmp_path / "data" / "test" / name / f"{i}.mp4", label, seed=10 + i)
-    common = ["--dataset", tmp_path / "data", "--max_train_steps", "1", "--num_workers", "0", *TINY_MODEL]
-    per_device, accumulation = batch
-    flags = ["--per_device_train_batch_size", per_device, "--gradient_accumulation_steps", accumulation]
-    warned = run_recipe(FINETUNE, *common, "--output_dir", tmp_path / "big", *flags)
-    assert warned.returncode == 0, warned.stderr[-3000:]
-    advice = re.search(r"--per_device_train_batch_size (\d+) --gradient_accumulation_steps (\d+)", warned.stderr)
-    assert advice, warned.stderr[-3000:]
-    advised = ["--per_device_train_batch_size", advice[1], "--gradient_accumulation_steps", advice[2]]
-    fits = run_recipe(FINETUNE, *common, "--output_dir", tmp_path / "fits", *advised)
-    assert fits.returncode == 0, fits.stderr[-3000:]
-    assert "is more than the" not in fits.stderr
-    assert json.loads((tmp_path / "fits" / "all_results.json").read_text())["effective_total_batch_size"] <= 6
+    runs, folder = batch_runs
+    name = "x".join(batch)
+    status, warned = runs[name]
+    assert status == 0, warned[-3000:]
+    assert ADVICE.search(warned), warned[-3000:]
+    status, fits = runs[f"{name} advised"]  # run with the flags ADVICE found in the warning
+    assert status == 0, fits[-3000:]
+    assert "is more than the" not in fits
+    assert json.loads((folder / f"{name} advised" / "all_results.json").read_text())["effective_total_batch_size"] <= 6
 
 
 def test_streaming_shards_without_an_evaluation_split_is_one_line_exit_2(tmp_path):
