@@ -192,14 +192,17 @@ def test_refuses_cuda_without_a_gpu(bench):
     "variant", ["spatio_temporal", "factorised_encoder", "factorised_self_attention", "factorised_dot_product"]
 )
 def test_model_compiles_as_one_graph(bench, variant):
-    """`torch.compile` sees each model whole: no graph break in the blocks, in training mode with stochastic depth."""
+    """`torch.compile` sees each model whole: no graph break in the blocks, in training mode with stochastic depth, a
+    padded batch's masks included, as `_can_compile_fullgraph` (True, as on transformers' ViViT) declares."""
     import torch._dynamo
 
     config = bench.vivit_config(variant, bench.SIZES["tiny"], "sdpa")
     config.drop_path_rate = 0.1
     model = bench.VIVIT_MODELS[variant][1](config).train()
+    assert model._can_compile_fullgraph
     torch._dynamo.reset()
-    explanation = torch._dynamo.explain(model)(pixel_values=torch.randn(1, 4, 3, 32, 32))
+    padded = torch.tensor([[1, 1, 1, 1], [1, 1, 0, 0]])
+    explanation = torch._dynamo.explain(model)(pixel_values=torch.randn(2, 4, 3, 32, 32), attention_mask=padded)
     assert explanation.graph_break_count == 0, explanation.break_reasons
     assert explanation.graph_count == 1
 

@@ -87,20 +87,6 @@ def test_eager_and_sdpa_agree(name):
     torch.testing.assert_close(outputs["eager"], outputs["sdpa"], rtol=0, atol=1e-5)
 
 
-@pytest.mark.parametrize("name", VARIANTS)
-def test_each_variant_compiles_as_one_graph_as_its_flag_says(name):
-    """`_can_compile_fullgraph` is True, as on transformers' ViViT and ViT: the whole forward, a padded batch's masks
-    included, traces as one graph (`fullgraph=True` raises at a graph break). `backend="eager"` runs the traced graph
-    as it is: no compiler needed, eager's output. (It was False, the default, where nothing breaks the graph.)"""
-    torch._dynamo.reset()  # (a cache filled by other tests' compilations would fall back to eager without a word)
-    model = tiny(name, **SMALLEST, **({"num_temporal_layers": 1} if name == "factorised_encoder" else {})).vivit
-    assert model._can_compile_fullgraph
-    inputs = dict(pixel_values=clip(size=16), attention_mask=torch.tensor([[1, 1, 1, 1], [1, 1, 0, 0]]))
-    with torch.no_grad():
-        compiled = torch.compile(model, backend="eager", fullgraph=True)(**inputs).pooler_output
-        torch.testing.assert_close(compiled, model(**inputs).pooler_output, rtol=0, atol=0)
-
-
 @pytest.mark.parametrize(
     "patch, shape", [((2, 8, 8), (2, 7, 3, 35, 42)), ((1, 4, 4), (1, 3, 3, 9, 13)), ((3, 5, 2), (2, 6, 1, 10, 7))]
 )

@@ -255,22 +255,28 @@ def test_a_hub_library_the_fork_server_has_not_imported_gets_the_main_processs_s
 def test_a_worker_is_as_quiet_as_the_main_process_made_its_logging():
     """`logging.disable(logging.WARNING)` (a notebook's way to quiet every logger) and a logger that
     `logging.config.dictConfig` disabled (`disable_existing_loggers`) silence a forked worker, which inherits them; a
-    fork server's workers still said every warning."""
+    fork server's workers still said every warning. And no other: a logger this process has enabled, which the fork
+    server's own imports disabled (a `dictConfig` at import, run there before a library's loggers were made and here
+    after), stayed disabled in its workers."""
     from vivit_hf.training.data import workers
 
-    quiet, disabled = logging.getLogger(f"{LOGGER}.quieted"), logging.root.manager.disable
+    quiet, spoken = logging.getLogger(f"{LOGGER}.quieted"), logging.getLogger(f"{LOGGER}.spoken")
+    disabled = logging.root.manager.disable
+    loggers = {name: item for name, item in logging.root.manager.loggerDict.items() if isinstance(item, logging.Logger)}
+    was_disabled = {name: item.disabled for name, item in loggers.items()}
     try:
         logging.disable(logging.WARNING)
         quiet.disabled = True
         config = workers._logging_config()
         logging.disable(logging.NOTSET)  # as the fork server has them
-        quiet.disabled = False
+        quiet.disabled, spoken.disabled = False, True
         # (the others' as they are: applied here, their handlers of pytest's streams would go)
         workers._apply_logging_config({name: config[name] for name in ("", quiet.name) if name in config})
-        assert (logging.root.manager.disable, quiet.disabled) == (logging.WARNING, True)
+        assert (logging.root.manager.disable, quiet.disabled, spoken.disabled) == (logging.WARNING, True, False)
     finally:
         logging.disable(disabled)
-        quiet.disabled = False
+        for name, item in loggers.items():
+            item.disabled = was_disabled[name]
 
 
 class HoldsALambda(NeedsTheLock):

@@ -255,8 +255,10 @@ class ViViTVideoProcessor(BaseVideoProcessor):
     """
 
     valid_kwargs = ViViTVideoProcessorKwargs
-    # every input a call can return that the models read: `attention_mask` comes with `pad_to_longest` (transformers
-    # lists such masks, as its audio feature extractors list theirs, and its pipelines pad what is listed here)
+    # every input a call can return that the models read: `attention_mask` comes with `pad_to_longest` only, as
+    # transformers lists masks a call may leave out (Wav2Vec2's `attention_mask` without `return_attention_mask`,
+    # DETR's `pixel_mask` without `do_pad`); transformers' Trainer reads the first name alone, its pipelines the names
+    # only for the side they pad on, never asking for a key a call lacks
     model_input_names = ["pixel_values", "attention_mask"]
 
     resample = PILImageResampling.BILINEAR

@@ -291,6 +291,12 @@ def _apply_logging_config(config: dict) -> None:
     # `logging.config.dictConfig` disabled (`disable_existing_loggers`) silence forked workers, which inherit them;
     # the fork server's still spoke
     logging.disable(config.get("", {}).get("disable", logging.NOTSET))
+    # and only those: a logger this process has not disabled is enabled here. The server's own imports can have
+    # disabled it (a main-script module calling `dictConfig` at import, which the server imports after `datasets`
+    # where the script imported it first, disables `datasets`' loggers there alone): its workers said nothing.
+    for name, logger in list(logging.root.manager.loggerDict.items()):
+        if isinstance(logger, logging.Logger) and name not in config:
+            logger.disabled = False
     for name, settings in config.items():
         logger = logging.getLogger(name or None)
         logger.setLevel(settings["level"])
