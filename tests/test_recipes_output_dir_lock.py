@@ -261,28 +261,44 @@ def test_an_evaluation_of_a_model_a_live_run_is_writing_is_refused(tmp_path):
     assert (model / ".run.lock").read_text() == f"host {socket.gethostname()}, pid {holder.pid}\n"
 
 
-LOOKS = """
-import sys, time
-from vivit_hf.training.checkpoints import live_run_holding
-end, seen = time.monotonic() + 1.5, []
-while time.monotonic() < end:
-    seen.append(live_run_holding(sys.argv[1]))
-print(len(seen), [holder for holder in seen if holder][:3])
-"""
+def look_for_a_second_and_a_half(folder: Path, said: Path) -> None:
+    """A process looking whether a live run holds `folder` for 1.5 s, as evaluate.py looks at its --model; how many
+    looks it made and the first holders it saw, into `said`. Forked from the pytest worker, it has the code imported."""
+    from vivit_hf.training.checkpoints import live_run_holding
+
+    end, seen = time.monotonic() + 1.5, []
+    while time.monotonic() < end:
+        seen.append(live_run_holding(folder))
+    said.write_text(json.dumps([len(seen), [holder for holder in seen if holder][:3]]))
+    os._exit(0)  # (no pytest teardown in a forked process)
 
 
 def test_evaluations_of_one_model_looking_at_it_together_do_not_refuse_each_other(tmp_path):
     """Each evaluation looks whether a live run holds its --model. The look took the model's lock for a moment, so
     two evaluations of one model started together (other data sets, side by side, as documented) could find each
-    other's look and one was refused as if a fine-tuning run were writing the model. No run holds it here: looks
-    from two processes at once, for a second and a half, see none."""
-    command = [sys.executable, "-c", LOOKS, str(tmp_path)]
-    lookers = [subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=env()) for _ in range(2)]
+    other's look and one was refused as if a fine-tuning run were writing the model. No run holds it here, but its
+    `.run.lock` is there (a killed run's, as a fine-tuned model's folder can keep it), so each look takes the lock:
+    looks from two processes at once see none."""
+    import multiprocessing
+
+    model = tmp_path / "model"
+    model.mkdir()
+    (model / ".run.lock").write_text("host h, pid 1\n")
+    context = multiprocessing.get_context("fork")
+    lookers = [
+        context.Process(target=look_for_a_second_and_a_half, args=(model, tmp_path / f"said{i}")) for i in range(2)
+    ]
     for looker in lookers:
-        out, _ = looker.communicate(timeout=60)
-        looks, seen = out.split(" ", 1)
-        assert int(looks) > 100 and seen.strip() == "[]", out
-    assert list(tmp_path.iterdir()) == []  # a look writes nothing in the model's folder
+        looker.start()
+    for looker in lookers:
+        looker.join(timeout=60)
+    assert [looker.exitcode for looker in lookers] == [0, 0]
+    for i in range(2):
+        looks, seen = json.loads((tmp_path / f"said{i}").read_text())
+        assert looks > 100 and seen == [], (looks, seen)
+    # a look writes nothing in the model's folder
+    assert [path.name for path in model.iterdir()] == [".run.lock"]
+    assert (model / ".run.lock").read_text() == "host h, pid 1\n"
 
 
 def test_a_finetune_into_a_folder_whose_model_a_live_evaluation_reads_is_refused(tmp_path):
