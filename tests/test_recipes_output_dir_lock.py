@@ -194,11 +194,30 @@ def evaluation_setup(root: Path) -> tuple[Path, Path]:
     return root / "model", root / "data"
 
 
-def refusal_of(holder: subprocess.Popen, named: str, folder) -> str:
+def refusal_of(pid: int, named: str, folder) -> str:
     return (
         f"error: {named} {folder} is being written by a run that is still alive (host {socket.gethostname()}, pid "
-        f"{holder.pid}); stop it (or wait for it to end) before starting another there"
+        f"{pid}); stop it (or wait for it to end) before starting another there"
     )
+
+
+# `python SCRIPT ARGS` twice at once, each child's stderr into a file of its own (forked from the fresh_python server,
+# which has the heavy libraries imported: two new interpreters cost some 10 s of CPU); `pid:status` of each, on stdout.
+TWICE_AT_ONCE = """
+import os, runpy, sys
+script, said, args = sys.argv[1], sys.argv[2:4], sys.argv[4:]
+children = []
+for path in said:
+    child = os.fork()
+    if child == 0:  # ends as `python SCRIPT ARGS` does: sys.exit's status, or a traceback and 1; atexit handlers run
+        os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
+        os.dup2(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC), 2)
+        sys.argv, sys.path[0] = [script, *args], os.path.dirname(script)
+        runpy.run_path(script, run_name="__main__")
+        sys.exit(0)
+    children.append(child)
+print(*(f"{child}:{os.waitstatus_to_exitcode(os.waitpid(child, 0)[1])}" for child in children))
+"""
 
 
 def test_two_evaluations_started_together_into_one_folder_write_one_whole_result(tmp_path):
@@ -207,15 +226,16 @@ def test_two_evaluations_started_together_into_one_folder_write_one_whole_result
     word. Now the second is refused in one line naming the first, exit 2, and the first's results are whole."""
     model, data = evaluation_setup(tmp_path)
     out = tmp_path / "out"
-    command = [sys.executable, str(EVALUATE), "--model", str(model), "--dataset", str(data), "--output_dir", str(out)]
-    command += ["--num_workers", "0"]
-    runs = [subprocess.Popen(command, cwd=REPO, env=env(), stderr=subprocess.PIPE, text=True) for _ in range(2)]
-    stderr = [run.communicate(timeout=300)[1] for run in runs]
-    codes = [run.returncode for run in runs]
+    said = [tmp_path / "stderr0", tmp_path / "stderr1"]
+    command = ["-c", TWICE_AT_ONCE, EVALUATE, *said, "--model", model, "--dataset", data, "--output_dir", out]
+    together = fresh_python.server(fresh_python.RECIPES, env()).run([*command, "--num_workers", "0"], cwd=REPO)
+    assert together.returncode == 0, together.stderr[-3000:]
+    pids, codes = zip(*[map(int, child.split(":")) for child in together.stdout.split()])
+    stderr = [path.read_text() for path in said]
     assert sorted(codes) == [0, 2], "\n".join(text[-2000:] for text in stderr)
-    winner, refused = (runs[0], runs[1]) if codes[0] == 0 else (runs[1], runs[0])
-    assert last_line(stderr[runs.index(refused)]) == refusal_of(winner, "--output_dir", out)
-    assert "Traceback" not in stderr[runs.index(refused)]
+    winner, refused = (0, 1) if codes[0] == 0 else (1, 0)
+    assert last_line(stderr[refused]) == refusal_of(pids[winner], "--output_dir", out)
+    assert "Traceback" not in stderr[refused]
     results = json.loads((out / "eval_results.json").read_text())
     assert results["num_samples"] == 4 and len((out / "predictions.jsonl").read_text().splitlines()) == 4
     assert sorted(path.name for path in out.iterdir() if path.name.startswith(".")) == []  # no staging, no lock
@@ -230,7 +250,7 @@ def test_an_evaluation_into_a_folder_a_live_run_holds_is_refused_naming_it(tmp_p
     with held(out) as holder:
         result = run_recipe(EVALUATE, "--model", model, "--dataset", data, "--output_dir", out, "--num_workers", 0)
     assert result.returncode == 2, result.stderr[-3000:]
-    assert last_line(result.stderr) == refusal_of(holder, "--output_dir", out)
+    assert last_line(result.stderr) == refusal_of(holder.pid, "--output_dir", out)
     assert sorted(path.name for path in out.iterdir()) == [".run.lock"]  # nothing written, nothing removed
 
     default = model / "eval_data_test_1x1"
@@ -238,7 +258,7 @@ def test_an_evaluation_into_a_folder_a_live_run_holds_is_refused_naming_it(tmp_p
     with held(default) as holder:
         result = run_recipe(EVALUATE, "--model", model, "--dataset", data, "--num_workers", 0)
     assert result.returncode == 2, result.stderr[-3000:]
-    assert last_line(result.stderr) == refusal_of(holder, "the default --output_dir", default)
+    assert last_line(result.stderr) == refusal_of(holder.pid, "the default --output_dir", default)
     assert sorted(path.name for path in default.iterdir()) == [".run.lock"]
 
 
@@ -339,7 +359,7 @@ def test_a_prediction_into_a_folder_a_live_run_holds_is_refused_naming_it(tmp_pa
     with held(out) as holder:
         result = run_recipe(PREDICT, "--model", model, "--videos", tmp_path / "a.mp4", "--output_dir", out)
     assert result.returncode == 2, result.stderr[-3000:]
-    assert last_line(result.stderr) == "predict.py: " + refusal_of(holder, "--output_dir", out)
+    assert last_line(result.stderr) == "predict.py: " + refusal_of(holder.pid, "--output_dir", out)
     assert sorted(path.name for path in out.iterdir()) == [".run.lock"]
 
 
