@@ -73,22 +73,53 @@ def test_a_second_run_on_an_output_dir_a_live_run_holds_is_refused_naming_it(tmp
     assert (out / "model.safetensors").is_file() and not (out / ".run.lock").exists()
 
 
+def hold_and_sleep(folder: Path, said: Path) -> None:
+    """A run holding `folder` (`hold_output_dir`) until it is killed; "held" into `said` once it holds it."""
+    from vivit_hf.training.checkpoints import hold_output_dir
+
+    said.write_text(str(hold_output_dir(folder)))
+    time.sleep(600)
+    os._exit(0)
+
+
+def look_with_hold_output_dir(folder: Path, said: Path) -> None:
+    """What `hold_output_dir(folder)` says in a process of its own (a lock is a process's), into `said`."""
+    from vivit_hf.training.checkpoints import hold_output_dir
+
+    said.write_text(str(hold_output_dir(folder)))
+    os._exit(0)  # (no pytest teardown in a forked process)
+
+
 def test_the_lock_of_a_killed_run_is_free_at_once(tmp_path):
     """No stale lock: a run killed with SIGKILL (the OOM killer) leaves the folder free for the next."""
-    holder = start_holder(
-        "import sys, time\nfrom vivit_hf.training.checkpoints import hold_output_dir\n"
-        "assert hold_output_dir(sys.argv[1]) is None\nprint('held', flush=True)\ntime.sleep(600)\n",
-        tmp_path,
-    )
-    # each look a process of its own (a lock is a process's), forked from one with torch imported (fresh_python.py)
-    check = "import sys\nfrom vivit_hf.training.checkpoints import hold_output_dir\nprint(hold_output_dir(sys.argv[1]))"
-    looker = fresh_python.server(fresh_python.RECIPES, env())
-    held = looker.run(["-c", check, tmp_path], cwd=REPO)
-    assert f"pid {holder.pid})" in held.stdout, held.stdout + held.stderr
-    os.kill(holder.pid, signal.SIGKILL)
-    holder.wait()
-    free = looker.run(["-c", check, tmp_path], cwd=REPO)
-    assert free.stdout.strip() == "None", free.stdout + free.stderr
+    import multiprocessing
+
+    # each a process forked from the pytest worker, which has the code imported (a new interpreter costs seconds)
+    context = multiprocessing.get_context("fork")
+    folder = tmp_path / "out"
+    folder.mkdir()
+    holder = context.Process(target=hold_and_sleep, args=(folder, tmp_path / "holder"))
+    holder.start()
+    try:
+        deadline = time.monotonic() + 60
+        while not (tmp_path / "holder").is_file() and time.monotonic() < deadline and holder.is_alive():
+            time.sleep(0.05)
+        assert (tmp_path / "holder").read_text() == "None"  # it holds the folder
+
+        def look(name: str) -> str:
+            looker = context.Process(target=look_with_hold_output_dir, args=(folder, tmp_path / name))
+            looker.start()
+            looker.join(timeout=60)
+            return (tmp_path / name).read_text()
+
+        assert f"pid {holder.pid})" in look("held")
+        os.kill(holder.pid, signal.SIGKILL)
+        holder.join(timeout=60)
+        assert look("free") == "None"
+    finally:
+        if holder.is_alive():
+            holder.kill()
+            holder.join()
 
 
 def _children(pid: int) -> list[int]:
