@@ -92,17 +92,23 @@ def test_two_processes_predict_each_video_once_in_the_order_of_one(model_and_vid
         }
 
 
-def test_a_stopped_launch_names_the_files_its_videos_are_listed_in(model_and_videos, tmp_path):
-    """Two processes, each stopped by SIGTERM as it starts its second video (its first written): each said its videos
-    were "each listed in predictions.jsonl", a file only written once every process is done; they are listed in its
-    part, predictions.rank<r>.jsonl, which the line now names."""
-    import re
-
+@pytest.fixture(scope="module")
+def stopped_launch(model_and_videos, tmp_path_factory):
+    """One launch of two processes over 4 videos (2 each) into a folder holding an earlier run's predictions.jsonl,
+    each process stopped by SIGTERM (a scheduler's stop) as it starts its second video, its first written: the
+    output folder, the launch's status and its log, for the tests below (one launch, as each costs some 10 s)."""
     from test_timeline_predict import STOPPED_AT_SECOND_VIDEO
 
-    model, folder = model_and_videos
-    out = tmp_path / "out"
-    wrapper = tmp_path / "stopped_at_second_video.py"
+    model, _ = model_and_videos
+    root = tmp_path_factory.mktemp("stopped_launch")
+    folder = root / "videos"
+    folder.mkdir()
+    for i in range(4):
+        write_colour_video(folder / f"c{i:02d}.mp4", 4, schedule=[(0, "red"), (1, "green")])
+    out = root / "out"
+    out.mkdir()
+    (out / "predictions.jsonl").write_text(json.dumps({"video": "earlier.mp4", "aggregate": []}) + "\n")
+    wrapper = root / "stopped_at_second_video.py"
     wrapper.write_text(STOPPED_AT_SECOND_VIDEO)
     command = [*TORCHRUN, str(wrapper), "SIGTERM", str(PREDICT), "--model", str(model), "--videos", str(folder)]
     result = subprocess.run(
@@ -111,49 +117,32 @@ def test_a_stopped_launch_names_the_files_its_videos_are_listed_in(model_and_vid
         text=True,
         timeout=300,
     )
-    log = result.stdout + result.stderr
-    assert result.returncode != 0, log[-3000:]
+    return out, result.returncode, result.stdout + result.stderr
+
+
+def test_a_stopped_launch_names_the_files_its_videos_are_listed_in(stopped_launch):
+    """Two processes, each stopped by SIGTERM as it starts its second video (its first written): each said its videos
+    were "each listed in predictions.jsonl", a file only written once every process is done; they are listed in its
+    part, predictions.rank<r>.jsonl, which the line now names."""
+    out, returncode, log = stopped_launch
+    assert returncode != 0, log[-3000:]
     stops = re.findall(r"interrupted after (\d+) of (\d+) videos of process (\d) of 2: .*each listed in (\S+);", log)
     assert stops, log[-3000:]
     for done, total, rank, listed_in in stops:
         # the reference: the file on disk, holding a line for each video the process says it did
         assert listed_in == f"predictions.rank{rank}.jsonl", log[-3000:]
-        assert int(total) == len(range(int(rank), 5, 2))  # its share of the 5 videos
+        assert int(total) == len(range(int(rank), 4, 2))  # its share of the 4 videos
         assert len((out / listed_in).read_text().splitlines()) == int(done)
     assert not (out / "predictions.jsonl").exists()
 
 
-def test_a_stopped_launch_leaves_no_earlier_runs_list_and_names_where_its_own_is(model_and_videos, tmp_path):
+def test_a_stopped_launch_leaves_no_earlier_runs_list_and_names_where_its_own_is(stopped_launch):
     """Each process lists its videos in predictions.rank<r>.jsonl, merged into predictions.jsonl at the end; a launch
     stopped before then (a scheduler's SIGTERM) left the last run's predictions.jsonl as it was, listing other videos
     as this run's, and said its videos were "each listed in predictions.jsonl". The first process now removes the
     earlier list as it starts, and the stop names the file that lists each process's videos."""
-    import signal
-    import time
-
-    model, _ = model_and_videos
-    folder = tmp_path / "many"
-    folder.mkdir()
-    for i in range(12):  # enough that the stop comes before the last of them
-        write_colour_video(folder / f"c{i:02d}.mp4", 4, schedule=[(0, "red"), (1, "green")])
-    out = tmp_path / "out"
-    out.mkdir()
-    (out / "predictions.jsonl").write_text(json.dumps({"video": "earlier.mp4", "aggregate": []}) + "\n")
-    command = [*TORCHRUN, str(PREDICT), "--model", str(model), "--videos", str(folder), "--window", "8f"]
-    command += ["--hop", "4f", "--no_plot", "--device", "cpu", "--output_dir", str(out)]
-    launch = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    start = time.monotonic()
-    while launch.poll() is None and time.monotonic() - start < 240:
-        # The first process's video done: stop the launch as a scheduler would. Only the first process says the
-        # stop's line (`run_as_command`), so the stop waits for one of its videos; waiting for any process's (the
-        # second's could come first under load) left it "interrupted before any video" and failed once in CI.
-        first = out / "predictions.rank0.jsonl"
-        if first.is_file() and first.read_text().count("\n"):
-            break
-        time.sleep(0.05)
-    launch.send_signal(signal.SIGTERM)
-    log = launch.communicate(timeout=120)[0]
-    assert launch.returncode != 0 and "interrupted after" in log, log[-3000:]  # stopped before the merge
+    out, returncode, log = stopped_launch
+    assert returncode != 0 and "interrupted after" in log, log[-3000:]  # stopped before the merge
     assert not (out / "predictions.jsonl").exists(), (out / "predictions.jsonl").read_text()
     listed = [json.loads(line)["video"] for path in out.glob("predictions.rank*.jsonl") for line in path.open()]
     assert listed and all((out / f"{Path(video).name}.json").is_file() for video in listed)

@@ -73,22 +73,53 @@ def test_a_second_run_on_an_output_dir_a_live_run_holds_is_refused_naming_it(tmp
     assert (out / "model.safetensors").is_file() and not (out / ".run.lock").exists()
 
 
+def hold_and_sleep(folder: Path, said: Path) -> None:
+    """A run holding `folder` (`hold_output_dir`) until it is killed; "held" into `said` once it holds it."""
+    from vivit_hf.training.checkpoints import hold_output_dir
+
+    said.write_text(str(hold_output_dir(folder)))
+    time.sleep(600)
+    os._exit(0)
+
+
+def look_with_hold_output_dir(folder: Path, said: Path) -> None:
+    """What `hold_output_dir(folder)` says in a process of its own (a lock is a process's), into `said`."""
+    from vivit_hf.training.checkpoints import hold_output_dir
+
+    said.write_text(str(hold_output_dir(folder)))
+    os._exit(0)  # (no pytest teardown in a forked process)
+
+
 def test_the_lock_of_a_killed_run_is_free_at_once(tmp_path):
     """No stale lock: a run killed with SIGKILL (the OOM killer) leaves the folder free for the next."""
-    holder = start_holder(
-        "import sys, time\nfrom vivit_hf.training.checkpoints import hold_output_dir\n"
-        "assert hold_output_dir(sys.argv[1]) is None\nprint('held', flush=True)\ntime.sleep(600)\n",
-        tmp_path,
-    )
-    # each look a process of its own (a lock is a process's), forked from one with torch imported (fresh_python.py)
-    check = "import sys\nfrom vivit_hf.training.checkpoints import hold_output_dir\nprint(hold_output_dir(sys.argv[1]))"
-    looker = fresh_python.server(fresh_python.RECIPES, env())
-    held = looker.run(["-c", check, tmp_path], cwd=REPO)
-    assert f"pid {holder.pid})" in held.stdout, held.stdout + held.stderr
-    os.kill(holder.pid, signal.SIGKILL)
-    holder.wait()
-    free = looker.run(["-c", check, tmp_path], cwd=REPO)
-    assert free.stdout.strip() == "None", free.stdout + free.stderr
+    import multiprocessing
+
+    # each a process forked from the pytest worker, which has the code imported (a new interpreter costs seconds)
+    context = multiprocessing.get_context("fork")
+    folder = tmp_path / "out"
+    folder.mkdir()
+    holder = context.Process(target=hold_and_sleep, args=(folder, tmp_path / "holder"))
+    holder.start()
+    try:
+        deadline = time.monotonic() + 60
+        while not (tmp_path / "holder").is_file() and time.monotonic() < deadline and holder.is_alive():
+            time.sleep(0.05)
+        assert (tmp_path / "holder").read_text() == "None"  # it holds the folder
+
+        def look(name: str) -> str:
+            looker = context.Process(target=look_with_hold_output_dir, args=(folder, tmp_path / name))
+            looker.start()
+            looker.join(timeout=60)
+            return (tmp_path / name).read_text()
+
+        assert f"pid {holder.pid})" in look("held")
+        os.kill(holder.pid, signal.SIGKILL)
+        holder.join(timeout=60)
+        assert look("free") == "None"
+    finally:
+        if holder.is_alive():
+            holder.kill()
+            holder.join()
 
 
 def _children(pid: int) -> list[int]:
@@ -194,11 +225,30 @@ def evaluation_setup(root: Path) -> tuple[Path, Path]:
     return root / "model", root / "data"
 
 
-def refusal_of(holder: subprocess.Popen, named: str, folder) -> str:
+def refusal_of(pid: int, named: str, folder) -> str:
     return (
         f"error: {named} {folder} is being written by a run that is still alive (host {socket.gethostname()}, pid "
-        f"{holder.pid}); stop it (or wait for it to end) before starting another there"
+        f"{pid}); stop it (or wait for it to end) before starting another there"
     )
+
+
+# `python SCRIPT ARGS` twice at once, each child's stderr into a file of its own (forked from the fresh_python server,
+# which has the heavy libraries imported: two new interpreters cost some 10 s of CPU); `pid:status` of each, on stdout.
+TWICE_AT_ONCE = """
+import os, runpy, sys
+script, said, args = sys.argv[1], sys.argv[2:4], sys.argv[4:]
+children = []
+for path in said:
+    child = os.fork()
+    if child == 0:  # ends as `python SCRIPT ARGS` does: sys.exit's status, or a traceback and 1; atexit handlers run
+        os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
+        os.dup2(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC), 2)
+        sys.argv, sys.path[0] = [script, *args], os.path.dirname(script)
+        runpy.run_path(script, run_name="__main__")
+        sys.exit(0)
+    children.append(child)
+print(*(f"{child}:{os.waitstatus_to_exitcode(os.waitpid(child, 0)[1])}" for child in children))
+"""
 
 
 def test_two_evaluations_started_together_into_one_folder_write_one_whole_result(tmp_path):
@@ -207,15 +257,16 @@ def test_two_evaluations_started_together_into_one_folder_write_one_whole_result
     word. Now the second is refused in one line naming the first, exit 2, and the first's results are whole."""
     model, data = evaluation_setup(tmp_path)
     out = tmp_path / "out"
-    command = [sys.executable, str(EVALUATE), "--model", str(model), "--dataset", str(data), "--output_dir", str(out)]
-    command += ["--num_workers", "0"]
-    runs = [subprocess.Popen(command, cwd=REPO, env=env(), stderr=subprocess.PIPE, text=True) for _ in range(2)]
-    stderr = [run.communicate(timeout=300)[1] for run in runs]
-    codes = [run.returncode for run in runs]
+    said = [tmp_path / "stderr0", tmp_path / "stderr1"]
+    command = ["-c", TWICE_AT_ONCE, EVALUATE, *said, "--model", model, "--dataset", data, "--output_dir", out]
+    together = fresh_python.server(fresh_python.RECIPES, env()).run([*command, "--num_workers", "0"], cwd=REPO)
+    assert together.returncode == 0, together.stderr[-3000:]
+    pids, codes = zip(*[map(int, child.split(":")) for child in together.stdout.split()])
+    stderr = [path.read_text() for path in said]
     assert sorted(codes) == [0, 2], "\n".join(text[-2000:] for text in stderr)
-    winner, refused = (runs[0], runs[1]) if codes[0] == 0 else (runs[1], runs[0])
-    assert last_line(stderr[runs.index(refused)]) == refusal_of(winner, "--output_dir", out)
-    assert "Traceback" not in stderr[runs.index(refused)]
+    winner, refused = (0, 1) if codes[0] == 0 else (1, 0)
+    assert last_line(stderr[refused]) == refusal_of(pids[winner], "--output_dir", out)
+    assert "Traceback" not in stderr[refused]
     results = json.loads((out / "eval_results.json").read_text())
     assert results["num_samples"] == 4 and len((out / "predictions.jsonl").read_text().splitlines()) == 4
     assert sorted(path.name for path in out.iterdir() if path.name.startswith(".")) == []  # no staging, no lock
@@ -230,7 +281,7 @@ def test_an_evaluation_into_a_folder_a_live_run_holds_is_refused_naming_it(tmp_p
     with held(out) as holder:
         result = run_recipe(EVALUATE, "--model", model, "--dataset", data, "--output_dir", out, "--num_workers", 0)
     assert result.returncode == 2, result.stderr[-3000:]
-    assert last_line(result.stderr) == refusal_of(holder, "--output_dir", out)
+    assert last_line(result.stderr) == refusal_of(holder.pid, "--output_dir", out)
     assert sorted(path.name for path in out.iterdir()) == [".run.lock"]  # nothing written, nothing removed
 
     default = model / "eval_data_test_1x1"
@@ -238,7 +289,7 @@ def test_an_evaluation_into_a_folder_a_live_run_holds_is_refused_naming_it(tmp_p
     with held(default) as holder:
         result = run_recipe(EVALUATE, "--model", model, "--dataset", data, "--num_workers", 0)
     assert result.returncode == 2, result.stderr[-3000:]
-    assert last_line(result.stderr) == refusal_of(holder, "the default --output_dir", default)
+    assert last_line(result.stderr) == refusal_of(holder.pid, "the default --output_dir", default)
     assert sorted(path.name for path in default.iterdir()) == [".run.lock"]
 
 
@@ -261,28 +312,44 @@ def test_an_evaluation_of_a_model_a_live_run_is_writing_is_refused(tmp_path):
     assert (model / ".run.lock").read_text() == f"host {socket.gethostname()}, pid {holder.pid}\n"
 
 
-LOOKS = """
-import sys, time
-from vivit_hf.training.checkpoints import live_run_holding
-end, seen = time.monotonic() + 1.5, []
-while time.monotonic() < end:
-    seen.append(live_run_holding(sys.argv[1]))
-print(len(seen), [holder for holder in seen if holder][:3])
-"""
+def look_for_a_second_and_a_half(folder: Path, said: Path) -> None:
+    """A process looking whether a live run holds `folder` for 1.5 s, as evaluate.py looks at its --model; how many
+    looks it made and the first holders it saw, into `said`. Forked from the pytest worker, it has the code imported."""
+    from vivit_hf.training.checkpoints import live_run_holding
+
+    end, seen = time.monotonic() + 1.5, []
+    while time.monotonic() < end:
+        seen.append(live_run_holding(folder))
+    said.write_text(json.dumps([len(seen), [holder for holder in seen if holder][:3]]))
+    os._exit(0)  # (no pytest teardown in a forked process)
 
 
 def test_evaluations_of_one_model_looking_at_it_together_do_not_refuse_each_other(tmp_path):
     """Each evaluation looks whether a live run holds its --model. The look took the model's lock for a moment, so
     two evaluations of one model started together (other data sets, side by side, as documented) could find each
-    other's look and one was refused as if a fine-tuning run were writing the model. No run holds it here: looks
-    from two processes at once, for a second and a half, see none."""
-    command = [sys.executable, "-c", LOOKS, str(tmp_path)]
-    lookers = [subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=env()) for _ in range(2)]
+    other's look and one was refused as if a fine-tuning run were writing the model. No run holds it here, but its
+    `.run.lock` is there (a killed run's, as a fine-tuned model's folder can keep it), so each look takes the lock:
+    looks from two processes at once see none."""
+    import multiprocessing
+
+    model = tmp_path / "model"
+    model.mkdir()
+    (model / ".run.lock").write_text("host h, pid 1\n")
+    context = multiprocessing.get_context("fork")
+    lookers = [
+        context.Process(target=look_for_a_second_and_a_half, args=(model, tmp_path / f"said{i}")) for i in range(2)
+    ]
     for looker in lookers:
-        out, _ = looker.communicate(timeout=60)
-        looks, seen = out.split(" ", 1)
-        assert int(looks) > 100 and seen.strip() == "[]", out
-    assert list(tmp_path.iterdir()) == []  # a look writes nothing in the model's folder
+        looker.start()
+    for looker in lookers:
+        looker.join(timeout=60)
+    assert [looker.exitcode for looker in lookers] == [0, 0]
+    for i in range(2):
+        looks, seen = json.loads((tmp_path / f"said{i}").read_text())
+        assert looks > 100 and seen == [], (looks, seen)
+    # a look writes nothing in the model's folder
+    assert [path.name for path in model.iterdir()] == [".run.lock"]
+    assert (model / ".run.lock").read_text() == "host h, pid 1\n"
 
 
 def test_a_finetune_into_a_folder_whose_model_a_live_evaluation_reads_is_refused(tmp_path):
@@ -323,7 +390,7 @@ def test_a_prediction_into_a_folder_a_live_run_holds_is_refused_naming_it(tmp_pa
     with held(out) as holder:
         result = run_recipe(PREDICT, "--model", model, "--videos", tmp_path / "a.mp4", "--output_dir", out)
     assert result.returncode == 2, result.stderr[-3000:]
-    assert last_line(result.stderr) == "predict.py: " + refusal_of(holder, "--output_dir", out)
+    assert last_line(result.stderr) == "predict.py: " + refusal_of(holder.pid, "--output_dir", out)
     assert sorted(path.name for path in out.iterdir()) == [".run.lock"]
 
 
