@@ -250,8 +250,9 @@ def freeze_machine_1(optimizer, args, kwargs):
     steps += 1
     if os.environ["RANK"] == "1" and steps == 2:
         open("frozen_at", "w").write(repr(time.time()))
-        wait = "while [ ! -e ../logs/status_rank0.json ]; do sleep 0.2; done; kill -CONT " + str(os.getpid())
-        subprocess.Popen(["sh", "-c", wait])
+        # (bounded: a shell left by a launch killed for a hang does not poll for ever)
+        wait = "i=0; while [ ! -e ../logs/status_rank0.json ] && [ $i -lt 1200 ]; do sleep 0.2; i=$((i+1)); done"
+        subprocess.Popen(["sh", "-c", wait + "; kill -CONT " + str(os.getpid())])
         os.kill(os.getpid(), signal.SIGSTOP)
         raise SystemExit(1)  # machine 0 gone: the run ends here, its launch process on (the launchers' exit agrees)
 
