@@ -13,7 +13,6 @@ import subprocess
 import sys
 import time
 
-import psutil
 import pytest
 from process_tree import kill_tree
 from run_once import run_once
@@ -157,10 +156,9 @@ REFUSED_WITHIN = 60
 
 @pytest.fixture(scope="module")
 def machine_runs(tmp_path_factory):
-    """Every run of this file on two machines but the one whose machine freezes, and tests/test_recipes_evaluate.py's
-    two, in two launches of both machines (`launch_machines`), {name: [(status, output, seconds) of machine 0, of
-    machine 1]}; each test says which of its runs are its own, and the folders are root/<name>/machine<r>, returned as
-    "root"."""
+    """Every run of this file on two machines, and tests/test_recipes_evaluate.py's two, in two launches of both
+    machines (`launch_machines`), {name: [(status, output, seconds) of machine 0, of machine 1]}; each test says which
+    of its runs are its own, and the folders are root/<name>/machine<r>, returned as "root"."""
     return made_machine_runs(tmp_path_factory)
 
 
@@ -228,7 +226,43 @@ def launch_machine_runs(data, root):
 
     evaluations = test_recipes_evaluate.machine_runs_in(root)
     scripts = dict.fromkeys(evaluations, EVALUATE)
-    return results | launch_machines(root, second | evaluations, timeout=LAUNCH_TIMEOUT, scripts=scripts)
+    # Last (machine 0's process group is left broken): machine 1 freezes after 2 steps of a run that would take 4.
+    (root / "frozen_after_step_2.py").write_text(FROZEN_AFTER_STEP_2)
+    frozen = [FINETUNE, "--dataset", data, *relative, "--max_train_steps", "4", "--ddp_timeout", "10"]
+    scripts["frozen"] = root / "frozen_after_step_2.py"
+    runs = second | evaluations | {"frozen": [frozen, frozen]}
+    return results | launch_machines(root, runs, timeout=LAUNCH_TIMEOUT, scripts=scripts)
+
+
+# finetune.py (its path the first argument), whose process on machine 1 stops answering right after its 2nd optimiser
+# step: it writes the time into frozen_at in its working folder and stops itself (SIGSTOP, as a hung machine stops:
+# its connections left open). In a launch of `RUNS_IN_ONE_LAUNCH` (the run's logs in ../logs), where frozen in a
+# step, not by a signal from outside after a guessed sleep, machine 0 cannot already be waiting at the collective
+# machine 1 never reaches. A shell waiting for machine 0's run to end lets it go on (SIGCONT) to end its run as a
+# failure: torchrun's agents wait for each other at exit, which a launch process that died never reaches.
+FROZEN_AFTER_STEP_2 = """
+import os, runpy, signal, subprocess, sys, time
+from torch.optim.optimizer import register_optimizer_step_post_hook
+
+steps = 0
+def freeze_machine_1(optimizer, args, kwargs):
+    global steps
+    steps += 1
+    if os.environ["RANK"] == "1" and steps == 2:
+        open("frozen_at", "w").write(repr(time.time()))
+        # (bounded: a shell left by a launch killed for a hang does not poll for ever)
+        wait = "i=0; while [ ! -e ../logs/status_rank0.json ] && [ $i -lt 1200 ]; do sleep 0.2; i=$((i+1)); done"
+        subprocess.Popen(["sh", "-c", wait + "; kill -CONT " + str(os.getpid())])
+        os.kill(os.getpid(), signal.SIGSTOP)
+        raise SystemExit(1)  # machine 0 gone: the run ends here, its launch process on (the launchers' exit agrees)
+
+hook = register_optimizer_step_post_hook(freeze_machine_1)
+script, sys.argv = sys.argv[1], sys.argv[1:]
+try:
+    runpy.run_path(script, run_name="__main__")
+finally:
+    hook.remove()
+"""
 
 
 def leave_unfinished_checkpoint(out):
@@ -337,32 +371,18 @@ def test_without_a_shared_folder_each_machine_keeps_whole_checkpoints_and_both_r
     assert (root / "machine1" / "out" / "checkpoints" / "step_3" / "random_states_1.pkl").is_file()
 
 
-def test_a_machine_that_stops_answering_mid_run_fails_the_others_after_ddp_timeout(small_videofolder, tmp_path):
-    # Machine 1's process is frozen (SIGSTOP: a hung machine, its connections left open) once both are training;
-    # machine 0 waits at its next collective for --ddp_timeout seconds, not gloo's default 30 minutes.
-    flags = ["--dataset", small_videofolder, "--output_dir", "out", *RUN, "--max_train_steps", "100000"]
-    flags += ["--ddp_timeout", "10"]
-    launchers = start_machines(tmp_path, [flags, flags])
-    log0 = tmp_path / "machine0" / "stderr.txt"
-    try:
-        deadline = time.monotonic() + LAUNCH_TIMEOUT
-        while "training clips" not in log0.read_text() and time.monotonic() < deadline:
-            assert launchers[0][0].poll() is None, log0.read_text()[-3000:]
-            time.sleep(0.2)
-        time.sleep(1)  # a few steps in
-        processes = psutil.Process(launchers[1][0].pid).children(recursive=True)
-        workers = [p for p in processes if "finetune" in " ".join(p.cmdline())]
-        assert workers, "machine 1 has no worker"
-        for worker in workers:
-            worker.suspend()
-        frozen = time.monotonic()
-        code0 = launchers[0][0].wait(timeout=120)
-        waited = time.monotonic() - frozen
-    finally:
-        stop_machines(launchers)
-    assert code0 != 0
-    assert 8 <= waited < 100, waited  # the 10 s asked for, give or take a step and the launcher's teardown
-    assert "Timed out waiting 10000ms" in log0.read_text()  # gloo's own words: the collective waited --ddp_timeout
+def test_a_machine_that_stops_answering_mid_run_fails_the_others_after_ddp_timeout(machine_runs):
+    # The run "frozen": machine 1's process froze itself (SIGSTOP: a hung machine, its connections left open) right
+    # after its 2nd optimiser step (`FROZEN_AFTER_STEP_2`); machine 0 waits at its next collective for --ddp_timeout
+    # seconds, not gloo's default 30 minutes.
+    (code0, log0, _), (_, log1, _) = machine_runs["frozen"]
+    root = machine_runs["root"] / "frozen"
+    assert (root / "machine1" / "frozen_at").is_file(), log1[-3000:]  # machine 1 froze
+    frozen = float((root / "machine1" / "frozen_at").read_text())
+    waited = (root / "logs" / "status_rank0.json").stat().st_mtime - frozen  # until machine 0's run ended
+    assert code0 != 0, log0[-3000:]
+    assert 8 <= waited < 100, waited  # the 10 s asked for, give or take a step and the run's teardown
+    assert "Timed out waiting 10000ms" in log0, log0[-3000:]  # gloo's own words: the collective waited --ddp_timeout
 
 
 # The decision every process takes from all the others' (no processes needed): the lines are written out here.
