@@ -10,6 +10,7 @@ import signal
 import fresh_python
 import pytest
 import torch
+from run_once import run_once
 from test_recipes_finetune import FINETUNE, KILLED_AFTER_STEP_4, REPO, TINY_MODEL, env, run, weights
 
 # 12 training clips in batches of 2: 6 steps an epoch, 12 in all; a constant learning rate, so that a run of fewer
@@ -133,30 +134,43 @@ def test_the_logged_epoch_is_the_epochs_done_as_trainer_logs_epoch(uninterrupted
     assert epochs == pytest.approx({step: step / 6 for step in range(1, 13)})
 
 
-def test_a_run_killed_and_resumed_reports_the_train_loss_of_the_uninterrupted_run(videofolder, uninterrupted, tmp_path):
+@pytest.fixture(scope="module")
+def killed_and_resumed(videofolder, tmp_path_factory):
+    """FLAGS killed after step 4 and resumed, logging every 5 steps to the tracker and evaluating every 5 steps: one
+    run for the three claims about a resume (train_loss, the logged windows, the evaluations), which each took a kill
+    and a resume of its own (neither logging nor evaluating changes the training: see the tests of --eval_steps)."""
+
+    def make(out):
+        flags = [*FLAGS, "--with_tracking", "true", "--logging_steps", "5", "--eval_steps", "5"]
+        killed_after_step_4_and_resumed("--dataset", videofolder, "--output_dir", out, *flags)
+
+    return run_once(tmp_path_factory, "train_results_killed_and_resumed", make)[1]
+
+
+def test_a_run_killed_and_resumed_reports_the_train_loss_of_the_uninterrupted_run(
+    videofolder, uninterrupted, killed_and_resumed, tmp_path
+):
     """The loss summed so far is kept in each checkpoint: the resumed run's train_loss is the mean of all 12 steps'
     losses, not of the 8 it trained itself."""
-    killed_after_step_4_and_resumed("--dataset", videofolder, "--output_dir", tmp_path, *FLAGS)
+    shutil.copytree(killed_and_resumed, tmp_path, dirs_exist_ok=True)  # the shared run stays as it was
     resumed, reference = results_of(tmp_path), results_of(uninterrupted)
     assert resumed["train_loss"] == pytest.approx(reference["train_loss"], rel=1e-12)
     assert resumed["epoch"] == 2.0
     assert resumed["train_steps_per_second"] == pytest.approx(8 / resumed["train_runtime"])  # this run's steps
     # the finished run resumed again trains nothing: the same train_loss, no step of its own
-    run(FINETUNE, "--dataset", videofolder, "--output_dir", tmp_path, *FLAGS, "--resume_from_checkpoint", "latest")
+    flags = [*FLAGS, "--with_tracking", "true", "--logging_steps", "5", "--eval_steps", "5"]  # the shared run's
+    run(FINETUNE, "--dataset", videofolder, "--output_dir", tmp_path, *flags, "--resume_from_checkpoint", "latest")
     again = results_of(tmp_path)
     assert again["train_loss"] == resumed["train_loss"] and again["train_steps_per_second"] == 0
 
 
 def test_each_logged_loss_is_the_mean_of_the_steps_of_its_window_across_an_epoch_and_a_resume(
-    videofolder, uninterrupted, tmp_path
+    uninterrupted, killed_and_resumed
 ):
     """--logging_steps 5, killed after step 4 and resumed: the value at step 5 covered step 5 alone (the window's sum
     restarted at the resume), and the one at step 10 steps 7-10 (restarted at epoch 1's start, step 7); each is now
     the mean of the --logging_steps 1 run's losses of its window, 1-5, 6-10 and 11-12."""
-    killed_after_step_4_and_resumed(
-        "--dataset", videofolder, "--output_dir", tmp_path, *FLAGS, "--with_tracking", "true", "--logging_steps", "5"
-    )
-    per_step, logged = logged_losses(uninterrupted), logged_losses(tmp_path)
+    per_step, logged = logged_losses(uninterrupted), logged_losses(killed_and_resumed)
     assert sorted(logged) == [5, 10, 12]
     for step, first in ((5, 1), (10, 6), (12, 11)):
         window = [per_step[s] for s in range(first, step + 1)]
@@ -191,15 +205,12 @@ def test_eval_steps_evaluates_every_n_steps_and_at_the_end_without_changing_the_
 
 
 def test_eval_steps_after_a_resume_mid_interval_or_at_an_evaluated_step_are_neither_missed_nor_repeated(
-    videofolder, every_5_steps, tmp_path
+    videofolder, every_5_steps, killed_and_resumed, tmp_path
 ):
     """Killed at step 4 (one before an evaluation) and resumed; resumed from step 10 (evaluated, then
     checkpointed): the evaluations are those of the uninterrupted run, once each. Step 10's checkpoint as a version
     before the loss was reported wrote it (its evaluations have none) still resumes: the loss from the resume on."""
-    killed_after_step_4_and_resumed(
-        "--dataset", videofolder, "--output_dir", tmp_path / "killed", *FLAGS, "--eval_steps", "5"
-    )
-    assert results_of(tmp_path / "killed")["history"] == results_of(every_5_steps)["history"]
+    assert results_of(killed_and_resumed)["history"] == results_of(every_5_steps)["history"]
     shutil.copytree(every_5_steps / "checkpoints" / "step_10", tmp_path / "step_10")
     state = json.loads((tmp_path / "step_10" / "trainer_state.json").read_text())
     state["history"] = [{k: v for k, v in entry.items() if k != "eval/loss"} for entry in state["history"]]
