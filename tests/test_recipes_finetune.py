@@ -92,10 +92,14 @@ def load_recipe():
 def run_in_process(recipe, *argv):
     """`recipe.main(argv)` with one torch thread, as the subprocess runs (so the weights compare bit for bit); this
     process's thread count and accelerate state are restored after (the run's Accelerator is dropped, and a
-    PartialState that other tests made before is made again)."""
+    PartialState that other tests made before is made again), and the run starts with none."""
     from accelerate.state import AcceleratorState, PartialState
 
     threads, had_state = torch.get_num_threads(), bool(PartialState._shared_state)
+    # As a run starts in a process of its own: with no accelerate state. One an earlier test of this pytest worker
+    # left (an Accelerator of another precision) failed the run's Accelerator ("AcceleratorState has already been
+    # initialized ... pass `mixed_precision='no'`"; once in CI, after the tests' order changed)
+    AcceleratorState._reset_state(reset_partial_state=True)
     try:
         return recipe.main([*map(str, argv), "--torch_threads", "1"])
     finally:
