@@ -397,14 +397,14 @@ def test_program_and_transport_streams_cut_short_asked_of_torchcodec_read_as_a_s
     # H.264 in a .vob cut at a pack's end (the decoder refuses its last packet) and HEVC in a .ts cut at a packet's end
     # (its last packet makes no picture): torchcodec seeks neither container right, and PyAV's reader, which reads
     # them, gives what a one-thread sequential decode gives (tests/test_video_cut_streams.py)
-    from test_video_cut_streams import X264, X265, last_packet_refused, sequential_decode, sequential_times
+    from test_video_cut_streams import X264, X265, last_packet_makes_no_picture, sequential_decode, sequential_times
     from video_factory import write_stamped
 
     vob = write_stamped(tmp_path / "full.vob", "vob", "libx264", 40, X264)
     hevc = write_stamped(tmp_path / "full.ts", "mpegts", "libx265", 40, X265)
     cuts = []
     for full, step, suffix, is_cut in [
-        (vob, 2048, "vob", last_packet_refused),
+        (vob, 2048, "vob", last_packet_makes_no_picture),
         (hevc, 188, "ts", lambda cut: len(sequential_times(cut)) < len(video_packets(cut))),
     ]:
         data, cut = open(full, "rb").read(), tmp_path / f"cut.{suffix}"
