@@ -163,18 +163,28 @@ def test_the_training_data_set_skips_and_counts_every_kind_of_broken_file(tmp_pa
     assert [int(s["labels"]) for s in samples] == [0, 1, 2, 3]
 
 
-def test_a_file_cut_inside_its_first_frame_is_an_error_saying_it_is_truncated(tmp_path):
+@pytest.mark.parametrize(
+    "fmt, codec",
+    [
+        ("flv", "h264"),
+        # Matroska / WebM drop the block the file ends inside: no packet, and a bare "has no frames." (their header
+        # states a duration)
+        ("matroska", "h264"),
+        ("webm", "vp9"),
+    ],
+)
+def test_a_file_cut_inside_its_first_frame_is_an_error_saying_it_is_truncated(tmp_path, fmt, codec):
     """A download cut inside its first video packet holds no frame (a sequential decode gives none): it read as one
     frame of 0 x 0, and the processor then asked for `short_video="loop"`, which failed to decode it."""
     import av
 
     from vivit_hf.processing.video_io import probe
 
-    whole = tmp_path / "whole.flv"
-    write_video(whole, num_frames=10, codec="h264", container_format="flv")
+    whole = tmp_path / f"whole.{fmt}"
+    write_video(whole, num_frames=10, height=32, width=32, codec=codec, container_format=fmt)
     with av.open(str(whole)) as container:
         first = next(p for p in container.demux(container.streams.video[0]) if p.size)
-    cut = tmp_path / "cut.flv"
+    cut = tmp_path / f"cut.{fmt}"
     cut.write_bytes(whole.read_bytes()[: first.pos + first.size // 2])
     with av.open(str(cut)) as container:  # the reference: a sequential decode gives no frame
         frames = []
@@ -184,7 +194,7 @@ def test_a_file_cut_inside_its_first_frame_is_an_error_saying_it_is_truncated(tm
             pass
     assert frames == []
     for read in (probe, lambda path: ViViTVideoProcessor(**SMALL)(path, short_video="loop")):
-        with pytest.raises(VideoDecodeError, match=r"cut\.flv' has no frames \(it ends inside its first frame"):
+        with pytest.raises(VideoDecodeError, match=rf"cut\.{fmt}' has no frames \(it ends inside its first frame"):
             read(cut)
 
 

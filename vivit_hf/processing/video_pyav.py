@@ -1051,7 +1051,8 @@ class PyAVReader(VideoReader):
             codec = self.stream.codec_context.codec
             self._pictures_alone = bool(codec.intra_only) or codec.name == "png"  # (APNG's frames are "apng")
         if self._num_frames == 0:
-            truncated = " (it ends inside its first frame: the file is truncated)" if self._truncated else ""
+            cut = self._truncated or self._states_frames()
+            truncated = " (it ends inside its first frame: the file is truncated)" if cut else ""
             self._refuse(f"Video {self.name} has no frames{truncated}.")
         self._pts_to_index = None if self._pts is None else {int(p): i for i, p in enumerate(self._pts)}
         self._first_stamp = None if self._pts is None else int(self._pts.min())
@@ -1060,6 +1061,16 @@ class PyAVReader(VideoReader):
         if self._cut_decoded:
             self._read_cut_frames_as_damaged()
         self._warn_if_cut_short()
+
+    def _states_frames(self) -> bool:
+        """Whether a stream that gave no packet is said to hold frames: its MOV / mp4 index lists some, or its container
+        states a duration a cut file keeps (`declared_end`: Matroska / WebM's header, a cut AVI's or FLV's). Matroska
+        drops the block a file cut inside its first frame ends inside, where FLV, MOV and MPEG-TS hand out the part
+        they hold, flagged: no packet, and it read as a bare "has no frames.", as a whole file of none does."""
+        if (self.stream.frames or 0) > 0:
+            return True
+        declared = declared_end(self.container, self.stream, self._source)
+        return declared is not None and declared > 0
 
     def _warn_if_cut_short(self) -> None:
         """Warn where the frames the file holds end well before the end its container states (`declared_end`): a
