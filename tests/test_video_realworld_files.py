@@ -237,19 +237,23 @@ CUT_SHORT_OPTIONS = {
 
 
 @pytest.mark.parametrize(
-    "fmt, encoder, muxer_options",
+    "fmt, encoder, muxer_options, tag_end",
     [
-        ("mp4", "libx264", FASTSTART),
-        ("matroska", "libx264", {}),
-        ("webm", "libvpx-vp9", {}),
-        ("avi", "mpeg4", {}),
-        ("flv", "libx264", {}),  # its onMetaData's duration: trusted where the file ends inside a tag
+        ("mp4", "libx264", FASTSTART, False),
+        ("matroska", "libx264", {}, False),
+        ("webm", "libvpx-vp9", {}, False),
+        ("avi", "mpeg4", {}, False),
+        ("flv", "libx264", {}, False),  # its onMetaData's duration: trusted where the file ends inside a tag
+        # cut at a tag's end (after the size that follows each tag), as whole as a whole file by its last tag: the
+        # onMetaData's `filesize` tells (it read as a whole 1.64 s video, without a word)
+        ("flv", "libx264", {}, True),
     ],
 )
-def test_a_download_cut_short_after_its_index_warns_naming_both_ends(tmp_path, fmt, encoder, muxer_options):
+def test_a_download_cut_short_after_its_index_warns_naming_both_ends(tmp_path, fmt, encoder, muxer_options, tag_end):
     # The index comes first (faststart mp4, Matroska / WebM with their duration in the header; an AVI's header counts
     # its frames, and its RIFF chunk its bytes): a file cut at 40% of them opens, and read as a whole, shorter video
-    # without a word, every sampled clip covering its first 40%. Cut at a packet's end, no packet is flagged.
+    # without a word, every sampled clip covering its first 40%. Cut at a packet's end (or its FLV tag's), no packet is
+    # flagged.
     full = tmp_path / f"full.{fmt}"
     write_stamped(
         full,
@@ -262,6 +266,8 @@ def test_a_download_cut_short_after_its_index_warns_naming_both_ends(tmp_path, f
     with av.open(str(full)) as container:
         packet = [p for p in container.demux(video=0) if p.size][40]
         end = packet.pos + packet.size
+    if tag_end:  # (a tag: its 11-byte header, stating the size of its data, then its data and that tag's size again)
+        end = packet.pos + 15 + int.from_bytes(full.read_bytes()[packet.pos + 1 : packet.pos + 4], "big")
     cut = tmp_path / f"cut.{fmt}"
     cut.write_bytes(full.read_bytes()[:end])
     kept = len(sequential_decode(cut))

@@ -855,14 +855,12 @@ def _ends_where_its_edits_end(container: Any, stream: Any, ends: float, slack: f
 
 def _flv_stated_end(source: Any, size: int) -> float | None:
     """The duration an FLV's `onMetaData` states (FFmpeg's muxer writes there, on closing, where its last packet
-    ends), where the file (`size` bytes) does not end with a whole tag: each tag is followed by its size, so a whole
-    file's last four bytes name the start of its last tag. A whole file's duration is not trusted: it is the longest
-    stream's (an audio track may run on past the video). FFmpeg reads this duration as the file's, a cut file's too,
-    and estimates none where it is absent; `container.duration` does not say which it is."""
-    tail = int.from_bytes(read_at(source, size - 4, 4), "big") if size > 13 else 0
-    last_tag = read_at(source, size - 4 - tail, 4) if 11 <= tail <= size - 13 else b""
-    if len(last_tag) == 4 and int.from_bytes(last_tag[1:], "big") + 11 == tail:
-        return None  # whole
+    ends), where the file (`size` bytes) is not whole: it does not end with a whole tag (each tag is followed by its
+    size, so a whole file's last four bytes name the start of its last tag), or it is shorter than the `filesize` the
+    same muxer writes there on closing (a copy cut at a tag's end: 41 frames of 100 read as a whole 1.64 s video,
+    without a word). A whole file's duration is not trusted: it is the longest stream's (an audio track may run on
+    past the video). FFmpeg reads this duration as the file's, a cut file's too, and estimates none where it is
+    absent; `container.duration` does not say which it is."""
     header = read_at(source, 0, 9)
     if len(header) < 9 or header[:3] != b"FLV":
         return None
@@ -871,12 +869,26 @@ def _flv_stated_end(source: Any, size: int) -> float | None:
     if len(tag) < 11 or tag[0] & 0x1F != 18:  # not a script-data tag: no onMetaData
         return None
     data = read_at(source, first + 11, min(int.from_bytes(tag[1:4], "big"), 1 << 20))
-    key = b"\x00\x08duration\x00"  # AMF0: the key's length and name, then a number's type marker and its double
-    at = data.find(key) + len(key)
-    if at < len(key) or len(data) < at + 8:
+    seconds, stated_size = (_amf_number(data, key) for key in (b"duration", b"filesize"))
+    if not (seconds and seconds > 0):
         return None
-    (seconds,) = struct.unpack(">d", data[at : at + 8])
-    return seconds if math.isfinite(seconds) and seconds > 0 else None
+    if stated_size is not None and stated_size > size:
+        return seconds  # (a cut at a tag's end: whole by its last tag)
+    tail = int.from_bytes(read_at(source, size - 4, 4), "big") if size > 13 else 0
+    last_tag = read_at(source, size - 4 - tail, 4) if 11 <= tail <= size - 13 else b""
+    if len(last_tag) == 4 and int.from_bytes(last_tag[1:], "big") + 11 == tail:
+        return None  # whole
+    return seconds
+
+
+def _amf_number(data: bytes, key: bytes) -> float | None:
+    """The number an AMF0 object (`data`: an FLV's `onMetaData`) holds under `key`; None where it holds none."""
+    marker = len(key).to_bytes(2, "big") + key + b"\x00"  # the key's length and name, then a number's type marker
+    at = data.find(marker) + len(marker)
+    if at < len(marker) or len(data) < at + 8:
+        return None
+    (number,) = struct.unpack(">d", data[at : at + 8])
+    return number if math.isfinite(number) else None
 
 
 def joined_seconds(names: list, tick) -> float | None:
