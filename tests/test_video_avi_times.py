@@ -14,7 +14,7 @@ from fractions import Fraction
 import av
 import numpy as np
 import pytest
-from video_factory import frame_indices, pattern_frame
+from video_factory import frame_indices, pattern_frame, write_stamped
 
 from vivit_hf.processing.video_io import open_video
 
@@ -89,3 +89,14 @@ def test_an_avi_of_as_few_frames_as_its_decoder_holds_back_times_its_frames_as_w
         assert reader.num_frames == num_frames
         np.testing.assert_allclose(reader.frame_times(), (START + FRAME * np.arange(num_frames)) / 1000, atol=1e-9)
         assert reader.fps == pytest.approx(1000 / FRAME)
+
+
+def test_an_avi_with_b_frames_at_its_rate_shows_its_first_frame_when_a_sequential_decode_does(tmp_path):
+    # Every slot filled (a time base of a frame): frames are counted at the rate, from the first slot after the one
+    # frame MPEG-4 part 2's decoder holds back, 0.04 s as FFmpeg times it; the reader said 0.0 (a timeline's windows
+    # were labelled a frame early)
+    path = write_stamped(tmp_path / "b.avi", "avi", "mpeg4", 10, ENCODERS["mpeg4"], height=HEIGHT, width=WIDTH)
+    times = sequential_times(path)
+    with open_video(path) as reader:
+        assert reader.frame_times() is None  # (counted at the rate)
+        assert reader.first_frame_seconds() == pytest.approx(times[0], abs=1e-9) == 0.04

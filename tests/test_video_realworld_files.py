@@ -292,6 +292,11 @@ def test_a_whole_mp4_that_starts_late_and_is_trimmed_by_its_edit_list_does_not_w
     # again said this whole file was cut short ("lasts until 1.20 s, but its frames end at 1.00 s").
     # (its index first, as web videos have it: a copy cut short keeps it, and still says it is cut)
     late = write_stamped(tmp_path / "late.mp4", "mp4", "libx264", 30, x264(8, 2), first=5, muxer_options=FASTSTART)
+    with av.open(late) as container:  # shown 0.2 s in, on the movie's clock, as FFmpeg's frames and start time say
+        shown, start = float(next(container.decode(video=0)).time), container.start_time / 1_000_000
+    assert shown == start == 0.2
+    with open_video(late) as reader:  # (its one stream starts late: it read 0.0, as a transport stream's clock)
+        assert reader.first_frame_seconds() == pytest.approx(shown, abs=1e-9)
     data = bytearray(open(late, "rb").read())
     with av.open(late) as container:  # untrimmed, cut by about its delay: its frames end where its duration says
         packet = [p for p in container.demux(video=0) if p.size][22]

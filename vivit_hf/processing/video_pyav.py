@@ -1942,14 +1942,22 @@ class PyAVReader(VideoReader):
     def first_frame_seconds(self) -> float | None:
         """See `VideoReader.first_frame_seconds`. The clock starts at the container's start time (FFmpeg's, the
         earliest stream's first pts: an MPEG-TS's 1.4 s is its player's 0), or at 0 where that is negative (an
-        encoder's priming samples before 0, which players skip)."""
+        encoder's priming samples before 0, which players skip). An mp4 / MOV's clock is its movie's, which starts
+        at 0: a track that starts late (an empty edit, a delay) is shown late, as QuickTime and browsers show it and
+        ffprobe's `start_time` says (its first frame at 0.2 s read 0.0, FFmpeg's start time being that frame's).
+        An AVI's frames counted at its rate (slots all filled) start in their first slot (`_slot_ticks`): after the
+        frames its decoder holds back (B-frames), as FFmpeg times them (0.04 s for MPEG-4 part 2's; 0.0 before)."""
         if self._kept is not None:
             return self._after_close("first_frame_seconds")
         times = self.frame_times()
+        if times is None and self._pts is not None and self._stamp == "dts" and self.container is not None:
+            if self.container.format.name == "avi" and self.stream.time_base:
+                times = self._slot_ticks()[:1].astype(np.float64) * float(self.stream.time_base)
         if times is None or self.container is None:
             return None
         start = self.container.start_time  # in AV_TIME_BASE units (microseconds); None when no stream says
         origin = max(start / 1_000_000, 0.0) if start is not None else 0.0
+        origin = 0.0 if demuxer_in(self.container, _INDEXED_FORMATS) else origin
         return max(float(times.min()) - origin, 0.0)
 
     def last_frame_seconds(self) -> float | None:
