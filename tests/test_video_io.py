@@ -4,10 +4,12 @@
 import http.server
 import io
 import os
+import re
 import subprocess
 import sys
 import threading
 import time
+import warnings
 from pathlib import Path
 
 import av
@@ -353,11 +355,21 @@ def test_a_file_with_two_video_tracks_reads_the_default_or_else_the_first(
 ):
     path = write_two_video_tracks(tmp_path / name, codecs, default)
     reference = _sequential(path, expected)
-    with open_video(path, backend=backend) as reader:
+    # the track read is said, with how to read the other: it was read without a word
+    why = "flagged default" if default is not None else "the first"
+    size = ("64x48", "96x64")[expected]
+    said = f"'{path}' has 2 video tracks (streams 0, 1): stream {expected} ({why}, {size}) is read. To read another"
+    with pytest.warns(UserWarning, match=re.escape(said)):
+        reader = open_video(path, backend=backend)
+    with reader:
         assert reader.num_frames == len(reference) == (20, 30)[expected]
         indices = [0, 7, len(reference) - 1, 3]
         got = reader.read(indices)
     np.testing.assert_array_equal(got, reference[indices])
+    other = _sequential(path, 1 - expected)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the track named: nothing to say
+        np.testing.assert_array_equal(read_frames({"path": path, "stream_index": 1 - expected}, [0, 3]), other[[0, 3]])
 
 
 def write_with_still_track(path, still_first: bool, still_default: bool, fmt: str):

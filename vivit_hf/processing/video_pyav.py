@@ -729,6 +729,12 @@ def video_stream(container: Any, demux: bool = False):
     a track of one frame is passed over for one that moves: a thumbnail some tools mux as a plain track, without the
     cover flag, first or flagged default, would otherwise be read as a one-frame video (refused, or looped into a
     clip of the thumbnail). The container is then left part-read: the caller starts it over."""
+    return _video_tracks(container, demux)[0]
+
+
+def _video_tracks(container: Any, demux: bool) -> tuple[Any, list]:
+    """`(video_stream(container, demux), the tracks it chose among)`: those that move (two frames or more, with
+    `demux`; else all), the default-flagged first."""
     import av
 
     streams = [s for s in container.streams.video if not s.disposition & av.stream.Disposition.attached_pic]
@@ -737,7 +743,21 @@ def video_stream(container: Any, demux: bool = False):
     if demux and len(ordered) > 1:
         moving = _tracks_with_two_frames(container, ordered)
         ordered = [s for s in ordered if s.index in moving] or ordered
-    return (ordered or [None])[0]
+    return (ordered or [None])[0], ordered
+
+
+def _other_tracks_note(name: str, stream: Any, tracks: list) -> str:
+    """What a reader that chose `stream` of a file's moving video `tracks` (more than one) tells its caller."""
+    import av
+
+    why = "flagged default" if stream.disposition & av.stream.Disposition.default else "the first"
+    indices = ", ".join(str(index) for index in sorted(track.index for track in tracks))
+    context = stream.codec_context
+    return (
+        f"Video {name} has {len(tracks)} video tracks (streams {indices}): stream {stream.index} ({why}, "
+        f"{context.width}x{context.height}) is read. To read another, give the video as "
+        "{'path': ..., 'stream_index': k} (k counted over all its streams, as datasets.Video(stream_index=k) counts)."
+    )
 
 
 def _tracks_with_two_frames(container: Any, streams: list) -> set[int]:
@@ -1203,7 +1223,12 @@ class PyAVReader(VideoReader):
             self._refuse(f"Video {self.name} has no video stream {self._chosen} (its streams: {kinds}).")
         if self._stream_index is not None:
             return self.container.streams[self._stream_index]
-        stream = video_stream(self.container, demux=True)
+        stream, tracks = _video_tracks(self.container, demux=True)
+        if len(tracks) > 1:
+            # (once: a reopen takes the stream chosen here, by `_stream_index`.) Each track is a video of its own, of
+            # its own size and length: a second camera angle, a preview, a depth or infrared stream; which one a
+            # sequential decode (`decode(video=0)`) or FFmpeg's "best" reads differs, so the choice is said
+            warnings.warn(_other_tracks_note(self.name, stream, tracks), UserWarning, stacklevel=2)
         if stream is not None and stream.codec_context is not None and stream.codec_context.name in TEXT_ART_CODECS:
             fmt = self.container.format.name
             self.close()
