@@ -1098,7 +1098,10 @@ class PyAVReader(VideoReader):
         """Whether a stream that gave no packet is said to hold frames: its MOV / mp4 index lists some, or its container
         states a duration a cut file keeps (`declared_end`: Matroska / WebM's header, a cut AVI's or FLV's). Matroska
         drops the block a file cut inside its first frame ends inside, where FLV, MOV and MPEG-TS hand out the part
-        they hold, flagged: no packet, and it read as a bare "has no frames.", as a whole file of none does."""
+        they hold, flagged: no packet, and it read as a bare "has no frames.", as a whole file of none does. (Packets
+        that show no frame, an edit list's hidden ones, are no cut.)"""
+        if self._first_packet is not None:
+            return False
         if (self.stream.frames or 0) > 0:
             return True
         declared = declared_end(self.container, self.stream, self._source)
