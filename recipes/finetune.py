@@ -173,8 +173,10 @@ from vivit_hf.training.resume import (
     apply_resumed_hyperparameters,
     args_as_trained,
     check_resume_clips,
+    check_resume_columns,
     check_resume_labels,
     check_resume_settings,
+    columns_left_to_check,
     dataset_folder,
     held_out_digest,
     preset_values_since,
@@ -292,6 +294,8 @@ def same_command_run(args, output_dir: Path) -> tuple[str, Path | None] | None:
     (the same command again, from the start). None: another run, refused."""
     compared = recorded_and_ours(args, output_dir)
     if compared is None or not same_settings(*compared[:2]):
+        return None
+    if compared[2] is None and columns_left_to_check(*compared[:2]):  # a restart removes the run before any read
         return None
     return ("continue", compared[2]) if compared[2] is not None else ("restart", None)
 
@@ -504,6 +508,7 @@ def main(argv=None):
     held_out = held_out_digest(args, data)
     if checkpoint is not None:  # the classes the checkpoint's classifier answers, known only once the data is read
         try:
+            check_resume_columns(resume_state.get("settings"), args, data)  # a column typed as read, or not
             resume_warnings += check_resume_labels(resume_state.get("id2label"), data.id2label, args.dataset)
             earlier = earlier_examples_digests(train_examples)  # a checkpoint of an earlier version recorded that
             unread = (caveats["train"] or {}).get("unread")

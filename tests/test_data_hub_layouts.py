@@ -753,6 +753,14 @@ def test_a_table_of_several_video_columns_none_named_video_is_refused_not_read_b
         open_streaming_dataset(str(tmp_path / "repo"), cache_dir=str(tmp_path / "cache"))
     data = load_video_dataset(tmp_path / "repo", "hub", cache_dir=str(tmp_path / "cache"), video_column="rgb")
     assert [e["video"]["bytes"] for e in data.split("train")] == [c["bytes"] for c in clips]
+    # what a resume that leaves --video_column out would read (the clips' digest cannot tell: their ids are the rows')
+    assert data.columns == {"video_column": "rgb", "label_column": "label"}
+    assert data.detected_columns == {"video_column": None, "label_column": "label"}
+    from vivit_hf.training.data.hub_labels import columns_read
+
+    named = {"video_column": "rgb", "label_column": "label"}
+    with_video = {**features, "video": datasets.Video()}  # a column `video` is read with the flag left out
+    assert columns_read(with_video, "rgb", None, "x") == (named, {**named, "video_column": "video"})
 
 
 def test_a_streamed_local_table_listing_a_clip_twice_or_in_two_splits_is_named_as_the_whole_read_names_it(

@@ -364,6 +364,16 @@ def test_decoded_datasets_video_values_go_through_torchcodec(videos):
         assert torch.equal(
             proc(decoders, return_tensors="pt").pixel_values, proc(files, return_tensors="pt").pixel_values
         )
+    # a reader the user opens on a value (`open_video`), given to the processor or read at a size: as the file's path
+    # (they were resized in torch, up to 36 grey levels off); torchcodec asked for resizes in torch, as for a path
+    from vivit_hf.processing.video_io import open_video, read_frames
+
+    readers = [open_video(decoder) for decoder in decoders]
+    assert torch.equal(proc(readers, return_tensors="pt").pixel_values, proc(files, return_tensors="pt").pixel_values)
+    for decoder, path in zip(decoders, files):
+        assert np.array_equal(read_frames(decoder, [0, 5, 9], size=32), read_frames(path, [0, 5, 9], size=32))
+        with_torchcodec = read_frames(decoder, [0, 5, 9], size=32, backend="torchcodec")
+        assert np.array_equal(with_torchcodec, read_frames(path, [0, 5, 9], size=32, backend="torchcodec"))
 
 
 def test_a_file_the_resize_would_enlarge_is_resized_in_torch(tmp_path):

@@ -322,18 +322,24 @@ def test_a_model_that_is_neither_a_folder_nor_a_reachable_hub_id_is_one_line(fol
 
 
 @pytest.mark.parametrize(
-    "dataset, revision, name",
+    "dataset, revision, config, name",
     [
-        ("synthetic_motion", None, "synthetic_motion"),  # the bundled set: the same name wherever it is cached
-        ("someone/kinetics-mini", None, "someone--kinetics-mini"),
-        ("someone/kinetics-mini", "refs/pr/1", "someone--kinetics-mini@refs_pr_1"),
-        ("someone/odd name!", None, "someone--odd_name"),
+        ("synthetic_motion", None, (), "synthetic_motion"),  # the bundled set: the same name wherever it is cached
+        ("someone/kinetics-mini", None, (), "someone--kinetics-mini"),
+        ("someone/kinetics-mini", "refs/pr/1", (), "someone--kinetics-mini@refs_pr_1"),
+        ("someone/kinetics-mini", "main", (), "someone--kinetics-mini"),  # the default branch: none's folder
+        ("someone/odd name!", None, (), "someone--odd_name"),
+        ("someone/clips", None, ("Split_1", "hub"), "someone--clips-Split_1"),  # a repo's own configuration name
+        # one configuration however it is typed: UCF101's split 1 (the default) and 2, EPIC-55
+        *[("ucf", None, (typed, "ucf101"), "ucf") for typed in ("1", "split1", "Split_01", None)],
+        *[("ucf", None, (typed, "hmdb51"), "ucf-split2") for typed in ("2", "split2", "split_2")],
+        *[("epic", None, (typed, "epic_kitchens"), "epic-55") for typed in ("55", "epic55", "EPIC-Kitchens-55")],
     ],
 )
-def test_the_default_folder_names_the_data_set_safely(dataset, revision, name):
+def test_the_default_folder_names_the_data_set_safely(dataset, revision, config, name):
     from vivit_hf.training.evaluation import dataset_name  # moved with the recipe's helpers, unused by the script
 
-    assert dataset_name(dataset, revision) == name
+    assert dataset_name(dataset, revision, *config) == name
 
 
 def test_evaluations_of_two_data_sets_keep_their_own_folders(folder, tmp_path):

@@ -678,7 +678,8 @@ CHANGED_SETTINGS = [
     (["--resize_shortest_edge", "40"], "clips sampled or scaled otherwise.*--resize_shortest_edge 32 -> 40"),
     (["--short_video", "loop"], r"clips sampled or scaled otherwise.*--short_video \(not given\) -> 'loop'"),
     (["--freeze", "vivit.embeddings"], "another model or optimiser.*--freeze"),
-    (["--label_column", "action"], r"other batches.*--label_column \(not given\) -> 'action'"),
+    # (a column typed where the run left it out is compared once the data set is read: see the test after this one)
+    (["--dataset_revision", "v2"], r"other batches.*--dataset_revision \(not given\) -> 'v2'"),
     (["--do_flip", "true"], "--do_flip False -> True"),
     (["--scale_jitter", "1.0", "1.5"], "--scale_jitter [1.0, 1.25] -> [1.0, 1.5]"),
     (["--color_jitter", "true"], "--color_jitter False -> True"),
@@ -782,6 +783,45 @@ def test_a_resume_naming_the_configuration_another_way_is_the_same_configuration
     flags = dict(model=str(model), dataset=str(tmp_path), dataset_format="ucf101", dataset_revision=None)
     assert training_split(Namespace(**flags, dataset_config_name="1")) == ("train", None, args.seed)
     assert training_split(Namespace(**flags, dataset_config_name="2")) is None
+
+
+def test_a_resume_typing_the_default_revision_or_the_column_read_is_the_same_run(finetune_module, tmp_path):
+    # `--dataset_revision main` where the run left it out (the Hub's default branch), `--video_column video` where it
+    # left out the column the data set names: refused as "other batches", and the same command as "another run"
+    from vivit_hf.training.data.examples import VideoClassificationData
+    from vivit_hf.training.resume import check_resume_columns, write_run_settings
+
+    recipe = load_recipe()
+
+    def parsed(*flags):  # with its batch resolved, as the recipe records it
+        args = finetune_module.parse_args(["--dataset", "org/clips", "--dataset_format", "hub", *flags])
+        args.gradient_accumulation_steps, args.effective_total_batch_size, _ = recipe.resolve_batch_size(args, 1)
+        return args, json.loads(json.dumps(finetune_module.run_settings(args, 1)))
+
+    def read(video, detected):  # what the data set, once read, gives: the column read, the one named alone
+        columns = {"video_column": video, "label_column": "label"}
+        return VideoClassificationData({}, {"label": []}, columns=columns, detected_columns={**columns, **detected})
+
+    saved = parsed()[1]
+    write_run_settings(tmp_path, saved, "org/clips", None)
+    for flags in (["--dataset_revision", "main"], ["--video_column", "video"], ["--label_column", "label"]):
+        args, settings = parsed(*flags)
+        assert finetune_module.check_resume_settings(saved, settings) == [], flags
+        check_resume_columns(saved, args, read(args.video_column or "video", {}))
+        # rerun without a checkpoint, it starts over in place of the run: the same run only where no column is left
+        # to check (that the one typed is the one read is known once the data set is, after the run is removed)
+        again = recipe.same_command_run(args, tmp_path)
+        assert again == (None if args.video_column or args.label_column else ("restart", None)), flags
+    # another column: refused once the data set is read, typed now or then
+    args, typed = parsed("--video_column", "rgb")
+    assert finetune_module.check_resume_settings(saved, typed) == []
+    with pytest.raises(ValueError, match=r"--video_column \(not given\) -> 'rgb' reads the column 'rgb', where the "):
+        check_resume_columns(saved, args, read("rgb", {"video_column": "video"}))
+    args.video_column = None
+    with pytest.raises(ValueError, match=r"'rgb' -> \(not given\) reads the column 'video', where the .* 'rgb'; give"):
+        check_resume_columns(typed, args, read("video", {}))
+    with pytest.raises(ValueError, match=r"--dataset_revision \(not given\) -> 'v2'"):  # another revision: at once
+        finetune_module.check_resume_settings(saved, parsed("--dataset_revision", "v2")[1])
 
 
 def test_decoded_clips_in_memory_and_worker_processes_change_no_weight(videofolder, uninterrupted, tmp_path):

@@ -375,9 +375,7 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
             span = requested_frames(fps, window, hop)[0]
             _warn_window_span(span, int(num_frames), opts, source.name, window, self._said_window_spans)
             size, interpolation = decoder_resize(opts, source) if source.reader is not None else (None, "bilinear")
-            # (a decoded datasets.Video value resized as its file's path is: its decoder's full frames resized in torch
-            # were up to 36 grey levels from the path's; `FrameSource.reader_for`)
-            frames = source.reader_for(size) if source.reader is not None else _channels_last_pixels(source, opts)
+            frames = source.reader if source.reader is not None else _channels_last_pixels(source, opts)
             rows: list[torch.Tensor] = []
             batch: list[np.ndarray] = []
             for _, clip in iter_window_clips(frames, windows, size=size, interpolation=interpolation):

@@ -26,7 +26,7 @@ from transformers.video_utils import VideoMetadata
 
 from .errors import BrokenVideoError
 from .processor_options import describe_unknown, interpolation_mode, resized_size
-from .video_io import VideoReader, describe_source, evenly_spaced, is_torchcodec_decoder, open_video, source_name
+from .video_io import VideoReader, describe_source, evenly_spaced, open_video, source_name
 from .video_sources import resolve_source
 
 # the processor's warnings keep the one logger name they had before the processor's code was split into
@@ -942,7 +942,6 @@ class FrameSource:
 
     def __init__(self, video, input_data_format, backend: str):
         self.reader: VideoReader | None = None
-        self.resizing_reader: VideoReader | None = None  # `reader_for`
         self.tensor: torch.Tensor | None = None
         self.alpha: torch.Tensor | None = None  # (T, 1, H, W), on the tensor's scale, for frames given with alpha
         self.channels = 3  # as given: 1 (grey) or 4 (alpha) for frames in memory; files are decoded to RGB
@@ -986,7 +985,6 @@ class FrameSource:
                     "set's row or batch? Pass its video column, e.g. `processor(batch['video'])`."
                 )
             self.reader = open_video(video, backend=backend)
-            self.resizing_reader = _resizing_reader(video, self.reader, backend)
             # a reader the caller opened (`open_video`'s) stays open, as `read_frames` leaves it: closed here, its
             # next read was "'NoneType' object has no attribute 'seek'" and PyAV crashed reading its rates
             self._owns_reader = self.reader is not video
@@ -1000,13 +998,8 @@ class FrameSource:
             if indices.size == self.num_frames:  # every frame, in order
                 return self.tensor
             return take_frames(self.tensor, indices)
-        frames = self.reader_for(size).read(indices, size=size, interpolation=interpolation)  # (N, H, W, 3) uint8
+        frames = self.reader.read(indices, size=size, interpolation=interpolation)  # (N, H, W, 3) uint8
         return torch.from_numpy(frames).permute(0, 3, 1, 2)
-
-    def reader_for(self, size) -> VideoReader:
-        """The reader that decodes this file's frames at `size` (None: as stored): `reader`, or for a size, the one
-        that resizes as a path to the file is resized (`_resizing_reader`)."""
-        return self.reader if size is None else self.resizing_reader
 
     def pixels(self, indices: np.ndarray, scale: float = 1.0, size=None, interpolation: str = "bilinear"):
         """`get`'s frames on the 0-255 scale (`scale` from `float_scale`), those given with alpha composited onto
@@ -1029,19 +1022,6 @@ class FrameSource:
     def close(self) -> None:
         if self.reader is not None and self._owns_reader:
             self.reader.close()
-
-
-def _resizing_reader(video, reader: VideoReader, backend: str) -> VideoReader:
-    """The reader that resizes `video`'s frames while decoding them: `reader`, but for a decoded `datasets.Video` value
-    (a torchcodec decoder) whose file vivit_hf reaches, read with `decode_backend` "auto" or "pyav": the PyAV reader of
-    that file (`reader.reference`, which checks torchcodec's frames), which converts and resizes in one pass, as the
-    file's path is read. torchcodec's full frames resized in torch came out up to 36 grey levels (50 at 96x128 to 64)
-    from the path's (libswscale's filter is not torch's), where the two give the same full-size frames: a column cast
-    to `Video()` or to `Video(decode=False)` trained on other pixels."""
-    reference = getattr(reader, "reference", None)
-    if backend == "torchcodec" or reference is None or not is_torchcodec_decoder(video):
-        return reader
-    return reference
 
 
 def is_one_frame(video) -> bool:

@@ -124,8 +124,8 @@ def open_video(source: Any, backend: str = "auto", **kwargs) -> VideoReader:
     datasets.Video decoder holds them."""
     if isinstance(source, VideoReader):
         return source
-    if is_torchcodec_decoder(source):
-        return open_torchcodec_decoder(source, **kwargs)
+    if is_torchcodec_decoder(source):  # resized as its file is, unless torchcodec is asked for
+        return open_torchcodec_decoder(source, resizes_as_file=backend != "torchcodec", **kwargs)
     if is_av_container(source):
         return PyAVReader(source, **kwargs)
     if backend not in ("auto", "pyav", "torchcodec"):

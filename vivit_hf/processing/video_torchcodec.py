@@ -97,6 +97,13 @@ class TorchcodecReader(VideoReader):
 
     backend = "torchcodec"
     _closed = False  # see `close`
+    # A decoded `datasets.Video` value opened with backend "auto" (`open_torchcodec_decoder`): its frames resized as
+    # its file's path is read, by `reference` (PyAV's converting resize). torchcodec's full frames resized in torch
+    # came out up to 36 grey levels from the path's (libswscale's filter is not torch's), where the two give the same
+    # full-size frames: `read_frames(value, size=...)` and a processor given `open_video(value)` read other pixels
+    # than the same file given as a path, and a column cast to `Video()` trained on other pixels than `Video(decode=
+    # False)`.
+    resizes_as_file = False
 
     def __init__(self, source: Any, name: str | None = None, stream_index: int | None = None, hflip: bool = False):
         super().__init__(name or describe_source(source))
@@ -182,6 +189,8 @@ class TorchcodecReader(VideoReader):
         idx = self._check_indices(indices)
         output_size(1, 1, size)
         check_interpolation(interpolation)
+        if size is not None and self.resizes_as_file and self.reference is not None:
+            return self.reference.read(idx, size=size, interpolation=interpolation)
         try:
             batch = self.decoder.get_frames_at(indices=idx.tolist())
         except Exception as e:
@@ -431,9 +440,11 @@ def _codec_reorders(codec: str | None) -> bool:
         return True
 
 
-def open_torchcodec_decoder(decoder: Any, **kwargs) -> VideoReader:
+def open_torchcodec_decoder(decoder: Any, resizes_as_file: bool = True, **kwargs) -> VideoReader:
     """A torchcodec VideoDecoder (a decoded datasets.Video value): read through torchcodec, except a file in a
-    container torchcodec indexes wrongly, which PyAV reads from the decoder's file where vivit_hf can reach it."""
+    container torchcodec indexes wrongly, which PyAV reads from the decoder's file where vivit_hf can reach it.
+    `resizes_as_file` (backend "auto" or "pyav"): its frames asked at a size read as its file's (see
+    `TorchcodecReader.resizes_as_file`)."""
     file, name = _decoder_file(decoder)
     if file is not None:
         misreads, stream_index, hflip = _torchcodec_plan(file)
@@ -446,7 +457,9 @@ def open_torchcodec_decoder(decoder: Any, **kwargs) -> VideoReader:
             # a decoder of another stream than the one vivit_hf reads in a file with several (see `video_stream`):
             # torchcodec's default, FFmpeg's "best" stream, which a path to the same file does not read
             return PyAVReader(file, name=repr(name) if name else None, **kwargs)
-        return _checked_by_pyav(TorchcodecReader(decoder, hflip=hflip), file, repr(name) if name else None, kwargs)
+        reader = TorchcodecReader(decoder, hflip=hflip)
+        reader.resizes_as_file = resizes_as_file
+        return _checked_by_pyav(reader, file, repr(name) if name else None, kwargs)
     if name is not None:  # a Hub file datasets streams: its name is all there is to go by
         if name.lower().endswith(_TORCHCODEC_MISREAD_SUFFIXES):
             raise ValueError(

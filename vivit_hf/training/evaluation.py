@@ -15,6 +15,7 @@ from pathlib import Path
 
 import torch
 from accelerate import PartialState
+from huggingface_hub.constants import DEFAULT_REVISION
 
 from ..hub.folders import WEIGHT_PATTERNS
 from ..hub.upload import read_revision_refusal
@@ -24,8 +25,10 @@ from .checkpoints import hold_output_dir, live_run_holding, release_output_dir
 from .data import SYNTHETIC, DatasetFormatError
 from .data.examples import class_order_of, digest_words, earlier_examples_digests, examples_digest
 from .data.formats import (
+    OFFICIAL_SPLIT,
     VideoClassificationData,
     check_config_name,
+    config_key,
     label_name,
     quoted,
     refuse_a_file,
@@ -156,16 +159,25 @@ def model_folder_problem(folder: Path) -> str | None:
     )
 
 
-def dataset_name(dataset: str, revision: str | None = None, config_name: str | None = None) -> str:
+def dataset_name(
+    dataset: str, revision: str | None = None, config_name: str | None = None, dataset_format: str | None = None
+) -> str:
     """The data set's part of the default output folder, safe as a file name: evaluations of two data sets never
-    share a folder (they used to, and the second overwrote the first)."""
+    share a folder (they used to, and the second overwrote the first), and evaluations of one share it: a
+    configuration by the one it names in `dataset_format` (`config_key`: UCF101's `1`, `split1` and none are split 1,
+    which went to three folders), the Hub's default revision as none (`main`'s results went beside none's)."""
     if dataset != SYNTHETIC and Path(dataset).expanduser().exists():
         name = Path(dataset).expanduser().resolve().name  # a local folder: its own name, however it was typed
     else:  # the bundled set's fixed name, or a Hub id (owner--name, as the Hub's cache names repositories)
         name = dataset.strip("/").replace("/", "--")
-    if config_name:  # configurations of one repo are different data
+    key = config_key(dataset_format, config_name)
+    if isinstance(key, int) and key != OFFICIAL_SPLIT:  # an official split of UCF101 / HMDB51 (split 1: the default)
+        name += f"-split{key}"
+    elif isinstance(key, str):  # an Epic Kitchens release
+        name += f"-{key}"
+    elif isinstance(key, tuple) and config_name:  # configurations of one repo are different data
         name += f"-{config_name}"
-    if revision:
+    if revision and revision != DEFAULT_REVISION:
         name += f"@{revision}"
     return re.sub(r"[^A-Za-z0-9._@-]+", "_", name).strip("._") or "dataset"
 
@@ -175,7 +187,7 @@ def default_output_dir(args, split: str) -> Path:
     `<model>` is `owner--name` in the working directory: its id as a path, `./owner/name`, was a folder that the next
     `--model owner/name` took for a local model without config.json (refused), and transformers' from_pretrained too."""
     views = f"{args.num_clips}x{args.num_crops}"
-    name = dataset_name(args.dataset, args.dataset_revision, args.dataset_config_name)
+    name = dataset_name(args.dataset, args.dataset_revision, args.dataset_config_name, args.dataset_format)
     model = Path(args.model).expanduser()
     if not model.is_dir():  # a Hub id (a missing folder is refused when the flags are read)
         # at --model_revision: `owner--name@revision`, as a data set's; another revision's results went to main's

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from accelerate.logging import get_logger
+from huggingface_hub.constants import DEFAULT_REVISION
 
 from ..label_spellings import named_alike
 from .data import SYNTHETIC
@@ -52,6 +53,10 @@ BATCH_SETTINGS = (
     "video_column",
     "label_column",
 )
+# What a flag left out reads is what the data set's features name (`hub_columns`), known once it is read: a resume
+# typing the column its run left out (`--video_column video`) was refused as "other batches", reading the same clips.
+# Left out on one side only, they pass `same_setting` and are compared as the columns read (`check_resume_columns`).
+COLUMN_SETTINGS = ("video_column", "label_column")
 # What decides the model's and the optimiser's state: a checkpoint of another model does not load into this one, and
 # its optimiser state would not fit another optimiser. `--init_from` too: another one builds another model (a run from
 # scratch resumed with an image ViT died in a size-mismatch traceback once the data had loaded), or one of the same
@@ -210,6 +215,10 @@ def same_setting(name: str, old, new, dataset_format: str | None = None) -> bool
         return same_config_name(dataset_format, old, new)
     if name == "mixed_precision":  # recorded null before "no" was recorded (`launcher_mixed_precision`): the same
         return (old or "no") == (new or "no")
+    if name in COLUMN_SETTINGS and (old is None) != (new is None):  # compared once read: check_resume_columns
+        return True
+    if name == "dataset_revision":  # none is the Hub's default branch: `main` typed on resume was "other batches"
+        return (old or DEFAULT_REVISION) == (new or DEFAULT_REVISION)
     if not isinstance(old, str) or not isinstance(new, str):
         return False
     if name in ("train_split", "eval_split"):
@@ -341,6 +350,31 @@ def same_settings(saved: dict | None, current: dict) -> bool:
         )
         for group, values in current.items()
     )
+
+
+def columns_left_to_check(saved: dict | None, current: dict) -> list[str]:
+    """The `COLUMN_SETTINGS` that `same_setting` passed left out on one side and typed on the other: the same run only
+    if the data set, once read, names the typed column (`check_resume_columns`)."""
+    batches = saved.get("batches") if isinstance(saved, dict) else None
+    if not isinstance(batches, dict):
+        return []
+    return [name for name in COLUMN_SETTINGS if batches.get(name) != current["batches"].get(name)]
+
+
+def check_resume_columns(saved: dict | None, args: argparse.Namespace, data) -> None:
+    """Refuse (ValueError) a resume that reads another video or label column than its checkpoint's run, once the data
+    set is read: a flag left out on one side reads what the features name (`data.detected_columns`). The rows' ids
+    can be the same for two columns (a parquet table's clips as bytes), so the clips' digest does not tell."""
+    for name in columns_left_to_check(saved, {"batches": vars(args)}):
+        old = saved["batches"].get(name)
+        then = old if old is not None else data.detected_columns.get(name)
+        now = data.columns.get(name, getattr(args, name))
+        if then != now:
+            raise ValueError(
+                f"the checkpoint was trained with other batches: --{name} {said(old)} -> {said(getattr(args, name))} "
+                f"reads the column {now!r}, where the checkpoint's run read "
+                + (f"{then!r}; give --{name} {then}" if then else "what the data set no longer names alone")
+            )
 
 
 def said(value) -> str:

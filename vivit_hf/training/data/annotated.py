@@ -887,14 +887,22 @@ def same_config_name(dataset_format: str | None, old, new) -> bool:
     other data: no word that the split it scored was the one the model trained on."""
     if old == new:
         return True
-    if dataset_format not in (*SPLIT_LIST_FORMATS, "epic_kitchens") or not all(
-        value is None or isinstance(value, str) for value in (old, new)
-    ):
-        return False
-    try:
-        return check_config_name(dataset_format, old) == check_config_name(dataset_format, new)
-    except ValueError:  # a name this version refuses (recorded by hand, or by another version): as typed
-        return False
+    return all(value is None or isinstance(value, str) for value in (old, new)) and config_key(
+        dataset_format, old
+    ) == config_key(dataset_format, new)
+
+
+def config_key(dataset_format: str | None, config_name: str | None):
+    """The configuration `config_name` names in `dataset_format`, one value however it is spelt (`same_config_name`):
+    UCF101's / HMDB51's split number (none: split 1), Epic Kitchens' release (`"55"`); else, and for a name this
+    version refuses (recorded by hand, or by another version), `(dataset_format, config_name)`, the name as typed."""
+    named = config_name is None or isinstance(config_name, str)
+    if named and dataset_format in (*SPLIT_LIST_FORMATS, "epic_kitchens"):
+        try:
+            return check_config_name(dataset_format, config_name)
+        except ValueError:
+            pass
+    return (dataset_format, config_name)
 
 
 def _list_lines(path: Path) -> list[list[str]]:

@@ -71,6 +71,11 @@ class VideoClassificationData:
     # splits left out as none of their rows has a label (a Hub test split), by their recipe names: a split asked for
     # by name is said to be there but unlabelled, not missing
     unlabelled: list[str] = field(default_factory=list)
+    # `--dataset_format hub`: the video and label columns read (`{"video_column": ..., "label_column": ...}`), and
+    # those its features name with each flag left out (`hub_labels.columns_read`; None where none is named): a resume
+    # that types the column its run left out reads the same clips, told once the data set is read
+    columns: dict[str, str] = field(default_factory=dict)
+    detected_columns: dict[str, str | None] = field(default_factory=dict)
 
     @property
     def is_multi_head(self) -> bool:

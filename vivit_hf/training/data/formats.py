@@ -30,6 +30,7 @@ from .annotated import (
     OFFICIAL_SPLITS,
     SPLIT_LIST_FORMATS,
     check_config_name,
+    config_key,
     index_videos,  # noqa: F401 - importable from here as before the module per data set (scripts use it)
     load_epic_kitchens,
     load_hmdb51,
@@ -185,6 +186,7 @@ __all__ = [
     "arrow_label_values",
     "check_config_name",
     "class_label_map",
+    "config_key",
     "empty_label_ids",
     "empty_label_refusal",
     "example_ids",

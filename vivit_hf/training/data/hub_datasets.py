@@ -57,7 +57,7 @@ from .hub_labels import (
     card_order_of_classes,
     class_label_map,
     column_values,
-    hub_columns,
+    columns_read,
     hub_label_names,
     label_feature,
     label_value,
@@ -406,7 +406,8 @@ def load_hub(
         if Path(source).is_dir():
             drop_older_versions(cache_dir)
     features = next(iter(loaded.values())).features
-    video_column, label_column = hub_columns(features, video_column, label_column, source)
+    columns, detected_columns = columns_read(features, video_column, label_column, source)
+    video_column, label_column = columns.values()
     feature = label_feature(features, label_column)
     refuse_split_names_as_classes(feature, next(iter(loaded.values())), source)
     card = card_class_label(source, config_name, revision, features, label_column)
@@ -470,5 +471,11 @@ def load_hub(
         splits[named[split]] = examples
     unlabelled = unlabelled_split_names(every_split, loaded)
     return VideoClassificationData(
-        splits=splits, label_spaces={"label": names}, missing=missing, clipless=clipless, unlabelled=unlabelled
+        splits=splits,
+        label_spaces={"label": names},
+        missing=missing,
+        clipless=clipless,
+        unlabelled=unlabelled,
+        columns=columns,
+        detected_columns=detected_columns,
     )

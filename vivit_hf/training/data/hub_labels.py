@@ -96,6 +96,21 @@ def hub_columns(features, video_column: str | None, label_column: str | None, so
     return video_column, label_column
 
 
+def columns_read(features, video_column: str | None, label_column: str | None, source: str) -> tuple[dict, dict]:
+    """`hub_columns`' video and label columns by their flags' names (`VideoClassificationData.columns`), and those it
+    reads with each flag left out (`.detected_columns`; None where it then reads none: two Video columns, say)."""
+    names = ("video_column", "label_column")
+    read = dict(zip(names, hub_columns(features, video_column, label_column, source)))
+    detected = dict(read)
+    for i, (name, typed) in enumerate(zip(names, (video_column, label_column))):
+        if typed is not None:
+            try:
+                detected[name] = hub_columns(features, **{**read, name: None}, source=source)[i]
+            except DatasetFormatError:
+                detected[name] = None
+    return read, detected
+
+
 def _label_column_by_type_and_name(features, source: str) -> str | None:
     """The label column a table names by its type (`ClassLabel`) or its name (`LABEL_COLUMNS`), where those agree: a
     `ClassLabel` column of a label's name, else the one `ClassLabel` column where no column has a label's name,

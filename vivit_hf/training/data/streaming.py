@@ -82,7 +82,7 @@ from .hub_labels import (
     card_label_map,
     card_order_of_classes,
     class_label_map,
-    hub_columns,
+    columns_read,
     hub_label_names,
     label_feature,
     label_value,
@@ -486,7 +486,8 @@ def _read_streaming_dataset(
     features = first.features
     if features is None:
         features = first._resolve_features().features
-    video_column, label_column = hub_columns(features, video_column, label_column, source)
+    columns, detected_columns = columns_read(features, video_column, label_column, source)
+    video_column, label_column = columns.values()
     card = card_class_label(source, config_name, revision, features, label_column)  # what datasets' videofolder lost
     filtered: set[str] = set()  # splits whose recorded size counts rows left out here: counted again by `scan`
     from_card: set[str] = set()  # splits whose size is the data card's (`dataset_info`), not counted here
@@ -628,6 +629,8 @@ def _read_streaming_dataset(
         missing=missing,
         clipless=clipless,
         unlabelled=unlabelled,
+        columns=columns,
+        detected_columns=detected_columns,
     )
     warn_classes_differing_in_case(data)  # as the whole read does
     if clips:  # a clip listed twice, or in two splits: named as the whole read names it
