@@ -342,6 +342,29 @@ def test_the_default_folder_names_the_data_set_safely(dataset, revision, config,
     assert dataset_name(dataset, revision, *config) == name
 
 
+@pytest.mark.parametrize(
+    "config, revision, earlier",
+    [(("split1", "ucf101"), None, "ucf-split1"), (("2", "hmdb51"), None, "ucf-2"), ((None, "hub"), "main", "ucf@main")],
+)
+def test_an_evaluation_made_before_one_configuration_had_one_name_goes_on_in_its_folder(
+    config, revision, earlier, tmp_path
+):
+    # a second evaluation of `--dataset_config_name split1` went to eval_ucf_test_1x1, beside the earlier one's folder
+    from types import SimpleNamespace
+
+    from vivit_hf.training.evaluation import dataset_name, default_output_dir
+
+    typed = dict(zip(("dataset_config_name", "dataset_format"), config))
+    args = SimpleNamespace(model=str(tmp_path), dataset="ucf", dataset_revision=revision, num_clips=1, num_crops=1)
+    vars(args).update(typed)
+    now = tmp_path / f"eval_{dataset_name('ucf', revision, *config)}_test_1x1"
+    assert default_output_dir(args, "test") == now and now.name != f"eval_{earlier}_test_1x1"
+    (tmp_path / f"eval_{earlier}_test_1x1").mkdir()
+    assert default_output_dir(args, "test") == tmp_path / f"eval_{earlier}_test_1x1"
+    now.mkdir()  # once the folder of the one name is there, it is the one
+    assert default_output_dir(args, "test") == now
+
+
 def test_evaluations_of_two_data_sets_keep_their_own_folders(folder, tmp_path):
     """They used to share <model>/eval_test_1x1, the second overwriting the first."""
     import shutil

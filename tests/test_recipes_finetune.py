@@ -822,6 +822,10 @@ def test_a_resume_typing_the_default_revision_or_the_column_read_is_the_same_run
         check_resume_columns(typed, args, read("video", {}))
     with pytest.raises(ValueError, match=r"--dataset_revision \(not given\) -> 'v2'"):  # another revision: at once
         finetune_module.check_resume_settings(saved, parsed("--dataset_revision", "v2")[1])
+    # a checkpoint of a version that recorded no columns: what its run read is unknown, so nothing is said of it
+    unrecorded = {**saved, "batches": {k: v for k, v in saved["batches"].items() if not k.endswith("_column")}}
+    args = parsed("--video_column", "rgb")[0]
+    check_resume_columns(unrecorded, args, read("rgb", {"video_column": "video"}))
 
 
 def test_decoded_clips_in_memory_and_worker_processes_change_no_weight(videofolder, uninterrupted, tmp_path):

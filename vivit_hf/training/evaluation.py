@@ -160,24 +160,30 @@ def model_folder_problem(folder: Path) -> str | None:
 
 
 def dataset_name(
-    dataset: str, revision: str | None = None, config_name: str | None = None, dataset_format: str | None = None
+    dataset: str,
+    revision: str | None = None,
+    config_name: str | None = None,
+    dataset_format: str | None = None,
+    as_typed: bool = False,
 ) -> str:
     """The data set's part of the default output folder, safe as a file name: evaluations of two data sets never
     share a folder (they used to, and the second overwrote the first), and evaluations of one share it: a
     configuration by the one it names in `dataset_format` (`config_key`: UCF101's `1`, `split1` and none are split 1,
-    which went to three folders), the Hub's default revision as none (`main`'s results went beside none's)."""
+    which went to three folders), the Hub's default revision as none (`main`'s results went beside none's).
+    `as_typed`: the name versions before that gave it, the configuration and revision as typed (`default_output_dir`
+    goes on in such a folder)."""
     if dataset != SYNTHETIC and Path(dataset).expanduser().exists():
         name = Path(dataset).expanduser().resolve().name  # a local folder: its own name, however it was typed
     else:  # the bundled set's fixed name, or a Hub id (owner--name, as the Hub's cache names repositories)
         name = dataset.strip("/").replace("/", "--")
-    key = config_key(dataset_format, config_name)
+    key = (None, config_name) if as_typed else config_key(dataset_format, config_name)
     if isinstance(key, int) and key != OFFICIAL_SPLIT:  # an official split of UCF101 / HMDB51 (split 1: the default)
         name += f"-split{key}"
     elif isinstance(key, str):  # an Epic Kitchens release
         name += f"-{key}"
     elif isinstance(key, tuple) and config_name:  # configurations of one repo are different data
         name += f"-{config_name}"
-    if revision and revision != DEFAULT_REVISION:
+    if revision and (as_typed or revision != DEFAULT_REVISION):
         name += f"@{revision}"
     return re.sub(r"[^A-Za-z0-9._@-]+", "_", name).strip("._") or "dataset"
 
@@ -187,13 +193,17 @@ def default_output_dir(args, split: str) -> Path:
     `<model>` is `owner--name` in the working directory: its id as a path, `./owner/name`, was a folder that the next
     `--model owner/name` took for a local model without config.json (refused), and transformers' from_pretrained too."""
     views = f"{args.num_clips}x{args.num_crops}"
-    name = dataset_name(args.dataset, args.dataset_revision, args.dataset_config_name, args.dataset_format)
+    names = [args.dataset, args.dataset_revision, args.dataset_config_name, args.dataset_format]
     model = Path(args.model).expanduser()
     if not model.is_dir():  # a Hub id (a missing folder is refused when the flags are read)
         # at --model_revision: `owner--name@revision`, as a data set's; another revision's results went to main's
         at = f"@{args.model_revision}" if getattr(args, "model_revision", None) else ""
         model = Path(re.sub(r"[^A-Za-z0-9._@-]+", "_", args.model.strip("/").replace("/", "--") + at))
-    return model / f"eval_{name}_{split}_{views}"
+    folder, earlier = (model / f"eval_{dataset_name(*names, as_typed=t)}_{split}_{views}" for t in (False, True))
+    # An evaluation made before one configuration had one name is in the folder of the name typed (`-split1`, `-2`,
+    # `@main`): a second one went to `eval_ucf101_...` beside it, its earlier results left as the newest there. It
+    # goes on there until a folder of the one name is made.
+    return earlier if earlier != folder and earlier.is_dir() and not folder.exists() else folder
 
 
 def training_split(args) -> tuple[str, float | None, int] | None:

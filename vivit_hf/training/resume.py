@@ -354,11 +354,13 @@ def same_settings(saved: dict | None, current: dict) -> bool:
 
 def columns_left_to_check(saved: dict | None, current: dict) -> list[str]:
     """The `COLUMN_SETTINGS` that `same_setting` passed left out on one side and typed on the other: the same run only
-    if the data set, once read, names the typed column (`check_resume_columns`)."""
+    if the data set, once read, names the typed column (`check_resume_columns`). A checkpoint of a version that
+    recorded no columns has none checked, as `check_resume_settings` checks none: what its run read is unknown (the
+    column typed now was refused as "not given -> 'rgb'", where that run may have typed `rgb` too)."""
     batches = saved.get("batches") if isinstance(saved, dict) else None
     if not isinstance(batches, dict):
         return []
-    return [name for name in COLUMN_SETTINGS if batches.get(name) != current["batches"].get(name)]
+    return [name for name in COLUMN_SETTINGS if name in batches and batches[name] != current["batches"].get(name)]
 
 
 def check_resume_columns(saved: dict | None, args: argparse.Namespace, data) -> None:
