@@ -453,3 +453,20 @@ def test_a_structural_field_changed_after_building_is_refused_at_forward_and_sav
         with pytest.raises(ValueError, match=r"`qkv_bias` must be True or False, got 'false'"):
             saved.save_pretrained(tmp_path / "model")
         assert not (tmp_path / "model").exists()
+
+
+def test_frame_sampling_set_on_a_built_config_asks_for_its_frame_count_by_name():
+    """The constructor derives `num_sampled_frames` for frame sampling; `config.update({"embedding_type":
+    "frame_sampling"})` on a built config left it None, and building the model failed with "'<=' not supported between
+    instances of 'NoneType' and 'int'". It now names the field and the count the constructor would give, and with it
+    set the model is the one built from a config given frame sampling."""
+    config = ViViTSpatioTemporalConfig(**TINY)
+    config.update({"embedding_type": "frame_sampling"})
+    model_class = VIVIT_MODELS["spatio_temporal"][1]
+    with pytest.raises(ValueError, match=r"`num_sampled_frames=None`.* Set `num_sampled_frames` too \(2, the const"):
+        model_class(config)
+    config.num_sampled_frames = 2
+    built = ViViTSpatioTemporalConfig(**TINY, embedding_type="frame_sampling")
+    assert config.token_grid == built.token_grid
+    shapes = [{key: value.shape for key, value in model_class(c).state_dict().items()} for c in (config, built)]
+    assert shapes[0] == shapes[1]
