@@ -470,3 +470,27 @@ def test_frame_sampling_set_on_a_built_config_asks_for_its_frame_count_by_name()
     assert config.token_grid == built.token_grid
     shapes = [{key: value.shape for key, value in model_class(c).state_dict().items()} for c in (config, built)]
     assert shapes[0] == shapes[1]
+
+
+@pytest.mark.parametrize(
+    "name, field, value, message",
+    [
+        ("spatio_temporal", "classifier", "nope", r"`classifier` must be one of .* got 'nope'"),
+        ("factorised_self_attention", "classifier", "token", r"`classifier='token'` is not available"),
+        ("factorised_encoder", "embedding_type", "frames", r"`embedding_type` must be one of .* got 'frames'"),
+        ("factorised_dot_product", "qkv_bias", "false", r"`qkv_bias` must be True or False, got 'false'"),
+    ],
+)
+def test_a_model_is_not_built_from_a_field_set_on_the_config_that_its_constructor_refuses(name, field, value, message):
+    """Set on a built config before the model is built, a value the config's constructor refuses was checked only by
+    `save_pretrained`: the model was built from it without a word (an unknown classifier pooled the mean, "frames"
+    embedded tubelets, "false" built the qkv biases), or failed deep in a LayerNorm (Model 3 with "token"). Every
+    class of the variant now refuses it, naming the field, as the constructor does."""
+    config_class, *model_classes = VIVIT_MODELS[name]
+    with pytest.raises(ValueError, match=message):
+        config_class(**TINY, **{field: value})
+    config = config_class(**TINY)
+    setattr(config, field, value)
+    for model_class in model_classes:
+        with pytest.raises(ValueError, match=message + r".*\(a field set on the built config: no model is built"):
+            model_class(config)
