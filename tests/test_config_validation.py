@@ -164,6 +164,52 @@ def test_a_head_dim_of_the_width_per_head_is_taken_and_another_refused_naming_bo
         AutoConfig.from_pretrained(tmp_path)
 
 
+def test_update_sets_a_head_width_after_the_fields_it_follows_in_any_order():
+    """transformers' `update` and `update_from_string` set the keys one at a time in their order: `head_dim` first was
+    checked against the old width, so `update({"head_dim": 32, "hidden_size": 64})` was refused while
+    `ViViTSpatioTemporalConfig(head_dim=32, hidden_size=64)` (which sets it last) took it. Now the order is the
+    user's own business; a width that fits neither order is still refused."""
+    built = ViViTSpatioTemporalConfig(**{**TINY, "hidden_size": 64}, head_dim=32)
+    for apply in (
+        lambda config: config.update({"head_dim": 32, "hidden_size": 64}),
+        lambda config: config.update({"hidden_size": 64, "head_dim": 32}),
+        lambda config: config.update_from_string("head_dim=32,hidden_size=64"),
+    ):
+        config = ViViTSpatioTemporalConfig(**TINY)
+        apply(config)
+        assert (config.hidden_size, config.head_dim) == (built.hidden_size, built.head_dim) == (64, 32)
+    with pytest.raises(ValueError, match="`head_dim` 16 does not fit `hidden_size` 64 and `num_attention_heads` 2"):
+        ViViTSpatioTemporalConfig(**TINY).update({"head_dim": 16, "hidden_size": 64})
+
+
+def test_model_2_temporal_head_width_is_read_given_and_checked_as_head_dim():
+    """Model 2's temporal heads (`temporal_num_attention_heads`) were described by no field: `head_dim` is the spatial
+    encoder's, reading `temporal_head_dim` raised AttributeError, and one given (`temporal_head_dim=3` of 16 wide)
+    was stored unchecked and saved. It is the width the built temporal attention splits into, derived and not saved,
+    checked as `head_dim` is."""
+    config = ViViTFactorisedEncoderConfig(**TINY, temporal_num_attention_heads=4)  # 16 wide: 8 per spatial head
+    model = VIVIT_MODELS["factorised_encoder"][1](config)
+    widths = {name.split(".")[0]: m.head_dim for name, m in model.named_modules() if hasattr(m, "head_dim")}
+    assert (
+        (config.head_dim, config.temporal_head_dim) == (widths["spatial_encoder"], widths["temporal_encoder"]) == (8, 4)
+    )
+    assert ViViTFactorisedEncoderConfig(**TINY).temporal_head_dim == 8  # the spatial heads' count when unset
+    assert (
+        ViViTFactorisedEncoderConfig(**TINY, temporal_head_dim=8).to_dict()
+        == ViViTFactorisedEncoderConfig(**TINY).to_dict()
+    )
+    with pytest.raises(
+        ValueError, match=r"`temporal_head_dim` 4 does not fit `hidden_size` 16 and `num_attention_heads` 2"
+    ):
+        ViViTFactorisedEncoderConfig(**TINY, temporal_head_dim=4)
+    config.update({"temporal_head_dim": 8, "temporal_num_attention_heads": 2})
+    assert config.temporal_head_dim == 8
+    with pytest.raises(
+        ValueError, match=r"`temporal_head_dim` 16 does not fit .* `temporal_num_attention_heads` 2: .* \(8\)"
+    ):
+        config.temporal_head_dim = 16
+
+
 @pytest.mark.parametrize("config_class", CONFIGS)
 def test_sizes_that_are_not_multiples_of_the_tubelet_are_accepted_with_a_floor_token_grid(config_class):
     """scenic's strided convolution pads VALID: 7 frames of 36x44 in [3, 8, 8] tubelets give 2 x 4 x 5 tokens."""
@@ -407,3 +453,44 @@ def test_a_structural_field_changed_after_building_is_refused_at_forward_and_sav
         with pytest.raises(ValueError, match=r"`qkv_bias` must be True or False, got 'false'"):
             saved.save_pretrained(tmp_path / "model")
         assert not (tmp_path / "model").exists()
+
+
+def test_frame_sampling_set_on_a_built_config_asks_for_its_frame_count_by_name():
+    """The constructor derives `num_sampled_frames` for frame sampling; `config.update({"embedding_type":
+    "frame_sampling"})` on a built config left it None, and building the model failed with "'<=' not supported between
+    instances of 'NoneType' and 'int'". It now names the field and the count the constructor would give, and with it
+    set the model is the one built from a config given frame sampling."""
+    config = ViViTSpatioTemporalConfig(**TINY)
+    config.update({"embedding_type": "frame_sampling"})
+    model_class = VIVIT_MODELS["spatio_temporal"][1]
+    with pytest.raises(ValueError, match=r"`num_sampled_frames=None`.* Set `num_sampled_frames` too \(2, the const"):
+        model_class(config)
+    config.num_sampled_frames = 2
+    built = ViViTSpatioTemporalConfig(**TINY, embedding_type="frame_sampling")
+    assert config.token_grid == built.token_grid
+    shapes = [{key: value.shape for key, value in model_class(c).state_dict().items()} for c in (config, built)]
+    assert shapes[0] == shapes[1]
+
+
+@pytest.mark.parametrize(
+    "name, field, value, message",
+    [
+        ("spatio_temporal", "classifier", "nope", r"`classifier` must be one of .* got 'nope'"),
+        ("factorised_self_attention", "classifier", "token", r"`classifier='token'` is not available"),
+        ("factorised_encoder", "embedding_type", "frames", r"`embedding_type` must be one of .* got 'frames'"),
+        ("factorised_dot_product", "qkv_bias", "false", r"`qkv_bias` must be True or False, got 'false'"),
+    ],
+)
+def test_a_model_is_not_built_from_a_field_set_on_the_config_that_its_constructor_refuses(name, field, value, message):
+    """Set on a built config before the model is built, a value the config's constructor refuses was checked only by
+    `save_pretrained`: the model was built from it without a word (an unknown classifier pooled the mean, "frames"
+    embedded tubelets, "false" built the qkv biases), or failed deep in a LayerNorm (Model 3 with "token"). Every
+    class of the variant now refuses it, naming the field, as the constructor does."""
+    config_class, *model_classes = VIVIT_MODELS[name]
+    with pytest.raises(ValueError, match=message):
+        config_class(**TINY, **{field: value})
+    config = config_class(**TINY)
+    setattr(config, field, value)
+    for model_class in model_classes:
+        with pytest.raises(ValueError, match=message + r".*\(a field set on the built config: no model is built"):
+            model_class(config)

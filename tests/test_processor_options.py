@@ -6,6 +6,7 @@ warning; the keys transformers itself writes into a saved config load silently."
 
 import json
 import logging
+import re
 
 import av
 import numpy as np
@@ -99,6 +100,30 @@ def test_saved_config_with_transformers_bookkeeping_keys_loads_silently(tmp_path
         ViViTVideoProcessor(**json.loads((folder / CONFIG).read_text()))  # and by hand, as a dict
     assert warnings_of(caplog) == []
     assert loaded.num_frames == 8
+
+
+def test_a_saved_model_input_names_is_taken_silently_and_saved_again_as_transformers_takes_it(tmp_path, caplog):
+    """A saved `model_input_names` was warned "kept but not used" and yet replaced the class's list (the Trainer reads
+    its first name). transformers' processors take it as the instance's, silently, and save it again: so does this one,
+    saved or given (it was refused as an unknown option); a value that lists no name is refused naming it."""
+    from transformers import BaseVideoProcessor
+
+    reference = BaseVideoProcessor.from_dict({"model_input_names": ["pixel_values"]})
+    folder = save_with(tmp_path, model_input_names=["pixel_values"])
+    with caplog.at_level(logging.WARNING, logger=LOGGER):
+        loaded = ViViTVideoProcessor.from_pretrained(folder)
+    assert warnings_of(caplog) == []
+    assert loaded.model_input_names == reference.model_input_names == ["pixel_values"]
+    assert ViViTVideoProcessor.model_input_names == ["pixel_values", "attention_mask"]  # the class's list unchanged
+    loaded.save_pretrained(tmp_path / "again")
+    assert json.loads((tmp_path / "again" / CONFIG).read_text())["model_input_names"] == ["pixel_values"]
+    assert ViViTVideoProcessor(model_input_names=("pixel_values",)).model_input_names == ["pixel_values"]
+    assert "model_input_names" not in ViViTVideoProcessor().to_dict()  # the class's is not written
+    for value in ("pixel_values", [], [1]):
+        with pytest.raises(
+            ValueError, match=r"`model_input_names` must be a non-empty list .* got " + re.escape(repr(value))
+        ):
+            ViViTVideoProcessor(model_input_names=value)
 
 
 def test_misspelt_loading_option_warns_naming_it(tmp_path, caplog):

@@ -604,6 +604,17 @@ class ViViTConfig(PreTrainedConfig):
 
     def temporal_tokens(self, num_frames: int) -> int:
         if self.embedding_type == "frame_sampling":
+            if self.num_sampled_frames is None:
+                # The constructor derives the count; `embedding_type` set on a built config (`config.update(...)`)
+                # left it None, and building the model failed in scenic's rule: "'<=' not supported between
+                # instances of 'NoneType' and 'int'"
+                default = f" ({self.num_frames // self.tubelet_size[0]}, the constructor's default)"
+                raise ValueError(
+                    f"`embedding_type='frame_sampling'` with `num_sampled_frames=None`: it was set on a built config, "
+                    f"and only the constructor derives the count (num_frames // tubelet_size[0]). Set "
+                    f"`num_sampled_frames` too{default if self._valid_tubelet() else ''}, or build the config with "
+                    f"embedding_type='frame_sampling'."
+                )
             return len(uniform_frame_indices(num_frames, self.num_sampled_frames))
         return num_frames // self.tubelet_size[0]
 
@@ -618,16 +629,37 @@ class ViViTConfig(PreTrainedConfig):
         # `head_dim=64` met "property 'head_dim' ... has no setter": no such folder loaded. The fused projections split
         # the width among the heads, so the one head width there is is hidden_size / num_attention_heads: that value
         # (or None, as Llama's config takes it) is taken and nothing is stored, any other is refused.
+        self._check_head_width("head_dim", value, "num_attention_heads", self.num_attention_heads)
+
+    def _check_head_width(self, name: str, value, heads_name: str, heads: int) -> None:
+        """Refuse a head width `name` other than `hidden_size / heads` (None is taken: nothing is stored)."""
         if value is None:
             return
-        width, heads = self.hidden_size, self.num_attention_heads
+        width = self.hidden_size
         if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral) or value * heads != width:
             raise ValueError(
-                f"`head_dim` {value!r} does not fit `hidden_size` {width} and `num_attention_heads` {heads}: the "
-                f"attention splits the width among the heads, so each head is hidden_size / num_attention_heads wide"
+                f"`{name}` {value!r} does not fit `hidden_size` {width} and `{heads_name}` {heads}: the "
+                f"attention splits the width among the heads, so each head is hidden_size / {heads_name} wide"
                 + (f" ({width // heads})" if width % heads == 0 else "")
-                + ". Leave `head_dim` out (it follows them), or change `hidden_size` or `num_attention_heads`."
+                + f". Leave `{name}` out (it follows them), or change `hidden_size` or `{heads_name}`."
             )
+
+    # Widths derived from other fields, whose setters check a value against those fields: set after them.
+    derived_head_widths = ("head_dim",)
+
+    def update(self, config_dict: dict):
+        """transformers' `update`, with the derived head widths (`head_dim`) set after the fields they follow:
+        transformers sets the keys one at a time in the dict's order, so `update({"head_dim": 16, "hidden_size": 64})`
+        checked 16 against the old width and was refused, while the constructor (which sets it last) took it."""
+        later = {key: config_dict[key] for key in config_dict if key in self.derived_head_widths}
+        super().update({key: value for key, value in config_dict.items() if key not in later})
+        super().update(later)
+
+    def update_from_string(self, update_str: str):
+        """transformers' `update_from_string` ("hidden_size=64,head_dim=16"), the head widths set last (`update`)."""
+        pairs = update_str.split(",")
+        last = [pair for pair in pairs if pair.split("=")[0] in self.derived_head_widths]
+        super().update_from_string(",".join([pair for pair in pairs if pair not in last] + last))
 
     def check_head_counts(self):
         """Raise a `ValueError` for head counts the attention cannot split the width into. Not part of the config's
@@ -697,6 +729,20 @@ class ViViTFactorisedEncoderConfig(ViViTConfig):
     temporal_num_attention_heads: int | None = None
     temporal_intermediate_size: int | None = None
     spatial_only_baseline: bool = False
+
+    derived_head_widths = ("head_dim", "temporal_head_dim")
+
+    @property
+    def temporal_head_dim(self) -> int:
+        """Each temporal attention head's width, `hidden_size / temporal_num_attention_heads` (the spatial heads' count
+        when unset); `head_dim` is the spatial encoder's. Derived and not saved, taken and checked as `head_dim` is:
+        the temporal heads were described by no field a user could read or give."""
+        return self.hidden_size // (self.temporal_num_attention_heads or self.num_attention_heads)
+
+    @temporal_head_dim.setter
+    def temporal_head_dim(self, value) -> None:
+        name = "temporal_num_attention_heads" if self.temporal_num_attention_heads else "num_attention_heads"
+        self._check_head_width("temporal_head_dim", value, name, getattr(self, name))
 
     def encoders_without_blocks(self) -> list[str]:
         # (with spatial_only_baseline there is no temporal encoder, and no CLS token of its own to see nothing)

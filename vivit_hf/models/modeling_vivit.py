@@ -204,6 +204,7 @@ class ViViTPreTrainedModel(PreTrainedModel):
         # The variant's rule, not the config's method: a config of the same variant's trust_remote_code copy that an
         # earlier version saved (`check_config_class`) has none, and building the model from it failed there.
         self.config_class.check_head_counts(config)
+        self.check_config_fields(config)
         super().__init__(config, *inputs, **kwargs)
         # what the layers are built of, checked at forward against the config (`check_built_structure`)
         self._built_structure = {
@@ -211,6 +212,21 @@ class ViViTPreTrainedModel(PreTrainedModel):
             for name in ("classifier", "attention_order", "spatial_only_baseline")
             if hasattr(type(config), name)
         }
+
+    @staticmethod
+    def check_config_fields(config) -> None:
+        """Refuse a config whose fields the config's constructor would refuse (`validate_vivit`): set on the built
+        config before the model is built (`config.classifier = "nope"`, `config.update(...)`), they were checked only
+        by `save_pretrained`, and the model was built from them without a word: an unknown `classifier` pooled the
+        mean, `embedding_type="frames"` embedded tubelets, `qkv_bias="false"` built the biases; `"token"` on Model 3
+        (no CLS token) failed in a LayerNorm, "expected input with shape [*, 32], but got input of size [2, 16, 33]"."""
+        validate = getattr(config, "validate_vivit", None)  # (a remote-code config an earlier version saved: none)
+        if validate is None:
+            return
+        try:
+            validate()
+        except ValueError as error:
+            raise ValueError(f"{error} (a field set on the built config: no model is built from it)") from error
 
     def resize_token_embeddings(self, *args, **kwargs):
         """Refused: the tokens are tubelets of pixels, no vocabulary. transformers' method failed with

@@ -60,6 +60,7 @@ from .processor_options import (  # noqa: F401
     RUNTIME_STATE,
     as_lists,
     check_crop_size,
+    check_model_input_names,
     check_normalization,
     check_preset,
     check_seed,
@@ -321,6 +322,8 @@ class ViViTVideoProcessor(BaseVideoProcessor):
             # kept as PIL's code, which a saved config can hold and which transformers' processors (and vivit_hf
             # before torchvision's names were taken) read back
             kwargs["resample"] = PIL_CODES[resample]
+        if "model_input_names" in kwargs:
+            kwargs["model_input_names"] = check_model_input_names(kwargs["model_input_names"])
         refuse_unsupported(kwargs)
         as_lists(kwargs)
         whole_pixel_sizes(kwargs)

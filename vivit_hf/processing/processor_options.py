@@ -58,9 +58,12 @@ def describe_size(size) -> str:
 
 RUNTIME_STATE = ("num_skipped", "_rng", "_rng_key", "_built", "_one_view_pipeline", "_first_row_said")
 # Keys transformers writes into (or wrote into, in earlier versions) a saved processor config beside the options:
-# bookkeeping, never a misspelt option, so a config carrying them loads silently.
+# bookkeeping, never a misspelt option, so a config carrying them loads silently. `model_input_names` too: transformers'
+# processors take a saved (or given) list as the instance's, used in place of the class's (the Trainer reads its first
+# name) and saved again; it was warned "kept but not used" while it replaced the class's list all the same.
 BOOKKEEPING_KEYS = frozenset(
     {
+        "model_input_names",
         "video_processor_type",
         "image_processor_type",
         "feature_extractor_type",
@@ -71,6 +74,21 @@ BOOKKEEPING_KEYS = frozenset(
         "_valid_kwargs_names",
     }
 )
+
+
+def check_model_input_names(value) -> list[str]:
+    """`model_input_names` as the list of names it must be (a tuple is taken), or a ValueError naming the value:
+    transformers' Trainer reads its first name, which a string or an empty list does not give."""
+    if isinstance(value, tuple):
+        value = list(value)
+    if not (isinstance(value, list) and value and all(isinstance(name, str) for name in value)):
+        raise ValueError(
+            f"`model_input_names` must be a non-empty list of the names of the model inputs a call returns, e.g. "
+            f"['pixel_values', 'attention_mask'], got {value!r}."
+        )
+    return value
+
+
 # Training options a saved processor is loaded without, unless asked for by name: transformers' Trainer saves its
 # `processing_class`, often the training processor, and transformers' own video-classification pipeline calls the
 # processor as loaded. With `do_train_augment` every call drew another clip, crop and flip (a loaded transformers
