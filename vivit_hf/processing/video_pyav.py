@@ -98,6 +98,9 @@ _TIMESTAMP_SEARCH_FORMATS = frozenset({"mpegts", "mpeg"})
 _COUNTING_SEEK_FORMATS = frozenset({"mxf"})
 # Demuxers whose track durations come from an index of every sample (see `declared_end`)
 _INDEXED_FORMATS = frozenset({"mov", "mp4"})
+# Whether a file of several moving video tracks was said to be read by one (`_other_tracks_note`): once per process, as
+# a data set of such files (a depth or second camera beside each) would say it per file, 10 000 lines for 10 000 files
+_WARNED_OTHER_TRACKS = False
 _TS_PACKET_SIZES = (188, 192, 204)  # bytes of a transport stream packet (see `_ends_inside_a_ts_packet`)
 # FLV stores a timestamp in 31 bits (24, then 7 of an extension byte), and its muxers (FFmpeg's with
 # avoid_negative_ts disabled, OBS's, RTMP recorders') mask a negative one so: -200 ms is written as 2^31 - 200. FFmpeg
@@ -756,7 +759,9 @@ def _other_tracks_note(name: str, stream: Any, tracks: list) -> str:
     return (
         f"Video {name} has {len(tracks)} video tracks (streams {indices}): stream {stream.index} ({why}, "
         f"{context.width}x{context.height}) is read. To read another, give the video as "
-        "{'path': ..., 'stream_index': k} (k counted over all its streams, as datasets.Video(stream_index=k) counts)."
+        "{'path': ..., 'stream_index': k} (k counted over all its streams, as datasets.Video(stream_index=k) counts). "
+        "(Said once: other files of several video tracks are read alike, by their default-flagged track, else the "
+        "first.)"
     )
 
 
@@ -1227,10 +1232,12 @@ class PyAVReader(VideoReader):
         if self._stream_index is not None:
             return self.container.streams[self._stream_index]
         stream, tracks = _video_tracks(self.container, demux=True)
-        if len(tracks) > 1:
-            # (once: a reopen takes the stream chosen here, by `_stream_index`.) Each track is a video of its own, of
-            # its own size and length: a second camera angle, a preview, a depth or infrared stream; which one a
+        global _WARNED_OTHER_TRACKS
+        if len(tracks) > 1 and not _WARNED_OTHER_TRACKS:
+            # (a reopen takes the stream chosen here, by `_stream_index`.) Each track is a video of its own, of its
+            # own size and length: a second camera angle, a preview, a depth or infrared stream; which one a
             # sequential decode (`decode(video=0)`) or FFmpeg's "best" reads differs, so the choice is said
+            _WARNED_OTHER_TRACKS = True
             warnings.warn(_other_tracks_note(self.name, stream, tracks), UserWarning, stacklevel=2)
         if stream is not None and stream.codec_context is not None and stream.codec_context.name in TEXT_ART_CODECS:
             fmt = self.container.format.name
