@@ -1981,7 +1981,9 @@ class PyAVReader(VideoReader):
         at 0: a track that starts late (an empty edit, a delay) is shown late, as QuickTime and browsers show it and
         ffprobe's `start_time` says (its first frame at 0.2 s read 0.0, FFmpeg's start time being that frame's).
         An AVI's frames counted at its rate (slots all filled) start in their first slot (`_slot_ticks`): after the
-        frames its decoder holds back (B-frames), as FFmpeg times them (0.04 s for MPEG-4 part 2's; 0.0 before)."""
+        frames its decoder holds back (B-frames), as encoded (0.0 before): 0.04 s for MPEG-4 part 2's (DivX, Xvid),
+        as FFmpeg's frames; 0.08 s for x264's B-pyramid, whose frames FFmpeg times from 0.04 s (as those of any H.264
+        in AVI, B-frames or none: its guess of a pts a frame after the dts)."""
         if self._kept is not None:
             return self._after_close("first_frame_seconds")
         times = self.frame_times()
