@@ -753,7 +753,9 @@ def _other_tracks_note(name: str, stream: Any, tracks: list) -> str:
     """What a reader that chose `stream` of a file's moving video `tracks` (more than one) tells its caller."""
     import av
 
-    why = "flagged default" if stream.disposition & av.stream.Disposition.default else "the first"
+    flagged = sum(bool(track.disposition & av.stream.Disposition.default) for track in tracks)
+    # (Matroska's flag is set unless cleared: mkvmerge flags every track, and the first of them is read)
+    why = "the first" if not flagged else "flagged default" if flagged == 1 else "the first flagged default"
     indices = ", ".join(str(index) for index in sorted(track.index for track in tracks))
     context = stream.codec_context
     return (
