@@ -1109,8 +1109,8 @@ class PyAVReader(VideoReader):
         that show no frame, an edit list's hidden ones, are no cut.)"""
         if self._first_packet is not None:
             return False
-        if (self.stream.frames or 0) > 0:
-            return True
+        if demuxer_in(self.container, _INDEXED_FORMATS) and (self.stream.frames or 0) > 0:
+            return True  # (not an AVI's header count, which a whole file's may state without a chunk: `declared_end`)
         declared = declared_end(self.container, self.stream, self._source)
         return declared is not None and declared > 0
 
