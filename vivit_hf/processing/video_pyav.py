@@ -831,8 +831,8 @@ def declared_end(container: Any, stream: Any, source: Any = None) -> float | Non
     writes the last frame's end, from 0), else the segment's duration where the file has one track; an AVI's header
     count of frames at its rate, where its `RIFF` chunk (`source`: a path or seekable file) says the file runs past
     its end (a header count alone may lie: a recorder that never rewrote it); an FLV's `onMetaData` duration, where
-    the file does not end with a whole tag (`_flv_stated_end`). None elsewhere: MPEG-TS and NUT durations are
-    estimates or absent."""
+    the file is not whole (shorter than its `filesize`, or cut inside a tag: `_flv_stated_end`). None elsewhere:
+    MPEG-TS and NUT durations are estimates or absent."""
     if demuxer_in(container, _INDEXED_FORMATS) and stream.duration and stream.duration > 0 and stream.time_base:
         return float((stream.duration + (stream.start_time or 0)) * stream.time_base)
     if demuxer_in(container, {"matroska", "webm"}):
@@ -882,12 +882,12 @@ def _ends_where_its_edits_end(container: Any, stream: Any, ends: float, slack: f
 
 def _flv_stated_end(source: Any, size: int) -> float | None:
     """The duration an FLV's `onMetaData` states (FFmpeg's muxer writes there, on closing, where its last packet
-    ends), where the file (`size` bytes) is not whole: it does not end with a whole tag (each tag is followed by its
-    size, so a whole file's last four bytes name the start of its last tag), or it is shorter than the `filesize` the
-    same muxer writes there on closing (a copy cut at a tag's end: 41 frames of 100 read as a whole 1.64 s video,
-    without a word). A whole file's duration is not trusted: it is the longest stream's (an audio track may run on
-    past the video). FFmpeg reads this duration as the file's, a cut file's too, and estimates none where it is
-    absent; `container.duration` does not say which it is."""
+    ends), where the file (`size` bytes) is not whole: it is shorter than the `filesize` the same muxer writes there
+    on closing (a copy cut at a tag's end: 41 frames of 100 read as a whole 1.64 s video, without a word), or, where
+    no `filesize` is stated, it does not end with a whole tag (each tag is followed by its size, so a whole file's last
+    four bytes name the start of its last tag). A whole file's duration is not trusted: it is the longest stream's
+    (an audio track may run on past the video). FFmpeg reads this duration as the file's, a cut file's too, and
+    estimates none where it is absent; `container.duration` does not say which it is."""
     header = read_at(source, 0, 9)
     if len(header) < 9 or header[:3] != b"FLV":
         return None
@@ -899,8 +899,11 @@ def _flv_stated_end(source: Any, size: int) -> float | None:
     seconds, stated_size = (_amf_number(data, key) for key in (b"duration", b"filesize"))
     if not (seconds and seconds > 0):
         return None
-    if stated_size is not None and stated_size > size:
-        return seconds  # (a cut at a tag's end: whole by its last tag)
+    if stated_size is not None and stated_size > 0:
+        # the muxer's count of the bytes it wrote: fewer here, cut (at a tag's end too: whole by its last tag); as
+        # many or more, whole, bytes after its last tag too (a whole file padded by 3 bytes, its sound running on
+        # 2 s past the picture, was said to be cut short)
+        return seconds if stated_size > size else None
     tail = int.from_bytes(read_at(source, size - 4, 4), "big") if size > 13 else 0
     last_tag = read_at(source, size - 4 - tail, 4) if 11 <= tail <= size - 13 else b""
     if len(last_tag) == 4 and int.from_bytes(last_tag[1:], "big") + 11 == tail:
