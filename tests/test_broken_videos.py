@@ -198,6 +198,35 @@ def test_a_file_cut_inside_its_first_frame_is_an_error_saying_it_is_truncated(tm
             read(cut)
 
 
+def test_a_whole_avi_whose_header_counts_frames_it_does_not_hold_is_not_called_truncated(tmp_path):
+    """An AVI header's count is no index (`declared_end` trusts it only where the RIFF chunk says the file runs on):
+    a whole file (RIFF size and file size alike) of sound, whose video header counts 20 frames and no chunk holds
+    one, read as "it ends inside its first frame: the file is truncated"."""
+    import av
+
+    from vivit_hf.processing.video_io import probe
+
+    path = tmp_path / "claims.avi"
+    with av.open(str(path), "w", format="avi") as container:
+        video = container.add_stream("mpeg4", rate=25)
+        video.width, video.height, video.pix_fmt = 32, 32, "yuv420p"
+        sound = container.add_stream("pcm_s16le", rate=8000, layout="mono")
+        for i in range(4):
+            frame = av.AudioFrame.from_ndarray(np.zeros((1, 800), np.int16), format="s16", layout="mono")
+            frame.sample_rate, frame.pts = 8000, i * 800
+            container.mux(sound.encode(frame))
+    data = bytearray(path.read_bytes())
+    at = data.find(b"vids") + 32  # the video stream header's dwLength
+    data[at : at + 4] = (20).to_bytes(4, "little")
+    path.write_bytes(data)
+    assert int.from_bytes(data[4:8], "little") + 8 == len(data)  # whole, by its RIFF chunk
+    with av.open(str(path)) as container:  # the reference: 20 frames stated, none there
+        assert container.streams.video[0].frames == 20
+        assert list(container.decode(video=0)) == []
+    with pytest.raises(VideoDecodeError, match=r"claims\.avi' has no frames\.$"):
+        probe(path)
+
+
 def test_a_transport_stream_whose_damage_adds_a_stream_mid_way_reads_as_a_sequential_decode(tmp_path):
     """One byte of a TS table changed (found by fuzzing): PyAV's demuxer then fails with a bare IndexError (a
     stream appears that its list lacks), which escaped every reader as no VideoDecodeError; the frames before the

@@ -328,8 +328,10 @@ def test_a_whole_mp4_that_starts_late_and_is_trimmed_by_its_edit_list_does_not_w
         probe(str(cut))
 
 
-def test_a_whole_flv_whose_audio_runs_past_its_video_does_not_warn(tmp_path):
-    # an FLV states one duration, the longest stream's: 3.2 s of audio beside 1 s of video is a whole file
+@pytest.mark.parametrize("trailing", [b"", b"\0\0\0"])
+def test_a_whole_flv_whose_audio_runs_past_its_video_does_not_warn(tmp_path, trailing):
+    # an FLV states one duration, the longest stream's: 3.2 s of audio beside 1 s of video is a whole file; so too
+    # with bytes after its last tag (padding: the muxer's `filesize` is all there), said to be cut short at 1.08 s
     path = str(tmp_path / "long_audio.flv")
     with av.open(path, "w", format="flv") as container:
         video = container.add_stream("libx264", rate=25)
@@ -343,8 +345,11 @@ def test_a_whole_flv_whose_audio_runs_past_its_video_does_not_warn(tmp_path):
             frame.sample_rate, frame.pts = 8000, i * 1024
             container.mux(audio.encode(frame))
         container.mux(video.encode() + audio.encode())
+    with open(path, "ab") as file:
+        file.write(trailing)
     with av.open(path) as container:
         assert container.duration / 1e6 > 3
+        assert len(list(container.decode(video=0))) == 25  # (the reference: a sequential decode)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert probe(path).num_frames == 25

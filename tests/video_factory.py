@@ -136,13 +136,14 @@ def _write_cover(container, cover) -> None:
 
 def write_two_video_tracks(path, codecs, default=None):
     """Two real video tracks of other sizes and lengths (20 pattern frames of 64x48, 30 of 96x64), written
-    interleaved; `default`: the track flagged default."""
+    interleaved; `default`: the track flagged default (a tuple: those flagged)."""
     container = av.open(str(path), "w")
     tracks = []
     for k, (codec, (width, height, count)) in enumerate(zip(codecs, [(64, 48, 20), (96, 64, 30)])):
         stream = container.add_stream(codec, rate=25)
         stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
-        stream.disposition = av.stream.Disposition.default if default == k else av.stream.Disposition(0)
+        flagged = k in default if isinstance(default, tuple) else default == k
+        stream.disposition = av.stream.Disposition.default if flagged else av.stream.Disposition(0)
         tracks.append((stream, count))
     for i in range(30):
         for stream, count in tracks:

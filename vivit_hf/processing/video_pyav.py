@@ -98,6 +98,9 @@ _TIMESTAMP_SEARCH_FORMATS = frozenset({"mpegts", "mpeg"})
 _COUNTING_SEEK_FORMATS = frozenset({"mxf"})
 # Demuxers whose track durations come from an index of every sample (see `declared_end`)
 _INDEXED_FORMATS = frozenset({"mov", "mp4"})
+# Whether a file of several moving video tracks was said to be read by one (`_other_tracks_note`): once per process, as
+# a data set of such files (a depth or second camera beside each) would say it per file, 10 000 lines for 10 000 files
+_WARNED_OTHER_TRACKS = False
 _TS_PACKET_SIZES = (188, 192, 204)  # bytes of a transport stream packet (see `_ends_inside_a_ts_packet`)
 # FLV stores a timestamp in 31 bits (24, then 7 of an extension byte), and its muxers (FFmpeg's with
 # avoid_negative_ts disabled, OBS's, RTMP recorders') mask a negative one so: -200 ms is written as 2^31 - 200. FFmpeg
@@ -750,13 +753,17 @@ def _other_tracks_note(name: str, stream: Any, tracks: list) -> str:
     """What a reader that chose `stream` of a file's moving video `tracks` (more than one) tells its caller."""
     import av
 
-    why = "flagged default" if stream.disposition & av.stream.Disposition.default else "the first"
+    flagged = sum(bool(track.disposition & av.stream.Disposition.default) for track in tracks)
+    # (Matroska's flag is set unless cleared: mkvmerge flags every track, and the first of them is read)
+    why = "the first" if not flagged else "flagged default" if flagged == 1 else "the first flagged default"
     indices = ", ".join(str(index) for index in sorted(track.index for track in tracks))
     context = stream.codec_context
     return (
         f"Video {name} has {len(tracks)} video tracks (streams {indices}): stream {stream.index} ({why}, "
         f"{context.width}x{context.height}) is read. To read another, give the video as "
-        "{'path': ..., 'stream_index': k} (k counted over all its streams, as datasets.Video(stream_index=k) counts)."
+        "{'path': ..., 'stream_index': k} (k counted over all its streams, as datasets.Video(stream_index=k) counts). "
+        "(Said once: other files of several video tracks are read alike, by their default-flagged track, else the "
+        "first.)"
     )
 
 
@@ -824,8 +831,8 @@ def declared_end(container: Any, stream: Any, source: Any = None) -> float | Non
     writes the last frame's end, from 0), else the segment's duration where the file has one track; an AVI's header
     count of frames at its rate, where its `RIFF` chunk (`source`: a path or seekable file) says the file runs past
     its end (a header count alone may lie: a recorder that never rewrote it); an FLV's `onMetaData` duration, where
-    the file does not end with a whole tag (`_flv_stated_end`). None elsewhere: MPEG-TS and NUT durations are
-    estimates or absent."""
+    the file is not whole (shorter than its `filesize`, or cut inside a tag: `_flv_stated_end`). None elsewhere:
+    MPEG-TS and NUT durations are estimates or absent."""
     if demuxer_in(container, _INDEXED_FORMATS) and stream.duration and stream.duration > 0 and stream.time_base:
         return float((stream.duration + (stream.start_time or 0)) * stream.time_base)
     if demuxer_in(container, {"matroska", "webm"}):
@@ -875,12 +882,12 @@ def _ends_where_its_edits_end(container: Any, stream: Any, ends: float, slack: f
 
 def _flv_stated_end(source: Any, size: int) -> float | None:
     """The duration an FLV's `onMetaData` states (FFmpeg's muxer writes there, on closing, where its last packet
-    ends), where the file (`size` bytes) is not whole: it does not end with a whole tag (each tag is followed by its
-    size, so a whole file's last four bytes name the start of its last tag), or it is shorter than the `filesize` the
-    same muxer writes there on closing (a copy cut at a tag's end: 41 frames of 100 read as a whole 1.64 s video,
-    without a word). A whole file's duration is not trusted: it is the longest stream's (an audio track may run on
-    past the video). FFmpeg reads this duration as the file's, a cut file's too, and estimates none where it is
-    absent; `container.duration` does not say which it is."""
+    ends), where the file (`size` bytes) is not whole: it is shorter than the `filesize` the same muxer writes there
+    on closing (a copy cut at a tag's end: 41 frames of 100 read as a whole 1.64 s video, without a word), or, where
+    no `filesize` is stated, it does not end with a whole tag (each tag is followed by its size, so a whole file's last
+    four bytes name the start of its last tag). A whole file's duration is not trusted: it is the longest stream's
+    (an audio track may run on past the video). FFmpeg reads this duration as the file's, a cut file's too, and
+    estimates none where it is absent; `container.duration` does not say which it is."""
     header = read_at(source, 0, 9)
     if len(header) < 9 or header[:3] != b"FLV":
         return None
@@ -892,8 +899,11 @@ def _flv_stated_end(source: Any, size: int) -> float | None:
     seconds, stated_size = (_amf_number(data, key) for key in (b"duration", b"filesize"))
     if not (seconds and seconds > 0):
         return None
-    if stated_size is not None and stated_size > size:
-        return seconds  # (a cut at a tag's end: whole by its last tag)
+    if stated_size is not None and stated_size > 0:
+        # the muxer's count of the bytes it wrote: fewer here, cut (at a tag's end too: whole by its last tag); as
+        # many or more, whole, bytes after its last tag too (a whole file padded by 3 bytes, its sound running on
+        # 2 s past the picture, was said to be cut short)
+        return seconds if stated_size > size else None
     tail = int.from_bytes(read_at(source, size - 4, 4), "big") if size > 13 else 0
     last_tag = read_at(source, size - 4 - tail, 4) if 11 <= tail <= size - 13 else b""
     if len(last_tag) == 4 and int.from_bytes(last_tag[1:], "big") + 11 == tail:
@@ -1102,8 +1112,8 @@ class PyAVReader(VideoReader):
         that show no frame, an edit list's hidden ones, are no cut.)"""
         if self._first_packet is not None:
             return False
-        if (self.stream.frames or 0) > 0:
-            return True
+        if demuxer_in(self.container, _INDEXED_FORMATS) and (self.stream.frames or 0) > 0:
+            return True  # (not an AVI's header count, which a whole file's may state without a chunk: `declared_end`)
         declared = declared_end(self.container, self.stream, self._source)
         return declared is not None and declared > 0
 
@@ -1227,10 +1237,12 @@ class PyAVReader(VideoReader):
         if self._stream_index is not None:
             return self.container.streams[self._stream_index]
         stream, tracks = _video_tracks(self.container, demux=True)
-        if len(tracks) > 1:
-            # (once: a reopen takes the stream chosen here, by `_stream_index`.) Each track is a video of its own, of
-            # its own size and length: a second camera angle, a preview, a depth or infrared stream; which one a
+        global _WARNED_OTHER_TRACKS
+        if len(tracks) > 1 and not _WARNED_OTHER_TRACKS:
+            # (a reopen takes the stream chosen here, by `_stream_index`.) Each track is a video of its own, of its
+            # own size and length: a second camera angle, a preview, a depth or infrared stream; which one a
             # sequential decode (`decode(video=0)`) or FFmpeg's "best" reads differs, so the choice is said
+            _WARNED_OTHER_TRACKS = True
             warnings.warn(_other_tracks_note(self.name, stream, tracks), UserWarning, stacklevel=2)
         if stream is not None and stream.codec_context is not None and stream.codec_context.name in TEXT_ART_CODECS:
             fmt = self.container.format.name
@@ -1974,7 +1986,9 @@ class PyAVReader(VideoReader):
         at 0: a track that starts late (an empty edit, a delay) is shown late, as QuickTime and browsers show it and
         ffprobe's `start_time` says (its first frame at 0.2 s read 0.0, FFmpeg's start time being that frame's).
         An AVI's frames counted at its rate (slots all filled) start in their first slot (`_slot_ticks`): after the
-        frames its decoder holds back (B-frames), as FFmpeg times them (0.04 s for MPEG-4 part 2's; 0.0 before)."""
+        frames its decoder holds back (B-frames), as encoded (0.0 before): 0.04 s for MPEG-4 part 2's (DivX, Xvid),
+        as FFmpeg's frames; 0.08 s for x264's B-pyramid, whose frames FFmpeg times from 0.04 s (as those of any H.264
+        in AVI, B-frames or none: its guess of a pts a frame after the dts)."""
         if self._kept is not None:
             return self._after_close("first_frame_seconds")
         times = self.frame_times()

@@ -153,8 +153,9 @@ class VideoReader:
 
     def first_frame_seconds(self) -> float | None:
         """When a player shows the first frame, on its clock: seconds from the container's start (the earliest of its
-        streams, not before 0), e.g. 0.5 for an mp4 whose video starts 0.5 s after its audio; None where the reader
-        does not know (callers then count from the first frame, as from 0)."""
+        streams, not before 0; an mp4 / MOV's from 0, its movie's clock), e.g. 0.5 for an mp4 whose video starts
+        0.5 s after its audio, or whose only track an empty edit delays 0.5 s; None where the reader does not know
+        (callers then count from the first frame, as from 0)."""
         return None
 
     def last_frame_seconds(self) -> float | None:
