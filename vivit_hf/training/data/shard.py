@@ -658,8 +658,7 @@ def main(argv=None) -> dict:
     from ...flag_spellings import SpellingsArgumentParser, typed_flag_name
     from ...hub.push_flags import add_push_flags, push_problem
     from ...hub.upload import read_revision_refusal
-    from ...repo_id import looks_like_local_path
-    from ..flags import hub_source
+    from ..flags import hub_source, missing_dataset
     from . import DATASET_FORMATS, SYNTHETIC, DatasetFormatError, open_video_dataset, source_options
     from .formats import check_config_name
 
@@ -734,8 +733,8 @@ def main(argv=None) -> dict:
     except ValueError as error:
         parser.error(f"argument --dataset_config_name: {error}")
     # A mistyped path was a FileNotFoundError traceback from deep in the adapters: refused as the recipes refuse it.
-    if args.dataset != SYNTHETIC and looks_like_local_path(args.dataset) and not os.path.exists(args.dataset):
-        parser.error(f"argument --dataset: {args.dataset!r}: no such folder (a Hub data set id reads 'org/name')")
+    if refusal := missing_dataset(args.dataset):
+        parser.error(refusal)
     try:
         with hub_source("--dataset", args.dataset, prog=parser.prog):  # a Hub id not fetched: one line, status 2
             data = open_video_dataset(
