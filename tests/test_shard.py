@@ -81,6 +81,13 @@ def test_shards_stream_back_with_the_same_labels_and_frames(kinetics, tmp_path):
     card = (out / "README.md").read_text()
     assert "`--dataset_format kinetics`" in card and "| train | 4 | 2 |" in card and "| 1 | bowling | 2 | 1 |" in card
     assert "| train | 4 | 2 |" in card and "| 1 |" in card.split("| train | 4 | 2 |")[1].splitlines()[0]  # 1 missing
+    # Kept local, the card's usage example reads this folder as written (it said `load_dataset(<this repo>, ...)`,
+    # which is no Python, and `--dataset <this repo>`, for a folder that has no repo), without torchcodec (its first
+    # row was datasets' ImportError "please install 'torchcodec'", torchcodec being no dependency)
+    example = re.search(r"`(datasets\.load_dataset\(.*?\)\))`", card).group(1)
+    first = next(iter(eval(example, {"datasets": __import__("datasets")})["train"]))
+    assert first["mp4"]["bytes"] == train[first["json"]["id"]]["mp4"]["bytes"]
+    assert f"--dataset {out} --dataset_format hub --streaming`" in card and "<this repo>" not in card
 
 
 def test_the_summary_says_one_shard_in_the_singular(kinetics, tmp_path, caplog):
