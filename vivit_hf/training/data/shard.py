@@ -674,14 +674,14 @@ def main(argv=None) -> dict:
     from ...flag_spellings import SpellingsArgumentParser, typed_flag_name
     from ...hub.push_flags import add_push_flags, push_problem
     from ...hub.upload import read_revision_refusal
-    from ..flags import hub_source, missing_dataset
+    from ..flags import DefaultsHelpFormatter, hub_source, missing_dataset
     from . import DATASET_FORMATS, SYNTHETIC, DatasetFormatError, open_video_dataset, source_options
     from .formats import check_config_name
 
     parser = SpellingsArgumentParser(
         prog="python -m vivit_hf.training.data.shard",
         description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=DefaultsHelpFormatter,  # each flag's default, as the recipes' --help: it showed none
         allow_abbrev=False,
     )
     parser.add_argument("--dataset", required=True, help="local folder or Hub id (or synthetic_motion)")
@@ -698,7 +698,7 @@ def main(argv=None) -> dict:
     parser.add_argument("--cache_dir", default=None)
     parser.add_argument("--out", required=True, help="output folder (the data card and data/*.tar)")
     parser.add_argument("--splits", nargs="*", default=None, help="default: every split")
-    parser.add_argument("--shard_size", type=parse_size, default=parse_size("1GB"), help="e.g. 1GB, 500MB")
+    parser.add_argument("--shard_size", type=parse_size, default="1GB", help="e.g. 1GB, 500MB")  # argparse parses it
     parser.add_argument(
         "--short_side",
         type=_pixels_or_frames,
