@@ -8,6 +8,7 @@ Linears, fp32 and bf16 autocast, with the opt-in CPU fast path on, from torch's 
 from __future__ import annotations
 
 import json
+import os
 import time
 
 import torch
@@ -23,6 +24,12 @@ VARIANTS = {
         vivit_hf.ViViTFactorisedEncoderForVideoClassification,
     ),
 }
+
+
+# kineto, torch's profiler, writes a line at each start and stop (`USDT: ... profiler_start`) and, on a machine without
+# a GPU, `ERROR: ... gpuGetDeviceCount failed with code 35` to stderr, noise around the figures this prints. It reads
+# its level as each profile starts; 6 is above its ERROR. A level set by the caller is kept.
+os.environ.setdefault("KINETO_LOG_LEVEL", "6")
 
 
 def profile_forward(model, x: torch.Tensor, dtype: str) -> dict:

@@ -189,3 +189,22 @@ def test_a_benchmark_takes_its_flags_with_underscores_as_the_recipes_and_transfo
     assert recipe.result_name(options, ["--num-workers", "1"], "p") == recipe.result_name(
         options, ["--num_workers", "1"], "p"
     )
+
+
+def test_cpu_profile_prints_its_figures_without_the_profilers_own_lines(monkeypatch, capfd):
+    # `python benchmarks/cpu_profile.py` printed kineto's "USDT: ... profiler_start" / "profiler_stop" around every
+    # measurement and, without a GPU, "ERROR: ... DeviceProperties.cpp:56] gpuGetDeviceCount failed with code 35"
+    import torch
+
+    import vivit_hf
+
+    monkeypatch.delenv("KINETO_LOG_LEVEL", raising=False)
+    cpu_profile = load("cpu_profile")
+    config = vivit_hf.ViViTSpatioTemporalConfig(
+        num_frames=2, image_size=16, hidden_size=8, num_hidden_layers=1, num_attention_heads=2, intermediate_size=8
+    )
+    model = vivit_hf.ViViTSpatioTemporalForVideoClassification(config).eval()
+    row = cpu_profile.profile_forward(model, torch.randn(1, 2, 3, 16, 16), "fp32")
+    assert row["total_s"] > 0 and row["linear_s"] > 0  # it measured
+    err = capfd.readouterr().err
+    assert "USDT" not in err and "profiler_st" not in err and "gpuGetDeviceCount" not in err, err

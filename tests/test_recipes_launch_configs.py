@@ -120,3 +120,19 @@ def test_the_docs_give_the_rendezvous_timeout_the_launchers_wait_for_a_machine_t
     page = (REPO / "docs" / "training-and-data.md").read_text()
     timeouts = page.split("**Timeouts.**")[1].split("\n\n")[0]
     assert f"launcher's rendezvous, {launcher_default} s by default for its default static rendezvous" in timeouts
+
+
+def test_reading_the_launchers_command_line_leaves_no_file_open():
+    # it was `open(...).read()`: a ResourceWarning ("unclosed file <... name='/proc/N/cmdline'>") in the stderr of
+    # every run started where warnings show (benchmarks/recipe_gpu.py's runs of the recipe)
+    import gc
+    import warnings
+
+    from vivit_hf.training import launch
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        argv, _ = launch._parent_command()
+        gc.collect()
+    assert argv and argv[0]  # it read this process's parent's command line (Linux)
+    assert not [w for w in caught if issubclass(w.category, ResourceWarning)], [str(w.message) for w in caught]

@@ -81,6 +81,13 @@ def test_shards_stream_back_with_the_same_labels_and_frames(kinetics, tmp_path):
     card = (out / "README.md").read_text()
     assert "`--dataset_format kinetics`" in card and "| train | 4 | 2 |" in card and "| 1 | bowling | 2 | 1 |" in card
     assert "| train | 4 | 2 |" in card and "| 1 |" in card.split("| train | 4 | 2 |")[1].splitlines()[0]  # 1 missing
+    # Kept local, the card's usage example reads this folder as written (it said `load_dataset(<this repo>, ...)`,
+    # which is no Python, and `--dataset <this repo>`, for a folder that has no repo), without torchcodec (its first
+    # row was datasets' ImportError "please install 'torchcodec'", torchcodec being no dependency)
+    example = re.search(r"`(datasets\.load_dataset\(.*?\)\))`", card).group(1)
+    first = next(iter(eval(example, {"datasets": __import__("datasets")})["train"]))
+    assert first["mp4"]["bytes"] == train[first["json"]["id"]]["mp4"]["bytes"]
+    assert f"--dataset {out} --dataset_format hub --streaming`" in card and "<this repo>" not in card
 
 
 def test_the_summary_says_one_shard_in_the_singular(kinetics, tmp_path, caplog):
@@ -959,3 +966,15 @@ def test_the_bundled_set_is_not_sharded_as_another_format(tmp_path, capsys):
         shard_main(["--dataset", "synthetic_motion", "--dataset_format", "kinetics", "--out", str(tmp_path / "s")])
     assert stopped.value.code == 2
     assert "argument --dataset_format: kinetics: the bundled synthetic_motion set" in capsys.readouterr().err
+
+
+def test_the_help_gives_each_flags_default_as_the_recipes_help_does(capsys):
+    # `--help` showed no default: the shard size (1GB), keyframe interval (16), seed and retries the docs give were
+    # nowhere on it, where finetune.py's and evaluate.py's --help say each flag's
+    with pytest.raises(SystemExit) as stopped:
+        shard_main(["--help"])
+    assert stopped.value.code == 0
+    text = " ".join(capsys.readouterr().out.split())
+    said = ["e.g. 1GB, 500MB (default: 1GB)", "frames per keyframe (default: 16)", "as finetune.py's (default: 5)"]
+    assert all(words in text for words in said), text
+    assert "(default: videofolder)" in text and "in the shards (default: 0)" in text

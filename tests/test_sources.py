@@ -149,3 +149,18 @@ def test_the_model_card_names_a_dataset_id_only_when_it_is_a_repo_id(source, is_
     card = build_model_card(config, results={"top1": 0.5}, dataset_name="clips", dataset_id=source)
     metadata = yaml.safe_load(card.content.split("---")[1])
     assert metadata.get("datasets") == ([source] if is_repo_id else None)
+
+
+def test_a_missing_dataset_folder_is_refused_in_one_wording_by_every_command(evaluate_module, capsys):
+    # evaluate.py said "--dataset ./clips: no such folder, and not a Hub data set id (owner/name)" where finetune.py
+    # and the shard tool said the line below: one refusal, worded once (`flags.missing_dataset`)
+    from vivit_hf.training.data.shard import main as shard_main
+
+    lines = []
+    evaluate = lambda argv: evaluate_module.parse_args(["--model", "someone/vivit", *argv])  # noqa: E731
+    for command in (finetune.parse_args, evaluate, lambda argv: shard_main([*argv, "--out", "o"])):
+        with pytest.raises(SystemExit) as stopped:
+            command(["--dataset", "./clips"])
+        assert stopped.value.code == 2
+        lines.append(capsys.readouterr().err.strip().splitlines()[-1].split(": error: ", 1)[1])
+    assert lines == ["argument --dataset: './clips': no such folder (a Hub data set id reads 'org/name')"] * 3

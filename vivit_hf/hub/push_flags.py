@@ -56,7 +56,9 @@ def add_push_flags(parser, *, repo_kind: str, revision_aliases: tuple[str, ...] 
         "--upload_retries",
         type=retries,
         default=5,
-        help="how many times a failed upload is retried (exponential back-off), as finetune.py's",
+        # the default said in the help: the converter's --help shows no parser's defaults
+        help="how many times a failed upload is retried (exponential back-off), as finetune.py's "
+        "(default: %(default)s)",
     )
 
 

@@ -35,7 +35,7 @@ from .data.formats import (
     same_integer_written_otherwise,
 )
 from .finetune_flags import data_flag_unused, dataset_revision_refusal
-from .flags import CommandLineRefused, output_dir_in_dataset, output_dir_problem, usage_error
+from .flags import CommandLineRefused, missing_dataset, output_dir_in_dataset, output_dir_problem, usage_error
 from .resume import recorded_held_out_digest, recorded_settings, same_setting, settings_as_typed_here
 
 
@@ -71,13 +71,7 @@ def start_refusal(args) -> str | None:
             return f"--model {args.model}: no config.json in it (give the folder a fine-tuning run wrote)"
     elif looks_like_local_path(args.model):
         return f"--model {args.model}: no such folder, and not a Hub model id (owner/name)"
-    if (
-        args.dataset != SYNTHETIC
-        and not Path(args.dataset).expanduser().exists()
-        and looks_like_local_path(args.dataset)
-    ):
-        return f"--dataset {args.dataset}: no such folder, and not a Hub data set id (owner/name)"
-    return None
+    return missing_dataset(args.dataset)
 
 
 def dataset_file_refusal(args) -> CommandLineRefused | None:

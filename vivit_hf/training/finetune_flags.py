@@ -42,6 +42,7 @@ from .flags import (
     SuggestingArgumentParser,
     add_mixed_precision_flag,
     add_short_video_flag,
+    missing_dataset,
 )
 from .launch import launcher_mixed_precision
 from .model_ema import DEFAULT_DECAY
@@ -459,8 +460,8 @@ def missing_paths(args: argparse.Namespace) -> str | None:
         return refusal
     if refusal := dataset_revision_refusal(args):
         return refusal
-    if args.dataset != SYNTHETIC and looks_like_local_path(args.dataset) and not os.path.exists(args.dataset):
-        return f"argument --dataset: {args.dataset!r}: no such folder (a Hub data set id reads 'org/name')"
+    if refusal := missing_dataset(args.dataset):
+        return refusal
     if args.init_from and looks_like_local_path(args.init_from) and not os.path.exists(args.init_from):
         return (
             f"argument --init_from: {args.init_from!r} does not exist (no such file or folder here; "

@@ -46,6 +46,7 @@ from vivit_hf.hub.sources import exception_chain, why_not_fetched
 from vivit_hf.processing.processing_vivit import RESIZED_FRAME_ADVICE
 from vivit_hf.processing.processor_options import saved_config_name
 from vivit_hf.processing.sampling import SHORT_VIDEO_ADVICE
+from vivit_hf.repo_id import looks_like_local_path
 
 # Spellings of other trainers (timm, mmaction2, PyTorch examples) that no string distance finds.
 COMMON_ALIASES = {
@@ -491,6 +492,17 @@ def usage_error(message: str, prog: str = "") -> NoReturn:
     model that diverged); 130 and 143 that it was stopped (docs/training-and-data.md, "Exit statuses")."""
     print(f"{prog}: error: {message}" if prog else f"error: {message}", file=sys.stderr)
     raise SystemExit(2)
+
+
+def missing_dataset(dataset: str) -> str | None:
+    """The refusal of a `--dataset` spelt as a path that is not on this machine, in argparse's words, else None (a
+    folder here, a Hub id, the bundled set). One wording for finetune.py, evaluate.py and the shard tool: evaluate.py
+    said `--dataset x: no such folder, and not a Hub data set id (owner/name)` where the others said this line."""
+    from .data import SYNTHETIC  # (the data package imports nothing of the recipes' flags)
+
+    if dataset == SYNTHETIC or not looks_like_local_path(dataset) or os.path.exists(dataset):
+        return None
+    return f"argument --dataset: {dataset!r}: no such folder (a Hub data set id reads 'org/name')"
 
 
 def output_dir_problem(output_dir, named: str = "--output_dir") -> str | None:

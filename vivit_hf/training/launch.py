@@ -154,7 +154,10 @@ def _asks_for_cpu(environ) -> bool:
 def _parent_command() -> tuple[list[str], str | None]:
     """The parent process's command line and folder (Linux), or ([], None)."""
     try:
-        argv = open(f"/proc/{os.getppid()}/cmdline", "rb").read().decode(errors="replace").split("\0")
+        # read and closed: a bare open().read() left the file to the garbage collector, a ResourceWarning in every
+        # launched run's stderr where warnings show (`python -X dev`, benchmarks/recipe_gpu.py's runs)
+        with open(f"/proc/{os.getppid()}/cmdline", "rb") as handle:
+            argv = handle.read().decode(errors="replace").split("\0")
         return argv, os.readlink(f"/proc/{os.getppid()}/cwd")
     except OSError:
         return [], None

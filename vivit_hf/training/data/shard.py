@@ -42,6 +42,7 @@ import math
 import os
 import random
 import re
+import shlex
 import shutil
 import sys
 import tarfile
@@ -373,7 +374,14 @@ def write_shards(
         summary = {split: _write_split(data, split, partial / "data", writing) for split in splits}
         _leave_out_splits_without_clips(summary, source)
         card = data_card(
-            summary, names, writing, source=source, dataset_format=dataset_format, revision=revision, repo_id=repo_id
+            summary,
+            names,
+            writing,
+            source=source,
+            dataset_format=dataset_format,
+            revision=revision,
+            repo_id=repo_id,
+            folder=out,
         )
         (partial / "README.md").write_text(card)
         _finish(partial, out)
@@ -561,11 +569,13 @@ def data_card(
     dataset_format: str,
     revision: str | None = None,
     repo_id: str | None = None,
+    folder: str | os.PathLike = "",
 ) -> str:
     """README.md: YAML `datasets` reads (files per split, features, split sizes), then source, classes, counts.
     `writing`: how the clips were written, which the card states; `revision`: the branch the shards are pushed to,
     which the usage example reads (without it: `main`, where they are not, or another data set's); `repo_id`: the
-    repo they are pushed to, which it names (without it: "<this repo>", the shards being kept here)."""
+    repo they are pushed to, which it names; without it, the shards being kept here, it names `folder`, where they
+    are written."""
     short_side, member = writing.short_side, writing.member
     lines = ["---", "configs:", "- config_name: default", "  data_files:"]
     written = [split for split, info in summary.items() if info["clips"]]  # a split of no shard names no file
@@ -603,9 +613,11 @@ def data_card(
     at, flag = (
         (f', revision="{revision}"', f" --dataset_revision {revision}") if revision not in (None, "main") else ("", "")
     )
-    # the repo pushed to, owner included, as the model card names its repo: the card said "<this repo>", to be
-    # filled in by hand before it could be copied
-    repo, quoted = (repo_id, f'"{repo_id}"') if repo_id else ("<this repo>", "<this repo>")
+    # the repo pushed to, owner included, as the model card names its repo; shards kept here, the folder they were
+    # written to: the card said "<this repo>" for both, to be filled in by hand before it could be copied, and a local
+    # folder has no repo to fill in (`load_dataset` and `--dataset` take the folder itself)
+    where = repo_id or str(folder)
+    repo, quoted = shlex.quote(where), json.dumps(where)
     lines += [
         "# Video classification shards",
         "",
@@ -615,7 +627,11 @@ def data_card(
         "",
         f"Each sample: `<key>.{member}` (the clip{_member_note(member)}), `<key>.cls` (class id), `<key>.json` "
         "(`id`: the clip's id in the source, `label`: class name). Stream it with "
-        f"`datasets.load_dataset({quoted}{at}, streaming=True)` or "
+        # decode=False: `datasets` decodes a Video column with torchcodec, which needs the system's FFmpeg and is no
+        # dependency here; the example's first row was an ImportError ("please install 'torchcodec'")
+        f'`datasets.load_dataset({quoted}{at}, streaming=True).cast_column("{member}", datasets.Video(decode=False))` '
+        "(each clip as its bytes, which `ViViTVideoProcessor` decodes; `datasets` decodes a video only with torchcodec "
+        "installed) or "
         f"`accelerate launch recipes/finetune.py --dataset {repo}{flag} --dataset_format hub --streaming`.",
         "",
         f"Each clip was checked before it was written: {CHECK_REENCODED if short_side else CHECK_COPIED}; a clip "
@@ -658,15 +674,14 @@ def main(argv=None) -> dict:
     from ...flag_spellings import SpellingsArgumentParser, typed_flag_name
     from ...hub.push_flags import add_push_flags, push_problem
     from ...hub.upload import read_revision_refusal
-    from ...repo_id import looks_like_local_path
-    from ..flags import hub_source
+    from ..flags import DefaultsHelpFormatter, hub_source, missing_dataset
     from . import DATASET_FORMATS, SYNTHETIC, DatasetFormatError, open_video_dataset, source_options
     from .formats import check_config_name
 
     parser = SpellingsArgumentParser(
         prog="python -m vivit_hf.training.data.shard",
         description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=DefaultsHelpFormatter,  # each flag's default, as the recipes' --help: it showed none
         allow_abbrev=False,
     )
     parser.add_argument("--dataset", required=True, help="local folder or Hub id (or synthetic_motion)")
@@ -683,7 +698,7 @@ def main(argv=None) -> dict:
     parser.add_argument("--cache_dir", default=None)
     parser.add_argument("--out", required=True, help="output folder (the data card and data/*.tar)")
     parser.add_argument("--splits", nargs="*", default=None, help="default: every split")
-    parser.add_argument("--shard_size", type=parse_size, default=parse_size("1GB"), help="e.g. 1GB, 500MB")
+    parser.add_argument("--shard_size", type=parse_size, default="1GB", help="e.g. 1GB, 500MB")  # argparse parses it
     parser.add_argument(
         "--short_side",
         type=_pixels_or_frames,
@@ -734,8 +749,8 @@ def main(argv=None) -> dict:
     except ValueError as error:
         parser.error(f"argument --dataset_config_name: {error}")
     # A mistyped path was a FileNotFoundError traceback from deep in the adapters: refused as the recipes refuse it.
-    if args.dataset != SYNTHETIC and looks_like_local_path(args.dataset) and not os.path.exists(args.dataset):
-        parser.error(f"argument --dataset: {args.dataset!r}: no such folder (a Hub data set id reads 'org/name')")
+    if refusal := missing_dataset(args.dataset):
+        parser.error(refusal)
     try:
         with hub_source("--dataset", args.dataset, prog=parser.prog):  # a Hub id not fetched: one line, status 2
             data = open_video_dataset(
