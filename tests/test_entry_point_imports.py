@@ -126,3 +126,16 @@ def test_no_script_folder_holds_a_module_the_packages_import_would_take_instead(
         scripts = {path.stem for path in folder.glob("*.py")}
         shadows = sorted((scripts | {path.parent.name for path in folder.glob("*/__init__.py")}) & package)
         assert not shadows, f"{folder.relative_to(REPO)} holds {shadows}, modules `import vivit_hf` imports itself"
+
+
+def test_a_local_folder_without_a_data_card_is_read_without_importing_datasets(tmp_path, monkeypatch):
+    """`--dataset_format videofolder` looks for a data card (README.md) whose classes it would not read, and imported
+    `datasets` to do so where there is none: 1.5 s of every run on a local folder, which uses nothing else of it."""
+    from test_data_formats import clip
+
+    from vivit_hf.training.data.formats import load_video_dataset
+
+    for name in ("up", "down"):
+        clip(tmp_path / "train" / name / "0.mp4")
+    monkeypatch.setitem(sys.modules, "datasets", None)  # `import datasets` now raises, as if it were not installed
+    assert load_video_dataset(tmp_path, "videofolder").label_spaces == {"label": ["down", "up"]}
