@@ -25,7 +25,12 @@ NUM_FRAMES = 4
 
 @pytest.fixture(scope="module")
 def model_and_videos(tmp_path_factory):
-    root = tmp_path_factory.mktemp("predict_processes")
+    return made_model_and_videos(tmp_path_factory.mktemp("predict_processes"))
+
+
+def made_model_and_videos(root):
+    """A tiny model of classes a, b, c and a folder of 4 videos (2 in a subfolder) and an empty broken.mp4, in
+    `root`: (model folder, video folder)."""
     torch.manual_seed(0)  # random weights: every frame counts in the scores compared below
     config = ViViTSpatioTemporalConfig(
         image_size=32, num_frames=NUM_FRAMES, tubelet_size=[2, 16, 16], hidden_size=16, num_hidden_layers=1,
@@ -60,18 +65,24 @@ def reference_aggregate(model_dir: Path, video: str, windows: list[dict]) -> tor
     return torch.stack(rows).mean(0).softmax(-1)
 
 
-def test_two_processes_predict_each_video_once_in_the_order_of_one(model_and_videos, tmp_path):
-    model, folder = model_and_videos
-    out = tmp_path / "out"
-    command = [*TORCHRUN, str(PREDICT), "--model", str(model), "--videos", str(folder), "--window", "8f"]
-    result = subprocess.run(
-        [*command, "--hop", "4f", "--no_plot", "--device", "cpu", "--output_dir", str(out)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    log = result.stdout + result.stderr
-    assert result.returncode != 0, log[-3000:]  # the broken file: status 1, once the others are written
+def two_process_run(root):
+    """The run of `test_two_processes_predict_each_video_once_in_the_order_of_one`, its model and videos written in
+    `root` (its output folder root/out): its argv, for tests/test_recipes_distributed.py's torchrun launch (two
+    processes importing the recipes once for all its runs; a launch of its own cost some 10 s)."""
+    model, folder = made_model_and_videos(root)
+    command = [PREDICT, "--model", model, "--videos", folder, "--window", "8f", "--hop", "4f", "--no_plot"]
+    return [*command, "--device", "cpu", "--output_dir", root / "out"]
+
+
+def test_two_processes_predict_each_video_once_in_the_order_of_one(videofolder, tmp_path_factory):
+    # The run "predict_two_processes" of tests/test_recipes_distributed.py's torchrun launch (two processes)
+    import test_recipes_distributed
+
+    made, root = test_recipes_distributed.made_torchrun_runs(videofolder, tmp_path_factory)
+    _, status, stdout, stderr = made["predict_two_processes"]
+    model, folder, out = root / "predict" / "model", root / "predict" / "my videos", root / "predict" / "out"
+    log = stdout + stderr  # both processes'
+    assert status != 0, log[-3000:]  # the broken file: status 1, once the others are written
     assert f"1 of 5 videos could not be read (listed with their error in {out / 'predictions.jsonl'})" in log
     assert "process 0 of 2: 3 of the 5 videos" in log and "process 1 of 2: 2 of the 5 videos" in log, log[-3000:]
     videos = [str(folder / "broken.mp4"), str(folder / "clip 1.mp4"), str(folder / "clip 3.mp4")]

@@ -407,8 +407,8 @@ _MADE: dict[str, tuple] = {}
 
 
 def launch_torchrun_runs(videofolder, tmp_path_factory, root):
-    """`torchrun_runs`'s launch in `root`, tests/test_streaming.py's runs in `root`/streaming (its data made first):
-    {name: [argv, status, stdout, stderr]}."""
+    """`torchrun_runs`'s launch in `root`, tests/test_streaming.py's runs in `root`/streaming (its data made first) and
+    tests/test_predict_processes.py's in `root`/predict: {name: [argv, status, stdout, stderr]}."""
     import test_streaming  # (it imports this module)
 
     data = {"halves": videofolder, "odd_epoch": odd_epoch_data(videofolder, root / "odd_epoch_data")}
@@ -442,6 +442,9 @@ def launch_torchrun_runs(videofolder, tmp_path_factory, root):
     cwds = {"copies_differ": machines, "evaluate_copies_differ": machines, "evaluate_output_file_elsewhere": machines}
     streaming_runs, streaming_cwds = test_streaming.two_process_runs(videofolder, tmp_path_factory, root / "streaming")
     runs, cwds = runs | streaming_runs, cwds | streaming_cwds
+    import test_predict_processes  # (its run last: a predict run of two processes in this launch)
+
+    runs["predict_two_processes"] = test_predict_processes.two_process_run(root / "predict")
     results = launch_runs(LAUNCHERS["torchrun"], runs, root / "launch", cwds=cwds)
     for name, result in results.items():
         if name in data:

@@ -387,8 +387,8 @@ def test_evaluations_of_two_data_sets_keep_their_own_folders(folder, tmp_path):
 
 @pytest.fixture(scope="module")
 def machine_runs(tmp_path_factory):
-    """Both two-machine runs of this file (`machine_runs_in`), run in tests/test_recipes_multi_machine.py's second
-    launch of two torchrun launchers (--nnodes 2), each machine in a folder of its own (`launch_machines`: each
+    """Both two-machine runs of this file (`machine_runs_in`), run in tests/test_recipes_multi_machine.py's launch
+    of two torchrun launchers (--nnodes 2), each machine in a folder of its own (`launch_machines`: each
     machine's process imports the recipes once, not once a run), {name: [(status, output, seconds) of machine 0, of
     machine 1], "root": root}; the folders are root/<name>/machine<r>."""
     import test_recipes_multi_machine as machines

@@ -3,7 +3,7 @@
 a folder of its own, so that a relative --output_dir is a disk the machines do not share. Whatever one machine
 decides before the run starts, every machine must hear within seconds: a refusal, a command line that differs, a
 checkpoint the other lacks. Without that, the others waited for it at their first collective for 30 minutes (gloo's
-default timeout), or trained apart in silence. The runs share two launches of both machines (`launch_machines`): a
+default timeout), or trained apart in silence. The runs share one launch of both machines (`launch_machines`): a
 launch of several runs imports the recipe once a machine, not once a run."""
 
 import json
@@ -156,7 +156,7 @@ REFUSED_WITHIN = 60
 
 @pytest.fixture(scope="module")
 def machine_runs(tmp_path_factory):
-    """Every run of this file on two machines, and tests/test_recipes_evaluate.py's two, in two launches of both
+    """Every run of this file on two machines, and tests/test_recipes_evaluate.py's two, in one launch of both
     machines (`launch_machines`), {name: [(status, output, seconds) of machine 0, of machine 1]}; each test says which
     of its runs are its own, and the folders are root/<name>/machine<r>, returned as "root"."""
     return made_machine_runs(tmp_path_factory)
@@ -177,7 +177,8 @@ _MADE: dict[str, dict] = {}
 
 
 def launch_machine_runs(data, root):
-    """`machine_runs`' two launches in `root`."""
+    """`machine_runs`' launch in `root`: one launch of both machines (a second one, for the runs that resume what the
+    first left, cost a launcher and a process importing the recipe on each machine again: about 14 s of CPU)."""
     relative = ["--output_dir", "out", *RUN]
 
     # Two machines sharing one --output_dir (an absolute path both see), two steps, a checkpoint at step 2.
@@ -190,7 +191,7 @@ def launch_machine_runs(data, root):
     parsed = ["--dataset", data, *relative]
     lr = ["--dataset", data, *relative, "--learning_rate", "0.001"]
     unshared = ["--dataset", data, *relative, "--checkpointing_steps", "1"]
-    first = {
+    runs = {
         "shared": [shared, shared],
         "refusal": [parsed, parsed],
         "dataset_missing": [["--dataset", "./clips", *relative]] * 2,
@@ -198,13 +199,20 @@ def launch_machine_runs(data, root):
         "different_flags": [lr, [*lr[:-1], "0.01"]],  # a copy-paste slip on machine 1
         "unshared": [unshared, unshared],
     }
-    results = launch_machines(root, first, timeout=2 * LAUNCH_TIMEOUT)
 
     # No shared disk: machine 0's folder holds the shared run (checkpoints/step_2), machine 1's only an unfinished
-    # checkpoint. And the unshared run again from each machine's own step_1, on to step 3.
-    if (root / "shared" / "shared_out").is_dir():
-        shutil.copytree(root / "shared" / "shared_out", root / "resume_only_one" / "machine0" / "out")
+    # checkpoint. And the unshared run again from each machine's own step_1, on to step 3. The copies are made by a
+    # run of the launch on each machine (`COPY`: each copies from its own folder, once the runs it copies ended there;
+    # the shared run ended on both before machine 0's next run could agree with machine 1's).
     leave_unfinished_checkpoint(root / "resume_only_one" / "machine1" / "out")
+    # (a copy of each machine's folder, so that the unshared run's test sees it as it left it)
+    unshared_copy = [
+        f"{root / 'unshared' / f'machine{rank}'}={root / 'unshared_resume' / f'machine{rank}'}" for rank in (0, 1)
+    ]
+    shared_copy = f"{root / 'shared' / 'shared_out'}={root / 'resume_only_one' / 'machine0' / 'out'}"
+    (root / "copy_for_resumes.py").write_text(COPY)
+    scripts = {"copy": root / "copy_for_resumes.py"}  # (not copy.py: the launch would import it as `copy`)
+    runs["copy"] = [[shared_copy, unshared_copy[0]], [unshared_copy[1]]]
     resume = ["--dataset", data, *relative, "--checkpointing_steps", "2", "--resume_from_checkpoint", "latest"]
     # (going back to each machine's own step_1, whose step_2 each machine's log must name)
     more = [
@@ -216,22 +224,33 @@ def launch_machine_runs(data, root):
         "--resume_from_checkpoint",
         "out/checkpoints/step_1",
     ]
-    for rank in (0, 1):  # a copy of each machine's folder, so that the unshared run's test sees it as it left it
-        shutil.copytree(root / "unshared" / f"machine{rank}", root / "unshared_resume" / f"machine{rank}")
-    # The run that resumes first: a launch's first run imports what the recipe imports as it goes (about 10 s).
-    second = {"unshared_resume": [more, more], "resume_only_one": [resume, resume]}
+    runs |= {"unshared_resume": [more, more], "resume_only_one": [resume, resume]}
     # recipes/evaluate.py's refusals on two machines (tests/test_recipes_evaluate.py's), in this launch rather than
     # in one of their own: two more launchers and processes importing torch, transformers and accelerate.
     import test_recipes_evaluate
 
     evaluations = test_recipes_evaluate.machine_runs_in(root)
-    scripts = dict.fromkeys(evaluations, EVALUATE)
+    scripts |= dict.fromkeys(evaluations, EVALUATE)
     # Last (machine 0's process group is left broken): machine 1 freezes after 2 steps of a run that would take 4.
     (root / "frozen_after_step_2.py").write_text(FROZEN_AFTER_STEP_2)
     frozen = [FINETUNE, "--dataset", data, *relative, "--max_train_steps", "4", "--ddp_timeout", "10"]
     scripts["frozen"] = root / "frozen_after_step_2.py"
-    runs = second | evaluations | {"frozen": [frozen, frozen]}
-    return results | launch_machines(root, runs, timeout=LAUNCH_TIMEOUT, scripts=scripts)
+    runs |= evaluations | {"frozen": [frozen, frozen]}
+    results = launch_machines(root, runs, timeout=3 * LAUNCH_TIMEOUT, scripts=scripts)
+    assert [status for status, _, _ in results["copy"]] == [0, 0], results["copy"]
+    return results
+
+
+# A run of `launch_machines` copying folders (arguments SOURCE=TARGET), a source missing left out: the test of the run
+# that made it fails, saying why.
+COPY = """
+import os, shutil, sys
+
+for pair in sys.argv[1:]:
+    source, target = pair.split("=")
+    if os.path.isdir(source):
+        shutil.copytree(source, target, dirs_exist_ok=True)
+"""
 
 
 # finetune.py (its path the first argument), whose process on machine 1 stops answering right after its 2nd optimiser

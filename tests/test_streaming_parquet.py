@@ -19,6 +19,18 @@ from vivit_hf.training.data.streaming import StreamingLoader, StreamingVideoData
 ROWS, ROW_GROUP = 12, 3  # 4 row groups in the training file
 
 
+@pytest.fixture(scope="module", autouse=True)
+def no_sleep_after_each_parquet_scan():
+    """datasets' parquet streams sleep `SLEEP_TIME_ON_THREADS_SHUTDOWN` (5 s) at the end of every iteration, in each
+    DataLoader worker (apache/arrow#45214: a process ending while a scan's threads run crashed): 5 s an epoch and a
+    loader, 10 s of each of two tests here, where what is asserted is which rows came. Not slept here: a worker
+    started by the fork server takes this process's value (`WorkerInit` hands `datasets.config`'s settings over) and
+    ends by `os._exit`, with no interpreter shutdown for a scan's threads to outlive."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(datasets.config, "SLEEP_TIME_ON_THREADS_SHUTDOWN", 0)
+        yield
+
+
 @pytest.fixture(scope="module")
 def one_parquet_file(tmp_path_factory) -> Path:
     """A Hub-style folder whose splits are one parquet file each (`data/train-00000-of-00001.parquet`), the clips'
