@@ -508,7 +508,8 @@ def main(argv=None):
     held_out = held_out_digest(args, data)
     if checkpoint is not None:  # the classes the checkpoint's classifier answers, known only once the data is read
         try:
-            check_resume_columns(resume_state.get("settings"), args, data)  # a column typed as read, or not
+            # the columns read: the checkpoint's run's (recorded since), else a flag typed as the one detected today
+            check_resume_columns(resume_state.get("settings"), args, data, resume_state.get("columns_read"))
             resume_warnings += check_resume_labels(resume_state.get("id2label"), data.id2label, args.dataset)
             earlier = earlier_examples_digests(train_examples)  # a checkpoint of an earlier version recorded that
             unread = (caveats["train"] or {}).get("unread")
@@ -944,6 +945,8 @@ def main(argv=None):
             settings=settings,
             dataset_folder=dataset_folder(args.dataset),  # settings' --dataset is as typed, from where it was typed
             id2label=data.id2label,  # checked on resume against the data's (check_resume_labels)
+            # the hub table's columns read, whatever was typed: one left out reads what the table names then
+            columns_read=data.columns,  # (check_resume_columns)
             train_digest=train_digest,  # the clips it skips by position on resume (check_resume_clips)
             weight_decay_exempt_group=any(group.get("weight_decay_exempt") for group in optimizer.param_groups),
             runs=runs_so_far(),

@@ -826,6 +826,18 @@ def test_a_resume_typing_the_default_revision_or_the_column_read_is_the_same_run
     unrecorded = {**saved, "batches": {k: v for k, v in saved["batches"].items() if not k.endswith("_column")}}
     args = parsed("--video_column", "rgb")[0]
     check_resume_columns(unrecorded, args, read("rgb", {"video_column": "video"}))
+    # the columns its run read, recorded (`columns_read`): a run that left --video_column out read `rgb`, and the table
+    # has gained a `video` column since, which the flag left out now reads. `--video_column rgb` resumes it (it was
+    # refused with "give --video_column video"); left out again, it reads `video`: refused (it was resumed silently)
+    rgb = {"video_column": "rgb", "label_column": "label"}
+    check_resume_columns(saved, args, read("rgb", {"video_column": "video"}), rgb)
+    args.video_column = None
+    with pytest.raises(ValueError, match=r"--video_column \(not given\) reads the column 'video', where the check"):
+        check_resume_columns(saved, args, read("video", {}), rgb)
+    with pytest.raises(
+        ValueError, match=r"'rgb' -> \(not given\) reads the column 'video', .* give --video_column rgb$"
+    ):
+        check_resume_columns(typed, args, read("video", {}), rgb)  # typed then, the record says the same
 
 
 def test_decoded_clips_in_memory_and_worker_processes_change_no_weight(videofolder, uninterrupted, tmp_path):

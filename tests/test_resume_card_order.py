@@ -41,6 +41,8 @@ def test_a_checkpoint_that_numbered_the_classes_sorted_resumes_in_its_numbering_
     data, reference = class_folders(tmp_path / "data"), tmp_path / "reference"
     finetune(data, reference)  # uninterrupted, numbered as the earlier version did: `cat` 0
     assert json.loads((reference / "config.json").read_text())["id2label"] == {"0": "cat", "1": "dog"}
+    state = json.loads((reference / "checkpoints" / "step_4" / "trainer_state.json").read_text())
+    assert state["columns_read"] == {"video_column": "video", "label_column": "label"}  # what a resume compares with
     (data / "README.md").write_text(CARD)  # this version now numbers the folder `dog` 0
 
     resumed = tmp_path / "resumed"

@@ -363,18 +363,32 @@ def columns_left_to_check(saved: dict | None, current: dict) -> list[str]:
     return [name for name in COLUMN_SETTINGS if name in batches and batches[name] != current["batches"].get(name)]
 
 
-def check_resume_columns(saved: dict | None, args: argparse.Namespace, data) -> None:
+def check_resume_columns(saved: dict | None, args: argparse.Namespace, data, read: dict | None = None) -> None:
     """Refuse (ValueError) a resume that reads another video or label column than its checkpoint's run, once the data
-    set is read: a flag left out on one side reads what the features name (`data.detected_columns`). The rows' ids
-    can be the same for two columns (a parquet table's clips as bytes), so the clips' digest does not tell."""
-    for name in columns_left_to_check(saved, {"batches": vars(args)}):
-        old = saved["batches"].get(name)
-        then = old if old is not None else data.detected_columns.get(name)
-        now = data.columns.get(name, getattr(args, name))
+    set is read. `read`: the columns that run read (`data.columns`, its checkpoint's `columns_read`), compared with
+    this run's whatever either typed: a table that gained a `video` column beside the `rgb` one a run read with the
+    flag left out was read as `video` on resume without a word, and `--video_column rgb` was refused ("give
+    --video_column video"), by what the features name today. A checkpoint of an older version recorded none: a flag
+    left out on one side only is taken as what the features name (`data.detected_columns`). The rows' ids can be the
+    same for two columns (a parquet table's clips as bytes), so the clips' digest does not tell."""
+    read = read if isinstance(read, dict) else {}
+    batches = saved.get("batches") if isinstance(saved, dict) else None
+    batches = batches if isinstance(batches, dict) else {}
+    left = columns_left_to_check(saved, {"batches": vars(args)})
+    for name in COLUMN_SETTINGS:
+        old, new = batches.get(name), getattr(args, name)
+        if read.get(name) is not None and name in data.columns:  # what the run read, recorded
+            then = read[name]
+        elif name in left:  # unrecorded (an older version): a flag left out read what the features name today
+            then = old if old is not None else data.detected_columns.get(name)
+        else:
+            continue
+        now = data.columns.get(name, new)
         if then != now:
+            flag = f"--{name} {said(old)}" + (f" -> {said(new)}" if old != new else "")
             raise ValueError(
-                f"the checkpoint was trained with other batches: --{name} {said(old)} -> {said(getattr(args, name))} "
-                f"reads the column {now!r}, where the checkpoint's run read "
+                f"the checkpoint was trained with other batches: {flag} reads the column {now!r}, where the "
+                "checkpoint's run read "
                 + (f"{then!r}; give --{name} {then}" if then else "what the data set no longer names alone")
             )
 
