@@ -343,7 +343,7 @@ for batch in test:
     out, label = accelerator.gather_for_metrics((out, batch["labels"]))
     logits.append(out)
     labels.append(label)
-record = dict(rank=accelerator.process_index, processes=accelerator.num_processes,
+record = dict(rank=accelerator.process_index, processes=accelerator.num_processes, threads=torch.get_num_threads(),
               resumed_off=max((a - b).abs().max().item() for a, b in zip(continued, resumed)))
 json.dump(record, open(f"{folder}/rank{accelerator.process_index}.json", "w"))
 if accelerator.is_main_process:
