@@ -465,6 +465,10 @@ def test_frame_sampling_set_on_a_built_config_asks_for_its_frame_count_by_name()
     model_class = VIVIT_MODELS["spatio_temporal"][1]
     with pytest.raises(ValueError, match=r"`num_sampled_frames=None`.* Set `num_sampled_frames` too \(2, the const"):
         model_class(config)
+    config.tubelet_size = ["2", 8, 8]  # no count to suggest: still that error (the division raised a TypeError)
+    with pytest.raises(ValueError, match=r"Set `num_sampled_frames` too, or build the config"):
+        config.temporal_tokens(4)
+    config.tubelet_size = [2, 8, 8]
     config.num_sampled_frames = 2
     built = ViViTSpatioTemporalConfig(**TINY, embedding_type="frame_sampling")
     assert config.token_grid == built.token_grid

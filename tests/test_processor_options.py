@@ -119,11 +119,18 @@ def test_a_saved_model_input_names_is_taken_silently_and_saved_again_as_transfor
     assert json.loads((tmp_path / "again" / CONFIG).read_text())["model_input_names"] == ["pixel_values"]
     assert ViViTVideoProcessor(model_input_names=("pixel_values",)).model_input_names == ["pixel_values"]
     assert "model_input_names" not in ViViTVideoProcessor().to_dict()  # the class's is not written
+    # a loading keyword replaces the saved list as the constructor takes it: transformers set it past the check
+    # (a string was taken) and warned it "applied for backward compatibility"
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        given = ViViTVideoProcessor.from_pretrained(folder, model_input_names=("pixel_values", "attention_mask"))
+    assert given.model_input_names == ["pixel_values", "attention_mask"] and not caplog.records
     for value in ("pixel_values", [], [1]):
-        with pytest.raises(
-            ValueError, match=r"`model_input_names` must be a non-empty list .* got " + re.escape(repr(value))
-        ):
+        match = r"`model_input_names` must be a non-empty list .* got " + re.escape(repr(value))
+        with pytest.raises(ValueError, match=match):
             ViViTVideoProcessor(model_input_names=value)
+        with pytest.raises(ValueError, match=match):
+            ViViTVideoProcessor.from_pretrained(folder, model_input_names=value)
 
 
 def test_misspelt_loading_option_warns_naming_it(tmp_path, caplog):

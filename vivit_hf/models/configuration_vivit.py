@@ -608,12 +608,13 @@ class ViViTConfig(PreTrainedConfig):
                 # The constructor derives the count; `embedding_type` set on a built config (`config.update(...)`)
                 # left it None, and building the model failed in scenic's rule: "'<=' not supported between
                 # instances of 'NoneType' and 'int'"
-                default = f" ({self.num_frames // self.tubelet_size[0]}, the constructor's default)"
+                # (the count only where the tubelet is valid: else the TypeError this replaces, from the division)
+                valid = self._valid_tubelet()
+                default = f" ({self.num_frames // self.tubelet_size[0]}, the constructor's default)" if valid else ""
                 raise ValueError(
                     f"`embedding_type='frame_sampling'` with `num_sampled_frames=None`: it was set on a built config, "
                     f"and only the constructor derives the count (num_frames // tubelet_size[0]). Set "
-                    f"`num_sampled_frames` too{default if self._valid_tubelet() else ''}, or build the config with "
-                    f"embedding_type='frame_sampling'."
+                    f"`num_sampled_frames` too{default}, or build the config with embedding_type='frame_sampling'."
                 )
             return len(uniform_frame_indices(num_frames, self.num_sampled_frames))
         return num_frames // self.tubelet_size[0]

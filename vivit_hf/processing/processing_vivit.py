@@ -380,6 +380,12 @@ class ViViTVideoProcessor(BaseVideoProcessor):
             # and what it leaves out is that class's default, not this one's
             for key, value in transformers_defaults(saved).items():
                 saved.setdefault(key, value)
+        if "model_input_names" in kwargs:
+            # transformers sets a loading keyword that is no option on the built processor, past the constructor's
+            # check (`from_pretrained(path, model_input_names="pixel_values")` was taken, the Trainer's first name
+            # then 'p'), with a warning that it "was applied for backward compatibility": it replaces the saved list
+            kwargs = dict(kwargs)
+            saved["model_input_names"] = kwargs.pop("model_input_names")
         valid = cls.valid_kwargs.__annotations__
         unknown = {key: saved.pop(key) for key in list(saved) if key not in valid and key not in BOOKKEEPING_KEYS}
         if unknown:
