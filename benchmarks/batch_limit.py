@@ -322,7 +322,12 @@ def main(argv: list[str] | None = None) -> dict:
                 if row_label(*key) not in skipped:
                     skipped.append(row_label(*key))
                 continue
-            result["rows"].append(measure_row(variant, key[1], options, deadline))
+            row = measure_row(variant, key[1], options, deadline)
+            if not row["probes"]:  # the budget ran out while the model was built: "largest batch 0, 0 probes" said
+                if row_label(*key) not in skipped:  # it fitted nothing, where nothing was tried
+                    skipped.append(row_label(*key))
+                continue
+            result["rows"].append(row)
             if row_label(*key) in skipped:  # measured now
                 skipped.remove(row_label(*key))
             write(result, stem)

@@ -28,7 +28,8 @@ VARIANTS = {
 
 # kineto, torch's profiler, writes a line at each start and stop (`USDT: ... profiler_start`) and, on a machine without
 # a GPU, `ERROR: ... gpuGetDeviceCount failed with code 35` to stderr, noise around the figures this prints. It reads
-# its level as each profile starts; 6 is above its ERROR. A level set by the caller is kept.
+# its level once, as the process's first profile starts (set after that, it silenced nothing), so here, before any;
+# 6 is above its ERROR. A level set by the caller is kept; it is this process's, not the shell's.
 os.environ.setdefault("KINETO_LOG_LEVEL", "6")
 
 

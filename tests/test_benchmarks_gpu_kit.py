@@ -96,7 +96,8 @@ def test_keep_existing_keeps_an_earlier_steps_not_measured_note_until_the_row_is
 
     def measured(variant, checkpointing, options, deadline):
         row = {"variant": variant, "gradient_checkpointing": checkpointing, "largest": 6, "first_failing": 7}
-        return {**row, "status": "exact", "peak_mib_at_largest": None, "probes": [], "seconds": 0.1}
+        probes = [{"batch": 6, "fits": True, "seconds": 0.1}, {"batch": 7, "fits": False, "seconds": 0.1}]
+        return {**row, "status": "exact", "peak_mib_at_largest": None, "probes": probes, "seconds": 0.2}
 
     monkeypatch.setattr(batch_limit, "measure_row", measured)
     flags = ["--device", "cpu", "--fake-oom-above", "6", "--out-dir", str(tmp_path), "--name", "limit"]
@@ -106,6 +107,27 @@ def test_keep_existing_keeps_an_earlier_steps_not_measured_note_until_the_row_is
     assert "Not measured (out of --budget-s): spatio_temporal (checkpointing off)." in said, said
     result = batch_limit.main([*flags, "--keep-existing", "--variants", "spatio_temporal", "--budget-s", "0"])
     assert result["skipped"] == [*earlier[:1], "spatio_temporal (checkpointing on)"]  # each once
+
+
+def test_a_row_whose_budget_ran_out_before_its_first_probe_is_not_measured(tmp_path, monkeypatch):
+    # the budget spent while the model was built (TrainStep's first step): the table read "largest batch 0 | ... | 0
+    # probes", as if not even batch 1 fitted, where nothing was tried; it is listed as not measured
+    class Step:  # a model built and its first step taken, past the deadline
+        def __init__(self, model, device, fake_oom_above):
+            self.model, self.optimizer, self.peak_mib = model, None, {}
+
+        def fits(self, batch):
+            raise AssertionError("probed after the deadline")
+
+    monkeypatch.setattr(batch_limit, "build_model", lambda *args: object())
+    monkeypatch.setattr(batch_limit, "TrainStep", Step)
+    # the budget is read on a clock stopped at 0 (the variant starts within it); the search's own clock is past it
+    monkeypatch.setattr(batch_limit, "time", SimpleNamespace(monotonic=lambda: 0.0))
+    flags = ["--device", "cpu", "--fake-oom-above", "6", "--out-dir", str(tmp_path), "--name", "limit"]
+    result = batch_limit.main([*flags, "--variants", "spatio_temporal", "--checkpointing", "off", "--budget-s", "1"])
+    assert result["rows"] == [] and result["skipped"] == ["spatio_temporal (checkpointing off)"]
+    said = (tmp_path / "limit.md").read_text()
+    assert "Not measured (out of --budget-s): spatio_temporal (checkpointing off)." in said and "| 0 |" not in said
 
 
 def test_a_step_out_of_memory_does_not_fit_and_leaves_no_gradients_behind():

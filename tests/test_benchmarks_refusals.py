@@ -198,7 +198,10 @@ def test_cpu_profile_prints_its_figures_without_the_profilers_own_lines(monkeypa
 
     import vivit_hf
 
-    monkeypatch.delenv("KINETO_LOG_LEVEL", raising=False)
+    # set, then removed: monkeypatch undoes only what it recorded, and a bare delenv of an unset variable records
+    # nothing, so the level the script sets stayed in this process's environment for the tests after this one
+    monkeypatch.setenv("KINETO_LOG_LEVEL", "")
+    monkeypatch.delenv("KINETO_LOG_LEVEL")
     cpu_profile = load("cpu_profile")
     config = vivit_hf.ViViTSpatioTemporalConfig(
         num_frames=2, image_size=16, hidden_size=8, num_hidden_layers=1, num_attention_heads=2, intermediate_size=8

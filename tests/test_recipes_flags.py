@@ -1575,6 +1575,15 @@ def test_every_default_the_help_states_is_the_one_the_run_takes(argv):
     assert not wrong, f"--help's default (shown, taken): {wrong}"
 
 
+def test_the_help_of_torch_threads_says_what_a_run_without_it_takes():
+    # it read "unset: torch's choice (default: 1)" under the bundled preset: torch's choice, or 1?
+    bundled = " ".join(help_entry(recipe_help("finetune.py")[0], "--torch_threads").split())
+    printed = recipe_help("finetune.py", "--preset", "ssv2_vivit_b_fe", "--dataset", "org/ssv2")[0]
+    paper = " ".join(help_entry(printed, "--torch_threads").split())
+    assert bundled.endswith("where the preset sets none, else the preset's (default: 1)"), bundled
+    assert paper.endswith("torch's own number (as many as the cores) where the preset sets none, else the preset's")
+
+
 def test_help_says_nothing_of_defaults_that_are_none_or_a_switch_off():
     printed, defaults = recipe_help("finetune.py")
     for flag in ("--init_from", "--max_train_steps", "--push_to_hub", "--streaming", "--freeze"):

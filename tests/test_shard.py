@@ -88,6 +88,9 @@ def test_shards_stream_back_with_the_same_labels_and_frames(kinetics, tmp_path):
     first = next(iter(eval(example, {"datasets": __import__("datasets")})["train"]))
     assert first["mp4"]["bytes"] == train[first["json"]["id"]]["mp4"]["bytes"]
     assert f"--dataset {out} --dataset_format hub --streaming`" in card and "<this repo>" not in card
+    # a path holds where it was written: moved, or uploaded by hand (`hf upload`), the card said the old one as where
+    # to read the shards, on the Hub page too
+    assert "(the folder as written; moved, give its new path; uploaded, its repo id)." in card
 
 
 def test_the_summary_says_one_shard_in_the_singular(kinetics, tmp_path, caplog):
@@ -155,7 +158,7 @@ def test_shards_are_pushed_to_the_branch_hub_revision_names_and_the_card_reads_t
     card = branches["v2"]["README.md"].decode()
     assert 'load_dataset("standin-user/kinetics-shards", revision="v2", streaming=True)' in card
     assert "--dataset standin-user/kinetics-shards --dataset_revision v2 --dataset_format hub" in card
-    assert "<this repo>" not in card
+    assert "<this repo>" not in card and "the folder as written" not in card  # (the note is a local folder's)
 
 
 PUSH = ["--push_to_hub", "--hub_model_id", "me/shards"]

@@ -164,3 +164,21 @@ def test_a_missing_dataset_folder_is_refused_in_one_wording_by_every_command(eva
         assert stopped.value.code == 2
         lines.append(capsys.readouterr().err.strip().splitlines()[-1].split(": error: ", 1)[1])
     assert lines == ["argument --dataset: './clips': no such folder (a Hub data set id reads 'org/name')"] * 3
+
+
+def test_a_dataset_that_is_there_or_on_the_hub_is_not_refused_and_a_tilde_left_unexpanded_says_so(
+    tmp_path, monkeypatch
+):
+    # `--dataset=~/clips` (the shell expands no `~` after `=`) was "no such folder" for a folder the user can list
+    from vivit_hf.training.flags import missing_dataset
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    (tmp_path / "clips").mkdir()
+    for there in ("org/name", "ucf101", "synthetic_motion", str(tmp_path / "clips")):  # a canonical id has no owner
+        assert missing_dataset(there) is None, there
+    refusal = missing_dataset("~/clips")
+    assert "`~` is not expanded here" in refusal and f"give {str(tmp_path / 'clips')!r}" in refusal, refusal
+    assert (
+        missing_dataset("~/nothing")
+        == "argument --dataset: '~/nothing': no such folder (a Hub data set id reads 'org/name')"
+    )

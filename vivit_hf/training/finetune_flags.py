@@ -115,8 +115,10 @@ def build_parser(description: str | None = None) -> argparse.ArgumentParser:
         "--torch_threads",
         type=at_least(1),
         default=None,
-        # no default in the words: the formatter adds the preset's (synthetic_motion: 1), which "torch's choice" hid
-        help="intra-op threads of each training process; unset: torch's choice",
+        # no default in the words: the formatter adds the preset's (synthetic_motion: 1), which "torch's choice" hid;
+        # the preset's last, next to it: "unset: torch's choice (default: 1)" read as if torch's choice were 1
+        help="intra-op threads of each training process; without the flag, torch's own number (as many as the "
+        "cores) where the preset sets none, else the preset's",
     )
 
     g = p.add_argument_group("model")

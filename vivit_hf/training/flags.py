@@ -502,6 +502,14 @@ def missing_dataset(dataset: str) -> str | None:
 
     if dataset == SYNTHETIC or not looks_like_local_path(dataset) or os.path.exists(dataset):
         return None
+    if os.path.exists(expanded := os.path.expanduser(dataset)):
+        # `--dataset=~/clips` or a quoted "~/clips": the shell left the `~`, which the loaders read as a folder named
+        # `~` (evaluate.py took it as there, then the loader found no such folder); "no such folder" alone, for a
+        # folder the user can list, said nothing of why
+        return (
+            f"argument --dataset: {dataset!r}: no such folder: the `~` is not expanded here (a shell expands it only "
+            f"unquoted, at the start of a word: `--dataset ~/x`, not `--dataset=~/x`); give {expanded!r}"
+        )
     return f"argument --dataset: {dataset!r}: no such folder (a Hub data set id reads 'org/name')"
 
 

@@ -632,7 +632,10 @@ def data_card(
         f'`datasets.load_dataset({quoted}{at}, streaming=True).cast_column("{member}", datasets.Video(decode=False))` '
         "(each clip as its bytes, which `ViViTVideoProcessor` decodes; `datasets` decodes a video only with torchcodec "
         "installed) or "
-        f"`accelerate launch recipes/finetune.py --dataset {repo}{flag} --dataset_format hub --streaming`.",
+        f"`accelerate launch recipes/finetune.py --dataset {repo}{flag} --dataset_format hub --streaming`"
+        # a folder's path holds only where it was written: moved, or uploaded by hand (`hf upload`, which the offline
+        # refusal advises), the card said the old path, on the Hub page too, as where to read it
+        + ("." if repo_id else " (the folder as written; moved, give its new path; uploaded, its repo id)."),
         "",
         f"Each clip was checked before it was written: {CHECK_REENCODED if short_side else CHECK_COPIED}; a clip "
         "that failed is left out and counted as unreadable.",
