@@ -66,7 +66,7 @@ def test_size_parsing():
     assert parse_size("1GB") == 1024**3 and parse_size("500MB") == 500 * 1024**2 and parse_size("1000") == 1000
 
 
-def test_shards_stream_back_with_the_same_labels_and_frames(kinetics, tmp_path):
+def test_shards_stream_back_with_the_same_labels_and_frames(kinetics, tmp_path, monkeypatch):
     out = tmp_path / "shards"
     shard_main(["--dataset_format", "kinetics", "--dataset", str(kinetics), "--out", str(out), "--shard_size", "15KB"])
     assert len(list((out / "data").glob("train-*-of-*.tar"))) == 2  # 4 clips of ~6 KB with their tar headers
@@ -84,13 +84,15 @@ def test_shards_stream_back_with_the_same_labels_and_frames(kinetics, tmp_path):
     # Kept local, the card's usage example reads this folder as written (it said `load_dataset(<this repo>, ...)`,
     # which is no Python, and `--dataset <this repo>`, for a folder that has no repo), without torchcodec (its first
     # row was datasets' ImportError "please install 'torchcodec'", torchcodec being no dependency)
+    # run from the folder that holds it (the card names the folder, not the writer's absolute path, which a card
+    # uploaded by hand showed on a public page)
     example = re.search(r"`(datasets\.load_dataset\(.*?\)\))`", card).group(1)
+    monkeypatch.chdir(out.parent)
     first = next(iter(eval(example, {"datasets": __import__("datasets")})["train"]))
     assert first["mp4"]["bytes"] == train[first["json"]["id"]]["mp4"]["bytes"]
-    assert f"--dataset {out} --dataset_format hub --streaming`" in card and "<this repo>" not in card
-    # a path holds where it was written: moved, or uploaded by hand (`hf upload`), the card said the old one as where
-    # to read the shards, on the Hub page too
-    assert "(the folder as written; moved, give its new path; uploaded, its repo id)." in card
+    assert "--dataset shards --dataset_format hub --streaming`" in card and "<this repo>" not in card
+    assert str(out.parent) not in card
+    assert "(from the folder that holds this one; elsewhere, give its path; uploaded, its repo id)." in card
 
 
 def test_the_summary_says_one_shard_in_the_singular(kinetics, tmp_path, caplog):
@@ -158,7 +160,7 @@ def test_shards_are_pushed_to_the_branch_hub_revision_names_and_the_card_reads_t
     card = branches["v2"]["README.md"].decode()
     assert 'load_dataset("standin-user/kinetics-shards", revision="v2", streaming=True)' in card
     assert "--dataset standin-user/kinetics-shards --dataset_revision v2 --dataset_format hub" in card
-    assert "<this repo>" not in card and "the folder as written" not in card  # (the note is a local folder's)
+    assert "<this repo>" not in card and "the folder that holds" not in card  # (the note is a local folder's)
 
 
 PUSH = ["--push_to_hub", "--hub_model_id", "me/shards"]

@@ -574,8 +574,8 @@ def data_card(
     """README.md: YAML `datasets` reads (files per split, features, split sizes), then source, classes, counts.
     `writing`: how the clips were written, which the card states; `revision`: the branch the shards are pushed to,
     which the usage example reads (without it: `main`, where they are not, or another data set's); `repo_id`: the
-    repo they are pushed to, which it names; without it, the shards being kept here, it names `folder`, where they
-    are written."""
+    repo they are pushed to, which it names; without it, the shards being kept here, it names `folder` (by its name),
+    where they are written."""
     short_side, member = writing.short_side, writing.member
     lines = ["---", "configs:", "- config_name: default", "  data_files:"]
     written = [split for split, info in summary.items() if info["clips"]]  # a split of no shard names no file
@@ -615,8 +615,10 @@ def data_card(
     )
     # the repo pushed to, owner included, as the model card names its repo; shards kept here, the folder they were
     # written to: the card said "<this repo>" for both, to be filled in by hand before it could be copied, and a local
-    # folder has no repo to fill in (`load_dataset` and `--dataset` take the folder itself)
-    where = repo_id or str(folder)
+    # folder has no repo to fill in (`load_dataset` and `--dataset` take the folder itself). By its name, read from
+    # the folder that holds it, not its absolute path: a card uploaded by hand (`hf upload`) showed the writer's
+    # path (/home/<user>/...) on a public page, as transformers' Trainer names a model card by its folder's name
+    where = repo_id or Path(folder).name
     repo, quoted = shlex.quote(where), json.dumps(where)
     lines += [
         "# Video classification shards",
@@ -635,7 +637,11 @@ def data_card(
         f"`accelerate launch recipes/finetune.py --dataset {repo}{flag} --dataset_format hub --streaming`"
         # a folder's path holds only where it was written: moved, or uploaded by hand (`hf upload`, which the offline
         # refusal advises), the card said the old path, on the Hub page too, as where to read it
-        + ("." if repo_id else " (the folder as written; moved, give its new path; uploaded, its repo id)."),
+        + (
+            "."
+            if repo_id
+            else " (from the folder that holds this one; elsewhere, give its path; uploaded, its repo id)."
+        ),
         "",
         f"Each clip was checked before it was written: {CHECK_REENCODED if short_side else CHECK_COPIED}; a clip "
         "that failed is left out and counted as unreadable.",
