@@ -53,7 +53,7 @@ import os
 import re
 from functools import partial
 from pathlib import Path, PurePosixPath
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 from urllib.parse import unquote, urlsplit
 
 import torch
@@ -61,7 +61,7 @@ from transformers import pipeline
 
 import vivit_hf  # noqa: F401 - registers the ViViT classes with the Auto classes
 from vivit_hf.hub.upload import read_revision_refusal
-from vivit_hf.processing import ViViTVideoClassificationPipeline, ViViTVideoProcessor
+from vivit_hf.processing import ViViTVideoProcessor
 from vivit_hf.processing.errors import BrokenVideoError, ViewSizeError
 from vivit_hf.processing.processor_options import clip_size_refusal
 from vivit_hf.processing.timeline import check_span
@@ -86,7 +86,13 @@ from vivit_hf.training.flags import (
 from vivit_hf.training.flags import usage_error as _usage_error  # (named for this command: predict.py's usage_error)
 from vivit_hf.training.launch import autocast_forward, inference_precision, run_as_command
 
+if TYPE_CHECKING:
+    from vivit_hf.processing.pipeline import ViViTVideoClassificationPipeline
+
 logger = logging.getLogger("predict")
+# The pipeline module's logger (its `__name__`), named without importing the module before the flags are read
+# (`load_classifier`)
+PIPELINE_LOGGER = "vivit_hf.processing.pipeline"
 
 
 def _span(name: str):
@@ -489,6 +495,10 @@ def checked_inputs(args) -> tuple[list[Path | str], dict[Path | str, str]]:
 
 def load_classifier(model: str, device: str, revision: str | None = None) -> ViViTVideoClassificationPipeline:
     """The pipeline of `--model` (at `--model_revision`) on `device`; a model that cannot be loaded is `usage_error`."""
+    # imported here, after the flags are read: it imports transformers' pipelines and PyAV, which a refused command
+    # line does not need (tests/test_entry_point_imports.py)
+    from vivit_hf.processing.pipeline import ViViTVideoClassificationPipeline
+
     try:
         with hub_source("--model", model, prog="predict.py"):  # no network, offline mode, no such repo
             return pipeline(
@@ -613,7 +623,7 @@ def main(argv=None, progress: dict | None = None) -> None:
     """`progress` (when given) is kept current: the output folder, and how many of how many videos are done."""
     # the pipeline's advice in this command's words while it runs, and only then: a filter left on the pipeline's
     # logger said `--window 8f` to every later Python caller of the pipeline in the process (a notebook, a test)
-    pipeline_logger = logging.getLogger(ViViTVideoClassificationPipeline.__module__)
+    pipeline_logger = logging.getLogger(PIPELINE_LOGGER)
     in_flag_words = _WindowInFlagWords()
     pipeline_logger.addFilter(in_flag_words)
     try:

@@ -24,11 +24,11 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 
 # Imports vivit_hf (torch set to 2 threads before: a pool of threads on any machine), writes its sys.modules to
-# OUT/package.json and torch's thread count in the process and in a child it forks then to OUT/threads.json, then
-# forks a child per command: each runs a script (`python SCRIPT ARGS`: the script's folder first on sys.path) or a
-# module (`python -m MODULE ARGS`) with its stdout and stderr in OUT/<i>.out, exits as an interpreter would (status,
-# atexit handlers), and writes its sys.modules to OUT/<i>.json last, after the refusal's SystemExit. OUT/<i>.status is
-# its exit status, as the parent saw it.
+# OUT/package.json (and to OUT/workers.json after importing the DataLoader workers' module) and torch's thread count
+# in the process and in a child it forks then to OUT/threads.json, then forks a child per command: each runs a script
+# (`python SCRIPT ARGS`: the script's folder first on sys.path) or a module (`python -m MODULE ARGS`) with its stdout
+# and stderr in OUT/<i>.out, exits as an interpreter would (status, atexit handlers), and writes its sys.modules to
+# OUT/<i>.json last, after the refusal's SystemExit. OUT/<i>.status is its exit status, as the parent saw it.
 RECORDER = r"""
 import atexit, json, os, runpy, sys, traceback
 out, commands = sys.argv[1], json.loads(sys.argv[2])
@@ -36,6 +36,8 @@ import torch
 torch.set_num_threads(2)
 import vivit_hf
 json.dump(sorted(sys.modules), open(os.path.join(out, "package.json"), "w"))
+import vivit_hf.training.data.workers
+json.dump(sorted(sys.modules), open(os.path.join(out, "workers.json"), "w"))
 read, write = os.pipe()
 if os.fork() == 0:
     os.write(write, str(torch.get_num_threads()).encode())
@@ -107,6 +109,18 @@ def test_a_wrong_flag_is_refused_before_any_library_beyond_the_packages_own(comm
     modules = json.loads((refusals / f"{i}.json").read_text())
     beyond = libraries(modules) - libraries(json.loads((refusals / "package.json").read_text()))
     assert not beyond, f"{command} imported {sorted(beyond)} before refusing its command line"
+
+
+@pytest.mark.parametrize("record", ["package", "workers"])
+def test_the_conversion_and_the_pipeline_are_imported_at_their_first_use(record, refusals):
+    """`import vivit_hf` imported the conversion package and the multi-view pipeline (transformers' pipelines, PyAV),
+    0.2-0.3 s of CPU at the start of every recipe, every DataLoader workers' fork server (which imports
+    vivit_hf.training.data.workers) and every test's fresh interpreter, few of which convert or run the pipeline:
+    their names are looked up at their first use (vivit_hf/__init__.py's `_LAZY`)."""
+    modules = set(json.loads((refusals / f"{record}.json").read_text()))
+    assert "vivit_hf.training.data.workers" in modules or record == "package"
+    eager = sorted(modules & {"vivit_hf.conversion", "vivit_hf.processing.pipeline", "av"})
+    assert not eager, f"`import vivit_hf{'.training.data.workers' * (record == 'workers')}` imported {eager}"
 
 
 def test_importing_the_package_leaves_torch_in_forked_children_as_it_was(refusals):

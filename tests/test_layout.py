@@ -342,7 +342,7 @@ def test_the_package_namespace_holds_its_api_its_subpackages_and_nothing_of_tran
 
     import vivit_hf
 
-    public = {name for name in vars(vivit_hf) if not name.startswith("_")}
+    public = {name for name in dir(vivit_hf) if not name.startswith("_")}
     modules = {name for name in public if isinstance(getattr(vivit_hf, name), types.ModuleType)}
     assert public - modules == set(vivit_hf.__all__), sorted((public - modules) ^ set(vivit_hf.__all__))
     assert all(getattr(vivit_hf, name).__name__ == f"vivit_hf.{name}" for name in modules)

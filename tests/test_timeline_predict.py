@@ -91,6 +91,8 @@ def test_the_base_install_without_accelerate_predicts_in_one_process(model_and_v
 
 
 def test_without_matplotlib_json_only(model_and_videos, tmp_path, monkeypatch, caplog):
+    from vivit_hf.processing import pipeline
+
     model, folder = model_and_videos
     real_import = builtins.__import__
 
@@ -101,12 +103,15 @@ def test_without_matplotlib_json_only(model_and_videos, tmp_path, monkeypatch, c
 
     monkeypatch.setattr(builtins, "__import__", no_matplotlib)
     out = tmp_path / "out"
-    load_predict().main(["--model", str(model), "--videos", str(folder / "sub" / "b.mp4"), "--output_dir", str(out)])
+    predict = load_predict()
+    predict.main(["--model", str(model), "--videos", str(folder / "sub" / "b.mp4"), "--output_dir", str(out)])
     assert sorted(p.name for p in out.iterdir()) == ["b.mp4.json", "predictions.jsonl"]
     assert "matplotlib is not installed" in caplog.text
     # its wording of the pipeline's advice (`--window 8f`) ends with the run: a later Python caller of the pipeline
     # in the process got the command's words (test_timeline's window warning, run after this file)
     assert not logging.getLogger("vivit_hf.processing.pipeline").filters
+    # predict.py names the logger it filters without importing the pipeline before its flags are read
+    assert predict.PIPELINE_LOGGER == pipeline.logger.name
 
 
 def test_missing_input_is_an_error(tmp_path):
@@ -293,6 +298,7 @@ def test_a_run_stopped_before_its_first_video_is_done_leaves_no_list(model_and_v
     there left it empty, an earlier run's list emptied, and its line said "interrupted after 0 of 2 videos: ...
     each listed in predictions.jsonl". The list is written from the first video done now; the earlier one still goes
     as the run starts (never taken for this run's)."""
+    from vivit_hf.processing.pipeline import ViViTVideoClassificationPipeline
     from vivit_hf.training.checkpoints import release_held_output_dirs
 
     model, folder = model_and_videos
@@ -304,7 +310,7 @@ def test_a_run_stopped_before_its_first_video_is_done_leaves_no_list(model_and_v
     def stopped(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(predict.ViViTVideoClassificationPipeline, "__call__", stopped)
+    monkeypatch.setattr(ViViTVideoClassificationPipeline, "__call__", stopped)
     progress = {}
     try:
         with pytest.raises(KeyboardInterrupt):

@@ -7,21 +7,16 @@ marks them so that `save_pretrained` writes `auto_map` plus the code (a saved fo
 pipeline is asked for by name, `pipeline("video-classification", model=..., pipeline_class=
 ViViTVideoClassificationPipeline)`.
 
-The model classes also get two constructors whose code lives in `vivit_hf.conversion` (the model modules, which
+The model classes also get two constructors whose code lives in `vivit_hf.conversion` (imported at their first use,
+as are the conversion names and the pipeline: `_LAZY`; the model modules, which
 travel with remote code, import nothing of it): `from_vit_pretrained` on every model class, and
 `from_transformers_vivit` on the two Model 1 classes.
 """
 
-from .conversion import (
-    ImageViT,
-    ViTInitError,
-    ViTInitReport,
-    from_transformers_vivit,
-    from_vit_pretrained,
-    from_vivit_checkpoint,
-    initialise_from_vit,
-    load_image_vit,
-)
+# private names: `dir(vivit_hf)` is the API and its subpackages (tests/test_layout.py)
+from importlib import import_module as _import_module
+from types import MethodType as _MethodType
+
 from .cpu_fast_path import disable_cpu_fast_path, enable_cpu_fast_path
 from .interpret import saliency_overlay
 from .models import (
@@ -43,15 +38,49 @@ from .models import (
     ViViTSpatioTemporalModel,
     uniform_frame_indices,
 )
-from .processing import (
-    BrokenVideoError,
-    ProcessorConfigError,
-    VideoDecodeError,
-    ViViTVideoClassificationPipeline,
-    ViViTVideoProcessor,
-)
+from .processing import BrokenVideoError, ProcessorConfigError, VideoDecodeError, ViViTVideoProcessor
 
 __version__ = "0.1.0"
+
+# Names imported at their first use (PEP 562), not by `import vivit_hf`: the conversion package (checkpoint readers,
+# the Hub's file API) and the multi-view pipeline (transformers' pipelines and PyAV) were 0.2-0.3 s of CPU at the
+# start of every process that imports the package (every recipe, every DataLoader workers' fork server, every test's
+# fresh interpreter), few of which convert a checkpoint or run the pipeline. `dir(vivit_hf)` lists them.
+_CONVERSION = (
+    "ImageViT",
+    "ViTInitError",
+    "ViTInitReport",
+    "from_transformers_vivit",
+    "from_vit_pretrained",
+    "from_vivit_checkpoint",
+    "initialise_from_vit",
+    "load_image_vit",
+)
+_LAZY = dict.fromkeys(_CONVERSION, ".conversion") | {"ViViTVideoClassificationPipeline": ".processing"}
+
+
+def __getattr__(name: str):
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(_import_module(_LAZY[name], __name__), name)
+    globals()[name] = value  # looked up once
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
+
+class _ConversionConstructor:
+    """A classmethod whose function lives in `vivit_hf.conversion`, imported where the method is first looked up
+    (see `_LAZY`): `Model.from_vit_pretrained` is that function bound to the class, its signature and help as they
+    are."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def __get__(self, instance, owner):
+        return _MethodType(getattr(_import_module(".conversion", __name__), self.name), owner)
 
 
 def _register() -> None:
@@ -68,9 +97,9 @@ def _register() -> None:
         classifier_class.register_for_auto_class("AutoModelForVideoClassification")
     ViViTVideoProcessor.register_for_auto_class("AutoVideoProcessor")  # saved processors carry their code too
     # Conversion constructors as classmethods of our own classes (see the module docstring).
-    ViViTPreTrainedModel.from_vit_pretrained = classmethod(from_vit_pretrained)
+    ViViTPreTrainedModel.from_vit_pretrained = _ConversionConstructor("from_vit_pretrained")
     for model_class in (ViViTSpatioTemporalModel, ViViTSpatioTemporalForVideoClassification):
-        model_class.from_transformers_vivit = classmethod(from_transformers_vivit)
+        model_class.from_transformers_vivit = _ConversionConstructor("from_transformers_vivit")
 
 
 _register()

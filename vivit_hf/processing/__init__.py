@@ -4,8 +4,18 @@
 checkpoints (the pipeline does not; it imports the processor, never the reverse)."""
 
 from .errors import BrokenVideoError, ProcessorConfigError, VideoDecodeError
-from .pipeline import ViViTVideoClassificationPipeline
 from .processing_vivit import ViViTVideoProcessor, ViViTVideosKwargs
+
+
+def __getattr__(name: str):
+    # The pipeline is imported at its first use (PEP 562): it imports transformers' pipelines and PyAV, which the
+    # processor's users (every recipe, every DataLoader worker) do not need (see vivit_hf/__init__.py's `_LAZY`).
+    if name != "ViViTVideoClassificationPipeline":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from .pipeline import ViViTVideoClassificationPipeline
+
+    return ViViTVideoClassificationPipeline
+
 
 __all__ = [
     "BrokenVideoError",
