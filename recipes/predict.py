@@ -80,6 +80,7 @@ from vivit_hf.training.flags import (
     in_flag_words,
     output_dir_problem,
     refused_processor_config,
+    unexpanded_tilde,
     warn_saved_views,
     warn_short_video_override,
 )
@@ -151,6 +152,8 @@ def check_model(model: str, revision: str | None = None) -> None:
     """`--model` as a user types it: a folder holding a saved model, or a Hub id; refused in one line otherwise, as is
     a `--model_revision` that no ref can be named (or given with a folder)."""
     if refusal := read_revision_refusal("--model_revision", revision, "--model", model):
+        usage_error(refusal)
+    if refusal := unexpanded_tilde("--model", model):  # taken as there, the pipeline then found no model
         usage_error(refusal)
     folder = Path(model).expanduser()
     if folder.exists():

@@ -182,3 +182,28 @@ def test_a_dataset_that_is_there_or_on_the_hub_is_not_refused_and_a_tilde_left_u
         missing_dataset("~/nothing")
         == "argument --dataset: '~/nothing': no such folder (a Hub data set id reads 'org/name')"
     )
+
+
+def test_a_model_folder_typed_with_a_tilde_left_unexpanded_says_so_in_every_command(
+    evaluate_module, tmp_path, monkeypatch, capsys
+):
+    # `--init_from=~/vit` was "does not exist" for a folder the user can list; evaluate.py's and predict.py's
+    # `--model=~/run` passed the check (which expanded it) and from_pretrained, which does not, found no such model
+    monkeypatch.setenv("HOME", str(tmp_path))
+    (tmp_path / "run").mkdir()
+    (tmp_path / "run" / "config.json").write_text("{}")
+    spec = importlib.util.spec_from_file_location("vivit_recipes_predict_sources", EVALUATE.with_name("predict.py"))
+    predict = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(predict)
+    commands = {
+        "--init_from": lambda: finetune.parse_args(["--init_from=~/run"]),
+        "--model": lambda: evaluate_module.parse_args(["--model=~/run", "--dataset", str(tmp_path)]),
+        "--model ": lambda: predict.check_model("~/run"),
+    }
+    for flag, command in commands.items():
+        with pytest.raises(SystemExit) as stopped:
+            command()
+        assert stopped.value.code == 2
+        said = capsys.readouterr().err.strip().splitlines()[-1]
+        wanted = f"{flag.strip()}: '~/run': no such folder: the `~` is not expanded here"
+        assert wanted in said and f"give {str(tmp_path / 'run')!r}" in said, said

@@ -35,7 +35,14 @@ from .data.formats import (
     same_integer_written_otherwise,
 )
 from .finetune_flags import data_flag_unused, dataset_revision_refusal
-from .flags import CommandLineRefused, missing_dataset, output_dir_in_dataset, output_dir_problem, usage_error
+from .flags import (
+    CommandLineRefused,
+    missing_dataset,
+    output_dir_in_dataset,
+    output_dir_problem,
+    unexpanded_tilde,
+    usage_error,
+)
 from .resume import recorded_held_out_digest, recorded_settings, same_setting, settings_as_typed_here
 
 
@@ -57,6 +64,8 @@ def start_refusal(args) -> str | None:
     if refusal := read_revision_refusal("--model_revision", args.model_revision, "--model", args.model):
         return refusal
     if refusal := dataset_revision_refusal(args):
+        return refusal
+    if refusal := unexpanded_tilde("--model", args.model):  # read as there, from_pretrained then found no model
         return refusal
     if args.seed != 0 and (args.streaming or not args.max_eval_samples):  # (0: its default) it changed nothing
         what = (

@@ -43,6 +43,7 @@ from .flags import (
     add_mixed_precision_flag,
     add_short_video_flag,
     missing_dataset,
+    unexpanded_tilde,
 )
 from .launch import launcher_mixed_precision
 from .model_ema import DEFAULT_DECAY
@@ -464,6 +465,8 @@ def missing_paths(args: argparse.Namespace) -> str | None:
         return refusal
     if refusal := missing_dataset(args.dataset):
         return refusal
+    if args.init_from and (refusal := unexpanded_tilde("--init_from", args.init_from)):
+        return refusal  # from_pretrained reads no `~`: `--init_from=~/vit` was "does not exist" for a folder there
     if args.init_from and looks_like_local_path(args.init_from) and not os.path.exists(args.init_from):
         return (
             f"argument --init_from: {args.init_from!r} does not exist (no such file or folder here; "

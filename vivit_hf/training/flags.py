@@ -502,15 +502,22 @@ def missing_dataset(dataset: str) -> str | None:
 
     if dataset == SYNTHETIC or not looks_like_local_path(dataset) or os.path.exists(dataset):
         return None
-    if os.path.exists(expanded := os.path.expanduser(dataset)):
-        # `--dataset=~/clips` or a quoted "~/clips": the shell left the `~`, which the loaders read as a folder named
-        # `~` (evaluate.py took it as there, then the loader found no such folder); "no such folder" alone, for a
-        # folder the user can list, said nothing of why
-        return (
-            f"argument --dataset: {dataset!r}: no such folder: the `~` is not expanded here (a shell expands it only "
-            f"unquoted, at the start of a word: `--dataset ~/x`, not `--dataset=~/x`); give {expanded!r}"
-        )
-    return f"argument --dataset: {dataset!r}: no such folder (a Hub data set id reads 'org/name')"
+    return unexpanded_tilde("--dataset", dataset) or (
+        f"argument --dataset: {dataset!r}: no such folder (a Hub data set id reads 'org/name')"
+    )
+
+
+def unexpanded_tilde(flag: str, path: str) -> str | None:
+    """The refusal of a `path` given as `flag` that is not here as typed and is once its `~` is expanded, else None.
+    `--dataset=~/clips` or a quoted "~/clips": the shell left the `~`, which the loaders (datasets', transformers'
+    from_pretrained) read as a folder named `~`: "no such folder" alone, for a folder the user can list, said nothing
+    of why; evaluate.py and predict.py took `--model=~/run` as there, and from_pretrained then found no such model."""
+    if os.path.exists(path) or not os.path.exists(expanded := os.path.expanduser(path)):
+        return None
+    return (
+        f"argument {flag}: {path!r}: no such folder: the `~` is not expanded here (a shell expands it only "
+        f"unquoted, at the start of a word: `{flag} ~/x`, not `{flag}=~/x`); give {expanded!r}"
+    )
 
 
 def output_dir_problem(output_dir, named: str = "--output_dir") -> str | None:
