@@ -189,7 +189,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="default: <model>/eval_<data set>_<split>_<clips>x<crops> (a Hub model: ./owner--name/...; data set: "
         "synthetic_motion for the bundled one, a folder's name, a Hub id as owner--name; then -<config> and "
-        "@revision if given; a Hub model at --model_revision: ./owner--name@revision/...)",
+        "@revision if given; a Hub model at --model_revision: ./owner--name@revision/..., main as none)",
     )
     p.add_argument(
         "--ddp_timeout",

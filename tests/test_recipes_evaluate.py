@@ -1076,3 +1076,27 @@ def test_a_streamed_processor_whose_options_cannot_make_the_views_is_one_line_no
     result = evaluate("--model", model, "--dataset", folder / "data", *stream, "--output_dir", tmp_path / "out")
     assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr[-3000:]
     assert "cannot be processed with --model" in result.stderr.strip().splitlines()[-1], result.stderr[-3000:]
+
+
+def test_a_hub_models_main_revision_is_evaluated_into_the_folder_of_none(tmp_path, monkeypatch):
+    # `--model_revision main` went to `owner--name@main/...`, beside the folder of the same model without one
+    # (as `--dataset_revision main` did); one made so before goes on being used until the one name's folder exists
+    from pathlib import Path
+    from types import SimpleNamespace
+
+    from vivit_hf.training.evaluation import default_output_dir
+
+    monkeypatch.chdir(tmp_path)
+    args = SimpleNamespace(dataset="ucf", dataset_revision=None, dataset_config_name=None, dataset_format=None)
+    vars(args).update(model="me/vivit", model_revision="main", num_clips=1, num_crops=1)
+    now = Path("me--vivit", "eval_ucf_test_1x1")
+    assert default_output_dir(args, "test") == now
+    args.model_revision = None
+    assert default_output_dir(args, "test") == now
+    args.model_revision = "exp"
+    assert default_output_dir(args, "test") == Path("me--vivit@exp", "eval_ucf_test_1x1")
+    args.model_revision = "main"
+    Path("me--vivit@main", "eval_ucf_test_1x1").mkdir(parents=True)
+    assert default_output_dir(args, "test") == Path("me--vivit@main", "eval_ucf_test_1x1")
+    now.mkdir(parents=True)
+    assert default_output_dir(args, "test") == now

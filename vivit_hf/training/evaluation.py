@@ -191,21 +191,32 @@ def dataset_name(
     return re.sub(r"[^A-Za-z0-9._@-]+", "_", name).strip("._") or "dataset"
 
 
+def model_folder(args, as_typed: bool = False) -> Path:
+    """The `<model>` part of `default_output_dir`: a local model's folder, or a Hub id's `owner--name`, at a
+    `--model_revision` `owner--name@revision` (as a data set's: another revision's results went to main's), the Hub's
+    default revision as none (`--model_revision main` went to `owner--name@main`, beside none's folder of the same
+    model). `as_typed`: the name versions before that gave it, the revision as typed."""
+    model = Path(args.model).expanduser()
+    if model.is_dir():  # (a missing folder is refused when the flags are read)
+        return model
+    revision = getattr(args, "model_revision", None)
+    at = f"@{revision}" if revision and (as_typed or revision != DEFAULT_REVISION) else ""
+    return Path(re.sub(r"[^A-Za-z0-9._@-]+", "_", args.model.strip("/").replace("/", "--") + at))
+
+
 def default_output_dir(args, split: str) -> Path:
     """`<model>/eval_<data set>_<split>_<clips>x<crops>`: one folder per data set, split and views. A Hub model's
     `<model>` is `owner--name` in the working directory: its id as a path, `./owner/name`, was a folder that the next
     `--model owner/name` took for a local model without config.json (refused), and transformers' from_pretrained too."""
     views = f"{args.num_clips}x{args.num_crops}"
     names = [args.dataset, args.dataset_revision, args.dataset_config_name, args.dataset_format]
-    model = Path(args.model).expanduser()
-    if not model.is_dir():  # a Hub id (a missing folder is refused when the flags are read)
-        # at --model_revision: `owner--name@revision`, as a data set's; another revision's results went to main's
-        at = f"@{args.model_revision}" if getattr(args, "model_revision", None) else ""
-        model = Path(re.sub(r"[^A-Za-z0-9._@-]+", "_", args.model.strip("/").replace("/", "--") + at))
-    folder, earlier = (model / f"eval_{dataset_name(*names, as_typed=t)}_{split}_{views}" for t in (False, True))
+    folder, earlier = (
+        model_folder(args, as_typed=t) / f"eval_{dataset_name(*names, as_typed=t)}_{split}_{views}"
+        for t in (False, True)
+    )
     # An evaluation made before one configuration had one name is in the folder of the name typed (`-split1`, `-2`,
-    # `@main`): a second one went to `eval_ucf101_...` beside it, its earlier results left as the newest there. It
-    # goes on there until a folder of the one name is made.
+    # `@main`, a model's `owner--name@main`): a second one went to `eval_ucf101_...` beside it, its earlier results
+    # left as the newest there. It goes on there until a folder of the one name is made.
     return earlier if earlier != folder and earlier.is_dir() and not folder.exists() else folder
 
 
