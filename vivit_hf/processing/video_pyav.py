@@ -2504,13 +2504,18 @@ class PyAVReader(VideoReader):
         `k + delay`, as it was encoded. Sorted, the packets' own slots put frame 0 in its keyframe's (an MPEG-4 or
         H.264 video starting 1.5 s in read frame 0 at 0.0 s and frame 1 at 1.5 s). The last `delay` frames, which no
         later packet's slot follows, a frame apart as the two slots before them. Where frames are not one per packet
-        (N-VOPs), the packets' slots, sorted; so too for two, whose first slot (0 in a late start) gives no step."""
+        (N-VOPs), the packets' slots, sorted; so too for two a slot apart from a gap, whose first slot (0 in a late
+        start) gives no step; two in adjacent slots (every slot filled) are a slot apart."""
         slots = np.sort(self._ticks)
         delay = int(getattr(self.stream.codec_context, "reorder_depth", 0) or 0)
-        # (a file of delay + 1 frames has its shown frame's slot: x264's B-pyramid of 3 frames read frame 0 at 0.0 s)
-        if not 0 < delay < slots.size or slots.size < 3 or len(self._names) != self._num_frames:
+        # (a file of delay + 1 frames has its shown frame's slot: x264's B-pyramid of 3 frames read frame 0 at 0.0 s.
+        # Its encoder shifts no stream of delay frames or fewer: x264's 2 frames of B-pyramid are stamped as shown)
+        if not 0 < delay < slots.size or len(self._names) != self._num_frames:
             return slots
+        # (two frames of MPEG-4 with B-frames, every slot filled, read 0.0 s where written and FFmpeg's at 0.04 s)
         step = slots[-1] - slots[-2]
+        if slots.size < 3 and step != 1:
+            return slots
         return np.concatenate([slots[delay:], slots[-1] + step * np.arange(1, delay + 1)])
 
     def _stamps_are_asf_times(self) -> bool:
