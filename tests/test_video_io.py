@@ -378,6 +378,36 @@ def test_a_file_with_two_video_tracks_reads_the_default_or_else_the_first(
         np.testing.assert_array_equal(read_frames(another, [0, 3]), reference[[0, 3]])
 
 
+@pytest.mark.parametrize("given", ["bytes", "BytesIO"])
+def test_two_video_tracks_given_in_memory_are_said_with_advice_that_reads_the_other(tmp_path, monkeypatch, given):
+    # the note told bytes and a BytesIO to be given as {'path': ...}, which they have none of
+    path = write_two_video_tracks(tmp_path / "two.mkv", ("libx264", "libx264"))
+    data = Path(path).read_bytes()
+    monkeypatch.setattr(video_pyav, "_WARNED_OTHER_TRACKS", False)
+    name = f"<{len(data)} bytes>" if given == "bytes" else "<BytesIO>"  # (as every error names them)
+    said = f"{name} has 2 video tracks (streams 0, 1): stream 0 (the first, 64x48) is read. To read another, give "
+    with pytest.warns(UserWarning, match=re.escape(said + "the video as {'bytes': ..., 'stream_index': k}")):
+        open_video(data if given == "bytes" else io.BytesIO(data), backend="pyav").close()
+    got = read_frames({"bytes": data, "stream_index": 1}, [0, 3], backend="pyav")  # (the advice, followed)
+    np.testing.assert_array_equal(got, _sequential(path, 1)[[0, 3]])
+
+
+def test_video_tracks_of_one_frame_each_are_said_so(tmp_path, monkeypatch):
+    # none moves (two stills), so all are the tracks chosen among: said as "video tracks" like moving ones
+    path = tmp_path / "stills.mkv"
+    with av.open(str(path), "w") as container:
+        streams = [container.add_stream("mjpeg", rate=1) for _ in range(2)]
+        for stream, size in zip(streams, (48, 96)):
+            stream.width, stream.height, stream.pix_fmt = size, size, "yuvj420p"
+        for stream in streams:
+            image = av.VideoFrame.from_ndarray(np.full((stream.height, stream.width, 3), 99, np.uint8), format="rgb24")
+            container.mux([*stream.encode(image), *stream.encode()])
+    monkeypatch.setattr(video_pyav, "_WARNED_OTHER_TRACKS", False)
+    said = f"'{path}' has 2 video tracks (streams 0, 1, each of one frame): stream 0 (the first, 48x48)"
+    with pytest.warns(UserWarning, match=re.escape(said)):
+        open_video(path, backend="pyav").close()
+
+
 def write_with_still_track(path, still_first: bool, still_default: bool, fmt: str):
     """A 30-frame stamped H.264 track beside a one-frame MJPEG still muxed as a plain track (no cover flag), as some
     taggers and cameras write a thumbnail; the still first or second, it or the video flagged default, or neither

@@ -735,22 +735,26 @@ def video_stream(container: Any, demux: bool = False):
     return _video_tracks(container, demux)[0]
 
 
-def _video_tracks(container: Any, demux: bool) -> tuple[Any, list]:
-    """`(video_stream(container, demux), the tracks it chose among)`: those that move (two frames or more, with
-    `demux`; else all), the default-flagged first."""
+def _video_tracks(container: Any, demux: bool) -> tuple[Any, list, bool]:
+    """`(video_stream(container, demux), the tracks it chose among, whether none moves)`: those that move (two frames
+    or more, with `demux`; else all, and all where none does), the default-flagged first."""
     import av
 
     streams = [s for s in container.streams.video if not s.disposition & av.stream.Disposition.attached_pic]
     flagged = [s for s in streams if s.disposition & av.stream.Disposition.default]
     ordered = flagged + [s for s in streams if s not in flagged]
+    still = False  # (whether no track holds two frames: several stills, as a one-frame file's thumbnails)
     if demux and len(ordered) > 1:
         moving = _tracks_with_two_frames(container, ordered)
+        still = not moving
         ordered = [s for s in ordered if s.index in moving] or ordered
-    return (ordered or [None])[0], ordered
+    return (ordered or [None])[0], ordered, still
 
 
-def _other_tracks_note(name: str, stream: Any, tracks: list) -> str:
-    """What a reader that chose `stream` of a file's moving video `tracks` (more than one) tells its caller."""
+def _other_tracks_note(name: str, stream: Any, tracks: list, still: bool = False, in_memory: bool = False) -> str:
+    """What a reader that chose `stream` of a file's moving video `tracks` (more than one; with `still`, its tracks of
+    one frame each, none moving) tells its caller. An input `in_memory` (bytes, a file-like object) has no path to
+    give with `stream_index`: its bytes are to be given instead."""
     import av
 
     flagged = sum(bool(track.disposition & av.stream.Disposition.default) for track in tracks)
@@ -759,9 +763,10 @@ def _other_tracks_note(name: str, stream: Any, tracks: list) -> str:
     indices = ", ".join(str(index) for index in sorted(track.index for track in tracks))
     context = stream.codec_context
     return (
-        f"Video {name} has {len(tracks)} video tracks (streams {indices}): stream {stream.index} ({why}, "
-        f"{context.width}x{context.height}) is read. To read another, give the video as "
-        "{'path': ..., 'stream_index': k} (k counted over all its streams, as datasets.Video(stream_index=k) counts). "
+        f"Video {name} has {len(tracks)} video tracks (streams {indices}{', each of one frame' if still else ''}): "
+        f"stream {stream.index} ({why}, {context.width}x{context.height}) is read. To read another, give the video as "
+        f"{{'{'bytes' if in_memory else 'path'}': ..., 'stream_index': k}} (k counted over all its streams, as "
+        "datasets.Video(stream_index=k) counts). "
         "(Said once: other files of several video tracks are read alike, by their default-flagged track, else the "
         "first.)"
     )
@@ -1236,14 +1241,15 @@ class PyAVReader(VideoReader):
             self._refuse(f"Video {self.name} has no video stream {self._chosen} (its streams: {kinds}).")
         if self._stream_index is not None:
             return self.container.streams[self._stream_index]
-        stream, tracks = _video_tracks(self.container, demux=True)
+        stream, tracks, still = _video_tracks(self.container, demux=True)
         global _WARNED_OTHER_TRACKS
         if len(tracks) > 1 and not _WARNED_OTHER_TRACKS:
             # (a reopen takes the stream chosen here, by `_stream_index`.) Each track is a video of its own, of its
             # own size and length: a second camera angle, a preview, a depth or infrared stream; which one a
             # sequential decode (`decode(video=0)`) or FFmpeg's "best" reads differs, so the choice is said
             _WARNED_OTHER_TRACKS = True
-            warnings.warn(_other_tracks_note(self.name, stream, tracks), UserWarning, stacklevel=2)
+            in_memory = isinstance(self._source, io.BytesIO)  # (bytes are read from one: `resolve_source`)
+            warnings.warn(_other_tracks_note(self.name, stream, tracks, still, in_memory), UserWarning, stacklevel=2)
         if stream is not None and stream.codec_context is not None and stream.codec_context.name in TEXT_ART_CODECS:
             fmt = self.container.format.name
             self.close()
@@ -2498,13 +2504,18 @@ class PyAVReader(VideoReader):
         `k + delay`, as it was encoded. Sorted, the packets' own slots put frame 0 in its keyframe's (an MPEG-4 or
         H.264 video starting 1.5 s in read frame 0 at 0.0 s and frame 1 at 1.5 s). The last `delay` frames, which no
         later packet's slot follows, a frame apart as the two slots before them. Where frames are not one per packet
-        (N-VOPs), the packets' slots, sorted; so too for two, whose first slot (0 in a late start) gives no step."""
+        (N-VOPs), the packets' slots, sorted; so too for two a slot apart from a gap, whose first slot (0 in a late
+        start) gives no step; two in adjacent slots (every slot filled) are a slot apart."""
         slots = np.sort(self._ticks)
         delay = int(getattr(self.stream.codec_context, "reorder_depth", 0) or 0)
-        # (a file of delay + 1 frames has its shown frame's slot: x264's B-pyramid of 3 frames read frame 0 at 0.0 s)
-        if not 0 < delay < slots.size or slots.size < 3 or len(self._names) != self._num_frames:
+        # (a file of delay + 1 frames has its shown frame's slot: x264's B-pyramid of 3 frames read frame 0 at 0.0 s.
+        # Its encoder shifts no stream of delay frames or fewer: x264's 2 frames of B-pyramid are stamped as shown)
+        if not 0 < delay < slots.size or len(self._names) != self._num_frames:
             return slots
+        # (two frames of MPEG-4 with B-frames, every slot filled, read 0.0 s where written and FFmpeg's at 0.04 s)
         step = slots[-1] - slots[-2]
+        if slots.size < 3 and step != 1:
+            return slots
         return np.concatenate([slots[delay:], slots[-1] + step * np.arange(1, delay + 1)])
 
     def _stamps_are_asf_times(self) -> bool:
