@@ -70,15 +70,59 @@ def made_one_shard(videofolder, tmp_path_factory):
     return made_once(tmp_path_factory, "one_shard", write) / "shards"
 
 
-def made_uninterrupted_stream(videofolder, tmp_path_factory):
+def made_one_process_runs(videofolder, tmp_path_factory):
+    """This file's one-process runs that read with DataLoader workers, one after another in one process forked from
+    tests/fresh_python.py's server (tests/test_recipes_distributed.py's `RUNS_IN_ONE_LAUNCH`, with no launcher): the
+    workers' fork server starts, and imports torch, datasets, transformers and vivit_hf, once for all of them, not
+    once a run (4-5 s each). Each test below that reads one says which; its output folder is <folder>/out/<name>."""
     shards = made_shards(videofolder, tmp_path_factory)
 
-    def train(out):
-        args = ["--dataset", shards, "--output_dir", out, "--num_train_epochs", "2", "--checkpointing_steps", "3"]
-        run(FINETUNE, *args, *STREAMING, *DROPOUT, *tiny(2))
+    def launch(root):
+        import test_recipes_distributed as launches
+
+        uneven = repack(shards, root / "uneven", [5, 7])
+        (root / "scripts").mkdir()
+        scripts = {"recording": root / "scripts" / "recording.py", "window": root / "scripts" / "window.py"}
+        scripts["recording"].write_text(RECORDING_FINETUNE)
+        scripts["window"].write_text(WINDOW_RECORDING_FINETUNE)
+        out = root / "out"
+        runs = {
+            "uninterrupted": [FINETUNE, "--dataset", shards, "--output_dir", out / "uninterrupted"],
+            "partial_batches": [scripts["recording"], FINETUNE, "--dataset", uneven, "--output_dir", out / "partial"],
+            "accumulation_streamed": [scripts["window"], FINETUNE, *accumulation_flags(shards, out / "streamed", 1)],
+            "accumulation_map_style": [
+                scripts["window"],
+                FINETUNE,
+                *accumulation_flags(videofolder, out / "map_style", 1, "map_style"),
+            ],
+        }
+        runs["uninterrupted"] += ["--num_train_epochs", "2", "--checkpointing_steps", "3", *STREAMING, *DROPOUT]
+        runs["uninterrupted"] += tiny(2)
+        runs["partial_batches"] += ["--num_train_epochs", "2", *STREAMING, *tiny(2)]
+        folder = root / "launch"
+        folder.mkdir()
+        plan = []
+        for name, argv in runs.items():
+            (folder / name).mkdir()
+            plan.append({"argv": [str(arg) for arg in argv], "folder": str(folder / name)})
+        (folder / "runs.json").write_text(json.dumps(plan))
+        script = launches.write_runs_in_one_launch(folder)
+        launch = fresh_python.server(fresh_python.RECIPES, env()).run([script, folder / "runs.json"], REPO, timeout=400)
+        for name, argv in runs.items():
+            assert launches.run_ended(folder / name, 0), (
+                f"{name} did not end:\n{launch.stdout[-3000:]}{launch.stderr[-6000:]}"
+            )
+            status, stdout, stderr = launches.run_record(folder / name, 0)
+            assert status["status"] == 0, f"{' '.join(map(str, argv))} failed:\n{stdout[-3000:]}\n{stderr[-6000:]}"
         return {}
 
-    return made_once(tmp_path_factory, "stream_uninterrupted", train)
+    return made_once(tmp_path_factory, "one_process_runs", launch)
+
+
+def made_uninterrupted_stream(videofolder, tmp_path_factory):
+    """The shards streamed by one process of two DataLoader workers, two epochs, dropout on, a checkpoint every 3
+    steps: the killed-and-resumed run's reference (`made_one_process_runs`' run "uninterrupted")."""
+    return made_one_process_runs(videofolder, tmp_path_factory) / "out" / "uninterrupted"
 
 
 @pytest.fixture(scope="module")
@@ -409,17 +453,19 @@ def test_streamed_epochs_of_unequal_shares_train_every_clip_once_and_last_as_the
     assert sum(results["train_clips_per_process"]) == 12 * 2
 
 
-def test_two_workers_ending_with_partial_batches_lengthen_the_planned_epoch(shards, tmp_path):
+@pytest.fixture(scope="module")
+def one_process_runs(videofolder, tmp_path_factory):
+    return made_one_process_runs(videofolder, tmp_path_factory)
+
+
+def test_two_workers_ending_with_partial_batches_lengthen_the_planned_epoch(one_process_runs):
     """One process, two DataLoader workers, training shards of 5 and 7 clips in batches of 2: each worker batches
     its own shard, 2 + 2 + 1 and 2 + 2 + 2 + 1 clips, so an epoch is 7 batches, not ceil(12 / 2) = 6. The plan
-    of 6 stopped the run at step 12, with the second epoch's last batches, and their clips, never trained."""
-    uneven = repack(shards, tmp_path / "uneven", [5, 7])
+    of 6 stopped the run at step 12, with the second epoch's last batches, and their clips, never trained. (The
+    shared one-process runs' "partial_batches": RECORDING_FINETUNE, 2 epochs.)"""
+    uneven, out = one_process_runs / "uneven", one_process_runs / "out" / "partial"
+    assert [len(clip_ids(tar)) for tar in sorted((uneven / "data").glob("train-*.tar"))] == [5, 7]
     expected = sorted(clip_id for tar in (uneven / "data").glob("train-*.tar") for clip_id in clip_ids(tar))
-    script = tmp_path / "recording_finetune.py"
-    script.write_text(RECORDING_FINETUNE)
-    out = tmp_path / "run"
-    args = ["--dataset", uneven, "--output_dir", out, "--num_train_epochs", "2", *STREAMING, *tiny(2)]
-    run(script, FINETUNE, *args)
     trained = json.loads((out / "ids_rank0.json").read_text())
     for epoch in ("0", "1"):
         assert sorted(trained[epoch]) == expected, epoch  # every clip once an epoch
@@ -582,10 +628,7 @@ def accumulation_flags(data, out, processes, layout="streamed"):
     ids=["streamed", "map_style", "streamed_two_processes"],
 )
 def test_gradient_accumulation_steps_the_optimiser_on_each_epochs_last_partial_window(
-    shards,
-    videofolder,
     request,
-    tmp_path,
     layout,
     processes,
     accumulation,
@@ -599,12 +642,8 @@ def test_gradient_accumulation_steps_the_optimiser_on_each_epochs_last_partial_w
     4: 3 steps of a plan of 4). (On two processes: the shared launch's run "accumulation".)"""
     if processes == 2:
         out = finished(request.getfixturevalue("two_processes"), "accumulation")[1]
-    else:
-        script = tmp_path / "window_recording_finetune.py"
-        script.write_text(WINDOW_RECORDING_FINETUNE)
-        out = tmp_path / "run"
-        data = shards if layout == "streamed" else videofolder
-        run(script, FINETUNE, *accumulation_flags(data, out, processes, layout))
+    else:  # the shared one-process runs' "accumulation_streamed" and "accumulation_map_style"
+        out = request.getfixturevalue("one_process_runs") / "out" / layout
     assert accumulation == {1: 4, 2: 2}[processes]  # what accumulation_flags asks for
     for rank in range(processes):  # nothing left unstepped at the end
         assert json.loads((out / f"windows_rank{rank}.json").read_text()) == windows, rank
