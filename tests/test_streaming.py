@@ -71,10 +71,11 @@ def made_one_shard(videofolder, tmp_path_factory):
 
 
 def made_one_process_runs(videofolder, tmp_path_factory):
-    """This file's one-process runs that read with DataLoader workers, one after another in one process forked from
-    tests/fresh_python.py's server (tests/test_recipes_distributed.py's `RUNS_IN_ONE_LAUNCH`, with no launcher): the
-    workers' fork server starts, and imports torch, datasets, transformers and vivit_hf, once for all of them, not
-    once a run (4-5 s each). Each test below that reads one says which; its output folder is <folder>/out/<name>."""
+    """This file's one-process runs, one after another in one process forked from tests/fresh_python.py's server
+    (tests/test_recipes_distributed.py's `RUNS_IN_ONE_LAUNCH`, with no launcher): the DataLoader workers' fork server
+    starts, and imports torch, datasets, transformers and vivit_hf, once for all of them, not once a run (4-5 s
+    each), and vivit_hf and the recipe are imported once (1-2 s a run). Each test that reads one says which
+    (`alone`); its output folder is <folder>/out/<name>."""
     shards = made_shards(videofolder, tmp_path_factory)
 
     def launch(root):
@@ -86,19 +87,32 @@ def made_one_process_runs(videofolder, tmp_path_factory):
         scripts["recording"].write_text(RECORDING_FINETUNE)
         scripts["window"].write_text(WINDOW_RECORDING_FINETUNE)
         out = root / "out"
+        two_epochs = ["--num_train_epochs", "2", *STREAMING]
         runs = {
-            "uninterrupted": [FINETUNE, "--dataset", shards, "--output_dir", out / "uninterrupted"],
-            "partial_batches": [scripts["recording"], FINETUNE, "--dataset", uneven, "--output_dir", out / "partial"],
-            "accumulation_streamed": [scripts["window"], FINETUNE, *accumulation_flags(shards, out / "streamed", 1)],
-            "accumulation_map_style": [
+            "uninterrupted": [FINETUNE, "--dataset", shards, *two_epochs, "--checkpointing_steps", "3", *DROPOUT],
+            "partial_batches": [scripts["recording"], FINETUNE, "--dataset", uneven, *two_epochs],
+            "streamed": [scripts["window"], FINETUNE, *accumulation_flags(shards, out / "streamed", 1)],
+            "map_style": [
                 scripts["window"],
                 FINETUNE,
                 *accumulation_flags(videofolder, out / "map_style", 1, "map_style"),
             ],
         }
-        runs["uninterrupted"] += ["--num_train_epochs", "2", "--checkpointing_steps", "3", *STREAMING, *DROPOUT]
         runs["uninterrupted"] += tiny(2)
-        runs["partial_batches"] += ["--num_train_epochs", "2", *STREAMING, *tiny(2)]
+        runs["partial_batches"] += tiny(2)
+        # streamed without DataLoader workers (each refused or failing before its training's end)
+        data = {
+            "all_broken": break_clips(shards, root / "all_broken", which=lambda name: True),
+            "evaluation_broken": break_clips(shards, root / "evaluation_broken", which=lambda n: n.startswith("test")),
+            "local_table": csv_tables(videofolder, root / "tables"),
+            "local_table_gone": csv_tables(videofolder, root / "gone", extra_row="clips/gone.mp4,up"),
+        }
+        for name, dataset in data.items():
+            runs[name] = [FINETUNE, "--dataset", dataset, *STREAMING, *tiny(0)]
+        runs["local_table"] += ["--num_train_epochs", "1"]
+        for name in runs:
+            if name not in ("streamed", "map_style"):  # (their flags name it)
+                runs[name] += ["--output_dir", out / name]
         folder = root / "launch"
         folder.mkdir()
         plan = []
@@ -108,21 +122,27 @@ def made_one_process_runs(videofolder, tmp_path_factory):
         (folder / "runs.json").write_text(json.dumps(plan))
         script = launches.write_runs_in_one_launch(folder)
         launch = fresh_python.server(fresh_python.RECIPES, env()).run([script, folder / "runs.json"], REPO, timeout=400)
-        for name, argv in runs.items():
-            assert launches.run_ended(folder / name, 0), (
-                f"{name} did not end:\n{launch.stdout[-3000:]}{launch.stderr[-6000:]}"
-            )
-            status, stdout, stderr = launches.run_record(folder / name, 0)
-            assert status["status"] == 0, f"{' '.join(map(str, argv))} failed:\n{stdout[-3000:]}\n{stderr[-6000:]}"
+        for name in runs:
+            assert launches.run_ended(folder / name, 0), f"{name} did not run:\n{launch.stderr[-6000:]}"
         return {}
 
     return made_once(tmp_path_factory, "one_process_runs", launch)
 
 
+def alone(one_process_runs, name, check=True):
+    """`made_one_process_runs`' run `name`: (CompletedProcess, its output folder); `check`: it must have exited 0."""
+    import test_recipes_distributed as launches
+
+    status, stdout, stderr = launches.run_record(one_process_runs / "launch" / name, 0)
+    result = subprocess.CompletedProcess(name, status["status"], stdout, stderr)
+    assert not check or result.returncode == 0, f"{name}:\n{stdout[-3000:]}\n{stderr[-6000:]}"
+    return result, one_process_runs / "out" / name
+
+
 def made_uninterrupted_stream(videofolder, tmp_path_factory):
     """The shards streamed by one process of two DataLoader workers, two epochs, dropout on, a checkpoint every 3
     steps: the killed-and-resumed run's reference (`made_one_process_runs`' run "uninterrupted")."""
-    return made_one_process_runs(videofolder, tmp_path_factory) / "out" / "uninterrupted"
+    return alone(made_one_process_runs(videofolder, tmp_path_factory), "uninterrupted")[1]
 
 
 @pytest.fixture(scope="module")
@@ -463,7 +483,7 @@ def test_two_workers_ending_with_partial_batches_lengthen_the_planned_epoch(one_
     its own shard, 2 + 2 + 1 and 2 + 2 + 2 + 1 clips, so an epoch is 7 batches, not ceil(12 / 2) = 6. The plan
     of 6 stopped the run at step 12, with the second epoch's last batches, and their clips, never trained. (The
     shared one-process runs' "partial_batches": RECORDING_FINETUNE, 2 epochs.)"""
-    uneven, out = one_process_runs / "uneven", one_process_runs / "out" / "partial"
+    uneven, out = one_process_runs / "uneven", alone(one_process_runs, "partial_batches")[1]
     assert [len(clip_ids(tar)) for tar in sorted((uneven / "data").glob("train-*.tar"))] == [5, 7]
     expected = sorted(clip_id for tar in (uneven / "data").glob("train-*.tar") for clip_id in clip_ids(tar))
     trained = json.loads((out / "ids_rank0.json").read_text())
@@ -643,7 +663,7 @@ def test_gradient_accumulation_steps_the_optimiser_on_each_epochs_last_partial_w
     if processes == 2:
         out = finished(request.getfixturevalue("two_processes"), "accumulation")[1]
     else:  # the shared one-process runs' "accumulation_streamed" and "accumulation_map_style"
-        out = request.getfixturevalue("one_process_runs") / "out" / layout
+        out = alone(request.getfixturevalue("one_process_runs"), layout)[1]
     assert accumulation == {1: 4, 2: 2}[processes]  # what accumulation_flags asks for
     for rank in range(processes):  # nothing left unstepped at the end
         assert json.loads((out / f"windows_rank{rank}.json").read_text()) == windows, rank
@@ -761,12 +781,11 @@ def test_broken_clips_in_a_stream_are_skipped_and_counted(shards, tmp_path, opti
     assert all(b["pixel_values"].shape[1:] == (2, 3, *view) for b in batches)
 
 
-def test_a_streamed_run_of_only_broken_clips_fails_and_saves_no_model(shards, tmp_path):
+def test_a_streamed_run_of_only_broken_clips_fails_and_saves_no_model(one_process_runs):
     """As the non-streaming path refuses an all-broken data set: exit non-zero with the reason, no model, no card
-    claiming an accuracy of 0.0 on 0 clips."""
-    broken = break_clips(shards, tmp_path / "broken", which=lambda name: True)
-    out = tmp_path / "run"
-    result = run(FINETUNE, "--dataset", broken, "--output_dir", out, *STREAMING, *tiny(0), check=False)
+    claiming an accuracy of 0.0 on 0 clips. (The shared one-process runs' "all_broken".)"""
+    broken = one_process_runs / "all_broken"
+    result, out = alone(one_process_runs, "all_broken", check=False)
     assert result.returncode != 0 and "Traceback" not in result.stderr
     line = result.stderr.strip().splitlines()[-1]  # one line naming the count, the data set and the split
     assert line.startswith("error: none of the 12 training clips of this run could be decoded: "), line
@@ -775,10 +794,9 @@ def test_a_streamed_run_of_only_broken_clips_fails_and_saves_no_model(shards, tm
     assert not (out / "model.safetensors").exists() and not (out / "README.md").exists()
 
 
-def test_a_streamed_run_whose_evaluation_clips_are_all_broken_fails(shards, tmp_path):
-    broken = break_clips(shards, tmp_path / "broken", which=lambda name: name.startswith("test"))
-    out = tmp_path / "run"
-    result = run(FINETUNE, "--dataset", broken, "--output_dir", out, *STREAMING, *tiny(0), check=False)
+def test_a_streamed_run_whose_evaluation_clips_are_all_broken_fails(one_process_runs):
+    # (The shared one-process runs' "evaluation_broken": the test split's clips are not videos.)
+    result, out = alone(one_process_runs, "evaluation_broken", check=False)
     assert result.returncode != 0
     assert "none of the 6 evaluation clips (test) could be decoded" in result.stderr
     assert not (out / "model.safetensors").exists() and not (out / "README.md").exists()
@@ -801,21 +819,18 @@ def csv_tables(videofolder, root, extra_row=None):
     return root
 
 
-def test_a_streamed_local_table_reads_its_relative_paths_from_the_tables_folder(videofolder, tmp_path):
+def test_a_streamed_local_table_reads_its_relative_paths_from_the_tables_folder(one_process_runs):
     """As the whole data set reads them: every clip used to be "does not exist" (looked for from the working
     directory), and the run stopped after an epoch of skipped clips (exit 1). A path found nowhere is refused before
-    training, in the one line the whole data set gives."""
-    data = csv_tables(videofolder, tmp_path / "tables")
-    out = tmp_path / "run"
-    one_epoch = ["--num_train_epochs", "1"]
-    result = run(FINETUNE, "--dataset", data, "--output_dir", out, *one_epoch, *STREAMING, *tiny(0), check=False)
+    training, in the one line the whole data set gives. (The shared one-process runs' "local_table", one epoch, and
+    "local_table_gone", whose training table names a clip that is nowhere; both run from the repository.)"""
+    result, out = alone(one_process_runs, "local_table", check=False)
     assert result.returncode == 0 and "does not exist" not in result.stderr, result.stderr[-3000:]
     results = json.loads((out / "all_results.json").read_text())
     assert results["train_clips_per_process"] == [12] and results["num_samples"] == 6
     assert results["num_skipped"] == 0 and results["train_skipped_clips"] == 0
 
-    gone = csv_tables(videofolder, tmp_path / "gone", extra_row="clips/gone.mp4,up")
-    result = run(FINETUNE, "--dataset", gone, "--output_dir", tmp_path / "r2", *STREAMING, *tiny(0), check=False)
+    result = alone(one_process_runs, "local_table_gone", check=False)[0]
     last = result.stderr.strip().splitlines()[-1]
     assert result.returncode != 0 and "Traceback" not in result.stderr, result.stderr[-3000:]
     assert "found nowhere" in last and "'clips/gone.mp4'" in last and "train.csv" in last, last
