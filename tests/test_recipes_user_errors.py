@@ -155,12 +155,13 @@ def interrupt_when(command, ready, stop=signal.SIGINT, settle=0.0, wait=240) -> 
     return process.returncode, stderr
 
 
-# `python -c INTERRUPTIBLE PIDFILE SCRIPT ARGS`: `python SCRIPT ARGS` in a process group of its own with SIGINT at its
-# default (as `start_in_own_group` starts it), its pid written to PIDFILE for the signal. Run by tests/fresh_python.py's
-# fork server: a plain `python` paid ~5 s of imports before the recipe started, for a claim about how it stops.
+# `python -c INTERRUPTIBLE PIDFILE SCRIPT ARGS`: `python SCRIPT ARGS` in a process group of its own, SIGINT handled as a
+# new interpreter handles it (as `start_in_own_group` starts it), its pid written to PIDFILE for the signal. Run by
+# tests/fresh_python.py's fork server: a plain `python` paid ~5 s of imports before the recipe started, for a claim
+# about how it stops.
 INTERRUPTIBLE = """import os, runpy, signal, sys
 os.setpgid(0, 0)
-signal.signal(signal.SIGINT, signal.SIG_DFL)
+signal.signal(signal.SIGINT, signal.default_int_handler)  # a new interpreter's: KeyboardInterrupt
 open(sys.argv[1], "w").write(str(os.getpid()))
 sys.argv = sys.argv[2:]
 sys.path[0] = os.path.dirname(os.path.realpath(sys.argv[0]))
@@ -266,12 +267,25 @@ def test_ctrl_c_under_accelerate_launch_is_said_before_the_launchers_sigkill_how
 
 # A launcher that copies its command's stderr, as accelerate launch does, and dies of Ctrl-C without stopping it (as
 # accelerate's does when a second SIGINT arrives while it handles the first: `timeout -s INT`, a scheduler signalling
-# the job's process group).
-DYING_LAUNCHER = """
-import subprocess, sys
-child = subprocess.Popen([sys.executable, *sys.argv[1:]], stderr=subprocess.PIPE)
-for line in child.stderr:
-    sys.stderr.buffer.write(line)
+# the job's process group). `python -c DYING_LAUNCHER SCRIPT ARGS`, forked from the fork server (tests/fresh_python.py)
+# in a process group of its own: the command, `python SCRIPT ARGS`, forked from it (a new interpreter paid ~5 s of
+# imports first), its stderr a pipe the launcher reads.
+DYING_LAUNCHER = """import os, runpy, signal, sys
+os.setpgid(0, 0)
+signal.signal(signal.SIGINT, signal.default_int_handler)  # a new interpreter's: KeyboardInterrupt
+read, write = os.pipe()
+if os.fork() == 0:
+    os.close(read)
+    os.dup2(write, 2)
+    os.close(write)
+    sys.argv = sys.argv[1:]
+    sys.path[0] = os.path.dirname(os.path.realpath(sys.argv[0]))
+    runpy.run_path(sys.argv[0], run_name="__main__")
+    os._exit(0)
+os.close(write)
+with os.fdopen(read, "rb") as command_stderr:  # closed as Ctrl-C ends the launcher, not at the end of its exit
+    for line in command_stderr:
+        sys.stderr.buffer.write(line)
 """
 
 
@@ -287,30 +301,33 @@ def test_a_command_whose_launcher_died_at_ctrl_c_still_ends(tmp_path):
     launcher had read: the write failed in the deadline's thread, which held the lock the main thread then waited
     on, and the recipe hung for good, ignoring SIGTERM (found by a new user with `timeout -s INT`)."""
     (tmp_path / "slow.py").write_text(SLOW_UNWINDING)
-    (tmp_path / "launcher.py").write_text(DYING_LAUNCHER)
     started = tmp_path / "started"
-    command = [sys.executable, str(tmp_path / "launcher.py"), str(tmp_path / "slow.py"), str(started)]
-    process = start_in_own_group(command, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 120
-        while not started.exists() and time.monotonic() < deadline:
-            assert process.poll() is None
+    server = fresh_python.server(fresh_python.RECIPES, env())
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        launcher = pool.submit(server.run, ["-c", DYING_LAUNCHER, tmp_path / "slow.py", started], REPO, timeout=180)
+        pid = group = None
+        try:
+            deadline = time.monotonic() + 120
+            while not started.exists() and time.monotonic() < deadline:
+                assert not launcher.done(), launcher.result().stderr[-3000:]
+                time.sleep(0.1)
+            time.sleep(0.5)
+            pid = int(started.read_text())
+            group = os.getpgid(pid)  # the launcher's
+            assert group != os.getpgrp()
+            os.killpg(group, signal.SIGINT)
             time.sleep(0.1)
-        time.sleep(0.5)
-        pid = int(started.read_text())
-        os.killpg(process.pid, signal.SIGINT)
-        time.sleep(0.1)
-        os.killpg(process.pid, signal.SIGINT)  # (as `timeout` passes it on, after its group had it)
-        process.wait(timeout=60)
-        ends = time.monotonic() + 20
-        while _running(pid) and time.monotonic() < ends:
-            time.sleep(0.1)
-        assert not _running(pid), "the command outlived its launcher, hung"
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-        if started.exists() and _running(int(started.read_text() or 0)):
-            os.kill(int(started.read_text()), signal.SIGKILL)
+            os.killpg(group, signal.SIGINT)  # (as `timeout` passes it on, after its group had it)
+            assert "KeyboardInterrupt" in launcher.result(timeout=60).stderr  # the launcher died of Ctrl-C
+            ends = time.monotonic() + 20
+            while _running(pid) and time.monotonic() < ends:
+                time.sleep(0.1)
+            assert not _running(pid), "the command outlived its launcher, hung"
+        finally:
+            if pid is not None and _running(pid):
+                os.kill(pid, signal.SIGKILL)
+            if group is not None and not launcher.done():
+                os.killpg(group, signal.SIGKILL)
 
 
 def test_interrupted_before_any_checkpoint_says_to_start_over(tmp_path):
