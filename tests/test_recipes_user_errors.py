@@ -3,6 +3,7 @@
 fetched, and Ctrl-C during training, end in one line on stderr and a status (2; 130, the shell's for SIGINT), never a
 traceback."""
 
+import concurrent.futures
 import importlib.util
 import json
 import os
@@ -12,6 +13,7 @@ import signal
 import subprocess
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 import fresh_python
@@ -153,6 +155,39 @@ def interrupt_when(command, ready, stop=signal.SIGINT, settle=0.0, wait=240) -> 
     return process.returncode, stderr
 
 
+# `python -c INTERRUPTIBLE PIDFILE SCRIPT ARGS`: `python SCRIPT ARGS` in a process group of its own, SIGINT handled as a
+# new interpreter handles it (as `start_in_own_group` starts it), its pid written to PIDFILE for the signal. Run by
+# tests/fresh_python.py's fork server: a plain `python` paid ~5 s of imports before the recipe started, for a claim
+# about how it stops.
+INTERRUPTIBLE = """import os, runpy, signal, sys
+os.setpgid(0, 0)
+signal.signal(signal.SIGINT, signal.default_int_handler)  # a new interpreter's: KeyboardInterrupt
+open(sys.argv[1], "w").write(str(os.getpid()))
+sys.argv = sys.argv[2:]
+sys.path[0] = os.path.dirname(os.path.realpath(sys.argv[0]))
+runpy.run_path(sys.argv[0], run_name="__main__")
+"""
+
+
+def interrupt_recipe_when(argv, pidfile, ready, stop=signal.SIGINT, settle=0.0, wait=240) -> tuple[int, str]:
+    """`interrupt_when` for `python ARGV` (a recipe and its flags), forked from the fork server (`INTERRUPTIBLE`)."""
+    server = fresh_python.server(fresh_python.RECIPES, env())
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        running = pool.submit(server.run, ["-c", INTERRUPTIBLE, pidfile, *argv], cwd=REPO, timeout=wait + 120)
+        try:
+            deadline = time.monotonic() + wait
+            while not ready() and time.monotonic() < deadline:
+                assert not running.done(), running.result().stderr[-3000:]
+                time.sleep(0.1)
+            time.sleep(settle)
+            os.killpg(int(pidfile.read_text()), stop)
+            result = running.result(timeout=120)
+        finally:
+            if not running.done():
+                os.killpg(int(pidfile.read_text()), signal.SIGKILL)
+    return result.returncode, result.stderr
+
+
 # The main command's launcher: on Ctrl-C it terminates the recipe and its DataLoader workers (SIGTERM) while the
 # recipe unwinds, and the line was never said (torch's RuntimeError for the dead workers, or the SIGTERM, came first).
 ACCELERATE = [sys.executable, "-m", "accelerate.commands.launch", "--num_processes", "1", "--num_machines", "1"]
@@ -173,9 +208,13 @@ def test_ctrl_c_during_training_is_one_line_naming_the_kept_checkpoint_and_how_t
 ):
     out = tmp_path / "out"
     write_up_down_clips(tmp_path / "data", per_class=4)
-    command = [*(launcher or [sys.executable]), str(FINETUNE), *TINY_MODEL, "--dataset", str(tmp_path / "data")]
+    command = [str(FINETUNE), *TINY_MODEL, "--dataset", str(tmp_path / "data")]
     command += ["--output_dir", str(out), "--checkpointing_steps", "2", "--max_train_steps", "100000"]
-    returncode, stderr = interrupt_when(command, lambda: _finished_checkpoints(out), stop)
+    ready = partial(_finished_checkpoints, out)
+    if launcher:
+        returncode, stderr = interrupt_when([*launcher, *command], ready, stop)
+    else:
+        returncode, stderr = interrupt_recipe_when(command, tmp_path / "pid", ready, stop)
     assert returncode == status, stderr[-3000:]
     assert "Traceback" not in stderr and "KeyboardInterrupt" not in stderr, stderr[-3000:]
     assert "Error" not in stderr.split("saved checkpoint")[-1], stderr[-3000:]  # nor a dying worker's error
@@ -228,12 +267,25 @@ def test_ctrl_c_under_accelerate_launch_is_said_before_the_launchers_sigkill_how
 
 # A launcher that copies its command's stderr, as accelerate launch does, and dies of Ctrl-C without stopping it (as
 # accelerate's does when a second SIGINT arrives while it handles the first: `timeout -s INT`, a scheduler signalling
-# the job's process group).
-DYING_LAUNCHER = """
-import subprocess, sys
-child = subprocess.Popen([sys.executable, *sys.argv[1:]], stderr=subprocess.PIPE)
-for line in child.stderr:
-    sys.stderr.buffer.write(line)
+# the job's process group). `python -c DYING_LAUNCHER SCRIPT ARGS`, forked from the fork server (tests/fresh_python.py)
+# in a process group of its own: the command, `python SCRIPT ARGS`, forked from it (a new interpreter paid ~5 s of
+# imports first), its stderr a pipe the launcher reads.
+DYING_LAUNCHER = """import os, runpy, signal, sys
+os.setpgid(0, 0)
+signal.signal(signal.SIGINT, signal.default_int_handler)  # a new interpreter's: KeyboardInterrupt
+read, write = os.pipe()
+if os.fork() == 0:
+    os.close(read)
+    os.dup2(write, 2)
+    os.close(write)
+    sys.argv = sys.argv[1:]
+    sys.path[0] = os.path.dirname(os.path.realpath(sys.argv[0]))
+    runpy.run_path(sys.argv[0], run_name="__main__")
+    os._exit(0)
+os.close(write)
+with os.fdopen(read, "rb") as command_stderr:  # closed as Ctrl-C ends the launcher, not at the end of its exit
+    for line in command_stderr:
+        sys.stderr.buffer.write(line)
 """
 
 
@@ -249,30 +301,33 @@ def test_a_command_whose_launcher_died_at_ctrl_c_still_ends(tmp_path):
     launcher had read: the write failed in the deadline's thread, which held the lock the main thread then waited
     on, and the recipe hung for good, ignoring SIGTERM (found by a new user with `timeout -s INT`)."""
     (tmp_path / "slow.py").write_text(SLOW_UNWINDING)
-    (tmp_path / "launcher.py").write_text(DYING_LAUNCHER)
     started = tmp_path / "started"
-    command = [sys.executable, str(tmp_path / "launcher.py"), str(tmp_path / "slow.py"), str(started)]
-    process = start_in_own_group(command, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 120
-        while not started.exists() and time.monotonic() < deadline:
-            assert process.poll() is None
+    server = fresh_python.server(fresh_python.RECIPES, env())
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        launcher = pool.submit(server.run, ["-c", DYING_LAUNCHER, tmp_path / "slow.py", started], REPO, timeout=180)
+        pid = group = None
+        try:
+            deadline = time.monotonic() + 120
+            while not started.exists() and time.monotonic() < deadline:
+                assert not launcher.done(), launcher.result().stderr[-3000:]
+                time.sleep(0.1)
+            time.sleep(0.5)
+            pid = int(started.read_text())
+            group = os.getpgid(pid)  # the launcher's
+            assert group != os.getpgrp()
+            os.killpg(group, signal.SIGINT)
             time.sleep(0.1)
-        time.sleep(0.5)
-        pid = int(started.read_text())
-        os.killpg(process.pid, signal.SIGINT)
-        time.sleep(0.1)
-        os.killpg(process.pid, signal.SIGINT)  # (as `timeout` passes it on, after its group had it)
-        process.wait(timeout=60)
-        ends = time.monotonic() + 20
-        while _running(pid) and time.monotonic() < ends:
-            time.sleep(0.1)
-        assert not _running(pid), "the command outlived its launcher, hung"
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-        if started.exists() and _running(int(started.read_text() or 0)):
-            os.kill(int(started.read_text()), signal.SIGKILL)
+            os.killpg(group, signal.SIGINT)  # (as `timeout` passes it on, after its group had it)
+            assert "KeyboardInterrupt" in launcher.result(timeout=60).stderr  # the launcher died of Ctrl-C
+            ends = time.monotonic() + 20
+            while _running(pid) and time.monotonic() < ends:
+                time.sleep(0.1)
+            assert not _running(pid), "the command outlived its launcher, hung"
+        finally:
+            if pid is not None and _running(pid):
+                os.kill(pid, signal.SIGKILL)
+            if group is not None and not launcher.done():
+                os.killpg(group, signal.SIGKILL)
 
 
 def test_interrupted_before_any_checkpoint_says_to_start_over(tmp_path):
@@ -322,7 +377,8 @@ def test_the_same_command_after_a_ctrl_c_before_any_checkpoint_starts_again_and_
     flags = [*TINY_MODEL, "--with_tracking", "true", "--dataset", str(tmp_path / "data"), "--output_dir", str(out)]
     flags += ["--max_train_steps", "100000"]  # the main job's tensorboard logs, and no checkpoint
     # (the tracker's folder: training is starting)
-    returncode, stderr = interrupt_when([sys.executable, str(FINETUNE), *flags], (out / "finetune").is_dir, settle=1)
+    pidfile, ready = tmp_path / "pid", (out / "finetune").is_dir
+    returncode, stderr = interrupt_recipe_when([FINETUNE, *flags], pidfile, ready, settle=1)
     assert returncode == 130, stderr[-3000:]
     assert not (out / "checkpoints").exists() and not (out / "model.safetensors").exists()
     assert last_line(stderr).endswith(
