@@ -44,6 +44,7 @@ def from_vivit_checkpoint(
     alike; a single head whose class names are all the checkpoint's, in another order or some of them, keeps each
     class's row by name (`remapped`): a data set that sorts Kinetics' classes otherwise than the checkpoint did
     starts from the trained head, not a fresh one. The same count under other names is other classes: a fresh head.
+    `num_labels` alone, another count than the checkpoint's, gives one fresh head of that many unnamed classes.
 
     As with `from_pretrained`, `dtype` (or `torch_dtype`) casts the model (`"auto"`: to the checkpoint's dtype) and
     `attn_implementation` is set, and its hub options (`revision`, `cache_dir`, `token`, ...) read the checkpoint.
@@ -86,6 +87,15 @@ def from_vivit_checkpoint(
         # new heads, unnamed (given alone they were ignored: the checkpoint's heads came back); the checkpoint's own
         # heads, in any order, keep its classifier, its class names and its rows' order
         kwargs.update(id2label=None, label2id=None, label_spaces=dict(label_spaces))
+    count_alone = id2label is None and label_spaces is None and "num_labels" in config_overrides
+    count_alone = count_alone and config_overrides["num_labels"] != old.config.num_labels
+    if count_alone:
+        # A class count alone: one fresh head of that many unnamed classes, as `from_pretrained(path, num_labels=N,
+        # ignore_mismatched_sizes=True)` gives. Over named heads (kept in `kwargs`) the count was refused, naming
+        # `label_spaces=None`, which this function reads as "not given"; beside an unnamed head, the placeholders
+        # `LABEL_i` were taken for class names, and the first N of the checkpoint's rows, trained for other classes,
+        # were kept as the new head ("remapped").
+        kwargs.update(id2label=None, label2id=None, label_spaces=None)
     config = type(old.config)(**kwargs)
     if attn_implementation is not None:
         config._attn_implementation = attn_implementation
@@ -95,7 +105,7 @@ def from_vivit_checkpoint(
         old.config.label_spaces or None
     )
 
-    rows = None if same_labels else _classifier_rows_by_name(old.config, model.config)
+    rows = None if same_labels or count_alone else _classifier_rows_by_name(old.config, model.config)
     state, old_state = model.state_dict(), old.state_dict()
     report = {"resized": [], "remapped": [], "fresh": []}
     with torch.no_grad():
