@@ -176,6 +176,18 @@ def test_our_own_folders_still_load_the_usual_way(tmp_path, clip):
         torch.testing.assert_close(again(pixel_values=clip).logits, model(pixel_values=clip).logits, rtol=0, atol=0)
 
 
+def test_a_one_device_map_places_the_converted_model_there_as_from_pretrained_does(tmp_path, caplog):
+    """`device_map` was dropped without a word: `from_transformers_vivit(path, device_map="cuda")` gave a model on the
+    CPU (then "Expected all tensors to be on the same device" at the first call with the user's CUDA clips). One
+    device moves it there, as `from_vit_pretrained` does; "auto" is said to be ignored."""
+    save(VivitForVideoClassification(tiny_config()), tmp_path, "old")
+    model = ViViTSpatioTemporalForVideoClassification.from_transformers_vivit(tmp_path, device_map="meta")
+    assert {parameter.device.type for parameter in model.parameters()} == {"meta"}
+    with caplog.at_level("WARNING"):
+        ViViTSpatioTemporalModel.from_transformers_vivit(tmp_path, device_map="auto")
+    assert "device_map='auto' is ignored" in caplog.text
+
+
 @pytest.mark.parametrize("flags", [{}, {"ignore_mismatched_sizes": True}])
 def test_num_labels_of_another_size_gives_a_fresh_head_on_the_checkpoints_backbone(tmp_path, clip, flags):
     """`from_transformers_vivit(folder, num_labels=3)` on a 5-class checkpoint, as its docstring offers for a fresh

@@ -10,6 +10,7 @@ transformers' own ViViT (`transformers_vivit`), image ViTs of transformers and t
 from __future__ import annotations
 
 import json
+import logging
 import os
 import pickle
 from collections.abc import Mapping
@@ -19,6 +20,8 @@ import torch
 from ..hub.sources import download_options, why_not_fetched
 from ..repo_id import looks_like_local_path
 from .scenic_checkpoint import describe_file_start
+
+logger = logging.getLogger(__name__)
 
 # from_pretrained's hub keywords; `proxies`, which huggingface_hub no longer takes, is taken and dropped with a warning
 # (`download_options`), as transformers' from_pretrained takes it
@@ -48,6 +51,17 @@ def cast_as_asked(model, dtype: torch.dtype | str | None, source_dtype: torch.dt
     if dtype == "auto":
         dtype = source_dtype
     return model if dtype is None else model.to(dtype)
+
+
+def place_as_asked(model, device_map, name: str):
+    """`model` where a from_pretrained-style `device_map` puts it: one device (`"cuda"`, `0`, `torch.device`) moves it
+    there; `"auto"` or a per-module map is said to be ignored, the model being small next to what it was built from,
+    built whole on one device. A converter that dropped the option left the model on the CPU without a word."""
+    if isinstance(device_map, (str, int, torch.device)) and device_map != "auto":
+        return model.to(device_map)
+    if device_map is not None:
+        logger.warning("%s places the whole model on one device; device_map=%r is ignored", name, device_map)
+    return model
 
 
 def checkpoint_dtype(config: Mapping, state: Mapping[str, torch.Tensor]) -> torch.dtype:
