@@ -1868,6 +1868,7 @@ def test_a_vivit_checkpoint_restarted_with_a_class_count_alone_gets_a_fresh_head
     model, report = from_vivit_checkpoint(str(tmp_path), num_labels=num_labels)
     assert (model.config.num_labels, model.config.label_spaces) == (num_labels, None)
     assert model.config.id2label == {i: f"LABEL_{i}" for i in range(num_labels)}
+    assert "label_spaces_order" not in model.config.to_dict()  # (the checkpoint's heads' order, saved again: stray)
     assert model(video(batch=1, frames=4)).logits.shape == (1, num_labels or D)
     assert report["remapped"] == [] and report["fresh"] == (
         ["classifier.weight", "classifier.bias"] if num_labels else []

@@ -17,6 +17,7 @@ from torch import nn
 from transformers import AutoConfig, AutoModelForVideoClassification
 
 from ..label_spellings import ids_by_name_as_read_now
+from ..models.configuration_vivit import LABEL_SPACES_ORDER
 from ..models.modeling_blocks import ViViTEncoder, ViViTSelfAttention
 from ..models.modeling_vivit import ViViTSpatioTemporalForVideoClassification
 from .checkpoint_files import HUB_KWARGS, cast_as_asked, pop_dtype
@@ -27,6 +28,11 @@ from .vit_init.pretrained import check_config_fields
 # vit_init's one logger, as when this module was one of its own: recipes/finetune.py filters it by name
 # (flags.VIT_INIT_LOGGER), and a level a user set on it still applies to the restart's warnings
 logger = logging.getLogger("vivit_hf.conversion.vit_init")
+
+
+# What of the checkpoint's config the restarted one does not take: what saving writes, and the heads' saved order
+# (`to_dict`'s; given to the constructor it was kept as a stray attribute, saved again beside one head)
+NOT_CARRIED = ("model_type", "transformers_version", "architectures", "auto_map", "_name_or_path", LABEL_SPACES_ORDER)
 
 
 def from_vivit_checkpoint(
@@ -65,11 +71,7 @@ def from_vivit_checkpoint(
         old = from_transformers_vivit(ViViTSpatioTemporalForVideoClassification, source, **loading)
     else:
         old = AutoModelForVideoClassification.from_pretrained(source, **loading).eval()
-    kwargs = {
-        k: v
-        for k, v in old.config.to_diff_dict().items()
-        if k not in ("model_type", "transformers_version", "architectures", "auto_map", "_name_or_path")
-    }
+    kwargs = {k: v for k, v in old.config.to_diff_dict().items() if k not in NOT_CARRIED}
     check_config_fields(type(old.config), config_overrides)
     kwargs.update(config_overrides)
     if kwargs.get("embedding_type") == "tubelet" and "num_sampled_frames" not in config_overrides:
