@@ -770,6 +770,18 @@ def test_a_vivit_checkpoint_takes_from_pretrained_loading_options(tmp_path, opti
         torch.testing.assert_close(model(video).logits, reference(video).logits)
 
 
+def test_a_vivit_checkpoint_restarted_with_a_one_device_map_is_placed_there(tmp_path):
+    """`from_vivit_checkpoint(path, device_map="cuda")` was refused as "no field of the config", where
+    from_vit_pretrained and from_transformers_vivit place the model there (`place_as_asked`)."""
+    from vivit_hf.conversion.vit_init import from_vivit_checkpoint
+
+    ViViTSpatioTemporalForVideoClassification.from_vit_pretrained(
+        tiny_vit(), num_frames=4, num_hidden_layers=1
+    ).save_pretrained(tmp_path)
+    model, _ = from_vivit_checkpoint(str(tmp_path), device_map={"": "meta"})
+    assert {p.device.type for p in model.parameters()} == {"meta"} and "device_map" not in model.config.to_dict()
+
+
 # dtype and its deprecated alias torch_dtype, as transformers' from_pretrained reads them: either; dtype where both
 DTYPE_OPTIONS = [
     {"dtype": torch.bfloat16, "torch_dtype": torch.float16},

@@ -53,15 +53,40 @@ def cast_as_asked(model, dtype: torch.dtype | str | None, source_dtype: torch.dt
     return model if dtype is None else model.to(dtype)
 
 
+# from_pretrained's device maps that accelerate computes over every device it finds (transformers' list)
+COMPUTED_DEVICE_MAPS = ("auto", "balanced", "balanced_low_0", "sequential")
+
+
 def place_as_asked(model, device_map, name: str):
-    """`model` where a from_pretrained-style `device_map` puts it: one device (`"cuda"`, `0`, `torch.device`) moves it
-    there; `"auto"` or a per-module map is said to be ignored, the model being small next to what it was built from,
-    built whole on one device. A converter that dropped the option left the model on the CPU without a word."""
-    if isinstance(device_map, (str, int, torch.device)) and device_map != "auto":
-        return model.to(device_map)
-    if device_map is not None:
+    """`model` where a from_pretrained-style `device_map` puts it: one device (`"cuda:1"`, `0`, a `torch.device`, or a
+    map of every module to one device, `{"": "cuda:0"}`) moves it there; `"auto"` (or "balanced", "sequential") or a
+    map over several devices is said to be ignored, the model being small next to what it was built from, built whole
+    on one device. A converter that dropped the option left the model on the CPU without a word; `{"": device}` was
+    ignored as a per-module map, and "balanced" failed in torch naming no `device_map`."""
+    if device_map is None:
+        return model
+    devices = set(device_map.values()) if isinstance(device_map, Mapping) else {device_map}
+    if len(devices) > 1 or devices & {*COMPUTED_DEVICE_MAPS, "disk"}:
         logger.warning("%s places the whole model on one device; device_map=%r is ignored", name, device_map)
-    return model
+        return model
+    return model.to(one_device(devices.pop(), device_map))
+
+
+def one_device(device, device_map) -> torch.device:
+    """One device of a `device_map` (`device`) read as transformers reads it: "cuda" is this process's GPU
+    (`LOCAL_RANK`: under torchrun each rank's own, where `.to("cuda")` put every rank's model on GPU 0), an index an
+    accelerator's; a name or index no device has is refused naming the map, not in torch's words."""
+    if device == "cuda":
+        device = f"cuda:{int(os.environ.get('LOCAL_RANK', 0))}"
+    try:
+        if isinstance(device, bool) or (isinstance(device, int) and device < 0):
+            raise ValueError
+        return torch.device(device)
+    except (RuntimeError, TypeError, ValueError):
+        raise ValueError(
+            f'device_map={device_map!r}: {device!r} is no device; give one ("cuda:0", 0, "cpu", a torch.device), '
+            f"a map of modules to devices, or one of {', '.join(COMPUTED_DEVICE_MAPS)}"
+        ) from None
 
 
 def checkpoint_dtype(config: Mapping, state: Mapping[str, torch.Tensor]) -> torch.dtype:

@@ -20,7 +20,7 @@ from ..label_spellings import ids_by_name_as_read_now
 from ..models.configuration_vivit import LABEL_SPACES_ORDER
 from ..models.modeling_blocks import ViViTEncoder, ViViTSelfAttention
 from ..models.modeling_vivit import ViViTSpatioTemporalForVideoClassification
-from .checkpoint_files import HUB_KWARGS, cast_as_asked, pop_dtype
+from .checkpoint_files import HUB_KWARGS, cast_as_asked, place_as_asked, pop_dtype
 from .transformers_vivit import from_transformers_vivit
 from .vit_init.image_vit import ViTInitError
 from .vit_init.pretrained import check_config_fields
@@ -52,8 +52,9 @@ def from_vivit_checkpoint(
     starts from the trained head, not a fresh one. The same count under other names is other classes: a fresh head.
     `num_labels` alone, another count than the checkpoint's, gives one fresh head of that many unnamed classes.
 
-    As with `from_pretrained`, `dtype` (or `torch_dtype`) casts the model (`"auto"`: to the checkpoint's dtype) and
-    `attn_implementation` is set, and its hub options (`revision`, `cache_dir`, `token`, ...) read the checkpoint.
+    As with `from_pretrained`, `dtype` (or `torch_dtype`) casts the model (`"auto"`: to the checkpoint's dtype), a
+    one-device `device_map` moves it (`place_as_asked`), `attn_implementation` is set, and its hub options
+    (`revision`, `cache_dir`, `token`, ...) read the checkpoint.
 
     Returns `(model, report)`, the model in eval mode; `report` lists the parameters `resized`, `remapped` by class
     name and left `fresh`.
@@ -62,6 +63,7 @@ def from_vivit_checkpoint(
     # as one and the model left in float32, without a word
     dtype = pop_dtype(config_overrides)
     attn_implementation = config_overrides.pop("attn_implementation", None)
+    device_map = config_overrides.pop("device_map", None)  # (refused as no config field; placed as the others place)
     # where the checkpoint is read from (a branch a run pushed to: `revision=`), as from_vit_pretrained takes them
     hub = {k: config_overrides.pop(k) for k in list(config_overrides) if k in HUB_KWARGS}
     # transformers' own ViViT (model_type "vivit") is converted into our Model 1 class, not loaded as transformers'.
@@ -142,7 +144,7 @@ def from_vivit_checkpoint(
     # The config came from the checkpoint's, dtype and all: a float32 model restarted from a float16 folder said
     # float16, and from_config(model.config) built that. It says the model's dtype, as from_pretrained's does.
     model.config.dtype = model.dtype
-    return model.eval(), report
+    return place_as_asked(model, device_map, "from_vivit_checkpoint").eval(), report
 
 
 # The modules whose parameters make one layer: a kernel and its bias (or a LayerNorm's scale and shift) are kept
