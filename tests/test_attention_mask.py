@@ -73,6 +73,21 @@ def test_a_short_clip_alone_takes_the_first_positions_in_time(name):
     assert not torch.allclose(alone, resized)  # interpolation stretches the positions instead
 
 
+def test_a_short_clip_to_a_frame_sampling_model_is_refused_naming_the_frames_it_would_sample():
+    """A short clip runs at the trained rate for tubelets (above); uniform frame sampling spread its 4 frames over the
+    6 given, frames [1, 2, 4, 5] where its 12-frame clips gave [2, 5, 7, 10], at twice their rate, without a word (a
+    padded clip it refuses). `interpolate_pos_encoding=True` runs it, as a model configured for 6 frames does."""
+    model = tiny("spatio_temporal", embedding_type="frame_sampling", num_frames=12, num_sampled_frames=4)
+    short = clip(batch=1, frames=6)
+    with pytest.raises(ValueError, match=r"has 6 frames where .* takes 12: .* frames \[1, 2, 4, 5\] of 6 where its "):
+        model(pixel_values=short)
+    at_six = tiny("spatio_temporal", embedding_type="frame_sampling", num_frames=6, num_sampled_frames=4)
+    at_six.load_state_dict(model.state_dict())
+    with torch.no_grad():
+        expected = at_six(pixel_values=short).logits
+        torch.testing.assert_close(model(pixel_values=short, interpolate_pos_encoding=True).logits, expected)
+
+
 @pytest.mark.parametrize("name", VARIANTS)
 def test_mask_with_interpolated_positions(name):
     """At another size the table is resized to the padded grid, and short clips take its first rows in time."""

@@ -739,6 +739,24 @@ def test_a_tree_given_another_variants_config_is_refused_naming_both(name, confi
     assert f"the tree is scenic's {found}" in str(error.value) and f"is {stated!r}" in str(error.value)
 
 
+@pytest.mark.parametrize(
+    ("name", "config_of", "found"),
+    [
+        ("spacetime_3dconv_token", "spacetime_tsampling_token", "a 3D convolution over tubelets"),
+        ("spacetime_tsampling_token", "spacetime_3dconv_token", "a 2D convolution over each sampled frame"),
+    ],
+)
+def test_a_tree_given_a_config_of_the_other_embedding_is_refused_naming_both(name, config_of, found):
+    """A tubelet checkpoint given a frame-sampling config (or the reverse) failed in numpy's transpose with a bare
+    "axes don't match array"."""
+    _, _, params = load_case(name)
+    scenic_config = load_case(config_of)[1]["scenic_config"]
+    method = scenic_config["model"].get("temporal_encoding_config", {}).get("method", "3d_conv")
+    with pytest.raises(ScenicConversionError, match=r"temporal_encoding_config\.method") as error:
+        load_scenic(params, scenic_config)
+    assert f"patch embedding is {found}" in str(error.value) and f"is {method!r}" in str(error.value)
+
+
 def test_a_config_without_a_classifier_over_a_tree_without_a_cls_token_is_refused_by_name():
     """scenic reads `model.classifier` with no default; a tree with a CLS token can only be 'token' (converted so, as
     before), one without pools one of four ways: it was read as 'token' and refused as 'missing cls'."""

@@ -176,6 +176,54 @@ def test_our_own_folders_still_load_the_usual_way(tmp_path, clip):
         torch.testing.assert_close(again(pixel_values=clip).logits, model(pixel_values=clip).logits, rtol=0, atol=0)
 
 
+def test_a_one_device_map_places_the_converted_model_there_as_from_pretrained_does(tmp_path, caplog):
+    """`device_map` was dropped without a word: `from_transformers_vivit(path, device_map="cuda")` gave a model on the
+    CPU (then "Expected all tensors to be on the same device" at the first call with the user's CUDA clips). One
+    device moves it there, as `from_vit_pretrained` does; "auto" is said to be ignored."""
+    save(VivitForVideoClassification(tiny_config()), tmp_path, "old")
+    model = ViViTSpatioTemporalForVideoClassification.from_transformers_vivit(tmp_path, device_map="meta")
+    assert {parameter.device.type for parameter in model.parameters()} == {"meta"}
+    with caplog.at_level("WARNING"):
+        ViViTSpatioTemporalModel.from_transformers_vivit(tmp_path, device_map="auto")
+    assert "device_map='auto' is ignored" in caplog.text
+
+
+class Placed(torch.nn.Linear):
+    """Where `.to` was asked to move the model (a GPU index needs no GPU here)."""
+
+    def to(self, device):
+        self.placed = device
+        return self
+
+
+@pytest.mark.parametrize(
+    "device_map", ["cuda", "cuda:1", 1, torch.device("cuda", 2), "cpu", {"": "cuda:1"}, {"a": 0, "b": 0}]
+)
+def test_a_one_device_map_goes_where_from_pretrained_puts_it(monkeypatch, device_map):
+    """The converters' `device_map`, read as transformers' `from_pretrained` reads it (`check_and_set_device_map`):
+    `{"": "cuda:1"}`, the one-device map accelerate writes, was ignored as a per-module map (the model left on the
+    CPU), and "cuda" under torchrun went to GPU 0 in every rank, where from_pretrained takes the rank's own."""
+    from transformers.integrations.accelerate import check_and_set_device_map
+
+    from vivit_hf.conversion.checkpoint_files import place_as_asked
+
+    monkeypatch.setenv("LOCAL_RANK", "1")
+    (expected,) = set(check_and_set_device_map(device_map).values())
+    assert torch.device(place_as_asked(Placed(1, 1), device_map, "test").placed) == torch.device(expected)
+
+
+def test_a_device_map_of_no_one_device_is_said_not_left_to_torch(caplog):
+    """`"balanced"` and `"sequential"` (accelerate's computed maps, as "auto") failed in torch's words naming no
+    `device_map` ("Expected one of cpu, cuda, ... device string: balanced"); a device name torch has not, too."""
+    from vivit_hf.conversion.checkpoint_files import place_as_asked
+
+    with caplog.at_level("WARNING"):
+        assert not hasattr(place_as_asked(Placed(1, 1), "balanced", "test"), "placed")
+    assert "device_map='balanced' is ignored" in caplog.text
+    with pytest.raises(ValueError, match=r"device_map='cuda:x': 'cuda:x' is no device"):
+        place_as_asked(Placed(1, 1), "cuda:x", "test")
+
+
 @pytest.mark.parametrize("flags", [{}, {"ignore_mismatched_sizes": True}])
 def test_num_labels_of_another_size_gives_a_fresh_head_on_the_checkpoints_backbone(tmp_path, clip, flags):
     """`from_transformers_vivit(folder, num_labels=3)` on a 5-class checkpoint, as its docstring offers for a fresh

@@ -770,6 +770,18 @@ def test_a_vivit_checkpoint_takes_from_pretrained_loading_options(tmp_path, opti
         torch.testing.assert_close(model(video).logits, reference(video).logits)
 
 
+def test_a_vivit_checkpoint_restarted_with_a_one_device_map_is_placed_there(tmp_path):
+    """`from_vivit_checkpoint(path, device_map="cuda")` was refused as "no field of the config", where
+    from_vit_pretrained and from_transformers_vivit place the model there (`place_as_asked`)."""
+    from vivit_hf.conversion.vit_init import from_vivit_checkpoint
+
+    ViViTSpatioTemporalForVideoClassification.from_vit_pretrained(
+        tiny_vit(), num_frames=4, num_hidden_layers=1
+    ).save_pretrained(tmp_path)
+    model, _ = from_vivit_checkpoint(str(tmp_path), device_map={"": "meta"})
+    assert {p.device.type for p in model.parameters()} == {"meta"} and "device_map" not in model.config.to_dict()
+
+
 # dtype and its deprecated alias torch_dtype, as transformers' from_pretrained reads them: either; dtype where both
 DTYPE_OPTIONS = [
     {"dtype": torch.bfloat16, "torch_dtype": torch.float16},
@@ -1848,6 +1860,31 @@ def test_a_vivit_checkpoint_restarted_with_other_label_spaces_alone_gets_those_h
     # its own heads, in any order, keep its classifier and its rows' order
     model, report = from_vivit_checkpoint(str(tmp_path), label_spaces={"verb": 3, "noun": 4})
     assert model.config.label_spaces == {"noun": 4, "verb": 3} and report["fresh"] == []
+
+
+@pytest.mark.parametrize(
+    ("labels", "num_labels"), [(dict(num_labels=5), 3), (dict(label_spaces={"noun": 4, "verb": 3}), 0)]
+)
+def test_a_vivit_checkpoint_restarted_with_a_class_count_alone_gets_a_fresh_head_of_that_count(
+    tmp_path, labels, num_labels
+):
+    """`num_labels` alone: over named heads it was refused, naming `label_spaces=None`, which `from_vivit_checkpoint`
+    reads as not given (a dead end); over an unnamed head of 5 (`LABEL_0` .. `LABEL_4`) the placeholders were taken
+    for class names, and its first 3 rows, trained for other classes, were kept as the new head ("remapped"). Now one
+    fresh head of that count, unnamed, as `from_pretrained(path, num_labels=N, ignore_mismatched_sizes=True)` gives."""
+    from vivit_hf.conversion.vit_init import from_vivit_checkpoint
+
+    ViViTSpatioTemporalForVideoClassification.from_vit_pretrained(
+        tiny_vit(), num_frames=4, num_hidden_layers=1, **labels
+    ).save_pretrained(tmp_path)
+    model, report = from_vivit_checkpoint(str(tmp_path), num_labels=num_labels)
+    assert (model.config.num_labels, model.config.label_spaces) == (num_labels, None)
+    assert model.config.id2label == {i: f"LABEL_{i}" for i in range(num_labels)}
+    assert "label_spaces_order" not in model.config.to_dict()  # (the checkpoint's heads' order, saved again: stray)
+    assert model(video(batch=1, frames=4)).logits.shape == (1, num_labels or D)
+    assert report["remapped"] == [] and report["fresh"] == (
+        ["classifier.weight", "classifier.bias"] if num_labels else []
+    )
 
 
 @pytest.mark.parametrize(

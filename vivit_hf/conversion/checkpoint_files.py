@@ -10,6 +10,7 @@ transformers' own ViViT (`transformers_vivit`), image ViTs of transformers and t
 from __future__ import annotations
 
 import json
+import logging
 import os
 import pickle
 from collections.abc import Mapping
@@ -19,6 +20,8 @@ import torch
 from ..hub.sources import download_options, why_not_fetched
 from ..repo_id import looks_like_local_path
 from .scenic_checkpoint import describe_file_start
+
+logger = logging.getLogger(__name__)
 
 # from_pretrained's hub keywords; `proxies`, which huggingface_hub no longer takes, is taken and dropped with a warning
 # (`download_options`), as transformers' from_pretrained takes it
@@ -48,6 +51,42 @@ def cast_as_asked(model, dtype: torch.dtype | str | None, source_dtype: torch.dt
     if dtype == "auto":
         dtype = source_dtype
     return model if dtype is None else model.to(dtype)
+
+
+# from_pretrained's device maps that accelerate computes over every device it finds (transformers' list)
+COMPUTED_DEVICE_MAPS = ("auto", "balanced", "balanced_low_0", "sequential")
+
+
+def place_as_asked(model, device_map, name: str):
+    """`model` where a from_pretrained-style `device_map` puts it: one device (`"cuda:1"`, `0`, a `torch.device`, or a
+    map of every module to one device, `{"": "cuda:0"}`) moves it there; `"auto"` (or "balanced", "sequential") or a
+    map over several devices is said to be ignored, the model being small next to what it was built from, built whole
+    on one device. A converter that dropped the option left the model on the CPU without a word; `{"": device}` was
+    ignored as a per-module map, and "balanced" failed in torch naming no `device_map`."""
+    if device_map is None:
+        return model
+    devices = set(device_map.values()) if isinstance(device_map, Mapping) else {device_map}
+    if len(devices) > 1 or devices & {*COMPUTED_DEVICE_MAPS, "disk"}:
+        logger.warning("%s places the whole model on one device; device_map=%r is ignored", name, device_map)
+        return model
+    return model.to(one_device(devices.pop(), device_map))
+
+
+def one_device(device, device_map) -> torch.device:
+    """One device of a `device_map` (`device`) read as transformers reads it: "cuda" is this process's GPU
+    (`LOCAL_RANK`: under torchrun each rank's own, where `.to("cuda")` put every rank's model on GPU 0), an index an
+    accelerator's; a name or index no device has is refused naming the map, not in torch's words."""
+    if device == "cuda":
+        device = f"cuda:{int(os.environ.get('LOCAL_RANK', 0))}"
+    try:
+        if isinstance(device, bool) or (isinstance(device, int) and device < 0):
+            raise ValueError
+        return torch.device(device)
+    except (RuntimeError, TypeError, ValueError):
+        raise ValueError(
+            f'device_map={device_map!r}: {device!r} is no device; give one ("cuda:0", 0, "cpu", a torch.device), '
+            f"a map of modules to devices, or one of {', '.join(COMPUTED_DEVICE_MAPS)}"
+        ) from None
 
 
 def checkpoint_dtype(config: Mapping, state: Mapping[str, torch.Tensor]) -> torch.dtype:

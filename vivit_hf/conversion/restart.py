@@ -17,9 +17,10 @@ from torch import nn
 from transformers import AutoConfig, AutoModelForVideoClassification
 
 from ..label_spellings import ids_by_name_as_read_now
+from ..models.configuration_vivit import LABEL_SPACES_ORDER
 from ..models.modeling_blocks import ViViTEncoder, ViViTSelfAttention
 from ..models.modeling_vivit import ViViTSpatioTemporalForVideoClassification
-from .checkpoint_files import HUB_KWARGS, cast_as_asked, pop_dtype
+from .checkpoint_files import HUB_KWARGS, cast_as_asked, place_as_asked, pop_dtype
 from .transformers_vivit import from_transformers_vivit
 from .vit_init.image_vit import ViTInitError
 from .vit_init.pretrained import check_config_fields
@@ -27,6 +28,11 @@ from .vit_init.pretrained import check_config_fields
 # vit_init's one logger, as when this module was one of its own: recipes/finetune.py filters it by name
 # (flags.VIT_INIT_LOGGER), and a level a user set on it still applies to the restart's warnings
 logger = logging.getLogger("vivit_hf.conversion.vit_init")
+
+
+# What of the checkpoint's config the restarted one does not take: what saving writes, and the heads' saved order
+# (`to_dict`'s; given to the constructor it was kept as a stray attribute, saved again beside one head)
+NOT_CARRIED = ("model_type", "transformers_version", "architectures", "auto_map", "_name_or_path", LABEL_SPACES_ORDER)
 
 
 def from_vivit_checkpoint(
@@ -44,9 +50,11 @@ def from_vivit_checkpoint(
     alike; a single head whose class names are all the checkpoint's, in another order or some of them, keeps each
     class's row by name (`remapped`): a data set that sorts Kinetics' classes otherwise than the checkpoint did
     starts from the trained head, not a fresh one. The same count under other names is other classes: a fresh head.
+    `num_labels` alone, another count than the checkpoint's, gives one fresh head of that many unnamed classes.
 
-    As with `from_pretrained`, `dtype` (or `torch_dtype`) casts the model (`"auto"`: to the checkpoint's dtype) and
-    `attn_implementation` is set, and its hub options (`revision`, `cache_dir`, `token`, ...) read the checkpoint.
+    As with `from_pretrained`, `dtype` (or `torch_dtype`) casts the model (`"auto"`: to the checkpoint's dtype), a
+    one-device `device_map` moves it (`place_as_asked`), `attn_implementation` is set, and its hub options
+    (`revision`, `cache_dir`, `token`, ...) read the checkpoint.
 
     Returns `(model, report)`, the model in eval mode; `report` lists the parameters `resized`, `remapped` by class
     name and left `fresh`.
@@ -55,6 +63,7 @@ def from_vivit_checkpoint(
     # as one and the model left in float32, without a word
     dtype = pop_dtype(config_overrides)
     attn_implementation = config_overrides.pop("attn_implementation", None)
+    device_map = config_overrides.pop("device_map", None)  # (refused as no config field; placed as the others place)
     # where the checkpoint is read from (a branch a run pushed to: `revision=`), as from_vit_pretrained takes them
     hub = {k: config_overrides.pop(k) for k in list(config_overrides) if k in HUB_KWARGS}
     # transformers' own ViViT (model_type "vivit") is converted into our Model 1 class, not loaded as transformers'.
@@ -64,11 +73,7 @@ def from_vivit_checkpoint(
         old = from_transformers_vivit(ViViTSpatioTemporalForVideoClassification, source, **loading)
     else:
         old = AutoModelForVideoClassification.from_pretrained(source, **loading).eval()
-    kwargs = {
-        k: v
-        for k, v in old.config.to_diff_dict().items()
-        if k not in ("model_type", "transformers_version", "architectures", "auto_map", "_name_or_path")
-    }
+    kwargs = {k: v for k, v in old.config.to_diff_dict().items() if k not in NOT_CARRIED}
     check_config_fields(type(old.config), config_overrides)
     kwargs.update(config_overrides)
     if kwargs.get("embedding_type") == "tubelet" and "num_sampled_frames" not in config_overrides:
@@ -86,6 +91,15 @@ def from_vivit_checkpoint(
         # new heads, unnamed (given alone they were ignored: the checkpoint's heads came back); the checkpoint's own
         # heads, in any order, keep its classifier, its class names and its rows' order
         kwargs.update(id2label=None, label2id=None, label_spaces=dict(label_spaces))
+    count_alone = id2label is None and label_spaces is None and "num_labels" in config_overrides
+    count_alone = count_alone and config_overrides["num_labels"] != old.config.num_labels
+    if count_alone:
+        # A class count alone: one fresh head of that many unnamed classes, as `from_pretrained(path, num_labels=N,
+        # ignore_mismatched_sizes=True)` gives. Over named heads (kept in `kwargs`) the count was refused, naming
+        # `label_spaces=None`, which this function reads as "not given"; beside an unnamed head, the placeholders
+        # `LABEL_i` were taken for class names, and the first N of the checkpoint's rows, trained for other classes,
+        # were kept as the new head ("remapped").
+        kwargs.update(id2label=None, label2id=None, label_spaces=None)
     config = type(old.config)(**kwargs)
     if attn_implementation is not None:
         config._attn_implementation = attn_implementation
@@ -95,7 +109,7 @@ def from_vivit_checkpoint(
         old.config.label_spaces or None
     )
 
-    rows = None if same_labels else _classifier_rows_by_name(old.config, model.config)
+    rows = None if same_labels or count_alone else _classifier_rows_by_name(old.config, model.config)
     state, old_state = model.state_dict(), old.state_dict()
     report = {"resized": [], "remapped": [], "fresh": []}
     with torch.no_grad():
@@ -130,7 +144,7 @@ def from_vivit_checkpoint(
     # The config came from the checkpoint's, dtype and all: a float32 model restarted from a float16 folder said
     # float16, and from_config(model.config) built that. It says the model's dtype, as from_pretrained's does.
     model.config.dtype = model.dtype
-    return model.eval(), report
+    return place_as_asked(model, device_map, "from_vivit_checkpoint").eval(), report
 
 
 # The modules whose parameters make one layer: a kernel and its bias (or a LayerNorm's scale and shift) are kept

@@ -690,11 +690,37 @@ def check_model_kind(flat: Mapping[str, np.ndarray], scenic_config: dict) -> Non
                 "checkpoint was trained with"
                 + ("" if spatial_only else " (scenic's spatial_only_baseline=True for a tree of no temporal encoder)")
             )
+    check_embedding_kind(flat, model)
     if "classifier" not in model and not any(name == "cls" or name.startswith("cls_") for name in flat):
         raise ScenicConversionError(
             "the config has no `model.classifier` (scenic reads it with no default) and the tree no CLS token, so "
             "it pools by one of '0', 'gap', 'gmp', 'gsp', which give different logits: give the config's classifier"
         )
+
+
+# scenic's `temporal_encoding_config.method` -> the rank of its patch embedding's kernel: a 3D convolution over
+# tubelets, (t, h, w, in, out), or a 2D one over each sampled frame, (h, w, in, out)
+EMBEDDING_KERNEL_RANKS = {"3d_conv": 5, "temporal_sampling": 4}
+
+
+def check_embedding_kind(flat: Mapping[str, np.ndarray], model: Mapping) -> None:
+    """A tree of the other embedding than the config's (a tubelet checkpoint given a frame-sampling config, or the
+    reverse) failed in numpy's transpose with a bare "axes don't match array", naming neither the kernel nor the
+    config field."""
+    kernel = flat.get("embedding/kernel")
+    method = (model.get("temporal_encoding_config") or {}).get("method", "3d_conv")
+    rank = EMBEDDING_KERNEL_RANKS.get(method)
+    if kernel is None or rank is None or kernel.ndim == rank:
+        return
+    found = next((name for name, r in EMBEDDING_KERNEL_RANKS.items() if r == kernel.ndim), None)
+    if found is None:  # no patch embedding's kernel at all: the layout's own checks say so
+        return
+    kind = "a 3D convolution over tubelets" if found == "3d_conv" else "a 2D convolution over each sampled frame"
+    raise ScenicConversionError(
+        f"the tree's patch embedding is {kind} (embedding/kernel {tuple(kernel.shape)}: scenic's {found!r}) and the "
+        f"config's `model.temporal_encoding_config.method` is {method!r}: give the config the checkpoint was trained "
+        "with"
+    )
 
 
 def input_channels(flat: Mapping[str, np.ndarray]) -> dict:

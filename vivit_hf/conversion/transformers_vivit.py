@@ -36,6 +36,7 @@ from .checkpoint_files import (  # importable from here as before; home: checkpo
     TransformersCheckpointError,
     cast_as_asked,
     checkpoint_dtype,
+    place_as_asked,
     pop_dtype,
     read_state_dict_file,  # noqa: F401
     read_transformers_checkpoint,
@@ -237,8 +238,9 @@ def from_transformers_vivit(model_class, source, *model_args, **kwargs):
 
     Reached as `ViViTSpatioTemporalForVideoClassification.from_transformers_vivit(source, ...)` (`import vivit_hf`
     attaches it). `from_pretrained` on such a checkpoint refuses it and points here: the weights need converting.
-    kwargs: hub options (`revision`, `cache_dir`, `token`, `local_files_only`, ...), `dtype`/`torch_dtype`,
-    `attn_implementation`, `output_loading_info`, and config overrides (e.g. `num_labels` for a fresh head: a
+    kwargs: hub options (`revision`, `cache_dir`, `token`, `local_files_only`, ...), `dtype`/`torch_dtype`, a one-device
+    `device_map` (the model moved there; `"auto"` is ignored, said), `attn_implementation`, `output_loading_info`, and
+    config overrides (e.g. `num_labels` for a fresh head: a
     classifier of another size is left at its fresh initialisation, as with transformers' `ignore_mismatched_sizes`).
     """
     if model_args:
@@ -258,7 +260,8 @@ def from_transformers_vivit(model_class, source, *model_args, **kwargs):
     # transformers' flag for a head of another size; a `num_labels`, `id2label` or `label_spaces` of another size asks
     # for one too
     ignore_mismatched_sizes = kwargs.pop("ignore_mismatched_sizes", False)
-    for ignored in ("use_safetensors", "weights_only", "trust_remote_code", "low_cpu_mem_usage", "device_map"):
+    device_map = kwargs.pop("device_map", None)  # (dropped, it left the model on the CPU without a word)
+    for ignored in ("use_safetensors", "weights_only", "trust_remote_code", "low_cpu_mem_usage"):
         kwargs.pop(ignored, None)
     if kwargs.get("config") is not None:
         raise TypeError("`config=` cannot be combined with a transformers ViViT checkpoint; pass overrides instead")
@@ -273,5 +276,6 @@ def from_transformers_vivit(model_class, source, *model_args, **kwargs):
         state = fresh_head(state, model)
     unused = load_transformers_vivit_into(model, state)
     model = cast_as_asked(model, dtype, checkpoint_dtype(config_dict, state))
+    model = place_as_asked(model, device_map, "from_transformers_vivit")
     model.eval()
     return (model, {"unused": unused}) if output_loading_info else model

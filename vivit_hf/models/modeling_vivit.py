@@ -750,12 +750,28 @@ class _ViViTBackbone(ViViTPreTrainedModel):
                 if frames > config.num_frames
                 else ""
             )
+            fewer = " (or fewer frames)" if config.embedding_type == "tubelet" else ""  # (frame sampling: below)
             raise ValueError(
-                f"`pixel_values` must have shape {expected} (or fewer frames), got {tuple(pixel_values.shape)}; "
+                f"`pixel_values` must have shape {expected}{fewer}, got {tuple(pixel_values.shape)}; "
                 f"pass `interpolate_pos_encoding=True` to run at another frame count or image size{sample}."
             )
         elif config.embedding_type == "tubelet" and frames < config.tubelet_size[0]:
             raise ValueError(f"`pixel_values` of shape {tuple(pixel_values.shape)} is shorter than one tubelet.")
+        elif config.embedding_type == "frame_sampling" and frames < config.num_frames:
+            # Fewer tubelets take the first positions in time at the trained rate (a padded clip's); uniform sampling
+            # spreads its frames over the clip it is given instead: another rate than trained, without a word (and
+            # fewer frames than it samples took the first positions, each frame closer in time than trained).
+            # scenic's samples the same frames (and fails on a clip of fewer than it samples); more frames than
+            # `num_frames` are refused above for the same reason.
+            indices = self.token_embedding.frame_indices
+            raise ValueError(
+                f"`pixel_values` of shape {tuple(pixel_values.shape)} has {frames} frames where this frame-sampling "
+                f"model takes {config.num_frames}: it samples its {config.num_sampled_frames} frames over the clip it "
+                f"is given, frames {indices(frames)} of {frames} where its clips gave "
+                f"{indices(config.num_frames)} of {config.num_frames}, at another rate than it was trained at. Give "
+                f"clips of {config.num_frames} frames (the video processor samples them), or pass "
+                "`interpolate_pos_encoding=True` to run at another frame count."
+            )
 
     @can_return_tuple
     def forward(

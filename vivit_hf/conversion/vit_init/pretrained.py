@@ -9,10 +9,9 @@ import inspect
 import logging
 from collections.abc import Mapping
 
-import torch
 from transformers import PretrainedConfig
 
-from ..checkpoint_files import HUB_KWARGS, cast_as_asked, pop_dtype
+from ..checkpoint_files import HUB_KWARGS, cast_as_asked, place_as_asked, pop_dtype
 from .initialise import initialise_from_vit
 from .readers import load_image_vit
 
@@ -117,9 +116,6 @@ def from_vit_pretrained(
         spatial_cls_init=spatial_cls_init,
     )
     model = cast_as_asked(model, dtype, vit.dtype)  # "auto": the ViT's own, as from_pretrained(dtype="auto") loads it
-    if isinstance(device_map, (str, int, torch.device)) and device_map != "auto":  # one device: the model goes there
-        model = model.to(device_map)
-    elif device_map is not None:  # "auto" or a per-module map: the model is small next to what it was built from
-        logger.warning("from_vit_pretrained places the whole model on one device; device_map=%r is ignored", device_map)
+    model = place_as_asked(model, device_map, "from_vit_pretrained")
     model.eval()
     return (model, report) if output_loading_info else model
