@@ -218,6 +218,29 @@ def test_the_limit_never_deletes_the_checkpoint_just_saved_after_going_back_to_a
     assert json.loads((tmp_path / "checkpoints" / "step_4" / STATE_FILE).read_text())["again"] is True
 
 
+@pytest.mark.parametrize("limit", [1, 2])
+def test_a_checkpoint_of_the_run_gone_back_on_at_the_same_step_goes_before_the_one_just_saved(tmp_path, limit):
+    """A run resumed from epoch_0 (step 10) of a run that saved epoch_1 (step 20), with --checkpointing_steps 10, saves
+    step_20: ranked by step alone the two tied, in the directory's order, so the limit deleted step_20 just saved or
+    epoch_0 before epoch_1 of the run gone back on, and `latest` was either. Named in either order, the run's own
+    stays and is the latest."""
+    accelerator = FakeAccelerator()
+    for name, step in (("epoch_0", 10), ("epoch_1", 20)):
+        save_checkpoint(accelerator, tmp_path, name, {"completed_steps": step}, total_limit=None)
+    save_checkpoint(accelerator, tmp_path, "step_20", {"completed_steps": 20}, total_limit=limit)
+    assert [p.name for p in list_checkpoints(tmp_path)] == ["epoch_0", "step_20"][-limit:]
+
+
+@pytest.mark.parametrize("written", [("b", "c", "a"), ("a", "c", "b")])  # one of them is not the directory's order
+def test_checkpoints_of_one_step_are_listed_in_the_order_they_were_written(tmp_path, written):
+    accelerator = FakeAccelerator()
+    for name in ("a", "b", "c"):
+        save_checkpoint(accelerator, tmp_path, name, {"completed_steps": 20}, total_limit=None)
+    for seconds, name in enumerate(written):
+        os.utime(tmp_path / "checkpoints" / name / STATE_FILE, (1_000_000 + seconds,) * 2)
+    assert [p.name for p in list_checkpoints(tmp_path)] == list(written)
+
+
 def test_a_checkpoint_saved_again_replaces_the_old_one_and_no_limit_keeps_all(tmp_path):
     accelerator = FakeAccelerator()
     for step in (1, 2, 3):

@@ -452,12 +452,13 @@ def steps_of(checkpoint: Path) -> int:
 
 def _oldest_first(output_dir: Path, saved: Path) -> list[Path]:
     """The checkpoints in the order the limit removes them, `saved` (the one just saved) last. Checkpoints of later
-    steps than it are of a run this one went back on (resumed from an earlier checkpoint of it): they come first.
-    Ranked by step alone, the checkpoint just saved ranked below them and was the one deleted, the run kept none of
-    its own and `latest` resumed the run it had gone back on."""
+    steps than it are of a run this one went back on (resumed from an earlier checkpoint of it): they come first, and
+    so do others of its step (`epoch_1` of that run where this one, resumed with another --checkpointing_steps, saved
+    `step_20`). Ranked by step alone, the checkpoint just saved ranked below them and was the one deleted, the run
+    kept none of its own and `latest` resumed the run it had gone back on."""
     found = list_checkpoints(output_dir)
-    later = [path for path in found if path != saved and steps_of(path) > steps_of(saved)]
-    return later + [path for path in found if path not in later]
+    later = [path for path in found if path != saved and steps_of(path) >= steps_of(saved)]
+    return later + [path for path in found if path not in later and path != saved] + [saved]
 
 
 def _retire(checkpoint: Path) -> Path:
@@ -469,10 +470,14 @@ def _retire(checkpoint: Path) -> Path:
 
 
 def list_checkpoints(output_dir: Path) -> list[Path]:
-    """Finished checkpoints, oldest first (temporary folders of an interrupted save are ignored)."""
+    """Finished checkpoints, oldest first (temporary folders of an interrupted save are ignored): by step, then, at
+    one step, by when each was written. Two names at one step are a run resumed from an earlier checkpoint of a run
+    that went on (going back past a loss spike) with another --checkpointing_steps (`epoch_1` of the run gone back on,
+    `step_20` of this one): ranked by step alone their order was the directory's, so `latest` resumed the run gone
+    back on about half the time."""
     root = Path(output_dir) / CHECKPOINTS
     done = [p for p in root.glob("*") if p.is_dir() and not p.name.startswith(".") and (p / STATE_FILE).exists()]
-    return sorted(done, key=steps_of)
+    return sorted(done, key=lambda path: (steps_of(path), (path / STATE_FILE).stat().st_mtime_ns))
 
 
 def save_pretrained(model, folder, **kwargs) -> None:
