@@ -359,19 +359,22 @@ def main(argv=None, written: list | None = None):
     agree_on_examples({split: examples_digest(examples)}, caveats={split: digest_caveat(examples)})
 
     model = load_model(args)
-    mappings = check_labels(model.config, data, args.model, args.dataset)
+    # (a stream's labels are not read before its clips: each of its classes must be known)
+    mappings = check_labels(model.config, data, args.model, args.dataset, None if args.streaming else examples)
     # The model's classes name the metrics, plots and rows; a data set of some of them has its labels mapped onto them.
     label_spaces = data.label_spaces
     if mappings is not None:
         label_spaces = model_label_spaces(model.config, data)
+        mapped = sum(i >= 0 for head in mappings for i in head)  # the others: classes of other splits alone
         some = (
-            f"{len(data.label_names)} of the model's {model.config.num_labels}"
-            if len(data.label_names) < model.config.num_labels
+            f"{mapped} of the model's {model.config.num_labels}"
+            if mapped < model.config.num_labels
             else "the model's, in another order"  # (it said "8 of the model's 8, in another order or not all")
         )
-        logger.info(
-            f"the data set's {len(data.label_names)} classes are {some}: its labels are the model's ids of their names"
-        )
+        logger.info(f"the data set's {mapped} classes are {some}: its labels are the model's ids of their names")
+        if mapped < len(data.label_names):  # classes of its other splits alone
+            others = len(data.label_names) - mapped
+            logger.info(f"{others} more of its classes, which the model does not know, have no clip in {scored}")
     # test clips and crops even from a processor saved in training mode (a Trainer's processing_class)
     try:
         processor = ViViTVideoProcessor.from_pretrained(

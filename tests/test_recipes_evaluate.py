@@ -522,6 +522,29 @@ def test_label_spaces_that_differ_are_refused_and_the_same_classes_are_kept_as_t
     assert evaluate_module.check_labels(config, same, "m", "d") == [[1, 0]]
 
 
+def test_a_class_the_model_does_not_know_of_another_split_alone_is_no_refusal(evaluate_module):
+    # `train/eel/` beside a test split of cats and dogs, evaluated with a model of cats and dogs: every clip scored is
+    # of a class the model knows, and the evaluation was refused as "does not know 1 of the 3 classes: 'eel'".
+    from types import SimpleNamespace
+
+    from vivit_hf.training.data import DatasetFormatError, VideoClassificationData
+
+    data = VideoClassificationData(splits={}, label_spaces={"label": ["cat", "dog", "eel"]})
+    model = SimpleNamespace(id2label={0: "dog", 1: "cat"}, num_labels=2)
+    test = [{"video": "a.mp4", "label": 0}, {"video": "b.mp4", "label": 1}, {"video": "c.mp4", "label": 1}]
+    assert evaluate_module.check_labels(model, data, "m", "d", test) == [[1, 0, -100]]
+    with pytest.raises(DatasetFormatError, match=r"^--model m does not know 1 of the 3 classes of --dataset d: 'eel'"):
+        evaluate_module.check_labels(model, data, "m", "d", [*test, {"video": "d.mp4", "label": 2}])
+    with pytest.raises(DatasetFormatError, match="does not know 1 of the 3 classes"):  # a stream: labels not read yet
+        evaluate_module.check_labels(model, data, "m", "d")
+    # two heads: a noun of another split alone, and a head without a label (-100)
+    epic = VideoClassificationData(splits={}, label_spaces={"noun": ["pan", "tap"], "verb": ["open", "take"]})
+    names = dict(enumerate(["noun:tap", "noun:lid", "verb:take", "verb:open"]))
+    model = SimpleNamespace(label_spaces={"noun": 2, "verb": 2}, num_labels=4, id2label=names)
+    clips = [{"video": "a.mp4", "label": [1, 0]}, {"video": "b.mp4", "label": [-100, 1]}]
+    assert evaluate_module.check_labels(model, epic, "m", "d", clips) == [[-100, 0], [1, 0]]
+
+
 def test_a_class_name_composed_or_decomposed_is_the_same_class_of_the_model(evaluate_module, tmp_path):
     # A model trained on Linux knows `über` composed (NFC); its hold-out set unpacked on a Mac names the folder
     # decomposed (NFD): refused as "does not know 'über'" while its classes visibly held 'über'. And a model whose

@@ -23,7 +23,13 @@ from ..label_spellings import ids_by_name_as_read_now
 from ..repo_id import looks_like_local_path
 from .checkpoints import hold_output_dir, live_run_holding, release_output_dir
 from .data import SYNTHETIC, DatasetFormatError
-from .data.examples import class_order_of, digest_words, earlier_examples_digests, examples_digest
+from .data.examples import (
+    class_order_of,
+    digest_words,
+    earlier_examples_digests,
+    example_labels,
+    examples_digest,
+)
 from .data.formats import (
     OFFICIAL_SPLIT,
     VideoClassificationData,
@@ -294,13 +300,18 @@ def model_label_spaces(model_config, data: VideoClassificationData) -> dict[str,
     return by_head
 
 
-def check_labels(model_config, data: VideoClassificationData, model: str, dataset: str) -> list[list[int]] | None:
+def check_labels(
+    model_config, data: VideoClassificationData, model: str, dataset: str, examples=None
+) -> list[list[int]] | None:
     """Per head, the model's id of each of the data set's classes, by name; None where they are the same classes in
     the same order. A data set of some of the model's classes (a hold-out set without every class) is evaluated
     with its labels mapped so; a class the model does not know (a superset, `Dog` for `dog`) is refused in one line
     naming them, before any clip is decoded (`DatasetFormatError`: status 2, as a data set that is not in its
-    format). Several heads (Epic Kitchens) must have the model's heads and sizes; their names are mapped alike (a
-    class file that numbers the nouns in another order), never taken by number alone."""
+    format). With `examples` (the clips evaluated, read whole), a class the model does not know that none of them
+    carries (one of another split only: a `train/eel/` beside a test split of cats and dogs) is no refusal: it is
+    mapped to -100 and never met. It refused the evaluation of a split whose every class the model knew. Several
+    heads (Epic Kitchens) must have the model's heads and sizes; their names are mapped alike (a class file that
+    numbers the nouns in another order), never taken by number alone."""
     spaces = model_label_spaces(model_config, data)
     sizes = {head: len(names) for head, names in spaces.items()}
     if list(spaces) != list(data.label_spaces) or (len(spaces) > 1 and sizes != data.head_sizes):
@@ -310,12 +321,14 @@ def check_labels(model_config, data: VideoClassificationData, model: str, datase
         )
     if spaces == data.label_spaces:
         return None
+    carried = None if examples is None else classes_carried(examples, len(spaces))
     unknown, mappings = [], []
-    for head, names in data.label_spaces.items():
+    for h, (head, names) in enumerate(data.label_spaces.items()):
         # a model of an earlier version's '1.0' and its WebDataset .txt labels' 'cat\n' are the data's '1' and 'cat'
         ids = ids_by_name_as_read_now(spaces[head])
-        unknown += [f"{head}:{name}" if len(spaces) > 1 else name for name in names if name not in ids]
-        mappings.append([ids.get(name) for name in names])
+        met = [name not in ids and (carried is None or i in carried[h]) for i, name in enumerate(names)]
+        unknown += [f"{head}:{name}" if len(spaces) > 1 else name for name, new in zip(names, met) if new]
+        mappings.append([ids.get(name, -100) for name in names])
     if unknown:
         known = [f"{head}:{name}" if len(spaces) > 1 else name for head, names in spaces.items() for name in names]
         # `02` for the model's `2`: a data set's labels written with a leading zero are names (`label_vocabulary`)
@@ -332,6 +345,15 @@ def check_labels(model_config, data: VideoClassificationData, model: str, datase
             )
         )
     return mappings
+
+
+def classes_carried(examples, heads: int) -> list[set[int]]:
+    """Per head, the class ids the `examples`' labels carry (a head's -100, no label, is none)."""
+    carried: list[set[int]] = [set() for _ in range(heads)]
+    for label in example_labels(examples):
+        for h, i in enumerate(label if isinstance(label, (list, tuple)) else [label]):
+            carried[h].add(int(i))
+    return carried
 
 
 def model_labels(labels: torch.Tensor, mappings: list[list[int]]) -> torch.Tensor:
