@@ -96,6 +96,7 @@ from vivit_hf.training.evaluation import (
     dataset_file_refusal,
     dataset_name,  # noqa: F401 - defined here until it moved; kept importable from the script
     default_output_dir,
+    label_mapping_said,
     model_folder_problem,  # noqa: F401 - defined here until it moved; kept importable from the script
     model_id2label,  # noqa: F401 - defined here until it moved; kept importable from the script
     model_label_spaces,
@@ -365,16 +366,8 @@ def main(argv=None, written: list | None = None):
     label_spaces = data.label_spaces
     if mappings is not None:
         label_spaces = model_label_spaces(model.config, data)
-        mapped = sum(i >= 0 for head in mappings for i in head)  # the others: classes of other splits alone
-        some = (
-            f"{mapped} of the model's {model.config.num_labels}"
-            if mapped < model.config.num_labels
-            else "the model's, in another order"  # (it said "8 of the model's 8, in another order or not all")
-        )
-        logger.info(f"the data set's {mapped} classes are {some}: its labels are the model's ids of their names")
-        if mapped < len(data.label_names):  # classes of its other splits alone
-            others = len(data.label_names) - mapped
-            logger.info(f"{others} more of its classes, which the model does not know, have no clip in {scored}")
+        for line in label_mapping_said(mappings, data.label_spaces, model.config.num_labels, scored):
+            logger.info(line)
     # test clips and crops even from a processor saved in training mode (a Trainer's processing_class)
     try:
         processor = ViViTVideoProcessor.from_pretrained(

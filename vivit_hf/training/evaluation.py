@@ -347,6 +347,35 @@ def check_labels(
     return mappings
 
 
+def label_mapping_said(mappings: list[list[int]], label_spaces: dict, num_labels: int, scored: str) -> list[str]:
+    """The log's lines on `check_labels`' mappings: the data set's classes the model knows, of its classes; those
+    left aside (-100: of other splits than `scored` alone), named."""
+    mapped = sum(i >= 0 for head in mappings for i in head)
+    # in the model's order where the ids of the classes it knows rise (only classes of other splits left aside)
+    in_order = all(known == sorted(known) for known in ([i for i in head if i >= 0] for head in mappings))
+    some = (
+        f"{mapped} of the model's {num_labels}"
+        if mapped < num_labels
+        # (it said "8 of the model's 8, in another order or not all"; and "in another order" of the same order where
+        # only a class of another split was left aside)
+        else "the model's" + ("" if in_order else ", in another order")
+    )
+    lines = [f"the data set's {mapped} classes are {some}: its labels are the model's ids of their names"]
+    aside = [
+        f"{head}:{name}" if len(mappings) > 1 else name
+        for (head, names), ids in zip(label_spaces.items(), mappings)
+        for name, i in zip(names, ids)
+        if i < 0
+    ]
+    if aside:
+        one = len(aside) == 1
+        lines.append(
+            f"{len(aside)} more of its classes, which the model does not know, {'has' if one else 'have'} no clip in "
+            f"{scored} and {'is' if one else 'are'} left aside: {quoted(aside)}"
+        )
+    return lines
+
+
 def classes_carried(examples, heads: int) -> list[set[int]]:
     """Per head, the class ids the `examples`' labels carry (a head's -100, no label, is none)."""
     carried: list[set[int]] = [set() for _ in range(heads)]
@@ -361,7 +390,12 @@ def model_labels(labels: torch.Tensor, mappings: list[list[int]]) -> torch.Tenso
     tables = [torch.tensor(mapping, dtype=labels.dtype) for mapping in mappings]
 
     def mapped(table, ids):  # a head's -100 (no label) stays -100: as an index it would name a class from the end
-        return torch.where(ids < 0, ids, table[ids.clamp(min=0)])
+        out = torch.where(ids < 0, ids, table[ids.clamp(min=0)])
+        # a class left aside (-100: no clip scored carries it) met after all: its clips would go unscored, unsaid
+        if bool(((ids >= 0) & (out < 0)).any()):
+            met = sorted({int(i) for i in ids[(ids >= 0) & (out < 0)]})
+            raise RuntimeError(f"labels {met} of classes check_labels found no clip of were met: a bug")
+        return out
 
     if labels.dim() == 1:
         return mapped(tables[0], labels)
