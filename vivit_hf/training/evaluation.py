@@ -248,6 +248,26 @@ def training_split(args) -> tuple[str, float | None, int] | None:
     return batches["train_split"], (float(held) if held else None), int(batches.get("seed") or 0)
 
 
+def subset_seed_note(args, typed: set[str]) -> str | None:
+    """Where --seed was left out and `--model`'s fine-tuning on this data set drew its --max_eval_samples subset with
+    another seed: the line saying so. `evaluate.py --max_eval_samples N` scored other clips than the run's results,
+    without a word. The default stays 0, not the run's seed: models evaluated alike are scored on the same clips."""
+    trained = None if "seed" in typed or not args.max_eval_samples else training_split(args)
+    if trained is None or trained[2] == args.seed:
+        return None
+    try:
+        drawn = settings_as_typed_here(*recorded_settings(args.model), args.dataset)["other"].get("max_eval_samples")
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if not drawn:  # it scored its evaluation split whole
+        return None
+    return (
+        f"--model {args.model} was fine-tuned with --seed {trained[2]}, which drew its --max_eval_samples {drawn} "
+        f"subset; this one is drawn with --seed {args.seed}, so its clips differ from those its results scored "
+        f"(type --seed {trained[2]} to draw as it did)"
+    )
+
+
 def model_id2label(model: str) -> dict | None:
     """The `id2label` of the local model folder `model` (its config.json), None where it has none to read."""
     try:
