@@ -29,10 +29,12 @@ The split: `--split` (`val`, `dev`: the readers' validation), else validation, e
 was fine-tuned on that has neither) the share of its training split that fine-tuning held out and scored, the same
 clips (refused where that split has gained or lost clips since: another share would be drawn); `--split` naming the
 split the model was trained on is evaluated with a warning. `--max_eval_samples N` evaluates a seeded subset drawn
-across the classes (`--seed`), not the first N. The data set's classes are the model's or some of them, by name (a
-hold-out set without every class: its labels become the model's ids); a class the model does not know is refused
-before any video is decoded. The output folder is locked as finetune.py locks its own: an evaluation into a folder a
-live run writes, or of a `--model` a live fine-tuning run writes, is refused naming that run.
+across the classes (`--seed`, 0 unless typed: the same clips for every model; a warning names the model's run's
+where it drew its subset with another), not the first N. The data set's classes are the model's or some of them, by
+name (a hold-out set without every class: its labels become the model's ids); a class the model does not know that a
+clip evaluated carries is refused before any video is decoded (one of another split alone is left aside, said).
+The output folder is locked as finetune.py locks its own: an evaluation into a folder a live run writes, or of a
+`--model` a live fine-tuning run writes, is refused naming that run.
 
 The refusals, the results' folder and the checks of the classes are `vivit_hf.training.evaluation`'s; this script is
 the command line and the evaluation's flow.
@@ -96,6 +98,7 @@ from vivit_hf.training.evaluation import (
     dataset_file_refusal,
     dataset_name,  # noqa: F401 - defined here until it moved; kept importable from the script
     default_output_dir,
+    label_mapping_said,
     model_folder_problem,  # noqa: F401 - defined here until it moved; kept importable from the script
     model_id2label,  # noqa: F401 - defined here until it moved; kept importable from the script
     model_label_spaces,
@@ -105,6 +108,7 @@ from vivit_hf.training.evaluation import (
     precision_evaluated,
     refuse_another_held_out_share,
     start_refusal,
+    subset_seed_note,
     training_split,
     write_prediction_rows,
 )
@@ -176,7 +180,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="evaluate a seeded subset of this many videos, drawn across the classes",
     )
-    p.add_argument("--seed", type=int, default=0, help="draws the --max_eval_samples subset")
+    p.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        help="draws the --max_eval_samples subset (the same for every model; said where the model's run drew another)",
+    )
     p.add_argument("--cache_dir", default=None, help="where Hub downloads, extractions and the bundled data go")
     p.add_argument("--num_clips", type=at_least(1), default=1, help="temporal views (paper: 4)")
     p.add_argument("--num_crops", type=int, choices=(1, 3), default=1, help="spatial views, 1 or 3 (paper: 3)")
@@ -343,6 +352,7 @@ def main(argv=None, written: list | None = None):
         agree(None, output_refusal(args, folder_split))
     output_dir = Path(args.output_dir) if args.output_dir else default_output_dir(args, folder_split)
     agree(None, claim_output_dir(args, output_dir))  # (a typed --output_dir is held already)
+    typed = {typed_flag_name(str(a)) for a in (sys.argv[1:] if argv is None else argv)}  # flags as typed
     scored = split  # the split, or the share of it that --max_eval_samples draws
     if args.streaming:  # the first N clips of the stream; a parquet file read by row group by every worker
         whole = examples.num_examples
@@ -355,23 +365,20 @@ def main(argv=None, written: list | None = None):
         examples = sample_subset(examples, args.max_eval_samples, seed=args.seed)
         if len(examples) < whole:  # eval_results.json names the share scored, as finetune.py's results do
             scored = f"{split} ({len(examples)} of its {whole} clips: --max_eval_samples)"
+            if note := subset_seed_note(args, typed):  # another draw than fine-tuning's: said
+                logger.warning(note)
     # machines with a copy each: the same clips (a stream: the same shards), or scores gathered twice and others never
     agree_on_examples({split: examples_digest(examples)}, caveats={split: digest_caveat(examples)})
 
     model = load_model(args)
-    mappings = check_labels(model.config, data, args.model, args.dataset)
+    # (a stream's labels are not read before its clips: each of its classes must be known)
+    mappings = check_labels(model.config, data, args.model, args.dataset, None if args.streaming else examples)
     # The model's classes name the metrics, plots and rows; a data set of some of them has its labels mapped onto them.
     label_spaces = data.label_spaces
     if mappings is not None:
         label_spaces = model_label_spaces(model.config, data)
-        some = (
-            f"{len(data.label_names)} of the model's {model.config.num_labels}"
-            if len(data.label_names) < model.config.num_labels
-            else "the model's, in another order"  # (it said "8 of the model's 8, in another order or not all")
-        )
-        logger.info(
-            f"the data set's {len(data.label_names)} classes are {some}: its labels are the model's ids of their names"
-        )
+        for line in label_mapping_said(mappings, data.label_spaces, model.config.num_labels, scored):
+            logger.info(line)
     # test clips and crops even from a processor saved in training mode (a Trainer's processing_class)
     try:
         processor = ViViTVideoProcessor.from_pretrained(
@@ -383,7 +390,6 @@ def main(argv=None, written: list | None = None):
     # views typed on the command line are the user's choice; the warning is for the flags' defaults scoring views
     # other than the saved ones (a processor saved with 4 x 3 scored 1 x 1 without a word). Both typed, it fired on
     # README's own `--num_clips 4 --num_crops 3` for every model finetune.py saves (1 x 1).
-    typed = {typed_flag_name(str(a)) for a in (sys.argv[1:] if argv is None else argv)}
     if not {"num_clips", "num_crops"} <= typed:
         warn_saved_views(logger, processor, args.model, args.num_crops, args.num_clips)
     if args.short_video:  # the data sets read it from the processor (a segment loops whatever it says)

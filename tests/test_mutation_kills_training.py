@@ -18,7 +18,7 @@ import torch
 
 from vivit_hf.models.modeling_blocks import resize_position_table
 from vivit_hf.models.modeling_vivit import multi_head_cross_entropy
-from vivit_hf.training.checkpoints import STATE_FILE, list_checkpoints, save_checkpoint
+from vivit_hf.training.checkpoints import SAVED_AT, STATE_FILE, list_checkpoints, save_checkpoint
 from vivit_hf.training.finetune import (
     _at_least,
     _bool,
@@ -190,18 +190,25 @@ class FakeAccelerator:
         (Path(folder) / "model.bin").write_text(folder)
 
 
+def recorded(checkpoint: Path) -> dict:
+    """The state a checkpoint's STATE_FILE records, less when it was saved (a time, checked here)."""
+    state = json.loads((checkpoint / STATE_FILE).read_text())
+    assert isinstance(state.pop(SAVED_AT), float)
+    return state
+
+
 def test_checkpoints_are_renamed_into_place_and_pruned_by_step_not_name(tmp_path):
     accelerator = FakeAccelerator()
     for step in (9, 10, 11):
         final = save_checkpoint(accelerator, tmp_path, f"step_{step}", {"completed_steps": step}, total_limit=2)
         assert final == tmp_path / "checkpoints" / f"step_{step}"
-        assert json.loads((final / STATE_FILE).read_text()) == {"completed_steps": step}
+        assert recorded(final) == {"completed_steps": step}
     # step_9 sorts after step_10 and step_11 by name; the oldest by step is the one removed
     assert sorted(p.name for p in (tmp_path / "checkpoints").iterdir()) == ["step_10", "step_11"]
     assert [p.name for p in list_checkpoints(tmp_path)] == ["step_10", "step_11"]
     assert accelerator.calls[:3] == ["wait", ("save_state", ".tmp-step_9"), "wait"]
     # the state file is indented JSON
-    assert (tmp_path / "checkpoints" / "step_11" / STATE_FILE).read_text() == '{\n  "completed_steps": 11\n}'
+    assert (tmp_path / "checkpoints" / "step_11" / STATE_FILE).read_text().startswith('{\n  "completed_steps": 11,\n')
 
 
 def test_the_limit_never_deletes_the_checkpoint_just_saved_after_going_back_to_an_earlier_one(tmp_path):
@@ -216,6 +223,37 @@ def test_the_limit_never_deletes_the_checkpoint_just_saved_after_going_back_to_a
     save_checkpoint(accelerator, tmp_path, "step_4", {"completed_steps": 4, "again": True}, total_limit=2)
     assert [p.name for p in list_checkpoints(tmp_path)] == ["step_3", "step_4"]
     assert json.loads((tmp_path / "checkpoints" / "step_4" / STATE_FILE).read_text())["again"] is True
+
+
+@pytest.mark.parametrize("limit", [1, 2])
+def test_a_checkpoint_of_the_run_gone_back_on_at_the_same_step_goes_before_the_one_just_saved(tmp_path, limit):
+    """A run resumed from epoch_0 (step 10) of a run that saved epoch_1 (step 20), with --checkpointing_steps 10, saves
+    step_20: ranked by step alone the two tied, in the directory's order, so the limit deleted step_20 just saved or
+    epoch_0 before epoch_1 of the run gone back on, and `latest` was either. Named in either order, the run's own
+    stays and is the latest."""
+    accelerator = FakeAccelerator()
+    for name, step in (("epoch_0", 10), ("epoch_1", 20)):
+        save_checkpoint(accelerator, tmp_path, name, {"completed_steps": step}, total_limit=None)
+    save_checkpoint(accelerator, tmp_path, "step_20", {"completed_steps": 20}, total_limit=limit)
+    assert [p.name for p in list_checkpoints(tmp_path)] == ["epoch_0", "step_20"][-limit:]
+
+
+@pytest.mark.parametrize("written", [("b", "c", "a"), ("a", "c", "b")])  # one of them is not the directory's order
+def test_checkpoints_of_one_step_are_listed_in_the_order_they_were_saved_copied_or_not(tmp_path, written):
+    """Ranked by their state files' mtimes, checkpoints of one step copied (cp without -p, scp, a download: the copy's
+    order) were `latest` in that order; they are in the order saved, which their state files record. An earlier
+    version's, which record no time, go first and by mtime."""
+    accelerator = FakeAccelerator()
+    for name in ("a", "b", "c", "old_1", "old_2"):
+        save_checkpoint(accelerator, tmp_path, name, {"completed_steps": 20}, total_limit=None)
+    for seconds, name in enumerate(written):
+        state = json.loads((tmp_path / "checkpoints" / name / STATE_FILE).read_text())
+        (tmp_path / "checkpoints" / name / STATE_FILE).write_text(json.dumps({**state, SAVED_AT: 1e9 + seconds}))
+    for seconds, name in enumerate(["old_2", "old_1", *reversed(written)]):  # as copied: the newest first
+        if name.startswith("old"):
+            (tmp_path / "checkpoints" / name / STATE_FILE).write_text(json.dumps({"completed_steps": 20}))
+        os.utime(tmp_path / "checkpoints" / name / STATE_FILE, (2e9 + seconds,) * 2)
+    assert [p.name for p in list_checkpoints(tmp_path)] == ["old_2", "old_1", *written]
 
 
 def test_a_checkpoint_saved_again_replaces_the_old_one_and_no_limit_keeps_all(tmp_path):
@@ -288,7 +326,7 @@ def test_an_old_checkpoint_that_cannot_be_fully_removed_does_not_stop_the_save(t
             if locked.exists():
                 locked.chmod(0o700)
     assert final == tmp_path / "checkpoints" / "step_2"
-    assert json.loads((final / STATE_FILE).read_text()) == {"completed_steps": 2}
+    assert recorded(final) == {"completed_steps": 2}
     # pruning took step_1 out of the list (renamed) and removed what it could of it, leaving the rest
     assert not old.exists() and (retired / "locked" / held.name).exists() and not (retired / STATE_FILE).exists()
     assert [p.name for p in list_checkpoints(tmp_path)] == ["step_2"]
@@ -332,7 +370,7 @@ def test_a_leftover_of_an_earlier_deletion_that_cannot_be_fully_removed_does_not
         final = save_checkpoint(FakeAccelerator(), tmp_path, "step_2", {"completed_steps": 2}, total_limit=1)
     finally:
         held.parent.chmod(0o700)
-    assert json.loads((final / STATE_FILE).read_text()) == {"completed_steps": 2}
+    assert recorded(final) == {"completed_steps": 2}
     assert [p.name for p in list_checkpoints(tmp_path)] == ["step_2"]
     # what could be deleted of the leftover is gone, the held file stays
     assert held.exists() and not (leftover / STATE_FILE).exists()

@@ -451,25 +451,34 @@ def test_a_hold_out_set_of_some_of_the_models_classes_is_evaluated_with_the_mode
     # the model's id of its class, and metrics, plots and rows speak the model's ids and names.
     import shutil
 
+    # Beside it, a train split of a class the model does not know (`sideways`): no clip scored carries it, and it was
+    # refused ("does not know 1 of the 3 classes"); it is left aside and said, no clip of the test split dropped.
     tiny_model(tmp_path / "model", ("down", "still", "up"))
-    for name, source in (("still", "down"), ("up", "up")):
-        (tmp_path / "heldout" / name).mkdir(parents=True)
+    for split, name, source in (
+        ("test", "still", "down"),
+        ("test", "up", "up"),
+        ("train", "up", "up"),
+        ("train", "sideways", "up"),
+    ):
+        (tmp_path / "heldout" / split / name).mkdir(parents=True)
         for i in range(2):
-            shutil.copy(folder / "data" / "test" / source / f"{source}_{i}.mp4", tmp_path / "heldout" / name)
+            shutil.copy(folder / "data" / "test" / source / f"{source}_{i}.mp4", tmp_path / "heldout" / split / name)
     out = tmp_path / "eval"
     result = evaluate(
-        "--model", tmp_path / "model", "--dataset", tmp_path / "heldout", "--split", "train",
+        "--model", tmp_path / "model", "--dataset", tmp_path / "heldout", "--split", "test",
         "--output_dir", out, "--num_workers", 0,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-4000:]
     rows = [json.loads(line) for line in (out / "predictions.jsonl").read_text().splitlines()]
-    assert [(row["video_id"].split("/")[0], row["label"]) for row in rows] == [("still", 1)] * 2 + [("up", 2)] * 2
+    assert [(row["video_id"].split("/")[1], row["label"]) for row in rows] == [("still", 1)] * 2 + [("up", 2)] * 2
     assert all(row["prediction"] in (0, 1, 2) for row in rows)
     assert load_file(str(out / "predictions.safetensors"))["labels"].tolist() == [1, 1, 2, 2]
     results = json.loads((out / "eval_results.json").read_text())
     assert [sum(row) for row in results["confusion_matrix"]] == [0, 2, 2]
     assert set(results["per_class_accuracy"]) == {"still", "up"} and results["num_samples"] == 4
     assert "the data set's 2 classes are 2 of the model's 3: its labels are the model's ids" in result.stderr
+    said = "1 more of its classes, which the model does not know, has no clip in test and is left aside: 'sideways'"
+    assert said in result.stderr, result.stderr[-3000:]
 
 
 def test_a_data_set_of_all_the_models_classes_in_another_order_is_said_so(folder, tmp_path):
@@ -520,6 +529,41 @@ def test_label_spaces_that_differ_are_refused_and_the_same_classes_are_kept_as_t
     assert evaluate_module.check_labels(config, same, "m", "d") is None
     config = SimpleNamespace(id2label={0: "up", 1: "down", 2: "still"}, num_labels=3)
     assert evaluate_module.check_labels(config, same, "m", "d") == [[1, 0]]
+
+
+def test_a_class_the_model_does_not_know_of_another_split_alone_is_no_refusal(evaluate_module):
+    # `train/eel/` beside a test split of cats and dogs, evaluated with a model of cats and dogs: every clip scored is
+    # of a class the model knows, and the evaluation was refused as "does not know 1 of the 3 classes: 'eel'".
+    from types import SimpleNamespace
+
+    from vivit_hf.training.data import DatasetFormatError, VideoClassificationData
+
+    data = VideoClassificationData(splits={}, label_spaces={"label": ["cat", "dog", "eel"]})
+    model = SimpleNamespace(id2label={0: "dog", 1: "cat"}, num_labels=2)
+    test = [{"video": "a.mp4", "label": 0}, {"video": "b.mp4", "label": 1}, {"video": "c.mp4", "label": 1}]
+    assert evaluate_module.check_labels(model, data, "m", "d", test) == [[1, 0, -100]]
+    assert evaluate_module.model_labels(torch.tensor([0, 1, 1]), [[1, 0, -100]]).tolist() == [1, 0, 0]
+    with pytest.raises(RuntimeError, match=r"labels \[2\] of classes check_labels found no clip of"):  # never unsaid
+        evaluate_module.model_labels(torch.tensor([0, 2]), [[1, 0, -100]])
+    with pytest.raises(DatasetFormatError, match=r"^--model m does not know 1 of the 3 classes of --dataset d: 'eel'"):
+        evaluate_module.check_labels(model, data, "m", "d", [*test, {"video": "d.mp4", "label": 2}])
+    # said: the classes known in the model's order (not "in another order"), and the one left aside, named
+    assert evaluate_module.label_mapping_said([[0, 1, -100]], data.label_spaces, 2, "test") == [
+        "the data set's 2 classes are the model's: its labels are the model's ids of their names",
+        "1 more of its classes, which the model does not know, has no clip in test and is left aside: 'eel'",
+    ]
+    assert (
+        "are the model's, in another order:"
+        in evaluate_module.label_mapping_said([[1, 0, -100]], data.label_spaces, 2, "t")[0]
+    )
+    with pytest.raises(DatasetFormatError, match="does not know 1 of the 3 classes"):  # a stream: labels not read yet
+        evaluate_module.check_labels(model, data, "m", "d")
+    # two heads: a noun of another split alone, and a head without a label (-100)
+    epic = VideoClassificationData(splits={}, label_spaces={"noun": ["pan", "tap"], "verb": ["open", "take"]})
+    names = dict(enumerate(["noun:tap", "noun:lid", "verb:take", "verb:open"]))
+    model = SimpleNamespace(label_spaces={"noun": 2, "verb": 2}, num_labels=4, id2label=names)
+    clips = [{"video": "a.mp4", "label": [1, 0]}, {"video": "b.mp4", "label": [-100, 1]}]
+    assert evaluate_module.check_labels(model, epic, "m", "d", clips) == [[-100, 0], [1, 0]]
 
 
 def test_a_class_name_composed_or_decomposed_is_the_same_class_of_the_model(evaluate_module, tmp_path):

@@ -13,6 +13,7 @@ import logging
 import os
 import shutil
 import socket
+import time
 from pathlib import Path
 
 import torch
@@ -26,6 +27,9 @@ logger = logging.getLogger(__name__)
 
 CHECKPOINTS = "checkpoints"
 STATE_FILE = "trainer_state.json"
+# When a checkpoint was saved (seconds since the epoch), in its STATE_FILE: of two at one step, the later is `latest`.
+# Its file's mtime said so only until the folder was copied (cp without -p, scp, a download from the Hub).
+SAVED_AT = "saved_at"
 
 # What recipes/finetune.py writes into --output_dir, and recipes/evaluate.py into a model folder by default. Any of
 # these means a previous run: a new one would replace its model and leave its results beside the new ones.
@@ -421,7 +425,7 @@ def save_checkpoint(accelerator, output_dir: Path, name: str, state: dict, total
     accelerator.save_state(str(tmp))
     accelerator.wait_for_everyone()
     if writer:
-        (tmp / STATE_FILE).write_text(json.dumps(state, indent=2))
+        (tmp / STATE_FILE).write_text(json.dumps({**state, SAVED_AT: time.time()}, indent=2))
         umask_modes(tmp)
         replaced = _retire(final) if final.exists() else None
         os.replace(tmp, final)
@@ -452,12 +456,13 @@ def steps_of(checkpoint: Path) -> int:
 
 def _oldest_first(output_dir: Path, saved: Path) -> list[Path]:
     """The checkpoints in the order the limit removes them, `saved` (the one just saved) last. Checkpoints of later
-    steps than it are of a run this one went back on (resumed from an earlier checkpoint of it): they come first.
-    Ranked by step alone, the checkpoint just saved ranked below them and was the one deleted, the run kept none of
-    its own and `latest` resumed the run it had gone back on."""
+    steps than it are of a run this one went back on (resumed from an earlier checkpoint of it): they come first, and
+    so do others of its step (`epoch_1` of that run where this one, resumed with another --checkpointing_steps, saved
+    `step_20`). Ranked by step alone, the checkpoint just saved ranked below them and was the one deleted, the run
+    kept none of its own and `latest` resumed the run it had gone back on."""
     found = list_checkpoints(output_dir)
-    later = [path for path in found if path != saved and steps_of(path) > steps_of(saved)]
-    return later + [path for path in found if path not in later]
+    later = [path for path in found if path != saved and steps_of(path) >= steps_of(saved)]
+    return later + [path for path in found if path not in later and path != saved] + [saved]
 
 
 def _retire(checkpoint: Path) -> Path:
@@ -469,10 +474,26 @@ def _retire(checkpoint: Path) -> Path:
 
 
 def list_checkpoints(output_dir: Path) -> list[Path]:
-    """Finished checkpoints, oldest first (temporary folders of an interrupted save are ignored)."""
+    """Finished checkpoints, oldest first (temporary folders of an interrupted save are ignored): by step, then, at
+    one step, by when each was saved. Two names at one step are a run resumed from an earlier checkpoint of a run
+    that went on (going back past a loss spike) with another --checkpointing_steps (`epoch_1` of the run gone back on,
+    `step_20` of this one): ranked by step alone their order was the directory's, so `latest` resumed the run gone
+    back on about half the time. The later at the step is the one a Trainer run would resume (its `checkpoint-20`
+    saved again is replaced)."""
     root = Path(output_dir) / CHECKPOINTS
     done = [p for p in root.glob("*") if p.is_dir() and not p.name.startswith(".") and (p / STATE_FILE).exists()]
-    return sorted(done, key=steps_of)
+    return sorted(done, key=_saved_order)
+
+
+def _saved_order(checkpoint: Path) -> tuple:
+    """(step, when saved, name): when saved as its STATE_FILE records it (`SAVED_AT`); an earlier version's, which
+    does not, ranks before those at its step that do (it was saved before this version), then by its file's mtime
+    (the best left: a copy resets it). The name makes equal times (a coarse file system's) one order on any disk."""
+    state = json.loads((checkpoint / STATE_FILE).read_text())
+    saved = state.get(SAVED_AT)
+    recorded = isinstance(saved, (int, float))
+    when = saved if recorded else (checkpoint / STATE_FILE).stat().st_mtime
+    return state["completed_steps"], recorded, when, checkpoint.name
 
 
 def save_pretrained(model, folder, **kwargs) -> None:

@@ -23,7 +23,13 @@ from ..label_spellings import ids_by_name_as_read_now
 from ..repo_id import looks_like_local_path
 from .checkpoints import hold_output_dir, live_run_holding, release_output_dir
 from .data import SYNTHETIC, DatasetFormatError
-from .data.examples import class_order_of, digest_words, earlier_examples_digests, examples_digest
+from .data.examples import (
+    class_order_of,
+    digest_words,
+    earlier_examples_digests,
+    example_labels,
+    examples_digest,
+)
 from .data.formats import (
     OFFICIAL_SPLIT,
     VideoClassificationData,
@@ -242,6 +248,26 @@ def training_split(args) -> tuple[str, float | None, int] | None:
     return batches["train_split"], (float(held) if held else None), int(batches.get("seed") or 0)
 
 
+def subset_seed_note(args, typed: set[str]) -> str | None:
+    """Where --seed was left out and `--model`'s fine-tuning on this data set drew its --max_eval_samples subset with
+    another seed: the line saying so. `evaluate.py --max_eval_samples N` scored other clips than the run's results,
+    without a word. The default stays 0, not the run's seed: models evaluated alike are scored on the same clips."""
+    trained = None if "seed" in typed or not args.max_eval_samples else training_split(args)
+    if trained is None or trained[2] == args.seed:
+        return None
+    try:
+        drawn = settings_as_typed_here(*recorded_settings(args.model), args.dataset)["other"].get("max_eval_samples")
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if not drawn:  # it scored its evaluation split whole
+        return None
+    return (
+        f"--model {args.model} was fine-tuned with --seed {trained[2]}, which drew its --max_eval_samples {drawn} "
+        f"subset; this one is drawn with --seed {args.seed}, so its clips differ from those its results scored "
+        f"(type --seed {trained[2]} to draw as it did)"
+    )
+
+
 def model_id2label(model: str) -> dict | None:
     """The `id2label` of the local model folder `model` (its config.json), None where it has none to read."""
     try:
@@ -294,13 +320,18 @@ def model_label_spaces(model_config, data: VideoClassificationData) -> dict[str,
     return by_head
 
 
-def check_labels(model_config, data: VideoClassificationData, model: str, dataset: str) -> list[list[int]] | None:
+def check_labels(
+    model_config, data: VideoClassificationData, model: str, dataset: str, examples=None
+) -> list[list[int]] | None:
     """Per head, the model's id of each of the data set's classes, by name; None where they are the same classes in
     the same order. A data set of some of the model's classes (a hold-out set without every class) is evaluated
     with its labels mapped so; a class the model does not know (a superset, `Dog` for `dog`) is refused in one line
     naming them, before any clip is decoded (`DatasetFormatError`: status 2, as a data set that is not in its
-    format). Several heads (Epic Kitchens) must have the model's heads and sizes; their names are mapped alike (a
-    class file that numbers the nouns in another order), never taken by number alone."""
+    format). With `examples` (the clips evaluated, read whole), a class the model does not know that none of them
+    carries (one of another split only: a `train/eel/` beside a test split of cats and dogs) is no refusal: it is
+    mapped to -100 and never met. It refused the evaluation of a split whose every class the model knew. Several
+    heads (Epic Kitchens) must have the model's heads and sizes; their names are mapped alike (a class file that
+    numbers the nouns in another order), never taken by number alone."""
     spaces = model_label_spaces(model_config, data)
     sizes = {head: len(names) for head, names in spaces.items()}
     if list(spaces) != list(data.label_spaces) or (len(spaces) > 1 and sizes != data.head_sizes):
@@ -310,12 +341,14 @@ def check_labels(model_config, data: VideoClassificationData, model: str, datase
         )
     if spaces == data.label_spaces:
         return None
+    carried = None if examples is None else classes_carried(examples, len(spaces))
     unknown, mappings = [], []
-    for head, names in data.label_spaces.items():
+    for h, (head, names) in enumerate(data.label_spaces.items()):
         # a model of an earlier version's '1.0' and its WebDataset .txt labels' 'cat\n' are the data's '1' and 'cat'
         ids = ids_by_name_as_read_now(spaces[head])
-        unknown += [f"{head}:{name}" if len(spaces) > 1 else name for name in names if name not in ids]
-        mappings.append([ids.get(name) for name in names])
+        met = [name not in ids and (carried is None or i in carried[h]) for i, name in enumerate(names)]
+        unknown += [f"{head}:{name}" if len(spaces) > 1 else name for name, new in zip(names, met) if new]
+        mappings.append([ids.get(name, -100) for name in names])
     if unknown:
         known = [f"{head}:{name}" if len(spaces) > 1 else name for head, names in spaces.items() for name in names]
         # `02` for the model's `2`: a data set's labels written with a leading zero are names (`label_vocabulary`)
@@ -334,12 +367,55 @@ def check_labels(model_config, data: VideoClassificationData, model: str, datase
     return mappings
 
 
+def label_mapping_said(mappings: list[list[int]], label_spaces: dict, num_labels: int, scored: str) -> list[str]:
+    """The log's lines on `check_labels`' mappings: the data set's classes the model knows, of its classes; those
+    left aside (-100: of other splits than `scored` alone), named."""
+    mapped = sum(i >= 0 for head in mappings for i in head)
+    # in the model's order where the ids of the classes it knows rise (only classes of other splits left aside)
+    in_order = all(known == sorted(known) for known in ([i for i in head if i >= 0] for head in mappings))
+    some = (
+        f"{mapped} of the model's {num_labels}"
+        if mapped < num_labels
+        # (it said "8 of the model's 8, in another order or not all"; and "in another order" of the same order where
+        # only a class of another split was left aside)
+        else "the model's" + ("" if in_order else ", in another order")
+    )
+    lines = [f"the data set's {mapped} classes are {some}: its labels are the model's ids of their names"]
+    aside = [
+        f"{head}:{name}" if len(mappings) > 1 else name
+        for (head, names), ids in zip(label_spaces.items(), mappings)
+        for name, i in zip(names, ids)
+        if i < 0
+    ]
+    if aside:
+        one = len(aside) == 1
+        lines.append(
+            f"{len(aside)} more of its classes, which the model does not know, {'has' if one else 'have'} no clip in "
+            f"{scored} and {'is' if one else 'are'} left aside: {quoted(aside)}"
+        )
+    return lines
+
+
+def classes_carried(examples, heads: int) -> list[set[int]]:
+    """Per head, the class ids the `examples`' labels carry (a head's -100, no label, is none)."""
+    carried: list[set[int]] = [set() for _ in range(heads)]
+    for label in example_labels(examples):
+        for h, i in enumerate(label if isinstance(label, (list, tuple)) else [label]):
+            carried[h].add(int(i))
+    return carried
+
+
 def model_labels(labels: torch.Tensor, mappings: list[list[int]]) -> torch.Tensor:
     """The data set's label ids (one column per head with several) as the model's (`check_labels`' mappings)."""
     tables = [torch.tensor(mapping, dtype=labels.dtype) for mapping in mappings]
 
     def mapped(table, ids):  # a head's -100 (no label) stays -100: as an index it would name a class from the end
-        return torch.where(ids < 0, ids, table[ids.clamp(min=0)])
+        out = torch.where(ids < 0, ids, table[ids.clamp(min=0)])
+        # a class left aside (-100: no clip scored carries it) met after all: its clips would go unscored, unsaid
+        if bool(((ids >= 0) & (out < 0)).any()):
+            met = sorted({int(i) for i in ids[(ids >= 0) & (out < 0)]})
+            raise RuntimeError(f"labels {met} of classes check_labels found no clip of were met: a bug")
+        return out
 
     if labels.dim() == 1:
         return mapped(tables[0], labels)
