@@ -188,7 +188,7 @@ def dataset_name(
         name += f"-{config_name}"
     if revision and (as_typed or revision != DEFAULT_REVISION):
         name += f"@{revision}"
-    return re.sub(r"[^A-Za-z0-9._@-]+", "_", name).strip("._") or "dataset"
+    return _safe_name(name).strip("._") or "dataset"
 
 
 def model_folder(args, as_typed: bool = False) -> Path:
@@ -201,7 +201,12 @@ def model_folder(args, as_typed: bool = False) -> Path:
         return model
     revision = getattr(args, "model_revision", None)
     at = f"@{revision}" if revision and (as_typed or revision != DEFAULT_REVISION) else ""
-    return Path(re.sub(r"[^A-Za-z0-9._@-]+", "_", args.model.strip("/").replace("/", "--") + at))
+    return Path(_safe_name(args.model.strip("/").replace("/", "--") + at))
+
+
+def _safe_name(name: str) -> str:
+    """`name` as one file name on any system: each run of other characters (a path's `/`, a space, `:`) as `_`."""
+    return re.sub(r"[^A-Za-z0-9._@-]+", "_", name)
 
 
 def default_output_dir(args, split: str) -> Path:
