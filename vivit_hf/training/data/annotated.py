@@ -885,11 +885,7 @@ def same_config_name(dataset_format: str | None, old, new) -> bool:
     `55` and `epic55` one release); a `datasets` repo's names as typed (its names are its own). A resume typed `1`
     where the run typed `split1` was refused as "other batches", and evaluate.py took the model for one trained on
     other data: no word that the split it scored was the one the model trained on."""
-    if old == new:
-        return True
-    return all(value is None or isinstance(value, str) for value in (old, new)) and config_key(
-        dataset_format, old
-    ) == config_key(dataset_format, new)
+    return config_key(dataset_format, old) == config_key(dataset_format, new)  # (a non-string: as it is, `config_key`)
 
 
 def config_key(dataset_format: str | None, config_name: str | None):
