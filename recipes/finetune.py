@@ -180,6 +180,7 @@ from vivit_hf.training.resume import (
     dataset_folder,
     held_out_digest,
     preset_values_since,
+    recorded_batches,
     recorded_settings,
     renumber_as_checkpoint,
     run_settings,
@@ -313,8 +314,7 @@ def launched_otherwise_since_run(args, output_dir: Path) -> str:
     `--resume_from_checkpoint latest`, which the checkpoint's batches then refuse (processes 2 -> 1)."""
     compared = recorded_and_ours(args, output_dir)
     saved = compared[0] if compared else None
-    batches = saved.get("batches") if isinstance(saved, dict) else None
-    recorded = batches.get("num_processes") if isinstance(batches, dict) else None
+    recorded = (recorded_batches(saved) or {}).get("num_processes")
     here = compared[1]["batches"]["num_processes"] if compared else None
     if not isinstance(recorded, int) or recorded < 1 or recorded == here:
         return ""
