@@ -166,6 +166,29 @@ def test_a_missing_dataset_folder_is_refused_in_one_wording_by_every_command(eva
     assert lines == ["argument --dataset: './clips': no such folder (a Hub data set id reads 'org/name')"] * 3
 
 
+def test_the_data_set_flags_are_helped_in_one_wording_by_every_command(evaluate_module, monkeypatch, capsys):
+    # --dataset_config_name read "the configuration of a data set whose card declares several ...; the official split,
+    # 1 (default), 2 or 3; ... (default: the one there, ...)" in finetune.py, "the data set's configuration; ... (1, 2,
+    # 3)" in evaluate.py and "its configuration" in the shard tool; --dataset three ways too (`add_dataset_flags`)
+    from vivit_hf.training.data.shard import main as shard_main
+
+    monkeypatch.setenv("COLUMNS", "1000")  # each flag's help unwrapped
+    helps = []
+    for command in (finetune.parse_args, evaluate_module.parse_args, shard_main):
+        with pytest.raises(SystemExit):
+            command(["--help"])
+        helps.append(" ".join(capsys.readouterr().out.split()))
+    for said in (
+        "--dataset DATASET local folder or Hub data set id; 'synthetic_motion': the bundled data set",
+        "DATASET_REVISION a Hub --dataset's branch, tag or commit (load_dataset's revision=)",
+        "DATASET_CONFIG_NAME --dataset_format hub: the configuration of a data set whose card declares several "
+        "(`configs:`); ucf101 / hmdb51: the official split, 1 (default), 2 or 3; epic_kitchens: the release, 55 or "
+        "100 (default: the one there, 100 where both are)",
+        "VIDEO_COLUMN --dataset_format hub: the video column",
+    ):
+        assert [said in text for text in helps] == [True] * 3, said
+
+
 def test_a_dataset_that_is_there_or_on_the_hub_is_not_refused_and_a_tilde_left_unexpanded_says_so(
     tmp_path, monkeypatch
 ):

@@ -33,8 +33,8 @@ from ..processing.processing_vivit import ViViTVideoProcessor
 from ..repo_id import looks_like_local_path
 from .best_model import check_metric_flag
 from .class_weights import class_weights_problem
-from .data import SYNTHETIC
-from .data.formats import DATASET_FORMATS, check_config_name
+from .data import SYNTHETIC, add_dataset_flags
+from .data.formats import check_config_name
 from .flags import (
     DDP_TIMEOUT,
     TRAINER_ADVICE,
@@ -59,22 +59,7 @@ def build_parser(description: str | None = None) -> argparse.ArgumentParser:
         description=description, formatter_class=DefaultsHelpFormatter, allow_abbrev=False, advice=TRAINER_ADVICE
     )
     g = p.add_argument_group("data")
-    g.add_argument(
-        "--dataset",
-        default=SYNTHETIC,
-        help=f"local folder or Hub data set id; '{SYNTHETIC}' (default) is the bundled data set",
-    )
-    g.add_argument("--dataset_format", default="videofolder", choices=DATASET_FORMATS)
-    g.add_argument("--dataset_revision", default=None)
-    g.add_argument(
-        "--dataset_config_name",
-        default=None,
-        help="--dataset_format hub: the configuration of a data set whose card declares several (`configs:`); "
-        "ucf101 / hmdb51: the official split, 1 (default), 2 or 3; epic_kitchens: the release, 55 or 100 (default: "
-        "the one there, 100 where both are)",
-    )
-    g.add_argument("--video_column", default=None, help="--dataset_format hub: the video column")
-    g.add_argument("--label_column", default=None, help="--dataset_format hub: the label column")
+    add_dataset_flags(g)
     g.add_argument(
         "--streaming",
         action="store_true",

@@ -687,7 +687,7 @@ def main(argv=None) -> dict:
     from ...hub.push_flags import add_push_flags, push_problem
     from ...hub.upload import read_revision_refusal
     from ..flags import DefaultsHelpFormatter, hub_source, missing_dataset
-    from . import DATASET_FORMATS, SYNTHETIC, DatasetFormatError, open_video_dataset, source_options
+    from . import SYNTHETIC, DatasetFormatError, add_dataset_flags, open_video_dataset, source_options
     from .formats import check_config_name
 
     parser = SpellingsArgumentParser(
@@ -696,17 +696,7 @@ def main(argv=None) -> dict:
         formatter_class=DefaultsHelpFormatter,  # each flag's default, as the recipes' --help: it showed none
         allow_abbrev=False,
     )
-    parser.add_argument("--dataset", required=True, help="local folder or Hub id (or synthetic_motion)")
-    parser.add_argument("--dataset_format", default="videofolder", choices=DATASET_FORMATS)
-    parser.add_argument("--dataset_revision", default=None)
-    parser.add_argument(
-        "--dataset_config_name",
-        default=None,
-        help="--dataset_format hub: its configuration; ucf101 / hmdb51: the official split (1, 2, 3); "
-        "epic_kitchens: the release (55, 100)",
-    )
-    parser.add_argument("--video_column", default=None)
-    parser.add_argument("--label_column", default=None)
+    add_dataset_flags(parser, required=True)
     parser.add_argument("--cache_dir", default=None)
     parser.add_argument("--out", required=True, help="output folder (the data card and data/*.tar)")
     parser.add_argument("--splits", nargs="*", default=None, help="default: every split")
