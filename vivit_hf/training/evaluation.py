@@ -20,7 +20,6 @@ from huggingface_hub.constants import DEFAULT_REVISION
 from ..hub.folders import WEIGHT_PATTERNS
 from ..hub.upload import read_revision_refusal
 from ..label_spellings import ids_by_name_as_read_now
-from ..repo_id import looks_like_local_path
 from .checkpoints import hold_output_dir, live_run_holding, release_output_dir
 from .data import SYNTHETIC, DatasetFormatError
 from .data.examples import class_order_of, digest_words, earlier_examples_digests, examples_digest
@@ -38,9 +37,9 @@ from .finetune_flags import data_flag_unused, dataset_revision_refusal
 from .flags import (
     CommandLineRefused,
     missing_dataset,
+    model_folder_refusal,
     output_dir_in_dataset,
     output_dir_problem,
-    unexpanded_tilde,
     usage_error,
 )
 from .resume import recorded_held_out_digest, recorded_settings, same_setting, settings_as_typed_here
@@ -65,8 +64,6 @@ def start_refusal(args) -> str | None:
         return refusal
     if refusal := dataset_revision_refusal(args):
         return refusal
-    if refusal := unexpanded_tilde("--model", args.model):  # read as there, from_pretrained then found no model
-        return refusal
     if args.seed != 0 and (args.streaming or not args.max_eval_samples):  # (0: its default) it changed nothing
         what = (
             "--streaming scores the stream's first --max_eval_samples clips, drawn by no seed"
@@ -74,13 +71,8 @@ def start_refusal(args) -> str | None:
             else "it draws the --max_eval_samples subset, and this evaluation scores every clip of the split"
         )
         return f"argument --seed: {args.seed}: {what}; leave it out"
-    model = Path(args.model).expanduser()
-    if model.exists():
-        if not (model / "config.json").is_file():
-            return f"--model {args.model}: no config.json in it (give the folder a fine-tuning run wrote)"
-    elif looks_like_local_path(args.model):
-        return f"--model {args.model}: no such folder, and not a Hub model id (owner/name)"
-    return missing_dataset(args.dataset)
+    # (`~` left unexpanded: read as there, from_pretrained then found no model)
+    return model_folder_refusal("--model", args.model) or missing_dataset(args.dataset)
 
 
 def dataset_file_refusal(args) -> CommandLineRefused | None:

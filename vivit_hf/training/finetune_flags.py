@@ -30,7 +30,6 @@ from ..hub.upload import (
 )
 from ..models.modeling_vivit import VIVIT_MODELS
 from ..processing.processing_vivit import ViViTVideoProcessor
-from ..repo_id import looks_like_local_path
 from .best_model import check_metric_flag
 from .class_weights import class_weights_problem
 from .data import SYNTHETIC, add_dataset_flags
@@ -43,7 +42,7 @@ from .flags import (
     add_mixed_precision_flag,
     add_short_video_flag,
     missing_dataset,
-    unexpanded_tilde,
+    missing_model,
 )
 from .launch import launcher_mixed_precision
 from .model_ema import DEFAULT_DECAY
@@ -450,13 +449,8 @@ def missing_paths(args: argparse.Namespace) -> str | None:
         return refusal
     if refusal := missing_dataset(args.dataset):
         return refusal
-    if args.init_from and (refusal := unexpanded_tilde("--init_from", args.init_from)):
+    if refusal := missing_model("--init_from", args.init_from, "file or folder"):  # (a timm .npz is a file)
         return refusal  # from_pretrained reads no `~`: `--init_from=~/vit` was "does not exist" for a folder there
-    if args.init_from and looks_like_local_path(args.init_from) and not os.path.exists(args.init_from):
-        return (
-            f"argument --init_from: {args.init_from!r} does not exist (no such file or folder here; "
-            f"a Hub id reads 'org/name')"
-        )
     config = Path(args.init_from or "", "config.json") if args.init_from and os.path.isdir(args.init_from) else None
     if config is not None and config.is_file():  # a local ViViT checkpoint: what it decides, known before any load
         try:
