@@ -785,6 +785,23 @@ def test_a_resume_naming_the_configuration_another_way_is_the_same_configuration
     assert training_split(Namespace(**flags, dataset_config_name="2")) is None
 
 
+def test_the_model_card_names_the_configuration_as_the_data_set_names_it(finetune_module, tmp_path):
+    # `--dataset_config_name Split_01` was recorded on the card (and its model-index `dataset.config`) as typed, where
+    # `1` gave `1` for the same split; a `datasets` repo's names are its own, kept as typed
+    recipe = load_recipe()
+    cases = [
+        ("ucf101", "Split_01", "1"),
+        ("hmdb51", "split3", "3"),
+        ("epic_kitchens", "EPIC-Kitchens-55", "55"),
+        ("hub", "Split_01", "Split_01"),
+        ("ucf101", None, None),
+    ]
+    for dataset_format, typed, known in cases:
+        named = ["--dataset_config_name", typed] if typed else []
+        args = finetune_module.parse_args(["--dataset", str(tmp_path), "--dataset_format", dataset_format, *named])
+        assert recipe.card_dataset(args)["dataset_config"] == known, (dataset_format, typed)
+
+
 def test_a_resume_typing_the_default_revision_or_the_column_read_is_the_same_run(finetune_module, tmp_path):
     # `--dataset_revision main` where the run left it out (the Hub's default branch), `--video_column video` where it
     # left out the column the data set names: refused as "other batches", and the same command as "another run"

@@ -901,6 +901,17 @@ def config_key(dataset_format: str | None, config_name: str | None):
     return (dataset_format, config_name)
 
 
+def config_name_known(dataset_format: str | None, config_name: str | None) -> str | None:
+    """`config_name` as the data set names the configuration (`config_key`): UCF101's / HMDB51's split number
+    (`Split_01`, `split1`: `"1"`), Epic Kitchens' release (`epic55`: `"55"`); a `datasets` repo's name as typed (its
+    names are its own); None for none. The model card said `configuration Split_01`, the spelling typed, where
+    `--dataset_config_name 1` gave `1` for the same split."""
+    if config_name is None:
+        return None
+    key = config_key(dataset_format, config_name)
+    return config_name if isinstance(key, tuple) else str(key)
+
+
 def _list_lines(path: Path) -> list[list[str]]:
     """A split list's lines, split on white space (UCF101's lists end lines with CRLF)."""
     return [line.split() for line in _read_text(path).splitlines() if line.strip()]
