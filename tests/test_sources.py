@@ -237,6 +237,12 @@ def test_a_missing_model_folder_is_refused_in_one_wording_by_every_command(
     empty = str(tmp_path / "empty")
     no_config = f"argument --model: {empty!r}: no config.json in it (give the folder a model was saved to)"
     assert [refusal(command, empty) for command in commands] == [no_config] * 2
+    # a weights file, and `--model ""` (an unset `$MODEL`), which passed on to from_pretrained("")
+    (tmp_path / "model.safetensors").write_bytes(b"")
+    weights = str(tmp_path / "model.safetensors")
+    for model, what in ((weights, "a file, not a folder"), ("", "no model named")):
+        said = f"argument --model: {model!r}: {what} (give the folder a model was saved to)"
+        assert [refusal(command, model) for command in commands] == [said] * 2
 
 
 def test_a_model_folder_typed_with_a_tilde_left_unexpanded_says_so_in_every_command(

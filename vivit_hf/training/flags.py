@@ -514,11 +514,13 @@ def missing_model(flag: str, model: str | None, kind: str = "folder") -> str | N
 
 def model_folder_refusal(flag: str, model: str) -> str | None:
     """`missing_model`'s refusal of a saved model's folder (evaluate.py's and predict.py's `--model`), or of a path
-    here that holds no config.json, else None: one wording for both commands (each said it its own way)."""
+    here that holds no config.json, else None: one wording for both commands (each said it its own way). An empty
+    `--model ""` (an unset `$MODEL`) is refused too (read as this folder before, it was "no config.json in it")."""
     if refusal := missing_model(flag, model):
         return refusal
-    if os.path.exists(model) and not os.path.isfile(os.path.join(model, "config.json")):
-        return f"argument {flag}: {model!r}: no config.json in it (give the folder a model was saved to)"
+    if not model or (os.path.exists(model) and not os.path.isfile(os.path.join(model, "config.json"))):
+        what = "no model named" if not model else "a file, not a folder" if os.path.isfile(model) else None
+        return f"argument {flag}: {model!r}: {what or 'no config.json in it'} (give the folder a model was saved to)"
     return None
 
 
