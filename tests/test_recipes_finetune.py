@@ -562,6 +562,11 @@ def test_resume_settings_warn_about_the_optimisation_and_old_checkpoints(finetun
     with pytest.raises(ValueError, match=r"processes \(accelerate launch\) 1 -> 2"):
         finetune_module.check_resume_settings(same, finetune_module.run_settings(args, 2))
     assert "older version" in finetune_module.check_resume_settings(None, saved)[0]
+    # "batches" edited to null: `name in None`, a TypeError traceback; now said unchecked (`recorded_batches`)
+    unrecorded = {**same, "batches": None}
+    assert finetune_module.check_resume_settings(unrecorded, saved) == [
+        "the checkpoint records no batch settings: they cannot be checked"
+    ]
 
 
 def test_a_resume_whose_preset_changed_since_says_so_not_that_a_flag_was_typed(finetune_module):

@@ -465,7 +465,9 @@ def check_resume_settings(saved: dict | None, current: dict, args: argparse.Name
             if name in old and not same_setting(name, old[name], new[name], new.get("dataset_format"))
         }
 
-    refused = changes(saved.get("batches", {}), current["batches"])
+    # "batches" not an object (a file edited by hand): checked as none recorded, not a TypeError traceback
+    batches = recorded_batches(saved)
+    refused = changes(batches or {}, current["batches"])
     if refused:
         raise ValueError(
             "the checkpoint was trained with other batches; resuming would skip the wrong clips and change the data "
@@ -486,7 +488,8 @@ def check_resume_settings(saved: dict | None, current: dict, args: argparse.Name
             "say the new ones. Give the checkpoint's values (old -> new): " + "; ".join(refused.values())
         )
     old, new = as_off("other", saved.get("other", {})), as_off("other", current["other"])
-    return [
+    unchecked = [] if batches is not None else ["the checkpoint records no batch settings: they cannot be checked"]
+    return unchecked + [
         preset_change(args, name, old[name], new[name]) or f"resuming with a different {change}"
         for name, change in changes(old, new).items()
     ]
