@@ -134,6 +134,17 @@ class OwnLinksUnsaid(logging.Filter):
         return not (isinstance(record.msg, str) and record.msg.startswith(self.LINKED))
 
 
+def unsay_own_links(extra: list[str]) -> OwnLinksUnsaid | None:
+    """`OwnLinksUnsaid` on the data reader's logger, where this process reads `make_dataset`'s folder alone: not
+    where the arguments after `--` name a `--dataset` (the last one given is the one read, by the model-only builds and
+    the sync-debug run here too), whose links are the user's to hear of."""
+    if any(arg == "--dataset" or arg.startswith("--dataset=") for arg in extra):
+        return None
+    unsaid = OwnLinksUnsaid()
+    logging.getLogger("vivit_hf.training.data.formats").addFilter(unsaid)
+    return unsaid
+
+
 # ------------------------------------------------------------------------------------------------ GPU sampling
 class GpuSampler:
     """`nvidia-smi --query-gpu=utilization.gpu,memory.used -lms <interval>` in the background; nothing (figures
@@ -417,7 +428,7 @@ def model_only_key(variant: str, compiled: bool) -> str:
 
 
 def run_plan(options, argv: list[str]) -> dict:
-    logging.getLogger("vivit_hf.training.data.formats").addFilter(OwnLinksUnsaid())
+    unsay_own_links(options.recipe_args)
     budget = Budget(options.budget_s)
     report = Report(options, argv)
     result = report.result

@@ -237,6 +237,15 @@ def test_the_data_sets_own_hard_links_are_not_warned_of_where_a_users_are(recipe
     assert said[1] == [message for message in said[0] if message not in linked]
     other = logging.makeLogRecord({"msg": "split %r reads %d broken file(s)", "args": ("train", 1)})
     assert recipe_gpu.OwnLinksUnsaid().filter(other)  # any other warning is said
+    # a user's `--dataset` after `--` (read here too, by the model-only builds and the sync-debug run) is warned of:
+    # the filter was set whatever the folder
+    for extra in (["--dataset", str(tmp_path)], [f"--dataset={tmp_path}", "--model_size", "tiny"]):
+        assert recipe_gpu.unsay_own_links(extra) is None and not logger.filters
+    unsaid = recipe_gpu.unsay_own_links(["--model_size", "tiny"])
+    try:
+        assert logger.filters == [unsaid]
+    finally:
+        logger.removeFilter(unsaid)
 
 
 # ------------------------------------------------------------------------------------------------ end to end
