@@ -41,6 +41,7 @@ from __future__ import annotations
 import gc
 import importlib.util
 import json
+import logging
 import math
 import os
 import shutil
@@ -118,6 +119,30 @@ def make_dataset(root: Path, classes: int, train_clips: int, eval_clips: int, se
     made["seconds_to_make"] = round(time.perf_counter() - began, 2)
     marker.write_text(json.dumps(made))
     return made
+
+
+class OwnLinksUnsaid(logging.Filter):
+    """Drops the data reader's warnings of one file read under several names (`_warn_linked_files`, logged by
+    `vivit_hf.training.data.formats`): `make_dataset`'s clips are hard links to one file by design, and the steps
+    that read the data set in this process (each model-only build, the sync-debug run) warned that the split reads
+    its files under two names and shares them with validation: four warnings a rehearsal, each right for a user's
+    data set and nothing to this one. The launches' logs (launch.log) keep them."""
+
+    LINKED = ("split %r reads %d file(s) under two names", "%d file(s) of split %r are in split %r too")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (isinstance(record.msg, str) and record.msg.startswith(self.LINKED))
+
+
+def unsay_own_links(extra: list[str]) -> OwnLinksUnsaid | None:
+    """`OwnLinksUnsaid` on the data reader's logger, where this process reads `make_dataset`'s folder alone: not
+    where the arguments after `--` name a `--dataset` (the last one given is the one read, by the model-only builds and
+    the sync-debug run here too), whose links are the user's to hear of."""
+    if any(arg == "--dataset" or arg.startswith("--dataset=") for arg in extra):
+        return None
+    unsaid = OwnLinksUnsaid()
+    logging.getLogger("vivit_hf.training.data.formats").addFilter(unsaid)
+    return unsaid
 
 
 # ------------------------------------------------------------------------------------------------ GPU sampling
@@ -403,6 +428,7 @@ def model_only_key(variant: str, compiled: bool) -> str:
 
 
 def run_plan(options, argv: list[str]) -> dict:
+    unsay_own_links(options.recipe_args)
     budget = Budget(options.budget_s)
     report = Report(options, argv)
     result = report.result

@@ -79,7 +79,7 @@ from vivit_hf.training.agreement import (
     process_group_kwargs,
 )
 from vivit_hf.training.checkpoints import release_output_dir
-from vivit_hf.training.data import SYNTHETIC, DatasetFormatError, open_video_dataset, source_options
+from vivit_hf.training.data import DatasetFormatError, add_dataset_flags, open_video_dataset, source_options
 from vivit_hf.training.data.dataset import (
     NoDecodableClipError,
     ProcessorOptionError,
@@ -90,7 +90,7 @@ from vivit_hf.training.data.dataset import (
     share_parent_memory,
 )
 from vivit_hf.training.data.examples import digest_caveat, examples_digest
-from vivit_hf.training.data.formats import DATASET_FORMATS, example_ids, hold_out, sample_subset
+from vivit_hf.training.data.formats import example_ids, hold_out, sample_subset
 from vivit_hf.training.data.streaming import StreamingLoader, StreamingVideoDataset, open_streaming_dataset
 from vivit_hf.training.evaluation import (
     check_labels,
@@ -150,19 +150,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="a Hub --model's branch, tag or commit (from_pretrained's revision=; the branch a fine-tuning run "
         "pushed to); default main",
     )
-    p.add_argument(
-        "--dataset", default=SYNTHETIC, help=f"local folder or Hub data set id; '{SYNTHETIC}': the bundled one"
-    )
-    p.add_argument("--dataset_format", default="videofolder", choices=DATASET_FORMATS)
-    p.add_argument("--dataset_revision", default=None)
-    p.add_argument(
-        "--dataset_config_name",
-        default=None,
-        help="--dataset_format hub: the data set's configuration; ucf101 / hmdb51: the official split (1, 2, 3); "
-        "epic_kitchens: the release (55, 100)",
-    )
-    p.add_argument("--video_column", default=None, help="--dataset_format hub: the video column")
-    p.add_argument("--label_column", default=None, help="--dataset_format hub: the label column")
+    add_dataset_flags(p)
     p.add_argument(
         "--split",
         default=None,

@@ -98,7 +98,7 @@ from vivit_hf.training.class_weights import balanced_class_weights
 from vivit_hf.training.data import SYNTHETIC, DatasetFormatError
 from vivit_hf.training.data.dataset import evaluation_views_refusal, model_pixel_values
 from vivit_hf.training.data.examples import digest_caveat, earlier_examples_digests, examples_digest
-from vivit_hf.training.data.formats import refuse_a_file
+from vivit_hf.training.data.formats import config_name_known, refuse_a_file
 from vivit_hf.training.data.streaming import stream_position
 from vivit_hf.training.data.synthetic import SyntheticMotionConfig
 from vivit_hf.training.finetune import (
@@ -180,6 +180,7 @@ from vivit_hf.training.resume import (
     dataset_folder,
     held_out_digest,
     preset_values_since,
+    recorded_batches,
     recorded_settings,
     renumber_as_checkpoint,
     run_settings,
@@ -192,6 +193,19 @@ from vivit_hf.training.resume import (
 from vivit_hf.training.throughput import TOTALS, ThroughputMeter, combine, warmup_steps
 
 logger = get_logger(__name__)
+
+
+def card_dataset(args) -> dict:
+    """The data set as the model card names it (`build_model_card`'s dataset_* keywords): a Hub id as such, a local
+    folder by its path (the card cuts it to its name), the configuration as the data set names it
+    (`config_name_known`: `--dataset_config_name Split_01` was recorded as typed, `1` for the same split)."""
+    bundled = args.dataset == SYNTHETIC
+    return dict(
+        dataset_name="vivit_hf synthetic motion (bundled)" if bundled else args.dataset,
+        dataset_id=None if bundled or Path(args.dataset).exists() else args.dataset,
+        dataset_config=config_name_known(args.dataset_format, args.dataset_config_name),
+        dataset_revision=args.dataset_revision,
+    )
 
 
 def readers(processes: int, workers: int) -> str:
@@ -313,8 +327,7 @@ def launched_otherwise_since_run(args, output_dir: Path) -> str:
     `--resume_from_checkpoint latest`, which the checkpoint's batches then refuse (processes 2 -> 1)."""
     compared = recorded_and_ours(args, output_dir)
     saved = compared[0] if compared else None
-    batches = saved.get("batches") if isinstance(saved, dict) else None
-    recorded = batches.get("num_processes") if isinstance(batches, dict) else None
+    recorded = (recorded_batches(saved) or {}).get("num_processes")
     here = compared[1]["batches"]["num_processes"] if compared else None
     if not isinstance(recorded, int) or recorded < 1 or recorded == here:
         return ""
@@ -1225,7 +1238,6 @@ def main(argv=None):
         write_run_settings(folder, settings, args.dataset, held_out)
         (folder / "train_results.json").write_text(json.dumps(train_metrics, indent=2))
         (folder / "all_results.json").write_text(json.dumps(all_results, indent=2))
-        dataset_name = "vivit_hf synthetic motion (bundled)" if args.dataset == SYNTHETIC else args.dataset
         # which step's weights the card's model is (the best evaluation's, early stopping), and whether the average's
         weights_said = card_note(
             best, best_metric, completed_steps, args.max_train_steps, args.load_best_model_at_end, said_stop
@@ -1233,10 +1245,7 @@ def main(argv=None):
         card = build_model_card(
             unwrapped.config,
             results=results,
-            dataset_name=dataset_name,
-            dataset_id=None if args.dataset == SYNTHETIC or Path(args.dataset).exists() else args.dataset,
-            dataset_config=args.dataset_config_name,
-            dataset_revision=args.dataset_revision,
+            **card_dataset(args),
             train_split=train_split,
             eval_split=eval_split,
             base_model=args.init_from,

@@ -65,7 +65,6 @@ from vivit_hf.processing import ViViTVideoProcessor
 from vivit_hf.processing.errors import BrokenVideoError, ViewSizeError
 from vivit_hf.processing.processor_options import clip_size_refusal
 from vivit_hf.processing.timeline import check_span
-from vivit_hf.repo_id import looks_like_local_path
 from vivit_hf.training.checkpoints import hold_output_dir, release_output_dir
 from vivit_hf.training.data.folders import VIDEO_EXTENSIONS
 from vivit_hf.training.data.formats import video_files_below
@@ -78,9 +77,9 @@ from vivit_hf.training.flags import (
     add_short_video_flag,
     hub_source,
     in_flag_words,
+    model_folder_refusal,
     output_dir_problem,
     refused_processor_config,
-    unexpanded_tilde,
     warn_saved_views,
     warn_short_video_override,
 )
@@ -153,14 +152,8 @@ def check_model(model: str, revision: str | None = None) -> None:
     a `--model_revision` that no ref can be named (or given with a folder)."""
     if refusal := read_revision_refusal("--model_revision", revision, "--model", model):
         usage_error(refusal)
-    if refusal := unexpanded_tilde("--model", model):  # taken as there, the pipeline then found no model
+    if refusal := model_folder_refusal("--model", model):  # (a `~` left: taken as there, the pipeline found none)
         usage_error(refusal)
-    folder = Path(model).expanduser()
-    if folder.exists():
-        if not (folder / "config.json").is_file():
-            usage_error(f"--model {model}: no config.json in it (give a saved model folder)")
-    elif looks_like_local_path(model):
-        usage_error(f"--model {model}: no such folder, and not a Hub model id (owner/name)")
 
 
 def refused_processor(model: str, revision: str | None = None) -> str | None:

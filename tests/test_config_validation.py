@@ -483,17 +483,20 @@ def test_frame_sampling_set_on_a_built_config_asks_for_its_frame_count_by_name()
         ("factorised_self_attention", "classifier", "token", r"`classifier='token'` is not available"),
         ("factorised_encoder", "embedding_type", "frames", r"`embedding_type` must be one of .* got 'frames'"),
         ("factorised_dot_product", "qkv_bias", "false", r"`qkv_bias` must be True or False, got 'false'"),
+        ("factorised_encoder", "num_labels", 3, r"`num_labels` is 3 but `label_spaces` \{'noun': 4, 'verb': 3\} sum"),
     ],
 )
 def test_a_model_is_not_built_from_a_field_set_on_the_config_that_its_constructor_refuses(name, field, value, message):
     """Set on a built config before the model is built, a value the config's constructor refuses was checked only by
     `save_pretrained`: the model was built from it without a word (an unknown classifier pooled the mean, "frames"
     embedded tubelets, "false" built the qkv biases), or failed deep in a LayerNorm (Model 3 with "token"). Every
-    class of the variant now refuses it, naming the field, as the constructor does."""
+    class of the variant now refuses it, naming the field, as the constructor does. `num_labels` 3 over two heads of 7
+    outputs: the classifier refused it, the encoder (no classifier) was built and only its save refused it."""
     config_class, *model_classes = VIVIT_MODELS[name]
+    heads = {"label_spaces": HEADS} if field == "num_labels" else {}
     with pytest.raises(ValueError, match=message):
-        config_class(**TINY, **{field: value})
-    config = config_class(**TINY)
+        config_class(**TINY, **heads, **{field: value})
+    config = config_class(**TINY, **heads)
     setattr(config, field, value)
     for model_class in model_classes:
         with pytest.raises(ValueError, match=message + r".*\(a field set on the built config: no model is built"):

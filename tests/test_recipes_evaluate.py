@@ -425,7 +425,7 @@ def test_a_model_missing_on_one_machine_stops_both_machines_within_seconds(machi
     import test_recipes_multi_machine as machines
 
     log0, log1 = machines.refused_on_both(machine_runs["evaluate_model_missing"])
-    reason = "--model ./model: no such folder, and not a Hub model id (owner/name)"
+    reason = "argument --model: './model': no such folder (a Hub model id reads 'org/name')"
     assert f"evaluate.py: error: {reason}" in log1
     assert machines.error_lines(log0) == [f"error: rank 1 (machine 1) refused: {reason}"]
     assert not list(

@@ -562,6 +562,11 @@ def test_resume_settings_warn_about_the_optimisation_and_old_checkpoints(finetun
     with pytest.raises(ValueError, match=r"processes \(accelerate launch\) 1 -> 2"):
         finetune_module.check_resume_settings(same, finetune_module.run_settings(args, 2))
     assert "older version" in finetune_module.check_resume_settings(None, saved)[0]
+    # "batches" edited to null: `name in None`, a TypeError traceback; now said unchecked (`recorded_batches`)
+    unrecorded = {**same, "batches": None}
+    assert finetune_module.check_resume_settings(unrecorded, saved) == [
+        "the checkpoint records no batch settings: they cannot be checked"
+    ]
 
 
 def test_a_resume_whose_preset_changed_since_says_so_not_that_a_flag_was_typed(finetune_module):
@@ -796,6 +801,23 @@ def test_a_resume_naming_the_configuration_another_way_is_the_same_configuration
     )
     assert subset_seed_note(ours, {"seed"}) is None  # --seed 0 typed: the user's choice
     assert subset_seed_note(Namespace(**{**vars(ours), "seed": 42}), set()) is None
+
+
+def test_the_model_card_names_the_configuration_as_the_data_set_names_it(finetune_module, tmp_path):
+    # `--dataset_config_name Split_01` was recorded on the card (and its model-index `dataset.config`) as typed, where
+    # `1` gave `1` for the same split; a `datasets` repo's names are its own, kept as typed
+    recipe = load_recipe()
+    cases = [
+        ("ucf101", "Split_01", "1"),
+        ("hmdb51", "split3", "3"),
+        ("epic_kitchens", "EPIC-Kitchens-55", "55"),
+        ("hub", "Split_01", "Split_01"),
+        ("ucf101", None, None),
+    ]
+    for dataset_format, typed, known in cases:
+        named = ["--dataset_config_name", typed] if typed else []
+        args = finetune_module.parse_args(["--dataset", str(tmp_path), "--dataset_format", dataset_format, *named])
+        assert recipe.card_dataset(args)["dataset_config"] == known, (dataset_format, typed)
 
 
 def test_a_resume_typing_the_default_revision_or_the_column_read_is_the_same_run(finetune_module, tmp_path):

@@ -120,8 +120,8 @@ def finetune():
         ),
         # Abbreviations are off: --lr used to be taken as --lr_scheduler_type.
         (["--lr", "0.1"], ["--lr"]),
-        (["--init_from", "/no/such/folder/vit-base"], ["--init_from", "/no/such/folder/vit-base", "does not exist"]),
-        (["--init_from", "./vit.npz"], ["--init_from", "./vit.npz", "does not exist"]),
+        (["--init_from", "/no/such/folder/vit-base"], ["--init_from", "/no/such/folder/vit-base", "no such file"]),
+        (["--init_from", "./vit.npz"], ["--init_from", "./vit.npz", "no such file or folder"]),
         # A misspelt kernel init made the output folder, loaded the data set, then ended in a traceback.
         (["--tubelet_init", "central"], ["--tubelet_init", "'central'", "central_frame", "arp"]),
         # torch.compile took these and failed (or ignored the mode) only at the first training step.
@@ -343,7 +343,7 @@ def test_a_missing_init_from_file_is_reported_as_a_path_not_a_hub_id(finetune, t
     with pytest.raises(SystemExit):
         finetune.parse_args(["--init_from", str(missing)])
     error = capsys.readouterr().err
-    assert str(missing) in error and "does not exist" in error and "Repo id" not in error
+    assert str(missing) in error and "no such file or folder" in error and "Repo id" not in error
     missing.mkdir()  # an existing folder passes the check (what it holds is from_vit_pretrained's business)
     assert finetune.parse_args(["--init_from", str(missing)]).init_from == str(missing)
 

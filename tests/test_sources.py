@@ -106,7 +106,7 @@ def test_finetune_init_from_refuses_a_missing_path_and_keeps_a_repo_id(source, i
         return
     with pytest.raises(SystemExit):
         finetune.parse_args([f"--init_from={source}"])  # `=`: argparse reads a bare "-name" as a flag
-    assert "does not exist" in capsys.readouterr().err
+    assert "no such file or folder" in capsys.readouterr().err
 
 
 @pytest.fixture(scope="module")
@@ -166,6 +166,29 @@ def test_a_missing_dataset_folder_is_refused_in_one_wording_by_every_command(eva
     assert lines == ["argument --dataset: './clips': no such folder (a Hub data set id reads 'org/name')"] * 3
 
 
+def test_the_data_set_flags_are_helped_in_one_wording_by_every_command(evaluate_module, monkeypatch, capsys):
+    # --dataset_config_name read "the configuration of a data set whose card declares several ...; the official split,
+    # 1 (default), 2 or 3; ... (default: the one there, ...)" in finetune.py, "the data set's configuration; ... (1, 2,
+    # 3)" in evaluate.py and "its configuration" in the shard tool; --dataset three ways too (`add_dataset_flags`)
+    from vivit_hf.training.data.shard import main as shard_main
+
+    monkeypatch.setenv("COLUMNS", "1000")  # each flag's help unwrapped
+    helps = []
+    for command in (finetune.parse_args, evaluate_module.parse_args, shard_main):
+        with pytest.raises(SystemExit):
+            command(["--help"])
+        helps.append(" ".join(capsys.readouterr().out.split()))
+    for said in (
+        "--dataset DATASET local folder or Hub data set id; 'synthetic_motion': the bundled data set",
+        "DATASET_REVISION a Hub --dataset's branch, tag or commit (load_dataset's revision=)",
+        "DATASET_CONFIG_NAME --dataset_format hub: the configuration of a data set whose card declares several "
+        "(`configs:`); ucf101 / hmdb51: the official split, 1 (default), 2 or 3; epic_kitchens: the release, 55 or "
+        "100 (default: the one there, 100 where both are)",
+        "VIDEO_COLUMN --dataset_format hub: the video column",
+    ):
+        assert [said in text for text in helps] == [True] * 3, said
+
+
 def test_a_dataset_that_is_there_or_on_the_hub_is_not_refused_and_a_tilde_left_unexpanded_says_so(
     tmp_path, monkeypatch
 ):
@@ -184,21 +207,56 @@ def test_a_dataset_that_is_there_or_on_the_hub_is_not_refused_and_a_tilde_left_u
     )
 
 
+@pytest.fixture(scope="module")
+def predict_module():
+    spec = importlib.util.spec_from_file_location("vivit_recipes_predict_sources", EVALUATE.with_name("predict.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_a_missing_model_folder_is_refused_in_one_wording_by_every_command(
+    evaluate_module, predict_module, tmp_path, capsys
+):
+    # finetune.py said "argument --init_from: './vit' does not exist (no such file or folder here; a Hub id reads
+    # 'org/name')", evaluate.py and predict.py "--model ./vit: no such folder, and not a Hub model id (owner/name)";
+    # and of a folder without config.json "(give the folder a fine-tuning run wrote)" / "(give a saved model folder)"
+    def refusal(command, model) -> str:
+        with pytest.raises(SystemExit) as stopped:
+            command(model)
+        assert stopped.value.code == 2
+        return capsys.readouterr().err.strip().splitlines()[-1].split(": error: ", 1)[1]
+
+    evaluate = lambda model: evaluate_module.parse_args(["--model", model])  # noqa: E731
+    commands = [evaluate, predict_module.check_model]
+    missing = "argument --model: './vit': no such folder (a Hub model id reads 'org/name')"
+    assert [refusal(command, "./vit") for command in commands] == [missing] * 2
+    init_from = refusal(lambda model: finetune.parse_args(["--init_from", model]), "./vit")
+    assert init_from == missing.replace("--model", "--init_from").replace("folder", "file or folder")  # a .npz too
+    (tmp_path / "empty").mkdir()
+    empty = str(tmp_path / "empty")
+    no_config = f"argument --model: {empty!r}: no config.json in it (give the folder a model was saved to)"
+    assert [refusal(command, empty) for command in commands] == [no_config] * 2
+    # a weights file, and `--model ""` (an unset `$MODEL`), which passed on to from_pretrained("")
+    (tmp_path / "model.safetensors").write_bytes(b"")
+    weights = str(tmp_path / "model.safetensors")
+    for model, what in ((weights, "a file, not a folder"), ("", "no model named")):
+        said = f"argument --model: {model!r}: {what} (give the folder a model was saved to)"
+        assert [refusal(command, model) for command in commands] == [said] * 2
+
+
 def test_a_model_folder_typed_with_a_tilde_left_unexpanded_says_so_in_every_command(
-    evaluate_module, tmp_path, monkeypatch, capsys
+    evaluate_module, predict_module, tmp_path, monkeypatch, capsys
 ):
     # `--init_from=~/vit` was "does not exist" for a folder the user can list; evaluate.py's and predict.py's
     # `--model=~/run` passed the check (which expanded it) and from_pretrained, which does not, found no such model
     monkeypatch.setenv("HOME", str(tmp_path))
     (tmp_path / "run").mkdir()
     (tmp_path / "run" / "config.json").write_text("{}")
-    spec = importlib.util.spec_from_file_location("vivit_recipes_predict_sources", EVALUATE.with_name("predict.py"))
-    predict = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(predict)
     commands = {
         "--init_from": lambda: finetune.parse_args(["--init_from=~/run"]),
         "--model": lambda: evaluate_module.parse_args(["--model=~/run", "--dataset", str(tmp_path)]),
-        "--model ": lambda: predict.check_model("~/run"),
+        "--model ": lambda: predict_module.check_model("~/run"),
     }
     for flag, command in commands.items():
         with pytest.raises(SystemExit) as stopped:

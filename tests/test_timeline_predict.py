@@ -222,16 +222,16 @@ def test_a_model_that_is_not_one_is_a_line_not_a_traceback(model_and_videos, tmp
     unreadable.mkdir()
     (unreadable / "config.json").write_text("{}")  # no model_type: transformers cannot tell what it is
     monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", True)
-    for model, message in (
-        (not_a_model, "no config.json in it"),
-        (tmp_path / "missing" / "model", "no such folder"),
+    for model, said in (
+        (not_a_model, f"argument --model: {str(not_a_model)!r}: no config.json in it"),
+        (tmp_path / "missing" / "model", f"argument --model: {str(tmp_path / 'missing' / 'model')!r}: no such folder"),
         (unreadable, f"--model {unreadable}: "),
     ):
         with pytest.raises(SystemExit) as stopped:
             load_predict().main(["--model", str(model), "--videos", str(folder), "--no_plot"])
         assert stopped.value.code == 2, (model, stopped.value.code)
         last = capsys.readouterr().err.strip().splitlines()[-1]
-        assert last.startswith(f"predict.py: error: --model {model}: ") and message in last, last
+        assert last.startswith(f"predict.py: error: {said}"), last
 
 
 def test_the_pipeline_refuses_a_window_batch_below_one_rather_than_taking_the_default(model_and_videos):

@@ -19,6 +19,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from huggingface_hub import EvalResult, ModelCard, ModelCardData
+from huggingface_hub.constants import DEFAULT_REVISION
 
 from ..repo_id import looks_like_local_path, looks_like_repo_id
 from .sources import HUB_READ_ERRORS, download_options, why_not_fetched
@@ -587,7 +588,7 @@ def build_model_card(
             *(f"![{p}]({p})" for p in plots),
         ]
     repo = model_name or "path/or/repo-id"
-    at = f', revision="{revision}"' if revision and revision != "main" else ""
+    at = f', revision="{revision}"' if revision and revision != DEFAULT_REVISION else ""
     auto = "AutoModelForVideoClassification" if classifies else "AutoModel"
     lines += [
         "",

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from huggingface_hub import CommitOperationAdd, HfApi
+from huggingface_hub.constants import DEFAULT_REVISION
 
 logger = logging.getLogger(__name__)
 
@@ -214,7 +215,7 @@ class BackgroundUploader:
         self.repo_id = _create_repo(self.api, repo_id, private, repo_type)
         # a branch that is not there yet is made (from main), as a first push to it needs: the Hub refuses a commit
         # to a missing revision. A pull request's ref (refs/pr/N) is the Hub's to make, not a branch.
-        if revision and revision != "main" and not revision.startswith("refs/pr/"):
+        if revision and revision != DEFAULT_REVISION and not revision.startswith("refs/pr/"):
             self.api.create_branch(self.repo_id, branch=revision, repo_type=repo_type, exist_ok=True)
         self.max_retries, self.retry_delay = max_retries, retry_delay
         self.records: list[UploadRecord] = []

@@ -537,13 +537,19 @@ class ViViTConfig(PreTrainedConfig):
         if validate is not None:
             validate()
         try:
-            self.validate_vivit()
-            self.check_num_labels()
-            refuse_names_of_another_count(self.id2label, self.label_spaces)
+            self.check_fields()
         except ValueError as error:
             raise ValueError(
                 f"{error} (a field set on the built config: a folder saved with it would not load, so it is not saved)"
             ) from error
+
+    def check_fields(self):
+        """What the constructor refuses, asked of the fields as they are now (set since on the built config): each
+        field (`validate_vivit`), and `num_labels` / `id2label` against `label_spaces`. `save_pretrained` asks it
+        (`validate`) and so does the model's constructor (`check_config_fields`)."""
+        self.validate_vivit()
+        self.check_num_labels()
+        refuse_names_of_another_count(self.id2label, self.label_spaces)
 
     def encoders_without_blocks(self) -> list[str]:
         """The layer-count fields that are 0: scenic takes such an encoder (position embeddings and its final

@@ -215,12 +215,15 @@ class ViViTPreTrainedModel(PreTrainedModel):
 
     @staticmethod
     def check_config_fields(config) -> None:
-        """Refuse a config whose fields the config's constructor would refuse (`validate_vivit`): set on the built
+        """Refuse a config whose fields the config's constructor would refuse (`check_fields`): set on the built
         config before the model is built (`config.classifier = "nope"`, `config.update(...)`), they were checked only
         by `save_pretrained`, and the model was built from them without a word: an unknown `classifier` pooled the
         mean, `embedding_type="frames"` embedded tubelets, `qkv_bias="false"` built the biases; `"token"` on Model 3
-        (no CLS token) failed in a LayerNorm, "expected input with shape [*, 32], but got input of size [2, 16, 33]"."""
-        validate = getattr(config, "validate_vivit", None)  # (a remote-code config an earlier version saved: none)
+        (no CLS token) failed in a LayerNorm, "expected input with shape [*, 32], but got input of size [2, 16, 33]".
+        `num_labels` (or `id2label`) of another count than `label_spaces` sums to: refused by the classifier's model
+        alone, the encoder (`...Model`) was built, and its `save_pretrained` refused at the end of a run."""
+        # (a remote-code config an earlier version saved has no check_fields, or no validate_vivit either)
+        validate = getattr(config, "check_fields", None) or getattr(config, "validate_vivit", None)
         if validate is None:
             return
         try:

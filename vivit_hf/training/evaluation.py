@@ -20,7 +20,6 @@ from huggingface_hub.constants import DEFAULT_REVISION
 from ..hub.folders import WEIGHT_PATTERNS
 from ..hub.upload import read_revision_refusal
 from ..label_spellings import ids_by_name_as_read_now
-from ..repo_id import looks_like_local_path
 from .checkpoints import hold_output_dir, live_run_holding, release_output_dir
 from .data import SYNTHETIC, DatasetFormatError
 from .data.examples import (
@@ -44,9 +43,9 @@ from .finetune_flags import data_flag_unused, dataset_revision_refusal
 from .flags import (
     CommandLineRefused,
     missing_dataset,
+    model_folder_refusal,
     output_dir_in_dataset,
     output_dir_problem,
-    unexpanded_tilde,
     usage_error,
 )
 from .resume import recorded_held_out_digest, recorded_settings, same_setting, settings_as_typed_here
@@ -71,8 +70,6 @@ def start_refusal(args) -> str | None:
         return refusal
     if refusal := dataset_revision_refusal(args):
         return refusal
-    if refusal := unexpanded_tilde("--model", args.model):  # read as there, from_pretrained then found no model
-        return refusal
     if args.seed != 0 and (args.streaming or not args.max_eval_samples):  # (0: its default) it changed nothing
         what = (
             "--streaming scores the stream's first --max_eval_samples clips, drawn by no seed"
@@ -80,13 +77,8 @@ def start_refusal(args) -> str | None:
             else "it draws the --max_eval_samples subset, and this evaluation scores every clip of the split"
         )
         return f"argument --seed: {args.seed}: {what}; leave it out"
-    model = Path(args.model).expanduser()
-    if model.exists():
-        if not (model / "config.json").is_file():
-            return f"--model {args.model}: no config.json in it (give the folder a fine-tuning run wrote)"
-    elif looks_like_local_path(args.model):
-        return f"--model {args.model}: no such folder, and not a Hub model id (owner/name)"
-    return missing_dataset(args.dataset)
+    # (`~` left unexpanded: read as there, from_pretrained then found no model)
+    return model_folder_refusal("--model", args.model) or missing_dataset(args.dataset)
 
 
 def dataset_file_refusal(args) -> CommandLineRefused | None:
@@ -194,7 +186,7 @@ def dataset_name(
         name += f"-{config_name}"
     if revision and (as_typed or revision != DEFAULT_REVISION):
         name += f"@{revision}"
-    return re.sub(r"[^A-Za-z0-9._@-]+", "_", name).strip("._") or "dataset"
+    return _safe_name(name).strip("._") or "dataset"
 
 
 def model_folder(args, as_typed: bool = False) -> Path:
@@ -207,7 +199,12 @@ def model_folder(args, as_typed: bool = False) -> Path:
         return model
     revision = getattr(args, "model_revision", None)
     at = f"@{revision}" if revision and (as_typed or revision != DEFAULT_REVISION) else ""
-    return Path(re.sub(r"[^A-Za-z0-9._@-]+", "_", args.model.strip("/").replace("/", "--") + at))
+    return Path(_safe_name(args.model.strip("/").replace("/", "--") + at))
+
+
+def _safe_name(name: str) -> str:
+    """`name` as one file name on any system: each run of other characters (a path's `/`, a space, `:`) as `_`."""
+    return re.sub(r"[^A-Za-z0-9._@-]+", "_", name)
 
 
 def default_output_dir(args, split: str) -> Path:

@@ -30,11 +30,10 @@ from ..hub.upload import (
 )
 from ..models.modeling_vivit import VIVIT_MODELS
 from ..processing.processing_vivit import ViViTVideoProcessor
-from ..repo_id import looks_like_local_path
 from .best_model import check_metric_flag
 from .class_weights import class_weights_problem
-from .data import SYNTHETIC
-from .data.formats import DATASET_FORMATS, check_config_name
+from .data import SYNTHETIC, add_dataset_flags
+from .data.formats import check_config_name
 from .flags import (
     DDP_TIMEOUT,
     TRAINER_ADVICE,
@@ -43,7 +42,7 @@ from .flags import (
     add_mixed_precision_flag,
     add_short_video_flag,
     missing_dataset,
-    unexpanded_tilde,
+    missing_model,
 )
 from .launch import launcher_mixed_precision
 from .model_ema import DEFAULT_DECAY
@@ -59,22 +58,7 @@ def build_parser(description: str | None = None) -> argparse.ArgumentParser:
         description=description, formatter_class=DefaultsHelpFormatter, allow_abbrev=False, advice=TRAINER_ADVICE
     )
     g = p.add_argument_group("data")
-    g.add_argument(
-        "--dataset",
-        default=SYNTHETIC,
-        help=f"local folder or Hub data set id; '{SYNTHETIC}' (default) is the bundled data set",
-    )
-    g.add_argument("--dataset_format", default="videofolder", choices=DATASET_FORMATS)
-    g.add_argument("--dataset_revision", default=None)
-    g.add_argument(
-        "--dataset_config_name",
-        default=None,
-        help="--dataset_format hub: the configuration of a data set whose card declares several (`configs:`); "
-        "ucf101 / hmdb51: the official split, 1 (default), 2 or 3; epic_kitchens: the release, 55 or 100 (default: "
-        "the one there, 100 where both are)",
-    )
-    g.add_argument("--video_column", default=None, help="--dataset_format hub: the video column")
-    g.add_argument("--label_column", default=None, help="--dataset_format hub: the label column")
+    add_dataset_flags(g)
     g.add_argument(
         "--streaming",
         action="store_true",
@@ -465,13 +449,8 @@ def missing_paths(args: argparse.Namespace) -> str | None:
         return refusal
     if refusal := missing_dataset(args.dataset):
         return refusal
-    if args.init_from and (refusal := unexpanded_tilde("--init_from", args.init_from)):
+    if refusal := missing_model("--init_from", args.init_from, "file or folder"):  # (a timm .npz is a file)
         return refusal  # from_pretrained reads no `~`: `--init_from=~/vit` was "does not exist" for a folder there
-    if args.init_from and looks_like_local_path(args.init_from) and not os.path.exists(args.init_from):
-        return (
-            f"argument --init_from: {args.init_from!r} does not exist (no such file or folder here; "
-            f"a Hub id reads 'org/name')"
-        )
     config = Path(args.init_from or "", "config.json") if args.init_from and os.path.isdir(args.init_from) else None
     if config is not None and config.is_file():  # a local ViViT checkpoint: what it decides, known before any load
         try:

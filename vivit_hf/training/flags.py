@@ -500,10 +500,35 @@ def missing_dataset(dataset: str) -> str | None:
     said `--dataset x: no such folder, and not a Hub data set id (owner/name)` where the others said this line."""
     from .data import SYNTHETIC  # (the data package imports nothing of the recipes' flags)
 
-    if dataset == SYNTHETIC or not looks_like_local_path(dataset) or os.path.exists(dataset):
+    return None if dataset == SYNTHETIC else _missing_path("--dataset", dataset, "folder", "data set")
+
+
+def missing_model(flag: str, model: str | None, kind: str = "folder") -> str | None:
+    """The refusal of a model (`--model`, `--init_from`) spelt as a path that is not on this machine, in argparse's
+    words, else None (none given, a path here, a Hub id). `kind`: what the flag takes (`--init_from`: a file or
+    folder). One wording for finetune.py, evaluate.py and predict.py, as `missing_dataset`'s: finetune.py said
+    `argument --init_from: './vit' does not exist (no such file or folder here; ...)`, the other two `--model ./run:
+    no such folder, and not a Hub model id (owner/name)`."""
+    return _missing_path(flag, model, kind, "model") if model else None
+
+
+def model_folder_refusal(flag: str, model: str) -> str | None:
+    """`missing_model`'s refusal of a saved model's folder (evaluate.py's and predict.py's `--model`), or of a path
+    here that holds no config.json, else None: one wording for both commands (each said it its own way). An empty
+    `--model ""` (an unset `$MODEL`) is refused too (read as this folder before, it was "no config.json in it")."""
+    if refusal := missing_model(flag, model):
+        return refusal
+    if not model or (os.path.exists(model) and not os.path.isfile(os.path.join(model, "config.json"))):
+        what = "no model named" if not model else "a file, not a folder" if os.path.isfile(model) else None
+        return f"argument {flag}: {model!r}: {what or 'no config.json in it'} (give the folder a model was saved to)"
+    return None
+
+
+def _missing_path(flag: str, path: str, kind: str, hub_kind: str) -> str | None:
+    if not looks_like_local_path(path) or os.path.exists(path):
         return None
-    return unexpanded_tilde("--dataset", dataset) or (
-        f"argument --dataset: {dataset!r}: no such folder (a Hub data set id reads 'org/name')"
+    return unexpanded_tilde(flag, path) or (
+        f"argument {flag}: {path!r}: no such {kind} (a Hub {hub_kind} id reads 'org/name')"
     )
 
 

@@ -321,8 +321,8 @@ def settings_as_typed_here(saved: dict | None, folder: str | None, dataset: str)
     from another working directory typed the same folder another way (`data` from /work, `../data` from
     /work/logs) and was refused as "trained with other batches". A `--dataset_config_name` recorded for a
     `save_to_disk` folder, read whole, as none."""
-    batches = saved.get("batches") if isinstance(saved, dict) else None
-    if not isinstance(batches, dict):
+    batches = recorded_batches(saved)
+    if batches is None:
         return saved
     if batches.get("dataset_format") == "hub" and batches.get("dataset_config_name") and is_saved_to_disk(dataset):
         # a save_to_disk folder holds no configurations: an earlier version read it whole past the name, which is
@@ -334,11 +334,18 @@ def settings_as_typed_here(saved: dict | None, folder: str | None, dataset: str)
     return {**saved, "batches": {**batches, "dataset": dataset}}
 
 
+def recorded_batches(saved) -> dict | None:
+    """The batch settings of recorded `saved` settings (`run_settings`' "batches", as read back from JSON), or None
+    where there are none to read: no record (an older version's), or one edited or written otherwise."""
+    batches = saved.get("batches") if isinstance(saved, dict) else None
+    return batches if isinstance(batches, dict) else None
+
+
 def same_settings(saved: dict | None, current: dict) -> bool:
     """`run_settings` recorded (as read back from JSON) equal to this run's, by `same_setting`."""
     if not isinstance(saved, dict) or saved.keys() != current.keys():
         return False
-    if isinstance(saved.get("batches"), dict) and "num_workers" not in saved["batches"]:
+    if (batches := recorded_batches(saved)) is not None and "num_workers" not in batches:
         # recorded before a stream's worker count was a batch setting: not recorded, so not compared
         current = {**current, "batches": {k: v for k, v in current["batches"].items() if k != "num_workers"}}
     return all(
@@ -357,9 +364,7 @@ def columns_left_to_check(saved: dict | None, current: dict) -> list[str]:
     if the data set, once read, names the typed column (`check_resume_columns`). A checkpoint of a version that
     recorded no columns has none checked, as `check_resume_settings` checks none: what its run read is unknown (the
     column typed now was refused as "not given -> 'rgb'", where that run may have typed `rgb` too)."""
-    batches = saved.get("batches") if isinstance(saved, dict) else None
-    if not isinstance(batches, dict):
-        return []
+    batches = recorded_batches(saved) or {}
     return [name for name in COLUMN_SETTINGS if name in batches and batches[name] != current["batches"].get(name)]
 
 
@@ -372,8 +377,7 @@ def check_resume_columns(saved: dict | None, args: argparse.Namespace, data, rea
     left out on one side only is taken as what the features name (`data.detected_columns`). The rows' ids can be the
     same for two columns (a parquet table's clips as bytes), so the clips' digest does not tell."""
     read = read if isinstance(read, dict) else {}
-    batches = saved.get("batches") if isinstance(saved, dict) else None
-    batches = batches if isinstance(batches, dict) else {}
+    batches = recorded_batches(saved) or {}
     left = columns_left_to_check(saved, {"batches": vars(args)})
     for name in COLUMN_SETTINGS:
         old, new = batches.get(name), getattr(args, name)
@@ -461,7 +465,9 @@ def check_resume_settings(saved: dict | None, current: dict, args: argparse.Name
             if name in old and not same_setting(name, old[name], new[name], new.get("dataset_format"))
         }
 
-    refused = changes(saved.get("batches", {}), current["batches"])
+    # "batches" not an object (a file edited by hand): checked as none recorded, not a TypeError traceback
+    batches = recorded_batches(saved)
+    refused = changes(batches or {}, current["batches"])
     if refused:
         raise ValueError(
             "the checkpoint was trained with other batches; resuming would skip the wrong clips and change the data "
@@ -482,7 +488,8 @@ def check_resume_settings(saved: dict | None, current: dict, args: argparse.Name
             "say the new ones. Give the checkpoint's values (old -> new): " + "; ".join(refused.values())
         )
     old, new = as_off("other", saved.get("other", {})), as_off("other", current["other"])
-    return [
+    unchecked = [] if batches is not None else ["the checkpoint records no batch settings: they cannot be checked"]
+    return unchecked + [
         preset_change(args, name, old[name], new[name]) or f"resuming with a different {change}"
         for name, change in changes(old, new).items()
     ]

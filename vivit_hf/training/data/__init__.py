@@ -21,6 +21,31 @@ from .synthetic import (
 SYNTHETIC = "synthetic_motion"
 
 
+def add_dataset_flags(parser, required: bool = False) -> None:
+    """The data-set flags `source_options` reads, on `parser` (or an argument group): one help text each for finetune,
+    evaluate and the shard tool, whose three wordings differed (`--dataset_config_name`: the shard tool said "its
+    configuration", evaluate left out the defaults finetune named). `required`: `--dataset` has no default (the
+    shard tool's: shards of the bundled set are written only when asked for)."""
+    parser.add_argument(
+        "--dataset",
+        **({"required": True} if required else {"default": SYNTHETIC}),
+        help=f"local folder or Hub data set id; '{SYNTHETIC}': the bundled data set",
+    )
+    parser.add_argument("--dataset_format", default="videofolder", choices=DATASET_FORMATS)
+    parser.add_argument(
+        "--dataset_revision", default=None, help="a Hub --dataset's branch, tag or commit (load_dataset's revision=)"
+    )
+    parser.add_argument(
+        "--dataset_config_name",
+        default=None,
+        help="--dataset_format hub: the configuration of a data set whose card declares several (`configs:`); "
+        "ucf101 / hmdb51: the official split, 1 (default), 2 or 3; epic_kitchens: the release, 55 or 100 (default: "
+        "the one there, 100 where both are)",
+    )
+    parser.add_argument("--video_column", default=None, help="--dataset_format hub: the video column")
+    parser.add_argument("--label_column", default=None, help="--dataset_format hub: the label column")
+
+
 def source_options(args) -> dict:
     """The data-set flags every opener takes (`open_video_dataset`, `open_streaming_dataset`), read alike by
     finetune, evaluate and the shard tool: `--cache_dir`, `--dataset_revision`, `--video_column`, `--label_column`,
@@ -65,6 +90,7 @@ def open_video_dataset(
 
 __all__ = [
     "SYNTHETIC",
+    "add_dataset_flags",
     "open_video_dataset",
     "source_options",
     "DATASET_FORMATS",

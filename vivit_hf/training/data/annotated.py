@@ -885,11 +885,7 @@ def same_config_name(dataset_format: str | None, old, new) -> bool:
     `55` and `epic55` one release); a `datasets` repo's names as typed (its names are its own). A resume typed `1`
     where the run typed `split1` was refused as "other batches", and evaluate.py took the model for one trained on
     other data: no word that the split it scored was the one the model trained on."""
-    if old == new:
-        return True
-    return all(value is None or isinstance(value, str) for value in (old, new)) and config_key(
-        dataset_format, old
-    ) == config_key(dataset_format, new)
+    return config_key(dataset_format, old) == config_key(dataset_format, new)  # (a non-string: as it is, `config_key`)
 
 
 def config_key(dataset_format: str | None, config_name: str | None):
@@ -903,6 +899,17 @@ def config_key(dataset_format: str | None, config_name: str | None):
         except ValueError:
             pass
     return (dataset_format, config_name)
+
+
+def config_name_known(dataset_format: str | None, config_name: str | None) -> str | None:
+    """`config_name` as the data set names the configuration (`config_key`): UCF101's / HMDB51's split number
+    (`Split_01`, `split1`: `"1"`), Epic Kitchens' release (`epic55`: `"55"`); a `datasets` repo's name as typed (its
+    names are its own); None for none. The model card said `configuration Split_01`, the spelling typed, where
+    `--dataset_config_name 1` gave `1` for the same split."""
+    if config_name is None:
+        return None
+    key = config_key(dataset_format, config_name)
+    return config_name if isinstance(key, tuple) else str(key)
 
 
 def _list_lines(path: Path) -> list[list[str]]:

@@ -31,6 +31,7 @@ from .annotated import (
     SPLIT_LIST_FORMATS,
     check_config_name,
     config_key,
+    config_name_known,
     index_videos,  # noqa: F401 - importable from here as before the module per data set (scripts use it)
     load_epic_kitchens,
     load_hmdb51,
@@ -187,6 +188,7 @@ __all__ = [
     "check_config_name",
     "class_label_map",
     "config_key",
+    "config_name_known",
     "empty_label_ids",
     "empty_label_refusal",
     "example_ids",

@@ -52,6 +52,7 @@ from pathlib import Path
 
 import numpy as np
 import yaml
+from huggingface_hub.constants import DEFAULT_REVISION
 
 from ...processing.video_io import open_input, several_video_tracks, video_stream
 from .examples import SHARDS_NEED_LABELS, DatasetFormatError
@@ -611,7 +612,9 @@ def data_card(
         else "copied unchanged from the source"
     )
     at, flag = (
-        (f', revision="{revision}"', f" --dataset_revision {revision}") if revision not in (None, "main") else ("", "")
+        (f', revision="{revision}"', f" --dataset_revision {revision}")
+        if revision not in (None, DEFAULT_REVISION)
+        else ("", "")
     )
     # the repo pushed to, owner included, as the model card names its repo; shards kept here, the folder they were
     # written to: the card said "<this repo>" for both, to be filled in by hand before it could be copied, and a local
@@ -635,8 +638,8 @@ def data_card(
         "(each clip as its bytes, which `ViViTVideoProcessor` decodes; `datasets` decodes a video only with torchcodec "
         "installed) or "
         f"`accelerate launch recipes/finetune.py --dataset {repo}{flag} --dataset_format hub --streaming`"
-        # a folder's path holds only where it was written: moved, or uploaded by hand (`hf upload`, which the offline
-        # refusal advises), the card said the old path, on the Hub page too, as where to read it
+        # the folder's name reads only from the folder that holds it: the card says so, and that a moved folder is
+        # read by its path and an uploaded one (`hf upload`, which the offline refusal advises) by its repo id
         + (
             "."
             if repo_id
@@ -684,7 +687,7 @@ def main(argv=None) -> dict:
     from ...hub.push_flags import add_push_flags, push_problem
     from ...hub.upload import read_revision_refusal
     from ..flags import DefaultsHelpFormatter, hub_source, missing_dataset
-    from . import DATASET_FORMATS, SYNTHETIC, DatasetFormatError, open_video_dataset, source_options
+    from . import SYNTHETIC, DatasetFormatError, add_dataset_flags, open_video_dataset, source_options
     from .formats import check_config_name
 
     parser = SpellingsArgumentParser(
@@ -693,17 +696,7 @@ def main(argv=None) -> dict:
         formatter_class=DefaultsHelpFormatter,  # each flag's default, as the recipes' --help: it showed none
         allow_abbrev=False,
     )
-    parser.add_argument("--dataset", required=True, help="local folder or Hub id (or synthetic_motion)")
-    parser.add_argument("--dataset_format", default="videofolder", choices=DATASET_FORMATS)
-    parser.add_argument("--dataset_revision", default=None)
-    parser.add_argument(
-        "--dataset_config_name",
-        default=None,
-        help="--dataset_format hub: its configuration; ucf101 / hmdb51: the official split (1, 2, 3); "
-        "epic_kitchens: the release (55, 100)",
-    )
-    parser.add_argument("--video_column", default=None)
-    parser.add_argument("--label_column", default=None)
+    add_dataset_flags(parser, required=True)
     parser.add_argument("--cache_dir", default=None)
     parser.add_argument("--out", required=True, help="output folder (the data card and data/*.tar)")
     parser.add_argument("--splits", nargs="*", default=None, help="default: every split")
