@@ -72,8 +72,13 @@ _SKIP_NONREF_PER_PACKET = frozenset({"h264"})
 UNTIMED_FORMATS = frozenset({"avi", "asf"})
 AVFMT_NOTIMESTAMPS = 0x0080
 # Formats whose clock may jump (FFmpeg's AVFMT_TS_DISCONT: MPEG-TS, MPEG-PS): `cat a.ts b.ts` (HLS segments, camera
-# clips, a broadcast across a clock reset) is a valid file whose second clock can run behind the first one's
+# clips, a broadcast across a clock reset) is a valid file whose second clock can run behind the first one's, or ahead
 _AVFMT_TS_DISCONT = 0x0200
+# How far ahead of the packet before it a decode time in such a format is a jump of its clock, not a pause: the ffmpeg
+# command line's `-dts_delta_threshold` (10 s), past which it joins the parts up (as it does where the clock goes back).
+# A second clock more than 60 s behind the first reads ahead too: FFmpeg takes a stamp that far below the first for a
+# 33-bit wrap, and adds 2^33 ticks (26.5 hours)
+_CLOCK_JUMP_SECONDS = 10.0
 # MPEG-4 part 2 packets this small hold no coded picture: an N-VOP ("not coded", which Xvid and capture tools write
 # for a frame with nothing new, 6-8 bytes) or a packed bitstream's placeholder after a packet holding two pictures
 # (DivX; kept by a remux with `-c copy`). A sequential decode gives no frame for them, so counting packets would
@@ -469,6 +474,13 @@ def _decoded(context: Any, packet) -> list:
 def _goes_back(stamps: list) -> bool:
     """Whether a stamp (of those known) is below the one before it."""
     return any(a is not None and b is not None and b < a for a, b in zip(stamps, stamps[1:]))
+
+
+def _clock_jumps(names: list, tick) -> bool:
+    """Whether the decode stamps `names` (ticks of `tick` seconds, those known) of a format whose clock may jump go back
+    or ahead by more than `_CLOCK_JUMP_SECONDS` (see `joined_seconds`)."""
+    ahead = _CLOCK_JUMP_SECONDS / float(tick) if tick else math.inf
+    return any(a is not None and b is not None and not 0 <= b - a <= ahead for a, b in zip(names, names[1:]))
 
 
 def _byte_position(packet) -> int | None:
@@ -927,9 +939,9 @@ def _amf_number(data: bytes, key: bytes) -> float | None:
 
 
 def joined_seconds(names: list, tick) -> float | None:
-    """Seconds a joined file plays (`cat a.ts b.ts`, whose clock goes back where b starts: see `_frame_table`) whose
-    packets' decode stamps are `names`, in ticks of `tick` seconds: its parts one after the other, each from its
-    first packet's decode stamp to its last one's and one frame more. The parts' stamps sorted together timed them as
+    """Seconds a joined file plays (`cat a.ts b.ts`, whose clock goes back where b starts, or jumps ahead by more than
+    `_CLOCK_JUMP_SECONDS`: see `_frame_table`) whose packets' decode stamps are `names`, in ticks of `tick` seconds: its
+    parts one after the other, each from its first packet's decode stamp to its last one's and one frame more. The parts' stamps sorted together timed them as
     one: a 25 fps part of 0.72 s joined by a 50 fps one of 0.3 s read as 33 frames at 50 fps, 0.66 s (H.264 in
     MPEG-TS; `fps=5` sampling took 3 frames for 5), a 25 fps part of 0.96 s and a 50 fps one of 0.24 s as 1.44 s at
     25 fps (MPEG-2).
@@ -937,7 +949,8 @@ def joined_seconds(names: list, tick) -> float | None:
     if not names or None in names or not tick:
         return None
     stamps = np.asarray(names, dtype=np.int64)
-    parts = np.split(stamps, np.flatnonzero(np.diff(stamps) < 0) + 1)
+    gaps = np.diff(stamps)
+    parts = np.split(stamps, np.flatnonzero((gaps < 0) | (gaps * float(tick) > _CLOCK_JUMP_SECONDS)) + 1)
     steps = [float(np.median(np.diff(part))) if part.size > 1 else None for part in parts]
     known = [step for step in steps if step is not None]
     if not known or min(known) <= 0:
@@ -1453,8 +1466,10 @@ class PyAVReader(VideoReader):
         # A stream whose decoder reorders frames, stamped pts == dts throughout, carries decode times in its pts
         # (FFmpeg's MXF muxer stores H.264 with B-frames so): sorting them would give decode order.
         decode_times = bool(self.stream.codec_context.has_b_frames) and pts == dts
-        # A clock that goes back in decode order (joined files): sorting the pts would mix the parts' frames.
-        jumps_back = bool(fmt.flags & _AVFMT_TS_DISCONT) and _goes_back(names)
+        # A clock that goes back in decode order (joined files): sorting the pts would mix the parts' frames. Or jumps
+        # ahead (b's clock ahead of a's, or more than 60 s behind: see `_CLOCK_JUMP_SECONDS`): timed by the stamps,
+        # 40 frames of 25 fps read 0.38 fps and 101.6 s for a jump of 100 s (0.0004 fps, 26 hours, for one of -100 s)
+        clock_jumps = bool(fmt.flags & _AVFMT_TS_DISCONT) and _clock_jumps(names, self.stream.time_base)
         # Where only the decoder tells which frames there are, one decode at open does; the pts still name packets
         # (matroska's dts do not: FFmpeg guesses them, otherwise after a seek). Packets that may give no picture
         # (see _NO_PICTURE_SIZE); or frames shown before the first keyframe that come after it in decode order: a
@@ -1476,7 +1491,7 @@ class PyAVReader(VideoReader):
         # frame 3 for 1 (255 grey levels off) and could not find others. One decode at open tells
         decode_stamped = (
             len(pts) > 1
-            and not (untimed or decode_times or jumps_back)
+            and not (untimed or decode_times or clock_jumps)
             and None not in pts
             and not all(key)  # (an intra-only stream, as IMX's MPEG-2, has nothing to reorder)
             and all(a < b for a, b in zip(pts, pts[1:]))
@@ -1487,14 +1502,14 @@ class PyAVReader(VideoReader):
         self._decode_stamped = decode_stamped
         # (worked out once: `_fps` is asked for 9 times a processor call, and this is a pass over every packet, 46 ms
         # for 180 000)
-        self._joined_span = joined_seconds(names, self.stream.time_base) if jumps_back else None
+        self._joined_span = joined_seconds(names, self.stream.time_base) if clock_jumps else None
         decoder_decides = (
             no_picture or open_start or leading_decides or (goes_back and not dts_rise) or decode_stamped or decode_cut
         )
-        if decoder_decides and named_by_pts and not (untimed or decode_times or jumps_back):
+        if decoder_decides and named_by_pts and not (untimed or decode_times or clock_jumps):
             self._cut_name = last.pts if decode_cut else None
             return self._cached_decoded_table(stamped, keyframes)
-        pts_mislead = untimed or decode_times or decoder_decides or jumps_back or goes_back
+        pts_mislead = untimed or decode_times or decoder_decides or clock_jumps or goes_back
         # Stamps that collide (frames closer than a tick: 1200 fps in FLV's milliseconds, two frames of a screen
         # recording in one) name no frame, but sorted they are still when the frames are shown (`frame_times`)
         collide = not pts_mislead and None not in pts and len(pts) > 1 and len(set(pts)) < len(pts)
