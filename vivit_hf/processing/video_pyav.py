@@ -941,10 +941,10 @@ def _amf_number(data: bytes, key: bytes) -> float | None:
 def joined_seconds(names: list, tick) -> float | None:
     """Seconds a joined file plays (`cat a.ts b.ts`, whose clock goes back where b starts, or jumps ahead by more than
     `_CLOCK_JUMP_SECONDS`: see `_frame_table`) whose packets' decode stamps are `names`, in ticks of `tick` seconds: its
-    parts one after the other, each from its first packet's decode stamp to its last one's and one frame more. The parts' stamps sorted together timed them as
-    one: a 25 fps part of 0.72 s joined by a 50 fps one of 0.3 s read as 33 frames at 50 fps, 0.66 s (H.264 in
-    MPEG-TS; `fps=5` sampling took 3 frames for 5), a 25 fps part of 0.96 s and a 50 fps one of 0.24 s as 1.44 s at
-    25 fps (MPEG-2).
+    parts one after the other, each from its first packet's decode stamp to its last one's and one frame more. The
+    parts' stamps sorted together timed them as one: a 25 fps part of 0.72 s joined by a 50 fps one of 0.3 s read as
+    33 frames at 50 fps, 0.66 s (H.264 in MPEG-TS; `fps=5` sampling took 3 frames for 5), a 25 fps part of 0.96 s and
+    a 50 fps one of 0.24 s as 1.44 s at 25 fps (MPEG-2).
     None for a file in one part, or whose stamps a part cannot be timed by."""
     if not names or None in names or not tick:
         return None
