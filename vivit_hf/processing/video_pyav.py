@@ -476,11 +476,11 @@ def _goes_back(stamps: list) -> bool:
     return any(a is not None and b is not None and b < a for a, b in zip(stamps, stamps[1:]))
 
 
-def _clock_jumps(names: list, tick) -> bool:
+def _clock_jumps(names: list, tick, ahead: float = _CLOCK_JUMP_SECONDS) -> bool:
     """Whether the decode stamps `names` (ticks of `tick` seconds, those known) of a format whose clock may jump go back
-    or ahead by more than `_CLOCK_JUMP_SECONDS` (see `joined_seconds`)."""
-    ahead = _CLOCK_JUMP_SECONDS / float(tick) if tick else math.inf
-    return any(a is not None and b is not None and not 0 <= b - a <= ahead for a, b in zip(names, names[1:]))
+    or ahead by more than `ahead` seconds (see `joined_seconds`)."""
+    limit = ahead / float(tick) if tick else math.inf
+    return any(a is not None and b is not None and not 0 <= b - a <= limit for a, b in zip(names, names[1:]))
 
 
 def _byte_position(packet) -> int | None:
@@ -1469,7 +1469,12 @@ class PyAVReader(VideoReader):
         # A clock that goes back in decode order (joined files): sorting the pts would mix the parts' frames. Or jumps
         # ahead (b's clock ahead of a's, or more than 60 s behind: see `_CLOCK_JUMP_SECONDS`): timed by the stamps,
         # 40 frames of 25 fps read 0.38 fps and 101.6 s for a jump of 100 s (0.0004 fps, 26 hours, for one of -100 s)
-        clock_jumps = bool(fmt.flags & _AVFMT_TS_DISCONT) and _clock_jumps(names, self.stream.time_base)
+        # FLV too, where its clock starts again (a recorder that appended a reconnected stream: 40 frames of 25 fps, the
+        # second 20 stamped from 0 again, read 51.3 fps and 0.76 s); a gap alone there is a pause of the live stream it
+        # recorded (its parts, once it starts again, are timed as a transport stream's, `joined_seconds`)
+        flv = fmt.name == "flv"
+        ahead = math.inf if flv else _CLOCK_JUMP_SECONDS
+        clock_jumps = bool(fmt.flags & _AVFMT_TS_DISCONT or flv) and _clock_jumps(names, self.stream.time_base, ahead)
         # Where only the decoder tells which frames there are, one decode at open does; the pts still name packets
         # (matroska's dts do not: FFmpeg guesses them, otherwise after a seek). Packets that may give no picture
         # (see _NO_PICTURE_SIZE); or frames shown before the first keyframe that come after it in decode order: a
