@@ -74,8 +74,9 @@ AVFMT_NOTIMESTAMPS = 0x0080
 # Formats whose clock may jump (FFmpeg's AVFMT_TS_DISCONT: MPEG-TS, MPEG-PS): `cat a.ts b.ts` (HLS segments, camera
 # clips, a broadcast across a clock reset) is a valid file whose second clock can run behind the first one's, or ahead
 _AVFMT_TS_DISCONT = 0x0200
-# How far ahead of the packet before it a decode time in such a format is a jump of its clock, not a pause: the ffmpeg
-# command line's `-dts_delta_threshold` (10 s), past which it joins the parts up (as it does where the clock goes back).
+# How far past where the packet before it ends (`_jump_limit`) a decode time in such a format is a jump of its clock,
+# not a pause: the ffmpeg command line's `-dts_delta_threshold` (10 s), past which it joins the parts up (as it does
+# where the clock goes back).
 # A second clock more than 60 s behind the first reads ahead too: FFmpeg takes a stamp that far below the first for a
 # 33-bit wrap, and adds 2^33 ticks (26.5 hours)
 _CLOCK_JUMP_SECONDS = 10.0
@@ -476,10 +477,21 @@ def _goes_back(stamps: list) -> bool:
     return any(a is not None and b is not None and b < a for a, b in zip(stamps, stamps[1:]))
 
 
+def _jump_limit(names: list, tick, ahead: float) -> float:
+    """Ticks (of `tick` seconds) from one decode stamp of `names` (those known) to the next past which its clock jumps:
+    `ahead` seconds more than the stream's usual step, as ffmpeg measures its `-dts_delta_threshold` from where the
+    last packet's frame ends. From the packet before, a time-lapse of a frame every 12 s read as 12 parts: its frames'
+    times were lost, and each read decoded from the start."""
+    if not tick or math.isinf(ahead):
+        return math.inf
+    steps = [b - a for a, b in zip(names, names[1:]) if a is not None and b is not None and b > a]
+    return (float(np.median(steps)) if steps else 0.0) + ahead / float(tick)
+
+
 def _clock_jumps(names: list, tick, ahead: float = _CLOCK_JUMP_SECONDS) -> bool:
     """Whether the decode stamps `names` (ticks of `tick` seconds, those known) of a format whose clock may jump go back
-    or ahead by more than `ahead` seconds (see `joined_seconds`)."""
-    limit = ahead / float(tick) if tick else math.inf
+    or ahead by more than `ahead` seconds (`_jump_limit`; see `joined_seconds`)."""
+    limit = _jump_limit(names, tick, ahead)
     return any(a is not None and b is not None and not 0 <= b - a <= limit for a, b in zip(names, names[1:]))
 
 
@@ -938,19 +950,19 @@ def _amf_number(data: bytes, key: bytes) -> float | None:
     return number if math.isfinite(number) else None
 
 
-def joined_seconds(names: list, tick) -> float | None:
+def joined_seconds(names: list, tick, ahead: float = _CLOCK_JUMP_SECONDS) -> float | None:
     """Seconds a joined file plays (`cat a.ts b.ts`, whose clock goes back where b starts, or jumps ahead by more than
-    `_CLOCK_JUMP_SECONDS`: see `_frame_table`) whose packets' decode stamps are `names`, in ticks of `tick` seconds: its
-    parts one after the other, each from its first packet's decode stamp to its last one's and one frame more. The
-    parts' stamps sorted together timed them as one: a 25 fps part of 0.72 s joined by a 50 fps one of 0.3 s read as
-    33 frames at 50 fps, 0.66 s (H.264 in MPEG-TS; `fps=5` sampling took 3 frames for 5), a 25 fps part of 0.96 s and
-    a 50 fps one of 0.24 s as 1.44 s at 25 fps (MPEG-2).
+    `ahead` seconds, `_jump_limit`: see `_frame_table`) whose packets' decode stamps are `names`, in ticks of `tick`
+    seconds: its parts one after the other, each from its first packet's decode stamp to its last one's and one frame
+    more. The parts' stamps sorted together timed them as one: a 25 fps part of 0.72 s joined by a 50 fps one of 0.3 s
+    read as 33 frames at 50 fps, 0.66 s (H.264 in MPEG-TS; `fps=5` sampling took 3 frames for 5), a 25 fps part of
+    0.96 s and a 50 fps one of 0.24 s as 1.44 s at 25 fps (MPEG-2).
     None for a file in one part, or whose stamps a part cannot be timed by."""
     if not names or None in names or not tick:
         return None
     stamps = np.asarray(names, dtype=np.int64)
     gaps = np.diff(stamps)
-    parts = np.split(stamps, np.flatnonzero((gaps < 0) | (gaps * float(tick) > _CLOCK_JUMP_SECONDS)) + 1)
+    parts = np.split(stamps, np.flatnonzero((gaps < 0) | (gaps > _jump_limit(names, tick, ahead))) + 1)
     steps = [float(np.median(np.diff(part))) if part.size > 1 else None for part in parts]
     known = [step for step in steps if step is not None]
     if not known or min(known) <= 0:
@@ -1507,7 +1519,7 @@ class PyAVReader(VideoReader):
         self._decode_stamped = decode_stamped
         # (worked out once: `_fps` is asked for 9 times a processor call, and this is a pass over every packet, 46 ms
         # for 180 000)
-        self._joined_span = joined_seconds(names, self.stream.time_base) if clock_jumps else None
+        self._joined_span = joined_seconds(names, self.stream.time_base, ahead) if clock_jumps else None
         decoder_decides = (
             no_picture or open_start or leading_decides or (goes_back and not dts_rise) or decode_stamped or decode_cut
         )
