@@ -3,7 +3,10 @@
 its message: every kind of broken sample is skipped and counted, and a wrong option is raised even when its message
 happens to hold the words of a broken sample's."""
 
+import bz2
+import gzip
 import io
+import lzma
 import re
 from pathlib import Path
 
@@ -299,6 +302,10 @@ ERROR_DOCUMENTS = {  # what a download saves under a video's name when the serve
     # a data set's archive (videos.zip, a WebDataset shard) passed where one of its videos belongs
     "ZIP archive": _archive("zip"),
     "tar archive": _archive("tar"),
+    # compressed tar (Kinetics' .tar.gz; .tar.xz, .tar.bz2)
+    "gzip file": gzip.compress(_archive("tar")),
+    "xz file": lzma.compress(_archive("tar")),
+    "bzip2 file": bz2.compress(_archive("tar")),
 }
 
 

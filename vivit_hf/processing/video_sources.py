@@ -218,6 +218,8 @@ _ARCHIVES = (
     (0, b"PK\x03\x04", "a ZIP archive"),
     (0, b"PK\x05\x06", "a ZIP archive"),  # (one with no members)
     (0, b"\x1f\x8b", "a gzip file"),
+    (0, b"\xfd7zXZ\x00", "an xz file"),
+    (0, b"BZh", "a bzip2 file"),
     (257, b"ustar", "a tar archive"),
     (0, b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
     (0, b"Rar!\x1a\x07", "a RAR archive"),
