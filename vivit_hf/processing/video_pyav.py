@@ -477,22 +477,29 @@ def _goes_back(stamps: list) -> bool:
     return any(a is not None and b is not None and b < a for a, b in zip(stamps, stamps[1:]))
 
 
-def _jump_limit(names: list, tick, ahead: float) -> float:
-    """Ticks (of `tick` seconds) from one decode stamp of `names` (those known) to the next past which its clock jumps:
-    `ahead` seconds more than the stream's usual step, as ffmpeg measures its `-dts_delta_threshold` from where the
-    last packet's frame ends. From the packet before, a time-lapse of a frame every 12 s read as 12 parts: its frames'
-    times were lost, and each read decoded from the start."""
+def _decode_steps(names: list) -> np.ndarray:
+    """Ticks from each known decode stamp of `names` to the next one, where both are known."""
+    if None not in names:  # (most files: numpy's pass, 6 times quicker than Python's over 180 000 packets)
+        return np.diff(np.asarray(names, dtype=np.int64))
+    return np.asarray([b - a for a, b in zip(names, names[1:]) if a is not None and b is not None], dtype=np.int64)
+
+
+def _jump_limit(steps: np.ndarray, tick, ahead: float) -> float:
+    """Ticks (of `tick` seconds) from one decode stamp to the next (`steps` apart) past which the clock jumps: `ahead`
+    seconds more than the stream's usual step, as ffmpeg measures its `-dts_delta_threshold` from where the last
+    packet's frame ends. From the packet before, a time-lapse of a frame every 12 s read as 12 joined parts, its
+    frames' times lost."""
     if not tick or math.isinf(ahead):
         return math.inf
-    steps = [b - a for a, b in zip(names, names[1:]) if a is not None and b is not None and b > a]
-    return (float(np.median(steps)) if steps else 0.0) + ahead / float(tick)
+    rising = steps[steps > 0]
+    return (float(np.median(rising)) if rising.size else 0.0) + ahead / float(tick)
 
 
 def _clock_jumps(names: list, tick, ahead: float = _CLOCK_JUMP_SECONDS) -> bool:
     """Whether the decode stamps `names` (ticks of `tick` seconds, those known) of a format whose clock may jump go back
     or ahead by more than `ahead` seconds (`_jump_limit`; see `joined_seconds`)."""
-    limit = _jump_limit(names, tick, ahead)
-    return any(a is not None and b is not None and not 0 <= b - a <= limit for a, b in zip(names, names[1:]))
+    steps = _decode_steps(names)
+    return bool(((steps < 0) | (steps > _jump_limit(steps, tick, ahead))).any())
 
 
 def _byte_position(packet) -> int | None:
@@ -962,7 +969,7 @@ def joined_seconds(names: list, tick, ahead: float = _CLOCK_JUMP_SECONDS) -> flo
         return None
     stamps = np.asarray(names, dtype=np.int64)
     gaps = np.diff(stamps)
-    parts = np.split(stamps, np.flatnonzero((gaps < 0) | (gaps > _jump_limit(names, tick, ahead))) + 1)
+    parts = np.split(stamps, np.flatnonzero((gaps < 0) | (gaps > _jump_limit(gaps, tick, ahead))) + 1)
     steps = [float(np.median(np.diff(part))) if part.size > 1 else None for part in parts]
     known = [step for step in steps if step is not None]
     if not known or min(known) <= 0:
