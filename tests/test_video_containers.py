@@ -248,7 +248,7 @@ def test_joined_transport_streams_whose_clock_jumps_read_as_a_sequential_decode(
     """`cat a.ts b.ts` (HLS segments, camera clips, a clock reset) where b's clock starts 9 s before a's or half-way
     through a's: sorted, the timestamps refused every frame, or mixed the two parts' frames silently. Or 100 s after
     a's, or 100 s before (which FFmpeg reads as 2^33 ticks after: a 33-bit wrap): timed by the stamps, the 48 frames
-    read 0.47 fps over 101.9 s, and 0.0005 fps over 26 hours (the ffmpeg command line joins the parts up where its
+    read 0.47 fps over 101.0 s, and 0.0005 fps over 26.5 hours (the ffmpeg command line joins the parts up where its
     clock jumps ahead by more than 10 s, as it does where it goes back)."""
     start = 200 * 90000
     joined = tmp_path / "joined.ts"

@@ -1487,7 +1487,7 @@ class PyAVReader(VideoReader):
         decode_times = bool(self.stream.codec_context.has_b_frames) and pts == dts
         # A clock that goes back in decode order (joined files): sorting the pts would mix the parts' frames. Or jumps
         # ahead (b's clock ahead of a's, or more than 60 s behind: see `_CLOCK_JUMP_SECONDS`): timed by the stamps,
-        # 40 frames of 25 fps read 0.38 fps and 101.6 s for a jump of 100 s (0.0004 fps, 26 hours, for one of -100 s)
+        # 48 frames of 25 fps read 0.47 fps and 101.0 s for a jump of 100 s (0.0005 fps, 26.5 hours, for one of -100 s)
         # FLV too, where its clock starts again (a recorder that appended a reconnected stream: 40 frames of 25 fps, the
         # second 20 stamped from 0 again, read 51.3 fps and 0.76 s); a gap alone there is a pause of the live stream it
         # recorded (its parts, once it starts again, are timed as a transport stream's, `joined_seconds`)
