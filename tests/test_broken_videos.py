@@ -3,7 +3,10 @@
 its message: every kind of broken sample is skipped and counted, and a wrong option is raised even when its message
 happens to hold the words of a broken sample's."""
 
+import bz2
+import gzip
 import io
+import lzma
 import re
 from pathlib import Path
 
@@ -266,6 +269,23 @@ def test_a_transport_stream_whose_damage_adds_a_stream_mid_way_reads_as_a_sequen
     np.testing.assert_array_equal(read_frames(path, range(info.num_frames)), truth)
 
 
+def _archive(kind: str) -> bytes:
+    """A ZIP or tar archive holding a (stand-in) video, as a data set's download comes."""
+    import tarfile
+    import zipfile
+
+    buffer = io.BytesIO()
+    if kind == "zip":
+        with zipfile.ZipFile(buffer, "w") as archive:
+            archive.writestr("videos/clip.mp4", b"\0\0\0\x18ftypisom" + bytes(200))
+    else:
+        with tarfile.open(fileobj=buffer, mode="w") as archive:
+            member = tarfile.TarInfo("videos/clip.mp4")
+            member.size = 200
+            archive.addfile(member, io.BytesIO(b"\0\0\0\x18ftypisom" + bytes(192)))
+    return buffer.getvalue()
+
+
 ERROR_DOCUMENTS = {  # what a download saves under a video's name when the server answers with something else,
     "HTML page": b"\xef\xbb\xbf\n  <!DOCTYPE html><html><head><title>Google Drive - Virus scan warning</title></head>"
     + b"<body>"
@@ -279,6 +299,13 @@ ERROR_DOCUMENTS = {  # what a download saves under a video's name when the serve
     # a clone without git-lfs holds these in place of the videos
     "Git LFS pointer file": b"version https://git-lfs.github.com/spec/v1\n"
     b"oid sha256:4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393\nsize 1048576\n",
+    # a data set's archive (videos.zip, a WebDataset shard) passed where one of its videos belongs
+    "ZIP archive": _archive("zip"),
+    "tar archive": _archive("tar"),
+    # compressed tar (Kinetics' .tar.gz; .tar.xz, .tar.bz2)
+    "gzip file": gzip.compress(_archive("tar")),
+    "xz file": lzma.compress(_archive("tar")),
+    "bzip2 file": bz2.compress(_archive("tar")),
 }
 
 

@@ -241,11 +241,16 @@ def write_pattern(
     )
 
 
-@pytest.mark.parametrize("second_clock", [-9 * 90000, 45000], ids=["behind", "interleaved"])
-def test_joined_transport_streams_whose_clock_goes_back_read_as_a_sequential_decode(tmp_path, second_clock):
+@pytest.mark.parametrize(
+    "second_clock", [-9 * 90000, 45000, 100 * 90000, -100 * 90000], ids=["behind", "interleaved", "ahead", "far-behind"]
+)
+def test_joined_transport_streams_whose_clock_jumps_read_as_a_sequential_decode(tmp_path, second_clock):
     """`cat a.ts b.ts` (HLS segments, camera clips, a clock reset) where b's clock starts 9 s before a's or half-way
-    through a's: sorted, the timestamps refused every frame, or mixed the two parts' frames silently."""
-    start = 10 * 90000
+    through a's: sorted, the timestamps refused every frame, or mixed the two parts' frames silently. Or 100 s after
+    a's, or 100 s before (which FFmpeg reads as 2^33 ticks after: a 33-bit wrap): timed by the stamps, the 48 frames
+    read 0.47 fps over 101.0 s, and 0.0005 fps over 26.5 hours (the ffmpeg command line joins the parts up where its
+    clock jumps ahead by more than 10 s, as it does where it goes back)."""
+    start = 200 * 90000
     joined = tmp_path / "joined.ts"
     joined.write_bytes(
         Path(write_pattern(tmp_path / "a.ts", "mpegts", num_frames=24, gop=12, bframes=2, clock=start)).read_bytes()
@@ -259,6 +264,34 @@ def test_joined_transport_streams_whose_clock_goes_back_read_as_a_sequential_dec
     assert frame_indices(truth) == list(range(48))
     check_every_access_path(str(joined), truth)
     assert probe(joined).fps == pytest.approx(25)
+
+
+@pytest.mark.parametrize(
+    "first, step, count", [(2**33 - 90000, 3600, 40), (90000, 12 * 90000, 10)], ids=["33-bit-wrap", "time-lapse"]
+)
+def test_a_transport_stream_whose_clock_runs_on_is_one_part_timed_by_its_frames(tmp_path, first, step, count):
+    """A capture crossing its 33-bit clock's wrap (FFmpeg unwraps it: one clock) and a time-lapse of a frame every 12 s
+    are no joined files (a clock jump is 10 s more than the usual step, as ffmpeg's `-dts_delta_threshold`): measured
+    from the packet before, the time-lapse read as 10 parts, its frames' times lost (None)."""
+    path = tmp_path / "clock.ts"
+    with av.open(str(path), "w", format="mpegts") as container:
+        stream = container.add_stream("libx264", rate=25, options={"preset": "veryfast", "bf": "0"})
+        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
+        stream.codec_context.time_base = Fraction(1, 90000)
+        for i in range(count):
+            frame = av.VideoFrame.from_ndarray(pattern_frame(i, 48, 64), format="rgb24")
+            frame.pts, frame.time_base = first + i * step, Fraction(1, 90000)
+            container.mux(stream.encode(frame))
+        container.mux(stream.encode())
+    with av.open(str(path)) as container:  # a sequential decode's times: one clock
+        times = [frame.time for frame in container.decode(video=0)]
+    assert np.diff(times) == pytest.approx(step / 90000)
+    truth = sequential_decode(path)
+    assert frame_indices(truth) == list(range(count))
+    with open_video(str(path)) as reader:
+        assert reader.frame_times() == pytest.approx(times)
+        assert (reader.info.fps, reader.info.duration) == pytest.approx((90000 / step, count * step / 90000))
+        assert_frames_equal(reader.read([count - 1, 0, count // 2]), truth, [count - 1, 0, count // 2])
 
 
 @pytest.mark.parametrize("fmt", ["mpegts", "mpeg"])

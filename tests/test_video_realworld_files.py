@@ -734,6 +734,33 @@ def test_an_flv_whose_timestamps_start_below_0_reads_as_a_sequential_decode(tmp_
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
+def test_an_flv_whose_clock_starts_again_lasts_as_its_parts_play(tmp_path, backend):
+    """A recorder that appends a reconnected stream to its FLV stamps the second part from 0 again, from a keyframe on
+    (each tag's stamp: 24 bits, then 7 of an extension byte). Timed by its stamps, 40 frames of 25 fps read 51.3 fps
+    over 0.76 s (frames colliding at 0.08 s); its parts played one after the other last 1.6 s. (torchcodec's own index
+    gave frames 20-39, then 30-39, and failed on 4 of 40: such a file is read with PyAV.)"""
+    path = write_stamped(tmp_path / "whole.flv", "flv", "libx264", 40, x264(10, 2))
+    data = bytearray(open(path, "rb").read())
+    position, video, again = int.from_bytes(data[5:9], "big") + 4, 0, False  # (after the header and a size of 0)
+    while position + 11 <= len(data):
+        size = int.from_bytes(data[position + 1 : position + 4], "big")
+        if data[position] & 0x1F == 9:  # a video tag: the second part from the first keyframe of tag 20 on
+            again |= video >= 20 and data[position + 11] >> 4 == 1
+            if again:
+                stamp = int.from_bytes(data[position + 4 : position + 7], "big") - 800
+                data[position + 4 : position + 7] = stamp.to_bytes(3, "big")
+            video += 1
+        position += 11 + size + 4
+    restarted = tmp_path / "restarted.flv"
+    restarted.write_bytes(bytes(data))
+    truth = sequential_decode(restarted)
+    assert frame_indices(truth) == list(range(40))
+    with open_video(str(restarted), backend=backend) as reader:
+        assert (reader.info.fps, reader.info.duration) == (pytest.approx(FPS), pytest.approx(40 / FPS))
+        assert_pictures(reader.read([39, 0, 20, 19, 25]), truth, [39, 0, 20, 19, 25], exact=True)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
 def test_a_file_whose_tags_are_not_utf8_reads_like_a_sequential_decode(tmp_path, backend):
     # An old tool's Latin-1 title: PyAV refused the whole file ("'utf-8' codec can't decode byte 0xe9").
     path = write_stamped(tmp_path / "tagged.mp4", "mp4", "libx264", 20, x264(8, 3))

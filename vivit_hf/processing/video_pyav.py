@@ -72,8 +72,14 @@ _SKIP_NONREF_PER_PACKET = frozenset({"h264"})
 UNTIMED_FORMATS = frozenset({"avi", "asf"})
 AVFMT_NOTIMESTAMPS = 0x0080
 # Formats whose clock may jump (FFmpeg's AVFMT_TS_DISCONT: MPEG-TS, MPEG-PS): `cat a.ts b.ts` (HLS segments, camera
-# clips, a broadcast across a clock reset) is a valid file whose second clock can run behind the first one's
+# clips, a broadcast across a clock reset) is a valid file whose second clock can run behind the first one's, or ahead
 _AVFMT_TS_DISCONT = 0x0200
+# How far past where the packet before it ends (`_jump_limit`) a decode time in such a format is a jump of its clock,
+# not a pause: the ffmpeg command line's `-dts_delta_threshold` (10 s), past which it joins the parts up (as it does
+# where the clock goes back).
+# A second clock more than 60 s behind the first reads ahead too: FFmpeg takes a stamp that far below the first for a
+# 33-bit wrap, and adds 2^33 ticks (26.5 hours)
+_CLOCK_JUMP_SECONDS = 10.0
 # MPEG-4 part 2 packets this small hold no coded picture: an N-VOP ("not coded", which Xvid and capture tools write
 # for a frame with nothing new, 6-8 bytes) or a packed bitstream's placeholder after a packet holding two pictures
 # (DivX; kept by a remux with `-c copy`). A sequential decode gives no frame for them, so counting packets would
@@ -469,6 +475,31 @@ def _decoded(context: Any, packet) -> list:
 def _goes_back(stamps: list) -> bool:
     """Whether a stamp (of those known) is below the one before it."""
     return any(a is not None and b is not None and b < a for a, b in zip(stamps, stamps[1:]))
+
+
+def _decode_steps(names: list) -> np.ndarray:
+    """Ticks from each known decode stamp of `names` to the next one, where both are known."""
+    if None not in names:  # (most files: numpy's pass, 6 times quicker than Python's over 180 000 packets)
+        return np.diff(np.asarray(names, dtype=np.int64))
+    return np.asarray([b - a for a, b in zip(names, names[1:]) if a is not None and b is not None], dtype=np.int64)
+
+
+def _jump_limit(steps: np.ndarray, tick, ahead: float) -> float:
+    """Ticks (of `tick` seconds) from one decode stamp to the next (`steps` apart) past which the clock jumps: `ahead`
+    seconds more than the stream's usual step, as ffmpeg measures its `-dts_delta_threshold` from where the last
+    packet's frame ends. From the packet before, a time-lapse of a frame every 12 s read as 12 joined parts, its
+    frames' times lost."""
+    if not tick or math.isinf(ahead):
+        return math.inf
+    rising = steps[steps > 0]
+    return (float(np.median(rising)) if rising.size else 0.0) + ahead / float(tick)
+
+
+def _clock_jumps(names: list, tick, ahead: float = _CLOCK_JUMP_SECONDS) -> bool:
+    """Whether the decode stamps `names` (ticks of `tick` seconds, those known) of a format whose clock may jump go back
+    or ahead by more than `ahead` seconds (`_jump_limit`; see `joined_seconds`)."""
+    steps = _decode_steps(names)
+    return bool(((steps < 0) | (steps > _jump_limit(steps, tick, ahead))).any())
 
 
 def _byte_position(packet) -> int | None:
@@ -926,18 +957,19 @@ def _amf_number(data: bytes, key: bytes) -> float | None:
     return number if math.isfinite(number) else None
 
 
-def joined_seconds(names: list, tick) -> float | None:
-    """Seconds a joined file plays (`cat a.ts b.ts`, whose clock goes back where b starts: see `_frame_table`) whose
-    packets' decode stamps are `names`, in ticks of `tick` seconds: its parts one after the other, each from its
-    first packet's decode stamp to its last one's and one frame more. The parts' stamps sorted together timed them as
-    one: a 25 fps part of 0.72 s joined by a 50 fps one of 0.3 s read as 33 frames at 50 fps, 0.66 s (H.264 in
-    MPEG-TS; `fps=5` sampling took 3 frames for 5), a 25 fps part of 0.96 s and a 50 fps one of 0.24 s as 1.44 s at
-    25 fps (MPEG-2).
+def joined_seconds(names: list, tick, ahead: float = _CLOCK_JUMP_SECONDS) -> float | None:
+    """Seconds a joined file plays (`cat a.ts b.ts`, whose clock goes back where b starts, or jumps ahead by more than
+    `ahead` seconds, `_jump_limit`: see `_frame_table`) whose packets' decode stamps are `names`, in ticks of `tick`
+    seconds: its parts one after the other, each from its first packet's decode stamp to its last one's and one frame
+    more. The parts' stamps sorted together timed them as one: a 25 fps part of 0.72 s joined by a 50 fps one of 0.3 s
+    read as 33 frames at 50 fps, 0.66 s (H.264 in MPEG-TS; `fps=5` sampling took 3 frames for 5), a 25 fps part of
+    0.96 s and a 50 fps one of 0.24 s as 1.44 s at 25 fps (MPEG-2).
     None for a file in one part, or whose stamps a part cannot be timed by."""
     if not names or None in names or not tick:
         return None
     stamps = np.asarray(names, dtype=np.int64)
-    parts = np.split(stamps, np.flatnonzero(np.diff(stamps) < 0) + 1)
+    gaps = np.diff(stamps)
+    parts = np.split(stamps, np.flatnonzero((gaps < 0) | (gaps > _jump_limit(gaps, tick, ahead))) + 1)
     steps = [float(np.median(np.diff(part))) if part.size > 1 else None for part in parts]
     known = [step for step in steps if step is not None]
     if not known or min(known) <= 0:
@@ -1453,8 +1485,15 @@ class PyAVReader(VideoReader):
         # A stream whose decoder reorders frames, stamped pts == dts throughout, carries decode times in its pts
         # (FFmpeg's MXF muxer stores H.264 with B-frames so): sorting them would give decode order.
         decode_times = bool(self.stream.codec_context.has_b_frames) and pts == dts
-        # A clock that goes back in decode order (joined files): sorting the pts would mix the parts' frames.
-        jumps_back = bool(fmt.flags & _AVFMT_TS_DISCONT) and _goes_back(names)
+        # A clock that goes back in decode order (joined files): sorting the pts would mix the parts' frames. Or jumps
+        # ahead (b's clock ahead of a's, or more than 60 s behind: see `_CLOCK_JUMP_SECONDS`): timed by the stamps,
+        # 48 frames of 25 fps read 0.47 fps and 101.0 s for a jump of 100 s (0.0005 fps, 26.5 hours, for one of -100 s)
+        # FLV too, where its clock starts again (a recorder that appended a reconnected stream: 40 frames of 25 fps, the
+        # second 20 stamped from 0 again, read 51.3 fps and 0.76 s); a gap alone there is a pause of the live stream it
+        # recorded (its parts, once it starts again, are timed as a transport stream's, `joined_seconds`)
+        flv = fmt.name == "flv"
+        ahead = math.inf if flv else _CLOCK_JUMP_SECONDS
+        clock_jumps = bool(fmt.flags & _AVFMT_TS_DISCONT or flv) and _clock_jumps(names, self.stream.time_base, ahead)
         # Where only the decoder tells which frames there are, one decode at open does; the pts still name packets
         # (matroska's dts do not: FFmpeg guesses them, otherwise after a seek). Packets that may give no picture
         # (see _NO_PICTURE_SIZE); or frames shown before the first keyframe that come after it in decode order: a
@@ -1476,7 +1515,7 @@ class PyAVReader(VideoReader):
         # frame 3 for 1 (255 grey levels off) and could not find others. One decode at open tells
         decode_stamped = (
             len(pts) > 1
-            and not (untimed or decode_times or jumps_back)
+            and not (untimed or decode_times or clock_jumps)
             and None not in pts
             and not all(key)  # (an intra-only stream, as IMX's MPEG-2, has nothing to reorder)
             and all(a < b for a, b in zip(pts, pts[1:]))
@@ -1487,14 +1526,14 @@ class PyAVReader(VideoReader):
         self._decode_stamped = decode_stamped
         # (worked out once: `_fps` is asked for 9 times a processor call, and this is a pass over every packet, 46 ms
         # for 180 000)
-        self._joined_span = joined_seconds(names, self.stream.time_base) if jumps_back else None
+        self._joined_span = joined_seconds(names, self.stream.time_base, ahead) if clock_jumps else None
         decoder_decides = (
             no_picture or open_start or leading_decides or (goes_back and not dts_rise) or decode_stamped or decode_cut
         )
-        if decoder_decides and named_by_pts and not (untimed or decode_times or jumps_back):
+        if decoder_decides and named_by_pts and not (untimed or decode_times or clock_jumps):
             self._cut_name = last.pts if decode_cut else None
             return self._cached_decoded_table(stamped, keyframes)
-        pts_mislead = untimed or decode_times or decoder_decides or jumps_back or goes_back
+        pts_mislead = untimed or decode_times or decoder_decides or clock_jumps or goes_back
         # Stamps that collide (frames closer than a tick: 1200 fps in FLV's milliseconds, two frames of a screen
         # recording in one) name no frame, but sorted they are still when the frames are shown (`frame_times`)
         collide = not pts_mislead and None not in pts and len(pts) > 1 and len(set(pts)) < len(pts)

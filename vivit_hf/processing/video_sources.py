@@ -212,6 +212,21 @@ _TEXT_DOCUMENTS = (
 )
 
 
+# Archives by their first bytes (tar by its "ustar" magic at byte 257): a data set's download (videos.zip, a WebDataset
+# shard) passed where one of its videos belongs, or saved under a video's name. FFmpeg said "Invalid data found"
+_ARCHIVES = (
+    (0, b"PK\x03\x04", "a ZIP archive"),
+    (0, b"PK\x05\x06", "a ZIP archive"),  # (one with no members)
+    (0, b"\x1f\x8b", "a gzip file"),
+    (0, b"\xfd7zXZ\x00", "an xz file"),
+    (0, b"BZh", "a bzip2 file"),
+    (257, b"ustar", "a tar archive"),
+    (0, b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
+    (0, b"Rar!\x1a\x07", "a RAR archive"),
+    (0, b"\x28\xb5\x2f\xfd", "a Zstandard file"),
+)
+
+
 def read_at(source: Any, offset: int, size: int) -> bytes:
     """`size` bytes of `source` (what `resolve_source` returns: a path or a seekable file) from `offset`, where it
     stays; b"" where it cannot be read."""
@@ -308,6 +323,10 @@ def what_it_is(source: Any) -> str | None:
                 f"it is {kind}, not a video: a download that got a web page or an error document (a sign-in, "
                 "quota or access-denied page) instead of the file?"
             )
+    raw = read_at(source, 0, 512)
+    for offset, magic, kind in _ARCHIVES:
+        if raw[offset : offset + len(magic)] == magic:
+            return f"it is {kind}, not a video: extract its videos and pass each one (a data set's download?)"
     if _fragmented_mp4_cut_in_a_fragment_header(source):
         return (
             "it is a fragmented MP4 that ends inside a fragment's header (its 'moof' box): the recording or download "
@@ -318,7 +337,7 @@ def what_it_is(source: Any) -> str | None:
             "it is an MP4 / QuickTime file without its index (no whole 'moov' box, which recorders and muxers write "
             "last): the recording or download was cut short, and no reader can find its frames"
         )
-    text = _text_start(read_at(source, 0, 512))
+    text = _text_start(raw)
     if text is not None:  # a file list or annotation table passed where its videos belong, a log, notes
         return f"it is a text file, not a video (it begins {text!r})"
     return None
