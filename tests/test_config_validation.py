@@ -343,6 +343,26 @@ def test_names_of_another_count_given_with_label_spaces_are_refused(config_class
     assert config_class(**TINY, label_spaces=HEADS, id2label=NAMES).id2label == NAMES
 
 
+def test_a_config_built_from_its_json_takes_the_saved_heads_order_as_from_dict_does(tmp_path):
+    """`Config(**json.load(f))` left `label_spaces_order` a stray attribute: heads sorted by name (the classifier split
+    to the wrong heads, `test_label_spaces_not_in_alphabetical_order_keep_their_order_through_save_and_load`), an
+    order naming other heads taken without a word, and beside no heads saved again. Now the constructor reads it as
+    `from_dict` does: an order of other heads is refused (both ways), one beside one head dropped."""
+    heads = {"verb": 3, "noun": 4}
+    ViViTSpatioTemporalConfig(**TINY, label_spaces=heads).save_pretrained(tmp_path)
+    saved = json.loads((tmp_path / "config.json").read_text())
+    assert saved["label_spaces_order"] == ["verb", "noun"]
+    message = r"the saved `label_spaces_order` \['verb', 'nouns'\] does not name the heads of `label_spaces`"
+    for build in (lambda d: ViViTSpatioTemporalConfig(**d), ViViTSpatioTemporalConfig.from_dict):
+        assert list(build(saved).label_spaces) == ["verb", "noun"]
+        with pytest.raises(ValueError, match=message):
+            build({**saved, "label_spaces_order": ["verb", "nouns"]})
+        one_head = build({**saved, "label_spaces": None})
+        assert one_head.label_spaces is None and "label_spaces_order" not in one_head.to_dict()
+    config = ViViTSpatioTemporalConfig(**saved)
+    assert config.to_diff_dict()["label_spaces_order"] == ["verb", "noun"] and "label_spaces_order" not in vars(config)
+
+
 @pytest.mark.parametrize("problem_type", ["multi_label_classification", "regression"])
 def test_label_spaces_refuse_a_problem_type_their_loss_is_not(problem_type, tmp_path):
     """Label spaces train each head with cross-entropy over its own classes (scenic's multi-head model): a multi-label

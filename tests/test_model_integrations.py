@@ -3,6 +3,7 @@
 (a convolution module, called as one), and `label_spaces` / `num_labels` given to `from_pretrained`."""
 
 import copy
+import json
 
 import pytest
 import torch
@@ -488,3 +489,14 @@ def test_label_spaces_not_in_alphabetical_order_keep_their_order_through_save_an
     for head in ("verb", "noun"):
         torch.testing.assert_close(got.head_logits[head], expected.head_logits[head], rtol=0, atol=0)
     torch.testing.assert_close(got.loss, expected.loss)
+    # The config built from config.json itself (`Config(**json.load(f))`, as some tools build it) came back noun
+    # first, and the same weights scored noun with the verb rows 0-1 (a 2-column slice of the 3 verb rows).
+    config = type(model.config)(**json.loads((tmp_path / "config.json").read_text()))
+    assert list(config.label_spaces.items()) == [("verb", 3), ("noun", 2)]
+    assert "label_spaces_order" not in vars(config)  # (read, not kept as a stray attribute)
+    rebuilt = type(model)(config).eval()
+    rebuilt.load_state_dict(loaded.state_dict())
+    with torch.no_grad():
+        again = rebuilt(pixel_values=clip(), labels=labels)
+    for head in ("verb", "noun"):
+        torch.testing.assert_close(again.head_logits[head], got.head_logits[head], rtol=0, atol=0)

@@ -1863,23 +1863,31 @@ def test_a_vivit_checkpoint_restarted_with_other_label_spaces_alone_gets_those_h
 
 
 @pytest.mark.parametrize(
-    ("labels", "num_labels"), [(dict(num_labels=5), 3), (dict(label_spaces={"noun": 4, "verb": 3}), 0)]
+    ("labels", "restart"),
+    [
+        (dict(num_labels=5), dict(num_labels=3)),
+        (dict(num_labels=5), dict(id2label={0: "LABEL_0", 1: "LABEL_1", 2: "LABEL_2"})),  # (unnamed, as transformers')
+        (dict(num_labels=5), dict(id2label={0: "LABEL_4", 1: "LABEL_3"})),
+        (dict(label_spaces={"noun": 4, "verb": 3}), dict(num_labels=0)),
+    ],
 )
 def test_a_vivit_checkpoint_restarted_with_a_class_count_alone_gets_a_fresh_head_of_that_count(
-    tmp_path, labels, num_labels
+    tmp_path, labels, restart
 ):
     """`num_labels` alone: over named heads it was refused, naming `label_spaces=None`, which `from_vivit_checkpoint`
     reads as not given (a dead end); over an unnamed head of 5 (`LABEL_0` .. `LABEL_4`) the placeholders were taken
-    for class names, and its first 3 rows, trained for other classes, were kept as the new head ("remapped"). Now one
-    fresh head of that count, unnamed, as `from_pretrained(path, num_labels=N, ignore_mismatched_sizes=True)` gives."""
+    for class names, and its first 3 rows, trained for other classes, were kept as the new head ("remapped"), as were
+    rows 4 and 3 for `id2label={0: "LABEL_4", 1: "LABEL_3"}`. Now one fresh head of that count, unnamed, as
+    `from_pretrained(path, num_labels=N, ignore_mismatched_sizes=True)` gives."""
     from vivit_hf.conversion.vit_init import from_vivit_checkpoint
 
     ViViTSpatioTemporalForVideoClassification.from_vit_pretrained(
         tiny_vit(), num_frames=4, num_hidden_layers=1, **labels
     ).save_pretrained(tmp_path)
-    model, report = from_vivit_checkpoint(str(tmp_path), num_labels=num_labels)
+    model, report = from_vivit_checkpoint(str(tmp_path), **restart)
+    num_labels = restart.get("num_labels", len(restart.get("id2label", {})))
     assert (model.config.num_labels, model.config.label_spaces) == (num_labels, None)
-    assert model.config.id2label == {i: f"LABEL_{i}" for i in range(num_labels)}
+    assert model.config.id2label == restart.get("id2label", {i: f"LABEL_{i}" for i in range(num_labels)})
     assert "label_spaces_order" not in model.config.to_dict()  # (the checkpoint's heads' order, saved again: stray)
     assert model(video(batch=1, frames=4)).logits.shape == (1, num_labels or D)
     assert report["remapped"] == [] and report["fresh"] == (

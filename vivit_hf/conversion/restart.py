@@ -10,6 +10,7 @@ variants, read as the other converters read theirs. `vivit_hf.conversion.vit_ini
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 
 import torch
@@ -31,7 +32,7 @@ logger = logging.getLogger("vivit_hf.conversion.vit_init")
 
 
 # What of the checkpoint's config the restarted one does not take: what saving writes, and the heads' saved order
-# (`to_dict`'s; given to the constructor it was kept as a stray attribute, saved again beside one head)
+# (`to_dict`'s: the constructor orders the heads by it, and refuses it beside new heads of other names)
 NOT_CARRIED = ("model_type", "transformers_version", "architectures", "auto_map", "_name_or_path", LABEL_SPACES_ORDER)
 
 
@@ -50,6 +51,7 @@ def from_vivit_checkpoint(
     alike; a single head whose class names are all the checkpoint's, in another order or some of them, keeps each
     class's row by name (`remapped`): a data set that sorts Kinetics' classes otherwise than the checkpoint did
     starts from the trained head, not a fresh one. The same count under other names is other classes: a fresh head.
+    transformers' placeholders `LABEL_i` name no class: matched by no name (kept only as the checkpoint's own list).
     `num_labels` alone, another count than the checkpoint's, gives one fresh head of that many unnamed classes.
 
     As with `from_pretrained`, `dtype` (or `torch_dtype`) casts the model (`"auto"`: to the checkpoint's dtype), a
@@ -210,6 +212,9 @@ def check_head_counts(old, model) -> None:
             )
 
 
+PLACEHOLDER_NAME = re.compile(r"LABEL_\d+")
+
+
 def _classifier_rows_by_name(old_config, new_config) -> torch.Tensor | None:
     """The checkpoint's classifier row of each new class, by name, where both have one head and every new class name
     is one of the checkpoint's (each once); else None (a fresh head)."""
@@ -218,6 +223,12 @@ def _classifier_rows_by_name(old_config, new_config) -> torch.Tensor | None:
     old_names = [old_config.id2label[i] for i in range(old_config.num_labels)]
     names = [new_config.id2label[i] for i in range(new_config.num_labels)]
     if len(set(old_names)) != len(old_names) or len(set(names)) != len(names):
+        return None
+    # `LABEL_i` is transformers' name for a class given none (`PreTrainedConfig`'s default `id2label`): placeholders
+    # over an unnamed checkpoint were matched as class names, and `id2label={0: "LABEL_0", 1: "LABEL_1"}` over an
+    # unnamed head of 5 kept its first 2 rows, trained for classes nobody named, as if they were the same classes.
+    # Unnamed classes match none (the same count in the same order is kept whole, as `from_pretrained` keeps it).
+    if any(PLACEHOLDER_NAME.fullmatch(name) for name in names):
         return None
     # a checkpoint an earlier version fine-tuned on WebDataset `.txt` labels ('cat\n') or a float label column ('1.0')
     # names its classes otherwise than its data is read now: its head started fresh, all it had learned lost, on its

@@ -87,12 +87,15 @@ LABEL_SPACES_ORDER = "label_spaces_order"
 
 
 def ordered_label_spaces(label_spaces, order):
-    """The saved `label_spaces` (keys sorted by the JSON writer) back in the saved head `order` (None: as they are)."""
+    """The saved `label_spaces` (keys sorted by the JSON writer) back in the saved head `order` (None: as they are).
+    The one rule for `from_dict` and the constructor (`Config(**json.load(f))`); an order beside no heads (one head)
+    orders nothing and is dropped."""
     if order is None or not isinstance(label_spaces, dict):
         return label_spaces
-    if sorted(order) != sorted(label_spaces):
+    names = list(order) if isinstance(order, (list, tuple)) else None
+    if names is None or not all(isinstance(name, str) for name in names) or sorted(names) != sorted(label_spaces):
         raise ValueError(
-            f"the saved `{LABEL_SPACES_ORDER}` {order} does not name the heads of `label_spaces` {label_spaces}: "
+            f"the saved `{LABEL_SPACES_ORDER}` {order!r} does not name the heads of `label_spaces` {label_spaces}: "
             f"list each head once, in the order of the classifier's columns."
         )
     return {name: label_spaces[name] for name in order}
@@ -413,7 +416,11 @@ class ViViTConfig(PreTrainedConfig):
             )
         if num_labels is not None:  # numpy's (`labels.max() + 1`) as transformers' VivitConfig takes it: an int
             kwargs["num_labels"] = int(num_labels)
-        self.label_spaces = checked_label_spaces(self.label_spaces)
+        # A config built from a saved config.json (`Config(**json.load(f))`) gets the heads sorted by name and their
+        # order beside them: the classifier's columns were split to the wrong heads, without a word, and the order
+        # stayed as a stray attribute (saved again beside one head).
+        order = kwargs.pop(LABEL_SPACES_ORDER, None)
+        self.label_spaces = ordered_label_spaces(checked_label_spaces(self.label_spaces), order)
         if self.label_spaces:
             if kwargs.get("num_labels") is not None:
                 self.check_num_labels(kwargs["num_labels"])
