@@ -360,7 +360,9 @@ def main(argv=None, written: list | None = None):
 
     model = load_model(args)
     # (a stream's labels are not read before its clips: each of its classes must be known)
-    mappings = check_labels(model.config, data, args.model, args.dataset, None if args.streaming else examples)
+    mappings = check_labels(
+        model.config, data, args.model, args.dataset, None if args.streaming else examples, streamed=args.streaming
+    )
     # The model's classes name the metrics, plots and rows; a data set of some of them has its labels mapped onto them.
     label_spaces = data.label_spaces
     if mappings is not None:

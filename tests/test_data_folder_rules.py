@@ -261,12 +261,23 @@ def test_a_class_gathering_clips_from_folders_of_its_name_in_different_places_is
         (["clips/run/a.mp4", "clips/run/b.mp4"], "run"),
     ],
 )
-def test_a_training_split_of_one_class_is_refused_naming_the_folder_and_what_it_holds(tmp_path, files, one_class):
+def test_a_training_split_of_one_class_is_refused_by_finetune_naming_the_folder_and_what_it_holds(
+    tmp_path, files, one_class
+):
+    # Refused where it is trained on, not at the read: evaluate.py on `val/` (its model's classes) was refused as
+    # "split 'train' ... has one class ... a classifier trained on one class learns nothing", a split it never reads.
+    import contextlib
+
+    from vivit_hf.training import finetune
+
     touch(tmp_path / "data set", *files)
+    data = load_videofolder([tmp_path / "data set"])
+    assert sorted(e["id"] for clips in data.splits.values() for e in clips) == sorted(files)  # read, each clip
+    accelerator = type("OneProcess", (), {"main_process_first": contextlib.nullcontext})
     with pytest.raises(DatasetFormatError) as raised:
-        load_videofolder([tmp_path / "data set"])
+        finetune.load_data(finetune.parse_args(["--dataset", str(tmp_path / "data set")]), accelerator)
     message = str(raised.value)
-    assert str(tmp_path / "data set") in message, message
+    assert str(tmp_path / "data set") in message and "split 'train'" in message, message
     assert f"one class, {one_class!r}" in message and f"'{files[0]}'" in message, message
     assert f"found ['{files[0].split('/')[0]}/'" in message, message  # the top of the folder
 

@@ -317,8 +317,17 @@ def model_label_spaces(model_config, data: VideoClassificationData) -> dict[str,
     return by_head
 
 
+# Why a stream refuses a class its split's clips may not carry (`check_labels`): it read as a superset refused, when
+# the class was of another split alone (`train/eel/`), which the whole read evaluates (the class left aside).
+STREAMED_LABELS_UNKNOWN = (
+    "; --streaming reads each clip's label with the clip, so which of these classes the clips of the split evaluated "
+    "carry is not known before scoring (they may be of other splits alone): evaluate without --streaming, which reads "
+    "the split's labels first and leaves aside the classes none of its clips carry"
+)
+
+
 def check_labels(
-    model_config, data: VideoClassificationData, model: str, dataset: str, examples=None
+    model_config, data: VideoClassificationData, model: str, dataset: str, examples=None, *, streamed: bool = False
 ) -> list[list[int]] | None:
     """Per head, the model's id of each of the data set's classes, by name; None where they are the same classes in
     the same order. A data set of some of the model's classes (a hold-out set without every class) is evaluated
@@ -328,7 +337,10 @@ def check_labels(
     carries (one of another split only: a `train/eel/` beside a test split of cats and dogs) is no refusal: it is
     mapped to -100 and never met. It refused the evaluation of a split whose every class the model knew. Several
     heads (Epic Kitchens) must have the model's heads and sizes; their names are mapped alike (a class file that
-    numbers the nouns in another order), never taken by number alone."""
+    numbers the nouns in another order), never taken by number alone. `streamed` (`--streaming`, no `examples`): a
+    stream's labels are read with its clips, so which classes its clips carry is not known before scoring (a data
+    card's `ClassLabel` names every split's classes, and counts no class per split): each class is refused, and the
+    refusal says so and how to evaluate the split whole."""
     spaces = model_label_spaces(model_config, data)
     sizes = {head: len(names) for head, names in spaces.items()}
     if list(spaces) != list(data.label_spaces) or (len(spaces) > 1 and sizes != data.head_sizes):
@@ -360,6 +372,7 @@ def check_labels(
                 if respelt
                 else ""
             )
+            + (STREAMED_LABELS_UNKNOWN if streamed else "")
         )
     return mappings
 

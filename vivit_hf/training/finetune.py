@@ -343,6 +343,7 @@ def load_data(args, accelerator):
     )
     warn_missing(data)
     train = data.split(args.train_split)
+    data.refuse_training_on(args.train_split)  # (a split of one class; evaluate.py reads the others of such a set)
     eval_split = data.split_name(args.eval_split) if args.eval_split else data.default_eval_split  # `val`: validation
     if eval_split is None:
         train, evaluation = hold_out(train, args.validation_split_percentage / 100, seed=args.seed)

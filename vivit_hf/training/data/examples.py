@@ -76,6 +76,9 @@ class VideoClassificationData:
     # that types the column its run left out reads the same clips, told once the data set is read
     columns: dict[str, str] = field(default_factory=dict)
     detected_columns: dict[str, str | None] = field(default_factory=dict)
+    # per split: why no classifier can be trained on it (videofolder: a split of one class), refused where a recipe
+    # trains on it (`refuse_training_on`), not at the read: a `train/` of one class refused evaluate.py's `test`
+    untrainable: dict[str, str] = field(default_factory=dict)
 
     @property
     def is_multi_head(self) -> bool:
@@ -122,6 +125,11 @@ class VideoClassificationData:
         if name not in self.splits:
             raise DatasetFormatError(self.missing_split(name))
         return self.splits[name]
+
+    def refuse_training_on(self, name: str) -> None:
+        """Refuse training on split `name` (or its alias) where a classifier cannot learn from it (`untrainable`)."""
+        if why := self.untrainable.get(self.split_name(name)):
+            raise DatasetFormatError(why)
 
     def is_unlabelled(self, name: str) -> bool:
         """Whether split `name` (or its recipe name, `val` -> `validation`) was left out for having no labels."""

@@ -2,7 +2,8 @@
 """`--dataset_format videofolder`: `<root>/.../[<split>/].../<class>/<clip>` read as `datasets`' videofolder reads a
 folder (a clip's class is the folder it is in, its split a folder above it named by a split). The clips it cannot
 label, clips at mixed depths, classes gathered from several folders and official split lists it ignores are named;
-a metadata file that gives the labels, and a training split of one class, are refused.
+a metadata file that gives the labels is refused, and a split of one class is marked untrainable (refused by the
+recipe that trains on it).
 """
 
 from __future__ import annotations
@@ -210,18 +211,22 @@ def _folders_up_to(folder: Path, top: Path) -> list[Path]:
     return above
 
 
-def _refuse_one_class(roots: Sequence[Path], per_split: dict[str, list]) -> None:
-    """A training split of one class trains nothing (every clip is right by construction): the usual cause is a
-    layout read one level off, which the error shows."""
-    train = {name for name, _, _ in per_split.get("train", [])}
-    if len(train) == 1:
-        keys = [key for _, _, key in per_split["train"]]
-        raise DatasetFormatError(
-            f"--dataset_format videofolder: split 'train' of {', '.join(map(str, roots))} has one class, "
-            f"{train.pop()!r} ({len(keys)} clips: {quoted(keys, 3)}), and a classifier trained on one class learns "
-            "nothing. A clip's class is the folder it is in, its split a folder above it named by a split (train, "
-            f"val, test, ...); splits found: {sorted(per_split)}{what_is_there(roots)}"
-        )
+def _one_class_splits(roots: Sequence[Path], per_split: dict[str, list]) -> dict[str, str]:
+    """Per split of one class, why it trains nothing (every clip is right by construction): the usual cause is a
+    layout read one level off, which the message shows. Refused by a recipe that trains on it, never by one that
+    reads another split (`VideoClassificationData.refuse_training_on`)."""
+    untrainable = {}
+    for split, items in per_split.items():
+        classes = {name for name, _, _ in items}
+        if len(classes) == 1:
+            keys = [key for _, _, key in items]
+            untrainable[split] = (
+                f"--dataset_format videofolder: split {split!r} of {', '.join(map(str, roots))} has one class, "
+                f"{classes.pop()!r} ({len(keys)} clips: {quoted(keys, 3)}), and a classifier trained on one class "
+                "learns nothing. A clip's class is the folder it is in, its split a folder above it named by a split "
+                f"(train, val, test, ...); splits found: {sorted(per_split)}{what_is_there(roots)}"
+            )
+    return untrainable
 
 
 def _folder_clips(root: Path, missing: dict | None = None) -> dict[str, list]:
@@ -292,8 +297,8 @@ def load_videofolder(roots: Sequence[Path]) -> VideoClassificationData:
     """`<root>/.../[<split>/].../<class>/<clip>`, read as `datasets`' videofolder reads a folder: a clip's class is
     the folder it is in; its split is named by a folder above, at any depth (`train`, `val2017`, `k400_test`...),
     else `train`. `.webm` and the other `VIDEO_EXTENSIONS` included (`datasets`' videofolder skips them). A
-    `datasets` metadata file that gives labels is refused (it is read by `--dataset_format hub`), and so is a
-    training split of one class."""
+    `datasets` metadata file that gives labels is refused (it is read by `--dataset_format hub`); a split of one
+    class is marked `untrainable`, refused where a recipe trains on it."""
     per_split: dict[str, list] = {}
     missing: dict[str, int] = {}
     for root in roots:
@@ -308,10 +313,12 @@ def load_videofolder(roots: Sequence[Path]) -> VideoClassificationData:
         raise DatasetFormatError(
             f"--dataset_format videofolder: no <class>/<video> files under {roots[0]}{what_is_there(roots)}{hint}"
         )
-    _refuse_one_class(roots, per_split)
     names, label2id = label_vocabulary([name for items in per_split.values() for name, _, _ in items], "videofolder")
     splits = {
         s: [{"video": str(clip), "label": label2id[name], "id": key} for name, clip, key in items]
         for s, items in per_split.items()
     }
-    return VideoClassificationData(splits=splits, label_spaces={"label": names}, missing=missing)
+    untrainable = _one_class_splits(roots, per_split)
+    return VideoClassificationData(
+        splits=splits, label_spaces={"label": names}, missing=missing, untrainable=untrainable
+    )
