@@ -66,7 +66,7 @@ from vivit_hf.processing.errors import BrokenVideoError, ViewSizeError
 from vivit_hf.processing.processor_options import clip_size_refusal
 from vivit_hf.processing.timeline import check_span
 from vivit_hf.repo_id import looks_like_local_path
-from vivit_hf.training.checkpoints import hold_output_dir, release_output_dir
+from vivit_hf.training.checkpoints import hold_output_dir, no_model_yet, release_output_dir
 from vivit_hf.training.data.folders import VIDEO_EXTENSIONS
 from vivit_hf.training.data.formats import video_files_below
 from vivit_hf.training.flags import (
@@ -158,7 +158,10 @@ def check_model(model: str, revision: str | None = None) -> None:
     folder = Path(model).expanduser()
     if folder.exists():
         if not (folder / "config.json").is_file():
-            usage_error(f"--model {model}: no config.json in it (give a saved model folder)")
+            # (a run's folder before its end, or one of its checkpoints: said to be one)
+            usage_error(
+                no_model_yet("--model", model) or f"--model {model}: no config.json in it (give a model folder)"
+            )
     elif looks_like_local_path(model):
         usage_error(f"--model {model}: no such folder, and not a Hub model id (owner/name)")
 

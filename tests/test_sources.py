@@ -12,6 +12,7 @@ from pathlib import Path
 import huggingface_hub
 import pytest
 import yaml
+from video_factory import ramp_videofolder
 
 from vivit_hf import ViViTSpatioTemporalConfig
 from vivit_hf.conversion import transformers_vivit
@@ -207,3 +208,66 @@ def test_a_model_folder_typed_with_a_tilde_left_unexpanded_says_so_in_every_comm
         said = capsys.readouterr().err.strip().splitlines()[-1]
         wanted = f"{flag.strip()}: '~/run': no such folder: the `~` is not expanded here"
         assert wanted in said and f"give {str(tmp_path / 'run')!r}" in said, said
+
+
+def test_a_stopped_runs_folder_or_checkpoint_given_as_a_model_says_what_it_is_in_every_command(
+    evaluate_module, tmp_path, capsys
+):
+    # A run stopped by Ctrl-C (as the docs show) has written no model yet: evaluate.py said "no config.json in it
+    # (give the folder a fine-tuning run wrote)", which it was, and finetune.py's --init_from a traceback
+    # (TransformersCheckpointError) once the data set was read; any other folder without config.json: one line too.
+    run, stopped, other = tmp_path / "run", tmp_path / "stopped", tmp_path / "other"
+    (run / "checkpoints" / "step_40").mkdir(parents=True)
+    (run / "checkpoints" / "step_40" / "trainer_state.json").write_text('{"completed_steps": 40}')
+    stopped.mkdir()
+    (stopped / "run_settings.json").write_text("{}")
+    other.mkdir()
+    spec = importlib.util.spec_from_file_location("vivit_recipes_predict_stopped", EVALUATE.with_name("predict.py"))
+    predict = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(predict)
+    commands = {
+        "--init_from": lambda folder: finetune.parse_args(["--init_from", str(folder)]),
+        "--model": lambda folder: evaluate_module.parse_args(["--model", str(folder)]),
+        "--model ": lambda folder: predict.check_model(str(folder)),
+    }
+    for flag, command in commands.items():
+        for folder, wanted in (
+            (
+                run,
+                f"no model yet (no config.json): the run stopped before its end, or is still running, and writes its "
+                f"model when it ends; continue it with the command that started it and --resume_from_checkpoint latest "
+                f"(its last checkpoint: {run / 'checkpoints' / 'step_40'})",
+            ),
+            (stopped, "it kept no checkpoint: run the command that started it again"),
+            (
+                run / "checkpoints" / "step_40",
+                "a training checkpoint (what --resume_from_checkpoint continues), not a "
+                "saved model (no config.json in it); its run writes the model into its --output_dir when it ends",
+            ),
+            (other, "no config.json in"),
+        ):
+            with pytest.raises(SystemExit) as refused:
+                command(folder)
+            assert refused.value.code == 2, (flag, folder)
+            said = capsys.readouterr().err.strip().splitlines()[-1]
+            assert f"{flag.strip()} {folder}: " in said and wanted in said, said
+
+
+def test_evaluate_names_a_mistyped_model_name_not_the_folder_its_results_would_go_to(
+    evaluate_module, tmp_path, monkeypatch, capsys
+):
+    # `--model my_modle` (no owner, no such folder): the default results folder `my_modle/eval_.../` was made for its
+    # lock before the model loaded, which then read that empty folder: `ValueError: Unrecognized model in my_modle`,
+    # a traceback; with a data set of no evaluation split, "no validation or test split" named the data set instead.
+    monkeypatch.chdir(tmp_path)
+    ramp_videofolder(tmp_path / "clips", counts=(("train", 2),))
+    for data in ([], ["--dataset", "clips"]):
+        with pytest.raises(SystemExit) as refused:
+            evaluate_module.main(["--model", "my_modle", *data])
+        assert refused.value.code == 2
+        said = capsys.readouterr().err.strip().splitlines()[-1]
+        assert said == (
+            "error: --model my_modle: no such local folder; read as a Hub id, offline mode is on (HF_HUB_OFFLINE) "
+            "and it is not in the local cache"
+        ), said
+        assert not (tmp_path / "my_modle").exists()

@@ -21,7 +21,7 @@ from ..hub.folders import WEIGHT_PATTERNS
 from ..hub.upload import read_revision_refusal
 from ..label_spellings import ids_by_name_as_read_now
 from ..repo_id import looks_like_local_path
-from .checkpoints import hold_output_dir, live_run_holding, release_output_dir
+from .checkpoints import hold_output_dir, live_run_holding, no_model_yet, release_output_dir
 from .data import SYNTHETIC, DatasetFormatError
 from .data.examples import class_order_of, digest_words, earlier_examples_digests, examples_digest
 from .data.formats import (
@@ -77,7 +77,9 @@ def start_refusal(args) -> str | None:
     model = Path(args.model).expanduser()
     if model.exists():
         if not (model / "config.json").is_file():
-            return f"--model {args.model}: no config.json in it (give the folder a fine-tuning run wrote)"
+            return no_model_yet("--model", args.model) or (
+                f"--model {args.model}: no config.json in it (give the folder a fine-tuning run wrote)"
+            )
     elif looks_like_local_path(args.model):
         return f"--model {args.model}: no such folder, and not a Hub model id (owner/name)"
     return missing_dataset(args.dataset)

@@ -32,6 +32,7 @@ from ..models.modeling_vivit import VIVIT_MODELS
 from ..processing.processing_vivit import ViViTVideoProcessor
 from ..repo_id import looks_like_local_path
 from .best_model import check_metric_flag
+from .checkpoints import no_model_yet
 from .class_weights import class_weights_problem
 from .data import SYNTHETIC
 from .data.formats import DATASET_FORMATS, check_config_name
@@ -473,6 +474,12 @@ def missing_paths(args: argparse.Namespace) -> str | None:
             f"a Hub id reads 'org/name')"
         )
     config = Path(args.init_from or "", "config.json") if args.init_from and os.path.isdir(args.init_from) else None
+    if config is not None and not config.is_file():  # no ViT nor ViViT: a traceback once the data set was read
+        return "argument " + (
+            no_model_yet("--init_from", args.init_from)
+            or f"--init_from {args.init_from}: no config.json in the folder (give a saved model folder, a Hub id, or "
+            "a weights file: timm .pth / .safetensors, big_vision .npz)"
+        )
     if config is not None and config.is_file():  # a local ViViT checkpoint: what it decides, known before any load
         try:
             model_type = json.loads(config.read_text()).get("model_type")
