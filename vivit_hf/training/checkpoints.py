@@ -356,29 +356,45 @@ def nothing_to_resume(output_dir) -> str:
 
 
 def no_model_yet(flag: str, value: str) -> str | None:
-    """Why a folder given as a saved model (`--model`, `--init_from`) without a config.json holds none, where it is
-    a fine-tuning run's or one of its checkpoints, in one line saying what to do; None for any other folder. A run
-    writes its model when it ends: the folder of one stopped by Ctrl-C (or still running) was refused as holding no
-    config.json, "give the folder a fine-tuning run wrote", which is what was given (and as `--init_from`, a
-    `TransformersCheckpointError` traceback once the data set was read)."""
+    """Why a folder given as a saved model (`--model`, `--init_from`) holds none, where it is a fine-tuning run's
+    without a config.json or one of its checkpoints, in argparse's words saying what to do; None for any other path
+    (a model's folder, a file, another folder). A run writes its model when it ends: the folder of one stopped by
+    Ctrl-C (or still running) was refused as holding no config.json, "give the folder a fine-tuning run wrote", which
+    is what was given (and as `--init_from`, a `TransformersCheckpointError` traceback once the data set was read)."""
     folder = Path(value).expanduser()
-    if (folder / STATE_FILE).is_file():  # accelerate's save_state: the run's state, not a save_pretrained folder
-        return (
-            f"{flag} {value}: a training checkpoint (what --resume_from_checkpoint continues), not a saved model (no "
-            f"config.json in it); its run writes the model into its --output_dir when it ends"
+    if not folder.is_dir() or (folder / "config.json").is_file():
+        return None
+    said = f"argument {flag}: {value!r}:"
+    try:
+        steps_of(folder)  # accelerate's save_state with this recipe's state: the run's state, not a saved model
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    else:
+        run = folder.parent.parent
+        ending = (
+            f"the model its run saved when it ended is in {run}"
+            if folder.parent.name == CHECKPOINTS and (run / "config.json").is_file()
+            else "its run writes the model into its --output_dir when it ends"
         )
-    kept = list_checkpoints(folder) if folder.is_dir() else []
+        return (
+            f"{said} a training checkpoint (what --resume_from_checkpoint continues), not a saved model (no "
+            f"config.json in it); {ending}"
+        )
+    try:
+        kept = list_checkpoints(folder)
+    except (OSError, ValueError, KeyError, TypeError):  # another tool's checkpoints/ (transformers' Trainer's state
+        kept = []  # has no completed_steps): a KeyError traceback where a folder without config.json was one line
     if not kept and not (folder / RUN_SETTINGS_FILE).is_file():
         return None
     go_on = (
-        f"continue it with the command that started it and --resume_from_checkpoint latest (its last checkpoint: "
-        f"{kept[-1]})"
+        f"continue it with the command that started it and --resume_from_checkpoint latest, in place of any "
+        f"--overwrite_output_dir (its last checkpoint: {kept[-1]})"
         if kept
         else "it kept no checkpoint: run the command that started it again"
     )
     return (
-        f"{flag} {value}: a fine-tuning run's folder that holds no model yet (no config.json): the run stopped "
-        f"before its end, or is still running, and writes its model when it ends; {go_on}"
+        f"{said} a fine-tuning run's folder that holds no model yet (no config.json): the run stopped before its "
+        f"end, or is still running, and writes its model when it ends; {go_on}"
     )
 
 

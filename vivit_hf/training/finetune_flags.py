@@ -475,10 +475,9 @@ def missing_paths(args: argparse.Namespace) -> str | None:
         )
     config = Path(args.init_from or "", "config.json") if args.init_from and os.path.isdir(args.init_from) else None
     if config is not None and not config.is_file():  # no ViT nor ViViT: a traceback once the data set was read
-        return "argument " + (
-            no_model_yet("--init_from", args.init_from)
-            or f"--init_from {args.init_from}: no config.json in the folder (give a saved model folder, a Hub id, or "
-            "a weights file: timm .pth / .safetensors, big_vision .npz)"
+        return no_model_yet("--init_from", args.init_from) or (
+            f"argument --init_from: {args.init_from!r}: no config.json in it (give a saved model's folder, a Hub id, "
+            "or a weights file: timm .pth / .safetensors, big_vision .npz)"
         )
     if config is not None and config.is_file():  # a local ViViT checkpoint: what it decides, known before any load
         try:
