@@ -66,7 +66,8 @@ from vivit_hf.processing.errors import BrokenVideoError, ViewSizeError
 from vivit_hf.processing.processor_options import clip_size_refusal
 from vivit_hf.processing.timeline import check_span
 from vivit_hf.repo_id import looks_like_local_path
-from vivit_hf.training.checkpoints import hold_output_dir, no_model_yet, release_output_dir
+from vivit_hf.run_folder import no_model_yet
+from vivit_hf.training.checkpoints import hold_output_dir, release_output_dir
 from vivit_hf.training.data.folders import VIDEO_EXTENSIONS
 from vivit_hf.training.data.formats import video_files_below
 from vivit_hf.training.flags import (

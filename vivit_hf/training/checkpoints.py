@@ -20,12 +20,10 @@ import torch
 from .. import models, processing
 from ..hub.cards import recipe_settings
 from ..hub.folders import FINAL_STAGING, WEIGHT_PATTERNS, code_files, umask_modes
+from ..run_folder import CHECKPOINTS, RUN_SETTINGS_FILE, STATE_FILE, list_checkpoints, steps_of
 from .flags import output_dir_problem
 
 logger = logging.getLogger(__name__)
-
-CHECKPOINTS = "checkpoints"
-STATE_FILE = "trainer_state.json"
 
 # What recipes/finetune.py writes into --output_dir, and recipes/evaluate.py into a model folder by default. Any of
 # these means a previous run: a new one would replace its model and leave its results beside the new ones.
@@ -39,11 +37,6 @@ RUN_FILES = (
     "run_settings.json",
     "training_curves.png",
 )
-# What recognises a rerun of the same command (and the data set a model trained on, for evaluate.py): the run's
-# settings and the folder its --dataset named, on this machine. Apart from all_results.json, which the final upload
-# pushes to the Hub: these hold the user's local paths (/home/me/data/k400), which stay off the Hub as the model card
-# keeps them off (transformers' examples push metrics alone in all_results.json).
-RUN_SETTINGS_FILE = "run_settings.json"
 # checkpoints, snapshots staged for the Hub, tensorboard logs, final outputs a killed run left half written
 RUN_FOLDERS = (CHECKPOINTS, ".push", "finetune", FINAL_STAGING)
 RUN_PATTERNS = ("model-*-of-*.safetensors", "eval_*.png")  # a sharded model's weights; the run's evaluation plots
@@ -355,49 +348,6 @@ def nothing_to_resume(output_dir) -> str:
     )
 
 
-def no_model_yet(flag: str, value: str) -> str | None:
-    """Why a folder given as a saved model (`--model`, `--init_from`) holds none, where it is a fine-tuning run's
-    without a config.json or one of its checkpoints, in argparse's words saying what to do; None for any other path
-    (a model's folder, a file, another folder). A run writes its model when it ends: the folder of one stopped by
-    Ctrl-C (or still running) was refused as holding no config.json, "give the folder a fine-tuning run wrote", which
-    is what was given (and as `--init_from`, a `TransformersCheckpointError` traceback once the data set was read)."""
-    folder = Path(value).expanduser()
-    if not folder.is_dir() or (folder / "config.json").is_file():
-        return None
-    said = f"argument {flag}: {value!r}:"
-    try:
-        steps_of(folder)  # accelerate's save_state with this recipe's state: the run's state, not a saved model
-    except (OSError, ValueError, KeyError, TypeError):
-        pass
-    else:
-        run = folder.parent.parent
-        ending = (
-            f"the model its run saved when it ended is in {run}"
-            if folder.parent.name == CHECKPOINTS and (run / "config.json").is_file()
-            else "its run writes the model into its --output_dir when it ends"
-        )
-        return (
-            f"{said} a training checkpoint (what --resume_from_checkpoint continues), not a saved model (no "
-            f"config.json in it); {ending}"
-        )
-    try:
-        kept = list_checkpoints(folder)
-    except (OSError, ValueError, KeyError, TypeError):  # another tool's checkpoints/ (transformers' Trainer's state
-        kept = []  # has no completed_steps): a KeyError traceback where a folder without config.json was one line
-    if not kept and not (folder / RUN_SETTINGS_FILE).is_file():
-        return None
-    go_on = (
-        f"continue it with the command that started it and --resume_from_checkpoint latest, in place of any "
-        f"--overwrite_output_dir (its last checkpoint: {kept[-1]})"
-        if kept
-        else "it kept no checkpoint: run the command that started it again"
-    )
-    return (
-        f"{said} a fine-tuning run's folder that holds no model yet (no config.json): the run stopped before its "
-        f"end, or is still running, and writes its model when it ends; {go_on}"
-    )
-
-
 def files_a_run_would_replace(folder: Path) -> list[str]:
     """The files in `folder` the final save would write over: its README.md and files named as the model code."""
     return [name for name in (MODEL_CARD, *sorted(model_code_files())) if (folder / name).exists()]
@@ -488,11 +438,6 @@ def trained_runs(state: dict) -> list[dict]:
     return [{"first_step": 0, "settings": settings}] if settings and state.get("completed_steps") else []
 
 
-def steps_of(checkpoint: Path) -> int:
-    """The optimiser steps a checkpoint records (`completed_steps`)."""
-    return json.loads((checkpoint / STATE_FILE).read_text())["completed_steps"]
-
-
 def _oldest_first(output_dir: Path, saved: Path) -> list[Path]:
     """The checkpoints in the order the limit removes them, `saved` (the one just saved) last. Checkpoints of later
     steps than it are of a run this one went back on (resumed from an earlier checkpoint of it): they come first.
@@ -509,13 +454,6 @@ def _retire(checkpoint: Path) -> Path:
     shutil.rmtree(retired, ignore_errors=True)
     os.replace(checkpoint, retired)
     return retired
-
-
-def list_checkpoints(output_dir: Path) -> list[Path]:
-    """Finished checkpoints, oldest first (temporary folders of an interrupted save are ignored)."""
-    root = Path(output_dir) / CHECKPOINTS
-    done = [p for p in root.glob("*") if p.is_dir() and not p.name.startswith(".") and (p / STATE_FILE).exists()]
-    return sorted(done, key=steps_of)
 
 
 def save_pretrained(model, folder, **kwargs) -> None:

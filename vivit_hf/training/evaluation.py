@@ -21,7 +21,8 @@ from ..hub.folders import WEIGHT_PATTERNS
 from ..hub.upload import read_revision_refusal
 from ..label_spellings import ids_by_name_as_read_now
 from ..repo_id import looks_like_local_path
-from .checkpoints import hold_output_dir, live_run_holding, no_model_yet, release_output_dir
+from ..run_folder import no_model_yet
+from .checkpoints import hold_output_dir, live_run_holding, release_output_dir
 from .data import SYNTHETIC, DatasetFormatError
 from .data.examples import class_order_of, digest_words, earlier_examples_digests, examples_digest
 from .data.formats import (

@@ -31,8 +31,8 @@ from ..hub.upload import (
 from ..models.modeling_vivit import VIVIT_MODELS
 from ..processing.processing_vivit import ViViTVideoProcessor
 from ..repo_id import looks_like_local_path
+from ..run_folder import no_model_yet
 from .best_model import check_metric_flag
-from .checkpoints import no_model_yet
 from .class_weights import class_weights_problem
 from .data import SYNTHETIC
 from .data.formats import DATASET_FORMATS, check_config_name
