@@ -39,7 +39,7 @@ def no_model_yet(flag: str, value: str) -> str | None:
     Ctrl-C (or still running) was refused as holding no config.json, "give the folder a fine-tuning run wrote", which
     is what was given (and as `--init_from`, a `TransformersCheckpointError` traceback once the data set was read)."""
     folder = Path(value).expanduser()
-    if not folder.is_dir() or (folder / "config.json").is_file():
+    if not value or not folder.is_dir() or (folder / "config.json").is_file():  # (`""`: Path reads it as `.`)
         return None
     said = f"argument {flag}: {value!r}:"
     try:
