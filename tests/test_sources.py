@@ -18,6 +18,7 @@ from vivit_hf import ViViTSpatioTemporalConfig
 from vivit_hf.conversion import transformers_vivit
 from vivit_hf.hub import build_model_card
 from vivit_hf.repo_id import looks_like_local_path, looks_like_repo_id
+from vivit_hf.run_folder import no_model_yet
 from vivit_hf.training import finetune
 from vivit_hf.training.data import fetch
 from vivit_hf.training.data.formats import load_video_dataset
@@ -211,7 +212,7 @@ def test_a_model_folder_typed_with_a_tilde_left_unexpanded_says_so_in_every_comm
 
 
 def test_a_stopped_runs_folder_or_checkpoint_given_as_a_model_says_what_it_is_in_every_command(
-    evaluate_module, tmp_path, capsys
+    evaluate_module, tmp_path, capsys, monkeypatch
 ):
     # A run stopped by Ctrl-C (as the docs show) has written no model yet: evaluate.py said "no config.json in it
     # (give the folder a fine-tuning run wrote)", which it was, and finetune.py's --init_from a traceback
@@ -263,6 +264,8 @@ def test_a_stopped_runs_folder_or_checkpoint_given_as_a_model_says_what_it_is_in
             # (evaluate's and predict's other --model refusals are not yet in argparse's words: "--model x: ...")
             named = f"argument {flag.strip()}: {str(folder)!r}: " if folder != other else f"{folder}"
             assert named in said and wanted in said, said
+    monkeypatch.chdir(run)  # `--model ""` (an unset $MODEL) is no folder, not the one it is run in (Path("") is ".")
+    assert no_model_yet("--model", "") is None
 
 
 def test_evaluate_names_a_mistyped_model_name_not_the_folder_its_results_would_go_to(
