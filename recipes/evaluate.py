@@ -62,6 +62,7 @@ from accelerate.logging import get_logger
 from accelerate.utils import InitProcessGroupKwargs
 from safetensors.torch import save_file
 from transformers import AutoModelForVideoClassification
+from transformers.utils import CONFIG_NAME, cached_file
 
 import vivit_hf  # noqa: F401 - registers the ViViT classes with the Auto classes
 from vivit_hf.flag_spellings import typed_flag_name
@@ -227,6 +228,18 @@ def agree_to_start(parser, args) -> None:
     agree(flags, refusal, None, error)
 
 
+def check_model_fetched(args) -> None:
+    """A `--model` that is no folder here, read as a Hub id, refused in one line (`hub_source`) if its config.json
+    cannot be fetched. Asked before the results' default folder `<model>/eval_.../` is made for its lock: for a name
+    without an owner (`--model my_modle`, a folder name mistyped) that folder is the path the name reads as, and the
+    model was then loaded from it: `ValueError: Unrecognized model in my_modle` (a traceback), or, with a
+    `--dataset` of no evaluation split, "no validation or test split" where the model was the one not found."""
+    if Path(args.model).expanduser().exists():
+        return
+    with contextlib.suppress(OSError), hub_source("--model", args.model):  # fetched but unreadable: load_model's
+        cached_file(args.model, CONFIG_NAME, revision=args.model_revision)
+
+
 def load_model(args):
     """The model of `--model` (a Hub id at `--model_revision`); one that cannot be loaded is `usage_error`."""
     try:
@@ -308,6 +321,7 @@ def main(argv=None, written: list | None = None):
             ),
             **source_options(args),
         )
+    check_model_fetched(args)  # before its default results folder is made: a bare name is that folder's path
     split = data.split_name(args.split) if args.split else data.default_eval_split  # `val`: its `validation`
     trained = training_split(args)  # the split of this data set the model was fine-tuned on, and its held-out share
     folder_split = split

@@ -138,6 +138,20 @@ def test_videofolder_metadata_jsonl_that_is_not_json_objects_is_refused_by_name(
         load_video_dataset(tmp_path, "videofolder")
 
 
+def test_videofolder_of_loose_clips_beside_a_table_of_labels_says_how_to_read_the_table(tmp_path):
+    """`clips/*.mp4` beside `labels.csv` (a layout of CSV labels, not class folders): the refusal named the table
+    only among the folder's files, saying nothing of the two ways to read its labels."""
+    clip(tmp_path / "a.mp4")
+    clip(tmp_path / "b.mp4", seed=1)
+    write_csv(tmp_path / "labels.csv", [["a.mp4", "sit"], ["b.mp4", "stand"]], header=["filename", "label"])
+    with pytest.raises(DatasetFormatError) as refused:
+        load_video_dataset(tmp_path, "videofolder")
+    said = str(refused.value)
+    assert "videofolder reads no labels from a table (labels.csv)" in said, said
+    assert "name it metadata.csv (or .jsonl) with the clips' paths in a 'file_name' column" in said, said
+    assert "--dataset_format hub" in said and "move each clip into a folder named by its class" in said, said
+
+
 def test_ssv2_maps_templates_to_labels_json_indices(tmp_path):
     (tmp_path / "labels").mkdir()
     (tmp_path / "labels" / "labels.json").write_text(

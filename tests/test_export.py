@@ -275,6 +275,24 @@ def test_export_says_why_a_missing_model_did_not_load(tmp_path, source, why):
     assert result.stdout.splitlines()[-1] == "onnxscript imported: False", result.stdout
 
 
+def test_export_of_a_stopped_runs_folder_or_checkpoint_says_it_holds_no_model_yet(tmp_path, capsys):
+    """A fine-tuning run stopped before its end (Ctrl-C) has written no config.json: its folder, and a checkpoint in
+    it, were refused as "Unrecognized model in <folder>" (transformers' words for a folder without config.json); now
+    as the recipes refuse them (`vivit_hf.run_folder.no_model_yet`), saying how to finish the run."""
+    run = tmp_path / "run"
+    (run / "checkpoints" / "step_4").mkdir(parents=True)
+    (run / "checkpoints" / "step_4" / "trainer_state.json").write_text('{"completed_steps": 4}')
+    for source, what, then in (
+        (run, "a fine-tuning run's folder that holds no model yet", "--resume_from_checkpoint latest"),
+        (run / "checkpoints" / "step_4", "a training checkpoint", "its run writes the model into its --output_dir"),
+    ):
+        assert main([str(source), str(tmp_path / "out.pt2")]) == 2
+        last = capsys.readouterr().err.strip().splitlines()[-1]
+        assert last.startswith(f"python -m vivit_hf.export: error: argument model: {str(source)!r}: {what}"), last
+        assert then in last, last
+    assert not (tmp_path / "out.pt2").exists()
+
+
 def test_onnx_export_without_onnxscript_says_what_to_install(tmp_path):
     tiny("factorised_encoder").save_pretrained(tmp_path / "model")
     result = _run_export(str(tmp_path / "model"), str(tmp_path / "model.onnx"), block_onnxscript=True)

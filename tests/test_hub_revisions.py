@@ -122,3 +122,26 @@ def test_an_init_from_revision_that_cannot_be_read_is_refused_before_anything_lo
             finetune_module.parse_args(typed, check_paths=True)
         assert exit_.value.code == 2
         assert said in capsys.readouterr().err
+
+
+def test_evaluate_fetches_a_hub_models_config_once_and_names_an_id_the_hub_lacks(evaluate_module, online, capsys):  # noqa: F811
+    """check_model_fetched (asked before evaluate.py makes the default results folder, whose path a bare name is)
+    online: a repo there is fetched once, its config.json read again from the cache when the model loads; a name no
+    repo has (mistyped), or a revision the repo lacks, is one line naming it (huggingface_hub's 404s, as
+    transformers words them), not the folder made for the results."""
+    args = evaluate_module.parse_args(["--model", REPO_ID, "--model_revision", "exp"])
+    earlier = len(online.requests)  # (the stand-in is the module's; this test's cache is its own)
+    evaluate_module.check_model_fetched(args)
+    evaluate_module.load_model(args)
+    asked = online.requests[earlier:]
+    assert asked.count(("GET", f"/{REPO_ID}/resolve/exp/config.json")) == 1, asked
+    for model, revision, why in (
+        ("me/my_modle", None, "no Hub repo of that name"),  # (the stand-in serves owner/name ids alone)
+        (REPO_ID, "nosuch", "the Hub repo has no such revision"),
+    ):
+        args = evaluate_module.parse_args(["--model", model, *(["--model_revision", revision] if revision else [])])
+        with pytest.raises(SystemExit) as refused:
+            evaluate_module.check_model_fetched(args)
+        said = capsys.readouterr().err.strip().splitlines()[-1]
+        assert refused.value.code == 2 and said.startswith(f"error: --model {model}: no such local folder; "), said
+        assert why in said, said

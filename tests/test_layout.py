@@ -416,6 +416,11 @@ MOVED = {
         ("from_vivit_checkpoint", "check_head_counts", "layer_of", "unfit_layers", "warn_of_whole_layers_fresh"),
     ),
     "vivit_hf.conversion.vit_init": ("vivit_hf.conversion.restart", ("from_vivit_checkpoint",)),
+    # what a run's folder holds before its model, asked by vivit_hf.export too (below the training layer)
+    "vivit_hf.training.checkpoints": (
+        "vivit_hf.run_folder",
+        ("CHECKPOINTS", "STATE_FILE", "RUN_SETTINGS_FILE", "steps_of", "list_checkpoints"),
+    ),
 }
 
 

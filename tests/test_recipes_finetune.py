@@ -404,6 +404,7 @@ def test_an_init_from_folder_typed_another_way_is_the_same_on_resume(finetune_mo
     """`vit`, `./vit` and its absolute path are one --init_from; another folder is refused, old -> new."""
     for name in ("vit", "other"):
         (tmp_path / name).mkdir()
+        (tmp_path / name / "config.json").write_text("{}")  # (a folder without one is refused, holding no model)
     monkeypatch.chdir(tmp_path)
 
     def settings(init_from):

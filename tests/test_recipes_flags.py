@@ -344,7 +344,11 @@ def test_a_missing_init_from_file_is_reported_as_a_path_not_a_hub_id(finetune, t
         finetune.parse_args(["--init_from", str(missing)])
     error = capsys.readouterr().err
     assert str(missing) in error and "no such file or folder" in error and "Repo id" not in error
-    missing.mkdir()  # an existing folder passes the check (what it holds is from_vit_pretrained's business)
+    missing.mkdir()  # a folder without config.json holds no model: refused here (it was a traceback once the data
+    with pytest.raises(SystemExit):  # set was read, TransformersCheckpointError)
+        finetune.parse_args(["--init_from", str(missing)])
+    assert f"argument --init_from: {str(missing)!r}: no config.json in it" in capsys.readouterr().err
+    (missing / "config.json").write_text("{}")  # one with a config passes (what it holds is from_vit_pretrained's)
     assert finetune.parse_args(["--init_from", str(missing)]).init_from == str(missing)
 
 

@@ -12,11 +12,13 @@ from pathlib import Path
 import huggingface_hub
 import pytest
 import yaml
+from video_factory import ramp_videofolder
 
 from vivit_hf import ViViTSpatioTemporalConfig
 from vivit_hf.conversion import transformers_vivit
 from vivit_hf.hub import build_model_card
 from vivit_hf.repo_id import looks_like_local_path, looks_like_repo_id
+from vivit_hf.run_folder import no_model_yet
 from vivit_hf.training import finetune
 from vivit_hf.training.data import fetch
 from vivit_hf.training.data.formats import load_video_dataset
@@ -265,3 +267,80 @@ def test_a_model_folder_typed_with_a_tilde_left_unexpanded_says_so_in_every_comm
         said = capsys.readouterr().err.strip().splitlines()[-1]
         wanted = f"{flag.strip()}: '~/run': no such folder: the `~` is not expanded here"
         assert wanted in said and f"give {str(tmp_path / 'run')!r}" in said, said
+
+
+def test_a_stopped_runs_folder_or_checkpoint_given_as_a_model_says_what_it_is_in_every_command(
+    evaluate_module, tmp_path, capsys, monkeypatch
+):
+    # A run stopped by Ctrl-C (as the docs show) has written no model yet: evaluate.py said "no config.json in it
+    # (give the folder a fine-tuning run wrote)", which it was, and finetune.py's --init_from a traceback
+    # (TransformersCheckpointError) once the data set was read; any other folder without config.json: one line too,
+    # also one holding another tool's checkpoints/ (transformers' Trainer's trainer_state.json has no
+    # completed_steps: it was a KeyError traceback in each command).
+    run, stopped, other, finished = (tmp_path / name for name in ("run", "stopped", "other", "finished"))
+    for folder in (run, finished):
+        (folder / "checkpoints" / "step_40").mkdir(parents=True)
+        (folder / "checkpoints" / "step_40" / "trainer_state.json").write_text('{"completed_steps": 40}')
+    (finished / "config.json").write_text("{}")
+    stopped.mkdir()
+    (stopped / "run_settings.json").write_text("{}")
+    (other / "checkpoints" / "checkpoint-500").mkdir(parents=True)
+    (other / "checkpoints" / "checkpoint-500" / "trainer_state.json").write_text('{"global_step": 500}')
+    spec = importlib.util.spec_from_file_location("vivit_recipes_predict_stopped", EVALUATE.with_name("predict.py"))
+    predict = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(predict)
+    commands = {
+        "--init_from": lambda folder: finetune.parse_args(["--init_from", str(folder)]),
+        "--model": lambda folder: evaluate_module.parse_args(["--model", str(folder)]),
+        "--model ": lambda folder: predict.check_model(str(folder)),
+    }
+    checkpoint = "a training checkpoint (what --resume_from_checkpoint continues), not a saved model (no config.json"
+    for flag, command in commands.items():
+        for folder, wanted in (
+            (
+                run,
+                f"no model yet (no config.json): the run stopped before its end, or is still running, and writes its "
+                f"model when it ends; continue it with the command that started it and --resume_from_checkpoint "
+                f"latest, in place of any --overwrite_output_dir (its last checkpoint: "
+                f"{run / 'checkpoints' / 'step_40'})",
+            ),
+            (stopped, "it kept no checkpoint: run the command that started it again"),
+            (
+                run / "checkpoints" / "step_40",
+                f"{checkpoint} in it); its run writes the model into its --output_dir when it ends",
+            ),
+            (
+                finished / "checkpoints" / "step_40",
+                f"{checkpoint} in it); the model its run saved when it ended is in {finished}",
+            ),
+            (other, "no config.json in"),
+        ):
+            with pytest.raises(SystemExit) as refused:
+                command(folder)
+            assert refused.value.code == 2, (flag, folder)
+            said = capsys.readouterr().err.strip().splitlines()[-1]
+            # (evaluate's and predict's other --model refusals are not yet in argparse's words: "--model x: ...")
+            named = f"argument {flag.strip()}: {str(folder)!r}: " if folder != other else f"{folder}"
+            assert named in said and wanted in said, said
+    monkeypatch.chdir(run)  # `--model ""` (an unset $MODEL) is no folder, not the one it is run in (Path("") is ".")
+    assert no_model_yet("--model", "") is None
+
+
+def test_evaluate_names_a_mistyped_model_name_not_the_folder_its_results_would_go_to(
+    evaluate_module, tmp_path, monkeypatch, capsys
+):
+    # `--model my_modle` (no owner, no such folder): the default results folder `my_modle/eval_.../` was made for its
+    # lock before the model loaded, which then read that empty folder: `ValueError: Unrecognized model in my_modle`,
+    # a traceback; with a data set of no evaluation split, "no validation or test split" named the data set instead.
+    monkeypatch.chdir(tmp_path)
+    ramp_videofolder(tmp_path / "clips", counts=(("train", 2),))
+    for data in ([], ["--dataset", "clips"]):
+        with pytest.raises(SystemExit) as refused:
+            evaluate_module.main(["--model", "my_modle", *data])
+        assert refused.value.code == 2
+        said = capsys.readouterr().err.strip().splitlines()[-1]
+        assert said == (
+            "error: --model my_modle: no such local folder; read as a Hub id, offline mode is on (HF_HUB_OFFLINE) "
+            "and it is not in the local cache"
+        ), said
+        assert not (tmp_path / "my_modle").exists()

@@ -25,6 +25,7 @@ from torch import nn
 from .flag_spellings import SpellingsArgumentParser
 from .models import ViViTPreTrainedModel
 from .repo_id import looks_like_repo_id
+from .run_folder import no_model_yet
 
 
 class ExportableViViT(nn.Module):
@@ -348,6 +349,9 @@ def main(argv=None) -> int:
         parser.error(problem)
     # What the user gave does not fit: one line, argparse's exit code, before the model loads. Anything else is a bug
     # and keeps its traceback (as `python -m vivit_hf.convert`).
+    if refusal := no_model_yet("model", args.model):  # a stopped run's folder: "Unrecognized model in <folder>"
+        print(f"{parser.prog}: error: {refusal}", file=sys.stderr)
+        return 2
     if refusal := source_problem(args.model):  # before onnxscript's import (onnx with it: seconds) for a typo
         print(
             f"{parser.prog}: error: {args.model} is not a model folder or Hub id that loads: {refusal}", file=sys.stderr

@@ -21,15 +21,10 @@ import torch
 from .. import models, processing
 from ..hub.cards import recipe_settings
 from ..hub.folders import FINAL_STAGING, WEIGHT_PATTERNS, code_files, umask_modes
+from ..run_folder import CHECKPOINTS, RUN_SETTINGS_FILE, SAVED_AT, STATE_FILE, list_checkpoints, steps_of
 from .flags import output_dir_problem
 
 logger = logging.getLogger(__name__)
-
-CHECKPOINTS = "checkpoints"
-STATE_FILE = "trainer_state.json"
-# When a checkpoint was saved (seconds since the epoch), in its STATE_FILE: of two at one step, the later is `latest`.
-# Its file's mtime said so only until the folder was copied (cp without -p, scp, a download from the Hub).
-SAVED_AT = "saved_at"
 
 # What recipes/finetune.py writes into --output_dir, and recipes/evaluate.py into a model folder by default. Any of
 # these means a previous run: a new one would replace its model and leave its results beside the new ones.
@@ -43,11 +38,6 @@ RUN_FILES = (
     "run_settings.json",
     "training_curves.png",
 )
-# What recognises a rerun of the same command (and the data set a model trained on, for evaluate.py): the run's
-# settings and the folder its --dataset named, on this machine. Apart from all_results.json, which the final upload
-# pushes to the Hub: these hold the user's local paths (/home/me/data/k400), which stay off the Hub as the model card
-# keeps them off (transformers' examples push metrics alone in all_results.json).
-RUN_SETTINGS_FILE = "run_settings.json"
 # checkpoints, snapshots staged for the Hub, tensorboard logs, final outputs a killed run left half written
 RUN_FOLDERS = (CHECKPOINTS, ".push", "finetune", FINAL_STAGING)
 RUN_PATTERNS = ("model-*-of-*.safetensors", "eval_*.png")  # a sharded model's weights; the run's evaluation plots
@@ -449,11 +439,6 @@ def trained_runs(state: dict) -> list[dict]:
     return [{"first_step": 0, "settings": settings}] if settings and state.get("completed_steps") else []
 
 
-def steps_of(checkpoint: Path) -> int:
-    """The optimiser steps a checkpoint records (`completed_steps`)."""
-    return json.loads((checkpoint / STATE_FILE).read_text())["completed_steps"]
-
-
 def _oldest_first(output_dir: Path, saved: Path) -> list[Path]:
     """The checkpoints in the order the limit removes them, `saved` (the one just saved) last. Checkpoints of later
     steps than it are of a run this one went back on (resumed from an earlier checkpoint of it): they come first, and
@@ -471,29 +456,6 @@ def _retire(checkpoint: Path) -> Path:
     shutil.rmtree(retired, ignore_errors=True)
     os.replace(checkpoint, retired)
     return retired
-
-
-def list_checkpoints(output_dir: Path) -> list[Path]:
-    """Finished checkpoints, oldest first (temporary folders of an interrupted save are ignored): by step, then, at
-    one step, by when each was saved. Two names at one step are a run resumed from an earlier checkpoint of a run
-    that went on (going back past a loss spike) with another --checkpointing_steps (`epoch_1` of the run gone back on,
-    `step_20` of this one): ranked by step alone their order was the directory's, so `latest` resumed the run gone
-    back on about half the time. The later at the step is the one a Trainer run would resume (its `checkpoint-20`
-    saved again is replaced)."""
-    root = Path(output_dir) / CHECKPOINTS
-    done = [p for p in root.glob("*") if p.is_dir() and not p.name.startswith(".") and (p / STATE_FILE).exists()]
-    return sorted(done, key=_saved_order)
-
-
-def _saved_order(checkpoint: Path) -> tuple:
-    """(step, when saved, name): when saved as its STATE_FILE records it (`SAVED_AT`); an earlier version's, which
-    does not, ranks before those at its step that do (it was saved before this version), then by its file's mtime
-    (the best left: a copy resets it). The name makes equal times (a coarse file system's) one order on any disk."""
-    state = json.loads((checkpoint / STATE_FILE).read_text())
-    saved = state.get(SAVED_AT)
-    recorded = isinstance(saved, (int, float))
-    when = saved if recorded else (checkpoint / STATE_FILE).stat().st_mtime
-    return state["completed_steps"], recorded, when, checkpoint.name
 
 
 def save_pretrained(model, folder, **kwargs) -> None:

@@ -30,6 +30,7 @@ from ..hub.upload import (
 )
 from ..models.modeling_vivit import VIVIT_MODELS
 from ..processing.processing_vivit import ViViTVideoProcessor
+from ..run_folder import no_model_yet
 from .best_model import check_metric_flag
 from .class_weights import class_weights_problem
 from .data import SYNTHETIC, add_dataset_flags
@@ -452,6 +453,11 @@ def missing_paths(args: argparse.Namespace) -> str | None:
     if refusal := missing_model("--init_from", args.init_from, "file or folder"):  # (a timm .npz is a file)
         return refusal  # from_pretrained reads no `~`: `--init_from=~/vit` was "does not exist" for a folder there
     config = Path(args.init_from or "", "config.json") if args.init_from and os.path.isdir(args.init_from) else None
+    if config is not None and not config.is_file():  # no ViT nor ViViT: a traceback once the data set was read
+        return no_model_yet("--init_from", args.init_from) or (
+            f"argument --init_from: {args.init_from!r}: no config.json in it (give a saved model's folder, a Hub id, "
+            "or a weights file: timm .pth / .safetensors, big_vision .npz)"
+        )
     if config is not None and config.is_file():  # a local ViViT checkpoint: what it decides, known before any load
         try:
             model_type = json.loads(config.read_text()).get("model_type")

@@ -293,6 +293,18 @@ def _holds_tables(root: Path) -> bool:
     return any(path.suffix in (".parquet", ".arrow") for depth in ("*", "*/*") for path in root.glob(depth))
 
 
+def _label_lists(root: Path) -> list[str]:
+    """The CSV / JSON tables beside a folder's clips (`labels.csv` of file names and classes), which videofolder
+    reads no labels from: the folder was refused as "no <class>/<video> files", the table named only among its files,
+    with no word of the two ways to read its labels."""
+    return sorted(
+        path.relative_to(root).as_posix()
+        for depth in ("*", "*/*")
+        for path in root.glob(depth)
+        if path.suffix.lower() in (".csv", ".tsv", ".json", ".jsonl") and path.is_file()
+    )
+
+
 def load_videofolder(roots: Sequence[Path]) -> VideoClassificationData:
     """`<root>/.../[<split>/].../<class>/<clip>`, read as `datasets`' videofolder reads a folder: a clip's class is
     the folder it is in; its split is named by a folder above, at any depth (`train`, `val2017`, `k400_test`...),
@@ -310,6 +322,13 @@ def load_videofolder(roots: Sequence[Path]) -> VideoClassificationData:
         hint = "; it holds a data set's card and data files: read it with --dataset_format hub" if hub else ""
         if not hub and _holds_tables(roots[0]):
             hint = "; it holds a data set's tables: read it with --dataset_format hub"
+        elif not hub and (tables := _label_lists(roots[0])):
+            hint = (
+                f"; videofolder reads no labels from a table ({tables[0]}): a released data set's annotations are "
+                "read with its --dataset_format (kinetics, ssv2, ...); for a table of your own, name it metadata.csv "
+                "(or .jsonl) with the clips' paths in a 'file_name' column and read the folder with --dataset_format "
+                "hub, or move each clip into a folder named by its class"
+            )
         raise DatasetFormatError(
             f"--dataset_format videofolder: no <class>/<video> files under {roots[0]}{what_is_there(roots)}{hint}"
         )
