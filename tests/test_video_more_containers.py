@@ -18,22 +18,30 @@ HEIGHT, WIDTH, COUNT, RATE = 48, 64, 40, 25
 B_FRAMES = {"bf": "2", "g": "12"}
 
 
-def write(path, fmt, encoder, pix_fmt="yuv420p", options=None, muxer=None, first=0, audio_seconds=0.0, size=None):
-    """`frames_of(path)` pattern frames at `RATE`, stamped from `first` (a negative `first`: frames before the edit
-    list's start), after `audio_seconds` of silence in an AAC track muxed first."""
+def write(
+    path, fmt, encoder, pix_fmt="yuv420p", options=None, muxer=None, first=0, audio_seconds=0.0, size=None, clock=None
+):
+    """`frames_of(path)` pattern frames at `rate_of(path)`, stamped from `first` (a negative `first`: frames before the
+    edit list's start), after `audio_seconds` of silence in an AAC track muxed first; in the encoder's time base
+    `clock` where given (PyAV's 1/90000, which x264 writes into the stream's timing: 90000 fps)."""
+    rate = rate_of(path)
     height, width = size or (HEIGHT, WIDTH)
     with av.open(str(path), "w", format=fmt, options=muxer or {}) as container:
         audio = container.add_stream("aac", rate=48000) if audio_seconds else None
-        stream = container.add_stream(encoder, rate=RATE, options=options or {})
+        stream = container.add_stream(encoder, rate=rate, options=options or {})
         stream.width, stream.height, stream.pix_fmt = width, height, pix_fmt
+        if clock:
+            stream.codec_context.time_base = clock
         for k in range(int((audio_seconds + 2) * 48000 / 1024)) if audio else []:
             silence = av.AudioFrame.from_ndarray(np.zeros((1, 1024), np.float32), format="fltp", layout="mono")
             silence.sample_rate, silence.pts, silence.time_base = 48000, k * 1024, Fraction(1, 48000)
             container.mux(audio.encode(silence))
-        offset = first + round(audio_seconds * RATE)
+        offset = first + round(audio_seconds * rate)
         for i in range(frames_of(path)):
             frame = av.VideoFrame.from_ndarray(pattern_frame(i, height, width), format="rgb24")
-            frame.pts, frame.time_base = offset + i, Fraction(1, RATE)
+            frame.pts, frame.time_base = offset + i, 1 / rate
+            if clock:
+                frame.pts, frame.time_base = round((offset + i) / (rate * clock)), clock
             container.mux(stream.encode(frame))
         container.mux(stream.encode())
         if audio:
@@ -45,6 +53,11 @@ def frames_of(path) -> int:
     """How many frames a case writes: `COUNT`, but 24 of PAL DV, whose 720x576 frames made it the slowest case (the
     reads go up to frame 20)."""
     return 24 if str(path).endswith(".dv") else COUNT
+
+
+def rate_of(path) -> Fraction:
+    """The rate a case writes: `RATE`, but NTSC's 30000/1001 for those named so."""
+    return Fraction(30000, 1001) if "ntsc" in str(path) else Fraction(RATE)
 
 
 def lying_avi(path):
@@ -71,6 +84,13 @@ CASES = {
     "dvd.vob": lambda p: write(p, "vob", "mpeg2video", options=B_FRAMES),
     "mpeg1.mpg": lambda p: write(p, "mpeg", "mpeg1video", options=B_FRAMES),
     "h264.mpg": lambda p: write(p, "mpeg", "libx264", options=B_FRAMES),
+    # A program stream stamps a packet only where a PES starts in its 2048-byte packs (2 of these 40); the stream's
+    # stated rates are the encoder's clock: x264's 90000 fps for PyAV's 1/90000, MPEG-4 part 2's 30000 for NTSC
+    "h264_90k.mpg": lambda p: write(p, "mpeg", "libx264", options=B_FRAMES, clock=Fraction(1, 90000)),
+    "h264_90k.vob": lambda p: write(p, "vob", "libx264", clock=Fraction(1, 90000)),
+    "h264_90k_ntsc.vob": lambda p: write(p, "dvd", "libx264", clock=Fraction(1, 90000)),
+    "mpeg4_ntsc.mpg": lambda p: write(p, "mpeg", "mpeg4", options=B_FRAMES),
+    "mpeg4_ntsc.vob": lambda p: write(p, "vob", "mpeg4"),
     "pal.dv": lambda p: write(p, "dv", "dvvideo", size=(576, 720)),  # (24 frames: see `frames_of`)
     "raw.y4m": lambda p: write(p, "yuv4mpegpipe", "rawvideo"),
     "prores.mov": lambda p: write(p, "mov", "prores_ks", pix_fmt="yuv422p10le"),
@@ -109,10 +129,11 @@ def test_frames_rate_and_duration_equal_a_sequential_decode(tmp_path, name):
     for k, i in enumerate(indices):
         np.testing.assert_array_equal(got[k], truth[i])
     np.testing.assert_array_equal(backwards[::-1], got)
-    assert info.fps == pytest.approx(RATE, rel=1e-9)
-    assert info.duration == pytest.approx(len(truth) / RATE, rel=1e-9)
+    rate = float(rate_of(path))
+    assert info.fps == pytest.approx(rate, rel=1e-9)
+    assert info.duration == pytest.approx(len(truth) / rate, rel=1e-9)
     if None not in times:  # (those with times: they go up by a frame's time)
-        np.testing.assert_allclose(np.diff(sorted(times)), 1 / RATE, atol=1e-3)
+        np.testing.assert_allclose(np.diff(sorted(times)), 1 / rate, atol=1e-3)
 
 
 @pytest.mark.parametrize("name", ["png_pipe.png", "ppm_pipe.ppm"])

@@ -1458,6 +1458,7 @@ class PyAVReader(VideoReader):
         # others lost the frames held at the cut. A flag on the packet before the last tells the cut too.
         # A transport stream cut short flags nothing: an HEVC one counted the cut picture as a frame (30 frames where a
         # decode gives 29, 22.7 fps for 25, and a read of every frame failed); its size tells.
+        self._decode_stamps = names  # (see `_sparse_stamps_rate`)
         cut = (corrupt is not None and corrupt >= len(names) - 2) or _jpeg_cut(last, codec)
         cut = cut or _ends_inside_a_ts_packet(self.container) or _nut_cut_at_the_end(self.container, last)
         cut = cut or (last is not None and _asf_cut(self.container, self._source))
@@ -1972,6 +1973,9 @@ class PyAVReader(VideoReader):
             stated = self._stated_rates()
             tick = float(stream.time_base)
             return _rate_of_span(self._num_frames - 1, float(collided[-1] - collided[0]), tick, stated)
+        sparse = self._sparse_stamps_rate()
+        if sparse:
+            return sparse
         # With one frame there is no span of timestamps: the container's rate, else the codec's (H.264's timing is
         # in fields: FFmpeg's guessed_rate reads 50 for a one-frame 25 fps MPEG-TS, its decoder's framerate 25).
         stated = (stream.average_rate, context.framerate, stream.guessed_rate, stream.base_rate)
@@ -1987,6 +1991,39 @@ class PyAVReader(VideoReader):
             return _rate_of_span(1, seconds, float(stream.time_base), stated)
         rate = next((r for r in stated if r), None)
         return float(rate) if rate else 0.0
+
+    def _sparse_stamps_rate(self) -> float | None:
+        """Frames a second of a stream with a packet a frame whose packets mostly carry no time: a program stream
+        (.mpg, DVD .vob) stamps a packet only where a PES starts in a 2048-byte pack, and small pictures share one
+        (48 frames of a 64x48 H.264 at 25 fps: 2 stamped). Those stamped are timed in decode order by their dts, a
+        frame a packet: the frames between them over the time between them. The stated rates are no measure there:
+        x264 writes its encoder's time base into the stream's VUI (90000 fps for PyAV's 1/90000), MPEG-4 part 2 its
+        clock's resolution (30000 fps for 30000/1001): 48 frames read 90000 fps and 0.0005 s. None where every packet
+        is stamped (the frames' own times tell), fewer than two are, or packets are not frames."""
+        names = getattr(self, "_decode_stamps", None)  # (a test's stand-in reader may lack it)
+        tick = self.stream.time_base
+        if not names or None not in names or len(names) != self._num_frames or not tick or self._raw_stream:
+            return None  # (a raw stream's stamps are its demuxer's guesses at 25 fps: its codec's rate, `_fps`)
+        # FFmpeg's parsers hand a PES's stamp on to more than one packet: MPEG-4 part 2's to the packets after the one
+        # it belongs to (packets 1, 4, 7 and 10 of a .mpg all 48003, packet 1's), H.264's to the one before as well
+        # (packets 38 and 39 of a .vob, 39's). A rate fits where each stamp is on a packet it puts a frame there.
+        places: dict[int, list[int]] = {}
+        for place, dts in enumerate(names):
+            if dts is not None:
+                places.setdefault(dts, []).append(place)
+        if len(places) < 2:
+            return None
+        first, last = min(places), max(places)
+        origin, seconds = places[first][0], float(tick)
+
+        def fits(rate) -> bool:
+            return all(
+                any(abs(p - origin - (dts - first) * seconds * rate) <= 0.5 for p in shown)
+                for dts, shown in places.items()
+            )
+
+        measured = [(p - origin) / ((last - first) * Fraction(tick)) for p in places[last]]
+        return next((float(r) for r in (*self._stated_rates(), *measured) if r and r > 0 and fits(r)), None)
 
     def _delay_timed_fps(self, span: float) -> float:
         """Frames a second of a GIF / APNG whose delays differ (`span`: seconds from the first frame to the last): its
