@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from video_factory import frame_index, pattern_frame
 
+from vivit_hf.processing import video_pyav
 from vivit_hf.processing.video_io import open_video
 
 HEIGHT, WIDTH, COUNT, RATE = 48, 64, 40, 25
@@ -52,6 +53,8 @@ def write(
 def frames_of(path) -> int:
     """How many frames a case writes: `COUNT`, but 24 of PAL DV, whose 720x576 frames made it the slowest case (the
     reads go up to frame 20)."""
+    if "two_frames" in str(path):
+        return 2
     return 24 if str(path).endswith(".dv") else COUNT
 
 
@@ -91,6 +94,9 @@ CASES = {
     "h264_90k_ntsc.vob": lambda p: write(p, "dvd", "libx264", clock=Fraction(1, 90000)),
     "mpeg4_ntsc.mpg": lambda p: write(p, "mpeg", "mpeg4", options=B_FRAMES),
     "mpeg4_ntsc.vob": lambda p: write(p, "vob", "mpeg4"),
+    # one packet stamped: MPEG-4 part 2's VOPs time the frames (1001 ticks of the layer's 30000 Hz clock)
+    "mpeg4_ntsc_two_frames.mpg": lambda p: write(p, "mpeg", "mpeg4"),
+    "mpeg4_ntsc_two_frames.vob": lambda p: write(p, "dvd", "mpeg4"),
     "pal.dv": lambda p: write(p, "dv", "dvvideo", size=(576, 720)),  # (24 frames: see `frames_of`)
     "raw.y4m": lambda p: write(p, "yuv4mpegpipe", "rawvideo"),
     "prores.mov": lambda p: write(p, "mov", "prores_ks", pix_fmt="yuv422p10le"),
@@ -120,7 +126,7 @@ def test_frames_rate_and_duration_equal_a_sequential_decode(tmp_path, name):
     assert len(truth) == frames_of(path) - skipped and frame_index(truth[0]) == skipped
     with open_video(path, backend="pyav") as reader:
         info = reader.info
-        indices = [0, 1, 13, len(truth) - 1, 20, 2]
+        indices = [i % len(truth) for i in (0, 1, 13, len(truth) - 1, 20, 2)]
         got = reader.read(indices)
         backwards = reader.read(indices[::-1])
         if name.startswith("audio_first"):  # the video's clock starts where the audio's does
@@ -134,6 +140,20 @@ def test_frames_rate_and_duration_equal_a_sequential_decode(tmp_path, name):
     assert info.duration == pytest.approx(len(truth) / rate, rel=1e-9)
     if None not in times:  # (those with times: they go up by a frame's time)
         np.testing.assert_allclose(np.diff(sorted(times)), 1 / rate, atol=1e-3)
+
+
+def test_mpeg4_vop_times_give_the_rate_from_the_first_packets_of_a_b_frame_stream(tmp_path):
+    """The first packets of a stream with B-frames (decode order I0 P3 B1 B2 P6 B4 B5 ...) time frames up to the
+    reference before the last one: those after it may still come (B-frames shown before later references)."""
+    path = CASES["mpeg4_ntsc.mpg"](str(tmp_path / "mpeg4_ntsc.mpg"))
+    with av.open(path) as container:
+        heads = [bytes(packet)[:128] for packet in container.demux(video=0) if packet.size]
+    clock = video_pyav._mpeg4_vol_clock(heads[0])
+    assert clock == (30000, 15)
+    rates = [video_pyav.mpeg4_vop_rate(heads[:n], clock, whole=False) for n in (5, 6, 7, 20)]
+    assert rates == [pytest.approx(30000 / 1001)] * 4
+    assert video_pyav.mpeg4_vop_rate(heads, clock) == pytest.approx(30000 / 1001)
+    assert video_pyav.mpeg4_vop_rate(heads[:5], clock) is None  # (as a whole stream: frames 4 and 5 missing)
 
 
 @pytest.mark.parametrize("name", ["png_pipe.png", "ppm_pipe.ppm"])

@@ -124,6 +124,8 @@ _FLV_FOLD, _FLV_WRAP, _FLV_NEAR = 1 << 31, 1 << 32, 1 << 24
 # and H.261 at 15 fps read 29.97 fps
 _H263_CLOCK = Fraction(30000, 1001)
 _PICTURE_CLOCK_CODECS = frozenset({"h263", "h261"})
+_VOP_HEAD = 128  # bytes of an MPEG-4 part 2 packet kept for its VOP header (after the VOS / VOL ones in the first)
+_VOP_COUNT = 256  # packets whose VOP times tell the rate (a pass over 180 000 would cost a second an open)
 # Rates cameras, encoders and video-call software use: a short stream's references fit a range of rates
 _COMMON_RATES = tuple(Fraction(rate) for rate in (5, 6, 8, 10, 12, 15, 20, 24, 25, 30, 48, 50, 60)) + tuple(
     Fraction(rate * 1000, 1001) for rate in (15, 24, 30, 60)
@@ -194,6 +196,86 @@ def _h263_reference(data: bytes, clock: Fraction | None) -> tuple[int, int, Frac
     if clock in (None, _H263_CLOCK):
         return None  # a custom clock never said
     return take(2) << 8 | tr, 1024, clock
+
+
+class _Bits:
+    """The bits of `data`, read from its first (`take`); EOFError past its end."""
+
+    def __init__(self, data: bytes):
+        self.value, self.width, self.pos = int.from_bytes(data, "big"), 8 * len(data), 0
+
+    def take(self, count: int) -> int:
+        self.pos += count
+        if self.pos > self.width:
+            raise EOFError
+        return (self.value >> (self.width - self.pos)) & ((1 << count) - 1)
+
+
+def _mpeg4_vol_clock(data: bytes) -> tuple[int, int] | None:
+    """(vop_time_increment_resolution, bits of each VOP's vop_time_increment) of the first MPEG-4 part 2 video object
+    layer header in `data` (ISO/IEC 14496-2 6.2.3), None where there is none, or a VOL of another shape."""
+    at = next((i for i in range(len(data) - 3) if data[i : i + 3] == b"\0\0\1" and 0x20 <= data[i + 3] <= 0x2F), None)
+    if at is None:
+        return None
+    bits = _Bits(data[at + 4 : at + 40])
+    try:
+        bits.take(9)  # random_accessible_vol, video_object_type_indication
+        if bits.take(1):  # is_object_layer_identifier: verid, priority
+            bits.take(7)
+        if bits.take(4) == 15:  # aspect_ratio_info: extended PAR
+            bits.take(16)
+        if bits.take(1):  # vol_control_parameters: chroma_format, low_delay
+            bits.take(3)
+            if bits.take(1):  # vbv_parameters
+                bits.take(79)
+        if bits.take(2) != 0 or not bits.take(1):  # a rectangular layer, then a marker bit
+            return None
+        resolution = bits.take(16)
+    except EOFError:
+        return None
+    return (resolution, max(1, (resolution - 1).bit_length())) if resolution else None
+
+
+def mpeg4_vop_rate(heads: list, clock: tuple[int, int], whole: bool = True) -> float | None:
+    """Frames a second of an MPEG-4 part 2 stream from its VOPs' own times (`heads`: each packet's first bytes, in
+    decode order; `clock`: `_mpeg4_vol_clock`), where every packet starts one VOP and they step evenly: the layer's
+    clock over the step (1001 of 30000 Hz: 30000/1001 fps). A B-VOP's seconds count from the reference before the
+    last one, as FFmpeg's decoder counts them; a group of VOPs sets the seconds. `heads` the stream's first packets
+    only (not `whole`): the frames shown up to the reference before the last one (B-VOPs after it may show before
+    later references). None where a packet holds no VOP, or the steps differ."""
+    resolution, width = clock
+    base = last_base = 0
+    times, references = [], []
+    for head in heads:
+        at, gov = head.find(b"\0\0\1\xb6"), head.find(b"\0\0\1\xb3")
+        if at < 0:
+            return None
+        bits = _Bits(head[at + 4 : at + 16])
+        try:
+            if 0 <= gov < at:  # a group of VOPs: its time code's seconds (hours 5 bits, minutes 6, a marker, seconds 6)
+                code = _Bits(head[gov + 4 : gov + 7])
+                hours, minutes, _, seconds = code.take(5), code.take(6), code.take(1), code.take(6)
+                base = seconds + 60 * (minutes + 60 * hours)
+            kind, seconds = bits.take(2), 0
+            while bits.take(1):  # modulo_time_base
+                seconds += 1
+            if not bits.take(1):  # marker bit
+                return None
+            increment = bits.take(width)
+        except EOFError:
+            return None
+        if kind != 2:  # I, P or S: the clock moves on
+            last_base, base = base, base + seconds
+            times.append(base * resolution + increment)
+            references.append(times[-1])
+        else:
+            times.append((last_base + seconds) * resolution + increment)
+    if not whole:
+        if len(references) < 2:
+            return None
+        times = [time for time in times if time <= sorted(references)[-2]]
+    steps = np.unique(np.diff(np.sort(np.asarray(times, dtype=np.int64))))
+    return float(Fraction(resolution, int(steps[0]))) if len(times) > 1 and steps.size == 1 and steps[0] > 0 else None
 
 
 def picture_clock_rate(headers: list) -> float | None:
@@ -1397,6 +1479,10 @@ class PyAVReader(VideoReader):
         self._picture_references = headers = [] if clocked else None
         self._picture_rate = None
         clock = None
+        # MPEG-4 part 2 packets' VOP headers, where a program / transport stream leaves them untimed (`_vop_rate`)
+        mpeg4 = codec == "mpeg4" and demuxer_in(self.container, _TIMESTAMP_SEARCH_FORMATS)
+        self._vop_heads = vops = [] if mpeg4 else None
+        self._vop_rate_of = None
         try:
             for packet in self.container.demux(self.stream):
                 if packet.size == 0:  # flush packet
@@ -1414,6 +1500,8 @@ class PyAVReader(VideoReader):
                     clock = headers[-1][2] if headers[-1] else clock
                 names.append(packet.dts)
                 sizes.append(packet.size)
+                if vops is not None and len(vops) < _VOP_COUNT:
+                    vops.append(bytes(memoryview(packet)[:_VOP_HEAD]))
                 if key_sizes is not None and packet.is_keyframe:
                     key_sizes[packet.pts] = None if packet.pts in key_sizes else packet.size
                 keyframes.append(packet.is_keyframe)
@@ -1929,7 +2017,14 @@ class PyAVReader(VideoReader):
         """The rates the container and codec state, in the order a span of timestamps is checked against them
         (`_rate_of_span`): FFmpeg's guess first."""
         stream = self.stream
-        return (stream.guessed_rate, stream.average_rate, stream.base_rate, stream.codec_context.framerate)
+        # (last: an MPEG-4 part 2 stream's VOP times, `_vop_rate`, which FFmpeg states no rate from)
+        return (
+            stream.guessed_rate,
+            stream.average_rate,
+            stream.base_rate,
+            stream.codec_context.framerate,
+            self._vop_rate(),
+        )
 
     def _fps(self) -> float:
         stream, context = self.stream, self.stream.codec_context
@@ -1973,7 +2068,7 @@ class PyAVReader(VideoReader):
             stated = self._stated_rates()
             tick = float(stream.time_base)
             return _rate_of_span(self._num_frames - 1, float(collided[-1] - collided[0]), tick, stated)
-        sparse = self._sparse_stamps_rate()
+        sparse = self._sparse_stamps_rate() or self._vop_rate()
         if sparse:
             return sparse
         # With one frame there is no span of timestamps: the container's rate, else the codec's (H.264's timing is
@@ -2024,6 +2119,21 @@ class PyAVReader(VideoReader):
 
         measured = [(p - origin) / ((last - first) * Fraction(tick)) for p in places[last]]
         return next((float(r) for r in (*self._stated_rates(), *measured) if r and r > 0 and fits(r)), None)
+
+    def _vop_rate(self) -> float | None:
+        """Frames a second of an MPEG-4 part 2 stream in a program / transport stream from its VOPs' own times
+        (`mpeg4_vop_rate`, its first `_VOP_COUNT` packets'), where a packet is a frame: two frames of 30000/1001 fps
+        in a .mpg, one stamped, read 30000 fps (the clock's resolution, every rate FFmpeg states) and 0.00007 s. None
+        elsewhere. Worked out once (`_fps` is asked for 9 times a processor call)."""
+        heads = getattr(self, "_vop_heads", None)  # (a test's stand-in reader may lack it)
+        if not heads or len(self._decode_stamps) != self._num_frames:
+            return None
+        if getattr(self, "_vop_rate_of", None) is None:
+            extradata = self.stream.codec_context.extradata or b""
+            clock = _mpeg4_vol_clock(extradata) or _mpeg4_vol_clock(heads[0])
+            whole = len(heads) == self._num_frames
+            self._vop_rate_of = (mpeg4_vop_rate(heads, clock, whole) if clock else None,)
+        return self._vop_rate_of[0]
 
     def _delay_timed_fps(self, span: float) -> float:
         """Frames a second of a GIF / APNG whose delays differ (`span`: seconds from the first frame to the last): its
