@@ -6,6 +6,7 @@ Frame `i` is the `i`-th frame a sequential decode gives; the rate and duration a
 
 import struct
 from fractions import Fraction
+from pathlib import Path
 
 import av
 import numpy as np
@@ -53,14 +54,17 @@ def write(
 def frames_of(path) -> int:
     """How many frames a case writes: `COUNT`, but 24 of PAL DV, whose 720x576 frames made it the slowest case (the
     reads go up to frame 20)."""
-    if "two_frames" in str(path):
-        return 2
-    return 24 if str(path).endswith(".dv") else COUNT
+    name = Path(path).name
+    if name.endswith(("two_frames.mpg", "two_frames.vob", "three_frames.mpg")):  # (short clips)
+        return 3 if "three_frames" in name else 2
+    return 24 if name.endswith(".dv") else COUNT
 
 
 def rate_of(path) -> Fraction:
-    """The rate a case writes: `RATE`, but NTSC's 30000/1001 for those named so."""
-    return Fraction(30000, 1001) if "ntsc" in str(path) else Fraction(RATE)
+    """The rate a case writes: `RATE`, but NTSC's 30000/1001 or film's 24000/1001 for those named so."""
+    name = Path(path).name
+    film = Fraction(24000, 1001) if "film" in name else Fraction(RATE)
+    return Fraction(30000, 1001) if "ntsc" in name else film
 
 
 def lying_avi(path):
@@ -97,6 +101,10 @@ CASES = {
     # one packet stamped: MPEG-4 part 2's VOPs time the frames (1001 ticks of the layer's 30000 Hz clock)
     "mpeg4_ntsc_two_frames.mpg": lambda p: write(p, "mpeg", "mpeg4"),
     "mpeg4_ntsc_two_frames.vob": lambda p: write(p, "dvd", "mpeg4"),
+    # FFmpeg's program stream muxer stamps 24000/1001 fps 3753 ticks apart (3753.75), up to 13 early (0.15 ms)
+    "mpeg2_film.mpg": lambda p: write(p, "mpeg", "mpeg2video"),
+    "mpeg1_film.vob": lambda p: write(p, "dvd", "mpeg1video", options=B_FRAMES),
+    "mpeg2_film_three_frames.mpg": lambda p: write(p, "mpeg", "mpeg2video"),  # (3753 ticks each: 23.98 fps)
     "pal.dv": lambda p: write(p, "dv", "dvvideo", size=(576, 720)),  # (24 frames: see `frames_of`)
     "raw.y4m": lambda p: write(p, "yuv4mpegpipe", "rawvideo"),
     "prores.mov": lambda p: write(p, "mov", "prores_ks", pix_fmt="yuv422p10le"),

@@ -97,6 +97,7 @@ _DROPS_LEADING_CODECS = frozenset({"h264", "hevc", "mpeg1video", "mpeg2video"})
 TEXT_ART_CODECS = frozenset({"ansi", "bintext", "xbin", "idf"})
 # Demuxers without an index, whose seek is a search for a timestamp (see PyAVReader._packets_from)
 _TIMESTAMP_SEARCH_FORMATS = frozenset({"mpegts", "mpeg"})
+_PROGRAM_STREAM_FORMATS = frozenset({"mpeg"})  # (FFmpeg's demuxer of .mpg and DVD .vob files)
 # Demuxers whose seek, without the file's index, lands at a byte estimate and counts the packets it reads from the time
 # asked, not from the file: an MXF file cut before its footer (a recording or a copy stopped; FFmpeg's muxer writes a
 # long-GOP stream's index tables there) labels whatever packet it lands on with the keyframe time asked for. Their
@@ -1074,6 +1075,20 @@ def _rate_of_span(intervals: int, span: float, tick: float, stated: Sequence) ->
     return intervals / span
 
 
+def _rate_of_drifting_stamps(ticks: np.ndarray, stated: Sequence, tick: float) -> float | None:
+    """The first rate the file states that puts every frame within a hundredth of a frame of its stamp; None where
+    none does. FFmpeg's program stream muxer (.mpg, DVD .vob) stamps 24000/1001 fps frames 3753 ticks of 90 kHz apart
+    (3753.75), catching up 9 ticks at a time: 48 frames up to 13 ticks (0.15 ms) early, their span 25 ticks short,
+    read 23.9774 fps. A dropped or held frame is a whole frame off, a wrong rate drifts further with every frame."""
+    ticks = np.sort(ticks) - ticks.min()
+    for rate in stated:
+        if rate and rate > 0:
+            frame = 1 / (float(rate) * tick)
+            if np.all(np.abs(ticks - np.arange(ticks.size) * frame) <= frame / 100):
+                return float(rate)
+    return None
+
+
 def _rate_of_rounded_stamps(ticks: np.ndarray, stated: Sequence, tick: float) -> float | None:
     """The first rate the file states whose frame times, rounded to the stamps' own step, are the frames' stamps; None
     where there is none, or the stamps are as fine as their time base.
@@ -2047,6 +2062,10 @@ class PyAVReader(VideoReader):
             span = float(ticks.max() - ticks.min()) * tick
             if span > 0:
                 steps = np.unique(np.diff(np.sort(ticks)))
+                if demuxer_in(self.container, _PROGRAM_STREAM_FORMATS):  # (its muxer's stamps: 3 frames step 3753 too)
+                    drifting = _rate_of_drifting_stamps(ticks, (stream.guessed_rate, context.framerate), tick)
+                    if drifting:
+                        return drifting
                 if self._pts.size > 2 and steps.size == 1:
                     # Every frame the same whole number of ticks after the one before: that is the rate, exactly. A
                     # stated rate within a tick of the span is not (FFmpeg guesses 33 fps for a GIF of 3/100 s frames,
