@@ -7,6 +7,7 @@ Frame `i` is the `i`-th frame a sequential decode gives; the rate and duration a
 import struct
 from fractions import Fraction
 from pathlib import Path
+from types import SimpleNamespace
 
 import av
 import numpy as np
@@ -148,6 +149,23 @@ def test_frames_rate_and_duration_equal_a_sequential_decode(tmp_path, name):
     assert info.duration == pytest.approx(len(truth) / rate, rel=1e-9)
     if None not in times:  # (those with times: they go up by a frame's time)
         np.testing.assert_allclose(np.diff(sorted(times)), 1 / rate, atol=1e-3)
+
+
+@pytest.mark.parametrize(
+    ("first", "rate"),
+    [(35, Fraction(30000, 1001)), (34, Fraction(25))],  # (both seen in x264 .vob files of the cases)
+)
+def test_sparse_stamps_handed_to_two_packets_give_the_rate_of_the_stamped_frame(first, rate):
+    """A program stream's stamp handed to two packets in a row (FFmpeg's H.264 parser: packets 35 and 36 of 40 both
+    153108, 36's) times the frames by the place that gives a rate cameras use: the first place read 29.14 fps for
+    29.97 (35 / 36 of it), 24.29 for 25 (x264's packet sizes, which differ run to run, decided which)."""
+    last = 45000 + round((first + 1) * 90000 / rate)
+    stamps = [45000] + [None] * (first - 1) + [last, last] + [None] * (38 - first)
+    stream = SimpleNamespace(time_base=Fraction(1, 90000))
+    reader = SimpleNamespace(
+        _decode_stamps=stamps, _num_frames=40, stream=stream, _raw_stream=False, _stated_rates=lambda: (90000,)
+    )
+    assert video_pyav.PyAVReader._sparse_stamps_rate(reader) == pytest.approx(float(rate), rel=1e-12)
 
 
 def test_mpeg4_vop_times_give_the_rate_from_the_first_packets_of_a_b_frame_stream(tmp_path):

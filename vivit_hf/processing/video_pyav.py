@@ -2136,7 +2136,13 @@ class PyAVReader(VideoReader):
                 for dts, shown in places.items()
             )
 
-        measured = [(p - origin) / ((last - first) * Fraction(tick)) for p in places[last]]
+        # Two packets in a row with the last stamp (an H.264 .vob: packets 35 and 36 both 153108, 36's) give two
+        # rates that fit, 29.14 and 29.97 fps (x264's packet sizes, which vary run to run, decide which of 25 / 24.29
+        # or 29.97 / 29.14 came first): a rate cameras use (an exact Fraction) before the others
+        measured = sorted(
+            ((p - origin) / ((last - first) * Fraction(tick)) for p in places[last]),
+            key=lambda rate: rate not in _COMMON_RATES,
+        )
         return next((float(r) for r in (*self._stated_rates(), *measured) if r and r > 0 and fits(r)), None)
 
     def _vop_rate(self) -> float | None:
