@@ -6,34 +6,45 @@ Frame `i` is the `i`-th frame a sequential decode gives; the rate and duration a
 
 import struct
 from fractions import Fraction
+from pathlib import Path
+from types import SimpleNamespace
 
 import av
 import numpy as np
 import pytest
 from video_factory import frame_index, pattern_frame
 
+from vivit_hf.processing import video_pyav
 from vivit_hf.processing.video_io import open_video
 
 HEIGHT, WIDTH, COUNT, RATE = 48, 64, 40, 25
 B_FRAMES = {"bf": "2", "g": "12"}
 
 
-def write(path, fmt, encoder, pix_fmt="yuv420p", options=None, muxer=None, first=0, audio_seconds=0.0, size=None):
-    """`frames_of(path)` pattern frames at `RATE`, stamped from `first` (a negative `first`: frames before the edit
-    list's start), after `audio_seconds` of silence in an AAC track muxed first."""
+def write(
+    path, fmt, encoder, pix_fmt="yuv420p", options=None, muxer=None, first=0, audio_seconds=0.0, size=None, clock=None
+):
+    """`frames_of(path)` pattern frames at `rate_of(path)`, stamped from `first` (a negative `first`: frames before the
+    edit list's start), after `audio_seconds` of silence in an AAC track muxed first; in the encoder's time base
+    `clock` where given (PyAV's 1/90000, which x264 writes into the stream's timing: 90000 fps)."""
+    rate = rate_of(path)
     height, width = size or (HEIGHT, WIDTH)
     with av.open(str(path), "w", format=fmt, options=muxer or {}) as container:
         audio = container.add_stream("aac", rate=48000) if audio_seconds else None
-        stream = container.add_stream(encoder, rate=RATE, options=options or {})
+        stream = container.add_stream(encoder, rate=rate, options=options or {})
         stream.width, stream.height, stream.pix_fmt = width, height, pix_fmt
+        if clock:
+            stream.codec_context.time_base = clock
         for k in range(int((audio_seconds + 2) * 48000 / 1024)) if audio else []:
             silence = av.AudioFrame.from_ndarray(np.zeros((1, 1024), np.float32), format="fltp", layout="mono")
             silence.sample_rate, silence.pts, silence.time_base = 48000, k * 1024, Fraction(1, 48000)
             container.mux(audio.encode(silence))
-        offset = first + round(audio_seconds * RATE)
+        offset = first + round(audio_seconds * rate)
         for i in range(frames_of(path)):
             frame = av.VideoFrame.from_ndarray(pattern_frame(i, height, width), format="rgb24")
-            frame.pts, frame.time_base = offset + i, Fraction(1, RATE)
+            frame.pts, frame.time_base = offset + i, 1 / rate
+            if clock:
+                frame.pts, frame.time_base = round((offset + i) / (rate * clock)), clock
             container.mux(stream.encode(frame))
         container.mux(stream.encode())
         if audio:
@@ -44,7 +55,17 @@ def write(path, fmt, encoder, pix_fmt="yuv420p", options=None, muxer=None, first
 def frames_of(path) -> int:
     """How many frames a case writes: `COUNT`, but 24 of PAL DV, whose 720x576 frames made it the slowest case (the
     reads go up to frame 20)."""
-    return 24 if str(path).endswith(".dv") else COUNT
+    name = Path(path).name
+    if name.endswith(("two_frames.mpg", "two_frames.vob", "three_frames.mpg")):  # (short clips)
+        return 3 if "three_frames" in name else 2
+    return 24 if name.endswith(".dv") else COUNT
+
+
+def rate_of(path) -> Fraction:
+    """The rate a case writes: `RATE`, but NTSC's 30000/1001 or film's 24000/1001 for those named so."""
+    name = Path(path).name
+    film = Fraction(24000, 1001) if "film" in name else Fraction(RATE)
+    return Fraction(30000, 1001) if "ntsc" in name else film
 
 
 def lying_avi(path):
@@ -71,6 +92,20 @@ CASES = {
     "dvd.vob": lambda p: write(p, "vob", "mpeg2video", options=B_FRAMES),
     "mpeg1.mpg": lambda p: write(p, "mpeg", "mpeg1video", options=B_FRAMES),
     "h264.mpg": lambda p: write(p, "mpeg", "libx264", options=B_FRAMES),
+    # A program stream stamps a packet only where a PES starts in its 2048-byte packs (2 of these 40); the stream's
+    # stated rates are the encoder's clock: x264's 90000 fps for PyAV's 1/90000, MPEG-4 part 2's 30000 for NTSC
+    "h264_90k.mpg": lambda p: write(p, "mpeg", "libx264", options=B_FRAMES, clock=Fraction(1, 90000)),
+    "h264_90k.vob": lambda p: write(p, "vob", "libx264", clock=Fraction(1, 90000)),
+    "h264_90k_ntsc.vob": lambda p: write(p, "dvd", "libx264", clock=Fraction(1, 90000)),
+    "mpeg4_ntsc.mpg": lambda p: write(p, "mpeg", "mpeg4", options=B_FRAMES),
+    "mpeg4_ntsc.vob": lambda p: write(p, "vob", "mpeg4"),
+    # one packet stamped: MPEG-4 part 2's VOPs time the frames (1001 ticks of the layer's 30000 Hz clock)
+    "mpeg4_ntsc_two_frames.mpg": lambda p: write(p, "mpeg", "mpeg4"),
+    "mpeg4_ntsc_two_frames.vob": lambda p: write(p, "dvd", "mpeg4"),
+    # FFmpeg's program stream muxer stamps 24000/1001 fps 3753 ticks apart (3753.75), up to 13 early (0.15 ms)
+    "mpeg2_film.mpg": lambda p: write(p, "mpeg", "mpeg2video"),
+    "mpeg1_film.vob": lambda p: write(p, "dvd", "mpeg1video", options=B_FRAMES),
+    "mpeg2_film_three_frames.mpg": lambda p: write(p, "mpeg", "mpeg2video"),  # (3753 ticks each: 23.98 fps)
     "pal.dv": lambda p: write(p, "dv", "dvvideo", size=(576, 720)),  # (24 frames: see `frames_of`)
     "raw.y4m": lambda p: write(p, "yuv4mpegpipe", "rawvideo"),
     "prores.mov": lambda p: write(p, "mov", "prores_ks", pix_fmt="yuv422p10le"),
@@ -100,7 +135,7 @@ def test_frames_rate_and_duration_equal_a_sequential_decode(tmp_path, name):
     assert len(truth) == frames_of(path) - skipped and frame_index(truth[0]) == skipped
     with open_video(path, backend="pyav") as reader:
         info = reader.info
-        indices = [0, 1, 13, len(truth) - 1, 20, 2]
+        indices = [i % len(truth) for i in (0, 1, 13, len(truth) - 1, 20, 2)]
         got = reader.read(indices)
         backwards = reader.read(indices[::-1])
         if name.startswith("audio_first"):  # the video's clock starts where the audio's does
@@ -109,10 +144,42 @@ def test_frames_rate_and_duration_equal_a_sequential_decode(tmp_path, name):
     for k, i in enumerate(indices):
         np.testing.assert_array_equal(got[k], truth[i])
     np.testing.assert_array_equal(backwards[::-1], got)
-    assert info.fps == pytest.approx(RATE, rel=1e-9)
-    assert info.duration == pytest.approx(len(truth) / RATE, rel=1e-9)
+    rate = float(rate_of(path))
+    assert info.fps == pytest.approx(rate, rel=1e-9)
+    assert info.duration == pytest.approx(len(truth) / rate, rel=1e-9)
     if None not in times:  # (those with times: they go up by a frame's time)
-        np.testing.assert_allclose(np.diff(sorted(times)), 1 / RATE, atol=1e-3)
+        np.testing.assert_allclose(np.diff(sorted(times)), 1 / rate, atol=1e-3)
+
+
+@pytest.mark.parametrize(
+    ("first", "rate"),
+    [(35, Fraction(30000, 1001)), (34, Fraction(25))],  # (both seen in x264 .vob files of the cases)
+)
+def test_sparse_stamps_handed_to_two_packets_give_the_rate_of_the_stamped_frame(first, rate):
+    """A program stream's stamp handed to two packets in a row (FFmpeg's H.264 parser: packets 35 and 36 of 40 both
+    153108, 36's) times the frames by the place that gives a rate cameras use: the first place read 29.14 fps for
+    29.97 (35 / 36 of it), 24.29 for 25 (x264's packet sizes, which differ run to run, decided which)."""
+    last = 45000 + round((first + 1) * 90000 / rate)
+    stamps = [45000] + [None] * (first - 1) + [last, last] + [None] * (38 - first)
+    stream = SimpleNamespace(time_base=Fraction(1, 90000))
+    reader = SimpleNamespace(
+        _decode_stamps=stamps, _num_frames=40, stream=stream, _raw_stream=False, _stated_rates=lambda: (90000,)
+    )
+    assert video_pyav.PyAVReader._sparse_stamps_rate(reader) == pytest.approx(float(rate), rel=1e-12)
+
+
+def test_mpeg4_vop_times_give_the_rate_from_the_first_packets_of_a_b_frame_stream(tmp_path):
+    """The first packets of a stream with B-frames (decode order I0 P3 B1 B2 P6 B4 B5 ...) time frames up to the
+    reference before the last one: those after it may still come (B-frames shown before later references)."""
+    path = CASES["mpeg4_ntsc.mpg"](str(tmp_path / "mpeg4_ntsc.mpg"))
+    with av.open(path) as container:
+        heads = [bytes(packet)[:128] for packet in container.demux(video=0) if packet.size]
+    clock = video_pyav._mpeg4_vol_clock(heads[0])
+    assert clock == (30000, 15)
+    rates = [video_pyav.mpeg4_vop_rate(heads[:n], clock, whole=False) for n in (5, 6, 7, 20)]
+    assert rates == [pytest.approx(30000 / 1001)] * 4
+    assert video_pyav.mpeg4_vop_rate(heads, clock) == pytest.approx(30000 / 1001)
+    assert video_pyav.mpeg4_vop_rate(heads[:5], clock) is None  # (as a whole stream: frames 4 and 5 missing)
 
 
 @pytest.mark.parametrize("name", ["png_pipe.png", "ppm_pipe.ppm"])

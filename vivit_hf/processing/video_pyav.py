@@ -97,6 +97,7 @@ _DROPS_LEADING_CODECS = frozenset({"h264", "hevc", "mpeg1video", "mpeg2video"})
 TEXT_ART_CODECS = frozenset({"ansi", "bintext", "xbin", "idf"})
 # Demuxers without an index, whose seek is a search for a timestamp (see PyAVReader._packets_from)
 _TIMESTAMP_SEARCH_FORMATS = frozenset({"mpegts", "mpeg"})
+_PROGRAM_STREAM_FORMATS = frozenset({"mpeg"})  # (FFmpeg's demuxer of .mpg and DVD .vob files)
 # Demuxers whose seek, without the file's index, lands at a byte estimate and counts the packets it reads from the time
 # asked, not from the file: an MXF file cut before its footer (a recording or a copy stopped; FFmpeg's muxer writes a
 # long-GOP stream's index tables there) labels whatever packet it lands on with the keyframe time asked for. Their
@@ -124,6 +125,8 @@ _FLV_FOLD, _FLV_WRAP, _FLV_NEAR = 1 << 31, 1 << 32, 1 << 24
 # and H.261 at 15 fps read 29.97 fps
 _H263_CLOCK = Fraction(30000, 1001)
 _PICTURE_CLOCK_CODECS = frozenset({"h263", "h261"})
+_VOP_HEAD = 128  # bytes of an MPEG-4 part 2 packet kept for its VOP header (after the VOS / VOL ones in the first)
+_VOP_COUNT = 256  # packets whose VOP times tell the rate (a pass over 180 000 would cost a second an open)
 # Rates cameras, encoders and video-call software use: a short stream's references fit a range of rates
 _COMMON_RATES = tuple(Fraction(rate) for rate in (5, 6, 8, 10, 12, 15, 20, 24, 25, 30, 48, 50, 60)) + tuple(
     Fraction(rate * 1000, 1001) for rate in (15, 24, 30, 60)
@@ -194,6 +197,86 @@ def _h263_reference(data: bytes, clock: Fraction | None) -> tuple[int, int, Frac
     if clock in (None, _H263_CLOCK):
         return None  # a custom clock never said
     return take(2) << 8 | tr, 1024, clock
+
+
+class _Bits:
+    """The bits of `data`, read from its first (`take`); EOFError past its end."""
+
+    def __init__(self, data: bytes):
+        self.value, self.width, self.pos = int.from_bytes(data, "big"), 8 * len(data), 0
+
+    def take(self, count: int) -> int:
+        self.pos += count
+        if self.pos > self.width:
+            raise EOFError
+        return (self.value >> (self.width - self.pos)) & ((1 << count) - 1)
+
+
+def _mpeg4_vol_clock(data: bytes) -> tuple[int, int] | None:
+    """(vop_time_increment_resolution, bits of each VOP's vop_time_increment) of the first MPEG-4 part 2 video object
+    layer header in `data` (ISO/IEC 14496-2 6.2.3), None where there is none, or a VOL of another shape."""
+    at = next((i for i in range(len(data) - 3) if data[i : i + 3] == b"\0\0\1" and 0x20 <= data[i + 3] <= 0x2F), None)
+    if at is None:
+        return None
+    bits = _Bits(data[at + 4 : at + 40])
+    try:
+        bits.take(9)  # random_accessible_vol, video_object_type_indication
+        if bits.take(1):  # is_object_layer_identifier: verid, priority
+            bits.take(7)
+        if bits.take(4) == 15:  # aspect_ratio_info: extended PAR
+            bits.take(16)
+        if bits.take(1):  # vol_control_parameters: chroma_format, low_delay
+            bits.take(3)
+            if bits.take(1):  # vbv_parameters
+                bits.take(79)
+        if bits.take(2) != 0 or not bits.take(1):  # a rectangular layer, then a marker bit
+            return None
+        resolution = bits.take(16)
+    except EOFError:
+        return None
+    return (resolution, max(1, (resolution - 1).bit_length())) if resolution else None
+
+
+def mpeg4_vop_rate(heads: list, clock: tuple[int, int], whole: bool = True) -> float | None:
+    """Frames a second of an MPEG-4 part 2 stream from its VOPs' own times (`heads`: each packet's first bytes, in
+    decode order; `clock`: `_mpeg4_vol_clock`), where every packet starts one VOP and they step evenly: the layer's
+    clock over the step (1001 of 30000 Hz: 30000/1001 fps). A B-VOP's seconds count from the reference before the
+    last one, as FFmpeg's decoder counts them; a group of VOPs sets the seconds. `heads` the stream's first packets
+    only (not `whole`): the frames shown up to the reference before the last one (B-VOPs after it may show before
+    later references). None where a packet holds no VOP, or the steps differ."""
+    resolution, width = clock
+    base = last_base = 0
+    times, references = [], []
+    for head in heads:
+        at, gov = head.find(b"\0\0\1\xb6"), head.find(b"\0\0\1\xb3")
+        if at < 0:
+            return None
+        bits = _Bits(head[at + 4 : at + 16])
+        try:
+            if 0 <= gov < at:  # a group of VOPs: its time code's seconds (hours 5 bits, minutes 6, a marker, seconds 6)
+                code = _Bits(head[gov + 4 : gov + 7])
+                hours, minutes, _, seconds = code.take(5), code.take(6), code.take(1), code.take(6)
+                base = seconds + 60 * (minutes + 60 * hours)
+            kind, seconds = bits.take(2), 0
+            while bits.take(1):  # modulo_time_base
+                seconds += 1
+            if not bits.take(1):  # marker bit
+                return None
+            increment = bits.take(width)
+        except EOFError:
+            return None
+        if kind != 2:  # I, P or S: the clock moves on
+            last_base, base = base, base + seconds
+            times.append(base * resolution + increment)
+            references.append(times[-1])
+        else:
+            times.append((last_base + seconds) * resolution + increment)
+    if not whole:
+        if len(references) < 2:
+            return None
+        times = [time for time in times if time <= sorted(references)[-2]]
+    steps = np.unique(np.diff(np.sort(np.asarray(times, dtype=np.int64))))
+    return float(Fraction(resolution, int(steps[0]))) if len(times) > 1 and steps.size == 1 and steps[0] > 0 else None
 
 
 def picture_clock_rate(headers: list) -> float | None:
@@ -992,6 +1075,20 @@ def _rate_of_span(intervals: int, span: float, tick: float, stated: Sequence) ->
     return intervals / span
 
 
+def _rate_of_drifting_stamps(ticks: np.ndarray, stated: Sequence, tick: float) -> float | None:
+    """The first rate the file states that puts every frame within a hundredth of a frame of its stamp; None where
+    none does. FFmpeg's program stream muxer (.mpg, DVD .vob) stamps 24000/1001 fps frames 3753 ticks of 90 kHz apart
+    (3753.75), catching up 9 ticks at a time: 48 frames up to 13 ticks (0.15 ms) early, their span 25 ticks short,
+    read 23.9774 fps. A dropped or held frame is a whole frame off, a wrong rate drifts further with every frame."""
+    ticks = np.sort(ticks) - ticks.min()
+    for rate in stated:
+        if rate and rate > 0:
+            frame = 1 / (float(rate) * tick)
+            if np.all(np.abs(ticks - np.arange(ticks.size) * frame) <= frame / 100):
+                return float(rate)
+    return None
+
+
 def _rate_of_rounded_stamps(ticks: np.ndarray, stated: Sequence, tick: float) -> float | None:
     """The first rate the file states whose frame times, rounded to the stamps' own step, are the frames' stamps; None
     where there is none, or the stamps are as fine as their time base.
@@ -1397,6 +1494,10 @@ class PyAVReader(VideoReader):
         self._picture_references = headers = [] if clocked else None
         self._picture_rate = None
         clock = None
+        # MPEG-4 part 2 packets' VOP headers, where a program / transport stream leaves them untimed (`_vop_rate`)
+        mpeg4 = codec == "mpeg4" and demuxer_in(self.container, _TIMESTAMP_SEARCH_FORMATS)
+        self._vop_heads = vops = [] if mpeg4 else None
+        self._vop_rate_of = None
         try:
             for packet in self.container.demux(self.stream):
                 if packet.size == 0:  # flush packet
@@ -1414,6 +1515,8 @@ class PyAVReader(VideoReader):
                     clock = headers[-1][2] if headers[-1] else clock
                 names.append(packet.dts)
                 sizes.append(packet.size)
+                if vops is not None and len(vops) < _VOP_COUNT:
+                    vops.append(bytes(memoryview(packet)[:_VOP_HEAD]))
                 if key_sizes is not None and packet.is_keyframe:
                     key_sizes[packet.pts] = None if packet.pts in key_sizes else packet.size
                 keyframes.append(packet.is_keyframe)
@@ -1458,6 +1561,7 @@ class PyAVReader(VideoReader):
         # others lost the frames held at the cut. A flag on the packet before the last tells the cut too.
         # A transport stream cut short flags nothing: an HEVC one counted the cut picture as a frame (30 frames where a
         # decode gives 29, 22.7 fps for 25, and a read of every frame failed); its size tells.
+        self._decode_stamps = names  # (see `_sparse_stamps_rate`)
         cut = (corrupt is not None and corrupt >= len(names) - 2) or _jpeg_cut(last, codec)
         cut = cut or _ends_inside_a_ts_packet(self.container) or _nut_cut_at_the_end(self.container, last)
         cut = cut or (last is not None and _asf_cut(self.container, self._source))
@@ -1928,7 +2032,14 @@ class PyAVReader(VideoReader):
         """The rates the container and codec state, in the order a span of timestamps is checked against them
         (`_rate_of_span`): FFmpeg's guess first."""
         stream = self.stream
-        return (stream.guessed_rate, stream.average_rate, stream.base_rate, stream.codec_context.framerate)
+        # (last: an MPEG-4 part 2 stream's VOP times, `_vop_rate`, which FFmpeg states no rate from)
+        return (
+            stream.guessed_rate,
+            stream.average_rate,
+            stream.base_rate,
+            stream.codec_context.framerate,
+            self._vop_rate(),
+        )
 
     def _fps(self) -> float:
         stream, context = self.stream, self.stream.codec_context
@@ -1951,6 +2062,10 @@ class PyAVReader(VideoReader):
             span = float(ticks.max() - ticks.min()) * tick
             if span > 0:
                 steps = np.unique(np.diff(np.sort(ticks)))
+                if demuxer_in(self.container, _PROGRAM_STREAM_FORMATS):  # (its muxer's stamps: 3 frames step 3753 too)
+                    drifting = _rate_of_drifting_stamps(ticks, (stream.guessed_rate, context.framerate), tick)
+                    if drifting:
+                        return drifting
                 if self._pts.size > 2 and steps.size == 1:
                     # Every frame the same whole number of ticks after the one before: that is the rate, exactly. A
                     # stated rate within a tick of the span is not (FFmpeg guesses 33 fps for a GIF of 3/100 s frames,
@@ -1972,6 +2087,9 @@ class PyAVReader(VideoReader):
             stated = self._stated_rates()
             tick = float(stream.time_base)
             return _rate_of_span(self._num_frames - 1, float(collided[-1] - collided[0]), tick, stated)
+        sparse = self._sparse_stamps_rate() or self._vop_rate()
+        if sparse:
+            return sparse
         # With one frame there is no span of timestamps: the container's rate, else the codec's (H.264's timing is
         # in fields: FFmpeg's guessed_rate reads 50 for a one-frame 25 fps MPEG-TS, its decoder's framerate 25).
         stated = (stream.average_rate, context.framerate, stream.guessed_rate, stream.base_rate)
@@ -1987,6 +2105,60 @@ class PyAVReader(VideoReader):
             return _rate_of_span(1, seconds, float(stream.time_base), stated)
         rate = next((r for r in stated if r), None)
         return float(rate) if rate else 0.0
+
+    def _sparse_stamps_rate(self) -> float | None:
+        """Frames a second of a stream with a packet a frame whose packets mostly carry no time: a program stream
+        (.mpg, DVD .vob) stamps a packet only where a PES starts in a 2048-byte pack, and small pictures share one
+        (48 frames of a 64x48 H.264 at 25 fps: 2 stamped). Those stamped are timed in decode order by their dts, a
+        frame a packet: the frames between them over the time between them. The stated rates are no measure there:
+        x264 writes its encoder's time base into the stream's VUI (90000 fps for PyAV's 1/90000), MPEG-4 part 2 its
+        clock's resolution (30000 fps for 30000/1001): 48 frames read 90000 fps and 0.0005 s. None where every packet
+        is stamped (the frames' own times tell), fewer than two are, or packets are not frames."""
+        names = getattr(self, "_decode_stamps", None)  # (a test's stand-in reader may lack it)
+        tick = self.stream.time_base
+        if not names or None not in names or len(names) != self._num_frames or not tick or self._raw_stream:
+            return None  # (a raw stream's stamps are its demuxer's guesses at 25 fps: its codec's rate, `_fps`)
+        # FFmpeg's parsers hand a PES's stamp on to more than one packet: MPEG-4 part 2's to the packets after the one
+        # it belongs to (packets 1, 4, 7 and 10 of a .mpg all 48003, packet 1's), H.264's to the one before as well
+        # (packets 38 and 39 of a .vob, 39's). A rate fits where each stamp is on a packet it puts a frame there.
+        places: dict[int, list[int]] = {}
+        for place, dts in enumerate(names):
+            if dts is not None:
+                places.setdefault(dts, []).append(place)
+        if len(places) < 2:
+            return None
+        first, last = min(places), max(places)
+        origin, seconds = places[first][0], float(tick)
+
+        def fits(rate) -> bool:
+            return all(
+                any(abs(p - origin - (dts - first) * seconds * rate) <= 0.5 for p in shown)
+                for dts, shown in places.items()
+            )
+
+        # Two packets in a row with the last stamp (an H.264 .vob: packets 35 and 36 both 153108, 36's) give two
+        # rates that fit, 29.14 and 29.97 fps (x264's packet sizes, which vary run to run, decide which of 25 / 24.29
+        # or 29.97 / 29.14 came first): a rate cameras use (an exact Fraction) before the others
+        measured = sorted(
+            ((p - origin) / ((last - first) * Fraction(tick)) for p in places[last]),
+            key=lambda rate: rate not in _COMMON_RATES,
+        )
+        return next((float(r) for r in (*self._stated_rates(), *measured) if r and r > 0 and fits(r)), None)
+
+    def _vop_rate(self) -> float | None:
+        """Frames a second of an MPEG-4 part 2 stream in a program / transport stream from its VOPs' own times
+        (`mpeg4_vop_rate`, its first `_VOP_COUNT` packets'), where a packet is a frame: two frames of 30000/1001 fps
+        in a .mpg, one stamped, read 30000 fps (the clock's resolution, every rate FFmpeg states) and 0.00007 s. None
+        elsewhere. Worked out once (`_fps` is asked for 9 times a processor call)."""
+        heads = getattr(self, "_vop_heads", None)  # (a test's stand-in reader may lack it)
+        if not heads or len(self._decode_stamps) != self._num_frames:
+            return None
+        if getattr(self, "_vop_rate_of", None) is None:
+            extradata = self.stream.codec_context.extradata or b""
+            clock = _mpeg4_vol_clock(extradata) or _mpeg4_vol_clock(heads[0])
+            whole = len(heads) == self._num_frames
+            self._vop_rate_of = (mpeg4_vop_rate(heads, clock, whole) if clock else None,)
+        return self._vop_rate_of[0]
 
     def _delay_timed_fps(self, span: float) -> float:
         """Frames a second of a GIF / APNG whose delays differ (`span`: seconds from the first frame to the last): its
