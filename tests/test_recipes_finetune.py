@@ -568,6 +568,11 @@ def test_resume_settings_warn_about_the_optimisation_and_old_checkpoints(finetun
     assert finetune_module.check_resume_settings(unrecorded, saved) == [
         "the checkpoint records no batch settings: they cannot be checked"
     ]
+    # "model", "clips" or "other" edited to null: `name in None` too; said unchecked, as "batches" (`recorded_group`)
+    for group, name in (("model", "model"), ("clips", "clip"), ("other", "other")):
+        assert finetune_module.check_resume_settings({**same, group: None}, saved) == [
+            f"the checkpoint records no {name} settings: they cannot be checked"
+        ]
 
 
 def test_a_resume_whose_preset_changed_since_says_so_not_that_a_flag_was_typed(finetune_module):

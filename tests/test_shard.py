@@ -983,3 +983,18 @@ def test_the_help_gives_each_flags_default_as_the_recipes_help_does(capsys):
     said = ["e.g. 1GB, 500MB (default: 1GB)", "frames per keyframe (default: 16)", "as finetune.py's (default: 5)"]
     assert all(words in text for words in said), text
     assert "(default: videofolder)" in text and "in the shards (default: 0)" in text
+
+
+def test_split_names_yaml_reads_otherwise_read_back_from_the_card_as_written():
+    """The card wrote split names unquoted (`- split: no`): YAML, and so `datasets` and huggingface_hub's card parser,
+    read the splits `no` and `2023` back as False and 2023, not the splits' names."""
+    from vivit_hf.training.data.shard import ShardWriting, data_card
+
+    splits = ["no", "2023", "null", "1.0"]
+    info = dict(clips=1, shards=["s.tar"], video_bytes=9, left_out=[], missing=0, per_class=[1])
+    card = data_card({s: info for s in splits}, ["a"], ShardWriting(), source="src", dataset_format="folder")
+    metadata = huggingface_hub.DatasetCard(card).data.to_dict()  # huggingface_hub's reader (yaml.safe_load)
+    files = metadata["configs"][0]["data_files"]
+    assert [f["split"] for f in files] == splits
+    assert [f["path"] for f in files] == [f"data/{s}-*.tar" for s in splits]
+    assert [s["name"] for s in metadata["dataset_info"]["splits"]] == splits

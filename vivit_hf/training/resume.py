@@ -195,7 +195,7 @@ def settings_as_trained(saved: dict, current: dict) -> dict:
     command's evaluation measured. A finished run resumed with `--do_flip true` saved a processor (what a further
     fine-tuning starts from) and a run_settings.json saying do_flip true for a model no step of which flipped."""
     measured = {name: current["other"][name] for name in MEASURED_SETTINGS if name in current["other"]}
-    return {**current, "other": {**current["other"], **saved.get("other", {}), **measured}}
+    return {**current, "other": {**current["other"], **(recorded_group(saved, "other") or {}), **measured}}
 
 
 def args_as_trained(args: argparse.Namespace, settings: dict) -> argparse.Namespace:
@@ -334,11 +334,17 @@ def settings_as_typed_here(saved: dict | None, folder: str | None, dataset: str)
     return {**saved, "batches": {**batches, "dataset": dataset}}
 
 
+def recorded_group(saved, group: str) -> dict | None:
+    """One group of recorded `saved` settings (`run_settings`' "batches", "model", "clips" or "other", as read back
+    from JSON), or None where there are none to read: no record (an older version's), or one edited or written
+    otherwise (`"model": null` was a TypeError traceback, `name in None`, on resume)."""
+    settings = saved.get(group) if isinstance(saved, dict) else None
+    return settings if isinstance(settings, dict) else None
+
+
 def recorded_batches(saved) -> dict | None:
-    """The batch settings of recorded `saved` settings (`run_settings`' "batches", as read back from JSON), or None
-    where there are none to read: no record (an older version's), or one edited or written otherwise."""
-    batches = saved.get("batches") if isinstance(saved, dict) else None
-    return batches if isinstance(batches, dict) else None
+    """The batch settings of recorded `saved` settings (`recorded_group`)."""
+    return recorded_group(saved, "batches")
 
 
 def same_settings(saved: dict | None, current: dict) -> bool:
@@ -474,21 +480,30 @@ def check_resume_settings(saved: dict | None, current: dict, args: argparse.Name
             "order. Give the checkpoint's values (old -> new): " + "; ".join(refused.values())
         )
     # --layer_decay on or off changes the optimiser's groups: a key one side lacks is compared as None
-    refused = changes(as_off("model", saved.get("model", {})), as_off("model", current["model"]))
+    # a group not recorded (an older version's, or edited to null) is checked as none, and said unchecked below; its
+    # RECORDED_WHEN_ON settings too (taken as off, a run with --layer_decay was refused as "another model")
+    recorded = {group: recorded_group(saved, group) for group in ("model", "clips", "other")}
+    checked = {group: {} if values is None else as_off(group, values) for group, values in recorded.items()}
+    refused = changes(checked["model"], as_off("model", current["model"]))
     if refused:
         raise ValueError(
             "the checkpoint holds another model or optimiser, whose state does not load into this one (or a model "
             "started from another --init_from, which its card would name). Give the checkpoint's values "
             "(old -> new): " + "; ".join(refused.values())
         )
-    refused = changes(saved.get("clips", {}), current["clips"])
+    refused = changes(checked["clips"], current["clips"])
     if refused:
         raise ValueError(
             "the checkpoint's model was trained on clips sampled or scaled otherwise, and its saved processor would "
             "say the new ones. Give the checkpoint's values (old -> new): " + "; ".join(refused.values())
         )
-    old, new = as_off("other", saved.get("other", {})), as_off("other", current["other"])
-    unchecked = [] if batches is not None else ["the checkpoint records no batch settings: they cannot be checked"]
+    old, new = checked["other"], as_off("other", current["other"])
+    said_as = {"batch": batches, "model": recorded["model"], "clip": recorded["clips"], "other": recorded["other"]}
+    unchecked = [
+        f"the checkpoint records no {name} settings: they cannot be checked"
+        for name, values in said_as.items()
+        if values is None
+    ]
     return unchecked + [
         preset_change(args, name, old[name], new[name]) or f"resuming with a different {change}"
         for name, change in changes(old, new).items()

@@ -580,10 +580,12 @@ def data_card(
     short_side, member = writing.short_side, writing.member
     lines = ["---", "configs:", "- config_name: default", "  data_files:"]
     written = [split for split, info in summary.items() if info["clips"]]  # a split of no shard names no file
+    # quoted: a split named `no`, `on`, `null` or `2023` was read back by YAML (and `datasets`' card parser) as
+    # False, None or 2023, not as the split's name
     for split in written:
-        lines += [f"  - split: {split}", f"    path: data/{split}-*.tar"]
+        lines += [f"  - split: {yaml_string(split)}", f"    path: {yaml_string(f'data/{split}-*.tar')}"]
     lines += ["dataset_info:", "  features:"]
-    lines += [f"  - name: {member}", "    dtype: video"]
+    lines += [f"  - name: {yaml_string(member)}", "    dtype: video"]
     lines += ["  - name: cls", "    dtype:", "      class_label:", "        names:"]
     lines += [f"          '{i}': {yaml_string(name)}" for i, name in enumerate(names)]
     lines += [
@@ -601,7 +603,11 @@ def data_card(
     ]
     for split in written:
         info = summary[split]
-        lines += [f"  - name: {split}", f"    num_bytes: {info['video_bytes']}", f"    num_examples: {info['clips']}"]
+        lines += [
+            f"  - name: {yaml_string(split)}",
+            f"    num_bytes: {info['video_bytes']}",
+            f"    num_examples: {info['clips']}",
+        ]
     lines += ["task_categories:", "- video-classification", "tags:", "- webdataset", "- vivit_hf", "---", ""]
     encoding = (
         # the card said "shorter side 256 pixels" of 32x32 clips, which `reencode` never enlarges
