@@ -151,21 +151,25 @@ def _picture_reference(data: bytes, codec: str, clock: Fraction | None) -> tuple
     return None
 
 
+class _Bits:
+    """The bits of `data`, read from its first (`take`); EOFError past its end."""
+
+    def __init__(self, data: bytes):
+        self.value, self.width, self.pos = int.from_bytes(data, "big"), 8 * len(data), 0
+
+    def take(self, count: int) -> int:
+        self.pos += count
+        if self.pos > self.width:
+            raise EOFError
+        return (self.value >> (self.width - self.pos)) & ((1 << count) - 1)
+
+
 def _h263_reference(data: bytes, clock: Fraction | None) -> tuple[int, int, Fraction] | None:
     """(TR, the count it wraps at, the picture clock) of a raw H.263 picture's header, None where `data` starts with
     none. `clock` is the custom clock in force (a picture that does not update the extended type keeps the last)."""
     if len(data) < 5:
         return None
-    width = 8 * min(len(data), 16)  # (the longest header read here is 122 bits)
-    bits, pos = int.from_bytes(data[:16], "big"), 0
-
-    def take(count: int) -> int:
-        nonlocal pos
-        pos += count
-        if pos > width:
-            raise EOFError  # a picture too short for its own header
-        return (bits >> (width - pos)) & ((1 << count) - 1)
-
+    take = _Bits(data[:16]).take  # (the longest header read here is 122 bits; EOFError: a picture too short for it)
     if take(22) != 0x20:  # picture start code
         return None
     tr, ptype = take(8), take(8)
@@ -197,19 +201,6 @@ def _h263_reference(data: bytes, clock: Fraction | None) -> tuple[int, int, Frac
     if clock in (None, _H263_CLOCK):
         return None  # a custom clock never said
     return take(2) << 8 | tr, 1024, clock
-
-
-class _Bits:
-    """The bits of `data`, read from its first (`take`); EOFError past its end."""
-
-    def __init__(self, data: bytes):
-        self.value, self.width, self.pos = int.from_bytes(data, "big"), 8 * len(data), 0
-
-    def take(self, count: int) -> int:
-        self.pos += count
-        if self.pos > self.width:
-            raise EOFError
-        return (self.value >> (self.width - self.pos)) & ((1 << count) - 1)
 
 
 def _mpeg4_vol_clock(data: bytes) -> tuple[int, int] | None:
