@@ -310,7 +310,8 @@ def _fragmented_mp4_cut_in_a_fragment_header(source: Any) -> bool:
 
 def what_it_is(source: Any) -> str | None:
     """What a file FFmpeg cannot open holds, where its bytes tell (None: nothing to say), for the error message."""
-    head = read_at(source, 0, 512).lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    raw = read_at(source, 0, 512)
+    head = raw.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if head.startswith(b"version https://git-lfs.github.com/spec/"):
         # what a clone of a Hub or GitHub repo without git-lfs holds in place of each large file
         return (
@@ -323,7 +324,6 @@ def what_it_is(source: Any) -> str | None:
                 f"it is {kind}, not a video: a download that got a web page or an error document (a sign-in, "
                 "quota or access-denied page) instead of the file?"
             )
-    raw = read_at(source, 0, 512)
     for offset, magic, kind in _ARCHIVES:
         if raw[offset : offset + len(magic)] == magic:
             return f"it is {kind}, not a video: extract its videos and pass each one (a data set's download?)"
