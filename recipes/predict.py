@@ -65,7 +65,6 @@ from vivit_hf.processing import ViViTVideoProcessor
 from vivit_hf.processing.errors import BrokenVideoError, ViewSizeError
 from vivit_hf.processing.processor_options import clip_size_refusal
 from vivit_hf.processing.timeline import check_span
-from vivit_hf.run_folder import no_model_yet
 from vivit_hf.training.checkpoints import hold_output_dir, release_output_dir
 from vivit_hf.training.data.folders import VIDEO_EXTENSIONS
 from vivit_hf.training.data.formats import video_files_below
@@ -153,9 +152,8 @@ def check_model(model: str, revision: str | None = None) -> None:
     a `--model_revision` that no ref can be named (or given with a folder)."""
     if refusal := read_revision_refusal("--model_revision", revision, "--model", model):
         usage_error(refusal)
-    # (a `~` left: taken as there, the pipeline found none; a run's folder before its end, or one of its checkpoints:
-    # said to be one)
-    if refusal := no_model_yet("--model", model) or model_folder_refusal("--model", model):
+    # (a `~` left: taken as there, the pipeline found none; a run's folder before its end: said to be one)
+    if refusal := model_folder_refusal("--model", model):
         usage_error(refusal)
 
 

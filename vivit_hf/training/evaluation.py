@@ -20,7 +20,6 @@ from huggingface_hub.constants import DEFAULT_REVISION
 from ..hub.folders import WEIGHT_PATTERNS
 from ..hub.upload import read_revision_refusal
 from ..label_spellings import ids_by_name_as_read_now
-from ..run_folder import no_model_yet
 from .checkpoints import hold_output_dir, live_run_holding, release_output_dir
 from .data import SYNTHETIC, DatasetFormatError
 from .data.examples import (
@@ -78,13 +77,8 @@ def start_refusal(args) -> str | None:
             else "it draws the --max_eval_samples subset, and this evaluation scores every clip of the split"
         )
         return f"argument --seed: {args.seed}: {what}; leave it out"
-    # (`~` left unexpanded: read as there, from_pretrained then found no model)
-    # (a run's folder before its end, or one of its checkpoints: said to be one)
-    return (
-        no_model_yet("--model", args.model)
-        or model_folder_refusal("--model", args.model)
-        or missing_dataset(args.dataset)
-    )
+    # (`~` left unexpanded: read as there, from_pretrained then found no model; a run's folder before its end)
+    return model_folder_refusal("--model", args.model) or missing_dataset(args.dataset)
 
 
 def dataset_file_refusal(args) -> CommandLineRefused | None:

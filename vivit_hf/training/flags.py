@@ -47,6 +47,7 @@ from vivit_hf.processing.processing_vivit import RESIZED_FRAME_ADVICE
 from vivit_hf.processing.processor_options import saved_config_name
 from vivit_hf.processing.sampling import SHORT_VIDEO_ADVICE
 from vivit_hf.repo_id import looks_like_local_path
+from vivit_hf.run_folder import no_model_yet
 
 # Spellings of other trainers (timm, mmaction2, PyTorch examples) that no string distance finds.
 COMMON_ALIASES = {
@@ -515,8 +516,9 @@ def missing_model(flag: str, model: str | None, kind: str = "folder") -> str | N
 def model_folder_refusal(flag: str, model: str) -> str | None:
     """`missing_model`'s refusal of a saved model's folder (evaluate.py's and predict.py's `--model`), or of a path
     here that holds no config.json, else None: one wording for both commands (each said it its own way). An empty
-    `--model ""` (an unset `$MODEL`) is refused too (read as this folder before, it was "no config.json in it")."""
-    if refusal := missing_model(flag, model):
+    `--model ""` (an unset `$MODEL`) is refused too (read as this folder before, it was "no config.json in it"). A
+    fine-tuning run's folder before its end, or one of its checkpoints, is said to be one (`no_model_yet`)."""
+    if refusal := no_model_yet(flag, model) or missing_model(flag, model):
         return refusal
     if not model or (os.path.exists(model) and not os.path.isfile(os.path.join(model, "config.json"))):
         what = "no model named" if not model else "a file, not a folder" if os.path.isfile(model) else None
