@@ -1133,6 +1133,7 @@ class PyAVReader(VideoReader):
     _key_sizes: dict | None = None
     _seeked = False  # whether the packets `_packets_from` hands out came after a seek (see `_span_frames`)
     _decode_stamped = False  # whether the stream's pts are its decode times (see `_frame_table`)
+    _decode_times_shown = False  # whether stamps `_frame_table` took for decode times are the frames' (see there)
     _pictures_alone = False  # piped pictures, each decoded without the ones before it (see `_span_frames`)
     _joined_span: float | None = None  # seconds a joined file plays, its parts one after the other (`joined_seconds`)
     # Whether a packet after the first that the container flags a keyframe starts no picture a decoder can start
@@ -1638,7 +1639,17 @@ class PyAVReader(VideoReader):
             self._sizes = sizes
             if not dts_rise or self.stream.codec_context.codec.reorder or decode_cut:
                 self._cut_name = last.dts if decode_cut else None
-                return self._cached_decoded_table(names if dts_rise else [], keyframes)
+                stamps, start = self._cached_decoded_table(names if dts_rise else [], keyframes)
+                # Stamps `decode_times` doubted that the decode shows in their own order: no frame was reordered, so
+                # they are the frames' times. x264 with B-frames on stamps a clip of one or two frames pts == dts (no
+                # B-frame to hold back), as a muxer may a stream of no B-frames whose SPS allows them: counted at the
+                # rate, a two-frame mp4 starting at 0.2 s read its frames at 0.0 and 0.04 s, a variable-rate one frame
+                # 6 of 10 (0.8 s) at 0.61 s, 0.96 s as 1.02 s
+                # (not a raw stream's stamps, its demuxer's guesses, nor a clock that jumps: `joined_seconds`)
+                self._decode_times_shown = bool(
+                    decode_times and not (untimed or clock_jumps) and stamps is not None and np.all(np.diff(stamps) > 0)
+                )
+                return stamps, start
             pts = dts  # never reordered: decode order is presentation order
         if undefined_cut and pts:
             del pts[-1], key[-1]
@@ -2683,6 +2694,8 @@ class PyAVReader(VideoReader):
         if self._stamp == "dts" and self._pts_are_slots():
             return self._slot_ticks().astype(np.float64) * float(self.stream.time_base)
         if self._stamp == "dts" and self._stamps_are_asf_times():
+            return self._ticks.astype(np.float64) * float(self.stream.time_base)
+        if self._decode_times_shown:
             return self._ticks.astype(np.float64) * float(self.stream.time_base)
         if self._decode_stamped:
             # (a stream stamped in decode order, `_frame_table`: its stamps, in order, are when frames are shown)
