@@ -304,7 +304,7 @@ def write_h264_pts_as_dts(path, fmt: str, stamps: list[int]) -> str:
 @pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize(
     "fmt, stamps",
-    [("mp4", [5]), ("mp4", [5, 6]), ("mp4", [0, 1, 2, 5, 6, 7, 20, 21, 22, 23]), ("mpegts", [0, 1, 5, 6, 20, 21])],
+    [("mp4", [5]), ("mp4", [5, 6]), ("mp4", [0, 1, 2, 5, 6, 7, 20, 21, 22, 23]), ("mpegts", [0, 1, 5, 6, 20, 30])],
 )
 def test_h264_that_may_reorder_stamped_pts_equal_dts_without_b_frames_keeps_its_times(tmp_path, fmt, stamps, backend):
     # pts == dts where the decoder may reorder were taken for decode times (an MXF's B-frames): no frame times, the
@@ -315,10 +315,13 @@ def test_h264_that_may_reorder_stamped_pts_equal_dts_without_b_frames_keeps_its_
         assert container.streams.video[0].codec_context.has_b_frames
         assert all(p.pts == p.dts for p in container.demux(video=0) if p.size)
     with av.open(path) as container:
-        shown = [float(frame.time) for frame in container.decode(video=0)]
+        frames = list(container.decode(video=0))
+        shown = [float(frame.time) for frame in frames]
+        lasts = float(frames[-1].duration * frames[-1].time_base)  # (the last frame lasts 0.04 s, not 10 frames)
     assert shown == pytest.approx([stamp / 25 for stamp in stamps])
     with open_video(path, backend=backend) as reader:
         assert reader.frame_times() == pytest.approx(shown, abs=1e-9)
+        assert reader.info.duration == pytest.approx(shown[-1] + lasts - shown[0], abs=1e-9)
         if fmt == "mp4":  # (a transport stream's clock starts at its first frame)
             assert reader.first_frame_seconds() == pytest.approx(shown[0], abs=1e-9)
         assert frame_indices(reader.read(list(range(len(stamps))))) == list(range(len(stamps)))

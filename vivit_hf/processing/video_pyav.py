@@ -2223,11 +2223,13 @@ class PyAVReader(VideoReader):
 
     def last_frame_seconds(self) -> float | None:
         """See `VideoReader.last_frame_seconds`: the duration of the packet with the latest pts, where frames are
-        timed by their pts (`frame_times` says so); a stream stamped otherwise (AVI slots, decode order) says
-        nothing here."""
+        timed by their pts (`frame_times` says so), or by stamps a decode showed in order (`_decode_times_shown`: a
+        variable-rate transport stream's last frame, 0.04 s, lasted as long as the 0.4 s gap before it); a stream
+        stamped otherwise (AVI slots, decode order) says nothing here."""
         if self._kept is not None:
             return self._after_close("last_frame_seconds")
-        if self._stamp != "pts" or self._decode_stamped or self.frame_times() is None or self._last_shown is None:
+        timed = self._stamp == "pts" or self._decode_times_shown
+        if not timed or self._decode_stamped or self.frame_times() is None or self._last_shown is None:
             return None
         ticks = self._last_shown[1]
         return float(ticks * self.stream.time_base) if ticks and ticks > 0 else None
