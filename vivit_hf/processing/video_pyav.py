@@ -2681,7 +2681,8 @@ class PyAVReader(VideoReader):
         """Each frame's presentation time in seconds (its pts times the stream's time base), in presentation
         order; None where the table names frames by anything but their pts (raw streams, an ASF whose codec may
         reorder: their dts count frames at the nominal rate or in decode order, or there are none), so a caller falls
-        back on `fps`. An ASF whose codec cannot reorder has its frames' times (`_stamps_are_asf_times`).
+        back on `fps`. An ASF whose codec cannot reorder has its frames' times (`_stamps_are_asf_times`), as has a
+        stream stamped pts == dts whose decode at open reordered no frame (`_decode_times_shown`).
 
         An AVI's dts count the slots of its stream (one per `time_base`, the empty chunks a muxer writes for a
         frame held on screen included), in decode order: the slots, in order, are when the frames in presentation
