@@ -284,6 +284,49 @@ def test_a_download_cut_short_after_its_index_warns_naming_both_ends(tmp_path, f
         ViViTVideoProcessor(num_frames=4, size={"shortest_edge": 32}, crop_size={"height": 32, "width": 32})(str(cut))
 
 
+def write_h264_pts_as_dts(path, fmt: str, stamps: list[int]) -> str:
+    """Pattern frames at `stamps` (1/25 s), of an H.264 stream whose SPS allows B-frames (x264's, B-frames on) but
+    holding none (each frame after the first a P-frame), its packets stamped pts == dts: as x264 stamps one or two
+    frames, and as a muxer may a stream it need not shift (a phone's, a screen recorder's)."""
+    with av.open(str(path), "w", format=fmt) as container:
+        stream = container.add_stream("libx264", rate=25)
+        stream.width, stream.height, stream.pix_fmt, stream.options = 64, 48, "yuv420p", x264(8, 2)
+        for i, stamp in enumerate(stamps):
+            frame = av.VideoFrame.from_ndarray(pattern_frame(i, 48, 64), format="rgb24")
+            frame.pts, frame.time_base = stamp, Fraction(1, 25)
+            frame.pict_type = av.video.frame.PictureType.P if i else frame.pict_type
+            for packet in [*stream.encode(frame), *(stream.encode() if i == len(stamps) - 1 else [])]:
+                packet.dts = packet.pts
+                container.mux(packet)
+    return str(path)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize(
+    "fmt, stamps",
+    [("mp4", [5]), ("mp4", [5, 6]), ("mp4", [0, 1, 2, 5, 6, 7, 20, 21, 22, 23]), ("mpegts", [0, 1, 5, 6, 20, 30])],
+)
+def test_h264_that_may_reorder_stamped_pts_equal_dts_without_b_frames_keeps_its_times(tmp_path, fmt, stamps, backend):
+    # pts == dts where the decoder may reorder were taken for decode times (an MXF's B-frames): no frame times, the
+    # frames counted at the rate. A two-frame mp4 starting at 0.2 s read them at 0.0 and 0.04 s; the variable-rate
+    # mp4 read frame 6 (0.8 s) at 0.61 s, 0.96 s as 1.02 s. A decode that reorders no frame tells they are its times
+    path = write_h264_pts_as_dts(tmp_path / f"video.{fmt}", fmt, stamps)
+    with av.open(path) as container:
+        assert container.streams.video[0].codec_context.has_b_frames
+        assert all(p.pts == p.dts for p in container.demux(video=0) if p.size)
+    with av.open(path) as container:
+        frames = list(container.decode(video=0))
+        shown = [float(frame.time) for frame in frames]
+        lasts = float(frames[-1].duration * frames[-1].time_base)  # (the last frame lasts 0.04 s, not 10 frames)
+    assert shown == pytest.approx([stamp / 25 for stamp in stamps])
+    with open_video(path, backend=backend) as reader:
+        assert reader.frame_times() == pytest.approx(shown, abs=1e-9)
+        assert reader.info.duration == pytest.approx(shown[-1] + lasts - shown[0], abs=1e-9)
+        if fmt == "mp4":  # (a transport stream's clock starts at its first frame)
+            assert reader.first_frame_seconds() == pytest.approx(shown[0], abs=1e-9)
+        assert frame_indices(reader.read(list(range(len(stamps))))) == list(range(len(stamps)))
+
+
 def test_a_whole_mp4_that_starts_late_and_is_trimmed_by_its_edit_list_does_not_warn(tmp_path):
     from vivit_hf.processing.video_pyav import PyAVReader
 

@@ -1133,6 +1133,7 @@ class PyAVReader(VideoReader):
     _key_sizes: dict | None = None
     _seeked = False  # whether the packets `_packets_from` hands out came after a seek (see `_span_frames`)
     _decode_stamped = False  # whether the stream's pts are its decode times (see `_frame_table`)
+    _decode_times_shown = False  # whether stamps `_frame_table` took for decode times are the frames' (see there)
     _pictures_alone = False  # piped pictures, each decoded without the ones before it (see `_span_frames`)
     _joined_span: float | None = None  # seconds a joined file plays, its parts one after the other (`joined_seconds`)
     # Whether a packet after the first that the container flags a keyframe starts no picture a decoder can start
@@ -1638,7 +1639,17 @@ class PyAVReader(VideoReader):
             self._sizes = sizes
             if not dts_rise or self.stream.codec_context.codec.reorder or decode_cut:
                 self._cut_name = last.dts if decode_cut else None
-                return self._cached_decoded_table(names if dts_rise else [], keyframes)
+                stamps, start = self._cached_decoded_table(names if dts_rise else [], keyframes)
+                # Stamps `decode_times` doubted that the decode shows in their own order: no frame was reordered, so
+                # they are the frames' times. x264 with B-frames on stamps a clip of one or two frames pts == dts (no
+                # B-frame to hold back), as a muxer may a stream of no B-frames whose SPS allows them: counted at the
+                # rate, a two-frame mp4 starting at 0.2 s read its frames at 0.0 and 0.04 s, a variable-rate one frame
+                # 6 of 10 (0.8 s) at 0.61 s, 0.96 s as 1.02 s
+                # (not a raw stream's stamps, its demuxer's guesses, nor a clock that jumps: `joined_seconds`)
+                self._decode_times_shown = bool(
+                    decode_times and not (untimed or clock_jumps) and stamps is not None and np.all(np.diff(stamps) > 0)
+                )
+                return stamps, start
             pts = dts  # never reordered: decode order is presentation order
         if undefined_cut and pts:
             del pts[-1], key[-1]
@@ -2212,11 +2223,13 @@ class PyAVReader(VideoReader):
 
     def last_frame_seconds(self) -> float | None:
         """See `VideoReader.last_frame_seconds`: the duration of the packet with the latest pts, where frames are
-        timed by their pts (`frame_times` says so); a stream stamped otherwise (AVI slots, decode order) says
-        nothing here."""
+        timed by their pts (`frame_times` says so), or by stamps a decode showed in order (`_decode_times_shown`: a
+        variable-rate transport stream's last frame, 0.04 s, lasted as long as the 0.4 s gap before it); a stream
+        stamped otherwise (AVI slots, decode order) says nothing here."""
         if self._kept is not None:
             return self._after_close("last_frame_seconds")
-        if self._stamp != "pts" or self._decode_stamped or self.frame_times() is None or self._last_shown is None:
+        timed = self._stamp == "pts" or self._decode_times_shown
+        if not timed or self._decode_stamped or self.frame_times() is None or self._last_shown is None:
             return None
         ticks = self._last_shown[1]
         return float(ticks * self.stream.time_base) if ticks and ticks > 0 else None
@@ -2668,7 +2681,8 @@ class PyAVReader(VideoReader):
         """Each frame's presentation time in seconds (its pts times the stream's time base), in presentation
         order; None where the table names frames by anything but their pts (raw streams, an ASF whose codec may
         reorder: their dts count frames at the nominal rate or in decode order, or there are none), so a caller falls
-        back on `fps`. An ASF whose codec cannot reorder has its frames' times (`_stamps_are_asf_times`).
+        back on `fps`. An ASF whose codec cannot reorder has its frames' times (`_stamps_are_asf_times`), as has a
+        stream stamped pts == dts whose decode at open reordered no frame (`_decode_times_shown`).
 
         An AVI's dts count the slots of its stream (one per `time_base`, the empty chunks a muxer writes for a
         frame held on screen included), in decode order: the slots, in order, are when the frames in presentation
@@ -2683,6 +2697,8 @@ class PyAVReader(VideoReader):
         if self._stamp == "dts" and self._pts_are_slots():
             return self._slot_ticks().astype(np.float64) * float(self.stream.time_base)
         if self._stamp == "dts" and self._stamps_are_asf_times():
+            return self._ticks.astype(np.float64) * float(self.stream.time_base)
+        if self._decode_times_shown:
             return self._ticks.astype(np.float64) * float(self.stream.time_base)
         if self._decode_stamped:
             # (a stream stamped in decode order, `_frame_table`: its stamps, in order, are when frames are shown)
