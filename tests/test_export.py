@@ -292,8 +292,12 @@ def test_export_of_a_model_typed_with_a_tilde_the_shell_left_says_so(tmp_path, c
     tiny("factorised_encoder").config.save_pretrained(tmp_path / "run")
     assert main(["~/run", str(tmp_path / "out.pt2")]) == 2
     last = capsys.readouterr().err.strip().splitlines()[-1]
-    assert last.startswith("python -m vivit_hf.export: error: argument model: '~/run': no such folder: the `~` is")
-    assert last.endswith(f"give {str(tmp_path / 'run')!r}") and not (tmp_path / "out.pt2").exists()
+    # a positional's advice, not a flag's: it said "`model ~/x`, not `model=~/x`", neither of which export reads
+    said = (
+        "argument model: '~/run': no such folder: the `~` is not expanded here (a shell expands it only unquoted, at "
+        f'the start of a word: `~/x`, not `"~/x"`); give {str(tmp_path / "run")!r}'
+    )
+    assert last == f"python -m vivit_hf.export: error: {said}" and not (tmp_path / "out.pt2").exists()
 
 
 def test_export_of_a_stopped_runs_folder_or_checkpoint_says_it_holds_no_model_yet(tmp_path, capsys):

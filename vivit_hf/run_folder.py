@@ -141,7 +141,10 @@ def unexpanded_tilde(flag: str, path: str) -> str | None:
     of why; evaluate.py and predict.py took `--model=~/run` as there, and from_pretrained then found no such model."""
     if os.path.exists(path) or not os.path.exists(expanded := os.path.expanduser(path)):
         return None
+    # a positional (`python -m vivit_hf.export`'s `model`) is given with no flag: "`model ~/x`, not `model=~/x`" named
+    # two spellings it does not read
+    typed = f"`{flag} ~/x`, not `{flag}=~/x`" if flag.startswith("-") else '`~/x`, not `"~/x"`'
     return (
         f"argument {flag}: {path!r}: no such folder: the `~` is not expanded here (a shell expands it only "
-        f"unquoted, at the start of a word: `{flag} ~/x`, not `{flag}=~/x`); give {expanded!r}"
+        f"unquoted, at the start of a word: {typed}); give {expanded!r}"
     )
