@@ -126,12 +126,17 @@ class OwnLinksUnsaid(logging.Filter):
     `vivit_hf.training.data.formats`): `make_dataset`'s clips are hard links to one file by design, and the steps
     that read the data set in this process (each model-only build, the sync-debug run) warned that the split reads
     its files under two names and shares them with validation: four warnings a rehearsal, each right for a user's
-    data set and nothing to this one. The launches' logs (launch.log) keep them."""
+    data set and nothing to this one. The launches' logs (launch.log) keep them. Matched by the reader's own message
+    formats (`LINKED_IN_SPLIT`, `LINKED_ACROSS_SPLITS`), not their first words: a rewording filters as before."""
 
-    LINKED = ("split %r reads %d file(s) under two names", "%d file(s) of split %r are in split %r too")
+    def __init__(self) -> None:
+        super().__init__()
+        from vivit_hf.training.data import examples  # (late, as this script's other vivit_hf imports)
+
+        self.linked = (examples.LINKED_IN_SPLIT, examples.LINKED_ACROSS_SPLITS)
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return not (isinstance(record.msg, str) and record.msg.startswith(self.LINKED))
+        return record.msg not in self.linked
 
 
 def unsay_own_links(extra: list[str]) -> OwnLinksUnsaid | None:
@@ -140,8 +145,10 @@ def unsay_own_links(extra: list[str]) -> OwnLinksUnsaid | None:
     the sync-debug run here too), whose links are the user's to hear of."""
     if any(arg == "--dataset" or arg.startswith("--dataset=") for arg in extra):
         return None
+    from vivit_hf.training.data.examples import logger
+
     unsaid = OwnLinksUnsaid()
-    logging.getLogger("vivit_hf.training.data.formats").addFilter(unsaid)
+    logger.addFilter(unsaid)
     return unsaid
 
 

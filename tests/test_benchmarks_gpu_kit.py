@@ -205,13 +205,22 @@ def test_sync_warnings_are_counted_by_place_and_other_warnings_still_shown(recip
     assert shown == ["something else"]
 
 
-def test_the_data_sets_own_hard_links_are_not_warned_of_where_a_users_are(recipe_gpu, tmp_path, caplog):
+@pytest.mark.parametrize("reworded", [False, True])
+def test_the_data_sets_own_hard_links_are_not_warned_of_where_a_users_are(
+    recipe_gpu, tmp_path, caplog, monkeypatch, reworded
+):
     """`make_dataset`'s clips are hard links to one file by design: the rehearsal printed four warnings that its split
     reads files under two names (each right for a user's data set). `OwnLinksUnsaid` drops those two warnings, which
-    the reader gives for a folder so made (reference: the same read without it), and nothing else."""
+    the reader gives for a folder so made (reference: the same read without it), and nothing else; reworded too (it
+    matched their first words, and let a rewording through)."""
     import logging
 
+    from vivit_hf.training.data import examples
     from vivit_hf.training.data.formats import load_video_dataset
+
+    if reworded:
+        monkeypatch.setattr(examples, "LINKED_IN_SPLIT", "In split %r, %d file(s) under two names (%s), class each: %s")
+        monkeypatch.setattr(examples, "LINKED_ACROSS_SPLITS", "%d file(s) of %r in %r under another name (%s): %s")
 
     first = tmp_path / "train" / "a" / "x.mp4"
     for path, size in ((first, 256), (tmp_path / "train" / "b" / "z.mp4", 300)):  # (two classes: one is refused)
@@ -234,6 +243,7 @@ def test_the_data_sets_own_hard_links_are_not_warned_of_where_a_users_are(recipe
         said.append([record.getMessage() for record in caplog.records])
     linked = [message for message in said[0] if "under two names" in message or "under another name" in message]
     assert len(linked) == 2, said[0]
+    assert any(message.startswith("In split") for message in linked) == reworded  # (the reader said the rewording)
     assert said[1] == [message for message in said[0] if message not in linked]
     other = logging.makeLogRecord({"msg": "split %r reads %d broken file(s)", "args": ("train", 1)})
     assert recipe_gpu.OwnLinksUnsaid().filter(other)  # any other warning is said

@@ -247,7 +247,12 @@ def test_export_of_something_that_is_not_a_model_is_one_line_exit_2(tmp_path, wh
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr
     last = result.stderr.strip().splitlines()[-1]
-    assert last.startswith(f"python -m vivit_hf.export: error: {source} is not a model folder or Hub id"), last
+    if what == "empty_folder":  # as the recipes say it (it was transformers' "Should have a `model_type` key in its
+        # config.json", of a folder with none)
+        said = f"argument model: {str(source)!r}: no config.json in it (give the folder a model was saved to)"
+        assert last == f"python -m vivit_hf.export: error: {said}", last
+    else:
+        assert last.startswith(f"python -m vivit_hf.export: error: {source} is not a model folder or Hub id"), last
     assert not (tmp_path / "out.pt2").exists()
 
 
@@ -264,15 +269,35 @@ def test_export_of_something_that_is_not_a_model_is_one_line_exit_2(tmp_path, wh
 def test_export_says_why_a_missing_model_did_not_load(tmp_path, source, why):
     """`path/to/model` was refused with transformers' "Repo id must be in the form 'repo_name' or
     'namespace/repo_name'", and a Hub id offline with "couldn't connect to 'https://huggingface.co'": the reason is
-    now the one the converters and recipes give. Refused before onnxscript is imported for the .onnx file (with onnx:
-    seconds paid for a one-line refusal)."""
+    now the one the converters and recipes give; a path that is not here in the recipes' words (it said "is not a
+    model folder or Hub id that loads: no such folder (and not spelt as a Hub id, owner/name)"). Refused before
+    onnxscript is imported for the .onnx file (with onnx: seconds paid for a one-line refusal)."""
     result = _run_export(source, str(tmp_path / "out.onnx"))
     assert result.returncode == 2, result.stderr
     last = result.stderr.strip().splitlines()[-1]
-    assert last.startswith(f"python -m vivit_hf.export: error: {source} is not a model folder or Hub id"), last
+    if why == "no such folder":  # evaluate.py's `--model` refusal, the flag named as argparse names a positional
+        said = f"argument model: {source!r}: no such folder (a Hub model id reads 'org/name')"
+        assert last == f"python -m vivit_hf.export: error: {said}", last
+    else:
+        assert last.startswith(f"python -m vivit_hf.export: error: {source} is not a model folder or Hub id"), last
     assert why in last, last
     assert "Repo id must be" not in last and "couldn't connect" not in last, last
     assert result.stdout.splitlines()[-1] == "onnxscript imported: False", result.stdout
+
+
+def test_export_of_a_model_typed_with_a_tilde_the_shell_left_says_so(tmp_path, capsys, monkeypatch):
+    """`"~/run"` quoted (or `model=~/run` in a script): the `~` is no folder here; it was taken as there (expanded)
+    and then refused in transformers' words, where the recipes say that the `~` was not expanded and what to give."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    tiny("factorised_encoder").config.save_pretrained(tmp_path / "run")
+    assert main(["~/run", str(tmp_path / "out.pt2")]) == 2
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    # a positional's advice, not a flag's: it said "`model ~/x`, not `model=~/x`", neither of which export reads
+    said = (
+        "argument model: '~/run': no such folder: the `~` is not expanded here (a shell expands it only unquoted, at "
+        f'the start of a word: `~/x`, not `"~/x"`); give {str(tmp_path / "run")!r}'
+    )
+    assert last == f"python -m vivit_hf.export: error: {said}" and not (tmp_path / "out.pt2").exists()
 
 
 def test_export_of_a_stopped_runs_folder_or_checkpoint_says_it_holds_no_model_yet(tmp_path, capsys):

@@ -987,14 +987,32 @@ def test_the_help_gives_each_flags_default_as_the_recipes_help_does(capsys):
 
 def test_split_names_yaml_reads_otherwise_read_back_from_the_card_as_written():
     """The card wrote split names unquoted (`- split: no`): YAML, and so `datasets` and huggingface_hub's card parser,
-    read the splits `no` and `2023` back as False and 2023, not the splits' names."""
+    read the splits `no` and `2023` back as False and 2023, not the splits' names. Class names too, each as written
+    (`datasets`' features of the card: a class `a\x85b` written as itself reads back `a b`)."""
+    from datasets.info import DatasetInfosDict
+
     from vivit_hf.training.data.shard import ShardWriting, data_card
 
     splits = ["no", "2023", "null", "1.0"]
-    info = dict(clips=1, shards=["s.tar"], video_bytes=9, left_out=[], missing=0, per_class=[1])
-    card = data_card({s: info for s in splits}, ["a"], ShardWriting(), source="src", dataset_format="folder")
-    metadata = huggingface_hub.DatasetCard(card).data.to_dict()  # huggingface_hub's reader (yaml.safe_load)
+    names = [
+        "yes",
+        "emoji \U0001f600",
+        "a: b #c",
+        "'q\"",
+        "nel\x85x",
+        "ls\u2028x",
+        "two\nlines",
+        " ~",
+        "\ufeffbom",
+        "x" * 130,
+    ]
+    info = dict(clips=1, shards=["s.tar"], video_bytes=9, left_out=[], missing=0, per_class=[1] * len(names))
+    card = data_card({s: info for s in splits}, names, ShardWriting(), source="src", dataset_format="folder")
+    read = huggingface_hub.DatasetCard(card).data  # huggingface_hub's reader (yaml.safe_load)
+    metadata = read.to_dict()
     files = metadata["configs"][0]["data_files"]
     assert [f["split"] for f in files] == splits
     assert [f["path"] for f in files] == [f"data/{s}-*.tar" for s in splits]
     assert [s["name"] for s in metadata["dataset_info"]["splits"]] == splits
+    features = DatasetInfosDict.from_dataset_card_data(read)["default"].features
+    assert features["cls"].names == names and list(features) == ["mp4", "cls", "json", "__key__", "__url__"]

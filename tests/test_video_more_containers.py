@@ -161,11 +161,23 @@ def test_sparse_stamps_handed_to_two_packets_give_the_rate_of_the_stamped_frame(
     29.97 (35 / 36 of it), 24.29 for 25 (x264's packet sizes, which differ run to run, decided which)."""
     last = 45000 + round((first + 1) * 90000 / rate)
     stamps = [45000] + [None] * (first - 1) + [last, last] + [None] * (38 - first)
-    stream = SimpleNamespace(time_base=Fraction(1, 90000))
-    reader = SimpleNamespace(
-        _decode_stamps=stamps, _num_frames=40, stream=stream, _raw_stream=False, _stated_rates=lambda: (90000,)
-    )
-    assert video_pyav.PyAVReader._sparse_stamps_rate(reader) == pytest.approx(float(rate), rel=1e-12)
+    asked = []
+
+    def reader(stamps):
+        stream = SimpleNamespace(time_base=Fraction(1, 90000))
+        stated = lambda: asked.append(1) or (90000,)  # noqa: E731
+        return SimpleNamespace(
+            _decode_stamps=stamps, _num_frames=len(stamps), stream=stream, _raw_stream=False, _stated_rates=stated
+        )
+
+    opened = reader(stamps)
+    for _ in range(3):  # worked out once (`_fps` asks 9 times a processor call), as `_vop_rate`
+        assert video_pyav.PyAVReader._sparse_stamps_rate(opened) == pytest.approx(float(rate), rel=1e-12)
+    assert len(asked) == 1
+    # another count (a later scan's): worked out again, as a reader opened on those stamps works it out
+    other = [45000] + [None] * 9 + [45000 + 10 * 3000]  # (11 frames, 30 fps)
+    opened._decode_stamps, opened._num_frames = other, len(other)
+    assert video_pyav.PyAVReader._sparse_stamps_rate(opened) == pytest.approx(30, rel=1e-12)
 
 
 def test_mpeg4_vop_times_give_the_rate_from_the_first_packets_of_a_b_frame_stream(tmp_path):

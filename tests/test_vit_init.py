@@ -2046,10 +2046,17 @@ def test_classifier_init_copy_keeps_the_image_classifiers_class_names(tmp_path):
     model = ViViTSpatioTemporalForVideoClassification.from_vit_pretrained(vit, num_frames=2, num_labels=4)
     initialise_from_vit(model, vit, classifier_init="copy")
     assert model.config.id2label == names and model.config.label2id == vit.config.label2id
-    mine = {0: "run", 1: "jump", 2: "swim", 3: "sit"}
-    model = ViViTSpatioTemporalForVideoClassification.from_vit_pretrained(vit, num_frames=2, id2label=mine)
+    # placeholders at other indices (as a restart with `id2label={0: "LABEL_3", ...}` keeps them) are no names either:
+    # the restart's rule (`label_spellings.placeholder`); the copy kept them, and answered `LABEL_1` for `cow`
+    shuffled = {i: f"LABEL_{3 - i}" for i in range(4)}
+    model = ViViTSpatioTemporalForVideoClassification.from_vit_pretrained(vit, num_frames=2, id2label=shuffled)
     initialise_from_vit(model, vit, classifier_init="copy")
-    assert model.config.id2label == mine
+    assert model.config.id2label == names
+    mine = {0: "run", 1: "jump", 2: "swim", 3: "sit"}
+    for given in (mine, {**shuffled, 0: "run"}):  # one name a user gave keeps all theirs
+        model = ViViTSpatioTemporalForVideoClassification.from_vit_pretrained(vit, num_frames=2, id2label=given)
+        initialise_from_vit(model, vit, classifier_init="copy")
+        assert model.config.id2label == given
 
 
 def test_classifier_init_copy_keeps_a_timm_hub_folders_label_names(tmp_path, monkeypatch):

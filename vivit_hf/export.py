@@ -25,7 +25,7 @@ from torch import nn
 from .flag_spellings import SpellingsArgumentParser
 from .models import ViViTPreTrainedModel
 from .repo_id import looks_like_repo_id
-from .run_folder import no_model_yet
+from .run_folder import model_folder_refusal
 
 
 class ExportableViViT(nn.Module):
@@ -349,7 +349,9 @@ def main(argv=None) -> int:
         parser.error(problem)
     # What the user gave does not fit: one line, argparse's exit code, before the model loads. Anything else is a bug
     # and keeps its traceback (as `python -m vivit_hf.convert`).
-    if refusal := no_model_yet("model", args.model):  # a stopped run's folder: "Unrecognized model in <folder>"
+    # a stopped run's folder, or one without config.json: "Unrecognized model in <folder>"; a path not here: in the
+    # recipes' words (it said "is not a model folder or Hub id that loads: no such folder (and not spelt as ...)")
+    if refusal := model_folder_refusal("model", args.model):
         print(f"{parser.prog}: error: {refusal}", file=sys.stderr)
         return 2
     if refusal := source_problem(args.model):  # before onnxscript's import (onnx with it: seconds) for a typo

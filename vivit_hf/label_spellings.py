@@ -4,12 +4,25 @@ now: a model or checkpoint of then is matched by name with its data read now, by
 (`training.evaluation.check_labels`), a resume's label check (`training.resume.check_resume_labels`) and
 `from_vivit_checkpoint`'s classifier rows (`conversion.restart`). Each kept a rule of its own, and the restart knew only
 one of the two respellings. It lives below every layer, as `repo_id` does, so that the conversion (which may not
-import training) asks it too; the data's own naming rules are `training.data.labels`'.
+import training) asks it too; the data's own naming rules are `training.data.labels`'. Here too: what is no class
+name at all (`placeholder`, transformers' `LABEL_<i>`).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+
+# transformers' name for a class given none (`PreTrainedConfig`'s default `id2label`, `LABEL_<i>`): no class's name
+PLACEHOLDER_NAME = re.compile(r"LABEL_\d+")
+
+
+def placeholder(name: str) -> bool:
+    """Whether `name` is transformers' placeholder for an unnamed class (`LABEL_<i>`, at any index), not a class name:
+    the one rule of the restart's classifier match (`conversion.restart`, which matches no class by it) and of
+    `classifier_init="copy"` (`conversion.vit_init`, whose ViT's names replace it). Each kept a rule of its own, and
+    the copy took `LABEL_3` at index 0 for a name the user gave, where the restart read it as none."""
+    return PLACEHOLDER_NAME.fullmatch(name) is not None
 
 
 def float_ids_as_named_now(names: Sequence[str]) -> list[str]:

@@ -4,12 +4,17 @@ the run's `trainer_state.json`) and its settings (`run_settings.json`); `config.
 
 It lives outside `vivit_hf.training` so that `vivit_hf.export` (a layer below, which may not import the training
 code) tells such a folder given as a model what it is, as the recipes do (`no_model_yet`): it said "Unrecognized
-model in <folder>", transformers' words for a folder without config.json."""
+model in <folder>", transformers' words for a folder without config.json. So do the recipes' refusals of a model
+path that is not there or holds no model (`model_folder_refusal`, `missing_model`), which `vivit_hf.training.flags`
+imports back."""
 
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
+
+from .repo_id import looks_like_local_path
 
 CHECKPOINTS = "checkpoints"
 STATE_FILE = "trainer_state.json"
@@ -91,4 +96,55 @@ def no_model_yet(flag: str, value: str) -> str | None:
     return (
         f"{said} a fine-tuning run's folder that holds no model yet (no config.json): the run stopped before its "
         f"end, or is still running, and writes its model when it ends; {go_on}"
+    )
+
+
+def missing_model(flag: str, model: str | None, kind: str = "folder") -> str | None:
+    """The refusal of a model (`--model`, `--init_from`) spelt as a path that is not on this machine, in argparse's
+    words, else None (none given, a path here, a Hub id). `kind`: what the flag takes (`--init_from`: a file or
+    folder). One wording for finetune.py, evaluate.py, predict.py and `python -m vivit_hf.export`, as
+    `missing_dataset`'s: finetune.py said
+    `argument --init_from: './vit' does not exist (no such file or folder here; ...)`, the other two `--model ./run:
+    no such folder, and not a Hub model id (owner/name)`."""
+    return missing_path(flag, model, kind, "model") if model else None
+
+
+def model_folder_refusal(flag: str, model: str) -> str | None:
+    """`missing_model`'s refusal of a saved model's folder (evaluate.py's and predict.py's `--model`), or of a path
+    here that holds no config.json, else None: one wording for both commands and `python -m vivit_hf.export` (each
+    said it its own way; export, of a folder without config.json, "Unrecognized model ... Should have a `model_type`
+    key in its config.json"). An empty
+    `--model ""` (an unset `$MODEL`) is refused too (read as this folder before, it was "no config.json in it"). A
+    fine-tuning run's folder before its end, or one of its checkpoints, is said to be one (`no_model_yet`)."""
+    if refusal := no_model_yet(flag, model) or missing_model(flag, model):
+        return refusal
+    if not model or (os.path.exists(model) and not os.path.isfile(os.path.join(model, "config.json"))):
+        what = "no model named" if not model else "a file, not a folder" if os.path.isfile(model) else None
+        return f"argument {flag}: {model!r}: {what or 'no config.json in it'} (give the folder a model was saved to)"
+    return None
+
+
+def missing_path(flag: str, path: str, kind: str, hub_kind: str) -> str | None:
+    """The refusal of `path`, given as `flag` for a `kind` (folder, file or folder) or a Hub `hub_kind` id, where it is
+    spelt as a path and is not on this machine, else None."""
+    if not looks_like_local_path(path) or os.path.exists(path):
+        return None
+    return unexpanded_tilde(flag, path) or (
+        f"argument {flag}: {path!r}: no such {kind} (a Hub {hub_kind} id reads 'org/name')"
+    )
+
+
+def unexpanded_tilde(flag: str, path: str) -> str | None:
+    """The refusal of a `path` given as `flag` that is not here as typed and is once its `~` is expanded, else None.
+    `--dataset=~/clips` or a quoted "~/clips": the shell left the `~`, which the loaders (datasets', transformers'
+    from_pretrained) read as a folder named `~`: "no such folder" alone, for a folder the user can list, said nothing
+    of why; evaluate.py and predict.py took `--model=~/run` as there, and from_pretrained then found no such model."""
+    if os.path.exists(path) or not os.path.exists(expanded := os.path.expanduser(path)):
+        return None
+    # a positional (`python -m vivit_hf.export`'s `model`) is given with no flag: "`model ~/x`, not `model=~/x`" named
+    # two spellings it does not read
+    typed = f"`{flag} ~/x`, not `{flag}=~/x`" if flag.startswith("-") else '`~/x`, not `"~/x"`'
+    return (
+        f"argument {flag}: {path!r}: no such folder: the `~` is not expanded here (a shell expands it only "
+        f"unquoted, at the start of a word: {typed}); give {expanded!r}"
     )

@@ -10,14 +10,13 @@ variants, read as the other converters read theirs. `vivit_hf.conversion.vit_ini
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Mapping
 
 import torch
 from torch import nn
 from transformers import AutoConfig, AutoModelForVideoClassification
 
-from ..label_spellings import ids_by_name_as_read_now
+from ..label_spellings import ids_by_name_as_read_now, placeholder
 from ..models.configuration_vivit import LABEL_SPACES_ORDER
 from ..models.modeling_blocks import ViViTEncoder, ViViTSelfAttention
 from ..models.modeling_vivit import ViViTSpatioTemporalForVideoClassification
@@ -212,9 +211,6 @@ def check_head_counts(old, model) -> None:
             )
 
 
-PLACEHOLDER_NAME = re.compile(r"LABEL_\d+")
-
-
 def _classifier_rows_by_name(old_config, new_config) -> torch.Tensor | None:
     """The checkpoint's classifier row of each new class, by name, where both have one head and every new class name
     is one of the checkpoint's (each once); else None (a fresh head)."""
@@ -228,7 +224,7 @@ def _classifier_rows_by_name(old_config, new_config) -> torch.Tensor | None:
     # over an unnamed checkpoint were matched as class names, and `id2label={0: "LABEL_0", 1: "LABEL_1"}` over an
     # unnamed head of 5 kept its first 2 rows, trained for classes nobody named, as if they were the same classes.
     # Unnamed classes match none (the same count in the same order is kept whole, as `from_pretrained` keeps it).
-    if any(PLACEHOLDER_NAME.fullmatch(name) for name in names):
+    if any(placeholder(name) for name in names):
         return None
     # a checkpoint an earlier version fine-tuned on WebDataset `.txt` labels ('cat\n') or a float label column ('1.0')
     # names its classes otherwise than its data is read now: its head started fresh, all it had learned lost, on its

@@ -1490,6 +1490,7 @@ class PyAVReader(VideoReader):
         mpeg4 = codec == "mpeg4" and demuxer_in(self.container, _TIMESTAMP_SEARCH_FORMATS)
         self._vop_heads = vops = [] if mpeg4 else None
         self._vop_rate_of = None
+        self._sparse_rate = None  # (`_sparse_stamps_rate`, of the stamps this scan reads)
         try:
             for packet in self.container.demux(self.stream):
                 if packet.size == 0:  # flush packet
@@ -2115,11 +2116,15 @@ class PyAVReader(VideoReader):
         frame a packet: the frames between them over the time between them. The stated rates are no measure there:
         x264 writes its encoder's time base into the stream's VUI (90000 fps for PyAV's 1/90000), MPEG-4 part 2 its
         clock's resolution (30000 fps for 30000/1001): 48 frames read 90000 fps and 0.0005 s. None where every packet
-        is stamped (the frames' own times tell), fewer than two are, or packets are not frames."""
+        is stamped (the frames' own times tell), fewer than two are, or packets are not frames. Worked out once a frame
+        count, as `_vop_rate` (`_fps` is asked for 9 times a processor call: 2 ms of a 3000-frame .vob's)."""
         names = getattr(self, "_decode_stamps", None)  # (a test's stand-in reader may lack it)
         tick = self.stream.time_base
         if not names or None not in names or len(names) != self._num_frames or not tick or self._raw_stream:
             return None  # (a raw stream's stamps are its demuxer's guesses at 25 fps: its codec's rate, `_fps`)
+        kept = getattr(self, "_sparse_rate", None)
+        if kept is not None and kept[0] == self._num_frames:
+            return kept[1]
         # FFmpeg's parsers hand a PES's stamp on to more than one packet: MPEG-4 part 2's to the packets after the one
         # it belongs to (packets 1, 4, 7 and 10 of a .mpg all 48003, packet 1's), H.264's to the one before as well
         # (packets 38 and 39 of a .vob, 39's). A rate fits where each stamp is on a packet it puts a frame there.
@@ -2128,6 +2133,7 @@ class PyAVReader(VideoReader):
             if dts is not None:
                 places.setdefault(dts, []).append(place)
         if len(places) < 2:
+            self._sparse_rate = (self._num_frames, None)
             return None
         first, last = min(places), max(places)
         origin, seconds = places[first][0], float(tick)
@@ -2145,7 +2151,9 @@ class PyAVReader(VideoReader):
             ((p - origin) / ((last - first) * Fraction(tick)) for p in places[last]),
             key=lambda rate: rate not in _COMMON_RATES,
         )
-        return next((float(r) for r in (*self._stated_rates(), *measured) if r and r > 0 and fits(r)), None)
+        rate = next((float(r) for r in (*self._stated_rates(), *measured) if r and r > 0 and fits(r)), None)
+        self._sparse_rate = (self._num_frames, rate)
+        return rate
 
     def _vop_rate(self) -> float | None:
         """Frames a second of an MPEG-4 part 2 stream in a program / transport stream from its VOPs' own times

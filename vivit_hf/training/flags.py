@@ -46,8 +46,10 @@ from vivit_hf.hub.sources import exception_chain, why_not_fetched
 from vivit_hf.processing.processing_vivit import RESIZED_FRAME_ADVICE
 from vivit_hf.processing.processor_options import saved_config_name
 from vivit_hf.processing.sampling import SHORT_VIDEO_ADVICE
-from vivit_hf.repo_id import looks_like_local_path
-from vivit_hf.run_folder import no_model_yet
+
+# the refusals of a model's path live below every layer, where `vivit_hf.export` asks them too; the recipes import
+# `missing_model` and `model_folder_refusal` from here, where they were
+from vivit_hf.run_folder import missing_model, missing_path, model_folder_refusal  # noqa: F401
 
 # Spellings of other trainers (timm, mmaction2, PyTorch examples) that no string distance finds.
 COMMON_ALIASES = {
@@ -501,50 +503,7 @@ def missing_dataset(dataset: str) -> str | None:
     said `--dataset x: no such folder, and not a Hub data set id (owner/name)` where the others said this line."""
     from .data import SYNTHETIC  # (the data package imports nothing of the recipes' flags)
 
-    return None if dataset == SYNTHETIC else _missing_path("--dataset", dataset, "folder", "data set")
-
-
-def missing_model(flag: str, model: str | None, kind: str = "folder") -> str | None:
-    """The refusal of a model (`--model`, `--init_from`) spelt as a path that is not on this machine, in argparse's
-    words, else None (none given, a path here, a Hub id). `kind`: what the flag takes (`--init_from`: a file or
-    folder). One wording for finetune.py, evaluate.py and predict.py, as `missing_dataset`'s: finetune.py said
-    `argument --init_from: './vit' does not exist (no such file or folder here; ...)`, the other two `--model ./run:
-    no such folder, and not a Hub model id (owner/name)`."""
-    return _missing_path(flag, model, kind, "model") if model else None
-
-
-def model_folder_refusal(flag: str, model: str) -> str | None:
-    """`missing_model`'s refusal of a saved model's folder (evaluate.py's and predict.py's `--model`), or of a path
-    here that holds no config.json, else None: one wording for both commands (each said it its own way). An empty
-    `--model ""` (an unset `$MODEL`) is refused too (read as this folder before, it was "no config.json in it"). A
-    fine-tuning run's folder before its end, or one of its checkpoints, is said to be one (`no_model_yet`)."""
-    if refusal := no_model_yet(flag, model) or missing_model(flag, model):
-        return refusal
-    if not model or (os.path.exists(model) and not os.path.isfile(os.path.join(model, "config.json"))):
-        what = "no model named" if not model else "a file, not a folder" if os.path.isfile(model) else None
-        return f"argument {flag}: {model!r}: {what or 'no config.json in it'} (give the folder a model was saved to)"
-    return None
-
-
-def _missing_path(flag: str, path: str, kind: str, hub_kind: str) -> str | None:
-    if not looks_like_local_path(path) or os.path.exists(path):
-        return None
-    return unexpanded_tilde(flag, path) or (
-        f"argument {flag}: {path!r}: no such {kind} (a Hub {hub_kind} id reads 'org/name')"
-    )
-
-
-def unexpanded_tilde(flag: str, path: str) -> str | None:
-    """The refusal of a `path` given as `flag` that is not here as typed and is once its `~` is expanded, else None.
-    `--dataset=~/clips` or a quoted "~/clips": the shell left the `~`, which the loaders (datasets', transformers'
-    from_pretrained) read as a folder named `~`: "no such folder" alone, for a folder the user can list, said nothing
-    of why; evaluate.py and predict.py took `--model=~/run` as there, and from_pretrained then found no such model."""
-    if os.path.exists(path) or not os.path.exists(expanded := os.path.expanduser(path)):
-        return None
-    return (
-        f"argument {flag}: {path!r}: no such folder: the `~` is not expanded here (a shell expands it only "
-        f"unquoted, at the start of a word: `{flag} ~/x`, not `{flag}=~/x`); give {expanded!r}"
-    )
+    return None if dataset == SYNTHETIC else missing_path("--dataset", dataset, "folder", "data set")
 
 
 def output_dir_problem(output_dir, named: str = "--output_dir") -> str | None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 
+from ...label_spellings import placeholder
 from ...models.configuration_vivit import CLASSIFIERS
 from ...models.modeling_blocks import FactorisedSelfAttentionLayer
 from .embeddings import POSITIONAL_EMBEDDINGS, TUBELET_INITS, inflate_patch_kernel, video_position_embeddings
@@ -260,9 +261,10 @@ def _classifier_updates(model: nn.Module, vit: ImageViT, copied_pre_logits: bool
 
 def _name_copied_classes(config, vit: ImageViT) -> None:
     """A copied classifier's rows are the ViT's classes: a config that leaves them unnamed (transformers' `LABEL_i`)
-    takes the ViT's names, which the pipeline answers with (it answered `LABEL_2` where the ViT said `cow`)."""
-    unnamed = {i: f"LABEL_{i}" for i in range(config.num_labels)}
-    if vit.id2label and not getattr(config, "label_spaces", None) and config.id2label == unnamed:
+    takes the ViT's names, which the pipeline answers with (it answered `LABEL_2` where the ViT said `cow`). Names a
+    user gave, any of them, stay theirs."""
+    unnamed = all(placeholder(str(name)) for name in config.id2label.values())
+    if vit.id2label and not getattr(config, "label_spaces", None) and unnamed:
         config.id2label = dict(vit.id2label)
         config.label2id = {name: i for i, name in vit.id2label.items()}
     if vit.problem_type is not None and getattr(config, "problem_type", None) is None:

@@ -384,7 +384,7 @@ def write_shards(
             repo_id=repo_id,
             folder=out,
         )
-        (partial / "README.md").write_text(card)
+        (partial / "README.md").write_text(card, encoding="utf-8")  # (the Hub's; class names as they are)
         _finish(partial, out)
     except BaseException:  # Ctrl-C, a full disk, a clip's error: nothing half-written is left (a kill leaves it)
         shutil.rmtree(partial, ignore_errors=True)
@@ -553,14 +553,6 @@ def _leave_out_splits_without_clips(summary: dict, source: str) -> None:
         raise NoClipWritten(f"no clip of {source or 'the data set'} could be written: every clip was unreadable")
 
 
-def yaml_string(text: str) -> str:
-    """`text` as a YAML double-quoted scalar, in ASCII, on one line, written by PyYAML (which huggingface_hub and
-    transformers require) rather than escaped by hand: JSON's escapes, used before, spell a character beyond U+FFFF as
-    a surrogate pair, which YAML reads as two lone surrogates (a class `emoji 😀` came back as
-    `emoji \\ud83d\\ude00`)."""
-    return yaml.safe_dump(text, default_style='"', allow_unicode=False, width=math.inf).rstrip("\n")
-
-
 def data_card(
     summary,
     names,
@@ -578,37 +570,36 @@ def data_card(
     repo they are pushed to, which it names; without it, the shards being kept here, it names `folder` (by its name),
     where they are written."""
     short_side, member = writing.short_side, writing.member
-    lines = ["---", "configs:", "- config_name: default", "  data_files:"]
     written = [split for split, info in summary.items() if info["clips"]]  # a split of no shard names no file
-    # quoted: a split named `no`, `on`, `null` or `2023` was read back by YAML (and `datasets`' card parser) as
-    # False, None or 2023, not as the split's name
-    for split in written:
-        lines += [f"  - split: {yaml_string(split)}", f"    path: {yaml_string(f'data/{split}-*.tar')}"]
-    lines += ["dataset_info:", "  features:"]
-    lines += [f"  - name: {yaml_string(member)}", "    dtype: video"]
-    lines += ["  - name: cls", "    dtype:", "      class_label:", "        names:"]
-    lines += [f"          '{i}': {yaml_string(name)}" for i, name in enumerate(names)]
-    lines += [
-        "  - name: json",
-        "    struct:",
-        "    - name: id",
-        "      dtype: string",
-        "    - name: label",
-        "      dtype: string",
-        "  - name: __key__",
-        "    dtype: string",
-        "  - name: __url__",
-        "    dtype: string",
-        "  splits:",
-    ]
-    for split in written:
-        info = summary[split]
-        lines += [
-            f"  - name: {yaml_string(split)}",
-            f"    num_bytes: {info['video_bytes']}",
-            f"    num_examples: {info['clips']}",
-        ]
-    lines += ["task_categories:", "- video-classification", "tags:", "- webdataset", "- vivit_hf", "---", ""]
+    string = {"dtype": "string"}
+    metadata = dict(
+        configs=[
+            {
+                "config_name": "default",
+                "data_files": [{"split": split, "path": f"data/{split}-*.tar"} for split in written],
+            }
+        ],
+        dataset_info={
+            "features": [
+                {"name": member, "dtype": "video"},
+                {"name": "cls", "dtype": {"class_label": {"names": {str(i): name for i, name in enumerate(names)}}}},
+                {"name": "json", "struct": [{"name": "id", **string}, {"name": "label", **string}]},
+                {"name": "__key__", **string},
+                {"name": "__url__", **string},
+            ],
+            "splits": [
+                {"name": split, "num_bytes": summary[split]["video_bytes"], "num_examples": summary[split]["clips"]}
+                for split in written
+            ],
+        },
+        task_categories=["video-classification"],
+        tags=["webdataset", "vivit_hf"],
+    )
+    # Written by PyYAML, which the Hub's and `datasets`' card parsers read it with: a split or class name is quoted
+    # where YAML would read it otherwise (lines written by hand read a split `no` or `2023` back as False or 2023;
+    # then JSON's escapes turned a class `emoji 😀` into two lone surrogates). In ASCII, its escapes: written as
+    # themselves (huggingface_hub's `DatasetCardData.to_yaml`), a class `a\x85b` reads back as `a b`
+    lines = ["---", yaml.safe_dump(metadata, sort_keys=False, allow_unicode=False, width=math.inf) + "---", ""]
     encoding = (
         # the card said "shorter side 256 pixels" of 32x32 clips, which `reencode` never enlarges
         f"re-encoded with PyAV to H.264 (`yuv420p`), shorter side {short_side} pixels (a smaller clip keeps its "

@@ -184,8 +184,12 @@ def sample_subset(examples: Sequence[dict], num_samples: int, seed: int = 0) -> 
 
     Stratified and proportional: each class's examples are shuffled with `seed` and the `k`-th of a class of
     `n` gets the priority `k / n`; the `num_samples` smallest priorities are kept (ties between classes in
-    a seeded order). So every class gets its share of the subset within one example, and when `num_samples` is
-    at least the number of classes every class is in it (everyone's first pick has priority 0). The draw
+    a seeded order). When `num_samples` is at least the number of classes every class is in it (everyone's first
+    pick has priority 0), and that comes before proportion: of `N` examples in `C` classes, a class of `n` gets
+    less than one example more than its share `num_samples * n / N`, and at most `(C - 1) * n / N` fewer (each
+    other class may be up to one over). Within one example of it where the classes are of one size; a class of
+    1000 beside nine of 10, 10 drawn, gets 1 of its 9.2 (every class once). (Drawn otherwise, the subsets of
+    `--max_train_samples` runs, and their digests, would change: a resume of one refused.) The draw
     depends only on the examples and `seed` (its own generator), so every process gets the same subset. The
     subset keeps the examples' order; lazy examples (Hub rows) stay lazy (an `ExampleSubset`). Two-head labels
     (Epic Kitchens) are stratified by their pair.
@@ -203,7 +207,8 @@ def sample_subset(examples: Sequence[dict], num_samples: int, seed: int = 0) -> 
 def _stratified_priorities(examples: Sequence[dict], seed: int) -> list[tuple[float, int, int]]:
     """`(priority, class rank, index)` of every example, smallest first: each class's examples are shuffled with
     `seed` and the `k`-th of a class of `n` gets the priority `k / n` (ties between classes in a seeded order), so a
-    prefix holds every class in proportion (`sample_subset` keeps one, `hold_out` holds one out). Two-head labels
+    prefix holds every class, in proportion as far as that allows (`sample_subset`'s bound; `sample_subset` keeps
+    one, `hold_out` holds one out). Two-head labels
     (Epic Kitchens) are grouped by their pair."""
     groups: dict = {}
     for index, label in enumerate(example_labels(examples)):
