@@ -10,7 +10,8 @@ Each video is cut into `num_clips` temporal clips x `num_crops` spatial crops, e
 frames (its pipeline's clip, whatever count the processor saved with it says); the model's logits are averaged over
 those views. Into `<model>/eval_<data set>_<split>_<clips>x<crops>/` (the first command:
 `outputs/eval_synthetic_motion_test_1x1/`; another data set is named by its folder's name, or its Hub id as
-owner--name, so each keeps its own folder; a Hub model's `<model>` is `./owner--name`) or `--output_dir`, it writes
+owner--name, so each keeps its own folder; a Hub model's `<model>` is `./owner--name`, `./models--name` for an id
+without an owner) or `--output_dir`, it writes
 the loss (the model's own, cross-entropy, of the averaged logits: Trainer's eval_loss), top-1/top-5 (per head and
 action accuracy for Epic Kitchens; each bare, `loss`, `top1`, and as Trainer names them, `eval_loss`, `eval_top1`),
 per-class accuracy, a confusion matrix and a per-class
@@ -185,8 +186,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--output_dir",
         default=None,
-        help="default: <model>/eval_<data set>_<split>_<clips>x<crops> (a Hub model: ./owner--name/...; data set: "
-        "synthetic_motion for the bundled one, a folder's name, a Hub id as owner--name; then -<config> and "
+        help="default: <model>/eval_<data set>_<split>_<clips>x<crops> (a Hub model: ./owner--name/..., "
+        "./models--name/... without an owner; data set: synthetic_motion for the bundled one, a folder's name, a Hub "
+        "id as owner--name; then -<config> and "
         "@revision if given; a Hub model at --model_revision: ./owner--name@revision/..., main as none)",
     )
     p.add_argument(

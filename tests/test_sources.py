@@ -218,7 +218,7 @@ def predict_module():
 
 
 def test_a_missing_model_folder_is_refused_in_one_wording_by_every_command(
-    evaluate_module, predict_module, tmp_path, capsys
+    evaluate_module, predict_module, tmp_path, capsys, monkeypatch
 ):
     # finetune.py said "argument --init_from: './vit' does not exist (no such file or folder here; a Hub id reads
     # 'org/name')", evaluate.py and predict.py "--model ./vit: no such folder, and not a Hub model id (owner/name)";
@@ -245,6 +245,11 @@ def test_a_missing_model_folder_is_refused_in_one_wording_by_every_command(
     for model, what in ((weights, "a file, not a folder"), ("", "no model named")):
         said = f"argument --model: {model!r}: {what} (give the folder a model was saved to)"
         assert [refusal(command, model) for command in commands] == [said] * 2
+    # a folder here named as a Hub id (an earlier evaluate.py's results folder of `--model vivit-b`) hides the Hub model
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "vivit-b" / "eval_synthetic_motion_test_1x1").mkdir(parents=True)
+    hidden = "argument --model: 'vivit-b': a folder here without config.json, read in place of the Hub model of that"
+    assert [refusal(command, "vivit-b").startswith(hidden) for command in commands] == [True] * 2
 
 
 def test_a_model_folder_typed_with_a_tilde_left_unexpanded_says_so_in_every_command(

@@ -517,11 +517,19 @@ def model_folder_refusal(flag: str, model: str) -> str | None:
     """`missing_model`'s refusal of a saved model's folder (evaluate.py's and predict.py's `--model`), or of a path
     here that holds no config.json, else None: one wording for both commands (each said it its own way). An empty
     `--model ""` (an unset `$MODEL`) is refused too (read as this folder before, it was "no config.json in it"). A
-    fine-tuning run's folder before its end, or one of its checkpoints, is said to be one (`no_model_yet`)."""
+    fine-tuning run's folder before its end, or one of its checkpoints, is said to be one (`no_model_yet`). A folder
+    here named as a Hub id is (`vivit-b`, `me/vivit`) says that it hides the Hub model: it said only "give the folder
+    a model was saved to" to a user who gave a Hub id (evaluate.py wrote `--model bert-base-uncased`'s results into
+    `./bert-base-uncased/` before, so that the next such command met one)."""
     if refusal := no_model_yet(flag, model) or missing_model(flag, model):
         return refusal
     if not model or (os.path.exists(model) and not os.path.isfile(os.path.join(model, "config.json"))):
         what = "no model named" if not model else "a file, not a folder" if os.path.isfile(model) else None
+        if what is None and not looks_like_local_path(model):
+            return (
+                f"argument {flag}: {model!r}: a folder here without config.json, read in place of the Hub model of "
+                f"that name (a local path comes first); move it aside or run from another folder to read the Hub id"
+            )
         return f"argument {flag}: {model!r}: {what or 'no config.json in it'} (give the folder a model was saved to)"
     return None
 
