@@ -349,3 +349,14 @@ def test_evaluate_names_a_mistyped_model_name_not_the_folder_its_results_would_g
             "and it is not in the local cache"
         ), said
         assert not (tmp_path / "my_modle").exists()
+    (tmp_path / "my_model").mkdir()  # the folder meant, beside: named (a typo of a path reads as a Hub id)
+    with pytest.raises(SystemExit):
+        evaluate_module.main(["--model", "my_modle"])
+    assert capsys.readouterr().err.strip().endswith("not in the local cache; a folder here has a near name: my_model")
+    with pytest.raises(SystemExit):  # spelt as a path
+        evaluate_module.main(["--model", "./my_modle"])
+    assert (
+        capsys.readouterr()
+        .err.strip()
+        .endswith("(a Hub model id reads 'org/name'); a folder here has a near name: my_model")
+    )

@@ -537,8 +537,9 @@ def model_folder_refusal(flag: str, model: str) -> str | None:
 def _missing_path(flag: str, path: str, kind: str, hub_kind: str) -> str | None:
     if not looks_like_local_path(path) or os.path.exists(path):
         return None
+    near = f"; a folder here has a near name: {name}" if (name := near_folder(path)) else ""
     return unexpanded_tilde(flag, path) or (
-        f"argument {flag}: {path!r}: no such {kind} (a Hub {hub_kind} id reads 'org/name')"
+        f"argument {flag}: {path!r}: no such {kind} (a Hub {hub_kind} id reads 'org/name'){near}"
     )
 
 
@@ -619,7 +620,22 @@ def hub_source(flag: str, source, prog: str = "") -> Iterator[None]:
             message = f"{flag} {error}"
         else:
             message = f"{flag} {source}: no such local folder; read as a Hub id, {why_not_fetched(error)}"
+            if near := near_folder(str(source)):
+                message += f"; a folder here has a near name: {near}"
         usage_error(message, prog)
+
+
+def near_folder(source: str) -> str | None:
+    """A folder beside where `source` would be whose name is close to its own, else None: a typo of a local folder
+    (`--dataset my_vidoes` beside `my_videos`) is spelt as a Hub id and was refused as one alone (offline, or no such
+    repo), naming nothing the user could have meant."""
+    path = Path(source.rstrip("/")).expanduser()
+    try:
+        names = [entry.name for entry in path.parent.iterdir() if entry.is_dir() and not entry.name.startswith(".")]
+    except OSError:
+        return None
+    close = difflib.get_close_matches(path.name, names, n=1, cutoff=0.8)
+    return str(path.parent / close[0]) if close else None
 
 
 def refused_processor_config(flag: str, source, error: ValueError) -> str:
