@@ -228,6 +228,15 @@ class SuggestingArgumentParser(SpellingsArgumentParser):
                 message += f" ({'; '.join(notes)})"
             if launcher_hint:
                 message += f"; {launcher_hint}"
+        elif message.startswith(required := "the following arguments are required: "):
+            # `--video clips` said only that `--videos` is required (argparse asks for it before it lists unknown
+            # flags): the flag typed in its place is named, as an unknown one is
+            missing = message[len(required) :].split(", ")
+            known = {s for action in self._actions for s in action.option_strings}
+            typed = [t.split("=", 1)[0] for t in getattr(self, "given", []) if isinstance(t, str) and t[:2] == "--"]
+            hints = [f"{t} -> {c}" for t in typed if t not in known and (c := self.closest_flag(t)) in missing]
+            if hints:
+                message += f" (did you mean: {', '.join(hints)}?)"
         dash_hint = self.dash_path_hint()
         if dash_hint:
             message += f"; {dash_hint}"
