@@ -259,13 +259,19 @@ def test_export_of_something_that_is_not_a_model_is_one_line_exit_2(tmp_path, wh
         # a weights file is no Hub id (`vivit_hf.repo_id`, the other commands' rule): it was "read as a Hub id"
         ("model.safetensors", "no such folder"),
         ("nobody-here/no-such-model", "offline mode is on (HF_HUB_OFFLINE) and it is not in the local cache"),
+        (
+            "{tmp}/my-rnu",
+            "no such folder (and not spelt as a Hub id, owner/name); a folder here has a near name: {tmp}/my-run",
+        ),
     ],
 )
 def test_export_says_why_a_missing_model_did_not_load(tmp_path, source, why):
     """`path/to/model` was refused with transformers' "Repo id must be in the form 'repo_name' or
     'namespace/repo_name'", and a Hub id offline with "couldn't connect to 'https://huggingface.co'": the reason is
     now the one the converters and recipes give. Refused before onnxscript is imported for the .onnx file (with onnx:
-    seconds paid for a one-line refusal)."""
+    seconds paid for a one-line refusal). A typo of a folder beside it names that folder."""
+    (tmp_path / "my-run").mkdir()
+    source, why = source.format(tmp=tmp_path), why.format(tmp=tmp_path)
     result = _run_export(source, str(tmp_path / "out.onnx"))
     assert result.returncode == 2, result.stderr
     last = result.stderr.strip().splitlines()[-1]

@@ -22,7 +22,8 @@ too: `python -m vivit_hf.export` words "no such folder" as the other commands do
 
 from __future__ import annotations
 
-from pathlib import PurePosixPath
+import difflib
+from pathlib import Path, PurePosixPath
 
 from huggingface_hub.utils import HFValidationError, validate_repo_id
 
@@ -54,3 +55,16 @@ def looks_like_repo_id(source) -> bool:
 def looks_like_local_path(source) -> bool:
     """Whether `source` can only be a path on this machine: the complement of `looks_like_repo_id`."""
     return not looks_like_repo_id(source)
+
+
+def near_folder(source: str) -> str | None:
+    """A folder beside where `source` would be whose name is close to its own, else None: a typo of a local folder
+    (`--dataset my_vidoes` beside `my_videos`) is spelt as a Hub id and was refused as one alone (offline, or no such
+    repo), naming nothing the user could have meant."""
+    path = Path(source.rstrip("/")).expanduser()
+    try:
+        names = [entry.name for entry in path.parent.iterdir() if entry.is_dir() and not entry.name.startswith(".")]
+    except OSError:
+        return None
+    close = difflib.get_close_matches(path.name, names, n=1, cutoff=0.8)
+    return str(path.parent / close[0]) if close else None

@@ -46,7 +46,7 @@ from vivit_hf.hub.sources import exception_chain, why_not_fetched
 from vivit_hf.processing.processing_vivit import RESIZED_FRAME_ADVICE
 from vivit_hf.processing.processor_options import saved_config_name
 from vivit_hf.processing.sampling import SHORT_VIDEO_ADVICE
-from vivit_hf.repo_id import looks_like_local_path
+from vivit_hf.repo_id import looks_like_local_path, near_folder
 from vivit_hf.run_folder import no_model_yet
 
 # Spellings of other trainers (timm, mmaction2, PyTorch examples) that no string distance finds.
@@ -632,19 +632,6 @@ def hub_source(flag: str, source, prog: str = "") -> Iterator[None]:
             if near := near_folder(str(source)):
                 message += f"; a folder here has a near name: {near}"
         usage_error(message, prog)
-
-
-def near_folder(source: str) -> str | None:
-    """A folder beside where `source` would be whose name is close to its own, else None: a typo of a local folder
-    (`--dataset my_vidoes` beside `my_videos`) is spelt as a Hub id and was refused as one alone (offline, or no such
-    repo), naming nothing the user could have meant."""
-    path = Path(source.rstrip("/")).expanduser()
-    try:
-        names = [entry.name for entry in path.parent.iterdir() if entry.is_dir() and not entry.name.startswith(".")]
-    except OSError:
-        return None
-    close = difflib.get_close_matches(path.name, names, n=1, cutoff=0.8)
-    return str(path.parent / close[0]) if close else None
 
 
 def refused_processor_config(flag: str, source, error: ValueError) -> str:
