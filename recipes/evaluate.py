@@ -180,7 +180,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--num_clips", type=at_least(1), default=1, help="temporal views (paper: 4)")
     p.add_argument("--num_crops", type=int, choices=(1, 3), default=1, help="spatial views, 1 or 3 (paper: 3)")
     add_short_video_flag(p, "a one-frame video is skipped as broken (no prediction, counted in num_skipped)")
-    p.add_argument("--per_device_eval_batch_size", type=at_least(1), default=8)
+    p.add_argument(  # its only help was its default: videos or clips went unsaid, and each video is several clips
+        "--per_device_eval_batch_size",
+        type=at_least(1),
+        default=8,
+        help="videos per batch on each process; the model takes each with its --num_clips x --num_crops views",
+    )
     p.add_argument("--num_workers", type=at_least(0), default=2, help="DataLoader worker processes (decoding)")
     add_mixed_precision_flag(p, "; recorded in eval_results.json")
     p.add_argument(

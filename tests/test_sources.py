@@ -187,8 +187,12 @@ def test_the_data_set_flags_are_helped_in_one_wording_by_every_command(evaluate_
         "(`configs:`); ucf101 / hmdb51: the official split, 1 (default), 2 or 3; epic_kitchens: the release, 55 or "
         "100 (default: the one there, 100 where both are)",
         "VIDEO_COLUMN --dataset_format hub: the video column",
+        # its only help was its default: which format reads which layout went unsaid
+        "how --dataset is laid out: videofolder, one folder of clips per class",
     ):
         assert [said in text for text in helps] == [True] * 3, said
+    # evaluate.py's batch: of videos or of clips went unsaid, and each video is several clips
+    assert "videos per batch on each process; the model takes each with its --num_clips x --num_crops" in helps[1]
 
 
 def test_a_dataset_that_is_there_or_on_the_hub_is_not_refused_and_a_tilde_left_unexpanded_says_so(
