@@ -271,6 +271,7 @@ def test_export_says_why_a_missing_model_did_not_load(tmp_path, source, why):
     now the one the converters and recipes give. Refused before onnxscript is imported for the .onnx file (with onnx:
     seconds paid for a one-line refusal). A typo of a folder beside it names that folder."""
     (tmp_path / "my-run").mkdir()
+    (tmp_path / "my-run" / "config.json").write_text("{}")
     source, why = source.format(tmp=tmp_path), why.format(tmp=tmp_path)
     result = _run_export(source, str(tmp_path / "out.onnx"))
     assert result.returncode == 2, result.stderr

@@ -17,7 +17,7 @@ from video_factory import ramp_videofolder
 from vivit_hf import ViViTSpatioTemporalConfig
 from vivit_hf.conversion import transformers_vivit
 from vivit_hf.hub import build_model_card
-from vivit_hf.repo_id import looks_like_local_path, looks_like_repo_id
+from vivit_hf.repo_id import looks_like_local_path, looks_like_repo_id, near_folder
 from vivit_hf.run_folder import no_model_yet
 from vivit_hf.training import finetune
 from vivit_hf.training.data import fetch
@@ -252,8 +252,15 @@ def test_a_missing_model_folder_is_refused_in_one_wording_by_every_command(
     # a folder here named as a Hub id (an earlier evaluate.py's results folder of `--model vivit-b`) hides the Hub model
     monkeypatch.chdir(tmp_path)
     (tmp_path / "vivit-b" / "eval_synthetic_motion_test_1x1").mkdir(parents=True)
-    hidden = "argument --model: 'vivit-b': a folder here without config.json, read in place of the Hub model of that"
-    assert [refusal(command, "vivit-b").startswith(hidden) for command in commands] == [True] * 2
+    # and a user's own folder of that spelling, weights saved without their config, is still told what to give
+    (tmp_path / "my_vivit").mkdir()
+    (tmp_path / "my_vivit" / "model.safetensors").write_bytes(b"")
+    for model in ("vivit-b", "my_vivit"):
+        said = (
+            f"argument --model: {model!r}: no config.json in it (give the folder a model was saved to); a folder here "
+            "is read before the Hub model of that name: to read the Hub id, move it aside or run from another folder"
+        )
+        assert [refusal(command, model) for command in commands] == [said] * 2
 
 
 def test_a_model_folder_typed_with_a_tilde_left_unexpanded_says_so_in_every_command(
@@ -354,6 +361,7 @@ def test_evaluate_names_a_mistyped_model_name_not_the_folder_its_results_would_g
         ), said
         assert not (tmp_path / "my_modle").exists()
     (tmp_path / "my_model").mkdir()  # the folder meant, beside: named (a typo of a path reads as a Hub id)
+    (tmp_path / "my_model" / "config.json").write_text("{}")
     with pytest.raises(SystemExit):
         evaluate_module.main(["--model", "my_modle"])
     assert capsys.readouterr().err.strip().endswith("not in the local cache; a folder here has a near name: my_model")
@@ -364,3 +372,21 @@ def test_evaluate_names_a_mistyped_model_name_not_the_folder_its_results_would_g
         .err.strip()
         .endswith("(a Hub model id reads 'org/name'); a folder here has a near name: my_model")
     )
+
+
+def test_a_near_folder_is_named_only_where_it_could_be_the_one_meant(tmp_path, monkeypatch):
+    # `--model bert-base-uncased` not in the cache named `models--bert-base-uncased`, evaluate.py's results folder of
+    # that Hub model (ratio 0.81), as the model meant; `--dataset my_videos` named the run folder `my_videos_run`
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "models--bert-base-uncased" / "eval_ucf_test_1x1").mkdir(parents=True)
+    (tmp_path / "bert-base-uncasd").mkdir()  # no config.json: no model
+    for model in ("my_videos_run", "data/my_models"):
+        (tmp_path / model).mkdir(parents=True)
+        (tmp_path / model / "config.json").write_text("{}")
+    (tmp_path / "data" / "my_videos").mkdir()
+    (tmp_path / "data" / ".my_vidoes").mkdir()  # hidden
+    assert near_folder("bert-base-uncased", model=True) is None
+    assert near_folder("my_videos", model=False) is None
+    assert near_folder("./data/my_vidoes", model=False) == "data/my_videos"
+    assert near_folder("data/my_modles", model=True) == "data/my_models"
+    assert near_folder("data/my_modles", model=False) is None

@@ -353,7 +353,7 @@ def main(argv=None) -> int:
         print(f"{parser.prog}: error: {refusal}", file=sys.stderr)
         return 2
     if refusal := source_problem(args.model):  # before onnxscript's import (onnx with it: seconds) for a typo
-        near = f"; a folder here has a near name: {name}" if (name := near_folder(args.model)) else ""
+        near = f"; a folder here has a near name: {name}" if (name := near_folder(args.model, model=True)) else ""
         print(
             f"{parser.prog}: error: {args.model} is not a model folder or Hub id that loads: {refusal}{near}",
             file=sys.stderr,

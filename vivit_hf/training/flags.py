@@ -527,26 +527,28 @@ def model_folder_refusal(flag: str, model: str) -> str | None:
     here that holds no config.json, else None: one wording for both commands (each said it its own way). An empty
     `--model ""` (an unset `$MODEL`) is refused too (read as this folder before, it was "no config.json in it"). A
     fine-tuning run's folder before its end, or one of its checkpoints, is said to be one (`no_model_yet`). A folder
-    here named as a Hub id is (`vivit-b`, `me/vivit`) says that it hides the Hub model: it said only "give the folder
-    a model was saved to" to a user who gave a Hub id (evaluate.py wrote `--model bert-base-uncased`'s results into
-    `./bert-base-uncased/` before, so that the next such command met one)."""
+    here named as a Hub id (`vivit-b`, `me/vivit`) is said to be read before the Hub model: "give the folder a model
+    was saved to" alone said nothing to a user who gave a Hub id (evaluate.py wrote `--model bert-base-uncased`'s
+    results into `./bert-base-uncased/` before, so that the next such command met one); that alone, without the
+    first advice, told a user who meant the folder (`my_vivit`, its weights saved without config.json) to move it."""
     if refusal := no_model_yet(flag, model) or missing_model(flag, model):
         return refusal
     if not model or (os.path.exists(model) and not os.path.isfile(os.path.join(model, "config.json"))):
         what = "no model named" if not model else "a file, not a folder" if os.path.isfile(model) else None
-        if what is None and not looks_like_local_path(model):
-            return (
-                f"argument {flag}: {model!r}: a folder here without config.json, read in place of the Hub model of "
-                f"that name (a local path comes first); move it aside or run from another folder to read the Hub id"
+        said = f"argument {flag}: {model!r}: {what or 'no config.json in it'} (give the folder a model was saved to)"
+        if what is None and not looks_like_local_path(model):  # (both: the user may mean either)
+            said += (
+                "; a folder here is read before the Hub model of that name: to read the Hub id, move it aside or run "
+                "from another folder"
             )
-        return f"argument {flag}: {model!r}: {what or 'no config.json in it'} (give the folder a model was saved to)"
+        return said
     return None
 
 
 def _missing_path(flag: str, path: str, kind: str, hub_kind: str) -> str | None:
     if not looks_like_local_path(path) or os.path.exists(path):
         return None
-    near = f"; a folder here has a near name: {name}" if (name := near_folder(path)) else ""
+    near = f"; a folder here has a near name: {name}" if (name := near_folder(path, model=hub_kind == "model")) else ""
     return unexpanded_tilde(flag, path) or (
         f"argument {flag}: {path!r}: no such {kind} (a Hub {hub_kind} id reads 'org/name'){near}"
     )
@@ -629,7 +631,7 @@ def hub_source(flag: str, source, prog: str = "") -> Iterator[None]:
             message = f"{flag} {error}"
         else:
             message = f"{flag} {source}: no such local folder; read as a Hub id, {why_not_fetched(error)}"
-            if near := near_folder(str(source)):
+            if near := near_folder(str(source), model=flag != "--dataset"):
                 message += f"; a folder here has a near name: {near}"
         usage_error(message, prog)
 
