@@ -1109,7 +1109,9 @@ def test_fp16_on_the_cpu_from_accelerates_config_is_not_named_as_a_flag_typed():
     from vivit_hf.training.finetune import check_mixed_precision_launch
 
     on_the_cpu = SimpleNamespace(mixed_precision="fp16", native_amp=False, device=torch.device("cpu"))
-    for typed, named in (([], "mixed_precision fp16 (accelerate launch's: "), (["mixed_precision"], "--mixed_")):
+    # nor as accelerate launch's alone where ACCELERATE_MIXED_PRECISION was exported in the shell, no launcher used
+    launcher = "mixed_precision fp16 (accelerate launch's --mixed_precision or config file, or ACCELERATE_MIXED_PRECIS"
+    for typed, named in (([], launcher), (["mixed_precision"], "--mixed_")):
         with pytest.raises(ValueError, match="accelerate runs fp16 on a GPU only") as refused:
             check_mixed_precision_launch(SimpleNamespace(mixed_precision="fp16", typed_flags=typed), on_the_cpu)
         assert str(refused.value).startswith(named), refused.value
