@@ -390,3 +390,7 @@ def test_a_near_folder_is_named_only_where_it_could_be_the_one_meant(tmp_path, m
     assert near_folder("./data/my_vidoes", model=False) == "data/my_videos"
     assert near_folder("data/my_modles", model=True) == "data/my_models"
     assert near_folder("data/my_modles", model=False) is None
+    for run in ("run_1", "run_2"):  # two as near: neither is the one meant
+        (tmp_path / "data" / run).mkdir()
+    assert near_folder("data/run_3", model=False) is None
+    assert near_folder("data/run_22", model=False) == "data/run_2"

@@ -64,7 +64,7 @@ def near_folder(source: str, *, model: bool) -> str | None:
     repo), naming nothing the user could have meant. `model`: a model is asked for, so only a folder holding
     config.json is named; else a data set, and a folder holding a model or a run's settings is not (near names that
     are no such thing: evaluate.py's `models--bert-base-uncased` results for `--model bert-base-uncased`, ratio
-    0.81; a `my_videos_run` output folder for `--dataset my_videos`). Listed with `os.scandir`, whose entries know
+    0.81; a `my_videos_run` output folder for `--dataset my_videos`), nor one of two as near. Listed with `os.scandir`, whose entries know
     whether they are folders without a stat each (this runs on a refusal, in a folder of any size)."""
     path = Path(source.rstrip("/")).expanduser()
     try:
@@ -72,11 +72,14 @@ def near_folder(source: str, *, model: bool) -> str | None:
             names = [entry.name for entry in entries if not entry.name.startswith(".") and entry.is_dir()]
     except OSError:
         return None
+    fitting = []
     for name in difflib.get_close_matches(path.name, names, n=5, cutoff=0.8):
         holds = {file for file in (_MODEL_FILE, *_RUN_FILES) if (path.parent / name / file).is_file()}
         if (_MODEL_FILE in holds) if model else not holds:
-            return str(path.parent / name)
-    return None
+            fitting.append(name)
+    ratios = [difflib.SequenceMatcher(None, path.name, name).ratio() for name in fitting[:2]]
+    # two as near (`run_3` beside `run_1` and `run_2`): no typo of one, and naming the first sorted was a guess
+    return str(path.parent / fitting[0]) if fitting and (len(ratios) < 2 or ratios[0] > ratios[1]) else None
 
 
 # What makes a folder a model (from_pretrained's config), and what a fine-tuning run writes into its folder
