@@ -64,8 +64,9 @@ def near_folder(source: str, *, model: bool) -> str | None:
     repo), naming nothing the user could have meant. `model`: a model is asked for, so only a folder holding
     config.json is named; else a data set, and a folder holding a model or a run's settings is not (near names that
     are no such thing: evaluate.py's `models--bert-base-uncased` results for `--model bert-base-uncased`, ratio
-    0.81; a `my_videos_run` output folder for `--dataset my_videos`), nor one of two as near. Listed with `os.scandir`, whose entries know
-    whether they are folders without a stat each (this runs on a refusal, in a folder of any size)."""
+    0.81; a `my_videos_run` output folder for `--dataset my_videos`); nor one of two as near. Listed with
+    `os.scandir`, whose entries know whether they are folders without a stat each (this runs on a refusal, in a
+    folder of any size)."""
     path = Path(source.rstrip("/")).expanduser()
     try:
         with os.scandir(path.parent) as entries:

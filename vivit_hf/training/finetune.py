@@ -1215,8 +1215,8 @@ def check_mixed_precision_launch(args: argparse.Namespace, accelerator) -> None:
     asked = (
         "--mixed_precision fp16"
         if args.mixed_precision == "fp16" and (typed is None or "mixed_precision" in typed)
-        else "mixed_precision fp16 (accelerate launch's --mixed_precision or config file, or ACCELERATE_MIXED_PRECISION "
-        "in the environment)"
+        else "mixed_precision fp16 (accelerate launch's --mixed_precision or config file, or "
+        "ACCELERATE_MIXED_PRECISION in the environment)"
     )
     raise ValueError(
         f"{asked}: accelerate runs fp16 on a GPU only, and this run is on the {accelerator.device.type}, where it "
