@@ -10,7 +10,8 @@ Each video is cut into `num_clips` temporal clips x `num_crops` spatial crops, e
 frames (its pipeline's clip, whatever count the processor saved with it says); the model's logits are averaged over
 those views. Into `<model>/eval_<data set>_<split>_<clips>x<crops>/` (the first command:
 `outputs/eval_synthetic_motion_test_1x1/`; another data set is named by its folder's name, or its Hub id as
-owner--name, so each keeps its own folder; a Hub model's `<model>` is `./owner--name`) or `--output_dir`, it writes
+owner--name, so each keeps its own folder; a Hub model's `<model>` is `./owner--name`, `./models--name` for an id
+without an owner) or `--output_dir`, it writes
 the loss (the model's own, cross-entropy, of the averaged logits: Trainer's eval_loss), top-1/top-5 (per head and
 action accuracy for Epic Kitchens; each bare, `loss`, `top1`, and as Trainer names them, `eval_loss`, `eval_top1`),
 per-class accuracy, a confusion matrix and a per-class
@@ -179,14 +180,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--num_clips", type=at_least(1), default=1, help="temporal views (paper: 4)")
     p.add_argument("--num_crops", type=int, choices=(1, 3), default=1, help="spatial views, 1 or 3 (paper: 3)")
     add_short_video_flag(p, "a one-frame video is skipped as broken (no prediction, counted in num_skipped)")
-    p.add_argument("--per_device_eval_batch_size", type=at_least(1), default=8)
+    p.add_argument(  # its only help was its default: videos or clips went unsaid, and each video is several clips
+        "--per_device_eval_batch_size",
+        type=at_least(1),
+        default=8,
+        help="videos per batch on each process; the model takes each with its --num_clips x --num_crops views",
+    )
     p.add_argument("--num_workers", type=at_least(0), default=2, help="DataLoader worker processes (decoding)")
     add_mixed_precision_flag(p, "; recorded in eval_results.json")
     p.add_argument(
         "--output_dir",
         default=None,
-        help="default: <model>/eval_<data set>_<split>_<clips>x<crops> (a Hub model: ./owner--name/...; data set: "
-        "synthetic_motion for the bundled one, a folder's name, a Hub id as owner--name; then -<config> and "
+        help="default: <model>/eval_<data set>_<split>_<clips>x<crops> (a Hub model: ./owner--name/..., "
+        "./models--name/... without an owner; data set: synthetic_motion for the bundled one, a folder's name, a Hub "
+        "id as owner--name; then -<config> and "
         "@revision if given; a Hub model at --model_revision: ./owner--name@revision/..., main as none)",
     )
     p.add_argument(

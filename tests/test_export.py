@@ -264,6 +264,7 @@ def test_export_of_something_that_is_not_a_model_is_one_line_exit_2(tmp_path, wh
         # a weights file is no Hub id (`vivit_hf.repo_id`, the other commands' rule): it was "read as a Hub id"
         ("model.safetensors", "no such folder"),
         ("nobody-here/no-such-model", "offline mode is on (HF_HUB_OFFLINE) and it is not in the local cache"),
+        ("{tmp}/my-rnu", "no such folder; a folder here has a near name: {tmp}/my-run"),
     ],
 )
 def test_export_says_why_a_missing_model_did_not_load(tmp_path, source, why):
@@ -271,16 +272,21 @@ def test_export_says_why_a_missing_model_did_not_load(tmp_path, source, why):
     'namespace/repo_name'", and a Hub id offline with "couldn't connect to 'https://huggingface.co'": the reason is
     now the one the converters and recipes give; a path that is not here in the recipes' words (it said "is not a
     model folder or Hub id that loads: no such folder (and not spelt as a Hub id, owner/name)"). Refused before
-    onnxscript is imported for the .onnx file (with onnx: seconds paid for a one-line refusal)."""
+    onnxscript is imported for the .onnx file (with onnx: seconds paid for a one-line refusal). A typo of a folder
+    beside it names that folder."""
+    (tmp_path / "my-run").mkdir()
+    (tmp_path / "my-run" / "config.json").write_text("{}")
+    source, why = source.format(tmp=tmp_path), why.format(tmp=tmp_path)
     result = _run_export(source, str(tmp_path / "out.onnx"))
     assert result.returncode == 2, result.stderr
     last = result.stderr.strip().splitlines()[-1]
-    if why == "no such folder":  # evaluate.py's `--model` refusal, the flag named as argparse names a positional
-        said = f"argument model: {source!r}: no such folder (a Hub model id reads 'org/name')"
+    if why.startswith("no such folder"):  # evaluate.py's `--model` refusal, the flag named as argparse names one
+        near = why.removeprefix("no such folder")  # (a positional)
+        said = f"argument model: {source!r}: no such folder (a Hub model id reads 'org/name'){near}"
         assert last == f"python -m vivit_hf.export: error: {said}", last
     else:
         assert last.startswith(f"python -m vivit_hf.export: error: {source} is not a model folder or Hub id"), last
-    assert why in last, last
+        assert why in last, last
     assert "Repo id must be" not in last and "couldn't connect" not in last, last
     assert result.stdout.splitlines()[-1] == "onnxscript imported: False", result.stdout
 

@@ -36,6 +36,15 @@ def test_an_unknown_flag_is_answered_with_the_one_to_use(parser, argv, hint, cap
     assert "unrecognized arguments" in err and f"(did you mean: {hint}?)" in err
 
 
+def test_a_required_flag_misspelt_is_named_beside_the_one_required(parser, capsys):
+    # `--video clips` was answered "the following arguments are required: --videos" alone
+    parser.add_argument("--videos", required=True)
+    with pytest.raises(SystemExit):
+        parser.parse_args(["--video", "clips", "--lr", "1"])
+    err = capsys.readouterr().err
+    assert err.strip().endswith("arguments are required: --videos (did you mean: --video -> --videos?)"), err
+
+
 def test_a_recipe_takes_each_flag_with_hyphens_as_transformers_does():
     """`--learning-rate 0.01` was refused ("did you mean --learning_rate"), where transformers' HfArgumentParser
     (TrainingArguments' flags, which the recipes' share) takes it: each spelling reaches the run's settings as

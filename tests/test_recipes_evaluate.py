@@ -1146,3 +1146,22 @@ def test_a_hub_models_main_revision_is_evaluated_into_the_folder_of_none(tmp_pat
     assert default_output_dir(args, "test") == Path("me--vivit@main", "eval_ucf_test_1x1")
     now.mkdir(parents=True)
     assert default_output_dir(args, "test") == now
+
+
+def test_a_hub_model_without_an_owner_is_evaluated_into_a_folder_its_next_model_flag_skips(tmp_path, monkeypatch):
+    # `--model bert-base-uncased` wrote into ./bert-base-uncased/eval_...: the next `--model bert-base-uncased` took
+    # that folder for a local model and was refused (no config.json in it), as transformers' from_pretrained would
+    from pathlib import Path
+    from types import SimpleNamespace
+
+    from vivit_hf.training.evaluation import default_output_dir
+    from vivit_hf.training.flags import model_folder_refusal
+
+    monkeypatch.chdir(tmp_path)
+    args = SimpleNamespace(dataset="ucf", dataset_revision=None, dataset_config_name=None, dataset_format=None)
+    vars(args).update(model="bert-base-uncased", model_revision="exp", num_clips=1, num_crops=1)
+    assert default_output_dir(args, "test") == Path("models--bert-base-uncased@exp", "eval_ucf_test_1x1")
+    args.model_revision = None
+    default_output_dir(args, "test").mkdir(parents=True)
+    assert model_folder_refusal("--model", "bert-base-uncased") is None
+    assert default_output_dir(args, "test") == Path("models--bert-base-uncased", "eval_ucf_test_1x1")

@@ -1101,6 +1101,22 @@ def test_fp16_on_the_cpu_is_refused_where_accelerate_would_train_in_fp32(tmp_pat
     assert not out.exists()
 
 
+def test_fp16_on_the_cpu_from_accelerates_config_is_not_named_as_a_flag_typed():
+    # `accelerate launch --config_file cpu_fp16.yaml recipes/finetune.py` was refused as "--mixed_precision fp16",
+    # a flag not typed: args.mixed_precision holds the launcher's precision too
+    from types import SimpleNamespace
+
+    from vivit_hf.training.finetune import check_mixed_precision_launch
+
+    on_the_cpu = SimpleNamespace(mixed_precision="fp16", native_amp=False, device=torch.device("cpu"))
+    # nor as accelerate launch's alone where ACCELERATE_MIXED_PRECISION was exported in the shell, no launcher used
+    launcher = "mixed_precision fp16 (accelerate launch's --mixed_precision or config file, or ACCELERATE_MIXED_PRECIS"
+    for typed, named in (([], launcher), (["mixed_precision"], "--mixed_")):
+        with pytest.raises(ValueError, match="accelerate runs fp16 on a GPU only") as refused:
+            check_mixed_precision_launch(SimpleNamespace(mixed_precision="fp16", typed_flags=typed), on_the_cpu)
+        assert str(refused.value).startswith(named), refused.value
+
+
 # ------------------------------------------------------------------ an output folder that holds a previous run
 
 # What the recipe writes (names from a run of it), an evaluation by recipes/evaluate.py, and what a user may keep there.

@@ -17,7 +17,7 @@ from video_factory import ramp_videofolder
 from vivit_hf import ViViTSpatioTemporalConfig
 from vivit_hf.conversion import transformers_vivit
 from vivit_hf.hub import build_model_card
-from vivit_hf.repo_id import looks_like_local_path, looks_like_repo_id
+from vivit_hf.repo_id import looks_like_local_path, looks_like_repo_id, near_folder
 from vivit_hf.run_folder import no_model_yet
 from vivit_hf.training import finetune
 from vivit_hf.training.data import fetch
@@ -187,8 +187,12 @@ def test_the_data_set_flags_are_helped_in_one_wording_by_every_command(evaluate_
         "(`configs:`); ucf101 / hmdb51: the official split, 1 (default), 2 or 3; epic_kitchens: the release, 55 or "
         "100 (default: the one there, 100 where both are)",
         "VIDEO_COLUMN --dataset_format hub: the video column",
+        # its only help was its default: which format reads which layout went unsaid
+        "how --dataset is laid out: videofolder, one folder of clips per class",
     ):
         assert [said in text for text in helps] == [True] * 3, said
+    # evaluate.py's batch: of videos or of clips went unsaid, and each video is several clips
+    assert "videos per batch on each process; the model takes each with its --num_clips x --num_crops" in helps[1]
 
 
 def test_a_dataset_that_is_there_or_on_the_hub_is_not_refused_and_a_tilde_left_unexpanded_says_so(
@@ -218,7 +222,7 @@ def predict_module():
 
 
 def test_a_missing_model_folder_is_refused_in_one_wording_by_every_command(
-    evaluate_module, predict_module, tmp_path, capsys
+    evaluate_module, predict_module, tmp_path, capsys, monkeypatch
 ):
     # finetune.py said "argument --init_from: './vit' does not exist (no such file or folder here; a Hub id reads
     # 'org/name')", evaluate.py and predict.py "--model ./vit: no such folder, and not a Hub model id (owner/name)";
@@ -244,6 +248,18 @@ def test_a_missing_model_folder_is_refused_in_one_wording_by_every_command(
     weights = str(tmp_path / "model.safetensors")
     for model, what in ((weights, "a file, not a folder"), ("", "no model named")):
         said = f"argument --model: {model!r}: {what} (give the folder a model was saved to)"
+        assert [refusal(command, model) for command in commands] == [said] * 2
+    # a folder here named as a Hub id (an earlier evaluate.py's results folder of `--model vivit-b`) hides the Hub model
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "vivit-b" / "eval_synthetic_motion_test_1x1").mkdir(parents=True)
+    # and a user's own folder of that spelling, weights saved without their config, is still told what to give
+    (tmp_path / "my_vivit").mkdir()
+    (tmp_path / "my_vivit" / "model.safetensors").write_bytes(b"")
+    for model in ("vivit-b", "my_vivit"):
+        said = (
+            f"argument --model: {model!r}: no config.json in it (give the folder a model was saved to); a folder here "
+            "is read before the Hub model of that name: to read the Hub id, move it aside or run from another folder"
+        )
         assert [refusal(command, model) for command in commands] == [said] * 2
 
 
@@ -344,3 +360,37 @@ def test_evaluate_names_a_mistyped_model_name_not_the_folder_its_results_would_g
             "and it is not in the local cache"
         ), said
         assert not (tmp_path / "my_modle").exists()
+    (tmp_path / "my_model").mkdir()  # the folder meant, beside: named (a typo of a path reads as a Hub id)
+    (tmp_path / "my_model" / "config.json").write_text("{}")
+    with pytest.raises(SystemExit):
+        evaluate_module.main(["--model", "my_modle"])
+    assert capsys.readouterr().err.strip().endswith("not in the local cache; a folder here has a near name: my_model")
+    with pytest.raises(SystemExit):  # spelt as a path
+        evaluate_module.main(["--model", "./my_modle"])
+    assert (
+        capsys.readouterr()
+        .err.strip()
+        .endswith("(a Hub model id reads 'org/name'); a folder here has a near name: my_model")
+    )
+
+
+def test_a_near_folder_is_named_only_where_it_could_be_the_one_meant(tmp_path, monkeypatch):
+    # `--model bert-base-uncased` not in the cache named `models--bert-base-uncased`, evaluate.py's results folder of
+    # that Hub model (ratio 0.81), as the model meant; `--dataset my_videos` named the run folder `my_videos_run`
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "models--bert-base-uncased" / "eval_ucf_test_1x1").mkdir(parents=True)
+    (tmp_path / "bert-base-uncasd").mkdir()  # no config.json: no model
+    for model in ("my_videos_run", "data/my_models"):
+        (tmp_path / model).mkdir(parents=True)
+        (tmp_path / model / "config.json").write_text("{}")
+    (tmp_path / "data" / "my_videos").mkdir()
+    (tmp_path / "data" / ".my_vidoes").mkdir()  # hidden
+    assert near_folder("bert-base-uncased", model=True) is None
+    assert near_folder("my_videos", model=False) is None
+    assert near_folder("./data/my_vidoes", model=False) == "data/my_videos"
+    assert near_folder("data/my_modles", model=True) == "data/my_models"
+    assert near_folder("data/my_modles", model=False) is None
+    for run in ("run_1", "run_2"):  # two as near: neither is the one meant
+        (tmp_path / "data" / run).mkdir()
+    assert near_folder("data/run_3", model=False) is None
+    assert near_folder("data/run_22", model=False) == "data/run_2"

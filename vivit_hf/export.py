@@ -24,7 +24,7 @@ from torch import nn
 
 from .flag_spellings import SpellingsArgumentParser
 from .models import ViViTPreTrainedModel
-from .repo_id import looks_like_repo_id
+from .repo_id import looks_like_repo_id, near_folder
 from .run_folder import model_folder_refusal
 
 
@@ -355,8 +355,10 @@ def main(argv=None) -> int:
         print(f"{parser.prog}: error: {refusal}", file=sys.stderr)
         return 2
     if refusal := source_problem(args.model):  # before onnxscript's import (onnx with it: seconds) for a typo
+        near = f"; a folder here has a near name: {name}" if (name := near_folder(args.model, model=True)) else ""
         print(
-            f"{parser.prog}: error: {args.model} is not a model folder or Hub id that loads: {refusal}", file=sys.stderr
+            f"{parser.prog}: error: {args.model} is not a model folder or Hub id that loads: {refusal}{near}",
+            file=sys.stderr,
         )
         return 2
     if output.suffix != ".pt2" and not _has_onnxscript():

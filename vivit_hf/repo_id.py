@@ -22,7 +22,9 @@ too: `python -m vivit_hf.export` words "no such folder" as the other commands do
 
 from __future__ import annotations
 
-from pathlib import PurePosixPath
+import difflib
+import os
+from pathlib import Path, PurePosixPath
 
 from huggingface_hub.utils import HFValidationError, validate_repo_id
 
@@ -54,3 +56,34 @@ def looks_like_repo_id(source) -> bool:
 def looks_like_local_path(source) -> bool:
     """Whether `source` can only be a path on this machine: the complement of `looks_like_repo_id`."""
     return not looks_like_repo_id(source)
+
+
+def near_folder(source: str, *, model: bool) -> str | None:
+    """A folder beside where `source` would be whose name is close to its own, else None: a typo of a local folder
+    (`--dataset my_vidoes` beside `my_videos`) is spelt as a Hub id and was refused as one alone (offline, or no such
+    repo), naming nothing the user could have meant. `model`: a model is asked for, so only a folder holding
+    config.json is named; else a data set, and a folder holding a model or a run's settings is not (near names that
+    are no such thing: evaluate.py's `models--bert-base-uncased` results for `--model bert-base-uncased`, ratio
+    0.81; a `my_videos_run` output folder for `--dataset my_videos`); nor one of two as near. Listed with
+    `os.scandir`, whose entries know whether they are folders without a stat each (this runs on a refusal, in a
+    folder of any size)."""
+    path = Path(source.rstrip("/")).expanduser()
+    try:
+        with os.scandir(path.parent) as entries:
+            names = [entry.name for entry in entries if not entry.name.startswith(".") and entry.is_dir()]
+    except OSError:
+        return None
+    fitting = []
+    for name in difflib.get_close_matches(path.name, names, n=5, cutoff=0.8):
+        holds = {file for file in (_MODEL_FILE, *_RUN_FILES) if (path.parent / name / file).is_file()}
+        if (_MODEL_FILE in holds) if model else not holds:
+            fitting.append(name)
+    ratios = [difflib.SequenceMatcher(None, path.name, name).ratio() for name in fitting[:2]]
+    # two as near (`run_3` beside `run_1` and `run_2`): no typo of one, and naming the first sorted was a guess
+    return str(path.parent / fitting[0]) if fitting and (len(ratios) < 2 or ratios[0] > ratios[1]) else None
+
+
+# What makes a folder a model (from_pretrained's config), and what a fine-tuning run writes into its folder
+# (`vivit_hf.run_folder`'s RUN_SETTINGS_FILE and STATE_FILE: a sibling layer, which this one may not import).
+_MODEL_FILE = "config.json"
+_RUN_FILES = ("run_settings.json", "trainer_state.json")

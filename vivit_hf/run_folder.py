@@ -14,7 +14,7 @@ import json
 import os
 from pathlib import Path
 
-from .repo_id import looks_like_local_path
+from .repo_id import looks_like_local_path, near_folder
 
 CHECKPOINTS = "checkpoints"
 STATE_FILE = "trainer_state.json"
@@ -115,12 +115,22 @@ def model_folder_refusal(flag: str, model: str) -> str | None:
     said it its own way; export, of a folder without config.json, "Unrecognized model ... Should have a `model_type`
     key in its config.json"). An empty
     `--model ""` (an unset `$MODEL`) is refused too (read as this folder before, it was "no config.json in it"). A
-    fine-tuning run's folder before its end, or one of its checkpoints, is said to be one (`no_model_yet`)."""
+    fine-tuning run's folder before its end, or one of its checkpoints, is said to be one (`no_model_yet`). A folder
+    here named as a Hub id (`vivit-b`, `me/vivit`) is said to be read before the Hub model: "give the folder a model
+    was saved to" alone said nothing to a user who gave a Hub id (evaluate.py wrote `--model bert-base-uncased`'s
+    results into `./bert-base-uncased/` before, so that the next such command met one); that alone, without the
+    first advice, told a user who meant the folder (`my_vivit`, its weights saved without config.json) to move it."""
     if refusal := no_model_yet(flag, model) or missing_model(flag, model):
         return refusal
     if not model or (os.path.exists(model) and not os.path.isfile(os.path.join(model, "config.json"))):
         what = "no model named" if not model else "a file, not a folder" if os.path.isfile(model) else None
-        return f"argument {flag}: {model!r}: {what or 'no config.json in it'} (give the folder a model was saved to)"
+        said = f"argument {flag}: {model!r}: {what or 'no config.json in it'} (give the folder a model was saved to)"
+        if what is None and not looks_like_local_path(model):  # (both: the user may mean either)
+            said += (
+                "; a folder here is read before the Hub model of that name: to read the Hub id, move it aside or run "
+                "from another folder"
+            )
+        return said
     return None
 
 
@@ -129,8 +139,9 @@ def missing_path(flag: str, path: str, kind: str, hub_kind: str) -> str | None:
     spelt as a path and is not on this machine, else None."""
     if not looks_like_local_path(path) or os.path.exists(path):
         return None
+    near = f"; a folder here has a near name: {name}" if (name := near_folder(path, model=hub_kind == "model")) else ""
     return unexpanded_tilde(flag, path) or (
-        f"argument {flag}: {path!r}: no such {kind} (a Hub {hub_kind} id reads 'org/name')"
+        f"argument {flag}: {path!r}: no such {kind} (a Hub {hub_kind} id reads 'org/name'){near}"
     )
 
 

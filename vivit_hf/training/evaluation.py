@@ -193,13 +193,16 @@ def model_folder(args, as_typed: bool = False) -> Path:
     """The `<model>` part of `default_output_dir`: a local model's folder, or a Hub id's `owner--name`, at a
     `--model_revision` `owner--name@revision` (as a data set's: another revision's results went to main's), the Hub's
     default revision as none (`--model_revision main` went to `owner--name@main`, beside none's folder of the same
-    model). `as_typed`: the name versions before that gave it, the revision as typed."""
+    model). An id without an owner (`bert-base-uncased`) is `models--name`, the Hub cache's name for it: its name alone
+    was a folder that the next `--model bert-base-uncased` read as a local model (refused: no config.json in it); no
+    Hub id holds `--`. `as_typed`: the name versions before that gave it, the revision as typed."""
     model = Path(args.model).expanduser()
     if model.is_dir():  # (a missing folder is refused when the flags are read)
         return model
     revision = getattr(args, "model_revision", None)
     at = f"@{revision}" if revision and (as_typed or revision != DEFAULT_REVISION) else ""
-    return Path(_safe_name(args.model.strip("/").replace("/", "--") + at))
+    repo_id = args.model.strip("/")
+    return Path(_safe_name((repo_id.replace("/", "--") if "/" in repo_id else f"models--{repo_id}") + at))
 
 
 def _safe_name(name: str) -> str:

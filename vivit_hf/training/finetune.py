@@ -1205,10 +1205,19 @@ def check_torch_compile_launch(args: argparse.Namespace, accelerator) -> None:
 def check_mixed_precision_launch(args: argparse.Namespace, accelerator) -> None:
     """fp16 that accelerate would not run (ValueError), checked before any data or model is loaded: on the CPU it
     leaves fp16 autocast off without a word (`native_amp` False), so the run trained in fp32 while its settings and
-    model card said fp16. bf16 autocasts on the CPU."""
+    model card said fp16. bf16 autocasts on the CPU. Named as the user asked for it: `args.mixed_precision` holds the
+    launcher's too (`launcher_mixed_precision`: ACCELERATE_MIXED_PRECISION, which the launcher sets from its flag or
+    config file, or a shell exported), so fp16 from an `accelerate config` file was "--mixed_precision fp16", a flag
+    not typed."""
     if accelerator.mixed_precision != "fp16" or accelerator.native_amp:
         return
-    asked = "--mixed_precision fp16" if args.mixed_precision == "fp16" else "mixed_precision fp16 (accelerate's)"
+    typed = getattr(args, "typed_flags", None)  # (flags made otherwise than by parse_args: taken as typed)
+    asked = (
+        "--mixed_precision fp16"
+        if args.mixed_precision == "fp16" and (typed is None or "mixed_precision" in typed)
+        else "mixed_precision fp16 (accelerate launch's --mixed_precision or config file, or "
+        "ACCELERATE_MIXED_PRECISION in the environment)"
+    )
     raise ValueError(
         f"{asked}: accelerate runs fp16 on a GPU only, and this run is on the {accelerator.device.type}, where it "
         "would train in fp32; give --mixed_precision bf16 (which the CPU runs) or --mixed_precision no"

@@ -46,6 +46,7 @@ from vivit_hf.hub.sources import exception_chain, why_not_fetched
 from vivit_hf.processing.processing_vivit import RESIZED_FRAME_ADVICE
 from vivit_hf.processing.processor_options import saved_config_name
 from vivit_hf.processing.sampling import SHORT_VIDEO_ADVICE
+from vivit_hf.repo_id import near_folder
 
 # the refusals of a model's path live below every layer, where `vivit_hf.export` asks them too; the recipes import
 # `missing_model` and `model_folder_refusal` from here, where they were
@@ -230,6 +231,15 @@ class SuggestingArgumentParser(SpellingsArgumentParser):
                 message += f" ({'; '.join(notes)})"
             if launcher_hint:
                 message += f"; {launcher_hint}"
+        elif message.startswith(required := "the following arguments are required: "):
+            # `--video clips` said only that `--videos` is required (argparse asks for it before it lists unknown
+            # flags): the flag typed in its place is named, as an unknown one is
+            missing = message[len(required) :].split(", ")
+            known = {s for action in self._actions for s in action.option_strings}
+            typed = [t.split("=", 1)[0] for t in getattr(self, "given", []) if isinstance(t, str) and t[:2] == "--"]
+            hints = [f"{t} -> {c}" for t in typed if t not in known and (c := self.closest_flag(t)) in missing]
+            if hints:
+                message += f" (did you mean: {', '.join(hints)}?)"
         dash_hint = self.dash_path_hint()
         if dash_hint:
             message += f"; {dash_hint}"
@@ -570,6 +580,8 @@ def hub_source(flag: str, source, prog: str = "") -> Iterator[None]:
             message = f"{flag} {error}"
         else:
             message = f"{flag} {source}: no such local folder; read as a Hub id, {why_not_fetched(error)}"
+            if near := near_folder(str(source), model=flag != "--dataset"):
+                message += f"; a folder here has a near name: {near}"
         usage_error(message, prog)
 
 

@@ -31,7 +31,14 @@ def add_dataset_flags(parser, required: bool = False) -> None:
         **({"required": True} if required else {"default": SYNTHETIC}),
         help=f"local folder or Hub data set id; '{SYNTHETIC}': the bundled data set",
     )
-    parser.add_argument("--dataset_format", default="videofolder", choices=DATASET_FORMATS)
+    parser.add_argument(  # its only help was its default: nothing said which format reads which layout
+        "--dataset_format",
+        default="videofolder",
+        choices=DATASET_FORMATS,
+        help="how --dataset is laid out: videofolder, one folder of clips per class (in split folders or not); "
+        "kinetics, ssv2, epic_kitchens, moments, ucf101, hmdb51: the release's clips and annotation files; hub: what "
+        "datasets' load_dataset reads (a Hub data set, a folder with metadata.csv, parquet, WebDataset shards)",
+    )
     parser.add_argument(
         "--dataset_revision", default=None, help="a Hub --dataset's branch, tag or commit (load_dataset's revision=)"
     )
