@@ -44,7 +44,12 @@ from .data.dataset import (
 )
 from .data.examples import example_labels
 from .data.formats import hold_out, sample_subset
-from .data.streaming import StreamingLoader, StreamingVideoDataset, open_streaming_dataset
+from .data.streaming import (
+    StreamingLoader,
+    StreamingVideoDataset,
+    open_streaming_dataset,
+    warn_classes_a_cut_leaves_out,
+)
 
 # The command line moved to finetune_flags; its names stay importable from here, where scripts, tests and the
 # recipes imported them from (`_at_least` is `at_least` there, public: recipes/evaluate.py uses it)
@@ -412,10 +417,12 @@ def load_streaming_data(args, num_processes: int = 1, spread: bool = True):
     evaluation = data.split(eval_split)
     whole = train.num_examples
     train.keep_first(args.max_train_samples)
+    warn_classes_a_cut_leaves_out(train, data.label_names, "--max_train_samples", args.train_split)
     cut = streamed_share(whole, train.num_examples, args.max_train_samples, "--max_train_samples")
     args.trained_split = args.train_split + cut if cut else None
     whole = evaluation.num_examples
     evaluation.keep_first(args.max_eval_samples)
+    warn_classes_a_cut_leaves_out(evaluation, data.label_names, "--max_eval_samples", eval_split)
     eval_split += streamed_share(whole, evaluation.num_examples, args.max_eval_samples)
     opened = data, train, evaluation, eval_split
     if spread:

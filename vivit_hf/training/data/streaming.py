@@ -34,7 +34,7 @@ import logging
 import math
 import re
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 
@@ -912,6 +912,43 @@ def _label_id(value, label_map: dict | None) -> int | None:
         return label_map[value] if label_map is not None else int(value)
     except (KeyError, TypeError, ValueError):
         return None
+
+
+def warn_classes_a_cut_leaves_out(split: StreamingSplit, names: Sequence[str], flag: str, name: str) -> list[str]:
+    """Warn, naming them, about the classes `names` lists that none of a cut stream's clips carry (`keep_first`:
+    `--max_train_samples` / `--max_eval_samples`); returns them. The cut keeps the stream's first N clips, as
+    `datasets`' `take(N)` does, not a draw across the classes as the whole read's: a stream stored class by class (a
+    folder's clips, shards written per class) trained on its first class alone, or was scored on it, without a word.
+    Only the label column of the N rows is read, and nothing where the warning is held back (`data_warnings_held`: a
+    machine's later processes)."""
+    if split.limit is None or len(names) < 2 or not logger.isEnabledFor(logging.WARNING):
+        return []
+    rows, features = split.dataset, split.dataset.features or {}
+    if features:  # the label column alone: no clip read
+        top = split.label_column if split.label_column in features else split.label_column.partition(".")[0]
+        rows = class_ids_unchecked(rows.select_columns([top]), top)
+    carried = set()
+    for row in rows:
+        try:
+            carried.add(_label_id(label_value(row, split.label_column), split.label_map))
+        except (KeyError, TypeError):  # no label: skipped as the loader skips it
+            continue
+    left_out = [label for i, label in enumerate(names) if i not in carried]
+    if left_out:
+        logger.warning(
+            "%s %d keeps the first %d clips of the stream of split %r, in its stored order (as datasets' take(%d), "
+            "not a draw across the classes): they carry %d of the data set's %d classes, none of %s. For a draw "
+            "across the classes, leave out --streaming, or store the clips in a shuffled order",
+            flag,
+            split.limit,
+            split.limit,
+            name,
+            split.limit,
+            len(names) - len(left_out),
+            len(names),
+            quoted(left_out),
+        )
+    return left_out
 
 
 class _OnDisk:
