@@ -205,6 +205,32 @@ def test_a_row_names_its_clip_in_either_unicode_form_whole_and_streamed(tmp_path
     assert not [r for r in caplog.records if "not on disk" in r.getMessage() or "in no row" in r.getMessage()]
 
 
+@pytest.mark.parametrize("streamed", [False, True], ids=["whole", "streamed"])
+@pytest.mark.parametrize("written", ["absolute", "../train/clips/001.mp4"])
+def test_a_row_naming_its_clip_outside_the_metadata_folder_is_refused_naming_the_line_and_the_path_to_write(
+    tmp_path, streamed, written
+):
+    """A metadata.csv whose `file_name` is the clip's absolute path (a script's `str(path)`) or leads out of its
+    folder with '..': datasets refuses the row as it reads it, and the whole read ended in its bare
+    "DatasetGenerationError: An error occurred while generating the dataset", the stream in a traceback. One line
+    now, naming the file, its line and the path to write, the clip's below the metadata file's folder."""
+    root = tmp_path / "repo"
+    metadata_folder(root, ["clips/000.mp4", "clips/001.mp4"], ["a", "b"])
+    metadata = root / "train" / "metadata.csv"
+    clip = str(root / "train" / "clips" / "001.mp4") if written == "absolute" else written
+    metadata.write_text(metadata.read_text().replace("clips/001.mp4", clip), encoding="utf-8")
+    with pytest.raises(DatasetFormatError) as refused:
+        if streamed:
+            open_streaming_dataset(str(root), cache_dir=str(tmp_path / "cache"))
+        else:
+            load_video_dataset(root, "hub", cache_dir=str(tmp_path / "cache"))
+    assert str(refused.value) == (
+        f"--dataset_format hub: train/metadata.csv (in {root}) line 3 names its clip {clip!r}, which datasets "
+        "refuses: it reads each `file_name` as a relative path below the folder the metadata file is in (no "
+        f"absolute path, '..' out of it, or URL); write 'clips/001.mp4', its path below {root / 'train'}"
+    )
+
+
 def test_two_clips_whose_names_differ_only_in_unicode_form_are_read_as_named_and_a_row_naming_neither_refused(
     tmp_path, caplog
 ):

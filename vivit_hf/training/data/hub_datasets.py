@@ -67,6 +67,7 @@ from .hub_labels import (
 )
 from .hub_refusals import (
     naming_class_ids_out_of_range,
+    naming_clip_paths_outside_metadata_folders,
     naming_metadata_of_two_types,
     naming_mixed_column_types,
     naming_undecodable_members,
@@ -401,7 +402,8 @@ def load_hub(
             dangling = refuse_unread_videos(source, config_name, revision, cache_dir, builder, scans_cache_dir)
         mixed_types = naming_mixed_column_types(source, config_name, revision, cache_dir)
         two_types = naming_metadata_of_two_types(source, config_name, revision, cache_dir)
-        with naming_undecodable_members(source), mixed_types, naming_class_ids_out_of_range(source), two_types:
+        outside = naming_clip_paths_outside_metadata_folders(source)
+        with naming_undecodable_members(source), mixed_types, naming_class_ids_out_of_range(source), two_types, outside:
             loaded = load_with(builder())
         if Path(source).is_dir():
             drop_older_versions(cache_dir)

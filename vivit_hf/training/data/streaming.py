@@ -93,6 +93,7 @@ from .hub_labels import (
 )
 from .hub_refusals import (
     WEBDATASET_DECODED_AS,
+    naming_clip_paths_outside_metadata_folders,
     naming_metadata_of_two_types,
     naming_mixed_column_types,
     naming_undecodable_members,
@@ -370,7 +371,8 @@ def open_streaming_dataset(
     # samples, or class ids in one table and names in another, stop it there; each is named as at the whole load
     mixed_types = naming_mixed_column_types(source, config_name, revision, cache_dir)
     two_types = naming_metadata_of_two_types(source, config_name, revision, cache_dir)
-    with naming_undecodable_members(source), mixed_types, two_types:
+    outside = naming_clip_paths_outside_metadata_folders(source)
+    with naming_undecodable_members(source), mixed_types, two_types, outside:
         return _open_streaming_dataset(
             source,
             revision=revision,
