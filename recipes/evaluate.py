@@ -348,6 +348,7 @@ def main(argv=None, written: list | None = None):
         usage_error(f"{wanted} in {args.dataset}; name one with --split: {', '.join(sorted(data.splits))}")
     else:
         examples = data.split(split)
+        data.refuse_empty(split, "to evaluate")
         if trained is not None and trained[0] == split:  # a score of clips it learnt: said, as it is not a test
             logger.warning(
                 f"--model {args.model} was fine-tuned on split {split!r} of {args.dataset}"

@@ -231,6 +231,43 @@ def test_a_row_naming_its_clip_outside_the_metadata_folder_is_refused_naming_the
     )
 
 
+@pytest.mark.parametrize(
+    "splits, empty",
+    [(("train",), "train"), (("train", "validation"), "train"), (("train", "validation"), "validation")],
+)
+def test_a_split_whose_every_clip_is_missing_is_refused_saying_so(tmp_path, splits, empty):
+    """A metadata.csv naming `CLIPS/0.mp4` where the folder is `clips/`: every clip missing, a split of none.
+    finetune.py said of such a training split "cannot hold out 10% of 0 clips for evaluation: every class has one
+    clip" (no evaluation split), or beside one, after loading the model and decoding the evaluation clips, "none of the
+    0 training clips ... could be decoded: every one is unreadable (the first: none)", exit 1; such an evaluation split
+    ended the run after its training in a `torch.cat(): expected a non-empty list of Tensors` traceback."""
+    import contextlib
+
+    from accelerate import PartialState
+
+    from vivit_hf.training import finetune
+
+    PartialState()  # (accelerate's logger: the missing clips are said)
+    root = tmp_path / "repo"
+    root.mkdir()
+    for split in splits:  # (`metadata_folder` writes a `train/`)
+        metadata_folder(tmp_path / split, ["clips/0.mp4", "clips/1.mp4"], ["a", "b"])
+        (tmp_path / split / "train").rename(root / split)
+    metadata = root / empty / "metadata.csv"
+    metadata.write_text(metadata.read_text().replace("clips/", "CLIPS/"), encoding="utf-8")
+
+    class OneProcess:
+        main_process_first = contextlib.nullcontext
+
+    args = finetune.parse_args(["--dataset", str(root), "--dataset_format", "hub", "--cache_dir", str(tmp_path / "c")])
+    with pytest.raises(DatasetFormatError) as refused:
+        finetune.load_data(args, OneProcess())
+    use = "to train on" if empty == "train" else "to evaluate"
+    assert str(refused.value) == (
+        f"split {empty!r} of {root} holds no clip {use}: each of the 2 clips it names is missing (named above)"
+    )
+
+
 def test_two_clips_whose_names_differ_only_in_unicode_form_are_read_as_named_and_a_row_naming_neither_refused(
     tmp_path, caplog
 ):

@@ -356,6 +356,7 @@ def load_data(args, accelerator):
         eval_split = f"{args.train_split} (held out {args.validation_split_percentage:g}%)"
     else:
         evaluation = data.split(eval_split)
+        data.refuse_empty(eval_split, "to evaluate")  # (found after the training, in a traceback)
         if getattr(args, "holds_out_typed", False):  # typed, and nothing held out: said, not silently unused
             logger.warning(
                 f"--validation_split_percentage {args.validation_split_percentage:g} is unused: "
