@@ -188,7 +188,13 @@ class HubSplit(Sequence):
         for i, path in relative:
             folders = [row_tables[i].parent] if row_tables is not None else list(split_folders)
             folders += [self.base] if self.base not in folders else []
-            found = next((folder / path for folder in folders if (folder / path).is_file()), None)
+            # A table written on Windows (`clips\cat\0.mp4`) names its clip as written, else with `/`, as datasets
+            # reads a metadata file's `file_name`: read as written alone, every such clip was refused as "found
+            # nowhere" (a backslash is a character of a file name here, so the path as written comes first).
+            spellings = [path, path.replace("\\", "/")] if "\\" in path and os.sep == "/" else [path]
+            found = next(
+                (folder / written for written in spellings for folder in folders if (folder / written).is_file()), None
+            )
             if found is not None:
                 located[i] = str(found)
             elif not Path(path).is_file():
