@@ -232,15 +232,22 @@ def test_a_row_naming_its_clip_outside_the_metadata_folder_is_refused_naming_the
 
 
 @pytest.mark.parametrize(
-    "splits, empty",
-    [(("train",), "train"), (("train", "validation"), "train"), (("train", "validation"), "validation")],
+    "splits, empty, streamed",
+    [
+        (["train"], "train", False),
+        (["train", "validation"], "train", False),
+        (["train", "validation"], "validation", False),
+        (["train", "validation"], "train", True),
+        (["train", "validation"], "validation", True),
+    ],
 )
-def test_a_split_whose_every_clip_is_missing_is_refused_saying_so(tmp_path, splits, empty):
+def test_a_split_whose_every_clip_is_missing_is_refused_saying_so(tmp_path, splits, empty, streamed):
     """A metadata.csv naming `CLIPS/0.mp4` where the folder is `clips/`: every clip missing, a split of none.
     finetune.py said of such a training split "cannot hold out 10% of 0 clips for evaluation: every class has one
     clip" (no evaluation split), or beside one, after loading the model and decoding the evaluation clips, "none of the
     0 training clips ... could be decoded: every one is unreadable (the first: none)", exit 1; such an evaluation split
-    ended the run after its training in a `torch.cat(): expected a non-empty list of Tensors` traceback."""
+    ended the run after its training in a `torch.cat(): expected a non-empty list of Tensors` traceback, streamed
+    too."""
     import contextlib
 
     from accelerate import PartialState
@@ -259,9 +266,10 @@ def test_a_split_whose_every_clip_is_missing_is_refused_saying_so(tmp_path, spli
     class OneProcess:
         main_process_first = contextlib.nullcontext
 
-    args = finetune.parse_args(["--dataset", str(root), "--dataset_format", "hub", "--cache_dir", str(tmp_path / "c")])
+    flags = ["--dataset", str(root), "--dataset_format", "hub", "--cache_dir", str(tmp_path / "c")]
+    args = finetune.parse_args(flags + ["--streaming"] * streamed)
     with pytest.raises(DatasetFormatError) as refused:
-        finetune.load_data(args, OneProcess())
+        finetune.load_data(args, None if streamed else OneProcess())
     use = "to train on" if empty == "train" else "to evaluate"
     assert str(refused.value) == (
         f"split {empty!r} of {root} holds no clip {use}: each of the 2 clips it names is missing (named above)"

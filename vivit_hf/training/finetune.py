@@ -435,6 +435,8 @@ def load_streaming_data(args, num_processes: int = 1, spread: bool = True):
             f"{', '.join(sorted(data.splits))}: give it a validation or test split, or name one with --eval_split"
         )
     evaluation = data.split(eval_split)
+    data.refuse_empty(args.train_split)
+    data.refuse_empty(eval_split, "to evaluate")
     whole = train.num_examples
     train.keep_first(args.max_train_samples)
     warn_classes_a_cut_leaves_out(train, data.label_names, "--max_train_samples", args.train_split)

@@ -138,10 +138,12 @@ class VideoClassificationData:
         are missing. Every clip a metadata file names missing on disk (a folder renamed, `Clips/` for `clips/`) left a
         split of none: to train on, refused as "none of the 0 training clips could be decoded" after the model and the
         evaluation clips had loaded (with no evaluation split, "cannot hold out 10% of 0 clips: every class has one
-        clip"); to evaluate, a `torch.cat` traceback after the training. (A stream's size is unknown here.)"""
+        clip"); to evaluate, a `torch.cat` traceback after the training, read whole or streamed. (A stream whose size
+        is unknown is not refused.)"""
         split = self.split_name(name)
         examples = self.splits.get(split)
-        if isinstance(examples, Sequence) and len(examples) == 0:
+        size = len(examples) if isinstance(examples, Sequence) else getattr(examples, "num_examples", None)
+        if size == 0:
             missing = self.missing.get(split, 0) + self.clipless.get(split, 0)
             raise DatasetFormatError(
                 f"split {split!r}{f' of {self.source}' if self.source else ''} holds no clip {use}"
