@@ -93,7 +93,12 @@ from vivit_hf.training.data.dataset import (
 )
 from vivit_hf.training.data.examples import digest_caveat, examples_digest
 from vivit_hf.training.data.formats import example_ids, hold_out, sample_subset
-from vivit_hf.training.data.streaming import StreamingLoader, StreamingVideoDataset, open_streaming_dataset
+from vivit_hf.training.data.streaming import (
+    StreamingLoader,
+    StreamingVideoDataset,
+    open_streaming_dataset,
+    warn_classes_a_cut_leaves_out,
+)
 from vivit_hf.training.evaluation import (
     check_labels,
     claim_output_dir,
@@ -350,6 +355,7 @@ def main(argv=None, written: list | None = None):
         usage_error(f"{wanted} in {args.dataset}; name one with --split: {', '.join(sorted(data.splits))}")
     else:
         examples = data.split(split)
+        data.refuse_empty(split, "to evaluate")
         if trained is not None and trained[0] == split:  # a score of clips it learnt: said, as it is not a test
             logger.warning(
                 f"--model {args.model} was fine-tuned on split {split!r} of {args.dataset}"
@@ -366,6 +372,8 @@ def main(argv=None, written: list | None = None):
     if args.streaming:  # the first N clips of the stream; a parquet file read by row group by every worker
         whole = examples.num_examples
         examples.keep_first(args.max_eval_samples)
+        if accelerator.is_main_process:  # (the label column of its first N rows read, by one process)
+            warn_classes_a_cut_leaves_out(examples, data.label_names, "--max_eval_samples", split)
         scored += streamed_share(whole, examples.num_examples, args.max_eval_samples)
         examples.spread_over(accelerator.num_processes * max(args.num_workers, 1), f"split {split!r}")
     elif args.max_eval_samples:

@@ -1247,3 +1247,46 @@ def test_a_video_column_of_a_chosen_track_trains_on_that_track_whole_and_streame
     # (asked of torchcodec, such a row is read by PyAV, from its track)
     with open_with_torchcodec({"path": paths[0], "bytes": None, "stream_index": 1}) as reader:
         assert (reader.backend, reader.num_frames) == ("pyav", 30)
+
+
+@pytest.mark.parametrize(
+    "layout", [partial(parquet, with_bytes=True), partial(webdataset, label_member="txt")], ids=["parquet", "tar"]
+)
+def test_a_cut_streams_classes_are_read_without_reading_its_rows_again(tmp_path, monkeypatch, layout):
+    """--streaming --max_train_samples 1 of clips labelled stand, sit, stand: the warning naming the class the cut
+    leaves out ('sit') read the cut's rows through the stream, clip bytes and all (a parquet row group, a tar's
+    samples: on the Hub, a download of each clip the training then downloads again). It reads the parquet label
+    column alone (ranged reads), or the labels the open read (a WebDataset's `.txt`): no row read again."""
+    from datasets.packaged_modules.parquet import parquet as parquet_module
+
+    from vivit_hf.training.data.streaming import warn_classes_a_cut_leaves_out
+
+    root, names, _ = layout(tmp_path)
+    data = open_streaming_dataset(str(root), cache_dir=str(tmp_path / "cache"))
+    split = data.split("train")
+    split.keep_first(1)
+
+    def no_row_read(*args, **kwargs):
+        raise AssertionError("a row of the stream was read")
+
+    monkeypatch.setattr(parquet_module, "ds", None)  # datasets' parquet reader: rows, clip bytes and all
+    monkeypatch.setattr(tarfile, "open", no_row_read)
+    assert warn_classes_a_cut_leaves_out(split, data.label_names, "--max_train_samples", "train") == ["sit"]
+
+
+def test_a_cut_stream_of_a_split_lacking_a_class_does_not_name_it_as_left_out_by_the_cut(tmp_path, caplog):
+    """A validation split of 'stand' clips alone beside a training split of both classes, cut to 1 clip: the
+    warning named 'sit' as left out by the cut, which no cut of that split could hold."""
+    import logging
+
+    from vivit_hf.training.data.streaming import warn_classes_a_cut_leaves_out
+
+    root, *_ = webdataset(tmp_path, label_member="txt")
+    stand = [(f"v{i}", {"mp4": s.read_bytes(), "txt": b"stand"}) for i, s in enumerate(sources(tmp_path, 2))]
+    write_tar(root / "validation-00000.tar", stand)
+    data = open_streaming_dataset(str(root), cache_dir=str(tmp_path / "cache"))
+    validation = data.split("validation")
+    validation.keep_first(1)
+    with caplog.at_level(logging.WARNING):
+        said = warn_classes_a_cut_leaves_out(validation, data.label_names, "--max_eval_samples", "validation")
+    assert data.label_names == NAMES and said == [] and "keeps the first" not in caplog.text

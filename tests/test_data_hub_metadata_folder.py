@@ -205,6 +205,77 @@ def test_a_row_names_its_clip_in_either_unicode_form_whole_and_streamed(tmp_path
     assert not [r for r in caplog.records if "not on disk" in r.getMessage() or "in no row" in r.getMessage()]
 
 
+@pytest.mark.parametrize("streamed", [False, True], ids=["whole", "streamed"])
+@pytest.mark.parametrize("written", ["absolute", "../train/clips/001.mp4"])
+def test_a_row_naming_its_clip_outside_the_metadata_folder_is_refused_naming_the_line_and_the_path_to_write(
+    tmp_path, streamed, written
+):
+    """A metadata.csv whose `file_name` is the clip's absolute path (a script's `str(path)`) or leads out of its
+    folder with '..': datasets refuses the row as it reads it, and the whole read ended in its bare
+    "DatasetGenerationError: An error occurred while generating the dataset", the stream in a traceback. One line
+    now, naming the file, its line and the path to write, the clip's below the metadata file's folder."""
+    root = tmp_path / "repo"
+    metadata_folder(root, ["clips/000.mp4", "clips/001.mp4"], ["a", "b"])
+    metadata = root / "train" / "metadata.csv"
+    clip = str(root / "train" / "clips" / "001.mp4") if written == "absolute" else written
+    metadata.write_text(metadata.read_text().replace("clips/001.mp4", clip), encoding="utf-8")
+    with pytest.raises(DatasetFormatError) as refused:
+        if streamed:
+            open_streaming_dataset(str(root), cache_dir=str(tmp_path / "cache"))
+        else:
+            load_video_dataset(root, "hub", cache_dir=str(tmp_path / "cache"))
+    assert str(refused.value) == (
+        f"--dataset_format hub: train/metadata.csv (in {root}) line 3 names its clip {clip!r}, which datasets "
+        "refuses: it reads each `file_name` as a relative path below the folder the metadata file is in (no "
+        f"absolute path, '..' out of it, or URL); write 'clips/001.mp4', its path below {root / 'train'}"
+    )
+
+
+@pytest.mark.parametrize(
+    "splits, empty, streamed",
+    [
+        (["train"], "train", False),
+        (["train", "validation"], "train", False),
+        (["train", "validation"], "validation", False),
+        (["train", "validation"], "train", True),
+        (["train", "validation"], "validation", True),
+    ],
+)
+def test_a_split_whose_every_clip_is_missing_is_refused_saying_so(tmp_path, splits, empty, streamed):
+    """A metadata.csv naming `CLIPS/0.mp4` where the folder is `clips/`: every clip missing, a split of none.
+    finetune.py said of such a training split "cannot hold out 10% of 0 clips for evaluation: every class has one
+    clip" (no evaluation split), or beside one, after loading the model and decoding the evaluation clips, "none of the
+    0 training clips ... could be decoded: every one is unreadable (the first: none)", exit 1; such an evaluation split
+    ended the run after its training in a `torch.cat(): expected a non-empty list of Tensors` traceback, streamed
+    too."""
+    import contextlib
+
+    from accelerate import PartialState
+
+    from vivit_hf.training import finetune
+
+    PartialState()  # (accelerate's logger: the missing clips are said)
+    root = tmp_path / "repo"
+    root.mkdir()
+    for split in splits:  # (`metadata_folder` writes a `train/`)
+        metadata_folder(tmp_path / split, ["clips/0.mp4", "clips/1.mp4"], ["a", "b"])
+        (tmp_path / split / "train").rename(root / split)
+    metadata = root / empty / "metadata.csv"
+    metadata.write_text(metadata.read_text().replace("clips/", "CLIPS/"), encoding="utf-8")
+
+    class OneProcess:
+        main_process_first = contextlib.nullcontext
+
+    flags = ["--dataset", str(root), "--dataset_format", "hub", "--cache_dir", str(tmp_path / "c")]
+    args = finetune.parse_args(flags + ["--streaming"] * streamed)
+    with pytest.raises(DatasetFormatError) as refused:
+        finetune.load_data(args, None if streamed else OneProcess())
+    use = "to train on" if empty == "train" else "to evaluate"
+    assert str(refused.value) == (
+        f"split {empty!r} of {root} holds no clip {use}: each of the 2 clips it names is missing (named above)"
+    )
+
+
 def test_two_clips_whose_names_differ_only_in_unicode_form_are_read_as_named_and_a_row_naming_neither_refused(
     tmp_path, caplog
 ):

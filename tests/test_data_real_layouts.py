@@ -1168,6 +1168,28 @@ def test_a_stream_of_parquet_tables_naming_each_its_own_clip_alike_is_refused_na
     assert all(str(root / part / "x.mp4") in str(error.value) for part in ("part_a", "part_b"))
 
 
+def test_hub_a_table_written_on_windows_finds_its_clips_by_their_backslashed_paths_whole_and_streamed(
+    tmp_path, monkeypatch
+):
+    # `clips\run\0.mp4`, as a table written on Windows gives it (datasets reads a metadata file's `file_name` so
+    # too): every clip was refused as "found nowhere", whole and streamed. A file whose name holds a backslash (a
+    # character of a name here) is still read as written.
+    from vivit_hf.training.data.streaming import open_streaming_dataset
+
+    root = tmp_path / "repo"
+    clip(root / "clips" / "run" / "0.mp4")
+    clip(root / "clips" / "swim" / "1.mp4", seed=1)
+    clip(root / "odd\\name.mp4", seed=2)
+    written = ["clips\\run\\0.mp4", "clips\\swim\\1.mp4", "odd\\name.mp4"]
+    table_of_paths(root / "data" / "train-00000-of-00001.parquet", written, [0, 1, 0])
+    monkeypatch.chdir(tmp_path)
+    found = [str(root / "clips" / "run" / "0.mp4"), str(root / "clips" / "swim" / "1.mp4"), str(root / "odd\\name.mp4")]
+    assert all(Path(path).is_file() for path in found)  # the reference: the files on disk
+    assert [path_of(example["video"]) for example in hub(root, tmp_path).split("train")] == found
+    stream = open_streaming_dataset(str(root), cache_dir=str(tmp_path / "cache_s")).split("train")
+    assert [stream.located.get(path, path) for path in written] == found
+
+
 def test_hub_a_table_path_found_nowhere_is_refused_naming_the_table_not_counted_as_undecodable(tmp_path, monkeypatch):
     # It reached the decoder and was counted as a broken clip ("none of the clips could be decoded", or trained
     # without it): a missing file is the table's mistake, said before training, naming where it was looked for.

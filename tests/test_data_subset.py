@@ -147,6 +147,41 @@ def test_an_evaluation_subset_as_large_as_its_split_is_the_split(tmp_path):
     assert finetune.load_data(args, OneProcess())[3] == "test"
 
 
+@pytest.mark.parametrize("samples", [2, 4])
+def test_a_training_draw_of_fewer_clips_than_classes_names_the_classes_it_leaves_out(tmp_path, caplog, samples):
+    """--max_train_samples 2 of a split of 4 classes fine-tuned the model on 2 of them without a word: its head kept
+    an output per class, the other 2 never trained, and the end-of-training check of classes never trained on counts
+    the draw's classes only. Said now, naming them, against the classes the draw holds; a draw of every class says
+    nothing."""
+    import contextlib
+    import logging
+
+    from accelerate import PartialState
+
+    from vivit_hf.training import finetune
+
+    for name in ("a", "b", "c", "d"):  # (loading reads no clip)
+        for i in range(2):
+            (tmp_path / "train" / name).mkdir(parents=True, exist_ok=True)
+            (tmp_path / "train" / name / f"{i}.mp4").write_bytes(b"\0" * 16)
+
+    class OneProcess:
+        main_process_first = contextlib.nullcontext
+
+    PartialState()  # (accelerate's logger)
+    args = finetune.parse_args(["--dataset", str(tmp_path), "--max_train_samples", str(samples)])
+    with caplog.at_level(logging.WARNING):
+        data, train, *_ = finetune.load_data(args, OneProcess())
+    drawn = {data.label_names[example["label"]] for example in train}
+    left_out = [name for name in ("a", "b", "c", "d") if name not in drawn]
+    said = [record.getMessage().partition("] ")[2] for record in caplog.records if "draws fewer" in record.getMessage()]
+    assert len(left_out) == 4 - samples and said == [
+        f"--max_train_samples 2 draws fewer clips than split 'train' has classes: 2 of its classes have no clip in "
+        f"the draw and are never trained on ({', '.join(map(repr, left_out))}); an evaluation counts every clip of "
+        "them wrong. Give at least one clip per class"
+    ] * bool(left_out)
+
+
 def test_a_hub_split_subset_stays_lazy_and_keeps_row_ids(tmp_path):
     datasets = pytest.importorskip("datasets")
     from test_data_formats import clip

@@ -175,14 +175,26 @@ def test_a_checkpoint_of_the_file_read_as_one_shard_is_refused_naming_the_row_gr
     assert training_split(one_parquet_file, processes=1, workers=1).stream_digest() == then
 
 
-def test_a_cut_training_stream_is_named_as_the_first_n_of_its_clips(one_parquet_file):
+@pytest.mark.parametrize("cut", [4, 1])
+def test_a_cut_training_stream_is_named_as_the_first_n_of_its_clips(one_parquet_file, caplog, cut):
     """--streaming --max_train_samples 4: the results and card named the training split `train`, as if every clip of
-    it had trained the model."""
-    whole = pq.ParquetFile(one_parquet_file / "data" / "train-00000-of-00001.parquet").metadata.num_rows
-    flags = ["--dataset", str(one_parquet_file), "--dataset_format", "hub", "--streaming", "--max_train_samples", "4"]
-    args = finetune.parse_args(flags, check_paths=False)
-    finetune.load_data(args, Processes(1))
-    assert args.trained_split == f"train (the first 4 of its {whole} clips: --max_train_samples)"
+    it had trained the model. A cut whose first clips carry some of the classes alone (1: the first clip, 'up', of
+    clips labelled up, down, up...; a stream stored class by class) trained on them without a word: said, naming the
+    classes left out (so is --max_eval_samples's cut), against the labels as stored."""
+    file = pq.ParquetFile(one_parquet_file / "data" / "train-00000-of-00001.parquet")
+    stored = file.read(columns=["label"])["label"].to_pylist()
+    flags = ["--dataset", str(one_parquet_file), "--dataset_format", "hub", "--streaming"]
+    args = finetune.parse_args([*flags, "--max_train_samples", str(cut), "--max_eval_samples", "1"], check_paths=False)
+    with caplog.at_level(logging.WARNING):
+        finetune.load_data(args, Processes(1))
+    assert args.trained_split == f"train (the first {cut} of its {file.metadata.num_rows} clips: --max_train_samples)"
+    left_out = [name for i, name in enumerate(("up", "down")) if i not in stored[:cut]]
+    said = [r.getMessage() for r in caplog.records if "keeps the first" in r.getMessage()]
+    assert [m.split(" keeps")[0] for m in said] == ["--max_train_samples 1"] * bool(left_out) + ["--max_eval_samples 1"]
+    assert left_out == [] or said[0].endswith(
+        "they carry 1 of the data set's 2 classes, none of 'down'. For a draw across the classes, leave out "
+        "--streaming, or store the clips in a shuffled order"
+    )
 
 
 class LaterProcess(Processes):  # a machine's second process: it opens the stream after its machine's first

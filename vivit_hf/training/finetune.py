@@ -42,9 +42,15 @@ from .data.dataset import (
     describe_example,
     share_parent_memory,
 )
-from .data.examples import example_labels
+from .data.examples import example_labels, quoted
 from .data.formats import hold_out, sample_subset
-from .data.streaming import StreamingLoader, StreamingVideoDataset, open_streaming_dataset
+from .data.streaming import (
+    StreamingLoader,
+    StreamingVideoDataset,
+    open_streaming_dataset,
+    warn_classes_a_cut_leaves_out,
+)
+from .data.subsets import classes_left_out
 
 # The command line moved to finetune_flags; its names stay importable from here, where scripts, tests and the
 # recipes imported them from (`_at_least` is `at_least` there, public: recipes/evaluate.py uses it)
@@ -350,6 +356,7 @@ def load_data(args, accelerator):
         eval_split = f"{args.train_split} (held out {args.validation_split_percentage:g}%)"
     else:
         evaluation = data.split(eval_split)
+        data.refuse_empty(eval_split, "to evaluate")  # (found after the training, in a traceback)
         if getattr(args, "holds_out_typed", False):  # typed, and nothing held out: said, not silently unused
             logger.warning(
                 f"--validation_split_percentage {args.validation_split_percentage:g} is unused: "
@@ -357,18 +364,36 @@ def load_data(args, accelerator):
             )
     # Seeded and drawn across the classes (the adapters list clips class by class: the first N are one or two classes).
     if args.max_train_samples:
-        whole = len(train)
+        whole, split_clips = len(train), train
         train = sample_subset(train, args.max_train_samples, seed=args.seed)
         if len(train) < whole:  # the results and card name the clips trained on: not all of the split
             held_out = eval_split.startswith(f"{args.train_split} (held out")
             of = f"of the {whole} clips not held out" if held_out else f"of its {whole} clips"
             args.trained_split = f"{args.train_split} ({len(train)} {of}: --max_train_samples)"
+            warn_classes_not_drawn(data, split_clips, train, args.max_train_samples, args.train_split)
     if args.max_eval_samples:
         whole = len(evaluation)
         evaluation = sample_subset(evaluation, args.max_eval_samples, seed=args.seed)
         if len(evaluation) < whole:  # the results, log and card name the split scored: it is not all of it
             eval_split = f"{eval_split} ({len(evaluation)} of its {whole} clips: --max_eval_samples)"
     return data, train, evaluation, eval_split
+
+
+def warn_classes_not_drawn(data, examples, subset, limit: int, split: str) -> None:
+    """Warn, naming them, about the classes of the training split none of `--max_train_samples`' draw carries (fewer
+    clips than the split has classes): the model is fine-tuned on the others alone and its head keeps an output for
+    each, untrained (the end-of-training check of classes never trained on counts the subset's classes only), said
+    nowhere; an evaluation then counts each of their clips wrong."""
+    left_out = classes_left_out(examples, subset)
+    if not left_out:
+        return
+    heads = list(data.label_spaces.items())
+    names = [f"{heads[c[0]][0]}:{heads[c[0]][1][c[1]]}" if isinstance(c, tuple) else heads[0][1][c] for c in left_out]
+    logger.warning(
+        f"--max_train_samples {limit} draws fewer clips than split {split!r} has classes: {len(names)} of its "
+        f"classes have no clip in the draw and are never trained on ({quoted(names)}); an evaluation counts every "
+        "clip of them wrong. Give at least one clip per class"
+    )
 
 
 def streamed_share(whole: int | None, kept: int | None, limit: int | None, flag: str = "--max_eval_samples") -> str:
@@ -410,12 +435,16 @@ def load_streaming_data(args, num_processes: int = 1, spread: bool = True):
             f"{', '.join(sorted(data.splits))}: give it a validation or test split, or name one with --eval_split"
         )
     evaluation = data.split(eval_split)
+    data.refuse_empty(args.train_split)
+    data.refuse_empty(eval_split, "to evaluate")
     whole = train.num_examples
     train.keep_first(args.max_train_samples)
+    warn_classes_a_cut_leaves_out(train, data.label_names, "--max_train_samples", args.train_split)
     cut = streamed_share(whole, train.num_examples, args.max_train_samples, "--max_train_samples")
     args.trained_split = args.train_split + cut if cut else None
     whole = evaluation.num_examples
     evaluation.keep_first(args.max_eval_samples)
+    warn_classes_a_cut_leaves_out(evaluation, data.label_names, "--max_eval_samples", eval_split)
     eval_split += streamed_share(whole, evaluation.num_examples, args.max_eval_samples)
     opened = data, train, evaluation, eval_split
     if spread:

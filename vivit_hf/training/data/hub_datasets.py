@@ -67,6 +67,7 @@ from .hub_labels import (
 )
 from .hub_refusals import (
     naming_class_ids_out_of_range,
+    naming_clip_paths_outside_metadata_folders,
     naming_metadata_of_two_types,
     naming_mixed_column_types,
     naming_undecodable_members,
@@ -187,7 +188,13 @@ class HubSplit(Sequence):
         for i, path in relative:
             folders = [row_tables[i].parent] if row_tables is not None else list(split_folders)
             folders += [self.base] if self.base not in folders else []
-            found = next((folder / path for folder in folders if (folder / path).is_file()), None)
+            # A table written on Windows (`clips\cat\0.mp4`) names its clip as written, else with `/`, as datasets
+            # reads a metadata file's `file_name`: read as written alone, every such clip was refused as "found
+            # nowhere" (a backslash is a character of a file name here, so the path as written comes first).
+            spellings = [path, path.replace("\\", "/")] if "\\" in path and os.sep == "/" else [path]
+            found = next(
+                (folder / written for written in spellings for folder in folders if (folder / written).is_file()), None
+            )
             if found is not None:
                 located[i] = str(found)
             elif not Path(path).is_file():
@@ -401,7 +408,8 @@ def load_hub(
             dangling = refuse_unread_videos(source, config_name, revision, cache_dir, builder, scans_cache_dir)
         mixed_types = naming_mixed_column_types(source, config_name, revision, cache_dir)
         two_types = naming_metadata_of_two_types(source, config_name, revision, cache_dir)
-        with naming_undecodable_members(source), mixed_types, naming_class_ids_out_of_range(source), two_types:
+        outside = naming_clip_paths_outside_metadata_folders(source)
+        with naming_undecodable_members(source), mixed_types, naming_class_ids_out_of_range(source), two_types, outside:
             loaded = load_with(builder())
         if Path(source).is_dir():
             drop_older_versions(cache_dir)

@@ -3,7 +3,7 @@
 anything is loaded (`refuse_unread_videos`: clips its videofolder skips, symlinked folders, tables it ignores, split
 words in class names, unfinished or cut shards, packed folders), and around `datasets.load_dataset`, its own errors
 named (`naming_*`: undecodable WebDataset members, class ids past the card's, a column of two types, metadata files
-of two types).
+of two types, a clip named outside its metadata file's folder).
 """
 
 from __future__ import annotations
@@ -321,6 +321,60 @@ def naming_metadata_of_two_types(source: str, config_name, revision, cache_dir):
         builder = datasets.load_dataset_builder(source, config_name, revision=revision, cache_dir=cache_dir)
         _refuse_metadata_of_two_types(source, builder.config.data_files or {})
         raise
+
+
+@contextlib.contextmanager
+def naming_clip_paths_outside_metadata_folders(source: str):
+    """Around `datasets.load_dataset` (whole and streamed): a metadata file's `file_name` that is an absolute path
+    (as a script writes `str(path)`), leads out of the metadata file's folder (`../clips/a.mp4`) or is a URL is
+    refused in one line naming the file, its line, and (where the clip lies below that folder) the path to write.
+    `datasets` refuses such a row as it reads it: the whole read ended in its bare `DatasetGenerationError: An error
+    occurred while generating the dataset`, the stream in a traceback from the label scan."""
+    from ...hub.sources import exception_chain
+
+    try:
+        yield
+    except Exception as error:
+        cause = next((c for c in exception_chain(error) if str(c).startswith("Invalid metadata file_name '")), None)
+        if cause is None:
+            raise
+        value = str(cause)[len("Invalid metadata file_name '") :].partition("': ")[0]
+        where, folder = _metadata_line_naming(source, value)
+        # the clip's path below the metadata file's folder, where it lies there (`/abs/train/clips/a.mp4`,
+        # `../train/clips/a.mp4` from `train/`)
+        clip = None if folder is None or "://" in value else Path(os.path.normpath(folder / value))
+        fix = (
+            f"write {clip.relative_to(folder).as_posix()!r}, its path below {folder}"
+            if clip is not None and clip.is_relative_to(folder)
+            else "move the clips below the metadata file's folder and name each by its path there"
+        )
+        raise DatasetFormatError(
+            f"--dataset_format hub: {where or 'a metadata file of ' + source} names its clip {value!r}, which "
+            "datasets refuses: it reads each `file_name` as a relative path below the folder the metadata file is "
+            f"in (no absolute path, '..' out of it, or URL); {fix}"
+        ) from None
+
+
+def _metadata_line_naming(source: str, value: str) -> tuple[str | None, Path | None]:
+    """(`<metadata file> line N`, its folder) of the first row of a local folder's metadata.csv / .jsonl whose
+    value in some column is `value`; (None, None) where none is found (a Hub repo's: not read here)."""
+    import csv
+    import json
+
+    root = Path(source)
+    if not root.is_dir():
+        return None, None
+    for path in sorted(path for path in files_below(root)[1] if path.name in ("metadata.csv", "metadata.jsonl")):
+        with open(path, newline="" if path.suffix == ".csv" else None, encoding="utf-8-sig") as f:
+            if path.suffix == ".csv":
+                rows = enumerate(csv.reader(f), start=1)
+            else:
+                rows = ((n, list(json.loads(line).values())) for n, line in enumerate(f, start=1) if line.strip())
+            with contextlib.suppress(ValueError, AttributeError):  # a line not as expected: named by datasets
+                for line, cells in rows:
+                    if value in cells:
+                        return f"{path.relative_to(root).as_posix()} (in {source}) line {line}", path.parent
+    return None, None
 
 
 def _refuse_metadata_of_two_types(root: Path | str, data_files: dict) -> None:

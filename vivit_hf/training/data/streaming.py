@@ -34,7 +34,7 @@ import logging
 import math
 import re
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 
@@ -93,6 +93,7 @@ from .hub_labels import (
 )
 from .hub_refusals import (
     WEBDATASET_DECODED_AS,
+    naming_clip_paths_outside_metadata_folders,
     naming_metadata_of_two_types,
     naming_mixed_column_types,
     naming_undecodable_members,
@@ -148,6 +149,10 @@ class StreamingSplit:
     _contents: list | None = None
     _unread: str | None = None  # why the shards' contents could not be read (`unread_reason`)
     _sizes_unread: str | None = None  # why their sizes could not be read (`unread_reason`)
+    # The raw labels of every row in stored order, where the open read the label column (`scan`), until `keep_first`
+    # keeps those of the cut alone (None where not cut): what `warn_classes_a_cut_leaves_out` reads, not the rows again
+    scanned_labels: list | None = None
+    classes: set | None = None  # the class ids those labels of every row carry, where read (`keep_first`)
 
     def label_id(self, value) -> int:
         if self.label_map is not None:
@@ -168,6 +173,12 @@ class StreamingSplit:
         if limit and (self.num_examples is None or limit < self.num_examples):
             self.uncut = self.uncut or self.dataset
             self.dataset, self.num_examples, self.limit = self.dataset.take(limit), limit, limit
+        # (a whole split's labels are not taken to the DataLoader workers with it, the classes they carry are)
+        if self.scanned_labels is not None and self.classes is None:
+            self.classes = {_label_id(label, self.label_map) for label in self.scanned_labels}
+        self.scanned_labels = (
+            self.scanned_labels[: self.limit] if self.scanned_labels is not None and self.limit is not None else None
+        )
 
     def spread_over(self, readers: int, name: str = "the stream") -> None:
         """Split a stream of fewer shards than `readers` (processes x DataLoader workers) into more, where `datasets`
@@ -370,7 +381,8 @@ def open_streaming_dataset(
     # samples, or class ids in one table and names in another, stop it there; each is named as at the whole load
     mixed_types = naming_mixed_column_types(source, config_name, revision, cache_dir)
     two_types = naming_metadata_of_two_types(source, config_name, revision, cache_dir)
-    with naming_undecodable_members(source), mixed_types, two_types:
+    outside = naming_clip_paths_outside_metadata_folders(source)
+    with naming_undecodable_members(source), mixed_types, two_types, outside:
         return _open_streaming_dataset(
             source,
             revision=revision,
@@ -616,6 +628,7 @@ def _read_streaming_dataset(
             shard_name=shard_namer(source),  # a stream's `__url__` is the data file itself (no hashed copy)
             cache_dir=cache_dir,
             track=chosen_track(dataset.features, video_column),
+            scanned_labels=scanned.get(split),
         )
         if split in from_card and split not in scanned and Path(source).is_dir():
             _count_what_the_shards_hold(splits[named[split]], named[split], source)
@@ -912,6 +925,102 @@ def _label_id(value, label_map: dict | None) -> int | None:
         return label_map[value] if label_map is not None else int(value)
     except (KeyError, TypeError, ValueError):
         return None
+
+
+def warn_classes_a_cut_leaves_out(split: StreamingSplit, names: Sequence[str], flag: str, name: str) -> list[str]:
+    """Warn, naming them, about the classes `names` lists that none of a cut stream's clips carry (`keep_first`:
+    `--max_train_samples` / `--max_eval_samples`); returns them. The cut keeps the stream's first N clips, as
+    `datasets`' `take(N)` does, not a draw across the classes as the whole read's: a stream stored class by class (a
+    folder's clips, shards written per class) trained on its first class alone, or was scored on it, without a word.
+    Where the split's classes are known (`StreamingSplit.classes`), those it lacks are not named. Nothing where the
+    warning is held back (`data_warnings_held`: a machine's later processes), or where the N labels cannot be read
+    without the rows (`_cut_labels`)."""
+    if split.limit is None or len(names) < 2 or not logger.isEnabledFor(logging.WARNING):
+        return []
+    labels = _cut_labels(split)
+    if labels is None:
+        logger.info(
+            "%s %d: the classes of the stream's first %d clips are not read (their rows would be)",
+            flag,
+            split.limit,
+            split.limit,
+        )
+        return []
+    carried = {_label_id(label, split.label_map) for label in labels}
+    # a class the whole split lacks (a validation split of some classes) is none of the cut's doing: not named
+    left_out = [label for i, label in enumerate(names) if i not in carried and i in (split.classes or {i})]
+    if left_out:
+        logger.warning(
+            "%s %d keeps the first %d clips of the stream of split %r, in its stored order (as datasets' take(%d), "
+            "not a draw across the classes): they carry %d of the data set's %d classes, none of %s. For a draw "
+            "across the classes, leave out --streaming, or store the clips in a shuffled order",
+            flag,
+            split.limit,
+            split.limit,
+            name,
+            split.limit,
+            sum(i in carried for i in range(len(names))),
+            len(names),
+            quoted(left_out),
+        )
+    return left_out
+
+
+def _cut_labels(split: StreamingSplit) -> list | None:
+    """The raw labels of a cut stream's first `split.limit` rows, read without the rows (a row is its clip's bytes:
+    read through the stream, a parquet row group or a tar's samples, on the Hub each clip downloaded twice): the
+    labels the open read (`StreamingSplit.scanned_labels`), else a parquet stream's label column alone (its column
+    chunks: ranged reads on the Hub), else a local stream's or a folder's label column (a local tar's clips skipped
+    over, `_label_members_only`; a folder's rows are paths); None for any other (a Hub tar: its samples read whole)."""
+    if split.scanned_labels is not None:
+        return split.scanned_labels
+    stream = split.uncut if split.uncut is not None else split.dataset
+    top = split.label_column if split.label_column in (stream.features or {}) else split.label_column.partition(".")[0]
+    if _stream_parquet_files(stream):
+        try:
+            rows = _parquet_column(stream, top, split.limit)
+        except (OSError, ValueError, TypeError, KeyError) as error:  # read as it streams: nothing said
+            logger.info("the label column of split's parquet files could not be read alone (%s)", error)
+            return None
+    else:
+        kwargs = getattr(getattr(stream, "_ex_iterable", None), "kwargs", None) or {}
+        files = [*(kwargs.get("tar_paths") or []), *(kwargs.get("files") or [])]
+        folder = getattr(getattr(stream, "info", None), "builder_name", None) == "videofolder"  # rows: clip paths
+        if not stream.features or (not folder and any("://" in str(file) for file in files)):
+            return None
+        # the stream before its cut: `take` hides the tars from `_label_members_only`
+        rows = class_ids_unchecked(_label_members_only(stream, [top]).select_columns([top]), top).take(split.limit)
+    labels = []
+    for row in rows:
+        try:
+            labels.append(label_value(row, split.label_column))
+        except (KeyError, TypeError):  # no label: skipped as the loader skips it
+            continue
+    return labels
+
+
+def _parquet_column(stream, column: str, limit: int) -> list[dict]:
+    """`{column: value}` of a parquet stream's first `limit` rows, its files and row groups in the stream's order
+    (`_shard_sizes`' reading of them), the column alone read and cast as `datasets` casts it (a card's `ClassLabel`
+    of a column of names: ids)."""
+    import datasets
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    from datasets.table import cast_table_to_features
+    from datasets.utils.file_utils import xopen
+
+    kwargs = stream._ex_iterable.kwargs
+    files = kwargs["files"]
+    features = datasets.Features({column: stream.features[column]})
+    rows: list[dict] = []
+    for file, row_groups in zip(files, kwargs.get("row_groups_list") or [None] * len(files)):
+        with xopen(file, "rb") as f:
+            for batch in pq.ParquetFile(f).iter_batches(columns=[column], row_groups=row_groups):
+                table = cast_table_to_features(pa.Table.from_batches([batch]), features)
+                rows += [{column: value} for value in table.column(column).to_pylist()[: limit - len(rows)]]
+                if len(rows) >= limit:
+                    return rows
+    return rows
 
 
 class _OnDisk:

@@ -204,6 +204,13 @@ def sample_subset(examples: Sequence[dict], num_samples: int, seed: int = 0) -> 
     return ExampleSubset(examples, chosen)
 
 
+def classes_left_out(examples: Sequence[dict], subset: Sequence[dict]) -> list:
+    """The classes some of `examples` carry and none of `subset` (`sample_subset`'s draw of fewer clips than the
+    split has classes), sorted: class ids, or `(head, id)` of a two-head label's heads (Epic Kitchens)."""
+    carried = {cls for label in example_labels(subset) for cls in _classes(label)}
+    return sorted({cls for label in example_labels(examples) for cls in _classes(label)} - carried)
+
+
 def _stratified_priorities(examples: Sequence[dict], seed: int) -> list[tuple[float, int, int]]:
     """`(priority, class rank, index)` of every example, smallest first: each class's examples are shuffled with
     `seed` and the `k`-th of a class of `n` gets the priority `k / n` (ties between classes in a seeded order), so a
