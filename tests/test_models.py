@@ -213,6 +213,43 @@ def test_resized_position_table_keeps_corners():
     torch.testing.assert_close(encoder.position_table((3, 6, 5))[:, 0], encoder.position_embeddings[:, 0])
 
 
+def corner_aligned(table: np.ndarray, size: int, axis: int) -> np.ndarray:
+    """numpy's linear interpolation of `table` along `axis` to `size` points, the first and last kept (a reference
+    written apart from torch's `F.interpolate`)."""
+    old = table.shape[axis]
+    places = np.linspace(0, old - 1, size) if size > 1 else np.zeros(1)
+    return np.apply_along_axis(lambda line: np.interp(places, np.arange(old), line), axis, table)
+
+
+@pytest.mark.parametrize(
+    ("name", "trained", "run", "grid"),
+    [
+        ("spatio_temporal", [32, 24], [36, 24], (1, 13, 3)),  # per-frame rows -> straddling patches
+        ("spatio_temporal", [36, 24], [32, 24], (3, 4, 3)),  # straddling patches -> per-frame rows
+        ("factorised_self_attention", [32, 24], [36, 24], (3, 1, 13)),
+        ("factorised_dot_product", [32, 24], [36, 24], (3, 1, 13)),
+        ("factorised_dot_product", [36, 24], [32, 24], (3, 4, 3)),
+    ],
+)
+def test_frame_sampling_positions_resize_over_the_tall_image_where_patches_straddle_frames(name, trained, run, grid):
+    """3 sampled frames of 36 rows in 8 x 8 patches make a 108 x 24 image of 13 x 3 patches, some straddling two
+    frames: Model 1's grid (1, 13, 3), Models 3 and 4's (3, 1, 13). Their positions are the tall image's, so a table
+    trained on 32-row frames (4 x 3 each, a 12 x 3 tall image) is resized over that image. Resized over the token
+    grid, Model 1 stretched the first frame's table over all 13 rows (frames 1 and 2's positions unused), and Models
+    3 and 4 each frame's first image row over its 13 tokens."""
+    model = tiny(name, embedding_type="frame_sampling", num_frames=6, num_sampled_frames=3, image_size=trained).vivit
+    encoder, prefix = model.encoder, model.encoder.num_prefix_tokens
+    video = torch.randn(1, 6, 3, *run, generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        out = model(pixel_values=video, interpolate_pos_encoding=True, output_hidden_states=True)
+        table = out.hidden_states[0][:, prefix:] - model.token_embedding(video).flatten(1, 3)
+    rows = [3 * height // 8 for height in (trained[0], run[0])]
+    tall = encoder.position_embeddings[0, prefix:].detach().numpy().reshape(rows[0], 3, -1)
+    expected = corner_aligned(tall, rows[1], axis=0).reshape(1, -1, tall.shape[-1])
+    assert model.token_embedding.token_grid(6, *run) == grid
+    np.testing.assert_allclose(table.numpy(), expected, rtol=1e-5, atol=1e-5)
+
+
 @pytest.mark.parametrize(("name", "size"), [(name, 48) for name in VARIANTS] + [("factorised_encoder", 24)])
 def test_an_image_size_set_after_building_is_not_resized_without_being_asked(name, size):
     """`config.image_size` set on a built model lets another size past the input check: the position embeddings

@@ -441,7 +441,9 @@ class _ViViTBackbone(ViViTPreTrainedModel):
     ):
         """tokens (b, t, h, w, d) -> (last_hidden_state, pooled (b, d), hidden_states, attentions); `token_mask`
         (b, t) marks the real temporal indices (None: all real); `output_hidden_states` a flag for every encoder or
-        each encoder's selection (`encoder_selection`)."""
+        each encoder's selection (`encoder_selection`); `kwargs` go to each encoder (`straddling`, the tall image's
+        layout of frame sampling's tokens where they straddle frames: `ViViTEncoder.position_table`), and on to its
+        attention."""
         raise NotImplementedError
 
     def encoders(self) -> tuple[ViViTEncoder, ...]:
@@ -833,6 +835,7 @@ class _ViViTBackbone(ViViTPreTrainedModel):
             resize_positions=interpolate_pos_encoding,
             output_attentions=output_attentions,
             output_hidden_states=keep,
+            straddling=self.token_embedding.straddling_layout(pixel_values.shape[1], *pixel_values.shape[3:]),
             **kwargs,
         )
         return BaseModelOutputWithPooling(
@@ -857,7 +860,12 @@ class _ViViTSingleEncoderModel(_ViViTBackbone):
         super().__init__(config)
         self.token_embedding = build_token_embedding(config)
         self.encoder = ViViTEncoder(
-            config, config.token_grid, config.num_hidden_layers, self.layer_class, config.classifier == "token"
+            config,
+            config.token_grid,
+            config.num_hidden_layers,
+            self.layer_class,
+            config.classifier == "token",
+            straddling=config.straddling_layout,
         )
         self.post_init()
 
