@@ -3,6 +3,7 @@
 resized inputs, the paper's sizes, and what each factorisation means."""
 
 import copy
+import io
 import re
 import weakref
 
@@ -248,6 +249,26 @@ def test_frame_sampling_positions_resize_over_the_tall_image_where_patches_strad
     expected = corner_aligned(tall, rows[1], axis=0).reshape(1, -1, tall.shape[-1])
     assert model.token_embedding.token_grid(6, *run) == grid
     np.testing.assert_allclose(table.numpy(), expected, rtol=1e-5, atol=1e-5)
+
+
+def test_a_straddling_model_pickled_before_the_tall_image_layout_runs_as_built():
+    """`torch.save(model)` before the encoder kept the tall image's layout (7edb5ebb): unpickled, the encoder has no
+    `straddling`, and taken as None (no straddling) a model trained at 36x24 (13 x 3 patches, 3 frames) refused its
+    own size ("a token grid of (3, 1, 13) does not fit the trained (3, 1, 13)") and, resizing, read its table as
+    per-frame rows of 1 x 13 (0.005 off). The layout it was built with is its config's."""
+    sizes = dict(num_frames=6, num_sampled_frames=3, image_size=[36, 24], num_hidden_layers=1)
+    model = tiny("factorised_self_attention", embedding_type="frame_sampling", **sizes)
+    video = torch.randn(1, 6, 3, 36, 24, generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        want = model(pixel_values=video).logits
+    vars(model.vivit.encoder).pop("straddling", None)  # as an encoder of an earlier version
+    buffer = io.BytesIO()
+    torch.save(model, buffer)
+    buffer.seek(0)
+    old = torch.load(buffer, weights_only=False)
+    with torch.no_grad():
+        for interpolate in (False, True):
+            torch.testing.assert_close(old(pixel_values=video, interpolate_pos_encoding=interpolate).logits, want)
 
 
 @pytest.mark.parametrize(("name", "size"), [(name, 48) for name in VARIANTS] + [("factorised_encoder", 24)])

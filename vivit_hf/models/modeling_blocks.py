@@ -568,7 +568,9 @@ class ViViTEncoder(nn.Module):
     """scenic's `Encoder`: optional CLS token, learned position embeddings over a token grid, dropout, the blocks,
     a final LayerNorm. Models 1, 3 and 4 have one; Model 2 has a spatial and a temporal one."""
 
-    straddling: tuple[int, int] | None = None  # (set in __init__; here for an encoder pickled by an earlier version)
+    # (set in __init__; here for Model 2's encoders pickled by an earlier version, which never straddle: Models 1, 3
+    # and 4 set theirs from the config when unpickled, `_ViViTSingleEncoderModel.__setstate__`)
+    straddling: tuple[int, int] | None = None
 
     def __init__(
         self,

@@ -871,6 +871,15 @@ class _ViViTSingleEncoderModel(_ViViTBackbone):
         )
         self.post_init()
 
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        encoder = self._modules.get("encoder")
+        if encoder is not None and "straddling" not in vars(encoder):
+            # An encoder pickled whole (`torch.save(model)`) before it kept the tall image's layout: taken as none,
+            # a straddling model refused its own size and, resizing, read its table as per-frame rows. The layout
+            # it was built with is its config's.
+            encoder.straddling = self.config.straddling_layout
+
     @staticmethod
     def valid_tokens(token_mask: torch.Tensor, grid) -> torch.Tensor:
         """(b, t) -> (b, t*s), the patch tokens' validity in token order."""
