@@ -282,6 +282,18 @@ def test_an_image_size_set_after_building_is_not_resized_without_being_asked(nam
         model(pixel_values=clip(batch=1, size=size))
 
 
+def test_a_size_set_after_building_where_patches_come_to_straddle_frames_says_so():
+    """Model 3 of 3 sampled 8 x 104 frames (each one row of 13 patches) set to 36x24 (a 13 x 3 tall image, patches
+    straddling frames) has the same token grid, (3, 1, 13): the refusal said "(3, 1, 13) does not fit the trained
+    (3, 1, 13)"; it names the tall image."""
+    sizes = dict(num_frames=6, num_sampled_frames=3, image_size=[8, 104], num_hidden_layers=1)
+    model = tiny("factorised_self_attention", embedding_type="frame_sampling", **sizes)
+    model.config.image_size = [36, 24]
+    refused = r"\(3, 1, 13\) \(patches straddling frames: a 13 x 3 tall image\) does not fit the trained \(3, 1, 13\) "
+    with torch.no_grad(), pytest.raises(ValueError, match=refused):
+        model(pixel_values=torch.randn(1, 6, 3, 36, 24))
+
+
 @pytest.mark.parametrize("name", VARIANTS)
 def test_wrong_input_shape_states_the_expected_shape(name):
     model = tiny(name)

@@ -564,6 +564,12 @@ def tall_rows(grid: tuple[int, int, int]) -> tuple[int, int]:
     return grid[0] * grid[1], grid[2]
 
 
+def tall_image(straddling: tuple[int, int] | None) -> str:
+    """Words for a grid's tall image where its patches straddle frames: (3, 1, 13) is 3 frames' rows of 13 patches or
+    a 13 x 3 tall image of 3 frames, which a grid alone does not tell apart."""
+    return f" (patches straddling frames: a {straddling[0]} x {straddling[1]} tall image)" if straddling else ""
+
+
 class ViViTEncoder(nn.Module):
     """scenic's `Encoder`: optional CLS token, learned position embeddings over a token grid, dropout, the blocks,
     a final LayerNorm. Models 1, 3 and 4 have one; Model 2 has a spatial and a temporal one."""
@@ -621,8 +627,8 @@ class ViViTEncoder(nn.Module):
             # Frame sampling's straddling rows (a grid of one temporal index, `stacked_frame_grid`) change with the
             # frame count, so fewer frames do not give the first positions in time.
             raise ValueError(
-                f"a token grid of {tuple(grid)} does not fit the trained {self.grid} without resizing; pass "
-                f"`interpolate_pos_encoding=True`."
+                f"a token grid of {tuple(grid)}{tall_image(straddling)} does not fit the trained {self.grid}"
+                f"{tall_image(self.straddling)} without resizing; pass `interpolate_pos_encoding=True`."
             )
         else:
             table = table.unflatten(1, (self.grid[0], -1))[:, : grid[0]].flatten(1, 2)
