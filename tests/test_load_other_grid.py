@@ -111,3 +111,20 @@ def test_another_embedding_type_is_refused_naming_it(saved_type, asked, tmp_path
     exec("import vivit_hf.conversion.vit_init\n" + restart, namespace)
     assert namespace["model"].config.embedding_type == asked
     assert "vivit.token_embedding.projection.weight" in namespace["report"]["fresh"]
+
+
+def test_a_restart_where_patches_straddle_frames_gives_the_checkpoints_resized_positions(tmp_path):
+    """Frame sampling's tokens at 36x24 (3 frames, 8 x 8 patches: a 13 x 3 tall image) straddle frames: the restart
+    resizes the table over the tall image, as `interpolate_pos_encoding=True` does. Resized over the token grid,
+    (3, 4, 3) -> (3, 1, 13), it took each frame's first image row stretched over its 13 tokens."""
+    config_class, _, classifier_class = VIVIT_MODELS["factorised_self_attention"]
+    sampling = dict(embedding_type="frame_sampling", num_frames=6, num_sampled_frames=3, num_hidden_layers=1)
+    torch.manual_seed(0)
+    checkpoint = classifier_class(config_class(**{**TINY, **sampling, "image_size": [32, 24]})).eval()
+    checkpoint.save_pretrained(tmp_path)
+    restarted, report = from_vivit_checkpoint(tmp_path, image_size=[36, 24])
+    video = torch.randn(1, 6, 3, 36, 24)
+    with torch.no_grad():
+        expected = checkpoint(pixel_values=video, interpolate_pos_encoding=True).logits
+        torch.testing.assert_close(restarted.eval()(pixel_values=video).logits, expected, atol=1e-5, rtol=0)
+    assert report["resized"] == ["vivit.encoder.position_embeddings"]

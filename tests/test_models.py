@@ -3,6 +3,7 @@
 resized inputs, the paper's sizes, and what each factorisation means."""
 
 import copy
+import io
 import re
 import weakref
 
@@ -213,6 +214,63 @@ def test_resized_position_table_keeps_corners():
     torch.testing.assert_close(encoder.position_table((3, 6, 5))[:, 0], encoder.position_embeddings[:, 0])
 
 
+def corner_aligned(table: np.ndarray, size: int, axis: int) -> np.ndarray:
+    """numpy's linear interpolation of `table` along `axis` to `size` points, the first and last kept (a reference
+    written apart from torch's `F.interpolate`)."""
+    old = table.shape[axis]
+    places = np.linspace(0, old - 1, size) if size > 1 else np.zeros(1)
+    return np.apply_along_axis(lambda line: np.interp(places, np.arange(old), line), axis, table)
+
+
+@pytest.mark.parametrize(
+    ("name", "trained", "run", "grid"),
+    [
+        ("spatio_temporal", [32, 24], [36, 24], (1, 13, 3)),  # per-frame rows -> straddling patches
+        ("spatio_temporal", [36, 24], [32, 24], (3, 4, 3)),  # straddling patches -> per-frame rows
+        ("factorised_self_attention", [32, 24], [36, 24], (3, 1, 13)),
+        ("factorised_dot_product", [36, 24], [32, 24], (3, 4, 3)),
+    ],
+)
+def test_frame_sampling_positions_resize_over_the_tall_image_where_patches_straddle_frames(name, trained, run, grid):
+    """3 sampled frames of 36 rows in 8 x 8 patches make a 108 x 24 image of 13 x 3 patches, some straddling two
+    frames: Model 1's grid (1, 13, 3), Models 3 and 4's (3, 1, 13). Their positions are the tall image's, so a table
+    trained on 32-row frames (4 x 3 each, a 12 x 3 tall image) is resized over that image. Resized over the token
+    grid, Model 1 stretched the first frame's table over all 13 rows (frames 1 and 2's positions unused), and Models
+    3 and 4 each frame's first image row over its 13 tokens."""
+    sizes = dict(num_frames=6, num_sampled_frames=3, image_size=trained, num_hidden_layers=1)
+    model = tiny(name, embedding_type="frame_sampling", **sizes).vivit
+    encoder, prefix = model.encoder, model.encoder.num_prefix_tokens
+    video = torch.randn(1, 6, 3, *run, generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        out = model(pixel_values=video, interpolate_pos_encoding=True, output_hidden_states=True)
+        table = out.hidden_states[0][:, prefix:] - model.token_embedding(video).flatten(1, 3)
+    rows = [3 * height // 8 for height in (trained[0], run[0])]
+    tall = encoder.position_embeddings[0, prefix:].detach().numpy().reshape(rows[0], 3, -1)
+    expected = corner_aligned(tall, rows[1], axis=0).reshape(1, -1, tall.shape[-1])
+    assert model.token_embedding.token_grid(6, *run) == grid
+    np.testing.assert_allclose(table.numpy(), expected, rtol=1e-5, atol=1e-5)
+
+
+def test_a_straddling_model_pickled_before_the_tall_image_layout_runs_as_built():
+    """`torch.save(model)` before the encoder kept the tall image's layout (7edb5ebb): unpickled, the encoder has no
+    `straddling`, and taken as None (no straddling) a model trained at 36x24 (13 x 3 patches, 3 frames) refused its
+    own size ("a token grid of (3, 1, 13) does not fit the trained (3, 1, 13)") and, resizing, read its table as
+    per-frame rows of 1 x 13 (0.005 off). The layout it was built with is its config's."""
+    sizes = dict(num_frames=6, num_sampled_frames=3, image_size=[36, 24], num_hidden_layers=1)
+    model = tiny("factorised_self_attention", embedding_type="frame_sampling", **sizes)
+    video = torch.randn(1, 6, 3, 36, 24, generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        want = model(pixel_values=video).logits
+    vars(model.vivit.encoder).pop("straddling", None)  # as an encoder of an earlier version
+    buffer = io.BytesIO()
+    torch.save(model, buffer)
+    buffer.seek(0)
+    old = torch.load(buffer, weights_only=False)
+    with torch.no_grad():
+        for interpolate in (False, True):
+            torch.testing.assert_close(old(pixel_values=video, interpolate_pos_encoding=interpolate).logits, want)
+
+
 @pytest.mark.parametrize(("name", "size"), [(name, 48) for name in VARIANTS] + [("factorised_encoder", 24)])
 def test_an_image_size_set_after_building_is_not_resized_without_being_asked(name, size):
     """`config.image_size` set on a built model lets another size past the input check: the position embeddings
@@ -222,6 +280,18 @@ def test_an_image_size_set_after_building_is_not_resized_without_being_asked(nam
     model.config.image_size = size
     with torch.no_grad(), pytest.raises(ValueError, match=rf"grid of \(.*{size // 8}, {size // 8}\).*\(.*4, 4\)"):
         model(pixel_values=clip(batch=1, size=size))
+
+
+def test_a_size_set_after_building_where_patches_come_to_straddle_frames_says_so():
+    """Model 3 of 3 sampled 8 x 104 frames (each one row of 13 patches) set to 36x24 (a 13 x 3 tall image, patches
+    straddling frames) has the same token grid, (3, 1, 13): the refusal said "(3, 1, 13) does not fit the trained
+    (3, 1, 13)"; it names the tall image."""
+    sizes = dict(num_frames=6, num_sampled_frames=3, image_size=[8, 104], num_hidden_layers=1)
+    model = tiny("factorised_self_attention", embedding_type="frame_sampling", **sizes)
+    model.config.image_size = [36, 24]
+    refused = r"\(3, 1, 13\) \(patches straddling frames: a 13 x 3 tall image\) does not fit the trained \(3, 1, 13\) "
+    with torch.no_grad(), pytest.raises(ValueError, match=refused):
+        model(pixel_values=torch.randn(1, 6, 3, 36, 24))
 
 
 @pytest.mark.parametrize("name", VARIANTS)

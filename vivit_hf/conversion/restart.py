@@ -117,14 +117,15 @@ def from_vivit_checkpoint(
         for name, encoder in old.named_modules():
             new_encoder = model.get_submodule(name) if isinstance(encoder, ViViTEncoder) else None
             if new_encoder is not None:
-                table = encoder.position_table(new_encoder.grid)[:, encoder.num_prefix_tokens :]
+                table = encoder.position_table(new_encoder.grid, straddling=new_encoder.straddling)
+                table = table[:, encoder.num_prefix_tokens :]
                 # Another `classifier` (token <-> gap) adds or drops the CLS token's row only: the patch rows stay
                 # the checkpoint's (they were left random), a new CLS row and token start as the new model's.
                 prefix = new_encoder.position_embeddings[:, : new_encoder.num_prefix_tokens]
                 if encoder.num_prefix_tokens == new_encoder.num_prefix_tokens:
                     prefix = encoder.position_embeddings[:, : encoder.num_prefix_tokens]
                 old_state[f"{name}.position_embeddings"] = torch.cat((prefix, table), dim=1)
-                if new_encoder.grid != encoder.grid:
+                if (new_encoder.grid, new_encoder.straddling) != (encoder.grid, encoder.straddling):
                     report["resized"].append(f"{name}.position_embeddings")
     unfit = unfit_layers(model, state, old_state)
     for name in state:

@@ -64,6 +64,15 @@ def stacked_frame_grid(
     return 1, rows, columns
 
 
+def straddling_layout(sampled: int, height: int, width: int, patch: tuple[int, int]) -> tuple[int, int] | None:
+    """The (patch rows, columns) of frame sampling's tall image where its patch rows do not split evenly among the
+    `sampled` frames (`stacked_frame_grid`: some patches straddle two frames, and the token grid, (1, rows, columns)
+    or (t, 1, tokens / t), has no axis of image rows); None where each frame has rows of its own. A position table
+    of such tokens is laid out over the tall image, so it is resized over it (`ViViTEncoder.position_table`)."""
+    rows, columns = sampled * height // patch[0], width // patch[1]
+    return None if rows % sampled == 0 else (rows, columns)
+
+
 def checked_label_spaces(label_spaces) -> dict[str, int] | None:
     """`label_spaces` with str head names (as JSON keeps them) and int counts, or None (one head); a ValueError naming
     the expected form for anything else."""
@@ -614,6 +623,15 @@ class ViViTConfig(PreTrainedConfig):
             height // self.tubelet_size[1],
             width // self.tubelet_size[2],
         )
+
+    @property
+    def straddling_layout(self) -> tuple[int, int] | None:
+        """The tall image's (patch rows, columns) where frame sampling's patches straddle frames at the configured
+        size (`straddling_layout`); None otherwise, and for tubelets."""
+        if self.embedding_type != "frame_sampling":
+            return None
+        height, width = self.image_size_hw
+        return straddling_layout(self.temporal_tokens(self.num_frames), height, width, self.tubelet_size[1:])
 
     def temporal_tokens(self, num_frames: int) -> int:
         if self.embedding_type == "frame_sampling":

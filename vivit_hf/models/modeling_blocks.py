@@ -19,7 +19,7 @@ from transformers.modeling_utils import ALL_ATTENTION_FUNCTIONS
 from transformers.processing_utils import Unpack
 from transformers.utils import TransformersKwargs
 
-from .configuration_vivit import ViViTConfig, stacked_frame_grid, uniform_frame_indices
+from .configuration_vivit import ViViTConfig, stacked_frame_grid, straddling_layout, uniform_frame_indices
 
 
 # ----------------------------------------------------------------------------------------------- tokenisation (§3.2)
@@ -114,6 +114,10 @@ class TubeletEmbedding(nn.Module):
         t, h, w = self.tubelet_size
         return num_frames // t, height // h, width // w
 
+    def straddling_layout(self, num_frames: int, height: int, width: int) -> None:
+        """No tubelet straddles two temporal indices (`FrameSamplingEmbedding.straddling_layout`)."""
+        return None
+
     def forward(self, pixel_values: torch.Tensor) -> torch.Tensor:
         """(b, T, c, H, W) -> (b, t, h, w, d)."""
         return self.projection(pixel_values.transpose(1, 2)).permute(0, 2, 3, 4, 1)
@@ -148,6 +152,10 @@ class FrameSamplingEmbedding(nn.Module):
                 f"which this model needs (scenic's fails there too)."
             )
         return grid
+
+    def straddling_layout(self, num_frames: int, height: int, width: int) -> tuple[int, int] | None:
+        """The tall image's (patch rows, columns) where patches straddle frames at this size, else None."""
+        return straddling_layout(len(self.frame_indices(num_frames)), height, width, self.patch_size)
 
     def forward(self, pixel_values: torch.Tensor) -> torch.Tensor:
         """(b, T, c, H, W) -> (b, t, h, w, d): the t sampled frames stacked along the height, patched at once."""
@@ -551,9 +559,24 @@ def resize_position_table(table: torch.Tensor, old_grid: tuple[int, ...], new_gr
     return resized.movedim(1, -1).reshape(1, math.prod(new_grid), dim).to(table.dtype)
 
 
+def tall_rows(grid: tuple[int, int, int]) -> tuple[int, int]:
+    """The (patch rows, columns) of the tall image of stacked frames whose tokens lie on a (t, h, w) grid."""
+    return grid[0] * grid[1], grid[2]
+
+
+def tall_image(straddling: tuple[int, int] | None) -> str:
+    """Words for a grid's tall image where its patches straddle frames: (3, 1, 13) is 3 frames' rows of 13 patches or
+    a 13 x 3 tall image of 3 frames, which a grid alone does not tell apart."""
+    return f" (patches straddling frames: a {straddling[0]} x {straddling[1]} tall image)" if straddling else ""
+
+
 class ViViTEncoder(nn.Module):
     """scenic's `Encoder`: optional CLS token, learned position embeddings over a token grid, dropout, the blocks,
     a final LayerNorm. Models 1, 3 and 4 have one; Model 2 has a spatial and a temporal one."""
+
+    # (set in __init__; here for Model 2's encoders pickled by an earlier version, which never straddle: Models 1, 3
+    # and 4 set theirs from the config when unpickled, `_ViViTSingleEncoderModel.__setstate__`)
+    straddling: tuple[int, int] | None = None
 
     def __init__(
         self,
@@ -562,10 +585,13 @@ class ViViTEncoder(nn.Module):
         num_layers: int,
         layer_class,
         use_cls_token: bool,
+        straddling: tuple[int, int] | None = None,
         **layer_sizes,
     ):
         super().__init__()
         self.grid = tuple(grid)
+        # frame sampling's tall image (patch rows, columns) where its tokens straddle frames (`straddling_layout`)
+        self.straddling = straddling
         self.num_prefix_tokens = int(use_cls_token)
         self.cls_token = nn.Parameter(torch.zeros(1, 1, config.hidden_size)) if use_cls_token else None
         self.position_embeddings = nn.Parameter(
@@ -577,22 +603,32 @@ class ViViTEncoder(nn.Module):
         )
         self.layernorm = nn.LayerNorm(config.hidden_size, eps=config.layer_norm_eps)
 
-    def position_table(self, grid: tuple[int, ...], resize: bool = True) -> torch.Tensor:
+    def position_table(
+        self, grid: tuple[int, ...], resize: bool = True, straddling: tuple[int, int] | None = None
+    ) -> torch.Tensor:
         """The position embeddings for a token grid: resized when it differs from the trained one, or with
         `resize=False` (a clip of fewer temporal indices than trained, not interpolated) the first rows in time,
-        the positions its tubelets have in a padded batch."""
-        if not (resize and torch.compiler.is_compiling()) and tuple(grid) == self.grid:
+        the positions its tubelets have in a padded batch. `straddling`: the tall image's (patch rows, columns)
+        where frame sampling's patches straddle frames at the new size (`straddling_layout`)."""
+        traced = resize and torch.compiler.is_compiling()  # (no guard on the grid: the resize runs, an identity here)
+        if not traced and tuple(grid) == self.grid and straddling == self.straddling:
             return self.position_embeddings
         prefix = self.position_embeddings[:, : self.num_prefix_tokens]
         table = self.position_embeddings[:, self.num_prefix_tokens :]
-        if resize:
+        if resize and (straddling or self.straddling):
+            # Straddling tokens' grid, (1, rows, columns) or Models 3 and 4's (t, 1, tokens / t), has no axes of
+            # frames and image rows: resized over it, a trained (t, h, w) table became one frame's rows stretched over
+            # every frame, or (t, 1, n) a first image row stretched over n. Both tables are laid out over the tall
+            # image of stacked frames (a frame's rows after the last's), so they are resized over that image.
+            table = resize_position_table(table, self.straddling or tall_rows(self.grid), straddling or tall_rows(grid))
+        elif resize:
             table = resize_position_table(table, self.grid, grid)
-        elif tuple(grid[1:]) != self.grid[1:] or grid[0] > self.grid[0]:
+        elif tuple(grid[1:]) != self.grid[1:] or grid[0] > self.grid[0] or straddling != self.straddling:
             # Frame sampling's straddling rows (a grid of one temporal index, `stacked_frame_grid`) change with the
             # frame count, so fewer frames do not give the first positions in time.
             raise ValueError(
-                f"a token grid of {tuple(grid)} does not fit the trained {self.grid} without resizing; pass "
-                f"`interpolate_pos_encoding=True`."
+                f"a token grid of {tuple(grid)}{tall_image(straddling)} does not fit the trained {self.grid}"
+                f"{tall_image(self.straddling)} without resizing; pass `interpolate_pos_encoding=True`."
             )
         else:
             table = table.unflatten(1, (self.grid[0], -1))[:, : grid[0]].flatten(1, 2)
@@ -608,14 +644,15 @@ class ViViTEncoder(nn.Module):
         attention_mask=None,
         resize_positions=True,
         drop_group=1,
+        straddling=None,
         **kwargs: Unpack[TransformersKwargs],
     ):
         """tokens (b, prod(grid), d) -> (b, [1 +] prod(grid), d), with hidden states and attention maps if asked.
         `output_hidden_states`: a flag, or a frozenset of the indices of the states to keep (0 the embeddings, `l`
         block `l`'s output), None in the others' places. `attention_mask` (the layers' additive key mask, or None)
         goes to every layer as it is; `drop_group` rows are one example to stochastic depth (`StochasticDepth`) and
-        share every dropout mask (`clip_dropout`)."""
-        cls_token, table = self.cls_token, self.position_table(grid, resize_positions)
+        share every dropout mask (`clip_dropout`); `straddling` as `position_table`'s."""
+        cls_token, table = self.cls_token, self.position_table(grid, resize_positions, straddling)
         device = tokens.device.type  # (autocast has no state on some: "meta", which counts parameters)
         if not (torch.amp.is_autocast_available(device) and torch.is_autocast_enabled(device)):
             # In the tokens' dtype, the one the blocks compute in: accelerate's layerwise casting casts the weights of

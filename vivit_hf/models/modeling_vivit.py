@@ -325,6 +325,8 @@ class ViViTPreTrainedModel(PreTrainedModel):
         config.json, after the folder is made and the remote code copied into it, so a refused field
         (`config.qkv_bias = "false"`) left a folder of `.py` files and no config, which no load reads."""
         getattr(self, self.base_model_prefix, self).check_built_structure()
+        if isinstance(getattr(self, "classifier", None), nn.Linear):  # (a wrapped one, PEFT's, is checked at forward)
+            self.check_built_head(self.classifier.out_features)
         self.config.validate()
         return super().save_pretrained(save_directory, *args, **kwargs)
 
@@ -441,7 +443,9 @@ class _ViViTBackbone(ViViTPreTrainedModel):
     ):
         """tokens (b, t, h, w, d) -> (last_hidden_state, pooled (b, d), hidden_states, attentions); `token_mask`
         (b, t) marks the real temporal indices (None: all real); `output_hidden_states` a flag for every encoder or
-        each encoder's selection (`encoder_selection`)."""
+        each encoder's selection (`encoder_selection`); `kwargs` go to each encoder (`straddling`, the tall image's
+        layout of frame sampling's tokens where they straddle frames: `ViViTEncoder.position_table`), and on to its
+        attention."""
         raise NotImplementedError
 
     def encoders(self) -> tuple[ViViTEncoder, ...]:
@@ -833,6 +837,7 @@ class _ViViTBackbone(ViViTPreTrainedModel):
             resize_positions=interpolate_pos_encoding,
             output_attentions=output_attentions,
             output_hidden_states=keep,
+            straddling=self.token_embedding.straddling_layout(pixel_values.shape[1], *pixel_values.shape[3:]),
             **kwargs,
         )
         return BaseModelOutputWithPooling(
@@ -857,9 +862,23 @@ class _ViViTSingleEncoderModel(_ViViTBackbone):
         super().__init__(config)
         self.token_embedding = build_token_embedding(config)
         self.encoder = ViViTEncoder(
-            config, config.token_grid, config.num_hidden_layers, self.layer_class, config.classifier == "token"
+            config,
+            config.token_grid,
+            config.num_hidden_layers,
+            self.layer_class,
+            config.classifier == "token",
+            straddling=config.straddling_layout,
         )
         self.post_init()
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        encoder = self._modules.get("encoder")
+        if encoder is not None and "straddling" not in vars(encoder):
+            # An encoder pickled whole (`torch.save(model)`) before it kept the tall image's layout: taken as none,
+            # a straddling model refused its own size and, resizing, read its table as per-frame rows. The layout
+            # it was built with is its config's.
+            encoder.straddling = self.config.straddling_layout
 
     @staticmethod
     def valid_tokens(token_mask: torch.Tensor, grid) -> torch.Tensor:
@@ -1191,6 +1210,21 @@ class _ViViTForVideoClassification(ViViTPreTrainedModel):
         """Saliency (b, t, h, w) by attention rollout of the backbone: see `_ViViTBackbone.attention_rollout`."""
         return self.vivit.attention_rollout(pixel_values, **kwargs)
 
+    def check_built_head(self, built: int) -> None:
+        """Refuse a `config.num_labels` set after building (`model.config.num_labels = 7`) where the classifier gives
+        `built` outputs: it keeps the rows it was built with, but the loss reads the config (torch's "shape '[-1, 7]'
+        is invalid for input of size 6" with 3 rows, naming neither count) and `save_pretrained` wrote a config its
+        weights do not fit, which no load without `ignore_mismatched_sizes` reads."""
+        if built != self.config.num_labels:
+            asked = self.config.num_labels
+            raise ValueError(
+                f"this model was built with num_labels={built}, but its config now says num_labels={asked}: set "
+                "after building, the count changes no weight of the classifier. Set it back, or give the "
+                f"model a new head of {asked} classes (`from_pretrained(path, num_labels={asked}, "
+                f"ignore_mismatched_sizes=True)`, or `vivit_hf.conversion.from_vivit_checkpoint(path, "
+                f"num_labels={asked})`, which keeps the rest)."
+            )
+
     def split_heads(self, logits: torch.Tensor) -> dict[str, torch.Tensor] | None:
         spaces = self.config.label_spaces
         if not spaces:
@@ -1334,6 +1368,8 @@ class _ViViTForVideoClassification(ViViTPreTrainedModel):
         if self.pre_logits is not None:
             features = self.pre_logits(features)
         logits = self.classifier(features)
+        if self.config.num_labels or not isinstance(self.classifier, nn.Identity):  # (num_labels=0: the features)
+            self.check_built_head(logits.shape[-1])
         head_logits = self.split_heads(logits)
         loss = self.compute_loss(labels, logits, head_logits, num_items_in_batch) if labels is not None else None
         return ViViTVideoClassifierOutput(
