@@ -69,7 +69,7 @@ def env():
 
 def run(script, *args, launcher=(), check=True):
     """`python SCRIPT ARGS` (or `LAUNCHER SCRIPT ARGS`) in the repository, as a user runs it: a new process, forked
-    from one that has imported only torch, transformers, accelerate, datasets, numpy and PyAV (tests/fresh_python.py);
+    from one that has imported only third-party libraries (torch, transformers, ...: tests/fresh_python.py's RECIPES);
     a launcher is started as a plain subprocess."""
     command = [*launcher, *([] if launcher else [sys.executable]), str(script), *map(str, args)]
     if launcher:
