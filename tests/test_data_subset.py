@@ -174,11 +174,11 @@ def test_a_training_draw_of_fewer_clips_than_classes_names_the_classes_it_leaves
         data, train, *_ = finetune.load_data(args, OneProcess())
     drawn = {data.label_names[example["label"]] for example in train}
     left_out = [name for name in ("a", "b", "c", "d") if name not in drawn]
-    said = [record.getMessage().partition("] ")[2] for record in caplog.records if "draws fewer" in record.getMessage()]
+    said = [record.getMessage().partition("] ")[2] for record in caplog.records if "'s draw" in record.getMessage()]
     assert len(left_out) == 4 - samples and said == [
-        f"--max_train_samples 2 draws fewer clips than split 'train' has classes: 2 of its classes have no clip in "
-        f"the draw and are never trained on ({', '.join(map(repr, left_out))}); an evaluation counts every clip of "
-        "them wrong. Give at least one clip per class"
+        f"--max_train_samples 2's draw of split 'train' carries no clip of 2 of its classes: they are never trained "
+        f"on ({', '.join(map(repr, left_out))}); an evaluation counts every clip of them wrong. Give at least one "
+        "clip per class"
     ] * bool(left_out)
 
 

@@ -390,9 +390,11 @@ def warn_classes_not_drawn(data, examples, subset, limit: int, split: str) -> No
     heads = list(data.label_spaces.items())
     names = [f"{heads[c[0]][0]}:{heads[c[0]][1][c[1]]}" if isinstance(c, tuple) else heads[0][1][c] for c in left_out]
     logger.warning(
-        f"--max_train_samples {limit} draws fewer clips than split {split!r} has classes: {len(names)} of its "
-        f"classes have no clip in the draw and are never trained on ({quoted(names)}); an evaluation counts every "
-        "clip of them wrong. Give at least one clip per class"
+        # (not "fewer clips than classes": two-head labels are drawn by pair, so a draw of as many clips as a head
+        # has classes can miss one of them)
+        f"--max_train_samples {limit}'s draw of split {split!r} carries no clip of {len(names)} of its classes: "
+        f"they are never trained on ({quoted(names)}); an evaluation counts every clip of them wrong. Give at least "
+        "one clip per class"
     )
 
 
