@@ -34,9 +34,8 @@ from typing import Any, NoReturn
 
 import numpy as np
 
-# (under its former name, which `PyAVReader._sparse_stamps_rate` reads)
-from .bitstream_clocks import COMMON_RATES as _COMMON_RATES
 from .bitstream_clocks import (
+    COMMON_RATES,
     PICTURE_CLOCK_CODECS,
     VOP_COUNT,
     VOP_HEAD,
@@ -1554,7 +1553,7 @@ class PyAVReader(VideoReader):
         # or 29.97 / 29.14 came first): a rate cameras use (an exact Fraction) before the others
         measured = sorted(
             ((p - origin) / ((last - first) * Fraction(tick)) for p in places[last]),
-            key=lambda rate: rate not in _COMMON_RATES,
+            key=lambda rate: rate not in COMMON_RATES,
         )
         rate = next((float(r) for r in (*self._stated_rates(), *measured) if r and r > 0 and fits(r)), None)
         self._sparse_rate = (self._num_frames, rate)
