@@ -13,8 +13,8 @@ from test_video_display_matrix import write_with_matrix
 from test_video_realworld_files import sequential_decode
 from video_factory import write_video
 
+from vivit_hf.processing.frame_display import display_orientation
 from vivit_hf.processing.video_io import open_video
-from vivit_hf.processing.video_pyav import display_orientation
 
 
 def test_a_video_opens_under_pyav_19_which_has_no_metadata_errors_option(tmp_path, monkeypatch):

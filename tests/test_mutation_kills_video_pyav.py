@@ -1,7 +1,8 @@
 # Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
-"""`video_pyav.py`'s header and timing arithmetic against hand-worked values (kills the surviving mutants of
-`_h263_reference`, `_picture_reference`, `picture_clock_rate`, `_flv_unfolded`, `_flv_stated_end`, `_rate_of_span`,
-`_rate_of_rounded_stamps`, `display_orientation` and `_matrix_angle`; docs/testing.md, "mutmut"): H.263 / H.261
+"""The PyAV reader's header and timing arithmetic (`bitstream_clocks.py`, `container_clocks.py`, `cut_files.py`,
+`frame_display.py`; in `video_pyav.py` when measured) against hand-worked values (kills the surviving mutants of
+`_h263_reference`, `picture_reference`, `picture_clock_rate`, `flv_unfolded`, `_flv_stated_end`, `rate_of_span`,
+`rate_of_rounded_stamps`, `display_orientation` and `_matrix_angle`; docs/testing.md, "mutmut"): H.263 / H.261
 picture headers written bit by bit as the ITU recommendations lay them out, FLV files built byte by byte, and the
 rates those stamps and references come from, worked out by hand. The files the readers meet are in
 `test_video_containers.py` (raw H.263 / H.261 from PyAV's encoders, FLV clocks) and `test_video_display_matrix.py`."""
@@ -17,17 +18,10 @@ import pytest
 from av.sidedata.sidedata import Type
 from PIL import Image
 
-from vivit_hf.processing.video_pyav import (
-    _flv_stated_end,
-    _flv_unfolded,
-    _h263_reference,
-    _picture_reference,
-    _rate_of_rounded_stamps,
-    _rate_of_span,
-    display_orientation,
-    exif_orientation,
-    picture_clock_rate,
-)
+from vivit_hf.processing.bitstream_clocks import _h263_reference, picture_clock_rate, picture_reference
+from vivit_hf.processing.container_clocks import flv_unfolded, rate_of_rounded_stamps, rate_of_span
+from vivit_hf.processing.cut_files import _flv_stated_end
+from vivit_hf.processing.frame_display import display_orientation, exif_orientation
 
 NTSC = Fraction(30000, 1001)  # the picture clock of H.261 and H.263 (Hz)
 
@@ -85,10 +79,10 @@ def test_a_baseline_h263_header_gives_its_8_bit_reference_on_the_standard_clock(
     data = packed(PSC, (37, 8), (0b10000010, 8), size=size)
     assert _h263_reference(data, None) == (37, 256, NTSC)
     assert _h263_reference(data, Fraction(1800000, 127127)) == (37, 256, NTSC)
-    assert _picture_reference(data, "h263", None) == (37, 256, NTSC)
+    assert picture_reference(data, "h263", None) == (37, 256, NTSC)
     # the custom clock in force is handed on: a picture that keeps it reads its 10-bit reference on it
     clock = Fraction(1800000, 1001 * 127)
-    assert _picture_reference(h263_plus(5, ufep=0, etr=2), "h263", clock) == (517, 1024, clock)
+    assert picture_reference(h263_plus(5, ufep=0, etr=2), "h263", clock) == (517, 1024, clock)
 
 
 def test_what_is_no_h263_header_gives_none():
@@ -125,7 +119,7 @@ def test_an_h263_plus_header_that_ends_on_its_last_byte_is_read_and_one_bit_shor
     assert _h263_reference(data, None) == (265, 1024, 60)
     with pytest.raises(EOFError):
         _h263_reference(data[:14], None)
-    assert _picture_reference(data[:14], "h263", None) is None  # a picture cut inside its header
+    assert picture_reference(data[:14], "h263", None) is None  # a picture cut inside its header
 
 
 def test_an_h263_plus_header_that_keeps_the_clock_reads_the_clock_in_force():
@@ -148,27 +142,27 @@ def h261(tr: int, shift: int = 0, size: int | None = None) -> bytes:
 @pytest.mark.parametrize("shift", range(8))
 @pytest.mark.parametrize("size", [None, 8, 12])
 def test_an_h261_header_is_found_at_any_of_the_first_8_bits(shift, size):
-    assert _picture_reference(h261(21, shift, size), "h261", None) == (21, 32, NTSC)
-    assert _picture_reference(h261(31, shift, size), "h261", Fraction(30)) == (31, 32, NTSC)
+    assert picture_reference(h261(21, shift, size), "h261", None) == (21, 32, NTSC)
+    assert picture_reference(h261(31, shift, size), "h261", Fraction(30)) == (31, 32, NTSC)
 
 
 def test_an_h261_picture_cut_inside_its_reference_gives_none():
     # 3 bytes of a header 7 bits in: the start code ends at bit 27, TR would be bits 27-31. The missing bits read as
     # zeros gave TR 0 (and at bit 0, TR's last bit 0): a reference the stream never said
-    assert _picture_reference(h261(21, 7)[:3], "h261", None) is None
-    assert _picture_reference(h261(21, 0)[:3], "h261", None) is None
-    assert _picture_reference(h261(21, 7)[:4], "h261", None) == (21, 32, NTSC)  # 32 bits: all of it
-    assert _picture_reference(h261(21, 0)[:4], "h261", None) == (21, 32, NTSC)
+    assert picture_reference(h261(21, 7)[:3], "h261", None) is None
+    assert picture_reference(h261(21, 0)[:3], "h261", None) is None
+    assert picture_reference(h261(21, 7)[:4], "h261", None) == (21, 32, NTSC)  # 32 bits: all of it
+    assert picture_reference(h261(21, 0)[:4], "h261", None) == (21, 32, NTSC)
 
 
 def test_what_is_no_h261_header_gives_none():
-    assert _picture_reference(h261(21, 8), "h261", None) is None  # a whole byte before it: no picture start
-    assert _picture_reference(packed((0x11, 20), (21, 5)), "h261", None) is None
-    assert _picture_reference(b"", "h261", None) is None
+    assert picture_reference(h261(21, 8), "h261", None) is None  # a whole byte before it: no picture start
+    assert picture_reference(packed((0x11, 20), (21, 5)), "h261", None) is None
+    assert picture_reference(b"", "h261", None) is None
 
 
 def on_clock(*references: int, wrap: int = 256, clock=NTSC) -> list:
-    """Picture headers as `_picture_reference` gives them: (TR, the count it wraps at, the clock)."""
+    """Picture headers as `picture_reference` gives them: (TR, the count it wraps at, the clock)."""
     return [(tr % wrap, wrap, clock) for tr in references]
 
 
@@ -229,43 +223,43 @@ def test_references_just_above_a_common_rate_are_not_that_rate():
 def test_flv_stamps_of_negative_times_masked_to_31_bits_are_unfolded_below_zero():
     fold, wrap = 1 << 31, 1 << 32
     stamps = np.array([fold - 200, fold - 160, wrap, wrap + 40])  # -200, -160 ms masked; 0, 40 as FFmpeg reads them
-    assert _flv_unfolded(stamps).tolist() == [-200, -160, 0, 40]
+    assert flv_unfolded(stamps).tolist() == [-200, -160, 0, 40]
     # the farthest a masked stamp may lie from 2^31 is 2^24 ms (4.7 hours before the start)
     near = np.array([fold - (1 << 24), fold + (1 << 24), wrap + 40])
-    assert _flv_unfolded(near).tolist() == [-(1 << 24), 1 << 24, 40]
+    assert flv_unfolded(near).tolist() == [-(1 << 24), 1 << 24, 40]
     for same in (
         np.array([0, 40, 80]),  # nothing past 2^32
         np.array([wrap, wrap + 40]),  # nothing below it
         np.array([fold - (1 << 24) - 1, wrap + 40]),  # a stamp farther from 2^31
         np.array([wrap - 80, wrap - 40, wrap, wrap + 40]),  # a clock that truly passed 2^32 ms
     ):
-        assert _flv_unfolded(same) is same
+        assert flv_unfolded(same) is same
 
 
 def test_a_span_within_a_tick_of_a_stated_rate_is_that_rate_else_the_spans_own():
     # 29 intervals of 30000/1001 fps over 0.968 s (milliseconds): 0.9676 s, within a tick of it
-    assert _rate_of_span(29, 0.968, 0.001, (None, 0, -30, Fraction(30000, 1001))) == 30000 / 1001
-    assert _rate_of_span(1, 0.041, 0.001, (25,)) == 25.0  # a tick off: still that rate
-    assert _rate_of_span(1, 0.0415, 0.001, (25,)) == 1 / 0.0415  # a tick and a half off: the span's own
-    assert _rate_of_span(1, 0.0405, 0.001, (24, 25, 25.1)) == 25.0  # the first that agrees
-    assert _rate_of_span(1, 2.0005, 0.001, (0.5,)) == 0.5  # a rate under 1 fps
-    assert _rate_of_span(3, 0.2, 0.001, ()) == 15.0
+    assert rate_of_span(29, 0.968, 0.001, (None, 0, -30, Fraction(30000, 1001))) == 30000 / 1001
+    assert rate_of_span(1, 0.041, 0.001, (25,)) == 25.0  # a tick off: still that rate
+    assert rate_of_span(1, 0.0415, 0.001, (25,)) == 1 / 0.0415  # a tick and a half off: the span's own
+    assert rate_of_span(1, 0.0405, 0.001, (24, 25, 25.1)) == 25.0  # the first that agrees
+    assert rate_of_span(1, 2.0005, 0.001, (0.5,)) == 0.5  # a rate under 1 fps
+    assert rate_of_span(3, 0.2, 0.001, ()) == 15.0
 
 
 def test_stamps_rounded_to_milliseconds_give_the_stated_rate_they_were_rounded_from():
     # 30000/1001 fps in whole milliseconds (0, 33, 67, 100, 133, 167, 200, 234, 267, 300) in MP4's 1/16000 s: each
     # within half a millisecond (8 ticks) of i * 1001/30 ms; 30 fps misses frame 7 (233.3 ms) by 0.67 ms
     ticks = 16 * np.array([0, 33, 67, 100, 133, 167, 200, 234, 267, 300])
-    assert _rate_of_rounded_stamps(ticks, (30, None, Fraction(30000, 1001)), 1 / 16000) == 30000 / 1001
-    assert _rate_of_rounded_stamps(ticks[::-1] + 4800, (0, -1, Fraction(30000, 1001)), 1 / 16000) == 30000 / 1001
-    assert _rate_of_rounded_stamps(ticks, (30,), 1 / 16000) is None
+    assert rate_of_rounded_stamps(ticks, (30, None, Fraction(30000, 1001)), 1 / 16000) == 30000 / 1001
+    assert rate_of_rounded_stamps(ticks[::-1] + 4800, (0, -1, Fraction(30000, 1001)), 1 / 16000) == 30000 / 1001
+    assert rate_of_rounded_stamps(ticks, (30,), 1 / 16000) is None
     # a step of 16 ticks, the smallest interval 64: exactly 4 steps to a frame; each frame within 8 ticks of 1/72
-    assert _rate_of_rounded_stamps(np.array([0, 64, 144]), (Fraction(1, 72),), 1.0) == 1 / 72
-    assert _rate_of_rounded_stamps(np.array([0, 64, 145]), (Fraction(1, 72),), 1.0) is None  # a step of 1
-    assert _rate_of_rounded_stamps(np.array([0, 48, 96, 160]), (Fraction(1, 50),), 1.0) is None  # 3 steps a frame
-    assert _rate_of_rounded_stamps(np.array([0, 64, 128]), (Fraction(1, 64),), 1.0) is None  # one interval: exact
-    assert _rate_of_rounded_stamps(np.array([0, 64, 64, 144]), (Fraction(1, 48),), 1.0) is None  # two at once
-    assert _rate_of_rounded_stamps(np.array([0.0, 64.0, 144.0]), (Fraction(1, 72),), 1.0) is None  # not ticks
+    assert rate_of_rounded_stamps(np.array([0, 64, 144]), (Fraction(1, 72),), 1.0) == 1 / 72
+    assert rate_of_rounded_stamps(np.array([0, 64, 145]), (Fraction(1, 72),), 1.0) is None  # a step of 1
+    assert rate_of_rounded_stamps(np.array([0, 48, 96, 160]), (Fraction(1, 50),), 1.0) is None  # 3 steps a frame
+    assert rate_of_rounded_stamps(np.array([0, 64, 128]), (Fraction(1, 64),), 1.0) is None  # one interval: exact
+    assert rate_of_rounded_stamps(np.array([0, 64, 64, 144]), (Fraction(1, 48),), 1.0) is None  # two at once
+    assert rate_of_rounded_stamps(np.array([0.0, 64.0, 144.0]), (Fraction(1, 72),), 1.0) is None  # not ticks
 
 
 def flv_tag(kind: int, data: bytes) -> bytes:

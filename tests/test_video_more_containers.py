@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from video_factory import frame_index, pattern_frame
 
-from vivit_hf.processing import video_pyav
+from vivit_hf.processing import bitstream_clocks, video_pyav
 from vivit_hf.processing.video_io import open_video
 
 HEIGHT, WIDTH, COUNT, RATE = 48, 64, 40, 25
@@ -186,12 +186,12 @@ def test_mpeg4_vop_times_give_the_rate_from_the_first_packets_of_a_b_frame_strea
     path = CASES["mpeg4_ntsc.mpg"](str(tmp_path / "mpeg4_ntsc.mpg"))
     with av.open(path) as container:
         heads = [bytes(packet)[:128] for packet in container.demux(video=0) if packet.size]
-    clock = video_pyav._mpeg4_vol_clock(heads[0])
+    clock = bitstream_clocks.mpeg4_vol_clock(heads[0])
     assert clock == (30000, 15)
-    rates = [video_pyav.mpeg4_vop_rate(heads[:n], clock, whole=False) for n in (5, 6, 7, 20)]
+    rates = [bitstream_clocks.mpeg4_vop_rate(heads[:n], clock, whole=False) for n in (5, 6, 7, 20)]
     assert rates == [pytest.approx(30000 / 1001)] * 4
-    assert video_pyav.mpeg4_vop_rate(heads, clock) == pytest.approx(30000 / 1001)
-    assert video_pyav.mpeg4_vop_rate(heads[:5], clock) is None  # (as a whole stream: frames 4 and 5 missing)
+    assert bitstream_clocks.mpeg4_vop_rate(heads, clock) == pytest.approx(30000 / 1001)
+    assert bitstream_clocks.mpeg4_vop_rate(heads[:5], clock) is None  # (as a whole stream: frames 4 and 5 missing)
 
 
 @pytest.mark.parametrize("name", ["png_pipe.png", "ppm_pipe.ppm"])

@@ -5,9 +5,14 @@ keyframe before each span of wanted frames, non-reference frames skipped, palett
 matrices and damaged streams. Also the video stream choice (`video_stream`) that torchcodec's reader and the
 training data's shard writer follow.
 
+What the reader asks that needs no reader lives beside it: `bitstream_clocks` (frame rates from the times coded in
+picture headers), `container_clocks` (what the container's timestamps say: joined and folded clocks, rates from
+stamps), `cut_files` (whether a file was cut short, and the end its container states) and `frame_display` (a decoded
+frame's display orientation and colour conversion).
+
 Callers import these from `video_io` (see its docstring for how decoding works). This module imports only numpy,
-PyAV and the standard library (PIL lazily) and its siblings `video_reader` and `video_sources`, so it travels with
-the video processor under `trust_remote_code`.
+PyAV and the standard library (PIL lazily) and its siblings (`video_reader`, `video_sources`, `random_access`,
+`errors` and the four above), so it travels with the video processor under `trust_remote_code`.
 """
 
 from __future__ import annotations
@@ -20,17 +25,49 @@ import io
 import itertools
 import math
 import os
-import struct
 import threading
 import warnings
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from fractions import Fraction
 from typing import Any, NoReturn
 
 import numpy as np
 
+from .bitstream_clocks import (
+    COMMON_RATES,
+    PICTURE_CLOCK_CODECS,
+    VOP_COUNT,
+    VOP_HEAD,
+    mpeg4_vol_clock,
+    mpeg4_vop_rate,
+    picture_clock_rate,
+    picture_reference,
+)
+from .container_clocks import (
+    AVFMT_TS_DISCONT,
+    CLOCK_JUMP_SECONDS,
+    DELAY_TIMED_FORMATS,
+    flv_unfolded,
+    joined_seconds,
+    rate_of_drifting_stamps,
+    rate_of_rounded_stamps,
+    rate_of_span,
+    stamps_go_back,
+    stamps_jump,
+)
+from .cut_files import (
+    INDEXED_FORMATS,
+    asf_cut,
+    declared_end,
+    dv_cut,
+    ends_inside_a_ts_packet,
+    ends_where_its_edits_end,
+    jpeg_cut,
+    nut_cut_at_the_end,
+)
 from .errors import VideoDecodeError
+from .frame_display import EXIF_CODECS, colour_matrix, display_orientation, full_range_grey, rgb_below_8_bits
 from .random_access import keyframe_check
 from .video_reader import (
     INTERPOLATIONS,
@@ -43,11 +80,10 @@ from .video_reader import (
 )
 from .video_sources import (
     SHORT_TS_BYTES,
+    demuxer_in,
     describe_source,
     file_key,
     is_av_container,
-    mp4_boxes_whole,
-    read_at,
     resolve_source,
     short_transport_stream,
     unreadable_matroska,
@@ -71,15 +107,6 @@ _SKIP_NONREF_PER_PACKET = frozenset({"h264"})
 # FFmpeg's flag for formats that store no timestamps at all (raw elementary streams).
 UNTIMED_FORMATS = frozenset({"avi", "asf"})
 AVFMT_NOTIMESTAMPS = 0x0080
-# Formats whose clock may jump (FFmpeg's AVFMT_TS_DISCONT: MPEG-TS, MPEG-PS): `cat a.ts b.ts` (HLS segments, camera
-# clips, a broadcast across a clock reset) is a valid file whose second clock can run behind the first one's, or ahead
-_AVFMT_TS_DISCONT = 0x0200
-# How far past where the packet before it ends (`_jump_limit`) a decode time in such a format is a jump of its clock,
-# not a pause: the ffmpeg command line's `-dts_delta_threshold` (10 s), past which it joins the parts up (as it does
-# where the clock goes back).
-# A second clock more than 60 s behind the first reads ahead too: FFmpeg takes a stamp that far below the first for a
-# 33-bit wrap, and adds 2^33 ticks (26.5 hours)
-_CLOCK_JUMP_SECONDS = 10.0
 # MPEG-4 part 2 packets this small hold no coded picture: an N-VOP ("not coded", which Xvid and capture tools write
 # for a frame with nothing new, 6-8 bytes) or a packed bitstream's placeholder after a packet holding two pictures
 # (DivX; kept by a remux with `-c copy`). A sequential decode gives no frame for them, so counting packets would
@@ -103,358 +130,9 @@ _PROGRAM_STREAM_FORMATS = frozenset({"mpeg"})  # (FFmpeg's demuxer of .mpg and D
 # long-GOP stream's index tables there) labels whatever packet it lands on with the keyframe time asked for. Their
 # seeks are checked (see `seeks_rename_packets`), also for torchcodec, which seeks the same way
 _COUNTING_SEEK_FORMATS = frozenset({"mxf"})
-# Demuxers whose track durations come from an index of every sample (see `declared_end`)
-_INDEXED_FORMATS = frozenset({"mov", "mp4"})
 # Whether a file of several moving video tracks was said to be read by one (`_other_tracks_note`): once per process, as
 # a data set of such files (a depth or second camera beside each) would say it per file, 10 000 lines for 10 000 files
 _WARNED_OTHER_TRACKS = False
-_TS_PACKET_SIZES = (188, 192, 204)  # bytes of a transport stream packet (see `_ends_inside_a_ts_packet`)
-# FLV stores a timestamp in 31 bits (24, then 7 of an extension byte), and its muxers (FFmpeg's with
-# avoid_negative_ts disabled, OBS's, RTMP recorders') mask a negative one so: -200 ms is written as 2^31 - 200. FFmpeg
-# reads those as 2^31 - 200 and the stamps from 0 on as 2^32 + t (its wrap correction), so the file's first frames
-# sit 2^31 ms (24.8 days) before the rest, and a B-frame whose decode time is negative and presentation time is not
-# (2^31 + 40) came before frame 0 (2^32) when sorted: frames 5-8 of a file with B-frames read as 6, 8, 5, 7. The
-# clock is unfolded where every stamp below 2^32 lies this near 2^31 (see `_flv_unfolded`).
-_FLV_FOLD, _FLV_WRAP, _FLV_NEAR = 1 << 31, 1 << 32, 1 << 24
-
-
-# A raw H.263 or H.261 stream (`.h263`, `.263`, `.h261`: video-call and 3GPP-era captures) stores no times but its
-# pictures' temporal references (TR), counted on the picture clock: 30000/1001 Hz, or a custom one (H.263+'s CPCFC).
-# FFmpeg's raw demuxer stamps its packets at its own `framerate` option (25) until the decoder has said 30000/1001, then
-# at that: 20 H.263 frames read 28.48 fps and 0.70 s whatever the stream was coded at (25 fps: 0.8 s; 15 fps: 1.33 s),
-# and H.261 at 15 fps read 29.97 fps
-_H263_CLOCK = Fraction(30000, 1001)
-_PICTURE_CLOCK_CODECS = frozenset({"h263", "h261"})
-_VOP_HEAD = 128  # bytes of an MPEG-4 part 2 packet kept for its VOP header (after the VOS / VOL ones in the first)
-_VOP_COUNT = 256  # packets whose VOP times tell the rate (a pass over 180 000 would cost a second an open)
-# Rates cameras, encoders and video-call software use: a short stream's references fit a range of rates
-_COMMON_RATES = tuple(Fraction(rate) for rate in (5, 6, 8, 10, 12, 15, 20, 24, 25, 30, 48, 50, 60)) + tuple(
-    Fraction(rate * 1000, 1001) for rate in (15, 24, 30, 60)
-)
-
-
-def _picture_reference(data: bytes, codec: str, clock: Fraction | None) -> tuple[int, int, Fraction] | None:
-    """(TR, the count it wraps at, the picture clock) of a raw H.261 / H.263 picture's header (see
-    `_h263_reference`); None where `data` starts with none. H.261's start code need not start a byte: its 20 bits are
-    looked for at each of the first 8 bit positions."""
-    if codec == "h263":
-        try:
-            return _h263_reference(data, clock)
-        except EOFError:
-            return None
-    bits = int.from_bytes(data[:8].ljust(8, b"\0"), "big")
-    for shift in range(8):
-        if shift + 25 > 8 * len(data):
-            break  # a picture cut inside its start code or TR: no TR to read (as H.263's, `_h263_reference`)
-        if (bits >> (64 - 20 - shift)) & 0xFFFFF == 0x10:
-            return (bits >> (64 - 25 - shift)) & 31, 32, _H263_CLOCK
-    return None
-
-
-class _Bits:
-    """The bits of `data`, read from its first (`take`); EOFError past its end."""
-
-    def __init__(self, data: bytes):
-        self.value, self.width, self.pos = int.from_bytes(data, "big"), 8 * len(data), 0
-
-    def take(self, count: int) -> int:
-        self.pos += count
-        if self.pos > self.width:
-            raise EOFError
-        return (self.value >> (self.width - self.pos)) & ((1 << count) - 1)
-
-
-def _h263_reference(data: bytes, clock: Fraction | None) -> tuple[int, int, Fraction] | None:
-    """(TR, the count it wraps at, the picture clock) of a raw H.263 picture's header, None where `data` starts with
-    none. `clock` is the custom clock in force (a picture that does not update the extended type keeps the last)."""
-    if len(data) < 5:
-        return None
-    take = _Bits(data[:16]).take  # (the longest header read here is 122 bits; EOFError: a picture too short for it)
-    if take(22) != 0x20:  # picture start code
-        return None
-    tr, ptype = take(8), take(8)
-    if ptype >> 6 != 0b10:
-        return None
-    if ptype & 7 != 7:  # H.263 baseline: the standard clock, an 8-bit TR
-        return tr, 256, _H263_CLOCK
-    ufep = take(3)  # PLUSPTYPE
-    custom_pcf = clock not in (None, _H263_CLOCK)
-    source_format = None
-    if ufep == 1:
-        opptype = take(18)
-        source_format, custom_pcf = opptype >> 15, bool((opptype >> 14) & 1)
-    elif ufep != 0:
-        return None
-    take(9)  # MPPTYPE
-    if take(1):  # CPM
-        take(2)
-    if ufep == 1:
-        if source_format == 6 and take(23) >> 19 == 15:  # custom format; its aspect ratio extended
-            take(16)
-        if custom_pcf:
-            code, divisor = take(1), take(7)
-            if not divisor:
-                return None
-            clock = Fraction(1800000, (1000 + code) * divisor)
-    if not custom_pcf:
-        return tr, 256, _H263_CLOCK
-    if clock in (None, _H263_CLOCK):
-        return None  # a custom clock never said
-    return take(2) << 8 | tr, 1024, clock
-
-
-def _mpeg4_vol_clock(data: bytes) -> tuple[int, int] | None:
-    """(vop_time_increment_resolution, bits of each VOP's vop_time_increment) of the first MPEG-4 part 2 video object
-    layer header in `data` (ISO/IEC 14496-2 6.2.3), None where there is none, or a VOL of another shape."""
-    at = next((i for i in range(len(data) - 3) if data[i : i + 3] == b"\0\0\1" and 0x20 <= data[i + 3] <= 0x2F), None)
-    if at is None:
-        return None
-    bits = _Bits(data[at + 4 : at + 40])
-    try:
-        bits.take(9)  # random_accessible_vol, video_object_type_indication
-        if bits.take(1):  # is_object_layer_identifier: verid, priority
-            bits.take(7)
-        if bits.take(4) == 15:  # aspect_ratio_info: extended PAR
-            bits.take(16)
-        if bits.take(1):  # vol_control_parameters: chroma_format, low_delay
-            bits.take(3)
-            if bits.take(1):  # vbv_parameters
-                bits.take(79)
-        if bits.take(2) != 0 or not bits.take(1):  # a rectangular layer, then a marker bit
-            return None
-        resolution = bits.take(16)
-    except EOFError:
-        return None
-    return (resolution, max(1, (resolution - 1).bit_length())) if resolution else None
-
-
-def mpeg4_vop_rate(heads: list, clock: tuple[int, int], whole: bool = True) -> float | None:
-    """Frames a second of an MPEG-4 part 2 stream from its VOPs' own times (`heads`: each packet's first bytes, in
-    decode order; `clock`: `_mpeg4_vol_clock`), where every packet starts one VOP and they step evenly: the layer's
-    clock over the step (1001 of 30000 Hz: 30000/1001 fps). A B-VOP's seconds count from the reference before the
-    last one, as FFmpeg's decoder counts them; a group of VOPs sets the seconds. `heads` the stream's first packets
-    only (not `whole`): the frames shown up to the reference before the last one (B-VOPs after it may show before
-    later references). None where a packet holds no VOP, or the steps differ."""
-    resolution, width = clock
-    base = last_base = 0
-    times, references = [], []
-    for head in heads:
-        at, gov = head.find(b"\0\0\1\xb6"), head.find(b"\0\0\1\xb3")
-        if at < 0:
-            return None
-        bits = _Bits(head[at + 4 : at + 16])
-        try:
-            if 0 <= gov < at:  # a group of VOPs: its time code's seconds (hours 5 bits, minutes 6, a marker, seconds 6)
-                code = _Bits(head[gov + 4 : gov + 7])
-                hours, minutes, _, seconds = code.take(5), code.take(6), code.take(1), code.take(6)
-                base = seconds + 60 * (minutes + 60 * hours)
-            kind, seconds = bits.take(2), 0
-            while bits.take(1):  # modulo_time_base
-                seconds += 1
-            if not bits.take(1):  # marker bit
-                return None
-            increment = bits.take(width)
-        except EOFError:
-            return None
-        if kind != 2:  # I, P or S: the clock moves on
-            last_base, base = base, base + seconds
-            times.append(base * resolution + increment)
-            references.append(times[-1])
-        else:
-            times.append((last_base + seconds) * resolution + increment)
-    if not whole:
-        if len(references) < 2:
-            return None
-        times = [time for time in times if time <= sorted(references)[-2]]
-    steps = np.unique(np.diff(np.sort(np.asarray(times, dtype=np.int64))))
-    return float(Fraction(resolution, int(steps[0]))) if len(times) > 1 and steps.size == 1 and steps[0] > 0 else None
-
-
-def picture_clock_rate(headers: list) -> float | None:
-    """Frames a second of a raw H.263 / H.261 stream from its pictures' temporal references (`_picture_reference`,
-    in order): a rate below the clock's stamps each picture at the clock tick before its time (FFmpeg's encoder; 25
-    fps at 30000/1001 Hz steps 1, 1, 1, 1, 1, 2, ...): the whole-number or NTSC rate those steps come from, else the
-    frames over the span of their references. None where a header is missing or the clock changes."""
-    if len(headers) < 2 or None in headers or len({clock for _, _, clock in headers}) != 1:
-        return None
-    clock = headers[0][2]
-    ticks, total, previous = [0], 0, headers[0][0]
-    for tr, wrap, _ in headers[1:]:
-        total += (tr - previous) % wrap
-        previous = tr
-        ticks.append(total)
-    if total <= 0:
-        return None
-    steps = set(np.diff(ticks).tolist())
-    if len(steps) == 1:
-        return float(clock / steps.pop())
-    # The rates whose pictures' times give these references, taken at the tick before (FFmpeg's encoder) or the
-    # nearest: an interval, (low, high]; in it a common rate, else a whole number, else an NTSC rate (12 fps on H.263+'s
-    # nearest clock, 1800000/127127 Hz, steps as 12000/1001 does for 20 frames)
-    for below in (Fraction(1), Fraction(1, 2)):
-        low, high = Fraction(0), None
-        for i, tick in enumerate(ticks[1:], 1):
-            low = max(low, i * clock / (tick + below))
-            if tick - (1 - below) > 0:
-                bound = i * clock / (tick - (1 - below))
-                high = bound if high is None else min(high, bound)
-        if high is None or low >= high:
-            continue
-        common = [rate for rate in _COMMON_RATES if low < rate <= high]
-        if common:  # (20 frames of 30 fps at H.261's 29.97 Hz step as 31 fps do)
-            return float(min(common, key=lambda rate: abs(rate - (low + high) / 2)))
-        for scale in (Fraction(1), Fraction(1001, 1000)):  # (r * 1001 / 1000 a whole number: an NTSC rate)
-            first, last = math.floor(low * scale) + 1, math.floor(high * scale)
-            if first <= last:  # the one nearest the interval's middle
-                return float(min(max(round((low + high) * scale / 2), first), last) / scale)
-    return float((len(ticks) - 1) * clock / total)
-
-
-def _flv_unfolded(stamps: np.ndarray) -> np.ndarray:
-    """An FLV stream's stamps on one clock: those of negative times that its muxer masked to 31 bits (see
-    `_FLV_FOLD`) back below 0, the others from 0; the same stamps where there are none such (a clock that truly passed
-    2^32 ms, a 49-day recording, has its stamps below 2^32 near 2^32, not near 2^31)."""
-    wrapped = stamps >= _FLV_WRAP
-    folded = stamps[~wrapped]
-    if not wrapped.any() or not folded.size or np.abs(folded - _FLV_FOLD).max() > _FLV_NEAR:
-        return stamps
-    return np.where(wrapped, stamps - _FLV_WRAP, stamps - _FLV_FOLD)
-
-
-# EXIF orientation tag (1-8) -> (rotation, hflip) as `VideoInfo` gives them: 2 mirrors left to right, 4 upside
-# down (turned 180, mirrored), 5 transposes (out[i, j] = stored[j, i]), 6 turns 90 degrees clockwise, 7 transverses
-# (out[i, j] = stored[H-1-j, W-1-i]), 8 turns 90 counter-clockwise
-_EXIF_ORIENTATIONS = {
-    1: (0, False),
-    2: (0, True),
-    3: (180, False),
-    4: (180, True),
-    5: (270, True),
-    6: (270, False),
-    7: (90, True),
-    8: (90, False),
-}
-
-
-def exif_orientation(picture: bytes | None) -> tuple[int, bool] | None:
-    """`(rotation, hflip)` that the EXIF orientation tag of a coded picture (a JPEG, PNG, TIFF or WebP packet) says;
-    None where it has none, or is no picture PIL reads."""
-    if not picture:
-        return None
-    try:
-        import io
-
-        from PIL import Image
-
-        with Image.open(io.BytesIO(picture)) as image:  # (reads the header only)
-            return _EXIF_ORIENTATIONS.get(image.getexif().get(0x0112))
-    except Exception:  # not a picture PIL knows (an H.264 packet), a damaged EXIF block: nothing said
-        return None
-
-
-def display_orientation(frame: Any, picture: bytes | None = None) -> tuple[int, bool]:
-    """`(rotation, hflip)` of a decoded frame (see `VideoInfo`); `(0, False)` without a display matrix. `picture`:
-    the packet `frame` was decoded from, where it may carry EXIF (see below).
-
-    FFmpeg's angle (`frame.rotation`, `av_display_rotation_get`) is the matrix's rotation alone: a mirrored matrix
-    (negative determinant) read as an angle turns a left-right mirror into an upside-down picture. FFmpeg's
-    autorotate shows such a matrix as the stored picture flipped upside down, then turned by that angle, which is the
-    same picture as turning by 180 degrees minus the angle, then mirroring left to right: the rotation and flip the
-    file was written with."""
-    from av.sidedata.sidedata import Type
-
-    try:
-        side_data = frame.side_data
-    except ValueError:
-        # Side data of a type this PyAV has no name for: FFmpeg 8 attaches a JPEG's, PNG's, TIFF's or WebP's EXIF block
-        # as type 31, which PyAV 18.1's enum lacks, so listing them fails. FFmpeg's angle alone is read without the
-        # list (PyAV's `rotation`; 0 without a matrix, -2**31 for one that has no angle), and cannot tell a mirror:
-        # FFmpeg 8 makes the display matrix of the EXIF orientation tag, and a camera's MJPEG or a photo tagged 2
-        # (mirrored) read upside down, 4 (upside down) as stored, 5 and 7 turned the wrong way round. The tag, read
-        # from the picture itself, tells them apart, where FFmpeg's angle is that tag's (else the angle holds).
-        angle = int(round(getattr(frame, "rotation", 0) or 0))
-        angle = 0 if angle == -(2**31) else angle % 360
-        tagged = exif_orientation(picture)
-        if tagged is not None and (tagged[0] if not tagged[1] else (180 - tagged[0]) % 360) == angle:
-            return tagged
-        return angle, False
-    # looked up by type: iterating gives the entries in PyAV 18, their types in PyAV 19 (an AttributeError here)
-    matrix = side_data.get(Type.DISPLAYMATRIX)
-    if matrix is None:
-        return 0, False
-    a, b, _, c, d = (int(v) for v in np.frombuffer(bytes(matrix), dtype=np.int32)[:5])  # 16.16 fixed point, row-major
-    determinant = a * d - b * c
-    if determinant == 0:
-        # A matrix that flattens the picture has no angle (FFmpeg's is NaN, which PyAV hands on as -2**31, read as
-        # 232 degrees): FFmpeg's autorotate leaves such a picture as stored, and so does this.
-        return 0, False
-    angle = _matrix_angle(a, b, c, d)
-    return (angle, False) if determinant > 0 else ((180 - angle) % 360, True)
-
-
-def _matrix_angle(a: int, b: int, c: int, d: int) -> int:
-    """The counter-clockwise angle, in whole degrees (0-359), of a display matrix whose first row is `a, b` and second
-    `c, d` (16.16 fixed point): FFmpeg's `av_display_rotation_get`, rounded as its command line rounds it. PyAV's
-    `frame.rotation` truncates that angle: an editor's 30 degrees, 29.9996 in fixed point, read 29."""
-    angle = -math.degrees(math.atan2(b / math.hypot(b, d), a / math.hypot(a, c)))
-    return round(angle) % 360
-
-
-# Containers that store how long each frame is shown and no frame rate (GIF delays in 1/100 s, APNG's fractions):
-# every rate FFmpeg gives for them is its guess from those delays (a 30 fps clip's 3, 3, 4 / 100 s reads 30000/1001
-# or 179/6), and the delays are the timing a player shows
-_DELAY_TIMED_FORMATS = frozenset({"gif", "apng"})
-
-# Decoders that attach a picture's EXIF block to its frame (FFmpeg 8), its orientation tag made a display matrix
-EXIF_CODECS = frozenset({"mjpeg", "png", "apng", "tiff", "webp"})
-
-# AVColorSpace tags libswscale's frame API (`sws_scale_frame`, PyAV 17 on) converts: RGB, BT.709, unspecified, FCC,
-# BT.470BG, SMPTE 170M, SMPTE 240M, BT.2020 NCL. It refuses the rest ("Operation not supported"): reserved (3; FFmpeg's
-# VP9 decoder tags a VP9 "reserved" colour space so), YCgCo (8), BT.2020 CL (10), SMPTE 2085, chroma-derived, ICtCp ...
-_SWSCALE_MATRICES = frozenset({0, 1, 2, 4, 5, 6, 7, 9})
-
-
-def _colour_matrix(frame) -> str | None:
-    """The matrix to convert `frame` to RGB by: None, its own tag, where libswscale's frame API takes it; else the
-    one libswscale's older API (`sws_getCoefficients`: PyAV before 17, torchcodec) takes for that tag, BT.2020's for
-    BT.2020 CL and BT.601's for the others, so that such a file reads, and as torchcodec reads it."""
-    tag = int(frame.colorspace)
-    if tag in _SWSCALE_MATRICES:
-        return None
-    return "BT2020" if tag == 10 else "ITU601"
-
-
-def _rgb_below_8_bits(frame) -> bool:
-    """Whether `frame` is RGB with channels of fewer than 8 bits (rgb555, rgb565, rgb444, bgr8, ...)."""
-    fmt = frame.format
-    return fmt.is_rgb and any(component.bits < 8 for component in fmt.components)
-
-
-def limited_range_grey(pix_fmt: str | None, color_range) -> bool:
-    """Whether a frame (or stream) of `pix_fmt` is grey levels tagged limited range (16-235 in 8 bits): an HEVC or AV1
-    4:0:0 stream, a monochrome camera's. libswscale copies grey levels into R, G and B whatever the range tag says,
-    where it stretches the luma of a limited-range YUV frame to 0-255."""
-    grey = pix_fmt is not None and pix_fmt.startswith("gray") and not pix_fmt.startswith("grayf")
-    return grey and int(color_range) == 1  # AVCOL_RANGE_MPEG
-
-
-def _full_range_grey(frame):
-    """`frame`, made full range where it is limited-range grey (see `limited_range_grey`): as libswscale converts
-    it, the picture of a 4:0:0 stream came out with blacks lifted to 16 and whites dimmed to 235 beside its 4:2:0
-    encode."""
-    fmt = frame.format
-    if not limited_range_grey(fmt.name, frame.color_range):
-        return frame
-    import av
-
-    bits = fmt.components[0].bits
-    plane = frame.planes[0]
-    dtype = np.dtype(np.uint8) if bits <= 8 else np.dtype(">u2" if fmt.is_big_endian else "<u2")
-    rows = np.frombuffer(plane, np.uint8).reshape(plane.height, plane.line_size).view(dtype)
-    luma = rows[: frame.height, : frame.width].astype(np.float32)
-    scale = 1 << (bits - 8)  # limited range is 16-235 in 8 bits, 64-940 in 10, ...
-    grey = np.clip(np.rint((luma - 16 * scale) * (255 / (219 * scale))), 0, 255).astype(np.uint8)
-    return av.VideoFrame.from_ndarray(grey, format="gray")
 
 
 def _is_intra(frame) -> bool:
@@ -546,36 +224,6 @@ def _decoded(context: Any, packet) -> list:
         return []
 
 
-def _goes_back(stamps: list) -> bool:
-    """Whether a stamp (of those known) is below the one before it."""
-    return any(a is not None and b is not None and b < a for a, b in zip(stamps, stamps[1:]))
-
-
-def _decode_steps(names: list) -> np.ndarray:
-    """Ticks from each known decode stamp of `names` to the next one, where both are known."""
-    if None not in names:  # (most files: numpy's pass, 6 times quicker than Python's over 180 000 packets)
-        return np.diff(np.asarray(names, dtype=np.int64))
-    return np.asarray([b - a for a, b in zip(names, names[1:]) if a is not None and b is not None], dtype=np.int64)
-
-
-def _jump_limit(steps: np.ndarray, tick, ahead: float) -> float:
-    """Ticks (of `tick` seconds) from one decode stamp to the next (`steps` apart) past which the clock jumps: `ahead`
-    seconds more than the stream's usual step, as ffmpeg measures its `-dts_delta_threshold` from where the last
-    packet's frame ends. From the packet before, a time-lapse of a frame every 12 s read as 12 joined parts, its
-    frames' times lost."""
-    if not tick or math.isinf(ahead):
-        return math.inf
-    rising = steps[steps > 0]
-    return (float(np.median(rising)) if rising.size else 0.0) + ahead / float(tick)
-
-
-def _clock_jumps(names: list, tick, ahead: float = _CLOCK_JUMP_SECONDS) -> bool:
-    """Whether the decode stamps `names` (ticks of `tick` seconds, those known) of a format whose clock may jump go back
-    or ahead by more than `ahead` seconds (`_jump_limit`; see `joined_seconds`)."""
-    steps = _decode_steps(names)
-    return bool(((steps < 0) | (steps > _jump_limit(steps, tick, ahead))).any())
-
-
 def _byte_position(packet) -> int | None:
     """Where `packet` starts in the file, None where it is no packet or the demuxer does not say."""
     return None if packet is None or packet.pos is None or packet.pos < 0 else packet.pos
@@ -594,71 +242,6 @@ def _same_packet(packet, identity: tuple) -> bool:
     pts, dts, size, position = identity
     here = _byte_position(packet)
     return (packet.pts, packet.dts, packet.size) == (pts, dts, size) and (None in (here, position) or here == position)
-
-
-def _jpeg_cut(packet, codec: str) -> bool:
-    """Whether `packet` is a JPEG picture that ends before its end-of-image marker: a raw MJPEG stream cut short,
-    whose demuxer does not flag the last packet corrupt (AVI's and Matroska's do). Its decoder leaves the rows past
-    the cut as its buffer held them: another frame's pixels."""
-    if packet is None or codec != "mjpeg" or packet.is_discard:
-        return False
-    return b"\xff\xd9" not in bytes(packet)[-16:]  # (a muxer may pad a few bytes after the marker)
-
-
-def _ends_inside_a_ts_packet(container: Any) -> bool:
-    """Whether a transport stream's size is no whole number of its packets (188 bytes; 192 in M2TS, Blu-ray and AVCHD;
-    204 with error-correction bytes): a download or a copy cut short. Its demuxer hands out the PES the file ends
-    inside unflagged (a video PES states no length), and HEVC's decoder makes no picture of it, without an error."""
-    if container.format.name != "mpegts":
-        return False
-    size = getattr(container, "size", 0) or 0
-    return size > 0 and all(size % packet_size for packet_size in _TS_PACKET_SIZES)
-
-
-def _nut_cut_at_the_end(container: Any, last) -> bool:
-    """Whether a NUT file's last packet ends where the file does: its muxer writes an index after the last packet, so
-    the file was cut inside that packet (a download or a copy that stopped), which its demuxer hands out short and
-    unflagged. Its decoder makes a damaged picture of it, concealed from the frames before, whose pixels depend on the
-    decoder's threads: a read of the last frame alone gave other pixels (112 grey levels off) than a read of every
-    frame. An uncut file written without an index (`write_index=0`) only costs the decode at open."""
-    if container.format.name != "nut" or last is None or last.pos is None or last.pos < 0:
-        return False
-    size = getattr(container, "size", 0) or 0
-    return size > 0 and last.pos + last.size == size
-
-
-# The GUIDs of an ASF file's Header Object, which it starts with, and of the Data Object after it (see `_asf_cut`)
-_ASF_HEADER = bytes.fromhex("3026b2758e66cf11a6d900aa0062ce6c")
-_ASF_DATA = bytes.fromhex("3626b2758e66cf11a6d900aa0062ce6c")
-
-
-def _asf_cut(container: Any, source: Any) -> bool:
-    """Whether an ASF file (`.wmv`, `.asf`) ends inside its Data Object, whose size its header states: a download or a
-    copy cut short. Its demuxer hands out the payload the file ends inside unflagged, which the decoder refuses: counted
-    as a frame, every read of it failed ("Invalid data found") where a sequential decode passes over it. A stream
-    written live states no size: 0, FFmpeg's 50 (the object's own header), or -1, which FFmpeg's demuxer reads as no
-    size too: nothing to tell (-1 was read as a cut: such a file was decoded whole at open and read on one thread)."""
-    if container.format.name != "asf" or source is None:
-        return False
-    head = read_at(source, 0, 24)
-    if len(head) < 24 or head[:16] != _ASF_HEADER:
-        return False
-    header_size = struct.unpack("<Q", head[16:24])[0]
-    data = read_at(source, header_size, 24)
-    if len(data) < 24 or data[:16] != _ASF_DATA:
-        return False
-    data_size = struct.unpack("<q", data[16:24])[0]  # signed: -1
-    return data_size > 50 and not read_at(source, header_size + data_size - 1, 1)
-
-
-def _dv_cut(container: Any, first_packet: tuple | None) -> bool:
-    """Whether a raw DV file (`.dv`: a camcorder's capture) ends inside a frame: its size is no whole number of its
-    frames (all of one size, its first packet's). Its demuxer hands out the cut frame whole, the part the file lacks as
-    its buffer held it: the frame it read before, which a sequential decode's is the frame before the cut."""
-    if container.format.name != "dv" or first_packet is None or not first_packet[2]:
-        return False
-    size = getattr(container, "size", 0) or 0
-    return size > 0 and size % first_packet[2] != 0
 
 
 def _invisible(packet, codec: str) -> bool:
@@ -757,11 +340,6 @@ class _SeeksAsAPath:
             if whence != io.SEEK_SET or offset >= 0:
                 raise
         return -errno.EINVAL  # AVERROR(EINVAL), as FFmpeg's file protocol returns it
-
-
-def demuxer_in(container: Any, formats: Collection[str]) -> bool:
-    """Whether `container`'s demuxer is one of `formats`: a demuxer may go by several names ("mov,mp4,m4a,...")."""
-    return not set(container.format.name.split(",")).isdisjoint(formats)
 
 
 def _av_open(source: Any, fmt: str | None = None) -> Any:
@@ -934,180 +512,6 @@ def several_video_tracks(container: Any) -> bool:
     return sum(not s.disposition & av.stream.Disposition.attached_pic for s in container.streams.video) > 1
 
 
-def declared_end(container: Any, stream: Any, source: Any = None) -> float | None:
-    """When `stream` ends as its container states it (seconds on the stream's clock), where the container writes that
-    with an index that lists every frame (see `PyAVReader._warn_if_cut_short`): an mp4 / MOV track's start and
-    duration, from its sample table (`moov`); a Matroska / WebM track's `DURATION` tag (its end: FFmpeg's muxer
-    writes the last frame's end, from 0), else the segment's duration where the file has one track; an AVI's header
-    count of frames at its rate, where its `RIFF` chunk (`source`: a path or seekable file) says the file runs past
-    its end (a header count alone may lie: a recorder that never rewrote it); an FLV's `onMetaData` duration, where
-    the file is not whole (shorter than its `filesize`, or cut inside a tag: `_flv_stated_end`). None elsewhere:
-    MPEG-TS and NUT durations are estimates or absent."""
-    if demuxer_in(container, _INDEXED_FORMATS) and stream.duration and stream.duration > 0 and stream.time_base:
-        return float((stream.duration + (stream.start_time or 0)) * stream.time_base)
-    if demuxer_in(container, {"matroska", "webm"}):
-        tag = (stream.metadata or {}).get("DURATION")
-        if tag:
-            try:
-                hours, minutes, seconds = tag.split(":")
-                return int(hours) * 3600 + int(minutes) * 60 + float(seconds)
-            except ValueError:
-                return None
-        if len(container.streams) == 1 and container.duration and container.duration > 0:
-            return container.duration / 1_000_000
-    if demuxer_in(container, {"avi"}) and source is not None and stream.frames and stream.average_rate:
-        riff = read_at(source, 0, 8)
-        size = getattr(container, "size", 0) or 0
-        if len(riff) == 8 and riff[:4] == b"RIFF" and 0 < size < int.from_bytes(riff[4:], "little") + 8:
-            return float(stream.frames / stream.average_rate)
-    if demuxer_in(container, {"flv"}) and source is not None:
-        return _flv_stated_end(source, getattr(container, "size", 0) or 0)
-    return None
-
-
-def _ends_where_its_edits_end(container: Any, stream: Any, ends: float, slack: float, source: Any) -> bool:
-    """Whether an mp4 / MOV track that starts late (an empty edit: a delay), in a file whose boxes all end within it
-    (`mp4_boxes_whole`: a copy cut short ends inside its `mdat`), has frames that end, to within `slack` seconds, where
-    FFmpeg's duration of it says (`ends`: the frames' end on the stream's clock). Where its edit list shows less than
-    its media (an editor's trim of the end), FFmpeg's duration is the edits' end on the presentation clock, from 0, the
-    delay counted in; where the edits show the media to its end, it is the media's length, after the start.
-    `declared_end` adds the start, right for the second: a whole file delayed 0.2 s and trimmed to 0.8 s was said to
-    be cut short, "lasts until 1.20 s, but its frames end at 1.00 s". (Without the boxes' check, a delayed track cut
-    by about its delay passed for whole: 23 frames of 30, cut 0.28 s short, read without a word.)"""
-    if (
-        not demuxer_in(container, _INDEXED_FORMATS)
-        or not (stream.start_time or 0) > 0
-        or not stream.duration
-        or not stream.time_base
-    ):
-        return False
-    if abs(float(stream.duration * stream.time_base) - ends) > slack:
-        return False
-    if source is None and isinstance(container.name, str) and os.path.isfile(container.name):
-        source = container.name  # a container the caller opened from a file: its boxes are read from that file
-    # (one opened from a stream of theirs cannot be read here without moving it: taken as whole, as it was before the
-    # boxes were checked; a whole trimmed file said to be cut short, "lasts until 1.20 s, but its frames end at 1.00 s")
-    return source is None or mp4_boxes_whole(source)
-
-
-def _flv_stated_end(source: Any, size: int) -> float | None:
-    """The duration an FLV's `onMetaData` states (FFmpeg's muxer writes there, on closing, where its last packet
-    ends), where the file (`size` bytes) is not whole: it is shorter than the `filesize` the same muxer writes there
-    on closing (a copy cut at a tag's end: 41 frames of 100 read as a whole 1.64 s video, without a word), or, where
-    no `filesize` is stated, it does not end with a whole tag (each tag is followed by its size, so a whole file's last
-    four bytes name the start of its last tag). A whole file's duration is not trusted: it is the longest stream's
-    (an audio track may run on past the video). FFmpeg reads this duration as the file's, a cut file's too, and
-    estimates none where it is absent; `container.duration` does not say which it is."""
-    header = read_at(source, 0, 9)
-    if len(header) < 9 or header[:3] != b"FLV":
-        return None
-    first = int.from_bytes(header[5:], "big") + 4  # the first tag: after the header and a size of 0
-    tag = read_at(source, first, 11)
-    if len(tag) < 11 or tag[0] & 0x1F != 18:  # not a script-data tag: no onMetaData
-        return None
-    data = read_at(source, first + 11, min(int.from_bytes(tag[1:4], "big"), 1 << 20))
-    seconds, stated_size = (_amf_number(data, key) for key in (b"duration", b"filesize"))
-    if not (seconds and seconds > 0):
-        return None
-    if stated_size is not None and stated_size > 0:
-        # the muxer's count of the bytes it wrote: fewer here, cut (at a tag's end too: whole by its last tag); as
-        # many or more, whole, bytes after its last tag too (a whole file padded by 3 bytes, its sound running on
-        # 2 s past the picture, was said to be cut short)
-        return seconds if stated_size > size else None
-    tail = int.from_bytes(read_at(source, size - 4, 4), "big") if size > 13 else 0
-    last_tag = read_at(source, size - 4 - tail, 4) if 11 <= tail <= size - 13 else b""
-    if len(last_tag) == 4 and int.from_bytes(last_tag[1:], "big") + 11 == tail:
-        return None  # whole
-    return seconds
-
-
-def _amf_number(data: bytes, key: bytes) -> float | None:
-    """The number an AMF0 object (`data`: an FLV's `onMetaData`) holds under `key`; None where it holds none."""
-    marker = len(key).to_bytes(2, "big") + key + b"\x00"  # the key's length and name, then a number's type marker
-    at = data.find(marker) + len(marker)
-    if at < len(marker) or len(data) < at + 8:
-        return None
-    (number,) = struct.unpack(">d", data[at : at + 8])
-    return number if math.isfinite(number) else None
-
-
-def joined_seconds(names: list, tick, ahead: float = _CLOCK_JUMP_SECONDS) -> float | None:
-    """Seconds a joined file plays (`cat a.ts b.ts`, whose clock goes back where b starts, or jumps ahead by more than
-    `ahead` seconds, `_jump_limit`: see `_frame_table`) whose packets' decode stamps are `names`, in ticks of `tick`
-    seconds: its parts one after the other, each from its first packet's decode stamp to its last one's and one frame
-    more. The parts' stamps sorted together timed them as one: a 25 fps part of 0.72 s joined by a 50 fps one of 0.3 s
-    read as 33 frames at 50 fps, 0.66 s (H.264 in MPEG-TS; `fps=5` sampling took 3 frames for 5), a 25 fps part of
-    0.96 s and a 50 fps one of 0.24 s as 1.44 s at 25 fps (MPEG-2).
-    None for a file in one part, or whose stamps a part cannot be timed by."""
-    if not names or None in names or not tick:
-        return None
-    stamps = np.asarray(names, dtype=np.int64)
-    gaps = np.diff(stamps)
-    parts = np.split(stamps, np.flatnonzero((gaps < 0) | (gaps > _jump_limit(gaps, tick, ahead))) + 1)
-    steps = [float(np.median(np.diff(part))) if part.size > 1 else None for part in parts]
-    known = [step for step in steps if step is not None]
-    if not known or min(known) <= 0:
-        return None
-    usual = float(np.median(known))  # a one-packet part's frame lasts as long as the other parts' do
-    ticks = sum(float(part[-1] - part[0]) + (usual if step is None else step) for part, step in zip(parts, steps))
-    return ticks * float(tick)
-
-
-def _rate_of_span(intervals: int, span: float, tick: float, stated: Sequence) -> float:
-    """Frames a second of a stream whose `intervals + 1` frames span `span` seconds, in timestamps of `tick` seconds.
-
-    The first rate the file states (`stated`, in order of preference) that the span agrees with to within a tick: a
-    timestamp is rounded to its time base, so Matroska / WebM / FLV's milliseconds put 29 frames of 30000/1001 fps
-    over 0.968 s, which read 29.9587 fps measured. Else the span's own rate: a file whose frames are not where its
-    stated rate puts them (a variable frame rate, a wrong header) is timed by its frames."""
-    for rate in stated:
-        if rate and rate > 0 and abs(intervals / float(rate) - span) <= tick * (1 + 1e-9):
-            return float(rate)
-    return intervals / span
-
-
-def _rate_of_drifting_stamps(ticks: np.ndarray, stated: Sequence, tick: float) -> float | None:
-    """The first rate the file states that puts every frame within a hundredth of a frame of its stamp; None where
-    none does. FFmpeg's program stream muxer (.mpg, DVD .vob) stamps 24000/1001 fps frames 3753 ticks of 90 kHz apart
-    (3753.75), catching up 9 ticks at a time: 48 frames up to 13 ticks (0.15 ms) early, their span 25 ticks short,
-    read 23.9774 fps. A dropped or held frame is a whole frame off, a wrong rate drifts further with every frame."""
-    ticks = np.sort(ticks) - ticks.min()
-    for rate in stated:
-        if rate and rate > 0:
-            frame = 1 / (float(rate) * tick)
-            if np.all(np.abs(ticks - np.arange(ticks.size) * frame) <= frame / 100):
-                return float(rate)
-    return None
-
-
-def _rate_of_rounded_stamps(ticks: np.ndarray, stated: Sequence, tick: float) -> float | None:
-    """The first rate the file states whose frame times, rounded to the stamps' own step, are the frames' stamps; None
-    where there is none, or the stamps are as fine as their time base.
-
-    A writer that stamps frames in milliseconds (PyAV's `frame.pts` in a `time_base` of 1/1000, a screen recorder, a
-    capture tool) into MP4 / MOV has them rescaled to the track's timescale (16000 for 1/1000, 19200 for 1/600): the
-    stamps are multiples of 16 or 32 ticks, and a span rounded to a millisecond is no tick of 1/16000 s from the rate
-    written (30 frames of 30000/1001 fps read 29.98 fps, where the same stamps in Matroska read 29.97). The step must
-    be well under a frame, and every frame (not the span alone) within half a step of where the rate puts it, so a
-    dropped or held frame is no rounding, nor is FFmpeg's guess from a few frames (353/12 fps for three frames
-    stamped 0, 33 and 67 ms, each within a step of it)."""
-    if not np.issubdtype(ticks.dtype, np.integer):
-        return None
-    ticks = np.sort(ticks) - ticks.min()
-    steps = np.diff(ticks)
-    if np.unique(steps).size < 2 or steps.min() <= 0:
-        return None
-    quantum = int(np.gcd.reduce(steps))
-    if quantum <= 1 or 4 * quantum > steps.min():
-        return None
-    for rate in stated:
-        if rate and rate > 0:
-            grid = np.arange(ticks.size) / (float(rate) * tick)
-            if np.all(np.abs(ticks - grid) <= quantum / 2 + 1e-6):  # each the rate's time rounded to the step
-                return float(rate)
-    return None
-
-
 class PyAVReader(VideoReader):
     """PyAV decoding: demux once for the frame table (AVI / ASF: decode once), then seek + decode only
     the needed span."""
@@ -1202,7 +606,7 @@ class PyAVReader(VideoReader):
         self._damaged: set[int] = set()
         self._damaged_read: set[int] = set()
         self._starts_decoded = False  # whether `_start` came from the decoder's flags (`_starts_from_decoder`)
-        if self._num_frames > 1 and _dv_cut(self.container, self._first_packet):
+        if self._num_frames > 1 and dv_cut(self.container, self._first_packet):
             # A raw DV file cut inside its last frame: read after a seek elsewhere, that picture's missing part was the
             # frame read before it (41-82 grey levels off a sequential decode's); its spans start a frame earlier, so
             # the frame read before it is the one a sequential decode reads before it
@@ -1238,7 +642,7 @@ class PyAVReader(VideoReader):
         that show no frame, an edit list's hidden ones, are no cut.)"""
         if self._first_packet is not None:
             return False
-        if demuxer_in(self.container, _INDEXED_FORMATS) and (self.stream.frames or 0) > 0:
+        if demuxer_in(self.container, INDEXED_FORMATS) and (self.stream.frames or 0) > 0:
             return True  # (not an AVI's header count, which a whole file's may state without a chunk: `declared_end`)
         declared = declared_end(self.container, self.stream, self._source)
         return declared is not None and declared > 0
@@ -1267,7 +671,7 @@ class PyAVReader(VideoReader):
         # muxer may time the last frame as the one before it, or as a field)
         slack = max(2 / fps if fps > 0 else 0.0, 0.1)
         source = self._source
-        if declared - ends > slack and not _ends_where_its_edits_end(self.container, stream, ends, slack, source):
+        if declared - ends > slack and not ends_where_its_edits_end(self.container, stream, ends, slack, source):
             warnings.warn(
                 f"Video {self.name} is cut short: its container says it lasts until {declared:.2f} s, but its frames "
                 f"end at {ends:.2f} s ({self._num_frames} frames; a download or copy that stopped?). It is read as the "
@@ -1482,7 +886,7 @@ class PyAVReader(VideoReader):
         starts_picture = self._keyframe_check()
         self._false_keyframes, self._keyframes_read = False, starts_picture is not None
         # a raw H.263 / H.261 stream's pictures' temporal references, in order (see `picture_clock_rate`)
-        clocked = codec in _PICTURE_CLOCK_CODECS and self.container.format.name == codec
+        clocked = codec in PICTURE_CLOCK_CODECS and self.container.format.name == codec
         self._picture_references = headers = [] if clocked else None
         self._picture_rate = None
         clock = None
@@ -1504,12 +908,12 @@ class PyAVReader(VideoReader):
                 if packet.has_sidedata("palette"):
                     self._palettes += ((packet.dts, av.packet.PacketSideData.from_packet(packet, "palette")),)
                 if clocked:
-                    headers.append(_picture_reference(bytes(memoryview(packet)[:16]), codec, clock))
+                    headers.append(picture_reference(bytes(memoryview(packet)[:16]), codec, clock))
                     clock = headers[-1][2] if headers[-1] else clock
                 names.append(packet.dts)
                 sizes.append(packet.size)
-                if vops is not None and len(vops) < _VOP_COUNT:
-                    vops.append(bytes(memoryview(packet)[:_VOP_HEAD]))
+                if vops is not None and len(vops) < VOP_COUNT:
+                    vops.append(bytes(memoryview(packet)[:VOP_HEAD]))
                 if key_sizes is not None and packet.is_keyframe:
                     key_sizes[packet.pts] = None if packet.pts in key_sizes else packet.size
                 keyframes.append(packet.is_keyframe)
@@ -1555,9 +959,9 @@ class PyAVReader(VideoReader):
         # A transport stream cut short flags nothing: an HEVC one counted the cut picture as a frame (30 frames where a
         # decode gives 29, 22.7 fps for 25, and a read of every frame failed); its size tells.
         self._decode_stamps = names  # (see `_sparse_stamps_rate`)
-        cut = (corrupt is not None and corrupt >= len(names) - 2) or _jpeg_cut(last, codec)
-        cut = cut or _ends_inside_a_ts_packet(self.container) or _nut_cut_at_the_end(self.container, last)
-        cut = cut or (last is not None and _asf_cut(self.container, self._source))
+        cut = (corrupt is not None and corrupt >= len(names) - 2) or jpeg_cut(last, codec)
+        cut = cut or ends_inside_a_ts_packet(self.container) or nut_cut_at_the_end(self.container, last)
+        cut = cut or (last is not None and asf_cut(self.container, self._source))
         # Cut at a packet's end (a download stopped at 188 bytes), its size tells nothing, nor does any flag: a decode
         # of the last GOPs does (HEVC counted 22 frames where a sequential decode gives 21).
         cut = cut or self._last_picture_lost(keyframes)
@@ -1583,14 +987,14 @@ class PyAVReader(VideoReader):
         # (FFmpeg's MXF muxer stores H.264 with B-frames so): sorting them would give decode order.
         decode_times = bool(self.stream.codec_context.has_b_frames) and pts == dts
         # A clock that goes back in decode order (joined files): sorting the pts would mix the parts' frames. Or jumps
-        # ahead (b's clock ahead of a's, or more than 60 s behind: see `_CLOCK_JUMP_SECONDS`): timed by the stamps,
+        # ahead (b's clock ahead of a's, or more than 60 s behind: see `CLOCK_JUMP_SECONDS`): timed by the stamps,
         # 48 frames of 25 fps read 0.47 fps and 101.0 s for a jump of 100 s (0.0005 fps, 26.5 hours, for one of -100 s)
         # FLV too, where its clock starts again (a recorder that appended a reconnected stream: 40 frames of 25 fps, the
         # second 20 stamped from 0 again, read 51.3 fps and 0.76 s); a gap alone there is a pause of the live stream it
         # recorded (its parts, once it starts again, are timed as a transport stream's, `joined_seconds`)
         flv = fmt.name == "flv"
-        ahead = math.inf if flv else _CLOCK_JUMP_SECONDS
-        clock_jumps = bool(fmt.flags & _AVFMT_TS_DISCONT or flv) and _clock_jumps(names, self.stream.time_base, ahead)
+        ahead = math.inf if flv else CLOCK_JUMP_SECONDS
+        clock_jumps = bool(fmt.flags & AVFMT_TS_DISCONT or flv) and stamps_jump(names, self.stream.time_base, ahead)
         # Where only the decoder tells which frames there are, one decode at open does; the pts still name packets
         # (matroska's dts do not: FFmpeg guesses them, otherwise after a seek). Packets that may give no picture
         # (see _NO_PICTURE_SIZE); or frames shown before the first keyframe that come after it in decode order: a
@@ -1605,7 +1009,7 @@ class PyAVReader(VideoReader):
         # sorting them moved frames (an MJPEG mp4 read frames 11, 12, 13 for 10, 11, 12; an H.264 one without
         # B-frames gave frame 10 for 13). Where the dts rise and the codec cannot reorder, they name the frames in
         # that order; else one decode at open tells.
-        goes_back = _goes_back(pts) and self._never_reorders(first_keyframe)
+        goes_back = stamps_go_back(pts) and self._never_reorders(first_keyframe)
         # A stream whose decoder reorders frames, stamped in decode order: pts that never go back where B-frames would
         # show before the frame decoded ahead of them (Matroska, NUT: their dts are guessed from the pts, so the MXF
         # case above, pts == dts, does not tell). Sorting them gave decode order: H.264 with B-frames in mkv read
@@ -1708,8 +1112,8 @@ class PyAVReader(VideoReader):
 
     def _clock(self, stamps: np.ndarray) -> np.ndarray:
         """The times of packets stamped `stamps`, in the stream's ticks: the stamps themselves, but in FLV, whose
-        negative stamps FFmpeg reads 2^31 ticks early (`_flv_unfolded`). The stamps still name the packets."""
-        return _flv_unfolded(stamps) if self.container.format.name == "flv" else stamps
+        negative stamps FFmpeg reads 2^31 ticks early (`flv_unfolded`). The stamps still name the packets."""
+        return flv_unfolded(stamps) if self.container.format.name == "flv" else stamps
 
     def _refuse_animated_webp(self, packet) -> None:
         """An animated WebP (its VP8X header's animation flag) is one packet to FFmpeg's WebP demuxer, which its decoder
@@ -2033,7 +1437,7 @@ class PyAVReader(VideoReader):
 
     def _stated_rates(self) -> tuple:
         """The rates the container and codec state, in the order a span of timestamps is checked against them
-        (`_rate_of_span`): FFmpeg's guess first."""
+        (`rate_of_span`): FFmpeg's guess first."""
         stream = self.stream
         # (last: an MPEG-4 part 2 stream's VOP times, `_vop_rate`, which FFmpeg states no rate from)
         return (
@@ -2057,7 +1461,7 @@ class PyAVReader(VideoReader):
         joined = self._joined_span
         if joined:
             stated = self._stated_rates()
-            return _rate_of_span(self._num_frames, joined, float(stream.time_base), stated)
+            return rate_of_span(self._num_frames, joined, float(stream.time_base), stated)
         if self._pts is not None and self._pts.size > 1 and stream.time_base:
             tick = float(stream.time_base)
             # (an AVI's frames are shown in slots after their packets' where its decoder reorders: `_slot_ticks`)
@@ -2066,7 +1470,7 @@ class PyAVReader(VideoReader):
             if span > 0:
                 steps = np.unique(np.diff(np.sort(ticks)))
                 if demuxer_in(self.container, _PROGRAM_STREAM_FORMATS):  # (its muxer's stamps: 3 frames step 3753 too)
-                    drifting = _rate_of_drifting_stamps(ticks, (stream.guessed_rate, context.framerate), tick)
+                    drifting = rate_of_drifting_stamps(ticks, (stream.guessed_rate, context.framerate), tick)
                     if drifting:
                         return drifting
                 if self._pts.size > 2 and steps.size == 1:
@@ -2075,21 +1479,21 @@ class PyAVReader(VideoReader):
                     # 9.08 for 11/100 s: its 14 frames read as 0.424 s for 0.42). Two frames tell too little: the
                     # milliseconds of 30000/1001 fps are 33 apart there
                     return float(1 / (int(steps[0]) * Fraction(stream.time_base)))
-                if self.container is not None and demuxer_in(self.container, _DELAY_TIMED_FORMATS):
+                if self.container is not None and demuxer_in(self.container, DELAY_TIMED_FORMATS):
                     return self._delay_timed_fps(span)
                 stated = self._stated_rates()
                 # (not the average rate: FFmpeg's own measure of these stamps, 24000/803 fps for 0, 33 and 67 ms)
-                rounded = _rate_of_rounded_stamps(
+                rounded = rate_of_rounded_stamps(
                     ticks, (stream.guessed_rate, stream.base_rate, context.framerate), tick
                 )
-                return rounded if rounded else _rate_of_span(self._pts.size - 1, span, tick, stated)
+                return rounded if rounded else rate_of_span(self._pts.size - 1, span, tick, stated)
         collided = self._collided_times()
         if collided is not None and collided[-1] > collided[0]:
             # Frames whose stamps collide, counted by a decode: timed by their stamps as others are, where FFmpeg's
             # rate is a guess (capped at the time base: 60 frames of 1200 fps in FLV read 1000 fps, lasting 0.06 s)
             stated = self._stated_rates()
             tick = float(stream.time_base)
-            return _rate_of_span(self._num_frames - 1, float(collided[-1] - collided[0]), tick, stated)
+            return rate_of_span(self._num_frames - 1, float(collided[-1] - collided[0]), tick, stated)
         sparse = self._sparse_stamps_rate() or self._vop_rate()
         if sparse:
             return sparse
@@ -2105,7 +1509,7 @@ class PyAVReader(VideoReader):
         if seconds:
             # The first stated rate its frame lasts (to within a tick), else the one it says: FFmpeg's average rate of
             # a one-frame raw DV file is 60000 (its time base), an ASF's every rate 1000, each frame lasting 0.04 s
-            return _rate_of_span(1, seconds, float(stream.time_base), stated)
+            return rate_of_span(1, seconds, float(stream.time_base), stated)
         rate = next((r for r in stated if r), None)
         return float(rate) if rate else 0.0
 
@@ -2149,7 +1553,7 @@ class PyAVReader(VideoReader):
         # or 29.97 / 29.14 came first): a rate cameras use (an exact Fraction) before the others
         measured = sorted(
             ((p - origin) / ((last - first) * Fraction(tick)) for p in places[last]),
-            key=lambda rate: rate not in _COMMON_RATES,
+            key=lambda rate: rate not in COMMON_RATES,
         )
         rate = next((float(r) for r in (*self._stated_rates(), *measured) if r and r > 0 and fits(r)), None)
         self._sparse_rate = (self._num_frames, rate)
@@ -2157,7 +1561,7 @@ class PyAVReader(VideoReader):
 
     def _vop_rate(self) -> float | None:
         """Frames a second of an MPEG-4 part 2 stream in a program / transport stream from its VOPs' own times
-        (`mpeg4_vop_rate`, its first `_VOP_COUNT` packets'), where a packet is a frame: two frames of 30000/1001 fps
+        (`mpeg4_vop_rate`, its first `VOP_COUNT` packets'), where a packet is a frame: two frames of 30000/1001 fps
         in a .mpg, one stamped, read 30000 fps (the clock's resolution, every rate FFmpeg states) and 0.00007 s. None
         elsewhere. Worked out once (`_fps` is asked for 9 times a processor call)."""
         heads = getattr(self, "_vop_heads", None)  # (a test's stand-in reader may lack it)
@@ -2165,7 +1569,7 @@ class PyAVReader(VideoReader):
             return None
         if getattr(self, "_vop_rate_of", None) is None:
             extradata = self.stream.codec_context.extradata or b""
-            clock = _mpeg4_vol_clock(extradata) or _mpeg4_vol_clock(heads[0])
+            clock = mpeg4_vol_clock(extradata) or mpeg4_vol_clock(heads[0])
             whole = len(heads) == self._num_frames
             self._vop_rate_of = (mpeg4_vop_rate(heads, clock, whole) if clock else None,)
         return self._vop_rate_of[0]
@@ -2226,7 +1630,7 @@ class PyAVReader(VideoReader):
             return None
         start = self.container.start_time  # in AV_TIME_BASE units (microseconds); None when no stream says
         origin = max(start / 1_000_000, 0.0) if start is not None else 0.0
-        origin = 0.0 if demuxer_in(self.container, _INDEXED_FORMATS) else origin
+        origin = 0.0 if demuxer_in(self.container, INDEXED_FORMATS) else origin
         return max(float(times.min()) - origin, 0.0)
 
     def last_frame_seconds(self) -> float | None:
@@ -2292,12 +1696,12 @@ class PyAVReader(VideoReader):
         # freed only by the garbage collector, and a DataLoader worker forked meanwhile that collects it frees the
         # converter's libswscale slice threads, which do not exist in the child: it waits on them forever.
         reformatter = VideoReformatter()
-        frame = _full_range_grey(frame)
-        matrix = _colour_matrix(frame)
+        frame = full_range_grey(frame)
+        matrix = colour_matrix(frame)
         if target == (height, width):
             array = reformatter.reformat(frame, format="rgb24", src_colorspace=matrix).to_ndarray()
         else:
-            if _rgb_below_8_bits(frame):
+            if rgb_below_8_bits(frame):
                 # libswscale's scaled path widens 5-bit channels by a shift where its rgb24 conversion repeats their
                 # top bits: RGB555 frames (16-bit QuickTime Animation, MS Video 1, rpza) came out 3.5-4.3 grey
                 # levels darker than full-size frames resized in torch; widened to rgb24 first, within 0.2

@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import os
 import struct
+from collections.abc import Collection
 from typing import Any
 
 from .errors import VideoDecodeError
@@ -71,6 +72,11 @@ def is_av_container(source: Any) -> bool:
     import av
 
     return isinstance(source, av.container.InputContainer)
+
+
+def demuxer_in(container: Any, formats: Collection[str]) -> bool:
+    """Whether `container`'s demuxer is one of `formats`: a demuxer may go by several names ("mov,mp4,m4a,...")."""
+    return not set(container.format.name.split(",")).isdisjoint(formats)
 
 
 def _read_remote(path: str, name: str) -> io.BytesIO:

@@ -5,8 +5,8 @@ MPEG-PS, raw streams, palettised streams) are read with PyAV, and a file torchco
 which reads it instead where the two disagree (`open_with_torchcodec`, `_checked_by_pyav`).
 
 Callers import these from `video_io` (see its docstring for how decoding works). This module imports only numpy,
-PyAV and the standard library (torchcodec lazily) and its siblings `video_reader`, `video_sources` and
-`video_pyav`, so it travels with the video processor under `trust_remote_code`.
+PyAV and the standard library (torchcodec lazily) and its siblings `video_reader`, `video_sources`,
+`frame_display` and `video_pyav`, so it travels with the video processor under `trust_remote_code`.
 """
 
 from __future__ import annotations
@@ -22,16 +22,12 @@ from typing import Any
 import numpy as np
 
 from .errors import VideoDecodeError
+from .frame_display import EXIF_CODECS, display_orientation, exif_orientation, limited_range_grey
 from .video_pyav import (
     AVFMT_NOTIMESTAMPS,
-    EXIF_CODECS,
     TEXT_ART_CODECS,
     UNTIMED_FORMATS,
     PyAVReader,
-    demuxer_in,
-    display_orientation,
-    exif_orientation,
-    limited_range_grey,
     open_input,
     several_video_tracks,
     video_stream,
@@ -44,7 +40,7 @@ from .video_reader import (
     output_size,
     resize_frames,
 )
-from .video_sources import describe_source, is_torchcodec_decoder, resolve_source
+from .video_sources import demuxer_in, describe_source, is_torchcodec_decoder, resolve_source
 
 
 class _TorchcodecCannotOpen(VideoDecodeError):

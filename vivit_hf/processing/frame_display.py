@@ -1,0 +1,146 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""How a decoded frame is shown: its display orientation (a display matrix's angle and mirror, an EXIF orientation
+tag: `display_orientation`, `exif_orientation`) and the choices its conversion to RGB makes (the colour matrix
+libswscale takes, grey levels tagged limited range, RGB of fewer than 8 bits a channel). Both readers ask these:
+`PyAVReader._to_rgb` and `orientation`, and `TorchcodecReader`, which leaves such frames to PyAV or turns them alike.
+
+Apart from the readers because they read one frame (or one coded picture) and know no stream or file. Imports only
+numpy, PyAV and the standard library (PIL lazily), so it travels with the video processor under `trust_remote_code`.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+# EXIF orientation tag (1-8) -> (rotation, hflip) as `VideoInfo` gives them: 2 mirrors left to right, 4 upside
+# down (turned 180, mirrored), 5 transposes (out[i, j] = stored[j, i]), 6 turns 90 degrees clockwise, 7 transverses
+# (out[i, j] = stored[H-1-j, W-1-i]), 8 turns 90 counter-clockwise
+_EXIF_ORIENTATIONS = {
+    1: (0, False),
+    2: (0, True),
+    3: (180, False),
+    4: (180, True),
+    5: (270, True),
+    6: (270, False),
+    7: (90, True),
+    8: (90, False),
+}
+
+
+def exif_orientation(picture: bytes | None) -> tuple[int, bool] | None:
+    """`(rotation, hflip)` that the EXIF orientation tag of a coded picture (a JPEG, PNG, TIFF or WebP packet) says;
+    None where it has none, or is no picture PIL reads."""
+    if not picture:
+        return None
+    try:
+        import io
+
+        from PIL import Image
+
+        with Image.open(io.BytesIO(picture)) as image:  # (reads the header only)
+            return _EXIF_ORIENTATIONS.get(image.getexif().get(0x0112))
+    except Exception:  # not a picture PIL knows (an H.264 packet), a damaged EXIF block: nothing said
+        return None
+
+
+def display_orientation(frame: Any, picture: bytes | None = None) -> tuple[int, bool]:
+    """`(rotation, hflip)` of a decoded frame (see `VideoInfo`); `(0, False)` without a display matrix. `picture`:
+    the packet `frame` was decoded from, where it may carry EXIF (see below).
+
+    FFmpeg's angle (`frame.rotation`, `av_display_rotation_get`) is the matrix's rotation alone: a mirrored matrix
+    (negative determinant) read as an angle turns a left-right mirror into an upside-down picture. FFmpeg's
+    autorotate shows such a matrix as the stored picture flipped upside down, then turned by that angle, which is the
+    same picture as turning by 180 degrees minus the angle, then mirroring left to right: the rotation and flip the
+    file was written with."""
+    from av.sidedata.sidedata import Type
+
+    try:
+        side_data = frame.side_data
+    except ValueError:
+        # Side data of a type this PyAV has no name for: FFmpeg 8 attaches a JPEG's, PNG's, TIFF's or WebP's EXIF block
+        # as type 31, which PyAV 18.1's enum lacks, so listing them fails. FFmpeg's angle alone is read without the
+        # list (PyAV's `rotation`; 0 without a matrix, -2**31 for one that has no angle), and cannot tell a mirror:
+        # FFmpeg 8 makes the display matrix of the EXIF orientation tag, and a camera's MJPEG or a photo tagged 2
+        # (mirrored) read upside down, 4 (upside down) as stored, 5 and 7 turned the wrong way round. The tag, read
+        # from the picture itself, tells them apart, where FFmpeg's angle is that tag's (else the angle holds).
+        angle = int(round(getattr(frame, "rotation", 0) or 0))
+        angle = 0 if angle == -(2**31) else angle % 360
+        tagged = exif_orientation(picture)
+        if tagged is not None and (tagged[0] if not tagged[1] else (180 - tagged[0]) % 360) == angle:
+            return tagged
+        return angle, False
+    # looked up by type: iterating gives the entries in PyAV 18, their types in PyAV 19 (an AttributeError here)
+    matrix = side_data.get(Type.DISPLAYMATRIX)
+    if matrix is None:
+        return 0, False
+    a, b, _, c, d = (int(v) for v in np.frombuffer(bytes(matrix), dtype=np.int32)[:5])  # 16.16 fixed point, row-major
+    determinant = a * d - b * c
+    if determinant == 0:
+        # A matrix that flattens the picture has no angle (FFmpeg's is NaN, which PyAV hands on as -2**31, read as
+        # 232 degrees): FFmpeg's autorotate leaves such a picture as stored, and so does this.
+        return 0, False
+    angle = _matrix_angle(a, b, c, d)
+    return (angle, False) if determinant > 0 else ((180 - angle) % 360, True)
+
+
+def _matrix_angle(a: int, b: int, c: int, d: int) -> int:
+    """The counter-clockwise angle, in whole degrees (0-359), of a display matrix whose first row is `a, b` and second
+    `c, d` (16.16 fixed point): FFmpeg's `av_display_rotation_get`, rounded as its command line rounds it. PyAV's
+    `frame.rotation` truncates that angle: an editor's 30 degrees, 29.9996 in fixed point, read 29."""
+    angle = -math.degrees(math.atan2(b / math.hypot(b, d), a / math.hypot(a, c)))
+    return round(angle) % 360
+
+
+# Decoders that attach a picture's EXIF block to its frame (FFmpeg 8), its orientation tag made a display matrix
+EXIF_CODECS = frozenset({"mjpeg", "png", "apng", "tiff", "webp"})
+
+# AVColorSpace tags libswscale's frame API (`sws_scale_frame`, PyAV 17 on) converts: RGB, BT.709, unspecified, FCC,
+# BT.470BG, SMPTE 170M, SMPTE 240M, BT.2020 NCL. It refuses the rest ("Operation not supported"): reserved (3; FFmpeg's
+# VP9 decoder tags a VP9 "reserved" colour space so), YCgCo (8), BT.2020 CL (10), SMPTE 2085, chroma-derived, ICtCp ...
+_SWSCALE_MATRICES = frozenset({0, 1, 2, 4, 5, 6, 7, 9})
+
+
+def colour_matrix(frame) -> str | None:
+    """The matrix to convert `frame` to RGB by: None, its own tag, where libswscale's frame API takes it; else the
+    one libswscale's older API (`sws_getCoefficients`: PyAV before 17, torchcodec) takes for that tag, BT.2020's for
+    BT.2020 CL and BT.601's for the others, so that such a file reads, and as torchcodec reads it."""
+    tag = int(frame.colorspace)
+    if tag in _SWSCALE_MATRICES:
+        return None
+    return "BT2020" if tag == 10 else "ITU601"
+
+
+def rgb_below_8_bits(frame) -> bool:
+    """Whether `frame` is RGB with channels of fewer than 8 bits (rgb555, rgb565, rgb444, bgr8, ...)."""
+    fmt = frame.format
+    return fmt.is_rgb and any(component.bits < 8 for component in fmt.components)
+
+
+def limited_range_grey(pix_fmt: str | None, color_range) -> bool:
+    """Whether a frame (or stream) of `pix_fmt` is grey levels tagged limited range (16-235 in 8 bits): an HEVC or AV1
+    4:0:0 stream, a monochrome camera's. libswscale copies grey levels into R, G and B whatever the range tag says,
+    where it stretches the luma of a limited-range YUV frame to 0-255."""
+    grey = pix_fmt is not None and pix_fmt.startswith("gray") and not pix_fmt.startswith("grayf")
+    return grey and int(color_range) == 1  # AVCOL_RANGE_MPEG
+
+
+def full_range_grey(frame):
+    """`frame`, made full range where it is limited-range grey (see `limited_range_grey`): as libswscale converts
+    it, the picture of a 4:0:0 stream came out with blacks lifted to 16 and whites dimmed to 235 beside its 4:2:0
+    encode."""
+    fmt = frame.format
+    if not limited_range_grey(fmt.name, frame.color_range):
+        return frame
+    import av
+
+    bits = fmt.components[0].bits
+    plane = frame.planes[0]
+    dtype = np.dtype(np.uint8) if bits <= 8 else np.dtype(">u2" if fmt.is_big_endian else "<u2")
+    rows = np.frombuffer(plane, np.uint8).reshape(plane.height, plane.line_size).view(dtype)
+    luma = rows[: frame.height, : frame.width].astype(np.float32)
+    scale = 1 << (bits - 8)  # limited range is 16-235 in 8 bits, 64-940 in 10, ...
+    grey = np.clip(np.rint((luma - 16 * scale) * (255 / (219 * scale))), 0, 255).astype(np.uint8)
+    return av.VideoFrame.from_ndarray(grey, format="gray")
