@@ -189,19 +189,31 @@ def test_refuses_cuda_without_a_gpu(bench):
 
 
 @pytest.mark.parametrize(
-    "variant", ["spatio_temporal", "factorised_encoder", "factorised_self_attention", "factorised_dot_product"]
+    ("variant", "embedding"),
+    [
+        ("spatio_temporal", {}),
+        ("factorised_encoder", {}),
+        ("factorised_self_attention", {}),
+        ("factorised_dot_product", {}),
+        # its frames were picked with numpy and `.tolist()`: graph breaks, and fullgraph=True failed
+        ("factorised_self_attention", {"embedding_type": "frame_sampling", "num_sampled_frames": 2}),
+    ],
 )
-def test_model_compiles_as_one_graph(bench, variant):
+def test_model_compiles_as_one_graph(bench, variant, embedding):
     """`torch.compile` sees each model whole: no graph break in the blocks, in training mode with stochastic depth, a
     padded batch's masks included, as `_can_compile_fullgraph` (True, as on transformers' ViViT) declares."""
     import torch._dynamo
 
-    config = bench.vivit_config(variant, bench.SIZES["tiny"], "sdpa")
+    size = {**bench.SIZES["tiny"], **embedding}
+    if embedding:
+        size["tubelet_size"] = [1, 16, 16]
+    config = bench.vivit_config(variant, size, "sdpa")
     config.drop_path_rate = 0.1
     model = bench.VIVIT_MODELS[variant][1](config).train()
     assert model._can_compile_fullgraph
     torch._dynamo.reset()
-    padded = torch.tensor([[1, 1, 1, 1], [1, 1, 0, 0]])
+    # a padded batch needs tubelets (frame sampling refuses one: its frames spread over the padded length)
+    padded = None if embedding else torch.tensor([[1, 1, 1, 1], [1, 1, 0, 0]])
     explanation = torch._dynamo.explain(model)(pixel_values=torch.randn(2, 4, 3, 32, 32), attention_mask=padded)
     assert explanation.graph_break_count == 0, explanation.break_reasons
     assert explanation.graph_count == 1

@@ -656,6 +656,20 @@ def test_uniform_frame_sampling_rounds_half_to_even(frames, samples, expected):
     assert vivit_hf.uniform_frame_indices(frames, samples) == expected
 
 
+def test_uniform_frame_sampling_is_numpys_float32_arange_in_plain_python():
+    """The rule runs in plain Python (numpy and `.tolist()` broke `torch.compile`'s graph); its picks stay those of
+    scenic's numpy/jax float32 arange for every count, round-off quirks included."""
+
+    def numpy_rule(frames, samples):  # the rule as it was written, after scenic's `sample_frames_uniformly`
+        step = frames / (samples + 1) if samples < frames else 1
+        positions = np.arange(step if samples < frames else 0, frames, step, dtype=np.float32)
+        return np.minimum(np.round(positions).astype(np.int64), frames - 1).tolist()
+
+    for frames in range(1, 65):  # float64 arithmetic already differs at 13 frames, 11 samples
+        for samples in range(1, frames + 2):
+            assert vivit_hf.uniform_frame_indices(frames, samples) == numpy_rule(frames, samples), (frames, samples)
+
+
 def test_stochastic_depth_follows_scenic():
     assert drop_path_schedule(0.3, 4) == pytest.approx([0.0, 0.1, 0.2, 0.3])
     assert drop_path_schedule(0.3, 1) == [0.0]

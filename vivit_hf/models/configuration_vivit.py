@@ -6,6 +6,7 @@ tooling find them; defaults are ViViT-B/16x2 at 32x224x224 with scenic's numeric
 This module imports only the standard library, numpy and transformers: it travels with `trust_remote_code` checkpoints.
 """
 
+import math
 import numbers
 
 import numpy as np
@@ -38,12 +39,25 @@ def uniform_frame_indices(num_frames: int, num_samples: int) -> list[int]:
         raise ValueError(
             f"uniform frame sampling needs positive counts, got {num_frames} frames, {num_samples} samples"
         )
-    if num_samples < num_frames:
-        step = num_frames / (num_samples + 1)
-        positions = np.arange(step, num_frames, step, dtype=np.float32)
-    else:
-        positions = np.arange(0, num_frames, 1, dtype=np.float32)
-    return np.minimum(np.round(positions).astype(np.int64), num_frames - 1).tolist()
+    if num_samples >= num_frames:
+        return list(range(num_frames))
+    # numpy's `arange(step, num_frames, step, dtype=float32)` in plain Python, so that `torch.compile` traces the
+    # model without a graph break (numpy and `.tolist()` broke it, and the ints crossing the break became guards):
+    # the length in float64, the first two values cast to float32, the rest `start + i * (second - start)` in float32.
+    step = num_frames / (num_samples + 1)
+    length = math.ceil((num_frames - step) / step)
+    start, second = _float32(step), _float32(step + step)
+    delta = _float32(second - start)
+    positions = [start, second][:length] + [_float32(start + _float32(i * delta)) for i in range(2, length)]
+    return [min(round(position), num_frames - 1) for position in positions]  # round: half to even, as numpy
+
+
+def _float32(value: float) -> float:
+    """`value` rounded to the nearest float32 (ties to even), in plain Python: a 24-bit significand."""
+    if value == 0:
+        return 0.0
+    significand, exponent = math.frexp(value)
+    return math.ldexp(round(math.ldexp(significand, 24)), exponent - 24)
 
 
 def stacked_frame_grid(
