@@ -471,8 +471,10 @@ def parsed(argv=None) -> argparse.Namespace:
 
 
 def checked_inputs(args) -> tuple[list[Path | str], dict[Path | str, str]]:
-    """The videos and their output names, once --output_dir, --videos and --model are found fit (else `usage_error`),
-    before the model loads."""
+    """The videos and their output names, once --model, --output_dir and --videos are found fit (else `usage_error`),
+    before the model loads. --model first, as evaluate.py checks it before its --dataset: a missing --videos was said
+    first, and, once fixed, a missing --model (and a --model_revision it cannot take) after it."""
+    check_model(args.model, args.model_revision)
     problem = output_dir_problem(args.output_dir)  # a file: FileExistsError once the model had loaded
     if problem:
         usage_error(problem)
@@ -486,7 +488,6 @@ def checked_inputs(args) -> tuple[list[Path | str], dict[Path | str, str]]:
         names = output_names(videos, args.videos)
     except ValueError as error:
         usage_error(str(error))
-    check_model(args.model, args.model_revision)
     return videos, names
 
 

@@ -398,11 +398,14 @@ def run_cli(argv, capsys):
     return code, [line for line in capsys.readouterr().err.strip().splitlines() if "it/s]" not in line]
 
 
-def test_missing_model_folder_is_named(tmp_path, capsys):
-    missing = tmp_path / "no" / "such" / "vivit"
-    code, err = run_cli(["transformers", "--model", str(missing), "--out", str(tmp_path / "out")], capsys)
-    assert code == 2 and len(err) == 1, err
-    assert str(missing) in err[0] and "no such file or folder" in err[0] and "Repo id" not in err[0]
+@pytest.mark.parametrize("missing", ["{tmp}/no/such/vivit", "./nope"])
+def test_missing_model_folder_is_named(tmp_path, capsys, missing):
+    """In the recipes' words (`run_folder.missing_model`): it was "'./nope': no such file or folder", neither the flag
+    nor that a Hub id reads `org/name` said."""
+    missing = missing.format(tmp=tmp_path)
+    code, err = run_cli(["transformers", "--model", missing, "--out", str(tmp_path / "out")], capsys)
+    said = f"argument --model: {missing!r}: no such folder (a Hub model id reads 'org/name')"
+    assert code == 2 and err == [f"python -m vivit_hf.convert: error: {said}"], err
 
 
 def test_converting_a_folder_into_itself_is_refused_and_leaves_it_as_it_was(tmp_path, capsys):
@@ -457,29 +460,30 @@ def test_scenic_checkpoint_that_is_a_config_file_is_named(tmp_path, capsys):
     assert f"{config} is not a flax/scenic checkpoint: it is JSON text" in err[0] and "trailing" not in err[0]
 
 
-@pytest.mark.parametrize("which", ["checkpoint", "config", "config_is_a_checkpoint", "config_without_model"])
+@pytest.mark.parametrize("which", ["checkpoint", "config", "labels", "config_is_a_checkpoint", "config_without_model"])
 def test_scenic_inputs_that_do_not_fit_are_one_line(which, tmp_path, capsys):
     config = tmp_path / "config.json"
     config.write_text(json.dumps({"model": {"hidden_size": 8}} if which == "config_without_model" else {"x": 1}))
     checkpoint, config_arg = FLAX_DATA / "params_top_level.msgpack", FLAX_DATA / "micro_config.json"
+    labels = tmp_path / "labels.txt" if which == "labels" else None
     if which == "checkpoint":
         checkpoint = tmp_path / "missing_ckpt"
     elif which == "config":
         config_arg = tmp_path / "missing.py"
     elif which == "config_is_a_checkpoint":
         config_arg = checkpoint
-    else:
+    elif which == "config_without_model":
         config_arg = config
-    code, err = run_cli(
-        ["scenic", "--checkpoint", str(checkpoint), "--config", str(config_arg), "--out", str(tmp_path / "out")], capsys
-    )
+    typed = ["scenic", "--checkpoint", str(checkpoint), "--config", str(config_arg), "--out", str(tmp_path / "out")]
+    code, err = run_cli(typed + (["--labels", str(labels)] if labels else []), capsys)
     assert code == 2 and len(err) == 1, err
-    expected = {
-        "checkpoint": f"{checkpoint} does not exist",
-        "config": f"{config_arg} does not exist",
-        "config_is_a_checkpoint": "neither JSON nor a .py config",
-        "config_without_model": "lacks 'patches'",
-    }
+    # a path not there: the flag named, as the recipes name it (it was "<path> does not exist")
+    missing = {"checkpoint": (checkpoint, "file or folder"), "config": (config_arg, "file"), "labels": (labels, "file")}
+    if which in missing:
+        path, kind = missing[which]
+        assert err[0] == f"python -m vivit_hf.convert: error: argument --{which}: {str(path)!r}: no such {kind}", err
+        return
+    expected = {"config_is_a_checkpoint": "neither JSON nor a .py config", "config_without_model": "lacks 'patches'"}
     assert expected[which] in err[0], err
 
 

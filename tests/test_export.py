@@ -306,6 +306,22 @@ def test_export_of_a_model_typed_with_a_tilde_the_shell_left_says_so(tmp_path, c
     assert last == f"python -m vivit_hf.export: error: {said}" and not (tmp_path / "out.pt2").exists()
 
 
+def test_export_reads_a_model_typed_with_a_tilde_as_typed_where_a_folder_named_tilde_holds_it(
+    tmp_path, capsys, monkeypatch
+):
+    """`~/run` where `./~/run` holds a model and `$HOME/run` nothing: from_pretrained reads `./~/run` (it expands no
+    `~`) and the recipes' check lets it through; the export said "no such folder (and not spelt as a Hub id)", having
+    expanded the `~` itself. Its config alone is saved: what is said is why the model did not load, from_pretrained's
+    words, not that the folder is missing."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    tiny("factorised_encoder").config.save_pretrained(tmp_path / "~" / "run")
+    assert main(["~/run", str(tmp_path / "out.pt2")]) == 2
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert last.startswith("python -m vivit_hf.export: error: ~/run is not a model folder or Hub id that loads: "), last
+    assert "no such folder" not in last, last
+
+
 def test_export_of_a_stopped_runs_folder_or_checkpoint_says_it_holds_no_model_yet(tmp_path, capsys):
     """A fine-tuning run stopped before its end (Ctrl-C) has written no config.json: its folder, and a checkpoint in
     it, were refused as "Unrecognized model in <folder>" (transformers' words for a folder without config.json); now

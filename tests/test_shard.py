@@ -3,6 +3,7 @@
 stream back with the same labels and frames (checked against a plain PyAV decode of each source clip), re-encoded
 to a shorter side with a keyframe every N frames, and pushed to a (stand-in) Hub data set repo."""
 
+import html
 import io
 import json
 import re
@@ -990,6 +991,7 @@ def test_split_names_yaml_reads_otherwise_read_back_from_the_card_as_written():
     read the splits `no` and `2023` back as False and 2023, not the splits' names. Class names too, each as written
     (`datasets`' features of the card: a class `a\x85b` written as itself reads back `a b`)."""
     from datasets.info import DatasetInfosDict
+    from markdown_it import MarkdownIt
 
     from vivit_hf.training.data.shard import ShardWriting, data_card
 
@@ -1005,6 +1007,8 @@ def test_split_names_yaml_reads_otherwise_read_back_from_the_card_as_written():
         " ~",
         "\ufeffbom",
         "x" * 130,
+        "a|b",
+        "back\\|slash",
     ]
     info = dict(clips=1, shards=["s.tar"], video_bytes=9, left_out=[], missing=0, per_class=[1] * len(names))
     card = data_card({s: info for s in splits}, names, ShardWriting(), source="src", dataset_format="folder")
@@ -1016,3 +1020,19 @@ def test_split_names_yaml_reads_otherwise_read_back_from_the_card_as_written():
     assert [s["name"] for s in metadata["dataset_info"]["splits"]] == splits
     features = DatasetInfosDict.from_dataset_card_data(read)["default"].features
     assert features["cls"].names == names and list(features) == ["mp4", "cls", "json", "__key__", "__url__"]
+    # the Classes table as a markdown reader (markdown-it, GFM's tables; transformers' CLI installs it) reads it: a
+    # class `a|b` was two cells and `two\nlines` two rows, shifting the counts of their rows (a line break as `<br>`)
+    markdown = MarkdownIt("commonmark", {"html": True}).enable("table")
+    rows, row = [], None
+    for token in markdown.parse(card.split("## Classes", 1)[1]):
+        if token.type == "tr_open":
+            row = []
+        elif token.type == "inline" and row is not None:
+            cell = markdown.renderer.render(token.children, markdown.options, {})
+            row.append(html.unescape(cell.replace("<br>", "\n")))
+        elif token.type == "tr_close":
+            rows.append(row)
+    # (a cell's edges are trimmed: ` ~` reads `~`)
+    assert rows == [["id", "class", *splits]] + [
+        [str(i), name.strip(), "1", "1", "1", "1"] for i, name in enumerate(names)
+    ]

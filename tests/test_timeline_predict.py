@@ -183,12 +183,18 @@ def test_a_missing_input_is_a_message_not_a_traceback_and_a_usage_error(tmp_path
     """A --videos path that does not exist exited 1 (the status for videos that failed to decode), where evaluate.py
     and finetune.py refuse a --model or --dataset that does not exist with argparse's 2."""
     (tmp_path / "model").mkdir()
-    (tmp_path / "model" / "config.json").write_text("{}")  # never read: the videos are looked for first
+    (tmp_path / "model" / "config.json").write_text("{}")  # never read: the videos are looked for before it loads
     with pytest.raises(SystemExit) as stopped:
         load_predict().main(["--model", str(tmp_path / "model"), "--videos", str(tmp_path / "nothing")])
     assert stopped.value.code == 2
     last = capsys.readouterr().err.strip().splitlines()[-1]
     assert last == f"predict.py: error: --videos: no such video file or folder: {tmp_path / 'nothing'}", last
+    # both missing: --model first, as evaluate.py says its --model before its --dataset (the videos were said first)
+    with pytest.raises(SystemExit) as stopped:
+        load_predict().main(["--model", str(tmp_path / "no-model"), "--videos", str(tmp_path / "nothing")])
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    said = f"argument --model: {str(tmp_path / 'no-model')!r}: no such folder (a Hub model id reads 'org/name')"
+    assert stopped.value.code == 2 and last == f"predict.py: error: {said}", last
 
 
 @pytest.mark.parametrize(

@@ -280,18 +280,17 @@ def not_ours(model, source: str) -> str:
     return f"{what}, which are what this command exports"
 
 
-NO_SUCH_FOLDER = "no such folder (and not spelt as a Hub id, owner/name)"
 NOT_IN_CACHE = "read as a Hub id, offline mode is on (HF_HUB_OFFLINE) and it is not in the local cache"
 
 
 def source_problem(source: str) -> str | None:
-    """Why `source` can give no model, seen before anything is loaded or imported for the export (onnxscript, and
-    onnx with it, cost seconds that a typo paid): a path that is not there, a Hub id whose config is not in the cache
-    in offline mode; None where it may load (`why_not_loaded` says why it did not)."""
-    if Path(source).expanduser().exists():
+    """Why the Hub id `source` can give no model, seen before anything is loaded or imported for the export
+    (onnxscript, and onnx with it, cost seconds that a typo paid): its config not in the cache in offline mode; None
+    where it may load (`why_not_loaded` says why it did not). A path is `model_folder_refusal`'s, asked first, which
+    lets through only a model's folder as typed: of `~/run` typed where `./~/run` holds one and `$HOME/run` nothing,
+    the folder from_pretrained loads (it expands no `~`), this said "no such folder", having expanded the `~`."""
+    if not looks_like_repo_id(source) or Path(source).exists():
         return None
-    if not looks_like_repo_id(source):
-        return NO_SUCH_FOLDER
     from huggingface_hub import try_to_load_from_cache
     from huggingface_hub.constants import is_offline_mode
 
@@ -305,16 +304,12 @@ def source_problem(source: str) -> str | None:
 
 
 def why_not_loaded(source: str, error: Exception) -> str:
-    """Why `source` gave no model, in the words of the other commands (`vivit_hf.repo_id`'s rule of what is a path):
-    a path that is not there, a Hub id not in the cache in offline mode, else transformers' message (`path/to/model`
-    got "Repo id must be in the form 'repo_name' or 'namespace/repo_name'")."""
+    """Why `source` gave no model: a Hub id not in the cache in offline mode (its config is, a weights file not), else
+    transformers' message. (A path that is not there was refused before, by `model_folder_refusal`.)"""
     from huggingface_hub.constants import is_offline_mode
 
-    if not Path(source).expanduser().exists():
-        if not looks_like_repo_id(source):
-            return NO_SUCH_FOLDER
-        if is_offline_mode():
-            return NOT_IN_CACHE
+    if looks_like_repo_id(source) and not Path(source).exists() and is_offline_mode():
+        return NOT_IN_CACHE
     return " ".join(str(error).split())
 
 

@@ -23,7 +23,7 @@ from ..hub.push_flags import add_push_flags, push_problem
 from ..hub.upload import create_repo, push_folder
 from ..models.modeling_vivit import ViViTSpatioTemporalForVideoClassification, ViViTSpatioTemporalModel
 from ..processing.processing_vivit import ViViTVideoProcessor
-from ..repo_id import looks_like_local_path
+from ..run_folder import missing_model, unexpanded_tilde
 from .checkpoint_files import (
     HUB_KWARGS,
     CheckpointSourceError,
@@ -337,18 +337,21 @@ def output_folder_problem(out: str, overwrite: bool) -> str | None:
 
 
 def missing_input_problem(args) -> str | None:
-    """The inputs given as local paths that are not there, in the words the conversion itself would say them: checked
-    before the Hub repo is made, or a typo in `--checkpoint` left an empty repo on the user's account (and, offline,
-    was said as the Hub being out of reach)."""
-    if args.source == "scenic":
-        if not os.path.exists(args.checkpoint):
-            return f"{args.checkpoint} does not exist"
-        if not os.path.exists(args.config):
-            return f"scenic config {args.config} does not exist"
-        if args.labels is not None and not os.path.exists(args.labels):
-            return f"--labels {args.labels}: No such file or directory"  # as read_class_names says it
-    elif looks_like_local_path(args.model) and not os.path.exists(args.model):
-        return f"{args.model!r}: no such file or folder"
+    """The inputs given as local paths that are not there, in the recipes' words (`vivit_hf.run_folder`: argparse's,
+    the flag named): checked before the Hub repo is made, or a typo in `--checkpoint` left an empty repo on the user's
+    account (and, offline, was said as the Hub being out of reach). `transformers --model ./nope` was "'./nope': no
+    such file or folder", and scenic's "./nope does not exist", neither naming the flag (nor, for a model, the Hub id
+    it could be)."""
+    if args.source == "transformers":  # a folder (a file is refused as one) or a Hub id
+        return missing_model("--model", args.model)
+    # scenic's are files on this machine alone: no Hub id to hint at, and a name without `./` is a path too
+    for flag, path, kind in (
+        ("--checkpoint", args.checkpoint, "file or folder"),
+        ("--config", args.config, "file"),
+        ("--labels", args.labels, "file"),
+    ):
+        if path is not None and not os.path.exists(path):
+            return unexpanded_tilde(flag, path) or f"argument {flag}: {path!r}: no such {kind}"
     return None
 
 

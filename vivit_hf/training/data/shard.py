@@ -671,8 +671,17 @@ def data_card(
     lines += ["", f"## Classes ({len(names)})", "", "| id | class | " + " | ".join(summary) + " |"]
     lines.append("|---|---|" + "---|" * len(summary))
     for i, name in enumerate(names):
-        lines.append(f"| {i} | {name} | " + " | ".join(str(info["per_class"][i]) for info in summary.values()) + " |")
+        counts = " | ".join(str(info["per_class"][i]) for info in summary.values())
+        lines.append(f"| {i} | {_table_cell(name)} | {counts} |")
     return "\n".join(lines) + "\n"
+
+
+def _table_cell(text: str) -> str:
+    """`text` as one cell of a markdown table: a class `a|b` was two cells and a class with a line break two rows, each
+    shifting the split counts of its row. A `|` is escaped as GFM tables read it (a backslash escaped first, so that
+    `a\\|b` keeps both), a line break written `<br>` (the YAML above keeps every name as it is)."""
+    escaped = text.replace("\\", "\\\\").replace("|", "\\|")
+    return "<br>".join(escaped.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
 
 
 def _member_note(member: str) -> str:
