@@ -2108,9 +2108,7 @@ class PyAVReader(VideoReader):
             return self._collided_times()
         if self._stamp == "dts" and self._pts_are_slots():
             return self._slot_ticks().astype(np.float64) * float(self.stream.time_base)
-        if self._stamp == "dts" and self._stamps_are_asf_times():
-            return self._ticks.astype(np.float64) * float(self.stream.time_base)
-        if self._decode_times_shown:
+        if self._decode_times_shown or (self._stamp == "dts" and self._stamps_are_asf_times()):
             return self._ticks.astype(np.float64) * float(self.stream.time_base)
         if self._decode_stamped:
             # (a stream stamped in decode order, `_frame_table`: its stamps, in order, are when frames are shown)
