@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 from vivit_hf.processing.video_io import read_frames
+from vivit_hf.training.data.annotated import index_videos
 from vivit_hf.training.data.formats import (
     VIDEO_EXTENSIONS,
     DatasetFormatError,
@@ -143,6 +144,35 @@ def test_a_wrapper_folder_above_the_split_folders_is_neither_a_class_nor_a_split
     assert read_as_triples(data, tmp_path / "wrapped") == tree_triples("k400/")
     assert data.label_names == ["abseiling", "zumba"]
     assert not caplog.records, [r.getMessage() for r in caplog.records]
+
+
+# What a NAS or a Windows drive keeps in a data set's folders, hidden in its own file browser but copied by rsync or
+# read over NFS: Synology's previews of each clip (in every folder its indexer saw), its recycle bin of deleted clips
+# under their old paths, and Windows' recycle bin.
+NAS_FILES = [
+    "train/abseiling/@eaDir/a.mp4/SYNOPHOTO_FILM_M.mp4",
+    "train/abseiling/@eaDir/a.mp4/SYNOPHOTO_THUMB_M.jpg",
+    "val/zumba/@eaDir/e.mp4/SYNOPHOTO_FILM_H.mp4",
+    "#recycle/train/zumba/deleted.mp4",
+    "$RECYCLE.BIN/S-1-5-21-1004/$R1X2Y3.mp4",
+]
+
+
+def test_the_system_folders_of_a_nas_or_windows_hold_no_clips(tmp_path, caplog):
+    # They were read as clips: the previews as classes 'a.mp4', 'e.mp4' (a copy of each clip under a wrong class), the
+    # deleted clip back in train/zumba without a word. `datasets` reads them too: the hub read is refused naming them.
+    touch(tmp_path, *TREE, *NAS_FILES)
+    with caplog.at_level(logging.WARNING, logger=LOGGER):
+        data = load_video_dataset(tmp_path, "videofolder")
+    assert read_as_triples(data, tmp_path) == tree_triples()
+    assert not caplog.records, [r.getMessage() for r in caplog.records]
+    assert sorted({p.name for p in index_videos([tmp_path]).values()}) == ["a.mp4", "b.mp4", "c.mp4", "d.mp4", "e.mp4"]
+    with pytest.raises(
+        DatasetFormatError,
+        match=r"datasets would read 3 video files in the system folders .* e\.g\. "
+        r"'#recycle/train/zumba/deleted\.mp4', 'train/abseiling/@eaDir/a\.mp4/SYNOPHOTO_FILM_M\.mp4'",
+    ):
+        load_video_dataset(str(tmp_path), "hub", cache_dir=str(tmp_path / ".cache"))
 
 
 def hub_repo(tmp_path: Path, monkeypatch, archives: dict[str, list[str]]):

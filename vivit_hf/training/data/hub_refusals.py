@@ -18,6 +18,7 @@ from .examples import DatasetFormatError, quoted
 from .folders import (
     ANY_ARCHIVE_SUFFIXES,
     SPLIT_ALIASES,
+    SYSTEM_FOLDERS,
     TABLE_SUFFIXES,
     VIDEO_EXTENSIONS,
     dangling_clips,
@@ -296,6 +297,7 @@ def refuse_unread_videos(
             "follows them), or copy the linked folders in"
         )
     if not metadata:  # class folders: one holding no clip (its copy failed) gave a class fewer without a word
+        _refuse_clips_in_system_folders(root, builder.config.data_files or {}, read)
         class_dirs = {
             path.parent: root / place.split_folder if place.split_folder else root
             for path, place in places.items()
@@ -510,6 +512,25 @@ def _refuse_split_words_in_class_names(root: Path, data_files) -> None:
         "class folders with --dataset_format videofolder (which takes the split from the split folders), or rename "
         "them"
     )
+
+
+def _refuse_clips_in_system_folders(root: Path, data_files, read: set[str]) -> None:
+    """Clips in a NAS's or Windows' system folders below class folders (`SYSTEM_FOLDERS`: Synology's `@eaDir` preview
+    transcodes of every clip, a recycle bin's deleted clips), which `datasets` reads as any other file: lying deeper
+    than the clips, they made it name no class at all, and the refusal said the label column was missing, not why."""
+    paths = {relative_or_as_is(file, root) for files in data_files.values() for file in files}
+    found = sorted(
+        path
+        for path in paths
+        if Path(path).suffix.lower() in read and any(part.casefold() in SYSTEM_FOLDERS for part in path.split("/")[:-1])
+    )
+    if found:
+        raise DatasetFormatError(
+            f"--dataset_format hub: datasets would read {len(found)} video files in the system folders a NAS or "
+            f"Windows keeps (a NAS's previews of each clip, a recycle bin's deleted clips) as clips of {root}, e.g. "
+            f"{quoted(found, 3)}; delete those folders, or read class folders with --dataset_format videofolder "
+            "(which leaves them out)"
+        )
 
 
 def _below_a_link(root: Path, folder: Path) -> bool:
