@@ -282,6 +282,21 @@ def test_a_class_gathering_clips_from_folders_of_its_name_in_different_places_is
     gathered = [r.getMessage() for r in caplog.records if "gather" in r.getMessage()]
     assert len(gathered) == 1, gathered
     assert "1 class(es)" in gathered[0] and "'indoor' ('train/cat/indoor', 'train/dog/indoor')" in gathered[0]
+    assert "no split" not in gathered[0]
+
+
+def test_folders_named_as_splits_in_one_word_are_said_to_name_none(tmp_path, caplog):
+    # `trainset/` beside `testset/` (no split word of its own, as datasets reads them too): the test clips were trained
+    # on, a share of both held out to evaluate, said only as classes gathered from two places.
+    touch(tmp_path, "trainset/cat/a.mp4", "trainset/dog/b.mp4", "testset/cat/c.mp4", "testset/dog/d.mp4")
+    with caplog.at_level(logging.WARNING, logger=LOGGER):
+        data = load_video_dataset(tmp_path, "videofolder")
+    assert sorted(data.splits) == ["train"]
+    (gathered,) = [r.getMessage() for r in caplog.records if "gather" in r.getMessage()]
+    assert gathered.endswith(
+        ". 'testset', 'trainset' name no split (a split word must stand as a word of its own in a folder's name: test/, "
+        "test_set/), so their clips are read into the split of the folders above them, 'train' where none names one"
+    )
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import json
 import logging
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from .folders import (
     files_below,
     is_hidden,
     place_of,
+    split_named_by,
     split_words,
     warn_left_out,
     what_is_there,
@@ -160,13 +162,33 @@ def _warn_gathered_classes(class_folders: dict[str, dict[str, str]]) -> None:
         shown = [
             f"{name!r} ({', '.join(repr(f) for f in list(folders.values())[:2])})" for name, folders in gathered.items()
         ]
+        # `trainset/cat/` beside `testset/cat/`: the test clips were trained on and a share of both held out, said only
+        # as classes gathered from two places
+        unsplit = sorted(
+            {
+                part
+                for folders in gathered.values()
+                for parents in folders
+                for part in parents.split("/")
+                if split_named_by(part) is None and _SPLIT_WORD_FIRST.match(part)
+            }
+        )
         logger.warning(
             "videofolder: %d class(es) gather clips from folders of their name in different places: %s%s; a clip's "
-            "class is the folder it is in",
+            "class is the folder it is in%s",
             len(gathered),
             ", ".join(shown[:3]),
             f" and {len(shown) - 3} more" if len(shown) > 3 else "",
+            f". {quoted(unsplit)} name{'s' if len(unsplit) == 1 else ''} no split (a split word must stand as a word "
+            "of its own in a folder's name: test/, test_set/), so their clips are read into the split of the folders "
+            "above them, 'train' where none names one"
+            if unsplit
+            else "",
         )
+
+
+# A folder name that starts with a split word without it being a word of its own (`trainset`, `TestData`, `trainval`)
+_SPLIT_WORD_FIRST = re.compile(r"^(train|test|val|eval)", re.IGNORECASE)
 
 
 def warn_empty_class_folders(root: Path, class_dirs: dict[Path, Path], videos: Sequence[Path]) -> None:
