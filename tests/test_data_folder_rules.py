@@ -153,6 +153,7 @@ NAS_FILES = [
     "train/abseiling/@eaDir/a.mp4/SYNOPHOTO_FILM_M.mp4",
     "train/abseiling/@eaDir/a.mp4/SYNOPHOTO_THUMB_M.jpg",
     "val/zumba/@eaDir/e.mp4/SYNOPHOTO_FILM_H.mp4",
+    "val/zumba/@eaDir/test_e.mp4/SYNOPHOTO_FILM_H.mp4",  # (a split word in the preview's folder)
     "#recycle/train/zumba/deleted.mp4",
     "$RECYCLE.BIN/S-1-5-21-1004/$R1X2Y3.mp4",
 ]
@@ -169,7 +170,7 @@ def test_the_system_folders_of_a_nas_or_windows_hold_no_clips(tmp_path, caplog):
     assert sorted({p.name for p in index_videos([tmp_path]).values()}) == ["a.mp4", "b.mp4", "c.mp4", "d.mp4", "e.mp4"]
     with pytest.raises(
         DatasetFormatError,
-        match=r"datasets would read 3 video files in the system folders .* e\.g\. "
+        match=r"datasets would read 4 video files in the system folders .* e\.g\. "
         r"'#recycle/train/zumba/deleted\.mp4', 'train/abseiling/@eaDir/a\.mp4/SYNOPHOTO_FILM_M\.mp4'",
     ):
         load_video_dataset(str(tmp_path), "hub", cache_dir=str(tmp_path / ".cache"))
@@ -294,8 +295,9 @@ def test_folders_named_as_splits_in_one_word_are_said_to_name_none(tmp_path, cap
     assert sorted(data.splits) == ["train"]
     (gathered,) = [r.getMessage() for r in caplog.records if "gather" in r.getMessage()]
     assert gathered.endswith(
-        ". 'testset', 'trainset' name no split (a split word must stand as a word of its own in a folder's name: test/, "
-        "test_set/), so their clips are read into the split of the folders above them, 'train' where none names one"
+        ". 'testset', 'trainset' name no split (a split word must stand as a word of its own in a folder's name: "
+        "test/, test_set/), so their clips are read into the split of the folders above them, 'train' where none names "
+        "one"
     )
 
 

@@ -275,10 +275,12 @@ def refuse_unread_videos(
     _refuse_ignored_tables(root, tables, builder.config.data_files or {})
     _refuse_metadata_naming_no_file(others)
     _refuse_metadata_of_two_types(root, builder.config.data_files or {})
+    metadata = any(path.name in METADATA_FILES for path in others)  # rows of absent files: metadata_clips_on_disk
+    if not metadata:  # (a metadata file's rows name the clips: datasets reads no other)
+        _refuse_clips_in_system_folders(root, builder.config.data_files or {}, read)
     if config_name is None and not _card_declares_configs(root):
         _refuse_split_words_in_class_names(root, builder.config.data_files or {})
         warn_split_named_twice(root, videos)  # datasets' own split patterns merge them alike
-    metadata = any(path.name in METADATA_FILES for path in others)  # rows of absent files: metadata_clips_on_disk
     places = {path: place_of(path.relative_to(root)) for path in videos}
     classes = {place.label for place in places.values()} - {None}
     dangling = {} if metadata else dangling_clips(root, others, classes)
@@ -297,7 +299,6 @@ def refuse_unread_videos(
             "follows them), or copy the linked folders in"
         )
     if not metadata:  # class folders: one holding no clip (its copy failed) gave a class fewer without a word
-        _refuse_clips_in_system_folders(root, builder.config.data_files or {}, read)
         class_dirs = {
             path.parent: root / place.split_folder if place.split_folder else root
             for path, place in places.items()
