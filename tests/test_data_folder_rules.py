@@ -205,6 +205,21 @@ def test_one_archive_of_split_folders_unpacks_into_its_own_folder_and_keeps_the_
     assert read_as_triples(data, extracted) == tree_triples("videos/")
 
 
+def test_a_zip_made_on_windows_with_backslashes_between_folders_unpacks_its_folders(tmp_path, monkeypatch):
+    # Windows PowerShell 5.1's Compress-Archive writes `train\abseiling\a.mp4`: unpacked as flat files of those names,
+    # it was refused as "no <class>/<video> files". unzip reads the backslashes as folders (the reference).
+    real = zipfile.ZipFile.writestr
+
+    def as_on_windows(zf, member, data):
+        info = zipfile.ZipInfo(member.replace("/", "\\"))
+        info.create_system = 0  # MS-DOS / Windows, as Windows' zip writers say
+        real(zf, info, data)
+
+    monkeypatch.setattr(zipfile.ZipFile, "writestr", as_on_windows)
+    data, extracted = hub_repo(tmp_path, monkeypatch, {"videos.zip": TREE})
+    assert read_as_triples(data, extracted) == tree_triples("videos/")
+
+
 def test_archives_named_by_split_that_hold_their_split_folder_are_not_classes(tmp_path, monkeypatch):
     # `zip -r train.zip train/` and `val.zip` in `data/`: unpacked to `data/train/train/<class>/`; read before as the
     # classes 'train' and 'val', every clip labelled by its split.
