@@ -399,6 +399,22 @@ def test_hub_videofolder_refuses_to_drop_the_webm_clips_datasets_does_not_read(t
     ]
 
 
+def test_hub_videofolder_reads_an_upper_case_type_and_refuses_to_drop_a_mixed_case_one(tmp_path):
+    # datasets reads `.mp4` and `.MP4` alike, not `.Mp4`: such a clip was left out, said to be in no row of a metadata
+    # file the folder does not have.
+    for i, name in enumerate(("cat/a.MP4", "cat/b.mp4", "dog/c.mp4", "dog/d.mp4")):
+        clip(tmp_path / "repo" / "train" / name, seed=i)
+    assert [e["id"] for e in hub(tmp_path / "repo", tmp_path).split("train")] == [
+        "train/cat/a.MP4",
+        "train/cat/b.mp4",
+        "train/dog/c.mp4",
+        "train/dog/d.mp4",
+    ]
+    (tmp_path / "repo" / "train" / "dog" / "d.mp4").rename(tmp_path / "repo" / "train" / "dog" / "d.Mp4")
+    with pytest.raises(DatasetFormatError, match=r"would leave out 1 clips .*'train/dog/d\.Mp4'\]; rename them, or "):
+        hub(tmp_path / "repo", tmp_path)
+
+
 def test_hub_folder_of_only_webm_clips_is_refused_with_the_reason_not_read_as_audio(tmp_path):
     # An SSv2-like download, all `.webm`: datasets takes it for an audiofolder (webm is an audio extension there) and
     # failed in three chained tracebacks about torchcodec; whole and streamed, it is the documented refusal now.

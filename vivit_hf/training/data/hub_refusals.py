@@ -260,7 +260,10 @@ def refuse_unread_videos(
     _refuse_unfinished_shards(root)
     videos, others = files_below(root)
     read = {extension.lower() for extension in VideoFolder.EXTENSIONS}
-    skipped = [path.relative_to(root).as_posix() for path in videos if path.suffix.lower() not in read]
+    # in lower or upper case only (its data files' filter matches `.mp4` and `.MP4`): `c.Mp4` was left out, said to
+    # be in no row of a metadata file the folder did not have
+    as_read = {*read, *map(str.upper, read)}
+    skipped = [path.relative_to(root).as_posix() for path in videos if path.suffix not in as_read]
     linked_folders = {folder for folder in {path.parent for path in videos} if _below_a_link(root, folder)}
     linked = [path for path in videos if path.parent in linked_folders]
     if not videos:
@@ -286,9 +289,10 @@ def refuse_unread_videos(
     dangling = {} if metadata else dangling_clips(root, others, classes)
     if skipped:
         raise DatasetFormatError(
-            f"--dataset_format hub: datasets' videofolder reads only {sorted(read)} and would leave out "
-            f"{len(skipped)} clips of {source}, e.g. {skipped[:3]}; convert them, or read class folders with "
-            "--dataset_format videofolder (which reads them)"
+            f"--dataset_format hub: datasets' videofolder reads only {sorted(read)} (in lower or upper case) and "
+            f"would leave out {len(skipped)} clips of {source}, e.g. {skipped[:3]}; "
+            + ("rename" if all(Path(path).suffix.lower() in read for path in skipped) else "convert")
+            + " them, or read class folders with --dataset_format videofolder (which reads them)"
         )
     listed = {os.path.normpath(str(file)) for files in (builder.config.data_files or {}).values() for file in files}
     left_out = [path.relative_to(root).as_posix() for path in linked if os.path.normpath(str(path)) not in listed]
