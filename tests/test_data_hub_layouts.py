@@ -1008,6 +1008,25 @@ def test_webdataset_splits_with_other_members_are_read_by_each_splits_own_not_by
     assert sorted(streamed.splits) == ["train"] and [e["label"] for e in rows] == [0, 1, 0]
 
 
+@pytest.mark.parametrize("unlike", ["webm", "no cls"])
+def test_webdataset_samples_of_other_members_among_a_shards_first_are_refused_naming_them(tmp_path, unlike):
+    """Clips of two containers among a shard's first 5 samples (`k0.mp4`, `k1.webm`), or a sample without its label
+    member there: `datasets`, which infers the columns from those samples, stopped in its bare `ValueError` "don't
+    share the same prefix or the same types", naming neither the shard nor the samples, whole and streamed."""
+    second = {"webm": b"clip", "cls": b"1"} if unlike == "webm" else {"mp4": b"clip"}
+    write_tar(tmp_path / "repo" / "train-00000.tar", [("k0", {"mp4": b"clip", "cls": b"0"}), ("k1", second)])
+    members = "'<key>.cls', '<key>.webm'" if unlike == "webm" else "'<key>.mp4'"
+    refusal = (
+        rf"shard .*train-00000\.tar holds samples of different members: 'k0' has '<key>\.cls', '<key>\.mp4', 'k1' "
+        rf"has {re.escape(members)}; .* every clip one member name \('<key>\.video'"
+    )
+    root = str(tmp_path / "repo")
+    with pytest.raises(DatasetFormatError, match=refusal):
+        load_video_dataset(root, "hub", cache_dir=str(tmp_path / "cache"))
+    with pytest.raises(DatasetFormatError, match=refusal):
+        open_streaming_dataset(root, cache_dir=str(tmp_path / "cache"))
+
+
 def test_a_webdataset_clip_beside_its_gif_preview_is_read_not_refused_as_clips_of_two_types(tmp_path):
     """A sample's `<key>.gif` beside its `<key>.mp4` (an animated preview, as video sites' dumps keep one) is an
     image to `datasets`, not a second clip: the clip members' check refused such shards as clips "of several types,
