@@ -937,15 +937,23 @@ def test_videofolder_names_clips_outside_any_class_folder(tmp_path, caplog):
 
 
 def test_hub_several_labels_per_clip_are_refused_naming_the_column(tmp_path):
+    # Streamed, the label scan stopped in a bare `TypeError: unhashable type: 'list'` (a column of class names).
+    from vivit_hf.training.data.streaming import open_streaming_dataset
+
     videos = [{"path": None, "bytes": clip(tmp_path / "src" / f"{i}.mp4", seed=i).read_bytes()} for i in range(2)]
-    features = datasets.Features(
-        {"video": datasets.Video(), "labels": datasets.List(datasets.ClassLabel(names=["run", "swim"]))}
-    )
-    (tmp_path / "repo" / "data").mkdir(parents=True)
-    table = datasets.Dataset.from_dict({"video": videos, "labels": [[0, 1], [1]]}, features=features)
-    table.to_parquet(str(tmp_path / "repo" / "data" / "train-00000-of-00001.parquet"))
-    with pytest.raises(DatasetFormatError, match=r"'labels' of split 'train' holds \[0, 1\], not one class per clip"):
-        hub(tmp_path / "repo", tmp_path)
+    for name, labels, feature in (
+        ("ids", [[0, 1], [1]], datasets.ClassLabel(names=["run", "swim"])),
+        ("names", [["run", "swim"], ["swim"]], datasets.Value("string")),
+    ):
+        features = datasets.Features({"video": datasets.Video(), "labels": datasets.List(feature)})
+        (tmp_path / name / "data").mkdir(parents=True)
+        table = datasets.Dataset.from_dict({"video": videos, "labels": labels}, features=features)
+        table.to_parquet(str(tmp_path / name / "data" / "train-00000-of-00001.parquet"))
+        refusal = rf"'labels' of split 'train' holds \[{', '.join(map(repr, labels[0]))}\], not one class per clip"
+        with pytest.raises(DatasetFormatError, match=refusal):
+            hub(tmp_path / name, tmp_path)
+        with pytest.raises(DatasetFormatError, match=refusal):
+            open_streaming_dataset(str(tmp_path / name), cache_dir=str(tmp_path / "cache"))
 
 
 def test_videofolder_on_ucf101_says_which_format_reads_its_official_split(tmp_path, caplog):
