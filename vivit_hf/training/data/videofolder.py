@@ -315,6 +315,25 @@ def _holds_tables(root: Path) -> bool:
     return any(path.suffix in (".parquet", ".arrow") for depth in ("*", "*/*") for path in root.glob(depth))
 
 
+# Images a folder of a clip's extracted frames holds (mmaction2's `rawframes/`, Jester's and Something-Something v1's
+# JPEG folders, `ffmpeg -i clip.mp4 img_%05d.jpg`)
+_FRAME_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".webp")
+
+
+def _frame_folder(root: Path) -> tuple[str, str] | None:
+    """`(folder, image suffix)` of the first folder below `root` holding two or more images (a clip's extracted frames,
+    `train/cat/v1/img_00001.jpg`), else None: such a tree was refused as "no <class>/<video> files", every frame named
+    as a file of another type, with no word of what videofolder reads instead."""
+    counts: dict[tuple[Path, str], int] = {}
+    for path in files_below(root)[1]:
+        if path.suffix.lower() in _FRAME_SUFFIXES:
+            key = (path.parent, path.suffix)
+            counts[key] = counts.get(key, 0) + 1
+            if counts[key] == 2:
+                return path.parent.relative_to(root).as_posix(), path.suffix
+    return None
+
+
 def _label_lists(root: Path) -> list[str]:
     """The CSV / JSON tables beside a folder's clips (`labels.csv` of file names and classes), which videofolder
     reads no labels from: the folder was refused as "no <class>/<video> files", the table named only among its files,
@@ -344,6 +363,14 @@ def load_videofolder(roots: Sequence[Path]) -> VideoClassificationData:
         hint = "; it holds a data set's card and data files: read it with --dataset_format hub" if hub else ""
         if not hub and _holds_tables(roots[0]):
             hint = "; it holds a data set's tables: read it with --dataset_format hub"
+        elif not hub and (frames := _frame_folder(roots[0])):
+            folder, extension = frames
+            hint = (
+                f"; its folders hold images, each a clip's extracted frames ({folder}/*{extension}): videofolder reads "
+                "video files, not folders of frames; encode each such folder as a clip beside it, in "
+                f"{roots[0]}: `ffmpeg -framerate <the rate they were extracted at> -pattern_type glob -i "
+                f"'{folder}/*{extension}' -pix_fmt yuv420p {folder}.mp4`"
+            )
         elif not hub and (tables := _label_lists(roots[0])):
             hint = (
                 f"; videofolder reads no labels from a table ({tables[0]}): a released data set's annotations are "
