@@ -127,6 +127,14 @@ def naming_mixed_column_types(source: str, config_name, revision, cache_dir):
         cause = _arrow_cast_error(error)
         if cause is None or not Path(source).is_dir():
             raise
+        two_ways = _json_table_of_two_types(Path(source)) if "JSON parse error" in str(cause) else None
+        if two_ways is not None:  # one JSON Lines file (a metadata.jsonl), its rows alike but for a value's type
+            raise DatasetFormatError(
+                f"--dataset_format hub: {two_ways} in {source} writes a column two ways ({cause}: a number in some "
+                "rows, text in others, as a script writing each row's value as it came gives them): datasets reads "
+                "one type a column. Write it one way (a label column: class names in every row, or class ids in "
+                "every row)"
+            ) from None
         try:
             kinds = _column_kinds(table_files(source, config_name, revision, cache_dir), Path(source))
         except Exception:  # the tables could not be read here either: datasets' own error stands
@@ -143,6 +151,24 @@ def naming_mixed_column_types(source: str, config_name, revision, cache_dir):
             f"type for a column across every table ({type(cause).__name__}: {cause}). Write it one way in every "
             "table (a label column: class names in all of them, or class ids in all of them)"
         ) from None
+
+
+def _json_table_of_two_types(root: Path) -> str | None:
+    """The first JSON Lines file below `root` (a metadata.jsonl, a table) that Arrow cannot read for a column whose
+    values change type between rows (`0` in one, `"cat"` in the next), by its path below `root`, else None: `datasets`
+    stopped in Arrow's bare "JSON parse error: Column(/label) changed from number to string in row 1", naming no
+    file."""
+    import pyarrow as pa
+    import pyarrow.json
+
+    for path in files_below(root)[1]:
+        if path.suffix.lower() in (".jsonl", ".json") and path.is_file():
+            try:
+                pyarrow.json.read_json(path)
+            except pa.ArrowInvalid as error:
+                if "changed from" in str(error):
+                    return path.relative_to(root).as_posix()
+    return None
 
 
 def _arrow_cast_error(error: BaseException) -> BaseException | None:
