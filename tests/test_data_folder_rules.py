@@ -156,6 +156,8 @@ NAS_FILES = [
     "val/zumba/@eaDir/test_e.mp4/SYNOPHOTO_FILM_H.mp4",  # (a split word in the preview's folder)
     "#recycle/train/zumba/deleted.mp4",
     "$RECYCLE.BIN/S-1-5-21-1004/$R1X2Y3.mp4",
+    "train/zumba/Thumbs.db",  # (Windows' thumbnails and folder settings: named as files left out)
+    "val/desktop.ini",
 ]
 
 

@@ -97,10 +97,16 @@ SYSTEM_FOLDERS = frozenset(
 )
 
 
+# The files Windows and macOS leave in a folder they showed (thumbnails, a folder's icon and settings), hidden there:
+# named in every folder scan's warning of files left out, where a class's clips of an unread type should stand out.
+_SYSTEM_FILES = frozenset(name.casefold() for name in ("Thumbs.db", "ehthumbs.db", "desktop.ini", "Icon\r"))
+_SYSTEM_NAMES = SYSTEM_FOLDERS | _SYSTEM_FILES
+
+
 def is_hidden(name: str) -> bool:
     """Hidden files and folders, macOS resource forks (`._clip.mp4`, "AppleDouble"), zip's `__MACOSX` and the system
-    folders of NAS and Windows (`SYSTEM_FOLDERS`)."""
-    return name.startswith(".") or name == "__MACOSX" or name.casefold() in SYSTEM_FOLDERS
+    folders and files of NAS, Windows and macOS (`SYSTEM_FOLDERS`, `Thumbs.db`, `desktop.ini`)."""
+    return name.startswith(".") or name == "__MACOSX" or name.casefold() in _SYSTEM_NAMES
 
 
 def walk_folder(root: Path):
