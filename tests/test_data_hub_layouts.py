@@ -841,19 +841,21 @@ def test_train_labels_as_ids_and_validation_labels_as_names_name_the_tables_and_
         open_streaming_dataset(str(root), cache_dir=str(tmp_path / "cache"))
 
 
-def test_a_metadata_jsonl_whose_labels_are_ids_in_some_rows_and_names_in_others_is_named(tmp_path):
-    """One metadata.jsonl whose rows write the label as a number here and as text there: the load stopped in Arrow's
-    bare "JSON parse error: Column(/label) changed from number to string in row 1", naming no file, whole and
-    streamed."""
+@pytest.mark.parametrize(("first", "kind"), [(0, "number"), (["run"], "array")])
+def test_a_metadata_jsonl_whose_labels_are_ids_in_some_rows_and_names_in_others_is_named(tmp_path, first, kind):
+    """One metadata.jsonl whose rows write the label as a number (or a list) here and as text there: the load stopped
+    in Arrow's bare "JSON parse error: Column(/label) changed from number to string in row 1", naming no file, whole
+    and streamed (a list was said to be a number)."""
     root = tmp_path / "repo"
     (root / "train").mkdir(parents=True)
     for i, source in enumerate(sources(tmp_path, 2)):
         (root / "train" / f"c{i}.mp4").write_bytes(source.read_bytes())
-    rows = [{"file_name": "c0.mp4", "label": 0}, {"file_name": "c1.mp4", "label": "stand"}]
+    rows = [{"file_name": "c0.mp4", "label": first}, {"file_name": "c1.mp4", "label": "stand"}]
     (root / "train" / "metadata.jsonl").write_text("".join(json.dumps(row) + "\n" for row in rows))
     expected = (
         r"^--dataset_format hub: train/metadata\.jsonl in .*repo writes a column two ways \(JSON parse error: "
-        r"Column\(/label\) changed from number to string in row 1: .* class names in every row, or class ids in every"
+        rf"Column\(/label\) changed from {kind} to string in row 1: a value of one type in some rows and of another in "
+        r"others, .* class names in every row, or class ids in every"
     )
     with pytest.raises(DatasetFormatError, match=expected):
         load_video_dataset(str(root), "hub", cache_dir=str(tmp_path / "cache"))

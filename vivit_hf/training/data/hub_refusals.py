@@ -130,10 +130,10 @@ def naming_mixed_column_types(source: str, config_name, revision, cache_dir):
         two_ways = _json_table_of_two_types(Path(source)) if "JSON parse error" in str(cause) else None
         if two_ways is not None:  # one JSON Lines file (a metadata.jsonl), its rows alike but for a value's type
             raise DatasetFormatError(
-                f"--dataset_format hub: {two_ways} in {source} writes a column two ways ({cause}: a number in some "
-                "rows, text in others, as a script writing each row's value as it came gives them): datasets reads "
-                "one type a column. Write it one way (a label column: class names in every row, or class ids in "
-                "every row)"
+                f"--dataset_format hub: {two_ways} in {source} writes a column two ways ({cause}: a value of one type "
+                "in some rows and of another in others, as a script writing each row's value as it came gives them): "
+                "datasets reads one type a column. Write it one way (a label column: class names in every row, or "
+                "class ids in every row)"
             ) from None
         try:
             kinds = _column_kinds(table_files(source, config_name, revision, cache_dir), Path(source))
