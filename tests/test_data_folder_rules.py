@@ -330,6 +330,13 @@ def test_folders_named_as_splits_in_one_word_are_said_to_name_none(tmp_path, cap
         "test/, test_set/), so their clips are read into the split of the folders above them, 'train' where none names "
         "one"
     )
+    # a folder that only starts as a split word does (`valley/`) is not said to name none: it was
+    caplog.clear()
+    touch(tmp_path / "b", "valley/cat/a.mp4", "valley/dog/b.mp4", "forest/cat/c.mp4", "forest/dog/d.mp4")
+    with caplog.at_level(logging.WARNING, logger=LOGGER):
+        load_video_dataset(tmp_path / "b", "videofolder")
+    (gathered,) = [r.getMessage() for r in caplog.records if "gather" in r.getMessage()]
+    assert "no split" not in gathered, gathered
 
 
 @pytest.mark.parametrize(

@@ -170,7 +170,7 @@ def _warn_gathered_classes(class_folders: dict[str, dict[str, str]]) -> None:
                 for folders in gathered.values()
                 for parents in folders
                 for part in parents.split("/")
-                if split_named_by(part) is None and _SPLIT_WORD_FIRST.match(part)
+                if split_named_by(part) is None and _SPLIT_WORD_FIRST.fullmatch(part)
             }
         )
         logger.warning(
@@ -187,8 +187,12 @@ def _warn_gathered_classes(class_folders: dict[str, dict[str, str]]) -> None:
         )
 
 
-# A folder name that starts with a split word without it being a word of its own (`trainset`, `TestData`, `trainval`)
-_SPLIT_WORD_FIRST = re.compile(r"^(train|test|val|eval)", re.IGNORECASE)
+# A folder name made of a split word and what such folders are called after it, in one word (`trainset`, `TestData`,
+# `trainval`, `valvideos`), not any word starting so: `valley/`, `testimonials/` are no splits a user meant
+_SPLIT_WORD_FIRST = re.compile(
+    r"(train(ing)?|test(ing)?|val(id|idation)?|eval(uation)?|dev)(set|data|split|val|test|videos|clips|files)?s?",
+    re.IGNORECASE,
+)
 
 
 def warn_empty_class_folders(root: Path, class_dirs: dict[Path, Path], videos: Sequence[Path]) -> None:
