@@ -263,13 +263,15 @@ def test_a_split_keyword_is_a_word_of_a_folder_name_at_any_depth(tmp_path):
 def test_a_tree_of_extracted_frames_is_refused_saying_what_videofolder_reads_and_how_to_encode_them(tmp_path):
     # mmaction2's rawframes, Jester's JPEG folders: refused as "no <class>/<video> files", every frame named a file
     # of another type, with no word of what to do.
-    touch(tmp_path, *(f"train/{c}/v{v}/img_{f:05d}.jpg" for c in ("cat", "dog") for v in (1, 2) for f in (1, 2, 3)))
+    # (a space in a folder's name is quoted in the command: it was split into two arguments)
+    touch(tmp_path, *(f"train/{c}/v {v}/img_{f:05d}.jpg" for c in ("cat", "dog") for v in (1, 2) for f in (1, 2, 3)))
     with pytest.raises(
         DatasetFormatError,
-        match=r"no <class>/<video> files under .*; its folders hold images, each a clip's extracted frames "
-        r"\(train/cat/v1/\*\.jpg\): videofolder reads video files, not folders of frames; .* `ffmpeg -framerate "
-        r"<the rate they were extracted at> -pattern_type glob -i 'train/cat/v1/\*\.jpg' -pix_fmt yuv420p "
-        r"train/cat/v1\.mp4`$",
+        match=r"no <class>/<video> files under .*; its folders hold images \(train/cat/v 1/\*\.jpg\): videofolder "
+        r"reads video files, not images nor folders of a clip's extracted frames; where each such folder is a clip's "
+        r"frames, encode it as a clip beside it, in .* `ffmpeg -framerate "
+        r"<the rate they were extracted at> -pattern_type glob -i 'train/cat/v 1/\*\.jpg' -pix_fmt yuv420p "
+        r"'train/cat/v 1\.mp4'`$",
     ):
         load_video_dataset(tmp_path, "videofolder")
 

@@ -12,6 +12,7 @@ import csv
 import json
 import logging
 import re
+import shlex
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -370,10 +371,11 @@ def load_videofolder(roots: Sequence[Path]) -> VideoClassificationData:
         elif not hub and (frames := _frame_folder(roots[0])):
             folder, extension = frames
             hint = (
-                f"; its folders hold images, each a clip's extracted frames ({folder}/*{extension}): videofolder reads "
-                "video files, not folders of frames; encode each such folder as a clip beside it, in "
+                f"; its folders hold images ({folder}/*{extension}): videofolder reads video files, not images nor "
+                "folders of a clip's extracted frames; where each such folder is a clip's frames, encode it as a clip "
+                f"beside it, in "
                 f"{roots[0]}: `ffmpeg -framerate <the rate they were extracted at> -pattern_type glob -i "
-                f"'{folder}/*{extension}' -pix_fmt yuv420p {folder}.mp4`"
+                f"{shlex.quote(f'{folder}/*{extension}')} -pix_fmt yuv420p {shlex.quote(f'{folder}.mp4')}`"
             )
         elif not hub and (tables := _label_lists(roots[0])):
             hint = (
