@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 from vivit_hf.processing.video_io import read_frames
+from vivit_hf.training.data.annotated import index_videos
 from vivit_hf.training.data.formats import (
     VIDEO_EXTENSIONS,
     DatasetFormatError,
@@ -145,6 +146,38 @@ def test_a_wrapper_folder_above_the_split_folders_is_neither_a_class_nor_a_split
     assert not caplog.records, [r.getMessage() for r in caplog.records]
 
 
+# What a NAS or a Windows drive keeps in a data set's folders, hidden in its own file browser but copied by rsync or
+# read over NFS: Synology's previews of each clip (in every folder its indexer saw), its recycle bin of deleted clips
+# under their old paths, and Windows' recycle bin.
+NAS_FILES = [
+    "train/abseiling/@eaDir/a.mp4/SYNOPHOTO_FILM_M.mp4",
+    "train/abseiling/@eaDir/a.mp4/SYNOPHOTO_THUMB_M.jpg",
+    "val/zumba/@eaDir/e.mp4/SYNOPHOTO_FILM_H.mp4",
+    "val/zumba/@eaDir/test_e.mp4/SYNOPHOTO_FILM_H.mp4",  # (a split word in the preview's folder)
+    "#recycle/train/zumba/deleted.mp4",
+    "$RECYCLE.BIN/S-1-5-21-1004/$R1X2Y3.mp4",
+    "train/zumba/Thumbs.db",  # (Windows' thumbnails and folder settings: named as files left out)
+    "val/desktop.ini",
+]
+
+
+def test_the_system_folders_of_a_nas_or_windows_hold_no_clips(tmp_path, caplog):
+    # They were read as clips: the previews as classes 'a.mp4', 'e.mp4' (a copy of each clip under a wrong class), the
+    # deleted clip back in train/zumba without a word. `datasets` reads them too: the hub read is refused naming them.
+    touch(tmp_path, *TREE, *NAS_FILES)
+    with caplog.at_level(logging.WARNING, logger=LOGGER):
+        data = load_video_dataset(tmp_path, "videofolder")
+    assert read_as_triples(data, tmp_path) == tree_triples()
+    assert not caplog.records, [r.getMessage() for r in caplog.records]
+    assert sorted({p.name for p in index_videos([tmp_path]).values()}) == ["a.mp4", "b.mp4", "c.mp4", "d.mp4", "e.mp4"]
+    with pytest.raises(
+        DatasetFormatError,
+        match=r"datasets would read 4 video files in the system folders .* e\.g\. "
+        r"'#recycle/train/zumba/deleted\.mp4', 'train/abseiling/@eaDir/a\.mp4/SYNOPHOTO_FILM_M\.mp4'",
+    ):
+        load_video_dataset(str(tmp_path), "hub", cache_dir=str(tmp_path / ".cache"))
+
+
 def hub_repo(tmp_path: Path, monkeypatch, archives: dict[str, list[str]]):
     """A Hub data set repo holding `archives` ({archive path in the repo: members}), read by its id as the recipes
     read it (snapshot_download stands in for the Hub); returns the data and the extraction folder."""
@@ -170,6 +203,21 @@ def hub_repo(tmp_path: Path, monkeypatch, archives: dict[str, list[str]]):
 
 def test_one_archive_of_split_folders_unpacks_into_its_own_folder_and_keeps_the_splits(tmp_path, monkeypatch):
     # `zip -r videos.zip train val`: unpacked to `videos/train/...`; read before as one class 'videos'.
+    data, extracted = hub_repo(tmp_path, monkeypatch, {"videos.zip": TREE})
+    assert read_as_triples(data, extracted) == tree_triples("videos/")
+
+
+def test_a_zip_made_on_windows_with_backslashes_between_folders_unpacks_its_folders(tmp_path, monkeypatch):
+    # Windows PowerShell 5.1's Compress-Archive writes `train\abseiling\a.mp4`: unpacked as flat files of those names,
+    # it was refused as "no <class>/<video> files". unzip reads the backslashes as folders (the reference).
+    real = zipfile.ZipFile.writestr
+
+    def as_on_windows(zf, member, data):
+        info = zipfile.ZipInfo(member.replace("/", "\\"))
+        info.create_system = 0  # MS-DOS / Windows, as Windows' zip writers say
+        real(zf, info, data)
+
+    monkeypatch.setattr(zipfile.ZipFile, "writestr", as_on_windows)
     data, extracted = hub_repo(tmp_path, monkeypatch, {"videos.zip": TREE})
     assert read_as_triples(data, extracted) == tree_triples("videos/")
 
@@ -212,6 +260,22 @@ def test_a_split_keyword_is_a_word_of_a_folder_name_at_any_depth(tmp_path):
     )
 
 
+def test_a_tree_of_extracted_frames_is_refused_saying_what_videofolder_reads_and_how_to_encode_them(tmp_path):
+    # mmaction2's rawframes, Jester's JPEG folders: refused as "no <class>/<video> files", every frame named a file
+    # of another type, with no word of what to do.
+    # (a space in a folder's name is quoted in the command: it was split into two arguments)
+    touch(tmp_path, *(f"train/{c}/v {v}/img_{f:05d}.jpg" for c in ("cat", "dog") for v in (1, 2) for f in (1, 2, 3)))
+    with pytest.raises(
+        DatasetFormatError,
+        match=r"no <class>/<video> files under .*; its folders hold images \(train/cat/v 1/\*\.jpg\): videofolder "
+        r"reads video files, not images nor folders of a clip's extracted frames; where each such folder is a clip's "
+        r"frames, encode it as a clip beside it, in .* `ffmpeg -framerate "
+        r"<the rate they were extracted at> -pattern_type glob -i 'train/cat/v 1/\*\.jpg' -pix_fmt yuv420p "
+        r"'train/cat/v 1\.mp4'`$",
+    ):
+        load_video_dataset(tmp_path, "videofolder")
+
+
 def test_a_class_folder_named_by_a_split_word_under_a_split_folder_is_a_class(tmp_path, caplog):
     # A vehicle class `Train`: dropped as "outside any <class>/ folder", its validation clips reported as split 'train'.
     touch(tmp_path, "train/Train/a.mp4", "train/bus/b.mp4", "validation/Train/c.mp4", "validation/bus/d.mp4")
@@ -252,6 +316,29 @@ def test_a_class_gathering_clips_from_folders_of_its_name_in_different_places_is
     gathered = [r.getMessage() for r in caplog.records if "gather" in r.getMessage()]
     assert len(gathered) == 1, gathered
     assert "1 class(es)" in gathered[0] and "'indoor' ('train/cat/indoor', 'train/dog/indoor')" in gathered[0]
+    assert "no split" not in gathered[0]
+
+
+def test_folders_named_as_splits_in_one_word_are_said_to_name_none(tmp_path, caplog):
+    # `trainset/` beside `testset/` (no split word of its own, as datasets reads them too): the test clips were trained
+    # on, a share of both held out to evaluate, said only as classes gathered from two places.
+    touch(tmp_path, "trainset/cat/a.mp4", "trainset/dog/b.mp4", "testset/cat/c.mp4", "testset/dog/d.mp4")
+    with caplog.at_level(logging.WARNING, logger=LOGGER):
+        data = load_video_dataset(tmp_path, "videofolder")
+    assert sorted(data.splits) == ["train"]
+    (gathered,) = [r.getMessage() for r in caplog.records if "gather" in r.getMessage()]
+    assert gathered.endswith(
+        ". 'testset', 'trainset' name no split (a split word must stand as a word of its own in a folder's name: "
+        "test/, test_set/), so their clips are read into the split of the folders above them, 'train' where none names "
+        "one"
+    )
+    # a folder that only starts as a split word does (`valley/`) is not said to name none: it was
+    caplog.clear()
+    touch(tmp_path / "b", "valley/cat/a.mp4", "valley/dog/b.mp4", "forest/cat/c.mp4", "forest/dog/d.mp4")
+    with caplog.at_level(logging.WARNING, logger=LOGGER):
+        load_video_dataset(tmp_path / "b", "videofolder")
+    (gathered,) = [r.getMessage() for r in caplog.records if "gather" in r.getMessage()]
+    assert "no split" not in gathered, gathered
 
 
 @pytest.mark.parametrize(

@@ -841,6 +841,28 @@ def test_train_labels_as_ids_and_validation_labels_as_names_name_the_tables_and_
         open_streaming_dataset(str(root), cache_dir=str(tmp_path / "cache"))
 
 
+@pytest.mark.parametrize(("first", "kind"), [(0, "number"), (["run"], "array")])
+def test_a_metadata_jsonl_whose_labels_are_ids_in_some_rows_and_names_in_others_is_named(tmp_path, first, kind):
+    """One metadata.jsonl whose rows write the label as a number (or a list) here and as text there: the load stopped
+    in Arrow's bare "JSON parse error: Column(/label) changed from number to string in row 1", naming no file, whole
+    and streamed (a list was said to be a number)."""
+    root = tmp_path / "repo"
+    (root / "train").mkdir(parents=True)
+    for i, source in enumerate(sources(tmp_path, 2)):
+        (root / "train" / f"c{i}.mp4").write_bytes(source.read_bytes())
+    rows = [{"file_name": "c0.mp4", "label": first}, {"file_name": "c1.mp4", "label": "stand"}]
+    (root / "train" / "metadata.jsonl").write_text("".join(json.dumps(row) + "\n" for row in rows))
+    expected = (
+        r"^--dataset_format hub: train/metadata\.jsonl in .*repo writes a column two ways \(JSON parse error: "
+        rf"Column\(/label\) changed from {kind} to string in row 1: a value of one type in some rows and of another in "
+        r"others, .* class names in every row, or class ids in every"
+    )
+    with pytest.raises(DatasetFormatError, match=expected):
+        load_video_dataset(str(root), "hub", cache_dir=str(tmp_path / "cache"))
+    with pytest.raises(DatasetFormatError, match=expected):
+        open_streaming_dataset(str(root), cache_dir=str(tmp_path / "cache"))
+
+
 @pytest.mark.parametrize("layout", ["webdataset_json", "parquet_class_name"])
 def test_integer_labels_take_their_names_from_a_names_column_beside_them(tmp_path, layout):
     """Integer labels with their names beside them (a WebDataset `.json` {"label": 1, "label_name": "stand"}, a table
@@ -1006,6 +1028,25 @@ def test_webdataset_splits_with_other_members_are_read_by_each_splits_own_not_by
     split = streamed.split("train")
     rows = [hub_example(row, split.video_column, split.label_column, split.label_id, "?") for row in split.dataset]
     assert sorted(streamed.splits) == ["train"] and [e["label"] for e in rows] == [0, 1, 0]
+
+
+@pytest.mark.parametrize("unlike", ["webm", "no cls"])
+def test_webdataset_samples_of_other_members_among_a_shards_first_are_refused_naming_them(tmp_path, unlike):
+    """Clips of two containers among a shard's first 5 samples (`k0.mp4`, `k1.webm`), or a sample without its label
+    member there: `datasets`, which infers the columns from those samples, stopped in its bare `ValueError` "don't
+    share the same prefix or the same types", naming neither the shard nor the samples, whole and streamed."""
+    second = {"webm": b"clip", "cls": b"1"} if unlike == "webm" else {"mp4": b"clip"}
+    write_tar(tmp_path / "repo" / "train-00000.tar", [("k0", {"mp4": b"clip", "cls": b"0"}), ("k1", second)])
+    members = "'<key>.cls', '<key>.webm'" if unlike == "webm" else "'<key>.mp4'"
+    refusal = (
+        rf"shard .*train-00000\.tar holds samples of different members: 'k0' has '<key>\.cls', '<key>\.mp4', 'k1' "
+        rf"has {re.escape(members)}; .* every clip one member name \('<key>\.video'"
+    )
+    root = str(tmp_path / "repo")
+    with pytest.raises(DatasetFormatError, match=refusal):
+        load_video_dataset(root, "hub", cache_dir=str(tmp_path / "cache"))
+    with pytest.raises(DatasetFormatError, match=refusal):
+        open_streaming_dataset(root, cache_dir=str(tmp_path / "cache"))
 
 
 def test_a_webdataset_clip_beside_its_gif_preview_is_read_not_refused_as_clips_of_two_types(tmp_path):

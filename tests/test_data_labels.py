@@ -44,6 +44,28 @@ def test_integer_ids_without_clips_are_warned_in_words_for_evaluation_too(tmp_pa
     assert "evaluated on it, its scores are those of the 2 classes that have clips" in warned, warned
 
 
+def test_integer_labels_spread_far_and_thin_are_refused_as_codes_not_class_ids(tmp_path):
+    # Labels that are codes (a date, 20230115, beside 0 and 1) made a vocabulary of 20 million names (2**40: never
+    # finished) and a classifier of that many outputs, after a warning that only counted the ids without a clip.
+    from vivit_hf.training.data.labels import label_vocabulary, names_by_index
+
+    for i, name in enumerate(("0", "1", "20230115")):
+        clip(tmp_path / "train" / name / "a.mp4", seed=i)
+    with pytest.raises(
+        DatasetFormatError,
+        match=r"^--dataset_format videofolder: the data set holds integer labels up to 20230115, but only 3 of the ids "
+        r"0\.\.20230115 are used: kept as class ids, they would give the model 20230116 outputs\. .* number the "
+        r"classes 0\.\.2 or give the classes as names$",  # (no --label_column, which folders have not)
+    ):
+        load_video_dataset(tmp_path, "videofolder")
+    with pytest.raises(DatasetFormatError, match="labels.json holds integer labels up to 99999999, but only 2 "):
+        names_by_index([("Holding something", "0"), ("Pushing something", "99999999")], "ssv2", "labels.json")
+    with pytest.raises(DatasetFormatError, match=r"the label column 'label' holds .* with --label_column$"):
+        label_vocabulary([0, 1, 20230115], "hub", "label")
+    # ids as sparse, fewer of them: kept (a warning names the ids without a clip), as before
+    assert len(names_by_index([("a", 0), ("b", 99_999)], "ssv2", "labels.json")) == 100_000
+
+
 def test_a_class_folder_written_with_a_leading_zero_makes_every_folder_a_name(tmp_path, caplog):
     # Folders 02 and 10: `02` was class 2 under the name '02' (ids 0..10, nine empty), and evaluate.py, which matches
     # a model's classes by name, then refused it as an unknown class '02'. Written so, every label is a name, sorted

@@ -399,6 +399,22 @@ def test_hub_videofolder_refuses_to_drop_the_webm_clips_datasets_does_not_read(t
     ]
 
 
+def test_hub_videofolder_reads_an_upper_case_type_and_refuses_to_drop_a_mixed_case_one(tmp_path):
+    # datasets reads `.mp4` and `.MP4` alike, not `.Mp4`: such a clip was left out, said to be in no row of a metadata
+    # file the folder does not have.
+    for i, name in enumerate(("cat/a.MP4", "cat/b.mp4", "dog/c.mp4", "dog/d.mp4")):
+        clip(tmp_path / "repo" / "train" / name, seed=i)
+    assert [e["id"] for e in hub(tmp_path / "repo", tmp_path).split("train")] == [
+        "train/cat/a.MP4",
+        "train/cat/b.mp4",
+        "train/dog/c.mp4",
+        "train/dog/d.mp4",
+    ]
+    (tmp_path / "repo" / "train" / "dog" / "d.mp4").rename(tmp_path / "repo" / "train" / "dog" / "d.Mp4")
+    with pytest.raises(DatasetFormatError, match=r"would leave out 1 clips .*'train/dog/d\.Mp4'\]; rename them, or "):
+        hub(tmp_path / "repo", tmp_path)
+
+
 def test_hub_folder_of_only_webm_clips_is_refused_with_the_reason_not_read_as_audio(tmp_path):
     # An SSv2-like download, all `.webm`: datasets takes it for an audiofolder (webm is an audio extension there) and
     # failed in three chained tracebacks about torchcodec; whole and streamed, it is the documented refusal now.
@@ -921,15 +937,23 @@ def test_videofolder_names_clips_outside_any_class_folder(tmp_path, caplog):
 
 
 def test_hub_several_labels_per_clip_are_refused_naming_the_column(tmp_path):
+    # Streamed, the label scan stopped in a bare `TypeError: unhashable type: 'list'` (a column of class names).
+    from vivit_hf.training.data.streaming import open_streaming_dataset
+
     videos = [{"path": None, "bytes": clip(tmp_path / "src" / f"{i}.mp4", seed=i).read_bytes()} for i in range(2)]
-    features = datasets.Features(
-        {"video": datasets.Video(), "labels": datasets.List(datasets.ClassLabel(names=["run", "swim"]))}
-    )
-    (tmp_path / "repo" / "data").mkdir(parents=True)
-    table = datasets.Dataset.from_dict({"video": videos, "labels": [[0, 1], [1]]}, features=features)
-    table.to_parquet(str(tmp_path / "repo" / "data" / "train-00000-of-00001.parquet"))
-    with pytest.raises(DatasetFormatError, match=r"'labels' of split 'train' holds \[0, 1\], not one class per clip"):
-        hub(tmp_path / "repo", tmp_path)
+    for name, labels, feature in (
+        ("ids", [[0, 1], [1]], datasets.ClassLabel(names=["run", "swim"])),
+        ("names", [["run", "swim"], ["swim"]], datasets.Value("string")),
+    ):
+        features = datasets.Features({"video": datasets.Video(), "labels": datasets.List(feature)})
+        (tmp_path / name / "data").mkdir(parents=True)
+        table = datasets.Dataset.from_dict({"video": videos, "labels": labels}, features=features)
+        table.to_parquet(str(tmp_path / name / "data" / "train-00000-of-00001.parquet"))
+        refusal = rf"'labels' of split 'train' holds \[{', '.join(map(repr, labels[0]))}\], not one class per clip"
+        with pytest.raises(DatasetFormatError, match=refusal):
+            hub(tmp_path / name, tmp_path)
+        with pytest.raises(DatasetFormatError, match=refusal):
+            open_streaming_dataset(str(tmp_path / name), cache_dir=str(tmp_path / "cache"))
 
 
 def test_videofolder_on_ucf101_says_which_format_reads_its_official_split(tmp_path, caplog):

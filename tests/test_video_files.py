@@ -11,7 +11,14 @@ PREDICT = Path(__file__).resolve().parents[1] / "recipes" / "predict.py"
 # Written by hand: every video type either reader took before (predict also read .ts, .flv, .wmv; fine-tuning did
 # not), in any case, in a sub-folder; and what neither may take.
 VIDEOS = ["a.mp4", "b.MP4", "c.ts", "d.flv", "e.wmv", "f.webm", "g.gif", "sub/h.mkv", "sub/i.MOV"]
-NOT_VIDEOS = ["notes.txt", "._a.mp4", ".cache/j.mp4", "__MACOSX/k.mp4", "labels.csv"]
+NOT_VIDEOS = [
+    "notes.txt",
+    "._a.mp4",
+    ".cache/j.mp4",
+    "__MACOSX/k.mp4",
+    "labels.csv",
+    "@eaDir/a.mp4/SYNOPHOTO_FILM_M.mp4",
+]
 
 
 def class_folder(root: Path) -> Path:

@@ -228,10 +228,17 @@ def extract_archive(archive: Path, destination: Path) -> None:
     destination.mkdir(parents=True, exist_ok=True)
     if archive.name.lower().endswith(".zip"):
         with zipfile.ZipFile(archive) as zf:
-            for member in zf.namelist():
-                if not (destination / member).resolve().is_relative_to(destination.resolve()):
-                    raise ValueError(f"{archive}: member {member!r} would be written outside {destination}")
-            zf.extractall(destination)
+            members = zf.infolist()
+            for member in members:
+                # A zip made on Windows may separate its folders with backslashes (Windows PowerShell 5.1's
+                # Compress-Archive does), which zipfile keeps in the file's name here: a tree of class folders was
+                # unpacked as flat files `videos\train\cat\a.mp4`, no class and no split. unzip reads them as
+                # folders, and so are they here (its data is still read by the name the zip stores, `orig_filename`).
+                if member.create_system == 0 and "\\" in member.filename and os.sep != "\\":
+                    member.filename = member.filename.replace("\\", "/")
+                if not (destination / member.filename).resolve().is_relative_to(destination.resolve()):
+                    raise ValueError(f"{archive}: member {member.filename!r} would be written outside {destination}")
+            zf.extractall(destination, members)
     else:
         with tarfile.open(archive) as tf:
             # The "data" filter rejects absolute paths, links out of the tree and device files.

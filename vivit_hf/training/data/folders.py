@@ -2,7 +2,8 @@
 """Which files of a data set folder are clips: `VIDEO_EXTENSIONS`, the walk below a folder (symlinked folders
 followed, a link back up skipped), where a clip lies (its class folder, and its split folder named as `datasets`
 names split folders), and the files a scan leaves out, named in a warning. Hidden files and folders (`.*`, which
-includes macOS' `._*` resource forks) and `__MACOSX` folders are never taken for clips. A file or an archive given
+includes macOS' `._*` resource forks), `__MACOSX` folders and the system folders of NAS and Windows (Synology's
+`@eaDir`, `#recycle`, `$RECYCLE.BIN`...) are never taken for clips. A file or an archive given
 as `--dataset`, where a folder is expected, is refused.
 """
 
@@ -80,9 +81,32 @@ def unlabelled_split_names(every_split, labelled) -> list[str]:
     ]
 
 
+# The folders a NAS or Windows keeps in a shared folder or on a drive, hidden in their own file browsers but not over
+# rsync, NFS or a copy: Synology's `@eaDir` in every folder its indexer saw (thumbnails and preview transcodes of each
+# clip, `train/cat/@eaDir/0.mp4/SYNOPHOTO_FILM_M.mp4`: read as clips of classes '0.mp4', '1.mp4'..., a copy of every
+# clip under a wrong class), its recycle bin and snapshots (`#recycle/train/cat/0.mp4`, a deleted clip under its old
+# path, read back into its split and class without a word), QNAP's, and Windows' recycle bin and volume folder. Windows
+# spells its names in any case (`$Recycle.Bin`).
+SYSTEM_FOLDERS = frozenset(
+    name.casefold()
+    for name in (
+        *("@eaDir", "#recycle", "#snapshot"),  # Synology
+        *("@Recycle", "@Recently-Snapshot"),  # QNAP
+        *("$RECYCLE.BIN", "System Volume Information"),  # Windows
+    )
+)
+
+
+# The files Windows and macOS leave in a folder they showed (thumbnails, a folder's icon and settings), hidden there:
+# named in every folder scan's warning of files left out, where a class's clips of an unread type should stand out.
+_SYSTEM_FILES = frozenset(name.casefold() for name in ("Thumbs.db", "ehthumbs.db", "desktop.ini", "Icon\r"))
+_SYSTEM_NAMES = SYSTEM_FOLDERS | _SYSTEM_FILES
+
+
 def is_hidden(name: str) -> bool:
-    """Hidden files and folders, macOS resource forks (`._clip.mp4`, "AppleDouble") and zip's `__MACOSX`."""
-    return name.startswith(".") or name == "__MACOSX"
+    """Hidden files and folders, macOS resource forks (`._clip.mp4`, "AppleDouble"), zip's `__MACOSX` and the system
+    folders and files of NAS, Windows and macOS (`SYSTEM_FOLDERS`, `Thumbs.db`, `desktop.ini`)."""
+    return name.startswith(".") or name == "__MACOSX" or name.casefold() in _SYSTEM_NAMES
 
 
 def walk_folder(root: Path):

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
+from .examples import DatasetFormatError
 from .folders import (
     VIDEO_EXTENSIONS,
     regular_files_below,
@@ -530,8 +531,7 @@ def webdataset_features_of_every_split(builder, dl_manager):
                     members = dl_manager.iter_archive(tar_path)
                 pipeline = builder._get_pipeline_from_tar(tar_path, members)
                 first = list(itertools.islice(pipeline, 1 if number else builder.NUM_EXAMPLES_FOR_FEATURES_INFERENCE))
-            if any(example.keys() != first[0].keys() for example in first):
-                return None  # `datasets`' own refusal of the split, as its inference raises it
+            _refuse_unlike_samples(tar_path, first)
             tables += [pa.Table.from_pylist(cast_to_python_objects([e], only_1d_for_numpy=True)) for e in first]
     if not tables:
         return None
@@ -550,6 +550,28 @@ def webdataset_features_of_every_split(builder, dl_manager):
             if column.rsplit(".", 1)[-1].lower() in extensions:
                 features[column] = kind()
     return features
+
+
+def _refuse_unlike_samples(tar_path: str, samples: list[dict]) -> None:
+    """A shard's first samples holding different members (`000000.mp4` beside `000001.webm`, a sample without its
+    `.cls`) are refused naming the two that differ: `datasets` infers a WebDataset's columns from them and stopped in
+    its bare `ValueError` ("don't share the same prefix or the same types"), naming neither the shard nor the samples,
+    where clips of several types in later samples are refused naming the types (`hub_labels.hub_columns`)."""
+    first = samples[0] if samples else {}
+    other = next((sample for sample in samples if sample.keys() != first.keys()), None)
+    if other is None:
+        return
+
+    def members(sample: dict) -> str:
+        return ", ".join(f"'<key>.{name}'" for name in sorted(name for name in sample if not name.startswith("__")))
+
+    raise DatasetFormatError(
+        f"--dataset_format hub: the WebDataset shard {tar_path} holds samples of different members: "
+        f"{first['__key__']!r} has {members(first)}, {other['__key__']!r} has {members(other)}; datasets reads a "
+        "shard's columns from its first samples and needs them alike. Give every sample the same members: every "
+        "clip one member name ('<key>.video', as the shard tool writes clips of mixed containers), every sample its "
+        "label"
+    )
 
 
 def _media_unread(tar, media: set):

@@ -453,6 +453,17 @@ def class_label_map(tables: Sequence[Path | str], label_column: str, names: list
     return {i: names.index(name) for i, name in enumerate(order)}
 
 
+def refuse_several_labels(values, label_column: str, split: str) -> None:
+    """Refuse a label column holding lists (or structs) rather than one class per clip, naming the first, read whole
+    and streamed (a stream's scan failed in a bare `TypeError: unhashable type: 'list'`)."""
+    several = next((value for value in values if isinstance(value, (list, tuple, dict))), None)
+    if several is not None:
+        raise DatasetFormatError(
+            f"--dataset_format hub: {label_column!r} of split {split!r} holds {several!r}, not one class per clip "
+            "(several labels per clip are not supported); name another column with --label_column"
+        )
+
+
 def labelled_splits(loaded, label_column: str, feature) -> dict:
     """Splits whose every row has a label. A split with none (a Hub test split, labels `None` or `ClassLabel`'s
     -1, "no label") is left out, so it is never the evaluation split; a split labelled only in part is refused,
@@ -462,12 +473,7 @@ def labelled_splits(loaded, label_column: str, feature) -> dict:
     kept = {}
     for split, dataset in loaded.items():
         values = arrow_label_values(dataset.with_format("arrow"), label_column)
-        several = next((value for value in values if isinstance(value, (list, tuple, dict))), None)
-        if several is not None:
-            raise DatasetFormatError(
-                f"--dataset_format hub: {label_column!r} of split {split!r} holds {several!r}, not one class per clip "
-                "(several labels per clip are not supported); name another column with --label_column"
-            )
+        refuse_several_labels(values, label_column, split)
         if is_labelled_split(split, values, label_column, isinstance(feature, datasets.ClassLabel)):
             kept[split] = dataset
     if not kept:

@@ -18,6 +18,7 @@ from .examples import DatasetFormatError, quoted
 from .folders import (
     ANY_ARCHIVE_SUFFIXES,
     SPLIT_ALIASES,
+    SYSTEM_FOLDERS,
     TABLE_SUFFIXES,
     VIDEO_EXTENSIONS,
     dangling_clips,
@@ -126,6 +127,14 @@ def naming_mixed_column_types(source: str, config_name, revision, cache_dir):
         cause = _arrow_cast_error(error)
         if cause is None or not Path(source).is_dir():
             raise
+        two_ways = _json_table_of_two_types(Path(source)) if "JSON parse error" in str(cause) else None
+        if two_ways is not None:  # one JSON Lines file (a metadata.jsonl), its rows alike but for a value's type
+            raise DatasetFormatError(
+                f"--dataset_format hub: {two_ways} in {source} writes a column two ways ({cause}: a value of one type "
+                "in some rows and of another in others, as a script writing each row's value as it came gives them): "
+                "datasets reads one type a column. Write it one way (a label column: class names in every row, or "
+                "class ids in every row)"
+            ) from None
         try:
             kinds = _column_kinds(table_files(source, config_name, revision, cache_dir), Path(source))
         except Exception:  # the tables could not be read here either: datasets' own error stands
@@ -142,6 +151,24 @@ def naming_mixed_column_types(source: str, config_name, revision, cache_dir):
             f"type for a column across every table ({type(cause).__name__}: {cause}). Write it one way in every "
             "table (a label column: class names in all of them, or class ids in all of them)"
         ) from None
+
+
+def _json_table_of_two_types(root: Path) -> str | None:
+    """The first JSON Lines file below `root` (a metadata.jsonl, a table) that Arrow cannot read for a column whose
+    values change type between rows (`0` in one, `"cat"` in the next), by its path below `root`, else None: `datasets`
+    stopped in Arrow's bare "JSON parse error: Column(/label) changed from number to string in row 1", naming no
+    file."""
+    import pyarrow as pa
+    import pyarrow.json
+
+    for path in files_below(root)[1]:
+        if path.suffix.lower() in (".jsonl", ".json") and path.is_file():
+            try:
+                pyarrow.json.read_json(path)
+            except pa.ArrowInvalid as error:
+                if "changed from" in str(error):
+                    return path.relative_to(root).as_posix()
+    return None
 
 
 def _arrow_cast_error(error: BaseException) -> BaseException | None:
@@ -259,7 +286,10 @@ def refuse_unread_videos(
     _refuse_unfinished_shards(root)
     videos, others = files_below(root)
     read = {extension.lower() for extension in VideoFolder.EXTENSIONS}
-    skipped = [path.relative_to(root).as_posix() for path in videos if path.suffix.lower() not in read]
+    # in lower or upper case only (its data files' filter matches `.mp4` and `.MP4`): `c.Mp4` was left out, said to
+    # be in no row of a metadata file the folder did not have
+    as_read = {*read, *map(str.upper, read)}
+    skipped = [path.relative_to(root).as_posix() for path in videos if path.suffix not in as_read]
     linked_folders = {folder for folder in {path.parent for path in videos} if _below_a_link(root, folder)}
     linked = [path for path in videos if path.parent in linked_folders]
     if not videos:
@@ -274,18 +304,21 @@ def refuse_unread_videos(
     _refuse_ignored_tables(root, tables, builder.config.data_files or {})
     _refuse_metadata_naming_no_file(others)
     _refuse_metadata_of_two_types(root, builder.config.data_files or {})
+    metadata = any(path.name in METADATA_FILES for path in others)  # rows of absent files: metadata_clips_on_disk
+    if not metadata:  # (a metadata file's rows name the clips: datasets reads no other)
+        _refuse_clips_in_system_folders(root, builder.config.data_files or {}, read)
     if config_name is None and not _card_declares_configs(root):
         _refuse_split_words_in_class_names(root, builder.config.data_files or {})
         warn_split_named_twice(root, videos)  # datasets' own split patterns merge them alike
-    metadata = any(path.name in METADATA_FILES for path in others)  # rows of absent files: metadata_clips_on_disk
     places = {path: place_of(path.relative_to(root)) for path in videos}
     classes = {place.label for place in places.values()} - {None}
     dangling = {} if metadata else dangling_clips(root, others, classes)
     if skipped:
         raise DatasetFormatError(
-            f"--dataset_format hub: datasets' videofolder reads only {sorted(read)} and would leave out "
-            f"{len(skipped)} clips of {source}, e.g. {skipped[:3]}; convert them, or read class folders with "
-            "--dataset_format videofolder (which reads them)"
+            f"--dataset_format hub: datasets' videofolder reads only {sorted(read)} (in lower or upper case) and "
+            f"would leave out {len(skipped)} clips of {source}, e.g. {skipped[:3]}; "
+            + ("rename" if all(Path(path).suffix.lower() in read for path in skipped) else "convert")
+            + " them, or read class folders with --dataset_format videofolder (which reads them)"
         )
     listed = {os.path.normpath(str(file)) for files in (builder.config.data_files or {}).values() for file in files}
     left_out = [path.relative_to(root).as_posix() for path in linked if os.path.normpath(str(path)) not in listed]
@@ -510,6 +543,25 @@ def _refuse_split_words_in_class_names(root: Path, data_files) -> None:
         "class folders with --dataset_format videofolder (which takes the split from the split folders), or rename "
         "them"
     )
+
+
+def _refuse_clips_in_system_folders(root: Path, data_files, read: set[str]) -> None:
+    """Clips in a NAS's or Windows' system folders below class folders (`SYSTEM_FOLDERS`: Synology's `@eaDir` preview
+    transcodes of every clip, a recycle bin's deleted clips), which `datasets` reads as any other file: lying deeper
+    than the clips, they made it name no class at all, and the refusal said the label column was missing, not why."""
+    paths = {relative_or_as_is(file, root) for files in data_files.values() for file in files}
+    found = sorted(
+        path
+        for path in paths
+        if Path(path).suffix.lower() in read and any(part.casefold() in SYSTEM_FOLDERS for part in path.split("/")[:-1])
+    )
+    if found:
+        raise DatasetFormatError(
+            f"--dataset_format hub: datasets would read {len(found)} video files in the system folders a NAS or "
+            f"Windows keeps (a NAS's previews of each clip, a recycle bin's deleted clips) as clips of {root}, e.g. "
+            f"{quoted(found, 3)}; delete those folders, or read class folders with --dataset_format videofolder "
+            "(which leaves them out)"
+        )
 
 
 def _below_a_link(root: Path, folder: Path) -> bool:

@@ -72,6 +72,7 @@ def label_vocabulary(values, fmt: str, column: str | None = None) -> tuple[list[
                 f"--dataset_format {fmt}: integer labels are class ids and must be >= 0; found {negative[:5]}"
             )
         by_id = {i: value for value, i in integers.items()}
+        refuse_sparse_class_ids(by_id, fmt, f"the label column {column!r}" if column else "the data set", column)
         size = max(by_id) + 1
         if size > len(by_id):
             # The same words for the recipe that trains and the one that evaluates: the data set cannot tell them.
@@ -102,6 +103,31 @@ def label_vocabulary(values, fmt: str, column: str | None = None) -> tuple[list[
         )
     index = {name: i for i, name in enumerate(names)}
     return names, {value: index[label_name(value)] for value in distinct}
+
+
+# Integer labels keep their number as the class id, so the model gets an output for every id up to the largest. Ids
+# spread far and thin are no class ids (a column of codes, dates or hashed ids: `0, 1, 20230115`): a vocabulary of
+# 10**7 names took 3 s and gave a classifier of 10**7 outputs, one of 2**40 never finished, after a warning that
+# only counted the ids without a clip. Refused past this many ids where fewer than 1 in 100 is used.
+SPARSE_CLASS_IDS = 100_000
+
+
+def refuse_sparse_class_ids(ids, fmt: str, source: str, column: str | None = None) -> None:
+    """Refuse integer class `ids` (a collection of the ids used) spread over more than `SPARSE_CLASS_IDS` ids of
+    which fewer than 1 in 100 is used, naming `source` (where the ids are), the largest id and what to do (`column`:
+    the hub's label column, which another can replace; folders and annotation files have none)."""
+    size = max(ids) + 1 if ids else 0
+    if size > SPARSE_CLASS_IDS and len(ids) * 100 < size:
+        raise DatasetFormatError(
+            f"--dataset_format {fmt}: {source} holds integer labels up to {size - 1}, but only {len(ids)} of the ids "
+            f"0..{size - 1} are used: kept as class ids, they would give the model {size} outputs. They look like "
+            f"codes, not class ids (which count from 0): number the classes 0..{len(ids) - 1}"
+            + (
+                ", give the classes as names (or a datasets.ClassLabel), or name the class column with --label_column"
+                if column
+                else " or give the classes as names"
+            )
+        )
 
 
 def refuse_fractional_labels(distinct, fmt: str, column: str | None) -> None:
@@ -170,6 +196,7 @@ def names_by_index(pairs, fmt: str, source: str) -> list[str]:
                 f"--dataset_format {fmt}: {source} gives index {i} to both {by_id[i]!r} and {name!r}"
             )
         by_id[i] = name
+    refuse_sparse_class_ids(by_id, fmt, source)
     return [by_id.get(i, str(i)) for i in range(max(by_id) + 1 if by_id else 0)]
 
 

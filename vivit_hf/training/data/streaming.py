@@ -89,6 +89,7 @@ from .hub_labels import (
     member_extension,
     name_columns,
     names_beside_ids,
+    refuse_several_labels,
     saved_class_label_map,
 )
 from .hub_refusals import (
@@ -559,6 +560,8 @@ def _read_streaming_dataset(
     if not isinstance(label_feature(features, label_column), datasets.ClassLabel):
         # The labels are scanned anyway (the vocabulary is made of them): a split without any is left out and one
         # labelled in part refused, as the whole read does. `None` used to become a class "None", trained and scored.
+        for split in loaded:
+            refuse_several_labels(scan(split), label_column, split)
         loaded = {
             split: d
             for split, d in loaded.items()

@@ -11,6 +11,8 @@ from __future__ import annotations
 import csv
 import json
 import logging
+import re
+import shlex
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -21,6 +23,7 @@ from .folders import (
     files_below,
     is_hidden,
     place_of,
+    split_named_by,
     split_words,
     warn_left_out,
     what_is_there,
@@ -160,13 +163,37 @@ def _warn_gathered_classes(class_folders: dict[str, dict[str, str]]) -> None:
         shown = [
             f"{name!r} ({', '.join(repr(f) for f in list(folders.values())[:2])})" for name, folders in gathered.items()
         ]
+        # `trainset/cat/` beside `testset/cat/`: the test clips were trained on and a share of both held out, said only
+        # as classes gathered from two places
+        unsplit = sorted(
+            {
+                part
+                for folders in gathered.values()
+                for parents in folders
+                for part in parents.split("/")
+                if split_named_by(part) is None and _SPLIT_WORD_FIRST.fullmatch(part)
+            }
+        )
         logger.warning(
             "videofolder: %d class(es) gather clips from folders of their name in different places: %s%s; a clip's "
-            "class is the folder it is in",
+            "class is the folder it is in%s",
             len(gathered),
             ", ".join(shown[:3]),
             f" and {len(shown) - 3} more" if len(shown) > 3 else "",
+            f". {quoted(unsplit)} name{'s' if len(unsplit) == 1 else ''} no split (a split word must stand as a word "
+            "of its own in a folder's name: test/, test_set/), so their clips are read into the split of the folders "
+            "above them, 'train' where none names one"
+            if unsplit
+            else "",
         )
+
+
+# A folder name made of a split word and what such folders are called after it, in one word (`trainset`, `TestData`,
+# `trainval`, `valvideos`), not any word starting so: `valley/`, `testimonials/` are no splits a user meant
+_SPLIT_WORD_FIRST = re.compile(
+    r"(train(ing)?|test(ing)?|val(id|idation)?|eval(uation)?|dev)(set|data|split|val|test|videos|clips|files)?s?",
+    re.IGNORECASE,
+)
 
 
 def warn_empty_class_folders(root: Path, class_dirs: dict[Path, Path], videos: Sequence[Path]) -> None:
@@ -293,6 +320,25 @@ def _holds_tables(root: Path) -> bool:
     return any(path.suffix in (".parquet", ".arrow") for depth in ("*", "*/*") for path in root.glob(depth))
 
 
+# Images a folder of a clip's extracted frames holds (mmaction2's `rawframes/`, Jester's and Something-Something v1's
+# JPEG folders, `ffmpeg -i clip.mp4 img_%05d.jpg`)
+_FRAME_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".webp")
+
+
+def _frame_folder(root: Path) -> tuple[str, str] | None:
+    """`(folder, image suffix)` of the first folder below `root` holding two or more images (a clip's extracted frames,
+    `train/cat/v1/img_00001.jpg`), else None: such a tree was refused as "no <class>/<video> files", every frame named
+    as a file of another type, with no word of what videofolder reads instead."""
+    counts: dict[tuple[Path, str], int] = {}
+    for path in files_below(root)[1]:
+        if path.suffix.lower() in _FRAME_SUFFIXES:
+            key = (path.parent, path.suffix)
+            counts[key] = counts.get(key, 0) + 1
+            if counts[key] == 2:
+                return path.parent.relative_to(root).as_posix(), path.suffix
+    return None
+
+
 def _label_lists(root: Path) -> list[str]:
     """The CSV / JSON tables beside a folder's clips (`labels.csv` of file names and classes), which videofolder
     reads no labels from: the folder was refused as "no <class>/<video> files", the table named only among its files,
@@ -322,6 +368,15 @@ def load_videofolder(roots: Sequence[Path]) -> VideoClassificationData:
         hint = "; it holds a data set's card and data files: read it with --dataset_format hub" if hub else ""
         if not hub and _holds_tables(roots[0]):
             hint = "; it holds a data set's tables: read it with --dataset_format hub"
+        elif not hub and (frames := _frame_folder(roots[0])):
+            folder, extension = frames
+            hint = (
+                f"; its folders hold images ({folder}/*{extension}): videofolder reads video files, not images nor "
+                "folders of a clip's extracted frames; where each such folder is a clip's frames, encode it as a clip "
+                f"beside it, in "
+                f"{roots[0]}: `ffmpeg -framerate <the rate they were extracted at> -pattern_type glob -i "
+                f"{shlex.quote(f'{folder}/*{extension}')} -pix_fmt yuv420p {shlex.quote(f'{folder}.mp4')}`"
+            )
         elif not hub and (tables := _label_lists(roots[0])):
             hint = (
                 f"; videofolder reads no labels from a table ({tables[0]}): a released data set's annotations are "
