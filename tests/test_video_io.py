@@ -493,6 +493,22 @@ def test_an_animated_webp_is_refused_by_name_and_a_still_one_reads_its_frame(tmp
     assert frame_indices(read_frames(still, [0], backend=backend)) == [3]
 
 
+def test_an_encrypted_mp4_is_refused_as_encrypted(tmp_path, backend):
+    # A DRM-protected mp4 (Common Encryption, as FFmpeg's muxer writes it): every packet is refused as invalid data
+    # without the key, and it read as "has no frames" (PyAV) or "Could not push packet to decoder" (torchcodec)
+    path = tmp_path / "drm.mp4"
+    key = {"encryption_key": "00112233445566778899aabbccddeeff", "encryption_kid": "ffeeddccbbaa99887766554433221100"}
+    with av.open(str(path), "w", format="mp4", options={"encryption_scheme": "cenc-aes-ctr", **key}) as container:
+        stream = container.add_stream("libx264", rate=25, options={"preset": "ultrafast"})
+        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
+        for i in range(4):
+            frame = av.VideoFrame.from_ndarray(pattern_frame(i, 48, 64), format="rgb24")
+            container.mux(stream.encode(frame))
+        container.mux(stream.encode())
+    with pytest.raises(VideoDecodeError, match=r"drm\.mp4' is encrypted \(DRM: Common Encryption\).*decrypt it"):
+        read_frames(str(path), [0], backend=backend)
+
+
 # MPEG transport / program streams have no index: FFmpeg seeks them by a timestamp search that can
 # land after the keyframe; raw elementary streams have no timestamps and cannot seek at all.
 # (PyAV only: torchcodec refuses these, see README "Video decoding".)

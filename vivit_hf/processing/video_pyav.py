@@ -91,6 +91,11 @@ from .video_sources import (
 )
 
 
+class EncryptedVideoError(VideoDecodeError):
+    """A video whose frames are encrypted (DRM), which no reader here can decode: see `PyAVReader._refuse_encrypted`.
+    Its own kind, so that the torchcodec reader, which reads what PyAV refuses where it can, says so too."""
+
+
 class _DamagedKeyframe(Exception):
     """A span's keyframe decoded as a damaged picture with nothing decoded before it (`PyAVReader._unseekable`), or
     as no keyframe at all (the container's flags lied: `PyAVReader._starts_from_decoder`), or a packet after a seek
@@ -899,6 +904,8 @@ class PyAVReader(VideoReader):
             for packet in self.container.demux(self.stream):
                 if packet.size == 0:  # flush packet
                     continue
+                if packet.is_keyframe and packet.has_sidedata("encryption_info"):
+                    self._refuse_encrypted()
                 smallest = packet.size if smallest is None else min(smallest, packet.size)
                 if not names:
                     self._first_packet = _packet_identity(packet)
@@ -1127,6 +1134,19 @@ class PyAVReader(VideoReader):
                 "WebP images only): convert it to a video or a GIF first (PIL reads animated WebP: "
                 "`Image.open(path).save('clip.gif', save_all=True)`)."
             )
+
+    def _refuse_encrypted(self) -> NoReturn:
+        """A stream whose pictures are encrypted (MP4 / MOV Common Encryption: DRM-protected downloads, a streaming
+        service's segments) decodes to nothing without its key, which vivit_hf has no way to be given: every packet
+        was refused as invalid data, and the file read as "has no frames" (torchcodec: "Could not push packet to
+        decoder"), where it holds them. Named here, from a keyframe's encryption side data (clear-lead files start
+        with frames in the clear: the first encrypted keyframe tells)."""
+        self.close()
+        raise EncryptedVideoError(
+            f"Video {self.name} is encrypted (DRM: Common Encryption), and FFmpeg cannot decode its frames without "
+            "the key: decrypt it first where you hold the key (e.g. `mp4decrypt --key KID:KEY in.mp4 out.mp4`, or "
+            "`ffmpeg -decryption_key KEY -i in.mp4 -c copy out.mp4`), then read the decrypted file."
+        )
 
     def _never_reorders(self, keyframe) -> bool:
         """Whether the decoder shows the frames in decode order: a codec that cannot reorder, or a stream whose

@@ -27,6 +27,7 @@ from .video_pyav import (
     AVFMT_NOTIMESTAMPS,
     TEXT_ART_CODECS,
     UNTIMED_FORMATS,
+    EncryptedVideoError,
     PyAVReader,
     open_input,
     several_video_tracks,
@@ -376,6 +377,9 @@ def _checked_by_pyav(reader: TorchcodecReader, file: Any, name: str | None, kwar
     whose headers are not read there has its second keyframe decoded instead (`starts_at_recovery_points`)."""
     try:
         pyav = PyAVReader(file, name=name, **kwargs)
+    except EncryptedVideoError:  # nor can torchcodec ("Could not push packet to decoder" at the first read)
+        reader.close()
+        raise
     except VideoDecodeError:  # PyAV cannot read it: torchcodec's frames are all there are
         return reader
     # (an AVI's slot times, a stream's decode times stamped as its pts, are no presentation times)
