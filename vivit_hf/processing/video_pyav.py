@@ -130,6 +130,10 @@ TEXT_ART_CODECS = frozenset({"ansi", "bintext", "xbin", "idf"})
 # Demuxers without an index, whose seek is a search for a timestamp (see PyAVReader._packets_from)
 _TIMESTAMP_SEARCH_FORMATS = frozenset({"mpegts", "mpeg"})
 _PROGRAM_STREAM_FORMATS = frozenset({"mpeg"})  # (FFmpeg's demuxer of .mpg and DVD .vob files)
+# Demuxers that hand out the picture a cut file ends inside unflagged, which its decoder may make nothing of (see
+# `PyAVReader._last_picture_lost`): those parsers split pictures out of, and raw AV1 (`.obu`, as AV1's conformance
+# streams and `aomenc --obu` write it), whose demuxer times its temporal units, so that they are counted unread
+_UNFLAGGED_CUT_FORMATS = _TIMESTAMP_SEARCH_FORMATS | {"obu"}
 # Demuxers whose seek, without the file's index, lands at a byte estimate and counts the packets it reads from the time
 # asked, not from the file: an MXF file cut before its footer (a recording or a copy stopped; FFmpeg's muxer writes a
 # long-GOP stream's index tables there) labels whatever packet it lands on with the keyframe time asked for. Their
@@ -1079,12 +1083,14 @@ class PyAVReader(VideoReader):
         as a frame, it named one no decoder makes (22 frames where a sequential decode gives 21). So in a program
         stream (.mpg, .vob) cut at a pack's end, inside a picture split over two PES: its parser hands out the picture's
         first 10 bytes last, unflagged, which MPEG-2's decoder makes nothing of (12 frames counted where a sequential
-        decode gives 11, and every read of frame 10 failed, "could not be decoded"). Neither the file's size nor its
+        decode gives 11, and every read of frame 10 failed, "could not be decoded"). So in a raw AV1 stream cut inside
+        a temporal unit, of which libdav1d makes no picture: 10 frames counted where a sequential decode gives 9, and a
+        read of the last frame (or of every frame) failed. Neither the file's size nor its
         packets tell a cut one (a PES that ends is no picture that ends: a muxer may split a picture over several), so
         a decoder of its own decodes the last GOP, and where that lost the picture, the GOP before it too (an open
         GOP's leading pictures reference it); once per file. Where that decode fails, the table comes from a full
         decode, as a cut file's does, which is right either way."""
-        if not demuxer_in(self.container, _TIMESTAMP_SEARCH_FORMATS) or not keyframes:
+        if not demuxer_in(self.container, _UNFLAGGED_CUT_FORMATS) or not keyframes:
             return False
         # (bytes and file objects by their content: a DataLoader reads a clip's bytes anew at every step, and this
         # decode of up to a whole file at every read tripled an uncut .ts's open)
