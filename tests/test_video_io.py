@@ -24,6 +24,7 @@ from video_factory import (
     video_bytes,
     write_audio_only,
     write_empty_video,
+    write_stamped,
     write_two_video_tracks,
     write_video,
 )
@@ -507,6 +508,23 @@ def test_an_encrypted_mp4_is_refused_as_encrypted(tmp_path, backend):
         container.mux(stream.encode())
     with pytest.raises(VideoDecodeError, match=r"drm\.mp4' is encrypted \(DRM: Common Encryption\).*decrypt it"):
         read_frames(str(path), [0], backend=backend)
+
+
+def test_a_webm_whose_header_states_another_size_reads_at_its_pictures_size(tmp_path, backend):
+    # VP8's size is the container's where no parser reads the bitstream's: a WebM header stating 80x60 over 64x48
+    # pictures (its PixelWidth / PixelHeight) read every frame stretched to 80x60 with torchcodec
+    data = bytearray(open(write_stamped(tmp_path / "a.webm", "webm", "libvpx", 6, {"b": "1M"}), "rb").read())
+    for element, size in ((b"\xb0\x81", 64), (b"\xba\x81", 48)):  # PixelWidth, PixelHeight: one byte each
+        data[data.index(element + bytes([size])) + 2] = size * 5 // 4
+    path = tmp_path / "header.webm"
+    path.write_bytes(bytes(data))
+    with av.open(str(path)) as container:
+        assert (container.streams.video[0].width, container.streams.video[0].height) == (80, 60)
+        truth = np.stack([frame.to_ndarray(format="rgb24") for frame in container.decode(video=0)])
+    assert truth.shape == (6, 48, 64, 3)
+    frames = read_frames(str(path), range(6), backend=backend)
+    assert frames.shape == truth.shape and frame_indices(frames) == list(range(6))
+    np.testing.assert_array_equal(frames, truth)
 
 
 # MPEG transport / program streams have no index: FFmpeg seeks them by a timestamp search that can

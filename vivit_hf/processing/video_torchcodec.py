@@ -281,15 +281,21 @@ def _torchcodec_plan(resolved: Any) -> tuple[bool, int | None, bool]:
 
 def _first_frame_orientation(container: Any, stream: Any) -> tuple[bool, bool]:
     """Whether the display matrix of `stream`'s first frame mirrors, and whether its picture's EXIF orientation tag
-    turns or mirrors it or the matrix's angle is no right angle ((False, False) where no frame decodes: torchcodec's
-    reader then names the fault).
+    turns or mirrors it or the matrix's angle is no right angle, or the frame is another size than the stream's header
+    states ((False, False) where no frame decodes: torchcodec's reader then names the fault).
 
     FFmpeg 8 makes the EXIF tag of a JPEG, PNG, TIFF or WebP picture (a camera's Motion JPEG, a photo) its frame's
     display matrix, which PyAVReader applies; torchcodec turns frames by the stream's matrix alone, which such a file
-    does not have: it would give them as stored. PyAV reads them (`_torchcodec_plan`)."""
+    does not have: it would give them as stored. PyAV reads them (`_torchcodec_plan`).
+
+    torchcodec scales every frame to the size the stream's header states, which FFmpeg takes from the container as
+    written where no parser reads the bitstream's (VP8 in WebM or IVF): a header of 80x60 over 64x48 pictures gave
+    every frame stretched to 80x60, where PyAVReader keeps the pictures' own size (its first frame's). PyAV reads
+    them too."""
     import av
 
     exif = stream.codec_context is not None and stream.codec_context.name in EXIF_CODECS
+    header = (stream.width, stream.height)  # (read before decoding: the decoder sets the frames' own on the context)
     try:
         for packet in container.demux(stream):
             for frame in packet.decode():
@@ -298,7 +304,8 @@ def _first_frame_orientation(container: Any, stream: Any) -> tuple[bool, bool]:
                 rotation, mirrored = display_orientation(frame, picture)
                 # torchcodec turns an angle that is no right angle (an editor's 45 or 135) by the nearest one: 48x64
                 # pictures read 64x48 or upside down, where PyAVReader leaves them as stored (`orient`)
-                return mirrored, turned or rotation % 90 != 0
+                resized = (frame.width, frame.height) != header
+                return mirrored, turned or rotation % 90 != 0 or resized
     except av.FFmpegError:
         pass
     return False, False
