@@ -178,6 +178,17 @@ def sequential_times(path) -> np.ndarray:
     return np.sort(np.asarray(times))
 
 
+def cut_losing_its_last_packet(data: bytes, cut, sizes) -> None:
+    """Write to `cut` the first of `data`'s first `sizes` bytes whose last packet makes no frame."""
+    for size in sizes:
+        cut.write_bytes(data[:size])
+        with av.open(str(cut)) as container:
+            packets = sum(1 for packet in container.demux(video=0) if packet.size)
+        if len(sequential_times(cut)) < packets:
+            return
+    pytest.fail("no cut point leaves a last packet that makes no frame: the case is not written")
+
+
 @pytest.mark.parametrize("encoder, options", [("libx265", X265), ("libx264", X264)])
 def test_a_transport_stream_cut_at_a_packets_end_reads_as_a_sequential_decode(tmp_path, encoder, options):
     # Cut at a 188-byte boundary, nothing flags the cut and the size is whole: the last PES may hold a picture's
@@ -212,14 +223,7 @@ def test_a_raw_av1_stream_cut_inside_a_temporal_unit_reads_as_a_sequential_decod
     full = write_stamped(tmp_path / "full.obu", "obu", "libsvtav1", 20, {"preset": "12", "g": "8"})
     data = open(full, "rb").read()
     cut = tmp_path / "cut.obu"
-    for size in range(len(data) - 1, len(data) // 2, -5):
-        cut.write_bytes(data[:size])
-        with av.open(str(cut)) as container:
-            packets = sum(1 for packet in container.demux(video=0) if packet.size)
-        if len(sequential_times(cut)) < packets:
-            break
-    else:
-        pytest.fail("no cut point leaves a last packet that makes no frame: the case is not written")
+    cut_losing_its_last_packet(data, cut, range(len(data) - 1, len(data) // 2, -5))
     assert_reads_as_a_sequential_decode(str(cut))
 
 
@@ -251,14 +255,7 @@ def test_a_transport_stream_from_bytes_decodes_its_last_gop_once_and_tells_a_cut
     full = write_stamped(tmp_path / "full.ts", "mpegts", "libx265", 40, X265)
     data = open(full, "rb").read()
     cut = tmp_path / "cut.ts"
-    for size in range(len(data) // 188 * 188 - 188, len(data) // 2, -188):
-        cut.write_bytes(data[:size])
-        with av.open(str(cut)) as container:
-            packets = sum(1 for packet in container.demux(video=0) if packet.size)
-        if len(sequential_times(cut)) < packets:
-            break
-    else:
-        pytest.fail("no cut point leaves a last packet that makes no frame: the case is not written")
+    cut_losing_its_last_packet(data, cut, range(len(data) // 188 * 188 - 188, len(data) // 2, -188))
     decodes = []
     real = PyAVReader._gives_last_picture
     monkeypatch.setattr(PyAVReader, "_gives_last_picture", lambda self, *args: decodes.append(1) or real(self, *args))
