@@ -525,6 +525,8 @@ def test_a_webm_whose_header_states_another_size_reads_at_its_pictures_size(tmp_
     frames = read_frames(str(path), range(6), backend=backend)
     assert frames.shape == truth.shape and frame_indices(frames) == list(range(6))
     np.testing.assert_array_equal(frames, truth)
+    with open_video(str(path), backend=backend) as reader:  # streamed too (the pipeline's timeline)
+        np.testing.assert_array_equal(np.stack([frame for _, frame in reader.iter_read([5, 0])]), truth[[0, 5]])
 
 
 # MPEG transport / program streams have no index: FFmpeg seeks them by a timestamp search that can
