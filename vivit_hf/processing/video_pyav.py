@@ -131,8 +131,8 @@ TEXT_ART_CODECS = frozenset({"ansi", "bintext", "xbin", "idf"})
 _TIMESTAMP_SEARCH_FORMATS = frozenset({"mpegts", "mpeg"})
 _PROGRAM_STREAM_FORMATS = frozenset({"mpeg"})  # (FFmpeg's demuxer of .mpg and DVD .vob files)
 # Demuxers that hand out the picture a cut file ends inside unflagged, which its decoder may make nothing of (see
-# `PyAVReader._last_picture_lost`): those parsers split pictures out of, and raw AV1 (`.obu`, as AV1's conformance
-# streams and `aomenc --obu` write it), whose demuxer times its temporal units, so that they are counted unread
+# `PyAVReader._last_picture_lost`): MPEG-TS / PS, whose parsers split pictures out of PES packets, and raw AV1 (`.obu`,
+# as AV1's conformance streams and `aomenc --obu` write it), whose demuxer times each temporal unit, a cut one too
 _UNFLAGGED_CUT_FORMATS = _TIMESTAMP_SEARCH_FORMATS | {"obu"}
 # Demuxers whose seek, without the file's index, lands at a byte estimate and counts the packets it reads from the time
 # asked, not from the file: an MXF file cut before its footer (a recording or a copy stopped; FFmpeg's muxer writes a

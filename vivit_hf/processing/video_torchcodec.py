@@ -241,10 +241,11 @@ def _torchcodec_reason(error: Exception) -> str:
 
 def _torchcodec_plan(resolved: Any) -> tuple[bool, int | None, bool]:
     """From the header PyAV reads of `resolved` (a path or a seekable file): whether its container is one torchcodec
-    indexes wrongly (or whose pictures' EXIF orientation turns them, or whose display matrix's angle is no right angle:
-    see `_first_frame_orientation`), the index of the stream `video_stream` picks (None: PyAV found none), and whether
-    its display matrix mirrors (`TorchcodecReader`'s `hflip`; PyAV exposes the matrix on decoded frames only, so the
-    first frame is decoded). A file PyAV cannot open is left to torchcodec, whose error names the fault."""
+    indexes wrongly (or whose pictures' EXIF orientation turns them, whose display matrix's angle is no right angle, or
+    whose pictures are another size than its header states: see `_first_frame_orientation`), the index of the stream
+    `video_stream` picks (None: PyAV found none), and whether its display matrix mirrors (`TorchcodecReader`'s
+    `hflip`; PyAV exposes the matrix on decoded frames only, so the first frame is decoded). A file PyAV cannot open
+    is left to torchcodec, whose error names the fault."""
     import av
 
     position = resolved.tell() if hasattr(resolved, "tell") else None
@@ -264,14 +265,14 @@ def _torchcodec_plan(resolved: Any) -> tuple[bool, int | None, bool]:
             if stream is None or misreads:
                 return misreads, None if stream is None else stream.index, False
             if not several_video_tracks(container):
-                mirrored, exif_turned = _first_frame_orientation(container, stream)
-                return exif_turned, stream.index, mirrored and not exif_turned
+                mirrored, pyav_reads = _first_frame_orientation(container, stream)
+                return pyav_reads, stream.index, mirrored and not pyav_reads
             index = stream.index  # (read while open: a closed container's streams are gone)
         if position is not None:  # packets were read to choose the track: its first frame from the start
             resolved.seek(position)
         with open_input(resolved) as container:
-            mirrored, exif_turned = _first_frame_orientation(container, container.streams[index])
-            return exif_turned, index, mirrored and not exif_turned
+            mirrored, pyav_reads = _first_frame_orientation(container, container.streams[index])
+            return pyav_reads, index, mirrored and not pyav_reads
     except (av.FFmpegError, OSError, ValueError, TypeError, IndexError, UnicodeDecodeError):
         return False, None, False
     finally:
