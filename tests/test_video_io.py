@@ -508,6 +508,9 @@ def test_an_encrypted_mp4_is_refused_as_encrypted(tmp_path, backend):
         container.mux(stream.encode())
     with pytest.raises(VideoDecodeError, match=r"drm\.mp4' is encrypted \(DRM: Common Encryption\).*decrypt it"):
         read_frames(str(path), [0], backend=backend)
+    # opened with its key, FFmpeg's demuxer decrypts the packets (and attaches no encryption data): read as any file
+    with av.open(str(path), options={"decryption_key": key["encryption_key"]}) as container:
+        assert frame_indices(read_frames(container, [0, 3], backend=backend)) == [0, 3]
 
 
 def test_a_webm_whose_header_states_another_size_reads_at_its_pictures_size(tmp_path, backend):

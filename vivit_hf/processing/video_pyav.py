@@ -1143,7 +1143,8 @@ class PyAVReader(VideoReader):
 
     def _refuse_encrypted(self) -> NoReturn:
         """A stream whose pictures are encrypted (MP4 / MOV Common Encryption: DRM-protected downloads, a streaming
-        service's segments) decodes to nothing without its key, which vivit_hf has no way to be given: every packet
+        service's segments) decodes to nothing without its key, which a path or bytes give no way to pass (a PyAV
+        container opened with `decryption_key` is read: its demuxer decrypts the packets and marks none): every packet
         was refused as invalid data, and the file read as "has no frames" (torchcodec: "Could not push packet to
         decoder"), where it holds them. Named here, from a keyframe's encryption side data (clear-lead files start
         with frames in the clear: the first encrypted keyframe tells)."""
@@ -1151,7 +1152,8 @@ class PyAVReader(VideoReader):
         raise EncryptedVideoError(
             f"Video {self.name} is encrypted (DRM: Common Encryption), and FFmpeg cannot decode its frames without "
             "the key: decrypt it first where you hold the key (e.g. `mp4decrypt --key KID:KEY in.mp4 out.mp4`, or "
-            "`ffmpeg -decryption_key KEY -i in.mp4 -c copy out.mp4`), then read the decrypted file."
+            "`ffmpeg -decryption_key KEY -i in.mp4 -c copy out.mp4`) and read the decrypted file, or pass "
+            "`av.open(path, options={'decryption_key': KEY})` (a hex AES-128 key), which FFmpeg decrypts as it reads."
         )
 
     def _never_reorders(self, keyframe) -> bool:
