@@ -496,7 +496,8 @@ def test_an_animated_webp_is_refused_by_name_and_a_still_one_reads_its_frame(tmp
 
 def test_an_encrypted_mp4_is_refused_as_encrypted(tmp_path, backend):
     # A DRM-protected mp4 (Common Encryption, as FFmpeg's muxer writes it): every packet is refused as invalid data
-    # without the key, and it read as "has no frames" (PyAV) or "Could not push packet to decoder" (torchcodec)
+    # without the key, and a read failed with "Invalid data found" (PyAV) or "Could not push packet to decoder"
+    # (torchcodec)
     path = tmp_path / "drm.mp4"
     key = {"encryption_key": "00112233445566778899aabbccddeeff", "encryption_kid": "ffeeddccbbaa99887766554433221100"}
     with av.open(str(path), "w", format="mp4", options={"encryption_scheme": "cenc-aes-ctr", **key}) as container:

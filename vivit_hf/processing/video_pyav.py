@@ -1145,9 +1145,11 @@ class PyAVReader(VideoReader):
         """A stream whose pictures are encrypted (MP4 / MOV Common Encryption: DRM-protected downloads, a streaming
         service's segments) decodes to nothing without its key, which a path or bytes give no way to pass (a PyAV
         container opened with `decryption_key` is read: its demuxer decrypts the packets and marks none): every packet
-        was refused as invalid data, and the file read as "has no frames" (torchcodec: "Could not push packet to
-        decoder"), where it holds them. Named here, from a keyframe's encryption side data (clear-lead files start
-        with frames in the clear: the first encrypted keyframe tells)."""
+        was refused as invalid data, and a read failed with "Invalid data found when processing input" (H.264, MPEG-4
+        part 2), "frames [0] could not be decoded" (HEVC), "has no frames" (a fragmented mp4, whose table comes from a
+        decode) or torchcodec's "Could not push packet to decoder", where the file holds frames. Named here, from a
+        keyframe's encryption side data (clear-lead files start with frames in the clear: the first encrypted keyframe
+        tells)."""
         self.close()
         raise EncryptedVideoError(
             f"Video {self.name} is encrypted (DRM: Common Encryption), and FFmpeg cannot decode its frames without "
