@@ -1777,7 +1777,10 @@ class PyAVReader(VideoReader):
         idx = self._check_indices(indices)
         output_size(1, 1, size)  # validate before decoding anything
         interpolation = check_interpolation(interpolation)
-        self._read_first_frame()
+        # Before decoding, as `iter_read` takes it: the first frame's size, which `orientation` decodes, and no longer
+        # the header's once a decode below has told the orientation (a WebM header of 80x60 over 64x48 VP8 pictures,
+        # whose size FFmpeg takes from the container, read every frame stretched to 80x60 where `info` was not asked)
+        shape = self._stream_shape(size)  # a stream whose resolution changes mid-way: every frame at its first size
         wanted = np.unique(idx)
         self._damaged_read = set()
         # libswscale converts each kept frame in a second thread while the decoder goes on (PyAV lets go
@@ -1808,18 +1811,7 @@ class PyAVReader(VideoReader):
             raise VideoDecodeError(
                 f"Video {self.name}: frames {missing[:8]} could not be decoded (the file may be truncated or corrupt)."
             )
-        shape = self._stream_shape(size)  # a stream whose resolution changes mid-way: every frame at its first size
         return np.stack([_fit_shape(frames[i], shape) for i in idx.tolist()])
-
-    def _read_first_frame(self) -> None:
-        """The first frame's orientation and size (`orientation` decodes it), before a read decodes anything: the
-        size every frame is brought to (`_stream_shape`) is that frame's, not the one the stream's header states,
-        which FFmpeg takes from the container as written where no parser reads the bitstream's (VP8 in WebM or IVF).
-        A read before `info` went by the header's: a WebM header of 80x60 over 64x48 pictures gave every frame
-        stretched to 80x60 (64x48 where `info` was asked first, as the processor does). After a read the orientation
-        is known (`_to_rgb`), and so is the size where `orientation` decoded it."""
-        if self._orientation is None:
-            self.orientation  # noqa: B018 (decodes the first frame)
 
     def _stream_shape(self, size) -> tuple[int, int, int]:
         """The `(H, W, 3)` every frame is brought to, for a stream whose resolution changes mid-way: its first
@@ -2214,7 +2206,6 @@ class PyAVReader(VideoReader):
         wanted = np.unique(self._check_indices(indices))
         output_size(1, 1, size)
         interpolation = check_interpolation(interpolation)
-        self._read_first_frame()
         decoded = self._iter_sequential(wanted) if self._pts is None else self._iter_seeking(wanted)
         pending: collections.deque = collections.deque()
 
