@@ -8,7 +8,8 @@ sequential decode that passes over the packets its decoder refuses, as the ffmpe
 short fails its demuxer where the cut is: the reader's reads of the last frames failed where that decode, flushed
 there, gives them; one cut inside its last packet, which its demuxer hands out short and unflagged, read that
 picture with the decoder's threads (other pixels alone than in a read of every frame). A B-frame that references a
-cut picture was read alone with the frames before it skipped (an AVI's 12 grey levels off)."""
+cut picture was read alone with the frames before it skipped (an AVI's 12 grey levels off). A raw AV1 stream's demuxer
+hands out the temporal unit it ends inside as a transport stream does its PES."""
 
 import io
 
@@ -177,6 +178,17 @@ def sequential_times(path) -> np.ndarray:
     return np.sort(np.asarray(times))
 
 
+def cut_losing_its_last_packet(data: bytes, cut, sizes) -> None:
+    """Write to `cut` the first of `data`'s first `sizes` bytes whose last packet makes no frame."""
+    for size in sizes:
+        cut.write_bytes(data[:size])
+        with av.open(str(cut)) as container:
+            packets = sum(1 for packet in container.demux(video=0) if packet.size)
+        if len(sequential_times(cut)) < packets:
+            return
+    pytest.fail("no cut point leaves a last packet that makes no frame: the case is not written")
+
+
 @pytest.mark.parametrize("encoder, options", [("libx265", X265), ("libx264", X264)])
 def test_a_transport_stream_cut_at_a_packets_end_reads_as_a_sequential_decode(tmp_path, encoder, options):
     # Cut at a 188-byte boundary, nothing flags the cut and the size is whole: the last PES may hold a picture's
@@ -202,6 +214,17 @@ def test_a_transport_stream_cut_at_a_packets_end_reads_as_a_sequential_decode(tm
     for size in lost[:2]:
         cut.write_bytes(data[:size])
         assert_reads_as_a_sequential_decode(str(cut))
+
+
+def test_a_raw_av1_stream_cut_inside_a_temporal_unit_reads_as_a_sequential_decode(tmp_path):
+    # A raw AV1 stream (`.obu`: AV1's conformance streams, `aomenc --obu`) cut short: its demuxer times each temporal
+    # unit and hands out the one the file ends inside unflagged, of which libdav1d makes no picture: counted unread,
+    # 10 frames where a sequential decode gives 9, and a read of the last frame (so of every frame) failed
+    full = write_stamped(tmp_path / "full.obu", "obu", "libsvtav1", 20, {"preset": "12", "g": "8"})
+    data = open(full, "rb").read()
+    cut = tmp_path / "cut.obu"
+    cut_losing_its_last_packet(data, cut, range(len(data) - 1, len(data) // 2, -5))
+    assert_reads_as_a_sequential_decode(str(cut))
 
 
 def test_a_transport_stream_cut_inside_its_first_picture_has_no_frames(tmp_path):
@@ -232,14 +255,7 @@ def test_a_transport_stream_from_bytes_decodes_its_last_gop_once_and_tells_a_cut
     full = write_stamped(tmp_path / "full.ts", "mpegts", "libx265", 40, X265)
     data = open(full, "rb").read()
     cut = tmp_path / "cut.ts"
-    for size in range(len(data) // 188 * 188 - 188, len(data) // 2, -188):
-        cut.write_bytes(data[:size])
-        with av.open(str(cut)) as container:
-            packets = sum(1 for packet in container.demux(video=0) if packet.size)
-        if len(sequential_times(cut)) < packets:
-            break
-    else:
-        pytest.fail("no cut point leaves a last packet that makes no frame: the case is not written")
+    cut_losing_its_last_packet(data, cut, range(len(data) // 188 * 188 - 188, len(data) // 2, -188))
     decodes = []
     real = PyAVReader._gives_last_picture
     monkeypatch.setattr(PyAVReader, "_gives_last_picture", lambda self, *args: decodes.append(1) or real(self, *args))

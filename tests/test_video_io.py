@@ -24,6 +24,7 @@ from video_factory import (
     video_bytes,
     write_audio_only,
     write_empty_video,
+    write_stamped,
     write_two_video_tracks,
     write_video,
 )
@@ -491,6 +492,45 @@ def test_an_animated_webp_is_refused_by_name_and_a_still_one_reads_its_frame(tmp
         with pytest.raises(VideoDecodeError, match="animated WebP"):
             ViViTVideoProcessor(num_frames=4, decode_backend=backend)(str(animated))
     assert frame_indices(read_frames(still, [0], backend=backend)) == [3]
+
+
+def test_an_encrypted_mp4_is_refused_as_encrypted(tmp_path, backend):
+    # A DRM-protected mp4 (Common Encryption, as FFmpeg's muxer writes it): every packet is refused as invalid data
+    # without the key, and a read failed with "Invalid data found" (PyAV) or "Could not push packet to decoder"
+    # (torchcodec)
+    path = tmp_path / "drm.mp4"
+    key = {"encryption_key": "00112233445566778899aabbccddeeff", "encryption_kid": "ffeeddccbbaa99887766554433221100"}
+    with av.open(str(path), "w", format="mp4", options={"encryption_scheme": "cenc-aes-ctr", **key}) as container:
+        stream = container.add_stream("libx264", rate=25, options={"preset": "ultrafast"})
+        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
+        for i in range(4):
+            frame = av.VideoFrame.from_ndarray(pattern_frame(i, 48, 64), format="rgb24")
+            container.mux(stream.encode(frame))
+        container.mux(stream.encode())
+    with pytest.raises(VideoDecodeError, match=r"drm\.mp4' is encrypted \(DRM: Common Encryption\).*decrypt it"):
+        read_frames(str(path), [0], backend=backend)
+    # opened with its key, FFmpeg's demuxer decrypts the packets (and attaches no encryption data): read as any file
+    with av.open(str(path), options={"decryption_key": key["encryption_key"]}) as container:
+        assert frame_indices(read_frames(container, [0, 3], backend=backend)) == [0, 3]
+
+
+def test_a_webm_whose_header_states_another_size_reads_at_its_pictures_size(tmp_path, backend):
+    # VP8's size is the container's where no parser reads the bitstream's: a WebM header stating 80x60 over 64x48
+    # pictures (its PixelWidth / PixelHeight) read every frame stretched to 80x60 with torchcodec
+    data = bytearray(open(write_stamped(tmp_path / "a.webm", "webm", "libvpx", 6, {"b": "1M"}), "rb").read())
+    for element, size in ((b"\xb0\x81", 64), (b"\xba\x81", 48)):  # PixelWidth, PixelHeight: one byte each
+        data[data.index(element + bytes([size])) + 2] = size * 5 // 4
+    path = tmp_path / "header.webm"
+    path.write_bytes(bytes(data))
+    with av.open(str(path)) as container:
+        assert (container.streams.video[0].width, container.streams.video[0].height) == (80, 60)
+        truth = np.stack([frame.to_ndarray(format="rgb24") for frame in container.decode(video=0)])
+    assert truth.shape == (6, 48, 64, 3)
+    frames = read_frames(str(path), range(6), backend=backend)
+    assert frames.shape == truth.shape and frame_indices(frames) == list(range(6))
+    np.testing.assert_array_equal(frames, truth)
+    with open_video(str(path), backend=backend) as reader:  # streamed too (the pipeline's timeline)
+        np.testing.assert_array_equal(np.stack([frame for _, frame in reader.iter_read([5, 0])]), truth[[0, 5]])
 
 
 # MPEG transport / program streams have no index: FFmpeg seeks them by a timestamp search that can

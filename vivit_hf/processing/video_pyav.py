@@ -91,6 +91,11 @@ from .video_sources import (
 )
 
 
+class EncryptedVideoError(VideoDecodeError):
+    """A video whose frames are encrypted (DRM), which no reader here can decode: see `PyAVReader._refuse_encrypted`.
+    Its own kind, so that the torchcodec reader, which reads what PyAV refuses where it can, says so too."""
+
+
 class _DamagedKeyframe(Exception):
     """A span's keyframe decoded as a damaged picture with nothing decoded before it (`PyAVReader._unseekable`), or
     as no keyframe at all (the container's flags lied: `PyAVReader._starts_from_decoder`), or a packet after a seek
@@ -125,6 +130,10 @@ TEXT_ART_CODECS = frozenset({"ansi", "bintext", "xbin", "idf"})
 # Demuxers without an index, whose seek is a search for a timestamp (see PyAVReader._packets_from)
 _TIMESTAMP_SEARCH_FORMATS = frozenset({"mpegts", "mpeg"})
 _PROGRAM_STREAM_FORMATS = frozenset({"mpeg"})  # (FFmpeg's demuxer of .mpg and DVD .vob files)
+# Demuxers that hand out the picture a cut file ends inside unflagged, which its decoder may make nothing of (see
+# `PyAVReader._last_picture_lost`): MPEG-TS / PS, whose parsers split pictures out of PES packets, and raw AV1 (`.obu`,
+# as AV1's conformance streams and `aomenc --obu` write it), whose demuxer times each temporal unit, a cut one too
+_UNFLAGGED_CUT_FORMATS = _TIMESTAMP_SEARCH_FORMATS | {"obu"}
 # Demuxers whose seek, without the file's index, lands at a byte estimate and counts the packets it reads from the time
 # asked, not from the file: an MXF file cut before its footer (a recording or a copy stopped; FFmpeg's muxer writes a
 # long-GOP stream's index tables there) labels whatever packet it lands on with the keyframe time asked for. Their
@@ -899,6 +908,8 @@ class PyAVReader(VideoReader):
             for packet in self.container.demux(self.stream):
                 if packet.size == 0:  # flush packet
                     continue
+                if packet.is_keyframe and packet.has_sidedata("encryption_info"):
+                    self._refuse_encrypted()
                 smallest = packet.size if smallest is None else min(smallest, packet.size)
                 if not names:
                     self._first_packet = _packet_identity(packet)
@@ -1072,12 +1083,14 @@ class PyAVReader(VideoReader):
         as a frame, it named one no decoder makes (22 frames where a sequential decode gives 21). So in a program
         stream (.mpg, .vob) cut at a pack's end, inside a picture split over two PES: its parser hands out the picture's
         first 10 bytes last, unflagged, which MPEG-2's decoder makes nothing of (12 frames counted where a sequential
-        decode gives 11, and every read of frame 10 failed, "could not be decoded"). Neither the file's size nor its
+        decode gives 11, and every read of frame 10 failed, "could not be decoded"). So in a raw AV1 stream cut inside
+        a temporal unit, of which libdav1d makes no picture: 10 frames counted where a sequential decode gives 9, and a
+        read of the last frame (or of every frame) failed. Neither the file's size nor its
         packets tell a cut one (a PES that ends is no picture that ends: a muxer may split a picture over several), so
         a decoder of its own decodes the last GOP, and where that lost the picture, the GOP before it too (an open
         GOP's leading pictures reference it); once per file. Where that decode fails, the table comes from a full
         decode, as a cut file's does, which is right either way."""
-        if not demuxer_in(self.container, _TIMESTAMP_SEARCH_FORMATS) or not keyframes:
+        if not demuxer_in(self.container, _UNFLAGGED_CUT_FORMATS) or not keyframes:
             return False
         # (bytes and file objects by their content: a DataLoader reads a clip's bytes anew at every step, and this
         # decode of up to a whole file at every read tripled an uncut .ts's open)
@@ -1127,6 +1140,23 @@ class PyAVReader(VideoReader):
                 "WebP images only): convert it to a video or a GIF first (PIL reads animated WebP: "
                 "`Image.open(path).save('clip.gif', save_all=True)`)."
             )
+
+    def _refuse_encrypted(self) -> NoReturn:
+        """A stream whose pictures are encrypted (MP4 / MOV Common Encryption: DRM-protected downloads, a streaming
+        service's segments) decodes to nothing without its key, which a path or bytes give no way to pass (a PyAV
+        container opened with `decryption_key` is read: its demuxer decrypts the packets and marks none): every packet
+        was refused as invalid data, and a read failed with "Invalid data found when processing input" (H.264, MPEG-4
+        part 2), "frames [0] could not be decoded" (HEVC), "has no frames" (a fragmented mp4, whose table comes from a
+        decode) or torchcodec's "Could not push packet to decoder", where the file holds frames. Named here, from a
+        keyframe's encryption side data (clear-lead files start with frames in the clear: the first encrypted keyframe
+        tells)."""
+        self.close()
+        raise EncryptedVideoError(
+            f"Video {self.name} is encrypted (DRM: Common Encryption), and FFmpeg cannot decode its frames without "
+            "the key: decrypt it first where you hold the key (e.g. `mp4decrypt --key KID:KEY in.mp4 out.mp4`, or "
+            "`ffmpeg -decryption_key KEY -i in.mp4 -c copy out.mp4`) and read the decrypted file, or pass "
+            "`av.open(path, options={'decryption_key': KEY})` (a hex AES-128 key), which FFmpeg decrypts as it reads."
+        )
 
     def _never_reorders(self, keyframe) -> bool:
         """Whether the decoder shows the frames in decode order: a codec that cannot reorder, or a stream whose
@@ -1747,6 +1777,10 @@ class PyAVReader(VideoReader):
         idx = self._check_indices(indices)
         output_size(1, 1, size)  # validate before decoding anything
         interpolation = check_interpolation(interpolation)
+        # Before decoding, as `iter_read` takes it: the first frame's size, which `orientation` decodes, and no longer
+        # the header's once a decode below has told the orientation (a WebM header of 80x60 over 64x48 VP8 pictures,
+        # whose size FFmpeg takes from the container, read every frame stretched to 80x60 where `info` was not asked)
+        shape = self._stream_shape(size)  # a stream whose resolution changes mid-way: every frame at its first size
         wanted = np.unique(idx)
         self._damaged_read = set()
         # libswscale converts each kept frame in a second thread while the decoder goes on (PyAV lets go
@@ -1777,7 +1811,6 @@ class PyAVReader(VideoReader):
             raise VideoDecodeError(
                 f"Video {self.name}: frames {missing[:8]} could not be decoded (the file may be truncated or corrupt)."
             )
-        shape = self._stream_shape(size)  # a stream whose resolution changes mid-way: every frame at its first size
         return np.stack([_fit_shape(frames[i], shape) for i in idx.tolist()])
 
     def _stream_shape(self, size) -> tuple[int, int, int]:

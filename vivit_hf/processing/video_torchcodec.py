@@ -27,6 +27,7 @@ from .video_pyav import (
     AVFMT_NOTIMESTAMPS,
     TEXT_ART_CODECS,
     UNTIMED_FORMATS,
+    EncryptedVideoError,
     PyAVReader,
     open_input,
     several_video_tracks,
@@ -240,10 +241,11 @@ def _torchcodec_reason(error: Exception) -> str:
 
 def _torchcodec_plan(resolved: Any) -> tuple[bool, int | None, bool]:
     """From the header PyAV reads of `resolved` (a path or a seekable file): whether its container is one torchcodec
-    indexes wrongly (or whose pictures' EXIF orientation turns them, or whose display matrix's angle is no right angle:
-    see `_first_frame_orientation`), the index of the stream `video_stream` picks (None: PyAV found none), and whether
-    its display matrix mirrors (`TorchcodecReader`'s `hflip`; PyAV exposes the matrix on decoded frames only, so the
-    first frame is decoded). A file PyAV cannot open is left to torchcodec, whose error names the fault."""
+    indexes wrongly (or whose pictures' EXIF orientation turns them, whose display matrix's angle is no right angle, or
+    whose pictures are another size than its header states: see `_first_frame_orientation`), the index of the stream
+    `video_stream` picks (None: PyAV found none), and whether its display matrix mirrors (`TorchcodecReader`'s
+    `hflip`; PyAV exposes the matrix on decoded frames only, so the first frame is decoded). A file PyAV cannot open
+    is left to torchcodec, whose error names the fault."""
     import av
 
     position = resolved.tell() if hasattr(resolved, "tell") else None
@@ -263,14 +265,14 @@ def _torchcodec_plan(resolved: Any) -> tuple[bool, int | None, bool]:
             if stream is None or misreads:
                 return misreads, None if stream is None else stream.index, False
             if not several_video_tracks(container):
-                mirrored, exif_turned = _first_frame_orientation(container, stream)
-                return exif_turned, stream.index, mirrored and not exif_turned
+                mirrored, pyav_reads = _first_frame_orientation(container, stream)
+                return pyav_reads, stream.index, mirrored and not pyav_reads
             index = stream.index  # (read while open: a closed container's streams are gone)
         if position is not None:  # packets were read to choose the track: its first frame from the start
             resolved.seek(position)
         with open_input(resolved) as container:
-            mirrored, exif_turned = _first_frame_orientation(container, container.streams[index])
-            return exif_turned, index, mirrored and not exif_turned
+            mirrored, pyav_reads = _first_frame_orientation(container, container.streams[index])
+            return pyav_reads, index, mirrored and not pyav_reads
     except (av.FFmpegError, OSError, ValueError, TypeError, IndexError, UnicodeDecodeError):
         return False, None, False
     finally:
@@ -280,15 +282,21 @@ def _torchcodec_plan(resolved: Any) -> tuple[bool, int | None, bool]:
 
 def _first_frame_orientation(container: Any, stream: Any) -> tuple[bool, bool]:
     """Whether the display matrix of `stream`'s first frame mirrors, and whether its picture's EXIF orientation tag
-    turns or mirrors it or the matrix's angle is no right angle ((False, False) where no frame decodes: torchcodec's
-    reader then names the fault).
+    turns or mirrors it or the matrix's angle is no right angle, or the frame is another size than the stream's header
+    states ((False, False) where no frame decodes: torchcodec's reader then names the fault).
 
     FFmpeg 8 makes the EXIF tag of a JPEG, PNG, TIFF or WebP picture (a camera's Motion JPEG, a photo) its frame's
     display matrix, which PyAVReader applies; torchcodec turns frames by the stream's matrix alone, which such a file
-    does not have: it would give them as stored. PyAV reads them (`_torchcodec_plan`)."""
+    does not have: it would give them as stored. PyAV reads them (`_torchcodec_plan`).
+
+    torchcodec scales every frame to the size the stream's header states, which FFmpeg takes from the container as
+    written where no parser reads the bitstream's (VP8 in WebM or IVF): a header of 80x60 over 64x48 pictures gave
+    every frame stretched to 80x60, where PyAVReader keeps the pictures' own size (its first frame's). PyAV reads
+    them too."""
     import av
 
     exif = stream.codec_context is not None and stream.codec_context.name in EXIF_CODECS
+    header = (stream.width, stream.height)  # (read before decoding: the decoder sets the frames' own on the context)
     try:
         for packet in container.demux(stream):
             for frame in packet.decode():
@@ -297,7 +305,8 @@ def _first_frame_orientation(container: Any, stream: Any) -> tuple[bool, bool]:
                 rotation, mirrored = display_orientation(frame, picture)
                 # torchcodec turns an angle that is no right angle (an editor's 45 or 135) by the nearest one: 48x64
                 # pictures read 64x48 or upside down, where PyAVReader leaves them as stored (`orient`)
-                return mirrored, turned or rotation % 90 != 0
+                resized = (frame.width, frame.height) != header
+                return mirrored, turned or rotation % 90 != 0 or resized
     except av.FFmpegError:
         pass
     return False, False
@@ -376,6 +385,9 @@ def _checked_by_pyav(reader: TorchcodecReader, file: Any, name: str | None, kwar
     whose headers are not read there has its second keyframe decoded instead (`starts_at_recovery_points`)."""
     try:
         pyav = PyAVReader(file, name=name, **kwargs)
+    except EncryptedVideoError:  # nor can torchcodec ("Could not push packet to decoder" at the first read)
+        reader.close()
+        raise
     except VideoDecodeError:  # PyAV cannot read it: torchcodec's frames are all there are
         return reader
     # (an AVI's slot times, a stream's decode times stamped as its pts, are no presentation times)
