@@ -15,6 +15,7 @@ from transformers import AutoConfig, AutoModel, AutoModelForVideoClassification,
 
 import vivit_hf
 from vivit_hf import VIVIT_MODELS
+from vivit_hf.models.configuration_vivit import uniform_frame_count
 from vivit_hf.models.modeling_blocks import StochasticDepth, ViViTSelfAttention, clip_dropout, drop_path_schedule
 
 TINY = dict(
@@ -698,7 +699,9 @@ def test_uniform_frame_sampling_is_numpys_float32_arange_in_plain_python():
 
     for frames in range(1, 65):  # float64 arithmetic already differs at 13 frames, 11 samples
         for samples in range(1, frames + 2):
-            assert vivit_hf.uniform_frame_indices(frames, samples) == numpy_rule(frames, samples), (frames, samples)
+            picks = numpy_rule(frames, samples)
+            assert vivit_hf.uniform_frame_indices(frames, samples) == picks, (frames, samples)
+            assert uniform_frame_count(frames, samples) == len(picks), (frames, samples)  # (the grid's count alone)
 
 
 def test_stochastic_depth_follows_scenic():
