@@ -205,7 +205,8 @@ class SuggestingArgumentParser(SpellingsArgumentParser):
         # compared with dashes and underscores alike (`--num-worker` is `--num_workers` misspelt), and suggested as
         # each flag's first spelling, the one `--help` names it by
         by_spelling: dict[str, str] = {}
-        for k in known:
+        # `--hepl`: --help itself misspelt was named nowhere (predict.py's `--hop` is near it too, but not as near)
+        for k in [*known, *(["--help"] if self.add_help else [])]:
             by_spelling.setdefault(k.replace("-", "_"), k)
         matches = difflib.get_close_matches(flag.replace("-", "_"), list(by_spelling), 1, 0.7)
         return by_spelling[matches[0]] if matches else None
@@ -237,7 +238,11 @@ class SuggestingArgumentParser(SpellingsArgumentParser):
             missing = message[len(required) :].split(", ")
             known = {s for action in self._actions for s in action.option_strings}
             typed = [t.split("=", 1)[0] for t in getattr(self, "given", []) if isinstance(t, str) and t[:2] == "--"]
-            hints = [f"{t} -> {c}" for t in typed if t not in known and (c := self.closest_flag(t)) in missing]
+            hints = [
+                f"{t} -> {c}"
+                for t in typed
+                if t not in known and (c := self.closest_flag(t)) and (c in missing or c == "--help")
+            ]
             if hints:
                 message += f" (did you mean: {', '.join(hints)}?)"
         dash_hint = self.dash_path_hint()
