@@ -113,3 +113,9 @@ def test_a_files_rate_given_otherwise_wins_and_is_said(tmp_path, caplog, monkeyp
     said = [r.getMessage() for r in caplog.records if "video_metadata gives" in r.getMessage()]
     assert len(said) == 1 and "a frame rate of 50 fps, but its frames play at 25 fps" in said[0], said
     assert str(path) in said[0]
+    # a given 0 is an unknown rate: the file's own is read (fps=5 refused it as having no rate; returned, 0 fps
+    # divided its timestamps by 0); frames in memory have none then (None, as transformers says no clock was given)
+    got = processor(path, fps=5, video_metadata={"fps": 0}, return_metadata=True)["video_metadata"][0]
+    assert got.frames_indices == [0, 5, 10, 15] and got.fps == 25 and got.timestamps == [0, 0.2, 0.4, 0.6]
+    frames = np.zeros((4, 8, 8, 3), dtype=np.uint8)
+    assert processor(frames, video_metadata={"fps": 0}, return_metadata=True)["video_metadata"][0].fps is None

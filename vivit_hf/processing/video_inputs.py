@@ -86,7 +86,9 @@ def per_video_options(opts: dict, source: FrameSource, given_metadata) -> dict:
             _say_num_frames_unused(opts["num_frames"], source)
     if opts["short_video"] is None and in_memory and source.num_frames > 1:  # (None names one frame in its error)
         opts["short_video"] = "error"
-    video_fps = getattr(given_metadata, "fps", None) if given_metadata is not None else None
+    # a given rate of 0 says "unknown" (PyAV's rate of a stream that states none): no rate, so a file's own is read
+    # (it was taken as the rate: `fps=` refused the 25 fps file as having none, its timestamps divided by 0)
+    video_fps = (getattr(given_metadata, "fps", None) or None) if given_metadata is not None else None
     if in_memory and opts["fps"] is not None and opts["do_sample_frames"]:
         _check_metadata_counts_frames(given_metadata, source)
     if video_fps is not None and source.reader is not None:
@@ -197,7 +199,7 @@ def metadata_of_video(video, source: FrameSource, opts: dict, clips: np.ndarray,
 def _frame_times(source: FrameSource, clips: np.ndarray, given) -> list[float] | None:
     """The presentation times (seconds from the first frame) of a file's sampled frames, where its frames are not
     evenly spaced; None where `index / fps` times them (evenly spaced, frames in memory, a rate the caller gave)."""
-    if source.reader is None or getattr(given, "fps", None) is not None:
+    if source.reader is None or getattr(given, "fps", None):
         return None
     times = source.reader.frame_times()
     if times is None or times.size < 2 or evenly_spaced(times - times[0], source.reader.fps):
