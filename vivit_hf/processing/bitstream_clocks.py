@@ -7,7 +7,8 @@ while it demuxes and asks these for the rate (`_fps`).
 
 Apart from `video_pyav` because they are bit-level header parsing and arithmetic on plain bytes and numbers, tested
 against hand-built headers (`tests/test_mutation_kills_video_pyav.py`) without a file or a decoder. Imports only
-numpy and the standard library, so it travels with the video processor under `trust_remote_code`.
+numpy, the standard library and its sibling `bit_reader`, so it travels with the video processor under
+`trust_remote_code`.
 """
 
 from __future__ import annotations

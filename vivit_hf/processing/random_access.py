@@ -23,7 +23,8 @@ decoding. None where the codec is none of these, or the packet cannot be parsed:
 decoder to ask. A wrong "no" costs speed alone (PyAV reads the file), a wrong "yes" a wrong frame, so anything
 unusual reads as "no" where the header is read at all.
 
-Imports only the standard library: travels with the video processor under `trust_remote_code`."""
+Imports only the standard library and its sibling `bit_reader`: travels with the video processor under
+`trust_remote_code`."""
 
 from __future__ import annotations
 
