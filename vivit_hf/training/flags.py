@@ -197,7 +197,8 @@ class SuggestingArgumentParser(SpellingsArgumentParser):
         return f"{shown} is read as a flag (its name starts with '-'): give it as ./{named[0]}"
 
     def closest_flag(self, unknown: str) -> str | None:
-        known = [s for a in self._actions for s in a.option_strings if s.startswith("--") and s != "--help"]
+        # --help among them: `--hepl` was named nowhere (predict.py's `--hop` is near it too, but not as near)
+        known = [s for a in self._actions for s in a.option_strings if s.startswith("--")]
         flag = unknown.split("=", 1)[0]
         alias = COMMON_ALIASES.get(flag) or COMMON_ALIASES.get(underscored(flag))
         if alias and alias.split()[0] in known:  # an alias may carry its value: `--bf16` -> `--mixed_precision bf16`
@@ -205,8 +206,7 @@ class SuggestingArgumentParser(SpellingsArgumentParser):
         # compared with dashes and underscores alike (`--num-worker` is `--num_workers` misspelt), and suggested as
         # each flag's first spelling, the one `--help` names it by
         by_spelling: dict[str, str] = {}
-        # `--hepl`: --help itself misspelt was named nowhere (predict.py's `--hop` is near it too, but not as near)
-        for k in [*known, *(["--help"] if self.add_help else [])]:
+        for k in known:
             by_spelling.setdefault(k.replace("-", "_"), k)
         matches = difflib.get_close_matches(flag.replace("-", "_"), list(by_spelling), 1, 0.7)
         return by_spelling[matches[0]] if matches else None
