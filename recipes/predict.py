@@ -471,13 +471,11 @@ def parsed(argv=None) -> argparse.Namespace:
 
 
 def checked_inputs(args) -> tuple[list[Path | str], dict[Path | str, str]]:
-    """The videos and their output names, once --model, --output_dir and --videos are found fit (else `usage_error`),
-    before the model loads. --model first, as evaluate.py checks it before its --dataset: a missing --videos was said
-    first, and, once fixed, a missing --model (and a --model_revision it cannot take) after it."""
+    """The videos and their output names, once --model, --videos and --output_dir are found fit (else `usage_error`),
+    before the model loads. The inputs first, as evaluate.py checks its --model, then its --dataset, then its output
+    folder: a missing --videos was said first, and, once fixed, a missing --model (and a --model_revision it cannot
+    take) after it; an --output_dir that is a file was said before a missing --videos."""
     check_model(args.model, args.model_revision)
-    problem = output_dir_problem(args.output_dir)  # a file: FileExistsError once the model had loaded
-    if problem:
-        usage_error(problem)
     try:
         videos = find_videos(args.videos)
     except FileNotFoundError as error:  # the user's input: a message, not a traceback
@@ -488,6 +486,9 @@ def checked_inputs(args) -> tuple[list[Path | str], dict[Path | str, str]]:
         names = output_names(videos, args.videos)
     except ValueError as error:
         usage_error(str(error))
+    problem = output_dir_problem(args.output_dir)  # a file: FileExistsError once the model had loaded
+    if problem:
+        usage_error(problem)
     return videos, names
 
 

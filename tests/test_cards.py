@@ -16,6 +16,27 @@ from vivit_hf.hub.cards import build_model_card
 CONFIG = ViViTSpatioTemporalConfig(**SMALLEST, num_labels=2)
 
 
+def markdown_table_rows(text: str) -> list[list[str]]:
+    """The cells of each row of the tables in `text`, as a markdown reader reads them (markdown-it, GFM's tables;
+    transformers' CLI installs it): unescaped, a `<br>` a line break."""
+    import html
+
+    from markdown_it import MarkdownIt
+
+    markdown = MarkdownIt("commonmark", {"html": True}).enable("table")
+    rows, row = [], None
+    for token in markdown.parse(text):
+        if token.type == "tr_open":
+            row = []
+        elif token.type == "inline" and row is not None:
+            cell = markdown.renderer.render(token.children, markdown.options, {})
+            row.append(html.unescape(cell.replace("<br>", "\n")))
+        elif token.type == "tr_close":
+            rows.append(row)
+            row = None  # (a heading after a table is no cell of its last row)
+    return rows
+
+
 def card_metadata(card):
     return yaml.safe_load(card.content.split("---")[1])
 
@@ -137,6 +158,21 @@ def test_the_recipe_table_lists_what_trained_momentum_only_with_sgd_and_the_tota
     recipe["optimizer"] = "sgd"
     card = build_model_card(CONFIG, results={"top1": 0.5}, dataset_name="d", eval_split="test", training_args=recipe)
     assert "| momentum | 0.9 |" in card.content
+
+
+def test_the_recipe_and_results_tables_keep_a_bar_or_line_break_in_their_cells():
+    """A head named `in|out` made its results row three cells (`| in | out_top1 | 0.5000 |`: the value under no
+    header), and a preset `a|b` or a value with a line break broke the recipe's row likewise: escaped now, as the shard
+    tool's Classes table is (`table_cell`); read back by markdown-it (GFM tables) as the reference."""
+    config = ViViTSpatioTemporalConfig(num_labels=7, label_spaces={"in|out": 3, "verb": 4})
+    recipe = dict(preset="a|b", optimizer="adamw", color_jitter="x\ny")
+    results = {"in|out_top1": 0.5, "verb_top1": 0.25}
+    rows = markdown_table_rows(
+        build_model_card(config, results=results, eval_split="test", training_args=recipe).content
+    )
+    assert ["preset", "a|b"] in rows and ["color_jitter", "x\ny"] in rows, rows
+    assert ["in|out_top1", "0.5000"] in rows and ["verb_top1", "0.2500"] in rows, rows
+    assert all(len(row) == 2 for row in rows), rows
 
 
 def test_a_trivial_top_k_names_the_heads_class_count_and_k():

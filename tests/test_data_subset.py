@@ -83,6 +83,18 @@ def test_two_head_labels_are_stratified_by_their_pair():
     assert {tuple(e["label"]) for e in subset} == {(a, b) for a in range(2) for b in range(3)}
 
 
+def test_a_heads_missing_label_is_no_class_a_draw_leaves_out():
+    """A clip of Epic Kitchens without its noun (-100) was a class (0, -100) of its own: a draw without such a clip
+    was said to leave out the noun named by index -100 (the list's 200th name from its end), never trained on."""
+    from vivit_hf.training.data import subsets
+
+    examples = [{"video": f"{i}", "label": label} for i, label in enumerate([[0, 1], [-100, 0], [1, 1], [2, 0]])]
+    assert subsets.classes_left_out(examples, [examples[0], examples[2]]) == [(0, 2), (1, 0)]
+    classes_carried, classes_left_out = subsets.classes_carried, subsets.classes_left_out
+    assert classes_carried(examples) == {(0, 0), (0, 1), (0, 2), (1, 0), (1, 1)}  # (evaluate's classes scored)
+    assert classes_left_out(class_ordered([1, 2, 1]), class_ordered([1, 2])) == [(0, 2)]  # one head: head 0's
+
+
 def test_finetune_draws_both_subsets_across_classes(tmp_path):
     import contextlib
 

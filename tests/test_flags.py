@@ -26,6 +26,7 @@ def parser():
         (["--num_train_epoch", "3"], "--num_train_epoch -> --num_train_epochs"),  # misspelt: by closeness
         (["--num-worker=2"], "--num-worker -> --num_workers"),  # misspelt with hyphens: the name `--help` gives
         (["--batch_size", "8", "--lr", "1"], "--batch_size -> --per_device_train_batch_size, --lr -> --learning_rate"),
+        (["--hepl"], "--hepl -> --help"),  # --help itself misspelt: named nowhere
     ],
 )
 def test_an_unknown_flag_is_answered_with_the_one_to_use(parser, argv, hint, capsys):
@@ -43,6 +44,13 @@ def test_a_required_flag_misspelt_is_named_beside_the_one_required(parser, capsy
         parser.parse_args(["--video", "clips", "--lr", "1"])
     err = capsys.readouterr().err
     assert err.strip().endswith("arguments are required: --videos (did you mean: --video -> --videos?)"), err
+    # `predict.py --hepl` said only what is required: a --help misspelt is named there too (nearer it than predict's
+    # --hop), a flag near none is not
+    parser.add_argument("--hop")
+    with pytest.raises(SystemExit):
+        parser.parse_args(["--hepl", "--frobnicate"])
+    err = capsys.readouterr().err
+    assert err.strip().endswith("arguments are required: --videos (did you mean: --hepl -> --help?)"), err
 
 
 def test_a_recipe_takes_each_flag_with_hyphens_as_transformers_does():

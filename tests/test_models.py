@@ -15,6 +15,7 @@ from transformers import AutoConfig, AutoModel, AutoModelForVideoClassification,
 
 import vivit_hf
 from vivit_hf import VIVIT_MODELS
+from vivit_hf.models.configuration_vivit import uniform_frame_count
 from vivit_hf.models.modeling_blocks import StochasticDepth, ViViTSelfAttention, clip_dropout, drop_path_schedule
 
 TINY = dict(
@@ -249,6 +250,39 @@ def test_frame_sampling_positions_resize_over_the_tall_image_where_patches_strad
     expected = corner_aligned(tall, rows[1], axis=0).reshape(1, -1, tall.shape[-1])
     assert model.token_embedding.token_grid(6, *run) == grid
     np.testing.assert_allclose(table.numpy(), expected, rtol=1e-5, atol=1e-5)
+
+
+def test_frame_sampling_rows_that_split_evenly_among_frames_keep_the_per_frame_grid_and_resize():
+    """3 sampled frames of 17 rows (8k + 1) in 8 x 8 patches: a 51-row tall image, 6 patch rows, 2 per frame, though
+    patches cross frames (frame 1's first patch row starts a row into frame 0). Brute force, row by row of pixels:
+    the VALID convolution drops the last frame's bottom 3 rows alone, and each token reads most of its 8 rows from
+    the frame its grid names, so the (t, h, w) grid (scenic's reshape) is the tokens' and a table trained at 32 rows
+    (4 per frame) is resized over it, not over the tall image (`straddling_layout`: nearer their true places)."""
+    sizes = dict(num_frames=6, num_sampled_frames=3, image_size=[32, 24], num_hidden_layers=1)
+    model = tiny("spatio_temporal", embedding_type="frame_sampling", **sizes).vivit
+    video = torch.randn(1, 6, 3, 17, 24, generator=torch.Generator().manual_seed(0))
+    embedding = model.token_embedding
+    assert embedding.token_grid(6, 17, 24) == (3, 2, 3) and embedding.straddling_layout(6, 17, 24) is None
+    rows = [(f, row) for f in range(3) for row in range(17)]  # each pixel row of the tall image, changed apart
+    changed = video.repeat(1 + len(rows), 1, 1, 1, 1)  # (the first unchanged: one forward for all)
+    for j, (f, row) in enumerate(rows, 1):
+        changed[j, embedding.frame_indices(6)[f], :, row] += 1
+    with torch.no_grad():
+        embedded = embedding(changed)
+    tokens, moved = embedded[:1], (embedded[1:] - embedded[:1]).abs().amax(dim=(3, 4)) > 1e-4  # (row, t, h)
+    read = {}  # token (t, h) -> the sampled frame of each pixel row it reads
+    for (f, _), hit in zip(rows, moved):
+        for token in hit.nonzero().tolist():
+            read.setdefault(tuple(token), []).append(f)
+    assert [rows[j] for j in range(len(rows)) if not moved[j].any()] == [(2, row) for row in range(14, 17)]
+    assert sorted(read) == [(t, h) for t in range(3) for h in range(2)], read
+    assert all(len(frames) == 8 and max(set(frames), key=frames.count) == token[0] for token, frames in read.items())
+    with torch.no_grad():
+        out = model(pixel_values=video, interpolate_pos_encoding=True, output_hidden_states=True)
+    table = (out.hidden_states[0][:, 1:] - tokens.flatten(1, 3)).numpy()
+    trained = model.encoder.position_embeddings[0, 1:].detach().numpy().reshape(3, 4, 3, -1)
+    expected = corner_aligned(trained, 2, axis=1).reshape(1, -1, trained.shape[-1])
+    np.testing.assert_allclose(table, expected, rtol=1e-5, atol=1e-5)
 
 
 def test_a_straddling_model_pickled_before_the_tall_image_layout_runs_as_built():
@@ -667,7 +701,9 @@ def test_uniform_frame_sampling_is_numpys_float32_arange_in_plain_python():
 
     for frames in range(1, 65):  # float64 arithmetic already differs at 13 frames, 11 samples
         for samples in range(1, frames + 2):
-            assert vivit_hf.uniform_frame_indices(frames, samples) == numpy_rule(frames, samples), (frames, samples)
+            picks = numpy_rule(frames, samples)
+            assert vivit_hf.uniform_frame_indices(frames, samples) == picks, (frames, samples)
+            assert uniform_frame_count(frames, samples) == len(picks), (frames, samples)  # (the grid's count alone)
 
 
 def test_stochastic_depth_follows_scenic():

@@ -96,3 +96,26 @@ def test_fetch_videos_reads_files_as_transformers_load_video_does(tmp_path):
         assert list(metadata.frames_indices) == list(expected_meta.frames_indices)
     videos, metadata = processor.fetch_videos([path, path])
     assert len(videos) == len(metadata) == 2 and videos[1].shape == (12, 32, 48, 3)
+
+
+def test_a_files_rate_given_otherwise_wins_and_is_said(tmp_path, caplog, monkeypatch):
+    """The given rate wins over a file's own (docs/processor.md; a file may misstate its rate), where transformers'
+    video processors decode a path with its own metadata: {"fps": 50} for a 25 fps file took every 10th frame at
+    fps=5, without a word. Said now, naming both rates, once per pair; a rate within 1% (30 for 29.97) is not."""
+    monkeypatch.setattr("vivit_hf.processing.video_inputs._RATES_SAID", set(), raising=False)
+    path = write_video(tmp_path / "clip.mp4", num_frames=20, fps=25)
+    processor = ViViTVideoProcessor(**SMALL)
+    with caplog.at_level("WARNING", logger="vivit_hf.processing.processing_vivit"):
+        got = processor(path, fps=5, video_metadata={"fps": 50}, return_metadata=True)["video_metadata"][0]
+        assert got.frames_indices == [0, 10] and got.fps == 50  # int(20 / 50 * 5) frames: the given rate's
+        processor(path, fps=5, video_metadata={"fps": 50})
+        processor(path, fps=5, video_metadata={"fps": 25.2})
+    said = [r.getMessage() for r in caplog.records if "video_metadata gives" in r.getMessage()]
+    assert len(said) == 1 and "a frame rate of 50 fps, but its frames play at 25 fps" in said[0], said
+    assert str(path) in said[0]
+    # a given 0 is an unknown rate: the file's own is read (fps=5 refused it as having no rate; returned, 0 fps
+    # divided its timestamps by 0); frames in memory have none then (None, as transformers says no clock was given)
+    got = processor(path, fps=5, video_metadata={"fps": 0}, return_metadata=True)["video_metadata"][0]
+    assert got.frames_indices == [0, 5, 10, 15] and got.fps == 25 and got.timestamps == [0, 0.2, 0.4, 0.6]
+    frames = np.zeros((4, 8, 8, 3), dtype=np.uint8)
+    assert processor(frames, video_metadata={"fps": 0}, return_metadata=True)["video_metadata"][0].fps is None

@@ -3,7 +3,6 @@
 stream back with the same labels and frames (checked against a plain PyAV decode of each source clip), re-encoded
 to a shorter side with a keyframe every N frames, and pushed to a (stand-in) Hub data set repo."""
 
-import html
 import io
 import json
 import re
@@ -15,6 +14,7 @@ import huggingface_hub
 import numpy as np
 import pytest
 from hub_standin import HubStandIn
+from test_cards import markdown_table_rows
 from test_data_formats import write_csv
 from test_recipes_finetune import tiny_clip
 from video_factory import frame_indices, pattern_frame, write_encoded, write_two_video_tracks, write_video
@@ -991,7 +991,6 @@ def test_split_names_yaml_reads_otherwise_read_back_from_the_card_as_written():
     read the splits `no` and `2023` back as False and 2023, not the splits' names. Class names too, each as written
     (`datasets`' features of the card: a class `a\x85b` written as itself reads back `a b`)."""
     from datasets.info import DatasetInfosDict
-    from markdown_it import MarkdownIt
 
     from vivit_hf.training.data.shard import ShardWriting, data_card
 
@@ -1022,16 +1021,7 @@ def test_split_names_yaml_reads_otherwise_read_back_from_the_card_as_written():
     assert features["cls"].names == names and list(features) == ["mp4", "cls", "json", "__key__", "__url__"]
     # the Classes table as a markdown reader (markdown-it, GFM's tables; transformers' CLI installs it) reads it: a
     # class `a|b` was two cells and `two\nlines` two rows, shifting the counts of their rows (a line break as `<br>`)
-    markdown = MarkdownIt("commonmark", {"html": True}).enable("table")
-    rows, row = [], None
-    for token in markdown.parse(card.split("## Classes", 1)[1]):
-        if token.type == "tr_open":
-            row = []
-        elif token.type == "inline" and row is not None:
-            cell = markdown.renderer.render(token.children, markdown.options, {})
-            row.append(html.unescape(cell.replace("<br>", "\n")))
-        elif token.type == "tr_close":
-            rows.append(row)
+    rows = markdown_table_rows(card.split("## Classes", 1)[1])
     # (a cell's edges are trimmed: ` ~` reads `~`)
     assert rows == [["id", "class", *splits]] + [
         [str(i), name.strip(), "1", "1", "1", "1"] for i, name in enumerate(names)

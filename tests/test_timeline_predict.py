@@ -195,6 +195,14 @@ def test_a_missing_input_is_a_message_not_a_traceback_and_a_usage_error(tmp_path
     last = capsys.readouterr().err.strip().splitlines()[-1]
     said = f"argument --model: {str(tmp_path / 'no-model')!r}: no such folder (a Hub model id reads 'org/name')"
     assert stopped.value.code == 2 and last == f"predict.py: error: {said}", last
+    # the input, then the output: an --output_dir that is a file was said before a missing --videos (evaluate.py
+    # says its --dataset before its output folder)
+    (tmp_path / "notes.txt").write_text("")
+    flags = ["--model", str(tmp_path / "model"), "--output_dir", str(tmp_path / "notes.txt")]
+    with pytest.raises(SystemExit):
+        load_predict().main([*flags, "--videos", str(tmp_path / "nothing")])
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert last == f"predict.py: error: --videos: no such video file or folder: {tmp_path / 'nothing'}", last
 
 
 @pytest.mark.parametrize(

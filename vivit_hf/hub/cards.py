@@ -112,7 +112,16 @@ def _recipe_row(key: str, training_args: Mapping, training_runs: Sequence[Mappin
     if len(values) == 1 and values[0][1] in (None, [], ""):
         return None
     shown = [str(values[0][1])] + [f"then {value} after step {step} (resumed)" for step, value in values[1:]]
-    return f"| {key} | {', '.join(shown)} |"
+    return f"| {key} | {table_cell(', '.join(shown))} |"
+
+
+def table_cell(text: str) -> str:
+    """`text` as one cell of a markdown table (the model card's recipe and results, the shard tool's classes): a class
+    `a|b` was two cells and a class with a line break two rows, each shifting its row's other cells. A `|` is escaped
+    as GFM tables read it (a backslash escaped first, so that `a\\|b` keeps both), a line break written `<br>` (the
+    YAML of a card keeps every name as it is)."""
+    escaped = text.replace("\\", "\\\\").replace("|", "\\|")
+    return "<br>".join(escaped.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
 
 
 def _is_hub_id(source: str | None) -> bool:
@@ -274,12 +283,12 @@ def _result_row(key: str, value, classes: Mapping[str, int]) -> str:
     """A row of the card's results table; a trivial top-k (`_trivial`) says why it is 1 with the head's numbers
     (`only 3 classes: every clip is in the top 5`; it said "k classes or fewer", a letter where they belong)."""
     if not isinstance(value, float):
-        return f"| {key} | {value} |"
+        return f"| {table_cell(key)} | {value} |"
     # four digits: a rate of 0.9958 is not "1.00", and the model-index above reads 99.58
     if not _trivial(key, value, classes):
-        return f"| {key} | {value:.4f} |"
+        return f"| {table_cell(key)} | {value:.4f} |"
     head, _, k = key.rpartition("_")
-    return f"| {key} | {value:.4f} (only {classes[head]} classes: every clip is in the top {k[3:]}) |"
+    return f"| {table_cell(key)} | {value:.4f} (only {classes[head]} classes: every clip is in the top {k[3:]}) |"
 
 
 def _views(num_views: Sequence[int]) -> str:

@@ -35,21 +35,31 @@ def uniform_frame_indices(num_frames: int, num_samples: int) -> list[int]:
     (checked against jax 0.10.2 for every `num_frames < 150`). The video processor's `sampling_mode="uniform"`
     samples exactly `n` frames of a whole video instead (`vivit_hf.processing.sampling.uniform_indices`).
     """
-    if num_frames <= 0 or num_samples <= 0:
-        raise ValueError(
-            f"uniform frame sampling needs positive counts, got {num_frames} frames, {num_samples} samples"
-        )
+    length = uniform_frame_count(num_frames, num_samples)
     if num_samples >= num_frames:
         return list(range(num_frames))
     # numpy's `arange(step, num_frames, step, dtype=float32)` in plain Python, so that `torch.compile` traces the
     # model without a graph break (numpy and `.tolist()` broke it, and the ints crossing the break became guards):
     # the length in float64, the first two values cast to float32, the rest `start + i * (second - start)` in float32.
     step = num_frames / (num_samples + 1)
-    length = math.ceil((num_frames - step) / step)
     start, second = _float32(step), _float32(step + step)
     delta = _float32(second - start)
     positions = [start, second][:length] + [_float32(start + _float32(i * delta)) for i in range(2, length)]
     return [min(round(position), num_frames - 1) for position in positions]  # round: half to even, as numpy
+
+
+def uniform_frame_count(num_frames: int, num_samples: int) -> int:
+    """How many frames `uniform_frame_indices` keeps (numpy's arange length, in float64), without picking them: the
+    token grid and the straddling layout need the count alone, and a forward picks the frames once (in the
+    embedding), not once more for each of them."""
+    if num_frames <= 0 or num_samples <= 0:
+        raise ValueError(
+            f"uniform frame sampling needs positive counts, got {num_frames} frames, {num_samples} samples"
+        )
+    if num_samples >= num_frames:
+        return num_frames
+    step = num_frames / (num_samples + 1)
+    return math.ceil((num_frames - step) / step)
 
 
 def _float32(value: float) -> float:
@@ -82,9 +92,15 @@ def straddling_layout(sampled: int, height: int, width: int, patch: tuple[int, i
     """The (patch rows, columns) of frame sampling's tall image where its patch rows do not split evenly among the
     `sampled` frames (`stacked_frame_grid`: some patches straddle two frames, and the token grid, (1, rows, columns)
     or (t, 1, tokens / t), has no axis of image rows); None where each frame has rows of its own. A position table
-    of such tokens is laid out over the tall image, so it is resized over it (`ViViTEncoder.position_table`)."""
-    rows, columns = sampled * height // patch[0], width // patch[1]
-    return None if rows % sampled == 0 else (rows, columns)
+    of such tokens is laid out over the tall image, so it is resized over it (`ViViTEncoder.position_table`).
+
+    Where the rows do split evenly though the height is no multiple of the patch height (3 frames 17-21 pixels high,
+    patch 16: 3 rows), the grid keeps its (t, h, w) axes, as scenic reshapes it, and so does the resize: frame f's
+    rows start f * (height % patch) pixels early (under a patch; the last frame's bottom rows fall off the VALID
+    convolution), and the trained table resized per frame lies nearer the tokens' true places than over the tall
+    image (0.72 against 0.85 trained patch rows off on average, 3 frames from 224 to each such height below 400)."""
+    grid = stacked_frame_grid(sampled, height, width, patch)
+    return None if grid[0] == sampled else grid[1:]
 
 
 def checked_label_spaces(label_spaces) -> dict[str, int] | None:
@@ -661,7 +677,7 @@ class ViViTConfig(PreTrainedConfig):
                     f"and only the constructor derives the count (num_frames // tubelet_size[0]). Set "
                     f"`num_sampled_frames` too{default}, or build the config with embedding_type='frame_sampling'."
                 )
-            return len(uniform_frame_indices(num_frames, self.num_sampled_frames))
+            return uniform_frame_count(num_frames, self.num_sampled_frames)
         return num_frames // self.tubelet_size[0]
 
     @property

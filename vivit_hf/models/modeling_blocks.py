@@ -19,7 +19,13 @@ from transformers.modeling_utils import ALL_ATTENTION_FUNCTIONS
 from transformers.processing_utils import Unpack
 from transformers.utils import TransformersKwargs
 
-from .configuration_vivit import ViViTConfig, stacked_frame_grid, straddling_layout, uniform_frame_indices
+from .configuration_vivit import (
+    ViViTConfig,
+    stacked_frame_grid,
+    straddling_layout,
+    uniform_frame_count,
+    uniform_frame_indices,
+)
 
 
 # ----------------------------------------------------------------------------------------------- tokenisation (§3.2)
@@ -142,7 +148,7 @@ class FrameSamplingEmbedding(nn.Module):
         return uniform_frame_indices(num_frames, self.num_sampled_frames)
 
     def token_grid(self, num_frames: int, height: int, width: int) -> tuple[int, int, int]:
-        sampled = len(self.frame_indices(num_frames))
+        sampled = uniform_frame_count(num_frames, self.num_sampled_frames)  # (the count: `forward` picks them)
         grid = stacked_frame_grid(sampled, height, width, self.patch_size, self.splits_tokens)
         if grid[0] != sampled and not self.may_straddle:
             raise ValueError(
@@ -155,7 +161,9 @@ class FrameSamplingEmbedding(nn.Module):
 
     def straddling_layout(self, num_frames: int, height: int, width: int) -> tuple[int, int] | None:
         """The tall image's (patch rows, columns) where patches straddle frames at this size, else None."""
-        return straddling_layout(len(self.frame_indices(num_frames)), height, width, self.patch_size)
+        return straddling_layout(
+            uniform_frame_count(num_frames, self.num_sampled_frames), height, width, self.patch_size
+        )
 
     def forward(self, pixel_values: torch.Tensor) -> torch.Tensor:
         """(b, T, c, H, W) -> (b, t, h, w, d): the t sampled frames stacked along the height, patched at once."""

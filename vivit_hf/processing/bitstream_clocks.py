@@ -7,7 +7,8 @@ while it demuxes and asks these for the rate (`_fps`).
 
 Apart from `video_pyav` because they are bit-level header parsing and arithmetic on plain bytes and numbers, tested
 against hand-built headers (`tests/test_mutation_kills_video_pyav.py`) without a file or a decoder. Imports only
-numpy and the standard library, so it travels with the video processor under `trust_remote_code`.
+numpy, the standard library and its sibling `bit_reader`, so it travels with the video processor under
+`trust_remote_code`.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ import math
 from fractions import Fraction
 
 import numpy as np
+
+from .bit_reader import BitReader
 
 # A raw H.263 or H.261 stream (`.h263`, `.263`, `.h261`: video-call and 3GPP-era captures) stores no times but its
 # pictures' temporal references (TR), counted on the picture clock: 30000/1001 Hz, or a custom one (H.263+'s CPCFC).
@@ -50,25 +53,12 @@ def picture_reference(data: bytes, codec: str, clock: Fraction | None) -> tuple[
     return None
 
 
-class _Bits:
-    """The bits of `data`, read from its first (`take`); EOFError past its end."""
-
-    def __init__(self, data: bytes):
-        self.value, self.width, self.pos = int.from_bytes(data, "big"), 8 * len(data), 0
-
-    def take(self, count: int) -> int:
-        self.pos += count
-        if self.pos > self.width:
-            raise EOFError
-        return (self.value >> (self.width - self.pos)) & ((1 << count) - 1)
-
-
 def _h263_reference(data: bytes, clock: Fraction | None) -> tuple[int, int, Fraction] | None:
     """(TR, the count it wraps at, the picture clock) of a raw H.263 picture's header, None where `data` starts with
     none. `clock` is the custom clock in force (a picture that does not update the extended type keeps the last)."""
     if len(data) < 5:
         return None
-    take = _Bits(data[:16]).take  # (the longest header read here is 122 bits; EOFError: a picture too short for it)
+    take = BitReader(data[:16]).take  # (the longest header read here is 122 bits; EOFError: a picture too short for it)
     if take(22) != 0x20:  # picture start code
         return None
     tr, ptype = take(8), take(8)
@@ -108,7 +98,7 @@ def mpeg4_vol_clock(data: bytes) -> tuple[int, int] | None:
     at = next((i for i in range(len(data) - 3) if data[i : i + 3] == b"\0\0\1" and 0x20 <= data[i + 3] <= 0x2F), None)
     if at is None:
         return None
-    bits = _Bits(data[at + 4 : at + 40])
+    bits = BitReader(data[at + 4 : at + 40])
     try:
         bits.take(9)  # random_accessible_vol, video_object_type_indication
         if bits.take(1):  # is_object_layer_identifier: verid, priority
@@ -141,10 +131,10 @@ def mpeg4_vop_rate(heads: list, clock: tuple[int, int], whole: bool = True) -> f
         at, gov = head.find(b"\0\0\1\xb6"), head.find(b"\0\0\1\xb3")
         if at < 0:
             return None
-        bits = _Bits(head[at + 4 : at + 16])
+        bits = BitReader(head[at + 4 : at + 16])
         try:
             if 0 <= gov < at:  # a group of VOPs: its time code's seconds (hours 5 bits, minutes 6, a marker, seconds 6)
-                code = _Bits(head[gov + 4 : gov + 7])
+                code = BitReader(head[gov + 4 : gov + 7])
                 hours, minutes, _, seconds = code.take(5), code.take(6), code.take(1), code.take(6)
                 base = seconds + 60 * (minutes + 60 * hours)
             kind, seconds = bits.take(2), 0

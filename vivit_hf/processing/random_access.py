@@ -23,11 +23,14 @@ decoding. None where the codec is none of these, or the packet cannot be parsed:
 decoder to ask. A wrong "no" costs speed alone (PyAV reads the file), a wrong "yes" a wrong frame, so anything
 unusual reads as "no" where the header is read at all.
 
-Imports only the standard library: travels with the video processor under `trust_remote_code`."""
+Imports only the standard library and its sibling `bit_reader`: travels with the video processor under
+`trust_remote_code`."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+
+from .bit_reader import BitReader
 
 # How many NAL units (and AV1 OBUs) of a packet are read to find its first picture: parameter sets, SEIs, delimiters
 # come before it, a few at most
@@ -49,7 +52,7 @@ def keyframe_check(codec: str, extradata: bytes | None, intra_only: bool) -> Cal
     def starts_picture(packet: bytes) -> bool | None:
         try:
             return check(packet)
-        except (IndexError, ValueError):  # a damaged header (the frame table's demux must not stop on it)
+        except (EOFError, IndexError, ValueError):  # a damaged header (the frame table's demux must not stop on it)
             return None
 
     return starts_picture
@@ -118,33 +121,6 @@ def _rbsp(unit: bytes) -> bytes:
     return unit.replace(b"\x00\x00\x03", b"\x00\x00")
 
 
-class _Bits:
-    """An MSB-first bit reader; reading past the end raises IndexError."""
-
-    def __init__(self, data: bytes):
-        self.data, self.position = data, 0
-
-    def bit(self) -> int:
-        value = (self.data[self.position >> 3] >> (7 - (self.position & 7))) & 1
-        self.position += 1
-        return value
-
-    def bits(self, count: int) -> int:
-        value = 0
-        for _ in range(count):
-            value = value << 1 | self.bit()
-        return value
-
-    def ue(self) -> int:
-        """An Exp-Golomb code (H.264's ue(v))."""
-        zeros = 0
-        while not self.bit():
-            zeros += 1
-            if zeros > 31:
-                raise IndexError("not an Exp-Golomb code")
-        return (1 << zeros) - 1 + self.bits(zeros)
-
-
 def _h264_starts(units: Iterator[bytes]) -> bool | None:
     recovers = False  # a recovery-point SEI with recovery_frame_cnt 0 came before the picture
     for unit in units:
@@ -155,10 +131,10 @@ def _h264_starts(units: Iterator[bytes]) -> bool | None:
             return True
         if kind in (1, 2):  # a slice (or its partition A): I or SI, after a recovery point that recovers at once
             try:
-                bits = _Bits(_rbsp(unit[1:]))
+                bits = BitReader(_rbsp(unit[1:]))
                 bits.ue()  # first_mb_in_slice
                 intra = bits.ue() % 5 in (2, 4)
-            except IndexError:
+            except (EOFError, ValueError):  # cut short, or no Exp-Golomb code
                 return None
             return intra and recovers
         if kind == 6:
@@ -183,8 +159,8 @@ def _recovers_at_once(sei: bytes) -> bool:
         size, position = size + sei[position], position + 1
         if kind == 6:  # recovery_point
             try:
-                return _Bits(sei[position : position + size]).ue() == 0
-            except IndexError:
+                return BitReader(sei[position : position + size]).ue() == 0
+            except (EOFError, ValueError):
                 return False
         position += size
     return False
@@ -213,8 +189,8 @@ def _vp9_starts(packet: bytes) -> bool | None:
     """The first frame's uncompressed header (a superframe's frames come in order: its key frame first)."""
     if not packet:
         return None
-    bits = _Bits(packet[:1])
-    if bits.bits(2) != 2:  # frame_marker
+    bits = BitReader(packet[:1])
+    if bits.take(2) != 2:  # frame_marker
         return None
     profile = bits.bit() | bits.bit() << 1
     if profile == 3:

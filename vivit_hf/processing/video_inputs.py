@@ -70,7 +70,8 @@ def per_video_options(opts: dict, source: FrameSource, given_metadata) -> dict:
     in memory (arrays, tensors, PIL images) are kept as given, as transformers keeps them. `short_video=None`: a
     short file loops (one frame is refused), while sampling more frames than were given in memory is an error
     (transformers' rule) unless `short_video` says `"loop"` or `"pad"`. `video_fps`: the caller's metadata, else
-    the file's own average frame rate."""
+    the file's own average frame rate (the caller's wins: a rate a file misstates can be given; a differing one is
+    said, as transformers' video processors take a file's own)."""
     in_memory = source.tensor is not None
     opts = dict(opts)
     if opts["do_sample_frames"] is None:
@@ -85,15 +86,44 @@ def per_video_options(opts: dict, source: FrameSource, given_metadata) -> dict:
             _say_num_frames_unused(opts["num_frames"], source)
     if opts["short_video"] is None and in_memory and source.num_frames > 1:  # (None names one frame in its error)
         opts["short_video"] = "error"
-    video_fps = getattr(given_metadata, "fps", None) if given_metadata is not None else None
+    # a given rate of 0 says "unknown" (PyAV's rate of a stream that states none): no rate, so a file's own is read
+    # (it was taken as the rate: `fps=` refused the 25 fps file as having none, its timestamps divided by 0)
+    video_fps = (getattr(given_metadata, "fps", None) or None) if given_metadata is not None else None
     if in_memory and opts["fps"] is not None and opts["do_sample_frames"]:
         _check_metadata_counts_frames(given_metadata, source)
+    if video_fps is not None and source.reader is not None:
+        _say_given_rate_differs(video_fps, source)
     if video_fps is None and source.reader is not None:
         video_fps = source.reader.fps or None
         if opts["fps"] is not None:  # the file's own frame times (not with the caller's rate)
             opts["video_times"] = (source.reader.frame_times(), source.reader.last_frame_seconds())
     opts["video_fps"] = video_fps
     return opts
+
+
+# (given rate, file's own rate) pairs already said to differ: once each, not once per call of a loop
+_RATES_SAID: set[tuple[float, float]] = set()
+
+
+def _say_given_rate_differs(given_fps, source: FrameSource) -> None:
+    """`video_metadata`'s rate for a file overrides the file's own (a file that misstates its rate can be given the
+    true one); transformers' video processors decode a path with their own metadata, dropping the given one. A rate
+    off the file's by more than 1% (30 for 29.97 is the same clock) was taken without a word: metadata of another
+    clip, or of the file before a re-encode, sampled `fps=` at the wrong rate (fps=5 with {"fps": 50} for a 25 fps
+    file took every 10th frame, 2.5 a second)."""
+    own = source.reader.fps
+    if not own or not given_fps or abs(float(given_fps) - own) <= 0.01 * own or (float(given_fps), own) in _RATES_SAID:
+        return
+    _RATES_SAID.add((float(given_fps), own))
+    logger.warning(
+        "video_metadata gives %s a frame rate of %g fps, but its frames play at %g fps: the given rate is used (for "
+        "fps= sampling and the returned timestamps), where transformers' video processors take a file's own. Pass "
+        "no video_metadata (or its fps=%g) to use the file's rate.",
+        source.name,
+        float(given_fps),
+        own,
+        own,
+    )
 
 
 # the call's `num_frames` already said to be unused for frames kept as given (once each, not once per call of a loop)
@@ -169,7 +199,7 @@ def metadata_of_video(video, source: FrameSource, opts: dict, clips: np.ndarray,
 def _frame_times(source: FrameSource, clips: np.ndarray, given) -> list[float] | None:
     """The presentation times (seconds from the first frame) of a file's sampled frames, where its frames are not
     evenly spaced; None where `index / fps` times them (evenly spaced, frames in memory, a rate the caller gave)."""
-    if source.reader is None or getattr(given, "fps", None) is not None:
+    if source.reader is None or getattr(given, "fps", None):
         return None
     times = source.reader.frame_times()
     if times is None or times.size < 2 or evenly_spaced(times - times[0], source.reader.fps):

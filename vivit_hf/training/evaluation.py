@@ -26,7 +26,6 @@ from .data.examples import (
     class_order_of,
     digest_words,
     earlier_examples_digests,
-    example_labels,
     examples_digest,
 )
 from .data.formats import (
@@ -39,6 +38,7 @@ from .data.formats import (
     refuse_a_file,
     same_integer_written_otherwise,
 )
+from .data.subsets import classes_carried
 from .finetune_flags import data_flag_unused, dataset_revision_refusal
 from .flags import (
     CommandLineRefused,
@@ -353,12 +353,12 @@ def check_labels(
         )
     if spaces == data.label_spaces:
         return None
-    carried = None if examples is None else classes_carried(examples, len(spaces))
+    carried = None if examples is None else classes_carried(examples)
     unknown, mappings = [], []
     for h, (head, names) in enumerate(data.label_spaces.items()):
         # a model of an earlier version's '1.0' and its WebDataset .txt labels' 'cat\n' are the data's '1' and 'cat'
         ids = ids_by_name_as_read_now(spaces[head])
-        met = [name not in ids and (carried is None or i in carried[h]) for i, name in enumerate(names)]
+        met = [name not in ids and (carried is None or (h, i) in carried) for i, name in enumerate(names)]
         unknown += [f"{head}:{name}" if len(spaces) > 1 else name for name, new in zip(names, met) if new]
         mappings.append([ids.get(name, -100) for name in names])
     if unknown:
@@ -407,15 +407,6 @@ def label_mapping_said(mappings: list[list[int]], label_spaces: dict, num_labels
             f"{scored} and {'is' if one else 'are'} left aside: {quoted(aside)}"
         )
     return lines
-
-
-def classes_carried(examples, heads: int) -> list[set[int]]:
-    """Per head, the class ids the `examples`' labels carry (a head's -100, no label, is none)."""
-    carried: list[set[int]] = [set() for _ in range(heads)]
-    for label in example_labels(examples):
-        for h, i in enumerate(label if isinstance(label, (list, tuple)) else [label]):
-            carried[h].add(int(i))
-    return carried
 
 
 def model_labels(labels: torch.Tensor, mappings: list[list[int]]) -> torch.Tensor:

@@ -388,7 +388,7 @@ def warn_classes_not_drawn(data, examples, subset, limit: int, split: str) -> No
     if not left_out:
         return
     heads = list(data.label_spaces.items())
-    names = [f"{heads[c[0]][0]}:{heads[c[0]][1][c[1]]}" if isinstance(c, tuple) else heads[0][1][c] for c in left_out]
+    names = [f"{heads[h][0]}:{heads[h][1][i]}" if len(heads) > 1 else heads[h][1][i] for h, i in left_out]
     logger.warning(
         # (not "fewer clips than classes": two-head labels are drawn by pair, so a draw of as many clips as a head
         # has classes can miss one of them)

@@ -197,7 +197,8 @@ class SuggestingArgumentParser(SpellingsArgumentParser):
         return f"{shown} is read as a flag (its name starts with '-'): give it as ./{named[0]}"
 
     def closest_flag(self, unknown: str) -> str | None:
-        known = [s for a in self._actions for s in a.option_strings if s.startswith("--") and s != "--help"]
+        # --help among them: `--hepl` was named nowhere (predict.py's `--hop` is near it too, but not as near)
+        known = [s for a in self._actions for s in a.option_strings if s.startswith("--")]
         flag = unknown.split("=", 1)[0]
         alias = COMMON_ALIASES.get(flag) or COMMON_ALIASES.get(underscored(flag))
         if alias and alias.split()[0] in known:  # an alias may carry its value: `--bf16` -> `--mixed_precision bf16`
@@ -237,7 +238,11 @@ class SuggestingArgumentParser(SpellingsArgumentParser):
             missing = message[len(required) :].split(", ")
             known = {s for action in self._actions for s in action.option_strings}
             typed = [t.split("=", 1)[0] for t in getattr(self, "given", []) if isinstance(t, str) and t[:2] == "--"]
-            hints = [f"{t} -> {c}" for t in typed if t not in known and (c := self.closest_flag(t)) in missing]
+            hints = [
+                f"{t} -> {c}"
+                for t in typed
+                if t not in known and (c := self.closest_flag(t)) and (c in missing or c == "--help")
+            ]
             if hints:
                 message += f" (did you mean: {', '.join(hints)}?)"
         dash_hint = self.dash_path_hint()

@@ -569,6 +569,8 @@ def data_card(
     which the usage example reads (without it: `main`, where they are not, or another data set's); `repo_id`: the
     repo they are pushed to, which it names; without it, the shards being kept here, it names `folder` (by its name),
     where they are written."""
+    from ...hub.cards import table_cell  # (the model card's cells' rule; its Hub card modules load here alone)
+
     short_side, member = writing.short_side, writing.member
     written = [split for split, info in summary.items() if info["clips"]]  # a split of no shard names no file
     string = {"dtype": "string"}
@@ -672,16 +674,8 @@ def data_card(
     lines.append("|---|---|" + "---|" * len(summary))
     for i, name in enumerate(names):
         counts = " | ".join(str(info["per_class"][i]) for info in summary.values())
-        lines.append(f"| {i} | {_table_cell(name)} | {counts} |")
+        lines.append(f"| {i} | {table_cell(name)} | {counts} |")
     return "\n".join(lines) + "\n"
-
-
-def _table_cell(text: str) -> str:
-    """`text` as one cell of a markdown table: a class `a|b` was two cells and a class with a line break two rows, each
-    shifting the split counts of its row. A `|` is escaped as GFM tables read it (a backslash escaped first, so that
-    `a\\|b` keeps both), a line break written `<br>` (the YAML above keeps every name as it is)."""
-    escaped = text.replace("\\", "\\\\").replace("|", "\\|")
-    return "<br>".join(escaped.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
 
 
 def _member_note(member: str) -> str:

@@ -121,8 +121,15 @@ def _hold_out_videos(examples: list[dict], videos: list, cut: int, fraction: flo
 
 
 def _classes(label) -> tuple:
-    """The classes a label names: (head, class) of each head of a two-head label (Epic Kitchens), else the label."""
-    return tuple(enumerate(label)) if isinstance(label, (list, tuple)) else (label,)
+    """The classes a label names, as `(head, class id)`: of each head of a two-head label (Epic Kitchens), else head
+    0's (one rule for the draws here, the classes a draw leaves out and those an evaluated split carries)."""
+    return tuple(enumerate(label)) if isinstance(label, (list, tuple)) else ((0, label),)
+
+
+def classes_carried(examples: Sequence[dict]) -> set[tuple[int, int]]:
+    """The `(head, class id)` of each class the `examples`' labels carry (a one-head label's class is head 0's); a
+    head's -100 (no label: a clip of Epic Kitchens without its noun) is no class, which a draw cannot leave out."""
+    return {(h, i) for label in example_labels(examples) for h, i in _classes(label) if i >= 0}
 
 
 def _groups(videos: list, keys: list[str | None]) -> list[int]:
@@ -206,9 +213,8 @@ def sample_subset(examples: Sequence[dict], num_samples: int, seed: int = 0) -> 
 
 def classes_left_out(examples: Sequence[dict], subset: Sequence[dict]) -> list:
     """The classes some of `examples` carry and none of `subset` (`sample_subset`'s draw of fewer clips than the
-    split has classes), sorted: class ids, or `(head, id)` of a two-head label's heads (Epic Kitchens)."""
-    carried = {cls for label in example_labels(subset) for cls in _classes(label)}
-    return sorted({cls for label in example_labels(examples) for cls in _classes(label)} - carried)
+    split has classes), sorted `(head, class id)` pairs (head 0 alone but for a two-head label: Epic Kitchens)."""
+    return sorted(classes_carried(examples) - classes_carried(subset))
 
 
 def _stratified_priorities(examples: Sequence[dict], seed: int) -> list[tuple[float, int, int]]:

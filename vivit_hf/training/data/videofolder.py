@@ -314,12 +314,6 @@ def _is_hub_folder(root: Path) -> bool:
     return any(path.suffix in _DATA_FILE_SUFFIXES for depth in ("*", "*/*") for path in root.glob(depth))
 
 
-def _holds_tables(root: Path) -> bool:
-    """Parquet or Arrow tables without a card (`to_parquet` into `push_to_hub`'s `data/train-*.parquet`), which
-    `--dataset_format hub` reads: the default format named what the folder holds, not the format that reads it."""
-    return any(path.suffix in (".parquet", ".arrow") for depth in ("*", "*/*") for path in root.glob(depth))
-
-
 # Images a folder of a clip's extracted frames holds (mmaction2's `rawframes/`, Jester's and Something-Something v1's
 # JPEG folders, `ffmpeg -i clip.mp4 img_%05d.jpg`)
 _FRAME_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".webp")
@@ -339,16 +333,21 @@ def _frame_folder(root: Path) -> tuple[str, str] | None:
     return None
 
 
-def _label_lists(root: Path) -> list[str]:
-    """The CSV / JSON tables beside a folder's clips (`labels.csv` of file names and classes), which videofolder
-    reads no labels from: the folder was refused as "no <class>/<video> files", the table named only among its files,
-    with no word of the two ways to read its labels."""
-    return sorted(
+def _tables_beside(root: Path) -> tuple[bool, list[str]]:
+    """The tables one or two levels into a folder without clips, from one walk of it: whether it holds Parquet or
+    Arrow ones without a card (`to_parquet` into `push_to_hub`'s `data/train-*.parquet`), which `--dataset_format
+    hub` reads (the default format named what the folder holds, not the format that reads it; lower case, as
+    `datasets` finds them); and the CSV / JSON ones beside its clips (`labels.csv` of file names and classes), which
+    videofolder reads no labels from (the folder was refused as "no <class>/<video> files", the table named only
+    among its files, with no word of the two ways to read its labels)."""
+    paths = [path for depth in ("*", "*/*") for path in root.glob(depth)]
+    holds_tables = any(path.suffix in (".parquet", ".arrow") for path in paths)
+    label_lists = sorted(
         path.relative_to(root).as_posix()
-        for depth in ("*", "*/*")
-        for path in root.glob(depth)
+        for path in paths
         if path.suffix.lower() in (".csv", ".tsv", ".json", ".jsonl") and path.is_file()
     )
+    return holds_tables, label_lists
 
 
 def load_videofolder(roots: Sequence[Path]) -> VideoClassificationData:
@@ -366,7 +365,8 @@ def load_videofolder(roots: Sequence[Path]) -> VideoClassificationData:
     if not per_split:
         hub = _is_hub_folder(roots[0])  # the shard writer's output, a pushed or saved data set
         hint = "; it holds a data set's card and data files: read it with --dataset_format hub" if hub else ""
-        if not hub and _holds_tables(roots[0]):
+        holds_tables, tables = (False, []) if hub else _tables_beside(roots[0])
+        if holds_tables:
             hint = "; it holds a data set's tables: read it with --dataset_format hub"
         elif not hub and (frames := _frame_folder(roots[0])):
             folder, extension = frames
@@ -377,7 +377,7 @@ def load_videofolder(roots: Sequence[Path]) -> VideoClassificationData:
                 f"{roots[0]}: `ffmpeg -framerate <the rate they were extracted at> -pattern_type glob -i "
                 f"{shlex.quote(f'{folder}/*{extension}')} -pix_fmt yuv420p {shlex.quote(f'{folder}.mp4')}`"
             )
-        elif not hub and (tables := _label_lists(roots[0])):
+        elif tables:
             hint = (
                 f"; videofolder reads no labels from a table ({tables[0]}): a released data set's annotations are "
                 "read with its --dataset_format (kinetics, ssv2, ...); for a table of your own, name it metadata.csv "
