@@ -434,9 +434,12 @@ def test_a_documented_resume_is_the_command_of_a_documented_run_that_keeps_check
     """docs/training-and-data.md resumed with `--resume_from_checkpoint latest --output_dir out   # same flags as
     before`: run as written it is refused (`--dataset` 'path/or/hub-id' -> 'synthetic_motion'), and the run it
     continued kept no checkpoint (no --checkpointing_steps). A documented resume is a documented run's command, which
-    keeps checkpoints, with `--resume_from_checkpoint` added."""
-    runs = [arguments for _, script, arguments in CHECKED if script == "recipes/finetune.py"]
-    resumes = [(where, a) for where, s, a in CHECKED if s == "recipes/finetune.py" and "--resume_from_checkpoint" in a]
+    keeps checkpoints, with `--resume_from_checkpoint` added. So is one in finetune.py's --help, which resumed with
+    `--resume_from_checkpoint latest --output_dir out` alone after a run of other flags and no checkpoints (refused:
+    `--model 'factorised_encoder' -> 'spatio_temporal'`)."""
+    commands = CHECKED + HELP_CHECKED
+    runs = [arguments for _, script, arguments in commands if script == "recipes/finetune.py"]
+    resumes = [(w, a) for w, s, a in commands if s == "recipes/finetune.py" and "--resume_from_checkpoint" in a]
     assert resumes
     for where, arguments in resumes:
         at = arguments.index("--resume_from_checkpoint")
