@@ -213,6 +213,22 @@ def test_a_dataset_that_is_there_or_on_the_hub_is_not_refused_and_a_tilde_left_u
     )
 
 
+def test_a_file_typed_with_a_tilde_left_unexpanded_is_called_a_file(tmp_path, monkeypatch, capsys):
+    # `python -m vivit_hf.convert scenic --config '~/c.py'` was "'~/c.py': no such folder" for a file
+    from vivit_hf.conversion.cli import main as convert
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    (tmp_path / "c.py").write_text("")
+    (tmp_path / "params.npz").write_bytes(b"")
+    for argv, flag, path in [
+        (["--checkpoint", str(tmp_path / "params.npz"), "--config", "~/c.py"], "--config", "~/c.py"),
+        (["--checkpoint", "~/params.npz", "--config", str(tmp_path / "c.py")], "--checkpoint", "~/params.npz"),
+    ]:
+        assert convert(["scenic", *argv, "--out", str(tmp_path / "out")]) == 2
+        said = capsys.readouterr().err.strip().splitlines()[-1]
+        assert f"argument {flag}: {path!r}: no such file: the `~` is not expanded here" in said, said
+
+
 @pytest.fixture(scope="module")
 def predict_module():
     spec = importlib.util.spec_from_file_location("vivit_recipes_predict_sources", EVALUATE.with_name("predict.py"))
