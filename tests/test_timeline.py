@@ -366,6 +366,28 @@ def test_window_times_are_on_the_players_clock_where_the_video_starts_after_the_
     assert result["windows"][-1]["end"] == pytest.approx(8.5) and result["duration"] == pytest.approx(8.0)
 
 
+def test_a_video_shorter_than_the_window_is_judged_by_the_frames_its_one_window_spreads_the_clip_over(
+    model_dir, tmp_path, caplog
+):
+    """predict.py's `--window 100f` on the main job's 16-frame clips warned that the model sees its motion 6.2x
+    faster, where each clip's one window is its 16 frames, the model's own span. The colour model's span is 8 frames:
+    an 8-frame video under a 24-frame window is one window of its 8 frames (no warning), a 16-frame one is twice the
+    span, named with that video."""
+    pipe = timeline_pipeline(model_dir)
+    for seconds, told in [(4, None), (8, "a window of 16 frames spreads its 4 frames 4 apart")]:
+        video = write_colour_video(tmp_path / f"{seconds}s.mp4", seconds=seconds)  # 2 fps
+        caplog.clear()
+        with caplog.at_level("WARNING", logger="vivit_hf.processing.pipeline"):
+            result = pipe(video, window="24f", top_k=1)
+        assert [(w["start_frame"], w["end_frame"]) for w in result["windows"]] == [(0, 2 * seconds)]
+        warned = [r.getMessage() for r in caplog.records if "Timeline" in r.getMessage()]
+        if told is None:
+            assert warned == [], warned
+        else:
+            assert len(warned) == 1 and "s.mp4' (16 frames, shorter than window='24f'" in warned[0], warned
+            assert told in warned[0] and "2x faster" in warned[0], warned
+
+
 def test_a_window_much_longer_or_shorter_than_the_trained_clip_is_warned_naming_the_window_that_fits(
     model_dir, tmp_path, caplog
 ):
