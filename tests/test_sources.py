@@ -301,6 +301,29 @@ def test_a_model_folder_typed_with_a_tilde_left_unexpanded_says_so_in_every_comm
         assert wanted in said and f"give {str(tmp_path / 'run')!r}" in said, said
 
 
+def test_predict_videos_typed_with_a_tilde_left_unexpanded_or_a_typo_say_what_to_give(
+    predict_module, tmp_path, monkeypatch, capsys
+):
+    # `--videos=~/my_videos` and `--videos my_vidoes` were "no such video file or folder" alone, where --dataset and
+    # --model say the `~` was not expanded and name the folder of a near name
+    from argparse import Namespace
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "model").mkdir()
+    (tmp_path / "model" / "config.json").write_text("{}")
+    (tmp_path / "my_videos").mkdir()
+    for videos, said in [
+        ("~/my_videos", "argument --videos: '~/my_videos': no such folder: the `~` is not expanded here"),
+        ("my_vidoes", "--videos: no such video file or folder: my_vidoes; a folder here has a near name: my_videos"),
+    ]:
+        args = Namespace(model="model", model_revision=None, output_dir="timelines", videos=[videos])
+        with pytest.raises(SystemExit) as stopped:
+            predict_module.checked_inputs(args)
+        assert stopped.value.code == 2
+        assert said in capsys.readouterr().err, said
+
+
 def test_a_stopped_runs_folder_or_checkpoint_given_as_a_model_says_what_it_is_in_every_command(
     evaluate_module, tmp_path, capsys, monkeypatch
 ):
