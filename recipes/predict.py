@@ -191,7 +191,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="video files, folders (searched recursively), patterns ('clips/*.mp4', 'clips/**/*.mkv') and/or URLs "
         "(https://, hf://, s3://)",
     )
-    p.add_argument("--output_dir", default="timelines")
+    p.add_argument(
+        "--output_dir",
+        default="timelines",
+        help="where each video's <name>.json and <name>.png and predictions.jsonl go, all in this one folder",
+    )
     p.add_argument(
         "--window",
         default=None,

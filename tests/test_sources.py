@@ -193,6 +193,12 @@ def test_the_data_set_flags_are_helped_in_one_wording_by_every_command(evaluate_
         assert [said in text for text in helps] == [True] * 3, said
     # evaluate.py's batch: of videos or of clips went unsaid, and each video is several clips
     assert "videos per batch on each process; the model takes each with its --num_clips x --num_crops" in helps[1]
+    # finetune.py's subsets said only `(default: None)`: not the first N clips, as transformers' examples take them
+    for split, use in (("train", "train on"), ("eval", "evaluate on")):
+        assert (
+            f"MAX_{split.upper()}_SAMPLES {use} a subset of this many clips, drawn across the "
+            "classes by --seed (--streaming: the stream's first N)" in helps[0]
+        ), split
 
 
 def test_a_dataset_that_is_there_or_on_the_hub_is_not_refused_and_a_tilde_left_unexpanded_says_so(
