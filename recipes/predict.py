@@ -480,11 +480,9 @@ def parsed(argv=None) -> argparse.Namespace:
 def checked_inputs(args) -> tuple[list[Path | str], dict[Path | str, str]]:
     """The videos and their output names, once --model, --output_dir and --videos are found fit (else `usage_error`),
     before the model loads. --model first, as evaluate.py checks it before its --dataset: a missing --videos was said
-    first, and, once fixed, a missing --model (and a --model_revision it cannot take) after it."""
+    first, and, once fixed, a missing --model (and a --model_revision it cannot take) after it; the videos before
+    --output_dir, as evaluate.py checks its --dataset before its output folder."""
     check_model(args.model, args.model_revision)
-    problem = output_dir_problem(args.output_dir)  # a file: FileExistsError once the model had loaded
-    if problem:
-        usage_error(problem)
     for text in args.videos:  # `--videos=~/clips`: no shell expanded the `~`, said as every recipe's paths say it
         if not is_url(text) and (refusal := unexpanded_tilde("--videos", text)):
             usage_error(refusal)
@@ -498,6 +496,9 @@ def checked_inputs(args) -> tuple[list[Path | str], dict[Path | str, str]]:
         names = output_names(videos, args.videos)
     except ValueError as error:
         usage_error(str(error))
+    problem = output_dir_problem(args.output_dir)  # a file: FileExistsError once the model had loaded
+    if problem:
+        usage_error(problem)
     return videos, names
 
 

@@ -323,7 +323,9 @@ def test_predict_videos_typed_with_a_tilde_left_unexpanded_or_a_typo_say_what_to
         ("~/my_videos", "argument --videos: '~/my_videos': no such folder: the `~` is not expanded here"),
         ("my_vidoes", "--videos: no such video file or folder: my_vidoes; a folder here has a near name: my_videos"),
     ]:
-        args = Namespace(model="model", model_revision=None, output_dir="timelines", videos=[videos])
+        # (an --output_dir that is a file, too: the videos were checked after it, evaluate.py's data set before it)
+        (tmp_path / "notes.txt").write_text("")
+        args = Namespace(model="model", model_revision=None, output_dir="notes.txt", videos=[videos])
         with pytest.raises(SystemExit) as stopped:
             predict_module.checked_inputs(args)
         assert stopped.value.code == 2
