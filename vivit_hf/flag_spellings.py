@@ -64,7 +64,8 @@ class SpellingsArgumentParser(argparse.ArgumentParser):
         return group
 
     def parse_known_args(self, args=None, namespace=None):
-        # kept for `error`: a required flag's refusal names the misspelt flag typed in its place
+        # kept for `error`: a required flag's refusal names the misspelt flag typed in its place (and the recipes'
+        # parser names a path argparse read as a flag: its messages about such a value do not name it)
         self.given = list(sys.argv[1:] if args is None else args)
         return super().parse_known_args(args, namespace)
 
