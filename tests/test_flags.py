@@ -73,6 +73,8 @@ def test_a_required_flag_missing_beside_a_misspelt_help_names_help(parser, capsy
             ["scenic", "--checkpint", "c", "--config", "c.py", "--out", "o"],
             "required: --checkpoint (did you mean: --checkpint -> --checkpoint?)",
         ),
+        # another subcommand's flag is not offered: "did you mean: --labels -> --labels?", a flag of `scenic` only
+        ("convert", ["transformers", "--model", "m", "--out", "o", "--labels", "l"], "arguments: --labels l"),
         ("shard", ["--datset", "d", "--out", "o"], "required: --dataset (did you mean: --datset -> --dataset?)"),
         ("export", ["--hepl"], "required: model, output (did you mean: --hepl -> --help?)"),
     ],

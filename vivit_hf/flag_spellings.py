@@ -75,9 +75,10 @@ class SpellingsArgumentParser(argparse.ArgumentParser):
     def closest_flag(self, unknown: str) -> str | None:
         """The known long flag nearest `unknown` (`--dynamic-sise` -> `--dynamic_size`, `--hepl` -> `--help`), or
         None. Compared with dashes and underscores alike, suggested as each flag's first spelling, the one `--help`
-        names it by; a subcommand's flags count too (argparse refuses them through the top parser)."""
+        names it by; the flags of the subcommand typed count too (argparse refuses them through the top parser), of
+        every subcommand where none was typed."""
         by_spelling: dict[str, str] = {}
-        for flag in _known_long_flags(self):
+        for flag in _known_long_flags(self, getattr(self, "given", [])):
             by_spelling.setdefault(flag.replace("-", "_"), flag)
         flag = unknown.split("=", 1)[0]
         matches = difflib.get_close_matches(flag.replace("-", "_"), list(by_spelling), 1, 0.7)
@@ -113,13 +114,16 @@ class SpellingsArgumentParser(argparse.ArgumentParser):
         return message
 
 
-def _known_long_flags(parser: argparse.ArgumentParser) -> list[str]:
-    """Every long flag of `parser` and of its subcommands' parsers (`python -m vivit_hf.convert scenic ...`), in
-    the order they were added, `--help` included."""
+def _known_long_flags(parser: argparse.ArgumentParser, given: list) -> list[str]:
+    """Every long flag of `parser` and of the subcommand `given` names (`python -m vivit_hf.convert scenic ...`), of
+    each subcommand where it names none, in the order they were added, `--help` included. Another subcommand's
+    flags are not offered: `convert transformers ... --labels l.txt`, a flag of `scenic` only, was answered "did you
+    mean: --labels -> --labels?", and `--confg` with `scenic`'s `--config`, refused again as typed."""
     flags: list[str] = []
     for action in parser._actions:
         flags += [s for s in action.option_strings if s.startswith("--") and s not in flags]
         if isinstance(action, argparse._SubParsersAction):
-            for sub in action.choices.values():
-                flags += [s for s in _known_long_flags(sub) if s not in flags]
+            typed = [action.choices[word] for word in given if isinstance(word, str) and word in action.choices]
+            for sub in typed[:1] or action.choices.values():
+                flags += [s for s in _known_long_flags(sub, given) if s not in flags]
     return flags
