@@ -3,6 +3,7 @@
 by name, misspellings by closeness; a flag with no near neighbour gets argparse's plain message. A flag they know is
 taken with underscores and with hyphens, as transformers' `HfArgumentParser` takes it."""
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -197,3 +198,21 @@ def test_no_recipe_message_prints_its_own_level():
         if re.search(r"""f?["']WARNING: """, line)
     ]
     assert doubled == []
+
+
+@pytest.mark.parametrize("module, recipe", [("finetune", "finetune.py"), ("evaluation", "evaluate.py")])
+def test_python_m_of_a_recipes_library_module_names_the_recipe_to_run(module, recipe, monkeypatch, capsys):
+    """`python -m vivit_hf.training.finetune --help`, a user's guess at the recipe, printed nothing and exited 0."""
+    import runpy
+    import warnings
+
+    monkeypatch.setattr(sys, "argv", ["-m", "--help"])
+    with warnings.catch_warnings(), pytest.raises(SystemExit) as exit_info:
+        warnings.simplefilter("ignore", RuntimeWarning)  # runpy: the module is imported already (by this test run)
+        runpy.run_module(f"vivit_hf.training.{module}", run_name="__main__")
+    assert exit_info.value.code == 2
+    recipe_path = Path(__file__).resolve().parents[1] / "recipes" / recipe
+    assert capsys.readouterr().err.strip() == (
+        f"python -m vivit_hf.training.{module}: error: this module is what recipes/{recipe} is built of, no command; "
+        f"run: accelerate launch {recipe_path} --help"
+    )

@@ -491,3 +491,9 @@ def precision_evaluated(accelerator) -> tuple[str, str | None]:
         f"mixed_precision fp16: accelerate runs fp16 on a GPU only, and this evaluation is on the "
         f"{accelerator.device.type}: it runs in fp32 (eval_results.json records mixed_precision 'no')"
     )
+
+
+if __name__ == "__main__":  # (it printed nothing and exited 0)
+    from .launch import no_command_here
+
+    no_command_here("vivit_hf.training.evaluation", "evaluate.py")
