@@ -197,8 +197,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--output_dir",
         default=None,
-        help="default: <model>/eval_<data set>_<split>_<clips>x<crops>[_sample<N>-seed<S>: --max_eval_samples N] "
-        "(a Hub model: ./owner--name/..., "
+        help="default: <model>/eval_<data set>_<split>_<clips>x<crops>[_sample<N>-seed<S> (_first<N> streamed): "
+        "--max_eval_samples N] (a Hub model: ./owner--name/..., "
         "./models--name/... without an owner; data set: synthetic_motion for the bundled one, a folder's name, a Hub "
         "id as owner--name; then -<config> and "
         "@revision if given; a Hub model at --model_revision: ./owner--name@revision/..., main as none)",
