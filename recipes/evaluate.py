@@ -11,8 +11,9 @@ frames (its pipeline's clip, whatever count the processor saved with it says); t
 those views. Into `<model>/eval_<data set>_<split>_<clips>x<crops>/` (the first command:
 `outputs/eval_synthetic_motion_test_1x1/`; another data set is named by its folder's name, or its Hub id as
 owner--name, so each keeps its own folder; a Hub model's `<model>` is `./owner--name`, `./models--name` for an id
-without an owner) or `--output_dir`, it writes
-the loss (the model's own, cross-entropy, of the averaged logits: Trainer's eval_loss), top-1/top-5 (per head and
+without an owner; the views followed by `_sample16-seed0` for `--max_eval_samples 16`, `_first16` streamed) or
+`--output_dir`, it writes the loss (the model's own, cross-entropy, of the averaged logits: Trainer's eval_loss),
+top-1/top-5 (per head and
 action accuracy for Epic Kitchens; each bare, `loss`, `top1`, and as Trainer names them, `eval_loss`, `eval_top1`),
 per-class accuracy, a confusion matrix and a per-class
 bar chart (PNG), `eval_results.json` (with the run's split, views, model, data set, `num_processes` and
@@ -196,7 +197,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--output_dir",
         default=None,
-        help="default: <model>/eval_<data set>_<split>_<clips>x<crops> (a Hub model: ./owner--name/..., "
+        help="default: <model>/eval_<data set>_<split>_<clips>x<crops>[_sample<N>-seed<S> (_first<N> streamed): "
+        "--max_eval_samples N] (a Hub model: ./owner--name/..., "
         "./models--name/... without an owner; data set: synthetic_motion for the bundled one, a folder's name, a Hub "
         "id as owner--name; then -<config> and "
         "@revision if given; a Hub model at --model_revision: ./owner--name@revision/..., main as none)",

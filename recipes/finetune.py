@@ -4,11 +4,14 @@ r"""Fine-tune a ViViT model for video classification with 🤗 Accelerate.
 
     accelerate launch recipes/finetune.py              # bundled synthetic data set, tiny model, CPU, minutes
     accelerate launch recipes/finetune.py --model factorised_encoder --init_from google/vit-base-patch16-224-in21k \
-        --dataset path/or/hub-id --dataset_format ssv2 --preset ssv2_vivit_b_fe --output_dir out --push_to_hub
-    accelerate launch recipes/finetune.py --resume_from_checkpoint latest --output_dir out
+        --dataset path/or/hub-id --dataset_format ssv2 --preset ssv2_vivit_b_fe --output_dir out \
+        --checkpointing_steps 500 --push_to_hub
+    # stopped before the end: the same command with --resume_from_checkpoint latest added continues it
     accelerate launch recipes/finetune.py --overwrite_output_dir --output_dir out     # start over in out
 
-An --output_dir that holds a previous run is refused unless resumed or overwritten (only the run's own files go).
+An --output_dir that holds a previous run is refused unless resumed (its own command with --resume_from_checkpoint
+latest added: a changed flag of the data, model or batches is refused, naming it) or overwritten (only the run's own
+files go).
 
 Flags follow transformers' `*_no_trainer` examples; `--preset` fills in a paper recipe
 (`vivit_hf/training/presets.py`) and any flag given explicitly wins. Runs on 1..N processes (`accelerate config`:

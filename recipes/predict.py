@@ -65,6 +65,8 @@ from vivit_hf.processing import ViViTVideoProcessor
 from vivit_hf.processing.errors import BrokenVideoError, ViewSizeError
 from vivit_hf.processing.processor_options import clip_size_refusal
 from vivit_hf.processing.timeline import check_span
+from vivit_hf.repo_id import near_folder
+from vivit_hf.run_folder import unexpanded_tilde
 from vivit_hf.training.checkpoints import hold_output_dir, release_output_dir
 from vivit_hf.training.data.folders import VIDEO_EXTENSIONS
 from vivit_hf.training.data.formats import video_files_below
@@ -189,7 +191,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="video files, folders (searched recursively), patterns ('clips/*.mp4', 'clips/**/*.mkv') and/or URLs "
         "(https://, hf://, s3://)",
     )
-    p.add_argument("--output_dir", default="timelines")
+    p.add_argument(
+        "--output_dir",
+        default="timelines",
+        help="where each video's <name>.json and <name>.png and predictions.jsonl go, all in this one folder",
+    )
     p.add_argument(
         "--window",
         default=None,
@@ -238,8 +244,9 @@ def find_videos(paths: list[str]) -> list[Path | str]:
             found.append(entry)
         elif glob.has_magic(text):
             found.extend(matching_videos(text))
-        else:
-            raise FileNotFoundError(f"no such video file or folder: {entry}")
+        else:  # a typo of a folder beside it (`my_vidoes`) is named, as the recipes' --dataset names one
+            near = f"; a folder here has a near name: {name}" if (name := near_folder(text, model=False)) else ""
+            raise FileNotFoundError(f"no such video file or folder: {entry}{near}")
     # each once by its absolute path, as first given (a symlink under another name is the user's other name for it)
     unique: dict[str, Path | str] = {}
     for path in found:
@@ -476,6 +483,9 @@ def checked_inputs(args) -> tuple[list[Path | str], dict[Path | str, str]]:
     folder: a missing --videos was said first, and, once fixed, a missing --model (and a --model_revision it cannot
     take) after it; an --output_dir that is a file was said before a missing --videos."""
     check_model(args.model, args.model_revision)
+    for text in args.videos:  # `--videos=~/clips`: no shell expanded the `~`, said as every recipe's paths say it
+        if not is_url(text) and (refusal := unexpanded_tilde("--videos", text)):
+            usage_error(refusal)
     try:
         videos = find_videos(args.videos)
     except FileNotFoundError as error:  # the user's input: a message, not a traceback

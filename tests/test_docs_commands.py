@@ -434,11 +434,47 @@ def test_a_documented_resume_is_the_command_of_a_documented_run_that_keeps_check
     """docs/training-and-data.md resumed with `--resume_from_checkpoint latest --output_dir out   # same flags as
     before`: run as written it is refused (`--dataset` 'path/or/hub-id' -> 'synthetic_motion'), and the run it
     continued kept no checkpoint (no --checkpointing_steps). A documented resume is a documented run's command, which
-    keeps checkpoints, with `--resume_from_checkpoint` added."""
-    runs = [arguments for _, script, arguments in CHECKED if script == "recipes/finetune.py"]
-    resumes = [(where, a) for where, s, a in CHECKED if s == "recipes/finetune.py" and "--resume_from_checkpoint" in a]
+    keeps checkpoints, with `--resume_from_checkpoint` added. So is one in finetune.py's --help, which resumed with
+    `--resume_from_checkpoint latest --output_dir out` alone after a run of other flags and no checkpoints (refused:
+    `--model 'factorised_encoder' -> 'spatio_temporal'`)."""
+    commands = CHECKED + HELP_CHECKED
+    runs = [arguments for _, script, arguments in commands if script == "recipes/finetune.py"]
+    resumes = [(w, a) for w, s, a in commands if s == "recipes/finetune.py" and "--resume_from_checkpoint" in a]
     assert resumes
     for where, arguments in resumes:
         at = arguments.index("--resume_from_checkpoint")
         first = arguments[:at] + arguments[at + 2 :]
         assert first in runs and "--checkpointing_steps" in first, f"{where}: resumes no documented run's checkpoints"
+
+
+def test_what_the_documented_commands_write_into_the_checkout_is_ignored_by_git():
+    """A command of the docs run in the checkout, as a new user runs them, left untracked folders `git status` listed:
+    the shard tool's `k400-shards/`, `hf download --local-dir hub`'s `hub/`, and evaluate.py's results of a Hub
+    model, `./owner--name/` (`./models--name/` for an id without an owner)."""
+    import shutil
+    import subprocess
+
+    if shutil.which("git") is None or not (ROOT / ".git").exists():
+        pytest.skip("not a git checkout")
+    # folders end in `/` (a `dir/` pattern matches no path git cannot see is a folder)
+    written = {
+        "google--vivit-b-16x2-kinetics400/eval_k400_validation_1x1/",
+        "models--bert-base-uncased/eval_x_test_1x1/",
+    }
+    for _, tokens in documented_commands():
+        for flag in ("--output_dir", "--out", "--local-dir"):
+            if flag in tokens[:-1] and not (path := tokens[tokens.index(flag) + 1]).endswith(".json"):
+                written.add(path.rstrip("/") + "/")
+        if tokens[:3] == ["python", "-m", "vivit_hf.export"]:
+            written.add(tokens[4])
+    # the benchmarks' results are kept in git; FOLDER is a placeholder, /shared/... a path of the reader's
+    written = {path for path in written if not path.startswith(("benchmarks/", "/")) and not path.isupper()}
+    assert {"k400-shards/", "hub/", "model.onnx", "out-ssv2/"} <= written, written
+    shown = subprocess.run(
+        ["git", "check-ignore", "--no-index", "--verbose", "--non-matching", *sorted(written)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    ).stdout
+    tracked = [line.split("\t")[-1] for line in shown.splitlines() if line.startswith("::")]
+    assert tracked == [], f"not in .gitignore: {tracked}"

@@ -3,6 +3,7 @@
 by name, misspellings by closeness; a flag with no near neighbour gets argparse's plain message. A flag they know is
 taken with underscores and with hyphens, as transformers' `HfArgumentParser` takes it."""
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -26,7 +27,7 @@ def parser():
         (["--num_train_epoch", "3"], "--num_train_epoch -> --num_train_epochs"),  # misspelt: by closeness
         (["--num-worker=2"], "--num-worker -> --num_workers"),  # misspelt with hyphens: the name `--help` gives
         (["--batch_size", "8", "--lr", "1"], "--batch_size -> --per_device_train_batch_size, --lr -> --learning_rate"),
-        (["--hepl"], "--hepl -> --help"),  # --help itself misspelt: named nowhere
+        (["--hepl"], "--hepl -> --help"),  # `--help` itself misspelt got argparse's plain message
     ],
 )
 def test_an_unknown_flag_is_answered_with_the_one_to_use(parser, argv, hint, capsys):
@@ -51,6 +52,53 @@ def test_a_required_flag_misspelt_is_named_beside_the_one_required(parser, capsy
         parser.parse_args(["--hepl", "--frobnicate"])
     err = capsys.readouterr().err
     assert err.strip().endswith("arguments are required: --videos (did you mean: --hepl -> --help?)"), err
+
+
+def test_a_required_flag_missing_beside_a_misspelt_help_names_help(parser, capsys):
+    # `predict.py --hepl` was told only that --model and --videos are required
+    parser.add_argument("--videos", required=True)
+    with pytest.raises(SystemExit):
+        parser.parse_args(["--hepl"])
+    assert capsys.readouterr().err.strip().endswith("required: --videos (did you mean: --hepl -> --help?)")
+
+
+@pytest.mark.parametrize(
+    "command, argv, said",
+    [
+        (
+            "export",
+            ["m", "m.onnx", "--dynamic-sise"],
+            "unrecognized arguments: --dynamic-sise (did you mean: --dynamic-sise -> --dynamic_size?)",
+        ),
+        # a subcommand's flag is refused by the top parser, which holds none of them
+        (
+            "convert",
+            ["transformers", "--model", "m", "--out", "o", "--push-to-hbu"],
+            "unrecognized arguments: --push-to-hbu (did you mean: --push-to-hbu -> --push_to_hub?)",
+        ),
+        (
+            "convert",
+            ["scenic", "--checkpint", "c", "--config", "c.py", "--out", "o"],
+            "required: --checkpoint (did you mean: --checkpint -> --checkpoint?)",
+        ),
+        # another subcommand's flag is not offered: "did you mean: --labels -> --labels?", a flag of `scenic` only
+        ("convert", ["transformers", "--model", "m", "--out", "o", "--labels", "l"], "arguments: --labels l"),
+        ("shard", ["--datset", "d", "--out", "o"], "required: --dataset (did you mean: --datset -> --dataset?)"),
+        ("export", ["--hepl"], "required: model, output (did you mean: --hepl -> --help?)"),
+    ],
+)
+def test_the_python_m_commands_name_the_flag_meant_by_a_misspelt_one(command, argv, said, capsys):
+    """`python -m vivit_hf.export / convert / training.data.shard` answered a misspelt flag with argparse's plain
+    "unrecognized arguments: --dynamic-sise" (or that --dataset is required, beside `--datset d`), where the recipes
+    named the flag meant."""
+    from vivit_hf.conversion.cli import main as convert
+    from vivit_hf.export import main as export
+    from vivit_hf.training.data.shard import main as shard
+
+    with pytest.raises(SystemExit) as exit_info:
+        {"export": export, "convert": convert, "shard": shard}[command](argv)
+    assert exit_info.value.code == 2
+    assert capsys.readouterr().err.strip().endswith(said)
 
 
 def test_a_recipe_takes_each_flag_with_hyphens_as_transformers_does():
@@ -157,3 +205,21 @@ def test_no_recipe_message_prints_its_own_level():
         if re.search(r"""f?["']WARNING: """, line)
     ]
     assert doubled == []
+
+
+@pytest.mark.parametrize("module, recipe", [("finetune", "finetune.py"), ("evaluation", "evaluate.py")])
+def test_python_m_of_a_recipes_library_module_names_the_recipe_to_run(module, recipe, monkeypatch, capsys):
+    """`python -m vivit_hf.training.finetune --help`, a user's guess at the recipe, printed nothing and exited 0."""
+    import runpy
+    import warnings
+
+    monkeypatch.setattr(sys, "argv", ["-m", "--help"])
+    with warnings.catch_warnings(), pytest.raises(SystemExit) as exit_info:
+        warnings.simplefilter("ignore", RuntimeWarning)  # runpy: the module is imported already (by this test run)
+        runpy.run_module(f"vivit_hf.training.{module}", run_name="__main__")
+    assert exit_info.value.code == 2
+    recipe_path = Path(__file__).resolve().parents[1] / "recipes" / recipe
+    assert capsys.readouterr().err.strip() == (
+        f"python -m vivit_hf.training.{module}: error: this module is what recipes/{recipe} is built of, no command; "
+        f"run: accelerate launch {recipe_path} --help"
+    )

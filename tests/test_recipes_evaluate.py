@@ -343,6 +343,36 @@ def test_the_default_folder_names_the_data_set_safely(dataset, revision, config,
 
 
 @pytest.mark.parametrize(
+    "subset, named",
+    [
+        (None, "1x1"),
+        (dict(max_eval_samples=16, seed=0), "1x1_sample16-seed0"),
+        (dict(max_eval_samples=16, seed=3), "1x1_sample16-seed3"),
+        (dict(max_eval_samples=16, streaming=True), "1x1_first16"),
+    ],
+)
+def test_a_subsets_results_go_into_a_folder_of_their_own(subset, named, tmp_path):
+    # `--max_eval_samples 16` wrote its scores into eval_<data set>_test_1x1, over the whole split's
+    from types import SimpleNamespace
+
+    from vivit_hf.training.evaluation import default_output_dir
+
+    args = SimpleNamespace(
+        model=str(tmp_path),
+        dataset="ucf",
+        dataset_revision=None,
+        dataset_config_name=None,
+        dataset_format=None,
+        num_clips=1,
+        num_crops=1,
+        max_eval_samples=None,
+        seed=0,
+    )
+    vars(args).update(subset or {})
+    assert default_output_dir(args, "test") == tmp_path / f"eval_ucf_test_{named}"
+
+
+@pytest.mark.parametrize(
     "config, revision, earlier",
     [(("split1", "ucf101"), None, "ucf-split1"), (("2", "hmdb51"), None, "ucf-2"), ((None, "hub"), "main", "ucf@main")],
 )

@@ -1040,6 +1040,9 @@ def test_a_one_step_run_under_a_warmup_is_said_to_train_at_rate_0(finetune):
     warning = finetune.warmup_beyond_the_run(args, 1)
     assert "(1 optimiser step) or longer, so its only optimiser step trains at learning rate 0: the model" in warning
     assert "To fix it, pass a smaller --num_warmup_steps" in warning
+    # a tiny data set's one-epoch warm-up (`--dataset my_videos` of 3 training clips) read "--warmup_epochs 1: 1 steps"
+    args = finetune.parse_args(["--max_train_steps", "1", "--warmup_epochs", "1"])
+    assert "(--warmup_epochs 1: 1 step) is as long as" in finetune.warmup_beyond_the_run(args, 1)
 
 
 def test_num_warmup_steps_overriding_a_typed_warmup_epochs_is_said_as_transformers_said_it(videofolder, tmp_path):

@@ -97,8 +97,9 @@ def test_a_misspelt_flag_is_answered_with_the_closest_one_as_finetune_and_evalua
 
 
 def test_the_advice_on_a_window_names_the_flag_as_typed_here(tmp_path):
-    """A window 4x the model's clips is warned about with the window that matches them: it said `window='4f'`, the
-    pipeline's keyword, to a user who types `--window 4f`."""
+    """A window half the model's clips is warned about with the window that matches them: it said `window='4f'`, the
+    pipeline's keyword, to a user who types `--window 4f`. (A window of 16 frames, on this 6-frame clip, is one window
+    of its 6 frames: 1.5x the model's span, not warned about.)"""
     from test_recipes_evaluate import tiny_model
     from test_recipes_finetune import tiny_clip
     from test_recipes_user_errors import PREDICT, run_recipe
@@ -106,7 +107,7 @@ def test_the_advice_on_a_window_names_the_flag_as_typed_here(tmp_path):
     tiny_model(tmp_path / "model", ("down", "up"))  # clips of 4 frames 1 apart
     tiny_clip(tmp_path / "a.mp4", 0, seed=1)
     out = tmp_path / "out"
-    result = run_recipe(PREDICT, "--model", tmp_path / "model", "--videos", tmp_path / "a.mp4", "--window", "16f",
+    result = run_recipe(PREDICT, "--model", tmp_path / "model", "--videos", tmp_path / "a.mp4", "--window", "2f",
                         "--output_dir", out, "--no_plot")  # fmt: skip
     assert result.returncode == 0, result.stderr[-3000:]
     assert "than it was trained on; --window 4f (a number of frames) matches its clips" in result.stderr, result.stderr

@@ -193,6 +193,12 @@ def test_the_data_set_flags_are_helped_in_one_wording_by_every_command(evaluate_
         assert [said in text for text in helps] == [True] * 3, said
     # evaluate.py's batch: of videos or of clips went unsaid, and each video is several clips
     assert "videos per batch on each process; the model takes each with its --num_clips x --num_crops" in helps[1]
+    # finetune.py's subsets said only `(default: None)`: not the first N clips, as transformers' examples take them
+    for split, use in (("train", "train on"), ("eval", "evaluate on")):
+        assert (
+            f"MAX_{split.upper()}_SAMPLES {use} a subset of this many clips, drawn across the "
+            "classes by --seed (--streaming: the stream's first N)" in helps[0]
+        ), split
 
 
 def test_a_dataset_that_is_there_or_on_the_hub_is_not_refused_and_a_tilde_left_unexpanded_says_so(
@@ -211,6 +217,22 @@ def test_a_dataset_that_is_there_or_on_the_hub_is_not_refused_and_a_tilde_left_u
         missing_dataset("~/nothing")
         == "argument --dataset: '~/nothing': no such folder (a Hub data set id reads 'org/name')"
     )
+
+
+def test_a_file_typed_with_a_tilde_left_unexpanded_is_called_a_file(tmp_path, monkeypatch, capsys):
+    # `python -m vivit_hf.convert scenic --config '~/c.py'` was "'~/c.py': no such folder" for a file
+    from vivit_hf.conversion.cli import main as convert
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    (tmp_path / "c.py").write_text("")
+    (tmp_path / "params.npz").write_bytes(b"")
+    for argv, flag, path in [
+        (["--checkpoint", str(tmp_path / "params.npz"), "--config", "~/c.py"], "--config", "~/c.py"),
+        (["--checkpoint", "~/params.npz", "--config", str(tmp_path / "c.py")], "--checkpoint", "~/params.npz"),
+    ]:
+        assert convert(["scenic", *argv, "--out", str(tmp_path / "out")]) == 2
+        said = capsys.readouterr().err.strip().splitlines()[-1]
+        assert f"argument {flag}: {path!r}: no such file: the `~` is not expanded here" in said, said
 
 
 @pytest.fixture(scope="module")
@@ -283,6 +305,31 @@ def test_a_model_folder_typed_with_a_tilde_left_unexpanded_says_so_in_every_comm
         said = capsys.readouterr().err.strip().splitlines()[-1]
         wanted = f"{flag.strip()}: '~/run': no such folder: the `~` is not expanded here"
         assert wanted in said and f"give {str(tmp_path / 'run')!r}" in said, said
+
+
+def test_predict_videos_typed_with_a_tilde_left_unexpanded_or_a_typo_say_what_to_give(
+    predict_module, tmp_path, monkeypatch, capsys
+):
+    # `--videos=~/my_videos` and `--videos my_vidoes` were "no such video file or folder" alone, where --dataset and
+    # --model say the `~` was not expanded and name the folder of a near name
+    from argparse import Namespace
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "model").mkdir()
+    (tmp_path / "model" / "config.json").write_text("{}")
+    (tmp_path / "my_videos").mkdir()
+    for videos, said in [
+        ("~/my_videos", "argument --videos: '~/my_videos': no such folder: the `~` is not expanded here"),
+        ("my_vidoes", "--videos: no such video file or folder: my_vidoes; a folder here has a near name: my_videos"),
+    ]:
+        # (an --output_dir that is a file, too: the videos were checked after it, evaluate.py's data set before it)
+        (tmp_path / "notes.txt").write_text("")
+        args = Namespace(model="model", model_revision=None, output_dir="notes.txt", videos=[videos])
+        with pytest.raises(SystemExit) as stopped:
+            predict_module.checked_inputs(args)
+        assert stopped.value.code == 2
+        assert said in capsys.readouterr().err, said
 
 
 def test_a_stopped_runs_folder_or_checkpoint_given_as_a_model_says_what_it_is_in_every_command(

@@ -366,6 +366,55 @@ def test_window_times_are_on_the_players_clock_where_the_video_starts_after_the_
     assert result["windows"][-1]["end"] == pytest.approx(8.5) and result["duration"] == pytest.approx(8.0)
 
 
+def test_a_video_shorter_than_the_window_is_judged_by_the_frames_its_one_window_spreads_the_clip_over(
+    model_dir, tmp_path, caplog
+):
+    """predict.py's `--window 100f` on the main job's 16-frame clips warned that the model sees its motion 6.2x
+    faster, where each clip's one window is its 16 frames, the model's own span. The colour model's span is 8 frames:
+    an 8-frame video under a 24-frame window is one window of its 8 frames (no warning), a 16-frame one is twice the
+    span, named with that video."""
+    pipe = timeline_pipeline(model_dir)
+    for seconds, told in [(4, None), (8, "a window of 16 frames spreads its 4 frames 4 apart")]:
+        video = write_colour_video(tmp_path / f"{seconds}s.mp4", seconds=seconds)  # 2 fps
+        caplog.clear()
+        with caplog.at_level("WARNING", logger="vivit_hf.processing.pipeline"):
+            result = pipe(video, window="24f", top_k=1)
+        assert [(w["start_frame"], w["end_frame"]) for w in result["windows"]] == [(0, 2 * seconds)]
+        warned = [r.getMessage() for r in caplog.records if "Timeline" in r.getMessage()]
+        if told is None:
+            assert warned == [], warned
+        else:
+            assert len(warned) == 1 and "s.mp4' (16 frames, shorter than window='24f'" in warned[0], warned
+            assert told in warned[0] and "2x faster" in warned[0], warned
+
+
+def test_a_variable_rate_video_longer_than_the_window_is_not_said_to_be_shorter(model_dir, tmp_path, caplog):
+    """A window in seconds holds a variable-rate video's frames by their times, a frame or two fewer than the
+    window's frames at the average rate: 2.44 s of 32 frames under `window="2s"` (26 frames at 12.9 fps) are two
+    windows of 25 frames, which were said to be a video "(25 frames, shorter than window='2s': one window of them
+    all)". Only a window the plan shortened to the video is."""
+    gaps = [4, 4, 4, 8, 8, 8, 4, 8, 4, 20, 20, 4, 4, 8, 4, 4, 4, 8, 8, 8, 4, 8, 20, 8, 20, 8, 8, 4, 8, 4, 4, 4]
+    path = tmp_path / "vfr.mp4"
+    with av.open(str(path), "w") as container:  # frames shown 0.04 to 0.2 s each (pts in 1/100 s)
+        stream = container.add_stream("libx264", rate=25)
+        stream.width = stream.height = 32
+        stream.pix_fmt, stream.options = "yuv420p", {"preset": "ultrafast"}
+        stream.codec_context.time_base = Fraction(1, 100)
+        for pts in np.cumsum([0, *gaps[:-1]]):
+            frame = av.VideoFrame.from_ndarray(np.full((32, 32, 3), 200, np.uint8), format="rgb24")
+            frame.pts, frame.time_base = int(pts), Fraction(1, 100)
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    with caplog.at_level("WARNING", logger="vivit_hf.processing.pipeline"):
+        result = timeline_pipeline(model_dir)(str(path), window="2s", top_k=1)
+    assert len(result["windows"]) == 2 and not result["windows"][0].get("shortened"), result["windows"]
+    warned = [r.getMessage() for r in caplog.records if "Timeline" in r.getMessage()]
+    assert len(warned) == 1 and "a window of 26 frames" in warned[0], warned
+    assert "shorter than window" not in warned[0], warned
+
+
 def test_a_window_much_longer_or_shorter_than_the_trained_clip_is_warned_naming_the_window_that_fits(
     model_dir, tmp_path, caplog
 ):

@@ -155,7 +155,8 @@ def unexpanded_tilde(flag: str, path: str) -> str | None:
     # a positional (`python -m vivit_hf.export`'s `model`) is given with no flag: "`model ~/x`, not `model=~/x`" named
     # two spellings it does not read
     typed = f"`{flag} ~/x`, not `{flag}=~/x`" if flag.startswith("-") else '`~/x`, not `"~/x"`'
+    kind = "folder" if os.path.isdir(expanded) else "file"  # convert's --config and --checkpoint take files
     return (
-        f"argument {flag}: {path!r}: no such folder: the `~` is not expanded here (a shell expands it only "
+        f"argument {flag}: {path!r}: no such {kind}: the `~` is not expanded here (a shell expands it only "
         f"unquoted, at the start of a word: {typed}); give {expanded!r}"
     )

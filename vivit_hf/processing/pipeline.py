@@ -120,11 +120,26 @@ def window_span_mismatch(window_frames: int, num_frames: int, opts: dict, window
     )
 
 
-def _warn_window_span(window_frames: int, num_frames: int, opts: dict, name, window, said: set) -> None:
+def _warn_window_span(
+    window_frames: int, num_frames: int, opts: dict, name, window, said: set, longest: int | None = None
+) -> None:
     """A window in frames is the same for every video: its mismatch is the call's window against the model's
     processor, said once per pipeline (`said`: the messages given), as Python's warnings say a warning once; it was
     said again for each video (predict.py's `--window 8f` on 18 videos: 18 times the one line). A window in seconds
-    is frames at each video's own rate, so its warning names the video, for each one."""
+    is frames at each video's own rate, so its warning names the video, for each one. `longest`: the frames of a video
+    shorter than the window (None for any other), whose one window spreads the clip over the video's frames alone:
+    judged by those, naming the video (`--window 100f` on 16-frame clips
+    was said to show the model its motion 6.2x faster, where their 16 frames are its clips' span)."""
+    if longest is not None and longest < window_frames:
+        if told := window_span_mismatch(longest, num_frames, opts):
+            logger.warning(
+                "Timeline of %s (%d frames, shorter than window=%r: one window of them all): %s.",
+                name,
+                longest,
+                window,
+                told,
+            )
+        return
     told = window_span_mismatch(window_frames, num_frames, opts, window)
     if not told:
         return
@@ -373,7 +388,10 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
             first = first if fps else 0.0
             windows = plan_windows(source.num_frames, fps, window, hop, int(num_frames), times, last)
             span = requested_frames(fps, window, hop)[0]
-            _warn_window_span(span, int(num_frames), opts, source.name, window, self._said_window_spans)
+            # a video shorter than the window: its one window, shortened by the plan (a variable-rate video's windows
+            # hold a frame or two fewer than the window's frames at the average rate, and are no shorter video)
+            longest = windows[0].end_frame - windows[0].start_frame if windows[0].shortened else None
+            _warn_window_span(span, int(num_frames), opts, source.name, window, self._said_window_spans, longest)
             size, interpolation = decoder_resize(opts, source) if source.reader is not None else (None, "bilinear")
             frames = source.reader if source.reader is not None else _channels_last_pixels(source, opts)
             rows: list[torch.Tensor] = []

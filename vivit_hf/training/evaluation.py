@@ -211,10 +211,14 @@ def _safe_name(name: str) -> str:
 
 
 def default_output_dir(args, split: str) -> Path:
-    """`<model>/eval_<data set>_<split>_<clips>x<crops>`: one folder per data set, split and views. A Hub model's
-    `<model>` is `owner--name` in the working directory: its id as a path, `./owner/name`, was a folder that the next
-    `--model owner/name` took for a local model without config.json (refused), and transformers' from_pretrained too."""
+    """`<model>/eval_<data set>_<split>_<clips>x<crops>`: one folder per data set, split and views, and per subset
+    (`_sample16-seed0`, `_first16` streamed): `--max_eval_samples 16` wrote its scores over the whole split's, in
+    its folder, only `num_samples` telling them apart. A Hub model's `<model>` is `owner--name` in the working
+    directory: its id as a path, `./owner/name`, was a folder that the next `--model owner/name` took for a local
+    model without config.json (refused), and transformers' from_pretrained too."""
     views = f"{args.num_clips}x{args.num_crops}"
+    if n := getattr(args, "max_eval_samples", None):  # a stream's first N, else a draw of N by --seed
+        views += f"_first{n}" if getattr(args, "streaming", False) else f"_sample{n}-seed{args.seed}"
     names = [args.dataset, args.dataset_revision, args.dataset_config_name, args.dataset_format]
     folder, earlier = (
         model_folder(args, as_typed=t) / f"eval_{dataset_name(*names, as_typed=t)}_{split}_{views}"
@@ -478,3 +482,9 @@ def precision_evaluated(accelerator) -> tuple[str, str | None]:
         f"mixed_precision fp16: accelerate runs fp16 on a GPU only, and this evaluation is on the "
         f"{accelerator.device.type}: it runs in fp32 (eval_results.json records mixed_precision 'no')"
     )
+
+
+if __name__ == "__main__":  # (it printed nothing and exited 0)
+    from .launch import no_command_here
+
+    no_command_here("vivit_hf.training.evaluation", "evaluate.py")

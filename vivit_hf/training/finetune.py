@@ -140,7 +140,7 @@ def warmup_beyond_the_run(args: argparse.Namespace, warmup: int) -> str | None:
     given = (
         f"--num_warmup_steps {warmup}"
         if args.num_warmup_steps is not None
-        else f"--warmup_epochs {args.warmup_epochs:g}: {warmup} steps"
+        else f"--warmup_epochs {args.warmup_epochs:g}: {warmup} step{'s' * (warmup != 1)}"
     )
     # (a warm-up's first step is at rate 0: a run of one step, a tiny data set's one epoch, does not train at all)
     last = args.learning_rate * (total - 1) / warmup
@@ -1280,3 +1280,9 @@ def check_processor_fits_model(processor, config) -> None:
             f"model takes {config.num_frames} frames of {config.image_size_hw[0]}x"
             f"{config.image_size_hw[1]}: give --crop_size / --num_frames"
         )
+
+
+if __name__ == "__main__":  # (it printed nothing and exited 0)
+    from .launch import no_command_here
+
+    no_command_here("vivit_hf.training.finetune", "finetune.py")

@@ -80,8 +80,21 @@ def build_parser(description: str | None = None) -> argparse.ArgumentParser:
         default=10.0,
         help="held out of train when the data set has no validation or test split",
     )
-    g.add_argument("--max_train_samples", type=at_least(1), default=None)
-    g.add_argument("--max_eval_samples", type=at_least(1), default=None)
+    # not the first N, as transformers' examples take them: said, since the split's first N are one class or two
+    g.add_argument(
+        "--max_train_samples",
+        type=at_least(1),
+        default=None,
+        help="train on a subset of this many clips, drawn across the classes by --seed (--streaming: the stream's "
+        "first N)",
+    )
+    g.add_argument(
+        "--max_eval_samples",
+        type=at_least(1),
+        default=None,
+        help="evaluate on a subset of this many clips, drawn across the classes by --seed (--streaming: the "
+        "stream's first N)",
+    )
     g.add_argument("--cache_dir", default=None, help="where Hub downloads, extractions and the bundled data go")
     g.add_argument("--num_workers", type=at_least(0), default=2, help="DataLoader worker processes (decoding)")
     g.add_argument(

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import copy
-import difflib
 import functools
 import logging
 import os
@@ -178,11 +177,6 @@ class SuggestingArgumentParser(SpellingsArgumentParser):
         super().__init__(*args, **kwargs)
         self.advice = advice or {}  # unknown flag -> what to do instead, where no flag of this parser is its answer
 
-    def parse_known_args(self, args=None, namespace=None):
-        # kept for `error`: argparse's messages about a value read as a flag do not name the value
-        self.given = list(sys.argv[1:] if args is None else args)
-        return super().parse_known_args(args, namespace)
-
     def dash_path_hint(self) -> str | None:
         """For a file or folder given whose name starts with `-` (`--videos -intro.mp4`), which argparse reads as a
         flag ("expected at least one argument", "unrecognized arguments: -intro.mp4"): how to give it."""
@@ -197,19 +191,12 @@ class SuggestingArgumentParser(SpellingsArgumentParser):
         return f"{shown} is read as a flag (its name starts with '-'): give it as ./{named[0]}"
 
     def closest_flag(self, unknown: str) -> str | None:
-        # --help among them: `--hepl` was named nowhere (predict.py's `--hop` is near it too, but not as near)
-        known = [s for a in self._actions for s in a.option_strings if s.startswith("--")]
+        known = {s for a in self._actions for s in a.option_strings}
         flag = unknown.split("=", 1)[0]
         alias = COMMON_ALIASES.get(flag) or COMMON_ALIASES.get(underscored(flag))
         if alias and alias.split()[0] in known:  # an alias may carry its value: `--bf16` -> `--mixed_precision bf16`
             return alias
-        # compared with dashes and underscores alike (`--num-worker` is `--num_workers` misspelt), and suggested as
-        # each flag's first spelling, the one `--help` names it by
-        by_spelling: dict[str, str] = {}
-        for k in known:
-            by_spelling.setdefault(k.replace("-", "_"), k)
-        matches = difflib.get_close_matches(flag.replace("-", "_"), list(by_spelling), 1, 0.7)
-        return by_spelling[matches[0]] if matches else None
+        return super().closest_flag(unknown)  # misspellings, by closeness
 
     def error(self, message: str):
         message = self.one_spelling(message)
@@ -232,19 +219,8 @@ class SuggestingArgumentParser(SpellingsArgumentParser):
                 message += f" ({'; '.join(notes)})"
             if launcher_hint:
                 message += f"; {launcher_hint}"
-        elif message.startswith(required := "the following arguments are required: "):
-            # `--video clips` said only that `--videos` is required (argparse asks for it before it lists unknown
-            # flags): the flag typed in its place is named, as an unknown one is
-            missing = message[len(required) :].split(", ")
-            known = {s for action in self._actions for s in action.option_strings}
-            typed = [t.split("=", 1)[0] for t in getattr(self, "given", []) if isinstance(t, str) and t[:2] == "--"]
-            hints = [
-                f"{t} -> {c}"
-                for t in typed
-                if t not in known and (c := self.closest_flag(t)) and (c in missing or c == "--help")
-            ]
-            if hints:
-                message += f" (did you mean: {', '.join(hints)}?)"
+        else:  # a required flag misspelt (`--video clips`) is named as an unknown one is
+            message = self.with_flag_hints(message)
         dash_hint = self.dash_path_hint()
         if dash_hint:
             message += f"; {dash_hint}"

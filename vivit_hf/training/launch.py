@@ -7,13 +7,32 @@ from __future__ import annotations
 import ctypes
 import os
 import re
+import shlex
 import signal
 import sys
 import threading
 import time
 import types
+from pathlib import Path
 
 import torch
+
+
+def no_command_here(module: str, recipe: str) -> None:
+    """Refuse `python -m <module>` (exit 2), naming the command it is built for: `python -m
+    vivit_hf.training.finetune --help`, a user's guess at the recipe, ran the module's definitions, printed nothing
+    and exited 0, as if it had done what was asked. The command named takes the flags given; the recipes are no part
+    of the installed package, so where this package is not a clone's, the clone is named."""
+    script = Path(__file__).resolve().parents[2] / "recipes" / recipe
+    typed = shlex.join(sys.argv[1:])  # the flags given, for the command that takes them
+    command = f"accelerate launch {script if script.is_file() else 'recipes/' + recipe} {typed}".rstrip()
+    where = "" if script.is_file() else " (from a clone of vivit_hf: pip installs no recipes)"
+    print(
+        f"python -m {module}: error: this module is what recipes/{recipe} is built of, no command; run: "
+        f"{command}{where}",
+        file=sys.stderr,
+    )
+    raise SystemExit(2)
 
 
 def cpu_process_group() -> bool:
