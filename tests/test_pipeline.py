@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 import torch
-from transformers import AutoVideoProcessor, pipeline
+from transformers import AutoModelForVideoClassification, AutoVideoProcessor, pipeline
 from video_factory import write_video
 
 import vivit_hf  # noqa: F401  (registers the four configs and models with the Auto classes)
@@ -503,6 +503,26 @@ def test_transformers_pipeline_warns_once_that_it_scores_one_of_the_saved_views(
         ours = vivit_pipeline(folder)(video, top_k=3)
     assert not [r for r in caplog.records if "views" in r.getMessage()]
     assert ours != first
+
+
+# -- a video processor given as the image processor (`image_processor=`, the name transformers' video pipelines took
+# before video processors): transformers' pipeline decoded the first num_frames frames itself and handed them over as
+# images, skipping the processor's sampling; ours did the same, and scored another clip than `video_processor=` -------
+def test_a_video_processor_given_as_the_image_processor_samples_as_the_video_processor(training_dirs, video, caplog):
+    model = AutoModelForVideoClassification.from_pretrained(training_dirs["eval"])
+    processor = ViViTVideoProcessor(**PROCESSOR)
+    expected = pipeline("video-classification", model=model, video_processor=processor)(video, top_k=3)
+    ours = pipeline(
+        "video-classification", model=model, image_processor=processor, pipeline_class=ViViTVideoClassificationPipeline
+    )
+    assert ours(video, top_k=3) == expected
+    with caplog.at_level(logging.WARNING, logger=LOGGER):
+        theirs = pipeline("video-classification", model=model, image_processor=processor)
+        assert theirs(video, top_k=3) != expected  # transformers' own frames 0 to 3: its rule, said
+        theirs(video, top_k=3)
+    (record,) = [r for r in caplog.records if "image processor" in r.getMessage()]
+    assert "decodes frames 0 to 3 itself" in record.getMessage()
+    assert "Pass it as `video_processor=` instead" in record.getMessage()
 
 
 # -- a model loaded in bf16: its views' logits are averaged and scored in float32 (as transformers' pipelines upcast for

@@ -34,6 +34,7 @@ from transformers.modeling_outputs import ImageClassifierOutput
 from transformers.pipelines.base import pad_collate_fn
 from transformers.pipelines.pt_utils import PipelineDataset, PipelineIterator
 from transformers.pipelines.video_classification import VideoClassificationPipeline
+from transformers.video_processing_utils import BaseVideoProcessor
 
 from .errors import ProcessorConfigError, ViewSizeError
 from .processing_vivit import ViViTVideoProcessor, ViViTVideoProcessorKwargs
@@ -177,6 +178,7 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
     """
 
     def __init__(self, *args, **kwargs):
+        args, kwargs = _video_processor_given_as_image_processor(args, kwargs)
         given = kwargs.get("video_processor") is not None or kwargs.get("image_processor") is not None or len(args) > 1
         if not given:  # none loaded: say why where it is this processor's refusal of a saved option
             _refused_saved_processor(kwargs.get("model", args[0] if args else None))
@@ -539,6 +541,22 @@ class _OneVideo:
 
     def __init__(self, frames):
         self.frames = list(frames)
+
+
+def _video_processor_given_as_image_processor(args: tuple, kwargs: dict) -> tuple[tuple, dict]:
+    """`args` and `kwargs` with a video processor given as the image processor (`pipeline(..., image_processor=
+    processor)`, the name transformers' video pipelines took before video processors) moved to `video_processor`,
+    where no video processor is given. Left there, transformers' pipeline decoded the first `num_frames` frames itself
+    and handed them over as images: the processor's own sampling (its `frame_stride`, `fps`, clips and crops) was
+    skipped, and another clip scored than with `video_processor=processor`, with only transformers' warning that
+    image processors are deprecated for video."""
+    if len(args) > 4 and args[4] is not None or kwargs.get("video_processor") is not None:
+        return args, kwargs
+    if len(args) > 3 and isinstance(args[3], BaseVideoProcessor):
+        return (*args[:3], None, args[3], *args[5:]), kwargs
+    if isinstance(kwargs.get("image_processor"), BaseVideoProcessor):
+        kwargs = {**kwargs, "video_processor": kwargs["image_processor"], "image_processor": None}
+    return args, kwargs
 
 
 def _as_installed_processor(processor):

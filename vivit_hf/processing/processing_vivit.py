@@ -679,6 +679,8 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         # this call made by transformers' own pipeline (its input, as the user gave it, or None): the processor it
         # loaded is also called directly (`pipe.video_processor(videos)`), where its warnings would contradict
         plain_pipeline = _plain_pipeline_call() if self.__dict__.get("_one_view_pipeline") else None
+        if isinstance(videos, list) and "image_processor" not in self.__dict__.get("_first_row_said", ()):
+            self._warn_given_as_image_processor()
         if plain_pipeline:
             self._warn_first_row_scored(videos, len(video_list), opts)
             self._warn_sampling_rate_unused(plain_pipeline[1], opts)
@@ -751,6 +753,29 @@ class ViViTVideoProcessor(BaseVideoProcessor):
             "processor: this ViViTVideoProcessor %s",
             rate,
             how,
+        )
+
+    def _warn_given_as_image_processor(self) -> None:
+        """Say, once, where transformers' pipeline('video-classification') was given this processor as its image
+        processor (`pipeline(..., image_processor=processor)`, the name its video pipelines took before video
+        processors): it then decodes the video's first frames itself and hands them over as images, so this
+        processor's sampling was skipped and another clip scored than with `video_processor=processor`, with only
+        transformers' word that image processors are deprecated for video, asking to add a video processor."""
+        legacy = _image_processor_pipeline_call(self)
+        if legacy is None:
+            return
+        self.__dict__.setdefault("_first_row_said", set()).add("image_processor")
+        num_frames, rate = legacy
+        logger.warning(
+            "this ViViTVideoProcessor was given to transformers' pipeline('video-classification') as its image "
+            "processor (`image_processor=`): that pipeline then decodes frames 0 to %s itself (%s frames, %s apart) "
+            "and hands them over as images, so the processor's own sampling (frame_stride=%s, fps=%s, num_clips, "
+            "num_crops) is not applied. Pass it as `video_processor=` instead.",
+            num_frames * rate - 1,
+            num_frames,
+            rate,
+            self.frame_stride,
+            self.fps,
         )
 
     def _warn_first_row_scored(self, videos, num_videos: int, opts: dict) -> None:
@@ -1138,6 +1163,25 @@ def _plain_pipeline_call() -> tuple | None:
             return (frame.f_locals.get("inputs"), rate)
         frame = frame.f_back
     return (None, rate) if in_preprocess else None
+
+
+def _image_processor_pipeline_call(processor) -> tuple[int, int] | None:
+    """`(num_frames, frame_sampling_rate)` where this call comes from transformers' `VideoClassificationPipeline`'s
+    `preprocess` holding `processor` as its image processor (no video processor): the frames it decoded itself, else
+    None. Found on the call stack, as `_plain_pipeline_call` finds that pipeline's calls."""
+    module = sys.modules.get("transformers.pipelines.video_classification")
+    pipeline_class = getattr(module, "VideoClassificationPipeline", None)
+    if pipeline_class is None:
+        return None
+    preprocess, frame = pipeline_class.preprocess.__code__, sys._getframe(1)
+    while frame is not None:
+        if frame.f_code is preprocess:
+            pipe = frame.f_locals.get("self")
+            if getattr(pipe, "video_processor", None) is None and getattr(pipe, "image_processor", None) is processor:
+                return frame.f_locals.get("num_frames"), frame.f_locals.get("frame_sampling_rate")
+            return None
+        frame = frame.f_back
+    return None
 
 
 # transformers' pipeline('video-classification') batches a list as videos: a list of frames reached the processor one
