@@ -525,6 +525,25 @@ def test_a_video_processor_given_as_the_image_processor_samples_as_the_video_pro
     assert "Pass it as `video_processor=` instead" in record.getMessage()
 
 
+# -- the same warnings where transformers' pipeline is given the processor (`video_processor=processor`) rather than
+# loading it: only a processor it loaded said them, so this one scored the first of 2 views and ignored the rate
+# without a word ------------------------------------------------------------------------------------------------------
+def test_transformers_pipeline_given_the_processor_says_it_scores_one_view_and_ignores_the_rate(
+    training_dirs, video, caplog
+):
+    model = AutoModelForVideoClassification.from_pretrained(training_dirs["eval"])
+    processor = ViViTVideoProcessor(**PROCESSOR, num_clips=2)
+    with caplog.at_level(logging.WARNING, logger=LOGGER):
+        pipeline("video-classification", model=model, video_processor=processor)(video, frame_sampling_rate=3)
+    said = [r.getMessage() for r in caplog.records]
+    assert [m for m in said if "first of the 2 views" in m]
+    assert [m for m in said if "does not pass frame_sampling_rate=3" in m]
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger=LOGGER):  # called by the user: no pipeline to speak of
+        processor(video, num_frames=4)
+    assert not caplog.records
+
+
 # -- a model loaded in bf16: its views' logits are averaged and scored in float32 (as transformers' pipelines upcast for
 # the softmax); averaged and softmaxed in bf16, the scores were up to ~1e-2 off those of the same logits in float32 ----
 def _bf16_logits(classifier, video, **options) -> torch.Tensor:

@@ -190,8 +190,6 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
             kwargs["video_processor"] = _as_installed_processor(kwargs["video_processor"])
         super().__init__(*args, **kwargs)
         self._said_window_spans: set[str] = set()  # the window-in-frames warnings given: each said once
-        if getattr(self.video_processor, "_one_view_pipeline", False):  # averaged and batched here: nothing to say
-            self.video_processor._one_view_pipeline = False
 
     def save_pretrained(self, save_directory, **kwargs):
         """transformers' save (the model, and a tokenizer, feature extractor or image processor), and the video
