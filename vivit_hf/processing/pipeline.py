@@ -34,7 +34,6 @@ from transformers.modeling_outputs import ImageClassifierOutput
 from transformers.pipelines.base import pad_collate_fn
 from transformers.pipelines.pt_utils import PipelineDataset, PipelineIterator
 from transformers.pipelines.video_classification import VideoClassificationPipeline
-from transformers.video_processing_utils import BaseVideoProcessor
 
 from .errors import ProcessorConfigError, ViewSizeError
 from .processing_vivit import ViViTVideoProcessor, ViViTVideoProcessorKwargs
@@ -547,12 +546,14 @@ def _video_processor_given_as_image_processor(args: tuple, kwargs: dict) -> tupl
     where no video processor is given. Left there, transformers' pipeline decoded the first `num_frames` frames itself
     and handed them over as images: the processor's own sampling (its `frame_stride`, `fps`, clips and crops) was
     skipped, and another clip scored than with `video_processor=processor`, with only transformers' warning that
-    image processors are deprecated for video."""
+    image processors are deprecated for video. Only this processor (or its `trust_remote_code` copy): another video
+    processor is left where it was given (transformers' own decode files with torchcodec alone, which a machine may
+    lack, where the pipeline reads them with PyAV for an image processor)."""
     if len(args) > 4 and args[4] is not None or kwargs.get("video_processor") is not None:
         return args, kwargs
-    if len(args) > 3 and isinstance(args[3], BaseVideoProcessor):
+    if len(args) > 3 and isinstance(_as_installed_processor(args[3]), ViViTVideoProcessor):
         return (*args[:3], None, args[3], *args[5:]), kwargs
-    if isinstance(kwargs.get("image_processor"), BaseVideoProcessor):
+    if isinstance(_as_installed_processor(kwargs.get("image_processor")), ViViTVideoProcessor):
         kwargs = {**kwargs, "video_processor": kwargs["image_processor"], "image_processor": None}
     return args, kwargs
 
