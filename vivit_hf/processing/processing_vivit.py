@@ -766,13 +766,14 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         logger.warning(
             "this ViViTVideoProcessor was given to transformers' pipeline('video-classification') as its image "
             "processor (`image_processor=`): that pipeline then decodes frames 0 to %s itself (%s frames, %s apart) "
-            "and hands them over as images, so the processor's own sampling (frame_stride=%s, fps=%s, num_clips, "
-            "num_crops) is not applied. Pass it as `video_processor=` instead.",
+            "and hands them over as images, so the processor's own sampling (frame_stride=%s, fps=%s, num_clips=%s) "
+            "is not applied. Pass it as `video_processor=` instead.",
             num_frames * rate - 1,
             num_frames,
             rate,
             self.frame_stride,
             self.fps,
+            self.num_clips,
         )
 
     def _warn_first_row_scored(self, videos, num_videos: int, opts: dict) -> None:
