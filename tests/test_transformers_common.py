@@ -26,7 +26,6 @@ import transformers
 from transformers import PreTrainedConfig
 from transformers.models.auto import modeling_auto
 
-from vivit_hf.models.modeling_blocks import FrameSamplingEmbedding, TubeletEmbedding
 from vivit_hf.models.modeling_vivit import VIVIT_MODELS, ViViTPreTrainedModel
 
 REPO = Path(__file__).resolve().parents[1]
@@ -362,17 +361,6 @@ class ViViTCommonTests(ModelTesterMixin):
         recorded = {"hidden_states": self.model_tester.base_model_class.layer_class}
         with mock.patch.object(ViViTPreTrainedModel, "_can_record_outputs", recorded):
             super().test_can_capture_specific_layers_hidden_states()
-
-    def test_enable_input_require_grads_with_gradient_checkpointing(self):
-        """transformers' version reads the input embedding's `weight` and skips where it finds none: a tubelet (or
-        frame) embedding keeps it on its convolution, `projection`. The same check with that weight read as the
-        embedding's: checkpointed blocks after `enable_input_require_grads` still train the embedding."""
-        weight = property(lambda embedding: embedding.projection.weight)
-        with (
-            mock.patch.object(TubeletEmbedding, "weight", weight, create=True),
-            mock.patch.object(FrameSamplingEmbedding, "weight", weight, create=True),
-        ):
-            super().test_enable_input_require_grads_with_gradient_checkpointing()
 
     def test_torch_export_with_dynamic_batch_matches_eager(self):
         """Stands in for the export tests the sdist leaves out (`ExportTesterMixin`): `torch.export` traces the base
