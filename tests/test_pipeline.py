@@ -523,6 +523,13 @@ def test_a_video_processor_given_as_the_image_processor_samples_as_the_video_pro
     (record,) = [r for r in caplog.records if "image processor" in r.getMessage()]
     assert "decodes frames 0 to 3 itself" in record.getMessage()
     assert "Pass it as `video_processor=` instead" in record.getMessage()
+    assert not [r for r in caplog.records if "views" in r.getMessage()]  # one view: the one scored
+    # its frames cropped three times are three views, of which it scores the first: said (it was not)
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger=LOGGER):
+        three_crops = ViViTVideoProcessor(**PROCESSOR, num_crops=3)
+        pipeline("video-classification", model=model, image_processor=three_crops)(video, top_k=3)
+    assert [r for r in caplog.records if "scores only the first of the 3 views" in r.getMessage()]
 
 
 # -- the same warnings where transformers' pipeline is given the processor (`video_processor=processor`) rather than
