@@ -532,6 +532,28 @@ def test_a_video_processor_given_as_the_image_processor_samples_as_the_video_pro
     assert [r for r in caplog.records if "scores only the first of the 3 views" in r.getMessage()]
 
 
+# -- beside the processor transformers' `pipeline()` loads from the model's folder, the one given as the image
+# processor was dropped for it without a word: the saved options (here frame_stride=2) scored, not the given ones (1) --
+def test_a_video_processor_given_as_the_image_processor_is_taken_over_the_folders_own(training_dirs, video):
+    given = ViViTVideoProcessor(**{**PROCESSOR, "frame_stride": 1})
+    folder = str(training_dirs["eval"])
+    pipe = pipeline(
+        "video-classification", model=folder, image_processor=given, pipeline_class=ViViTVideoClassificationPipeline
+    )
+    assert pipe.video_processor is given
+    saved = pipeline("video-classification", model=folder, pipeline_class=ViViTVideoClassificationPipeline)
+    assert pipe(video, top_k=3) != saved(video, top_k=3)  # (the case tells the two apart)
+    # a processor given as `video_processor=` stays the video processor
+    pipe = pipeline(
+        "video-classification",
+        model=folder,
+        video_processor=saved.video_processor,
+        image_processor=given,
+        pipeline_class=ViViTVideoClassificationPipeline,
+    )
+    assert pipe.video_processor is saved.video_processor
+
+
 # -- the same warnings where transformers' pipeline is given the processor (`video_processor=processor`) rather than
 # loading it: only a processor it loaded said them, so this one scored the first of 2 views and ignored the rate
 # without a word ------------------------------------------------------------------------------------------------------

@@ -189,6 +189,9 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
             kwargs["video_processor"] = _as_installed_processor(kwargs["video_processor"])
         super().__init__(*args, **kwargs)
         self._said_window_spans: set[str] = set()  # the window-in-frames warnings given: each said once
+        if self.video_processor is not None:  # (the mark is read: handed on, `video_processor=pipe.video_processor`
+            # is a processor given, never replaced)
+            self.video_processor.__dict__.pop("_pipeline_loaded", None)
 
     def save_pretrained(self, save_directory, **kwargs):
         """transformers' save (the model, and a tokenizer, feature extractor or image processor), and the video
@@ -543,13 +546,17 @@ class _OneVideo:
 def _video_processor_given_as_image_processor(args: tuple, kwargs: dict) -> tuple[tuple, dict]:
     """`args` and `kwargs` with a video processor given as the image processor (`pipeline(..., image_processor=
     processor)`, the name transformers' video pipelines took before video processors) moved to `video_processor`,
-    where no video processor is given. Left there, transformers' pipeline decoded the first `num_frames` frames itself
-    and handed them over as images: the processor's own sampling (its `frame_stride`, `fps`, clips and crops) was
-    skipped, and another clip scored than with `video_processor=processor`, with only transformers' warning that
-    image processors are deprecated for video. Only this processor (or its `trust_remote_code` copy): another video
-    processor is left where it was given (transformers' own decode files with torchcodec alone, which a machine may
-    lack, where the pipeline reads them with PyAV for an image processor)."""
-    if len(args) > 4 and args[4] is not None or kwargs.get("video_processor") is not None:
+    where no video processor is given, or only the one transformers' `pipeline()` loaded from the model's folder.
+    Left there, transformers' pipeline decoded the first `num_frames` frames itself and handed them over as images:
+    the processor's own sampling (its `frame_stride`, `fps`, clips and crops) was skipped, and another clip scored
+    than with `video_processor=processor`, with only transformers' warning that image processors are deprecated for
+    video; beside a loaded one, it was not used at all. Only this processor (or its `trust_remote_code` copy):
+    another video processor is left where it was given (transformers' own decode files with torchcodec alone, which a
+    machine may lack, where the pipeline reads them with PyAV for an image processor)."""
+    video_processor = args[4] if len(args) > 4 else kwargs.get("video_processor")
+    # transformers' `pipeline(model=folder, image_processor=processor)` loads the folder's video processor beside
+    # the one given, which was then dropped for it without a word (the saved options scored, not the given ones)
+    if video_processor is not None and not getattr(video_processor, "_pipeline_loaded", False):
         return args, kwargs
     if len(args) > 3 and isinstance(_as_installed_processor(args[3]), ViViTVideoProcessor):
         return (*args[:3], None, args[3], *args[5:]), kwargs

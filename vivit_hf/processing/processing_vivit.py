@@ -442,6 +442,11 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         processor = loaded[0] if kwargs.get("return_unused_kwargs") else loaded
         for key, value in unknown.items():
             setattr(processor, key, value)
+        if kwargs.get("_from_pipeline"):
+            # loaded by transformers' `pipeline()`, which loads a model's saved processor even beside one given as
+            # `image_processor=`: `ViViTVideoClassificationPipeline` then takes the one given (this mark tells them
+            # apart; the user's `video_processor=` is never marked)
+            processor._pipeline_loaded = True
         if statistics and not processor.do_normalize:
             logger.warning(unapplied_statistics(statistics, processor.normalization))
         offset_warning = offset_range_warning(kwargs, lambda name: getattr(processor, name, None))
