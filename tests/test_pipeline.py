@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 import torch
-from transformers import AutoVideoProcessor, pipeline
+from transformers import AutoModelForVideoClassification, AutoVideoProcessor, pipeline
 from video_factory import write_video
 
 import vivit_hf  # noqa: F401  (registers the four configs and models with the Auto classes)
@@ -503,6 +503,74 @@ def test_transformers_pipeline_warns_once_that_it_scores_one_of_the_saved_views(
         ours = vivit_pipeline(folder)(video, top_k=3)
     assert not [r for r in caplog.records if "views" in r.getMessage()]
     assert ours != first
+
+
+# -- a video processor given as the image processor (`image_processor=`, the name transformers' video pipelines took
+# before video processors): transformers' pipeline decoded the first num_frames frames itself and handed them over as
+# images, skipping the processor's sampling; ours did the same, and scored another clip than `video_processor=` -------
+def test_a_video_processor_given_as_the_image_processor_samples_as_the_video_processor(training_dirs, video, caplog):
+    model = AutoModelForVideoClassification.from_pretrained(training_dirs["eval"])
+    processor = ViViTVideoProcessor(**PROCESSOR)
+    expected = pipeline("video-classification", model=model, video_processor=processor)(video, top_k=3)
+    ours = pipeline(
+        "video-classification", model=model, image_processor=processor, pipeline_class=ViViTVideoClassificationPipeline
+    )
+    assert ours(video, top_k=3) == expected
+    with caplog.at_level(logging.WARNING, logger=LOGGER):
+        theirs = pipeline("video-classification", model=model, image_processor=processor)
+        assert theirs(video, top_k=3) != expected  # transformers' own frames 0 to 3: its rule, said
+        theirs(video, top_k=3)
+    (record,) = [r for r in caplog.records if "image processor" in r.getMessage()]
+    assert "decodes frames 0 to 3 itself" in record.getMessage()
+    assert "Pass it as `video_processor=` instead" in record.getMessage()
+    assert not [r for r in caplog.records if "views" in r.getMessage()]  # one view: the one scored
+    # its frames cropped three times are three views, of which it scores the first: said (it was not)
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger=LOGGER):
+        three_crops = ViViTVideoProcessor(**PROCESSOR, num_crops=3)
+        pipeline("video-classification", model=model, image_processor=three_crops)(video, top_k=3)
+    assert [r for r in caplog.records if "scores only the first of the 3 views" in r.getMessage()]
+
+
+# -- beside the processor transformers' `pipeline()` loads from the model's folder, the one given as the image
+# processor was dropped for it without a word: the saved options (here frame_stride=2) scored, not the given ones (1) --
+def test_a_video_processor_given_as_the_image_processor_is_taken_over_the_folders_own(training_dirs, video):
+    given = ViViTVideoProcessor(**{**PROCESSOR, "frame_stride": 1})
+    folder = str(training_dirs["eval"])
+    pipe = pipeline(
+        "video-classification", model=folder, image_processor=given, pipeline_class=ViViTVideoClassificationPipeline
+    )
+    assert pipe.video_processor is given
+    saved = pipeline("video-classification", model=folder, pipeline_class=ViViTVideoClassificationPipeline)
+    assert pipe(video, top_k=3) != saved(video, top_k=3)  # (the case tells the two apart)
+    # a processor given as `video_processor=` stays the video processor
+    pipe = pipeline(
+        "video-classification",
+        model=folder,
+        video_processor=saved.video_processor,
+        image_processor=given,
+        pipeline_class=ViViTVideoClassificationPipeline,
+    )
+    assert pipe.video_processor is saved.video_processor
+
+
+# -- the same warnings where transformers' pipeline is given the processor (`video_processor=processor`) rather than
+# loading it: only a processor it loaded said them, so this one scored the first of 2 views and ignored the rate
+# without a word ------------------------------------------------------------------------------------------------------
+def test_transformers_pipeline_given_the_processor_says_it_scores_one_view_and_ignores_the_rate(
+    training_dirs, video, caplog
+):
+    model = AutoModelForVideoClassification.from_pretrained(training_dirs["eval"])
+    processor = ViViTVideoProcessor(**PROCESSOR, num_clips=2)
+    with caplog.at_level(logging.WARNING, logger=LOGGER):
+        pipeline("video-classification", model=model, video_processor=processor)(video, frame_sampling_rate=3)
+    said = [r.getMessage() for r in caplog.records]
+    assert [m for m in said if "first of the 2 views" in m]
+    assert [m for m in said if "does not pass frame_sampling_rate=3" in m]
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger=LOGGER):  # called by the user: no pipeline to speak of
+        processor(video, num_frames=4)
+    assert not caplog.records
 
 
 # -- a model loaded in bf16: its views' logits are averaged and scored in float32 (as transformers' pipelines upcast for

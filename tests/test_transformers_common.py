@@ -26,7 +26,7 @@ import transformers
 from transformers import PreTrainedConfig
 from transformers.models.auto import modeling_auto
 
-from vivit_hf.models.modeling_vivit import VIVIT_MODELS
+from vivit_hf.models.modeling_vivit import VIVIT_MODELS, ViViTPreTrainedModel
 
 REPO = Path(__file__).resolve().parents[1]
 FETCH_SCRIPT = REPO / ".ci" / "fetch_transformers_tests.sh"
@@ -354,28 +354,37 @@ class ViViTCommonTests(ModelTesterMixin):
         ):
             super().test_problem_types()
 
+    def test_can_capture_specific_layers_hidden_states(self):
+        """transformers' version skips a model that records no outputs with its `capture_outputs` decorator; these
+        models select hidden states by index themselves (`output_hidden_states=[0, -1]`), so the same check runs with
+        each class declaring its blocks as what records them (a declaration no code here reads)."""
+        recorded = {"hidden_states": self.model_tester.base_model_class.layer_class}
+        with mock.patch.object(ViViTPreTrainedModel, "_can_record_outputs", recorded):
+            super().test_can_capture_specific_layers_hidden_states()
+
     def test_torch_export_with_dynamic_batch_matches_eager(self):
-        """Stands in for the export tests the sdist leaves out (`ExportTesterMixin`): `torch.export` traces every
-        class with a symbolic batch size, and the exported program gives the eager outputs at another batch size."""
+        """Stands in for the export tests the sdist leaves out (`ExportTesterMixin`): `torch.export` traces the base
+        model with a symbolic batch size, and the exported program gives the eager outputs (last hidden state and
+        pooled output) at another batch size. The classifiers' own exports with a dynamic batch are
+        `tests/test_export.py`'s (every variant, with a frame mask): traced here too, they cost a second a variant."""
         config, inputs_dict = self.model_tester.prepare_config_and_inputs_for_common()
         # traced at a batch of 2 at least: torch.export specialises a dimension of size 1 to 1 (a tester of one clip)
         pixel_values = torch.cat((inputs_dict["pixel_values"], inputs_dict["pixel_values"][:1] * 0.25))
         other_batch = torch.cat((pixel_values, pixel_values[:1] * 0.5))
-        for model_class in self.all_model_classes:
-            model = model_class(copy.deepcopy(config)).to(torch_device).eval()
-            exported = torch.export.export(
-                model,
-                (),
-                {"pixel_values": pixel_values},
-                dynamic_shapes={"pixel_values": {0: torch.export.Dim("batch")}},
-                strict=False,
-            )
-            with torch.no_grad():
-                expected = model(pixel_values=other_batch).to_tuple()
-                actual = exported.module()(pixel_values=other_batch).to_tuple()
-            self.assertEqual(len(actual), len(expected))
-            for got, want in zip(actual, expected):
-                torch.testing.assert_close(got, want)
+        model = self.model_tester.base_model_class(copy.deepcopy(config)).to(torch_device).eval()
+        exported = torch.export.export(
+            model,
+            (),
+            {"pixel_values": pixel_values},
+            dynamic_shapes={"pixel_values": {0: torch.export.Dim("batch")}},
+            strict=False,
+        )
+        with torch.no_grad():
+            expected = model(pixel_values=other_batch).to_tuple()
+            actual = exported.module()(pixel_values=other_batch).to_tuple()
+        self.assertEqual(len(actual), len(expected))
+        for got, want in zip(actual, expected):
+            torch.testing.assert_close(got, want)
 
 
 def skip_repeated_sdpa_cases(test_class):

@@ -192,6 +192,7 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
     """
 
     def __init__(self, *args, **kwargs):
+        args, kwargs = _video_processor_given_as_image_processor(args, kwargs)
         given = kwargs.get("video_processor") is not None or kwargs.get("image_processor") is not None or len(args) > 1
         if not given:  # none loaded: say why where it is this processor's refusal of a saved option
             _refused_saved_processor(kwargs.get("model", args[0] if args else None))
@@ -203,8 +204,9 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
             kwargs["video_processor"] = _as_installed_processor(kwargs["video_processor"])
         super().__init__(*args, **kwargs)
         self._said_window_spans: set[str] = set()  # the window-in-frames warnings given: each said once
-        if getattr(self.video_processor, "_one_view_pipeline", False):  # averaged and batched here: nothing to say
-            self.video_processor._one_view_pipeline = False
+        if self.video_processor is not None:  # (the mark is read: handed on, `video_processor=pipe.video_processor`
+            # is a processor given, never replaced)
+            self.video_processor.__dict__.pop("_pipeline_loaded", None)
 
     def save_pretrained(self, save_directory, **kwargs):
         """transformers' save (the model, and a tokenizer, feature extractor or image processor), and the video
@@ -557,6 +559,28 @@ class _OneVideo:
 
     def __init__(self, frames):
         self.frames = list(frames)
+
+
+def _video_processor_given_as_image_processor(args: tuple, kwargs: dict) -> tuple[tuple, dict]:
+    """`args` and `kwargs` with a video processor given as the image processor (`pipeline(..., image_processor=
+    processor)`, the name transformers' video pipelines took before video processors) moved to `video_processor`,
+    where no video processor is given, or only the one transformers' `pipeline()` loaded from the model's folder.
+    Left there, transformers' pipeline decoded the first `num_frames` frames itself and handed them over as images:
+    the processor's own sampling (its `frame_stride`, `fps`, clips and crops) was skipped, and another clip scored
+    than with `video_processor=processor`, with only transformers' warning that image processors are deprecated for
+    video; beside a loaded one, it was not used at all. Only this processor (or its `trust_remote_code` copy):
+    another video processor is left where it was given (transformers' own decode files with torchcodec alone, which a
+    machine may lack, where the pipeline reads them with PyAV for an image processor)."""
+    video_processor = args[4] if len(args) > 4 else kwargs.get("video_processor")
+    # transformers' `pipeline(model=folder, image_processor=processor)` loads the folder's video processor beside
+    # the one given, which was then dropped for it without a word (the saved options scored, not the given ones)
+    if video_processor is not None and not getattr(video_processor, "_pipeline_loaded", False):
+        return args, kwargs
+    if len(args) > 3 and isinstance(_as_installed_processor(args[3]), ViViTVideoProcessor):
+        return (*args[:3], None, args[3], *args[5:]), kwargs
+    if isinstance(_as_installed_processor(kwargs.get("image_processor")), ViViTVideoProcessor):
+        kwargs = {**kwargs, "video_processor": kwargs["image_processor"], "image_processor": None}
+    return args, kwargs
 
 
 def _as_installed_processor(processor):

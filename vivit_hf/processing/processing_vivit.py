@@ -442,12 +442,11 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         processor = loaded[0] if kwargs.get("return_unused_kwargs") else loaded
         for key, value in unknown.items():
             setattr(processor, key, value)
-        if kwargs.get("_from_pipeline") == "video-classification":
-            # transformers' pipeline scores `logits[0]`, the first row alone: its first call with several views, or
-            # an input of several videos, says so, and a frame of a list of frames refused says why it came alone
-            # (`ViViTVideoClassificationPipeline`, which averages the views and reads such inputs, unsets this; the
-            # pipeline class is not known yet here, so it cannot be said now)
-            processor._one_view_pipeline = True
+        if kwargs.get("_from_pipeline"):
+            # loaded by transformers' `pipeline()`, which loads a model's saved processor even beside one given as
+            # `image_processor=`: `ViViTVideoClassificationPipeline` then takes the one given (this mark tells them
+            # apart; the user's `video_processor=` is never marked)
+            processor._pipeline_loaded = True
         if statistics and not processor.do_normalize:
             logger.warning(unapplied_statistics(statistics, processor.normalization))
         offset_warning = offset_range_warning(kwargs, lambda name: getattr(processor, name, None))
@@ -678,7 +677,15 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         video_list = as_video_list(videos)
         # this call made by transformers' own pipeline (its input, as the user gave it, or None): the processor it
         # loaded is also called directly (`pipe.video_processor(videos)`), where its warnings would contradict
-        plain_pipeline = _plain_pipeline_call() if self.__dict__.get("_one_view_pipeline") else None
+        # (transformers' pipeline scores `logits[0]`, the first row alone: its first call with several views, or an
+        # input of several videos, says so, and a frame of a list of frames refused says why it came alone; given to
+        # it as an image processor, the processor gets frames that pipeline decoded itself)
+        plain_pipeline = _plain_pipeline_call(self)
+        if plain_pipeline and plain_pipeline[2] is not None:
+            self._warn_given_as_image_processor(plain_pipeline[2], plain_pipeline[1])
+            # its frames are one video, whose crops (`num_crops=3`) are views of which it scores the first
+            self._warn_first_row_scored(videos, 1, opts)
+            plain_pipeline = None  # (and its rate applied, by its own decode)
         if plain_pipeline:
             self._warn_first_row_scored(videos, len(video_list), opts)
             self._warn_sampling_rate_unused(plain_pipeline[1], opts)
@@ -751,6 +758,29 @@ class ViViTVideoProcessor(BaseVideoProcessor):
             "processor: this ViViTVideoProcessor %s",
             rate,
             how,
+        )
+
+    def _warn_given_as_image_processor(self, num_frames: int, rate: int) -> None:
+        """Say, once, where transformers' pipeline('video-classification') was given this processor as its image
+        processor (`pipeline(..., image_processor=processor)`, the name its video pipelines took before video
+        processors): it then decodes the video's first frames itself and hands them over as images, so this
+        processor's sampling was skipped and another clip scored than with `video_processor=processor`, with only
+        transformers' word that image processors are deprecated for video, asking to add a video processor."""
+        said = self.__dict__.setdefault("_first_row_said", set())
+        if "image_processor" in said:
+            return
+        said.add("image_processor")
+        logger.warning(
+            "this ViViTVideoProcessor was given to transformers' pipeline('video-classification') as its image "
+            "processor (`image_processor=`): that pipeline then decodes frames 0 to %s itself (%s frames, %s apart) "
+            "and hands them over as images, so the processor's own sampling (frame_stride=%s, fps=%s, num_clips=%s) "
+            "is not applied. Pass it as `video_processor=` instead.",
+            num_frames * rate - 1,
+            num_frames,
+            rate,
+            self.frame_stride,
+            self.fps,
+            self.num_clips,
         )
 
     def _warn_first_row_scored(self, videos, num_videos: int, opts: dict) -> None:
@@ -1117,27 +1147,35 @@ def _empty_batch(opts: dict, raw: bool = False) -> torch.Tensor:
     return torch.empty((0, int(opts["num_frames"]), 3, *height_width), dtype=torch.uint8 if raw else torch.float32)
 
 
-def _plain_pipeline_call() -> tuple | None:
-    """`(inputs, frame_sampling_rate)`, the input transformers' `VideoClassificationPipeline` was called with and the
-    rate its `preprocess` took (which it passes to no video processor), where this processor call comes from that
-    `preprocess`; else None. Found on the call stack, by the code objects of its `preprocess` and
-    `__call__`: the pipeline passes the processor nothing of its own (its `num_frames=` and `do_sample_frames=True` a
-    user may pass too), and a flag set on the processor stays set when the user calls `pipe.video_processor` itself.
-    Its `__call__` frame holds the input as given: a list it hands on an item at a time. Only where
-    `_one_view_pipeline` is set (a processor the pipeline loaded), so a plain call never walks the stack."""
+def _plain_pipeline_call(processor) -> tuple | None:
+    """`(inputs, frame_sampling_rate, image_processor_frames)` where this call of `processor` comes from transformers'
+    `VideoClassificationPipeline`'s `preprocess`: the input that pipeline was called with, the rate its `preprocess`
+    took (which it passes to no video processor), and, where it holds `processor` as its image processor (no video
+    processor), the `num_frames` it decoded itself (else None); None for any other call. Found on the call stack, by
+    the code objects of its `preprocess` and `__call__`: the pipeline passes the processor nothing of its own (its
+    `num_frames=` and `do_sample_frames=True` a user may pass too), whether it loaded the processor or was given it,
+    and a call of `pipe.video_processor(...)` by the user has no `preprocess` frame. Its `__call__` frame holds the
+    input as given: a list it hands on an item at a time. (Every processor call walks: 3.5 us from 40 frames deep on
+    a loaded machine, against milliseconds for the call's own work.)"""
     module = sys.modules.get("transformers.pipelines.video_classification")
     pipeline_class = getattr(module, "VideoClassificationPipeline", None)
     if pipeline_class is None:
         return None
     preprocess, call = pipeline_class.preprocess.__code__, pipeline_class.__call__.__code__
-    frame, in_preprocess, rate = sys._getframe(1), False, None
+    frame, found = sys._getframe(1), None
     while frame is not None:
-        if frame.f_code is preprocess:
-            in_preprocess, rate = True, frame.f_locals.get("frame_sampling_rate")
-        elif frame.f_code is call and in_preprocess:
-            return (frame.f_locals.get("inputs"), rate)
+        if frame.f_code is preprocess and found is None:
+            pipe, rate = frame.f_locals.get("self"), frame.f_locals.get("frame_sampling_rate")
+            if getattr(pipe, "video_processor", None) is processor:
+                found = (None, rate, None)
+            elif getattr(pipe, "image_processor", None) is processor:
+                found = (None, rate, frame.f_locals.get("num_frames"))
+            else:  # (another processor's call inside it)
+                return None
+        elif frame.f_code is call and found is not None:
+            return (frame.f_locals.get("inputs"), *found[1:])
         frame = frame.f_back
-    return (None, rate) if in_preprocess else None
+    return found
 
 
 # transformers' pipeline('video-classification') batches a list as videos: a list of frames reached the processor one
