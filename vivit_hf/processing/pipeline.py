@@ -569,8 +569,8 @@ def _video_processor_given_as_image_processor(args: tuple, kwargs: dict) -> tupl
     the processor's own sampling (its `frame_stride`, `fps`, clips and crops) was skipped, and another clip scored
     than with `video_processor=processor`, with only transformers' warning that image processors are deprecated for
     video; beside a loaded one, it was not used at all. Only this processor (or its `trust_remote_code` copy):
-    another video processor is left where it was given (transformers' own decode files with torchcodec alone, which a
-    machine may lack, where the pipeline reads them with PyAV for an image processor)."""
+    another video processor is left where it was given (transformers' own decode files with one optional decoder
+    alone, which a machine may lack, where the pipeline reads them with PyAV for an image processor)."""
     video_processor = args[4] if len(args) > 4 else kwargs.get("video_processor")
     # transformers' `pipeline(model=folder, image_processor=processor)` loads the folder's video processor beside
     # the one given, which was then dropped for it without a word (the saved options scored, not the given ones)
