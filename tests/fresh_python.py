@@ -60,7 +60,7 @@ def exit_status(stop):
     return 1
 
 
-def end_as_an_interpreter(status):
+def end_as_an_interpreter(status, interrupted=False):
     # What an interpreter does at its exit (Py_FinalizeEx), in its order: wait for the threads that are not daemons,
     # run the atexit handlers, collect the garbage (the finalizers of what the run made, its `__main__` too), flush;
     # an uncaught KeyboardInterrupt ends it by SIGINT. Left out: the teardown of every module, which decref'd the whole
@@ -78,7 +78,7 @@ def end_as_an_interpreter(status):
             stream.flush()
         except Exception:
             pass
-    if status == -signal.SIGINT:
+    if interrupted:  # (not read from the status: `sys.exit(-2)` ends a new interpreter with 254, no signal)
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         os.kill(os.getpid(), signal.SIGINT)
     os._exit(status)
@@ -102,7 +102,7 @@ for line in sys.stdin.buffer:  # one request at a time: the client waits for eac
         answers.close()
         sys.stdin = open(0, closefd=False)
         sys.argv = request["argv"]
-        status = 0
+        status, interrupted = 0, False
         try:
             if request["code"] is not None:
                 main = types.ModuleType("__main__")
@@ -117,8 +117,8 @@ for line in sys.stdin.buffer:  # one request at a time: the client waits for eac
             status = exit_status(stop)
         except BaseException as error:  # uncaught, as a new interpreter ends: its traceback, status 1
             sys.excepthook(type(error), error, error.__traceback__)
-            status = -signal.SIGINT if isinstance(error, KeyboardInterrupt) else 1
-        end_as_an_interpreter(status)
+            status, interrupted = 1, isinstance(error, KeyboardInterrupt)
+        end_as_an_interpreter(status, interrupted)
     deadline = time.monotonic() + request["timeout"]
     while True:
         done, status = os.waitpid(pid, os.WNOHANG)

@@ -26,6 +26,7 @@ ENDINGS = {
     "a file left open is flushed": "f = open('left_open.txt', 'w')\nf.write('kept')",
     "sys.exit of a message says it, status 1": "import sys\nprint('out')\nsys.exit('a message')",
     "sys.exit of a status": "import sys\nsys.exit(3)",
+    "sys.exit of -2 is status 254, not SIGINT's -2": "import sys\nsys.exit(-2)",
     "an uncaught exception": "raise ValueError('x')",
     "an uncaught KeyboardInterrupt ends by SIGINT": "raise KeyboardInterrupt",
 }
