@@ -60,15 +60,30 @@ def exit_status(stop):
     return 1
 
 
+def unraisable(error, where):
+    # sys.unraisablehook's argument for `error` in `where`, of the interpreter's own type (which is not importable, and
+    # the only one its default hook takes): the type of one it makes, for a __del__ that fails
+    made = []
+    hook, sys.unraisablehook = sys.unraisablehook, made.append
+    try:
+        type("Failing", (), {"__del__": lambda self: 1 / 0})()
+    finally:
+        sys.unraisablehook = hook
+    return type(made[0])((type(error), error, error.__traceback__, None, where))
+
+
 def end_as_an_interpreter(status, interrupted=False):
     # What an interpreter does at its exit (Py_FinalizeEx), in its order: wait for the threads that are not daemons,
     # run the atexit handlers, collect the garbage (the finalizers of what the run made, its `__main__` too), flush;
     # an uncaught KeyboardInterrupt ends it by SIGINT. Left out: the teardown of every module, which decref'd the whole
     # heap imported in the server and so copied it from the server, page by page (0.3 s of CPU a child, 73 000 page
     # faults, on a heap of torch, transformers, accelerate and datasets; the suite starts hundreds of children). A
-    # finalizer of an object only a module still holds at exit runs in a new interpreter and not here: the launches
-    # (accelerate launch, torchrun, Ctrl-C) start real interpreters.
-    threading._shutdown()
+    # finalizer of an object only a module still holds at exit runs in a new interpreter and not here: a test of such an
+    # end starts one (docs/testing.md).
+    try:
+        threading._shutdown()
+    except BaseException as error:  # (a Ctrl-C while it waits) said as an interpreter says it; the end goes on
+        sys.unraisablehook(unraisable(error, threading))
     atexit._run_exitfuncs()
     if globals().pop("main", None) is not None:  # `-c`'s module (a script's went with runpy): held by nothing else
         sys.modules.pop("__main__")

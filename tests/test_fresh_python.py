@@ -15,6 +15,15 @@ ENDINGS = {
         "threading.Thread(target=lambda: (time.sleep(0.3), print('thread done'))).start()\n"
         "print('main done')"
     ),
+    "a Ctrl-C while the threads are waited for is said, and the end goes on": (
+        "import _thread, atexit, threading, time\n"
+        "def interrupt_at_exit():\n"
+        "    while not threading._SHUTTING_DOWN:\n"
+        "        time.sleep(0.01)\n"
+        "    _thread.interrupt_main()\n"
+        "threading.Thread(target=interrupt_at_exit).start()\n"
+        "atexit.register(print, 'at exit')"
+    ),
     "atexit handlers run, then what __main__ holds is collected": (
         "import atexit\n"
         "class Said:\n"
