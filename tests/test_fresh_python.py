@@ -10,9 +10,13 @@ import pytest
 
 # What an interpreter does as it ends (Py_FinalizeEx), each shown by what it prints or writes
 ENDINGS = {
-    "a thread that is not a daemon is waited for": (
+    "a thread that is not a daemon is waited for": (  # (it goes on only once the interpreter ends: no race)
         "import threading, time\n"
-        "threading.Thread(target=lambda: (time.sleep(0.3), print('thread done'))).start()\n"
+        "def after_main():\n"
+        "    while not threading._SHUTTING_DOWN:\n"
+        "        time.sleep(0.01)\n"
+        "    print('thread done')\n"
+        "threading.Thread(target=after_main).start()\n"
         "print('main done')"
     ),
     "a Ctrl-C while the threads are waited for is said, and the end goes on": (
