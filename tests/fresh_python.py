@@ -6,7 +6,8 @@ transformers, no thread pool started, no video decoded), then forks once per run
 interpreter gets: a new, empty `__main__`, its own `sys.argv`, the working folder (`-c`) or the script's folder first on
 `sys.path`, stdin from /dev/null, its own stdout / stderr, and the exit status of an uncaught exception (traceback,
 1) or `sys.exit`. So a docs example that forgets `import vivit_hf` still fails here as it would for a user
-(tests/test_docs.py proves it).
+(tests/test_docs.py proves it). It ends as an interpreter ends, but for the teardown of every module
+(`end_as_an_interpreter`; tests/test_fresh_python.py compares each way of ending with a new interpreter's).
 
 Environment variables that libraries read when imported (`OMP_NUM_THREADS`, `HF_HUB_OFFLINE`, ...) are the server's:
 one server per environment, and `run` falls back to a plain subprocess where a caller's environment differs from the
@@ -39,7 +40,7 @@ def _comparable(env) -> dict:
 
 
 _SERVER = r"""
-import builtins, gc, json, os, runpy, sys, time, types
+import atexit, builtins, gc, json, os, runpy, signal, sys, threading, time, types
 
 for name in sys.argv[1].split(","):
     __import__(name)
@@ -47,8 +48,55 @@ for name in sys.argv[1].split(","):
 from transformers import AutoConfig, AutoModel, AutoModelForVideoClassification, AutoVideoProcessor, pipeline
 # Out of the garbage collector's reach: the collections that end every child would otherwise walk (and so copy, page
 # by page, from the server) the whole imported heap. Measured: a child's exit cost 2.3 s of CPU more than os._exit,
-# 0.9 s with this; each child still ends as an interpreter does.
+# 0.9 s with this (see `end_as_an_interpreter` for the rest).
 gc.freeze()
+
+
+def exit_status(stop):
+    # A SystemExit's status as the interpreter reads it: None 0, an int itself, anything else said on stderr and 1
+    if stop.code is None or isinstance(stop.code, int):
+        return stop.code or 0
+    print(stop.code, file=sys.stderr)
+    return 1
+
+
+def unraisable(error, where):
+    # sys.unraisablehook's argument for `error` in `where`, of the interpreter's own type (which is not importable, and
+    # the only one its default hook takes): the type of one it makes, for a __del__ that fails
+    made = []
+    hook, sys.unraisablehook = sys.unraisablehook, made.append
+    try:
+        type("Failing", (), {"__del__": lambda self: 1 / 0})()
+    finally:
+        sys.unraisablehook = hook
+    return type(made[0])((type(error), error, error.__traceback__, None, where))
+
+
+def end_as_an_interpreter(status, interrupted=False):
+    # What an interpreter does at its exit (Py_FinalizeEx), in its order: wait for the threads that are not daemons,
+    # run the atexit handlers, collect the garbage (the finalizers of what the run made, its `__main__` too), flush;
+    # an uncaught KeyboardInterrupt ends it by SIGINT. Left out: the teardown of every module, which decref'd the whole
+    # heap imported in the server and so copied it from the server, page by page (0.3 s of CPU a child, 73 000 page
+    # faults, on a heap of torch, transformers, accelerate and datasets; the suite starts hundreds of children). A
+    # finalizer of an object only a module still holds at exit runs in a new interpreter and not here: a test of such an
+    # end starts one (docs/testing.md).
+    try:
+        threading._shutdown()
+    except BaseException as error:  # (a Ctrl-C while it waits) said as an interpreter says it; the end goes on
+        sys.unraisablehook(unraisable(error, threading))
+    atexit._run_exitfuncs()
+    if globals().pop("main", None) is not None:  # `-c`'s module (a script's went with runpy): held by nothing else
+        sys.modules.pop("__main__")
+    gc.collect()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:
+            pass
+    if interrupted:  # (not read from the status: `sys.exit(-2)` ends a new interpreter with 254, no signal)
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGINT)
+    os._exit(status)
 
 answers = os.fdopen(os.dup(1), "w")
 for line in sys.stdin.buffer:  # one request at a time: the client waits for each answer
@@ -69,17 +117,23 @@ for line in sys.stdin.buffer:  # one request at a time: the client waits for eac
         answers.close()
         sys.stdin = open(0, closefd=False)
         sys.argv = request["argv"]
-        # an exception ends the child as it ends a new interpreter: traceback, status 1
-        if request["code"] is not None:
-            main = types.ModuleType("__main__")
-            main.__builtins__ = builtins
-            sys.modules["__main__"] = main
-            sys.path[0] = ""
-            exec(compile(request["code"], "<string>", "exec"), main.__dict__)
-        else:
-            sys.path[0] = os.path.dirname(os.path.realpath(sys.argv[0]))
-            runpy.run_path(sys.argv[0], run_name="__main__")
-        sys.exit(0)
+        status, interrupted = 0, False
+        try:
+            if request["code"] is not None:
+                main = types.ModuleType("__main__")
+                main.__builtins__ = builtins
+                sys.modules["__main__"] = main
+                sys.path[0] = ""
+                exec(compile(request["code"], "<string>", "exec"), main.__dict__)
+            else:
+                sys.path[0] = os.path.dirname(os.path.realpath(sys.argv[0]))
+                runpy.run_path(sys.argv[0], run_name="__main__")
+        except SystemExit as stop:
+            status = exit_status(stop)
+        except BaseException as error:  # uncaught, as a new interpreter ends: its traceback, status 1
+            sys.excepthook(type(error), error, error.__traceback__)
+            status, interrupted = 1, isinstance(error, KeyboardInterrupt)
+        end_as_an_interpreter(status, interrupted)
     deadline = time.monotonic() + request["timeout"]
     while True:
         done, status = os.waitpid(pid, os.WNOHANG)

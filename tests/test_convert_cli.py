@@ -6,11 +6,11 @@ import os
 import re
 import runpy
 import shlex
-import subprocess
 import sys
 import warnings
 from pathlib import Path
 
+import fresh_python
 import huggingface_hub.constants
 import numpy as np
 import pytest
@@ -125,25 +125,13 @@ def test_converted_folder_is_hub_ready(tmp_path):
 def test_module_entry_point_converts_a_checkpoint_flax_wrote(tmp_path):
     case, checkpoint, config_file = flax_case(tmp_path)
     out = tmp_path / "out"
-    env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "vivit_hf.convert",
-            "scenic",
-            "--checkpoint",
-            str(checkpoint),
-            "--config",
-            str(config_file),
-            "--out",
-            str(out),
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-    )
+    args = ["scenic", "--checkpoint", str(checkpoint), "--config", str(config_file), "--out", str(out)]
+    # `python -m vivit_hf.convert ARGS` (runpy's run of a module as `__main__`, as `-m` runs it) in a process forked
+    # from tests/fresh_python.py's server (the one test_docs' and test_export's children come from), in the
+    # repository: a new interpreter importing torch and transformers cost some 5 s of CPU more
+    run = "runpy.run_module('vivit_hf.convert', run_name='__main__', alter_sys=True)"
+    code = f"import runpy, sys; sys.argv[1:] = {args!r}; {run}"
+    result = fresh_python.server(fresh_python.EXAMPLES, dict(os.environ)).run(["-c", code], cwd=REPO, timeout=300)
     assert result.returncode == 0, result.stderr
     model = AutoModelForVideoClassification.from_pretrained(out)
     expected = np.load(case / "logits.npy")

@@ -12,6 +12,7 @@ A block that appears word for word on several pages (the README's tour repeats s
 
 import builtins
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -24,7 +25,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from conftest import case_dir  # noqa: E402
-from fresh_python import FreshPython  # noqa: E402
+from fresh_python import EXAMPLES, server  # noqa: E402
 from video_factory import write_video  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -285,9 +286,9 @@ def example_dir(tmp_path_factory, fixtures_dir):
 
 @pytest.fixture(scope="module")
 def fresh_python():
-    server = FreshPython()
-    yield server
-    server.close()
+    """The pytest worker's server of these libraries in this environment, shared with the other modules that use it
+    (test_export's, test_data_synthetic's, ...): a server of its own imported them again (5-6 s of CPU)."""
+    return server(EXAMPLES, dict(os.environ))
 
 
 @pytest.mark.parametrize("code", list(RUNNABLE), ids=list(RUNNABLE.values()))

@@ -3,7 +3,6 @@
 
 import os
 import re
-import subprocess
 import sys
 import textwrap
 from pathlib import Path
@@ -55,9 +54,14 @@ def without_vivit_hf(hf_modules_cache, code: str, *args, cwd) -> None:
     from a server that has imported torch and transformers once (tests/fresh_python.py), not a new interpreter that
     imports them again: 5-8 s less a run. The server imports nothing of vivit_hf, and each child is a new process,
     so no module a folder's code defined before is there to be reused."""
-    env = dict(os.environ, HF_MODULES_CACHE=str(hf_modules_cache), HF_HUB_OFFLINE="1")
-    result = fresh_python.server(fresh_python.EXAMPLES, env).run(["-c", code, *args], cwd=cwd)
+    result = server(hf_modules_cache).run(["-c", code, *args], cwd=cwd)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+
+
+def server(hf_modules_cache):
+    """This module's server (tests/fresh_python.py) for the children that load or save folders."""
+    env = dict(os.environ, HF_MODULES_CACHE=str(hf_modules_cache), HF_HUB_OFFLINE="1")
+    return fresh_python.server(fresh_python.EXAMPLES, env)
 
 
 @pytest.mark.parametrize("name", list(VIVIT_MODELS))
@@ -128,15 +132,11 @@ def test_fsdp2_sharded_models_save_our_code_not_torchs(tmp_path, hf_modules_cach
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = str(sock.getsockname()[1])
-    env = dict(os.environ, HF_MODULES_CACHE=str(tmp_path / "modules"), HF_HUB_OFFLINE="1")
     names = ["spatio_temporal", "factorised_dot_product"]
-    subprocess.run(
-        [sys.executable, "-c", SHARD_AND_SAVE, str(tmp_path), port, *names],
-        check=True,
-        env=env,
-        cwd=tmp_path,
-        timeout=300,
-    )
+    # in a process of its own (its process group), forked from the loaders' server: a new interpreter importing
+    # torch, transformers and vivit_hf cost some 5 s of CPU more
+    saved = server(hf_modules_cache).run(["-c", SHARD_AND_SAVE, tmp_path, port, *names], cwd=tmp_path)
+    assert saved.returncode == 0, saved.stdout[-3000:] + saved.stderr[-3000:]
     for name in names:
         folder = tmp_path / name
         saved = sorted(p.name for p in folder.glob("*.py"))

@@ -9,12 +9,12 @@ import logging
 import multiprocessing
 import os
 import signal
-import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
 
+import fresh_python
 import pytest
 import torch
 
@@ -117,14 +117,29 @@ class WaitsForever(NeedsTheLock):
         yield {}
 
 
+# Killed (SIGKILL) by a thread of its own once both workers have started: a process forked from
+# tests/fresh_python.py's server, as a new interpreter (it imported torch and transformers once; a new one importing
+# them cost some 5 s of CPU more). The fork server it starts is a new interpreter, with its environment: PYTHONPATH
+# names the folder of `main_only`.
 KILLED_MAIN = """
-import os, sys
+import os, signal, sys, threading, time
 from pathlib import Path
+modules, folder = sys.argv[1], Path(sys.argv[2])
 os.environ["MAIN_ONLY"] = str(os.getpid())
+os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [modules, os.environ.get("PYTHONPATH")]))
+sys.path.insert(0, modules)
 from main_only import marker  # raises when imported by any other process: the fork server's preload
 from test_streaming_worker_start import WaitsForever
 from vivit_hf.training.data.streaming import StreamingLoader
-next(iter(StreamingLoader(WaitsForever(Path(sys.argv[1])), num_workers=2)))
+
+def killed_once_both_started():
+    deadline = time.monotonic() + 120
+    while len(list(folder.glob("*.pid"))) < 2 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    os.kill(os.getpid(), signal.SIGKILL)
+
+threading.Thread(target=killed_once_both_started, daemon=True).start()
+next(iter(StreamingLoader(WaitsForever(folder), num_workers=2)))
 """
 
 
@@ -139,27 +154,21 @@ def test_workers_end_when_the_process_that_started_them_is_killed(tmp_path):
         "import os\nif os.environ.get('MAIN_ONLY') != str(os.getpid()):\n    raise RuntimeError('main only')\n"
         "def marker():\n    pass\n"
     )
-    path = os.pathsep.join(filter(None, [str(modules), os.environ.get("PYTHONPATH")]))
-    main = subprocess.Popen(
-        [sys.executable, "-c", KILLED_MAIN, str(tmp_path)],
-        cwd=Path(__file__).parent,
-        env={**os.environ, "PYTHONPATH": path},
+    main = fresh_python.server(fresh_python.EXAMPLES, dict(os.environ)).run(
+        ["-c", KILLED_MAIN, modules, tmp_path], cwd=Path(__file__).parent, timeout=240
     )
+    workers = [int(path.stem) for path in tmp_path.glob("*.pid")]
     try:
-        deadline = time.monotonic() + 120
-        while len(list(tmp_path.glob("*.pid"))) < 2 and main.poll() is None and time.monotonic() < deadline:
+        assert main.returncode == -signal.SIGKILL and len(workers) == 2, (
+            f"the workers did not start (status {main.returncode}): {main.stderr[-3000:]}"
+        )
+        deadline = time.monotonic() + 15
+        while any(running(pid) for pid in workers) and time.monotonic() < deadline:
             time.sleep(0.2)
-        workers = [int(path.stem) for path in tmp_path.glob("*.pid")]
-        assert len(workers) == 2, f"the workers did not start (status {main.poll()})"
     finally:
-        main.kill()
-        main.wait()
-    deadline = time.monotonic() + 15
-    while any(running(pid) for pid in workers) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    left = [pid for pid in workers if running(pid)]
-    for pid in left:  # ended here, so that no test leaves them behind
-        os.kill(pid, signal.SIGKILL)
+        left = [pid for pid in workers if running(pid)]
+        for pid in left:  # ended here, so that no test leaves them behind
+            os.kill(pid, signal.SIGKILL)
     assert not left, "the DataLoader workers outlived the process that started them"
 
 
