@@ -7,12 +7,13 @@ matrices and damaged streams.
 What the reader asks that needs no reader lives beside it: `bitstream_clocks` (frame rates from the times coded in
 picture headers), `container_clocks` (what the container's timestamps say: joined and folded clocks, rates from
 stamps), `cut_files` (whether a file was cut short, and the end its container states), `frame_display` (a decoded
-frame's display orientation and colour conversion) and `video_streams` (how a file is opened and which of its video
-streams is read: the choice torchcodec's reader and the training data's shard writer follow too).
+frame's display orientation and colour conversion), `frame_table_cache` (the per-file caches of frame tables and
+reorder checks, and the keys that tell a file unchanged) and `video_streams` (how a file is opened and which of its
+video streams is read: the choice torchcodec's reader and the training data's shard writer follow too).
 
 Callers import these from `video_io` (see its docstring for how decoding works). This module imports only numpy,
 PyAV and the standard library (PIL lazily) and its siblings (`video_reader`, `video_sources`, `random_access`,
-`errors` and the five above), so it travels with the video processor under `trust_remote_code`.
+`errors` and the six above), so it travels with the video processor under `trust_remote_code`.
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ import io
 import itertools
 import math
 import os
-import threading
 import warnings
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -67,6 +67,7 @@ from .cut_files import (
 )
 from .errors import VideoDecodeError
 from .frame_display import EXIF_CODECS, colour_matrix, display_orientation, full_range_grey, rgb_below_8_bits
+from .frame_table_cache import REORDERS_CACHE, TABLE_CACHE, content_key, path_key
 from .random_access import keyframe_check
 from .video_reader import (
     INTERPOLATIONS,
@@ -80,7 +81,6 @@ from .video_reader import (
 from .video_sources import (
     demuxer_in,
     describe_source,
-    file_key,
     is_av_container,
     resolve_source,
     short_transport_stream,
@@ -265,64 +265,7 @@ def _invisible(packet, codec: str) -> bool:
     return codec == "vp8" and packet.size > 0 and not memoryview(packet)[0] & 0x10
 
 
-def _file_key(source: Any) -> tuple | None:
-    """What tells a file unchanged since it was indexed (`video_sources.file_key`: its path, size, modification
-    time, inode and status-change time). None for anything but a path given as a `str` (bytes and file objects
-    are known only by their content, `_content_key`, which costs a hash of every byte: only the transport-stream
-    cut check, a decode at every open, is cached by it)."""
-    return file_key(source) if isinstance(source, str) else None
-
-
-def _content_key(source: Any) -> tuple | None:
-    """What tells the content of a seekable file object (bytes become one) the same as one seen before: its size and
-    a hash of all its bytes (a part would not do: two cuts of one file differ only in the last). Its position is kept.
-    None for anything else, or one whose reads fail."""
-    if not all(hasattr(source, name) for name in ("read", "seek", "tell")):
-        return None
-    digest = hashlib.blake2b(digest_size=16)
-    try:
-        position = source.tell()
-        source.seek(0)
-        while chunk := source.read(1 << 20):
-            digest.update(chunk)
-        size = source.tell()
-        source.seek(position)
-    except (OSError, ValueError):
-        return None
-    return "content", size, digest.hexdigest()
-
-
-class _TableCache:
-    """A small LRU of the frame tables that cost a full decode (`PyAVReader._decoded_table`), by `_file_key`."""
-
-    def __init__(self, size: int):
-        self.size = size
-        self._tables: collections.OrderedDict = collections.OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple | None):
-        with self._lock:
-            if key not in self._tables:
-                return None
-            self._tables.move_to_end(key)
-            return self._tables[key]
-
-    def put(self, key: tuple | None, table: tuple) -> None:
-        if key is None:
-            return
-        with self._lock:
-            self._tables[key] = table
-            while len(self._tables) > self.size:
-                del self._tables[next(iter(self._tables))]  # the first: the least recently used
-
-    def clear(self) -> None:
-        with self._lock:
-            self._tables.clear()
-
-
-_TABLE_CACHE = _TableCache(64)  # a table is 16 bytes a frame: 64 ten-minute videos at 30 fps hold 18 MB
 _EARLY_PACKETS = 48  # packets `PyAVReader._reorders_early` decodes: the first GOPs, where B-frames show if used
-_REORDERS_CACHE = _TableCache(1024)  # per file: whether its bitstream reorders frames (`PyAVReader._never_reorders`)
 
 
 def _decoder_like(context: Any) -> Any:
@@ -589,7 +532,7 @@ class PyAVReader(VideoReader):
             self.stream.thread_type, self.stream.thread_count = self._threading
 
     def _track_key(self, key: tuple | None) -> tuple | None:
-        """A file's cache key (`_file_key`, `_content_key`) for the track read: a chosen track (`stream_index`) is
+        """A file's cache key (`path_key`, `content_key`) for the track read: a chosen track (`stream_index`) is
         known apart from the file's own, whose table or reorder check another reader of the file would take."""
         return key if key is None or self._chosen is None else (*key, "stream", self._chosen)
 
@@ -921,16 +864,16 @@ class PyAVReader(VideoReader):
             return False
         # (bytes and file objects by their content: a DataLoader reads a clip's bytes anew at every step, and this
         # decode of up to a whole file at every read tripled an uncut .ts's open)
-        file_key = self._track_key(_file_key(self._source) or _content_key(self._source))
+        file_key = self._track_key(path_key(self._source) or content_key(self._source))
         cache_key = None if file_key is None else (*file_key, "last picture")
-        cached = _REORDERS_CACHE.get(cache_key)
+        cached = REORDERS_CACHE.get(cache_key)
         if cached is not None:
             return cached[0]
         starts = sorted({0} | {place for place, key in enumerate(keyframes) if key})
         lost = not self._gives_last_picture(starts[-1], len(keyframes))
         if lost and len(starts) > 1:
             lost = not self._gives_last_picture(starts[-2], len(keyframes))
-        _REORDERS_CACHE.put(cache_key, (lost,))
+        REORDERS_CACHE.put(cache_key, (lost,))
         return lost
 
     def _gives_last_picture(self, first: int, count: int) -> bool:
@@ -997,11 +940,11 @@ class PyAVReader(VideoReader):
             return False
         if keyframe.pts != keyframe.dts:
             return False  # shown after it is decoded: the delay of a stream that reorders (decoding nothing here)
-        file_key = self._track_key(_file_key(self._source))
-        cached = _REORDERS_CACHE.get(file_key)
+        file_key = self._track_key(path_key(self._source))
+        cached = REORDERS_CACHE.get(file_key)
         if cached is None:
             cached = (_bitstream_reorders(context, keyframe),)
-            _REORDERS_CACHE.put(file_key, cached)
+            REORDERS_CACHE.put(file_key, cached)
         return not cached[0]
 
     def _reorders_early(self) -> bool:
@@ -1010,12 +953,12 @@ class PyAVReader(VideoReader):
         unset (FFmpeg's own does) declares a delay and shows every frame in decode order. Their pts rise like those of
         a stream stamped in decode order, and the full decode at open that the latter needs cost such a file (250
         frames, GOPs of 12) twice its read; an encoder that uses B-frames uses them from the first GOP on. Once per
-        file (`_REORDERS_CACHE`)."""
+        file (`REORDERS_CACHE`)."""
         import av
 
-        file_key = self._track_key(_file_key(self._source))
+        file_key = self._track_key(path_key(self._source))
         cache_key = None if file_key is None else (*file_key, "early")
-        cached = _REORDERS_CACHE.get(cache_key)
+        cached = REORDERS_CACHE.get(cache_key)
         if cached is not None:
             return cached[0]
         fresh = _decoder_like(self.stream.codec_context)
@@ -1029,7 +972,7 @@ class PyAVReader(VideoReader):
         except av.FFmpegError:
             return True  # unknown: decode the whole file, as without this look
         reorders = shown != sorted(shown)
-        _REORDERS_CACHE.put(cache_key, (reorders,))  # (not kept for a None key: bytes, file objects)
+        REORDERS_CACHE.put(cache_key, (reorders,))  # (not kept for a None key: bytes, file objects)
         return reorders
 
     def _take_buffered_palette(self):
@@ -1118,12 +1061,12 @@ class PyAVReader(VideoReader):
     def _cached_decoded_table(self, names: list, keyframes: list):
         """`_decoded_table`, done once per unchanged file: `probe()`, the processor and the decoded-clip cache
         each open the same file, and an AVI's table costs a full decode."""
-        file_key = self._track_key(_file_key(self._source))  # None for bytes, file objects and a caller's container
-        cached = _TABLE_CACHE.get(file_key)
+        file_key = self._track_key(path_key(self._source))  # None for bytes, file objects and a caller's container
+        cached = TABLE_CACHE.get(file_key)
         if cached is None:
             table = self._decoded_table(names, keyframes)
             cached = (*table, self._num_frames, self._last_refused, self._cut_digests)
-            _TABLE_CACHE.put(file_key, cached)
+            TABLE_CACHE.put(file_key, cached)
         stamps, start, self._num_frames, last_refused, self._cut_digests = cached
         if last_refused and not self._last_refused:  # read as the decode that made the table found it
             self._truncated = self._cut_decoded = self._last_refused = True
