@@ -484,7 +484,7 @@ def test_a_broken_file_opened_as_a_file_object_is_an_error_naming_the_file(tmp_p
     the same file object, which names it and refuses one that is not readable."""
     import av
 
-    from vivit_hf.processing.video_pyav import open_input
+    from vivit_hf.processing.video_streams import open_input
 
     path = _bytes_file(tmp_path / "noise.mp4", b"\x00" * 100)
     for opened in (av.open, open_input):

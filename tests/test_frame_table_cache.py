@@ -20,8 +20,8 @@ from test_frame_table import (
 )
 from video_factory import frame_indices, write_encoded
 
+from vivit_hf.processing.frame_table_cache import TableCache
 from vivit_hf.processing.video_io import open_video, probe
-from vivit_hf.processing.video_pyav import _TableCache
 
 
 def write_avi(path, num_frames: int) -> str:
@@ -135,7 +135,7 @@ def test_a_caller_container_is_decoded_at_every_open(tmp_path):
 
 
 def test_the_cache_keeps_the_most_recently_used_tables():
-    cache = _TableCache(2)
+    cache = TableCache(2)
     tables = {name: (np.arange(3), np.zeros(3, np.int64), 3) for name in "abc"}
     cache.put(("a",), tables["a"])
     cache.put(("b",), tables["b"])

@@ -29,9 +29,10 @@ open the file, or a frame it returns has another time than the one asked, PyAV r
 
 Callers import everything from this module, the entry point; the parts live beside it: `video_reader` (the
 `VideoReader` interface, `VideoInfo`, output sizes and resizing), `errors` (`VideoDecodeError`), `video_sources` (the
-inputs a reader takes, and their names), `video_pyav` (`PyAVReader`: frame tables, seeking, the frame-table cache,
-the video stream choice) and `video_torchcodec` (`TorchcodecReader`, and which files torchcodec is trusted with).
-This module holds `open_video`, `probe`, `read_frames` and the URL download with its limits.
+inputs a reader takes, and their names), `video_pyav` (`PyAVReader`: frame tables, seeking, the frame-table cache),
+`video_streams` (how a file is opened, the video stream choice) and `video_torchcodec` (`TorchcodecReader`, and
+which files torchcodec is trusted with). This module holds `open_video`, `probe`, `read_frames` and the URL download
+with its limits.
 
 These modules import only numpy, PyAV, the standard library (torchcodec, torch and PIL lazily) and each other, so
 they travel with the video processor under `trust_remote_code`.
@@ -47,13 +48,7 @@ import numpy as np
 
 # The entry point: callers (and their tests) import every name below from here, wherever it lives
 from .errors import VideoDecodeError
-from .video_pyav import (  # noqa: F401
-    PyAVReader,
-    open_input,
-    several_video_tracks,
-    stored_frame_size,
-    video_stream,
-)
+from .video_pyav import PyAVReader  # noqa: F401
 from .video_reader import (  # noqa: F401
     VideoInfo,
     VideoReader,
@@ -64,6 +59,7 @@ from .video_reader import (  # noqa: F401
     video_duration,
 )
 from .video_sources import describe_source, is_av_container, is_torchcodec_decoder, source_name  # noqa: F401
+from .video_streams import open_input, several_video_tracks, stored_frame_size, video_stream  # noqa: F401
 from .video_torchcodec import (  # noqa: F401
     TorchcodecReader,
     open_torchcodec_decoder,

@@ -2,30 +2,29 @@
 """PyAV decoding (`PyAVReader`, the default backend): the frame table in presentation order, built from the demuxed
 packets (one full decode at open where they do not tell: AVI, ASF, raw streams, ...; cached per file), seeks to the
 keyframe before each span of wanted frames, non-reference frames skipped, palettes, display orientation, colour
-matrices and damaged streams. Also the video stream choice (`video_stream`) that torchcodec's reader and the
-training data's shard writer follow.
+matrices and damaged streams.
 
 What the reader asks that needs no reader lives beside it: `bitstream_clocks` (frame rates from the times coded in
 picture headers), `container_clocks` (what the container's timestamps say: joined and folded clocks, rates from
-stamps), `cut_files` (whether a file was cut short, and the end its container states) and `frame_display` (a decoded
-frame's display orientation and colour conversion).
+stamps), `cut_files` (whether a file was cut short, and the end its container states), `frame_display` (a decoded
+frame's display orientation and colour conversion), `frame_table_cache` (the per-file caches of frame tables and
+reorder checks, and the keys that tell a file unchanged) and `video_streams` (how a file is opened and which of its
+video streams is read: the choice torchcodec's reader and the training data's shard writer follow too).
 
 Callers import these from `video_io` (see its docstring for how decoding works). This module imports only numpy,
 PyAV and the standard library (PIL lazily) and its siblings (`video_reader`, `video_sources`, `random_access`,
-`errors` and the four above), so it travels with the video processor under `trust_remote_code`.
+`errors` and the six above), so it travels with the video processor under `trust_remote_code`.
 """
 
 from __future__ import annotations
 
 import collections
-import errno
 import functools
 import hashlib
 import io
 import itertools
 import math
 import os
-import threading
 import warnings
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -68,6 +67,7 @@ from .cut_files import (
 )
 from .errors import VideoDecodeError
 from .frame_display import EXIF_CODECS, colour_matrix, display_orientation, full_range_grey, rgb_below_8_bits
+from .frame_table_cache import REORDERS_CACHE, TABLE_CACHE, content_key, path_key
 from .random_access import keyframe_check
 from .video_reader import (
     INTERPOLATIONS,
@@ -79,15 +79,20 @@ from .video_reader import (
     video_duration,
 )
 from .video_sources import (
-    SHORT_TS_BYTES,
     demuxer_in,
     describe_source,
-    file_key,
     is_av_container,
     resolve_source,
     short_transport_stream,
     unreadable_matroska,
     what_it_is,
+)
+from .video_streams import (
+    chosen_video_stream,
+    open_input,
+    other_tracks_note,
+    several_video_tracks,
+    video_tracks,
 )
 
 
@@ -139,7 +144,7 @@ _UNFLAGGED_CUT_FORMATS = _TIMESTAMP_SEARCH_FORMATS | {"obu"}
 # long-GOP stream's index tables there) labels whatever packet it lands on with the keyframe time asked for. Their
 # seeks are checked (see `seeks_rename_packets`), also for torchcodec, which seeks the same way
 _COUNTING_SEEK_FORMATS = frozenset({"mxf"})
-# Whether a file of several moving video tracks was said to be read by one (`_other_tracks_note`): once per process, as
+# Whether a file of several moving video tracks was said to be read by one (`other_tracks_note`): once per process, as
 # a data set of such files (a depth or second camera beside each) would say it per file, 10 000 lines for 10 000 files
 _WARNED_OTHER_TRACKS = False
 
@@ -260,134 +265,7 @@ def _invisible(packet, codec: str) -> bool:
     return codec == "vp8" and packet.size > 0 and not memoryview(packet)[0] & 0x10
 
 
-def _file_key(source: Any) -> tuple | None:
-    """What tells a file unchanged since it was indexed (`video_sources.file_key`: its path, size, modification
-    time, inode and status-change time). None for anything but a path given as a `str` (bytes and file objects
-    are known only by their content, `_content_key`, which costs a hash of every byte: only the transport-stream
-    cut check, a decode at every open, is cached by it)."""
-    return file_key(source) if isinstance(source, str) else None
-
-
-def _content_key(source: Any) -> tuple | None:
-    """What tells the content of a seekable file object (bytes become one) the same as one seen before: its size and
-    a hash of all its bytes (a part would not do: two cuts of one file differ only in the last). Its position is kept.
-    None for anything else, or one whose reads fail."""
-    if not all(hasattr(source, name) for name in ("read", "seek", "tell")):
-        return None
-    digest = hashlib.blake2b(digest_size=16)
-    try:
-        position = source.tell()
-        source.seek(0)
-        while chunk := source.read(1 << 20):
-            digest.update(chunk)
-        size = source.tell()
-        source.seek(position)
-    except (OSError, ValueError):
-        return None
-    return "content", size, digest.hexdigest()
-
-
-class _TableCache:
-    """A small LRU of the frame tables that cost a full decode (`PyAVReader._decoded_table`), by `_file_key`."""
-
-    def __init__(self, size: int):
-        self.size = size
-        self._tables: collections.OrderedDict = collections.OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple | None):
-        with self._lock:
-            if key not in self._tables:
-                return None
-            self._tables.move_to_end(key)
-            return self._tables[key]
-
-    def put(self, key: tuple | None, table: tuple) -> None:
-        if key is None:
-            return
-        with self._lock:
-            self._tables[key] = table
-            while len(self._tables) > self.size:
-                del self._tables[next(iter(self._tables))]  # the first: the least recently used
-
-    def clear(self) -> None:
-        with self._lock:
-            self._tables.clear()
-
-
-_TABLE_CACHE = _TableCache(64)  # a table is 16 bytes a frame: 64 ten-minute videos at 30 fps hold 18 MB
 _EARLY_PACKETS = 48  # packets `PyAVReader._reorders_early` decodes: the first GOPs, where B-frames show if used
-_REORDERS_CACHE = _TableCache(1024)  # per file: whether its bitstream reorders frames (`PyAVReader._never_reorders`)
-
-
-class _SeeksAsAPath:
-    """A file object that FFmpeg reads as it reads a path: a seek the system refuses (EINVAL: an offset past the
-    largest file the file system allows, or below 0) is an error code that FFmpeg's demuxer handles, as it handles
-    `lseek`'s for a path, not a Python exception. PyAV raises the exception a file object's `seek` raised once FFmpeg
-    returns, even where FFmpeg went on past the failed seek: the NUT demuxer of a file written without an index seeks
-    to an offset read from the file's last bytes (9.2e18), which ext4 refuses (tmpfs and xfs do not), and such a
-    file opened with `open(path, "rb")` was refused, "[Errno 22] Invalid argument", where its path and bytes read.
-    Any other error of the file object's (a dropped connection) is raised as it is.
-
-    What else PyAV reads of a file object is the file object's own, where it has it: `name` (the name FFmpeg's errors
-    give, "<none>" without one, and the extension its format probe weighs), `readable` and `seekable`."""
-
-    def __init__(self, file: Any):
-        self._file = file
-        self.read, self.tell = file.read, file.tell
-        for attribute in ("name", "readable", "seekable"):
-            if hasattr(file, attribute):
-                setattr(self, attribute, getattr(file, attribute))
-
-    def seek(self, offset: int, whence: int = io.SEEK_SET):
-        try:
-            return self._file.seek(offset, whence)
-        except OSError as e:
-            if e.errno != errno.EINVAL:
-                raise
-        except ValueError:  # io.BytesIO's "negative seek value"
-            if whence != io.SEEK_SET or offset >= 0:
-                raise
-        return -errno.EINVAL  # AVERROR(EINVAL), as FFmpeg's file protocol returns it
-
-
-def _av_open(source: Any, fmt: str | None = None) -> Any:
-    import av
-
-    if int(av.__version__.split(".")[0]) >= 19:
-        return av.open(source, "r", format=fmt)
-    return av.open(source, "r", format=fmt, metadata_errors="replace")
-
-
-def open_input(source: Any) -> Any:
-    """`av.open(source, "r")`, where a tag that is not UTF-8 (a Latin-1 title from an old tool) is no reason to refuse
-    the video. PyAV up to 18 raises UnicodeDecodeError for one unless told `metadata_errors="replace"`; PyAV 19 dropped
-    that option (passing it is a TypeError: every file refused) and decodes tags with `surrogateescape` itself.
-
-    A file object is read as a path is (`_SeeksAsAPath`). A transport stream of a few packets (`short_transport_stream`:
-    H.264 of 2 or 3 frames, under 2 KB) is opened as one: FFmpeg's format probe does not recognise so short a one (it
-    took one for a program stream, "[Errno 541478725] End of file", and MPEG-2 of one frame for a raw MPEG video
-    stream, whose parser reads the transport packets' headers as picture data)."""
-    import av
-
-    seeks = all(hasattr(source, name) for name in ("read", "seek", "tell"))
-    file = _SeeksAsAPath(source) if seeks else source
-    position = source.tell() if file is not source else None
-    try:
-        container = _av_open(file)
-    except av.FFmpegError:
-        if not short_transport_stream(source):
-            raise
-    else:
-        size = getattr(container, "size", 0) or 0
-        if demuxer_in(container, {"mpegts"}) or not 0 < size <= SHORT_TS_BYTES:
-            return container
-        if not short_transport_stream(source):
-            return container
-        container.close()
-    if position is not None:
-        source.seek(position)
-    return _av_open(file, "mpegts")
 
 
 def _decoder_like(context: Any) -> Any:
@@ -411,114 +289,6 @@ def _bitstream_reorders(context: Any, keyframe: Any) -> bool:
     except av.FFmpegError:
         return True  # unknown: the container's delay stands
     return bool(fresh.has_b_frames)
-
-
-def video_stream(container: Any, demux: bool = False):
-    """The video stream of a file with several (None: it has none): the first one flagged default, else the first,
-    never a cover image (an `attached_pic`: one still frame that mp4 / mkv files may carry beside the video, sometimes
-    as the first stream). A sequential decode as transformers' `read_video_pyav` writes it (`decode(video=0)`) reads
-    that stream wherever the file has one video track; FFmpeg's "best" stream (torchcodec's default) can be another
-    (in an AVI with two, the one of higher bit rate), so torchcodec is given this one (`TorchcodecReader`).
-
-    With `demux`, a file with several video tracks has its packets read (not decoded) until each track shows two, and
-    a track of one frame is passed over for one that moves: a thumbnail some tools mux as a plain track, without the
-    cover flag, first or flagged default, would otherwise be read as a one-frame video (refused, or looped into a
-    clip of the thumbnail). The container is then left part-read: the caller starts it over."""
-    return _video_tracks(container, demux)[0]
-
-
-def _video_tracks(container: Any, demux: bool) -> tuple[Any, list, bool]:
-    """`(video_stream(container, demux), the tracks it chose among, whether none moves)`: those that move (two frames
-    or more, with `demux`; else all, and all where none does), the default-flagged first."""
-    import av
-
-    streams = [s for s in container.streams.video if not s.disposition & av.stream.Disposition.attached_pic]
-    flagged = [s for s in streams if s.disposition & av.stream.Disposition.default]
-    ordered = flagged + [s for s in streams if s not in flagged]
-    still = False  # (whether no track holds two frames: several stills, as a one-frame file's thumbnails)
-    if demux and len(ordered) > 1:
-        moving = _tracks_with_two_frames(container, ordered)
-        still = not moving
-        ordered = [s for s in ordered if s.index in moving] or ordered
-    return (ordered or [None])[0], ordered, still
-
-
-def _other_tracks_note(name: str, stream: Any, tracks: list, still: bool = False, in_memory: bool = False) -> str:
-    """What a reader that chose `stream` of a file's moving video `tracks` (more than one; with `still`, its tracks of
-    one frame each, none moving) tells its caller. An input `in_memory` (bytes, a file-like object) has no path to
-    give with `stream_index`: its bytes are to be given instead."""
-    import av
-
-    flagged = sum(bool(track.disposition & av.stream.Disposition.default) for track in tracks)
-    # (Matroska's flag is set unless cleared: mkvmerge flags every track, and the first of them is read)
-    why = "the first" if not flagged else "flagged default" if flagged == 1 else "the first flagged default"
-    indices = ", ".join(str(index) for index in sorted(track.index for track in tracks))
-    context = stream.codec_context
-    return (
-        f"Video {name} has {len(tracks)} video tracks (streams {indices}{', each of one frame' if still else ''}): "
-        f"stream {stream.index} ({why}, {context.width}x{context.height}) is read. To read another, give the video as "
-        f"{{'{'bytes' if in_memory else 'path'}': ..., 'stream_index': k}} (k counted over all its streams, as "
-        "datasets.Video(stream_index=k) counts). "
-        "(Said once: other files of several video tracks are read alike, by their default-flagged track, else the "
-        "first.)"
-    )
-
-
-def _tracks_with_two_frames(container: Any, streams: list) -> set[int]:
-    """The indices of `streams` that hold two packets or more (all of them where the file cannot be read)."""
-    import av
-
-    counts = dict.fromkeys((s.index for s in streams), 0)
-    try:
-        for packet in container.demux(*streams):
-            if packet.size and packet.stream.index in counts:
-                counts[packet.stream.index] += 1
-                if min(counts.values()) >= 2:
-                    break
-    except (av.FFmpegError, OSError, IndexError):
-        return set(counts)
-    return {index for index, count in counts.items() if count >= 2}
-
-
-def stored_frame_size(source: Any) -> tuple[int, int] | None:
-    """`(height, width)` of a video's frames as its container's header states them (before any display rotation, which
-    only a decoded frame tells), read without decoding a frame: for a check of many files before any is decoded; of the
-    track a `{"path", "bytes"}` dict names (`stream_index`) where it names one. None where it cannot say: not a local
-    file or bytes in memory (a URL is not fetched for it), several video tracks and none named (the reader chooses one
-    by its packets), no size stated, or a file that does not open."""
-    chosen = source.get("stream_index") if isinstance(source, dict) else None  # (`PyAVReader`'s `stream_index`)
-    if isinstance(source, dict):  # datasets.Video(decode=False)
-        source = source.get("bytes") or source.get("path")
-    if isinstance(source, (bytes, bytearray, memoryview)):
-        source = io.BytesIO(bytes(source))
-    elif isinstance(source, (str, os.PathLike)) and os.path.isfile(source):
-        source = os.fspath(source)
-    else:
-        return None
-    try:
-        with open_input(source) as container:
-            if chosen is not None:
-                stream = chosen_video_stream(container, chosen)
-            else:
-                stream = None if several_video_tracks(container) else video_stream(container)
-            size = stream and (stream.codec_context.height, stream.codec_context.width)
-    except Exception:  # (av's errors, a file gone since listed, ...): a header not read refuses nothing
-        return None
-    return size if size and min(size) > 0 else None
-
-
-def chosen_video_stream(container: Any, index: int):
-    """Stream `index` of `container` (FFmpeg's count of all its streams, as datasets' and torchcodec's
-    `stream_index`) where it is a video stream; None where it is not one or there is none of that index."""
-    streams = container.streams
-    return streams[index] if 0 <= index < len(streams) and streams[index].type == "video" else None
-
-
-def several_video_tracks(container: Any) -> bool:
-    """Whether `video_stream(container, demux=True)` reads packets to choose."""
-    import av
-
-    return sum(not s.disposition & av.stream.Disposition.attached_pic for s in container.streams.video) > 1
 
 
 class PyAVReader(VideoReader):
@@ -762,7 +532,7 @@ class PyAVReader(VideoReader):
             self.stream.thread_type, self.stream.thread_count = self._threading
 
     def _track_key(self, key: tuple | None) -> tuple | None:
-        """A file's cache key (`_file_key`, `_content_key`) for the track read: a chosen track (`stream_index`) is
+        """A file's cache key (`path_key`, `content_key`) for the track read: a chosen track (`stream_index`) is
         known apart from the file's own, whose table or reorder check another reader of the file would take."""
         return key if key is None or self._chosen is None else (*key, "stream", self._chosen)
 
@@ -775,7 +545,7 @@ class PyAVReader(VideoReader):
             self._refuse(f"Video {self.name} has no video stream {self._chosen} (its streams: {kinds}).")
         if self._stream_index is not None:
             return self.container.streams[self._stream_index]
-        stream, tracks, still = _video_tracks(self.container, demux=True)
+        stream, tracks, still = video_tracks(self.container, demux=True)
         global _WARNED_OTHER_TRACKS
         if len(tracks) > 1 and not _WARNED_OTHER_TRACKS:
             # (a reopen takes the stream chosen here, by `_stream_index`.) Each track is a video of its own, of its
@@ -783,7 +553,7 @@ class PyAVReader(VideoReader):
             # sequential decode (`decode(video=0)`) or FFmpeg's "best" reads differs, so the choice is said
             _WARNED_OTHER_TRACKS = True
             in_memory = isinstance(self._source, io.BytesIO)  # (bytes are read from one: `resolve_source`)
-            warnings.warn(_other_tracks_note(self.name, stream, tracks, still, in_memory), UserWarning, stacklevel=2)
+            warnings.warn(other_tracks_note(self.name, stream, tracks, still, in_memory), UserWarning, stacklevel=2)
         if stream is not None and stream.codec_context is not None and stream.codec_context.name in TEXT_ART_CODECS:
             fmt = self.container.format.name
             self.close()
@@ -1094,16 +864,16 @@ class PyAVReader(VideoReader):
             return False
         # (bytes and file objects by their content: a DataLoader reads a clip's bytes anew at every step, and this
         # decode of up to a whole file at every read tripled an uncut .ts's open)
-        file_key = self._track_key(_file_key(self._source) or _content_key(self._source))
+        file_key = self._track_key(path_key(self._source) or content_key(self._source))
         cache_key = None if file_key is None else (*file_key, "last picture")
-        cached = _REORDERS_CACHE.get(cache_key)
+        cached = REORDERS_CACHE.get(cache_key)
         if cached is not None:
             return cached[0]
         starts = sorted({0} | {place for place, key in enumerate(keyframes) if key})
         lost = not self._gives_last_picture(starts[-1], len(keyframes))
         if lost and len(starts) > 1:
             lost = not self._gives_last_picture(starts[-2], len(keyframes))
-        _REORDERS_CACHE.put(cache_key, (lost,))
+        REORDERS_CACHE.put(cache_key, (lost,))
         return lost
 
     def _gives_last_picture(self, first: int, count: int) -> bool:
@@ -1170,11 +940,11 @@ class PyAVReader(VideoReader):
             return False
         if keyframe.pts != keyframe.dts:
             return False  # shown after it is decoded: the delay of a stream that reorders (decoding nothing here)
-        file_key = self._track_key(_file_key(self._source))
-        cached = _REORDERS_CACHE.get(file_key)
+        file_key = self._track_key(path_key(self._source))
+        cached = REORDERS_CACHE.get(file_key)
         if cached is None:
             cached = (_bitstream_reorders(context, keyframe),)
-            _REORDERS_CACHE.put(file_key, cached)
+            REORDERS_CACHE.put(file_key, cached)
         return not cached[0]
 
     def _reorders_early(self) -> bool:
@@ -1183,12 +953,12 @@ class PyAVReader(VideoReader):
         unset (FFmpeg's own does) declares a delay and shows every frame in decode order. Their pts rise like those of
         a stream stamped in decode order, and the full decode at open that the latter needs cost such a file (250
         frames, GOPs of 12) twice its read; an encoder that uses B-frames uses them from the first GOP on. Once per
-        file (`_REORDERS_CACHE`)."""
+        file (`REORDERS_CACHE`)."""
         import av
 
-        file_key = self._track_key(_file_key(self._source))
+        file_key = self._track_key(path_key(self._source))
         cache_key = None if file_key is None else (*file_key, "early")
-        cached = _REORDERS_CACHE.get(cache_key)
+        cached = REORDERS_CACHE.get(cache_key)
         if cached is not None:
             return cached[0]
         fresh = _decoder_like(self.stream.codec_context)
@@ -1202,7 +972,7 @@ class PyAVReader(VideoReader):
         except av.FFmpegError:
             return True  # unknown: decode the whole file, as without this look
         reorders = shown != sorted(shown)
-        _REORDERS_CACHE.put(cache_key, (reorders,))  # (not kept for a None key: bytes, file objects)
+        REORDERS_CACHE.put(cache_key, (reorders,))  # (not kept for a None key: bytes, file objects)
         return reorders
 
     def _take_buffered_palette(self):
@@ -1291,12 +1061,12 @@ class PyAVReader(VideoReader):
     def _cached_decoded_table(self, names: list, keyframes: list):
         """`_decoded_table`, done once per unchanged file: `probe()`, the processor and the decoded-clip cache
         each open the same file, and an AVI's table costs a full decode."""
-        file_key = self._track_key(_file_key(self._source))  # None for bytes, file objects and a caller's container
-        cached = _TABLE_CACHE.get(file_key)
+        file_key = self._track_key(path_key(self._source))  # None for bytes, file objects and a caller's container
+        cached = TABLE_CACHE.get(file_key)
         if cached is None:
             table = self._decoded_table(names, keyframes)
             cached = (*table, self._num_frames, self._last_refused, self._cut_digests)
-            _TABLE_CACHE.put(file_key, cached)
+            TABLE_CACHE.put(file_key, cached)
         stamps, start, self._num_frames, last_refused, self._cut_digests = cached
         if last_refused and not self._last_refused:  # read as the decode that made the table found it
             self._truncated = self._cut_decoded = self._last_refused = True

@@ -6,7 +6,7 @@ which reads it instead where the two disagree (`open_with_torchcodec`, `_checked
 
 Callers import these from `video_io` (see its docstring for how decoding works). This module imports only numpy,
 PyAV and the standard library (torchcodec lazily) and its siblings `video_reader`, `video_sources`,
-`frame_display` and `video_pyav`, so it travels with the video processor under `trust_remote_code`.
+`frame_display`, `video_streams` and `video_pyav`, so it travels with the video processor under `trust_remote_code`.
 """
 
 from __future__ import annotations
@@ -29,9 +29,6 @@ from .video_pyav import (
     UNTIMED_FORMATS,
     EncryptedVideoError,
     PyAVReader,
-    open_input,
-    several_video_tracks,
-    video_stream,
 )
 from .video_reader import (
     VideoInfo,
@@ -42,6 +39,7 @@ from .video_reader import (
     resize_frames,
 )
 from .video_sources import demuxer_in, describe_source, is_torchcodec_decoder, resolve_source
+from .video_streams import open_input, several_video_tracks, video_stream
 
 
 class _TorchcodecCannotOpen(VideoDecodeError):
