@@ -269,6 +269,27 @@ def dangling_clips(folder: Path, others: Sequence[Path], classes_found=()) -> di
     return per_split
 
 
+def download_leftovers(others: Sequence[Path]) -> list[Path]:
+    """The download leftovers (yt-dlp's, `_DOWNLOAD_LEFTOVER_SUFFIXES` and `_download_leftovers`) among the other
+    files of a listing (`files_below`)."""
+    return [path for path in others if _is_download_leftover(path)]
+
+
+def warn_download_leftovers(folder: Path, others: Sequence[Path]) -> None:
+    """Name the download leftovers among `others`, left out: the format files were read as more clips."""
+    leftovers = download_leftovers(others)
+    if leftovers:
+        logger.warning(
+            "%d file(s) below %s are left out as a download's leftovers (yt-dlp's unfinished `.part` / `.ytdl`, or a "
+            "format / merge file `<id>.f<N>.<ext>` / `<id>.temp.<ext>` beside its merged clip `<id>.<ext>`, which "
+            "it repeats or is the audio of): %s%s",
+            len(leftovers),
+            folder,
+            ", ".join(repr(path.relative_to(folder).as_posix()) for path in leftovers[:5]),
+            f" and {len(leftovers) - 5} more" if len(leftovers) > 5 else "",
+        )
+
+
 def warn_left_out(folder: Path, others: Sequence[Path], links_named: bool = False) -> None:
     """Name the files a scan leaves out that may be clips (any but `_COMPANION_SUFFIXES`): a class whose clips have
     a type the list lacks would otherwise vanish from the data set without a word. Symlinks to files that are not
@@ -284,17 +305,7 @@ def warn_left_out(folder: Path, others: Sequence[Path], links_named: bool = Fals
             ", ".join(f"'{path.relative_to(folder).as_posix()}' -> {os.readlink(path)}" for path in links[:3])
             + (f" and {len(links) - 3} more" if len(links) > 3 else ""),
         )
-    leftovers = [path for path in others if _is_download_leftover(path)]
-    if leftovers:
-        logger.warning(
-            "%d file(s) below %s are left out as a download's leftovers (yt-dlp's unfinished `.part` / `.ytdl`, or a "
-            "format / merge file `<id>.f<N>.<ext>` / `<id>.temp.<ext>` beside its merged clip `<id>.<ext>`, which "
-            "it repeats or is the audio of): %s%s",
-            len(leftovers),
-            folder,
-            ", ".join(repr(path.relative_to(folder).as_posix()) for path in leftovers[:5]),
-            f" and {len(leftovers) - 5} more" if len(leftovers) > 5 else "",
-        )
+    warn_download_leftovers(folder, others)
     left_out = [
         path
         for path in others
