@@ -3,7 +3,8 @@
 followed, a link back up skipped), where a clip lies (its class folder, and its split folder named as `datasets`
 names split folders), and the files a scan leaves out, named in a warning. Hidden files and folders (`.*`, which
 includes macOS' `._*` resource forks), `__MACOSX` folders and the system folders of NAS and Windows (Synology's
-`@eaDir`, `#recycle`, `$RECYCLE.BIN`...) are never taken for clips. A file or an archive given
+`@eaDir`, `#recycle`, `$RECYCLE.BIN`...) are never taken for clips, nor a download's leftovers beside the clip
+they were merged into (yt-dlp's `id.f137.mp4`, `id.temp.mp4`, `.part`), which are named. A file or an archive given
 as `--dataset`, where a folder is expected, is refused.
 """
 
