@@ -11,9 +11,9 @@ frames (its pipeline's clip, whatever count the processor saved with it says); t
 those views. Into `<model>/eval_<data set>_<split>_<clips>x<crops>/` (the first command:
 `outputs/eval_synthetic_motion_test_1x1/`; another data set is named by its folder's name, or its Hub id as
 owner--name, so each keeps its own folder; a Hub model's `<model>` is `./owner--name`, `./models--name` for an id
-without an owner; the views followed by `_sample16-seed0` for `--max_eval_samples 16`, `_first16` streamed) or
-`--output_dir`, it writes the loss (the model's own, cross-entropy, of the averaged logits: Trainer's eval_loss),
-top-1/top-5 (per head and
+without an owner; the views followed by `_sample16-seed0` for `--max_eval_samples 16` of a larger split, `_first16`
+streamed) or `--output_dir`, it writes the loss (the model's own, cross-entropy, of the averaged logits: Trainer's
+eval_loss), top-1/top-5 (per head and
 action accuracy for Epic Kitchens; each bare, `loss`, `top1`, and as Trainer names them, `eval_loss`, `eval_top1`),
 per-class accuracy, a confusion matrix and a per-class
 bar chart (PNG), `eval_results.json` (with the run's split, views, model, data set, `num_processes` and
@@ -364,8 +364,16 @@ def main(argv=None, written: list | None = None):
                 + (f" (all but the {trained[1]:g}% it held out)" if trained[1] is not None else "")
                 + ": its accuracy there is not a test of it"
             )
-    if not args.output_dir and folder_split != args.split:  # the default folder, known now: checked before the model
-        # loads (a --split checked at the start, unless the data set calls it otherwise: `val`, its `validation`)
+    whole_split = not args.streaming and (args.max_eval_samples or 0) >= len(examples)
+    if args.max_eval_samples and whole_split:  # the whole split's scores: in its folder, not `_sample<N>-seed<S>`
+        logger.info(
+            f"--max_eval_samples {args.max_eval_samples} is at least the {len(examples)} clips of {split}: the whole "
+            "split is evaluated, its results are the whole split's"
+        )
+        args.max_eval_samples = None
+    if not args.output_dir and (folder_split != args.split or whole_split):  # the default folder, known now: checked
+        # before the model loads (a --split checked at the start, unless the data set calls it otherwise: `val`, its
+        # `validation`, or --max_eval_samples takes it whole)
         agree(None, output_refusal(args, folder_split))
     output_dir = Path(args.output_dir) if args.output_dir else default_output_dir(args, folder_split)
     agree(None, claim_output_dir(args, output_dir))  # (a typed --output_dir is held already)

@@ -136,6 +136,26 @@ def test_a_folder_scan_names_the_files_it_leaves_out_and_the_types_it_reads(tmp_
         assert ".mp4" in message and ".3gp" in message and ".mts" in message, message
 
 
+def test_yt_dlp_leftovers_beside_a_merged_clip_are_named_not_read_as_clips(tmp_path, caplog):
+    # Kinetics is downloaded with yt-dlp: a merge kept (`-k`) or stopped leaves the video and audio formats
+    # (`a.f137.mp4`, `a.f251.webm`), the merge's `a.temp.mp4` and unfinished `.part` / `.ytdl` files beside `a.mp4`;
+    # each format file was read as one more clip. A format file without its merged clip (`b`) is the only copy: read.
+    leftovers = ["run/a.f137.mp4", "run/a.f251.webm", "run/a.temp.mp4", "run/c.mp4.part", "run/c.mp4.ytdl"]
+    touch(tmp_path, "run/a.mp4", "run/b.f137.mp4", *leftovers, "swim/d.mp4")
+    with caplog.at_level(logging.WARNING, logger=LOGGER):
+        data = load_video_dataset(tmp_path, "videofolder")
+        hub = load_video_dataset(tmp_path, "hub")  # `datasets`' own videofolder read them too
+        videos = video_files_below(tmp_path)
+    clips = ["run/a.mp4", "run/b.f137.mp4", "swim/d.mp4"]
+    assert [name for name, _, _ in read_as_triples(data, tmp_path)] == clips
+    assert sorted(hub.splits["train"].ids()) == clips
+    assert [p.relative_to(tmp_path).as_posix() for p in videos] == clips
+    named = [r.getMessage() for r in caplog.records if "a download's leftovers" in r.getMessage()]
+    assert len(named) == 3 and all(m.startswith("5 file(s) below") for m in named), named
+    assert all(repr(name) in named[0] for name in leftovers), named[0]
+    assert not [r for r in caplog.records if "their extension is not a video type's" in r.getMessage()]
+
+
 def test_a_wrapper_folder_above_the_split_folders_is_neither_a_class_nor_a_split(tmp_path, caplog):
     # `cp -r kinetics_tree wrapped/k400`: read before as one class 'k400', every clip in 'train'.
     touch(tmp_path / "wrapped" / "k400", *TREE)

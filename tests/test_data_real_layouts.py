@@ -1703,3 +1703,25 @@ def test_a_first_read_that_hashes_much_says_so_before_it_waits(tmp_path, monkeyp
                     "cache is kept); once, until one changes"]  # fmt: skip
     for name in [name for name in getattr(hub_files, "_HELD", {}) if name.startswith(str(tmp_path))]:
         hub_files._HELD.pop(name).close()
+
+
+@pytest.mark.parametrize("flags", [["--train_split", "trian"], ["--eval_split", "tset"]])
+def test_finetunes_unknown_split_names_its_flag_and_the_data_set_as_typed(flags, tmp_path, monkeypatch):
+    # `--eval_split tset` was refused as "no split 'tset' in /root/.cache/vivit_hf/synthetic_motion-...": neither the
+    # flag (two name a split) nor the data set the user typed
+    import contextlib
+
+    import vivit_hf.training.data as data_module
+    from vivit_hf.training import finetune
+
+    for name in ("train/a/0.mp4", "train/b/1.mp4", "test/a/2.mp4", "test/b/3.mp4"):  # (loading reads no clip)
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(b"\0" * 16)
+    monkeypatch.setattr(data_module, "synthetic_motion_dataset", lambda cache_dir=None: tmp_path)  # not made here
+
+    class OneProcess:
+        main_process_first = contextlib.nullcontext
+
+    with pytest.raises(DatasetFormatError) as error:
+        finetune.load_data(finetune.parse_args(["--dataset", "synthetic_motion", *flags]), OneProcess())
+    assert str(error.value).startswith(f"{flags[0]} {flags[1]}: no split {flags[1]!r} in synthetic_motion; the splits")

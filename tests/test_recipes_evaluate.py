@@ -404,9 +404,12 @@ def test_evaluations_of_two_data_sets_keep_their_own_folders(folder, tmp_path):
     for name in CLASSES:
         (other / "test" / name).mkdir(parents=True)
         shutil.copy(folder / "data" / "test" / name / f"{name}_0.mp4", other / "test" / name)
-    for dataset in (folder / "data", f"{other}/"):  # a folder typed with a trailing slash is named all the same
-        result = evaluate("--model", tmp_path / "model", "--dataset", dataset, "--num_workers", 0)
+    # a folder typed with a trailing slash is named all the same; --max_eval_samples of at least its 2 clips scores
+    # the whole split, whose folder it is (it wrote the whole split's scores into eval_other_test_1x1_sample5-seed0)
+    for dataset, subset in ((folder / "data", ()), (f"{other}/", ("--max_eval_samples", 5))):
+        result = evaluate("--model", tmp_path / "model", "--dataset", dataset, "--num_workers", 0, *subset)
         assert result.returncode == 0, result.stderr[-4000:]
+    assert "--max_eval_samples 5 is at least the 2 clips of test: the whole split" in result.stderr
     first, second = (tmp_path / "model" / f"eval_{name}_test_1x1" for name in ("data", "other"))
     assert sorted(p.name for p in (tmp_path / "model").glob("eval_*")) == [first.name, second.name]
     results = [json.loads((path / "eval_results.json").read_text()) for path in (first, second)]

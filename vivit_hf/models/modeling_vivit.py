@@ -160,8 +160,10 @@ class ViViTPreTrainedModel(PreTrainedModel):
     main_input_name = "pixel_values"
     input_modalities = ("video",)
     supports_gradient_checkpointing = True
-    # Each variant lists the one block class it is built of (end of this module): accelerate's FSDP wrap policy
-    # refuses a listed class the model does not contain, and matches names exactly, not subclasses.
+    # Each variant lists the one block class it is built of, in its own class: FSDP wraps, and a device map never
+    # splits, that block (what accelerate's FSDP plugin reads when no layer class is configured, as in
+    # recipes/accelerate_configs/fsdp.yaml). Its wrap policy refuses a listed class the model does not contain, and
+    # matches names exactly, not subclasses.
     _no_split_modules = None
     _supports_sdpa = True
     _supports_flash_attn = True
@@ -924,6 +926,7 @@ class ViViTSpatioTemporalModel(_ViViTSingleEncoderModel):
     """Model 1: every token attends to every other token, `n_t * n_h * n_w` (+ CLS) of them."""
 
     config_class = ViViTSpatioTemporalConfig
+    _no_split_modules = ["ViViTLayer"]
     layer_class = ViViTLayer
 
     def layer_attention_mask(self, token_mask, grid, dtype):
@@ -943,6 +946,7 @@ class ViViTFactorisedEncoderModel(_ViViTBackbone):
     by its CLS token (or its classifier's pooling); a temporal encoder pools the summaries the same way."""
 
     config_class = ViViTFactorisedEncoderConfig
+    _no_split_modules = ["ViViTLayer"]
     layer_class = ViViTLayer
 
     def __init__(self, config: ViViTFactorisedEncoderConfig):
@@ -1038,6 +1042,7 @@ class ViViTFactorisedSelfAttentionModel(_ViViTSingleEncoderModel):
     """Model 3: Model 1's token layout, but each block attends over space and over time separately (§3.3)."""
 
     config_class = ViViTFactorisedSelfAttentionConfig
+    _no_split_modules = ["FactorisedSelfAttentionLayer"]
     layer_class = FactorisedSelfAttentionLayer
 
     def layer_attention_mask(self, token_mask, grid, dtype):
@@ -1056,6 +1061,7 @@ class ViViTFactorisedDotProductModel(_ViViTSingleEncoderModel):
     over space (§3.3)."""
 
     config_class = ViViTFactorisedDotProductConfig
+    _no_split_modules = ["FactorisedDotProductLayer"]
     layer_class = FactorisedDotProductLayer
 
     def layer_attention_mask(self, token_mask, grid, dtype):
@@ -1387,6 +1393,7 @@ class ViViTSpatioTemporalForVideoClassification(_ViViTForVideoClassification):
     (`python -m vivit_hf.convert transformers` converts its checkpoints)."""
 
     config_class = ViViTSpatioTemporalConfig
+    _no_split_modules = ["ViViTLayer"]
     backbone_class = ViViTSpatioTemporalModel
 
 
@@ -1395,6 +1402,7 @@ class ViViTFactorisedEncoderForVideoClassification(_ViViTForVideoClassification)
     pooled clip -> (`pre_logits`) -> `classifier`."""
 
     config_class = ViViTFactorisedEncoderConfig
+    _no_split_modules = ["ViViTLayer"]
     backbone_class = ViViTFactorisedEncoderModel
 
 
@@ -1403,6 +1411,7 @@ class ViViTFactorisedSelfAttentionForVideoClassification(_ViViTForVideoClassific
     `ViViTFactorisedSelfAttentionModel`'s pooled clip -> (`pre_logits`) -> `classifier`."""
 
     config_class = ViViTFactorisedSelfAttentionConfig
+    _no_split_modules = ["FactorisedSelfAttentionLayer"]
     backbone_class = ViViTFactorisedSelfAttentionModel
 
 
@@ -1411,6 +1420,7 @@ class ViViTFactorisedDotProductForVideoClassification(_ViViTForVideoClassificati
     `ViViTFactorisedDotProductModel`'s pooled clip -> (`pre_logits`) -> `classifier`."""
 
     config_class = ViViTFactorisedDotProductConfig
+    _no_split_modules = ["FactorisedDotProductLayer"]
     backbone_class = ViViTFactorisedDotProductModel
 
 
@@ -1438,9 +1448,6 @@ for _config_class, _model_class, _classifier_class in VIVIT_MODELS.values():
         "AutoModel": _model_class,
         "AutoModelForVideoClassification": _classifier_class,
     }
-    # FSDP wraps, and device_map never splits, the variant's own block (what accelerate's FSDP plugin reads when
-    # no layer class is configured, as in recipes/accelerate_configs/fsdp.yaml).
-    _model_class._no_split_modules = _classifier_class._no_split_modules = [_model_class.layer_class.__name__]
 
 # the names `vivit_hf.models` exports from this module, as transformers' model files list theirs (its lazy package
 # `__init__`, `define_import_structure`, reads each file's `__all__`)

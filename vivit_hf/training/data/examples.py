@@ -117,13 +117,15 @@ class VideoClassificationData:
         alias = recipe_split_name(name)
         return alias if alias in self.splits else name
 
-    def split(self, name: str) -> Sequence[dict]:
+    def split(self, name: str, flag: str | None = None, dataset: str | None = None) -> Sequence[dict]:
         """The examples of split `name` (or of its alias, `split_name`); a split it lacks is the user's mistake (a
         `train/` folder missing, a split misnamed), told in one line naming the data set and the splits it has, not a
-        traceback (`KeyError`)."""
+        traceback (`KeyError`). `flag` and `dataset`: the flag that named the split and the data set as the user
+        typed them, for that line (a recipe reads two splits; the bundled set's source is its cache folder)."""
         name = self.split_name(name)
         if name not in self.splits:
-            raise DatasetFormatError(self.missing_split(name))
+            refusal = self.missing_split(name, dataset=dataset)
+            raise DatasetFormatError(f"{flag} {name}: {refusal}" if flag else refusal)
         return self.splits[name]
 
     def refuse_training_on(self, name: str) -> None:
@@ -154,18 +156,20 @@ class VideoClassificationData:
         """Whether split `name` (or its recipe name, `val` -> `validation`) was left out for having no labels."""
         return name in self.unlabelled or recipe_split_name(name) in self.unlabelled
 
-    def missing_split(self, name: str, needs_labels: str = RECIPES_NEED_LABELS) -> str:
+    def missing_split(self, name: str, needs_labels: str = RECIPES_NEED_LABELS, dataset: str | None = None) -> str:
         """Why this data set has no split `name` to read, in one line: not there (naming the splits it has), or there
         but left out, as none of its rows has a label: it was said to be missing, and its user looked for a typo.
-        `needs_labels`: why the reader's user needs them (the recipes'; the shard tool's, `SHARDS_NEED_LABELS`)."""
-        where = f" of {self.source}" if self.source else ""
+        `needs_labels`: why the reader's user needs them (the recipes'; the shard tool's, `SHARDS_NEED_LABELS`).
+        `dataset`: the data set as the user named it, else its source."""
+        source = dataset or self.source
+        where = f" of {source}" if source else ""
         found = ", ".join(sorted(self.splits))
         if self.is_unlabelled(name):
             return (
                 f"split {name!r}{where} was left out: none of its rows has a label. {needs_labels}: name a labelled "
                 f"split (found: {found}); predict.py scores clips without labels"
             )
-        where = f" in {self.source}" if self.source else ""
+        where = f" in {source}" if source else ""
         return f"no split {name!r}{where}; the splits found: {found}"
 
 

@@ -3,7 +3,8 @@
 followed, a link back up skipped), where a clip lies (its class folder, and its split folder named as `datasets`
 names split folders), and the files a scan leaves out, named in a warning. Hidden files and folders (`.*`, which
 includes macOS' `._*` resource forks), `__MACOSX` folders and the system folders of NAS and Windows (Synology's
-`@eaDir`, `#recycle`, `$RECYCLE.BIN`...) are never taken for clips. A file or an archive given
+`@eaDir`, `#recycle`, `$RECYCLE.BIN`...) are never taken for clips, nor a download's leftovers beside the clip
+they were merged into (yt-dlp's `id.f137.mp4`, `id.temp.mp4`, `.part`), which are named. A file or an archive given
 as `--dataset`, where a folder is expected, is refused.
 """
 
@@ -97,6 +98,33 @@ SYSTEM_FOLDERS = frozenset(
 )
 
 
+# What yt-dlp (Kinetics' downloader) leaves in a folder beside a clip: an unfinished download (`id.mp4.part`, its
+# `id.mp4.ytdl` resume state), and, where a merge of a video and an audio format stopped or was kept (`-k`), the
+# formats themselves (`id.f137.mp4`, video only; `id.f251.webm`, audio only) and the merge's output (`id.temp.mp4`).
+# A format or merge file beside its merged clip `id.<video type>` is a duplicate of it, or no clip at all: left out
+# and named (it was read as one more clip); without its merged clip it is kept, as it may be the only copy.
+_DOWNLOAD_LEFTOVER_SUFFIXES = (".part", ".ytdl")
+_DOWNLOAD_FORMAT_STEM = re.compile(r"(?P<clip>.+)\.(?:f[0-9]+|temp)")
+
+
+def _download_leftovers(videos: Sequence[Path]) -> set[Path]:
+    """The yt-dlp format and merge files among `videos` whose merged clip is among them too."""
+    clips = {(path.parent, path.stem) for path in videos}
+    return {
+        path
+        for path in videos
+        if (match := _DOWNLOAD_FORMAT_STEM.fullmatch(path.stem)) and (path.parent, match["clip"]) in clips
+    }
+
+
+def _is_download_leftover(path: Path) -> bool:
+    """Among a listing's other files, which are yt-dlp's: the only video-typed files there (not dangling links) are
+    the format and merge files `_download_leftovers` moved there."""
+    if path.suffix.lower() in _DOWNLOAD_LEFTOVER_SUFFIXES:
+        return True
+    return path.suffix.lower() in VIDEO_EXTENSIONS and not is_dangling(path)
+
+
 # The files Windows and macOS leave in a folder they showed (thumbnails, a folder's icon and settings), hidden there:
 # named in every folder scan's warning of files left out, where a class's clips of an unread type should stand out.
 _SYSTEM_FILES = frozenset(name.casefold() for name in ("Thumbs.db", "ehthumbs.db", "desktop.ini", "Icon\r"))
@@ -184,6 +212,10 @@ def _files_below(folder: Path) -> tuple[list[Path], list[Path], dict[Path, os.st
             statuses[path] = status
         elif is_dangling(path):
             others.append(path)
+    leftovers = _download_leftovers(videos)
+    if leftovers:
+        videos = [path for path in videos if path not in leftovers]
+        others = sorted([*others, *leftovers])
     return videos, others, statuses
 
 
@@ -238,6 +270,27 @@ def dangling_clips(folder: Path, others: Sequence[Path], classes_found=()) -> di
     return per_split
 
 
+def download_leftovers(others: Sequence[Path]) -> list[Path]:
+    """The download leftovers (yt-dlp's, `_DOWNLOAD_LEFTOVER_SUFFIXES` and `_download_leftovers`) among the other
+    files of a listing (`files_below`)."""
+    return [path for path in others if _is_download_leftover(path)]
+
+
+def warn_download_leftovers(folder: Path, others: Sequence[Path]) -> None:
+    """Name the download leftovers among `others`, left out: the format files were read as more clips."""
+    leftovers = download_leftovers(others)
+    if leftovers:
+        logger.warning(
+            "%d file(s) below %s are left out as a download's leftovers (yt-dlp's unfinished `.part` / `.ytdl`, or a "
+            "format / merge file `<id>.f<N>.<ext>` / `<id>.temp.<ext>` beside its merged clip `<id>.<ext>`, which "
+            "it repeats or is the audio of): %s%s",
+            len(leftovers),
+            folder,
+            ", ".join(repr(path.relative_to(folder).as_posix()) for path in leftovers[:5]),
+            f" and {len(leftovers) - 5} more" if len(leftovers) > 5 else "",
+        )
+
+
 def warn_left_out(folder: Path, others: Sequence[Path], links_named: bool = False) -> None:
     """Name the files a scan leaves out that may be clips (any but `_COMPANION_SUFFIXES`): a class whose clips have
     a type the list lacks would otherwise vanish from the data set without a word. Symlinks to files that are not
@@ -253,8 +306,13 @@ def warn_left_out(folder: Path, others: Sequence[Path], links_named: bool = Fals
             ", ".join(f"'{path.relative_to(folder).as_posix()}' -> {os.readlink(path)}" for path in links[:3])
             + (f" and {len(links) - 3} more" if len(links) > 3 else ""),
         )
+    warn_download_leftovers(folder, others)
     left_out = [
-        path for path in others if not path.name.lower().endswith(_COMPANION_SUFFIXES) and not is_dangling(path)
+        path
+        for path in others
+        if not path.name.lower().endswith(_COMPANION_SUFFIXES)
+        and not is_dangling(path)
+        and not _is_download_leftover(path)
     ]
     if not left_out:
         return

@@ -16,7 +16,9 @@ from .annotated import count_missing
 from .examples import DatasetFormatError, quoted
 from .folders import (
     SPLIT_ALIASES,
+    download_leftovers,
     files_below,
+    warn_download_leftovers,
 )
 from .hub_files import relative_or_as_is
 from .hub_ids import json_clip_id
@@ -29,7 +31,8 @@ logger = logging.getLogger("vivit_hf.training.data.formats")
 def metadata_clips_on_disk(loaded, root: Path, video_column: str, missing: dict) -> dict:
     """A local videofolder whose `metadata.csv` / `.jsonl` names its clips: rows whose file is not on disk are left
     out and counted in `missing`, as the annotation formats count them (they were decoded, and failed, every epoch),
-    and the clips no row names, which `datasets` leaves out, are named in a warning."""
+    and the clips no row names, which `datasets` leaves out, are named in a warning. A download's format files beside
+    their merged clip (`folders.download_leftovers`), which `datasets` reads as more clips, are left out, named."""
     first = next(iter(loaded.values()))
     if first.info.builder_name != "videofolder":
         return loaded
@@ -39,6 +42,10 @@ def metadata_clips_on_disk(loaded, root: Path, video_column: str, missing: dict)
 
     listed, kept = set(), {}
     clips = clips_by_normal_name(root)
+    # yt-dlp's format files beside their merged clip: `datasets` reads each as one more clip (`files_below` not)
+    others = files_below(root)[1]
+    leftovers = {os.path.abspath(path) for path in download_leftovers(others)}
+    warn_download_leftovers(root, others)
     for split, dataset in loaded.items():
         column = dataset.with_format("arrow")[video_column]
         if not pa.types.is_struct(column.type) or column.type.get_field_index("path") < 0:
@@ -54,7 +61,8 @@ def metadata_clips_on_disk(loaded, root: Path, video_column: str, missing: dict)
         if absent:
             names = [relative_or_as_is(paths[i], root) for i in absent]
             count_missing(missing, SPLIT_ALIASES.get(split, split), names)
-            gone = set(absent)
+        gone = {*absent, *(i for i, path in enumerate(paths) if path and os.path.abspath(path) in leftovers)}
+        if gone:
             dataset = dataset.select([i for i in range(len(paths)) if i not in gone])
         kept[split] = dataset
     read = {extension.lower() for extension in VideoFolder.EXTENSIONS}
