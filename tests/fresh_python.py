@@ -196,6 +196,9 @@ class FreshPython:
         if self._server.poll() is None:
             self._server.stdin.close()
             self._server.wait(timeout=60)
+        # both pipes: the answers' pipe left open was a "ResourceWarning: unclosed file" at each pytest run's exit
+        self._server.stdin.close()
+        self._server.stdout.close()
         for path in self._scratch.iterdir():
             path.unlink()
         self._scratch.rmdir()

@@ -175,6 +175,64 @@ def test_the_recipe_and_results_tables_keep_a_bar_or_line_break_in_their_cells()
     assert all(len(row) == 2 for row in rows), rows
 
 
+def markdown_blocks(text: str) -> list[tuple[str, str, str]]:
+    """(block, its text, its HTML) of each line of prose in `text` (a heading's `h2`, a bullet's `li`), as
+    markdown-it reads it: the text without its markup, a `<br>` a line break."""
+    import html
+    import re
+
+    from markdown_it import MarkdownIt
+
+    markdown = MarkdownIt("commonmark", {"html": True}).enable("table")
+    blocks, opened = [], []
+    for token in markdown.parse(text):
+        if token.nesting == 1:
+            opened.append(token.tag)
+        elif token.nesting == -1:
+            opened.pop()
+        elif token.type == "inline":
+            rendered = markdown.renderer.render(token.children, markdown.options, {})
+            plain = html.unescape(re.sub(r"<(?!br>)[^>]*>", "", rendered).replace("<br>", "\n"))
+            blocks.append((next((tag for tag in reversed(opened) if tag in ("li", "h1", "h2")), ""), plain, rendered))
+    return blocks
+
+
+def test_a_data_set_or_split_name_with_markdown_in_it_reads_back_as_it_is():
+    """The Data section's bullet and the Results heading wrote the data set and split names as they are, where the
+    tables escape theirs (`table_cell`): `my_*data*` read as emphasis, `[x](y)` as a link, a backtick ended the code
+    span, and a line break ended the bullet (`# x` after it a heading of its own). Read back by markdown-it."""
+    name, config, train, test = "my_*data* [x](y)\n# x", "a`b", "tr_ain*", "``te`st\n- y"
+    card = build_model_card(
+        CONFIG,
+        results={"top1": 0.5, "num_samples": 3, "num_skipped": 1},
+        dataset_name=name,
+        dataset_config=config,
+        train_split=train,
+        eval_split=test,
+        classes_never_trained={"<b>&c_": 2},
+    ).content
+    blocks = markdown_blocks(card)
+    assert [text for tag, text, _ in blocks if tag == "h2"] == [
+        "Model",
+        "Data",
+        f"Results ({test}, 1 clip x 1 crop)",
+        "Use",
+    ]
+    data = [(text, rendered) for tag, text, rendered in blocks if tag == "li" and text.startswith("Data set: ")]
+    said = f"Data set: {name}, configuration {config}; trained on split {train}, evaluated on split {test}"
+    assert [text for text, _ in data] == [said], blocks
+    assert not any(tag in data[0][1] for tag in ("<em>", "<strong>", "<a ")), data[0][1]
+    texts = [text for _, text, _ in blocks]
+    assert (
+        f"Unreadable clips: 1 of the 4 clips of split {test} could not be decoded; the results are of the other 3"
+        in texts
+    )
+    assert any(
+        text.startswith("Never trained on (1 class, every training clip unreadable): <b>&c_ (2 clips).")
+        for text in texts
+    ), texts
+
+
 def test_a_trivial_top_k_names_the_heads_class_count_and_k():
     """The table said `top5 | 1.0000 (k classes or fewer: every clip)`, a letter where the numbers belong; each head
     of a model with label spaces names its own (here 3 verbs, 4 nouns; the action head has 12 and is a result)."""

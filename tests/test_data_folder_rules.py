@@ -146,12 +146,19 @@ def test_yt_dlp_leftovers_beside_a_merged_clip_are_named_not_read_as_clips(tmp_p
         data = load_video_dataset(tmp_path, "videofolder")
         hub = load_video_dataset(tmp_path, "hub")  # `datasets`' own videofolder read them too
         videos = video_files_below(tmp_path)
+        streamed = open_streaming_dataset(str(tmp_path))  # (--streaming kept them as rows)
     clips = ["run/a.mp4", "run/b.f137.mp4", "swim/d.mp4"]
     assert [name for name, _, _ in read_as_triples(data, tmp_path)] == clips
     assert sorted(hub.splits["train"].ids()) == clips
     assert [p.relative_to(tmp_path).as_posix() for p in videos] == clips
+    stream = streamed.splits["train"]
+    assert (
+        sorted(Path(row[stream.video_column]["path"]).relative_to(tmp_path).as_posix() for row in stream.dataset)
+        == clips
+    )
+    assert stream.num_examples == 3 and not streamed.missing
     named = [r.getMessage() for r in caplog.records if "a download's leftovers" in r.getMessage()]
-    assert len(named) == 3 and all(m.startswith("5 file(s) below") for m in named), named
+    assert len(named) == 4 and all(m.startswith("5 file(s) below") for m in named), named
     assert all(repr(name) in named[0] for name in leftovers), named[0]
     assert not [r for r in caplog.records if "their extension is not a video type's" in r.getMessage()]
 

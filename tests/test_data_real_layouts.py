@@ -1725,3 +1725,33 @@ def test_finetunes_unknown_split_names_its_flag_and_the_data_set_as_typed(flags,
     with pytest.raises(DatasetFormatError) as error:
         finetune.load_data(finetune.parse_args(["--dataset", "synthetic_motion", *flags]), OneProcess())
     assert str(error.value).startswith(f"{flags[0]} {flags[1]}: no split {flags[1]!r} in synthetic_motion; the splits")
+
+
+@pytest.mark.parametrize("flags", [["--eval_split", "test"], ["--train_split", "test"]])
+def test_finetunes_split_of_no_clip_names_the_data_set_as_typed(flags, monkeypatch):
+    # a split whose every clip is missing was refused as "split 'test' of /root/.cache/vivit_hf/synthetic_motion-...
+    # holds no clip": the bundled set named by its cache folder (its `source`), not as the user typed it
+    import contextlib
+
+    from accelerate import PartialState
+
+    from vivit_hf.training import finetune
+    from vivit_hf.training.data.examples import VideoClassificationData
+
+    PartialState()  # (accelerate's logger: the missing clips are said)
+    read = VideoClassificationData(
+        splits={"train": [{"video": "a.mp4", "label": 0}, {"video": "b.mp4", "label": 1}], "test": []},
+        label_spaces={"label": ["a", "b"]},
+        missing={"test": 2},
+        source="/root/.cache/vivit_hf/datasets/synthetic_motion-0123abcd",
+    )
+    monkeypatch.setattr(finetune, "open_video_dataset", lambda *args, **kwargs: read)  # (the set is not made here)
+
+    class OneProcess:
+        main_process_first = contextlib.nullcontext
+
+    with pytest.raises(DatasetFormatError) as error:
+        finetune.load_data(finetune.parse_args(["--dataset", "synthetic_motion", *flags]), OneProcess())
+    use = "to evaluate" if flags[0] == "--eval_split" else "to train on"
+    missing = "each of the 2 clips it names is missing (named above)"
+    assert str(error.value) == f"split 'test' of synthetic_motion holds no clip {use}: {missing}"

@@ -62,3 +62,16 @@ def test_a_child_ends_as_a_new_interpreter_does(code, tmp_path):
     new = subprocess.run(command, cwd=tmp_path / "new", capture_output=True, text=True, timeout=60)
     child = fresh_python.server(fresh_python.EXAMPLES, dict(os.environ)).run(["-c", code], cwd=tmp_path / "child")
     assert ended(child, tmp_path / "child") == ended(new, tmp_path / "new")
+
+
+def test_a_closed_server_leaves_no_pipe_open(tmp_path):
+    """`close` closed the server's stdin and left its stdout open: each pytest run that had started a server ended in
+    "ResourceWarning: unclosed file <_io.TextIOWrapper name=14 ...>" (tests/test_cards.py's, at exit)."""
+    fresh = fresh_python.FreshPython.__new__(fresh_python.FreshPython)  # (a server's pipes, without its imports)
+    reads = [sys.executable, "-S", "-c", "import sys; sys.stdin.read()"]
+    fresh._server = subprocess.Popen(reads, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    fresh._scratch = tmp_path / "scratch"
+    fresh._scratch.mkdir()
+    pipes = fresh._server.stdin, fresh._server.stdout
+    fresh.close()
+    assert [pipe.closed for pipe in pipes] == [True, True]

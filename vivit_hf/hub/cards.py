@@ -121,7 +121,36 @@ def table_cell(text: str) -> str:
     as GFM tables read it (a backslash escaped first, so that `a\\|b` keeps both), a line break written `<br>` (the
     YAML of a card keeps every name as it is)."""
     escaped = text.replace("\\", "\\\\").replace("|", "\\|")
-    return "<br>".join(escaped.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
+    return "<br>".join(_lines(escaped))
+
+
+def _lines(text: str) -> list[str]:
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
+# The characters that open or close markdown's inline syntax (emphasis, a link, a code span, inline HTML, an entity,
+# GFM's strikethrough), and the backslash that escapes them
+_INLINE_SYNTAX = re.compile(r"([\\`*_\[\]<>&~])")
+
+
+def inline_text(text: str) -> str:
+    """`text` as one line of the card's prose (a bullet, a heading) shows it: a data set `my_*data*` was emphasis,
+    `[x](y)` a link, and a line break ended the bullet (a `# x` after it a heading). Each such character is
+    backslash-escaped (CommonMark), a line break written `<br>`, as `table_cell` writes one."""
+    return "<br>".join(_INLINE_SYNTAX.sub(r"\\\1", line) for line in _lines(text))
+
+
+def inline_code(text: str) -> str:
+    """`text` as a code span in the card's prose (a split, a data set's id): fenced by one backtick more than its
+    longest run of them, and spaced where it starts or ends with one (CommonMark), as a backslash does not escape
+    there; each line a span of its own, joined by `<br>` (a line break ended the bullet)."""
+
+    def span(line: str) -> str:
+        fence = "`" * (max(map(len, re.findall("`+", line)), default=0) + 1)
+        pad = " " if line.startswith("`") or line.endswith("`") or (line[:1] == line[-1:] == " ") else ""
+        return f"{fence}{pad}{line}{pad}{fence}" if line else ""
+
+    return "<br>".join(span(line) for line in _lines(text))
 
 
 def _is_hub_id(source: str | None) -> bool:
@@ -336,8 +365,8 @@ def _unread_clips(results: Mapping, split: str | None, train_skipped: int, never
     skipped, evaluated = results.get("num_skipped") or 0, results.get("num_samples")
     if skipped and isinstance(evaluated, int):
         lines.append(
-            f"- Unreadable clips: {skipped} of the {skipped + evaluated} clips of split `{split}` could not be "
-            f"decoded; the results are of the other {evaluated}"
+            f"- Unreadable clips: {skipped} of the {skipped + evaluated} clips of split {inline_code(str(split))} "
+            f"could not be decoded; the results are of the other {evaluated}"
         )
     if train_skipped:
         lines.append(
@@ -345,7 +374,9 @@ def _unread_clips(results: Mapping, split: str | None, train_skipped: int, never
             "that cannot be decoded is skipped in every epoch it comes up); the model trained on the other clips"
         )
     if never_trained:
-        shown = ", ".join(f"{name} ({clips} clip{'s' if clips > 1 else ''})" for name, clips in never_trained.items())
+        shown = ", ".join(
+            f"{inline_text(name)} ({clips} clip{'s' if clips > 1 else ''})" for name, clips in never_trained.items()
+        )
         lines.append(
             f"- Never trained on ({len(never_trained)} class{'es' if len(never_trained) > 1 else ''}, every training "
             f"clip unreadable): {shown}. The model cannot predict {'them' if len(never_trained) > 1 else 'it'}; "
@@ -578,10 +609,11 @@ def build_model_card(
         lines += [
             "",
             "## Data",
-            f"- Data set: {dataset_name}{f' (`{dataset_id}`)' if dataset_id else ''}"
-            f"{f', configuration `{dataset_config}`' if dataset_config else ''}"
-            f"{f', revision `{dataset_revision}`' if dataset_revision else ''}; "
-            f"{f'trained on split `{train_split}`, ' if train_split else ''}evaluated on split `{eval_split}`",
+            f"- Data set: {inline_text(dataset_name)}{f' ({inline_code(dataset_id)})' if dataset_id else ''}"
+            f"{f', configuration {inline_code(dataset_config)}' if dataset_config else ''}"
+            f"{f', revision {inline_code(dataset_revision)}' if dataset_revision else ''}; "
+            f"{f'trained on split {inline_code(train_split)}, ' if train_split else ''}"
+            f"evaluated on split {inline_code(str(eval_split))}",
             f"- Test views: {views}, {averaging}",
             *_unread_clips(results, eval_split, train_skipped_clips, classes_never_trained or {}),
             "",
@@ -589,7 +621,7 @@ def build_model_card(
         if recipe:  # a card built without the recipe's settings (results alone) has no table of nothing
             lines += ["## Training recipe", "| setting | value |", "|---|---|", *recipe, ""]
         lines += [
-            f"## Results ({eval_split}, {views})",
+            f"## Results ({inline_text(str(eval_split))}, {views})",
             "| metric | value |",
             "|---|---|",
             *rows,

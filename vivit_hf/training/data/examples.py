@@ -128,27 +128,29 @@ class VideoClassificationData:
             raise DatasetFormatError(f"{flag} {name}: {refusal}" if flag else refusal)
         return self.splits[name]
 
-    def refuse_training_on(self, name: str) -> None:
+    def refuse_training_on(self, name: str, dataset: str | None = None) -> None:
         """Refuse training on split `name` (or its alias) where a classifier cannot learn from it (`untrainable`), or
-        where it holds no clip (`refuse_empty`)."""
+        where it holds no clip (`refuse_empty`; `dataset`: the data set as the user typed it)."""
         if why := self.untrainable.get(self.split_name(name)):
             raise DatasetFormatError(why)
-        self.refuse_empty(name)
+        self.refuse_empty(name, dataset=dataset)
 
-    def refuse_empty(self, name: str, use: str = "to train on") -> None:
+    def refuse_empty(self, name: str, use: str = "to train on", dataset: str | None = None) -> None:
         """Refuse split `name` (or its alias) where it holds no clip (`use`: what for), naming the clips it names that
         are missing. Every clip a metadata file names missing on disk (a folder renamed, `Clips/` for `clips/`) left a
         split of none: to train on, refused as "none of the 0 training clips could be decoded" after the model and the
         evaluation clips had loaded (with no evaluation split, "cannot hold out 10% of 0 clips: every class has one
         clip"); to evaluate, a `torch.cat` traceback after the training, read whole or streamed. (A stream whose size
-        is unknown is not refused.)"""
+        is unknown is not refused.) `dataset`: the data set as the user typed it, else its source (the bundled set's
+        is its cache folder, `/root/.cache/vivit_hf/datasets/synthetic_motion-...`)."""
         split = self.split_name(name)
         examples = self.splits.get(split)
         size = len(examples) if isinstance(examples, Sequence) else getattr(examples, "num_examples", None)
         if size == 0:
             missing = self.missing.get(split, 0) + self.clipless.get(split, 0)
+            source = dataset or self.source
             raise DatasetFormatError(
-                f"split {split!r}{f' of {self.source}' if self.source else ''} holds no clip {use}"
+                f"split {split!r}{f' of {source}' if source else ''} holds no clip {use}"
                 + (f": each of the {missing} clips it names is missing (named above)" if missing else "")
             )
 

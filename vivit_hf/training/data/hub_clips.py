@@ -42,10 +42,7 @@ def metadata_clips_on_disk(loaded, root: Path, video_column: str, missing: dict)
 
     listed, kept = set(), {}
     clips = clips_by_normal_name(root)
-    # yt-dlp's format files beside their merged clip: `datasets` reads each as one more clip (`files_below` not)
-    others = files_below(root)[1]
-    leftovers = {os.path.abspath(path) for path in download_leftovers(others)}
-    warn_download_leftovers(root, others)
+    leftovers = download_leftovers_named(root)
     for split, dataset in loaded.items():
         column = dataset.with_format("arrow")[video_column]
         if not pa.types.is_struct(column.type) or column.type.get_field_index("path") < 0:
@@ -80,6 +77,15 @@ def metadata_clips_on_disk(loaded, root: Path, video_column: str, missing: dict)
             quoted(unlisted),
         )
     return kept
+
+
+def download_leftovers_named(root: Path) -> set[str]:
+    """The absolute paths of yt-dlp's leftovers below a local videofolder (`folders.download_leftovers`), named in a
+    warning: `datasets` reads each format file beside its merged clip (and `.part` / `.ytdl`) as one more clip,
+    which `files_below` does not. One rule for the whole read and the stream (`streaming._metadata_clips_on_disk`)."""
+    others = files_below(root)[1]
+    warn_download_leftovers(root, others)
+    return {os.path.abspath(path) for path in download_leftovers(others)}
 
 
 def clips_by_normal_name(root: Path) -> dict[str, str | tuple[str, str]]:

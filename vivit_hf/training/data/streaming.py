@@ -32,6 +32,7 @@ import itertools
 import json
 import logging
 import math
+import os
 import re
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -64,7 +65,7 @@ from .folders import (
     refuse_a_file,
     unlabelled_split_names,
 )
-from .hub_clips import clips_by_normal_name, clips_on_disk, read_as_on_disk
+from .hub_clips import clips_by_normal_name, clips_on_disk, download_leftovers_named, read_as_on_disk
 from .hub_datasets import HubSplit, hub_example, load_saved_to_disk
 from .hub_files import (
     builder_once,
@@ -693,7 +694,6 @@ class _TarMembers:
 
     def __iter__(self):
         import io
-        import os
         import tarfile
 
         from datasets.filesystems import EXTENSION_TO_COMPRESSION_FS_FILE_CLS
@@ -1042,10 +1042,11 @@ def _metadata_clips_on_disk(loaded, root: Path, video_column: str, missing: dict
     """A local videofolder stream whose `metadata.csv` / `.jsonl` names clips not on disk (a symlink to a disk not
     mounted, a deleted file): those rows are left out of the stream and counted in `missing`, named in a warning,
     as the whole read does (`hub_clips.metadata_clips_on_disk`); they used to be decoded, and fail as "broken" clips,
-    every epoch. The path column is read once, alone (a videofolder's rows hold paths, not bytes)."""
+    every epoch. yt-dlp's leftovers beside a merged clip are left out too, named, not counted (they were streamed as
+    more clips). The path column is read once, alone (a videofolder's rows hold paths, not bytes)."""
     import datasets
 
-    kept, clips = {}, None
+    kept, clips, leftovers = {}, None, None
     for split, dataset in loaded.items():
         info = getattr(dataset, "info", None)
         if getattr(info, "builder_name", None) != "videofolder" or not isinstance(
@@ -1062,8 +1063,11 @@ def _metadata_clips_on_disk(loaded, root: Path, video_column: str, missing: dict
         if absent:
             named = [relative_or_as_is(path, root) for path in paths if path in absent]
             count_missing(missing, SPLIT_ALIASES.get(split, split), named)
+        leftovers = download_leftovers_named(root) if leftovers is None else leftovers
+        gone = absent | {path for path in set(paths) if path and os.path.abspath(path) in leftovers}
+        if gone:
             dataset = dataset.cast_column(video_column, undecoded_video(dataset.features[video_column]))
-            dataset = dataset.filter(_OnDisk(video_column, absent))
+            dataset = dataset.filter(_OnDisk(video_column, gone))
         kept[split] = dataset
     return kept
 
