@@ -199,6 +199,28 @@ def test_a_size_below_the_crop_pads_every_view_and_says_so_once(caplog):
     assert not [r for r in caplog.records if "zero-pads" in r.getMessage()]
 
 
+def test_a_scale_jitter_that_shrinks_frames_below_the_crop_says_training_views_are_padded(caplog):
+    """size 28 for a crop of 28 with scenic's jitter [0.9, 1.33]: a height factor below 1 (23% of draws) cut frames to
+    25-27 rows, which the random crop zero-padded, black borders no test view has, without a word (the padding
+    warning sees the frames before the jitter). Said once; size 32 (28 rows at the least) pads none and says nothing."""
+    video = np.full((8, 40, 60, 3), 200, dtype=np.uint8)
+    train = dict(SMALL, do_train_augment=True, do_flip=False)
+    processor = ViViTVideoProcessor(**{**train, "size": {"shortest_edge": 28}})
+    with caplog.at_level("WARNING", logger="vivit_hf.processing.processing_vivit"):
+        raw = processor.raw_views([video] * 12, seed=0)["pixel_values"]
+    assert raw.eq(0).any() and raw.eq(200).any()  # (some views padded with zeros, as said)
+    (record,) = [r for r in caplog.records if "scale_jitter" in r.getMessage()]  # 12 videos, one warning
+    assert record.getMessage().startswith(
+        "ViViTVideoProcessor's scale_jitter [0.9, 1.33] shrinks training frames of 28x42 (resized with "
+        "size={'shortest_edge': 28}) to as little as 25x37, below crop_size 28x28: about 23% of training views are "
+        "zero-padded"
+    )
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="vivit_hf.processing.processing_vivit"):
+        raw = ViViTVideoProcessor(**train).raw_views([video] * 12, seed=0)["pixel_values"]
+    assert raw.eq(200).all() and not [r for r in caplog.records if "scale_jitter" in r.getMessage()]
+
+
 def test_matches_transformers_vivit_processor_with_compat_preset():
     from transformers import VivitVideoProcessor
 

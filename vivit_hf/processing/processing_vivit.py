@@ -153,6 +153,52 @@ def _warn_when_padded(height: int, width: int, crop, size) -> None:
     )
 
 
+# (frame height, width, jitter range, crop height, width) whose jitter was said to pad training views
+_JITTER_PADDED: set[tuple] = set()
+
+
+def _warn_when_jitter_pads(height: int, width: int, jitter, crop, size) -> None:
+    """The training scale jitter can shrink resized frames below the crop, and the random crop then zero-pads them as
+    a small frame's (`_warn_when_padded`, which sees the frames before the jitter): a size equal to the crop (224 for
+    224, 32 for 32) with scenic's [0.9, 1.33] gave black borders to 23% of training views (those whose height factor
+    is below 1), which test views never have, without a word. (scenic's configs resize to 256 for a 224 crop, 230 at
+    the least; DMVR's random crop fails on a smaller frame.) Said once per frame size, jitter and crop, with the share
+    of views padded."""
+    low, high = (float(factor) for factor in jitter)
+    key = (int(height), int(width), low, high, crop.height, crop.width)
+    if height < crop.height or width < crop.width or key in _JITTER_PADDED:
+        return  # (frames below the crop before the jitter: `_warn_when_padded` said so)
+    # a side is cut below the crop where its factor is under crop / side (`scale_jitter` truncates factor * side)
+    shares = [
+        min(1.0, max(0.0, (c / side - low) / (high - low))) if high > low else float(low * side < c)
+        for side, c in ((height, crop.height), (width, crop.width))
+    ]
+    padded = 1 - (1 - shares[0]) * (1 - shares[1])
+    if padded == 0:
+        return
+    _JITTER_PADDED.add(key)
+    smallest = (int(np.float32(low) * np.float32(height)), int(np.float32(low) * np.float32(width)))
+    resized = "" if size is None else f" (resized with size={describe_size(size)})"
+    logger.warning(
+        "ViViTVideoProcessor's scale_jitter [%g, %g] shrinks training frames of %dx%d%s to as little as %dx%d, below "
+        "crop_size %dx%d: about %.0f%% of training views are zero-padded (black borders test views never have). Give "
+        "frames of at least %dx%d before the jitter (a larger size, as scenic's 256 for a 224 crop) or a smallest "
+        "factor of at least %.3g unless that is meant.",
+        low,
+        high,
+        height,
+        width,
+        resized,
+        *smallest,
+        crop.height,
+        crop.width,
+        100 * padded,
+        math.ceil(crop.height / low),
+        math.ceil(crop.width / low),
+        max(crop.height / height, crop.width / width),
+    )
+
+
 __all__ = [
     "BrokenVideoError",
     "ViViTVideoMetadata",
@@ -1049,6 +1095,10 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         if opts["do_resize"]:
             clip = resize(clip, *resized, interpolation)
         if opts["do_train_augment"]:
+            if opts["scale_jitter"]:
+                _warn_when_jitter_pads(
+                    *clip.shape[-2:], opts["scale_jitter"], crop, size if opts["do_resize"] else None
+                )
             views = []
             for _ in range(opts["num_crops"]):
                 view = clip
