@@ -522,7 +522,8 @@ def test_an_int_size_of_a_vivit_image_processor_config_is_its_shorter_side(tmp_p
 @pytest.mark.parametrize("mode", ["NEAREST_EXACT", "BILINEAR", "BICUBIC"])
 def test_resample_as_torchvisions_interpolation_mode_is_taken_as_transformers_takes_it(tmp_path, mode):
     """transformers' processors take `resample` as a PIL code or a torchvision `InterpolationMode`; the latter was
-    refused here as "not supported". Same pixels as transformers, and a processor built with one saves."""
+    refused here as "not supported". Same pixels as transformers, and a processor built with one saves, as does one
+    given it after building (`proc.resample = mode`: "Object of type InterpolationMode is not JSON serializable")."""
     from torchvision.transforms import InterpolationMode
     from transformers import VivitVideoProcessor
 
@@ -535,6 +536,11 @@ def test_resample_as_torchvisions_interpolation_mode_is_taken_as_transformers_ta
     ViViTVideoProcessor(resample=resample).save_pretrained(tmp_path)
     pil_code = PILImageResampling[{"NEAREST_EXACT": "NEAREST"}.get(mode, mode)]
     assert ViViTVideoProcessor.from_pretrained(tmp_path).resample == pil_code
+    ours.resample = resample
+    ours.save_pretrained(tmp_path / "set")
+    loaded = ViViTVideoProcessor.from_pretrained(tmp_path / "set")
+    assert loaded.resample == pil_code
+    np.testing.assert_array_equal(loaded(video, return_tensors="pt")["pixel_values"], theirs)
 
 
 def test_transformers_call_options_set_on_the_processor_apply_to_its_calls_as_in_transformers(tmp_path):

@@ -37,10 +37,15 @@ logger = logging.getLogger(__name__.removesuffix("processor_options") + "process
 
 
 def json_value(value):
-    """`value` with numpy numbers as Python's, arrays and tensors as lists and a `torch.device` as its name, inside
-    lists and dicts too."""
+    """`value` with numpy numbers as Python's, arrays and tensors as lists, a `torch.device` as its name and a
+    torchvision `InterpolationMode` as the PIL code the constructor keeps for it (its name where it has none), inside
+    lists and dicts too. (Set after building, `proc.resample = InterpolationMode.BICUBIC` passed the constructor's
+    conversion: `save_pretrained` failed with "Object of type InterpolationMode is not JSON serializable", in a
+    training run at the Trainer's first checkpoint.)"""
     if isinstance(value, (np.generic, np.ndarray, torch.Tensor)):
         return value.tolist()
+    if isinstance(value, InterpolationMode):
+        return int(PIL_CODES[value]) if value in PIL_CODES else value.value
     if isinstance(value, torch.device):
         return str(value)
     if isinstance(value, (list, tuple)):
