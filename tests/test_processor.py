@@ -180,15 +180,20 @@ def test_tiny_odd_sized_video_is_upscaled_and_cropped(proc):
     assert proc(tiny, short_video="loop", return_tensors="pt").pixel_values.shape == (1, 4, 3, 28, 28)
 
 
-def test_a_size_below_the_crop_pads_every_view_and_says_so_once(caplog):
-    """size 20 with crop 28 gave views 29% padding without a word (scenic's resize_with_crop_or_pad pads as well)."""
+def test_a_size_below_the_crop_pads_every_view_and_says_so_once(caplog, monkeypatch):
+    """size 20 with crop 28 gave views 29% padding without a word (scenic's resize_with_crop_or_pad pads as well).
+    Once for frames of any width at or above the crop (the same padding): a data set of many aspect ratios resized
+    to 20 rows was said once per width."""
+    from vivit_hf.processing import processing_vivit
+
+    monkeypatch.setattr(processing_vivit, "_PADDED", set())  # (said once a process: not by an earlier test)
     video = np.random.default_rng(0).integers(0, 255, (8, 40, 60, 3), dtype=np.uint8)
     processor = ViViTVideoProcessor(**{**SMALL, "size": {"shortest_edge": 20}})
     with caplog.at_level("WARNING", logger="vivit_hf.processing.processing_vivit"):
-        pixels = processor([video, video], return_tensors="pt").pixel_values
+        pixels = processor([video, video[:, :, :56], np.tile(video, (1, 1, 2, 1))], return_tensors="pt").pixel_values
     # 20 rows in 28: 4 padded above and below, zeros that the default normalisation maps to -1
     assert pixels[:, :, :, :4].eq(-1).all() and pixels[:, :, :, -4:].eq(-1).all() and pixels[:, :, :, 4:-4].ne(-1).any()
-    (record,) = [r for r in caplog.records if "zero-pads" in r.getMessage()]  # two videos, one warning
+    (record,) = [r for r in caplog.records if "zero-pads" in r.getMessage()]  # frames 20x30, 20x28, 20x60: one
     assert record.getMessage().startswith(
         "ViViTVideoProcessor zero-pads frames of 20x30 (resized with size={'shortest_edge': 20}) up to crop_size "
         "28x28: 29% of each view is padding."
@@ -209,8 +214,9 @@ def test_a_scale_jitter_that_shrinks_frames_below_the_crop_says_training_views_a
     video = np.full((8, 40, 60, 3), 200, dtype=np.uint8)
     train = dict(SMALL, do_train_augment=True, do_flip=False)
     processor = ViViTVideoProcessor(**{**train, "size": {"shortest_edge": 28}})
+    wide = np.full((8, 40, 80, 3), 200, dtype=np.uint8)  # (28x56: the same padded share, once for both widths)
     with caplog.at_level("WARNING", logger="vivit_hf.processing.processing_vivit"):
-        raw = processor.raw_views([video] * 12, seed=0)["pixel_values"]
+        raw = processor.raw_views([video, wide] * 6, seed=0)["pixel_values"]
     assert raw.eq(0).any() and raw.eq(200).any()  # (some views padded with zeros, as said)
     (record,) = [r for r in caplog.records if "scale_jitter" in r.getMessage()]  # 12 videos, one warning
     assert record.getMessage().startswith(

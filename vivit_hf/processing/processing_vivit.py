@@ -125,7 +125,8 @@ from .video_transforms import (
 )
 
 logger = logging.getLogger(__name__)
-# (frame height, width, crop height, width) already warned of in this process: once each, not once per clip
+# (frame height, width, crop height, width), each side cut to the crop, already warned of in this process: once
+# each, not once per clip, and not once per frame width of a data set resized by its shorter side (same padding)
 _PADDED: set[tuple[int, int, int, int]] = set()
 # the unapplied statistics and off-range offsets (`offset_range_warning`) already warned of in this process
 _UNAPPLIED_WARNED: set[str] = set()
@@ -135,7 +136,7 @@ def _warn_when_padded(height: int, width: int, crop, size) -> None:
     """A frame smaller than the crop is zero-padded up to it, as scenic's and TF's `resize_with_crop_or_pad` and
     transformers' centre crop do. Meant for the odd tiny video; from a `size` below `crop_size` it is every view, and
     nothing else shows it (a 224 crop of frames resized to 20 is 99% black)."""
-    key = (int(height), int(width), crop.height, crop.width)
+    key = (min(int(height), crop.height), min(int(width), crop.width), crop.height, crop.width)
     if (height >= crop.height and width >= crop.width) or key in _PADDED:
         return
     _PADDED.add(key)
@@ -153,7 +154,8 @@ def _warn_when_padded(height: int, width: int, crop, size) -> None:
     )
 
 
-# (frame height, width, jitter range, crop height, width) whose jitter was said to pad training views
+# (frame height, width, jitter range, crop height, width) whose jitter was said to pad training views; a side the
+# jitter never cuts below the crop as None, so a data set of many widths resized to one height is said once
 _JITTER_PADDED: set[tuple] = set()
 
 
@@ -162,11 +164,10 @@ def _warn_when_jitter_pads(height: int, width: int, jitter, crop, size) -> None:
     a small frame's (`_warn_when_padded`, which sees the frames before the jitter): a size equal to the crop (224 for
     224, 32 for 32) with scenic's [0.9, 1.33] gave black borders to 23% of training views (those whose height factor
     is below 1), which test views never have, without a word. (scenic's configs resize to 256 for a 224 crop, 230 at
-    the least; DMVR's random crop fails on a smaller frame.) Said once per frame size, jitter and crop, with the share
-    of views padded."""
+    the least; DMVR's random crop fails on a smaller frame.) Said once per jitter, crop and size of the sides it cuts
+    (a width it never cuts below the crop changes nothing), with the share of views padded."""
     low, high = (float(factor) for factor in jitter)
-    key = (int(height), int(width), low, high, crop.height, crop.width)
-    if height < crop.height or width < crop.width or key in _JITTER_PADDED:
+    if height < crop.height or width < crop.width:
         return  # (frames below the crop before the jitter: `_warn_when_padded` said so)
     # a side is cut below the crop where its factor is under crop / side (`scale_jitter` truncates factor * side)
     shares = [
@@ -174,7 +175,14 @@ def _warn_when_jitter_pads(height: int, width: int, jitter, crop, size) -> None:
         for side, c in ((height, crop.height), (width, crop.width))
     ]
     padded = 1 - (1 - shares[0]) * (1 - shares[1])
-    if padded == 0:
+    key = (
+        *(int(side) if share else None for side, share in zip((height, width), shares)),
+        low,
+        high,
+        crop.height,
+        crop.width,
+    )
+    if padded == 0 or key in _JITTER_PADDED:
         return
     _JITTER_PADDED.add(key)
     smallest = (int(np.float32(low) * np.float32(height)), int(np.float32(low) * np.float32(width)))
