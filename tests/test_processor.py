@@ -228,6 +228,12 @@ def test_a_scale_jitter_that_shrinks_frames_below_the_crop_says_training_views_a
     with caplog.at_level("WARNING", logger="vivit_hf.processing.processing_vivit"):
         raw = ViViTVideoProcessor(**train).raw_views([video] * 12, seed=0)["pixel_values"]
     assert raw.eq(200).all() and not [r for r in caplog.records if "scale_jitter" in r.getMessage()]
+    from transformers.image_utils import SizeDict
+
+    caplog.clear()  # the smallest factor advised is rounded up: 0.933 for 28 of 30 rows still cut them to 27
+    with caplog.at_level("WARNING", logger="vivit_hf.processing.processing_vivit"):
+        processing_vivit._warn_when_jitter_pads(30, 45, [0.9, 1.33], SizeDict(height=28, width=28), None)
+    assert caplog.records[0].getMessage().endswith("or a smallest factor of at least 0.934 unless that is meant.")
 
 
 def test_matches_transformers_vivit_processor_with_compat_preset():

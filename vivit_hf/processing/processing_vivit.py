@@ -191,7 +191,7 @@ def _warn_when_jitter_pads(height: int, width: int, jitter, crop, size) -> None:
         "ViViTVideoProcessor's scale_jitter [%g, %g] shrinks training frames of %dx%d%s to as little as %dx%d, below "
         "crop_size %dx%d: about %.0f%% of training views are zero-padded (black borders test views never have). Give "
         "frames of at least %dx%d before the jitter (a larger size, as scenic's 256 for a 224 crop) or a smallest "
-        "factor of at least %.3g unless that is meant.",
+        "factor of at least %g unless that is meant.",
         low,
         high,
         height,
@@ -203,7 +203,8 @@ def _warn_when_jitter_pads(height: int, width: int, jitter, crop, size) -> None:
         100 * padded,
         math.ceil(crop.height / low),
         math.ceil(crop.width / low),
-        max(crop.height / height, crop.width / width),
+        # rounded up: 28 / 30 printed as 0.933 still cut 30 rows to 27 (the jitter truncates)
+        math.ceil(1000 * max(crop.height / height, crop.width / width)) / 1000,
     )
 
 
