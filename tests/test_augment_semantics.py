@@ -78,3 +78,30 @@ def test_rand_augment_in_the_processor_changes_training_clips():
     plain, augmented = processor(do_flip=False), processor(do_flip=False, rand_augment=[2, 15])
     changed = sum(not torch.equal(train_clip(plain, video, seed), train_clip(augmented, video, seed)) for seed in SEEDS)
     assert changed >= 12, f"only {changed} of {len(SEEDS)} clips changed"
+
+
+def test_a_calls_augmentation_with_training_off_is_said_not_applied(caplog, monkeypatch):
+    """`proc(video, do_color_jitter=True)` without `do_train_augment` gave untouched views without a word (the
+    options apply to training views only; a processor holding them is evaluated so, as meant). Said once, naming
+    the options; not for a processor's own, off values, or a training call."""
+    from vivit_hf.processing import processing_vivit
+
+    monkeypatch.setattr(processing_vivit, "_UNAPPLIED_WARNED", set())  # (said once a process: not by an earlier test)
+    proc, video = processor(), textured_clip(size=16).permute(0, 2, 3, 1).numpy()
+    reference = proc(video, return_tensors="pt").pixel_values
+    with caplog.at_level("WARNING", logger="vivit_hf.processing.processing_vivit"):
+        for _ in range(2):
+            pixels = proc(video, do_color_jitter=True, rand_augment=[2, 15], return_tensors="pt").pixel_values
+            assert torch.equal(pixels, reference)
+        proc(video, do_flip=False, scale_jitter=False, do_color_jitter=0, rand_augment=None)
+        processor(do_color_jitter=True, rand_augment=[2, 15], do_flip=True)(video)
+        proc(video, do_train_augment=True, do_color_jitter=True, seed=0)
+        proc(video, scale_jitter=np.array([0.9, 1.2]))  # (an array: no `in (None, False)`, which fails on it)
+    assert [r.getMessage() for r in caplog.records] == [
+        "ViViTVideoProcessor got do_color_jitter=True, rand_augment=[2, 15] in a call with do_train_augment=False: "
+        "they apply to training views only, so this call's views are not augmented. Pass do_train_augment=True with "
+        "them for training views (which also draws the clip start and a random crop), or leave them out.",
+        "ViViTVideoProcessor got scale_jitter=array([0.9, 1.2]) in a call with do_train_augment=False: it applies to "
+        "training views only, so this call's views are not augmented. Pass do_train_augment=True with it for "
+        "training views (which also draws the clip start and a random crop), or leave it out.",
+    ]

@@ -79,6 +79,7 @@ from .processor_options import (  # noqa: F401
     resized_size,
     transformers_defaults,
     transformers_rescale_offset,
+    unapplied_augmentation,
     unapplied_statistics,
     whole_pixel_sizes,
 )
@@ -549,10 +550,10 @@ class ViViTVideoProcessor(BaseVideoProcessor):
             if message not in _UNAPPLIED_WARNED:  # once, not once per call of a loop
                 _UNAPPLIED_WARNED.add(message)
                 logger.warning(message)
-        message = offset_range_warning(given, opts.get)
-        if message and message not in _UNAPPLIED_WARNED:  # (once, as above)
-            _UNAPPLIED_WARNED.add(message)
-            logger.warning(message)
+        for message in (offset_range_warning(given, opts.get), unapplied_augmentation(given, opts.get)):
+            if message and message not in _UNAPPLIED_WARNED:  # (once, as above)
+                _UNAPPLIED_WARNED.add(message)
+                logger.warning(message)
         # only a call's own seed seeds the call; the processor's seeds its stream (`_generator`)
         opts["seed"] = kwargs.get("seed")
         check_seed(opts["seed"], "seed")

@@ -448,6 +448,35 @@ def offset_range_warning(given: dict, get) -> str | None:
     )
 
 
+# the options only training views read (`transform_clip`, `_augment`)
+TRAINING_ONLY = ("scale_jitter", "do_flip", "do_color_jitter", "rand_augment")
+
+
+def unapplied_augmentation(given: dict, get) -> str | None:
+    """The warning for a call that asks for an augmentation (`proc(video, do_color_jitter=True)`) with training off,
+    or None. `do_train_augment` enables these options (docs/processor.md), so a processor holding them is evaluated
+    without them, as meant; a call's own ones changed nothing, without a word. They are not taken to turn training
+    on: that would also draw the clip start and crop, and a call's option would mean what the processor's does not.
+    `given`: the call's options as given; `get(name)`: as resolved."""
+    if get("do_train_augment"):
+        return None
+    # on: a switch true, a list (an array too: `in (None, False)` fails on it); off: None, False or 0
+    asked = [
+        f"{name}={value!r}"
+        for name, value in ((name, given.get(name)) for name in TRAINING_ONLY)
+        if value is not None and (bool(value) if isinstance(value, (bool, int, np.bool_, np.integer)) else True)
+    ]
+    if not asked:
+        return None
+    it = "it" if len(asked) == 1 else "them"
+    return (
+        f"ViViTVideoProcessor got {', '.join(asked)} in a call with do_train_augment={get('do_train_augment')!r}: "
+        f"{'it applies' if len(asked) == 1 else 'they apply'} to training views only, so this call's views are "
+        f"not augmented. Pass do_train_augment=True with {it} for training views (which also draws the clip start "
+        f"and a random crop), or leave {it} out."
+    )
+
+
 def check_normalization(get) -> None:
     """`image_mean`, `image_std` and `rescale_factor` that would make NaN or infinite pixels, or the wrong ones, are
     refused by name, with the value given, whether or not `do_normalize` uses them now: a processor built or saved
