@@ -8,8 +8,9 @@ and lists of PIL images. It returns `pixel_values` of shape
 `(videos * num_clips * num_crops, num_frames, 3, H, W)` float32, views of one video adjacent
 (clip-major, then crop).
 
-Defaults are the paper's test setting for Kinetics: 32 frames at stride 2, shorter side 256,
-centre crop 224, pixels zero-centred to [-1, 1] as scenic does. Training augmentation is off
+Defaults are the paper's Kinetics clips, one a video: 32 frames at stride 2, shorter side 256, centre
+crop 224, pixels zero-centred to [-1, 1] as scenic does (its test averages 4 clips x 3 crops:
+`num_clips=4, num_crops=3`). Training augmentation is off
 unless `do_train_augment=True` (random clip start, scale jitter + random crop, flip, and the
 opt-in colour jitter and RandAugment).
 
