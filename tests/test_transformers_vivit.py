@@ -84,6 +84,36 @@ def test_classification_checkpoint_gives_the_same_logits(tmp_path, clip, names):
         )
 
 
+@pytest.mark.parametrize("wrap", [None, torch.nn.DataParallel], ids=["model", "data_parallel"])
+def test_a_transformers_vivit_object_converts_as_its_folder_does(clip, wrap):
+    """`from_transformers_vivit(model)` with the model in memory, as `from_vit_pretrained` takes one: it met
+    os.fspath's "expected str, bytes or os.PathLike object, not VivitForVideoClassification"."""
+    reference = randomised(VivitForVideoClassification(tiny_config(hidden_act="gelu_fast")))
+    model = ViViTSpatioTemporalForVideoClassification.from_transformers_vivit(wrap(reference) if wrap else reference)
+    assert model.config.hidden_act == "gelu_fast" and model.config.id2label == reference.config.id2label
+    with torch.no_grad():
+        torch.testing.assert_close(
+            model(pixel_values=clip).logits, reference(pixel_values=clip).logits, atol=1e-5, rtol=0
+        )
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [(torch.nn.Linear(2, 2), "a Linear object has no transformers `config`"), (3, "got a int: 3")],
+)
+def test_a_source_that_is_no_checkpoint_or_model_is_refused_naming_it(source, message):
+    with pytest.raises(TransformersCheckpointError, match=re.escape(message)):
+        ViViTSpatioTemporalModel.from_transformers_vivit(source)
+
+
+def test_the_hub_folder_converter_refuses_a_model_object_naming_what_takes_one(tmp_path):
+    from vivit_hf.convert import convert_transformers_checkpoint
+
+    with pytest.raises(TransformersCheckpointError, match=r"got a VivitModel: save it with save_pretrained first"):
+        convert_transformers_checkpoint(VivitModel(tiny_config()), tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
 def test_base_model_checkpoint_gives_the_same_hidden_states_and_drops_the_pooler(tmp_path, clip):
     reference = randomised(VivitModel(tiny_config()))
     folder = save(reference, tmp_path / "base", "old")

@@ -198,9 +198,33 @@ def read_state_dict_file(path: str) -> dict[str, torch.Tensor]:
     return state
 
 
+def unwrapped_module(source):
+    """The model inside torch.compile's and (Distributed)DataParallel's wrappers, which prefix every parameter name
+    (`_orig_mod.`, `module.`); `source` itself where it is none of them."""
+    while isinstance(getattr(source, "_orig_mod", None), torch.nn.Module) or isinstance(
+        source, (torch.nn.DataParallel, torch.nn.parallel.DistributedDataParallel)
+    ):
+        source = source._orig_mod if isinstance(getattr(source, "_orig_mod", None), torch.nn.Module) else source.module
+    return source
+
+
 def read_transformers_checkpoint(source, **hub_kwargs) -> tuple[dict, dict[str, torch.Tensor]]:
     """(config dict, state dict) of a transformers checkpoint: a folder or a Hub id; `model.safetensors`, a sharded
-    safetensors index, or `pytorch_model.bin` (read with `weights_only=True`)."""
+    safetensors index, or `pytorch_model.bin` (read with `weights_only=True`); or a transformers model object, its
+    `config` and `state_dict()` (`from_transformers_vivit(model)`: it met os.fspath's "expected str, bytes or
+    os.PathLike object, not VivitForVideoClassification")."""
+    if isinstance(source, torch.nn.Module):
+        model = unwrapped_module(source)
+        if not callable(getattr(getattr(model, "config", None), "to_dict", None)):
+            raise TransformersCheckpointError(
+                f"a {type(model).__name__} object has no transformers `config`: give a transformers model, or the "
+                "folder its save_pretrained wrote, or a Hub id"
+            )
+        return model.config.to_dict(), dict(model.state_dict())
+    if not isinstance(source, (str, os.PathLike)):
+        raise TransformersCheckpointError(
+            f"expected a folder, a Hub id or a transformers model, got a {type(source).__name__}: {source!r:.80}"
+        )
     source = os.fspath(source)
     config_path = resolve_file(source, "config.json", hub_kwargs)
     if config_path is None:

@@ -233,7 +233,7 @@ def fresh_head(state: dict[str, torch.Tensor], model) -> dict[str, torch.Tensor]
 
 
 def from_transformers_vivit(model_class, source, *model_args, **kwargs):
-    """A transformers ViViT checkpoint (folder or Hub id, `model_type: "vivit"`) converted into `model_class`,
+    """A transformers ViViT checkpoint (folder, Hub id or model object, `model_type: "vivit"`) converted into `model_class`,
     `ViViTSpatioTemporalModel` or `ViViTSpatioTemporalForVideoClassification`, in eval mode.
 
     Reached as `ViViTSpatioTemporalForVideoClassification.from_transformers_vivit(source, ...)` (`import vivit_hf`
