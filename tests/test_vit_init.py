@@ -910,7 +910,30 @@ def test_a_vivit_checkpoint_is_refused_as_a_video_checkpoint_with_calls_that_loa
             error.value
         )
     assert isinstance(loads(folder), ViViTPreTrainedModel)
-    assert isinstance(from_vivit_checkpoint(folder, num_frames=4)[0], ViViTPreTrainedModel)
+    # ours on the model in memory too (a TypeError of os.fspath / os.stat there, "not VivitForVideoClassification")
+    if checkpoint == "transformers":
+        assert isinstance(loads(in_memory), ViViTPreTrainedModel)
+    for source in (folder, in_memory):
+        assert isinstance(from_vivit_checkpoint(source, num_frames=4)[0], ViViTPreTrainedModel)
+
+
+def test_a_vivit_in_memory_restarts_as_its_folder_does_and_is_left_unchanged(tmp_path):
+    from vivit_hf.conversion.vit_init import from_vivit_checkpoint
+
+    model = randomised(ViViTFactorisedEncoderForVideoClassification.from_vit_pretrained(tiny_vit(), num_frames=4))
+    before = {name: value.clone() for name, value in model.state_dict().items()}
+    model.save_pretrained(tmp_path)
+    from_folder, folder_report = from_vivit_checkpoint(str(tmp_path), num_frames=8, image_size=48)
+    from_object, object_report = from_vivit_checkpoint(torch.nn.DataParallel(model), num_frames=8, image_size=48)
+    assert object_report == folder_report and type(from_object) is type(from_folder)
+    for name, value in from_folder.state_dict().items():
+        torch.testing.assert_close(from_object.state_dict()[name], value, rtol=0, atol=0, msg=name)
+    for name, value in model.state_dict().items():
+        assert torch.equal(value, before[name]), name
+    with pytest.raises(ViTInitError, match="restarts a ViViT .*got a ViTModel; an image ViT starts a video model"):
+        from_vivit_checkpoint(tiny_vit(), num_frames=8)
+    with pytest.raises(TypeError, match="revision: hub options say which checkpoint to read"):
+        from_vivit_checkpoint(model, num_frames=8, revision="v1")
 
 
 def test_an_older_big_vision_checkpoint_loads_from_its_opt_target_parameters(tmp_path):

@@ -19,8 +19,8 @@ from transformers import AutoConfig, AutoModelForVideoClassification
 from ..label_spellings import ids_by_name_as_read_now, placeholder
 from ..models.configuration_vivit import LABEL_SPACES_ORDER
 from ..models.modeling_blocks import ViViTEncoder, ViViTSelfAttention
-from ..models.modeling_vivit import ViViTSpatioTemporalForVideoClassification
-from .checkpoint_files import HUB_KWARGS, cast_as_asked, place_as_asked, pop_dtype
+from ..models.modeling_vivit import ViViTPreTrainedModel, ViViTSpatioTemporalForVideoClassification
+from .checkpoint_files import HUB_KWARGS, cast_as_asked, place_as_asked, pop_dtype, unwrapped_module
 from .transformers_vivit import from_transformers_vivit
 from .vit_init.image_vit import ViTInitError
 from .vit_init.pretrained import check_config_fields
@@ -38,7 +38,8 @@ NOT_CARRIED = ("model_type", "transformers_version", "architectures", "auto_map"
 def from_vivit_checkpoint(
     source, *, id2label: Mapping | None = None, label_spaces: Mapping | None = None, **config_overrides
 ):
-    """A ViViT checkpoint (folder or Hub id of any of the four variants; a transformers ViViT is read as Model 1)
+    """A ViViT checkpoint (folder, Hub id or model object of any of the four variants; a transformers ViViT is read as
+    Model 1)
     restarted with `config_overrides` (another `num_frames` or `image_size`, dropout, ...) and, optionally, new labels.
 
     Every layer keeps the checkpoint's values where its shapes allow, and starts fresh as a whole where one of them does
@@ -70,7 +71,9 @@ def from_vivit_checkpoint(
     # transformers' own ViViT (model_type "vivit") is converted into our Model 1 class, not loaded as transformers'.
     # "auto": the checkpoint's dtype, read as from_pretrained reads it (config.json's dtype, else its weights')
     loading = {"dtype": "auto", **hub} if dtype == "auto" else dict(hub)
-    if AutoConfig.from_pretrained(source, **hub).model_type == "vivit":
+    if isinstance(source, nn.Module):
+        old = _checkpoint_in_memory(source, hub, loading)
+    elif AutoConfig.from_pretrained(source, **hub).model_type == "vivit":
         old = from_transformers_vivit(ViViTSpatioTemporalForVideoClassification, source, **loading)
     else:
         old = AutoModelForVideoClassification.from_pretrained(source, **loading).eval()
@@ -147,6 +150,26 @@ def from_vivit_checkpoint(
     # float16, and from_config(model.config) built that. It says the model's dtype, as from_pretrained's does.
     model.config.dtype = model.dtype
     return place_as_asked(model, device_map, "from_vivit_checkpoint").eval(), report
+
+
+def _checkpoint_in_memory(source: nn.Module, hub: dict, loading: dict):
+    """A model object `from_vivit_checkpoint` restarts: a vivit_hf ViViT as it is (read, never changed), transformers'
+    ViViT converted into Model 1. Either met `stat: path should be string ... not ViViTSpatioTemporalForVideoClassification`,
+    though from_vit_pretrained's refusal of such a model points here."""
+    model = unwrapped_module(source)
+    if hub:
+        raise TypeError(
+            f"{', '.join(sorted(hub))}: hub options say which checkpoint to read; a {type(model).__name__} object is "
+            "read as it is: leave them out"
+        )
+    if getattr(getattr(model, "config", None), "model_type", None) == "vivit":
+        return from_transformers_vivit(ViViTSpatioTemporalForVideoClassification, model, **loading)
+    if isinstance(model, ViViTPreTrainedModel):
+        return model
+    raise ViTInitError(
+        f"from_vivit_checkpoint restarts a ViViT (a vivit_hf or transformers ViViT: a model, its folder or Hub id), "
+        f"got a {type(model).__name__}; an image ViT starts a video model with from_vit_pretrained"
+    )
 
 
 # The modules whose parameters make one layer: a kernel and its bias (or a LayerNorm's scale and shift) are kept
