@@ -154,7 +154,7 @@ def from_vivit_checkpoint(
 
 def _checkpoint_in_memory(source: nn.Module, hub: dict, loading: dict):
     """A model object `from_vivit_checkpoint` restarts: a vivit_hf ViViT as it is (read, never changed), transformers'
-    ViViT converted into Model 1. Either met `stat: path should be string ... not ViViTSpatioTemporalForVideoClassification`,
+    ViViT converted into Model 1. Either met `stat: path should be string ... not ViViT...ForVideoClassification`,
     though from_vit_pretrained's refusal of such a model points here."""
     model = unwrapped_module(source)
     if hub:

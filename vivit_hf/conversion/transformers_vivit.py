@@ -233,8 +233,8 @@ def fresh_head(state: dict[str, torch.Tensor], model) -> dict[str, torch.Tensor]
 
 
 def from_transformers_vivit(model_class, source, *model_args, **kwargs):
-    """A transformers ViViT checkpoint (folder, Hub id or model object, `model_type: "vivit"`) converted into `model_class`,
-    `ViViTSpatioTemporalModel` or `ViViTSpatioTemporalForVideoClassification`, in eval mode.
+    """A transformers ViViT checkpoint (folder, Hub id or model object, `model_type: "vivit"`) converted into
+    `model_class`, `ViViTSpatioTemporalModel` or `ViViTSpatioTemporalForVideoClassification`, in eval mode.
 
     Reached as `ViViTSpatioTemporalForVideoClassification.from_transformers_vivit(source, ...)` (`import vivit_hf`
     attaches it). `from_pretrained` on such a checkpoint refuses it and points here: the weights need converting.
