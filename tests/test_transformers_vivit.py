@@ -104,6 +104,8 @@ def test_a_transformers_vivit_object_converts_as_its_folder_does(clip, wrap):
 def test_a_source_that_is_no_checkpoint_or_model_is_refused_naming_it(source, message):
     with pytest.raises(TransformersCheckpointError, match=re.escape(message)):
         ViViTSpatioTemporalModel.from_transformers_vivit(source)
+    with pytest.raises(TypeError, match="revision: hub options say which checkpoint to read"):
+        ViViTSpatioTemporalModel.from_transformers_vivit(VivitModel(tiny_config()), revision="v1")
 
 
 def test_the_hub_folder_converter_refuses_a_model_object_naming_what_takes_one(tmp_path):

@@ -220,6 +220,11 @@ def read_transformers_checkpoint(source, **hub_kwargs) -> tuple[dict, dict[str, 
                 f"a {type(model).__name__} object has no transformers `config`: give a transformers model, or the "
                 "folder its save_pretrained wrote, or a Hub id"
             )
+        if hub_kwargs:  # they say which files to read; read beside an object, they were dropped without a word
+            raise TypeError(
+                f"{', '.join(sorted(hub_kwargs))}: hub options say which checkpoint to read; a "
+                f"{type(model).__name__} object is read as it is: leave them out"
+            )
         return model.config.to_dict(), dict(model.state_dict())
     if not isinstance(source, (str, os.PathLike)):
         raise TransformersCheckpointError(
