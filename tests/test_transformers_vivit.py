@@ -127,11 +127,11 @@ def test_base_model_checkpoint_gives_the_same_hidden_states_and_drops_the_pooler
     torch.testing.assert_close(ours.pooler_output, theirs.last_hidden_state[:, 0], atol=1e-5, rtol=0)
 
 
-def test_hidden_states_selected_by_index_as_transformers_vivit_selects_them(tmp_path, clip):
+def test_hidden_states_selected_by_index_as_transformers_vivit_selects_them(clip):
     """transformers 5 takes `output_hidden_states` as a flag or as indices, None in the place of each state not
     selected. Ours read any list, and any index but 0, as True: every hidden state came back."""
     reference = randomised(VivitForVideoClassification(tiny_config()))
-    model = ViViTSpatioTemporalForVideoClassification.from_transformers_vivit(save(reference, tmp_path / "m", "new"))
+    model = ViViTSpatioTemporalForVideoClassification.from_transformers_vivit(reference)
     for selection in (True, 0, 1, [0, -1], [2], [-2, 7], []):
         with torch.no_grad():
             ours = model(pixel_values=clip, output_hidden_states=selection).hidden_states
@@ -143,11 +143,11 @@ def test_hidden_states_selected_by_index_as_transformers_vivit_selects_them(tmp_
                 torch.testing.assert_close(mine, its, atol=1e-5, rtol=0)
 
 
-def test_hidden_states_selected_by_an_array_or_range_and_bad_selections_refused(tmp_path, clip):
+def test_hidden_states_selected_by_an_array_or_range_and_bad_selections_refused(clip):
     """numpy's and torch's indices and a range select as transformers' lists do: they were read as a flag, every
     hidden state returned. Floats and strings selected index 1 (`[1.5]`, `["1"]`) or every state (`1.0`)."""
     reference = randomised(VivitForVideoClassification(tiny_config()))
-    model = ViViTSpatioTemporalForVideoClassification.from_transformers_vivit(save(reference, tmp_path / "m", "new"))
+    model = ViViTSpatioTemporalForVideoClassification.from_transformers_vivit(reference)
     for selection, indices in ((np.array([0, 2]), [0, 2]), (torch.tensor([1]), [1]), (range(2), [0, 1])):
         with torch.no_grad():
             ours = model(pixel_values=clip, output_hidden_states=selection).hidden_states
@@ -158,10 +158,9 @@ def test_hidden_states_selected_by_an_array_or_range_and_bad_selections_refused(
             model(pixel_values=clip, output_hidden_states=selection)
 
 
-def test_classification_checkpoint_into_the_base_model(tmp_path, clip):
+def test_classification_checkpoint_into_the_base_model(clip):
     reference = randomised(VivitForVideoClassification(tiny_config()))
-    folder = save(reference, tmp_path / "cls", "new")
-    model, info = ViViTSpatioTemporalModel.from_transformers_vivit(folder, output_loading_info=True)
+    model, info = ViViTSpatioTemporalModel.from_transformers_vivit(reference, output_loading_info=True)
     assert set(info["unused"]) == {"classifier.weight", "classifier.bias"}
     with torch.no_grad():
         torch.testing.assert_close(
