@@ -104,7 +104,7 @@ def test_a_transformers_vivit_object_converts_as_its_folder_does(clip, wrap):
 def test_a_source_that_is_no_checkpoint_or_model_is_refused_naming_it(source, message):
     with pytest.raises(TransformersCheckpointError, match=re.escape(message)):
         ViViTSpatioTemporalModel.from_transformers_vivit(source)
-    with pytest.raises(TypeError, match="revision: hub options say which checkpoint to read"):
+    with pytest.raises(TypeError, match="revision: hub options say which checkpoint files to read; a VivitModel"):
         ViViTSpatioTemporalModel.from_transformers_vivit(VivitModel(tiny_config()), revision="v1")
 
 

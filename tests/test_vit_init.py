@@ -924,7 +924,10 @@ def test_a_vivit_in_memory_restarts_as_its_folder_does_and_is_left_unchanged(tmp
     before = {name: value.clone() for name, value in model.state_dict().items()}
     model.save_pretrained(tmp_path)
     from_folder, folder_report = from_vivit_checkpoint(str(tmp_path), num_frames=8, image_size=48)
-    from_object, object_report = from_vivit_checkpoint(torch.nn.DataParallel(model), num_frames=8, image_size=48)
+    # hub options at their defaults (a script's `revision=args.revision`) ask nothing of an object: taken
+    from_object, object_report = from_vivit_checkpoint(
+        torch.nn.DataParallel(model), num_frames=8, image_size=48, revision=None, local_files_only=False
+    )
     assert object_report == folder_report and type(from_object) is type(from_folder)
     for name, value in from_folder.state_dict().items():
         torch.testing.assert_close(from_object.state_dict()[name], value, rtol=0, atol=0, msg=name)
@@ -932,8 +935,12 @@ def test_a_vivit_in_memory_restarts_as_its_folder_does_and_is_left_unchanged(tmp
         assert torch.equal(value, before[name]), name
     with pytest.raises(ViTInitError, match="restarts a ViViT .*got a ViTModel; an image ViT starts a video model"):
         from_vivit_checkpoint(tiny_vit(), num_frames=8)
-    with pytest.raises(TypeError, match="revision: hub options say which checkpoint to read"):
+    with pytest.raises(TypeError, match="revision: hub options say which checkpoint files to read; a ViViTFactor"):
         from_vivit_checkpoint(model, num_frames=8, revision="v1")
+    # from_vit_pretrained read an image ViT in memory as it is, its hub options dropped without a word
+    for vit in (tiny_vit(), tiny_vit().state_dict()):
+        with pytest.raises(TypeError, match=r"cache_dir, revision: hub options say .* in memory is read as it is"):
+            ViViTSpatioTemporalModel.from_vit_pretrained(vit, num_frames=4, revision="v1", cache_dir="/c")
 
 
 def test_an_older_big_vision_checkpoint_loads_from_its_opt_target_parameters(tmp_path):

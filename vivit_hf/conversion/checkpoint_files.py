@@ -208,6 +208,18 @@ def unwrapped_module(source):
     return source
 
 
+def refuse_hub_options(hub_kwargs: Mapping, source) -> None:
+    """Refuse hub options (`revision=`, `cache_dir=`, ...) beside a source in memory (a model, a state dict): they say
+    which files to read, and were dropped without a word (`revision="v2"` gave the object as it is). Options left at
+    their defaults (None, False: a script's `revision=args.revision`) ask nothing, and pass."""
+    given = sorted(name for name, value in hub_kwargs.items() if value is not None and value is not False)
+    if given:
+        raise TypeError(
+            f"{', '.join(given)}: hub options say which checkpoint files to read; a {type(source).__name__} in "
+            "memory is read as it is: leave them out (or give the folder or Hub id to read)"
+        )
+
+
 def read_transformers_checkpoint(source, **hub_kwargs) -> tuple[dict, dict[str, torch.Tensor]]:
     """(config dict, state dict) of a transformers checkpoint: a folder or a Hub id; `model.safetensors`, a sharded
     safetensors index, or `pytorch_model.bin` (read with `weights_only=True`); or a transformers model object, its
@@ -220,11 +232,7 @@ def read_transformers_checkpoint(source, **hub_kwargs) -> tuple[dict, dict[str, 
                 f"a {type(model).__name__} object has no transformers `config`: give a transformers model, or the "
                 "folder its save_pretrained wrote, or a Hub id"
             )
-        if hub_kwargs:  # they say which files to read; read beside an object, they were dropped without a word
-            raise TypeError(
-                f"{', '.join(sorted(hub_kwargs))}: hub options say which checkpoint to read; a "
-                f"{type(model).__name__} object is read as it is: leave them out"
-            )
+        refuse_hub_options(hub_kwargs, model)
         return model.config.to_dict(), dict(model.state_dict())
     if not isinstance(source, (str, os.PathLike)):
         raise TransformersCheckpointError(

@@ -20,7 +20,14 @@ from ..label_spellings import ids_by_name_as_read_now, placeholder
 from ..models.configuration_vivit import LABEL_SPACES_ORDER
 from ..models.modeling_blocks import ViViTEncoder, ViViTSelfAttention
 from ..models.modeling_vivit import ViViTPreTrainedModel, ViViTSpatioTemporalForVideoClassification
-from .checkpoint_files import HUB_KWARGS, cast_as_asked, place_as_asked, pop_dtype, unwrapped_module
+from .checkpoint_files import (
+    HUB_KWARGS,
+    cast_as_asked,
+    place_as_asked,
+    pop_dtype,
+    refuse_hub_options,
+    unwrapped_module,
+)
 from .transformers_vivit import from_transformers_vivit
 from .vit_init.image_vit import ViTInitError
 from .vit_init.pretrained import check_config_fields
@@ -158,11 +165,7 @@ def _checkpoint_in_memory(source: nn.Module, hub: dict, loading: dict):
     ViViT converted into Model 1. Either met `stat: path should be string ... not ViViT...ForVideoClassification`,
     though from_vit_pretrained's refusal of such a model points here."""
     model = unwrapped_module(source)
-    if hub:
-        raise TypeError(
-            f"{', '.join(sorted(hub))}: hub options say which checkpoint to read; a {type(model).__name__} object is "
-            "read as it is: leave them out"
-        )
+    refuse_hub_options(hub, model)
     if getattr(getattr(model, "config", None), "model_type", None) == "vivit":
         return from_transformers_vivit(ViViTSpatioTemporalForVideoClassification, model, **loading)
     if isinstance(model, ViViTPreTrainedModel):

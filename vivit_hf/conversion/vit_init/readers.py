@@ -13,7 +13,13 @@ from collections.abc import Mapping
 import numpy as np
 from torch import nn
 
-from ..checkpoint_files import HUB_KWARGS, read_state_dict_file, read_transformers_checkpoint, unwrapped_module
+from ..checkpoint_files import (
+    HUB_KWARGS,
+    read_state_dict_file,
+    read_transformers_checkpoint,
+    refuse_hub_options,
+    unwrapped_module,
+)
 from ..transformers_vivit import normalise_key
 from .big_vision_vit import read_big_vision_vit
 from .image_vit import (
@@ -175,6 +181,8 @@ def load_image_vit(source, *, grid=None, num_attention_heads=None, hidden_act=No
             f"unexpected keyword argument(s) {', '.join(map(repr, unknown))}: load_image_vit takes grid, "
             f"num_attention_heads and the hub options {', '.join(HUB_KWARGS)}"
         )
+    if not isinstance(source, (str, os.PathLike)):  # a model, state dict or parameter tree in memory
+        refuse_hub_options(hub_kwargs, source)
     if isinstance(source, ImageViT):
         return source
     # the ViT inside a torch.compile or DataParallel wrapper was refused as "not the layout of a ViT"
