@@ -11,6 +11,7 @@ from safetensors.torch import save_file
 from transformers import AutoModelForVideoClassification, VivitConfig, VivitForVideoClassification, VivitModel
 
 import vivit_hf  # noqa: F401 - attaches from_transformers_vivit to the Model 1 classes
+from vivit_hf import ViViTSpatioTemporalConfig
 from vivit_hf.conversion.transformers_vivit import TransformersCheckpointError, from_transformers_vivit, normalise_key
 from vivit_hf.models.modeling_vivit import (
     ViViTFactorisedEncoderForVideoClassification,
@@ -99,7 +100,18 @@ def test_a_transformers_vivit_object_converts_as_its_folder_does(clip, wrap):
 
 @pytest.mark.parametrize(
     ("source", "message"),
-    [(torch.nn.Linear(2, 2), "a Linear object has no transformers `config`"), (3, "got a int: 3")],
+    [
+        (torch.nn.Linear(2, 2), "a Linear object has no transformers `config`"),
+        (3, "got a int: 3"),
+        # the folder's advice, "load it with from_pretrained", named no step for a model already loaded
+        (
+            torch.nn.DataParallel(
+                ViViTSpatioTemporalModel(ViViTSpatioTemporalConfig(hidden_size=8, num_attention_heads=2))
+            ),
+            "ViViTSpatioTemporalModel is a vivit_hf model already, no transformers ViViT: use it as it is, or restart",
+        ),
+    ],
+    ids=["linear", "int", "vivit_hf"],
 )
 def test_a_source_that_is_no_checkpoint_or_model_is_refused_naming_it(source, message):
     with pytest.raises(TransformersCheckpointError, match=re.escape(message)):
