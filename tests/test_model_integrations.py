@@ -150,6 +150,20 @@ def test_lora_on_qkv_adds_its_product_to_every_attention_and_vit_names_match_not
     ]
 
 
+def test_a_model_holding_lora_adapters_is_refused_by_the_restart_saying_to_merge_them():
+    """from_vivit_checkpoint(model) takes a model in memory: PeftModel.get_base_model() restarted with every adapted
+    `qkv` started fresh (its trained weight sits under `base_layer.`), named only in the report, and the adapters
+    lost; the PeftModel was refused as if it were an image ViT. The merged model restarts whole."""
+    peft = pytest.importorskip("peft")
+    from vivit_hf.conversion import from_vivit_checkpoint
+
+    lora = peft.get_peft_model(tiny("spatio_temporal"), peft.LoraConfig(r=2, target_modules=["qkv"]))
+    for model in (lora, lora.get_base_model()):
+        with pytest.raises(ValueError, match=r"holds PEFT adapters \(.*layers\.0\.attention\.qkv, 2 layers\): merge"):
+            from_vivit_checkpoint(model, num_frames=8)
+    assert from_vivit_checkpoint(lora.merge_and_unload(), num_frames=8)[1]["fresh"] == []
+
+
 # ------------------------------------------------------------------------------------- accelerate offloading
 def split_encoders_map(model) -> dict:
     """A device map with the token embedding on disk and each encoder split between its blocks, as accelerate splits
