@@ -208,6 +208,24 @@ def unwrapped_module(source):
     return source
 
 
+def peft_adapters_refusal(model) -> str | None:
+    """Why a model holding PEFT adapters (a `PeftModel`, or its `get_base_model()`: LoRA on `qkv`, docs/models.md) is
+    not read, or None. Each adapted layer keeps its trained weight under `base_layer.`: an image ViT's was "not the
+    layout of a ViT", and a restarted ViViT started every adapted layer fresh, its adapter lost."""
+    adapted = [
+        name
+        for name, module in model.named_modules()
+        if isinstance(getattr(module, "base_layer", None), torch.nn.Module)
+    ]
+    if not adapted:
+        return None
+    return (
+        f"{type(model).__name__} holds PEFT adapters ({adapted[0]}, {len(adapted)} layers): merge them into the model "
+        "first (`merged = peft_model.merge_and_unload()`) and give the merged model; read as it is, the adapters "
+        "would be lost and each adapted layer's weight found in no place a model's is"
+    )
+
+
 def refuse_hub_options(hub_kwargs: Mapping, source) -> None:
     """Refuse hub options (`revision=`, `cache_dir=`, ...) beside a source in memory (a model, a state dict): they say
     which files to read, and were dropped without a word (`revision="v2"` gave the object as it is). Options left at
@@ -233,6 +251,8 @@ def read_transformers_checkpoint(source, **hub_kwargs) -> tuple[dict, dict[str, 
                 "folder its save_pretrained wrote, or a Hub id"
             )
         refuse_hub_options(hub_kwargs, model)
+        if refusal := peft_adapters_refusal(model):
+            raise TransformersCheckpointError(refusal)
         return model.config.to_dict(), dict(model.state_dict())
     if not isinstance(source, (str, os.PathLike)):
         raise TransformersCheckpointError(

@@ -23,6 +23,7 @@ from ..models.modeling_vivit import ViViTPreTrainedModel, ViViTSpatioTemporalFor
 from .checkpoint_files import (
     HUB_KWARGS,
     cast_as_asked,
+    peft_adapters_refusal,
     place_as_asked,
     pop_dtype,
     refuse_hub_options,
@@ -166,18 +167,8 @@ def _checkpoint_in_memory(source: nn.Module, hub: dict, loading: dict):
     though from_vit_pretrained's refusal of such a model points here."""
     model = unwrapped_module(source)
     refuse_hub_options(hub, model)
-    # PEFT's adapted layers (LoRA on `qkv`, docs/models.md) keep the trained weight under `base_layer.`: restarted,
-    # every adapted layer of the model PeftModel.get_base_model() gives started fresh (named only in the report) and
-    # the adapters were lost; the PeftModel itself was refused as if it were an image ViT
-    adapted = [
-        name for name, module in model.named_modules() if isinstance(getattr(module, "base_layer", None), nn.Module)
-    ]
-    if adapted:
-        raise ViTInitError(
-            f"{type(model).__name__} holds PEFT adapters ({adapted[0]}, {len(adapted)} layers): merge them into the "
-            "model first (`merged = peft_model.merge_and_unload()`) and restart the merged model; restarted as it is, "
-            "each adapted layer would start fresh and its adapter be lost"
-        )
+    if refusal := peft_adapters_refusal(model):  # (a PeftModel was refused as if it were an image ViT)
+        raise ViTInitError(refusal)
     if getattr(getattr(model, "config", None), "model_type", None) == "vivit":
         return from_transformers_vivit(ViViTSpatioTemporalForVideoClassification, model, **loading)
     if isinstance(model, ViViTPreTrainedModel):

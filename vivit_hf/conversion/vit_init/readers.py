@@ -15,6 +15,7 @@ from torch import nn
 
 from ..checkpoint_files import (
     HUB_KWARGS,
+    peft_adapters_refusal,
     read_state_dict_file,
     read_transformers_checkpoint,
     refuse_hub_options,
@@ -187,6 +188,8 @@ def load_image_vit(source, *, grid=None, num_attention_heads=None, hidden_act=No
         return source
     # the ViT inside a torch.compile or DataParallel wrapper was refused as "not the layout of a ViT"
     source = unwrapped_module(source)
+    if isinstance(source, nn.Module) and (refusal := peft_adapters_refusal(source)):
+        raise ViTInitError(refusal)  # it was "not the layout of a transformers ViT"
     wrapper_labels = {}
     if isinstance(source, nn.Module) and getattr(getattr(source, "config", None), "model_type", None) == TIMM_WRAPPER:
         # transformers' AutoModel of a timm Hub repo wraps timm's own model: it was refused as "neither a
