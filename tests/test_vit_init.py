@@ -926,7 +926,7 @@ def test_a_vivit_in_memory_restarts_as_its_folder_does_and_is_left_unchanged(tmp
     from_folder, folder_report = from_vivit_checkpoint(str(tmp_path), num_frames=8, image_size=48)
     # hub options at their defaults (a script's `revision=args.revision`) ask nothing of an object: taken
     from_object, object_report = from_vivit_checkpoint(
-        torch.nn.DataParallel(model), num_frames=8, image_size=48, revision=None, local_files_only=False
+        torch.nn.DataParallel(model), num_frames=8, image_size=48, revision=None, local_files_only=False, subfolder=""
     )
     assert object_report == folder_report and type(from_object) is type(from_folder)
     for name, value in from_folder.state_dict().items():

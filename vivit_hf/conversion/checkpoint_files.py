@@ -229,8 +229,10 @@ def peft_adapters_refusal(model) -> str | None:
 def refuse_hub_options(hub_kwargs: Mapping, source) -> None:
     """Refuse hub options (`revision=`, `cache_dir=`, ...) beside a source in memory (a model, a state dict): they say
     which files to read, and were dropped without a word (`revision="v2"` gave the object as it is). Options left at
-    their defaults (None, False: a script's `revision=args.revision`) ask nothing, and pass."""
-    given = sorted(name for name, value in hub_kwargs.items() if value is not None and value is not False)
+    their defaults (None, False, `subfolder=""`: a script's `revision=args.revision`) ask nothing, and pass."""
+    given = sorted(
+        name for name, value in hub_kwargs.items() if value is not None and value is not False and value != ""
+    )
     if given:
         raise TypeError(
             f"{', '.join(given)}: hub options say which checkpoint files to read; a {type(source).__name__} in "
