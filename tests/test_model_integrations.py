@@ -150,6 +150,27 @@ def test_lora_on_qkv_adds_its_product_to_every_attention_and_vit_names_match_not
     ]
 
 
+def test_a_model_holding_lora_adapters_is_refused_saying_to_merge_them():
+    """from_vivit_checkpoint(model) takes a model in memory: PeftModel.get_base_model() restarted with every adapted
+    `qkv` started fresh (its trained weight sits under `base_layer.`), named only in the report, and the adapters
+    lost; the PeftModel was refused as if it were an image ViT. The merged model restarts whole. An image ViT with
+    adapters was "not the layout of a transformers ViT" (from_vit_pretrained)."""
+    peft = pytest.importorskip("peft")
+    from transformers import ViTConfig, ViTModel
+
+    from vivit_hf.conversion import from_vivit_checkpoint
+
+    lora = peft.get_peft_model(tiny("spatio_temporal"), peft.LoraConfig(r=2, target_modules=["qkv"]))
+    for model in (lora, lora.get_base_model()):
+        with pytest.raises(ValueError, match=r"holds PEFT adapters \(.*layers\.0\.attention\.qkv, 2 layers\): merge"):
+            from_vivit_checkpoint(model, num_frames=8)
+    assert from_vivit_checkpoint(lora.merge_and_unload(), num_frames=8)[1]["fresh"] == []
+    vit = ViTModel(ViTConfig(hidden_size=8, num_hidden_layers=1, num_attention_heads=2, image_size=16, patch_size=8))
+    vit = peft.get_peft_model(vit, peft.LoraConfig(r=2, target_modules=["q_proj", "v_proj"])).get_base_model()
+    with pytest.raises(ValueError, match=r"ViTModel holds PEFT adapters \(layers\.0\.attention\.q_proj, 2 layers\)"):
+        VIVIT_MODELS["spatio_temporal"][1].from_vit_pretrained(vit, num_frames=4)
+
+
 # ------------------------------------------------------------------------------------- accelerate offloading
 def split_encoders_map(model) -> dict:
     """A device map with the token embedding on disk and each encoder split between its blocks, as accelerate splits

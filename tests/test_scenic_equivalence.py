@@ -7,6 +7,7 @@ import re
 import numpy as np
 import pytest
 import torch
+import torch.nn.functional as F
 from conftest import FIXTURES, case_dir, fixture_cases
 
 from vivit_hf.convert import ScenicConversionError, load_scenic, to_scenic
@@ -340,8 +341,10 @@ def test_rates_a_scenic_config_leaves_out_are_scenics_defaults():
 
 def test_scenic_multilabel_model_trains_with_sigmoid_cross_entropy():
     """`model_name='vivit_multilabel_classification'` is scenic's sigmoid cross-entropy model: the same logits, the
-    loss over multi-hot labels the mean binary cross-entropy, and `problem_type` says so to what reads it (transformers'
-    and our pipelines score with sigmoid then; the converted folder said nothing, and they took softmax)."""
+    loss over multi-hot labels transformers' mean binary cross-entropy (scenic's `weighted_sigmoid_cross_entropy` sums
+    over the classes and averages over the clips: the class count times this, as docs/vit-init-and-conversion.md
+    says), and `problem_type` says so to what reads it (transformers' and our pipelines score with sigmoid then; the
+    converted folder said nothing, and they took softmax)."""
     case, scenic_config, params = edited_config(
         "spacetime_3dconv_token", lambda c: c.update(model_name="vivit_multilabel_classification")
     )
@@ -353,6 +356,9 @@ def test_scenic_multilabel_model_trains_with_sigmoid_cross_entropy():
     z = out.logits.double()
     by_hand = -(labels * torch.log(torch.sigmoid(z)) + (1 - labels) * torch.log(1 - torch.sigmoid(z))).mean()
     torch.testing.assert_close(out.loss.double(), by_hand, rtol=1e-6, atol=1e-7)
+    # scenic's (model_utils.weighted_sigmoid_cross_entropy, no batch mask): the sum over every entry / the clip count
+    scenic_loss = -(labels * F.logsigmoid(z) + (1 - labels) * F.logsigmoid(-z)).sum() / len(labels)
+    torch.testing.assert_close(out.loss.double() * labels.shape[1], scenic_loss, rtol=1e-6, atol=1e-7)
 
 
 def test_scenic_model_names_that_are_no_vivit_model_are_refused_by_name():

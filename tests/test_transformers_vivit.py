@@ -11,6 +11,7 @@ from safetensors.torch import save_file
 from transformers import AutoModelForVideoClassification, VivitConfig, VivitForVideoClassification, VivitModel
 
 import vivit_hf  # noqa: F401 - attaches from_transformers_vivit to the Model 1 classes
+from vivit_hf import ViViTSpatioTemporalConfig
 from vivit_hf.conversion.transformers_vivit import TransformersCheckpointError, from_transformers_vivit, normalise_key
 from vivit_hf.models.modeling_vivit import (
     ViViTFactorisedEncoderForVideoClassification,
@@ -84,6 +85,49 @@ def test_classification_checkpoint_gives_the_same_logits(tmp_path, clip, names):
         )
 
 
+@pytest.mark.parametrize("wrap", [None, torch.nn.DataParallel], ids=["model", "data_parallel"])
+def test_a_transformers_vivit_object_converts_as_its_folder_does(clip, wrap):
+    """`from_transformers_vivit(model)` with the model in memory, as `from_vit_pretrained` takes one: it met
+    os.fspath's "expected str, bytes or os.PathLike object, not VivitForVideoClassification"."""
+    reference = randomised(VivitForVideoClassification(tiny_config(hidden_act="gelu_fast")))
+    model = ViViTSpatioTemporalForVideoClassification.from_transformers_vivit(wrap(reference) if wrap else reference)
+    assert model.config.hidden_act == "gelu_fast" and model.config.id2label == reference.config.id2label
+    with torch.no_grad():
+        torch.testing.assert_close(
+            model(pixel_values=clip).logits, reference(pixel_values=clip).logits, atol=1e-5, rtol=0
+        )
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        (torch.nn.Linear(2, 2), "a Linear object has no transformers `config`"),
+        (3, "got a int: 3"),
+        # the folder's advice, "load it with from_pretrained", named no step for a model already loaded
+        (
+            torch.nn.DataParallel(
+                ViViTSpatioTemporalModel(ViViTSpatioTemporalConfig(hidden_size=8, num_attention_heads=2))
+            ),
+            "ViViTSpatioTemporalModel is a vivit_hf model already, no transformers ViViT: use it as it is, or restart",
+        ),
+    ],
+    ids=["linear", "int", "vivit_hf"],
+)
+def test_a_source_that_is_no_checkpoint_or_model_is_refused_naming_it(source, message):
+    with pytest.raises(TransformersCheckpointError, match=re.escape(message)):
+        ViViTSpatioTemporalModel.from_transformers_vivit(source)
+    with pytest.raises(TypeError, match="revision: hub options say which checkpoint files to read; a VivitModel"):
+        ViViTSpatioTemporalModel.from_transformers_vivit(VivitModel(tiny_config()), revision="v1")
+
+
+def test_the_hub_folder_converter_refuses_a_model_object_naming_what_takes_one(tmp_path):
+    from vivit_hf.convert import convert_transformers_checkpoint
+
+    with pytest.raises(TransformersCheckpointError, match=r"got a VivitModel: save it with save_pretrained first"):
+        convert_transformers_checkpoint(VivitModel(tiny_config()), tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
 def test_base_model_checkpoint_gives_the_same_hidden_states_and_drops_the_pooler(tmp_path, clip):
     reference = randomised(VivitModel(tiny_config()))
     folder = save(reference, tmp_path / "base", "old")
@@ -95,11 +139,11 @@ def test_base_model_checkpoint_gives_the_same_hidden_states_and_drops_the_pooler
     torch.testing.assert_close(ours.pooler_output, theirs.last_hidden_state[:, 0], atol=1e-5, rtol=0)
 
 
-def test_hidden_states_selected_by_index_as_transformers_vivit_selects_them(tmp_path, clip):
+def test_hidden_states_selected_by_index_as_transformers_vivit_selects_them(clip):
     """transformers 5 takes `output_hidden_states` as a flag or as indices, None in the place of each state not
     selected. Ours read any list, and any index but 0, as True: every hidden state came back."""
     reference = randomised(VivitForVideoClassification(tiny_config()))
-    model = ViViTSpatioTemporalForVideoClassification.from_transformers_vivit(save(reference, tmp_path / "m", "new"))
+    model = ViViTSpatioTemporalForVideoClassification.from_transformers_vivit(reference)
     for selection in (True, 0, 1, [0, -1], [2], [-2, 7], []):
         with torch.no_grad():
             ours = model(pixel_values=clip, output_hidden_states=selection).hidden_states
@@ -111,11 +155,11 @@ def test_hidden_states_selected_by_index_as_transformers_vivit_selects_them(tmp_
                 torch.testing.assert_close(mine, its, atol=1e-5, rtol=0)
 
 
-def test_hidden_states_selected_by_an_array_or_range_and_bad_selections_refused(tmp_path, clip):
+def test_hidden_states_selected_by_an_array_or_range_and_bad_selections_refused(clip):
     """numpy's and torch's indices and a range select as transformers' lists do: they were read as a flag, every
     hidden state returned. Floats and strings selected index 1 (`[1.5]`, `["1"]`) or every state (`1.0`)."""
     reference = randomised(VivitForVideoClassification(tiny_config()))
-    model = ViViTSpatioTemporalForVideoClassification.from_transformers_vivit(save(reference, tmp_path / "m", "new"))
+    model = ViViTSpatioTemporalForVideoClassification.from_transformers_vivit(reference)
     for selection, indices in ((np.array([0, 2]), [0, 2]), (torch.tensor([1]), [1]), (range(2), [0, 1])):
         with torch.no_grad():
             ours = model(pixel_values=clip, output_hidden_states=selection).hidden_states
@@ -126,10 +170,9 @@ def test_hidden_states_selected_by_an_array_or_range_and_bad_selections_refused(
             model(pixel_values=clip, output_hidden_states=selection)
 
 
-def test_classification_checkpoint_into_the_base_model(tmp_path, clip):
+def test_classification_checkpoint_into_the_base_model(clip):
     reference = randomised(VivitForVideoClassification(tiny_config()))
-    folder = save(reference, tmp_path / "cls", "new")
-    model, info = ViViTSpatioTemporalModel.from_transformers_vivit(folder, output_loading_info=True)
+    model, info = ViViTSpatioTemporalModel.from_transformers_vivit(reference, output_loading_info=True)
     assert set(info["unused"]) == {"classifier.weight", "classifier.bias"}
     with torch.no_grad():
         torch.testing.assert_close(

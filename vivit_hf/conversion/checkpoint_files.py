@@ -198,9 +198,68 @@ def read_state_dict_file(path: str) -> dict[str, torch.Tensor]:
     return state
 
 
+def unwrapped_module(source):
+    """The model inside torch.compile's and (Distributed)DataParallel's wrappers, which prefix every parameter name
+    (`_orig_mod.`, `module.`); `source` itself where it is none of them."""
+    while isinstance(getattr(source, "_orig_mod", None), torch.nn.Module) or isinstance(
+        source, (torch.nn.DataParallel, torch.nn.parallel.DistributedDataParallel)
+    ):
+        source = source._orig_mod if isinstance(getattr(source, "_orig_mod", None), torch.nn.Module) else source.module
+    return source
+
+
+def peft_adapters_refusal(model) -> str | None:
+    """Why a model holding PEFT adapters (a `PeftModel`, or its `get_base_model()`: LoRA on `qkv`, docs/models.md) is
+    not read, or None. Each adapted layer keeps its trained weight under `base_layer.`: an image ViT's was "not the
+    layout of a ViT", and a restarted ViViT started every adapted layer fresh, its adapter lost."""
+    adapted = [
+        name
+        for name, module in model.named_modules()
+        if isinstance(getattr(module, "base_layer", None), torch.nn.Module)
+    ]
+    if not adapted:
+        return None
+    return (
+        f"{type(model).__name__} holds PEFT adapters ({adapted[0]}, {len(adapted)} layers): merge them into the model "
+        "first (`merged = peft_model.merge_and_unload()`) and give the merged model; read as it is, the adapters "
+        "would be lost and each adapted layer's weight found in no place a model's is"
+    )
+
+
+def refuse_hub_options(hub_kwargs: Mapping, source) -> None:
+    """Refuse hub options (`revision=`, `cache_dir=`, ...) beside a source in memory (a model, a state dict): they say
+    which files to read, and were dropped without a word (`revision="v2"` gave the object as it is). Options left at
+    their defaults (None, False, `subfolder=""`: a script's `revision=args.revision`) ask nothing, and pass."""
+    given = sorted(
+        name for name, value in hub_kwargs.items() if value is not None and value is not False and value != ""
+    )
+    if given:
+        raise TypeError(
+            f"{', '.join(given)}: hub options say which checkpoint files to read; a {type(source).__name__} in "
+            "memory is read as it is: leave them out (or give the folder or Hub id to read)"
+        )
+
+
 def read_transformers_checkpoint(source, **hub_kwargs) -> tuple[dict, dict[str, torch.Tensor]]:
     """(config dict, state dict) of a transformers checkpoint: a folder or a Hub id; `model.safetensors`, a sharded
-    safetensors index, or `pytorch_model.bin` (read with `weights_only=True`)."""
+    safetensors index, or `pytorch_model.bin` (read with `weights_only=True`); or a transformers model object, its
+    `config` and `state_dict()` (`from_transformers_vivit(model)`: it met os.fspath's "expected str, bytes or
+    os.PathLike object, not VivitForVideoClassification")."""
+    if isinstance(source, torch.nn.Module):
+        model = unwrapped_module(source)
+        if not callable(getattr(getattr(model, "config", None), "to_dict", None)):
+            raise TransformersCheckpointError(
+                f"a {type(model).__name__} object has no transformers `config`: give a transformers model, or the "
+                "folder its save_pretrained wrote, or a Hub id"
+            )
+        refuse_hub_options(hub_kwargs, model)
+        if refusal := peft_adapters_refusal(model):
+            raise TransformersCheckpointError(refusal)
+        return model.config.to_dict(), dict(model.state_dict())
+    if not isinstance(source, (str, os.PathLike)):
+        raise TransformersCheckpointError(
+            f"expected a folder, a Hub id or a transformers model, got a {type(source).__name__}: {source!r:.80}"
+        )
     source = os.fspath(source)
     config_path = resolve_file(source, "config.json", hub_kwargs)
     if config_path is None:

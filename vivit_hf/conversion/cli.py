@@ -291,6 +291,12 @@ def convert_transformers_checkpoint(
 ) -> nn.Module:
     """A transformers ViViT folder or Hub id (old or transformers 5 key names) -> a Hub-ready folder, under the
     licence its model card states. `model_name`: the Hub repo it is to be pushed to, named by its card."""
+    if not isinstance(source, (str, os.PathLike)):  # the card names its source and licence: a model object has neither
+        raise TransformersCheckpointError(
+            f"convert_transformers_checkpoint reads a folder or a Hub id, got a {type(source).__name__}: save it with "
+            "save_pretrained first, or load it with ViViTSpatioTemporalForVideoClassification.from_transformers_vivit"
+            "(model) (ViViTSpatioTemporalModel's for a model without a classifier)"
+        )
     config_dict, state = read_transformers_checkpoint(source, **hub_kwargs)
     config = config_from_transformers_vivit(config_dict)
     has_head = any(name.startswith("classifier.") for name in state)

@@ -19,8 +19,16 @@ from transformers import AutoConfig, AutoModelForVideoClassification
 from ..label_spellings import ids_by_name_as_read_now, placeholder
 from ..models.configuration_vivit import LABEL_SPACES_ORDER
 from ..models.modeling_blocks import ViViTEncoder, ViViTSelfAttention
-from ..models.modeling_vivit import ViViTSpatioTemporalForVideoClassification
-from .checkpoint_files import HUB_KWARGS, cast_as_asked, place_as_asked, pop_dtype
+from ..models.modeling_vivit import ViViTPreTrainedModel, ViViTSpatioTemporalForVideoClassification
+from .checkpoint_files import (
+    HUB_KWARGS,
+    cast_as_asked,
+    peft_adapters_refusal,
+    place_as_asked,
+    pop_dtype,
+    refuse_hub_options,
+    unwrapped_module,
+)
 from .transformers_vivit import from_transformers_vivit
 from .vit_init.image_vit import ViTInitError
 from .vit_init.pretrained import check_config_fields
@@ -38,7 +46,8 @@ NOT_CARRIED = ("model_type", "transformers_version", "architectures", "auto_map"
 def from_vivit_checkpoint(
     source, *, id2label: Mapping | None = None, label_spaces: Mapping | None = None, **config_overrides
 ):
-    """A ViViT checkpoint (folder or Hub id of any of the four variants; a transformers ViViT is read as Model 1)
+    """A ViViT checkpoint (folder, Hub id or model object of any of the four variants; a transformers ViViT is read as
+    Model 1)
     restarted with `config_overrides` (another `num_frames` or `image_size`, dropout, ...) and, optionally, new labels.
 
     Every layer keeps the checkpoint's values where its shapes allow, and starts fresh as a whole where one of them does
@@ -70,7 +79,9 @@ def from_vivit_checkpoint(
     # transformers' own ViViT (model_type "vivit") is converted into our Model 1 class, not loaded as transformers'.
     # "auto": the checkpoint's dtype, read as from_pretrained reads it (config.json's dtype, else its weights')
     loading = {"dtype": "auto", **hub} if dtype == "auto" else dict(hub)
-    if AutoConfig.from_pretrained(source, **hub).model_type == "vivit":
+    if isinstance(source, nn.Module):
+        old = _checkpoint_in_memory(source, hub, loading)
+    elif AutoConfig.from_pretrained(source, **hub).model_type == "vivit":
         old = from_transformers_vivit(ViViTSpatioTemporalForVideoClassification, source, **loading)
     else:
         old = AutoModelForVideoClassification.from_pretrained(source, **loading).eval()
@@ -106,6 +117,7 @@ def from_vivit_checkpoint(
         config._attn_implementation = attn_implementation
     model = type(old)(config)
     check_head_counts(old, model)
+    check_qkv_biases_kept(old, model)
     same_labels = model.config.id2label == old.config.id2label and (model.config.label_spaces or None) == (
         old.config.label_spaces or None
     )
@@ -147,6 +159,24 @@ def from_vivit_checkpoint(
     # float16, and from_config(model.config) built that. It says the model's dtype, as from_pretrained's does.
     model.config.dtype = model.dtype
     return place_as_asked(model, device_map, "from_vivit_checkpoint").eval(), report
+
+
+def _checkpoint_in_memory(source: nn.Module, hub: dict, loading: dict):
+    """A model object `from_vivit_checkpoint` restarts: a vivit_hf ViViT as it is (read, never changed), transformers'
+    ViViT converted into Model 1. Either met `stat: path should be string ... not ViViT...ForVideoClassification`,
+    though from_vit_pretrained's refusal of such a model points here."""
+    model = unwrapped_module(source)
+    refuse_hub_options(hub, model)
+    if refusal := peft_adapters_refusal(model):  # (a PeftModel was refused as if it were an image ViT)
+        raise ViTInitError(refusal)
+    if getattr(getattr(model, "config", None), "model_type", None) == "vivit":
+        return from_transformers_vivit(ViViTSpatioTemporalForVideoClassification, model, **loading)
+    if isinstance(model, ViViTPreTrainedModel):
+        return model
+    raise ViTInitError(
+        f"from_vivit_checkpoint restarts a ViViT (a vivit_hf or transformers ViViT: a model, its folder or Hub id), "
+        f"got a {type(model).__name__}; an image ViT starts a video model with from_vit_pretrained"
+    )
 
 
 # The modules whose parameters make one layer: a kernel and its bias (or a LayerNorm's scale and shift) are kept
@@ -209,6 +239,26 @@ def check_head_counts(old, model) -> None:
                 f"the checkpoint's attention has {attention.num_heads} heads ({name}), the restarted model's "
                 f"{new.num_heads} ({field}={getattr(model.config, field)!r}): its weights split into other heads "
                 f"compute another function; leave {field} out to keep the checkpoint's {attention.num_heads}"
+            )
+
+
+def check_qkv_biases_kept(old, model) -> None:
+    """Refuse `qkv_bias=False` over a checkpoint whose query, key and value biases are not all zero: they were left
+    out without a word (no report names a parameter the new model lacks) and the model computed another function
+    (logits 0.16 off on a tiny one). from_vit_pretrained refuses the same; zero biases compute as none, so both take
+    those, and both take `qkv_bias=True` over a checkpoint without (zero biases: the checkpoint's function)."""
+    for name, attention in old.named_modules():
+        if not isinstance(attention, ViViTSelfAttention) or attention.qkv.bias is None:
+            continue
+        try:
+            new = model.get_submodule(name)
+        except AttributeError:  # a shallower model has no such layer: nothing of it is kept
+            continue
+        if new.qkv.bias is None and bool(attention.qkv.bias.any()):
+            raise ViTInitError(
+                f"the checkpoint's attention has query, key and value biases that are not zero ({name}.qkv.bias), "
+                f"the restarted model none (qkv_bias=False): without them it computes another function; leave "
+                f"qkv_bias out to keep them"
             )
 
 

@@ -40,6 +40,7 @@ from .checkpoint_files import (  # importable from here as before; home: checkpo
     pop_dtype,
     read_state_dict_file,  # noqa: F401
     read_transformers_checkpoint,
+    unwrapped_module,
     weights_dtype,  # noqa: F401
 )
 
@@ -233,8 +234,8 @@ def fresh_head(state: dict[str, torch.Tensor], model) -> dict[str, torch.Tensor]
 
 
 def from_transformers_vivit(model_class, source, *model_args, **kwargs):
-    """A transformers ViViT checkpoint (folder or Hub id, `model_type: "vivit"`) converted into `model_class`,
-    `ViViTSpatioTemporalModel` or `ViViTSpatioTemporalForVideoClassification`, in eval mode.
+    """A transformers ViViT checkpoint (folder, Hub id or model object, `model_type: "vivit"`) converted into
+    `model_class`, `ViViTSpatioTemporalModel` or `ViViTSpatioTemporalForVideoClassification`, in eval mode.
 
     Reached as `ViViTSpatioTemporalForVideoClassification.from_transformers_vivit(source, ...)` (`import vivit_hf`
     attaches it). `from_pretrained` on such a checkpoint refuses it and points here: the weights need converting.
@@ -267,6 +268,13 @@ def from_transformers_vivit(model_class, source, *model_args, **kwargs):
         raise TypeError("`config=` cannot be combined with a transformers ViViT checkpoint; pass overrides instead")
     kwargs.pop("config", None)
     config_dict, state = read_transformers_checkpoint(source, **hub_kwargs)
+    if isinstance(source, torch.nn.Module) and str(config_dict.get("model_type")).startswith("vivit_"):
+        # the folder's advice ("load it with from_pretrained") names no step for a model already loaded
+        raise TransformersCheckpointError(
+            f"{type(unwrapped_module(source)).__name__} is a vivit_hf model already, no transformers ViViT: use it as "
+            "it is, or restart it at another size or with other labels with "
+            "vivit_hf.conversion.from_vivit_checkpoint(model, ...)"
+        )
     config = config_from_transformers_vivit(config_dict, **kwargs)
     if attn_implementation is not None:
         config._attn_implementation = attn_implementation

@@ -91,10 +91,16 @@ def _check_sizes(model, vit: ImageViT):
         ("num_attention_heads", config.num_attention_heads, vit.num_attention_heads),
         ("intermediate_size", config.intermediate_size, vit.layers[0]["mlp.fc1.weight"].shape[0]),
         ("tubelet_size[1:] (patch size)", tuple(config.tubelet_size[1:]), vit.patch_size),
-        ("qkv_bias", config.qkv_bias, "attention.qkv.bias" in vit.layers[0]),
     ):
         if ours != theirs:
             problems.append(f"{name}: video model {ours}, ViT {theirs}")
+    if not config.qkv_bias and trained_qkv_biases(vit.layers):
+        # The other way round is no problem: a ViT without these biases computes as one with zero biases, which
+        # `_encoder_updates` gives a qkv_bias=True model (it was refused here, while from_vivit_checkpoint took it).
+        problems.append(
+            "qkv_bias: video model False, ViT True (its query, key and value biases are not zero and would be "
+            "dropped; leave qkv_bias unset, or set it True, to take them)"
+        )
     if problems:
         hint = ""
         if config.num_channels < vit.patch_kernel.shape[1] == 3:
@@ -116,6 +122,25 @@ def _check_sizes(model, vit: ImageViT):
             vit.layer_norm_eps,
             VIT_NUMERICS_ADVICE,
         )
+
+
+def trained_qkv_biases(layers) -> bool:
+    """Whether any of `layers` (ViT layers, in `ViViTLayer` names) has a query, key or value bias other than zero:
+    only those change what the attention computes, and a model without such biases cannot keep them."""
+    return any(bool(layer["attention.qkv.bias"].any()) for layer in layers if "attention.qkv.bias" in layer)
+
+
+def _qkv_biases_as_the_model_has_them(source: dict, layer: nn.Module) -> dict:
+    """A ViT layer's arrays with the query, key and value biases the video layer has: zeros where the ViT has none
+    (the same function; the video model's own, which `initialise_from_vit` keeps elsewhere, need not be zero), none
+    where the video layer has none (`_check_sizes` let only zero biases through)."""
+    has_bias = any(name.endswith("qkv.bias") for name, _ in layer.named_parameters())
+    source = dict(source)
+    if has_bias and "attention.qkv.bias" not in source:
+        source["attention.qkv.bias"] = torch.zeros(source["attention.qkv.weight"].shape[0])
+    elif not has_bias:
+        source.pop("attention.qkv.bias", None)
+    return source
 
 
 def _encoder_updates(
@@ -141,6 +166,7 @@ def _encoder_updates(
             len(encoder.layers) - 1,
         )
     for i, (layer, source) in enumerate(zip(encoder.layers, vit.layers)):
+        source = _qkv_biases_as_the_model_has_them(source, layer)
         if isinstance(layer, FactorisedSelfAttentionLayer):
             renames = {
                 "layernorm_before": "layernorm_space",

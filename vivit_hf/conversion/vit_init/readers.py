@@ -13,7 +13,14 @@ from collections.abc import Mapping
 import numpy as np
 from torch import nn
 
-from ..checkpoint_files import HUB_KWARGS, read_state_dict_file, read_transformers_checkpoint
+from ..checkpoint_files import (
+    HUB_KWARGS,
+    peft_adapters_refusal,
+    read_state_dict_file,
+    read_transformers_checkpoint,
+    refuse_hub_options,
+    unwrapped_module,
+)
 from ..transformers_vivit import normalise_key
 from .big_vision_vit import read_big_vision_vit
 from .image_vit import (
@@ -175,14 +182,14 @@ def load_image_vit(source, *, grid=None, num_attention_heads=None, hidden_act=No
             f"unexpected keyword argument(s) {', '.join(map(repr, unknown))}: load_image_vit takes grid, "
             f"num_attention_heads and the hub options {', '.join(HUB_KWARGS)}"
         )
+    if not isinstance(source, (str, os.PathLike)):  # a model, state dict or parameter tree in memory
+        refuse_hub_options(hub_kwargs, source)
     if isinstance(source, ImageViT):
         return source
-    # torch.compile's and (Distributed)DataParallel's wrappers prefix every parameter name (`_orig_mod.`, `module.`):
-    # the ViT inside was refused as "not the layout of a ViT"
-    while isinstance(getattr(source, "_orig_mod", None), nn.Module) or isinstance(
-        source, (nn.DataParallel, nn.parallel.DistributedDataParallel)
-    ):
-        source = source._orig_mod if isinstance(getattr(source, "_orig_mod", None), nn.Module) else source.module
+    # the ViT inside a torch.compile or DataParallel wrapper was refused as "not the layout of a ViT"
+    source = unwrapped_module(source)
+    if isinstance(source, nn.Module) and (refusal := peft_adapters_refusal(source)):
+        raise ViTInitError(refusal)  # it was "not the layout of a transformers ViT"
     wrapper_labels = {}
     if isinstance(source, nn.Module) and getattr(getattr(source, "config", None), "model_type", None) == TIMM_WRAPPER:
         # transformers' AutoModel of a timm Hub repo wraps timm's own model: it was refused as "neither a
