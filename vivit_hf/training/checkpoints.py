@@ -398,6 +398,17 @@ def _final_model_file(path: Path) -> bool:
     return path.name in names or any(path.match(pattern) for pattern in FINAL_MODEL_PATTERNS)
 
 
+def final_outputs_upload_flags() -> list[str]:
+    """The `hf upload` flags that upload of an --output_dir what a run's end pushes (recipes/finetune.py's
+    `not_uploaded`): its final outputs, at the folder's top, less run_settings.json (local paths); not its
+    checkpoints, logs, Hub snapshots nor the user's own files. By name, as known before the run (the push knows what
+    it wrote); the model and processor code by `*.py`. `hf upload` matches a pattern with fnmatch, whose `*` crosses
+    `/` (`eval_*.png` took an evaluation folder's plots): `*/*` keeps every subfolder out."""
+    names = sorted({*FINAL_MODEL_FILES, MODEL_CARD} - {RUN_SETTINGS_FILE})
+    included = [word for pattern in (*names, *WEIGHT_PATTERNS, *FINAL_PLOTS, "*.py") for word in ("--include", pattern)]
+    return [*included, "--exclude", "*/*"]
+
+
 def save_checkpoint(accelerator, output_dir: Path, name: str, state: dict, total_limit: int | None) -> Path:
     """`save_state` into a temporary folder renamed into place, so a kill never leaves a half checkpoint; a checkpoint
     replaced or pruned is renamed out of the list first (one rename) and deleted after, so a kill while deleting never
