@@ -105,7 +105,7 @@ def _class_member_holding(source: str, class_id: int) -> str | None:
     for shard in sorted(Path(source).rglob("*.tar")):
         with contextlib.suppress(tarfile.TarError, OSError), tarfile.open(shard) as tar:
             for member in tar:
-                if member.isfile() and member.name.endswith(".cls") and member.size < 32:
+                if member.isfile() and member.name.lower().endswith(".cls") and member.size < 32:
                     held = tar.extractfile(member).read().strip()
                     if held.lstrip(b"-").isdigit() and int(held) == class_id:
                         shard_name = shard.relative_to(source).as_posix()
