@@ -350,11 +350,16 @@ def test_folders_named_as_splits_in_one_word_are_said_to_name_none(tmp_path, cap
     # `trainset/` beside `testset/` (no split word of its own, as datasets reads them too): the test clips were trained
     # on, a share of both held out to evaluate, said only as classes gathered from two places.
     touch(tmp_path, "trainset/cat/a.mp4", "trainset/dog/b.mp4", "testset/cat/c.mp4", "testset/dog/d.mp4")
-    with caplog.at_level(logging.WARNING, logger=LOGGER):
-        data = load_video_dataset(tmp_path, "videofolder")
-    assert sorted(data.splits) == ["train"]
-    (gathered,) = [r.getMessage() for r in caplog.records if "gather" in r.getMessage()]
-    assert gathered.endswith(
+    said = []
+    for dataset_format in ("videofolder", "hub"):  # `datasets` reads them so too, and hub said nothing
+        caplog.clear()
+        with caplog.at_level(logging.WARNING):
+            data = load_video_dataset(tmp_path, dataset_format, cache_dir=str(tmp_path / ".cache"))
+        assert sorted(data.splits) == ["train"] and data.label_names == ["cat", "dog"]
+        said += [r.getMessage() for r in caplog.records if "gather" in r.getMessage()]
+    assert [message.split(":")[0] for message in said] == ["videofolder", "--dataset_format hub"], said
+    assert said[0].split(":", 1)[1] == said[1].split(":", 1)[1]
+    assert said[0].endswith(
         ". 'testset', 'trainset' name no split (a split word must stand as a word of its own in a folder's name: "
         "test/, test_set/), so their clips are read into the split of the folders above them, 'train' where none names "
         "one"

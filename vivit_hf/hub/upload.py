@@ -81,7 +81,8 @@ def push_repo_refusal(flag: str, repo_id: str, upload_later: str, named: str = "
     the converter, each of which said it in its own words (the converter without `argument`), asked before anything
     is read: a repo id the Hub refuses (a typo, said whatever the machine), then offline mode, which refused the
     push once every shard was written or the model trained. `upload_later`: the `hf upload` command that uploads what
-    the push would, later (`upload_command`); `named`: how `repo_id` came about where it was not typed (`(no --hub_model_id: ...)`)."""
+    the push would, later (`upload_command`); `named`: how `repo_id` came about where it was not typed (`(no
+    --hub_model_id: ...)`)."""
     from huggingface_hub.constants import is_offline_mode
     from huggingface_hub.errors import HFValidationError
     from huggingface_hub.utils import validate_repo_id

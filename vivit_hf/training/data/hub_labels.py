@@ -351,9 +351,8 @@ def name_columns(features, label_column: str) -> list[str]:
     attached = features.get(meta) if meta else None
     if isinstance(attached, dict):
         names = [field for field in (*wanted[2:], "label") if field in attached]
-        found += [
-            f"{meta}.{field}" for field in names if getattr(attached[field], "dtype", None) in ("string", "large_string")
-        ]
+        texts = ("string", "large_string")
+        found += [f"{meta}.{field}" for field in names if getattr(attached[field], "dtype", None) in texts]
     return found
 
 
