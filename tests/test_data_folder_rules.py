@@ -249,6 +249,35 @@ def test_a_zip_made_on_windows_with_backslashes_between_folders_unpacks_its_fold
     assert read_as_triples(data, extracted) == tree_triples("videos/")
 
 
+def test_zip_names_without_the_utf8_flag_are_read_as_their_writer_wrote_them(tmp_path):
+    """zipfile decodes a name without the zip's UTF-8 flag as cp437, as Windows' Explorer writes it; macOS' Archive
+    Utility and Info-ZIP's zip write UTF-8 there: the class folder `café` was unpacked as `caf├⌐`. The reference:
+    each name as its writer encoded it (Info-ZIP's unzip takes a Unix-made name's bytes as they are)."""
+    from vivit_hf.training.data.fetch import extract_archive
+
+    class Written(zipfile.ZipInfo):  # a name's bytes as a writer other than Python's zipfile stores them
+        encoding = None  # (Python's: UTF-8 with the flag)
+
+        def _encodeFilenameFlags(self):
+            return (
+                (self.filename.encode(self.encoding), self.flag_bits)
+                if self.encoding
+                else super()._encodeFilenameFlags()
+            )
+
+    writers = {"café/a.mp4": ("utf-8", 3), "naïve/b.mp4": ("cp437", 0), "größe/c.mp4": (None, 3)}  # macOS, Windows
+    with zipfile.ZipFile(tmp_path / "clips.zip", "w") as zf:
+        for name, (encoding, system) in writers.items():
+            info = Written(f"train/{name}")
+            info.encoding, info.create_system = encoding, system
+            zf.writestr(info, name.encode())
+    extract_archive(tmp_path / "clips.zip", tmp_path / "out")
+    unpacked = sorted(
+        path.relative_to(tmp_path / "out" / "train").as_posix() for path in (tmp_path / "out").rglob("*.mp4")
+    )
+    assert unpacked == sorted(writers)
+
+
 def test_archives_named_by_split_that_hold_their_split_folder_are_not_classes(tmp_path, monkeypatch):
     # `zip -r train.zip train/` and `val.zip` in `data/`: unpacked to `data/train/train/<class>/`; read before as the
     # classes 'train' and 'val', every clip labelled by its split.

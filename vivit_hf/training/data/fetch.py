@@ -13,6 +13,7 @@ depth.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import re
@@ -230,12 +231,7 @@ def extract_archive(archive: Path, destination: Path) -> None:
         with zipfile.ZipFile(archive) as zf:
             members = zf.infolist()
             for member in members:
-                # A zip made on Windows may separate its folders with backslashes (Windows PowerShell 5.1's
-                # Compress-Archive does), which zipfile keeps in the file's name here: a tree of class folders was
-                # unpacked as flat files `videos\train\cat\a.mp4`, no class and no split. unzip reads them as
-                # folders, and so are they here (its data is still read by the name the zip stores, `orig_filename`).
-                if member.create_system == 0 and "\\" in member.filename and os.sep != "\\":
-                    member.filename = member.filename.replace("\\", "/")
+                member.filename = _unzipped_name(member)  # (its data is still read by `orig_filename`)
                 if not (destination / member.filename).resolve().is_relative_to(destination.resolve()):
                     raise ValueError(f"{archive}: member {member.filename!r} would be written outside {destination}")
             zf.extractall(destination, members)
@@ -243,6 +239,30 @@ def extract_archive(archive: Path, destination: Path) -> None:
         with tarfile.open(archive) as tf:
             # The "data" filter rejects absolute paths, links out of the tree and device files.
             tf.extractall(destination, filter="data")
+
+
+def _unzipped_name(member: zipfile.ZipInfo) -> str:
+    """The path a zip member is unpacked to, as Info-ZIP's unzip reads it where zipfile does not.
+
+    A name without the zip's UTF-8 flag is decoded by zipfile as cp437, the DOS code page Windows' zip writers use
+    (Explorer's, in a Western locale), but macOS' Archive Utility and Info-ZIP's zip write UTF-8 without the flag:
+    a class folder `café` was unpacked as `caf├⌐`, a class of another name. unzip takes a Unix-made name as it is;
+    here a name without the flag whose bytes are UTF-8 is read as UTF-8, whoever made it: a cp437 name is UTF-8 only
+    where each box-drawing, Greek or math character (0xC2-0xF4) is followed by one to three accented letters, as
+    names hardly ever are. A zip
+    made on Windows may separate its folders with backslashes (Windows PowerShell 5.1's Compress-Archive does), which
+    zipfile keeps in the name: a tree of class folders was unpacked as flat files `videos\\train\\cat\\a.mp4`, no
+    class and no split; unzip reads them as folders, and so are they here."""
+    name = member.filename
+    if not member.flag_bits & _UTF8_FLAG and not name.isascii():
+        with contextlib.suppress(UnicodeDecodeError):
+            name = name.encode("cp437").decode("utf-8")
+    if member.create_system == 0 and "\\" in name and os.sep != "\\":
+        name = name.replace("\\", "/")
+    return name
+
+
+_UTF8_FLAG = 0x800  # general purpose bit 11 (APPNOTE 4.4.4): the name and comment are UTF-8
 
 
 def _in_a_set(archive: Path, sets: dict[Path, list[ArchivePart]]) -> bool:
