@@ -319,8 +319,16 @@ def test_predict_videos_typed_with_a_tilde_left_unexpanded_or_a_typo_say_what_to
     (tmp_path / "model").mkdir()
     (tmp_path / "model" / "config.json").write_text("{}")
     (tmp_path / "my_videos").mkdir()
+    (tmp_path / "my_videos" / "a.mp4").write_bytes(b"")
     for videos, said in [
         ("~/my_videos", "argument --videos: '~/my_videos': no such folder: the `~` is not expanded here"),
+        # a quoted pattern: its `~` was expanded where a quoted file's was refused; one rule, every recipe's
+        (
+            "~/my_videos/*.mp4",
+            "argument --videos: '~/my_videos/*.mp4': nothing matches it: the `~` is not expanded here (a shell expands "
+            f"it only unquoted, at the start of a word: `--videos ~/x`, not `--videos=~/x`); give "
+            f"'{tmp_path}/my_videos/*.mp4'",
+        ),
         ("my_vidoes", "--videos: no such video file or folder: my_vidoes; a folder here has a near name: my_videos"),
     ]:
         # (an --output_dir that is a file, too: the videos were checked after it, evaluate.py's data set before it)

@@ -10,6 +10,7 @@ imports back."""
 
 from __future__ import annotations
 
+import glob
 import json
 import os
 from pathlib import Path
@@ -149,14 +150,22 @@ def unexpanded_tilde(flag: str, path: str) -> str | None:
     """The refusal of a `path` given as `flag` that is not here as typed and is once its `~` is expanded, else None.
     `--dataset=~/clips` or a quoted "~/clips": the shell left the `~`, which the loaders (datasets', transformers'
     from_pretrained) read as a folder named `~`: "no such folder" alone, for a folder the user can list, said nothing
-    of why; evaluate.py and predict.py took `--model=~/run` as there, and from_pretrained then found no such model."""
-    if os.path.exists(path) or not os.path.exists(expanded := os.path.expanduser(path)):
+    of why; evaluate.py and predict.py took `--model=~/run` as there, and from_pretrained then found no such model.
+    A quoted pattern (predict.py's `--videos '~/clips/*.mp4'`) is held to the same rule: one that matches nothing as
+    typed and matches once its `~` is expanded (predict.py expanded it, where it refused the file `'~/c.mp4'`)."""
+    pattern = glob.has_magic(path) and not os.path.exists(path)
+
+    def there(typed: str) -> bool:
+        return bool(glob.glob(typed, recursive=True)) if pattern else os.path.exists(typed)
+
+    if there(path) or not there(expanded := os.path.expanduser(path)):
         return None
     # a positional (`python -m vivit_hf.export`'s `model`) is given with no flag: "`model ~/x`, not `model=~/x`" named
     # two spellings it does not read
     typed = f"`{flag} ~/x`, not `{flag}=~/x`" if flag.startswith("-") else '`~/x`, not `"~/x"`'
     kind = "folder" if os.path.isdir(expanded) else "file"  # convert's --config and --checkpoint take files
+    found = "nothing matches it" if pattern else f"no such {kind}"
     return (
-        f"argument {flag}: {path!r}: no such {kind}: the `~` is not expanded here (a shell expands it only "
+        f"argument {flag}: {path!r}: {found}: the `~` is not expanded here (a shell expands it only "
         f"unquoted, at the start of a word: {typed}); give {expanded!r}"
     )
