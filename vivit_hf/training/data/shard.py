@@ -761,7 +761,7 @@ def main(argv=None) -> dict:
                 **source_options(args),
             )
         if args.splits is None or "train" in args.splits:  # shards to train on: a one-class `train` misread
-            data.refuse_training_on("train", args.dataset)
+            data.refuse_training_on("train")
     except DatasetFormatError as error:  # not what --dataset_format says: its message names the problem
         parser.error(str(error))
     uploader = hub_uploader(args) if args.push_to_hub else None  # its refusals before the shards, not hours after
