@@ -485,7 +485,7 @@ def checked_inputs(args) -> tuple[list[Path | str], dict[Path | str, str]]:
     take) after it; an --output_dir that is a file was said before a missing --videos."""
     check_model(args.model, args.model_revision)
     for text in args.videos:  # `--videos=~/clips`: no shell expanded the `~`, said as every recipe's paths say it
-        if not is_url(text) and (refusal := unexpanded_tilde("--videos", text)):
+        if not is_url(text) and (refusal := unexpanded_tilde("--videos", text, pattern=True)):
             usage_error(refusal)
     try:
         videos = find_videos(args.videos)
