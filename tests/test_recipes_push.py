@@ -105,8 +105,8 @@ def pushing_run(hub: HubStandIn, tmp_path, repo_id: str, steps: int, upload_retr
 def test_push_to_hub_uploads_weights_config_processor_and_a_model_card(tmp_path, hub, capsys, monkeypatch):
     out = tmp_path / "out"
     # The user's own files in --output_dir (their notes, a clip, a secret) are no output of the run: the final commit
-    # of the whole folder uploaded them to the model repo.
-    user_files = {"notes.txt": "mine", "my clips/a.mp4": "video", ".env": "HF_TOKEN=secret"}
+    # of the whole folder uploaded them to the model repo. (A script: `--output_dir .` in a project.)
+    user_files = {"notes.txt": "mine", "my clips/a.mp4": "video", ".env": "HF_TOKEN=secret", "train.py": "import os"}
     for name, text in user_files.items():
         (out / name).parent.mkdir(parents=True, exist_ok=True)
         (out / name).write_text(text)

@@ -402,10 +402,11 @@ def final_outputs_upload_flags() -> list[str]:
     """The `hf upload` flags that upload of an --output_dir what a run's end pushes (recipes/finetune.py's
     `not_uploaded`): its final outputs, at the folder's top, less run_settings.json (local paths); not its
     checkpoints, logs, Hub snapshots nor the user's own files. By name, as known before the run (the push knows what
-    it wrote); the model and processor code by `*.py`. `hf upload` matches a pattern with fnmatch, whose `*` crosses
-    `/` (`eval_*.png` took an evaluation folder's plots): `*/*` keeps every subfolder out."""
-    names = sorted({*FINAL_MODEL_FILES, MODEL_CARD} - {RUN_SETTINGS_FILE})
-    included = [word for pattern in (*names, *WEIGHT_PATTERNS, *FINAL_PLOTS, "*.py") for word in ("--include", pattern)]
+    it wrote): the model and processor code too, whose `*.py` took a project's scripts with `--output_dir .`, as the
+    push does not. `hf upload` matches a pattern with fnmatch, whose `*` crosses `/` (`eval_*.png` took an
+    evaluation folder's plots): `*/*` keeps every subfolder out."""
+    names = sorted({*FINAL_MODEL_FILES, MODEL_CARD, *model_code_files()} - {RUN_SETTINGS_FILE})
+    included = [word for pattern in (*names, *WEIGHT_PATTERNS, *FINAL_PLOTS) for word in ("--include", pattern)]
     return [*included, "--exclude", "*/*"]
 
 
