@@ -75,6 +75,14 @@ def upload_command(repo_id: str, folder, in_repo: str = ".", *flags: str, revisi
     return shlex.join(["hf", "upload", repo_id, str(folder), in_repo, *chosen, *flags])
 
 
+def top_level_flags(names) -> list[str]:
+    """The `hf upload` flags that upload of a folder the files at its top that `names` (names or patterns) match, and
+    nothing else: what a push leaves out of its folder (checkpoints, logs, a user's own files: a notes.txt, a .env)
+    stays out. `hf upload` matches a pattern with fnmatch, whose `*` crosses `/` (`eval_*.png` took an evaluation
+    folder's plots): `*/*` keeps every subfolder out."""
+    return [*(word for name in names for word in ("--include", name)), "--exclude", "*/*"]
+
+
 def push_repo_refusal(flag: str, repo_id: str, upload_later: str, named: str = "") -> str | None:
     """Why `flag` cannot push to the Hub repo `repo_id`, in argparse's words; None: it can, as far as is known before
     the work (the token and the repo are the uploader's to check). One wording for finetune.py, the shard writer and
