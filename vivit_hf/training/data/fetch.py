@@ -245,11 +245,13 @@ def _unzipped_name(member: zipfile.ZipInfo) -> str:
     """The path a zip member is unpacked to, as Info-ZIP's unzip reads it where zipfile does not.
 
     A name without the zip's UTF-8 flag is decoded by zipfile as cp437, the DOS code page Windows' zip writers use
-    (Explorer's, in a Western locale), but macOS' Archive Utility and Info-ZIP's zip write UTF-8 without the flag:
-    a class folder `café` was unpacked as `caf├⌐`, a class of another name. unzip takes a Unix-made name as it is;
-    here a name without the flag whose bytes are UTF-8 is read as UTF-8, whoever made it: a cp437 name is UTF-8 only
-    where each box-drawing, Greek or math character (0xC2-0xF4) is followed by one to three accented letters, as
-    names hardly ever are. A zip
+    (Explorer's, in the US; cp850 in Western Europe, which zipfile reads as cp437 too), but macOS' Archive Utility
+    and Info-ZIP's zip write UTF-8 without the flag: a class folder `café` was unpacked as `caf├⌐`, a class of
+    another name. unzip takes a Unix-made name as it is; here a name without the flag whose bytes are UTF-8 is read
+    as UTF-8, whoever made it: a cp437 or cp850 name is UTF-8 only where each character of 0xC2-0xF4 (box drawing,
+    Greek, math; `ß`; cp850's `ã`, `Ê`, `Í`, `Ó`...) is followed by exactly the one to three accented letters its
+    byte asks for. None of glibc's locale words (month and day names of every language: 232 cp437-encodable with an
+    accent, 285 cp850) is; cp866 Russian ones may be (6 of 324), but those were read as cp437, no better. A zip
     made on Windows may separate its folders with backslashes (Windows PowerShell 5.1's Compress-Archive does), which
     zipfile keeps in the name: a tree of class folders was unpacked as flat files `videos\\train\\cat\\a.mp4`, no
     class and no split; unzip reads them as folders, and so are they here."""
