@@ -159,7 +159,8 @@ def unexpanded_tilde(flag: str, path: str, *, pattern: bool = False) -> str | No
     (`--dataset '~/k*'`) get a pattern to give."""
 
     def there(typed: str) -> bool:
-        return os.path.exists(typed) or (pattern and glob.has_magic(typed) and bool(glob.glob(typed, recursive=True)))
+        # (the first match decides: `~/**/*.mp4` need not walk the whole home folder to be refused)
+        return os.path.exists(typed) or (pattern and next(glob.iglob(typed, recursive=True), None) is not None)
 
     if there(path) or not there(expanded := os.path.expanduser(path)):
         return None
