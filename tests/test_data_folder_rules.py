@@ -7,8 +7,10 @@ name) at any depth. Every expectation below is a hand-written list of (file, cla
 """
 
 import logging
+import struct
 import tarfile
 import zipfile
+import zlib
 from pathlib import Path
 
 import av
@@ -266,16 +268,34 @@ def test_zip_names_without_the_utf8_flag_are_read_as_their_writer_wrote_them(tmp
             )
 
     writers = {"café/a.mp4": ("utf-8", 3), "naïve/b.mp4": ("cp437", 0), "größe/c.mp4": (None, 3)}  # macOS, Windows
+
+    # Info-ZIP's zip and WinZip on Windows: the name in the code page (`?` where it has no such letter) and Info-ZIP's
+    # Unicode Path field beside it (version 1, the CRC-32 of the name it was written for, the name in UTF-8), which
+    # unzip reads first: `猫/` and `犬/` were one class `?`. A field made for another name (renamed since) is stale.
+    def unicode_path(name: str, written_for: str) -> bytes:
+        field = b"\x01" + struct.pack("<I", zlib.crc32(f"train/{written_for}".encode())) + f"train/{name}".encode()
+        return struct.pack("<HH", 0x7075, len(field)) + field
+
+    # unpacked as: (the name stored, the field's name, the name the field was written for)
+    fields = {
+        "猫/a.mp4": ("?/a.mp4", "猫/a.mp4", "?/a.mp4"),
+        "犬/b.mp4": ("?/b.mp4", "犬/b.mp4", "?/b.mp4"),
+        "old/c.mp4": ("old/c.mp4", "new/c.mp4", "new/c.mp4"),  # stale: renamed new -> old by a tool
+    }
     with zipfile.ZipFile(tmp_path / "clips.zip", "w") as zf:
         for name, (encoding, system) in writers.items():
             info = Written(f"train/{name}")
             info.encoding, info.create_system = encoding, system
             zf.writestr(info, name.encode())
+        for stored, in_field, written_for in fields.values():
+            info = Written(f"train/{stored}")
+            info.encoding, info.create_system, info.extra = "cp437", 0, unicode_path(in_field, written_for)
+            zf.writestr(info, stored.encode())
     extract_archive(tmp_path / "clips.zip", tmp_path / "out")
     unpacked = sorted(
         path.relative_to(tmp_path / "out" / "train").as_posix() for path in (tmp_path / "out").rglob("*.mp4")
     )
-    assert unpacked == sorted(writers)
+    assert unpacked == sorted([*writers, *fields])
 
 
 def test_archives_named_by_split_that_hold_their_split_folder_are_not_classes(tmp_path, monkeypatch):
