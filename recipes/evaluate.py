@@ -352,12 +352,12 @@ def main(argv=None, written: list | None = None):
         logger.info(f"no validation or test split in {args.dataset}: evaluating {split}, as fine-tuning did")
     elif split is None or split not in data.splits:  # the user's input, not a bug: a message, not a traceback
         if split is not None and data.is_unlabelled(split):  # there, but left out: none of its rows has a label
-            usage_error(data.missing_split(split, dataset=args.dataset))
+            usage_error(data.missing_split(split))
         wanted = f"no split {split!r}" if split else "no validation or test split"
         usage_error(f"{wanted} in {args.dataset}; name one with --split: {', '.join(sorted(data.splits))}")
     else:
         examples = data.split(split)
-        data.refuse_empty(split, "to evaluate", args.dataset)
+        data.refuse_empty(split, "to evaluate")
         if trained is not None and trained[0] == split:  # a score of clips it learnt: said, as it is not a test
             logger.warning(
                 f"--model {args.model} was fine-tuned on split {split!r} of {args.dataset}"

@@ -6,7 +6,7 @@ r"""Fine-tune a ViViT model for video classification with 🤗 Accelerate.
     accelerate launch recipes/finetune.py --model factorised_encoder --init_from google/vit-base-patch16-224-in21k \
         --dataset path/or/hub-id --dataset_format ssv2 --preset ssv2_vivit_b_fe --output_dir out \
         --checkpointing_steps 500 --push_to_hub
-    # stopped before the end: the same command with --resume_from_checkpoint latest added continues it
+    # stopped before the end: the same command again continues it (as --resume_from_checkpoint latest added)
     accelerate launch recipes/finetune.py --overwrite_output_dir --output_dir out     # start over in out
 
 An --output_dir that holds a previous run is refused unless resumed (its own command with --resume_from_checkpoint
@@ -1377,7 +1377,7 @@ def output_dir_given(argv) -> tuple[Path, bool]:
 def interrupted_message(output_dir: Path, overwrite: bool = False) -> str:
     """What an interrupted run leaves: checkpoints are renamed into place only once whole (`save_checkpoint`), so
     the last finished one is intact whenever the interrupt came. `overwrite`: the command had --overwrite_output_dir,
-    which run again would start over, and beside --resume_from_checkpoint is refused."""
+    which run again would start over."""
     found = list_checkpoints(output_dir)
     if not found:
         return (
@@ -1385,15 +1385,14 @@ def interrupted_message(output_dir: Path, overwrite: bool = False) -> str:
             "how often one is written): the same command again starts over (with other flags, add "
             "--overwrite_output_dir)"
         )
+    # The same command continues from it (`same_command_run`): it asked for --resume_from_checkpoint latest added,
+    # which does the same.
     if overwrite:
         return (
-            f"interrupted: the last checkpoint, {found[-1]}, is kept; continue with the same command, "
-            "--resume_from_checkpoint latest in place of --overwrite_output_dir (which would start over)"
+            f"interrupted: the last checkpoint, {found[-1]}, is kept; the same command without "
+            "--overwrite_output_dir continues from it (with it, it starts over)"
         )
-    return (
-        f"interrupted: the last checkpoint, {found[-1]}, is kept; continue with the same command and "
-        "--resume_from_checkpoint latest"
-    )
+    return f"interrupted: the last checkpoint, {found[-1]}, is kept; the same command again continues from it"
 
 
 if __name__ == "__main__":

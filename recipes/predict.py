@@ -259,7 +259,8 @@ def matching_videos(pattern: str) -> list[Path]:
     expanded it unquoted (a scheduler's or a Windows shell's command line leaves it as typed: it was refused as 'no
     such video file or folder: clips/*.mp4'); a folder it matches is searched as a folder given is, and files of
     other types are left out, as in a folder."""
-    matches = sorted(Path(path) for path in glob.glob(os.path.expanduser(pattern), recursive=True))
+    # (as typed: a `~` that only a shell would have expanded is refused before, as every recipe's paths refuse it)
+    matches = sorted(Path(path) for path in glob.glob(pattern, recursive=True))
     videos: list[Path] = []
     for match in matches:
         if match.is_dir():
@@ -311,7 +312,7 @@ def pattern_folder(text: str) -> Path:
     reads it as given, and its videos are named below it)."""
     if not glob.has_magic(text) or Path(text).exists():
         return Path(text)
-    parts = Path(os.path.expanduser(text)).parts  # `~/clips/*/*.mp4`, quoted: its matches are below the home folder
+    parts = Path(text).parts
     return Path(*parts[: next(i for i, part in enumerate(parts) if glob.has_magic(part))] or ["."])
 
 
@@ -484,7 +485,7 @@ def checked_inputs(args) -> tuple[list[Path | str], dict[Path | str, str]]:
     take) after it; an --output_dir that is a file was said before a missing --videos."""
     check_model(args.model, args.model_revision)
     for text in args.videos:  # `--videos=~/clips`: no shell expanded the `~`, said as every recipe's paths say it
-        if not is_url(text) and (refusal := unexpanded_tilde("--videos", text)):
+        if not is_url(text) and (refusal := unexpanded_tilde("--videos", text, pattern=True)):
             usage_error(refusal)
     try:
         videos = find_videos(args.videos)

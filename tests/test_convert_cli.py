@@ -18,6 +18,7 @@ import torch
 from conftest import case_dir, fixture_cases
 from hub_standin import HubStandIn, read_from, serve_folder
 from huggingface_hub import ModelCard, ModelCardData
+from huggingface_hub.utils import filter_repo_objects
 from test_scenic_equivalence import logits_atol
 from transformers import AutoConfig, AutoModelForVideoClassification, VivitConfig, VivitForVideoClassification
 
@@ -235,7 +236,7 @@ def test_a_conversion_called_from_python_gets_a_card_command_that_reruns_it(tmp_
     ],
 )
 def test_push_to_hub_uploads_the_converted_folder(
-    tmp_path, monkeypatch, caplog, out_flag, push_flags, full_id, revision, deprecated
+    tmp_path, monkeypatch, caplog, capsys, out_flag, push_flags, full_id, revision, deprecated
 ):
     """The recipes' spellings too: a new user typed --push_to_hub, as finetune.py spells it, and was refused. The
     pushed card named no repo: `# vivit-spatio-temporal-converted` and `from_pretrained("path/or/repo-id")`; it names
@@ -252,20 +253,19 @@ def test_push_to_hub_uploads_the_converted_folder(
         monkeypatch.setenv("HF_ENDPOINT", hub.endpoint)
         monkeypatch.setenv("HF_TOKEN", "hf_standin")
         monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", False)  # 127.0.0.1 only
-        main(
-            [
-                "scenic",
-                "--checkpoint",
-                str(checkpoint),
-                "--config",
-                str(config_file),
-                out_flag,
-                str(tmp_path / "out"),
-                *push_flags,
-                "--overwrite_output_dir",
-                *(["--revision", revision] if revision else []),
-            ]
-        )
+        argv = [
+            "scenic",
+            "--checkpoint",
+            str(checkpoint),
+            "--config",
+            str(config_file),
+            out_flag,
+            str(tmp_path / "out"),
+            *push_flags,
+            "--overwrite_output_dir",
+            *(["--revision", revision] if revision else []),
+        ]
+        main(argv)
     files = hub.branches[full_id][revision or "main"]
     assert [commit["revision"] for commit in hub.commits] == [revision or "main"]
     assert not set(user_files) & set(files) and "modeling_vivit.py" in files, sorted(files)  # the code, not theirs
@@ -279,6 +279,18 @@ def test_push_to_hub_uploads_the_converted_folder(
     assert card.data.license == "apache-2.0" and "path/or/repo-id" not in card.text
     said = [record.getMessage() for record in caplog.records if "deprecated" in record.getMessage()]
     assert len(said) == 1 and said[0].startswith(deprecated), said
+    # Offline, the push is refused naming the `hf upload` command that uploads --out later: `hf upload REPO out .`,
+    # the user's files too. Its flags, as the `hf upload` CLI hands them to `upload_folder`, take what the push did.
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", True)
+    capsys.readouterr()
+    main(argv)
+    command = shlex.split(capsys.readouterr().err.split("`")[-2])
+    flags = {"--include": [], "--exclude": []}
+    for flag, value in zip(command[5::2], command[6::2], strict=True):
+        flags.setdefault(flag, []).append(value)
+    every = [path.relative_to(tmp_path / "out").as_posix() for path in (tmp_path / "out").rglob("*") if path.is_file()]
+    by_hand = filter_repo_objects(every, allow_patterns=flags["--include"] or None, ignore_patterns=flags["--exclude"])
+    assert sorted(by_hand) == sorted(files), command
 
 
 @pytest.mark.parametrize(

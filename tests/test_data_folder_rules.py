@@ -7,8 +7,10 @@ name) at any depth. Every expectation below is a hand-written list of (file, cla
 """
 
 import logging
+import struct
 import tarfile
 import zipfile
+import zlib
 from pathlib import Path
 
 import av
@@ -249,6 +251,53 @@ def test_a_zip_made_on_windows_with_backslashes_between_folders_unpacks_its_fold
     assert read_as_triples(data, extracted) == tree_triples("videos/")
 
 
+def test_zip_names_without_the_utf8_flag_are_read_as_their_writer_wrote_them(tmp_path):
+    """zipfile decodes a name without the zip's UTF-8 flag as cp437, as Windows' Explorer writes it; macOS' Archive
+    Utility and Info-ZIP's zip write UTF-8 there: the class folder `café` was unpacked as `caf├⌐`. The reference:
+    each name as its writer encoded it (Info-ZIP's unzip takes a Unix-made name's bytes as they are)."""
+    from vivit_hf.training.data.fetch import extract_archive
+
+    class Written(zipfile.ZipInfo):  # a name's bytes as a writer other than Python's zipfile stores them
+        encoding = None  # (Python's: UTF-8 with the flag)
+
+        def _encodeFilenameFlags(self):
+            return (
+                (self.filename.encode(self.encoding), self.flag_bits)
+                if self.encoding
+                else super()._encodeFilenameFlags()
+            )
+
+    writers = {"café/a.mp4": ("utf-8", 3), "naïve/b.mp4": ("cp437", 0), "größe/c.mp4": (None, 3)}  # macOS, Windows
+
+    # Info-ZIP's zip and WinZip on Windows: the name in the code page (`?` where it has no such letter) and Info-ZIP's
+    # Unicode Path field beside it (version 1, the CRC-32 of the name it was written for, the name in UTF-8), which
+    # unzip reads first: `猫/` and `犬/` were one class `?`. A field made for another name (renamed since) is stale.
+    def unicode_path(name: str, written_for: str) -> bytes:
+        field = b"\x01" + struct.pack("<I", zlib.crc32(f"train/{written_for}".encode())) + f"train/{name}".encode()
+        return struct.pack("<HH", 0x7075, len(field)) + field
+
+    # unpacked as: (the name stored, the field's name, the name the field was written for)
+    fields = {
+        "猫/a.mp4": ("?/a.mp4", "猫/a.mp4", "?/a.mp4"),
+        "犬/b.mp4": ("?/b.mp4", "犬/b.mp4", "?/b.mp4"),
+        "old/c.mp4": ("old/c.mp4", "new/c.mp4", "new/c.mp4"),  # stale: renamed new -> old by a tool
+    }
+    with zipfile.ZipFile(tmp_path / "clips.zip", "w") as zf:
+        for name, (encoding, system) in writers.items():
+            info = Written(f"train/{name}")
+            info.encoding, info.create_system = encoding, system
+            zf.writestr(info, name.encode())
+        for stored, in_field, written_for in fields.values():
+            info = Written(f"train/{stored}")
+            info.encoding, info.create_system, info.extra = "cp437", 0, unicode_path(in_field, written_for)
+            zf.writestr(info, stored.encode())
+    extract_archive(tmp_path / "clips.zip", tmp_path / "out")
+    unpacked = sorted(
+        path.relative_to(tmp_path / "out" / "train").as_posix() for path in (tmp_path / "out").rglob("*.mp4")
+    )
+    assert unpacked == sorted([*writers, *fields])
+
+
 def test_archives_named_by_split_that_hold_their_split_folder_are_not_classes(tmp_path, monkeypatch):
     # `zip -r train.zip train/` and `val.zip` in `data/`: unpacked to `data/train/train/<class>/`; read before as the
     # classes 'train' and 'val', every clip labelled by its split.
@@ -350,11 +399,16 @@ def test_folders_named_as_splits_in_one_word_are_said_to_name_none(tmp_path, cap
     # `trainset/` beside `testset/` (no split word of its own, as datasets reads them too): the test clips were trained
     # on, a share of both held out to evaluate, said only as classes gathered from two places.
     touch(tmp_path, "trainset/cat/a.mp4", "trainset/dog/b.mp4", "testset/cat/c.mp4", "testset/dog/d.mp4")
-    with caplog.at_level(logging.WARNING, logger=LOGGER):
-        data = load_video_dataset(tmp_path, "videofolder")
-    assert sorted(data.splits) == ["train"]
-    (gathered,) = [r.getMessage() for r in caplog.records if "gather" in r.getMessage()]
-    assert gathered.endswith(
+    said = []
+    for dataset_format in ("videofolder", "hub"):  # `datasets` reads them so too, and hub said nothing
+        caplog.clear()
+        with caplog.at_level(logging.WARNING):
+            data = load_video_dataset(tmp_path, dataset_format, cache_dir=str(tmp_path / ".cache"))
+        assert sorted(data.splits) == ["train"] and data.label_names == ["cat", "dog"]
+        said += [r.getMessage() for r in caplog.records if "gather" in r.getMessage()]
+    assert [message.split(":")[0] for message in said] == ["videofolder", "--dataset_format hub"], said
+    assert said[0].split(":", 1)[1] == said[1].split(":", 1)[1]
+    assert said[0].endswith(
         ". 'testset', 'trainset' name no split (a split word must stand as a word of its own in a folder's name: "
         "test/, test_set/), so their clips are read into the split of the folders above them, 'train' where none names "
         "one"

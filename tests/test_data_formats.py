@@ -84,6 +84,33 @@ def test_kinetics_csv_without_times_names_clips_by_video_id(tmp_path):
     assert [(Path(e["video"]).name, e["label"]) for e in data.split("train")] == [("aaa.mp4", 1), ("bbb.mp4", 0)]
 
 
+def test_kinetics_clip_downloaded_as_yt_dlp_formats_not_merged_is_its_video_format(tmp_path, caplog):
+    """yt-dlp's download of a video and an audio format whose merge never ran leaves `aaa.f137.mp4` (video only) and
+    `aaa.f251.webm` (audio only): the clip `aaa` was counted missing, looked up as `aaa` alone. The video format is
+    the clip; the audio format is no clip, named as the folder is read (it was refused only when decoded)."""
+    import av
+
+    write_csv(tmp_path / "annotations" / "train.csv", [["zumba", "aaa"], ["abseiling", "bbb"]], ["label", "youtube_id"])
+    clip(tmp_path / "train" / "aaa.f137.mp4")
+    clip(tmp_path / "train" / "bbb.mp4", seed=1)
+    audio_only = tmp_path / "val" / "ccc.f251.webm"  # ccc: its audio alone
+    audio_only.parent.mkdir()
+    with av.open(str(audio_only), "w") as container:
+        stream = container.add_stream("libopus", rate=48000, layout="mono")
+        sound = av.AudioFrame.from_ndarray(np.zeros((1, 960), dtype=np.float32), format="fltp", layout="mono")
+        sound.sample_rate, sound.pts = 48000, 0
+        for packet in [*stream.encode(sound), *stream.encode()]:
+            container.mux(packet)
+    write_csv(tmp_path / "annotations" / "val.csv", [["zumba", "ccc"]], ["label", "youtube_id"])
+    with caplog.at_level(logging.WARNING, logger="vivit_hf.training.data"):
+        data = load_video_dataset(tmp_path, "kinetics")
+    assert [(Path(e["video"]).name, e["label"]) for e in data.split("train")] == [("aaa.f137.mp4", 1), ("bbb.mp4", 0)]
+    assert data.missing == {"validation": 1} and "validation" not in data.splits  # ccc: its audio alone
+    said = [r.getMessage() for r in caplog.records if "audio-only" in r.getMessage()]
+    assert len(said) == 1 and str(audio_only) in said[0], said
+    assert not any("named by no row" in r.getMessage() for r in caplog.records)  # aaa's and ccc's (named above)
+
+
 def test_kinetics_test_csv_with_an_empty_label_column_is_no_split(tmp_path, caplog):
     # A held-out test.csv that keeps the header's `label` with every value empty made its clips a class '', which
     # was refused, and the training and validation splits with it: the data set could not be read at all.

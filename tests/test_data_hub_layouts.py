@@ -1331,3 +1331,25 @@ def test_a_cut_stream_of_a_split_lacking_a_class_does_not_name_it_as_left_out_by
     with caplog.at_level(logging.WARNING):
         said = warn_classes_a_cut_leaves_out(validation, data.label_names, "--max_eval_samples", "validation")
     assert data.label_names == NAMES and said == [] and "keeps the first" not in caplog.text
+
+
+def test_webdataset_members_with_extensions_in_capitals_are_read_as_lower_case_ones(tmp_path):
+    """`<key>.CLS` (and `.TXT`), which datasets decodes by the extension's lower case, gave no label column: refused,
+    found only with --label_column; and `--label_column CLS` beside a `<key>.JSON` that names the classes did not read
+    their names there ("0", "1"). The reference: the same samples with lower-case members."""
+    labels = [1, 0, 1]
+    read = {}
+    for case in (str.lower, str.upper):
+        for names in (False, True):  # the class ids alone (found without a flag), or with the json naming them
+            samples = []
+            for i, (source, label) in enumerate(zip(sources(tmp_path), labels)):
+                members = {case("mp4"): source.read_bytes(), case("cls"): str(label).encode()}
+                members.update({case("json"): json.dumps({"label": NAMES[label]}).encode()} if names else {})
+                samples.append((f"k{i}", members))
+            root = tmp_path / f"{case('repo')}{names}"
+            write_tar(root / "train-00000.tar", samples)
+            flag = {"label_column": case("cls")} if names else {}
+            data = load_video_dataset(str(root), "hub", cache_dir=str(tmp_path / "cache"), **flag)
+            read[case, names] = data.label_names, [e["label"] for e in data.split("train")]
+    assert read[str.upper, False] == read[str.lower, False] == (["0", "1"], labels)
+    assert read[str.upper, True] == read[str.lower, True] == (NAMES, labels)

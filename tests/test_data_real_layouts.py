@@ -1735,6 +1735,7 @@ def test_finetunes_split_of_no_clip_names_the_data_set_as_typed(flags, monkeypat
 
     from accelerate import PartialState
 
+    import vivit_hf.training.data as data_module
     from vivit_hf.training import finetune
     from vivit_hf.training.data.examples import VideoClassificationData
 
@@ -1745,7 +1746,9 @@ def test_finetunes_split_of_no_clip_names_the_data_set_as_typed(flags, monkeypat
         missing={"test": 2},
         source="/root/.cache/vivit_hf/datasets/synthetic_motion-0123abcd",
     )
-    monkeypatch.setattr(finetune, "open_video_dataset", lambda *args, **kwargs: read)  # (the set is not made here)
+    # (the set is not made here: its read stands in, as `open_video_dataset` reads it)
+    monkeypatch.setattr(data_module, "synthetic_motion_dataset", lambda cache_dir=None: read.source)
+    monkeypatch.setattr(data_module, "load_video_dataset", lambda *args, **kwargs: read)
 
     class OneProcess:
         main_process_first = contextlib.nullcontext

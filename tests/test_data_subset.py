@@ -316,6 +316,26 @@ def test_a_held_out_share_of_whole_clips_or_of_another_data_set_s_segments_is_dr
     assert [examples_digest(hold_out(segments, f, seed=s)[1]) for f, s in draws] == [
         "2:169f526ec4965e62", "6:91ddbd2cebbaddbb", "6:7e35ce11b10f4aaa"
     ]  # fmt: skip
+    untrimmed = [  # EPIC-55's segments, each naming its video: held out a whole video at a time
+        {"video": f"/epic/P01/P01_{v:02d}.MP4", "label": [n % 3, (n + v) % 4], "id": f"{v}_{n}",
+         "source_video": f"P01_{v:02d}"}
+        for v in range(1, 7) for n in range(5)
+    ]  # fmt: skip
+    assert [examples_digest(hold_out(untrimmed, f, seed=s)[1]) for f, s in draws] == [
+        "5:af1239804fe0a4ea", "10:b8e7c81b4b0503d2", "15:3e4f5dbe0e70489d"
+    ]  # fmt: skip
+
+
+def test_a_heads_missing_label_is_no_class_a_held_out_video_takes_away():
+    """A clip without its noun (-100) was counted as a class of its own: the one video holding such clips kept its
+    "last clips" of -100 and was never held out, and where every other video holds a class's last clips the split was
+    refused. (Draws without -100 are as before: the held-out share "drawn as before" test's untrimmed videos.)"""
+    examples = [  # P01_01 alone has verb 0 with noun 2; P01_02's nouns are unlabelled
+        {"video": f"/e/P01_0{v}.MP4", "label": [0, noun], "id": f"{v}_{k}", "source_video": f"P01_0{v}"}
+        for v, noun in ((1, 2), (2, -100)) for k in range(2)
+    ]  # fmt: skip
+    rest, held = hold_out(examples, 0.5)
+    assert [e["source_video"] for e in held] == ["P01_02", "P01_02"], held
 
 
 def test_segments_of_one_video_are_not_held_out_by_segment_but_refused():

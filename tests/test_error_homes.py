@@ -18,6 +18,9 @@ def test_video_decode_error_is_defined_beside_broken_video_error():
     assert errors.VideoDecodeError.__module__ == errors.__name__
     assert issubclass(errors.VideoDecodeError, errors.BrokenVideoError)
     assert "VideoDecodeError" in errors.__all__
+    # and its kind of an encrypted (DRM) file, which lived in video_pyav.py
+    assert errors.EncryptedVideoError.__module__ == errors.__name__ and "EncryptedVideoError" in errors.__all__
+    assert issubclass(errors.EncryptedVideoError, errors.VideoDecodeError)
 
 
 @pytest.mark.parametrize("home", [video_reader, video_io, vivit_hf.processing, vivit_hf], ids=lambda m: m.__name__)

@@ -96,15 +96,23 @@ def test_a_pattern_with_windows_backslashes_is_refused_saying_how_to_write_it(tr
     assert [str(video) for video in load_predict().find_videos(["g/sub/*.mp4"])] == ["g/sub/a.mp4"]
 
 
-def test_a_pattern_below_the_home_folder_names_its_videos_as_the_expanded_one(tree, monkeypatch):
-    """`'~/g/**/*.mp4'` quoted named each video by its file name alone (its folder, `~/g`, was not found), so that
-    two `a.mp4` of different subfolders were refused as writing the same files; it names them as `<home>/g/**/*.mp4`
-    does, by their path below g."""
+def test_a_quoted_pattern_below_the_home_folder_is_refused_as_a_quoted_file_there_is(tree, monkeypatch, capsys):
+    """`'~/g/**/*.mp4'` quoted had its `~` expanded (its videos then named as `<home>/g/**/*.mp4` names them), where
+    the file `'~/g/sub/a.mp4'` quoted was refused as every recipe refuses a `~` no shell expanded: one rule, the
+    pattern refused too, naming the pattern to give, which names the videos by their path below g."""
+    from argparse import Namespace
+
     monkeypatch.setenv("HOME", str(tree))
+    (tree / "model").mkdir()
+    (tree / "model" / "config.json").write_text("{}")
     predict = load_predict()
     expanded = f"{tree}/g/**/*.mp4"
+    for typed, give in (("~/g/sub/a.mp4", f"{tree}/g/sub/a.mp4"), ("~/g/**/*.mp4", expanded)):
+        args = Namespace(model=str(tree / "model"), model_revision=None, output_dir=str(tree / "out"), videos=[typed])
+        with pytest.raises(SystemExit):
+            predict.checked_inputs(args)
+        assert "the `~` is not expanded here" in (said := capsys.readouterr().err) and f"give {give!r}" in said, said
     names = predict.output_names(predict.find_videos([expanded]), [expanded])
-    assert predict.output_names(predict.find_videos(["~/g/**/*.mp4"]), ["~/g/**/*.mp4"]) == names
     assert sorted(names.values()) == ["dir.mp4__in.mp4", "sub__a.mp4"]
 
 
@@ -122,14 +130,3 @@ def test_a_folder_whose_name_looks_like_a_pattern_names_its_videos_below_it(tmp_
         roots = [str(tmp_path / folder)]
         named[folder] = sorted(predict.output_names(predict.find_videos(roots), roots).values())
     assert named["clips [2024]"] == named["clips 2024"] == ["sub__a.mp4", "top.mp4"]
-
-
-def test_a_pattern_under_home_names_its_files_below_its_folder(model_and_clips, monkeypatch):
-    # `~` is expanded to find the files; the folder that names them was `~/clips` taken literally, so both `a.mp4`
-    # were named `a.mp4` and refused as one name, where the folder itself given names them indoor__ and outdoor__
-    _, clips = model_and_clips
-    monkeypatch.setenv("HOME", str(clips.parent))
-    predict_module = load_predict()
-    pattern = "~/clips/**/*.mp4"
-    names = predict_module.output_names(predict_module.find_videos([pattern]), [pattern])
-    assert sorted(names.values()) == ["indoor__a.mp4", "outdoor__a.mp4"]

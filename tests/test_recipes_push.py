@@ -4,6 +4,7 @@
 import contextlib
 import json
 import logging
+import shlex
 import subprocess
 import threading
 import time
@@ -101,11 +102,11 @@ def pushing_run(hub: HubStandIn, tmp_path, repo_id: str, steps: int, upload_retr
     return finetune(hub, *command)
 
 
-def test_push_to_hub_uploads_weights_config_processor_and_a_model_card(tmp_path, hub):
+def test_push_to_hub_uploads_weights_config_processor_and_a_model_card(tmp_path, hub, capsys, monkeypatch):
     out = tmp_path / "out"
     # The user's own files in --output_dir (their notes, a clip, a secret) are no output of the run: the final commit
-    # of the whole folder uploaded them to the model repo.
-    user_files = {"notes.txt": "mine", "my clips/a.mp4": "video", ".env": "HF_TOKEN=secret"}
+    # of the whole folder uploaded them to the model repo. (A script: `--output_dir .` in a project.)
+    user_files = {"notes.txt": "mine", "my clips/a.mp4": "video", ".env": "HF_TOKEN=secret", "train.py": "import os"}
     for name, text in user_files.items():
         (out / name).parent.mkdir(parents=True, exist_ok=True)
         (out / name).write_text(text)
@@ -142,6 +143,24 @@ def test_push_to_hub_uploads_weights_config_processor_and_a_model_card(tmp_path,
     local = json.loads((out / "all_results.json").read_text())
     assert results["top-1 accuracy (1 clip x 1 crop)"] == pytest.approx(100 * local["top1"], abs=0.01)
     assert json.loads(files["config.json"])["model_type"] == "vivit_spatio_temporal"
+    # Offline, --push_to_hub is refused with the `hf upload` command that uploads the folder later: it said `hf upload
+    # <repo> <output_dir>`, which filled in uploaded the checkpoints, logs, run_settings.json and the user's files. Its
+    # flags, as the `hf upload` CLI passes them to `upload_folder`, upload what the push did.
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", True)
+    with pytest.raises(SystemExit):
+        finetune_flags.parse_args(["--output_dir", str(out), "--push_to_hub", "--hub_model_id", "me/by-hand"])
+    command = shlex.split(capsys.readouterr().err.split("`")[-2])
+    assert command[:5] == ["hf", "upload", "me/by-hand", str(out), "."], command
+    flags = {"--include": [], "--exclude": []}
+    for flag, value in zip(command[5::2], command[6::2], strict=True):
+        flags[flag].append(value)
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", False)
+    api = huggingface_hub.HfApi(endpoint=hub.endpoint, token="hf_standin")
+    api.create_repo("me/by-hand")
+    api.upload_folder(
+        repo_id="me/by-hand", folder_path=out, allow_patterns=flags["--include"], ignore_patterns=flags["--exclude"]
+    )
+    assert sorted(hub.repos["me/by-hand"]) == sorted(files)
 
 
 def test_a_run_whose_uploads_all_fail_exits_non_zero_and_keeps_its_outputs(tmp_path, hub):
@@ -378,15 +397,19 @@ def test_every_command_refuses_a_push_it_cannot_make_in_the_same_words(tmp_path,
     missing = str(tmp_path / "no-such-folder")
     push = ["--push_to_hub", "--hub_model_id", repo]
     converting = ["transformers", "--model", missing, "--out", str(tmp_path / "out")]
-    commands = [
-        (finetune_flags.parse_args, push),
-        (shard_main, ["--dataset", missing, "--out", str(tmp_path / "shards"), *push]),
-        (convert_main, [*converting, *push]),
-        (convert_main, [*converting, "--push-to-hub", repo]),  # the converter's own spelling, deprecated
+    commands = [  # (the folder each uploads: finetune.py's default --output_dir)
+        (finetune_flags.parse_args, push, "outputs ."),
+        (
+            shard_main,
+            ["--dataset", missing, "--out", str(tmp_path / "shards"), *push],
+            f"{tmp_path}/shards . --repo-type dataset",
+        ),
+        (convert_main, [*converting, *push], f"{tmp_path}/out ."),
+        (convert_main, [*converting, "--push-to-hub", repo], f"{tmp_path}/out ."),  # its own spelling, deprecated
     ]
     with pytest.raises(HFValidationError) as invalid:
         validate_repo_id("me/my vivit")
-    for main, flags in commands:
+    for main, flags, folder in commands:
         with pytest.raises(SystemExit) if main is not convert_main else contextlib.nullcontext():
             main(flags)
         said = capsys.readouterr().err.strip().splitlines()[-1]
@@ -397,6 +420,8 @@ def test_every_command_refuses_a_push_it_cannot_make_in_the_same_words(tmp_path,
             else f"argument --push_to_hub: 'me/my vivit' is no Hub repo id: {invalid.value}"
         )
         assert f"error: {wanted}" in said, (main.__module__, said)
+        if offline and not bad_id:  # the command that uploads later names the repo and folder (it said <repo> <out>)
+            assert f"`hf upload me/vivit {folder}" in said, said
 
 
 def test_a_branch_name_is_taken_as_git_takes_it(tmp_path):

@@ -224,8 +224,7 @@ def test_ctrl_c_during_training_is_one_line_naming_the_kept_checkpoint_and_how_t
     )
     assert steps >= 2 and (last / "model.safetensors").is_file() and (last / "optimizer.bin").is_file()
     assert last_line(stderr) == (
-        f"interrupted: the last checkpoint, {last}, is kept; continue with the same command and "
-        "--resume_from_checkpoint latest"
+        f"interrupted: the last checkpoint, {last}, is kept; the same command again continues from it"
     )
     # its --output_dir lock file goes as it ends (it was left naming the stopped run: os._exit skips atexit)
     assert not (out / ".run.lock").exists()
@@ -358,13 +357,12 @@ def test_the_ctrl_c_advice_of_a_command_with_overwrite_output_dir_is_one_it_take
     checkpoint.mkdir(parents=True)
     (checkpoint / "trainer_state.json").write_text(json_module.dumps({"completed_steps": 2}))
     message = recipe.interrupted_message(*recipe.output_dir_given(argv))
-    assert "--resume_from_checkpoint latest in place of --overwrite_output_dir" in message, message
-    check_output_dir(tmp_path, overwrite=False, resume="latest")  # what it says is taken
-    with pytest.raises(ValueError, match="give one"):  # what it said before
+    assert "the same command without --overwrite_output_dir continues from it" in message, message
+    with pytest.raises(ValueError, match="give one"):  # what it said before that
         check_output_dir(tmp_path, overwrite=True, resume="latest")
-    assert recipe.interrupted_message(tmp_path).endswith(
-        "continue with the same command and --resume_from_checkpoint latest"
-    )
+    # Without the flag, it asked for `--resume_from_checkpoint latest` added, though the same command again continues
+    # (`same_command_run`, the README's "run again as is"): what is true, as decide_start takes the two commands.
+    assert recipe.interrupted_message(tmp_path).endswith("the same command again continues from it")
 
 
 def test_the_same_command_after_a_ctrl_c_before_any_checkpoint_starts_again_and_other_flags_are_refused(tmp_path):

@@ -211,12 +211,16 @@ def test_a_dataset_that_is_there_or_on_the_hub_is_not_refused_and_a_tilde_left_u
     (tmp_path / "clips").mkdir()
     for there in ("org/name", "ucf101", "synthetic_motion", str(tmp_path / "clips")):  # a canonical id has no owner
         assert missing_dataset(there) is None, there
-    refusal = missing_dataset("~/clips")
-    assert "`~` is not expanded here" in refusal and f"give {str(tmp_path / 'clips')!r}" in refusal, refusal
+    (tmp_path / "clips [2024]").mkdir()
+    for typed in ("clips", "clips [2024]"):  # (a name that looks like a pattern is a folder's: --dataset takes none)
+        refusal = missing_dataset(f"~/{typed}")
+        assert "`~` is not expanded here" in refusal and f"give {str(tmp_path / typed)!r}" in refusal, refusal
     assert (
         missing_dataset("~/nothing")
         == "argument --dataset: '~/nothing': no such folder (a Hub data set id reads 'org/name')"
     )
+    # --dataset takes no pattern: `'~/clip*'` was told to give the pattern `<home>/clip*`, which is no folder either
+    assert missing_dataset("~/clip*").startswith("argument --dataset: '~/clip*': no such folder (a Hub data set id")
 
 
 def test_a_file_typed_with_a_tilde_left_unexpanded_is_called_a_file(tmp_path, monkeypatch, capsys):
@@ -319,8 +323,22 @@ def test_predict_videos_typed_with_a_tilde_left_unexpanded_or_a_typo_say_what_to
     (tmp_path / "model").mkdir()
     (tmp_path / "model" / "config.json").write_text("{}")
     (tmp_path / "my_videos").mkdir()
+    (tmp_path / "my_videos" / "a.mp4").write_bytes(b"")
+    (tmp_path / "clips [2024]").mkdir()
+    tilde = "the `~` is not expanded here (a shell expands it only unquoted, at the start of a word:"
     for videos, said in [
         ("~/my_videos", "argument --videos: '~/my_videos': no such folder: the `~` is not expanded here"),
+        # a quoted pattern: its `~` was expanded where a quoted file's was refused; one rule, every recipe's. The way
+        # to type it keeps the pattern quoted: unquoted (`--videos ~/x`, as it said), bash reads its `**` as `*`
+        (
+            "~/my_videos/**/*.mp4",
+            f"argument --videos: '~/my_videos/**/*.mp4': nothing matches it: {tilde} "
+            f"`--videos ~/'my_videos/**/*.mp4'`: the `~` unquoted, the pattern quoted); give "
+            f"'{tmp_path}/my_videos/**/*.mp4'",
+        ),
+        # a folder whose name looks like a pattern is a folder first: read as a pattern, its `[2024]` matched
+        # `clips 2` alone, and the refusal went unsaid ("no video found")
+        ("~/clips [2024]", f"argument --videos: '~/clips [2024]': no such folder: {tilde} `--videos ~/x`"),
         ("my_vidoes", "--videos: no such video file or folder: my_vidoes; a folder here has a near name: my_videos"),
     ]:
         # (an --output_dir that is a file, too: the videos were checked after it, evaluate.py's data set before it)

@@ -358,9 +358,18 @@ class ViViTCommonTests(ModelTesterMixin):
         """transformers' version skips a model that records no outputs with its `capture_outputs` decorator; these
         models select hidden states by index themselves (`output_hidden_states=[0, -1]`), so the same check runs with
         each class declaring its blocks as what records them (a declaration no code here reads)."""
+        from transformers.utils.output_capturing import _CAN_RECORD_REGISTRY
+
         recorded = {"hidden_states": self.model_tester.base_model_class.layer_class}
-        with mock.patch.object(ViViTPreTrainedModel, "_can_record_outputs", recorded):
+        before = dict(_CAN_RECORD_REGISTRY)
+        # Each model made registers its class's declaration in transformers' registry (`PreTrainedModel.__init__`),
+        # which outlived the test: the declaration no code here reads stayed registered for the classes made
+        with (
+            mock.patch.object(ViViTPreTrainedModel, "_can_record_outputs", recorded),
+            mock.patch.dict(_CAN_RECORD_REGISTRY),
+        ):
             super().test_can_capture_specific_layers_hidden_states()
+        self.assertEqual(dict(_CAN_RECORD_REGISTRY), before)
 
     def test_torch_export_with_dynamic_batch_matches_eager(self):
         """Stands in for the export tests the sdist leaves out (`ExportTesterMixin`): `torch.export` traces the base

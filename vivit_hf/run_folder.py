@@ -10,8 +10,10 @@ imports back."""
 
 from __future__ import annotations
 
+import glob
 import json
 import os
+import shlex
 from pathlib import Path
 
 from .repo_id import looks_like_local_path, near_folder
@@ -145,18 +147,36 @@ def missing_path(flag: str, path: str, kind: str, hub_kind: str) -> str | None:
     )
 
 
-def unexpanded_tilde(flag: str, path: str) -> str | None:
+def unexpanded_tilde(flag: str, path: str, *, pattern: bool = False) -> str | None:
     """The refusal of a `path` given as `flag` that is not here as typed and is once its `~` is expanded, else None.
     `--dataset=~/clips` or a quoted "~/clips": the shell left the `~`, which the loaders (datasets', transformers'
     from_pretrained) read as a folder named `~`: "no such folder" alone, for a folder the user can list, said nothing
-    of why; evaluate.py and predict.py took `--model=~/run` as there, and from_pretrained then found no such model."""
-    if os.path.exists(path) or not os.path.exists(expanded := os.path.expanduser(path)):
+    of why; evaluate.py and predict.py took `--model=~/run` as there, and from_pretrained then found no such model.
+    `pattern`: the flag takes glob patterns too (predict.py's `--videos`), held to the same rule: `'~/clips/*.mp4'`
+    quoted, which matches nothing as typed and matches once its `~` is expanded (predict.py expanded it, where it
+    refused the file `'~/c.mp4'`). A path is a path first: `'~/clips [2024]'` is that folder, not a pattern (read as
+    one, its `[2024]` matched `clips 2` alone, and the refusal went unsaid), nor does a flag that takes no pattern
+    (`--dataset '~/k*'`) get a pattern to give."""
+
+    def there(typed: str) -> bool:
+        # (the first match decides: `~/**/*.mp4` need not walk the whole home folder to be refused)
+        return os.path.exists(typed) or (pattern and next(glob.iglob(typed, recursive=True), None) is not None)
+
+    if there(path) or not there(expanded := os.path.expanduser(path)):
         return None
+    matched = not os.path.exists(expanded)  # a pattern's matches, not a path
     # a positional (`python -m vivit_hf.export`'s `model`) is given with no flag: "`model ~/x`, not `model=~/x`" named
-    # two spellings it does not read
-    typed = f"`{flag} ~/x`, not `{flag}=~/x`" if flag.startswith("-") else '`~/x`, not `"~/x"`'
+    # two spellings it does not read; a pattern is quoted against the shell's own expansion (bash's `**` reads as `*`),
+    # so the `~` alone is left out of the quotes
+    if matched and path.startswith("~/"):
+        typed = f"`{flag} ~/{shlex.quote(path[2:])}`: the `~` unquoted, the pattern quoted"
+    elif flag.startswith("-"):
+        typed = f"`{flag} ~/x`, not `{flag}=~/x`"
+    else:
+        typed = '`~/x`, not `"~/x"`'
     kind = "folder" if os.path.isdir(expanded) else "file"  # convert's --config and --checkpoint take files
+    found = "nothing matches it" if matched else f"no such {kind}"
     return (
-        f"argument {flag}: {path!r}: no such {kind}: the `~` is not expanded here (a shell expands it only "
+        f"argument {flag}: {path!r}: {found}: the `~` is not expanded here (a shell expands it only "
         f"unquoted, at the start of a word: {typed}); give {expanded!r}"
     )

@@ -18,9 +18,9 @@ from torch import nn
 
 from ..flag_spellings import SpellingsArgumentParser, typed_flag_name
 from ..hub.cards import build_model_card, source_license
-from ..hub.folders import MODEL_FOLDER_PATTERNS, staged_outputs
+from ..hub.folders import MODEL_FOLDER_PATTERNS, WEIGHT_PATTERNS, saved_code_files, staged_outputs
 from ..hub.push_flags import add_push_flags, push_problem
-from ..hub.upload import create_repo, push_folder
+from ..hub.upload import create_repo, push_folder, top_level_flags
 from ..models.modeling_vivit import ViViTSpatioTemporalForVideoClassification, ViViTSpatioTemporalModel
 from ..processing.processing_vivit import ViViTVideoProcessor
 from ..run_folder import missing_model, unexpanded_tilde
@@ -150,6 +150,18 @@ def save_hub_folder(
         if written is not None:
             written.update(path.name for path in Path(staging).iterdir())
     return os.fspath(out)
+
+
+def converted_files_flags() -> tuple[str, ...]:
+    """The `hf upload` flags that upload of `--out` what the push of a conversion does (`save_hub_folder`'s
+    `written`): the model folder, by name, not the files --overwrite_output_dir keeps there (a user's notes, a .env,
+    a `pipeline.py`), which an upload of the whole folder took."""
+    from ..models import configuration_vivit, modeling_vivit
+    from ..processing import processing_vivit
+
+    code = saved_code_files(configuration_vivit, modeling_vivit, processing_vivit)
+    names = sorted({"config.json", "video_preprocessor_config.json", "README.md", *code})
+    return tuple(top_level_flags((*names, *WEIGHT_PATTERNS)))
 
 
 # The command as a user types it: the parser's name, and the start of every command line a card shows.
@@ -403,7 +415,7 @@ def main(argv=None) -> int:
     }
     # (offline mode, a bad repo id or branch, a push flag without --push_to_hub: said before minutes of converting)
     problem = output_folder_problem(args.out, args.overwrite_output_dir) or push_problem(
-        args, typed, upload_later="hf upload <repo> <out>"
+        args, typed, upload_flags=converted_files_flags()
     )
     source = getattr(
         args, "model", None

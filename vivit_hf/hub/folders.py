@@ -68,6 +68,18 @@ def code_files(*packages) -> set[str]:
     }
 
 
+def saved_code_files(*modules) -> set[str]:
+    """The names of the modules `save_pretrained` copies beside a model or processor whose classes `modules` hold:
+    each module and those it imports relatively (transformers' `custom_object_save` walks them with
+    `get_relative_import_files`). Fewer than `code_files`' (not `pipeline.py`): what an upload by name takes of a
+    folder that may hold a user's own `pipeline.py`."""
+    from transformers.dynamic_module_utils import get_relative_import_files
+
+    return {
+        Path(path).name for module in modules for path in (module.__file__, *get_relative_import_files(module.__file__))
+    }
+
+
 @contextlib.contextmanager
 def staged_outputs(output_dir: Path, model_files=WEIGHT_PATTERNS):
     """A folder to write a run's final outputs into (model, processor, card, results, plots), beside

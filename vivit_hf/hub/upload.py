@@ -67,13 +67,30 @@ def unpushed_flag_refusal(flag: str, push_flag: str, value: str | None = None) -
     return said + (reading if flag == "--hub_token" else "")
 
 
+def upload_command(repo_id: str, folder, in_repo: str = ".", *flags: str, revision=None, private=False) -> str:
+    """The `hf upload` command line that uploads `folder` to `in_repo` of the Hub repo `repo_id` by hand (`flags`:
+    its `--include` / `--exclude` / `--repo-type`...; `revision`: the branch; `private`: a repo made private), each
+    word quoted for a shell."""
+    chosen = [*(("--revision", revision) if revision else ()), *(("--private",) if private else ())]
+    return shlex.join(["hf", "upload", repo_id, str(folder), in_repo, *chosen, *flags])
+
+
+def top_level_flags(names) -> list[str]:
+    """The `hf upload` flags that upload of a folder the files at its top that `names` (names or patterns) match, and
+    nothing else: what a push leaves out of its folder (checkpoints, logs, a user's own files: a notes.txt, a .env)
+    stays out. `hf upload` matches a pattern with fnmatch, whose `*` crosses `/` (`eval_*.png` took an evaluation
+    folder's plots): `*/*` keeps every subfolder out."""
+    return [*(word for name in names for word in ("--include", name)), "--exclude", "*/*"]
+
+
 def push_repo_refusal(flag: str, repo_id: str, upload_later: str, named: str = "") -> str | None:
     """Why `flag` cannot push to the Hub repo `repo_id`, in argparse's words; None: it can, as far as is known before
     the work (the token and the repo are the uploader's to check). One wording for finetune.py, the shard writer and
     the converter, each of which said it in its own words (the converter without `argument`), asked before anything
     is read: a repo id the Hub refuses (a typo, said whatever the machine), then offline mode, which refused the
-    push once every shard was written or the model trained. `upload_later`: the `hf upload` command that uploads the
-    folder later; `named`: how `repo_id` came about where it was not typed (`(no --hub_model_id: ...)`)."""
+    push once every shard was written or the model trained. `upload_later`: the `hf upload` command that uploads what
+    the push would, later (`upload_command`); `named`: how `repo_id` came about where it was not typed (`(no
+    --hub_model_id: ...)`)."""
     from huggingface_hub.constants import is_offline_mode
     from huggingface_hub.errors import HFValidationError
     from huggingface_hub.utils import validate_repo_id
@@ -355,16 +372,8 @@ class BackgroundUploader:
         folder, in_repo = record.folder, "."
         if record.checkpoint:
             folder, in_repo = f"{record.folder}/{record.checkpoint}", record.checkpoint
-        command = " ".join(
-            [
-                "hf upload",
-                self.repo_id,
-                shlex.quote(folder),
-                in_repo,
-                *((f"--revision {shlex.quote(self.revision)}",) if self.revision else ()),
-                *(f"--exclude {shlex.quote(pattern)}" for pattern in record.ignore_patterns),
-            ]
-        )
+        excluded = [word for pattern in record.ignore_patterns for word in ("--exclude", pattern)]
+        command = upload_command(self.repo_id, folder, in_repo, *excluded, revision=self.revision)
         return (
             f"the upload {record.message!r} to {self.repo_id} failed after {record.attempts} attempt"
             f"{'s' if record.attempts > 1 else ''} (last error: {last}); the files are kept in {folder}; "

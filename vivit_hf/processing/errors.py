@@ -11,7 +11,7 @@ This module imports nothing: it travels with `trust_remote_code` like its siblin
 
 from __future__ import annotations
 
-__all__ = ["BrokenVideoError", "ProcessorConfigError", "VideoDecodeError", "ViewSizeError"]
+__all__ = ["BrokenVideoError", "EncryptedVideoError", "ProcessorConfigError", "VideoDecodeError", "ViewSizeError"]
 
 
 class BrokenVideoError(ValueError):
@@ -23,6 +23,11 @@ class BrokenVideoError(ValueError):
 class VideoDecodeError(BrokenVideoError):
     """A video could not be opened or decoded; the message names the input. A `BrokenVideoError`: the sample's
     fault, skipped and counted where broken samples are (`skip_broken`, the training data set)."""
+
+
+class EncryptedVideoError(VideoDecodeError):
+    """A video whose frames are encrypted (DRM), which no reader here can decode: see `PyAVReader._refuse_encrypted`.
+    Its own kind, so that every reader says so, also one that reads what PyAV refuses where it can."""
 
 
 class ProcessorConfigError(ValueError):

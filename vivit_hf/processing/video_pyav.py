@@ -65,7 +65,7 @@ from .cut_files import (
     jpeg_cut,
     nut_cut_at_the_end,
 )
-from .errors import VideoDecodeError
+from .errors import EncryptedVideoError, VideoDecodeError
 from .frame_display import EXIF_CODECS, colour_matrix, display_orientation, full_range_grey, rgb_below_8_bits
 from .frame_table_cache import REORDERS_CACHE, TABLE_CACHE, content_key, path_key
 from .random_access import keyframe_check
@@ -94,11 +94,6 @@ from .video_streams import (
     several_video_tracks,
     video_tracks,
 )
-
-
-class EncryptedVideoError(VideoDecodeError):
-    """A video whose frames are encrypted (DRM), which no reader here can decode: see `PyAVReader._refuse_encrypted`.
-    Its own kind, so that the torchcodec reader, which reads what PyAV refuses where it can, says so too."""
 
 
 class _DamagedKeyframe(Exception):

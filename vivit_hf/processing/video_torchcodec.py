@@ -21,15 +21,9 @@ from typing import Any
 
 import numpy as np
 
-from .errors import VideoDecodeError
+from .errors import EncryptedVideoError, VideoDecodeError
 from .frame_display import EXIF_CODECS, display_orientation, exif_orientation, limited_range_grey
-from .video_pyav import (
-    AVFMT_NOTIMESTAMPS,
-    TEXT_ART_CODECS,
-    UNTIMED_FORMATS,
-    EncryptedVideoError,
-    PyAVReader,
-)
+from .video_pyav import AVFMT_NOTIMESTAMPS, TEXT_ART_CODECS, UNTIMED_FORMATS, PyAVReader
 from .video_reader import (
     VideoInfo,
     VideoReader,

@@ -20,7 +20,8 @@ import torch
 
 from .. import models, processing
 from ..hub.cards import recipe_settings
-from ..hub.folders import FINAL_STAGING, WEIGHT_PATTERNS, code_files, umask_modes
+from ..hub.folders import FINAL_STAGING, WEIGHT_PATTERNS, code_files, saved_code_files, umask_modes
+from ..hub.upload import top_level_flags
 from ..run_folder import CHECKPOINTS, RUN_SETTINGS_FILE, SAVED_AT, STATE_FILE, list_checkpoints, steps_of
 from .flags import output_dir_problem
 
@@ -235,6 +236,14 @@ def model_code_files() -> set[str]:
     return code_files(models, processing)
 
 
+def saved_model_code() -> set[str]:
+    """Of `model_code_files`, those a saved model and video processor hold (an upload by name takes no other)."""
+    from ..models import configuration_vivit, modeling_vivit
+    from ..processing import processing_vivit
+
+    return saved_code_files(configuration_vivit, modeling_vivit, processing_vivit)
+
+
 def previous_run_outputs(output_dir) -> list[Path]:
     """What a previous run (fine-tuning, or an evaluation of its model) left in `output_dir`: its outputs sorted, then
     its model card and code; [] when the folder does not exist or holds none of it (unrelated files alone are no
@@ -396,6 +405,16 @@ def _final_model_file(path: Path) -> bool:
         return False
     names = {*FINAL_MODEL_FILES, MODEL_CARD, *model_code_files()}
     return path.name in names or any(path.match(pattern) for pattern in FINAL_MODEL_PATTERNS)
+
+
+def final_outputs_upload_flags() -> list[str]:
+    """The `hf upload` flags that upload of an --output_dir what a run's end pushes (recipes/finetune.py's
+    `not_uploaded`): its final outputs, at the folder's top, less run_settings.json (local paths); not its
+    checkpoints, logs, Hub snapshots nor the user's own files. By name, as known before the run (the push knows what
+    it wrote): the model and processor code too, whose `*.py` took a project's scripts with `--output_dir .`, as the
+    push does not."""
+    names = sorted({*FINAL_MODEL_FILES, MODEL_CARD, *saved_model_code()} - {RUN_SETTINGS_FILE})
+    return top_level_flags((*names, *WEIGHT_PATTERNS, *FINAL_PLOTS))
 
 
 def save_checkpoint(accelerator, output_dir: Path, name: str, state: dict, total_limit: int | None) -> Path:

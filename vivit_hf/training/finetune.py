@@ -348,17 +348,15 @@ def load_data(args, accelerator):
         **source_options(args),
     )
     warn_missing(data)
-    train = data.split(args.train_split, "--train_split", args.dataset)
-    data.refuse_training_on(
-        args.train_split, args.dataset
-    )  # (a split of one class; evaluate.py reads the others of such a set)
+    train = data.split(args.train_split, "--train_split")
+    data.refuse_training_on(args.train_split)  # (a split of one class; evaluate.py reads the others of such a set)
     eval_split = data.split_name(args.eval_split) if args.eval_split else data.default_eval_split  # `val`: validation
     if eval_split is None:
         train, evaluation = hold_out(train, args.validation_split_percentage / 100, seed=args.seed)
         eval_split = f"{args.train_split} (held out {args.validation_split_percentage:g}%)"
     else:
-        evaluation = data.split(eval_split, "--eval_split", args.dataset)
-        data.refuse_empty(eval_split, "to evaluate", args.dataset)  # (found after the training, in a traceback)
+        evaluation = data.split(eval_split, "--eval_split")
+        data.refuse_empty(eval_split, "to evaluate")  # (found after the training, in a traceback)
         if getattr(args, "holds_out_typed", False):  # typed, and nothing held out: said, not silently unused
             logger.warning(
                 f"--validation_split_percentage {args.validation_split_percentage:g} is unused: "
@@ -431,16 +429,16 @@ def load_streaming_data(args, num_processes: int = 1, spread: bool = True):
         raise ValueError("--streaming reads a Hub data set or a local folder with --dataset_format hub")
     data = open_streaming_dataset(args.dataset, **source_options(args), num_processes=num_processes)
     warn_missing(data)
-    train = data.split(args.train_split, "--train_split", args.dataset)
+    train = data.split(args.train_split, "--train_split")
     eval_split = data.split_name(args.eval_split) if args.eval_split else data.default_eval_split  # `val`: validation
     if eval_split is None:  # the user's data, as a missing split is: one line, exit 2 (it was a traceback)
         raise DatasetFormatError(
             f"--streaming needs an evaluation split (it cannot hold out a share of a stream); {args.dataset} has "
             f"{', '.join(sorted(data.splits))}: give it a validation or test split, or name one with --eval_split"
         )
-    evaluation = data.split(eval_split, "--eval_split", args.dataset)
-    data.refuse_empty(args.train_split, dataset=args.dataset)
-    data.refuse_empty(eval_split, "to evaluate", args.dataset)
+    evaluation = data.split(eval_split, "--eval_split")
+    data.refuse_empty(args.train_split)
+    data.refuse_empty(eval_split, "to evaluate")
     whole = train.num_examples
     train.keep_first(args.max_train_samples)
     warn_classes_a_cut_leaves_out(train, data.label_names, "--max_train_samples", args.train_split)

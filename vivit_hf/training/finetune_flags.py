@@ -27,11 +27,13 @@ from ..hub.upload import (
     push_revision_refusal,
     read_revision_refusal,
     unpushed_flag_refusal,
+    upload_command,
 )
 from ..models.modeling_vivit import VIVIT_MODELS
 from ..processing.processing_vivit import ViViTVideoProcessor
 from ..run_folder import no_model_yet
 from .best_model import check_metric_flag
+from .checkpoints import final_outputs_upload_flags
 from .class_weights import class_weights_problem
 from .data import SYNTHETIC, add_dataset_flags
 from .data.formats import check_config_name
@@ -454,8 +456,15 @@ def missing_paths(args: argparse.Namespace) -> str | None:
     as a path that is not here, or the Hub for `--push_to_hub` (offline mode on, or a repo name the Hub refuses)."""
     if args.push_to_hub:  # refused here, not once the whole data set is read and the model built
         named = "" if args.hub_model_id else f" (no --hub_model_id: the name of --output_dir {args.output_dir})"
-        upload_later = "hf upload <repo> <output_dir>"
-        if refusal := push_repo_refusal("--push_to_hub", push_repo(args), upload_later, named):
+        by_hand = upload_command(
+            push_repo(args),
+            args.output_dir,
+            ".",
+            *final_outputs_upload_flags(),
+            revision=args.hub_revision,
+            private=args.hub_private_repo,
+        )
+        if refusal := push_repo_refusal("--push_to_hub", push_repo(args), by_hand, named):
             return refusal
     if refusal := read_revision_refusal("--init_from_revision", args.init_from_revision, "--init_from", args.init_from):
         return refusal

@@ -82,17 +82,19 @@ def open_video_dataset(
     downloads the data while the others wait (accelerate's `main_process_first`)."""
     with once():
         if dataset == SYNTHETIC:
-            return load_video_dataset(synthetic_motion_dataset(cache_dir=cache_dir), "videofolder")
-        # an empty class name ("") is refused by the loader itself (`refuse_empty_label_names`)
-        return load_video_dataset(
-            dataset,
-            dataset_format,
-            revision=revision,
-            cache_dir=cache_dir,
-            video_column=video_column,
-            label_column=label_column,
-            config_name=config_name,
-        )
+            data = load_video_dataset(synthetic_motion_dataset(cache_dir=cache_dir), "videofolder")
+        else:  # an empty class name ("") is refused by the loader itself (`refuse_empty_label_names`)
+            data = load_video_dataset(
+                dataset,
+                dataset_format,
+                revision=revision,
+                cache_dir=cache_dir,
+                video_column=video_column,
+                label_column=label_column,
+                config_name=config_name,
+            )
+    data.named = dataset  # messages name it as typed (the bundled set's source is its cache folder)
+    return data
 
 
 __all__ = [

@@ -24,6 +24,7 @@ from .folders import (
     ANY_ARCHIVE_SUFFIXES,
     SPLIT_ALIASES,
     VIDEO_EXTENSIONS,
+    download_format_of,
     files_below,
     unpack_command,
     walk_folder,
@@ -244,6 +245,7 @@ def load_kinetics(roots: Sequence[Path]) -> VideoClassificationData:
     names, label2id = label_vocabulary([row["label"] for rows in annotations.values() for row in rows], "kinetics")
     copies: dict[str, list[Path]] = {}
     index = index_videos(roots, replaces=_kinetics_replacement_folder, copies=copies)
+    _index_unmerged_downloads(index)
     _warn_other_files_of_one_name(copies, listed, "kinetics")
     missing: dict[str, int] = {}
     splits = {}
@@ -270,6 +272,43 @@ def load_kinetics(roots: Sequence[Path]) -> VideoClassificationData:
     splits = _keep_found_splits("kinetics", splits, missing, roots, "<youtube_id>_<time_start:06d>_<time_end:06d>.mp4")
     _warn_unlisted_clips(roots, index, listed, files)
     return VideoClassificationData(splits=splits, label_spaces={"label": names}, missing=missing, unlabelled=unlabelled)
+
+
+def _index_unmerged_downloads(index: dict[str, Path]) -> None:
+    """A clip yt-dlp downloaded as a video and an audio format whose merge never ran (stopped, or no FFmpeg there)
+    is its video format file alone, `id.f137.mp4`: indexed by its clip's stem `id` (it was counted missing, looked up
+    by `id` alone). An audio-only format (`id.f251.webm`) is no clip: named here, where it was refused only when
+    decoded."""
+    formats: dict[str, list[Path]] = {}
+    for key, path in index.items():
+        clip = download_format_of(key) if key == path.stem else None  # (each file once: by its stem)
+        if clip is not None and clip not in index:
+            formats.setdefault(clip, []).append(path)
+    audio = []
+    for clip, paths in formats.items():
+        holds_video = {path: _holds_video(path) for path in sorted(paths)}
+        audio += [path for path, video in holds_video.items() if not video]
+        videos = [path for path, video in holds_video.items() if video]
+        if videos:
+            index[clip] = videos[0]
+    if audio:
+        logger.warning(
+            "kinetics: %d file(s) are yt-dlp's audio-only formats of a download whose merged clip is not there, and "
+            "no clip: %s",
+            len(audio),
+            quoted([str(path) for path in audio]),
+        )
+
+
+def _holds_video(path: Path) -> bool:
+    """Whether `path`'s container holds a video stream (one it cannot open is left to the decode to name)."""
+    import av
+
+    try:
+        with av.open(str(path)) as container:
+            return bool(container.streams.video)
+    except (av.FFmpegError, OSError):
+        return True
 
 
 def _warn_other_files_of_one_name(copies: dict[str, list[Path]], listed: set[str] | None, fmt: str) -> None:
@@ -310,7 +349,12 @@ def _warn_unlisted_clips(roots: Sequence[Path], index: dict, listed: set[str], f
     of the 29k validation clips), and read as they are, half of the validation clips were left out of the score
     without a word. A clip is known by its file name, so a copy of a listed clip elsewhere (the replacements of
     corrupted clips, the class folders of links `arrange_by_classes.py` makes) is listed too."""
-    unlisted = sorted({str(path) for path in index.values() if path.stem not in listed and path.name not in listed})
+
+    def named(path: Path) -> bool:  # (yt-dlp's format file `id.f137.mp4` of a listed clip `id`: read as it, a
+        # leftover beside it, or named as audio alone by `_index_unmerged_downloads`)
+        return bool({path.name, path.stem, download_format_of(path.stem)} & listed)
+
+    unlisted = sorted({str(path) for path in index.values() if not named(path)})
     if unlisted:
         logger.warning(
             "kinetics: %d video file(s) below %s are named by no row of %s and are read by no split: %s. A CSV may "

@@ -68,6 +68,9 @@ class VideoClassificationData:
     # (`hub_clips.rows_without_a_clip`): apart from `missing`, whose warning said "missing on disk" of them too
     clipless: dict[str, int] = field(default_factory=dict)
     source: str | None = None  # the folder or Hub id it was read from, for messages
+    # the data set as the user typed it (`--dataset`, set by `open_video_dataset`), which messages name before
+    # `source`: the bundled set's source is its cache folder, `/root/.cache/vivit_hf/datasets/synthetic_motion-...`
+    named: str | None = None
     # splits left out as none of their rows has a label (a Hub test split), by their recipe names: a split asked for
     # by name is said to be there but unlabelled, not missing
     unlabelled: list[str] = field(default_factory=list)
@@ -117,38 +120,36 @@ class VideoClassificationData:
         alias = recipe_split_name(name)
         return alias if alias in self.splits else name
 
-    def split(self, name: str, flag: str | None = None, dataset: str | None = None) -> Sequence[dict]:
+    def split(self, name: str, flag: str | None = None) -> Sequence[dict]:
         """The examples of split `name` (or of its alias, `split_name`); a split it lacks is the user's mistake (a
         `train/` folder missing, a split misnamed), told in one line naming the data set and the splits it has, not a
-        traceback (`KeyError`). `flag` and `dataset`: the flag that named the split and the data set as the user
-        typed them, for that line (a recipe reads two splits; the bundled set's source is its cache folder)."""
+        traceback (`KeyError`). `flag`: the flag that named the split, for that line (a recipe reads two splits)."""
         name = self.split_name(name)
         if name not in self.splits:
-            refusal = self.missing_split(name, dataset=dataset)
+            refusal = self.missing_split(name)
             raise DatasetFormatError(f"{flag} {name}: {refusal}" if flag else refusal)
         return self.splits[name]
 
-    def refuse_training_on(self, name: str, dataset: str | None = None) -> None:
+    def refuse_training_on(self, name: str) -> None:
         """Refuse training on split `name` (or its alias) where a classifier cannot learn from it (`untrainable`), or
-        where it holds no clip (`refuse_empty`; `dataset`: the data set as the user typed it)."""
+        where it holds no clip (`refuse_empty`)."""
         if why := self.untrainable.get(self.split_name(name)):
             raise DatasetFormatError(why)
-        self.refuse_empty(name, dataset=dataset)
+        self.refuse_empty(name)
 
-    def refuse_empty(self, name: str, use: str = "to train on", dataset: str | None = None) -> None:
+    def refuse_empty(self, name: str, use: str = "to train on") -> None:
         """Refuse split `name` (or its alias) where it holds no clip (`use`: what for), naming the clips it names that
         are missing. Every clip a metadata file names missing on disk (a folder renamed, `Clips/` for `clips/`) left a
         split of none: to train on, refused as "none of the 0 training clips could be decoded" after the model and the
         evaluation clips had loaded (with no evaluation split, "cannot hold out 10% of 0 clips: every class has one
         clip"); to evaluate, a `torch.cat` traceback after the training, read whole or streamed. (A stream whose size
-        is unknown is not refused.) `dataset`: the data set as the user typed it, else its source (the bundled set's
-        is its cache folder, `/root/.cache/vivit_hf/datasets/synthetic_motion-...`)."""
+        is unknown is not refused.)"""
         split = self.split_name(name)
         examples = self.splits.get(split)
         size = len(examples) if isinstance(examples, Sequence) else getattr(examples, "num_examples", None)
         if size == 0:
             missing = self.missing.get(split, 0) + self.clipless.get(split, 0)
-            source = dataset or self.source
+            source = self.named or self.source
             raise DatasetFormatError(
                 f"split {split!r}{f' of {source}' if source else ''} holds no clip {use}"
                 + (f": each of the {missing} clips it names is missing (named above)" if missing else "")
@@ -158,12 +159,11 @@ class VideoClassificationData:
         """Whether split `name` (or its recipe name, `val` -> `validation`) was left out for having no labels."""
         return name in self.unlabelled or recipe_split_name(name) in self.unlabelled
 
-    def missing_split(self, name: str, needs_labels: str = RECIPES_NEED_LABELS, dataset: str | None = None) -> str:
+    def missing_split(self, name: str, needs_labels: str = RECIPES_NEED_LABELS) -> str:
         """Why this data set has no split `name` to read, in one line: not there (naming the splits it has), or there
         but left out, as none of its rows has a label: it was said to be missing, and its user looked for a typo.
-        `needs_labels`: why the reader's user needs them (the recipes'; the shard tool's, `SHARDS_NEED_LABELS`).
-        `dataset`: the data set as the user named it, else its source."""
-        source = dataset or self.source
+        `needs_labels`: why the reader's user needs them (the recipes'; the shard tool's, `SHARDS_NEED_LABELS`)."""
+        source = self.named or self.source
         where = f" of {source}" if source else ""
         found = ", ".join(sorted(self.splits))
         if self.is_unlabelled(name):

@@ -13,11 +13,13 @@ depth.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import re
 import shlex
 import shutil
+import struct
 import tarfile
 import tempfile
 import zipfile
@@ -230,12 +232,7 @@ def extract_archive(archive: Path, destination: Path) -> None:
         with zipfile.ZipFile(archive) as zf:
             members = zf.infolist()
             for member in members:
-                # A zip made on Windows may separate its folders with backslashes (Windows PowerShell 5.1's
-                # Compress-Archive does), which zipfile keeps in the file's name here: a tree of class folders was
-                # unpacked as flat files `videos\train\cat\a.mp4`, no class and no split. unzip reads them as
-                # folders, and so are they here (its data is still read by the name the zip stores, `orig_filename`).
-                if member.create_system == 0 and "\\" in member.filename and os.sep != "\\":
-                    member.filename = member.filename.replace("\\", "/")
+                member.filename = _unzipped_name(member)  # (its data is still read by `orig_filename`)
                 if not (destination / member.filename).resolve().is_relative_to(destination.resolve()):
                     raise ValueError(f"{archive}: member {member.filename!r} would be written outside {destination}")
             zf.extractall(destination, members)
@@ -243,6 +240,52 @@ def extract_archive(archive: Path, destination: Path) -> None:
         with tarfile.open(archive) as tf:
             # The "data" filter rejects absolute paths, links out of the tree and device files.
             tf.extractall(destination, filter="data")
+
+
+def _unzipped_name(member: zipfile.ZipInfo) -> str:
+    """The path a zip member is unpacked to, as Info-ZIP's unzip reads it where zipfile does not.
+
+    A name without the zip's UTF-8 flag is decoded by zipfile as cp437, the DOS code page Windows' zip writers use
+    (Explorer's, in the US; cp850 in Western Europe, which zipfile reads as cp437 too), but macOS' Archive Utility
+    and Info-ZIP's zip write UTF-8 without the flag: a class folder `café` was unpacked as `caf├⌐`, a class of
+    another name. unzip takes a Unix-made name as it is; here a name without the flag whose bytes are UTF-8 is read
+    as UTF-8, whoever made it: a cp437 or cp850 name is UTF-8 only where each character of 0xC2-0xF4 (box drawing,
+    Greek, math; `ß`; cp850's `ã`, `Ê`, `Í`, `Ó`...) is followed by exactly the one to three accented letters its
+    byte asks for. None of glibc's locale words (month and day names of every language: 232 cp437-encodable with an
+    accent, 285 cp850) is; cp866 Russian ones may be (6 of 324), but those were read as cp437, no better. Info-ZIP's
+    Unicode Path field, where there, is read before either (`_unicode_path`). A zip
+    made on Windows may separate its folders with backslashes (Windows PowerShell 5.1's Compress-Archive does), which
+    zipfile keeps in the name: a tree of class folders was unpacked as flat files `videos\\train\\cat\\a.mp4`, no
+    class and no split; unzip reads them as folders, and so are they here."""
+    name = member.filename
+    if not member.flag_bits & _UTF8_FLAG:
+        stored = name.encode("cp437")  # (the name's bytes as the zip holds them: zipfile decoded them as cp437)
+        with contextlib.suppress(UnicodeDecodeError):
+            name = stored.decode("utf-8")
+        name = _unicode_path(member.extra, stored) or name
+    if member.create_system == 0 and "\\" in name and os.sep != "\\":
+        name = name.replace("\\", "/")
+    return name
+
+
+_UTF8_FLAG = 0x800  # general purpose bit 11 (APPNOTE 4.4.4): the name and comment are UTF-8
+
+
+def _unicode_path(extra: bytes, stored: bytes) -> str | None:
+    """The name in Info-ZIP's Unicode Path extra field (0x7075, APPNOTE 4.6.9), which unzip reads before the name
+    itself, else None. Info-ZIP's zip and WinZip on Windows store a name in the code page there with the field
+    beside it: a name the code page cannot write is `?` there (the class folders `猫/` and `犬/` were both `?/`, one
+    class, and a clip of each named alike was written over the other). The field holds the CRC-32 of the name it
+    was written for: one that differs from `stored`'s (a tool renamed the member without knowing the field) is
+    stale, and left, as unzip leaves it."""
+    while len(extra) >= 4:
+        tag, size = struct.unpack("<HH", extra[:4])
+        field, extra = extra[4 : 4 + size], extra[4 + size :]
+        if tag == 0x7075 and len(field) > 5 and field[0] == 1:
+            if struct.unpack("<I", field[1:5])[0] == zlib.crc32(stored):
+                with contextlib.suppress(UnicodeDecodeError):
+                    return field[5:].decode("utf-8")
+    return None
 
 
 def _in_a_set(archive: Path, sets: dict[Path, list[ArchivePart]]) -> bool:

@@ -117,6 +117,12 @@ def _download_leftovers(videos: Sequence[Path]) -> set[Path]:
     }
 
 
+def download_format_of(stem: str) -> str | None:
+    """The stem of the clip a yt-dlp format file (`id.f137` of `id.f137.mp4`) was to be merged into, else None."""
+    match = _DOWNLOAD_FORMAT_STEM.fullmatch(stem)
+    return match["clip"] if match and not stem.endswith(".temp") else None
+
+
 def _is_download_leftover(path: Path) -> bool:
     """Among a listing's other files, which are yt-dlp's: the only video-typed files there (not dangling links) are
     the format and merge files `_download_leftovers` moved there."""

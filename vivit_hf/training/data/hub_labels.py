@@ -76,6 +76,9 @@ def hub_columns(features, video_column: str | None, label_column: str | None, so
         label_column = _label_column_by_type_and_name(features, source)
         # WebDataset multi-part extensions: `<key>.label.cls` is the column `label.cls`.
         label_column = label_column or _only(c for c in features if "." in c and member_extension(c) in ("cls", "txt"))
+        # A WebDataset member's extension in capitals (`<key>.CLS`, a column `CLS`): datasets decodes it by its lower
+        # case, as `.cls`, and it was found only with --label_column.
+        label_column = label_column or _webdataset_member(features, LABEL_COLUMNS)
     if label_column is None:
         label_column = next(
             (
@@ -135,6 +138,13 @@ def _label_column_by_type_and_name(features, source: str) -> str | None:
 
 def member_extension(column: str) -> str:
     return column.rsplit(".", 1)[-1].lower()
+
+
+def _webdataset_member(features, names) -> str | None:
+    """The first of `names` that a WebDataset sample's member of any case is (`CLS` for `cls`), else None (no
+    WebDataset, or no such member)."""
+    found = {column.lower(): column for column in features} if "__key__" in features else {}
+    return next((found[name] for name in names if name in found), None)
 
 
 def _only(candidates):
@@ -337,12 +347,12 @@ def name_columns(features, label_column: str) -> list[str]:
     found = [f"{prefix}{dot}{name}" for name in dict.fromkeys(wanted) if name in fields]
     # A WebDataset sample's `<key>.cls` (the class id) beside its `<key>.json`, which names the class: the shard
     # tool writes `label` there (its card names the classes; shards copied without it were read as "0".."N").
-    attached = features.get("json") if member_extension(label_column) == "cls" and "__key__" in features else None
+    meta = _webdataset_member(features, ("json",)) if member_extension(label_column) == "cls" else None
+    attached = features.get(meta) if meta else None
     if isinstance(attached, dict):
         names = [field for field in (*wanted[2:], "label") if field in attached]
-        found += [
-            f"json.{field}" for field in names if getattr(attached[field], "dtype", None) in ("string", "large_string")
-        ]
+        texts = ("string", "large_string")
+        found += [f"{meta}.{field}" for field in names if getattr(attached[field], "dtype", None) in texts]
     return found
 
 

@@ -32,7 +32,14 @@ from .hub_files import builder_once, is_saved_to_disk, relative_or_as_is, table_
 from .hub_ids import shard_name
 from .labels import LABEL_COLUMNS
 from .stream_contents import tar_index
-from .videofolder import METADATA_FILES, metadata_columns, warn_empty_class_folders, warn_split_named_twice
+from .videofolder import (
+    METADATA_FILES,
+    class_folders_of,
+    metadata_columns,
+    warn_empty_class_folders,
+    warn_gathered_classes,
+    warn_split_named_twice,
+)
 
 # What `datasets`' WebDataset reader makes of a member by its extension, for the members it decodes as more than
 # bytes: an integer (`.cls`, the class id) or JSON.
@@ -105,7 +112,7 @@ def _class_member_holding(source: str, class_id: int) -> str | None:
     for shard in sorted(Path(source).rglob("*.tar")):
         with contextlib.suppress(tarfile.TarError, OSError), tarfile.open(shard) as tar:
             for member in tar:
-                if member.isfile() and member.name.endswith(".cls") and member.size < 32:
+                if member.isfile() and member.name.lower().endswith(".cls") and member.size < 32:
                     held = tar.extractfile(member).read().strip()
                     if held.lstrip(b"-").isdigit() and int(held) == class_id:
                         shard_name = shard.relative_to(source).as_posix()
@@ -335,6 +342,9 @@ def refuse_unread_videos(
             if place.label is not None
         }
         warn_empty_class_folders(root, class_dirs, videos)
+        # `trainset/cat/` beside `testset/cat/` (no split words to datasets either): one class of both, as videofolder
+        # says; hub said nothing
+        warn_gathered_classes(class_folders_of(root, places), "--dataset_format hub")
     return dangling
 
 

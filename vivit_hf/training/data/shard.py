@@ -715,7 +715,7 @@ def main(argv=None) -> dict:
     args = parser.parse_args(argv)
     logging.basicConfig(format="%(levelname)s - %(message)s", level=logging.INFO)
     typed = {typed_flag_name(str(a)): str(a).split("=", 1)[0] for a in (sys.argv[1:] if argv is None else argv)}
-    problem = push_problem(args, typed, upload_later="hf upload <repo> <out> --repo-type dataset")
+    problem = push_problem(args, typed, upload_flags=("--repo-type", "dataset"))
     if problem:  # before anything is read: each was said (or was silent) once every shard had been written
         parser.error(problem)
     if "keyframe_interval" in typed and args.short_side is None:  # the clips' bytes were copied, their keyframes too
@@ -761,7 +761,7 @@ def main(argv=None) -> dict:
                 **source_options(args),
             )
         if args.splits is None or "train" in args.splits:  # shards to train on: a one-class `train` misread
-            data.refuse_training_on("train", args.dataset)
+            data.refuse_training_on("train")
     except DatasetFormatError as error:  # not what --dataset_format says: its message names the problem
         parser.error(str(error))
     uploader = hub_uploader(args) if args.push_to_hub else None  # its refusals before the shards, not hours after

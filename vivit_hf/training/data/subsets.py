@@ -86,14 +86,15 @@ def _hold_out_videos(examples: list[dict], videos: list, cut: int, fraction: flo
     from 00:09:21.12), so a draw by segment scored the model on clips it had all but trained on; the field holds out
     whole videos (Baradel et al.'s split). The videos are taken in the order of their segments' stratified
     priorities (`_stratified_priorities`: across the classes), each unless it holds a class's last clips (each head's
-    class of a two-head label counted apart: a noun the model never saw is scored wrong on every clip) or, once one is
-    held, would overshoot the cut by more than it leaves short; a clip listed twice goes with its copies."""
+    class of a two-head label counted apart: a noun the model never saw is scored wrong on every clip; a head's -100,
+    no label, is no class: counted as one, the video holding the last unlabelled nouns was never held out) or, once
+    one is held, would overshoot the cut by more than it leaves short; a clip listed twice goes with its copies."""
     labels = example_labels(examples)
     groups = _groups(videos, _clip_keys(examples))
     members: dict[int, list[int]] = {}
     for index, group in enumerate(groups):
         members.setdefault(group, []).append(index)
-    left = Counter(cls for label in labels for cls in _classes(label))
+    left = Counter(cls for label in labels for cls in _labelled(label))
     held: set[int] = set()
     considered: set[int] = set()
     for _, _, index in _stratified_priorities(examples, seed):
@@ -106,7 +107,7 @@ def _hold_out_videos(examples: list[dict], videos: list, cut: int, fraction: flo
         taken = members[group]
         if held and len(held) + len(taken) - cut > cut - len(held):
             continue
-        classes = Counter(cls for i in taken for cls in _classes(labels[i]))
+        classes = Counter(cls for i in taken for cls in _labelled(labels[i]))
         if any(left[cls] <= count for cls, count in classes.items()):
             continue
         left.subtract(classes)
@@ -126,10 +127,16 @@ def _classes(label) -> tuple:
     return tuple(enumerate(label)) if isinstance(label, (list, tuple)) else ((0, label),)
 
 
+def _labelled(label) -> tuple:
+    """`_classes(label)` but a head's -100 (no label: a clip of Epic Kitchens without its noun), which is no class a
+    draw could leave out."""
+    return tuple((head, cls) for head, cls in _classes(label) if cls >= 0)
+
+
 def classes_carried(examples: Sequence[dict]) -> set[tuple[int, int]]:
-    """The `(head, class id)` of each class the `examples`' labels carry (a one-head label's class is head 0's); a
-    head's -100 (no label: a clip of Epic Kitchens without its noun) is no class, which a draw cannot leave out."""
-    return {(h, i) for label in example_labels(examples) for h, i in _classes(label) if i >= 0}
+    """The `(head, class id)` of each class the `examples`' labels carry (a one-head label's class is head 0's), by
+    `_labelled`."""
+    return {cls for label in example_labels(examples) for cls in _labelled(label)}
 
 
 def _groups(videos: list, keys: list[str | None]) -> list[int]:

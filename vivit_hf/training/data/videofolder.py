@@ -154,10 +154,25 @@ def _warn_mixed_depths(depths: dict[int, str]) -> None:
         )
 
 
-def _warn_gathered_classes(class_folders: dict[str, dict[str, str]]) -> None:
+def class_folders_of(root: Path, places: dict) -> dict[str, dict[str, str]]:
+    """`{class: {its folder's parents below the split folder: that folder}}` of the clips `places` gives a class
+    (`{clip: place_of(clip below root)}`), each folder's once."""
+    class_folders: dict[str, dict[str, str]] = {}
+    for clip, place in places.items():
+        if place.label is None:
+            continue
+        relative = clip.relative_to(root)
+        below_split = len(relative.parts) - (len(Path(place.split_folder).parts) if place.split_folder else 0)
+        parents = relative.parts[len(relative.parts) - below_split : -2]
+        class_folders.setdefault(place.label, {}).setdefault("/".join(parents), relative.parent.as_posix())
+    return class_folders
+
+
+def warn_gathered_classes(class_folders: dict[str, dict[str, str]], reader: str = "videofolder") -> None:
     """A class name whose clips lie in folders of that name below different folders (`train/cat/indoor/`,
     `train/dog/indoor/`: clips sorted by camera or place inside each class) gathers them into one class, as `datasets`
-    does, and the real classes vanish; say so, naming two of its folders."""
+    does, and the real classes vanish; say so, naming two of its folders. `reader`: the `--dataset_format` that reads
+    them so (`hub`: `datasets`' videofolder, which names a class by its folder as `videofolder` does)."""
     gathered = {name: folders for name, folders in class_folders.items() if len(folders) > 1}
     if gathered:
         shown = [
@@ -175,8 +190,9 @@ def _warn_gathered_classes(class_folders: dict[str, dict[str, str]]) -> None:
             }
         )
         logger.warning(
-            "videofolder: %d class(es) gather clips from folders of their name in different places: %s%s; a clip's "
+            "%s: %d class(es) gather clips from folders of their name in different places: %s%s; a clip's "
             "class is the folder it is in%s",
+            reader,
             len(gathered),
             ", ".join(shown[:3]),
             f" and {len(shown) - 3} more" if len(shown) > 3 else "",
@@ -266,7 +282,7 @@ def _folder_clips(root: Path, missing: dict | None = None) -> dict[str, list]:
     loose: dict[str, list[str]] = {}
     split_folders: set[str] = set()
     depths: dict[int, str] = {}
-    class_folders: dict[str, dict[str, str]] = {}  # class -> {its folder's parents below the split folder: folder}
+    places = {}  # the clips with a class: their place
     class_dirs: dict[Path, Path] = {}  # class folder: the split folder above it, or root
     outside: list[str] = []  # clips below no split folder: `train`, said when other clips have one
     for clip in videos:
@@ -284,14 +300,14 @@ def _folder_clips(root: Path, missing: dict | None = None) -> dict[str, list]:
         class_dirs[clip.parent] = root / place.split_folder if place.split_folder else root
         below_split = len(relative.parts) - (len(Path(place.split_folder).parts) if place.split_folder else 0)
         depths.setdefault(below_split, key)
-        parents = relative.parts[len(relative.parts) - below_split : -2]
-        class_folders.setdefault(place.label, {}).setdefault("/".join(parents), relative.parent.as_posix())
+        places[clip] = place
+    class_folders = class_folders_of(root, places)  # class -> {its folder's parents below the split folder: folder}
     _refuse_labelled_metadata(root, sorted(split_folders))
     _warn_outside_split_folders(root, outside, sorted(split_folders))
     _warn_loose_clips(loose)
     warn_split_named_twice(root, [clip for clip in videos if place_of(clip.relative_to(root)).label is not None])
     _warn_mixed_depths(depths)
-    _warn_gathered_classes(class_folders)
+    warn_gathered_classes(class_folders)
     warn_empty_class_folders(root, class_dirs, videos)
     for split, absent in dangling_clips(root, others, class_folders).items():
         if missing is not None:
