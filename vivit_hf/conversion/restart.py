@@ -133,7 +133,8 @@ def from_vivit_checkpoint(
                 table = table[:, encoder.num_prefix_tokens :]
                 # Another `classifier` (token <-> gap) adds or drops the CLS token's row only: the patch rows stay
                 # the checkpoint's (they were left random), a new CLS row and token start as the new model's.
-                prefix = new_encoder.position_embeddings[:, : new_encoder.num_prefix_tokens]
+                # (the new model is built on the CPU; a model object given on a GPU keeps its table there)
+                prefix = new_encoder.position_embeddings[:, : new_encoder.num_prefix_tokens].to(table.device)
                 if encoder.num_prefix_tokens == new_encoder.num_prefix_tokens:
                     prefix = encoder.position_embeddings[:, : encoder.num_prefix_tokens]
                 old_state[f"{name}.position_embeddings"] = torch.cat((prefix, table), dim=1)
