@@ -7,6 +7,7 @@ CPU of every test after it, and of CI's time limit. These kill the launcher and 
 from __future__ import annotations
 
 import subprocess
+from pathlib import Path
 
 import psutil
 
@@ -23,6 +24,14 @@ def kill_tree(pid: int) -> None:
             process.kill()
         except psutil.NoSuchProcess:
             pass
+
+
+def running(pid: int) -> bool:
+    """Whether process `pid` runs: an orphan that has exited may stay a zombie until init reaps it."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (FileNotFoundError, IndexError):
+        return False
 
 
 def run_launch(command, timeout: float, before_kill=None, **kwargs) -> subprocess.CompletedProcess:
