@@ -2,12 +2,12 @@
 
 `subprocess.run(..., timeout=...)` kills only the process it started. torchrun starts its workers in sessions of
 their own, so a launch that hung (the thing a timeout is there for) left its workers running, orphaned, taking the
-CPU of every test after it, and of CI's time limit. These kill the launcher and every process below it."""
+CPU of every test after it, and of CI's time limit. These kill the launcher and every process below it;
+`running` is whether a process a test left behind still runs (a zombie does not)."""
 
 from __future__ import annotations
 
 import subprocess
-from pathlib import Path
 
 import psutil
 
@@ -27,10 +27,11 @@ def kill_tree(pid: int) -> None:
 
 
 def running(pid: int) -> bool:
-    """Whether process `pid` runs: an orphan that has exited may stay a zombie until init reaps it."""
+    """Whether process `pid` runs: one that has exited is a zombie until its parent reaps it (an orphan's parent is
+    init, or a subreaper, which may take a while), and still listed."""
     try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except (FileNotFoundError, IndexError):
+        return psutil.Process(pid).status() not in (psutil.STATUS_ZOMBIE, psutil.STATUS_DEAD)
+    except psutil.NoSuchProcess:
         return False
 
 
