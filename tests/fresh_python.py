@@ -46,6 +46,15 @@ for name in sys.argv[1].split(","):
     __import__(name)
 # transformers' names are lazy: resolve the ones nearly every run uses here, once, rather than in every child
 from transformers import AutoConfig, AutoModel, AutoModelForVideoClassification, AutoVideoProcessor, pipeline
+# transformers builds its table of checkpoint conversions (every model type's, its regexes compiled) at the first
+# from_pretrained of a process and keeps it: 50 ms of CPU in every child that loads a model, built here once instead.
+# Its own table, the same in every process; nothing of the children's is in it (a mapping registered later is theirs).
+try:
+    from transformers.conversion_mapping import get_checkpoint_conversion_mapping
+except ImportError:  # (a transformers without it builds none)
+    pass
+else:
+    get_checkpoint_conversion_mapping("legacy")
 # Out of the garbage collector's reach: the collections that end every child would otherwise walk (and so copy, page
 # by page, from the server) the whole imported heap. Measured: a child's exit cost 2.3 s of CPU more than os._exit,
 # 0.9 s with this (see `end_as_an_interpreter` for the rest).

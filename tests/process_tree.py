@@ -2,7 +2,8 @@
 
 `subprocess.run(..., timeout=...)` kills only the process it started. torchrun starts its workers in sessions of
 their own, so a launch that hung (the thing a timeout is there for) left its workers running, orphaned, taking the
-CPU of every test after it, and of CI's time limit. These kill the launcher and every process below it."""
+CPU of every test after it, and of CI's time limit. These kill the launcher and every process below it;
+`running` is whether a process a test left behind still runs (a zombie does not)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,15 @@ def kill_tree(pid: int) -> None:
             process.kill()
         except psutil.NoSuchProcess:
             pass
+
+
+def running(pid: int) -> bool:
+    """Whether process `pid` runs: one that has exited is a zombie until its parent reaps it (an orphan's parent is
+    init, or a subreaper, which may take a while), and still listed."""
+    try:
+        return psutil.Process(pid).status() not in (psutil.STATUS_ZOMBIE, psutil.STATUS_DEAD)
+    except psutil.NoSuchProcess:
+        return False
 
 
 def run_launch(command, timeout: float, before_kill=None, **kwargs) -> subprocess.CompletedProcess:

@@ -258,6 +258,29 @@ def test_the_data_sets_own_hard_links_are_not_warned_of_where_a_users_are(
         logger.removeFilter(unsaid)
 
 
+def test_the_data_readers_filter_is_set_at_the_first_read_and_not_by_a_spent_budget(recipe_gpu, tmp_path, monkeypatch):
+    """`run_plan` set `unsay_own_links` first, which imports vivit_hf: 4-5 s of CPU that were the whole of a run whose
+    --budget-s is spent (issue17_gpu.sh's recipe step on a short budget, three runs of the script here), which reads
+    no data set. It is set where the data set is first read now, still before that read."""
+
+    class FirstRead(Exception):
+        pass
+
+    def made(*args):
+        calls.append("read")
+        raise FirstRead
+
+    calls = []
+    monkeypatch.setattr(recipe_gpu, "unsay_own_links", lambda extra: calls.append("filter"))
+    monkeypatch.setattr(recipe_gpu, "make_dataset", made)
+    monkeypatch.setattr(recipe_gpu, "plot", lambda result, path: None)  # (not this test's)
+    flags = ["--device", "cpu", "--work-dir", str(tmp_path / "work"), "--out-dir", str(tmp_path / "out")]
+    assert recipe_gpu.main([*flags, "--budget-s", "0"])["skipped"] and calls == []
+    with pytest.raises(FirstRead):  # a budget that fits the first step: its data set is made, the filter set first
+        recipe_gpu.main([*flags, "--budget-s", "3600"])
+    assert calls == ["filter", "read"]
+
+
 # ------------------------------------------------------------------------------------------------ end to end
 def test_recipe_gpu_rehearsal_reports_the_figures_each_real_recipe_launch_wrote(tmp_path):
     steps, workers, batch = 4, 1, 2

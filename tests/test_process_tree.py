@@ -5,9 +5,8 @@ import subprocess
 import sys
 import time
 
-import psutil
 import pytest
-from process_tree import run_launch
+from process_tree import run_launch, running
 
 # A worker that writes down its pid, then never ends (as a hung collective would not).
 HANG = """
@@ -43,10 +42,3 @@ def both_started(folder, limit: float = 120) -> None:
 
 def pid_written(path) -> bool:
     return path.is_file() and path.stat().st_size > 0
-
-
-def running(pid: int) -> bool:
-    try:
-        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
-    except psutil.NoSuchProcess:
-        return False

@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import fresh_python
+from process_tree import running
 from test_recipes_finetune import EVALUATE, FINETUNE, REPO, TINY_MODEL, env
 from test_recipes_user_errors import PREDICT, last_line, run_recipe, write_up_down_clips
 
@@ -130,14 +131,6 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] != "Z"
-
-
 def test_workers_whose_launcher_was_killed_stop_at_once_keeping_their_last_checkpoint(tmp_path):
     """torchrun starts its workers in sessions of their own: a SIGKILL to the launcher's process group (the OOM
     killer, a scheduler) left them training, writing checkpoints and the final model with no launcher. They now
@@ -159,12 +152,12 @@ def test_workers_whose_launcher_was_killed_stop_at_once_keeping_their_last_check
         os.killpg(group.pid, signal.SIGKILL)  # the launcher's group: its workers are in sessions of their own
         group.wait()
         deadline = time.monotonic() + 30
-        while any(map(_alive, workers)) and time.monotonic() < deadline:
+        while any(map(running, workers)) and time.monotonic() < deadline:
             time.sleep(0.5)
-        assert not any(map(_alive, workers)), "the workers went on training without their launcher"
+        assert not any(map(running, workers)), "the workers went on training without their launcher"
     finally:
         for pid in workers:
-            if _alive(pid):
+            if running(pid):
                 os.kill(pid, signal.SIGKILL)
         if group.poll() is None:
             os.killpg(group.pid, signal.SIGKILL)
@@ -201,9 +194,9 @@ def test_a_run_whose_accelerate_launcher_alone_was_killed_stops_at_once(tmp_path
         os.kill(launch.pid, signal.SIGKILL)  # the launcher alone: the recipe is its child, in its process group
         launch.wait()
         deadline = time.monotonic() + 30
-        while _alive(recipe[0]) and time.monotonic() < deadline:
+        while running(recipe[0]) and time.monotonic() < deadline:
             time.sleep(0.5)
-        assert not _alive(recipe[0]), "the recipe went on training without its launcher"
+        assert not running(recipe[0]), "the recipe went on training without its launcher"
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(launch.pid, signal.SIGKILL)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import fresh_python
 import pytest
-from process_tree import run_launch
+from process_tree import run_launch, running
 from test_recipes_finetune import EVALUATE, FINETUNE, REPO, TINY_MODEL, env, tiny_clip
 
 
@@ -288,13 +288,6 @@ with os.fdopen(read, "rb") as command_stderr:  # closed as Ctrl-C ends the launc
 """
 
 
-def _running(pid: int) -> bool:
-    try:  # (an orphan that has exited may stay a zombie until init reaps it)
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except (FileNotFoundError, IndexError):
-        return False
-
-
 def test_a_command_whose_launcher_died_at_ctrl_c_still_ends(tmp_path):
     """The recipe waited for its launcher's SIGTERM and, once its deadline came, wrote its line to the pipe the dead
     launcher had read: the write failed in the deadline's thread, which held the lock the main thread then waited
@@ -319,11 +312,11 @@ def test_a_command_whose_launcher_died_at_ctrl_c_still_ends(tmp_path):
             os.killpg(group, signal.SIGINT)  # (as `timeout` passes it on, after its group had it)
             assert "KeyboardInterrupt" in launcher.result(timeout=60).stderr  # the launcher died of Ctrl-C
             ends = time.monotonic() + 20
-            while _running(pid) and time.monotonic() < ends:
+            while running(pid) and time.monotonic() < ends:
                 time.sleep(0.1)
-            assert not _running(pid), "the command outlived its launcher, hung"
+            assert not running(pid), "the command outlived its launcher, hung"
         finally:
-            if pid is not None and _running(pid):
+            if pid is not None and running(pid):
                 os.kill(pid, signal.SIGKILL)
             if group is not None and not launcher.done():
                 os.killpg(group, signal.SIGKILL)

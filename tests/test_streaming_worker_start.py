@@ -17,6 +17,7 @@ from pathlib import Path
 import fresh_python
 import pytest
 import torch
+from process_tree import running
 
 from vivit_hf.training.data.streaming import StreamingLoader, StreamingVideoDataset
 
@@ -300,13 +301,6 @@ def test_a_data_set_that_cannot_be_pickled_for_the_workers_is_refused_by_name():
     try `set_start_method('fork')`, which does nothing for a loader given its own start method."""
     with pytest.raises(TypeError, match=r"HoldsALambda: its 2 DataLoader workers .*num_workers=0"):
         next(iter(StreamingLoader(HoldsALambda(), num_workers=2)))
-
-
-def running(pid: int) -> bool:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
-    except FileNotFoundError:
-        return False
 
 
 class TellsItsWorker(NeedsTheLock):
