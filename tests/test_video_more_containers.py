@@ -102,6 +102,10 @@ CASES = {
     # one packet stamped: MPEG-4 part 2's VOPs time the frames (1001 ticks of the layer's 30000 Hz clock)
     "mpeg4_ntsc_two_frames.mpg": lambda p: write(p, "mpeg", "mpeg4"),
     "mpeg4_ntsc_two_frames.vob": lambda p: write(p, "dvd", "mpeg4"),
+    # a raw stream: FFmpeg's parser steps the first stamps by a tick of the VOL's clock, and every rate it states is
+    # that clock's (30000 fps, a 1/100 clock's 100): the VOPs' times tell (read 30000 fps with B-frames, and 25.49)
+    "mpeg4_ntsc.m4v": lambda p: write(p, "m4v", "mpeg4", options=B_FRAMES),
+    "mpeg4_clock100.m4v": lambda p: write(p, "m4v", "mpeg4", options=B_FRAMES, clock=Fraction(1, 100)),
     # FFmpeg's program stream muxer stamps 24000/1001 fps 3753 ticks apart (3753.75), up to 13 early (0.15 ms)
     "mpeg2_film.mpg": lambda p: write(p, "mpeg", "mpeg2video"),
     "mpeg1_film.vob": lambda p: write(p, "dvd", "mpeg1video", options=B_FRAMES),

@@ -669,8 +669,9 @@ class PyAVReader(VideoReader):
         self._picture_references = headers = [] if clocked else None
         self._picture_rate = None
         clock = None
-        # MPEG-4 part 2 packets' VOP headers, where a program / transport stream leaves them untimed (`_vop_rate`)
-        mpeg4 = codec == "mpeg4" and demuxer_in(self.container, _TIMESTAMP_SEARCH_FORMATS)
+        # MPEG-4 part 2 packets' VOP headers, where a program / transport stream leaves them untimed, or a raw stream
+        # (.m4v) is timed by its parser's guesses (`_vop_rate`)
+        mpeg4 = codec == "mpeg4" and (self._raw_stream or demuxer_in(self.container, _TIMESTAMP_SEARCH_FORMATS))
         self._vop_heads = vops = [] if mpeg4 else None
         self._vop_rate_of = None
         self._sparse_rate = None  # (`_sparse_stamps_rate`, of the stamps this scan reads)
@@ -1258,6 +1259,12 @@ class PyAVReader(VideoReader):
                 self._picture_rate = (self._num_frames, rate)
             if self._picture_rate[1]:
                 return self._picture_rate[1]
+        if self._raw_stream and self._vop_rate():
+            # A raw MPEG-4 part 2 stream (.m4v) is timed by FFmpeg's parser, which steps its first stamps by a tick of
+            # the VOL's clock, not a frame (with B-frames: dts -12000 then 0 where frames are 48000 apart), or stamps
+            # two packets alike; its stated rates are that clock's resolution: 30000/1001 fps with B-frames read
+            # 30000 fps and 0.0013 s for 1.33, at a 1/100 clock 25 fps read 25.49. Its VOPs' own times tell.
+            return self._vop_rate()
         joined = self._joined_span
         if joined:
             stated = self._stated_rates()
@@ -1360,10 +1367,10 @@ class PyAVReader(VideoReader):
         return rate
 
     def _vop_rate(self) -> float | None:
-        """Frames a second of an MPEG-4 part 2 stream in a program / transport stream from its VOPs' own times
-        (`mpeg4_vop_rate`, its first `VOP_COUNT` packets'), where a packet is a frame: two frames of 30000/1001 fps
-        in a .mpg, one stamped, read 30000 fps (the clock's resolution, every rate FFmpeg states) and 0.00007 s. None
-        elsewhere. Worked out once (`_fps` is asked for 9 times a processor call)."""
+        """Frames a second of an MPEG-4 part 2 stream in a program / transport stream or a raw one (.m4v) from its
+        VOPs' own times (`mpeg4_vop_rate`, its first `VOP_COUNT` packets'), where a packet is a frame: two frames of
+        30000/1001 fps in a .mpg, one stamped, read 30000 fps (the clock's resolution, every rate FFmpeg states) and
+        0.00007 s. None elsewhere. Worked out once (`_fps` is asked for 9 times a processor call)."""
         heads = getattr(self, "_vop_heads", None)  # (a test's stand-in reader may lack it)
         if not heads or len(self._decode_stamps) != self._num_frames:
             return None
