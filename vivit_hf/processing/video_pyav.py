@@ -547,7 +547,8 @@ class PyAVReader(VideoReader):
             return self.container.streams[self._stream_index]
         stream, tracks, still = video_tracks(self.container, demux=True)
         global _WARNED_OTHER_TRACKS
-        if len(tracks) > 1 and not _WARNED_OTHER_TRACKS:
+        # (every track of a codec this FFmpeg cannot decode: no choice to say, the refusal below names the fault)
+        if len(tracks) > 1 and not _WARNED_OTHER_TRACKS and stream.codec_context is not None:
             # (a reopen takes the stream chosen here, by `_stream_index`.) Each track is a video of its own, of its
             # own size and length: a second camera angle, a preview, a depth or infrared stream; which one a
             # sequential decode (`decode(video=0)`) or FFmpeg's "best" reads differs, so the choice is said
