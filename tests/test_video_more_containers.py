@@ -106,6 +106,8 @@ CASES = {
     # that clock's (30000 fps, a 1/100 clock's 100): the VOPs' times tell (read 30000 fps with B-frames, and 25.49)
     "mpeg4_ntsc.m4v": lambda p: write(p, "m4v", "mpeg4", options=B_FRAMES),
     "mpeg4_clock100.m4v": lambda p: write(p, "m4v", "mpeg4", options=B_FRAMES, clock=Fraction(1, 100)),
+    # raw Dirac / VC-2: FFmpeg's parser stamps each picture with its number (1200000 fps); its header states the rate
+    "vc2_ntsc.drc": lambda p: write(p, "dirac", "vc2", options={"b": "2M"}),
     # FFmpeg's program stream muxer stamps 24000/1001 fps 3753 ticks apart (3753.75), up to 13 early (0.15 ms)
     "mpeg2_film.mpg": lambda p: write(p, "mpeg", "mpeg2video"),
     "mpeg1_film.vob": lambda p: write(p, "dvd", "mpeg1video", options=B_FRAMES),
@@ -151,7 +153,7 @@ def test_frames_rate_and_duration_equal_a_sequential_decode(tmp_path, name):
     rate = float(rate_of(path))
     assert info.fps == pytest.approx(rate, rel=1e-9)
     assert info.duration == pytest.approx(len(truth) / rate, rel=1e-9)
-    if None not in times:  # (those with times: they go up by a frame's time)
+    if None not in times and not name.endswith(".drc"):  # (those with times: they go up by a frame's time)
         np.testing.assert_allclose(np.diff(sorted(times)), 1 / rate, atol=1e-3)
 
 

@@ -1266,6 +1266,10 @@ class PyAVReader(VideoReader):
             # two packets alike; its stated rates are that clock's resolution: 30000/1001 fps with B-frames read
             # 30000 fps and 0.0013 s for 1.33, at a 1/100 clock 25 fps read 25.49. Its VOPs' own times tell.
             return self._vop_rate()
+        if self._raw_stream and context.name == "dirac" and context.framerate:
+            # FFmpeg's Dirac parser stamps each picture with its number, in ticks of the raw demuxer's 1/1200000 s: 20
+            # frames of 30000/1001 fps read 1200000 fps and 0.000017 s. Its sequence header's rate is the decoder's.
+            return float(context.framerate)
         joined = self._joined_span
         if joined:
             stated = self._stated_rates()
