@@ -1883,6 +1883,18 @@ class PyAVReader(VideoReader):
     def _sequential_frames(self, wanted: np.ndarray):
         """`(index, frame)` of the wanted frames, decoding from the start (no frame table to seek by)."""
         wanted_set, last = set(wanted.tolist()), int(wanted[-1])
+        # A decoder that decoded before (the decode at open, a read that stopped mid-stream) keeps what it held
+        # through the seek back: a stream whose first pictures lack their references (MPEG-4 part 2 B-frames in an mp4
+        # or TS cut before their I-frame) made as many pictures of them as that state allowed, so later frames came out
+        # shifted (frame 22 read as 25, then as 26), or the last ones "could not be decoded". Each decode from the
+        # start is a new decoder's, as a sequential decode's is: a caller's container on a file is read through one of
+        # this reader's own (on bytes or a file object its decoder stays); a raw stream's already is (`_rewind` opens
+        # it again).
+        if not self._owns_container:
+            self._read_through_own_container()
+        elif not getattr(self, "_raw_stream", False):  # (a test's stand-in reader may lack it)
+            self._decoder_damaged = False
+            self._open()
         self._fresh_decoder()
         packets = _decodable(self._paletted(self._demux_from_start()), send_cut=True, last_cut=self._last_refused)
         context = self.stream.codec_context
