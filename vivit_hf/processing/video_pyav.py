@@ -577,10 +577,11 @@ class PyAVReader(VideoReader):
         else:
             self.container.seek(0)
 
-    def _demux_from_start(self):
-        """The stream's packets from the first one (after `_rewind`; `self.stream` is the reopened file's if it had
-        to be reopened, so take the decoder after calling this)."""
-        self._rewind()
+    def _demux_from_start(self, rewind: bool = True):
+        """The stream's packets from the first one (after `_rewind`, unless the container was just opened;
+        `self.stream` is the reopened file's if it had to be reopened, so take the decoder after calling this)."""
+        if rewind:
+            self._rewind()
         packets = self.container.demux(self.stream)
         head = next(packets, None)
         first = self._first_packet
@@ -1027,13 +1028,22 @@ class PyAVReader(VideoReader):
             )
         self._read_through_own_container()
 
-    def _read_through_own_container(self) -> None:
+    def _read_through_own_container(self, bytes_too: bool = False) -> None:
         """Read a caller's container through one of this reader's own, opened on the same file (the caller's is left
-        as it is); nothing where it is on no file (bytes, a file object)."""
+        as it is); nothing where it is on no file (bytes, a file object). `bytes_too`: one on an `io.BytesIO` too, on
+        a copy of its bytes (the caller's keeps its position in them)."""
         name = getattr(self.container, "name", None)
+        # (the file object PyAV reads, None for a path: PyAV 18 holds it in a PyIOFile's `file`, earlier ones bare)
+        memory = getattr(self.container, "file", None)
+        memory = getattr(memory, "file", memory)
         if isinstance(name, str) and os.path.isfile(name):
-            self._owns_container, self._source, self.container = True, name, None
-            self._open()
+            source = name
+        elif bytes_too and isinstance(memory, io.BytesIO):
+            source = io.BytesIO(memory.getvalue())
+        else:
+            return
+        self._owns_container, self._source, self.container = True, source, None
+        self._open()
 
     def _lands_after_start(self, packet) -> bool:
         """Whether `packet`, the first one a Matroska container's seek to the start gave, comes after the stream's
@@ -1887,16 +1897,23 @@ class PyAVReader(VideoReader):
         # through the seek back: a stream whose first pictures lack their references (MPEG-4 part 2 B-frames in an mp4
         # or TS cut before their I-frame) made as many pictures of them as that state allowed, so later frames came out
         # shifted (frame 22 read as 25, then as 26), or the last ones "could not be decoded". Each decode from the
-        # start is a new decoder's, as a sequential decode's is: a caller's container on a file is read through one of
-        # this reader's own (on bytes or a file object its decoder stays); a raw stream's already is (`_rewind` opens
-        # it again).
+        # start is a new decoder's, as a sequential decode's is: a caller's container on a file or on bytes is read
+        # through one of this reader's own (on another file object its decoder stays: a flush, or a drain before it,
+        # kept the same frames wrong); a raw stream's already is (`_rewind` opens it again). A container just opened
+        # is at its first packet: a seek there lands later in some (Matroska's at its first indexed keyframe), which
+        # cost a second open.
         if not self._owns_container:
-            self._read_through_own_container()
-        elif not getattr(self, "_raw_stream", False):  # (a test's stand-in reader may lack it)
-            self._decoder_damaged = False
-            self._open()
+            self._read_through_own_container(bytes_too=True)
+            reopened = self._owns_container
+        else:
+            reopened = not getattr(self, "_raw_stream", False)  # (a test's stand-in reader may lack it)
+            if reopened:
+                self._open()
+        if reopened:
+            self._decoder_damaged = False  # (a new decoder already: `_fresh_decoder` need not open another)
         self._fresh_decoder()
-        packets = _decodable(self._paletted(self._demux_from_start()), send_cut=True, last_cut=self._last_refused)
+        packets = self._demux_from_start(rewind=not reopened)
+        packets = _decodable(self._paletted(packets), send_cut=True, last_cut=self._last_refused)
         context = self.stream.codec_context
 
         def decoded():
