@@ -200,6 +200,26 @@ def test_mpeg4_vop_times_give_the_rate_from_the_first_packets_of_a_b_frame_strea
     assert bitstream_clocks.mpeg4_vop_rate(heads[:5], clock) is None  # (as a whole stream: frames 4 and 5 missing)
 
 
+def test_a_raw_mpeg4_stream_that_pauses_after_the_vops_read_for_its_rate_lasts_as_its_stamps_say(tmp_path, monkeypatch):
+    """The VOP times of a raw `.m4v` give its rate from its first `VOP_COUNT` packets (16 here): a capture that pauses
+    after them (20 frames 1/25 s apart, 2 s later 4 more) read 25 fps and 0.96 s, where its stamps span 2.92 s. The
+    rate comes from the stamps there, as before the VOPs were read (frames spread evenly over them: 7.9 fps)."""
+    monkeypatch.setattr(video_pyav, "VOP_COUNT", 16)
+    path = str(tmp_path / "pause.m4v")
+    with av.open(path, "w", format="m4v") as container:
+        stream = container.add_stream("mpeg4", rate=RATE)
+        stream.width, stream.height, stream.pix_fmt = WIDTH, HEIGHT, "yuv420p"
+        stream.codec_context.time_base = Fraction(1, 100)
+        for i, tick in enumerate([4 * k for k in range(20)] + [200 + 4 * k for k in range(20, 24)]):
+            frame = av.VideoFrame.from_ndarray(pattern_frame(i, HEIGHT, WIDTH), format="rgb24")
+            frame.pts, frame.time_base = tick, Fraction(1, 100)
+            container.mux(stream.encode(frame))
+        container.mux(stream.encode())
+    _, times = sequential(path)
+    with open_video(path, backend="pyav") as reader:
+        assert reader.fps == pytest.approx((len(times) - 1) / (times[-1] - times[0]), rel=1e-3)
+
+
 @pytest.mark.parametrize("name", ["png_pipe.png", "ppm_pipe.ppm"])
 def test_piped_pictures_are_read_in_one_pass_that_decodes_the_wanted_ones(tmp_path, name):
     """Piped pictures are read from the first one (no seek lands between them), but each decodes alone: a span from

@@ -1270,11 +1270,13 @@ class PyAVReader(VideoReader):
                 self._picture_rate = (self._num_frames, rate)
             if self._picture_rate[1]:
                 return self._picture_rate[1]
-        if self._raw_stream and self._vop_rate():
+        if self._raw_stream and self._vop_rate() and self._spans_its_stamps(self._vop_rate()):
             # A raw MPEG-4 part 2 stream (.m4v) is timed by FFmpeg's parser, which steps its first stamps by a tick of
             # the VOL's clock, not a frame (with B-frames: dts -12000 then 0 where frames are 48000 apart), or stamps
             # two packets alike; its stated rates are that clock's resolution: 30000/1001 fps with B-frames read
-            # 30000 fps and 0.0013 s for 1.33, at a 1/100 clock 25 fps read 25.49. Its VOPs' own times tell.
+            # 30000 fps and 0.0013 s for 1.33, at a 1/100 clock 25 fps read 25.49. Its VOPs' own times tell, where
+            # the stamps' span agrees: the VOPs read are the first `VOP_COUNT` only, and a capture that pauses or
+            # drops frames after them (300 frames 1/25 s apart, 50 more after 4 s) read 25 fps and 14 s for 18.
             return self._vop_rate()
         if self._raw_stream and context.name == "dirac" and context.framerate:
             # FFmpeg's Dirac parser stamps each picture with its number, in ticks of the raw demuxer's 1/1200000 s: 20
@@ -1380,6 +1382,14 @@ class PyAVReader(VideoReader):
         rate = next((float(r) for r in (*self._stated_rates(), *measured) if r and r > 0 and fits(r)), None)
         self._sparse_rate = (self._num_frames, rate)
         return rate
+
+    def _spans_its_stamps(self, rate: float) -> bool:
+        """Whether the frames at `rate` span what their packets' stamps do, to within two frames (a raw stream's first
+        stamps are its parser's, a tick off); True where no stamps name the frames (they collide)."""
+        if self._ticks is None or not self.stream.time_base:
+            return True
+        span = float(self._ticks.max() - self._ticks.min()) * float(self.stream.time_base)
+        return abs(span - (self._num_frames - 1) / rate) <= 2 / rate
 
     def _vop_rate(self) -> float | None:
         """Frames a second of an MPEG-4 part 2 stream in a program / transport stream or a raw one (.m4v) from its
