@@ -351,6 +351,13 @@ def test_reencoding_keeps_the_video_track_the_readers_read(tmp_path):
     assert frame_indices(read_frames(clip, list(range(30)))) == list(range(30))
 
 
+def test_a_copied_clip_of_a_codec_ffmpeg_cannot_decode_is_refused_saying_so(tmp_path):
+    # (said "'NoneType' object has no attribute 'thread_count'" in the shard tool's "leaving out clip" line)
+    data = open(write_video(tmp_path / "clip.mp4", num_frames=4, codec="h264", gop=2), "rb").read()
+    with pytest.raises(ValueError, match="^no decoder for its codec$"):
+        check_readable(data.replace(b"avc1", b"xqz9"))
+
+
 def test_a_chosen_tracks_clips_are_reencoded_from_that_track_and_refused_copied(tmp_path):
     """A `Video(stream_index=1)` column's rows (which carry the 1) were written with the file's own track, 20 frames
     of 64x48 for the 30 of 96x64, re-encoded or copied (a copy is read from its own track): re-encoded from track 1

@@ -23,7 +23,7 @@ from test_video_display_matrix import stored_pictures, write_with_matrix
 from test_video_realworld_files import stamped_in_decode_order
 from video_factory import frame_indices, pattern_frame, video_bytes, write_divx_packed_avi, write_encoded, write_video
 
-from vivit_hf import ViViTVideoProcessor
+from vivit_hf import VideoDecodeError, ViViTVideoProcessor
 from vivit_hf.processing.video_io import open_video, probe, read_frames
 
 pytestmark = pytest.mark.torchcodec
@@ -275,6 +275,23 @@ def test_untrusted_files_asked_of_torchcodec_are_read_by_pyav(untrusted):
     path, _ = untrusted[("avi", "h264", 3, False)]
     with open_video(path, backend="torchcodec") as reader:
         assert reader.backend == "pyav" and reader.info.backend == "pyav"  # the info says who decoded
+
+
+def test_a_codec_ffmpeg_has_no_decoder_for_asked_of_torchcodec_is_a_decode_error_naming_the_file(tmp_path):
+    """A track whose codec this FFmpeg cannot decode (an mp4 sample entry no demuxer maps): PyAV's refusal, a
+    `VideoDecodeError` that `skip_broken` skips, not "'NoneType' object has no attribute 'pix_fmt'" from the plan."""
+    data = open(write_video(tmp_path / "clip.mp4", num_frames=4, codec="h264", gop=2), "rb").read()
+    assert data.count(b"avc1") == 2  # a brand of its ftyp, and its sample entry's codec tag: made one FFmpeg lacks
+    unknown = tmp_path / "unknown.mp4"
+    unknown.write_bytes(data.replace(b"avc1", b"xqz9"))
+    for source, name in ((unknown, repr(str(unknown))), (unknown.read_bytes(), f"<{len(data)} bytes>")):
+        with pytest.raises(VideoDecodeError) as error:
+            open_video(source, backend="torchcodec")
+        assert str(error.value) == f"Video {name}: no decoder for its codec."
+    processor = ViViTVideoProcessor(num_frames=2, size={"shortest_edge": 16}, crop_size={"height": 16, "width": 16})
+    good = write_video(tmp_path / "good.mp4", num_frames=4, codec="h264", gop=2)
+    out = processor([str(unknown), good], decode_backend="torchcodec", skip_broken=True, return_tensors="pt")
+    assert out["pixel_values"].shape[0] == 1
 
 
 def test_a_file_object_is_read_from_its_start_after_the_container_is_sniffed(tmp_path):

@@ -752,6 +752,32 @@ def mkv_cut_mid_gop(tmp_path) -> Path:
     return path
 
 
+@pytest.mark.parametrize("fmt", ["mp4", "mpegts"])
+def test_an_mpeg4_file_cut_before_its_first_i_frame_reads_every_frame_as_a_sequential_decode(tmp_path, fmt):
+    """MPEG-4 part 2 with B-frames without its first 3 packets (its I-frame among them): no frame table, so each read
+    decodes from the start, and it did so on the decoder a read before had stopped mid-stream, whose state decides how
+    many pictures it makes of the B-frames that lack their references: frames 1, 2, 23 and 25 read alone showed 1022,
+    1021, 28 and 30 for a sequential decode's 1020, 1021... 26 and 28 (other read orders, other frames), and a read of
+    every frame of the transport stream right after the open failed, "frames [31, 32] could not be decoded". A caller's
+    container on bytes still read those four so once a container on a file was reopened (its decoder stayed: neither
+    the seek's flush nor a drain before it resets that state); it is read through a copy of its bytes."""
+    source = write_pattern(tmp_path / "whole", fmt, "mpeg4", num_frames=36, gop=12, bframes=2)
+    path = tmp_path / "cut"
+    with av.open(source) as src, av.open(str(path), "w", format=fmt) as out:
+        copy = out.add_stream_from_template(src.streams.video[0])
+        for packet in [p for p in src.demux(video=0) if p.size][3:]:
+            packet.stream = copy
+            out.mux(packet)
+    truth = sequential_decode(path)
+    assert len(truth) == 33
+    with open_video(path, backend="pyav") as reader:  # (first: the decode at open builds the table, on its decoder)
+        assert_frames_equal(reader.read(range(33)), truth, range(33))
+    check_every_access_path(str(path), truth)
+    for source in (str(path), io.BytesIO(path.read_bytes())):  # (a caller's container, on the file or on bytes)
+        with av.open(source) as container, open_video(container, backend="pyav") as reader:
+            assert_frames_equal(np.stack([reader.read([i])[0] for i in range(33)]), truth, range(33))
+
+
 def test_a_matroska_container_that_starts_before_its_first_indexed_keyframe_reads_every_frame(tmp_path):
     """An MPEG-4 part 2 mkv cut mid-GOP: its decoder shows the frames before the first keyframe (decoded from grey),
     which FFmpeg's Matroska seek to the start passes over (it lands at the first indexed keyframe). Passed as a

@@ -393,6 +393,24 @@ def test_two_video_tracks_given_in_memory_are_said_with_advice_that_reads_the_ot
     np.testing.assert_array_equal(got, _sequential(path, 1)[[0, 3]])
 
 
+def test_a_first_video_track_this_ffmpeg_cannot_decode_is_passed_over_for_one_it_can(tmp_path, monkeypatch, backend):
+    # (a player plays the track it can: the file was refused, "no decoder for its codec", for its first track's codec)
+    data = Path(write_two_video_tracks(tmp_path / "two.mp4", ("libx264", "libx264"))).read_bytes()
+    first = data.find(b"avc1", data.find(b"moov"))  # the first track's sample entry (the ftyp names the brand too)
+    assert data.count(b"avc1") == 3 and first > 0
+    path = tmp_path / "first_unknown.mp4"
+    path.write_bytes(data[:first] + b"xqz9" + data[first + 4 :])
+    reference = _sequential(str(path), 1)
+    with open_video(path, backend=backend) as reader:
+        assert reader.num_frames == len(reference) == 30
+        np.testing.assert_array_equal(reader.read([0, 29, 7]), reference[[0, 29, 7]])
+    # neither track decodable: the refusal, not "'NoneType' object has no attribute 'width'" from the tracks' note
+    path.write_bytes(data[:first] + data[first:].replace(b"avc1", b"xqz9"))
+    monkeypatch.setattr(video_pyav, "_WARNED_OTHER_TRACKS", False)
+    with pytest.raises(VideoDecodeError, match=re.escape(f"Video {str(path)!r}: no decoder for its codec.")):
+        open_video(path, backend=backend)
+
+
 def test_video_tracks_of_one_frame_each_are_said_so(tmp_path, monkeypatch):
     # none moves (two stills), so all are the tracks chosen among: said as "video tracks" like moving ones
     path = tmp_path / "stills.mkv"

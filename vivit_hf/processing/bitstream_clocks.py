@@ -2,8 +2,9 @@
 """Frame rates from the times a video's bitstream codes in its pictures' headers, where the container gives none to
 trust: a raw H.263 / H.261 stream's temporal references on its picture clock (`picture_reference`,
 `picture_clock_rate`), and an MPEG-4 part 2 stream's VOP times on its video object layer's clock (`mpeg4_vol_clock`,
-`mpeg4_vop_rate`) where a program or transport stream leaves its packets unstamped. `PyAVReader` collects the headers
-while it demuxes and asks these for the rate (`_fps`).
+`mpeg4_vop_rate`) where a program or transport stream leaves its packets unstamped, or a raw `.m4v` stream is
+stamped by its parser's guesses. `PyAVReader` collects the headers while it demuxes and asks these for the rate
+(`_fps`).
 
 Apart from `video_pyav` because they are bit-level header parsing and arithmetic on plain bytes and numbers, tested
 against hand-built headers (`tests/test_mutation_kills_video_pyav.py`) without a file or a decoder. Imports only

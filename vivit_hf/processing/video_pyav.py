@@ -542,7 +542,8 @@ class PyAVReader(VideoReader):
             return self.container.streams[self._stream_index]
         stream, tracks, still = video_tracks(self.container, demux=True)
         global _WARNED_OTHER_TRACKS
-        if len(tracks) > 1 and not _WARNED_OTHER_TRACKS:
+        # (every track of a codec this FFmpeg cannot decode: no choice to say, the refusal below names the fault)
+        if len(tracks) > 1 and not _WARNED_OTHER_TRACKS and stream.codec_context is not None:
             # (a reopen takes the stream chosen here, by `_stream_index`.) Each track is a video of its own, of its
             # own size and length: a second camera angle, a preview, a depth or infrared stream; which one a
             # sequential decode (`decode(video=0)`) or FFmpeg's "best" reads differs, so the choice is said
@@ -571,10 +572,11 @@ class PyAVReader(VideoReader):
         else:
             self.container.seek(0)
 
-    def _demux_from_start(self):
-        """The stream's packets from the first one (after `_rewind`; `self.stream` is the reopened file's if it had
-        to be reopened, so take the decoder after calling this)."""
-        self._rewind()
+    def _demux_from_start(self, rewind: bool = True):
+        """The stream's packets from the first one (after `_rewind`, unless the container was just opened;
+        `self.stream` is the reopened file's if it had to be reopened, so take the decoder after calling this)."""
+        if rewind:
+            self._rewind()
         packets = self.container.demux(self.stream)
         head = next(packets, None)
         first = self._first_packet
@@ -664,8 +666,9 @@ class PyAVReader(VideoReader):
         self._picture_references = headers = [] if clocked else None
         self._picture_rate = None
         clock = None
-        # MPEG-4 part 2 packets' VOP headers, where a program / transport stream leaves them untimed (`_vop_rate`)
-        mpeg4 = codec == "mpeg4" and demuxer_in(self.container, _TIMESTAMP_SEARCH_FORMATS)
+        # MPEG-4 part 2 packets' VOP headers, where a program / transport stream leaves them untimed, or a raw stream
+        # (.m4v) is timed by its parser's guesses (`_vop_rate`)
+        mpeg4 = codec == "mpeg4" and (self._raw_stream or demuxer_in(self.container, _TIMESTAMP_SEARCH_FORMATS))
         self._vop_heads = vops = [] if mpeg4 else None
         self._vop_rate_of = None
         self._sparse_rate = None  # (`_sparse_stamps_rate`, of the stamps this scan reads)
@@ -1020,13 +1023,22 @@ class PyAVReader(VideoReader):
             )
         self._read_through_own_container()
 
-    def _read_through_own_container(self) -> None:
+    def _read_through_own_container(self, bytes_too: bool = False) -> None:
         """Read a caller's container through one of this reader's own, opened on the same file (the caller's is left
-        as it is); nothing where it is on no file (bytes, a file object)."""
+        as it is); nothing where it is on no file (bytes, a file object). `bytes_too`: one on an `io.BytesIO` too, on
+        a copy of its bytes (the caller's keeps its position in them)."""
         name = getattr(self.container, "name", None)
+        # (the file object PyAV reads, None for a path: PyAV 18 holds it in a PyIOFile's `file`, earlier ones bare)
+        memory = getattr(self.container, "file", None)
+        memory = getattr(memory, "file", memory)
         if isinstance(name, str) and os.path.isfile(name):
-            self._owns_container, self._source, self.container = True, name, None
-            self._open()
+            source = name
+        elif bytes_too and isinstance(memory, io.BytesIO):
+            source = io.BytesIO(memory.getvalue())
+        else:
+            return
+        self._owns_container, self._source, self.container = True, source, None
+        self._open()
 
     def _lands_after_start(self, packet) -> bool:
         """Whether `packet`, the first one a Matroska container's seek to the start gave, comes after the stream's
@@ -1253,6 +1265,18 @@ class PyAVReader(VideoReader):
                 self._picture_rate = (self._num_frames, rate)
             if self._picture_rate[1]:
                 return self._picture_rate[1]
+        if self._raw_stream and self._vop_rate() and self._spans_its_stamps(self._vop_rate()):
+            # A raw MPEG-4 part 2 stream (.m4v) is timed by FFmpeg's parser, which steps its first stamps by a tick of
+            # the VOL's clock, not a frame (with B-frames: dts -12000 then 0 where frames are 48000 apart), or stamps
+            # two packets alike; its stated rates are that clock's resolution: 30000/1001 fps with B-frames read
+            # 30000 fps and 0.0013 s for 1.33, at a 1/100 clock 25 fps read 25.49. Its VOPs' own times tell, where
+            # the stamps' span agrees: the VOPs read are the first `VOP_COUNT` only, and a capture that pauses or
+            # drops frames after them (300 frames 1/25 s apart, 50 more after 4 s) read 25 fps and 14 s for 18.
+            return self._vop_rate()
+        if self._raw_stream and context.name == "dirac" and context.framerate:
+            # FFmpeg's Dirac parser stamps each picture with its number, in ticks of the raw demuxer's 1/1200000 s: 20
+            # frames of 30000/1001 fps read 1200000 fps and 0.000017 s. Its sequence header's rate is the decoder's.
+            return float(context.framerate)
         joined = self._joined_span
         if joined:
             stated = self._stated_rates()
@@ -1354,11 +1378,19 @@ class PyAVReader(VideoReader):
         self._sparse_rate = (self._num_frames, rate)
         return rate
 
+    def _spans_its_stamps(self, rate: float) -> bool:
+        """Whether the frames at `rate` span what their packets' stamps do, to within two frames (a raw stream's first
+        stamps are its parser's, a tick off); True where no stamps name the frames (they collide)."""
+        if self._ticks is None or not self.stream.time_base:
+            return True
+        span = float(self._ticks.max() - self._ticks.min()) * float(self.stream.time_base)
+        return abs(span - (self._num_frames - 1) / rate) <= 2 / rate
+
     def _vop_rate(self) -> float | None:
-        """Frames a second of an MPEG-4 part 2 stream in a program / transport stream from its VOPs' own times
-        (`mpeg4_vop_rate`, its first `VOP_COUNT` packets'), where a packet is a frame: two frames of 30000/1001 fps
-        in a .mpg, one stamped, read 30000 fps (the clock's resolution, every rate FFmpeg states) and 0.00007 s. None
-        elsewhere. Worked out once (`_fps` is asked for 9 times a processor call)."""
+        """Frames a second of an MPEG-4 part 2 stream in a program / transport stream or a raw one (.m4v) from its
+        VOPs' own times (`mpeg4_vop_rate`, its first `VOP_COUNT` packets'), where a packet is a frame: two frames of
+        30000/1001 fps in a .mpg, one stamped, read 30000 fps (the clock's resolution, every rate FFmpeg states) and
+        0.00007 s. None elsewhere. Worked out once (`_fps` is asked for 9 times a processor call)."""
         heads = getattr(self, "_vop_heads", None)  # (a test's stand-in reader may lack it)
         if not heads or len(self._decode_stamps) != self._num_frames:
             return None
@@ -1866,8 +1898,27 @@ class PyAVReader(VideoReader):
     def _sequential_frames(self, wanted: np.ndarray):
         """`(index, frame)` of the wanted frames, decoding from the start (no frame table to seek by)."""
         wanted_set, last = set(wanted.tolist()), int(wanted[-1])
+        # A decoder that decoded before (the decode at open, a read that stopped mid-stream) keeps what it held
+        # through the seek back: a stream whose first pictures lack their references (MPEG-4 part 2 B-frames in an mp4
+        # or TS cut before their I-frame) made as many pictures of them as that state allowed, so later frames came out
+        # shifted (frame 22 read as 25, then as 26), or the last ones "could not be decoded". Each decode from the
+        # start is a new decoder's, as a sequential decode's is: a caller's container on a file or on bytes is read
+        # through one of this reader's own (on another file object its decoder stays: a flush, or a drain before it,
+        # kept the same frames wrong); a raw stream's already is (`_rewind` opens it again). A container just opened
+        # is at its first packet: a seek there lands later in some (Matroska's at its first indexed keyframe), which
+        # cost a second open.
+        if not self._owns_container:
+            self._read_through_own_container(bytes_too=True)
+            reopened = self._owns_container
+        else:
+            reopened = not getattr(self, "_raw_stream", False)  # (a test's stand-in reader may lack it)
+            if reopened:
+                self._open()
+        if reopened:
+            self._decoder_damaged = False  # (a new decoder already: `_fresh_decoder` need not open another)
         self._fresh_decoder()
-        packets = _decodable(self._paletted(self._demux_from_start()), send_cut=True, last_cut=self._last_refused)
+        packets = self._demux_from_start(rewind=not reopened)
+        packets = _decodable(self._paletted(packets), send_cut=True, last_cut=self._last_refused)
         context = self.stream.codec_context
 
         def decoded():

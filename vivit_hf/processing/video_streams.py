@@ -95,9 +95,10 @@ def open_input(source: Any) -> Any:
 def video_stream(container: Any, demux: bool = False):
     """The video stream of a file with several (None: it has none): the first one flagged default, else the first,
     never a cover image (an `attached_pic`: one still frame that mp4 / mkv files may carry beside the video, sometimes
-    as the first stream). A sequential decode as transformers' `read_video_pyav` writes it (`decode(video=0)`) reads
-    that stream wherever the file has one video track; FFmpeg's "best" stream (torchcodec's default) can be another
-    (in an AVI with two, the one of higher bit rate), so torchcodec is given this one (`TorchcodecReader`).
+    as the first stream), nor one of a codec this FFmpeg cannot decode where another track is one it can. A
+    sequential decode as transformers' `read_video_pyav` writes it (`decode(video=0)`) reads that stream wherever the
+    file has one video track; FFmpeg's "best" stream (torchcodec's default) can be another (in an AVI with two, the
+    one of higher bit rate), so torchcodec is given this one (`TorchcodecReader`).
 
     With `demux`, a file with several video tracks has its packets read (not decoded) until each track shows two, and
     a track of one frame is passed over for one that moves: a thumbnail some tools mux as a plain track, without the
@@ -112,6 +113,9 @@ def video_tracks(container: Any, demux: bool) -> tuple[Any, list, bool]:
     import av
 
     streams = [s for s in container.streams.video if not s.disposition & av.stream.Disposition.attached_pic]
+    # a track of a codec this FFmpeg cannot decode (PyAV gives it no codec context) is passed over for one it can, as a
+    # player does: a first track so made refused the file ("no decoder for its codec") though its second one plays
+    streams = [s for s in streams if s.codec_context is not None] or streams
     flagged = [s for s in streams if s.disposition & av.stream.Disposition.default]
     ordered = flagged + [s for s in streams if s not in flagged]
     still = False  # (whether no track holds two frames: several stills, as a one-frame file's thumbnails)

@@ -246,13 +246,16 @@ def _torchcodec_plan(resolved: Any) -> tuple[bool, int | None, bool]:
             fmt = container.format
             stream = video_stream(container, demux=True)
             misreads = bool(demuxer_in(container, _TORCHCODEC_MISREAD_FORMATS) or fmt.flags & AVFMT_NOTIMESTAMPS)
+            context = stream.codec_context if stream is not None else None
+            # a codec this FFmpeg has no decoder for (PyAV gives its stream no codec context): PyAVReader refuses it
+            # by name (read here, it failed with "'NoneType' object has no attribute 'pix_fmt'", no VideoDecodeError)
+            misreads |= stream is not None and context is None
             # torchcodec's index scan takes the packet that carries a MOV / AVI stream's palette: black frames
-            misreads |= stream is not None and stream.codec_context.pix_fmt == "pal8"
+            misreads |= context is not None and context.pix_fmt == "pal8"
             # text read as pictures (a `.txt` file): PyAV refuses it by name
-            misreads |= stream is not None and stream.codec_context.name in TEXT_ART_CODECS
+            misreads |= context is not None and context.name in TEXT_ART_CODECS
             # limited-range grey (HEVC / AV1 4:0:0): torchcodec's libswscale takes its levels as full range, blacks at
             # 16; PyAVReader stretches them as a 4:2:0 stream's luma is
-            context = stream.codec_context if stream is not None else None
             misreads |= context is not None and limited_range_grey(context.pix_fmt, context.color_range)
             if stream is None or misreads:
                 return misreads, None if stream is None else stream.index, False

@@ -159,6 +159,8 @@ def check_readable(data: bytes, stream_index: int | None = None) -> None:
     with container:
         if stream is None or stream.type != "video":
             raise ValueError("no video stream")
+        if stream.codec_context is None:  # (PyAV gives no codec context: it was "'NoneType' object has no attribute")
+            raise ValueError("no decoder for its codec")
         # One frame: a decoder's threads would cost more to start (4 ms for H.264) than the frame itself.
         stream.codec_context.thread_count = 1
         if next(container.decode(stream), None) is None:
