@@ -1198,3 +1198,45 @@ def test_a_hub_model_without_an_owner_is_evaluated_into_a_folder_its_next_model_
     default_output_dir(args, "test").mkdir(parents=True)
     assert model_folder_refusal("--model", "bert-base-uncased") is None
     assert default_output_dir(args, "test") == Path("models--bert-base-uncased", "eval_ucf_test_1x1")
+
+
+def test_a_model_fine_tuned_on_a_data_set_read_another_way_is_said_to_have_trained_on_its_split(held_out_run, tmp_path):
+    """evaluate.py knew the split `--model` was fine-tuned on only where it read the data set as fine-tuning did: the
+    same folder read with another --dataset_format (`hub` for a class folder fine-tuned as `videofolder`), or a model
+    fine-tuned with --streaming, had its training split scored by `--split train` as a test, without a word, and the
+    refusal of a folder without an evaluation split offered `--split train` alone. The refusal now names the read
+    that held a share out, and the training split is warned of whichever way either run read it."""
+    from argparse import Namespace
+
+    data, out = held_out_run[0], tmp_path / "out"
+    shutil.copytree(held_out_run[1], out)
+    result = evaluate("--model", out, "--dataset", data, "--dataset_format", "hub", "--num_workers", "0")
+    assert result.returncode == 2, result.stderr[-3000:]
+    last = result.stderr.strip().splitlines()[-1]
+    assert f"no validation or test split in {data}; name one with --split: train; --model {out} was fine-tuned" in last
+    assert "read with --dataset_format videofolder, holding out 34% of split 'train' and training on the rest: " in last
+    assert "evaluate with --dataset_format videofolder to score that share (--split train scores clips" in last, last
+
+    from vivit_hf.training.evaluation import trained_read_otherwise, trained_split_warning, training_split
+
+    def warning(split, **read):
+        args = Namespace(model=str(out), dataset=str(data), dataset_revision=None, dataset_config_name=None, **read)
+        return trained_split_warning(args, split, training_split(args), trained_read_otherwise(args))
+
+    said = f"--model {out} was fine-tuned on split 'train' of {data}"
+    assert warning("train", dataset_format="hub", streaming=False) == (
+        f"{said}, read with --dataset_format videofolder (all but the 34% it held out): its accuracy there is not a "
+        "test of it"
+    )
+    assert warning("train", dataset_format="videofolder", streaming=False).startswith(f"{said} (all but the 34%")
+    assert warning("test", dataset_format="hub", streaming=False) is None
+    # a run that streamed its training split (and evaluated on a validation split: a stream holds none out)
+    settings = json.loads((out / "run_settings.json").read_text())
+    settings["settings"]["batches"].update(dataset_format="hub", streaming=True)
+    (out / "run_settings.json").write_text(json.dumps(settings))
+    results = json.loads((out / "all_results.json").read_text())
+    (out / "all_results.json").write_text(json.dumps({**results, "eval_split": "validation"}))
+    assert warning("train", dataset_format="hub", streaming=False) == (
+        f"{said}, read with --streaming: its accuracy there is not a test of it"
+    )
+    assert warning("train", dataset_format="hub", streaming=True) == f"{said}: its accuracy there is not a test of it"

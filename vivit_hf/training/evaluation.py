@@ -27,6 +27,7 @@ from .data.examples import (
     digest_words,
     earlier_examples_digests,
     examples_digest,
+    recipe_split_name,
 )
 from .data.formats import (
     OFFICIAL_SPLIT,
@@ -230,26 +231,88 @@ def default_output_dir(args, split: str) -> Path:
     return earlier if earlier != folder and earlier.is_dir() and not folder.exists() else folder
 
 
-def training_split(args) -> tuple[str, float | None, int] | None:
-    """What the fine-tuning run that wrote `--model` (a local folder) trained on, when it trained on this data set:
-    (its training split, the percentage of it held out for evaluation or None, the seed that drew it), from the
-    settings its `run_settings.json` records; None otherwise (a Hub id, another data set, no record). A data set
-    without a validation or test split had its held-out share scored by fine-tuning: evaluate.py scores the same
-    share (it used to refuse, offering `--split train`: the clips the model trained on, scored as a test)."""
+def _recorded_training(args, same_read: bool) -> tuple[dict, dict] | None:
+    """The results and batch settings of the fine-tuning run that wrote `--model` (a local folder), where it trained
+    on this data set (`--dataset`, its revision and configuration; `same_read`: read as this run reads it too, the
+    same `--dataset_format` and not streamed), else None."""
     try:
         results = json.loads((Path(args.model).expanduser() / "all_results.json").read_text())
         settings = settings_as_typed_here(*recorded_settings(args.model), args.dataset)
         batches = settings["batches"]
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    same = all(
-        same_setting(name, batches.get(name), getattr(args, name), args.dataset_format)
-        for name in ("dataset", "dataset_format", "dataset_revision", "dataset_config_name")
-    )
-    if not same or batches.get("streaming") or not isinstance(batches.get("train_split"), str):
+    names = ("dataset", "dataset_revision", "dataset_config_name") + (("dataset_format",) if same_read else ())
+    same = all(same_setting(name, batches.get(name), getattr(args, name), args.dataset_format) for name in names)
+    if not same or (same_read and batches.get("streaming")) or not isinstance(batches.get("train_split"), str):
         return None
+    return results, batches
+
+
+def training_split(args) -> tuple[str, float | None, int] | None:
+    """What the fine-tuning run that wrote `--model` (a local folder) trained on, when it trained on this data set:
+    (its training split, the percentage of it held out for evaluation or None, the seed that drew it), from the
+    settings its `run_settings.json` records; None otherwise (a Hub id, another data set, no record). A data set
+    without a validation or test split had its held-out share scored by fine-tuning: evaluate.py scores the same
+    share (it used to refuse, offering `--split train`: the clips the model trained on, scored as a test)."""
+    recorded = _recorded_training(args, same_read=True)
+    if recorded is None:
+        return None
+    results, batches = recorded
     held = "held out" in str(results.get("eval_split", "")) and batches.get("validation_split_percentage")
     return batches["train_split"], (float(held) if held else None), int(batches.get("seed") or 0)
+
+
+def trained_read_otherwise(args) -> tuple[str, str, float | None] | None:
+    """Where `--model` was fine-tuned on this data set read another way than this evaluation reads it (another
+    `--dataset_format` of the same folder, or `--streaming`), which `training_split` does not take for this data set:
+    (its training split, how it was read, in flags ("" where only a stream's having no held-out share kept
+    `training_split` from taking it), and the percentage of it held out or None), else None. Its
+    training split holds the clips the model trained on all the same: `--split train` scored them as a test without
+    a word (the refusal of a folder without an evaluation split offered it), and its held-out share can be drawn
+    again only as it was read."""
+    if training_split(args) is not None:
+        return None
+    recorded = _recorded_training(args, same_read=False)
+    if recorded is None:
+        return None
+    results, batches = recorded
+    how = [f"--dataset_format {batches.get('dataset_format')}"]
+    if batches.get("dataset_format") == args.dataset_format:
+        how = []
+    if batches.get("streaming") and not getattr(args, "streaming", False):
+        how.append("--streaming")
+    held = "held out" in str(results.get("eval_split", "")) and batches.get("validation_split_percentage")
+    return batches["train_split"], " ".join(how), (float(held) if held else None)
+
+
+def trained_split_warning(args, split: str, trained: tuple | None, otherwise: tuple | None) -> str | None:
+    """The warning that `split` is the one `--model` was fine-tuned on (`training_split`'s `trained`, else
+    `trained_read_otherwise`'s `otherwise`), so that its accuracy there is no test of it; None for another split."""
+    if trained is not None and trained[0] == split:
+        held, read = trained[1], ""
+    elif otherwise is not None and recipe_split_name(otherwise[0]) == recipe_split_name(split):
+        held, read = otherwise[2], f", read with {otherwise[1]}" if otherwise[1] else ""
+    else:
+        return None
+    return (
+        f"--model {args.model} was fine-tuned on split {split!r} of {args.dataset}{read}"
+        + (f" (all but the {held:g}% it held out)" if held is not None else "")
+        + ": its accuracy there is not a test of it"
+    )
+
+
+def held_out_read_otherwise(args, otherwise: tuple | None) -> str:
+    """The words added to the refusal of a data set without an evaluation split where `--model` was fine-tuned on
+    it read otherwise (`trained_read_otherwise`) and held a share of it out: how to score that share, the one of its
+    clips the model never trained on (the refusal offered `--split train` alone); "" otherwise."""
+    if otherwise is None or otherwise[2] is None:
+        return ""
+    train_split, how, held = otherwise
+    return (
+        f"; --model {args.model} was fine-tuned on it read with {how}, holding out {held:g}% of split "
+        f"{train_split!r} and training on the rest: evaluate with {how} to score that share (--split "
+        f"{train_split} scores clips it trained on)"
+    )
 
 
 def subset_seed_note(args, typed: set[str]) -> str | None:
