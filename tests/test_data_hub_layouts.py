@@ -203,6 +203,37 @@ def test_a_streamed_row_without_a_label_is_skipped_and_counted_not_taken_for_the
     assert batches[0]["labels"][batches[0]["valid"]].tolist() == [1, 0]
 
 
+def test_a_saved_to_disk_column_of_paths_relative_to_where_it_was_built_is_refused_whole_and_streamed(tmp_path):
+    """`Dataset.from_dict({"video": ["clips/0.mp4", ...]}).save_to_disk(...)` keeps each path as given, relative to
+    the folder it was built in. Read from elsewhere, the whole read refused it naming "row 0 of the tables  gives"
+    (a save_to_disk folder has no table file) and where paths in a table are read from, which such a folder is not;
+    streamed, nothing was checked: every clip was read from the working directory, skipped as broken an epoch long.
+    Both refuse it now in the same line, saying how save_to_disk keeps paths and what to do; run from the folder it
+    was built in, both read the clips as before."""
+    built = tmp_path / "built"
+    clips = sources(built, 2)
+    table = datasets.Dataset.from_dict({"video": [f"src/{c.name}" for c in clips], "label": NAMES})
+    table.save_to_disk(str(tmp_path / "saved"))
+    said = (
+        "2 of the 2 clips of split 'train' are found nowhere: row 0 of the split gives 'src/0.mp4', looked for in "
+        f"{tmp_path / 'saved'}/ and the working directory (save_to_disk keeps each path as it was given, relative to "
+        "the folder the data set was built in: give absolute paths, or cast the column to datasets.Video() before "
+        "save_to_disk, which stores each clip's bytes)"
+    )
+    with pytest.raises(DatasetFormatError, match=re.escape(said)):
+        load_video_dataset(str(tmp_path / "saved"), "hub", cache_dir=str(tmp_path / "cache"))
+    with pytest.raises(DatasetFormatError, match=re.escape(said)):
+        open_streaming_dataset(str(tmp_path / "saved"), cache_dir=str(tmp_path / "cache"))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(built)
+        assert [e["video"] for e in load_video_dataset(str(tmp_path / "saved"), "hub").split("train")] == [
+            "src/0.mp4",
+            "src/1.mp4",
+        ]
+        split = open_streaming_dataset(str(tmp_path / "saved")).split("train")
+        assert [row["video"] for row in split.dataset] == ["src/0.mp4", "src/1.mp4"]
+
+
 def test_a_saved_to_disk_split_streams_in_whole_shards_per_process_on_three_processes(tmp_path):
     """A `save_to_disk` folder streamed as 64 shards: on 3 processes `split_dataset_by_node` cannot give each whole
     shards (64 does not divide by 3), so every process read all 64, every clip's bytes, and kept every 3rd clip:

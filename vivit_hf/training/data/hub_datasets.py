@@ -201,15 +201,25 @@ class HubSplit(Sequence):
                 missing.append((i, path, folders))
         if missing:
             i, path, folders = missing[0]
+            # where the paths are read from, and what to do: a `save_to_disk` folder has no table file (its rows
+            # were named "row 0 of the tables  gives"), and keeps a path as it was given, relative to the folder the
+            # data set was built in, which its own folder seldom is
+            rule = "paths in a local table are read from the table's folder, else from the data set's folder"
             if row_tables is not None:
                 table = f"row {i} of {row_tables[i]}"
-            else:
+            elif self.tables:
                 table = f"row {i} of the tables {quoted([str(t) for t in self.tables], 3)}"
+            else:
+                table = f"row {i} of the split"
+                rule = (
+                    "save_to_disk keeps each path as it was given, relative to the folder the data set was built in: "
+                    "give absolute paths, or cast the column to datasets.Video() before save_to_disk, which stores "
+                    "each clip's bytes"
+                )
             raise DatasetFormatError(
                 f"--dataset_format hub: {len(missing)} of the {len(self)} clips of split {split!r} are found "
                 f"nowhere: {table} gives {path!r}, looked for in {', '.join(f'{f}/' for f in folders)} and the "
-                f"working directory (paths in a local table are read from the table's folder, else from the data "
-                f"set's folder); all of them: {quoted([p for _, p, _ in missing])}"
+                f"working directory ({rule}); all of them: {quoted([p for _, p, _ in missing])}"
             )
         # packed as a split's examples are: a list of str was copied into every DataLoader worker that read it (its
         # reference counts written), 7.1 MiB a worker at 60 000 rows
