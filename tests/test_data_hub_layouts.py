@@ -234,6 +234,38 @@ def test_a_saved_to_disk_column_of_paths_relative_to_where_it_was_built_is_refus
         assert [row["video"] for row in split.dataset] == ["src/0.mp4", "src/1.mp4"]
 
 
+def test_clips_that_push_to_hub_or_save_to_disk_name_by_one_file_name_are_named_in_a_warning(tmp_path, caplog):
+    """`datasets` stores a `Video` column's clips with their file name alone (`push_to_hub`, `save_to_disk`): class
+    folders' `cat/0.mp4` and `dog/0.mp4` are both `0.mp4`, and so were their ids in skip messages and
+    predictions.jsonl, whose rows the docs join by `video_id`, without a word (such rows are no repeats, which
+    `warn_repeated_clips` names). Now named in a warning; a table with an `id` column names its clips by it."""
+    clips = sources(tmp_path, 3)
+    folders = [tmp_path / "classes" / name / "0.mp4" for name in ("cat", "dog")] + [tmp_path / "classes" / "dog/1.mp4"]
+    for source, folder in zip(clips, folders):
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        folder.write_bytes(source.read_bytes())
+    features = datasets.Features({"video": datasets.Video(), "label": datasets.ClassLabel(names=["cat", "dog"])})
+    rows = {"video": [str(folder) for folder in folders], "label": [0, 1, 1]}
+    datasets.Dataset.from_dict(rows, features=features).save_to_disk(str(tmp_path / "saved"))
+    with caplog.at_level("WARNING", logger="vivit_hf.training.data.formats"):
+        train = load_video_dataset(str(tmp_path / "saved"), "hub").split("train")
+    assert [e["id"] for e in train] == ["0.mp4", "0.mp4", "1.mp4"]  # (as datasets stored them)
+    said = [r.getMessage() for r in caplog.records if "by a file name another clip of it shares" in r.getMessage()]
+    assert said == [
+        "split 'train' names 2 clips by a file name another clip of it shares ('0.mp4 x2'): its rows hold each clip's "
+        "bytes beside its file name alone (datasets' push_to_hub and save_to_disk store a Video column so, its "
+        "folders dropped), so messages and predictions.jsonl name those clips alike and cannot be joined by "
+        "video_id; give the table an 'id' column naming each clip"
+    ]
+    caplog.clear()
+    named = {**rows, "id": ["cat/0.mp4", "dog/0.mp4", "dog/1.mp4"]}
+    features["id"] = datasets.Value("string")
+    datasets.Dataset.from_dict(named, features=features).save_to_disk(str(tmp_path / "named"))
+    with caplog.at_level("WARNING", logger="vivit_hf.training.data.formats"):
+        train = load_video_dataset(str(tmp_path / "named"), "hub").split("train")
+    assert [e["id"] for e in train] == named["id"] and not caplog.records
+
+
 def test_a_saved_to_disk_split_streams_in_whole_shards_per_process_on_three_processes(tmp_path):
     """A `save_to_disk` folder streamed as 64 shards: on 3 processes `split_dataset_by_node` cannot give each whole
     shards (64 does not divide by 3), so every process read all 64, every clip's bytes, and kept every 3rd clip:

@@ -322,6 +322,19 @@ class HubSplit(Sequence):
             for (source_id, path, has_bytes), located in zip(self._id_columns(), self.paths or [None] * len(self))
         ]
 
+    def names_beside_bytes(self) -> list[str | None]:
+        """Each row's id (`ids`) where it is the file name stored beside the clip's bytes (no source id, `id` column
+        or WebDataset member names the row), else None. `datasets` stores a `Video` column's clips so on
+        `push_to_hub` and `save_to_disk`, the file name alone (`train/cat/0.mp4` and `train/dog/0.mp4` are both
+        `0.mp4`), so such names may repeat within a split (`warn_repeated_clips` names them)."""
+        columns = set(self.dataset.column_names)
+        if "id" in columns or {"__url__", "__key__"} <= columns:
+            return [None] * len(self)
+        named = [not source_id and has_bytes for source_id, _, has_bytes in self._id_columns()]
+        if not any(named):
+            return [None] * len(self)
+        return [key if beside else None for key, beside in zip(self.ids(), named)]
+
     def _id_columns(self) -> list[tuple]:
         """`(source id, path as written, whether the row holds the clip's bytes)` of every row, no clip read."""
         import pyarrow.compute as pc
