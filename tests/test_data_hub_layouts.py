@@ -266,6 +266,24 @@ def test_clips_that_push_to_hub_or_save_to_disk_name_by_one_file_name_are_named_
     assert [e["id"] for e in train] == named["id"] and not caplog.records
 
 
+@pytest.mark.parametrize("name", ["NA", "None"])
+def test_a_class_named_as_pandas_missing_values_in_a_metadata_csv_is_refused_saying_why(tmp_path, name):
+    """`datasets` reads a metadata.csv with pandas, which reads `NA`, `None`, `null`, `NaN` ... as missing: a class
+    of such a name (`NA`, "no action") was refused as "rows without a label", its rows' labels written in the file
+    for anyone to see. The refusal now says what a CSV's missing values are, whole and streamed."""
+    root, *_ = videofolder_csv(tmp_path)
+    (root / "train" / "metadata.csv").write_text(f"file_name,label\nc0.mp4,stand\nc1.mp4,{name}\nc2.mp4,sit\n")
+    said = (
+        "split 'train' has 1 rows without a label ('label' empty, NaN or -1) among 3, the first row 1; in a CSV "
+        "table an empty cell, and a label written NA, N/A, NULL, None, NaN or nan (pandas' missing values, as "
+        "datasets reads a CSV), is no label: give each row its class, and a class of such a name another name"
+    )
+    with pytest.raises(DatasetFormatError, match=re.escape(said)):
+        load_video_dataset(str(root), "hub", cache_dir=str(tmp_path / "cache"))
+    with pytest.raises(DatasetFormatError, match=re.escape(said)):
+        open_streaming_dataset(str(root), cache_dir=str(tmp_path / "cache"))
+
+
 def test_a_saved_to_disk_split_streams_in_whole_shards_per_process_on_three_processes(tmp_path):
     """A `save_to_disk` folder streamed as 64 shards: on 3 processes `split_dataset_by_node` cannot give each whole
     shards (64 does not divide by 3), so every process read all 64, every clip's bytes, and kept every 3rd clip:
