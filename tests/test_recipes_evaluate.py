@@ -524,7 +524,9 @@ def test_a_data_set_of_all_the_models_classes_in_another_order_is_said_so(folder
 
 def test_a_data_set_class_the_model_does_not_know_is_one_line_before_any_clip_is_decoded(folder, tmp_path):
     # A misspelt class (Up for up) and one the model never had: one line naming both, the model and the data set,
-    # status 2 as a data set not in its format. The clips are not videos: had one been decoded, it would be named.
+    # status 2 as a data set not in its format; the one spelt in another case is said to be the model's `up` (the
+    # line listed both beside the model's classes, with no word of what differs). The clips are not videos: had one
+    # been decoded, it would be named.
     for name in ("down", "Up", "sideways"):
         (tmp_path / "data" / "test" / name).mkdir(parents=True)
         (tmp_path / "data" / "test" / name / "x.mp4").write_bytes(b"not a video")
@@ -534,7 +536,8 @@ def test_a_data_set_class_the_model_does_not_know_is_one_line_before_any_clip_is
     assert errors == [
         f"error: --model {folder / 'model'} does not know 2 of the 3 classes of --dataset {tmp_path / 'data'}: "
         "'Up', 'sideways' (its 2 classes: 'down', 'up'); a data set evaluated must have the model's classes, or some "
-        "of them, spelt alike"
+        "of them, spelt alike; 'Up' is the model's 'up' in another case or blanks: rename the data set's classes as "
+        "the model names them"
     ]
     assert "x.mp4" not in result.stderr
 

@@ -433,6 +433,14 @@ def check_labels(
         # `02` for the model's `2`: a data set's labels written with a leading zero are names (`label_vocabulary`)
         numbers = {name: same_integer_written_otherwise(name, known) for name in unknown}
         respelt = [f"{name!r} to {other!r}" for name, other in numbers.items() if other is not None]
+        # `Up` for the model's `up`, `dog ` for `dog`: one class to a reader, which the refusal listed side by side
+        # with no word of what differs (the same rule as `warn_classes_differing_in_case`)
+        folded = {" ".join(name.split()).casefold(): name for name in reversed(known)}
+        alike = [
+            f"{name!r} is the model's {folded[key]!r}"
+            for name in unknown
+            if numbers[name] is None and (key := " ".join(name.split()).casefold()) in folded
+        ]
         raise DatasetFormatError(
             f"--model {model} does not know {len(unknown)} of the {len(data.label_names)} classes of --dataset "
             f"{dataset}: {quoted(unknown)} (its {len(known)} classes: {quoted(known)}); a data set evaluated must "
@@ -440,6 +448,12 @@ def check_labels(
             + (
                 f"; rename {', '.join(respelt[:3])} (a label with a leading zero is a name, not an id)"
                 if respelt
+                else ""
+            )
+            + (
+                f"; {', '.join(alike[:3])} in another case or blanks: rename the data set's classes as the model "
+                "names them"
+                if alike
                 else ""
             )
             + (STREAMED_LABELS_UNKNOWN if streamed else "")
