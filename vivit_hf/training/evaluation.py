@@ -19,7 +19,7 @@ from huggingface_hub.constants import DEFAULT_REVISION
 
 from ..hub.folders import WEIGHT_PATTERNS
 from ..hub.upload import read_revision_refusal
-from ..label_spellings import ids_by_name_as_read_now
+from ..label_spellings import ids_by_name_as_read_now, placeholder
 from .checkpoints import hold_output_dir, live_run_holding, release_output_dir
 from .data import SYNTHETIC, DatasetFormatError
 from .data.examples import (
@@ -454,6 +454,16 @@ def check_labels(
                 f"; {', '.join(alike[:3])} in another case or blanks: rename the data set's classes as the model "
                 "names them"
                 if alike
+                else ""
+            )
+            + (
+                # (a scenic checkpoint converted without --labels, a config written without id2label): its classes
+                # have no names to match, which the line said as if the data set's were misspelt
+                "; the model names none of its classes (transformers' LABEL_<i> placeholders: its config.json's "
+                "id2label was never given names, as for a scenic checkpoint converted without --labels): write its "
+                "classes' names into id2label, in its outputs' order (python -m vivit_hf.convert scenic ... --labels "
+                "FILE does at conversion)"
+                if all(placeholder(name.rpartition(":")[2]) for name in known)
                 else ""
             )
             + (STREAMED_LABELS_UNKNOWN if streamed else "")
