@@ -284,6 +284,33 @@ def test_a_class_named_as_pandas_missing_values_in_a_metadata_csv_is_refused_say
         open_streaming_dataset(str(root), cache_dir=str(tmp_path / "cache"))
 
 
+def test_csv_labels_written_with_leading_zeros_that_datasets_reads_as_integers_are_named(tmp_path, caplog):
+    """A metadata.csv of labels `001`, `002`, `010` is read by `datasets` (pandas) as the integers 1, 2, 10: class
+    ids (11 outputs), where the same labels as text (class folders, a metadata.jsonl) are the 3 class names `001`...
+    The zeros were dropped without a word; the warning now names the file and what to write, whole and streamed.
+    Labels written as integers are ids as before, unsaid."""
+    root, *_ = videofolder_csv(tmp_path)
+    table = root / "train" / "metadata.csv"
+    for labels, said in ((("001", "002", "010"), True), (("1", "2", "10"), False)):
+        table.write_text("file_name,label\n" + "".join(f"c{i}.mp4,{label}\n" for i, label in enumerate(labels)))
+        for read in (load_video_dataset, lambda source, _, **kw: open_streaming_dataset(source, **kw)):
+            caplog.clear()
+            with caplog.at_level("WARNING", logger="vivit_hf.training.data.formats"):
+                data = read(str(root), "hub", cache_dir=str(tmp_path / "cache"))
+            assert data.label_names == [str(i) for i in range(11)]
+            warned = [r.getMessage() for r in caplog.records if "with a leading zero or sign, which" in r.getMessage()]
+            assert warned == (
+                [
+                    f"{table} writes the labels '001', '002', '010' with a leading zero or sign, which datasets reads "
+                    "as the integers '1', '2', '10' (a CSV is read with pandas): they are class ids here (11 outputs), "
+                    "where the same labels as text (class folders, a metadata.jsonl) are class names; to keep them "
+                    "names, write the table as metadata.jsonl with the labels quoted"
+                ]
+                if said
+                else []
+            )
+
+
 def test_a_saved_to_disk_split_streams_in_whole_shards_per_process_on_three_processes(tmp_path):
     """A `save_to_disk` folder streamed as 64 shards: on 3 processes `split_dataset_by_node` cannot give each whole
     shards (64 does not divide by 3), so every process read all 64, every clip's bytes, and kept every 3rd clip:

@@ -64,6 +64,7 @@ from .hub_labels import (
     labelled_splits,
     names_beside_ids,
     saved_class_label_map,
+    warn_csv_integers_read_without_their_zeros,
 )
 from .hub_refusals import (
     naming_class_ids_out_of_range,
@@ -462,6 +463,7 @@ def load_hub(
             ],
             label_column=label_column,
         )
+        warn_csv_integers_read_without_their_zeros(source, label_column, names)
     reordered = card_order_of_classes(source, config_name, revision, feature, label_column)
     if reordered is not None:
         names, label_map = reordered

@@ -213,6 +213,45 @@ def hub_label_names(
     return label_vocabulary(values_of_all_splits(), fmt, label_column)
 
 
+def warn_csv_integers_read_without_their_zeros(source: str, label_column: str, names: list[str]) -> None:
+    """Warn where a local folder's CSV tables write integer labels with a leading zero or sign (`001`, `010`) that
+    `datasets` read as the integers 1 and 10 (it reads a CSV with pandas), so they are class ids here, while the same
+    labels as text (a `metadata.jsonl`, class folders `001/`) are class names, `label_vocabulary`'s rule: the one data
+    set got other classes in another layout (3 named ones against the ids 0..10), and a model fine-tuned on one was
+    refused by evaluate.py on the other, without a word of why. `names`: the classes read (`"0", "1", ...` for ids)."""
+    if not names or any(name != str(i) for i, name in enumerate(names)) or not Path(source).is_dir():
+        return
+    for table in files_below(Path(source))[1]:
+        if table.suffix.lower() != ".csv":
+            continue
+        with (
+            contextlib.suppress(OSError, UnicodeDecodeError, csv.Error),
+            open(table, newline="", encoding="utf-8-sig") as f,
+        ):
+            rows = csv.DictReader(f)
+            if label_column not in (rows.fieldnames or ()):
+                continue
+            written = {
+                value.strip(): None
+                for row in rows
+                if isinstance(value := row.get(label_column), str)
+                and as_integer(value) is not None
+                and value.strip() != str(as_integer(value))
+            }
+            if written:
+                logger.warning(
+                    "%s writes the labels %s with a leading zero or sign, which datasets reads as the integers %s "
+                    "(a CSV is read with pandas): they are class ids here (%d outputs), where the same labels as text "
+                    "(class folders, a metadata.jsonl) are class names; to keep them names, write the table as "
+                    "metadata.jsonl with the labels quoted",
+                    table,
+                    quoted(list(written)),
+                    quoted([str(as_integer(value)) for value in written]),
+                    len(names),
+                )
+                return
+
+
 def card_class_label(source: str, config_name, revision, features, label_column: str):
     """The `ClassLabel` the data card (README.md's `dataset_info.features`) gives the label column, where what
     `datasets` loaded lacks it, else None. Its videofolder replaces a card's features with those it reads from the

@@ -92,6 +92,7 @@ from .hub_labels import (
     names_beside_ids,
     refuse_several_labels,
     saved_class_label_map,
+    warn_csv_integers_read_without_their_zeros,
 )
 from .hub_refusals import (
     WEBDATASET_DECODED_AS,
@@ -581,6 +582,7 @@ def _read_streaming_dataset(
             lambda: [v for split in loaded for v in scan(split)],
             label_column=label_column,
         )
+        warn_csv_integers_read_without_their_zeros(source, label_column, names)
     reordered = card_order_of_classes(
         source, config_name, revision, label_feature(features, label_column), label_column
     )
