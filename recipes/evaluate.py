@@ -490,7 +490,10 @@ def main(argv=None, written: list | None = None):
         model, dataloader = accelerator.prepare(model, dataloader)
 
     views = args.num_clips * args.num_crops
-    logits, labels, valid = predict(model, dataloader, accelerator, num_views=views, video_ids=streamed_ids)
+    truncated: list = []  # which clips were segments read past their video's end (finetune.py counts them too)
+    logits, labels, valid = predict(
+        model, dataloader, accelerator, num_views=views, video_ids=streamed_ids, truncated=truncated
+    )
     if mappings is not None:
         labels = model_labels(labels, mappings)
     try:
@@ -502,6 +505,14 @@ def main(argv=None, written: list | None = None):
         ) from None
     if results["num_samples"] == 0:  # a stream of broken clips: found only once read, and it exited 0 with no top-1
         raise SystemExit(nothing_evaluated(split, args.dataset, results["num_skipped"]))
+    # Segments that ran past their video's end (Epic Kitchens timestamps of another copy of a video) are scored on
+    # the frames there are: counted, as finetune.py's evaluation counts them; only the first was named, in a warning
+    results["num_truncated"] = int((truncated[0] & valid.bool()).sum())
+    if results["num_truncated"]:
+        logger.warning(
+            f"{results['num_truncated']} of the {results['num_samples']} clips scored are segments that ran past their "
+            "video's end, scored on the frames there are (fewer than their annotation names)"
+        )
     # The metrics under transformers' Trainer's names too (`eval_` + the name: its eval_results.json's eval_loss,
     # ...), as finetune.py's all_results.json has them: a Trainer user's script reading eval_loss found no key.
     trainer_names = scalar_metrics(results, prefix="eval_")

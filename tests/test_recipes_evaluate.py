@@ -1243,3 +1243,36 @@ def test_a_model_fine_tuned_on_a_data_set_read_another_way_is_said_to_have_train
         f"{said}, read with --streaming: its accuracy there is not a test of it"
     )
     assert warning("train", dataset_format="hub", streaming=True) == f"{said}: its accuracy there is not a test of it"
+
+
+def test_segments_past_their_videos_end_are_counted_in_the_results(tmp_path):
+    """Epic Kitchens segments that run past their video's end (timestamps of another copy of a video) are scored on
+    the frames there are. finetune.py's evaluation counts them (`num_truncated`, the epoch's line); evaluate.py named
+    the first in a warning and its results said nothing of how many of the scores were of cut segments. The
+    reference: the rows' timestamps against the video's 0.75 s (6 frames at 8 fps)."""
+    from vivit_hf import ViViTSpatioTemporalConfig, ViViTSpatioTemporalForVideoClassification, ViViTVideoProcessor
+
+    data = tmp_path / "epic"
+    tiny_clip(data / "P01" / "videos" / "P01_01.MP4", 0, seed=1)
+    for head, names in (("noun", ("pan", "tap")), ("verb", ("open", "take"))):
+        rows = "".join(f"{i},{name}\n" for i, name in enumerate(names))
+        (data / f"EPIC_100_{head}_classes.csv").write_text("id,key\n" + rows)
+    rows = [("P01_01_0", "00:00:00.00", "00:00:00.50"), ("P01_01_1", "00:00:00.25", "00:00:02.00")]
+    (data / "EPIC_100_validation.csv").write_text(
+        "narration_id,video_id,start_timestamp,stop_timestamp,noun_class,verb_class\n"
+        + "".join(f"{key},P01_01,{start},{stop},1,0\n" for key, start, stop in rows)
+    )
+    names = {0: "noun:pan", 1: "noun:tap", 2: "verb:open", 3: "verb:take"}
+    config = ViViTSpatioTemporalConfig(**SMALLEST, id2label=names, label_spaces={"noun": 2, "verb": 2})
+    ViViTSpatioTemporalForVideoClassification(config).save_pretrained(tmp_path / "model")
+    ViViTVideoProcessor(
+        num_frames=4, frame_stride=1, size={"shortest_edge": 16}, crop_size={"height": 16, "width": 16}
+    ).save_pretrained(tmp_path / "model")
+    result = evaluate(
+        "--model", tmp_path / "model", "--dataset", data, "--dataset_format", "epic_kitchens", "--output_dir",
+        tmp_path / "eval", "--num_workers", 0,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-4000:]
+    results = json.loads((tmp_path / "eval" / "eval_results.json").read_text())
+    assert (results["num_samples"], results["num_truncated"], results["eval_num_truncated"]) == (2, 1, 1)
+    assert "1 of the 2 clips scored are segments that ran past their video's end" in result.stderr
