@@ -311,6 +311,35 @@ def test_csv_labels_written_with_leading_zeros_that_datasets_reads_as_integers_a
             )
 
 
+def test_a_label_column_beside_a_labels_column_is_refused_unless_one_is_named(tmp_path):
+    """A table of `label` (the classes meant) beside a `labels` ClassLabel of something else (`indoor`, `outdoor`)
+    trained on `labels`, the ClassLabel, without a word. Each giving every row a class, the read is refused naming
+    both, whole and streamed; `--label_column` reads the one named, and a `labels` list (multi-label) beside a
+    `label` is no second label."""
+    videos = [{"path": None, "bytes": s.read_bytes()} for s in sources(tmp_path, 2)]
+    features = datasets.Features(
+        {
+            "video": datasets.Video(),
+            "label": datasets.Value("string"),
+            "labels": datasets.ClassLabel(names=["in", "out"]),
+        }
+    )
+    rows = {"video": videos, "label": NAMES, "labels": [1, 0]}
+    datasets.Dataset.from_dict(rows, features=features).save_to_disk(str(tmp_path / "both"))
+    said = (
+        "which column of {} holds the label is unclear: 'label', 'labels' each give every row a class (label: string, "
+    )
+    said += "labels: ClassLabel ['in', 'out']); name the one to train on with --label_column"
+    for read in (load_video_dataset, lambda source, _, **kw: open_streaming_dataset(source, **kw)):
+        with pytest.raises(DatasetFormatError, match=re.escape(said.format(tmp_path / "both"))):
+            read(str(tmp_path / "both"), "hub")
+        assert read(str(tmp_path / "both"), "hub", label_column="label").label_names == NAMES
+    features["labels"] = datasets.Sequence(datasets.Value("string"))
+    rows["labels"] = [["a", "b"], ["c"]]
+    datasets.Dataset.from_dict(rows, features=features).save_to_disk(str(tmp_path / "list"))
+    assert load_video_dataset(str(tmp_path / "list"), "hub").label_names == NAMES
+
+
 def test_a_saved_to_disk_split_streams_in_whole_shards_per_process_on_three_processes(tmp_path):
     """A `save_to_disk` folder streamed as 64 shards: on 3 processes `split_dataset_by_node` cannot give each whole
     shards (64 does not divide by 3), so every process read all 64, every clip's bytes, and kept every 3rd clip:

@@ -121,6 +121,16 @@ def _label_column_by_type_and_name(features, source: str) -> str | None:
 
     class_labels = [c for c, f in features.items() if isinstance(f, datasets.ClassLabel)]
     named = [c for c in LABEL_COLUMNS if c in features]
+    # `label` beside `labels`, each a class per row: the ClassLabel one, or `label`, was taken without a word, so a
+    # table of `label` (the classes meant) and a `labels` ClassLabel of something else trained on the latter. (A
+    # `labels` list beside `label`, a multi-label column, is no second label: it is left aside.)
+    both = [c for c in ("label", "labels") if c in features and _one_class_a_row(features[c])]
+    if len(both) > 1:
+        raise DatasetFormatError(
+            f"--dataset_format hub: which column of {source} holds the label is unclear: {quoted(both)} each give "
+            "every row a class (" + ", ".join(f"{c}: {_feature_words(features[c])}" for c in both) + "); name the "
+            "one to train on with --label_column"
+        )
     chosen = next((c for c in named if c in class_labels), None)
     if chosen is not None or not class_labels:
         return chosen or (named[0] if named else None)
@@ -131,6 +141,21 @@ def _label_column_by_type_and_name(features, source: str) -> str | None:
         f"{class_labels}" + (f" and the column(s) named as a label {named}" if named else "") + "; name it with "
         "--label_column"
     )
+
+
+def _one_class_a_row(feature) -> bool:
+    """Whether a column's feature gives each row one class: a `ClassLabel`, or a value of text or integers."""
+    import datasets
+
+    return isinstance(feature, datasets.ClassLabel) or (
+        isinstance(feature, datasets.Value) and (feature.dtype in ("string", "large_string") or "int" in feature.dtype)
+    )
+
+
+def _feature_words(feature) -> str:
+    """A label column's feature as a message names it: `ClassLabel ['indoor', 'outdoor']`, or its value type."""
+    names = getattr(feature, "names", None)
+    return f"ClassLabel [{quoted(names, 3)}]" if names else getattr(feature, "dtype", type(feature).__name__)
 
 
 def member_extension(column: str) -> str:
