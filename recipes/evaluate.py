@@ -360,7 +360,7 @@ def main(argv=None, written: list | None = None):
         wanted = f"no split {split!r}" if split else "no validation or test split"
         usage_error(
             f"{wanted} in {args.dataset}; name one with --split: {', '.join(sorted(data.splits))}"
-            + held_out_read_otherwise(args, otherwise)
+            + held_out_read_otherwise(args, trained, otherwise)
         )
     else:
         examples = data.split(split)

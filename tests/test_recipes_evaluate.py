@@ -1208,23 +1208,40 @@ def test_a_model_fine_tuned_on_a_data_set_read_another_way_is_said_to_have_train
     same folder read with another --dataset_format (`hub` for a class folder fine-tuned as `videofolder`), or a model
     fine-tuned with --streaming, had its training split scored by `--split train` as a test, without a word, and the
     refusal of a folder without an evaluation split offered `--split train` alone. The refusal now names the read
-    that held a share out, and the training split is warned of whichever way either run read it."""
+    that held a share out (and that a stream holds none out: its advice kept --streaming, which reads `hub` alone,
+    and a stream of the data set fine-tuning read whole was offered `--split train` alone), and the training split is
+    warned of whichever way either run read it."""
     from argparse import Namespace
 
     data, out = held_out_run[0], tmp_path / "out"
     shutil.copytree(held_out_run[1], out)
-    result = evaluate("--model", out, "--dataset", data, "--dataset_format", "hub", "--num_workers", "0")
+    result = evaluate("--model", out, "--dataset", data, "--dataset_format", "hub", "--streaming", "--num_workers", "0")
     assert result.returncode == 2, result.stderr[-3000:]
     last = result.stderr.strip().splitlines()[-1]
     assert f"no validation or test split in {data}; name one with --split: train; --model {out} was fine-tuned" in last
     assert "read with --dataset_format videofolder, holding out 34% of split 'train' and training on the rest: " in last
-    assert "evaluate with --dataset_format videofolder to score that share (--split train scores clips" in last, last
+    assert "evaluate with --dataset_format videofolder and without --streaming to score that share (--split" in last
 
-    from vivit_hf.training.evaluation import trained_read_otherwise, trained_split_warning, training_split
+    from vivit_hf.training.evaluation import (
+        held_out_read_otherwise,
+        trained_read_otherwise,
+        trained_split_warning,
+        training_split,
+    )
 
     def warning(split, **read):
         args = Namespace(model=str(out), dataset=str(data), dataset_revision=None, dataset_config_name=None, **read)
         return trained_split_warning(args, split, training_split(args), trained_read_otherwise(args))
+
+    def refusal(**read):
+        args = Namespace(model=str(out), dataset=str(data), dataset_revision=None, dataset_config_name=None, **read)
+        return held_out_read_otherwise(args, training_split(args), trained_read_otherwise(args))
+
+    assert refusal(dataset_format="hub", streaming=False).endswith(
+        "videofolder, holding out 34% of split 'train' and training on the rest: evaluate with --dataset_format "
+        "videofolder to score that share (--split train scores clips it trained on)"
+    )
+    assert refusal(dataset_format="videofolder", streaming=False) == ""  # (its share is scored: no refusal)
 
     said = f"--model {out} was fine-tuned on split 'train' of {data}"
     assert warning("train", dataset_format="hub", streaming=False) == (
@@ -1233,6 +1250,14 @@ def test_a_model_fine_tuned_on_a_data_set_read_another_way_is_said_to_have_train
     )
     assert warning("train", dataset_format="videofolder", streaming=False).startswith(f"{said} (all but the 34%")
     assert warning("test", dataset_format="hub", streaming=False) is None
+    # fine-tuned on `hub` read whole, streamed here: the refusal offered `--split train` alone
+    settings = json.loads((out / "run_settings.json").read_text())
+    settings["settings"]["batches"].update(dataset_format="hub")
+    (out / "run_settings.json").write_text(json.dumps(settings))
+    assert refusal(dataset_format="hub", streaming=True) == (
+        f"; --model {out} was fine-tuned on it, holding out 34% of split 'train' and training on the rest: evaluate "
+        "without --streaming to score that share (--split train scores clips it trained on)"
+    )
     # a run that streamed its training split (and evaluated on a validation split: a stream holds none out)
     settings = json.loads((out / "run_settings.json").read_text())
     settings["settings"]["batches"].update(dataset_format="hub", streaming=True)

@@ -301,16 +301,23 @@ def trained_split_warning(args, split: str, trained: tuple | None, otherwise: tu
     )
 
 
-def held_out_read_otherwise(args, otherwise: tuple | None) -> str:
+def held_out_read_otherwise(args, trained: tuple | None, otherwise: tuple | None) -> str:
     """The words added to the refusal of a data set without an evaluation split where `--model` was fine-tuned on
-    it read otherwise (`trained_read_otherwise`) and held a share of it out: how to score that share, the one of its
-    clips the model never trained on (the refusal offered `--split train` alone); "" otherwise."""
-    if otherwise is None or otherwise[2] is None:
+    it holding a share of it out, which this evaluation cannot draw again: it streams the data set (`training_split`'s
+    `trained`; a stream holds nothing out), or fine-tuning read it otherwise (`trained_read_otherwise`). How to score
+    that share, the one of its clips the model never trained on (the refusal offered `--split train` alone); ""
+    otherwise."""
+    if trained is not None and trained[1] is not None and args.streaming:
+        train_split, held, how = trained[0], trained[1], ""
+    elif otherwise is not None and otherwise[2] is not None:
+        train_split, how, held = otherwise
+    else:
         return ""
-    train_split, how, held = otherwise
+    # (an advice to read with --dataset_format videofolder kept --streaming, which reads hub alone, and holds no share)
+    ways = ([f"with {how}"] if how else []) + (["without --streaming"] if args.streaming else [])
     return (
-        f"; --model {args.model} was fine-tuned on it read with {how}, holding out {held:g}% of split "
-        f"{train_split!r} and training on the rest: evaluate with {how} to score that share (--split "
+        f"; --model {args.model} was fine-tuned on it{f' read with {how}' if how else ''}, holding out {held:g}% of "
+        f"split {train_split!r} and training on the rest: evaluate {' and '.join(ways)} to score that share (--split "
         f"{train_split} scores clips it trained on)"
     )
 
