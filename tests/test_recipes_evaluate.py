@@ -802,6 +802,73 @@ def test_a_held_out_share_drawn_again_from_a_data_set_changed_since_fine_tuning_
     assert {json.loads(line)["video_id"] for line in (folder / "predictions.jsonl").read_text().splitlines()} == held
 
 
+def test_a_model_fine_tuned_on_a_data_set_read_another_way_is_said_to_have_trained_on_its_split(held_out_run, tmp_path):
+    """evaluate.py knew the split `--model` was fine-tuned on only where it read the data set as fine-tuning did: the
+    same folder read with another --dataset_format (`hub` for a class folder fine-tuned as `videofolder`), or a model
+    fine-tuned with --streaming, had its training split scored by `--split train` as a test, without a word, and the
+    refusal of a folder without an evaluation split offered `--split train` alone. The refusal now names the read
+    that held a share out (and that a stream holds none out: its advice kept --streaming, which reads `hub` alone,
+    and a stream of the data set fine-tuning read whole was offered `--split train` alone), and the training split is
+    warned of whichever way either run read it."""
+    from argparse import Namespace
+
+    data, out = held_out_run[0], tmp_path / "out"
+    shutil.copytree(held_out_run[1], out)
+    result = evaluate("--model", out, "--dataset", data, "--dataset_format", "hub", "--streaming", "--num_workers", "0")
+    assert result.returncode == 2, result.stderr[-3000:]
+    last = result.stderr.strip().splitlines()[-1]
+    assert f"no validation or test split in {data}; name one with --split: train; --model {out} was fine-tuned" in last
+    assert "read with --dataset_format videofolder, holding out 34% of split 'train' and training on the rest: " in last
+    assert "evaluate with --dataset_format videofolder and without --streaming to score that share (--split" in last
+
+    from vivit_hf.training.evaluation import (
+        held_out_read_otherwise,
+        trained_read_otherwise,
+        trained_split_warning,
+        training_split,
+    )
+
+    def warning(split, **read):
+        args = Namespace(model=str(out), dataset=str(data), dataset_revision=None, dataset_config_name=None, **read)
+        return trained_split_warning(args, split, training_split(args), trained_read_otherwise(args))
+
+    def refusal(**read):
+        args = Namespace(model=str(out), dataset=str(data), dataset_revision=None, dataset_config_name=None, **read)
+        return held_out_read_otherwise(args, training_split(args), trained_read_otherwise(args))
+
+    assert refusal(dataset_format="hub", streaming=False).endswith(
+        "videofolder, holding out 34% of split 'train' and training on the rest: evaluate with --dataset_format "
+        "videofolder to score that share (--split train scores clips it trained on)"
+    )
+    assert refusal(dataset_format="videofolder", streaming=False) == ""  # (its share is scored: no refusal)
+
+    said = f"--model {out} was fine-tuned on split 'train' of {data}"
+    assert warning("train", dataset_format="hub", streaming=False) == (
+        f"{said}, read with --dataset_format videofolder (all but the 34% it held out): its accuracy there is not a "
+        "test of it"
+    )
+    assert warning("train", dataset_format="videofolder", streaming=False).startswith(f"{said} (all but the 34%")
+    assert warning("test", dataset_format="hub", streaming=False) is None
+    # fine-tuned on `hub` read whole, streamed here: the refusal offered `--split train` alone
+    settings = json.loads((out / "run_settings.json").read_text())
+    settings["settings"]["batches"].update(dataset_format="hub")
+    (out / "run_settings.json").write_text(json.dumps(settings))
+    assert refusal(dataset_format="hub", streaming=True) == (
+        f"; --model {out} was fine-tuned on it, holding out 34% of split 'train' and training on the rest: evaluate "
+        "without --streaming to score that share (--split train scores clips it trained on)"
+    )
+    # a run that streamed its training split (and evaluated on a validation split: a stream holds none out)
+    settings = json.loads((out / "run_settings.json").read_text())
+    settings["settings"]["batches"].update(dataset_format="hub", streaming=True)
+    (out / "run_settings.json").write_text(json.dumps(settings))
+    results = json.loads((out / "all_results.json").read_text())
+    (out / "all_results.json").write_text(json.dumps({**results, "eval_split": "validation"}))
+    assert warning("train", dataset_format="hub", streaming=False) == (
+        f"{said}, read with --streaming: its accuracy there is not a test of it"
+    )
+    assert warning("train", dataset_format="hub", streaming=True) == f"{said}: its accuracy there is not a test of it"
+
+
 # evaluate.py run as the command, stopped by a signal to itself at a chosen point: while it predicts (its DataLoader
 # workers running), or between writing its results and its predictions.
 STOPPED_AT = """import os, runpy, signal, sys
@@ -1201,73 +1268,6 @@ def test_a_hub_model_without_an_owner_is_evaluated_into_a_folder_its_next_model_
     default_output_dir(args, "test").mkdir(parents=True)
     assert model_folder_refusal("--model", "bert-base-uncased") is None
     assert default_output_dir(args, "test") == Path("models--bert-base-uncased", "eval_ucf_test_1x1")
-
-
-def test_a_model_fine_tuned_on_a_data_set_read_another_way_is_said_to_have_trained_on_its_split(held_out_run, tmp_path):
-    """evaluate.py knew the split `--model` was fine-tuned on only where it read the data set as fine-tuning did: the
-    same folder read with another --dataset_format (`hub` for a class folder fine-tuned as `videofolder`), or a model
-    fine-tuned with --streaming, had its training split scored by `--split train` as a test, without a word, and the
-    refusal of a folder without an evaluation split offered `--split train` alone. The refusal now names the read
-    that held a share out (and that a stream holds none out: its advice kept --streaming, which reads `hub` alone,
-    and a stream of the data set fine-tuning read whole was offered `--split train` alone), and the training split is
-    warned of whichever way either run read it."""
-    from argparse import Namespace
-
-    data, out = held_out_run[0], tmp_path / "out"
-    shutil.copytree(held_out_run[1], out)
-    result = evaluate("--model", out, "--dataset", data, "--dataset_format", "hub", "--streaming", "--num_workers", "0")
-    assert result.returncode == 2, result.stderr[-3000:]
-    last = result.stderr.strip().splitlines()[-1]
-    assert f"no validation or test split in {data}; name one with --split: train; --model {out} was fine-tuned" in last
-    assert "read with --dataset_format videofolder, holding out 34% of split 'train' and training on the rest: " in last
-    assert "evaluate with --dataset_format videofolder and without --streaming to score that share (--split" in last
-
-    from vivit_hf.training.evaluation import (
-        held_out_read_otherwise,
-        trained_read_otherwise,
-        trained_split_warning,
-        training_split,
-    )
-
-    def warning(split, **read):
-        args = Namespace(model=str(out), dataset=str(data), dataset_revision=None, dataset_config_name=None, **read)
-        return trained_split_warning(args, split, training_split(args), trained_read_otherwise(args))
-
-    def refusal(**read):
-        args = Namespace(model=str(out), dataset=str(data), dataset_revision=None, dataset_config_name=None, **read)
-        return held_out_read_otherwise(args, training_split(args), trained_read_otherwise(args))
-
-    assert refusal(dataset_format="hub", streaming=False).endswith(
-        "videofolder, holding out 34% of split 'train' and training on the rest: evaluate with --dataset_format "
-        "videofolder to score that share (--split train scores clips it trained on)"
-    )
-    assert refusal(dataset_format="videofolder", streaming=False) == ""  # (its share is scored: no refusal)
-
-    said = f"--model {out} was fine-tuned on split 'train' of {data}"
-    assert warning("train", dataset_format="hub", streaming=False) == (
-        f"{said}, read with --dataset_format videofolder (all but the 34% it held out): its accuracy there is not a "
-        "test of it"
-    )
-    assert warning("train", dataset_format="videofolder", streaming=False).startswith(f"{said} (all but the 34%")
-    assert warning("test", dataset_format="hub", streaming=False) is None
-    # fine-tuned on `hub` read whole, streamed here: the refusal offered `--split train` alone
-    settings = json.loads((out / "run_settings.json").read_text())
-    settings["settings"]["batches"].update(dataset_format="hub")
-    (out / "run_settings.json").write_text(json.dumps(settings))
-    assert refusal(dataset_format="hub", streaming=True) == (
-        f"; --model {out} was fine-tuned on it, holding out 34% of split 'train' and training on the rest: evaluate "
-        "without --streaming to score that share (--split train scores clips it trained on)"
-    )
-    # a run that streamed its training split (and evaluated on a validation split: a stream holds none out)
-    settings = json.loads((out / "run_settings.json").read_text())
-    settings["settings"]["batches"].update(dataset_format="hub", streaming=True)
-    (out / "run_settings.json").write_text(json.dumps(settings))
-    results = json.loads((out / "all_results.json").read_text())
-    (out / "all_results.json").write_text(json.dumps({**results, "eval_split": "validation"}))
-    assert warning("train", dataset_format="hub", streaming=False) == (
-        f"{said}, read with --streaming: its accuracy there is not a test of it"
-    )
-    assert warning("train", dataset_format="hub", streaming=True) == f"{said}: its accuracy there is not a test of it"
 
 
 def test_segments_past_their_videos_end_are_counted_in_the_results(tmp_path):
