@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import re
+import shutil
 import sys
 import tarfile
 from functools import partial
@@ -309,6 +310,14 @@ def test_csv_labels_written_with_leading_zeros_that_datasets_reads_as_integers_a
                 if said
                 else []
             )
+    # a folder of tables (datasets' csv reader): its table's JSON Lines twin, not a metadata.jsonl (no table there)
+    tables = tmp_path / "tables"
+    shutil.copytree(root / "train", tables / "clips", ignore=shutil.ignore_patterns("*.csv"))
+    (tables / "train.csv").write_text("video,label\n" + "".join(f"clips/c{i}.mp4,0{i}\n" for i in range(3)))
+    with caplog.at_level("WARNING", logger="vivit_hf.training.data.formats"):
+        load_video_dataset(str(tables), "hub", cache_dir=str(tmp_path / "cache"))
+    assert "the labels '00', '01', '02' with a leading zero" in caplog.text
+    assert "write the table as train.jsonl with the labels quoted" in caplog.text, caplog.text
 
 
 def test_a_label_column_beside_a_labels_column_is_refused_unless_one_is_named(tmp_path):

@@ -268,11 +268,13 @@ def warn_csv_integers_read_without_their_zeros(source: str, label_column: str, n
                     "%s writes the labels %s with a leading zero or sign, which datasets reads as the integers %s "
                     "(a CSV is read with pandas): they are class ids here (%d outputs), where the same labels as text "
                     "(class folders, a metadata.jsonl) are class names; to keep them names, write the table as "
-                    "metadata.jsonl with the labels quoted",
+                    "%s with the labels quoted",
                     table,
                     quoted(list(written)),
                     quoted([str(as_integer(value)) for value in written]),
                     len(names),
+                    # (its own name: metadata.jsonl is a videofolder's; a folder of tables' train.csv is train.jsonl)
+                    table.with_suffix(".jsonl").name,
                 )
                 return
 
