@@ -106,6 +106,7 @@ from vivit_hf.training.evaluation import (
     dataset_file_refusal,
     dataset_name,  # noqa: F401 - defined here until it moved; kept importable from the script
     default_output_dir,
+    held_out_read_otherwise,
     label_mapping_said,
     model_folder_problem,  # noqa: F401 - defined here until it moved; kept importable from the script
     model_id2label,  # noqa: F401 - defined here until it moved; kept importable from the script
@@ -117,6 +118,8 @@ from vivit_hf.training.evaluation import (
     refuse_another_held_out_share,
     start_refusal,
     subset_seed_note,
+    trained_read_otherwise,
+    trained_split_warning,
     training_split,
     write_prediction_rows,
 )
@@ -338,6 +341,7 @@ def main(argv=None, written: list | None = None):
     check_model_fetched(args)  # before its default results folder is made: a bare name is that folder's path
     split = data.split_name(args.split) if args.split else data.default_eval_split  # `val`: its `validation`
     trained = training_split(args)  # the split of this data set the model was fine-tuned on, and its held-out share
+    otherwise = trained_read_otherwise(args)  # ... where that run read the data set another way
     folder_split = split
     held_out = trained is not None and trained[1] is not None and trained[0] in data.splits
     if split is None and held_out and not args.streaming:  # (a stream has no held-out share: read whole)
@@ -354,16 +358,17 @@ def main(argv=None, written: list | None = None):
         if split is not None and data.is_unlabelled(split):  # there, but left out: none of its rows has a label
             usage_error(data.missing_split(split))
         wanted = f"no split {split!r}" if split else "no validation or test split"
-        usage_error(f"{wanted} in {args.dataset}; name one with --split: {', '.join(sorted(data.splits))}")
+        usage_error(
+            f"{wanted} in {args.dataset}; name one with --split: {', '.join(sorted(data.splits))}"
+            + held_out_read_otherwise(args, trained, otherwise)
+        )
     else:
         examples = data.split(split)
         data.refuse_empty(split, "to evaluate")
-        if trained is not None and trained[0] == split:  # a score of clips it learnt: said, as it is not a test
-            logger.warning(
-                f"--model {args.model} was fine-tuned on split {split!r} of {args.dataset}"
-                + (f" (all but the {trained[1]:g}% it held out)" if trained[1] is not None else "")
-                + ": its accuracy there is not a test of it"
-            )
+        # a score of clips it learnt: said, as it is not a test (also of a run that read the data set otherwise:
+        # another --dataset_format, or streamed, whose `--split train` was scored without a word)
+        if note := trained_split_warning(args, split, trained, otherwise):
+            logger.warning(note)
     whole_split = not args.streaming and (args.max_eval_samples or 0) >= len(examples)
     if args.max_eval_samples and whole_split:  # the whole split's scores: in its folder, not `_sample<N>-seed<S>`
         logger.info(
@@ -485,7 +490,10 @@ def main(argv=None, written: list | None = None):
         model, dataloader = accelerator.prepare(model, dataloader)
 
     views = args.num_clips * args.num_crops
-    logits, labels, valid = predict(model, dataloader, accelerator, num_views=views, video_ids=streamed_ids)
+    truncated: list = []  # which clips were segments read past their video's end (finetune.py counts them too)
+    logits, labels, valid = predict(
+        model, dataloader, accelerator, num_views=views, video_ids=streamed_ids, truncated=truncated
+    )
     if mappings is not None:
         labels = model_labels(labels, mappings)
     try:
@@ -497,6 +505,14 @@ def main(argv=None, written: list | None = None):
         ) from None
     if results["num_samples"] == 0:  # a stream of broken clips: found only once read, and it exited 0 with no top-1
         raise SystemExit(nothing_evaluated(split, args.dataset, results["num_skipped"]))
+    # Segments that ran past their video's end (Epic Kitchens timestamps of another copy of a video) are scored on
+    # the frames there are: counted, as finetune.py's evaluation counts them; only the first was named, in a warning
+    results["num_truncated"] = int((truncated[0] & valid.bool()).sum())
+    if results["num_truncated"]:
+        logger.warning(
+            f"{results['num_truncated']} of the {results['num_samples']} clips scored are segments that ran past their "
+            "video's end, scored on the frames there are (fewer than their annotation names)"
+        )
     # The metrics under transformers' Trainer's names too (`eval_` + the name: its eval_results.json's eval_loss,
     # ...), as finetune.py's all_results.json has them: a Trainer user's script reading eval_loss found no key.
     trainer_names = scalar_metrics(results, prefix="eval_")

@@ -579,6 +579,41 @@ def test_finetune_takes_a_split_by_the_split_word_its_folder_is_named_by(tmp_pat
     assert read("training", "val")[2] == "validation"
 
 
+def test_finetune_warns_where_the_split_it_evaluates_is_the_one_it_trains_on(tmp_path, caplog):
+    # `--eval_split train`, or `--train_split val` whose default evaluation split is that one: every accuracy the run
+    # logged, recorded and published in its model card's results was of clips it trained on, without a word
+    # (evaluate.py warns of the same split). The reference: the splits each run reads.
+    import contextlib
+
+    from accelerate import PartialState
+
+    from vivit_hf.training import finetune
+
+    PartialState()  # the recipe's logger is accelerate's
+    touch(tmp_path, "train/cat/a.mp4", "train/dog/b.mp4", "val/cat/c.mp4", "val/dog/d.mp4")
+    accelerator = type("OneProcess", (), {"main_process_first": contextlib.nullcontext})
+
+    def said(*flags):
+        caplog.clear()
+        with caplog.at_level(logging.WARNING, logger="vivit_hf.training.finetune"):
+            _, train, evaluation, _ = finetune.load_data(
+                finetune.parse_args(["--dataset", str(tmp_path), *flags]), accelerator
+            )
+        assert ([e["video"] for e in train] == [e["video"] for e in evaluation]) == bool(caplog.records)
+        return [r.getMessage().removeprefix("[RANK 0] ") for r in caplog.records]
+
+    assert said("--eval_split", "train") == [
+        "--eval_split train is the split trained on (--train_split train): every accuracy this run reports, and its "
+        "model card's results, are of clips it trains on, not a test of it; name another split with --eval_split"
+    ]
+    assert said("--train_split", "val") == [
+        "the default evaluation split (validation) is the split trained on (--train_split val): every accuracy this "
+        "run reports, and its model card's results, are of clips it trains on, not a test of it; name another split "
+        "with --eval_split (a validation or test split)"
+    ]
+    assert said() == said("--train_split", "val", "--eval_split", "train") == []
+
+
 def test_an_empty_folder_beside_a_folder_of_class_folders_is_named_as_an_empty_class_folder_is(tmp_path, caplog):
     # train/empty_class/ beside train/animals/{cat,dog}/: a class folder a level off, as empty as train/animals/bird/
     # and as classless; bird was named, empty_class not. The reference: the same empty folder beside the class

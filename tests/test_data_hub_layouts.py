@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import re
+import shutil
 import sys
 import tarfile
 from functools import partial
@@ -201,6 +202,151 @@ def test_a_streamed_row_without_a_label_is_skipped_and_counted_not_taken_for_the
     assert len(batches) == 1
     assert batches[0]["valid"].tolist() == [True, False, True, False]
     assert batches[0]["labels"][batches[0]["valid"]].tolist() == [1, 0]
+
+
+def test_a_saved_to_disk_column_of_paths_relative_to_where_it_was_built_is_refused_whole_and_streamed(tmp_path):
+    """`Dataset.from_dict({"video": ["clips/0.mp4", ...]}).save_to_disk(...)` keeps each path as given, relative to
+    the folder it was built in. Read from elsewhere, the whole read refused it naming "row 0 of the tables  gives"
+    (a save_to_disk folder has no table file) and where paths in a table are read from, which such a folder is not;
+    streamed, nothing was checked: every clip was read from the working directory, skipped as broken an epoch long.
+    Both refuse it now in the same line, saying how save_to_disk keeps paths and what to do; run from the folder it
+    was built in, both read the clips as before."""
+    built = tmp_path / "built"
+    clips = sources(built, 2)
+    table = datasets.Dataset.from_dict({"video": [f"src/{c.name}" for c in clips], "label": NAMES})
+    table.save_to_disk(str(tmp_path / "saved"))
+    said = (
+        "2 of the 2 clips of split 'train' are found nowhere: row 0 of the split gives 'src/0.mp4', looked for in "
+        f"{tmp_path / 'saved'}/ and the working directory (save_to_disk keeps each path as it was given, relative to "
+        "the folder the data set was built in: give absolute paths, or cast the column to datasets.Video() before "
+        "save_to_disk, which stores each clip's bytes)"
+    )
+    with pytest.raises(DatasetFormatError, match=re.escape(said)):
+        load_video_dataset(str(tmp_path / "saved"), "hub", cache_dir=str(tmp_path / "cache"))
+    with pytest.raises(DatasetFormatError, match=re.escape(said)):
+        open_streaming_dataset(str(tmp_path / "saved"), cache_dir=str(tmp_path / "cache"))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(built)
+        assert [e["video"] for e in load_video_dataset(str(tmp_path / "saved"), "hub").split("train")] == [
+            "src/0.mp4",
+            "src/1.mp4",
+        ]
+        split = open_streaming_dataset(str(tmp_path / "saved")).split("train")
+        assert [row["video"] for row in split.dataset] == ["src/0.mp4", "src/1.mp4"]
+
+
+def test_clips_that_push_to_hub_or_save_to_disk_name_by_one_file_name_are_named_in_a_warning(tmp_path, caplog):
+    """`datasets` stores a `Video` column's clips with their file name alone (`push_to_hub`, `save_to_disk`): class
+    folders' `cat/0.mp4` and `dog/0.mp4` are both `0.mp4`, and so were their ids in skip messages and
+    predictions.jsonl, whose rows the docs join by `video_id`, without a word (such rows are no repeats, which
+    `warn_repeated_clips` names). Now named in a warning; a table with an `id` column names its clips by it."""
+    clips = sources(tmp_path, 3)
+    folders = [tmp_path / "classes" / name / "0.mp4" for name in ("cat", "dog")] + [tmp_path / "classes" / "dog/1.mp4"]
+    for source, folder in zip(clips, folders):
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        folder.write_bytes(source.read_bytes())
+    features = datasets.Features({"video": datasets.Video(), "label": datasets.ClassLabel(names=["cat", "dog"])})
+    rows = {"video": [str(folder) for folder in folders], "label": [0, 1, 1]}
+    datasets.Dataset.from_dict(rows, features=features).save_to_disk(str(tmp_path / "saved"))
+    with caplog.at_level("WARNING", logger="vivit_hf.training.data.formats"):
+        train = load_video_dataset(str(tmp_path / "saved"), "hub").split("train")
+    assert [e["id"] for e in train] == ["0.mp4", "0.mp4", "1.mp4"]  # (as datasets stored them)
+    said = [r.getMessage() for r in caplog.records if "by a file name another clip of it shares" in r.getMessage()]
+    assert said == [
+        "split 'train' names 2 clips by a file name another clip of it shares ('0.mp4 x2'): its rows hold each clip's "
+        "bytes beside its file name alone (datasets' push_to_hub and save_to_disk store a Video column so, its "
+        "folders dropped), so messages and predictions.jsonl name those clips alike and cannot be joined by "
+        "video_id; give the table an 'id' column naming each clip"
+    ]
+    caplog.clear()
+    named = {**rows, "id": ["cat/0.mp4", "dog/0.mp4", "dog/1.mp4"]}
+    features["id"] = datasets.Value("string")
+    datasets.Dataset.from_dict(named, features=features).save_to_disk(str(tmp_path / "named"))
+    with caplog.at_level("WARNING", logger="vivit_hf.training.data.formats"):
+        train = load_video_dataset(str(tmp_path / "named"), "hub").split("train")
+    assert [e["id"] for e in train] == named["id"] and not caplog.records
+
+
+@pytest.mark.parametrize("name", ["NA", "None"])
+def test_a_class_named_as_pandas_missing_values_in_a_metadata_csv_is_refused_saying_why(tmp_path, name):
+    """`datasets` reads a metadata.csv with pandas, which reads `NA`, `None`, `null`, `NaN` ... as missing: a class
+    of such a name (`NA`, "no action") was refused as "rows without a label", its rows' labels written in the file
+    for anyone to see. The refusal now says what a CSV's missing values are, whole and streamed."""
+    root, *_ = videofolder_csv(tmp_path)
+    (root / "train" / "metadata.csv").write_text(f"file_name,label\nc0.mp4,stand\nc1.mp4,{name}\nc2.mp4,sit\n")
+    said = (
+        "split 'train' has 1 rows without a label ('label' empty, NaN or -1) among 3, the first row 1; in a CSV "
+        "table an empty cell, and a label written NA, N/A, NULL, None, NaN or nan (pandas' missing values, as "
+        "datasets reads a CSV), is no label: give each row its class, and a class of such a name another name"
+    )
+    with pytest.raises(DatasetFormatError, match=re.escape(said)):
+        load_video_dataset(str(root), "hub", cache_dir=str(tmp_path / "cache"))
+    with pytest.raises(DatasetFormatError, match=re.escape(said)):
+        open_streaming_dataset(str(root), cache_dir=str(tmp_path / "cache"))
+
+
+def test_csv_labels_written_with_leading_zeros_that_datasets_reads_as_integers_are_named(tmp_path, caplog):
+    """A metadata.csv of labels `001`, `002`, `010` is read by `datasets` (pandas) as the integers 1, 2, 10: class
+    ids (11 outputs), where the same labels as text (class folders, a metadata.jsonl) are the 3 class names `001`...
+    The zeros were dropped without a word; the warning now names the file and what to write, whole and streamed.
+    Labels written as integers are ids as before, unsaid."""
+    root, *_ = videofolder_csv(tmp_path)
+    table = root / "train" / "metadata.csv"
+    for labels, said in ((("001", "002", "010"), True), (("1", "2", "10"), False)):
+        table.write_text("file_name,label\n" + "".join(f"c{i}.mp4,{label}\n" for i, label in enumerate(labels)))
+        for read in (load_video_dataset, lambda source, _, **kw: open_streaming_dataset(source, **kw)):
+            caplog.clear()
+            with caplog.at_level("WARNING", logger="vivit_hf.training.data.formats"):
+                data = read(str(root), "hub", cache_dir=str(tmp_path / "cache"))
+            assert data.label_names == [str(i) for i in range(11)]
+            warned = [r.getMessage() for r in caplog.records if "with a leading zero or sign, which" in r.getMessage()]
+            assert warned == (
+                [
+                    f"{table} writes the labels '001', '002', '010' with a leading zero or sign, which datasets reads "
+                    "as the integers '1', '2', '10' (a CSV is read with pandas): they are class ids here (11 outputs), "
+                    "where the same labels as text (class folders, a metadata.jsonl) are class names; to keep them "
+                    "names, write the table as metadata.jsonl with the labels quoted"
+                ]
+                if said
+                else []
+            )
+    # a folder of tables (datasets' csv reader): its table's JSON Lines twin, not a metadata.jsonl (no table there)
+    tables = tmp_path / "tables"
+    shutil.copytree(root / "train", tables / "clips", ignore=shutil.ignore_patterns("*.csv"))
+    (tables / "train.csv").write_text("video,label\n" + "".join(f"clips/c{i}.mp4,0{i}\n" for i in range(3)))
+    with caplog.at_level("WARNING", logger="vivit_hf.training.data.formats"):
+        load_video_dataset(str(tables), "hub", cache_dir=str(tmp_path / "cache"))
+    assert "the labels '00', '01', '02' with a leading zero" in caplog.text
+    assert "write the table as train.jsonl with the labels quoted" in caplog.text, caplog.text
+
+
+def test_a_label_column_beside_a_labels_column_is_refused_unless_one_is_named(tmp_path):
+    """A table of `label` (the classes meant) beside a `labels` ClassLabel of something else (`indoor`, `outdoor`)
+    trained on `labels`, the ClassLabel, without a word. Each giving every row a class, the read is refused naming
+    both, whole and streamed; `--label_column` reads the one named, and a `labels` list (multi-label) beside a
+    `label` is no second label."""
+    videos = [{"path": None, "bytes": s.read_bytes()} for s in sources(tmp_path, 2)]
+    features = datasets.Features(
+        {
+            "video": datasets.Video(),
+            "label": datasets.Value("string"),
+            "labels": datasets.ClassLabel(names=["in", "out"]),
+        }
+    )
+    rows = {"video": videos, "label": NAMES, "labels": [1, 0]}
+    datasets.Dataset.from_dict(rows, features=features).save_to_disk(str(tmp_path / "both"))
+    said = (
+        "which column of {} holds the label is unclear: 'label', 'labels' each give every row a class (label: string, "
+    )
+    said += "labels: ClassLabel ['in', 'out']); name the one to train on with --label_column"
+    for read in (load_video_dataset, lambda source, _, **kw: open_streaming_dataset(source, **kw)):
+        with pytest.raises(DatasetFormatError, match=re.escape(said.format(tmp_path / "both"))):
+            read(str(tmp_path / "both"), "hub")
+        assert read(str(tmp_path / "both"), "hub", label_column="label").label_names == NAMES
+    features["labels"] = datasets.Sequence(datasets.Value("string"))
+    rows["labels"] = [["a", "b"], ["c"]]
+    datasets.Dataset.from_dict(rows, features=features).save_to_disk(str(tmp_path / "list"))
+    assert load_video_dataset(str(tmp_path / "list"), "hub").label_names == NAMES
 
 
 def test_a_saved_to_disk_split_streams_in_whole_shards_per_process_on_three_processes(tmp_path):

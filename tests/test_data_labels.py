@@ -293,6 +293,26 @@ def test_a_model_or_checkpoint_that_named_float_ids_1_0_still_matches_the_same_d
             check_resume_labels(saved, data.id2label, "d")
 
 
+def test_a_model_whose_classes_are_transformers_placeholders_is_refused_saying_so():
+    """A model whose config.json names no class (`LABEL_0`, ...: a scenic checkpoint converted without --labels)
+    was refused by evaluate.py as not knowing the data set's classes, listed beside `LABEL_0`, `LABEL_1`, as if they
+    were misspelt; the refusal now says the model names none and where its names go. A model with one real name
+    among them is refused as before."""
+    from types import SimpleNamespace
+
+    from vivit_hf.training.data import VideoClassificationData
+    from vivit_hf.training.evaluation import check_labels
+
+    data = VideoClassificationData(splits={}, label_spaces={"label": ["abseiling", "air drumming"]})
+    hint = "; the model names none of its classes (transformers' LABEL_<i> placeholders: its config.json's id2label"
+    for names, said in ((["LABEL_0", "LABEL_1"], True), (["LABEL_0", "abseiling"], False)):
+        model = SimpleNamespace(id2label=dict(enumerate(names)), num_labels=2)
+        with pytest.raises(DatasetFormatError, match="does not know") as error:
+            check_labels(model, data, "m", "d")
+        assert (hint in str(error.value)) == said, str(error.value)
+    assert str(error.value).endswith("spelt alike")
+
+
 def test_a_model_or_checkpoint_that_kept_a_txt_labels_newline_still_matches_the_same_data():
     """Earlier versions kept the newline a WebDataset `<key>.txt` label ends with ('cat\\n'), which is now read
     'cat': a model fine-tuned then was refused by evaluate.py as not knowing any class of its own data, and a resume

@@ -524,7 +524,9 @@ def test_a_data_set_of_all_the_models_classes_in_another_order_is_said_so(folder
 
 def test_a_data_set_class_the_model_does_not_know_is_one_line_before_any_clip_is_decoded(folder, tmp_path):
     # A misspelt class (Up for up) and one the model never had: one line naming both, the model and the data set,
-    # status 2 as a data set not in its format. The clips are not videos: had one been decoded, it would be named.
+    # status 2 as a data set not in its format; the one spelt in another case is said to be the model's `up` (the
+    # line listed both beside the model's classes, with no word of what differs). The clips are not videos: had one
+    # been decoded, it would be named.
     for name in ("down", "Up", "sideways"):
         (tmp_path / "data" / "test" / name).mkdir(parents=True)
         (tmp_path / "data" / "test" / name / "x.mp4").write_bytes(b"not a video")
@@ -534,7 +536,8 @@ def test_a_data_set_class_the_model_does_not_know_is_one_line_before_any_clip_is
     assert errors == [
         f"error: --model {folder / 'model'} does not know 2 of the 3 classes of --dataset {tmp_path / 'data'}: "
         "'Up', 'sideways' (its 2 classes: 'down', 'up'); a data set evaluated must have the model's classes, or some "
-        "of them, spelt alike"
+        "of them, spelt alike; 'Up' is the model's 'up' in another case or blanks: rename the data set's classes as "
+        "the model names them"
     ]
     assert "x.mp4" not in result.stderr
 
@@ -797,6 +800,73 @@ def test_a_held_out_share_drawn_again_from_a_data_set_changed_since_fine_tuning_
     result = evaluate("--model", out, "--dataset", data, "--num_workers", "0")
     assert result.returncode == 0, result.stderr[-3000:]
     assert {json.loads(line)["video_id"] for line in (folder / "predictions.jsonl").read_text().splitlines()} == held
+
+
+def test_a_model_fine_tuned_on_a_data_set_read_another_way_is_said_to_have_trained_on_its_split(held_out_run, tmp_path):
+    """evaluate.py knew the split `--model` was fine-tuned on only where it read the data set as fine-tuning did: the
+    same folder read with another --dataset_format (`hub` for a class folder fine-tuned as `videofolder`), or a model
+    fine-tuned with --streaming, had its training split scored by `--split train` as a test, without a word, and the
+    refusal of a folder without an evaluation split offered `--split train` alone. The refusal now names the read
+    that held a share out (and that a stream holds none out: its advice kept --streaming, which reads `hub` alone,
+    and a stream of the data set fine-tuning read whole was offered `--split train` alone), and the training split is
+    warned of whichever way either run read it."""
+    from argparse import Namespace
+
+    data, out = held_out_run[0], tmp_path / "out"
+    shutil.copytree(held_out_run[1], out)
+    result = evaluate("--model", out, "--dataset", data, "--dataset_format", "hub", "--streaming", "--num_workers", "0")
+    assert result.returncode == 2, result.stderr[-3000:]
+    last = result.stderr.strip().splitlines()[-1]
+    assert f"no validation or test split in {data}; name one with --split: train; --model {out} was fine-tuned" in last
+    assert "read with --dataset_format videofolder, holding out 34% of split 'train' and training on the rest: " in last
+    assert "evaluate with --dataset_format videofolder and without --streaming to score that share (--split" in last
+
+    from vivit_hf.training.evaluation import (
+        held_out_read_otherwise,
+        trained_read_otherwise,
+        trained_split_warning,
+        training_split,
+    )
+
+    def warning(split, **read):
+        args = Namespace(model=str(out), dataset=str(data), dataset_revision=None, dataset_config_name=None, **read)
+        return trained_split_warning(args, split, training_split(args), trained_read_otherwise(args))
+
+    def refusal(**read):
+        args = Namespace(model=str(out), dataset=str(data), dataset_revision=None, dataset_config_name=None, **read)
+        return held_out_read_otherwise(args, training_split(args), trained_read_otherwise(args))
+
+    assert refusal(dataset_format="hub", streaming=False).endswith(
+        "videofolder, holding out 34% of split 'train' and training on the rest: evaluate with --dataset_format "
+        "videofolder to score that share (--split train scores clips it trained on)"
+    )
+    assert refusal(dataset_format="videofolder", streaming=False) == ""  # (its share is scored: no refusal)
+
+    said = f"--model {out} was fine-tuned on split 'train' of {data}"
+    assert warning("train", dataset_format="hub", streaming=False) == (
+        f"{said}, read with --dataset_format videofolder (all but the 34% it held out): its accuracy there is not a "
+        "test of it"
+    )
+    assert warning("train", dataset_format="videofolder", streaming=False).startswith(f"{said} (all but the 34%")
+    assert warning("test", dataset_format="hub", streaming=False) is None
+    # fine-tuned on `hub` read whole, streamed here: the refusal offered `--split train` alone
+    settings = json.loads((out / "run_settings.json").read_text())
+    settings["settings"]["batches"].update(dataset_format="hub")
+    (out / "run_settings.json").write_text(json.dumps(settings))
+    assert refusal(dataset_format="hub", streaming=True) == (
+        f"; --model {out} was fine-tuned on it, holding out 34% of split 'train' and training on the rest: evaluate "
+        "without --streaming to score that share (--split train scores clips it trained on)"
+    )
+    # a run that streamed its training split (and evaluated on a validation split: a stream holds none out)
+    settings = json.loads((out / "run_settings.json").read_text())
+    settings["settings"]["batches"].update(dataset_format="hub", streaming=True)
+    (out / "run_settings.json").write_text(json.dumps(settings))
+    results = json.loads((out / "all_results.json").read_text())
+    (out / "all_results.json").write_text(json.dumps({**results, "eval_split": "validation"}))
+    assert warning("train", dataset_format="hub", streaming=False) == (
+        f"{said}, read with --streaming: its accuracy there is not a test of it"
+    )
+    assert warning("train", dataset_format="hub", streaming=True) == f"{said}: its accuracy there is not a test of it"
 
 
 # evaluate.py run as the command, stopped by a signal to itself at a chosen point: while it predicts (its DataLoader
@@ -1198,3 +1268,36 @@ def test_a_hub_model_without_an_owner_is_evaluated_into_a_folder_its_next_model_
     default_output_dir(args, "test").mkdir(parents=True)
     assert model_folder_refusal("--model", "bert-base-uncased") is None
     assert default_output_dir(args, "test") == Path("models--bert-base-uncased", "eval_ucf_test_1x1")
+
+
+def test_segments_past_their_videos_end_are_counted_in_the_results(tmp_path):
+    """Epic Kitchens segments that run past their video's end (timestamps of another copy of a video) are scored on
+    the frames there are. finetune.py's evaluation counts them (`num_truncated`, the epoch's line); evaluate.py named
+    the first in a warning and its results said nothing of how many of the scores were of cut segments. The
+    reference: the rows' timestamps against the video's 0.75 s (6 frames at 8 fps)."""
+    from vivit_hf import ViViTSpatioTemporalConfig, ViViTSpatioTemporalForVideoClassification, ViViTVideoProcessor
+
+    data = tmp_path / "epic"
+    tiny_clip(data / "P01" / "videos" / "P01_01.MP4", 0, seed=1)
+    for head, names in (("noun", ("pan", "tap")), ("verb", ("open", "take"))):
+        rows = "".join(f"{i},{name}\n" for i, name in enumerate(names))
+        (data / f"EPIC_100_{head}_classes.csv").write_text("id,key\n" + rows)
+    rows = [("P01_01_0", "00:00:00.00", "00:00:00.50"), ("P01_01_1", "00:00:00.25", "00:00:02.00")]
+    (data / "EPIC_100_validation.csv").write_text(
+        "narration_id,video_id,start_timestamp,stop_timestamp,noun_class,verb_class\n"
+        + "".join(f"{key},P01_01,{start},{stop},1,0\n" for key, start, stop in rows)
+    )
+    names = {0: "noun:pan", 1: "noun:tap", 2: "verb:open", 3: "verb:take"}
+    config = ViViTSpatioTemporalConfig(**SMALLEST, id2label=names, label_spaces={"noun": 2, "verb": 2})
+    ViViTSpatioTemporalForVideoClassification(config).save_pretrained(tmp_path / "model")
+    ViViTVideoProcessor(
+        num_frames=4, frame_stride=1, size={"shortest_edge": 16}, crop_size={"height": 16, "width": 16}
+    ).save_pretrained(tmp_path / "model")
+    result = evaluate(
+        "--model", tmp_path / "model", "--dataset", data, "--dataset_format", "epic_kitchens", "--output_dir",
+        tmp_path / "eval", "--num_workers", 0,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-4000:]
+    results = json.loads((tmp_path / "eval" / "eval_results.json").read_text())
+    assert (results["num_samples"], results["num_truncated"], results["eval_num_truncated"]) == (2, 1, 1)
+    assert "1 of the 2 clips scored are segments that ran past their video's end" in result.stderr

@@ -19,7 +19,7 @@ from huggingface_hub.constants import DEFAULT_REVISION
 
 from ..hub.folders import WEIGHT_PATTERNS
 from ..hub.upload import read_revision_refusal
-from ..label_spellings import ids_by_name_as_read_now
+from ..label_spellings import ids_by_name_as_read_now, placeholder
 from .checkpoints import hold_output_dir, live_run_holding, release_output_dir
 from .data import SYNTHETIC, DatasetFormatError
 from .data.examples import (
@@ -27,6 +27,7 @@ from .data.examples import (
     digest_words,
     earlier_examples_digests,
     examples_digest,
+    recipe_split_name,
 )
 from .data.formats import (
     OFFICIAL_SPLIT,
@@ -230,26 +231,95 @@ def default_output_dir(args, split: str) -> Path:
     return earlier if earlier != folder and earlier.is_dir() and not folder.exists() else folder
 
 
-def training_split(args) -> tuple[str, float | None, int] | None:
-    """What the fine-tuning run that wrote `--model` (a local folder) trained on, when it trained on this data set:
-    (its training split, the percentage of it held out for evaluation or None, the seed that drew it), from the
-    settings its `run_settings.json` records; None otherwise (a Hub id, another data set, no record). A data set
-    without a validation or test split had its held-out share scored by fine-tuning: evaluate.py scores the same
-    share (it used to refuse, offering `--split train`: the clips the model trained on, scored as a test)."""
+def _recorded_training(args, same_read: bool) -> tuple[dict, dict] | None:
+    """The results and batch settings of the fine-tuning run that wrote `--model` (a local folder), where it trained
+    on this data set (`--dataset`, its revision and configuration; `same_read`: read as this run reads it too, the
+    same `--dataset_format` and not streamed), else None."""
     try:
         results = json.loads((Path(args.model).expanduser() / "all_results.json").read_text())
         settings = settings_as_typed_here(*recorded_settings(args.model), args.dataset)
         batches = settings["batches"]
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    same = all(
-        same_setting(name, batches.get(name), getattr(args, name), args.dataset_format)
-        for name in ("dataset", "dataset_format", "dataset_revision", "dataset_config_name")
-    )
-    if not same or batches.get("streaming") or not isinstance(batches.get("train_split"), str):
+    names = ("dataset", "dataset_revision", "dataset_config_name") + (("dataset_format",) if same_read else ())
+    same = all(same_setting(name, batches.get(name), getattr(args, name), args.dataset_format) for name in names)
+    if not same or (same_read and batches.get("streaming")) or not isinstance(batches.get("train_split"), str):
         return None
+    return results, batches
+
+
+def training_split(args) -> tuple[str, float | None, int] | None:
+    """What the fine-tuning run that wrote `--model` (a local folder) trained on, when it trained on this data set:
+    (its training split, the percentage of it held out for evaluation or None, the seed that drew it), from the
+    settings its `run_settings.json` records; None otherwise (a Hub id, another data set, no record). A data set
+    without a validation or test split had its held-out share scored by fine-tuning: evaluate.py scores the same
+    share (it used to refuse, offering `--split train`: the clips the model trained on, scored as a test)."""
+    recorded = _recorded_training(args, same_read=True)
+    if recorded is None:
+        return None
+    results, batches = recorded
     held = "held out" in str(results.get("eval_split", "")) and batches.get("validation_split_percentage")
     return batches["train_split"], (float(held) if held else None), int(batches.get("seed") or 0)
+
+
+def trained_read_otherwise(args) -> tuple[str, str, float | None] | None:
+    """Where `--model` was fine-tuned on this data set read another way than this evaluation reads it (another
+    `--dataset_format` of the same folder, or `--streaming`), which `training_split` does not take for this data set:
+    (its training split, how it was read, in flags ("" where only a stream's having no held-out share kept
+    `training_split` from taking it), and the percentage of it held out or None), else None. Its
+    training split holds the clips the model trained on all the same: `--split train` scored them as a test without
+    a word (the refusal of a folder without an evaluation split offered it), and its held-out share can be drawn
+    again only as it was read."""
+    if training_split(args) is not None:
+        return None
+    recorded = _recorded_training(args, same_read=False)
+    if recorded is None:
+        return None
+    results, batches = recorded
+    how = [f"--dataset_format {batches.get('dataset_format')}"]
+    if batches.get("dataset_format") == args.dataset_format:
+        how = []
+    if batches.get("streaming") and not getattr(args, "streaming", False):
+        how.append("--streaming")
+    held = "held out" in str(results.get("eval_split", "")) and batches.get("validation_split_percentage")
+    return batches["train_split"], " ".join(how), (float(held) if held else None)
+
+
+def trained_split_warning(args, split: str, trained: tuple | None, otherwise: tuple | None) -> str | None:
+    """The warning that `split` is the one `--model` was fine-tuned on (`training_split`'s `trained`, else
+    `trained_read_otherwise`'s `otherwise`), so that its accuracy there is no test of it; None for another split."""
+    if trained is not None and trained[0] == split:
+        held, read = trained[1], ""
+    elif otherwise is not None and recipe_split_name(otherwise[0]) == recipe_split_name(split):
+        held, read = otherwise[2], f", read with {otherwise[1]}" if otherwise[1] else ""
+    else:
+        return None
+    return (
+        f"--model {args.model} was fine-tuned on split {split!r} of {args.dataset}{read}"
+        + (f" (all but the {held:g}% it held out)" if held is not None else "")
+        + ": its accuracy there is not a test of it"
+    )
+
+
+def held_out_read_otherwise(args, trained: tuple | None, otherwise: tuple | None) -> str:
+    """The words added to the refusal of a data set without an evaluation split where `--model` was fine-tuned on
+    it holding a share of it out, which this evaluation cannot draw again: it streams the data set (`training_split`'s
+    `trained`; a stream holds nothing out), or fine-tuning read it otherwise (`trained_read_otherwise`). How to score
+    that share, the one of its clips the model never trained on (the refusal offered `--split train` alone); ""
+    otherwise."""
+    if trained is not None and trained[1] is not None and args.streaming:
+        train_split, held, how = trained[0], trained[1], ""
+    elif otherwise is not None and otherwise[2] is not None:
+        train_split, how, held = otherwise
+    else:
+        return ""
+    # (an advice to read with --dataset_format videofolder kept --streaming, which reads hub alone, and holds no share)
+    ways = ([f"with {how}"] if how else []) + (["without --streaming"] if args.streaming else [])
+    return (
+        f"; --model {args.model} was fine-tuned on it{f' read with {how}' if how else ''}, holding out {held:g}% of "
+        f"split {train_split!r} and training on the rest: evaluate {' and '.join(ways)} to score that share (--split "
+        f"{train_split} scores clips it trained on)"
+    )
 
 
 def subset_seed_note(args, typed: set[str]) -> str | None:
@@ -370,6 +440,14 @@ def check_labels(
         # `02` for the model's `2`: a data set's labels written with a leading zero are names (`label_vocabulary`)
         numbers = {name: same_integer_written_otherwise(name, known) for name in unknown}
         respelt = [f"{name!r} to {other!r}" for name, other in numbers.items() if other is not None]
+        # `Up` for the model's `up`, `dog ` for `dog`: one class to a reader, which the refusal listed side by side
+        # with no word of what differs (the same rule as `warn_classes_differing_in_case`)
+        folded = {" ".join(name.split()).casefold(): name for name in reversed(known)}
+        alike = [
+            f"{name!r} is the model's {folded[key]!r}"
+            for name in unknown
+            if numbers[name] is None and (key := " ".join(name.split()).casefold()) in folded
+        ]
         raise DatasetFormatError(
             f"--model {model} does not know {len(unknown)} of the {len(data.label_names)} classes of --dataset "
             f"{dataset}: {quoted(unknown)} (its {len(known)} classes: {quoted(known)}); a data set evaluated must "
@@ -377,6 +455,22 @@ def check_labels(
             + (
                 f"; rename {', '.join(respelt[:3])} (a label with a leading zero is a name, not an id)"
                 if respelt
+                else ""
+            )
+            + (
+                f"; {', '.join(alike[:3])} in another case or blanks: rename the data set's classes as the model "
+                "names them"
+                if alike
+                else ""
+            )
+            + (
+                # (a scenic checkpoint converted without --labels, a config written without id2label): its classes
+                # have no names to match, which the line said as if the data set's were misspelt
+                "; the model names none of its classes (transformers' LABEL_<i> placeholders: its config.json's "
+                "id2label was never given names, as for a scenic checkpoint converted without --labels): write its "
+                "classes' names into id2label, in its outputs' order (python -m vivit_hf.convert scenic ... --labels "
+                "FILE does at conversion)"
+                if all(placeholder(name.rpartition(":")[2]) for name in known)
                 else ""
             )
             + (STREAMED_LABELS_UNKNOWN if streamed else "")

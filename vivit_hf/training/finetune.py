@@ -327,6 +327,21 @@ def data_warnings_held(held: bool):
         data_logger.setLevel(level)
 
 
+def warn_evaluating_the_training_split(args, data, eval_split: str) -> None:
+    """Warn where the split evaluated is the one trained on (`--eval_split train`, or `--train_split validation`,
+    whose default evaluation split is that one): every accuracy the run logs, records in all_results.json and
+    publishes in its model card's results, and the best model chosen by them, is of clips it trains on. It said
+    nothing, where evaluate.py warns of the same split ("its accuracy there is not a test of it")."""
+    if data.split_name(args.train_split) != eval_split:
+        return
+    typed = f"--eval_split {args.eval_split}" if args.eval_split else f"the default evaluation split ({eval_split})"
+    logger.warning(
+        f"{typed} is the split trained on (--train_split {args.train_split}): every accuracy this run reports, and "
+        "its model card's results, are of clips it trains on, not a test of it; name another split with "
+        "--eval_split" + ("" if args.eval_split else " (a validation or test split)")
+    )
+
+
 def load_data(args, accelerator):
     if getattr(args, "streaming", False):
         if accelerator is None:
@@ -357,6 +372,7 @@ def load_data(args, accelerator):
     else:
         evaluation = data.split(eval_split, "--eval_split")
         data.refuse_empty(eval_split, "to evaluate")  # (found after the training, in a traceback)
+        warn_evaluating_the_training_split(args, data, eval_split)
         if getattr(args, "holds_out_typed", False):  # typed, and nothing held out: said, not silently unused
             logger.warning(
                 f"--validation_split_percentage {args.validation_split_percentage:g} is unused: "
@@ -439,6 +455,7 @@ def load_streaming_data(args, num_processes: int = 1, spread: bool = True):
     evaluation = data.split(eval_split, "--eval_split")
     data.refuse_empty(args.train_split)
     data.refuse_empty(eval_split, "to evaluate")
+    warn_evaluating_the_training_split(args, data, eval_split)
     whole = train.num_examples
     train.keep_first(args.max_train_samples)
     warn_classes_a_cut_leaves_out(train, data.label_names, "--max_train_samples", args.train_split)

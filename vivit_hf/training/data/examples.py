@@ -377,6 +377,8 @@ def warn_repeated_clips(data: VideoClassificationData) -> dict:
         for split, examples in data.splits.items()
     }
     report: dict = {}
+    for split, examples in data.splits.items():
+        _warn_clips_named_alike(split, examples)
     for split, keys in ids.items():
         # (the repeated ids in a dict, in the order they first repeat: a list, searched for each repeat, took
         # minutes where a table lists every clip twice, 240 000 rows on 120 000 clips: its quadratic cost)
@@ -423,6 +425,31 @@ def warn_repeated_clips(data: VideoClassificationData) -> dict:
                 )
     _warn_linked_files(data, report)
     return report
+
+
+def _warn_clips_named_alike(split: str, examples) -> None:
+    """Warn, naming them, about clips of a `hub` split that only the file name stored beside their bytes names, where
+    two or more share one (`HubSplit.names_beside_bytes`: `datasets`' `push_to_hub` and `save_to_disk` keep a `Video`
+    clip's file name alone, so class folders' `cat/0.mp4` and `dog/0.mp4` are both `0.mp4`). Such rows are no
+    repeats (`warn_repeated_clips` leaves them out), but skip messages and predictions.jsonl named them alike, and
+    rows joined by `video_id`, as the docs advise for two evaluations, paired other clips without a word."""
+    if not hasattr(examples, "names_beside_bytes"):
+        return
+    counts: dict[str, int] = {}
+    for name in examples.names_beside_bytes():
+        if name is not None:
+            counts[name] = counts.get(name, 0) + 1
+    alike = {name: count for name, count in counts.items() if count > 1}
+    if alike:
+        logger.warning(
+            "split %r names %d clips by a file name another clip of it shares (%s): its rows hold each clip's bytes "
+            "beside its file name alone (datasets' push_to_hub and save_to_disk store a Video column so, its folders "
+            "dropped), so messages and predictions.jsonl name those clips alike and cannot be joined by video_id; "
+            "give the table an 'id' column naming each clip",
+            split,
+            sum(alike.values()),
+            quoted([f"{name} x{count}" for name, count in alike.items()]),
+        )
 
 
 # An example that names a part of its video (an Epic Kitchens narration in its untrimmed video) shares the file with

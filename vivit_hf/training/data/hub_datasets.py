@@ -64,6 +64,7 @@ from .hub_labels import (
     labelled_splits,
     names_beside_ids,
     saved_class_label_map,
+    warn_csv_integers_read_without_their_zeros,
 )
 from .hub_refusals import (
     naming_class_ids_out_of_range,
@@ -201,15 +202,25 @@ class HubSplit(Sequence):
                 missing.append((i, path, folders))
         if missing:
             i, path, folders = missing[0]
+            # where the paths are read from, and what to do: a `save_to_disk` folder has no table file (its rows
+            # were named "row 0 of the tables  gives"), and keeps a path as it was given, relative to the folder the
+            # data set was built in, which its own folder seldom is
+            rule = "paths in a local table are read from the table's folder, else from the data set's folder"
             if row_tables is not None:
                 table = f"row {i} of {row_tables[i]}"
-            else:
+            elif self.tables:
                 table = f"row {i} of the tables {quoted([str(t) for t in self.tables], 3)}"
+            else:
+                table = f"row {i} of the split"
+                rule = (
+                    "save_to_disk keeps each path as it was given, relative to the folder the data set was built in: "
+                    "give absolute paths, or cast the column to datasets.Video() before save_to_disk, which stores "
+                    "each clip's bytes"
+                )
             raise DatasetFormatError(
                 f"--dataset_format hub: {len(missing)} of the {len(self)} clips of split {split!r} are found "
                 f"nowhere: {table} gives {path!r}, looked for in {', '.join(f'{f}/' for f in folders)} and the "
-                f"working directory (paths in a local table are read from the table's folder, else from the data "
-                f"set's folder); all of them: {quoted([p for _, p, _ in missing])}"
+                f"working directory ({rule}); all of them: {quoted([p for _, p, _ in missing])}"
             )
         # packed as a split's examples are: a list of str was copied into every DataLoader worker that read it (its
         # reference counts written), 7.1 MiB a worker at 60 000 rows
@@ -311,6 +322,19 @@ class HubSplit(Sequence):
             source_id or (None if has_bytes else located or path)
             for (source_id, path, has_bytes), located in zip(self._id_columns(), self.paths or [None] * len(self))
         ]
+
+    def names_beside_bytes(self) -> list[str | None]:
+        """Each row's id (`ids`) where it is the file name stored beside the clip's bytes (no source id, `id` column
+        or WebDataset member names the row), else None. `datasets` stores a `Video` column's clips so on
+        `push_to_hub` and `save_to_disk`, the file name alone (`train/cat/0.mp4` and `train/dog/0.mp4` are both
+        `0.mp4`), so such names may repeat within a split (`warn_repeated_clips` names them)."""
+        columns = set(self.dataset.column_names)
+        if "id" in columns or {"__url__", "__key__"} <= columns:
+            return [None] * len(self)
+        named = [not source_id and has_bytes for source_id, _, has_bytes in self._id_columns()]
+        if not any(named):
+            return [None] * len(self)
+        return [key if beside else None for key, beside in zip(self.ids(), named)]
 
     def _id_columns(self) -> list[tuple]:
         """`(source id, path as written, whether the row holds the clip's bytes)` of every row, no clip read."""
@@ -439,6 +463,7 @@ def load_hub(
             ],
             label_column=label_column,
         )
+        warn_csv_integers_read_without_their_zeros(source, label_column, names)
     reordered = card_order_of_classes(source, config_name, revision, feature, label_column)
     if reordered is not None:
         names, label_map = reordered

@@ -124,6 +124,16 @@ def _label_column_by_type_and_name(features, source: str) -> str | None:
 
     class_labels = [c for c, f in features.items() if isinstance(f, datasets.ClassLabel)]
     named = [c for c in LABEL_COLUMNS if c in features]
+    # `label` beside `labels`, each a class per row: the ClassLabel one, or `label`, was taken without a word, so a
+    # table of `label` (the classes meant) and a `labels` ClassLabel of something else trained on the latter. (A
+    # `labels` list beside `label`, a multi-label column, is no second label: it is left aside.)
+    both = [c for c in ("label", "labels") if c in features and _one_class_a_row(features[c])]
+    if len(both) > 1:
+        raise DatasetFormatError(
+            f"--dataset_format hub: which column of {source} holds the label is unclear: {quoted(both)} each give "
+            "every row a class (" + ", ".join(f"{c}: {_feature_words(features[c])}" for c in both) + "); name the "
+            "one to train on with --label_column"
+        )
     chosen = next((c for c in named if c in class_labels), None)
     if chosen is not None or not class_labels:
         return chosen or (named[0] if named else None)
@@ -134,6 +144,21 @@ def _label_column_by_type_and_name(features, source: str) -> str | None:
         f"{class_labels}" + (f" and the column(s) named as a label {named}" if named else "") + "; name it with "
         "--label_column"
     )
+
+
+def _one_class_a_row(feature) -> bool:
+    """Whether a column's feature gives each row one class: a `ClassLabel`, or a value of text or integers."""
+    import datasets
+
+    return isinstance(feature, datasets.ClassLabel) or (
+        isinstance(feature, datasets.Value) and (feature.dtype in ("string", "large_string") or "int" in feature.dtype)
+    )
+
+
+def _feature_words(feature) -> str:
+    """A label column's feature as a message names it: `ClassLabel ['indoor', 'outdoor']`, or its value type."""
+    names = getattr(feature, "names", None)
+    return f"ClassLabel [{quoted(names, 3)}]" if names else getattr(feature, "dtype", type(feature).__name__)
 
 
 def member_extension(column: str) -> str:
@@ -221,6 +246,47 @@ def hub_label_names(
         unique = list(dict.fromkeys(names))
         return unique, None if len(unique) == len(names) else {i: unique.index(name) for i, name in enumerate(names)}
     return label_vocabulary(values_of_all_splits(), fmt, label_column)
+
+
+def warn_csv_integers_read_without_their_zeros(source: str, label_column: str, names: list[str]) -> None:
+    """Warn where a local folder's CSV tables write integer labels with a leading zero or sign (`001`, `010`) that
+    `datasets` read as the integers 1 and 10 (it reads a CSV with pandas), so they are class ids here, while the same
+    labels as text (a `metadata.jsonl`, class folders `001/`) are class names, `label_vocabulary`'s rule: the one data
+    set got other classes in another layout (3 named ones against the ids 0..10), and a model fine-tuned on one was
+    refused by evaluate.py on the other, without a word of why. `names`: the classes read (`"0", "1", ...` for ids)."""
+    if not names or any(name != str(i) for i, name in enumerate(names)) or not Path(source).is_dir():
+        return
+    for table in files_below(Path(source))[1]:
+        if table.suffix.lower() != ".csv":
+            continue
+        with (
+            contextlib.suppress(OSError, UnicodeDecodeError, csv.Error),
+            open(table, newline="", encoding="utf-8-sig") as f,
+        ):
+            rows = csv.DictReader(f)
+            if label_column not in (rows.fieldnames or ()):
+                continue
+            written = {
+                value.strip(): None
+                for row in rows
+                if isinstance(value := row.get(label_column), str)
+                and as_integer(value) is not None
+                and value.strip() != str(as_integer(value))
+            }
+            if written:
+                logger.warning(
+                    "%s writes the labels %s with a leading zero or sign, which datasets reads as the integers %s "
+                    "(a CSV is read with pandas): they are class ids here (%d outputs), where the same labels as text "
+                    "(class folders, a metadata.jsonl) are class names; to keep them names, write the table as "
+                    "%s with the labels quoted",
+                    table,
+                    quoted(list(written)),
+                    quoted([str(as_integer(value)) for value in written]),
+                    len(names),
+                    # (its own name: metadata.jsonl is a videofolder's; a folder of tables' train.csv is train.jsonl)
+                    table.with_suffix(".jsonl").name,
+                )
+                return
 
 
 def card_class_label(source: str, config_name, revision, features, label_column: str):

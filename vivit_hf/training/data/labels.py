@@ -222,10 +222,21 @@ def is_labelled_split(split: str, values: Sequence, label_column: str, class_lab
     if len(unlabelled) == len(values):
         logger.warning("split %r left out: none of its %d rows has a label", split, len(values))
         return False
+    # Class names among the others (a column of text): a CSV's `NA`, `None`, `null` ... are read as no label, as
+    # pandas reads them (datasets' CSV reader), so a class `NA` or `None` was said to be rows without a label alone
+    named = all(isinstance(value, str) for value in values if not has_no_label(value, class_label))
     raise DatasetFormatError(
         f"--dataset_format hub: split {split!r} has {len(unlabelled)} rows without a label "
         f"({label_column!r} empty, NaN or -1) among {len(values)}, the first row {unlabelled[0]}"
+        + (f"; {CSV_MISSING_LABELS}" if named else "")
     )
+
+
+# Why rows of a column of class names may have no label: what `datasets`' CSV reader (pandas) reads as a missing value.
+CSV_MISSING_LABELS = (
+    "in a CSV table an empty cell, and a label written NA, N/A, NULL, None, NaN or nan (pandas' missing values, as "
+    "datasets reads a CSV), is no label: give each row its class, and a class of such a name another name"
+)
 
 
 def has_no_label(value, class_label: bool) -> bool:

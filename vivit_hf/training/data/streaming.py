@@ -92,6 +92,7 @@ from .hub_labels import (
     names_beside_ids,
     refuse_several_labels,
     saved_class_label_map,
+    warn_csv_integers_read_without_their_zeros,
 )
 from .hub_refusals import (
     WEBDATASET_DECODED_AS,
@@ -581,6 +582,7 @@ def _read_streaming_dataset(
             lambda: [v for split in loaded for v in scan(split)],
             label_column=label_column,
         )
+        warn_csv_integers_read_without_their_zeros(source, label_column, names)
     reordered = card_order_of_classes(
         source, config_name, revision, label_feature(features, label_column), label_column
     )
@@ -616,7 +618,12 @@ def _read_streaming_dataset(
     for split, dataset in loaded.items():
         class_label = isinstance(label_feature(features, label_column), datasets.ClassLabel)
         dataset = class_ids_unchecked(undecoded_videos(dataset), label_column)
-        located = _locate(dataset, video_column, split, tables.get(split), Path(source), clips) if local else None
+        # (a `save_to_disk` folder has no table files: its rows' paths are found as the whole read finds them)
+        located = (
+            _locate(dataset, video_column, split, tables.get(split) if local else [], Path(source), clips)
+            if local or is_saved_to_disk(source)
+            else None
+        )
         if split in clips:  # every row's path was read: those without one are counted now, as the whole read does
             _count_clipless(clips[split], named[split], video_column, clipless)
         splits[named[split]] = StreamingSplit(
@@ -1105,14 +1112,19 @@ def _locate(
     else the data set's, else the working directory), and refused the same way (one line) where found nowhere.
     The stream gave them to the decoder as written, from the working directory: every clip "does not exist", and
     the run stopped after an epoch of them. The path column is read once, alone; a column of clip bytes is not read.
-    `clips[split]` gets every row's clip (as found, else as written), for `warn_repeated_clips`."""
+    `clips[split]` gets every row's clip (as found, else as written), for `warn_repeated_clips`. A `save_to_disk`
+    folder (no `tables`, `base` its folder) has a column of paths read so: a stream read them from the working
+    directory, an epoch of clips skipped as broken, where the whole read refuses them in one line."""
     import datasets
 
-    if not tables:
+    saved = not tables and is_saved_to_disk(str(base))  # a column of paths is read as a table's (`HubSplit.locate`)
+    if not tables and not saved:
         return None
     features = dataset.features or dataset._resolve_features().features  # a CSV's are known once a row is read
     if features.get(video_column) == datasets.Value("string"):
         path_of = None
+    elif saved:  # clips held as bytes (save_to_disk stores a `Video` column's), or no path
+        return None
     elif _paths_without_bytes(features.get(video_column), video_column, tables):
         path_of = _video_path  # `{"path", "bytes"}` cells (a `Video` column) of which none holds its clip's bytes
     elif _has_paths(features.get(video_column)) and all(table.suffix in _COUNTED for table in tables):
