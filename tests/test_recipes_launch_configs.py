@@ -136,3 +136,36 @@ def test_reading_the_launchers_command_line_leaves_no_file_open():
         gc.collect()
     assert argv and argv[0]  # it read this process's parent's command line (Linux)
     assert not [w for w in caught if issubclass(w.category, ResourceWarning)], [str(w.message) for w in caught]
+
+
+def test_accelerate_configs_multi_cpu_choice_started_alone_is_named_with_mpirun_as_the_reason(tmp_path, monkeypatch):
+    """`accelerate config` on a CPU machine, "multi-CPU" with 2 processes and no mpirun (the question's default),
+    writes distributed_type MULTI_CPU, which accelerate launch runs once. The warning named flags the user never typed
+    (`--num_processes, --num_machines`) and said the run had no multi-process config, the one just written."""
+    from accelerate.commands.config.config_args import ClusterConfig
+    from test_recipes_flags import launcher_environment
+
+    from vivit_hf.training.flags import processes_not_started
+
+    import accelerate.commands.config.config_args as config_args
+
+    # no default config of this machine's (`accelerate config`'s file) is read where none is typed
+    monkeypatch.setattr(config_args, "default_config_file", str(tmp_path / "none.yaml"))
+    config = str(tmp_path / "default_config.yaml")
+    ClusterConfig(  # what `accelerate config` writes for those answers (its config_command's to_yaml_file)
+        compute_environment="LOCAL_MACHINE", distributed_type="MULTI_CPU", mixed_precision="no", use_cpu=True,
+        num_processes=2, machine_rank=0, num_machines=1, rdzv_backend="static", same_network=True,
+        main_training_function="main", downcast_bf16="no", debug=False, mpirun_config={},
+    ).to_yaml_file(config)  # fmt: skip
+    environ = launcher_environment(monkeypatch, "--config_file", str(config))
+    warning = processes_not_started(1, "recipes/finetune.py", environ, launcher=(launched("--config_file", config), "/"))
+    assert warning is not None and "\n" not in warning
+    assert f"(the accelerate config {config}: distributed_type MULTI_CPU, num_processes 2)" in warning
+    assert "through mpirun only" in warning and "cpu_two_processes.yaml recipes/finetune.py" in warning
+    assert "--num_processes, --num_machines" not in warning and "multi-process config" not in warning
+    # a count typed on the command line is named as typed; without a config the flags are named, as before
+    typed = launched("--config_file", config, "--num_processes", "3")
+    warning = processes_not_started(1, "f.py", environ, launcher=(typed, "/"))
+    assert f"(--num_processes 3 with the accelerate config {config}: distributed_type MULTI_CPU" in warning
+    plain = processes_not_started(1, "f.py", environ, launcher=(launched("--num_processes", "2"), "/"))
+    assert "(--num_processes, --num_machines)" in plain and "without --multi_gpu or a multi-process config" in plain
