@@ -19,6 +19,7 @@ from pathlib import Path
 from .annotated import OFFICIAL_SPLIT
 from .examples import DatasetFormatError, VideoClassificationData, quoted
 from .folders import (
+    VIDEO_EXTENSIONS,
     dangling_clips,
     files_below,
     is_hidden,
@@ -350,6 +351,13 @@ def _tables_beside(root: Path) -> tuple[bool, list[str]]:
     return holds_tables, label_lists
 
 
+def _loose_clips(root: Path) -> int:
+    """How many video files lie straight in `root` (not in a class folder), hidden ones left out."""
+    if not root.is_dir():
+        return 0
+    return sum(1 for path in root.iterdir() if path.suffix.lower() in VIDEO_EXTENSIONS and not is_hidden(path.name))
+
+
 def load_videofolder(roots: Sequence[Path]) -> VideoClassificationData:
     """`<root>/.../[<split>/].../<class>/<clip>`, read as `datasets`' videofolder reads a folder: a clip's class is
     the folder it is in; its split is named by a folder above, at any depth (`train`, `val2017`, `k400_test`...),
@@ -376,6 +384,14 @@ def load_videofolder(roots: Sequence[Path]) -> VideoClassificationData:
                 f"beside it, in "
                 f"{roots[0]}: `ffmpeg -framerate <the rate they were extracted at> -pattern_type glob -i "
                 f"{shlex.quote(f'{folder}/*{extension}')} -pix_fmt yuv420p {shlex.quote(f'{folder}.mp4')}`"
+            )
+        elif not tables and (loose := _loose_clips(roots[0])):
+            # clips straight in the folder, no table: the refusal listed them and said nothing of what to do
+            hint = (
+                f"; its {loose} video files lie in the folder itself, where videofolder takes a clip's class from the "
+                f"folder it is in: move each into a folder named by its class ({roots[0]}/<class>/<clip>), or list "
+                "them in a metadata.csv beside them with their paths in a 'file_name' column and their classes in a "
+                "'label' column, and read the folder with --dataset_format hub"
             )
         elif tables:
             hint = (
