@@ -293,9 +293,10 @@ def test_clips_straight_in_the_folder_are_refused_saying_how_to_give_them_classe
     touch(tmp_path, "a.mp4", "b.webm", ".c.mp4", "notes.txt")
     with pytest.raises(
         DatasetFormatError,
-        match=r"found \['a.mp4', 'b.webm', 'notes.txt'\]; its 2 video files lie in the folder itself, where videofolder "
-        r"takes a clip's class from the folder it is in: move each into a folder named by its class \(.*/<class>/"
-        r"<clip>\), or list them in a metadata.csv beside them .* read the folder with --dataset_format hub$",
+        match=r"found \['a.mp4', 'b.webm', 'notes.txt'\]; its 2 video files lie in the folder itself, where "
+        r"videofolder takes a clip's class from the folder it is in: move each into a folder named by its class "
+        r"\(.*/<class>/<clip>\), or list them in a metadata.csv beside them .* read the folder with "
+        r"--dataset_format hub$",
     ):
         load_video_dataset(tmp_path, "videofolder")
     touch(tmp_path, "labels.csv")

@@ -142,12 +142,11 @@ def test_accelerate_configs_multi_cpu_choice_started_alone_is_named_with_mpirun_
     """`accelerate config` on a CPU machine, "multi-CPU" with 2 processes and no mpirun (the question's default),
     writes distributed_type MULTI_CPU, which accelerate launch runs once. The warning named flags the user never typed
     (`--num_processes, --num_machines`) and said the run had no multi-process config, the one just written."""
+    import accelerate.commands.config.config_args as config_args
     from accelerate.commands.config.config_args import ClusterConfig
     from test_recipes_flags import launcher_environment
 
     from vivit_hf.training.flags import processes_not_started
-
-    import accelerate.commands.config.config_args as config_args
 
     # no default config of this machine's (`accelerate config`'s file) is read where none is typed
     monkeypatch.setattr(config_args, "default_config_file", str(tmp_path / "none.yaml"))
@@ -158,7 +157,8 @@ def test_accelerate_configs_multi_cpu_choice_started_alone_is_named_with_mpirun_
         main_training_function="main", downcast_bf16="no", debug=False, mpirun_config={},
     ).to_yaml_file(config)  # fmt: skip
     environ = launcher_environment(monkeypatch, "--config_file", str(config))
-    warning = processes_not_started(1, "recipes/finetune.py", environ, launcher=(launched("--config_file", config), "/"))
+    launcher = (launched("--config_file", config), "/")
+    warning = processes_not_started(1, "recipes/finetune.py", environ, launcher=launcher)
     assert warning is not None and "\n" not in warning
     assert f"(the accelerate config {config}: distributed_type MULTI_CPU, num_processes 2)" in warning
     assert "through mpirun only" in warning and "cpu_two_processes.yaml recipes/finetune.py" in warning

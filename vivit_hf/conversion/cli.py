@@ -437,7 +437,8 @@ def main(argv=None) -> int:
     except (ScenicCheckpointError, ScenicConversionError, TransformersCheckpointError) as error:
         # a Hub id out of reach is the flag's problem, named as the recipes name theirs (`--init_from 'x': ...`):
         # `transformers --model google/vivit-b-16x2-kinetics400` offline said "'google/...': no such local ..." alone
-        flag = "argument --model: " if isinstance(error, CheckpointSourceError) and args.source == "transformers" else ""
+        hub_id = isinstance(error, CheckpointSourceError) and args.source == "transformers"
+        flag = "argument --model: " if hub_id else ""
         print(f"{parser.prog}: error: {flag}{error}", file=sys.stderr)
         return 2
     print(f"wrote {type(model).__name__} to {args.out}")

@@ -73,10 +73,11 @@ def push_problem(args: argparse.Namespace, typed: dict, *, repo_type: str | None
     finetune.py says it (`missing_paths`): offline mode, a repo id the Hub refuses and a branch git refuses failed only
     once the work was done (every shard written, the checkpoint converted); a push flag without `--push_to_hub`
     pushed nothing without a word. `typed`: the flags given, each as `typed_flag_name` names it -> as it was typed
-    (`{"push_to_hub": "--push-to-hub"}`: a warning names the flag the user typed); `repo_type`: the Hub repo's kind,
-    where not a model (`dataset`), for the `hf upload` command of `--out` that offline mode's refusal gives. Sets `args.hub_model_id` to
-    the repo pushed to (default: `--out`'s folder's name, as finetune.py's `push_repo`); the deprecated spellings
-    (`--push_to_hub REPO`, `--private`, the converter's `--revision`) are read as finetune.py's, with a warning."""
+    (`{"push_to_hub": "--push-to-hub"}`: a warning names the flag the user typed); `repo_type`: the Hub
+    repo's kind where not a model (`dataset`), for the `hf upload` command of `--out` that offline mode's refusal
+    gives. Sets `args.hub_model_id` to the repo pushed to (default: `--out`'s folder's name, as finetune.py's
+    `push_repo`); the deprecated spellings (`--push_to_hub REPO`, `--private`, the converter's `--revision`) are
+    read as finetune.py's, with a warning."""
     if isinstance(args.push_to_hub, str):  # `--push_to_hub REPO`: these commands' spelling before finetune.py's
         if args.hub_model_id not in (None, args.push_to_hub):
             return (

@@ -465,7 +465,8 @@ def missing_paths(args: argparse.Namespace) -> str | None:
         # what the end's push leaves out of the folder (`not_uploaded`): checkpoints, the tracker's logs, evaluate.py's
         # results folders and the run settings (local paths)
         left_out = (f"{CHECKPOINTS}/*", "finetune/*", "eval_*/*", RUN_SETTINGS_FILE)
-        later = dict(folder=args.output_dir, revision=args.hub_revision, private=args.hub_private_repo, exclude=left_out)
+        later = dict(folder=args.output_dir, revision=args.hub_revision, private=args.hub_private_repo)
+        later["exclude"] = left_out
         if refusal := push_repo_refusal("--push_to_hub", push_repo(args), later, named):
             return refusal
     if refusal := read_revision_refusal("--init_from_revision", args.init_from_revision, "--init_from", args.init_from):
