@@ -624,9 +624,9 @@ def _processes_asked(launcher=None) -> tuple[str, str]:
     args, path, config = read
     typed = [f"--{name} {value}" for name in ("num_processes", "num_machines") if (value := getattr(args, name))]
     kind = getattr(config.distributed_type, "value", str(config.distributed_type))
-    in_config = f"the accelerate config {path}: distributed_type {kind}, num_processes {config.num_processes}"
-    if getattr(config, "num_machines", 1) > 1:
-        in_config += f", num_machines {config.num_machines}"
+    counts = [(name, getattr(config, name, None)) for name in ("num_processes", "num_machines")]
+    said = [f"{name} {value}" for name, value in counts if value and (value > 1 or name == "num_processes")]
+    in_config = ", ".join([f"the accelerate config {path}: distributed_type {kind}", *said])
     if kind != "MULTI_CPU":
         return ", ".join(typed) or in_config, simple
     asked = ", ".join(typed) + f" with {in_config}" if typed else in_config
