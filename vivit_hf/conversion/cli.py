@@ -396,7 +396,9 @@ def main(argv=None) -> int:
         typed_flag_name(str(word)): str(word).split("=", 1)[0] for word in (sys.argv[1:] if argv is None else argv)
     }
     # (offline mode, a bad repo id or branch, a push flag without --push_to_hub: said before minutes of converting)
-    problem = output_folder_problem(args.out, args.overwrite_output_dir) or push_problem(args, typed)
+    problem = output_folder_problem(args.out, args.overwrite_output_dir) or push_problem(
+        args, typed, upload_later="hf upload <repo> <out>"
+    )
     source = getattr(
         args, "model", None
     )  # `transformers --model`: a folder whose model --overwrite_output_dir replaced

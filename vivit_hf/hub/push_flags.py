@@ -68,16 +68,15 @@ def retries(text: str) -> int:
     return int(text)
 
 
-def push_problem(args: argparse.Namespace, typed: dict, *, repo_type: str | None = None) -> str | None:
+def push_problem(args: argparse.Namespace, typed: dict, *, upload_later: str) -> str | None:
     """What of the push flags cannot work, in argparse's words (None: all can), said before anything is read, as
     finetune.py says it (`missing_paths`): offline mode, a repo id the Hub refuses and a branch git refuses failed only
     once the work was done (every shard written, the checkpoint converted); a push flag without `--push_to_hub`
     pushed nothing without a word. `typed`: the flags given, each as `typed_flag_name` names it -> as it was typed
-    (`{"push_to_hub": "--push-to-hub"}`: a warning names the flag the user typed); `repo_type`: the Hub
-    repo's kind where not a model (`dataset`), for the `hf upload` command of `--out` that offline mode's refusal
-    gives. Sets `args.hub_model_id` to the repo pushed to (default: `--out`'s folder's name, as finetune.py's
-    `push_repo`); the deprecated spellings (`--push_to_hub REPO`, `--private`, the converter's `--revision`) are
-    read as finetune.py's, with a warning."""
+    (`{"push_to_hub": "--push-to-hub"}`: a warning names the flag the user typed); `upload_later`: the
+    `hf upload` command that uploads the folder by hand (offline mode's refusal says it). Sets `args.hub_model_id` to
+    the repo pushed to (default: `--out`'s folder's name, as finetune.py's `push_repo`); the deprecated spellings
+    (`--push_to_hub REPO`, `--private`, the converter's `--revision`) are read as finetune.py's, with a warning."""
     if isinstance(args.push_to_hub, str):  # `--push_to_hub REPO`: these commands' spelling before finetune.py's
         if args.hub_model_id not in (None, args.push_to_hub):
             return (
@@ -112,5 +111,4 @@ def push_problem(args: argparse.Namespace, typed: dict, *, repo_type: str | None
         return refusal  # (a typo, said whatever the machine)
     named = "" if args.hub_model_id else f" (no --hub_model_id: the name of --out {args.out})"
     args.hub_model_id = args.hub_model_id or Path(args.out).absolute().name  # as finetune.py's `push_repo`
-    later = dict(folder=args.out, revision=args.hub_revision, private=args.hub_private_repo, repo_type=repo_type)
-    return push_repo_refusal("--push_to_hub", args.hub_model_id, later, named)  # the id, then offline mode
+    return push_repo_refusal("--push_to_hub", args.hub_model_id, upload_later, named)  # the id, then offline mode

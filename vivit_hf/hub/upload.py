@@ -67,15 +67,13 @@ def unpushed_flag_refusal(flag: str, push_flag: str, value: str | None = None) -
     return said + (reading if flag == "--hub_token" else "")
 
 
-def push_repo_refusal(flag: str, repo_id: str, upload_later: dict, named: str = "") -> str | None:
+def push_repo_refusal(flag: str, repo_id: str, upload_later: str, named: str = "") -> str | None:
     """Why `flag` cannot push to the Hub repo `repo_id`, in argparse's words; None: it can, as far as is known before
     the work (the token and the repo are the uploader's to check). One wording for finetune.py, the shard writer and
     the converter, each of which said it in its own words (the converter without `argument`), asked before anything
     is read: a repo id the Hub refuses (a typo, said whatever the machine), then offline mode, which refused the
-    push once every shard was written or the model trained. `upload_later`: `upload_command`'s arguments but the repo,
-    for the `hf upload` command that uploads the folder later (it said `hf upload <repo> <output_dir>`, placeholders,
-    and filled in so, it uploaded finetune.py's checkpoints and run_settings.json, which the push leaves out); `named`:
-    how `repo_id` came about where it was not typed (`(no --hub_model_id: ...)`)."""
+    push once every shard was written or the model trained. `upload_later`: the `hf upload` command that uploads the
+    folder later; `named`: how `repo_id` came about where it was not typed (`(no --hub_model_id: ...)`)."""
     from huggingface_hub.constants import is_offline_mode
     from huggingface_hub.errors import HFValidationError
     from huggingface_hub.utils import validate_repo_id
@@ -87,20 +85,9 @@ def push_repo_refusal(flag: str, repo_id: str, upload_later: dict, named: str = 
     if is_offline_mode():
         return (
             f"argument {flag}: offline mode is on (HF_HUB_OFFLINE), so nothing can be pushed: unset it, or drop {flag} "
-            f"and upload the folder later (`{upload_command(repo_id, **upload_later)}`)"
+            f"and upload the folder later (`{upload_later}`)"
         )
     return None
-
-
-def upload_command(
-    repo_id: str, folder, *, in_repo: str | None = None, revision=None, exclude=(), private=False, repo_type=None
-) -> str:
-    """The `hf upload` command line that uploads `folder` (into `in_repo` of the repo) as a push would have: its
-    branch, the files it leaves out (`--exclude` patterns), a new repo private, a data set's repo type."""
-    words = ["hf upload", shlex.quote(repo_id), shlex.quote(str(folder)), *((in_repo,) if in_repo else ())]
-    words += [f"--repo-type {repo_type}"] * bool(repo_type) + ["--private"] * bool(private)
-    words += [f"--revision {shlex.quote(revision)}"] * bool(revision)
-    return " ".join(words + [f"--exclude {shlex.quote(pattern)}" for pattern in exclude])
 
 
 def push_revision_refusal(flag: str, revision: str | None, push_flag: str, pushing: bool) -> str | None:
@@ -368,8 +355,15 @@ class BackgroundUploader:
         folder, in_repo = record.folder, "."
         if record.checkpoint:
             folder, in_repo = f"{record.folder}/{record.checkpoint}", record.checkpoint
-        command = upload_command(
-            self.repo_id, folder, in_repo=in_repo, revision=self.revision, exclude=record.ignore_patterns
+        command = " ".join(
+            [
+                "hf upload",
+                self.repo_id,
+                shlex.quote(folder),
+                in_repo,
+                *((f"--revision {shlex.quote(self.revision)}",) if self.revision else ()),
+                *(f"--exclude {shlex.quote(pattern)}" for pattern in record.ignore_patterns),
+            ]
         )
         return (
             f"the upload {record.message!r} to {self.repo_id} failed after {record.attempts} attempt"

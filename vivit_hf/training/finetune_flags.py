@@ -30,7 +30,7 @@ from ..hub.upload import (
 )
 from ..models.modeling_vivit import VIVIT_MODELS
 from ..processing.processing_vivit import ViViTVideoProcessor
-from ..run_folder import CHECKPOINTS, RUN_SETTINGS_FILE, no_model_yet
+from ..run_folder import no_model_yet
 from .best_model import check_metric_flag
 from .class_weights import class_weights_problem
 from .data import SYNTHETIC, add_dataset_flags
@@ -462,12 +462,8 @@ def missing_paths(args: argparse.Namespace) -> str | None:
     as a path that is not here, or the Hub for `--push_to_hub` (offline mode on, or a repo name the Hub refuses)."""
     if args.push_to_hub:  # refused here, not once the whole data set is read and the model built
         named = "" if args.hub_model_id else f" (no --hub_model_id: the name of --output_dir {args.output_dir})"
-        # what the end's push leaves out of the folder (`not_uploaded`): checkpoints, the tracker's logs, evaluate.py's
-        # results folders and the run settings (local paths)
-        left_out = (f"{CHECKPOINTS}/*", "finetune/*", "eval_*/*", RUN_SETTINGS_FILE)
-        later = dict(folder=args.output_dir, revision=args.hub_revision, private=args.hub_private_repo)
-        later["exclude"] = left_out
-        if refusal := push_repo_refusal("--push_to_hub", push_repo(args), later, named):
+        upload_later = "hf upload <repo> <output_dir>"
+        if refusal := push_repo_refusal("--push_to_hub", push_repo(args), upload_later, named):
             return refusal
     if refusal := read_revision_refusal("--init_from_revision", args.init_from_revision, "--init_from", args.init_from):
         return refusal

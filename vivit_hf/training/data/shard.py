@@ -717,7 +717,7 @@ def main(argv=None) -> dict:
     args = parser.parse_args(argv)
     logging.basicConfig(format="%(levelname)s - %(message)s", level=logging.INFO)
     typed = {typed_flag_name(str(a)): str(a).split("=", 1)[0] for a in (sys.argv[1:] if argv is None else argv)}
-    problem = push_problem(args, typed, repo_type="dataset")
+    problem = push_problem(args, typed, upload_later="hf upload <repo> <out> --repo-type dataset")
     if problem:  # before anything is read: each was said (or was silent) once every shard had been written
         parser.error(problem)
     if "keyframe_interval" in typed and args.short_side is None:  # the clips' bytes were copied, their keyframes too
