@@ -169,3 +169,8 @@ def test_accelerate_configs_multi_cpu_choice_started_alone_is_named_with_mpirun_
     assert f"(--num_processes 3 with the accelerate config {config}: distributed_type MULTI_CPU" in warning
     plain = processes_not_started(1, "f.py", environ, launcher=(launched("--num_processes", "2"), "/"))
     assert "(--num_processes, --num_machines)" in plain and "without --multi_gpu or a multi-process config" in plain
+    # with --cpu accelerate reads no default config (`accelerate config`'s file): the warning named its MULTI_CPU
+    monkeypatch.setattr(config_args, "default_config_file", config)
+    assert "distributed_type MULTI_CPU" in processes_not_started(1, "f.py", environ, launcher=(launched(), "/"))
+    cpu = processes_not_started(1, "f.py", environ, launcher=(launched("--cpu", "--num_processes", "2"), "/"))
+    assert "(--num_processes, --num_machines)" in cpu and "mpirun" not in cpu

@@ -152,7 +152,10 @@ def launcher_config(launcher_argv=None, launcher_cwd=None) -> tuple | None:
         args, _ = launch_command_parser().parse_known_args(launch)
     except SystemExit:  # a command line accelerate itself would have refused: not ours to say
         return None
-    path = args.config_file or (default_config_file if os.path.isfile(default_config_file) else None)
+    # accelerate reads its default file only without --cpu (launch's _validate_launch_command): a MULTI_CPU default
+    # was named as the config of `accelerate launch --cpu --num_processes 2`, which never read it
+    default = default_config_file if os.path.isfile(default_config_file) and not args.cpu else None
+    path = args.config_file or default
     if path is None:
         return None
     try:
