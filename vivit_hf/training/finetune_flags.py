@@ -163,8 +163,9 @@ def build_parser(description: str | None = None) -> argparse.ArgumentParser:
         default=None,
         # no default in the words, as --torch_threads: the formatter adds the preset's where it sets one (the paper's
         # presets set none, and their --help showed the bare flag: what would a run take?)
-        help="dropout on each layer's attention and MLP outputs (the model config's hidden_dropout_prob); without the "
-        "flag, the preset's where it sets one, else the model config's (0.0 for a new model)",
+        help="dropout after the position embeddings and each layer's attention and MLP (the model config's "
+        "hidden_dropout_prob); without the flag, the preset's where it sets one, else the model config's (0.0 for a "
+        "new model)",
     )
     g.add_argument(
         "--freeze",
