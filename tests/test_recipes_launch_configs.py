@@ -167,6 +167,13 @@ def test_accelerate_configs_multi_cpu_choice_started_alone_is_named_with_mpirun_
     typed = launched("--config_file", config, "--num_processes", "3")
     warning = processes_not_started(1, "f.py", environ, launcher=(typed, "/"))
     assert f"(--num_processes 3 with the accelerate config {config}: distributed_type MULTI_CPU" in warning
+    # a hand-written config without num_processes (accelerate launch asks for the flag) loads as -1: it was named so
+    bare = tmp_path / "bare.yaml"
+    lines = (tmp_path / "default_config.yaml").read_text().splitlines(keepends=True)
+    bare.write_text("".join(line for line in lines if not line.startswith("num_processes")))
+    typed = launched("--config_file", str(bare), "--num_processes", "2")
+    warning = processes_not_started(1, "f.py", environ, launcher=(typed, "/"))
+    assert f"(--num_processes 2 with the accelerate config {bare}: distributed_type MULTI_CPU) but" in warning
     plain = processes_not_started(1, "f.py", environ, launcher=(launched("--num_processes", "2"), "/"))
     assert "(--num_processes, --num_machines)" in plain and "without --multi_gpu or a multi-process config" in plain
     # with --cpu accelerate reads no default config (`accelerate config`'s file): the warning named its MULTI_CPU

@@ -625,7 +625,8 @@ def _processes_asked(launcher=None) -> tuple[str, str]:
     typed = [f"--{name} {value}" for name in ("num_processes", "num_machines") if (value := getattr(args, name))]
     kind = getattr(config.distributed_type, "value", str(config.distributed_type))
     counts = [(name, getattr(config, name, None)) for name in ("num_processes", "num_machines")]
-    said = [f"{name} {value}" for name, value in counts if value and (value > 1 or name == "num_processes")]
+    # a config without num_processes loads as -1 (accelerate launch then asks for the flag): only counts above 1 ask
+    said = [f"{name} {value}" for name, value in counts if isinstance(value, int) and value > 1]
     in_config = ", ".join([f"the accelerate config {path}: distributed_type {kind}", *said])
     if kind != "MULTI_CPU":
         return ", ".join(typed) or in_config, simple
