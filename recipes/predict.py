@@ -81,6 +81,7 @@ from vivit_hf.training.flags import (
     in_flag_words,
     model_folder_refusal,
     output_dir_problem,
+    processes_not_started,
     refused_processor_config,
     warn_saved_views,
     warn_short_video_override,
@@ -646,6 +647,10 @@ def _predict(argv, progress: dict) -> None:
     args = parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
     rank, count = launched_processes()  # first: a refusal below is agreed by every process, said once per machine
+    if count == 1 and (alone := processes_not_started(1, "recipes/predict.py")):
+        # `accelerate launch --num_processes 2` on CPUs (or accelerate config's multi-CPU answer) predicted every
+        # video in one process without a word, where finetune.py and evaluate.py say so
+        logger.warning(alone)
     if count > 1:  # accelerate: only a launcher's run needs it
         from vivit_hf.training.agreement import agree
     videos, names = agreed(count, checked_inputs, args)

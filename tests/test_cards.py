@@ -158,6 +158,13 @@ def test_the_recipe_table_lists_what_trained_momentum_only_with_sgd_and_the_tota
     recipe["optimizer"] = "sgd"
     card = build_model_card(CONFIG, results={"top1": 0.5}, dataset_name="d", eval_split="test", training_args=recipe)
     assert "| momentum | 0.9 |" in card.content
+    # --hidden_dropout_prob (the main job's preset synthetic_motion sets 0.1) had no row where drop_path_rate had one
+    recipe.update(drop_path_rate=0.1, hidden_dropout_prob=0.1)
+    card = build_model_card(CONFIG, results={"top1": 0.5}, dataset_name="d", eval_split="test", training_args=recipe)
+    assert "| drop_path_rate | 0.1 |\n| hidden_dropout_prob | 0.1 |" in card.content
+    recipe["hidden_dropout_prob"] = None
+    card = build_model_card(CONFIG, results={"top1": 0.5}, dataset_name="d", eval_split="test", training_args=recipe)
+    assert "hidden_dropout_prob" not in card.content
 
 
 def test_the_recipe_and_results_tables_keep_a_bar_or_line_break_in_their_cells():

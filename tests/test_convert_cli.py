@@ -439,6 +439,8 @@ def test_hub_id_without_network_says_the_hub_was_not_reached(tmp_path, capsys, m
     code, err = run_cli(["transformers", "--model", "someone/vivit-b-k400", "--out", str(tmp_path / "out")], capsys)
     assert code == 2 and len(err) == 1, err
     assert "someone/vivit-b-k400" in err[0] and "offline" in err[0] and "no config.json" not in err[0]
+    # the flag named, as for a local path and as the recipes' --init_from / --model: it said "'someone/...': ..." alone
+    assert err[0].startswith("python -m vivit_hf.convert: error: argument --model: 'someone/vivit-b-k400': "), err
 
 
 def test_scenic_checkpoint_that_is_a_config_file_is_named(tmp_path, capsys):

@@ -336,6 +336,31 @@ def test_a_split_keyword_is_a_word_of_a_folder_name_at_any_depth(tmp_path):
     )
 
 
+def test_clips_straight_in_the_folder_are_refused_saying_how_to_give_them_classes(tmp_path):
+    # `--dataset my_videos` holding a.mp4, b.webm and no class folder: refused as "no <class>/<video> files", the
+    # clips listed, with no word of what to do (a table beside them gets its own advice, and keeps it)
+    touch(tmp_path / "flat", "a.mp4", "b.webm", ".c.mp4", "notes.txt")
+    with pytest.raises(
+        DatasetFormatError,
+        match=r"found \['a.mp4', 'b.webm', 'notes.txt'\]; its 2 video files lie in no class folder \(a.mp4\), where "
+        r"videofolder takes a clip's class from the folder it is in: move each into a folder named by its class "
+        r"\(.*/flat/<class>/<clip>\), or list them in a metadata.csv in .*/flat with .* --dataset_format hub$",
+    ):
+        load_video_dataset(tmp_path / "flat", "videofolder")
+    # split folders without class folders (train/a.mp4): only ['test/', 'train/'] were named. datasets reads a
+    # metadata file for its own folder alone, so one in each split folder is asked for
+    touch(tmp_path / "splits", "train/a.mp4", "test/b.mp4")
+    with pytest.raises(
+        DatasetFormatError,
+        match=r"found \['test/', 'train/'\]; its 2 video files lie in no class folder \(test/b.mp4\), .*\(.*/splits/"
+        r"test/<class>/<clip>\), or list them in a metadata.csv in .*/splits/test \(one in each folder holding them\)",
+    ):
+        load_video_dataset(tmp_path / "splits", "videofolder")
+    touch(tmp_path / "flat", "labels.csv")
+    with pytest.raises(DatasetFormatError, match=r"videofolder reads no labels from a table \(labels.csv\)"):
+        load_video_dataset(tmp_path / "flat", "videofolder")
+
+
 def test_a_tree_of_extracted_frames_is_refused_saying_what_videofolder_reads_and_how_to_encode_them(tmp_path):
     # mmaction2's rawframes, Jester's JPEG folders: refused as "no <class>/<video> files", every frame named a file
     # of another type, with no word of what to do.

@@ -241,3 +241,24 @@ def test_a_refusal_under_a_launcher_is_said_once(model_and_videos, tmp_path, fla
         "--window": "predict.py: error: argument --window: the window must be positive, got '0'.",
     }
     assert refusals == [expected[flag]], said
+
+
+def test_two_processes_asked_of_accelerates_simple_launcher_are_said_to_have_started_one(
+    model_and_videos, tmp_path, monkeypatch, caplog
+):
+    """`accelerate launch --num_processes 2 recipes/predict.py` on a machine without GPUs runs one process (accelerate's
+    simple launcher): it predicted every video alone without a word, where finetune.py and evaluate.py warn."""
+    import logging
+
+    from test_recipes_flags import launcher_environment
+    from test_timeline_predict import load_predict
+
+    model, folder = model_and_videos
+    for name, value in launcher_environment(monkeypatch, "--num_processes", "2").items():
+        monkeypatch.setenv(name, value)
+    argv = ["--model", str(model), "--videos", str(folder / "clip 1.mp4"), "--window", "8f", "--no_plot"]
+    with caplog.at_level(logging.WARNING, logger="predict"):
+        load_predict().main([*argv, "--output_dir", str(tmp_path / "out")])
+    (said,) = [r.getMessage() for r in caplog.records if "started this one alone" in r.getMessage()]
+    assert "cpu_two_processes.yaml recipes/predict.py" in said
+    assert "torchrun --nproc_per_node N recipes/predict.py" in said

@@ -1598,13 +1598,18 @@ def test_every_default_the_help_states_is_the_one_the_run_takes(argv):
     assert not wrong, f"--help's default (shown, taken): {wrong}"
 
 
-def test_the_help_of_torch_threads_says_what_a_run_without_it_takes():
+def test_the_help_of_torch_threads_and_hidden_dropout_prob_says_what_a_run_without_them_takes():
     # it read "unset: torch's choice (default: 1)" under the bundled preset: torch's choice, or 1?
     bundled = " ".join(help_entry(recipe_help("finetune.py")[0], "--torch_threads").split())
     printed = recipe_help("finetune.py", "--preset", "ssv2_vivit_b_fe", "--dataset", "org/ssv2")[0]
     paper = " ".join(help_entry(printed, "--torch_threads").split())
     assert bundled.endswith("where the preset sets none, else the preset's (default: 1)"), bundled
     assert paper.endswith("torch's own number (as many as the cores) where the preset sets none, else the preset's")
+    # --hidden_dropout_prob had no help: under a paper preset (which sets none) the bare flag, no default, no words
+    bundled = " ".join(help_entry(recipe_help("finetune.py")[0], "--hidden_dropout_prob").split())
+    paper = " ".join(help_entry(printed, "--hidden_dropout_prob").split())
+    assert bundled.endswith("else the model config's (0.0 for a new model) (default: 0.1)"), bundled
+    assert paper.endswith("where it sets one, else the model config's (0.0 for a new model)"), paper
 
 
 def test_help_says_nothing_of_defaults_that_are_none_or_a_switch_off():

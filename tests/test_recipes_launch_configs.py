@@ -136,3 +136,48 @@ def test_reading_the_launchers_command_line_leaves_no_file_open():
         gc.collect()
     assert argv and argv[0]  # it read this process's parent's command line (Linux)
     assert not [w for w in caught if issubclass(w.category, ResourceWarning)], [str(w.message) for w in caught]
+
+
+def test_accelerate_configs_multi_cpu_choice_started_alone_is_named_with_mpirun_as_the_reason(tmp_path, monkeypatch):
+    """`accelerate config` on a CPU machine, "multi-CPU" with 2 processes and no mpirun (the question's default),
+    writes distributed_type MULTI_CPU, which accelerate launch runs once. The warning named flags the user never typed
+    (`--num_processes, --num_machines`) and said the run had no multi-process config, the one just written."""
+    import accelerate.commands.config.config_args as config_args
+    from accelerate.commands.config.config_args import ClusterConfig
+    from test_recipes_flags import launcher_environment
+
+    from vivit_hf.training.flags import processes_not_started
+
+    # no default config of this machine's (`accelerate config`'s file) is read where none is typed
+    monkeypatch.setattr(config_args, "default_config_file", str(tmp_path / "none.yaml"))
+    config = str(tmp_path / "default_config.yaml")
+    ClusterConfig(  # what `accelerate config` writes for those answers (its config_command's to_yaml_file)
+        compute_environment="LOCAL_MACHINE", distributed_type="MULTI_CPU", mixed_precision="no", use_cpu=True,
+        num_processes=2, machine_rank=0, num_machines=1, rdzv_backend="static", same_network=True,
+        main_training_function="main", downcast_bf16="no", debug=False, mpirun_config={},
+    ).to_yaml_file(config)  # fmt: skip
+    environ = launcher_environment(monkeypatch, "--config_file", str(config))
+    launcher = (launched("--config_file", config), "/")
+    warning = processes_not_started(1, "recipes/finetune.py", environ, launcher=launcher)
+    assert warning is not None and "\n" not in warning
+    assert f"(the accelerate config {config}: distributed_type MULTI_CPU, num_processes 2)" in warning
+    assert "through mpirun only" in warning and "cpu_two_processes.yaml recipes/finetune.py" in warning
+    assert "--num_processes, --num_machines" not in warning and "multi-process config" not in warning
+    # a count typed on the command line is named as typed; without a config the flags are named, as before
+    typed = launched("--config_file", config, "--num_processes", "3")
+    warning = processes_not_started(1, "f.py", environ, launcher=(typed, "/"))
+    assert f"(--num_processes 3 with the accelerate config {config}: distributed_type MULTI_CPU" in warning
+    # a hand-written config without num_processes (accelerate launch asks for the flag) loads as -1: it was named so
+    bare = tmp_path / "bare.yaml"
+    lines = (tmp_path / "default_config.yaml").read_text().splitlines(keepends=True)
+    bare.write_text("".join(line for line in lines if not line.startswith("num_processes")))
+    typed = launched("--config_file", str(bare), "--num_processes", "2")
+    warning = processes_not_started(1, "f.py", environ, launcher=(typed, "/"))
+    assert f"(--num_processes 2 with the accelerate config {bare}: distributed_type MULTI_CPU) but" in warning
+    plain = processes_not_started(1, "f.py", environ, launcher=(launched("--num_processes", "2"), "/"))
+    assert "(--num_processes, --num_machines)" in plain and "without --multi_gpu or a multi-process config" in plain
+    # with --cpu accelerate reads no default config (`accelerate config`'s file): the warning named its MULTI_CPU
+    monkeypatch.setattr(config_args, "default_config_file", config)
+    assert "distributed_type MULTI_CPU" in processes_not_started(1, "f.py", environ, launcher=(launched(), "/"))
+    cpu = processes_not_started(1, "f.py", environ, launcher=(launched("--cpu", "--num_processes", "2"), "/"))
+    assert "(--num_processes, --num_machines)" in cpu and "mpirun" not in cpu

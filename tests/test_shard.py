@@ -991,6 +991,8 @@ def test_the_help_gives_each_flags_default_as_the_recipes_help_does(capsys):
     said = ["e.g. 1GB, 500MB (default: 1GB)", "frames per keyframe (default: 16)", "as finetune.py's (default: 5)"]
     assert all(words in text for words in said), text
     assert "(default: videofolder)" in text and "in the shards (default: 0)" in text
+    # --cache_dir was the one bare flag (no words), where finetune.py's says what it is
+    assert "CACHE_DIR where Hub downloads, extractions and the bundled data go" in text
 
 
 def test_split_names_yaml_reads_otherwise_read_back_from_the_card_as_written():

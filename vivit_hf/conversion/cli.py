@@ -455,7 +455,11 @@ def main(argv=None) -> int:
         else:
             model = convert_transformers_checkpoint(args.model, args.out, **named)
     except (ScenicCheckpointError, ScenicConversionError, TransformersCheckpointError) as error:
-        print(f"{parser.prog}: error: {error}", file=sys.stderr)
+        # a Hub id out of reach is the flag's problem, named as the recipes name theirs (`--init_from 'x': ...`):
+        # `transformers --model google/vivit-b-16x2-kinetics400` offline said "'google/...': no such local ..." alone
+        hub_id = isinstance(error, CheckpointSourceError) and args.source == "transformers"
+        flag = "argument --model: " if hub_id else ""
+        print(f"{parser.prog}: error: {flag}{error}", file=sys.stderr)
         return 2
     print(f"wrote {type(model).__name__} to {args.out}")
     if args.push_to_hub:

@@ -61,6 +61,9 @@ _RECIPE_KEYS = (
     "mixup_alpha",
     "cutmix_alpha",
     "drop_path_rate",
+    # --hidden_dropout_prob (a preset's, else the flag's): a regulariser of the run as drop_path_rate is, left out
+    # of the card where its row stood beside it
+    "hidden_dropout_prob",
     "rand_augment",
     "color_jitter",
     "do_flip",

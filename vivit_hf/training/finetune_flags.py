@@ -159,7 +159,16 @@ def build_parser(description: str | None = None) -> argparse.ArgumentParser:
         help='model config fields, e.g. "num_frames=1,tubelet_size=[1,8,8]" (JSON values)',
     )
     g.add_argument("--drop_path_rate", type=_real(at_least=0, below=1), help="stochastic depth")
-    g.add_argument("--hidden_dropout_prob", type=_real(at_least=0, below=1), default=None)
+    g.add_argument(
+        "--hidden_dropout_prob",
+        type=_real(at_least=0, below=1),
+        default=None,
+        # no default in the words, as --torch_threads: the formatter adds the preset's where it sets one (the paper's
+        # presets set none, and their --help showed the bare flag: what would a run take?)
+        help="dropout after the position embeddings and each layer's attention and MLP (the model config's "
+        "hidden_dropout_prob); without the flag, the preset's where it sets one, else the model config's (0.0 for a "
+        "new model)",
+    )
     g.add_argument(
         "--freeze",
         nargs="*",

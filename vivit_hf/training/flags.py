@@ -582,26 +582,56 @@ def refused_processor_config(flag: str, source, error: ValueError) -> str:
 _STARTED_PROCESSES = ("WORLD_SIZE", "OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "MV2_COMM_WORLD_SIZE")
 
 
-def processes_not_started(num_processes: int, script: str, environ=None) -> str | None:
+def processes_not_started(num_processes: int, script: str, environ=None, launcher=None) -> str | None:
     """A one-line warning when `accelerate launch` was asked for several processes and started one, else None.
 
     `accelerate launch --num_processes 2 script.py` on a machine without several GPUs (no --multi_gpu, no config
     with a multi-process distributed_type) goes to its simple launcher, which runs the script once: it sets
     MASTER_ADDR / MASTER_PORT for the processes asked for (more than one, or more than one machine) and no process
-    count, which torchrun and mpirun would set. That pair without a count is what is seen here."""
+    count, which torchrun and mpirun would set. That pair without a count is what is seen here. `launcher`: the
+    (command line, folder) of the launch (default: the parent process's), whose config file the warning names
+    where the processes were asked for there (`launch.launcher_config`)."""
     environ = os.environ if environ is None else environ
     simple_launcher = "ACCELERATE_USE_CPU" in environ  # set by accelerate launch's simple launcher, always
     asked_for_more = "MASTER_ADDR" in environ and "MASTER_PORT" in environ
     if num_processes > 1 or not (simple_launcher and asked_for_more) or any(v in environ for v in _STARTED_PROCESSES):
         return None
+    asked, why = _processes_asked(launcher)
     # The simple launcher's environment does not say how many machines were asked for, so both ways are named:
     # cpu_two_processes.yaml and --nproc_per_node start processes on one machine only; --multi_gpu is accelerate's
     # launcher that starts them on every machine, on CPUs too (the recipes then join them with gloo).
     return (
-        "accelerate launch was asked for several processes (--num_processes, --num_machines) but started "
-        "this one alone: without --multi_gpu or a multi-process config its launcher runs the script once (on several "
-        "machines, one independent job each). On one machine of CPUs use `accelerate launch --config_file "
+        f"accelerate launch was asked for several processes ({asked}) but started this one alone: {why}. On one "
+        "machine of CPUs use `accelerate launch --config_file "
         f"recipes/accelerate_configs/cpu_two_processes.yaml {script}` (or torchrun --nproc_per_node N {script}); on "
         "GPUs, or on several machines (CPUs too), add --multi_gpu to the launch command, or use --config_file "
         "recipes/accelerate_configs/multi_node.yaml (with use_cpu: true on CPUs)"
+    )
+
+
+def _processes_asked(launcher=None) -> tuple[str, str]:
+    """(where the processes were asked for, why the launcher ran one) for `processes_not_started`. `accelerate
+    config`'s own choice for CPUs, "multi-CPU" with 2 processes (distributed_type MULTI_CPU), starts them only
+    through mpirun: accelerate launch runs the script once without it. The warning said "without --multi_gpu or a
+    multi-process config" and named --num_processes, neither typed by a user who had just written that config."""
+    from .launch import launcher_config
+
+    read = launcher_config(*(launcher or (None, None)))
+    simple = "without --multi_gpu or a multi-process config its launcher runs the script once (on several machines, "
+    simple += "one independent job each)"
+    if read is None:
+        return "--num_processes, --num_machines", simple
+    args, path, config = read
+    typed = [f"--{name} {value}" for name in ("num_processes", "num_machines") if (value := getattr(args, name))]
+    kind = getattr(config.distributed_type, "value", str(config.distributed_type))
+    counts = [(name, getattr(config, name, None)) for name in ("num_processes", "num_machines")]
+    # a config without num_processes loads as -1 (accelerate launch then asks for the flag): only counts above 1 ask
+    said = [f"{name} {value}" for name, value in counts if isinstance(value, int) and value > 1]
+    in_config = ", ".join([f"the accelerate config {path}: distributed_type {kind}", *said])
+    if kind != "MULTI_CPU":
+        return ", ".join(typed) or in_config, simple
+    asked = ", ".join(typed) + f" with {in_config}" if typed else in_config
+    return asked, (
+        "accelerate starts the processes of a MULTI_CPU config through mpirun only (`accelerate config`'s "
+        "'launch mpirun?' question, `--mpirun_hostfile`) and without it runs the script once"
     )

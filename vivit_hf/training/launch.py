@@ -112,6 +112,34 @@ def gpu_config_without_a_gpu(launcher_argv=None, launcher_cwd=None, environ=None
     environ = os.environ if environ is None else environ
     if (torch.accelerator.is_available() if gpus is None else gpus) or _asks_for_cpu(environ):
         return None
+    read = launcher_config(launcher_argv, launcher_cwd)
+    if read is None or read[0].cpu:  # no config: `--multi_gpu` alone starts CPU processes as asked
+        return None
+    args, path, config = read
+    asked = getattr(config.distributed_type, "value", str(config.distributed_type))
+    if getattr(config, "use_cpu", False) or asked not in _GPU_DISTRIBUTED_TYPES:
+        return None
+    processes = args.num_processes or config.num_processes
+    machines = args.num_machines or getattr(config, "num_machines", 1) or 1
+    precision = args.mixed_precision or getattr(config.mixed_precision, "value", config.mixed_precision)
+    # num_processes counts every machine's: accelerate starts num_processes // num_machines on each
+    counted = f"{processes} processes" + (f" over {machines} machines" if machines > 1 else "")
+    return (
+        f"the accelerate config {path} asks for GPUs (distributed_type {asked}, use_cpu false, "
+        f"{counted}, mixed_precision {precision}) and this machine has none: it would run "
+        f"{processes // machines} processes on the CPU. On CPUs, launch with --config_file "
+        "recipes/accelerate_configs/cpu_two_processes.yaml, "
+        "set use_cpu: true in the config, or put ACCELERATE_USE_CPU=1 in front of accelerate launch"
+    )
+
+
+def launcher_config(launcher_argv=None, launcher_cwd=None) -> tuple | None:
+    """(the flags of the `accelerate launch` that started this process, parsed by accelerate's own parser; the config
+    file it read, as typed, or accelerate's default file that `accelerate config` writes; that config, loaded), else
+    None: no such launcher, no config file, or one that does not read.
+
+    `launcher_argv` / `launcher_cwd`: that launcher's command line and folder (default: the parent process's, read
+    from Linux's /proc; elsewhere nothing is found)."""
     if launcher_argv is None:
         launcher_argv, launcher_cwd = _parent_command()
     launch = _accelerate_launch_flags(launcher_argv or [])
@@ -124,29 +152,17 @@ def gpu_config_without_a_gpu(launcher_argv=None, launcher_cwd=None, environ=None
         args, _ = launch_command_parser().parse_known_args(launch)
     except SystemExit:  # a command line accelerate itself would have refused: not ours to say
         return None
-    path = args.config_file or (default_config_file if os.path.isfile(default_config_file) else None)
-    if args.cpu or path is None:  # no config: `--multi_gpu` alone starts CPU processes as asked
+    # accelerate reads its default file only without --cpu (launch's _validate_launch_command): a MULTI_CPU default
+    # was named as the config of `accelerate launch --cpu --num_processes 2`, which never read it
+    default = default_config_file if os.path.isfile(default_config_file) and not args.cpu else None
+    path = args.config_file or default
+    if path is None:
         return None
-    path = os.path.join(launcher_cwd or "", path)
     try:
-        config = load_config_from_file(path)
+        config = load_config_from_file(os.path.join(launcher_cwd or "", path))
     except Exception:  # (unreadable: accelerate launch read it, or it would not have started us)
         return None
-    asked = getattr(config.distributed_type, "value", str(config.distributed_type))
-    if getattr(config, "use_cpu", False) or asked not in _GPU_DISTRIBUTED_TYPES:
-        return None
-    processes = args.num_processes or config.num_processes
-    machines = args.num_machines or getattr(config, "num_machines", 1) or 1
-    precision = args.mixed_precision or getattr(config.mixed_precision, "value", config.mixed_precision)
-    # num_processes counts every machine's: accelerate starts num_processes // num_machines on each
-    counted = f"{processes} processes" + (f" over {machines} machines" if machines > 1 else "")
-    return (
-        f"the accelerate config {args.config_file or path} asks for GPUs (distributed_type {asked}, use_cpu false, "
-        f"{counted}, mixed_precision {precision}) and this machine has none: it would run "
-        f"{processes // machines} processes on the CPU. On CPUs, launch with --config_file "
-        "recipes/accelerate_configs/cpu_two_processes.yaml, "
-        "set use_cpu: true in the config, or put ACCELERATE_USE_CPU=1 in front of accelerate launch"
-    )
+    return args, path, config
 
 
 REFUSAL_GRACE_S = 20.0

@@ -699,7 +699,9 @@ def main(argv=None) -> dict:
         allow_abbrev=False,
     )
     add_dataset_flags(parser, required=True)
-    parser.add_argument("--cache_dir", default=None)
+    parser.add_argument(
+        "--cache_dir", default=None, help="where Hub downloads, extractions and the bundled data go (as finetune.py's)"
+    )
     parser.add_argument("--out", required=True, help="output folder (the data card and data/*.tar)")
     parser.add_argument("--splits", nargs="*", default=None, help="default: every split")
     parser.add_argument("--shard_size", type=parse_size, default="1GB", help="e.g. 1GB, 500MB")  # argparse parses it

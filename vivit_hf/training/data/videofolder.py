@@ -366,6 +366,15 @@ def _tables_beside(root: Path) -> tuple[bool, list[str]]:
     return holds_tables, label_lists
 
 
+def _clips_without_class(root: Path) -> list[str]:
+    """The video files below `root` that no class folder holds (`a.mp4` straight in it, or `train/a.mp4` in a split
+    folder), as videofolder places them; hidden ones left out."""
+    if not root.is_dir():
+        return []
+    videos, _ = files_below(root)
+    return [key.as_posix() for clip in videos if place_of(key := clip.relative_to(root)).label is None]
+
+
 def load_videofolder(roots: Sequence[Path]) -> VideoClassificationData:
     """`<root>/.../[<split>/].../<class>/<clip>`, read as `datasets`' videofolder reads a folder: a clip's class is
     the folder it is in; its split is named by a folder above, at any depth (`train`, `val2017`, `k400_test`...),
@@ -392,6 +401,19 @@ def load_videofolder(roots: Sequence[Path]) -> VideoClassificationData:
                 f"beside it, in "
                 f"{roots[0]}: `ffmpeg -framerate <the rate they were extracted at> -pattern_type glob -i "
                 f"{shlex.quote(f'{folder}/*{extension}')} -pix_fmt yuv420p {shlex.quote(f'{folder}.mp4')}`"
+            )
+        elif not tables and (loose := _clips_without_class(roots[0])):
+            # clips in no class folder, no table: the refusal listed the folder's files (or only its split folders,
+            # for train/a.mp4) and said nothing of what to do
+            where = Path(roots[0], loose[0]).parent
+            lie = "video file lies" if len(loose) == 1 else "video files lie"
+            # datasets applies a metadata file to its own folder alone (a root one is refused for train/a.mp4)
+            each = " (one in each folder holding them)" if len({Path(key).parent for key in loose}) > 1 else ""
+            hint = (
+                f"; its {len(loose)} {lie} in no class folder ({loose[0]}), where videofolder takes a clip's class "
+                f"from the folder it is in: move each into a folder named by its class ({where}/<class>/<clip>), or "
+                f"list them in a metadata.csv in {where}{each} with their file names in a 'file_name' column and "
+                "their classes in a 'label' column, and read the folder with --dataset_format hub"
             )
         elif tables:
             hint = (
