@@ -164,8 +164,7 @@ def test_workers_whose_launcher_was_killed_stop_at_once_keeping_their_last_check
     stderr = (tmp_path / "log").read_text()
     last = max((path for path in out.glob("checkpoints/step_*")), key=lambda path: int(path.name[5:]))
     assert stderr.strip().splitlines()[-1] == (
-        f"interrupted: the last checkpoint, {last}, is kept; continue with the same command and "
-        "--resume_from_checkpoint latest"
+        f"interrupted: the last checkpoint, {last}, is kept; the same command again continues from it"
     ), stderr[-3000:]
     assert not (out / "config.json").exists() and not (out / "model.safetensors").exists()
     assert not (out / ".run.lock").exists()  # given up as rank 0 stopped (it was left, naming the stopped run)
