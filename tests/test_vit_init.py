@@ -941,6 +941,13 @@ def test_a_vivit_in_memory_restarts_as_its_folder_does_and_is_left_unchanged(tmp
     for vit in (tiny_vit(), tiny_vit().state_dict()):
         with pytest.raises(TypeError, match=r"cache_dir, revision: hub options say .* in memory is read as it is"):
             ViViTSpatioTemporalModel.from_vit_pretrained(vit, num_frames=4, revision="v1", cache_dir="/c")
+    # ... and a local weights file too, which no hub option can choose in; a local folder takes them as transformers'
+    # from_pretrained does (`subfolder` read, `revision` ignored)
+    torch.save(tiny_vit().state_dict(), tmp_path / "vit.pth")
+    with pytest.raises(TypeError, match=r"revision: hub options say .* the local file '.*vit\.pth' is read as it is"):
+        ViViTSpatioTemporalModel.from_vit_pretrained(tmp_path / "vit.pth", num_frames=4, revision="v1")
+    tiny_vit().save_pretrained(tmp_path / "vit")
+    ViViTSpatioTemporalModel.from_vit_pretrained(tmp_path / "vit", num_frames=4, revision="v1")
 
 
 def test_an_older_big_vision_checkpoint_loads_from_its_opt_target_parameters(tmp_path):

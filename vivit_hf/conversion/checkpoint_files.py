@@ -227,16 +227,23 @@ def peft_adapters_refusal(model) -> str | None:
 
 
 def refuse_hub_options(hub_kwargs: Mapping, source) -> None:
-    """Refuse hub options (`revision=`, `cache_dir=`, ...) beside a source in memory (a model, a state dict): they say
-    which files to read, and were dropped without a word (`revision="v2"` gave the object as it is). Options left at
-    their defaults (None, False, `subfolder=""`: a script's `revision=args.revision`) ask nothing, and pass."""
+    """Refuse hub options (`revision=`, `cache_dir=`, ...) beside a source in memory (a model, a state dict) or a
+    local file (`vit.pth`, `.npz`): they say which files to read, and were dropped without a word (`revision="v2"`
+    gave the object or file as it is). Options left at their defaults (None, False, `subfolder=""`: a script's
+    `revision=args.revision`) ask nothing, and pass. (A local folder is not refused: transformers' `from_pretrained`
+    reads one with `subfolder` and ignores the others, and so do these readers.)"""
     given = sorted(
         name for name, value in hub_kwargs.items() if value is not None and value is not False and value != ""
     )
     if given:
+        what = (
+            f"the local file {os.fspath(source)!r}"
+            if isinstance(source, (str, os.PathLike))
+            else f"a {type(source).__name__} in memory"
+        )
         raise TypeError(
-            f"{', '.join(given)}: hub options say which checkpoint files to read; a {type(source).__name__} in "
-            "memory is read as it is: leave them out (or give the folder or Hub id to read)"
+            f"{', '.join(given)}: hub options say which checkpoint files to read; {what} is read as it is: leave "
+            "them out (or give the folder or Hub id to read)"
         )
 
 

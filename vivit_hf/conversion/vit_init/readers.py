@@ -244,6 +244,7 @@ def load_image_vit(source, *, grid=None, num_attention_heads=None, hidden_act=No
         raise ViTInitError(f"cannot read an image ViT from a {type(source).__name__}")
     path = os.fspath(source)
     if os.path.isfile(path):
+        refuse_hub_options(hub_kwargs, path)  # a file is read as it is: `revision=` was ignored without a word
         if path.endswith(".npz"):
             with np.load(path, allow_pickle=False) as archive:
                 tree = {name: archive[name] for name in archive.files}
