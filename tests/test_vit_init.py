@@ -827,6 +827,9 @@ def test_dtype_and_torch_dtype_are_read_as_transformers_from_pretrained_reads_th
         model = from_transformers_vivit(ViViTSpatioTemporalForVideoClassification, source, **options)
         reference = VivitForVideoClassification.from_pretrained(source, **options)
     assert {p.dtype for p in model.parameters()} == {p.dtype for p in reference.parameters()}
+    # the config says the weights' dtype, as from_pretrained's does (from_transformers_vivit's said None, and its
+    # save_pretrained / from_config(model.config) read no dtype)
+    assert model.config.dtype == model.dtype and reference.config.dtype == reference.dtype
 
 
 @pytest.mark.parametrize(
@@ -866,6 +869,11 @@ def test_dtype_auto_keeps_a_bfloat16_checkpoints_dtype_as_from_pretrained_does(t
             model, _ = from_vivit_checkpoint(source, dtype="auto")
     assert {p.dtype for p in reference.parameters()} == {torch.bfloat16}  # the reference kept the checkpoint's
     assert {p.dtype for p in model.parameters()} == {torch.bfloat16}
+    assert model.config.dtype == reference.config.dtype == torch.bfloat16
+    if entry_point == "from_transformers_vivit":  # a model object in bfloat16 (cast after loading: config says None)
+        reference.config.dtype = None
+        model = from_transformers_vivit(ViViTSpatioTemporalForVideoClassification, reference, dtype="auto")
+        assert {p.dtype for p in model.parameters()} == {torch.bfloat16} and model.config.dtype == torch.bfloat16
 
 
 @pytest.mark.parametrize("entry_point", ["from_vit_pretrained", "from_vivit_checkpoint", "from_transformers_vivit"])
@@ -1815,7 +1823,8 @@ def test_hub_options_choose_the_vit_read_and_dtype_casts_as_from_pretrained(tmp_
         torch.testing.assert_close(ours, vits["v1"](frame).last_hidden_state[:, 0], rtol=0, atol=1e-5)
     assert "revision" not in model.config.to_dict()
     model = ViViTSpatioTemporalModel.from_vit_pretrained("org/vit", revision="v1", num_frames=2, dtype=torch.bfloat16)
-    assert {p.dtype for p in model.parameters()} == {torch.bfloat16} and "dtype" not in model.config.to_diff_dict()
+    # (the config says the weights' dtype, as from_pretrained(dtype=torch.bfloat16)'s does)
+    assert {p.dtype for p in model.parameters()} == {torch.bfloat16} and model.config.dtype == torch.bfloat16
     model = ViViTSpatioTemporalModel.from_vit_pretrained("org/vit", num_frames=2, device_map="meta")
     assert {p.device.type for p in model.parameters()} == {"meta"} and "device_map" not in model.config.to_dict()
 

@@ -47,10 +47,15 @@ def pop_dtype(kwargs: dict) -> torch.dtype | str | None:
 
 def cast_as_asked(model, dtype: torch.dtype | str | None, source_dtype: torch.dtype):
     """`model` in the dtype `pop_dtype` read: left as built for None, cast to `source_dtype` (the dtype its weights came
-    in, as from_pretrained(dtype="auto") reads it: `checkpoint_dtype`, `weights_dtype`) for "auto", else to `dtype`."""
+    in, as from_pretrained(dtype="auto") reads it: `checkpoint_dtype`, `weights_dtype`) for "auto", else to `dtype`.
+    Its config says the weights' dtype, as from_pretrained's does: from_transformers_vivit's and from_vit_pretrained's
+    said None (or the checkpoint's) whatever the model's weights were, and from_config(model.config) read no dtype."""
     if dtype == "auto":
         dtype = source_dtype
-    return model if dtype is None else model.to(dtype)
+    model = model if dtype is None else model.to(dtype)
+    if getattr(model, "config", None) is not None:
+        model.config.dtype = model.dtype
+    return model
 
 
 # from_pretrained's device maps that accelerate computes over every device it finds (transformers' list)

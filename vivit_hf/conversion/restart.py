@@ -155,10 +155,9 @@ def from_vivit_checkpoint(
             state[name] = old_state[name]
     warn_of_whole_layers_fresh(unfit, state, old_state, report["fresh"])
     model.load_state_dict(state)
-    model = cast_as_asked(model, dtype, old.dtype)
     # The config came from the checkpoint's, dtype and all: a float32 model restarted from a float16 folder said
-    # float16, and from_config(model.config) built that. It says the model's dtype, as from_pretrained's does.
-    model.config.dtype = model.dtype
+    # float16, and from_config(model.config) built that. cast_as_asked has it say the model's dtype.
+    model = cast_as_asked(model, dtype, old.dtype)
     return place_as_asked(model, device_map, "from_vivit_checkpoint").eval(), report
 
 
