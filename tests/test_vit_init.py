@@ -1908,6 +1908,22 @@ def test_a_vivit_checkpoint_restarted_with_other_label_spaces_alone_gets_those_h
     assert model.config.label_spaces == {"noun": 4, "verb": 3} and report["fresh"] == []
 
 
+def test_a_base_models_folder_restarts_with_its_fresh_classifier_reported(tmp_path):
+    """A base model's folder (vivit_hf's or transformers' VivitModel) comes back as the classification model: its
+    classifier, random, was left out of `report["fresh"]` (taken as the checkpoint's)."""
+    from transformers import VivitModel
+
+    from vivit_hf.conversion.vit_init import from_vivit_checkpoint
+
+    ViViTSpatioTemporalModel.from_vit_pretrained(tiny_vit(), num_frames=4).save_pretrained(tmp_path / "ours")
+    transformers_vivit = VivitModel.from_pretrained(_tiny_transformers_vivit_folder(tmp_path / "theirs"))
+    transformers_vivit.save_pretrained(tmp_path / "theirs_base")
+    for source in (str(tmp_path / "ours"), str(tmp_path / "theirs_base"), transformers_vivit):
+        model, report = from_vivit_checkpoint(source)
+        assert isinstance(model, ViViTSpatioTemporalForVideoClassification), source
+        assert sorted(report["fresh"]) == ["classifier.bias", "classifier.weight"], source
+
+
 @pytest.mark.parametrize(
     ("labels", "restart"),
     [
