@@ -168,9 +168,10 @@ def from_vivit_checkpoint(
 
 
 def _checkpoint_in_memory(source: nn.Module, hub: dict, loading: dict):
-    """(model, the parameters its checkpoint lacked) of a model object `from_vivit_checkpoint` restarts: a vivit_hf ViViT as it is (read, never changed), transformers'
-    ViViT converted into Model 1. Either met `stat: path should be string ... not ViViT...ForVideoClassification`,
-    though from_vit_pretrained's refusal of such a model points here."""
+    """(model, the parameters its checkpoint lacked) of a model object `from_vivit_checkpoint` restarts: a vivit_hf
+    ViViT as it is (read, never changed), transformers' ViViT converted into Model 1. Either met `stat: path should
+    be string ... not ViViT...ForVideoClassification`, though from_vit_pretrained's refusal of such a model points
+    here."""
     model = unwrapped_module(source)
     refuse_hub_options(hub, model)
     if refusal := peft_adapters_refusal(model):  # (a PeftModel was refused as if it were an image ViT)

@@ -1002,10 +1002,10 @@ class PyAVReader(VideoReader):
         """Where the seek to the start of a caller's container landed after the packet it held before (`head`, the
         first one where the container is fresh), or after the stream's start (see `_lands_after_start`), the file is
         read through a container of its own, opened on the same file or a copy of its bytes, whose demux starts at the
-        first packet; on another file object refused. FFmpeg's Matroska seek to the start lands at the first indexed keyframe: the frames before it (a file
-        cut mid-GOP, a first keyframe its muxer did not flag) were left out, and every index named a frame that many
-        later, silently. FFmpeg's seek to the start of a one-packet FLV lands past its packet: no packet after it
-        ("has no frames")."""
+        first packet; on another file object refused. FFmpeg's Matroska seek to the start lands at the first indexed
+        keyframe: the frames before it (a file cut mid-GOP, a first keyframe its muxer did not flag) were left out,
+        and every index named a frame that many later, silently. FFmpeg's seek to the start of a one-packet FLV lands
+        past its packet: no packet after it ("has no frames")."""
         packet = self._next_packet()
         packet = packet if packet is not None and packet.size else None  # (PyAV's empty packet: the demux's end)
         landed = _byte_position(packet)
