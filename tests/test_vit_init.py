@@ -954,6 +954,10 @@ def test_a_vivit_in_memory_restarts_as_its_folder_does_and_is_left_unchanged(tmp
     torch.save(tiny_vit().state_dict(), tmp_path / "vit.pth")
     with pytest.raises(TypeError, match=r"revision: hub options say .* the local file '.*vit\.pth' is read as it is"):
         ViViTSpatioTemporalModel.from_vit_pretrained(tmp_path / "vit.pth", num_frames=4, revision="v1")
+    # how to fetch asks nothing of a local file, as of a folder: a script giving it for any source is not refused
+    ViViTSpatioTemporalModel.from_vit_pretrained(
+        tmp_path / "vit.pth", num_frames=4, vit_num_attention_heads=HEADS, local_files_only=True, cache_dir="/c"
+    )
     tiny_vit().save_pretrained(tmp_path / "vit")
     ViViTSpatioTemporalModel.from_vit_pretrained(tmp_path / "vit", num_frames=4, revision="v1")
 

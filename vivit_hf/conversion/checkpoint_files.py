@@ -26,6 +26,8 @@ logger = logging.getLogger(__name__)
 # from_pretrained's hub keywords; `proxies`, which huggingface_hub no longer takes, is taken and dropped with a warning
 # (`download_options`), as transformers' from_pretrained takes it
 HUB_KWARGS = ("cache_dir", "force_download", "local_files_only", "token", "revision", "subfolder", "proxies")
+# the ones among them that choose which files are read (the others say how to fetch them)
+FILE_CHOOSING_OPTIONS = ("revision", "subfolder")
 
 
 def pop_dtype(kwargs: dict) -> torch.dtype | str | None:
@@ -232,11 +234,12 @@ def peft_adapters_refusal(model) -> str | None:
 
 
 def refuse_hub_options(hub_kwargs: Mapping, source) -> None:
-    """Refuse hub options (`revision=`, `cache_dir=`, ...) beside a source in memory (a model, a state dict) or a
-    local file (`vit.pth`, `.npz`): they say which files to read, and were dropped without a word (`revision="v2"`
-    gave the object or file as it is). Options left at their defaults (None, False, `subfolder=""`: a script's
-    `revision=args.revision`) ask nothing, and pass. (A local folder is not refused: transformers' `from_pretrained`
-    reads one with `subfolder` and ignores the others, and so do these readers.)"""
+    """Refuse hub options (`revision=`, `cache_dir=`, ...) beside a source in memory (a model, a state dict), or the
+    `FILE_CHOOSING_OPTIONS` a caller passes of a local file (`vit.pth`, `.npz`): they say which files to read, and
+    were dropped without a word (`revision="v2"` gave the object or file as it is). Options left at their defaults
+    (None, False, `subfolder=""`: a script's `revision=args.revision`) ask nothing, and pass. (A local folder is not
+    refused: transformers' `from_pretrained` reads one with `subfolder` and ignores the others, and so do these
+    readers.)"""
     given = sorted(
         name for name, value in hub_kwargs.items() if value is not None and value is not False and value != ""
     )
