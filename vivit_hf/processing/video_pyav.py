@@ -1028,23 +1028,27 @@ class PyAVReader(VideoReader):
     def _read_through_own_container(self, bytes_too: bool = False) -> None:
         """Read a caller's container through one of this reader's own, opened on the same file (the caller's is left
         as it is); nothing where it is on no file (bytes, a file object). `bytes_too`: one on an `io.BytesIO` too, on
-        a copy of its bytes (the caller's keeps its position in them)."""
+        a copy of its bytes (the caller's keeps its position in them). The copy costs nothing where the caller made
+        the `io.BytesIO` of bytes (`getvalue` hands back those bytes, shared until written); one written into is
+        copied once, held while this reader is open."""
         source = self._own_source(bytes_too)
         if source is None:
             return
+        source = source if isinstance(source, str) else io.BytesIO(source.getvalue())
         self._owns_container, self._source, self.container = True, source, None
         self._open()
 
     def _own_source(self, bytes_too: bool):
-        """What `_read_through_own_container` opens for the caller's container: its file's path, or (`bytes_too`) a
-        copy of the `io.BytesIO` it reads; None for another file object."""
+        """What `_read_through_own_container` opens for the caller's container: its file's path, or (`bytes_too`) the
+        `io.BytesIO` it reads (copied there: asked here only whether there is one, it was copied to be dropped); None
+        for another file object."""
         name = getattr(self.container, "name", None)
         # (the file object PyAV reads, None for a path: PyAV 18 holds it in a PyIOFile's `file`, earlier ones bare)
         memory = getattr(self.container, "file", None)
         memory = getattr(memory, "file", memory)
         if isinstance(name, str) and os.path.isfile(name):
             return name
-        return io.BytesIO(memory.getvalue()) if bytes_too and isinstance(memory, io.BytesIO) else None
+        return memory if bytes_too and isinstance(memory, io.BytesIO) else None
 
     def _lands_after_start(self, packet) -> bool:
         """Whether `packet`, the first one a Matroska container's seek to the start gave, comes after the stream's
