@@ -566,6 +566,7 @@ def test_load_scenic_casts_to_dtype_as_from_pretrained_does(tmp_path, options):
     model = load_scenic(params, config["scenic_config"], **options)
     reference = type(model).from_pretrained(tmp_path, **options).eval()
     assert {p.dtype for p in model.parameters()} == {p.dtype for p in reference.parameters()} != {torch.float32}
+    assert model.config.dtype == reference.config.dtype == model.dtype  # (it said None)
     video = torch.from_numpy(np.load(case / "input.npy")).permute(0, 1, 4, 2, 3).to(next(model.parameters()).dtype)
     with torch.no_grad():
         torch.testing.assert_close(model(video).logits, reference(video).logits, rtol=0, atol=0)

@@ -494,14 +494,16 @@ def test_a_one_frame_flv_encoded_with_b_frames_allowed_reads_its_frame(tmp_path)
 def test_a_one_frame_flv_passed_as_a_pyav_container_reads_its_frame(tmp_path, read_before):
     """The seek to the start of a one-packet FLV lands past its packet: a path reopens the file, but a PyAV container
     the caller passed (fresh, or decoded from) read as "has no frames". It now reads through a container of its own
-    on the same file; one on bytes, which cannot be reopened, is refused naming the fix."""
+    on the same file, or on a copy of its bytes (one on bytes was refused); one on another file object, which cannot
+    be reopened, is refused naming the fix."""
     path = write_pattern(tmp_path / "one.flv", "flv", num_frames=1)
     truth = sequential_decode(path)
-    with av.open(path) as container:
-        for _, _frame in zip(range(read_before), container.decode(video=0)):
-            pass
-        assert_frames_equal(read_frames(container, [0, 0]), truth, [0, 0])
-    with av.open(io.BytesIO(Path(path).read_bytes())) as container:
+    for source in (path, io.BytesIO(Path(path).read_bytes())):
+        with av.open(source) as container:
+            for _, _frame in zip(range(read_before), container.decode(video=0)):
+                pass
+            assert_frames_equal(read_frames(container, [0, 0]), truth, [0, 0])
+    with av.open(io.BufferedReader(io.BytesIO(Path(path).read_bytes()))) as container:
         with pytest.raises(VideoDecodeError, match="cannot seek back to its first packet"):
             read_frames(container, [0])
 
@@ -782,13 +784,15 @@ def test_a_matroska_container_that_starts_before_its_first_indexed_keyframe_read
     """An MPEG-4 part 2 mkv cut mid-GOP: its decoder shows the frames before the first keyframe (decoded from grey),
     which FFmpeg's Matroska seek to the start passes over (it lands at the first indexed keyframe). Passed as a
     fresh PyAV container, the table started there: 24 frames of 33, every index naming a frame 9 later, silently.
-    Such a container is read through one of its own on the same file; one on bytes, which cannot be, is refused."""
+    Such a container is read through one of its own on the same file or a copy of its bytes (one on bytes was
+    refused); one on another file object, which cannot be, is refused."""
     path = mkv_cut_mid_gop(tmp_path)
     truth = sequential_decode(path)
     assert len(truth) == 33
-    with av.open(str(path)) as container:
-        assert_frames_equal(read_frames(container, range(32, -1, -1)), truth, range(32, -1, -1))
-    with av.open(io.BytesIO(path.read_bytes())) as container:
+    for source in (str(path), io.BytesIO(path.read_bytes())):
+        with av.open(source) as container:
+            assert_frames_equal(read_frames(container, range(32, -1, -1)), truth, range(32, -1, -1))
+    with av.open(io.BufferedReader(io.BytesIO(path.read_bytes()))) as container:
         with pytest.raises(VideoDecodeError, match="cannot seek back to its first packet"):
             read_frames(container, [0])
 
@@ -798,15 +802,17 @@ def test_a_matroska_container_the_caller_read_past_its_first_indexed_keyframe_re
     """The cut mkv of the test above, passed after the caller decoded part of it: the packet it held was past the first
     indexed keyframe, where the seek to the start landed, so that seek looked right, and the table started there: 26
     frames of 33, every index naming a frame 7 later (255 grey levels off), silently. Its landing after the stream's
-    start time tells; on bytes it is refused, as for a fresh container."""
+    start time tells; on bytes it is read through a copy of them, on another file object refused, as for a fresh
+    container."""
     path = mkv_cut_mid_gop(tmp_path)
     truth = sequential_decode(path)
     assert len(truth) == 33
-    with av.open(str(path)) as container:
-        for _, _frame in zip(range(read_before), container.decode(video=0)):
-            pass
-        assert_frames_equal(read_frames(container, range(33)), truth, range(33))
-    with av.open(io.BytesIO(path.read_bytes())) as container:
+    for source in (str(path), io.BytesIO(path.read_bytes())):
+        with av.open(source) as container:
+            for _, _frame in zip(range(read_before), container.decode(video=0)):
+                pass
+            assert_frames_equal(read_frames(container, range(33)), truth, range(33))
+    with av.open(io.BufferedReader(io.BytesIO(path.read_bytes()))) as container:
         for _, _frame in zip(range(read_before), container.decode(video=0)):
             pass
         with pytest.raises(VideoDecodeError, match="cannot seek back to its first packet"):

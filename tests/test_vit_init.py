@@ -827,6 +827,9 @@ def test_dtype_and_torch_dtype_are_read_as_transformers_from_pretrained_reads_th
         model = from_transformers_vivit(ViViTSpatioTemporalForVideoClassification, source, **options)
         reference = VivitForVideoClassification.from_pretrained(source, **options)
     assert {p.dtype for p in model.parameters()} == {p.dtype for p in reference.parameters()}
+    # the config says the weights' dtype, as from_pretrained's does (from_transformers_vivit's said None, and its
+    # save_pretrained / from_config(model.config) read no dtype)
+    assert model.config.dtype == model.dtype and reference.config.dtype == reference.dtype
 
 
 @pytest.mark.parametrize(
@@ -866,6 +869,11 @@ def test_dtype_auto_keeps_a_bfloat16_checkpoints_dtype_as_from_pretrained_does(t
             model, _ = from_vivit_checkpoint(source, dtype="auto")
     assert {p.dtype for p in reference.parameters()} == {torch.bfloat16}  # the reference kept the checkpoint's
     assert {p.dtype for p in model.parameters()} == {torch.bfloat16}
+    assert model.config.dtype == reference.config.dtype == torch.bfloat16
+    if entry_point == "from_transformers_vivit":  # a model object in bfloat16 (cast after loading: config says None)
+        reference.config.dtype = None
+        model = from_transformers_vivit(ViViTSpatioTemporalForVideoClassification, reference, dtype="auto")
+        assert {p.dtype for p in model.parameters()} == {torch.bfloat16} and model.config.dtype == torch.bfloat16
 
 
 @pytest.mark.parametrize("entry_point", ["from_vit_pretrained", "from_vivit_checkpoint", "from_transformers_vivit"])
@@ -941,6 +949,17 @@ def test_a_vivit_in_memory_restarts_as_its_folder_does_and_is_left_unchanged(tmp
     for vit in (tiny_vit(), tiny_vit().state_dict()):
         with pytest.raises(TypeError, match=r"cache_dir, revision: hub options say .* in memory is read as it is"):
             ViViTSpatioTemporalModel.from_vit_pretrained(vit, num_frames=4, revision="v1", cache_dir="/c")
+    # ... and a local weights file too, which no hub option can choose in; a local folder takes them as transformers'
+    # from_pretrained does (`subfolder` read, `revision` ignored)
+    torch.save(tiny_vit().state_dict(), tmp_path / "vit.pth")
+    with pytest.raises(TypeError, match=r"revision: hub options say .* the local file '.*vit\.pth' is read as it is"):
+        ViViTSpatioTemporalModel.from_vit_pretrained(tmp_path / "vit.pth", num_frames=4, revision="v1")
+    # how to fetch asks nothing of a local file, as of a folder: a script giving it for any source is not refused
+    ViViTSpatioTemporalModel.from_vit_pretrained(
+        tmp_path / "vit.pth", num_frames=4, vit_num_attention_heads=HEADS, local_files_only=True, cache_dir="/c"
+    )
+    tiny_vit().save_pretrained(tmp_path / "vit")
+    ViViTSpatioTemporalModel.from_vit_pretrained(tmp_path / "vit", num_frames=4, revision="v1")
 
 
 def test_an_older_big_vision_checkpoint_loads_from_its_opt_target_parameters(tmp_path):
@@ -1808,7 +1827,8 @@ def test_hub_options_choose_the_vit_read_and_dtype_casts_as_from_pretrained(tmp_
         torch.testing.assert_close(ours, vits["v1"](frame).last_hidden_state[:, 0], rtol=0, atol=1e-5)
     assert "revision" not in model.config.to_dict()
     model = ViViTSpatioTemporalModel.from_vit_pretrained("org/vit", revision="v1", num_frames=2, dtype=torch.bfloat16)
-    assert {p.dtype for p in model.parameters()} == {torch.bfloat16} and "dtype" not in model.config.to_diff_dict()
+    # (the config says the weights' dtype, as from_pretrained(dtype=torch.bfloat16)'s does)
+    assert {p.dtype for p in model.parameters()} == {torch.bfloat16} and model.config.dtype == torch.bfloat16
     model = ViViTSpatioTemporalModel.from_vit_pretrained("org/vit", num_frames=2, device_map="meta")
     assert {p.device.type for p in model.parameters()} == {"meta"} and "device_map" not in model.config.to_dict()
 
@@ -1890,6 +1910,22 @@ def test_a_vivit_checkpoint_restarted_with_other_label_spaces_alone_gets_those_h
     # its own heads, in any order, keep its classifier and its rows' order
     model, report = from_vivit_checkpoint(str(tmp_path), label_spaces={"verb": 3, "noun": 4})
     assert model.config.label_spaces == {"noun": 4, "verb": 3} and report["fresh"] == []
+
+
+def test_a_base_models_folder_restarts_with_its_fresh_classifier_reported(tmp_path):
+    """A base model's folder (vivit_hf's or transformers' VivitModel) comes back as the classification model: its
+    classifier, random, was left out of `report["fresh"]` (taken as the checkpoint's)."""
+    from transformers import VivitModel
+
+    from vivit_hf.conversion.vit_init import from_vivit_checkpoint
+
+    ViViTSpatioTemporalModel.from_vit_pretrained(tiny_vit(), num_frames=4).save_pretrained(tmp_path / "ours")
+    transformers_vivit = VivitModel.from_pretrained(_tiny_transformers_vivit_folder(tmp_path / "theirs"))
+    transformers_vivit.save_pretrained(tmp_path / "theirs_base")
+    for source in (str(tmp_path / "ours"), str(tmp_path / "theirs_base"), transformers_vivit):
+        model, report = from_vivit_checkpoint(source)
+        assert isinstance(model, ViViTSpatioTemporalForVideoClassification), source
+        assert sorted(report["fresh"]) == ["classifier.bias", "classifier.weight"], source
 
 
 @pytest.mark.parametrize(

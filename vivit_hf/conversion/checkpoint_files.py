@@ -26,6 +26,8 @@ logger = logging.getLogger(__name__)
 # from_pretrained's hub keywords; `proxies`, which huggingface_hub no longer takes, is taken and dropped with a warning
 # (`download_options`), as transformers' from_pretrained takes it
 HUB_KWARGS = ("cache_dir", "force_download", "local_files_only", "token", "revision", "subfolder", "proxies")
+# the ones among them that choose which files are read (the others say how to fetch them)
+FILE_CHOOSING_OPTIONS = ("revision", "subfolder")
 
 
 def pop_dtype(kwargs: dict) -> torch.dtype | str | None:
@@ -47,10 +49,15 @@ def pop_dtype(kwargs: dict) -> torch.dtype | str | None:
 
 def cast_as_asked(model, dtype: torch.dtype | str | None, source_dtype: torch.dtype):
     """`model` in the dtype `pop_dtype` read: left as built for None, cast to `source_dtype` (the dtype its weights came
-    in, as from_pretrained(dtype="auto") reads it: `checkpoint_dtype`, `weights_dtype`) for "auto", else to `dtype`."""
+    in, as from_pretrained(dtype="auto") reads it: `checkpoint_dtype`, `weights_dtype`) for "auto", else to `dtype`.
+    Its config says the weights' dtype, as from_pretrained's does: from_transformers_vivit's and from_vit_pretrained's
+    said None (or the checkpoint's) whatever the model's weights were, and from_config(model.config) read no dtype."""
     if dtype == "auto":
         dtype = source_dtype
-    return model if dtype is None else model.to(dtype)
+    model = model if dtype is None else model.to(dtype)
+    if getattr(model, "config", None) is not None:
+        model.config.dtype = model.dtype
+    return model
 
 
 # from_pretrained's device maps that accelerate computes over every device it finds (transformers' list)
@@ -227,16 +234,24 @@ def peft_adapters_refusal(model) -> str | None:
 
 
 def refuse_hub_options(hub_kwargs: Mapping, source) -> None:
-    """Refuse hub options (`revision=`, `cache_dir=`, ...) beside a source in memory (a model, a state dict): they say
-    which files to read, and were dropped without a word (`revision="v2"` gave the object as it is). Options left at
-    their defaults (None, False, `subfolder=""`: a script's `revision=args.revision`) ask nothing, and pass."""
+    """Refuse hub options (`revision=`, `cache_dir=`, ...) beside a source in memory (a model, a state dict), or the
+    `FILE_CHOOSING_OPTIONS` a caller passes of a local file (`vit.pth`, `.npz`): they say which files to read, and
+    were dropped without a word (`revision="v2"` gave the object or file as it is). Options left at their defaults
+    (None, False, `subfolder=""`: a script's `revision=args.revision`) ask nothing, and pass. (A local folder is not
+    refused: transformers' `from_pretrained` reads one with `subfolder` and ignores the others, and so do these
+    readers.)"""
     given = sorted(
         name for name, value in hub_kwargs.items() if value is not None and value is not False and value != ""
     )
     if given:
+        what = (
+            f"the local file {os.fspath(source)!r}"
+            if isinstance(source, (str, os.PathLike))
+            else f"a {type(source).__name__} in memory"
+        )
         raise TypeError(
-            f"{', '.join(given)}: hub options say which checkpoint files to read; a {type(source).__name__} in "
-            "memory is read as it is: leave them out (or give the folder or Hub id to read)"
+            f"{', '.join(given)}: hub options say which checkpoint files to read; {what} is read as it is: leave "
+            "them out (or give the folder or Hub id to read)"
         )
 
 

@@ -79,12 +79,17 @@ def from_vivit_checkpoint(
     # transformers' own ViViT (model_type "vivit") is converted into our Model 1 class, not loaded as transformers'.
     # "auto": the checkpoint's dtype, read as from_pretrained reads it (config.json's dtype, else its weights')
     loading = {"dtype": "auto", **hub} if dtype == "auto" else dict(hub)
+    # `missing`: what the checkpoint lacked, left at the old model's random initialisation (a base model's folder has
+    # no classifier): reported fresh, where it was taken as the checkpoint's (`fresh` empty)
+    loading["output_loading_info"] = True
     if isinstance(source, nn.Module):
-        old = _checkpoint_in_memory(source, hub, loading)
+        old, missing = _checkpoint_in_memory(source, hub, loading)
     elif AutoConfig.from_pretrained(source, **hub).model_type == "vivit":
-        old = from_transformers_vivit(ViViTSpatioTemporalForVideoClassification, source, **loading)
+        old, info = from_transformers_vivit(ViViTSpatioTemporalForVideoClassification, source, **loading)
+        missing = info["missing_keys"]
     else:
-        old = AutoModelForVideoClassification.from_pretrained(source, **loading).eval()
+        old, info = AutoModelForVideoClassification.from_pretrained(source, **loading)
+        old, missing = old.eval(), info["missing_keys"]
     kwargs = {k: v for k, v in old.config.to_diff_dict().items() if k not in NOT_CARRIED}
     check_config_fields(type(old.config), config_overrides)
     kwargs.update(config_overrides)
@@ -148,6 +153,7 @@ def from_vivit_checkpoint(
         elif (
             (name.startswith("classifier.") and not same_labels)
             or name not in old_state
+            or name in missing
             or layer_of(model, name) in unfit
         ):
             report["fresh"].append(name)
@@ -155,25 +161,26 @@ def from_vivit_checkpoint(
             state[name] = old_state[name]
     warn_of_whole_layers_fresh(unfit, state, old_state, report["fresh"])
     model.load_state_dict(state)
-    model = cast_as_asked(model, dtype, old.dtype)
     # The config came from the checkpoint's, dtype and all: a float32 model restarted from a float16 folder said
-    # float16, and from_config(model.config) built that. It says the model's dtype, as from_pretrained's does.
-    model.config.dtype = model.dtype
+    # float16, and from_config(model.config) built that. cast_as_asked has it say the model's dtype.
+    model = cast_as_asked(model, dtype, old.dtype)
     return place_as_asked(model, device_map, "from_vivit_checkpoint").eval(), report
 
 
 def _checkpoint_in_memory(source: nn.Module, hub: dict, loading: dict):
-    """A model object `from_vivit_checkpoint` restarts: a vivit_hf ViViT as it is (read, never changed), transformers'
-    ViViT converted into Model 1. Either met `stat: path should be string ... not ViViT...ForVideoClassification`,
-    though from_vit_pretrained's refusal of such a model points here."""
+    """(model, the parameters its checkpoint lacked) of a model object `from_vivit_checkpoint` restarts: a vivit_hf
+    ViViT as it is (read, never changed), transformers' ViViT converted into Model 1. Either met `stat: path should
+    be string ... not ViViT...ForVideoClassification`, though from_vit_pretrained's refusal of such a model points
+    here."""
     model = unwrapped_module(source)
     refuse_hub_options(hub, model)
     if refusal := peft_adapters_refusal(model):  # (a PeftModel was refused as if it were an image ViT)
         raise ViTInitError(refusal)
     if getattr(getattr(model, "config", None), "model_type", None) == "vivit":
-        return from_transformers_vivit(ViViTSpatioTemporalForVideoClassification, model, **loading)
+        model, info = from_transformers_vivit(ViViTSpatioTemporalForVideoClassification, model, **loading)
+        return model, info["missing_keys"]
     if isinstance(model, ViViTPreTrainedModel):
-        return model
+        return model, []
     raise ViTInitError(
         f"from_vivit_checkpoint restarts a ViViT (a vivit_hf or transformers ViViT: a model, its folder or Hub id), "
         f"got a {type(model).__name__}; an image ViT starts a video model with from_vit_pretrained"

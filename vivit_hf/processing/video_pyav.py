@@ -607,9 +607,10 @@ class PyAVReader(VideoReader):
             return
         except (av.FFmpegError, OSError):
             if not self._owns_container:
-                # a caller's container on a file is read through one of our own, as where its seek lands late (a NUT
-                # file whose stamps start below 0: FFmpeg's seek to 0 fails there, which a reopen never needs)
-                self._read_through_own_container()
+                # a caller's container on a file or on bytes is read through one of our own, as where its seek lands
+                # late (a NUT file whose stamps start below 0: FFmpeg's seek to 0 fails there, which a reopen never
+                # needs); one on bytes was refused
+                self._read_through_own_container(bytes_too=True)
                 if self._owns_container:  # opened afresh: at its first packet
                     return
                 raise VideoDecodeError(
@@ -1000,45 +1001,54 @@ class PyAVReader(VideoReader):
     def _check_start(self, head: int | None) -> None:
         """Where the seek to the start of a caller's container landed after the packet it held before (`head`, the
         first one where the container is fresh), or after the stream's start (see `_lands_after_start`), the file is
-        read through a container of its own, opened on the same file, whose demux starts at the first packet; else
-        refused. FFmpeg's Matroska seek to the start lands at the first indexed keyframe: the frames before it (a file
-        cut mid-GOP, a first keyframe its muxer did not flag) were left out, and every index named a frame that many
-        later, silently. FFmpeg's seek to the start of a one-packet FLV lands past its packet: no packet after it
-        ("has no frames")."""
+        read through a container of its own, opened on the same file or a copy of its bytes, whose demux starts at the
+        first packet; on another file object refused. FFmpeg's Matroska seek to the start lands at the first indexed
+        keyframe: the frames before it (a file cut mid-GOP, a first keyframe its muxer did not flag) were left out,
+        and every index named a frame that many later, silently. FFmpeg's seek to the start of a one-packet FLV lands
+        past its packet: no packet after it ("has no frames")."""
         packet = self._next_packet()
         packet = packet if packet is not None and packet.size else None  # (PyAV's empty packet: the demux's end)
         landed = _byte_position(packet)
         self._seek_start()
-        name = getattr(self.container, "name", None)
-        on_file = isinstance(name, str) and os.path.isfile(name)
-        # (no packet where none was held: an empty stream, or a caller who read them all; its own container tells)
+        # (no packet where none was held: an empty stream, or a caller who read them all; its own container tells,
+        # on the file or a copy of the bytes)
         late = head is not None and (packet is None or (landed is not None and landed > head))
-        if not (late or self._lands_after_start(packet) or (packet is None and on_file)):
+        if not (late or self._lands_after_start(packet) or (packet is None and self._own_source(bytes_too=True))):
             return
-        if not on_file:
+        # through one of this reader's own, on the same file or a copy of its bytes (one on bytes was refused, though
+        # the copy `_sequential_frames` reads was at hand); on another file object, which cannot be reopened: refused
+        self._read_through_own_container(bytes_too=True)
+        if not self._owns_container:
             raise VideoDecodeError(
                 f"Video {self.name}: this container cannot seek back to its first packet (its seek to the start "
                 "lands after frames a sequential decode gives: Matroska's at the first indexed keyframe, a one-packet "
                 "FLV's past its packet): pass the file's path or bytes instead of an open container."
             )
-        self._read_through_own_container()
 
     def _read_through_own_container(self, bytes_too: bool = False) -> None:
         """Read a caller's container through one of this reader's own, opened on the same file (the caller's is left
         as it is); nothing where it is on no file (bytes, a file object). `bytes_too`: one on an `io.BytesIO` too, on
-        a copy of its bytes (the caller's keeps its position in them)."""
+        a copy of its bytes (the caller's keeps its position in them). The copy costs nothing where the caller made
+        the `io.BytesIO` of bytes (`getvalue` hands back those bytes, shared until written); one written into is
+        copied once, held while this reader is open."""
+        source = self._own_source(bytes_too)
+        if source is None:
+            return
+        source = source if isinstance(source, str) else io.BytesIO(source.getvalue())
+        self._owns_container, self._source, self.container = True, source, None
+        self._open()
+
+    def _own_source(self, bytes_too: bool):
+        """What `_read_through_own_container` opens for the caller's container: its file's path, or (`bytes_too`) the
+        `io.BytesIO` it reads (copied there: asked here only whether there is one, it was copied to be dropped); None
+        for another file object."""
         name = getattr(self.container, "name", None)
         # (the file object PyAV reads, None for a path: PyAV 18 holds it in a PyIOFile's `file`, earlier ones bare)
         memory = getattr(self.container, "file", None)
         memory = getattr(memory, "file", memory)
         if isinstance(name, str) and os.path.isfile(name):
-            source = name
-        elif bytes_too and isinstance(memory, io.BytesIO):
-            source = io.BytesIO(memory.getvalue())
-        else:
-            return
-        self._owns_container, self._source, self.container = True, source, None
-        self._open()
+            return name
+        return memory if bytes_too and isinstance(memory, io.BytesIO) else None
 
     def _lands_after_start(self, packet) -> bool:
         """Whether `packet`, the first one a Matroska container's seek to the start gave, comes after the stream's

@@ -26,6 +26,7 @@ from .folders import (
     VIDEO_EXTENSIONS,
     download_format_of,
     files_below,
+    holds_video,
     unpack_command,
     walk_folder,
     what_is_there,
@@ -286,9 +287,9 @@ def _index_unmerged_downloads(index: dict[str, Path]) -> None:
             formats.setdefault(clip, []).append(path)
     audio = []
     for clip, paths in formats.items():
-        holds_video = {path: _holds_video(path) for path in sorted(paths)}
-        audio += [path for path, video in holds_video.items() if not video]
-        videos = [path for path, video in holds_video.items() if video]
+        video_held = {path: holds_video(path) for path in sorted(paths)}
+        audio += [path for path, video in video_held.items() if not video]
+        videos = [path for path, video in video_held.items() if video]
         if videos:
             index[clip] = videos[0]
     if audio:
@@ -298,17 +299,6 @@ def _index_unmerged_downloads(index: dict[str, Path]) -> None:
             len(audio),
             quoted([str(path) for path in audio]),
         )
-
-
-def _holds_video(path: Path) -> bool:
-    """Whether `path`'s container holds a video stream (one it cannot open is left to the decode to name)."""
-    import av
-
-    try:
-        with av.open(str(path)) as container:
-            return bool(container.streams.video)
-    except (av.FFmpegError, OSError):
-        return True
 
 
 def _warn_other_files_of_one_name(copies: dict[str, list[Path]], listed: set[str] | None, fmt: str) -> None:

@@ -378,7 +378,7 @@ def warn_repeated_clips(data: VideoClassificationData) -> dict:
     }
     report: dict = {}
     for split, examples in data.splits.items():
-        _warn_clips_named_alike(split, examples)
+        warn_clips_named_alike(split, examples)
     for split, keys in ids.items():
         # (the repeated ids in a dict, in the order they first repeat: a list, searched for each repeat, took
         # minutes where a table lists every clip twice, 240 000 rows on 120 000 clips: its quadratic cost)
@@ -427,7 +427,7 @@ def warn_repeated_clips(data: VideoClassificationData) -> dict:
     return report
 
 
-def _warn_clips_named_alike(split: str, examples) -> None:
+def warn_clips_named_alike(split: str, examples) -> None:
     """Warn, naming them, about clips of a `hub` split that only the file name stored beside their bytes names, where
     two or more share one (`HubSplit.names_beside_bytes`: `datasets`' `push_to_hub` and `save_to_disk` keep a `Video`
     clip's file name alone, so class folders' `cat/0.mp4` and `dog/0.mp4` are both `0.mp4`). Such rows are no

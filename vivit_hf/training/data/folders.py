@@ -123,6 +123,17 @@ def download_format_of(stem: str) -> str | None:
     return match["clip"] if match and not stem.endswith(".temp") else None
 
 
+def holds_video(path: Path) -> bool:
+    """Whether `path`'s container holds a video stream (one it cannot open is left to the decode to name)."""
+    import av
+
+    try:
+        with av.open(str(path)) as container:
+            return bool(container.streams.video)
+    except (av.FFmpegError, OSError):
+        return True
+
+
 def _is_download_leftover(path: Path) -> bool:
     """Among a listing's other files, which are yt-dlp's: the only video-typed files there (not dangling links) are
     the format and merge files `_download_leftovers` moved there."""
@@ -219,6 +230,11 @@ def _files_below(folder: Path) -> tuple[list[Path], list[Path], dict[Path, os.st
         elif is_dangling(path):
             others.append(path)
     leftovers = _download_leftovers(videos)
+    # an audio-only format without its merged clip (`id.f251.webm`) is no clip: left out and named here, as the
+    # Kinetics reader names it (it was refused only when decoded); its container is opened for such files alone
+    leftovers |= {
+        path for path in videos if path not in leftovers and download_format_of(path.stem) and not holds_video(path)
+    }
     if leftovers:
         videos = [path for path in videos if path not in leftovers]
         others = sorted([*others, *leftovers])
@@ -289,7 +305,7 @@ def warn_download_leftovers(folder: Path, others: Sequence[Path]) -> None:
         logger.warning(
             "%d file(s) below %s are left out as a download's leftovers (yt-dlp's unfinished `.part` / `.ytdl`, or a "
             "format / merge file `<id>.f<N>.<ext>` / `<id>.temp.<ext>` beside its merged clip `<id>.<ext>`, which "
-            "it repeats or is the audio of): %s%s",
+            "it repeats or is the audio of, or an audio-only format without it, which is no clip): %s%s",
             len(leftovers),
             folder,
             ", ".join(repr(path.relative_to(folder).as_posix()) for path in leftovers[:5]),

@@ -56,7 +56,13 @@ from .dataset import (
     sampled_as_a_file,
     views_refused,
 )
-from .examples import DatasetFormatError, VideoClassificationData, quoted, warn_repeated_clips
+from .examples import (
+    DatasetFormatError,
+    VideoClassificationData,
+    quoted,
+    warn_clips_named_alike,
+    warn_repeated_clips,
+)
 from .folders import (
     SPLIT_ALIASES,
     VIDEO_EXTENSIONS,
@@ -624,6 +630,8 @@ def _read_streaming_dataset(
             if local or is_saved_to_disk(source)
             else None
         )
+        if is_saved_to_disk(source):
+            _warn_saved_clips_named_alike(named[split], loaded[split], video_column)
         if split in clips:  # every row's path was read: those without one are counted now, as the whole read does
             _count_clipless(clips[split], named[split], video_column, clipless)
         splits[named[split]] = StreamingSplit(
@@ -1149,6 +1157,21 @@ def _locate(
                 "absolute), or read it without --streaming"
             )
     return located or None
+
+
+def _warn_saved_clips_named_alike(split: str, dataset, video_column: str) -> None:
+    """The whole read's warning of clips named by one file name beside their bytes (`warn_clips_named_alike`), for a
+    streamed `save_to_disk` folder (it said nothing): its shards are memory-mapped Arrow tables, whose paths and the
+    bytes' nulls are read without the bytes, by the whole read's rule (`HubSplit.names_beside_bytes`). A stream of
+    parquet tables (a Hub repo `push_to_hub` wrote) would read each table ahead for them: not warned."""
+    import datasets
+
+    iterable = getattr(dataset, "_ex_iterable", None)
+    while iterable is not None and not (getattr(iterable, "kwargs", None) or {}).get("shards"):
+        iterable = getattr(iterable, "ex_iterable", None)
+    shards = (getattr(iterable, "kwargs", None) or {}).get("shards") or []
+    if shards and all(isinstance(shard, datasets.Dataset) for shard in shards):
+        warn_clips_named_alike(split, HubSplit(datasets.concatenate_datasets(shards), video_column, "", None))
 
 
 def _video_path(video) -> str | None:
