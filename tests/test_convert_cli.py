@@ -398,13 +398,21 @@ def run_cli(argv, capsys):
     return code, [line for line in capsys.readouterr().err.strip().splitlines() if "it/s]" not in line]
 
 
-@pytest.mark.parametrize("missing", ["{tmp}/no/such/vivit", "./nope"])
-def test_missing_model_folder_is_named(tmp_path, capsys, missing):
-    """In the recipes' words (`run_folder.missing_model`): it was "'./nope': no such file or folder", neither the flag
-    nor that a Hub id reads `org/name` said."""
+@pytest.mark.parametrize(
+    "missing, what",
+    [
+        ("{tmp}/no/such/vivit", "no such folder (a Hub model id reads 'org/name')"),
+        ("./nope", "no such folder (a Hub model id reads 'org/name')"),
+        # a folder here without config.json: "'/tmp/x': no config.json in the folder; ..." without the flag
+        ("{tmp}", "no config.json in it (give the folder a model was saved to)"),
+    ],
+)
+def test_missing_model_folder_is_named(tmp_path, capsys, missing, what):
+    """In the recipes' words (`run_folder.missing_model`, `model_folder_refusal`): it was "'./nope': no such file or
+    folder", neither the flag nor that a Hub id reads `org/name` said."""
     missing = missing.format(tmp=tmp_path)
     code, err = run_cli(["transformers", "--model", missing, "--out", str(tmp_path / "out")], capsys)
-    said = f"argument --model: {missing!r}: no such folder (a Hub model id reads 'org/name')"
+    said = f"argument --model: {missing!r}: {what}"
     assert code == 2 and err == [f"python -m vivit_hf.convert: error: {said}"], err
 
 

@@ -23,7 +23,7 @@ from ..hub.push_flags import add_push_flags, push_problem
 from ..hub.upload import create_repo, push_folder, top_level_flags
 from ..models.modeling_vivit import ViViTSpatioTemporalForVideoClassification, ViViTSpatioTemporalModel
 from ..processing.processing_vivit import ViViTVideoProcessor
-from ..run_folder import missing_model, unexpanded_tilde
+from ..run_folder import model_folder_refusal, unexpanded_tilde
 from .checkpoint_files import (
     HUB_KWARGS,
     CheckpointSourceError,
@@ -361,7 +361,9 @@ def missing_input_problem(args) -> str | None:
     such file or folder", and scenic's "./nope does not exist", neither naming the flag (nor, for a model, the Hub id
     it could be)."""
     if args.source == "transformers":  # a folder (a file is refused as one) or a Hub id
-        return missing_model("--model", args.model)
+        # a folder here without config.json in export's and the recipes' words too: it was "'/tmp/x': no config.json
+        # in the folder; ..." without the flag, where a Hub id out of reach says "argument --model: ..."
+        return model_folder_refusal("--model", args.model)
     # scenic's are files on this machine alone: no Hub id to hint at, and a name without `./` is a path too
     for flag, path, kind in (
         ("--checkpoint", args.checkpoint, "file or folder"),
