@@ -51,6 +51,7 @@ import json
 import logging
 import os
 import re
+import sys
 from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, NoReturn
@@ -647,9 +648,10 @@ def _predict(argv, progress: dict) -> None:
     args = parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
     rank, count = launched_processes()  # first: a refusal below is agreed by every process, said once per machine
-    if count == 1 and (alone := processes_not_started(1, "recipes/predict.py")):
+    if count == 1 and (alone := processes_not_started(1, sys.argv[0])):
         # `accelerate launch --num_processes 2` on CPUs (or accelerate config's multi-CPU answer) predicted every
-        # video in one process without a word, where finetune.py and evaluate.py say so
+        # video in one process without a word, where finetune.py and evaluate.py say so; the script as it was run,
+        # as theirs (it named recipes/predict.py to a user who ran it from another folder or under another name)
         logger.warning(alone)
     if count > 1:  # accelerate: only a launcher's run needs it
         from vivit_hf.training.agreement import agree
