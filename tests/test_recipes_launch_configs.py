@@ -166,7 +166,8 @@ def test_accelerate_configs_multi_cpu_choice_started_alone_is_named_with_mpirun_
     # a count typed on the command line is named as typed; without a config the flags are named, as before
     typed = launched("--config_file", config, "--num_processes", "3")
     warning = processes_not_started(1, "f.py", environ, launcher=(typed, "/"))
-    assert f"(--num_processes 3 with the accelerate config {config}: distributed_type MULTI_CPU" in warning
+    # the typed count alone: the config's, which it overrides, was named beside it ("... MULTI_CPU, num_processes 2")
+    assert f"(--num_processes 3 with the accelerate config {config}: distributed_type MULTI_CPU) but" in warning
     # a hand-written config without num_processes (accelerate launch asks for the flag) loads as -1: it was named so
     bare = tmp_path / "bare.yaml"
     lines = (tmp_path / "default_config.yaml").read_text().splitlines(keepends=True)

@@ -624,7 +624,11 @@ def _processes_asked(launcher=None) -> tuple[str, str]:
     args, path, config = read
     typed = [f"--{name} {value}" for name in ("num_processes", "num_machines") if (value := getattr(args, name))]
     kind = getattr(config.distributed_type, "value", str(config.distributed_type))
-    counts = [(name, getattr(config, name, None)) for name in ("num_processes", "num_machines")]
+    # a count typed overrides the config's (accelerate launch uses the flag): "--num_processes 2 with ... num_processes
+    # 4" named both, the 4 unused
+    counts = [
+        (name, getattr(config, name, None)) for name in ("num_processes", "num_machines") if not getattr(args, name)
+    ]
     # a config without num_processes loads as -1 (accelerate launch then asks for the flag): only counts above 1 ask
     said = [f"{name} {value}" for name, value in counts if isinstance(value, int) and value > 1]
     in_config = ", ".join([f"the accelerate config {path}: distributed_type {kind}", *said])
