@@ -60,10 +60,14 @@ def test_ignore_mismatched_sizes_says_the_positions_start_random(name, tmp_path,
 
 def test_a_new_head_alone_keeps_transformers_behaviour(tmp_path):
     """Only the classifier's shape differs: refused as transformers refuses it, loaded fresh with
-    `ignore_mismatched_sizes=True`, every other weight the checkpoint's; `output_loading_info` as transformers'."""
+    `ignore_mismatched_sizes=True`, every other weight the checkpoint's; `output_loading_info` as transformers'.
+    transformers' refusal said only "You set `ignore_mismatched_sizes` to `False`" (after a report calling the head
+    "Reinit"): it names both class counts and the two ways to a new head."""
     folder = saved("factorised_self_attention", tmp_path)
-    with pytest.raises(RuntimeError, match="ignore_mismatched_sizes"):
+    with pytest.raises(RuntimeError, match=rf"of {TINY['num_labels']} classes, this config's num_labels is 3: ") as no:
         AutoModelForVideoClassification.from_pretrained(folder, num_labels=3)
+    assert "`ignore_mismatched_sizes=True` (a new classifier" in str(no.value)
+    assert "from_vivit_checkpoint(" in str(no.value)
     checkpoint = AutoModelForVideoClassification.from_pretrained(folder)
     model, info = AutoModelForVideoClassification.from_pretrained(
         folder, num_labels=3, ignore_mismatched_sizes=True, output_loading_info=True

@@ -127,6 +127,27 @@ def _other_tubelet_message(source: str, config, embeddings: list, mismatched: di
     )
 
 
+def _other_head_message(source: str, config, mismatched: dict) -> str:
+    """Why a checkpoint's classifier does not load into a config of another class count (`from_pretrained(path,
+    num_labels=5)`, fine-tuning on new classes without `ignore_mismatched_sizes=True`): transformers' refusal said
+    only "You set `ignore_mismatched_sizes` to `False`", after a report that called the head "Reinit", naming
+    neither count nor what keeps the rest of the checkpoint."""
+    saved = _saved_classes(mismatched)
+    return (
+        f"{source!r} has a classifier of {saved} classes, this config's num_labels is {config.num_labels}: its "
+        f"classifier does not fit ({', '.join(sorted(mismatched))}). To fine-tune on {config.num_labels} classes, "
+        f"load it with `ignore_mismatched_sizes=True` (a new classifier, the rest of the checkpoint kept), or "
+        f"restart it with `model, report = vivit_hf.conversion.from_vivit_checkpoint({source!r}, id2label=...)`, "
+        f"which also keeps the classifier's rows of the classes both name; to run it as trained, leave num_labels "
+        f"(and id2label / label_spaces) out."
+    )
+
+
+def _saved_classes(mismatched: dict) -> int | None:
+    """The class count of a checkpoint's classifier that did not fit (None where it fit)."""
+    return mismatched["classifier.weight"][0][0] if "classifier.weight" in mismatched else None
+
+
 def _embedding_type_of(weight_shape) -> str:
     """The `embedding_type` whose projection has this weight shape: a 3D convolution over tubelets (5 dims), or a 2D
     one over each sampled frame (4)."""
@@ -310,6 +331,8 @@ class ViViTPreTrainedModel(PreTrainedModel):
             if not ignore_mismatched_sizes:
                 raise RuntimeError(message)
             logger.warning(f"{message} With ignore_mismatched_sizes=True they start from random values.")
+        elif not ignore_mismatched_sizes and _saved_classes(mismatched) not in (None, model.config.num_labels):
+            raise RuntimeError(_other_head_message(str(pretrained_model_name_or_path), model.config, mismatched))
         elif mismatched and not ignore_mismatched_sizes:
             raise RuntimeError(  # transformers' own refusal, which the load above turned off
                 "You set `ignore_mismatched_sizes` to `False`, thus raising an error. For details look at the above "
