@@ -123,3 +123,18 @@ def test_single_label_over_one_output_is_refused_or_warned_not_trained_on_a_loss
     with caplog.at_level("WARNING"):
         assert one(pixel_values=clip(), labels=torch.tensor([0, 0])).loss.item() == 0.0
     assert "nothing trains" in caplog.text
+
+
+def test_labels_for_a_model_without_a_classifier_are_refused_but_a_regression_onto_its_features():
+    # num_labels=0 gives the pooled features as `logits`: class indices were refused as multi-label targets with the
+    # advice to set single_label_classification, which then took a cross-entropy over the 32 features as classes
+    model = tiny("factorised_encoder", num_labels=0)
+    for problem_type in (None, "single_label_classification"):
+        model.config.problem_type = problem_type
+        with pytest.raises(ValueError, match=r"no classifier \(num_labels=0: .*\(batch, 32\)\).*int64 of shape \(2,\)"):
+            model(pixel_values=clip(), labels=torch.tensor([1, 3]))
+        assert model.config.problem_type == problem_type
+    model.config.problem_type = "regression"
+    targets = torch.randn(2, 32)
+    out = model(pixel_values=clip(), labels=targets)
+    torch.testing.assert_close(out.loss, F.mse_loss(out.logits, targets))

@@ -1266,6 +1266,7 @@ class _ViViTForVideoClassification(ViViTPreTrainedModel):
         """The loss of transformers' classifiers (`config.problem_type`), or with label spaces the mean of the heads'
         cross-entropies (scenic's); `num_items_in_batch` (Trainer's, under gradient accumulation) scales both alike."""
         if head_logits is None:
+            self._check_a_classifier_for(labels)
             problem_type = self.config.problem_type or infer_problem_type(labels, self.config.num_labels)
             labels = self._check_labels(labels, logits, problem_type)
             # Set only once the labels fit it: transformers' loss sets it from the first labels it sees, so one
@@ -1285,6 +1286,21 @@ class _ViViTForVideoClassification(ViViTPreTrainedModel):
             )
         return multi_head_cross_entropy(
             logits, labels, list(self.config.label_spaces.values()), num_items_in_batch=num_items_in_batch
+        )
+
+    def _check_a_classifier_for(self, labels: torch.Tensor) -> None:
+        """With `num_labels=0` there is no classifier: `logits` are the pooled features (b, d). Class labels were
+        read against them: the refusal of (b,) class indices (transformers' rule made them multi-label) advised
+        `problem_type='single_label_classification'`, which then took a cross-entropy over the d features as if
+        they were classes, without a word. A regression onto the features (labels of their shape) stays a loss."""
+        if self.config.num_labels or self.config.problem_type == "regression":
+            return
+        raise ValueError(
+            f"this model has no classifier (num_labels=0: `logits` are the pooled features, (batch, "
+            f"{self.config.representation_size or self.config.hidden_size})), so `labels` "
+            f"({labels.dtype} of shape {tuple(labels.shape)}) name no class of it: give it a classifier of N classes "
+            "(`from_pretrained(path, num_labels=N, ignore_mismatched_sizes=True)`), or, to regress the features "
+            "onto targets of their shape, set `problem_type='regression'`."
         )
 
     def _check_labels(self, labels: torch.Tensor, logits: torch.Tensor, problem_type: str) -> torch.Tensor:
