@@ -127,7 +127,7 @@ def test_single_label_over_one_output_is_refused_or_warned_not_trained_on_a_loss
 
 def test_labels_for_a_model_without_a_classifier_are_refused_but_a_regression_onto_its_features():
     # num_labels=0 gives the pooled features as `logits`: class indices were refused as multi-label targets with the
-    # advice to set single_label_classification, which then took a cross-entropy over the 32 features as classes
+    # advice to set single_label_classification, which then failed in torch ("shape '[-1, 0]' is invalid")
     model = tiny("factorised_encoder", num_labels=0)
     for problem_type in (None, "single_label_classification"):
         model.config.problem_type = problem_type

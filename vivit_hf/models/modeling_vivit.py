@@ -1291,8 +1291,8 @@ class _ViViTForVideoClassification(ViViTPreTrainedModel):
     def _check_a_classifier_for(self, labels: torch.Tensor) -> None:
         """With `num_labels=0` there is no classifier: `logits` are the pooled features (b, d). Class labels were
         read against them: the refusal of (b,) class indices (transformers' rule made them multi-label) advised
-        `problem_type='single_label_classification'`, which then took a cross-entropy over the d features as if
-        they were classes, without a word. A regression onto the features (labels of their shape) stays a loss."""
+        `problem_type='single_label_classification'`, which then failed in torch ("shape '[-1, 0]' is invalid");
+        neither said there is no classifier. A regression onto the features (labels of their shape) stays a loss."""
         if self.config.num_labels or self.config.problem_type == "regression":
             return
         raise ValueError(
