@@ -68,6 +68,10 @@ def test_a_new_head_alone_keeps_transformers_behaviour(tmp_path):
         AutoModelForVideoClassification.from_pretrained(folder, num_labels=3)
     assert "`ignore_mismatched_sizes=True` (a new classifier" in str(no.value)
     assert "from_vivit_checkpoint(" in str(no.value)
+    # another MLP width beside: the head's message called fc1 / fc2 the classifier's and said they were kept
+    with pytest.raises(RuntimeError, match=r"ignore_mismatched_sizes.*mlp\.fc1") as no:
+        AutoModelForVideoClassification.from_pretrained(folder, num_labels=3, intermediate_size=48)
+    assert "classifier does not fit" not in str(no.value)
     checkpoint = AutoModelForVideoClassification.from_pretrained(folder)
     model, info = AutoModelForVideoClassification.from_pretrained(
         folder, num_labels=3, ignore_mismatched_sizes=True, output_loading_info=True

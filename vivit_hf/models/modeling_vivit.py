@@ -138,14 +138,18 @@ def _other_head_message(source: str, config, mismatched: dict) -> str:
         f"classifier does not fit ({', '.join(sorted(mismatched))}). To fine-tune on {config.num_labels} classes, "
         f"load it with `ignore_mismatched_sizes=True` (a new classifier, the rest of the checkpoint kept), or "
         f"restart it with `model, report = vivit_hf.conversion.from_vivit_checkpoint({source!r}, id2label=...)`, "
-        f"which also keeps the classifier's rows of the classes both name; to run it as trained, leave num_labels "
-        f"(and id2label / label_spaces) out."
+        f"which keeps the trained rows by class name where every class of id2label is one of the checkpoint's; to "
+        f"run it as trained, leave num_labels (and id2label / label_spaces) out."
     )
 
 
 def _saved_classes(mismatched: dict) -> int | None:
-    """The class count of a checkpoint's classifier that did not fit (None where it fit)."""
-    return mismatched["classifier.weight"][0][0] if "classifier.weight" in mismatched else None
+    """The class count of a checkpoint whose classifier alone did not fit; None where it fit, or where other weights
+    did not fit either (`num_labels=3, intermediate_size=48`): the head's message called those the classifier's and
+    said `ignore_mismatched_sizes=True` kept them, which starts them from random values too."""
+    if "classifier.weight" not in mismatched or set(mismatched) - {"classifier.weight", "classifier.bias"}:
+        return None
+    return mismatched["classifier.weight"][0][0]
 
 
 def _embedding_type_of(weight_shape) -> str:
