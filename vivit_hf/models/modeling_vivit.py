@@ -1270,7 +1270,6 @@ class _ViViTForVideoClassification(ViViTPreTrainedModel):
         """The loss of transformers' classifiers (`config.problem_type`), or with label spaces the mean of the heads'
         cross-entropies (scenic's); `num_items_in_batch` (Trainer's, under gradient accumulation) scales both alike."""
         if head_logits is None:
-            self._check_a_classifier_for(labels)
             problem_type = self.config.problem_type or infer_problem_type(labels, self.config.num_labels)
             labels = self._check_labels(labels, logits, problem_type)
             # Set only once the labels fit it: transformers' loss sets it from the first labels it sees, so one
@@ -1404,6 +1403,8 @@ class _ViViTForVideoClassification(ViViTPreTrainedModel):
             )
             fix = "convert with torch.as_tensor (a datasets.Dataset gives tensors after .with_format('torch'))"
             raise not_a_tensor("labels", labels, expected, fix)
+        if labels is not None and not self.config.label_spaces:
+            self._check_a_classifier_for(labels)  # reads only the config: refused before a forward run for nothing
         outputs = self.vivit(
             pixel_values,
             attention_mask=attention_mask,
