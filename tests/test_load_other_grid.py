@@ -121,6 +121,16 @@ def test_another_embedding_type_is_refused_naming_it(saved_type, asked, tmp_path
     assert "vivit.token_embedding.projection.weight" in namespace["report"]["fresh"]
 
 
+def test_another_width_is_refused_naming_it_not_another_embedding_type(tmp_path):
+    """`hidden_size=48` over a checkpoint of 32 mismatches every layer: the refusal named an embedding_type nobody
+    changed ("saved with embedding_type='frame_sampling'" for a tubelet checkpoint) and spelled out a restart that
+    keeps none of its weights."""
+    folder = saved("spatio_temporal", tmp_path)
+    with pytest.raises(RuntimeError, match=r"hidden_size=32, this config's is 48: .*leave hidden_size out") as no:
+        AutoModelForVideoClassification.from_pretrained(folder, hidden_size=48)
+    assert "embedding_type" not in str(no.value)
+
+
 def test_a_restart_where_patches_straddle_frames_gives_the_checkpoints_resized_positions(tmp_path):
     """Frame sampling's tokens at 36x24 (3 frames, 8 x 8 patches: a 13 x 3 tall image) straddle frames: the restart
     resizes the table over the tall image, as `interpolate_pos_encoding=True` does. Resized over the token grid,

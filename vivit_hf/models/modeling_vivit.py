@@ -127,6 +127,22 @@ def _other_tubelet_message(source: str, config, embeddings: list, mismatched: di
     )
 
 
+def _saved_width(mismatched: dict, embeddings: list, hidden_size: int) -> int | None:
+    """The checkpoint's hidden_size (its embedding's output channels) where it is not this config's, else None.
+    Another width made every layer mismatch, and the embedding's bias, sorted first, was read as an embedding of
+    another type: "saved with embedding_type='frame_sampling'" for a tubelet checkpoint, advising a restart that
+    keeps none of its weights."""
+    return next((mismatched[key][0][0] for key in embeddings if mismatched[key][0][0] != hidden_size), None)
+
+
+def _other_width_message(source: str, config, saved_width: int, mismatched: dict) -> str:
+    return (
+        f"{source!r} was trained at hidden_size={saved_width}, this config's is {config.hidden_size}: "
+        f"{len(mismatched)} of its weights do not fit. No loading option or restart keeps trained weights of another "
+        f"width; load the checkpoint as saved (leave hidden_size out)."
+    )
+
+
 def _other_head_message(source: str, config, mismatched: dict) -> str:
     """Why a checkpoint's classifier does not load into a config of another class count (`from_pretrained(path,
     num_labels=5)`, fine-tuning on new classes without `ignore_mismatched_sizes=True`): transformers' refusal said
@@ -311,9 +327,14 @@ class ViViTPreTrainedModel(PreTrainedModel):
         mismatched = {entry[0]: entry[1:] for entry in loading_info["mismatched_keys"]}
         positions = [key for key in sorted(mismatched) if key.endswith("position_embeddings")]
         embeddings = [key for key in sorted(mismatched) if ".token_embedding." in f".{key}"]
-        if (
-            embeddings
-        ):  # another tubelet size: no way keeps the trained embedding (from_vivit_checkpoint starts it fresh)
+        saved_width = _saved_width(mismatched, embeddings, model.config.hidden_size)
+        if saved_width is not None:
+            message = _other_width_message(str(pretrained_model_name_or_path), model.config, saved_width, mismatched)
+            if not ignore_mismatched_sizes:
+                raise RuntimeError(message)
+            logger.warning(f"{message} With ignore_mismatched_sizes=True they start from random values.")
+        # another tubelet size: no way keeps the trained embedding (from_vivit_checkpoint starts it fresh)
+        elif embeddings:
             message = _other_tubelet_message(str(pretrained_model_name_or_path), model.config, embeddings, mismatched)
             if not ignore_mismatched_sizes:
                 raise RuntimeError(message)
