@@ -375,8 +375,9 @@ class ViViTPreTrainedModel(PreTrainedModel):
         config.json, after the folder is made and the remote code copied into it, so a refused field
         (`config.qkv_bias = "false"`) left a folder of `.py` files and no config, which no load reads."""
         getattr(self, self.base_model_prefix, self).check_built_structure()
-        if isinstance(getattr(self, "classifier", None), nn.Linear):  # (a wrapped one, PEFT's, is checked at forward)
-            self.check_built_head(self.classifier.out_features)
+        classifier = getattr(self, "classifier", None)  # (a wrapped one, PEFT's, is checked at forward)
+        if isinstance(classifier, (nn.Linear, nn.Identity)):
+            self.check_built_head(getattr(classifier, "out_features", 0))  # (Identity: built with num_labels=0)
         self.config.validate()
         return super().save_pretrained(save_directory, *args, **kwargs)
 
@@ -1439,8 +1440,8 @@ class _ViViTForVideoClassification(ViViTPreTrainedModel):
         if self.pre_logits is not None:
             features = self.pre_logits(features)
         logits = self.classifier(features)
-        if self.config.num_labels or not isinstance(self.classifier, nn.Identity):  # (num_labels=0: the features)
-            self.check_built_head(logits.shape[-1])
+        # num_labels=0 built no classifier (Identity): its logits are the features, of their width, not a count
+        self.check_built_head(0 if isinstance(self.classifier, nn.Identity) else logits.shape[-1])
         head_logits = self.split_heads(logits)
         loss = self.compute_loss(labels, logits, head_logits, num_items_in_batch) if labels is not None else None
         return ViViTVideoClassifierOutput(
