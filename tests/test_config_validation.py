@@ -444,6 +444,9 @@ def test_the_dropped_sampled_frame_count_is_said_once_however_often_the_folder_l
         # the classifier's rows: the loss met torch's "shape '[-1, 7]' is invalid for input of size 3", naming
         # neither count, and the saved folder loaded only with ignore_mismatched_sizes
         ("factorised_encoder", "num_labels", 7, 3),
+        # no classifier (num_labels=0): the refusal named the features' width as the count built ("built with
+        # num_labels=16"), and save_pretrained wrote a folder of 5 classes whose classifier loaded random
+        ("spatio_temporal", "num_labels", 5, 0),
     ],
 )
 def test_a_structural_field_changed_after_building_is_refused_at_forward_and_save(name, field, value, built, tmp_path):
@@ -453,7 +456,9 @@ def test_a_structural_field_changed_after_building_is_refused_at_forward_and_sav
     # a word. The forward refused it, but save_pretrained still wrote it: it refuses too, writing nothing.
     config_class, _, classifier_class = VIVIT_MODELS[name]
     tiny = dict(image_size=16, num_frames=4, tubelet_size=[2, 8, 8], hidden_size=16, num_hidden_layers=1)
-    model = classifier_class(config_class(**tiny, num_attention_heads=2, intermediate_size=16, num_labels=3)).eval()
+    num_labels = built if field == "num_labels" else 3
+    model = classifier_class(config_class(**tiny, num_attention_heads=2, intermediate_size=16, num_labels=num_labels))
+    model.eval()
     video = torch.randn(1, 4, 3, 16, 16)
     model.config.update({field: value})
     refused = rf"built with {field}={built!r}, but its config now says {field}={value!r}"

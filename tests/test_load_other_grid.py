@@ -60,10 +60,18 @@ def test_ignore_mismatched_sizes_says_the_positions_start_random(name, tmp_path,
 
 def test_a_new_head_alone_keeps_transformers_behaviour(tmp_path):
     """Only the classifier's shape differs: refused as transformers refuses it, loaded fresh with
-    `ignore_mismatched_sizes=True`, every other weight the checkpoint's; `output_loading_info` as transformers'."""
+    `ignore_mismatched_sizes=True`, every other weight the checkpoint's; `output_loading_info` as transformers'.
+    transformers' refusal said only "You set `ignore_mismatched_sizes` to `False`" (after a report calling the head
+    "Reinit"): it names both class counts and the two ways to a new head."""
     folder = saved("factorised_self_attention", tmp_path)
-    with pytest.raises(RuntimeError, match="ignore_mismatched_sizes"):
+    with pytest.raises(RuntimeError, match=rf"of {TINY['num_labels']} classes, this config's num_labels is 3: ") as no:
         AutoModelForVideoClassification.from_pretrained(folder, num_labels=3)
+    assert "`ignore_mismatched_sizes=True` (a new classifier" in str(no.value)
+    assert "from_vivit_checkpoint(" in str(no.value)
+    # another MLP width beside: the head's message called fc1 / fc2 the classifier's and said they were kept
+    with pytest.raises(RuntimeError, match=r"ignore_mismatched_sizes.*mlp\.fc1") as no:
+        AutoModelForVideoClassification.from_pretrained(folder, num_labels=3, intermediate_size=48)
+    assert "classifier does not fit" not in str(no.value)
     checkpoint = AutoModelForVideoClassification.from_pretrained(folder)
     model, info = AutoModelForVideoClassification.from_pretrained(
         folder, num_labels=3, ignore_mismatched_sizes=True, output_loading_info=True
@@ -111,6 +119,16 @@ def test_another_embedding_type_is_refused_naming_it(saved_type, asked, tmp_path
     exec("import vivit_hf.conversion.vit_init\n" + restart, namespace)
     assert namespace["model"].config.embedding_type == asked
     assert "vivit.token_embedding.projection.weight" in namespace["report"]["fresh"]
+
+
+def test_another_width_is_refused_naming_it_not_another_embedding_type(tmp_path):
+    """`hidden_size=48` over a checkpoint of 32 mismatches every layer: the refusal named an embedding_type nobody
+    changed ("saved with embedding_type='frame_sampling'" for a tubelet checkpoint) and spelled out a restart that
+    keeps none of its weights."""
+    folder = saved("spatio_temporal", tmp_path)
+    with pytest.raises(RuntimeError, match=r"hidden_size=32, this config's is 48: .*leave hidden_size out") as no:
+        AutoModelForVideoClassification.from_pretrained(folder, hidden_size=48)
+    assert "embedding_type" not in str(no.value)
 
 
 def test_a_restart_where_patches_straddle_frames_gives_the_checkpoints_resized_positions(tmp_path):

@@ -123,3 +123,21 @@ def test_single_label_over_one_output_is_refused_or_warned_not_trained_on_a_loss
     with caplog.at_level("WARNING"):
         assert one(pixel_values=clip(), labels=torch.tensor([0, 0])).loss.item() == 0.0
     assert "nothing trains" in caplog.text
+
+
+def test_labels_for_a_model_without_a_classifier_are_refused_but_a_regression_onto_its_features():
+    # num_labels=0 gives the pooled features as `logits`: class indices were refused as multi-label targets with the
+    # advice to set single_label_classification, which then failed in torch ("shape '[-1, 0]' is invalid"); 0-1
+    # targets of the features' shape trained a binary cross-entropy over the features, as if they were class logits
+    model = tiny("factorised_encoder", num_labels=0)
+    indices, multi_hot = torch.tensor([1, 3]), torch.zeros(2, 32)
+    for problem_type, labels in [(None, indices), ("single_label_classification", indices), (None, multi_hot)]:
+        model.config.problem_type = problem_type
+        given = r"int64 of shape \(2,\)" if labels is indices else r"float32 of shape \(2, 32\)"
+        with pytest.raises(ValueError, match=r"no classifier \(num_labels=0: .*\(batch, 32\)\).*" + given):
+            model(pixel_values=clip(), labels=labels)
+        assert model.config.problem_type == problem_type
+    model.config.problem_type = "regression"
+    targets = torch.randn(2, 32)
+    out = model(pixel_values=clip(), labels=targets)
+    torch.testing.assert_close(out.loss, F.mse_loss(out.logits, targets))

@@ -127,6 +127,47 @@ def _other_tubelet_message(source: str, config, embeddings: list, mismatched: di
     )
 
 
+def _saved_width(mismatched: dict, embeddings: list, hidden_size: int) -> int | None:
+    """The checkpoint's hidden_size (its embedding's output channels) where it is not this config's, else None.
+    Another width made every layer mismatch, and the embedding's bias, sorted first, was read as an embedding of
+    another type: "saved with embedding_type='frame_sampling'" for a tubelet checkpoint, advising a restart that
+    keeps none of its weights."""
+    return next((mismatched[key][0][0] for key in embeddings if mismatched[key][0][0] != hidden_size), None)
+
+
+def _other_width_message(source: str, config, saved_width: int, mismatched: dict) -> str:
+    return (
+        f"{source!r} was trained at hidden_size={saved_width}, this config's is {config.hidden_size}: "
+        f"{len(mismatched)} of its weights do not fit. No loading option or restart keeps trained weights of another "
+        f"width; load the checkpoint as saved (leave hidden_size out)."
+    )
+
+
+def _other_head_message(source: str, config, mismatched: dict) -> str:
+    """Why a checkpoint's classifier does not load into a config of another class count (`from_pretrained(path,
+    num_labels=5)`, fine-tuning on new classes without `ignore_mismatched_sizes=True`): transformers' refusal said
+    only "You set `ignore_mismatched_sizes` to `False`", after a report that called the head "Reinit", naming
+    neither count nor what keeps the rest of the checkpoint."""
+    saved = _saved_classes(mismatched)
+    return (
+        f"{source!r} has a classifier of {saved} classes, this config's num_labels is {config.num_labels}: its "
+        f"classifier does not fit ({', '.join(sorted(mismatched))}). To fine-tune on {config.num_labels} classes, "
+        f"load it with `ignore_mismatched_sizes=True` (a new classifier, the rest of the checkpoint kept), or "
+        f"restart it with `model, report = vivit_hf.conversion.from_vivit_checkpoint({source!r}, id2label=...)`, "
+        f"which keeps the trained rows by class name where every class of id2label is one of the checkpoint's; to "
+        f"run it as trained, leave num_labels (and id2label / label_spaces) out."
+    )
+
+
+def _saved_classes(mismatched: dict) -> int | None:
+    """The class count of a checkpoint whose classifier alone did not fit; None where it fit, or where other weights
+    did not fit either (`num_labels=3, intermediate_size=48`): the head's message called those the classifier's and
+    said `ignore_mismatched_sizes=True` kept them, which starts them from random values too."""
+    if "classifier.weight" not in mismatched or set(mismatched) - {"classifier.weight", "classifier.bias"}:
+        return None
+    return mismatched["classifier.weight"][0][0]
+
+
 def _embedding_type_of(weight_shape) -> str:
     """The `embedding_type` whose projection has this weight shape: a 3D convolution over tubelets (5 dims), or a 2D
     one over each sampled frame (4)."""
@@ -286,9 +327,14 @@ class ViViTPreTrainedModel(PreTrainedModel):
         mismatched = {entry[0]: entry[1:] for entry in loading_info["mismatched_keys"]}
         positions = [key for key in sorted(mismatched) if key.endswith("position_embeddings")]
         embeddings = [key for key in sorted(mismatched) if ".token_embedding." in f".{key}"]
-        if (
-            embeddings
-        ):  # another tubelet size: no way keeps the trained embedding (from_vivit_checkpoint starts it fresh)
+        saved_width = _saved_width(mismatched, embeddings, model.config.hidden_size)
+        if saved_width is not None:
+            message = _other_width_message(str(pretrained_model_name_or_path), model.config, saved_width, mismatched)
+            if not ignore_mismatched_sizes:
+                raise RuntimeError(message)
+            logger.warning(f"{message} With ignore_mismatched_sizes=True they start from random values.")
+        # another tubelet size: no way keeps the trained embedding (from_vivit_checkpoint starts it fresh)
+        elif embeddings:
             message = _other_tubelet_message(str(pretrained_model_name_or_path), model.config, embeddings, mismatched)
             if not ignore_mismatched_sizes:
                 raise RuntimeError(message)
@@ -310,6 +356,8 @@ class ViViTPreTrainedModel(PreTrainedModel):
             if not ignore_mismatched_sizes:
                 raise RuntimeError(message)
             logger.warning(f"{message} With ignore_mismatched_sizes=True they start from random values.")
+        elif not ignore_mismatched_sizes and _saved_classes(mismatched) not in (None, model.config.num_labels):
+            raise RuntimeError(_other_head_message(str(pretrained_model_name_or_path), model.config, mismatched))
         elif mismatched and not ignore_mismatched_sizes:
             raise RuntimeError(  # transformers' own refusal, which the load above turned off
                 "You set `ignore_mismatched_sizes` to `False`, thus raising an error. For details look at the above "
@@ -327,8 +375,9 @@ class ViViTPreTrainedModel(PreTrainedModel):
         config.json, after the folder is made and the remote code copied into it, so a refused field
         (`config.qkv_bias = "false"`) left a folder of `.py` files and no config, which no load reads."""
         getattr(self, self.base_model_prefix, self).check_built_structure()
-        if isinstance(getattr(self, "classifier", None), nn.Linear):  # (a wrapped one, PEFT's, is checked at forward)
-            self.check_built_head(self.classifier.out_features)
+        classifier = getattr(self, "classifier", None)  # (a wrapped one, PEFT's, is checked at forward)
+        if isinstance(classifier, (nn.Linear, nn.Identity)):
+            self.check_built_head(getattr(classifier, "out_features", 0))  # (Identity: built with num_labels=0)
         self.config.validate()
         return super().save_pretrained(save_directory, *args, **kwargs)
 
@@ -1264,6 +1313,21 @@ class _ViViTForVideoClassification(ViViTPreTrainedModel):
             logits, labels, list(self.config.label_spaces.values()), num_items_in_batch=num_items_in_batch
         )
 
+    def _check_a_classifier_for(self, labels: torch.Tensor) -> None:
+        """With `num_labels=0` there is no classifier: `logits` are the pooled features (b, d). Class labels were
+        read against them: the refusal of (b,) class indices (transformers' rule made them multi-label) advised
+        `problem_type='single_label_classification'`, which then failed in torch ("shape '[-1, 0]' is invalid");
+        neither said there is no classifier. A regression onto the features (labels of their shape) stays a loss."""
+        if self.config.num_labels or self.config.problem_type == "regression":
+            return
+        raise ValueError(
+            f"this model has no classifier (num_labels=0: `logits` are the pooled features, (batch, "
+            f"{self.config.representation_size or self.config.hidden_size})), so `labels` "
+            f"({labels.dtype} of shape {tuple(labels.shape)}) name no class of it: give it a classifier of N classes "
+            "(`from_pretrained(path, num_labels=N, ignore_mismatched_sizes=True)`), or, to regress the features "
+            "onto targets of their shape, set `problem_type='regression'`."
+        )
+
     def _check_labels(self, labels: torch.Tensor, logits: torch.Tensor, problem_type: str) -> torch.Tensor:
         """The labels as `problem_type`'s loss takes them, or a ValueError naming their shape and dtype and the fix.
 
@@ -1361,6 +1425,8 @@ class _ViViTForVideoClassification(ViViTPreTrainedModel):
             )
             fix = "convert with torch.as_tensor (a datasets.Dataset gives tensors after .with_format('torch'))"
             raise not_a_tensor("labels", labels, expected, fix)
+        if labels is not None and not self.config.label_spaces:
+            self._check_a_classifier_for(labels)  # reads only the config: refused before a forward run for nothing
         outputs = self.vivit(
             pixel_values,
             attention_mask=attention_mask,
@@ -1374,8 +1440,8 @@ class _ViViTForVideoClassification(ViViTPreTrainedModel):
         if self.pre_logits is not None:
             features = self.pre_logits(features)
         logits = self.classifier(features)
-        if self.config.num_labels or not isinstance(self.classifier, nn.Identity):  # (num_labels=0: the features)
-            self.check_built_head(logits.shape[-1])
+        # num_labels=0 built no classifier (Identity): its logits are the features, of their width, not a count
+        self.check_built_head(0 if isinstance(self.classifier, nn.Identity) else logits.shape[-1])
         head_logits = self.split_heads(logits)
         loss = self.compute_loss(labels, logits, head_logits, num_items_in_batch) if labels is not None else None
         return ViViTVideoClassifierOutput(
