@@ -47,7 +47,7 @@ from transformers.video_processing_utils import BaseVideoProcessor
 from transformers.video_utils import VideoMetadata
 
 from .errors import BrokenVideoError, ProcessorConfigError
-from .forked_child import child_entropy, one_thread_if_forked, with_child_entropy
+from .forked_child import one_thread_if_forked, process_entropy, with_child_entropy
 
 # The names of `processor_options` and `video_inputs` this module uses, and their other public names, which stay
 # importable from here as before the two were split off (code imported them from here; hence the noqa)
@@ -636,7 +636,8 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         makes the draws reproducible. An inference call draws nothing, so it leaves torch's generator as it was.
         With a processor `seed`, its own stream (`_stream_entropy`), made again whenever torch's seed changes.
         A worker of `Dataset.map(..., num_proc=N)`, which no one seeds, mixes in its number (`with_child_entropy`): a
-        copy of its parent's generator, every worker drew the first clip's start, crop and flip alike."""
+        copy of its parent's generator, every worker drew the first clip's start, crop and flip alike. A rank other
+        than 0 of a distributed run mixes in its rank (`rank_entropy`): seeded alike, rank 1 drew rank 0's draws."""
         if seed is not None:
             return np.random.default_rng(seed)
         if self.seed is None:
@@ -644,7 +645,8 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         # not the process id: a fork keeps torch's seed, and a stream made again from it would repeat in every fork
         # all the same (a DataLoader re-seeds its workers' torch, which is what tells them apart)
         # (and a forked child's number: its copy of the parent's stream is made anew)
-        key = (torch.initial_seed(), self.seed, child_entropy())  # `seed` too: setting the attribute re-seeds
+        # (and a rank of a distributed run: made before `init_process_group`, it is made again after)
+        key = (torch.initial_seed(), self.seed, process_entropy())  # `seed` too: setting the attribute re-seeds
         if self._rng is None or self._rng_key != key:
             self._rng = np.random.default_rng(np.random.SeedSequence(self._stream_entropy()))
             self._rng_key = key
@@ -653,9 +655,9 @@ class ViViTVideoProcessor(BaseVideoProcessor):
     def _stream_entropy(self) -> list[int]:
         """What seeds the stream of a processor `seed`: that seed in the main process (the same sequence run after
         run whatever torch's seed) and both in a DataLoader worker (each worker and epoch its own draws, still
-        reproducible with `torch.manual_seed`)."""
+        reproducible with `torch.manual_seed`); a map worker's number and a rank other than 0 after them."""
         in_worker = torch.utils.data.get_worker_info() is not None
-        return [int(self.seed), torch.initial_seed()] if in_worker else with_child_entropy([int(self.seed)])
+        return with_child_entropy([int(self.seed), torch.initial_seed()] if in_worker else [int(self.seed)])
 
     def _call_or_own(self, kwargs: dict, name: str):
         """Option `name` taken out of a call's `kwargs`: the call's value, else the processor's (None: unset)."""
