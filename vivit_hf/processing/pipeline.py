@@ -642,7 +642,9 @@ def _check_clip_length(model, num_frames) -> None:
             f"num_frames={num_frames} is more than the {most} frames this model takes (config.num_frames): give at "
             f"most {most}, or pass interpolate_pos_encoding=True (position embeddings resized to the clip)."
         )
-    if num_frames < most and (most, int(num_frames)) not in _FEWER_FRAMES_SAID:
+    # (a frame-sampling model refuses a shorter clip itself, naming the frames it would sample)
+    sampling = getattr(model.config, "embedding_type", None) == "frame_sampling"
+    if num_frames < most and not sampling and (most, int(num_frames)) not in _FEWER_FRAMES_SAID:
         # the models take a shorter clip with the first temporal position embeddings (the padding rule needs it):
         # a 16-frame clip, as transformers' VideoMAE examples pass, scored a 32-frame model on half the time it
         # learned, without a word
