@@ -202,7 +202,8 @@ def test_the_ranks_of_a_distributed_run_seeded_alike_draw_apart_and_each_the_sam
     import torch.distributed
 
     def run(rank: int, seed, workers: bool = False) -> list[torch.Tensor]:
-        if rank_from == "launcher":
+        if rank_from == "launcher":  # (no group started, whatever another test of this process left)
+            monkeypatch.setattr(torch.distributed, "is_initialized", lambda: False)
             monkeypatch.setenv("RANK", str(rank))
             monkeypatch.setenv("WORLD_SIZE", "2")
         else:  # (the launcher's variables unset, as in a script that starts its group with rank=)
