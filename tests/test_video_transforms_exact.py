@@ -239,6 +239,26 @@ def test_rand_augment_takes_magnitudes_0_to_bins_minus_1_and_names_the_range_oth
         rand_augment(video, np.random.default_rng(0), magnitude=-1, num_magnitude_bins=11)
 
 
+def test_rand_augment_leaves_torchs_generator_to_the_other_threads(monkeypatch):
+    """RandAugment seeded torch's global generator for its draws (under `fork_rng`): a draw another thread made while
+    it ran came from the clip's seed, and the restore rewound that thread's draws (4 threads of a training processor:
+    180 distinct of 200 views). Here the draw is made during the first op, as another thread's would be."""
+    apply = T.RandAugment._apply_image_or_video_transform
+    during = []
+
+    def drawing(self, *args, **kwargs):
+        if not during:
+            during.append(torch.rand(()))
+        return apply(self, *args, **kwargs)
+
+    monkeypatch.setattr(T.RandAugment, "_apply_image_or_video_transform", drawing)
+    torch.manual_seed(0)
+    expected = torch.rand(2)
+    torch.manual_seed(0)
+    rand_augment(colourful_clip(size=16), np.random.default_rng(3))
+    assert torch.equal(torch.stack([during[0], torch.rand(())]), expected)
+
+
 # -- normalisation -------------------------------------------------------------------------------------------------
 def as_column(values):
     return torch.tensor(values, dtype=torch.float32).reshape(3, 1, 1)
