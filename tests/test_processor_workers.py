@@ -229,3 +229,30 @@ def test_the_ranks_of_a_distributed_run_seeded_alike_draw_apart_and_each_the_sam
         torch.manual_seed(0)
         alone = ViViTVideoProcessor(**TRAIN, seed=seed)(VIDEO, do_sample_frames=True, return_tensors="pt")
         assert torch.equal(alone.pixel_values[0], clip), seed
+
+
+@pytest.mark.parametrize(
+    "env, rank",
+    [
+        ({"RANK": "1"}, 1),  # a launcher that sets no WORLD_SIZE: read as a single process, rank 1 drew rank 0's
+        ({"LOCAL_RANK": "1"}, 1),  # a script that sets LOCAL_RANK alone: the same
+        ({"RANK": "3", "LOCAL_RANK": "1", "WORLD_SIZE": "4"}, 3),  # the run's rank, not the machine's
+        ({"LOCAL_RANK": "-1"}, 0),  # scripts' "not distributed"
+        ({"RANK": "one", "WORLD_SIZE": "2"}, 0),
+        ({"WORLD_SIZE": "2"}, 0),
+    ],
+)
+def test_a_rank_is_read_from_the_launchers_variables_whichever_it_sets(monkeypatch, env, rank):
+    """Without a process group (before `init_process_group`, or in a spawned DataLoader worker) the rank is the
+    launcher's: `RANK` was read only beside a `WORLD_SIZE` above 1, so a launcher that sets `RANK` alone, or a script
+    that sets only `LOCAL_RANK`, had its ranks draw alike."""
+    import torch.distributed
+
+    from vivit_hf.processing.forked_child import distributed_rank
+
+    monkeypatch.setattr(torch.distributed, "is_initialized", lambda: False)
+    for name in ("RANK", "LOCAL_RANK", "WORLD_SIZE"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert distributed_rank() == rank

@@ -102,15 +102,20 @@ _RANK_MARK = 0x52414E4B
 
 def distributed_rank() -> int:
     """This process's rank in a distributed run of several processes (0 outside one): the process group's where one
-    was started (a DataLoader worker forked from a rank keeps its copy), else torchrun's / accelerate's `RANK`, which
-    a worker started by spawning inherits and which holds before `init_process_group`."""
+    was started (a DataLoader worker forked from a rank keeps its copy), else the launcher's `RANK` (torchrun's,
+    accelerate's), which a worker started by spawning inherits and which holds before `init_process_group`, else its
+    `LOCAL_RANK` (a script that sets only that one; on one machine the same number)."""
     distributed = torch.distributed
     if distributed.is_available() and distributed.is_initialized():
         return distributed.get_rank()
-    try:
-        return int(os.environ.get("RANK", "0")) if int(os.environ.get("WORLD_SIZE", "1")) > 1 else 0
-    except ValueError:  # not numbers: not a launcher's
-        return 0
+    # `WORLD_SIZE` is not asked for: some launchers set `RANK` alone, and a stray rank costs nothing (other draws,
+    # still the same run after run), where a missed one has every rank draw alike. (-1: "not distributed" in scripts)
+    for name in ("RANK", "LOCAL_RANK"):
+        try:
+            return max(int(os.environ[name]), 0)
+        except (KeyError, ValueError):  # unset, or not a number: not a launcher's
+            continue
+    return 0
 
 
 def rank_entropy() -> tuple[int, ...]:
