@@ -300,8 +300,16 @@ def rand_augment(
     # its own: seeded into torch's global generator (under `fork_rng`), a call in another thread drew from this seed
     # and the restore rewound that thread's draws (4 threads: 180 distinct of 200 training views; dropout in a
     # training thread beside a thread of augmentation would repeat too)
-    generator = torch.Generator().manual_seed(_seed_from(rng))
-    space = augment._AUGMENTATION_SPACE
+    seed = _seed_from(rng)
+    space = getattr(augment, "_AUGMENTATION_SPACE", None)
+    apply = getattr(augment, "_apply_image_or_video_transform", None)
+    if not isinstance(space, dict) or not callable(apply) or not hasattr(augment, "_fill"):
+        # torchvision's private names (0.21 to 0.29 alike) gone in another version: its public forward, drawing
+        # from torch's global generator under the seed (the same views; other threads' draws disturbed)
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            return augment(video)
+    generator = torch.Generator().manual_seed(seed)
     names = tuple(space)
     height, width = video.shape[-2:]
     for _ in range(num_ops):
@@ -313,9 +321,7 @@ def rand_augment(
             value = float(magnitudes[magnitude])
             if signed and torch.rand((), generator=generator) <= 0.5:
                 value *= -1
-        video = augment._apply_image_or_video_transform(
-            video, name, value, interpolation=augment.interpolation, fill=augment._fill
-        )
+        video = apply(video, name, value, interpolation=augment.interpolation, fill=augment._fill)
     return video
 
 
