@@ -392,7 +392,7 @@ def test_pipeline_refuses_clips_longer_than_the_model_takes_before_decoding(
         said = [r.getMessage() for r in caplog.records if r.name == pipeline_module.__name__]
         assert len(said) == 1 and said[0].startswith(
             "num_frames=2 is fewer than the 4 frames this model takes (config.num_frames): its clips are scored "
-            "with the position embeddings of the first 2 temporal positions"
+            "with the position embeddings of the first 2 of those frames"  # (1 temporal position: tubelets of 2)
         ), said
 
 

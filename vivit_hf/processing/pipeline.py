@@ -651,8 +651,8 @@ def _check_clip_length(model, num_frames) -> None:
         _FEWER_FRAMES_SAID.add((most, int(num_frames)))
         logger.warning(
             "num_frames=%d is fewer than the %d frames this model takes (config.num_frames): its clips are scored "
-            "with the position embeddings of the first %d temporal positions, on a shorter stretch of the video than "
-            "it was trained on. Give %d, or pass interpolate_pos_encoding=True (the embeddings resized to the clip), "
+            "with the position embeddings of the first %d of those frames, on a shorter stretch of the video than it "
+            "was trained on. Give %d, or pass interpolate_pos_encoding=True (the embeddings resized to the clip), "
             "unless that is meant.",
             num_frames,
             most,
