@@ -157,7 +157,8 @@ def _softmax_by_hand(values):
 
 
 @pytest.mark.parametrize("views", [dict(), dict(num_clips=2, num_crops=3)])
-def test_pipeline_scores_each_label_space_on_its_own_and_actions_as_products(heads_dir, video, views):
+def test_pipeline_scores_each_label_space_on_its_own_and_actions_as_products(heads_dir, video, views, caplog):
+    caplog.set_level(logging.WARNING, logger=LOGGER)
     classifier = vivit_pipeline(heads_dir)
     inputs = classifier.video_processor(video, return_tensors="pt", **views)
     with torch.no_grad():
@@ -182,6 +183,26 @@ def test_pipeline_scores_each_label_space_on_its_own_and_actions_as_products(hea
     top2 = classifier(video, top_k=2, **views)  # top_k applies per head and to actions
     assert [len(top2[k]) for k in ("noun", "verb", "action")] == [2, 2, 2]
     assert top2["action"] == result["action"][:2]
+    assert not [r for r in caplog.records if "label spaces" in r.getMessage()]  # (transformers' pipeline's warning)
+
+
+def test_transformers_pipeline_says_it_ranks_the_label_spaces_together(heads_dir, video, caplog):
+    """transformers' own pipeline takes one softmax over the verb and noun heads' 5 classes and ranks them in one
+    list: no head's probabilities, said in the docs alone. Its first call says so, naming our pipeline."""
+    with caplog.at_level(logging.WARNING, logger=LOGGER):
+        theirs = pipeline("video-classification", model=str(heads_dir))
+        scores = theirs(video, top_k=5)
+        theirs.preprocess(video)  # said once (the call's processing is where it is said)
+    assert {r["label"] for r in scores} == set(HEADS["id2label"].values())  # (the case: 5 classes, one softmax)
+    assert sum(r["score"] for r in scores) == pytest.approx(1.0, abs=1e-5)
+    said = [r.getMessage() for r in caplog.records if "label spaces" in r.getMessage()]
+    assert said == [
+        "transformers' pipeline('video-classification') scores this model's 2 label spaces (noun: 3, verb: 2) as "
+        "one list: its softmax is taken over all 5 classes together (a noun class competes with the verb ones: its "
+        "score is no head's probability) and top_k ranks them together. Build it with "
+        "`pipeline_class=ViViTVideoClassificationPipeline` (from vivit_hf), which scores each head on its own (and "
+        "verb-noun actions)."
+    ]
 
 
 def test_pipeline_label_spaces_read_labels_keyed_by_strings(heads_dir, video):

@@ -368,18 +368,32 @@ def test_pipeline_refuses_an_empty_batch_of_videos_by_name(model, tmp_path, inpu
 
 
 @pytest.mark.parametrize("window", [None, "8f"])
-def test_pipeline_refuses_clips_longer_than_the_model_takes_before_decoding(model, tmp_path, files, window):
+def test_pipeline_refuses_clips_longer_than_the_model_takes_before_decoding(
+    model, tmp_path, files, window, caplog, monkeypatch
+):
     """num_frames=8 for a 4-frame model decoded the video, then the model told the user to pass
-    interpolate_pos_encoding=True, which the pipeline refuses as an unknown option."""
+    interpolate_pos_encoding=True, which the pipeline refuses as an unknown option. num_frames=2 runs on the first 2
+    temporal position embeddings, which was said nowhere (a 16-frame clip to a 32-frame model): said once."""
+    from vivit_hf.processing import pipeline as pipeline_module
+
+    monkeypatch.setattr(pipeline_module, "_FEWER_FRAMES_SAID", set())
     pipe = pipeline(
         "video-classification", model=saved(model, tmp_path), pipeline_class=ViViTVideoClassificationPipeline
     )
     with pytest.raises(ValueError, match=r"num_frames=8 is more than the 4 frames this model takes"):
         pipe(str(tmp_path / "missing.mp4"), num_frames=8, window=window)  # refused before any file is opened
     if window is None:  # (the same call for both)
-        assert as_scores(pipe(files["a"], num_frames=2, top_k=3)) == pytest.approx(
-            scores_by_hand(model, files["a"], num_frames=2), abs=1e-5
-        )
+        with caplog.at_level(logging.WARNING, logger=pipeline_module.__name__):
+            assert as_scores(pipe(files["a"], num_frames=2, top_k=3)) == pytest.approx(
+                scores_by_hand(model, files["a"], num_frames=2), abs=1e-5
+            )
+            pipe._sanitize_parameters(num_frames=2)  # (what a call checks first)
+            pipe._sanitize_parameters(num_frames=4)
+        said = [r.getMessage() for r in caplog.records if r.name == pipeline_module.__name__]
+        assert len(said) == 1 and said[0].startswith(
+            "num_frames=2 is fewer than the 4 frames this model takes (config.num_frames): its clips are scored "
+            "with the position embeddings of the first 2 of those frames"  # (1 temporal position: tubelets of 2)
+        ), said
 
 
 @pytest.mark.parametrize("video", ["a", "missing"])

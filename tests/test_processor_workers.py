@@ -76,8 +76,7 @@ def test_forked_workers_draw_apart_from_epoch_to_epoch_and_torch_manual_seed_mak
     # workers: new draws, not the first epoch again
     assert distinct(run)
     torch.manual_seed(0)
-    again = epoch(data) + epoch(data)
-    assert all(torch.equal(a, b) for a, b in zip(run, again, strict=True))
+    assert all(torch.equal(a, b) for a, b in zip(run, epoch(data)))  # the first epoch again
     torch.manual_seed(1)
     assert distinct(epoch(data) + run[:ITEMS])
 
@@ -191,3 +190,69 @@ def test_map_workers_of_a_multiprocessing_process_draw_apart_from_its_parents():
     rank.join()
     entropies = [results.get(), results.get()]
     assert entropies[0] != entropies[1], entropies
+
+
+@pytest.mark.parametrize("rank_from", ["launcher", "process group"])
+def test_the_ranks_of_a_distributed_run_seeded_alike_draw_apart_and_each_the_same_run_after_run(monkeypatch, rank_from):
+    """The processes of a torchrun / `accelerate launch` run are seeded alike (`set_seed(n)`), and so are their
+    DataLoaders' workers (accelerate gives each process's loader the same generator state): rank 1 drew every clip
+    start, crop and flip rank 0 drew (2 processes x 8 clips: 8 distinct draws). Each rank mixes in its rank, read from
+    the process group where one was started, else from the launcher's `RANK` (a spawned worker's, or before the group
+    is started); rank 0 draws as a single process does."""
+    import torch.distributed
+
+    def run(rank: int, seed, workers: bool = False) -> list[torch.Tensor]:
+        if rank_from == "launcher":  # (no group started, whatever another test of this process left)
+            monkeypatch.setattr(torch.distributed, "is_initialized", lambda: False)
+            monkeypatch.setenv("RANK", str(rank))
+            monkeypatch.setenv("WORLD_SIZE", "2")
+        else:  # (the launcher's variables unset, as in a script that starts its group with rank=)
+            monkeypatch.delenv("RANK", raising=False)
+            monkeypatch.setattr(torch.distributed, "is_initialized", lambda: True)
+            monkeypatch.setattr(torch.distributed, "get_rank", lambda group=None: rank)
+        torch.manual_seed(0)
+        processor = ViViTVideoProcessor(**TRAIN, seed=seed)
+        calls = [processor(VIDEO, do_sample_frames=True, return_tensors="pt").pixel_values[0] for _ in range(2)]
+        torch.manual_seed(0)  # the loader's workers: seeded alike on both ranks
+        return calls + (epoch(loader(processor)) if workers else [])
+
+    rank_zero = {}
+    for seed in (None, 0):
+        # the loader's workers once (torch's DataLoader talks to a started process group, here a stand-in)
+        workers = rank_from == "launcher" and seed is None
+        ranks = [run(0, seed, workers), run(1, seed, workers)]
+        assert distinct(ranks[0] + ranks[1]), seed
+        assert all(torch.equal(a, b) for a, b in zip(ranks[1], run(1, seed)))  # run after run: the same draws
+        rank_zero[seed] = ranks[0][0]
+    monkeypatch.undo()
+    for seed, clip in rank_zero.items():  # rank 0 draws as a process outside a distributed run
+        torch.manual_seed(0)
+        alone = ViViTVideoProcessor(**TRAIN, seed=seed)(VIDEO, do_sample_frames=True, return_tensors="pt")
+        assert torch.equal(alone.pixel_values[0], clip), seed
+
+
+@pytest.mark.parametrize(
+    "env, rank",
+    [
+        ({"RANK": "1"}, 1),  # a launcher that sets no WORLD_SIZE: read as a single process, rank 1 drew rank 0's
+        ({"LOCAL_RANK": "1"}, 1),  # a script that sets LOCAL_RANK alone: the same
+        ({"RANK": "3", "LOCAL_RANK": "1", "WORLD_SIZE": "4"}, 3),  # the run's rank, not the machine's
+        ({"LOCAL_RANK": "-1"}, 0),  # scripts' "not distributed"
+        ({"RANK": "one", "WORLD_SIZE": "2"}, 0),
+        ({"WORLD_SIZE": "2"}, 0),
+    ],
+)
+def test_a_rank_is_read_from_the_launchers_variables_whichever_it_sets(monkeypatch, env, rank):
+    """Without a process group (before `init_process_group`, or in a spawned DataLoader worker) the rank is the
+    launcher's: `RANK` was read only beside a `WORLD_SIZE` above 1, so a launcher that sets `RANK` alone, or a script
+    that sets only `LOCAL_RANK`, had its ranks draw alike."""
+    import torch.distributed
+
+    from vivit_hf.processing.forked_child import distributed_rank
+
+    monkeypatch.setattr(torch.distributed, "is_initialized", lambda: False)
+    for name in ("RANK", "LOCAL_RANK", "WORLD_SIZE"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert distributed_rank() == rank

@@ -229,6 +229,27 @@ def test_rand_augment_is_torchvisions_seeded_from_the_generator(kwargs, torchvis
         assert torch.equal(rand_augment(video, np.random.default_rng(seed), **kwargs), expected), seed
 
 
+def test_rand_augment_on_a_torchvision_without_its_private_names_is_still_torchvisions(monkeypatch):
+    """Our draws go through torchvision's private `_AUGMENTATION_SPACE`, `_apply_image_or_video_transform` and `_fill`
+    (0.21 to 0.29 alike): a version that renames one, here the space, failed every RandAugment call (TypeError);
+    its public forward runs instead, with the same views."""
+    video = colourful_clip(size=16)
+    expected = [
+        torchvision_rand_augment(video, seed, num_ops=2, magnitude=15, num_magnitude_bins=31) for seed in [0, 1]
+    ]
+
+    class Renamed(T.RandAugment):
+        _AUGMENTATION_SPACE = None
+        _SPACE = T.RandAugment._AUGMENTATION_SPACE
+
+        def _get_random_item(self, space):  # (what its forward reads the space by)
+            return super()._get_random_item(self._SPACE)
+
+    monkeypatch.setattr(T, "RandAugment", Renamed)
+    for seed in (0, 1):
+        assert torch.equal(rand_augment(video, np.random.default_rng(seed)), expected[seed]), seed
+
+
 def test_rand_augment_takes_magnitudes_0_to_bins_minus_1_and_names_the_range_otherwise():
     video = colourful_clip(size=16)
     rand_augment(video, np.random.default_rng(0), magnitude=0)
@@ -237,6 +258,26 @@ def test_rand_augment_takes_magnitudes_0_to_bins_minus_1_and_names_the_range_oth
         rand_augment(video, np.random.default_rng(0), magnitude=31)
     with pytest.raises(ValueError, match=r"^RandAugment magnitude must be in \[0, 10\], got -1\.$"):
         rand_augment(video, np.random.default_rng(0), magnitude=-1, num_magnitude_bins=11)
+
+
+def test_rand_augment_leaves_torchs_generator_to_the_other_threads(monkeypatch):
+    """RandAugment seeded torch's global generator for its draws (under `fork_rng`): a draw another thread made while
+    it ran came from the clip's seed, and the restore rewound that thread's draws (4 threads of a training processor:
+    180 distinct of 200 views). Here the draw is made during the first op, as another thread's would be."""
+    apply = T.RandAugment._apply_image_or_video_transform
+    during = []
+
+    def drawing(self, *args, **kwargs):
+        if not during:
+            during.append(torch.rand(()))
+        return apply(self, *args, **kwargs)
+
+    monkeypatch.setattr(T.RandAugment, "_apply_image_or_video_transform", drawing)
+    torch.manual_seed(0)
+    expected = torch.rand(2)
+    torch.manual_seed(0)
+    rand_augment(colourful_clip(size=16), np.random.default_rng(3))
+    assert torch.equal(torch.stack([during[0], torch.rand(())]), expected)
 
 
 # -- normalisation -------------------------------------------------------------------------------------------------

@@ -20,6 +20,12 @@ A child's random draws: a forked child starts with a copy of its parent's torch 
 torch's fixed default seed, so every worker of a `Dataset.map(..., num_proc=N)` drew the same clip starts, crops and
 flips as its siblings (datasets seeds nothing in its map workers; torch's DataLoader seeds each worker's torch with
 `base_seed + worker_id`). `child_entropy` is what tells a child's draws from its siblings'.
+
+The processes of a distributed run (torchrun, `accelerate launch`) are started alike and seeded alike
+(`accelerate.utils.set_seed(n)`, `transformers.set_seed(n)`), and their DataLoaders' workers too (accelerate gives
+every process's loader the same generator state, so that they shuffle alike): rank 1 drew every clip start, crop and
+flip that rank 0 drew, on its own share of the videos. `rank_entropy` tells them apart, as scenic folds the host's
+index into its data seed and transformers' Trainer mixes the rank into its workers' seeds.
 """
 
 from __future__ import annotations
@@ -90,10 +96,44 @@ def child_entropy() -> tuple[int, ...]:
     return (os.getpid(),) if in_forked_child() else ()
 
 
+# put before a rank in the entropy, so that rank 1's `[x, MARK, 1]` is no map worker's `[x, 1]` (a process id is below)
+_RANK_MARK = 0x52414E4B
+
+
+def distributed_rank() -> int:
+    """This process's rank in a distributed run of several processes (0 outside one): the process group's where one
+    was started (a DataLoader worker forked from a rank keeps its copy), else the launcher's `RANK` (torchrun's,
+    accelerate's), which a worker started by spawning inherits and which holds before `init_process_group`, else its
+    `LOCAL_RANK` (a script that sets only that one; on one machine the same number)."""
+    distributed = torch.distributed
+    if distributed.is_available() and distributed.is_initialized():
+        return distributed.get_rank()
+    # `WORLD_SIZE` is not asked for: some launchers set `RANK` alone, and a stray rank costs nothing (other draws,
+    # still the same run after run), where a missed one has every rank draw alike. (-1: "not distributed" in scripts)
+    for name in ("RANK", "LOCAL_RANK"):
+        try:
+            return max(int(os.environ[name]), 0)
+        except (KeyError, ValueError):  # unset, or not a number: not a launcher's
+            continue
+    return 0
+
+
+def rank_entropy() -> tuple[int, ...]:
+    """What tells the draws of a distributed run's processes apart: `(MARK, rank)` on ranks 1, 2, ...; () on rank 0
+    and outside a distributed run (the same draws as before there)."""
+    rank = distributed_rank()
+    return (_RANK_MARK, rank) if rank > 0 else ()
+
+
+def process_entropy() -> tuple[int, ...]:
+    """`child_entropy`, then `rank_entropy`: what tells this process's draws from its siblings' and its peer ranks'."""
+    return child_entropy() + rank_entropy()
+
+
 def with_child_entropy(entropy: int | list[int]) -> int | list[int]:
-    """`entropy` for a numpy generator, with `child_entropy` after it in a child process; as given elsewhere (the same
-    draws as before in a main process)."""
-    child = child_entropy()
-    if not child:
+    """`entropy` for a numpy generator, with `process_entropy` after it in a child process or on a rank other than 0;
+    as given elsewhere (the same draws as before in a main process)."""
+    extra = process_entropy()
+    if not extra:
         return entropy
-    return [*(entropy if isinstance(entropy, list) else [entropy]), *child]
+    return [*(entropy if isinstance(entropy, list) else [entropy]), *extra]

@@ -625,16 +625,39 @@ def _refused_saved_processor(model) -> None:
         return
 
 
+# (config.num_frames, a call's fewer num_frames) already said in this process
+_FEWER_FRAMES_SAID: set[tuple[int, int]] = set()
+
+
 def _check_clip_length(model, num_frames) -> None:
     """Refuse clips longer than one of the four models takes, before any video is read. The model refused them
     after decoding, telling the user to pass `interpolate_pos_encoding=True` (a model argument the pipeline did not
-    take then); with it, they run."""
+    take then); with it, they run. Shorter clips run, said once."""
     most = getattr(model.config, "num_frames", None)
     ours = hasattr(model, "attention_rollout")  # the four ViViT models (also loaded with trust_remote_code)
-    if ours and isinstance(num_frames, Integral) and isinstance(most, int) and num_frames > most:
+    if not (ours and isinstance(num_frames, Integral) and isinstance(most, int)):
+        return
+    if num_frames > most:
         raise ValueError(
             f"num_frames={num_frames} is more than the {most} frames this model takes (config.num_frames): give at "
             f"most {most}, or pass interpolate_pos_encoding=True (position embeddings resized to the clip)."
+        )
+    # (a frame-sampling model refuses a shorter clip itself, naming the frames it would sample)
+    sampling = getattr(model.config, "embedding_type", None) == "frame_sampling"
+    if num_frames < most and not sampling and (most, int(num_frames)) not in _FEWER_FRAMES_SAID:
+        # the models take a shorter clip with the first temporal position embeddings (the padding rule needs it):
+        # a 16-frame clip, as transformers' VideoMAE examples pass, scored a 32-frame model on half the time it
+        # learned, without a word
+        _FEWER_FRAMES_SAID.add((most, int(num_frames)))
+        logger.warning(
+            "num_frames=%d is fewer than the %d frames this model takes (config.num_frames): its clips are scored "
+            "with the position embeddings of the first %d of those frames, on a shorter stretch of the video than it "
+            "was trained on. Give %d, or pass interpolate_pos_encoding=True (the embeddings resized to the clip), "
+            "unless that is meant.",
+            num_frames,
+            most,
+            num_frames,
+            most,
         )
 
 

@@ -47,7 +47,7 @@ from transformers.video_processing_utils import BaseVideoProcessor
 from transformers.video_utils import VideoMetadata
 
 from .errors import BrokenVideoError, ProcessorConfigError
-from .forked_child import child_entropy, one_thread_if_forked, with_child_entropy
+from .forked_child import one_thread_if_forked, process_entropy, with_child_entropy
 
 # The names of `processor_options` and `video_inputs` this module uses, and their other public names, which stay
 # importable from here as before the two were split off (code imported them from here; hence the noqa)
@@ -636,7 +636,8 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         makes the draws reproducible. An inference call draws nothing, so it leaves torch's generator as it was.
         With a processor `seed`, its own stream (`_stream_entropy`), made again whenever torch's seed changes.
         A worker of `Dataset.map(..., num_proc=N)`, which no one seeds, mixes in its number (`with_child_entropy`): a
-        copy of its parent's generator, every worker drew the first clip's start, crop and flip alike."""
+        copy of its parent's generator, every worker drew the first clip's start, crop and flip alike. A rank other
+        than 0 of a distributed run mixes in its rank (`rank_entropy`): seeded alike, rank 1 drew rank 0's draws."""
         if seed is not None:
             return np.random.default_rng(seed)
         if self.seed is None:
@@ -644,7 +645,8 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         # not the process id: a fork keeps torch's seed, and a stream made again from it would repeat in every fork
         # all the same (a DataLoader re-seeds its workers' torch, which is what tells them apart)
         # (and a forked child's number: its copy of the parent's stream is made anew)
-        key = (torch.initial_seed(), self.seed, child_entropy())  # `seed` too: setting the attribute re-seeds
+        # (and a rank of a distributed run: made before `init_process_group`, it is made again after)
+        key = (torch.initial_seed(), self.seed, process_entropy())  # `seed` too: setting the attribute re-seeds
         if self._rng is None or self._rng_key != key:
             self._rng = np.random.default_rng(np.random.SeedSequence(self._stream_entropy()))
             self._rng_key = key
@@ -653,9 +655,9 @@ class ViViTVideoProcessor(BaseVideoProcessor):
     def _stream_entropy(self) -> list[int]:
         """What seeds the stream of a processor `seed`: that seed in the main process (the same sequence run after
         run whatever torch's seed) and both in a DataLoader worker (each worker and epoch its own draws, still
-        reproducible with `torch.manual_seed`)."""
+        reproducible with `torch.manual_seed`); a map worker's number and a rank other than 0 after them."""
         in_worker = torch.utils.data.get_worker_info() is not None
-        return [int(self.seed), torch.initial_seed()] if in_worker else with_child_entropy([int(self.seed)])
+        return with_child_entropy([int(self.seed), torch.initial_seed()] if in_worker else [int(self.seed)])
 
     def _call_or_own(self, kwargs: dict, name: str):
         """Option `name` taken out of a call's `kwargs`: the call's value, else the processor's (None: unset)."""
@@ -738,6 +740,8 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         # input of several videos, says so, and a frame of a list of frames refused says why it came alone; given to
         # it as an image processor, the processor gets frames that pipeline decoded itself)
         plain_pipeline = _plain_pipeline_call(self)
+        if plain_pipeline:
+            self._warn_heads_ranked_together(plain_pipeline[3])
         if plain_pipeline and plain_pipeline[2] is not None:
             self._warn_given_as_image_processor(plain_pipeline[2], plain_pipeline[1])
             # its frames are one video, whose crops (`num_crops=3`) are views of which it scores the first
@@ -838,6 +842,28 @@ class ViViTVideoProcessor(BaseVideoProcessor):
             self.frame_stride,
             self.fps,
             self.num_clips,
+        )
+
+    def _warn_heads_ranked_together(self, model) -> None:
+        """transformers' pipeline('video-classification') scores a model of named label spaces (Epic Kitchens' verb
+        and noun heads) as one head: one softmax over every head's classes and one top_k list of them, so a noun
+        competed with the verbs (0.33 on its own head came out 0.19), said in the docs alone. Said once."""
+        spaces = getattr(getattr(model, "config", None), "label_spaces", None) or {}
+        said = self.__dict__.setdefault("_first_row_said", set())
+        if len(spaces) < 2 or "heads" in said:
+            return
+        said.add("heads")
+        logger.warning(
+            "transformers' pipeline('video-classification') scores this model's %d label spaces (%s) as one list: "
+            "its softmax is taken over all %d classes together (a %s class competes with the %s ones: its score is "
+            "no head's probability) and top_k ranks them together. Build it with "
+            "`pipeline_class=ViViTVideoClassificationPipeline` (from vivit_hf), which scores each head on its own "
+            "(and %s).",
+            len(spaces),
+            ", ".join(f"{name}: {size}" for name, size in spaces.items()),
+            sum(spaces.values()),
+            *list(spaces)[:2],
+            "verb-noun actions" if {"verb", "noun"} <= set(spaces) else "each head's top_k",
         )
 
     def _warn_first_row_scored(self, videos, num_videos: int, opts: dict) -> None:
@@ -1209,10 +1235,11 @@ def _empty_batch(opts: dict, raw: bool = False) -> torch.Tensor:
 
 
 def _plain_pipeline_call(processor) -> tuple | None:
-    """`(inputs, frame_sampling_rate, image_processor_frames)` where this call of `processor` comes from transformers'
-    `VideoClassificationPipeline`'s `preprocess`: the input that pipeline was called with, the rate its `preprocess`
-    took (which it passes to no video processor), and, where it holds `processor` as its image processor (no video
-    processor), the `num_frames` it decoded itself (else None); None for any other call. Found on the call stack, by
+    """`(inputs, frame_sampling_rate, image_processor_frames, model)` where this call of `processor` comes from
+    transformers' `VideoClassificationPipeline`'s `preprocess`: the input that pipeline was called with, the rate its
+    `preprocess` took (which it passes to no video processor), where it holds `processor` as its image processor (no
+    video processor) the `num_frames` it decoded itself (else None), and the model it scores; None for any other
+    call. Found on the call stack, by
     the code objects of its `preprocess` and `__call__`: the pipeline passes the processor nothing of its own (its
     `num_frames=` and `do_sample_frames=True` a user may pass too), whether it loaded the processor or was given it,
     and a call of `pipe.video_processor(...)` by the user has no `preprocess` frame. Its `__call__` frame holds the
@@ -1228,9 +1255,9 @@ def _plain_pipeline_call(processor) -> tuple | None:
         if frame.f_code is preprocess and found is None:
             pipe, rate = frame.f_locals.get("self"), frame.f_locals.get("frame_sampling_rate")
             if getattr(pipe, "video_processor", None) is processor:
-                found = (None, rate, None)
+                found = (None, rate, None, getattr(pipe, "model", None))
             elif getattr(pipe, "image_processor", None) is processor:
-                found = (None, rate, frame.f_locals.get("num_frames"))
+                found = (None, rate, frame.f_locals.get("num_frames"), getattr(pipe, "model", None))
             else:  # (another processor's call inside it)
                 return None
         elif frame.f_code is call and found is not None:

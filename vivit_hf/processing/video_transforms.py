@@ -4,8 +4,8 @@
 Every function takes a whole clip and draws its random parameters once, so all frames of a clip
 get the same crop, flip, colour change or RandAugment op: a clip must stay a video of one scene,
 not a flicker of independent augmentations. Random draws come from a `numpy.random.Generator`
-(torch ops that sample internally run under a forked torch RNG seeded from it), so a seed
-reproduces a batch exactly.
+(RandAugment's torch draws from a torch generator of its own seeded from it, never torch's global one, which
+other threads draw from), so a seed reproduces a batch exactly.
 
 Training augmentations follow scenic's ViViT configs (DMVR's processors): shorter side to `min_resize` (256),
 scale jitter of the height and the width by factors in [0.9, 1.33], random crop 224, horizontal flip (not for
@@ -296,9 +296,33 @@ def rand_augment(
     if not 0 <= magnitude < num_magnitude_bins:
         raise ValueError(f"RandAugment magnitude must be in [0, {num_magnitude_bins - 1}], got {magnitude}.")
     augment = T.RandAugment(num_ops=num_ops, magnitude=magnitude, num_magnitude_bins=num_magnitude_bins)
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(_seed_from(rng))
-        return augment(video)
+    # torchvision's `RandAugment.forward`, its draws (the same numbers, in the same order) taken from a generator of
+    # its own: seeded into torch's global generator (under `fork_rng`), a call in another thread drew from this seed
+    # and the restore rewound that thread's draws (4 threads: 180 distinct of 200 training views; dropout in a
+    # training thread beside a thread of augmentation would repeat too)
+    seed = _seed_from(rng)
+    space = getattr(augment, "_AUGMENTATION_SPACE", None)
+    apply = getattr(augment, "_apply_image_or_video_transform", None)
+    if not isinstance(space, dict) or not callable(apply) or not hasattr(augment, "_fill"):
+        # torchvision's private names (0.21 to 0.29 alike) gone in another version: its public forward, drawing
+        # from torch's global generator under the seed (the same views; other threads' draws disturbed)
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            return augment(video)
+    generator = torch.Generator().manual_seed(seed)
+    names = tuple(space)
+    height, width = video.shape[-2:]
+    for _ in range(num_ops):
+        name = names[int(torch.randint(len(names), (), generator=generator))]
+        magnitudes_fn, signed = space[name]
+        magnitudes = magnitudes_fn(num_magnitude_bins, height, width)
+        value = 0.0
+        if magnitudes is not None:
+            value = float(magnitudes[magnitude])
+            if signed and torch.rand((), generator=generator) <= 0.5:
+                value *= -1
+        video = apply(video, name, value, interpolation=augment.interpolation, fill=augment._fill)
+    return video
 
 
 def rescale_and_normalize(
