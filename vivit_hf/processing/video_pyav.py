@@ -1477,6 +1477,8 @@ class PyAVReader(VideoReader):
         stamped otherwise (AVI slots, decode order) says nothing here."""
         if self._kept is not None:
             return self._after_close("last_frame_seconds")
+        if self._stamp == "dts" and self._pts_are_slots():
+            return self._last_slot_seconds()
         timed = self._stamp == "pts" or self._decode_times_shown
         if not timed or self._decode_stamped or self.frame_times() is None or self._last_shown is None:
             return None
@@ -2004,6 +2006,21 @@ class PyAVReader(VideoReader):
         if slots.size < 3 and step != 1:
             return slots
         return np.concatenate([slots[delay:], slots[-1] + step * np.arange(1, delay + 1)])
+
+    def _last_slot_seconds(self) -> float | None:
+        """How long an AVI that leaves slots empty shows its last frame (see `frame_times`): where some frames fill
+        adjacent slots (a slot is a frame: chunks dropped by a capture, a pause), until the end of the slots its
+        header counts (empty chunks after the last frame held on screen), at least one slot. Taken as long as the
+        gap before it, 11 frames of 25 fps whose last came 5 slots after the one before lasted 0.76 s for the
+        header's 0.6, and fps=5 read frame 6 where 5 plays. None where slots are finer than frames (a millisecond
+        time base: one slot is no frame's length; the gap before it tells)."""
+        slots = np.sort(self._ticks)
+        if not np.any(np.diff(slots) == 1):
+            return None
+        last = int(self._slot_ticks()[-1])
+        stated = self.stream.duration  # (AVI's dwLength: the stream's chunks, empty ones included)
+        ticks = stated - last if stated and stated > last else 1
+        return float(ticks * self.stream.time_base)
 
     def _stamps_are_asf_times(self) -> bool:
         """Whether the table's dts names are an ASF's presentation times, in order: each payload carries its frame's
