@@ -544,6 +544,33 @@ def test_a_raw_stream_reports_the_rate_its_bitstream_says(tmp_path, fmt, encoder
     assert (info.num_frames, info.fps, info.duration) == (12, pytest.approx(float(rate)), pytest.approx(12 / rate))
 
 
+@pytest.mark.parametrize("clock", [90000, 1000])
+def test_a_raw_h264_stream_whose_timing_is_its_encoders_time_base_reads_at_its_demuxers_rate_and_says_so(
+    tmp_path, clock
+):
+    """x264 writes the time base it is given into the VUI timing: 30 frames of 30 fps stamped in 1/90000 s (or
+    milliseconds, a camera's stamps) read 90000 (1000) fps, lasting 0.0003 s (0.03 s), and fps=5 took 1 frame. Such a
+    clock is no rate; nothing in the file tells the rate, so the demuxer's (FFmpeg's default 25) is read, said once."""
+    path = tmp_path / "clip.h264"
+    with av.open(str(path), "w", format="h264") as container:
+        stream = container.add_stream("libx264", rate=30, options={"preset": "ultrafast"})
+        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
+        stream.codec_context.time_base = Fraction(1, clock)
+        for i in range(30):
+            frame = av.VideoFrame.from_ndarray(pattern_frame(i, 48, 64), format="rgb24")
+            frame.pts, frame.time_base = i * clock // 30, Fraction(1, clock)
+            container.mux(stream.encode(frame))
+        container.mux(stream.encode())
+    with av.open(str(path)) as container:  # FFmpeg's own: the clock as the codec's rate, its default 25 as the average
+        stream = container.streams.video[0]
+        assert (stream.codec_context.framerate, stream.average_rate) == (clock, 25)
+    with pytest.warns(UserWarning, match=f"raw H.264 stream whose timing says {clock} frames a second") as said:
+        with open_video(path) as reader:
+            assert (reader.num_frames, reader.fps, reader.info.duration) == (30, 25.0, pytest.approx(1.2))
+            assert frame_indices(reader.read([0, 29])) == [0, 29]
+    assert len(said) == 1 and "video_metadata={'fps': ...}" in str(said[0].message)
+
+
 def test_a_raw_h263_stream_reads_as_a_sequential_decode(tmp_path):
     """A raw H.263 stream (`.h263`, as video-phone and old 3GPP tools dump it) stores no times: its parser makes them
     up, frames 1/25 s apart read from the start and 1/29.97 s after a seek back there, so no packet but the first

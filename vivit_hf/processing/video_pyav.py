@@ -139,6 +139,10 @@ _UNFLAGGED_CUT_FORMATS = _TIMESTAMP_SEARCH_FORMATS | {"obu"}
 # long-GOP stream's index tables there) labels whatever packet it lands on with the keyframe time asked for. Their
 # seeks are checked (see `seeks_rename_packets`), also for torchcodec, which seeks the same way
 _COUNTING_SEEK_FORMATS = frozenset({"mxf"})
+# Codecs whose raw stream FFmpeg times by the bitstream's VUI clock, and the clock above which that is a time base (an
+# encoder's 1/1000 or 1/90000), not a rate: no camera records H.264 at 1000 frames a second
+_VUI_TIMED_CODECS = {"h264": "H.264", "hevc": "HEVC"}
+_CLOCK_NOT_RATE = 1000
 # Whether a file of several moving video tracks was said to be read by one (`other_tracks_note`): once per process, as
 # a data set of such files (a depth or second camera beside each) would say it per file, 10 000 lines for 10 000 files
 _WARNED_OTHER_TRACKS = False
@@ -312,6 +316,7 @@ class PyAVReader(VideoReader):
     _seeked = False  # whether the packets `_packets_from` hands out came after a seek (see `_span_frames`)
     _decode_stamped = False  # whether the stream's pts are its decode times (see `_frame_table`)
     _decode_times_shown = False  # whether stamps `_frame_table` took for decode times are the frames' (see there)
+    _said_clock_rate = False  # whether a raw stream's VUI clock taken for no rate was said (`_bitstream_rate_is_a_clock`)
     _pictures_alone = False  # piped pictures, each decoded without the ones before it (see `_span_frames`)
     _joined_span: float | None = None  # seconds a joined file plays, its parts one after the other (`joined_seconds`)
     # Whether a packet after the first that the container flags a keyframe starts no picture a decoder can start
@@ -1329,7 +1334,9 @@ class PyAVReader(VideoReader):
         # With one frame there is no span of timestamps: the container's rate, else the codec's (H.264's timing is
         # in fields: FFmpeg's guessed_rate reads 50 for a one-frame 25 fps MPEG-TS, its decoder's framerate 25).
         stated = (stream.average_rate, context.framerate, stream.guessed_rate, stream.base_rate)
-        if self._raw_stream:
+        if self._raw_stream and self._bitstream_rate_is_a_clock():
+            pass  # (its demuxer's 25 fps, said: see there)
+        elif self._raw_stream:
             # A raw stream's average rate is its demuxer's `framerate` option, 25 unless the caller sets it, whatever
             # the stream holds (a raw 30 fps H.264 read as 25 fps, its 30 frames as 1.2 s); its bitstream's own rate
             # (H.264 / HEVC VUI timing, an MPEG sequence header) is what FFmpeg times its packets by
@@ -1341,6 +1348,28 @@ class PyAVReader(VideoReader):
             return rate_of_span(1, seconds, float(stream.time_base), stated)
         rate = next((r for r in stated if r), None)
         return float(rate) if rate else 0.0
+
+    def _bitstream_rate_is_a_clock(self) -> bool:
+        """Whether a raw H.264 / HEVC stream's VUI timing is its encoder's time base, not a frame rate: x264 writes the
+        time base it is given there (PyAV's `codec_context.time_base = 1/90000` or 1/1000 for a camera's stamps), which
+        FFmpeg reads as 90000 / 1000 fps: 30 frames of 30 fps read as lasting 0.0003 s, and fps=5 took 1 frame of
+        them. Nothing else in such a file tells its rate: its demuxer's 25 fps (`ffmpeg -i`'s guess too) is read,
+        and said once, with how to give the true one."""
+        context = self.stream.codec_context
+        clock = context.framerate
+        if context.name not in _VUI_TIMED_CODECS or not clock or clock < _CLOCK_NOT_RATE:
+            return False
+        if not self._said_clock_rate:
+            self._said_clock_rate = True
+            warnings.warn(
+                f"Video {self.name} is a raw {_VUI_TIMED_CODECS[context.name]} stream whose timing says {float(clock):g} frames a "
+                f"second: its encoder's time base, not a frame rate, and the file stores no times. It is read at "
+                f"{float(self.stream.average_rate or 25):g} fps (FFmpeg's default); pass video_metadata={{'fps': ...}} "
+                "with its true rate, or remux it with the rate: `ffmpeg -r 30 -i clip.h264 -c copy clip.mp4`.",
+                UserWarning,
+                stacklevel=3,
+            )
+        return True
 
     def _sparse_stamps_rate(self) -> float | None:
         """Frames a second of a stream with a packet a frame whose packets mostly carry no time: a program stream
