@@ -19,7 +19,12 @@ from av.sidedata.sidedata import Type
 from PIL import Image
 
 from vivit_hf.processing.bitstream_clocks import _h263_reference, picture_clock_rate, picture_reference
-from vivit_hf.processing.container_clocks import flv_unfolded, rate_of_rounded_stamps, rate_of_span
+from vivit_hf.processing.container_clocks import (
+    flv_unfolded,
+    gxf_last_frame_placed,
+    rate_of_rounded_stamps,
+    rate_of_span,
+)
 from vivit_hf.processing.cut_files import _flv_stated_end
 from vivit_hf.processing.frame_display import display_orientation, exif_orientation
 
@@ -218,6 +223,19 @@ def test_references_just_above_a_common_rate_are_not_that_rate():
     # 501c / 1001 = 14.99998: no common rate, whole number or NTSC rate there; the span's own rate
     references = on_clock(0, *(2 * j - 1 for j in range(1, 502)), wrap=1024)
     assert picture_clock_rate(references) == pytest.approx(501 * 30000 / 1001 / 1001, abs=1e-12)
+
+
+def test_a_gxf_last_frame_a_field_early_is_placed_a_frame_after_the_one_before():
+    # field-numbered stamps, B-frames out of order: the last (17) a field after 16, the rest 2 apart
+    stamps = np.array([2, 8, 4, 6, 14, 10, 12, 16, 17])
+    assert gxf_last_frame_placed(stamps).tolist() == [2, 8, 4, 6, 14, 10, 12, 16, 18]
+    for same in (
+        np.array([2, 4, 6, 8]),  # every frame a frame apart
+        np.array([2, 4, 6, 7, 8]),  # a step of a field before the last
+        np.array([2, 4, 7, 8]),  # steps of 2 and 3 before a field
+        np.array([2, 3]),  # too few to tell a frame's step
+    ):
+        assert gxf_last_frame_placed(same).tolist() == same.tolist()
 
 
 def test_flv_stamps_of_negative_times_masked_to_31_bits_are_unfolded_below_zero():

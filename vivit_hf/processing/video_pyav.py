@@ -48,6 +48,7 @@ from .container_clocks import (
     CLOCK_JUMP_SECONDS,
     DELAY_TIMED_FORMATS,
     flv_unfolded,
+    gxf_last_frame_placed,
     joined_seconds,
     rate_of_drifting_stamps,
     rate_of_rounded_stamps,
@@ -899,8 +900,12 @@ class PyAVReader(VideoReader):
 
     def _clock(self, stamps: np.ndarray) -> np.ndarray:
         """The times of packets stamped `stamps`, in the stream's ticks: the stamps themselves, but in FLV, whose
-        negative stamps FFmpeg reads 2^31 ticks early (`flv_unfolded`). The stamps still name the packets."""
-        return flv_unfolded(stamps) if self.container.format.name == "flv" else stamps
+        negative stamps FFmpeg reads 2^31 ticks early (`flv_unfolded`), and in GXF, whose last frame FFmpeg stamps a
+        field early (`gxf_last_frame_placed`). The stamps still name the packets."""
+        name = self.container.format.name
+        if name == "gxf":
+            return gxf_last_frame_placed(stamps)
+        return flv_unfolded(stamps) if name == "flv" else stamps
 
     def _refuse_animated_webp(self, packet) -> None:
         """An animated WebP (its VP8X header's animation flag) is one packet to FFmpeg's WebP demuxer, which its decoder
@@ -1755,7 +1760,14 @@ class PyAVReader(VideoReader):
                 yield from self._demux_from_start()
                 return
             packets = self.container.demux(self.stream)
-            key = next((p for p in packets if p.is_keyframe and getattr(p, self._stamp) is not None), None)
+            try:
+                key = next((p for p in packets if p.is_keyframe and getattr(p, self._stamp) is not None), None)
+            except av.FFmpegError:
+                # A demuxer that cannot read on from where its seek landed: GXF's, seeking to an NTSC file's last
+                # keyframe, fails its next read with EPERM (a read of the last frame failed, "Operation not
+                # permitted", where a sequential decode gives it). Read from the start, as where the seek fails
+                yield from self._demux_from_start()
+                return
             if key is not None and self._landed_elsewhere(key):
                 # Not the packet the table named so (an MXF file cut before its index: a read of frame 36 gave frame 24,
                 # 102 grey levels off): this file's seeks cannot be trusted, spans decode from the start
