@@ -317,7 +317,7 @@ class PyAVReader(VideoReader):
     _seeked = False  # whether the packets `_packets_from` hands out came after a seek (see `_span_frames`)
     _decode_stamped = False  # whether the stream's pts are its decode times (see `_frame_table`)
     _decode_times_shown = False  # whether stamps `_frame_table` took for decode times are the frames' (see there)
-    _said_clock_rate = False  # whether a raw stream's VUI clock taken for no rate was said (`_bitstream_rate_is_a_clock`)
+    _said_clock_rate = False  # whether a raw stream's VUI clock, no rate, was said (`_bitstream_rate_is_a_clock`)
     _pictures_alone = False  # piped pictures, each decoded without the ones before it (see `_span_frames`)
     _joined_span: float | None = None  # seconds a joined file plays, its parts one after the other (`joined_seconds`)
     # Whether a packet after the first that the container flags a keyframe starts no picture a decoder can start
@@ -1358,7 +1358,7 @@ class PyAVReader(VideoReader):
         """Whether a raw H.264 / HEVC stream's VUI timing is its encoder's time base, not a frame rate: x264 writes the
         time base it is given there (PyAV's `codec_context.time_base = 1/90000` or 1/1000 for a camera's stamps), which
         FFmpeg reads as 90000 / 1000 fps: 30 frames of 30 fps read as lasting 0.0003 s, and fps=5 took 1 frame of
-        them. Nothing else in such a file tells its rate: its demuxer's 25 fps (`ffmpeg -i`'s guess too) is read,
+        them. Nothing else in such a file tells its rate: its demuxer's 25 fps (FFmpeg's average rate of it) is read,
         and said once, with how to give the true one."""
         context = self.stream.codec_context
         clock = context.framerate
@@ -1367,10 +1367,11 @@ class PyAVReader(VideoReader):
         if not self._said_clock_rate:
             self._said_clock_rate = True
             warnings.warn(
-                f"Video {self.name} is a raw {_VUI_TIMED_CODECS[context.name]} stream whose timing says {float(clock):g} frames a "
-                f"second: its encoder's time base, not a frame rate, and the file stores no times. It is read at "
-                f"{float(self.stream.average_rate or 25):g} fps (FFmpeg's default); pass video_metadata={{'fps': ...}} "
-                "with its true rate, or remux it with the rate: `ffmpeg -r 30 -i clip.h264 -c copy clip.mp4`.",
+                f"Video {self.name} is a raw {_VUI_TIMED_CODECS[context.name]} stream whose timing says "
+                f"{float(clock):g} frames a second: its encoder's time base, not a frame rate, and the file stores no "
+                f"times. It is read at {float(self.stream.average_rate or 25):g} fps (FFmpeg's default); pass "
+                "video_metadata={'fps': ...} with its true rate, or remux it with the rate: "
+                f"`ffmpeg -r 30 -i clip.{context.name} -c copy clip.mp4`.",
                 UserWarning,
                 stacklevel=3,
             )
