@@ -114,8 +114,7 @@ CASES = {
     "mpeg2_film_three_frames.mpg": lambda p: write(p, "mpeg", "mpeg2video"),  # (3753 ticks each: 23.98 fps)
     "pal.dv": lambda p: write(p, "dv", "dvvideo", size=(576, 720)),  # (24 frames: see `frames_of`)
     # GXF (broadcast servers) numbers packets by field: FFmpeg stamps the last frame a field early (24 frames of
-    # 25 fps lasted 0.92 s for 0.96),
-    # and its demuxer fails the read after a seek to the last keyframe (EPERM: the last frame unread)
+    # 25 fps lasted 0.92 s for 0.96), and its demuxer fails the read after a seek to the last keyframe (EPERM)
     "mpeg2_pal.gxf": lambda p: write(p, "gxf", "mpeg2video", options=B_FRAMES, size=(576, 720)),
     "raw.y4m": lambda p: write(p, "yuv4mpegpipe", "rawvideo"),
     "prores.mov": lambda p: write(p, "mov", "prores_ks", pix_fmt="yuv422p10le"),
