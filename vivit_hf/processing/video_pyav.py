@@ -59,6 +59,7 @@ from .container_clocks import (
 from .cut_files import (
     INDEXED_FORMATS,
     asf_cut,
+    avi_cut,
     declared_end,
     dv_cut,
     ends_inside_a_ts_packet,
@@ -2055,12 +2056,15 @@ class PyAVReader(VideoReader):
         header counts (empty chunks after the last frame held on screen), at least one slot. Taken as long as the
         gap before it, 11 frames of 25 fps whose last came 5 slots after the one before lasted 0.76 s for the
         header's 0.6, and fps=5 read frame 6 where 5 plays. None where slots are finer than frames (a millisecond
-        time base: one slot is no frame's length; the gap before it tells)."""
+        time base: one slot is no frame's length; the gap before it tells). A file cut short (`avi_cut`), or one
+        whose bytes cannot be read to tell, has one slot: its stream's length (the whole file's, or FFmpeg's guess)
+        is no end of the frames it holds (a download that stopped at 18 of 99 frames held its last for 1.24 s)."""
         slots = np.sort(self._ticks)
         if not np.any(np.diff(slots) == 1):
             return None
         last = int(self._slot_ticks()[-1])
-        stated = self.stream.duration  # (AVI's dwLength: the stream's chunks, empty ones included)
+        whole = self._source is not None and not avi_cut(self.container, self._source)
+        stated = self.stream.duration if whole else None  # (AVI's dwLength: its chunks, empty ones included)
         ticks = stated - last if stated and stated > last else 1
         return float(ticks * self.stream.time_base)
 
