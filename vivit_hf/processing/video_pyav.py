@@ -38,6 +38,7 @@ from .bitstream_clocks import (
     PICTURE_CLOCK_CODECS,
     VOP_COUNT,
     VOP_HEAD,
+    h264_fixed_frame_rate,
     mpeg4_vol_clock,
     mpeg4_vop_rate,
     picture_clock_rate,
@@ -141,9 +142,9 @@ _UNFLAGGED_CUT_FORMATS = _TIMESTAMP_SEARCH_FORMATS | {"obu"}
 # long-GOP stream's index tables there) labels whatever packet it lands on with the keyframe time asked for. Their
 # seeks are checked (see `seeks_rename_packets`), also for torchcodec, which seeks the same way
 _COUNTING_SEEK_FORMATS = frozenset({"mxf"})
-# Codecs whose raw stream FFmpeg times by the bitstream's VUI clock, and the clock above which that is a time base (an
-# encoder's 1/1000 or 1/90000), not a rate: no camera records H.264 at 1000 frames a second
-_VUI_TIMED_CODECS = {"h264": "H.264", "hevc": "HEVC"}
+# The VUI timing of a raw H.264 stream at or above which it may be its encoder's time base (1/1000, 1/90000: see
+# `_bitstream_rate_is_a_clock`), not a rate. (x265 writes the rate it is given, whatever its time base: a raw HEVC
+# stream's timing is read as its rate)
 _CLOCK_NOT_RATE = 1000
 # Whether a file of several moving video tracks was said to be read by one (`other_tracks_note`): once per process, as
 # a data set of such files (a depth or second camera beside each) would say it per file, 10 000 lines for 10 000 files
@@ -318,7 +319,7 @@ class PyAVReader(VideoReader):
     _seeked = False  # whether the packets `_packets_from` hands out came after a seek (see `_span_frames`)
     _decode_stamped = False  # whether the stream's pts are its decode times (see `_frame_table`)
     _decode_times_shown = False  # whether stamps `_frame_table` took for decode times are the frames' (see there)
-    _said_clock_rate = False  # whether a raw stream's VUI clock, no rate, was said (`_bitstream_rate_is_a_clock`)
+    _said_clock_rate = False  # whether a raw stream's VUI clock, maybe no rate, was said (`_bitstream_rate_is_a_clock`)
     _pictures_alone = False  # piped pictures, each decoded without the ones before it (see `_span_frames`)
     _joined_span: float | None = None  # seconds a joined file plays, its parts one after the other (`joined_seconds`)
     # Whether a packet after the first that the container flags a keyframe starts no picture a decoder can start
@@ -1356,23 +1357,28 @@ class PyAVReader(VideoReader):
         return float(rate) if rate else 0.0
 
     def _bitstream_rate_is_a_clock(self) -> bool:
-        """Whether a raw H.264 / HEVC stream's VUI timing is its encoder's time base, not a frame rate: x264 writes the
-        time base it is given there (PyAV's `codec_context.time_base = 1/90000` or 1/1000 for a camera's stamps), which
-        FFmpeg reads as 90000 / 1000 fps: 30 frames of 30 fps read as lasting 0.0003 s, and fps=5 took 1 frame of
-        them. Nothing else in such a file tells its rate: its demuxer's 25 fps (FFmpeg's average rate of it) is read,
-        and said once, with how to give the true one."""
+        """Whether a raw H.264 stream's VUI timing may be its encoder's time base, not a frame rate: FFmpeg's libx264
+        writes the time base it is given there (PyAV's `codec_context.time_base = 1/90000` or 1/1000 for a camera's
+        stamps), which FFmpeg reads as 90000 / 1000 fps: 30 frames of 30 fps read as lasting 0.0003 s, and fps=5
+        took 1 frame of them. A true 1000 fps stream from it (a high-speed camera's frames) has the same header, and
+        the file stores no times to tell them apart: at 1000 a second or more its demuxer's 25 fps (FFmpeg's average
+        rate of it) is read, and said once, with how to give the true rate. Not where the timing flags a fixed rate
+        (`h264_fixed_frame_rate`: x264's CLI, `force-cfr`): that is the rate, 1000 fps read as 1000."""
         context = self.stream.codec_context
         clock = context.framerate
-        if context.name not in _VUI_TIMED_CODECS or not clock or clock < _CLOCK_NOT_RATE:
+        if context.name != "h264" or not clock or clock < _CLOCK_NOT_RATE:
+            return False
+        if h264_fixed_frame_rate(bytes(context.extradata or b"")):
             return False
         if not self._said_clock_rate:
             self._said_clock_rate = True
+            rate = float(self.stream.average_rate or 25)
             warnings.warn(
-                f"Video {self.name} is a raw {_VUI_TIMED_CODECS[context.name]} stream whose timing says "
-                f"{float(clock):g} frames a second: its encoder's time base, not a frame rate, and the file stores no "
-                f"times. It is read at {float(self.stream.average_rate or 25):g} fps (FFmpeg's default); pass "
+                f"Video {self.name} is a raw H.264 stream whose timing says {float(clock):g} frames a second, and "
+                "the file stores no times: that is its encoder's time base (1/1000, 1/90000), unless the video was "
+                f"recorded at that rate (a high-speed camera). It is read at {rate:g} fps (FFmpeg's default); pass "
                 "video_metadata={'fps': ...} with its true rate, or remux it with the rate: "
-                f"`ffmpeg -r 30 -i clip.{context.name} -c copy clip.mp4`.",
+                "`ffmpeg -r 30 -i clip.h264 -c copy clip.mp4`.",
                 UserWarning,
                 stacklevel=3,
             )
