@@ -1771,11 +1771,12 @@ class PyAVReader(VideoReader):
             try:
                 key = next((p for p in packets if p.is_keyframe and getattr(p, self._stamp) is not None), None)
             except av.FFmpegError:
-                # A demuxer that cannot read on from where its seek landed: GXF's, seeking to an NTSC file's last
-                # keyframe, fails its next read with EPERM (a read of the last frame failed, "Operation not
-                # permitted", where a sequential decode gives it). Read from the start, as where the seek fails
-                yield from self._demux_from_start()
-                return
+                # A demuxer that cannot read on from where its seek landed: GXF's, after a seek into its last GOP,
+                # fails its next read with EPERM (a read of the last frame failed, "Operation not permitted", where a
+                # sequential decode gives it). Seek further back, as where a seek lands late: the keyframe before
+                # reads on through it (from the start, a read of an hour-long file's last frame decoded the hour)
+                back = 2 * back or step
+                continue
             if key is not None and self._landed_elsewhere(key):
                 # Not the packet the table named so (an MXF file cut before its index: a read of frame 36 gave frame 24,
                 # 102 grey levels off): this file's seeks cannot be trusted, spans decode from the start
