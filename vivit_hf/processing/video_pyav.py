@@ -319,6 +319,7 @@ class PyAVReader(VideoReader):
     _seeked = False  # whether the packets `_packets_from` hands out came after a seek (see `_span_frames`)
     _decode_stamped = False  # whether the stream's pts are its decode times (see `_frame_table`)
     _decode_times_shown = False  # whether stamps `_frame_table` took for decode times are the frames' (see there)
+    _avi_whole: bool | None = None  # whether an AVI is as long as its RIFF size says (`_last_slot_seconds`)
     _said_clock_rate = False  # whether a raw stream's VUI clock, maybe no rate, was said (`_bitstream_rate_is_a_clock`)
     _pictures_alone = False  # piped pictures, each decoded without the ones before it (see `_span_frames`)
     _joined_span: float | None = None  # seconds a joined file plays, its parts one after the other (`joined_seconds`)
@@ -2070,7 +2071,9 @@ class PyAVReader(VideoReader):
         if not np.any(np.diff(slots) == 1):
             return None
         last = int(self._slot_ticks()[-1])
-        whole = self._source is not None and not avi_cut(self.container, self._source)
+        if self._avi_whole is None:  # (once: the file's bytes are not read again while a decode reads them)
+            self._avi_whole = self._source is not None and not avi_cut(self.container, self._source)
+        whole = self._avi_whole
         stated = self.stream.duration if whole else None  # (AVI's dwLength: its chunks, empty ones included)
         ticks = stated - last if stated and stated > last else 1
         return float(ticks * self.stream.time_base)
