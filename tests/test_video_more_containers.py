@@ -147,6 +147,7 @@ def test_frames_rate_and_duration_equal_a_sequential_decode(tmp_path, name):
         indices = [i % len(truth) for i in (0, 1, 13, len(truth) - 1, 20, 2)]
         got = reader.read(indices)
         backwards = reader.read(indices[::-1])
+        last = reader.last_frame_seconds()
         if name.startswith("audio_first"):  # the video's clock starts where the audio's does
             assert reader.first_frame_seconds() == pytest.approx(2.0, abs=1e-3)
     assert info.num_frames == len(truth)
@@ -156,6 +157,7 @@ def test_frames_rate_and_duration_equal_a_sequential_decode(tmp_path, name):
     rate = float(rate_of(path))
     assert info.fps == pytest.approx(rate, rel=1e-9)
     assert info.duration == pytest.approx(len(truth) / rate, rel=1e-9)
+    assert last is None or last == pytest.approx(1 / rate, abs=1e-4)  # (a 90 kHz clock: 3753 ticks for 23.976)
     if None not in times and not name.endswith(".drc"):  # (those with times: they go up by a frame's time)
         steps = np.diff(sorted(times))[: -1 if name.endswith(".gxf") else None]  # (GXF's last: a field, see CASES)
         np.testing.assert_allclose(steps, 1 / rate, atol=1e-3)

@@ -1526,6 +1526,11 @@ class PyAVReader(VideoReader):
         if not timed or self._decode_stamped or self.frame_times() is None or self._last_shown is None:
             return None
         ticks = self._last_shown[1]
+        if self.container.format.name == "gxf" and ticks and self._pts is not None and len(self._pts) > 1:
+            # GXF counts fields: FFmpeg gives each packet a field's duration, half a frame of interlaced video (a
+            # 25 fps file's last frame lasted 0.02 s, where `gxf_last_frame_placed` puts it a frame after the one
+            # before): as long as the step between frames
+            ticks = max(ticks, int(np.median(np.diff(np.sort(self._pts)))))
         return float(ticks * self.stream.time_base) if ticks and ticks > 0 else None
 
     def _displayed_size(self) -> tuple[int, int]:
