@@ -1371,6 +1371,7 @@ class PyAVReader(VideoReader):
             return False
         if h264_fixed_frame_rate(bytes(context.extradata or b"")):
             return False
+        self.fps_guessed = True
         if not self._said_clock_rate:
             self._said_clock_rate = True
             rate = float(self.stream.average_rate or 25)
