@@ -18,8 +18,18 @@ import pytest
 from av.sidedata.sidedata import Type
 from PIL import Image
 
-from vivit_hf.processing.bitstream_clocks import _h263_reference, picture_clock_rate, picture_reference
-from vivit_hf.processing.container_clocks import flv_unfolded, rate_of_rounded_stamps, rate_of_span
+from vivit_hf.processing.bitstream_clocks import (
+    _h263_reference,
+    h264_fixed_frame_rate,
+    picture_clock_rate,
+    picture_reference,
+)
+from vivit_hf.processing.container_clocks import (
+    flv_unfolded,
+    gxf_last_frame_placed,
+    rate_of_rounded_stamps,
+    rate_of_span,
+)
 from vivit_hf.processing.cut_files import _flv_stated_end
 from vivit_hf.processing.frame_display import display_orientation, exif_orientation
 
@@ -218,6 +228,50 @@ def test_references_just_above_a_common_rate_are_not_that_rate():
     # 501c / 1001 = 14.99998: no common rate, whole number or NTSC rate there; the span's own rate
     references = on_clock(0, *(2 * j - 1 for j in range(1, 502)), wrap=1024)
     assert picture_clock_rate(references) == pytest.approx(501 * 30000 / 1001 / 1001, abs=1e-12)
+
+
+def h264_sps(vui: str, profile: int = 66) -> bytes:
+    """An Annex B H.264 sequence parameter set (a 64x48 baseline stream's fields) ending in the VUI bits `vui`, with
+    the emulation-prevention bytes a muxer writes (00 00 0x -> 00 00 03 0x)."""
+    fields = "1" + "1" + "011" + "010" + "0" + "00100" + "011" + "1" + "1" + "0"  # sps id .. frame_cropping_flag
+    bits = fields + vui + "1"  # (the RBSP stop bit)
+    bits += "0" * (-len(bits) % 8)
+    payload, escaped = int(bits, 2).to_bytes(len(bits) // 8, "big"), bytearray()
+    for byte in payload:
+        if escaped[-2:] == b"\0\0" and byte <= 3:
+            escaped.append(3)
+        escaped.append(byte)
+    return b"\0\0\0\1\x67" + bytes([profile, 0, 30]) + bytes(escaped)
+
+
+def test_an_h264_fixed_frame_rate_flag_is_read_from_its_sps_vui_timing():
+    # a VUI of no aspect, overscan, signal type or chroma location info, then timing: 1 / 2000 ticks (1000 fps)
+    timing = "0000" + "1" + f"{1:032b}" + f"{2000:032b}"
+    assert h264_fixed_frame_rate(h264_sps("1" + timing + "1")) is True
+    assert h264_fixed_frame_rate(h264_sps("1" + timing + "0")) is False
+    with_aspect = "1" + "1" + f"{255:08b}" + f"{4:016b}" + f"{3:016b}" + timing[1:] + "1"  # an extended SAR first
+    assert h264_fixed_frame_rate(h264_sps(with_aspect)) is True
+    assert h264_fixed_frame_rate(b"\0\0\1\x68\xce" + h264_sps("1" + timing + "1")) is True  # after a PPS
+    for none in (
+        h264_sps("0"),  # no VUI
+        h264_sps("1" + "00000"),  # no timing
+        h264_sps("1" + timing + "1")[:-6],  # cut inside the timing
+        b"\0\0\1\x68\xce",  # no SPS
+    ):
+        assert h264_fixed_frame_rate(none) is None
+
+
+def test_a_gxf_last_frame_a_field_early_is_placed_a_frame_after_the_one_before():
+    # field-numbered stamps, B-frames out of order: the last (17) a field after 16, the rest 2 apart
+    stamps = np.array([2, 8, 4, 6, 14, 10, 12, 16, 17])
+    assert gxf_last_frame_placed(stamps).tolist() == [2, 8, 4, 6, 14, 10, 12, 16, 18]
+    for same in (
+        np.array([2, 4, 6, 8]),  # every frame a frame apart
+        np.array([2, 4, 6, 7, 8]),  # a step of a field before the last
+        np.array([2, 4, 7, 8]),  # steps of 2 and 3 before a field
+        np.array([2, 3]),  # too few to tell a frame's step
+    ):
+        assert gxf_last_frame_placed(same).tolist() == same.tolist()
 
 
 def test_flv_stamps_of_negative_times_masked_to_31_bits_are_unfolded_below_zero():

@@ -7,6 +7,7 @@ import math
 import re
 from fractions import Fraction
 
+import av
 import numpy as np
 import pytest
 from transformers.video_utils import VideoMetadata
@@ -113,6 +114,24 @@ def test_a_files_rate_given_otherwise_wins_and_is_said(tmp_path, caplog, monkeyp
     said = [r.getMessage() for r in caplog.records if "video_metadata gives" in r.getMessage()]
     assert len(said) == 1 and "a frame rate of 50 fps, but its frames play at 25 fps" in said[0], said
     assert str(path) in said[0]
+    # a raw H.264 stream whose timing is a clock is read at a guessed 25 fps, said with how to give the rate: the
+    # given 30 was said to override the file's "25 fps" and to be dropped to use it
+    clock = tmp_path / "clock.h264"
+    with av.open(str(clock), "w", format="h264") as container:
+        stream = container.add_stream("libx264", rate=30, options={"preset": "ultrafast"})
+        stream.width, stream.height, stream.pix_fmt = 48, 32, "yuv420p"
+        stream.codec_context.time_base = Fraction(1, 90000)
+        for i in range(20):
+            frame = av.VideoFrame.from_ndarray(np.zeros((32, 48, 3), dtype=np.uint8), format="rgb24")
+            frame.pts, frame.time_base = i * 3000, Fraction(1, 90000)
+            container.mux(stream.encode(frame))
+        container.mux(stream.encode())
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="vivit_hf.processing.processing_vivit"):
+        with pytest.warns(UserWarning, match="timing says 90000 frames a second"):
+            got = processor(clock, fps=5, video_metadata={"fps": 30}, return_metadata=True)["video_metadata"][0]
+    assert got.frames_indices == [0, 6, 13]  # (int(20 / 30 * 5) frames, as transformers spreads them)
+    assert not [r for r in caplog.records if "video_metadata gives" in r.getMessage()]
     # a given 0 is an unknown rate: the file's own is read (fps=5 refused it as having no rate; returned, 0 fps
     # divided its timestamps by 0); frames in memory have none then (None, as transformers says no clock was given)
     got = processor(path, fps=5, video_metadata={"fps": 0}, return_metadata=True)["video_metadata"][0]

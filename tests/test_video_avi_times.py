@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 from video_factory import frame_indices, pattern_frame, write_stamped
 
+from vivit_hf.processing.sampling import fps_indices
 from vivit_hf.processing.video_io import open_video
 
 HEIGHT, WIDTH = 48, 64
@@ -102,3 +103,54 @@ def test_an_avi_with_b_frames_at_its_rate_shows_its_first_frame_when_a_sequentia
     with open_video(path) as reader:
         assert reader.frame_times() is None  # (counted at the rate)
         assert reader.first_frame_seconds() == pytest.approx(times[0], abs=1e-9) == 0.04
+
+
+@pytest.mark.parametrize("encoder, pix_fmt", [("mpeg4", "yuv420p"), ("mjpeg", "yuvj420p")])
+def test_an_avi_that_dropped_frames_before_its_last_shows_that_last_for_one_slot(tmp_path, encoder, pix_fmt):
+    # A capture at 25 fps (Xvid, a camera's MJPEG) that dropped 4 frames before its last (the muxer writes empty
+    # chunks in their slots): the last frame was taken to last the 5-slot gap before it, 0.76 s for the header's
+    # 0.6 s, and fps=5 read frame 6 at 0.2 s where frame 5 plays (frame 6 comes at 0.24 s). (Without B-frames: an
+    # encoder's reordered dts leave no slot empty there)
+    slots = [*range(10), 14]
+    path = tmp_path / f"{encoder}.avi"
+    write_in_slots(path, encoder, pix_fmt, slots)
+    with av.open(str(path)) as container:
+        header = float(container.streams.video[0].duration * container.streams.video[0].time_base)
+    with open_video(path) as reader:
+        times = reader.frame_times()
+        np.testing.assert_allclose(times - times[0], np.array(slots) / 25, atol=1e-9)
+        assert reader.last_frame_seconds() == pytest.approx(0.04)
+        assert reader.info.duration == pytest.approx(header) == pytest.approx(0.6)
+        picked = fps_indices(reader.num_frames, reader.fps, 5, times=times, last_seconds=reader.last_frame_seconds())
+    assert picked.tolist() == [0, 5, 9]  # (on screen at 0, 0.2 and 0.4 s)
+
+
+def test_an_avi_cut_short_after_dropped_frames_shows_its_last_for_one_slot(tmp_path):
+    # A capture that dropped frames, then a download of it that stopped: the length FFmpeg gives its stream is no
+    # end of the frames it holds, yet its last frame (slot 19) was held to there, 0.08 s for 0.04, and the cut was
+    # said to leave frames that end at 0.84 s (99 frames cut to 18: held 1.24 s, said to end at 2.0 s for 0.8)
+    slots = [*range(10), *range(14, 30)]
+    path = tmp_path / "cut.avi"
+    write_in_slots(path, "mjpeg", "yuvj420p", slots)
+    with av.open(str(path)) as container:
+        cut_at = next(p.pos for p in container.demux(video=0) if p.dts == 20)
+    path.write_bytes(path.read_bytes()[:cut_at])
+    with pytest.warns(UserWarning, match="frames end at 0.80 s"):
+        reader = open_video(path)
+    with reader:
+        np.testing.assert_allclose(reader.frame_times(), np.array(slots[:16]) / 25, atol=1e-9)
+        assert reader.last_frame_seconds() == pytest.approx(0.04)
+        assert reader.info.duration == pytest.approx(0.8)
+
+
+def write_in_slots(path, encoder: str, pix_fmt: str, slots: list[int]) -> None:
+    """Frames at 25 fps in `slots` (the muxer writes empty chunks in those left out: frames dropped)."""
+    with av.open(str(path), "w", format="avi") as container:
+        stream = container.add_stream(encoder, rate=25)
+        stream.width, stream.height, stream.pix_fmt, stream.options = WIDTH, HEIGHT, pix_fmt, {"qscale": "2"}
+        stream.codec_context.time_base = Fraction(1, 25)
+        for i, slot in enumerate(slots):
+            frame = av.VideoFrame.from_ndarray(pattern_frame(i, HEIGHT, WIDTH), format="rgb24")
+            frame.pts, frame.time_base = slot, Fraction(1, 25)
+            container.mux(stream.encode(frame))
+        container.mux(stream.encode())

@@ -9,6 +9,7 @@ Frames are the factory's pattern frames, so a wrong frame also shows which frame
 
 import io
 import struct
+import warnings
 from fractions import Fraction
 from pathlib import Path
 
@@ -521,12 +522,16 @@ def test_a_one_frame_video_reports_its_stream_rate(tmp_path, fmt):
     [
         ("h264", "libx264", {"preset": "ultrafast", "x264-params": "keyint=8:bframes=2"}, Fraction(30)),
         ("hevc", "libx265", {"preset": "ultrafast", "x265-params": "keyint=8:log-level=error"}, Fraction(24000, 1001)),
+        # a high-speed camera's 1000 fps: x264 flags a fixed rate (its CLI, force-cfr), x265 writes the rate it is
+        # given; both were read at 25 fps as if their timing were an encoder's time base (see the test below)
+        ("h264", "libx264", {"preset": "ultrafast", "x264-params": "force-cfr=1"}, Fraction(1000)),
+        ("hevc", "libx265", {"preset": "ultrafast", "x265-params": "log-level=error"}, Fraction(1000)),
     ],
 )
 def test_a_raw_stream_reports_the_rate_its_bitstream_says(tmp_path, fmt, encoder, options, rate):
     """A raw elementary stream (a camera's `.h264` dump) stores no times; its demuxer's average rate is its `framerate`
     option, 25 whatever the stream holds: 30 fps H.264 read as 25 fps, 12 frames as 0.48 s for 0.4 s. FFmpeg times
-    the packets by the rate in the bitstream (H.264 / HEVC VUI timing), and so does the reader."""
+    the packets by the rate in the bitstream (H.264 / HEVC VUI timing), and so does the reader, without a word."""
     path = tmp_path / f"clip.{fmt}"
     with av.open(str(path), "w", format=fmt) as container:
         stream = container.add_stream(encoder, rate=rate, options=options)
@@ -539,9 +544,40 @@ def test_a_raw_stream_reports_the_rate_its_bitstream_says(tmp_path, fmt, encoder
     with av.open(str(path)) as container:  # FFmpeg's own timing of the stream: each packet's duration
         stream = container.streams.video[0]
         durations = {packet.duration * stream.time_base for packet in container.demux(stream) if packet.size}
-    assert durations == {1 / rate}
-    info = probe(path)
+    # (FFmpeg times no packet by a codec's rate of 1000 or more: 0 each, its guard against a clock read as a rate)
+    assert durations == {1 / rate if rate < 1000 else 0}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        info = probe(path)
     assert (info.num_frames, info.fps, info.duration) == (12, pytest.approx(float(rate)), pytest.approx(12 / rate))
+
+
+@pytest.mark.parametrize("clock", [90000, 1000])
+def test_a_raw_h264_stream_whose_timing_is_its_encoders_time_base_reads_at_its_demuxers_rate_and_says_so(
+    tmp_path, clock
+):
+    """x264 writes the time base it is given into the VUI timing: 30 frames of 30 fps stamped in 1/90000 s (or
+    milliseconds, a camera's stamps) read 90000 (1000) fps, lasting 0.0003 s (0.03 s), and fps=5 took 1 frame. Such a
+    clock is no rate; nothing in the file tells the rate (nor that it is a clock: a 1000 fps stream from FFmpeg's
+    libx264 has the same header), so the demuxer's (FFmpeg's default 25) is read, said once."""
+    path = tmp_path / "clip.h264"
+    with av.open(str(path), "w", format="h264") as container:
+        stream = container.add_stream("libx264", rate=30, options={"preset": "ultrafast"})
+        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
+        stream.codec_context.time_base = Fraction(1, clock)
+        for i in range(30):
+            frame = av.VideoFrame.from_ndarray(pattern_frame(i, 48, 64), format="rgb24")
+            frame.pts, frame.time_base = i * clock // 30, Fraction(1, clock)
+            container.mux(stream.encode(frame))
+        container.mux(stream.encode())
+    with av.open(str(path)) as container:  # FFmpeg's own: the clock as the codec's rate, its default 25 as the average
+        stream = container.streams.video[0]
+        assert (stream.codec_context.framerate, stream.average_rate) == (clock, 25)
+    with pytest.warns(UserWarning, match=f"raw H.264 stream whose timing says {clock} frames a second") as said:
+        with open_video(path) as reader:
+            assert (reader.num_frames, reader.fps, reader.info.duration) == (30, 25.0, pytest.approx(1.2))
+            assert frame_indices(reader.read([0, 29])) == [0, 29]
+    assert len(said) == 1 and "video_metadata={'fps': ...}" in str(said[0].message)
 
 
 def test_a_raw_h263_stream_reads_as_a_sequential_decode(tmp_path):

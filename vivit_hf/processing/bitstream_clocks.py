@@ -3,8 +3,9 @@
 trust: a raw H.263 / H.261 stream's temporal references on its picture clock (`picture_reference`,
 `picture_clock_rate`), and an MPEG-4 part 2 stream's VOP times on its video object layer's clock (`mpeg4_vol_clock`,
 `mpeg4_vop_rate`) where a program or transport stream leaves its packets unstamped, or a raw `.m4v` stream is
-stamped by its parser's guesses. `PyAVReader` collects the headers while it demuxes and asks these for the rate
-(`_fps`).
+stamped by its parser's guesses; and whether a raw H.264 stream's VUI timing flags a fixed frame rate
+(`h264_fixed_frame_rate`: a rate, not its encoder's time base). `PyAVReader` collects the headers while it demuxes
+and asks these for the rate (`_fps`).
 
 Apart from `video_pyav` because they are bit-level header parsing and arithmetic on plain bytes and numbers, tested
 against hand-built headers (`tests/test_mutation_kills_video_pyav.py`) without a file or a decoder. Imports only
@@ -19,7 +20,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from .bit_reader import BitReader
+from .bit_reader import BitReader, rbsp
 
 # A raw H.263 or H.261 stream (`.h263`, `.263`, `.h261`: video-call and 3GPP-era captures) stores no times but its
 # pictures' temporal references (TR), counted on the picture clock: 30000/1001 Hz, or a custom one (H.263+'s CPCFC).
@@ -116,6 +117,76 @@ def mpeg4_vol_clock(data: bytes) -> tuple[int, int] | None:
     except EOFError:
         return None
     return (resolution, max(1, (resolution - 1).bit_length())) if resolution else None
+
+
+# H.264 profiles whose sequence parameter set codes chroma format, bit depths, scaling matrices (H.264 7.3.2.1.1)
+_H264_HIGH_PROFILES = frozenset({100, 110, 122, 244, 44, 83, 86, 118, 128, 138, 139, 134, 135})
+
+
+def h264_fixed_frame_rate(data: bytes) -> bool | None:
+    """The `fixed_frame_rate_flag` of the VUI timing of the first sequence parameter set in `data` (Annex B: a raw
+    stream's extradata), None where it has none (no SPS, no timing, a damaged one). x264 sets it where it encodes at
+    a fixed rate (its CLI, `force-cfr`): the timing is then that rate, 1000 fps a high-speed camera's; it clears it
+    where it writes the time base it was given (FFmpeg's libx264), which may be a clock (1/90000) or a rate."""
+    start = data.find(b"\0\0\1")
+    while start >= 0 and not (start + 3 < len(data) and data[start + 3] & 0x1F == 7):
+        start = data.find(b"\0\0\1", start + 3)
+    if start < 0:
+        return None
+    bits = BitReader(rbsp(data[start + 4 :].split(b"\0\0\1", 1)[0]))
+    try:
+        profile = bits.take(8)
+        bits.take(16)  # constraint flags, level_idc
+        bits.ue()  # seq_parameter_set_id
+        if profile in _H264_HIGH_PROFILES:
+            chroma_format = bits.ue()
+            if chroma_format == 3:
+                bits.bit()  # separate_colour_plane_flag
+            bits.ue(), bits.ue(), bits.bit()  # bit depths, qpprime_y_zero_transform_bypass_flag
+            if bits.bit():  # seq_scaling_matrix_present_flag
+                for i in range(8 if chroma_format != 3 else 12):
+                    if bits.bit():
+                        _skip_scaling_list(bits, 16 if i < 6 else 64)
+        bits.ue()  # log2_max_frame_num_minus4
+        poc_type = bits.ue()
+        if poc_type == 0:
+            bits.ue()
+        elif poc_type == 1:
+            bits.bit(), bits.se(), bits.se()
+            for _ in range(bits.ue()):
+                bits.se()
+        bits.ue(), bits.bit(), bits.ue(), bits.ue()  # max_num_ref_frames .. pic_height_in_map_units_minus1
+        if not bits.bit():  # frame_mbs_only_flag
+            bits.bit()
+        bits.bit()  # direct_8x8_inference_flag
+        if bits.bit():  # frame_cropping_flag
+            bits.ue(), bits.ue(), bits.ue(), bits.ue()
+        if not bits.bit():  # vui_parameters_present_flag
+            return None
+        if bits.bit() and bits.take(8) == 255:  # aspect_ratio_info: an extended sample aspect ratio
+            bits.take(32)
+        if bits.bit():  # overscan_info_present_flag
+            bits.bit()
+        if bits.bit():  # video_signal_type: format, range, then colour description
+            bits.take(4)
+            if bits.bit():
+                bits.take(24)
+        if bits.bit():  # chroma_loc_info
+            bits.ue(), bits.ue()
+        if not bits.bit():  # timing_info_present_flag
+            return None
+        bits.take(64)  # num_units_in_tick, time_scale (FFmpeg's framerate)
+        return bool(bits.bit())
+    except (EOFError, ValueError):
+        return None
+
+
+def _skip_scaling_list(bits: BitReader, size: int) -> None:
+    last = next_scale = 8
+    for _ in range(size):
+        if next_scale:
+            next_scale = (last + bits.se()) % 256
+        last = next_scale or last
 
 
 def mpeg4_vop_rate(heads: list, clock: tuple[int, int], whole: bool = True) -> float | None:

@@ -1,6 +1,7 @@
 # Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
 """What a container's timestamps say about when frames are shown: clocks that jump or start again (joined files:
-`stamps_jump`, `joined_seconds`), FLV's folded 31-bit clock (`flv_unfolded`), stamps that go back
+`stamps_jump`, `joined_seconds`), FLV's folded 31-bit clock (`flv_unfolded`), GXF's last frame a field early
+(`gxf_last_frame_placed`), stamps that go back
 (`stamps_go_back`), and the frame rate a span of stamps gives against the rates the file states (`rate_of_span`,
 `rate_of_drifting_stamps`, `rate_of_rounded_stamps`). `PyAVReader` builds its frame table and `fps` on these.
 
@@ -51,6 +52,21 @@ def flv_unfolded(stamps: np.ndarray) -> np.ndarray:
     if not wrapped.any() or not folded.size or np.abs(folded - _FLV_FOLD).max() > _FLV_NEAR:
         return stamps
     return np.where(wrapped, stamps - _FLV_WRAP, stamps - _FLV_FOLD)
+
+
+def gxf_last_frame_placed(stamps: np.ndarray) -> np.ndarray:
+    """A GXF stream's stamps with its last frame a frame after the one before. GXF numbers its packets by field, and
+    FFmpeg guesses each frame's pts a frame after its packet's field number but the last one's a field after: every
+    frame two ticks apart, the last one (a field) early, so 30 frames of 25 fps read the last at 1.18 s for 1.20 and
+    lasting 1.16 s for the header's 1.2. The same stamps where the steps are otherwise."""
+    if stamps.size < 3:
+        return stamps
+    order = np.sort(stamps)
+    steps = np.diff(order)
+    frame = steps[0]
+    if not (np.all(steps[:-1] == frame) and frame == 2 * steps[-1]):
+        return stamps
+    return np.where(stamps == order[-1], order[-2] + frame, stamps)
 
 
 def stamps_go_back(stamps: list) -> bool:

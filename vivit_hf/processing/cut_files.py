@@ -3,9 +3,9 @@
 its demuxer hands out the packet the file ends inside unflagged (a transport stream of no whole number of packets, a
 NUT file without its index, an ASF file inside its Data Object, a raw DV file inside a frame, a JPEG without its end
 marker: `ends_inside_a_ts_packet`, `nut_cut_at_the_end`, `asf_cut`, `dv_cut`, `jpeg_cut`), and by the end its
-container states (`declared_end`: an mp4's index, Matroska's duration tag, an AVI's header count, FLV's
-`onMetaData`), which a file cut at a packet's end runs short of. `PyAVReader` decodes a cut file's table at open and
-warns of one cut short (`_frame_table`, `_warn_if_cut_short`).
+container states (`declared_end`: an mp4's index, Matroska's duration tag, the header count of an AVI short of its
+`RIFF` size (`avi_cut`), FLV's `onMetaData`), which a file cut at a packet's end runs short of. `PyAVReader` decodes
+a cut file's table at open and warns of one cut short (`_frame_table`, `_warn_if_cut_short`).
 
 Apart from `video_pyav` because each reads a container's header, sizes or a file's bytes, never a decoded frame, and
 says one thing: whether (or where) the file was cut. Imports only the standard library and its sibling
@@ -81,6 +81,17 @@ def asf_cut(container: Any, source: Any) -> bool:
     return data_size > 50 and not read_at(source, header_size + data_size - 1, 1)
 
 
+def avi_cut(container: Any, source: Any) -> bool:
+    """Whether an AVI file ends before the size its `RIFF` chunk states: a download or a copy cut short, whose header
+    counts the frames the whole file holds (`dwLength`). False where `source` cannot be read (a container the caller
+    opened)."""
+    if not demuxer_in(container, {"avi"}) or source is None:
+        return False
+    riff = read_at(source, 0, 8)
+    size = getattr(container, "size", 0) or 0
+    return len(riff) == 8 and riff[:4] == b"RIFF" and 0 < size < int.from_bytes(riff[4:], "little") + 8
+
+
 def dv_cut(container: Any, first_packet: tuple | None) -> bool:
     """Whether a raw DV file (`.dv`: a camcorder's capture) ends inside a frame: its size is no whole number of its
     frames (all of one size, its first packet's). Its demuxer hands out the cut frame whole, the part the file lacks as
@@ -112,11 +123,8 @@ def declared_end(container: Any, stream: Any, source: Any = None) -> float | Non
                 return None
         if len(container.streams) == 1 and container.duration and container.duration > 0:
             return container.duration / 1_000_000
-    if demuxer_in(container, {"avi"}) and source is not None and stream.frames and stream.average_rate:
-        riff = read_at(source, 0, 8)
-        size = getattr(container, "size", 0) or 0
-        if len(riff) == 8 and riff[:4] == b"RIFF" and 0 < size < int.from_bytes(riff[4:], "little") + 8:
-            return float(stream.frames / stream.average_rate)
+    if avi_cut(container, source) and stream.frames and stream.average_rate:
+        return float(stream.frames / stream.average_rate)
     if demuxer_in(container, {"flv"}) and source is not None:
         return _flv_stated_end(source, getattr(container, "size", 0) or 0)
     return None

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from .bit_reader import BitReader
+from .bit_reader import BitReader, rbsp
 
 # How many NAL units (and AV1 OBUs) of a packet are read to find its first picture: parameter sets, SEIs, delimiters
 # come before it, a few at most
@@ -116,11 +116,6 @@ def _nal_units(packet: bytes, length_size: int) -> Iterator[bytes]:
         start = packet.find(b"\x00\x00\x01", start + 3)
 
 
-def _rbsp(unit: bytes) -> bytes:
-    """A NAL unit's payload without its emulation-prevention bytes (00 00 03 -> 00 00)."""
-    return unit.replace(b"\x00\x00\x03", b"\x00\x00")
-
-
 def _h264_starts(units: Iterator[bytes]) -> bool | None:
     recovers = False  # a recovery-point SEI with recovery_frame_cnt 0 came before the picture
     for unit in units:
@@ -131,14 +126,14 @@ def _h264_starts(units: Iterator[bytes]) -> bool | None:
             return True
         if kind in (1, 2):  # a slice (or its partition A): I or SI, after a recovery point that recovers at once
             try:
-                bits = BitReader(_rbsp(unit[1:]))
+                bits = BitReader(rbsp(unit[1:]))
                 bits.ue()  # first_mb_in_slice
                 intra = bits.ue() % 5 in (2, 4)
             except (EOFError, ValueError):  # cut short, or no Exp-Golomb code
                 return None
             return intra and recovers
         if kind == 6:
-            recovers |= _recovers_at_once(_rbsp(unit[1:]))
+            recovers |= _recovers_at_once(rbsp(unit[1:]))
     return None
 
 

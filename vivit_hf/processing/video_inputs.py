@@ -112,6 +112,8 @@ def _say_given_rate_differs(given_fps, source: FrameSource) -> None:
     clip, or of the file before a re-encode, sampled `fps=` at the wrong rate (fps=5 with {"fps": 50} for a 25 fps
     file took every 10th frame, 2.5 a second)."""
     own = source.reader.fps
+    if source.reader.fps_guessed:  # (the file's rate was said to be a guess, to be given so: see `fps_guessed`)
+        return
     if not own or not given_fps or abs(float(given_fps) - own) <= 0.01 * own or (float(given_fps), own) in _RATES_SAID:
         return
     _RATES_SAID.add((float(given_fps), own))

@@ -38,6 +38,7 @@ from .bitstream_clocks import (
     PICTURE_CLOCK_CODECS,
     VOP_COUNT,
     VOP_HEAD,
+    h264_fixed_frame_rate,
     mpeg4_vol_clock,
     mpeg4_vop_rate,
     picture_clock_rate,
@@ -48,6 +49,7 @@ from .container_clocks import (
     CLOCK_JUMP_SECONDS,
     DELAY_TIMED_FORMATS,
     flv_unfolded,
+    gxf_last_frame_placed,
     joined_seconds,
     rate_of_drifting_stamps,
     rate_of_rounded_stamps,
@@ -58,6 +60,7 @@ from .container_clocks import (
 from .cut_files import (
     INDEXED_FORMATS,
     asf_cut,
+    avi_cut,
     declared_end,
     dv_cut,
     ends_inside_a_ts_packet,
@@ -139,6 +142,10 @@ _UNFLAGGED_CUT_FORMATS = _TIMESTAMP_SEARCH_FORMATS | {"obu"}
 # long-GOP stream's index tables there) labels whatever packet it lands on with the keyframe time asked for. Their
 # seeks are checked (see `seeks_rename_packets`), also for torchcodec, which seeks the same way
 _COUNTING_SEEK_FORMATS = frozenset({"mxf"})
+# The VUI timing of a raw H.264 stream at or above which it may be its encoder's time base (1/1000, 1/90000: see
+# `_bitstream_rate_is_a_clock`), not a rate. (x265 writes the rate it is given, whatever its time base: a raw HEVC
+# stream's timing is read as its rate)
+_CLOCK_NOT_RATE = 1000
 # Whether a file of several moving video tracks was said to be read by one (`other_tracks_note`): once per process, as
 # a data set of such files (a depth or second camera beside each) would say it per file, 10 000 lines for 10 000 files
 _WARNED_OTHER_TRACKS = False
@@ -312,6 +319,8 @@ class PyAVReader(VideoReader):
     _seeked = False  # whether the packets `_packets_from` hands out came after a seek (see `_span_frames`)
     _decode_stamped = False  # whether the stream's pts are its decode times (see `_frame_table`)
     _decode_times_shown = False  # whether stamps `_frame_table` took for decode times are the frames' (see there)
+    _avi_whole: bool | None = None  # whether an AVI is as long as its RIFF size says (`_last_slot_seconds`)
+    _said_clock_rate = False  # whether a raw stream's VUI clock, maybe no rate, was said (`_bitstream_rate_is_a_clock`)
     _pictures_alone = False  # piped pictures, each decoded without the ones before it (see `_span_frames`)
     _joined_span: float | None = None  # seconds a joined file plays, its parts one after the other (`joined_seconds`)
     # Whether a packet after the first that the container flags a keyframe starts no picture a decoder can start
@@ -894,8 +903,12 @@ class PyAVReader(VideoReader):
 
     def _clock(self, stamps: np.ndarray) -> np.ndarray:
         """The times of packets stamped `stamps`, in the stream's ticks: the stamps themselves, but in FLV, whose
-        negative stamps FFmpeg reads 2^31 ticks early (`flv_unfolded`). The stamps still name the packets."""
-        return flv_unfolded(stamps) if self.container.format.name == "flv" else stamps
+        negative stamps FFmpeg reads 2^31 ticks early (`flv_unfolded`), and in GXF, whose last frame FFmpeg stamps a
+        field early (`gxf_last_frame_placed`). The stamps still name the packets."""
+        name = self.container.format.name
+        if name == "gxf":
+            return gxf_last_frame_placed(stamps)
+        return flv_unfolded(stamps) if name == "flv" else stamps
 
     def _refuse_animated_webp(self, packet) -> None:
         """An animated WebP (its VP8X header's animation flag) is one packet to FFmpeg's WebP demuxer, which its decoder
@@ -1329,7 +1342,9 @@ class PyAVReader(VideoReader):
         # With one frame there is no span of timestamps: the container's rate, else the codec's (H.264's timing is
         # in fields: FFmpeg's guessed_rate reads 50 for a one-frame 25 fps MPEG-TS, its decoder's framerate 25).
         stated = (stream.average_rate, context.framerate, stream.guessed_rate, stream.base_rate)
-        if self._raw_stream:
+        if self._raw_stream and self._bitstream_rate_is_a_clock():
+            pass  # (its demuxer's 25 fps, said: see there)
+        elif self._raw_stream:
             # A raw stream's average rate is its demuxer's `framerate` option, 25 unless the caller sets it, whatever
             # the stream holds (a raw 30 fps H.264 read as 25 fps, its 30 frames as 1.2 s); its bitstream's own rate
             # (H.264 / HEVC VUI timing, an MPEG sequence header) is what FFmpeg times its packets by
@@ -1341,6 +1356,35 @@ class PyAVReader(VideoReader):
             return rate_of_span(1, seconds, float(stream.time_base), stated)
         rate = next((r for r in stated if r), None)
         return float(rate) if rate else 0.0
+
+    def _bitstream_rate_is_a_clock(self) -> bool:
+        """Whether a raw H.264 stream's VUI timing may be its encoder's time base, not a frame rate: FFmpeg's libx264
+        writes the time base it is given there (PyAV's `codec_context.time_base = 1/90000` or 1/1000 for a camera's
+        stamps), which FFmpeg reads as 90000 / 1000 fps: 30 frames of 30 fps read as lasting 0.0003 s, and fps=5
+        took 1 frame of them. A true 1000 fps stream from it (a high-speed camera's frames) has the same header, and
+        the file stores no times to tell them apart: at 1000 a second or more its demuxer's 25 fps (FFmpeg's average
+        rate of it) is read, and said once, with how to give the true rate. Not where the timing flags a fixed rate
+        (`h264_fixed_frame_rate`: x264's CLI, `force-cfr`): that is the rate, 1000 fps read as 1000."""
+        context = self.stream.codec_context
+        clock = context.framerate
+        if context.name != "h264" or not clock or clock < _CLOCK_NOT_RATE:
+            return False
+        if h264_fixed_frame_rate(bytes(context.extradata or b"")):
+            return False
+        self.fps_guessed = True
+        if not self._said_clock_rate:
+            self._said_clock_rate = True
+            rate = float(self.stream.average_rate or 25)
+            warnings.warn(
+                f"Video {self.name} is a raw H.264 stream whose timing says {float(clock):g} frames a second, and "
+                "the file stores no times: that is its encoder's time base (1/1000, 1/90000), unless the video was "
+                f"recorded at that rate (a high-speed camera). It is read at {rate:g} fps (FFmpeg's default); pass "
+                "video_metadata={'fps': ...} with its true rate, or remux it with the rate: "
+                "`ffmpeg -r 30 -i clip.h264 -c copy clip.mp4`.",
+                UserWarning,
+                stacklevel=3,
+            )
+        return True
 
     def _sparse_stamps_rate(self) -> float | None:
         """Frames a second of a stream with a packet a frame whose packets mostly carry no time: a program stream
@@ -1477,10 +1521,17 @@ class PyAVReader(VideoReader):
         stamped otherwise (AVI slots, decode order) says nothing here."""
         if self._kept is not None:
             return self._after_close("last_frame_seconds")
+        if self._stamp == "dts" and self._pts_are_slots():
+            return self._last_slot_seconds()
         timed = self._stamp == "pts" or self._decode_times_shown
         if not timed or self._decode_stamped or self.frame_times() is None or self._last_shown is None:
             return None
         ticks = self._last_shown[1]
+        if self.container.format.name == "gxf" and ticks and self._pts is not None and len(self._pts) > 1:
+            # GXF counts fields: FFmpeg gives each packet a field's duration, half a frame of interlaced video (a
+            # 25 fps file's last frame lasted 0.02 s, where `gxf_last_frame_placed` puts it a frame after the one
+            # before): as long as the step between frames
+            ticks = max(ticks, int(np.median(np.diff(np.sort(self._pts)))))
         return float(ticks * self.stream.time_base) if ticks and ticks > 0 else None
 
     def _displayed_size(self) -> tuple[int, int]:
@@ -1724,7 +1775,15 @@ class PyAVReader(VideoReader):
                 yield from self._demux_from_start()
                 return
             packets = self.container.demux(self.stream)
-            key = next((p for p in packets if p.is_keyframe and getattr(p, self._stamp) is not None), None)
+            try:
+                key = next((p for p in packets if p.is_keyframe and getattr(p, self._stamp) is not None), None)
+            except av.FFmpegError:
+                # A demuxer that cannot read on from where its seek landed: GXF's, after a seek into its last GOP,
+                # fails its next read with EPERM (a read of the last frame failed, "Operation not permitted", where a
+                # sequential decode gives it). Seek further back, as where a seek lands late: the keyframe before
+                # reads on through it (from the start, a read of an hour-long file's last frame decoded the hour)
+                back = 2 * back or step
+                continue
             if key is not None and self._landed_elsewhere(key):
                 # Not the packet the table named so (an MXF file cut before its index: a read of frame 36 gave frame 24,
                 # 102 grey levels off): this file's seeks cannot be trusted, spans decode from the start
@@ -2004,6 +2063,26 @@ class PyAVReader(VideoReader):
         if slots.size < 3 and step != 1:
             return slots
         return np.concatenate([slots[delay:], slots[-1] + step * np.arange(1, delay + 1)])
+
+    def _last_slot_seconds(self) -> float | None:
+        """How long an AVI that leaves slots empty shows its last frame (see `frame_times`): where some frames fill
+        adjacent slots (a slot is a frame: chunks dropped by a capture, a pause), until the end of the slots its
+        header counts (empty chunks after the last frame held on screen), at least one slot. Taken as long as the
+        gap before it, 11 frames of 25 fps whose last came 5 slots after the one before lasted 0.76 s for the
+        header's 0.6, and fps=5 read frame 6 where 5 plays. None where slots are finer than frames (a millisecond
+        time base: one slot is no frame's length; the gap before it tells). A file cut short (`avi_cut`), or one
+        whose bytes cannot be read to tell, has one slot: its stream's length (the whole file's, or FFmpeg's guess)
+        is no end of the frames it holds (a download that stopped at 18 of 99 frames held its last for 1.24 s)."""
+        slots = np.sort(self._ticks)
+        if not np.any(np.diff(slots) == 1):
+            return None
+        last = int(self._slot_ticks()[-1])
+        if self._avi_whole is None:  # (once: the file's bytes are not read again while a decode reads them)
+            self._avi_whole = self._source is not None and not avi_cut(self.container, self._source)
+        whole = self._avi_whole
+        stated = self.stream.duration if whole else None  # (AVI's dwLength: its chunks, empty ones included)
+        ticks = stated - last if stated and stated > last else 1
+        return float(ticks * self.stream.time_base)
 
     def _stamps_are_asf_times(self) -> bool:
         """Whether the table's dts names are an ASF's presentation times, in order: each payload carries its frame's
