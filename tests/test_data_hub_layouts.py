@@ -1246,18 +1246,20 @@ def test_webdataset_columns_from_a_splits_other_shards_read_no_clip(tmp_path, mo
     ]
 
 
-def test_webdataset_class_ids_take_their_names_from_the_json_beside_them_without_a_card(tmp_path):
+@pytest.mark.parametrize("named_in", ["json", "txt"])
+def test_webdataset_class_ids_take_their_names_from_the_json_beside_them_without_a_card(tmp_path, named_in):
     """The shard tool's samples, `<key>.cls` (the id) and `<key>.json` (`id`, `label`: the class name), copied
     without the card that names the classes: the model's classes were "0", "1" (its id2label), whole and streamed.
-    The ids stay the labels; the json names them."""
+    The ids stay the labels; the json names them, or a `<key>.txt` beside them (webdataset's ImageNet-style shards:
+    the name, its file's newline and all; it was left unread, the classes "0", "1")."""
+    names = {
+        "json": lambda i: json.dumps({"label": NAMES[i % 2]}).encode(),
+        "txt": lambda i: f"{NAMES[i % 2]}\n".encode(),
+    }
     samples = [
         (
             f"{i:06d}",
-            {
-                "mp4": clip.read_bytes(),
-                "cls": str(i % 2).encode(),
-                "json": json.dumps({"label": NAMES[i % 2]}).encode(),
-            },
+            {"mp4": clip.read_bytes(), "cls": str(i % 2).encode(), named_in: names[named_in](i)},
         )
         for i, clip in enumerate(sources(tmp_path, 3))
     ]

@@ -405,10 +405,15 @@ def name_columns(features, label_column: str) -> list[str]:
     """The columns (or fields of the struct column the label is in) that may name the classes of integer labels:
     `<label>_name`, `label_name`, `class_name`, ... beside `label` (a WebDataset `.json` {"label": 3, "label_name":
     "pour"}, a table of `label` and `class_name`)."""
+    # A WebDataset sample's `<key>.cls` (the class id) beside its `<key>.txt` (the class name, as webdataset's
+    # ImageNet-style shards write both): `.cls` is read first (`LABEL_COLUMNS`), and the names in `.txt` were left
+    # unread, the model's classes "0", "1" (its id2label) where the data named them.
+    text = f"{label_column[: -len('cls')]}txt" if member_extension(label_column) == "cls" else None
+    texts = [c for c in features if c.lower() == text.lower()] if text and "__key__" in features else []
     prefix, dot, base = label_column.rpartition(".")
     fields = features.get(prefix) if prefix else features
     if not isinstance(fields, dict) and not hasattr(fields, "keys"):
-        return []
+        return texts
     wanted = (f"{base}_name", f"{base}_text", "label_name", "label_text", "class_name", "category_name")
     found = [f"{prefix}{dot}{name}" for name in dict.fromkeys(wanted) if name in fields]
     # A WebDataset sample's `<key>.cls` (the class id) beside its `<key>.json`, which names the class: the shard
@@ -417,9 +422,9 @@ def name_columns(features, label_column: str) -> list[str]:
     attached = features.get(meta) if meta else None
     if isinstance(attached, dict):
         names = [field for field in (*wanted[2:], "label") if field in attached]
-        texts = ("string", "large_string")
-        found += [f"{meta}.{field}" for field in names if getattr(attached[field], "dtype", None) in texts]
-    return found
+        strings = ("string", "large_string")
+        found += [f"{meta}.{field}" for field in names if getattr(attached[field], "dtype", None) in strings]
+    return found + texts
 
 
 def column_values(tables: dict, column: str) -> list:
