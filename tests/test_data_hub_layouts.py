@@ -351,6 +351,35 @@ def test_a_label_column_beside_a_labels_column_is_refused_unless_one_is_named(tm
     assert load_video_dataset(str(tmp_path / "list"), "hub").label_names == NAMES
 
 
+@pytest.mark.parametrize(
+    "column, values, words",
+    [
+        ("class", ["sit", "stand", "sit"], "class: large_string"),  # the action beside a `label` quality mark
+        ("labels", ["0", "1", ""], "labels: float64"),  # ids with an empty cell: pandas reads floats
+        ("labels", ["True", "False", "True"], "labels: bool"),
+    ],
+)
+def test_a_label_column_beside_a_class_or_a_float_or_bool_labels_column_is_refused(tmp_path, column, values, words):
+    """A metadata.csv of `label` (here a quality mark, `good` / `bad`) beside `class` (the action), or beside a
+    `labels` that pandas reads as floats (class ids with an empty cell) or booleans: `label` was trained on without a
+    word (classes ['bad', 'good']). Refused as `label` beside a `labels` of text or integers is, whole and
+    streamed; --label_column reads the one named."""
+    root, *_ = videofolder_csv(tmp_path)
+    rows = [("file_name", "label", column), *((f"c{i}.mp4", ("good", "bad")[i % 2], v) for i, v in enumerate(values))]
+    with open(root / "train" / "metadata.csv", "w", newline="") as f:
+        csv.writer(f).writerows(rows)
+    said = f"which column of {root} holds the label is unclear: 'label', '{column}' each give every row a class (label"
+    for read in (load_video_dataset, lambda source, _, **kw: open_streaming_dataset(source, **kw)):
+        with pytest.raises(DatasetFormatError, match=re.escape(said) + f".*{words}.*--label_column"):
+            read(str(root), "hub", cache_dir=str(tmp_path / "cache"))
+    assert load_video_dataset(
+        str(root), "hub", cache_dir=str(tmp_path / "cache"), label_column="label"
+    ).label_names == [
+        "bad",
+        "good",
+    ]
+
+
 def test_a_saved_to_disk_split_streams_in_whole_shards_per_process_on_three_processes(tmp_path):
     """A `save_to_disk` folder streamed as 64 shards: on 3 processes `split_dataset_by_node` cannot give each whole
     shards (64 does not divide by 3), so every process read all 64, every clip's bytes, and kept every 3rd clip:

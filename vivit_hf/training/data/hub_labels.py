@@ -124,10 +124,11 @@ def _label_column_by_type_and_name(features, source: str) -> str | None:
 
     class_labels = [c for c, f in features.items() if isinstance(f, datasets.ClassLabel)]
     named = [c for c in LABEL_COLUMNS if c in features]
-    # `label` beside `labels`, each a class per row: the ClassLabel one, or `label`, was taken without a word, so a
-    # table of `label` (the classes meant) and a `labels` ClassLabel of something else trained on the latter. (A
+    # `label` beside `labels` or `class`, each a class per row: the ClassLabel one, or `label`, was taken without a
+    # word, so a table of `label` (the classes meant) and a `labels` ClassLabel of something else trained on the
+    # latter, and one of `class` (the action) beside a `label` of something else (a quality mark) on the mark. (A
     # `labels` list beside `label`, a multi-label column, is no second label: it is left aside.)
-    both = [c for c in ("label", "labels") if c in features and _one_class_a_row(features[c])]
+    both = [c for c in ("label", "labels", "class") if c in features and _one_class_a_row(features[c])]
     if len(both) > 1:
         raise DatasetFormatError(
             f"--dataset_format hub: which column of {source} holds the label is unclear: {quoted(both)} each give "
@@ -147,11 +148,15 @@ def _label_column_by_type_and_name(features, source: str) -> str | None:
 
 
 def _one_class_a_row(feature) -> bool:
-    """Whether a column's feature gives each row one class: a `ClassLabel`, or a value of text or integers."""
+    """Whether a column's feature may give each row one class: a `ClassLabel`, or a value of text, integers, floats
+    (class ids in a CSV column with an empty cell, which pandas reads as floats: `class_id` takes `3.0` as 3) or
+    booleans (a two-class column of True / False). Floats and booleans were left out: a `labels` of ids read as
+    floats beside a `label` of something else trained on `label` without a word."""
     import datasets
 
     return isinstance(feature, datasets.ClassLabel) or (
-        isinstance(feature, datasets.Value) and (feature.dtype in ("string", "large_string") or "int" in feature.dtype)
+        isinstance(feature, datasets.Value)
+        and (feature.dtype in ("string", "large_string", "bool") or feature.dtype.startswith(("int", "uint", "float")))
     )
 
 
