@@ -118,6 +118,7 @@ from vivit_hf.training.evaluation import (
     refuse_another_held_out_share,
     start_refusal,
     subset_seed_note,
+    trained_clips_scored,
     trained_read_otherwise,
     trained_split_warning,
     training_split,
@@ -369,6 +370,12 @@ def main(argv=None, written: list | None = None):
         # another --dataset_format, or streamed, whose `--split train` was scored without a word)
         if note := trained_split_warning(args, split, trained, otherwise):
             logger.warning(note)
+        elif (
+            otherwise is not None
+            and accelerator.is_main_process
+            and (note := trained_clips_scored(args, split, examples))
+        ):
+            logger.warning(note)  # (the same clips under another split name: UCF101's `test`, videofolder's `train`)
     whole_split = not args.streaming and (args.max_eval_samples or 0) >= len(examples)
     if args.max_eval_samples and whole_split:  # the whole split's scores: in its folder, not `_sample<N>-seed<S>`
         logger.info(

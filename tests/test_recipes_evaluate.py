@@ -869,6 +869,54 @@ def test_a_model_fine_tuned_on_a_data_set_read_another_way_is_said_to_have_train
     assert warning("train", dataset_format="hub", streaming=True) == f"{said}: its accuracy there is not a test of it"
 
 
+def test_a_model_fine_tuned_on_ucf101s_folder_as_videofolder_is_said_to_have_trained_on_its_test_clips(
+    held_out_run, tmp_path
+):
+    """UCF101's folder fine-tuned as `videofolder` (one `train` split of every clip) and evaluated with
+    `--dataset_format ucf101`: its official `test` clips, each one the model trained on, were scored as a test
+    without a word (the warning compares split names, and `test` is no name fine-tuning read). The clips are now
+    compared: here every clip under UCF-101/ was in videofolder's `train`, and fine-tuning held none out."""
+    from argparse import Namespace
+
+    from vivit_hf.training.data import load_video_dataset
+    from vivit_hf.training.evaluation import (
+        trained_clips_scored,
+        trained_read_otherwise,
+        trained_split_warning,
+        training_split,
+    )
+
+    root, model = tmp_path / "ucf", tmp_path / "model"
+    (root / "ucfTrainTestlist").mkdir(parents=True)
+    (root / "ucfTrainTestlist" / "classInd.txt").write_text("1 JumpingJack\n2 JumpRope\n")
+    clips = {g: [f"{c}/v_{c}_g0{g}_c01.avi" for c in ("JumpingJack", "JumpRope")] for g in (1, 2, 3)}
+    (root / "ucfTrainTestlist" / "trainlist01.txt").write_text("".join(f"{c}\n" for c in clips[3]))
+    (root / "ucfTrainTestlist" / "testlist01.txt").write_text("".join(f"{c}\n" for c in clips[1] + clips[2]))
+    for i, name in enumerate(clips[1] + clips[2] + clips[3]):
+        tiny_clip(root / "UCF-101" / name, i % 2, seed=i)
+    model.mkdir()  # fine-tuning's record: held_out_run's, of this folder read as videofolder, nothing held out
+    settings = json.loads((held_out_run[1] / "run_settings.json").read_text())
+    settings["settings"]["batches"].update(dataset=str(root), validation_split_percentage=None)
+    (model / "run_settings.json").write_text(json.dumps({**settings, "dataset_folder": str(root)}))
+    results = json.loads((held_out_run[1] / "all_results.json").read_text())
+    (model / "all_results.json").write_text(json.dumps({**results, "eval_split": "validation"}))
+
+    def said(split, fmt="ucf101", **more):
+        args = Namespace(model=str(model), dataset=str(root), dataset_revision=None, dataset_config_name=None)
+        vars(args).update({"dataset_format": fmt, "streaming": False, **more})
+        assert trained_split_warning(args, split, training_split(args), trained_read_otherwise(args)) is None
+        return trained_clips_scored(args, split, load_video_dataset(root, fmt).split(split))
+
+    assert said("test") == (
+        f"--model {model} was fine-tuned on 4 of the 4 clips of split 'test': fine-tuning read {root} with "
+        "--dataset_format videofolder, whose split 'train' holds them; its accuracy there is not a test of it"
+    )
+    assert said("test", streaming=True) is None  # (a stream is no list of clips to compare)
+    settings["settings"]["batches"].update(dataset_format="hmdb51")  # a read that finds none of these clips
+    (model / "run_settings.json").write_text(json.dumps({**settings, "dataset_folder": str(root)}))
+    assert said("test") is None
+
+
 # evaluate.py run as the command, stopped by a signal to itself at a chosen point: while it predicts (its DataLoader
 # workers running), or between writing its results and its predictions.
 STOPPED_AT = """import os, runpy, signal, sys

@@ -301,6 +301,60 @@ def trained_split_warning(args, split: str, trained: tuple | None, otherwise: tu
     )
 
 
+def trained_clips_scored(args, split: str, examples) -> str | None:
+    """The warning that clips of `split` are clips `--model` was fine-tuned on, where fine-tuning read this data set
+    with another folder format under other split names (`trained_split_warning` compares names alone): UCF101's
+    folder fine-tuned as `videofolder` (one `train` split of every clip, less a held-out share) and evaluated with
+    `--dataset_format ucf101` scored its official `test` clips, all trained on, as a test without a word. The
+    comparison reads the folder as fine-tuning did (a scan, no clip decoded; its warnings, said in fine-tuning,
+    not said again) and matches the clips by file and segment; None where no clip is shared, or where fine-tuning
+    read it by `hub` or streamed (no cheap scan: the warning by split name stands)."""
+    import logging
+
+    from .data import load_video_dataset
+    from .data.formats import FORMATS
+    from .data.subsets import hold_out
+
+    recorded = _recorded_training(args, same_read=False)
+    if recorded is None or getattr(args, "streaming", False) or not isinstance(examples, list):
+        return None
+    results, batches = recorded
+    if batches.get("dataset_format") not in FORMATS or batches.get("streaming"):
+        return None
+    if batches["dataset_format"] == args.dataset_format or not Path(args.dataset).expanduser().is_dir():
+        return None
+    quiet = logging.root.manager.disable
+    logging.disable(logging.WARNING)  # (what that read finds was said when fine-tuning read it)
+    try:
+        read = load_video_dataset(
+            Path(args.dataset).expanduser(), batches["dataset_format"], config_name=args.dataset_config_name
+        )
+        trained = read.split(batches["train_split"]) if batches["train_split"] in read.splits else []
+        held = "held out" in str(results.get("eval_split", "")) and batches.get("validation_split_percentage")
+        if held and trained:
+            trained = hold_out(trained, float(held) / 100, seed=int(batches.get("seed") or 0))[0]
+    except (DatasetFormatError, OSError, ValueError):  # the folder no longer reads so: nothing to compare
+        return None
+    finally:
+        logging.disable(quiet)
+    seen = {_clip_key(example) for example in trained}
+    shared = sum(_clip_key(example) in seen for example in examples)
+    if not shared:
+        return None
+    return (
+        f"--model {args.model} was fine-tuned on {shared} of the {len(examples)} clips of split {split!r}: "
+        f"fine-tuning read {args.dataset} with --dataset_format {batches['dataset_format']}, whose split "
+        f"{batches['train_split']!r} holds them; its accuracy there is not a test of it"
+    )
+
+
+def _clip_key(example: dict) -> tuple:
+    """A clip as two reads of one folder name it alike: its file's real path and the segment of it, if any."""
+    video = example.get("video")
+    where = str(Path(video).resolve()) if isinstance(video, (str, Path)) else repr(video)
+    return (where, *(example.get(key) for key in ("start_seconds", "end_seconds", "start_frame", "stop_frame")))
+
+
 def held_out_read_otherwise(args, trained: tuple | None, otherwise: tuple | None) -> str:
     """The words added to the refusal of a data set without an evaluation split where `--model` was fine-tuned on
     it holding a share of it out, which this evaluation cannot draw again: it streams the data set (`training_split`'s
