@@ -1275,28 +1275,31 @@ def test_webdataset_columns_from_a_splits_other_shards_read_no_clip(tmp_path, mo
     ]
 
 
-@pytest.mark.parametrize("named_in", ["json", "txt"])
+@pytest.mark.parametrize("named_in", ["json", "txt", "captions"])
 def test_webdataset_class_ids_take_their_names_from_the_json_beside_them_without_a_card(tmp_path, named_in):
     """The shard tool's samples, `<key>.cls` (the id) and `<key>.json` (`id`, `label`: the class name), copied
     without the card that names the classes: the model's classes were "0", "1" (its id2label), whole and streamed.
     The ids stay the labels; the json names them, or a `<key>.txt` beside them (webdataset's ImageNet-style shards:
-    the name, its file's newline and all; it was left unread, the classes "0", "1")."""
+    the name, its file's newline and all; it was left unread, the classes "0", "1"). A `.txt` of captions, one a
+    clip, names no class: the ids stay their names, not refused as an id of two names."""
     names = {
         "json": lambda i: json.dumps({"label": NAMES[i % 2]}).encode(),
         "txt": lambda i: f"{NAMES[i % 2]}\n".encode(),
+        "captions": lambda i: f"clip {i}: someone {NAMES[i % 2]}s up\n".encode(),
     }
+    member = "txt" if named_in == "captions" else named_in
     samples = [
         (
             f"{i:06d}",
-            {"mp4": clip.read_bytes(), "cls": str(i % 2).encode(), named_in: names[named_in](i)},
+            {"mp4": clip.read_bytes(), "cls": str(i % 2).encode(), member: names[named_in](i)},
         )
         for i, clip in enumerate(sources(tmp_path, 3))
     ]
     write_tar(tmp_path / "repo" / "data" / "train-00000-of-00001.tar", samples)
-    root = str(tmp_path / "repo")
+    root, expected = str(tmp_path / "repo"), ["0", "1"] if named_in == "captions" else NAMES
     data = load_video_dataset(root, "hub", cache_dir=str(tmp_path / "cache"))
-    assert data.label_names == NAMES and [e["label"] for e in data.split("train")] == [0, 1, 0]
-    assert open_streaming_dataset(root, cache_dir=str(tmp_path / "cache")).label_names == NAMES
+    assert data.label_names == expected and [e["label"] for e in data.split("train")] == [0, 1, 0]
+    assert open_streaming_dataset(root, cache_dir=str(tmp_path / "cache")).label_names == expected
 
 
 def test_a_shard_holding_a_samples_members_apart_is_refused_naming_it_whole_and_streamed(tmp_path):

@@ -450,11 +450,15 @@ def names_beside_ids(names: list[str], features, label_column: str, values_of, f
             if (i := class_id(value)) is None or name is None or not str(name).strip():
                 continue
             name = label_name(name)
-            if by_id.setdefault(i, name) != name:
-                raise DatasetFormatError(
-                    f"--dataset_format {fmt}: the column {column!r} names class {i} of {label_column!r} both "
-                    f"{by_id[i]!r} and {name!r}; give each class id one name"
-                )
+            if by_id.setdefault(i, name) == name:
+                continue
+            if member_extension(column) == "txt":  # a WebDataset `<key>.txt` of captions names no class: not read
+                by_id.clear()
+                break
+            raise DatasetFormatError(
+                f"--dataset_format {fmt}: the column {column!r} names class {i} of {label_column!r} both "
+                f"{by_id[i]!r} and {name!r}; give each class id one name"
+            )
         if by_id:
             return [by_id.get(i, name) for i, name in enumerate(names)]
     return names
