@@ -370,12 +370,10 @@ def main(argv=None, written: list | None = None):
         # another --dataset_format, or streamed, whose `--split train` was scored without a word)
         if note := trained_split_warning(args, split, trained, otherwise):
             logger.warning(note)
-        elif (
-            otherwise is not None
-            and accelerator.is_main_process
-            and (note := trained_clips_scored(args, split, examples))
-        ):
-            logger.warning(note)  # (the same clips under another split name: UCF101's `test`, videofolder's `train`)
+        elif accelerator.is_main_process and (note := trained_clips_scored(args, split, examples)):
+            # the same clips under another split name: UCF101's `test` in videofolder's `train`, or in its own
+            # official split 1's `train` for split 2's `test`
+            logger.warning(note)
     whole_split = not args.streaming and (args.max_eval_samples or 0) >= len(examples)
     if args.max_eval_samples and whole_split:  # the whole split's scores: in its folder, not `_sample<N>-seed<S>`
         logger.info(

@@ -875,7 +875,9 @@ def test_a_model_fine_tuned_on_ucf101s_folder_as_videofolder_is_said_to_have_tra
     """UCF101's folder fine-tuned as `videofolder` (one `train` split of every clip) and evaluated with
     `--dataset_format ucf101`: its official `test` clips, each one the model trained on, were scored as a test
     without a word (the warning compares split names, and `test` is no name fine-tuning read). The clips are now
-    compared: here every clip under UCF-101/ was in videofolder's `train`, and fine-tuning held none out."""
+    compared: here every clip under UCF-101/ was in videofolder's `train`, and fine-tuning held none out. So are
+    those of another official split (split 2's test clips are split 1's training clips: a split-1 model scored on the
+    three splits' tests, as papers average them, was scored on its training clips without a word)."""
     from argparse import Namespace
 
     from vivit_hf.training.data import load_video_dataset
@@ -905,7 +907,8 @@ def test_a_model_fine_tuned_on_ucf101s_folder_as_videofolder_is_said_to_have_tra
         args = Namespace(model=str(model), dataset=str(root), dataset_revision=None, dataset_config_name=None)
         vars(args).update({"dataset_format": fmt, "streaming": False, **more})
         assert trained_split_warning(args, split, training_split(args), trained_read_otherwise(args)) is None
-        return trained_clips_scored(args, split, load_video_dataset(root, fmt).split(split))
+        read = load_video_dataset(root, fmt, config_name=args.dataset_config_name)
+        return trained_clips_scored(args, split, read.split(split))
 
     assert said("test") == (
         f"--model {model} was fine-tuned on 4 of the 4 clips of split 'test': fine-tuning read {root} with "
@@ -915,6 +918,18 @@ def test_a_model_fine_tuned_on_ucf101s_folder_as_videofolder_is_said_to_have_tra
     settings["settings"]["batches"].update(dataset_format="hmdb51")  # a read that finds none of these clips
     (model / "run_settings.json").write_text(json.dumps({**settings, "dataset_folder": str(root)}))
     assert said("test") is None
+    # Fine-tuned on official split 1 (train: group 3), scored on split 2's test (groups 2 and 3): its group-3 clips
+    # were trained on; split 1's own test is read as fine-tuning read it (the split names tell: nothing to add)
+    (root / "ucfTrainTestlist" / "trainlist02.txt").write_text("".join(f"{c}\n" for c in clips[1]))
+    (root / "ucfTrainTestlist" / "testlist02.txt").write_text("".join(f"{c}\n" for c in clips[2] + clips[3]))
+    settings["settings"]["batches"].update(dataset_format="ucf101", dataset_config_name=None)
+    (model / "run_settings.json").write_text(json.dumps({**settings, "dataset_folder": str(root)}))
+    (model / "all_results.json").write_text(json.dumps({**results, "eval_split": "test"}))
+    assert said("test", dataset_config_name="2") == (
+        f"--model {model} was fine-tuned on 2 of the 4 clips of split 'test': fine-tuning read {root} without "
+        "--dataset_config_name, whose split 'train' holds them; its accuracy there is not a test of it"
+    )
+    assert said("test") is None and said("test", dataset_config_name="split1") is None
 
 
 # evaluate.py run as the command, stopped by a signal to itself at a chosen point: while it predicts (its DataLoader

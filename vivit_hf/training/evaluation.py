@@ -231,17 +231,19 @@ def default_output_dir(args, split: str) -> Path:
     return earlier if earlier != folder and earlier.is_dir() and not folder.exists() else folder
 
 
-def _recorded_training(args, same_read: bool) -> tuple[dict, dict] | None:
+def _recorded_training(args, same_read: bool, any_configuration: bool = False) -> tuple[dict, dict] | None:
     """The results and batch settings of the fine-tuning run that wrote `--model` (a local folder), where it trained
-    on this data set (`--dataset`, its revision and configuration; `same_read`: read as this run reads it too, the
-    same `--dataset_format` and not streamed), else None."""
+    on this data set (`--dataset`, its revision and configuration, or any configuration of it with
+    `any_configuration`; `same_read`: read as this run reads it too, the same `--dataset_format` and not streamed),
+    else None."""
     try:
         results = json.loads((Path(args.model).expanduser() / "all_results.json").read_text())
         settings = settings_as_typed_here(*recorded_settings(args.model), args.dataset)
         batches = settings["batches"]
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    names = ("dataset", "dataset_revision", "dataset_config_name") + (("dataset_format",) if same_read else ())
+    names = ("dataset", "dataset_revision") + (() if any_configuration else ("dataset_config_name",))
+    names += ("dataset_format",) if same_read else ()
     same = all(same_setting(name, batches.get(name), getattr(args, name), args.dataset_format) for name in names)
     if not same or (same_read and batches.get("streaming")) or not isinstance(batches.get("train_split"), str):
         return None
@@ -303,32 +305,37 @@ def trained_split_warning(args, split: str, trained: tuple | None, otherwise: tu
 
 def trained_clips_scored(args, split: str, examples) -> str | None:
     """The warning that clips of `split` are clips `--model` was fine-tuned on, where fine-tuning read this data set
-    with another folder format under other split names (`trained_split_warning` compares names alone): UCF101's
-    folder fine-tuned as `videofolder` (one `train` split of every clip, less a held-out share) and evaluated with
-    `--dataset_format ucf101` scored its official `test` clips, all trained on, as a test without a word. The
-    comparison reads the folder as fine-tuning did (a scan, no clip decoded; its warnings, said in fine-tuning,
-    not said again) and matches the clips by file and segment; None where no clip is shared, or where fine-tuning
-    read it by `hub` or streamed (no cheap scan: the warning by split name stands)."""
+    under other split names (`trained_split_warning` compares names alone): with another folder format (UCF101's
+    folder fine-tuned as `videofolder`, one `train` split of every clip less a held-out share, then evaluated with
+    `--dataset_format ucf101`: its official `test` clips, all trained on, were scored as a test without a word), or
+    by another official split of UCF101 / HMDB51 (split 2's `test` clips are split 1's training clips: a split-1
+    model scored on the three splits' tests, as papers average them, was tested on its training clips two times in
+    three). The folder is read as fine-tuning read it (a scan, no clip decoded; its warnings, said when fine-tuning
+    read it, not said again) and the clips matched by file and segment; None where none is shared, where it was read
+    as now (the names tell), or read by `hub` or streamed (no cheap scan: the warning by split name stands)."""
     import logging
 
     from .data import load_video_dataset
     from .data.formats import FORMATS
     from .data.subsets import hold_out
 
-    recorded = _recorded_training(args, same_read=False)
+    recorded = _recorded_training(args, same_read=False, any_configuration=True)
     if recorded is None or getattr(args, "streaming", False) or not isinstance(examples, list):
         return None
     results, batches = recorded
-    if batches.get("dataset_format") not in FORMATS or batches.get("streaming"):
+    fmt, configuration = batches.get("dataset_format"), batches.get("dataset_config_name")
+    if fmt not in FORMATS or batches.get("streaming") or not Path(args.dataset).expanduser().is_dir():
         return None
-    if batches["dataset_format"] == args.dataset_format or not Path(args.dataset).expanduser().is_dir():
+    if fmt != args.dataset_format:
+        how = f"with --dataset_format {fmt}"
+    elif not same_setting("dataset_config_name", configuration, args.dataset_config_name, fmt):
+        how = f"with --dataset_config_name {configuration}" if configuration else "without --dataset_config_name"
+    else:  # read as now: the split names tell (`trained_split_warning`)
         return None
     quiet = logging.root.manager.disable
     logging.disable(logging.WARNING)  # (what that read finds was said when fine-tuning read it)
     try:
-        read = load_video_dataset(
-            Path(args.dataset).expanduser(), batches["dataset_format"], config_name=args.dataset_config_name
-        )
+        read = load_video_dataset(Path(args.dataset).expanduser(), fmt, config_name=configuration)
         trained = read.split(batches["train_split"]) if batches["train_split"] in read.splits else []
         held = "held out" in str(results.get("eval_split", "")) and batches.get("validation_split_percentage")
         if held and trained:
@@ -343,8 +350,8 @@ def trained_clips_scored(args, split: str, examples) -> str | None:
         return None
     return (
         f"--model {args.model} was fine-tuned on {shared} of the {len(examples)} clips of split {split!r}: "
-        f"fine-tuning read {args.dataset} with --dataset_format {batches['dataset_format']}, whose split "
-        f"{batches['train_split']!r} holds them; its accuracy there is not a test of it"
+        f"fine-tuning read {args.dataset} {how}, whose split {batches['train_split']!r} holds "
+        "them; its accuracy there is not a test of it"
     )
 
 
