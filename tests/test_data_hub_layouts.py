@@ -380,6 +380,24 @@ def test_a_label_column_beside_a_class_or_a_float_or_bool_labels_column_is_refus
     ]
 
 
+def test_a_webdataset_json_label_beside_a_class_field_is_refused_unless_one_is_named(tmp_path):
+    """A WebDataset `.json` of `label` (a quality mark) beside `class` (the action): `json.label` was trained on
+    without a word (classes ['bad', 'good']), whole and streamed. Refused as two such columns are; --label_column
+    reads the one named."""
+    samples = [
+        (f"k{i:04d}", {"mp4": s.read_bytes(), "json": json.dumps({"label": mark, "class": NAMES[i % 2]}).encode()})
+        for i, (s, mark) in enumerate(zip(sources(tmp_path), ("good", "bad", "bad")))
+    ]
+    write_tar(tmp_path / "repo" / "data" / "train-00000-of-00001.tar", samples)
+    root = str(tmp_path / "repo")
+    said = f"which column of {root} (its 'json' fields) holds the label is unclear: 'json.label', 'json.class' each "
+    for read in (load_video_dataset, lambda source, _, **kw: open_streaming_dataset(source, **kw)):
+        with pytest.raises(DatasetFormatError, match=re.escape(said) + ".*--label_column"):
+            read(root, "hub", cache_dir=str(tmp_path / "cache"))
+    named = load_video_dataset(root, "hub", cache_dir=str(tmp_path / "cache"), label_column="json.class")
+    assert named.label_names == NAMES and [e["label"] for e in named.split("train")] == [0, 1, 0]
+
+
 def test_a_saved_to_disk_split_streams_in_whole_shards_per_process_on_three_processes(tmp_path):
     """A `save_to_disk` folder streamed as 64 shards: on 3 processes `split_dataset_by_node` cannot give each whole
     shards (64 does not divide by 3), so every process read all 64, every clip's bytes, and kept every 3rd clip:

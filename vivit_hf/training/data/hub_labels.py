@@ -80,6 +80,9 @@ def hub_columns(features, video_column: str | None, label_column: str | None, so
         # case, as `.cls`, and it was found only with --label_column.
         label_column = label_column or _webdataset_member(features, LABEL_COLUMNS)
     if label_column is None:
+        for column, fields in features.items():  # a field of a struct column (a WebDataset `.json`'s `label`)
+            if isinstance(fields, dict):
+                _refuse_two_label_columns(fields, f"{source} (its {column!r} fields)", f"{column}.")
         label_column = next(
             (
                 f"{c}.{field}"
@@ -128,13 +131,7 @@ def _label_column_by_type_and_name(features, source: str) -> str | None:
     # word, so a table of `label` (the classes meant) and a `labels` ClassLabel of something else trained on the
     # latter, and one of `class` (the action) beside a `label` of something else (a quality mark) on the mark. (A
     # `labels` list beside `label`, a multi-label column, is no second label: it is left aside.)
-    both = [c for c in ("label", "labels", "class") if c in features and _one_class_a_row(features[c])]
-    if len(both) > 1:
-        raise DatasetFormatError(
-            f"--dataset_format hub: which column of {source} holds the label is unclear: {quoted(both)} each give "
-            "every row a class (" + ", ".join(f"{c}: {_feature_words(features[c])}" for c in both) + "); name the "
-            "one to train on with --label_column"
-        )
+    _refuse_two_label_columns(features, source)
     chosen = next((c for c in named if c in class_labels), None)
     if chosen is not None or not class_labels:
         return chosen or (named[0] if named else None)
@@ -145,6 +142,19 @@ def _label_column_by_type_and_name(features, source: str) -> str | None:
         f"{class_labels}" + (f" and the column(s) named as a label {named}" if named else "") + "; name it with "
         "--label_column"
     )
+
+
+def _refuse_two_label_columns(features, source: str, prefix: str = "") -> None:
+    """Refuses two of `label`, `labels` and `class` that each give every row a class (columns, or the fields of a
+    struct column, named `prefix`<field> with --label_column), naming both: one was taken without a word."""
+    both = [c for c in ("label", "labels", "class") if c in features and _one_class_a_row(features[c])]
+    if len(both) > 1:
+        raise DatasetFormatError(
+            f"--dataset_format hub: which column of {source} holds the label is unclear: "
+            f"{quoted([prefix + c for c in both])} each give every row a class ("
+            + ", ".join(f"{prefix}{c}: {_feature_words(features[c])}" for c in both)
+            + "); name the one to train on with --label_column"
+        )
 
 
 def _one_class_a_row(feature) -> bool:
