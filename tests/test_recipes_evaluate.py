@@ -880,7 +880,7 @@ def test_a_model_fine_tuned_on_ucf101s_folder_as_videofolder_is_said_to_have_tra
     three splits' tests, as papers average them, was scored on its training clips without a word)."""
     from argparse import Namespace
 
-    from vivit_hf.training.data import load_video_dataset
+    from vivit_hf.training.data import load_video_dataset, sample_subset
     from vivit_hf.training.evaluation import (
         trained_clips_scored,
         trained_read_otherwise,
@@ -915,6 +915,15 @@ def test_a_model_fine_tuned_on_ucf101s_folder_as_videofolder_is_said_to_have_tra
         "--dataset_format videofolder, whose split 'train' holds them; its accuracy there is not a test of it"
     )
     assert said("test", streaming=True) is None  # (a stream is no list of clips to compare)
+    # --max_train_samples 2: fine-tuning trained on its draw of 2 of the 6 clips (finetune.py's `sample_subset`)
+    settings["settings"]["batches"].update(max_train_samples=2)
+    (model / "run_settings.json").write_text(json.dumps({**settings, "dataset_folder": str(root)}))
+    drawn = sample_subset(load_video_dataset(root).split("train"), 2, seed=settings["settings"]["batches"]["seed"])
+    tested = {str(root / "UCF-101" / name) for name in clips[1] + clips[2]}
+    shared = len({example["video"] for example in drawn} & tested)
+    assert 0 < shared < 4, drawn  # (the premise: the draw left some test clips out, not all)
+    assert f"was fine-tuned on {shared} of the 4 clips of split 'test'" in said("test")
+    settings["settings"]["batches"].update(max_train_samples=None)
     settings["settings"]["batches"].update(dataset_format="hmdb51")  # a read that finds none of these clips
     (model / "run_settings.json").write_text(json.dumps({**settings, "dataset_folder": str(root)}))
     assert said("test") is None

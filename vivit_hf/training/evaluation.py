@@ -317,7 +317,7 @@ def trained_clips_scored(args, split: str, examples) -> str | None:
 
     from .data import load_video_dataset
     from .data.formats import FORMATS
-    from .data.subsets import hold_out
+    from .data.subsets import hold_out, sample_subset
 
     recorded = _recorded_training(args, same_read=False, any_configuration=True)
     if recorded is None or getattr(args, "streaming", False) or not isinstance(examples, list):
@@ -338,8 +338,11 @@ def trained_clips_scored(args, split: str, examples) -> str | None:
         read = load_video_dataset(Path(args.dataset).expanduser(), fmt, config_name=configuration)
         trained = read.split(batches["train_split"]) if batches["train_split"] in read.splits else []
         held = "held out" in str(results.get("eval_split", "")) and batches.get("validation_split_percentage")
+        seed = int(batches.get("seed") or 0)
         if held and trained:
-            trained = hold_out(trained, float(held) / 100, seed=int(batches.get("seed") or 0))[0]
+            trained = hold_out(trained, float(held) / 100, seed=seed)[0]
+        if batches.get("max_train_samples") and trained:  # fine-tuning's draw of them (`finetune.load_data`)
+            trained = sample_subset(trained, int(batches["max_train_samples"]), seed=seed)
     except (DatasetFormatError, OSError, ValueError):  # the folder no longer reads so: nothing to compare
         return None
     finally:
