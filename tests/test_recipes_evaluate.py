@@ -6,6 +6,7 @@ evaluated and how the rows are labelled, not about accuracy.
 """
 
 import json
+import os
 import shutil
 from collections import Counter
 
@@ -822,6 +823,7 @@ def test_a_model_fine_tuned_on_a_data_set_read_another_way_is_said_to_have_train
     assert "evaluate with --dataset_format videofolder and without --streaming to score that share (--split" in last
 
     from vivit_hf.training.evaluation import (
+        fine_tuning_record,
         held_out_read_otherwise,
         trained_read_otherwise,
         trained_split_warning,
@@ -830,11 +832,13 @@ def test_a_model_fine_tuned_on_a_data_set_read_another_way_is_said_to_have_train
 
     def warning(split, **read):
         args = Namespace(model=str(out), dataset=str(data), dataset_revision=None, dataset_config_name=None, **read)
-        return trained_split_warning(args, split, training_split(args), trained_read_otherwise(args))
+        record = fine_tuning_record(args)
+        return trained_split_warning(args, split, training_split(args, record), trained_read_otherwise(args, record))
 
     def refusal(**read):
         args = Namespace(model=str(out), dataset=str(data), dataset_revision=None, dataset_config_name=None, **read)
-        return held_out_read_otherwise(args, training_split(args), trained_read_otherwise(args))
+        record = fine_tuning_record(args)
+        return held_out_read_otherwise(args, training_split(args, record), trained_read_otherwise(args, record))
 
     assert refusal(dataset_format="hub", streaming=False).endswith(
         "videofolder, holding out 34% of split 'train' and training on the rest: evaluate with --dataset_format "
@@ -882,6 +886,7 @@ def test_a_model_fine_tuned_on_ucf101s_folder_as_videofolder_is_said_to_have_tra
 
     from vivit_hf.training.data import load_video_dataset, sample_subset
     from vivit_hf.training.evaluation import (
+        fine_tuning_record,
         trained_clips_scored,
         trained_read_otherwise,
         trained_split_warning,
@@ -906,9 +911,13 @@ def test_a_model_fine_tuned_on_ucf101s_folder_as_videofolder_is_said_to_have_tra
     def said(split, fmt="ucf101", **more):
         args = Namespace(model=str(model), dataset=str(root), dataset_revision=None, dataset_config_name=None)
         vars(args).update({"dataset_format": fmt, "streaming": False, **more})
-        assert trained_split_warning(args, split, training_split(args), trained_read_otherwise(args)) is None
+        record = fine_tuning_record(args)
+        assert (
+            trained_split_warning(args, split, training_split(args, record), trained_read_otherwise(args, record))
+            is None
+        )
         read = load_video_dataset(root, fmt, config_name=args.dataset_config_name)
-        return trained_clips_scored(args, split, read.split(split))
+        return trained_clips_scored(args, split, read.split(split), record)
 
     assert said("test") == (
         f"--model {model} was fine-tuned on 4 of the 4 clips of split 'test': fine-tuning read {root} with "
@@ -939,6 +948,16 @@ def test_a_model_fine_tuned_on_ucf101s_folder_as_videofolder_is_said_to_have_tra
         "--dataset_config_name, whose split 'train' holds them; its accuracy there is not a test of it"
     )
     assert said("test") is None and said("test", dataset_config_name="split1") is None
+    # the run's records as evaluate.py read them at its start (`fine_tuning_record`), not read again; and a clip by
+    # any path to its file: a hard link's (as `cp -al` makes) named a clip apart by its resolved path
+    args = Namespace(model=str(model), dataset=str(root), dataset_revision=None, dataset_config_name="2")
+    vars(args).update(dataset_format="ucf101", streaming=False)
+    record, scored = fine_tuning_record(args), load_video_dataset(root, "ucf101", config_name="2").split("test")
+    (model / "run_settings.json").unlink()
+    linked, trained = root / "UCF-101" / "linked.avi", next(e for e in scored if "_g03_" in e["video"])
+    os.link(trained["video"], linked)
+    scored = [{**e, "video": str(linked)} if e is trained else e for e in scored]
+    assert "was fine-tuned on 2 of the 4 clips of split 'test'" in trained_clips_scored(args, "test", scored, record)
 
 
 # evaluate.py run as the command, stopped by a signal to itself at a chosen point: while it predicts (its DataLoader
