@@ -106,6 +106,7 @@ from vivit_hf.training.evaluation import (
     dataset_file_refusal,
     dataset_name,  # noqa: F401 - defined here until it moved; kept importable from the script
     default_output_dir,
+    fine_tuning_record,
     held_out_read_otherwise,
     label_mapping_said,
     model_folder_problem,  # noqa: F401 - defined here until it moved; kept importable from the script
@@ -118,6 +119,7 @@ from vivit_hf.training.evaluation import (
     refuse_another_held_out_share,
     start_refusal,
     subset_seed_note,
+    trained_clips_scored,
     trained_read_otherwise,
     trained_split_warning,
     training_split,
@@ -340,8 +342,9 @@ def main(argv=None, written: list | None = None):
         )
     check_model_fetched(args)  # before its default results folder is made: a bare name is that folder's path
     split = data.split_name(args.split) if args.split else data.default_eval_split  # `val`: its `validation`
-    trained = training_split(args)  # the split of this data set the model was fine-tuned on, and its held-out share
-    otherwise = trained_read_otherwise(args)  # ... where that run read the data set another way
+    record = fine_tuning_record(args)  # the run that wrote --model: its all_results.json and settings, read once
+    trained = training_split(args, record)  # the split of this data set it was fine-tuned on, and its held-out share
+    otherwise = trained_read_otherwise(args, record)  # ... where that run read the data set another way
     folder_split = split
     held_out = trained is not None and trained[1] is not None and trained[0] in data.splits
     if split is None and held_out and not args.streaming:  # (a stream has no held-out share: read whole)
@@ -368,6 +371,10 @@ def main(argv=None, written: list | None = None):
         # a score of clips it learnt: said, as it is not a test (also of a run that read the data set otherwise:
         # another --dataset_format, or streamed, whose `--split train` was scored without a word)
         if note := trained_split_warning(args, split, trained, otherwise):
+            logger.warning(note)
+        elif accelerator.is_main_process and (note := trained_clips_scored(args, split, examples, record)):
+            # the same clips under another split name: UCF101's `test` in videofolder's `train`, or in its own
+            # official split 1's `train` for split 2's `test`
             logger.warning(note)
     whole_split = not args.streaming and (args.max_eval_samples or 0) >= len(examples)
     if args.max_eval_samples and whole_split:  # the whole split's scores: in its folder, not `_sample<N>-seed<S>`
@@ -397,7 +404,7 @@ def main(argv=None, written: list | None = None):
         examples = sample_subset(examples, args.max_eval_samples, seed=args.seed)
         if len(examples) < whole:  # eval_results.json names the share scored, as finetune.py's results do
             scored = f"{split} ({len(examples)} of its {whole} clips: --max_eval_samples)"
-            if note := subset_seed_note(args, typed):  # another draw than fine-tuning's: said
+            if note := subset_seed_note(args, typed, record):  # another draw than fine-tuning's: said
                 logger.warning(note)
     # machines with a copy each: the same clips (a stream: the same shards), or scores gathered twice and others never
     agree_on_examples({split: examples_digest(examples)}, caveats={split: digest_caveat(examples)})

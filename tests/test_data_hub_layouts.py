@@ -351,6 +351,52 @@ def test_a_label_column_beside_a_labels_column_is_refused_unless_one_is_named(tm
     assert load_video_dataset(str(tmp_path / "list"), "hub").label_names == NAMES
 
 
+@pytest.mark.parametrize(
+    "column, values, words",
+    [
+        ("class", ["sit", "stand", "sit"], "class: large_string"),  # the action beside a `label` quality mark
+        ("labels", ["0", "1", ""], "labels: float64"),  # ids with an empty cell: pandas reads floats
+        ("labels", ["True", "False", "True"], "labels: bool"),
+    ],
+)
+def test_a_label_column_beside_a_class_or_a_float_or_bool_labels_column_is_refused(tmp_path, column, values, words):
+    """A metadata.csv of `label` (here a quality mark, `good` / `bad`) beside `class` (the action), or beside a
+    `labels` that pandas reads as floats (class ids with an empty cell) or booleans: `label` was trained on without a
+    word (classes ['bad', 'good']). Refused as `label` beside a `labels` of text or integers is, whole and
+    streamed; --label_column reads the one named."""
+    root, *_ = videofolder_csv(tmp_path)
+    rows = [("file_name", "label", column), *((f"c{i}.mp4", ("good", "bad")[i % 2], v) for i, v in enumerate(values))]
+    with open(root / "train" / "metadata.csv", "w", newline="") as f:
+        csv.writer(f).writerows(rows)
+    said = f"which column of {root} holds the label is unclear: 'label', '{column}' each give every row a class (label"
+    # (streamed and named with the flag for `class` alone: the other columns take the same paths, by type)
+    reads = [load_video_dataset] + [lambda source, _, **kw: open_streaming_dataset(source, **kw)] * (column == "class")
+    for read in reads:
+        with pytest.raises(DatasetFormatError, match=re.escape(said) + f".*{words}.*--label_column"):
+            read(str(root), "hub", cache_dir=str(tmp_path / "cache"))
+    if column == "class":
+        named = load_video_dataset(str(root), "hub", cache_dir=str(tmp_path / "cache"), label_column="label")
+        assert named.label_names == ["bad", "good"]
+
+
+def test_a_webdataset_json_label_beside_a_class_field_is_refused_unless_one_is_named(tmp_path):
+    """A WebDataset `.json` of `label` (a quality mark) beside `class` (the action): `json.label` was trained on
+    without a word (classes ['bad', 'good']), whole and streamed. Refused as two such columns are; --label_column
+    reads the one named."""
+    samples = [
+        (f"k{i:04d}", {"mp4": s.read_bytes(), "json": json.dumps({"label": mark, "class": NAMES[i % 2]}).encode()})
+        for i, (s, mark) in enumerate(zip(sources(tmp_path), ("good", "bad", "bad")))
+    ]
+    write_tar(tmp_path / "repo" / "data" / "train-00000-of-00001.tar", samples)
+    root = str(tmp_path / "repo")
+    said = f"which column of {root} (its 'json' fields) holds the label is unclear: 'json.label', 'json.class' each "
+    for read in (load_video_dataset, lambda source, _, **kw: open_streaming_dataset(source, **kw)):
+        with pytest.raises(DatasetFormatError, match=re.escape(said) + ".*--label_column"):
+            read(root, "hub", cache_dir=str(tmp_path / "cache"))
+    named = load_video_dataset(root, "hub", cache_dir=str(tmp_path / "cache"), label_column="json.class")
+    assert named.label_names == NAMES and [e["label"] for e in named.split("train")] == [0, 1, 0]
+
+
 def test_a_saved_to_disk_split_streams_in_whole_shards_per_process_on_three_processes(tmp_path):
     """A `save_to_disk` folder streamed as 64 shards: on 3 processes `split_dataset_by_node` cannot give each whole
     shards (64 does not divide by 3), so every process read all 64, every clip's bytes, and kept every 3rd clip:
@@ -1246,26 +1292,31 @@ def test_webdataset_columns_from_a_splits_other_shards_read_no_clip(tmp_path, mo
     ]
 
 
-def test_webdataset_class_ids_take_their_names_from_the_json_beside_them_without_a_card(tmp_path):
+@pytest.mark.parametrize("named_in", ["json", "txt", "captions"])
+def test_webdataset_class_ids_take_their_names_from_the_json_beside_them_without_a_card(tmp_path, named_in):
     """The shard tool's samples, `<key>.cls` (the id) and `<key>.json` (`id`, `label`: the class name), copied
     without the card that names the classes: the model's classes were "0", "1" (its id2label), whole and streamed.
-    The ids stay the labels; the json names them."""
+    The ids stay the labels; the json names them, or a `<key>.txt` beside them (webdataset's ImageNet-style shards:
+    the name, its file's newline and all; it was left unread, the classes "0", "1"). A `.txt` of captions, one a
+    clip, names no class: the ids stay their names, not refused as an id of two names."""
+    names = {
+        "json": lambda i: json.dumps({"label": NAMES[i % 2]}).encode(),
+        "txt": lambda i: f"{NAMES[i % 2]}\n".encode(),
+        "captions": lambda i: f"clip {i}: someone {NAMES[i % 2]}s up\n".encode(),
+    }
+    member = "txt" if named_in == "captions" else named_in
     samples = [
         (
             f"{i:06d}",
-            {
-                "mp4": clip.read_bytes(),
-                "cls": str(i % 2).encode(),
-                "json": json.dumps({"label": NAMES[i % 2]}).encode(),
-            },
+            {"mp4": clip.read_bytes(), "cls": str(i % 2).encode(), member: names[named_in](i)},
         )
         for i, clip in enumerate(sources(tmp_path, 3))
     ]
     write_tar(tmp_path / "repo" / "data" / "train-00000-of-00001.tar", samples)
-    root = str(tmp_path / "repo")
+    root, expected = str(tmp_path / "repo"), ["0", "1"] if named_in == "captions" else NAMES
     data = load_video_dataset(root, "hub", cache_dir=str(tmp_path / "cache"))
-    assert data.label_names == NAMES and [e["label"] for e in data.split("train")] == [0, 1, 0]
-    assert open_streaming_dataset(root, cache_dir=str(tmp_path / "cache")).label_names == NAMES
+    assert data.label_names == expected and [e["label"] for e in data.split("train")] == [0, 1, 0]
+    assert open_streaming_dataset(root, cache_dir=str(tmp_path / "cache")).label_names == expected
 
 
 def test_a_shard_holding_a_samples_members_apart_is_refused_naming_it_whole_and_streamed(tmp_path):

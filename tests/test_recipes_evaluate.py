@@ -6,6 +6,7 @@ evaluated and how the rows are labelled, not about accuracy.
 """
 
 import json
+import os
 import shutil
 from collections import Counter
 
@@ -822,6 +823,7 @@ def test_a_model_fine_tuned_on_a_data_set_read_another_way_is_said_to_have_train
     assert "evaluate with --dataset_format videofolder and without --streaming to score that share (--split" in last
 
     from vivit_hf.training.evaluation import (
+        fine_tuning_record,
         held_out_read_otherwise,
         trained_read_otherwise,
         trained_split_warning,
@@ -830,11 +832,13 @@ def test_a_model_fine_tuned_on_a_data_set_read_another_way_is_said_to_have_train
 
     def warning(split, **read):
         args = Namespace(model=str(out), dataset=str(data), dataset_revision=None, dataset_config_name=None, **read)
-        return trained_split_warning(args, split, training_split(args), trained_read_otherwise(args))
+        record = fine_tuning_record(args)
+        return trained_split_warning(args, split, training_split(args, record), trained_read_otherwise(args, record))
 
     def refusal(**read):
         args = Namespace(model=str(out), dataset=str(data), dataset_revision=None, dataset_config_name=None, **read)
-        return held_out_read_otherwise(args, training_split(args), trained_read_otherwise(args))
+        record = fine_tuning_record(args)
+        return held_out_read_otherwise(args, training_split(args, record), trained_read_otherwise(args, record))
 
     assert refusal(dataset_format="hub", streaming=False).endswith(
         "videofolder, holding out 34% of split 'train' and training on the rest: evaluate with --dataset_format "
@@ -867,6 +871,93 @@ def test_a_model_fine_tuned_on_a_data_set_read_another_way_is_said_to_have_train
         f"{said}, read with --streaming: its accuracy there is not a test of it"
     )
     assert warning("train", dataset_format="hub", streaming=True) == f"{said}: its accuracy there is not a test of it"
+
+
+def test_a_model_fine_tuned_on_ucf101s_folder_as_videofolder_is_said_to_have_trained_on_its_test_clips(
+    held_out_run, tmp_path
+):
+    """UCF101's folder fine-tuned as `videofolder` (one `train` split of every clip) and evaluated with
+    `--dataset_format ucf101`: its official `test` clips, each one the model trained on, were scored as a test
+    without a word (the warning compares split names, and `test` is no name fine-tuning read). The clips are now
+    compared: here every clip under UCF-101/ was in videofolder's `train`, and fine-tuning held none out. So are
+    those of another official split (split 2's test clips are split 1's training clips: a split-1 model scored on the
+    three splits' tests, as papers average them, was scored on its training clips without a word)."""
+    from argparse import Namespace
+
+    from vivit_hf.training.data import load_video_dataset, sample_subset
+    from vivit_hf.training.evaluation import (
+        fine_tuning_record,
+        trained_clips_scored,
+        trained_read_otherwise,
+        trained_split_warning,
+        training_split,
+    )
+
+    root, model = tmp_path / "ucf", tmp_path / "model"
+    (root / "ucfTrainTestlist").mkdir(parents=True)
+    (root / "ucfTrainTestlist" / "classInd.txt").write_text("1 JumpingJack\n2 JumpRope\n")
+    clips = {g: [f"{c}/v_{c}_g0{g}_c01.avi" for c in ("JumpingJack", "JumpRope")] for g in (1, 2, 3)}
+    (root / "ucfTrainTestlist" / "trainlist01.txt").write_text("".join(f"{c}\n" for c in clips[3]))
+    (root / "ucfTrainTestlist" / "testlist01.txt").write_text("".join(f"{c}\n" for c in clips[1] + clips[2]))
+    for i, name in enumerate(clips[1] + clips[2] + clips[3]):
+        tiny_clip(root / "UCF-101" / name, i % 2, seed=i)
+    model.mkdir()  # fine-tuning's record: held_out_run's, of this folder read as videofolder, nothing held out
+    settings = json.loads((held_out_run[1] / "run_settings.json").read_text())
+    settings["settings"]["batches"].update(dataset=str(root), validation_split_percentage=None)
+    (model / "run_settings.json").write_text(json.dumps({**settings, "dataset_folder": str(root)}))
+    results = json.loads((held_out_run[1] / "all_results.json").read_text())
+    (model / "all_results.json").write_text(json.dumps({**results, "eval_split": "validation"}))
+
+    def said(split, fmt="ucf101", **more):
+        args = Namespace(model=str(model), dataset=str(root), dataset_revision=None, dataset_config_name=None)
+        vars(args).update({"dataset_format": fmt, "streaming": False, **more})
+        record = fine_tuning_record(args)
+        assert (
+            trained_split_warning(args, split, training_split(args, record), trained_read_otherwise(args, record))
+            is None
+        )
+        read = load_video_dataset(root, fmt, config_name=args.dataset_config_name)
+        return trained_clips_scored(args, split, read.split(split), record)
+
+    assert said("test") == (
+        f"--model {model} was fine-tuned on 4 of the 4 clips of split 'test': fine-tuning read {root} with "
+        "--dataset_format videofolder, whose split 'train' holds them; its accuracy there is not a test of it"
+    )
+    assert said("test", streaming=True) is None  # (a stream is no list of clips to compare)
+    # --max_train_samples 2: fine-tuning trained on its draw of 2 of the 6 clips (finetune.py's `sample_subset`)
+    settings["settings"]["batches"].update(max_train_samples=2)
+    (model / "run_settings.json").write_text(json.dumps({**settings, "dataset_folder": str(root)}))
+    drawn = sample_subset(load_video_dataset(root).split("train"), 2, seed=settings["settings"]["batches"]["seed"])
+    tested = {str(root / "UCF-101" / name) for name in clips[1] + clips[2]}
+    shared = len({example["video"] for example in drawn} & tested)
+    assert 0 < shared < 4, drawn  # (the premise: the draw left some test clips out, not all)
+    assert f"was fine-tuned on {shared} of the 4 clips of split 'test'" in said("test")
+    settings["settings"]["batches"].update(max_train_samples=None)
+    settings["settings"]["batches"].update(dataset_format="hmdb51")  # a read that finds none of these clips
+    (model / "run_settings.json").write_text(json.dumps({**settings, "dataset_folder": str(root)}))
+    assert said("test") is None
+    # Fine-tuned on official split 1 (train: group 3), scored on split 2's test (groups 2 and 3): its group-3 clips
+    # were trained on; split 1's own test is read as fine-tuning read it (the split names tell: nothing to add)
+    (root / "ucfTrainTestlist" / "trainlist02.txt").write_text("".join(f"{c}\n" for c in clips[1]))
+    (root / "ucfTrainTestlist" / "testlist02.txt").write_text("".join(f"{c}\n" for c in clips[2] + clips[3]))
+    settings["settings"]["batches"].update(dataset_format="ucf101", dataset_config_name=None)
+    (model / "run_settings.json").write_text(json.dumps({**settings, "dataset_folder": str(root)}))
+    (model / "all_results.json").write_text(json.dumps({**results, "eval_split": "test"}))
+    assert said("test", dataset_config_name="2") == (
+        f"--model {model} was fine-tuned on 2 of the 4 clips of split 'test': fine-tuning read {root} without "
+        "--dataset_config_name, whose split 'train' holds them; its accuracy there is not a test of it"
+    )
+    assert said("test") is None and said("test", dataset_config_name="split1") is None
+    # the run's records as evaluate.py read them at its start (`fine_tuning_record`), not read again; and a clip by
+    # any path to its file: a hard link's (as `cp -al` makes) named a clip apart by its resolved path
+    args = Namespace(model=str(model), dataset=str(root), dataset_revision=None, dataset_config_name="2")
+    vars(args).update(dataset_format="ucf101", streaming=False)
+    record, scored = fine_tuning_record(args), load_video_dataset(root, "ucf101", config_name="2").split("test")
+    (model / "run_settings.json").unlink()
+    linked, trained = root / "UCF-101" / "linked.avi", next(e for e in scored if "_g03_" in e["video"])
+    os.link(trained["video"], linked)
+    scored = [{**e, "video": str(linked)} if e is trained else e for e in scored]
+    assert "was fine-tuned on 2 of the 4 clips of split 'test'" in trained_clips_scored(args, "test", scored, record)
 
 
 # evaluate.py run as the command, stopped by a signal to itself at a chosen point: while it predicts (its DataLoader

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import atexit
 import json
+import os
 import re
 from pathlib import Path
 
@@ -231,30 +232,45 @@ def default_output_dir(args, split: str) -> Path:
     return earlier if earlier != folder and earlier.is_dir() and not folder.exists() else folder
 
 
-def _recorded_training(args, same_read: bool) -> tuple[dict, dict] | None:
-    """The results and batch settings of the fine-tuning run that wrote `--model` (a local folder), where it trained
-    on this data set (`--dataset`, its revision and configuration; `same_read`: read as this run reads it too, the
-    same `--dataset_format` and not streamed), else None."""
+def fine_tuning_record(args) -> tuple[dict, dict] | None:
+    """The results (`all_results.json`) and settings (`run_settings.json`, its `--dataset` as typed here) of the
+    fine-tuning run that wrote `--model` (a local folder), None where it left none (a Hub id, an older run). Read once
+    by evaluate.py and handed to each question asked of that run (`training_split`, `trained_read_otherwise`,
+    `trained_clips_scored`, `subset_seed_note`), which each read both files, up to six times at the start."""
     try:
         results = json.loads((Path(args.model).expanduser() / "all_results.json").read_text())
         settings = settings_as_typed_here(*recorded_settings(args.model), args.dataset)
-        batches = settings["batches"]
+        if isinstance(results, dict) and isinstance(settings["batches"], dict):
+            return results, settings
     except (OSError, ValueError, KeyError, TypeError):
+        pass
+    return None
+
+
+def _recorded_training(args, record, same_read: bool, any_configuration: bool = False) -> tuple[dict, dict] | None:
+    """The results and batch settings of `record` (`fine_tuning_record`: the run that wrote `--model`), where it
+    trained on this data set (`--dataset`, its revision and configuration, or any configuration of it with
+    `any_configuration`; `same_read`: read as this run reads it too, the same `--dataset_format` and not streamed),
+    else None."""
+    if record is None:
         return None
-    names = ("dataset", "dataset_revision", "dataset_config_name") + (("dataset_format",) if same_read else ())
+    results, batches = record[0], record[1]["batches"]
+    names = ("dataset", "dataset_revision") + (() if any_configuration else ("dataset_config_name",))
+    names += ("dataset_format",) if same_read else ()
     same = all(same_setting(name, batches.get(name), getattr(args, name), args.dataset_format) for name in names)
     if not same or (same_read and batches.get("streaming")) or not isinstance(batches.get("train_split"), str):
         return None
     return results, batches
 
 
-def training_split(args) -> tuple[str, float | None, int] | None:
-    """What the fine-tuning run that wrote `--model` (a local folder) trained on, when it trained on this data set:
-    (its training split, the percentage of it held out for evaluation or None, the seed that drew it), from the
-    settings its `run_settings.json` records; None otherwise (a Hub id, another data set, no record). A data set
-    without a validation or test split had its held-out share scored by fine-tuning: evaluate.py scores the same
-    share (it used to refuse, offering `--split train`: the clips the model trained on, scored as a test)."""
-    recorded = _recorded_training(args, same_read=True)
+def training_split(args, record) -> tuple[str, float | None, int] | None:
+    """What the fine-tuning run that wrote `--model` (its `record`, `fine_tuning_record`'s) trained on, when it
+    trained on this data set: (its training split, the percentage of it held out for evaluation or None, the seed
+    that drew it), from the settings its `run_settings.json` records; None otherwise (a Hub id, another data set,
+    no record). A data set without a validation or test split had its held-out share scored by fine-tuning:
+    evaluate.py scores the same share (it used to refuse, offering `--split train`: the clips the model trained on,
+    scored as a test)."""
+    recorded = _recorded_training(args, record, same_read=True)
     if recorded is None:
         return None
     results, batches = recorded
@@ -262,17 +278,17 @@ def training_split(args) -> tuple[str, float | None, int] | None:
     return batches["train_split"], (float(held) if held else None), int(batches.get("seed") or 0)
 
 
-def trained_read_otherwise(args) -> tuple[str, str, float | None] | None:
-    """Where `--model` was fine-tuned on this data set read another way than this evaluation reads it (another
-    `--dataset_format` of the same folder, or `--streaming`), which `training_split` does not take for this data set:
-    (its training split, how it was read, in flags ("" where only a stream's having no held-out share kept
-    `training_split` from taking it), and the percentage of it held out or None), else None. Its
-    training split holds the clips the model trained on all the same: `--split train` scored them as a test without
-    a word (the refusal of a folder without an evaluation split offered it), and its held-out share can be drawn
-    again only as it was read."""
-    if training_split(args) is not None:
+def trained_read_otherwise(args, record) -> tuple[str, str, float | None] | None:
+    """Where `--model` (its `record`, `fine_tuning_record`'s) was fine-tuned on this data set read another way than
+    this evaluation reads it (another `--dataset_format` of the same folder, or `--streaming`), which
+    `training_split` does not take for this data set: (its training split, how it was read, in flags ("" where only
+    a stream's having no held-out share kept `training_split` from taking it), and the percentage of it held out or
+    None), else None. Its training split holds the clips the model trained on all the same: `--split train` scored
+    them as a test without a word (the refusal of a folder without an evaluation split offered it), and its
+    held-out share can be drawn again only as it was read."""
+    if training_split(args, record) is not None:
         return None
-    recorded = _recorded_training(args, same_read=False)
+    recorded = _recorded_training(args, record, same_read=False)
     if recorded is None:
         return None
     results, batches = recorded
@@ -301,6 +317,74 @@ def trained_split_warning(args, split: str, trained: tuple | None, otherwise: tu
     )
 
 
+def trained_clips_scored(args, split: str, examples, record) -> str | None:
+    """The warning that clips of `split` are clips `--model` (its `record`, `fine_tuning_record`'s) was fine-tuned
+    on, where fine-tuning read this data set under other split names (`trained_split_warning` compares names alone):
+    with another folder format (UCF101's folder fine-tuned as `videofolder`, one `train` split of every clip less a
+    held-out share, then evaluated with `--dataset_format ucf101`: its official `test` clips, all trained on, were
+    scored as a test without a word), or by another official split of UCF101 / HMDB51 (split 2's `test` clips are
+    split 1's training clips: a split-1 model scored on the three splits' tests, as papers average them, was tested
+    on its training clips two times in three). The folder is read as fine-tuning read it (a scan, no clip decoded;
+    its warnings, said when fine-tuning read it, not said again) and the clips matched by file and segment; None
+    where none is shared, where it was read as now (the names tell: no scan, nothing paid), or read by `hub` or
+    streamed (no cheap scan: the warning by split name stands). Paid only where the format or the configuration
+    differs: 2.8 s for a UCF101-sized folder (15 000 clips) read as `videofolder` on a loaded 2-core machine, where
+    evaluate's own open of it (`ucf101`) took 0.65 s."""
+    from .data import load_video_dataset
+    from .data.formats import FORMATS
+    from .data.subsets import hold_out, sample_subset
+    from .finetune import data_warnings_held
+
+    recorded = _recorded_training(args, record, same_read=False, any_configuration=True)
+    if recorded is None or getattr(args, "streaming", False) or not isinstance(examples, list):
+        return None
+    results, batches = recorded
+    fmt, configuration = batches.get("dataset_format"), batches.get("dataset_config_name")
+    if fmt not in FORMATS or batches.get("streaming") or not Path(args.dataset).expanduser().is_dir():
+        return None
+    if fmt != args.dataset_format:
+        how = f"with --dataset_format {fmt}"
+    elif not same_setting("dataset_config_name", configuration, args.dataset_config_name, fmt):
+        how = f"with --dataset_config_name {configuration}" if configuration else "without --dataset_config_name"
+    else:  # read as now: the split names tell (`trained_split_warning`)
+        return None
+    # what that read finds was said when fine-tuning read it; held, the repeated-clips check hashes no file either
+    try:
+        with data_warnings_held(True):
+            read = load_video_dataset(Path(args.dataset).expanduser(), fmt, config_name=configuration)
+        trained = read.split(batches["train_split"]) if batches["train_split"] in read.splits else []
+        held = "held out" in str(results.get("eval_split", "")) and batches.get("validation_split_percentage")
+        seed = int(batches.get("seed") or 0)
+        if held and trained:
+            trained = hold_out(trained, float(held) / 100, seed=seed)[0]
+        if batches.get("max_train_samples") and trained:  # fine-tuning's draw of them (`finetune.load_data`)
+            trained = sample_subset(trained, int(batches["max_train_samples"]), seed=seed)
+    except (DatasetFormatError, OSError, ValueError):  # the folder no longer reads so: nothing to compare
+        return None
+    seen = {_clip_key(example) for example in trained}
+    shared = sum(_clip_key(example) in seen for example in examples)
+    if not shared:
+        return None
+    return (
+        f"--model {args.model} was fine-tuned on {shared} of the {len(examples)} clips of split {split!r}: "
+        f"fine-tuning read {args.dataset} {how}, whose split {batches['train_split']!r} holds "
+        "them; its accuracy there is not a test of it"
+    )
+
+
+def _clip_key(example: dict) -> tuple:
+    """A clip as two reads of one folder name it alike: its file (device and inode: one file by any path to it, a
+    symbolic or hard link's too) and the segment of it, if any. Not `Path.resolve`, a system call a path component:
+    0.6 s for the 19 000 clips of a UCF101-sized folder's two reads, where an `os.stat` each takes 0.06 s."""
+    video = example.get("video")
+    try:
+        stat = os.stat(video)
+        where = (stat.st_dev, stat.st_ino)
+    except (OSError, TypeError, ValueError):  # (gone since the read, or not a path)
+        where = os.path.normpath(os.path.abspath(video)) if isinstance(video, (str, Path)) else repr(video)
+    return (where, *(example.get(key) for key in ("start_seconds", "end_seconds", "start_frame", "stop_frame")))
+
+
 def held_out_read_otherwise(args, trained: tuple | None, otherwise: tuple | None) -> str:
     """The words added to the refusal of a data set without an evaluation split where `--model` was fine-tuned on
     it holding a share of it out, which this evaluation cannot draw again: it streams the data set (`training_split`'s
@@ -322,17 +406,15 @@ def held_out_read_otherwise(args, trained: tuple | None, otherwise: tuple | None
     )
 
 
-def subset_seed_note(args, typed: set[str]) -> str | None:
-    """Where --seed was left out and `--model`'s fine-tuning on this data set drew its --max_eval_samples subset with
-    another seed: the line saying so. `evaluate.py --max_eval_samples N` scored other clips than the run's results,
-    without a word. The default stays 0, not the run's seed: models evaluated alike are scored on the same clips."""
-    trained = None if "seed" in typed or not args.max_eval_samples else training_split(args)
+def subset_seed_note(args, typed: set[str], record) -> str | None:
+    """Where --seed was left out and `--model`'s fine-tuning on this data set (its `record`, `fine_tuning_record`'s)
+    drew its --max_eval_samples subset with another seed: the line saying so. `evaluate.py --max_eval_samples N`
+    scored other clips than the run's results, without a word. The default stays 0, not the run's seed: models
+    evaluated alike are scored on the same clips."""
+    trained = None if "seed" in typed or not args.max_eval_samples else training_split(args, record)
     if trained is None or trained[2] == args.seed:
         return None
-    try:
-        drawn = settings_as_typed_here(*recorded_settings(args.model), args.dataset)["other"].get("max_eval_samples")
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
+    drawn = other.get("max_eval_samples") if isinstance(other := record[1].get("other"), dict) else None
     if not drawn:  # it scored its evaluation split whole
         return None
     return (

@@ -80,6 +80,9 @@ def hub_columns(features, video_column: str | None, label_column: str | None, so
         # case, as `.cls`, and it was found only with --label_column.
         label_column = label_column or _webdataset_member(features, LABEL_COLUMNS)
     if label_column is None:
+        for column, fields in features.items():  # a field of a struct column (a WebDataset `.json`'s `label`)
+            if isinstance(fields, dict):
+                _refuse_two_label_columns(fields, f"{source} (its {column!r} fields)", f"{column}.")
         label_column = next(
             (
                 f"{c}.{field}"
@@ -124,16 +127,11 @@ def _label_column_by_type_and_name(features, source: str) -> str | None:
 
     class_labels = [c for c, f in features.items() if isinstance(f, datasets.ClassLabel)]
     named = [c for c in LABEL_COLUMNS if c in features]
-    # `label` beside `labels`, each a class per row: the ClassLabel one, or `label`, was taken without a word, so a
-    # table of `label` (the classes meant) and a `labels` ClassLabel of something else trained on the latter. (A
+    # `label` beside `labels` or `class`, each a class per row: the ClassLabel one, or `label`, was taken without a
+    # word, so a table of `label` (the classes meant) and a `labels` ClassLabel of something else trained on the
+    # latter, and one of `class` (the action) beside a `label` of something else (a quality mark) on the mark. (A
     # `labels` list beside `label`, a multi-label column, is no second label: it is left aside.)
-    both = [c for c in ("label", "labels") if c in features and _one_class_a_row(features[c])]
-    if len(both) > 1:
-        raise DatasetFormatError(
-            f"--dataset_format hub: which column of {source} holds the label is unclear: {quoted(both)} each give "
-            "every row a class (" + ", ".join(f"{c}: {_feature_words(features[c])}" for c in both) + "); name the "
-            "one to train on with --label_column"
-        )
+    _refuse_two_label_columns(features, source)
     chosen = next((c for c in named if c in class_labels), None)
     if chosen is not None or not class_labels:
         return chosen or (named[0] if named else None)
@@ -146,12 +144,29 @@ def _label_column_by_type_and_name(features, source: str) -> str | None:
     )
 
 
+def _refuse_two_label_columns(features, source: str, prefix: str = "") -> None:
+    """Refuses two of `label`, `labels` and `class` that each give every row a class (columns, or the fields of a
+    struct column, named `prefix`<field> with --label_column), naming both: one was taken without a word."""
+    both = [c for c in ("label", "labels", "class") if c in features and _one_class_a_row(features[c])]
+    if len(both) > 1:
+        raise DatasetFormatError(
+            f"--dataset_format hub: which column of {source} holds the label is unclear: "
+            f"{quoted([prefix + c for c in both])} each give every row a class ("
+            + ", ".join(f"{prefix}{c}: {_feature_words(features[c])}" for c in both)
+            + "); name the one to train on with --label_column"
+        )
+
+
 def _one_class_a_row(feature) -> bool:
-    """Whether a column's feature gives each row one class: a `ClassLabel`, or a value of text or integers."""
+    """Whether a column's feature may give each row one class: a `ClassLabel`, or a value of text, integers, floats
+    (class ids in a CSV column with an empty cell, which pandas reads as floats: `class_id` takes `3.0` as 3) or
+    booleans (a two-class column of True / False). Floats and booleans were left out: a `labels` of ids read as
+    floats beside a `label` of something else trained on `label` without a word."""
     import datasets
 
     return isinstance(feature, datasets.ClassLabel) or (
-        isinstance(feature, datasets.Value) and (feature.dtype in ("string", "large_string") or "int" in feature.dtype)
+        isinstance(feature, datasets.Value)
+        and (feature.dtype in ("string", "large_string", "bool") or feature.dtype.startswith(("int", "uint", "float")))
     )
 
 
@@ -405,10 +420,15 @@ def name_columns(features, label_column: str) -> list[str]:
     """The columns (or fields of the struct column the label is in) that may name the classes of integer labels:
     `<label>_name`, `label_name`, `class_name`, ... beside `label` (a WebDataset `.json` {"label": 3, "label_name":
     "pour"}, a table of `label` and `class_name`)."""
+    # A WebDataset sample's `<key>.cls` (the class id) beside its `<key>.txt` (the class name, as webdataset's
+    # ImageNet-style shards write both): `.cls` is read first (`LABEL_COLUMNS`), and the names in `.txt` were left
+    # unread, the model's classes "0", "1" (its id2label) where the data named them.
+    text = f"{label_column[: -len('cls')]}txt" if member_extension(label_column) == "cls" else None
+    texts = [c for c in features if c.lower() == text.lower()] if text and "__key__" in features else []
     prefix, dot, base = label_column.rpartition(".")
     fields = features.get(prefix) if prefix else features
     if not isinstance(fields, dict) and not hasattr(fields, "keys"):
-        return []
+        return texts
     wanted = (f"{base}_name", f"{base}_text", "label_name", "label_text", "class_name", "category_name")
     found = [f"{prefix}{dot}{name}" for name in dict.fromkeys(wanted) if name in fields]
     # A WebDataset sample's `<key>.cls` (the class id) beside its `<key>.json`, which names the class: the shard
@@ -417,9 +437,9 @@ def name_columns(features, label_column: str) -> list[str]:
     attached = features.get(meta) if meta else None
     if isinstance(attached, dict):
         names = [field for field in (*wanted[2:], "label") if field in attached]
-        texts = ("string", "large_string")
-        found += [f"{meta}.{field}" for field in names if getattr(attached[field], "dtype", None) in texts]
-    return found
+        strings = ("string", "large_string")
+        found += [f"{meta}.{field}" for field in names if getattr(attached[field], "dtype", None) in strings]
+    return found + texts
 
 
 def column_values(tables: dict, column: str) -> list:
@@ -440,11 +460,15 @@ def names_beside_ids(names: list[str], features, label_column: str, values_of, f
             if (i := class_id(value)) is None or name is None or not str(name).strip():
                 continue
             name = label_name(name)
-            if by_id.setdefault(i, name) != name:
-                raise DatasetFormatError(
-                    f"--dataset_format {fmt}: the column {column!r} names class {i} of {label_column!r} both "
-                    f"{by_id[i]!r} and {name!r}; give each class id one name"
-                )
+            if by_id.setdefault(i, name) == name:
+                continue
+            if member_extension(column) == "txt":  # a WebDataset `<key>.txt` of captions names no class: not read
+                by_id.clear()
+                break
+            raise DatasetFormatError(
+                f"--dataset_format {fmt}: the column {column!r} names class {i} of {label_column!r} both "
+                f"{by_id[i]!r} and {name!r}; give each class id one name"
+            )
         if by_id:
             return [by_id.get(i, name) for i, name in enumerate(names)]
     return names
