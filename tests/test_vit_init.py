@@ -1242,8 +1242,8 @@ def test_a_bare_deit_or_dinov2_state_dict_is_named_not_a_vit(tmp_path):
 # VisionTransformer" (a folder: "expected model_type 'vit'"), not saying what a ViViT lacks
 OTHER_IMAGE_MODELS = {
     "DeiT": ("DeiTModel", "DeiTConfig", "distillation token"),
-    "BEiT": ("BeitModel", "BeitConfig", "relative position biases"),
-    "data2vec": ("Data2VecVisionModel", "Data2VecVisionConfig", "relative position biases"),
+    "BEiT": ("BeitModel", "BeitConfig", "no position embeddings at all"),  # (BeitConfig's defaults)
+    "data2vec": ("Data2VecVisionModel", "Data2VecVisionConfig", "no position embeddings at all"),
     "DINOv2 registers": ("Dinov2WithRegistersModel", "Dinov2WithRegistersConfig", "register tokens"),
     "CLIP": ("CLIPVisionModel", "CLIPVisionConfig", r"LayerNorm before the first block \(`pre_layrnorm`\)"),
     "SigLIP 2": ("Siglip2VisionModel", "Siglip2VisionConfig", "per image \\(NaFlex\\)"),
@@ -1269,6 +1269,40 @@ def test_transformers_other_image_models_are_refused_saying_what_a_vivit_lacks(n
         image_model.save_pretrained(tmp_path)
         with pytest.raises(ViTInitError, match=lacks):
             load_image_vit(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("fields", "named", "not_named"),
+    [
+        ({}, ["no position embeddings at all", "LayerScale", "no final LayerNorm"], ["biases in attention"]),
+        (
+            dict(use_relative_position_bias=True, layer_scale_init_value=0.0, use_mean_pooling=False),
+            ["relative position biases in attention"],
+            ["LayerScale", "final LayerNorm", "no position embeddings"],
+        ),
+        (
+            dict(use_absolute_position_embeddings=True, layer_scale_init_value=0.0, use_mean_pooling=False),
+            ["no reader here maps"],
+            ["relative position", "LayerScale", "final LayerNorm", "cannot represent"],
+        ),
+    ],
+)
+def test_a_beit_refusal_names_what_its_own_config_gives_it(fields, named, not_named, tmp_path):
+    """Every BEiT was refused as having "relative position biases in attention (or, by default, no position
+    embeddings at all) and LayerScale", whatever its config: one with LayerScale off (`layer_scale_init_value=0.0`)
+    and an absolute table was told of two features it does not have. The refusal names what this config gives, the
+    model and its saved folder alike."""
+    from transformers import BeitConfig, BeitModel
+
+    sizes = dict(hidden_size=D, num_hidden_layers=1, num_attention_heads=HEADS, intermediate_size=MLP)
+    beit = BeitModel(BeitConfig(**sizes, patch_size=PATCH, image_size=IMAGE, **fields))
+    beit.save_pretrained(tmp_path)
+    for source in (beit, tmp_path):
+        with pytest.raises(ViTInitError) as error:
+            load_image_vit(source)
+        message = str(error.value)
+        assert all(words in message for words in named), message
+        assert not any(words in message for words in not_named), message
 
 
 def test_a_two_tower_clip_is_refused_naming_its_pre_norm(tmp_path):
