@@ -1946,6 +1946,35 @@ def test_a_vivit_checkpoint_restarted_with_other_label_spaces_alone_gets_those_h
     assert model.config.label_spaces == {"noun": 4, "verb": 3} and report["fresh"] == []
 
 
+@pytest.mark.parametrize(("saved", "asked"), [("token", "gap"), ("gap", "token")])
+def test_a_vivit_checkpoint_restarted_with_or_without_a_cls_token_says_what_that_does(saved, asked, caplog):
+    """Another `classifier` adds or drops the CLS token (scenic's init warns "Only one of target and restored model uses
+    a classification token"). Dropped, the trained CLS tokens and their position rows went unsaid (`fresh` empty,
+    finetune.py's log "fresh nothing"); added, `fresh` named the tokens but not their fresh position rows; neither
+    said the kept head was trained on the other pooling's features. Model 2: both encoders named."""
+    from vivit_hf import ViViTFactorisedEncoderConfig
+    from vivit_hf.conversion.vit_init import from_vivit_checkpoint
+
+    sizes = dict(hidden_size=D, num_hidden_layers=1, num_attention_heads=HEADS, intermediate_size=MLP, image_size=16)
+    torch.manual_seed(0)
+    old = ViViTFactorisedEncoderForVideoClassification(
+        ViViTFactorisedEncoderConfig(**sizes, num_frames=4, num_temporal_layers=1, classifier=saved, num_labels=3)
+    )
+    with caplog.at_level("WARNING", logger="vivit_hf.conversion.vit_init"):
+        model, report = from_vivit_checkpoint(old, classifier=asked)
+    cls_tokens = ["vivit.spatial_encoder.cls_token", "vivit.temporal_encoder.cls_token"]
+    assert report["fresh"] == (cls_tokens if asked == "token" else [])
+    said = "start fresh" if asked == "token" else "trained CLS token and its position row"
+    assert f"classifier {asked!r} over a checkpoint of classifier {saved!r}" in caplog.text and said in caplog.text
+    for encoder in ("spatial_encoder", "temporal_encoder"):
+        assert f"vivit.{encoder}.position_embeddings" in caplog.text
+    assert "classification head is kept" in caplog.text
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="vivit_hf.conversion.vit_init"):
+        from_vivit_checkpoint(old, classifier="gmp" if saved == "gap" else saved)  # no CLS token gained or lost
+    assert "CLS token" not in caplog.text
+
+
 def test_a_base_models_folder_restarts_with_its_fresh_classifier_reported(tmp_path):
     """A base model's folder (vivit_hf's or transformers' VivitModel) comes back as the classification model: its
     classifier, random, was left out of `report["fresh"]` (taken as the checkpoint's)."""
