@@ -1975,6 +1975,26 @@ def test_a_vivit_checkpoint_restarted_with_or_without_a_cls_token_says_what_that
     assert "CLS token" not in caplog.text
 
 
+def test_a_model_3_checkpoint_restarted_in_the_other_attention_order_says_it_computes_another_function(caplog):
+    """`attention_order="time_space"` over a `space_time` checkpoint kept every weight and ran each block's two
+    attentions the other way round: another function (the tiny model's logits 7e-5 off, at random weights), with
+    `fresh` empty and no word, where another head count, which also keeps every array, is refused."""
+    from vivit_hf import ViViTFactorisedSelfAttentionConfig
+    from vivit_hf.conversion.vit_init import from_vivit_checkpoint
+
+    sizes = dict(hidden_size=D, num_hidden_layers=1, num_attention_heads=HEADS, intermediate_size=MLP, image_size=16)
+    old = ViViTFactorisedSelfAttentionForVideoClassification(
+        ViViTFactorisedSelfAttentionConfig(**sizes, num_frames=4, attention_order="space_time", num_labels=3)
+    )
+    with caplog.at_level("WARNING", logger="vivit_hf.conversion.vit_init"):
+        assert from_vivit_checkpoint(old)[1]["fresh"] == []
+    assert "attention_order" not in caplog.text
+    with caplog.at_level("WARNING", logger="vivit_hf.conversion.vit_init"):
+        model, report = from_vivit_checkpoint(old, attention_order="time_space")
+    assert model.config.attention_order == "time_space" and report["fresh"] == []
+    assert "attention_order 'time_space' over a checkpoint trained with 'space_time'" in caplog.text
+
+
 def test_a_base_models_folder_restarts_with_its_fresh_classifier_reported(tmp_path):
     """A base model's folder (vivit_hf's or transformers' VivitModel) comes back as the classification model: its
     classifier, random, was left out of `report["fresh"]` (taken as the checkpoint's)."""
