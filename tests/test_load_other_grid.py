@@ -128,3 +128,42 @@ def test_a_restart_where_patches_straddle_frames_gives_the_checkpoints_resized_p
         expected = checkpoint(pixel_values=video, interpolate_pos_encoding=True).logits
         torch.testing.assert_close(restarted.eval()(pixel_values=video).logits, expected, atol=1e-5, rtol=0)
     assert report["resized"] == ["vivit.encoder.position_embeddings"]
+
+
+@pytest.mark.parametrize(
+    ("name", "saved_as", "asked"), [("spatio_temporal", "token", "gap"), ("factorised_encoder", "gap", "token")]
+)
+def test_another_classifier_is_refused_naming_the_classifier_not_a_token_grid(name, saved_as, asked, tmp_path):
+    """`from_pretrained(path, classifier="gap")` over a CLS-token checkpoint (or back) was refused as "trained on
+    another token grid than this config's (2, 4, 4)", the checkpoint's own grid, advising
+    `interpolate_pos_encoding=True` and a restart at the same sizes, neither of which changes the pooling. The refusal
+    names the classifier, and the restart it spells out gives the model asked for."""
+    config_class, _, classifier_class = VIVIT_MODELS[name]
+    torch.manual_seed(0)
+    classifier_class(config_class(**TINY, classifier=saved_as)).save_pretrained(tmp_path)
+    with pytest.raises(RuntimeError, match=f"this config's classifier is '{asked}'") as refusal:
+        AutoModelForVideoClassification.from_pretrained(tmp_path, classifier=asked)
+    message = str(refusal.value)
+    assert "another token grid" not in message and "interpolate_pos_encoding" not in message
+    namespace = {}
+    exec(
+        "import vivit_hf.conversion.vit_init\n"
+        + "model, report = "
+        + message.split("model, report = ")[-1].split("`")[0],
+        namespace,
+    )
+    assert namespace["model"].config.classifier == asked
+
+
+def test_another_attention_order_loads_with_a_warning_naming_both(tmp_path, caplog):
+    """Model 3's `attention_order` given over the checkpoint's loaded every weight, and each block ran its space and
+    time attentions the other way round: another function (7e-5 on this tiny model's logits), without a word."""
+    import vivit_hf.models.modeling_vivit as modeling
+
+    folder = saved("factorised_self_attention", tmp_path)  # space_time, the default
+    with caplog.at_level(logging.WARNING, logger=modeling.__name__):
+        AutoModelForVideoClassification.from_pretrained(folder, attention_order="space_time")
+        assert "attention_order" not in caplog.text
+        model = AutoModelForVideoClassification.from_pretrained(folder, attention_order="time_space")
+    assert model.config.attention_order == "time_space"
+    assert "trained with attention_order='space_time', this config's is 'time_space'" in caplog.text

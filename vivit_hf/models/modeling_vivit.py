@@ -24,7 +24,7 @@ from numbers import Integral
 import torch
 import torch.nn.functional as F
 from torch import nn
-from transformers import PreTrainedModel
+from transformers import PreTrainedConfig, PreTrainedModel
 from transformers import initialization as init  # respects the "already loaded" flags of from_pretrained
 from transformers.modeling_outputs import BaseModelOutputWithPooling, ModelOutput
 from transformers.processing_utils import Unpack
@@ -124,6 +124,59 @@ def _other_tubelet_message(source: str, config, embeddings: list, mismatched: di
         f"tubelet embedding does not fit ({shapes}). Neither `interpolate_pos_encoding=True` nor "
         f"`from_vivit_checkpoint` keeps a trained tubelet embedding of another size (the latter starts it from "
         f"random values); load the checkpoint at its own tubelet_size (leave tubelet_size out)."
+    )
+
+
+# the options by which transformers' `get_config_dict` finds a checkpoint's config.json (from_pretrained's own)
+_CONFIG_READ_OPTIONS = ("cache_dir", "force_download", "local_files_only", "proxies", "revision", "subfolder", "token")
+
+
+def _warn_of_another_attention_order(source, config, kwargs: dict) -> None:
+    """Model 3 loaded with the other `attention_order` than its checkpoint's (`from_pretrained(path,
+    attention_order="time_space")`): every weight fits and loads, and each block runs its space and time attentions
+    the other way round, another function than the one trained, which loaded without a word (7e-5 on a tiny random
+    model's logits). Said, naming both orders; the checkpoint's config is read again only where an order was given."""
+    try:
+        saved = PreTrainedConfig.get_config_dict(
+            source, **{key: kwargs[key] for key in _CONFIG_READ_OPTIONS if key in kwargs}
+        )[0].get("attention_order")
+    except (OSError, ValueError):  # (no config.json to read: nothing to compare)
+        return
+    if saved is not None and saved != config.attention_order:
+        logger.warning(
+            f"{str(source)!r} was trained with attention_order={saved!r}, this config's is "
+            f"{config.attention_order!r}: every weight loads, but each block runs its space and time attentions in "
+            f"the other order, which computes another function than the checkpoint's. Leave attention_order out to "
+            f"run it as trained (a restart in the other order to fine-tune: "
+            f"`vivit_hf.conversion.from_vivit_checkpoint(path, attention_order={config.attention_order!r})`)."
+        )
+
+
+def _cls_row_alone(loading_info: dict, positions: list, mismatched: dict) -> bool:
+    """Whether the position tables differ from the checkpoint's by a CLS row alone: a CLS token the checkpoint has and
+    the model lacks (or the other way round), and one row more (or fewer) in each table, the patch rows alike."""
+    cls_keys = [
+        key for key in (*loading_info["unexpected_keys"], *loading_info["missing_keys"]) if key.endswith("cls_token")
+    ]
+    return bool(cls_keys) and all(abs(mismatched[key][0][1] - mismatched[key][1][1]) == 1 for key in positions)
+
+
+def _other_classifier_message(source: str, config, positions: list, mismatched: dict) -> str:
+    """Why a checkpoint does not load with another `classifier`, CLS token or none (`from_pretrained(path,
+    classifier="gap")`): the position tables differ by the CLS row. It was refused as "trained on another token grid
+    than this config's (2, 4, 4)", the grid the checkpoint's, with advice that changes no classifier
+    (`interpolate_pos_encoding=True`, and a restart at the same sizes, whose model kept the checkpoint's CLS token)."""
+    key = positions[0]
+    saved_rows, rows = mismatched[key][0][1], mismatched[key][1][1]
+    saved = "a CLS token (classifier 'token')" if saved_rows > rows else "no CLS token (a pooling classifier)"
+    shapes = ", ".join(
+        f"{key} {tuple(mismatched[key][0])} in the checkpoint, {tuple(mismatched[key][1])} here" for key in positions
+    )
+    return (
+        f"{source!r} was saved with {saved}, this config's classifier is {config.classifier!r}: its position "
+        f"embeddings do not fit by the CLS row ({shapes}). Load it as saved (leave classifier out), or restart it "
+        f"pooled this way with `model, report = vivit_hf.conversion.from_vivit_checkpoint({source!r}, "
+        f"classifier={config.classifier!r})`, which keeps the patch rows and adds or drops the CLS token and its row."
     )
 
 
@@ -279,6 +332,8 @@ class ViViTPreTrainedModel(PreTrainedModel):
         ways that keep them."""
         ignore_mismatched_sizes = kwargs.pop("ignore_mismatched_sizes", False)
         output_loading_info = kwargs.pop("output_loading_info", False)
+        # Model 3's order given over the checkpoint's (a keyword, or in a config object): every weight loads
+        asked_order = kwargs.get("attention_order", getattr(kwargs.get("config"), "attention_order", None))
         # transformers checks the shapes only after loading: load with the check off, then check here
         model, loading_info = super().from_pretrained(
             pretrained_model_name_or_path, *model_args, ignore_mismatched_sizes=True, output_loading_info=True, **kwargs
@@ -293,6 +348,11 @@ class ViViTPreTrainedModel(PreTrainedModel):
             if not ignore_mismatched_sizes:
                 raise RuntimeError(message)
             logger.warning(f"{message} With ignore_mismatched_sizes=True it starts from random values.")
+        elif positions and _cls_row_alone(loading_info, positions, mismatched):
+            message = _other_classifier_message(str(pretrained_model_name_or_path), model.config, positions, mismatched)
+            if not ignore_mismatched_sizes:
+                raise RuntimeError(message)
+            logger.warning(f"{message} With ignore_mismatched_sizes=True they start from random values.")
         elif positions:
             source = str(pretrained_model_name_or_path)  # a Path is named as the string a user would type
             shapes = ", ".join(
@@ -315,6 +375,8 @@ class ViViTPreTrainedModel(PreTrainedModel):
                 "You set `ignore_mismatched_sizes` to `False`, thus raising an error. For details look at the above "
                 f"report! (mismatched: {', '.join(sorted(mismatched))})"
             )
+        if asked_order is not None and pretrained_model_name_or_path is not None:
+            _warn_of_another_attention_order(pretrained_model_name_or_path, model.config, kwargs)
         return (model, loading_info) if output_loading_info else model
 
     def save_pretrained(self, save_directory, *args, **kwargs):
