@@ -167,3 +167,19 @@ def test_another_attention_order_loads_with_a_warning_naming_both(tmp_path, capl
         model = AutoModelForVideoClassification.from_pretrained(folder, attention_order="time_space")
     assert model.config.attention_order == "time_space"
     assert "trained with attention_order='space_time', this config's is 'time_space'" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("name", "field"),
+    [("spatio_temporal", "num_attention_heads"), ("factorised_encoder", "temporal_num_attention_heads")],
+)
+def test_another_head_count_is_refused_naming_it(name, field, tmp_path):
+    """`from_pretrained(path, num_attention_heads=2)` over a 4-head checkpoint loaded every weight (the fused q, k, v
+    projections fit any count) and split them into other heads: another function (2e-4 on this tiny model's logits of
+    size 0.1) without a word, where from_vivit_checkpoint and scenic refuse it. The checkpoint's own count loads."""
+    folder = saved(name, tmp_path)
+    with pytest.raises(
+        RuntimeError, match=rf"trained with 4 attention heads \({field}\), this config builds 2.*Leave {field} out"
+    ):
+        AutoModelForVideoClassification.from_pretrained(folder, **{field: 2})
+    AutoModelForVideoClassification.from_pretrained(folder, **{field: 4})

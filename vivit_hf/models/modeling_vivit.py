@@ -131,24 +131,47 @@ def _other_tubelet_message(source: str, config, embeddings: list, mismatched: di
 _CONFIG_READ_OPTIONS = ("cache_dir", "force_download", "local_files_only", "proxies", "revision", "subfolder", "token")
 
 
-def _warn_of_another_attention_order(source, config, kwargs: dict) -> None:
-    """Model 3 loaded with the other `attention_order` than its checkpoint's (`from_pretrained(path,
-    attention_order="time_space")`): every weight fits and loads, and each block runs its space and time attentions
-    the other way round, another function than the one trained, which loaded without a word (7e-5 on a tiny random
-    model's logits). Said, naming both orders; the checkpoint's config is read again only where an order was given."""
+# The config fields that change what a checkpoint's weights compute without changing a shape
+_FUNCTION_FIELDS = ("num_attention_heads", "temporal_num_attention_heads", "attention_order")
+
+
+def _heads(config: dict) -> tuple[int, int]:
+    """The (spatial or only, temporal) head counts a config dict builds (Model 2's temporal count defaults to the
+    other)."""
+    heads = config.get("num_attention_heads")
+    return heads, config.get("temporal_num_attention_heads") or heads
+
+
+def _check_function_fields(source, config, kwargs: dict) -> None:
+    """A head count or Model 3's `attention_order` other than the checkpoint's, given to `from_pretrained`: every
+    weight fits (the fused q, k, v projections are (d, 3d) whatever the count), so the model loaded without a word
+    and computed another function: the heads split otherwise (2e-4 on a tiny model's logits of size 0.1), or each
+    block's space and time attentions run the other way round (7e-5). Another head count is refused, as
+    `from_vivit_checkpoint` and scenic (whose kernels are (d, heads, head_dim)) refuse it; another order is said in
+    a warning (scenic's init takes its weights by name alike)."""
     try:
         saved = PreTrainedConfig.get_config_dict(
             source, **{key: kwargs[key] for key in _CONFIG_READ_OPTIONS if key in kwargs}
-        )[0].get("attention_order")
+        )[0]
     except (OSError, ValueError):  # (no config.json to read: nothing to compare)
         return
-    if saved is not None and saved != config.attention_order:
+    built = _heads({field: getattr(config, field, None) for field in _FUNCTION_FIELDS})
+    if saved.get("num_attention_heads") is not None and _heads(saved) != built:
+        field = "num_attention_heads" if _heads(saved)[0] != built[0] else "temporal_num_attention_heads"
+        count = _heads(saved)[0 if field == "num_attention_heads" else 1]
+        raise RuntimeError(
+            f"{str(source)!r} was trained with {count} attention heads ({field}), this config builds "
+            f"{getattr(config, field)}: its attention weights fit any count and, split into other heads, compute "
+            f"another function than the checkpoint's. Leave {field} out to load it as trained."
+        )
+    order = getattr(config, "attention_order", None)
+    if saved.get("attention_order") is not None and order is not None and saved["attention_order"] != order:
         logger.warning(
-            f"{str(source)!r} was trained with attention_order={saved!r}, this config's is "
-            f"{config.attention_order!r}: every weight loads, but each block runs its space and time attentions in "
-            f"the other order, which computes another function than the checkpoint's. Leave attention_order out to "
-            f"run it as trained (a restart in the other order to fine-tune: "
-            f"`vivit_hf.conversion.from_vivit_checkpoint(path, attention_order={config.attention_order!r})`)."
+            f"{str(source)!r} was trained with attention_order={saved['attention_order']!r}, this config's is "
+            f"{order!r}: every weight loads, but each block runs its space and time attentions in the other order, "
+            f"which computes another function than the checkpoint's. Leave attention_order out to run it as trained "
+            f"(a restart in the other order to fine-tune: `vivit_hf.conversion.from_vivit_checkpoint(path, "
+            f"attention_order={order!r})`)."
         )
 
 
@@ -332,8 +355,9 @@ class ViViTPreTrainedModel(PreTrainedModel):
         ways that keep them."""
         ignore_mismatched_sizes = kwargs.pop("ignore_mismatched_sizes", False)
         output_loading_info = kwargs.pop("output_loading_info", False)
-        # Model 3's order given over the checkpoint's (a keyword, or in a config object): every weight loads
-        asked_order = kwargs.get("attention_order", getattr(kwargs.get("config"), "attention_order", None))
+        # a head count or Model 3's order given over the checkpoint's (a keyword, or a config object): every weight
+        # fits whatever they are, so only the checkpoint's config tells (read again only then)
+        asked = "config" in kwargs or bool(set(_FUNCTION_FIELDS) & set(kwargs))
         # transformers checks the shapes only after loading: load with the check off, then check here
         model, loading_info = super().from_pretrained(
             pretrained_model_name_or_path, *model_args, ignore_mismatched_sizes=True, output_loading_info=True, **kwargs
@@ -375,8 +399,8 @@ class ViViTPreTrainedModel(PreTrainedModel):
                 "You set `ignore_mismatched_sizes` to `False`, thus raising an error. For details look at the above "
                 f"report! (mismatched: {', '.join(sorted(mismatched))})"
             )
-        if asked_order is not None and pretrained_model_name_or_path is not None:
-            _warn_of_another_attention_order(pretrained_model_name_or_path, model.config, kwargs)
+        if asked and pretrained_model_name_or_path is not None:
+            _check_function_fields(pretrained_model_name_or_path, model.config, kwargs)
         return (model, loading_info) if output_loading_info else model
 
     def save_pretrained(self, save_directory, *args, **kwargs):
