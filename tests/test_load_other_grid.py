@@ -183,3 +183,15 @@ def test_another_head_count_is_refused_naming_it(name, field, tmp_path):
     ):
         AutoModelForVideoClassification.from_pretrained(folder, **{field: 2})
     AutoModelForVideoClassification.from_pretrained(folder, **{field: 4})
+
+
+def test_another_pooling_loads_with_a_warning_naming_both(tmp_path, caplog):
+    """`classifier="gmp"` over a "gap" checkpoint (no CLS token either way: every weight fits) loaded without a word
+    and pooled the other way, another function than the one trained."""
+    import vivit_hf.models.modeling_vivit as modeling
+
+    config_class, _, classifier_class = VIVIT_MODELS["factorised_dot_product"]
+    classifier_class(config_class(**TINY, classifier="gap")).save_pretrained(tmp_path)
+    with caplog.at_level(logging.WARNING, logger=modeling.__name__):
+        AutoModelForVideoClassification.from_pretrained(tmp_path, classifier="gmp")
+    assert "trained with classifier='gap', this config's is 'gmp'" in caplog.text

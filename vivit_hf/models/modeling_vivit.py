@@ -132,7 +132,14 @@ _CONFIG_READ_OPTIONS = ("cache_dir", "force_download", "local_files_only", "prox
 
 
 # The config fields that change what a checkpoint's weights compute without changing a shape
-_FUNCTION_FIELDS = ("num_attention_heads", "temporal_num_attention_heads", "attention_order")
+_FUNCTION_FIELDS = (
+    "num_attention_heads",
+    "temporal_num_attention_heads",
+    "attention_order",
+    "classifier",
+    "hidden_act",
+    "layer_norm_eps",
+)
 
 
 def _heads(config: dict) -> tuple[int, int]:
@@ -146,9 +153,10 @@ def _check_function_fields(source, config, kwargs: dict) -> None:
     """A head count or Model 3's `attention_order` other than the checkpoint's, given to `from_pretrained`: every
     weight fits (the fused q, k, v projections are (d, 3d) whatever the count), so the model loaded without a word
     and computed another function: the heads split otherwise (2e-4 on a tiny model's logits of size 0.1), or each
-    block's space and time attentions run the other way round (7e-5). Another head count is refused, as
-    `from_vivit_checkpoint` and scenic (whose kernels are (d, heads, head_dim)) refuse it; another order is said in
-    a warning (scenic's init takes its weights by name alike)."""
+    block's space and time attentions run the other way round (7e-5), or another pooling (`classifier="gmp"` over a
+    "gap" checkpoint), activation or LayerNorm epsilon. Another head count is refused, as `from_vivit_checkpoint`
+    and scenic (whose kernels are (d, heads, head_dim)) refuse it; the others are said in a warning (the user may
+    mean them: scenic's init takes Model 3's weights by name in either order)."""
     try:
         saved = PreTrainedConfig.get_config_dict(
             source, **{key: kwargs[key] for key in _CONFIG_READ_OPTIONS if key in kwargs}
@@ -164,14 +172,21 @@ def _check_function_fields(source, config, kwargs: dict) -> None:
             f"{getattr(config, field)}: its attention weights fit any count and, split into other heads, compute "
             f"another function than the checkpoint's. Leave {field} out to load it as trained."
         )
-    order = getattr(config, "attention_order", None)
-    if saved.get("attention_order") is not None and order is not None and saved["attention_order"] != order:
+    # (another classifier that adds or drops a CLS token does not get here: its position table does not fit)
+    changed = [
+        f"{field}={saved[field]!r}, this config's is {getattr(config, field)!r}"
+        for field in ("attention_order", "classifier", "hidden_act", "layer_norm_eps")
+        if saved.get(field) is not None
+        and getattr(config, field, None) is not None
+        and saved[field] != getattr(config, field)
+    ]
+    if changed:
         logger.warning(
-            f"{str(source)!r} was trained with attention_order={saved['attention_order']!r}, this config's is "
-            f"{order!r}: every weight loads, but each block runs its space and time attentions in the other order, "
-            f"which computes another function than the checkpoint's. Leave attention_order out to run it as trained "
-            f"(a restart in the other order to fine-tune: `vivit_hf.conversion.from_vivit_checkpoint(path, "
-            f"attention_order={order!r})`)."
+            f"{str(source)!r} was trained with {'; with '.join(changed)}: every weight loads, but the model computes "
+            "another function than the checkpoint's (Model 3's attention order runs each block's space and time "
+            "attentions the other way round; a pooling, activation or LayerNorm epsilon of its own). Leave the "
+            "field out to run it as trained (a restart to fine-tune this way: "
+            "`vivit_hf.conversion.from_vivit_checkpoint(path, ...)`)."
         )
 
 
