@@ -1995,6 +1995,26 @@ def test_a_model_3_checkpoint_restarted_in_the_other_attention_order_says_it_com
     assert "attention_order 'time_space' over a checkpoint trained with 'space_time'" in caplog.text
 
 
+def test_a_model_whose_classifier_was_set_after_building_restarts_as_its_refusal_advises(caplog):
+    """`model.config.classifier = "gap"` on a CLS-token model is refused at the forward; the refusal advised
+    `from_pretrained(path, classifier="gap")`, which refuses the CLS row, and names `from_vivit_checkpoint(model, ...)`
+    now. That restart said "classifier 'gap' over a checkpoint of classifier 'gap'" (the changed config compared
+    with itself): it compares the classifier the model was built with."""
+    from vivit_hf import ViViTSpatioTemporalConfig
+    from vivit_hf.conversion.vit_init import from_vivit_checkpoint
+
+    sizes = dict(hidden_size=D, num_hidden_layers=1, num_attention_heads=HEADS, intermediate_size=MLP, image_size=16)
+    model = ViViTSpatioTemporalForVideoClassification(ViViTSpatioTemporalConfig(**sizes, num_frames=4, num_labels=3))
+    model.config.classifier = "gap"
+    with pytest.raises(ValueError, match="from_vivit_checkpoint") as refusal:
+        model(pixel_values=video(batch=1, height=16, width=16))
+    call = str(refusal.value).split("`model, report = vivit_hf.conversion.")[1].split("`")[0]
+    with caplog.at_level("WARNING", logger="vivit_hf.conversion.vit_init"):
+        restarted, _ = eval(call, {"from_vivit_checkpoint": from_vivit_checkpoint, "model": model})
+    assert restarted.config.classifier == "gap" and restarted.vivit.encoder.cls_token is None
+    assert "classifier 'gap' over a checkpoint of classifier 'token'" in caplog.text
+
+
 def test_a_base_models_folder_restarts_with_its_fresh_classifier_reported(tmp_path):
     """A base model's folder (vivit_hf's or transformers' VivitModel) comes back as the classification model: its
     classifier, random, was left out of `report["fresh"]` (taken as the checkpoint's)."""

@@ -163,8 +163,11 @@ def from_vivit_checkpoint(
         else:
             state[name] = old_state[name]
     warn_of_whole_layers_fresh(unfit, state, old_state, report["fresh"])
-    warn_of_cls_token_change(cls_changed, old.config.classifier, model.config.classifier, same_labels)
-    warn_of_another_attention_order(old.config, model.config)
+    # what the checkpoint was built with: a model in memory whose config was changed after building (the forward's
+    # refusal advises this restart) says the new value in its config, and the warnings compared it with itself
+    built = {**old.config.to_dict(), **getattr(old, "_built_structure", {})}
+    warn_of_cls_token_change(cls_changed, built["classifier"], model.config.classifier, same_labels)
+    warn_of_another_attention_order(built.get("attention_order"), getattr(model.config, "attention_order", None))
     model.load_state_dict(state)
     # The config came from the checkpoint's, dtype and all: a float32 model restarted from a float16 folder said
     # float16, and from_config(model.config) built that. cast_as_asked has it say the model's dtype.
@@ -257,11 +260,10 @@ def warn_of_cls_token_change(encoders: list[str], old: str, new: str, head_kept:
     )
 
 
-def warn_of_another_attention_order(old_config, new_config) -> None:
+def warn_of_another_attention_order(old: str | None, new: str | None) -> None:
     """Model 3 restarted with the other `attention_order`: every block keeps its space and time attentions' weights
     (scenic's init copies them by name alike), but runs them in the other order, another function than the
     checkpoint's, with nothing in the report (`fresh` empty)."""
-    old, new = getattr(old_config, "attention_order", None), getattr(new_config, "attention_order", None)
     if old is not None and new is not None and old != new:
         logger.warning(
             "from_vivit_checkpoint: attention_order %r over a checkpoint trained with %r: every block keeps its "

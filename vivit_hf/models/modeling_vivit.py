@@ -737,7 +737,9 @@ class _ViViTBackbone(ViViTPreTrainedModel):
             raise ValueError(
                 f"this model was built with {built}, but its config now says {now}: set after building, the field "
                 "changes no weight (the CLS token, the blocks' order) but what reads it (pooling, attention rollout, "
-                f"save_pretrained). Set it back, or build a model with it (`from_pretrained(path, {now})`)."
+                f"save_pretrained). Set it back, or restart the model with it (`model, report = "
+                f"vivit_hf.conversion.from_vivit_checkpoint(model, {now})`, which keeps what fits and says what "
+                "does not; `from_pretrained(path, ...)` refuses another CLS token and warns of another order)."
             )
 
     def check_cpu_autocast(self, tokens: torch.Tensor) -> None:
