@@ -1993,6 +1993,18 @@ def test_a_model_3_checkpoint_restarted_in_the_other_attention_order_says_it_com
         model, report = from_vivit_checkpoint(old, attention_order="time_space")
     assert model.config.attention_order == "time_space" and report["fresh"] == []
     assert "attention_order 'time_space' over a checkpoint trained with 'space_time'" in caplog.text
+    # set after building, as the forward's refusal advises restarting it: the warning's advice ("leave
+    # attention_order out") restarted it in the config's new order again; followed, it keeps the checkpoint's
+    old.config.attention_order = "time_space"
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="vivit_hf.conversion.vit_init"):
+        from_vivit_checkpoint(old, attention_order="time_space")
+    advice = re.search(r"pass (attention_order=\S+) to keep", caplog.text)
+    assert advice, caplog.text
+    followed, _ = eval(
+        f"from_vivit_checkpoint(old, {advice[1]})", {"from_vivit_checkpoint": from_vivit_checkpoint, "old": old}
+    )
+    assert followed.config.attention_order == "space_time"
 
 
 def test_a_model_whose_classifier_was_set_after_building_restarts_as_its_refusal_advises(caplog):

@@ -263,12 +263,13 @@ def warn_of_cls_token_change(encoders: list[str], old: str, new: str, head_kept:
 def warn_of_another_attention_order(old: str | None, new: str | None) -> None:
     """Model 3 restarted with the other `attention_order`: every block keeps its space and time attentions' weights
     (scenic's init copies them by name alike), but runs them in the other order, another function than the
-    checkpoint's, with nothing in the report (`fresh` empty)."""
+    checkpoint's, with nothing in the report (`fresh` empty). The advice names the order: "leave it out" gave the
+    new one again for a model whose config was set after building (the restart reads the model's config)."""
     if old is not None and new is not None and old != new:
         logger.warning(
             "from_vivit_checkpoint: attention_order %r over a checkpoint trained with %r: every block keeps its "
             "space and time attentions but runs them in the other order, which computes another function than the "
-            "checkpoint's (leave attention_order out to keep its %r)",
+            "checkpoint's (pass attention_order=%r to keep its order)",
             new,
             old,
             old,
