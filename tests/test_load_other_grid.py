@@ -4,6 +4,7 @@ the trained position embeddings do not fit. The ways the refusal names must give
 computation at the new size."""
 
 import logging
+import re
 
 import pytest
 import torch
@@ -195,3 +196,41 @@ def test_another_pooling_loads_with_a_warning_naming_both(tmp_path, caplog):
     with caplog.at_level(logging.WARNING, logger=modeling.__name__):
         AutoModelForVideoClassification.from_pretrained(tmp_path, classifier="gmp")
     assert "trained with classifier='gap', this config's is 'gmp'" in caplog.text
+    # the restart it names gives the model asked for
+    restart = caplog.text.split("model, report = ")[1].split("`")[0]
+    assert restart == f"vivit_hf.conversion.from_vivit_checkpoint({str(tmp_path)!r}, classifier='gmp')"
+    assert "attention order" not in caplog.text  # (Model 4 has none)
+
+
+@pytest.mark.parametrize(
+    ("name", "given", "saved_sizes", "said"),
+    [  # Model 4's default classifier is "gap"; 12 heads are every variant's default
+        ("factorised_dot_product", {"classifier": "gmp"}, {}, "trained with classifier='gap', this config's is 'gmp'"),
+        (
+            "spatio_temporal",
+            {"num_attention_heads": 6},
+            dict(hidden_size=24, num_attention_heads=12),
+            "trained with 12 attention heads (num_attention_heads), this config builds 6",
+        ),
+    ],
+    ids=["pooling", "heads"],
+)
+def test_a_config_json_without_the_field_is_compared_as_its_default(name, given, saved_sizes, said, tmp_path, caplog):
+    """A config.json that leaves a field out (written by hand) loads it as the class's default; the check compared
+    only the fields written, so `num_attention_heads=6` over such a folder of the default 12 heads loaded without a
+    word, as did `classifier="gmp"` over a Model 4 of the default "gap"."""
+    import json
+
+    import vivit_hf.models.modeling_vivit as modeling
+
+    config_class, _, classifier_class = VIVIT_MODELS[name]
+    classifier_class(config_class(**{**TINY, **saved_sizes})).save_pretrained(tmp_path)
+    written = json.loads((tmp_path / "config.json").read_text())
+    (tmp_path / "config.json").write_text(json.dumps({k: v for k, v in written.items() if k not in given}))
+    if "heads" in said:
+        with pytest.raises(RuntimeError, match=re.escape(said)):
+            AutoModelForVideoClassification.from_pretrained(tmp_path, **given)
+    else:
+        with caplog.at_level(logging.WARNING, logger=modeling.__name__):
+            AutoModelForVideoClassification.from_pretrained(tmp_path, **given)
+        assert said in caplog.text

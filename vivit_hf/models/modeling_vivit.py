@@ -163,30 +163,41 @@ def _check_function_fields(source, config, kwargs: dict) -> None:
         )[0]
     except (OSError, ValueError):  # (no config.json to read: nothing to compare)
         return
+    # A field config.json leaves out (one written by hand) loads as the class's default: compared as that, the
+    # check was skipped and `num_attention_heads=6` over a folder of the default 12 loaded without a word
+    saved = {field: saved.get(field, getattr(type(config), field, None)) for field in _FUNCTION_FIELDS}
     built = _heads({field: getattr(config, field, None) for field in _FUNCTION_FIELDS})
-    if saved.get("num_attention_heads") is not None and _heads(saved) != built:
-        field = "num_attention_heads" if _heads(saved)[0] != built[0] else "temporal_num_attention_heads"
-        count = _heads(saved)[0 if field == "num_attention_heads" else 1]
+    if saved["num_attention_heads"] is not None and _heads(saved) != built:
+        which = 0 if _heads(saved)[0] != built[0] else 1
+        field = ("num_attention_heads", "temporal_num_attention_heads")[which]
         raise RuntimeError(
-            f"{str(source)!r} was trained with {count} attention heads ({field}), this config builds "
-            f"{getattr(config, field)}: its attention weights fit any count and, split into other heads, compute "
-            f"another function than the checkpoint's. Leave {field} out to load it as trained."
+            f"{str(source)!r} was trained with {_heads(saved)[which]} attention heads ({field}), this config builds "
+            f"{built[which]}: its attention weights fit any count and, split into other heads, compute another "
+            f"function than the checkpoint's. Leave {field} out to load it as trained."
         )
     # (another classifier that adds or drops a CLS token does not get here: its position table does not fit)
     changed = [
-        f"{field}={saved[field]!r}, this config's is {getattr(config, field)!r}"
+        field
         for field in ("attention_order", "classifier", "hidden_act", "layer_norm_eps")
-        if saved.get(field) is not None
+        if saved[field] is not None
         and getattr(config, field, None) is not None
         and saved[field] != getattr(config, field)
     ]
     if changed:
+        order = (
+            " (Model 3's attention order: each block runs its space and time attentions the other way round)"
+            if "attention_order" in changed
+            else ""
+        )
+        asked = ", ".join(f"{field}={getattr(config, field)!r}" for field in changed)
         logger.warning(
-            f"{str(source)!r} was trained with {'; with '.join(changed)}: every weight loads, but the model computes "
-            "another function than the checkpoint's (Model 3's attention order runs each block's space and time "
-            "attentions the other way round; a pooling, activation or LayerNorm epsilon of its own). Leave the "
-            "field out to run it as trained (a restart to fine-tune this way: "
-            "`vivit_hf.conversion.from_vivit_checkpoint(path, ...)`)."
+            f"{str(source)!r} was trained with "
+            + "; with ".join(
+                f"{field}={saved[field]!r}, this config's is {getattr(config, field)!r}" for field in changed
+            )
+            + f": every weight loads, but the model computes another function than the checkpoint's{order}. Leave "
+            f"{' and '.join(changed)} out to run it as trained; to fine-tune it this way, restart it with "
+            f"`model, report = vivit_hf.conversion.from_vivit_checkpoint({str(source)!r}, {asked})`."
         )
 
 
