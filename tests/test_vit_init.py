@@ -1947,7 +1947,7 @@ def test_a_vivit_checkpoint_restarted_with_other_label_spaces_alone_gets_those_h
 
 
 @pytest.mark.parametrize(("saved", "asked"), [("token", "gap"), ("gap", "token")])
-def test_a_vivit_checkpoint_restarted_with_or_without_a_cls_token_says_what_that_does(saved, asked, caplog):
+def test_a_vivit_checkpoint_restarted_with_or_without_a_cls_token_says_what_that_does(saved, asked, caplog, tmp_path):
     """Another `classifier` adds or drops the CLS token (scenic's init warns "Only one of target and restored model uses
     a classification token"). Dropped, the trained CLS tokens and their position rows went unsaid (`fresh` empty,
     finetune.py's log "fresh nothing"); added, `fresh` named the tokens but not their fresh position rows; neither
@@ -1973,6 +1973,13 @@ def test_a_vivit_checkpoint_restarted_with_or_without_a_cls_token_says_what_that
     with caplog.at_level("WARNING", logger="vivit_hf.conversion.vit_init"):
         from_vivit_checkpoint(old, classifier="gmp" if saved == "gap" else saved)  # no CLS token gained or lost
     assert "CLS token" not in caplog.text
+    # a base model has no head to keep (its folder gets a fresh one): the warning told of one kept
+    old.vivit.save_pretrained(tmp_path)
+    for base in (old.vivit, tmp_path):
+        caplog.clear()
+        with caplog.at_level("WARNING", logger="vivit_hf.conversion.vit_init"):
+            from_vivit_checkpoint(base, classifier=asked)
+        assert "CLS token" in caplog.text and "head is kept" not in caplog.text
 
 
 def test_a_model_3_checkpoint_restarted_in_the_other_attention_order_says_it_computes_another_function(caplog):

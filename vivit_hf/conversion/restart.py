@@ -166,7 +166,10 @@ def from_vivit_checkpoint(
     # what the checkpoint was built with: a model in memory whose config was changed after building (the forward's
     # refusal advises this restart) says the new value in its config, and the warnings compared it with itself
     built = {**old.config.to_dict(), **getattr(old, "_built_structure", {})}
-    warn_of_cls_token_change(cls_changed, built["classifier"], model.config.classifier, same_labels)
+    # a base model has no head to keep (in memory it restarts as a base model; its folder gets a fresh head, which
+    # `fresh` names): "the classification head is kept" was said of both
+    head_kept = same_labels and "classifier.weight" in state and "classifier.weight" not in report["fresh"]
+    warn_of_cls_token_change(cls_changed, built["classifier"], model.config.classifier, head_kept)
     warn_of_another_attention_order(built.get("attention_order"), getattr(model.config, "attention_order", None))
     model.load_state_dict(state)
     # The config came from the checkpoint's, dtype and all: a float32 model restarted from a float16 folder said
