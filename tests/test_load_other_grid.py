@@ -4,6 +4,7 @@ the trained position embeddings do not fit. The ways the refusal names must give
 computation at the new size."""
 
 import logging
+import re
 
 import pytest
 import torch
@@ -146,3 +147,108 @@ def test_a_restart_where_patches_straddle_frames_gives_the_checkpoints_resized_p
         expected = checkpoint(pixel_values=video, interpolate_pos_encoding=True).logits
         torch.testing.assert_close(restarted.eval()(pixel_values=video).logits, expected, atol=1e-5, rtol=0)
     assert report["resized"] == ["vivit.encoder.position_embeddings"]
+
+
+@pytest.mark.parametrize(
+    ("name", "saved_as", "asked"), [("spatio_temporal", "token", "gap"), ("factorised_encoder", "gap", "token")]
+)
+def test_another_classifier_is_refused_naming_the_classifier_not_a_token_grid(name, saved_as, asked, tmp_path):
+    """`from_pretrained(path, classifier="gap")` over a CLS-token checkpoint (or back) was refused as "trained on
+    another token grid than this config's (2, 4, 4)", the checkpoint's own grid, advising
+    `interpolate_pos_encoding=True` and a restart at the same sizes, neither of which changes the pooling. The refusal
+    names the classifier, and the restart it spells out gives the model asked for."""
+    config_class, _, classifier_class = VIVIT_MODELS[name]
+    torch.manual_seed(0)
+    classifier_class(config_class(**TINY, classifier=saved_as)).save_pretrained(tmp_path)
+    with pytest.raises(RuntimeError, match=f"this config's classifier is '{asked}'") as refusal:
+        AutoModelForVideoClassification.from_pretrained(tmp_path, classifier=asked)
+    message = str(refusal.value)
+    assert "another token grid" not in message and "interpolate_pos_encoding" not in message
+    namespace = {}
+    exec(
+        "import vivit_hf.conversion.vit_init\n"
+        + "model, report = "
+        + message.split("model, report = ")[-1].split("`")[0],
+        namespace,
+    )
+    assert namespace["model"].config.classifier == asked
+
+
+def test_another_attention_order_loads_with_a_warning_naming_both(tmp_path, caplog):
+    """Model 3's `attention_order` given over the checkpoint's loaded every weight, and each block ran its space and
+    time attentions the other way round: another function (7e-5 on this tiny model's logits), without a word."""
+    import vivit_hf.models.modeling_vivit as modeling
+
+    folder = saved("factorised_self_attention", tmp_path)  # space_time, the default
+    with caplog.at_level(logging.WARNING, logger=modeling.__name__):
+        AutoModelForVideoClassification.from_pretrained(folder, attention_order="space_time")
+        assert "attention_order" not in caplog.text
+        model = AutoModelForVideoClassification.from_pretrained(folder, attention_order="time_space")
+    assert model.config.attention_order == "time_space"
+    assert "trained with attention_order='space_time', this config's is 'time_space'" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("name", "field"),
+    [("spatio_temporal", "num_attention_heads"), ("factorised_encoder", "temporal_num_attention_heads")],
+)
+def test_another_head_count_is_refused_naming_it(name, field, tmp_path):
+    """`from_pretrained(path, num_attention_heads=2)` over a 4-head checkpoint loaded every weight (the fused q, k, v
+    projections fit any count) and split them into other heads: another function (2e-4 on this tiny model's logits of
+    size 0.1) without a word, where from_vivit_checkpoint and scenic refuse it. The checkpoint's own count loads."""
+    folder = saved(name, tmp_path)
+    with pytest.raises(
+        RuntimeError, match=rf"trained with 4 attention heads \({field}\), this config builds 2.*Leave {field} out"
+    ):
+        AutoModelForVideoClassification.from_pretrained(folder, **{field: 2})
+    AutoModelForVideoClassification.from_pretrained(folder, **{field: 4})
+
+
+def test_another_pooling_loads_with_a_warning_naming_both(tmp_path, caplog):
+    """`classifier="gmp"` over a "gap" checkpoint (no CLS token either way: every weight fits) loaded without a word
+    and pooled the other way, another function than the one trained."""
+    import vivit_hf.models.modeling_vivit as modeling
+
+    config_class, _, classifier_class = VIVIT_MODELS["factorised_dot_product"]
+    classifier_class(config_class(**TINY, classifier="gap")).save_pretrained(tmp_path)
+    with caplog.at_level(logging.WARNING, logger=modeling.__name__):
+        AutoModelForVideoClassification.from_pretrained(tmp_path, classifier="gmp")
+    assert "trained with classifier='gap', this config's is 'gmp'" in caplog.text
+    # the restart it names gives the model asked for
+    restart = caplog.text.split("model, report = ")[1].split("`")[0]
+    assert restart == f"vivit_hf.conversion.from_vivit_checkpoint({str(tmp_path)!r}, classifier='gmp')"
+    assert "attention order" not in caplog.text  # (Model 4 has none)
+
+
+@pytest.mark.parametrize(
+    ("name", "given", "saved_sizes", "said"),
+    [  # Model 4's default classifier is "gap"; 12 heads are every variant's default
+        ("factorised_dot_product", {"classifier": "gmp"}, {}, "trained with classifier='gap', this config's is 'gmp'"),
+        (
+            "spatio_temporal",
+            {"num_attention_heads": 6},
+            dict(hidden_size=24, num_attention_heads=12),
+            "trained with 12 attention heads (num_attention_heads), this config builds 6",
+        ),
+    ],
+    ids=["pooling", "heads"],
+)
+def test_a_config_json_without_the_field_is_compared_as_its_default(name, given, saved_sizes, said, tmp_path, caplog):
+    """A config.json that leaves a field out (written by hand) loads it as the class's default; the check compared
+    only the fields written, so `num_attention_heads=6` over such a folder of the default 12 heads loaded without a
+    word, as did `classifier="gmp"` over a Model 4 of the default "gap"."""
+    import json
+
+    import vivit_hf.models.modeling_vivit as modeling
+
+    config_class, _, classifier_class = VIVIT_MODELS[name]
+    classifier_class(config_class(**{**TINY, **saved_sizes})).save_pretrained(tmp_path)
+    written = json.loads((tmp_path / "config.json").read_text())
+    (tmp_path / "config.json").write_text(json.dumps({k: v for k, v in written.items() if k not in given}))
+    if "heads" in said:
+        with pytest.raises(RuntimeError, match=re.escape(said)):
+            AutoModelForVideoClassification.from_pretrained(tmp_path, **given)
+    else:
+        with caplog.at_level(logging.WARNING, logger=modeling.__name__):
+            AutoModelForVideoClassification.from_pretrained(tmp_path, **given)
+        assert said in caplog.text

@@ -1242,8 +1242,8 @@ def test_a_bare_deit_or_dinov2_state_dict_is_named_not_a_vit(tmp_path):
 # VisionTransformer" (a folder: "expected model_type 'vit'"), not saying what a ViViT lacks
 OTHER_IMAGE_MODELS = {
     "DeiT": ("DeiTModel", "DeiTConfig", "distillation token"),
-    "BEiT": ("BeitModel", "BeitConfig", "relative position biases"),
-    "data2vec": ("Data2VecVisionModel", "Data2VecVisionConfig", "relative position biases"),
+    "BEiT": ("BeitModel", "BeitConfig", "no position embeddings at all"),  # (BeitConfig's defaults)
+    "data2vec": ("Data2VecVisionModel", "Data2VecVisionConfig", "no position embeddings at all"),
     "DINOv2 registers": ("Dinov2WithRegistersModel", "Dinov2WithRegistersConfig", "register tokens"),
     "CLIP": ("CLIPVisionModel", "CLIPVisionConfig", r"LayerNorm before the first block \(`pre_layrnorm`\)"),
     "SigLIP 2": ("Siglip2VisionModel", "Siglip2VisionConfig", "per image \\(NaFlex\\)"),
@@ -1269,6 +1269,40 @@ def test_transformers_other_image_models_are_refused_saying_what_a_vivit_lacks(n
         image_model.save_pretrained(tmp_path)
         with pytest.raises(ViTInitError, match=lacks):
             load_image_vit(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("fields", "named", "not_named"),
+    [
+        ({}, ["no position embeddings at all", "LayerScale", "no final LayerNorm"], ["biases in attention"]),
+        (
+            dict(use_relative_position_bias=True, layer_scale_init_value=0.0, use_mean_pooling=False),
+            ["relative position biases in attention"],
+            ["LayerScale", "final LayerNorm", "no position embeddings"],
+        ),
+        (
+            dict(use_absolute_position_embeddings=True, layer_scale_init_value=0.0, use_mean_pooling=False),
+            ["no reader here maps"],
+            ["relative position", "LayerScale", "final LayerNorm", "cannot represent"],
+        ),
+    ],
+)
+def test_a_beit_refusal_names_what_its_own_config_gives_it(fields, named, not_named, tmp_path):
+    """Every BEiT was refused as having "relative position biases in attention (or, by default, no position
+    embeddings at all) and LayerScale", whatever its config: one with LayerScale off (`layer_scale_init_value=0.0`)
+    and an absolute table was told of two features it does not have. The refusal names what this config gives, the
+    model and its saved folder alike."""
+    from transformers import BeitConfig, BeitModel
+
+    sizes = dict(hidden_size=D, num_hidden_layers=1, num_attention_heads=HEADS, intermediate_size=MLP)
+    beit = BeitModel(BeitConfig(**sizes, patch_size=PATCH, image_size=IMAGE, **fields))
+    beit.save_pretrained(tmp_path)
+    for source in (beit, tmp_path):
+        with pytest.raises(ViTInitError) as error:
+            load_image_vit(source)
+        message = str(error.value)
+        assert all(words in message for words in named), message
+        assert not any(words in message for words in not_named), message
 
 
 def test_a_two_tower_clip_is_refused_naming_its_pre_norm(tmp_path):
@@ -1910,6 +1944,94 @@ def test_a_vivit_checkpoint_restarted_with_other_label_spaces_alone_gets_those_h
     # its own heads, in any order, keep its classifier and its rows' order
     model, report = from_vivit_checkpoint(str(tmp_path), label_spaces={"verb": 3, "noun": 4})
     assert model.config.label_spaces == {"noun": 4, "verb": 3} and report["fresh"] == []
+
+
+@pytest.mark.parametrize(("saved", "asked"), [("token", "gap"), ("gap", "token")])
+def test_a_vivit_checkpoint_restarted_with_or_without_a_cls_token_says_what_that_does(saved, asked, caplog, tmp_path):
+    """Another `classifier` adds or drops the CLS token (scenic's init warns "Only one of target and restored model uses
+    a classification token"). Dropped, the trained CLS tokens and their position rows went unsaid (`fresh` empty,
+    finetune.py's log "fresh nothing"); added, `fresh` named the tokens but not their fresh position rows; neither
+    said the kept head was trained on the other pooling's features. Model 2: both encoders named."""
+    from vivit_hf import ViViTFactorisedEncoderConfig
+    from vivit_hf.conversion.vit_init import from_vivit_checkpoint
+
+    sizes = dict(hidden_size=D, num_hidden_layers=1, num_attention_heads=HEADS, intermediate_size=MLP, image_size=16)
+    torch.manual_seed(0)
+    old = ViViTFactorisedEncoderForVideoClassification(
+        ViViTFactorisedEncoderConfig(**sizes, num_frames=4, num_temporal_layers=1, classifier=saved, num_labels=3)
+    )
+    with caplog.at_level("WARNING", logger="vivit_hf.conversion.vit_init"):
+        model, report = from_vivit_checkpoint(old, classifier=asked)
+    cls_tokens = ["vivit.spatial_encoder.cls_token", "vivit.temporal_encoder.cls_token"]
+    assert report["fresh"] == (cls_tokens if asked == "token" else [])
+    said = "start fresh" if asked == "token" else "trained CLS token and its position row"
+    assert f"classifier {asked!r} over a checkpoint of classifier {saved!r}" in caplog.text and said in caplog.text
+    for encoder in ("spatial_encoder", "temporal_encoder"):
+        assert f"vivit.{encoder}.position_embeddings" in caplog.text
+    assert "classification head is kept" in caplog.text
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="vivit_hf.conversion.vit_init"):
+        from_vivit_checkpoint(old, classifier="gmp" if saved == "gap" else saved)  # no CLS token gained or lost
+    assert "CLS token" not in caplog.text
+    # a base model has no head to keep (its folder gets a fresh one): the warning told of one kept
+    old.vivit.save_pretrained(tmp_path)
+    for base in (old.vivit, tmp_path):
+        caplog.clear()
+        with caplog.at_level("WARNING", logger="vivit_hf.conversion.vit_init"):
+            from_vivit_checkpoint(base, classifier=asked)
+        assert "CLS token" in caplog.text and "head is kept" not in caplog.text
+
+
+def test_a_model_3_checkpoint_restarted_in_the_other_attention_order_says_it_computes_another_function(caplog):
+    """`attention_order="time_space"` over a `space_time` checkpoint kept every weight and ran each block's two
+    attentions the other way round: another function (the tiny model's logits 7e-5 off, at random weights), with
+    `fresh` empty and no word, where another head count, which also keeps every array, is refused."""
+    from vivit_hf import ViViTFactorisedSelfAttentionConfig
+    from vivit_hf.conversion.vit_init import from_vivit_checkpoint
+
+    sizes = dict(hidden_size=D, num_hidden_layers=1, num_attention_heads=HEADS, intermediate_size=MLP, image_size=16)
+    old = ViViTFactorisedSelfAttentionForVideoClassification(
+        ViViTFactorisedSelfAttentionConfig(**sizes, num_frames=4, attention_order="space_time", num_labels=3)
+    )
+    with caplog.at_level("WARNING", logger="vivit_hf.conversion.vit_init"):
+        assert from_vivit_checkpoint(old)[1]["fresh"] == []
+    assert "attention_order" not in caplog.text
+    with caplog.at_level("WARNING", logger="vivit_hf.conversion.vit_init"):
+        model, report = from_vivit_checkpoint(old, attention_order="time_space")
+    assert model.config.attention_order == "time_space" and report["fresh"] == []
+    assert "attention_order 'time_space' over a checkpoint trained with 'space_time'" in caplog.text
+    # set after building, as the forward's refusal advises restarting it: the warning's advice ("leave
+    # attention_order out") restarted it in the config's new order again; followed, it keeps the checkpoint's
+    old.config.attention_order = "time_space"
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="vivit_hf.conversion.vit_init"):
+        from_vivit_checkpoint(old, attention_order="time_space")
+    advice = re.search(r"pass (attention_order=\S+) to keep", caplog.text)
+    assert advice, caplog.text
+    followed, _ = eval(
+        f"from_vivit_checkpoint(old, {advice[1]})", {"from_vivit_checkpoint": from_vivit_checkpoint, "old": old}
+    )
+    assert followed.config.attention_order == "space_time"
+
+
+def test_a_model_whose_classifier_was_set_after_building_restarts_as_its_refusal_advises(caplog):
+    """`model.config.classifier = "gap"` on a CLS-token model is refused at the forward; the refusal advised
+    `from_pretrained(path, classifier="gap")`, which refuses the CLS row, and names `from_vivit_checkpoint(model, ...)`
+    now. That restart said "classifier 'gap' over a checkpoint of classifier 'gap'" (the changed config compared
+    with itself): it compares the classifier the model was built with."""
+    from vivit_hf import ViViTSpatioTemporalConfig
+    from vivit_hf.conversion.vit_init import from_vivit_checkpoint
+
+    sizes = dict(hidden_size=D, num_hidden_layers=1, num_attention_heads=HEADS, intermediate_size=MLP, image_size=16)
+    model = ViViTSpatioTemporalForVideoClassification(ViViTSpatioTemporalConfig(**sizes, num_frames=4, num_labels=3))
+    model.config.classifier = "gap"
+    with pytest.raises(ValueError, match="from_vivit_checkpoint") as refusal:
+        model(pixel_values=video(batch=1, height=16, width=16))
+    call = str(refusal.value).split("`model, report = vivit_hf.conversion.")[1].split("`")[0]
+    with caplog.at_level("WARNING", logger="vivit_hf.conversion.vit_init"):
+        restarted, _ = eval(call, {"from_vivit_checkpoint": from_vivit_checkpoint, "model": model})
+    assert restarted.config.classifier == "gap" and restarted.vivit.encoder.cls_token is None
+    assert "classifier 'gap' over a checkpoint of classifier 'token'" in caplog.text
 
 
 def test_a_base_models_folder_restarts_with_its_fresh_classifier_reported(tmp_path):

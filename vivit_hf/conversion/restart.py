@@ -130,10 +130,13 @@ def from_vivit_checkpoint(
     rows = None if same_labels or count_alone else _classifier_rows_by_name(old.config, model.config)
     state, old_state = model.state_dict(), old.state_dict()
     report = {"resized": [], "remapped": [], "fresh": []}
+    cls_changed = []  # the encoders that gain or lose a CLS token (another `classifier`, token <-> gap)
     with torch.no_grad():
         for name, encoder in old.named_modules():
             new_encoder = model.get_submodule(name) if isinstance(encoder, ViViTEncoder) else None
             if new_encoder is not None:
+                if encoder.num_prefix_tokens != new_encoder.num_prefix_tokens:
+                    cls_changed.append(name)
                 table = encoder.position_table(new_encoder.grid, straddling=new_encoder.straddling)
                 table = table[:, encoder.num_prefix_tokens :]
                 # Another `classifier` (token <-> gap) adds or drops the CLS token's row only: the patch rows stay
@@ -160,6 +163,14 @@ def from_vivit_checkpoint(
         else:
             state[name] = old_state[name]
     warn_of_whole_layers_fresh(unfit, state, old_state, report["fresh"])
+    # what the checkpoint was built with: a model in memory whose config was changed after building (the forward's
+    # refusal advises this restart) says the new value in its config, and the warnings compared it with itself
+    built = {**old.config.to_dict(), **getattr(old, "_built_structure", {})}
+    # a base model has no head to keep (in memory it restarts as a base model; its folder gets a fresh head, which
+    # `fresh` names): "the classification head is kept" was said of both
+    head_kept = same_labels and "classifier.weight" in state and "classifier.weight" not in report["fresh"]
+    warn_of_cls_token_change(cls_changed, built["classifier"], model.config.classifier, head_kept)
+    warn_of_another_attention_order(built.get("attention_order"), getattr(model.config, "attention_order", None))
     model.load_state_dict(state)
     # The config came from the checkpoint's, dtype and all: a float32 model restarted from a float16 folder said
     # float16, and from_config(model.config) built that. cast_as_asked has it say the model's dtype.
@@ -227,6 +238,44 @@ def warn_of_whole_layers_fresh(unfit: set[str], state: Mapping, old_state: Mappi
             "whose other parameters have another shape (a kernel and its bias are kept or started together): %s",
             len(fitting),
             ", ".join(fitting[:6]) + (", ..." if len(fitting) > 6 else ""),
+        )
+
+
+def warn_of_cls_token_change(encoders: list[str], old: str, new: str, head_kept: bool) -> None:
+    """Say what another `classifier` (a CLS token or none) does to the checkpoint, as scenic's init warns ("Only one of
+    target and restored model uses a classification token"). Dropped, the trained CLS token and its position row went
+    unreported (`fresh` empty, finetune.py's log "fresh nothing"); added, the report named the fresh token but not its
+    fresh position row, and neither said that a kept classifier was trained on the other pooling's features."""
+    if not encoders:
+        return
+    where = ", ".join(f"{name}.position_embeddings" for name in encoders)
+    if new == "token":
+        what = f"the CLS token and its position row (the first of {where}) start fresh, the patch rows are kept"
+    else:
+        what = f"the checkpoint's trained CLS token and its position row (of {where}) are dropped"
+    kept = (
+        " The classification head is kept (the same labels), trained on the other pooling's features."
+        if head_kept
+        else ""
+    )
+    logger.warning(
+        "from_vivit_checkpoint: classifier %r over a checkpoint of classifier %r: %s.%s", new, old, what, kept
+    )
+
+
+def warn_of_another_attention_order(old: str | None, new: str | None) -> None:
+    """Model 3 restarted with the other `attention_order`: every block keeps its space and time attentions' weights
+    (scenic's init copies them by name alike), but runs them in the other order, another function than the
+    checkpoint's, with nothing in the report (`fresh` empty). The advice names the order: "leave it out" gave the
+    new one again for a model whose config was set after building (the restart reads the model's config)."""
+    if old is not None and new is not None and old != new:
+        logger.warning(
+            "from_vivit_checkpoint: attention_order %r over a checkpoint trained with %r: every block keeps its "
+            "space and time attentions but runs them in the other order, which computes another function than the "
+            "checkpoint's (pass attention_order=%r to keep its order)",
+            new,
+            old,
+            old,
         )
 
 

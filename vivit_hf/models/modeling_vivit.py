@@ -24,7 +24,7 @@ from numbers import Integral
 import torch
 import torch.nn.functional as F
 from torch import nn
-from transformers import PreTrainedModel
+from transformers import PreTrainedConfig, PreTrainedModel
 from transformers import initialization as init  # respects the "already loaded" flags of from_pretrained
 from transformers.modeling_outputs import BaseModelOutputWithPooling, ModelOutput
 from transformers.processing_utils import Unpack
@@ -166,6 +166,108 @@ def _saved_classes(mismatched: dict) -> int | None:
     if "classifier.weight" not in mismatched or set(mismatched) - {"classifier.weight", "classifier.bias"}:
         return None
     return mismatched["classifier.weight"][0][0]
+
+
+# the options by which transformers' `get_config_dict` finds a checkpoint's config.json (from_pretrained's own)
+_CONFIG_READ_OPTIONS = ("cache_dir", "force_download", "local_files_only", "proxies", "revision", "subfolder", "token")
+
+
+# The config fields that change what a checkpoint's weights compute without changing a shape
+_FUNCTION_FIELDS = (
+    "num_attention_heads",
+    "temporal_num_attention_heads",
+    "attention_order",
+    "classifier",
+    "hidden_act",
+    "layer_norm_eps",
+)
+
+
+def _heads(config: dict) -> tuple[int, int]:
+    """The (spatial or only, temporal) head counts a config dict builds (Model 2's temporal count defaults to the
+    other)."""
+    heads = config.get("num_attention_heads")
+    return heads, config.get("temporal_num_attention_heads") or heads
+
+
+def _check_function_fields(source, config, kwargs: dict) -> None:
+    """A head count or Model 3's `attention_order` other than the checkpoint's, given to `from_pretrained`: every
+    weight fits (the fused q, k, v projections are (d, 3d) whatever the count), so the model loaded without a word
+    and computed another function: the heads split otherwise (2e-4 on a tiny model's logits of size 0.1), or each
+    block's space and time attentions run the other way round (7e-5), or another pooling (`classifier="gmp"` over a
+    "gap" checkpoint), activation or LayerNorm epsilon. Another head count is refused, as `from_vivit_checkpoint`
+    and scenic (whose kernels are (d, heads, head_dim)) refuse it; the others are said in a warning (the user may
+    mean them: scenic's init takes Model 3's weights by name in either order)."""
+    try:
+        saved = PreTrainedConfig.get_config_dict(
+            source, **{key: kwargs[key] for key in _CONFIG_READ_OPTIONS if key in kwargs}
+        )[0]
+    except (OSError, ValueError):  # (no config.json to read: nothing to compare)
+        return
+    # A field config.json leaves out (one written by hand) loads as the class's default: compared as that, the
+    # check was skipped and `num_attention_heads=6` over a folder of the default 12 loaded without a word
+    saved = {field: saved.get(field, getattr(type(config), field, None)) for field in _FUNCTION_FIELDS}
+    built = _heads({field: getattr(config, field, None) for field in _FUNCTION_FIELDS})
+    if saved["num_attention_heads"] is not None and _heads(saved) != built:
+        which = 0 if _heads(saved)[0] != built[0] else 1
+        field = ("num_attention_heads", "temporal_num_attention_heads")[which]
+        raise RuntimeError(
+            f"{str(source)!r} was trained with {_heads(saved)[which]} attention heads ({field}), this config builds "
+            f"{built[which]}: its attention weights fit any count and, split into other heads, compute another "
+            f"function than the checkpoint's. Leave {field} out to load it as trained."
+        )
+    # (another classifier that adds or drops a CLS token does not get here: its position table does not fit)
+    changed = [
+        field
+        for field in ("attention_order", "classifier", "hidden_act", "layer_norm_eps")
+        if saved[field] is not None
+        and getattr(config, field, None) is not None
+        and saved[field] != getattr(config, field)
+    ]
+    if changed:
+        order = (
+            " (Model 3's attention order: each block runs its space and time attentions the other way round)"
+            if "attention_order" in changed
+            else ""
+        )
+        asked = ", ".join(f"{field}={getattr(config, field)!r}" for field in changed)
+        logger.warning(
+            f"{str(source)!r} was trained with "
+            + "; with ".join(
+                f"{field}={saved[field]!r}, this config's is {getattr(config, field)!r}" for field in changed
+            )
+            + f": every weight loads, but the model computes another function than the checkpoint's{order}. Leave "
+            f"{' and '.join(changed)} out to run it as trained; to fine-tune it this way, restart it with "
+            f"`model, report = vivit_hf.conversion.from_vivit_checkpoint({str(source)!r}, {asked})`."
+        )
+
+
+def _cls_row_alone(loading_info: dict, positions: list, mismatched: dict) -> bool:
+    """Whether the position tables differ from the checkpoint's by a CLS row alone: a CLS token the checkpoint has and
+    the model lacks (or the other way round), and one row more (or fewer) in each table, the patch rows alike."""
+    cls_keys = [
+        key for key in (*loading_info["unexpected_keys"], *loading_info["missing_keys"]) if key.endswith("cls_token")
+    ]
+    return bool(cls_keys) and all(abs(mismatched[key][0][1] - mismatched[key][1][1]) == 1 for key in positions)
+
+
+def _other_classifier_message(source: str, config, positions: list, mismatched: dict) -> str:
+    """Why a checkpoint does not load with another `classifier`, CLS token or none (`from_pretrained(path,
+    classifier="gap")`): the position tables differ by the CLS row. It was refused as "trained on another token grid
+    than this config's (2, 4, 4)", the grid the checkpoint's, with advice that changes no classifier
+    (`interpolate_pos_encoding=True`, and a restart at the same sizes, whose model kept the checkpoint's CLS token)."""
+    key = positions[0]
+    saved_rows, rows = mismatched[key][0][1], mismatched[key][1][1]
+    saved = "a CLS token (classifier 'token')" if saved_rows > rows else "no CLS token (a pooling classifier)"
+    shapes = ", ".join(
+        f"{key} {tuple(mismatched[key][0])} in the checkpoint, {tuple(mismatched[key][1])} here" for key in positions
+    )
+    return (
+        f"{source!r} was saved with {saved}, this config's classifier is {config.classifier!r}: its position "
+        f"embeddings do not fit by the CLS row ({shapes}). Load it as saved (leave classifier out), or restart it "
+        f"pooled this way with `model, report = vivit_hf.conversion.from_vivit_checkpoint({source!r}, "
+        f"classifier={config.classifier!r})`, which keeps the patch rows and adds or drops the CLS token and its row."
+    )
 
 
 def _embedding_type_of(weight_shape) -> str:
@@ -320,6 +422,9 @@ class ViViTPreTrainedModel(PreTrainedModel):
         ways that keep them."""
         ignore_mismatched_sizes = kwargs.pop("ignore_mismatched_sizes", False)
         output_loading_info = kwargs.pop("output_loading_info", False)
+        # a head count or Model 3's order given over the checkpoint's (a keyword, or a config object): every weight
+        # fits whatever they are, so only the checkpoint's config tells (read again only then)
+        asked = "config" in kwargs or bool(set(_FUNCTION_FIELDS) & set(kwargs))
         # transformers checks the shapes only after loading: load with the check off, then check here
         model, loading_info = super().from_pretrained(
             pretrained_model_name_or_path, *model_args, ignore_mismatched_sizes=True, output_loading_info=True, **kwargs
@@ -339,6 +444,11 @@ class ViViTPreTrainedModel(PreTrainedModel):
             if not ignore_mismatched_sizes:
                 raise RuntimeError(message)
             logger.warning(f"{message} With ignore_mismatched_sizes=True it starts from random values.")
+        elif positions and _cls_row_alone(loading_info, positions, mismatched):
+            message = _other_classifier_message(str(pretrained_model_name_or_path), model.config, positions, mismatched)
+            if not ignore_mismatched_sizes:
+                raise RuntimeError(message)
+            logger.warning(f"{message} With ignore_mismatched_sizes=True they start from random values.")
         elif positions:
             source = str(pretrained_model_name_or_path)  # a Path is named as the string a user would type
             shapes = ", ".join(
@@ -363,6 +473,8 @@ class ViViTPreTrainedModel(PreTrainedModel):
                 "You set `ignore_mismatched_sizes` to `False`, thus raising an error. For details look at the above "
                 f"report! (mismatched: {', '.join(sorted(mismatched))})"
             )
+        if asked and pretrained_model_name_or_path is not None:
+            _check_function_fields(pretrained_model_name_or_path, model.config, kwargs)
         return (model, loading_info) if output_loading_info else model
 
     def save_pretrained(self, save_directory, *args, **kwargs):
@@ -685,7 +797,9 @@ class _ViViTBackbone(ViViTPreTrainedModel):
             raise ValueError(
                 f"this model was built with {built}, but its config now says {now}: set after building, the field "
                 "changes no weight (the CLS token, the blocks' order) but what reads it (pooling, attention rollout, "
-                f"save_pretrained). Set it back, or build a model with it (`from_pretrained(path, {now})`)."
+                f"save_pretrained). Set it back, or restart the model with it (`model, report = "
+                f"vivit_hf.conversion.from_vivit_checkpoint(model, {now})`, which keeps what fits and says what "
+                "does not; `from_pretrained(path, ...)` refuses another CLS token and warns of another order)."
             )
 
     def check_cpu_autocast(self, tokens: torch.Tensor) -> None:

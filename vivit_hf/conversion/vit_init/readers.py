@@ -232,7 +232,7 @@ def load_image_vit(source, *, grid=None, num_attention_heads=None, hidden_act=No
         model_type = getattr(config, "model_type", None)
         refuse_video_checkpoint(model_type, type(source).__name__, kind="model")
         if model_type in NOT_A_VIT:
-            raise ViTInitError(not_a_vit(model_type, type(source).__name__))
+            raise ViTInitError(not_a_vit(model_type, type(source).__name__, config))
         raise ViTInitError(
             f"{type(source).__name__} is neither a transformers ViT nor a timm VisionTransformer"
             f"{OTHER_ROUTE.get(model_type, '')}"

@@ -66,6 +66,40 @@ _BEIT = (
     f"relative position biases in attention (or, by default, no position embeddings at all) and LayerScale "
     f"(`lambda_1`, `lambda_2`), {_CANNOT}"
 )
+_BEIT_MODEL_TYPES = ("beit", "data2vec-vision")
+
+
+def _config_field(config, name: str, default):
+    """A field of a config dict (a folder's config.json) or of a config object (a model's)."""
+    return config.get(name, default) if isinstance(config, Mapping) else getattr(config, name, default)
+
+
+def beit_features(config) -> str:
+    """What this BEiT (or data2vec-vision) config gives its model that a ViViT block lacks, read from the config
+    (transformers' `BeitConfig` defaults where a field is missing). The one sentence for every BEiT named relative
+    position biases and LayerScale, which a config may turn off (`use_relative_position_bias=False` is the default,
+    and the message's "or no position embeddings at all" left the user to find out which held)."""
+    relative = _config_field(config, "use_relative_position_bias", False) or _config_field(
+        config, "use_shared_relative_position_bias", False
+    )
+    absolute = _config_field(config, "use_absolute_position_embeddings", False)
+    features = []
+    if relative:
+        features.append("relative position biases in attention")
+    elif not absolute:
+        features.append(
+            "no position embeddings at all (`use_absolute_position_embeddings` and both relative position biases off)"
+        )
+    if (_config_field(config, "layer_scale_init_value", 0.1) or 0) > 0:
+        features.append("LayerScale (`lambda_1`, `lambda_2`)")
+    if _config_field(config, "use_mean_pooling", True):
+        features.append("no final LayerNorm before pooling (`use_mean_pooling`: its norm follows the tokens' mean)")
+    if not features:
+        # set so, it is a ViT block with a bias-less key: what is missing is a reader of its parameter names
+        return "BEiT's parameter layout (a key projection without bias), which no reader here maps"
+    return f"{', '.join(features[:-1])}{' and ' if len(features) > 1 else ''}{features[-1]}, {_CANNOT}"
+
+
 # CLIP's image tower, alone or in any CLIP-like two-tower model (OWL-ViT spells it `pre_layernorm`)
 _CLIP = (
     f"a LayerNorm before the first block (`pre_layrnorm`), {_CANNOT} (timm's CLIP ViTs, with `norm_pre`, are "
@@ -117,9 +151,12 @@ NOT_A_VIT = {
 }
 
 
-def not_a_vit(model_type, origin: str) -> str:
-    """Why a transformers image model of `model_type` cannot start a ViViT, where it is one of the usual ones."""
+def not_a_vit(model_type, origin: str, config=None) -> str:
+    """Why a transformers image model of `model_type` cannot start a ViViT, where it is one of the usual ones;
+    `config` (a dict or a config object) where what it lacks depends on its fields (BEiT's, `beit_features`)."""
     reason = NOT_A_VIT.get(model_type)
+    if model_type in _BEIT_MODEL_TYPES and config is not None:
+        reason = beit_features(config)
     what = f"{origin}: a transformers {model_type!r} model" if reason else f"{origin}: model_type {model_type!r}"
     return f"{what}{f' has {reason}' if reason else ''}; nothing was loaded{OTHER_ROUTE.get(model_type, '')}"
 
@@ -161,7 +198,7 @@ def read_transformers_vit(state: Mapping[str, torch.Tensor], config: Mapping, or
     if config.get("model_type") not in (None, *VIT_MODEL_TYPES):
         model_type = config.get("model_type")
         if model_type in NOT_A_VIT:
-            raise ViTInitError(not_a_vit(model_type, origin))
+            raise ViTInitError(not_a_vit(model_type, origin, config))
         raise ViTInitError(
             f"{origin}: expected a transformers ViT (model_type {' or '.join(map(repr, VIT_MODEL_TYPES))}), got "
             f"{model_type!r}{OTHER_ROUTE.get(model_type, '')}"
