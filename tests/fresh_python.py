@@ -228,14 +228,6 @@ def server(preload: tuple[str, ...], env: dict) -> FreshPython:
     return _SERVERS[key]
 
 
-def end_server(preload: tuple[str, ...], env: dict) -> None:
-    """Ends `server(preload, env)` now, if it was started: one for a module's own environment (its stand-in Hub's
-    address) would otherwise hold its imported libraries' memory to the end of the session."""
-    fresh = _SERVERS.pop(_key(preload, env), None)
-    if fresh is not None:
-        fresh.close()
-
-
 @atexit.register
 def _close_servers() -> None:
     for fresh in _SERVERS.values():

@@ -24,6 +24,7 @@ which a test must pass as it does on a fast one (a run's checkpoints come faster
 from __future__ import annotations
 
 import ast
+import atexit
 import base64
 import hashlib
 import json
@@ -285,19 +286,31 @@ def read_from(hub: HubStandIn, monkeypatch, cache) -> None:
     monkeypatch.setattr(transformers_hub, "_hf_api", None)
 
 
+_SHARED: HubStandIn | None = None
+
+
+def shared_hub() -> HubStandIn:
+    """This process's stand-in for the recipe modules' runs (test_recipes_push.py's and test_recipes_hub_strategy.py's),
+    started at first use and kept to the end of the session: one address, so both modules' runs fork from one server
+    (tests/fresh_python.py, whose environment holds HF_ENDPOINT), where a stand-in a module started a second server of
+    torch, transformers, accelerate and datasets on each pytest worker that ran both (5-6 s of CPU each)."""
+    global _SHARED
+    if _SHARED is None:
+        _SHARED = HubStandIn().__enter__()
+        atexit.register(_SHARED.__exit__)
+    return _SHARED
+
+
 def recipe_run_fixtures(environment):
-    """`(module_hub, hub)`, fixtures of a test module whose recipe runs push to a stand-in: one stand-in a module,
-    emptied before each test (`hub`), so every run is online at one address and forks from one fork server
-    (tests/fresh_python.py: its environment, HF_ENDPOINT included, is fixed when it starts). `environment(hub)`: the
-    runs' environment, online to `hub` (that server's key, ended with the module)."""
-    import fresh_python
+    """`(module_hub, hub)`, fixtures of a test module whose recipe runs push to a stand-in: this process's one
+    (`shared_hub`), emptied before each test (`hub`), so every run is online at one address and forks from one fork
+    server (tests/fresh_python.py: its environment, HF_ENDPOINT included, is fixed when it starts; ended at exit).
+    `environment(hub)`: the runs' environment, online to `hub`."""
     import pytest
 
     @pytest.fixture(scope="module")
     def module_hub():
-        with HubStandIn() as hub:
-            yield hub
-            fresh_python.end_server(fresh_python.RECIPES, environment(hub))
+        return shared_hub()
 
     @pytest.fixture
     def hub(module_hub):

@@ -78,7 +78,7 @@ def online_env(hub: HubStandIn) -> dict:
     return online_environment(env(), hub)
 
 
-module_hub, hub = recipe_run_fixtures(online_env)  # one stand-in Hub a module, emptied before each test
+module_hub, hub = recipe_run_fixtures(online_env)  # the process's stand-in Hub, emptied before each test
 
 
 def python(hub, *argv):
