@@ -13,8 +13,7 @@ revision=)`` reads a branch back, by its name or its newest commit id: 404 ``Rev
 ``repos`` holds each repo's files on ``main``, ``branches`` each branch's (``main``'s the same dict); a commit to a
 revision that is no branch is answered 404 ``RevisionNotFound``, as the Hub answers it.
 Commits are kept in memory; ``fail_commits`` makes that many commit requests answer HTTP 500 first, to exercise
-retries; ``preupload_delay`` answers each preupload request (the client's first of a commit) that many seconds late,
-to catch a run with an upload under way; ``uploads_open`` (an Event, set) cleared holds every preupload request till
+retries; ``uploads_open`` (an Event, set) cleared holds every preupload request (the client's first of a commit) till
 it is set again, to keep an upload under way for as long as a test needs, whatever the machine's speed.
 ``HUB_STANDIN_COMMIT_DELAY`` (seconds, in the tests' environment) answers every commit that late: a slow link, under
 which a test must pass as it does on a fast one (a run's checkpoints come faster than their uploads). ``uploads`` and
@@ -38,13 +37,13 @@ from urllib.parse import unquote, urlparse
 
 
 class HubStandIn:
-    def __init__(self, fail_commits: int = 0, preupload_delay: float = 0.0):
-        self.reset(fail_commits, preupload_delay)
+    def __init__(self, fail_commits: int = 0):
+        self.reset(fail_commits)
         self.commit_delay = float(os.environ.get("HUB_STANDIN_COMMIT_DELAY", 0))
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
-    def reset(self, fail_commits: int = 0, preupload_delay: float = 0.0) -> None:
+    def reset(self, fail_commits: int = 0) -> None:
         """An empty Hub again, at the same address: one stand-in serves a module's runs, which then share one fork
         server (tests/fresh_python.py's environment, HF_ENDPOINT included, is fixed when it starts). New containers,
         so that what a test kept of the last state stays as it was."""
@@ -56,7 +55,6 @@ class HubStandIn:
         self.tokens: set[str | None] = set()  # the Authorization headers the requests carried
         self.fail_commits = fail_commits
         self.failed_commits = 0
-        self.preupload_delay = preupload_delay
         self.uploads_open = threading.Event()
         self.uploads_open.set()
 
@@ -185,7 +183,6 @@ class HubStandIn:
                     if key not in hub.repos:
                         return self._reply(404, {"error": f"Repository {repo_id} not found"})
                     if parts[5] == "preupload":
-                        time.sleep(hub.preupload_delay)
                         hub.uploads_open.wait()
                         files = json.loads(body)["files"]
                         return self._reply(
