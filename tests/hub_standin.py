@@ -44,9 +44,9 @@ class HubStandIn:
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     def reset(self, fail_commits: int = 0) -> None:
-        """An empty Hub again, at the same address: one stand-in serves a module's runs, which then share one fork
-        server (tests/fresh_python.py's environment, HF_ENDPOINT included, is fixed when it starts). New containers,
-        so that what a test kept of the last state stays as it was."""
+        """An empty Hub again, at the same address: one stand-in serves a process's recipe runs (`shared_hub`), which
+        then share one fork server (tests/fresh_python.py's environment, HF_ENDPOINT included, is fixed when it starts).
+        New containers, so that what a test kept of the last state stays as it was."""
         self.repos: dict[str, dict[str, bytes]] = {}
         self.branches: dict[str, dict[str, dict[str, bytes]]] = {}  # repo -> branch -> its files
         self.private: dict[str, bool] = {}  # each repo's visibility, as created (or set by a test)
@@ -290,7 +290,8 @@ def shared_hub() -> HubStandIn:
     """This process's stand-in for the recipe modules' runs (test_recipes_push.py's and test_recipes_hub_strategy.py's),
     started at first use and kept to the end of the session: one address, so both modules' runs fork from one server
     (tests/fresh_python.py, whose environment holds HF_ENDPOINT), where a stand-in a module started a second server of
-    torch, transformers, accelerate and datasets on each pytest worker that ran both (5-6 s of CPU each)."""
+    torch, transformers, accelerate and datasets on each pytest worker that ran both (6-8 s of CPU, loaded). The cost:
+    that server's memory (0.5 GB of its own) is held to the session's end, no longer given back after a module."""
     global _SHARED
     if _SHARED is None:
         _SHARED = HubStandIn().__enter__()
