@@ -174,13 +174,19 @@ class FreshPython:
         )
         self._scratch = Path(tempfile.mkdtemp(prefix="fresh_python_"))
 
+    @property
+    def stderr_path(self) -> Path:
+        """The file a child's stderr goes to while it runs (emptied as the next run starts): a test may read it to
+        act once the run has said something."""
+        return self._scratch / "stderr"
+
     def run(self, argv, cwd, env: dict | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
         argv = [str(arg) for arg in argv]
         if env is not None and _comparable(env) != self.env:  # read at import by libraries the server has imported
             command = [sys.executable, *argv]
             return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
         code = argv[1] if argv[0] == "-c" else None
-        out, err = self._scratch / "stdout", self._scratch / "stderr"
+        out, err = self._scratch / "stdout", self.stderr_path
         out.write_text("")
         err.write_text("")
         request = {
@@ -226,14 +232,6 @@ def server(preload: tuple[str, ...], env: dict) -> FreshPython:
     if key not in _SERVERS:
         _SERVERS[key] = FreshPython(preload, env)
     return _SERVERS[key]
-
-
-def end_server(preload: tuple[str, ...], env: dict) -> None:
-    """Ends `server(preload, env)` now, if it was started: one for a module's own environment (its stand-in Hub's
-    address) would otherwise hold its imported libraries' memory to the end of the session."""
-    fresh = _SERVERS.pop(_key(preload, env), None)
-    if fresh is not None:
-        fresh.close()
 
 
 @atexit.register

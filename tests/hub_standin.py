@@ -13,8 +13,7 @@ revision=)`` reads a branch back, by its name or its newest commit id: 404 ``Rev
 ``repos`` holds each repo's files on ``main``, ``branches`` each branch's (``main``'s the same dict); a commit to a
 revision that is no branch is answered 404 ``RevisionNotFound``, as the Hub answers it.
 Commits are kept in memory; ``fail_commits`` makes that many commit requests answer HTTP 500 first, to exercise
-retries; ``preupload_delay`` answers each preupload request (the client's first of a commit) that many seconds late,
-to catch a run with an upload under way; ``uploads_open`` (an Event, set) cleared holds every preupload request till
+retries; ``uploads_open`` (an Event, set) cleared holds every preupload request (the client's first of a commit) till
 it is set again, to keep an upload under way for as long as a test needs, whatever the machine's speed.
 ``HUB_STANDIN_COMMIT_DELAY`` (seconds, in the tests' environment) answers every commit that late: a slow link, under
 which a test must pass as it does on a fast one (a run's checkpoints come faster than their uploads). ``uploads`` and
@@ -24,6 +23,7 @@ which a test must pass as it does on a fast one (a run's checkpoints come faster
 from __future__ import annotations
 
 import ast
+import atexit
 import base64
 import hashlib
 import json
@@ -37,16 +37,16 @@ from urllib.parse import unquote, urlparse
 
 
 class HubStandIn:
-    def __init__(self, fail_commits: int = 0, preupload_delay: float = 0.0):
-        self.reset(fail_commits, preupload_delay)
+    def __init__(self, fail_commits: int = 0):
+        self.reset(fail_commits)
         self.commit_delay = float(os.environ.get("HUB_STANDIN_COMMIT_DELAY", 0))
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
-    def reset(self, fail_commits: int = 0, preupload_delay: float = 0.0) -> None:
-        """An empty Hub again, at the same address: one stand-in serves a module's runs, which then share one fork
-        server (tests/fresh_python.py's environment, HF_ENDPOINT included, is fixed when it starts). New containers,
-        so that what a test kept of the last state stays as it was."""
+    def reset(self, fail_commits: int = 0) -> None:
+        """An empty Hub again, at the same address: one stand-in serves a process's recipe runs (`shared_hub`), which
+        then share one fork server (tests/fresh_python.py's environment, HF_ENDPOINT included, is fixed when it starts).
+        New containers, so that what a test kept of the last state stays as it was."""
         self.repos: dict[str, dict[str, bytes]] = {}
         self.branches: dict[str, dict[str, dict[str, bytes]]] = {}  # repo -> branch -> its files
         self.private: dict[str, bool] = {}  # each repo's visibility, as created (or set by a test)
@@ -55,7 +55,6 @@ class HubStandIn:
         self.tokens: set[str | None] = set()  # the Authorization headers the requests carried
         self.fail_commits = fail_commits
         self.failed_commits = 0
-        self.preupload_delay = preupload_delay
         self.uploads_open = threading.Event()
         self.uploads_open.set()
 
@@ -184,7 +183,6 @@ class HubStandIn:
                     if key not in hub.repos:
                         return self._reply(404, {"error": f"Repository {repo_id} not found"})
                     if parts[5] == "preupload":
-                        time.sleep(hub.preupload_delay)
                         hub.uploads_open.wait()
                         files = json.loads(body)["files"]
                         return self._reply(
@@ -285,19 +283,32 @@ def read_from(hub: HubStandIn, monkeypatch, cache) -> None:
     monkeypatch.setattr(transformers_hub, "_hf_api", None)
 
 
+_SHARED: HubStandIn | None = None
+
+
+def shared_hub() -> HubStandIn:
+    """This process's stand-in for the recipe modules' runs (test_recipes_push.py's and test_recipes_hub_strategy.py's),
+    started at first use and kept to the end of the session: one address, so both modules' runs fork from one server
+    (tests/fresh_python.py, whose environment holds HF_ENDPOINT), where a stand-in a module started a second server of
+    torch, transformers, accelerate and datasets on each pytest worker that ran both (6-8 s of CPU, loaded). The cost:
+    that server's memory (0.5 GB of its own) is held to the session's end, no longer given back after a module."""
+    global _SHARED
+    if _SHARED is None:
+        _SHARED = HubStandIn().__enter__()
+        atexit.register(_SHARED.__exit__)
+    return _SHARED
+
+
 def recipe_run_fixtures(environment):
-    """`(module_hub, hub)`, fixtures of a test module whose recipe runs push to a stand-in: one stand-in a module,
-    emptied before each test (`hub`), so every run is online at one address and forks from one fork server
-    (tests/fresh_python.py: its environment, HF_ENDPOINT included, is fixed when it starts). `environment(hub)`: the
-    runs' environment, online to `hub` (that server's key, ended with the module)."""
-    import fresh_python
+    """`(module_hub, hub)`, fixtures of a test module whose recipe runs push to a stand-in: this process's one
+    (`shared_hub`), emptied before each test (`hub`), so every run is online at one address and forks from one fork
+    server (tests/fresh_python.py: its environment, HF_ENDPOINT included, is fixed when it starts; ended at exit).
+    `environment(hub)`: the runs' environment, online to `hub`."""
     import pytest
 
     @pytest.fixture(scope="module")
     def module_hub():
-        with HubStandIn() as hub:
-            yield hub
-            fresh_python.end_server(fresh_python.RECIPES, environment(hub))
+        return shared_hub()
 
     @pytest.fixture
     def hub(module_hub):

@@ -186,9 +186,9 @@ def test_inductor_on_a_gpu_without_triton_is_refused(monkeypatch):
 
 
 SLOW = "vivit_test_slow_compile"
-# A second a compile (dynamo compiles two graphs here): the bar's clock without the pause read the wall clock to
-# the millisecond, so one second tells them apart as three did (6 s of sleep -> 2 s).
-COMPILE_SECONDS = 1.0
+# Half a second a compile (dynamo compiles two graphs here): the bar's clock without the pause read the wall clock to
+# the millisecond, so half a second tells them apart as three did (6 s of sleep -> 2 s -> 1 s).
+COMPILE_SECONDS = 0.5
 
 
 def slow_backend(gm, example_inputs):

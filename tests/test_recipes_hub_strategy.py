@@ -9,6 +9,8 @@ import re
 import shlex
 import shutil
 import signal
+import threading
+import time
 import types
 from pathlib import Path
 
@@ -78,7 +80,7 @@ def online_env(hub: HubStandIn) -> dict:
     return online_environment(env(), hub)
 
 
-module_hub, hub = recipe_run_fixtures(online_env)  # one stand-in Hub a module, emptied before each test
+module_hub, hub = recipe_run_fixtures(online_env)  # the process's stand-in Hub, emptied before each test
 
 
 def python(hub, *argv):
@@ -299,6 +301,15 @@ def test_a_checkpoint_the_hub_strategy_left_off_the_hub_fails_the_run_with_the_c
     assert files["model.safetensors"] == (out / "model.safetensors").read_bytes()  # the end's, not step 1's
 
 
+def open_uploads_once_waited_for(hub, server, ended) -> None:
+    """Opens `hub`'s held uploads once the run forked from `server` has begun a push and then said that it waits for
+    its uploads before exiting, or once it has `ended` without saying so."""
+    pushing = lambda: any(path.endswith("/preupload/main") for _, path in hub.requests)  # noqa: E731
+    while not ended.is_set() and not (pushing() and "waiting for" in server.stderr_path.read_text()):
+        time.sleep(0.05)
+    hub.uploads_open.set()
+
+
 def test_a_run_that_fails_after_a_checkpoint_still_pushes_the_checkpoints_it_had_queued(videofolder, tmp_path, hub):
     """A run that stopped on an error (here: its evaluation's logits not finite, a learning rate of 1e30) while its
     last checkpoint was being uploaded exited without it: the upload thread died with the process, and the Hub's
@@ -308,8 +319,17 @@ def test_a_run_that_fails_after_a_checkpoint_still_pushes_the_checkpoints_it_had
     flags = ["--dataset", videofolder, "--output_dir", out, "--max_train_steps", 3, "--checkpointing_steps", 1]
     flags += ["--eval_steps", 2, "--learning_rate", "1e30", *FLAGS]
     flags += ["--push_to_hub", "--hub_model_id", "me/vivit", "--hub_strategy", "checkpoint"]
-    hub.reset(preupload_delay=3)  # step 1's push is under way at step 2's evaluation
-    result = python(hub, FINETUNE, *flags)
+    # step 1's push held under way until the failed run says at its exit that it waits for it (it was a 3 s delay of
+    # each push: a wait on every machine, and on a slow one the push could end before the error)
+    hub.uploads_open.clear()
+    server, ended = fresh_python.server(fresh_python.RECIPES, online_env(hub)), threading.Event()
+    opener = threading.Thread(target=open_uploads_once_waited_for, args=(hub, server, ended))
+    opener.start()
+    try:
+        result = server.run([FINETUNE, *flags], cwd=REPO, timeout=300)
+    finally:
+        ended.set()
+        opener.join()
     files = hub.repos["me/vivit"]
     assert result.returncode == 1 and "error: after 2 steps" in result.stderr, result.stderr[-4000:]
     checkpoint = out / "checkpoints" / "step_1"

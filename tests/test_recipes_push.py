@@ -30,7 +30,7 @@ def online_env(hub: HubStandIn) -> dict:
     return online_environment(env(), hub)
 
 
-module_hub, hub = recipe_run_fixtures(online_env)  # one stand-in Hub a module, emptied before each test
+module_hub, hub = recipe_run_fixtures(online_env)  # the process's stand-in Hub, emptied before each test
 
 
 def finetune(hub: HubStandIn, *argv, cwd=REPO) -> subprocess.CompletedProcess:
@@ -481,7 +481,10 @@ def test_a_checkpoint_push_queued_behind_an_upload_is_dropped_for_the_newer_one_
         hub.uploads_open.clear()  # step 1's upload held under way while steps 2 and 3 are pushed, however slow they are
         with torch.no_grad():
             recipe.push_checkpoint(accelerator, model, processor, uploader, checkpoints[0], "checkpoint")
-            while not any(path.endswith("/preupload/main") for _, path in hub.requests):
+            # the waits below end at 60 s only where the push is broken (never sent, its exit's wait never said): the
+            # test then fails on what is missing, where it hung the session
+            bound = time.monotonic() + 60
+            while not any(path.endswith("/preupload/main") for _, path in hub.requests) and time.monotonic() < bound:
                 time.sleep(0.01)
             for checkpoint in checkpoints[1:]:
                 recipe.push_checkpoint(accelerator, model, processor, uploader, checkpoint, "checkpoint")
@@ -490,7 +493,8 @@ def test_a_checkpoint_push_queued_behind_an_upload_is_dropped_for_the_newer_one_
         with caplog.at_level(logging.WARNING, logger="vivit_hf.hub.upload"):
             ending = threading.Thread(target=uploader._finish_at_exit)
             ending.start()
-            while ending.is_alive() and "waiting for" not in caplog.text:
+            bound = time.monotonic() + 60
+            while ending.is_alive() and "waiting for" not in caplog.text and time.monotonic() < bound:
                 time.sleep(0.01)
             hub.uploads_open.set()
             ending.join()
