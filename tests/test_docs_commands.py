@@ -478,3 +478,46 @@ def test_what_the_documented_commands_write_into_the_checkout_is_ignored_by_git(
     ).stdout
     tracked = [line.split("\t")[-1] for line in shown.splitlines() if line.startswith("::")]
     assert tracked == [], f"not in .gitignore: {tracked}"
+
+
+def test_each_documented_mutmut_pattern_names_code_that_setup_cfg_lets_mutmut_mutate():
+    """docs/testing.md's `mutmut run` lines name functions by mutmut's names (`module.x_function*`,
+    `module.xǁClassǁmethod*`). A pattern naming no mutant matches nothing and mutmut says nothing: after
+    `list_checkpoints` moved from training/checkpoints.py to run_folder.py (a module `only_mutate` lacks), the
+    documented checkpoints run silently left it out."""
+    import ast
+    import configparser
+
+    setup = configparser.ConfigParser()
+    setup.read(ROOT / "setup.cfg")
+    mutated = {path.removesuffix(".py").replace("/", ".") for path in setup["mutmut"]["only_mutate"].split()}
+    block = next(b for b in BASH.findall((ROOT / "docs" / "testing.md").read_text()) if "mutmut run" in b)
+    names = dict(re.findall(r"\b([A-Z])=(vivit_hf[\w.]*)", block))
+    lines = " ".join(block.replace("\\\n", " ").splitlines())
+    patterns = [
+        re.sub(r"\$([A-Z])", lambda m: names[m.group(1)], p)
+        for run in re.findall(r"mutmut run [^#]*", lines)
+        for p in re.findall(r'"([^"]+)"', run)
+    ]
+    assert len(patterns) > 40
+    wrong = []
+    for pattern in patterns:
+        module, _, symbol = pattern.rstrip("*").partition(".x")  # no symbol: a whole module ("...timeline*")
+        if module not in mutated:
+            wrong.append(f"{pattern}: {module} is not in setup.cfg's only_mutate")
+            continue
+        if not symbol:
+            continue
+        tree = ast.parse((ROOT / (module.replace(".", "/") + ".py")).read_text())
+        defined = {node.name for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))}
+        defined |= {
+            f"ǁ{node.name}ǁ{item.name}"
+            for node in tree.body
+            if isinstance(node, ast.ClassDef)
+            for item in node.body
+            if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))
+        }
+        wanted = symbol[1:] if symbol.startswith("_") else symbol  # `x_name` -> `name`; `xǁC...` -> `ǁC...`
+        if not any(name.startswith(wanted) for name in defined):
+            wrong.append(f"{pattern}: no such function in {module}")
+    assert not wrong, "docs/testing.md's mutmut patterns match no mutant:\n" + "\n".join(wrong)
