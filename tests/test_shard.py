@@ -67,6 +67,14 @@ def test_size_parsing():
     assert parse_size("1GB") == 1024**3 and parse_size("500MB") == 500 * 1024**2 and parse_size("1000") == 1000
 
 
+def test_the_shard_size_help_says_its_units_are_powers_of_1024(capsys):
+    # "--shard_size e.g. 1GB, 500MB" said no unit, where datasets' max_shard_size="500MB" is 500 * 10**6 bytes:
+    # `--shard_size 60KB` wrote a 60416-byte shard, over the 60000 such a reader meant as its limit
+    with pytest.raises(SystemExit):
+        shard_main(["--help"])
+    assert f"powers of 1024 (1GB is {1024**3} bytes" in " ".join(capsys.readouterr().out.split())
+
+
 def test_shards_stream_back_with_the_same_labels_and_frames(kinetics, tmp_path, monkeypatch):
     out = tmp_path / "shards"
     shard_main(["--dataset_format", "kinetics", "--dataset", str(kinetics), "--out", str(out), "--shard_size", "15KB"])
