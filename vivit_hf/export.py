@@ -24,7 +24,7 @@ from torch import nn
 
 from .flag_spellings import SpellingsArgumentParser
 from .models import ViViTPreTrainedModel
-from .repo_id import looks_like_repo_id, near_folder
+from .repo_id import OFFLINE_REMEDY, looks_like_repo_id, near_folder
 from .run_folder import model_folder_refusal
 
 
@@ -280,7 +280,9 @@ def not_ours(model, source: str) -> str:
     return f"{what}, which are what this command exports"
 
 
-NOT_IN_CACHE = "read as a Hub id, offline mode is on (HF_HUB_OFFLINE) and it is not in the local cache"
+NOT_IN_CACHE = (
+    f"read as a Hub id, offline mode is on (HF_HUB_OFFLINE) and it is not in the local cache: {OFFLINE_REMEDY}"
+)
 
 
 def source_problem(source: str) -> str | None:

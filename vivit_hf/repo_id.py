@@ -28,6 +28,10 @@ from pathlib import Path, PurePosixPath
 
 from huggingface_hub.utils import HFValidationError, validate_repo_id
 
+# What to do where offline mode keeps a Hub id's files out of the local cache: said by every command that reads one
+# (the hub's reasons and `vivit_hf.export`, which may not import the hub).
+OFFLINE_REMEDY = "unset HF_HUB_OFFLINE to download it"
+
 # File types vivit_hf reads as checkpoints or their configs (scenic .npz / flax msgpack, safetensors, torch
 # pickles, JSON and scenic's Python configs).
 CHECKPOINT_SUFFIXES = frozenset(
