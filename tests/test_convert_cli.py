@@ -669,7 +669,12 @@ def test_an_input_not_there_is_said_before_the_hub_repo_is_made(missing, tmp_pat
     [
         ("not/a/repo id", False, "'not/a/repo id' is no Hub repo id: Repo id must be in the form"),
         # in the words of finetune.py and the shard writer (`push_repo_refusal`)
-        ("me/vivit-micro", True, "offline mode is on (HF_HUB_OFFLINE), so nothing can be pushed: unset it, or drop"),
+        (
+            "me/vivit-micro",
+            True,
+            "offline mode is on (HF_HUB_OFFLINE), so nothing can be pushed: unset HF_HUB_OFFLINE and "
+            "TRANSFORMERS_OFFLINE to push, or drop",
+        ),
         ("bad revision", False, "argument --revision: 'v1..v2' is no branch name: git refuses '..'"),
     ],
 )

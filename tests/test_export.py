@@ -265,7 +265,8 @@ def test_export_of_something_that_is_not_a_model_is_one_line_exit_2(tmp_path, wh
         ("model.safetensors", "no such folder"),
         (
             "nobody-here/no-such-model",
-            "(HF_HUB_OFFLINE) and it is not in the local cache: unset HF_HUB_OFFLINE to download it",
+            "(HF_HUB_OFFLINE) and it is not in the local cache: unset HF_HUB_OFFLINE and TRANSFORMERS_OFFLINE to "
+            "download it",
         ),
         ("{tmp}/my-rnu", "no such folder; a folder here has a near name: {tmp}/my-run"),
     ],

@@ -547,7 +547,8 @@ def test_a_hub_data_set_not_fetched_offline_is_one_line_naming_it_exit_2(tmp_pat
     assert stopped.value.code == 2
     assert capsys.readouterr().err.splitlines()[-1] == (
         "python -m vivit_hf.training.data.shard: error: --dataset someone/k400: no such local folder; read as a Hub "
-        "id, offline mode is on (HF_HUB_OFFLINE) and it is not in the local cache: unset HF_HUB_OFFLINE to download it"
+        "id, offline mode is on (HF_HUB_OFFLINE) and it is not in the local cache: unset HF_HUB_OFFLINE and "
+        "TRANSFORMERS_OFFLINE to download it"
     )
 
 

@@ -422,7 +422,7 @@ def test_evaluate_names_a_mistyped_model_name_not_the_folder_its_results_would_g
         said = capsys.readouterr().err.strip().splitlines()[-1]
         assert said == (
             "error: --model my_modle: no such local folder; read as a Hub id, offline mode is on (HF_HUB_OFFLINE) "
-            "and it is not in the local cache: unset HF_HUB_OFFLINE to download it"
+            "and it is not in the local cache: unset HF_HUB_OFFLINE and TRANSFORMERS_OFFLINE to download it"
         ), said
         assert not (tmp_path / "my_modle").exists()
     (tmp_path / "my_model").mkdir()  # the folder meant, beside: named (a typo of a path reads as a Hub id)

@@ -21,7 +21,7 @@ from huggingface_hub.errors import (
     RevisionNotFoundError,
 )
 
-from ..repo_id import OFFLINE_REMEDY
+from ..repo_id import offline_remedy, offline_switch
 
 __all__ = ["HUB_READ_ERRORS", "download_options", "exception_chain", "why_not_fetched"]
 
@@ -124,7 +124,7 @@ def why_not_fetched(error: BaseException, *, missing: str = "it", local_files_on
         return f"offline mode is on (local_files_only) and {missing} is not in the local cache"
     if is_offline_mode() or any(isinstance(cause, OfflineModeIsEnabled) for cause in chain):
         # what to do too: the words named the cause alone, and the flag's value may be a path mistyped as well
-        return f"offline mode is on (HF_HUB_OFFLINE) and {missing} is not in the local cache: {OFFLINE_REMEDY}"
+        return f"offline mode is on ({offline_switch()}) and {missing} is not in the local cache: {offline_remedy()}"
     answered = next((cause for cause in chain if isinstance(cause, HfHubHTTPError) and _status(cause)), None)
     if answered is not None:  # the Hub was reached and said no (a rate limit, a server error): not "unreachable"
         said = str(answered).strip().splitlines()[0] if str(answered).strip() else "no reason given"
