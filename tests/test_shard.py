@@ -997,7 +997,7 @@ def test_the_help_gives_each_flags_default_as_the_recipes_help_does(capsys):
         shard_main(["--help"])
     assert stopped.value.code == 0
     text = " ".join(capsys.readouterr().out.split())
-    said = ["e.g. 1GB, 500MB (default: 1GB)", "frames per keyframe (default: 16)", "as finetune.py's (default: 5)"]
+    said = ["a GiB) (default: 1GB)", "frames per keyframe (default: 16)", "as finetune.py's (default: 5)"]
     assert all(words in text for words in said), text
     assert "(default: videofolder)" in text and "in the shards (default: 0)" in text
     # --cache_dir was the one bare flag (no words), where finetune.py's says what it is
