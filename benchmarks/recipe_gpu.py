@@ -745,7 +745,8 @@ def plot(result: dict, path: Path) -> None:
     ax.set_ylabel("training clips per second")
     ax.set_xticks(workers)
     ax.set_ylim(bottom=0)
-    ax.legend(fontsize=8)
+    if ax.get_legend_handles_labels()[0]:  # a run that measured nothing has no line (matplotlib warns of it)
+        ax.legend(fontsize=8)
     m = result["machine"]
     ax.set_title(f"recipes/finetune.py on {m['gpu'] or 'CPU (rehearsal)'}", fontsize=10)
     machine_line = f"{m['cpu']} ({m['cpu_count']} CPUs), torch {m['torch']}, transformers {m['transformers']}"

@@ -91,6 +91,7 @@ from vivit_hf.training.checkpoints import (
     live_evaluation_in,
     nothing_to_resume,
     release_output_dir,
+    removal_said,
     remove_previous_run,
     save_checkpoint,
     save_pretrained,
@@ -493,15 +494,8 @@ def main(argv=None):
             removed, kept = remove_previous_run(output_dir)
             if removed or kept:
                 why = "--overwrite_output_dir" if rerun is None else "the same command again"
-                # a run stopped before its model was written kept only its settings (run_settings.json): no model
-                stays = "model" if "config.json" in kept else "settings"
-                log_on_each_machine(
-                    logger,
-                    accelerator,
-                    logging.INFO,
-                    f"{why}: removed the previous run's {', '.join(removed) or 'nothing else'} from {output_dir}; its "
-                    f"{stays} ({', '.join(kept) or 'none'}) stays until this run's replaces it",
-                )
+                said = removal_said(why, removed, kept, output_dir)
+                log_on_each_machine(logger, accelerator, logging.INFO, said)
         output_dir.mkdir(parents=True, exist_ok=True)
     # a folder made just now (decide_start found none to lock): another run may have made it at the same moment
     # (the main process alone removes what this run made, at its exit, and only folders left empty)

@@ -281,6 +281,23 @@ def test_the_data_readers_filter_is_set_at_the_first_read_and_not_by_a_spent_bud
     assert calls == ["filter", "read"]
 
 
+def test_a_spent_budget_plots_its_empty_figure_without_a_warning(recipe_gpu, tmp_path, monkeypatch):
+    # the docs' run with no time left printed matplotlib's "UserWarning: No artists with labels found to put in
+    # legend" (the plot's legend of no line) among its few lines of output
+    import warnings
+
+    from matplotlib.figure import Figure
+
+    saved = []  # the figure is drawn, not laid out nor rendered to PNG (0.8 of this test's 1 s; the legend warned)
+    monkeypatch.setattr(Figure, "tight_layout", lambda self, **kwargs: None)
+    monkeypatch.setattr(Figure, "savefig", lambda self, path, **kwargs: saved.append(Path(path).name))
+    flags = ["--device", "cpu", "--work-dir", str(tmp_path / "work"), "--out-dir", str(tmp_path / "out")]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert recipe_gpu.main([*flags, "--budget-s", "0"])["skipped"]
+    assert saved == ["recipe-gpu-cpu-rehearsal.png"]
+
+
 # ------------------------------------------------------------------------------------------------ end to end
 def test_recipe_gpu_rehearsal_reports_the_figures_each_real_recipe_launch_wrote(tmp_path):
     steps, workers, batch = 4, 1, 2

@@ -669,7 +669,12 @@ def test_an_input_not_there_is_said_before_the_hub_repo_is_made(missing, tmp_pat
     [
         ("not/a/repo id", False, "'not/a/repo id' is no Hub repo id: Repo id must be in the form"),
         # in the words of finetune.py and the shard writer (`push_repo_refusal`)
-        ("me/vivit-micro", True, "offline mode is on (HF_HUB_OFFLINE), so nothing can be pushed: unset it, or drop"),
+        (
+            "me/vivit-micro",
+            True,
+            "offline mode is on (HF_HUB_OFFLINE), so nothing can be pushed: unset HF_HUB_OFFLINE and "
+            "TRANSFORMERS_OFFLINE to push, or drop",
+        ),
         ("bad revision", False, "argument --revision: 'v1..v2' is no branch name: git refuses '..'"),
     ],
 )
@@ -815,6 +820,17 @@ def test_an_out_folder_below_a_file_is_refused_in_one_line(tmp_path, capsys):
 
 
 # ---------------------------------------------------------------------------------------------- class names
+def test_the_help_says_every_labels_file_it_reads_and_where_the_token_comes_from(tmp_path, capsys):
+    # --labels' help named a text file or a JSON list, not the id2label object the converter reads too (docs only);
+    # --hub_token's said "default: HF_TOKEN", where the upload takes `hf auth login`'s token too (finetune.py's says so)
+    (tmp_path / "id2label.json").write_text('{"1": "dog", "0": "cat"}')
+    assert read_class_names(tmp_path / "id2label.json") == ["cat", "dog"]
+    with pytest.raises(SystemExit):
+        main(["scenic", "--help"])
+    said = " ".join(capsys.readouterr().out.split())
+    assert "a JSON object of index -> name" in said and "default: HF_TOKEN or hf auth login" in said
+
+
 def test_labels_name_the_converted_classifiers_outputs(tmp_path, capsys):
     # scenic's checkpoints hold no class names: the converted model (its pipeline, its card) answered `LABEL_17`
     names = ["abseiling", "air drumming", "answering questions"]

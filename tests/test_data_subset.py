@@ -293,6 +293,18 @@ def test_a_streamed_evaluation_cut_by_max_eval_samples_is_named_as_its_first_cli
     cut = finetune.load_data(finetune.parse_args([*streamed, "--max_eval_samples", "2"]), None)
     assert cut[3] == "test (the first 2 of its 6 clips: --max_eval_samples)" and len(cut[2]) == 2
     assert finetune.load_data(finetune.parse_args([*streamed, "--max_eval_samples", "6"]), None)[3] == "test"
+    # evaluating on the split trained on: the cut is the evaluation's alone (it cut the training stream to 2 too)
+    from accelerate import PartialState
+
+    PartialState()  # (the run's warning that it evaluates on training clips logs through accelerate)
+    same = finetune.parse_args([*streamed, "--eval_split", "train", "--max_eval_samples", "2"])
+    same = finetune.load_data(same, None)
+    assert len(same[1]) == 8 and len(same[2]) == 2
+    # and --max_train_samples' cut is the training's alone: the evaluation was its first 3 clips, named "train"
+    same = finetune.load_data(
+        finetune.parse_args([*streamed, "--eval_split", "train", "--max_train_samples", "3"]), None
+    )
+    assert len(same[1]) == 3 and len(same[2]) == 8 and same[3] == "train"
 
 
 def test_a_held_out_share_of_whole_clips_or_of_another_data_set_s_segments_is_drawn_as_before():

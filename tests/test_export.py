@@ -263,7 +263,11 @@ def test_export_of_something_that_is_not_a_model_is_one_line_exit_2(tmp_path, wh
         ("./my-run", "no such folder"),
         # a weights file is no Hub id (`vivit_hf.repo_id`, the other commands' rule): it was "read as a Hub id"
         ("model.safetensors", "no such folder"),
-        ("nobody-here/no-such-model", "offline mode is on (HF_HUB_OFFLINE) and it is not in the local cache"),
+        (
+            "nobody-here/no-such-model",
+            "(HF_HUB_OFFLINE) and it is not in the local cache: unset HF_HUB_OFFLINE and TRANSFORMERS_OFFLINE to "
+            "download it",
+        ),
         ("{tmp}/my-rnu", "no such folder; a folder here has a near name: {tmp}/my-run"),
     ],
 )

@@ -63,6 +63,27 @@ def test_huggingface_hub_offline_mode_is_reported_as_offline_whatever_the_enviro
     assert "offline mode is on" in message and "could not be reached" not in message
 
 
+@pytest.mark.parametrize(
+    "hub, transformers, said",
+    [
+        ("1", None, "(HF_HUB_OFFLINE) and it is not in the local cache: unset HF_HUB_OFFLINE to download it"),
+        # huggingface_hub reads TRANSFORMERS_OFFLINE where HF_HUB_OFFLINE is unset: the line named the one not set
+        (None, "1", "(TRANSFORMERS_OFFLINE) and it is not in the local cache: unset TRANSFORMERS_OFFLINE to download"),
+        # both on (as this suite runs): unsetting HF_HUB_OFFLINE alone left offline mode on
+        ("1", "1", "(HF_HUB_OFFLINE) and it is not in the local cache: unset HF_HUB_OFFLINE and TRANSFORMERS_OFFLINE"),
+    ],
+)
+def test_offline_mode_names_the_variables_that_turned_it_on(monkeypatch, hub, transformers, said):
+    from huggingface_hub.errors import OfflineModeIsEnabled
+
+    from vivit_hf.hub.sources import why_not_fetched
+
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", True)
+    for name, value in (("HF_HUB_OFFLINE", hub), ("TRANSFORMERS_OFFLINE", transformers)):
+        monkeypatch.delenv(name, raising=False) if value is None else monkeypatch.setenv(name, value)
+    assert said in why_not_fetched(OfflineModeIsEnabled("offline"))
+
+
 def test_local_files_only_is_reported_as_offline(tmp_path, monkeypatch):
     monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", False)  # local_files_only: no request is made
     with pytest.raises(CheckpointSourceError, match="offline mode is on"):

@@ -1268,6 +1268,29 @@ def test_overwrite_output_dir_removes_what_a_run_wrote_and_nothing_else(tmp_path
     assert left == sorted(["data", "eval_notes", "my_model.py", "notes.txt", *model])
 
 
+def test_the_overwrite_line_names_what_went_and_what_stays_where_either_is_nothing(tmp_path):
+    """A finished run that kept no checkpoint nor log leaves only its model to keep: the line read
+    "--overwrite_output_dir: removed the previous run's nothing else from out; its model (...) stays ..."; a folder
+    whose run left no model nor settings read "its settings (none) stays"."""
+    from vivit_hf.training.checkpoints import removal_said, remove_previous_run
+
+    write_files(tmp_path / "model", {name: RUN_OUTPUTS[name] for name in ("config.json", "model.safetensors")})
+    removed, kept = remove_previous_run(tmp_path / "model")
+    assert removal_said("--overwrite_output_dir", removed, kept, "out") == (
+        "--overwrite_output_dir: the previous run in out left nothing but its model (config.json, model.safetensors), "
+        "which stays until this run's replaces it"
+    )
+    write_files(tmp_path / "stopped", {"checkpoints/step_4/trainer_state.json": "{}", "run_settings.json": "{}"})
+    removed, kept = remove_previous_run(tmp_path / "stopped")
+    assert removal_said("the same command again", removed, kept, "out") == (
+        "the same command again: removed the previous run's checkpoints from out; its settings (run_settings.json) "
+        "stays until this run's replaces it"
+    )
+    assert removal_said("--overwrite_output_dir", ["checkpoints"], [], "out") == (
+        "--overwrite_output_dir: removed the previous run's checkpoints from out"
+    )
+
+
 def test_a_new_model_replaces_the_old_ones_plots_and_drops_those_it_does_not_draw(tmp_path):
     """The card's plots are kept with the old model until the new one lands; then the new run's replace them, and an
     old plot the new run does not draw (a class plot of a run with other heads) goes with the old model."""

@@ -414,7 +414,8 @@ def test_every_command_refuses_a_push_it_cannot_make_in_the_same_words(tmp_path,
             main(flags)
         said = capsys.readouterr().err.strip().splitlines()[-1]
         wanted = (
-            "argument --push_to_hub: offline mode is on (HF_HUB_OFFLINE), so nothing can be pushed: unset it, or drop "
+            "argument --push_to_hub: offline mode is on (HF_HUB_OFFLINE), so nothing can be pushed: unset "
+            "HF_HUB_OFFLINE and TRANSFORMERS_OFFLINE to push, or drop "
             "--push_to_hub"
             if not bad_id
             else f"argument --push_to_hub: 'me/my vivit' is no Hub repo id: {invalid.value}"

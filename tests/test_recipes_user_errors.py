@@ -425,7 +425,10 @@ def test_resume_latest_where_a_run_stopped_before_its_first_checkpoint_is_refuse
 
 
 # A made-up Hub id with HF_HUB_OFFLINE=1 (env()): offline mode fails at once, so no network is needed to test it.
-OFFLINE = "no such local folder; read as a Hub id, offline mode is on (HF_HUB_OFFLINE) and it is not in the local cache"
+OFFLINE = (
+    "no such local folder; read as a Hub id, offline mode is on (HF_HUB_OFFLINE) and it is not in the local cache: "
+    "unset HF_HUB_OFFLINE and TRANSFORMERS_OFFLINE to download it"
+)
 PREDICT = REPO / "recipes" / "predict.py"
 
 
@@ -459,7 +462,8 @@ def test_finetune_init_from_a_hub_vit_not_fetched_offline_names_the_id_in_one_li
     assert_one_line(
         result,
         "error: --init_from 'someone/vit-base': no such local file or folder; read as a Hub repo id, offline mode is "
-        "on (HF_HUB_OFFLINE) and its config.json is not in the local cache",
+        "on (HF_HUB_OFFLINE) and its config.json is not in the local cache: unset HF_HUB_OFFLINE and "
+        "TRANSFORMERS_OFFLINE to download it",
     )
 
 

@@ -67,6 +67,14 @@ def test_size_parsing():
     assert parse_size("1GB") == 1024**3 and parse_size("500MB") == 500 * 1024**2 and parse_size("1000") == 1000
 
 
+def test_the_shard_size_help_says_its_units_are_powers_of_1024(capsys):
+    # "--shard_size e.g. 1GB, 500MB" said no unit, where datasets' max_shard_size="500MB" is 500 * 10**6 bytes:
+    # `--shard_size 60KB` wrote a 60416-byte shard, over the 60000 such a reader meant as its limit
+    with pytest.raises(SystemExit):
+        shard_main(["--help"])
+    assert f"powers of 1024 (1GB is {1024**3} bytes" in " ".join(capsys.readouterr().out.split())
+
+
 def test_shards_stream_back_with_the_same_labels_and_frames(kinetics, tmp_path, monkeypatch):
     out = tmp_path / "shards"
     shard_main(["--dataset_format", "kinetics", "--dataset", str(kinetics), "--out", str(out), "--shard_size", "15KB"])
@@ -539,7 +547,8 @@ def test_a_hub_data_set_not_fetched_offline_is_one_line_naming_it_exit_2(tmp_pat
     assert stopped.value.code == 2
     assert capsys.readouterr().err.splitlines()[-1] == (
         "python -m vivit_hf.training.data.shard: error: --dataset someone/k400: no such local folder; read as a Hub "
-        "id, offline mode is on (HF_HUB_OFFLINE) and it is not in the local cache"
+        "id, offline mode is on (HF_HUB_OFFLINE) and it is not in the local cache: unset HF_HUB_OFFLINE and "
+        "TRANSFORMERS_OFFLINE to download it"
     )
 
 
@@ -988,7 +997,7 @@ def test_the_help_gives_each_flags_default_as_the_recipes_help_does(capsys):
         shard_main(["--help"])
     assert stopped.value.code == 0
     text = " ".join(capsys.readouterr().out.split())
-    said = ["e.g. 1GB, 500MB (default: 1GB)", "frames per keyframe (default: 16)", "as finetune.py's (default: 5)"]
+    said = ["a GiB) (default: 1GB)", "frames per keyframe (default: 16)", "as finetune.py's (default: 5)"]
     assert all(words in text for words in said), text
     assert "(default: videofolder)" in text and "in the shards (default: 0)" in text
     # --cache_dir was the one bare flag (no words), where finetune.py's says what it is

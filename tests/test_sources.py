@@ -422,14 +422,14 @@ def test_evaluate_names_a_mistyped_model_name_not_the_folder_its_results_would_g
         said = capsys.readouterr().err.strip().splitlines()[-1]
         assert said == (
             "error: --model my_modle: no such local folder; read as a Hub id, offline mode is on (HF_HUB_OFFLINE) "
-            "and it is not in the local cache"
+            "and it is not in the local cache: unset HF_HUB_OFFLINE and TRANSFORMERS_OFFLINE to download it"
         ), said
         assert not (tmp_path / "my_modle").exists()
     (tmp_path / "my_model").mkdir()  # the folder meant, beside: named (a typo of a path reads as a Hub id)
     (tmp_path / "my_model" / "config.json").write_text("{}")
     with pytest.raises(SystemExit):
         evaluate_module.main(["--model", "my_modle"])
-    assert capsys.readouterr().err.strip().endswith("not in the local cache; a folder here has a near name: my_model")
+    assert capsys.readouterr().err.strip().endswith("to download it; a folder here has a near name: my_model")
     with pytest.raises(SystemExit):  # spelt as a path
         evaluate_module.main(["--model", "./my_modle"])
     assert (

@@ -10,6 +10,7 @@ from pathlib import Path
 import datasets
 import pyarrow.parquet as pq
 import pytest
+from accelerate import PartialState
 from test_recipes_finetune import tiny_clip
 
 from vivit_hf.processing.processing_vivit import ViViTVideoProcessor
@@ -131,6 +132,12 @@ def test_one_parquet_file_streams_on_every_dataloader_worker_each_clip_once_an_e
         assert len(workers) == sum(dataset.batches(epoch, 2)), epoch  # the plan of the epoch is what came
     said = "split 'train' has 1 shard(s) for 2 readers (processes x DataLoader workers): read as 4 shards"
     assert caplog.text.count(said) == 1  # once, with the counts
+    # evaluated on the split trained on, uncut: one stream, its footers read (and the split said) once, not per name
+    caplog.clear()
+    PartialState()  # (the warning that it evaluates on training clips logs through accelerate)
+    args = ["--dataset", str(one_parquet_file), "--dataset_format", "hub", "--streaming", "--eval_split", "train"]
+    _, train, evaluation, _ = finetune.load_data(finetune.parse_args([*args, "--num_workers", "2"]), Processes(1))
+    assert evaluation is train and caplog.text.count(said) == 1
 
 
 def test_a_resharded_parquet_stream_resumes_mid_epoch_on_the_batches_it_had_not_trained(one_parquet_file):

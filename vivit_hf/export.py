@@ -24,7 +24,7 @@ from torch import nn
 
 from .flag_spellings import SpellingsArgumentParser
 from .models import ViViTPreTrainedModel
-from .repo_id import looks_like_repo_id, near_folder
+from .repo_id import looks_like_repo_id, near_folder, offline_remedy, offline_switch
 from .run_folder import model_folder_refusal
 
 
@@ -280,7 +280,10 @@ def not_ours(model, source: str) -> str:
     return f"{what}, which are what this command exports"
 
 
-NOT_IN_CACHE = "read as a Hub id, offline mode is on (HF_HUB_OFFLINE) and it is not in the local cache"
+def not_in_cache() -> str:
+    """Why a Hub id gave no model in offline mode, in the hub's words (`why_not_fetched`)."""
+    cause = f"offline mode is on ({offline_switch()})"
+    return f"read as a Hub id, {cause} and it is not in the local cache: {offline_remedy()}"
 
 
 def source_problem(source: str) -> str | None:
@@ -300,7 +303,7 @@ def source_problem(source: str) -> str | None:
         cached = try_to_load_from_cache(source, "config.json")
     except ValueError:  # an id the cache does not take: from_pretrained says why
         return None
-    return None if isinstance(cached, str) else NOT_IN_CACHE
+    return None if isinstance(cached, str) else not_in_cache()
 
 
 def why_not_loaded(source: str, error: Exception) -> str:
@@ -309,7 +312,7 @@ def why_not_loaded(source: str, error: Exception) -> str:
     from huggingface_hub.constants import is_offline_mode
 
     if looks_like_repo_id(source) and not Path(source).exists() and is_offline_mode():
-        return NOT_IN_CACHE
+        return not_in_cache()
     return " ".join(str(error).split())
 
 

@@ -28,6 +28,27 @@ from pathlib import Path, PurePosixPath
 
 from huggingface_hub.utils import HFValidationError, validate_repo_id
 
+# huggingface_hub's offline switches: HF_HUB_OFFLINE, and transformers' TRANSFORMERS_OFFLINE, which it reads where
+# HF_HUB_OFFLINE is unset (its `constants.HF_HUB_OFFLINE`)
+OFFLINE_VARIABLES = ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")
+
+
+def offline_switch() -> str:
+    """The variable that turned offline mode on, as a message names the cause: HF_HUB_OFFLINE where set, else
+    TRANSFORMERS_OFFLINE (named HF_HUB_OFFLINE, a user who set only that was sent to unset one that was not set)."""
+    return next((name for name in OFFLINE_VARIABLES if os.environ.get(name)), OFFLINE_VARIABLES[0])
+
+
+def offline_remedy(then: str = "to download it") -> str:
+    """What to do where offline mode keeps a Hub id's files out of the local cache (or a push from the Hub), said by
+    every command that reads one (the hub's reasons and `vivit_hf.export`, which may not import the hub): unset each
+    switch that is on. With both on, unsetting HF_HUB_OFFLINE alone left TRANSFORMERS_OFFLINE's offline mode."""
+    from huggingface_hub.constants import ENV_VARS_TRUE_VALUES
+
+    on = [name for name in OFFLINE_VARIABLES if os.environ.get(name, "").upper() in ENV_VARS_TRUE_VALUES]
+    return f"unset {' and '.join(on or [offline_switch()])} {then}"
+
+
 # File types vivit_hf reads as checkpoints or their configs (scenic .npz / flax msgpack, safetensors, torch
 # pickles, JSON and scenic's Python configs).
 CHECKPOINT_SUFFIXES = frozenset(

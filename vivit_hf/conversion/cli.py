@@ -389,9 +389,11 @@ def main(argv=None) -> int:
     scenic.add_argument("--config", required=True, help="the scenic config (.py as scenic ships it, or .json)")
     scenic.add_argument(
         "--labels",
+        # the JSON object and the several heads' order, which the converter reads, were said in the docs alone
         help="the classes' names, in the order of the checkpoint's classifier (its training labels): a text file of "
-        "one name a line, or a JSON list. scenic's checkpoints hold no names: without it they are LABEL_0, "
-        "LABEL_1, ...",
+        "one name a line, a JSON list, or a JSON object of index -> name (config.json's id2label); with label "
+        "spaces, each head's names in turn (noun, then verb). scenic's checkpoints hold no names: without it they "
+        "are LABEL_0, LABEL_1, ...",
     )
     transformers_parser = commands.add_parser("transformers", help="a transformers ViViT folder or Hub id")
     transformers_parser.add_argument("--model", required=True, help="folder or Hub id (model_type 'vivit')")

@@ -38,7 +38,9 @@ def add_push_flags(parser, *, repo_kind: str, revision_aliases: tuple[str, ...] 
         "finetune.py's --push_to_hub; `--push_to_hub REPO` is deprecated: give --push_to_hub --hub_model_id REPO",
     )
     parser.add_argument("--hub_model_id", default=None, help=f"the {repo_kind} repo --push_to_hub uploads to")
-    parser.add_argument("--hub_token", default=None, help="the token --push_to_hub uploads with (default: HF_TOKEN)")
+    parser.add_argument(
+        "--hub_token", default=None, help="the token --push_to_hub uploads with (default: HF_TOKEN or hf auth login)"
+    )
     parser.add_argument(
         "--hub_private_repo",
         "--private",

@@ -21,6 +21,8 @@ from huggingface_hub.errors import (
     RevisionNotFoundError,
 )
 
+from ..repo_id import offline_remedy, offline_switch
+
 __all__ = ["HUB_READ_ERRORS", "download_options", "exception_chain", "why_not_fetched"]
 
 # What a read of the Hub raises when the file is not to be had, and nothing else: no such repo, revision or file, a
@@ -121,7 +123,8 @@ def why_not_fetched(error: BaseException, *, missing: str = "it", local_files_on
     if local_files_only:
         return f"offline mode is on (local_files_only) and {missing} is not in the local cache"
     if is_offline_mode() or any(isinstance(cause, OfflineModeIsEnabled) for cause in chain):
-        return f"offline mode is on (HF_HUB_OFFLINE) and {missing} is not in the local cache"
+        # what to do too: the words named the cause alone, and the flag's value may be a path mistyped as well
+        return f"offline mode is on ({offline_switch()}) and {missing} is not in the local cache: {offline_remedy()}"
     answered = next((cause for cause in chain if isinstance(cause, HfHubHTTPError) and _status(cause)), None)
     if answered is not None:  # the Hub was reached and said no (a rate limit, a server error): not "unreachable"
         said = str(answered).strip().splitlines()[0] if str(answered).strip() else "no reason given"

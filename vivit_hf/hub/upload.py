@@ -25,6 +25,8 @@ from pathlib import Path
 from huggingface_hub import CommitOperationAdd, HfApi
 from huggingface_hub.constants import DEFAULT_REVISION
 
+from ..repo_id import offline_remedy, offline_switch
+
 logger = logging.getLogger(__name__)
 
 # transformers' `TrainingArguments.hub_strategy` values, in `trainer_utils.HubStrategy`'s order (not its default first:
@@ -101,8 +103,8 @@ def push_repo_refusal(flag: str, repo_id: str, upload_later: str, named: str = "
         return f"argument {flag}: {repo_id!r}{named} is no Hub repo id: {' '.join(str(error).split())}"
     if is_offline_mode():
         return (
-            f"argument {flag}: offline mode is on (HF_HUB_OFFLINE), so nothing can be pushed: unset it, or drop {flag} "
-            f"and upload the folder later (`{upload_later}`)"
+            f"argument {flag}: offline mode is on ({offline_switch()}), so nothing can be pushed: "
+            f"{offline_remedy('to push')}, or drop {flag} and upload the folder later (`{upload_later}`)"
         )
     return None
 

@@ -399,6 +399,19 @@ def remove_previous_run(output_dir) -> tuple[list[str], list[str]]:
     return removed, kept
 
 
+def removal_said(why: str, removed: list[str], kept: list[str], output_dir) -> str:
+    """The log line of `remove_previous_run`'s `(removed, kept)`, `why` the flag or rerun that removed them. Each list
+    may be empty (a finished run with no checkpoint nor log leaves its model alone): the line read "removed the
+    previous run's nothing else from ...", and "its settings (none) stays" where nothing was kept."""
+    # a run stopped before its model was written kept only its settings (run_settings.json): no model
+    thing = f"{'model' if 'config.json' in kept else 'settings'} ({', '.join(kept)})"
+    stays = "stays until this run's replaces it"
+    if not removed:
+        return f"{why}: the previous run in {output_dir} left nothing but its {thing}, which {stays}"
+    said = f"{why}: removed the previous run's {', '.join(removed)} from {output_dir}"
+    return f"{said}; its {thing} {stays}" if kept else said
+
+
 def _final_model_file(path: Path) -> bool:
     """Whether `path` is one of the files a finished run's final save wrote (what `staged_outputs` replaces)."""
     if not path.is_file():

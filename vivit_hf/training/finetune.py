@@ -10,6 +10,7 @@ a resume in `resume`; their names are imported here too, where scripts imported 
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import logging
 import math
@@ -453,6 +454,10 @@ def load_streaming_data(args, num_processes: int = 1, spread: bool = True):
             f"{', '.join(sorted(data.splits))}: give it a validation or test split, or name one with --eval_split"
         )
     evaluation = data.split(eval_split, "--eval_split")
+    if evaluation is train and (args.max_train_samples or args.max_eval_samples):
+        # one split object under both names: each --max_*_samples cut (`keep_first`) cut the other's stream too. Not
+        # copied uncut: `spread_over` would read every parquet footer again for the copy, and say so a second time
+        evaluation = copy.copy(train)
     data.refuse_empty(args.train_split)
     data.refuse_empty(eval_split, "to evaluate")
     warn_evaluating_the_training_split(args, data, eval_split)

@@ -704,7 +704,13 @@ def main(argv=None) -> dict:
     )
     parser.add_argument("--out", required=True, help="output folder (the data card and data/*.tar)")
     parser.add_argument("--splits", nargs="*", default=None, help="default: every split")
-    parser.add_argument("--shard_size", type=parse_size, default="1GB", help="e.g. 1GB, 500MB")  # argparse parses it
+    parser.add_argument(  # argparse parses the default too
+        "--shard_size",
+        type=parse_size,
+        default="1GB",
+        # the units were unsaid, and datasets' and transformers' max_shard_size read "1GB" as 10**9 bytes
+        help=f"e.g. 1GB, 500MB, in powers of 1024 (1GB is {parse_size('1GB')} bytes, a GiB)",
+    )
     parser.add_argument(
         "--short_side",
         type=_pixels_or_frames,
