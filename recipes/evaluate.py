@@ -341,7 +341,7 @@ def main(argv=None, written: list | None = None):
     check_model_fetched(args)  # before its default results folder is made: a bare name is that folder's path
     split = data.split_name(args.split) if args.split else data.default_eval_split  # `val`: its `validation`
     trained = training_split(args)  # the split of this data set the model was fine-tuned on, and its held-out share
-    otherwise = trained_read_otherwise(args)  # ... where that run read the data set another way
+    otherwise = trained_read_otherwise(args, trained)  # ... where that run read the data set another way
     folder_split = split
     held_out = trained is not None and trained[1] is not None and trained[0] in data.splits
     if split is None and held_out and not args.streaming:  # (a stream has no held-out share: read whole)
@@ -397,7 +397,7 @@ def main(argv=None, written: list | None = None):
         examples = sample_subset(examples, args.max_eval_samples, seed=args.seed)
         if len(examples) < whole:  # eval_results.json names the share scored, as finetune.py's results do
             scored = f"{split} ({len(examples)} of its {whole} clips: --max_eval_samples)"
-            if note := subset_seed_note(args, typed):  # another draw than fine-tuning's: said
+            if note := subset_seed_note(args, typed, trained):  # another draw than fine-tuning's: said
                 logger.warning(note)
     # machines with a copy each: the same clips (a stream: the same shards), or scores gathered twice and others never
     agree_on_examples({split: examples_digest(examples)}, caveats={split: digest_caveat(examples)})

@@ -830,11 +830,13 @@ def test_a_model_fine_tuned_on_a_data_set_read_another_way_is_said_to_have_train
 
     def warning(split, **read):
         args = Namespace(model=str(out), dataset=str(data), dataset_revision=None, dataset_config_name=None, **read)
-        return trained_split_warning(args, split, training_split(args), trained_read_otherwise(args))
+        trained = training_split(args)
+        return trained_split_warning(args, split, trained, trained_read_otherwise(args, trained))
 
     def refusal(**read):
         args = Namespace(model=str(out), dataset=str(data), dataset_revision=None, dataset_config_name=None, **read)
-        return held_out_read_otherwise(args, training_split(args), trained_read_otherwise(args))
+        trained = training_split(args)
+        return held_out_read_otherwise(args, trained, trained_read_otherwise(args, trained))
 
     assert refusal(dataset_format="hub", streaming=False).endswith(
         "videofolder, holding out 34% of split 'train' and training on the rest: evaluate with --dataset_format "

@@ -797,16 +797,16 @@ def test_a_resume_naming_the_configuration_another_way_is_the_same_configuration
     # its --max_eval_samples subset, drawn with its --seed: evaluate.py, --seed left out, draws with 0 (the same clips
     # for every model) and said nothing of scoring other clips than the run's results; now it says so
     ours = Namespace(**flags, dataset_config_name="1", seed=0, max_eval_samples=8)
-    assert subset_seed_note(ours, set()) is None  # the run scored its split whole
+    assert subset_seed_note(ours, set(), training_split(ours)) is None  # the run scored its split whole
     typed = ["--dataset_config_name", "split1", "--seed", "42", "--max_eval_samples", "8"]
     args = finetune_module.parse_args(["--dataset", str(tmp_path), "--dataset_format", "ucf101", *typed])
     write_run_settings(model, finetune_module.run_settings(args, 1), str(tmp_path), None)
-    assert subset_seed_note(ours, set()) == (
+    assert subset_seed_note(ours, set(), training_split(ours)) == (
         f"--model {model} was fine-tuned with --seed 42, which drew its --max_eval_samples 8 subset; this one is drawn "
         "with --seed 0, so its clips differ from those its results scored (type --seed 42 to draw as it did)"
     )
-    assert subset_seed_note(ours, {"seed"}) is None  # --seed 0 typed: the user's choice
-    assert subset_seed_note(Namespace(**{**vars(ours), "seed": 42}), set()) is None
+    assert subset_seed_note(ours, {"seed"}, training_split(ours)) is None  # --seed 0 typed: the user's choice
+    assert subset_seed_note(Namespace(**{**vars(ours), "seed": 42}), set(), training_split(ours)) is None
 
 
 def test_the_model_card_names_the_configuration_as_the_data_set_names_it(finetune_module, tmp_path):

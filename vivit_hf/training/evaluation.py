@@ -262,15 +262,16 @@ def training_split(args) -> tuple[str, float | None, int] | None:
     return batches["train_split"], (float(held) if held else None), int(batches.get("seed") or 0)
 
 
-def trained_read_otherwise(args) -> tuple[str, str, float | None] | None:
+def trained_read_otherwise(args, trained: tuple | None) -> tuple[str, str, float | None] | None:
     """Where `--model` was fine-tuned on this data set read another way than this evaluation reads it (another
-    `--dataset_format` of the same folder, or `--streaming`), which `training_split` does not take for this data set:
+    `--dataset_format` of the same folder, or `--streaming`), which `training_split` (`trained`, what it returned: the
+    run's records read once) does not take for this data set:
     (its training split, how it was read, in flags ("" where only a stream's having no held-out share kept
     `training_split` from taking it), and the percentage of it held out or None), else None. Its
     training split holds the clips the model trained on all the same: `--split train` scored them as a test without
     a word (the refusal of a folder without an evaluation split offered it), and its held-out share can be drawn
     again only as it was read."""
-    if training_split(args) is not None:
+    if trained is not None:
         return None
     recorded = _recorded_training(args, same_read=False)
     if recorded is None:
@@ -322,12 +323,12 @@ def held_out_read_otherwise(args, trained: tuple | None, otherwise: tuple | None
     )
 
 
-def subset_seed_note(args, typed: set[str]) -> str | None:
-    """Where --seed was left out and `--model`'s fine-tuning on this data set drew its --max_eval_samples subset with
-    another seed: the line saying so. `evaluate.py --max_eval_samples N` scored other clips than the run's results,
-    without a word. The default stays 0, not the run's seed: models evaluated alike are scored on the same clips."""
-    trained = None if "seed" in typed or not args.max_eval_samples else training_split(args)
-    if trained is None or trained[2] == args.seed:
+def subset_seed_note(args, typed: set[str], trained: tuple | None) -> str | None:
+    """Where --seed was left out and `--model`'s fine-tuning on this data set (`trained`: `training_split`'s answer)
+    drew its --max_eval_samples subset with another seed: the line saying so. `evaluate.py --max_eval_samples N`
+    scored other clips than the run's results, without a word. The default stays 0, not the run's seed: models
+    evaluated alike are scored on the same clips."""
+    if "seed" in typed or not args.max_eval_samples or trained is None or trained[2] == args.seed:
         return None
     try:
         drawn = settings_as_typed_here(*recorded_settings(args.model), args.dataset)["other"].get("max_eval_samples")
