@@ -800,13 +800,17 @@ def test_a_matroska_container_that_starts_before_its_first_indexed_keyframe_read
     which FFmpeg's Matroska seek to the start passes over (it lands at the first indexed keyframe). Passed as a
     fresh PyAV container, the table started there: 24 frames of 33, every index naming a frame 9 later, silently.
     Such a container is read through one of its own on the same file or a copy of its bytes (one on bytes, or on
-    another file object, was refused)."""
+    another file object, was refused). On a pipe the seek fails, and failing it read on past the first 7 packets: 24
+    frames, frames 0-2 read as 12-14 (1023, 1020, 1021 in a sequential decode); refused."""
     path = mkv_cut_mid_gop(tmp_path)
     truth = sequential_decode(path)
     assert len(truth) == 33
     for source in (str(path), io.BytesIO(path.read_bytes()), io.BufferedReader(io.BytesIO(path.read_bytes()))):
         with av.open(source) as container:
             assert_frames_equal(read_frames(container, range(32, -1, -1)), truth, range(32, -1, -1))
+    with av.open(piped(path.read_bytes())) as container:
+        with pytest.raises(VideoDecodeError, match="cannot seek back to its start; pass its path or bytes"):
+            read_frames(container, [0])
 
 
 @pytest.mark.parametrize("read_before", [10, 20])

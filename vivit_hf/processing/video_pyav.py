@@ -612,11 +612,15 @@ class PyAVReader(VideoReader):
                 self._read_through_own_container()
                 if self._owns_container:  # opened afresh: at its first packet
                     return
-                raise VideoDecodeError(
-                    f"Video {self.name} cannot seek back to its start; pass its path or bytes instead of an open "
-                    "container."
-                ) from None
+                self._refuse_unseekable()
         self._open()
+
+    def _refuse_unseekable(self) -> NoReturn:
+        """Refuse a caller's container whose seek to the start failed and that no container of this reader's own can
+        read (`_own_source`: a pipe)."""
+        raise VideoDecodeError(
+            f"Video {self.name} cannot seek back to its start; pass its path or bytes instead of an open container."
+        ) from None
 
     # -- the frame table -------------------------------------------------------------------------
     def _frame_table(self):
@@ -645,7 +649,13 @@ class PyAVReader(VideoReader):
                 self._seek_start()
                 self._check_start(head)
             except av.FFmpegError:
-                pass
+                # A seek that failed may have read on first (a Matroska file cut mid-GOP, on a pipe, lost its first 7
+                # packets so: 24 frames of 33, every index naming a frame 9 later), and a container the caller read
+                # from is not at its start: read through one of this reader's own, on its file or a copy of its bytes;
+                # one on a pipe is refused
+                self._read_through_own_container()
+                if not self._owns_container:
+                    self._refuse_unseekable()
         pts, dts, key = [], [], []  # per frame shown
         names, keyframes, stamped = [], [], []  # per packet (its dts, key flag, pts), as _decoded_table counts them
         sizes = []  # per packet: tells a packet named by its dts after a seek from another (see `_seek_renames`)
