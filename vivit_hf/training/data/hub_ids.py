@@ -78,9 +78,14 @@ def json_member(names) -> str | None:
     which keeps the clip's id in its source data set and its class name. `json`, or in a sample (`__key__`) one of
     another case: `datasets` decodes `<key>.JSON` by its extension's lower case, under the name as written (its ids
     were not read: clips were named `<shard>/<member>`, the shard tool's repeats not found)."""
-    if "json" in names or "__key__" not in names:
-        return "json" if "json" in names else None
-    return next((name for name in names if name.lower() == "json"), None)
+    return "json" if "json" in names else webdataset_member(names, ("json",))
+
+
+def webdataset_member(features, names) -> str | None:
+    """The first of `names` that a WebDataset sample's member of any case is (`CLS` for `cls`), else None (no
+    WebDataset, or no such member)."""
+    found = {column.lower(): column for column in features} if "__key__" in features else {}
+    return next((found[name] for name in names if name in found), None)
 
 
 def json_clip_id(row: dict) -> str | None:
