@@ -254,8 +254,13 @@ run_as_command(main, sys.argv[1:], (), lambda: "interrupted: what is kept, and h
 
 
 # The deadline's thread never runs, as on a loaded machine where it need not run before the launcher's SIGKILL (a
-# finetune run under accelerate launch ended once in CI without its line): the line does not wait for it.
-STALLED_DEADLINE = "import threading\nthreading.Timer.start = lambda self: None\n" + SLOW_UNWINDING
+# finetune run under accelerate launch ended once in CI without its line): the line does not wait for it. Unwinding
+# runs Python, where the SIGTERM's handler runs: in one 30 s sleep the handler waited for the sleep's end where the
+# SIGTERM landed as it began (the signal taken before the sleep, which it then did not cut short; 3 runs in 16 on a
+# loaded machine, killed without the line); the deadline says the line there.
+STALLED_DEADLINE = "import threading\nthreading.Timer.start = lambda self: None\n" + SLOW_UNWINDING.replace(
+    "time.sleep(30)", "for _ in range(3000): time.sleep(0.01)"
+)
 
 
 # A SIGTERM to the launcher's process group (a scheduler's, `kill -TERM -PGID`) reaches the recipe twice, the second

@@ -228,9 +228,10 @@ def run_as_command(main, argv, user_errors: tuple, interrupted) -> object:
     launcher the line waits for the launcher's SIGTERM (by then it copies again) and is said as it comes, by the
     signal handler on the main thread, unwinding or not; a deadline's thread says it where no SIGTERM comes (a
     launcher that died). (Said by that thread alone, the line was missing once in CI: a thread need not run before
-    the SIGKILL on a loaded machine.) A SIGTERM that reaches the launcher's process group (a scheduler's, `kill -TERM
-    -PGID`) is stopped alike: the launcher terminates the recipe in turn, and a line said at the end of an unwinding
-    longer than its 5 s was never said."""
+    the SIGKILL on a loaded machine. The handler runs as the main thread next runs Python: a SIGTERM taken as it
+    entered a long call, a sleep, waits for that call's end, and the deadline says the line.) A SIGTERM that reaches
+    the launcher's process group (a scheduler's, `kill -TERM -PGID`) is stopped alike: the launcher terminates the
+    recipe in turn, and a line said at the end of an unwinding longer than its 5 s was never said."""
     from .checkpoints import release_held_output_dirs  # here: checkpoints imports this module (via agreement)
 
     stopped: list[int] = []  # the signal that stopped this run
