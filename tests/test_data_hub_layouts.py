@@ -1532,10 +1532,22 @@ def test_a_cut_stream_of_a_split_lacking_a_class_does_not_name_it_as_left_out_by
     assert data.label_names == NAMES and said == [] and "keeps the first" not in caplog.text
 
 
+def test_a_tars_json_members_in_capitals_give_their_clip_ids_to_the_tar_scan(tmp_path):
+    """The tar scan a stream's repeated-clips warning reads ids from (`tar_index`) took `<key>.json` members alone:
+    `<key>.JSON` gave no ids. The reference: the same samples with lower-case members."""
+    from vivit_hf.training.data.stream_contents import tar_index
+
+    for case in (str.lower, str.upper):
+        path = tmp_path / f"{case('shard')}.tar"
+        write_tar(path, [(f"k{i}", {"mp4": b"x", case("json"): json.dumps({"id": f"c{i}"}).encode()}) for i in (0, 1)])
+        assert tar_index(str(path), str(tmp_path / "cache"))[1] == ["c0", "c1"], case
+
+
 def test_webdataset_members_with_extensions_in_capitals_are_read_as_lower_case_ones(tmp_path):
     """`<key>.CLS` (and `.TXT`), which datasets decodes by the extension's lower case, gave no label column: refused,
     found only with --label_column; and `--label_column CLS` beside a `<key>.JSON` that names the classes did not read
-    their names there ("0", "1"). The reference: the same samples with lower-case members."""
+    their names there ("0", "1"), nor the clips' ids there (named `<shard>/<key>.MP4`). The reference: the same samples
+    with lower-case members."""
     labels = [1, 0, 1]
     read = {}
     for case in (str.lower, str.upper):
@@ -1543,12 +1555,15 @@ def test_webdataset_members_with_extensions_in_capitals_are_read_as_lower_case_o
             samples = []
             for i, (source, label) in enumerate(zip(sources(tmp_path), labels)):
                 members = {case("mp4"): source.read_bytes(), case("cls"): str(label).encode()}
-                members.update({case("json"): json.dumps({"label": NAMES[label]}).encode()} if names else {})
+                members.update(
+                    {case("json"): json.dumps({"label": NAMES[label], "id": f"c{i}"}).encode()} if names else {}
+                )
                 samples.append((f"k{i}", members))
             root = tmp_path / f"{case('repo')}{names}"
             write_tar(root / "train-00000.tar", samples)
             flag = {"label_column": case("cls")} if names else {}
             data = load_video_dataset(str(root), "hub", cache_dir=str(tmp_path / "cache"), **flag)
-            read[case, names] = data.label_names, [e["label"] for e in data.split("train")]
-    assert read[str.upper, False] == read[str.lower, False] == (["0", "1"], labels)
-    assert read[str.upper, True] == read[str.lower, True] == (NAMES, labels)
+            examples = list(data.split("train"))
+            read[case, names] = data.label_names, [e["label"] for e in examples], [e["id"] for e in examples]
+    assert read[str.upper, False][:2] == read[str.lower, False][:2] == (["0", "1"], labels)
+    assert read[str.upper, True] == read[str.lower, True] == (NAMES, labels, ["c0", "c1", "c2"])

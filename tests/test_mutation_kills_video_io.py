@@ -24,7 +24,7 @@ import numpy as np
 import pytest
 from PIL import Image
 from test_video_realworld_files import sequential_decode
-from video_factory import frame_indices, pattern_frame, write_encoded, write_video
+from video_factory import frame_indices, pattern_frame, piped, write_encoded, write_video
 
 from vivit_hf.processing import video_io, video_reader, video_torchcodec
 from vivit_hf.processing.video_io import (
@@ -487,13 +487,14 @@ def test_a_file_torchcodec_cannot_open_is_read_by_pyav_from_where_it_was(clip, m
 
 def test_a_callers_container_that_cannot_seek_back_is_read_from_its_file_else_refused_with_what_to_pass(tmp_path):
     # a raw H.264 stream cannot seek; its table comes from a decode from the start, which needs the first packet
-    # again: a container on a file or on bytes is read through one of the reader's own, on the file or a copy of the
-    # bytes (both were refused), one on another file object cannot be reopened
+    # again: a container on a file, on bytes or on another file object is read through one of the reader's own, on the
+    # file or a copy of the bytes (all were refused), one on a file object that cannot seek (a pipe) cannot be
     path = write_video(tmp_path / "clip.h264", num_frames=6, codec="h264", gop=3, container_format="h264")
-    for source in (path, io.BytesIO(open(path, "rb").read())):
+    data = open(path, "rb").read()
+    for source in (path, io.BytesIO(data), io.BufferedReader(io.BytesIO(data))):
         with av.open(source) as container:
             assert np.array_equal(read_frames(container, [4, 1, 5]), sequential_decode(path)[[4, 1, 5]])
-    with av.open(io.BufferedReader(io.BytesIO(open(path, "rb").read()))) as container:
+    with av.open(piped(data)) as container:
         with pytest.raises(VideoDecodeError) as error:
             open_video(container)
     assert str(error.value) == (

@@ -8,7 +8,9 @@ Frames are the factory's pattern frames, so a wrong frame also shows which frame
 """
 
 import io
+import shutil
 import struct
+import tempfile
 import warnings
 from fractions import Fraction
 from pathlib import Path
@@ -21,6 +23,7 @@ from conftest import BACKENDS
 from video_factory import (
     frame_indices,
     pattern_frame,
+    piped,
     remux,
     write_divx_packed_avi,
     write_encoded,
@@ -495,17 +498,18 @@ def test_a_one_frame_flv_encoded_with_b_frames_allowed_reads_its_frame(tmp_path)
 def test_a_one_frame_flv_passed_as_a_pyav_container_reads_its_frame(tmp_path, read_before):
     """The seek to the start of a one-packet FLV lands past its packet: a path reopens the file, but a PyAV container
     the caller passed (fresh, or decoded from) read as "has no frames". It now reads through a container of its own
-    on the same file, or on a copy of its bytes (one on bytes was refused); one on another file object, which cannot
-    be reopened, is refused naming the fix."""
+    on the same file, or on a copy of its bytes (one on bytes, or on another file object, was refused); one on a file
+    object that cannot seek (a pipe) is refused naming the fix."""
     path = write_pattern(tmp_path / "one.flv", "flv", num_frames=1)
     truth = sequential_decode(path)
-    for source in (path, io.BytesIO(Path(path).read_bytes())):
+    data = Path(path).read_bytes()
+    for source in (path, io.BytesIO(data), io.BufferedReader(io.BytesIO(data))):
         with av.open(source) as container:
             for _, _frame in zip(range(read_before), container.decode(video=0)):
                 pass
             assert_frames_equal(read_frames(container, [0, 0]), truth, [0, 0])
-    with av.open(io.BufferedReader(io.BytesIO(Path(path).read_bytes()))) as container:
-        with pytest.raises(VideoDecodeError, match="cannot seek back to its first packet"):
+    with av.open(piped(data)) as container:
+        with pytest.raises(VideoDecodeError, match="cannot seek back to its start; pass its path or bytes"):
             read_frames(container, [0])
 
 
@@ -791,14 +795,18 @@ def mkv_cut_mid_gop(tmp_path) -> Path:
 
 
 @pytest.mark.parametrize("fmt", ["mp4", "mpegts"])
-def test_an_mpeg4_file_cut_before_its_first_i_frame_reads_every_frame_as_a_sequential_decode(tmp_path, fmt):
+def test_an_mpeg4_file_cut_before_its_first_i_frame_reads_every_frame_as_a_sequential_decode(
+    tmp_path, fmt, monkeypatch
+):
     """MPEG-4 part 2 with B-frames without its first 3 packets (its I-frame among them): no frame table, so each read
     decodes from the start, and it did so on the decoder a read before had stopped mid-stream, whose state decides how
     many pictures it makes of the B-frames that lack their references: frames 1, 2, 23 and 25 read alone showed 1022,
     1021, 28 and 30 for a sequential decode's 1020, 1021... 26 and 28 (other read orders, other frames), and a read of
     every frame of the transport stream right after the open failed, "frames [31, 32] could not be decoded". A caller's
-    container on bytes still read those four so once a container on a file was reopened (its decoder stayed: neither
-    the seek's flush nor a drain before it resets that state); it is read through a copy of its bytes."""
+    container on bytes, or on another file object, still read those four so once a container on a file was reopened
+    (its decoder stayed: neither the seek's flush nor a drain before it resets that state); it is read through a copy
+    of its bytes. A temporary file's name is its descriptor's number ("3" in PyAV), which read the file of that name
+    in the working folder where there was one."""
     source = write_pattern(tmp_path / "whole", fmt, "mpeg4", num_frames=36, gop=12, bframes=2)
     path = tmp_path / "cut"
     with av.open(source) as src, av.open(str(path), "w", format=fmt) as out:
@@ -811,25 +819,32 @@ def test_an_mpeg4_file_cut_before_its_first_i_frame_reads_every_frame_as_a_seque
     with open_video(path, backend="pyav") as reader:  # (first: the decode at open builds the table, on its decoder)
         assert_frames_equal(reader.read(range(33)), truth, range(33))
     check_every_access_path(str(path), truth)
-    for source in (str(path), io.BytesIO(path.read_bytes())):  # (a caller's container, on the file or on bytes)
-        with av.open(source) as container, open_video(container, backend="pyav") as reader:
-            assert_frames_equal(np.stack([reader.read([i])[0] for i in range(33)]), truth, range(33))
+    monkeypatch.chdir(tmp_path)
+    with tempfile.TemporaryFile() as temporary:
+        temporary.write(path.read_bytes())
+        temporary.seek(0)
+        shutil.copy(source, str(temporary.fileno()))  # (the whole file, under the name PyAV gives the temporary one)
+        # (a caller's container: on the file, on bytes, on a temporary file: another file object, read as any is)
+        for opened in (str(path), io.BytesIO(path.read_bytes()), temporary):
+            with av.open(opened) as container, open_video(container, backend="pyav") as reader:
+                assert_frames_equal(np.stack([reader.read([i])[0] for i in range(33)]), truth, range(33))
 
 
 def test_a_matroska_container_that_starts_before_its_first_indexed_keyframe_reads_every_frame(tmp_path):
     """An MPEG-4 part 2 mkv cut mid-GOP: its decoder shows the frames before the first keyframe (decoded from grey),
     which FFmpeg's Matroska seek to the start passes over (it lands at the first indexed keyframe). Passed as a
     fresh PyAV container, the table started there: 24 frames of 33, every index naming a frame 9 later, silently.
-    Such a container is read through one of its own on the same file or a copy of its bytes (one on bytes was
-    refused); one on another file object, which cannot be, is refused."""
+    Such a container is read through one of its own on the same file or a copy of its bytes (one on bytes, or on
+    another file object, was refused). On a pipe the seek fails, and failing it read on past the first 7 packets: 24
+    frames, frames 0-2 read as 12-14 (1023, 1020, 1021 in a sequential decode); refused."""
     path = mkv_cut_mid_gop(tmp_path)
     truth = sequential_decode(path)
     assert len(truth) == 33
-    for source in (str(path), io.BytesIO(path.read_bytes())):
+    for source in (str(path), io.BytesIO(path.read_bytes()), io.BufferedReader(io.BytesIO(path.read_bytes()))):
         with av.open(source) as container:
             assert_frames_equal(read_frames(container, range(32, -1, -1)), truth, range(32, -1, -1))
-    with av.open(io.BufferedReader(io.BytesIO(path.read_bytes()))) as container:
-        with pytest.raises(VideoDecodeError, match="cannot seek back to its first packet"):
+    with av.open(piped(path.read_bytes())) as container:
+        with pytest.raises(VideoDecodeError, match="cannot seek back to its start; pass its path or bytes"):
             read_frames(container, [0])
 
 
@@ -838,18 +853,12 @@ def test_a_matroska_container_the_caller_read_past_its_first_indexed_keyframe_re
     """The cut mkv of the test above, passed after the caller decoded part of it: the packet it held was past the first
     indexed keyframe, where the seek to the start landed, so that seek looked right, and the table started there: 26
     frames of 33, every index naming a frame 7 later (255 grey levels off), silently. Its landing after the stream's
-    start time tells; on bytes it is read through a copy of them, on another file object refused, as for a fresh
-    container."""
+    start time tells; on bytes or another file object it is read through a copy of them, as a fresh container."""
     path = mkv_cut_mid_gop(tmp_path)
     truth = sequential_decode(path)
     assert len(truth) == 33
-    for source in (str(path), io.BytesIO(path.read_bytes())):
+    for source in (str(path), io.BytesIO(path.read_bytes()), io.BufferedReader(io.BytesIO(path.read_bytes()))):
         with av.open(source) as container:
             for _, _frame in zip(range(read_before), container.decode(video=0)):
                 pass
             assert_frames_equal(read_frames(container, range(33)), truth, range(33))
-    with av.open(io.BufferedReader(io.BytesIO(path.read_bytes()))) as container:
-        for _, _frame in zip(range(read_before), container.decode(video=0)):
-            pass
-        with pytest.raises(VideoDecodeError, match="cannot seek back to its first packet"):
-            read_frames(container, [0])

@@ -1210,15 +1210,20 @@ def test_the_damaged_picture_of_a_cut_file_streams_and_rereads_as_a_one_thread_s
 def test_a_cut_file_in_a_callers_container_reads_as_a_sequential_decode(tmp_path, fmt, codec):
     """The cut files above passed as a container the caller opened: its decoder, open on frame threads after the
     decode at open, cannot be made anew, and a caller's AVI read the frame after the damaged one 65 grey levels off.
-    A container on a file is read, once a damaged picture shows, through one of the reader's own."""
+    A container on a file is read, once a damaged picture shows, through one of the reader's own; one on bytes or
+    another file object through one on a copy of its bytes (the AVI on bytes, streamed after two reads, gave frames
+    0-7 up to 64 grey levels off)."""
     path, truth = cut_in_its_last_packet(tmp_path, fmt, codec, keep=0.5)
     n = len(truth)
-    with av.open(path) as container, open_video(container, backend="pyav") as reader:
-        assert reader.num_frames == n
-        assert_pictures(reader.read(range(n)), truth, range(n), exact=True)
-        assert_pictures(reader.read([n - 1]), truth, [n - 1], exact=True)
-        streamed = list(reader.iter_read(range(n)))
-        assert_pictures(np.stack([frame for _, frame in streamed]), truth, range(n), exact=True)
+    with open(path, "rb") as file:
+        data = file.read()
+    for source in (path, io.BytesIO(data), io.BufferedReader(io.BytesIO(data))):
+        with av.open(source) as container, open_video(container, backend="pyav") as reader:
+            assert reader.num_frames == n
+            assert_pictures(reader.read(range(n)), truth, range(n), exact=True)
+            assert_pictures(reader.read([n - 1]), truth, [n - 1], exact=True)
+            streamed = list(reader.iter_read(range(n)))
+            assert_pictures(np.stack([frame for _, frame in streamed]), truth, range(n), exact=True)
 
 
 def test_a_raw_stream_cut_at_the_start_of_a_picture_keeps_the_frames_its_decoder_held(tmp_path, monkeypatch):

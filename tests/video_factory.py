@@ -13,6 +13,7 @@ The recipe tests' data is here too: `tiny_clip` (a brightness ramp, up or down: 
 from __future__ import annotations
 
 import io
+import os
 import zlib
 from fractions import Fraction
 from pathlib import Path
@@ -162,6 +163,15 @@ def video_bytes(**kwargs) -> bytes:
     buffer = io.BytesIO()
     write_video(buffer, **kwargs)
     return buffer.getvalue()
+
+
+def piped(data: bytes):
+    """An open file that reads `data` from a pipe: a file object that cannot seek (as `sys.stdin.buffer`)."""
+    assert len(data) < 65536  # (what a pipe holds before its writer waits)
+    read, write = os.pipe()
+    os.write(write, data)
+    os.close(write)
+    return open(read, "rb")
 
 
 def suffix(codec: str) -> str:

@@ -477,8 +477,8 @@ class PyAVReader(VideoReader):
                 self._damaged.update(np.flatnonzero(self._start == self._start[cut]).tolist())
 
     def _decode_on_one_thread(self) -> None:
-        """Decode on one thread from now on. A caller's container whose decoder is open keeps its threads: where it is
-        on a file, that file is read through a container of this reader's own (see `_rereads_damage`)."""
+        """Decode on one thread from now on. A caller's container whose decoder is open keeps its threads: it is read
+        through a container of this reader's own, on its file or a copy of its bytes (see `_own_source`)."""
         if self._threading[0] == "NONE" and self._owns_container:
             return
         self._threading = ("NONE", 0)
@@ -491,9 +491,8 @@ class PyAVReader(VideoReader):
 
     def _rereads_damage(self) -> bool:
         """Whether a damaged picture can be decoded again on a decoder of one thread: in a container of this reader's
-        own, or a caller's on a file (read then through one of its own: see `_fresh_decoder`)."""
-        name = getattr(self.container, "name", None)
-        return self._owns_container or (isinstance(name, str) and os.path.isfile(name))
+        own, or a caller's that one of its own can read (`_own_source`: see `_fresh_decoder`)."""
+        return self._owns_container or self._own_source() is not None
 
     def _refuse(self, message: str) -> NoReturn:
         """Close, and raise `message` as a VideoDecodeError, unless the file's bytes tell what it is: FFmpeg opens an
@@ -616,17 +615,21 @@ class PyAVReader(VideoReader):
             return
         except (av.FFmpegError, OSError):
             if not self._owns_container:
-                # a caller's container on a file or on bytes is read through one of our own, as where its seek lands
-                # late (a NUT file whose stamps start below 0: FFmpeg's seek to 0 fails there, which a reopen never
-                # needs); one on bytes was refused
-                self._read_through_own_container(bytes_too=True)
+                # a caller's container on a file or a file object that seeks is read through one of our own, as where
+                # its seek lands late (a NUT file whose stamps start below 0: FFmpeg's seek to 0 fails there, which a
+                # reopen never needs); one on bytes or another file object was refused
+                self._read_through_own_container()
                 if self._owns_container:  # opened afresh: at its first packet
                     return
-                raise VideoDecodeError(
-                    f"Video {self.name} cannot seek back to its start; pass its path or bytes instead of an open "
-                    "container."
-                ) from None
+                self._refuse_unseekable()
         self._open()
+
+    def _refuse_unseekable(self) -> NoReturn:
+        """Refuse a caller's container whose seek to the start failed and that no container of this reader's own can
+        read (`_own_source`: a pipe)."""
+        raise VideoDecodeError(
+            f"Video {self.name} cannot seek back to its start; pass its path or bytes instead of an open container."
+        ) from None
 
     # -- the frame table -------------------------------------------------------------------------
     def _frame_table(self):
@@ -655,7 +658,13 @@ class PyAVReader(VideoReader):
                 self._seek_start()
                 self._check_start(head)
             except av.FFmpegError:
-                pass
+                # A seek that failed may have read on first (a Matroska file cut mid-GOP, on a pipe, lost its first 7
+                # packets so: 24 frames of 33, every index naming a frame 9 later), and a container the caller read
+                # from is not at its start: read through one of this reader's own, on its file or a copy of its bytes;
+                # one on a pipe is refused
+                self._read_through_own_container()
+                if not self._owns_container:
+                    self._refuse_unseekable()
         pts, dts, key = [], [], []  # per frame shown
         names, keyframes, stamped = [], [], []  # per packet (its dts, key flag, pts), as _decoded_table counts them
         sizes = []  # per packet: tells a packet named by its dts after a seek from another (see `_seek_renames`)
@@ -1015,10 +1024,10 @@ class PyAVReader(VideoReader):
         """Where the seek to the start of a caller's container landed after the packet it held before (`head`, the
         first one where the container is fresh), or after the stream's start (see `_lands_after_start`), the file is
         read through a container of its own, opened on the same file or a copy of its bytes, whose demux starts at the
-        first packet; on another file object refused. FFmpeg's Matroska seek to the start lands at the first indexed
-        keyframe: the frames before it (a file cut mid-GOP, a first keyframe its muxer did not flag) were left out,
-        and every index named a frame that many later, silently. FFmpeg's seek to the start of a one-packet FLV lands
-        past its packet: no packet after it ("has no frames")."""
+        first packet; on a file object that cannot seek refused. FFmpeg's Matroska seek to the start lands at the first
+        indexed keyframe: the frames before it (a file cut mid-GOP, a first keyframe its muxer did not flag) were left
+        out, and every index named a frame that many later, silently. FFmpeg's seek to the start of a one-packet FLV
+        lands past its packet: no packet after it ("has no frames")."""
         packet = self._next_packet()
         packet = packet if packet is not None and packet.size else None  # (PyAV's empty packet: the demux's end)
         landed = _byte_position(packet)
@@ -1026,11 +1035,11 @@ class PyAVReader(VideoReader):
         # (no packet where none was held: an empty stream, or a caller who read them all; its own container tells,
         # on the file or a copy of the bytes)
         late = head is not None and (packet is None or (landed is not None and landed > head))
-        if not (late or self._lands_after_start(packet) or (packet is None and self._own_source(bytes_too=True))):
+        if not (late or self._lands_after_start(packet) or (packet is None and self._own_source() is not None)):
             return
         # through one of this reader's own, on the same file or a copy of its bytes (one on bytes was refused, though
-        # the copy `_sequential_frames` reads was at hand); on another file object, which cannot be reopened: refused
-        self._read_through_own_container(bytes_too=True)
+        # the copy `_sequential_frames` reads was at hand); on a file object that cannot seek, refused
+        self._read_through_own_container()
         if not self._owns_container:
             raise VideoDecodeError(
                 f"Video {self.name}: this container cannot seek back to its first packet (its seek to the start "
@@ -1038,30 +1047,41 @@ class PyAVReader(VideoReader):
                 "FLV's past its packet): pass the file's path or bytes instead of an open container."
             )
 
-    def _read_through_own_container(self, bytes_too: bool = False) -> None:
-        """Read a caller's container through one of this reader's own, opened on the same file (the caller's is left
-        as it is); nothing where it is on no file (bytes, a file object). `bytes_too`: one on an `io.BytesIO` too, on
-        a copy of its bytes (the caller's keeps its position in them). The copy costs nothing where the caller made
-        the `io.BytesIO` of bytes (`getvalue` hands back those bytes, shared until written); one written into is
-        copied once, held while this reader is open."""
-        source = self._own_source(bytes_too)
+    def _read_through_own_container(self) -> None:
+        """Read a caller's container through one of this reader's own (the caller's is left as it is): opened on the
+        same file, or on a copy of the bytes of the file object it reads (the caller's keeps its position in them);
+        nothing where `_own_source` finds neither. The copy costs nothing where the caller made an `io.BytesIO` of
+        bytes (`getvalue` hands back those bytes, shared until written); one written into, or another file object (a
+        temporary file), is copied once, held while this reader is open."""
+        source = self._own_source()
         if source is None:
             return
-        source = source if isinstance(source, str) else io.BytesIO(source.getvalue())
+        if isinstance(source, io.BytesIO):
+            source = io.BytesIO(source.getvalue())
+        elif not isinstance(source, str):
+            file, position = source, source.tell()
+            try:
+                file.seek(0)
+                source = io.BytesIO(file.read())
+            finally:
+                file.seek(position)
         self._owns_container, self._source, self.container = True, source, None
         self._open()
 
-    def _own_source(self, bytes_too: bool):
-        """What `_read_through_own_container` opens for the caller's container: its file's path, or (`bytes_too`) the
-        `io.BytesIO` it reads (copied there: asked here only whether there is one, it was copied to be dropped); None
-        for another file object."""
-        name = getattr(self.container, "name", None)
+    def _own_source(self):
+        """What `_read_through_own_container` opens for the caller's container: the path of the file it reads (a path,
+        or a file object opened on that path), else the file object it reads where that seeks (an `io.BytesIO`, a
+        temporary file: its bytes are copied there); None for a file object that cannot seek."""
         # (the file object PyAV reads, None for a path: PyAV 18 holds it in a PyIOFile's `file`, earlier ones bare)
-        memory = getattr(self.container, "file", None)
-        memory = getattr(memory, "file", memory)
-        if isinstance(name, str) and os.path.isfile(name):
-            return name
-        return memory if bytes_too and isinstance(memory, io.BytesIO) else None
+        file = getattr(self.container, "file", None)
+        file = getattr(file, "file", file)
+        if file is None:
+            name = getattr(self.container, "name", None)
+            return name if isinstance(name, str) and os.path.isfile(name) else None
+        if _opened_on_its_name(file):
+            return file.name
+        seekable = getattr(file, "seekable", None)
+        return file if seekable is not None and seekable() else None
 
     def _lands_after_start(self, packet) -> bool:
         """Whether `packet`, the first one a Matroska container's seek to the start gave, comes after the stream's
@@ -1971,13 +1991,13 @@ class PyAVReader(VideoReader):
         # through the seek back: a stream whose first pictures lack their references (MPEG-4 part 2 B-frames in an mp4
         # or TS cut before their I-frame) made as many pictures of them as that state allowed, so later frames came out
         # shifted (frame 22 read as 25, then as 26), or the last ones "could not be decoded". Each decode from the
-        # start is a new decoder's, as a sequential decode's is: a caller's container on a file or on bytes is read
-        # through one of this reader's own (on another file object its decoder stays: a flush, or a drain before it,
-        # kept the same frames wrong); a raw stream's already is (`_rewind` opens it again). A container just opened
-        # is at its first packet: a seek there lands later in some (Matroska's at its first indexed keyframe), which
-        # cost a second open.
+        # start is a new decoder's, as a sequential decode's is: a caller's container on a file or a file object is
+        # read through one of this reader's own (`_own_source`: a flush of its decoder, or a drain before it, kept the
+        # same frames wrong; on a file object that cannot seek it stays); a raw stream's already is (`_rewind` opens it
+        # again). A container just opened is at its first packet: a seek there lands later in some (Matroska's at its
+        # first indexed keyframe), which cost a second open.
         if not self._owns_container:
-            self._read_through_own_container(bytes_too=True)
+            self._read_through_own_container()
             reopened = self._owns_container
         else:
             reopened = not getattr(self, "_raw_stream", False)  # (a test's stand-in reader may lack it)
@@ -2281,6 +2301,17 @@ class _ClosedStream:
 
 _STREAM_AHEAD = 4  # frames `iter_read` converts ahead of the one it hands out
 _ITER_EARLY = 16  # frames a damaged stream's decoder may give before the one `iter_read` waits for (a few held)
+
+
+def _opened_on_its_name(file) -> bool:
+    """Whether the file object `file` reads the file its `name` names (`open(path, "rb")`): not a temporary file's,
+    whose name is its descriptor number (PyAV calls it "3", a relative path that another file may have), nor a file
+    renamed or replaced since it was opened."""
+    name = getattr(file, "name", None)
+    try:
+        return isinstance(name, str) and os.path.samestat(os.fstat(file.fileno()), os.stat(name))
+    except (OSError, ValueError, AttributeError):  # (no descriptor: io.UnsupportedOperation, an OSError)
+        return False
 
 
 def _picture_digest(frame) -> bytes | None:

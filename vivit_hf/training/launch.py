@@ -223,19 +223,28 @@ def run_as_command(main, argv, user_errors: tuple, interrupted) -> object:
     Under `accelerate launch` Ctrl-C reaches the launcher too, which then terminates the recipe and its DataLoader
     workers (SIGTERM, SIGKILL 5 s later) while it unwinds: the workers' deaths replaced the KeyboardInterrupt with
     torch's RuntimeError, or the SIGTERM ended the process, and the line was never said (SIGTERM alone ended a run
-    without a word too). Two more ways to lose it, seen in CI: unwinding can outlast the 5 s (a loaded machine), so
-    the line has a deadline under a launcher; and the launcher, which copies the recipe's stderr, drops what it has
-    just read as Ctrl-C reaches it, so the line waits for the launcher's SIGTERM (by then it copies again)."""
+    without a word too). Two more ways to lose it, seen in CI: unwinding can outlast the 5 s (a loaded machine); and
+    the launcher, which copies the recipe's stderr, drops what it has just read as Ctrl-C reaches it. So under a
+    launcher the line waits for the launcher's SIGTERM (by then it copies again) and is said as it comes, by the
+    signal handler on the main thread, unwinding or not; a deadline's thread says it where no SIGTERM comes (a
+    launcher that died). (Said by that thread alone, the line was missing once in CI: a thread need not run before
+    the SIGKILL on a loaded machine. The handler runs as the main thread next runs Python: a SIGTERM taken as it
+    entered a long call, a sleep, waits for that call's end, and the deadline says the line.) A SIGTERM that reaches
+    the launcher's process group (a scheduler's, `kill -TERM -PGID`) is stopped alike: the launcher terminates the
+    recipe in turn, and a line said at the end of an unwinding longer than its 5 s was never said."""
     from .checkpoints import release_held_output_dirs  # here: checkpoints imports this module (via agreement)
 
     stopped: list[int] = []  # the signal that stopped this run
-    launcher: dict = {}  # under a launcher that got the same Ctrl-C: when it came, and whether its SIGTERM has
+    launcher: dict = {}  # under a launcher that got the same signal: when it came, and whether its SIGTERM has
     said = threading.Lock()  # held by whichever says the line: unwinding's end or the launcher's deadline
     main_pid = os.getpid()
     bars: list[bool] = []  # whether a progress bar was left mid-line when silenced
 
-    def say_and_exit() -> None:
-        said.acquire()  # once: a second caller waits here until the first has ended the process
+    def say_and_exit(wait: bool = True) -> None:
+        # once: a second caller waits here until the first has ended the process (the signal handler does not: it may
+        # have come while the main thread says it)
+        if not said.acquire(wait):
+            return
         try:
             if os.environ.get("RANK", "0") == "0":  # every process of a launch gets the signal: one line is enough
                 print("\n" * any(bars) + interrupted(), file=sys.stderr)
@@ -254,14 +263,16 @@ def run_as_command(main, argv, user_errors: tuple, interrupted) -> object:
                 raise KeyboardInterrupt
             os.kill(os.getpid(), signum)
             return
-        if stopped and signum == signal.SIGTERM:  # the launcher's, after Ctrl-C
+        if stopped and signum == signal.SIGTERM:  # the launcher's, after Ctrl-C or a SIGTERM to its group
             launcher["terminating"] = True
-            return  # not raised into unwinding, which it would cut short
+            if "since" in launcher:  # it copies our stderr again: said now, before its SIGKILL, unwinding or not
+                say_and_exit(wait=False)
+            return  # not raised into unwinding, which it would cut short (a scheduler's, after a Ctrl-C of its own)
         if not stopped:
             sys.unraisablehook = lambda unraisable: None  # the dead workers' loaders complain as they are collected
             stopped.append(signum)
             bars.append(_silence_progress_bars())  # so that unwinding writes nothing the launcher could drop
-            if signum == signal.SIGINT and _under_a_launcher():
+            if _under_a_launcher():  # (its SIGTERM may be this one: then the deadline says the line)
                 launcher["since"] = time.monotonic()
                 deadline = threading.Timer(_LAUNCHER_GRACE_S, say_and_exit)
                 deadline.daemon = True
@@ -334,7 +345,8 @@ def _exit_past_a_broken_group(status: int) -> None:
 
 
 # `accelerate launch` sends SIGKILL 5 s after its SIGTERM, which follows Ctrl-C at once (torchrun's agent waits
-# longer): the line is said within this of Ctrl-C, with time left to read the checkpoints' state and write it.
+# longer): where no SIGTERM has said the line, it is said within this of Ctrl-C (or the first SIGTERM), with time
+# left to read the checkpoints' state and write it.
 _LAUNCHER_GRACE_S = 2.5
 
 

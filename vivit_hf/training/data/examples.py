@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePath
@@ -435,10 +436,7 @@ def warn_clips_named_alike(split: str, examples) -> None:
     rows joined by `video_id`, as the docs advise for two evaluations, paired other clips without a word."""
     if not hasattr(examples, "names_beside_bytes"):
         return
-    counts: dict[str, int] = {}
-    for name in examples.names_beside_bytes():
-        if name is not None:
-            counts[name] = counts.get(name, 0) + 1
+    counts = Counter(name for name in examples.names_beside_bytes() if name is not None)
     alike = {name: count for name, count in counts.items() if count > 1}
     if alike:
         logger.warning(

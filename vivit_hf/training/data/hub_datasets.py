@@ -43,6 +43,7 @@ from .hub_files import (
 from .hub_ids import (
     clip_path_id,
     json_clip_id,
+    json_member,
     own_id,
     segment_columns,
     segment_id,
@@ -283,8 +284,9 @@ class HubSplit(Sequence):
         counts = Counter(PurePath(path).parts[-2:] for path in paths)
         return lambda path: self.shard_name(path) if counts.get(PurePath(path).parts[-2:], 0) > 1 else path
 
-    def _ids(self, shard_name: Callable[[str], str], segments: bool, clip_name=None) -> list[str]:
-        """`clip_name`: how a clip's path is named (`clip_path_id`), `shard_name` by default."""
+    def _ids(self, shard_name: Callable[[str], str], segments: bool, clip_name=None, columns=None) -> list[str]:
+        """`clip_name`: how a clip's path is named (`clip_path_id`), `shard_name` by default; `columns`: `_id_columns`,
+        where the caller read them."""
         table, names = self.dataset.with_format("arrow"), self.dataset.column_names
         none = [None] * len(self)
         own = table["id"].to_pylist() if "id" in names else none
@@ -303,7 +305,7 @@ class HubSplit(Sequence):
                 segment,
             )
             or str(i)
-            for i, (source_id, path, _) in enumerate(self._id_columns())
+            for i, (source_id, path, _) in enumerate(columns or self._id_columns())
         ]
 
     def shards(self) -> list[str | None]:
@@ -331,19 +333,22 @@ class HubSplit(Sequence):
         columns = set(self.dataset.column_names)
         if "id" in columns or {"__url__", "__key__"} <= columns:
             return [None] * len(self)
-        named = [not source_id and has_bytes for source_id, _, has_bytes in self._id_columns()]
+        read = self._id_columns()
+        named = [not source_id and has_bytes for source_id, _, has_bytes in read]
         if not any(named):
             return [None] * len(self)
-        return [key if beside else None for key, beside in zip(self.ids(), named)]
+        ids = self._ids(self.shard_name, segments=True, columns=read)  # (`ids`, on the columns read here)
+        return [key if beside else None for key, beside in zip(ids, named)]
 
     def _id_columns(self) -> list[tuple]:
         """`(source id, path as written, whether the row holds the clip's bytes)` of every row, no clip read."""
         import pyarrow.compute as pc
 
         table = self.dataset.with_format("arrow")
-        meta = self.dataset.features.get("json")
+        member = json_member(self.dataset.features)
+        meta = self.dataset.features.get(member) if member else None
         if isinstance(meta, dict) and "id" in meta:
-            source_ids = arrow_label_values(table, "json.id")
+            source_ids = arrow_label_values(table, f"{member}.id")
         else:
             source_ids = [None] * len(self)
         column = table[self.video_column]

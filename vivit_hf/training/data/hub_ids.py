@@ -73,8 +73,23 @@ def clip_path_id(path: str | None, shard_name=None) -> str | None:
     return shard_name(path)
 
 
+def json_member(names) -> str | None:
+    """The column of a WebDataset sample's `<key>.json` among `names` (a row's or the features' keys): the shard tool's,
+    which keeps the clip's id in its source data set and its class name. `json`, or in a sample (`__key__`) one of
+    another case: `datasets` decodes `<key>.JSON` by its extension's lower case, under the name as written (its ids
+    were not read: clips were named `<shard>/<member>`, the shard tool's repeats not found)."""
+    return "json" if "json" in names else webdataset_member(names, ("json",))
+
+
+def webdataset_member(features, names) -> str | None:
+    """The first of `names` that a WebDataset sample's member of any case is (`CLS` for `cls`), else None (no
+    WebDataset, or no such member)."""
+    found = {column.lower(): column for column in features} if "__key__" in features else {}
+    return next((found[name] for name in names if name in found), None)
+
+
 def json_clip_id(row: dict) -> str | None:
-    meta = row.get("json")  # the shard tool's `<key>.json` keeps the clip's id in its source data set
+    meta = row.get(json_member(row))  # the shard tool's `<key>.json` keeps the clip's id in its source data set
     return meta.get("id") if isinstance(meta, dict) else None
 
 

@@ -21,6 +21,7 @@ from .folders import (
     files_below,
 )
 from .hub_files import file_name, is_frame_list, is_saved_to_disk
+from .hub_ids import webdataset_member
 from .labels import (
     LABEL_COLUMNS,
     LABEL_FIELDS,
@@ -78,7 +79,7 @@ def hub_columns(features, video_column: str | None, label_column: str | None, so
         label_column = label_column or _only(c for c in features if "." in c and member_extension(c) in ("cls", "txt"))
         # A WebDataset member's extension in capitals (`<key>.CLS`, a column `CLS`): datasets decodes it by its lower
         # case, as `.cls`, and it was found only with --label_column.
-        label_column = label_column or _webdataset_member(features, LABEL_COLUMNS)
+        label_column = label_column or webdataset_member(features, LABEL_COLUMNS)
     if label_column is None:
         for column, fields in features.items():  # a field of a struct column (a WebDataset `.json`'s `label`)
             if isinstance(fields, dict):
@@ -178,13 +179,6 @@ def _feature_words(feature) -> str:
 
 def member_extension(column: str) -> str:
     return column.rsplit(".", 1)[-1].lower()
-
-
-def _webdataset_member(features, names) -> str | None:
-    """The first of `names` that a WebDataset sample's member of any case is (`CLS` for `cls`), else None (no
-    WebDataset, or no such member)."""
-    found = {column.lower(): column for column in features} if "__key__" in features else {}
-    return next((found[name] for name in names if name in found), None)
 
 
 def _only(candidates):
@@ -433,7 +427,7 @@ def name_columns(features, label_column: str) -> list[str]:
     found = [f"{prefix}{dot}{name}" for name in dict.fromkeys(wanted) if name in fields]
     # A WebDataset sample's `<key>.cls` (the class id) beside its `<key>.json`, which names the class: the shard
     # tool writes `label` there (its card names the classes; shards copied without it were read as "0".."N").
-    meta = _webdataset_member(features, ("json",)) if member_extension(label_column) == "cls" else None
+    meta = webdataset_member(features, ("json",)) if member_extension(label_column) == "cls" else None
     attached = features.get(meta) if meta else None
     if isinstance(attached, dict):
         names = [field for field in (*wanted[2:], "label") if field in attached]

@@ -32,8 +32,9 @@ from pathlib import Path
 
 logger = logging.getLogger(__name__)
 
-# Bumped when what a kept answer holds, or how it is read, changes: older answers are not read.
-VERSION = 1
+# Bumped when what a kept answer holds, or how it is read, changes: older answers are not read. (2: a tar's `.JSON`
+# members' ids, read as `.json` ones)
+VERSION = 2
 
 
 def kept_folder(cache_dir: str | None = None) -> Path:

@@ -239,9 +239,10 @@ class TarIndexing:
             )
         self.seen.setdefault(key, set()).add(field)  # the fields of each key's samples
         small = member.size <= SMALL_MEMBER
-        data = read() if small or name.endswith(".json") else None
+        is_json = name.lower().endswith(".json")  # (`.JSON` too: `datasets` decodes it as `.json`, `json_member`)
+        data = read() if small or is_json else None
         self.contents.update(json.dumps([member.name, member.size]).encode() + (data if small else b""))
-        if name.endswith(".json"):
+        if is_json:
             try:
                 meta = json.loads(data)
             except ValueError:

@@ -83,7 +83,7 @@ from .hub_files import (
     undecoded_video,
     undecoded_videos,
 )
-from .hub_ids import json_clip_id, own_id, shard_member_id, shard_namer, warn_unread_segments
+from .hub_ids import json_clip_id, json_member, own_id, shard_member_id, shard_namer, warn_unread_segments
 from .hub_labels import (
     card_class_label,
     card_label_map,
@@ -800,7 +800,9 @@ def _warn_repeated_source_ids(data: VideoClassificationData) -> None:
     for name, split in data.splits.items():
         source = split.dataset if split.uncut is None else split.uncut
         kwargs = getattr(getattr(source, "_ex_iterable", None), "kwargs", None) or {}
-        meta = (split.dataset.features or {}).get("json")
+        features = split.dataset.features or {}
+        member = json_member(features)
+        meta = features.get(member) if member else None
         paths = kwargs.get("tar_paths") or []
         if not paths or not (isinstance(meta, dict) and "id" in meta):
             continue
