@@ -204,6 +204,30 @@ def markdown_blocks(text: str) -> list[tuple[str, str, str]]:
     return blocks
 
 
+@pytest.mark.parametrize(
+    "train, evaluated, said",
+    [
+        ("train", "train (held out 10%)", "train (all but the 10% held out for evaluation)"),
+        (
+            "train",
+            "train (held out 12.5%) (3 of its 9 clips: --max_eval_samples)",
+            "train (all but the 12.5% held out for evaluation)",
+        ),
+        ("train", "test", "train`"),  # nothing held out
+        ("train (4 of the 90 clips not held out: --max_train_samples)", "train (held out 10%)", "train (4 of the 90"),
+    ],
+    ids=["held-out", "held-out-subset-scored", "a-split-of-its-own", "a-training-subset"],
+)
+def test_the_card_says_the_share_of_the_training_split_held_out_for_evaluation(train, evaluated, said):
+    """A run evaluated on a share of its training split (--validation_split_percentage, or the default hold-out of a
+    data set without an evaluation split) trained on the rest: its card said "trained on split `train`"."""
+    card = build_model_card(CONFIG, results={"top1": 0.5}, dataset_name="d", train_split=train, eval_split=evaluated)
+    for line in ("(split `", "trained on split `"):
+        assert f"{line}{said}" in card.content and card.content.count("held out for evaluation") == 2 * (
+            "held out for" in said
+        )
+
+
 def test_a_data_set_or_split_name_with_markdown_in_it_reads_back_as_it_is():
     """The Data section's bullet and the Results heading wrote the data set and split names as they are, where the
     tables escape theirs (`table_cell`): `my_*data*` read as emphasis, `[x](y)` as a link, a backtick ended the code

@@ -505,7 +505,7 @@ def test_a_callers_container_that_cannot_seek_back_is_read_from_its_file_else_re
 
 # -- names of inputs, tags that are not UTF-8, reads without a frame table (source_name, describe_source,
 # PyAVReader._open, _torchcodec_plan, _sequential_frames)
-def test_an_inputs_file_name_and_description_by_hand():
+def test_an_inputs_file_name_and_description_by_hand(clip):
     assert source_name({"path": "a.mp4", "bytes": b"xy"}) == "a.mp4" == source_name("a.mp4")
     assert source_name({"path": "", "bytes": b"xy"}) is None and source_name({"path": None}) is None
     assert source_name(SimpleNamespace(name=3)) is None  # a file opened from a descriptor is named by its number
@@ -513,6 +513,17 @@ def test_an_inputs_file_name_and_description_by_hand():
     assert describe_source({"path": None, "bytes": b"xyz"}) == "<3 bytes>"
     assert describe_source({"path": None, "bytes": None}) == "<dict with keys ['bytes', 'path']>"
     assert describe_source(SimpleNamespace(name=3)) == "<SimpleNamespace>" and describe_source(12) == "<int>"
+    # an open pipe, alone or in a caller's container, is named as what it is (PyAV names the container "3", and the
+    # messages said "Video '3'"); a container on bytes is not "'<none>'"
+    with piped(b"xy") as pipe, open(os.open(os.devnull, os.O_RDONLY), "rb") as null:
+        assert describe_source(pipe) == f"<a pipe, file descriptor {pipe.fileno()}>" and source_name(pipe) is None
+        assert describe_source(null) == f"<file descriptor {null.fileno()}>"
+    clip_bytes = open(clip, "rb").read()
+    with av.open(piped(clip_bytes)) as container:
+        assert describe_source(container) == f"<a pipe, file descriptor {container.file.file.fileno()}>"
+        assert source_name(container) is None
+    with av.open(io.BytesIO(clip_bytes)) as container:
+        assert describe_source(container) == "<InputContainer on BytesIO>" and source_name(container) is None
 
 
 def with_latin1_title(path, fmt: str, codec: str) -> str:

@@ -863,3 +863,39 @@ def test_a_run_an_earlier_version_left_inside_the_data_set_is_refused_saying_how
     assert moved.returncode == 0, moved.stderr[-3000:]
     assert f"resumed from {tmp_path / 'moved' / 'checkpoints' / 'step_1'}: step 1" in moved.stderr
     assert json.loads((tmp_path / "moved" / "all_results.json").read_text())["completed_steps"] == 2
+
+
+# Giving the output folders up raised as the stopped run said its line (here, in-process): the exit never came, and
+# the lock `said` stayed held, so the deadline's thread waited on it and the process hung until the launcher's SIGKILL.
+def test_a_stopped_run_exits_with_its_status_even_where_giving_its_output_folders_up_raises(monkeypatch, capsys):
+    from vivit_hf.training import checkpoints, launch
+
+    class Exited(BaseException):
+        pass
+
+    def exit_now(status):
+        raise Exited(status)
+
+    def give_up_fails():
+        raise OSError("its lock file's folder is gone")
+
+    monkeypatch.setattr(launch, "_under_a_launcher", lambda: False)
+    monkeypatch.setattr(checkpoints, "release_held_output_dirs", give_up_fails)
+    monkeypatch.setattr(os, "_exit", exit_now)
+
+    def main(argv):
+        os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C: its handler raises KeyboardInterrupt here
+        time.sleep(5)  # (not reached)
+
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, set())
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        with pytest.raises(Exited) as exited:
+            launch.run_as_command(main, [], (), lambda: "interrupted: what is kept")
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)  # it blocks SIGCHLD before saying the line
+        for sig, handler in handlers.items():  # (SIGINT is left ignored, SIGTERM handled: the process was to end)
+            signal.signal(sig, handler)
+        sys.unraisablehook = sys.__unraisablehook__
+    assert exited.value.args == (130,)
+    assert "interrupted: what is kept" in capsys.readouterr().err

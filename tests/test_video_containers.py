@@ -508,8 +508,8 @@ def test_a_one_frame_flv_passed_as_a_pyav_container_reads_its_frame(tmp_path, re
             for _, _frame in zip(range(read_before), container.decode(video=0)):
                 pass
             assert_frames_equal(read_frames(container, [0, 0]), truth, [0, 0])
-    with av.open(piped(data)) as container:
-        with pytest.raises(VideoDecodeError, match="cannot seek back to its start; pass its path or bytes"):
+    with av.open(piped(data)) as container:  # (named as what it is: it was "Video '3'", PyAV's name for it)
+        with pytest.raises(VideoDecodeError, match=r"^Video <a pipe, file descriptor \d+> cannot seek back to its st"):
             read_frames(container, [0])
 
 

@@ -439,6 +439,15 @@ def _test_views_advice(processor, video_shape: Sequence[int] | None) -> str:
     )
 
 
+def _trained_split(train_split: str | None, eval_split: str | None) -> str | None:
+    """`train_split` with the share of it held out for evaluation beside it, which the run records only in its
+    `eval_split` (`train (held out 10%)`, finetune.py's, also in all_results.json): the card said "trained on split
+    `train`" of a run that trained on 90% of it. A subset (`--max_train_samples`) already says it is of the clips not
+    held out."""
+    held = re.match(rf"{re.escape(train_split or '')} \(held out ([^%()]+%)\)", str(eval_split or ""))
+    return f"{train_split} (all but the {held[1]} held out for evaluation)" if train_split and held else train_split
+
+
 def build_model_card(
     config,
     *,
@@ -509,6 +518,7 @@ def build_model_card(
     logits).
     """
     dataset_name, dataset_id, dataset_type = _dataset_names(dataset_name or "", dataset_id)
+    train_split = _trained_split(train_split, eval_split)
     views = _views(num_views)
     variant = _VARIANTS.get(config.model_type, config.model_type)
     # save_pretrained records the class saved; a config no model was saved with is taken as a classifier's

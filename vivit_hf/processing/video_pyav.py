@@ -624,11 +624,12 @@ class PyAVReader(VideoReader):
                 self._refuse_unseekable()
         self._open()
 
-    def _refuse_unseekable(self) -> NoReturn:
-        """Refuse a caller's container whose seek to the start failed and that no container of this reader's own can
-        read (`_own_source`: a pipe)."""
+    def _refuse_unseekable(self, why: str = "") -> NoReturn:
+        """Refuse a caller's container whose seek to the start failed (or landed late: `why`) and that no container of
+        this reader's own can read (`_own_source`: a pipe). One wording for both: they asked the same of the caller."""
         raise VideoDecodeError(
-            f"Video {self.name} cannot seek back to its start; pass its path or bytes instead of an open container."
+            f"Video {self.name} cannot seek back to its start{why}; pass its path or bytes instead of an open "
+            "container."
         ) from None
 
     # -- the frame table -------------------------------------------------------------------------
@@ -1041,10 +1042,9 @@ class PyAVReader(VideoReader):
         # the copy `_sequential_frames` reads was at hand); on a file object that cannot seek, refused
         self._read_through_own_container()
         if not self._owns_container:
-            raise VideoDecodeError(
-                f"Video {self.name}: this container cannot seek back to its first packet (its seek to the start "
-                "lands after frames a sequential decode gives: Matroska's at the first indexed keyframe, a one-packet "
-                "FLV's past its packet): pass the file's path or bytes instead of an open container."
+            self._refuse_unseekable(
+                " (its seek there lands after frames a sequential decode gives: Matroska's at the first indexed "
+                "keyframe, a one-packet FLV's past its packet)"
             )
 
     def _read_through_own_container(self) -> None:

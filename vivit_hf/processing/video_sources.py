@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import os
+import stat
 import struct
 from collections.abc import Collection
 from typing import Any
@@ -27,8 +28,33 @@ def source_name(source: Any) -> str | None:
         return source.get("path") or None
     if isinstance(source, (bytes, bytearray, memoryview)):
         return None
+    file = _container_file(source)
+    if file is not None:  # PyAV names a container on a file object by str() of its name: "3" for a pipe's descriptor
+        return source_name(file)
     name = getattr(source, "name", None)
     return name if isinstance(name, str) else None
+
+
+def _container_file(source: Any) -> Any:
+    """The file object a PyAV container reads (PyAV 18 holds it in a PyIOFile's `file`, earlier ones bare); None for
+    one opened on a path, or anything else."""
+    if type(source).__module__.split(".")[0] != "av":
+        return None
+    file = getattr(source, "file", None)
+    return getattr(file, "file", file)
+
+
+def _descriptor_name(file: Any) -> str | None:
+    """What an open file without a path is (`open(fd)` names it by its descriptor number): "<a pipe, file descriptor
+    3>", as the caller knows it; None for anything else."""
+    number = getattr(file, "name", None)
+    if not isinstance(file, io.IOBase) or not isinstance(number, int) or isinstance(number, bool):
+        return None
+    try:
+        pipe = stat.S_ISFIFO(os.fstat(file.fileno()).st_mode)
+    except (OSError, ValueError):  # (closed)
+        pipe = False
+    return f"<{'a pipe, ' * pipe}file descriptor {number}>"
 
 
 def describe_source(source: Any) -> str:
@@ -42,7 +68,10 @@ def describe_source(source: Any) -> str:
         if source.get("bytes") is not None:
             return f"<{len(source['bytes'])} bytes>"
         return f"<dict with keys {sorted(source)}>"
-    return f"<{type(source).__name__}>"
+    file = _container_file(source)
+    if file is not None:  # a container on a file object without a path (PyAV calls one on an io.BytesIO "<none>")
+        return _descriptor_name(file) or f"<{type(source).__name__} on {type(file).__name__}>"
+    return _descriptor_name(source) or f"<{type(source).__name__}>"
 
 
 def file_key(source: Any) -> tuple | None:

@@ -253,8 +253,11 @@ def run_as_command(main, argv, user_errors: tuple, interrupted) -> object:
         except Exception:  # no one to say it to (a launcher that died with the pipe it read our stderr from)
             pass  # (raised, it ended the deadline's thread holding `said`, and the process hung)
         finally:
-            release_held_output_dirs()  # os._exit runs no atexit, where a run that ends gives its lock file up
-            os._exit(128 + stopped[0])  # no interpreter shutdown, whose collection of dead workers' loaders says more
+            try:
+                release_held_output_dirs()  # os._exit runs no atexit, where a run that ends gives its lock file up
+            finally:  # whatever raised (a lock file's folder gone): raised here, it left `said` held, and the process
+                # hung until the launcher's SIGKILL, or for ever without a launcher
+                os._exit(128 + stopped[0])  # no interpreter shutdown: dead workers' loaders say more as collected
 
     def stop(signum, frame):
         if os.getpid() != main_pid:  # a forked DataLoader worker: as it would without this handler
