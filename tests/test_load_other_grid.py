@@ -46,6 +46,19 @@ def test_another_grid_is_refused_naming_the_ways_that_keep_the_positions(name, n
         torch.testing.assert_close(restarted(pixel_values=video).logits, expected, atol=1e-5, rtol=0)
 
 
+def test_the_advised_restart_carries_the_other_fields_and_options_given(tmp_path):
+    """`from_pretrained(path, num_labels=3, num_frames=8)` advised `from_vivit_checkpoint(path, num_frames=8, ...)`:
+    followed, it gave the checkpoint's 5-class head, and with `subfolder=` given it read no checkpoint at all."""
+    saved("spatio_temporal", tmp_path / "sub")
+    with pytest.raises(RuntimeError, match="position embeddings do not fit") as refusal:
+        AutoModelForVideoClassification.from_pretrained(tmp_path, subfolder="sub", num_labels=3, num_frames=8)
+    restart = "model, report = " + str(refusal.value).split("model, report = ")[-1].rstrip("`.")
+    namespace = {}
+    exec("import vivit_hf.conversion.vit_init\n" + restart, namespace)
+    config = namespace["model"].config
+    assert (config.num_labels, config.num_frames) == (3, 8)
+
+
 @pytest.mark.parametrize("name", ["spatio_temporal", "factorised_encoder"])
 def test_ignore_mismatched_sizes_says_the_positions_start_random(name, tmp_path, caplog):
     """`ignore_mismatched_sizes=True` (the documented way to a new head) with `num_frames=8` started the trained
