@@ -223,13 +223,13 @@ def test_another_pooling_loads_with_a_warning_naming_both(tmp_path, caplog):
     import vivit_hf.models.modeling_vivit as modeling
 
     config_class, _, classifier_class = VIVIT_MODELS["factorised_dot_product"]
-    classifier_class(config_class(**TINY, classifier="gap")).save_pretrained(tmp_path)
+    classifier_class(config_class(**TINY, classifier="gap")).save_pretrained(tmp_path / "sub")
     with caplog.at_level(logging.WARNING, logger=modeling.__name__):
-        AutoModelForVideoClassification.from_pretrained(tmp_path, classifier="gmp")
+        AutoModelForVideoClassification.from_pretrained(tmp_path, classifier="gmp", subfolder="sub")
     assert "trained with classifier='gap', this config's is 'gmp'" in caplog.text
-    # the restart it names gives the model asked for
+    # the restart it names gives the model asked for, read where it was (it left the subfolder out)
     restart = caplog.text.split("model, report = ")[1].split("`")[0]
-    assert restart == f"vivit_hf.conversion.from_vivit_checkpoint({str(tmp_path)!r}, classifier='gmp')"
+    assert restart == f"vivit_hf.conversion.from_vivit_checkpoint({str(tmp_path)!r}, classifier='gmp', subfolder='sub')"
     assert "attention order" not in caplog.text  # (Model 4 has none)
 
 
