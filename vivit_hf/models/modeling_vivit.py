@@ -39,14 +39,7 @@ from .configuration_vivit import (
     ViViTFactorisedSelfAttentionConfig,
     ViViTSpatioTemporalConfig,
 )
-
-# (hook_split_module and weight_reading_hooks lived here: imported for code that imports them from this module)
-from .device_maps import (  # noqa: F401
-    hook_split_module,
-    hook_split_modules,
-    hook_split_modules_of_a_wrapper,
-    weight_reading_hooks,
-)
+from .device_maps import hook_split_modules, hook_split_modules_of_a_wrapper
 from .modeling_blocks import (
     FactorisedDotProductLayer,
     FactorisedSelfAttentionLayer,
@@ -333,7 +326,8 @@ def _other_classifier_message(source: str, config, positions: list, mismatched: 
         f"{source!r} was saved with {saved}, this config's classifier is {config.classifier!r}: its position "
         f"embeddings do not fit by the CLS row ({shapes}). Load it as saved (leave classifier out), or restart it "
         f"pooled this way with `model, report = "
-        f"{_restart_call(source, config, kwargs, {'classifier': config.classifier})}`, which keeps the patch rows and adds or drops the CLS token and its row."
+        f"{_restart_call(source, config, kwargs, {'classifier': config.classifier})}`, which keeps the patch rows "
+        f"and adds or drops the CLS token and its row."
     )
 
 
