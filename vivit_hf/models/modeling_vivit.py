@@ -17,6 +17,7 @@ need, and imports accelerate only where accelerate dispatched a model): it trave
 checkpoints.
 """
 
+import dataclasses
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -1360,9 +1361,24 @@ class ViViTLabelSmoother:
     log-softmax over all of `logits` (the heads side by side) and indexes it with the (b, heads) labels, which fails
     on its first step ("output with shape [b, 1] doesn't match the broadcast shape [b, heads]"). With one head this
     equals transformers' `LabelSmoother`; Trainer's `num_items_in_batch` makes gradient accumulation exact.
+
+    `model`, optional: the model it trains, checked to have a classifier. One built with `num_labels=0` returns its
+    pooled features as `logits`, and the smoother trained cross-entropy over them without a word (the model's own
+    refusal of labels runs only where it computes the loss, and Trainer hands `compute_loss_func` the outputs alone,
+    whose width tells features from classes no better than the model's config does).
     """
 
     epsilon: float = 0.1
+    model: nn.Module | None = dataclasses.field(default=None, repr=False)
+
+    def __post_init__(self):
+        config = getattr(self.model, "config", None)
+        if config is not None and getattr(config, "num_labels", None) == 0:
+            raise ValueError(
+                f"ViViTLabelSmoother smooths class labels, and this {type(self.model).__name__} has no classifier "
+                f"(num_labels=0: its `logits` are the pooled features): give it a classifier of N classes "
+                f"(`from_pretrained(path, num_labels=N, ignore_mismatched_sizes=True)`)."
+            )
 
     def __call__(self, outputs, labels: torch.Tensor, num_items_in_batch: torch.Tensor | int | None = None):
         logits = outputs["logits"]
