@@ -131,6 +131,8 @@ def test_a_files_rate_given_otherwise_wins_and_is_said(tmp_path, caplog, monkeyp
         with pytest.warns(UserWarning, match="timing says 90000 frames a second"):
             got = processor(clock, fps=5, video_metadata={"fps": 30}, return_metadata=True)["video_metadata"][0]
     assert got.frames_indices == [0, 6, 13]  # (int(20 / 30 * 5) frames, as transformers spreads them)
+    # every returned time follows the given rate: the duration was measured at the demuxer's 25 fps (0.8 s)
+    assert (got.fps, got.duration, got.timestamps) == (30, pytest.approx(20 / 30), [0, 0.2, 13 / 30])
     assert not [r for r in caplog.records if "video_metadata gives" in r.getMessage()]
     # a given 0 is an unknown rate: the file's own is read (fps=5 refused it as having no rate; returned, 0 fps
     # divided its timestamps by 0); frames in memory have none then (None, as transformers says no clock was given)
