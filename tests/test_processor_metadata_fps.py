@@ -134,6 +134,23 @@ def test_a_files_rate_given_otherwise_wins_and_is_said(tmp_path, caplog, monkeyp
     # every returned time follows the given rate: the duration was measured at the demuxer's 25 fps (0.8 s)
     assert (got.fps, got.duration, got.timestamps) == (30, pytest.approx(20 / 30), [0, 0.2, 13 / 30])
     assert not [r for r in caplog.records if "video_metadata gives" in r.getMessage()]
+    # a raw stream whose bitstream states no rate at all (x265's --no-vui-timing-info) was read at the demuxer's 25
+    # fps without a word, and the given 30 said to override the file's rate: said once to be a guess, as the clock is
+    untimed = tmp_path / "untimed.hevc"
+    with av.open(str(untimed), "w", format="hevc") as container:
+        stream = container.add_stream("libx265", rate=30, options={"x265-params": "vui-timing-info=0:log-level=none"})
+        stream.width, stream.height, stream.pix_fmt = 48, 32, "yuv420p"
+        for i in range(20):
+            frame = av.VideoFrame.from_ndarray(np.zeros((32, 48, 3), dtype=np.uint8), format="rgb24")
+            frame.pts = i
+            container.mux(stream.encode(frame))
+        container.mux(stream.encode())
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="vivit_hf.processing.processing_vivit"):
+        with pytest.warns(UserWarning, match="raw HEVC stream that states no frame rate.* read at 25 fps"):
+            got = processor(untimed, fps=5, video_metadata={"fps": 30}, return_metadata=True)["video_metadata"][0]
+    assert got.frames_indices == [0, 6, 13] and got.duration == pytest.approx(20 / 30)
+    assert not [r for r in caplog.records if "video_metadata gives" in r.getMessage()]
     # a given 0 is an unknown rate: the file's own is read (fps=5 refused it as having no rate; returned, 0 fps
     # divided its timestamps by 0); frames in memory have none then (None, as transformers says no clock was given)
     got = processor(path, fps=5, video_metadata={"fps": 0}, return_metadata=True)["video_metadata"][0]
