@@ -57,6 +57,11 @@ def test_the_advised_restart_carries_the_other_fields_and_options_given(tmp_path
     exec("import vivit_hf.conversion.vit_init\n" + restart, namespace)
     config = namespace["model"].config
     assert (config.num_labels, config.num_frames) == (3, 8)
+    # options that may hold credentials are named, not written out: the proxy URL's password was in the message
+    proxies = {"https": "http://user:pw-123@proxy:3128"}
+    with pytest.raises(RuntimeError, match="position embeddings do not fit") as refusal:
+        AutoModelForVideoClassification.from_pretrained(tmp_path / "sub", num_frames=8, token="hf_x1", proxies=proxies)
+    assert "proxies=..., token=...)" in str(refusal.value) and "pw-123" not in str(refusal.value)
 
 
 @pytest.mark.parametrize("name", ["spatio_temporal", "factorised_encoder"])

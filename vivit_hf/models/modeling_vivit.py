@@ -114,9 +114,9 @@ def _restart_call(source: str, config, kwargs: dict, named: dict) -> str:
     }
     if "id2label" in named:  # (the class names asked for stand for a class count)
         given.pop("num_labels", None)
-    # (a token is never written into a message)
+    # (a token, or a proxy URL's user:password, is never written into a message)
     shown = [
-        f"{key}=..." if value is ... or key == "token" else f"{key}={value!r}"
+        f"{key}=..." if value is ... or key in _SECRET_OPTIONS else f"{key}={value!r}"
         for key, value in {**named, **{k: v for k, v in given.items() if k not in named}}.items()
     ]
     return f"vivit_hf.conversion.from_vivit_checkpoint({', '.join([repr(source), *shown])})"
@@ -229,6 +229,8 @@ def _saved_classes(mismatched: dict) -> int | None:
 
 # the options by which transformers' `get_config_dict` finds a checkpoint's config.json (from_pretrained's own)
 _CONFIG_READ_OPTIONS = ("cache_dir", "force_download", "local_files_only", "proxies", "revision", "subfolder", "token")
+# the options whose values may hold credentials (`proxies={"https": "http://user:password@host"}`)
+_SECRET_OPTIONS = ("token", "proxies")
 # from_pretrained's options that `from_vivit_checkpoint` takes as they are (besides config fields)
 _RESTART_OPTIONS = (*_CONFIG_READ_OPTIONS, "dtype", "torch_dtype", "attn_implementation", "device_map")
 
