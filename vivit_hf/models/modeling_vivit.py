@@ -1371,13 +1371,14 @@ class ViViTLabelSmoother:
     """
 
     epsilon: float = 0.1
-    model: nn.Module | None = dataclasses.field(default=None, repr=False)
+    # (checked, not kept: a kept model made the smoother unequal to one without, and copied the model with it)
+    model: dataclasses.InitVar[nn.Module | None] = None
 
-    def __post_init__(self):
-        config = getattr(self.model, "config", None)
+    def __post_init__(self, model):
+        config = getattr(model, "config", None)
         if config is not None and getattr(config, "num_labels", None) == 0:
             raise ValueError(
-                f"ViViTLabelSmoother smooths class labels, and this {type(self.model).__name__} has no classifier "
+                f"ViViTLabelSmoother smooths class labels, and this {type(model).__name__} has no classifier "
                 f"(num_labels=0: its `logits` are the pooled features): give it a classifier of N classes "
                 f"(`from_pretrained(path, num_labels=N, ignore_mismatched_sizes=True)`)."
             )
