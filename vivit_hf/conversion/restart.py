@@ -253,8 +253,9 @@ def warn_of_cls_token_change(encoders: list[str], old: str, new: str, head_kept:
             logger.warning(
                 "from_vivit_checkpoint: classifier %r over a checkpoint of classifier %r: every weight is kept, but "
                 "the classification head (the same labels) was trained on the other pooling's features, another "
-                "function than the checkpoint's",
+                "function than the checkpoint's: fine-tune it so, or pass classifier=%r to keep its pooling",
                 new,
+                old,
                 old,
             )
         return
