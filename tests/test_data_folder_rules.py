@@ -759,6 +759,16 @@ def test_one_split_read_from_folders_of_two_split_words_is_named_as_merged(tmp_p
         hub = load_video_dataset(tmp_path, "hub", cache_dir=str(tmp_path / ".cache"))
     assert len(hub.split("validation")) == 3
     assert [r.getMessage() for r in caplog.records if "different split words" in r.getMessage()] == messages
+    # held back (`data_warnings_held`: a machine's later processes, evaluate.py's read of fine-tuning's folder), the
+    # look for such folders is not made: it placed every clip again for nothing said
+    from unittest import mock
+
+    import vivit_hf.training.data.videofolder as videofolder
+    from vivit_hf.training.finetune import data_warnings_held
+
+    looked = mock.patch.object(videofolder, "split_words", side_effect=AssertionError("looked for split words"))
+    with data_warnings_held(True), looked:
+        assert load_video_dataset(tmp_path, "videofolder").splits == data.splits
 
 
 def test_hub_class_folders_that_hold_no_clip_are_named_whole_and_streamed_not_dropped_without_a_word(tmp_path, caplog):

@@ -46,6 +46,24 @@ def test_another_grid_is_refused_naming_the_ways_that_keep_the_positions(name, n
         torch.testing.assert_close(restarted(pixel_values=video).logits, expected, atol=1e-5, rtol=0)
 
 
+def test_the_advised_restart_carries_the_other_fields_and_options_given(tmp_path):
+    """`from_pretrained(path, num_labels=3, num_frames=8)` advised `from_vivit_checkpoint(path, num_frames=8, ...)`:
+    followed, it gave the checkpoint's 5-class head, and with `subfolder=` given it read no checkpoint at all."""
+    saved("spatio_temporal", tmp_path / "sub")
+    with pytest.raises(RuntimeError, match="position embeddings do not fit") as refusal:
+        AutoModelForVideoClassification.from_pretrained(tmp_path, subfolder="sub", num_labels=3, num_frames=8)
+    restart = "model, report = " + str(refusal.value).split("model, report = ")[-1].rstrip("`.")
+    namespace = {}
+    exec("import vivit_hf.conversion.vit_init\n" + restart, namespace)
+    config = namespace["model"].config
+    assert (config.num_labels, config.num_frames) == (3, 8)
+    # options that may hold credentials are named, not written out: the proxy URL's password was in the message
+    proxies = {"https": "http://user:pw-123@proxy:3128"}
+    with pytest.raises(RuntimeError, match="position embeddings do not fit") as refusal:
+        AutoModelForVideoClassification.from_pretrained(tmp_path / "sub", num_frames=8, token="hf_x1", proxies=proxies)
+    assert "proxies=..., token=...)" in str(refusal.value) and "pw-123" not in str(refusal.value)
+
+
 @pytest.mark.parametrize("name", ["spatio_temporal", "factorised_encoder"])
 def test_ignore_mismatched_sizes_says_the_positions_start_random(name, tmp_path, caplog):
     """`ignore_mismatched_sizes=True` (the documented way to a new head) with `num_frames=8` started the trained
@@ -210,13 +228,13 @@ def test_another_pooling_loads_with_a_warning_naming_both(tmp_path, caplog):
     import vivit_hf.models.modeling_vivit as modeling
 
     config_class, _, classifier_class = VIVIT_MODELS["factorised_dot_product"]
-    classifier_class(config_class(**TINY, classifier="gap")).save_pretrained(tmp_path)
+    classifier_class(config_class(**TINY, classifier="gap")).save_pretrained(tmp_path / "sub")
     with caplog.at_level(logging.WARNING, logger=modeling.__name__):
-        AutoModelForVideoClassification.from_pretrained(tmp_path, classifier="gmp")
+        AutoModelForVideoClassification.from_pretrained(tmp_path, classifier="gmp", subfolder="sub")
     assert "trained with classifier='gap', this config's is 'gmp'" in caplog.text
-    # the restart it names gives the model asked for
+    # the restart it names gives the model asked for, read where it was (it left the subfolder out)
     restart = caplog.text.split("model, report = ")[1].split("`")[0]
-    assert restart == f"vivit_hf.conversion.from_vivit_checkpoint({str(tmp_path)!r}, classifier='gmp')"
+    assert restart == f"vivit_hf.conversion.from_vivit_checkpoint({str(tmp_path)!r}, classifier='gmp', subfolder='sub')"
     assert "attention order" not in caplog.text  # (Model 4 has none)
 
 

@@ -114,24 +114,38 @@ def test_a_files_rate_given_otherwise_wins_and_is_said(tmp_path, caplog, monkeyp
     said = [r.getMessage() for r in caplog.records if "video_metadata gives" in r.getMessage()]
     assert len(said) == 1 and "a frame rate of 50 fps, but its frames play at 25 fps" in said[0], said
     assert str(path) in said[0]
-    # a raw H.264 stream whose timing is a clock is read at a guessed 25 fps, said with how to give the rate: the
-    # given 30 was said to override the file's "25 fps" and to be dropped to use it
-    clock = tmp_path / "clock.h264"
-    with av.open(str(clock), "w", format="h264") as container:
-        stream = container.add_stream("libx264", rate=30, options={"preset": "ultrafast"})
-        stream.width, stream.height, stream.pix_fmt = 48, 32, "yuv420p"
-        stream.codec_context.time_base = Fraction(1, 90000)
-        for i in range(20):
-            frame = av.VideoFrame.from_ndarray(np.zeros((32, 48, 3), dtype=np.uint8), format="rgb24")
-            frame.pts, frame.time_base = i * 3000, Fraction(1, 90000)
-            container.mux(stream.encode(frame))
-        container.mux(stream.encode())
-    caplog.clear()
-    with caplog.at_level("WARNING", logger="vivit_hf.processing.processing_vivit"):
-        with pytest.warns(UserWarning, match="timing says 90000 frames a second"):
-            got = processor(clock, fps=5, video_metadata={"fps": 30}, return_metadata=True)["video_metadata"][0]
-    assert got.frames_indices == [0, 6, 13]  # (int(20 / 30 * 5) frames, as transformers spreads them)
-    assert not [r for r in caplog.records if "video_metadata gives" in r.getMessage()]
+    # Raw streams with no rate of their own to trust, read at a guessed 25 fps and said so with how to give the rate
+    # (the given 30 was said to override the file's "25 fps" and to be dropped to use it): an H.264 whose timing is a
+    # clock, and an HEVC whose bitstream states no rate at all (x265's --no-vui-timing-info), which said nothing.
+    # Every returned time follows the given rate: the duration was measured at the demuxer's 25 fps (0.8 s).
+    for name, codec, options, tick, said in [
+        ("clock.h264", "libx264", {"preset": "ultrafast"}, Fraction(1, 90000), "timing says 90000 frames a second"),
+        (
+            "untimed.hevc",
+            "libx265",
+            {"preset": "ultrafast", "x265-params": "vui-timing-info=0:log-level=error"},
+            Fraction(1, 30),
+            "raw HEVC stream that states no frame rate.* read at 25 fps",
+        ),
+    ]:
+        raw = tmp_path / name
+        with av.open(str(raw), "w", format=name.split(".")[1]) as container:
+            stream = container.add_stream(codec, rate=30, options=options)
+            # (64 x 48: x265 aborts the process at random on a 48 x 32 picture)
+            stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
+            stream.codec_context.time_base = tick
+            for i in range(20):
+                frame = av.VideoFrame.from_ndarray(np.zeros((48, 64, 3), dtype=np.uint8), format="rgb24")
+                frame.pts, frame.time_base = i * int(Fraction(1, 30) / tick), tick
+                container.mux(stream.encode(frame))
+            container.mux(stream.encode())
+        caplog.clear()
+        with caplog.at_level("WARNING", logger="vivit_hf.processing.processing_vivit"):
+            with pytest.warns(UserWarning, match=said):
+                got = processor(raw, fps=5, video_metadata={"fps": 30}, return_metadata=True)["video_metadata"][0]
+        assert got.frames_indices == [0, 6, 13]  # (int(20 / 30 * 5) frames, as transformers spreads them)
+        assert (got.fps, got.duration, got.timestamps) == (30, pytest.approx(20 / 30), [0, 0.2, 13 / 30])
+        assert not [r for r in caplog.records if "video_metadata gives" in r.getMessage()]
     # a given 0 is an unknown rate: the file's own is read (fps=5 refused it as having no rate; returned, 0 fps
     # divided its timestamps by 0); frames in memory have none then (None, as transformers says no clock was given)
     got = processor(path, fps=5, video_metadata={"fps": 0}, return_metadata=True)["video_metadata"][0]

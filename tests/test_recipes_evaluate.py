@@ -924,6 +924,11 @@ def test_a_model_fine_tuned_on_ucf101s_folder_as_videofolder_is_said_to_have_tra
         "--dataset_format videofolder, whose split 'train' holds them; its accuracy there is not a test of it"
     )
     assert said("test", streaming=True) is None  # (a stream is no list of clips to compare)
+    # fine-tuned with `--train_split training` (the folder's `train`, by its alias): the name was looked up as given
+    settings["settings"]["batches"].update(train_split="training")
+    (model / "run_settings.json").write_text(json.dumps({**settings, "dataset_folder": str(root)}))
+    assert "was fine-tuned on 4 of the 4 clips of split 'test'" in said("test")
+    settings["settings"]["batches"].update(train_split="train")
     # --max_train_samples 2: fine-tuning trained on its draw of 2 of the 6 clips (finetune.py's `sample_subset`)
     settings["settings"]["batches"].update(max_train_samples=2)
     (model / "run_settings.json").write_text(json.dumps({**settings, "dataset_folder": str(root)}))

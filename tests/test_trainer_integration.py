@@ -166,6 +166,15 @@ def test_label_smoother_refuses_labels_that_are_not_classes(labels):
         ViViTLabelSmoother(0.1)(outputs, labels)
 
 
+def test_label_smoother_given_the_model_refuses_one_without_a_classifier():
+    """A `num_labels=0` model's logits are its pooled features: the smoother trained cross-entropy over them without a
+    word (Trainer hands it the outputs alone; the model's own refusal of labels never runs)."""
+    with pytest.raises(ValueError, match=r"no classifier \(num_labels=0"):
+        ViViTLabelSmoother(0.1, model=tiny("spatio_temporal", num_labels=0))
+    # checked, not kept: a kept model made it unequal to the same smoother built without (and copied it along)
+    assert ViViTLabelSmoother(0.1, model=tiny("spatio_temporal")) == ViViTLabelSmoother(0.1)
+
+
 def test_label_smoothing_of_label_spaces_under_trainer_with_gradient_accumulation(tmp_path):
     """`compute_loss_func=ViViTLabelSmoother(...)` trains two heads with smoothed labels (Trainer's own
     `label_smoothing_factor` fails there); two micro-batches of 2 give the step of one batch of 4."""

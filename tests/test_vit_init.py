@@ -1973,6 +1973,11 @@ def test_a_vivit_checkpoint_restarted_with_or_without_a_cls_token_says_what_that
     with caplog.at_level("WARNING", logger="vivit_hf.conversion.vit_init"):
         from_vivit_checkpoint(old, classifier="gmp" if saved == "gap" else saved)  # no CLS token gained or lost
     assert "CLS token" not in caplog.text
+    # another pooling (gap -> gmp) kept the head trained on gap's features without a word, where from_pretrained warns
+    pooled = "classifier 'gmp' over a checkpoint of classifier 'gap': every weight is kept, but the classification head"
+    assert (pooled in caplog.text) == (saved == "gap")
+    assert ("or pass classifier='gap' to keep its pooling" in caplog.text) == (saved == "gap")  # (what to do)
+    assert saved == "gap" or "over a checkpoint" not in caplog.text  # (token -> token: nothing changed)
     # a base model has no head to keep (its folder gets a fresh one): the warning told of one kept
     old.vivit.save_pretrained(tmp_path)
     for base in (old.vivit, tmp_path):

@@ -245,8 +245,19 @@ def warn_of_cls_token_change(encoders: list[str], old: str, new: str, head_kept:
     """Say what another `classifier` (a CLS token or none) does to the checkpoint, as scenic's init warns ("Only one of
     target and restored model uses a classification token"). Dropped, the trained CLS token and its position row went
     unreported (`fresh` empty, finetune.py's log "fresh nothing"); added, the report named the fresh token but not its
-    fresh position row, and neither said that a kept classifier was trained on the other pooling's features."""
+    fresh position row, and neither said that a kept classifier was trained on the other pooling's features.
+    Another pooling with no CLS token either way (gap / gmp / gsp) kept the trained head without a word, where
+    `from_pretrained(path, classifier="gmp")` warns of the same change."""
     if not encoders:
+        if head_kept and old != new:
+            logger.warning(
+                "from_vivit_checkpoint: classifier %r over a checkpoint of classifier %r: every weight is kept, but "
+                "the classification head (the same labels) was trained on the other pooling's features, another "
+                "function than the checkpoint's: fine-tune it so, or pass classifier=%r to keep its pooling",
+                new,
+                old,
+                old,
+            )
         return
     where = ", ".join(f"{name}.position_embeddings" for name in encoders)
     if new == "token":

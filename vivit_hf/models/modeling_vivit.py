@@ -17,6 +17,8 @@ need, and imports accelerate only where accelerate dispatched a model): it trave
 checkpoints.
 """
 
+import dataclasses
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from numbers import Integral
@@ -38,14 +40,7 @@ from .configuration_vivit import (
     ViViTFactorisedSelfAttentionConfig,
     ViViTSpatioTemporalConfig,
 )
-
-# (hook_split_module and weight_reading_hooks lived here: imported for code that imports them from this module)
-from .device_maps import (  # noqa: F401
-    hook_split_module,
-    hook_split_modules,
-    hook_split_modules_of_a_wrapper,
-    weight_reading_hooks,
-)
+from .device_maps import hook_split_modules, hook_split_modules_of_a_wrapper
 from .modeling_blocks import (
     FactorisedDotProductLayer,
     FactorisedSelfAttentionLayer,
@@ -93,15 +88,77 @@ class ViViTVideoClassifierOutput(ModelOutput):
     attentions: tuple[torch.FloatTensor, ...] | None = None
 
 
-def _grid_fields(config) -> str:
+def _grid_values(config) -> dict:
     """The config fields that set the token grid, and with it the shape of the position embeddings."""
     fields = ["num_frames", "image_size", "tubelet_size"]
     if config.embedding_type == "frame_sampling":
         fields += ["embedding_type", "num_sampled_frames"]
-    return ", ".join(f"{name}={getattr(config, name)!r}" for name in fields)
+    return {name: getattr(config, name) for name in fields}
 
 
-def _other_tubelet_message(source: str, config, embeddings: list, mismatched: dict) -> str:
+def _grid_fields(config) -> str:
+    return ", ".join(f"{name}={value!r}" for name, value in _grid_values(config).items())
+
+
+def _restart_call(source: str, config, kwargs: dict, named: dict) -> str:
+    """The `from_vivit_checkpoint` call a refusal or warning of `from_pretrained` advises: the fields it is about
+    (`named`; `...` for a value the user fills in), then every other config field the user changed from the
+    checkpoint's config and every option given that the restart takes. The advice named only its own fields:
+    `from_pretrained(path, num_labels=3, num_frames=8)`, restarted as advised with `num_frames=8`, kept the
+    checkpoint's 5-class head, and one given `subfolder=` or `revision=` read another checkpoint than the one refused.
+    (The Auto classes fold the fields into a config object before our `from_pretrained` sees them: the changed fields
+    are found by comparing it with the checkpoint's config.json.)"""
+    given = {
+        **_changed_fields(source, config, kwargs),
+        **{key: kwargs[key] for key in _RESTART_OPTIONS if kwargs.get(key)},
+    }
+    if "id2label" in named:  # (the class names asked for stand for a class count)
+        given.pop("num_labels", None)
+    # (a token, or a proxy URL's user:password, is never written into a message)
+    shown = [
+        f"{key}=..." if value is ... or key in _SECRET_OPTIONS else f"{key}={value!r}"
+        for key, value in {**named, **{k: v for k, v in given.items() if k not in named}}.items()
+    ]
+    return f"vivit_hf.conversion.from_vivit_checkpoint({', '.join([repr(source), *shown])})"
+
+
+# config.json's entries that are no field a user gives (transformers' bookkeeping)
+_NOT_GIVEN = {
+    "transformers_version",
+    "_name_or_path",
+    "architectures",
+    "auto_map",
+    "model_type",
+    "dtype",
+    "torch_dtype",
+}
+
+
+def _changed_fields(source: str, config, kwargs: dict) -> dict:
+    """The config fields whose values are not those of the checkpoint's config.json (none where it cannot be read);
+    the class names as `num_labels=` where they are transformers' placeholders `LABEL_i`."""
+    try:
+        saved = PreTrainedConfig.get_config_dict(
+            source, **{key: kwargs[key] for key in _CONFIG_READ_OPTIONS if key in kwargs}
+        )[0]
+    except (OSError, ValueError):
+        return {}
+    now = json.loads(json.dumps(config.to_diff_dict(), default=str))  # (as config.json writes them)
+    changed = {
+        key: getattr(config, key, now.get(key))
+        for key in sorted(set(saved) | set(now))
+        if key not in _NOT_GIVEN and saved.get(key) != now.get(key)
+    }
+    changed.pop("label2id", None)
+    if "id2label" in changed:
+        names = list(config.id2label.values())
+        if names == [f"LABEL_{i}" for i in range(len(names))]:
+            del changed["id2label"]
+            changed["num_labels"] = len(names)
+    return changed
+
+
+def _other_tubelet_message(source: str, config, embeddings: list, mismatched: dict, kwargs: dict) -> str:
     """Why a checkpoint does not load at another `tubelet_size` (or patch size). The position embeddings' message
     advised `interpolate_pos_encoding=True`, which cannot change the tubelet, and `from_vivit_checkpoint`, which
     starts the tubelet embedding from random values: neither keeps the trained one."""
@@ -116,8 +173,8 @@ def _other_tubelet_message(source: str, config, embeddings: list, mismatched: di
             f"{source!r} was saved with embedding_type={saved_type!r}, this config's is {config.embedding_type!r}: "
             f"its embedding does not fit ({shapes}). No loading option keeps a trained embedding of the other type; "
             f"load the checkpoint as saved (leave embedding_type out), or restart it with `model, report = "
-            f"vivit_hf.conversion.from_vivit_checkpoint({source!r}, embedding_type="
-            f"{config.embedding_type!r})`, which keeps the rest and starts the embedding from random values."
+            f"{_restart_call(source, config, kwargs, {'embedding_type': config.embedding_type})}`, which keeps the "
+            f"rest and starts the embedding from random values."
         )
     return (
         f"{source!r} embeds tubelets of another size than this config's tubelet_size={config.tubelet_size!r}: its "
@@ -143,17 +200,19 @@ def _other_width_message(source: str, config, saved_width: int, mismatched: dict
     )
 
 
-def _other_head_message(source: str, config, mismatched: dict) -> str:
+def _other_head_message(source: str, config, mismatched: dict, kwargs: dict) -> str:
     """Why a checkpoint's classifier does not load into a config of another class count (`from_pretrained(path,
     num_labels=5)`, fine-tuning on new classes without `ignore_mismatched_sizes=True`): transformers' refusal said
     only "You set `ignore_mismatched_sizes` to `False`", after a report that called the head "Reinit", naming
     neither count nor what keeps the rest of the checkpoint."""
     saved = _saved_classes(mismatched)
+    # (num_labels alone would give a fresh head: the advice asks for the class names, which keep trained rows)
+    without_labels = {key: value for key, value in kwargs.items() if key != "num_labels"}
     return (
         f"{source!r} has a classifier of {saved} classes, this config's num_labels is {config.num_labels}: its "
         f"classifier does not fit ({', '.join(sorted(mismatched))}). To fine-tune on {config.num_labels} classes, "
         f"load it with `ignore_mismatched_sizes=True` (a new classifier, the rest of the checkpoint kept), or "
-        f"restart it with `model, report = vivit_hf.conversion.from_vivit_checkpoint({source!r}, id2label=...)`, "
+        f"restart it with `model, report = {_restart_call(source, config, without_labels, {'id2label': ...})}`, "
         f"which keeps the trained rows by class name where every class of id2label is one of the checkpoint's; to "
         f"run it as trained, leave num_labels (and id2label / label_spaces) out."
     )
@@ -170,6 +229,10 @@ def _saved_classes(mismatched: dict) -> int | None:
 
 # the options by which transformers' `get_config_dict` finds a checkpoint's config.json (from_pretrained's own)
 _CONFIG_READ_OPTIONS = ("cache_dir", "force_download", "local_files_only", "proxies", "revision", "subfolder", "token")
+# the options whose values may hold credentials (`proxies={"https": "http://user:password@host"}`)
+_SECRET_OPTIONS = ("token", "proxies")
+# from_pretrained's options that `from_vivit_checkpoint` takes as they are (besides config fields)
+_RESTART_OPTIONS = (*_CONFIG_READ_OPTIONS, "dtype", "torch_dtype", "attn_implementation", "device_map")
 
 
 # The config fields that change what a checkpoint's weights compute without changing a shape
@@ -230,7 +293,7 @@ def _check_function_fields(source, config, kwargs: dict) -> None:
             if "attention_order" in changed
             else ""
         )
-        asked = ", ".join(f"{field}={getattr(config, field)!r}" for field in changed)
+        asked = {field: getattr(config, field) for field in changed}
         logger.warning(
             f"{str(source)!r} was trained with "
             + "; with ".join(
@@ -238,7 +301,7 @@ def _check_function_fields(source, config, kwargs: dict) -> None:
             )
             + f": every weight loads, but the model computes another function than the checkpoint's{order}. Leave "
             f"{' and '.join(changed)} out to run it as trained; to fine-tune it this way, restart it with "
-            f"`model, report = vivit_hf.conversion.from_vivit_checkpoint({str(source)!r}, {asked})`."
+            f"`model, report = {_restart_call(str(source), config, kwargs, asked)}`."
         )
 
 
@@ -251,7 +314,7 @@ def _cls_row_alone(loading_info: dict, positions: list, mismatched: dict) -> boo
     return bool(cls_keys) and all(abs(mismatched[key][0][1] - mismatched[key][1][1]) == 1 for key in positions)
 
 
-def _other_classifier_message(source: str, config, positions: list, mismatched: dict) -> str:
+def _other_classifier_message(source: str, config, positions: list, mismatched: dict, kwargs: dict) -> str:
     """Why a checkpoint does not load with another `classifier`, CLS token or none (`from_pretrained(path,
     classifier="gap")`): the position tables differ by the CLS row. It was refused as "trained on another token grid
     than this config's (2, 4, 4)", the grid the checkpoint's, with advice that changes no classifier
@@ -265,8 +328,9 @@ def _other_classifier_message(source: str, config, positions: list, mismatched: 
     return (
         f"{source!r} was saved with {saved}, this config's classifier is {config.classifier!r}: its position "
         f"embeddings do not fit by the CLS row ({shapes}). Load it as saved (leave classifier out), or restart it "
-        f"pooled this way with `model, report = vivit_hf.conversion.from_vivit_checkpoint({source!r}, "
-        f"classifier={config.classifier!r})`, which keeps the patch rows and adds or drops the CLS token and its row."
+        f"pooled this way with `model, report = "
+        f"{_restart_call(source, config, kwargs, {'classifier': config.classifier})}`, which keeps the patch rows "
+        f"and adds or drops the CLS token and its row."
     )
 
 
@@ -440,12 +504,16 @@ class ViViTPreTrainedModel(PreTrainedModel):
             logger.warning(f"{message} With ignore_mismatched_sizes=True they start from random values.")
         # another tubelet size: no way keeps the trained embedding (from_vivit_checkpoint starts it fresh)
         elif embeddings:
-            message = _other_tubelet_message(str(pretrained_model_name_or_path), model.config, embeddings, mismatched)
+            message = _other_tubelet_message(
+                str(pretrained_model_name_or_path), model.config, embeddings, mismatched, kwargs
+            )
             if not ignore_mismatched_sizes:
                 raise RuntimeError(message)
             logger.warning(f"{message} With ignore_mismatched_sizes=True it starts from random values.")
         elif positions and _cls_row_alone(loading_info, positions, mismatched):
-            message = _other_classifier_message(str(pretrained_model_name_or_path), model.config, positions, mismatched)
+            message = _other_classifier_message(
+                str(pretrained_model_name_or_path), model.config, positions, mismatched, kwargs
+            )
             if not ignore_mismatched_sizes:
                 raise RuntimeError(message)
             logger.warning(f"{message} With ignore_mismatched_sizes=True they start from random values.")
@@ -460,14 +528,16 @@ class ViViTPreTrainedModel(PreTrainedModel):
                 f"{model.config.token_grid} ({_grid_fields(model.config)}): its position embeddings do not fit "
                 f"({shapes}). To run the checkpoint at another frame count or image size, load it as saved and call it "
                 f"with `interpolate_pos_encoding=True`; to restart it at this size, its trained position embeddings "
-                f"resized by the same rule, use `model, report = vivit_hf.conversion.from_vivit_checkpoint("
-                f"{source!r}, {_grid_fields(model.config)})`."
+                f"resized by the same rule, use `model, report = "
+                f"{_restart_call(source, model.config, kwargs, _grid_values(model.config))}`."
             )
             if not ignore_mismatched_sizes:
                 raise RuntimeError(message)
             logger.warning(f"{message} With ignore_mismatched_sizes=True they start from random values.")
         elif not ignore_mismatched_sizes and _saved_classes(mismatched) not in (None, model.config.num_labels):
-            raise RuntimeError(_other_head_message(str(pretrained_model_name_or_path), model.config, mismatched))
+            raise RuntimeError(
+                _other_head_message(str(pretrained_model_name_or_path), model.config, mismatched, kwargs)
+            )
         elif mismatched and not ignore_mismatched_sizes:
             raise RuntimeError(  # transformers' own refusal, which the load above turned off
                 "You set `ignore_mismatched_sizes` to `False`, thus raising an error. For details look at the above "
@@ -1293,9 +1363,25 @@ class ViViTLabelSmoother:
     log-softmax over all of `logits` (the heads side by side) and indexes it with the (b, heads) labels, which fails
     on its first step ("output with shape [b, 1] doesn't match the broadcast shape [b, heads]"). With one head this
     equals transformers' `LabelSmoother`; Trainer's `num_items_in_batch` makes gradient accumulation exact.
+
+    `model`, optional: the model it trains, checked to have a classifier. One built with `num_labels=0` returns its
+    pooled features as `logits`, and the smoother trained cross-entropy over them without a word (the model's own
+    refusal of labels runs only where it computes the loss, and Trainer hands `compute_loss_func` the outputs alone,
+    whose width tells features from classes no better than the model's config does).
     """
 
     epsilon: float = 0.1
+    # (checked, not kept: a kept model made the smoother unequal to one without, and copied the model with it)
+    model: dataclasses.InitVar[nn.Module | None] = None
+
+    def __post_init__(self, model):
+        config = getattr(model, "config", None)
+        if config is not None and getattr(config, "num_labels", None) == 0:
+            raise ValueError(
+                f"ViViTLabelSmoother smooths class labels, and this {type(model).__name__} has no classifier "
+                f"(num_labels=0: its `logits` are the pooled features): give it a classifier of N classes "
+                f"(`from_pretrained(path, num_labels=N, ignore_mismatched_sizes=True)`)."
+            )
 
     def __call__(self, outputs, labels: torch.Tensor, num_items_in_batch: torch.Tensor | int | None = None):
         logits = outputs["logits"]

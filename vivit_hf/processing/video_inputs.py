@@ -180,6 +180,10 @@ def metadata_of_video(video, source: FrameSource, opts: dict, clips: np.ndarray,
         # a file's duration as its reader times it (a variable-rate file's frames need not last 1 / fps each)
         info = source.reader.info
         height, width, duration, backend = info.height, info.width, info.duration, source.reader.backend
+        if getattr(given, "fps", None):
+            # the caller's rate times every frame (`_frame_times`: index / fps), so the duration too: a raw H.264's
+            # 30 frames given 30 fps said 1.2 s, measured at its demuxer's 25 fps guess
+            duration = source.num_frames / fps
     else:  # in memory: the caller's duration, else frames / fps when the caller gave the rate
         height, width = source.tensor.shape[-2:]
         duration = getattr(given, "duration", None) or (source.num_frames / fps if fps else None)

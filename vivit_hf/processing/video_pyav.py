@@ -1362,7 +1362,7 @@ class PyAVReader(VideoReader):
         # With one frame there is no span of timestamps: the container's rate, else the codec's (H.264's timing is
         # in fields: FFmpeg's guessed_rate reads 50 for a one-frame 25 fps MPEG-TS, its decoder's framerate 25).
         stated = (stream.average_rate, context.framerate, stream.guessed_rate, stream.base_rate)
-        if self._raw_stream and self._bitstream_rate_is_a_clock():
+        if self._raw_stream and (self._bitstream_rate_is_a_clock() or self._bitstream_states_no_rate()):
             pass  # (its demuxer's 25 fps, said: see there)
         elif self._raw_stream:
             # A raw stream's average rate is its demuxer's `framerate` option, 25 unless the caller sets it, whatever
@@ -1401,6 +1401,28 @@ class PyAVReader(VideoReader):
                 f"recorded at that rate (a high-speed camera). It is read at {rate:g} fps (FFmpeg's default); pass "
                 "video_metadata={'fps': ...} with its true rate, or remux it with the rate: "
                 "`ffmpeg -r 30 -i clip.h264 -c copy clip.mp4`.",
+                UserWarning,
+                stacklevel=3,
+            )
+        return True
+
+    def _bitstream_states_no_rate(self) -> bool:
+        """Whether a raw H.264 / HEVC stream's bitstream carries no timing (VUI timing left out: x265's
+        `--no-vui-timing-info`, encoders that write none): the file stores no rate at all, and its demuxer's 25 fps
+        was read without a word, 30 frames of 30 fps as lasting 1.2 s. Read so still, now said once (as a clock is,
+        `_bitstream_rate_is_a_clock`) with how to give the true rate, and marked a guess (`fps_guessed`)."""
+        context = self.stream.codec_context
+        if context.name not in ("h264", "hevc") or context.framerate:
+            return False
+        self.fps_guessed = True
+        if not self._said_clock_rate:
+            self._said_clock_rate = True
+            codec, suffix = ("H.264", "h264") if context.name == "h264" else ("HEVC", "hevc")
+            warnings.warn(
+                f"Video {self.name} is a raw {codec} stream that states no frame rate (no timing in its bitstream, no "
+                f"times in the file): it is read at {float(self.stream.average_rate or 25):g} fps, FFmpeg's guess; "
+                "pass video_metadata={'fps': ...} with its true rate, or remux it with the rate: "
+                f"`ffmpeg -r 30 -i clip.{suffix} -c copy clip.mp4`.",
                 UserWarning,
                 stacklevel=3,
             )

@@ -352,7 +352,8 @@ def trained_clips_scored(args, split: str, examples, record) -> str | None:
     try:
         with data_warnings_held(True):
             read = load_video_dataset(Path(args.dataset).expanduser(), fmt, config_name=configuration)
-        trained = read.split(batches["train_split"]) if batches["train_split"] in read.splits else []
+        # (by the name the read holds it under: `--train_split val` trained on the folder's `validation`)
+        trained = read.split(batches["train_split"]) if read.split_name(batches["train_split"]) in read.splits else []
         held = "held out" in str(results.get("eval_split", "")) and batches.get("validation_split_percentage")
         seed = int(batches.get("seed") or 0)
         if held and trained:

@@ -119,7 +119,11 @@ def warn_split_named_twice(root: Path, clips: Sequence[Path]) -> None:
     """One split gathered from folders named by different split words (`val/` beside `validation/`, `train/` beside
     `training/`) is read as one split, as `datasets` reads it; both were merged without a word, though the usual cause
     is a split copied or renamed in part (the same clips evaluated twice, or a second split kept by mistake). Name the
-    folders and their clips. Folders of one word (`train-00000/`, `train-00001/`: one split cut in parts) are not."""
+    folders and their clips. Folders of one word (`train-00000/`, `train-00001/`: one split cut in parts) are not.
+    Nothing is looked for where the warning would not be said (`finetune.data_warnings_held`): it placed every clip
+    again (a second pass over every clip of the scan) for nothing said."""
+    if not logger.isEnabledFor(logging.WARNING):
+        return
     per_word: dict[str, dict[str, list[str]]] = {}  # split -> {split word of its folder: [that folder, per clip]}
     for clip in clips:
         place = place_of(clip.relative_to(root))
