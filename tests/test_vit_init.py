@@ -2019,6 +2019,25 @@ def test_a_model_3_checkpoint_restarted_in_the_other_attention_order_says_it_com
     assert followed.config.attention_order == "space_time"
 
 
+@pytest.mark.parametrize(("field", "value"), [("hidden_act", "relu"), ("layer_norm_eps", 1e-5)])
+def test_a_vivit_checkpoint_restarted_with_another_activation_or_epsilon_says_it_computes_another_function(
+    field, value, caplog
+):
+    """Another `hidden_act` or `layer_norm_eps` keeps every weight (`fresh` empty) and computes another function than
+    the checkpoint's: the restart said nothing, where `from_pretrained(path, hidden_act=...)` warns."""
+    from vivit_hf import ViViTSpatioTemporalConfig
+    from vivit_hf.conversion.vit_init import from_vivit_checkpoint
+
+    sizes = dict(hidden_size=D, num_hidden_layers=1, num_attention_heads=HEADS, intermediate_size=MLP, image_size=16)
+    old = ViViTSpatioTemporalForVideoClassification(ViViTSpatioTemporalConfig(**sizes, num_frames=4, num_labels=3))
+    saved = getattr(old.config, field)
+    with caplog.at_level("WARNING", logger="vivit_hf.conversion.vit_init"):
+        model, report = from_vivit_checkpoint(old, **{field: value})
+    assert getattr(model.config, field) == value and report["fresh"] == []
+    assert f"{field} {value!r} over a checkpoint trained with {saved!r}" in caplog.text, caplog.text
+    assert f"pass {field}={saved!r} to keep" in caplog.text
+
+
 def test_a_model_whose_classifier_was_set_after_building_restarts_as_its_refusal_advises(caplog):
     """`model.config.classifier = "gap"` on a CLS-token model is refused at the forward; the refusal advised
     `from_pretrained(path, classifier="gap")`, which refuses the CLS row, and names `from_vivit_checkpoint(model, ...)`

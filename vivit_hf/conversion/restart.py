@@ -170,7 +170,7 @@ def from_vivit_checkpoint(
     # `fresh` names): "the classification head is kept" was said of both
     head_kept = same_labels and "classifier.weight" in state and "classifier.weight" not in report["fresh"]
     warn_of_cls_token_change(cls_changed, built["classifier"], model.config.classifier, head_kept)
-    warn_of_another_attention_order(built.get("attention_order"), getattr(model.config, "attention_order", None))
+    warn_of_other_functions(built, model.config)
     model.load_state_dict(state)
     # The config came from the checkpoint's, dtype and all: a float32 model restarted from a float16 folder said
     # float16, and from_config(model.config) built that. cast_as_asked has it say the model's dtype.
@@ -274,20 +274,35 @@ def warn_of_cls_token_change(encoders: list[str], old: str, new: str, head_kept:
     )
 
 
-def warn_of_another_attention_order(old: str | None, new: str | None) -> None:
-    """Model 3 restarted with the other `attention_order`: every block keeps its space and time attentions' weights
-    (scenic's init copies them by name alike), but runs them in the other order, another function than the
-    checkpoint's, with nothing in the report (`fresh` empty). The advice names the order: "leave it out" gave the
-    new one again for a model whose config was set after building (the restart reads the model's config)."""
-    if old is not None and new is not None and old != new:
-        logger.warning(
-            "from_vivit_checkpoint: attention_order %r over a checkpoint trained with %r: every block keeps its "
-            "space and time attentions but runs them in the other order, which computes another function than the "
-            "checkpoint's (pass attention_order=%r to keep its order)",
-            new,
-            old,
-            old,
-        )
+# The config fields another value of which keeps every weight but computes another function than the checkpoint's
+# (the head counts, alike in this, are refused: check_head_counts), and what the change does
+OTHER_FUNCTION = {
+    "attention_order": "every block keeps its space and time attentions but runs them in the other order",
+    "hidden_act": "every MLP keeps its weights under another activation",
+    "layer_norm_eps": "every LayerNorm keeps its scale and shift under another epsilon",
+}
+
+
+def warn_of_other_functions(old: Mapping, new) -> None:
+    """Say each of `OTHER_FUNCTION`'s fields restarted with another value than the checkpoint's `old` (its config
+    dict): Model 3's other `attention_order` (scenic's init copies the attentions by name alike), another `hidden_act`
+    or `layer_norm_eps` keep every weight, with nothing in the report (`fresh` empty), where `from_pretrained(path,
+    hidden_act=...)` warns of the same change (`_check_function_fields`); `hidden_act` and `layer_norm_eps` went
+    without a word. The advice names the checkpoint's value: "leave it out" gave the new one again for a model whose
+    config was set after building (the restart reads the model's config)."""
+    for field, what in OTHER_FUNCTION.items():
+        before, after = old.get(field), getattr(new, field, None)
+        if before is not None and after is not None and before != after:
+            logger.warning(
+                "from_vivit_checkpoint: %s %r over a checkpoint trained with %r: %s, which computes another function "
+                "than the checkpoint's (pass %s=%r to keep the checkpoint's)",
+                field,
+                after,
+                before,
+                what,
+                field,
+                before,
+            )
 
 
 def check_head_counts(old, model) -> None:
