@@ -1319,6 +1319,31 @@ def test_webdataset_class_ids_take_their_names_from_the_json_beside_them_without
     assert open_streaming_dataset(root, cache_dir=str(tmp_path / "cache")).label_names == expected
 
 
+@pytest.mark.parametrize(
+    ("texts", "expected"),
+    [
+        (["cat", "dog", "cat", "dog", "cow", "dog"], "names class 0 of 'cls' both 'cat' and 'cow'"),  # one typo
+        (["a cat", "a dog", "a cat sits", "dogs run", "the cat", "dog"], ["0", "1"]),  # captions: ids as names
+        (["cat", "dog", "cat", "dog", "cat", "dog"], ["cat", "dog"]),
+    ],
+)
+def test_a_webdataset_txt_of_names_with_an_entry_that_disagrees_is_refused_not_taken_for_captions(texts, expected):
+    """A `<key>.txt` of class names beside `.cls` ids, one entry giving class 0 another name: any id given two texts
+    was read as captions, the names dropped without a word and the ids used as names ("0", "1"). Most ids given one
+    text throughout make it a names file with an error, refused naming both names; captions (most ids given several
+    texts) still name no class."""
+    from vivit_hf.training.data.hub_labels import names_beside_ids
+
+    columns = {"cls": [0, 1, 0, 1, 0, 1], "txt": texts}
+    features = {"__key__": None, "mp4": None, "cls": None, "txt": None}
+    read = partial(names_beside_ids, ["0", "1"], features, "cls", columns.get)
+    if isinstance(expected, str):
+        with pytest.raises(DatasetFormatError, match=re.escape(expected)):
+            read()
+    else:
+        assert read() == expected
+
+
 def test_a_shard_holding_a_samples_members_apart_is_refused_naming_it_whole_and_streamed(tmp_path):
     """`tar -cf shard.tar *.mp4 *.cls` writes every clip, then every label: `datasets` reads a sample from consecutive
     members only, so it made 6 samples of a clip or a label each, and stopped in its bare `ValueError` ("don't share

@@ -444,28 +444,35 @@ def names_beside_ids(names: list[str], features, label_column: str, values_of, f
     """`names` of integer labels (`"0"`, `"1"`, ...) replaced by the names a column beside them gives each id, where
     the data says them; they were lost (id2label "0".."N"). The ids as `label_vocabulary` reads them (`class_id`):
     written as text (`"3"`) or as floats (`3.0`), their names were lost too. `values_of(column)`: every row's value
-    of a column, in one row order. A column giving one id two names is refused, naming both."""
+    of a column, in one row order. A column giving one id two names is refused, naming both; a WebDataset
+    `<key>.txt` of captions (`txt_of_captions`) names no class and is not read."""
     if not names or any(name != str(i) for i, name in enumerate(names)):
         return names
     for column in name_columns(features, label_column):
-        ids, given = values_of(label_column), values_of(column)
-        by_id: dict[int, str] = {}
-        for value, name in zip(ids, given):
-            if (i := class_id(value)) is None or name is None or not str(name).strip():
-                continue
-            name = label_name(name)
-            if by_id.setdefault(i, name) == name:
-                continue
-            if member_extension(column) == "txt":  # a WebDataset `<key>.txt` of captions names no class: not read
-                by_id.clear()
-                break
-            raise DatasetFormatError(
-                f"--dataset_format {fmt}: the column {column!r} names class {i} of {label_column!r} both "
-                f"{by_id[i]!r} and {name!r}; give each class id one name"
-            )
-        if by_id:
-            return [by_id.get(i, name) for i, name in enumerate(names)]
+        texts: dict[int, list[str]] = {}
+        for value, name in zip(values_of(label_column), values_of(column)):
+            if (i := class_id(value)) is not None and name is not None and str(name).strip():
+                texts.setdefault(i, []).append(label_name(name))
+        if member_extension(column) == "txt" and txt_of_captions(texts):
+            continue
+        for i, given in texts.items():
+            if other := next((name for name in given if name != given[0]), None):
+                raise DatasetFormatError(
+                    f"--dataset_format {fmt}: the column {column!r} names class {i} of {label_column!r} both "
+                    f"{given[0]!r} and {other!r}; give each class id one name"
+                )
+        if texts:
+            return [texts[i][0] if i in texts else name for i, name in enumerate(names)]
     return names
+
+
+def txt_of_captions(texts: dict[int, list[str]]) -> bool:
+    """Whether a WebDataset `<key>.txt` beside `.cls` ids holds captions (one a clip), not class names: most of the
+    ids it gives more than one text are given several distinct ones. Any id given two texts was read as captions,
+    so a names file with one wrong entry was dropped without a word and the ids used as names; a few such ids now
+    are that names file's errors, refused naming both names."""
+    repeated = [set(given) for given in texts.values() if len(given) > 1]
+    return 2 * sum(len(distinct) > 1 for distinct in repeated) > len(repeated)
 
 
 def saved_class_label_map(feature, names: list[str], split: str) -> dict | None:
