@@ -137,11 +137,8 @@ _NOT_GIVEN = {
 def _changed_fields(source: str, config, kwargs: dict) -> dict:
     """The config fields whose values are not those of the checkpoint's config.json (none where it cannot be read);
     the class names as `num_labels=` where they are transformers' placeholders `LABEL_i`."""
-    try:
-        saved = PreTrainedConfig.get_config_dict(
-            source, **{key: kwargs[key] for key in _CONFIG_READ_OPTIONS if key in kwargs}
-        )[0]
-    except (OSError, ValueError):
+    saved = _saved_config(source, kwargs)
+    if saved is None:
         return {}
     now = json.loads(json.dumps(config.to_diff_dict(), default=str))  # (as config.json writes them)
     changed = {
@@ -156,6 +153,17 @@ def _changed_fields(source: str, config, kwargs: dict) -> dict:
             del changed["id2label"]
             changed["num_labels"] = len(names)
     return changed
+
+
+def _saved_config(source, kwargs: dict) -> dict | None:
+    """The checkpoint's config.json as a dict, found with the options `from_pretrained` was given
+    (`_CONFIG_READ_OPTIONS`); None where there is none to read."""
+    try:
+        return PreTrainedConfig.get_config_dict(
+            source, **{key: kwargs[key] for key in _CONFIG_READ_OPTIONS if key in kwargs}
+        )[0]
+    except (OSError, ValueError):
+        return None
 
 
 def _other_tubelet_message(source: str, config, embeddings: list, mismatched: dict, kwargs: dict) -> str:
@@ -261,11 +269,8 @@ def _check_function_fields(source, config, kwargs: dict) -> None:
     "gap" checkpoint), activation or LayerNorm epsilon. Another head count is refused, as `from_vivit_checkpoint`
     and scenic (whose kernels are (d, heads, head_dim)) refuse it; the others are said in a warning (the user may
     mean them: scenic's init takes Model 3's weights by name in either order)."""
-    try:
-        saved = PreTrainedConfig.get_config_dict(
-            source, **{key: kwargs[key] for key in _CONFIG_READ_OPTIONS if key in kwargs}
-        )[0]
-    except (OSError, ValueError):  # (no config.json to read: nothing to compare)
+    saved = _saved_config(source, kwargs)
+    if saved is None:  # (no config.json to read: nothing to compare)
         return
     # A field config.json leaves out (one written by hand) loads as the class's default: compared as that, the
     # check was skipped and `num_attention_heads=6` over a folder of the default 12 loaded without a word
