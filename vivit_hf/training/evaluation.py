@@ -236,7 +236,7 @@ def fine_tuning_record(args) -> tuple[dict, dict] | None:
     """The results (`all_results.json`) and settings (`run_settings.json`, its `--dataset` as typed here) of the
     fine-tuning run that wrote `--model` (a local folder), None where it left none (a Hub id, an older run). Read once
     by evaluate.py and handed to each question asked of that run (`training_split`, `trained_read_otherwise`,
-    `trained_clips_scored`, `subset_seed_note`), which each read both files, up to six times at the start."""
+    `trained_clips_scored`, `subset_seed_note`): each used to read both files itself, up to six reads at the start."""
     try:
         results = json.loads((Path(args.model).expanduser() / "all_results.json").read_text())
         settings = settings_as_typed_here(*recorded_settings(args.model), args.dataset)
