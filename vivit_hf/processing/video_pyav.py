@@ -320,7 +320,7 @@ class PyAVReader(VideoReader):
     _decode_stamped = False  # whether the stream's pts are its decode times (see `_frame_table`)
     _decode_times_shown = False  # whether stamps `_frame_table` took for decode times are the frames' (see there)
     _avi_whole: bool | None = None  # whether an AVI is as long as its RIFF size says (`_last_slot_seconds`)
-    _said_clock_rate = False  # whether a raw stream's VUI clock, maybe no rate, was said (`_bitstream_rate_is_a_clock`)
+    _said_clock_rate = False  # whether a raw stream's VUI clock, maybe no rate, was said (`_say_rate_guessed`)
     _pictures_alone = False  # piped pictures, each decoded without the ones before it (see `_span_frames`)
     _joined_span: float | None = None  # seconds a joined file plays, its parts one after the other (`joined_seconds`)
     # Whether a packet after the first that the container flags a keyframe starts no picture a decoder can start
@@ -1391,19 +1391,14 @@ class PyAVReader(VideoReader):
             return False
         if h264_fixed_frame_rate(bytes(context.extradata or b"")):
             return False
-        self.fps_guessed = True
-        if not self._said_clock_rate:
-            self._said_clock_rate = True
-            rate = float(self.stream.average_rate or 25)
-            warnings.warn(
-                f"Video {self.name} is a raw H.264 stream whose timing says {float(clock):g} frames a second, and "
-                "the file stores no times: that is its encoder's time base (1/1000, 1/90000), unless the video was "
-                f"recorded at that rate (a high-speed camera). It is read at {rate:g} fps (FFmpeg's default); pass "
-                "video_metadata={'fps': ...} with its true rate, or remux it with the rate: "
-                "`ffmpeg -r 30 -i clip.h264 -c copy clip.mp4`.",
-                UserWarning,
-                stacklevel=3,
-            )
+        rate = float(self.stream.average_rate or 25)
+        self._say_rate_guessed(
+            f"Video {self.name} is a raw H.264 stream whose timing says {float(clock):g} frames a second, and the "
+            "file stores no times: that is its encoder's time base (1/1000, 1/90000), unless the video was recorded "
+            f"at that rate (a high-speed camera). It is read at {rate:g} fps (FFmpeg's default); pass "
+            "video_metadata={'fps': ...} with its true rate, or remux it with the rate: "
+            "`ffmpeg -r 30 -i clip.h264 -c copy clip.mp4`."
+        )
         return True
 
     def _bitstream_states_no_rate(self) -> bool:
@@ -1414,19 +1409,22 @@ class PyAVReader(VideoReader):
         context = self.stream.codec_context
         if context.name not in ("h264", "hevc") or context.framerate:
             return False
+        codec, suffix = ("H.264", "h264") if context.name == "h264" else ("HEVC", "hevc")
+        self._say_rate_guessed(
+            f"Video {self.name} is a raw {codec} stream that states no frame rate (no timing in its bitstream, no "
+            f"times in the file): it is read at {float(self.stream.average_rate or 25):g} fps, FFmpeg's guess; "
+            "pass video_metadata={'fps': ...} with its true rate, or remux it with the rate: "
+            f"`ffmpeg -r 30 -i clip.{suffix} -c copy clip.mp4`."
+        )
+        return True
+
+    def _say_rate_guessed(self, message: str) -> None:
+        """Mark the rate a guess (`fps_guessed`: a rate the caller gives is then taken without a word) and say
+        `message` once a reader (`_bitstream_rate_is_a_clock`, `_bitstream_states_no_rate`)."""
         self.fps_guessed = True
         if not self._said_clock_rate:
             self._said_clock_rate = True
-            codec, suffix = ("H.264", "h264") if context.name == "h264" else ("HEVC", "hevc")
-            warnings.warn(
-                f"Video {self.name} is a raw {codec} stream that states no frame rate (no timing in its bitstream, no "
-                f"times in the file): it is read at {float(self.stream.average_rate or 25):g} fps, FFmpeg's guess; "
-                "pass video_metadata={'fps': ...} with its true rate, or remux it with the rate: "
-                f"`ffmpeg -r 30 -i clip.{suffix} -c copy clip.mp4`.",
-                UserWarning,
-                stacklevel=3,
-            )
-        return True
+            warnings.warn(message, UserWarning, stacklevel=4)
 
     def _sparse_stamps_rate(self) -> float | None:
         """Frames a second of a stream with a packet a frame whose packets mostly carry no time: a program stream
