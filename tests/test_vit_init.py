@@ -1609,6 +1609,31 @@ def test_a_timm_vits_max_pooled_classifier_is_copied_over_max_pooling(tmp_path, 
     assert load_image_vit(tmp_path, num_attention_heads=HEADS).pooling == "gmp"
 
 
+@pytest.mark.parametrize(
+    ("model_args", "said"),
+    [
+        ({"global_pool": "avg", "fc_norm": False}, "over the patch tokens beside a CLS token"),
+        (
+            {"global_pool": "avg", "fc_norm": False, "pool_include_prefix": True},
+            "over every token, the CLS token among them (pool_include_prefix=True)",
+        ),
+    ],
+    ids=["patch tokens", "with the CLS token"],
+)
+def test_a_timm_hub_folders_pooling_beside_a_cls_token_is_refused_as_it_pools(tmp_path, monkeypatch, model_args, said):
+    """timm's pool_include_prefix=True averages the CLS token with the patches: the refusal said it averaged "the
+    patch tokens beside a CLS token", which it does not (timm's global_pool_nlc, reduce_include_prefix). Read from
+    config.json's model_args, without timm, as a timm object or skeleton gives the same attribute."""
+    monkeypatch.setitem(sys.modules, "timm", None)
+    save_file(timm_state(tiny_vit(layer_norm_eps=1e-6)), tmp_path / "model.safetensors")
+    config = {"architecture": "vit_tiny_patch16_224", "model_args": model_args}
+    (tmp_path / "config.json").write_text(json.dumps(config))
+    with pytest.raises(ViTInitError, match=re.escape(f"global_pool='avg' {said}")):
+        ViViTSpatioTemporalForVideoClassification.from_vit_pretrained(
+            tmp_path, num_frames=2, vit_num_attention_heads=HEADS, classifier_init="copy"
+        )
+
+
 @pytest.mark.parametrize(("options", "pooling"), [({"global_pool": "max"}, "gmp"), ({"global_pool": "avg"}, None)])
 def test_a_timm_vit_objects_pooling_is_the_video_models(options, pooling):
     """timm's `avg` and `max` pool the patch tokens: without a CLS token they are `gap` and `gmp`, the logits timm's

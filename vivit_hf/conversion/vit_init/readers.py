@@ -225,6 +225,7 @@ def load_image_vit(source, *, grid=None, num_attention_heads=None, hidden_act=No
                 hidden_act=hidden_act,
                 layer_norm_eps=eps,
                 global_pool=getattr(source, "global_pool", None),
+                pool_include_prefix=bool(getattr(source, "pool_include_prefix", False)),
             )
             vit.pixel_normalisation = timm_pixel_normalisation(getattr(source, "pretrained_cfg", None))
             set_class_names(vit, wrapper_labels)
@@ -281,6 +282,7 @@ def load_image_vit(source, *, grid=None, num_attention_heads=None, hidden_act=No
                 hidden_act=hidden_act,
                 layer_norm_eps=eps,
                 global_pool=getattr(skeleton, "global_pool", None),
+                pool_include_prefix=bool(getattr(skeleton, "pool_include_prefix", False)),
             )
             vit.pixel_normalisation = timm_pixel_normalisation(config.get("pretrained_cfg"))
             set_class_names(vit, dict(enumerate(config.get("label_names") or ())))
@@ -303,7 +305,9 @@ def load_image_vit(source, *, grid=None, num_attention_heads=None, hidden_act=No
             grid=grid,
             hidden_act=hidden_act,
             heads_guessed_from=guessed_from,
-            global_pool=(config.get("model_args") or {}).get("global_pool"),  # where the folder states it
+            # where the folder states them
+            global_pool=(config.get("model_args") or {}).get("global_pool"),
+            pool_include_prefix=bool((config.get("model_args") or {}).get("pool_include_prefix", False)),
         )
         vit.pixel_normalisation = timm_pixel_normalisation(config.get("pretrained_cfg"))
         set_class_names(vit, dict(enumerate(config.get("label_names") or ())))

@@ -95,10 +95,12 @@ def read_timm_vit(
     layer_norm_eps: float | None = None,
     heads_guessed_from: str | None = None,
     global_pool: str | None = None,
+    pool_include_prefix: bool = False,
 ) -> ImageViT:
     """A timm VisionTransformer state dict as an `ImageViT`: the head count, grid, activation, eps and pooling
-    (`global_pool`) it does not record come from the caller (a timm object or Hub folder says them; else guessed by
-    width and said; the pooling: the CLS token where there is one, else the mean, timm's usual ones)."""
+    (`global_pool`, `pool_include_prefix`) it does not record come from the caller (a timm object or Hub folder says
+    them; else guessed by width and said; the pooling: the CLS token where there is one, else the mean, timm's usual
+    ones)."""
     dtype = weights_dtype(state)
     state = {k.removeprefix("module."): float32_tensor(v) for k, v in state.items()}
     _refuse_unsupported_timm(state, origin)
@@ -188,7 +190,7 @@ def read_timm_vit(
         pre_logits=pre_logits,
         pre_logits_names=("pre_logits.fc.weight", "pre_logits.fc.bias"),
         origin=origin,
-        pooling=timm_pooling(global_pool, has_cls),
+        pooling=timm_pooling(global_pool, has_cls, pool_include_prefix),
     )
     unknown = sorted(name for name in set(state) - used if not _TIMM_DROPPABLE.match(name))
     refuse_unplaced(origin, "a timm VisionTransformer block", unknown)
@@ -218,15 +220,23 @@ def read_timm_vit(
     return vit
 
 
-def timm_pooling(global_pool: str | None, has_cls: bool) -> str | None:
+def timm_pooling(global_pool: str | None, has_cls: bool, include_prefix: bool = False) -> str | None:
     """timm's `global_pool` as a ViViT `classifier`, or in timm's words where none pools so. timm's `avg` and `max`
     pool the patch tokens only: beside a CLS token (`vit_*` with global_pool='avg', fc_norm=False) that is no ViViT
-    pooling, whose `gap` and `gmp` take every token; `avgmax` averages the two. None: not said (a state dict)."""
+    pooling, whose `gap` and `gmp` take every token of a model without one; nor is timm's `pool_include_prefix=True`,
+    which pools the CLS token with the patches. `avgmax` averages the two. None: not said (a state dict)."""
     if global_pool is None:
         return None
     if global_pool == "token" or (global_pool in _TIMM_POOLINGS and not has_cls):
         return _TIMM_POOLINGS.get(global_pool, "token")
-    beside = " over the patch tokens beside a CLS token" if global_pool in _TIMM_POOLINGS else ""
+    beside = ""
+    if global_pool in _TIMM_POOLINGS:
+        # (this said "over the patch tokens" of a ViT pooling its CLS token with them too)
+        beside = (
+            " over every token, the CLS token among them (pool_include_prefix=True)"
+            if include_prefix
+            else " over the patch tokens beside a CLS token"
+        )
     return f"timm's global_pool={global_pool!r}{beside}"
 
 
