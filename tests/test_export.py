@@ -6,6 +6,7 @@ import contextlib
 import io
 import os
 import subprocess
+import sys
 import warnings
 from pathlib import Path
 
@@ -268,18 +269,19 @@ def test_export_of_transformers_own_vivit_is_refused_naming_the_conversion(tmp_p
 IMPORTED = "import atexit, sys; atexit.register(lambda: print('onnxscript imported:', 'onnxscript' in sys.modules)); "
 
 
-def _run_export(*args: str, block_onnxscript: bool = False) -> subprocess.CompletedProcess:
-    """`python -m vivit_hf.export ARGS` as a user runs it (optionally as if onnxscript were not installed); its stdout
-    ends saying whether it imported onnxscript."""
-    block = IMPORTED + ("import sys; sys.modules['onnxscript'] = None; " if block_onnxscript else "")
+def _run_export(*args: str) -> subprocess.CompletedProcess:
+    """`python -m vivit_hf.export ARGS` as a user runs it; its stdout ends saying whether it imported onnxscript."""
     run = "runpy.run_module('vivit_hf.export', run_name='__main__')"
-    code = f"{block}import runpy, sys; sys.argv = ['vivit_hf.export', *{list(args)!r}]; {run}"
+    code = f"{IMPORTED}import runpy, sys; sys.argv = ['vivit_hf.export', *{list(args)!r}]; {run}"
     env = {**os.environ, "HF_HUB_OFFLINE": "1"}
     return fresh_python.server(fresh_python.EXAMPLES, env).run(["-c", code], cwd=Path.cwd(), timeout=300)
 
 
 @pytest.mark.parametrize("what", ["empty_folder", "folder_without_model_type", "missing_hub_id"])
-def test_export_of_something_that_is_not_a_model_is_one_line_exit_2(tmp_path, what):
+def test_export_of_something_that_is_not_a_model_is_one_line_exit_2(tmp_path, capfd, what):
+    """In this process (`main`): the command's own start, `python -m vivit_hf.export`, is
+    test_export_says_why_a_missing_model_did_not_load's (a forked interpreter each, ~1 s of CPU). What a library
+    logs is read at the file descriptor (`capfd`), where a handler holding the original stderr writes."""
     source = tmp_path / "not-a-model"
     if what != "missing_hub_id":
         source.mkdir()
@@ -287,10 +289,14 @@ def test_export_of_something_that_is_not_a_model_is_one_line_exit_2(tmp_path, wh
         (source / "config.json").write_text('{"hidden_size": 8}')
     if what == "missing_hub_id":
         source = "nobody-here/no-such-model"
-    result = _run_export(str(source), str(tmp_path / "out.pt2"))
-    assert result.returncode == 2, result.stderr
-    assert "Traceback" not in result.stderr
-    last = result.stderr.strip().splitlines()[-1]
+    try:
+        status = main([str(source), str(tmp_path / "out.pt2")])
+    except SystemExit as stopped:  # argparse's refusal
+        status = stopped.code
+    stderr = capfd.readouterr().err
+    assert status == 2, stderr
+    assert "Traceback" not in stderr
+    last = stderr.strip().splitlines()[-1]
     if what == "empty_folder":  # as the recipes say it (it was transformers' "Should have a `model_type` key in its
         # config.json", of a folder with none)
         said = f"argument model: {str(source)!r}: no config.json in it (give the folder a model was saved to)"
@@ -388,12 +394,15 @@ def test_export_of_a_stopped_runs_folder_or_checkpoint_says_it_holds_no_model_ye
     assert not (tmp_path / "out.pt2").exists()
 
 
-def test_onnx_export_without_onnxscript_says_what_to_install(tmp_path):
+def test_onnx_export_without_onnxscript_says_what_to_install(tmp_path, capfd, monkeypatch):
+    """In this process, onnxscript's import failing as where it is not installed (a forked interpreter cost ~1 s of
+    CPU; the command's start is test_export_says_why_a_missing_model_did_not_load's)."""
     tiny("factorised_encoder").save_pretrained(tmp_path / "model")
-    result = _run_export(str(tmp_path / "model"), str(tmp_path / "model.onnx"), block_onnxscript=True)
-    assert result.returncode == 2, result.stderr
-    assert "Traceback" not in result.stderr
-    last = result.stderr.strip().splitlines()[-1]
+    monkeypatch.setitem(sys.modules, "onnxscript", None)  # `import onnxscript` raises ImportError
+    assert main([str(tmp_path / "model"), str(tmp_path / "model.onnx")]) == 2
+    stderr = capfd.readouterr().err
+    assert "Traceback" not in stderr
+    last = stderr.strip().splitlines()[-1]
     assert last.startswith("python -m vivit_hf.export: error: ") and "pip install onnxscript" in last, last
     assert not (tmp_path / "model.onnx").exists()
 
