@@ -92,18 +92,33 @@ def test_a_model_one_token_deep_along_an_axis_exports_a_dynamic_size_that_takes_
         )
 
 
-def test_a_model_one_token_deep_along_an_axis_says_which_in_the_export_command(tmp_path, capsys):
+@pytest.fixture(scope="module")
+def program_of_a_model_one_token_deep(tmp_path_factory):
+    """`python -m vivit_hf.export model exports/model.pt2 --dynamic_size` of Model 2 one token deep along frames
+    (num_frames 2, the tubelet's), one block of each encoder (the claims are the command's, not the stacking), with no
+    `exports/` yet: made once a session (`run_once`) for the two tests of the command below, which exported one each
+    (a model loaded, traced and saved: 2-3 s of CPU). `(what the command printed, the folder holding model/ and
+    exports/, the program read back)."""
+
+    def make(folder):
+        tiny("factorised_encoder", num_frames=2, **ONE_BLOCK_EACH).save_pretrained(folder / "model")
+        with contextlib.redirect_stdout(io.StringIO()) as said:
+            assert main([str(folder / "model"), str(folder / "exports" / "model.pt2"), "--dynamic_size"]) == 0
+        return said.getvalue()
+
+    said, folder = run_once(tmp_path_factory, "program_of_a_model_one_token_deep", make)
+    return said, folder, torch.export.load(folder / "exports" / "model.pt2").module()  # (read back once: 1-2 s)
+
+
+def test_a_model_one_token_deep_along_an_axis_says_which_in_the_export_command(program_of_a_model_one_token_deep):
     """The command says which axis keeps its size and why. (In onnxruntime Model 2's dynamic graph of such a model
     failed at its own size, "GatherND ... invalid index found, index = -9223372036854775807"; the ONNX graph is traced
     with the shapes `export_program` is, checked by hand: 3.7e-8 from eager. Not here: an ONNX export costs 15 s.)"""
-    model = tiny("factorised_encoder", num_frames=2, **ONE_BLOCK_EACH)  # (the note is the claim, not the stacking)
-    model.save_pretrained(tmp_path / "model")
-    assert main([str(tmp_path / "model"), str(tmp_path / "model.pt2"), "--dynamic_size"]) == 0
-    said = capsys.readouterr().out
+    said, folder, program = program_of_a_model_one_token_deep
     assert "one token deep along frames (2, tubelet 2): a dynamic axis takes two tokens or more" in said, said
-    program = torch.export.load(tmp_path / "model.pt2")
+    model = AutoModelForVideoClassification.from_pretrained(folder / "model")
     video = clip(batch=1, frames=2)  # its own size
-    torch.testing.assert_close(program.module()(video), eager(model, video, interpolate=True), rtol=0, atol=1e-5)
+    torch.testing.assert_close(program(video), eager(model, video, interpolate=True), rtol=0, atol=1e-5)
 
 
 def test_export_traces_in_eval_mode_and_gives_each_module_its_mode_back():
@@ -229,16 +244,15 @@ def test_onnx_export_matches_eager_in_onnxruntime(name, tmp_path, capsys, reques
     assert check_onnx(model, path, other) < 1e-5
 
 
-def test_export_command_writes_a_program_into_a_folder_it_makes(tmp_path):
+def test_export_command_writes_a_program_into_a_folder_it_makes(program_of_a_model_one_token_deep):
     """`exports/model.pt2` with no `exports/` yet was torch's "Parent directory exports does not exist" traceback,
-    after the model had been exported. The program written takes another size (`--dynamic_size`). One export for both
-    claims, which took one each (4 s of CI's run). (Its ONNX file: test_onnx_export_matches_eager_in_onnxruntime
+    after the model had been exported. The program written takes another size (`--dynamic_size`: height and width;
+    its frames keep their one token, the test above). One export for both claims, which took one each (4 s of CI's
+    run), and the one-token note's test's too. (Its ONNX file: test_onnx_export_matches_eager_in_onnxruntime
     [factorised_encoder].) One block of each encoder (ONE_BLOCK_EACH): the folder and the size are the claims, not
     the stacking, and Model 2's 2 + 4 blocks took 5.9 s of CI's run."""
-    tiny("factorised_encoder", **ONE_BLOCK_EACH).save_pretrained(tmp_path / "model")
-    assert main([str(tmp_path / "model"), str(tmp_path / "exports" / "model.pt2"), "--dynamic_size"]) == 0
-    program = torch.export.load(tmp_path / "exports" / "model.pt2")
-    assert program.module()(clip(batch=1, frames=6, size=40)).shape == (1, 5)
+    _, _, program = program_of_a_model_one_token_deep  # read from exports/model.pt2, a folder the command made
+    assert program(clip(batch=1, frames=2, size=40)).shape == (1, 5)
 
 
 @pytest.mark.parametrize("name", ["model.txt", "model"])
