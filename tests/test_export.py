@@ -46,23 +46,23 @@ def eager(model, *inputs, interpolate=False, features=False):
 @pytest.mark.parametrize("name", VARIANTS)
 def test_torch_export_with_dynamic_batch_and_a_frame_mask(name):
     model = stacked(name)
-    program = export_program(model, attention_mask=True)
+    program = export_program(model, attention_mask=True).module()  # (once: each .module() unlifts the graph again)
     mask = torch.tensor([[1, 1, 1, 1], [1, 1, 0, 0], [1, 1, 1, 0]])
     for inputs in ((clip(batch=3), mask), (clip(batch=1), torch.ones(1, 4, dtype=torch.long))):
-        torch.testing.assert_close(program.module()(*inputs), eager(model, *inputs), rtol=0, atol=1e-5)
+        torch.testing.assert_close(program(*inputs), eager(model, *inputs), rtol=0, atol=1e-5)
 
 
 @pytest.mark.parametrize("name", VARIANTS)
 def test_torch_export_with_dynamic_frames_and_size(name):
     model = stacked(name)
-    program = export_program(model, dynamic_size=True)
+    program = export_program(model, dynamic_size=True).module()
     for video in (clip(batch=3, frames=8, size=48), torch.randn(1, 6, 3, 24, 40), clip(batch=2)):  # last: trained size
-        torch.testing.assert_close(program.module()(video), eager(model, video, interpolate=True), rtol=0, atol=1e-5)
+        torch.testing.assert_close(program(video), eager(model, video, interpolate=True), rtol=0, atol=1e-5)
     # Frames and pixels that fill no tubelet are dropped, as eager drops them (VALID padding): a 37 x 41 clip (a
     # processor resizing the shortest edge without a crop) was refused by the program's guard, "Guard failed:
     # pixel_values.size()[4] == torch.sym_min(pixel_values.size()[4], 8 * (pixel_values.size()[4] // 8))"
     for video in (torch.randn(1, 7, 3, 37, 41), torch.randn(2, 5, 3, 30, 30)):
-        torch.testing.assert_close(program.module()(video), eager(model, video, interpolate=True), rtol=0, atol=1e-5)
+        torch.testing.assert_close(program(video), eager(model, video, interpolate=True), rtol=0, atol=1e-5)
 
 
 @pytest.mark.parametrize("name", VARIANTS)
@@ -70,12 +70,10 @@ def test_torch_export_with_dynamic_size_and_a_mask_takes_one_clip(name):
     """The batch is dynamic from 1: Models 3 and 4 exported with a mask and a dynamic size refused one clip
     ("Guard failed: attention_mask.size()[0] * (pixel_values.size()[4] // 8) * ... != ..."), traced at 2."""
     model = stacked(name)
-    program = export_program(model, dynamic_size=True, attention_mask=True)
+    program = export_program(model, dynamic_size=True, attention_mask=True).module()
     for video, mask in ((clip(batch=1), torch.tensor([[1, 1, 1, 0]])), (clip(batch=3, frames=6, size=48), None)):
         mask = torch.tensor([[1] * 6, [1] * 4 + [0] * 2, [1] * 2 + [0] * 4]) if mask is None else mask
-        torch.testing.assert_close(
-            program.module()(video, mask), eager(model, video, mask, interpolate=True), rtol=0, atol=1e-5
-        )
+        torch.testing.assert_close(program(video, mask), eager(model, video, mask, interpolate=True), rtol=0, atol=1e-5)
 
 
 def test_a_model_one_token_deep_along_an_axis_exports_a_dynamic_size_that_takes_its_own():
@@ -84,12 +82,10 @@ def test_a_model_one_token_deep_along_an_axis_exports_a_dynamic_size_that_takes_
     no reason (each of the four; Models 3 and 4 checked by hand, the next test runs Model 2). That axis keeps the
     trained size; the others stay dynamic."""
     model = tiny("spatio_temporal", num_frames=2)
-    program = export_program(model, dynamic_size=True, attention_mask=True)
+    program = export_program(model, dynamic_size=True, attention_mask=True).module()
     for video in (clip(batch=1, frames=2), clip(batch=3, frames=2, size=48)):  # its own size, then another
         mask = torch.ones(video.shape[:2], dtype=torch.long)
-        torch.testing.assert_close(
-            program.module()(video, mask), eager(model, video, mask, interpolate=True), rtol=0, atol=1e-5
-        )
+        torch.testing.assert_close(program(video, mask), eager(model, video, mask, interpolate=True), rtol=0, atol=1e-5)
 
 
 @pytest.fixture(scope="module")
@@ -127,10 +123,10 @@ def test_export_traces_in_eval_mode_and_gives_each_module_its_mode_back():
     model = tiny("spatio_temporal", hidden_dropout_prob=0.5, drop_path_rate=0.5).train()
     model.vivit.token_embedding.eval()  # a frozen stem kept in eval keeps its own mode too
     modes = {name: module.training for name, module in model.named_modules()}
-    program = export_program(model)
+    program = export_program(model).module()
     assert {name: module.training for name, module in model.named_modules()} == modes
     video = clip(batch=2)
-    torch.testing.assert_close(program.module()(video), eager(model, video), rtol=0, atol=1e-5)
+    torch.testing.assert_close(program(video), eager(model, video), rtol=0, atol=1e-5)
 
 
 def test_uniform_frame_sampling_exports_a_dynamic_size_at_its_frame_count():
@@ -138,12 +134,12 @@ def test_uniform_frame_sampling_exports_a_dynamic_size_at_its_frame_count():
     `dynamic_size` keeps the trained count and makes height and width dynamic (it failed to export, or pinned the
     trace's count); other batches and sizes equal the eager model with resized positions."""
     model = tiny("spatio_temporal", embedding_type="frame_sampling", num_frames=6, num_sampled_frames=3)
-    program = export_program(model, dynamic_size=True)
+    program = export_program(model, dynamic_size=True).module()
     for video in (torch.randn(3, 6, 3, 40, 24), torch.randn(1, 6, 3, 32, 32)):
         want = eager(model, video, interpolate=True)
-        torch.testing.assert_close(program.module()(video), want, rtol=0, atol=1e-5)
+        torch.testing.assert_close(program(video), want, rtol=0, atol=1e-5)
     with pytest.raises(Exception, match="pixel_values"):  # another frame count is refused by the program's guard
-        program.module()(torch.randn(2, 8, 3, 32, 32))
+        program(torch.randn(2, 8, 3, 32, 32))
 
 
 def test_uniform_frame_sampling_with_a_mask_input_is_refused_saying_to_export_without_it(tmp_path, capsys):
