@@ -286,3 +286,20 @@ def test_multi_view_pipeline_reads_a_remote_code_processor_as_vivit_hfs(tmp_path
             pipeline_class=ViViTVideoClassificationPipeline,
             frame_sampling_rate=3,
         )
+
+
+def test_a_processor_where_pyav_is_not_installed_names_the_package_it_needs(tmp_path, monkeypatch):
+    """A Hub user loads a folder with `trust_remote_code=True` having installed transformers and torchvision, not
+    PyAV (vivit_hf's install brings it; transformers reads videos with torchcodec): the processor loaded, then its
+    first video failed with a bare "No module named 'av'" from inside the reader (`is_av_container`), naming neither
+    the video nor what to install. The carried code is this module's file, so the installed class shows it."""
+    from video_factory import write_video
+
+    from vivit_hf import ViViTVideoProcessor
+
+    path = write_video(tmp_path / "clip.mp4", num_frames=8)
+    processor = ViViTVideoProcessor(num_frames=4, size={"shortest_edge": 32}, crop_size=32)
+    monkeypatch.setitem(sys.modules, "av", None)  # `import av` now raises, as where PyAV is not installed
+    for backend in ("auto", "torchcodec"):  # torchcodec's reads look up tracks and rotation with PyAV too
+        with pytest.raises(ModuleNotFoundError, match=r"'.*clip\.mp4'.*PyAV.*pip install av"):
+            processor(str(path), decode_backend=backend, return_tensors="pt")

@@ -120,6 +120,7 @@ def open_video(source: Any, backend: str = "auto", **kwargs) -> VideoReader:
     datasets.Video decoder holds them."""
     if isinstance(source, VideoReader):
         return source
+    refuse_without_pyav(source)
     if is_torchcodec_decoder(source):  # resized as its file is, unless torchcodec is asked for
         return open_torchcodec_decoder(source, resizes_as_file=backend != "torchcodec", **kwargs)
     if is_av_container(source):
@@ -131,6 +132,24 @@ def open_video(source: Any, backend: str = "auto", **kwargs) -> VideoReader:
             raise ImportError("backend='torchcodec' was asked but torchcodec does not import here.")
         return open_with_torchcodec(source, **kwargs)
     return PyAVReader(source, **kwargs)
+
+
+def refuse_without_pyav(source: Any) -> None:
+    """Refuse to read `source` where PyAV does not import, naming the video and the package. Every read needs it,
+    torchcodec's too (its tracks, rotation and misread formats are looked up with PyAV). vivit_hf's install brings
+    it; a folder loaded with `trust_remote_code=True` where only transformers and torchvision are installed does not:
+    the processor loaded, then its first video failed with a bare "No module named 'av'" from `is_av_container`."""
+    try:
+        import av  # noqa: F401
+    except ModuleNotFoundError as missing:
+        if missing.name != "av":
+            raise  # a module PyAV itself imports: installing av again would not bring it back
+        raise ModuleNotFoundError(
+            f"Cannot read video {describe_source(source)}: the ViViT video processor decodes videos with PyAV, which "
+            "is not installed here: pip install av (vivit_hf's own install includes it; a model folder loaded with "
+            "trust_remote_code=True does not)",
+            name="av",
+        ) from None
 
 
 def probe(source: Any, backend: str = "auto") -> VideoInfo:
