@@ -394,7 +394,6 @@ def test_the_install_lines_name_every_extra_and_what_it_installs():
         assert not unnamed, f'docs/index.md: `pip install -e ".[{name}]"` does not name {unnamed}'
 
 
-
 def test_the_sdist_holds_every_file_of_the_clone(tmp_path):
     """`python -m build --sdist` (a packager's or PyPI's source) held what setuptools takes alone: the package,
     README, setup.cfg and the 156 tests/test*.py files, not conftest.py, the tests' helpers and data, the recipes, the
@@ -408,6 +407,7 @@ def test_the_sdist_holds_every_file_of_the_clone(tmp_path):
     packed = set((tmp_path / "vivit_hf.egg-info" / "SOURCES.txt").read_text().splitlines())
     missing = sorted(set(tracked.split("\0")) - packed - {"", ".gitignore"})
     assert not missing, f"the sdist leaves out {len(missing)} files of the clone (MANIFEST.in): {missing[:10]}"
+
 
 def test_the_docs_model_card_example_writes_no_empty_table(tmp_path, monkeypatch):
     # docs/training-and-data.md's build_model_card example (results, no training_args) wrote a "Training recipe"

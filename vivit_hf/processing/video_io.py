@@ -120,9 +120,9 @@ def open_video(source: Any, backend: str = "auto", **kwargs) -> VideoReader:
     datasets.Video decoder holds them."""
     if isinstance(source, VideoReader):
         return source
-    refuse_without_pyav(source)
     if is_torchcodec_decoder(source):  # resized as its file is, unless torchcodec is asked for
         return open_torchcodec_decoder(source, resizes_as_file=backend != "torchcodec", **kwargs)
+    refuse_without_pyav(source)  # (a decoder of a streamed file, which vivit_hf cannot reach, is read without it)
     if is_av_container(source):
         return PyAVReader(source, **kwargs)
     if backend not in ("auto", "pyav", "torchcodec"):
@@ -135,10 +135,11 @@ def open_video(source: Any, backend: str = "auto", **kwargs) -> VideoReader:
 
 
 def refuse_without_pyav(source: Any) -> None:
-    """Refuse to read `source` where PyAV does not import, naming the video and the package. Every read needs it,
-    torchcodec's too (its tracks, rotation and misread formats are looked up with PyAV). vivit_hf's install brings
-    it; a folder loaded with `trust_remote_code=True` where only transformers and torchvision are installed does not:
-    the processor loaded, then its first video failed with a bare "No module named 'av'" from `is_av_container`."""
+    """Refuse to read `source` where PyAV does not import, naming the video and the package. Every read of a
+    file needs it, torchcodec's too (its tracks, rotation and misread formats are looked up with PyAV). vivit_hf's
+    install brings it; a folder loaded with `trust_remote_code=True` where only transformers and torchvision are
+    installed does not: the processor loaded, then its first video failed with a bare "No module named 'av'" from
+    `is_av_container`."""
     try:
         import av  # noqa: F401
     except ModuleNotFoundError as missing:
