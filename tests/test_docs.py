@@ -409,6 +409,17 @@ def test_the_sdist_holds_every_file_of_the_clone(tmp_path):
     assert not missing, f"the sdist leaves out {len(missing)} files of the clone (MANIFEST.in): {missing[:10]}"
 
 
+def test_pytests_header_says_when_the_vivit_hf_under_test_is_not_this_checkouts(tmp_path):
+    """After a non-editable `pip install ".[test]"`, a bare `pytest` in the checkout tested the installed copy
+    without a word (a test added here failed against the code installed before it): the header now says so."""
+    from conftest import tested_elsewhere
+
+    assert tested_elsewhere(str(ROOT / "vivit_hf" / "__init__.py")) is None
+    installed = tmp_path / "site-packages" / "vivit_hf" / "__init__.py"
+    line = tested_elsewhere(str(installed))
+    assert str(installed.parent) in line and "python -m pytest" in line, line
+
+
 def test_the_docs_model_card_example_writes_no_empty_table(tmp_path, monkeypatch):
     # docs/training-and-data.md's build_model_card example (results, no training_args) wrote a "Training recipe"
     # table whose one row was "| - | - |"
