@@ -401,6 +401,8 @@ def test_the_sdist_holds_every_file_of_the_clone(tmp_path):
     SOURCES.txt, what sdist packs), written outside the checkout."""
     if shutil.which("git") is None or not (ROOT / ".git").exists():
         pytest.skip("needs a git checkout to know the clone's files")
+    # a venv of Python 3.12+ has no setuptools (pip builds in an isolated one): the sdist's list cannot be made here
+    pytest.importorskip("setuptools", reason="setuptools is not installed in this environment")
     tracked = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
     setup = "import setuptools; setuptools.setup(script_args=['-q', 'egg_info', '--egg-base', sys.argv[1]])"
     subprocess.run([sys.executable, "-c", "import sys; " + setup, tmp_path], cwd=ROOT, capture_output=True, check=True)
