@@ -288,11 +288,27 @@ def test_multi_view_pipeline_reads_a_remote_code_processor_as_vivit_hfs(tmp_path
         )
 
 
+class DatasetsDecoder:
+    """What a torchcodec decoder of a `datasets.Video` value shows vivit_hf (`is_torchcodec_decoder` is duck-typed):
+    `_hf_encoded`, the path and bytes datasets decoded it from; none for a decoder built by hand."""
+
+    metadata = None
+
+    def __init__(self, encoded=None):
+        if encoded is not None:
+            self._hf_encoded = encoded
+
+    def get_frames_at(self, indices):
+        raise AssertionError("read before PyAV was looked for")
+
+
 def test_a_processor_where_pyav_is_not_installed_names_the_package_it_needs(tmp_path, monkeypatch):
     """A Hub user loads a folder with `trust_remote_code=True` having installed transformers and torchvision, not
     PyAV (vivit_hf's install brings it; transformers reads videos with torchcodec): the processor loaded, then its
     first video failed with a bare "No module named 'av'" from inside the reader (`is_av_container`), naming neither
-    the video nor what to install. The carried code is this module's file, so the installed class shows it."""
+    the video nor what to install; a datasets.Video decoder of a local file, or of its bytes, or one built by hand,
+    failed so too (its file is indexed, its codec looked up, with PyAV). The carried code is this module's file, so
+    the installed class shows it."""
     from video_factory import write_video
 
     from vivit_hf import ViViTVideoProcessor
@@ -303,3 +319,11 @@ def test_a_processor_where_pyav_is_not_installed_names_the_package_it_needs(tmp_
     for backend in ("auto", "torchcodec"):  # torchcodec's reads look up tracks and rotation with PyAV too
         with pytest.raises(ModuleNotFoundError, match=r"'.*clip\.mp4'.*PyAV.*pip install av"):
             processor(str(path), decode_backend=backend, return_tensors="pt")
+    decoders = [  # (the video as the message names it, the decoder)
+        (r"'.*clip\.mp4'", DatasetsDecoder({"path": path, "bytes": None})),
+        ("<DatasetsDecoder>", DatasetsDecoder({"path": None, "bytes": Path(path).read_bytes()})),
+        ("<DatasetsDecoder>", DatasetsDecoder()),
+    ]
+    for name, decoder in decoders:
+        with pytest.raises(ModuleNotFoundError, match=f"Cannot read video {name}: .*PyAV.*pip install av"):
+            processor(decoder, return_tensors="pt")

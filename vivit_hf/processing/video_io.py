@@ -58,7 +58,13 @@ from .video_reader import (  # noqa: F401
     resize_frames,
     video_duration,
 )
-from .video_sources import describe_source, is_av_container, is_torchcodec_decoder, source_name  # noqa: F401
+from .video_sources import (  # noqa: F401
+    describe_source,
+    is_av_container,
+    is_torchcodec_decoder,
+    refuse_without_pyav,
+    source_name,
+)
 from .video_streams import open_input, several_video_tracks, stored_frame_size, video_stream  # noqa: F401
 from .video_torchcodec import (  # noqa: F401
     TorchcodecReader,
@@ -122,7 +128,7 @@ def open_video(source: Any, backend: str = "auto", **kwargs) -> VideoReader:
         return source
     if is_torchcodec_decoder(source):  # resized as its file is, unless torchcodec is asked for
         return open_torchcodec_decoder(source, resizes_as_file=backend != "torchcodec", **kwargs)
-    refuse_without_pyav(source)  # (a decoder of a streamed file, which vivit_hf cannot reach, is read without it)
+    refuse_without_pyav(source)  # a decoder's reads check it themselves: one of a streamed file reads without it
     if is_av_container(source):
         return PyAVReader(source, **kwargs)
     if backend not in ("auto", "pyav", "torchcodec"):
@@ -132,25 +138,6 @@ def open_video(source: Any, backend: str = "auto", **kwargs) -> VideoReader:
             raise ImportError("backend='torchcodec' was asked but torchcodec does not import here.")
         return open_with_torchcodec(source, **kwargs)
     return PyAVReader(source, **kwargs)
-
-
-def refuse_without_pyav(source: Any) -> None:
-    """Refuse to read `source` where PyAV does not import, naming the video and the package. Every read of a
-    file needs it, torchcodec's too (its tracks, rotation and misread formats are looked up with PyAV). vivit_hf's
-    install brings it; a folder loaded with `trust_remote_code=True` where only transformers and torchvision are
-    installed does not: the processor loaded, then its first video failed with a bare "No module named 'av'" from
-    `is_av_container`."""
-    try:
-        import av  # noqa: F401
-    except ModuleNotFoundError as missing:
-        if missing.name != "av":
-            raise  # a module PyAV itself imports: installing av again would not bring it back
-        raise ModuleNotFoundError(
-            f"Cannot read video {describe_source(source)}: the ViViT video processor decodes videos with PyAV, which "
-            "is not installed here: pip install av (vivit_hf's own install includes it; a model folder loaded with "
-            "trust_remote_code=True does not)",
-            name="av",
-        ) from None
 
 
 def probe(source: Any, backend: str = "auto") -> VideoInfo:
