@@ -204,12 +204,16 @@ def test_carried_code_imports_no_optional_package(tmp_path):
     outside a `try` counted, lazy ones in functions too, and refuses the whole model or processor over one package
     missing: `AutoVideoProcessor` and `pipeline(..., trust_remote_code=True)` of a pushed folder failed with "requires
     the following packages ...: torchcodec" (optional) where it was not installed. Each carried file needs no more
-    than setup.cfg's install_requires."""
+    than setup.cfg's install_requires. And the model card's Use, which loads the folder so, names in its
+    `pip install` every package they import that transformers does not bring: it named none, and with transformers and
+    torch alone a local copy's processor loaded, then failed its first video on "No module named 'av'"."""
     import configparser
+    from importlib import metadata
 
     from transformers.dynamic_module_utils import get_imports
 
     from vivit_hf import ViViTVideoProcessor
+    from vivit_hf.hub.cards import build_model_card
 
     setup = configparser.ConfigParser()
     setup.read(Path(__file__).parents[1] / "setup.cfg")
@@ -221,8 +225,23 @@ def test_carried_code_imports_no_optional_package(tmp_path):
     ViViTVideoProcessor().save_pretrained(tmp_path)
     carried = sorted(tmp_path.glob("*.py"))
     assert {"modeling_vivit.py", "processing_vivit.py", "video_torchcodec.py"} <= {path.name for path in carried}
-    extra = {path.name: sorted(set(get_imports(path)) - allowed) for path in carried}
+    imports = {path.name: set(get_imports(path)) - set(sys.stdlib_module_names) for path in carried}
+    extra = {file: sorted(packages - allowed) for file, packages in imports.items()}
     assert not any(extra.values()), {file: packages for file, packages in extra.items() if packages}
+
+    def package(name):  # as pip spells it (PEP 503), from an import or a requirement
+        return re.sub(r"[-_.]+", "-", {"PIL": "pillow"}.get(name, name)).lower()
+
+    imported = {package(name) for packages in imports.values() for name in packages}
+    assert {"torch", "transformers", "av"} <= imported, imported
+    use = build_model_card(config, results={"top1": 0.5}).content.split("## Use")[1]
+    install = re.search(r"pip install ([\w -]+)", use)
+    assert install, use
+    brought = {
+        package(re.split("[<>=!~ ;[]", req)[0]) for req in metadata.requires("transformers") if "extra ==" not in req
+    }
+    unnamed = imported - {package(name) for name in install.group(1).split()} - brought
+    assert not unnamed, f"the card's Use section does not name {sorted(unnamed)}"
 
 
 def test_multi_view_pipeline_reads_a_remote_code_processor_as_vivit_hfs(tmp_path, hf_modules_cache, monkeypatch):
