@@ -11,6 +11,7 @@ A block that appears word for word on several pages (the README's tour repeats s
 """
 
 import builtins
+import importlib.util
 import json
 import os
 import re
@@ -399,15 +400,17 @@ def test_the_sdist_holds_every_file_of_the_clone(tmp_path):
     README, setup.cfg and the 156 tests/test*.py files, not conftest.py, the tests' helpers and data, the recipes, the
     docs, mkdocs.yml or .ci: none of the README's commands ran from it. The file list is setuptools' own (egg_info's
     SOURCES.txt, what sdist packs), written outside the checkout."""
-    if shutil.which("git") is None or not (ROOT / ".git").exists():
-        pytest.skip("needs a git checkout to know the clone's files")
-    # a venv of Python 3.12+ has no setuptools (pip builds in an isolated one): the sdist's list cannot be made here
-    pytest.importorskip("setuptools", reason="setuptools is not installed in this environment")
-    tracked = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    tracked = tracked_files(ROOT)
+    if tracked is None:  # an unpacked sdist, or a clone git refuses to read
+        pytest.skip("git cannot list the clone's files here")
+    # a venv of Python 3.12+ has no setuptools (pip builds in an isolated one): the sdist's list cannot be made here.
+    # Looked for, not imported: setuptools runs in the child alone (its import patches distutils in this process)
+    if importlib.util.find_spec("setuptools") is None:
+        pytest.skip("setuptools is not installed in this environment")
     setup = "import setuptools; setuptools.setup(script_args=['-q', 'egg_info', '--egg-base', sys.argv[1]])"
     subprocess.run([sys.executable, "-c", "import sys; " + setup, tmp_path], cwd=ROOT, capture_output=True, check=True)
     packed = set((tmp_path / "vivit_hf.egg-info" / "SOURCES.txt").read_text().splitlines())
-    missing = sorted(set(tracked.split("\0")) - packed - {"", ".gitignore"})
+    missing = sorted(set(tracked) - packed - {".gitignore"})
     assert not missing, f"the sdist leaves out {len(missing)} files of the clone (MANIFEST.in): {missing[:10]}"
 
 
@@ -511,17 +514,21 @@ def _committed_results() -> list[str]:
 
 
 def _tracked_results() -> list[str] | None:
-    """The result files git tracks; None where git cannot say (no git, not a checkout, or a checkout git refuses to
-    read: "dubious ownership" of a clone made by another user in a CI container)."""
+    """The result files git tracks; None where git cannot say (see `tracked_files`)."""
+    tracked = tracked_files(ROOT / "benchmarks" / "results")
+    return None if tracked is None else [Path(name).name for name in tracked]
+
+
+def tracked_files(folder: Path) -> list[str] | None:
+    """The files git tracks under `folder`, relative to it; None where git cannot say (no git, not a checkout, or a
+    checkout git refuses to read: "dubious ownership" of a clone made by another user in a CI container)."""
     try:
-        listed = subprocess.run(
-            ["git", "ls-files", "-z", "."], cwd=ROOT / "benchmarks" / "results", capture_output=True, text=True
-        )
+        listed = subprocess.run(["git", "ls-files", "-z", "."], cwd=folder, capture_output=True, text=True)
     except OSError:
         return None
     if listed.returncode != 0 or not listed.stdout:
         return None
-    return [Path(name).name for name in listed.stdout.split("\0") if name]
+    return [name for name in listed.stdout.split("\0") if name]
 
 
 def unnamed_result_files() -> list[str]:
