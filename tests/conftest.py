@@ -41,7 +41,7 @@ def tested_elsewhere(origin: str | None) -> str | None:
         return None
     return (
         f"vivit_hf under test: {Path(origin).parent}, not this checkout's {REPO / 'vivit_hf'}: changes here are "
-        "not tested (run `python -m pytest` from the checkout, or install it with `pip install -e \".[test]\"`)"
+        'not tested (run `python -m pytest` from the checkout, or install it with `pip install -e ".[test]"`)'
     )
 
 
