@@ -408,7 +408,10 @@ def test_the_sdist_holds_every_file_of_the_clone(tmp_path):
     if importlib.util.find_spec("setuptools") is None:
         pytest.skip("setuptools is not installed in this environment")
     setup = "import setuptools; setuptools.setup(script_args=['-q', 'egg_info', '--egg-base', sys.argv[1]])"
-    subprocess.run([sys.executable, "-c", "import sys; " + setup, tmp_path], cwd=ROOT, capture_output=True, check=True)
+    run = subprocess.run(
+        [sys.executable, "-c", "import sys; " + setup, tmp_path], cwd=ROOT, capture_output=True, text=True
+    )
+    assert run.returncode == 0, f"setuptools' egg_info failed on this checkout:\n{run.stderr[-3000:]}"
     packed = set((tmp_path / "vivit_hf.egg-info" / "SOURCES.txt").read_text().splitlines())
     missing = sorted(set(tracked) - packed - {".gitignore"})
     assert not missing, f"the sdist leaves out {len(missing)} files of the clone (MANIFEST.in): {missing[:10]}"
