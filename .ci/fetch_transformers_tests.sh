@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Download the transformers sdist matching the installed transformers (from PyPI, no Hub), unpack it once into a
 # cache and print its `tests/` folder, the home of `ModelTesterMixin` and `ConfigTester`, as the last line of stdout.
-#   TRANSFORMERS_TESTS_DIR=$(.ci/fetch_transformers_tests.sh) pytest tests/test_transformers_common.py
+#   TRANSFORMERS_TESTS_DIR=$(.ci/fetch_transformers_tests.sh) python -m pytest tests/test_transformers_common.py
 # PYTHON picks the interpreter whose transformers to match (default: python); TRANSFORMERS_SDIST_CACHE the cache.
 set -euo pipefail
 

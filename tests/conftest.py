@@ -1,4 +1,5 @@
 # Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+import importlib.util
 import os
 from pathlib import Path
 
@@ -29,6 +30,24 @@ FIXTURES = Path(os.environ.get("VIVIT_FIXTURES") or (_SHARED if _SHARED.is_dir()
 # under names with this prefix, so that a case of the same name in both runs twice rather than once.
 EXTRA = REPO / "tests" / "data" / "scenic_extra"
 EXTRA_PREFIX = "extra-"
+
+
+def tested_elsewhere(origin: str | None) -> str | None:
+    """A line for pytest's header where the vivit_hf the tests import is not this checkout's (`origin`: its
+    __init__.py), else None. After a non-editable `pip install ".[test]"`, a bare `pytest` (no checkout on sys.path)
+    tested the installed copy: a change to the checkout's files failed or passed as the copy made at install had it,
+    without a word. `python -m pytest`, the README's, puts the checkout first."""
+    if origin is None or Path(origin).resolve().parent == REPO / "vivit_hf":
+        return None
+    return (
+        f"vivit_hf under test: {Path(origin).parent}, not this checkout's {REPO / 'vivit_hf'}: changes here are "
+        'not tested (run `python -m pytest` from the checkout, or install it with `pip install -e ".[test]"`)'
+    )
+
+
+def pytest_report_header(config):
+    spec = importlib.util.find_spec("vivit_hf")  # found, not imported: the package's import is seconds
+    return tested_elsewhere(spec.origin if spec else None)
 
 
 @pytest.fixture(scope="session")

@@ -11,6 +11,7 @@ A block that appears word for word on several pages (the README's tour repeats s
 """
 
 import builtins
+import importlib.util
 import json
 import os
 import re
@@ -394,6 +395,39 @@ def test_the_install_lines_name_every_extra_and_what_it_installs():
         assert not unnamed, f'docs/index.md: `pip install -e ".[{name}]"` does not name {unnamed}'
 
 
+def test_the_sdist_holds_every_file_of_the_clone(tmp_path):
+    """`python -m build --sdist` (a packager's or PyPI's source) held what setuptools takes alone: the package,
+    README, setup.cfg and the 156 tests/test*.py files, not conftest.py, the tests' helpers and data, the recipes, the
+    docs, mkdocs.yml or .ci: none of the README's commands ran from it. The file list is setuptools' own (egg_info's
+    SOURCES.txt, what sdist packs), written outside the checkout."""
+    tracked = tracked_files(ROOT)
+    if tracked is None:  # an unpacked sdist, or a clone git refuses to read
+        pytest.skip("git cannot list the clone's files here")
+    # a venv of Python 3.12+ has no setuptools (pip builds in an isolated one): the sdist's list cannot be made here.
+    # Looked for, not imported: setuptools runs in the child alone (its import patches distutils in this process)
+    if importlib.util.find_spec("setuptools") is None:
+        pytest.skip("setuptools is not installed in this environment")
+    setup = "import setuptools; setuptools.setup(script_args=['-q', 'egg_info', '--egg-base', sys.argv[1]])"
+    run = subprocess.run(
+        [sys.executable, "-c", "import sys; " + setup, tmp_path], cwd=ROOT, capture_output=True, text=True
+    )
+    assert run.returncode == 0, f"setuptools' egg_info failed on this checkout:\n{run.stderr[-3000:]}"
+    packed = set((tmp_path / "vivit_hf.egg-info" / "SOURCES.txt").read_text().splitlines())
+    missing = sorted(set(tracked) - packed - {".gitignore"})
+    assert not missing, f"the sdist leaves out {len(missing)} files of the clone (MANIFEST.in): {missing[:10]}"
+
+
+def test_pytests_header_says_when_the_vivit_hf_under_test_is_not_this_checkouts(tmp_path):
+    """After a non-editable `pip install ".[test]"`, a bare `pytest` in the checkout tested the installed copy
+    without a word (a test added here failed against the code installed before it): the header now says so."""
+    from conftest import tested_elsewhere
+
+    assert tested_elsewhere(str(ROOT / "vivit_hf" / "__init__.py")) is None
+    installed = tmp_path / "site-packages" / "vivit_hf" / "__init__.py"
+    line = tested_elsewhere(str(installed))
+    assert str(installed.parent) in line and "python -m pytest" in line, line
+
+
 def test_the_docs_model_card_example_writes_no_empty_table(tmp_path, monkeypatch):
     # docs/training-and-data.md's build_model_card example (results, no training_args) wrote a "Training recipe"
     # table whose one row was "| - | - |"
@@ -483,17 +517,21 @@ def _committed_results() -> list[str]:
 
 
 def _tracked_results() -> list[str] | None:
-    """The result files git tracks; None where git cannot say (no git, not a checkout, or a checkout git refuses to
-    read: "dubious ownership" of a clone made by another user in a CI container)."""
+    """The result files git tracks; None where git cannot say (see `tracked_files`)."""
+    tracked = tracked_files(ROOT / "benchmarks" / "results")
+    return None if tracked is None else [Path(name).name for name in tracked]
+
+
+def tracked_files(folder: Path) -> list[str] | None:
+    """The files git tracks under `folder`, relative to it; None where git cannot say (no git, not a checkout, or a
+    checkout git refuses to read: "dubious ownership" of a clone made by another user in a CI container)."""
     try:
-        listed = subprocess.run(
-            ["git", "ls-files", "-z", "."], cwd=ROOT / "benchmarks" / "results", capture_output=True, text=True
-        )
+        listed = subprocess.run(["git", "ls-files", "-z", "."], cwd=folder, capture_output=True, text=True)
     except OSError:
         return None
     if listed.returncode != 0 or not listed.stdout:
         return None
-    return [Path(name).name for name in listed.stdout.split("\0") if name]
+    return [name for name in listed.stdout.split("\0") if name]
 
 
 def unnamed_result_files() -> list[str]:

@@ -204,12 +204,16 @@ def test_carried_code_imports_no_optional_package(tmp_path):
     outside a `try` counted, lazy ones in functions too, and refuses the whole model or processor over one package
     missing: `AutoVideoProcessor` and `pipeline(..., trust_remote_code=True)` of a pushed folder failed with "requires
     the following packages ...: torchcodec" (optional) where it was not installed. Each carried file needs no more
-    than setup.cfg's install_requires."""
+    than setup.cfg's install_requires. And the model card's Use, which loads the folder so, names in its
+    `pip install` every package they import that transformers does not bring: it named none, and with transformers and
+    torch alone a local copy's processor loaded, then failed its first video on "No module named 'av'"."""
     import configparser
+    from importlib import metadata
 
     from transformers.dynamic_module_utils import get_imports
 
     from vivit_hf import ViViTVideoProcessor
+    from vivit_hf.hub.cards import build_model_card
 
     setup = configparser.ConfigParser()
     setup.read(Path(__file__).parents[1] / "setup.cfg")
@@ -221,8 +225,23 @@ def test_carried_code_imports_no_optional_package(tmp_path):
     ViViTVideoProcessor().save_pretrained(tmp_path)
     carried = sorted(tmp_path.glob("*.py"))
     assert {"modeling_vivit.py", "processing_vivit.py", "video_torchcodec.py"} <= {path.name for path in carried}
-    extra = {path.name: sorted(set(get_imports(path)) - allowed) for path in carried}
+    imports = {path.name: set(get_imports(path)) - set(sys.stdlib_module_names) for path in carried}
+    extra = {file: sorted(packages - allowed) for file, packages in imports.items()}
     assert not any(extra.values()), {file: packages for file, packages in extra.items() if packages}
+
+    def package(name):  # as pip spells it (PEP 503), from an import or a requirement
+        return re.sub(r"[-_.]+", "-", {"PIL": "pillow"}.get(name, name)).lower()
+
+    imported = {package(name) for packages in imports.values() for name in packages}
+    assert {"torch", "transformers", "av"} <= imported, imported
+    use = build_model_card(config, results={"top1": 0.5}).content.split("## Use")[1]
+    install = re.search(r"pip install ([\w -]+)", use)
+    assert install, use
+    brought = {
+        package(re.split("[<>=!~ ;[]", req)[0]) for req in metadata.requires("transformers") if "extra ==" not in req
+    }
+    unnamed = imported - {package(name) for name in install.group(1).split()} - brought
+    assert not unnamed, f"the card's Use section does not name {sorted(unnamed)}"
 
 
 def test_multi_view_pipeline_reads_a_remote_code_processor_as_vivit_hfs(tmp_path, hf_modules_cache, monkeypatch):
@@ -286,3 +305,44 @@ def test_multi_view_pipeline_reads_a_remote_code_processor_as_vivit_hfs(tmp_path
             pipeline_class=ViViTVideoClassificationPipeline,
             frame_sampling_rate=3,
         )
+
+
+class DatasetsDecoder:
+    """What a torchcodec decoder of a `datasets.Video` value shows vivit_hf (`is_torchcodec_decoder` is duck-typed):
+    `_hf_encoded`, the path and bytes datasets decoded it from; none for a decoder built by hand."""
+
+    metadata = None
+
+    def __init__(self, encoded=None):
+        if encoded is not None:
+            self._hf_encoded = encoded
+
+    def get_frames_at(self, indices):
+        raise AssertionError("read before PyAV was looked for")
+
+
+def test_a_processor_where_pyav_is_not_installed_names_the_package_it_needs(tmp_path, monkeypatch):
+    """A Hub user loads a folder with `trust_remote_code=True` having installed transformers and torchvision, not
+    PyAV (vivit_hf's install brings it; transformers reads videos with torchcodec): the processor loaded, then its
+    first video failed with a bare "No module named 'av'" from inside the reader (`is_av_container`), naming neither
+    the video nor what to install; a datasets.Video decoder of a local file, or of its bytes, or one built by hand,
+    failed so too (its file is indexed, its codec looked up, with PyAV). The carried code is this module's file, so
+    the installed class shows it."""
+    from video_factory import write_video
+
+    from vivit_hf import ViViTVideoProcessor
+
+    path = write_video(tmp_path / "clip.mp4", num_frames=8)
+    processor = ViViTVideoProcessor(num_frames=4, size={"shortest_edge": 32}, crop_size=32)
+    monkeypatch.setitem(sys.modules, "av", None)  # `import av` now raises, as where PyAV is not installed
+    for backend in ("auto", "torchcodec"):  # torchcodec's reads look up tracks and rotation with PyAV too
+        with pytest.raises(ModuleNotFoundError, match=r"'.*clip\.mp4'.*PyAV.*pip install av"):
+            processor(str(path), decode_backend=backend, return_tensors="pt")
+    decoders = [  # (the video as the message names it, the decoder)
+        (r"'.*clip\.mp4'", DatasetsDecoder({"path": path, "bytes": None})),
+        ("<DatasetsDecoder>", DatasetsDecoder({"path": None, "bytes": Path(path).read_bytes()})),
+        ("<DatasetsDecoder>", DatasetsDecoder()),
+    ]
+    for name, decoder in decoders:
+        with pytest.raises(ModuleNotFoundError, match=f"Cannot read video {name}: .*PyAV.*pip install av"):
+            processor(decoder, return_tensors="pt")

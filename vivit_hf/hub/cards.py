@@ -448,6 +448,14 @@ def _trained_split(train_split: str | None, eval_split: str | None) -> str | Non
     return f"{train_split} (all but the {held[1]} held out for evaluation)" if train_split and held else train_split
 
 
+# What the code a saved folder carries imports (its model and processor modules), for a reader of the card without
+# vivit_hf: from a local copy the processor loaded, then failed its first video on "No module named 'av'"; from the
+# Hub transformers refuses the folder naming the first packages missing. Pillow: the processor reads image files.
+CARRIED_CODE_NEEDS = (
+    "without vivit_hf, the folder's own code runs with: pip install torch transformers torchvision av pillow"
+)
+
+
 def build_model_card(
     config,
     *,
@@ -648,6 +656,7 @@ def build_model_card(
         "",
         "## Use",
         "```python",
+        f"# {CARRIED_CODE_NEEDS}",
         f"from transformers import {auto}, AutoVideoProcessor",
         "",
         f'model = {auto}.from_pretrained("{repo}"{at}, trust_remote_code=True)  # or `import vivit_hf` first',

@@ -58,7 +58,13 @@ from .video_reader import (  # noqa: F401
     resize_frames,
     video_duration,
 )
-from .video_sources import describe_source, is_av_container, is_torchcodec_decoder, source_name  # noqa: F401
+from .video_sources import (  # noqa: F401
+    describe_source,
+    is_av_container,
+    is_torchcodec_decoder,
+    refuse_without_pyav,
+    source_name,
+)
 from .video_streams import open_input, several_video_tracks, stored_frame_size, video_stream  # noqa: F401
 from .video_torchcodec import (  # noqa: F401
     TorchcodecReader,
@@ -122,6 +128,7 @@ def open_video(source: Any, backend: str = "auto", **kwargs) -> VideoReader:
         return source
     if is_torchcodec_decoder(source):  # resized as its file is, unless torchcodec is asked for
         return open_torchcodec_decoder(source, resizes_as_file=backend != "torchcodec", **kwargs)
+    refuse_without_pyav(source)  # a decoder's reads check it themselves: one of a streamed file reads without it
     if is_av_container(source):
         return PyAVReader(source, **kwargs)
     if backend not in ("auto", "pyav", "torchcodec"):

@@ -103,6 +103,26 @@ def is_av_container(source: Any) -> bool:
     return isinstance(source, av.container.InputContainer)
 
 
+def refuse_without_pyav(source: Any) -> None:
+    """Refuse to read `source` where PyAV does not import, naming the video and the package. Every read of a
+    file needs it, torchcodec's too (its tracks, rotation and misread formats are looked up with PyAV), and so does
+    a torchcodec decoder's but one of a file datasets streams (see `open_torchcodec_decoder`). vivit_hf's
+    install brings it; a folder loaded with `trust_remote_code=True` where only transformers and torchvision are
+    installed does not: the processor loaded, then its first video failed with a bare "No module named 'av'" from
+    `is_av_container`."""
+    try:
+        import av  # noqa: F401
+    except ModuleNotFoundError as missing:
+        if missing.name != "av":
+            raise  # a module PyAV itself imports: installing av again would not bring it back
+        raise ModuleNotFoundError(
+            f"Cannot read video {describe_source(source)}: the ViViT video processor decodes videos with PyAV, which "
+            "is not installed here: pip install av (vivit_hf's own install includes it; a model folder loaded with "
+            "trust_remote_code=True does not)",
+            name="av",
+        ) from None
+
+
 def demuxer_in(container: Any, formats: Collection[str]) -> bool:
     """Whether `container`'s demuxer is one of `formats`: a demuxer may go by several names ("mov,mp4,m4a,...")."""
     return not set(container.format.name.split(",")).isdisjoint(formats)

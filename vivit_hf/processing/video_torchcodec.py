@@ -32,7 +32,7 @@ from .video_reader import (
     output_size,
     resize_frames,
 )
-from .video_sources import demuxer_in, describe_source, is_torchcodec_decoder, resolve_source
+from .video_sources import demuxer_in, describe_source, is_torchcodec_decoder, refuse_without_pyav, resolve_source
 from .video_streams import open_input, several_video_tracks, video_stream
 
 
@@ -449,6 +449,8 @@ def open_torchcodec_decoder(decoder: Any, resizes_as_file: bool = True, **kwargs
     `resizes_as_file` (backend "auto" or "pyav"): its frames asked at a size read as its file's (see
     `TorchcodecReader.resizes_as_file`)."""
     file, name = _decoder_file(decoder)
+    if file is not None or name is None:  # its file is indexed, or its codec looked up, with PyAV
+        refuse_without_pyav(name or decoder)
     if file is not None:
         misreads, stream_index, hflip = _torchcodec_plan(file)
         chosen = decoder.metadata.stream_index
