@@ -82,6 +82,7 @@ from .processor_options import (  # noqa: F401
     transformers_rescale_offset,
     unapplied_augmentation,
     unapplied_statistics,
+    unsampled_count,
     whole_pixel_sizes,
 )
 from .sampling import (
@@ -551,7 +552,11 @@ class ViViTVideoProcessor(BaseVideoProcessor):
             if message not in _UNAPPLIED_WARNED:  # once, not once per call of a loop
                 _UNAPPLIED_WARNED.add(message)
                 logger.warning(message)
-        for message in (offset_range_warning(given, opts.get), unapplied_augmentation(given, opts.get)):
+        for message in (
+            offset_range_warning(given, opts.get),
+            unapplied_augmentation(given, opts.get),
+            unsampled_count(given, opts.get),
+        ):
             if message and message not in _UNAPPLIED_WARNED:  # (once, as above)
                 _UNAPPLIED_WARNED.add(message)
                 logger.warning(message)

@@ -477,6 +477,25 @@ def unapplied_augmentation(given: dict, get) -> str | None:
     )
 
 
+def unsampled_count(given: dict, get) -> str | None:
+    """The warning for a call's `num_frames` or `fps` under the processor's own `do_sample_frames=False` (what a config
+    transformers' video processors wrote saves), or None: every frame was kept without a word, `proc("a.mp4", fps=5)`
+    giving all 20 frames of a 25 fps file's 0.8 s, where the call's `num_clips=2` is refused. A call that turns
+    sampling off itself asked for every frame, and is silent (transformers' tests pass both). Transformers' video
+    processors keep the frames there too, so they are kept, and said."""
+    if given.get("do_sample_frames") is not None or get("do_sample_frames") is not False:
+        return None
+    asked = [f"{name}={given[name]!r}" for name in ("num_frames", "fps") if given.get(name) is not None]
+    if not asked:
+        return None
+    return (
+        f"ViViTVideoProcessor got {asked[0]} in a call, but this processor's do_sample_frames is False (as configs "
+        "of transformers' video processors save it), so no frame is sampled: every frame of each video is kept, as "
+        f"in transformers' video processors. Pass do_sample_frames=True with {asked[0]} to sample, or set the "
+        "processor's do_sample_frames to None (files sampled, frames given in memory kept as given)."
+    )
+
+
 def check_normalization(get) -> None:
     """`image_mean`, `image_std` and `rescale_factor` that would make NaN or infinite pixels, or the wrong ones, are
     refused by name, with the value given, whether or not `do_normalize` uses them now: a processor built or saved
