@@ -47,7 +47,7 @@ from transformers.video_processing_utils import BaseVideoProcessor
 from transformers.video_utils import VideoMetadata
 
 from .errors import BrokenVideoError, ProcessorConfigError
-from .forked_child import one_thread_if_forked, process_entropy, with_child_entropy
+from .forked_child import distributed_rank, one_thread_if_forked, process_entropy, with_child_entropy
 
 # The names of `processor_options` and `video_inputs` this module uses, and their other public names, which stay
 # importable from here as before the two were split off (code imported them from here; hence the noqa)
@@ -646,12 +646,18 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         if seed is not None:
             return np.random.default_rng(seed)
         if self.seed is None:
-            return np.random.default_rng(with_child_entropy(int(torch.randint(2**62, ()))) if train else 0)
+            return np.random.default_rng(
+                with_child_entropy(int(torch.randint(2**62, ())), self._parent_rank) if train else 0
+            )
         # not the process id: a fork keeps torch's seed, and a stream made again from it would repeat in every fork
         # all the same (a DataLoader re-seeds its workers' torch, which is what tells them apart)
         # (and a forked child's number: its copy of the parent's stream is made anew)
         # (and a rank of a distributed run: made before `init_process_group`, it is made again after)
-        key = (torch.initial_seed(), self.seed, process_entropy())  # `seed` too: setting the attribute re-seeds
+        key = (
+            torch.initial_seed(),
+            self.seed,
+            process_entropy(self._parent_rank),
+        )  # `seed` too: setting the attribute re-seeds
         if self._rng is None or self._rng_key != key:
             self._rng = np.random.default_rng(np.random.SeedSequence(self._stream_entropy()))
             self._rng_key = key
@@ -662,7 +668,18 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         run whatever torch's seed) and both in a DataLoader worker (each worker and epoch its own draws, still
         reproducible with `torch.manual_seed`); a map worker's number and a rank other than 0 after them."""
         in_worker = torch.utils.data.get_worker_info() is not None
-        return with_child_entropy([int(self.seed), torch.initial_seed()] if in_worker else [int(self.seed)])
+        return with_child_entropy(
+            [int(self.seed), torch.initial_seed()] if in_worker else [int(self.seed)], self._parent_rank
+        )
+
+    # A DataLoader worker started by spawning (`multiprocessing_context="spawn"`, or under `mp.spawn`) gets this
+    # processor pickled by its rank, but neither the rank's process group nor a `RANK` when the rank started its group
+    # with `rank=` alone: seeded alike (`set_seed`), every rank's workers drew rank 0's clip starts, crops and flips.
+    # The copy carries the rank that pickled it, which `distributed_rank` reads in a worker lacking its own.
+    _parent_rank = 0
+
+    def __getstate__(self) -> dict:
+        return {**super().__getstate__(), "_parent_rank": distributed_rank(self._parent_rank)}
 
     def _call_or_own(self, kwargs: dict, name: str):
         """Option `name` taken out of a call's `kwargs`: the call's value, else the processor's (None: unset)."""

@@ -61,7 +61,7 @@ def describe_size(size) -> str:
     return str({name: getattr(size, name) for name in fields if getattr(size, name, None) is not None})
 
 
-RUNTIME_STATE = ("num_skipped", "_rng", "_rng_key", "_built", "_first_row_said", "_pipeline_loaded")
+RUNTIME_STATE = ("num_skipped", "_rng", "_rng_key", "_built", "_first_row_said", "_pipeline_loaded", "_parent_rank")
 # Keys transformers writes into (or wrote into, in earlier versions) a saved processor config beside the options:
 # bookkeeping, never a misspelt option, so a config carrying them loads silently. `model_input_names` too: transformers'
 # processors take a saved (or given) list as the instance's, used in place of the class's (the Trainer reads its first
