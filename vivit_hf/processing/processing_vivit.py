@@ -260,10 +260,11 @@ class ViViTVideoProcessorKwargs(VideosKwargs, total=False):
         shape: `do_sample_frames=False`, or no crop).
     float_max: the value of white in float videos (arrays / tensors): `1.0` for pixels on [0, 1], `255.0`
         for [0, 255] (as uint8, and as transformers reads floats), or any other positive scale. None (default):
-        a float video with a value above 1 is read on [0, 255]; one whose values all lie within [0, 1] is
-        refused (it may be [0, 1] pixels or a very dark [0, 255] video: the values cannot tell), unless it is
-        all zeros. Integer videos go by dtype: uint16 on [0, 65535] (one whose values all lie within 255 is
-        refused: 8-bit pixels held in uint16, or a black 16-bit video?), other integers on [0, 255].
+        a float video with a value above 2 is read on [0, 255]; one whose values all lie within [0, 2] is
+        refused (it may be [0, 1] pixels, a resize's overshoot past 1 included, or a very dark [0, 255] video:
+        the values cannot tell), unless it is all zeros. Integer videos go by dtype: uint16 on [0, 65535] (one
+        whose values all lie within 255 is refused: 8-bit pixels held in uint16, or a black 16-bit video?),
+        other integers on [0, 255].
     pad_to_longest: pad the views of different frame counts (frames kept as given, `do_sample_frames=False`)
         at the end to the longest, and return `attention_mask` (views, frames), 1 for a real frame: the models
         skip the padding, so each clip's output is its unpadded forward's.
