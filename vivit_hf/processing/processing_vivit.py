@@ -35,6 +35,7 @@ import math
 import os
 import sys
 import typing
+from multiprocessing.reduction import ForkingPickler
 from typing import Any
 
 import numpy as np
@@ -133,6 +134,13 @@ logger = logging.getLogger(__name__)
 _PADDED: set[tuple[int, int, int, int]] = set()
 # the unapplied statistics and off-range offsets (`offset_range_warning`) already warned of in this process
 _UNAPPLIED_WARNED: set[str] = set()
+
+
+def _reduce_for_child(processor: ViViTVideoProcessor) -> tuple:
+    """`processor` pickled for a child process (multiprocessing's pickler: a spawned DataLoader worker's data set)
+    with the sending process's rank, read by the child's `distributed_rank` (see `ViViTVideoProcessor._parent_rank`)."""
+    rebuild, args, state, *rest = processor.__reduce_ex__(2)
+    return (rebuild, args, {**state, "_parent_rank": distributed_rank(processor._parent_rank)}, *rest)
 
 
 def _warn_when_padded(height: int, width: int, crop, size) -> None:
@@ -676,11 +684,14 @@ class ViViTVideoProcessor(BaseVideoProcessor):
     # A DataLoader worker started by spawning (`multiprocessing_context="spawn"`, or under `mp.spawn`) gets this
     # processor pickled by its rank, but neither the rank's process group nor a `RANK` when the rank started its group
     # with `rank=` alone: seeded alike (`set_seed`), every rank's workers drew rank 0's clip starts, crops and flips.
-    # The copy carries the rank that pickled it, which `distributed_rank` reads in a worker lacking its own.
+    # The copy sent to a child carries the rank that sent it, which `distributed_rank` reads in a worker lacking its
+    # own. Only multiprocessing's pickler carries it: in `__getstate__` it was in every pickle, so `datasets`'
+    # fingerprint of a `.map` over the processor differed between ranks and ranks past 0 missed rank 0's cache.
     _parent_rank = 0
 
-    def __getstate__(self) -> dict:
-        return {**super().__getstate__(), "_parent_rank": distributed_rank(self._parent_rank)}
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        ForkingPickler.register(cls, _reduce_for_child)  # (its table is by exact class)
 
     def _call_or_own(self, kwargs: dict, name: str):
         """Option `name` taken out of a call's `kwargs`: the call's value, else the processor's (None: unset)."""
@@ -1207,6 +1218,9 @@ class ViViTVideoProcessor(BaseVideoProcessor):
             num_ops, magnitude = opts["rand_augment"]
             view = rand_augment(_as_uint8(view), rng, int(num_ops), int(magnitude))
         return view
+
+
+ForkingPickler.register(ViViTVideoProcessor, _reduce_for_child)  # (subclasses: `__init_subclass__`)
 
 
 def _affine_for_channels(scale: torch.Tensor, bias: torch.Tensor, channels: int, opts: dict):
