@@ -638,7 +638,8 @@ def float_scale(
     near -1). Values all within [0, 2] fit [0, 1] pixels and a very dark [0, 255] video alike; reading them either
     way would be a guess, wrong by 255 times in brightness for the other case, so that is refused. Negative values
     are no pixels on any scale (a video normalised already, such as [-1, 1]): refused, as values far above
-    `float_max` are; a filter's small overshoot below 0 is kept. Non-finite values are a broken array. `do_rescale`
+    `float_max` are; a filter's small overshoot below 0 is kept (not past an eighth of the scale, nor, without
+    `float_max`, past half the brightest value). Non-finite values are a broken array. `do_rescale`
     (the call's) shapes the advice: transformers' `do_rescale=False` says "already on [0, 1]", which here is
     `float_max=1.0` with the rescale kept on.
 
@@ -663,7 +664,12 @@ def float_scale(
     # A resize with ringing filters (bicubic, Lanczos) overshoots a little below black: kept, as transformers keeps
     # it. Far below (an eighth of the scale) is another scale altogether.
     scale = float(float_max) if float_max is not None else (255.0 if high > OVERSHOOT else 1.0)
-    if low < -scale / 8:
+    # Ringing undershoots by a fraction of the step it rings on (a fifth at most: a bicubic checkerboard's -0.25 to
+    # 1.25), never by half the brightest value: such values are normalised ones. ImageNet's mean and std give -2.1
+    # to 2.6, which passed for a [0, 255] video (a value above 2), every view near -1, without a word.
+    # (a processor's own `float_max` too, a default for every video: only the call's is its word for this one)
+    normalised = (float_max is None or not float_max_in_call) and low < -high / 2
+    if low < -scale / 8 or normalised:
         white = f"[0, {float(float_max):g}] (float_max)" if float_max is not None else "[0, 1] or [0, 255]"
         # (a [0, 1] video resized with a ringing filter runs a little below 0 and past 1: not normalised, unclamped)
         ringing = (
@@ -671,10 +677,16 @@ def float_scale(
             if scale == 1 and low > -0.5
             else ""
         )
+        dark = (
+            f"; if they are [0, {scale:g}] pixels that dark, pass float_max={scale!r} to the call"
+            if low >= -scale / 8
+            else ""
+        )
         raise ValueError(
             f"{name} has values from {low:g} to {high:g}, below 0: float pixels lie in {white}. A video normalised "
-            "already (such as [-1, 1]) would be normalised again; pass its pixels (e.g. (x + 1) / 2 with "
-            f"float_max=1.0), or uint8 frames{ringing}."
+            "already (such as [-1, 1], or ImageNet's -2.1 to 2.6) would be normalised again; pass its pixels (e.g. "
+            f"(x + 1) / 2, or x * std + mean, with float_max=1.0), or uint8 frames{ringing}"
+            f"{dark}."
         )
     if float_max is None:
         if high > OVERSHOOT or low == high == 0.0:  # [0, 255] for certain, or black on either scale
@@ -688,7 +700,8 @@ def float_scale(
         else:
             advice = "Pass float_max=1.0 for [0, 1] pixels or float_max=255.0 for [0, 255]"
         raise ValueError(
-            f"{name} is a float video whose values all lie in [{low:g}, {high:g}]: [0, 1] pixels, or a very dark "
+            f"{name} is a float video whose values all lie in [{low:g}, {high:g}]: [0, 1] pixels"
+            f"{' (a resize overshoots them past 1)' if high > 1 else ''}, or a very dark "
             f"[0, 255] video? The values cannot tell. {advice} (to the call, or to the processor for every call), "
             "or give uint8 frames."
         )
