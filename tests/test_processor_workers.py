@@ -241,10 +241,9 @@ def test_a_spawned_workers_copy_draws_as_the_rank_that_pickled_it(monkeypatch):
     import pickle
     from multiprocessing.reduction import ForkingPickler
 
-    from datasets.fingerprint import Hasher
-
     import torch.distributed
     import torch.utils.data
+    from datasets.fingerprint import Hasher
 
     for name in ("RANK", "LOCAL_RANK"):
         monkeypatch.delenv(name, raising=False)
