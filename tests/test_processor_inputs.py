@@ -279,6 +279,41 @@ def test_float_max_from_the_processor_config_and_unambiguous_floats(tmp_path):
     assert torch.equal(black, torch.zeros_like(black))
 
 
+def test_unit_frames_resized_bicubically_past_1_are_no_0_255_video():
+    """A [0, 1] video resized with a ringing filter (torch's bicubic, as a user resizes before the processor) runs a
+    little past 1 and below 0: its values up to 1.11 were taken as [0, 255], every view near -1 (a black video),
+    without a word. Values within [0, 2] are refused as those within [0, 1] are (the float_max to give named), read
+    on [0, 1] with float_max=1.0; past an eighth below 0 the refusal says to clamp. A video normalised already is
+    refused whatever its top value: below 0 by half its brightest value, which no filter's ringing reaches."""
+    edge = torch.zeros(8, 3, 16, 16)
+    edge[..., 8:] = 1.0
+    for low_high in (0.05, 0.0):  # an edge from 0.05 to 0.95, then from 0 to 1
+        frames = torch.nn.functional.interpolate(edge * (1 - 2 * low_high) + low_high, size=(30, 30), mode="bicubic")
+        assert 1.04 < float(frames.max()) < 1.12 and -0.12 < float(frames.min()) < -0.04  # (the ringing, both ways)
+        with pytest.raises(
+            ValueError, match=r"\(8, 3, 30, 30\)> is a float video whose values all lie in .*past 1.*float_max=1\.0"
+        ):
+            ViViTVideoProcessor(**RAW)(frames)
+        with pytest.raises(ValueError, match=r"float_max=255 reads it on \[0, 255\]"):  # a config's 255.0
+            ViViTVideoProcessor(**RAW, float_max=255.0)(frames)
+        pixels = ViViTVideoProcessor(**RAW)(frames, float_max=1.0, return_tensors="pt").pixel_values[0]
+        assert torch.allclose(pixels, frames * 255, atol=1e-3)
+    with pytest.raises(ValueError, match=r"below 0.*clamp it, video\.clamp\(0, 1\)"):
+        ViViTVideoProcessor(**RAW)(frames * 1.6 - 0.3)
+    with pytest.raises(ValueError, match=r"below 0.*\(x \+ 1\) / 2, .* with float_max=1\.0\), or uint8 frames\.$"):
+        ViViTVideoProcessor(**RAW)(frames * 2 - 1)  # (a normalised video: no clamping advised)
+    # normalised with ImageNet's mean and std (-2.1 to 2.6): a value above 2 passed it for a [0, 255] video, black
+    mean, std = torch.tensor([0.485, 0.456, 0.406])[:, None, None], torch.tensor([0.229, 0.224, 0.225])[:, None, None]
+    normalised = (frames.clamp(0, 1) - mean) / std
+    with pytest.raises(
+        ValueError, match=r"from -2\.11.* to 2\.64.* x \* std \+ mean.*that dark, pass float_max=255\.0 to the call\.$"
+    ):
+        ViViTVideoProcessor(**RAW)(normalised)
+    with pytest.raises(ValueError, match=r"from -2\.11.* float pixels lie in \[0, 255\] \(float_max\)"):
+        ViViTVideoProcessor(**RAW, float_max=255.0)(normalised)  # (a config's: a default, not the call's word)
+    assert ViViTVideoProcessor(**RAW)(normalised, float_max=255.0)["pixel_values"].shape == (1, 8, 3, 30, 30)
+
+
 def test_float_max_1_with_0_255_values_is_refused(proc):
     video = np.full((8, 30, 30, 3), 200.0, np.float32)
     with pytest.raises(ValueError, match=r"float_max=1.*200"):

@@ -152,3 +152,24 @@ def test_a_files_rate_given_otherwise_wins_and_is_said(tmp_path, caplog, monkeyp
     assert got.frames_indices == [0, 5, 10, 15] and got.fps == 25 and got.timestamps == [0, 0.2, 0.4, 0.6]
     frames = np.zeros((4, 8, 8, 3), dtype=np.uint8)
     assert processor(frames, video_metadata={"fps": 0}, return_metadata=True)["video_metadata"][0].fps is None
+
+
+def test_a_calls_count_under_the_processors_unsampled_setting_is_said(tmp_path, caplog, monkeypatch):
+    """A processor saving `do_sample_frames: false` (transformers' video processors' configs do) keeps every frame,
+    as theirs; a call's `fps=5` or `num_frames=4` was dropped without a word (all 20 frames of a 25 fps file, where the
+    call's `num_clips=2` is refused). Said once each now, frames kept as transformers keeps them; a call turning
+    sampling off itself asked for every frame and is silent (transformers' tests pass both)."""
+    from vivit_hf.processing import processing_vivit
+
+    monkeypatch.setattr(processing_vivit, "_UNAPPLIED_WARNED", set())
+    path = write_video(tmp_path / "clip.mp4", num_frames=20, fps=25)
+    processor = ViViTVideoProcessor(**SMALL, do_sample_frames=False)
+    with caplog.at_level("WARNING", logger="vivit_hf.processing.processing_vivit"):
+        assert processor(path, fps=5, return_tensors="pt")["pixel_values"].shape[1] == 20
+        processor(path, fps=5)
+        assert processor(np.zeros((6, 8, 8, 3), np.uint8), num_frames=4)["pixel_values"].shape[1] == 6
+        processor(path, fps=5, do_sample_frames=False)
+        assert processor(path, fps=5, do_sample_frames=True)["pixel_values"].shape[1] == 4
+    said = [r.getMessage() for r in caplog.records if "do_sample_frames is False" in r.getMessage()]
+    assert len(said) == 2 and "got fps=5 in a call" in said[0] and "got num_frames=4 in a call" in said[1], said
+    assert "Pass do_sample_frames=True with fps=5" in said[0]

@@ -231,6 +231,53 @@ def test_the_ranks_of_a_distributed_run_seeded_alike_draw_apart_and_each_the_sam
         assert torch.equal(alone.pixel_values[0], clip), seed
 
 
+def test_a_spawned_workers_copy_draws_as_the_rank_that_pickled_it(monkeypatch):
+    """Under `mp.spawn`, a rank that starts its group with `rank=` alone hands its DataLoader's spawned workers the
+    processor pickled, but neither its group nor a `RANK`: seeded alike, every rank's workers drew rank 0's starts,
+    crops and flips (checked end to end: 2 spawned ranks x 1 spawned worker, 4 clips each, identical). The copy now
+    carries the rank that pickled it: a worker of rank 1 draws as one that reads `RANK=1`, rank 0's as before. Only
+    multiprocessing's pickler (what sends a data set to a spawned worker) carries it: `datasets`' fingerprint of the
+    processor (its `.map` cache's) stays the same on every rank (carried in every pickle, it differed on rank 1)."""
+    import pickle
+    from multiprocessing.reduction import ForkingPickler
+
+    import torch.distributed
+    import torch.utils.data
+    from datasets.fingerprint import Hasher
+
+    for name in ("RANK", "LOCAL_RANK"):
+        monkeypatch.delenv(name, raising=False)
+
+    def pickled_on(rank: int, seed) -> bytes:
+        monkeypatch.setattr(torch.distributed, "is_initialized", lambda: True)
+        monkeypatch.setattr(torch.distributed, "get_rank", lambda group=None: rank)
+        return bytes(ForkingPickler.dumps(ViViTVideoProcessor(**TRAIN, seed=seed)))
+
+    def worker_draw(data: bytes, env_rank: str | None = None) -> torch.Tensor:
+        monkeypatch.setattr(torch.distributed, "is_initialized", lambda: False)  # (a spawned worker: no group)
+        monkeypatch.setattr(torch.utils.data, "get_worker_info", lambda: object())
+        if env_rank is not None:
+            monkeypatch.setenv("RANK", env_rank)
+        torch.manual_seed(0)  # (each rank's worker seeded alike)
+        try:
+            return pickle.loads(data)(VIDEO, do_sample_frames=True, return_tensors="pt").pixel_values[0]
+        finally:
+            monkeypatch.delenv("RANK", raising=False)
+            monkeypatch.setattr(torch.utils.data, "get_worker_info", lambda: None)
+
+    for seed in (None, 0):
+        rank_zero, rank_one = worker_draw(pickled_on(0, seed)), worker_draw(pickled_on(1, seed))
+        assert not torch.equal(rank_zero, rank_one), seed
+        assert torch.equal(rank_one, worker_draw(pickled_on(0, seed), env_rank="1")), seed  # the launcher's rank 1
+        assert torch.equal(rank_zero, worker_draw(pickle.dumps(ViViTVideoProcessor(**TRAIN, seed=seed)))), seed
+    assert "_parent_rank" not in pickle.loads(pickled_on(1, 0)).to_dict()  # (the config saved is the same)
+    fingerprints = set()
+    for rank in (0, 1):
+        pickled_on(rank, 0)  # (the process group of `rank`)
+        fingerprints.add(Hasher.hash(ViViTVideoProcessor(**TRAIN, seed=0)))
+    assert len(fingerprints) == 1, fingerprints
+
+
 @pytest.mark.parametrize(
     "env, rank",
     [

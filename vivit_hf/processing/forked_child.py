@@ -100,11 +100,13 @@ def child_entropy() -> tuple[int, ...]:
 _RANK_MARK = 0x52414E4B
 
 
-def distributed_rank() -> int:
+def distributed_rank(parent_rank: int = 0) -> int:
     """This process's rank in a distributed run of several processes (0 outside one): the process group's where one
     was started (a DataLoader worker forked from a rank keeps its copy), else the launcher's `RANK` (torchrun's,
     accelerate's), which a worker started by spawning inherits and which holds before `init_process_group`, else its
-    `LOCAL_RANK` (a script that sets only that one; on one machine the same number)."""
+    `LOCAL_RANK` (a script that sets only that one; on one machine the same number), else, in a DataLoader worker,
+    `parent_rank`: the rank of the process that pickled the worker's copy of the caller (a spawned worker of an
+    `mp.spawn` rank that started its group with `rank=` inherits neither group nor variable)."""
     distributed = torch.distributed
     if distributed.is_available() and distributed.is_initialized():
         return distributed.get_rank()
@@ -115,25 +117,25 @@ def distributed_rank() -> int:
             return max(int(os.environ[name]), 0)
         except (KeyError, ValueError):  # unset, or not a number: not a launcher's
             continue
-    return 0
+    return parent_rank if torch.utils.data.get_worker_info() is not None else 0
 
 
-def rank_entropy() -> tuple[int, ...]:
+def rank_entropy(parent_rank: int = 0) -> tuple[int, ...]:
     """What tells the draws of a distributed run's processes apart: `(MARK, rank)` on ranks 1, 2, ...; () on rank 0
-    and outside a distributed run (the same draws as before there)."""
-    rank = distributed_rank()
+    and outside a distributed run (the same draws as before there). `parent_rank`: as `distributed_rank`'s."""
+    rank = distributed_rank(parent_rank)
     return (_RANK_MARK, rank) if rank > 0 else ()
 
 
-def process_entropy() -> tuple[int, ...]:
+def process_entropy(parent_rank: int = 0) -> tuple[int, ...]:
     """`child_entropy`, then `rank_entropy`: what tells this process's draws from its siblings' and its peer ranks'."""
-    return child_entropy() + rank_entropy()
+    return child_entropy() + rank_entropy(parent_rank)
 
 
-def with_child_entropy(entropy: int | list[int]) -> int | list[int]:
+def with_child_entropy(entropy: int | list[int], parent_rank: int = 0) -> int | list[int]:
     """`entropy` for a numpy generator, with `process_entropy` after it in a child process or on a rank other than 0;
     as given elsewhere (the same draws as before in a main process)."""
-    extra = process_entropy()
+    extra = process_entropy(parent_rank)
     if not extra:
         return entropy
     return [*(entropy if isinstance(entropy, list) else [entropy]), *extra]

@@ -35,6 +35,7 @@ import math
 import os
 import sys
 import typing
+from multiprocessing.reduction import ForkingPickler
 from typing import Any
 
 import numpy as np
@@ -47,7 +48,7 @@ from transformers.video_processing_utils import BaseVideoProcessor
 from transformers.video_utils import VideoMetadata
 
 from .errors import BrokenVideoError, ProcessorConfigError
-from .forked_child import one_thread_if_forked, process_entropy, with_child_entropy
+from .forked_child import distributed_rank, one_thread_if_forked, process_entropy, with_child_entropy
 
 # The names of `processor_options` and `video_inputs` this module uses, and their other public names, which stay
 # importable from here as before the two were split off (code imported them from here; hence the noqa)
@@ -82,6 +83,7 @@ from .processor_options import (  # noqa: F401
     transformers_rescale_offset,
     unapplied_augmentation,
     unapplied_statistics,
+    unsampled_count,
     whole_pixel_sizes,
 )
 from .sampling import (
@@ -132,6 +134,13 @@ logger = logging.getLogger(__name__)
 _PADDED: set[tuple[int, int, int, int]] = set()
 # the unapplied statistics and off-range offsets (`offset_range_warning`) already warned of in this process
 _UNAPPLIED_WARNED: set[str] = set()
+
+
+def _reduce_for_child(processor: ViViTVideoProcessor) -> tuple:
+    """`processor` pickled for a child process (multiprocessing's pickler: a spawned DataLoader worker's data set)
+    with the sending process's rank, read by the child's `distributed_rank` (see `ViViTVideoProcessor._parent_rank`)."""
+    rebuild, args, state, *rest = processor.__reduce_ex__(2)
+    return (rebuild, args, {**state, "_parent_rank": distributed_rank(processor._parent_rank)}, *rest)
 
 
 def _warn_when_padded(height: int, width: int, crop, size) -> None:
@@ -259,10 +268,11 @@ class ViViTVideoProcessorKwargs(VideosKwargs, total=False):
         shape: `do_sample_frames=False`, or no crop).
     float_max: the value of white in float videos (arrays / tensors): `1.0` for pixels on [0, 1], `255.0`
         for [0, 255] (as uint8, and as transformers reads floats), or any other positive scale. None (default):
-        a float video with a value above 1 is read on [0, 255]; one whose values all lie within [0, 1] is
-        refused (it may be [0, 1] pixels or a very dark [0, 255] video: the values cannot tell), unless it is
-        all zeros. Integer videos go by dtype: uint16 on [0, 65535] (one whose values all lie within 255 is
-        refused: 8-bit pixels held in uint16, or a black 16-bit video?), other integers on [0, 255].
+        a float video with a value above 2 is read on [0, 255]; one whose values all lie within [0, 2] is
+        refused (it may be [0, 1] pixels, a resize's overshoot past 1 included, or a very dark [0, 255] video:
+        the values cannot tell), unless it is all zeros. Integer videos go by dtype: uint16 on [0, 65535] (one
+        whose values all lie within 255 is refused: 8-bit pixels held in uint16, or a black 16-bit video?),
+        other integers on [0, 255].
     pad_to_longest: pad the views of different frame counts (frames kept as given, `do_sample_frames=False`)
         at the end to the longest, and return `attention_mask` (views, frames), 1 for a real frame: the models
         skip the padding, so each clip's output is its unpadded forward's.
@@ -551,7 +561,11 @@ class ViViTVideoProcessor(BaseVideoProcessor):
             if message not in _UNAPPLIED_WARNED:  # once, not once per call of a loop
                 _UNAPPLIED_WARNED.add(message)
                 logger.warning(message)
-        for message in (offset_range_warning(given, opts.get), unapplied_augmentation(given, opts.get)):
+        for message in (
+            offset_range_warning(given, opts.get),
+            unapplied_augmentation(given, opts.get),
+            unsampled_count(given, opts.get),
+        ):
             if message and message not in _UNAPPLIED_WARNED:  # (once, as above)
                 _UNAPPLIED_WARNED.add(message)
                 logger.warning(message)
@@ -641,12 +655,18 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         if seed is not None:
             return np.random.default_rng(seed)
         if self.seed is None:
-            return np.random.default_rng(with_child_entropy(int(torch.randint(2**62, ()))) if train else 0)
+            return np.random.default_rng(
+                with_child_entropy(int(torch.randint(2**62, ())), self._parent_rank) if train else 0
+            )
         # not the process id: a fork keeps torch's seed, and a stream made again from it would repeat in every fork
         # all the same (a DataLoader re-seeds its workers' torch, which is what tells them apart)
         # (and a forked child's number: its copy of the parent's stream is made anew)
         # (and a rank of a distributed run: made before `init_process_group`, it is made again after)
-        key = (torch.initial_seed(), self.seed, process_entropy())  # `seed` too: setting the attribute re-seeds
+        key = (
+            torch.initial_seed(),
+            self.seed,
+            process_entropy(self._parent_rank),
+        )  # `seed` too: setting the attribute re-seeds
         if self._rng is None or self._rng_key != key:
             self._rng = np.random.default_rng(np.random.SeedSequence(self._stream_entropy()))
             self._rng_key = key
@@ -657,7 +677,21 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         run whatever torch's seed) and both in a DataLoader worker (each worker and epoch its own draws, still
         reproducible with `torch.manual_seed`); a map worker's number and a rank other than 0 after them."""
         in_worker = torch.utils.data.get_worker_info() is not None
-        return with_child_entropy([int(self.seed), torch.initial_seed()] if in_worker else [int(self.seed)])
+        return with_child_entropy(
+            [int(self.seed), torch.initial_seed()] if in_worker else [int(self.seed)], self._parent_rank
+        )
+
+    # A DataLoader worker started by spawning (`multiprocessing_context="spawn"`, or under `mp.spawn`) gets this
+    # processor pickled by its rank, but neither the rank's process group nor a `RANK` when the rank started its group
+    # with `rank=` alone: seeded alike (`set_seed`), every rank's workers drew rank 0's clip starts, crops and flips.
+    # The copy sent to a child carries the rank that sent it, which `distributed_rank` reads in a worker lacking its
+    # own. Only multiprocessing's pickler carries it: in `__getstate__` it was in every pickle, so `datasets`'
+    # fingerprint of a `.map` over the processor differed between ranks and ranks past 0 missed rank 0's cache.
+    _parent_rank = 0
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        ForkingPickler.register(cls, _reduce_for_child)  # (its table is by exact class)
 
     def _call_or_own(self, kwargs: dict, name: str):
         """Option `name` taken out of a call's `kwargs`: the call's value, else the processor's (None: unset)."""
@@ -1184,6 +1218,9 @@ class ViViTVideoProcessor(BaseVideoProcessor):
             num_ops, magnitude = opts["rand_augment"]
             view = rand_augment(_as_uint8(view), rng, int(num_ops), int(magnitude))
         return view
+
+
+ForkingPickler.register(ViViTVideoProcessor, _reduce_for_child)  # (subclasses: `__init_subclass__`)
 
 
 def _affine_for_channels(scale: torch.Tensor, bias: torch.Tensor, channels: int, opts: dict):

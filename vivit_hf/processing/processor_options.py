@@ -61,7 +61,7 @@ def describe_size(size) -> str:
     return str({name: getattr(size, name) for name in fields if getattr(size, name, None) is not None})
 
 
-RUNTIME_STATE = ("num_skipped", "_rng", "_rng_key", "_built", "_first_row_said", "_pipeline_loaded")
+RUNTIME_STATE = ("num_skipped", "_rng", "_rng_key", "_built", "_first_row_said", "_pipeline_loaded", "_parent_rank")
 # Keys transformers writes into (or wrote into, in earlier versions) a saved processor config beside the options:
 # bookkeeping, never a misspelt option, so a config carrying them loads silently. `model_input_names` too: transformers'
 # processors take a saved (or given) list as the instance's, used in place of the class's (the Trainer reads its first
@@ -474,6 +474,25 @@ def unapplied_augmentation(given: dict, get) -> str | None:
         f"{'it applies' if len(asked) == 1 else 'they apply'} to training views only, so this call's views are "
         f"not augmented. Pass do_train_augment=True with {it} for training views (which also draws the clip start "
         f"and a random crop), or leave {it} out."
+    )
+
+
+def unsampled_count(given: dict, get) -> str | None:
+    """The warning for a call's `num_frames` or `fps` under the processor's own `do_sample_frames=False` (what a config
+    transformers' video processors wrote saves), or None: every frame was kept without a word, `proc("a.mp4", fps=5)`
+    giving all 20 frames of a 25 fps file's 0.8 s, where the call's `num_clips=2` is refused. A call that turns
+    sampling off itself asked for every frame, and is silent (transformers' tests pass both). Transformers' video
+    processors keep the frames there too, so they are kept, and said."""
+    if given.get("do_sample_frames") is not None or get("do_sample_frames") is not False:
+        return None
+    asked = [f"{name}={given[name]!r}" for name in ("num_frames", "fps") if given.get(name) is not None]
+    if not asked:
+        return None
+    return (
+        f"ViViTVideoProcessor got {asked[0]} in a call, but this processor's do_sample_frames is False (as configs "
+        "of transformers' video processors save it), so no frame is sampled: every frame of each video is kept, as "
+        f"in transformers' video processors. Pass do_sample_frames=True with {asked[0]} to sample, or set the "
+        "processor's do_sample_frames to None (files sampled, frames given in memory kept as given)."
     )
 
 

@@ -623,20 +623,27 @@ def check_array_video(tensor: torch.Tensor, opts: dict, name: str) -> None:
         )
 
 
+# How far above white a float video's values may run (a resize's overshoot with ringing filters, bicubic or Lanczos):
+# values up to twice `float_max` are taken on its scale, and values up to twice 1 prove no [0, 255] video
+OVERSHOOT = 2.0
+
+
 def float_scale(
     tensor: torch.Tensor, float_max, name: str, do_rescale: bool = True, float_max_in_call: bool = True
 ) -> float:
     """The factor bringing a float video to the 0-255 scale of uint8 (1.0 for other videos), from `float_max`.
 
-    Without `float_max` only what the values prove is used: a value above 1 rules out [0, 1] pixels. Values all
-    within [0, 1] fit [0, 1] pixels and a very dark [0, 255] video alike; reading them either way would be a guess,
-    wrong by 255 times in brightness for the other case, so that is refused. Negative values are no pixels on any
-    scale (a video normalised already, such as [-1, 1]): refused, as values far above `float_max` are; a filter's small
-    overshoot below 0 is kept. Non-finite
-    values are a broken array. `do_rescale` (the call's) shapes the advice: transformers' `do_rescale=False` says
-    "already on [0, 1]", which here is `float_max=1.0` with the rescale kept on.
+    Without `float_max` only what the values prove is used: a value above 2 rules out [0, 1] pixels (up to 2 is a
+    filter's overshoot past 1: a [0, 1] video resized bicubically runs to 1.18, and was read on [0, 255], every view
+    near -1). Values all within [0, 2] fit [0, 1] pixels and a very dark [0, 255] video alike; reading them either
+    way would be a guess, wrong by 255 times in brightness for the other case, so that is refused. Negative values
+    are no pixels on any scale (a video normalised already, such as [-1, 1]): refused, as values far above
+    `float_max` are; a filter's small overshoot below 0 is kept (not past an eighth of the scale, nor, without
+    `float_max`, past half the brightest value). Non-finite values are a broken array. `do_rescale`
+    (the call's) shapes the advice: transformers' `do_rescale=False` says "already on [0, 1]", which here is
+    `float_max=1.0` with the rescale kept on.
 
-    A processor's own `float_max` above 1 (a saved config's 255.0) meeting values all within [0, 1] is refused too:
+    A processor's own `float_max` above 1 (a saved config's 255.0) meeting values all within [0, 2] is refused too:
     [0, 1] pixels given to it (torchvision's and decord's float frames) read as a black video, every view near -1,
     where transformers warns that the frames look rescaled already. A call's own `float_max` is the caller's word
     for that very video (`float_max_in_call`), kept."""
@@ -656,16 +663,33 @@ def float_scale(
     low, high = float(values.min()), float(values.max())
     # A resize with ringing filters (bicubic, Lanczos) overshoots a little below black: kept, as transformers keeps
     # it. Far below (an eighth of the scale) is another scale altogether.
-    scale = float(float_max) if float_max is not None else (255.0 if high > 1.0 else 1.0)
-    if low < -scale / 8:
+    scale = float(float_max) if float_max is not None else (255.0 if high > OVERSHOOT else 1.0)
+    # Ringing undershoots by a fraction of the step it rings on (a fifth at most: a bicubic checkerboard's -0.25 to
+    # 1.25), never by half the brightest value: such values are normalised ones. ImageNet's mean and std give -2.1
+    # to 2.6, which passed for a [0, 255] video (a value above 2), every view near -1, without a word.
+    # (a processor's own `float_max` too, a default for every video: only the call's is its word for this one)
+    normalised = (float_max is None or not float_max_in_call) and low < -high / 2
+    if low < -scale / 8 or normalised:
         white = f"[0, {float(float_max):g}] (float_max)" if float_max is not None else "[0, 1] or [0, 255]"
+        # (a [0, 1] video resized with a ringing filter runs a little below 0 and past 1: not normalised, unclamped)
+        ringing = (
+            "; a [0, 1] video resized bicubically overshoots so: clamp it, video.clamp(0, 1)"
+            if scale == 1 and low > -0.5
+            else ""
+        )
+        dark = (
+            f"; if they are [0, {scale:g}] pixels that dark, pass float_max={scale!r} to the call"
+            if low >= -scale / 8
+            else ""
+        )
         raise ValueError(
             f"{name} has values from {low:g} to {high:g}, below 0: float pixels lie in {white}. A video normalised "
-            "already (such as [-1, 1]) would be normalised again; pass its pixels (e.g. (x + 1) / 2 with "
-            "float_max=1.0), or uint8 frames."
+            "already (such as [-1, 1], or ImageNet's -2.1 to 2.6) would be normalised again; pass its pixels (e.g. "
+            f"(x + 1) / 2, or x * std + mean, with float_max=1.0), or uint8 frames{ringing}"
+            f"{dark}."
         )
     if float_max is None:
-        if high > 1.0 or low == high == 0.0:  # [0, 255] for certain, or black on either scale
+        if high > OVERSHOOT or low == high == 0.0:  # [0, 255] for certain, or black on either scale
             return 1.0
         if not do_rescale:  # transformers' idiom for [0, 1] pixels: here float_max says it, and the rescale stays on
             advice = (
@@ -676,18 +700,21 @@ def float_scale(
         else:
             advice = "Pass float_max=1.0 for [0, 1] pixels or float_max=255.0 for [0, 255]"
         raise ValueError(
-            f"{name} is a float video whose values all lie in [{low:g}, {high:g}]: [0, 1] pixels, or a very dark "
+            f"{name} is a float video whose values all lie in [{low:g}, {high:g}]: [0, 1] pixels"
+            f"{' (a resize overshoots them past 1)' if high > 1 else ''}, or a very dark "
             f"[0, 255] video? The values cannot tell. {advice} (to the call, or to the processor for every call), "
             "or give uint8 frames."
         )
-    if not float_max_in_call and float(float_max) > 1.0 and 0.0 < high <= 1.0:
+    # ([0, 1] pixels, an overshoot past 1 included, unless white itself is within that: float_max=1.5 reads 1.4)
+    unit_like = 0.0 < high <= (OVERSHOOT if float(float_max) > OVERSHOOT else 1.0)
+    if not float_max_in_call and float(float_max) > 1.0 and unit_like:
         raise ValueError(
             f"{name} is a float video whose values all lie in [{low:g}, {high:g}], but this processor's "
             f"float_max={float(float_max):g} reads it on [0, {float(float_max):g}]: a black video (transformers warns "
             "that such frames look rescaled already). Pass float_max=1.0 to the call for [0, 1] pixels, or "
             f"float_max={float(float_max):g} to the call if the video is that dark."
         )
-    if high > 2 * float(float_max):
+    if high > OVERSHOOT * float(float_max):
         raise ValueError(
             f"float_max={float(float_max):g} says white is {float(float_max):g}, but {name} has values "
             f"up to {high:g}: another scale (pass the right float_max, e.g. 255.0)."
@@ -889,13 +916,13 @@ def _check_frame_dtypes(frames: list) -> None:
     """The frames of one video share a pixel scale, or an error naming their dtypes: stacked, their dtypes were
     promoted to one and every frame read on its scale (PIL's uint8 frames beside [0, 1] float arrays read as a [0, 255]
     float video, the float frames black; beside a 16-bit grey frame, read on [0, 65535], black). Float frames beside
-    8-bit ones are taken where each has a value above 1: on [0, 255] then, as the 8-bit ones (the rule of a float
-    video without `float_max`)."""
+    8-bit ones are taken where each has a value above 2: on [0, 255] then, as the 8-bit ones (the rule of a float
+    video without `float_max`, `float_scale`'s)."""
     scales = {}
     for frame in frames:
         scales.setdefault(_pixel_scale(frame.dtype), str(frame.dtype).removeprefix("torch."))
     if set(scales) == {"8-bit", "float"} and all(
-        (frame.numel() if isinstance(frame, torch.Tensor) else frame.size) > 0 and float(frame.max()) > 1
+        (frame.numel() if isinstance(frame, torch.Tensor) else frame.size) > 0 and float(frame.max()) > OVERSHOOT
         for frame in frames
         if isinstance(frame, np.ndarray)
         and frame.dtype.kind == "f"
@@ -907,7 +934,7 @@ def _check_frame_dtypes(frames: list) -> None:
         raise ValueError(
             f"The frames of one video are given with dtypes of different pixel scales ({', '.join(scales.values())}: "
             f"{', '.join(scales)}), which cannot be read as one video: convert them to one dtype (uint8 for 0-255 "
-            "pixels; float frames beside 8-bit ones are read on [0, 255], and taken where each has a value above 1)."
+            "pixels; float frames beside 8-bit ones are read on [0, 255], and taken where each has a value above 2)."
         )
 
 
