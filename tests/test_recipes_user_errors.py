@@ -284,6 +284,44 @@ def test_a_stop_under_accelerate_launch_is_said_before_the_launchers_sigkill_how
     assert last_line(stderr) == "interrupted: what is kept, and how to go on", stderr[-3000:]
 
 
+# Ctrl-C under a launcher whose SIGTERM comes while the Ctrl-C's handler runs (the process descheduled in it, as on a
+# loaded machine): Python ran the SIGTERM's handler inside the first, before it had noted the launcher, and the line
+# waited for unwinding's end (or the deadline's thread), which need not come before the launcher's SIGKILL.
+SIGTERM_WHILE_HANDLING = """import os, signal, sys, threading
+from vivit_hf.training import launch
+
+silence = launch._silence_progress_bars
+
+
+def silence_as_the_launchers_sigterm_comes():
+    os.kill(os.getpid(), signal.SIGTERM)
+    return silence()
+
+
+launch._silence_progress_bars = silence_as_the_launchers_sigterm_comes
+launch._under_a_launcher = lambda: True
+threading.Timer.start = lambda self: None  # the deadline's thread never runs
+
+
+def main(argv):
+    try:
+        os.kill(os.getpid(), signal.SIGINT)
+        while True:
+            pass
+    finally:
+        print("unwound", file=sys.stderr)
+
+
+launch.run_as_command(main, [], (), lambda: "interrupted: what is kept, and how to go on")
+"""
+
+
+def test_a_launchers_sigterm_during_the_ctrl_c_handler_says_the_line_before_unwinding():
+    result = fresh_python.server(fresh_python.RECIPES, env()).run(["-c", SIGTERM_WHILE_HANDLING], REPO, timeout=60)
+    assert result.returncode == 130, result.stderr[-3000:]
+    assert result.stderr.strip() == "interrupted: what is kept, and how to go on"  # not after "unwound"
+
+
 # A launcher that copies its command's stderr, as accelerate launch does, and dies of Ctrl-C without stopping it (as
 # accelerate's does when a second SIGINT arrives while it handles the first: `timeout -s INT`, a scheduler signalling
 # the job's process group). `python -c DYING_LAUNCHER SCRIPT ARGS`, forked from the fork server (tests/fresh_python.py)

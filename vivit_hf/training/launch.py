@@ -277,6 +277,11 @@ def run_as_command(main, argv, user_errors: tuple, interrupted) -> object:
             bars.append(_silence_progress_bars())  # so that unwinding writes nothing the launcher could drop
             if _under_a_launcher():  # (its SIGTERM may be this one: then the deadline says the line)
                 launcher["since"] = time.monotonic()
+                if launcher.get("terminating"):
+                    # its SIGTERM came while this handler ran (the process descheduled in it, a loaded machine): that
+                    # handler ran inside this one, before "since", and returned; the line was left to the deadline's
+                    # thread or unwinding's end, which need not come before the SIGKILL (2 runs in ~67 at load 8-10)
+                    say_and_exit(wait=False)
                 deadline = threading.Timer(_LAUNCHER_GRACE_S, say_and_exit)
                 deadline.daemon = True
                 deadline.start()
