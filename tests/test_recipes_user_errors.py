@@ -779,6 +779,8 @@ def test_a_total_batch_above_the_training_sets_size_is_said_not_reported_as_trai
     assert status == 0, stderr[-3000:]
     results = json.loads((folder / "8x2" / "all_results.json").read_text())
     assert results["effective_total_batch_size"] == 16 and results["train_clips_per_process"] == [6]
+    card = (folder / "8x2" / "README.md").read_text()  # the card's recipe table: what a step trained with
+    assert "| effective_total_batch_size | 6 (16 asked: the training set holds 6 clips, " in card, card
     assert (
         "the total batch of 16 (--per_device_train_batch_size 8 x 1 process x accumulation 2) is more than the 6 "
         "training clips: every optimiser step sees 6 at most"
