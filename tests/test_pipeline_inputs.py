@@ -394,6 +394,12 @@ def test_pipeline_refuses_clips_longer_than_the_model_takes_before_decoding(
         with caplog.at_level(logging.WARNING, logger=pipeline_module.__name__):
             with pytest.raises(ValueError, match=re.escape(TUBELET_REFUSAL)):
                 pipe(str(tmp_path / "missing.mp4"), num_frames=1, window=window, interpolate_pos_encoding=interpolate)
+    # no count: the processor's refusal, first; not "fewer than the 2 frames" (of True), nor a warning of "the first 0
+    # frames", nor (a timeline) 0 taken for the model's count without a word and True decoded for the model to refuse
+    for given in (0, True):
+        with caplog.at_level(logging.WARNING, logger=pipeline_module.__name__):
+            with pytest.raises(ValueError, match=f"^num_frames must be a positive integer, got {given!r}"):
+                pipe(files["a"], num_frames=given, window=window)
     assert not caplog.records
     if window is None:  # (the same call for both)
         with caplog.at_level(logging.WARNING, logger=pipeline_module.__name__):

@@ -252,6 +252,13 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
                 "frame_sampling_rate must be a whole number >= 1 (the step from one of a clip's frames to the next), "
                 f"got {frame_sampling_rate!r}."
             )
+        if num_frames is not None and (
+            isinstance(num_frames, bool) or not isinstance(num_frames, Integral) or num_frames < 1
+        ):
+            # the processor's refusal, before the checks below judge it as a count ("fewer than the 2 frames of one
+            # tubelet" of True, a warning of "the first 0 frames"), and before a timeline, which took 0 for the
+            # model's count without a word and decoded a 1-frame clip of True for the model to refuse
+            raise ValueError(f"num_frames must be a positive integer, got {num_frames!r}.")
         if interpolate_pos_encoding is not None and not isinstance(interpolate_pos_encoding, bool):
             raise ValueError(f"interpolate_pos_encoding must be True or False, got {interpolate_pos_encoding!r}.")
         if interpolate_pos_encoding:
