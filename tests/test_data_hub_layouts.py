@@ -1330,6 +1330,9 @@ def test_webdataset_class_ids_take_their_names_from_the_json_beside_them_without
         (["a cat", "a dog", "a cat sits"], "two texts, 'a cat' and 'a cat sits'"),
         (["a cat", "a dog", "a cat sits", "dogs run"], ["0", "1"]),  # two ids of distinct texts: captions
         (["cat", "dog", "cat"], ["cat", "dog"]),
+        # the one id given several texts, one of them twice: names (read as captions, ids as names), or captions
+        (([0, 1, 0, 0], ["cat", "dog", "cat", "cow"]), "names class 0 of 'cls' both 'cat' and 'cow'"),
+        (([0, 1, 0, 0], ["a cat", "a dog", "a cat sits", "the cat"]), ["0", "1"]),
     ],
 )
 def test_a_webdataset_txt_of_names_with_an_entry_that_disagrees_is_refused_not_taken_for_captions(texts, expected):
@@ -1339,7 +1342,8 @@ def test_a_webdataset_txt_of_names_with_an_entry_that_disagrees_is_refused_not_t
     texts) still name no class; where one id given two texts is all there is to tell by, it is refused."""
     from vivit_hf.training.data.hub_labels import names_beside_ids
 
-    columns = {"cls": [0, 1, 0, 1, 0, 1][: len(texts)], "txt": texts}
+    ids, texts = texts if isinstance(texts, tuple) else ([0, 1, 0, 1, 0, 1][: len(texts)], texts)
+    columns = {"cls": ids, "txt": texts}
     features = {"__key__": None, "mp4": None, "cls": None, "txt": None}
     read = partial(names_beside_ids, ["0", "1"], features, "cls", columns.get)
     if isinstance(expected, str):

@@ -480,11 +480,15 @@ def txt_of_captions(texts: dict[int, list[str]]) -> bool | None:
     ids it gives more than one text are given several distinct ones. Any id given two texts was read as captions,
     so a names file with one wrong entry was dropped without a word and the ids used as names; a few such ids now
     are that names file's errors, refused naming both names. None where the data cannot tell: one id given two
-    distinct texts and no other id more than one (a tiny set), read as captions without a word, ids as names."""
+    distinct texts and no other id more than one (a tiny set), read as captions without a word, ids as names; where
+    that id is given more, captions only if no two of its texts are the same."""
     repeated = [given for given in texts.values() if len(given) > 1]
     differing = [given for given in repeated if len(set(given)) > 1]
-    if len(repeated) == 1 and len(repeated[0]) == 2 and differing:
-        return None
+    if len(repeated) == 1 and differing:  # one id's texts are all there is to tell by
+        if len(repeated[0]) == 2:
+            return None
+        # one of its texts given twice is a name, not a clip's caption ('cat', 'cat', 'cow' was read as captions)
+        return len(set(repeated[0])) == len(repeated[0])
     return 2 * len(differing) > len(repeated)
 
 
