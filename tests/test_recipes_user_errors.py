@@ -316,8 +316,30 @@ launch.run_as_command(main, [], (), lambda: "interrupted: what is kept, and how 
 """
 
 
-def test_a_launchers_sigterm_during_the_ctrl_c_handler_says_the_line_before_unwinding():
-    result = fresh_python.server(fresh_python.RECIPES, env()).run(["-c", SIGTERM_WHILE_HANDLING], REPO, timeout=60)
+# ... or as it began, before it noted its Ctrl-C (here in its first call): the SIGTERM was taken for the first signal
+SIGTERM_AS_HANDLING_BEGINS = SIGTERM_WHILE_HANDLING.replace(
+    "launch._silence_progress_bars = silence_as_the_launchers_sigterm_comes\n",
+    """class Os(type(os)):
+    def __getattr__(self, name):
+        return getattr(os, name)
+
+    def getpid(self):
+        if sys._getframe(1).f_code.co_name == "stop" and not sent:
+            sent.append(signal.SIGTERM)
+            os.kill(os.getpid(), signal.SIGTERM)
+        return os.getpid()
+
+
+sent = []
+launch.os = Os("os")
+""",
+)
+assert "launch.os" in SIGTERM_AS_HANDLING_BEGINS
+
+
+@pytest.mark.parametrize("script", [SIGTERM_WHILE_HANDLING, SIGTERM_AS_HANDLING_BEGINS], ids=["while", "as-it-begins"])
+def test_a_launchers_sigterm_during_the_ctrl_c_handler_says_the_line_before_unwinding(script):
+    result = fresh_python.server(fresh_python.RECIPES, env()).run(["-c", script], REPO, timeout=60)
     assert result.returncode == 130, result.stderr[-3000:]
     assert result.stderr.strip() == "interrupted: what is kept, and how to go on"  # not after "unwound"
 
