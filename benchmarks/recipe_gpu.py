@@ -422,8 +422,10 @@ class Report:
         self.stem.parent.mkdir(parents=True, exist_ok=True)
         self.stem.with_suffix(".json").write_text(json.dumps(self.result, indent=1))
         self.stem.with_suffix(".md").write_text(markdown(self.result))
-        if plotted:
+        if plotted and measured(self.result):
             plot(self.result, self.stem.with_suffix(".png"))
+        elif plotted:  # nothing to draw (a spent --budget-s): matplotlib's import was 3.9 s of a run that said so
+            self.stem.with_suffix(".png").unlink(missing_ok=True)  # (an earlier run's figure, of other figures)
 
     def skip(self, what: str, estimate_s: float, left_s: float) -> None:
         self.result["skipped"].append(f"{what} (about {estimate_s:.0f} s, {max(0.0, left_s):.0f} s left)")
@@ -709,6 +711,11 @@ def goals(result: dict) -> list[str]:
             f"waiting for data {wait:.1%} (< 5%: {'met' if wait < 0.05 else 'not met'})."
         )
     return lines
+
+
+def measured(result: dict) -> bool:
+    """Whether `result` holds a figure `plot` draws: a recipe run's rate, a model-only rate, a decode rate."""
+    return bool(result["decode_ms_per_clip"] or result["model_only"] or result["runs"])
 
 
 def plot(result: dict, path: Path) -> None:

@@ -7,12 +7,15 @@
 Embeds every test clip (the checkpoint's processor, one centred view), L2-normalised, and reports how often a clip's
 nearest other clip (cosine) has its class, against chance (the share of other clips of the same class), for the
 checkpoint and for the same architecture with fresh weights. The figures name the checkpoint by what its own
-`all_results.json` says of its training (steps, top-1, when), and the day and machine they were measured on.
+`all_results.json` says of its training (steps, top-1, when) and the `--dataset` its run_settings.json records, and
+the day and machine they were measured on. Any checkpoint is scored on the bundled set's classes: one trained on
+another data set is said to be (its figures are not of a model that learned those classes).
 """
 
 import datetime
 import json
 import os
+import sys
 from pathlib import Path
 
 import torch
@@ -21,6 +24,7 @@ from transformers import AutoModelForVideoClassification
 import vivit_hf
 from vivit_hf.flag_spellings import SpellingsArgumentParser
 from vivit_hf.training.data import SYNTHETIC, open_video_dataset
+from vivit_hf.training.resume import recorded_settings
 
 # What a checkpoint of recipes/finetune.py says of its training (its all_results.json), kept beside the figures: the
 # committed results named the model by hand ("outputs (the README main job ...: 2400 steps, test top-1 0.996;
@@ -39,7 +43,12 @@ def training_record(folder: Path) -> dict:
         return {}
     if not isinstance(trained, dict):
         return {}
-    return {**{key: trained[key] for key in TRAINING_FIGURES if key in trained}, "written": f"{written:%Y-%m-%d}"}
+    record = {key: trained[key] for key in TRAINING_FIGURES if key in trained}
+    try:  # the --dataset it trained on, as typed (the bundled set: synthetic_motion)
+        record["dataset"] = recorded_settings(folder)[0]["batches"]["dataset"]
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    return {**record, "written": f"{written:%Y-%m-%d}"}
 
 
 def same_class_rate(embeddings: torch.Tensor, labels: torch.Tensor) -> float:
@@ -71,6 +80,14 @@ def main():
         )
     if not (checkpoint / "config.json").is_file():
         parser.error(f"--model {args.model}: not a checkpoint folder of recipes/finetune.py (no config.json in it)")
+    record = training_record(checkpoint)
+    trained_on = record.get("dataset", SYNTHETIC)
+    if trained_on != SYNTHETIC:  # the figures read as the docs' (a model that learned the set's classes): they are not
+        print(
+            f"note: --model {args.model} was fine-tuned on {trained_on}, not the bundled set ({SYNTHETIC}) whose "
+            "classes this scores: its figures say how its features group clips of classes it never trained on",
+            file=sys.stderr,
+        )
     torch.manual_seed(0)
     data = open_video_dataset(SYNTHETIC)
     examples = data.split(args.split)
@@ -83,7 +100,7 @@ def main():
     chance = ((counts * (counts - 1)).sum() / (len(labels) * (len(labels) - 1))).item()
     results = {
         "model": str(args.model),
-        "trained": training_record(checkpoint),
+        "trained": record,
         "measured": {
             "date": f"{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d}",
             "cpus": os.cpu_count(),

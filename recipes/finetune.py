@@ -1251,6 +1251,7 @@ def main(argv=None):
             processor=processor,
             training_args={**vars(args), "num_devices": accelerator.num_processes},  # (Trainer's card's name)
             training_runs=runs_so_far(),
+            train_clips=num_train,  # (a total batch above it trained with it: the card says so)
             num_views=(args.eval_num_clips, args.eval_num_crops),
             # the bundled set's videos, all of one size: the card says which test views they leave alike
             video_shape=SyntheticMotionConfig().video_shape if args.dataset == SYNTHETIC else None,

@@ -301,3 +301,11 @@ def test_a_retrieval_run_names_the_checkpoint_by_what_its_training_recorded(tmp_
         "completed_steps": 2400, "top1": 0.996, "eval_split": "test", "num_processes": 1, "written": f"{day:%Y-%m-%d}"
     }  # fmt: skip
     assert written["measured"]["cpus"] == os.cpu_count()
+    # a checkpoint fine-tuned on another data set is scored on the bundled set's classes all the same: said, and
+    # recorded beside the figures (they read as the docs' of the main job, a model that learned those classes)
+    settings = {"settings": {"batches": {"dataset": "my_clips"}}}
+    (checkpoint / "run_settings.json").write_text(json.dumps(settings))
+    retrieval.main()
+    assert json.loads(out.read_text())["trained"]["dataset"] == "my_clips"
+    said = capsys.readouterr().err
+    assert f"note: --model {checkpoint} was fine-tuned on my_clips, not the bundled set" in said, said

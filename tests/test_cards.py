@@ -165,6 +165,11 @@ def test_the_recipe_table_lists_what_trained_momentum_only_with_sgd_and_the_tota
     recipe["hidden_dropout_prob"] = None
     card = build_model_card(CONFIG, results={"top1": 0.5}, dataset_name="d", eval_split="test", training_args=recipe)
     assert "hidden_dropout_prob" not in card.content
+    # a total batch above the training set's clips: what each step trained with (it said 64 of a set of 11)
+    card = build_model_card(
+        CONFIG, results={"top1": 0.5}, dataset_name="d", eval_split="test", training_args=recipe, train_clips=11
+    )
+    assert "| effective_total_batch_size | 11 (64 asked: the training set holds 11 clips, " in card.content
 
 
 def test_the_recipe_and_results_tables_keep_a_bar_or_line_break_in_their_cells():

@@ -1310,12 +1310,12 @@ def test_webdataset_class_ids_take_their_names_from_the_json_beside_them_without
             f"{i:06d}",
             {"mp4": clip.read_bytes(), "cls": str(i % 2).encode(), member: names[named_in](i)},
         )
-        for i, clip in enumerate(sources(tmp_path, 3))
+        for i, clip in enumerate(sources(tmp_path, 4 if named_in == "captions" else 3))  # (3: too few to tell)
     ]
     write_tar(tmp_path / "repo" / "data" / "train-00000-of-00001.tar", samples)
     root, expected = str(tmp_path / "repo"), ["0", "1"] if named_in == "captions" else NAMES
     data = load_video_dataset(root, "hub", cache_dir=str(tmp_path / "cache"))
-    assert data.label_names == expected and [e["label"] for e in data.split("train")] == [0, 1, 0]
+    assert data.label_names == expected and [e["label"] for e in data.split("train")] == [0, 1, 0, 1][: len(samples)]
     assert open_streaming_dataset(root, cache_dir=str(tmp_path / "cache")).label_names == expected
 
 
@@ -1325,16 +1325,25 @@ def test_webdataset_class_ids_take_their_names_from_the_json_beside_them_without
         (["cat", "dog", "cat", "dog", "cow", "dog"], "names class 0 of 'cls' both 'cat' and 'cow'"),  # one typo
         (["a cat", "a dog", "a cat sits", "dogs run", "the cat", "dog"], ["0", "1"]),  # captions: ids as names
         (["cat", "dog", "cat", "dog", "cat", "dog"], ["cat", "dog"]),
+        # a tiny set: names with one entry that disagrees, or captions? (read as captions without a word, ids as names)
+        (["cat", "dog", "cow"], "gives class 0 of 'cls' two texts, 'cat' and 'cow', and no other class more than one"),
+        (["a cat", "a dog", "a cat sits"], "two texts, 'a cat' and 'a cat sits'"),
+        (["a cat", "a dog", "a cat sits", "dogs run"], ["0", "1"]),  # two ids of distinct texts: captions
+        (["cat", "dog", "cat"], ["cat", "dog"]),
+        # the one id given several texts, one of them twice: names (read as captions, ids as names), or captions
+        (([0, 1, 0, 0], ["cat", "dog", "cat", "cow"]), "names class 0 of 'cls' both 'cat' and 'cow'"),
+        (([0, 1, 0, 0], ["a cat", "a dog", "a cat sits", "the cat"]), ["0", "1"]),
     ],
 )
 def test_a_webdataset_txt_of_names_with_an_entry_that_disagrees_is_refused_not_taken_for_captions(texts, expected):
     """A `<key>.txt` of class names beside `.cls` ids, one entry giving class 0 another name: any id given two texts
     was read as captions, the names dropped without a word and the ids used as names ("0", "1"). Most ids given one
     text throughout make it a names file with an error, refused naming both names; captions (most ids given several
-    texts) still name no class."""
+    texts) still name no class; where one id given two texts is all there is to tell by, it is refused."""
     from vivit_hf.training.data.hub_labels import names_beside_ids
 
-    columns = {"cls": [0, 1, 0, 1, 0, 1], "txt": texts}
+    ids, texts = texts if isinstance(texts, tuple) else ([0, 1, 0, 1, 0, 1][: len(texts)], texts)
+    columns = {"cls": ids, "txt": texts}
     features = {"__key__": None, "mp4": None, "cls": None, "txt": None}
     read = partial(names_beside_ids, ["0", "1"], features, "cls", columns.get)
     if isinstance(expected, str):

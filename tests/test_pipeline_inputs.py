@@ -4,6 +4,7 @@
 result is checked against the model run by hand on the processor's views of that video alone."""
 
 import logging
+import re
 
 import av
 import numpy as np
@@ -367,6 +368,12 @@ def test_pipeline_refuses_an_empty_batch_of_videos_by_name(model, tmp_path, inpu
         pipe(inputs, window=window)
 
 
+TUBELET_REFUSAL = (
+    "num_frames=1 is fewer than the 2 frames of one of this model's tubelets (config.tubelet_size[0]): give at least "
+    "2 (it takes 4: config.num_frames)."
+)
+
+
 @pytest.mark.parametrize("window", [None, "8f"])
 def test_pipeline_refuses_clips_longer_than_the_model_takes_before_decoding(
     model, tmp_path, files, window, caplog, monkeypatch
@@ -382,6 +389,18 @@ def test_pipeline_refuses_clips_longer_than_the_model_takes_before_decoding(
     )
     with pytest.raises(ValueError, match=r"num_frames=8 is more than the 4 frames this model takes"):
         pipe(str(tmp_path / "missing.mp4"), num_frames=8, window=window)  # refused before any file is opened
+    # fewer than one tubelet (2 frames): it warned, decoded, then the model refused ("shorter than one tubelet")
+    for interpolate in (False, True):
+        with caplog.at_level(logging.WARNING, logger=pipeline_module.__name__):
+            with pytest.raises(ValueError, match=re.escape(TUBELET_REFUSAL)):
+                pipe(str(tmp_path / "missing.mp4"), num_frames=1, window=window, interpolate_pos_encoding=interpolate)
+    # no count: the processor's refusal, first; not "fewer than the 2 frames" (of True), nor a warning of "the first 0
+    # frames", nor (a timeline) 0 taken for the model's count without a word and True decoded for the model to refuse
+    for given in (0, True):
+        with caplog.at_level(logging.WARNING, logger=pipeline_module.__name__):
+            with pytest.raises(ValueError, match=f"^num_frames must be a positive integer, got {given!r}"):
+                pipe(files["a"], num_frames=given, window=window)
+    assert not caplog.records
     if window is None:  # (the same call for both)
         with caplog.at_level(logging.WARNING, logger=pipeline_module.__name__):
             assert as_scores(pipe(files["a"], num_frames=2, top_k=3)) == pytest.approx(

@@ -284,6 +284,66 @@ def test_a_stop_under_accelerate_launch_is_said_before_the_launchers_sigkill_how
     assert last_line(stderr) == "interrupted: what is kept, and how to go on", stderr[-3000:]
 
 
+# Ctrl-C under a launcher whose SIGTERM comes while the Ctrl-C's handler runs (the process descheduled in it, as on a
+# loaded machine): Python ran the SIGTERM's handler inside the first, before it had noted the launcher, and the line
+# waited for unwinding's end (or the deadline's thread), which need not come before the launcher's SIGKILL.
+SIGTERM_WHILE_HANDLING = """import os, signal, sys, threading
+from vivit_hf.training import launch
+
+silence = launch._silence_progress_bars
+
+
+def silence_as_the_launchers_sigterm_comes():
+    os.kill(os.getpid(), signal.SIGTERM)
+    return silence()
+
+
+launch._silence_progress_bars = silence_as_the_launchers_sigterm_comes
+launch._under_a_launcher = lambda: True
+threading.Timer.start = lambda self: None  # the deadline's thread never runs
+
+
+def main(argv):
+    try:
+        os.kill(os.getpid(), signal.SIGINT)
+        while True:
+            pass
+    finally:
+        print("unwound", file=sys.stderr)
+
+
+launch.run_as_command(main, [], (), lambda: "interrupted: what is kept, and how to go on")
+"""
+
+
+# ... or as it began, before it noted its Ctrl-C (here in its first call): the SIGTERM was taken for the first signal
+SIGTERM_AS_HANDLING_BEGINS = SIGTERM_WHILE_HANDLING.replace(
+    "launch._silence_progress_bars = silence_as_the_launchers_sigterm_comes\n",
+    """class Os(type(os)):
+    def __getattr__(self, name):
+        return getattr(os, name)
+
+    def getpid(self):
+        if sys._getframe(1).f_code.co_name == "stop" and not sent:
+            sent.append(signal.SIGTERM)
+            os.kill(os.getpid(), signal.SIGTERM)
+        return os.getpid()
+
+
+sent = []
+launch.os = Os("os")
+""",
+)
+assert "launch.os" in SIGTERM_AS_HANDLING_BEGINS
+
+
+@pytest.mark.parametrize("script", [SIGTERM_WHILE_HANDLING, SIGTERM_AS_HANDLING_BEGINS], ids=["while", "as-it-begins"])
+def test_a_launchers_sigterm_during_the_ctrl_c_handler_says_the_line_before_unwinding(script):
+    result = fresh_python.server(fresh_python.RECIPES, env()).run(["-c", script], REPO, timeout=60)
+    assert result.returncode == 130, result.stderr[-3000:]
+    assert result.stderr.strip() == "interrupted: what is kept, and how to go on"  # not after "unwound"
+
+
 # A launcher that copies its command's stderr, as accelerate launch does, and dies of Ctrl-C without stopping it (as
 # accelerate's does when a second SIGINT arrives while it handles the first: `timeout -s INT`, a scheduler signalling
 # the job's process group). `python -c DYING_LAUNCHER SCRIPT ARGS`, forked from the fork server (tests/fresh_python.py)
@@ -741,6 +801,8 @@ def test_a_total_batch_above_the_training_sets_size_is_said_not_reported_as_trai
     assert status == 0, stderr[-3000:]
     results = json.loads((folder / "8x2" / "all_results.json").read_text())
     assert results["effective_total_batch_size"] == 16 and results["train_clips_per_process"] == [6]
+    card = (folder / "8x2" / "README.md").read_text()  # the card's recipe table: what a step trained with
+    assert "| effective_total_batch_size | 6 (16 asked: the training set holds 6 clips, " in card, card
     assert (
         "the total batch of 16 (--per_device_train_batch_size 8 x 1 process x accumulation 2) is more than the 6 "
         "training clips: every optimiser step sees 6 at most"

@@ -108,14 +108,26 @@ def _trained_values(key: str, training_args: Mapping, training_runs: Sequence[Ma
     return values or [(0, training_args.get(key))]
 
 
-def _recipe_row(key: str, training_args: Mapping, training_runs: Sequence[Mapping]) -> str | None:
+def _recipe_row(
+    key: str, training_args: Mapping, training_runs: Sequence[Mapping], train_clips: int | None = None
+) -> str | None:
     """`| learning_rate | 0.001 |`, or for a setting a resume changed `| do_flip | False, then True after step 8
-    (resumed) |`; None for a setting not given."""
+    (resumed) |`; None for a setting not given. A total batch above the `train_clips` of the training set is shown as
+    the batch a step trained with: the card said 16 where each step saw the set's 11 clips (warned at run time)."""
     values = _trained_values(key, training_args, training_runs)
     if len(values) == 1 and values[0][1] in (None, [], ""):
         return None
+    if key == "effective_total_batch_size" and train_clips is not None:
+        values = [(step, _batch_trained(value, train_clips)) for step, value in values]
     shown = [str(values[0][1])] + [f"then {value} after step {step} (resumed)" for step, value in values[1:]]
     return f"| {key} | {table_cell(', '.join(shown))} |"
+
+
+def _batch_trained(total, train_clips: int):
+    """`total` (the batch asked for), or where the training set holds fewer clips, what each step trained with."""
+    if not isinstance(total, int) or total <= train_clips:
+        return total
+    return f"{train_clips} ({total} asked: the training set holds {train_clips} clips, each step all of them at most)"
 
 
 def table_cell(text: str) -> str:
@@ -484,6 +496,7 @@ def build_model_card(
     license_unread: str | None = None,
     revision: str | None = None,
     video_shape: Sequence[int] | None = None,
+    train_clips: int | None = None,
 ) -> ModelCard:
     """The model card of a ViViT checkpoint; `card.save(folder / "README.md")` writes it.
 
@@ -524,6 +537,9 @@ def build_model_card(
     32x32). Where the processor's one clip spans them whole, or its crop covers the whole frame, the card says that
     the paper's multi-view test would repeat one view (it advised 4 x 3 for the bundled set: 12x the cost, the same
     logits).
+
+    `train_clips`: the clips of the training split (an epoch's): a total batch above it is shown as the batch each
+    step trained with (the card said the batch asked for).
     """
     dataset_name, dataset_id, dataset_type = _dataset_names(dataset_name or "", dataset_id)
     train_split = _trained_split(train_split, eval_split)
@@ -622,7 +638,7 @@ def build_model_card(
         # one view has nothing to average: the card said "logits averaged" of 1 clip x 1 crop
         averaging = "logits averaged (paper §4.1)" if tuple(num_views) != (1, 1) else "one view per video, no averaging"
         rows_of_recipe = (
-            _recipe_row(key, training_args, training_runs)
+            _recipe_row(key, training_args, training_runs, train_clips)
             for key in _RECIPE_KEYS
             if training_args and _used(key, training_args)
         )

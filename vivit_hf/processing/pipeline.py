@@ -252,6 +252,13 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
                 "frame_sampling_rate must be a whole number >= 1 (the step from one of a clip's frames to the next), "
                 f"got {frame_sampling_rate!r}."
             )
+        if num_frames is not None and (
+            isinstance(num_frames, bool) or not isinstance(num_frames, Integral) or num_frames < 1
+        ):
+            # the processor's refusal, before the checks below judge it as a count ("fewer than the 2 frames of one
+            # tubelet" of True, a warning of "the first 0 frames"), and before a timeline, which took 0 for the
+            # model's count without a word and decoded a 1-frame clip of True for the model to refuse
+            raise ValueError(f"num_frames must be a positive integer, got {num_frames!r}.")
         if interpolate_pos_encoding is not None and not isinstance(interpolate_pos_encoding, bool):
             raise ValueError(f"interpolate_pos_encoding must be True or False, got {interpolate_pos_encoding!r}.")
         if interpolate_pos_encoding:
@@ -262,6 +269,7 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
             if interpolate_pos_encoding is not None
             else getattr(self, "_forward_params", {}).get("interpolate_pos_encoding", False)
         )
+        _check_one_tubelet(self.model, num_frames)
         if not interpolate:
             _check_clip_length(self.model, num_frames)
         _check_label_numbers(self.model)
@@ -627,6 +635,22 @@ def _refused_saved_processor(model) -> None:
 
 # (config.num_frames, a call's fewer num_frames) already said in this process
 _FEWER_FRAMES_SAID: set[tuple[int, int]] = set()
+
+
+def _check_one_tubelet(model, num_frames) -> None:
+    """Refuse clips shorter than one tubelet of one of the four models, before any video is read: `num_frames=1` on
+    tubelets of 2 frames was said to run on the first position embeddings, decoded, then refused by the model
+    ("shorter than one tubelet"), with or without interpolate_pos_encoding."""
+    if not (hasattr(model, "attention_rollout") and isinstance(num_frames, Integral)):
+        return
+    if getattr(model.config, "embedding_type", None) != "tubelet":  # (frame sampling: _check_clip_length, the model)
+        return
+    t = model.config.tubelet_size[0]
+    if num_frames < t:
+        raise ValueError(
+            f"num_frames={num_frames} is fewer than the {t} frames of one of this model's tubelets "
+            f"(config.tubelet_size[0]): give at least {t} (it takes {model.config.num_frames}: config.num_frames)."
+        )
 
 
 def _check_clip_length(model, num_frames) -> None:

@@ -126,8 +126,9 @@ def batch_beyond_the_data(args: argparse.Namespace, num_train: int, num_processe
     )
     return (
         f"the total batch of {total} ({setup}) is more than the {num_train} training clip{'s' * (num_train != 1)}: "
-        f"every optimiser step sees {num_train} at most, one step an epoch, though the log, all_results.json and the "
-        f"model card say {total}; {batch_that_fits(num_train, args.per_device_train_batch_size, num_processes)}"
+        f"every optimiser step sees {num_train} at most, one step an epoch, though the log and all_results.json say "
+        f"{total} (the model card's recipe table says both); "
+        f"{batch_that_fits(num_train, args.per_device_train_batch_size, num_processes)}"
     )
 
 

@@ -266,7 +266,10 @@ def run_as_command(main, argv, user_errors: tuple, interrupted) -> object:
                 raise KeyboardInterrupt
             os.kill(os.getpid(), signum)
             return
-        if stopped and signum == signal.SIGTERM:  # the launcher's, after Ctrl-C or a SIGTERM to its group
+        # the launcher's, after Ctrl-C or a SIGTERM to its group; also where it came as the first signal's handler
+        # began, before that noted its signal (Python ran this one inside it): taken for the first, it was said with
+        # status 143 after the deadline or unwinding, which need not come before the launcher's SIGKILL
+        if signum == signal.SIGTERM and (stopped or _inside(stop, frame)):
             launcher["terminating"] = True
             if "since" in launcher:  # it copies our stderr again: said now, before its SIGKILL, unwinding or not
                 say_and_exit(wait=False)
@@ -277,6 +280,11 @@ def run_as_command(main, argv, user_errors: tuple, interrupted) -> object:
             bars.append(_silence_progress_bars())  # so that unwinding writes nothing the launcher could drop
             if _under_a_launcher():  # (its SIGTERM may be this one: then the deadline says the line)
                 launcher["since"] = time.monotonic()
+                if launcher.get("terminating"):
+                    # its SIGTERM came while this handler ran (the process descheduled in it, a loaded machine): that
+                    # handler ran inside this one, before "since", and returned; the line was left to the deadline's
+                    # thread or unwinding's end, which need not come before the SIGKILL (2 runs in ~67 at load 8-10)
+                    say_and_exit(wait=False)
                 deadline = threading.Timer(_LAUNCHER_GRACE_S, say_and_exit)
                 deadline.daemon = True
                 deadline.start()
@@ -325,6 +333,15 @@ def run_as_command(main, argv, user_errors: tuple, interrupted) -> object:
     while "since" in launcher and not launcher.get("terminating") and time.monotonic() < give_up:
         time.sleep(0.02)
     say_and_exit()
+
+
+def _inside(function, frame) -> bool:
+    """Whether `frame` (a signal handler's: where the main thread was) is in a call of `function`."""
+    while frame is not None:
+        if frame.f_code is function.__code__:
+            return True
+        frame = frame.f_back
+    return False
 
 
 def _exit_past_a_broken_group(status: int) -> None:

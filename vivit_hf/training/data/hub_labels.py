@@ -453,7 +453,16 @@ def names_beside_ids(names: list[str], features, label_column: str, values_of, f
         for value, name in zip(values_of(label_column), values_of(column)):
             if (i := class_id(value)) is not None and name is not None and str(name).strip():
                 texts.setdefault(i, []).append(label_name(name))
-        if member_extension(column) == "txt" and txt_of_captions(texts):
+        captions = txt_of_captions(texts) if member_extension(column) == "txt" else False
+        if captions is None:
+            i, given = next((i, given) for i, given in texts.items() if len(given) > 1)
+            raise DatasetFormatError(
+                f"--dataset_format {fmt}: the member {column!r} gives class {i} of {label_column!r} two texts, "
+                f"{given[0]!r} and {given[1]!r}, and no other class more than one: too few clips to tell class names "
+                "with an entry that disagrees from captions (one a clip); give each class id one name, or name the "
+                "classes in the data set's card"
+            )
+        if captions:
             continue
         for i, given in texts.items():
             if other := next((name for name in given if name != given[0]), None):
@@ -466,13 +475,21 @@ def names_beside_ids(names: list[str], features, label_column: str, values_of, f
     return names
 
 
-def txt_of_captions(texts: dict[int, list[str]]) -> bool:
+def txt_of_captions(texts: dict[int, list[str]]) -> bool | None:
     """Whether a WebDataset `<key>.txt` beside `.cls` ids holds captions (one a clip), not class names: most of the
     ids it gives more than one text are given several distinct ones. Any id given two texts was read as captions,
     so a names file with one wrong entry was dropped without a word and the ids used as names; a few such ids now
-    are that names file's errors, refused naming both names."""
-    repeated = [set(given) for given in texts.values() if len(given) > 1]
-    return 2 * sum(len(distinct) > 1 for distinct in repeated) > len(repeated)
+    are that names file's errors, refused naming both names. None where the data cannot tell: one id given two
+    distinct texts and no other id more than one (a tiny set), read as captions without a word, ids as names; where
+    that id is given more, captions only if no two of its texts are the same."""
+    repeated = [given for given in texts.values() if len(given) > 1]
+    differing = [given for given in repeated if len(set(given)) > 1]
+    if len(repeated) == 1 and differing:  # one id's texts are all there is to tell by
+        if len(repeated[0]) == 2:
+            return None
+        # one of its texts given twice is a name, not a clip's caption ('cat', 'cat', 'cow' was read as captions)
+        return len(set(repeated[0])) == len(repeated[0])
+    return 2 * len(differing) > len(repeated)
 
 
 def saved_class_label_map(feature, names: list[str], split: str) -> dict | None:
