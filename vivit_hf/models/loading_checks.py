@@ -10,6 +10,7 @@ carries it (`trust_remote_code`): torch-free, transformers only.
 """
 
 import json
+from collections.abc import Mapping
 
 from transformers import PreTrainedConfig
 from transformers.utils import logging
@@ -31,16 +32,16 @@ def grid_fields(config) -> str:
     return ", ".join(f"{name}={value!r}" for name, value in grid_values(config).items())
 
 
-def restart_call(source: str, config, kwargs: dict, named: dict) -> str:
+def restart_call(source: str, config, kwargs: dict, named: dict, saved: dict | None = None) -> str:
     """The `from_vivit_checkpoint` call a refusal or warning of `from_pretrained` advises: the fields it is about
     (`named`; `...` for a value the user fills in), then every other config field the user changed from the
     checkpoint's config and every option given that the restart takes. The advice named only its own fields:
     `from_pretrained(path, num_labels=3, num_frames=8)`, restarted as advised with `num_frames=8`, kept the
     checkpoint's 5-class head, and one given `subfolder=` or `revision=` read another checkpoint than the one refused.
     (The Auto classes fold the fields into a config object before our `from_pretrained` sees them: the changed fields
-    are found by comparing it with the checkpoint's config.json.)"""
+    are found by comparing it with the checkpoint's config.json: `saved`, where the caller has read it already.)"""
     given = {
-        **changed_fields(source, config, kwargs),
+        **changed_fields(source, config, kwargs, saved),
         **{key: kwargs[key] for key in RESTART_OPTIONS if kwargs.get(key)},
     }
     if "id2label" in named:  # (the class names asked for stand for a class count)
@@ -65,10 +66,11 @@ NOT_GIVEN = {
 }
 
 
-def changed_fields(source: str, config, kwargs: dict) -> dict:
-    """The config fields whose values are not those of the checkpoint's config.json (none where it cannot be read);
-    the class names as `num_labels=` where they are transformers' placeholders `LABEL_i`."""
-    saved = saved_config(source, kwargs)
+def changed_fields(source: str, config, kwargs: dict, saved: dict | None = None) -> dict:
+    """The config fields whose values are not those of the checkpoint's config.json (`saved`, read here where not
+    given; none where it cannot be read); the class names as `num_labels=` where they are transformers' placeholders
+    `LABEL_i`."""
+    saved = saved_config(source, kwargs) if saved is None else saved
     if saved is None:
         return {}
     now = json.loads(json.dumps(config.to_diff_dict(), default=str))  # (as config.json writes them)
@@ -174,15 +176,47 @@ SECRET_OPTIONS = ("token", "proxies")
 RESTART_OPTIONS = (*CONFIG_READ_OPTIONS, "dtype", "torch_dtype", "attn_implementation", "device_map")
 
 
+# The config fields another value of which keeps every weight (every shape fits) but computes another function than
+# the checkpoint's, and what the change does: the one table (and, `other_functions_said`, the one wording) of
+# `from_pretrained`'s warning and `from_vivit_checkpoint`'s (which says another classifier's change in its own
+# warning, `warn_of_cls_token_change`, with what a CLS token added or dropped does). The head counts, alike in this,
+# are refused instead (`heads`; the restart's `check_head_counts`).
+OTHER_FUNCTION = {
+    "attention_order": "each block runs its space and time attentions the other way round",
+    "classifier": "the head reads another pooling of the same tokens",
+    "hidden_act": "every MLP runs its weights under another activation",
+    "layer_norm_eps": "every LayerNorm runs its scale and shift under another epsilon",
+}
 # The config fields that change what a checkpoint's weights compute without changing a shape
-FUNCTION_FIELDS = (
-    "num_attention_heads",
-    "temporal_num_attention_heads",
-    "attention_order",
-    "classifier",
-    "hidden_act",
-    "layer_norm_eps",
-)
+FUNCTION_FIELDS = ("num_attention_heads", "temporal_num_attention_heads", *OTHER_FUNCTION)
+
+
+def other_functions(saved: Mapping, config, fields=tuple(OTHER_FUNCTION)) -> list[str]:
+    """The fields of `fields` whose value in `config` is not the checkpoint's (`saved`, its config dict); a field
+    either leaves unset is not compared."""
+    return [
+        field
+        for field in fields
+        if saved.get(field) is not None
+        and getattr(config, field, None) is not None
+        and saved[field] != getattr(config, field)
+    ]
+
+
+def other_functions_said(saved: Mapping, config, changed: list[str]) -> str:
+    """What another value of each of `changed` (`other_functions`) does, in the words of both entry points: from a
+    "was" or "the checkpoint was", "trained with attention_order='space_time', this config's is 'time_space' (...):
+    every weight fits, but the model computes another function than the checkpoint's". `from_vivit_checkpoint` said
+    "attention_order 'time_space' over a checkpoint trained with 'space_time'", and from_pretrained's warning said
+    what the change did for the attention order alone."""
+    return (
+        "trained with "
+        + "; with ".join(
+            f"{field}={saved[field]!r}, this config's is {getattr(config, field)!r} ({OTHER_FUNCTION[field]})"
+            for field in changed
+        )
+        + ": every weight fits, but the model computes another function than the checkpoint's"
+    )
 
 
 def heads(config: dict) -> tuple[int, int]:
@@ -200,12 +234,12 @@ def check_function_fields(source, config, kwargs: dict) -> None:
     "gap" checkpoint), activation or LayerNorm epsilon. Another head count is refused, as `from_vivit_checkpoint`
     and scenic (whose kernels are (d, heads, head_dim)) refuse it; the others are said in a warning (the user may
     mean them: scenic's init takes Model 3's weights by name in either order)."""
-    saved = saved_config(source, kwargs)
-    if saved is None:  # (no config.json to read: nothing to compare)
+    whole = saved_config(source, kwargs)
+    if whole is None:  # (no config.json to read: nothing to compare)
         return
     # A field config.json leaves out (one written by hand) loads as the class's default: compared as that, the
     # check was skipped and `num_attention_heads=6` over a folder of the default 12 loaded without a word
-    saved = {field: saved.get(field, getattr(type(config), field, None)) for field in FUNCTION_FIELDS}
+    saved = {field: whole.get(field, getattr(type(config), field, None)) for field in FUNCTION_FIELDS}
     built = heads({field: getattr(config, field, None) for field in FUNCTION_FIELDS})
     if saved["num_attention_heads"] is not None and heads(saved) != built:
         which = 0 if heads(saved)[0] != built[0] else 1
@@ -216,48 +250,42 @@ def check_function_fields(source, config, kwargs: dict) -> None:
             f"function than the checkpoint's. Leave {field} out to load it as trained."
         )
     # (another classifier that adds or drops a CLS token does not get here: its position table does not fit)
-    changed = [
-        field
-        for field in ("attention_order", "classifier", "hidden_act", "layer_norm_eps")
-        if saved[field] is not None
-        and getattr(config, field, None) is not None
-        and saved[field] != getattr(config, field)
-    ]
+    changed = other_functions(saved, config)
     if changed:
-        order = (
-            " (Model 3's attention order: each block runs its space and time attentions the other way round)"
-            if "attention_order" in changed
-            else ""
-        )
         asked = {field: getattr(config, field) for field in changed}
         logger.warning(
-            f"{str(source)!r} was trained with "
-            + "; with ".join(
-                f"{field}={saved[field]!r}, this config's is {getattr(config, field)!r}" for field in changed
-            )
-            + f": every weight loads, but the model computes another function than the checkpoint's{order}. Leave "
-            f"{' and '.join(changed)} out to run it as trained; to fine-tune it this way, restart it with "
-            f"`model, report = {restart_call(str(source), config, kwargs, asked)}`."
+            f"{str(source)!r} was {other_functions_said(saved, config, changed)}. Leave {' and '.join(changed)} out "
+            f"to run it as trained; to fine-tune it this way, restart it with "
+            f"`model, report = {restart_call(str(source), config, kwargs, asked, whole)}`."
         )
+
+
+def saved_cls_token(loading_info: dict) -> str | None:
+    """What the checkpoint has where it has a CLS token and the model lacks one (a key it holds that the model does
+    not expect) or the other way round (a key the model misses); None where both have one or neither."""
+    if any(key.endswith("cls_token") for key in loading_info["unexpected_keys"]):
+        return "a CLS token (classifier 'token')"
+    if any(key.endswith("cls_token") for key in loading_info["missing_keys"]):
+        return "no CLS token (a pooling classifier)"
+    return None
 
 
 def cls_row_alone(loading_info: dict, positions: list, mismatched: dict) -> bool:
     """Whether the position tables differ from the checkpoint's by a CLS row alone: a CLS token the checkpoint has and
     the model lacks (or the other way round), and one row more (or fewer) in each table, the patch rows alike."""
-    cls_keys = [
-        key for key in (*loading_info["unexpected_keys"], *loading_info["missing_keys"]) if key.endswith("cls_token")
-    ]
-    return bool(cls_keys) and all(abs(mismatched[key][0][1] - mismatched[key][1][1]) == 1 for key in positions)
+    return saved_cls_token(loading_info) is not None and all(
+        abs(mismatched[key][0][1] - mismatched[key][1][1]) == 1 for key in positions
+    )
 
 
-def other_classifier_message(source: str, config, positions: list, mismatched: dict, kwargs: dict) -> str:
+def other_classifier_message(
+    source: str, config, positions: list, mismatched: dict, kwargs: dict, loading_info: dict
+) -> str:
     """Why a checkpoint does not load with another `classifier`, CLS token or none (`from_pretrained(path,
     classifier="gap")`): the position tables differ by the CLS row. It was refused as "trained on another token grid
     than this config's (2, 4, 4)", the grid the checkpoint's, with advice that changes no classifier
     (`interpolate_pos_encoding=True`, and a restart at the same sizes, whose model kept the checkpoint's CLS token)."""
-    key = positions[0]
-    saved_rows, rows = mismatched[key][0][1], mismatched[key][1][1]
-    saved = "a CLS token (classifier 'token')" if saved_rows > rows else "no CLS token (a pooling classifier)"
+    saved = saved_cls_token(loading_info)
     shapes = ", ".join(
         f"{key} {tuple(mismatched[key][0])} in the checkpoint, {tuple(mismatched[key][1])} here" for key in positions
     )
@@ -298,7 +326,7 @@ def check_loaded_weights(
             raise RuntimeError(message)
         logger.warning(f"{message} With ignore_mismatched_sizes=True it starts from random values.")
     elif positions and cls_row_alone(loading_info, positions, mismatched):
-        message = other_classifier_message(str(source), config, positions, mismatched, kwargs)
+        message = other_classifier_message(str(source), config, positions, mismatched, kwargs, loading_info)
         if not ignore_mismatched_sizes:
             raise RuntimeError(message)
         logger.warning(f"{message} With ignore_mismatched_sizes=True they start from random values.")
@@ -308,13 +336,20 @@ def check_loaded_weights(
             f"{key} {tuple(mismatched[key][0])} in the checkpoint, {tuple(mismatched[key][1])} here"
             for key in positions
         )
+        # another classifier too (a CLS token added or dropped): the message named the grid alone, and loading "as
+        # saved" with `interpolate_pos_encoding=True` as advised still met the classifier's refusal
+        named, also, as_saved = grid_values(config), "", "load it as saved"
+        if (saved_cls := saved_cls_token(loading_info)) is not None:
+            named["classifier"] = config.classifier
+            also = f", and with {saved_cls} where this config's classifier is {config.classifier!r}"
+            as_saved = "load it as saved (leave classifier out)"
         message = (
             f"{source!r} was trained on another token grid than this config's "
-            f"{config.token_grid} ({grid_fields(config)}): its position embeddings do not fit "
-            f"({shapes}). To run the checkpoint at another frame count or image size, load it as saved and call it "
+            f"{config.token_grid} ({grid_fields(config)}){also}: its position embeddings do not fit "
+            f"({shapes}). To run the checkpoint at another frame count or image size, {as_saved} and call it "
             f"with `interpolate_pos_encoding=True`; to restart it at this size, its trained position embeddings "
             f"resized by the same rule, use `model, report = "
-            f"{restart_call(source, config, kwargs, grid_values(config))}`."
+            f"{restart_call(source, config, kwargs, named)}`."
         )
         if not ignore_mismatched_sizes:
             raise RuntimeError(message)
@@ -328,3 +363,27 @@ def check_loaded_weights(
         )
     if asked and source is not None:
         check_function_fields(source, config, kwargs)
+
+
+def keywords_beside_a_config(class_name: str, config, kwargs: dict) -> str:
+    """Why a model's constructor refuses keywords: `from_pretrained(path, config=config, num_labels=3)` passes what
+    it does not take itself to the constructor, as transformers does for every model (ViT's too), and ours failed
+    with "_ViViTForVideoClassification.__init__() got an unexpected keyword argument 'num_labels'", naming a private
+    class and neither the config nor the two ways that apply the field."""
+    fields = [key for key in kwargs if hasattr(config, key)]
+    others = [key for key in kwargs if key not in fields]
+    message = f"{class_name} is built from its config alone, got {', '.join(f'{key}=' for key in kwargs)} beside it"
+    if fields:
+        example = fields[0]
+        message += (
+            f": `from_pretrained(path, config=config, {example}=...)` applies no config field beside a config object "
+            f"(transformers passes it to the constructor, as for its own models). Set it on the config "
+            f"(`config.{example} = ...`) or give it without `config=` (`from_pretrained(path, {example}=...)` reads "
+            f"the checkpoint's config with it)"
+        )
+    if others:
+        message += (
+            f"; {', '.join(repr(key) for key in others)} is no field of {type(config).__name__} and no option of "
+            "from_pretrained (misspelt?)"
+        )
+    return message + "."

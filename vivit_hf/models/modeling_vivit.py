@@ -40,7 +40,7 @@ from .configuration_vivit import (
     ViViTSpatioTemporalConfig,
 )
 from .device_maps import hook_split_modules, hook_split_modules_of_a_wrapper
-from .loading_checks import FUNCTION_FIELDS, check_loaded_weights
+from .loading_checks import FUNCTION_FIELDS, check_loaded_weights, keywords_beside_a_config
 
 # (the heads' losses; `multi_head_cross_entropy` and `ViViTLabelSmoother` were defined here and import from here still)
 from .losses import (
@@ -166,6 +166,8 @@ class ViViTPreTrainedModel(PreTrainedModel):
             raise AttributeError(f"{type(self).__name__!r} object has no attribute 'hf_device_map'") from None
 
     def __init__(self, config, *inputs, **kwargs):
+        if kwargs:  # (what `from_pretrained(path, config=config, num_labels=3)` passes on beside a config object)
+            raise TypeError(keywords_beside_a_config(type(self).__name__, config, kwargs))
         self.check_config_class(config)
         # The variant's rule, not the config's method: a config of the same variant's trust_remote_code copy that an
         # earlier version saved (`check_config_class`) has none, and building the model from it failed there.
@@ -801,8 +803,8 @@ class _ViViTSingleEncoderModel(_ViViTBackbone):
 
     layer_class: type[nn.Module]
 
-    def __init__(self, config):
-        super().__init__(config)
+    def __init__(self, config, **kwargs):
+        super().__init__(config, **kwargs)
         self.token_embedding = build_token_embedding(config)
         self.encoder = ViViTEncoder(
             config,
@@ -890,8 +892,8 @@ class ViViTFactorisedEncoderModel(_ViViTBackbone):
     _no_split_modules = ["ViViTLayer"]
     layer_class = ViViTLayer
 
-    def __init__(self, config: ViViTFactorisedEncoderConfig):
-        super().__init__(config)
+    def __init__(self, config: ViViTFactorisedEncoderConfig, **kwargs):
+        super().__init__(config, **kwargs)
         n_t, n_h, n_w = config.token_grid
         use_cls_token = config.classifier == "token"
         self.token_embedding = build_token_embedding(config)
@@ -1023,8 +1025,8 @@ class _ViViTForVideoClassification(ViViTPreTrainedModel):
 
     backbone_class = None
 
-    def __init__(self, config):
-        super().__init__(config)
+    def __init__(self, config, **kwargs):
+        super().__init__(config, **kwargs)
         config.check_num_labels()  # here, not in forward's split of the logits, if they were set apart after building
         self.vivit = self.backbone_class(config)
         width = config.representation_size or config.hidden_size
