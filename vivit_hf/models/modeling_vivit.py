@@ -3,9 +3,10 @@
 
 Each `*Model` turns a clip into tokens (tubelet embedding or uniform frame sampling, §3.2) and differs only in how its
 transformer attends over the (t, h, w) token grid: Models 1, 3 and 4 run one encoder and differ in its block
-(`layer_class`, and the key mask a padded clip gives it), Model 2 runs two encoders (its own `encode`). Every block
-lives in `modeling_blocks.py`, the attention-rollout maths in `rollout.py`, the heads' losses in `losses.py`, what
-`from_pretrained` checks of a loaded checkpoint in `loading_checks.py`; transformers' plumbing
+(`layer_class`, and the key mask a padded clip gives it), Model 2 runs two encoders (its own `encode`). Below, Models
+1, 3 and 4 follow their shared base one after another (each its block, its key mask, its rollout steps: one screen),
+then Model 2. Every block lives in `modeling_blocks.py`, the attention-rollout maths in `rollout.py`, the heads' losses
+in `losses.py`, what `from_pretrained` checks of a loaded checkpoint in `loading_checks.py`; transformers' plumbing
 (`ViViTPreTrainedModel`, the output class) is here.
 
     Model 1  spatio-temporal      one encoder over all t*h*w tokens
@@ -883,7 +884,45 @@ class ViViTSpatioTemporalModel(_ViViTSingleEncoderModel):
         return joint_steps(attentions)
 
 
-# ------------------------------------------------------------------------------------------------ Model 2
+# ------------------------------------------------------------------------------------------------ Model 3
+class ViViTFactorisedSelfAttentionModel(_ViViTSingleEncoderModel):
+    """Model 3: Model 1's token layout, but each block attends over space and over time separately (§3.3)."""
+
+    config_class = ViViTFactorisedSelfAttentionConfig
+    _no_split_modules = ["FactorisedSelfAttentionLayer"]
+    layer_class = FactorisedSelfAttentionLayer
+
+    def layer_attention_mask(self, token_mask, grid, dtype):
+        return factorised_attention_mask(token_mask, grid, dtype)
+
+    def rollout_steps(self, attentions, grid):
+        """Per block, a space map and a time map in the block's `attention_order`."""
+        steps = {"space": space_step, "time": time_step}
+        order = self.config.attention_order.split("_") * (len(attentions) // 2)
+        return [lambda v, a=a, step=steps[axis]: step(v, a, grid) for a, axis in zip(attentions, order)]
+
+
+# ------------------------------------------------------------------------------------------------ Model 4
+class ViViTFactorisedDotProductModel(_ViViTSingleEncoderModel):
+    """Model 4: Model 1's parameters exactly, with half the heads of every block attending over time and half
+    over space (§3.3)."""
+
+    config_class = ViViTFactorisedDotProductConfig
+    _no_split_modules = ["FactorisedDotProductLayer"]
+    layer_class = FactorisedDotProductLayer
+
+    def layer_attention_mask(self, token_mask, grid, dtype):
+        return factorised_attention_mask(token_mask, grid, dtype)
+
+    def rollout_steps(self, attentions, grid):
+        """Per block, the space and time head groups (half the heads each) mixed before the one projection."""
+        return [
+            lambda v, s=s, t=t: 0.5 * (space_step(v, s, grid) + time_step(v, t, grid))
+            for s, t in zip(attentions[0::2], attentions[1::2])
+        ]
+
+
+# ---------------------------------------------------------------------------------- Model 2: two encoders
 class ViViTFactorisedEncoderModel(_ViViTBackbone):
     """Model 2: a spatial encoder (one set of weights for every temporal index) summarises each temporal index
     by its CLS token (or its classifier's pooling); a temporal encoder pools the summaries the same way."""
@@ -978,44 +1017,6 @@ class ViViTFactorisedEncoderModel(_ViViTBackbone):
         else:
             temporal = rollout_saliency(token_mask, prefix, classifier, joint_steps(temporal_maps), add_residual)
         return spatial.reshape(-1, t, h, w) * temporal[:, :, None, None]
-
-
-# ------------------------------------------------------------------------------------------------ Model 3
-class ViViTFactorisedSelfAttentionModel(_ViViTSingleEncoderModel):
-    """Model 3: Model 1's token layout, but each block attends over space and over time separately (§3.3)."""
-
-    config_class = ViViTFactorisedSelfAttentionConfig
-    _no_split_modules = ["FactorisedSelfAttentionLayer"]
-    layer_class = FactorisedSelfAttentionLayer
-
-    def layer_attention_mask(self, token_mask, grid, dtype):
-        return factorised_attention_mask(token_mask, grid, dtype)
-
-    def rollout_steps(self, attentions, grid):
-        """Per block, a space map and a time map in the block's `attention_order`."""
-        steps = {"space": space_step, "time": time_step}
-        order = self.config.attention_order.split("_") * (len(attentions) // 2)
-        return [lambda v, a=a, step=steps[axis]: step(v, a, grid) for a, axis in zip(attentions, order)]
-
-
-# ------------------------------------------------------------------------------------------------ Model 4
-class ViViTFactorisedDotProductModel(_ViViTSingleEncoderModel):
-    """Model 4: Model 1's parameters exactly, with half the heads of every block attending over time and half
-    over space (§3.3)."""
-
-    config_class = ViViTFactorisedDotProductConfig
-    _no_split_modules = ["FactorisedDotProductLayer"]
-    layer_class = FactorisedDotProductLayer
-
-    def layer_attention_mask(self, token_mask, grid, dtype):
-        return factorised_attention_mask(token_mask, grid, dtype)
-
-    def rollout_steps(self, attentions, grid):
-        """Per block, the space and time head groups (half the heads each) mixed before the one projection."""
-        return [
-            lambda v, s=s, t=t: 0.5 * (space_step(v, s, grid) + time_step(v, t, grid))
-            for s, t in zip(attentions[0::2], attentions[1::2])
-        ]
 
 
 # ----------------------------------------------------------------------------------- classification heads
