@@ -243,7 +243,8 @@ class ViViTPreTrainedModel(PreTrainedModel):
         checkpoint's position embeddings of another shape: transformers refused that in words that named neither
         the sizes nor a way to run the checkpoint at them, and with `ignore_mismatched_sizes=True` started the
         trained position embeddings from random values, as it does a new head. Both now say so and name the two
-        ways that keep them."""
+        ways that keep them; so for another width, tubelet, classifier or class count, and for fields that change
+        what every weight computes (`loading_checks.check_loaded_weights`)."""
         ignore_mismatched_sizes = kwargs.pop("ignore_mismatched_sizes", False)
         output_loading_info = kwargs.pop("output_loading_info", False)
         # a head count or Model 3's order given over the checkpoint's (a keyword, or a config object): every weight
