@@ -192,12 +192,14 @@ def test_another_classifier_is_refused_naming_the_classifier_not_a_token_grid(na
     assert namespace["model"].config.classifier == asked
 
 
-def test_another_classifier_and_another_grid_are_refused_naming_both(tmp_path):
+@pytest.mark.parametrize("name", ["spatio_temporal", "factorised_encoder"])
+def test_another_classifier_and_another_grid_are_refused_naming_both(name, tmp_path):
     """`from_pretrained(path, classifier="gap", num_frames=8)` over a CLS-token checkpoint was refused as "trained on
     another token grid" alone, advising to load it as saved and call it with `interpolate_pos_encoding=True`: done
     with `classifier="gap"` kept, that load met the classifier's refusal next. Both are named; the restart it spells
-    out gives the model asked for."""
-    config_class, _, classifier_class = VIVIT_MODELS["spatio_temporal"]
+    out gives the model asked for. Model 2's was refused as differing "by the CLS row" alone: its temporal table,
+    2 rows + CLS saved and 4 rows here, is one row apart too, the other way."""
+    config_class, _, classifier_class = VIVIT_MODELS[name]
     classifier_class(config_class(**TINY, classifier="token")).save_pretrained(tmp_path)
     with pytest.raises(RuntimeError, match="another token grid") as refusal:
         AutoModelForVideoClassification.from_pretrained(tmp_path, classifier="gap", num_frames=8)
@@ -226,7 +228,7 @@ def test_a_field_beside_a_config_object_is_refused_naming_it_and_the_ways_that_a
 
 
 def test_the_warning_of_another_function_reads_the_checkpoints_config_once(tmp_path, monkeypatch, caplog):
-    """The warning's advised restart read config.json again (`_changed_fields`), after the check had read it: a second
+    """The warning's advised restart read config.json again (`changed_fields`), after the check had read it: a second
     read on the warning path (a Hub id's: one more cached lookup). The warning path reads it as often as a load whose
     field is the checkpoint's."""
     from transformers import PreTrainedConfig

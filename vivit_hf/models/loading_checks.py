@@ -272,10 +272,16 @@ def saved_cls_token(loading_info: dict) -> str | None:
 
 def cls_row_alone(loading_info: dict, positions: list, mismatched: dict) -> bool:
     """Whether the position tables differ from the checkpoint's by a CLS row alone: a CLS token the checkpoint has and
-    the model lacks (or the other way round), and one row more (or fewer) in each table, the patch rows alike."""
-    return saved_cls_token(loading_info) is not None and all(
-        abs(mismatched[key][0][1] - mismatched[key][1][1]) == 1 for key in positions
-    )
+    the model lacks (or the other way round), and one row more (or fewer) in each table, the patch rows alike.
+    The row counts are compared in the CLS token's direction: Model 2 from a CLS checkpoint at 4 frames asked for
+    `classifier="gap", num_frames=8` has a temporal table of 2 + 1 rows saved and 4 here, one apart the other way,
+    and was refused as differing "by the CLS row" alone; loaded as that advised (classifier left out, num_frames=8
+    kept), it met the grid's refusal next."""
+    saved = saved_cls_token(loading_info)
+    if saved is None:
+        return False
+    extra = 1 if saved.startswith("a CLS") else -1  # (the checkpoint's rows beyond the model's)
+    return all(mismatched[key][0][1] - mismatched[key][1][1] == extra for key in positions)
 
 
 def other_classifier_message(
