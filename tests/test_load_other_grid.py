@@ -225,6 +225,8 @@ def test_a_field_beside_a_config_object_is_refused_naming_it_and_the_ways_that_a
     assert "`config.num_labels = ...`" in str(refusal.value) and "_ViViT" not in str(refusal.value)
     with pytest.raises(TypeError, match="'num_label' is no field of ViViTFactorisedEncoderConfig"):
         classifier_class(config, num_label=3)
+    # an option transformers' from_config applies itself and passes on to the constructor (it was refused as none)
+    assert AutoModelForVideoClassification.from_config(config, allow_all_kernels=False).config.num_labels == 5
 
 
 def test_the_warning_of_another_function_reads_the_checkpoints_config_once(tmp_path, monkeypatch, caplog):

@@ -167,6 +167,9 @@ class ViViTPreTrainedModel(PreTrainedModel):
             raise AttributeError(f"{type(self).__name__!r} object has no attribute 'hf_device_map'") from None
 
     def __init__(self, config, *inputs, **kwargs):
+        # transformers' `from_config(config, allow_all_kernels=True)` applies it around the build, then passes it on
+        # here too (ViT's constructor fails on it alike): it was refused as "no option of from_pretrained"
+        kwargs.pop("allow_all_kernels", None)
         if kwargs:  # (what `from_pretrained(path, config=config, num_labels=3)` passes on beside a config object)
             raise TypeError(keywords_beside_a_config(type(self).__name__, config, kwargs))
         self.check_config_class(config)
