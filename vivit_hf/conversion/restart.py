@@ -286,7 +286,7 @@ def warn_of_other_functions(old: Mapping, new) -> None:
     if changed:
         logger.warning(
             "from_vivit_checkpoint: the checkpoint was %s (pass %s to keep the checkpoint's)",
-            other_functions_said(old, new, changed),
+            other_functions_said(old, new, changed, "the restart's"),
             ", ".join(f"{field}={old[field]!r}" for field in changed),
         )
 

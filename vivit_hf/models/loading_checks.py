@@ -203,16 +203,15 @@ def other_functions(saved: Mapping, config, fields=tuple(OTHER_FUNCTION)) -> lis
     ]
 
 
-def other_functions_said(saved: Mapping, config, changed: list[str]) -> str:
-    """What another value of each of `changed` (`other_functions`) does, in the words of both entry points: from a
-    "was" or "the checkpoint was", "trained with attention_order='space_time', this config's is 'time_space' (...):
-    every weight fits, but the model computes another function than the checkpoint's". `from_vivit_checkpoint` said
-    "attention_order 'time_space' over a checkpoint trained with 'space_time'", and from_pretrained's warning said
-    what the change did for the attention order alone."""
+def other_functions_said(saved: Mapping, config, changed: list[str], ours: str = "this config's") -> str:
+    """What another value of each of `changed` (`other_functions`) does, in the words of both entry points, following
+    "was" or "the checkpoint was": "trained with attention_order='space_time', this config's is 'time_space' (...):
+    every weight fits, but the model computes another function than the checkpoint's". `ours` names whose value is
+    the new one: `from_vivit_checkpoint`'s user gives fields, no config, and "this config's" named none they knew."""
     return (
         "trained with "
         + "; with ".join(
-            f"{field}={saved[field]!r}, this config's is {getattr(config, field)!r} ({OTHER_FUNCTION[field]})"
+            f"{field}={saved[field]!r}, {ours} is {getattr(config, field)!r} ({OTHER_FUNCTION[field]})"
             for field in changed
         )
         + ": every weight fits, but the model computes another function than the checkpoint's"
