@@ -52,6 +52,8 @@ def test_state_dict_saved_code_and_disable_are_unchanged(tmp_path):
     assert sorted(p.name for p in tmp_path.glob("*.py")) == [
         "configuration_vivit.py",
         "device_maps.py",
+        "loading_checks.py",
+        "losses.py",
         "modeling_blocks.py",
         "modeling_vivit.py",
         "rollout.py",

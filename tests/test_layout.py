@@ -417,6 +417,8 @@ MOVED = {
     ),
     "vivit_hf.conversion.vit_init": ("vivit_hf.conversion.restart", ("from_vivit_checkpoint",)),
     # what a run's folder holds before its model, asked by vivit_hf.export too (below the training layer)
+    # the heads' losses, out of the models' module (its re-export keeps the old import)
+    "vivit_hf.models.modeling_vivit": ("vivit_hf.models.losses", ("multi_head_cross_entropy", "ViViTLabelSmoother")),
     "vivit_hf.training.checkpoints": (
         "vivit_hf.run_folder",
         ("CHECKPOINTS", "STATE_FILE", "RUN_SETTINGS_FILE", "steps_of", "list_checkpoints"),

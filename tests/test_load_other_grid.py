@@ -192,6 +192,68 @@ def test_another_classifier_is_refused_naming_the_classifier_not_a_token_grid(na
     assert namespace["model"].config.classifier == asked
 
 
+@pytest.mark.parametrize("name", ["spatio_temporal", "factorised_encoder"])
+def test_another_classifier_and_another_grid_are_refused_naming_both(name, tmp_path):
+    """`from_pretrained(path, classifier="gap", num_frames=8)` over a CLS-token checkpoint was refused as "trained on
+    another token grid" alone, advising to load it as saved and call it with `interpolate_pos_encoding=True`: done
+    with `classifier="gap"` kept, that load met the classifier's refusal next. Both are named; the restart it spells
+    out gives the model asked for. Model 2's was refused as differing "by the CLS row" alone: its temporal table,
+    2 rows + CLS saved and 4 rows here, is one row apart too, the other way."""
+    config_class, _, classifier_class = VIVIT_MODELS[name]
+    classifier_class(config_class(**TINY, classifier="token")).save_pretrained(tmp_path)
+    with pytest.raises(RuntimeError, match="another token grid") as refusal:
+        AutoModelForVideoClassification.from_pretrained(tmp_path, classifier="gap", num_frames=8)
+    message = str(refusal.value)
+    assert "with a CLS token (classifier 'token') where this config's classifier is 'gap'" in message, message
+    assert "load it as saved (leave classifier out)" in message
+    namespace = {}
+    exec(
+        "import vivit_hf.conversion.vit_init\nmodel, report = " + message.split("model, report = ")[-1][:-2], namespace
+    )
+    assert (namespace["model"].config.classifier, namespace["model"].config.num_frames) == ("gap", 8)
+
+
+def test_a_field_beside_a_config_object_is_refused_naming_it_and_the_ways_that_apply_it(tmp_path):
+    """`from_pretrained(path, config=config, num_labels=3)` failed with "_ViViTForVideoClassification.__init__() got an
+    unexpected keyword argument 'num_labels'" (transformers passes what it does not take to the constructor, as for
+    ViT): a private class, neither the config nor a way on. The refusal names the field and both ways."""
+    config_class, _, classifier_class = VIVIT_MODELS["factorised_encoder"]
+    classifier_class(config_class(**TINY)).save_pretrained(tmp_path)
+    config = config_class.from_pretrained(tmp_path)
+    with pytest.raises(TypeError, match="built from its config alone, got num_labels= beside it") as refusal:
+        AutoModelForVideoClassification.from_pretrained(tmp_path, config=config, num_labels=3)
+    assert "`config.num_labels = ...`" in str(refusal.value) and "_ViViT" not in str(refusal.value)
+    with pytest.raises(TypeError, match="'num_label' is no field of ViViTFactorisedEncoderConfig"):
+        classifier_class(config, num_label=3)
+    # an option transformers' from_config applies itself and passes on to the constructor (it was refused as none)
+    assert AutoModelForVideoClassification.from_config(config, allow_all_kernels=False).config.num_labels == 5
+
+
+def test_the_warning_of_another_function_reads_the_checkpoints_config_once(tmp_path, monkeypatch, caplog):
+    """The warning's advised restart read config.json again (`changed_fields`), after the check had read it: a second
+    read on the warning path (a Hub id's: one more cached lookup). The warning path reads it as often as a load whose
+    field is the checkpoint's."""
+    from transformers import PreTrainedConfig
+
+    import vivit_hf.models.modeling_vivit as modeling
+
+    config_class, _, classifier_class = VIVIT_MODELS["factorised_dot_product"]
+    classifier_class(config_class(**TINY, classifier="gap")).save_pretrained(tmp_path)
+    reads = []
+    read = PreTrainedConfig.get_config_dict.__func__
+    monkeypatch.setattr(
+        PreTrainedConfig, "get_config_dict", classmethod(lambda *a, **k: reads.append(1) or read(*a, **k))
+    )
+    counts = []
+    for classifier in ("gap", "gmp"):
+        reads.clear()
+        with caplog.at_level(logging.WARNING, logger=modeling.__name__):
+            AutoModelForVideoClassification.from_pretrained(tmp_path, classifier=classifier)
+        counts.append(len(reads))
+    assert counts[0] == counts[1], counts
+    assert "(the head reads another pooling of the same tokens)" in caplog.text
+
+
 def test_another_attention_order_loads_with_a_warning_naming_both(tmp_path, caplog):
     """Model 3's `attention_order` given over the checkpoint's loaded every weight, and each block ran its space and
     time attentions the other way round: another function (7e-5 on this tiny model's logits), without a word."""

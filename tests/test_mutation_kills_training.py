@@ -1,7 +1,7 @@
 # Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
 """The loss, the metrics, the recipe's step flags and checkpoints, and position-embedding resizing against values
 worked out by hand (issue 18 part 4: kills the mutants that survived the older suite in `training/metrics.py`,
-`models/modeling_vivit.py`'s `multi_head_cross_entropy`, `training/finetune.py`, `training/checkpoints.py` and
+`models/losses.py`'s `multi_head_cross_entropy`, `training/finetune.py`, `training/checkpoints.py` and
 `models/modeling_blocks.py`'s position tables; docs/testing.md, "mutmut")."""
 
 import argparse
@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 import torch
 
+from vivit_hf.models.losses import multi_head_cross_entropy
 from vivit_hf.models.modeling_blocks import resize_position_table
-from vivit_hf.models.modeling_vivit import multi_head_cross_entropy
 from vivit_hf.training.checkpoints import SAVED_AT, STATE_FILE, list_checkpoints, save_checkpoint
 from vivit_hf.training.finetune import (
     _at_least,

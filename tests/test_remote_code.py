@@ -143,6 +143,8 @@ def test_fsdp2_sharded_models_save_our_code_not_torchs(tmp_path, hf_modules_cach
         assert saved == [
             "configuration_vivit.py",
             "device_maps.py",
+            "loading_checks.py",
+            "losses.py",
             "modeling_blocks.py",
             "modeling_vivit.py",
             "rollout.py",

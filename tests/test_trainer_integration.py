@@ -10,7 +10,7 @@ from transformers import Trainer, TrainingArguments
 from transformers.trainer_pt_utils import LabelSmoother
 
 from vivit_hf.models import ViViTLabelSmoother
-from vivit_hf.models.modeling_vivit import multi_head_cross_entropy
+from vivit_hf.models.losses import multi_head_cross_entropy
 
 
 @pytest.fixture(autouse=True)

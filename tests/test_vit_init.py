@@ -2029,7 +2029,7 @@ def test_a_model_3_checkpoint_restarted_in_the_other_attention_order_says_it_com
     with caplog.at_level("WARNING", logger="vivit_hf.conversion.vit_init"):
         model, report = from_vivit_checkpoint(old, attention_order="time_space")
     assert model.config.attention_order == "time_space" and report["fresh"] == []
-    assert "attention_order 'time_space' over a checkpoint trained with 'space_time'" in caplog.text
+    assert "trained with attention_order='space_time', the restart's is 'time_space'" in caplog.text
     # set after building, as the forward's refusal advises restarting it: the warning's advice ("leave
     # attention_order out") restarted it in the config's new order again; followed, it keeps the checkpoint's
     old.config.attention_order = "time_space"
@@ -2059,7 +2059,7 @@ def test_a_vivit_checkpoint_restarted_with_another_activation_or_epsilon_says_it
     with caplog.at_level("WARNING", logger="vivit_hf.conversion.vit_init"):
         model, report = from_vivit_checkpoint(old, **{field: value})
     assert getattr(model.config, field) == value and report["fresh"] == []
-    assert f"{field} {value!r} over a checkpoint trained with {saved!r}" in caplog.text, caplog.text
+    assert f"trained with {field}={saved!r}, the restart's is {value!r}" in caplog.text, caplog.text
     assert f"pass {field}={saved!r} to keep" in caplog.text
 
 

@@ -18,6 +18,7 @@ from transformers import AutoConfig, AutoModelForVideoClassification
 
 from ..label_spellings import ids_by_name_as_read_now, placeholder
 from ..models.configuration_vivit import LABEL_SPACES_ORDER
+from ..models.loading_checks import OTHER_FUNCTION, other_functions, other_functions_said
 from ..models.modeling_blocks import ViViTEncoder, ViViTSelfAttention
 from ..models.modeling_vivit import ViViTPreTrainedModel, ViViTSpatioTemporalForVideoClassification
 from .checkpoint_files import (
@@ -274,35 +275,20 @@ def warn_of_cls_token_change(encoders: list[str], old: str, new: str, head_kept:
     )
 
 
-# The config fields another value of which keeps every weight but computes another function than the checkpoint's
-# (the head counts, alike in this, are refused: check_head_counts), and what the change does
-OTHER_FUNCTION = {
-    "attention_order": "every block keeps its space and time attentions but runs them in the other order",
-    "hidden_act": "every MLP keeps its weights under another activation",
-    "layer_norm_eps": "every LayerNorm keeps its scale and shift under another epsilon",
-}
-
-
 def warn_of_other_functions(old: Mapping, new) -> None:
-    """Say each of `OTHER_FUNCTION`'s fields restarted with another value than the checkpoint's `old` (its config
-    dict): Model 3's other `attention_order` (scenic's init copies the attentions by name alike), another `hidden_act`
-    or `layer_norm_eps` keep every weight, with nothing in the report (`fresh` empty), where `from_pretrained(path,
-    hidden_act=...)` warns of the same change (`_check_function_fields`); `hidden_act` and `layer_norm_eps` went
-    without a word. The advice names the checkpoint's value: "leave it out" gave the new one again for a model whose
-    config was set after building (the restart reads the model's config)."""
-    for field, what in OTHER_FUNCTION.items():
-        before, after = old.get(field), getattr(new, field, None)
-        if before is not None and after is not None and before != after:
-            logger.warning(
-                "from_vivit_checkpoint: %s %r over a checkpoint trained with %r: %s, which computes another function "
-                "than the checkpoint's (pass %s=%r to keep the checkpoint's)",
-                field,
-                after,
-                before,
-                what,
-                field,
-                before,
-            )
+    """Say which fields of `OTHER_FUNCTION` (from_pretrained's table) the restart gives another value than the
+    checkpoint's `old` (its config dict), in from_pretrained's words: Model 3's other `attention_order` (scenic's init
+    copies the attentions by name alike), another `hidden_act` or `layer_norm_eps` keep every weight, with nothing in
+    the report (`fresh` empty). Another classifier is `warn_of_cls_token_change`'s. The advice names the checkpoint's
+    value: "leave it out" gave the new one again for a model whose config was set after building (the restart reads
+    the model's config)."""
+    changed = other_functions(old, new, [field for field in OTHER_FUNCTION if field != "classifier"])
+    if changed:
+        logger.warning(
+            "from_vivit_checkpoint: the checkpoint was %s (pass %s to keep the checkpoint's)",
+            other_functions_said(old, new, changed, "the restart's"),
+            ", ".join(f"{field}={old[field]!r}" for field in changed),
+        )
 
 
 def check_head_counts(old, model) -> None:

@@ -11,6 +11,7 @@ from .configuration_vivit import (
     ViViTSpatioTemporalConfig,
     uniform_frame_indices,
 )
+from .losses import ViViTLabelSmoother
 from .modeling_vivit import (
     VIVIT_MODELS,
     ViViTFactorisedDotProductForVideoClassification,
@@ -19,7 +20,6 @@ from .modeling_vivit import (
     ViViTFactorisedEncoderModel,
     ViViTFactorisedSelfAttentionForVideoClassification,
     ViViTFactorisedSelfAttentionModel,
-    ViViTLabelSmoother,
     ViViTPreTrainedModel,
     ViViTSpatioTemporalForVideoClassification,
     ViViTSpatioTemporalModel,

@@ -3,8 +3,10 @@
 
 Each `*Model` turns a clip into tokens (tubelet embedding or uniform frame sampling, §3.2) and differs only in how its
 transformer attends over the (t, h, w) token grid: Models 1, 3 and 4 run one encoder and differ in its block
-(`layer_class`, and the key mask a padded clip gives it), Model 2 runs two encoders (its own `encode`). Every block
-lives in `modeling_blocks.py`, the attention-rollout maths in `rollout.py`; transformers' plumbing
+(`layer_class`, and the key mask a padded clip gives it), Model 2 runs two encoders (its own `encode`). Below, Models
+1, 3 and 4 follow their shared base one after another (each its block, its key mask, its rollout steps: one screen),
+then Model 2. Every block lives in `modeling_blocks.py`, the attention-rollout maths in `rollout.py`, the heads' losses
+in `losses.py`, what `from_pretrained` checks of a loaded checkpoint in `loading_checks.py`; transformers' plumbing
 (`ViViTPreTrainedModel`, the output class) is here.
 
     Model 1  spatio-temporal      one encoder over all t*h*w tokens
@@ -17,8 +19,6 @@ need, and imports accelerate only where accelerate dispatched a model): it trave
 checkpoints.
 """
 
-import dataclasses
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from numbers import Integral
@@ -26,7 +26,7 @@ from numbers import Integral
 import torch
 import torch.nn.functional as F
 from torch import nn
-from transformers import PreTrainedConfig, PreTrainedModel
+from transformers import PreTrainedModel
 from transformers import initialization as init  # respects the "already loaded" flags of from_pretrained
 from transformers.modeling_outputs import BaseModelOutputWithPooling, ModelOutput
 from transformers.processing_utils import Unpack
@@ -41,6 +41,16 @@ from .configuration_vivit import (
     ViViTSpatioTemporalConfig,
 )
 from .device_maps import hook_split_modules, hook_split_modules_of_a_wrapper
+from .loading_checks import FUNCTION_FIELDS, check_loaded_weights, keywords_beside_a_config
+
+# (the heads' losses; `multi_head_cross_entropy` and `ViViTLabelSmoother` were defined here and import from here still)
+from .losses import (
+    MEAN_OVER_LABEL_ENTRIES,
+    ViViTLabelSmoother,
+    infer_problem_type,
+    micro_batch_share,
+    multi_head_cross_entropy,
+)
 from .modeling_blocks import (
     FactorisedDotProductLayer,
     FactorisedSelfAttentionLayer,
@@ -86,263 +96,6 @@ class ViViTVideoClassifierOutput(ModelOutput):
     head_logits: dict[str, torch.FloatTensor] | None = None
     hidden_states: tuple[torch.FloatTensor, ...] | None = None
     attentions: tuple[torch.FloatTensor, ...] | None = None
-
-
-def _grid_values(config) -> dict:
-    """The config fields that set the token grid, and with it the shape of the position embeddings."""
-    fields = ["num_frames", "image_size", "tubelet_size"]
-    if config.embedding_type == "frame_sampling":
-        fields += ["embedding_type", "num_sampled_frames"]
-    return {name: getattr(config, name) for name in fields}
-
-
-def _grid_fields(config) -> str:
-    return ", ".join(f"{name}={value!r}" for name, value in _grid_values(config).items())
-
-
-def _restart_call(source: str, config, kwargs: dict, named: dict) -> str:
-    """The `from_vivit_checkpoint` call a refusal or warning of `from_pretrained` advises: the fields it is about
-    (`named`; `...` for a value the user fills in), then every other config field the user changed from the
-    checkpoint's config and every option given that the restart takes. The advice named only its own fields:
-    `from_pretrained(path, num_labels=3, num_frames=8)`, restarted as advised with `num_frames=8`, kept the
-    checkpoint's 5-class head, and one given `subfolder=` or `revision=` read another checkpoint than the one refused.
-    (The Auto classes fold the fields into a config object before our `from_pretrained` sees them: the changed fields
-    are found by comparing it with the checkpoint's config.json.)"""
-    given = {
-        **_changed_fields(source, config, kwargs),
-        **{key: kwargs[key] for key in _RESTART_OPTIONS if kwargs.get(key)},
-    }
-    if "id2label" in named:  # (the class names asked for stand for a class count)
-        given.pop("num_labels", None)
-    # (a token, or a proxy URL's user:password, is never written into a message)
-    shown = [
-        f"{key}=..." if value is ... or key in _SECRET_OPTIONS else f"{key}={value!r}"
-        for key, value in {**named, **{k: v for k, v in given.items() if k not in named}}.items()
-    ]
-    return f"vivit_hf.conversion.from_vivit_checkpoint({', '.join([repr(source), *shown])})"
-
-
-# config.json's entries that are no field a user gives (transformers' bookkeeping)
-_NOT_GIVEN = {
-    "transformers_version",
-    "_name_or_path",
-    "architectures",
-    "auto_map",
-    "model_type",
-    "dtype",
-    "torch_dtype",
-}
-
-
-def _changed_fields(source: str, config, kwargs: dict) -> dict:
-    """The config fields whose values are not those of the checkpoint's config.json (none where it cannot be read);
-    the class names as `num_labels=` where they are transformers' placeholders `LABEL_i`."""
-    saved = _saved_config(source, kwargs)
-    if saved is None:
-        return {}
-    now = json.loads(json.dumps(config.to_diff_dict(), default=str))  # (as config.json writes them)
-    changed = {
-        key: getattr(config, key, now.get(key))
-        for key in sorted(set(saved) | set(now))
-        if key not in _NOT_GIVEN and saved.get(key) != now.get(key)
-    }
-    changed.pop("label2id", None)
-    if "id2label" in changed:
-        names = list(config.id2label.values())
-        if names == [f"LABEL_{i}" for i in range(len(names))]:
-            del changed["id2label"]
-            changed["num_labels"] = len(names)
-    return changed
-
-
-def _saved_config(source, kwargs: dict) -> dict | None:
-    """The checkpoint's config.json as a dict, found with the options `from_pretrained` was given
-    (`_CONFIG_READ_OPTIONS`); None where there is none to read."""
-    try:
-        return PreTrainedConfig.get_config_dict(
-            source, **{key: kwargs[key] for key in _CONFIG_READ_OPTIONS if key in kwargs}
-        )[0]
-    except (OSError, ValueError):
-        return None
-
-
-def _other_tubelet_message(source: str, config, embeddings: list, mismatched: dict, kwargs: dict) -> str:
-    """Why a checkpoint does not load at another `tubelet_size` (or patch size). The position embeddings' message
-    advised `interpolate_pos_encoding=True`, which cannot change the tubelet, and `from_vivit_checkpoint`, which
-    starts the tubelet embedding from random values: neither keeps the trained one."""
-    shapes = ", ".join(
-        f"{key} {tuple(mismatched[key][0])} in the checkpoint, {tuple(mismatched[key][1])} here" for key in embeddings
-    )
-    saved_type = _embedding_type_of(mismatched[embeddings[0]][0])
-    if saved_type != config.embedding_type:
-        # `from_pretrained(path, embedding_type=...)` (the config loads so): the message below told the user to leave
-        # out a tubelet_size they never gave
-        return (
-            f"{source!r} was saved with embedding_type={saved_type!r}, this config's is {config.embedding_type!r}: "
-            f"its embedding does not fit ({shapes}). No loading option keeps a trained embedding of the other type; "
-            f"load the checkpoint as saved (leave embedding_type out), or restart it with `model, report = "
-            f"{_restart_call(source, config, kwargs, {'embedding_type': config.embedding_type})}`, which keeps the "
-            f"rest and starts the embedding from random values."
-        )
-    return (
-        f"{source!r} embeds tubelets of another size than this config's tubelet_size={config.tubelet_size!r}: its "
-        f"tubelet embedding does not fit ({shapes}). Neither `interpolate_pos_encoding=True` nor "
-        f"`from_vivit_checkpoint` keeps a trained tubelet embedding of another size (the latter starts it from "
-        f"random values); load the checkpoint at its own tubelet_size (leave tubelet_size out)."
-    )
-
-
-def _saved_width(mismatched: dict, embeddings: list, hidden_size: int) -> int | None:
-    """The checkpoint's hidden_size (its embedding's output channels) where it is not this config's, else None.
-    Another width made every layer mismatch, and the embedding's bias, sorted first, was read as an embedding of
-    another type: "saved with embedding_type='frame_sampling'" for a tubelet checkpoint, advising a restart that
-    keeps none of its weights."""
-    return next((mismatched[key][0][0] for key in embeddings if mismatched[key][0][0] != hidden_size), None)
-
-
-def _other_width_message(source: str, config, saved_width: int, mismatched: dict) -> str:
-    return (
-        f"{source!r} was trained at hidden_size={saved_width}, this config's is {config.hidden_size}: "
-        f"{len(mismatched)} of its weights do not fit. No loading option or restart keeps trained weights of another "
-        f"width; load the checkpoint as saved (leave hidden_size out)."
-    )
-
-
-def _other_head_message(source: str, config, mismatched: dict, kwargs: dict) -> str:
-    """Why a checkpoint's classifier does not load into a config of another class count (`from_pretrained(path,
-    num_labels=5)`, fine-tuning on new classes without `ignore_mismatched_sizes=True`): transformers' refusal said
-    only "You set `ignore_mismatched_sizes` to `False`", after a report that called the head "Reinit", naming
-    neither count nor what keeps the rest of the checkpoint."""
-    saved = _saved_classes(mismatched)
-    # (num_labels alone would give a fresh head: the advice asks for the class names, which keep trained rows)
-    without_labels = {key: value for key, value in kwargs.items() if key != "num_labels"}
-    return (
-        f"{source!r} has a classifier of {saved} classes, this config's num_labels is {config.num_labels}: its "
-        f"classifier does not fit ({', '.join(sorted(mismatched))}). To fine-tune on {config.num_labels} classes, "
-        f"load it with `ignore_mismatched_sizes=True` (a new classifier, the rest of the checkpoint kept), or "
-        f"restart it with `model, report = {_restart_call(source, config, without_labels, {'id2label': ...})}`, "
-        f"which keeps the trained rows by class name where every class of id2label is one of the checkpoint's; to "
-        f"run it as trained, leave num_labels (and id2label / label_spaces) out."
-    )
-
-
-def _saved_classes(mismatched: dict) -> int | None:
-    """The class count of a checkpoint whose classifier alone did not fit; None where it fit, or where other weights
-    did not fit either (`num_labels=3, intermediate_size=48`): the head's message called those the classifier's and
-    said `ignore_mismatched_sizes=True` kept them, which starts them from random values too."""
-    if "classifier.weight" not in mismatched or set(mismatched) - {"classifier.weight", "classifier.bias"}:
-        return None
-    return mismatched["classifier.weight"][0][0]
-
-
-# the options by which transformers' `get_config_dict` finds a checkpoint's config.json (from_pretrained's own)
-_CONFIG_READ_OPTIONS = ("cache_dir", "force_download", "local_files_only", "proxies", "revision", "subfolder", "token")
-# the options whose values may hold credentials (`proxies={"https": "http://user:password@host"}`)
-_SECRET_OPTIONS = ("token", "proxies")
-# from_pretrained's options that `from_vivit_checkpoint` takes as they are (besides config fields)
-_RESTART_OPTIONS = (*_CONFIG_READ_OPTIONS, "dtype", "torch_dtype", "attn_implementation", "device_map")
-
-
-# The config fields that change what a checkpoint's weights compute without changing a shape
-_FUNCTION_FIELDS = (
-    "num_attention_heads",
-    "temporal_num_attention_heads",
-    "attention_order",
-    "classifier",
-    "hidden_act",
-    "layer_norm_eps",
-)
-
-
-def _heads(config: dict) -> tuple[int, int]:
-    """The (spatial or only, temporal) head counts a config dict builds (Model 2's temporal count defaults to the
-    other)."""
-    heads = config.get("num_attention_heads")
-    return heads, config.get("temporal_num_attention_heads") or heads
-
-
-def _check_function_fields(source, config, kwargs: dict) -> None:
-    """A head count or Model 3's `attention_order` other than the checkpoint's, given to `from_pretrained`: every
-    weight fits (the fused q, k, v projections are (d, 3d) whatever the count), so the model loaded without a word
-    and computed another function: the heads split otherwise (2e-4 on a tiny model's logits of size 0.1), or each
-    block's space and time attentions run the other way round (7e-5), or another pooling (`classifier="gmp"` over a
-    "gap" checkpoint), activation or LayerNorm epsilon. Another head count is refused, as `from_vivit_checkpoint`
-    and scenic (whose kernels are (d, heads, head_dim)) refuse it; the others are said in a warning (the user may
-    mean them: scenic's init takes Model 3's weights by name in either order)."""
-    saved = _saved_config(source, kwargs)
-    if saved is None:  # (no config.json to read: nothing to compare)
-        return
-    # A field config.json leaves out (one written by hand) loads as the class's default: compared as that, the
-    # check was skipped and `num_attention_heads=6` over a folder of the default 12 loaded without a word
-    saved = {field: saved.get(field, getattr(type(config), field, None)) for field in _FUNCTION_FIELDS}
-    built = _heads({field: getattr(config, field, None) for field in _FUNCTION_FIELDS})
-    if saved["num_attention_heads"] is not None and _heads(saved) != built:
-        which = 0 if _heads(saved)[0] != built[0] else 1
-        field = ("num_attention_heads", "temporal_num_attention_heads")[which]
-        raise RuntimeError(
-            f"{str(source)!r} was trained with {_heads(saved)[which]} attention heads ({field}), this config builds "
-            f"{built[which]}: its attention weights fit any count and, split into other heads, compute another "
-            f"function than the checkpoint's. Leave {field} out to load it as trained."
-        )
-    # (another classifier that adds or drops a CLS token does not get here: its position table does not fit)
-    changed = [
-        field
-        for field in ("attention_order", "classifier", "hidden_act", "layer_norm_eps")
-        if saved[field] is not None
-        and getattr(config, field, None) is not None
-        and saved[field] != getattr(config, field)
-    ]
-    if changed:
-        order = (
-            " (Model 3's attention order: each block runs its space and time attentions the other way round)"
-            if "attention_order" in changed
-            else ""
-        )
-        asked = {field: getattr(config, field) for field in changed}
-        logger.warning(
-            f"{str(source)!r} was trained with "
-            + "; with ".join(
-                f"{field}={saved[field]!r}, this config's is {getattr(config, field)!r}" for field in changed
-            )
-            + f": every weight loads, but the model computes another function than the checkpoint's{order}. Leave "
-            f"{' and '.join(changed)} out to run it as trained; to fine-tune it this way, restart it with "
-            f"`model, report = {_restart_call(str(source), config, kwargs, asked)}`."
-        )
-
-
-def _cls_row_alone(loading_info: dict, positions: list, mismatched: dict) -> bool:
-    """Whether the position tables differ from the checkpoint's by a CLS row alone: a CLS token the checkpoint has and
-    the model lacks (or the other way round), and one row more (or fewer) in each table, the patch rows alike."""
-    cls_keys = [
-        key for key in (*loading_info["unexpected_keys"], *loading_info["missing_keys"]) if key.endswith("cls_token")
-    ]
-    return bool(cls_keys) and all(abs(mismatched[key][0][1] - mismatched[key][1][1]) == 1 for key in positions)
-
-
-def _other_classifier_message(source: str, config, positions: list, mismatched: dict, kwargs: dict) -> str:
-    """Why a checkpoint does not load with another `classifier`, CLS token or none (`from_pretrained(path,
-    classifier="gap")`): the position tables differ by the CLS row. It was refused as "trained on another token grid
-    than this config's (2, 4, 4)", the grid the checkpoint's, with advice that changes no classifier
-    (`interpolate_pos_encoding=True`, and a restart at the same sizes, whose model kept the checkpoint's CLS token)."""
-    key = positions[0]
-    saved_rows, rows = mismatched[key][0][1], mismatched[key][1][1]
-    saved = "a CLS token (classifier 'token')" if saved_rows > rows else "no CLS token (a pooling classifier)"
-    shapes = ", ".join(
-        f"{key} {tuple(mismatched[key][0])} in the checkpoint, {tuple(mismatched[key][1])} here" for key in positions
-    )
-    return (
-        f"{source!r} was saved with {saved}, this config's classifier is {config.classifier!r}: its position "
-        f"embeddings do not fit by the CLS row ({shapes}). Load it as saved (leave classifier out), or restart it "
-        f"pooled this way with `model, report = "
-        f"{_restart_call(source, config, kwargs, {'classifier': config.classifier})}`, which keeps the patch rows "
-        f"and adds or drops the CLS token and its row."
-    )
-
-
-def _embedding_type_of(weight_shape) -> str:
-    """The `embedding_type` whose projection has this weight shape: a 3D convolution over tubelets (5 dims), or a 2D
-    one over each sampled frame (4)."""
-    return "tubelet" if len(weight_shape) == 5 else "frame_sampling"
 
 
 def check_ones_and_zeros(attention_mask: torch.Tensor) -> None:
@@ -414,6 +167,11 @@ class ViViTPreTrainedModel(PreTrainedModel):
             raise AttributeError(f"{type(self).__name__!r} object has no attribute 'hf_device_map'") from None
 
     def __init__(self, config, *inputs, **kwargs):
+        # transformers' `from_config(config, allow_all_kernels=True)` applies it around the build, then passes it on
+        # here too (ViT's constructor fails on it alike): it was refused as "no option of from_pretrained"
+        kwargs.pop("allow_all_kernels", None)
+        if kwargs:  # (what `from_pretrained(path, config=config, num_labels=3)` passes on beside a config object)
+            raise TypeError(keywords_beside_a_config(type(self).__name__, config, kwargs))
         self.check_config_class(config)
         # The variant's rule, not the config's method: a config of the same variant's trust_remote_code copy that an
         # earlier version saved (`check_config_class`) has none, and building the model from it failed there.
@@ -488,68 +246,20 @@ class ViViTPreTrainedModel(PreTrainedModel):
         checkpoint's position embeddings of another shape: transformers refused that in words that named neither
         the sizes nor a way to run the checkpoint at them, and with `ignore_mismatched_sizes=True` started the
         trained position embeddings from random values, as it does a new head. Both now say so and name the two
-        ways that keep them."""
+        ways that keep them; so for another width, tubelet, classifier or class count, and for fields that change
+        what every weight computes (`loading_checks.check_loaded_weights`)."""
         ignore_mismatched_sizes = kwargs.pop("ignore_mismatched_sizes", False)
         output_loading_info = kwargs.pop("output_loading_info", False)
         # a head count or Model 3's order given over the checkpoint's (a keyword, or a config object): every weight
         # fits whatever they are, so only the checkpoint's config tells (read again only then)
-        asked = "config" in kwargs or bool(set(_FUNCTION_FIELDS) & set(kwargs))
+        asked = "config" in kwargs or bool(set(FUNCTION_FIELDS) & set(kwargs))
         # transformers checks the shapes only after loading: load with the check off, then check here
         model, loading_info = super().from_pretrained(
             pretrained_model_name_or_path, *model_args, ignore_mismatched_sizes=True, output_loading_info=True, **kwargs
         )
-        mismatched = {entry[0]: entry[1:] for entry in loading_info["mismatched_keys"]}
-        positions = [key for key in sorted(mismatched) if key.endswith("position_embeddings")]
-        embeddings = [key for key in sorted(mismatched) if ".token_embedding." in f".{key}"]
-        saved_width = _saved_width(mismatched, embeddings, model.config.hidden_size)
-        if saved_width is not None:
-            message = _other_width_message(str(pretrained_model_name_or_path), model.config, saved_width, mismatched)
-            if not ignore_mismatched_sizes:
-                raise RuntimeError(message)
-            logger.warning(f"{message} With ignore_mismatched_sizes=True they start from random values.")
-        # another tubelet size: no way keeps the trained embedding (from_vivit_checkpoint starts it fresh)
-        elif embeddings:
-            message = _other_tubelet_message(
-                str(pretrained_model_name_or_path), model.config, embeddings, mismatched, kwargs
-            )
-            if not ignore_mismatched_sizes:
-                raise RuntimeError(message)
-            logger.warning(f"{message} With ignore_mismatched_sizes=True it starts from random values.")
-        elif positions and _cls_row_alone(loading_info, positions, mismatched):
-            message = _other_classifier_message(
-                str(pretrained_model_name_or_path), model.config, positions, mismatched, kwargs
-            )
-            if not ignore_mismatched_sizes:
-                raise RuntimeError(message)
-            logger.warning(f"{message} With ignore_mismatched_sizes=True they start from random values.")
-        elif positions:
-            source = str(pretrained_model_name_or_path)  # a Path is named as the string a user would type
-            shapes = ", ".join(
-                f"{key} {tuple(mismatched[key][0])} in the checkpoint, {tuple(mismatched[key][1])} here"
-                for key in positions
-            )
-            message = (
-                f"{source!r} was trained on another token grid than this config's "
-                f"{model.config.token_grid} ({_grid_fields(model.config)}): its position embeddings do not fit "
-                f"({shapes}). To run the checkpoint at another frame count or image size, load it as saved and call it "
-                f"with `interpolate_pos_encoding=True`; to restart it at this size, its trained position embeddings "
-                f"resized by the same rule, use `model, report = "
-                f"{_restart_call(source, model.config, kwargs, _grid_values(model.config))}`."
-            )
-            if not ignore_mismatched_sizes:
-                raise RuntimeError(message)
-            logger.warning(f"{message} With ignore_mismatched_sizes=True they start from random values.")
-        elif not ignore_mismatched_sizes and _saved_classes(mismatched) not in (None, model.config.num_labels):
-            raise RuntimeError(
-                _other_head_message(str(pretrained_model_name_or_path), model.config, mismatched, kwargs)
-            )
-        elif mismatched and not ignore_mismatched_sizes:
-            raise RuntimeError(  # transformers' own refusal, which the load above turned off
-                "You set `ignore_mismatched_sizes` to `False`, thus raising an error. For details look at the above "
-                f"report! (mismatched: {', '.join(sorted(mismatched))})"
-            )
-        if asked and pretrained_model_name_or_path is not None:
-            _check_function_fields(pretrained_model_name_or_path, model.config, kwargs)
+        check_loaded_weights(
+            pretrained_model_name_or_path, model.config, loading_info, kwargs, ignore_mismatched_sizes, asked
+        )
         return (model, loading_info) if output_loading_info else model
 
     def save_pretrained(self, save_directory, *args, **kwargs):
@@ -1098,8 +808,8 @@ class _ViViTSingleEncoderModel(_ViViTBackbone):
 
     layer_class: type[nn.Module]
 
-    def __init__(self, config):
-        super().__init__(config)
+    def __init__(self, config, **kwargs):
+        super().__init__(config, **kwargs)
         self.token_embedding = build_token_embedding(config)
         self.encoder = ViViTEncoder(
             config,
@@ -1178,7 +888,45 @@ class ViViTSpatioTemporalModel(_ViViTSingleEncoderModel):
         return joint_steps(attentions)
 
 
-# ------------------------------------------------------------------------------------------------ Model 2
+# ------------------------------------------------------------------------------------------------ Model 3
+class ViViTFactorisedSelfAttentionModel(_ViViTSingleEncoderModel):
+    """Model 3: Model 1's token layout, but each block attends over space and over time separately (§3.3)."""
+
+    config_class = ViViTFactorisedSelfAttentionConfig
+    _no_split_modules = ["FactorisedSelfAttentionLayer"]
+    layer_class = FactorisedSelfAttentionLayer
+
+    def layer_attention_mask(self, token_mask, grid, dtype):
+        return factorised_attention_mask(token_mask, grid, dtype)
+
+    def rollout_steps(self, attentions, grid):
+        """Per block, a space map and a time map in the block's `attention_order`."""
+        steps = {"space": space_step, "time": time_step}
+        order = self.config.attention_order.split("_") * (len(attentions) // 2)
+        return [lambda v, a=a, step=steps[axis]: step(v, a, grid) for a, axis in zip(attentions, order)]
+
+
+# ------------------------------------------------------------------------------------------------ Model 4
+class ViViTFactorisedDotProductModel(_ViViTSingleEncoderModel):
+    """Model 4: Model 1's parameters exactly, with half the heads of every block attending over time and half
+    over space (§3.3)."""
+
+    config_class = ViViTFactorisedDotProductConfig
+    _no_split_modules = ["FactorisedDotProductLayer"]
+    layer_class = FactorisedDotProductLayer
+
+    def layer_attention_mask(self, token_mask, grid, dtype):
+        return factorised_attention_mask(token_mask, grid, dtype)
+
+    def rollout_steps(self, attentions, grid):
+        """Per block, the space and time head groups (half the heads each) mixed before the one projection."""
+        return [
+            lambda v, s=s, t=t: 0.5 * (space_step(v, s, grid) + time_step(v, t, grid))
+            for s, t in zip(attentions[0::2], attentions[1::2])
+        ]
+
+
+# ---------------------------------------------------------------------------------- Model 2: two encoders
 class ViViTFactorisedEncoderModel(_ViViTBackbone):
     """Model 2: a spatial encoder (one set of weights for every temporal index) summarises each temporal index
     by its CLS token (or its classifier's pooling); a temporal encoder pools the summaries the same way."""
@@ -1187,8 +935,8 @@ class ViViTFactorisedEncoderModel(_ViViTBackbone):
     _no_split_modules = ["ViViTLayer"]
     layer_class = ViViTLayer
 
-    def __init__(self, config: ViViTFactorisedEncoderConfig):
-        super().__init__(config)
+    def __init__(self, config: ViViTFactorisedEncoderConfig, **kwargs):
+        super().__init__(config, **kwargs)
         n_t, n_h, n_w = config.token_grid
         use_cls_token = config.classifier == "token"
         self.token_embedding = build_token_embedding(config)
@@ -1275,180 +1023,15 @@ class ViViTFactorisedEncoderModel(_ViViTBackbone):
         return spatial.reshape(-1, t, h, w) * temporal[:, :, None, None]
 
 
-# ------------------------------------------------------------------------------------------------ Model 3
-class ViViTFactorisedSelfAttentionModel(_ViViTSingleEncoderModel):
-    """Model 3: Model 1's token layout, but each block attends over space and over time separately (§3.3)."""
-
-    config_class = ViViTFactorisedSelfAttentionConfig
-    _no_split_modules = ["FactorisedSelfAttentionLayer"]
-    layer_class = FactorisedSelfAttentionLayer
-
-    def layer_attention_mask(self, token_mask, grid, dtype):
-        return factorised_attention_mask(token_mask, grid, dtype)
-
-    def rollout_steps(self, attentions, grid):
-        """Per block, a space map and a time map in the block's `attention_order`."""
-        steps = {"space": space_step, "time": time_step}
-        order = self.config.attention_order.split("_") * (len(attentions) // 2)
-        return [lambda v, a=a, step=steps[axis]: step(v, a, grid) for a, axis in zip(attentions, order)]
-
-
-# ------------------------------------------------------------------------------------------------ Model 4
-class ViViTFactorisedDotProductModel(_ViViTSingleEncoderModel):
-    """Model 4: Model 1's parameters exactly, with half the heads of every block attending over time and half
-    over space (§3.3)."""
-
-    config_class = ViViTFactorisedDotProductConfig
-    _no_split_modules = ["FactorisedDotProductLayer"]
-    layer_class = FactorisedDotProductLayer
-
-    def layer_attention_mask(self, token_mask, grid, dtype):
-        return factorised_attention_mask(token_mask, grid, dtype)
-
-    def rollout_steps(self, attentions, grid):
-        """Per block, the space and time head groups (half the heads each) mixed before the one projection."""
-        return [
-            lambda v, s=s, t=t: 0.5 * (space_step(v, s, grid) + time_step(v, t, grid))
-            for s, t in zip(attentions[0::2], attentions[1::2])
-        ]
-
-
 # ----------------------------------------------------------------------------------- classification heads
-def multi_head_cross_entropy(
-    logits: torch.Tensor,
-    labels: torch.Tensor,
-    head_sizes: list[int],
-    reduction: str = "mean",
-    num_items_in_batch: torch.Tensor | int | None = None,
-    label_smoothing: float = 0.0,
-) -> torch.Tensor:
-    """The multi-head loss, scenic's: the mean over label spaces of each head's cross-entropy (computed in fp32).
-
-    scenic's `ViViTMultiHeadClassificationModel.loss_function` takes `jnp.mean` of the heads' losses, and the paper's
-    Epic Kitchens results and recipe (SGD, lr 0.5) were trained on it: a sum would make every gradient H times
-    scenic's (twice, for noun + verb). With one head it is that head's cross-entropy.
-
-    `logits` (b, sum(head_sizes)) are the heads' logits side by side; `labels` are class indices (b, heads), or
-    probabilities (b, sum(head_sizes)) laid out like the logits (soft targets: label smoothing, mixup).
-    Class indices of -100 are ignored (a clip labelled with a verb but no noun): the mean is over the labelled
-    (clip, head) entries, which is the mean of the heads' means when every entry is labelled.
-    `num_items_in_batch` is Trainer's count of label entries over all the micro-batches of one optimizer step
-    (`labels.ne(-100).sum()`): the entries' losses are then summed and divided by that count, as transformers' own
-    losses do, so gradient accumulation gives the full batch's mean.
-    `label_smoothing` is torch's, per head: each head's target mixes in the uniform distribution over its own classes.
-    """
-    heads = logits.float().split(head_sizes, dim=-1)
-    # Class indices of any integer dtype (int32, as transformers' rule takes them): torch's cross-entropy takes int64.
-    targets = labels.float().split(head_sizes, dim=-1) if labels.is_floating_point() else labels.long().unbind(-1)
-    if reduction != "mean" and num_items_in_batch is None:
-        per_head = [
-            F.cross_entropy(head, target, reduction=reduction, label_smoothing=label_smoothing)
-            for head, target in zip(heads, targets)
-        ]
-        return sum(per_head) / len(per_head)
-    total = sum(
-        F.cross_entropy(head, target, reduction="sum", label_smoothing=label_smoothing)
-        for head, target in zip(heads, targets)
-    )
-    # Divided by the labelled (clip, head) entries, not averaged head by head: the same mean when every clip has
-    # every head's label, but a head whose clips are all -100 (a verb-only batch) adds nothing instead of its mean
-    # over no clips (NaN), and the micro-batches of one step add up to the full batch's loss, -100s and all.
-    # Soft targets hold one entry per class, so their count is turned into (clip, head) entries.
-    entries = labels.ne(-100).sum() if num_items_in_batch is None else num_items_in_batch
-    entries = torch.as_tensor(entries, device=logits.device) * len(head_sizes) / labels.shape[-1]
-    return total / entries.clamp(min=1)
-
-
-@dataclass
-class ViViTLabelSmoother:
-    """Label-smoothed cross-entropy for transformers' `Trainer(compute_loss_func=ViViTLabelSmoother(0.1))`, with
-    one head or named label spaces (smoothed per head, the heads' mean taken, as `multi_head_cross_entropy`).
-
-    `TrainingArguments(label_smoothing_factor=...)` cannot smooth several heads: Trainer's `LabelSmoother` takes one
-    log-softmax over all of `logits` (the heads side by side) and indexes it with the (b, heads) labels, which fails
-    on its first step ("output with shape [b, 1] doesn't match the broadcast shape [b, heads]"). With one head this
-    equals transformers' `LabelSmoother`; Trainer's `num_items_in_batch` makes gradient accumulation exact.
-
-    `model`, optional: the model it trains, checked to have a classifier. One built with `num_labels=0` returns its
-    pooled features as `logits`, and the smoother trained cross-entropy over them without a word (the model's own
-    refusal of labels runs only where it computes the loss, and Trainer hands `compute_loss_func` the outputs alone,
-    whose width tells features from classes no better than the model's config does).
-    """
-
-    epsilon: float = 0.1
-    # (checked, not kept: a kept model made the smoother unequal to one without, and copied the model with it)
-    model: dataclasses.InitVar[nn.Module | None] = None
-
-    def __post_init__(self, model):
-        config = getattr(model, "config", None)
-        if config is not None and getattr(config, "num_labels", None) == 0:
-            raise ValueError(
-                f"ViViTLabelSmoother smooths class labels, and this {type(model).__name__} has no classifier "
-                f"(num_labels=0: its `logits` are the pooled features): give it a classifier of N classes "
-                f"(`from_pretrained(path, num_labels=N, ignore_mismatched_sizes=True)`)."
-            )
-
-    def __call__(self, outputs, labels: torch.Tensor, num_items_in_batch: torch.Tensor | int | None = None):
-        logits = outputs["logits"]
-        head_logits = outputs.get("head_logits")
-        head_sizes = [logits.shape[-1]] if head_logits is None else [head.shape[-1] for head in head_logits.values()]
-        if head_logits is None and labels.ndim == 1 and not labels.is_floating_point():
-            labels = labels[:, None]  # one head: one column of class indices
-        self.check_labels(labels, logits, len(head_sizes))
-        return multi_head_cross_entropy(
-            logits,
-            labels.to(logits.device),
-            head_sizes,
-            num_items_in_batch=num_items_in_batch,
-            label_smoothing=self.epsilon,
-        )
-
-    @staticmethod
-    def check_labels(labels: torch.Tensor, logits: torch.Tensor, heads: int):
-        """Class indices (b, heads) or probabilities shaped like the logits; float labels of another shape (a
-        regression's, a multi-label problem's) would give a loss that is silently meaningless."""
-        batch, classes = logits.shape
-        expected = (batch, classes) if labels.is_floating_point() else (batch, heads)
-        if tuple(labels.shape) != expected:
-            raise ValueError(
-                f"ViViTLabelSmoother smooths single-label classification: `labels` are class indices of shape "
-                f"(batch, {heads}) (or (batch,) with one head) or probabilities of the logits' shape "
-                f"{(batch, classes)}, got {labels.dtype} of shape {tuple(labels.shape)}."
-            )
-
-
-def infer_problem_type(labels: torch.Tensor, num_labels: int) -> str:
-    """transformers' rule (`ForSequenceClassificationLoss`) for a config whose `problem_type` is unset."""
-    if num_labels == 1:
-        return "regression"
-    if num_labels > 1 and labels.dtype in (torch.long, torch.int):
-        return "single_label_classification"
-    return "multi_label_classification"
-
-
-# transformers' MSE and BCE losses (`ForSequenceClassificationLoss`) take the mean over this micro-batch's label
-# entries and ignore Trainer's `num_items_in_batch`; Trainer then no longer divides by the accumulation steps (our
-# forward takes **kwargs), so without a rescale k micro-batches would train with k times the loss and gradients.
-MEAN_OVER_LABEL_ENTRIES = ("regression", "multi_label_classification")
-
-
-def micro_batch_share(labels: torch.Tensor, num_items_in_batch: torch.Tensor | int) -> torch.Tensor:
-    """This micro-batch's share of the optimizer step's label entries, counted as Trainer counts them
-    (`labels.ne(-100).sum()`, summed over the step's micro-batches). A mean over this micro-batch's entries times
-    its share is the sum over them divided by the step's count: the full batch's mean once the micro-batches'
-    gradients add up, and exactly the mean itself when the step is this one batch."""
-    count = torch.as_tensor(num_items_in_batch, device=labels.device)
-    return labels.ne(-100).sum() / count
-
-
 class _ViViTForVideoClassification(ViViTPreTrainedModel):
     """Pooled output -> optional `pre_logits` (dense + tanh, scenic's `representation_size`) -> `classifier`.
     Named label spaces (Epic Kitchens: noun and verb) share the one classifier, split column-wise."""
 
     backbone_class = None
 
-    def __init__(self, config):
-        super().__init__(config)
+    def __init__(self, config, **kwargs):
+        super().__init__(config, **kwargs)
         config.check_num_labels()  # here, not in forward's split of the logits, if they were set apart after building
         self.vivit = self.backbone_class(config)
         width = config.representation_size or config.hidden_size
