@@ -1384,10 +1384,24 @@ class PyAVReader(VideoReader):
         took 1 frame of them. A true 1000 fps stream from it (a high-speed camera's frames) has the same header, and
         the file stores no times to tell them apart: at 1000 a second or more its demuxer's 25 fps (FFmpeg's average
         rate of it) is read, and said once, with how to give the true rate. Not where the timing flags a fixed rate
-        (`h264_fixed_frame_rate`: x264's CLI, `force-cfr`): that is the rate, 1000 fps read as 1000."""
+        (`h264_fixed_frame_rate`: x264's CLI, `force-cfr`): that is the rate, 1000 fps read as 1000.
+
+        A raw MPEG-4 part 2 stream (.m4v) of one frame likewise: FFmpeg's rate of it is its VOL's clock (the
+        vop_time_increment_resolution, 30000 for 30000/1001 fps) where the layer sets no fixed VOP rate, and one VOP
+        has no step on that clock (`_vop_rate`): it read 30000 fps, its frame lasting 0.00003 s for 0.033."""
         context = self.stream.codec_context
         clock = context.framerate
-        if context.name != "h264" or not clock or clock < _CLOCK_NOT_RATE:
+        if not clock or clock < _CLOCK_NOT_RATE:
+            return False
+        if context.name == "mpeg4" and clock.denominator == 1 and self._num_frames == 1:  # (else: clock / increment)
+            self._say_rate_guessed(
+                f"Video {self.name} is a raw MPEG-4 part 2 stream of one frame: its header states a clock of "
+                f"{float(clock):g} ticks a second, no frame rate, and the file stores no times. It is read at "
+                f"{float(self.stream.average_rate or 25):g} fps (FFmpeg's default); pass video_metadata={{'fps': ...}} "
+                "with its true rate, or remux it with the rate: `ffmpeg -r 30 -i clip.m4v -c copy clip.mp4`."
+            )
+            return True
+        if context.name != "h264":
             return False
         if h264_fixed_frame_rate(bytes(context.extradata or b"")):
             return False
