@@ -15,6 +15,7 @@ import pytest
 from video_factory import frame_index, pattern_frame
 
 from vivit_hf.processing import bitstream_clocks, video_pyav
+from vivit_hf.processing.sampling import fps_indices
 from vivit_hf.processing.video_io import open_video
 
 HEIGHT, WIDTH, COUNT, RATE = 48, 64, 40, 25
@@ -224,6 +225,31 @@ def test_a_raw_mpeg4_stream_that_pauses_after_the_vops_read_for_its_rate_lasts_a
     _, times = sequential(path)
     with open_video(path, backend="pyav") as reader:
         assert reader.fps == pytest.approx((len(times) - 1) / (times[-1] - times[0]), rel=1e-3)
+
+
+@pytest.mark.parametrize("options", [{}, B_FRAMES])
+def test_a_raw_mpeg4_stream_at_a_variable_rate_gives_its_frames_times_for_fps_sampling(tmp_path, options):
+    """A raw `.m4v` whose VOPs step unevenly (a capture that pauses: 10 frames 1/30 s apart, then 4 more after 2/3 s)
+    gave no frame times, so fps=10 counted its 14 frames at their average 11.8 fps: frames 1, 2, 3 for the ones shown
+    at 0.1, 0.2, 0.3 s (3, 6, 9). Its VOPs' times are the frames' times, as a sequential decode stamps them."""
+    path = str(tmp_path / "pause.m4v")
+    with av.open(path, "w", format="m4v") as container:
+        stream = container.add_stream("mpeg4", rate=30, options=options)
+        stream.width, stream.height, stream.pix_fmt = WIDTH, HEIGHT, "yuv420p"
+        stream.codec_context.time_base = Fraction(1, 30)
+        for i, tick in enumerate([*range(10), *range(30, 34)]):
+            frame = av.VideoFrame.from_ndarray(pattern_frame(i, HEIGHT, WIDTH), format="rgb24")
+            frame.pts, frame.time_base = tick, Fraction(1, 30)
+            container.mux(stream.encode(frame))
+        container.mux(stream.encode())
+    frames, times = sequential(path)
+    shown = np.searchsorted(times, np.arange(11) / 10 + 1e-6, side="right") - 1  # what plays at each 1/10 s
+    assert shown.tolist() == [0, 3, 6, 9, 9, 9, 9, 9, 9, 9, 10]
+    with open_video(path, backend="pyav") as reader:
+        ticks = fps_indices(reader.num_frames, reader.fps, 10, times=reader.frame_times())
+        assert ticks.tolist() == shown.tolist()
+        np.testing.assert_allclose(reader.frame_times(), times, atol=1e-6)
+        assert [frame_index(f) for f in reader.read(ticks)] == [frame_index(f) for f in frames[shown]]
 
 
 @pytest.mark.parametrize("name", ["png_pipe.png", "ppm_pipe.ppm"])

@@ -41,6 +41,7 @@ from .bitstream_clocks import (
     h264_fixed_frame_rate,
     mpeg4_vol_clock,
     mpeg4_vop_rate,
+    mpeg4_vop_times,
     picture_clock_rate,
     picture_reference,
 )
@@ -2078,6 +2079,8 @@ class PyAVReader(VideoReader):
             return self._after_close("frame_times")
         if self._pts is None or not self.stream.time_base:
             return self._collided_times()
+        if self._raw_stream and self._vop_heads is not None:
+            return self._raw_vop_times()
         if self._stamp == "dts" and self._pts_are_slots():
             return self._slot_ticks().astype(np.float64) * float(self.stream.time_base)
         if self._decode_times_shown or (self._stamp == "dts" and self._stamps_are_asf_times()):
@@ -2088,6 +2091,26 @@ class PyAVReader(VideoReader):
         if self._stamp != "pts":
             return None
         return self._ticks.astype(np.float64) * float(self.stream.time_base)
+
+    def _raw_vop_times(self) -> np.ndarray | None:
+        """Each frame's time in seconds of a raw MPEG-4 part 2 stream (.m4v) whose VOPs step unevenly (a capture at a
+        variable rate: a screen recorder's, a webcam's dropping frames), from the VOPs' own times (`mpeg4_vop_times`,
+        sorted: presentation order), where every packet is a frame and all were read (up to `VOP_COUNT`); its
+        parser's stamps step the first ones by a tick of the clock (see `_fps`). With none, fps= counted 10 frames of
+        1/30 s steps then a 2/3 s pause at their average 10.7 fps: frame 4 for the one shown at 0.4 s (frame 3). None
+        where the VOPs step evenly (counted at `fps`, as before) or cannot tell."""
+        heads, extradata = self._vop_heads, self.stream.codec_context.extradata or b""
+        if len(heads) != self._num_frames or len(self._decode_stamps) != self._num_frames or self._num_frames < 3:
+            return None
+        clock = mpeg4_vol_clock(extradata) or mpeg4_vol_clock(heads[0])
+        vops = mpeg4_vop_times(heads, clock) if clock else None
+        if vops is None:
+            return None
+        ticks = np.sort(np.asarray(vops[0], dtype=np.int64))
+        steps = np.diff(ticks)
+        if np.unique(steps).size == 1 or not (steps > 0).all():
+            return None
+        return (ticks - ticks[0]).astype(np.float64) / clock[0]
 
     def _collided_times(self) -> np.ndarray | None:
         """Each frame's time in seconds from its packet's pts, sorted, where some pts collide (see `_frame_table`) and
