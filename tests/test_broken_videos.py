@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import BACKENDS
 from PIL import Image
 from video_factory import write_video
 
@@ -374,6 +375,40 @@ def test_a_fragmented_mp4_cut_inside_a_fragment_header_is_an_error_saying_so(tmp
         with pytest.raises(VideoDecodeError, match="fragmented MP4 that ends inside a fragment's header"):
             probe(source)
     assert probe(whole).num_frames == 10  # (a whole one reads)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_dash_initialisation_or_media_segment_alone_is_an_error_saying_so(tmp_path, backend):
+    """DASH / HLS fMP4 / CMAF deliver a video as an initialisation segment ('ftyp' + a 'moov' of no frames) and media
+    segments ('styp' / 'moof' + 'mdat'), separate files a downloader keeps as they came. The initialisation segment
+    alone read "has no frames.", a media segment alone "Invalid data found when processing input"; each is named, with
+    the join that makes the video (which reads as a sequential decode of the whole file)."""
+    import av
+    from video_factory import frame_indices, pattern_frame
+
+    from vivit_hf.processing.video_io import probe, read_frames
+
+    whole = tmp_path / "whole.mp4"
+    options = {"movflags": "cmaf+frag_keyframe+empty_moov+default_base_moof"}
+    with av.open(str(whole), "w", format="mp4", options=options) as container:
+        stream = container.add_stream("libx264", rate=25, options={"preset": "ultrafast", "g": "5"})
+        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
+        for i in range(10):
+            frame = av.VideoFrame.from_ndarray(pattern_frame(i, 48, 64), format="rgb24")
+            frame.pts = i
+            container.mux(stream.encode(frame))
+        container.mux(stream.encode())
+    data = whole.read_bytes()
+    first = data.index(b"moof") - 4  # (cmaf: no 'styp' before it here; the segment starts at its 'moof')
+    second = data.index(b"moof", first + 8) - 4
+    init = _bytes_file(tmp_path / "init.mp4", data[:first])
+    segment = _bytes_file(tmp_path / "segment-2.m4s", data[second:])
+    with pytest.raises(VideoDecodeError, match=r"init.mp4' has no frames: it is a fragmented MP4's header alone"):
+        probe(init, backend=backend)
+    with pytest.raises(VideoDecodeError, match=r"m4s': it is a media segment of a fragmented MP4 .* without its init"):
+        probe(segment, backend=backend)
+    joined = _bytes_file(tmp_path / "joined.mp4", data[:first] + data[second:])  # (the join the messages give)
+    assert frame_indices(read_frames(joined, [0, 4], backend=backend)) == [5, 9]
 
 
 @pytest.mark.parametrize("fmt, suffix", [("matroska", "mkv"), ("webm", "webm")])

@@ -85,6 +85,7 @@ from .video_reader import (
 from .video_sources import (
     demuxer_in,
     describe_source,
+    fragmented_mp4_part,
     is_av_container,
     resolve_source,
     short_transport_stream,
@@ -409,7 +410,10 @@ class PyAVReader(VideoReader):
         if self._num_frames == 0:
             cut = self._truncated or self._states_frames()
             truncated = " (it ends inside its first frame: the file is truncated)" if cut else ""
-            self._refuse(f"Video {self.name} has no frames{truncated}.")
+            part = None if cut or self._source is None else fragmented_mp4_part(self._source)
+            self._refuse(
+                f"Video {self.name} has no frames: {part}." if part else f"Video {self.name} has no frames{truncated}."
+            )
         self._pts_to_index = None if self._pts is None else {int(p): i for i, p in enumerate(self._pts)}
         self._first_stamp = None if self._pts is None else int(self._pts.min())
         self._ticks = None if self._pts is None else self._clock(self._pts)  # the frames' times, in the stream's ticks

@@ -343,6 +343,58 @@ def _fragmented_mp4_cut_in_a_fragment_header(source: Any) -> bool:
     return False
 
 
+def _top_boxes(source: Any, limit: int = 64) -> list[tuple[bytes, int, int]]:
+    """The first `limit` top-level MP4 boxes of `source`: (kind, offset, size), up to one that runs past its end."""
+    offset, boxes = 0, []
+    while len(boxes) < limit:
+        header = read_at(source, offset, 16)
+        if len(header) < 8:
+            break
+        size, kind = struct.unpack(">I4s", header[:8])
+        if size == 1 and len(header) == 16:
+            size = struct.unpack(">Q", header[8:16])[0]
+        boxes.append((kind, offset, size))
+        if size < 8:
+            break
+        offset += size
+    return boxes
+
+
+# The boxes a fragmented MP4's media segment starts with (DASH / HLS fMP4 / CMAF: ISO/IEC 23009-1 6.3.4, 14496-12 8.16)
+_MEDIA_SEGMENT_STARTS = (b"styp", b"sidx", b"moof", b"emsg", b"prft")
+_JOIN_SEGMENTS = "`cat init.mp4 segment-1.m4s segment-2.m4s > clip.mp4`"
+
+
+def fragmented_mp4_part(source: Any, opened: bool = True) -> str | None:
+    """What `source` is where it is one part of a fragmented MP4 delivered in parts (DASH, HLS fMP4, CMAF: a player's
+    or downloader's separate files), for the error message: the initialisation segment alone (`ftyp` + a `moov` of
+    no frames, `mvex`: FFmpeg opens it, "has no frames."; a fragmented recording stopped before its first fragment
+    looks the same), which `opened` asks for, or a media segment alone
+    (`styp` / `sidx` / `moof` first: FFmpeg said "Invalid data found when processing input"). None where it is
+    neither."""
+    boxes = _top_boxes(source)
+    kinds = [kind for kind, _, _ in boxes]
+    if not opened:
+        if kinds and kinds[0] in _MEDIA_SEGMENT_STARTS and b"moov" not in kinds:
+            return (
+                "it is a media segment of a fragmented MP4 (DASH / HLS / CMAF: 'moof' fragments) without its "
+                "initialisation segment (the 'ftyp' + 'moov' file, often init.mp4), which says how to decode it: join "
+                f"them, the initialisation segment first ({_JOIN_SEGMENTS})"
+            )
+        return None
+    moov = next(((offset, size) for kind, offset, size in boxes if kind == b"moov"), None)
+    if moov is None or b"moof" in kinds or b"mdat" in kinds or not 8 < moov[1] <= 1 << 20:
+        return None
+    if b"mvex" not in read_at(source, moov[0], moov[1]):  # (its fragments' defaults: a moov of a fragmented file)
+        return None
+    return (
+        "it is a fragmented MP4's header alone (its 'moov' lists no frames: they come in 'moof' fragments, and it "
+        "holds none): the initialisation segment of a DASH / HLS / CMAF stream, whose frames are in separate media "
+        f"segments (.m4s: join them, this file first, {_JOIN_SEGMENTS}), or a fragmented recording stopped before its "
+        "first fragment"
+    )
+
+
 def what_it_is(source: Any) -> str | None:
     """What a file FFmpeg cannot open holds, where its bytes tell (None: nothing to say), for the error message."""
     raw = read_at(source, 0, 512)
@@ -362,6 +414,9 @@ def what_it_is(source: Any) -> str | None:
     for offset, magic, kind in _ARCHIVES:
         if raw[offset : offset + len(magic)] == magic:
             return f"it is {kind}, not a video: extract its videos and pass each one (a data set's download?)"
+    part = fragmented_mp4_part(source, opened=False)
+    if part:
+        return part
     if _fragmented_mp4_cut_in_a_fragment_header(source):
         return (
             "it is a fragmented MP4 that ends inside a fragment's header (its 'moof' box): the recording or download "
