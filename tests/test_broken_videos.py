@@ -341,17 +341,12 @@ def test_an_mp4_cut_before_its_index_is_an_error_saying_so(tmp_path, mp4_of_ten_
             probe(source)
 
 
-def test_a_fragmented_mp4_cut_inside_a_fragment_header_is_an_error_saying_so(tmp_path):
-    """A fragmented MP4 (OBS's, a camera's, a live stream's: a 'moof' index per fragment) cut inside a fragment's
-    'moof' box: FFmpeg reads every fragment's box at open, and where the cut is inside some of them (its track run)
-    said only "Invalid data found"."""
+def _fragmented_mp4(path: Path, movflags: str) -> Path:
+    """10 pattern frames of H.264 in a fragmented MP4 (`movflags`), a fragment every 5 frames (its keyframes)."""
     import av
     from video_factory import pattern_frame
 
-    from vivit_hf.processing.video_io import probe
-
-    whole = tmp_path / "whole.mp4"
-    with av.open(str(whole), "w", format="mp4", options={"movflags": "frag_keyframe+empty_moov"}) as container:
+    with av.open(str(path), "w", format="mp4", options={"movflags": movflags}) as container:
         stream = container.add_stream("libx264", rate=25, options={"preset": "ultrafast", "g": "5"})
         stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
         for i in range(10):
@@ -359,6 +354,18 @@ def test_a_fragmented_mp4_cut_inside_a_fragment_header_is_an_error_saying_so(tmp
             frame.pts = i
             container.mux(stream.encode(frame))
         container.mux(stream.encode())
+    return path
+
+
+def test_a_fragmented_mp4_cut_inside_a_fragment_header_is_an_error_saying_so(tmp_path):
+    """A fragmented MP4 (OBS's, a camera's, a live stream's: a 'moof' index per fragment) cut inside a fragment's
+    'moof' box: FFmpeg reads every fragment's box at open, and where the cut is inside some of them (its track run)
+    said only "Invalid data found"."""
+    import av
+
+    from vivit_hf.processing.video_io import probe
+
+    whole = _fragmented_mp4(tmp_path / "whole.mp4", "frag_keyframe+empty_moov")
     data = whole.read_bytes()
     moof = data.rindex(b"moof") - 4
 
@@ -383,22 +390,11 @@ def test_a_dash_initialisation_or_media_segment_alone_is_an_error_saying_so(tmp_
     segments ('styp' / 'moof' + 'mdat'), separate files a downloader keeps as they came. The initialisation segment
     alone read "has no frames.", a media segment alone "Invalid data found when processing input"; each is named, with
     the join that makes the video (which reads as a sequential decode of the whole file)."""
-    import av
-    from video_factory import frame_indices, pattern_frame
+    from video_factory import frame_indices
 
     from vivit_hf.processing.video_io import probe, read_frames
 
-    whole = tmp_path / "whole.mp4"
-    options = {"movflags": "cmaf+frag_keyframe+empty_moov+default_base_moof"}
-    with av.open(str(whole), "w", format="mp4", options=options) as container:
-        stream = container.add_stream("libx264", rate=25, options={"preset": "ultrafast", "g": "5"})
-        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
-        for i in range(10):
-            frame = av.VideoFrame.from_ndarray(pattern_frame(i, 48, 64), format="rgb24")
-            frame.pts = i
-            container.mux(stream.encode(frame))
-        container.mux(stream.encode())
-    data = whole.read_bytes()
+    data = _fragmented_mp4(tmp_path / "whole.mp4", "cmaf+frag_keyframe+empty_moov+default_base_moof").read_bytes()
     first = data.index(b"moof") - 4  # (cmaf: no 'styp' before it here; the segment starts at its 'moof')
     second = data.index(b"moof", first + 8) - 4
     init = _bytes_file(tmp_path / "init.mp4", data[:first])
