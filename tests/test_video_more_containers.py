@@ -227,11 +227,21 @@ def test_a_raw_mpeg4_stream_that_pauses_after_the_vops_read_for_its_rate_lasts_a
         assert reader.fps == pytest.approx((len(times) - 1) / (times[-1] - times[0]), rel=1e-3)
 
 
-@pytest.mark.parametrize("options", [{}, B_FRAMES])
-def test_a_raw_mpeg4_stream_at_a_variable_rate_gives_its_frames_times_for_fps_sampling(tmp_path, options):
+def _not_coded(tick: int) -> bytes:
+    """An N-VOP (a P-VOP "not coded": Xvid's for a frame it drops, which a decode gives no frame of) at `tick` of a
+    1/30 s clock (a 5-bit increment), in the second of the VOP before it."""
+    bits = "01" + "0" + "1" + format(tick, "05b") + "1" + "0"  # P, modulo_time_base, marker, increment, marker, coded
+    bits += "0" + "1" * (-(len(bits) + 1) % 8)  # (stuffing to the byte)
+    return b"\0\0\1\xb6" + int(bits, 2).to_bytes(len(bits) // 8, "big")
+
+
+@pytest.mark.parametrize("options, dropped", [({}, False), (B_FRAMES, False), ({}, True)])
+def test_a_raw_mpeg4_stream_at_a_variable_rate_gives_its_frames_times_for_fps_sampling(tmp_path, options, dropped):
     """A raw `.m4v` whose VOPs step unevenly (a capture that pauses: 10 frames 1/30 s apart, then 4 more after 2/3 s)
     gave no frame times, so fps=10 counted its 14 frames at their average 11.8 fps: frames 1, 2, 3 for the ones shown
-    at 0.1, 0.2, 0.3 s (3, 6, 9). Its VOPs' times are the frames' times, as a sequential decode stamps them."""
+    at 0.1, 0.2, 0.3 s (3, 6, 9). Its VOPs' times are the frames' times, as a sequential decode stamps them. The same
+    pause as Xvid writes it (`dropped`: an N-VOP for each of the 20 frames it dropped, no frame in a decode) had none
+    either, its 34 VOPs for 14 frames."""
     path = str(tmp_path / "pause.m4v")
     with av.open(path, "w", format="m4v") as container:
         stream = container.add_stream("mpeg4", rate=30, options=options)
@@ -242,6 +252,10 @@ def test_a_raw_mpeg4_stream_at_a_variable_rate_gives_its_frames_times_for_fps_sa
             frame.pts, frame.time_base = tick, Fraction(1, 30)
             container.mux(stream.encode(frame))
         container.mux(stream.encode())
+    if dropped:
+        head, *vops = Path(path).read_bytes().split(b"\0\0\1\xb6")
+        vops = [b"\0\0\1\xb6" + vop for vop in vops]
+        Path(path).write_bytes(head + b"".join(vops[:10] + [_not_coded(t) for t in range(10, 30)] + vops[10:]))
     frames, times = sequential(path)
     shown = np.searchsorted(times, np.arange(11) / 10 + 1e-6, side="right") - 1  # what plays at each 1/10 s
     assert shown.tolist() == [0, 3, 6, 9, 9, 9, 9, 9, 9, 9, 10]

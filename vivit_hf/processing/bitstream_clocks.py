@@ -211,8 +211,9 @@ def mpeg4_vop_rate(heads: list, clock: tuple[int, int], whole: bool = True) -> f
 def mpeg4_vop_times(heads: list, clock: tuple[int, int]) -> tuple[list, list] | None:
     """Each VOP's time in ticks of the layer's clock, in decode order, and those of the references (I, P, S) alone,
     from `heads` (each packet's first bytes, in decode order; `clock`: `mpeg4_vol_clock`): a B-VOP's seconds count
-    from the reference before the last one, as FFmpeg's decoder counts them; a group of VOPs sets the seconds. None
-    where a packet holds no VOP."""
+    from the reference before the last one, as FFmpeg's decoder counts them; a group of VOPs sets the seconds. A VOP
+    not coded (an N-VOP: Xvid's and capture tools' for a dropped or unchanged frame) has no time here, as a decode
+    gives no frame of it. None where a packet holds no VOP."""
     resolution, width = clock
     base = last_base = 0
     times, references = [], []
@@ -232,14 +233,19 @@ def mpeg4_vop_times(heads: list, clock: tuple[int, int]) -> tuple[list, list] | 
             if not bits.take(1):  # marker bit
                 return None
             increment = bits.take(width)
+            bits.take(1)  # marker bit
+            coded = bits.take(1)
         except EOFError:
             return None
-        if kind != 2:  # I, P or S: the clock moves on
+        if kind != 2:  # I, P or S: the clock moves on, a VOP not coded's too (as FFmpeg's decoder moves it)
             last_base, base = base, base + seconds
-            times.append(base * resolution + increment)
-            references.append(times[-1])
+            time = base * resolution + increment
         else:
-            times.append((last_base + seconds) * resolution + increment)
+            time = (last_base + seconds) * resolution + increment
+        if coded:  # (an N-VOP gives no frame: the one before stays on screen until the next)
+            times.append(time)
+            if kind != 2:
+                references.append(time)
     return times, references
 
 

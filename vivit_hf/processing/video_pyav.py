@@ -696,6 +696,7 @@ class PyAVReader(VideoReader):
         mpeg4 = codec == "mpeg4" and (self._raw_stream or demuxer_in(self.container, _TIMESTAMP_SEARCH_FORMATS))
         self._vop_heads = vops = [] if mpeg4 else None
         self._vop_rate_of = None
+        self._vop_times_of = None  # (`_raw_vop_times`)
         self._sparse_rate = None  # (`_sparse_stamps_rate`, of the stamps this scan reads)
         try:
             for packet in self.container.demux(self.stream):
@@ -2098,17 +2099,23 @@ class PyAVReader(VideoReader):
 
     def _raw_vop_times(self) -> np.ndarray | None:
         """Each frame's time in seconds of a raw MPEG-4 part 2 stream (.m4v) whose VOPs step unevenly (a capture at a
-        variable rate: a screen recorder's, a webcam's dropping frames), from the VOPs' own times (`mpeg4_vop_times`,
-        sorted: presentation order), where every packet is a frame and all were read (up to `VOP_COUNT`); its
-        parser's stamps step the first ones by a tick of the clock (see `_fps`). With none, fps= counted 10 frames of
-        1/30 s steps then a 2/3 s pause at their average 10.7 fps: frame 4 for the one shown at 0.4 s (frame 3). None
-        where the VOPs step evenly (counted at `fps`, as before) or cannot tell."""
+        variable rate: a screen recorder's, a webcam's dropping frames, Xvid's N-VOPs for frames it dropped), from the
+        VOPs' own times (`mpeg4_vop_times`, sorted: presentation order), where each VOP coded is a frame and all were
+        read (up to `VOP_COUNT`): its parser's stamps step the first ones by a tick of the clock (see `_fps`). With
+        none, fps=10 counted 14 frames (10 of 1/30 s steps, 4 more after 2/3 s) at their average 11.8 fps: frames 1,
+        2, 3 for the ones shown at 0.1-0.3 s (3, 6, 9). None where the VOPs step evenly (counted at `fps`, as before)
+        or cannot tell. Worked out once a frame count (`frame_times` is asked for several times a processor call)."""
+        if getattr(self, "_vop_times_of", None) is None or self._vop_times_of[0] != self._num_frames:
+            self._vop_times_of = (self._num_frames, self._vop_times())
+        return self._vop_times_of[1]
+
+    def _vop_times(self) -> np.ndarray | None:
         heads, extradata = self._vop_heads, self.stream.codec_context.extradata or b""
-        if len(heads) != self._num_frames or len(self._decode_stamps) != self._num_frames or self._num_frames < 3:
+        if len(heads) != len(self._decode_stamps) or self._num_frames < 3:
             return None
         clock = mpeg4_vol_clock(extradata) or mpeg4_vol_clock(heads[0])
         vops = mpeg4_vop_times(heads, clock) if clock else None
-        if vops is None:
+        if vops is None or len(vops[0]) != self._num_frames:  # (N-VOPs aside, a VOP a frame: else it cannot tell)
             return None
         ticks = np.sort(np.asarray(vops[0], dtype=np.int64))
         steps = np.diff(ticks)
