@@ -695,6 +695,7 @@ class PyAVReader(VideoReader):
         # (.m4v) is timed by its parser's guesses (`_vop_rate`)
         mpeg4 = codec == "mpeg4" and (self._raw_stream or demuxer_in(self.container, _TIMESTAMP_SEARCH_FORMATS))
         self._vop_heads = vops = [] if mpeg4 else None
+        self._vop_stamps = stamped  # (its packets' pts, `_stamped_vop_ticks`)
         self._vop_rate_of = None
         self._vop_times_of = None  # (`_raw_vop_times`)
         self._sparse_rate = None  # (`_sparse_stamps_rate`, of the stamps this scan reads)
@@ -1314,6 +1315,12 @@ class PyAVReader(VideoReader):
                 self._picture_rate = (self._num_frames, rate)
             if self._picture_rate[1]:
                 return self._picture_rate[1]
+        times = self._raw_vop_times() if self._raw_stream and self._vop_heads is not None else None
+        if times is not None:
+            # A raw .m4v at a variable rate: its frames over the time they span, as a file's stamps are read; its
+            # stated rate is its VOL's clock (30000 for 30000/1001: 130 frames with a 1 s pause read 30000 fps and
+            # 0.004 s), and the first VOPs' step is not the rate of a capture that pauses after them
+            return (self._num_frames - 1) / float(times[-1])
         if self._raw_stream and self._vop_rate() and self._spans_its_stamps(self._vop_rate()):
             # A raw MPEG-4 part 2 stream (.m4v) is timed by FFmpeg's parser, which steps its first stamps by a tick of
             # the VOL's clock, not a frame (with B-frames: dts -12000 then 0 where frames are 48000 apart), or stamps
@@ -2082,10 +2089,12 @@ class PyAVReader(VideoReader):
         6.3 s instead of 11.2 s)."""
         if self._kept is not None:
             return self._after_close("frame_times")
+        if self._raw_stream and self._vop_heads is not None and self.stream.time_base:
+            times = self._raw_vop_times()
+            if times is not None or self._pts is not None:  # (a stream whose pts collide: its sorted ones below)
+                return times
         if self._pts is None or not self.stream.time_base:
             return self._collided_times()
-        if self._raw_stream and self._vop_heads is not None:
-            return self._raw_vop_times()
         if self._stamp == "dts" and self._pts_are_slots():
             return self._slot_ticks().astype(np.float64) * float(self.stream.time_base)
         if self._decode_times_shown or (self._stamp == "dts" and self._stamps_are_asf_times()):
@@ -2110,18 +2119,41 @@ class PyAVReader(VideoReader):
         return self._vop_times_of[1]
 
     def _vop_times(self) -> np.ndarray | None:
-        heads, extradata = self._vop_heads, self.stream.codec_context.extradata or b""
-        if len(heads) != len(self._decode_stamps) or self._num_frames < 3:
+        heads, names = self._vop_heads, self._decode_stamps
+        if not heads or self._num_frames < 3:
             return None
+        extradata = self.stream.codec_context.extradata or b""
         clock = mpeg4_vol_clock(extradata) or mpeg4_vol_clock(heads[0])
         vops = mpeg4_vop_times(heads, clock) if clock else None
-        if vops is None or len(vops[0]) != self._num_frames:  # (N-VOPs aside, a VOP a frame: else it cannot tell)
+        if vops is None:
             return None
-        ticks = np.sort(np.asarray(vops[0], dtype=np.int64))
+        if len(heads) == len(names):
+            if len(vops[0]) != self._num_frames:  # (N-VOPs aside, a VOP a frame: else it cannot tell)
+                return None
+            ticks, unit = np.sort(np.asarray(vops[0], dtype=np.int64)), 1 / clock[0]
+        else:
+            ticks, unit = self._stamped_vop_ticks(vops[0], clock[0]), float(self.stream.time_base)
+            if ticks is None:
+                return None
         steps = np.diff(ticks)
         if np.unique(steps).size == 1 or not (steps > 0).all():
             return None
-        return (ticks - ticks[0]).astype(np.float64) / clock[0]
+        return (ticks - ticks[0]).astype(np.float64) * unit
+
+    def _stamped_vop_ticks(self, vop_ticks: list, resolution: int) -> np.ndarray | None:
+        """The frames' times of a raw .m4v longer than the `VOP_COUNT` VOPs read, in ticks of the stream's time base,
+        sorted: its packets' pts, which FFmpeg's parser works out from the VOPs' times, where those of the VOPs read
+        agree to within half a tick and every packet is a frame. A pause after them (300 frames 1/25 s apart, 50 more
+        after 4 s) had no times: fps=10 counted them at their average 19.4 fps, frame 194 for the one shown at 10 s
+        (250)."""
+        stamps, tick = self._vop_stamps, float(self.stream.time_base)
+        if len(stamps) != self._num_frames or len(vop_ticks) != len(self._vop_heads) or None in stamps or not tick:
+            return None
+        read = np.asarray(stamps[: len(vop_ticks)], dtype=np.int64)
+        vops = np.asarray(vop_ticks, dtype=np.int64)
+        if np.abs((read - read[0]) * tick - (vops - vops[0]) / resolution).max() > tick / 2:
+            return None
+        return np.sort(np.asarray(stamps, dtype=np.int64))
 
     def _collided_times(self) -> np.ndarray | None:
         """Each frame's time in seconds from its packet's pts, sorted, where some pts collide (see `_frame_table`) and
