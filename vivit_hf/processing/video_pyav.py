@@ -2110,10 +2110,11 @@ class PyAVReader(VideoReader):
         """Each frame's time in seconds of a raw MPEG-4 part 2 stream (.m4v) whose VOPs step unevenly (a capture at a
         variable rate: a screen recorder's, a webcam's dropping frames, Xvid's N-VOPs for frames it dropped), from the
         VOPs' own times (`mpeg4_vop_times`, sorted: presentation order), where each VOP coded is a frame and all were
-        read (up to `VOP_COUNT`): its parser's stamps step the first ones by a tick of the clock (see `_fps`). With
-        none, fps=10 counted 14 frames (10 of 1/30 s steps, 4 more after 2/3 s) at their average 11.8 fps: frames 1,
-        2, 3 for the ones shown at 0.1-0.3 s (3, 6, 9). None where the VOPs step evenly (counted at `fps`, as before)
-        or cannot tell. Worked out once a frame count (`frame_times` is asked for several times a processor call)."""
+        read (up to `VOP_COUNT`), else its packets' pts where those of the VOPs read agree (`_stamped_vop_ticks`; its
+        dts start a tick of the clock early, see `_fps`). With none, fps=10 counted 14 frames (10 of 1/30 s steps, 4
+        more after 2/3 s) at their average 11.8 fps: frames 1, 2, 3 for the ones shown at 0.1-0.3 s (3, 6, 9). None
+        where the VOPs step evenly (counted at `fps`, as before) or cannot tell. Worked out once a frame count
+        (`frame_times` is asked for several times a processor call)."""
         if getattr(self, "_vop_times_of", None) is None or self._vop_times_of[0] != self._num_frames:
             self._vop_times_of = (self._num_frames, self._vop_times())
         return self._vop_times_of[1]
