@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import BACKENDS
 from PIL import Image
 from video_factory import write_video
 
@@ -340,17 +341,12 @@ def test_an_mp4_cut_before_its_index_is_an_error_saying_so(tmp_path, mp4_of_ten_
             probe(source)
 
 
-def test_a_fragmented_mp4_cut_inside_a_fragment_header_is_an_error_saying_so(tmp_path):
-    """A fragmented MP4 (OBS's, a camera's, a live stream's: a 'moof' index per fragment) cut inside a fragment's
-    'moof' box: FFmpeg reads every fragment's box at open, and where the cut is inside some of them (its track run)
-    said only "Invalid data found"."""
+def _fragmented_mp4(path: Path, movflags: str) -> Path:
+    """10 pattern frames of H.264 in a fragmented MP4 (`movflags`), a fragment every 5 frames (its keyframes)."""
     import av
     from video_factory import pattern_frame
 
-    from vivit_hf.processing.video_io import probe
-
-    whole = tmp_path / "whole.mp4"
-    with av.open(str(whole), "w", format="mp4", options={"movflags": "frag_keyframe+empty_moov"}) as container:
+    with av.open(str(path), "w", format="mp4", options={"movflags": movflags}) as container:
         stream = container.add_stream("libx264", rate=25, options={"preset": "ultrafast", "g": "5"})
         stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
         for i in range(10):
@@ -358,6 +354,18 @@ def test_a_fragmented_mp4_cut_inside_a_fragment_header_is_an_error_saying_so(tmp
             frame.pts = i
             container.mux(stream.encode(frame))
         container.mux(stream.encode())
+    return path
+
+
+def test_a_fragmented_mp4_cut_inside_a_fragment_header_is_an_error_saying_so(tmp_path):
+    """A fragmented MP4 (OBS's, a camera's, a live stream's: a 'moof' index per fragment) cut inside a fragment's
+    'moof' box: FFmpeg reads every fragment's box at open, and where the cut is inside some of them (its track run)
+    said only "Invalid data found"."""
+    import av
+
+    from vivit_hf.processing.video_io import probe
+
+    whole = _fragmented_mp4(tmp_path / "whole.mp4", "frag_keyframe+empty_moov")
     data = whole.read_bytes()
     moof = data.rindex(b"moof") - 4
 
@@ -374,6 +382,29 @@ def test_a_fragmented_mp4_cut_inside_a_fragment_header_is_an_error_saying_so(tmp
         with pytest.raises(VideoDecodeError, match="fragmented MP4 that ends inside a fragment's header"):
             probe(source)
     assert probe(whole).num_frames == 10  # (a whole one reads)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_dash_initialisation_or_media_segment_alone_is_an_error_saying_so(tmp_path, backend):
+    """DASH / HLS fMP4 / CMAF deliver a video as an initialisation segment ('ftyp' + a 'moov' of no frames) and media
+    segments ('styp' / 'moof' + 'mdat'), separate files a downloader keeps as they came. The initialisation segment
+    alone read "has no frames.", a media segment alone "Invalid data found when processing input"; each is named, with
+    the join that makes the video (which reads as a sequential decode of the whole file)."""
+    from video_factory import frame_indices
+
+    from vivit_hf.processing.video_io import probe, read_frames
+
+    data = _fragmented_mp4(tmp_path / "whole.mp4", "cmaf+frag_keyframe+empty_moov+default_base_moof").read_bytes()
+    first = data.index(b"moof") - 4  # (cmaf: no 'styp' before it here; the segment starts at its 'moof')
+    second = data.index(b"moof", first + 8) - 4
+    init = _bytes_file(tmp_path / "init.mp4", data[:first])
+    segment = _bytes_file(tmp_path / "segment-2.m4s", data[second:])
+    with pytest.raises(VideoDecodeError, match=r"init.mp4' has no frames: it is a fragmented MP4's header alone"):
+        probe(init, backend=backend)
+    with pytest.raises(VideoDecodeError, match=r"m4s': it is a media segment of a fragmented MP4 .* without its init"):
+        probe(segment, backend=backend)
+    joined = _bytes_file(tmp_path / "joined.mp4", data[:first] + data[second:])  # (the join the messages give)
+    assert frame_indices(read_frames(joined, [0, 4], backend=backend)) == [5, 9]
 
 
 @pytest.mark.parametrize("fmt, suffix", [("matroska", "mkv"), ("webm", "webm")])

@@ -584,6 +584,29 @@ def test_a_raw_h264_stream_whose_timing_is_its_encoders_time_base_reads_at_its_d
     assert len(said) == 1 and "video_metadata={'fps': ...}" in str(said[0].message)
 
 
+def test_a_one_frame_raw_mpeg4_stream_on_an_ntsc_clock_reads_its_demuxers_rate_and_says_so(tmp_path):
+    """A raw MPEG-4 part 2 stream (.m4v) states its VOL's clock, not a rate (FFmpeg's encoder sets no fixed VOP
+    rate): 30000 ticks a second for 30000/1001 fps. Two frames or more are timed by their VOPs' step; one has none,
+    and read 30000 fps, its frame lasting 0.00003 s. The demuxer's 25 fps is read, said once, as a raw H.264 clock."""
+    path = tmp_path / "one.m4v"
+    with av.open(str(path), "w", format="m4v") as container:
+        stream = container.add_stream("mpeg4", rate=Fraction(30000, 1001))
+        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
+        container.mux(stream.encode(av.VideoFrame.from_ndarray(pattern_frame(0, 48, 64), format="rgb24")))
+        container.mux(stream.encode())
+    with av.open(str(path)) as container:  # FFmpeg's own: the clock as the codec's rate, its default 25 as the average
+        stream = container.streams.video[0]
+        assert (stream.codec_context.framerate, stream.average_rate) == (30000, 25)
+    with pytest.warns(
+        UserWarning, match="raw MPEG-4 part 2 stream of one frame: its header states a clock of 30000"
+    ) as said:
+        with open_video(path) as reader:
+            assert (reader.num_frames, reader.fps, reader.info.duration) == (1, 25.0, pytest.approx(0.04))
+            assert frame_indices(reader.read([0, 0])) == [0, 0]
+            assert reader.fps_guessed
+    assert len(said) == 1 and "video_metadata={'fps': ...}" in str(said[0].message)
+
+
 def test_a_raw_h263_stream_reads_as_a_sequential_decode(tmp_path):
     """A raw H.263 stream (`.h263`, as video-phone and old 3GPP tools dump it) stores no times: its parser makes them
     up, frames 1/25 s apart read from the start and 1/29.97 s after a seek back there, so no packet but the first

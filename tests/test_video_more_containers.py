@@ -15,6 +15,7 @@ import pytest
 from video_factory import frame_index, pattern_frame
 
 from vivit_hf.processing import bitstream_clocks, video_pyav
+from vivit_hf.processing.sampling import fps_indices
 from vivit_hf.processing.video_io import open_video
 
 HEIGHT, WIDTH, COUNT, RATE = 48, 64, 40, 25
@@ -224,6 +225,73 @@ def test_a_raw_mpeg4_stream_that_pauses_after_the_vops_read_for_its_rate_lasts_a
     _, times = sequential(path)
     with open_video(path, backend="pyav") as reader:
         assert reader.fps == pytest.approx((len(times) - 1) / (times[-1] - times[0]), rel=1e-3)
+
+
+def _not_coded(tick: int) -> bytes:
+    """An N-VOP (a P-VOP "not coded": Xvid's for a frame it drops, which a decode gives no frame of) at `tick` of a
+    1/30 s clock (a 5-bit increment), in the second of the VOP before it."""
+    bits = "01" + "0" + "1" + format(tick, "05b") + "1" + "0"  # P, modulo_time_base, marker, increment, marker, coded
+    bits += "0" + "1" * (-(len(bits) + 1) % 8)  # (stuffing to the byte)
+    return b"\0\0\1\xb6" + int(bits, 2).to_bytes(len(bits) // 8, "big")
+
+
+@pytest.mark.parametrize(
+    "options, dropped, read",
+    [({}, False, 256), (B_FRAMES, False, 256), ({}, True, 256), ({}, False, 6), (B_FRAMES, False, 6)],
+)
+def test_a_raw_mpeg4_stream_at_a_variable_rate_gives_its_frames_times_for_fps_sampling(
+    tmp_path, monkeypatch, options, dropped, read
+):
+    """A raw `.m4v` whose VOPs step unevenly (a capture that pauses: 10 frames 1/30 s apart, then 4 more after 2/3 s)
+    gave no frame times, so fps=10 counted its 14 frames at their average 11.8 fps: frames 1, 2, 3 for the ones shown
+    at 0.1, 0.2, 0.3 s (3, 6, 9). Its VOPs' times are the frames' times, as a sequential decode stamps them. The same
+    pause as Xvid writes it (`dropped`: an N-VOP for each of the 20 frames it dropped, no frame in a decode) had none
+    either, its 34 VOPs for 14 frames. Nor had one that pauses after the VOPs read (`read`: `VOP_COUNT`, 256 as a
+    rule): its packets' stamps, which agree with the VOPs read, time the rest."""
+    monkeypatch.setattr(video_pyav, "VOP_COUNT", read)
+    path = str(tmp_path / "pause.m4v")
+    with av.open(path, "w", format="m4v") as container:
+        stream = container.add_stream("mpeg4", rate=30, options=options)
+        stream.width, stream.height, stream.pix_fmt = WIDTH, HEIGHT, "yuv420p"
+        stream.codec_context.time_base = Fraction(1, 30)
+        for i, tick in enumerate([*range(10), *range(30, 34)]):
+            frame = av.VideoFrame.from_ndarray(pattern_frame(i, HEIGHT, WIDTH), format="rgb24")
+            frame.pts, frame.time_base = tick, Fraction(1, 30)
+            container.mux(stream.encode(frame))
+        container.mux(stream.encode())
+    if dropped:
+        head, *vops = Path(path).read_bytes().split(b"\0\0\1\xb6")
+        vops = [b"\0\0\1\xb6" + vop for vop in vops]
+        Path(path).write_bytes(head + b"".join(vops[:10] + [_not_coded(t) for t in range(10, 30)] + vops[10:]))
+    frames, times = sequential(path)
+    shown = np.searchsorted(times, np.arange(11) / 10 + 1e-6, side="right") - 1  # what plays at each 1/10 s
+    assert shown.tolist() == [0, 3, 6, 9, 9, 9, 9, 9, 9, 9, 10]
+    with open_video(path, backend="pyav") as reader:
+        ticks = fps_indices(reader.num_frames, reader.fps, 10, times=reader.frame_times())
+        assert ticks.tolist() == shown.tolist()
+        np.testing.assert_allclose(reader.frame_times(), times, atol=1e-6)
+        assert [frame_index(f) for f in reader.read(ticks)] == [frame_index(f) for f in frames[shown]]
+
+
+def test_a_raw_mpeg4_stream_with_b_frames_at_a_variable_rate_on_an_ntsc_clock_reads_its_average_rate(tmp_path):
+    """A raw `.m4v` with B-frames on a 30000 Hz clock (30000/1001 fps), 20 frames then 10 more after a pause, read its
+    VOL's clock as its rate: 30000 fps, lasting 0.001 s for 1.67. Its frames over the time their VOPs span, as a
+    file's stamps are read, and lasting as a sequential decode times them."""
+    path = str(tmp_path / "pause.m4v")
+    clock = Fraction(1001, 30000)
+    with av.open(path, "w", format="m4v") as container:
+        stream = container.add_stream("mpeg4", rate=1 / clock, options=B_FRAMES)
+        stream.width, stream.height, stream.pix_fmt = WIDTH, HEIGHT, "yuv420p"
+        stream.codec_context.time_base = clock
+        for i, tick in enumerate([*range(20), *range(40, 50)]):
+            frame = av.VideoFrame.from_ndarray(pattern_frame(i, HEIGHT, WIDTH), format="rgb24")
+            frame.pts, frame.time_base = tick, clock
+            container.mux(stream.encode(frame))
+        container.mux(stream.encode())
+    _, times = sequential(path)
+    with open_video(path, backend="pyav") as reader:
+        assert reader.fps == pytest.approx(29 / (times[-1] - times[0]), rel=1e-9)
+        assert reader.info.duration == pytest.approx(times[-1] - times[0] + float(clock), rel=1e-9)
 
 
 @pytest.mark.parametrize("name", ["png_pipe.png", "ppm_pipe.ppm"])

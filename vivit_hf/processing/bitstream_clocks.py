@@ -2,8 +2,8 @@
 """Frame rates from the times a video's bitstream codes in its pictures' headers, where the container gives none to
 trust: a raw H.263 / H.261 stream's temporal references on its picture clock (`picture_reference`,
 `picture_clock_rate`), and an MPEG-4 part 2 stream's VOP times on its video object layer's clock (`mpeg4_vol_clock`,
-`mpeg4_vop_rate`) where a program or transport stream leaves its packets unstamped, or a raw `.m4v` stream is
-stamped by its parser's guesses; and whether a raw H.264 stream's VUI timing flags a fixed frame rate
+`mpeg4_vop_times`, `mpeg4_vop_rate`) where a program or transport stream leaves its packets unstamped, or a raw
+`.m4v` stream is stamped by its parser's guesses; and whether a raw H.264 stream's VUI timing flags a fixed frame rate
 (`h264_fixed_frame_rate`: a rate, not its encoder's time base). `PyAVReader` collects the headers while it demuxes
 and asks these for the rate (`_fps`).
 
@@ -192,10 +192,28 @@ def _skip_scaling_list(bits: BitReader, size: int) -> None:
 def mpeg4_vop_rate(heads: list, clock: tuple[int, int], whole: bool = True) -> float | None:
     """Frames a second of an MPEG-4 part 2 stream from its VOPs' own times (`heads`: each packet's first bytes, in
     decode order; `clock`: `mpeg4_vol_clock`), where every packet starts one VOP and they step evenly: the layer's
-    clock over the step (1001 of 30000 Hz: 30000/1001 fps). A B-VOP's seconds count from the reference before the
-    last one, as FFmpeg's decoder counts them; a group of VOPs sets the seconds. `heads` the stream's first packets
-    only (not `whole`): the frames shown up to the reference before the last one (B-VOPs after it may show before
-    later references). None where a packet holds no VOP, or the steps differ."""
+    clock over the step (1001 of 30000 Hz: 30000/1001 fps). `heads` the stream's first packets only (not `whole`):
+    the frames shown up to the reference before the last one (B-VOPs after it may show before later references).
+    None where a packet holds no VOP, or the steps differ."""
+    resolution = clock[0]
+    vops = mpeg4_vop_times(heads, clock)
+    if vops is None:
+        return None
+    times, references = vops
+    if not whole:
+        if len(references) < 2:
+            return None
+        times = [time for time in times if time <= sorted(references)[-2]]
+    steps = np.unique(np.diff(np.sort(np.asarray(times, dtype=np.int64))))
+    return float(Fraction(resolution, int(steps[0]))) if len(times) > 1 and steps.size == 1 and steps[0] > 0 else None
+
+
+def mpeg4_vop_times(heads: list, clock: tuple[int, int]) -> tuple[list, list] | None:
+    """Each VOP's time in ticks of the layer's clock, in decode order, and those of the references (I, P, S) alone,
+    from `heads` (each packet's first bytes, in decode order; `clock`: `mpeg4_vol_clock`): a B-VOP's seconds count
+    from the reference before the last one, as FFmpeg's decoder counts them; a group of VOPs sets the seconds. A VOP
+    not coded (an N-VOP: Xvid's and capture tools' for a dropped or unchanged frame) has no time here, as a decode
+    gives no frame of it. None where a packet holds no VOP."""
     resolution, width = clock
     base = last_base = 0
     times, references = [], []
@@ -215,20 +233,20 @@ def mpeg4_vop_rate(heads: list, clock: tuple[int, int], whole: bool = True) -> f
             if not bits.take(1):  # marker bit
                 return None
             increment = bits.take(width)
+            bits.take(1)  # marker bit
+            coded = bits.take(1)
         except EOFError:
             return None
-        if kind != 2:  # I, P or S: the clock moves on
+        if kind != 2:  # I, P or S: the clock moves on, a VOP not coded's too (as FFmpeg's decoder moves it)
             last_base, base = base, base + seconds
-            times.append(base * resolution + increment)
-            references.append(times[-1])
+            time = base * resolution + increment
         else:
-            times.append((last_base + seconds) * resolution + increment)
-    if not whole:
-        if len(references) < 2:
-            return None
-        times = [time for time in times if time <= sorted(references)[-2]]
-    steps = np.unique(np.diff(np.sort(np.asarray(times, dtype=np.int64))))
-    return float(Fraction(resolution, int(steps[0]))) if len(times) > 1 and steps.size == 1 and steps[0] > 0 else None
+            time = (last_base + seconds) * resolution + increment
+        if coded:  # (an N-VOP gives no frame: the one before stays on screen until the next)
+            times.append(time)
+            if kind != 2:
+                references.append(time)
+    return times, references
 
 
 def picture_clock_rate(headers: list) -> float | None:

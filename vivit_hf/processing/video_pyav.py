@@ -41,6 +41,7 @@ from .bitstream_clocks import (
     h264_fixed_frame_rate,
     mpeg4_vol_clock,
     mpeg4_vop_rate,
+    mpeg4_vop_times,
     picture_clock_rate,
     picture_reference,
 )
@@ -84,6 +85,7 @@ from .video_reader import (
 from .video_sources import (
     demuxer_in,
     describe_source,
+    fragmented_mp4_part,
     is_av_container,
     resolve_source,
     short_transport_stream,
@@ -408,7 +410,10 @@ class PyAVReader(VideoReader):
         if self._num_frames == 0:
             cut = self._truncated or self._states_frames()
             truncated = " (it ends inside its first frame: the file is truncated)" if cut else ""
-            self._refuse(f"Video {self.name} has no frames{truncated}.")
+            part = None if cut or self._source is None else fragmented_mp4_part(self._source)
+            self._refuse(
+                f"Video {self.name} has no frames: {part}." if part else f"Video {self.name} has no frames{truncated}."
+            )
         self._pts_to_index = None if self._pts is None else {int(p): i for i, p in enumerate(self._pts)}
         self._first_stamp = None if self._pts is None else int(self._pts.min())
         self._ticks = None if self._pts is None else self._clock(self._pts)  # the frames' times, in the stream's ticks
@@ -690,7 +695,9 @@ class PyAVReader(VideoReader):
         # (.m4v) is timed by its parser's guesses (`_vop_rate`)
         mpeg4 = codec == "mpeg4" and (self._raw_stream or demuxer_in(self.container, _TIMESTAMP_SEARCH_FORMATS))
         self._vop_heads = vops = [] if mpeg4 else None
+        self._vop_stamps = stamped  # (its packets' pts, `_stamped_vop_ticks`)
         self._vop_rate_of = None
+        self._vop_times_of = None  # (`_raw_vop_times`)
         self._sparse_rate = None  # (`_sparse_stamps_rate`, of the stamps this scan reads)
         try:
             for packet in self.container.demux(self.stream):
@@ -1308,6 +1315,12 @@ class PyAVReader(VideoReader):
                 self._picture_rate = (self._num_frames, rate)
             if self._picture_rate[1]:
                 return self._picture_rate[1]
+        times = self._raw_vop_times() if self._raw_stream and self._vop_heads is not None else None
+        if times is not None:
+            # A raw .m4v at a variable rate: its frames over the time they span, as a file's stamps are read; its
+            # stated rate is its VOL's clock (30000 for 30000/1001: 130 frames with a 1 s pause read 30000 fps and
+            # 0.004 s), and the first VOPs' step is not the rate of a capture that pauses after them
+            return (self._num_frames - 1) / float(times[-1])
         if self._raw_stream and self._vop_rate() and self._spans_its_stamps(self._vop_rate()):
             # A raw MPEG-4 part 2 stream (.m4v) is timed by FFmpeg's parser, which steps its first stamps by a tick of
             # the VOL's clock, not a frame (with B-frames: dts -12000 then 0 where frames are 48000 apart), or stamps
@@ -1384,10 +1397,24 @@ class PyAVReader(VideoReader):
         took 1 frame of them. A true 1000 fps stream from it (a high-speed camera's frames) has the same header, and
         the file stores no times to tell them apart: at 1000 a second or more its demuxer's 25 fps (FFmpeg's average
         rate of it) is read, and said once, with how to give the true rate. Not where the timing flags a fixed rate
-        (`h264_fixed_frame_rate`: x264's CLI, `force-cfr`): that is the rate, 1000 fps read as 1000."""
+        (`h264_fixed_frame_rate`: x264's CLI, `force-cfr`): that is the rate, 1000 fps read as 1000.
+
+        A raw MPEG-4 part 2 stream (.m4v) of one frame likewise: FFmpeg's rate of it is its VOL's clock (the
+        vop_time_increment_resolution, 30000 for 30000/1001 fps) where the layer sets no fixed VOP rate, and one VOP
+        has no step on that clock (`_vop_rate`): it read 30000 fps, its frame lasting 0.00003 s for 0.033."""
         context = self.stream.codec_context
         clock = context.framerate
-        if context.name != "h264" or not clock or clock < _CLOCK_NOT_RATE:
+        if not clock or clock < _CLOCK_NOT_RATE:
+            return False
+        if context.name == "mpeg4" and clock.denominator == 1 and self._num_frames == 1:  # (else: clock / increment)
+            self._say_rate_guessed(
+                f"Video {self.name} is a raw MPEG-4 part 2 stream of one frame: its header states a clock of "
+                f"{float(clock):g} ticks a second, no frame rate, and the file stores no times. It is read at "
+                f"{float(self.stream.average_rate or 25):g} fps (FFmpeg's default); pass video_metadata={{'fps': ...}} "
+                "with its true rate, or remux it with the rate: `ffmpeg -r 30 -i clip.m4v -c copy clip.mp4`."
+            )
+            return True
+        if context.name != "h264":
             return False
         if h264_fixed_frame_rate(bytes(context.extradata or b"")):
             return False
@@ -2062,6 +2089,10 @@ class PyAVReader(VideoReader):
         6.3 s instead of 11.2 s)."""
         if self._kept is not None:
             return self._after_close("frame_times")
+        if self._raw_stream and self._vop_heads is not None and self.stream.time_base:
+            times = self._raw_vop_times()
+            if times is not None or self._pts is not None:  # (a stream whose pts collide: its sorted ones below)
+                return times
         if self._pts is None or not self.stream.time_base:
             return self._collided_times()
         if self._stamp == "dts" and self._pts_are_slots():
@@ -2074,6 +2105,56 @@ class PyAVReader(VideoReader):
         if self._stamp != "pts":
             return None
         return self._ticks.astype(np.float64) * float(self.stream.time_base)
+
+    def _raw_vop_times(self) -> np.ndarray | None:
+        """Each frame's time in seconds of a raw MPEG-4 part 2 stream (.m4v) whose VOPs step unevenly (a capture at a
+        variable rate: a screen recorder's, a webcam's dropping frames, Xvid's N-VOPs for frames it dropped), from the
+        VOPs' own times (`mpeg4_vop_times`, sorted: presentation order), where each VOP coded is a frame and all were
+        read (up to `VOP_COUNT`), else its packets' pts where those of the VOPs read agree (`_stamped_vop_ticks`; its
+        dts start a tick of the clock early, see `_fps`). With none, fps=10 counted 14 frames (10 of 1/30 s steps, 4
+        more after 2/3 s) at their average 11.8 fps: frames 1, 2, 3 for the ones shown at 0.1-0.3 s (3, 6, 9). None
+        where the VOPs step evenly (counted at `fps`, as before) or cannot tell. Worked out once a frame count
+        (`frame_times` is asked for several times a processor call)."""
+        if getattr(self, "_vop_times_of", None) is None or self._vop_times_of[0] != self._num_frames:
+            self._vop_times_of = (self._num_frames, self._vop_times())
+        return self._vop_times_of[1]
+
+    def _vop_times(self) -> np.ndarray | None:
+        heads, names = self._vop_heads, self._decode_stamps
+        if not heads or self._num_frames < 3:
+            return None
+        extradata = self.stream.codec_context.extradata or b""
+        clock = mpeg4_vol_clock(extradata) or mpeg4_vol_clock(heads[0])
+        vops = mpeg4_vop_times(heads, clock) if clock else None
+        if vops is None:
+            return None
+        if len(heads) == len(names):
+            if len(vops[0]) != self._num_frames:  # (N-VOPs aside, a VOP a frame: else it cannot tell)
+                return None
+            ticks, unit = np.sort(np.asarray(vops[0], dtype=np.int64)), 1 / clock[0]
+        else:
+            ticks, unit = self._stamped_vop_ticks(vops[0], clock[0]), float(self.stream.time_base)
+            if ticks is None:
+                return None
+        steps = np.diff(ticks)
+        if np.unique(steps).size == 1 or not (steps > 0).all():
+            return None
+        return (ticks - ticks[0]).astype(np.float64) * unit
+
+    def _stamped_vop_ticks(self, vop_ticks: list, resolution: int) -> np.ndarray | None:
+        """The frames' times of a raw .m4v longer than the `VOP_COUNT` VOPs read, in ticks of the stream's time base,
+        sorted: its packets' pts, which FFmpeg's parser works out from the VOPs' times, where those of the VOPs read
+        agree to within half a tick and every packet is a frame. A pause after them (300 frames 1/25 s apart, 50 more
+        after 4 s) had no times: fps=10 counted them at their average 19.4 fps, frame 194 for the one shown at 10 s
+        (250)."""
+        stamps, tick = self._vop_stamps, float(self.stream.time_base)
+        if len(stamps) != self._num_frames or len(vop_ticks) != len(self._vop_heads) or None in stamps or not tick:
+            return None
+        read = np.asarray(stamps[: len(vop_ticks)], dtype=np.int64)
+        vops = np.asarray(vop_ticks, dtype=np.int64)
+        if np.abs((read - read[0]) * tick - (vops - vops[0]) / resolution).max() > tick / 2:
+            return None
+        return np.sort(np.asarray(stamps, dtype=np.int64))
 
     def _collided_times(self) -> np.ndarray | None:
         """Each frame's time in seconds from its packet's pts, sorted, where some pts collide (see `_frame_table`) and

@@ -300,24 +300,34 @@ def read_at(source: Any, offset: int, size: int) -> bytes:
         return b""
 
 
+def _top_boxes(source: Any, limit: int):
+    """The first `limit` top-level MP4 boxes of `source`, each (kind, offset, size), up to one whose size runs to or
+    past the end of the file (0: "to the end")."""
+    offset = 0
+    for _ in range(limit):
+        header = read_at(source, offset, 16)
+        if len(header) < 8:
+            return
+        size, kind = struct.unpack(">I4s", header[:8])
+        if size == 1 and len(header) == 16:
+            size = struct.unpack(">Q", header[8:16])[0]
+        yield kind, offset, size
+        if size < 8:
+            return
+        offset += size
+
+
 def _mp4_without_index(source: Any) -> bool:
     """Whether `source` is an MP4 / QuickTime file whose top-level boxes hold no whole `moov` (the index every reader
     needs, written last by most recorders and muxers: a recording or download cut short lacks it, or ends inside
     it, where FFmpeg said "Invalid data found" or found no streams at all)."""
-    offset, seen = 0, []
-    for _ in range(10_000):
-        header = read_at(source, offset, 16)
-        if len(header) < 8:
-            break
-        size, kind = struct.unpack(">I4s", header[:8])
-        if size == 1 and len(header) == 16:
-            size = struct.unpack(">Q", header[8:16])[0]
+    seen = []
+    for kind, offset, size in _top_boxes(source, 10_000):
         if kind == b"moov" and size >= 8 and not read_at(source, offset + size - 1, 1):
             kind = b"cut moov"  # the file ends inside it
         seen.append(kind)
-        if kind in (b"moov", b"cut moov") or size < 8:  # (0: the box runs to the end of the file)
+        if kind in (b"moov", b"cut moov"):
             break
-        offset += size
     return bool(seen) and seen[0] == b"ftyp" and b"moov" not in seen and b"moof" not in seen
 
 
@@ -347,20 +357,47 @@ def _fragmented_mp4_cut_in_a_fragment_header(source: Any) -> bool:
     """Whether `source` is a fragmented MP4 (a recorder's or a live stream's: an index per fragment, `moof`) that ends
     inside a fragment's `moof` box: FFmpeg reads every fragment's box when it opens a file it can seek in, and opened
     none of it ("Invalid data found"; the frames of the whole fragments before the cut were there)."""
-    offset, first = 0, True
-    for _ in range(100_000):
-        header = read_at(source, offset, 16)
-        if len(header) < 8:
-            return False
-        size, kind = struct.unpack(">I4s", header[:8])
-        if size == 1 and len(header) == 16:
-            size = struct.unpack(">Q", header[8:16])[0]
-        if (first and kind != b"ftyp") or size < 8:
+    for k, (kind, offset, size) in enumerate(_top_boxes(source, 100_000)):
+        if (k == 0 and kind != b"ftyp") or size < 8:
             return False
         if kind == b"moof" and not read_at(source, offset + size - 1, 1):
             return True
-        offset, first = offset + size, False
     return False
+
+
+# The boxes a fragmented MP4's media segment starts with (DASH / HLS fMP4 / CMAF: ISO/IEC 23009-1 6.3.4, 14496-12 8.16)
+_MEDIA_SEGMENT_STARTS = (b"styp", b"sidx", b"moof", b"emsg", b"prft")
+_JOIN_SEGMENTS = "`cat init.mp4 segment-1.m4s segment-2.m4s > clip.mp4`"
+
+
+def fragmented_mp4_part(source: Any, opened: bool = True) -> str | None:
+    """What `source` is where it is one part of a fragmented MP4 delivered in parts (DASH, HLS fMP4, CMAF: a player's
+    or downloader's separate files), for the error message: the initialisation segment alone (`ftyp` + a `moov` of
+    no frames, `mvex`: FFmpeg opens it, "has no frames."; a fragmented recording stopped before its first fragment
+    looks the same), which `opened` asks for, or a media segment alone
+    (`styp` / `sidx` / `moof` first: FFmpeg said "Invalid data found when processing input"). None where it is
+    neither."""
+    boxes = list(_top_boxes(source, 64))
+    kinds = [kind for kind, _, _ in boxes]
+    if not opened:
+        if kinds and kinds[0] in _MEDIA_SEGMENT_STARTS and b"moov" not in kinds:
+            return (
+                "it is a media segment of a fragmented MP4 (DASH / HLS / CMAF: 'moof' fragments) without its "
+                "initialisation segment (the 'ftyp' + 'moov' file, often init.mp4), which says how to decode it: join "
+                f"them, the initialisation segment first ({_JOIN_SEGMENTS})"
+            )
+        return None
+    moov = next(((offset, size) for kind, offset, size in boxes if kind == b"moov"), None)
+    if moov is None or b"moof" in kinds or b"mdat" in kinds or not 8 < moov[1] <= 1 << 20:
+        return None
+    if b"mvex" not in read_at(source, moov[0], moov[1]):  # (its fragments' defaults: a moov of a fragmented file)
+        return None
+    return (
+        "it is a fragmented MP4's header alone (its 'moov' lists no frames: they come in 'moof' fragments, and it "
+        "holds none): the initialisation segment of a DASH / HLS / CMAF stream, whose frames are in separate media "
+        f"segments (.m4s: join them, this file first, {_JOIN_SEGMENTS}), or a fragmented recording stopped before its "
+        "first fragment"
+    )
 
 
 def what_it_is(source: Any) -> str | None:
@@ -382,6 +419,9 @@ def what_it_is(source: Any) -> str | None:
     for offset, magic, kind in _ARCHIVES:
         if raw[offset : offset + len(magic)] == magic:
             return f"it is {kind}, not a video: extract its videos and pass each one (a data set's download?)"
+    part = fragmented_mp4_part(source, opened=False)
+    if part:
+        return part
     if _fragmented_mp4_cut_in_a_fragment_header(source):
         return (
             "it is a fragmented MP4 that ends inside a fragment's header (its 'moof' box): the recording or download "

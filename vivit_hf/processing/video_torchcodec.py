@@ -129,6 +129,8 @@ class TorchcodecReader(VideoReader):
         meta = self.decoder.metadata
         self._num_frames = int(meta.num_frames or 0)
         if self._num_frames == 0:
+            if not is_torchcodec_decoder(source):  # (PyAV's checks name what a file of no frames is, as above)
+                PyAVReader(resolved, name=self.name).close()  # (not resolved again: a URL would download twice)
             raise VideoDecodeError(f"Video {self.name} has no frames.")
         if self._num_frames == 1 and not is_torchcodec_decoder(source):
             # torchcodec takes FFmpeg's "best" video stream, which can be a cover image (a music file's
