@@ -895,6 +895,32 @@ def test_two_splits_of_one_meaning_are_kept_apart_not_one_dropped(tmp_path, layo
     assert len(warned) == 2 and all("'val' and 'validation' all mean 'validation'" in m for m in warned), warned
 
 
+def test_a_card_s_split_names_in_capitals_are_the_recipes_splits_not_left_unevaluated(tmp_path):
+    """A card's `configs:` naming its splits `Train` and `VAL` (`datasets` keeps a split's name as the card writes it):
+    the aliases were matched in lower case only, so the data set had no 'validation' split, and finetune.py held 10% of
+    `train` out to evaluate on, the repo's own validation clips never read, without a word (whole and streamed). The
+    reference: `datasets`' own splits of the folder, and the files each clip was written to."""
+    videos = [{"path": None, "bytes": s.read_bytes()} for s in sources(tmp_path, 4)]
+    features = datasets.Features({"video": datasets.Video(), "label": datasets.ClassLabel(names=NAMES)})
+    repo = tmp_path / "repo"
+    for i, part in enumerate(["tr", "va"]):
+        datasets.Dataset.from_dict({"video": videos[2 * i : 2 * i + 2], "label": [0, 1]}, features=features).to_parquet(
+            str(repo / part / "0.parquet")
+        )
+    (repo / "README.md").write_text(
+        "---\nconfigs:\n- config_name: default\n  data_files:\n  - split: Train\n    path: tr/*.parquet\n"
+        "  - split: VAL\n    path: va/*.parquet\n---\n"
+    )
+    reference = datasets.load_dataset(str(repo), cache_dir=str(tmp_path / "ref_cache"))
+    assert sorted(reference) == ["Train", "VAL"]
+    whole = load_video_dataset(repo, "hub", cache_dir=str(tmp_path / "cache"))
+    streamed = open_streaming_dataset(str(repo), cache_dir=str(tmp_path / "cache"))
+    for data in (whole, streamed):
+        assert sorted(data.splits) == ["train", "validation"] and data.default_eval_split == "validation"
+    assert [e["video"]["bytes"] for e in whole.split("validation")] == [v["bytes"] for v in videos[2:]]
+    assert [e["video"]["bytes"] for e in whole.split("train")] == [v["bytes"] for v in videos[:2]]
+
+
 @pytest.mark.parametrize(
     "columns, expected",
     [

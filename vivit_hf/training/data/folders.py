@@ -21,7 +21,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .examples import SPLIT_ALIASES, DatasetFormatError, quoted
+from .examples import SPLIT_ALIASES, DatasetFormatError, quoted, recipe_split_name
 from .labels import label_name
 
 # The adapters' one logger, named as before they were split out of `formats.py`: a level or filter a user set on
@@ -53,7 +53,7 @@ def recipe_split_names(splits) -> dict[str, str]:
     warning names them: one used to replace the other without a word, a split of the data set gone, and the split
     evaluated perhaps not the one the user meant."""
     splits = [str(split) for split in splits]
-    wanted = {split: SPLIT_ALIASES.get(split, split) for split in splits}
+    wanted = {split: recipe_split_name(split) for split in splits}
     names = {}
     for split in splits:
         shared = [other for other in splits if wanted[other] == wanted[split]]
@@ -75,10 +75,10 @@ def recipe_split_names(splits) -> dict[str, str]:
 def unlabelled_split_names(every_split, labelled) -> list[str]:
     """The splits of `every_split` that are not in `labelled` (left out: none of their rows has a label), by their
     names in the recipes (`eval` -> `test`, as `recipe_split_names` names a split that no other shares)."""
-    names = {SPLIT_ALIASES.get(str(split), str(split)) for split in labelled}
+    names = {recipe_split_name(str(split)) for split in labelled}
     left_out = [str(split) for split in every_split if split not in labelled]
     return [
-        SPLIT_ALIASES.get(split, split) if SPLIT_ALIASES.get(split, split) not in names else split for split in left_out
+        recipe_split_name(split) if recipe_split_name(split) not in names else split for split in left_out
     ]
 
 

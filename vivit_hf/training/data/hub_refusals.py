@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from .examples import DatasetFormatError, quoted
+from .examples import DatasetFormatError, quoted, recipe_split_name
 from .folders import (
     ANY_ARCHIVE_SUFFIXES,
     SPLIT_ALIASES,
@@ -522,7 +522,7 @@ def _refuse_split_words_in_class_names(root: Path, data_files) -> None:
     top = os.path.abspath(root)
     below = top if top.endswith(os.sep) else top + os.sep
     for split, files in data_files.items():
-        named = SPLIT_ALIASES.get(str(split), str(split))
+        named = recipe_split_name(str(split))
         for file in map(str, files):
             if "://" in file or Path(file).suffix.lower() not in VIDEO_EXTENSIONS:
                 continue
