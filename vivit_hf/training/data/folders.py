@@ -77,9 +77,7 @@ def unlabelled_split_names(every_split, labelled) -> list[str]:
     names in the recipes (`eval` -> `test`, as `recipe_split_names` names a split that no other shares)."""
     names = {recipe_split_name(str(split)) for split in labelled}
     left_out = [str(split) for split in every_split if split not in labelled]
-    return [
-        recipe_split_name(split) if recipe_split_name(split) not in names else split for split in left_out
-    ]
+    return [recipe_split_name(split) if recipe_split_name(split) not in names else split for split in left_out]
 
 
 # The folders a NAS or Windows keeps in a shared folder or on a drive, hidden in their own file browsers but not over

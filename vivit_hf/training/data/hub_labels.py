@@ -98,7 +98,7 @@ def hub_columns(features, video_column: str | None, label_column: str | None, so
         raise DatasetFormatError(
             f"--dataset_format hub: need a video column and a label column in {source}; found columns "
             f"{list(features)} (video={video_column!r}, label={label_column!r}); name them with "
-            f"--video_column / --label_column{_layout_hint(features, video_column)}"
+            f"--video_column / --label_column{_layout_hint(features, video_column, source)}"
         )
     return video_column, label_column
 
@@ -187,8 +187,8 @@ def _only(candidates):
     return found[0] if len(found) == 1 else None
 
 
-def _layout_hint(features, video_column) -> str:
-    """Why the usual layouts gave no label column, where the columns tell."""
+def _layout_hint(features, video_column, source: str | None = None) -> str:
+    """Why the usual layouts gave no label column, where the columns (or a local folder's metadata files) tell."""
     dotted = [c for c in features if "." in c and f".{member_extension(c)}" in VIDEO_EXTENSIONS]
     if dotted:
         return (
@@ -200,6 +200,17 @@ def _layout_hint(features, video_column) -> str:
             ". datasets' videofolder names the classes after the folders only when there are two or more, all at "
             "the same depth, and no metadata.csv / metadata.jsonl gives a label; --dataset_format videofolder reads "
             "<class>/<clip> folders itself"
+        )
+    # Class folders beside a metadata file of other columns (a caption, a duration): `datasets`' videofolder takes no
+    # class from the folders where a metadata file is there, so the folders' classes were "no label column" alone.
+    others = [c for c in features if c != video_column]
+    metadata = [] if source is None or not Path(source).is_dir() else files_below(Path(source))[1]
+    metadata = [f for f in metadata if f.name in METADATA_FILES]
+    if video_column in features and others and metadata:
+        return (
+            f". datasets' videofolder names no class after the folders where a metadata file is beside the clips "
+            f"({metadata[0].relative_to(source).as_posix()}, giving {quoted(others, 3)}): give each row its class "
+            "in a 'label' column, or read <class>/<clip> folders with --dataset_format videofolder"
         )
     return ""
 
