@@ -921,6 +921,36 @@ def test_a_card_s_split_names_in_capitals_are_the_recipes_splits_not_left_uneval
     assert [e["video"]["bytes"] for e in whole.split("train")] == [v["bytes"] for v in videos[:2]]
 
 
+def test_finetune_holding_out_a_share_names_the_splits_it_neither_trains_nor_evaluates(tmp_path, caplog):
+    """A `save_to_disk` DatasetDict of `train` and `holdout` (no split word the recipes take for a validation or test
+    split): finetune.py held 10% of `train` out to evaluate on and never read `holdout`, without a word. The
+    reference: the splits `load_from_disk` gives, and those the run reads."""
+    import contextlib
+    import logging
+
+    from accelerate import PartialState
+
+    from vivit_hf.training import finetune
+
+    PartialState()  # the recipe's logger is accelerate's
+    features = datasets.Features({"video": datasets.Video(), "label": datasets.ClassLabel(names=NAMES)})
+    clips = [{"path": None, "bytes": b"clip %d" % i} for i in range(10)]  # not decoded by the read
+    datasets.DatasetDict(
+        {
+            "train": datasets.Dataset.from_dict({"video": clips[:8], "label": [0, 1] * 4}, features=features),
+            "holdout": datasets.Dataset.from_dict({"video": clips[8:], "label": [0, 1]}, features=features),
+        }
+    ).save_to_disk(str(tmp_path / "saved"))
+    assert sorted(datasets.load_from_disk(str(tmp_path / "saved"))) == ["holdout", "train"]
+    accelerator = type("OneProcess", (), {"main_process_first": contextlib.nullcontext})
+    args = finetune.parse_args(["--dataset", str(tmp_path / "saved"), "--dataset_format", "hub"])
+    with caplog.at_level(logging.WARNING, logger="vivit_hf.training.finetune"):
+        _, train, evaluation, split = finetune.load_data(args, accelerator)
+    assert split == "train (held out 10%)" and len(train) + len(evaluation) == 8
+    said = [r.getMessage() for r in caplog.records if "neither trained" in r.getMessage()]
+    assert len(said) == 1 and "its split(s) 'holdout' are neither trained nor evaluated" in said[0], said
+
+
 @pytest.mark.parametrize(
     "columns, expected",
     [
