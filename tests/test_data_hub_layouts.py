@@ -540,6 +540,25 @@ def test_a_hub_row_whose_clip_fails_is_named_by_its_id_whole_and_streamed_not_no
     assert any("give no video" in r.getMessage() and "'webm/b.webm'" in r.getMessage() for r in caplog.records)
 
 
+def test_a_parquet_class_label_holding_an_id_its_names_lack_is_refused_naming_it(tmp_path):
+    """A parquet table whose schema keeps `datasets`' features (ClassLabel ['stand', 'sit']) but whose label column
+    holds 2 (written with pyarrow, or edited after): `datasets` loads it as it is (the reference), and it was read as a
+    third class past the model's two outputs, to torch's "Target 2 is out of bounds" in the first training step."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    features = datasets.Features({"video": datasets.Video(), "label": datasets.ClassLabel(names=NAMES)})
+    videos = pa.array([{"bytes": b"clip %d" % i, "path": None} for i in range(3)])  # not decoded by the read
+    table = pa.table({"video": videos, "label": pa.array([0, 2, 1], pa.int64())})
+    table = table.replace_schema_metadata({"huggingface": json.dumps({"info": {"features": features.to_dict()}})})
+    (tmp_path / "repo" / "data").mkdir(parents=True)
+    pq.write_table(table, tmp_path / "repo" / "data" / "train-00000-of-00001.parquet")
+    reference = datasets.load_dataset(str(tmp_path / "repo"), cache_dir=str(tmp_path / "ref_cache"))["train"]
+    assert reference.features["label"].names == NAMES and reference["label"][:] == [0, 2, 1]
+    with pytest.raises(DatasetFormatError, match=r"'label' of split 'train' holds class id 2 \(row 1\), where its "):
+        load_video_dataset(tmp_path / "repo", "hub", cache_dir=str(tmp_path / "cache"))
+
+
 def write_tables_with_their_own_class_label_order(tmp_path):
     """repo/data/{train,test}.parquet: train's ClassLabel [sit, stand, walk] (sit, walk), test's [walk, stand, sit]
     (walk, sit), each with its own ids. Returns the repo folder, the clips (in that row order) and train's names."""

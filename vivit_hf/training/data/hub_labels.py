@@ -586,8 +586,26 @@ def labelled_splits(loaded, label_column: str, feature) -> dict:
     for split, dataset in loaded.items():
         values = arrow_label_values(dataset.with_format("arrow"), label_column)
         refuse_several_labels(values, label_column, split)
+        if isinstance(own := label_feature(dataset.features, label_column), datasets.ClassLabel):
+            refuse_class_ids_out_of_range(values, own, label_column, split)
         if is_labelled_split(split, values, label_column, isinstance(feature, datasets.ClassLabel)):
             kept[split] = dataset
     if not kept:
         raise DatasetFormatError(f"--dataset_format hub: no split has labels in {label_column!r}")
     return kept
+
+
+def refuse_class_ids_out_of_range(values, feature, label_column: str, split: str) -> None:
+    """Refuses a `ClassLabel` column holding an id its names lack (2 beside names `['a', 'b']`): a parquet or Arrow
+    table's features, kept in its schema, are taken as they are (`datasets` checks ids only when it encodes them), so
+    such an id was read as a class of the data set, past the model's outputs: torch's "Target 2 is out of bounds" in
+    the first training step, or a clip scored against a class the model cannot name. -1 is "no label"
+    (`labelled_splits`). Named with its split, row and the names."""
+    count = len(feature.names)
+    row = next((i for i, v in enumerate(values) if v is not None and not -1 <= v < count), None)
+    if row is not None:
+        raise DatasetFormatError(
+            f"--dataset_format hub: {label_column!r} of split {split!r} holds class id {values[row]} (row {row}), "
+            f"where its ClassLabel names {count} classes ({quoted(feature.names, 3)}: ids 0-{count - 1}, -1 for no "
+            "label); give each row one of its ids, or add the class to the ClassLabel's names"
+        )
