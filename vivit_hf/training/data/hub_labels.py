@@ -195,6 +195,14 @@ def _layout_hint(features, video_column, source: str | None = None) -> str:
             f". WebDataset keys end at a member's first dot, so members like '<key>.{dotted[0]}' gave the column "
             f"{dotted[0]!r}: keys must not contain dots (multi-part extensions like '<key>.video.mp4' are fine)"
         )
+    card = Path(source, "README.md") if source is not None and Path(source).is_dir() else None
+    if list(features) == [video_column] and card is not None and card.is_file():
+        with contextlib.suppress(OSError, UnicodeDecodeError):
+            if re.search(r"^\s*drop_labels:\s*true\b", card.read_text(encoding="utf-8"), re.MULTILINE | re.IGNORECASE):
+                return (  # the card's own setting, where the rule below would send the user looking at the folders
+                    ". Its card's configs: set drop_labels: true, so datasets' videofolder names no class after the "
+                    "folders; remove it, or read <class>/<clip> folders with --dataset_format videofolder"
+                )
     if list(features) == [video_column]:
         return (
             ". datasets' videofolder names the classes after the folders only when there are two or more, all at "
