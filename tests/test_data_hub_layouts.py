@@ -914,6 +914,27 @@ def test_two_splits_of_one_meaning_are_kept_apart_not_one_dropped(tmp_path, layo
     assert len(warned) == 2 and all("'val' and 'validation' all mean 'validation'" in m for m in warned), warned
 
 
+@pytest.mark.parametrize(
+    "splits, advice",
+    [
+        (["train", "Train", "test"], "name the one to train on with --train_split"),
+        (["train", "validation", "VALIDATION"], "is evaluated when none is named); name the one to evaluate with"),
+    ],
+)
+def test_two_splits_of_one_meaning_in_two_cases_are_kept_apart_with_the_flag_that_picks_one(splits, advice, caplog):
+    """A repo's `train` beside `Train` (a card's `configs:` keeps each name, as `datasets` does): kept apart, as `val`
+    beside `validation` are, and the warning advised --eval_split, evaluating on one training split and training on
+    the other; a training split is picked with --train_split."""
+    import logging
+
+    from vivit_hf.training.data.folders import recipe_split_names
+
+    with caplog.at_level(logging.WARNING, logger="vivit_hf.training.data.formats"):
+        assert recipe_split_names(splits) == {split: split for split in splits}
+    (said,) = [r.getMessage() for r in caplog.records if "kept apart" in r.getMessage()]
+    assert advice in said, said
+
+
 def test_a_card_s_split_names_in_capitals_are_the_recipes_splits_not_left_unevaluated(tmp_path):
     """A card's `configs:` naming its splits `Train` and `VAL` (`datasets` keeps a split's name as the card writes it):
     the aliases were matched in lower case only, so the data set had no 'validation' split, and finetune.py held 10% of

@@ -62,12 +62,19 @@ def recipe_split_names(splits) -> dict[str, str]:
     for name in dict.fromkeys(wanted.values()):
         shared = [split for split in splits if wanted[split] == name]
         if len(shared) > 1:
+            # two training splits (`train` beside `Train`, `training`) are a choice of --train_split, where the
+            # advice to name one with --eval_split sent the user to evaluate on one and train on the other
+            use = (
+                "train on with --train_split"
+                if name == "train"
+                else "evaluate with --eval_split (evaluate.py: --split)"
+            )
             logger.warning(
-                "the splits %s all mean %r and are kept apart under their own names%s; name the one to evaluate "
-                "with --eval_split (evaluate.py: --split)",
+                "the splits %s all mean %r and are kept apart under their own names%s; name the one to %s",
                 " and ".join(map(repr, sorted(shared))),
                 name,
                 f" ({evaluated!r} is evaluated when none is named)" if evaluated in shared else "",
+                use,
             )
     return names
 
