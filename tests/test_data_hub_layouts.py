@@ -613,6 +613,24 @@ def test_class_folders_named_with_a_split_word_are_refused_not_put_in_another_sp
     assert {split: len(data.split(split)) for split in data.splits} == {"train": 6, "validation": 6}
 
 
+def test_split_folders_in_capitals_are_refused_naming_them_not_the_class_folders(tmp_path):
+    """`Train/<class>/`, `Test/<class>/`: `datasets`' split patterns are lower case, so it reads no split folder and
+    puts the test clips in 'train' (the reference), which was refused as class folders "named with a split word"
+    ('Test/cat'), the classes not at fault; the refusal names the split folders in capitals and what to do.
+    videofolder reads them."""
+    root = tmp_path / "repo"
+    for i, name in enumerate(["Train/cat/a.mp4", "Train/dog/b.mp4", "Test/cat/c.mp4", "Test/dog/d.mp4"]):
+        clip(root / name, seed=i)
+    reference = datasets.load_dataset(str(root), cache_dir=str(tmp_path / "ref_cache"))
+    assert {split: len(rows) for split, rows in reference.items()} == {"train": 4}
+    said = r"lower case only, so .* split folders named in capitals \('Test/', 'Train/'\) .*'Test/cat/c.mp4' \(train\)"
+    for read in (partial(load_video_dataset, dataset_format="hub"), lambda root: open_streaming_dataset(str(root))):
+        with pytest.raises(DatasetFormatError, match=said):
+            read(root)
+    data = load_video_dataset(root, "videofolder")
+    assert {split: len(data.split(split)) for split in data.splits} == {"train": 2, "test": 2}
+
+
 def test_a_hub_table_listing_a_clip_twice_or_in_two_splits_is_named(tmp_path, caplog):
     """load_video_dataset returned early for hub and never warned of repeated clips, as it does for other formats."""
     root = tmp_path / "repo"
