@@ -389,7 +389,8 @@ def split_words(folder_name: str) -> list[str]:
 
 def split_named_by(folder_name: str) -> str | None:
     """The split a folder's name names, as `datasets`' folder builders find split folders (its `data_files` split
-    patterns): a split keyword as a word of the name, in any case (`train/`, `Val/`, `val2017/`, `k400_test/`).
+    patterns): a split keyword as a word of the name, here in any case (`train/`, `Val/`, `val2017/`, `k400_test/`;
+    `datasets` matches lower case only, which `hub_refusals` refuses naming the folders).
     None for no keyword, and for keywords of two splits (`train_val/` names no one split)."""
     named = {SPLIT_ALIASES[word] for word in split_words(folder_name)}
     return named.pop() if len(named) == 1 else None
