@@ -540,22 +540,35 @@ def test_a_hub_row_whose_clip_fails_is_named_by_its_id_whole_and_streamed_not_no
     assert any("give no video" in r.getMessage() and "'webm/b.webm'" in r.getMessage() for r in caplog.records)
 
 
-def test_a_parquet_class_label_holding_an_id_its_names_lack_is_refused_naming_it(tmp_path):
-    """A parquet table whose schema keeps `datasets`' features (ClassLabel ['stand', 'sit']) but whose label column
+@pytest.mark.parametrize(
+    "test_names, test_ids, said",
+    [
+        (NAMES, [0, 1], r"'label' of split 'train' holds class id 2 \(row 1\), where its ClassLabel names 2 classes"),
+        # a test table numbering the classes its own way is checked against its own names...
+        (NAMES[::-1], [1, 2], r"'label' of split 'test' holds class id 2 \(row 1\), where .* \('stand', 'sit': ids"),
+        # ...and one of a class the others lack is named by that class, not as an id past the training table's names
+        ([*NAMES, "walk"], [2, 0], r"test\.parquet \(split 'test'\) has the classes 'walk', which the data set's"),
+    ],
+)
+def test_a_parquet_class_label_holding_an_id_its_names_lack_is_refused_naming_it(tmp_path, test_names, test_ids, said):
+    """A parquet table whose schema keeps `datasets`' features (ClassLabel ['sit', 'stand']) but whose label column
     holds 2 (written with pyarrow, or edited after): `datasets` loads it as it is (the reference), and it was read as a
     third class past the model's two outputs, to torch's "Target 2 is out of bounds" in the first training step."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    features = datasets.Features({"video": datasets.Video(), "label": datasets.ClassLabel(names=NAMES)})
-    videos = pa.array([{"bytes": b"clip %d" % i, "path": None} for i in range(3)])  # not decoded by the read
-    table = pa.table({"video": videos, "label": pa.array([0, 2, 1], pa.int64())})
-    table = table.replace_schema_metadata({"huggingface": json.dumps({"info": {"features": features.to_dict()}})})
     (tmp_path / "repo" / "data").mkdir(parents=True)
-    pq.write_table(table, tmp_path / "repo" / "data" / "train-00000-of-00001.parquet")
-    reference = datasets.load_dataset(str(tmp_path / "repo"), cache_dir=str(tmp_path / "ref_cache"))["train"]
-    assert reference.features["label"].names == NAMES and reference["label"][:] == [0, 2, 1]
-    with pytest.raises(DatasetFormatError, match=r"'label' of split 'train' holds class id 2 \(row 1\), where its "):
+    train_ids = [0, 2, 1] if test_names == NAMES else [0, 1, 1]
+    for split, names, ids in (("train", NAMES, train_ids), ("test", test_names, test_ids)):
+        features = datasets.Features({"video": datasets.Video(), "label": datasets.ClassLabel(names=names)})
+        videos = pa.array([{"bytes": b"%s %d" % (split.encode(), i), "path": None} for i in range(len(ids))])
+        table = pa.table({"video": videos, "label": pa.array(ids, pa.int64())})
+        table = table.replace_schema_metadata({"huggingface": json.dumps({"info": {"features": features.to_dict()}})})
+        pq.write_table(table, tmp_path / "repo" / "data" / f"{split}.parquet")
+    reference = datasets.load_dataset(str(tmp_path / "repo"), cache_dir=str(tmp_path / "ref_cache"))
+    assert reference["train"].features["label"].names == NAMES and reference["train"]["label"][:] == train_ids
+    assert reference["test"]["label"][:] == test_ids
+    with pytest.raises(DatasetFormatError, match=said):
         load_video_dataset(tmp_path / "repo", "hub", cache_dir=str(tmp_path / "cache"))
 
 

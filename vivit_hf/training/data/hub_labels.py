@@ -597,11 +597,8 @@ def labelled_splits(loaded, label_column: str, feature) -> dict:
 
     kept = {}
     for split, dataset in loaded.items():
-        table = dataset.with_format("arrow")
-        values = arrow_label_values(table, label_column)
+        values = arrow_label_values(dataset.with_format("arrow"), label_column)
         refuse_several_labels(values, label_column, split)
-        if isinstance(own := label_feature(dataset.features, label_column), datasets.ClassLabel):
-            refuse_class_ids_out_of_range(arrow_label_column(table, label_column), own, label_column, split)
         if is_labelled_split(split, values, label_column, isinstance(feature, datasets.ClassLabel)):
             kept[split] = dataset
     if not kept:
@@ -609,27 +606,32 @@ def labelled_splits(loaded, label_column: str, feature) -> dict:
     return kept
 
 
-def refuse_class_ids_out_of_range(column, feature, label_column: str, split: str) -> None:
+def refuse_class_ids_out_of_range(loaded, label_column: str, names: list[str], maps: dict) -> None:
     """Refuses a `ClassLabel` column holding an id its names lack (2 beside names `['a', 'b']`): a parquet or Arrow
     table's features, kept in its schema, are taken as they are (`datasets` checks ids only when it encodes them), so
     such an id was read as a class of the data set, past the model's outputs: torch's "Target 2 is out of bounds" in
-    the first training step, or a clip scored against a class the model cannot name. -1 is "no label"
-    (`labelled_splits`). Named with its split, row and the names. `column`: the split's label column as Arrow, whose
-    least and greatest id are found in C, as every load of a large table asks (a Python pass over a million ids took
-    0.2 s); the row is looked for only where one is out of range."""
+    the first training step, or a clip scored against a class the model cannot name. -1 is "no label". Checked
+    against each split's own numbering (`maps`: a table or saved split listing its classes in another order, whose
+    class the data set lacks is refused by its own rule, naming the class), and named with its split, row and the
+    names. Each split's least and greatest id are found by Arrow, as every load of a large table asks (a Python pass
+    over a million ids took 0.2 s); the row is looked for only where one is out of range."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    count = len(feature.names)
-    if not pa.types.is_integer(column.type):
-        return
-    extremes = pc.min_max(column)
-    low, high = extremes["min"].as_py(), extremes["max"].as_py()
-    if low is None or (low >= -1 and high < count):
-        return
-    row = pc.index(pc.or_(pc.less(column, -1), pc.greater_equal(column, count)), True).as_py()
-    raise DatasetFormatError(
-        f"--dataset_format hub: {label_column!r} of split {split!r} holds class id {column[row].as_py()} (row {row}), "
-        f"where its ClassLabel names {count} classes ({quoted(feature.names, 3)}: ids 0-{count - 1}, -1 for no "
-        "label); give each row one of its ids, or add the class to the ClassLabel's names"
-    )
+    for split, dataset in loaded.items():
+        own, numbering = names, maps.get(split)
+        if numbering is not None and set(numbering) == set(range(len(numbering))):  # the split's ids -> the names'
+            own = [names[numbering[i]] for i in range(len(numbering))]
+        column, count = arrow_label_column(dataset.with_format("arrow"), label_column), len(own)
+        if not pa.types.is_integer(column.type):
+            continue
+        extremes = pc.min_max(column)
+        low, high = extremes["min"].as_py(), extremes["max"].as_py()
+        if low is None or (low >= -1 and high < count):
+            continue
+        row = pc.index(pc.or_(pc.less(column, -1), pc.greater_equal(column, count)), True).as_py()
+        raise DatasetFormatError(
+            f"--dataset_format hub: {label_column!r} of split {split!r} holds class id {column[row].as_py()} (row "
+            f"{row}), where its ClassLabel names {count} classes ({quoted(own, 3)}: ids 0-{count - 1}, -1 for no "
+            "label); give each row one of its ids, or add the class to the ClassLabel's names"
+        )
