@@ -540,6 +540,38 @@ def test_a_hub_row_whose_clip_fails_is_named_by_its_id_whole_and_streamed_not_no
     assert any("give no video" in r.getMessage() and "'webm/b.webm'" in r.getMessage() for r in caplog.records)
 
 
+@pytest.mark.parametrize(
+    "test_names, test_ids, said",
+    [
+        (NAMES, [0, 1], r"'label' of split 'train' holds class id 2 \(row 1\), where its ClassLabel names 2 classes"),
+        # a test table numbering the classes its own way is checked against its own names...
+        (NAMES[::-1], [1, 2], r"'label' of split 'test' holds class id 2 \(row 1\), where .* \('stand', 'sit': ids"),
+        # ...and one of a class the others lack is named by that class, not as an id past the training table's names
+        ([*NAMES, "walk"], [2, 0], r"test\.parquet \(split 'test'\) has the classes 'walk', which the data set's"),
+    ],
+)
+def test_a_parquet_class_label_holding_an_id_its_names_lack_is_refused_naming_it(tmp_path, test_names, test_ids, said):
+    """A parquet table whose schema keeps `datasets`' features (ClassLabel ['sit', 'stand']) but whose label column
+    holds 2 (written with pyarrow, or edited after): `datasets` loads it as it is (the reference), and it was read as a
+    third class past the model's two outputs, to torch's "Target 2 is out of bounds" in the first training step."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    (tmp_path / "repo" / "data").mkdir(parents=True)
+    train_ids = [0, 2, 1] if test_names == NAMES else [0, 1, 1]
+    for split, names, ids in (("train", NAMES, train_ids), ("test", test_names, test_ids)):
+        features = datasets.Features({"video": datasets.Video(), "label": datasets.ClassLabel(names=names)})
+        videos = pa.array([{"bytes": b"%s %d" % (split.encode(), i), "path": None} for i in range(len(ids))])
+        table = pa.table({"video": videos, "label": pa.array(ids, pa.int64())})
+        table = table.replace_schema_metadata({"huggingface": json.dumps({"info": {"features": features.to_dict()}})})
+        pq.write_table(table, tmp_path / "repo" / "data" / f"{split}.parquet")
+    reference = datasets.load_dataset(str(tmp_path / "repo"), cache_dir=str(tmp_path / "ref_cache"))
+    assert reference["train"].features["label"].names == NAMES and reference["train"]["label"][:] == train_ids
+    assert reference["test"]["label"][:] == test_ids
+    with pytest.raises(DatasetFormatError, match=said):
+        load_video_dataset(tmp_path / "repo", "hub", cache_dir=str(tmp_path / "cache"))
+
+
 def write_tables_with_their_own_class_label_order(tmp_path):
     """repo/data/{train,test}.parquet: train's ClassLabel [sit, stand, walk] (sit, walk), test's [walk, stand, sit]
     (walk, sit), each with its own ids. Returns the repo folder, the clips (in that row order) and train's names."""
@@ -592,6 +624,24 @@ def test_class_folders_named_with_a_split_word_are_refused_not_put_in_another_sp
         open_streaming_dataset(str(root))
     data = load_video_dataset(root, "videofolder")
     assert {split: len(data.split(split)) for split in data.splits} == {"train": 6, "validation": 6}
+
+
+def test_split_folders_in_capitals_are_refused_naming_them_not_the_class_folders(tmp_path):
+    """`Train/<class>/`, `Test/<class>/`: `datasets`' split patterns are lower case, so it reads no split folder and
+    puts the test clips in 'train' (the reference), which was refused as class folders "named with a split word"
+    ('Test/cat'), the classes not at fault; the refusal names the split folders in capitals and what to do.
+    videofolder reads them."""
+    root = tmp_path / "repo"
+    for i, name in enumerate(["Train/cat/a.mp4", "Train/dog/b.mp4", "Test/cat/c.mp4", "Test/dog/d.mp4"]):
+        clip(root / name, seed=i)
+    reference = datasets.load_dataset(str(root), cache_dir=str(tmp_path / "ref_cache"))
+    assert {split: len(rows) for split, rows in reference.items()} == {"train": 4}
+    said = r"lower case only, so .* split folders named in capitals \('Test/', 'Train/'\) .*'Test/cat/c.mp4' \(train\)"
+    for read in (partial(load_video_dataset, dataset_format="hub"), lambda root: open_streaming_dataset(str(root))):
+        with pytest.raises(DatasetFormatError, match=said):
+            read(root)
+    data = load_video_dataset(root, "videofolder")
+    assert {split: len(data.split(split)) for split in data.splits} == {"train": 2, "test": 2}
 
 
 def test_a_hub_table_listing_a_clip_twice_or_in_two_splits_is_named(tmp_path, caplog):
@@ -893,6 +943,83 @@ def test_two_splits_of_one_meaning_are_kept_apart_not_one_dropped(tmp_path, layo
     assert [e["video"]["bytes"] for e in whole.split("validation")] == [v["bytes"] for v in videos[4:6]]
     warned = [r.getMessage() for r in caplog.records if "kept apart" in r.getMessage()]
     assert len(warned) == 2 and all("'val' and 'validation' all mean 'validation'" in m for m in warned), warned
+
+
+@pytest.mark.parametrize(
+    "splits, advice",
+    [
+        (["train", "Train", "test"], "name the one to train on with --train_split"),
+        (["train", "validation", "VALIDATION"], "is evaluated when none is named); name the one to evaluate with"),
+    ],
+)
+def test_two_splits_of_one_meaning_in_two_cases_are_kept_apart_with_the_flag_that_picks_one(splits, advice, caplog):
+    """A repo's `train` beside `Train` (a card's `configs:` keeps each name, as `datasets` does): kept apart, as `val`
+    beside `validation` are, and the warning advised --eval_split, evaluating on one training split and training on
+    the other; a training split is picked with --train_split."""
+    import logging
+
+    from vivit_hf.training.data.folders import recipe_split_names
+
+    with caplog.at_level(logging.WARNING, logger="vivit_hf.training.data.formats"):
+        assert recipe_split_names(splits) == {split: split for split in splits}
+    (said,) = [r.getMessage() for r in caplog.records if "kept apart" in r.getMessage()]
+    assert advice in said, said
+
+
+def test_a_card_s_split_names_in_capitals_are_the_recipes_splits_not_left_unevaluated(tmp_path):
+    """A card's `configs:` naming its splits `Train` and `VAL` (`datasets` keeps a split's name as the card writes it):
+    the aliases were matched in lower case only, so the data set had no 'validation' split, and finetune.py held 10% of
+    `train` out to evaluate on, the repo's own validation clips never read, without a word (whole and streamed). The
+    reference: `datasets`' own splits of the folder, and the files each clip was written to."""
+    videos = [{"path": None, "bytes": s.read_bytes()} for s in sources(tmp_path, 4)]
+    features = datasets.Features({"video": datasets.Video(), "label": datasets.ClassLabel(names=NAMES)})
+    repo = tmp_path / "repo"
+    for i, part in enumerate(["tr", "va"]):
+        datasets.Dataset.from_dict({"video": videos[2 * i : 2 * i + 2], "label": [0, 1]}, features=features).to_parquet(
+            str(repo / part / "0.parquet")
+        )
+    (repo / "README.md").write_text(
+        "---\nconfigs:\n- config_name: default\n  data_files:\n  - split: Train\n    path: tr/*.parquet\n"
+        "  - split: VAL\n    path: va/*.parquet\n---\n"
+    )
+    reference = datasets.load_dataset(str(repo), cache_dir=str(tmp_path / "ref_cache"))
+    assert sorted(reference) == ["Train", "VAL"]
+    whole = load_video_dataset(repo, "hub", cache_dir=str(tmp_path / "cache"))
+    streamed = open_streaming_dataset(str(repo), cache_dir=str(tmp_path / "cache"))
+    for data in (whole, streamed):
+        assert sorted(data.splits) == ["train", "validation"] and data.default_eval_split == "validation"
+    assert [e["video"]["bytes"] for e in whole.split("validation")] == [v["bytes"] for v in videos[2:]]
+    assert [e["video"]["bytes"] for e in whole.split("train")] == [v["bytes"] for v in videos[:2]]
+
+
+def test_finetune_holding_out_a_share_names_the_splits_it_neither_trains_nor_evaluates(tmp_path, caplog):
+    """A `save_to_disk` DatasetDict of `train` and `holdout` (no split word the recipes take for a validation or test
+    split): finetune.py held 10% of `train` out to evaluate on and never read `holdout`, without a word. The
+    reference: the splits `load_from_disk` gives, and those the run reads."""
+    import contextlib
+    import logging
+
+    from accelerate import PartialState
+
+    from vivit_hf.training import finetune
+
+    PartialState()  # the recipe's logger is accelerate's
+    features = datasets.Features({"video": datasets.Video(), "label": datasets.ClassLabel(names=NAMES)})
+    clips = [{"path": None, "bytes": b"clip %d" % i} for i in range(10)]  # not decoded by the read
+    datasets.DatasetDict(
+        {
+            "train": datasets.Dataset.from_dict({"video": clips[:8], "label": [0, 1] * 4}, features=features),
+            "holdout": datasets.Dataset.from_dict({"video": clips[8:], "label": [0, 1]}, features=features),
+        }
+    ).save_to_disk(str(tmp_path / "saved"))
+    assert sorted(datasets.load_from_disk(str(tmp_path / "saved"))) == ["holdout", "train"]
+    accelerator = type("OneProcess", (), {"main_process_first": contextlib.nullcontext})
+    args = finetune.parse_args(["--dataset", str(tmp_path / "saved"), "--dataset_format", "hub"])
+    with caplog.at_level(logging.WARNING, logger="vivit_hf.training.finetune"):
+        _, train, evaluation, split = finetune.load_data(args, accelerator)
+    assert split == "train (held out 10%)" and len(train) + len(evaluation) == 8
+    said = [r.getMessage() for r in caplog.records if "neither trained" in r.getMessage()]
+    assert len(said) == 1 and "its split(s) 'holdout' are neither trained nor evaluated" in said[0], said
 
 
 @pytest.mark.parametrize(

@@ -557,3 +557,39 @@ def test_a_read_sharing_one_walk_gives_the_answers_and_cache_key_of_one_walk_per
     for root in roots:
         assert read_warned(root, tmp_path / "cache_old") == new[root]
         assert Path(hub_datasets.local_folder_cache_dir(root, str(tmp_path / "c"))).name == _old_cache_version(root)
+
+
+def test_class_folders_beside_a_metadata_file_of_captions_are_refused_saying_why_they_name_no_class(tmp_path):
+    """`train/cat/0.mp4`, `train/dog/1.mp4` with a `train/metadata.csv` of `file_name, caption`: `datasets`' own
+    videofolder takes no class from the folders where a metadata file is there (its features are video and caption
+    alone, the reference), and the refusal said only "need a label column ... found ['video', 'caption']", the class
+    folders in plain view. It now says why, naming the metadata file and the two ways to give the classes."""
+    root = tmp_path / "repo"
+    for name in ("cat/0.mp4", "dog/1.mp4"):
+        (root / "train" / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / "train" / name).write_bytes(b"\0" * 16)
+    (root / "train" / "metadata.csv").write_text("file_name,caption\ncat/0.mp4,a cat\ndog/1.mp4,a dog\n")
+    reference = datasets.load_dataset(str(root), cache_dir=str(tmp_path / "ref_cache"))
+    assert list(reference["train"].features) == ["video", "caption"]
+    why = r"names no class after the folders .*\(train/metadata\.csv, giving 'caption'\).*--dataset_format videofolder"
+    for read in (load_video_dataset, lambda root, fmt: open_streaming_dataset(str(root))):
+        with pytest.raises(DatasetFormatError, match=why):
+            read(root, "hub")
+
+
+def test_class_folders_under_a_card_dropping_labels_are_refused_naming_the_card_s_setting(tmp_path):
+    """`train/cat/0.mp4`, `train/dog/1.mp4` under a card whose `configs:` set `drop_labels: true`: `datasets` reads no
+    class (the reference), and the refusal sent the user to the folders ("names the classes after the folders only
+    when there are two or more, all at the same depth"), which are right; it names the card's setting now."""
+    root = tmp_path / "repo"
+    for name in ("cat/0.mp4", "dog/1.mp4"):
+        (root / "train" / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / "train" / name).write_bytes(b"\0" * 16)
+    (root / "README.md").write_text(
+        "---\nconfigs:\n- config_name: default\n  drop_labels: true\n  data_files:\n  - split: train\n"
+        "    path: train/**\n---\n"
+    )
+    reference = datasets.load_dataset(str(root), cache_dir=str(tmp_path / "ref_cache"))
+    assert list(reference["train"].features) == ["video"]
+    with pytest.raises(DatasetFormatError, match=r"Its card's configs: set drop_labels: true.*--dataset_format video"):
+        load_video_dataset(root, "hub")

@@ -9,6 +9,7 @@ import contextlib
 import json
 import logging
 import re
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -663,6 +664,25 @@ def test_hub_card_configs_pick_their_files_and_a_named_config_is_read(tmp_path):
     big = hub(root, tmp_path, config_name="big")
     assert sorted(Path(path_of(e["video"])).name for e in big.split("train")) == ["a.mp4", "b.mp4", "d.mp4", "e.mp4"]
     assert [data.label_names[e["label"]] for data in (small, big) for e in data.split("validation")] == ["dog"] * 2
+
+
+@pytest.mark.parametrize("config_name, words", [(None, "none is its default"), ("bigg", "'bigg' is none of them")])
+def test_hub_card_configs_none_the_default_or_one_it_lacks_are_refused_naming_them(tmp_path, config_name, words):
+    """Two configurations, none `default: true` (or a name the card lacks): `datasets`' ValueError ("Config name is
+    missing ... Example of usage: `load_dataset('repo', 'small')`") was the recipes' traceback, whole and streamed.
+    The reference: `datasets`' own configuration names."""
+    import datasets
+
+    from vivit_hf.training.data.streaming import open_streaming_dataset
+
+    root = two_configs(tmp_path / "repo")
+    card = (root / "README.md").read_text()
+    (root / "README.md").write_text(card.replace("  default: true\n", ""))
+    assert datasets.get_dataset_config_names(str(root)) == ["small", "big"]
+    said = rf"--dataset {re.escape(str(root))} has the configurations 'small', 'big' .*{words}.*--dataset_config_name"
+    for read in (partial(hub, root, tmp_path), partial(open_streaming_dataset, str(root))):
+        with pytest.raises(DatasetFormatError, match=said):
+            read(config_name=config_name)
 
 
 def test_hub_metadata_row_of_a_missing_file_is_counted_missing_at_load_and_an_unlisted_clip_named(tmp_path, caplog):

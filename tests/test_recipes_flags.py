@@ -936,6 +936,22 @@ def test_transformers_trainer_flags_are_answered_with_the_recipes_names(finetune
 
 
 @pytest.mark.parametrize(
+    "typed, hint, answer",
+    [
+        (["--dataset_name", "me/clips"], "--dataset_name -> --dataset", ["--dataset", "me/clips"]),
+        (["--image_column_name", "clip"], "--image_column_name -> --video_column", ["--video_column", "clip"]),
+    ],
+)
+def test_the_example_scripts_data_flags_are_answered_with_the_recipes_names(finetune, capsys, typed, hint, answer):
+    """transformers' example scripts (`run_image_classification.py`) name the data set `--dataset_name`, answered
+    "did you mean --dataset_config_name", a configuration of the data set, where `--dataset` is the data set."""
+    with pytest.raises(SystemExit):
+        finetune.parse_args(typed)
+    assert f"(did you mean: {hint}?)" in capsys.readouterr().err
+    finetune.parse_args([*answer, "--dataset", "me/clips", "--dataset_format", "hub"] if "clip" in answer else answer)
+
+
+@pytest.mark.parametrize(
     "typed, advice",
     [
         (

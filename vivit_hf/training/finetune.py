@@ -371,6 +371,7 @@ def load_data(args, accelerator):
     if eval_split is None:
         train, evaluation = hold_out(train, args.validation_split_percentage / 100, seed=args.seed)
         eval_split = f"{args.train_split} (held out {args.validation_split_percentage:g}%)"
+        warn_splits_left_unread(args, data)
     else:
         evaluation = data.split(eval_split, "--eval_split")
         data.refuse_empty(eval_split, "to evaluate")  # (found after the training, in a traceback)
@@ -395,6 +396,20 @@ def load_data(args, accelerator):
         if len(evaluation) < whole:  # the results, log and card name the split scored: it is not all of it
             eval_split = f"{eval_split} ({len(evaluation)} of its {whole} clips: --max_eval_samples)"
     return data, train, evaluation, eval_split
+
+
+def warn_splits_left_unread(args, data) -> None:
+    """Warn, naming them, of the splits neither trained nor evaluated where a share of the training split is held out
+    to evaluate on: a repo's `holdout`, `val_seen` or `public_test` split (no split word the recipes take for a
+    validation or test split) was left unread without a word, 10% of the training clips evaluated in its place."""
+    trained = data.split_name(args.train_split)
+    others = [split for split in sorted(data.splits) if split != trained]
+    if others:
+        logger.warning(
+            f"{args.dataset} has no validation or test split: {args.validation_split_percentage:g}% of "
+            f"{args.train_split!r} is held out to evaluate on, and its split(s) {quoted(others)} are neither trained "
+            "nor evaluated; to evaluate on one, name it with --eval_split"
+        )
 
 
 def warn_classes_not_drawn(data, examples, subset, limit: int, split: str) -> None:

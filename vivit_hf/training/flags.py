@@ -65,6 +65,11 @@ COMMON_ALIASES = {
     "--output": "--output_dir",
     "--out": "--output_dir",
     "--data": "--dataset",
+    # transformers' and datasets' example scripts' names for the data set and its columns (`run_image_classification`):
+    # `--dataset_name` was answered with `--dataset_config_name`, a configuration of the data set, not the data set
+    "--dataset_name": "--dataset",
+    "--video_column_name": "--video_column",
+    "--image_column_name": "--video_column",
     # transformers Trainer's names (`TrainingArguments`) for what the recipe names as its `*_no_trainer` examples do:
     # string distance answered `--save_steps` with nothing and `--eval_steps` with `--eval_split`
     "--save_steps": "--checkpointing_steps",

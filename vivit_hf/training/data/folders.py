@@ -21,7 +21,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .examples import SPLIT_ALIASES, DatasetFormatError, quoted
+from .examples import SPLIT_ALIASES, DatasetFormatError, quoted, recipe_split_name
 from .labels import label_name
 
 # The adapters' one logger, named as before they were split out of `formats.py`: a level or filter a user set on
@@ -53,7 +53,7 @@ def recipe_split_names(splits) -> dict[str, str]:
     warning names them: one used to replace the other without a word, a split of the data set gone, and the split
     evaluated perhaps not the one the user meant."""
     splits = [str(split) for split in splits]
-    wanted = {split: SPLIT_ALIASES.get(split, split) for split in splits}
+    wanted = {split: recipe_split_name(split) for split in splits}
     names = {}
     for split in splits:
         shared = [other for other in splits if wanted[other] == wanted[split]]
@@ -62,12 +62,19 @@ def recipe_split_names(splits) -> dict[str, str]:
     for name in dict.fromkeys(wanted.values()):
         shared = [split for split in splits if wanted[split] == name]
         if len(shared) > 1:
+            # two training splits (`train` beside `Train`, `training`) are a choice of --train_split, where the
+            # advice to name one with --eval_split sent the user to evaluate on one and train on the other
+            use = (
+                "train on with --train_split"
+                if name == "train"
+                else "evaluate with --eval_split (evaluate.py: --split)"
+            )
             logger.warning(
-                "the splits %s all mean %r and are kept apart under their own names%s; name the one to evaluate "
-                "with --eval_split (evaluate.py: --split)",
+                "the splits %s all mean %r and are kept apart under their own names%s; name the one to %s",
                 " and ".join(map(repr, sorted(shared))),
                 name,
                 f" ({evaluated!r} is evaluated when none is named)" if evaluated in shared else "",
+                use,
             )
     return names
 
@@ -75,11 +82,9 @@ def recipe_split_names(splits) -> dict[str, str]:
 def unlabelled_split_names(every_split, labelled) -> list[str]:
     """The splits of `every_split` that are not in `labelled` (left out: none of their rows has a label), by their
     names in the recipes (`eval` -> `test`, as `recipe_split_names` names a split that no other shares)."""
-    names = {SPLIT_ALIASES.get(str(split), str(split)) for split in labelled}
+    names = {recipe_split_name(str(split)) for split in labelled}
     left_out = [str(split) for split in every_split if split not in labelled]
-    return [
-        SPLIT_ALIASES.get(split, split) if SPLIT_ALIASES.get(split, split) not in names else split for split in left_out
-    ]
+    return [recipe_split_name(split) if recipe_split_name(split) not in names else split for split in left_out]
 
 
 # The folders a NAS or Windows keeps in a shared folder or on a drive, hidden in their own file browsers but not over
@@ -384,7 +389,8 @@ def split_words(folder_name: str) -> list[str]:
 
 def split_named_by(folder_name: str) -> str | None:
     """The split a folder's name names, as `datasets`' folder builders find split folders (its `data_files` split
-    patterns): a split keyword as a word of the name, in any case (`train/`, `Val/`, `val2017/`, `k400_test/`).
+    patterns): a split keyword as a word of the name, here in any case (`train/`, `Val/`, `val2017/`, `k400_test/`;
+    `datasets` matches lower case only, which `hub_refusals` refuses naming the folders).
     None for no keyword, and for keywords of two splits (`train_val/` names no one split)."""
     named = {SPLIT_ALIASES[word] for word in split_words(folder_name)}
     return named.pop() if len(named) == 1 else None

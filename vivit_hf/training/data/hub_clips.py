@@ -13,9 +13,8 @@ from functools import partial
 from pathlib import Path
 
 from .annotated import count_missing
-from .examples import DatasetFormatError, quoted
+from .examples import DatasetFormatError, quoted, recipe_split_name
 from .folders import (
-    SPLIT_ALIASES,
     download_leftovers,
     files_below,
     warn_download_leftovers,
@@ -57,7 +56,7 @@ def metadata_clips_on_disk(loaded, root: Path, video_column: str, missing: dict)
         absent = [i for i, path in enumerate(paths) if path and path not in found and not on_disk[path]]
         if absent:
             names = [relative_or_as_is(paths[i], root) for i in absent]
-            count_missing(missing, SPLIT_ALIASES.get(split, split), names)
+            count_missing(missing, recipe_split_name(split), names)
         gone = {*absent, *(i for i, path in enumerate(paths) if path and os.path.abspath(path) in leftovers)}
         if gone:
             dataset = dataset.select([i for i in range(len(paths)) if i not in gone])
@@ -178,7 +177,7 @@ def rows_without_a_clip(loaded, video_column: str, clipless: dict) -> dict:
     for split, dataset in loaded.items():
         gone = clipless_rows(dataset.with_format("arrow")[video_column])
         if gone:
-            name = SPLIT_ALIASES.get(split, split)
+            name = recipe_split_name(split)
             clipless[name] = clipless.get(name, 0) + len(gone)
             # each by the id its WebDataset `.json` keeps (a `.webm` member `datasets` dropped), else its row
             shown = [json_clip_id(dataset[i]) or f"row {i}" for i in gone[:5]] + gone[5:]

@@ -64,6 +64,7 @@ from .hub_labels import (
     label_value,
     labelled_splits,
     names_beside_ids,
+    refuse_class_ids_out_of_range,
     saved_class_label_map,
     warn_csv_integers_read_without_their_zeros,
 )
@@ -499,6 +500,8 @@ def load_hub(
         maps = {
             split: class_label_map(remote.get(split, []), label_column, names, split) or label_map for split in loaded
         }
+    if isinstance(feature, datasets.ClassLabel):
+        refuse_class_ids_out_of_range(loaded, label_column, names, maps)
     splits = {}
     named = recipe_split_names(loaded)
     name_shard = whole_read_shard_namer(loaded, source, config_name, revision, cache_dir, builder)

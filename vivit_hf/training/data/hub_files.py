@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import dataclasses
 import gc  # `_no_cycle_collection`
@@ -15,6 +16,7 @@ import itertools
 import json
 import logging
 import os
+import re
 import threading
 from collections.abc import Callable
 from functools import partial
@@ -452,10 +454,36 @@ def _local_builder(source: str, config_name, revision, cache_dir):
     pattern root, not per pattern (`folder_walked_once`); a Hub id's as `datasets` resolves them."""
     import datasets
 
-    if not Path(source).is_dir():
+    walked_once = folder_walked_once() if Path(source).is_dir() else contextlib.nullcontext()
+    with naming_configurations(source, config_name), walked_once:
         return datasets.load_dataset_builder(source, config_name, revision=revision, cache_dir=cache_dir)
-    with folder_walked_once():
-        return datasets.load_dataset_builder(source, config_name, revision=revision, cache_dir=cache_dir)
+
+
+@contextlib.contextmanager
+def naming_configurations(source: str, config_name):
+    """A card declaring several `configs:`, none the default, read without --dataset_config_name (or with one it
+    lacks): `datasets`' ValueError ("Config name is missing ... `load_dataset('a4', 'small')`", "BuilderConfig 'x'
+    not found"), a traceback advising Python, is refused in one line naming the configurations and the flag."""
+    try:
+        yield
+    except ValueError as error:
+        said = str(error)
+        listed = re.search(r"(?:available configs|Available): (\[.*?\])", said)
+        if listed is None or not ("Config name is missing" in said or "BuilderConfig" in said):
+            raise
+        try:
+            names = ", ".join(map(repr, ast.literal_eval(listed[1])))
+        except (ValueError, SyntaxError):
+            raise error from None
+        wanted = (
+            f"--dataset_config_name {config_name!r} is none of them"
+            if config_name is not None
+            else "none is its default"
+        )
+        raise DatasetFormatError(
+            f"--dataset {source} has the configurations {names} (its card's configs:), and {wanted}: name one with "
+            "--dataset_config_name"
+        ) from None
 
 
 def builder_once(source: str, config_name, revision, cache_dir) -> Callable[[], object]:

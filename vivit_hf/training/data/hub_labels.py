@@ -98,7 +98,7 @@ def hub_columns(features, video_column: str | None, label_column: str | None, so
         raise DatasetFormatError(
             f"--dataset_format hub: need a video column and a label column in {source}; found columns "
             f"{list(features)} (video={video_column!r}, label={label_column!r}); name them with "
-            f"--video_column / --label_column{_layout_hint(features, video_column)}"
+            f"--video_column / --label_column{_layout_hint(features, video_column, source)}"
         )
     return video_column, label_column
 
@@ -187,19 +187,38 @@ def _only(candidates):
     return found[0] if len(found) == 1 else None
 
 
-def _layout_hint(features, video_column) -> str:
-    """Why the usual layouts gave no label column, where the columns tell."""
+def _layout_hint(features, video_column, source: str | None = None) -> str:
+    """Why the usual layouts gave no label column, where the columns (or a local folder's metadata files) tell."""
     dotted = [c for c in features if "." in c and f".{member_extension(c)}" in VIDEO_EXTENSIONS]
     if dotted:
         return (
             f". WebDataset keys end at a member's first dot, so members like '<key>.{dotted[0]}' gave the column "
             f"{dotted[0]!r}: keys must not contain dots (multi-part extensions like '<key>.video.mp4' are fine)"
         )
+    card = Path(source, "README.md") if source is not None and Path(source).is_dir() else None
+    if list(features) == [video_column] and card is not None and card.is_file():
+        with contextlib.suppress(OSError, UnicodeDecodeError):
+            if re.search(r"^\s*drop_labels:\s*true\b", card.read_text(encoding="utf-8"), re.MULTILINE | re.IGNORECASE):
+                return (  # the card's own setting, where the rule below would send the user looking at the folders
+                    ". Its card's configs: set drop_labels: true, so datasets' videofolder names no class after the "
+                    "folders; remove it, or read <class>/<clip> folders with --dataset_format videofolder"
+                )
     if list(features) == [video_column]:
         return (
             ". datasets' videofolder names the classes after the folders only when there are two or more, all at "
             "the same depth, and no metadata.csv / metadata.jsonl gives a label; --dataset_format videofolder reads "
             "<class>/<clip> folders itself"
+        )
+    # Class folders beside a metadata file of other columns (a caption, a duration): `datasets`' videofolder takes no
+    # class from the folders where a metadata file is there, so the folders' classes were "no label column" alone.
+    others = [c for c in features if c != video_column]
+    metadata = [] if source is None or not Path(source).is_dir() else files_below(Path(source))[1]
+    metadata = [f for f in metadata if f.name in METADATA_FILES]
+    if video_column in features and others and metadata:
+        return (
+            f". datasets' videofolder names no class after the folders where a metadata file is beside the clips "
+            f"({metadata[0].relative_to(source).as_posix()}, giving {quoted(others, 3)}): give each row its class "
+            "in a 'label' column, or read <class>/<clip> folders with --dataset_format videofolder"
         )
     return ""
 
@@ -233,13 +252,18 @@ def label_value(row: dict, label_column: str):
 
 def arrow_label_values(table, label_column: str) -> list:
     """Every raw label of an Arrow table's label column (a struct's field too), without reading the videos."""
+    values = arrow_label_column(table, label_column).to_pylist()
+    return [text_label(v) for v in values] if member_extension(label_column) == "txt" else values
+
+
+def arrow_label_column(table, label_column: str):
+    """An Arrow table's label column (a struct's field too), as Arrow."""
     if label_column in table.column_names:
-        values = table[label_column].to_pylist()
-        return [text_label(v) for v in values] if member_extension(label_column) == "txt" else values
+        return table[label_column]
     import pyarrow.compute as pc
 
     column, _, field = label_column.partition(".")
-    return pc.struct_field(table[column], field).to_pylist()
+    return pc.struct_field(table[column], field)
 
 
 def hub_label_names(
@@ -597,3 +621,34 @@ def labelled_splits(loaded, label_column: str, feature) -> dict:
     if not kept:
         raise DatasetFormatError(f"--dataset_format hub: no split has labels in {label_column!r}")
     return kept
+
+
+def refuse_class_ids_out_of_range(loaded, label_column: str, names: list[str], maps: dict) -> None:
+    """Refuses a `ClassLabel` column holding an id its names lack (2 beside names `['a', 'b']`): a parquet or Arrow
+    table's features, kept in its schema, are taken as they are (`datasets` checks ids only when it encodes them), so
+    such an id was read as a class of the data set, past the model's outputs: torch's "Target 2 is out of bounds" in
+    the first training step, or a clip scored against a class the model cannot name. -1 is "no label". Checked
+    against each split's own numbering (`maps`: a table or saved split listing its classes in another order, whose
+    class the data set lacks is refused by its own rule, naming the class), and named with its split, row and the
+    names. Each split's least and greatest id are found by Arrow, as every load of a large table asks (a Python pass
+    over a million ids took 0.2 s); the row is looked for only where one is out of range."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    for split, dataset in loaded.items():
+        own, numbering = names, maps.get(split)
+        if numbering is not None and set(numbering) == set(range(len(numbering))):  # the split's ids -> the names'
+            own = [names[numbering[i]] for i in range(len(numbering))]
+        column, count = arrow_label_column(dataset.with_format("arrow"), label_column), len(own)
+        if not pa.types.is_integer(column.type):
+            continue
+        extremes = pc.min_max(column)
+        low, high = extremes["min"].as_py(), extremes["max"].as_py()
+        if low is None or (low >= -1 and high < count):
+            continue
+        row = pc.index(pc.or_(pc.less(column, -1), pc.greater_equal(column, count)), True).as_py()
+        raise DatasetFormatError(
+            f"--dataset_format hub: {label_column!r} of split {split!r} holds class id {column[row].as_py()} (row "
+            f"{row}), where its ClassLabel names {count} classes ({quoted(own, 3)}: ids 0-{count - 1}, -1 for no "
+            "label); give each row one of its ids, or add the class to the ClassLabel's names"
+        )

@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from .examples import DatasetFormatError, quoted
+from .examples import DatasetFormatError, quoted, recipe_split_name
 from .folders import (
     ANY_ARCHIVE_SUFFIXES,
     SPLIT_ALIASES,
@@ -522,7 +522,7 @@ def _refuse_split_words_in_class_names(root: Path, data_files) -> None:
     top = os.path.abspath(root)
     below = top if top.endswith(os.sep) else top + os.sep
     for split, files in data_files.items():
-        named = SPLIT_ALIASES.get(str(split), str(split))
+        named = recipe_split_name(str(split))
         for file in map(str, files):
             if "://" in file or Path(file).suffix.lower() not in VIDEO_EXTENSIONS:
                 continue
@@ -532,27 +532,50 @@ def _refuse_split_words_in_class_names(root: Path, data_files) -> None:
             relative = path[len(below) :] if os.sep == "/" else path[len(below) :].replace(os.sep, "/")
             splits_of.setdefault(relative, []).append(named)
     misread = {}
-    split_of_folder: dict[str, str] = {}  # a clip's split is its folder's (`place_of`): asked once per folder
+    place_of_folder = {}  # a clip's split is its folder's (`place_of`): asked once per folder
     for relative, splits in splits_of.items():
         folder = relative.rpartition("/")[0]
-        if folder not in split_of_folder:
-            split_of_folder[folder] = place_of(Path(relative)).split
-        if len(splits) > 1 or splits[0] != split_of_folder[folder]:
+        if folder not in place_of_folder:
+            place_of_folder[folder] = place_of(Path(relative))
+        if len(splits) > 1 or splits[0] != place_of_folder[folder].split:
             misread[relative] = splits
     if not misread:
         return
+    examples = ", ".join(examples_of(misread))
+    # `datasets`' split patterns are matched in lower case only (`**/test/**`): a split folder `Test/` or `VAL/` is no
+    # split to it, its clips put in 'train' (test clips trained on), where no class folder's name is at fault; every
+    # such folder is named, as one renamed alone (`test/` beside `Train/`) leaves the others unread
+    cased = sorted(
+        {
+            name
+            for place in place_of_folder.values()
+            if place.split_folder and (name := place.split_folder.rpartition("/")[2]) != name.lower()
+        }
+    )
+    if cased:
+        raise DatasetFormatError(
+            f"--dataset_format hub: datasets takes a split folder by its name in lower case only, so {root}'s split "
+            f"folders named in capitals ({quoted([f'{name}/' for name in cased])}) are none to it, and it would put "
+            f"{len(misread)} clip(s) in another split than their folder's (e.g. {examples}); "
+            "rename them in lower case (train/, validation/, test/), or read the class folders with --dataset_format "
+            "videofolder (which takes a split folder's name in any case)"
+        )
     folders = sorted({Path(relative).parent.as_posix() for relative in misread})
-    examples = [
-        f"'{relative}' ({splits[0] + ' twice' if len(set(splits)) == 1 and len(splits) > 1 else ' and '.join(splits)})"
-        for relative, splits in list(misread.items())[:3]
-    ]
     raise DatasetFormatError(
         f"--dataset_format hub: datasets' split patterns match split words in the names of folders of {root} that "
         f"are not split folders ({quoted(folders)}) and would put {len(misread)} clip(s) in another split than their "
-        f"split folder's or in two splits (training clips would be scored), e.g. {', '.join(examples)}; read these "
+        f"split folder's or in two splits (training clips would be scored), e.g. {examples}; read these "
         "class folders with --dataset_format videofolder (which takes the split from the split folders), or rename "
         "them"
     )
+
+
+def examples_of(misread: dict[str, list[str]]) -> list[str]:
+    """The first three clips of `misread` (`{clip: the splits datasets puts it in}`), each with its splits."""
+    return [
+        f"'{relative}' ({splits[0] + ' twice' if len(set(splits)) == 1 and len(splits) > 1 else ' and '.join(splits)})"
+        for relative, splits in list(misread.items())[:3]
+    ]
 
 
 def _refuse_clips_in_system_folders(root: Path, data_files, read: set[str]) -> None:

@@ -60,11 +60,11 @@ from .examples import (
     DatasetFormatError,
     VideoClassificationData,
     quoted,
+    recipe_split_name,
     warn_clips_named_alike,
     warn_repeated_clips,
 )
 from .folders import (
-    SPLIT_ALIASES,
     VIDEO_EXTENSIONS,
     listings_kept,
     recipe_split_names,
@@ -910,7 +910,7 @@ def _refuse_empty_label_names(names: list[str], maps: dict, scan, source: str) -
         rows = [(i, str(i)) for i, label in enumerate(ids) if label in empty]
         if rows:
             labels = [names[label] for label in sorted({ids[i] for i, _ in rows})]
-            raise empty_label_refusal(SPLIT_ALIASES.get(split, split), source, rows, labels)
+            raise empty_label_refusal(recipe_split_name(split), source, rows, labels)
 
 
 def gives_no_clip(video) -> bool:
@@ -1079,7 +1079,7 @@ def _metadata_clips_on_disk(loaded, root: Path, video_column: str, missing: dict
         absent = {path for path in set(paths) if path and path not in found and not Path(path).is_file()}
         if absent:
             named = [relative_or_as_is(path, root) for path in paths if path in absent]
-            count_missing(missing, SPLIT_ALIASES.get(split, split), named)
+            count_missing(missing, recipe_split_name(split), named)
         leftovers = download_leftovers_named(root) if leftovers is None else leftovers
         gone = absent | {path for path in set(paths) if path and os.path.abspath(path) in leftovers}
         if gone:
