@@ -261,6 +261,28 @@ def test_a_streamed_datasets_video_named_mp4_reads_through_torchcodec_without_a_
             assert_same_pictures(reader.read(clip), truth, clip)
 
 
+@pytest.mark.parametrize("backend", ["auto", "torchcodec"])
+def test_a_datasets_video_value_is_named_by_its_file_whichever_backend_reads_it(untrusted, tmp_path, backend):
+    """A decoded datasets.Video value keeps its file's path: its metadata's `name`, its errors and the recipes' data
+    set name it by that path, as its `Video(decode=False)` value is named. Read by torchcodec (an mp4) it was
+    "<VideoDecoder>" (by PyAV, an AVI: the path), and the data set said "<torchcodec.decoders._video_decoder.
+    VideoDecoder object at 0x...>"."""
+    from datasets import Dataset, Video
+
+    from vivit_hf.training.data.dataset import describe_example
+
+    mp4 = write_encoded(str(tmp_path / "b.mp4"), "mp4", "h264", 8)
+    avi, _ = untrusted[("avi", "h264", 0, False)]
+    decoders = Dataset.from_dict({"video": [mp4, avi]}).cast_column("video", Video())["video"]
+    proc = ViViTVideoProcessor(num_frames=2, size={"shortest_edge": 16}, crop_size=16, decode_backend=backend)
+    for path, decoder, reads in [(mp4, decoders[0], "torchcodec"), (avi, decoders[1], "pyav")]:
+        meta = proc(decoder, return_metadata=True, return_tensors="np")["video_metadata"][0]
+        assert (meta.name, meta.video_backend) == (path, reads)
+        assert describe_example({"video": decoder}, 0) == path
+        with open_video(decoder, backend=backend) as reader, pytest.raises(ValueError, match=f"video '{path}' with"):
+            reader.read([reader.num_frames])
+
+
 def test_files_torchcodec_indexes_right_stay_with_torchcodec(tmp_path):
     # mp4 stores presentation timestamps: torchcodec reads it itself, as asked (B-frames included)
     path = write_encoded(str(tmp_path / "b.mp4"), "mp4", "h264", NUM_FRAMES, bframes=3)
