@@ -261,6 +261,19 @@ def test_a_streamed_datasets_video_named_mp4_reads_through_torchcodec_without_a_
             assert_same_pictures(reader.read(clip), truth, clip)
 
 
+def test_a_streamed_datasets_video_is_sampled_by_fps_at_its_stated_rate_not_a_doubles_rounding_below_it(tmp_path):
+    """A decoder vivit_hf cannot check with PyAV is timed by torchcodec: 40 frames of 25 fps shown from 0.08 s (an
+    FLV of H.264 with B-frames) measure 25.000000000000004 fps and 1.5999999999999999 s there, and `fps=5` took 7
+    frames (0, 5, 11, 17, 22, 28, 34) where the file's path gives 8, every fifth: the stated 25 fps now."""
+    path = write_encoded(str(tmp_path / "b.flv"), "flv", "h264", 40, bframes=2)
+    proc = ViViTVideoProcessor(num_frames=4, size={"shortest_edge": 16}, crop_size=16)
+    picked = []
+    for video in (path, streamed_decoder(path, "hf://datasets/someone/clips@main/b.flv")):
+        meta = proc(video, fps=5, num_frames=None, return_metadata=True, return_tensors="np")["video_metadata"][0]
+        picked.append((meta.video_backend, meta.fps, meta.duration, meta.frames_indices))
+    assert picked == [("pyav", 25.0, 1.6, list(range(0, 40, 5))), ("torchcodec", 25.0, 1.6, list(range(0, 40, 5)))]
+
+
 @pytest.mark.parametrize("backend", ["auto", "torchcodec"])
 def test_a_datasets_video_value_is_named_by_its_file_whichever_backend_reads_it(untrusted, tmp_path, backend):
     """A decoded datasets.Video value keeps its file's path: its metadata's `name`, its errors and the recipes' data
