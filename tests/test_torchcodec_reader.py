@@ -306,6 +306,22 @@ def test_files_torchcodec_indexes_right_stay_with_torchcodec(tmp_path):
         assert_same_pictures(reader.read(indices), truth, indices)
 
 
+def test_frames_torchcodec_decodes_are_resized_in_torch_whatever_resize_in_decoder_says(tmp_path):
+    """docs/processor.md (resize_in_decoder): torchcodec's frames are converted at full size and resized in torch, so
+    `decode_backend="torchcodec"` gives PyAV's pixels under `resize_in_decoder=False`, not under the default."""
+    path = write_encoded(str(tmp_path / "b.mp4"), "mp4", "h264", 8)
+    pixels = {
+        (backend, in_decoder): ViViTVideoProcessor(
+            num_frames=2, size={"shortest_edge": 32}, crop_size=32, resize_in_decoder=in_decoder
+        )(path, decode_backend=backend, return_tensors="np")["pixel_values"]
+        for backend in ("pyav", "torchcodec")
+        for in_decoder in (True, False)
+    }
+    assert np.array_equal(pixels["torchcodec", True], pixels["pyav", False])
+    assert np.array_equal(pixels["torchcodec", True], pixels["torchcodec", False])
+    assert np.abs(pixels["torchcodec", True] - pixels["pyav", True]).max() * 127.5 > 30  # the stripes' edges
+
+
 def test_untrusted_files_asked_of_torchcodec_are_read_by_pyav(untrusted):
     path, _ = untrusted[("avi", "h264", 3, False)]
     with open_video(path, backend="torchcodec") as reader:
