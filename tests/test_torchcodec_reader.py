@@ -281,6 +281,7 @@ def test_a_datasets_video_value_is_named_by_its_file_whichever_backend_reads_it(
     "<VideoDecoder>" (by PyAV, an AVI: the path), and the data set said "<torchcodec.decoders._video_decoder.
     VideoDecoder object at 0x...>"."""
     from datasets import Dataset, Video
+    from torchcodec.decoders import VideoDecoder
 
     from vivit_hf.training.data.dataset import describe_example
 
@@ -294,6 +295,12 @@ def test_a_datasets_video_value_is_named_by_its_file_whichever_backend_reads_it(
         assert describe_example({"video": decoder}, 0) == path
         with open_video(decoder, backend=backend) as reader, pytest.raises(ValueError, match=f"video '{path}' with"):
             reader.read([reader.num_frames])
+    # One without datasets' `_hf_encoded` (built by hand, or by a datasets version that keeps its file elsewhere) has
+    # no file to name: named by its type, as before, and the data set no longer names it by the object's address
+    bare = VideoDecoder(mp4, seek_mode="exact")
+    with pytest.warns(UserWarning, match="cannot see which file"):
+        meta = proc(bare, return_metadata=True, return_tensors="np")["video_metadata"][0]
+    assert (meta.name, describe_example({"video": bare}, 0)) == ("<VideoDecoder>", "<VideoDecoder>")
 
 
 def test_files_torchcodec_indexes_right_stay_with_torchcodec(tmp_path):
