@@ -32,7 +32,14 @@ from .video_reader import (
     output_size,
     resize_frames,
 )
-from .video_sources import demuxer_in, describe_source, is_torchcodec_decoder, refuse_without_pyav, resolve_source
+from .video_sources import (
+    demuxer_in,
+    describe_source,
+    is_torchcodec_decoder,
+    refuse_without_pyav,
+    resolve_source,
+    source_name,
+)
 from .video_streams import open_input, several_video_tracks, video_stream
 
 
@@ -422,7 +429,7 @@ def _decoder_file(decoder: Any) -> tuple[Any, str | None]:
     encoded = getattr(decoder, "_hf_encoded", None)
     if not isinstance(encoded, dict):
         return None, None
-    path = encoded.get("path") if isinstance(encoded.get("path"), str) else None
+    path = source_name(decoder)  # (the path as errors and metadata name it, read in one place)
     if encoded.get("bytes") is not None:
         return io.BytesIO(bytes(encoded["bytes"])), path
     if path and os.path.isfile(path):
