@@ -261,6 +261,48 @@ def test_a_streamed_datasets_video_named_mp4_reads_through_torchcodec_without_a_
             assert_same_pictures(reader.read(clip), truth, clip)
 
 
+def test_a_streamed_datasets_video_is_sampled_by_fps_at_its_stated_rate_not_a_doubles_rounding_below_it(tmp_path):
+    """A decoder vivit_hf cannot check with PyAV is timed by torchcodec: 40 frames of 25 fps shown from 0.08 s (an
+    FLV of H.264 with B-frames) measure 25.000000000000004 fps and 1.5999999999999999 s there, and `fps=5` took 7
+    frames (0, 5, 11, 17, 22, 28, 34) where the file's path gives 8, every fifth: the stated 25 fps now."""
+    path = write_encoded(str(tmp_path / "b.flv"), "flv", "h264", 40, bframes=2)
+    proc = ViViTVideoProcessor(num_frames=4, size={"shortest_edge": 16}, crop_size=16)
+    picked = []
+    for video in (path, streamed_decoder(path, "hf://datasets/someone/clips@main/b.flv")):
+        meta = proc(video, fps=5, num_frames=None, return_metadata=True, return_tensors="np")["video_metadata"][0]
+        picked.append((meta.video_backend, meta.fps, meta.duration, meta.frames_indices))
+    assert picked == [("pyav", 25.0, 1.6, list(range(0, 40, 5))), ("torchcodec", 25.0, 1.6, list(range(0, 40, 5)))]
+
+
+@pytest.mark.parametrize("backend", ["auto", "torchcodec"])
+def test_a_datasets_video_value_is_named_by_its_file_whichever_backend_reads_it(untrusted, tmp_path, backend):
+    """A decoded datasets.Video value keeps its file's path: its metadata's `name`, its errors and the recipes' data
+    set name it by that path, as its `Video(decode=False)` value is named. Read by torchcodec (an mp4) it was
+    "<VideoDecoder>" (by PyAV, an AVI: the path), and the data set said "<torchcodec.decoders._video_decoder.
+    VideoDecoder object at 0x...>"."""
+    from datasets import Dataset, Video
+    from torchcodec.decoders import VideoDecoder
+
+    from vivit_hf.training.data.dataset import describe_example
+
+    mp4 = write_encoded(str(tmp_path / "b.mp4"), "mp4", "h264", 8)
+    avi, _ = untrusted[("avi", "h264", 0, False)]
+    decoders = Dataset.from_dict({"video": [mp4, avi]}).cast_column("video", Video())["video"]
+    proc = ViViTVideoProcessor(num_frames=2, size={"shortest_edge": 16}, crop_size=16, decode_backend=backend)
+    for path, decoder, reads in [(mp4, decoders[0], "torchcodec"), (avi, decoders[1], "pyav")]:
+        meta = proc(decoder, return_metadata=True, return_tensors="np")["video_metadata"][0]
+        assert (meta.name, meta.video_backend) == (path, reads)
+        assert describe_example({"video": decoder}, 0) == path
+        with open_video(decoder, backend=backend) as reader, pytest.raises(ValueError, match=f"video '{path}' with"):
+            reader.read([reader.num_frames])
+    # One without datasets' `_hf_encoded` (built by hand, or by a datasets version that keeps its file elsewhere) has
+    # no file to name: named by its type, as before, and the data set no longer names it by the object's address
+    bare = VideoDecoder(mp4, seek_mode="exact")
+    with pytest.warns(UserWarning, match="cannot see which file"):
+        meta = proc(bare, return_metadata=True, return_tensors="np")["video_metadata"][0]
+    assert (meta.name, describe_example({"video": bare}, 0)) == ("<VideoDecoder>", "<VideoDecoder>")
+
+
 def test_files_torchcodec_indexes_right_stay_with_torchcodec(tmp_path):
     # mp4 stores presentation timestamps: torchcodec reads it itself, as asked (B-frames included)
     path = write_encoded(str(tmp_path / "b.mp4"), "mp4", "h264", NUM_FRAMES, bframes=3)
@@ -269,6 +311,22 @@ def test_files_torchcodec_indexes_right_stay_with_torchcodec(tmp_path):
         assert reader.backend == "torchcodec"
         indices = index_sets(NUM_FRAMES)[0]
         assert_same_pictures(reader.read(indices), truth, indices)
+
+
+def test_frames_torchcodec_decodes_are_resized_in_torch_whatever_resize_in_decoder_says(tmp_path):
+    """docs/processor.md (resize_in_decoder): torchcodec's frames are converted at full size and resized in torch, so
+    `decode_backend="torchcodec"` gives PyAV's pixels under `resize_in_decoder=False`, not under the default."""
+    path = write_encoded(str(tmp_path / "b.mp4"), "mp4", "h264", 8)
+    pixels = {
+        (backend, in_decoder): ViViTVideoProcessor(
+            num_frames=2, size={"shortest_edge": 32}, crop_size=32, resize_in_decoder=in_decoder
+        )(path, decode_backend=backend, return_tensors="np")["pixel_values"]
+        for backend in ("pyav", "torchcodec")
+        for in_decoder in (True, False)
+    }
+    assert np.array_equal(pixels["torchcodec", True], pixels["pyav", False])
+    assert np.array_equal(pixels["torchcodec", True], pixels["torchcodec", False])
+    assert np.abs(pixels["torchcodec", True] - pixels["pyav", True]).max() * 127.5 > 30  # the stripes' edges
 
 
 def test_untrusted_files_asked_of_torchcodec_are_read_by_pyav(untrusted):

@@ -20,8 +20,8 @@ from .errors import VideoDecodeError
 
 
 def source_name(source: Any) -> str | None:
-    """The file name an input carries, as the caller gave it: a path, a datasets.Video dict's `path`, an open
-    file's `name`; None for bytes, arrays and anything else without one."""
+    """The file name an input carries, as the caller gave it: a path, a datasets.Video dict's `path` (or a decoded
+    value's), an open file's `name`; None for bytes, arrays and anything else without one."""
     if isinstance(source, (str, os.PathLike)):
         return os.fspath(source)
     if isinstance(source, dict):
@@ -31,6 +31,14 @@ def source_name(source: Any) -> str | None:
     file = _container_file(source)
     if file is not None:  # PyAV names a container on a file object by str() of its name: "3" for a pipe's descriptor
         return source_name(file)
+    if is_torchcodec_decoder(source):
+        # A decoded datasets.Video value keeps the file it was decoded from (`_hf_encoded`): named by it, as the same
+        # value under `Video(decode=False)` is. It was "<VideoDecoder>" where torchcodec read it (its errors, its
+        # metadata's `name`) and the path where PyAV read it (an AVI), and the recipes' data set named it
+        # "<torchcodec.decoders._video_decoder.VideoDecoder object at 0x...>".
+        encoded = getattr(source, "_hf_encoded", None)
+        path = encoded.get("path") if isinstance(encoded, dict) else None
+        return path if isinstance(path, str) and path else None
     name = getattr(source, "name", None)
     return name if isinstance(name, str) else None
 

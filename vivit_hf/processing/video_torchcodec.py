@@ -32,7 +32,14 @@ from .video_reader import (
     output_size,
     resize_frames,
 )
-from .video_sources import demuxer_in, describe_source, is_torchcodec_decoder, refuse_without_pyav, resolve_source
+from .video_sources import (
+    demuxer_in,
+    describe_source,
+    is_torchcodec_decoder,
+    refuse_without_pyav,
+    resolve_source,
+    source_name,
+)
 from .video_streams import open_input, several_video_tracks, video_stream
 
 
@@ -144,7 +151,9 @@ class TorchcodecReader(VideoReader):
     @property
     def info(self) -> VideoInfo:
         meta = self.decoder.metadata
-        fps, duration = float(meta.average_fps or 0.0), float(meta.duration_seconds or 0.0)
+        fps = _stated_within_rounding(meta.average_fps, getattr(meta, "average_fps_from_header", None))
+        # (its span of ticks, as a double: to the nanosecond, no tick of a stream's time base is finer)
+        duration = round(float(meta.duration_seconds or 0.0), 9)
         if self.reference is not None:
             # PyAV's rate and duration, from the frames' presentation times: torchcodec ends a stream at its last
             # frame's time plus the duration it reads for that frame, 0.01 s for the 0.04 s frames of an H.264 mp4
@@ -222,6 +231,16 @@ class TorchcodecReader(VideoReader):
         if self.reference is not None and not getattr(self, "_closed", False):  # a second close closes nothing
             self.reference.close()
         self._closed = True
+
+
+def _stated_within_rounding(measured: Any, stated: Any) -> float:
+    """torchcodec's `measured` rate (its frames over the span of their times, in doubles), or the one the stream
+    states where the two differ by a double's rounding alone. 40 frames of 25 fps from 0.08 s to 1.68 s measure
+    25.000000000000004 fps (and 1.5999999999999999 s): `fps=5` took 7 frames (0, 5, 11, 17, ...) where the file's
+    path gives 8 (0, 5, 10, ..., 35), transformers' rule `int(T / fps * 5)` rounding down. A decoder vivit_hf cannot
+    check with PyAV is timed so (a `datasets.Video` value of a streamed Hub file)."""
+    measured, stated = float(measured or 0.0), float(stated or 0.0)
+    return stated if stated > 0 and abs(measured - stated) <= 1e-9 * stated else measured
 
 
 _TORCHCODEC_LOCATION = re.compile(r"^\w+, \S+:\d+, ")
@@ -410,7 +429,7 @@ def _decoder_file(decoder: Any) -> tuple[Any, str | None]:
     encoded = getattr(decoder, "_hf_encoded", None)
     if not isinstance(encoded, dict):
         return None, None
-    path = encoded.get("path") if isinstance(encoded.get("path"), str) else None
+    path = source_name(decoder)  # (the path as errors and metadata name it, read in one place)
     if encoded.get("bytes") is not None:
         return io.BytesIO(bytes(encoded["bytes"])), path
     if path and os.path.isfile(path):

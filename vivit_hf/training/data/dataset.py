@@ -26,7 +26,7 @@ from torch.utils.data import Dataset
 from ...processing.errors import BrokenVideoError
 from ...processing.processing_vivit import NORMALIZATION_OPTIONS
 from ...processing.sampling import TIME_EPSILON
-from ...processing.video_io import stored_frame_size
+from ...processing.video_io import describe_source, is_torchcodec_decoder, source_name, stored_frame_size
 from ...processing.video_reader import video_duration
 from .cache import DecodedVideoCache, estimate_decoded_bytes
 
@@ -662,6 +662,8 @@ def _describe(video) -> str:
         return f"<frames {tuple(video.shape)}>"
     if isinstance(video, (list, tuple)):  # a data set's frames (`Sequence(Image())`): how many, not every one
         return f"<{len(video)} frames>"
+    if is_torchcodec_decoder(video):  # a decoded datasets.Video value: its file, not the object's repr
+        return source_name(video) or describe_source(video)
     return str(video)
 
 
