@@ -297,6 +297,11 @@ ERROR_DOCUMENTS = {  # what a download saves under a video's name when the serve
     "JSON text": b'{"error": {"code": 429, "message": "Quota exceeded"}}\n',
     # a data set's list or annotations passed where its videos belong (no video container starts as text)
     "text file": b"youtube_id,label,time_start\nabc123,dancing,12\n",
+    # a stream's manifest or playlist given for its video: "an XML document ... a download that got a web page", "a
+    # text file"
+    "DASH manifest": b'<?xml version="1.0" encoding="utf-8"?>\n<MPD xmlns="urn:mpeg:dash:schema:mpd:2011" '
+    b'type="static">\n<Period id="0"><AdaptationSet><SegmentTemplate initialization="init-$RepresentationID$.m4s"/>',
+    "HLS playlist": b'#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-MAP:URI="init.mp4"\n#EXTINF:0.4,\nindex0.m4s\n#EXT-X-ENDLIST\n',
     # a clone without git-lfs holds these in place of the videos
     "Git LFS pointer file": b"version https://git-lfs.github.com/spec/v1\n"
     b"oid sha256:4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393\nsize 1048576\n",

@@ -400,6 +400,29 @@ def fragmented_mp4_part(source: Any, opened: bool = True) -> str | None:
     )
 
 
+def streaming_manifest(source: Any, head: bytes) -> str | None:
+    """What a DASH manifest or an HLS playlist given for a video is, from its first bytes (`head`, lower case): an
+    MPD, which FFmpeg as PyAV builds it does not read, was called "an XML document ... a download that got a web page
+    or an error document"; a playlist (which FFmpeg reads from its path, its segments beside it) "a text file"."""
+    if head.startswith(b"<mpd") or (head.startswith(b"<?xml") and b"<mpd" in head):
+        return (
+            "it is a DASH manifest, not a video: an MPD lists a stream's segments, each a file of its own, and no "
+            "reader here follows it: join the initialisation segment and the media segments it names, the "
+            f"initialisation segment first ({_JOIN_SEGMENTS})"
+        )
+    if not head.startswith(b"#extm3u"):
+        return None
+    reach = (
+        "the segments it names could not be read beside it"
+        if isinstance(source, str)
+        else "given in memory, the segments it names (files beside it) cannot be reached: pass the playlist's path"
+    )
+    return (
+        f"it is an HLS playlist, not a video (an .m3u8): {reach}; or join its segments into one file (an "
+        f"initialisation segment, where it names one, first: {_JOIN_SEGMENTS})"
+    )
+
+
 def what_it_is(source: Any) -> str | None:
     """What a file FFmpeg cannot open holds, where its bytes tell (None: nothing to say), for the error message."""
     raw = read_at(source, 0, 512)
@@ -410,6 +433,9 @@ def what_it_is(source: Any) -> str | None:
             "it is a Git LFS pointer file, not the video: the repository was cloned or copied without its LFS files "
             "(run `git lfs install` and `git lfs pull` in it, or download the files with huggingface_hub)"
         )
+    manifest = streaming_manifest(source, head)
+    if manifest:
+        return manifest
     for start, kind in _TEXT_DOCUMENTS:
         if head.startswith(start):
             return (
