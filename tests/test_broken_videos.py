@@ -412,6 +412,28 @@ def test_a_dash_initialisation_or_media_segment_alone_is_an_error_saying_so(tmp_
     assert frame_indices(read_frames(joined, [0, 4], backend=backend)) == [5, 9]
 
 
+def test_an_hls_playlist_missing_a_segment_is_an_error_naming_it(tmp_path):
+    """FFmpeg's hls demuxer skips a segment it cannot open, with a log line alone: a playlist whose last of 3 segments
+    was not copied beside it read 20 of 30 frames, 0.8 s of 1.2, without a word. It is refused naming the segment;
+    whole, it reads every frame a sequential decode gives."""
+    import av
+
+    from vivit_hf.processing.video_io import probe
+
+    playlist = tmp_path / "index.m3u8"
+    with av.open(str(playlist), "w", format="hls", options={"hls_time": "0.4", "hls_segment_type": "fmp4"}) as out:
+        stream = out.add_stream("mpeg4", rate=25, options={"g": "10"})
+        stream.width, stream.height, stream.pix_fmt = 32, 32, "yuv420p"
+        for i in range(30):
+            out.mux(stream.encode(av.VideoFrame.from_ndarray(np.full((32, 32, 3), 8 * i, np.uint8), format="rgb24")))
+        out.mux(stream.encode())
+    with av.open(str(playlist)) as container:
+        assert probe(str(playlist), backend="pyav").num_frames == len(list(container.decode(video=0))) == 30
+    (tmp_path / "index2.m4s").unlink()
+    with pytest.raises(VideoDecodeError, match=r"index.m3u8' is an HLS playlist naming files that are not beside it: "):
+        probe(str(playlist), backend="pyav")
+
+
 @pytest.mark.parametrize("fmt, suffix", [("matroska", "mkv"), ("webm", "webm")])
 @pytest.mark.parametrize("keep", [50, 100, 300])
 def test_a_matroska_file_cut_inside_its_header_is_an_error_saying_so(tmp_path, fmt, suffix, keep):
