@@ -297,6 +297,11 @@ ERROR_DOCUMENTS = {  # what a download saves under a video's name when the serve
     "JSON text": b'{"error": {"code": 429, "message": "Quota exceeded"}}\n',
     # a data set's list or annotations passed where its videos belong (no video container starts as text)
     "text file": b"youtube_id,label,time_start\nabc123,dancing,12\n",
+    # a stream's manifest or playlist given for its video: "an XML document ... a download that got a web page", "a
+    # text file"
+    "DASH manifest": b'<?xml version="1.0" encoding="utf-8"?>\n<MPD xmlns="urn:mpeg:dash:schema:mpd:2011" '
+    b'type="static">\n<Period id="0"><AdaptationSet><SegmentTemplate initialization="init-$RepresentationID$.m4s"/>',
+    "HLS playlist": b'#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-MAP:URI="init.mp4"\n#EXTINF:0.4,\nindex0.m4s\n#EXT-X-ENDLIST\n',
     # a clone without git-lfs holds these in place of the videos
     "Git LFS pointer file": b"version https://git-lfs.github.com/spec/v1\n"
     b"oid sha256:4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393\nsize 1048576\n",
@@ -405,6 +410,28 @@ def test_a_dash_initialisation_or_media_segment_alone_is_an_error_saying_so(tmp_
         probe(segment, backend=backend)
     joined = _bytes_file(tmp_path / "joined.mp4", data[:first] + data[second:])  # (the join the messages give)
     assert frame_indices(read_frames(joined, [0, 4], backend=backend)) == [5, 9]
+
+
+def test_an_hls_playlist_missing_a_segment_is_an_error_naming_it(tmp_path):
+    """FFmpeg's hls demuxer skips a segment it cannot open, with a log line alone: a playlist whose last of 3 segments
+    was not copied beside it read 20 of 30 frames, 0.8 s of 1.2, without a word. It is refused naming the segment;
+    whole, it reads every frame a sequential decode gives."""
+    import av
+
+    from vivit_hf.processing.video_io import probe
+
+    playlist = tmp_path / "index.m3u8"
+    with av.open(str(playlist), "w", format="hls", options={"hls_time": "0.4", "hls_segment_type": "fmp4"}) as out:
+        stream = out.add_stream("mpeg4", rate=25, options={"g": "10"})
+        stream.width, stream.height, stream.pix_fmt = 32, 32, "yuv420p"
+        for i in range(30):
+            out.mux(stream.encode(av.VideoFrame.from_ndarray(np.full((32, 32, 3), 8 * i, np.uint8), format="rgb24")))
+        out.mux(stream.encode())
+    with av.open(str(playlist)) as container:
+        assert probe(str(playlist), backend="pyav").num_frames == len(list(container.decode(video=0))) == 30
+    (tmp_path / "index2.m4s").unlink()
+    with pytest.raises(VideoDecodeError, match=r"index.m3u8' is an HLS playlist naming files that are not beside it: "):
+        probe(str(playlist), backend="pyav")
 
 
 @pytest.mark.parametrize("fmt, suffix", [("matroska", "mkv"), ("webm", "webm")])

@@ -300,6 +300,10 @@ def test_unit_frames_resized_bicubically_past_1_are_no_0_255_video():
         assert torch.allclose(pixels, frames * 255, atol=1e-3)
     with pytest.raises(ValueError, match=r"below 0.*clamp it, video\.clamp\(0, 1\)"):
         ViViTVideoProcessor(**RAW)(frames * 1.6 - 0.3)
+    # a [0, 255] video so resized (-125 to 380) was sent to un-normalise it, no word of clamping
+    for float_max in (None, 255.0):
+        with pytest.raises(ValueError, match=r"below 0.*clamp it, video\.clamp\(0, 255\)\.$"):
+            ViViTVideoProcessor(**RAW)((frames * 1.6 - 0.3) * 255, float_max=float_max)
     with pytest.raises(ValueError, match=r"below 0.*\(x \+ 1\) / 2, .* with float_max=1\.0\), or uint8 frames\.$"):
         ViViTVideoProcessor(**RAW)(frames * 2 - 1)  # (a normalised video: no clamping advised)
     # normalised with ImageNet's mean and std (-2.1 to 2.6): a value above 2 passed it for a [0, 255] video, black

@@ -671,10 +671,11 @@ def float_scale(
     normalised = (float_max is None or not float_max_in_call) and low < -high / 2
     if low < -scale / 8 or normalised:
         white = f"[0, {float(float_max):g}] (float_max)" if float_max is not None else "[0, 1] or [0, 255]"
-        # (a [0, 1] video resized with a ringing filter runs a little below 0 and past 1: not normalised, unclamped)
+        # (a video resized with a ringing filter runs a little below 0 and past white: not normalised, unclamped; a
+        # [0, 255] one so resized, -64 to 319 at a checkerboard, was sent to un-normalise it, with no word of clamping)
         ringing = (
-            "; a [0, 1] video resized bicubically overshoots so: clamp it, video.clamp(0, 1)"
-            if scale == 1 and low > -0.5
+            f"; a [0, {scale:g}] video resized bicubically overshoots so: clamp it, video.clamp(0, {scale:g})"
+            if low > -scale / 2 and (scale == 1 or not normalised)
             else ""
         )
         dark = (

@@ -86,6 +86,7 @@ from .video_sources import (
     demuxer_in,
     describe_source,
     fragmented_mp4_part,
+    hls_segments_missing,
     is_av_container,
     resolve_source,
     short_transport_stream,
@@ -526,6 +527,15 @@ class PyAVReader(VideoReader):
                 # (FFmpeg's own error only: a file object's, raised as it is, names its cause, a dropped connection)
                 found = found or (unreadable_matroska(self._source) if isinstance(e, av.FFmpegError) else None)
                 raise VideoDecodeError(f"Cannot open video {self.name}: {found or e}") from e
+            missing = hls_segments_missing(self._source) if self.container.format.name == "hls" else []
+            if missing and isinstance(self._source, str):
+                self.close()
+                shown = ", ".join(map(repr, missing[:3])) + (f" and {len(missing) - 3} more" * (len(missing) > 3))
+                raise VideoDecodeError(
+                    f"Video {self.name} is an HLS playlist naming files that are not beside it: {shown}. FFmpeg skips "
+                    "a segment it cannot open, and the video read would lack its frames: copy them beside the "
+                    "playlist (or, to read the segments there are alone, join them into one file)."
+                )
         self.stream = self._video_stream()
         if self._stream_index is None:
             self._stream_index = self.stream.index
