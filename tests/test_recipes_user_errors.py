@@ -723,9 +723,11 @@ def test_predict_output_names_are_flat_paths_below_each_folder_and_never_shared(
 def test_a_recipe_on_the_base_install_names_the_extra_to_install(script):
     """`pip install -e .` leaves out accelerate (the `recipes` extra): the recipe ended in a bare
     ModuleNotFoundError traceback, where predict.py names the extra. accelerate is hidden here as Python hides a
-    module that is not installed (None in sys.modules: `import accelerate` raises ModuleNotFoundError)."""
+    module that is not installed (None in sys.modules: `import accelerate` raises ModuleNotFoundError), and psutil
+    with it: accelerate's dependency, not the base install's (finetune.py imported it first: "No module named
+    'psutil'", a traceback)."""
     code = (
-        "import runpy, sys; sys.modules['accelerate'] = None; "
+        "import runpy, sys; sys.modules['accelerate'] = sys.modules['psutil'] = None; "
         f"sys.argv = [{str(script)!r}]; runpy.run_path({str(script)!r}, run_name='__main__')"
     )
     result = subprocess.run(
