@@ -142,7 +142,7 @@ from vivit_hf.training.flags import (
     warn_saved_views,
     warn_short_video_override,
 )
-from vivit_hf.training.launch import cpu_process_group, refuse_a_gpu_config_without_a_gpu, run_as_command
+from vivit_hf.training.launch import cpu_process_group, refuse_a_gpu_config_without_a_gpu, run_as_command, run_as_script
 from vivit_hf.training.metrics import (
     NonFiniteLogitsError,
     evaluation_metrics,
@@ -592,4 +592,4 @@ def run(argv=None):
 
 
 if __name__ == "__main__":
-    run()
+    run_as_script(run)

@@ -164,6 +164,7 @@ from vivit_hf.training.launch import (
     log_on_each_machine,
     refuse_a_gpu_config_without_a_gpu,
     run_as_command,
+    run_as_script,
 )
 from vivit_hf.training.metrics import (
     NonFiniteLogitsError,
@@ -1392,4 +1393,4 @@ def interrupted_message(output_dir: Path, overwrite: bool = False) -> str:
 
 
 if __name__ == "__main__":
-    run()
+    run_as_script(run)
