@@ -52,14 +52,15 @@ import sys
 from functools import partial
 from pathlib import Path
 
-import torch
-
+# First: the base install (`pip install -e .`) has no accelerate, and torch's import costs a new interpreter seconds
+# before this one line.
 try:
     from accelerate import Accelerator
-except ModuleNotFoundError as missing:  # the base install (`pip install -e .`) has no recipes extra
+except ModuleNotFoundError as missing:  # the base install has no recipes extra
     if (missing.name or "").split(".")[0] != "accelerate":
         raise  # a module accelerate itself imports (pyyaml, safetensors): the extra would not bring it back
     raise SystemExit("recipes/evaluate.py needs accelerate: pip install -e '.[recipes]'") from None
+import torch
 from accelerate.logging import get_logger
 from accelerate.utils import InitProcessGroupKwargs
 from safetensors.torch import save_file
@@ -141,7 +142,7 @@ from vivit_hf.training.flags import (
     warn_saved_views,
     warn_short_video_override,
 )
-from vivit_hf.training.launch import cpu_process_group, refuse_a_gpu_config_without_a_gpu, run_as_command
+from vivit_hf.training.launch import cpu_process_group, refuse_a_gpu_config_without_a_gpu, run_as_command, run_as_script
 from vivit_hf.training.metrics import (
     NonFiniteLogitsError,
     evaluation_metrics,
@@ -591,4 +592,4 @@ def run(argv=None):
 
 
 if __name__ == "__main__":
-    run()
+    run_as_script(run)

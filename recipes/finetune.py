@@ -34,15 +34,16 @@ from contextlib import nullcontext
 from functools import partial
 from pathlib import Path
 
-import psutil  # accelerate's own dependency
-import torch
-
+# First: the base install (`pip install -e .`) has neither accelerate nor psutil (its dependency, not the base's), and
+# torch's import costs a new interpreter seconds before this one line.
 try:
     from accelerate import Accelerator
-except ModuleNotFoundError as missing:  # the base install (`pip install -e .`) has no recipes extra
+except ModuleNotFoundError as missing:  # the base install has no recipes extra
     if (missing.name or "").split(".")[0] != "accelerate":
         raise  # a module accelerate itself imports (pyyaml, safetensors): the extra would not bring it back
     raise SystemExit("recipes/finetune.py needs accelerate: pip install -e '.[recipes]'") from None
+import psutil  # accelerate's own dependency
+import torch
 from accelerate.logging import get_logger
 from accelerate.utils import DataLoaderConfiguration, InitProcessGroupKwargs, ProjectConfiguration, set_seed
 from tqdm.auto import tqdm
@@ -163,6 +164,7 @@ from vivit_hf.training.launch import (
     log_on_each_machine,
     refuse_a_gpu_config_without_a_gpu,
     run_as_command,
+    run_as_script,
 )
 from vivit_hf.training.metrics import (
     NonFiniteLogitsError,
@@ -1391,4 +1393,4 @@ def interrupted_message(output_dir: Path, overwrite: bool = False) -> str:
 
 
 if __name__ == "__main__":
-    run()
+    run_as_script(run)

@@ -88,7 +88,7 @@ from vivit_hf.training.flags import (
     warn_short_video_override,
 )
 from vivit_hf.training.flags import usage_error as _usage_error  # (named for this command: predict.py's usage_error)
-from vivit_hf.training.launch import autocast_forward, inference_precision, run_as_command
+from vivit_hf.training.launch import autocast_forward, inference_precision, run_as_command, run_as_script
 
 if TYPE_CHECKING:
     from vivit_hf.processing.pipeline import ViViTVideoClassificationPipeline
@@ -788,4 +788,4 @@ def run(argv=None):
 
 
 if __name__ == "__main__":
-    run()
+    run_as_script(run)
