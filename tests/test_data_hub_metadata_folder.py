@@ -591,5 +591,26 @@ def test_class_folders_under_a_card_dropping_labels_are_refused_naming_the_card_
     )
     reference = datasets.load_dataset(str(root), cache_dir=str(tmp_path / "ref_cache"))
     assert list(reference["train"].features) == ["video"]
-    with pytest.raises(DatasetFormatError, match=r"Its card's configs: set drop_labels: true.*--dataset_format video"):
+    with pytest.raises(
+        DatasetFormatError, match=r"configuration 'default' sets drop_labels: true.*--dataset_format video"
+    ):
         load_video_dataset(root, "hub")
+
+
+@pytest.mark.parametrize("config", [None, "raw"])
+def test_a_card_s_drop_labels_is_named_only_where_the_configuration_read_sets_it(tmp_path, config):
+    """A card of two configurations, `default` (one class folder: `datasets` names no class after it) and `raw`
+    (`drop_labels: true`): the refusal of the default named `raw`'s setting as the reason (the card's whole text was
+    searched); it gives the folders' rule there now, and the setting where `raw` is read."""
+    root = tmp_path / "repo"
+    (root / "train" / "cat").mkdir(parents=True)
+    (root / "train" / "cat" / "0.mp4").write_bytes(b"\0" * 16)
+    (root / "README.md").write_text(
+        "---\nconfigs:\n- config_name: default\n  data_files:\n  - split: train\n    path: train/**\n"
+        "- config_name: raw\n  drop_labels: true\n  data_files:\n  - split: train\n    path: train/**\n---\n"
+    )
+    reference = datasets.load_dataset(str(root), config, cache_dir=str(tmp_path / "ref_cache"))
+    assert list(reference["train"].features) == ["video"]
+    why = "configuration 'raw' sets drop_labels: true" if config else "names the classes after the folders only when"
+    with pytest.raises(DatasetFormatError, match=why):
+        load_video_dataset(root, "hub", config_name=config)

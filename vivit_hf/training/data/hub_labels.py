@@ -38,7 +38,9 @@ from .videofolder import METADATA_FILES
 logger = logging.getLogger("vivit_hf.training.data.formats")
 
 
-def hub_columns(features, video_column: str | None, label_column: str | None, source: str) -> tuple[str, str]:
+def hub_columns(
+    features, video_column: str | None, label_column: str | None, source: str, config_name: str | None = None
+) -> tuple[str, str]:
     """The video column (a `datasets.Video` feature, else a path-like name) and the label column of a `datasets`
     table. A label inside a struct (a WebDataset `<key>.json` with a `label` field) is named `json.label`."""
     import datasets
@@ -98,16 +100,32 @@ def hub_columns(features, video_column: str | None, label_column: str | None, so
         raise DatasetFormatError(
             f"--dataset_format hub: need a video column and a label column in {source}; found columns "
             f"{list(features)} (video={video_column!r}, label={label_column!r}); name them with "
-            f"--video_column / --label_column{_layout_hint(features, video_column, source)}"
+            f"--video_column / --label_column{_layout_hint(features, video_column, source, config_name)}"
         )
     return video_column, label_column
 
 
-def columns_read(features, video_column: str | None, label_column: str | None, source: str) -> tuple[dict, dict]:
+def _drops_labels(card: Path, config_name: str | None) -> bool:
+    """Whether the card's configuration read (`config_name`, else the one `datasets` takes by default) sets
+    `drop_labels: true`. The card's text was searched whole: a `drop_labels: true` of another configuration (`raw`
+    beside `default`) was named as the reason the folders gave no class."""
+    from datasets.utils.metadata import MetadataConfigs
+    from huggingface_hub import DatasetCard
+
+    try:
+        configs = MetadataConfigs.from_dataset_card_data(DatasetCard.load(card).data)
+    except Exception:  # noqa: BLE001 - a card datasets cannot read either: no reason from it
+        return False
+    return configs.get(config_name or configs.get_default_config_name() or "default", {}).get("drop_labels") is True
+
+
+def columns_read(
+    features, video_column: str | None, label_column: str | None, source: str, config_name: str | None = None
+) -> tuple[dict, dict]:
     """`hub_columns`' video and label columns by their flags' names (`VideoClassificationData.columns`), and those it
     reads with each flag left out (`.detected_columns`; None where it then reads none: two Video columns, say)."""
     names = ("video_column", "label_column")
-    read = dict(zip(names, hub_columns(features, video_column, label_column, source)))
+    read = dict(zip(names, hub_columns(features, video_column, label_column, source, config_name)))
     detected = dict(read)
     for i, (name, typed) in enumerate(zip(names, (video_column, label_column))):
         if typed is not None:
@@ -187,7 +205,7 @@ def _only(candidates):
     return found[0] if len(found) == 1 else None
 
 
-def _layout_hint(features, video_column, source: str | None = None) -> str:
+def _layout_hint(features, video_column, source: str | None = None, config_name: str | None = None) -> str:
     """Why the usual layouts gave no label column, where the columns (or a local folder's metadata files) tell."""
     dotted = [c for c in features if "." in c and f".{member_extension(c)}" in VIDEO_EXTENSIONS]
     if dotted:
@@ -196,13 +214,12 @@ def _layout_hint(features, video_column, source: str | None = None) -> str:
             f"{dotted[0]!r}: keys must not contain dots (multi-part extensions like '<key>.video.mp4' are fine)"
         )
     card = Path(source, "README.md") if source is not None and Path(source).is_dir() else None
-    if list(features) == [video_column] and card is not None and card.is_file():
-        with contextlib.suppress(OSError, UnicodeDecodeError):
-            if re.search(r"^\s*drop_labels:\s*true\b", card.read_text(encoding="utf-8"), re.MULTILINE | re.IGNORECASE):
-                return (  # the card's own setting, where the rule below would send the user looking at the folders
-                    ". Its card's configs: set drop_labels: true, so datasets' videofolder names no class after the "
-                    "folders; remove it, or read <class>/<clip> folders with --dataset_format videofolder"
-                )
+    if list(features) == [video_column] and card is not None and card.is_file() and _drops_labels(card, config_name):
+        return (  # the card's own setting, where the rule below would send the user looking at the folders
+            f". Its card's configuration {config_name or 'default'!r} sets drop_labels: true, so datasets' "
+            "videofolder names no class after the folders; remove it, or read <class>/<clip> folders with "
+            "--dataset_format videofolder"
+        )
     if list(features) == [video_column]:
         return (
             ". datasets' videofolder names the classes after the folders only when there are two or more, all at "
