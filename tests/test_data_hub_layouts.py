@@ -992,10 +992,12 @@ def test_a_card_s_split_names_in_capitals_are_the_recipes_splits_not_left_uneval
     assert [e["video"]["bytes"] for e in whole.split("train")] == [v["bytes"] for v in videos[:2]]
 
 
-def test_finetune_holding_out_a_share_names_the_splits_it_neither_trains_nor_evaluates(tmp_path, caplog):
+@pytest.mark.parametrize("others", [["holdout"], ["holdout", "val_seen"]])
+def test_finetune_holding_out_a_share_names_the_splits_it_neither_trains_nor_evaluates(tmp_path, caplog, others):
     """A `save_to_disk` DatasetDict of `train` and `holdout` (no split word the recipes take for a validation or test
     split): finetune.py held 10% of `train` out to evaluate on and never read `holdout`, without a word. The
-    reference: the splits `load_from_disk` gives, and those the run reads."""
+    reference: the splits `load_from_disk` gives, and those the run reads. One split is "its split 'holdout' is"
+    (it said "its split(s) 'holdout' are"), two "its splits ... are"."""
     import contextlib
     import logging
 
@@ -1009,17 +1011,18 @@ def test_finetune_holding_out_a_share_names_the_splits_it_neither_trains_nor_eva
     datasets.DatasetDict(
         {
             "train": datasets.Dataset.from_dict({"video": clips[:8], "label": [0, 1] * 4}, features=features),
-            "holdout": datasets.Dataset.from_dict({"video": clips[8:], "label": [0, 1]}, features=features),
+            **{o: datasets.Dataset.from_dict({"video": clips[8:], "label": [0, 1]}, features=features) for o in others},
         }
     ).save_to_disk(str(tmp_path / "saved"))
-    assert sorted(datasets.load_from_disk(str(tmp_path / "saved"))) == ["holdout", "train"]
+    assert sorted(datasets.load_from_disk(str(tmp_path / "saved"))) == sorted(["train", *others])
     accelerator = type("OneProcess", (), {"main_process_first": contextlib.nullcontext})
     args = finetune.parse_args(["--dataset", str(tmp_path / "saved"), "--dataset_format", "hub"])
     with caplog.at_level(logging.WARNING, logger="vivit_hf.training.finetune"):
         _, train, evaluation, split = finetune.load_data(args, accelerator)
     assert split == "train (held out 10%)" and len(train) + len(evaluation) == 8
     said = [r.getMessage() for r in caplog.records if "neither trained" in r.getMessage()]
-    assert len(said) == 1 and "its split(s) 'holdout' are neither trained nor evaluated" in said[0], said
+    named = "split 'holdout' is" if len(others) == 1 else "splits 'holdout', 'val_seen' are"
+    assert len(said) == 1 and f"its {named} neither trained nor evaluated" in said[0], said
 
 
 @pytest.mark.parametrize(
