@@ -614,8 +614,20 @@ def class_label_map(tables: Sequence[Path | str], label_column: str, names: list
 
 def refuse_several_labels(values, label_column: str, split: str) -> None:
     """Refuse a label column holding lists (or structs) rather than one class per clip, naming the first, read whole
-    and streamed (a stream's scan failed in a bare `TypeError: unhashable type: 'list'`)."""
-    several = next((value for value in values if isinstance(value, (list, tuple, dict))), None)
+    and streamed (a stream's scan failed in a bare `TypeError: unhashable type: 'list'`). Lists of one label each
+    (`["cat"]`) are refused too, saying so (they were named as several labels): a list column is `datasets`' type for
+    several labels per clip, and one split's lists of one (or a stream's first shards') do not make the data set
+    single-label; read as one label, a multi-label set would train a single-label head without a word."""
+    lists = [value for value in values if isinstance(value, (list, tuple, dict))]
+    several = next((value for value in lists if not (isinstance(value, (list, tuple)) and len(value) == 1)), None)
+    if lists and several is None:
+        raise DatasetFormatError(
+            f"--dataset_format hub: {label_column!r} of split {split!r} holds each clip's class in a list of one "
+            f"({lists[0]!r}): a list column is several labels per clip to datasets, which are not supported. Where "
+            "every clip has one class, store it as a value ('cat', not ['cat']): dataset.map(lambda row: {'label': "
+            f"row[{label_column!r}][0]}}, remove_columns=[{label_column!r}]); or name another column with "
+            "--label_column"
+        )
     if several is not None:
         raise DatasetFormatError(
             f"--dataset_format hub: {label_column!r} of split {split!r} holds {several!r}, not one class per clip "
