@@ -550,7 +550,11 @@ def test_a_local_archive_given_as_dataset_is_refused_in_one_line_saying_what_is_
         with pytest.raises(DatasetFormatError, match=r"is an archive: unpack it .*unzip .*-d data`\)"):
             open_streaming_dataset(source)
     (tmp_path / "labels.csv").write_text("video,label\ntree/train/zumba/c.mp4,zumba\n")
-    with pytest.raises(DatasetFormatError, match="labels.csv is a table: give the folder holding it"):
+    with pytest.raises(DatasetFormatError, match=r"labels.csv is a table: give the folder holding it, with [^;]*$"):
+        load_video_dataset("labels.csv", dataset_format)
+    # a table beside another: the folder reads both (said nowhere), which the refusal says now, and how to read one
+    (tmp_path / "old.csv").write_text("video,label\ntree/train/zumba/c.mp4,zumba\n")
+    with pytest.raises(DatasetFormatError, match=r"folder's other tables \('old.csv'\) are read with it.*path: labels"):
         load_video_dataset("labels.csv", dataset_format)
 
 

@@ -445,6 +445,26 @@ def refuse_a_file(source) -> None:
         )
     elif name.endswith(TABLE_SUFFIXES):
         how = f"{source} is a table: give the folder holding it, with --dataset_format hub"
+        # That folder's other tables are read with it (more rows of its split, or splits of their own), which "give
+        # the folder" did not say: a table a user meant to read alone (`clips.parquet` beside `old.parquet`) is read
+        # alone from a folder of its own, or where a card names it (`configs: data_files`, as datasets' data_files)
+        others = (
+            []
+            if (path.parent / "README.md").is_file()
+            else sorted(
+                entry.name
+                for entry in path.parent.iterdir()
+                if entry.name != path.name and entry.is_file() and entry.name.lower().endswith(TABLE_SUFFIXES)
+            )
+        )
+        if others:
+            how += (
+                f"; that folder's other tables ({', '.join(map(repr, others[:3]))}"
+                f"{f' and {len(others) - 3} more' if len(others) > 3 else ''}) are read with it: to read "
+                f"{path.name} alone, move it into a folder of its own, or name it in the folder's README.md "
+                "(configs: [{config_name: default, data_files: [{split: train, path: "
+                f"{path.name}}}]}}])"
+            )
     else:
         how = f"{source} is a file: give the folder holding the data set"
     raise DatasetFormatError(f"--dataset takes a folder or a Hub data set id (owner/name); {how}")
