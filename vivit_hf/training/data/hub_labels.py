@@ -105,18 +105,20 @@ def hub_columns(
     return video_column, label_column
 
 
-def _drops_labels(card: Path, config_name: str | None) -> bool:
-    """Whether the card's configuration read (`config_name`, else the one `datasets` takes by default) sets
-    `drop_labels: true`. The card's text was searched whole: a `drop_labels: true` of another configuration (`raw`
-    beside `default`) was named as the reason the folders gave no class."""
+def _drops_labels(card: Path, config_name: str | None) -> str | None:
+    """The name of the card's configuration read (`config_name`, else the one `datasets` takes by default) where it
+    sets `drop_labels: true`, else None. The card's text was searched whole: a `drop_labels: true` of another
+    configuration (`raw` beside `default`) was named as the reason the folders gave no class. Named as `datasets`
+    names it (a card's only configuration `main` is its default), not as 'default'."""
     from datasets.utils.metadata import MetadataConfigs
     from huggingface_hub import DatasetCard
 
     try:
         configs = MetadataConfigs.from_dataset_card_data(DatasetCard.load(card).data)
     except Exception:  # noqa: BLE001 - a card datasets cannot read either: no reason from it
-        return False
-    return configs.get(config_name or configs.get_default_config_name() or "default", {}).get("drop_labels") is True
+        return None
+    name = config_name or configs.get_default_config_name() or "default"
+    return name if configs.get(name, {}).get("drop_labels") is True else None
 
 
 def columns_read(
@@ -214,13 +216,14 @@ def _layout_hint(features, video_column, source: str | None = None, config_name:
             f"{dotted[0]!r}: keys must not contain dots (multi-part extensions like '<key>.video.mp4' are fine)"
         )
     card = Path(source, "README.md") if source is not None and Path(source).is_dir() else None
-    if list(features) == [video_column] and card is not None and card.is_file() and _drops_labels(card, config_name):
+    only_video = list(features) == [video_column]
+    if only_video and card is not None and card.is_file() and (dropping := _drops_labels(card, config_name)):
         return (  # the card's own setting, where the rule below would send the user looking at the folders
-            f". Its card's configuration {config_name or 'default'!r} sets drop_labels: true, so datasets' "
+            f". Its card's configuration {dropping!r} sets drop_labels: true, so datasets' "
             "videofolder names no class after the folders; remove it, or read <class>/<clip> folders with "
             "--dataset_format videofolder"
         )
-    if list(features) == [video_column]:
+    if only_video:
         return (
             ". datasets' videofolder names the classes after the folders only when there are two or more, all at "
             "the same depth, and no metadata.csv / metadata.jsonl gives a label; --dataset_format videofolder reads "
