@@ -7,6 +7,7 @@ name) at any depth. Every expectation below is a hand-written list of (file, cla
 """
 
 import logging
+import re
 import struct
 import tarfile
 import zipfile
@@ -554,7 +555,7 @@ def test_a_local_archive_given_as_dataset_is_refused_in_one_line_saying_what_is_
         load_video_dataset("labels.csv", dataset_format)
     # a table beside another: the folder reads both (said nowhere), which the refusal says now, and how to read one
     (tmp_path / "old.csv").write_text("video,label\ntree/train/zumba/c.mp4,zumba\n")
-    with pytest.raises(DatasetFormatError, match=r"folder's other tables \('old.csv'\) are read with it.*path: labels"):
+    with pytest.raises(DatasetFormatError, match=r"other tables \('old.csv'\) are read with it.*path: \"labels"):
         load_video_dataset("labels.csv", dataset_format)
 
 
@@ -799,3 +800,19 @@ def test_hub_class_folders_that_hold_no_clip_are_named_whole_and_streamed_not_dr
         with caplog.at_level(logging.WARNING, logger=LOGGER):
             assert read().label_names == ["cat", "dog"]
         assert sorted(r.getMessage() for r in caplog.records if "give no class" in r.getMessage()) == said
+
+
+def test_the_card_a_table_s_refusal_gives_reads_that_table_alone(tmp_path):
+    """A table given as --dataset beside another: the refusal's README.md `configs:` is what `datasets` reads (the
+    reference), that table alone; a name with a comma (`a,b.csv`) ended the YAML flow scalar (datasets: "Expected
+    data_files in YAML to be ...") before it was quoted."""
+    (tmp_path / "a,b.csv").write_text("video,label\nc.mp4,zumba\n")
+    (tmp_path / "old.csv").write_text("video,label\nd.mp4,yoga\ne.mp4,yoga\n")
+    with pytest.raises(DatasetFormatError, match=r"\('old.csv'\) are read with it") as refusal:
+        load_video_dataset(str(tmp_path / "a,b.csv"), "hub")
+    card = re.search(r"\(configs: (.*)\)$", str(refusal.value))[1]
+    (tmp_path / "README.md").write_text(f"---\nconfigs: {card}\n---\n")
+    import datasets
+
+    read = datasets.load_dataset(str(tmp_path), cache_dir=str(tmp_path / "cache"))
+    assert {split: table["video"] for split, table in read.items()} == {"train": ["c.mp4"]}

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import errno
+import json
 import logging
 import os
 import re
@@ -463,7 +464,7 @@ def refuse_a_file(source) -> None:
                 f"{f' and {len(others) - 3} more' if len(others) > 3 else ''}) are read with it: to read "
                 f"{path.name} alone, move it into a folder of its own, or name it in the folder's README.md "
                 "(configs: [{config_name: default, data_files: [{split: train, path: "
-                f"{path.name}}}]}}])"
+                f"{json.dumps(path.name)}}}]}}])"  # quoted: a name's ',' or '[' ends a YAML flow scalar
             )
     else:
         how = f"{source} is a file: give the folder holding the data set"
