@@ -627,10 +627,11 @@ def refuse_several_labels(values, label_column: str, split: str) -> None:
         raise DatasetFormatError(
             f"--dataset_format hub: {label_column!r} of split {split!r} holds each clip's class in a list of one "
             f"({lists[0]!r}): a list column is several labels per clip to datasets, which are not supported. Where "
-            "every clip has one class, store it as a value ('cat', not ['cat']): dataset.map(lambda row: {'label': "
-            f"row[{label_column!r}][0]}}, remove_columns=[{label_column!r}]); or name another column with "
-            "--label_column"
-        )
+            "every clip has one class, store it as a value ('cat', not ['cat']), its class names kept: "
+            f"dataset.map(lambda row: {{{label_column!r}: row[{label_column!r}][0]}}, features=datasets.Features("
+            f"{{**dataset.features, {label_column!r}: dataset.features[{label_column!r}].feature}})); or name another "
+            "column with --label_column"
+        )  # (`features=`: a map of a list of ClassLabel ids infers int64, its class names lost)
     if several is not None:
         raise DatasetFormatError(
             f"--dataset_format hub: {label_column!r} of split {split!r} holds {several!r}, not one class per clip "
