@@ -431,6 +431,17 @@ TABLE_SUFFIXES = (".csv", ".tsv", ".json", ".jsonl", ".parquet", ".arrow")
 ANY_ARCHIVE_SUFFIXES = (".zip", ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz", ".gz", ".7z", ".rar")
 
 
+def card_declares_configs(root: Path) -> bool:
+    """Whether the folder's README.md names its files itself (a `configs:` YAML header): its splits are then the
+    card's, not `datasets`' split patterns."""
+    card = root / "README.md"
+    try:
+        text = card.read_text(encoding="utf-8", errors="replace") if card.is_file() else ""
+    except OSError:
+        return False
+    return text.startswith("---") and re.search(r"^configs:", text, re.MULTILINE) is not None
+
+
 def refuse_a_file(source) -> None:
     """A file given as `--dataset` (a local `.zip` of the class folders, `./x.zip` or a bare `x.zip`) was taken for a
     Hub id or named as "neither a local folder nor a Hub id" in a traceback: it is refused in one line saying what
@@ -448,10 +459,11 @@ def refuse_a_file(source) -> None:
         how = f"{source} is a table: give the folder holding it, with --dataset_format hub"
         # That folder's other tables are read with it (more rows of its split, or splits of their own), which "give
         # the folder" did not say: a table a user meant to read alone (`clips.parquet` beside `old.parquet`) is read
-        # alone from a folder of its own, or where a card names it (`configs: data_files`, as datasets' data_files)
+        # alone from a folder of its own, or where a card names it (`configs: data_files`, as datasets' data_files); a
+        # card that names no files (a README.md of prose) leaves them all read
         others = (
             []
-            if (path.parent / "README.md").is_file()
+            if card_declares_configs(path.parent)
             else sorted(
                 entry.name
                 for entry in path.parent.iterdir()
