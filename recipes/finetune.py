@@ -194,6 +194,7 @@ from vivit_hf.training.resume import (
     settings_as_trained,
     settings_as_typed_here,
     trained_again,
+    trained_had_a_share_been_held_out,
     write_run_settings,
 )
 from vivit_hf.training.throughput import TOTALS, ThroughputMeter, combine, warmup_steps
@@ -525,7 +526,10 @@ def main(argv=None):
             resume_warnings += check_resume_labels(resume_state.get("id2label"), data.id2label, args.dataset)
             earlier = earlier_examples_digests(train_examples)  # a checkpoint of an earlier version recorded that
             unread = (caveats["train"] or {}).get("unread")
-            resume_warnings += check_resume_clips(resume_state.get("train_digest"), train_digest, earlier, unread)
+            held_then = partial(trained_had_a_share_been_held_out, args, data)  # an earlier version's share
+            resume_warnings += check_resume_clips(
+                resume_state.get("train_digest"), train_digest, earlier, unread, held_then
+            )
         except ValueError as error:
             usage_error(f"cannot resume from {checkpoint}: {error}")
     best_metric = args.metric_for_best_model or default_metric(data.label_spaces)  # the heads are known now

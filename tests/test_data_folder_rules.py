@@ -7,6 +7,7 @@ name) at any depth. Every expectation below is a hand-written list of (file, cla
 """
 
 import logging
+import re
 import struct
 import tarfile
 import zipfile
@@ -550,7 +551,11 @@ def test_a_local_archive_given_as_dataset_is_refused_in_one_line_saying_what_is_
         with pytest.raises(DatasetFormatError, match=r"is an archive: unpack it .*unzip .*-d data`\)"):
             open_streaming_dataset(source)
     (tmp_path / "labels.csv").write_text("video,label\ntree/train/zumba/c.mp4,zumba\n")
-    with pytest.raises(DatasetFormatError, match="labels.csv is a table: give the folder holding it"):
+    with pytest.raises(DatasetFormatError, match=r"labels.csv is a table: give the folder holding it, with [^;]*$"):
+        load_video_dataset("labels.csv", dataset_format)
+    # a table beside another: the folder reads both (said nowhere), which the refusal says now, and how to read one
+    (tmp_path / "old.csv").write_text("video,label\ntree/train/zumba/c.mp4,zumba\n")
+    with pytest.raises(DatasetFormatError, match=r"other tables \('old.csv'\) are read with it.*path: \"labels"):
         load_video_dataset("labels.csv", dataset_format)
 
 
@@ -795,3 +800,23 @@ def test_hub_class_folders_that_hold_no_clip_are_named_whole_and_streamed_not_dr
         with caplog.at_level(logging.WARNING, logger=LOGGER):
             assert read().label_names == ["cat", "dog"]
         assert sorted(r.getMessage() for r in caplog.records if "give no class" in r.getMessage()) == said
+
+
+def test_the_card_a_table_s_refusal_gives_reads_that_table_alone(tmp_path):
+    """A table given as --dataset beside another: the refusal's README.md `configs:` is what `datasets` reads (the
+    reference), that table alone; a name with a comma (`a,b.csv`) ended the YAML flow scalar (datasets: "Expected
+    data_files in YAML to be ...") before it was quoted. A README.md without `configs:` beside them hid the other
+    tables (any card was taken to name the files)."""
+    (tmp_path / "a,b.csv").write_text("video,label\nc.mp4,zumba\n")
+    (tmp_path / "old.csv").write_text("video,label\nd.mp4,yoga\ne.mp4,yoga\n")
+    (tmp_path / "README.md").write_text("# Clips\n")  # a card naming no files: the folder still reads both (it was
+    with pytest.raises(DatasetFormatError, match=r"\('old.csv'\) are read with it") as refusal:  # left unsaid)
+        load_video_dataset(str(tmp_path / "a,b.csv"), "hub")
+    card = re.search(r"\(configs: (.*)\)$", str(refusal.value))[1]
+    (tmp_path / "README.md").write_text(f"---\nconfigs: {card}\n---\n")
+    with pytest.raises(DatasetFormatError, match=r"give the folder holding it, with --dataset_format hub$"):
+        load_video_dataset(str(tmp_path / "a,b.csv"), "hub")  # the card names the files: no other table is read
+    import datasets
+
+    read = datasets.load_dataset(str(tmp_path), cache_dir=str(tmp_path / "cache"))
+    assert {split: table["video"] for split, table in read.items()} == {"train": ["c.mp4"]}

@@ -992,10 +992,12 @@ def test_a_card_s_split_names_in_capitals_are_the_recipes_splits_not_left_uneval
     assert [e["video"]["bytes"] for e in whole.split("train")] == [v["bytes"] for v in videos[:2]]
 
 
-def test_finetune_holding_out_a_share_names_the_splits_it_neither_trains_nor_evaluates(tmp_path, caplog):
+@pytest.mark.parametrize("others", [["holdout"], ["holdout", "val_seen"]])
+def test_finetune_holding_out_a_share_names_the_splits_it_neither_trains_nor_evaluates(tmp_path, caplog, others):
     """A `save_to_disk` DatasetDict of `train` and `holdout` (no split word the recipes take for a validation or test
     split): finetune.py held 10% of `train` out to evaluate on and never read `holdout`, without a word. The
-    reference: the splits `load_from_disk` gives, and those the run reads."""
+    reference: the splits `load_from_disk` gives, and those the run reads. One split is "its split 'holdout' is"
+    (it said "its split(s) 'holdout' are"), two "its splits ... are"."""
     import contextlib
     import logging
 
@@ -1009,17 +1011,18 @@ def test_finetune_holding_out_a_share_names_the_splits_it_neither_trains_nor_eva
     datasets.DatasetDict(
         {
             "train": datasets.Dataset.from_dict({"video": clips[:8], "label": [0, 1] * 4}, features=features),
-            "holdout": datasets.Dataset.from_dict({"video": clips[8:], "label": [0, 1]}, features=features),
+            **{o: datasets.Dataset.from_dict({"video": clips[8:], "label": [0, 1]}, features=features) for o in others},
         }
     ).save_to_disk(str(tmp_path / "saved"))
-    assert sorted(datasets.load_from_disk(str(tmp_path / "saved"))) == ["holdout", "train"]
+    assert sorted(datasets.load_from_disk(str(tmp_path / "saved"))) == sorted(["train", *others])
     accelerator = type("OneProcess", (), {"main_process_first": contextlib.nullcontext})
     args = finetune.parse_args(["--dataset", str(tmp_path / "saved"), "--dataset_format", "hub"])
     with caplog.at_level(logging.WARNING, logger="vivit_hf.training.finetune"):
         _, train, evaluation, split = finetune.load_data(args, accelerator)
     assert split == "train (held out 10%)" and len(train) + len(evaluation) == 8
     said = [r.getMessage() for r in caplog.records if "neither trained" in r.getMessage()]
-    assert len(said) == 1 and "its split(s) 'holdout' are neither trained nor evaluated" in said[0], said
+    named = "split 'holdout' is" if len(others) == 1 else "splits 'holdout', 'val_seen' are"
+    assert len(said) == 1 and f"its {named} neither trained nor evaluated" in said[0], said
 
 
 @pytest.mark.parametrize(
@@ -1728,3 +1731,42 @@ def test_webdataset_members_with_extensions_in_capitals_are_read_as_lower_case_o
             read[case, names] = data.label_names, [e["label"] for e in examples], [e["id"] for e in examples]
     assert read[str.upper, False][:2] == read[str.lower, False][:2] == (["0", "1"], labels)
     assert read[str.upper, True] == read[str.lower, True] == (NAMES, labels, ["c0", "c1", "c2"])
+
+
+def test_a_resume_of_a_run_that_held_a_share_out_where_a_val_split_is_now_read_says_so(tmp_path):
+    """A repo of `train` and `VAL`: versions before split names were read in any case found no evaluation split
+    there, held 10% of `train` out and trained on the rest (the reference: `hold_out` of the split as they took it).
+    This version evaluates `VAL` and trains on all of `train`; a resume from such a checkpoint was refused as "not the
+    one it was trained on ... resume on the data it was trained on", which it is: the refusal says what changed."""
+    import contextlib
+    from functools import partial
+
+    from accelerate import PartialState
+
+    from vivit_hf.training import finetune
+    from vivit_hf.training.data.examples import examples_digest
+    from vivit_hf.training.data.subsets import hold_out
+    from vivit_hf.training.resume import check_resume_clips, trained_had_a_share_been_held_out
+
+    PartialState()
+    features = datasets.Features({"video": datasets.Video(), "label": datasets.ClassLabel(names=NAMES)})
+    clips = [{"path": None, "bytes": b"clip %d" % i} for i in range(12)]
+    datasets.DatasetDict(
+        {
+            "train": datasets.Dataset.from_dict({"video": clips[:10], "label": [0, 1] * 5}, features=features),
+            "VAL": datasets.Dataset.from_dict({"video": clips[10:], "label": [0, 1]}, features=features),
+        }
+    ).save_to_disk(str(tmp_path / "saved"))
+    accelerator = type("OneProcess", (), {"main_process_first": contextlib.nullcontext})
+    args = finetune.parse_args(["--dataset", str(tmp_path / "saved"), "--dataset_format", "hub"])
+    data, train, _, split = finetune.load_data(args, accelerator)
+    assert split == "validation" and len(train) == 10  # (the recipes' name of `VAL`)
+    then = examples_digest(hold_out(data.split("train"), 0.1, seed=args.seed)[0])  # the earlier version's 9 clips
+    held = partial(trained_had_a_share_been_held_out, args, data)
+    with pytest.raises(
+        ValueError, match=r"less a share held out .* evaluates its split 'validation' and trains on the whole"
+    ):
+        check_resume_clips(then, examples_digest(train), held_out=held)
+    other = examples_digest(train[:9])  # other clips: the refusal as before
+    with pytest.raises(ValueError, match="not the one it was trained on"):
+        check_resume_clips(other, examples_digest(train), held_out=held)

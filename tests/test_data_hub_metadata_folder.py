@@ -591,5 +591,31 @@ def test_class_folders_under_a_card_dropping_labels_are_refused_naming_the_card_
     )
     reference = datasets.load_dataset(str(root), cache_dir=str(tmp_path / "ref_cache"))
     assert list(reference["train"].features) == ["video"]
-    with pytest.raises(DatasetFormatError, match=r"Its card's configs: set drop_labels: true.*--dataset_format video"):
+    with pytest.raises(
+        DatasetFormatError, match=r"configuration 'default' sets drop_labels: true.*--dataset_format video"
+    ):
         load_video_dataset(root, "hub")
+
+
+@pytest.mark.parametrize("config", [None, "raw", "main"])
+def test_a_card_s_drop_labels_is_named_only_where_the_configuration_read_sets_it(tmp_path, config):
+    """A card of two configurations, `default` (one class folder: `datasets` names no class after it) and `raw`
+    (`drop_labels: true`): the refusal of the default named `raw`'s setting as the reason (the card's whole text was
+    searched); it gives the folders' rule there now, and the setting where `raw` is read. A card whose only
+    configuration, `main`, drops labels (its default to `datasets`) was said to be configuration 'default'."""
+    root = tmp_path / "repo"
+    (root / "train" / "cat").mkdir(parents=True)
+    (root / "train" / "cat" / "0.mp4").write_bytes(b"\0" * 16)
+    files = "  data_files:\n  - split: train\n    path: train/**\n"
+    configs = (
+        f"- config_name: main\n  drop_labels: true\n{files}"
+        if config == "main"
+        else f"- config_name: default\n{files}- config_name: raw\n  drop_labels: true\n{files}"
+    )
+    (root / "README.md").write_text(f"---\nconfigs:\n{configs}---\n")
+    read = None if config == "main" else config  # (`main`: read by default)
+    reference = datasets.load_dataset(str(root), read, cache_dir=str(tmp_path / "ref_cache"))
+    assert list(reference["train"].features) == ["video"]
+    why = f"configuration '{config}' sets drop_labels: true" if config else "names the classes after the folders only"
+    with pytest.raises(DatasetFormatError, match=why):
+        load_video_dataset(root, "hub", config_name=read)

@@ -405,10 +405,11 @@ def warn_splits_left_unread(args, data) -> None:
     trained = data.split_name(args.train_split)
     others = [split for split in sorted(data.splits) if split != trained]
     if others:
+        named = f"split {quoted(others)} is" if len(others) == 1 else f"splits {quoted(others)} are"
         logger.warning(
             f"{args.dataset} has no validation or test split: {args.validation_split_percentage:g}% of "
-            f"{args.train_split!r} is held out to evaluate on, and its split(s) {quoted(others)} are neither trained "
-            "nor evaluated; to evaluate on one, name it with --eval_split"
+            f"{args.train_split!r} is held out to evaluate on, and its {named} neither trained nor evaluated; to "
+            f"evaluate on {'it' if len(others) == 1 else 'one'}, name it with --eval_split"
         )
 
 

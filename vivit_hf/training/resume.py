@@ -14,7 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from accelerate.logging import get_logger
@@ -23,7 +23,7 @@ from huggingface_hub.constants import DEFAULT_REVISION
 from ..label_spellings import named_alike
 from .data import SYNTHETIC
 from .data.examples import class_order_of, digest_words, examples_digest, recipe_split_name, renumber_classes
-from .data.formats import hold_out, is_saved_to_disk, same_config_name
+from .data.formats import hold_out, is_saved_to_disk, same_config_name, sample_subset
 from .presets import EARLIER_PRESET_VALUES, PRESETS
 
 logger = get_logger(__name__)
@@ -247,6 +247,22 @@ def held_out_digest(args: argparse.Namespace, data) -> str | None:
         return None
     share = args.validation_split_percentage / 100
     return examples_digest(hold_out(data.split(args.train_split), share, seed=args.seed)[1])
+
+
+def trained_had_a_share_been_held_out(args: argparse.Namespace, data) -> tuple[str, str] | None:
+    """`examples_digest` of the clips fine-tuning would train on had it held a share of `--train_split` out to
+    evaluate on, where it evaluates a split of the data set's own by default: what a run of an earlier version trained
+    on where it found no evaluation split in the data set (a `Validation/` beside `train/`, before split names were
+    read in any case), and the split this run evaluates instead. None where this run holds a share out, names its
+    evaluation split, or streams."""
+    if args.streaming or args.eval_split or data.default_eval_split is None:
+        return None
+    try:
+        rest = hold_out(data.split(args.train_split), args.validation_split_percentage / 100, seed=args.seed)[0]
+    except ValueError:  # nothing to hold out (a clip a class): no run could have held a share out
+        return None
+    rest = sample_subset(rest, args.max_train_samples, seed=args.seed) if args.max_train_samples else rest
+    return examples_digest(rest), data.default_eval_split
 
 
 def write_run_settings(folder, settings: dict, dataset: str, held_out: str | None) -> None:
@@ -511,7 +527,11 @@ def check_resume_settings(saved: dict | None, current: dict, args: argparse.Name
 
 
 def check_resume_clips(
-    saved: str | None, current: str, earlier: str | Sequence[str] | None = None, unread: str | None = None
+    saved: str | None,
+    current: str,
+    earlier: str | Sequence[str] | None = None,
+    unread: str | None = None,
+    held_out: Callable[[], tuple[str, str] | None] | None = None,
 ) -> list[str]:
     """Refuse (ValueError) a resume whose training split is not the one the checkpoint was trained on, by
     `examples_digest` (a stream: its shards' names, sizes and contents): a resumed epoch skips the batches its
@@ -521,6 +541,9 @@ def check_resume_clips(
     (`earlier_examples_digests`), which their checkpoints recorded. `unread`: why the stream's shards' sizes or
     contents could not be read now (`StreamingSplit.unread_reason`: the Hub did not answer), its digest then lacking
     them, which a checkpoint that read them cannot match whatever the shards hold: said so, not "another split".
+    `held_out`: `trained_had_a_share_been_held_out`, asked where the digests differ: a checkpoint trained on the
+    training split less a held-out share (an earlier version that found no evaluation split there) is told so, not
+    "resume on the data it was trained on" (it is that data).
     Returns a warning for a checkpoint that recorded none."""
     if saved is None:
         return ["the checkpoint records no digest of its training clips (saved by an older version): not checked"]
@@ -533,6 +556,15 @@ def check_resume_clips(
             f"{unread}, so its digest now lacks what could not be read ({digest_words(current)}). A resume skips "
             "the clips it had trained by their position, right only on the shards it was trained on: resume once the "
             "Hub answers"
+        )
+    then = held_out() if held_out is not None else None
+    if then is not None and saved == then[0]:
+        raise ValueError(
+            f"it was trained on the training split less a share held out to evaluate on ({digest_words(saved)}), "
+            f"by a version that read no evaluation split in this data set, where this one evaluates its split "
+            f"{then[1]!r} and trains on the whole training split ({digest_words(current)}). A resume skips the "
+            "clips it had trained by their position, and the share it held out is trained on now: start over "
+            "(--overwrite_output_dir) or give another --output_dir"
         )
     # The same count of clips in more shards is also what a checkpoint of a version that read a parquet file as one
     # shard meets now that it is read by row group (`StreamingSplit.spread_over`): its positions are of the old shards.

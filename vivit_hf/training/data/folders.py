@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import errno
+import json
 import logging
 import os
 import re
@@ -430,6 +431,17 @@ TABLE_SUFFIXES = (".csv", ".tsv", ".json", ".jsonl", ".parquet", ".arrow")
 ANY_ARCHIVE_SUFFIXES = (".zip", ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz", ".gz", ".7z", ".rar")
 
 
+def card_declares_configs(root: Path) -> bool:
+    """Whether the folder's README.md names its files itself (a `configs:` YAML header): its splits are then the
+    card's, not `datasets`' split patterns."""
+    card = root / "README.md"
+    try:
+        text = card.read_text(encoding="utf-8", errors="replace") if card.is_file() else ""
+    except OSError:
+        return False
+    return text.startswith("---") and re.search(r"^configs:", text, re.MULTILINE) is not None
+
+
 def refuse_a_file(source) -> None:
     """A file given as `--dataset` (a local `.zip` of the class folders, `./x.zip` or a bare `x.zip`) was taken for a
     Hub id or named as "neither a local folder nor a Hub id" in a traceback: it is refused in one line saying what
@@ -445,6 +457,27 @@ def refuse_a_file(source) -> None:
         )
     elif name.endswith(TABLE_SUFFIXES):
         how = f"{source} is a table: give the folder holding it, with --dataset_format hub"
+        # That folder's other tables are read with it (more rows of its split, or splits of their own), which "give
+        # the folder" did not say: a table a user meant to read alone (`clips.parquet` beside `old.parquet`) is read
+        # alone from a folder of its own, or where a card names it (`configs: data_files`, as datasets' data_files); a
+        # card that names no files (a README.md of prose) leaves them all read
+        others = (
+            []
+            if card_declares_configs(path.parent)
+            else sorted(
+                entry.name
+                for entry in path.parent.iterdir()
+                if entry.name != path.name and entry.is_file() and entry.name.lower().endswith(TABLE_SUFFIXES)
+            )
+        )
+        if others:
+            how += (
+                f"; that folder's other tables ({', '.join(map(repr, others[:3]))}"
+                f"{f' and {len(others) - 3} more' if len(others) > 3 else ''}) are read with it: to read "
+                f"{path.name} alone, move it into a folder of its own, or name it in the folder's README.md "
+                "(configs: [{config_name: default, data_files: [{split: train, path: "
+                f"{json.dumps(path.name)}}}]}}])"  # quoted: a name's ',' or '[' ends a YAML flow scalar
+            )
     else:
         how = f"{source} is a file: give the folder holding the data set"
     raise DatasetFormatError(f"--dataset takes a folder or a Hub data set id (owner/name); {how}")

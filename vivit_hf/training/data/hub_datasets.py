@@ -444,7 +444,7 @@ def load_hub(
         if Path(source).is_dir():
             drop_older_versions(cache_dir)
     features = next(iter(loaded.values())).features
-    columns, detected_columns = columns_read(features, video_column, label_column, source)
+    columns, detected_columns = columns_read(features, video_column, label_column, source, config_name)
     video_column, label_column = columns.values()
     feature = label_feature(features, label_column)
     refuse_split_names_as_classes(feature, next(iter(loaded.values())), source)

@@ -38,7 +38,9 @@ from .videofolder import METADATA_FILES
 logger = logging.getLogger("vivit_hf.training.data.formats")
 
 
-def hub_columns(features, video_column: str | None, label_column: str | None, source: str) -> tuple[str, str]:
+def hub_columns(
+    features, video_column: str | None, label_column: str | None, source: str, config_name: str | None = None
+) -> tuple[str, str]:
     """The video column (a `datasets.Video` feature, else a path-like name) and the label column of a `datasets`
     table. A label inside a struct (a WebDataset `<key>.json` with a `label` field) is named `json.label`."""
     import datasets
@@ -98,16 +100,34 @@ def hub_columns(features, video_column: str | None, label_column: str | None, so
         raise DatasetFormatError(
             f"--dataset_format hub: need a video column and a label column in {source}; found columns "
             f"{list(features)} (video={video_column!r}, label={label_column!r}); name them with "
-            f"--video_column / --label_column{_layout_hint(features, video_column, source)}"
+            f"--video_column / --label_column{_layout_hint(features, video_column, source, config_name)}"
         )
     return video_column, label_column
 
 
-def columns_read(features, video_column: str | None, label_column: str | None, source: str) -> tuple[dict, dict]:
+def _drops_labels(card: Path, config_name: str | None) -> str | None:
+    """The name of the card's configuration read (`config_name`, else the one `datasets` takes by default) where it
+    sets `drop_labels: true`, else None. The card's text was searched whole: a `drop_labels: true` of another
+    configuration (`raw` beside `default`) was named as the reason the folders gave no class. Named as `datasets`
+    names it (a card's only configuration `main` is its default), not as 'default'."""
+    from datasets.utils.metadata import MetadataConfigs
+    from huggingface_hub import DatasetCard
+
+    try:
+        configs = MetadataConfigs.from_dataset_card_data(DatasetCard.load(card).data)
+    except Exception:  # noqa: BLE001 - a card datasets cannot read either: no reason from it
+        return None
+    name = config_name or configs.get_default_config_name() or "default"
+    return name if configs.get(name, {}).get("drop_labels") is True else None
+
+
+def columns_read(
+    features, video_column: str | None, label_column: str | None, source: str, config_name: str | None = None
+) -> tuple[dict, dict]:
     """`hub_columns`' video and label columns by their flags' names (`VideoClassificationData.columns`), and those it
     reads with each flag left out (`.detected_columns`; None where it then reads none: two Video columns, say)."""
     names = ("video_column", "label_column")
-    read = dict(zip(names, hub_columns(features, video_column, label_column, source)))
+    read = dict(zip(names, hub_columns(features, video_column, label_column, source, config_name)))
     detected = dict(read)
     for i, (name, typed) in enumerate(zip(names, (video_column, label_column))):
         if typed is not None:
@@ -187,7 +207,7 @@ def _only(candidates):
     return found[0] if len(found) == 1 else None
 
 
-def _layout_hint(features, video_column, source: str | None = None) -> str:
+def _layout_hint(features, video_column, source: str | None = None, config_name: str | None = None) -> str:
     """Why the usual layouts gave no label column, where the columns (or a local folder's metadata files) tell."""
     dotted = [c for c in features if "." in c and f".{member_extension(c)}" in VIDEO_EXTENSIONS]
     if dotted:
@@ -196,14 +216,14 @@ def _layout_hint(features, video_column, source: str | None = None) -> str:
             f"{dotted[0]!r}: keys must not contain dots (multi-part extensions like '<key>.video.mp4' are fine)"
         )
     card = Path(source, "README.md") if source is not None and Path(source).is_dir() else None
-    if list(features) == [video_column] and card is not None and card.is_file():
-        with contextlib.suppress(OSError, UnicodeDecodeError):
-            if re.search(r"^\s*drop_labels:\s*true\b", card.read_text(encoding="utf-8"), re.MULTILINE | re.IGNORECASE):
-                return (  # the card's own setting, where the rule below would send the user looking at the folders
-                    ". Its card's configs: set drop_labels: true, so datasets' videofolder names no class after the "
-                    "folders; remove it, or read <class>/<clip> folders with --dataset_format videofolder"
-                )
-    if list(features) == [video_column]:
+    only_video = list(features) == [video_column]
+    if only_video and card is not None and card.is_file() and (dropping := _drops_labels(card, config_name)):
+        return (  # the card's own setting, where the rule below would send the user looking at the folders
+            f". Its card's configuration {dropping!r} sets drop_labels: true, so datasets' "
+            "videofolder names no class after the folders; remove it, or read <class>/<clip> folders with "
+            "--dataset_format videofolder"
+        )
+    if only_video:
         return (
             ". datasets' videofolder names the classes after the folders only when there are two or more, all at "
             "the same depth, and no metadata.csv / metadata.jsonl gives a label; --dataset_format videofolder reads "
@@ -597,8 +617,21 @@ def class_label_map(tables: Sequence[Path | str], label_column: str, names: list
 
 def refuse_several_labels(values, label_column: str, split: str) -> None:
     """Refuse a label column holding lists (or structs) rather than one class per clip, naming the first, read whole
-    and streamed (a stream's scan failed in a bare `TypeError: unhashable type: 'list'`)."""
-    several = next((value for value in values if isinstance(value, (list, tuple, dict))), None)
+    and streamed (a stream's scan failed in a bare `TypeError: unhashable type: 'list'`). Lists of one label each
+    (`["cat"]`) are refused too, saying so (they were named as several labels): a list column is `datasets`' type for
+    several labels per clip, and one split's lists of one (or a stream's first shards') do not make the data set
+    single-label; read as one label, a multi-label set would train a single-label head without a word."""
+    lists = [value for value in values if isinstance(value, (list, tuple, dict))]
+    several = next((value for value in lists if not (isinstance(value, (list, tuple)) and len(value) == 1)), None)
+    if lists and several is None:
+        raise DatasetFormatError(
+            f"--dataset_format hub: {label_column!r} of split {split!r} holds each clip's class in a list of one "
+            f"({lists[0]!r}): a list column is several labels per clip to datasets, which are not supported. Where "
+            "every clip has one class, store it as a value ('cat', not ['cat']), its class names kept: "
+            f"dataset.map(lambda row: {{{label_column!r}: row[{label_column!r}][0]}}, features=datasets.Features("
+            f"{{**dataset.features, {label_column!r}: dataset.features[{label_column!r}].feature}})); or name another "
+            "column with --label_column"
+        )  # (`features=`: a map of a list of ClassLabel ids infers int64, its class names lost)
     if several is not None:
         raise DatasetFormatError(
             f"--dataset_format hub: {label_column!r} of split {split!r} holds {several!r}, not one class per clip "

@@ -21,6 +21,7 @@ from .folders import (
     SYSTEM_FOLDERS,
     TABLE_SUFFIXES,
     VIDEO_EXTENSIONS,
+    card_declares_configs,
     dangling_clips,
     files_below,
     is_dangling,
@@ -314,7 +315,7 @@ def refuse_unread_videos(
     metadata = any(path.name in METADATA_FILES for path in others)  # rows of absent files: metadata_clips_on_disk
     if not metadata:  # (a metadata file's rows name the clips: datasets reads no other)
         _refuse_clips_in_system_folders(root, builder.config.data_files or {}, read)
-    if config_name is None and not _card_declares_configs(root):
+    if config_name is None and not card_declares_configs(root):
         _refuse_split_words_in_class_names(root, builder.config.data_files or {})
         warn_split_named_twice(root, videos)  # datasets' own split patterns merge them alike
     places = {path: place_of(path.relative_to(root)) for path in videos}
@@ -499,17 +500,6 @@ def _refuse_ignored_tables(root: Path, tables: Sequence[Path], data_files) -> No
         f"`configs: [{{config_name: default, data_files: [{configs or '{split: train, path: <table>}'}]}}]` between "
         "`---` lines (or, if the folders are the classes, move the tables out)"
     )
-
-
-def _card_declares_configs(root: Path) -> bool:
-    """Whether the folder's README.md names its files itself (a `configs:` YAML header): its splits are then the
-    card's, not `datasets`' split patterns."""
-    card = root / "README.md"
-    try:
-        text = card.read_text(encoding="utf-8", errors="replace") if card.is_file() else ""
-    except OSError:
-        return False
-    return text.startswith("---") and re.search(r"^configs:", text, re.MULTILINE) is not None
 
 
 def _refuse_split_words_in_class_names(root: Path, data_files) -> None:

@@ -507,7 +507,7 @@ def _read_streaming_dataset(
     features = first.features
     if features is None:
         features = first._resolve_features().features
-    columns, detected_columns = columns_read(features, video_column, label_column, source)
+    columns, detected_columns = columns_read(features, video_column, label_column, source, config_name)
     video_column, label_column = columns.values()
     card = card_class_label(source, config_name, revision, features, label_column)  # what datasets' videofolder lost
     filtered: set[str] = set()  # splits whose recorded size counts rows left out here: counted again by `scan`
