@@ -99,7 +99,9 @@ def saved_config(source, kwargs: dict) -> dict | None:
         return None
 
 
-def other_tubelet_message(source: str, config, embeddings: list, mismatched: dict, kwargs: dict) -> str:
+def other_tubelet_message(
+    source: str, config, embeddings: list, mismatched: dict, kwargs: dict, loading_info: dict
+) -> str:
     """Why a checkpoint does not load at another `tubelet_size` (or patch size). The position embeddings' message
     advised `interpolate_pos_encoding=True`, which cannot change the tubelet, and `from_vivit_checkpoint`, which
     starts the tubelet embedding from random values: neither keeps the trained one."""
@@ -107,21 +109,23 @@ def other_tubelet_message(source: str, config, embeddings: list, mismatched: dic
         f"{key} {tuple(mismatched[key][0])} in the checkpoint, {tuple(mismatched[key][1])} here" for key in embeddings
     )
     saved_type = embedding_type_of(mismatched[embeddings[0]][0])
+    also, fields = other_heads(config, mismatched, loading_info)
     if saved_type != config.embedding_type:
         # `from_pretrained(path, embedding_type=...)` (the config loads so): the message below told the user to leave
         # out a tubelet_size they never gave
         return (
-            f"{source!r} was saved with embedding_type={saved_type!r}, this config's is {config.embedding_type!r}: "
-            f"its embedding does not fit ({shapes}). No loading option keeps a trained embedding of the other type; "
-            f"load the checkpoint as saved (leave embedding_type out), or restart it with `model, report = "
+            f"{source!r} was saved with embedding_type={saved_type!r}, this config's is {config.embedding_type!r}"
+            f"{also}: its embedding does not fit ({shapes}). No loading option keeps a trained embedding of the other "
+            f"type; load the checkpoint as saved ({leave_out(['embedding_type', *fields])}), or restart it with "
+            f"`model, report = "
             f"{restart_call(source, config, kwargs, {'embedding_type': config.embedding_type})}`, which keeps the "
             f"rest and starts the embedding from random values."
         )
     return (
-        f"{source!r} embeds tubelets of another size than this config's tubelet_size={config.tubelet_size!r}: its "
-        f"tubelet embedding does not fit ({shapes}). Neither `interpolate_pos_encoding=True` nor "
+        f"{source!r} embeds tubelets of another size than this config's tubelet_size={config.tubelet_size!r}"
+        f"{also}: its tubelet embedding does not fit ({shapes}). Neither `interpolate_pos_encoding=True` nor "
         f"`from_vivit_checkpoint` keeps a trained tubelet embedding of another size (the latter starts it from "
-        f"random values); load the checkpoint at its own tubelet_size (leave tubelet_size out)."
+        f"random values); load the checkpoint at its own tubelet_size ({leave_out(['tubelet_size', *fields])})."
     )
 
 
@@ -133,11 +137,12 @@ def saved_width(mismatched: dict, embeddings: list, hidden_size: int) -> int | N
     return next((mismatched[key][0][0] for key in embeddings if mismatched[key][0][0] != hidden_size), None)
 
 
-def other_width_message(source: str, config, saved_width: int, mismatched: dict) -> str:
+def other_width_message(source: str, config, saved_width: int, mismatched: dict, loading_info: dict) -> str:
+    also, fields = other_heads(config, mismatched, loading_info)
     return (
-        f"{source!r} was trained at hidden_size={saved_width}, this config's is {config.hidden_size}: "
+        f"{source!r} was trained at hidden_size={saved_width}, this config's is {config.hidden_size}{also}: "
         f"{len(mismatched)} of its weights do not fit. No loading option or restart keeps trained weights of another "
-        f"width; load the checkpoint as saved (leave hidden_size out)."
+        f"width; load the checkpoint as saved ({leave_out(['hidden_size', *fields])})."
     )
 
 
@@ -259,6 +264,29 @@ def check_function_fields(source, config, kwargs: dict) -> None:
         )
 
 
+def other_heads(config, mismatched: dict, loading_info: dict) -> tuple[str, list[str]]:
+    """What else differs from the checkpoint beside what a refusal is about (another grid, tubelet, embedding type or
+    width), that loading it as saved must also leave out: another classifier (a CLS token or none) and another class
+    count. Each refusal named its own difference alone: `tubelet_size=[4, 8, 8], classifier="gap"` over a CLS
+    checkpoint said "leave tubelet_size out", and so loaded met the classifier's refusal next; `num_frames=8,
+    num_labels=3` was told to load "as saved" with no word of the head. Returns (the clauses, ", and with ..." to
+    follow the message's own difference; the fields)."""
+    clauses, fields = [], []
+    if (saved_cls := saved_cls_token(loading_info)) is not None:
+        clauses.append(f"with {saved_cls} where this config's classifier is {config.classifier!r}")
+        fields.append("classifier")
+    head = mismatched.get("classifier.weight")
+    if head is not None and head[0][0] != head[1][0]:  # (its rows: another input width alone is no other count)
+        clauses.append(f"with a classifier of {head[0][0]} classes where this config's num_labels is {head[1][0]}")
+        fields.append("num_labels")
+    return "".join(f", and {clause}" for clause in clauses), fields
+
+
+def leave_out(fields: list[str]) -> str:
+    """The advice to leave `fields` out: `leave a out`, `leave a and b out`, `leave a, b and c out`."""
+    return f"leave {' and '.join(filter(None, [', '.join(fields[:-1]), fields[-1]]))} out"
+
+
 def saved_cls_token(loading_info: dict) -> str | None:
     """What the checkpoint has where it has a CLS token and the model lacks one (a key it holds that the model does
     not expect) or the other way round (a key the model misses); None where both have one or neither."""
@@ -320,13 +348,13 @@ def check_loaded_weights(
     embeddings = [key for key in sorted(mismatched) if ".token_embedding." in f".{key}"]
     width = saved_width(mismatched, embeddings, config.hidden_size)
     if width is not None:
-        message = other_width_message(str(source), config, width, mismatched)
+        message = other_width_message(str(source), config, width, mismatched, loading_info)
         if not ignore_mismatched_sizes:
             raise RuntimeError(message)
         logger.warning(f"{message} With ignore_mismatched_sizes=True they start from random values.")
     # another tubelet size: no way keeps the trained embedding (from_vivit_checkpoint starts it fresh)
     elif embeddings:
-        message = other_tubelet_message(str(source), config, embeddings, mismatched, kwargs)
+        message = other_tubelet_message(str(source), config, embeddings, mismatched, kwargs, loading_info)
         if not ignore_mismatched_sizes:
             raise RuntimeError(message)
         logger.warning(f"{message} With ignore_mismatched_sizes=True it starts from random values.")
@@ -343,11 +371,11 @@ def check_loaded_weights(
         )
         # another classifier too (a CLS token added or dropped): the message named the grid alone, and loading "as
         # saved" with `interpolate_pos_encoding=True` as advised still met the classifier's refusal
-        named, also, as_saved = grid_values(config), "", "load it as saved"
-        if (saved_cls := saved_cls_token(loading_info)) is not None:
+        named = grid_values(config)
+        also, fields = other_heads(config, mismatched, loading_info)
+        as_saved = f"load it as saved ({leave_out(fields)})" if fields else "load it as saved"
+        if "classifier" in fields:
             named["classifier"] = config.classifier
-            also = f", and with {saved_cls} where this config's classifier is {config.classifier!r}"
-            as_saved = "load it as saved (leave classifier out)"
         message = (
             f"{source!r} was trained on another token grid than this config's "
             f"{config.token_grid} ({grid_fields(config)}){also}: its position embeddings do not fit "
