@@ -6,6 +6,7 @@ tooling find them; defaults are ViViT-B/16x2 at 32x224x224 with scenic's numeric
 This module imports only the standard library, numpy and transformers: it travels with `trust_remote_code` checkpoints.
 """
 
+import importlib.util
 import math
 import numbers
 
@@ -22,6 +23,23 @@ EMBEDDING_TYPES = ("tubelet", "frame_sampling")
 CLASSIFIERS = ("token", "0", "gap", "gmp", "gsp")
 POOLING_CLASSIFIERS = ("gap", "gmp", "gsp")
 ATTENTION_ORDERS = ("space_time", "time_space")
+
+
+def vivit_hf_note() -> str:
+    """What a message advising a vivit_hf function (`vivit_hf.conversion.from_vivit_checkpoint`, `python -m
+    vivit_hf.convert`, `from_transformers_vivit`) adds where vivit_hf cannot be imported: this module then runs as a
+    folder's copy (`trust_remote_code` where vivit_hf is not installed), and the advice, followed, failed with "No
+    module named 'vivit_hf'". "" where vivit_hf imports (installed, or this module is its own)."""
+    try:
+        missing = importlib.util.find_spec("vivit_hf") is None
+    except (ImportError, ValueError):  # (a finder that refuses it; a module of that name without a spec)
+        missing = True
+    if not missing:
+        return ""
+    return (
+        " vivit_hf, which that advice needs, is not installed in this process (this model's code came with its "
+        "folder, loaded with trust_remote_code=True): install it first (pip install vivit_hf)."
+    )
 
 
 def uniform_frame_indices(num_frames: int, num_samples: int) -> list[int]:
@@ -163,7 +181,7 @@ def label_spaces_over(saved, given):
         f"{saved}, so its trained rows would be read as other classes. Give its own heads (in any order), or heads of "
         f"another total with ignore_mismatched_sizes=True for a fresh classifier "
         f"(`vivit_hf.conversion.from_vivit_checkpoint(path, label_spaces=...)` starts new heads fresh at any "
-        f"total)."
+        f"total)." + vivit_hf_note()
     )
 
 
@@ -336,7 +354,7 @@ class ViViTConfig(PreTrainedConfig):
                 "this is a checkpoint of transformers' own ViViT (model_type 'vivit'), whose weights have other "
                 "names: convert it with `ViViTSpatioTemporalForVideoClassification.from_transformers_vivit(path)` "
                 "(or `ViViTSpatioTemporalModel.from_transformers_vivit`), or with `python -m vivit_hf.convert "
-                "transformers`."
+                "transformers`." + vivit_hf_note()
             )
         # Models 1 and 4 name their weights alike (as do other pairs): one loaded into the other's class would run
         # another attention over the same weights, with nothing missing to warn of (transformers only notes the type).

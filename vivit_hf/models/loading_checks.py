@@ -15,6 +15,8 @@ from collections.abc import Mapping
 from transformers import PreTrainedConfig
 from transformers.utils import logging
 
+from .configuration_vivit import vivit_hf_note
+
 # modeling_vivit's logger (a sibling's, also in a remote-code folder): a user who quiets the models' warnings by that
 # name quiets these, as before they moved here
 logger = logging.get_logger(f"{__name__.rpartition('.')[0]}.modeling_vivit")
@@ -119,7 +121,7 @@ def other_tubelet_message(
             f"type; load the checkpoint as saved ({leave_out(['embedding_type', *fields])}), or restart it with "
             f"`model, report = "
             f"{restart_call(source, config, kwargs, {'embedding_type': config.embedding_type})}`, which keeps the "
-            f"rest and starts the embedding from random values."
+            f"rest and starts the embedding from random values." + vivit_hf_note()
         )
     return (
         f"{source!r} embeds tubelets of another size than this config's tubelet_size={config.tubelet_size!r}"
@@ -160,7 +162,7 @@ def other_head_message(source: str, config, mismatched: dict, kwargs: dict) -> s
         f"load it with `ignore_mismatched_sizes=True` (a new classifier, the rest of the checkpoint kept), or "
         f"restart it with `model, report = {restart_call(source, config, without_labels, {'id2label': ...})}`, "
         f"which keeps the trained rows by class name where every class of id2label is one of the checkpoint's; to "
-        f"run it as trained, leave num_labels (and id2label / label_spaces) out."
+        f"run it as trained, leave num_labels (and id2label / label_spaces) out." + vivit_hf_note()
     )
 
 
@@ -260,7 +262,7 @@ def check_function_fields(source, config, kwargs: dict) -> None:
         logger.warning(
             f"{str(source)!r} was {other_functions_said(saved, config, changed)}. Leave {' and '.join(changed)} out "
             f"to run it as trained; to fine-tune it this way, restart it with "
-            f"`model, report = {restart_call(str(source), config, kwargs, asked, whole)}`."
+            f"`model, report = {restart_call(str(source), config, kwargs, asked, whole)}`.{vivit_hf_note()}"
         )
 
 
@@ -327,7 +329,7 @@ def other_classifier_message(
         f"embeddings do not fit by the CLS row ({shapes}). Load it as saved (leave classifier out), or restart it "
         f"pooled this way with `model, report = "
         f"{restart_call(source, config, kwargs, {'classifier': config.classifier})}`, which keeps the patch rows "
-        f"and adds or drops the CLS token and its row."
+        f"and adds or drops the CLS token and its row." + vivit_hf_note()
     )
 
 
@@ -382,7 +384,7 @@ def check_loaded_weights(
             f"({shapes}). To run the checkpoint at another frame count or image size, {as_saved} and call it "
             f"with `interpolate_pos_encoding=True`; to restart it at this size, its trained position embeddings "
             f"resized by the same rule, use `model, report = "
-            f"{restart_call(source, config, kwargs, named)}`."
+            f"{restart_call(source, config, kwargs, named)}`.{vivit_hf_note()}"
         )
         if not ignore_mismatched_sizes:
             raise RuntimeError(message)

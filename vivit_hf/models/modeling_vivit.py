@@ -39,6 +39,7 @@ from .configuration_vivit import (
     ViViTFactorisedEncoderConfig,
     ViViTFactorisedSelfAttentionConfig,
     ViViTSpatioTemporalConfig,
+    vivit_hf_note,
 )
 from .device_maps import hook_split_modules, hook_split_modules_of_a_wrapper
 from .loading_checks import FUNCTION_FIELDS, check_loaded_weights, keywords_beside_a_config
@@ -231,7 +232,7 @@ class ViViTPreTrainedModel(PreTrainedModel):
                 f"this {type(config).__name__} was built with model_type={config.model_type!r}, another model's (a "
                 f"config dict of another model passed to the constructor?): build it without `model_type`; for a "
                 "checkpoint of transformers' own ViViT (Model 1), use "
-                "`ViViTSpatioTemporalForVideoClassification.from_transformers_vivit(path)`."
+                "`ViViTSpatioTemporalForVideoClassification.from_transformers_vivit(path)`." + vivit_hf_note()
             )
         raise ValueError(
             f"{cls.__name__} is built from a {cls.config_class.__name__}, got a {type(config).__name__} "
@@ -585,6 +586,7 @@ class _ViViTBackbone(ViViTPreTrainedModel):
                 f"save_pretrained). Set it back, or restart the model with it (`model, report = "
                 f"vivit_hf.conversion.from_vivit_checkpoint(model, {now})`, which keeps what fits and says what "
                 "does not; `from_pretrained(path, ...)` refuses another CLS token and warns of another order)."
+                + vivit_hf_note()
             )
 
     def check_cpu_autocast(self, tokens: torch.Tensor) -> None:
@@ -1065,7 +1067,7 @@ class _ViViTForVideoClassification(ViViTPreTrainedModel):
                 "after building, the count changes no weight of the classifier. Set it back, or give the "
                 f"model a new head of {asked} classes (`from_pretrained(path, num_labels={asked}, "
                 f"ignore_mismatched_sizes=True)`, or `vivit_hf.conversion.from_vivit_checkpoint(path, "
-                f"num_labels={asked})`, which keeps the rest)."
+                f"num_labels={asked})`, which keeps the rest)." + vivit_hf_note()
             )
 
     def split_heads(self, logits: torch.Tensor) -> dict[str, torch.Tensor] | None:
