@@ -150,6 +150,8 @@ def test_no_split_modules_name_blocks_the_model_has(name):
     present = {module.__class__.__name__ for module in model.modules()}
     for module in (model, model.vivit):
         assert module._no_split_modules and set(module._no_split_modules) <= present, module._no_split_modules
+        # (on the class too, where accelerate's wrap policy and transformers' post_init read it)
+        assert type(module)._no_split_modules == [type(model.vivit).layer_class.__name__]
 
 
 @pytest.mark.parametrize("name", VARIANTS)
