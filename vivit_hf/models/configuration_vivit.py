@@ -6,7 +6,6 @@ tooling find them; defaults are ViViT-B/16x2 at 32x224x224 with scenic's numeric
 This module imports only the standard library, numpy and transformers: it travels with `trust_remote_code` checkpoints.
 """
 
-import importlib.util
 import math
 import numbers
 
@@ -14,6 +13,8 @@ import numpy as np
 from transformers import PreTrainedConfig
 from transformers.activations import ACT2FN
 from transformers.utils import logging
+
+from .loading_checks import vivit_hf_note
 
 logger = logging.get_logger(__name__)
 
@@ -23,23 +24,6 @@ EMBEDDING_TYPES = ("tubelet", "frame_sampling")
 CLASSIFIERS = ("token", "0", "gap", "gmp", "gsp")
 POOLING_CLASSIFIERS = ("gap", "gmp", "gsp")
 ATTENTION_ORDERS = ("space_time", "time_space")
-
-
-def vivit_hf_note() -> str:
-    """What a message advising a vivit_hf function (`vivit_hf.conversion.from_vivit_checkpoint`, `python -m
-    vivit_hf.convert`, `from_transformers_vivit`) adds where vivit_hf cannot be imported: this module then runs as a
-    folder's copy (`trust_remote_code` where vivit_hf is not installed), and the advice, followed, failed with "No
-    module named 'vivit_hf'". "" where vivit_hf imports (installed, or this module is its own)."""
-    try:
-        missing = importlib.util.find_spec("vivit_hf") is None
-    except (ImportError, ValueError):  # (a finder that refuses it; a module of that name without a spec)
-        missing = True
-    if not missing:
-        return ""
-    return (
-        " vivit_hf, which that advice needs, is not installed in this process (this model's code came with its "
-        "folder, loaded with trust_remote_code=True): install it first (pip install vivit_hf)."
-    )
 
 
 def uniform_frame_indices(num_frames: int, num_samples: int) -> list[int]:

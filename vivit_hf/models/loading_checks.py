@@ -9,17 +9,33 @@ Kept out of `modeling_vivit.py`, which holds the models; imported by it relative
 carries it (`trust_remote_code`): torch-free, transformers only.
 """
 
+import importlib.util
 import json
 from collections.abc import Mapping
 
 from transformers import PreTrainedConfig
 from transformers.utils import logging
 
-from .configuration_vivit import vivit_hf_note
-
 # modeling_vivit's logger (a sibling's, also in a remote-code folder): a user who quiets the models' warnings by that
 # name quiets these, as before they moved here
 logger = logging.get_logger(f"{__name__.rpartition('.')[0]}.modeling_vivit")
+
+
+def vivit_hf_note() -> str:
+    """What a message advising a vivit_hf function (`vivit_hf.conversion.from_vivit_checkpoint`, `python -m
+    vivit_hf.convert`, `from_transformers_vivit`) adds where vivit_hf cannot be imported: this module then runs as a
+    folder's copy (`trust_remote_code` where vivit_hf is not installed), and the advice, followed, failed with "No
+    module named 'vivit_hf'". "" where vivit_hf imports (installed, or this module is its own)."""
+    try:
+        missing = importlib.util.find_spec("vivit_hf") is None
+    except (ImportError, ValueError):  # (a finder that refuses it; a module of that name without a spec)
+        missing = True
+    if not missing:
+        return ""
+    return (
+        " vivit_hf, which that advice needs, is not installed in this process (this model's code came with its "
+        "folder, loaded with trust_remote_code=True): install it first (pip install vivit_hf)."
+    )
 
 
 def grid_values(config) -> dict:

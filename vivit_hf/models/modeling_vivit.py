@@ -39,10 +39,9 @@ from .configuration_vivit import (
     ViViTFactorisedEncoderConfig,
     ViViTFactorisedSelfAttentionConfig,
     ViViTSpatioTemporalConfig,
-    vivit_hf_note,
 )
 from .device_maps import hook_split_modules, hook_split_modules_of_a_wrapper
-from .loading_checks import FUNCTION_FIELDS, check_loaded_weights, keywords_beside_a_config
+from .loading_checks import FUNCTION_FIELDS, check_loaded_weights, keywords_beside_a_config, vivit_hf_note
 
 # (the heads' losses; `multi_head_cross_entropy` and `ViViTLabelSmoother` were defined here and import from here still)
 from .losses import (
