@@ -2188,6 +2188,25 @@ def test_a_restart_with_another_width_starts_each_unfit_layer_fresh_whole(tmp_pa
             assert not torch.equal(value, kept[name]), name
 
 
+@pytest.mark.parametrize("override", [dict(hidden_size=48), dict(hidden_size=48, tubelet_size=[4, 8, 8])])
+def test_a_restart_at_another_width_starts_the_embedding_fresh_without_advice_that_cannot_keep_it(
+    tmp_path, caplog, override
+):
+    """Another hidden_size leaves no layer of the checkpoint fitting, its CLS token either: the check that names a
+    fresh tubelet embedding asked for that parameter's module and failed with "AttributeError: `cls_token` (or
+    `position_embeddings`) is not an nn.Module" (the restart at another width ran before it). Beside another
+    tubelet it would have said "Leave tubelet_size out to keep the trained embedding", untrue at another width."""
+    from vivit_hf.conversion.vit_init import from_vivit_checkpoint
+
+    ViViTSpatioTemporalForVideoClassification.from_vit_pretrained(
+        tiny_vit(), num_frames=4, num_hidden_layers=1, num_labels=3
+    ).save_pretrained(tmp_path)
+    with caplog.at_level("WARNING", logger="vivit_hf.conversion.vit_init"):
+        model, report = from_vivit_checkpoint(str(tmp_path), **override)
+    assert model.config.hidden_size == 48 and "vivit.token_embedding.projection.weight" in report["fresh"]
+    assert "vivit.encoder.cls_token" in report["fresh"] and "to keep the trained embedding" not in caplog.text
+
+
 def test_a_restart_that_adds_qkv_biases_keeps_the_trained_attention_kernels(tmp_path):
     """A checkpoint without query/key/value biases (one from a ViT without them) restarted with `qkv_bias=True`:
     the checkpoint has no bias of that layer to load, which computes as a zero bias, the fresh one's init. Taken for

@@ -256,11 +256,16 @@ def warn_of_embedding_fresh(model, unfit: set[str], old: Mapping) -> set[str]:
     restore the embedding (`restore_input_embedding=False`), which is what this restart, asked for another tubelet,
     does: the fields are the caller's explicit request, and from_pretrained's refusal of another tubelet names this
     restart as the way to a fresh embedding. Fewer channels than an RGB checkpoint's gets the grey-video advice
-    from_vit_pretrained gives."""
-    layers = sorted(
-        layer for layer in unfit if isinstance(model.get_submodule(layer), (TubeletProjection, PatchProjection))
-    )
+    from_vit_pretrained gives. Not of another hidden_size: no field left out keeps an embedding of another width
+    (the whole-layer warning says what starts fresh)."""
     config = model.config
+    if old.get("hidden_size") != config.hidden_size:
+        return set()
+    # (`unfit` names parameters too, a CLS token or position table that is no module's)
+    embeddings = {
+        name for name, module in model.named_modules() if isinstance(module, (TubeletProjection, PatchProjection))
+    }
+    layers = sorted(unfit & embeddings)
 
     def value(v):
         return list(v) if isinstance(v, (list, tuple)) else v
