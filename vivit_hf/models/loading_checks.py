@@ -25,7 +25,8 @@ def vivit_hf_note() -> str:
     """What a message advising a vivit_hf function (`vivit_hf.conversion.from_vivit_checkpoint`, `python -m
     vivit_hf.convert`, `from_transformers_vivit`) adds where vivit_hf cannot be imported: this module then runs as a
     folder's copy (`trust_remote_code` where vivit_hf is not installed), and the advice, followed, failed with "No
-    module named 'vivit_hf'". "" where vivit_hf imports (installed, or this module is its own)."""
+    module named 'vivit_hf'". "" where vivit_hf imports (installed, or this module is its own). It says how the README
+    installs it, from a clone: no package of that name is on PyPI, and "pip install vivit_hf" found none."""
     try:
         missing = importlib.util.find_spec("vivit_hf") is None
     except (ImportError, ValueError):  # (a finder that refuses it; a module of that name without a spec)
@@ -34,7 +35,8 @@ def vivit_hf_note() -> str:
         return ""
     return (
         " vivit_hf, which that advice needs, is not installed in this process (this model's code came with its "
-        "folder, loaded with trust_remote_code=True): install it first (pip install vivit_hf)."
+        "folder, loaded with trust_remote_code=True): install it first, from a clone of vivit_hf as its README says "
+        "(`pip install -e .` in the clone; it is not on PyPI)."
     )
 
 
