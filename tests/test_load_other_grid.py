@@ -227,6 +227,8 @@ def test_each_difference_is_named_in_one_refusal(tmp_path):
         (dict(hidden_size=48, classifier="gap"), [cls], "leave hidden_size and classifier out"),
         (dict(hidden_size=48, num_labels=3), [head], "leave hidden_size and num_labels out"),
         (dict(num_frames=8, num_labels=3), [head], "load it as saved (leave num_labels out)"),
+        # (the field given, not num_labels, which the caller never passed)
+        (dict(tubelet_size=[4, 8, 8], id2label=dict(enumerate("abc"))), [head], "leave tubelet_size and id2label out"),
         (
             dict(embedding_type="frame_sampling", classifier="gap", num_labels=3),
             [cls, head],

@@ -129,7 +129,7 @@ def other_tubelet_message(
         f"{key} {tuple(mismatched[key][0])} in the checkpoint, {tuple(mismatched[key][1])} here" for key in embeddings
     )
     saved_type = embedding_type_of(mismatched[embeddings[0]][0])
-    also, fields = other_heads(config, mismatched, loading_info)
+    also, fields = other_heads(source, config, mismatched, loading_info, kwargs)
     if saved_type != config.embedding_type:
         # `from_pretrained(path, embedding_type=...)` (the config loads so): the message below told the user to leave
         # out a tubelet_size they never gave
@@ -157,8 +157,10 @@ def saved_width(mismatched: dict, embeddings: list, hidden_size: int) -> int | N
     return next((mismatched[key][0][0] for key in embeddings if mismatched[key][0][0] != hidden_size), None)
 
 
-def other_width_message(source: str, config, saved_width: int, mismatched: dict, loading_info: dict) -> str:
-    also, fields = other_heads(config, mismatched, loading_info)
+def other_width_message(
+    source: str, config, saved_width: int, mismatched: dict, kwargs: dict, loading_info: dict
+) -> str:
+    also, fields = other_heads(source, config, mismatched, loading_info, kwargs)
     return (
         f"{source!r} was trained at hidden_size={saved_width}, this config's is {config.hidden_size}{also}: "
         f"{len(mismatched)} of its weights do not fit. No loading option or restart keeps trained weights of another "
@@ -284,7 +286,11 @@ def check_function_fields(source, config, kwargs: dict) -> None:
         )
 
 
-def other_heads(config, mismatched: dict, loading_info: dict) -> tuple[str, list[str]]:
+# The from_pretrained keywords that set the class count
+LABEL_FIELDS = ("num_labels", "id2label", "label2id", "label_spaces")
+
+
+def other_heads(source: str, config, mismatched: dict, loading_info: dict, kwargs: dict) -> tuple[str, list[str]]:
     """What else differs from the checkpoint beside what a refusal is about (another grid, tubelet, embedding type or
     width), that loading it as saved must also leave out: another classifier (a CLS token or none) and another class
     count. Each refusal named its own difference alone: `tubelet_size=[4, 8, 8], classifier="gap"` over a CLS
@@ -298,7 +304,10 @@ def other_heads(config, mismatched: dict, loading_info: dict) -> tuple[str, list
     head = mismatched.get("classifier.weight")
     if head is not None and head[0][0] != head[1][0]:  # (its rows: another input width alone is no other count)
         clauses.append(f"with a classifier of {head[0][0]} classes where this config's num_labels is {head[1][0]}")
-        fields.append("num_labels")
+        # the field the caller gave (`id2label=` alone was told to "leave num_labels out", which it never passed;
+        # the Auto classes fold it into the config: `changed_fields` finds it there)
+        given = {*kwargs, *changed_fields(source, config, kwargs)}
+        fields += [field for field in LABEL_FIELDS if field in given] or ["num_labels"]
     return "".join(f", and {clause}" for clause in clauses), fields
 
 
@@ -368,7 +377,7 @@ def check_loaded_weights(
     embeddings = [key for key in sorted(mismatched) if ".token_embedding." in f".{key}"]
     width = saved_width(mismatched, embeddings, config.hidden_size)
     if width is not None:
-        message = other_width_message(str(source), config, width, mismatched, loading_info)
+        message = other_width_message(str(source), config, width, mismatched, kwargs, loading_info)
         if not ignore_mismatched_sizes:
             raise RuntimeError(message)
         logger.warning(f"{message} With ignore_mismatched_sizes=True they start from random values.")
@@ -392,7 +401,7 @@ def check_loaded_weights(
         # another classifier too (a CLS token added or dropped): the message named the grid alone, and loading "as
         # saved" with `interpolate_pos_encoding=True` as advised still met the classifier's refusal
         named = grid_values(config)
-        also, fields = other_heads(config, mismatched, loading_info)
+        also, fields = other_heads(source, config, mismatched, loading_info, kwargs)
         as_saved = f"load it as saved ({leave_out(fields)})" if fields else "load it as saved"
         if "classifier" in fields:
             named["classifier"] = config.classifier
