@@ -289,6 +289,20 @@ def test_one_test_view_is_not_said_to_be_averaged():
     assert "- Test views: 4 clips x 3 crops, logits averaged (paper §4.1)" in card.splitlines()
 
 
+@pytest.mark.parametrize(
+    ("sizes", "model", "labels"),
+    [
+        (dict(num_hidden_layers=1, num_attention_heads=1, num_labels=1), "1 layer, 1 head,", "labels: 1 class"),
+        (dict(num_hidden_layers=2, num_attention_heads=2, num_labels=2), "2 layers, 2 heads,", "labels: 2 classes"),
+    ],
+)
+def test_the_model_lines_count_one_layer_head_or_class_in_the_singular(sizes, model, labels):
+    """The card said "1 layers, 1 heads" and "labels: 1 classes" of a model of one."""
+    lines = build_model_card(ViViTSpatioTemporalConfig(**{**SMALLEST, "hidden_size": 8, **sizes})).content
+    lines = lines.split("## Model")[1].splitlines()
+    assert any(model in line for line in lines) and any(line.endswith(labels) for line in lines), lines
+
+
 def test_a_resumed_trainings_recipe_shows_what_each_step_trained_with():
     """The recipe table showed the last command's flags: a finished run resumed with `--do_flip true` trains no step,
     and its card said `do_flip True`. With the runs that trained (`training_runs`) it shows each setting's values and

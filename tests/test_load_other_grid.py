@@ -213,6 +213,34 @@ def test_another_classifier_and_another_grid_are_refused_naming_both(name, tmp_p
     assert (namespace["model"].config.classifier, namespace["model"].config.num_frames) == ("gap", 8)
 
 
+def test_each_difference_is_named_in_one_refusal(tmp_path):
+    """Another tubelet size, embedding type or width beside another classifier (a CLS token dropped) was refused
+    naming the tubelet / type / width alone ("leave tubelet_size out"): so loaded, it met the classifier's refusal
+    next. Another class count beside another grid got the grid's refusal alone, advising to load the checkpoint
+    "as saved" with no word of the head. One refusal names each difference and every field to leave out."""
+    config_class, _, classifier_class = VIVIT_MODELS["spatio_temporal"]
+    classifier_class(config_class(**TINY, classifier="token")).save_pretrained(tmp_path)
+    cls = "with a CLS token (classifier 'token') where this config's classifier is 'gap'"
+    head = "with a classifier of 5 classes where this config's num_labels is 3"
+    for asked, named, left_out in [
+        (dict(tubelet_size=[4, 8, 8], classifier="gap"), [cls], "leave tubelet_size and classifier out"),
+        (dict(hidden_size=48, classifier="gap"), [cls], "leave hidden_size and classifier out"),
+        (dict(hidden_size=48, num_labels=3), [head], "leave hidden_size and num_labels out"),
+        (dict(num_frames=8, num_labels=3), [head], "load it as saved (leave num_labels out)"),
+        # (the field given, not num_labels, which the caller never passed)
+        (dict(tubelet_size=[4, 8, 8], id2label=dict(enumerate("abc"))), [head], "leave tubelet_size and id2label out"),
+        (
+            dict(embedding_type="frame_sampling", classifier="gap", num_labels=3),
+            [cls, head],
+            "leave embedding_type, classifier and num_labels out",
+        ),
+    ]:
+        with pytest.raises(RuntimeError) as refusal:
+            AutoModelForVideoClassification.from_pretrained(tmp_path, **asked)
+        message = str(refusal.value)
+        assert all(f", and {clause}" in message for clause in named) and left_out in message, (asked, message)
+
+
 def test_a_field_beside_a_config_object_is_refused_naming_it_and_the_ways_that_apply_it(tmp_path):
     """`from_pretrained(path, config=config, num_labels=3)` failed with "_ViViTForVideoClassification.__init__() got an
     unexpected keyword argument 'num_labels'" (transformers passes what it does not take to the constructor, as for

@@ -150,6 +150,31 @@ def test_no_split_modules_name_blocks_the_model_has(name):
     present = {module.__class__.__name__ for module in model.modules()}
     for module in (model, model.vivit):
         assert module._no_split_modules and set(module._no_split_modules) <= present, module._no_split_modules
+        # (on the class too, where accelerate's wrap policy and transformers' post_init read it)
+        assert type(module)._no_split_modules == [type(model.vivit).layer_class.__name__]
+
+
+def test_a_subclass_built_of_its_own_block_lists_that_block():
+    """A user's backbone of its own block class (`layer_class`) inherited its parent's list, ["ViViTLayer"], a class
+    the model no longer contains, which accelerate's FSDP wrap policy refuses; its classifier, through
+    `backbone_class`, the same. A subclass that sets its own list keeps it."""
+    from vivit_hf.models.modeling_blocks import ViViTLayer
+    from vivit_hf.models.modeling_vivit import ViViTSpatioTemporalForVideoClassification, ViViTSpatioTemporalModel
+
+    class GatedLayer(ViViTLayer):
+        pass
+
+    class GatedModel(ViViTSpatioTemporalModel):
+        layer_class = GatedLayer
+
+    class GatedClassifier(ViViTSpatioTemporalForVideoClassification):
+        backbone_class = GatedModel
+
+    class Listed(ViViTSpatioTemporalForVideoClassification):
+        _no_split_modules = ["ViViTLayer", "ViViTEncoder"]
+
+    assert GatedModel._no_split_modules == GatedClassifier._no_split_modules == ["GatedLayer"]
+    assert Listed._no_split_modules == ["ViViTLayer", "ViViTEncoder"]
 
 
 @pytest.mark.parametrize("name", VARIANTS)

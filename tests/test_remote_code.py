@@ -1,6 +1,7 @@
 # Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
 """A saved folder loads with `trust_remote_code=True` in a process where vivit_hf cannot be imported."""
 
+import json
 import os
 import re
 import sys
@@ -45,6 +46,20 @@ LOADER = HIDE_VIVIT_HF + textwrap.dedent(
     with torch.no_grad():
         torch.save({"logits": model(pixel_values=video).logits,
                     "pooled": backbone(pixel_values=video).pooler_output}, folder + "/remote.pt")
+    if sys.argv[2:] == ["refusals"]:  # what the carried code's refusals advise, said as they are
+        import json
+        said = {}
+        try:
+            AutoModelForVideoClassification.from_pretrained(folder, trust_remote_code=True, num_frames=8)
+        except RuntimeError as refusal:
+            said["grid"] = str(refusal)
+        model.config.num_labels = 7
+        try:
+            model(pixel_values=video)
+        except ValueError as refusal:
+            said["head"] = str(refusal)
+        with open(folder + "/said.json", "w") as file:
+            json.dump(said, file)
     """
 )
 
@@ -82,11 +97,28 @@ def test_trust_remote_code_without_vivit_hf(name, tmp_path, hf_modules_cache):
     model.save_pretrained(tmp_path)
     video = torch.randn(2, 4, 3, 32, 32)
     torch.save(video, tmp_path / "video.pt")
-    without_vivit_hf(hf_modules_cache, LOADER, tmp_path, cwd=tmp_path)
+    refusals = ["refusals"] if name == "spatio_temporal" else []
+    without_vivit_hf(hf_modules_cache, LOADER, tmp_path, *refusals, cwd=tmp_path)
     remote = torch.load(tmp_path / "remote.pt")
     with torch.no_grad():
         torch.testing.assert_close(remote["logits"], model(pixel_values=video).logits, rtol=0, atol=0)
         torch.testing.assert_close(remote["pooled"], model.vivit(pixel_values=video).pooler_output, rtol=0, atol=0)
+    if refusals:
+        # The carried code's refusals advise `vivit_hf.conversion.from_vivit_checkpoint(...)`, which, followed where
+        # vivit_hf is not installed, failed with "No module named 'vivit_hf'": there they say to install it first;
+        # where vivit_hf imports, they do not.
+        said = json.loads((tmp_path / "said.json").read_text())
+        assert set(said) == {"grid", "head"}, said
+        install = "vivit_hf, which that advice needs, is not installed in this process"
+        for message in said.values():
+            assert "vivit_hf.conversion.from_vivit_checkpoint(" in message and install in message, message
+            # (as the README installs it: `pip install vivit_hf` found no such package)
+            assert message.endswith(
+                "from a clone of vivit_hf as its README says (`pip install -e .` in the clone; it is not on PyPI)."
+            ), message
+        with pytest.raises(RuntimeError, match="from_vivit_checkpoint") as here:
+            classifier_class.from_pretrained(tmp_path, num_frames=8)
+        assert install not in str(here.value)
 
 
 SHARD_AND_SAVE = textwrap.dedent(
@@ -126,7 +158,6 @@ def test_fsdp2_sharded_models_save_our_code_not_torchs(tmp_path, hf_modules_cach
     """A model under FSDP2 (what `accelerate launch --config_file fsdp.yaml` trains), saved by the recipes'
     `save_pretrained`, gives a folder that loads with `trust_remote_code`: our modules and class names, none of torch's
     FSDP files. Models 1 and 4, saved in one launch."""
-    import json
     import socket
 
     with socket.socket() as sock:

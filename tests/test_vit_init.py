@@ -2132,19 +2132,38 @@ def test_a_vivit_checkpoint_restarted_with_a_class_count_alone_gets_a_fresh_head
     )
 
 
+EMBEDDING = ["vivit.token_embedding.projection"]
+
+
 @pytest.mark.parametrize(
-    ("override", "layers"),
+    ("override", "layers", "said"),
     [
-        (dict(intermediate_size=48), ["vivit.encoder.layers.0.mlp.fc1", "vivit.encoder.layers.0.mlp.fc2"]),
-        (dict(representation_size=12), ["pre_logits.0", "classifier"]),
-        (dict(tubelet_size=[4, 8, 8]), ["vivit.token_embedding.projection"]),
+        (
+            dict(intermediate_size=48),
+            ["vivit.encoder.layers.0.mlp.fc1", "vivit.encoder.layers.0.mlp.fc2"],
+            "start fresh with the rest of their layer, whose other parameters have another shape (a kernel and its "
+            "bias are kept or started together): vivit.encoder.layers.0.mlp.fc2.bias",
+        ),
+        (dict(representation_size=12), ["pre_logits.0", "classifier"], "their layer"),
+        (
+            dict(tubelet_size=[4, 8, 8]),
+            EMBEDDING,
+            "tubelet_size=[4, 8, 8] where the checkpoint's is [2, 8, 8]: the tubelet embedding "
+            "(vivit.token_embedding.projection, kernel and bias) starts from random values, as no trained kernel of "
+            "another shape is kept. Leave tubelet_size out to keep the trained embedding.",
+        ),
+        (dict(num_channels=1), EMBEDDING, "num_channels=1 where the checkpoint's is 3: the tubelet embedding"),
     ],
+    ids=["intermediate_size", "representation_size", "tubelet_size", "num_channels"],
 )
-def test_a_restart_with_another_width_starts_each_unfit_layer_fresh_whole(tmp_path, override, layers):
+def test_a_restart_with_another_width_starts_each_unfit_layer_fresh_whole(tmp_path, caplog, override, layers, said):
     """Another `intermediate_size` gives fc1 and fc2 kernels of other shapes, but fc2's bias (of the hidden width)
     fits: it was kept, trained, beside a fresh kernel it was never trained with, and the report named only the kernel
     fresh (so too the classifier's bias beside another `representation_size`'s kernel, the tubelet bias beside
-    another tubelet's). A layer is kept or fresh as a whole, as scenic's init copies a block's subtrees whole."""
+    another tubelet's). A layer is kept or fresh as a whole, as scenic's init copies a block's subtrees whole.
+    Another tubelet size or channel count was said as "1 parameters of the checkpoint that fit start fresh ...:
+    vivit.token_embedding.projection.bias", not that the trained embedding's kernel starts fresh: said now, naming
+    the field (with the grey-video advice for one channel)."""
     from vivit_hf.conversion.vit_init import from_vivit_checkpoint
 
     old = ViViTSpatioTemporalForVideoClassification.from_vit_pretrained(
@@ -2154,8 +2173,11 @@ def test_a_restart_with_another_width_starts_each_unfit_layer_fresh_whole(tmp_pa
         for parameter in old.parameters():
             parameter.add_(torch.randn_like(parameter) * 0.1)
     old.save_pretrained(tmp_path)
-    model, report = from_vivit_checkpoint(str(tmp_path), **override)
+    with caplog.at_level("WARNING", logger="vivit_hf.conversion.vit_init"):
+        model, report = from_vivit_checkpoint(str(tmp_path), **override)
     assert sorted(report["fresh"]) == sorted(f"{layer}.{p}" for layer in layers for p in ("weight", "bias"))
+    assert said in caplog.text and caplog.text.count("from_vivit_checkpoint:") == 1
+    assert ("For grey video keep num_channels=3" in caplog.text) == ("num_channels" in override)
     kept = old.state_dict()
     for name, value in model.state_dict().items():
         if name in report["resized"]:  # the position table of another tubelet's grid
@@ -2164,6 +2186,25 @@ def test_a_restart_with_another_width_starts_each_unfit_layer_fresh_whole(tmp_pa
             torch.testing.assert_close(value, kept[name], rtol=0, atol=0)
         elif value.shape == kept[name].shape:  # a bias that fits: the model's own (zeros), not the checkpoint's
             assert not torch.equal(value, kept[name]), name
+
+
+@pytest.mark.parametrize("override", [dict(hidden_size=48), dict(hidden_size=48, tubelet_size=[4, 8, 8])])
+def test_a_restart_at_another_width_starts_the_embedding_fresh_without_advice_that_cannot_keep_it(
+    tmp_path, caplog, override
+):
+    """Another hidden_size leaves no layer of the checkpoint fitting, its CLS token either: the check that names a
+    fresh tubelet embedding asked for that parameter's module and failed with "AttributeError: `cls_token` (or
+    `position_embeddings`) is not an nn.Module" (the restart at another width ran before it). Beside another
+    tubelet it would have said "Leave tubelet_size out to keep the trained embedding", untrue at another width."""
+    from vivit_hf.conversion.vit_init import from_vivit_checkpoint
+
+    ViViTSpatioTemporalForVideoClassification.from_vit_pretrained(
+        tiny_vit(), num_frames=4, num_hidden_layers=1, num_labels=3
+    ).save_pretrained(tmp_path)
+    with caplog.at_level("WARNING", logger="vivit_hf.conversion.vit_init"):
+        model, report = from_vivit_checkpoint(str(tmp_path), **override)
+    assert model.config.hidden_size == 48 and "vivit.token_embedding.projection.weight" in report["fresh"]
+    assert "vivit.encoder.cls_token" in report["fresh"] and "to keep the trained embedding" not in caplog.text
 
 
 def test_a_restart_that_adds_qkv_biases_keeps_the_trained_attention_kernels(tmp_path):

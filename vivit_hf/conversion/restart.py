@@ -19,7 +19,7 @@ from transformers import AutoConfig, AutoModelForVideoClassification
 from ..label_spellings import ids_by_name_as_read_now, placeholder
 from ..models.configuration_vivit import LABEL_SPACES_ORDER
 from ..models.loading_checks import OTHER_FUNCTION, other_functions, other_functions_said
-from ..models.modeling_blocks import ViViTEncoder, ViViTSelfAttention
+from ..models.modeling_blocks import PatchProjection, TubeletProjection, ViViTEncoder, ViViTSelfAttention
 from ..models.modeling_vivit import ViViTPreTrainedModel, ViViTSpatioTemporalForVideoClassification
 from .checkpoint_files import (
     HUB_KWARGS,
@@ -31,7 +31,7 @@ from .checkpoint_files import (
     unwrapped_module,
 )
 from .transformers_vivit import from_transformers_vivit
-from .vit_init.image_vit import ViTInitError
+from .vit_init.image_vit import GREY_VIDEO_ADVICE, ViTInitError
 from .vit_init.pretrained import check_config_fields
 
 # vit_init's one logger, as when this module was one of its own: recipes/finetune.py filters it by name
@@ -163,10 +163,11 @@ def from_vivit_checkpoint(
             report["fresh"].append(name)
         else:
             state[name] = old_state[name]
-    warn_of_whole_layers_fresh(unfit, state, old_state, report["fresh"])
     # what the checkpoint was built with: a model in memory whose config was changed after building (the forward's
     # refusal advises this restart) says the new value in its config, and the warnings compared it with itself
     built = {**old.config.to_dict(), **getattr(old, "_built_structure", {})}
+    said = warn_of_embedding_fresh(model, unfit, built)
+    warn_of_whole_layers_fresh(unfit - said, state, old_state, report["fresh"])
     # a base model has no head to keep (in memory it restarts as a base model; its folder gets a fresh head, which
     # `fresh` names): "the classification head is kept" was said of both
     head_kept = same_labels and "classifier.weight" in state and "classifier.weight" not in report["fresh"]
@@ -240,6 +241,53 @@ def warn_of_whole_layers_fresh(unfit: set[str], state: Mapping, old_state: Mappi
             len(fitting),
             ", ".join(fitting[:6]) + (", ..." if len(fitting) > 6 else ""),
         )
+
+
+# The config fields that set the token embedding's kernel shape (another hidden_size, its output width, leaves no
+# layer of the checkpoint fitting)
+EMBEDDING_FIELDS = ("embedding_type", "tubelet_size", "num_channels")
+
+
+def warn_of_embedding_fresh(model, unfit: set[str], old: Mapping) -> set[str]:
+    """Say that another tubelet (or patch) size, channel count or embedding type starts the token embedding from random
+    values, and return its layer (said). Its kernel's shape is set by these fields, so no trained kernel fits; the
+    warning named only its bias, "1 parameters of the checkpoint that fit start fresh with the rest of their layer",
+    not that the trained embedding itself was lost. scenic's init refuses a kernel of another shape unless told not to
+    restore the embedding (`restore_input_embedding=False`), which is what this restart, asked for another tubelet,
+    does: the fields are the caller's explicit request, and from_pretrained's refusal of another tubelet names this
+    restart as the way to a fresh embedding. Fewer channels than an RGB checkpoint's gets the grey-video advice
+    from_vit_pretrained gives. Not of another hidden_size: no field left out keeps an embedding of another width
+    (the whole-layer warning says what starts fresh)."""
+    config = model.config
+    if old.get("hidden_size") != config.hidden_size:
+        return set()
+    # (`unfit` names parameters too, a CLS token or position table that is no module's)
+    embeddings = {
+        name for name, module in model.named_modules() if isinstance(module, (TubeletProjection, PatchProjection))
+    }
+    layers = sorted(unfit & embeddings)
+
+    def value(v):
+        return list(v) if isinstance(v, (list, tuple)) else v
+
+    changed = [field for field in EMBEDDING_FIELDS if value(old.get(field)) != value(getattr(config, field))]
+    if not layers or not changed:
+        return set()
+    kind = "tubelet" if config.embedding_type == "tubelet" else "patch"
+    grey = config.num_channels < old.get("num_channels", 3) == 3
+    logger.warning(
+        "from_vivit_checkpoint: %s: the %s embedding (%s, kernel and bias) starts from random values, as no "
+        "trained kernel of another shape is kept. Leave %s out to keep the trained embedding.%s",
+        "; ".join(
+            f"{field}={value(getattr(config, field))!r} where the checkpoint's is {value(old.get(field))!r}"
+            for field in changed
+        ),
+        kind,
+        ", ".join(layers),
+        " and ".join(changed),
+        f" {GREY_VIDEO_ADVICE}." if grey else "",
+    )
+    return set(layers)
 
 
 def warn_of_cls_token_change(encoders: list[str], old: str, new: str, head_kept: bool) -> None:

@@ -468,6 +468,11 @@ CARRIED_CODE_NEEDS = (
 )
 
 
+def _counted(count: int, noun: str, plural: str | None = None) -> str:
+    """`1 layer`, `2 layers` (the card said "1 layers" of a one-layer model)."""
+    return f"{count} {noun if count == 1 else plural or noun + 's'}"
+
+
 def build_model_card(
     config,
     *,
@@ -571,7 +576,11 @@ def build_model_card(
     t, h, w = config.tubelet_size
     height, width = config.image_size_hw
     heads = getattr(config, "label_spaces", None)
-    labels = ", ".join(f"{head} ({n})" for head, n in heads.items()) if heads else f"{config.num_labels} classes"
+    labels = (
+        ", ".join(f"{head} ({n})" for head, n in heads.items())
+        if heads
+        else _counted(config.num_labels, "class", "classes")
+    )
     if converted_from:
         # The command is a fenced block of its own: a closing fence followed by anything (the sentence's full stop)
         # does not close it, and the rest of the card rendered as code.
@@ -599,7 +608,8 @@ def build_model_card(
         "",
         "## Model",
         f"- Variant: {variant} (`{config.model_type}`): hidden size {config.hidden_size}, "
-        f"{config.num_hidden_layers} layers, {config.num_attention_heads} heads, tubelet {t}x{h}x{w} "
+        f"{_counted(config.num_hidden_layers, 'layer')}, {_counted(config.num_attention_heads, 'head')}, "
+        f"tubelet {t}x{h}x{w} "
         f"({config.embedding_type}), {config.num_frames} frames at {height}x{width}",
         f"- Classifier: `{getattr(config, 'classifier', '-')}` pooling; labels: {labels}"
         if classifies

@@ -14,6 +14,8 @@ from transformers import PreTrainedConfig
 from transformers.activations import ACT2FN
 from transformers.utils import logging
 
+from .loading_checks import vivit_hf_note
+
 logger = logging.get_logger(__name__)
 
 EMBEDDING_TYPES = ("tubelet", "frame_sampling")
@@ -163,7 +165,7 @@ def label_spaces_over(saved, given):
         f"{saved}, so its trained rows would be read as other classes. Give its own heads (in any order), or heads of "
         f"another total with ignore_mismatched_sizes=True for a fresh classifier "
         f"(`vivit_hf.conversion.from_vivit_checkpoint(path, label_spaces=...)` starts new heads fresh at any "
-        f"total)."
+        f"total)." + vivit_hf_note()
     )
 
 
@@ -336,7 +338,7 @@ class ViViTConfig(PreTrainedConfig):
                 "this is a checkpoint of transformers' own ViViT (model_type 'vivit'), whose weights have other "
                 "names: convert it with `ViViTSpatioTemporalForVideoClassification.from_transformers_vivit(path)` "
                 "(or `ViViTSpatioTemporalModel.from_transformers_vivit`), or with `python -m vivit_hf.convert "
-                "transformers`."
+                "transformers`." + vivit_hf_note()
             )
         # Models 1 and 4 name their weights alike (as do other pairs): one loaded into the other's class would run
         # another attention over the same weights, with nothing missing to warn of (transformers only notes the type).

@@ -9,6 +9,7 @@ Kept out of `modeling_vivit.py`, which holds the models; imported by it relative
 carries it (`trust_remote_code`): torch-free, transformers only.
 """
 
+import importlib.util
 import json
 from collections.abc import Mapping
 
@@ -18,6 +19,25 @@ from transformers.utils import logging
 # modeling_vivit's logger (a sibling's, also in a remote-code folder): a user who quiets the models' warnings by that
 # name quiets these, as before they moved here
 logger = logging.get_logger(f"{__name__.rpartition('.')[0]}.modeling_vivit")
+
+
+def vivit_hf_note() -> str:
+    """What a message advising a vivit_hf function (`vivit_hf.conversion.from_vivit_checkpoint`, `python -m
+    vivit_hf.convert`, `from_transformers_vivit`) adds where vivit_hf cannot be imported: this module then runs as a
+    folder's copy (`trust_remote_code` where vivit_hf is not installed), and the advice, followed, failed with "No
+    module named 'vivit_hf'". "" where vivit_hf imports (installed, or this module is its own). It says how the README
+    installs it, from a clone: no package of that name is on PyPI, and "pip install vivit_hf" found none."""
+    try:
+        missing = importlib.util.find_spec("vivit_hf") is None
+    except (ImportError, ValueError):  # (a finder that refuses it; a module of that name without a spec)
+        missing = True
+    if not missing:
+        return ""
+    return (
+        " vivit_hf, which that advice needs, is not installed in this process (this model's code came with its "
+        "folder, loaded with trust_remote_code=True): install it first, from a clone of vivit_hf as its README says "
+        "(`pip install -e .` in the clone; it is not on PyPI)."
+    )
 
 
 def grid_values(config) -> dict:
@@ -99,7 +119,9 @@ def saved_config(source, kwargs: dict) -> dict | None:
         return None
 
 
-def other_tubelet_message(source: str, config, embeddings: list, mismatched: dict, kwargs: dict) -> str:
+def other_tubelet_message(
+    source: str, config, embeddings: list, mismatched: dict, kwargs: dict, loading_info: dict
+) -> str:
     """Why a checkpoint does not load at another `tubelet_size` (or patch size). The position embeddings' message
     advised `interpolate_pos_encoding=True`, which cannot change the tubelet, and `from_vivit_checkpoint`, which
     starts the tubelet embedding from random values: neither keeps the trained one."""
@@ -107,21 +129,23 @@ def other_tubelet_message(source: str, config, embeddings: list, mismatched: dic
         f"{key} {tuple(mismatched[key][0])} in the checkpoint, {tuple(mismatched[key][1])} here" for key in embeddings
     )
     saved_type = embedding_type_of(mismatched[embeddings[0]][0])
+    also, fields = other_heads(source, config, mismatched, loading_info, kwargs)
     if saved_type != config.embedding_type:
         # `from_pretrained(path, embedding_type=...)` (the config loads so): the message below told the user to leave
         # out a tubelet_size they never gave
         return (
-            f"{source!r} was saved with embedding_type={saved_type!r}, this config's is {config.embedding_type!r}: "
-            f"its embedding does not fit ({shapes}). No loading option keeps a trained embedding of the other type; "
-            f"load the checkpoint as saved (leave embedding_type out), or restart it with `model, report = "
+            f"{source!r} was saved with embedding_type={saved_type!r}, this config's is {config.embedding_type!r}"
+            f"{also}: its embedding does not fit ({shapes}). No loading option keeps a trained embedding of the other "
+            f"type; load the checkpoint as saved ({leave_out(['embedding_type', *fields])}), or restart it with "
+            f"`model, report = "
             f"{restart_call(source, config, kwargs, {'embedding_type': config.embedding_type})}`, which keeps the "
-            f"rest and starts the embedding from random values."
+            f"rest and starts the embedding from random values." + vivit_hf_note()
         )
     return (
-        f"{source!r} embeds tubelets of another size than this config's tubelet_size={config.tubelet_size!r}: its "
-        f"tubelet embedding does not fit ({shapes}). Neither `interpolate_pos_encoding=True` nor "
+        f"{source!r} embeds tubelets of another size than this config's tubelet_size={config.tubelet_size!r}"
+        f"{also}: its tubelet embedding does not fit ({shapes}). Neither `interpolate_pos_encoding=True` nor "
         f"`from_vivit_checkpoint` keeps a trained tubelet embedding of another size (the latter starts it from "
-        f"random values); load the checkpoint at its own tubelet_size (leave tubelet_size out)."
+        f"random values); load the checkpoint at its own tubelet_size ({leave_out(['tubelet_size', *fields])})."
     )
 
 
@@ -133,11 +157,14 @@ def saved_width(mismatched: dict, embeddings: list, hidden_size: int) -> int | N
     return next((mismatched[key][0][0] for key in embeddings if mismatched[key][0][0] != hidden_size), None)
 
 
-def other_width_message(source: str, config, saved_width: int, mismatched: dict) -> str:
+def other_width_message(
+    source: str, config, saved_width: int, mismatched: dict, kwargs: dict, loading_info: dict
+) -> str:
+    also, fields = other_heads(source, config, mismatched, loading_info, kwargs)
     return (
-        f"{source!r} was trained at hidden_size={saved_width}, this config's is {config.hidden_size}: "
+        f"{source!r} was trained at hidden_size={saved_width}, this config's is {config.hidden_size}{also}: "
         f"{len(mismatched)} of its weights do not fit. No loading option or restart keeps trained weights of another "
-        f"width; load the checkpoint as saved (leave hidden_size out)."
+        f"width; load the checkpoint as saved ({leave_out(['hidden_size', *fields])})."
     )
 
 
@@ -155,7 +182,7 @@ def other_head_message(source: str, config, mismatched: dict, kwargs: dict) -> s
         f"load it with `ignore_mismatched_sizes=True` (a new classifier, the rest of the checkpoint kept), or "
         f"restart it with `model, report = {restart_call(source, config, without_labels, {'id2label': ...})}`, "
         f"which keeps the trained rows by class name where every class of id2label is one of the checkpoint's; to "
-        f"run it as trained, leave num_labels (and id2label / label_spaces) out."
+        f"run it as trained, leave num_labels (and id2label / label_spaces) out." + vivit_hf_note()
     )
 
 
@@ -255,8 +282,38 @@ def check_function_fields(source, config, kwargs: dict) -> None:
         logger.warning(
             f"{str(source)!r} was {other_functions_said(saved, config, changed)}. Leave {' and '.join(changed)} out "
             f"to run it as trained; to fine-tune it this way, restart it with "
-            f"`model, report = {restart_call(str(source), config, kwargs, asked, whole)}`."
+            f"`model, report = {restart_call(str(source), config, kwargs, asked, whole)}`.{vivit_hf_note()}"
         )
+
+
+# The from_pretrained keywords that set the class count
+LABEL_FIELDS = ("num_labels", "id2label", "label2id", "label_spaces")
+
+
+def other_heads(source: str, config, mismatched: dict, loading_info: dict, kwargs: dict) -> tuple[str, list[str]]:
+    """What else differs from the checkpoint beside what a refusal is about (another grid, tubelet, embedding type or
+    width), that loading it as saved must also leave out: another classifier (a CLS token or none) and another class
+    count. Each refusal named its own difference alone: `tubelet_size=[4, 8, 8], classifier="gap"` over a CLS
+    checkpoint said "leave tubelet_size out", and so loaded met the classifier's refusal next; `num_frames=8,
+    num_labels=3` was told to load "as saved" with no word of the head. Returns (the clauses, ", and with ..." to
+    follow the message's own difference; the fields)."""
+    clauses, fields = [], []
+    if (saved_cls := saved_cls_token(loading_info)) is not None:
+        clauses.append(f"with {saved_cls} where this config's classifier is {config.classifier!r}")
+        fields.append("classifier")
+    head = mismatched.get("classifier.weight")
+    if head is not None and head[0][0] != head[1][0]:  # (its rows: another input width alone is no other count)
+        clauses.append(f"with a classifier of {head[0][0]} classes where this config's num_labels is {head[1][0]}")
+        # the field the caller gave (`id2label=` alone was told to "leave num_labels out", which it never passed;
+        # the Auto classes fold it into the config: `changed_fields` finds it there)
+        given = {*kwargs, *changed_fields(source, config, kwargs)}
+        fields += [field for field in LABEL_FIELDS if field in given] or ["num_labels"]
+    return "".join(f", and {clause}" for clause in clauses), fields
+
+
+def leave_out(fields: list[str]) -> str:
+    """The advice to leave `fields` out: `leave a out`, `leave a and b out`, `leave a, b and c out`."""
+    return f"leave {' and '.join(filter(None, [', '.join(fields[:-1]), fields[-1]]))} out"
 
 
 def saved_cls_token(loading_info: dict) -> str | None:
@@ -299,7 +356,7 @@ def other_classifier_message(
         f"embeddings do not fit by the CLS row ({shapes}). Load it as saved (leave classifier out), or restart it "
         f"pooled this way with `model, report = "
         f"{restart_call(source, config, kwargs, {'classifier': config.classifier})}`, which keeps the patch rows "
-        f"and adds or drops the CLS token and its row."
+        f"and adds or drops the CLS token and its row." + vivit_hf_note()
     )
 
 
@@ -320,13 +377,13 @@ def check_loaded_weights(
     embeddings = [key for key in sorted(mismatched) if ".token_embedding." in f".{key}"]
     width = saved_width(mismatched, embeddings, config.hidden_size)
     if width is not None:
-        message = other_width_message(str(source), config, width, mismatched)
+        message = other_width_message(str(source), config, width, mismatched, kwargs, loading_info)
         if not ignore_mismatched_sizes:
             raise RuntimeError(message)
         logger.warning(f"{message} With ignore_mismatched_sizes=True they start from random values.")
     # another tubelet size: no way keeps the trained embedding (from_vivit_checkpoint starts it fresh)
     elif embeddings:
-        message = other_tubelet_message(str(source), config, embeddings, mismatched, kwargs)
+        message = other_tubelet_message(str(source), config, embeddings, mismatched, kwargs, loading_info)
         if not ignore_mismatched_sizes:
             raise RuntimeError(message)
         logger.warning(f"{message} With ignore_mismatched_sizes=True it starts from random values.")
@@ -343,18 +400,18 @@ def check_loaded_weights(
         )
         # another classifier too (a CLS token added or dropped): the message named the grid alone, and loading "as
         # saved" with `interpolate_pos_encoding=True` as advised still met the classifier's refusal
-        named, also, as_saved = grid_values(config), "", "load it as saved"
-        if (saved_cls := saved_cls_token(loading_info)) is not None:
+        named = grid_values(config)
+        also, fields = other_heads(source, config, mismatched, loading_info, kwargs)
+        as_saved = f"load it as saved ({leave_out(fields)})" if fields else "load it as saved"
+        if "classifier" in fields:
             named["classifier"] = config.classifier
-            also = f", and with {saved_cls} where this config's classifier is {config.classifier!r}"
-            as_saved = "load it as saved (leave classifier out)"
         message = (
             f"{source!r} was trained on another token grid than this config's "
             f"{config.token_grid} ({grid_fields(config)}){also}: its position embeddings do not fit "
             f"({shapes}). To run the checkpoint at another frame count or image size, {as_saved} and call it "
             f"with `interpolate_pos_encoding=True`; to restart it at this size, its trained position embeddings "
             f"resized by the same rule, use `model, report = "
-            f"{restart_call(source, config, kwargs, named)}`."
+            f"{restart_call(source, config, kwargs, named)}`.{vivit_hf_note()}"
         )
         if not ignore_mismatched_sizes:
             raise RuntimeError(message)

@@ -41,7 +41,7 @@ from .configuration_vivit import (
     ViViTSpatioTemporalConfig,
 )
 from .device_maps import hook_split_modules, hook_split_modules_of_a_wrapper
-from .loading_checks import FUNCTION_FIELDS, check_loaded_weights, keywords_beside_a_config
+from .loading_checks import FUNCTION_FIELDS, check_loaded_weights, keywords_beside_a_config, vivit_hf_note
 
 # (the heads' losses; `multi_head_cross_entropy` and `ViViTLabelSmoother` were defined here and import from here still)
 from .losses import (
@@ -125,10 +125,10 @@ class ViViTPreTrainedModel(PreTrainedModel):
     main_input_name = "pixel_values"
     input_modalities = ("video",)
     supports_gradient_checkpointing = True
-    # Each variant lists the one block class it is built of, in its own class: FSDP wraps, and a device map never
-    # splits, that block (what accelerate's FSDP plugin reads when no layer class is configured, as in
-    # recipes/accelerate_configs/fsdp.yaml). Its wrap policy refuses a listed class the model does not contain, and
-    # matches names exactly, not subclasses.
+    # Each variant lists the one block class it is built of, in its own class (`__init_subclass__`): FSDP wraps, and
+    # a device map never splits, that block (what accelerate's FSDP plugin reads when no layer class is configured,
+    # as in recipes/accelerate_configs/fsdp.yaml). Its wrap policy refuses a listed class the model does not contain,
+    # and matches names exactly, not subclasses.
     _no_split_modules = None
     _supports_sdpa = True
     _supports_flash_attn = True
@@ -140,6 +140,16 @@ class ViViTPreTrainedModel(PreTrainedModel):
 
     # {"AutoModel": ..., "AutoModelForVideoClassification": ...} of this variant, set at the end of this module
     _auto_map_classes: dict = {}
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        # `_no_split_modules`: the variant's block, its `layer_class` (a classifier's, its `backbone_class`'s), set on
+        # the class, where transformers (`post_init` copies it to the instance) and accelerate read it. Each class
+        # wrote its block's name beside `layer_class`, and each classifier its backbone's again. A subclass that
+        # sets its own keeps it.
+        block = getattr(getattr(cls, "backbone_class", None) or cls, "layer_class", None)
+        if block is not None and "_no_split_modules" not in cls.__dict__:
+            cls._no_split_modules = [block.__name__]
 
     @property
     def hf_device_map(self) -> dict:
@@ -231,7 +241,7 @@ class ViViTPreTrainedModel(PreTrainedModel):
                 f"this {type(config).__name__} was built with model_type={config.model_type!r}, another model's (a "
                 f"config dict of another model passed to the constructor?): build it without `model_type`; for a "
                 "checkpoint of transformers' own ViViT (Model 1), use "
-                "`ViViTSpatioTemporalForVideoClassification.from_transformers_vivit(path)`."
+                "`ViViTSpatioTemporalForVideoClassification.from_transformers_vivit(path)`." + vivit_hf_note()
             )
         raise ValueError(
             f"{cls.__name__} is built from a {cls.config_class.__name__}, got a {type(config).__name__} "
@@ -585,6 +595,7 @@ class _ViViTBackbone(ViViTPreTrainedModel):
                 f"save_pretrained). Set it back, or restart the model with it (`model, report = "
                 f"vivit_hf.conversion.from_vivit_checkpoint(model, {now})`, which keeps what fits and says what "
                 "does not; `from_pretrained(path, ...)` refuses another CLS token and warns of another order)."
+                + vivit_hf_note()
             )
 
     def check_cpu_autocast(self, tokens: torch.Tensor) -> None:
@@ -874,7 +885,6 @@ class ViViTSpatioTemporalModel(_ViViTSingleEncoderModel):
     """Model 1: every token attends to every other token, `n_t * n_h * n_w` (+ CLS) of them."""
 
     config_class = ViViTSpatioTemporalConfig
-    _no_split_modules = ["ViViTLayer"]
     layer_class = ViViTLayer
 
     def layer_attention_mask(self, token_mask, grid, dtype):
@@ -893,11 +903,9 @@ class ViViTFactorisedSelfAttentionModel(_ViViTSingleEncoderModel):
     """Model 3: Model 1's token layout, but each block attends over space and over time separately (§3.3)."""
 
     config_class = ViViTFactorisedSelfAttentionConfig
-    _no_split_modules = ["FactorisedSelfAttentionLayer"]
     layer_class = FactorisedSelfAttentionLayer
 
-    def layer_attention_mask(self, token_mask, grid, dtype):
-        return factorised_attention_mask(token_mask, grid, dtype)
+    layer_attention_mask = staticmethod(factorised_attention_mask)
 
     def rollout_steps(self, attentions, grid):
         """Per block, a space map and a time map in the block's `attention_order`."""
@@ -912,11 +920,9 @@ class ViViTFactorisedDotProductModel(_ViViTSingleEncoderModel):
     over space (§3.3)."""
 
     config_class = ViViTFactorisedDotProductConfig
-    _no_split_modules = ["FactorisedDotProductLayer"]
     layer_class = FactorisedDotProductLayer
 
-    def layer_attention_mask(self, token_mask, grid, dtype):
-        return factorised_attention_mask(token_mask, grid, dtype)
+    layer_attention_mask = staticmethod(factorised_attention_mask)
 
     def rollout_steps(self, attentions, grid):
         """Per block, the space and time head groups (half the heads each) mixed before the one projection."""
@@ -932,7 +938,6 @@ class ViViTFactorisedEncoderModel(_ViViTBackbone):
     by its CLS token (or its classifier's pooling); a temporal encoder pools the summaries the same way."""
 
     config_class = ViViTFactorisedEncoderConfig
-    _no_split_modules = ["ViViTLayer"]
     layer_class = ViViTLayer
 
     def __init__(self, config: ViViTFactorisedEncoderConfig, **kwargs):
@@ -1065,7 +1070,7 @@ class _ViViTForVideoClassification(ViViTPreTrainedModel):
                 "after building, the count changes no weight of the classifier. Set it back, or give the "
                 f"model a new head of {asked} classes (`from_pretrained(path, num_labels={asked}, "
                 f"ignore_mismatched_sizes=True)`, or `vivit_hf.conversion.from_vivit_checkpoint(path, "
-                f"num_labels={asked})`, which keeps the rest)."
+                f"num_labels={asked})`, which keeps the rest)." + vivit_hf_note()
             )
 
     def split_heads(self, logits: torch.Tensor) -> dict[str, torch.Tensor] | None:
@@ -1247,7 +1252,6 @@ class ViViTSpatioTemporalForVideoClassification(_ViViTForVideoClassification):
     (`python -m vivit_hf.convert transformers` converts its checkpoints)."""
 
     config_class = ViViTSpatioTemporalConfig
-    _no_split_modules = ["ViViTLayer"]
     backbone_class = ViViTSpatioTemporalModel
 
 
@@ -1256,7 +1260,6 @@ class ViViTFactorisedEncoderForVideoClassification(_ViViTForVideoClassification)
     pooled clip -> (`pre_logits`) -> `classifier`."""
 
     config_class = ViViTFactorisedEncoderConfig
-    _no_split_modules = ["ViViTLayer"]
     backbone_class = ViViTFactorisedEncoderModel
 
 
@@ -1265,7 +1268,6 @@ class ViViTFactorisedSelfAttentionForVideoClassification(_ViViTForVideoClassific
     `ViViTFactorisedSelfAttentionModel`'s pooled clip -> (`pre_logits`) -> `classifier`."""
 
     config_class = ViViTFactorisedSelfAttentionConfig
-    _no_split_modules = ["FactorisedSelfAttentionLayer"]
     backbone_class = ViViTFactorisedSelfAttentionModel
 
 
@@ -1274,7 +1276,6 @@ class ViViTFactorisedDotProductForVideoClassification(_ViViTForVideoClassificati
     `ViViTFactorisedDotProductModel`'s pooled clip -> (`pre_logits`) -> `classifier`."""
 
     config_class = ViViTFactorisedDotProductConfig
-    _no_split_modules = ["FactorisedDotProductLayer"]
     backbone_class = ViViTFactorisedDotProductModel
 
 

@@ -30,6 +30,13 @@ VIT_NUMERICS_ADVICE = (
     "to start from the function the ViT learnt, give the video model the ViT's (from_vit_pretrained takes them "
     "unless hidden_act= or layer_norm_eps= is passed to it)"
 )
+# what a model of fewer channels than its RGB start is told (from_vit_pretrained refuses it; the restart starts its
+# embedding fresh): grey-video users asked how to start from an RGB model (timm adapts its kernel: in_chans=1 sums it)
+GREY_VIDEO_ADVICE = (
+    "For grey video keep num_channels=3: ViViTVideoProcessor gives grey frames as equal R, G and B, which the RGB "
+    "kernel takes as one kernel summed over its channels (timm's in_chans=1); for tensors of fewer channels, repeat "
+    "them (`pixel_values.expand(-1, -1, 3, -1, -1)` for one)"
+)
 
 
 # timm and bare state dicts do not store the head count: the standard ViT sizes, by the name timm's architectures

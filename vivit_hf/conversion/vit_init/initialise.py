@@ -15,7 +15,7 @@ from ...label_spellings import placeholder
 from ...models.configuration_vivit import CLASSIFIERS
 from ...models.modeling_blocks import FactorisedSelfAttentionLayer
 from .embeddings import POSITIONAL_EMBEDDINGS, TUBELET_INITS, inflate_patch_kernel, video_position_embeddings
-from .image_vit import VIT_NUMERICS_ADVICE, ImageViT, ViTInitError
+from .image_vit import GREY_VIDEO_ADVICE, VIT_NUMERICS_ADVICE, ImageViT, ViTInitError
 from .readers import load_image_vit
 
 # The package's one logger, not this module's: recipes/finetune.py filters it by name (flags.VIT_INIT_LOGGER), and a
@@ -104,12 +104,7 @@ def _check_sizes(model, vit: ImageViT):
     if problems:
         hint = ""
         if config.num_channels < vit.patch_kernel.shape[1] == 3:
-            # grey-video users asked how to start from an RGB ViT (timm adapts its kernel: in_chans=1 sums it)
-            hint = (
-                ". For grey video keep num_channels=3: ViViTVideoProcessor gives grey frames as equal R, G and B, "
-                "which the RGB kernel takes as one kernel summed over its channels (timm's in_chans=1); for "
-                "tensors of fewer channels, repeat them (`pixel_values.expand(-1, -1, 3, -1, -1)` for one)"
-            )
+            hint = f". {GREY_VIDEO_ADVICE}"
         raise ViTInitError(
             "the ViT does not fit this video model (these sizes cannot be resized): " + "; ".join(problems) + hint
         )
