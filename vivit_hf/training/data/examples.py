@@ -83,6 +83,9 @@ class VideoClassificationData:
     # per split: why no classifier can be trained on it (videofolder: a split of one class), refused where a recipe
     # trains on it (`refuse_training_on`), not at the read: a `train/` of one class refused evaluate.py's `test`
     untrainable: dict[str, str] = field(default_factory=dict)
+    # per split: the data set's own name where the recipes read it under another (`Train` -> `train`, `VAL` ->
+    # `validation`: `recipe_split_names`), for what names the split to others (the model card's `dataset.split`)
+    own_names: dict[str, str] = field(default_factory=dict)
 
     @property
     def is_multi_head(self) -> bool:
@@ -132,6 +135,14 @@ class VideoClassificationData:
                 "by case: name one as it is spelt"
             )
         return same[0] if same else name
+
+    def own_split_text(self, text: str | None) -> str | None:
+        """`text` (a split, or one with words after it: `train (held out 10%)`) with the split as the data set spells
+        it (`own_names`): the model card named the repo's `Train` split `train`, the recipes' name."""
+        if text is None:
+            return None
+        name, space, rest = text.partition(" (")
+        return self.own_names.get(self.split_name(name), name) + space + rest
 
     def split(self, name: str, flag: str | None = None) -> Sequence[dict]:
         """The examples of split `name` (or of its alias, `split_name`); a split it lacks is the user's mistake (a
