@@ -1249,8 +1249,8 @@ def main(argv=None):
             unwrapped.config,
             results=results,
             **card_dataset(args),
-            train_split=train_split,
-            eval_split=eval_split,
+            train_split=data.own_split_text(train_split),  # the repo's `Train`, not the recipes' `train`
+            eval_split=data.own_split_text(eval_split),
             base_model=args.init_from,
             # the base model's, as Trainer's card takes it; none for a model from scratch (it said apache-2.0)
             **source_license(args.init_from, revision=args.init_from_revision),

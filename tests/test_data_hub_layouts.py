@@ -988,6 +988,11 @@ def test_a_card_s_split_names_in_capitals_are_the_recipes_splits_not_left_uneval
     streamed = open_streaming_dataset(str(repo), cache_dir=str(tmp_path / "cache"))
     for data in (whole, streamed):
         assert sorted(data.splits) == ["train", "validation"] and data.default_eval_split == "validation"
+        # the model card names the repo's own splits (it said `train`)
+        assert (
+            data.own_split_text("train") == "Train"
+            and data.own_split_text("val (held out 10%)") == "VAL (held out 10%)"
+        )
     assert [e["video"]["bytes"] for e in whole.split("validation")] == [v["bytes"] for v in videos[2:]]
     assert [e["video"]["bytes"] for e in whole.split("train")] == [v["bytes"] for v in videos[:2]]
 

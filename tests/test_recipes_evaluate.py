@@ -668,6 +668,31 @@ def test_split_val_evaluates_the_validation_split_the_reader_named_from_a_val_fo
     assert results["val"]["top1"] == results["validation"]["top1"] and results["val"]["num_samples"] == 2
 
 
+@pytest.mark.parametrize(
+    ("splits", "typed", "read"),
+    [
+        (["Holdout", "train"], "holdout", "Holdout"),  # was "no split 'holdout'", the repo's own listed
+        (["HoldOut", "train"], "HOLDOUT", "HoldOut"),
+        (["Validation_2", "validation"], "VALIDATION_2", "Validation_2"),
+        (["Holdout", "HOLDOUT"], "HOLDOUT", "HOLDOUT"),  # as spelt: that one
+        (["Holdout", "HOLDOUT"], "holdout", None),  # either: refused, both named
+    ],
+)
+def test_a_split_typed_in_another_case_is_the_data_sets_own_where_only_one_matches(splits, typed, read):
+    # `recipe_split_name` reads split words in any case (`Train`, `VAL`); a split of another name (`--split holdout`
+    # for the repo's `Holdout`) was refused as missing. The reference: the split read under its own spelling.
+    from vivit_hf.training.data import DatasetFormatError, VideoClassificationData
+
+    data = VideoClassificationData(
+        splits={name: [{"video": f"{name}.mp4", "label": 0}] for name in splits}, label_spaces={"label": ["a"]}
+    )
+    if read is None:
+        with pytest.raises(DatasetFormatError, match=r"split 'holdout' could be any of 'HOLDOUT', 'Holdout'.*as it"):
+            data.split(typed, "--split")
+    else:
+        assert data.split(typed) is data.splits[read] and data.split_name(typed) == read
+
+
 def test_label_spaces_of_the_same_sizes_are_mapped_by_name_not_taken_by_number(evaluate_module):
     # An Epic Kitchens model whose noun 0 is tap, evaluated on a copy whose class file numbers the nouns in another
     # order: the sizes agreed, so each clip was scored against the model's class of the same number, without a word.

@@ -83,6 +83,9 @@ class VideoClassificationData:
     # per split: why no classifier can be trained on it (videofolder: a split of one class), refused where a recipe
     # trains on it (`refuse_training_on`), not at the read: a `train/` of one class refused evaluate.py's `test`
     untrainable: dict[str, str] = field(default_factory=dict)
+    # per split: the data set's own name where the recipes read it under another (`Train` -> `train`, `VAL` ->
+    # `validation`: `recipe_split_names`), for what names the split to others (the model card's `dataset.split`)
+    own_names: dict[str, str] = field(default_factory=dict)
 
     @property
     def is_multi_head(self) -> bool:
@@ -115,11 +118,31 @@ class VideoClassificationData:
     def split_name(self, name: str) -> str:
         """The name this data set holds split `name` under: `name`, or the recipes' name the readers gave a split of
         that spelling (`val`, `dev` -> `validation`: `SPLIT_ALIASES`); `name` where it has neither. A user's `val`,
-        the folder's name, was refused as "no split 'val'", its own split listed as 'validation'."""
+        the folder's name, was refused as "no split 'val'", its own split listed as 'validation'. In any case, as
+        `recipe_split_name` reads split words: `--split holdout` was "no split 'holdout'" beside the repo's `Holdout`;
+        two splits differing only by case (`Holdout`, `HOLDOUT`) are refused unless typed as spelt."""
         if name in self.splits:
             return name
         alias = recipe_split_name(name)
-        return alias if alias in self.splits else name
+        if alias in self.splits:
+            return alias
+        typed = {name.lower(), alias.lower()}
+        same = sorted(split for split in self.splits if split.lower() in typed)
+        if len(same) > 1:
+            source = self.named or self.source
+            raise DatasetFormatError(
+                f"split {name!r}{f' of {source}' if source else ''} could be any of {quoted(same)}, which differ only "
+                "by case: name one as it is spelt"
+            )
+        return same[0] if same else name
+
+    def own_split_text(self, text: str | None) -> str | None:
+        """`text` (a split, or one with words after it: `train (held out 10%)`) with the split as the data set spells
+        it (`own_names`): the model card named the repo's `Train` split `train`, the recipes' name."""
+        if text is None:
+            return None
+        name, space, rest = text.partition(" (")
+        return self.own_names.get(self.split_name(name), name) + space + rest
 
     def split(self, name: str, flag: str | None = None) -> Sequence[dict]:
         """The examples of split `name` (or of its alias, `split_name`); a split it lacks is the user's mistake (a

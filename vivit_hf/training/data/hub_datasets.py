@@ -514,6 +514,7 @@ def load_hub(
     return VideoClassificationData(
         splits=splits,
         label_spaces={"label": names},
+        own_names={named[split]: split for split in loaded if named[split] != split},
         missing=missing,
         clipless=clipless,
         unlabelled=unlabelled,

@@ -9,6 +9,7 @@ of two types, a clip named outside its metadata file's folder).
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 from collections.abc import Sequence
@@ -492,7 +493,8 @@ def _refuse_ignored_tables(root: Path, tables: Sequence[Path], data_files) -> No
         return
     classes = sorted({Path(str(file)).parent.name for files in data_files.values() for file in files})
     named = [(split_named_by(Path(name).stem), name) for name in ignored]
-    configs = ", ".join(f"{{split: {split}, path: {name}}}" for split, name in named if split is not None)
+    # quoted: a name's ',' or '[' ends a YAML flow scalar (the card datasets reads would break), as folders.py's advice
+    configs = ", ".join(f"{{split: {split}, path: {json.dumps(name)}}}" for split, name in named if split is not None)
     raise DatasetFormatError(
         f"--dataset_format hub: datasets reads {root} by its split folders, as a videofolder, and would ignore the "
         f"tables {quoted(ignored)} and take the folders the clips are in for the classes ({quoted(classes)}); to "

@@ -657,6 +657,7 @@ def _read_streaming_dataset(
     data = VideoClassificationData(
         splits=splits,
         label_spaces={"label": names},
+        own_names={named[split]: split for split in loaded if named[split] != split},
         source=source,
         missing=missing,
         clipless=clipless,
