@@ -83,6 +83,7 @@ from .video_reader import (
     video_duration,
 )
 from .video_sources import (
+    container_file,
     demuxer_in,
     describe_source,
     fragmented_mp4_part,
@@ -1089,9 +1090,7 @@ class PyAVReader(VideoReader):
         """What `_read_through_own_container` opens for the caller's container: the path of the file it reads (a path,
         or a file object opened on that path), else the file object it reads where that seeks (an `io.BytesIO`, a
         temporary file: its bytes are copied there); None for a file object that cannot seek."""
-        # (the file object PyAV reads, None for a path: PyAV 18 holds it in a PyIOFile's `file`, earlier ones bare)
-        file = getattr(self.container, "file", None)
-        file = getattr(file, "file", file)
+        file = container_file(self.container)  # (None for a container opened on a path)
         if file is None:
             name = getattr(self.container, "name", None)
             return name if isinstance(name, str) and os.path.isfile(name) else None
@@ -1420,8 +1419,8 @@ class PyAVReader(VideoReader):
             self._say_rate_guessed(
                 f"Video {self.name} is a raw MPEG-4 part 2 stream of one frame: its header states a clock of "
                 f"{float(clock):g} ticks a second, no frame rate, and the file stores no times. It is read at "
-                f"{float(self.stream.average_rate or 25):g} fps (FFmpeg's default); pass video_metadata={{'fps': ...}} "
-                "with its true rate, or remux it with the rate: `ffmpeg -r 30 -i clip.m4v -c copy clip.mp4`."
+                f"{float(self.stream.average_rate or 25):g} fps (FFmpeg's default)",
+                "m4v",
             )
             return True
         if context.name != "h264":
@@ -1432,9 +1431,8 @@ class PyAVReader(VideoReader):
         self._say_rate_guessed(
             f"Video {self.name} is a raw H.264 stream whose timing says {float(clock):g} frames a second, and the "
             "file stores no times: that is its encoder's time base (1/1000, 1/90000), unless the video was recorded "
-            f"at that rate (a high-speed camera). It is read at {rate:g} fps (FFmpeg's default); pass "
-            "video_metadata={'fps': ...} with its true rate, or remux it with the rate: "
-            "`ffmpeg -r 30 -i clip.h264 -c copy clip.mp4`."
+            f"at that rate (a high-speed camera). It is read at {rate:g} fps (FFmpeg's default)",
+            "h264",
         )
         return True
 
@@ -1449,19 +1447,24 @@ class PyAVReader(VideoReader):
         codec, suffix = ("H.264", "h264") if context.name == "h264" else ("HEVC", "hevc")
         self._say_rate_guessed(
             f"Video {self.name} is a raw {codec} stream that states no frame rate (no timing in its bitstream, no "
-            f"times in the file): it is read at {float(self.stream.average_rate or 25):g} fps, FFmpeg's guess; "
-            "pass video_metadata={'fps': ...} with its true rate, or remux it with the rate: "
-            f"`ffmpeg -r 30 -i clip.{suffix} -c copy clip.mp4`."
+            f"times in the file): it is read at {float(self.stream.average_rate or 25):g} fps, FFmpeg's guess",
+            suffix,
         )
         return True
 
-    def _say_rate_guessed(self, message: str) -> None:
-        """Mark the rate a guess (`fps_guessed`: a rate the caller gives is then taken without a word) and say
-        `message` once a reader (`_bitstream_rate_is_a_clock`, `_bitstream_states_no_rate`)."""
+    def _say_rate_guessed(self, said: str, suffix: str) -> None:
+        """Mark the rate a guess (`fps_guessed`: a rate the caller gives is then taken without a word) and say, once a
+        reader (`_bitstream_rate_is_a_clock`, `_bitstream_states_no_rate`), what the stream is (`said`) and how to give
+        its true rate, a remux of the raw `.{suffix}` file among the ways."""
         self.fps_guessed = True
         if not self._said_clock_rate:
             self._said_clock_rate = True
-            warnings.warn(message, UserWarning, stacklevel=4)
+            warnings.warn(
+                f"{said}; pass video_metadata={{'fps': ...}} with its true rate, or remux it with the rate: "
+                f"`ffmpeg -r 30 -i clip.{suffix} -c copy clip.mp4`.",
+                UserWarning,
+                stacklevel=4,
+            )
 
     def _sparse_stamps_rate(self) -> float | None:
         """Frames a second of a stream with a packet a frame whose packets mostly carry no time: a program stream

@@ -29,7 +29,7 @@ def source_name(source: Any) -> str | None:
         return source.get("path") or None
     if isinstance(source, (bytes, bytearray, memoryview)):
         return None
-    file = _container_file(source)
+    file = container_file(source)
     if file is not None:  # PyAV names a container on a file object by str() of its name: "3" for a pipe's descriptor
         return source_name(file)
     if is_torchcodec_decoder(source):
@@ -44,7 +44,7 @@ def source_name(source: Any) -> str | None:
     return name if isinstance(name, str) else None
 
 
-def _container_file(source: Any) -> Any:
+def container_file(source: Any) -> Any:
     """The file object a PyAV container reads (PyAV 18 holds it in a PyIOFile's `file`, earlier ones bare); None for
     one opened on a path, or anything else."""
     if type(source).__module__.split(".")[0] != "av":
@@ -77,7 +77,7 @@ def describe_source(source: Any) -> str:
         if source.get("bytes") is not None:
             return f"<{len(source['bytes'])} bytes>"
         return f"<dict with keys {sorted(source)}>"
-    file = _container_file(source)
+    file = container_file(source)
     if file is not None:  # a container on a file object without a path (PyAV calls one on an io.BytesIO "<none>")
         return _descriptor_name(file) or f"<{type(source).__name__} on {type(file).__name__}>"
     return _descriptor_name(source) or f"<{type(source).__name__}>"
