@@ -366,6 +366,29 @@ def embedding_type_of(weight_shape) -> str:
     return "tubelet" if len(weight_shape) == 5 else "frame_sampling"
 
 
+def other_grid_message(source: str, config, positions: list, mismatched: dict, kwargs: dict, loading_info: dict) -> str:
+    """The refusal of a checkpoint trained on another token grid (its position embeddings do not fit), with the two
+    ways on: load it as saved and interpolate, or restart it at this size. Another classifier too (a CLS token added
+    or dropped) is named with it: the message named the grid alone, and loading "as saved" with
+    `interpolate_pos_encoding=True` as advised still met the classifier's refusal."""
+    shapes = ", ".join(
+        f"{key} {tuple(mismatched[key][0])} in the checkpoint, {tuple(mismatched[key][1])} here" for key in positions
+    )
+    named = grid_values(config)
+    also, fields = other_heads(source, config, mismatched, loading_info, kwargs)
+    as_saved = f"load it as saved ({leave_out(fields)})" if fields else "load it as saved"
+    if "classifier" in fields:
+        named["classifier"] = config.classifier
+    return (
+        f"{source!r} was trained on another token grid than this config's "
+        f"{config.token_grid} ({grid_fields(config)}){also}: its position embeddings do not fit "
+        f"({shapes}). To run the checkpoint at another frame count or image size, {as_saved} and call it "
+        f"with `interpolate_pos_encoding=True`; to restart it at this size, its trained position embeddings "
+        f"resized by the same rule, use `model, report = "
+        f"{restart_call(source, config, kwargs, named)}`.{vivit_hf_note()}"
+    )
+
+
 def check_loaded_weights(
     source, config, loading_info: dict, kwargs: dict, ignore_mismatched_sizes: bool, asked: bool
 ) -> None:
@@ -376,46 +399,25 @@ def check_loaded_weights(
     positions = [key for key in sorted(mismatched) if key.endswith("position_embeddings")]
     embeddings = [key for key in sorted(mismatched) if ".token_embedding." in f".{key}"]
     width = saved_width(mismatched, embeddings, config.hidden_size)
+    # each names what differs; (message, what starts fresh under ignore_mismatched_sizes=True)
     if width is not None:
-        message = other_width_message(str(source), config, width, mismatched, kwargs, loading_info)
-        if not ignore_mismatched_sizes:
-            raise RuntimeError(message)
-        logger.warning(f"{message} With ignore_mismatched_sizes=True they start from random values.")
+        unfit = other_width_message(str(source), config, width, mismatched, kwargs, loading_info), "they"
     # another tubelet size: no way keeps the trained embedding (from_vivit_checkpoint starts it fresh)
     elif embeddings:
-        message = other_tubelet_message(str(source), config, embeddings, mismatched, kwargs, loading_info)
-        if not ignore_mismatched_sizes:
-            raise RuntimeError(message)
-        logger.warning(f"{message} With ignore_mismatched_sizes=True it starts from random values.")
+        unfit = other_tubelet_message(str(source), config, embeddings, mismatched, kwargs, loading_info), "it"
     elif positions and cls_row_alone(loading_info, positions, mismatched):
-        message = other_classifier_message(str(source), config, positions, mismatched, kwargs, loading_info)
-        if not ignore_mismatched_sizes:
-            raise RuntimeError(message)
-        logger.warning(f"{message} With ignore_mismatched_sizes=True they start from random values.")
+        unfit = other_classifier_message(str(source), config, positions, mismatched, kwargs, loading_info), "they"
     elif positions:
-        source = str(source)  # a Path is named as the string a user would type
-        shapes = ", ".join(
-            f"{key} {tuple(mismatched[key][0])} in the checkpoint, {tuple(mismatched[key][1])} here"
-            for key in positions
-        )
-        # another classifier too (a CLS token added or dropped): the message named the grid alone, and loading "as
-        # saved" with `interpolate_pos_encoding=True` as advised still met the classifier's refusal
-        named = grid_values(config)
-        also, fields = other_heads(source, config, mismatched, loading_info, kwargs)
-        as_saved = f"load it as saved ({leave_out(fields)})" if fields else "load it as saved"
-        if "classifier" in fields:
-            named["classifier"] = config.classifier
-        message = (
-            f"{source!r} was trained on another token grid than this config's "
-            f"{config.token_grid} ({grid_fields(config)}){also}: its position embeddings do not fit "
-            f"({shapes}). To run the checkpoint at another frame count or image size, {as_saved} and call it "
-            f"with `interpolate_pos_encoding=True`; to restart it at this size, its trained position embeddings "
-            f"resized by the same rule, use `model, report = "
-            f"{restart_call(source, config, kwargs, named)}`.{vivit_hf_note()}"
-        )
+        unfit = other_grid_message(str(source), config, positions, mismatched, kwargs, loading_info), "they"
+    else:
+        unfit = None
+    if unfit is not None:
+        message, fresh = unfit
         if not ignore_mismatched_sizes:
             raise RuntimeError(message)
-        logger.warning(f"{message} With ignore_mismatched_sizes=True they start from random values.")
+        logger.warning(
+            f"{message} With ignore_mismatched_sizes=True {fresh} start{'s' * (fresh == 'it')} from random values."
+        )
     elif not ignore_mismatched_sizes and saved_classes(mismatched) not in (None, config.num_labels):
         raise RuntimeError(other_head_message(str(source), config, mismatched, kwargs))
     elif mismatched and not ignore_mismatched_sizes:
