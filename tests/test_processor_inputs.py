@@ -824,6 +824,27 @@ def test_a_video_given_as_image_files_reads_them_upright_as_transformers_load_im
         proc([paths])
 
 
+@pytest.mark.parametrize("pattern", ["%05d.png", "%d.png", "*.png"])
+def test_a_pattern_naming_extracted_frames_says_it_is_an_image_sequence_and_how_to_pass_it(tmp_path, pattern):
+    """`ffmpeg -i frames/%05d.png` reads extracted frames as a video; given here, the pattern was "Video file
+    '.../%05d.png' does not exist." for frames the caller can list. The refusal names the files and the way to pass
+    them, which reads them (an image sequence states no rate: read as a file, it would take FFmpeg's 25 fps)."""
+    from PIL import Image
+
+    from vivit_hf.processing.video_io import VideoDecodeError
+
+    paths = [str(tmp_path / f"{index:05d}.png") for index in range(3)]
+    for index, path in enumerate(paths):
+        Image.fromarray(np.full((30, 40, 3), 80 * index, np.uint8)).save(path)
+    proc = ViViTVideoProcessor(**SMALL)
+    named = re.escape(f"a pattern naming 3 files ({paths[0]!r} ... {paths[-1]!r}), an image sequence")
+    with pytest.raises(VideoDecodeError, match=named + ".*`\\[frame_paths\\]`.*video_metadata"):
+        proc(str(tmp_path / pattern))
+    assert _pixels(proc, [paths], do_sample_frames=False).shape[1] == 3  # the advice, followed
+    with pytest.raises(VideoDecodeError, match=r"does not exist\.$"):  # a pattern that names no file: no advice
+        proc(str(tmp_path / pattern.replace("png", "jpg")))
+
+
 def test_a_nested_list_of_videos_is_flattened_as_transformers_make_batched_videos_flattens_it(tmp_path):
     """`[[a, b], [c]]` (videos grouped by sample) was taken for one video's frames and failed ("the frames of one
     video must share a size", "a video array must have 4 dimensions"); transformers flattens it to a, b, c."""
