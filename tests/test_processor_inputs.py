@@ -845,6 +845,20 @@ def test_a_pattern_naming_extracted_frames_says_it_is_an_image_sequence_and_how_
         proc(str(tmp_path / pattern.replace("png", "jpg")))
 
 
+def test_a_pattern_naming_videos_says_to_pass_them_and_a_missing_name_in_brackets_is_no_pattern(tmp_path):
+    """`clips/*.mp4` names several videos, each one (not an image sequence); `Title [1].mp4` (a download tool's name)
+    that is not there is a missing file, though `[1]` as a glob matches `Title 1.mp4`."""
+    from vivit_hf.processing.video_io import VideoDecodeError
+
+    for name in ("a.mp4", "b.mp4", "Title 1.mp4"):
+        (tmp_path / name).write_bytes(b"not read")
+    proc = ViViTVideoProcessor(**SMALL)
+    with pytest.raises(VideoDecodeError, match=r"naming 3 files .*a path is one video: pass a list of the paths"):
+        proc(str(tmp_path / "*.mp4"))
+    with pytest.raises(VideoDecodeError, match=r"Title \[1\]\.mp4' does not exist\.$"):
+        proc(str(tmp_path / "Title [1].mp4"))
+
+
 def test_a_nested_list_of_videos_is_flattened_as_transformers_make_batched_videos_flattens_it(tmp_path):
     """`[[a, b], [c]]` (videos grouped by sample) was taken for one video's frames and failed ("the frames of one
     video must share a size", "a video array must have 4 dimensions"); transformers flattens it to a, b, c."""

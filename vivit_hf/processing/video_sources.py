@@ -167,14 +167,14 @@ def _as_file_name(path: str) -> str:
     return path
 
 
-# FFmpeg's image2 pattern (`frame_%05d.jpg`: a number, `%0Nd` padded to N digits) and a shell's glob (`frame_*.jpg`)
+# FFmpeg's image2 pattern (`frame_%05d.jpg`: a number, `%0Nd` padded to N digits) and a shell's glob of any name
+# (`frame_*.jpg`; `[...]` and `?` are left out: a missing download's name holds them, "Title [id].mp4")
 _PRINTF_NUMBER = re.compile(r"%(0?)(\d*)d")
-_GLOB_MAGIC = re.compile(r"[*?[]")
 
 
 def _sequence_files(path: str) -> list[str]:
-    """The files a path that is a pattern names (`frames/%05d.jpg`, `frames/*.jpg`): extracted frames, as `ffmpeg -i
-    frames/%05d.jpg` and a shell read them; [] where it is no pattern or names no file."""
+    """The files a path that is a pattern names (`frames/%05d.jpg`, `frames/*.jpg`), as `ffmpeg -i frames/%05d.jpg`
+    and a shell read them; [] where it is no pattern or names no file."""
     folder, pattern = os.path.split(path)
     if _PRINTF_NUMBER.search(pattern):
         parts = _PRINTF_NUMBER.split(pattern)  # text, then (zero, width) of each number, then text ...
@@ -187,24 +187,29 @@ def _sequence_files(path: str) -> list[str]:
             return []
         # by number: `%d` names frame_2 before frame_10
         return [os.path.join(folder, name) for name in sorted(names, key=lambda name: (len(name), name))]
-    if _GLOB_MAGIC.search(pattern):
+    if "*" in pattern:
         import glob
 
-        return sorted(glob.glob(path))
+        return sorted(glob.glob(os.path.join(glob.escape(folder), glob.escape(pattern).replace("[*]", "*"))))
     return []
 
 
 def _sequence_advice(path: str) -> str:
-    """Why a path that is not there failed, where it is a pattern naming image files (one video's frames): a video is
-    one file, and a pattern was "does not exist" for frames the caller can list."""
+    """Why a path that is not there failed, where it is a pattern naming files: an image sequence (a video's extracted
+    frames) or several videos. A pattern was "does not exist" for files the caller can list."""
     files = _sequence_files(path)
     if not files:
         return ""
-    return (
-        f": it is a pattern naming {len(files)} files ({files[0]!r} ... {files[-1]!r}), an image sequence, which is "
-        "read as one video given as its frames' image files: pass their paths in order, in a list inside the list of "
-        "videos (`[frame_paths]`), and for fps= sampling their rate as video_metadata={'fps': ...}"
-    )
+    import mimetypes
+
+    named = f": it is a pattern naming {len(files)} files ({files[0]!r} ... {files[-1]!r})"
+    if (mimetypes.guess_type(files[0])[0] or "").startswith("image/"):
+        return (
+            f"{named}, an image sequence, which is read as one video given as its frames' image files: pass their "
+            "paths in order, in a list inside the list of videos (`[frame_paths]`), and for fps= sampling their rate "
+            "as video_metadata={'fps': ...}"
+        )
+    return f"{named}, and a path is one video: pass a list of the paths, one video each"
 
 
 def resolve_source(source: Any) -> Any:
