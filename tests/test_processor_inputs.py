@@ -824,6 +824,41 @@ def test_a_video_given_as_image_files_reads_them_upright_as_transformers_load_im
         proc([paths])
 
 
+@pytest.mark.parametrize("pattern", ["%05d.png", "%d.png", "*.png"])
+def test_a_pattern_naming_extracted_frames_says_it_is_an_image_sequence_and_how_to_pass_it(tmp_path, pattern):
+    """`ffmpeg -i frames/%05d.png` reads extracted frames as a video; given here, the pattern was "Video file
+    '.../%05d.png' does not exist." for frames the caller can list. The refusal names the files and the way to pass
+    them, which reads them (an image sequence states no rate: read as a file, it would take FFmpeg's 25 fps)."""
+    from PIL import Image
+
+    from vivit_hf.processing.video_io import VideoDecodeError
+
+    paths = [str(tmp_path / f"{index:05d}.png") for index in range(3)]
+    for index, path in enumerate(paths):
+        Image.fromarray(np.full((30, 40, 3), 80 * index, np.uint8)).save(path)
+    proc = ViViTVideoProcessor(**SMALL)
+    named = re.escape(f"a pattern naming 3 files ({paths[0]!r} ... {paths[-1]!r}), an image sequence")
+    with pytest.raises(VideoDecodeError, match=named + ".*`\\[frame_paths\\]`.*video_metadata"):
+        proc(str(tmp_path / pattern))
+    assert _pixels(proc, [paths], do_sample_frames=False).shape[1] == 3  # the advice, followed
+    with pytest.raises(VideoDecodeError, match=r"does not exist\.$"):  # a pattern that names no file: no advice
+        proc(str(tmp_path / pattern.replace("png", "jpg")))
+
+
+def test_a_pattern_naming_videos_says_to_pass_them_and_a_missing_name_in_brackets_is_no_pattern(tmp_path):
+    """`clips/*.mp4` names several videos, each one (not an image sequence); `Title [1].mp4` (a download tool's name)
+    that is not there is a missing file, though `[1]` as a glob matches `Title 1.mp4`."""
+    from vivit_hf.processing.video_io import VideoDecodeError
+
+    for name in ("a.mp4", "b.mp4", "Title 1.mp4"):
+        (tmp_path / name).write_bytes(b"not read")
+    proc = ViViTVideoProcessor(**SMALL)
+    with pytest.raises(VideoDecodeError, match=r"naming 3 files .*a path is one video: pass a list of the paths"):
+        proc(str(tmp_path / "*.mp4"))
+    with pytest.raises(VideoDecodeError, match=r"Title \[1\]\.mp4' does not exist\.$"):
+        proc(str(tmp_path / "Title [1].mp4"))
+
+
 def test_a_nested_list_of_videos_is_flattened_as_transformers_make_batched_videos_flattens_it(tmp_path):
     """`[[a, b], [c]]` (videos grouped by sample) was taken for one video's frames and failed ("the frames of one
     video must share a size", "a video array must have 4 dimensions"); transformers flattens it to a, b, c."""

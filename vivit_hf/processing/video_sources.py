@@ -167,6 +167,51 @@ def _as_file_name(path: str) -> str:
     return path
 
 
+# FFmpeg's image2 pattern (`frame_%05d.jpg`: a number, `%0Nd` padded to N digits) and a shell's glob of any name
+# (`frame_*.jpg`; `[...]` and `?` are left out: a missing download's name holds them, "Title [id].mp4")
+_PRINTF_NUMBER = re.compile(r"%(0?)(\d*)d")
+
+
+def _sequence_files(path: str) -> list[str]:
+    """The files a path that is a pattern names (`frames/%05d.jpg`, `frames/*.jpg`), as `ffmpeg -i frames/%05d.jpg`
+    and a shell read them; [] where it is no pattern or names no file."""
+    folder, pattern = os.path.split(path)
+    if _PRINTF_NUMBER.search(pattern):
+        parts = _PRINTF_NUMBER.split(pattern)  # text, then (zero, width) of each number, then text ...
+        regex = re.escape(parts[0])
+        for zero, width, text in zip(parts[1::3], parts[2::3], parts[3::3]):
+            regex += (rf"\d{{{width},}}" if zero and width else r"\d+") + re.escape(text)
+        try:
+            names = [name for name in os.listdir(folder or os.curdir) if re.fullmatch(regex, name)]
+        except OSError:
+            return []
+        # by number: `%d` names frame_2 before frame_10
+        return [os.path.join(folder, name) for name in sorted(names, key=lambda name: (len(name), name))]
+    if "*" in pattern:
+        import glob
+
+        return sorted(glob.glob(os.path.join(glob.escape(folder), glob.escape(pattern).replace("[*]", "*"))))
+    return []
+
+
+def _sequence_advice(path: str) -> str:
+    """Why a path that is not there failed, where it is a pattern naming files: an image sequence (a video's extracted
+    frames) or several videos. A pattern was "does not exist" for files the caller can list."""
+    files = _sequence_files(path)
+    if not files:
+        return ""
+    import mimetypes
+
+    named = f": it is a pattern naming {len(files)} files ({files[0]!r} ... {files[-1]!r})"
+    if (mimetypes.guess_type(files[0])[0] or "").startswith("image/"):
+        return (
+            f"{named}, an image sequence, which is read as one video given as its frames' image files: pass their "
+            "paths in order, in a list inside the list of videos (`[frame_paths]`), and for fps= sampling their rate "
+            "as video_metadata={'fps': ...}"
+        )
+    return f"{named}, and a path is one video: pass a list of the paths, one video each"
+
+
 def resolve_source(source: Any) -> Any:
     """Turn the accepted input kinds into something `av.open` takes (a path or a seekable file)."""
     name = describe_source(source)
@@ -204,7 +249,7 @@ def resolve_source(source: Any) -> Any:
                 f"{fetch if 'annex' in target else ''}."
             )
         if not os.path.exists(path):
-            raise VideoDecodeError(f"Video file {name} does not exist.")
+            raise VideoDecodeError(f"Video file {name} does not exist{_sequence_advice(path)}.")
         if os.path.isdir(path):
             raise VideoDecodeError(f"Video path {name} is a directory, not a file.")
         if os.path.getsize(path) == 0:
