@@ -160,6 +160,7 @@ from vivit_hf.training.flags import (
     usage_error,
 )
 from vivit_hf.training.launch import (
+    accumulation_plugin,
     cpu_process_group,
     log_on_each_machine,
     refuse_a_gpu_config_without_a_gpu,
@@ -435,8 +436,10 @@ def main(argv=None):
     shared_output_dir = output_dir_is_shared(output_dir)
     # Batches go to a GPU from pinned memory without blocking (build_dataloaders pins them there): a blocking copy
     # waits for the device to finish the previous step, a host sync in every step, counted as waiting for data.
+    # the flag's count, whatever accelerate's variable says (`accumulation_plugin`)
+    plugin, accumulation_unread = accumulation_plugin(args.gradient_accumulation_steps)
     accelerator_kwargs = dict(
-        gradient_accumulation_steps=args.gradient_accumulation_steps,
+        gradient_accumulation_plugin=plugin,
         cpu=use_cpu,
         dataloader_config=DataLoaderConfiguration(non_blocking=True),
         kwargs_handlers=[InitProcessGroupKwargs(**process_group_kwargs(args.ddp_timeout))],
@@ -458,6 +461,8 @@ def main(argv=None):
     single = processes_not_started(accelerator.num_processes, sys.argv[0])  # --num_processes 2 ran one on CPUs
     if single:
         logger.warning(single)
+    if accumulation_unread:
+        logger.warning(accumulation_unread)
     if batch_warning:
         logger.warning(batch_warning)
     if rerun is not None and rerun[0] == "continue":

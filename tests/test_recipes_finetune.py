@@ -214,6 +214,27 @@ def test_a_run_killed_mid_epoch_and_resumed_ends_with_the_same_weights(videofold
         torch.testing.assert_close(resumed[name], reference[name], rtol=0, atol=0, msg=name)
 
 
+def test_accelerates_accumulation_variable_leaves_the_recipes_steps_as_its_flag_says(
+    videofolder, uninterrupted, tmp_path, monkeypatch, caplog
+):
+    """ACCELERATE_GRADIENT_ACCUMULATION_STEPS (accelerate's variable, which `accelerate launch --use_deepspeed
+    --gradient_accumulation_steps` exports and its docs offer) replaced the recipe's --gradient_accumulation_steps in
+    accelerate alone: with it at 3, the 2 epochs of 12 clips in batches of 2 took 4 optimiser steps, not the 12 the
+    schedule, the checkpoints and all_results.json (gradient_accumulation_steps 1, total batch 2) were planned on.
+    The flag decides, as in transformers' Trainer (a GradientAccumulationPlugin); the variable is said to be unread.
+    The run is `uninterrupted`'s, whose weights it must end with."""
+    monkeypatch.setenv("ACCELERATE_GRADIENT_ACCUMULATION_STEPS", "3")
+    flags = ["--dataset", videofolder, "--output_dir", tmp_path, "--num_train_epochs", "2"]
+    run_in_process(load_recipe(), *flags, "--checkpointing_steps", "2", *TINY_MODEL)
+    results = json.loads((tmp_path / "all_results.json").read_text())
+    assert (results["completed_steps"], results["gradient_accumulation_steps"]) == (12, 1)
+    said = [r.getMessage() for r in caplog.records if "ACCELERATE_GRADIENT_ACCUMULATION_STEPS=3" in r.getMessage()]
+    assert said and "--gradient_accumulation_steps 1" in said[0], said
+    reference, trained = weights(uninterrupted), weights(tmp_path)
+    for name in reference:
+        torch.testing.assert_close(trained[name], reference[name], rtol=0, atol=0, msg=name)
+
+
 def test_resume_refuses_other_batch_flags_naming_each(videofolder, uninterrupted, tmp_path):
     """A per-device batch of 3 would skip 4 batches of 3 where the checkpoint had trained 4 x 2 clips."""
     shutil.copytree(uninterrupted / "checkpoints", tmp_path / "checkpoints")

@@ -49,6 +49,28 @@ def cpu_process_group() -> bool:
     return int(os.environ.get("WORLD_SIZE", "1")) > 1 and not torch.accelerator.is_available()
 
 
+ACCUMULATION_VARIABLE = "ACCELERATE_GRADIENT_ACCUMULATION_STEPS"
+
+
+def accumulation_plugin(steps: int, environ=os.environ):
+    """(accelerate's `GradientAccumulationPlugin` of `--gradient_accumulation_steps` `steps`, a warning or None).
+
+    `Accelerator(gradient_accumulation_steps=steps)` takes ACCELERATE_GRADIENT_ACCUMULATION_STEPS over `steps` where
+    it is set (`accelerate launch --use_deepspeed --gradient_accumulation_steps` exports it; accelerate's docs offer
+    it): at 3, a run planned on 12 optimiser steps took 4, its schedule a third run and all_results.json saying 1. A
+    plugin is taken as given, as transformers' Trainer gives one; the variable, set to another count, is said unread."""
+    from accelerate.utils import GradientAccumulationPlugin
+
+    value = environ.get(ACCUMULATION_VARIABLE)
+    unread = value is not None and value.strip() != str(steps)
+    warning = (
+        f"{ACCUMULATION_VARIABLE}={value} in the environment is not read: this run accumulates the gradients of "
+        f"--gradient_accumulation_steps {steps} batch(es) a step (its schedule, checkpoints and results are planned "
+        "on the flag's count); give the flag, or --total_batch_size, to accumulate more"
+    )
+    return GradientAccumulationPlugin(num_steps=steps), warning if unread else None
+
+
 def launcher_mixed_precision(environ=os.environ) -> str | None:
     """The precision `accelerate launch --mixed_precision bf16` (or its config file) asked for, when the recipe's own
     flag was not typed. The launcher tells the script through the environment, where Accelerator reads it: the run
