@@ -124,8 +124,17 @@ def build_parser(description: str | None = None) -> argparse.ArgumentParser:
 
     g = p.add_argument_group("model")
     g.add_argument("--preset", default=SYNTHETIC, help=preset_help(SYNTHETIC))
-    g.add_argument("--model", choices=MODELS, help="paper's Model 1-4")
-    g.add_argument("--model_size", choices=tuple(MODEL_SIZES), help="used when not initialising from a checkpoint")
+    g.add_argument(
+        "--model",
+        choices=MODELS,
+        # the choices alone did not say which is which, nor which to start with (docs/models.md, "Which to pick")
+        help="the paper's Model 1-4, in this order; factorised_encoder (Model 2) is its best speed / accuracy trade-off",
+    )
+    g.add_argument(
+        "--model_size",
+        choices=tuple(MODEL_SIZES),
+        help="the size of a model started from scratch (with --init_from, that ViT's or checkpoint's size is taken)",
+    )
     g.add_argument(
         "--init_from",
         default=None,
