@@ -1676,6 +1676,14 @@ def test_the_help_of_model_says_which_choice_is_which_of_the_papers_models():
     assert list(VIVIT_MODELS)[1] == "factorised_encoder"
 
 
+@pytest.mark.parametrize("flag", ["--frame_stride", "--resize_shortest_edge", "--gradient_accumulation_steps"])
+def test_the_video_and_batch_flags_say_what_they_do(flag):
+    # their --help entries were the flag and its default alone: `--frame_stride FRAME_STRIDE (default: 1)`
+    printed = recipe_help("finetune.py", "--preset", "ssv2_vivit_b_fe", "--dataset", "org/ssv2")[0]
+    words = help_entry(printed, flag).split(flag.upper()[2:])[-1].split("(default:")[0]
+    assert len(words.split()) >= 8, help_entry(printed, flag)
+
+
 def test_model_2s_unused_vit_cls_token_is_answered_with_what_the_recipe_user_can_do(finetune, tmp_path, caplog):
     """finetune.py --model factorised_encoder --init_from a token ViT warned "cls (spatial_cls_init='keep' keeps Model
     2's own spatial CLS token, as scenic does; 'copy' takes the ViT's)": a keyword the recipe has no flag for, as if
