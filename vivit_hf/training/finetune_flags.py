@@ -128,7 +128,8 @@ def build_parser(description: str | None = None) -> argparse.ArgumentParser:
         "--model",
         choices=MODELS,
         # the choices alone did not say which is which, nor which to start with (docs/models.md, "Which to pick")
-        help="the paper's Model 1-4, in this order; factorised_encoder (Model 2) is its best speed / accuracy trade-off",
+        help="the paper's Model 1-4, in this order; factorised_encoder (Model 2) is its best speed / accuracy "
+        "trade-off",
     )
     g.add_argument(
         "--model_size",
