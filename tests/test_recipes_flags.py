@@ -1659,6 +1659,31 @@ def test_help_says_nothing_of_defaults_that_are_none_or_a_switch_off():
     assert defaults.do_flip is False and shown_default(printed, "--do_flip") == "False"
 
 
+def test_the_help_of_model_says_which_choice_is_which_of_the_papers_models():
+    """--model's help read "paper's Model 1-4" beside four names, and said nothing of which to start with; a newcomer
+    could not tell that factorised_encoder is Model 2. The help says the choices are in the paper's order, so they
+    must be: the README's table names Model 1-4 by their configs, in that order."""
+    import re
+
+    from vivit_hf.models.modeling_vivit import VIVIT_MODELS
+
+    printed = " ".join(help_entry(recipe_help("finetune.py")[0], "--model").split())
+    assert "Model 1-4, in this order" in printed and "factorised_encoder (Model 2)" in printed, printed
+    readme = (REPO / "README.md").read_text()
+    by_paper = dict(re.findall(r"\| Model (\d), [^|]+\| `(\w+Config)`", readme))
+    in_help_order = [config.__name__ for config, _, _ in VIVIT_MODELS.values()]
+    assert in_help_order == [by_paper[str(n)] for n in range(1, 5)], (in_help_order, by_paper)
+    assert list(VIVIT_MODELS)[1] == "factorised_encoder"
+
+
+@pytest.mark.parametrize("flag", ["--frame_stride", "--resize_shortest_edge", "--gradient_accumulation_steps"])
+def test_the_video_and_batch_flags_say_what_they_do(flag):
+    # their --help entries were the flag and its default alone: `--frame_stride FRAME_STRIDE (default: 1)`
+    printed = recipe_help("finetune.py", "--preset", "ssv2_vivit_b_fe", "--dataset", "org/ssv2")[0]
+    words = help_entry(printed, flag).split(flag.upper()[2:])[-1].split("(default:")[0]
+    assert len(words.split()) >= 8, help_entry(printed, flag)
+
+
 def test_model_2s_unused_vit_cls_token_is_answered_with_what_the_recipe_user_can_do(finetune, tmp_path, caplog):
     """finetune.py --model factorised_encoder --init_from a token ViT warned "cls (spatial_cls_init='keep' keeps Model
     2's own spatial CLS token, as scenic does; 'copy' takes the ViT's)": a keyword the recipe has no flag for, as if

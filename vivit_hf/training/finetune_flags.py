@@ -124,8 +124,18 @@ def build_parser(description: str | None = None) -> argparse.ArgumentParser:
 
     g = p.add_argument_group("model")
     g.add_argument("--preset", default=SYNTHETIC, help=preset_help(SYNTHETIC))
-    g.add_argument("--model", choices=MODELS, help="paper's Model 1-4")
-    g.add_argument("--model_size", choices=tuple(MODEL_SIZES), help="used when not initialising from a checkpoint")
+    g.add_argument(
+        "--model",
+        choices=MODELS,
+        # the choices alone did not say which is which, nor which to start with (docs/models.md, "Which to pick")
+        help="the paper's Model 1-4, in this order; factorised_encoder (Model 2) is its best speed / accuracy "
+        "trade-off",
+    )
+    g.add_argument(
+        "--model_size",
+        choices=tuple(MODEL_SIZES),
+        help="the size of a model started from scratch (with --init_from, that ViT's or checkpoint's size is taken)",
+    )
     g.add_argument(
         "--init_from",
         default=None,
@@ -185,8 +195,17 @@ def build_parser(description: str | None = None) -> argparse.ArgumentParser:
 
     g = p.add_argument_group("video processing")
     g.add_argument("--num_frames", type=at_least(1), default=None, help="frames per clip (default: the model's)")
-    g.add_argument("--frame_stride", type=at_least(1))
-    g.add_argument("--resize_shortest_edge", type=at_least(1))
+    # the two had no help: what a stride of 2 means, and what is resized before the crop, was in the docs alone
+    g.add_argument(
+        "--frame_stride",
+        type=at_least(1),
+        help="a clip takes every Nth frame of the video (the paper: 2 on Kinetics, 1 on SSv2 and Epic Kitchens)",
+    )
+    g.add_argument(
+        "--resize_shortest_edge",
+        type=at_least(1),
+        help="each frame's short side is resized to this before the --crop_size crop (the paper: 256; SSv2 288)",
+    )
     g.add_argument("--crop_size", type=at_least(1), help="also the model's image_size (position embeddings resized)")
     g.add_argument(
         "--scale_jitter",
@@ -256,7 +275,12 @@ def build_parser(description: str | None = None) -> argparse.ArgumentParser:
         default=None,
         help="reach this batch size with gradient accumulation (paper: 64)",
     )
-    g.add_argument("--gradient_accumulation_steps", type=at_least(1), default=None)
+    g.add_argument(
+        "--gradient_accumulation_steps",
+        type=at_least(1),
+        default=None,
+        help="batches added up per optimiser step; given, it sets the total batch instead of --total_batch_size",
+    )
     g.add_argument("--max_grad_norm", type=_real(at_least=0), help="0: no clipping")
     g.add_argument("--label_smoothing", type=_real(at_least=0, below=1))
     g.add_argument(
