@@ -55,6 +55,7 @@ from .video_inputs import (
     is_image_files,
     is_one_video,
     is_video_batch_sequence,
+    normalised_high,
 )
 
 logger = logging.getLogger(__name__)
@@ -838,7 +839,15 @@ def _channels_last_pixels(source: FrameSource, opts: dict) -> np.ndarray:
     tensor = source.tensor.detach()
     float_max, in_call = opts["float_max"], opts["float_max_in_call"]  # checked as a call of the processor checks it
     scale = (
-        float_scale(tensor, float_max, source.name, float_max_in_call=in_call) if tensor.is_floating_point() else 1.0
+        float_scale(
+            tensor,
+            float_max,
+            source.name,
+            float_max_in_call=in_call,
+            normalised_max=normalised_high(opts["image_mean"], opts["image_std"]),
+        )
+        if tensor.is_floating_point()
+        else 1.0
     )
     tensor = source.pixels(np.arange(source.num_frames), scale).detach()
     tensor = tensor.float() if tensor.is_floating_point() else tensor

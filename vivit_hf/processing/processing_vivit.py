@@ -109,6 +109,7 @@ from .video_inputs import (  # noqa: F401
     is_video_batch_sequence,
     metadata_of_video,
     metadata_per_video,
+    normalised_high,
     per_video_options,
     take_frames,
 )
@@ -1059,7 +1060,12 @@ class ViViTVideoProcessor(BaseVideoProcessor):
                 frames = source.get(wanted, *decoder_resize(opts, source))
             elif source.tensor.is_floating_point():
                 scale = float_scale(
-                    source.tensor, opts["float_max"], source.name, opts["do_rescale"], opts["float_max_in_call"]
+                    source.tensor,
+                    opts["float_max"],
+                    source.name,
+                    opts["do_rescale"],
+                    opts["float_max_in_call"],
+                    normalised_high(opts["image_mean"], opts["image_std"]),
                 )
                 frames = source.pixels(wanted, scale) / scale
             else:
@@ -1115,7 +1121,12 @@ class ViViTVideoProcessor(BaseVideoProcessor):
             if source.tensor is not None:
                 check_array_video(source.tensor, opts, source.name)
                 scale = float_scale(
-                    source.tensor, opts["float_max"], source.name, opts["do_rescale"], opts["float_max_in_call"]
+                    source.tensor,
+                    opts["float_max"],
+                    source.name,
+                    opts["do_rescale"],
+                    opts["float_max_in_call"],
+                    normalised_high(opts["image_mean"], opts["image_std"]),
                 )
             clips = self._checked_indices(
                 self.sample_indices(source.num_frames, opts, rng, source.name), source.num_frames, opts, source.name
