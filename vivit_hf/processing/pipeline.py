@@ -44,7 +44,7 @@ from .processor_options import (
     label_numbers_refusal,
     saved_config_name,
 )
-from .sampling import check_short_video, refuse_single_frame
+from .sampling import check_one_tubelet, check_short_video, refuse_single_frame
 from .timeline import iter_window_clips, plan_windows, requested_frames, span_in_frames_given
 from .video_inputs import (
     FrameSource,
@@ -270,7 +270,7 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
             if interpolate_pos_encoding is not None
             else getattr(self, "_forward_params", {}).get("interpolate_pos_encoding", False)
         )
-        _check_one_tubelet(self.model, num_frames)
+        check_one_tubelet(self.model, num_frames)
         if not interpolate:
             _check_clip_length(self.model, num_frames)
         _check_label_numbers(self.model)
@@ -636,22 +636,6 @@ def _refused_saved_processor(model) -> None:
 
 # (config.num_frames, a call's fewer num_frames) already said in this process
 _FEWER_FRAMES_SAID: set[tuple[int, int]] = set()
-
-
-def _check_one_tubelet(model, num_frames) -> None:
-    """Refuse clips shorter than one tubelet of one of the four models, before any video is read: `num_frames=1` on
-    tubelets of 2 frames was said to run on the first position embeddings, decoded, then refused by the model
-    ("shorter than one tubelet"), with or without interpolate_pos_encoding."""
-    if not (hasattr(model, "attention_rollout") and isinstance(num_frames, Integral)):
-        return
-    if getattr(model.config, "embedding_type", None) != "tubelet":  # (frame sampling: _check_clip_length, the model)
-        return
-    t = model.config.tubelet_size[0]
-    if num_frames < t:
-        raise ValueError(
-            f"num_frames={num_frames} is fewer than the {t} frames of one of this model's tubelets "
-            f"(config.tubelet_size[0]): give at least {t} (it takes {model.config.num_frames}: config.num_frames)."
-        )
 
 
 def _check_clip_length(model, num_frames) -> None:

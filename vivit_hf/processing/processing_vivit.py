@@ -89,6 +89,7 @@ from .processor_options import (  # noqa: F401
 from .sampling import (
     SAMPLING_MODES,
     SHORT_VIDEO_ADVICE,
+    check_one_tubelet,
     check_short_video,
     fps_indices,
     sample_clips,
@@ -777,6 +778,10 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         plain_pipeline = _plain_pipeline_call(self)
         if plain_pipeline:
             self._warn_heads_ranked_together(plain_pipeline[3])
+            # before any video is decoded: the model's "shorter than one tubelet" named no frame count (the frames it
+            # decoded itself where it holds this processor as its image processor, else the count it passes here)
+            frames = plain_pipeline[2] if plain_pipeline[2] is not None else opts["num_frames"]
+            check_one_tubelet(plain_pipeline[3], frames)
         if plain_pipeline and plain_pipeline[2] is not None:
             self._warn_given_as_image_processor(plain_pipeline[2], plain_pipeline[1])
             # its frames are one video, whose crops (`num_crops=3`) are views of which it scores the first
