@@ -820,6 +820,29 @@ def test_opaque_alpha_is_dropped_and_a_gif_opened_with_pil_reads_as_its_file(tmp
     torch.testing.assert_close(from_pil, from_file, rtol=0, atol=0)
 
 
+@pytest.mark.parametrize("mode", ["RGBA", "LA", "P"])
+def test_a_transparent_png_given_by_its_path_is_composited_onto_white_as_its_pil_image_is(tmp_path, mode):
+    """A still PNG with transparency given as a video's path was read by FFmpeg's decoder, which drops the alpha: its
+    transparent pixels came out as the colour they store (255 grey levels off for RGBA and LA, 110 for a palette's
+    transparent index), where the same picture as a PIL frame, or as a frame's image file, is composited onto white."""
+    from PIL import Image
+
+    frame = _transparent_video()[0]
+    image = Image.fromarray(frame, "RGBA")
+    if mode == "LA":
+        image = image.convert("LA")
+    elif mode == "P":
+        image = Image.fromarray(np.ascontiguousarray(frame[..., :3])).quantize(8)
+        image.info["transparency"] = 0
+    image.save(tmp_path / "still.png")
+    shown = np.asarray(Image.open(tmp_path / "still.png").convert("RGBA")).astype(np.float64)
+    picture = shown[..., :3] * (shown[..., 3:] / 255.0) + 255 * (1 - shown[..., 3:] / 255.0)
+    proc = ViViTVideoProcessor(**RAW)
+    read = proc(str(tmp_path / "still.png"), do_sample_frames=False, return_tensors="pt").pixel_values
+    assert read.shape == (1, 1, 3, *frame.shape[:2])
+    torch.testing.assert_close(read[0, 0], torch.from_numpy(picture).float().permute(2, 0, 1), rtol=0, atol=1e-4)
+
+
 @pytest.mark.parametrize("mode", ["YCbCr", "CMYK", "HSV", "LAB", "P", "RGBa", "La"])
 def test_a_pil_frame_of_any_mode_reads_as_the_picture_it_holds(mode):
     """A PIL frame in another colour space reads as PIL converts it to RGB (transformers' `convert_to_rgb` of a PIL

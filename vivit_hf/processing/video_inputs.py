@@ -1066,6 +1066,22 @@ def _stack_frames(frames) -> np.ndarray | torch.Tensor:
     return _pil_frames_to_array(frames)
 
 
+def _transparent_still_image(video) -> bool:
+    """The path of a still image file with transparency (a PNG with an alpha band, a palette's transparent colour):
+    read as a video file, FFmpeg's decoders drop the alpha, so its transparent pixels came out as whatever colour they
+    hold (black, often: 253 grey levels off), where the same image given as a PIL frame or as a frame's image file is
+    composited onto white, as transformers composites frames. Animated images and URLs stay video files."""
+    if not (isinstance(video, (str, os.PathLike)) and is_one_frame(video) and os.path.isfile(video)):
+        return False
+    from PIL import Image
+
+    try:
+        with Image.open(video) as image:
+            return getattr(image, "n_frames", 1) == 1 and _has_alpha(image)
+    except (OSError, ValueError):  # (read as a video file then, whose reader names what is wrong)
+        return False
+
+
 class FrameSource:
     """A decoded-on-demand file or an in-memory array, read by frame index."""
 
@@ -1075,6 +1091,8 @@ class FrameSource:
         self.alpha: torch.Tensor | None = None  # (T, 1, H, W), on the tensor's scale, for frames given with alpha
         self.channels = 3  # as given: 1 (grey) or 4 (alpha) for frames in memory; files are decoded to RGB
         original = video
+        still = _transparent_still_image(video)
+        video = [video] if still else video  # (its one frame's image file, opened with PIL)
         if isinstance(video, (list, tuple)):
             if not video:  # a row of a data set's frame lists left empty: torch.stack failed with no video named
                 raise BrokenVideoError(f"Video <empty {type(video).__name__} of frames> has no frames.")
@@ -1097,7 +1115,9 @@ class FrameSource:
                 input_data_format = "channels_last"
             video = _stack_frames(video)
         if isinstance(video, (np.ndarray, torch.Tensor)):
-            self.name = f"<{type(video).__name__} of shape {tuple(video.shape)}>"
+            self.name = (
+                describe_source(original) if still else f"<{type(video).__name__} of shape {tuple(video.shape)}>"
+            )
             tensor = _array_to_clip_tensor(video, input_data_format, self.name)
             self.channels = int(tensor.shape[1])
             tensor = tensor.expand(-1, 3, -1, -1) if self.channels == 1 else tensor
