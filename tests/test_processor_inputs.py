@@ -841,6 +841,20 @@ def test_a_transparent_png_given_by_its_path_is_composited_onto_white_as_its_pil
     read = proc(str(tmp_path / "still.png"), do_sample_frames=False, return_tensors="pt").pixel_values
     assert read.shape == (1, 1, 3, *frame.shape[:2])
     torch.testing.assert_close(read[0, 0], torch.from_numpy(picture).float().permute(2, 0, 1), rtol=0, atol=1e-4)
+    # still sampled as a file (read as frames in memory it stayed 1 frame where an opaque PNG looped to 4), and
+    # do_convert_rgb=False keeps what its PIL image keeps (an LA or palette PNG gave 4 channels, its image is refused)
+    looped = proc(str(tmp_path / "still.png"), num_frames=4, short_video="loop", return_tensors="pt").pixel_values
+    torch.testing.assert_close(looped[0], read[0].expand(4, -1, -1, -1))
+    as_given = []
+    for video in (str(tmp_path / "still.png"), Image.open(tmp_path / "still.png")):
+        try:
+            as_given.append(proc(video, do_convert_rgb=False, do_sample_frames=False, return_tensors="pt").pixel_values)
+        except ValueError as refusal:
+            as_given.append(str(refusal).split(" has ")[1])  # (the input's name aside)
+    if mode == "RGBA":
+        torch.testing.assert_close(*as_given, rtol=0, atol=0)
+    else:
+        assert as_given[0] == as_given[1]
 
 
 @pytest.mark.parametrize("mode", ["YCbCr", "CMYK", "HSV", "LAB", "P", "RGBa", "La"])

@@ -73,7 +73,7 @@ def per_video_options(opts: dict, source: FrameSource, given_metadata) -> dict:
     (transformers' rule) unless `short_video` says `"loop"` or `"pad"`. `video_fps`: the caller's metadata, else
     the file's own average frame rate (the caller's wins: a rate a file misstates can be given; a differing one is
     said, as transformers' video processors take a file's own)."""
-    in_memory = source.tensor is not None
+    in_memory = source.tensor is not None and not source.still_image_file
     opts = dict(opts)
     if opts["do_sample_frames"] is None:
         opts["do_sample_frames"] = not in_memory or opts["fps"] is not None
@@ -1093,6 +1093,9 @@ class FrameSource:
         original = video
         still = _transparent_still_image(video)
         video = [video] if still else video  # (its one frame's image file, opened with PIL)
+        # still a file given by its path, sampled as one (`per_video_options`): read as frames in memory, a
+        # transparent logo.png with num_frames=4, short_video="loop" gave a 1-frame clip where an opaque one gave 4
+        self.still_image_file = still
         if isinstance(video, (list, tuple)):
             if not video:  # a row of a data set's frame lists left empty: torch.stack failed with no video named
                 raise BrokenVideoError(f"Video <empty {type(video).__name__} of frames> has no frames.")
@@ -1121,7 +1124,9 @@ class FrameSource:
             tensor = _array_to_clip_tensor(video, input_data_format, self.name)
             self.channels = int(tensor.shape[1])
             tensor = tensor.expand(-1, 3, -1, -1) if self.channels == 1 else tensor
-            if isinstance(original, (list, tuple)) and pil_bands is not None:
+            if (still or isinstance(original, (list, tuple))) and pil_bands is not None:
+                # (a still image's path keeps its bands as its PIL frame does: do_convert_rgb=False gave an LA or
+                # palette PNG 4 channels where that frame is refused)
                 self.channels = pil_bands
             self.tensor, self.alpha = tensor[:, :3], (tensor[:, 3:] if tensor.shape[1] == 4 else None)
             self.num_frames = int(self.tensor.shape[0])  # never 0: `_check_not_empty` refused that
