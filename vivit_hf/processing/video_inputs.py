@@ -781,10 +781,10 @@ def _normalised_or_black_message(name: str, low: float, high: float, float_max, 
     )
     return (
         f"{name} is a float video whose values all lie in [{low:g}, {high:g}]: a bright video normalised already "
-        f"(with ImageNet's mean and std a scene brighter than the mean gives 0.28 to 2.64, nothing below 0; a "
-        f"normalised video reaches {normalised_max:.3g} at most), {reading} (its brightest value {high / white:.1%} "
-        "of white)? The values cannot tell. Pass its pixels (x * std + mean, with float_max=1.0), or uint8 frames; "
-        f"if it is a [0, {white:g}] video that dark, pass float_max={white!r} to the call."
+        f"(nothing below 0 where every pixel is brighter than the mean; white reaches {normalised_max:.3g} at most), "
+        f"{reading} (its brightest value {high / white:.1%} of white)? The values cannot tell. Pass its pixels "
+        f"(x * std + mean, with float_max=1.0), or uint8 frames; if it is a [0, {white:g}] video that dark, pass "
+        f"float_max={white!r} to the call."
     )
 
 
