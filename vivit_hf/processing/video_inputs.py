@@ -1069,7 +1069,7 @@ def _stack_frames(frames) -> np.ndarray | torch.Tensor:
 def _transparent_still_image(video) -> bool:
     """The path of a still image file with transparency (a PNG with an alpha band, a palette's transparent colour):
     read as a video file, FFmpeg's decoders drop the alpha, so its transparent pixels came out as whatever colour they
-    hold (black, often: 253 grey levels off), where the same image given as a PIL frame or as a frame's image file is
+    hold (black, often: 255 grey levels off), where the same image given as a PIL frame or as a frame's image file is
     composited onto white, as transformers composites frames. Animated images and URLs stay video files."""
     if not (isinstance(video, (str, os.PathLike)) and is_one_frame(video) and os.path.isfile(video)):
         return False
