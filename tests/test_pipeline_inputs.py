@@ -415,6 +415,18 @@ def test_pipeline_refuses_clips_longer_than_the_model_takes_before_decoding(
         ), said
 
 
+def test_transformers_pipeline_refuses_fewer_frames_than_one_tubelet_before_decoding(model, tmp_path, files):
+    """transformers' own pipeline('video-classification') given num_frames=1 decoded the video, then the model said
+    "`pixel_values` of shape (1, 1, 3, 32, 32) is shorter than one tubelet", naming no frame count nor what to give.
+    Refused as ours refuses it, before the file is opened (a missing one is not reached)."""
+    pipe = pipeline("video-classification", model=saved(model, tmp_path))
+    assert type(pipe).__name__ == "VideoClassificationPipeline"
+    for video in (files["a"], str(tmp_path / "missing.mp4")):
+        with pytest.raises(ValueError, match=re.escape(TUBELET_REFUSAL)):
+            pipe(video, num_frames=1)
+    assert len(pipe(files["a"], num_frames=2, top_k=3)) == 3  # (one tubelet: runs)
+
+
 @pytest.mark.parametrize("video", ["a", "missing"])
 def test_pipeline_refuses_a_saliency_of_a_timeline_before_decoding(model, tmp_path, files, video):
     """return_saliency=True with window= scored every window, then failed with a bare KeyError: 'saliency'."""

@@ -318,6 +318,63 @@ def test_unit_frames_resized_bicubically_past_1_are_no_0_255_video():
     assert ViViTVideoProcessor(**RAW)(normalised, float_max=255.0)["pixel_values"].shape == (1, 8, 3, 30, 30)
 
 
+def _bright_edges() -> torch.Tensor:
+    """A bright scene as [0, 1] pixels (0.55 to 1, a sharp edge in each frame), (8, 3, 30, 30)."""
+    edge = torch.full((8, 3, 30, 30), 0.55)
+    edge[..., 15:] = 1.0
+    return edge
+
+
+def test_a_bright_video_normalised_already_is_refused_not_read_as_black():
+    """A bright scene normalised with ImageNet's mean and std has nothing below 0 (0.28 to 2.64): a value above 2
+    passed it for a [0, 255] video, every view near -1 (mean -0.99 where its pixels give 0.55), without a word, with
+    or without a config's float_max=255. Refused now up to the top value a normalised video reaches (ImageNet's, or
+    the processor's own statistics'); the call's float_max=255.0 still reads it as the dark video it could be."""
+    mean, std = torch.tensor([0.485, 0.456, 0.406])[:, None, None], torch.tensor([0.229, 0.224, 0.225])[:, None, None]
+    normalised = (_bright_edges() - mean) / std
+    assert 0.28 < float(normalised.min()) and 2.6 < float(normalised.max()) < 2.65
+    for float_max in (None, 255.0):  # (no float_max, then a config's)
+        with pytest.raises(
+            ValueError, match=r"\(8, 3, 30, 30\)> .*normalised already.*x \* std \+ mean.*float_max=255\.0"
+        ):
+            ViViTVideoProcessor(**RAW, float_max=float_max)(normalised)
+    read = ViViTVideoProcessor(**RAW)(normalised, float_max=255.0, return_tensors="pt").pixel_values[0]
+    torch.testing.assert_close(read, normalised)
+    # normalised with the processor's own statistics, which reach higher than ImageNet's (3.5)
+    own = dict(image_mean=[0.3, 0.3, 0.3], image_std=[0.2, 0.2, 0.2])
+    with pytest.raises(ValueError, match=r"normalised already"):
+        ViViTVideoProcessor(**RAW, **own)((_bright_edges() - 0.3) / 0.2)
+    bright_0_255 = _bright_edges() * 255  # its pixels on [0, 255]: read as they are
+    torch.testing.assert_close(
+        ViViTVideoProcessor(**RAW)(bright_0_255, return_tensors="pt").pixel_values[0], bright_0_255
+    )
+
+
+def test_a_dark_0_255_float_video_of_whole_numbers_is_read_on_0_255():
+    """uint8 frames made float (values 0, 1 and 2: a night scene, a fade from black) are a [0, 255] video: neither
+    [0, 1] pixels, resized or not, nor normalised ones are whole numbers. Values up to 2 were refused as [0, 1] pixels
+    could be (they were read right before that rule). 0 and 1 alone could be [0, 1] black and white: still refused, as
+    a resized dark video (no whole numbers) is."""
+    dark = torch.from_numpy(np.random.default_rng(0).integers(0, 3, (8, 3, 30, 30))).float()
+    for float_max in (None, 255.0):
+        read = ViViTVideoProcessor(**RAW, float_max=float_max)(dark, return_tensors="pt").pixel_values[0]
+        torch.testing.assert_close(read, dark)
+        for video in (dark.clamp(0, 1), torch.nn.functional.interpolate(dark, size=(20, 20), mode="bilinear")):
+            with pytest.raises(ValueError, match=r"float video whose values all lie in \[0, [12]"):
+                ViViTVideoProcessor(**RAW, float_max=float_max)(video)
+
+
+def test_a_config_float_max_of_4_reads_values_past_1_on_its_scale():
+    """A processor saved with float_max=4.0 refused values up to 2 (half its white) as [0, 1] pixels: the overshoot a
+    resize gives [0, 1] pixels is taken for them only where it is within an eighth of white. Values up to 1 (a quarter
+    of white, or [0, 1] pixels) are still refused."""
+    video = torch.linspace(0.1, 1.9, 8 * 3 * 30 * 30).reshape(8, 3, 30, 30)
+    proc = ViViTVideoProcessor(**RAW, float_max=4.0)
+    torch.testing.assert_close(proc(video, return_tensors="pt").pixel_values[0], video * 255 / 4)
+    with pytest.raises(ValueError, match=r"float_max=4 reads it on \[0, 4\].*float_max=1\.0 to the call"):
+        proc(video / 2)
+
+
 def test_float_max_1_with_0_255_values_is_refused(proc):
     video = np.full((8, 30, 30, 3), 200.0, np.float32)
     with pytest.raises(ValueError, match=r"float_max=1.*200"):
@@ -761,6 +818,43 @@ def test_opaque_alpha_is_dropped_and_a_gif_opened_with_pil_reads_as_its_file(tmp
     from_pil = proc(Image.open(tmp_path / "t.gif"), return_tensors="pt").pixel_values
     assert float(from_file[0, :, :, 0, 0].min()) == 255.0
     torch.testing.assert_close(from_pil, from_file, rtol=0, atol=0)
+
+
+@pytest.mark.parametrize("mode", ["RGBA", "LA", "P"])
+def test_a_transparent_png_given_by_its_path_is_composited_onto_white_as_its_pil_image_is(tmp_path, mode):
+    """A still PNG with transparency given as a video's path was read by FFmpeg's decoder, which drops the alpha: its
+    transparent pixels came out as the colour they store (255 grey levels off for RGBA and LA, 110 for a palette's
+    transparent index), where the same picture as a PIL frame, or as a frame's image file, is composited onto white."""
+    from PIL import Image
+
+    frame = _transparent_video()[0]
+    image = Image.fromarray(frame, "RGBA")
+    if mode == "LA":
+        image = image.convert("LA")
+    elif mode == "P":
+        image = Image.fromarray(np.ascontiguousarray(frame[..., :3])).quantize(8)
+        image.info["transparency"] = 0
+    image.save(tmp_path / "still.png")
+    shown = np.asarray(Image.open(tmp_path / "still.png").convert("RGBA")).astype(np.float64)
+    picture = shown[..., :3] * (shown[..., 3:] / 255.0) + 255 * (1 - shown[..., 3:] / 255.0)
+    proc = ViViTVideoProcessor(**RAW)
+    read = proc(str(tmp_path / "still.png"), do_sample_frames=False, return_tensors="pt").pixel_values
+    assert read.shape == (1, 1, 3, *frame.shape[:2])
+    torch.testing.assert_close(read[0, 0], torch.from_numpy(picture).float().permute(2, 0, 1), rtol=0, atol=1e-4)
+    # still sampled as a file (read as frames in memory it stayed 1 frame where an opaque PNG looped to 4), and
+    # do_convert_rgb=False keeps what its PIL image keeps (an LA or palette PNG gave 4 channels, its image is refused)
+    looped = proc(str(tmp_path / "still.png"), num_frames=4, short_video="loop", return_tensors="pt").pixel_values
+    torch.testing.assert_close(looped[0], read[0].expand(4, -1, -1, -1))
+    as_given = []
+    for video in (str(tmp_path / "still.png"), Image.open(tmp_path / "still.png")):
+        try:
+            as_given.append(proc(video, do_convert_rgb=False, do_sample_frames=False, return_tensors="pt").pixel_values)
+        except ValueError as refusal:
+            as_given.append(str(refusal).split(" has ")[1])  # (the input's name aside)
+    if mode == "RGBA":
+        torch.testing.assert_close(*as_given, rtol=0, atol=0)
+    else:
+        assert as_given[0] == as_given[1]
 
 
 @pytest.mark.parametrize("mode", ["YCbCr", "CMYK", "HSV", "LAB", "P", "RGBa", "La"])

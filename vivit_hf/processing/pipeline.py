@@ -44,7 +44,7 @@ from .processor_options import (
     label_numbers_refusal,
     saved_config_name,
 )
-from .sampling import check_short_video, refuse_single_frame
+from .sampling import check_one_tubelet, check_short_video, refuse_single_frame
 from .timeline import iter_window_clips, plan_windows, requested_frames, span_in_frames_given
 from .video_inputs import (
     FrameSource,
@@ -55,6 +55,7 @@ from .video_inputs import (
     is_image_files,
     is_one_video,
     is_video_batch_sequence,
+    normalised_high,
 )
 
 logger = logging.getLogger(__name__)
@@ -269,7 +270,7 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
             if interpolate_pos_encoding is not None
             else getattr(self, "_forward_params", {}).get("interpolate_pos_encoding", False)
         )
-        _check_one_tubelet(self.model, num_frames)
+        check_one_tubelet(self.model, num_frames)
         if not interpolate:
             _check_clip_length(self.model, num_frames)
         _check_label_numbers(self.model)
@@ -637,22 +638,6 @@ def _refused_saved_processor(model) -> None:
 _FEWER_FRAMES_SAID: set[tuple[int, int]] = set()
 
 
-def _check_one_tubelet(model, num_frames) -> None:
-    """Refuse clips shorter than one tubelet of one of the four models, before any video is read: `num_frames=1` on
-    tubelets of 2 frames was said to run on the first position embeddings, decoded, then refused by the model
-    ("shorter than one tubelet"), with or without interpolate_pos_encoding."""
-    if not (hasattr(model, "attention_rollout") and isinstance(num_frames, Integral)):
-        return
-    if getattr(model.config, "embedding_type", None) != "tubelet":  # (frame sampling: _check_clip_length, the model)
-        return
-    t = model.config.tubelet_size[0]
-    if num_frames < t:
-        raise ValueError(
-            f"num_frames={num_frames} is fewer than the {t} frames of one of this model's tubelets "
-            f"(config.tubelet_size[0]): give at least {t} (it takes {model.config.num_frames}: config.num_frames)."
-        )
-
-
 def _check_clip_length(model, num_frames) -> None:
     """Refuse clips longer than one of the four models takes, before any video is read. The model refused them
     after decoding, telling the user to pass `interpolate_pos_encoding=True` (a model argument the pipeline did not
@@ -838,7 +823,15 @@ def _channels_last_pixels(source: FrameSource, opts: dict) -> np.ndarray:
     tensor = source.tensor.detach()
     float_max, in_call = opts["float_max"], opts["float_max_in_call"]  # checked as a call of the processor checks it
     scale = (
-        float_scale(tensor, float_max, source.name, float_max_in_call=in_call) if tensor.is_floating_point() else 1.0
+        float_scale(
+            tensor,
+            float_max,
+            source.name,
+            float_max_in_call=in_call,
+            normalised_max=normalised_high(opts["image_mean"], opts["image_std"]),
+        )
+        if tensor.is_floating_point()
+        else 1.0
     )
     tensor = source.pixels(np.arange(source.num_frames), scale).detach()
     tensor = tensor.float() if tensor.is_floating_point() else tensor

@@ -89,6 +89,7 @@ from .processor_options import (  # noqa: F401
 from .sampling import (
     SAMPLING_MODES,
     SHORT_VIDEO_ADVICE,
+    check_one_tubelet,
     check_short_video,
     fps_indices,
     sample_clips,
@@ -109,6 +110,7 @@ from .video_inputs import (  # noqa: F401
     is_video_batch_sequence,
     metadata_of_video,
     metadata_per_video,
+    normalised_high,
     per_video_options,
     take_frames,
 )
@@ -776,6 +778,10 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         plain_pipeline = _plain_pipeline_call(self)
         if plain_pipeline:
             self._warn_heads_ranked_together(plain_pipeline[3])
+            # before any video is decoded: the model's "shorter than one tubelet" named no frame count (the frames it
+            # decoded itself where it holds this processor as its image processor, else the count it passes here)
+            frames = plain_pipeline[2] if plain_pipeline[2] is not None else opts["num_frames"]
+            check_one_tubelet(plain_pipeline[3], frames)
         if plain_pipeline and plain_pipeline[2] is not None:
             self._warn_given_as_image_processor(plain_pipeline[2], plain_pipeline[1])
             # its frames are one video, whose crops (`num_crops=3`) are views of which it scores the first
@@ -1059,7 +1065,12 @@ class ViViTVideoProcessor(BaseVideoProcessor):
                 frames = source.get(wanted, *decoder_resize(opts, source))
             elif source.tensor.is_floating_point():
                 scale = float_scale(
-                    source.tensor, opts["float_max"], source.name, opts["do_rescale"], opts["float_max_in_call"]
+                    source.tensor,
+                    opts["float_max"],
+                    source.name,
+                    opts["do_rescale"],
+                    opts["float_max_in_call"],
+                    normalised_high(opts["image_mean"], opts["image_std"]),
                 )
                 frames = source.pixels(wanted, scale) / scale
             else:
@@ -1115,7 +1126,12 @@ class ViViTVideoProcessor(BaseVideoProcessor):
             if source.tensor is not None:
                 check_array_video(source.tensor, opts, source.name)
                 scale = float_scale(
-                    source.tensor, opts["float_max"], source.name, opts["do_rescale"], opts["float_max_in_call"]
+                    source.tensor,
+                    opts["float_max"],
+                    source.name,
+                    opts["do_rescale"],
+                    opts["float_max_in_call"],
+                    normalised_high(opts["image_mean"], opts["image_std"]),
                 )
             clips = self._checked_indices(
                 self.sample_indices(source.num_frames, opts, rng, source.name), source.num_frames, opts, source.name

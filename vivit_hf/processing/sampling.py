@@ -18,6 +18,8 @@ Random draws come from a `numpy.random.Generator` the caller seeds, so sampling 
 
 from __future__ import annotations
 
+from numbers import Integral
+
 import numpy as np
 
 from .errors import BrokenVideoError
@@ -53,6 +55,25 @@ def _check_counts(num_video_frames: int, num_frames: int, stride: int = 1) -> No
         raise ValueError(f"num_frames must be at least 1, got {num_frames}.")
     if stride < 1:
         raise ValueError(f"stride must be at least 1, got {stride}.")
+
+
+def check_one_tubelet(model, num_frames) -> None:
+    """Refuse clips shorter than one tubelet of one of the four models, before any video is read: `num_frames=1` on
+    tubelets of 2 frames was said to run on the first position embeddings, decoded, then refused by the model
+    ("shorter than one tubelet"), with or without interpolate_pos_encoding; so was transformers' own
+    pipeline('video-classification') given `num_frames=1`, which passes it to the processor (the model found on the
+    call stack). `model`: any model, a clip of the four models' alone is checked (the processing modules import no
+    model class: one of the four has `attention_rollout`)."""
+    if not (hasattr(model, "attention_rollout") and isinstance(num_frames, Integral)):
+        return
+    if getattr(model.config, "embedding_type", None) != "tubelet":  # (frame sampling: _check_clip_length, the model)
+        return
+    t = model.config.tubelet_size[0]
+    if num_frames < t:
+        raise ValueError(
+            f"num_frames={num_frames} is fewer than the {t} frames of one of this model's tubelets "
+            f"(config.tubelet_size[0]): give at least {t} (it takes {model.config.num_frames}: config.num_frames)."
+        )
 
 
 def check_short_video(short_video) -> None:

@@ -22,6 +22,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import torch
 from torchvision.transforms import InterpolationMode
+from transformers.image_utils import IMAGENET_DEFAULT_MEAN, IMAGENET_DEFAULT_STD
 from transformers.video_utils import VideoMetadata
 
 from .errors import BrokenVideoError
@@ -72,7 +73,7 @@ def per_video_options(opts: dict, source: FrameSource, given_metadata) -> dict:
     (transformers' rule) unless `short_video` says `"loop"` or `"pad"`. `video_fps`: the caller's metadata, else
     the file's own average frame rate (the caller's wins: a rate a file misstates can be given; a differing one is
     said, as transformers' video processors take a file's own)."""
-    in_memory = source.tensor is not None
+    in_memory = source.tensor is not None and not source.still_image_file
     opts = dict(opts)
     if opts["do_sample_frames"] is None:
         opts["do_sample_frames"] = not in_memory or opts["fps"] is not None
@@ -628,22 +629,52 @@ def check_array_video(tensor: torch.Tensor, opts: dict, name: str) -> None:
 OVERSHOOT = 2.0
 
 
+def normalised_high(image_mean=None, image_std=None) -> float:
+    """The highest value a video normalised already can hold, white's `(1 - mean) / std` in its brightest channel:
+    with ImageNet's statistics (the usual ones, 2.64 in blue) or the processor's own, whichever is higher. A bright
+    scene so normalised has no value below 0 (ImageNet's 0.28 to 2.64 for pixels from 0.55 to 1), so only its top
+    value tells it from pixels: up to this one it could also be a [0, 255] video almost black (1% of white)."""
+    highs = [max((1 - m) / s for m, s in zip(IMAGENET_DEFAULT_MEAN, IMAGENET_DEFAULT_STD))]
+    if image_mean is not None and image_std is not None:
+        means = np.broadcast_to(np.asarray(image_mean, dtype=np.float64), (3,))
+        stds = np.broadcast_to(np.asarray(image_std, dtype=np.float64), (3,))
+        if bool((stds > 0).all()):
+            highs.append(float(((1 - means) / stds).max()))
+    return max(highs) * 1.001  # (float32 rounding of white itself)
+
+
+def _whole_numbers_past_one(values: torch.Tensor, high: float) -> bool:
+    """Whole numbers up to at least 2: a [0, 255] video as decoded (uint8 frames made float), however dark. Neither
+    [0, 1] pixels (resized or not) nor normalised ones are whole numbers; 0 and 1 alone could be [0, 1] black and
+    white, so they prove nothing."""
+    return high >= 2.0 and bool(torch.equal(values, values.round()))
+
+
 def float_scale(
-    tensor: torch.Tensor, float_max, name: str, do_rescale: bool = True, float_max_in_call: bool = True
+    tensor: torch.Tensor,
+    float_max,
+    name: str,
+    do_rescale: bool = True,
+    float_max_in_call: bool = True,
+    normalised_max: float | None = None,
 ) -> float:
     """The factor bringing a float video to the 0-255 scale of uint8 (1.0 for other videos), from `float_max`.
 
     Without `float_max` only what the values prove is used: a value above 2 rules out [0, 1] pixels (up to 2 is a
     filter's overshoot past 1: a [0, 1] video resized bicubically runs to 1.18, and was read on [0, 255], every view
     near -1). Values all within [0, 2] fit [0, 1] pixels and a very dark [0, 255] video alike; reading them either
-    way would be a guess, wrong by 255 times in brightness for the other case, so that is refused. Negative values
+    way would be a guess, wrong by 255 times in brightness for the other case, so that is refused. So are values up to
+    `normalised_max` (`normalised_high`: 2.64 with ImageNet's statistics), which a bright scene normalised already
+    gives with nothing below 0 (read on [0, 255] it was a black video). Whole numbers from 2 up are a [0, 255] video
+    however dark (uint8 frames made float): read so, as no [0, 1] or normalised video is whole numbers. Negative values
     are no pixels on any scale (a video normalised already, such as [-1, 1]): refused, as values far above
     `float_max` are; a filter's small overshoot below 0 is kept (not past an eighth of the scale, nor, without
     `float_max`, past half the brightest value). Non-finite values are a broken array. `do_rescale`
     (the call's) shapes the advice: transformers' `do_rescale=False` says "already on [0, 1]", which here is
     `float_max=1.0` with the rescale kept on.
 
-    A processor's own `float_max` above 1 (a saved config's 255.0) meeting values all within [0, 2] is refused too:
+    A processor's own `float_max` of 16 or more (a saved config's 255.0) meeting values all within [0, 2] (or up to
+    `normalised_max`) is refused too; one above 1 and smaller, values within [0, 1]:
     [0, 1] pixels given to it (torchvision's and decord's float frames) read as a black video, every view near -1,
     where transformers warns that the frames look rescaled already. A call's own `float_max` is the caller's word
     for that very video (`float_max_in_call`), kept."""
@@ -689,38 +720,72 @@ def float_scale(
             f"(x + 1) / 2, or x * std + mean, with float_max=1.0), or uint8 frames{ringing}"
             f"{dark}."
         )
+    if low == high == 0.0:  # black on either scale
+        return 255.0 / float(float_max) if float_max is not None else 1.0
+    normalised_max = normalised_high() if normalised_max is None else normalised_max
+    white = 255.0 if float_max is None else float(float_max)
+    # a processor's own float_max is a default for every video, its [0, 1]-like window only where reading [0, 1]
+    # pixels on it would be grossly dark (their overshoot within an eighth of white): a config's 4.0 refused values up
+    # to 2 (half its white) as [0, 1] pixels
+    guessing = float_max is None or (not float_max_in_call and white > 1.0)
+    window = OVERSHOOT if OVERSHOOT <= white / 8 else 1.0
+    if guessing and high <= max(window, normalised_max) and not _whole_numbers_past_one(values, high):
+        if high <= window:
+            raise ValueError(_unit_or_dark_message(name, low, high, float_max, do_rescale))
+        if normalised_max <= white / 8:
+            raise ValueError(_normalised_or_black_message(name, low, high, float_max, normalised_max))
     if float_max is None:
-        if high > OVERSHOOT or low == high == 0.0:  # [0, 255] for certain, or black on either scale
-            return 1.0
-        if not do_rescale:  # transformers' idiom for [0, 1] pixels: here float_max says it, and the rescale stays on
-            advice = (
-                "For [0, 1] pixels pass float_max=1.0 and leave do_rescale on (do_rescale=False, transformers' way "
-                "to say 'already on [0, 1]', leaves them on [0, 255] here: float_max brings them to 0-255 and the "
-                "rescale and normalisation then apply as to uint8 frames); for [0, 255] pass float_max=255.0"
-            )
-        else:
-            advice = "Pass float_max=1.0 for [0, 1] pixels or float_max=255.0 for [0, 255]"
-        raise ValueError(
-            f"{name} is a float video whose values all lie in [{low:g}, {high:g}]: [0, 1] pixels"
-            f"{' (a resize overshoots them past 1)' if high > 1 else ''}, or a very dark "
-            f"[0, 255] video? The values cannot tell. {advice} (to the call, or to the processor for every call), "
-            "or give uint8 frames."
-        )
-    # ([0, 1] pixels, an overshoot past 1 included, unless white itself is within that: float_max=1.5 reads 1.4)
-    unit_like = 0.0 < high <= (OVERSHOOT if float(float_max) > OVERSHOOT else 1.0)
-    if not float_max_in_call and float(float_max) > 1.0 and unit_like:
-        raise ValueError(
-            f"{name} is a float video whose values all lie in [{low:g}, {high:g}], but this processor's "
-            f"float_max={float(float_max):g} reads it on [0, {float(float_max):g}]: a black video (transformers warns "
-            "that such frames look rescaled already). Pass float_max=1.0 to the call for [0, 1] pixels, or "
-            f"float_max={float(float_max):g} to the call if the video is that dark."
-        )
+        return 1.0
     if high > OVERSHOOT * float(float_max):
         raise ValueError(
             f"float_max={float(float_max):g} says white is {float(float_max):g}, but {name} has values "
             f"up to {high:g}: another scale (pass the right float_max, e.g. 255.0)."
         )
     return 255.0 / float(float_max)
+
+
+def _unit_or_dark_message(name: str, low: float, high: float, float_max, do_rescale: bool) -> str:
+    """Values all within [0, 1] (or a resize's overshoot past it): [0, 1] pixels, or a very dark video on the scale
+    `float_max` (or [0, 255]) names."""
+    if float_max is not None:
+        return (
+            f"{name} is a float video whose values all lie in [{low:g}, {high:g}], but this processor's "
+            f"float_max={float(float_max):g} reads it on [0, {float(float_max):g}]: a black video (transformers warns "
+            "that such frames look rescaled already). Pass float_max=1.0 to the call for [0, 1] pixels, or "
+            f"float_max={float(float_max):g} to the call if the video is that dark."
+        )
+    if not do_rescale:  # transformers' idiom for [0, 1] pixels: here float_max says it, and the rescale stays on
+        advice = (
+            "For [0, 1] pixels pass float_max=1.0 and leave do_rescale on (do_rescale=False, transformers' way "
+            "to say 'already on [0, 1]', leaves them on [0, 255] here: float_max brings them to 0-255 and the "
+            "rescale and normalisation then apply as to uint8 frames); for [0, 255] pass float_max=255.0"
+        )
+    else:
+        advice = "Pass float_max=1.0 for [0, 1] pixels or float_max=255.0 for [0, 255]"
+    return (
+        f"{name} is a float video whose values all lie in [{low:g}, {high:g}]: [0, 1] pixels"
+        f"{' (a resize overshoots them past 1)' if high > 1 else ''}, or a very dark "
+        f"[0, 255] video? The values cannot tell. {advice} (to the call, or to the processor for every call), "
+        "or give uint8 frames."
+    )
+
+
+def _normalised_or_black_message(name: str, low: float, high: float, float_max, normalised_max: float) -> str:
+    """Values within a normalised video's reach and nothing far below 0: a bright scene normalised already, or a video
+    almost black on the scale `float_max` (or [0, 255]) names."""
+    white = 255.0 if float_max is None else float(float_max)
+    reading = (
+        "or a [0, 255] video almost black"
+        if float_max is None
+        else f"but this processor's float_max={white:g} reads it on [0, {white:g}]: almost black"
+    )
+    return (
+        f"{name} is a float video whose values all lie in [{low:g}, {high:g}]: a bright video normalised already "
+        f"(nothing below 0 where every pixel is brighter than the mean; white reaches {normalised_max:.3g} at most), "
+        f"{reading} (its brightest value {high / white:.1%} of white)? The values cannot tell. Pass its pixels "
+        f"(x * std + mean, with float_max=1.0), or uint8 frames; if it is a [0, {white:g}] video that dark, pass "
+        f"float_max={white!r} to the call."
+    )
 
 
 def decoder_resize(opts: dict, source: FrameSource | None = None) -> tuple:
@@ -1001,6 +1066,22 @@ def _stack_frames(frames) -> np.ndarray | torch.Tensor:
     return _pil_frames_to_array(frames)
 
 
+def _transparent_still_image(video) -> bool:
+    """The path of a still image file with transparency (a PNG with an alpha band, a palette's transparent colour):
+    read as a video file, FFmpeg's decoders drop the alpha, so its transparent pixels came out as whatever colour they
+    hold (black, often: 255 grey levels off), where the same image given as a PIL frame or as a frame's image file is
+    composited onto white, as transformers composites frames. Animated images and URLs stay video files."""
+    if not (isinstance(video, (str, os.PathLike)) and is_one_frame(video) and os.path.isfile(video)):
+        return False
+    from PIL import Image
+
+    try:
+        with Image.open(video) as image:
+            return getattr(image, "n_frames", 1) == 1 and _has_alpha(image)
+    except (OSError, ValueError):  # (read as a video file then, whose reader names what is wrong)
+        return False
+
+
 class FrameSource:
     """A decoded-on-demand file or an in-memory array, read by frame index."""
 
@@ -1010,6 +1091,11 @@ class FrameSource:
         self.alpha: torch.Tensor | None = None  # (T, 1, H, W), on the tensor's scale, for frames given with alpha
         self.channels = 3  # as given: 1 (grey) or 4 (alpha) for frames in memory; files are decoded to RGB
         original = video
+        still = _transparent_still_image(video)
+        video = [video] if still else video  # (its one frame's image file, opened with PIL)
+        # still a file given by its path, sampled as one (`per_video_options`): read as frames in memory, a
+        # transparent logo.png with num_frames=4, short_video="loop" gave a 1-frame clip where an opaque one gave 4
+        self.still_image_file = still
         if isinstance(video, (list, tuple)):
             if not video:  # a row of a data set's frame lists left empty: torch.stack failed with no video named
                 raise BrokenVideoError(f"Video <empty {type(video).__name__} of frames> has no frames.")
@@ -1032,11 +1118,15 @@ class FrameSource:
                 input_data_format = "channels_last"
             video = _stack_frames(video)
         if isinstance(video, (np.ndarray, torch.Tensor)):
-            self.name = f"<{type(video).__name__} of shape {tuple(video.shape)}>"
+            self.name = (
+                describe_source(original) if still else f"<{type(video).__name__} of shape {tuple(video.shape)}>"
+            )
             tensor = _array_to_clip_tensor(video, input_data_format, self.name)
             self.channels = int(tensor.shape[1])
             tensor = tensor.expand(-1, 3, -1, -1) if self.channels == 1 else tensor
-            if isinstance(original, (list, tuple)) and pil_bands is not None:
+            if (still or isinstance(original, (list, tuple))) and pil_bands is not None:
+                # (a still image's path keeps its bands as its PIL frame does: do_convert_rgb=False gave an LA or
+                # palette PNG 4 channels where that frame is refused)
                 self.channels = pil_bands
             self.tensor, self.alpha = tensor[:, :3], (tensor[:, 3:] if tensor.shape[1] == 4 else None)
             self.num_frames = int(self.tensor.shape[0])  # never 0: `_check_not_empty` refused that
