@@ -106,6 +106,11 @@ class ImageViT:
     # the source's own dtype (its tensors here are float32): what `from_vit_pretrained(dtype="auto")` casts to, as
     # from_pretrained(dtype="auto") loads the ViT in it
     dtype: torch.dtype = torch.float32
+    # The other reading of a bare timm state dict's table, which does not say its grid: read as a CLS row and a
+    # square grid, its rows could as well be the patch grid of a `no_embed_class` ViT (its CLS token has no position,
+    # as DeiT III's): the table's length then, else None. Said at reading, and where the video model's grid has as many
+    # patches (a 5x2 ViT read as CLS + 3x3 was refused with advice to resize the 3x3 table to 5x2).
+    no_embed_class_patches: int | None = None
 
     @property
     def classifier_pooling(self) -> str:
@@ -141,6 +146,19 @@ class ImageViT:
         if self.initializer_range is not None:
             kwargs["initializer_range"] = self.initializer_range
         return kwargs
+
+
+def no_embed_class_note(vit: ImageViT) -> str:
+    """What a bare timm state dict's table, read as a CLS row and a square grid, could be instead (`vit`'s
+    `no_embed_class_patches`), and the option that says which."""
+    rows, cols = vit.grid
+    return (
+        f"{vit.origin}: a timm state dict does not record its patch grid: its {vit.no_embed_class_patches} position "
+        f"embeddings beside a CLS token were read as the CLS token's row and a {rows}x{cols} grid. A `no_embed_class` "
+        f"ViT (whose CLS token has no position, as DeiT III's) of {vit.no_embed_class_patches} patches on another "
+        f"grid stores the same shapes: if it is one, pass its grid (rows, cols) as `vit_grid=` to from_vit_pretrained "
+        f"(`grid=` to load_image_vit), or start from the timm model object"
+    )
 
 
 def float32_tensor(value) -> torch.Tensor:
