@@ -360,3 +360,15 @@ def test_a_config_json_without_the_field_is_compared_as_its_default(name, given,
         with caplog.at_level(logging.WARNING, logger=modeling.__name__):
             AutoModelForVideoClassification.from_pretrained(tmp_path, **given)
         assert said in caplog.text
+
+
+def test_a_restart_at_another_width_is_refused_naming_both(tmp_path):
+    """`from_vivit_checkpoint(path, hidden_size=...)` kept none of the checkpoint's weights (all 20 parameters of this
+    tiny model fresh) and said so in a warning that named two of them (`fc1.bias`, `classifier.bias`) as starting
+    "with the rest of their layer": a fresh model that reads as a restarted one. The checkpoint's own width restarts."""
+    folder = saved("spatio_temporal", tmp_path)
+    width = TINY["hidden_size"]
+    with pytest.raises(ValueError, match=rf"trained at hidden_size={width}, the restarted model's is {2 * width}"):
+        from_vivit_checkpoint(folder, hidden_size=2 * width)
+    model, report = from_vivit_checkpoint(folder, hidden_size=width, num_frames=8)
+    assert report["fresh"] == []
