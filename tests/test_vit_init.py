@@ -2225,22 +2225,20 @@ def test_a_restart_with_another_width_starts_each_unfit_layer_fresh_whole(tmp_pa
 
 
 @pytest.mark.parametrize("override", [dict(hidden_size=48), dict(hidden_size=48, tubelet_size=[4, 8, 8])])
-def test_a_restart_at_another_width_starts_the_embedding_fresh_without_advice_that_cannot_keep_it(
-    tmp_path, caplog, override
-):
+def test_a_restart_at_another_width_is_refused_without_advice_that_cannot_keep_it(tmp_path, override):
     """Another hidden_size leaves no layer of the checkpoint fitting, its CLS token either: the check that names a
     fresh tubelet embedding asked for that parameter's module and failed with "AttributeError: `cls_token` (or
-    `position_embeddings`) is not an nn.Module" (the restart at another width ran before it). Beside another
-    tubelet it would have said "Leave tubelet_size out to keep the trained embedding", untrue at another width."""
+    `position_embeddings`) is not an nn.Module"; then the restart ran, keeping no weight. It is refused, naming both
+    widths; beside another tubelet it never says "Leave tubelet_size out to keep the trained embedding", untrue at
+    another width."""
     from vivit_hf.conversion.vit_init import from_vivit_checkpoint
 
     ViViTSpatioTemporalForVideoClassification.from_vit_pretrained(
         tiny_vit(), num_frames=4, num_hidden_layers=1, num_labels=3
     ).save_pretrained(tmp_path)
-    with caplog.at_level("WARNING", logger="vivit_hf.conversion.vit_init"):
-        model, report = from_vivit_checkpoint(str(tmp_path), **override)
-    assert model.config.hidden_size == 48 and "vivit.token_embedding.projection.weight" in report["fresh"]
-    assert "vivit.encoder.cls_token" in report["fresh"] and "to keep the trained embedding" not in caplog.text
+    with pytest.raises(ViTInitError, match=f"trained at hidden_size={D}, the restarted model's is 48") as refusal:
+        from_vivit_checkpoint(str(tmp_path), **override)
+    assert "to keep the trained embedding" not in str(refusal.value)
 
 
 def test_a_restart_that_adds_qkv_biases_keeps_the_trained_attention_kernels(tmp_path):
