@@ -1551,39 +1551,49 @@ def _timm_vit(**options):
     return model
 
 
-def test_a_bare_timm_no_embed_class_state_dict_whose_rows_but_one_are_square_names_both_readings(caplog):
-    """A `no_embed_class` ViT (its CLS token has no position) on a 5x2 grid stores 10 position rows beside a CLS token,
-    the shapes of a CLS row and a 3x3 grid, which a bare state dict was read as: loaded for 5x2 frames it was refused
-    with advice to resize the 3x3 table (`positional_embedding='resize_tile'`), never naming `vit_grid`."""
+def _timm_state_dict(rows: int, cols: int, **options) -> dict:
+    """A bare timm state dict of a one-block ViT on a rows x cols patch grid."""
     timm = pytest.importorskip("timm")
     vit = timm.create_model(
         "vit_tiny_patch16_224",
         pretrained=False,
-        img_size=(5 * PATCH, 2 * PATCH),
+        img_size=(rows * PATCH, cols * PATCH),
         patch_size=PATCH,
         embed_dim=D,
         depth=1,
         num_heads=HEADS,
         num_classes=0,
-        no_embed_class=True,
+        **options,
     )
-    state = vit.state_dict()
+    return vit.state_dict()
+
+
+def test_a_bare_timm_no_embed_class_state_dict_whose_rows_but_one_are_square_names_both_readings(caplog):
+    """A `no_embed_class` ViT (its CLS token has no position) on a 5x2 grid stores 10 position rows beside a CLS token,
+    the shapes of a CLS row and a 3x3 grid, which a bare state dict was read as: loaded for 5x2 frames it was refused
+    with advice to resize the 3x3 table (`positional_embedding='resize_tile'`), never naming `vit_grid`; resized to
+    10x4 frames (its shape) it loaded the 3x3 reading without a word. A CLS ViT whose table also factors (7x7 and a
+    CLS row: 50 rows, as ViT-B/32's at 224 px) loaded for square frames is read so without a word."""
+    state = _timm_state_dict(5, 2, no_embed_class=True)
     known = {"vit_num_attention_heads": HEADS, "hidden_act": "gelu"}  # (what a state dict does not say)
+    with pytest.raises(ViTInitError, match=re.escape("on a 5x2 grid, the video model's shape, stores the same shapes")):
+        ViViTSpatioTemporalModel.from_vit_pretrained(state, num_frames=2, image_size=[5 * PATCH, 2 * PATCH], **known)
     with caplog.at_level("WARNING", logger="vivit_hf.conversion.vit_init"):
-        with pytest.raises(ViTInitError, match=re.escape("if the ViT's is (5, 2), pass vit_grid=(5, 2)")):
-            ViViTSpatioTemporalModel.from_vit_pretrained(
-                state, num_frames=2, image_size=[5 * PATCH, 2 * PATCH], **known
-            )
-    assert "A `no_embed_class` ViT (whose CLS token has no position" in caplog.text  # said at reading too
+        ViViTSpatioTemporalModel.from_vit_pretrained(
+            state, num_frames=2, image_size=[10 * PATCH, 4 * PATCH], positional_embedding="resize_tile", **known
+        )
+    assert "pass vit_grid=(5, 2)" in caplog.text
     model = ViViTSpatioTemporalModel.from_vit_pretrained(
         state, num_frames=2, image_size=[5 * PATCH, 2 * PATCH], vit_grid=(5, 2), **known
     )
     table = model.encoder.position_embeddings.detach()
-    torch.testing.assert_close(table[:, 1:], vit.pos_embed.detach(), rtol=0, atol=0)  # timm's own table, as is
+    torch.testing.assert_close(table[:, 1:], state["pos_embed"], rtol=0, atol=0)  # timm's own table, as is
     assert not table[:, 0].any()  # the CLS token's zero position
     caplog.clear()
     with caplog.at_level("WARNING", logger="vivit_hf.conversion.vit_init"):
-        load_image_vit(timm_state(tiny_vit()), num_attention_heads=HEADS, hidden_act="gelu")  # 17 rows: one reading
+        ViViTSpatioTemporalModel.from_vit_pretrained(
+            _timm_state_dict(7, 7), num_frames=2, image_size=[7 * PATCH, 7 * PATCH], **known
+        )
     assert "does not record its patch grid" not in caplog.text
 
 

@@ -23,7 +23,6 @@ from .image_vit import (
     ImageViT,
     ViTInitError,
     float32_tensor,
-    no_embed_class_note,
     parameter_taker,
     pixel_normalisation,
     refuse_unplaced,
@@ -131,7 +130,7 @@ def read_timm_vit(
         or grid is not None
         and math.prod(grid) + 1 == table.shape[1]
     )
-    other_reading = grid is None and embed_class and any_grid_of(table.shape[1])
+    grid_read = grid is None
     cls_position, position_grid, grid = split_positions(table, embed_class, grid, origin)
     if has_cls and not embed_class:
         cls_position = torch.zeros(1, 1, width)
@@ -193,7 +192,8 @@ def read_timm_vit(
         pre_logits_names=("pre_logits.fc.weight", "pre_logits.fc.bias"),
         origin=origin,
         pooling=timm_pooling(global_pool, has_cls, pool_include_prefix),
-        no_embed_class_patches=table.shape[1] if other_reading else None,
+        # (a table of a square grid and a CLS row that no grid was given for: `no_embed_class_grid` says why)
+        no_embed_class_patches=table.shape[1] if grid_read and embed_class else None,
     )
     unknown = sorted(name for name in set(state) - used if not _TIMM_DROPPABLE.match(name))
     refuse_unplaced(origin, "a timm VisionTransformer block", unknown)
@@ -210,8 +210,6 @@ def read_timm_vit(
             origin,
             VIT_ACTIVATION_ADVICE,
         )
-    if other_reading:
-        logger.warning("%s", no_embed_class_note(vit))
     if heads_guessed_from:
         # Not every timm ViT of a standard width has the standard head count (vit_base_patch16_gap_224: 768, 16
         # heads), and a wrong one loads without complaint: say what was assumed.
@@ -223,11 +221,6 @@ def read_timm_vit(
             VIT_HEADS_ADVICE,
         )
     return vit
-
-
-def any_grid_of(num_patches: int) -> bool:
-    """Whether `num_patches` makes a grid of two rows and two columns at least (a prime count makes none)."""
-    return any(num_patches % rows == 0 for rows in range(2, math.isqrt(num_patches) + 1))
 
 
 def timm_pooling(global_pool: str | None, has_cls: bool, include_prefix: bool = False) -> str | None:
