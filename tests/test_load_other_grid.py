@@ -9,7 +9,7 @@ import re
 import pytest
 import torch
 from test_models import TINY, VARIANTS
-from transformers import AutoModelForVideoClassification
+from transformers import AutoConfig, AutoModelForVideoClassification
 
 from vivit_hf import VIVIT_MODELS
 from vivit_hf.conversion.vit_init import from_vivit_checkpoint
@@ -392,7 +392,15 @@ def test_a_restart_at_another_width_is_refused_naming_both(tmp_path):
     "with the rest of their layer": a fresh model that reads as a restarted one. The checkpoint's own width restarts."""
     folder = saved("spatio_temporal", tmp_path)
     width = TINY["hidden_size"]
-    with pytest.raises(ValueError, match=rf"trained at hidden_size={width}, the restarted model's is {2 * width}"):
+    with pytest.raises(
+        ValueError, match=rf"trained at hidden_size={width}, the restarted model's is {2 * width}"
+    ) as no:
         from_vivit_checkpoint(folder, hidden_size=2 * width)
+    # the way it names to the architecture alone at that width
+    assert f"from_config(AutoConfig.from_pretrained(path, hidden_size={2 * width}))" in str(no.value)
+    architecture = AutoModelForVideoClassification.from_config(
+        AutoConfig.from_pretrained(folder, hidden_size=2 * width)
+    )
+    assert architecture.config.hidden_size == 2 * width
     model, report = from_vivit_checkpoint(folder, hidden_size=width, num_frames=8)
     assert report["fresh"] == []

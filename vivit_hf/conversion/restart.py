@@ -350,8 +350,9 @@ def check_width_kept(old, model) -> None:
         raise ViTInitError(
             f"the checkpoint was trained at hidden_size={width}, the restarted model's is {asked}: no weight of its "
             f"encoder fits another width, and the restart would keep none of them. Leave hidden_size out to restart "
-            f"it at {width}; a model {asked} wide starts from no checkpoint of {width} (train it from scratch, or "
-            f"start it from an image ViT of that width)"
+            f"it at {width}; its architecture {asked} wide, to train from scratch, is `AutoModelForVideoClassification"
+            f".from_config(AutoConfig.from_pretrained(path, hidden_size={asked}))`, or start it from an image ViT of "
+            f"that width"
         )
 
 
