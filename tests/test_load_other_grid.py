@@ -9,7 +9,7 @@ import re
 import pytest
 import torch
 from test_models import TINY, VARIANTS
-from transformers import AutoModelForVideoClassification
+from transformers import AutoConfig, AutoModelForVideoClassification
 
 from vivit_hf import VIVIT_MODELS
 from vivit_hf.conversion.vit_init import from_vivit_checkpoint
@@ -241,6 +241,30 @@ def test_each_difference_is_named_in_one_refusal(tmp_path):
         assert all(f", and {clause}" in message for clause in named) and left_out in message, (asked, message)
 
 
+def test_another_representation_size_is_refused_naming_both_also_beside_another_width(tmp_path):
+    """`representation_size=16` (or None) over a checkpoint of 24 got transformers' bare "You set
+    `ignore_mismatched_sizes` to `False`" with the mismatched keys, no size named; beside `hidden_size=48` the width's
+    refusal said "leave hidden_size out" alone, and so loaded it met that bare refusal next."""
+    config_class, _, classifier_class = VIVIT_MODELS["spatio_temporal"]
+    classifier_class(config_class(**TINY, representation_size=24)).save_pretrained(tmp_path)
+    for asked, expected in [
+        (dict(representation_size=16), "trained with representation_size=24, this config's is 16: its pre-logits"),
+        (dict(representation_size=None), "trained with representation_size=24, this config's is None: its pre-logits"),
+        (
+            dict(hidden_size=48, representation_size=16),
+            "this config's is 48, and with representation_size=24 where this config's is 16: ",
+        ),
+    ]:
+        with pytest.raises(RuntimeError) as refusal:
+            AutoModelForVideoClassification.from_pretrained(tmp_path, **asked)
+        message = str(refusal.value)
+        assert expected in message and "representation_size out" in message, (asked, message)
+    model = AutoModelForVideoClassification.from_pretrained(
+        tmp_path, representation_size=16, ignore_mismatched_sizes=True
+    )
+    assert model.config.representation_size == 16
+
+
 def test_a_field_beside_a_config_object_is_refused_naming_it_and_the_ways_that_apply_it(tmp_path):
     """`from_pretrained(path, config=config, num_labels=3)` failed with "_ViViTForVideoClassification.__init__() got an
     unexpected keyword argument 'num_labels'" (transformers passes what it does not take to the constructor, as for
@@ -360,3 +384,23 @@ def test_a_config_json_without_the_field_is_compared_as_its_default(name, given,
         with caplog.at_level(logging.WARNING, logger=modeling.__name__):
             AutoModelForVideoClassification.from_pretrained(tmp_path, **given)
         assert said in caplog.text
+
+
+def test_a_restart_at_another_width_is_refused_naming_both(tmp_path):
+    """`from_vivit_checkpoint(path, hidden_size=...)` kept none of the checkpoint's weights (all 20 parameters of this
+    tiny model fresh) and said so in a warning that named two of them (`fc1.bias`, `classifier.bias`) as starting
+    "with the rest of their layer": a fresh model that reads as a restarted one. The checkpoint's own width restarts."""
+    folder = saved("spatio_temporal", tmp_path)
+    width = TINY["hidden_size"]
+    with pytest.raises(
+        ValueError, match=rf"trained at hidden_size={width}, the restarted model's is {2 * width}"
+    ) as no:
+        from_vivit_checkpoint(folder, hidden_size=2 * width)
+    # the way it names to the architecture alone at that width
+    assert f"from_config(AutoConfig.from_pretrained(path, hidden_size={2 * width}))" in str(no.value)
+    architecture = AutoModelForVideoClassification.from_config(
+        AutoConfig.from_pretrained(folder, hidden_size=2 * width)
+    )
+    assert architecture.config.hidden_size == 2 * width
+    model, report = from_vivit_checkpoint(folder, hidden_size=width, num_frames=8)
+    assert report["fresh"] == []

@@ -464,6 +464,25 @@ def test_from_pretrained_with_other_heads_of_its_classifier_size_is_refused(tmp_
     assert renamed.config.label_spaces == {"n": 4, "v": 3}  # the same rows under other names
 
 
+def test_from_pretrained_splitting_one_head_into_heads_of_its_size_is_refused(tmp_path):
+    """{"verb": 3, "noun": 4} over one head of 7 classes loaded its rows, trained for one softmax over 7 classes, as
+    two heads' without a word (and beside another num_frames, the grid's refusal said nothing of the heads)."""
+    config_class, model_class, classifier_class = VIVIT_MODELS["factorised_encoder"]
+    classifier_class(config_class(**{**ONE_HEAD, "num_labels": 7})).save_pretrained(tmp_path / "head")
+    message = r"`label_spaces` \{'verb': 3, 'noun': 4\} split the checkpoint's one classifier head of 7 classes"
+    for size in ({}, {"num_frames": 2 * ONE_HEAD.get("num_frames", TINY["num_frames"])}):
+        with pytest.raises(ValueError, match=message):
+            AutoModelForVideoClassification.from_pretrained(
+                tmp_path / "head", label_spaces={"verb": 3, "noun": 4}, **size
+            )
+    renamed = AutoModelForVideoClassification.from_pretrained(tmp_path / "head", label_spaces={"action": 7})
+    assert renamed.config.label_spaces == {"action": 7}  # one head under a name: the same rows
+    # a base model's folder has no head to split (its config's class count is a default)
+    model_class(config_class(**{**ONE_HEAD, "num_labels": 7})).save_pretrained(tmp_path / "base")
+    fresh = AutoModelForVideoClassification.from_pretrained(tmp_path / "base", label_spaces={"verb": 3, "noun": 4})
+    assert fresh.config.label_spaces == {"verb": 3, "noun": 4}
+
+
 def test_num_labels_that_is_not_the_label_spaces_sum_is_refused_with_the_fix(tmp_path):
     config_class, _, classifier_class = VIVIT_MODELS["factorised_encoder"]
     config = config_class(**ONE_HEAD, label_spaces=HEADS)

@@ -379,6 +379,21 @@ class ViViTCommonTests(ModelTesterMixin):
         with torch._tensor_str.printoptions(edgeitems=1, threshold=4):
             super().test_bc_torch_dtype()
 
+    def test_enable_input_require_grads_with_gradient_checkpointing(self):
+        """transformers' version looks for the gradient on `get_input_embeddings().weight`, a token table's; the input
+        embedding here is a module whose kernel is its `projection`'s (a Conv3d over tubelets, a Conv2d over frames),
+        so it skipped every class ("No model with a differentiable loss was available"). The same check runs with
+        that kernel as the embedding's `weight`: with gradient checkpointing and `enable_input_require_grads`, the
+        loss still reaches it."""
+        from vivit_hf.models.modeling_blocks import FrameSamplingEmbedding, TubeletEmbedding
+
+        kernel = property(lambda embedding: embedding.projection.weight)
+        with (
+            mock.patch.object(TubeletEmbedding, "weight", kernel, create=True),
+            mock.patch.object(FrameSamplingEmbedding, "weight", kernel, create=True),
+        ):
+            super().test_enable_input_require_grads_with_gradient_checkpointing()
+
     def test_torch_export_with_dynamic_batch_matches_eager(self):
         """Stands in for the export tests the sdist leaves out (`ExportTesterMixin`): `torch.export` traces the base
         model with a symbolic batch size, and the exported program gives the eager outputs (last hidden state and

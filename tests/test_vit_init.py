@@ -1551,6 +1551,52 @@ def _timm_vit(**options):
     return model
 
 
+def _timm_state_dict(rows: int, cols: int, **options) -> dict:
+    """A bare timm state dict of a one-block ViT on a rows x cols patch grid."""
+    timm = pytest.importorskip("timm")
+    vit = timm.create_model(
+        "vit_tiny_patch16_224",
+        pretrained=False,
+        img_size=(rows * PATCH, cols * PATCH),
+        patch_size=PATCH,
+        embed_dim=D,
+        depth=1,
+        num_heads=HEADS,
+        num_classes=0,
+        **options,
+    )
+    return vit.state_dict()
+
+
+def test_a_bare_timm_no_embed_class_state_dict_whose_rows_but_one_are_square_names_both_readings(caplog):
+    """A `no_embed_class` ViT (its CLS token has no position) on a 5x2 grid stores 10 position rows beside a CLS token,
+    the shapes of a CLS row and a 3x3 grid, which a bare state dict was read as: loaded for 5x2 frames it was refused
+    with advice to resize the 3x3 table (`positional_embedding='resize_tile'`), never naming `vit_grid`; resized to
+    10x4 frames (its shape) it loaded the 3x3 reading without a word. A CLS ViT whose table also factors (7x7 and a
+    CLS row: 50 rows, as ViT-B/32's at 224 px) loaded for square frames is read so without a word."""
+    state = _timm_state_dict(5, 2, no_embed_class=True)
+    known = {"vit_num_attention_heads": HEADS, "hidden_act": "gelu"}  # (what a state dict does not say)
+    with pytest.raises(ViTInitError, match=re.escape("on a 5x2 grid, the video model's shape, stores the same shapes")):
+        ViViTSpatioTemporalModel.from_vit_pretrained(state, num_frames=2, image_size=[5 * PATCH, 2 * PATCH], **known)
+    with caplog.at_level("WARNING", logger="vivit_hf.conversion.vit_init"):
+        ViViTSpatioTemporalModel.from_vit_pretrained(
+            state, num_frames=2, image_size=[10 * PATCH, 4 * PATCH], positional_embedding="resize_tile", **known
+        )
+    assert "pass vit_grid=(5, 2)" in caplog.text
+    model = ViViTSpatioTemporalModel.from_vit_pretrained(
+        state, num_frames=2, image_size=[5 * PATCH, 2 * PATCH], vit_grid=(5, 2), **known
+    )
+    table = model.encoder.position_embeddings.detach()
+    torch.testing.assert_close(table[:, 1:], state["pos_embed"], rtol=0, atol=0)  # timm's own table, as is
+    assert not table[:, 0].any()  # the CLS token's zero position
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="vivit_hf.conversion.vit_init"):
+        ViViTSpatioTemporalModel.from_vit_pretrained(
+            _timm_state_dict(7, 7), num_frames=2, image_size=[7 * PATCH, 7 * PATCH], **known
+        )
+    assert "does not record its patch grid" not in caplog.text
+
+
 @pytest.mark.parametrize(
     "options",
     [{}, {"init_values": 0.5}, {"act_layer": "quick_gelu"}, {"act_layer": "gelu_tanh"}, {"act_layer": "gelu"}],
@@ -2189,22 +2235,20 @@ def test_a_restart_with_another_width_starts_each_unfit_layer_fresh_whole(tmp_pa
 
 
 @pytest.mark.parametrize("override", [dict(hidden_size=48), dict(hidden_size=48, tubelet_size=[4, 8, 8])])
-def test_a_restart_at_another_width_starts_the_embedding_fresh_without_advice_that_cannot_keep_it(
-    tmp_path, caplog, override
-):
+def test_a_restart_at_another_width_is_refused_without_advice_that_cannot_keep_it(tmp_path, override):
     """Another hidden_size leaves no layer of the checkpoint fitting, its CLS token either: the check that names a
     fresh tubelet embedding asked for that parameter's module and failed with "AttributeError: `cls_token` (or
-    `position_embeddings`) is not an nn.Module" (the restart at another width ran before it). Beside another
-    tubelet it would have said "Leave tubelet_size out to keep the trained embedding", untrue at another width."""
+    `position_embeddings`) is not an nn.Module"; then the restart ran, keeping no weight. It is refused, naming both
+    widths; beside another tubelet it never says "Leave tubelet_size out to keep the trained embedding", untrue at
+    another width."""
     from vivit_hf.conversion.vit_init import from_vivit_checkpoint
 
     ViViTSpatioTemporalForVideoClassification.from_vit_pretrained(
         tiny_vit(), num_frames=4, num_hidden_layers=1, num_labels=3
     ).save_pretrained(tmp_path)
-    with caplog.at_level("WARNING", logger="vivit_hf.conversion.vit_init"):
-        model, report = from_vivit_checkpoint(str(tmp_path), **override)
-    assert model.config.hidden_size == 48 and "vivit.token_embedding.projection.weight" in report["fresh"]
-    assert "vivit.encoder.cls_token" in report["fresh"] and "to keep the trained embedding" not in caplog.text
+    with pytest.raises(ViTInitError, match=f"trained at hidden_size={D}, the restarted model's is 48") as refusal:
+        from_vivit_checkpoint(str(tmp_path), **override)
+    assert "to keep the trained embedding" not in str(refusal.value)
 
 
 def test_a_restart_that_adds_qkv_biases_keeps_the_trained_attention_kernels(tmp_path):

@@ -122,6 +122,7 @@ def from_vivit_checkpoint(
     if attn_implementation is not None:
         config._attn_implementation = attn_implementation
     model = type(old)(config)
+    check_width_kept(old, model)
     check_head_counts(old, model)
     check_qkv_biases_kept(old, model)
     same_labels = model.config.id2label == old.config.id2label and (model.config.label_spaces or None) == (
@@ -336,6 +337,22 @@ def warn_of_other_functions(old: Mapping, new) -> None:
             "from_vivit_checkpoint: the checkpoint was %s (pass %s to keep the checkpoint's)",
             other_functions_said(old, new, changed, "the restart's"),
             ", ".join(f"{field}={old[field]!r}" for field in changed),
+        )
+
+
+def check_width_kept(old, model) -> None:
+    """Refuse another `hidden_size` than the checkpoint's: no encoder weight fits another width, so the restart kept
+    none (every parameter of a tiny model fresh, at most a classifier behind `representation_size`), said by a
+    warning that named the two parameters whose own shape fitted (`fc1.bias`, `classifier.bias`) as starting "with
+    the rest of their layer", not that the whole checkpoint was dropped. scenic's init fails on such arrays too."""
+    width, asked = old.config.hidden_size, model.config.hidden_size
+    if width != asked:
+        raise ViTInitError(
+            f"the checkpoint was trained at hidden_size={width}, the restarted model's is {asked}: no weight of its "
+            f"encoder fits another width, and the restart would keep none of them. Leave hidden_size out to restart "
+            f"it at {width}; its architecture {asked} wide, to train from scratch, is `AutoModelForVideoClassification"
+            f".from_config(AutoConfig.from_pretrained(path, hidden_size={asked}))`, or start it from an image ViT of "
+            f"that width"
         )
 
 

@@ -142,13 +142,24 @@ def ordered_label_spaces(label_spaces, order):
     return {name: label_spaces[name] for name in order}
 
 
-def label_spaces_over(saved, given):
-    """`from_pretrained(path, label_spaces=given)` over a checkpoint whose heads are `saved`. The classifier's shape is
+def label_spaces_over(saved, given, saved_classes: int | None = None):
+    """`from_pretrained(path, label_spaces=given)` over a checkpoint whose heads are `saved` (None: one head of
+    `saved_classes`). The classifier's shape is
     their sum, so where `given` sums to the checkpoint's, its trained rows load whatever the heads: the same heads in
     another order took each other's rows ({"verb": 3, "noun": 5} over noun 5, verb 3 scored verbs with noun rows),
     other sizes of that sum read rows of other classes, without a word. The same heads now keep the checkpoint's
-    order (its rows' order); other sizes of its sum are refused. Another sum gets a fresh classifier, as before."""
+    order (its rows' order); other sizes of its sum are refused. Another sum gets a fresh classifier, as before.
+    One head split into several of its total ({"verb": 2, "noun": 3} over one head of 5) is refused alike: its
+    rows, trained for one softmax over 5 classes, were read as two heads' without a word."""
     given = checked_label_spaces(given)
+    if not saved and given and len(given) > 1 and sum(given.values()) == saved_classes:
+        raise ValueError(
+            f"`label_spaces` {given} split the checkpoint's one classifier head of {saved_classes} classes into "
+            f"{len(given)} heads, so its trained rows would be read as other classes. Leave label_spaces out to run "
+            f"it as trained, or give heads of another total with ignore_mismatched_sizes=True for a fresh classifier "
+            f"(`vivit_hf.conversion.from_vivit_checkpoint(path, label_spaces=...)` starts new heads fresh at any "
+            f"total)." + vivit_hf_note()
+        )
     if (
         not (saved and given)
         or sum(given.values()) != sum(saved.values())
@@ -357,7 +368,12 @@ class ViViTConfig(PreTrainedConfig):
         order = config_dict.pop(LABEL_SPACES_ORDER, None)
         saved_spaces = ordered_label_spaces(config_dict.get("label_spaces"), order)
         if "label_spaces" in kwargs:
-            config_dict["label_spaces"] = label_spaces_over(saved_spaces, kwargs.pop("label_spaces"))
+            # (a base model's folder has no head to split: its class count is the config's default)
+            headed = any(name.endswith("ForVideoClassification") for name in config_dict.get("architectures") or ())
+            saved_classes = (
+                (len(config_dict.get("id2label") or {}) or config_dict.get("num_labels")) if headed else None
+            )
+            config_dict["label_spaces"] = label_spaces_over(saved_spaces, kwargs.pop("label_spaces"), saved_classes)
             # the saved class names are the saved heads' (or the one head's): heads of another sum leave them naming
             # no class, so the new heads get LABEL_i names, as a config built with them does
             spaces = checked_label_spaces(config_dict["label_spaces"])

@@ -290,17 +290,23 @@ def check_function_fields(source, config, kwargs: dict) -> None:
 LABEL_FIELDS = ("num_labels", "id2label", "label2id", "label_spaces")
 
 
-def other_heads(source: str, config, mismatched: dict, loading_info: dict, kwargs: dict) -> tuple[str, list[str]]:
+def other_heads(
+    source: str, config, mismatched: dict, loading_info: dict, kwargs: dict, own: str | None = None
+) -> tuple[str, list[str]]:
     """What else differs from the checkpoint beside what a refusal is about (another grid, tubelet, embedding type or
     width), that loading it as saved must also leave out: another classifier (a CLS token or none) and another class
     count. Each refusal named its own difference alone: `tubelet_size=[4, 8, 8], classifier="gap"` over a CLS
     checkpoint said "leave tubelet_size out", and so loaded met the classifier's refusal next; `num_frames=8,
     num_labels=3` was told to load "as saved" with no word of the head. Returns (the clauses, ", and with ..." to
-    follow the message's own difference; the fields)."""
+    follow the message's own difference (`own`, a field named by the message itself); the fields)."""
     clauses, fields = [], []
     if (saved_cls := saved_cls_token(loading_info)) is not None:
         clauses.append(f"with {saved_cls} where this config's classifier is {config.classifier!r}")
         fields.append("classifier")
+    saved_size = ... if own == "representation_size" else saved_representation_size(source, config, kwargs)
+    if saved_size is not ...:
+        clauses.append(f"with representation_size={saved_size!r} where this config's is {config.representation_size!r}")
+        fields.append("representation_size")
     head = mismatched.get("classifier.weight")
     if head is not None and head[0][0] != head[1][0]:  # (its rows: another input width alone is no other count)
         clauses.append(f"with a classifier of {head[0][0]} classes where this config's num_labels is {head[1][0]}")
@@ -309,6 +315,31 @@ def other_heads(source: str, config, mismatched: dict, loading_info: dict, kwarg
         given = {*kwargs, *changed_fields(source, config, kwargs)}
         fields += [field for field in LABEL_FIELDS if field in given] or ["num_labels"]
     return "".join(f", and {clause}" for clause in clauses), fields
+
+
+def saved_representation_size(source: str, config, kwargs: dict):
+    """The checkpoint's `representation_size` (its pre-logits layer's width, None for none) where it is not this
+    config's, else `...` (alike, or no config.json to read). Beside another width the refusal named the width alone,
+    and loading it as advised met transformers' bare "You set `ignore_mismatched_sizes` to `False`" next."""
+    saved = saved_config(source, kwargs)
+    if saved is None or saved.get("representation_size") == config.representation_size:
+        return ...
+    return saved.get("representation_size")
+
+
+def other_representation_message(
+    source: str, config, saved_size, mismatched: dict, kwargs: dict, loading_info: dict
+) -> str:
+    """Why a checkpoint does not load with another `representation_size` (its pre-logits layer, or none): transformers'
+    refusal named neither size, only the mismatched keys after "You set `ignore_mismatched_sizes` to `False`"."""
+    also, fields = other_heads(source, config, mismatched, loading_info, kwargs, own="representation_size")
+    return (
+        f"{source!r} was trained with representation_size={saved_size!r}, this config's is "
+        f"{config.representation_size!r}{also}: its pre-logits layer and classifier do not fit "
+        f"({', '.join(sorted(mismatched))}). Load it as saved ({leave_out(['representation_size', *fields])}); to "
+        f"fine-tune it with this representation_size, load it with `ignore_mismatched_sizes=True` (a new pre-logits "
+        f"layer and classifier, the rest of the checkpoint kept)."
+    )
 
 
 def leave_out(fields: list[str]) -> str:
@@ -409,6 +440,12 @@ def check_loaded_weights(
         unfit = other_classifier_message(str(source), config, positions, mismatched, kwargs, loading_info), "they"
     elif positions:
         unfit = other_grid_message(str(source), config, positions, mismatched, kwargs, loading_info), "they"
+    elif (
+        mismatched
+        and all(key.startswith(("classifier.", "pre_logits.")) for key in mismatched)
+        and (saved_size := saved_representation_size(str(source), config, kwargs)) is not ...
+    ):
+        unfit = other_representation_message(str(source), config, saved_size, mismatched, kwargs, loading_info), "they"
     else:
         unfit = None
     if unfit is not None:

@@ -106,6 +106,12 @@ class ImageViT:
     # the source's own dtype (its tensors here are float32): what `from_vit_pretrained(dtype="auto")` casts to, as
     # from_pretrained(dtype="auto") loads the ViT in it
     dtype: torch.dtype = torch.float32
+    # The other reading of a bare timm state dict's table, which does not say its grid: read as a CLS row and a
+    # square grid, its rows could as well be the patch grid of a `no_embed_class` ViT (its CLS token has no position,
+    # as DeiT III's): the table's length then, else None. Said only where the video model's grid has that other
+    # grid's shape (`no_embed_class_grid`): most CLS ViTs' tables also factor (7 of 11 ViT sizes at 224/384/448/518 px,
+    # patch 8/14/16/32: B/32's 50 rows, DINOv2's 1370), and always into a non-square grid.
+    no_embed_class_patches: int | None = None
 
     @property
     def classifier_pooling(self) -> str:
@@ -141,6 +147,32 @@ class ImageViT:
         if self.initializer_range is not None:
             kwargs["initializer_range"] = self.initializer_range
         return kwargs
+
+
+def no_embed_class_grid(vit: ImageViT, video_grid) -> tuple[int, int] | None:
+    """The patch grid of the video model's shape (`video_grid`, rows x cols) that a bare timm table read as a CLS row
+    and a square grid also makes (`vit.no_embed_class_patches` patches), else None. A square video grid gets none
+    (n * n + 1 is never a square): a CLS ViT's table is then read as it must be, without a word."""
+    patches, (rows, cols) = vit.no_embed_class_patches, tuple(video_grid)
+    if patches is None or patches * rows % cols:
+        return None
+    side = math.isqrt(patches * rows // cols)  # grid_rows / grid_cols == rows / cols, grid_rows * grid_cols == patches
+    if side * side != patches * rows // cols or patches % side:
+        return None
+    return side, patches // side
+
+
+def no_embed_class_note(vit: ImageViT, other_grid: tuple[int, int]) -> str:
+    """What a bare timm state dict's table, read as a CLS row and a square grid, could be instead (`other_grid`, the
+    video model's shape), and the option that says which."""
+    rows, cols = vit.grid
+    return (
+        f"{vit.origin}: a timm state dict does not record its patch grid: its {vit.no_embed_class_patches} position "
+        f"embeddings beside a CLS token were read as the CLS token's row and a {rows}x{cols} grid. A `no_embed_class` "
+        f"ViT (whose CLS token has no position, as DeiT III's) on a {other_grid[0]}x{other_grid[1]} grid, the video "
+        f"model's shape, stores the same shapes: if it is one, pass vit_grid={other_grid} to from_vit_pretrained "
+        f"(`grid=` to load_image_vit), or start from the timm model object"
+    )
 
 
 def float32_tensor(value) -> torch.Tensor:

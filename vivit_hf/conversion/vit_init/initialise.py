@@ -15,7 +15,14 @@ from ...label_spellings import placeholder
 from ...models.configuration_vivit import CLASSIFIERS
 from ...models.modeling_blocks import FactorisedSelfAttentionLayer
 from .embeddings import POSITIONAL_EMBEDDINGS, TUBELET_INITS, inflate_patch_kernel, video_position_embeddings
-from .image_vit import GREY_VIDEO_ADVICE, VIT_NUMERICS_ADVICE, ImageViT, ViTInitError
+from .image_vit import (
+    GREY_VIDEO_ADVICE,
+    VIT_NUMERICS_ADVICE,
+    ImageViT,
+    ViTInitError,
+    no_embed_class_grid,
+    no_embed_class_note,
+)
 from .readers import load_image_vit
 
 # The package's one logger, not this module's: recipes/finetune.py filters it by name (flags.VIT_INIT_LOGGER), and a
@@ -202,6 +209,14 @@ def _encoder_updates(
     if positional == "random":  # scenic's restore_positional_embedding=False
         unused["position embeddings"] = "positional_embedding='random' keeps the video model's own"
         return updates
+    if (other_grid := no_embed_class_grid(vit, grid_spatial)) is not None:
+        if positional == "tile" and other_grid == tuple(grid_spatial):
+            # the refusal below advised resizing the table as read (a 5x2 `no_embed_class` ViT's read as CLS + 3x3)
+            raise ViTInitError(
+                f"{no_embed_class_note(vit, other_grid)}; if it is the {vit.grid} grid read, "
+                f"positional_embedding='resize_tile' resizes it"
+            )
+        logger.warning("%s", no_embed_class_note(vit, other_grid))
     table = video_position_embeddings(vit.position_grid, vit.grid, grid_spatial, num_temporal, positional)
     if encoder.cls_token is not None:
         # the ViT's CLS row goes with its CLS token; a CLS-less (gap) ViT leaves the video model's own row

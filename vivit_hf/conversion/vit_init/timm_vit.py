@@ -130,6 +130,7 @@ def read_timm_vit(
         or grid is not None
         and math.prod(grid) + 1 == table.shape[1]
     )
+    grid_read = grid is None
     cls_position, position_grid, grid = split_positions(table, embed_class, grid, origin)
     if has_cls and not embed_class:
         cls_position = torch.zeros(1, 1, width)
@@ -191,6 +192,8 @@ def read_timm_vit(
         pre_logits_names=("pre_logits.fc.weight", "pre_logits.fc.bias"),
         origin=origin,
         pooling=timm_pooling(global_pool, has_cls, pool_include_prefix),
+        # (a table of a square grid and a CLS row that no grid was given for: `no_embed_class_grid` says why)
+        no_embed_class_patches=table.shape[1] if grid_read and embed_class else None,
     )
     unknown = sorted(name for name in set(state) - used if not _TIMM_DROPPABLE.match(name))
     refuse_unplaced(origin, "a timm VisionTransformer block", unknown)
