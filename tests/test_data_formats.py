@@ -384,6 +384,24 @@ def test_moments_reads_headerless_csvs_and_categories(tmp_path):
     assert [e["label"] for e in data.split("validation")] == [1]
 
 
+@pytest.mark.parametrize("categories", [False, True])
+def test_moments_csv_with_a_header_line_reads_its_rows_not_the_header_as_a_clip(tmp_path, categories):
+    """Its README names the fields (filename, label, ...), and a subset saved by pandas writes them as a first line:
+    read as a clip, 'label' was a class and 'running' id 2 (no categories file), or the data set was refused."""
+    if categories:
+        (tmp_path / "moments_categories.txt").write_text("clapping,0\nrunning,1\n")
+    header = ["filename", "label", "annotation positive responses", "annotation negative responses"]
+    write_csv(
+        tmp_path / "trainingSet.csv", [["clapping/x.mp4", "clapping", 3, 0], ["running/y.mp4", "running", 3, 1]], header
+    )
+    clip(tmp_path / "training" / "clapping" / "x.mp4")
+    clip(tmp_path / "training" / "running" / "y.mp4", seed=1)
+    data = load_video_dataset(tmp_path, "moments")
+    assert data.label_names == ["clapping", "running"]
+    assert [(e["id"], e["label"]) for e in data.split("train")] == [("clapping/x.mp4", 0), ("running/y.mp4", 1)]
+    assert data.missing == {}
+
+
 def test_hub_format_reads_a_datasets_repo_with_undecoded_video_column(tmp_path):
     datasets = pytest.importorskip("datasets")
     videos = [clip(tmp_path / "src" / f"{i}.mp4", seed=i) for i in range(3)]

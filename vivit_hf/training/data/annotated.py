@@ -777,6 +777,8 @@ def _moments_rows(path: Path) -> list[list[str]]:
     """A Moments CSV's rows, `<clip path>,<label>[,<votes>...]`; a row without a label is refused naming the file
     and the row (an IndexError before)."""
     rows = _read_csv(path, header=False)
+    if _header_row(rows):
+        rows = rows[1:]
     short = next((row for row in rows if len(row) < 2), None)
     if short is not None:
         raise DatasetFormatError(
@@ -784,6 +786,15 @@ def _moments_rows(path: Path) -> list[list[str]]:
             "<clip path>,<label>[,...] as in Moments in Time's trainingSet.csv"
         )
     return rows
+
+
+def _header_row(rows: list[list[str]]) -> bool:
+    """Whether a Moments CSV's first row names its columns (`filename,label,...`, the fields its README lists, as
+    pandas' `to_csv` writes them above a subset): it names no video file and its label labels no other row. Read as a
+    clip, it made `label` a class, every class sorted after it one id off, without the categories file."""
+    if len(rows) < 2 or len(rows[0]) < 2 or rows[0][0].lower().endswith(VIDEO_EXTENSIONS):
+        return False
+    return all(row[1:2] != rows[0][1:2] for row in rows[1:])
 
 
 def _folders_named(roots: Sequence[Path], names: Sequence[str]) -> dict[str, list[Path]]:
