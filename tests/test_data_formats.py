@@ -131,6 +131,27 @@ def test_kinetics_test_csv_with_an_empty_label_column_is_no_split(tmp_path, capl
     assert any("split 'test' left out: none of the 2 rows" in r.getMessage() for r in caplog.records)
 
 
+def test_kinetics_lists_of_clip_paths_and_class_ids_are_named_as_no_kinetics_csvs(tmp_path, caplog):
+    """SlowFast's and VideoMAE's Kinetics lists are called train.csv / val.csv too (`<path> <class id>` a line, no
+    header): the folder was refused as holding "no annotations/train.csv or val.csv", while listing both; beside
+    CVDF's train.csv such a val.csv was taken for a split without labels, without a word."""
+    lines = [[f"{tmp_path}/abseiling/aaa_000000_000010.mp4 0"], [f"{tmp_path}/zumba/bbb_000000_000010.mp4 399"]]
+    write_csv(tmp_path / "train.csv", lines)
+    write_csv(tmp_path / "val.csv", lines)
+    clip(tmp_path / "abseiling" / "aaa_000000_000010.mp4")
+    with pytest.raises(DatasetFormatError, match="train.csv', .*val.csv' are no Kinetics annotations") as error:
+        load_video_dataset(tmp_path, "kinetics")
+    assert "first line: '" + str(tmp_path) in str(error.value) and "'label,youtube_id,time_start,time_end'" in str(
+        error.value
+    )
+    header = ["label", "youtube_id", "time_start", "time_end", "split"]
+    write_csv(tmp_path / "annotations" / "train.csv", [["abseiling", "aaa", 0, 10, "train"]], header)
+    with caplog.at_level(logging.WARNING, logger="vivit_hf.training.data.formats"):
+        data = load_video_dataset(tmp_path, "kinetics")
+    assert list(data.splits) == ["train"]
+    assert any(f"'{tmp_path / 'val.csv'}' is no Kinetics annotations" in r.getMessage() for r in caplog.records)
+
+
 @pytest.mark.parametrize(
     "header, row, says",
     [

@@ -221,8 +221,12 @@ def load_kinetics(roots: Sequence[Path]) -> VideoClassificationData:
     files = _kinetics_annotation_files(roots)
     listed: set[str] = set()  # every clip a CSV names, labelled or not: what a clip on disk no row names is not
     unlabelled: list[str] = []
+    foreign: dict[Path, dict] = {}  # CSVs of the names that are no Kinetics annotations, by their first line
     for split, path in files.items():
         rows = _read_csv(path)
+        if rows and not {"label", "youtube_id"} & rows[0].keys():
+            foreign[path] = rows[0]
+            continue
         for line, row in enumerate(rows, start=2):
             if row.get("youtube_id"):
                 try:
@@ -241,8 +245,11 @@ def load_kinetics(roots: Sequence[Path]) -> VideoClassificationData:
             unlabelled.append(split)  # asked for by name, said to be there without labels, not missing
     if "train" not in annotations and "validation" not in annotations:
         raise DatasetFormatError(
-            f"--dataset_format kinetics: no annotations/train.csv or val.csv under {roots[0]}{what_is_there(roots)}"
+            f"--dataset_format kinetics: no annotations/train.csv or val.csv under {roots[0]}"
+            + (f": {_foreign_csvs(foreign)}" if foreign else what_is_there(roots))
         )
+    if foreign:
+        logger.warning("kinetics: not read: %s", _foreign_csvs(foreign))
     names, label2id = label_vocabulary([row["label"] for rows in annotations.values() for row in rows], "kinetics")
     copies: dict[str, list[Path]] = {}
     index = index_videos(roots, replaces=_kinetics_replacement_folder, copies=copies)
@@ -273,6 +280,21 @@ def load_kinetics(roots: Sequence[Path]) -> VideoClassificationData:
     splits = _keep_found_splits("kinetics", splits, missing, roots, "<youtube_id>_<time_start:06d>_<time_end:06d>.mp4")
     _warn_unlisted_clips(roots, index, listed, files)
     return VideoClassificationData(splits=splits, label_spaces={"label": names}, missing=missing, unlabelled=unlabelled)
+
+
+def _foreign_csvs(foreign: dict[Path, dict]) -> str:
+    """Why CSVs of a Kinetics annotation file's name are not read: a list of clip paths and class ids (SlowFast's,
+    VideoMAE's `train.csv`, `<path> <id>` a line) has neither `label` nor `youtube_id`. It was left out as a split
+    without labels, so such a folder was refused as holding "no annotations/train.csv or val.csv", listing both."""
+    path, first = next(iter(foreign.items()))
+    shown = ",".join(name for name in first if name is not None)
+    shown = shown if len(shown) <= 80 else shown[:77] + "..."
+    return (
+        f"{quoted([str(path) for path in foreign], 3)} {'is' if len(foreign) == 1 else 'are'} no Kinetics annotations "
+        f"({path.name}'s first line: {shown!r}), whose header is 'label,youtube_id,time_start,time_end' (CVDF's "
+        "annotations/train.csv): a list of clip paths and class ids, as SlowFast and VideoMAE write, is not read; give "
+        "Kinetics' own CSVs"
+    )
 
 
 def _index_unmerged_downloads(index: dict[str, Path]) -> None:
