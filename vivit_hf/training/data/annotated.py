@@ -816,7 +816,7 @@ def _header_row(rows: list[list[str]]) -> bool:
     clip, it made `label` a class, every class sorted after it one id off, without the categories file."""
     if len(rows) < 2 or len(rows[0]) < 2 or rows[0][0].lower().endswith(VIDEO_EXTENSIONS):
         return False
-    return all(row[1:2] != rows[0][1:2] for row in rows[1:])
+    return rows[1][0].lower().endswith(VIDEO_EXTENSIONS) and all(row[1:2] != rows[0][1:2] for row in rows[1:])
 
 
 def _folders_named(roots: Sequence[Path], names: Sequence[str]) -> dict[str, list[Path]]:
