@@ -1120,5 +1120,28 @@ def load_hmdb51(roots: Sequence[Path], official_split: int = OFFICIAL_SPLIT) -> 
             if split is not None:
                 entries[split].append((f"{name}/{parts[0]}", label))
     splits = {split: _split_list_examples(items, index, missing, split, several) for split, items in entries.items()}
+    _warn_class_folders_without_a_list(splits, index, lists, official_split)
     splits = _keep_found_splits("hmdb51", splits, missing, roots, "<class>/<clip>.avi as the lists name them")
     return VideoClassificationData(splits=splits, label_spaces={"label": classes}, missing=missing)
+
+
+def _warn_class_folders_without_a_list(splits: dict, index: dict[str, Path], lists: dict, official_split: int) -> None:
+    """Name the folders of clips beside the listed classes' folders that no `<class>_test_split<n>.txt` lists (a list
+    lost in unpacking HMDB51's rar of lists): their clips were read by no split, and the classes, numbered in sorted
+    order over the lists there, each one id lower than HMDB51's after such a class, without a word."""
+    class_folders = {Path(example["video"]).parent for examples in splits.values() for example in examples}
+    beside = {folder.parent for folder in class_folders}
+    clips: dict[Path, set[Path]] = {}
+    for path in index.values():
+        if path.parent.parent in beside and path.parent.name not in lists:
+            clips.setdefault(path.parent, set()).add(path)
+    if clips:
+        shown = [f"{folder} ({len(paths)} clips)" for folder, paths in sorted(clips.items())]
+        logger.warning(
+            "hmdb51: %d folder(s) of clips beside the listed classes' have no <class>_test_split%d.txt: %s. Their "
+            "clips are read by no split, and the classes are numbered without them (each class sorted after one is an "
+            "id lower than in HMDB51's 51): put the missing list(s) beside the others",
+            len(clips),
+            official_split,
+            quoted(shown, 3),
+        )
