@@ -782,6 +782,21 @@ def test_hmdb51_class_folder_whose_split_list_is_missing_is_named(tmp_path, capl
     assert "cartwheel" not in named[0].replace(str(tmp_path), "")
 
 
+def test_ucf101_split_list_that_is_not_there_is_named(tmp_path, caplog):
+    """Without testlist01.txt the data set had a train split alone and said nothing of the list."""
+    lists = tmp_path / "ucfTrainTestlist"
+    lists.mkdir()
+    (lists / "classInd.txt").write_text("1 ApplyEyeMakeup\n2 JumpRope\n")
+    (lists / "trainlist01.txt").write_text("ApplyEyeMakeup/v_ApplyEyeMakeup_g08_c01.avi 1\n")
+    (lists / "testlist02.txt").write_text("ApplyEyeMakeup/v_ApplyEyeMakeup_g01_c01.avi\n")  # another split's
+    clip(tmp_path / "UCF-101" / "ApplyEyeMakeup" / "v_ApplyEyeMakeup_g08_c01.avi")
+    with caplog.at_level(logging.WARNING, logger="vivit_hf.training.data.formats"):
+        data = load_video_dataset(tmp_path, "ucf101")
+    assert list(data.splits) == ["train"]
+    named = [r.getMessage() for r in caplog.records if "testlist" in r.getMessage()]
+    assert len(named) == 1 and named[0].startswith("ucf101: no testlist01.txt beside") and "'test'" in named[0], named
+
+
 def test_ucf101_and_hmdb51_read_the_official_split_dataset_config_name_names(tmp_path):
     """Papers report UCF101 / HMDB51 on split 1 or the mean of the three: `--dataset_config_name 2` (or `split2`)
     reads the second lists, in the recipes and in Python; a split that is not 1-3 is refused when the flags are read."""

@@ -1067,12 +1067,14 @@ def load_ucf101(roots: Sequence[Path], official_split: int = OFFICIAL_SPLIT) -> 
     index = index_videos(roots, several)
     missing: dict[str, int] = {}
     splits = {}
+    absent_lists: list[tuple[str, str]] = []
     for split, filename in (
         ("train", f"trainlist{official_split:02d}.txt"),
         ("test", f"testlist{official_split:02d}.txt"),
     ):
         path = _find_file([class_file.parent, *roots], filename)
         if path is None:
+            absent_lists.append((split, filename))
             continue
         entries = [
             (parts[0], _ucf101_label(parts[0], parts[1] if len(parts) > 1 else None, classes, ids, filename))
@@ -1083,6 +1085,17 @@ def load_ucf101(roots: Sequence[Path], official_split: int = OFFICIAL_SPLIT) -> 
         raise DatasetFormatError(
             f"--dataset_format ucf101: no trainlist{official_split:02d}.txt or testlist{official_split:02d}.txt "
             f"beside {class_file}{what_is_there([class_file.parent])}"
+        )
+    for split, filename in absent_lists:
+        # Without testlist01.txt there was no test split and no word of the list: the recipes then score a share held
+        # out of the training clips (`--validation_split_percentage`), not the official test clips on disk.
+        logger.warning(
+            "ucf101: no %s beside %s or below %s: split %d has no %r split here (its clips are read by no split)",
+            filename,
+            class_file,
+            ", ".join(map(str, roots)),
+            official_split,
+            split,
         )
     splits = _keep_found_splits("ucf101", splits, missing, roots, "<Class>/<clip>.avi as the lists name them")
     return VideoClassificationData(splits=splits, label_spaces={"label": classes}, missing=missing)
