@@ -158,6 +158,7 @@ def test_kinetics_lists_of_clip_paths_and_class_ids_are_named_as_no_kinetics_csv
         (["label", "video", "time_start", "time_end"], ["zumba", "aaa", 0, 10], "has no 'youtube_id' column"),
         (["label", "youtube_id", "time_start", "time_end"], ["zumba", "aaa", 0], "line 2 has fewer fields"),
         (["label", "youtube_id", "time_start", "time_end"], ["zumba", "aaa", "0:10", 20], "'0:10'"),
+        (["label", "youtube_id", "time_start", "time_end"], ["zumba", " ", 0, 10], "line 2 has an empty youtube_id"),
     ],
 )
 def test_kinetics_csv_it_cannot_name_clips_from_is_refused_by_file_and_line(tmp_path, header, row, says):

@@ -392,6 +392,8 @@ def _kinetics_key(row: dict, path: Path, line: int) -> str:
     timed = "time_start" in row or "time_end" in row
     if any(row.get(column) is None for column in ("youtube_id", *(("time_start", "time_end") if timed else ()))):
         raise DatasetFormatError(f"--dataset_format kinetics: {path} line {line} has fewer fields than its header")
+    if not row["youtube_id"].strip():  # was looked for as a clip '_000000_000010', named so, not by its line
+        raise DatasetFormatError(f"--dataset_format kinetics: {path} line {line} has an empty youtube_id")
     if not timed:
         return row["youtube_id"]
     try:
