@@ -131,12 +131,34 @@ def test_kinetics_test_csv_with_an_empty_label_column_is_no_split(tmp_path, capl
     assert any("split 'test' left out: none of the 2 rows" in r.getMessage() for r in caplog.records)
 
 
+def test_kinetics_lists_of_clip_paths_and_class_ids_are_named_as_no_kinetics_csvs(tmp_path, caplog):
+    """SlowFast's and VideoMAE's Kinetics lists are called train.csv / val.csv too (`<path> <class id>` a line, no
+    header): the folder was refused as holding "no annotations/train.csv or val.csv", while listing both; beside
+    CVDF's train.csv such a val.csv was taken for a split without labels, without a word."""
+    lines = [[f"{tmp_path}/abseiling/aaa_000000_000010.mp4 0"], [f"{tmp_path}/zumba/bbb_000000_000010.mp4 399"]]
+    write_csv(tmp_path / "train.csv", lines)
+    write_csv(tmp_path / "val.csv", lines)
+    clip(tmp_path / "abseiling" / "aaa_000000_000010.mp4")
+    with pytest.raises(DatasetFormatError, match="train.csv', .*val.csv' are no Kinetics annotations") as error:
+        load_video_dataset(tmp_path, "kinetics")
+    assert "first line: '" + str(tmp_path) in str(error.value) and "'label,youtube_id,time_start,time_end'" in str(
+        error.value
+    )
+    header = ["label", "youtube_id", "time_start", "time_end", "split"]
+    write_csv(tmp_path / "annotations" / "train.csv", [["abseiling", "aaa", 0, 10, "train"]], header)
+    with caplog.at_level(logging.WARNING, logger="vivit_hf.training.data.formats"):
+        data = load_video_dataset(tmp_path, "kinetics")
+    assert list(data.splits) == ["train"]
+    assert any(f"'{tmp_path / 'val.csv'}' is no Kinetics annotations" in r.getMessage() for r in caplog.records)
+
+
 @pytest.mark.parametrize(
     "header, row, says",
     [
         (["label", "video", "time_start", "time_end"], ["zumba", "aaa", 0, 10], "has no 'youtube_id' column"),
         (["label", "youtube_id", "time_start", "time_end"], ["zumba", "aaa", 0], "line 2 has fewer fields"),
         (["label", "youtube_id", "time_start", "time_end"], ["zumba", "aaa", "0:10", 20], "'0:10'"),
+        (["label", "youtube_id", "time_start", "time_end"], ["zumba", " ", 0, 10], "line 2 has an empty youtube_id"),
     ],
 )
 def test_kinetics_csv_it_cannot_name_clips_from_is_refused_by_file_and_line(tmp_path, header, row, says):
@@ -382,6 +404,24 @@ def test_moments_reads_headerless_csvs_and_categories(tmp_path):
     assert data.label_names == ["barking", "clapping"]
     assert [e["label"] for e in data.split("train")] == [1, 0]
     assert [e["label"] for e in data.split("validation")] == [1]
+
+
+@pytest.mark.parametrize("categories", [False, True])
+def test_moments_csv_with_a_header_line_reads_its_rows_not_the_header_as_a_clip(tmp_path, categories):
+    """Its README names the fields (filename, label, ...), and a subset saved by pandas writes them as a first line:
+    read as a clip, 'label' was a class and 'running' id 2 (no categories file), or the data set was refused."""
+    if categories:
+        (tmp_path / "moments_categories.txt").write_text("clapping,0\nrunning,1\n")
+    header = ["filename", "label", "annotation positive responses", "annotation negative responses"]
+    write_csv(
+        tmp_path / "trainingSet.csv", [["clapping/x.mp4", "clapping", 3, 0], ["running/y.mp4", "running", 3, 1]], header
+    )
+    clip(tmp_path / "training" / "clapping" / "x.mp4")
+    clip(tmp_path / "training" / "running" / "y.mp4", seed=1)
+    data = load_video_dataset(tmp_path, "moments")
+    assert data.label_names == ["clapping", "running"]
+    assert [(e["id"], e["label"]) for e in data.split("train")] == [("clapping/x.mp4", 0), ("running/y.mp4", 1)]
+    assert data.missing == {}
 
 
 def test_hub_format_reads_a_datasets_repo_with_undecoded_video_column(tmp_path):

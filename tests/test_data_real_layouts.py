@@ -765,6 +765,38 @@ def test_hmdb51_reads_split_1_lists_with_train_test_and_unused_clips(tmp_path):
     assert data.missing == {}  # c_... is in neither split: not missing
 
 
+def test_hmdb51_class_folder_whose_split_list_is_missing_is_named(tmp_path, caplog):
+    """HMDB51 numbers its 51 classes in sorted order, from the lists: without brush_hair_test_split1.txt its clips
+    were read by no split and cartwheel was class 0 (HMDB51's 1), without a word."""
+    splits = tmp_path / "testTrainMulti_7030_splits"
+    splits.mkdir()
+    (splits / "cartwheel_test_split1.txt").write_text("d_cartwheel_f_0.avi 1 \ne_cartwheel_f_0.avi 2 \n")
+    for i, name in enumerate(("brush_hair/a_brush_hair_h_0", "brush_hair/b_brush_hair_h_0",
+                              "cartwheel/d_cartwheel_f_0", "cartwheel/e_cartwheel_f_0")):  # fmt: skip
+        clip(tmp_path / "hmdb51_org" / f"{name}.avi", seed=i)
+    with caplog.at_level(logging.WARNING, logger="vivit_hf.training.data.formats"):
+        data = load_video_dataset(tmp_path, "hmdb51")
+    assert data.label_names == ["cartwheel"]
+    named = [r.getMessage() for r in caplog.records if "no <class>_test_split1.txt" in r.getMessage()]
+    assert len(named) == 1 and f"'{tmp_path / 'hmdb51_org' / 'brush_hair'} (2 clips)'" in named[0], named
+    assert "cartwheel" not in named[0].replace(str(tmp_path), "")
+
+
+def test_ucf101_split_list_that_is_not_there_is_named(tmp_path, caplog):
+    """Without testlist01.txt the data set had a train split alone and said nothing of the list."""
+    lists = tmp_path / "ucfTrainTestlist"
+    lists.mkdir()
+    (lists / "classInd.txt").write_text("1 ApplyEyeMakeup\n2 JumpRope\n")
+    (lists / "trainlist01.txt").write_text("ApplyEyeMakeup/v_ApplyEyeMakeup_g08_c01.avi 1\n")
+    (lists / "testlist02.txt").write_text("ApplyEyeMakeup/v_ApplyEyeMakeup_g01_c01.avi\n")  # another split's
+    clip(tmp_path / "UCF-101" / "ApplyEyeMakeup" / "v_ApplyEyeMakeup_g08_c01.avi")
+    with caplog.at_level(logging.WARNING, logger="vivit_hf.training.data.formats"):
+        data = load_video_dataset(tmp_path, "ucf101")
+    assert list(data.splits) == ["train"]
+    named = [r.getMessage() for r in caplog.records if "testlist" in r.getMessage()]
+    assert len(named) == 1 and named[0].startswith("ucf101: no testlist01.txt beside") and "'test'" in named[0], named
+
+
 def test_ucf101_and_hmdb51_read_the_official_split_dataset_config_name_names(tmp_path):
     """Papers report UCF101 / HMDB51 on split 1 or the mean of the three: `--dataset_config_name 2` (or `split2`)
     reads the second lists, in the recipes and in Python; a split that is not 1-3 is refused when the flags are read."""

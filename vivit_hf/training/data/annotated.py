@@ -221,8 +221,12 @@ def load_kinetics(roots: Sequence[Path]) -> VideoClassificationData:
     files = _kinetics_annotation_files(roots)
     listed: set[str] = set()  # every clip a CSV names, labelled or not: what a clip on disk no row names is not
     unlabelled: list[str] = []
+    foreign: dict[Path, dict] = {}  # CSVs of the names that are no Kinetics annotations, by their first line
     for split, path in files.items():
         rows = _read_csv(path)
+        if rows and not {"label", "youtube_id"} & rows[0].keys():
+            foreign[path] = rows[0]
+            continue
         for line, row in enumerate(rows, start=2):
             if row.get("youtube_id"):
                 try:
@@ -241,8 +245,11 @@ def load_kinetics(roots: Sequence[Path]) -> VideoClassificationData:
             unlabelled.append(split)  # asked for by name, said to be there without labels, not missing
     if "train" not in annotations and "validation" not in annotations:
         raise DatasetFormatError(
-            f"--dataset_format kinetics: no annotations/train.csv or val.csv under {roots[0]}{what_is_there(roots)}"
+            f"--dataset_format kinetics: no annotations/train.csv or val.csv under {roots[0]}"
+            + (f": {_foreign_csvs(foreign)}" if foreign else what_is_there(roots))
         )
+    if foreign:
+        logger.warning("kinetics: not read: %s", _foreign_csvs(foreign))
     names, label2id = label_vocabulary([row["label"] for rows in annotations.values() for row in rows], "kinetics")
     copies: dict[str, list[Path]] = {}
     index = index_videos(roots, replaces=_kinetics_replacement_folder, copies=copies)
@@ -273,6 +280,21 @@ def load_kinetics(roots: Sequence[Path]) -> VideoClassificationData:
     splits = _keep_found_splits("kinetics", splits, missing, roots, "<youtube_id>_<time_start:06d>_<time_end:06d>.mp4")
     _warn_unlisted_clips(roots, index, listed, files)
     return VideoClassificationData(splits=splits, label_spaces={"label": names}, missing=missing, unlabelled=unlabelled)
+
+
+def _foreign_csvs(foreign: dict[Path, dict]) -> str:
+    """Why CSVs of a Kinetics annotation file's name are not read: a list of clip paths and class ids (SlowFast's,
+    VideoMAE's `train.csv`, `<path> <id>` a line) has neither `label` nor `youtube_id`. It was left out as a split
+    without labels, so such a folder was refused as holding "no annotations/train.csv or val.csv", listing both."""
+    path, first = next(iter(foreign.items()))
+    shown = ",".join(name for name in first if name is not None)
+    shown = shown if len(shown) <= 80 else shown[:77] + "..."
+    return (
+        f"{quoted([str(path) for path in foreign], 3)} {'is' if len(foreign) == 1 else 'are'} no Kinetics annotations "
+        f"({path.name}'s first line: {shown!r}), whose header is 'label,youtube_id,time_start,time_end' (CVDF's "
+        "annotations/train.csv): a list of clip paths and class ids, as SlowFast and VideoMAE write, is not read; give "
+        "Kinetics' own CSVs"
+    )
 
 
 def _index_unmerged_downloads(index: dict[str, Path]) -> None:
@@ -370,6 +392,8 @@ def _kinetics_key(row: dict, path: Path, line: int) -> str:
     timed = "time_start" in row or "time_end" in row
     if any(row.get(column) is None for column in ("youtube_id", *(("time_start", "time_end") if timed else ()))):
         raise DatasetFormatError(f"--dataset_format kinetics: {path} line {line} has fewer fields than its header")
+    if not row["youtube_id"].strip():  # was looked for as a clip '_000000_000010', named so, not by its line
+        raise DatasetFormatError(f"--dataset_format kinetics: {path} line {line} has an empty youtube_id")
     if not timed:
         return row["youtube_id"]
     try:
@@ -777,6 +801,8 @@ def _moments_rows(path: Path) -> list[list[str]]:
     """A Moments CSV's rows, `<clip path>,<label>[,<votes>...]`; a row without a label is refused naming the file
     and the row (an IndexError before)."""
     rows = _read_csv(path, header=False)
+    if _header_row(rows):
+        rows = rows[1:]
     short = next((row for row in rows if len(row) < 2), None)
     if short is not None:
         raise DatasetFormatError(
@@ -784,6 +810,15 @@ def _moments_rows(path: Path) -> list[list[str]]:
             "<clip path>,<label>[,...] as in Moments in Time's trainingSet.csv"
         )
     return rows
+
+
+def _header_row(rows: list[list[str]]) -> bool:
+    """Whether a Moments CSV's first row names its columns (`filename,label,...`, the fields its README lists, as
+    pandas' `to_csv` writes them above a subset): it names no video file and its label labels no other row. Read as a
+    clip, it made `label` a class, every class sorted after it one id off, without the categories file."""
+    if len(rows) < 2 or len(rows[0]) < 2 or rows[0][0].lower().endswith(VIDEO_EXTENSIONS):
+        return False
+    return rows[1][0].lower().endswith(VIDEO_EXTENSIONS) and all(row[1:2] != rows[0][1:2] for row in rows[1:])
 
 
 def _folders_named(roots: Sequence[Path], names: Sequence[str]) -> dict[str, list[Path]]:
@@ -1034,12 +1069,14 @@ def load_ucf101(roots: Sequence[Path], official_split: int = OFFICIAL_SPLIT) -> 
     index = index_videos(roots, several)
     missing: dict[str, int] = {}
     splits = {}
+    absent_lists: list[tuple[str, str]] = []
     for split, filename in (
         ("train", f"trainlist{official_split:02d}.txt"),
         ("test", f"testlist{official_split:02d}.txt"),
     ):
         path = _find_file([class_file.parent, *roots], filename)
         if path is None:
+            absent_lists.append((split, filename))
             continue
         entries = [
             (parts[0], _ucf101_label(parts[0], parts[1] if len(parts) > 1 else None, classes, ids, filename))
@@ -1050,6 +1087,17 @@ def load_ucf101(roots: Sequence[Path], official_split: int = OFFICIAL_SPLIT) -> 
         raise DatasetFormatError(
             f"--dataset_format ucf101: no trainlist{official_split:02d}.txt or testlist{official_split:02d}.txt "
             f"beside {class_file}{what_is_there([class_file.parent])}"
+        )
+    for split, filename in absent_lists:
+        # Without testlist01.txt there was no test split and no word of the list: the recipes then score a share held
+        # out of the training clips (`--validation_split_percentage`), not the official test clips on disk.
+        logger.warning(
+            "ucf101: no %s beside %s or below %s: split %d has no %r split here (its clips are read by no split)",
+            filename,
+            class_file,
+            ", ".join(map(str, roots)),
+            official_split,
+            split,
         )
     splits = _keep_found_splits("ucf101", splits, missing, roots, "<Class>/<clip>.avi as the lists name them")
     return VideoClassificationData(splits=splits, label_spaces={"label": classes}, missing=missing)
@@ -1087,5 +1135,28 @@ def load_hmdb51(roots: Sequence[Path], official_split: int = OFFICIAL_SPLIT) -> 
             if split is not None:
                 entries[split].append((f"{name}/{parts[0]}", label))
     splits = {split: _split_list_examples(items, index, missing, split, several) for split, items in entries.items()}
+    _warn_class_folders_without_a_list(splits, index, lists, official_split)
     splits = _keep_found_splits("hmdb51", splits, missing, roots, "<class>/<clip>.avi as the lists name them")
     return VideoClassificationData(splits=splits, label_spaces={"label": classes}, missing=missing)
+
+
+def _warn_class_folders_without_a_list(splits: dict, index: dict[str, Path], lists: dict, official_split: int) -> None:
+    """Name the folders of clips beside the listed classes' folders that no `<class>_test_split<n>.txt` lists (a list
+    lost in unpacking HMDB51's rar of lists): their clips were read by no split, and the classes, numbered in sorted
+    order over the lists there, each one id lower than HMDB51's after such a class, without a word."""
+    class_folders = {Path(example["video"]).parent for examples in splits.values() for example in examples}
+    beside = {folder.parent for folder in class_folders}
+    clips: dict[Path, set[Path]] = {}
+    for path in index.values():
+        if path.parent.parent in beside and path.parent.name not in lists:
+            clips.setdefault(path.parent, set()).add(path)
+    if clips:
+        shown = [f"{folder} ({len(paths)} clips)" for folder, paths in sorted(clips.items())]
+        logger.warning(
+            "hmdb51: %d folder(s) of clips beside the listed classes' have no <class>_test_split%d.txt: %s. Their "
+            "clips are read by no split, and the classes are numbered without them (each class sorted after one is an "
+            "id lower than in HMDB51's 51): put the missing list(s) beside the others",
+            len(clips),
+            official_split,
+            quoted(shown, 3),
+        )
