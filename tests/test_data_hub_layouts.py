@@ -1775,3 +1775,20 @@ def test_a_resume_of_a_run_that_held_a_share_out_where_a_val_split_is_now_read_s
     other = examples_digest(train[:9])  # other clips: the refusal as before
     with pytest.raises(ValueError, match="not the one it was trained on"):
         check_resume_clips(other, examples_digest(train), held_out=held)
+
+
+@pytest.mark.parametrize("streamed", [False, True], ids=["whole", "streamed"])
+def test_a_card_whose_yaml_cannot_be_parsed_is_named_with_the_files_line(tmp_path, streamed):
+    """An unclosed `[` in README.md's header ended in `yaml.parser.ParserError` from inside huggingface_hub, naming no
+    file and counting lines from the header's start ("line 2"). One line now names the card and its line 3."""
+    for split in ("train", "test"):
+        for name in ("up", "down"):
+            clip(tmp_path / split / name / "a.mp4")
+    lines = ["---", "license: mit", "task_categories: [video-classification", "---", "# clips"]
+    (tmp_path / "README.md").write_text("\n".join(lines) + "\n")
+    read = partial(open_streaming_dataset, str(tmp_path)) if streamed else partial(load_video_dataset, tmp_path, "hub")
+    with pytest.raises(DatasetFormatError) as refused:
+        read()
+    bad_line = next(n for n, line in enumerate(lines, start=1) if "[" in line)
+    assert f"{tmp_path / 'README.md'}: its YAML header" in str(refused.value)
+    assert f"line {bad_line}, column {len(lines[bad_line - 1]) + 1}: expected ',' or ']'" in str(refused.value)

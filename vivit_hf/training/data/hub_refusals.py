@@ -52,6 +52,45 @@ WEBDATASET_DECODED_AS = {
 
 
 @contextlib.contextmanager
+def naming_an_unreadable_card(source: str):
+    """Around `datasets.load_dataset` (whole or streamed): a data card (README.md) whose YAML header PyYAML cannot
+    parse (an unclosed `[`, a tab, a `key: value: more`) is refused in one line naming the card and the line of the
+    file the parser stopped at; it was a `yaml.parser.ParserError` traceback from inside huggingface_hub, counting
+    lines from the header's start and naming no file. datasets reads the header for the configurations and features."""
+    import yaml
+
+    try:
+        yield
+    except yaml.YAMLError as error:
+        raise DatasetFormatError(unreadable_card_message(source, error)) from None
+
+
+def unreadable_card_message(source: str, error) -> str:
+    """`naming_an_unreadable_card`'s line: the card, where in it (the file's line, as an editor numbers it) and what
+    the parser says there."""
+    local = Path(source) / "README.md"
+    card = str(local) if Path(source).is_dir() else f"the data card (README.md) of the Hub data set {source}"
+    # huggingface_hub parses the text between the `---` lines: its line 0 is the file's line after the first `---`
+    # (blank lines may come before it)
+    where, mark, before = "", getattr(error, "problem_mark", None), 1
+    if mark is not None:
+        if local.is_file():
+            from huggingface_hub.repocard import REGEX_YAML_BLOCK
+
+            found = REGEX_YAML_BLOCK.search(local.read_text(encoding="utf-8", errors="replace"))
+            before = found.group(1).count("\n") if found else before
+        where = f" at line {mark.line + 1 + before}, column {mark.column + 1}"
+    problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+    context, start = getattr(error, "context", None), getattr(error, "context_mark", None)
+    if context and start is not None and (mark is None or start.line != mark.line):
+        problem += f", {context} begun on line {start.line + 1 + before}"
+    return (
+        f"{card}: its YAML header (between the --- lines) cannot be parsed{where}: {problem}. datasets reads the "
+        "configurations and features from it: correct the YAML there (or remove the header)"
+    )
+
+
+@contextlib.contextmanager
 def naming_undecodable_members(source: str):
     """Around `datasets.load_dataset`: a WebDataset member that its reader cannot decode, as its extension says it
     must (`<key>.cls` holding a class name, `cat`, where datasets reads an integer; `<key>.id` holding a YouTube id)
