@@ -1792,3 +1792,28 @@ def test_a_card_whose_yaml_cannot_be_parsed_is_named_with_the_files_line(tmp_pat
     bad_line = next(n for n, line in enumerate(lines, start=1) if "[" in line)
     assert f"{tmp_path / 'README.md'}: its YAML header" in str(refused.value)
     assert f"line {bad_line}, column {len(lines[bad_line - 1]) + 1}: expected ',' or ']'" in str(refused.value)
+
+
+def test_a_label_table_or_metadata_file_in_upper_case_is_named_not_passed_over(tmp_path):
+    """`Labels.CSV` beside clips in `videos/<split>/<camera>/` was not seen as a label table (its columns were read
+    only from a `.csv`), so the cameras became the classes without a word, where `labels.csv` is refused naming it.
+    datasets' videofolder takes `metadata.csv` by that exact name: a `metadata.CSV` in each split folder was ignored
+    and the split folders refused as classes, "put one metadata file in each split folder"; it is named, to rename."""
+    tables = tmp_path / "tables"
+    for split in ("train", "test"):
+        for camera in ("cam1", "cam2"):
+            clip(tables / "videos" / split / camera / "c.mp4")
+    rows = [f"videos/{split}/{camera}/c.mp4,{camera[-1]}" for split in ("train", "test") for camera in ("cam1", "cam2")]
+    (tables / "Labels.CSV").write_text("\n".join(["video,label", *rows]) + "\n")
+    with pytest.raises(DatasetFormatError, match=r"would ignore the tables 'Labels\.CSV' and take the folders"):
+        load_video_dataset(tables, "hub")
+    metadata = tmp_path / "metadata"
+    for split in ("train", "test"):
+        for i, name in enumerate(("cat", "dog")):
+            clip(metadata / split / f"{name}.mp4", seed=i)
+        (metadata / split / "metadata.CSV").write_text("file_name,label\ncat.mp4,cat\ndog.mp4,dog\n")
+    with pytest.raises(DatasetFormatError, match=r"ignores \S+/t\w+/metadata\.CSV, .*: rename it metadata\.csv"):
+        load_video_dataset(metadata, "hub")
+    for split in ("train", "test"):  # renamed as said, datasets reads its labels
+        (metadata / split / "metadata.CSV").rename(metadata / split / "metadata.csv")
+    assert load_video_dataset(metadata, "hub").label_names == ["cat", "dog"]

@@ -349,6 +349,7 @@ def refuse_unread_videos(
     builder = (builder or builder_once(source, config_name, revision, cache_dir))()
     if builder.name not in ("videofolder", "audiofolder", "imagefolder"):
         return {}
+    _refuse_metadata_named_in_another_case(others, builder.config.data_files or {})
     _refuse_ignored_tables(root, tables, builder.config.data_files or {})
     _refuse_metadata_naming_no_file(others)
     _refuse_metadata_of_two_types(root, builder.config.data_files or {})
@@ -477,6 +478,22 @@ def _refuse_metadata_of_two_types(root: Path | str, data_files: dict) -> None:
             f"({', '.join(by_type.values())}), and datasets reads every split's metadata in one type; write them all "
             f"as one of {', '.join(sorted(by_type))}"
         )
+
+
+def _refuse_metadata_named_in_another_case(files: Sequence[Path], data_files) -> None:
+    """A `Metadata.csv` / `metadata.CSV` / `METADATA.JSONL` beside the clips: datasets' videofolder takes a metadata
+    file by its exact name (`metadata.csv`, `metadata.jsonl`, `metadata.parquet`) and reads no other, so its rows
+    were ignored and each clip labelled by its folder (the split folders became the classes, or were refused as
+    such, "put one metadata file in each split folder", beside the file that is one). Its own folder's is named, with
+    the name to give it."""
+    listed = {os.path.normpath(str(file)) for files in data_files.values() for file in files}
+    for path in files:
+        name = path.name.lower()
+        if name in METADATA_FILES and path.name != name and os.path.normpath(str(path)) not in listed:
+            raise DatasetFormatError(
+                f"--dataset_format hub: datasets' videofolder reads a metadata file only by its lower-case name, "
+                f"{name}, and ignores {path}, labelling each clip by its folder instead: rename it {name}"
+            )
 
 
 def _refuse_metadata_naming_no_file(files: Sequence[Path]) -> None:

@@ -38,11 +38,13 @@ METADATA_FILES = ("metadata.csv", "metadata.jsonl", "metadata.parquet")
 
 
 def metadata_columns(path: Path) -> list[str]:
-    """The column names of a `datasets` videofolder metadata file (parquet's are not read: reported as such)."""
-    if path.suffix == ".csv":
+    """The column names of a `datasets` videofolder metadata file, or of a CSV / JSON Lines table in any case
+    (`Labels.CSV`: read as parquet's, unread, its label column was not seen); parquet's are not read: reported as
+    such."""
+    if path.suffix.lower() == ".csv":
         with open(path, newline="", encoding="utf-8-sig") as f:
             return next(csv.reader(f), [])
-    if path.suffix == ".jsonl":
+    if path.suffix.lower() == ".jsonl":
         with open(path, encoding="utf-8-sig") as f:
             first = next((line for line in f if line.strip()), "{}")
         try:
