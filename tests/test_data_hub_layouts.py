@@ -1817,3 +1817,35 @@ def test_a_label_table_or_metadata_file_in_upper_case_is_named_not_passed_over(t
     for split in ("train", "test"):  # renamed as said, datasets reads its labels
         (metadata / split / "metadata.CSV").rename(metadata / split / "metadata.csv")
     assert load_video_dataset(metadata, "hub").label_names == ["cat", "dog"]
+
+
+def test_a_repo_cloned_without_git_lfs_is_named_not_read_as_broken_files(tmp_path):
+    """`git clone` of a Hub data set without git-lfs leaves a Git LFS pointer (a 130-byte text) in place of each
+    large file: its data/*.parquet ended in pyarrow's "Parquet magic bytes not found in footer" traceback, naming no
+    file, and a clip pointer failed to decode. Both are named, with the command that fetches them."""
+    import hashlib
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    parquet = tmp_path / "table.parquet"
+    pq.write_table(pa.table({"video": [{"bytes": b"", "path": "a.mp4"}], "label": ["cat"]}), parquet)
+    pointer = "version https://git-lfs.github.com/spec/v1\noid sha256:{}\nsize {}\n"  # as `git lfs pointer` writes
+    for split in ("train", "test"):
+        path = tmp_path / "repo" / "data" / f"{split}-00000-of-00001.parquet"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        content = parquet.read_bytes()
+        path.write_text(pointer.format(hashlib.sha256(content).hexdigest(), len(content)))
+    for read in (
+        partial(load_video_dataset, tmp_path / "repo", "hub"),
+        partial(open_streaming_dataset, str(tmp_path / "repo")),
+    ):
+        with pytest.raises(DatasetFormatError, match=r"holds Git LFS pointers in place of 2 of its files.*git lfs pull"):
+            read()
+    clips = tmp_path / "clips"
+    clip(clips / "train" / "cat" / "a.mp4")
+    content = clip(tmp_path / "b.mp4").read_bytes()
+    (clips / "train" / "dog").mkdir()
+    (clips / "train" / "dog" / "b.mp4").write_text(pointer.format(hashlib.sha256(content).hexdigest(), len(content)))
+    with pytest.raises(DatasetFormatError, match=r"in place of 1 of its files \('train/dog/b\.mp4'\)"):
+        load_video_dataset(clips, "videofolder")

@@ -27,6 +27,7 @@ from .folders import (
     files_below,
     is_dangling,
     place_of,
+    refuse_lfs_pointers,
     split_named_by,
     unpack_command,
 )
@@ -331,6 +332,7 @@ def refuse_unread_videos(
     from datasets.packaged_modules.videofolder.videofolder import VideoFolder
 
     root = Path(source)
+    refuse_lfs_pointers(root)
     _refuse_unfinished_shards(root)
     videos, others = files_below(root)
     read = {extension.lower() for extension in VideoFolder.EXTENSIONS}

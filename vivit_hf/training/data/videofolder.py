@@ -23,6 +23,7 @@ from .folders import (
     files_below,
     is_hidden,
     place_of,
+    refuse_lfs_pointers,
     split_named_by,
     split_words,
     warn_left_out,
@@ -390,6 +391,7 @@ def load_videofolder(roots: Sequence[Path]) -> VideoClassificationData:
     per_split: dict[str, list] = {}
     missing: dict[str, int] = {}
     for root in roots:
+        refuse_lfs_pointers(root)  # (a clone without git-lfs: each clip failed to decode, skipped and counted)
         _warn_official_split_lists(root)
         for split, items in _folder_clips(root, missing).items():
             per_split.setdefault(split, []).extend(items)
