@@ -440,5 +440,23 @@ def load_videofolder(roots: Sequence[Path]) -> VideoClassificationData:
     }
     untrainable = _one_class_splits(roots, per_split)
     return VideoClassificationData(
-        splits=splits, label_spaces={"label": names}, missing=missing, untrainable=untrainable
+        splits=splits,
+        label_spaces={"label": names},
+        missing=missing,
+        untrainable=untrainable,
+        own_names=folder_split_names(per_split),
     )
+
+
+def folder_split_names(per_split: dict[str, list]) -> dict[str, str]:
+    """`{split: the folder that names it}` where that folder is spelt otherwise (`training/` read as `train`, `Val/`
+    as `validation`) and is the one folder of every clip of the split (`VideoClassificationData.own_names`): the
+    model card named a folder data set's `training/` split `train`, the recipes' name. A split of several folders
+    (`train/` beside `training/`) or of clips below none keeps the recipes' name."""
+    own = {}
+    for split, items in per_split.items():
+        folders = {place_of(Path(key)).split_folder for _, _, key in items}
+        names = {Path(folder).name for folder in folders if folder is not None}
+        if None not in folders and len(names) == 1 and (name := names.pop()) != split:
+            own[split] = name
+    return own
