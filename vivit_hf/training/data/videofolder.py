@@ -22,6 +22,7 @@ from .folders import (
     dangling_clips,
     files_below,
     is_hidden,
+    listings_kept,
     place_of,
     refuse_lfs_pointers,
     split_named_by,
@@ -382,6 +383,7 @@ def _clips_without_class(root: Path) -> list[str]:
     return [key.as_posix() for clip in videos if place_of(key := clip.relative_to(root)).label is None]
 
 
+@listings_kept()  # each root walked once: its clips and `refuse_lfs_pointers`' small files
 def load_videofolder(roots: Sequence[Path]) -> VideoClassificationData:
     """`<root>/.../[<split>/].../<class>/<clip>`, read as `datasets`' videofolder reads a folder: a clip's class is
     the folder it is in; its split is named by a folder above, at any depth (`train`, `val2017`, `k400_test`...),
