@@ -21,7 +21,7 @@ import torch
 from huggingface_hub import ModelCard, ModelCardData
 from process_tree import run_launch
 from safetensors.torch import load_file
-from video_factory import ramp_videofolder, tiny_clip  # and the other recipe tests, from here
+from video_factory import tiny_clip  # and the other recipe tests, from here
 
 from vivit_hf.training.checkpoints import STATE_FILE
 from vivit_hf.training.data.synthetic import write_video
@@ -2326,16 +2326,30 @@ def test_a_resume_that_trains_no_step_saves_the_processor_and_settings_its_steps
     assert (other["do_flip"], other["learning_rate"], other["max_train_steps"]) == (True, 0.01, 4)
 
 
-def test_a_resume_on_a_data_set_that_gained_a_validation_split_says_it_evaluates_another_split(tmp_path):
+def test_a_resume_on_a_data_set_that_gained_a_validation_split_says_it_evaluates_another_split(uninterrupted, tmp_path):
     """--eval_split left out evaluates the data set's default split: `test` of a train/test folder, and `validation`
     once a `validation/` is added beside it. The checkpoint recorded only the typed flag (None both times), so the
     resume went on without a word, ranking its `validation` scores against the history's `test` ones for the best
-    model. It now records the split evaluated and says it changed, naming the flag that keeps it."""
-    data = ramp_videofolder(tmp_path / "data", counts=(("train", 2), ("test", 1)), width=16)
-    flags = [*TINY_MODEL, "--dataset", data, "--output_dir", tmp_path / "out", "--max_train_steps", "1"]
-    flags += ["--checkpointing_steps", "1"]
-    run(FINETUNE, *flags)
-    shutil.copytree(data / "test", data / "validation")
-    said = run(FINETUNE, *flags, "--resume_from_checkpoint", "latest").stderr
-    assert "where the checkpoint's run evaluated 'test'" in said and "give --eval_split test" in said, said[-3000:]
-    assert "resuming evaluating 'validation'" in said
+    model. A run's checkpoint now records the split it evaluated (here the shared run's, on the train/test folder),
+    and a resume on the folder that gained `validation/` is told, with the flag that keeps `test`."""
+    from vivit_hf.training.data.formats import load_video_dataset
+    from vivit_hf.training.finetune import evaluated_split, parse_args
+    from vivit_hf.training.resume import check_resume_evaluated_split
+
+    state = json.loads((uninterrupted / "checkpoints" / "step_12" / STATE_FILE).read_text())
+    assert state["evaluated_split"] == "test"
+    for clip in ("train/a/0.mp4", "train/b/1.mp4", "test/a/2.mp4", "test/b/3.mp4"):
+        (tmp_path / clip).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / clip).touch()  # (read as a folder, not decoded)
+
+    def resumed(*flags):
+        args = parse_args(["--dataset", str(tmp_path), *flags])
+        return check_resume_evaluated_split(state, evaluated_split(args, load_video_dataset(tmp_path)), args)
+
+    assert resumed() == []
+    shutil.copytree(tmp_path / "test", tmp_path / "validation")
+    said = resumed()
+    assert len(said) == 1 and "resuming evaluating 'validation', where the checkpoint's run evaluated 'test'" in said[0]
+    assert "give --eval_split test to go on evaluating it" in said[0]
+    assert resumed("--eval_split", "test") == []  # the flag it names: `test` evaluated again
+    assert resumed("--eval_split", "validation") == []  # typed: check_resume_settings' "a different --eval_split"
