@@ -1822,7 +1822,8 @@ def test_a_label_table_or_metadata_file_in_upper_case_is_named_not_passed_over(t
 def test_a_repo_cloned_without_git_lfs_is_named_not_read_as_broken_files(tmp_path):
     """`git clone` of a Hub data set without git-lfs leaves a Git LFS pointer (a 130-byte text) in place of each
     large file: its data/*.parquet ended in pyarrow's "Parquet magic bytes not found in footer" traceback, naming no
-    file, and a clip pointer failed to decode. Both are named, with the command that fetches them."""
+    file, and a clip pointer failed to decode. Both are named, with the command that fetches them; pointers the read
+    does not open (beside clips fetched in part) are not."""
     import hashlib
 
     import pyarrow as pa
@@ -1847,5 +1848,13 @@ def test_a_repo_cloned_without_git_lfs_is_named_not_read_as_broken_files(tmp_pat
     content = clip(tmp_path / "b.mp4").read_bytes()
     (clips / "train" / "dog").mkdir()
     (clips / "train" / "dog" / "b.mp4").write_text(pointer.format(hashlib.sha256(content).hexdigest(), len(content)))
-    with pytest.raises(DatasetFormatError, match=r"in place of 1 of its files \('train/dog/b\.mp4'\)"):
-        load_video_dataset(clips, "videofolder")
+    for dataset_format in ("videofolder", "hub"):
+        with pytest.raises(DatasetFormatError, match=r"in place of 1 of its files \('train/dog/b\.mp4'\)"):
+            load_video_dataset(clips, dataset_format)
+    # fetched in part (`git lfs pull --include "*.mp4"`): the clips are there, and a table and a tar beside them that
+    # no read of a folder of clips opens are left pointers: read as before
+    (tmp_path / "b.mp4").replace(clips / "train" / "dog" / "b.mp4")
+    for name in ("annotations.json", "frames.tar"):
+        (clips / name).write_text(pointer.format(hashlib.sha256(name.encode()).hexdigest(), 10**9))
+    for dataset_format in ("videofolder", "hub"):
+        assert load_video_dataset(clips, dataset_format).label_names == ["cat", "dog"], dataset_format

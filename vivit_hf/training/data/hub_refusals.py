@@ -25,7 +25,9 @@ from .folders import (
     card_declares_configs,
     dangling_clips,
     files_below,
+    has_video_extension,
     is_dangling,
+    is_data_file,
     place_of,
     refuse_lfs_pointers,
     split_named_by,
@@ -332,9 +334,10 @@ def refuse_unread_videos(
     from datasets.packaged_modules.videofolder.videofolder import VideoFolder
 
     root = Path(source)
-    refuse_lfs_pointers(root)
-    _refuse_unfinished_shards(root)
     videos, others = files_below(root)
+    # a folder of clips is read by them and its metadata files: a table or tar beside them, unread, may be a pointer
+    refuse_lfs_pointers(root, _read_by_videofolder if videos else is_data_file)
+    _refuse_unfinished_shards(root)
     read = {extension.lower() for extension in VideoFolder.EXTENSIONS}
     # in lower or upper case only (its data files' filter matches `.mp4` and `.MP4`): `c.Mp4` was left out, said to
     # be in no row of a metadata file the folder did not have
@@ -480,6 +483,11 @@ def _refuse_metadata_of_two_types(root: Path | str, data_files: dict) -> None:
             f"({', '.join(by_type.values())}), and datasets reads every split's metadata in one type; write them all "
             f"as one of {', '.join(sorted(by_type))}"
         )
+
+
+def _read_by_videofolder(path: Path) -> bool:
+    """A file datasets' videofolder opens: a clip or a metadata file (`refuse_lfs_pointers` of a folder of clips)."""
+    return has_video_extension(path) or path.name in METADATA_FILES
 
 
 def _refuse_metadata_named_in_another_case(files: Sequence[Path], data_files) -> None:

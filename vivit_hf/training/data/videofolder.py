@@ -21,6 +21,7 @@ from .examples import DatasetFormatError, VideoClassificationData, quoted
 from .folders import (
     dangling_clips,
     files_below,
+    has_video_extension,
     is_hidden,
     listings_kept,
     place_of,
@@ -393,7 +394,8 @@ def load_videofolder(roots: Sequence[Path]) -> VideoClassificationData:
     per_split: dict[str, list] = {}
     missing: dict[str, int] = {}
     for root in roots:
-        refuse_lfs_pointers(root)  # (a clone without git-lfs: each clip failed to decode, skipped and counted)
+        # (a clone without git-lfs: each clip failed to decode, skipped and counted); its clips alone are read
+        refuse_lfs_pointers(root, has_video_extension)
         _warn_official_split_lists(root)
         for split, items in _folder_clips(root, missing).items():
             per_split.setdefault(split, []).extend(items)
