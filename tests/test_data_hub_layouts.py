@@ -1814,8 +1814,9 @@ def test_a_label_table_or_metadata_file_in_upper_case_is_named_not_passed_over(t
         (metadata / split / "metadata.CSV").write_text("file_name,label\ncat.mp4,cat\ndog.mp4,dog\n")
     with pytest.raises(DatasetFormatError, match=r"ignores \S+/t\w+/metadata\.CSV, .*: rename it metadata\.csv"):
         load_video_dataset(metadata, "hub")
-    for split in ("train", "test"):  # renamed as said, datasets reads its labels
+    for split in ("train", "test"):  # renamed as said, datasets reads its labels; a copy in upper case is left
         (metadata / split / "metadata.CSV").rename(metadata / split / "metadata.csv")
+        shutil.copy(metadata / split / "metadata.csv", metadata / split / "METADATA.CSV")
     assert load_video_dataset(metadata, "hub").label_names == ["cat", "dog"]
 
 

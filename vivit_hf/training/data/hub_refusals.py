@@ -354,7 +354,7 @@ def refuse_unread_videos(
     builder = (builder or builder_once(source, config_name, revision, cache_dir))()
     if builder.name not in ("videofolder", "audiofolder", "imagefolder"):
         return {}
-    _refuse_metadata_named_in_another_case(others, builder.config.data_files or {})
+    _refuse_metadata_named_in_another_case(others)
     _refuse_ignored_tables(root, tables, builder.config.data_files or {})
     _refuse_metadata_naming_no_file(others)
     _refuse_metadata_of_two_types(root, builder.config.data_files or {})
@@ -490,16 +490,16 @@ def _read_by_videofolder(path: Path) -> bool:
     return has_video_extension(path) or path.name in METADATA_FILES
 
 
-def _refuse_metadata_named_in_another_case(files: Sequence[Path], data_files) -> None:
+def _refuse_metadata_named_in_another_case(files: Sequence[Path]) -> None:
     """A `Metadata.csv` / `metadata.CSV` / `METADATA.JSONL` beside the clips: datasets' videofolder takes a metadata
-    file by its exact name (`metadata.csv`, `metadata.jsonl`, `metadata.parquet`) and reads no other, so its rows
-    were ignored and each clip labelled by its folder (the split folders became the classes, or were refused as
-    such, "put one metadata file in each split folder", beside the file that is one). Its own folder's is named, with
-    the name to give it."""
-    listed = {os.path.normpath(str(file)) for files in data_files.values() for file in files}
+    file by its exact name (`metadata.csv`, `metadata.jsonl`, `metadata.parquet`, listed or not in a card's
+    `configs:`) and reads no other, so its rows were ignored and each clip labelled by its folder (the split folders
+    became the classes, or were refused as such, "put one metadata file in each split folder", beside the file that
+    is one). Its own folder's is named, with the name to give it; beside a file of that name (read), it is left."""
+    present = set(files)
     for path in files:
         name = path.name.lower()
-        if name in METADATA_FILES and path.name != name and os.path.normpath(str(path)) not in listed:
+        if name in METADATA_FILES and path.name != name and path.with_name(name) not in present:
             raise DatasetFormatError(
                 f"--dataset_format hub: datasets' videofolder reads a metadata file only by its lower-case name, "
                 f"{name}, and ignores {path}, labelling each clip by its folder instead: rename it {name}"
@@ -533,10 +533,10 @@ def _refuse_metadata_naming_no_file(files: Sequence[Path]) -> None:
 def _label_tables(files: Sequence[Path]) -> list[Path]:
     """The tables among `files` that look like a data set's label lists: named by a split (`train.csv`,
     `val.jsonl`) or with a label column (`label`, `labels`...). `datasets`' own `metadata.*` files are not among them
-    (its videofolder reads those)."""
+    (its videofolder reads those; one in another case, `_refuse_metadata_named_in_another_case`')."""
     found = []
     for path in files:
-        if path.suffix.lower() not in TABLE_SUFFIXES or path.name in METADATA_FILES:
+        if path.suffix.lower() not in TABLE_SUFFIXES or path.name.lower() in METADATA_FILES:
             continue
         if split_named_by(path.stem) is None:
             try:
