@@ -127,6 +127,7 @@ from vivit_hf.training.finetune import (
     compile_for_training,
     epoch_batches,
     evaluate,
+    evaluated_split,
     evaluation_figures,
     evaluation_targets,
     evaluation_view_refusal,
@@ -181,6 +182,7 @@ from vivit_hf.training.resume import (
     args_as_trained,
     check_resume_clips,
     check_resume_columns,
+    check_resume_evaluated_split,
     check_resume_labels,
     check_resume_settings,
     columns_left_to_check,
@@ -529,6 +531,7 @@ def main(argv=None):
             # the columns read: the checkpoint's run's (recorded since), else a flag typed as the one detected today
             check_resume_columns(resume_state.get("settings"), args, data, resume_state.get("columns_read"))
             resume_warnings += check_resume_labels(resume_state.get("id2label"), data.id2label, args.dataset)
+            resume_warnings += check_resume_evaluated_split(resume_state, evaluated_split(args, data), args)
             earlier = earlier_examples_digests(train_examples)  # a checkpoint of an earlier version recorded that
             unread = (caveats["train"] or {}).get("unread")
             held_then = partial(trained_had_a_share_been_held_out, args, data)  # an earlier version's share
@@ -969,6 +972,8 @@ def main(argv=None):
             # the hub table's columns read, whatever was typed: one left out reads what the table names then
             columns_read=data.columns,  # (check_resume_columns)
             train_digest=train_digest,  # the clips it skips by position on resume (check_resume_clips)
+            # the split scored (None: a held-out share), which --eval_split left out takes from the data set
+            evaluated_split=evaluated_split(args, data),  # (check_resume_evaluated_split)
             weight_decay_exempt_group=any(group.get("weight_decay_exempt") for group in optimizer.param_groups),
             runs=runs_so_far(),
             model_num_frames=model_num_frames,

@@ -820,3 +820,17 @@ def test_the_card_a_table_s_refusal_gives_reads_that_table_alone(tmp_path):
 
     read = datasets.load_dataset(str(tmp_path), cache_dir=str(tmp_path / "cache"))
     assert {split: table["video"] for split, table in read.items()} == {"train": ["c.mp4"]}
+
+
+def test_a_folder_data_set_s_split_folders_are_named_as_spelt_for_the_model_card(tmp_path):
+    """`training/` is read as `train` and `Val/` as `validation` (datasets' split patterns): the model card named them
+    so, the recipes' names, where the Hub readers keep a repo's own (`own_names`). A split of two folders keeps
+    the recipes' name."""
+    touch(tmp_path / "one", "training/cat/a.mp4", "training/dog/b.mp4", "Val/cat/c.mp4", "Val/dog/d.mp4")
+    data = load_videofolder([tmp_path / "one"])
+    assert sorted(data.splits) == ["train", "validation"]
+    assert data.own_split_text("train") == "training"
+    assert data.own_split_text("val (2 of its 3 clips)") == "Val (2 of its 3 clips)"
+    touch(tmp_path / "two", "train/cat/a.mp4", "training/dog/b.mp4", "test/cat/c.mp4", "test/dog/d.mp4")
+    two = load_videofolder([tmp_path / "two"])
+    assert two.own_split_text("train") == "train" and two.own_split_text("test") == "test"

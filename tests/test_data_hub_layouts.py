@@ -1775,3 +1775,87 @@ def test_a_resume_of_a_run_that_held_a_share_out_where_a_val_split_is_now_read_s
     other = examples_digest(train[:9])  # other clips: the refusal as before
     with pytest.raises(ValueError, match="not the one it was trained on"):
         check_resume_clips(other, examples_digest(train), held_out=held)
+
+
+@pytest.mark.parametrize("streamed", [False, True], ids=["whole", "streamed"])
+def test_a_card_whose_yaml_cannot_be_parsed_is_named_with_the_files_line(tmp_path, streamed):
+    """An unclosed `[` in README.md's header ended in `yaml.parser.ParserError` from inside huggingface_hub, naming no
+    file and counting lines from the header's start ("line 2"). One line now names the card and its line 3."""
+    for split in ("train", "test"):
+        for name in ("up", "down"):
+            clip(tmp_path / split / name / "a.mp4")
+    lines = ["---", "license: mit", "task_categories: [video-classification", "---", "# clips"]
+    (tmp_path / "README.md").write_text("\n".join(lines) + "\n")
+    read = partial(open_streaming_dataset, str(tmp_path)) if streamed else partial(load_video_dataset, tmp_path, "hub")
+    with pytest.raises(DatasetFormatError) as refused:
+        read()
+    bad_line = next(n for n, line in enumerate(lines, start=1) if "[" in line)
+    assert f"{tmp_path / 'README.md'}: its YAML header" in str(refused.value)
+    assert f"line {bad_line}, column {len(lines[bad_line - 1]) + 1}: expected ',' or ']'" in str(refused.value)
+
+
+def test_a_label_table_or_metadata_file_in_upper_case_is_named_not_passed_over(tmp_path):
+    """`Labels.CSV` beside clips in `videos/<split>/<camera>/` was not seen as a label table (its columns were read
+    only from a `.csv`), so the cameras became the classes without a word, where `labels.csv` is refused naming it.
+    datasets' videofolder takes `metadata.csv` by that exact name: a `metadata.CSV` in each split folder was ignored
+    and the split folders refused as classes, "put one metadata file in each split folder"; it is named, to rename."""
+    tables = tmp_path / "tables"
+    for split in ("train", "test"):
+        for camera in ("cam1", "cam2"):
+            clip(tables / "videos" / split / camera / "c.mp4")
+    rows = [f"videos/{split}/{camera}/c.mp4,{camera[-1]}" for split in ("train", "test") for camera in ("cam1", "cam2")]
+    (tables / "Labels.CSV").write_text("\n".join(["video,label", *rows]) + "\n")
+    with pytest.raises(DatasetFormatError, match=r"would ignore the tables 'Labels\.CSV' and take the folders"):
+        load_video_dataset(tables, "hub")
+    metadata = tmp_path / "metadata"
+    for split in ("train", "test"):
+        for i, name in enumerate(("cat", "dog")):
+            clip(metadata / split / f"{name}.mp4", seed=i)
+        (metadata / split / "metadata.CSV").write_text("file_name,label\ncat.mp4,cat\ndog.mp4,dog\n")
+    with pytest.raises(DatasetFormatError, match=r"ignores \S+/t\w+/metadata\.CSV, .*: rename it metadata\.csv"):
+        load_video_dataset(metadata, "hub")
+    for split in ("train", "test"):  # renamed as said, datasets reads its labels; a copy in upper case is left
+        (metadata / split / "metadata.CSV").rename(metadata / split / "metadata.csv")
+        shutil.copy(metadata / split / "metadata.csv", metadata / split / "METADATA.CSV")
+    assert load_video_dataset(metadata, "hub").label_names == ["cat", "dog"]
+
+
+def test_a_repo_cloned_without_git_lfs_is_named_not_read_as_broken_files(tmp_path):
+    """`git clone` of a Hub data set without git-lfs leaves a Git LFS pointer (a 130-byte text) in place of each
+    large file: its data/*.parquet ended in pyarrow's "Parquet magic bytes not found in footer" traceback, naming no
+    file, and a clip pointer failed to decode. Both are named, with the command that fetches them; pointers the read
+    does not open (beside clips fetched in part) are not."""
+    import hashlib
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    parquet = tmp_path / "table.parquet"
+    pq.write_table(pa.table({"video": [{"bytes": b"", "path": "a.mp4"}], "label": ["cat"]}), parquet)
+    pointer = "version https://git-lfs.github.com/spec/v1\noid sha256:{}\nsize {}\n"  # as `git lfs pointer` writes
+    for split in ("train", "test"):
+        path = tmp_path / "repo" / "data" / f"{split}-00000-of-00001.parquet"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        content = parquet.read_bytes()
+        path.write_text(pointer.format(hashlib.sha256(content).hexdigest(), len(content)))
+    for read in (
+        partial(load_video_dataset, tmp_path / "repo", "hub"),
+        partial(open_streaming_dataset, str(tmp_path / "repo")),
+    ):
+        with pytest.raises(DatasetFormatError, match=r"in place of 2 of its files.*git lfs pull"):
+            read()
+    clips = tmp_path / "clips"
+    clip(clips / "train" / "cat" / "a.mp4")
+    content = clip(tmp_path / "b.mp4").read_bytes()
+    (clips / "train" / "dog").mkdir()
+    (clips / "train" / "dog" / "b.mp4").write_text(pointer.format(hashlib.sha256(content).hexdigest(), len(content)))
+    for dataset_format in ("videofolder", "hub"):
+        with pytest.raises(DatasetFormatError, match=r"in place of 1 of its files \('train/dog/b\.mp4'\)"):
+            load_video_dataset(clips, dataset_format)
+    # fetched in part (`git lfs pull --include "*.mp4"`): the clips are there, and a table and a tar beside them that
+    # no read of a folder of clips opens are left pointers: read as before
+    (tmp_path / "b.mp4").replace(clips / "train" / "dog" / "b.mp4")
+    for name in ("annotations.json", "frames.tar"):
+        (clips / name).write_text(pointer.format(hashlib.sha256(name.encode()).hexdigest(), 10**9))
+    for dataset_format in ("videofolder", "hub"):
+        assert load_video_dataset(clips, dataset_format).label_names == ["cat", "dog"], dataset_format

@@ -2345,3 +2345,32 @@ def test_a_resume_that_trains_no_step_saves_the_processor_and_settings_its_steps
     assert json.loads((folder / "longer" / processor).read_text())["do_flip"] is True
     other = json.loads((folder / "longer" / settings).read_text())["settings"]["other"]
     assert (other["do_flip"], other["learning_rate"], other["max_train_steps"]) == (True, 0.01, 4)
+
+
+def test_a_resume_on_a_data_set_that_gained_a_validation_split_says_it_evaluates_another_split(uninterrupted, tmp_path):
+    """--eval_split left out evaluates the data set's default split: `test` of a train/test folder, and `validation`
+    once a `validation/` is added beside it. The checkpoint recorded only the typed flag (None both times), so the
+    resume went on without a word, ranking its `validation` scores against the history's `test` ones for the best
+    model. A run's checkpoint now records the split it evaluated (here the shared run's, on the train/test folder),
+    and a resume on the folder that gained `validation/` is told, with the flag that keeps `test`."""
+    from vivit_hf.training.data.formats import load_video_dataset
+    from vivit_hf.training.finetune import evaluated_split, parse_args
+    from vivit_hf.training.resume import check_resume_evaluated_split
+
+    state = json.loads((uninterrupted / "checkpoints" / "step_12" / STATE_FILE).read_text())
+    assert state["evaluated_split"] == "test"
+    for clip in ("train/a/0.mp4", "train/b/1.mp4", "test/a/2.mp4", "test/b/3.mp4"):
+        (tmp_path / clip).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / clip).touch()  # (read as a folder, not decoded)
+
+    def resumed(*flags):
+        args = parse_args(["--dataset", str(tmp_path), *flags])
+        return check_resume_evaluated_split(state, evaluated_split(args, load_video_dataset(tmp_path)), args)
+
+    assert resumed() == []
+    shutil.copytree(tmp_path / "test", tmp_path / "validation")
+    said = resumed()
+    assert len(said) == 1 and "resuming evaluating 'validation', where the checkpoint's run evaluated 'test'" in said[0]
+    assert "give --eval_split test to go on evaluating it" in said[0]
+    assert resumed("--eval_split", "test") == []  # the flag it names: `test` evaluated again
+    assert resumed("--eval_split", "validation") == []  # typed: check_resume_settings' "a different --eval_split"

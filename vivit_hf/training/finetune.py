@@ -329,6 +329,13 @@ def data_warnings_held(held: bool):
         data_logger.setLevel(level)
 
 
+def evaluated_split(args, data) -> str | None:
+    """The split of `data` fine-tuning evaluates: `--eval_split` as the data set names it (`val`: its `validation`),
+    else the data set's default evaluation split; None where it has none (a share of `--train_split` is held out).
+    A checkpoint records it (`check_resume_evaluated_split`): with --eval_split left out, it is the data set's."""
+    return data.split_name(args.eval_split) if args.eval_split else data.default_eval_split
+
+
 def warn_evaluating_the_training_split(args, data, eval_split: str) -> None:
     """Warn where the split evaluated is the one trained on (`--eval_split train`, or `--train_split validation`,
     whose default evaluation split is that one): every accuracy the run logs, records in all_results.json and
@@ -367,7 +374,7 @@ def load_data(args, accelerator):
     warn_missing(data)
     train = data.split(args.train_split, "--train_split")
     data.refuse_training_on(args.train_split)  # (a split of one class; evaluate.py reads the others of such a set)
-    eval_split = data.split_name(args.eval_split) if args.eval_split else data.default_eval_split  # `val`: validation
+    eval_split = evaluated_split(args, data)
     if eval_split is None:
         train, evaluation = hold_out(train, args.validation_split_percentage / 100, seed=args.seed)
         eval_split = f"{args.train_split} (held out {args.validation_split_percentage:g}%)"
@@ -464,7 +471,7 @@ def load_streaming_data(args, num_processes: int = 1, spread: bool = True):
     data = open_streaming_dataset(args.dataset, **source_options(args), num_processes=num_processes)
     warn_missing(data)
     train = data.split(args.train_split, "--train_split")
-    eval_split = data.split_name(args.eval_split) if args.eval_split else data.default_eval_split  # `val`: validation
+    eval_split = evaluated_split(args, data)
     if eval_split is None:  # the user's data, as a missing split is: one line, exit 2 (it was a traceback)
         raise DatasetFormatError(
             f"--streaming needs an evaluation split (it cannot hold out a share of a stream); {args.dataset} has "

@@ -526,6 +526,29 @@ def check_resume_settings(saved: dict | None, current: dict, args: argparse.Name
     ]
 
 
+def check_resume_evaluated_split(state: dict, evaluated: str | None, args: argparse.Namespace) -> list[str]:
+    """A warning where the split this resume evaluates (`evaluated_split`: None for a share held out) is not the one
+    its checkpoint's run evaluated, with `--eval_split` the same (a typed change is `check_resume_settings`'): a data
+    set that gained a `validation` split beside the `test` it evaluated (the default one is then `validation`) resumed
+    without a word, the best model and early stopping comparing the checkpoint's history of `test` scores with
+    `validation` ones. [] for a checkpoint of an older version (it recorded none) or the same split."""
+    if not isinstance(state, dict) or "evaluated_split" not in state or state["evaluated_split"] == evaluated:
+        return []
+    then, typed = state["evaluated_split"], (recorded_group(state.get("settings"), "other") or {}).get("eval_split")
+    if not same_setting("eval_split", typed, args.eval_split):
+        return []
+
+    def split(name):
+        return repr(name) if name else f"a share held out of {args.train_split!r}"
+
+    keep = f"give --eval_split {then} to go on evaluating it" if then else "start over to hold a share out again"
+    return [
+        f"resuming evaluating {split(evaluated)}, where the checkpoint's run evaluated {split(then)} (--eval_split "
+        f"{said(args.eval_split)} both times): the data set's splits have changed since. Its history's scores are of "
+        f"{split(then)}, compared with this run's for the best model and early stopping; {keep}"
+    ]
+
+
 def check_resume_clips(
     saved: str | None,
     current: str,

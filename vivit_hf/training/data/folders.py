@@ -18,7 +18,7 @@ import logging
 import os
 import re
 import stat
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -429,6 +429,49 @@ TABLE_SUFFIXES = (".csv", ".tsv", ".json", ".jsonl", ".parquet", ".arrow")
 
 
 ANY_ARCHIVE_SUFFIXES = (".zip", ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz", ".gz", ".7z", ".rar")
+
+
+# The first line of a Git LFS pointer: what a `git clone` of a Hub repo without git-lfs holds in place of each large
+# file (a 130-byte text naming the file's sha256 and size)
+LFS_POINTER_HEADER = b"version https://git-lfs.github.com/spec/v1"
+
+
+def has_video_extension(path: Path) -> bool:
+    """A clip by its name (`VIDEO_EXTENSIONS`, in any case)."""
+    return path.suffix.lower() in VIDEO_EXTENSIONS
+
+
+def is_data_file(path: Path) -> bool:
+    """A clip, a table or a WebDataset shard: what a read of a folder may open (`refuse_lfs_pointers`' default)."""
+    return has_video_extension(path) or path.suffix.lower() in (*TABLE_SUFFIXES, ".tar")
+
+
+def lfs_pointers_below(folder: Path, read: Callable[[Path], bool] = is_data_file) -> list[Path]:
+    """The files below `folder` that the read opens (`read(path)`) and that are Git LFS pointers, not the files they
+    stand for (read only where small: a pointer is under 200 bytes)."""
+    found = []
+    for path, info in regular_files_below(folder).items():
+        if info.st_size < 1024 and read(path):
+            with open(path, "rb") as file:
+                if file.read(len(LFS_POINTER_HEADER)) == LFS_POINTER_HEADER:
+                    found.append(path)
+    return found
+
+
+def refuse_lfs_pointers(folder: Path, read: Callable[[Path], bool] = is_data_file) -> None:
+    """A Hub data set cloned with git, without git-lfs: its parquet files ended in pyarrow's "Parquet magic bytes not
+    found in footer" traceback, naming no file, and its clips each failed to decode (skipped, counted). Refused in one
+    line naming them and the command that fetches them. `read`: the files the read opens; a pointer it leaves alone
+    (an annotation archive beside the clips, not fetched by `git lfs pull --include "*.mp4"`) is no reason to refuse."""
+    pointers = lfs_pointers_below(folder, read)
+    if pointers:
+        names = [path.relative_to(folder).as_posix() for path in pointers]
+        raise DatasetFormatError(
+            f"{folder} holds Git LFS pointers in place of {len(names)} of its files ({quoted(names[:3])}"
+            f"{', ...' if len(names) > 3 else ''}): the repo was cloned without git-lfs. Fetch "
+            f"them with `git lfs install && git lfs pull` in {folder}, or download the repo with `hf download "
+            f"<repo id> --repo-type dataset --local-dir {folder}`"
+        )
 
 
 def card_declares_configs(root: Path) -> bool:

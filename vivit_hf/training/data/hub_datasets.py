@@ -69,6 +69,7 @@ from .hub_labels import (
     warn_csv_integers_read_without_their_zeros,
 )
 from .hub_refusals import (
+    naming_an_unreadable_card,
     naming_class_ids_out_of_range,
     naming_clip_paths_outside_metadata_folders,
     naming_metadata_of_two_types,
@@ -404,16 +405,7 @@ def load_saved_to_disk(source: str, config_name: str | None = None):
     return datasets.DatasetDict({split: dataset.with_format(None) for split, dataset in loaded.items()})
 
 
-@listings_kept()  # the folder is walked once for the whole read
-def load_hub(
-    source: str,
-    *,
-    revision: str | None = None,
-    cache_dir: str | None = None,
-    video_column: str | None = None,
-    label_column: str | None = None,
-    config_name: str | None = None,
-) -> VideoClassificationData:
+def load_hub(source: str, **options) -> VideoClassificationData:
     """Any `datasets` repo (Hub id or local folder) with a video column and a label column: what `load_dataset`
     reads (videofolder with `metadata.csv` / `metadata.jsonl`, parquet, WebDataset tar shards, Arrow files), or a
     folder written by `save_to_disk`. The label column is found without a flag: a `ClassLabel`, else `label` /
@@ -423,6 +415,21 @@ def load_hub(
     video processor decodes it, so nothing needs a system FFmpeg or torchcodec; a `Video(stream_index=k)` column's
     rows give its track k too (`hub_files.chosen_track`), which the processor reads.
     """
+    with naming_an_unreadable_card(source):  # every read of the card is datasets' or huggingface_hub's
+        return _load_hub(source, **options)
+
+
+@listings_kept()  # the folder is walked once for the whole read
+def _load_hub(
+    source: str,
+    *,
+    revision: str | None = None,
+    cache_dir: str | None = None,
+    video_column: str | None = None,
+    label_column: str | None = None,
+    config_name: str | None = None,
+) -> VideoClassificationData:
+    """`load_hub`'s read."""
     import datasets
 
     dangling: dict[str, list[str]] = {}

@@ -25,8 +25,11 @@ from .folders import (
     card_declares_configs,
     dangling_clips,
     files_below,
+    has_video_extension,
     is_dangling,
+    is_data_file,
     place_of,
+    refuse_lfs_pointers,
     split_named_by,
     unpack_command,
 )
@@ -49,6 +52,45 @@ WEBDATASET_DECODED_AS = {
     **dict.fromkeys(("cls", "cls2", "index", "inx", "id"), "an integer"),
     **dict.fromkeys(("json", "jsn"), "JSON"),
 }
+
+
+@contextlib.contextmanager
+def naming_an_unreadable_card(source: str):
+    """Around `datasets.load_dataset` (whole or streamed): a data card (README.md) whose YAML header PyYAML cannot
+    parse (an unclosed `[`, a tab, a `key: value: more`) is refused in one line naming the card and the line of the
+    file the parser stopped at; it was a `yaml.parser.ParserError` traceback from inside huggingface_hub, counting
+    lines from the header's start and naming no file. datasets reads the header for the configurations and features."""
+    import yaml
+
+    try:
+        yield
+    except yaml.YAMLError as error:
+        raise DatasetFormatError(unreadable_card_message(source, error)) from None
+
+
+def unreadable_card_message(source: str, error) -> str:
+    """`naming_an_unreadable_card`'s line: the card, where in it (the file's line, as an editor numbers it) and what
+    the parser says there."""
+    local = Path(source) / "README.md"
+    card = str(local) if Path(source).is_dir() else f"the data card (README.md) of the Hub data set {source}"
+    # huggingface_hub parses the text between the `---` lines: its line 0 is the file's line after the first `---`
+    # (blank lines may come before it)
+    where, mark, before = "", getattr(error, "problem_mark", None), 1
+    if mark is not None:
+        if local.is_file():
+            from huggingface_hub.repocard import REGEX_YAML_BLOCK
+
+            found = REGEX_YAML_BLOCK.search(local.read_text(encoding="utf-8", errors="replace"))
+            before = found.group(1).count("\n") if found else before
+        where = f" at line {mark.line + 1 + before}, column {mark.column + 1}"
+    problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+    context, start = getattr(error, "context", None), getattr(error, "context_mark", None)
+    if context and start is not None and (mark is None or start.line != mark.line):
+        problem += f", {context} begun on line {start.line + 1 + before}"
+    return (
+        f"{card}: its YAML header (between the --- lines) cannot be parsed{where}: {problem}. datasets reads the "
+        "configurations and features from it: correct the YAML there (or remove the header)"
+    )
 
 
 @contextlib.contextmanager
@@ -292,8 +334,10 @@ def refuse_unread_videos(
     from datasets.packaged_modules.videofolder.videofolder import VideoFolder
 
     root = Path(source)
-    _refuse_unfinished_shards(root)
     videos, others = files_below(root)
+    # a folder of clips is read by them and its metadata files: a table or tar beside them, unread, may be a pointer
+    refuse_lfs_pointers(root, _read_by_videofolder if videos else is_data_file)
+    _refuse_unfinished_shards(root)
     read = {extension.lower() for extension in VideoFolder.EXTENSIONS}
     # in lower or upper case only (its data files' filter matches `.mp4` and `.MP4`): `c.Mp4` was left out, said to
     # be in no row of a metadata file the folder did not have
@@ -310,6 +354,7 @@ def refuse_unread_videos(
     builder = (builder or builder_once(source, config_name, revision, cache_dir))()
     if builder.name not in ("videofolder", "audiofolder", "imagefolder"):
         return {}
+    _refuse_metadata_named_in_another_case(others)
     _refuse_ignored_tables(root, tables, builder.config.data_files or {})
     _refuse_metadata_naming_no_file(others)
     _refuse_metadata_of_two_types(root, builder.config.data_files or {})
@@ -440,6 +485,27 @@ def _refuse_metadata_of_two_types(root: Path | str, data_files: dict) -> None:
         )
 
 
+def _read_by_videofolder(path: Path) -> bool:
+    """A file datasets' videofolder opens: a clip or a metadata file (`refuse_lfs_pointers` of a folder of clips)."""
+    return has_video_extension(path) or path.name in METADATA_FILES
+
+
+def _refuse_metadata_named_in_another_case(files: Sequence[Path]) -> None:
+    """A `Metadata.csv` / `metadata.CSV` / `METADATA.JSONL` beside the clips: datasets' videofolder takes a metadata
+    file by its exact name (`metadata.csv`, `metadata.jsonl`, `metadata.parquet`, listed or not in a card's
+    `configs:`) and reads no other, so its rows were ignored and each clip labelled by its folder (the split folders
+    became the classes, or were refused as such, "put one metadata file in each split folder", beside the file that
+    is one). Its own folder's is named, with the name to give it; beside a file of that name (read), it is left."""
+    present = set(files)
+    for path in files:
+        name = path.name.lower()
+        if name in METADATA_FILES and path.name != name and path.with_name(name) not in present:
+            raise DatasetFormatError(
+                f"--dataset_format hub: datasets' videofolder reads a metadata file only by its lower-case name, "
+                f"{name}, and ignores {path}, labelling each clip by its folder instead: rename it {name}"
+            )
+
+
 def _refuse_metadata_naming_no_file(files: Sequence[Path]) -> None:
     """A videofolder `metadata.csv` / `metadata.jsonl` without a `file_name` column (datasets' rule: `file_name`,
     `*_file_name`, `file_names` or `*_file_names`) is refused naming the file and the columns it has. `datasets`
@@ -467,10 +533,10 @@ def _refuse_metadata_naming_no_file(files: Sequence[Path]) -> None:
 def _label_tables(files: Sequence[Path]) -> list[Path]:
     """The tables among `files` that look like a data set's label lists: named by a split (`train.csv`,
     `val.jsonl`) or with a label column (`label`, `labels`...). `datasets`' own `metadata.*` files are not among them
-    (its videofolder reads those)."""
+    (its videofolder reads those; one in another case, `_refuse_metadata_named_in_another_case`')."""
     found = []
     for path in files:
-        if path.suffix.lower() not in TABLE_SUFFIXES or path.name in METADATA_FILES:
+        if path.suffix.lower() not in TABLE_SUFFIXES or path.name.lower() in METADATA_FILES:
             continue
         if split_named_by(path.stem) is None:
             try:

@@ -102,6 +102,7 @@ from .hub_labels import (
 )
 from .hub_refusals import (
     WEBDATASET_DECODED_AS,
+    naming_an_unreadable_card,
     naming_clip_paths_outside_metadata_folders,
     naming_metadata_of_two_types,
     naming_mixed_column_types,
@@ -391,7 +392,8 @@ def open_streaming_dataset(
     mixed_types = naming_mixed_column_types(source, config_name, revision, cache_dir)
     two_types = naming_metadata_of_two_types(source, config_name, revision, cache_dir)
     outside = naming_clip_paths_outside_metadata_folders(source)
-    with naming_undecodable_members(source), mixed_types, two_types, outside:
+    card = naming_an_unreadable_card(source)
+    with card, naming_undecodable_members(source), mixed_types, two_types, outside:
         return _open_streaming_dataset(
             source,
             revision=revision,

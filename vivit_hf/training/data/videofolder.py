@@ -21,8 +21,11 @@ from .examples import DatasetFormatError, VideoClassificationData, quoted
 from .folders import (
     dangling_clips,
     files_below,
+    has_video_extension,
     is_hidden,
+    listings_kept,
     place_of,
+    refuse_lfs_pointers,
     split_named_by,
     split_words,
     warn_left_out,
@@ -38,11 +41,13 @@ METADATA_FILES = ("metadata.csv", "metadata.jsonl", "metadata.parquet")
 
 
 def metadata_columns(path: Path) -> list[str]:
-    """The column names of a `datasets` videofolder metadata file (parquet's are not read: reported as such)."""
-    if path.suffix == ".csv":
+    """The column names of a `datasets` videofolder metadata file, or of a CSV / JSON Lines table in any case
+    (`Labels.CSV`: read as parquet's, unread, its label column was not seen); parquet's are not read: reported as
+    such."""
+    if path.suffix.lower() == ".csv":
         with open(path, newline="", encoding="utf-8-sig") as f:
             return next(csv.reader(f), [])
-    if path.suffix == ".jsonl":
+    if path.suffix.lower() == ".jsonl":
         with open(path, encoding="utf-8-sig") as f:
             first = next((line for line in f if line.strip()), "{}")
         try:
@@ -379,6 +384,7 @@ def _clips_without_class(root: Path) -> list[str]:
     return [key.as_posix() for clip in videos if place_of(key := clip.relative_to(root)).label is None]
 
 
+@listings_kept()  # each root walked once: its clips and `refuse_lfs_pointers`' small files
 def load_videofolder(roots: Sequence[Path]) -> VideoClassificationData:
     """`<root>/.../[<split>/].../<class>/<clip>`, read as `datasets`' videofolder reads a folder: a clip's class is
     the folder it is in; its split is named by a folder above, at any depth (`train`, `val2017`, `k400_test`...),
@@ -388,6 +394,8 @@ def load_videofolder(roots: Sequence[Path]) -> VideoClassificationData:
     per_split: dict[str, list] = {}
     missing: dict[str, int] = {}
     for root in roots:
+        # (a clone without git-lfs: each clip failed to decode, skipped and counted); its clips alone are read
+        refuse_lfs_pointers(root, has_video_extension)
         _warn_official_split_lists(root)
         for split, items in _folder_clips(root, missing).items():
             per_split.setdefault(split, []).extend(items)
@@ -436,5 +444,23 @@ def load_videofolder(roots: Sequence[Path]) -> VideoClassificationData:
     }
     untrainable = _one_class_splits(roots, per_split)
     return VideoClassificationData(
-        splits=splits, label_spaces={"label": names}, missing=missing, untrainable=untrainable
+        splits=splits,
+        label_spaces={"label": names},
+        missing=missing,
+        untrainable=untrainable,
+        own_names=folder_split_names(per_split),
     )
+
+
+def folder_split_names(per_split: dict[str, list]) -> dict[str, str]:
+    """`{split: the folder that names it}` where that folder is spelt otherwise (`training/` read as `train`, `Val/`
+    as `validation`) and is the one folder of every clip of the split (`VideoClassificationData.own_names`): the
+    model card named a folder data set's `training/` split `train`, the recipes' name. A split of several folders
+    (`train/` beside `training/`) or of clips below none keeps the recipes' name."""
+    own = {}
+    for split, items in per_split.items():
+        folders = {place_of(Path(key)).split_folder for _, _, key in items}
+        names = {Path(folder).name for folder in folders if folder is not None}
+        if None not in folders and len(names) == 1 and (name := names.pop()) != split:
+            own[split] = name
+    return own
