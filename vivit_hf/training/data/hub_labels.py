@@ -30,7 +30,6 @@ from .labels import (
     is_labelled_split,
     label_name,
     label_vocabulary,
-    refuse_sparse_class_ids,
 )
 from .videofolder import METADATA_FILES
 
@@ -227,8 +226,7 @@ def ids_beside_names(names: list[str], label_map: dict, features, label_column: 
     by_name = {label_name(t): class_id(i) for i, t in zip(ids, texts) if class_id(i) is not None and t is not None}
     if not by_name or min(by_name.values()) < 0 or set(names) - set(by_name) or unpaired_row(ids, texts, paired):
         return names, label_map
-    refuse_sparse_class_ids(set(by_name.values()), "hub", f"the column {paired[0]!r}", paired[0])
-    numbered = [str(i) for i in range(max(by_name.values()) + 1)]
+    numbered, _ = label_vocabulary(list(by_name.values()), "hub", paired[0])  # as read by ids: a gap warned of
     for name, i in by_name.items():
         numbered[i] = name
     return numbered, {value: by_name[names[i]] for value, i in (label_map or {}).items()}
