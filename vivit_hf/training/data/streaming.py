@@ -533,7 +533,8 @@ def _read_streaming_dataset(
     # pass of their own, a WebDataset without a data card was read through three times at the first open (the tars'
     # index, the labels, then the names: Kinetics' 240 000 clips, 534 s), each pass a walk over every tar's members.
     class_label = isinstance(label_feature(features, label_column), datasets.ClassLabel)
-    ids = [pair[0] for pair in [id_and_name_columns(features)] if pair is not None and pair[1] == label_column]
+    paired = id_and_name_columns(features)  # with --label_column class, the `label` ids beside it number its names
+    ids = [paired[0]] if paired is not None and paired[1] == label_column else []
     beside = [] if card is not None or class_label else name_columns(features, label_column) + ids
     named: dict[str, dict[str, list]] = {}  # split: {names column: every row's value}
 
@@ -542,7 +543,9 @@ def _read_streaming_dataset(
 
         def read():
             said = " and ".join(
-                "label column" if column == label_column else f"{column!r} column (the class names)"
+                "label column"
+                if column == label_column
+                else f"{column!r} column (the class {'ids' if column in ids else 'names'})"
                 for column in columns
             )
             logger.info(
