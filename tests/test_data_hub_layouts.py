@@ -379,6 +379,51 @@ def test_a_label_column_beside_a_class_or_a_float_or_bool_labels_column_is_refus
         assert named.label_names == ["bad", "good"]
 
 
+def _ids_beside_names(tmp_path, rows):
+    root, *_ = videofolder_csv(tmp_path)
+    with open(root / "train" / "metadata.csv", "w", newline="") as f:
+        csv.writer(f).writerows([("file_name", "label", "class"), *((f"c{i}.mp4", *r) for i, r in enumerate(rows))])
+    return str(root)
+
+
+WHOLE_AND_STREAMED = (load_video_dataset, lambda source, _, **kw: open_streaming_dataset(source, **kw))
+
+
+@pytest.mark.parametrize("ids, names", [((0, 1, 0), ["zebra", "ant"]), ((2, 1, 2), ["0", "ant", "zebra"])])
+def test_integer_labels_beside_their_class_names_are_read_as_ids_and_names(tmp_path, ids, names):
+    """A metadata.csv of integer `label` ids beside a `class` of their names (`zebra` 0, `ant` 1) was refused as
+    "unclear"; `--label_column label` named the classes '0', '1', and `--label_column class` renumbered them by name
+    (zebra 1 where the data set says 0). Read as datasets' ClassLabel reads ids (id i is names[i]), whole and
+    streamed, and by either flag: the data set's ids, the names beside them (an id no row uses keeps its number)."""
+    root = _ids_beside_names(tmp_path, [(i, ("ant", "zebra")[i % 2 == 0]) for i in ids])
+    for read in WHOLE_AND_STREAMED:
+        for flag in (None, "label", "class"):
+            data = read(root, "hub", cache_dir=str(tmp_path / "cache"), label_column=flag)
+            assert data.label_names == names, (read, flag)
+            split = data.split("train")
+            if hasattr(split, "labels"):
+                labels = split.labels()
+            else:  # streamed: each row's raw label, as its id
+                labels = [split.label_id(row[split.label_column]) for row in split.dataset]
+            assert labels == list(ids), (read, flag)
+
+
+def test_integer_labels_beside_names_they_do_not_pair_with_are_refused_naming_the_row(tmp_path):
+    """`label` ids beside a `class` that does not pair one to one with them (a row gives `zebra` id 1 where another
+    gives it 0): two label columns, refused naming the row, whole and streamed; each flag reads its own column."""
+    root = _ids_beside_names(tmp_path, [(0, "zebra"), (1, "ant"), (1, "zebra")])
+    said = "'label' and 'class' each give every row a class and do not pair one to one as ids and their names (row 2: "
+    said += "label 1 beside class 'zebra', where row 1 gives label 1 beside class 'ant')"
+    for read in WHOLE_AND_STREAMED:
+        with pytest.raises(DatasetFormatError, match=re.escape(said) + ".*--label_column"):
+            read(root, "hub", cache_dir=str(tmp_path / "cache"))
+        assert read(root, "hub", cache_dir=str(tmp_path / "cache"), label_column="label").label_names == ["0", "1"]
+        assert read(root, "hub", cache_dir=str(tmp_path / "cache"), label_column="class").label_names == [
+            "ant",
+            "zebra",
+        ]
+
+
 def test_a_webdataset_json_label_beside_a_class_field_is_refused_unless_one_is_named(tmp_path):
     """A WebDataset `.json` of `label` (a quality mark) beside `class` (the action): `json.label` was trained on
     without a word (classes ['bad', 'good']), whole and streamed. Refused as two such columns are; --label_column

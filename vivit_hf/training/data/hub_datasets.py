@@ -60,6 +60,7 @@ from .hub_labels import (
     column_values,
     columns_read,
     hub_label_names,
+    ids_beside_names,
     label_feature,
     label_value,
     labelled_splits,
@@ -451,6 +452,7 @@ def _load_hub(
         if Path(source).is_dir():
             drop_older_versions(cache_dir)
     features = next(iter(loaded.values())).features
+    detecting = label_column is None  # (a names column that does not pair with ids found so is another label)
     columns, detected_columns = columns_read(features, video_column, label_column, source, config_name)
     video_column, label_column = columns.values()
     feature = label_feature(features, label_column)
@@ -483,7 +485,10 @@ def _load_hub(
     warn_unread_segments(features, source)
     if card is None and not isinstance(feature, datasets.ClassLabel):
         tables = {split: dataset.with_format("arrow") for split, dataset in loaded.items()}
-        names = names_beside_ids(names, features, label_column, lambda column: column_values(tables, column))
+        values_of = partial(column_values, tables)
+        names = names_beside_ids(names, features, label_column, values_of, source=source if detecting else None)
+        if reordered is None:
+            names, label_map = ids_beside_names(names, label_map, features, label_column, values_of)
     base = Path(source) if Path(source).is_dir() else None
     found_tables: list[dict] = []
 

@@ -155,7 +155,7 @@ def _label_column_by_type_and_name(features, source: str) -> str | None:
     _refuse_two_label_columns(features, source)
     chosen = next((c for c in named if c in class_labels), None)
     if chosen is not None or not class_labels:
-        return chosen or (named[0] if named else None)
+        return chosen or next(iter(id_and_name_columns(features) or named), None)
     if len(class_labels) == 1 and not named:
         return class_labels[0]
     raise DatasetFormatError(
@@ -169,13 +169,67 @@ def _refuse_two_label_columns(features, source: str, prefix: str = "") -> None:
     """Refuses two of `label`, `labels` and `class` that each give every row a class (columns, or the fields of a
     struct column, named `prefix`<field> with --label_column), naming both: one was taken without a word."""
     both = [c for c in ("label", "labels", "class") if c in features and _one_class_a_row(features[c])]
-    if len(both) > 1:
+    if len(both) > 1 and (prefix or id_and_name_columns(features) is None):
         raise DatasetFormatError(
             f"--dataset_format hub: which column of {source} holds the label is unclear: "
             f"{quoted([prefix + c for c in both])} each give every row a class ("
             + ", ".join(f"{prefix}{c}: {_feature_words(features[c])}" for c in both)
             + "); name the one to train on with --label_column"
         )
+
+
+def id_and_name_columns(features) -> tuple[str, str] | None:
+    """`(ids column, names column)` where two of `label`, `labels` and `class` give every row a class, one as integers
+    and the other as text (a metadata.csv of `label` 0, 1 beside `class` zebra, ant): ids and their names, as a
+    `ClassLabel` holds them, where they pair one to one (`unpaired_row`). They were refused as two label columns, and
+    either flag lost the data set's numbering: '0', '1' for names, or the names renumbered alphabetically."""
+    import datasets
+
+    both = [c for c in ("label", "labels", "class") if c in features and _one_class_a_row(features[c])]
+    kinds = [getattr(features[c], "dtype", "") if isinstance(features[c], datasets.Value) else "" for c in both]
+    integer = [c for c, kind in zip(both, kinds) if kind.startswith(("int", "uint"))]
+    text = [c for c, kind in zip(both, kinds) if kind in ("string", "large_string")]
+    return (integer[0], text[0]) if len(both) == 2 and len(integer) == len(text) == 1 else None
+
+
+def unpaired_row(ids: Sequence, names: Sequence, columns: tuple[str, str]) -> str | None:
+    """Where integer `ids` and text `names` (every row's value of `columns`, in one row order) do not pair one to one,
+    the first row that breaks it and the earlier one it disagrees with, in words; else None. Rows without an id or a
+    name are left aside (`is_labelled_split` rules on them)."""
+    first_of_id: dict[int, int] = {}
+    first_of_name: dict[str, int] = {}
+    pairs = [(class_id(i), None if n is None or not str(n).strip() else label_name(n)) for i, n in zip(ids, names)]
+    for row, (i, name) in enumerate(pairs):
+        if i is None or name is None:
+            continue
+        earlier = first_of_id.setdefault(i, row)
+        if pairs[earlier][1] == name:  # the id pairs with its name so far: does the name pair with its id?
+            earlier = first_of_name.setdefault(name, row)
+        if pairs[earlier] != (i, name):
+            (id_column, name_column), (j, other) = columns, pairs[earlier]
+            return (
+                f"row {row}: {id_column} {i} beside {name_column} {name!r}, where row {earlier} gives {id_column} {j} "
+                f"beside {name_column} {other!r}"
+            )
+    return None
+
+
+def ids_beside_names(names: list[str], label_map: dict, features, label_column: str, values_of) -> tuple[list, dict]:
+    """`names` and `label_map` of a text label column (`--label_column class`) renumbered by the integer ids beside
+    it (`id_and_name_columns`), where they pair one to one and are ids >= 0 (`names[i]` is id i's name, an id no row
+    uses keeps its number, as `label_vocabulary` keeps it): numbered alphabetically, `zebra` was class 1 where the
+    data set says 0. Unchanged otherwise (the ids column is then something else)."""
+    paired = id_and_name_columns(features)
+    if paired is None or paired[1] != label_column:
+        return names, label_map
+    ids, texts = values_of(paired[0]), values_of(label_column)
+    by_name = {label_name(t): class_id(i) for i, t in zip(ids, texts) if class_id(i) is not None and t is not None}
+    if not by_name or min(by_name.values()) < 0 or set(names) - set(by_name) or unpaired_row(ids, texts, paired):
+        return names, label_map
+    numbered, _ = label_vocabulary(list(by_name.values()), "hub", paired[0])  # as read by ids: a gap warned of
+    for name, i in by_name.items():
+        numbered[i] = name
+    return numbered, {value: by_name[names[i]] for value, i in (label_map or {}).items()}
 
 
 def _one_class_a_row(feature) -> bool:
@@ -469,6 +523,8 @@ def name_columns(features, label_column: str) -> list[str]:
         return texts
     wanted = (f"{base}_name", f"{base}_text", "label_name", "label_text", "class_name", "category_name")
     found = [f"{prefix}{dot}{name}" for name in dict.fromkeys(wanted) if name in fields]
+    paired = id_and_name_columns(features)  # `label` ids beside a `class` of names
+    found += [paired[1]] if paired is not None and paired[0] == label_column else []
     # A WebDataset sample's `<key>.cls` (the class id) beside its `<key>.json`, which names the class: the shard
     # tool writes `label` there (its card names the classes; shards copied without it were read as "0".."N").
     meta = webdataset_member(features, ("json",)) if member_extension(label_column) == "cls" else None
@@ -484,15 +540,28 @@ def column_values(tables: dict, column: str) -> list:
     return [v for table in tables.values() for v in arrow_label_values(table, column)]
 
 
-def names_beside_ids(names: list[str], features, label_column: str, values_of, fmt: str = "hub") -> list[str]:
+def names_beside_ids(
+    names: list[str], features, label_column: str, values_of, fmt: str = "hub", source: str | None = None
+) -> list[str]:
     """`names` of integer labels (`"0"`, `"1"`, ...) replaced by the names a column beside them gives each id, where
     the data says them; they were lost (id2label "0".."N"). The ids as `label_vocabulary` reads them (`class_id`):
     written as text (`"3"`) or as floats (`3.0`), their names were lost too. `values_of(column)`: every row's value
     of a column, in one row order. A column giving one id two names is refused, naming both; a WebDataset
-    `<key>.txt` of captions (`txt_of_captions`) names no class and is not read."""
+    `<key>.txt` of captions (`txt_of_captions`) names no class and is not read. A text column of a label's name
+    (`id_and_name_columns`) that does not pair one to one with the ids is another label: refused as unclear where the
+    ids were not named with --label_column (`source` given), left unread where they were."""
     if not names or any(name != str(i) for i, name in enumerate(names)):
         return names
     for column in name_columns(features, label_column):
+        paired = (label_column, column) == id_and_name_columns(features)
+        if paired and (unpaired := unpaired_row(values_of(label_column), values_of(column), (label_column, column))):
+            if source is None:
+                continue
+            raise DatasetFormatError(
+                f"--dataset_format {fmt}: which column of {source} holds the label is unclear: {label_column!r} and "
+                f"{column!r} each give every row a class and do not pair one to one as ids and their names "
+                f"({unpaired}); name the one to train on with --label_column"
+            )
         texts: dict[int, list[str]] = {}
         for value, name in zip(values_of(label_column), values_of(column)):
             if (i := class_id(value)) is not None and name is not None and str(name).strip():

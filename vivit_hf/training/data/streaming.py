@@ -91,6 +91,8 @@ from .hub_labels import (
     class_label_map,
     columns_read,
     hub_label_names,
+    id_and_name_columns,
+    ids_beside_names,
     label_feature,
     label_value,
     member_extension,
@@ -509,6 +511,7 @@ def _read_streaming_dataset(
     features = first.features
     if features is None:
         features = first._resolve_features().features
+    detecting = label_column is None  # (a names column that does not pair with ids found so is another label)
     columns, detected_columns = columns_read(features, video_column, label_column, source, config_name)
     video_column, label_column = columns.values()
     card = card_class_label(source, config_name, revision, features, label_column)  # what datasets' videofolder lost
@@ -530,7 +533,9 @@ def _read_streaming_dataset(
     # pass of their own, a WebDataset without a data card was read through three times at the first open (the tars'
     # index, the labels, then the names: Kinetics' 240 000 clips, 534 s), each pass a walk over every tar's members.
     class_label = isinstance(label_feature(features, label_column), datasets.ClassLabel)
-    beside = [] if card is not None or class_label else name_columns(features, label_column)
+    paired = id_and_name_columns(features)  # with --label_column class, the `label` ids beside it number its names
+    ids = [paired[0]] if paired is not None and paired[1] == label_column else []
+    beside = [] if card is not None or class_label else name_columns(features, label_column) + ids
     named: dict[str, dict[str, list]] = {}  # split: {names column: every row's value}
 
     def columns_values(split, columns: list[str]) -> list[list]:  # columns alone: no clip decoded (nor read)
@@ -538,7 +543,9 @@ def _read_streaming_dataset(
 
         def read():
             said = " and ".join(
-                "label column" if column == label_column else f"{column!r} column (the class names)"
+                "label column"
+                if column == label_column
+                else f"{column!r} column (the class {'ids' if column in ids else 'names'})"
                 for column in columns
             )
             logger.info(
@@ -606,7 +613,9 @@ def _read_streaming_dataset(
                 values += labels if column == label_column else named[split][column]
             return values
 
-        names = names_beside_ids(names, features, label_column, values_of)
+        names = names_beside_ids(names, features, label_column, values_of, source=source if detecting else None)
+        if reordered is None:
+            names, label_map = ids_beside_names(names, label_map, features, label_column, values_of)
     for split in loaded:
         if split not in sizes:
             scan(split)
