@@ -875,22 +875,15 @@ def _is_vivit_checkpoint(source: str, revision: str | None = None) -> bool:
 
 
 def checkpoint_unfit(model, fresh: list[str], args) -> str | None:
-    """What of a ViViT `--init_from` did not fit the model the flags asked for (a warning), else None; a ModelFlagError
-    when nothing but the head did: `--config_overrides hidden_size=128` made every parameter another shape, so the
-    run trained from scratch while its log said "started from the checkpoint" and its card "Initialised from" it.
-    The head is left out of both counts (a new one for new classes is the rule); "nothing" counts the weight
-    matrices alone (a bias of a width the change left alone, fc1's, fits by chance)."""
+    """What of a ViViT `--init_from` did not fit the model the flags asked for (a warning), else None. The head is
+    left out of the count (a new one for new classes is the rule). (A model none of whose weights fit, another
+    hidden_size, is refused by the restart itself: `restart.check_width_kept`.)"""
     state = model.state_dict()
     body = [name for name in state if not name.startswith("classifier.")]
     unfit = [name for name in fresh if not name.startswith("classifier.")]
     if not unfit:
         return None
     given = f"--config_overrides {args.config_overrides!r}" if args.config_overrides else "the flags given"
-    if all(name in unfit for name in body if state[name].dim() >= 2):
-        raise ModelFlagError(
-            f"no weight of --init_from {args.init_from} fits the model made with {given} (each has another shape): "
-            "it would train from scratch; leave out the fields that change the model's widths, or --init_from"
-        )
     return (
         f"{len(unfit)} of the {len(body)} parameters of the model made with {given} do not fit --init_from "
         f"{args.init_from} (another shape) and start fresh: {', '.join(unfit[:4])}{', ...' if len(unfit) > 4 else ''}"
