@@ -378,11 +378,14 @@ def _signal_arrivals() -> tuple[int, int] | None:
     """A pipe (read end, write end) to which CPython's C-level handler writes the number of each handled signal as it
     arrives (`signal.set_wakeup_fd`), whatever the order and time Python then runs the handlers in; None where the
     wakeup fd has an owner already (an asyncio loop's). Under accelerate launch, Ctrl-C and the launcher's SIGTERM can
-    both arrive before the main thread runs Python: Python then runs the Ctrl-C's handler, whose KeyboardInterrupt
-    leaves the SIGTERM's for a later check, and that was seen not to come before the launcher's SIGKILL 5 s later.
+    both arrive before the main thread runs Python. Where C code then checks for signals (a time.sleep that the Ctrl-C
+    cut short), CPython runs the Ctrl-C's handler, whose call clears the request to check again, and whose
+    KeyboardInterrupt leaves the SIGTERM's handler to the next check made in C (another signal's, a stream's flush),
+    not to the next bytecode: an unwinding of sleeps ran it after the launcher's SIGKILL 5 s later (CPython 3.11-3.13).
     (Taken by a thread other than the main one, they arrive as often SIGTERM first: Linux runs the last signal it
-    delivers to a thread first.) Forked DataLoader workers write to it too: a SIGTERM of theirs is the launcher's as
-    well (it terminates this process first), or comes as unwinding stops them, past the Ctrl-C's handler."""
+    delivers to a thread first.) Forked DataLoader workers share it: each writes its Ctrl-C, never a SIGTERM (torch's C
+    handler takes theirs), so a SIGTERM in it is this process's; torch's SIGCHLD handler writes one byte a worker's
+    end, and a pipe that 64 KiB of them filled takes no more (the deadline's thread says the line, as before)."""
     read, write = os.pipe()
     for end in (read, write):  # (a signal must never block on a full pipe, nor a look at it on an empty one)
         os.set_blocking(end, False)
@@ -409,6 +412,7 @@ def _terminated(arrivals: tuple[int, int] | None) -> bool:
 
 
 def _stop_noting_arrivals(arrivals: tuple[int, int]) -> None:
+    """Give the wakeup fd back, as the run ends without a signal (a later run, a caller's asyncio loop, may set it)."""
     read, write = arrivals
     owner = signal.set_wakeup_fd(-1)
     if owner not in (write, -1):  # one the run set (an asyncio loop it left open): kept
