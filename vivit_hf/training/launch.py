@@ -269,7 +269,10 @@ def run_as_command(main, argv, user_errors: tuple, interrupted) -> object:
     signal handler on the main thread, unwinding or not; a deadline's thread says it where no SIGTERM comes (a
     launcher that died). (Said by that thread alone, the line was missing once in CI: a thread need not run before
     the SIGKILL on a loaded machine. The handler runs as the main thread next runs Python: a SIGTERM taken as it
-    entered a long call, a sleep, waits for that call's end, and the deadline says the line.) A SIGTERM that reaches
+    entered a long call, a sleep, waits for that call's end, and the deadline says the line. One that arrived before
+    Python ran the Ctrl-C's handler, whose KeyboardInterrupt left it for later, was seen not to run before the
+    SIGKILL: the Ctrl-C's handler looks for it among the signals that arrived, `_signal_arrivals`; and Python may run
+    it first, or the Ctrl-C's inside it: either way the second is the launcher's.) A SIGTERM that reaches
     the launcher's process group (a scheduler's, `kill -TERM -PGID`) is stopped alike: the launcher terminates the
     recipe in turn, and a line said at the end of an unwinding longer than its 5 s was never said."""
     from .checkpoints import release_held_output_dirs  # here: checkpoints imports this module (via agreement)
@@ -279,6 +282,8 @@ def run_as_command(main, argv, user_errors: tuple, interrupted) -> object:
     said = threading.Lock()  # held by whichever says the line: unwinding's end or the launcher's deadline
     main_pid = os.getpid()
     bars: list[bool] = []  # whether a progress bar was left mid-line when silenced
+    handled = threading.current_thread() is threading.main_thread()  # signal handlers are the main thread's
+    arrivals = _signal_arrivals() if handled and _under_a_launcher() else None  # the signals as they arrive
 
     def say_and_exit(wait: bool = True) -> None:
         # once: a second caller waits here until the first has ended the process (the signal handler does not: it may
@@ -306,10 +311,14 @@ def run_as_command(main, argv, user_errors: tuple, interrupted) -> object:
                 raise KeyboardInterrupt
             os.kill(os.getpid(), signum)
             return
-        # the launcher's, after Ctrl-C or a SIGTERM to its group; also where it came as the first signal's handler
-        # began, before that noted its signal (Python ran this one inside it): taken for the first, it was said with
-        # status 143 after the deadline or unwinding, which need not come before the launcher's SIGKILL
-        if signum == signal.SIGTERM and (stopped or _inside(stop, frame)):
+        # the second signal: the launcher's SIGTERM after Ctrl-C or a SIGTERM to its group, or the Ctrl-C whose
+        # SIGTERM Python ran first (both pending, in signal order or not: see `_signal_arrivals`); also where it came
+        # as the first signal's handler began, before that noted its signal (Python ran this one inside it). Taken for
+        # the first, the line was said after the deadline or unwinding, which need not come before the SIGKILL; a
+        # Ctrl-C's KeyboardInterrupt raised inside the SIGTERM's handler cut that short, before it noted the launcher
+        first = stopped[0] if stopped else _signal_handled_in(stop, frame)
+        relayed = signum == signal.SIGTERM or _under_a_launcher()  # (a Ctrl-C after a SIGTERM of no launcher: raised)
+        if first is not None and signal.SIGTERM in (first, signum) and relayed:
             launcher["terminating"] = True
             if "since" in launcher:  # it copies our stderr again: said now, before its SIGKILL, unwinding or not
                 say_and_exit(wait=False)
@@ -320,17 +329,18 @@ def run_as_command(main, argv, user_errors: tuple, interrupted) -> object:
             bars.append(_silence_progress_bars())  # so that unwinding writes nothing the launcher could drop
             if _under_a_launcher():  # (its SIGTERM may be this one: then the deadline says the line)
                 launcher["since"] = time.monotonic()
-                if launcher.get("terminating"):
-                    # its SIGTERM came while this handler ran (the process descheduled in it, a loaded machine): that
-                    # handler ran inside this one, before "since", and returned; the line was left to the deadline's
-                    # thread or unwinding's end, which need not come before the SIGKILL (2 runs in ~67 at load 8-10)
-                    say_and_exit(wait=False)
+                # its SIGTERM came while this handler ran (the process descheduled in it, a loaded machine): that
+                # handler ran inside this one, before "since", and returned; the line was left to the deadline's
+                # thread or unwinding's end, which need not come before the SIGKILL (2 runs in ~67 at load 8-10).
+                # Or it came before this handler ran, and its own had not run by the SIGKILL (3 runs in 40 at load
+                # ~15, accelerate launch, Ctrl-C: its number in the wakeup pipe, its handler never called)
                 deadline = threading.Timer(_LAUNCHER_GRACE_S, say_and_exit)
                 deadline.daemon = True
                 deadline.start()
+                if launcher.get("terminating") or _terminated(arrivals):  # (last: as little time left after it)
+                    say_and_exit(wait=False)
         raise KeyboardInterrupt  # (a second Ctrl-C while unwinding stops that too)
 
-    handled = threading.current_thread() is threading.main_thread()  # signal handlers are the main thread's
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)} if handled else {}
     if handled:
         _stop_with_the_launcher()
@@ -362,6 +372,8 @@ def run_as_command(main, argv, user_errors: tuple, interrupted) -> object:
     finally:
         if stopped:  # SIGTERM stays handled (a launcher's arriving now would end the process before its line), and
             previous = {sig: signal.SIG_IGN for sig in previous if sig != signal.SIGTERM}  # a second Ctrl-C waits
+        elif arrivals is not None:  # (stopped, the process ends by `say_and_exit`)
+            _stop_noting_arrivals(arrivals)
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGCHLD})  # torch's handler raises as the workers die
@@ -375,13 +387,60 @@ def run_as_command(main, argv, user_errors: tuple, interrupted) -> object:
     say_and_exit()
 
 
-def _inside(function, frame) -> bool:
-    """Whether `frame` (a signal handler's: where the main thread was) is in a call of `function`."""
+def _signal_handled_in(handler, frame) -> int | None:
+    """The signal whose `handler` call `frame` (a signal handler's: where the main thread was) is in; None if none."""
     while frame is not None:
-        if frame.f_code is function.__code__:
-            return True
+        if frame.f_code is handler.__code__:
+            return frame.f_locals["signum"]
         frame = frame.f_back
-    return False
+    return None
+
+
+def _signal_arrivals() -> tuple[int, int] | None:
+    """A pipe (read end, write end) to which CPython's C-level handler writes the number of each handled signal as it
+    arrives (`signal.set_wakeup_fd`), whatever the order and time Python then runs the handlers in; None where the
+    wakeup fd has an owner already (an asyncio loop's). Under accelerate launch, Ctrl-C and the launcher's SIGTERM can
+    both arrive before the main thread runs Python. Where C code then checks for signals (a time.sleep that the Ctrl-C
+    cut short), CPython runs the Ctrl-C's handler, whose call clears the request to check again, and whose
+    KeyboardInterrupt leaves the SIGTERM's handler to the next check made in C (another signal's, a stream's flush),
+    not to the next bytecode: an unwinding of sleeps ran it after the launcher's SIGKILL 5 s later (CPython 3.11-3.13).
+    (Taken by a thread other than the main one, they arrive as often SIGTERM first: Linux runs the last signal it
+    delivers to a thread first.) Forked DataLoader workers share it: each writes its Ctrl-C, never a SIGTERM (torch's C
+    handler takes theirs), so a SIGTERM in it is this process's; torch's SIGCHLD handler writes one byte a worker's
+    end, and a pipe that 64 KiB of them filled takes no more (the deadline's thread says the line, as before)."""
+    read, write = os.pipe()
+    for end in (read, write):  # (a signal must never block on a full pipe, nor a look at it on an empty one)
+        os.set_blocking(end, False)
+    owner = signal.set_wakeup_fd(write, warn_on_full_buffer=False)
+    if owner == -1:
+        return read, write
+    signal.set_wakeup_fd(owner)
+    os.close(read)
+    os.close(write)
+    return None
+
+
+def _terminated(arrivals: tuple[int, int] | None) -> bool:
+    """Whether the launcher's SIGTERM has arrived, as the first signal's handler runs: a SIGTERM and another stop (the
+    Ctrl-C it relays, the SIGTERM to its group), in any order (not SIGCHLD: torch's handler for its workers)."""
+    came = b""
+    while arrivals is not None:  # (all: a long run's SIGCHLDs, its DataLoader workers' ends, come first)
+        try:
+            came += os.read(arrivals[0], 65536)
+        except BlockingIOError:  # none left
+            break
+    stops = [number for number in came if number in (signal.SIGINT, signal.SIGTERM)]
+    return signal.SIGTERM in stops and len(stops) >= 2
+
+
+def _stop_noting_arrivals(arrivals: tuple[int, int]) -> None:
+    """Give the wakeup fd back, as the run ends without a signal (a later run, a caller's asyncio loop, may set it)."""
+    read, write = arrivals
+    owner = signal.set_wakeup_fd(-1)
+    if owner not in (write, -1):  # one the run set (an asyncio loop it left open): kept
+        signal.set_wakeup_fd(owner)
+    os.close(read)
+    os.close(write)
 
 
 def _exit_past_a_broken_group(status: int) -> None:
