@@ -49,13 +49,12 @@ from .timeline import iter_window_clips, plan_windows, requested_frames, span_in
 from .video_inputs import (
     FrameSource,
     as_video_list,
+    call_float_scale,
     check_convert_rgb,
     decoder_resize,
-    float_scale,
     is_image_files,
     is_one_video,
     is_video_batch_sequence,
-    normalised_high,
 )
 
 logger = logging.getLogger(__name__)
@@ -821,18 +820,7 @@ def _channels_last_pixels(source: FrameSource, opts: dict) -> np.ndarray:
     processor's on the same frames, out of 0.1); frames with transparent pixels composited onto white, as a call
     composites them (float)."""
     tensor = source.tensor.detach()
-    float_max, in_call = opts["float_max"], opts["float_max_in_call"]  # checked as a call of the processor checks it
-    scale = (
-        float_scale(
-            tensor,
-            float_max,
-            source.name,
-            float_max_in_call=in_call,
-            normalised_max=normalised_high(opts["image_mean"], opts["image_std"]),
-        )
-        if tensor.is_floating_point()
-        else 1.0
-    )
+    scale = call_float_scale(tensor, opts, source.name)  # as a call of the processor reads it (1.0: not float)
     tensor = source.pixels(np.arange(source.num_frames), scale).detach()
     tensor = tensor.float() if tensor.is_floating_point() else tensor
     return tensor.permute(0, 2, 3, 1).contiguous().numpy()

@@ -99,6 +99,7 @@ from .video_inputs import (  # noqa: F401
     ViViTVideoMetadata,
     as_metadata,
     as_video_list,
+    call_float_scale,
     check_array_video,
     check_convert_rgb,
     check_data_format,
@@ -1064,14 +1065,7 @@ class ViViTVideoProcessor(BaseVideoProcessor):
             if source.alpha is None:
                 frames = source.get(wanted, *decoder_resize(opts, source))
             elif source.tensor.is_floating_point():
-                scale = float_scale(
-                    source.tensor,
-                    opts["float_max"],
-                    source.name,
-                    opts["do_rescale"],
-                    opts["float_max_in_call"],
-                    normalised_high(opts["image_mean"], opts["image_std"]),
-                )
+                scale = call_float_scale(source.tensor, opts, source.name)
                 frames = source.pixels(wanted, scale) / scale
             else:
                 frames = source.pixels(wanted)
@@ -1125,14 +1119,7 @@ class ViViTVideoProcessor(BaseVideoProcessor):
             scale = 1.0
             if source.tensor is not None:
                 check_array_video(source.tensor, opts, source.name)
-                scale = float_scale(
-                    source.tensor,
-                    opts["float_max"],
-                    source.name,
-                    opts["do_rescale"],
-                    opts["float_max_in_call"],
-                    normalised_high(opts["image_mean"], opts["image_std"]),
-                )
+                scale = call_float_scale(source.tensor, opts, source.name)
             clips = self._checked_indices(
                 self.sample_indices(source.num_frames, opts, rng, source.name), source.num_frames, opts, source.name
             )

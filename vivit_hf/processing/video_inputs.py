@@ -643,6 +643,19 @@ def normalised_high(image_mean=None, image_std=None) -> float:
     return max(highs) * 1.001  # (float32 rounding of white itself)
 
 
+def call_float_scale(tensor: torch.Tensor, opts: dict, name: str) -> float:
+    """`float_scale` as a call of the processor with options `opts` reads a video: its `float_max` (and whether the
+    call gave it), its `do_rescale` (the advice's wording) and its statistics (the normalised video's top)."""
+    return float_scale(
+        tensor,
+        opts["float_max"],
+        name,
+        opts.get("do_rescale", True),
+        opts["float_max_in_call"],
+        normalised_high(opts["image_mean"], opts["image_std"]),
+    )
+
+
 def _whole_numbers_past_one(values: torch.Tensor, high: float) -> bool:
     """Whole numbers up to at least 2: a [0, 255] video as decoded (uint8 frames made float), however dark. Neither
     [0, 1] pixels (resized or not) nor normalised ones are whole numbers; 0 and 1 alone could be [0, 1] black and
