@@ -259,10 +259,17 @@ def test_another_representation_size_is_refused_naming_both_also_beside_another_
             AutoModelForVideoClassification.from_pretrained(tmp_path, **asked)
         message = str(refusal.value)
         assert expected in message and "representation_size out" in message, (asked, message)
+        # (None is no pre-logits layer: what it offers is a new classifier alone; another width offers none)
+        new = "a new classifier," if asked["representation_size"] is None else "a new pre-logits layer and classifier,"
+        assert "hidden_size" in asked or new in message, (asked, message)
     model = AutoModelForVideoClassification.from_pretrained(
         tmp_path, representation_size=16, ignore_mismatched_sizes=True
     )
     assert model.config.representation_size == 16
+    # a checkpoint without one: its classifier alone does not fit (it was said to have a pre-logits layer)
+    classifier_class(config_class(**TINY)).save_pretrained(tmp_path / "none")
+    with pytest.raises(RuntimeError, match="this config's is 16: its classifier does not fit"):
+        AutoModelForVideoClassification.from_pretrained(tmp_path / "none", representation_size=16)
 
 
 def test_a_field_beside_a_config_object_is_refused_naming_it_and_the_ways_that_apply_it(tmp_path):
