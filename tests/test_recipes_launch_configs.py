@@ -187,9 +187,12 @@ def test_accelerate_configs_multi_cpu_choice_started_alone_is_named_with_mpirun_
 @pytest.mark.parametrize("variable", ["1", "8"])
 def test_accelerates_unread_accumulation_variable_is_said_whichever_way_it_differs(variable):
     """ACCELERATE_GRADIENT_ACCUMULATION_STEPS, unread, beside the recipe's 4: its warning said "to accumulate more"
-    where the variable asked for fewer (1: one batch a step); it names the count the run takes, whichever way."""
+    where the variable asked for fewer (1: one batch a step), and "give the flag" to one who had given it to
+    `accelerate launch --use_deepspeed --gradient_accumulation_steps`, which exports the variable; it names the count
+    the run takes, whichever way, and where the flag goes."""
     plugin, said = accumulation_plugin(4, {"ACCELERATE_GRADIENT_ACCUMULATION_STEPS": variable})
     assert plugin.num_steps == 4
     assert f"ACCELERATE_GRADIENT_ACCUMULATION_STEPS={variable} in the environment is not read" in said
     assert "--gradient_accumulation_steps 4 batch(es) a step" in said and "accumulate more" not in said
+    assert "to the script, after its name, not to `accelerate launch`" in said
     assert accumulation_plugin(4, {"ACCELERATE_GRADIENT_ACCUMULATION_STEPS": "4"})[1] is None
