@@ -403,8 +403,10 @@ def test_a_restart_at_another_width_is_refused_naming_both(tmp_path):
         ValueError, match=rf"trained at hidden_size={width}, the restarted model's is {2 * width}"
     ) as no:
         from_vivit_checkpoint(folder, hidden_size=2 * width)
-    # the way it names to the architecture alone at that width
-    assert f"from_config(AutoConfig.from_pretrained(path, hidden_size={2 * width}))" in str(no.value)
+    # the way it names to the architecture alone at that width, in the caller's path (it said `path`), followed
+    assert f"from_config(AutoConfig.from_pretrained({str(folder)!r}, hidden_size={2 * width}))`" in str(no.value)
+    fresh = AutoModelForVideoClassification.from_config(AutoConfig.from_pretrained(folder, hidden_size=2 * width))
+    assert type(fresh).__name__ == "ViViTSpatioTemporalForVideoClassification" and fresh.config.hidden_size == 2 * width
     architecture = AutoModelForVideoClassification.from_config(
         AutoConfig.from_pretrained(folder, hidden_size=2 * width)
     )
