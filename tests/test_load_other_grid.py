@@ -259,10 +259,17 @@ def test_another_representation_size_is_refused_naming_both_also_beside_another_
             AutoModelForVideoClassification.from_pretrained(tmp_path, **asked)
         message = str(refusal.value)
         assert expected in message and "representation_size out" in message, (asked, message)
+        # (None is no pre-logits layer: what it offers is a new classifier alone; another width offers none)
+        new = "a new classifier," if asked["representation_size"] is None else "a new pre-logits layer and classifier,"
+        assert "hidden_size" in asked or new in message, (asked, message)
     model = AutoModelForVideoClassification.from_pretrained(
         tmp_path, representation_size=16, ignore_mismatched_sizes=True
     )
     assert model.config.representation_size == 16
+    # a checkpoint without one: its classifier alone does not fit (it was said to have a pre-logits layer)
+    classifier_class(config_class(**TINY)).save_pretrained(tmp_path / "none")
+    with pytest.raises(RuntimeError, match="this config's is 16: its classifier does not fit"):
+        AutoModelForVideoClassification.from_pretrained(tmp_path / "none", representation_size=16)
 
 
 def test_a_field_beside_a_config_object_is_refused_naming_it_and_the_ways_that_apply_it(tmp_path):
@@ -396,8 +403,10 @@ def test_a_restart_at_another_width_is_refused_naming_both(tmp_path):
         ValueError, match=rf"trained at hidden_size={width}, the restarted model's is {2 * width}"
     ) as no:
         from_vivit_checkpoint(folder, hidden_size=2 * width)
-    # the way it names to the architecture alone at that width
-    assert f"from_config(AutoConfig.from_pretrained(path, hidden_size={2 * width}))" in str(no.value)
+    # the way it names to the architecture alone at that width, in the caller's path (it said `path`), followed
+    assert f"from_config(AutoConfig.from_pretrained({str(folder)!r}, hidden_size={2 * width}))`" in str(no.value)
+    fresh = AutoModelForVideoClassification.from_config(AutoConfig.from_pretrained(folder, hidden_size=2 * width))
+    assert type(fresh).__name__ == "ViViTSpatioTemporalForVideoClassification" and fresh.config.hidden_size == 2 * width
     architecture = AutoModelForVideoClassification.from_config(
         AutoConfig.from_pretrained(folder, hidden_size=2 * width)
     )

@@ -196,10 +196,20 @@ def test_transformers_plain_pipeline_says_it_scores_the_first_of_an_inputs_video
     for index, frame in enumerate(two_arrays[0][:2]):
         image_files.append(str(tmp_path / f"frame_{index}.png"))
         Image.fromarray(frame).save(image_files[-1])
-    for frames in ([Image.fromarray(frame) for frame in two_arrays[0]], image_files):
+    # ([image_files], the way the processor reads them as one video, was each file a video as well, its refusal
+    # advising short_video=, which taken scores each frame alone)
+    for frames in ([Image.fromarray(frame) for frame in two_arrays[0]], image_files, [image_files]):
         with pytest.raises(ValueError, match="single frame") as refused:
             plain(frames)
-        assert "reads a list as a list of videos" in "".join(getattr(refused.value, "__notes__", [str(refused.value)]))
+        notes = "".join(getattr(refused.value, "__notes__", [str(refused.value)]))
+        assert "reads a list as a list of videos" in notes and "`pipe([[frame_paths]])`" in notes, notes
+    # the way it names, followed: one video, scored as the frames it holds
+    all_files = []
+    for index, frame in enumerate(two_arrays[0]):
+        all_files.append(str(tmp_path / f"all_{index:02d}.png"))  # lossless: the frames as given
+        Image.fromarray(frame).save(all_files[-1])
+    (scored,) = plain([[all_files]], top_k=3)
+    assert as_scores(scored) == pytest.approx(scores_by_hand(model, two_arrays[0]), abs=1e-5)
     # a lone image file is no list: its refusal says nothing of lists; nor does a short array's. Each advised only
     # `short_video=`, which that pipeline refuses in a call ("unexpected keyword argument"): said, with where it goes
     for short in (image_files[0], two_arrays[0][:2]):

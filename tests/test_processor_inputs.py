@@ -927,14 +927,17 @@ def test_a_pattern_naming_extracted_frames_says_it_is_an_image_sequence_and_how_
 
     from vivit_hf.processing.video_io import VideoDecodeError
 
-    paths = [str(tmp_path / f"{index:05d}.png") for index in range(3)]
+    paths = [str(tmp_path / f"{index:05d}.png") for index in range(12)]
     for index, path in enumerate(paths):
-        Image.fromarray(np.full((30, 40, 3), 80 * index, np.uint8)).save(path)
-    proc = ViViTVideoProcessor(**SMALL)
-    named = re.escape(f"a pattern naming 3 files ({paths[0]!r} ... {paths[-1]!r}), an image sequence")
-    with pytest.raises(VideoDecodeError, match=named + ".*`\\[frame_paths\\]`.*video_metadata"):
+        Image.fromarray(np.full((30, 40, 3), 20 * index, np.uint8)).save(path)
+    proc = ViViTVideoProcessor(**{**SMALL, "do_sample_frames": None})  # a saved processor's default: frames kept
+    named = re.escape(f"a pattern naming 12 files ({paths[0]!r} ... {paths[-1]!r}), an image sequence")
+    advice = re.escape("`[frame_paths]` (to a processor with do_sample_frames=True")
+    with pytest.raises(VideoDecodeError, match=named + ".*" + advice + ".*video_metadata"):
         proc(str(tmp_path / pattern))
-    assert _pixels(proc, [paths], do_sample_frames=False).shape[1] == 3  # the advice, followed
+    # the advice, followed: a clip of the model's 4 frames, as of a video file (`[paths]` alone kept all 12, which
+    # the model refused)
+    assert _pixels(proc, [paths], do_sample_frames=True).shape[1] == 4
     with pytest.raises(VideoDecodeError, match=r"does not exist\.$"):  # a pattern that names no file: no advice
         proc(str(tmp_path / pattern.replace("png", "jpg")))
 

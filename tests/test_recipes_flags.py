@@ -2,6 +2,7 @@
 """recipes/finetune.py refuses bad flags at start, naming the flag and the value, before any data or model is loaded:
 `parse_args` (vivit_hf.training.finetune) checks them as a whole, and it is the first thing the recipe's main does."""
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -799,10 +800,14 @@ def test_a_checkpoint_none_of_whose_weights_fit_is_refused_and_one_that_fits_in_
     PartialState()  # build_model logs through accelerate
     data = two_classes()
     args = finetune.parse_args(["--init_from", str(vivit_checkpoint), "--config_overrides", "hidden_size=32"])
-    with pytest.raises(
-        finetune.ModelFlagError, match=r"--init_from .*: the checkpoint was trained at hidden_size=\d+, the restarted"
-    ):
+    trained = re.escape(f"--init_from {vivit_checkpoint} was trained at hidden_size=16, --config_overrides asks 32")
+    with pytest.raises(finetune.ModelFlagError, match=trained) as refused:
         finetune.build_model(args, data)
+    # in the recipe's words: its way to that width from scratch was Python's `AutoModelForVideoClassification
+    # .from_config(...)`; dropping --init_from, as it says now, builds it
+    assert "from_config" not in str(refused.value) and "drop --init_from" in str(refused.value)
+    scratch, _ = finetune.build_model(finetune.parse_args(["--config_overrides", "hidden_size=32"]), data)
+    assert scratch.config.hidden_size == 32
     # one layer more than the checkpoint's: the new layer starts fresh, the rest is the checkpoint's, and it is said
     args = finetune.parse_args(["--init_from", str(vivit_checkpoint), "--config_overrides", "num_hidden_layers=2"])
     model, _ = finetune.build_model(args, data)
@@ -1665,7 +1670,6 @@ def test_the_help_of_model_says_which_choice_is_which_of_the_papers_models():
     """--model's help read "paper's Model 1-4" beside four names, and said nothing of which to start with; a newcomer
     could not tell that factorised_encoder is Model 2. The help says the choices are in the paper's order, so they
     must be: the README's table names Model 1-4 by their configs, in that order."""
-    import re
 
     from vivit_hf.models.modeling_vivit import VIVIT_MODELS
 

@@ -8,7 +8,7 @@ import pytest
 import torch
 from test_recipes_finetune import FINETUNE, REPO, TINY_MODEL, run, tiny_clip
 
-from vivit_hf.training.launch import gpu_config_without_a_gpu
+from vivit_hf.training.launch import accumulation_plugin, gpu_config_without_a_gpu
 
 CONFIGS = REPO / "recipes" / "accelerate_configs"
 ACCELERATE = [sys.executable, "-m", "accelerate.commands.launch"]
@@ -182,3 +182,17 @@ def test_accelerate_configs_multi_cpu_choice_started_alone_is_named_with_mpirun_
     assert "distributed_type MULTI_CPU" in processes_not_started(1, "f.py", environ, launcher=(launched(), "/"))
     cpu = processes_not_started(1, "f.py", environ, launcher=(launched("--cpu", "--num_processes", "2"), "/"))
     assert "(--num_processes, --num_machines)" in cpu and "mpirun" not in cpu
+
+
+@pytest.mark.parametrize("variable", ["1", "8"])
+def test_accelerates_unread_accumulation_variable_is_said_whichever_way_it_differs(variable):
+    """ACCELERATE_GRADIENT_ACCUMULATION_STEPS, unread, beside the recipe's 4: its warning said "to accumulate more"
+    where the variable asked for fewer (1: one batch a step), and "give the flag" to one who had given it to
+    `accelerate launch --use_deepspeed --gradient_accumulation_steps`, which exports the variable; it names the count
+    the run takes, whichever way, and where the flag goes."""
+    plugin, said = accumulation_plugin(4, {"ACCELERATE_GRADIENT_ACCUMULATION_STEPS": variable})
+    assert plugin.num_steps == 4
+    assert f"ACCELERATE_GRADIENT_ACCUMULATION_STEPS={variable} in the environment is not read" in said
+    assert "--gradient_accumulation_steps 4 batch(es) a step" in said and "accumulate more" not in said
+    assert "to the script, after its name, not to `accelerate launch`" in said
+    assert accumulation_plugin(4, {"ACCELERATE_GRADIENT_ACCUMULATION_STEPS": "4"})[1] is None

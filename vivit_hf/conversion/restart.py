@@ -340,6 +340,15 @@ def warn_of_other_functions(old: Mapping, new) -> None:
         )
 
 
+class OtherWidthError(ViTInitError):
+    """A restart at another `hidden_size` than the checkpoint's (`width`, `asked`): each caller says its own way to
+    that width (a recipe's user has no `from_config` to call)."""
+
+    def __init__(self, message: str, width: int, asked: int):
+        super().__init__(message)
+        self.width, self.asked = width, asked
+
+
 def check_width_kept(old, model) -> None:
     """Refuse another `hidden_size` than the checkpoint's: no encoder weight fits another width, so the restart kept
     none (every parameter of a tiny model fresh, at most a classifier behind `representation_size`), said by a
@@ -347,12 +356,15 @@ def check_width_kept(old, model) -> None:
     the rest of their layer", not that the whole checkpoint was dropped. scenic's init fails on such arrays too."""
     width, asked = old.config.hidden_size, model.config.hidden_size
     if width != asked:
-        raise ViTInitError(
+        path = repr(old.name_or_path) if old.name_or_path else "path"  # (a model object given may have none)
+        raise OtherWidthError(
             f"the checkpoint was trained at hidden_size={width}, the restarted model's is {asked}: no weight of its "
             f"encoder fits another width, and the restart would keep none of them. Leave hidden_size out to restart "
             f"it at {width}; its architecture {asked} wide, to train from scratch, is `AutoModelForVideoClassification"
-            f".from_config(AutoConfig.from_pretrained(path, hidden_size={asked}))`, or start it from an image ViT of "
-            f"that width"
+            f".from_config(AutoConfig.from_pretrained({path}, hidden_size={asked}))`, or start it from an image ViT of "
+            f"that width",
+            width,
+            asked,
         )
 
 

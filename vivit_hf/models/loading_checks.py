@@ -333,12 +333,14 @@ def other_representation_message(
     """Why a checkpoint does not load with another `representation_size` (its pre-logits layer, or none): transformers'
     refusal named neither size, only the mismatched keys after "You set `ignore_mismatched_sizes` to `False`"."""
     also, fields = other_heads(source, config, mismatched, loading_info, kwargs, own="representation_size")
+    # a size of None is no pre-logits layer: named by both sides, it was one neither had
+    saved_layers = "pre-logits layer and classifier do" if saved_size is not None else "classifier does"
+    new_layers = "pre-logits layer and classifier" if config.representation_size is not None else "classifier"
     return (
         f"{source!r} was trained with representation_size={saved_size!r}, this config's is "
-        f"{config.representation_size!r}{also}: its pre-logits layer and classifier do not fit "
-        f"({', '.join(sorted(mismatched))}). Load it as saved ({leave_out(['representation_size', *fields])}); to "
-        f"fine-tune it with this representation_size, load it with `ignore_mismatched_sizes=True` (a new pre-logits "
-        f"layer and classifier, the rest of the checkpoint kept)."
+        f"{config.representation_size!r}{also}: its {saved_layers} not fit ({', '.join(sorted(mismatched))}). Load "
+        f"it as saved ({leave_out(['representation_size', *fields])}); to fine-tune it with this representation_size, "
+        f"load it with `ignore_mismatched_sizes=True` (a new {new_layers}, the rest of the checkpoint kept)."
     )
 
 

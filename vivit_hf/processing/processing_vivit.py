@@ -801,7 +801,7 @@ class ViViTVideoProcessor(BaseVideoProcessor):
                 if not (opts["skip_broken"] and isinstance(error, BrokenVideoError)):
                     if len(video_list) > 1:  # which one of the batch (in-memory videos have no file name)
                         _add_note(error, f"(video {position} of the {len(video_list)} in this call)")
-                    if plain_pipeline and isinstance(plain_pipeline[0], list) and is_one_frame(videos):
+                    if plain_pipeline and isinstance(plain_pipeline[0], list) and _frames_read_as_videos(videos):
                         _add_note(error, _FRAME_AS_VIDEO)  # (a lone image file is no list read as videos)
                     elif plain_pipeline and isinstance(error, BrokenVideoError) and SHORT_VIDEO_ADVICE in str(error):
                         _add_note(error, _NO_SHORT_VIDEO_THERE)
@@ -1306,15 +1306,25 @@ def _plain_pipeline_call(processor) -> tuple | None:
     return found
 
 
+def _frames_read_as_videos(videos) -> bool:
+    """What transformers' pipeline('video-classification') handed the processor from a list: a frame (`pipe(frames)`,
+    each frame an input) or a list of image files (`pipe([frame_paths])`, the files one input, which the processor
+    reads as a list of video files)."""
+    if isinstance(videos, list) and len(videos) > 1:
+        return all(isinstance(video, (str, os.PathLike)) and is_one_frame(video) for video in videos)
+    return is_one_frame(videos)
+
+
 # transformers' pipeline('video-classification') batches a list as videos: a list of frames reached the processor one
 # frame at a time, each refused as a one-frame video whose advice (short_video=) that pipeline does not take, and
 # which, taken, would have given one result per frame
 _FRAME_AS_VIDEO = (
     "transformers' pipeline('video-classification') reads a list as a list of videos, each frame of a list of frames "
     "(or of their image files) a video of its own, and takes no short_video (for a still image set "
-    "`pipe.video_processor.short_video`): pass a list of frames as one array, `np.stack(frames)` (T, H, W, 3), or "
-    "build it with `pipeline_class=ViViTVideoClassificationPipeline` (from vivit_hf), which reads a list of frames, or "
-    "of their image files, as one video."
+    "`pipe.video_processor.short_video`): pass a list of frames as one array, `np.stack(frames)` (T, H, W, 3), their "
+    "image files as a list in the list of inputs, `pipe([[frame_paths]])`, or build it with "
+    "`pipeline_class=ViViTVideoClassificationPipeline` (from vivit_hf), which reads a list of frames, or of their "
+    "image files, as one video."
 )
 
 

@@ -205,9 +205,10 @@ def _sequence_advice(path: str) -> str:
     named = f": it is a pattern naming {len(files)} files ({files[0]!r} ... {files[-1]!r})"
     if (mimetypes.guess_type(files[0])[0] or "").startswith("image/"):
         return (
-            f"{named}, an image sequence, which is read as one video given as its frames' image files: pass their "
-            "paths in order, in a list inside the list of videos (`[frame_paths]`), and for fps= sampling their rate "
-            "as video_metadata={'fps': ...}"
+            # a processor keeps frames given as images as they are (all 300 of a folder): the model refused them
+            f"{named}, an image sequence: pass their paths in order as one video, `[frame_paths]` (to a processor "
+            "with do_sample_frames=True, to sample a clip of them as of a video file; for fps=, their rate as "
+            "video_metadata={'fps': ...})"
         )
     return f"{named}, and a path is one video: pass a list of the paths, one video each"
 

@@ -27,7 +27,7 @@ from accelerate.logging import get_logger
 from accelerate.utils import DistributedType
 from transformers import AutoConfig
 
-from ..conversion.restart import from_vivit_checkpoint
+from ..conversion.restart import OtherWidthError, from_vivit_checkpoint
 from ..conversion.vit_init import ViTInitError
 from ..conversion.vit_init.embeddings import ARP_OF_ONE_FRAME
 from ..models.modeling_vivit import VIVIT_MODELS, multi_head_cross_entropy
@@ -930,6 +930,13 @@ def build_model(args, data, resumed: dict | None = None):
                 **hub,
                 **overrides,
             )
+        except OtherWidthError as error:  # its advice, `from_config`, is no recipe flag
+            raise ModelFlagError(
+                f"--init_from {args.init_from} was trained at hidden_size={error.width}, --config_overrides asks "
+                f"{error.asked}: none of its weights fits another width. Leave hidden_size out of --config_overrides "
+                f"to restart it at {error.width}; to train a model {error.asked} wide from scratch, drop --init_from, "
+                "or give it an image ViT of that width"
+            ) from None
         except ViTInitError as error:  # --config_overrides the checkpoint cannot take (another head count)
             raise ModelFlagError(f"--init_from {args.init_from}: {error}") from None
         # a Hub checkpoint's variant is known only now (a local one's was checked before anything loaded)

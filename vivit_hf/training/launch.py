@@ -66,7 +66,8 @@ def accumulation_plugin(steps: int, environ=os.environ):
     warning = (
         f"{ACCUMULATION_VARIABLE}={value} in the environment is not read: this run accumulates the gradients of "
         f"--gradient_accumulation_steps {steps} batch(es) a step (its schedule, checkpoints and results are planned "
-        "on the flag's count); give the flag, or --total_batch_size, to accumulate more"
+        "on the flag's count); to accumulate another count, pass --gradient_accumulation_steps (or "
+        "--total_batch_size) to the script, after its name, not to `accelerate launch`"
     )
     return GradientAccumulationPlugin(num_steps=steps), warning if unread else None
 
