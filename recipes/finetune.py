@@ -87,6 +87,7 @@ from vivit_hf.training.checkpoints import (
     STATE_FILE,
     check_output_dir,
     checkpoint_writer,
+    finish_interrupted_saves,
     hold_output_dir,
     list_checkpoints,
     live_evaluation_in,
@@ -375,6 +376,8 @@ def decide_start(args, output_dir: Path, num_processes: int):
     busy = hold_output_dir(output_dir) if main_process else None  # the main process's
     if busy:  # first: a live run's folder is no previous run to resume, overwrite or run again
         raise CommandLineRefused(busy)
+    if main_process:  # held: no save under way there, so a whole checkpoint a kill left unrenamed is `latest` again
+        finish_interrupted_saves(output_dir)
     try:
         evaluating = live_evaluation_in(output_dir) if main_process else None  # looked at once the folder is held
         if evaluating:

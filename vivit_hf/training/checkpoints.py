@@ -438,10 +438,9 @@ def save_checkpoint(accelerator, output_dir: Path, name: str, state: dict, total
     root = output_dir / CHECKPOINTS
     writer = checkpoint_writer(accelerator)  # the main process, or each machine's without a shared --output_dir
     final, tmp = root / name, root / f".tmp-{name}"
-    if writer:
+    if writer:  # no process is writing into checkpoints/ here: the previous save ended with every process waiting
+        finish_interrupted_saves(output_dir)
         shutil.rmtree(tmp, ignore_errors=True)
-        for leftover in root.glob(".old-*"):  # what a kill left of an earlier deletion
-            shutil.rmtree(leftover, ignore_errors=True)
         root.mkdir(parents=True, exist_ok=True)
     accelerator.wait_for_everyone()
     accelerator.save_state(str(tmp))
@@ -456,6 +455,50 @@ def save_checkpoint(accelerator, output_dir: Path, name: str, state: dict, total
             shutil.rmtree(retired, ignore_errors=True)
     accelerator.wait_for_everyone()
     return final
+
+
+def finish_interrupted_saves(output_dir) -> list[str]:
+    """Put in place what a killed `save_checkpoint` had written whole, and remove what it left half written; logs
+    and returns the lines saying what it did. Only for the process that writes checkpoints (`checkpoint_writer`),
+    while no save is under way: as a save starts, and as a run that holds the folder (`hold_output_dir`) starts.
+
+    A `.tmp-<name>` with its STATE_FILE is whole: the file is written last, once every process's `save_state` has
+    returned (as transformers' Trainer writes its trainer_state.json last). A kill after it and before the rename left
+    no `<name>` where the name was new, or where it was saved again (a resumed run's `step_N`, an `epoch_N`): the old
+    one renamed to `.old-<name>` first. The next save deleted `.old-*`, and kept the `.tmp-` of another name unlisted
+    for good: both the newest checkpoint and the one it replaced were lost, and `latest` resumed an older one (or
+    none). It is renamed into place now, in place of a `<name>` there (the older save it was replacing). Every other
+    `.tmp-*` is half a save (removed only when its own name was saved again: with another --checkpointing_steps, a
+    whole checkpoint's worth of disk for good) and every `.old-*` a checkpoint being deleted, pruned or replaced: it
+    may be half deleted with its STATE_FILE still there, so it is never restored. Both are removed."""
+    root = Path(output_dir) / CHECKPOINTS
+    said = []
+    for tmp in sorted(root.glob(".tmp-*")):
+        final = root / tmp.name.removeprefix(".tmp-")
+        if _whole(tmp):  # the save's own intent: a `<name>` there is the older save it was replacing
+            replaced = _retire(final) if final.exists() else None  # two renames, as a save does
+            os.replace(tmp, final)
+            if replaced:
+                shutil.rmtree(replaced, ignore_errors=True)
+            said.append(f"{final}: put in place, whole as a save interrupted before its rename had written it")
+    leftovers = [path for pattern in (".tmp-*", ".old-*") for path in sorted(root.glob(pattern)) if path.is_dir()]
+    for leftover in leftovers:  # (one that cannot be removed whole stops no save: it is tried again at the next)
+        shutil.rmtree(leftover, ignore_errors=True)
+    if removed := [path.name for path in leftovers if not path.exists()]:
+        said.append(f"{root}: removed what interrupted saves and deletions left there ({', '.join(removed)})")
+    for line in said:
+        logger.warning(line)
+    return said
+
+
+def _whole(checkpoint: Path) -> bool:
+    """Whether `checkpoint` is a folder holding a STATE_FILE that reads (one cut short by a kill does not)."""
+    if checkpoint.is_symlink() or not checkpoint.is_dir():
+        return False
+    try:
+        return isinstance(steps_of(checkpoint), int)
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
 
 
 def trained_runs(state: dict) -> list[dict]:
