@@ -2204,6 +2204,30 @@ def test_resuming_an_earlier_checkpoint_than_the_latest_warns_that_latest_would_
     assert not any("later steps" in warning for warning in recipe.find_resume_checkpoint(args, tmp_path, {})[2])
 
 
+def test_resume_latest_after_a_kill_between_a_checkpoints_two_renames_resumes_the_newest_whole_one(tmp_path):
+    """A resumed run saving step_4 again, killed between the old step_4's rename to `.old-step_4` and the new one's
+    from `.tmp-step_4`: no step_4 was listed, so `--resume_from_checkpoint latest` resumed step_2, and its first save
+    deleted both. The run, once it holds the folder, puts the whole `.tmp-step_4` in place and resumes it."""
+    from vivit_hf.training.checkpoints import release_output_dir
+    from vivit_hf.training.finetune import parse_args
+
+    root = tmp_path / "checkpoints"
+    for step in (2, 4):
+        (root / f".tmp-step_{step}").mkdir(parents=True)
+        (root / f".tmp-step_{step}" / STATE_FILE).write_text(f'{{"completed_steps": {step}}}')
+        os.replace(root / f".tmp-step_{step}", root / f"step_{step}")
+    shutil.copytree(root / "step_4", root / ".tmp-step_4")  # the save of step_4 again, written whole ...
+    (root / ".tmp-step_4" / STATE_FILE).write_text('{"completed_steps": 4, "again": true}')
+    os.replace(root / "step_4", root / ".old-step_4")  # ... and killed once the old one was out of the way
+    args = parse_args([*TINY_MODEL, "--output_dir", str(tmp_path), "--resume_from_checkpoint", "latest"])
+    try:
+        checkpoint, state = load_recipe().decide_start(args, tmp_path, 1)[3:5]
+    finally:
+        release_output_dir(tmp_path)
+    assert checkpoint == root / "step_4" and state == {"completed_steps": 4, "again": True}
+    assert sorted(p.name for p in root.iterdir()) == ["step_2", "step_4"]
+
+
 def test_recorded_settings_of_an_older_run_name_the_file_they_were_read_from(tmp_path):
     """A run of an older version recorded its settings in all_results.json (no run_settings.json): an unreadable
     record names that file, the one a user would open, not run_settings.json, which is not there."""
