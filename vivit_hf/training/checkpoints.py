@@ -433,7 +433,8 @@ def final_outputs_upload_flags() -> list[str]:
 def save_checkpoint(accelerator, output_dir: Path, name: str, state: dict, total_limit: int | None) -> Path:
     """`save_state` into a temporary folder renamed into place, so a kill never leaves a half checkpoint; a checkpoint
     replaced or pruned is renamed out of the list first (one rename) and deleted after, so a kill while deleting never
-    leaves a half-deleted one that still reads as a checkpoint. Without an --output_dir every machine shares, each
+    leaves a half-deleted one that still reads as a checkpoint; what a kill left between the two is put in place or
+    removed as the next save starts (`finish_interrupted_saves`). Without an --output_dir every machine shares, each
     machine's main process does all this in its own folder (`checkpoint_writer`)."""
     root = output_dir / CHECKPOINTS
     writer = checkpoint_writer(accelerator)  # the main process, or each machine's without a shared --output_dir
