@@ -283,10 +283,12 @@ def test_a_leftover_temporary_folder_is_replaced_and_never_listed(tmp_path):
 
 def test_only_the_main_process_writes_the_state_and_renames(tmp_path):
     accelerator = FakeAccelerator(is_main_process=False)
-    (tmp_path / "checkpoints").mkdir()
+    (tmp_path / "checkpoints" / ".tmp-step_0").mkdir(parents=True)  # a whole save a kill left: the writer's to finish
+    (tmp_path / "checkpoints" / ".tmp-step_0" / STATE_FILE).write_text('{"completed_steps": 0}')
     save_checkpoint(accelerator, tmp_path, "step_1", {"completed_steps": 1}, total_limit=1)
     assert (tmp_path / "checkpoints" / ".tmp-step_1" / "model.bin").exists()  # its part of save_state only
     assert not (tmp_path / "checkpoints" / "step_1").exists()
+    assert sorted(p.name for p in (tmp_path / "checkpoints").iterdir()) == [".tmp-step_0", ".tmp-step_1"]
     assert accelerator.calls == ["wait", ("save_state", ".tmp-step_1"), "wait", "wait"]
 
 

@@ -482,7 +482,7 @@ def finish_interrupted_saves(output_dir) -> list[str]:
             if replaced:
                 shutil.rmtree(replaced, ignore_errors=True)
             said.append(f"{final}: put in place, whole as a save interrupted before its rename had written it")
-    leftovers = [path for pattern in (".tmp-*", ".old-*") for path in sorted(root.glob(pattern)) if path.is_dir()]
+    leftovers = [path for pattern in (".tmp-*", ".old-*") for path in sorted(root.glob(pattern)) if _a_folder(path)]
     for leftover in leftovers:  # (one that cannot be removed whole stops no save: it is tried again at the next)
         shutil.rmtree(leftover, ignore_errors=True)
     if removed := [path.name for path in leftovers if not path.exists()]:
@@ -492,9 +492,13 @@ def finish_interrupted_saves(output_dir) -> list[str]:
     return said
 
 
+def _a_folder(path: Path) -> bool:
+    return path.is_dir() and not path.is_symlink()  # (a link is no save's: a user's, left alone)
+
+
 def _whole(checkpoint: Path) -> bool:
     """Whether `checkpoint` is a folder holding a STATE_FILE that reads (one cut short by a kill does not)."""
-    if checkpoint.is_symlink() or not checkpoint.is_dir():
+    if not _a_folder(checkpoint):
         return False
     try:
         return isinstance(steps_of(checkpoint), int)
