@@ -23,7 +23,7 @@ from process_tree import run_launch
 from safetensors.torch import load_file
 from video_factory import tiny_clip  # and the other recipe tests, from here
 
-from vivit_hf.training.checkpoints import STATE_FILE
+from vivit_hf.training.checkpoints import STATE_FILE, finish_interrupted_saves
 from vivit_hf.training.data.synthetic import write_video
 from vivit_hf.training.resume import RECORDED_WHEN_ON, trained_again
 
@@ -2226,6 +2226,39 @@ def test_resume_latest_after_a_kill_between_a_checkpoints_two_renames_resumes_th
         release_output_dir(tmp_path)
     assert checkpoint == root / "step_4" and state == {"completed_steps": 4, "again": True}
     assert sorted(p.name for p in root.iterdir()) == ["step_2", "step_4"]
+
+
+def test_a_process_other_than_the_main_one_looks_for_latest_only_once_the_killed_save_is_finished(
+    tmp_path, monkeypatch
+):
+    """As above, launched on several processes: the main one puts `.tmp-step_4` in place once it holds the folder,
+    and rank 1 had looked for `latest` meanwhile, with nothing between them: it found step_2 (or, renamed meanwhile,
+    step_4), the main process step_4, and the run stopped, their latest checkpoints "differing". Here rank 1 runs
+    alone, and the main process's part is done by the time the processes meet (each collective, `agree`): the
+    checkpoint rank 1 offers to agree on must be the one the main process resumes, step_4."""
+    root = tmp_path / "checkpoints"
+    for step in (2, 4):
+        (root / f"step_{step}").mkdir(parents=True)
+        (root / f"step_{step}" / STATE_FILE).write_text(f'{{"completed_steps": {step}}}')
+    shutil.copytree(root / "step_4", root / ".tmp-step_4")  # step_4 saved again, killed between its renames
+    os.replace(root / "step_4", root / ".old-step_4")
+    recipe, offered = load_recipe(), []
+
+    class Agreed(Exception):
+        pass
+
+    def agree(flags, refusal=None, resume=None, error=None, held=None):
+        finish_interrupted_saves(tmp_path)  # the main process's part, done once the processes meet
+        assert refusal is None and error is None, (refusal, error)
+        if resume is not None:
+            offered.append(resume)
+            raise Agreed
+
+    monkeypatch.setenv("RANK", "1")
+    monkeypatch.setattr(recipe, "agree", agree)
+    with pytest.raises(Agreed):
+        run_in_process(recipe, *TINY_MODEL, "--output_dir", tmp_path, "--resume_from_checkpoint", "latest")
+    assert offered == [["checkpoints/step_4", 4]]
 
 
 def test_recorded_settings_of_an_older_run_name_the_file_they_were_read_from(tmp_path):
