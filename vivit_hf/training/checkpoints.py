@@ -449,9 +449,9 @@ def save_checkpoint(accelerator, output_dir: Path, name: str, state: dict, total
     if writer:
         (tmp / STATE_FILE).write_text(json.dumps({**state, SAVED_AT: time.time()}, indent=2))
         umask_modes(tmp)
-        replaced = _retire(final) if final.exists() else None
+        replaced = retire(final) if final.exists() else None
         os.replace(tmp, final)
-        pruned = [_retire(old) for old in (_oldest_first(output_dir, final)[:-total_limit] if total_limit else [])]
+        pruned = [retire(old) for old in (_oldest_first(output_dir, final)[:-total_limit] if total_limit else [])]
         for retired in filter(None, [replaced, *pruned]):
             shutil.rmtree(retired, ignore_errors=True)
     accelerator.wait_for_everyone()
@@ -477,7 +477,7 @@ def finish_interrupted_saves(output_dir) -> list[str]:
     for tmp in sorted(root.glob(".tmp-*")):
         final = root / tmp.name.removeprefix(".tmp-")
         if _whole(tmp):  # the save's own intent: a `<name>` there is the older save it was replacing
-            replaced = _retire(final) if final.exists() else None  # two renames, as a save does
+            replaced = retire(final) if final.exists() else None  # two renames, as a save does
             os.replace(tmp, final)
             if replaced:
                 shutil.rmtree(replaced, ignore_errors=True)
@@ -530,8 +530,9 @@ def _oldest_first(output_dir: Path, saved: Path) -> list[Path]:
     return later + [path for path in found if path not in later and path != saved] + [saved]
 
 
-def _retire(checkpoint: Path) -> Path:
-    """Rename `checkpoint` to `.old-<name>` (no longer listed), for deleting."""
+def retire(checkpoint: Path) -> Path:
+    """Rename `checkpoint` to `.old-<name>` (no longer listed, nor loaded), for deleting: deleted in place, a kill
+    midway left a folder of that name that still read as whole."""
     retired = checkpoint.with_name(f".old-{checkpoint.name}")
     shutil.rmtree(retired, ignore_errors=True)
     os.replace(checkpoint, retired)
