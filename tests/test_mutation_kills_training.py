@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 import torch
 
+from vivit_hf.hub.folders import process_umask
 from vivit_hf.models.losses import multi_head_cross_entropy
 from vivit_hf.models.modeling_blocks import resize_position_table
 from vivit_hf.training.checkpoints import SAVED_AT, STATE_FILE, list_checkpoints, save_checkpoint
@@ -301,17 +302,11 @@ def kill_the_save(monkeypatch, where: str) -> None:
     checkpoint's rename to `.old-<name>` and its own from `.tmp-<name>` into place."""
     from vivit_hf.training import checkpoints
 
-    def killed(*args, **kwargs):
-        raise Killed(where)
-
-    if where == "after its state file":
-        monkeypatch.setattr(checkpoints, "umask_modes", killed)
-        return
     real_replace = os.replace
 
     def replace(source, target):
-        if Path(source).name.startswith(".tmp-"):
-            killed()
+        if where == "after its state file" or Path(source).name.startswith(".tmp-"):
+            raise Killed(where)
         return real_replace(source, target)
 
     monkeypatch.setattr(checkpoints.os, "replace", replace)
@@ -338,6 +333,33 @@ def test_a_kill_after_a_checkpoint_is_written_whole_loses_neither_it_nor_the_one
     assert recorded(tmp_path / "checkpoints" / name)["again"] is True  # the newest save of the name
     assert sorted(p.name for p in (tmp_path / "checkpoints").iterdir()) == listed  # no `.tmp-` nor `.old-` left
     assert f"{tmp_path / 'checkpoints' / name}: put in place" in caplog.text
+
+
+def test_a_save_killed_before_its_files_modes_are_set_is_never_put_in_place_with_modes_no_one_else_reads(
+    tmp_path, monkeypatch
+):
+    """safetensors writes its file 0600, which `umask_modes` makes 0644; it ran after the state file, so a save killed
+    there was put in place whole by the next (`finish_interrupted_saves`), its weights readable by no one else. The
+    state file is written last now: such a save is half written, and removed."""
+    from vivit_hf.training import checkpoints
+
+    class SavesAsSafetensors(FakeAccelerator):
+        def save_state(self, folder):
+            super().save_state(folder)
+            (Path(folder) / "model.bin").chmod(0o600)
+
+    accelerator = SavesAsSafetensors()
+
+    def killed(folder):
+        raise Killed("in umask_modes")
+
+    monkeypatch.setattr(checkpoints, "umask_modes", killed)
+    with pytest.raises(Killed):
+        save_checkpoint(accelerator, tmp_path, "step_1", {"completed_steps": 1}, total_limit=None)
+    monkeypatch.undo()
+    save_checkpoint(accelerator, tmp_path, "step_2", {"completed_steps": 2}, total_limit=None)
+    modes = {str(path.relative_to(tmp_path)): oct(path.stat().st_mode & 0o777) for path in tmp_path.rglob("*.bin")}
+    assert modes == {"checkpoints/step_2/model.bin": oct(0o666 & ~process_umask())}
 
 
 def test_what_a_kill_left_half_written_goes_at_the_next_save_of_any_name_and_is_never_listed(tmp_path, caplog):

@@ -447,8 +447,8 @@ def save_checkpoint(accelerator, output_dir: Path, name: str, state: dict, total
     accelerator.save_state(str(tmp))
     accelerator.wait_for_everyone()
     if writer:
+        umask_modes(tmp)  # before the state file, written last: a whole `.tmp-` is put in place as it is
         (tmp / STATE_FILE).write_text(json.dumps({**state, SAVED_AT: time.time()}, indent=2))
-        umask_modes(tmp)
         replaced = retire(final) if final.exists() else None
         os.replace(tmp, final)
         pruned = [retire(old) for old in (_oldest_first(output_dir, final)[:-total_limit] if total_limit else [])]
