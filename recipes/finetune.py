@@ -87,6 +87,7 @@ from vivit_hf.training.checkpoints import (
     STATE_FILE,
     check_output_dir,
     checkpoint_writer,
+    finish_interrupted_saves,
     hold_output_dir,
     list_checkpoints,
     live_evaluation_in,
@@ -356,7 +357,15 @@ def decide_start(args, output_dir: Path, num_processes: int):
     previous run in --output_dir (refused unless resumed, overwritten or the same command), the batch size, the
     checkpoint to resume.
     `args` gets the resolved batch and what a rerun of the same command does. Returns (rerun, batch_warning,
-    settings, checkpoint, resume_state, resume_warnings)."""
+    settings, checkpoint, resume_state, resume_warnings). On several processes `main` takes its two halves apart, with
+    an agreement between them (`take_output_dir`)."""
+    take_output_dir(args, output_dir, num_processes)
+    return decide_the_rest(args, output_dir, num_processes)
+
+
+def take_output_dir(args, output_dir: Path, num_processes: int) -> None:
+    """`decide_start`'s refusals of the paths, then the main process's lock of --output_dir, where it finishes what a
+    killed save left (`finish_interrupted_saves`): every process must wait for that before looking for `latest`."""
     problem = missing_paths(args)  # looked up on this machine, once every process has joined (see main)
     if problem:  # argparse's status 2, as for any other bad flag; on one process its usage line too
         raise build_parser(__doc__).refusal(problem) if num_processes == 1 else CommandLineRefused(problem)
@@ -378,10 +387,11 @@ def decide_start(args, output_dir: Path, num_processes: int):
     if busy:  # first: a live run's folder is no previous run to resume, overwrite or run again
         raise CommandLineRefused(busy)
     try:
+        if main_process:  # held: no save under way there, so a whole checkpoint a kill left unrenamed is `latest` again
+            finish_interrupted_saves(output_dir)
         evaluating = live_evaluation_in(output_dir) if main_process else None  # looked at once the folder is held
         if evaluating:
             raise CommandLineRefused(evaluating)
-        return decide_the_rest(args, output_dir, num_processes)
     except BaseException:  # refused: the folder is left as it was
         release_output_dir(output_dir)
         raise
@@ -389,28 +399,32 @@ def decide_start(args, output_dir: Path, num_processes: int):
 
 def decide_the_rest(args, output_dir: Path, num_processes: int):
     """`decide_start` in the folder this process holds (or, on another process than the main one, sees)."""
-    rerun = None
-    try:  # a previous run there: refused before anything loads, unless resumed, overwritten or the same command
-        check_output_dir(output_dir, args.overwrite_output_dir, args.resume_from_checkpoint)
-    except ValueError as error:
-        rerun = None if args.resume_from_checkpoint else same_command_run(args, output_dir)
-        if rerun is None:  # the user's --output_dir: argparse's status 2, as a --dataset that is not there
-            since = "" if args.resume_from_checkpoint else preset_changed_since_run(args, output_dir)
-            since = since or ("" if args.resume_from_checkpoint else launched_otherwise_since_run(args, output_dir))
-            raise CommandLineRefused(f"{error}.{since}" if since else str(error)) from None
-        if rerun[0] == "continue":
-            args.resume_from_checkpoint = "latest"
-        else:  # its outputs are removed where --overwrite_output_dir's are, after every other refusal
-            args.overwrite_output_dir = True
-    # The paper's batch of 64 on however many processes this launch has: exactly, or refused (a preset's: warned).
     try:
-        args.gradient_accumulation_steps, args.effective_total_batch_size, batch_warning = resolve_batch_size(
-            args, num_processes
-        )
-    except ValueError as error:
-        raise CommandLineRefused(str(error)) from None
-    settings = run_settings(args, num_processes)  # recorded in checkpoints, checked on resume
-    return rerun, batch_warning, settings, *find_resume_checkpoint(args, output_dir, settings)
+        rerun = None
+        try:  # a previous run there: refused before anything loads, unless resumed, overwritten or the same command
+            check_output_dir(output_dir, args.overwrite_output_dir, args.resume_from_checkpoint)
+        except ValueError as error:
+            rerun = None if args.resume_from_checkpoint else same_command_run(args, output_dir)
+            if rerun is None:  # the user's --output_dir: argparse's status 2, as a --dataset that is not there
+                since = "" if args.resume_from_checkpoint else preset_changed_since_run(args, output_dir)
+                since = since or ("" if args.resume_from_checkpoint else launched_otherwise_since_run(args, output_dir))
+                raise CommandLineRefused(f"{error}.{since}" if since else str(error)) from None
+            if rerun[0] == "continue":
+                args.resume_from_checkpoint = "latest"
+            else:  # its outputs are removed where --overwrite_output_dir's are, after every other refusal
+                args.overwrite_output_dir = True
+        # The paper's batch of 64 on however many processes this launch has: exactly, or refused (a preset's: warned).
+        try:
+            args.gradient_accumulation_steps, args.effective_total_batch_size, batch_warning = resolve_batch_size(
+                args, num_processes
+            )
+        except ValueError as error:
+            raise CommandLineRefused(str(error)) from None
+        settings = run_settings(args, num_processes)  # recorded in checkpoints, checked on resume
+        return rerun, batch_warning, settings, *find_resume_checkpoint(args, output_dir, settings)
+    except BaseException:  # refused: the folder is left as it was
+        release_output_dir(output_dir)
+        raise
 
 
 def main(argv=None):
@@ -428,7 +442,12 @@ def main(argv=None):
     # Every process joins the group before it decides anything, so that a refusal on one machine stops them all at
     # once, each with one line (the others used to wait for it at their first collective: 30 minutes).
     num_processes = join_process_group(args.ddp_timeout)
-    decided, refusal, error = attempt(decide_start, args, output_dir, num_processes)
+    # The main process finishes what a killed save left in --output_dir once it holds it (`take_output_dir`), and every
+    # process agrees on that before any looks for `latest`: one that looked meanwhile saw a checkpoint not yet renamed
+    # into place, and the run stopped, the processes' latest checkpoints "differing".
+    _, refusal, error = attempt(take_output_dir, args, output_dir, num_processes)
+    agree(flags, refusal, error=error)
+    decided, refusal, error = attempt(decide_the_rest, args, output_dir, num_processes)
     rerun, batch_warning, settings, checkpoint, resume_state, resume_warnings = decided or (None,) * 6
     held = held_checkpoints(output_dir) if args.resume_from_checkpoint and refusal is None else None
     agree(flags, refusal, resume_choice(checkpoint, resume_state, output_dir), error, held)

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 import torch
 
+from vivit_hf.hub.folders import process_umask
 from vivit_hf.models.losses import multi_head_cross_entropy
 from vivit_hf.models.modeling_blocks import resize_position_table
 from vivit_hf.training.checkpoints import SAVED_AT, STATE_FILE, list_checkpoints, save_checkpoint
@@ -283,11 +284,101 @@ def test_a_leftover_temporary_folder_is_replaced_and_never_listed(tmp_path):
 
 def test_only_the_main_process_writes_the_state_and_renames(tmp_path):
     accelerator = FakeAccelerator(is_main_process=False)
-    (tmp_path / "checkpoints").mkdir()
+    (tmp_path / "checkpoints" / ".tmp-step_0").mkdir(parents=True)  # a whole save a kill left: the writer's to finish
+    (tmp_path / "checkpoints" / ".tmp-step_0" / STATE_FILE).write_text('{"completed_steps": 0}')
     save_checkpoint(accelerator, tmp_path, "step_1", {"completed_steps": 1}, total_limit=1)
     assert (tmp_path / "checkpoints" / ".tmp-step_1" / "model.bin").exists()  # its part of save_state only
     assert not (tmp_path / "checkpoints" / "step_1").exists()
+    assert sorted(p.name for p in (tmp_path / "checkpoints").iterdir()) == [".tmp-step_0", ".tmp-step_1"]
     assert accelerator.calls == ["wait", ("save_state", ".tmp-step_1"), "wait", "wait"]
+
+
+class Killed(BaseException):
+    """A kill at that point of a save: `save_checkpoint` runs no cleanup (no try/finally), so raising is one."""
+
+
+def kill_the_save(monkeypatch, where: str) -> None:
+    """The next save is killed `where`: once its state file is written (before any rename), or between its old
+    checkpoint's rename to `.old-<name>` and its own from `.tmp-<name>` into place."""
+    from vivit_hf.training import checkpoints
+
+    real_replace = os.replace
+
+    def replace(source, target):
+        if where == "after its state file" or Path(source).name.startswith(".tmp-"):
+            raise Killed(where)
+        return real_replace(source, target)
+
+    monkeypatch.setattr(checkpoints.os, "replace", replace)
+
+
+@pytest.mark.parametrize("where", ["after its state file", "between the renames"])
+@pytest.mark.parametrize("name", ["step_4", "step_6"])  # saved again (a resumed run's, an epoch_N), or a new one
+def test_a_kill_after_a_checkpoint_is_written_whole_loses_neither_it_nor_the_one_it_replaces(
+    tmp_path, monkeypatch, caplog, where, name
+):
+    """Killed between `.old-step_4` and the rename of `.tmp-step_4` (step_4 saved again), no step_4 was listed and the
+    next save deleted `.old-step_4`, keeping `.tmp-step_4` unlisted for good: both lost, `latest` step_2. Killed once
+    its state file was written, the whole `.tmp-` was never listed either. The whole one is put in place."""
+    accelerator = FakeAccelerator()
+    for step in (2, 4):
+        save_checkpoint(accelerator, tmp_path, f"step_{step}", {"completed_steps": step}, total_limit=None)
+    kill_the_save(monkeypatch, where)
+    with pytest.raises(Killed):
+        save_checkpoint(accelerator, tmp_path, name, {"completed_steps": int(name[-1]), "again": True}, None)
+    monkeypatch.undo()
+    save_checkpoint(accelerator, tmp_path, "step_8", {"completed_steps": 8}, total_limit=None)  # the run goes on
+    listed = [p.name for p in list_checkpoints(tmp_path)]
+    assert listed == sorted({"step_2", "step_4", name, "step_8"}), listed
+    assert recorded(tmp_path / "checkpoints" / name)["again"] is True  # the newest save of the name
+    assert sorted(p.name for p in (tmp_path / "checkpoints").iterdir()) == listed  # no `.tmp-` nor `.old-` left
+    assert f"{tmp_path / 'checkpoints' / name}: put in place" in caplog.text
+
+
+def test_a_save_killed_before_its_files_modes_are_set_is_never_put_in_place_with_modes_no_one_else_reads(
+    tmp_path, monkeypatch
+):
+    """safetensors writes its file 0600, which `umask_modes` makes 0644; it ran after the state file, so a save killed
+    there was put in place whole by the next (`finish_interrupted_saves`), its weights readable by no one else. The
+    state file is written last now: such a save is half written, and removed."""
+    from vivit_hf.training import checkpoints
+
+    class SavesAsSafetensors(FakeAccelerator):
+        def save_state(self, folder):
+            super().save_state(folder)
+            (Path(folder) / "model.bin").chmod(0o600)
+
+    accelerator = SavesAsSafetensors()
+
+    def killed(folder):
+        raise Killed("in umask_modes")
+
+    monkeypatch.setattr(checkpoints, "umask_modes", killed)
+    with pytest.raises(Killed):
+        save_checkpoint(accelerator, tmp_path, "step_1", {"completed_steps": 1}, total_limit=None)
+    monkeypatch.undo()
+    save_checkpoint(accelerator, tmp_path, "step_2", {"completed_steps": 2}, total_limit=None)
+    modes = {str(path.relative_to(tmp_path)): oct(path.stat().st_mode & 0o777) for path in tmp_path.rglob("*.bin")}
+    assert modes == {"checkpoints/step_2/model.bin": oct(0o666 & ~process_umask())}
+
+
+def test_what_a_kill_left_half_written_goes_at_the_next_save_of_any_name_and_is_never_listed(tmp_path, caplog):
+    """A save killed in `save_state` left `.tmp-step_4`, removed only when step_4 was saved again: with another
+    --checkpointing_steps, a checkpoint's worth of disk for good. A state file cut short is no whole checkpoint, and an
+    `.old-` one (pruned, killed while deleted) may keep its state file without all its weights: never restored."""
+    accelerator = FakeAccelerator()
+    save_checkpoint(accelerator, tmp_path, "step_1", {"completed_steps": 1}, total_limit=None)
+    root = tmp_path / "checkpoints"
+    os.replace(root / "step_1", root / ".old-step_1")  # pruned, and killed before its deletion was done
+    (root / ".tmp-step_4").mkdir()
+    (root / ".tmp-step_4" / "model.bin").write_text("half")  # killed in save_state
+    shutil.copytree(root / ".old-step_1", root / ".tmp-step_3")
+    (root / ".tmp-step_3" / STATE_FILE).write_text('{"completed_st')  # killed while its state file was written
+    save_checkpoint(accelerator, tmp_path, "step_5", {"completed_steps": 5}, total_limit=None)
+    assert sorted(p.name for p in root.iterdir()) == ["step_5"]
+    assert "removed what interrupted saves and deletions left there (.tmp-step_3, .tmp-step_4, .old-step_1)" in (
+        caplog.text
+    )
 
 
 def hold_a_file_in(folder: Path, monkeypatch) -> Path:

@@ -8,6 +8,7 @@ import json
 import random
 import signal
 import types
+from pathlib import Path
 
 import fresh_python
 import pytest
@@ -356,3 +357,38 @@ def test_metric_for_best_model_top5_of_two_classes_is_warned_and_the_run_goes_on
     result = run(FINETUNE, *args, "--load_best_model_at_end", "--metric_for_best_model", "top5")
     assert "--metric_for_best_model top5: the data set has 2 classes" in result.stderr
     assert results_of(tmp_path)["top5"] == 1.0  # the reference: the run's own evaluation, which ranks nothing
+
+
+def test_a_kill_while_a_best_snapshot_replaced_is_deleted_leaves_none_that_reads_whole(tmp_path, monkeypatch):
+    """A resume evaluating step 2 again saves its best snapshot over the one there: that one was deleted in place
+    before the rename, and a kill midway (its weights gone, its eval_results.json not yet) left best/step_2 taken as
+    present by a resume with --load_best_model_at_end (`missing_snapshot` None), its weights missing. The new one is
+    renamed into place first: a kill while the old one goes leaves the new one whole."""
+    from safetensors.torch import load_file
+    from transformers import VivitConfig, VivitModel
+
+    from vivit_hf.training import best_model
+    from vivit_hf.training.checkpoints import save_pretrained
+
+    config = VivitConfig(hidden_size=8, num_hidden_layers=1, num_attention_heads=2, intermediate_size=8)
+    config.update({"image_size": 8, "num_frames": 2, "tubelet_size": [1, 4, 4]})
+    models = [VivitModel(config) for _ in range(2)]
+    history = [{"step": 2, "top1": 0.5}]
+    best_model.save_best_snapshot(models[0], tmp_path, 2, {"top1": 0.5}, models[0].state_dict(), save_pretrained)
+    real_rmtree = best_model.shutil.rmtree
+
+    def killed_midway(path, *args, **kwargs):
+        if (Path(path) / "model.safetensors").is_file():
+            (Path(path) / "model.safetensors").unlink()
+            raise KeyboardInterrupt("killed while deleting")
+        return real_rmtree(path, *args, **kwargs)
+
+    monkeypatch.setattr(best_model.shutil, "rmtree", killed_midway)
+    with pytest.raises(KeyboardInterrupt):
+        best_model.save_best_snapshot(models[1], tmp_path, 2, {"top1": 0.5}, models[1].state_dict(), save_pretrained)
+    monkeypatch.undo()
+    assert best_model.missing_snapshot(tmp_path, history, "top1") is None  # taken as present: it must load whole
+    save_pretrained(models[1], tmp_path / "saved", state_dict=models[1].state_dict())  # the newest, as saved whole
+    assert_same_weights(best_model.load_best_snapshot(tmp_path, 2)[0], load_file(tmp_path / "saved/model.safetensors"))
+    best_model.prune_best_snapshots(tmp_path, "top1", 2)  # what the kill left goes at the next prune
+    assert sorted(path.name for path in (tmp_path / "checkpoints" / "best").iterdir()) == ["step_2"]

@@ -23,7 +23,7 @@ from process_tree import run_launch
 from safetensors.torch import load_file
 from video_factory import tiny_clip  # and the other recipe tests, from here
 
-from vivit_hf.training.checkpoints import STATE_FILE
+from vivit_hf.training.checkpoints import STATE_FILE, finish_interrupted_saves
 from vivit_hf.training.data.synthetic import write_video
 from vivit_hf.training.resume import RECORDED_WHEN_ON, trained_again
 
@@ -2202,6 +2202,63 @@ def test_resuming_an_earlier_checkpoint_than_the_latest_warns_that_latest_would_
     assert any("step_4, step_6" in warning and "latest" in warning for warning in warnings), warnings
     args.resume_from_checkpoint = "latest"
     assert not any("later steps" in warning for warning in recipe.find_resume_checkpoint(args, tmp_path, {})[2])
+
+
+def test_resume_latest_after_a_kill_between_a_checkpoints_two_renames_resumes_the_newest_whole_one(tmp_path):
+    """A resumed run saving step_4 again, killed between the old step_4's rename to `.old-step_4` and the new one's
+    from `.tmp-step_4`: no step_4 was listed, so `--resume_from_checkpoint latest` resumed step_2, and its first save
+    deleted both. The run, once it holds the folder, puts the whole `.tmp-step_4` in place and resumes it."""
+    from vivit_hf.training.checkpoints import release_output_dir
+    from vivit_hf.training.finetune import parse_args
+
+    root = tmp_path / "checkpoints"
+    for step in (2, 4):
+        (root / f".tmp-step_{step}").mkdir(parents=True)
+        (root / f".tmp-step_{step}" / STATE_FILE).write_text(f'{{"completed_steps": {step}}}')
+        os.replace(root / f".tmp-step_{step}", root / f"step_{step}")
+    shutil.copytree(root / "step_4", root / ".tmp-step_4")  # the save of step_4 again, written whole ...
+    (root / ".tmp-step_4" / STATE_FILE).write_text('{"completed_steps": 4, "again": true}')
+    os.replace(root / "step_4", root / ".old-step_4")  # ... and killed once the old one was out of the way
+    args = parse_args([*TINY_MODEL, "--output_dir", str(tmp_path), "--resume_from_checkpoint", "latest"])
+    try:
+        checkpoint, state = load_recipe().decide_start(args, tmp_path, 1)[3:5]
+    finally:
+        release_output_dir(tmp_path)
+    assert checkpoint == root / "step_4" and state == {"completed_steps": 4, "again": True}
+    assert sorted(p.name for p in root.iterdir()) == ["step_2", "step_4"]
+
+
+def test_a_process_other_than_the_main_one_looks_for_latest_only_once_the_killed_save_is_finished(
+    tmp_path, monkeypatch
+):
+    """As above, launched on several processes: the main one puts `.tmp-step_4` in place once it holds the folder,
+    and rank 1 had looked for `latest` meanwhile, with nothing between them: it found step_2 (or, renamed meanwhile,
+    step_4), the main process step_4, and the run stopped, their latest checkpoints "differing". Here rank 1 runs
+    alone, and the main process's part is done by the time the processes meet (each collective, `agree`): the
+    checkpoint rank 1 offers to agree on must be the one the main process resumes, step_4."""
+    root = tmp_path / "checkpoints"
+    for step in (2, 4):
+        (root / f"step_{step}").mkdir(parents=True)
+        (root / f"step_{step}" / STATE_FILE).write_text(f'{{"completed_steps": {step}}}')
+    shutil.copytree(root / "step_4", root / ".tmp-step_4")  # step_4 saved again, killed between its renames
+    os.replace(root / "step_4", root / ".old-step_4")
+    recipe, offered = load_recipe(), []
+
+    class Agreed(Exception):
+        pass
+
+    def agree(flags, refusal=None, resume=None, error=None, held=None):
+        finish_interrupted_saves(tmp_path)  # the main process's part, done once the processes meet
+        assert refusal is None and error is None, (refusal, error)
+        if resume is not None:
+            offered.append(resume)
+            raise Agreed
+
+    monkeypatch.setenv("RANK", "1")
+    monkeypatch.setattr(recipe, "agree", agree)
+    with pytest.raises(Agreed):
+        run_in_process(recipe, *TINY_MODEL, "--output_dir", tmp_path, "--resume_from_checkpoint", "latest")
+    assert offered == [["checkpoints/step_4", 4]]
 
 
 def test_recorded_settings_of_an_older_run_name_the_file_they_were_read_from(tmp_path):

@@ -19,7 +19,7 @@ import torch
 from safetensors.torch import load_file
 
 from ..hub.folders import umask_modes
-from .checkpoints import CHECKPOINTS, STATE_FILE, list_checkpoints
+from .checkpoints import CHECKPOINTS, STATE_FILE, list_checkpoints, retire
 
 BEST = "best"  # under checkpoints/: removed with them by --overwrite_output_dir, left out of every upload
 RESULTS_FILE = "eval_results.json"  # the snapshot's evaluation, whole (per class, confusion matrix)
@@ -165,16 +165,20 @@ def snapshot_folder(output_dir: Path, step: int) -> Path:
 
 
 def save_best_snapshot(model, output_dir: Path, step: int, results: dict, state_dict, save_pretrained) -> Path:
-    """The model as evaluated at `step`, with its evaluation, written into a temporary folder renamed into place (a
-    kill never leaves half a snapshot that reads as one). `save_pretrained` is the checkpoints' (FSDP's models too)."""
+    """The model as evaluated at `step`, with its evaluation, written into a temporary folder renamed into place, the
+    one it replaces renamed out first (`retire`): a kill never leaves half a snapshot that reads as one. Deleted in
+    place, one killed midway kept its eval_results.json without all its weights, taken as present by a resume with
+    --load_best_model_at_end. `save_pretrained` is the checkpoints' (FSDP's models too)."""
     final = snapshot_folder(output_dir, step)
     tmp = final.with_name(f".tmp-{final.name}")
     shutil.rmtree(tmp, ignore_errors=True)
     save_pretrained(model, tmp, state_dict=state_dict)
     (tmp / RESULTS_FILE).write_text(json.dumps(results, indent=2))
     umask_modes(tmp)
-    shutil.rmtree(final, ignore_errors=True)
+    replaced = retire(final) if final.exists() else None  # (a resume evaluating this step again)
     os.replace(tmp, final)
+    if replaced:
+        shutil.rmtree(replaced, ignore_errors=True)
     return final
 
 

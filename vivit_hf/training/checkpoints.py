@@ -433,29 +433,77 @@ def final_outputs_upload_flags() -> list[str]:
 def save_checkpoint(accelerator, output_dir: Path, name: str, state: dict, total_limit: int | None) -> Path:
     """`save_state` into a temporary folder renamed into place, so a kill never leaves a half checkpoint; a checkpoint
     replaced or pruned is renamed out of the list first (one rename) and deleted after, so a kill while deleting never
-    leaves a half-deleted one that still reads as a checkpoint. Without an --output_dir every machine shares, each
+    leaves a half-deleted one that still reads as a checkpoint; what a kill left between the two is put in place or
+    removed as the next save starts (`finish_interrupted_saves`). Without an --output_dir every machine shares, each
     machine's main process does all this in its own folder (`checkpoint_writer`)."""
     root = output_dir / CHECKPOINTS
     writer = checkpoint_writer(accelerator)  # the main process, or each machine's without a shared --output_dir
     final, tmp = root / name, root / f".tmp-{name}"
-    if writer:
+    if writer:  # no process is writing into checkpoints/ here: the previous save ended with every process waiting
+        finish_interrupted_saves(output_dir)
         shutil.rmtree(tmp, ignore_errors=True)
-        for leftover in root.glob(".old-*"):  # what a kill left of an earlier deletion
-            shutil.rmtree(leftover, ignore_errors=True)
         root.mkdir(parents=True, exist_ok=True)
     accelerator.wait_for_everyone()
     accelerator.save_state(str(tmp))
     accelerator.wait_for_everyone()
     if writer:
+        umask_modes(tmp)  # before the state file, written last: a whole `.tmp-` is put in place as it is
         (tmp / STATE_FILE).write_text(json.dumps({**state, SAVED_AT: time.time()}, indent=2))
-        umask_modes(tmp)
-        replaced = _retire(final) if final.exists() else None
+        replaced = retire(final) if final.exists() else None
         os.replace(tmp, final)
-        pruned = [_retire(old) for old in (_oldest_first(output_dir, final)[:-total_limit] if total_limit else [])]
+        pruned = [retire(old) for old in (_oldest_first(output_dir, final)[:-total_limit] if total_limit else [])]
         for retired in filter(None, [replaced, *pruned]):
             shutil.rmtree(retired, ignore_errors=True)
     accelerator.wait_for_everyone()
     return final
+
+
+def finish_interrupted_saves(output_dir) -> list[str]:
+    """Put in place what a killed `save_checkpoint` had written whole, and remove what it left half written; logs
+    and returns the lines saying what it did. Only for the process that writes checkpoints (`checkpoint_writer`),
+    while no save is under way: as a save starts, and as a run that holds the folder (`hold_output_dir`) starts.
+
+    A `.tmp-<name>` with its STATE_FILE is whole: the file is written last, once every process's `save_state` has
+    returned (as transformers' Trainer writes its trainer_state.json last). A kill after it and before the rename left
+    no `<name>` where the name was new, or where it was saved again (a resumed run's `step_N`, an `epoch_N`): the old
+    one renamed to `.old-<name>` first. The next save deleted `.old-*`, and kept the `.tmp-` of another name unlisted
+    for good: both the newest checkpoint and the one it replaced were lost, and `latest` resumed an older one (or
+    none). It is renamed into place now, in place of a `<name>` there (the older save it was replacing). Every other
+    `.tmp-*` is half a save (removed only when its own name was saved again: with another --checkpointing_steps, a
+    whole checkpoint's worth of disk for good) and every `.old-*` a checkpoint being deleted, pruned or replaced: it
+    may be half deleted with its STATE_FILE still there, so it is never restored. Both are removed."""
+    root = Path(output_dir) / CHECKPOINTS
+    said = []
+    for tmp in sorted(root.glob(".tmp-*")):
+        final = root / tmp.name.removeprefix(".tmp-")
+        if _whole(tmp):  # the save's own intent: a `<name>` there is the older save it was replacing
+            replaced = retire(final) if final.exists() else None  # two renames, as a save does
+            os.replace(tmp, final)
+            if replaced:
+                shutil.rmtree(replaced, ignore_errors=True)
+            said.append(f"{final}: put in place, whole as a save interrupted before its rename had written it")
+    leftovers = [path for pattern in (".tmp-*", ".old-*") for path in sorted(root.glob(pattern)) if _a_folder(path)]
+    for leftover in leftovers:  # (one that cannot be removed whole stops no save: it is tried again at the next)
+        shutil.rmtree(leftover, ignore_errors=True)
+    if removed := [path.name for path in leftovers if not path.exists()]:
+        said.append(f"{root}: removed what interrupted saves and deletions left there ({', '.join(removed)})")
+    for line in said:
+        logger.warning(line)
+    return said
+
+
+def _a_folder(path: Path) -> bool:
+    return path.is_dir() and not path.is_symlink()  # (a link is no save's: a user's, left alone)
+
+
+def _whole(checkpoint: Path) -> bool:
+    """Whether `checkpoint` is a folder holding a STATE_FILE that reads (one cut short by a kill does not)."""
+    if not _a_folder(checkpoint):
+        return False
+    try:
+        return isinstance(steps_of(checkpoint), int)
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
 
 
 def trained_runs(state: dict) -> list[dict]:
@@ -482,8 +530,9 @@ def _oldest_first(output_dir: Path, saved: Path) -> list[Path]:
     return later + [path for path in found if path not in later and path != saved] + [saved]
 
 
-def _retire(checkpoint: Path) -> Path:
-    """Rename `checkpoint` to `.old-<name>` (no longer listed), for deleting."""
+def retire(checkpoint: Path) -> Path:
+    """Rename `checkpoint` to `.old-<name>` (no longer listed, nor loaded), for deleting: deleted in place, a kill
+    midway left a folder of that name that still read as whole."""
     retired = checkpoint.with_name(f".old-{checkpoint.name}")
     shutil.rmtree(retired, ignore_errors=True)
     os.replace(checkpoint, retired)
