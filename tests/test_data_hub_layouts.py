@@ -1541,7 +1541,9 @@ def test_a_class_name_column_giving_two_ids_one_name_is_refused_naming_the_rows(
     columns = {"label": [0, 1, 0], "class_name": ["cat", "cat", "cat"]}
     features = {"video": None, "label": None, "class_name": None}
     said = "the column 'class_name' gives two classes of 'label' one name (row 1: label 1 beside class_name 'cat', "
-    with pytest.raises(DatasetFormatError, match=re.escape(said + "where row 0 gives label 0 beside class_name 'cat')")):
+    with pytest.raises(
+        DatasetFormatError, match=re.escape(said + "where row 0 gives label 0 beside class_name 'cat')")
+    ):
         names_beside_ids(["0", "1"], features, "label", columns.get)
     columns["class_name"] = ["cat", "dog", "cat"]  # one name an id: read
     assert names_beside_ids(["0", "1"], features, "label", columns.get) == ["cat", "dog"]
