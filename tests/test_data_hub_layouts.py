@@ -1533,6 +1533,22 @@ def test_a_webdataset_txt_of_names_with_an_entry_that_disagrees_is_refused_not_t
         assert read() == expected
 
 
+def test_a_class_name_column_giving_two_ids_one_name_is_refused_naming_the_rows():
+    """Integer `label` ids beside a `class_name` giving ids 0 and 1 the one name `cat`: id2label named two classes
+    `cat` (label2id kept one; datasets' `ClassLabel` refuses names duplicated). Refused naming the rows."""
+    from vivit_hf.training.data.hub_labels import names_beside_ids
+
+    columns = {"label": [0, 1, 0], "class_name": ["cat", "cat", "cat"]}
+    features = {"video": None, "label": None, "class_name": None}
+    said = "the column 'class_name' gives two classes of 'label' one name (row 1: label 1 beside class_name 'cat', "
+    with pytest.raises(
+        DatasetFormatError, match=re.escape(said + "where row 0 gives label 0 beside class_name 'cat')")
+    ):
+        names_beside_ids(["0", "1"], features, "label", columns.get)
+    columns["class_name"] = ["cat", "dog", "cat"]  # one name an id: read
+    assert names_beside_ids(["0", "1"], features, "label", columns.get) == ["cat", "dog"]
+
+
 def test_a_shard_holding_a_samples_members_apart_is_refused_naming_it_whole_and_streamed(tmp_path):
     """`tar -cf shard.tar *.mp4 *.cls` writes every clip, then every label: `datasets` reads a sample from consecutive
     members only, so it made 6 samples of a clip or a label each, and stopped in its bare `ValueError` ("don't share

@@ -5,6 +5,8 @@ Expected pixels are computed here by hand from the input values (slices, 255 / 6
 never by running the processor on another input.
 """
 
+import logging
+import os
 import re
 
 import numpy as np
@@ -855,6 +857,28 @@ def test_a_transparent_png_given_by_its_path_is_composited_onto_white_as_its_pil
         torch.testing.assert_close(*as_given, rtol=0, atol=0)
     else:
         assert as_given[0] == as_given[1]
+
+
+def test_a_still_image_path_has_no_frame_rate_opaque_or_transparent_as_its_pil_frame_has_none(tmp_path, caplog):
+    """An opaque still PNG given by its path took the rate FFmpeg's image demuxers make up (25 fps, their default):
+    `fps=2` kept its frame, `fps=50` was refused as "1 at 25 frames per second", where a transparent PNG's path (read
+    with PIL) and its PIL frame were refused as having no rate. A still image has none, given as either; a rate
+    given with it is taken (not said to differ from the made-up one), and a one-frame video file keeps its own."""
+    from PIL import Image
+    from video_factory import write_video
+
+    frame = _transparent_video()[0]
+    Image.fromarray(np.ascontiguousarray(frame[..., :3])).save(tmp_path / "opaque.png")
+    Image.fromarray(frame, "RGBA").save(tmp_path / "transparent.png")
+    proc = ViViTVideoProcessor(**RAW)
+    for video in (tmp_path / "opaque.png", tmp_path / "transparent.png", Image.open(tmp_path / "opaque.png")):
+        with pytest.raises(ValueError, match=r"Asked for fps=2 but .* has no frame rate: pass `video_metadata`"):
+            proc(str(video) if isinstance(video, os.PathLike) else video, fps=2)
+    with caplog.at_level(logging.WARNING):
+        given = proc(str(tmp_path / "opaque.png"), fps=1, video_metadata={"fps": 1}, return_tensors="pt")
+    assert given.pixel_values.shape == (1, 1, 3, 30, 40) and not caplog.records, caplog.text
+    write_video(tmp_path / "one.mp4", num_frames=1, height=32, width=32, fps=30)
+    assert proc(str(tmp_path / "one.mp4"), fps=2, return_tensors="pt").pixel_values.shape == (1, 1, 3, 32, 32)
 
 
 @pytest.mark.parametrize("mode", ["YCbCr", "CMYK", "HSV", "LAB", "P", "RGBa", "La"])

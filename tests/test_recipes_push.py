@@ -158,8 +158,11 @@ def test_push_to_hub_uploads_weights_config_processor_and_a_model_card(tmp_path,
     api = huggingface_hub.HfApi(endpoint=hub.endpoint, token="hf_standin")
     api.create_repo("me/by-hand")
     api.upload_folder(
-        repo_id="me/by-hand", folder_path=out, allow_patterns=flags["--include"], ignore_patterns=flags["--exclude"]
-    )
+        repo_id="me/by-hand",
+        folder_path=out,
+        allow_patterns=flags["--include"] or None,
+        ignore_patterns=flags["--exclude"],
+    )  # (as the CLI: no --include is None, every file)
     assert sorted(hub.repos["me/by-hand"]) == sorted(files)
 
 
@@ -423,6 +426,50 @@ def test_every_command_refuses_a_push_it_cannot_make_in_the_same_words(tmp_path,
         assert f"error: {wanted}" in said, (main.__module__, said)
         if offline and not bad_id:  # the command that uploads later names the repo and folder (it said <repo> <out>)
             assert f"`hf upload me/vivit {folder}" in said, said
+
+
+def test_the_offline_push_refusals_upload_command_is_one_short_line_taking_what_the_push_takes(
+    tmp_path, capsys, monkeypatch
+):
+    """Offline, --push_to_hub is refused naming the `hf upload` command that uploads --output_dir later: it named each
+    file to include, 1051 characters of `--include` (the model's code is 26 files). It names what stays out now; as
+    the CLI hands its flags to `upload_folder` (`filter_repo_objects`), it takes what the run's end pushes (the
+    recipe's own `not_uploaded`), not the files of a project used as --output_dir."""
+    import importlib.util
+
+    from huggingface_hub.utils import filter_repo_objects
+
+    out = tmp_path / "project"
+    for name in ("train.py", "notes.txt", ".env", "data [v2].csv"):  # the project's, there before the run
+        (out / name).parent.mkdir(parents=True, exist_ok=True)
+        (out / name).write_text(name)
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", True)
+    with pytest.raises(SystemExit):
+        finetune_flags.parse_args(["--output_dir", str(out), "--push_to_hub", "--hub_model_id", "me/later"])
+    command = shlex.split(capsys.readouterr().err.split("`")[-2])
+    assert command[:5] == ["hf", "upload", "me/later", str(out), "."] and len(shlex.join(command[5:])) < 150, command
+    flags = {"--include": [], "--exclude": []}
+    for flag, value in zip(command[5::2], command[6::2], strict=True):
+        flags[flag].append(value)
+    # the run's end: its final outputs, run settings, checkpoints, logs, Hub snapshot and lock
+    final = {"config.json", "README.md", "model.safetensors", "modeling_vivit.py", "all_results.json", "eval_a.png"}
+    final |= {"run_settings.json"}
+    for name in (
+        *final,
+        "checkpoints/step_2/model.safetensors",
+        ".push/step_2/config.json",
+        "finetune/log",
+        ".run.lock",
+    ):
+        (out / name).parent.mkdir(parents=True, exist_ok=True)
+        (out / name).write_text(name)
+    spec = importlib.util.spec_from_file_location("vivit_recipes_finetune", FINETUNE)
+    recipe = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(recipe)
+    every = [path.relative_to(out).as_posix() for path in out.rglob("*") if path.is_file()]
+    pushed = list(filter_repo_objects(every, ignore_patterns=recipe.not_uploaded(out, final)))
+    by_hand = filter_repo_objects(every, allow_patterns=flags["--include"] or None, ignore_patterns=flags["--exclude"])
+    assert sorted(by_hand) == sorted(pushed) == sorted(final - {"run_settings.json"}), flags
 
 
 def test_a_branch_name_is_taken_as_git_takes_it(tmp_path):

@@ -152,16 +152,16 @@ def save_hub_folder(
     return os.fspath(out)
 
 
-def converted_files_flags() -> tuple[str, ...]:
-    """The `hf upload` flags that upload of `--out` what the push of a conversion does (`save_hub_folder`'s
-    `written`): the model folder, by name, not the files --overwrite_output_dir keeps there (a user's notes, a .env,
-    a `pipeline.py`), which an upload of the whole folder took."""
+def converted_files_flags(out) -> tuple[str, ...]:
+    """The `hf upload` flags that upload of `out` what the push of a conversion does (`save_hub_folder`'s
+    `written`): the model folder, not the files --overwrite_output_dir keeps there now (a user's notes, a .env, a
+    `pipeline.py`: `top_level_flags`), which an upload of the whole folder took."""
     from ..models import configuration_vivit, modeling_vivit
     from ..processing import processing_vivit
 
     code = saved_code_files(configuration_vivit, modeling_vivit, processing_vivit)
     names = sorted({"config.json", "video_preprocessor_config.json", "README.md", *code})
-    return tuple(top_level_flags((*names, *WEIGHT_PATTERNS)))
+    return tuple(top_level_flags(out, (*names, *WEIGHT_PATTERNS)))
 
 
 # The command as a user types it: the parser's name, and the start of every command line a card shows.
@@ -419,7 +419,7 @@ def main(argv=None) -> int:
     }
     # (offline mode, a bad repo id or branch, a push flag without --push_to_hub: said before minutes of converting)
     problem = output_folder_problem(args.out, args.overwrite_output_dir) or push_problem(
-        args, typed, upload_flags=converted_files_flags()
+        args, typed, upload_flags=converted_files_flags(args.out)
     )
     source = getattr(
         args, "model", None

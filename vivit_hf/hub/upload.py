@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import atexit
 import fnmatch
+import glob
 import logging
 import os
 import queue
@@ -77,12 +78,18 @@ def upload_command(repo_id: str, folder, in_repo: str = ".", *flags: str, revisi
     return shlex.join(["hf", "upload", repo_id, str(folder), in_repo, *chosen, *flags])
 
 
-def top_level_flags(names) -> list[str]:
-    """The `hf upload` flags that upload of a folder the files at its top that `names` (names or patterns) match, and
-    nothing else: what a push leaves out of its folder (checkpoints, logs, a user's own files: a notes.txt, a .env)
-    stays out. `hf upload` matches a pattern with fnmatch, whose `*` crosses `/` (`eval_*.png` took an evaluation
-    folder's plots): `*/*` keeps every subfolder out."""
-    return [*(word for name in names for word in ("--include", name)), "--exclude", "*/*"]
+def top_level_flags(folder, names, also_excluded=()) -> list[str]:
+    """The `hf upload` flags that upload of `folder` what a push of it takes, the files at its top that `names`
+    (names or patterns) match, said as what stays out: its subfolders (checkpoints, logs, Hub snapshots), its dot
+    files (a `.env`, a run's lock), `also_excluded`, and each file at its top now that `names` does not match (a
+    user's notes, a project's scripts with `--output_dir .`). The files to include, named, were ~1000 characters of
+    `--include` (the model's code is 26 files). `hf upload` matches a pattern with fnmatch, whose `*` crosses `/`:
+    `*/*` keeps every subfolder out. A file put in `folder` after this is said is not known to stay out."""
+    folder = Path(folder)
+    top = sorted(path.name for path in folder.iterdir() if path.is_file()) if folder.is_dir() else []
+    others = [name for name in top if not any(fnmatch.fnmatchcase(name, pattern) for pattern in names)]
+    excluded = dict.fromkeys(("*/*", ".*", *also_excluded, *(glob.escape(name) for name in others if name[0] != ".")))
+    return [word for pattern in excluded for word in ("--exclude", pattern)]
 
 
 def push_repo_refusal(flag: str, repo_id: str, upload_later: str, named: str = "") -> str | None:

@@ -92,9 +92,13 @@ def per_video_options(opts: dict, source: FrameSource, given_metadata) -> dict:
     video_fps = (getattr(given_metadata, "fps", None) or None) if given_metadata is not None else None
     if in_memory and opts["fps"] is not None and opts["do_sample_frames"]:
         _check_metadata_counts_frames(given_metadata, source)
-    if video_fps is not None and source.reader is not None:
+    # A still image file has no frame rate, as its PIL frame has none: FFmpeg's image demuxers state 25 fps, their
+    # default, so an opaque logo.png took `fps=2` (and named "1 at 25 frames per second" for fps=50) where the
+    # transparent one, read with PIL, and the PIL frame were refused as having no rate.
+    timed = source.reader is not None and not source.still_image_file
+    if video_fps is not None and timed:
         _say_given_rate_differs(video_fps, source)
-    if video_fps is None and source.reader is not None:
+    if video_fps is None and timed:
         video_fps = source.reader.fps or None
         if opts["fps"] is not None:  # the file's own frame times (not with the caller's rate)
             opts["video_times"] = (source.reader.frame_times(), source.reader.last_frame_seconds())
@@ -1157,6 +1161,8 @@ class FrameSource:
             self._owns_reader = self.reader is not video
             self.name = self.reader.name
             self.num_frames = self.reader.num_frames
+            # an opaque still image's path, read by FFmpeg, has no frame rate either (`per_video_options`)
+            self.still_image_file = self.num_frames == 1 and is_one_frame(original)
 
     def get(self, indices: np.ndarray, size=None, interpolation: str = "bilinear") -> torch.Tensor:
         """Frames at sorted distinct `indices` as `(N, 3, H, W)`; a file is resized to `size`

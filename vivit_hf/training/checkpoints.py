@@ -420,14 +420,14 @@ def _final_model_file(path: Path) -> bool:
     return path.name in names or any(path.match(pattern) for pattern in FINAL_MODEL_PATTERNS)
 
 
-def final_outputs_upload_flags() -> list[str]:
+def final_outputs_upload_flags(output_dir) -> list[str]:
     """The `hf upload` flags that upload of an --output_dir what a run's end pushes (recipes/finetune.py's
     `not_uploaded`): its final outputs, at the folder's top, less run_settings.json (local paths); not its
-    checkpoints, logs, Hub snapshots nor the user's own files. By name, as known before the run (the push knows what
-    it wrote): the model and processor code too, whose `*.py` took a project's scripts with `--output_dir .`, as the
-    push does not."""
+    checkpoints, logs, Hub snapshots nor the user's own files there now (`top_level_flags`). By name, as known before
+    the run (the push knows what it wrote): the model and processor code too, whose `*.py` took a project's scripts
+    with `--output_dir .`, as the push does not."""
     names = sorted({*FINAL_MODEL_FILES, MODEL_CARD, *saved_model_code()} - {RUN_SETTINGS_FILE})
-    return top_level_flags((*names, *WEIGHT_PATTERNS, *FINAL_PLOTS))
+    return top_level_flags(output_dir, (*names, *WEIGHT_PATTERNS, *FINAL_PLOTS), (RUN_SETTINGS_FILE,))
 
 
 def save_checkpoint(accelerator, output_dir: Path, name: str, state: dict, total_limit: int | None) -> Path:

@@ -493,7 +493,7 @@ def missing_paths(args: argparse.Namespace) -> str | None:
             push_repo(args),
             args.output_dir,
             ".",
-            *final_outputs_upload_flags(),
+            *final_outputs_upload_flags(args.output_dir),
             revision=args.hub_revision,
             private=args.hub_private_repo,
         )

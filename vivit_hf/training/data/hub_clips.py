@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import unicodedata
 from functools import partial
 from pathlib import Path
@@ -67,6 +68,21 @@ def metadata_clips_on_disk(loaded, root: Path, video_column: str, missing: dict)
         for path in files_below(root)[0]
         if path.suffix.lower() in read and os.path.abspath(path) not in listed
     ]
+    by_folder: dict[str, list[str]] = {}
+    for path in unlisted:
+        if folder := split_folder_not_read(path):
+            by_folder.setdefault(folder, []).append(path)
+    for folder, paths in by_folder.items():
+        logger.warning(
+            "%d clip(s) below %s are left out: datasets reads split folders by lower-case names only, and no split "
+            "of its reads %s/: %s; rename it %s/, or use --dataset_format videofolder",
+            len(paths),
+            root,
+            folder,
+            quoted(paths),
+            folder.lower(),
+        )
+    unlisted = [path for path in unlisted if not split_folder_not_read(path)]
     if unlisted:
         logger.warning(
             "%d clip(s) below %s are in no row of its metadata files and are left out (datasets reads only the clips "
@@ -76,6 +92,20 @@ def metadata_clips_on_disk(loaded, root: Path, video_column: str, missing: dict)
             quoted(unlisted),
         )
     return kept
+
+
+def split_folder_not_read(path: str) -> str | None:
+    """The folder of a clip's relative `path` named as a split in another case (`Val/`, `TRAIN/`), else None:
+    datasets' split patterns (`val/**`, `*-val/**`, ...) are globbed case-sensitively, so such a folder is read as
+    no split, and its clips were said to be "in no row of its metadata files" where the folder had none."""
+    from datasets.data_files import NON_WORDS_CHARS, SPLIT_KEYWORDS
+
+    keywords = "|".join(keyword for words in SPLIT_KEYWORDS.values() for keyword in words)
+    split_name = re.compile(rf"(?:.*[{NON_WORDS_CHARS}])?(?:{keywords})(?:[{NON_WORDS_CHARS}].*)?")
+    folders = path.split("/")[:-1]
+    if any(split_name.fullmatch(folder) for folder in folders):  # in a split folder datasets reads
+        return None
+    return next((folder for folder in folders if split_name.fullmatch(folder.lower())), None)
 
 
 def download_leftovers_named(root: Path) -> set[str]:

@@ -546,10 +546,10 @@ def names_beside_ids(
     """`names` of integer labels (`"0"`, `"1"`, ...) replaced by the names a column beside them gives each id, where
     the data says them; they were lost (id2label "0".."N"). The ids as `label_vocabulary` reads them (`class_id`):
     written as text (`"3"`) or as floats (`3.0`), their names were lost too. `values_of(column)`: every row's value
-    of a column, in one row order. A column giving one id two names is refused, naming both; a WebDataset
-    `<key>.txt` of captions (`txt_of_captions`) names no class and is not read. A text column of a label's name
-    (`id_and_name_columns`) that does not pair one to one with the ids is another label: refused as unclear where the
-    ids were not named with --label_column (`source` given), left unread where they were."""
+    of a column, in one row order. A column giving one id two names, or one name two ids, is refused, naming both; a
+    WebDataset `<key>.txt` of captions (`txt_of_captions`) names no class and is not read. A text column of a label's
+    name (`id_and_name_columns`) that does not pair one to one with the ids is another label: refused as unclear where
+    the ids were not named with --label_column (`source` given), left unread where they were."""
     if not names or any(name != str(i) for i, name in enumerate(names)):
         return names
     for column in name_columns(features, label_column):
@@ -583,6 +583,13 @@ def names_beside_ids(
                     f"--dataset_format {fmt}: the column {column!r} names class {i} of {label_column!r} both "
                     f"{given[0]!r} and {other!r}; give each class id one name"
                 )
+        # One name given two ids made id2label name two classes alike, and label2id keep one of them (datasets'
+        # `ClassLabel` refuses duplicated names too): every id has one name here, so a row unpaired names the other id.
+        if unpaired := unpaired_row(values_of(label_column), values_of(column), (label_column, column)):
+            raise DatasetFormatError(
+                f"--dataset_format {fmt}: the column {column!r} gives two classes of {label_column!r} one name "
+                f"({unpaired}); give each class id its own name"
+            )
         if texts:
             return [texts[i][0] if i in texts else name for i, name in enumerate(names)]
     return names
