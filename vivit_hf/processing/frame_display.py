@@ -10,6 +10,7 @@ numpy, PyAV and the standard library (PIL lazily), so it travels with the video 
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any
 
@@ -144,3 +145,29 @@ def full_range_grey(frame):
     scale = 1 << (bits - 8)  # limited range is 16-235 in 8 bits, 64-940 in 10, ...
     grey = np.clip(np.rint((luma - 16 * scale) * (255 / (219 * scale))), 0, 255).astype(np.uint8)
     return av.VideoFrame.from_ndarray(grey, format="gray")
+
+
+@functools.cache
+def has_alpha(pix_fmt: str) -> bool:
+    """Whether frames of `pix_fmt` carry transparency (rgba, argb, ya8, yuva420p, yuva444p12le, a GIF's bgra ...):
+    asked of every decoded frame by its format's name, so the opaque formats most videos have cost a dict look-up."""
+    import av
+
+    return any(component.is_alpha for component in av.VideoFormat(pix_fmt).components)
+
+
+def on_white(frame, matrix: str | None = None):
+    """`frame`, which has transparency (`has_alpha`), composited onto white as an rgb24 frame: as transformers'
+    `convert_to_rgb` composites 4-channel frames and PIL's RGBA frames are (and a browser shows a transparent GIF,
+    APNG or WebM on a white page). libswscale's rgb24 drops the alpha, so a transparent pixel showed whatever colour
+    it stores (an APNG's transparent black 255 grey levels off that composite, a half-transparent one unblended).
+    Composited before any resize, as the picture shown is resized (resizing colour and alpha apart blends the colour
+    hidden under transparent pixels into their opaque neighbours)."""
+    import av
+    from av.video.reformatter import VideoReformatter
+
+    # (a converter of its own: see `PyAVReader._to_rgb`)
+    rgba = VideoReformatter().reformat(frame, format="rgba", src_colorspace=matrix).to_ndarray()
+    alpha = rgba[..., 3:].astype(np.float32) / 255.0
+    rgb = np.rint((1.0 - alpha) * 255.0 + alpha * rgba[..., :3]).astype(np.uint8)
+    return av.VideoFrame.from_ndarray(rgb, format="rgb24")

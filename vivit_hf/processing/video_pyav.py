@@ -70,7 +70,15 @@ from .cut_files import (
     nut_cut_at_the_end,
 )
 from .errors import EncryptedVideoError, VideoDecodeError
-from .frame_display import EXIF_CODECS, colour_matrix, display_orientation, full_range_grey, rgb_below_8_bits
+from .frame_display import (
+    EXIF_CODECS,
+    colour_matrix,
+    display_orientation,
+    full_range_grey,
+    has_alpha,
+    on_white,
+    rgb_below_8_bits,
+)
 from .frame_table_cache import REORDERS_CACHE, TABLE_CACHE, content_key, path_key
 from .random_access import keyframe_check
 from .video_reader import (
@@ -1666,6 +1674,8 @@ class PyAVReader(VideoReader):
         reformatter = VideoReformatter()
         frame = full_range_grey(frame)
         matrix = colour_matrix(frame)
+        if has_alpha(frame.format.name):  # (alone among formats, which libswscale's rgb24 drops: see `on_white`)
+            frame, matrix = on_white(frame, matrix), None
         if target == (height, width):
             array = reformatter.reformat(frame, format="rgb24", src_colorspace=matrix).to_ndarray()
         else:

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from .errors import EncryptedVideoError, VideoDecodeError
-from .frame_display import EXIF_CODECS, display_orientation, exif_orientation, limited_range_grey
+from .frame_display import EXIF_CODECS, display_orientation, exif_orientation, has_alpha, limited_range_grey
 from .video_pyav import AVFMT_NOTIMESTAMPS, TEXT_ART_CODECS, UNTIMED_FORMATS, PyAVReader
 from .video_reader import (
     VideoInfo,
@@ -278,6 +278,10 @@ def _torchcodec_plan(resolved: Any) -> tuple[bool, int | None, bool]:
             # limited-range grey (HEVC / AV1 4:0:0): torchcodec's libswscale takes its levels as full range, blacks at
             # 16; PyAVReader stretches them as a 4:2:0 stream's luma is
             misreads |= context is not None and limited_range_grey(context.pix_fmt, context.color_range)
+            # transparency (APNG, QuickTime Animation ARGB, PNG in MOV, ProRes 4444, a GIF's transparent colour):
+            # torchcodec's RGB drops the alpha, a transparent pixel read as the colour it stores; PyAVReader composites
+            # such frames onto white (`on_white`)
+            misreads |= context is not None and context.pix_fmt is not None and has_alpha(context.pix_fmt)
             if stream is None or misreads:
                 return misreads, None if stream is None else stream.index, False
             if not several_video_tracks(container):
