@@ -168,6 +168,8 @@ def on_white(frame, matrix: str | None = None):
 
     # (a converter of its own: see `PyAVReader._to_rgb`)
     rgba = VideoReformatter().reformat(frame, format="rgba", src_colorspace=matrix).to_ndarray()
+    if rgba[..., 3].min() == 255:  # an opaque frame (every GIF decodes to bgra): its colours as they are
+        return av.VideoFrame.from_ndarray(np.ascontiguousarray(rgba[..., :3]), format="rgb24")
     alpha = rgba[..., 3:].astype(np.float32) / 255.0
     rgb = np.rint((1.0 - alpha) * 255.0 + alpha * rgba[..., :3]).astype(np.uint8)
     return av.VideoFrame.from_ndarray(rgb, format="rgb24")
