@@ -4,6 +4,8 @@ white, as transformers' `convert_to_rgb` composites 4-channel frames and as the 
 as a 4-channel array are: FFmpeg's rgb24 (both readers') dropped the alpha, so a transparent pixel read as whatever
 colour it stores. The reference is a sequential PyAV decode of every frame in rgba, composited by hand."""
 
+import warnings
+
 import av
 import numpy as np
 import pytest
@@ -114,3 +116,30 @@ def test_a_datasets_video_value_of_a_transparent_file_reads_composited_onto_whit
     finally:
         reader.close()
     assert np.abs(read - shown).max() <= 0.51
+
+
+@pytest.mark.torchcodec
+def test_a_torchcodec_decoder_of_a_transparent_file_out_of_reach_warns_that_its_alpha_is_dropped(tmp_path):
+    """A bare torchcodec VideoDecoder (no file vivit_hf can reach) is read by torchcodec, whose RGB drops the alpha:
+    its transparent pixels read 255 grey levels off what its path reads, without a word. It warns; an opaque
+    file's decoder does not."""
+    from torchcodec.decoders import VideoDecoder
+
+    path = tmp_path / "clip.mov"
+    _write(path, "qtrle-argb")
+    _, shown = _shown(path)
+    with pytest.warns(UserWarning, match=r"transparency \(argb\).*Pass the file's path"):
+        reader = open_video(VideoDecoder(str(path)))
+    try:
+        assert np.abs(reader.read([0]) - shown[:1]).max() >= 250  # (what the warning is about)
+    finally:
+        reader.close()
+    opaque = tmp_path / "opaque.mov"
+    with av.open(str(opaque), "w") as container:
+        stream = container.add_stream("qtrle", rate=10)
+        stream.width, stream.height, stream.pix_fmt = WIDTH, HEIGHT, "rgb24"
+        container.mux(stream.encode(av.VideoFrame.from_ndarray(_rgba_frames()[0, ..., :3].copy(), format="rgb24")))
+        container.mux(stream.encode())
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        open_video(VideoDecoder(str(opaque))).close()

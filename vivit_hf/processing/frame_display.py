@@ -153,7 +153,10 @@ def has_alpha(pix_fmt: str) -> bool:
     asked of every decoded frame by its format's name, so the opaque formats most videos have cost a dict look-up."""
     import av
 
-    return any(component.is_alpha for component in av.VideoFormat(pix_fmt).components)
+    try:
+        return any(component.is_alpha for component in av.VideoFormat(pix_fmt).components)
+    except ValueError:  # a name this FFmpeg does not know (another library's, torchcodec's FFmpeg)
+        return False
 
 
 def on_white(frame, matrix: str | None = None):

@@ -499,4 +499,23 @@ def open_torchcodec_decoder(decoder: Any, resizes_as_file: bool = True, **kwargs
             )
     elif _codec_reorders(getattr(decoder.metadata, "codec", None)):
         warnings.warn(_BARE_DECODER_WARNING, UserWarning, stacklevel=3)
+    _warn_if_alpha_dropped(decoder, name)
     return TorchcodecReader(decoder)
+
+
+def _warn_if_alpha_dropped(decoder: Any, name: str | None) -> None:
+    """A decoder out of PyAV's reach whose stream has transparency: torchcodec's RGB drops the alpha, so transparent
+    pixels read as the colour they store (an ARGB QuickTime Animation file 255 grey levels off the composite onto
+    white its path reads as). A warning, not a refusal: many such files (ProRes 4444 from an editor) are opaque
+    throughout. GIFs aside: FFmpeg's GIF decoder stores white under its transparent colour, as composited."""
+    metadata = decoder.metadata
+    pixel_format = getattr(metadata, "pixel_format", None)
+    if not pixel_format or getattr(metadata, "codec", None) == "gif" or not has_alpha(pixel_format):
+        return
+    warnings.warn(
+        f"Video {name or '<torchcodec VideoDecoder>'} has transparency ({pixel_format}), which torchcodec's frames "
+        "drop: its transparent pixels, if any, read as the colour they store, not composited onto white as its "
+        "frames given as RGBA, or its file's path or bytes, read. Pass the file's path or bytes instead.",
+        UserWarning,
+        stacklevel=4,
+    )
