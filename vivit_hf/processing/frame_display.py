@@ -173,6 +173,11 @@ def on_white(frame, matrix: str | None = None):
     rgba = VideoReformatter().reformat(frame, format="rgba", src_colorspace=matrix).to_ndarray()
     if rgba[..., 3].min() == 255:  # an opaque frame (every GIF decodes to bgra): its colours as they are
         return av.VideoFrame.from_ndarray(np.ascontiguousarray(rgba[..., :3]), format="rgb24")
-    alpha = rgba[..., 3:].astype(np.float32) / 255.0
-    rgb = np.rint((1.0 - alpha) * 255.0 + alpha * rgba[..., :3]).astype(np.uint8)
-    return av.VideoFrame.from_ndarray(rgb, format="rgb24")
+    # rgb * a + 255 * (255 - a), over 255, is 255 - (255 - rgb) * a / 255: in uint16 (at most 65025), rounded by
+    # shifts (exact there), three times faster than in float32 (15 against 53 ms a 640x480 frame on a loaded core)
+    hidden = (255 - rgba[..., :3]).astype(np.uint16)
+    hidden *= rgba[..., 3:]
+    hidden += 128
+    hidden += hidden >> 8
+    hidden >>= 8
+    return av.VideoFrame.from_ndarray(255 - hidden.astype(np.uint8), format="rgb24")
