@@ -143,3 +143,28 @@ def test_a_torchcodec_decoder_of_a_transparent_file_out_of_reach_warns_that_its_
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         open_video(VideoDecoder(str(opaque))).close()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_gif_with_a_transparent_background_reads_white_there_by_the_reader_asked(tmp_path, backend):
+    """FFmpeg's GIF decoder stores white under a GIF's transparent colour (alpha 0 or 255 alone), so its frames need
+    no compositing: a GIF asked of torchcodec is read by torchcodec (it was moved to PyAV for its bgra, and each
+    GIF frame composited again, at half the speed), and each reader gives the composite of its rgba decode."""
+    from PIL import Image
+
+    frames = [Image.fromarray(frame[..., :3].copy()) for frame in _rgba_frames()]
+    for image in frames:
+        image.paste((0, 0, 0), (0, 0, WIDTH // 2, HEIGHT))  # the colour the transparent index stores: black
+    palettised = [image.quantize(8) for image in frames]
+    black = next(i for i, colour in enumerate(palettised[0].getpalette()[:24:3]) if colour == 0)
+    path = tmp_path / "clip.gif"
+    palettised[0].save(path, save_all=True, append_images=palettised[1:], duration=100, transparency=black)
+    rgba, shown = _shown(path)
+    assert (rgba[..., 3] == 0).any()
+    reader = open_video(str(path), backend=backend)
+    try:
+        assert type(reader).__name__ == {"pyav": "PyAVReader", "torchcodec": "TorchcodecReader"}[backend]
+        read = reader.read(list(range(reader.num_frames)))
+    finally:
+        reader.close()
+    np.testing.assert_array_equal(read, shown)

@@ -72,6 +72,7 @@ from .cut_files import (
 from .errors import EncryptedVideoError, VideoDecodeError
 from .frame_display import (
     EXIF_CODECS,
+    WHITE_UNDER_ALPHA_CODECS,
     colour_matrix,
     display_orientation,
     full_range_grey,
@@ -1674,7 +1675,8 @@ class PyAVReader(VideoReader):
         reformatter = VideoReformatter()
         frame = full_range_grey(frame)
         matrix = colour_matrix(frame)
-        if has_alpha(frame.format.name):  # (alone among formats, which libswscale's rgb24 drops: see `on_white`)
+        # (alone among formats, which libswscale's rgb24 drops: see `on_white`)
+        if has_alpha(frame.format.name) and self.stream.codec_context.name not in WHITE_UNDER_ALPHA_CODECS:
             frame, matrix = on_white(frame, matrix), None
         if target == (height, width):
             array = reformatter.reformat(frame, format="rgb24", src_colorspace=matrix).to_ndarray()
