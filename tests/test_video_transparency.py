@@ -168,3 +168,30 @@ def test_a_gif_with_a_transparent_background_reads_white_there_by_the_reader_ask
     finally:
         reader.close()
     np.testing.assert_array_equal(read, shown)
+
+
+def test_an_opaque_alpha_plane_is_read_off_the_plane_and_reads_as_stored(tmp_path, transparent_file):
+    """A frame whose alpha has a plane of its own (ProRes 4444) and is opaque throughout (an editor's export with an
+    alpha channel) reads as its rgb24 decode, found opaque off that plane (`opaque_alpha_plane`: 0.05 ms a 1080p
+    frame, where compositing it took 32); a transparent one is not taken for opaque, nor is a packed format."""
+    from vivit_hf.processing.frame_display import opaque_alpha_plane
+
+    with av.open(str(transparent_file)) as container:
+        assert not any(opaque_alpha_plane(frame) for frame in container.decode(video=0))
+    path = tmp_path / "opaque_alpha.mov"
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("prores_ks", rate=10)
+        stream.width, stream.height, stream.pix_fmt = WIDTH, HEIGHT, "yuva444p10le"
+        for frame in _rgba_frames():
+            frame[..., 3] = 255
+            container.mux(stream.encode(av.VideoFrame.from_ndarray(frame, format="rgba")))
+        container.mux(stream.encode())
+    with av.open(str(path)) as container:
+        frames = list(container.decode(video=0))
+        assert all(opaque_alpha_plane(frame) for frame in frames)
+        stored = np.stack([frame.to_ndarray(format="rgb24") for frame in frames])
+    reader = open_video(str(path), backend="pyav")
+    try:
+        np.testing.assert_array_equal(reader.read(list(range(FRAMES))), stored)
+    finally:
+        reader.close()

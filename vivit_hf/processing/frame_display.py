@@ -166,6 +166,21 @@ def has_alpha(pix_fmt: str) -> bool:
         return False
 
 
+def opaque_alpha_plane(frame) -> bool:
+    """Whether `frame`'s alpha, where it has a plane of its own (yuva*, gbrap*: ProRes 4444, FFV1, VP9's), is opaque
+    everywhere: read off that plane in 0.05 ms a 1080p frame, where `on_white`'s rgba conversion and copy took 32
+    (an editor's ProRes 4444 export with an alpha channel, opaque throughout, read 2.3 times slower than one without
+    it). A packed format (rgba, argb, ya8) or one it cannot tell gives False, left to `on_white`."""
+    components = frame.format.components
+    alpha = next((c for c in components if c.is_alpha), None)
+    if alpha is None or any(c.plane == alpha.plane for c in components if c is not alpha):
+        return False
+    plane = frame.planes[alpha.plane]
+    dtype = np.dtype(np.uint8) if alpha.bits <= 8 else np.dtype(">u2" if frame.format.name.endswith("be") else "<u2")
+    values = np.frombuffer(plane, dtype).reshape(plane.height, plane.line_size // dtype.itemsize)[:, : plane.width]
+    return int(values.min()) == (1 << alpha.bits) - 1
+
+
 def on_white(frame, matrix: str | None = None):
     """`frame`, which has transparency (`has_alpha`), composited onto white as an rgb24 frame: as transformers'
     `convert_to_rgb` composites 4-channel frames and PIL's RGBA frames are (and a browser shows a transparent GIF,

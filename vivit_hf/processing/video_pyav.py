@@ -78,6 +78,7 @@ from .frame_display import (
     full_range_grey,
     has_alpha,
     on_white,
+    opaque_alpha_plane,
     rgb_below_8_bits,
 )
 from .frame_table_cache import REORDERS_CACHE, TABLE_CACHE, content_key, path_key
@@ -1676,7 +1677,7 @@ class PyAVReader(VideoReader):
         frame = full_range_grey(frame)
         matrix = colour_matrix(frame)
         # (alone among formats, which libswscale's rgb24 drops: see `on_white`)
-        if has_alpha(frame.format.name) and self.stream.codec_context.name not in WHITE_UNDER_ALPHA_CODECS:
+        if has_alpha(frame.format.name) and not self._shown_as_stored(frame):
             frame, matrix = on_white(frame, matrix), None
         if target == (height, width):
             array = reformatter.reformat(frame, format="rgb24", src_colorspace=matrix).to_ndarray()
@@ -1696,6 +1697,11 @@ class PyAVReader(VideoReader):
                 interpolation=INTERPOLATIONS[interpolation],
             ).to_ndarray()
         return orient(array[None], rotation, hflip)[0]
+
+    def _shown_as_stored(self, frame) -> bool:
+        """Whether a frame with alpha needs no compositing: a GIF's (`WHITE_UNDER_ALPHA_CODECS`), or one whose alpha
+        plane is opaque throughout (`opaque_alpha_plane`)."""
+        return self.stream.codec_context.name in WHITE_UNDER_ALPHA_CODECS or opaque_alpha_plane(frame)
 
     def _segments(self, wanted: np.ndarray) -> list[tuple[int, int, int]]:
         """Split sorted wanted indices into (keyframe, first wanted, last wanted) spans, one seek each."""
