@@ -259,12 +259,13 @@ def test_the_processor_returns_the_same_raw_pixels(files, name):
         ("ffv1_bgra", "matroska", "ffv1", "bgra"),
     ],
 )
-def test_alpha_is_dropped_not_blended(tmp_path, name, container_format, encoder, pix_fmt):
-    """A lossless RGBA stream whose alpha runs from 0 (left) to 255 (right) reads as its colour planes alone: a blend
-    over black or white would darken or lighten the left."""
-    rgba = np.concatenate(
-        [blocks(0), np.repeat(np.linspace(0, 255, WIDTH).astype(np.uint8)[None, :, None], HEIGHT, 0)], -1
-    )
+def test_alpha_is_composited_onto_white(tmp_path, name, container_format, encoder, pix_fmt):
+    """A lossless RGBA stream whose alpha runs from 0 (left) to 255 (right) reads composited onto white, as
+    transformers' `convert_to_rgb` composites 4-channel frames (and `tests/test_video_transparency.py` the same frames
+    given as PIL images): its colour planes alone (alpha dropped, as FFmpeg's rgb24 does) left the transparent left
+    the colour it stores, up to 255 grey levels off."""
+    alpha = np.repeat(np.linspace(0, 255, WIDTH).astype(np.uint8)[None, :, None], HEIGHT, 0)
+    rgba = np.concatenate([blocks(0), alpha], -1)
     path = write_case(
         tmp_path / f"{name}.{SUFFIX.get(container_format, container_format)}",
         container_format,
@@ -275,7 +276,9 @@ def test_alpha_is_dropped_not_blended(tmp_path, name, container_format, encoder,
         {},
         [rgba] * FRAMES,
     )
-    np.testing.assert_array_equal(read_frames(path, [0, 2], backend="pyav"), np.stack([blocks(0)] * 2))
+    shown = (1 - alpha / 255.0) * 255 + alpha / 255.0 * blocks(0)
+    read = read_frames(path, [0, 2], backend="pyav")
+    assert np.abs(read - np.stack([shown] * 2)).max() <= 0.5
 
 
 def test_torchcodec_leaves_limited_range_grey_to_pyav(files):

@@ -70,7 +70,17 @@ from .cut_files import (
     nut_cut_at_the_end,
 )
 from .errors import EncryptedVideoError, VideoDecodeError
-from .frame_display import EXIF_CODECS, colour_matrix, display_orientation, full_range_grey, rgb_below_8_bits
+from .frame_display import (
+    EXIF_CODECS,
+    WHITE_UNDER_ALPHA_CODECS,
+    colour_matrix,
+    display_orientation,
+    full_range_grey,
+    has_alpha,
+    on_white,
+    opaque_alpha_plane,
+    rgb_below_8_bits,
+)
 from .frame_table_cache import REORDERS_CACHE, TABLE_CACHE, content_key, path_key
 from .random_access import keyframe_check
 from .video_reader import (
@@ -1666,6 +1676,9 @@ class PyAVReader(VideoReader):
         reformatter = VideoReformatter()
         frame = full_range_grey(frame)
         matrix = colour_matrix(frame)
+        # (alone among formats, which libswscale's rgb24 drops: see `on_white`)
+        if has_alpha(frame.format.name) and not self._shown_as_stored(frame):
+            frame, matrix = on_white(frame, matrix), None
         if target == (height, width):
             array = reformatter.reformat(frame, format="rgb24", src_colorspace=matrix).to_ndarray()
         else:
@@ -1684,6 +1697,11 @@ class PyAVReader(VideoReader):
                 interpolation=INTERPOLATIONS[interpolation],
             ).to_ndarray()
         return orient(array[None], rotation, hflip)[0]
+
+    def _shown_as_stored(self, frame) -> bool:
+        """Whether a frame with alpha needs no compositing: a GIF's (`WHITE_UNDER_ALPHA_CODECS`), or one whose alpha
+        plane is opaque throughout (`opaque_alpha_plane`)."""
+        return self.stream.codec_context.name in WHITE_UNDER_ALPHA_CODECS or opaque_alpha_plane(frame)
 
     def _segments(self, wanted: np.ndarray) -> list[tuple[int, int, int]]:
         """Split sorted wanted indices into (keyframe, first wanted, last wanted) spans, one seek each."""

@@ -22,7 +22,14 @@ from typing import Any
 import numpy as np
 
 from .errors import EncryptedVideoError, VideoDecodeError
-from .frame_display import EXIF_CODECS, display_orientation, exif_orientation, limited_range_grey
+from .frame_display import (
+    EXIF_CODECS,
+    WHITE_UNDER_ALPHA_CODECS,
+    display_orientation,
+    exif_orientation,
+    has_alpha,
+    limited_range_grey,
+)
 from .video_pyav import AVFMT_NOTIMESTAMPS, TEXT_ART_CODECS, UNTIMED_FORMATS, PyAVReader
 from .video_reader import (
     VideoInfo,
@@ -278,6 +285,15 @@ def _torchcodec_plan(resolved: Any) -> tuple[bool, int | None, bool]:
             # limited-range grey (HEVC / AV1 4:0:0): torchcodec's libswscale takes its levels as full range, blacks at
             # 16; PyAVReader stretches them as a 4:2:0 stream's luma is
             misreads |= context is not None and limited_range_grey(context.pix_fmt, context.color_range)
+            # transparency (APNG, QuickTime Animation ARGB, PNG in MOV, ProRes 4444; a GIF's is white already):
+            # torchcodec's RGB drops the alpha, a transparent pixel read as the colour it stores; PyAVReader composites
+            # such frames onto white (`on_white`)
+            misreads |= (
+                context is not None
+                and context.pix_fmt is not None
+                and has_alpha(context.pix_fmt)
+                and context.name not in WHITE_UNDER_ALPHA_CODECS
+            )
             if stream is None or misreads:
                 return misreads, None if stream is None else stream.index, False
             if not several_video_tracks(container):
@@ -495,4 +511,23 @@ def open_torchcodec_decoder(decoder: Any, resizes_as_file: bool = True, **kwargs
             )
     elif _codec_reorders(getattr(decoder.metadata, "codec", None)):
         warnings.warn(_BARE_DECODER_WARNING, UserWarning, stacklevel=3)
+    _warn_if_alpha_dropped(decoder, name)
     return TorchcodecReader(decoder)
+
+
+def _warn_if_alpha_dropped(decoder: Any, name: str | None) -> None:
+    """A decoder out of PyAV's reach whose stream has transparency: torchcodec's RGB drops the alpha, so transparent
+    pixels read as the colour they store (an ARGB QuickTime Animation file 255 grey levels off the composite onto
+    white its path reads as). A warning, not a refusal: many such files (ProRes 4444 from an editor) are opaque
+    throughout. GIFs aside (`WHITE_UNDER_ALPHA_CODECS`)."""
+    metadata = decoder.metadata
+    pixel_format = getattr(metadata, "pixel_format", None)
+    if not pixel_format or getattr(metadata, "codec", None) in WHITE_UNDER_ALPHA_CODECS or not has_alpha(pixel_format):
+        return
+    warnings.warn(
+        f"Video {name or '<torchcodec VideoDecoder>'} has transparency ({pixel_format}), which torchcodec's frames "
+        "drop: its transparent pixels, if any, read as the colour they store, not composited onto white as its "
+        "frames given as RGBA, or its file's path or bytes, read. Pass the file's path or bytes instead.",
+        UserWarning,
+        stacklevel=4,
+    )
