@@ -1086,3 +1086,16 @@ def test_a_video_processed_already_with_both_steps_off_is_sent_to_float_max_255_
     theirs = VivitVideoProcessor(offset=False, **size)(video, **off)["pixel_values"]
     assert float(theirs.min()) < -1
     torch.testing.assert_close(kept, theirs, rtol=0, atol=1e-5)
+
+
+@pytest.mark.parametrize("augment", [{"do_color_jitter": True}, {"rand_augment": (2, 9)}])
+def test_a_video_kept_below_0_by_float_max_is_refused_by_the_augmentations_that_clip_it_to_pixels(augment):
+    """float_max=255.0 keeps a normalised video's values as given; RandAugment (made uint8) then cut its negative
+    half to 0 without a word (51% of the values, seed 0), as colour jitter (clipped to [0, 1]) does when drawn."""
+    video = torch.randn(4, 3, 24, 30, generator=torch.Generator().manual_seed(0))
+    ours = ViViTVideoProcessor(size={"shortest_edge": 20}, crop_size={"height": 18, "width": 18})
+    call = {"do_rescale": False, "do_normalize": False, "float_max": 255.0, "do_train_augment": True, "seed": 0}
+    name = next(iter(augment))
+    with pytest.raises(ValueError, match=rf"below 0 by half its brightest value: .* {name} work on pixels"):
+        ours(video, **call, **augment)
+    assert float(ours(video, **call)["pixel_values"].min()) < -1  # (no augmentation clipping it: kept)
