@@ -689,6 +689,31 @@ def test_split_folders_in_capitals_are_refused_naming_them_not_the_class_folders
     assert {split: len(data.split(split)) for split in data.splits} == {"train": 2, "test": 2}
 
 
+def test_split_folders_in_capitals_with_metadata_files_are_not_sent_to_videofolder(tmp_path):
+    """`Train/metadata.csv`, `Val/metadata.csv`: datasets reads one 'train' split of all four clips (the reference);
+    the refusal advised --dataset_format videofolder, which refuses metadata files ("read it with --dataset_format
+    hub"): a circle. It advises renaming only, which datasets then reads as two splits."""
+    root = tmp_path / "repo"
+    for split in ("Train", "Val"):
+        for i, name in enumerate(("cat", "dog")):
+            clip(root / split / f"{name}.mp4", seed=i)
+        (root / split / "metadata.csv").write_text("file_name,label\ncat.mp4,cat\ndog.mp4,dog\n")
+    reference = datasets.load_dataset(str(root), cache_dir=str(tmp_path / "ref_cache"))
+    assert {split: len(rows) for split, rows in reference.items()} == {"train": 4}
+    with pytest.raises(DatasetFormatError, match=r"capitals \('Train/', 'Val/'\) .*'Val/cat.mp4' \(train\)") as error:
+        load_video_dataset(root, "hub")
+    assert "rename them in lower case" in str(error.value) and "videofolder" not in str(error.value)
+    with pytest.raises(DatasetFormatError, match="read it with --dataset_format hub"):
+        load_video_dataset(root, "videofolder")
+    for split in ("Train", "Val"):
+        (root / split).rename(root / split.lower())
+    data = load_video_dataset(root, "hub", cache_dir=str(tmp_path / "cache"))
+    assert {split: [e["id"] for e in data.split(split)] for split in data.splits} == {
+        "train": ["train/cat.mp4", "train/dog.mp4"],
+        "validation": ["val/cat.mp4", "val/dog.mp4"],
+    }
+
+
 def test_a_hub_table_listing_a_clip_twice_or_in_two_splits_is_named(tmp_path, caplog):
     """load_video_dataset returned early for hub and never warned of repeated clips, as it does for other formats."""
     root = tmp_path / "repo"

@@ -1068,3 +1068,34 @@ def test_frames_of_one_video_on_different_pixel_scales_are_refused_naming_their_
         ViViTVideoProcessor(**RAW)([torch.from_numpy(rgb), torch.from_numpy(rgb) / 255.0])
     pixels = ViViTVideoProcessor(**RAW)([Image.fromarray(rgb), rgb.astype(np.float32)], return_tensors="pt")
     assert torch.equal(pixels.pixel_values[0, 1], torch.from_numpy(rgb).permute(2, 0, 1).float())
+
+
+def test_a_video_processed_already_with_both_steps_off_is_sent_to_float_max_255_which_keeps_it_as_transformers():
+    """do_rescale=False, do_normalize=False: transformers' video processors pass a normalised video (values below 0)
+    through, resized and cropped; ours refused it as no pixels, advising to un-normalise it, not the float_max=255.0
+    that keeps its values as given (it brings float videos to 0-255). It says so, and that gives transformers'."""
+    from transformers import VivitVideoProcessor
+
+    video = torch.randn(4, 3, 24, 30, generator=torch.Generator().manual_seed(0))
+    size = {"size": {"shortest_edge": 20}, "crop_size": {"height": 18, "width": 18}}
+    ours = ViViTVideoProcessor(**size)
+    off = {"do_rescale": False, "do_normalize": False, "return_tensors": "pt"}
+    with pytest.raises(ValueError, match=r"below 0: no pixels, .*pass float_max=255\.0 too, which keeps the values"):
+        ours(video, **off)
+    kept = ours(video, float_max=255.0, **off)["pixel_values"]
+    theirs = VivitVideoProcessor(offset=False, **size)(video, **off)["pixel_values"]
+    assert float(theirs.min()) < -1
+    torch.testing.assert_close(kept, theirs, rtol=0, atol=1e-5)
+
+
+@pytest.mark.parametrize("augment", [{"do_color_jitter": True}, {"rand_augment": (2, 9)}])
+def test_a_video_kept_below_0_by_float_max_is_refused_by_the_augmentations_that_clip_it_to_pixels(augment):
+    """float_max=255.0 keeps a normalised video's values as given; RandAugment (made uint8) then cut its negative
+    half to 0 without a word (51% of the values, seed 0), as colour jitter (clipped to [0, 1]) does when drawn."""
+    video = torch.randn(4, 3, 24, 30, generator=torch.Generator().manual_seed(0))
+    ours = ViViTVideoProcessor(size={"shortest_edge": 20}, crop_size={"height": 18, "width": 18})
+    call = {"do_rescale": False, "do_normalize": False, "float_max": 255.0, "do_train_augment": True, "seed": 0}
+    name = next(iter(augment))
+    with pytest.raises(ValueError, match=rf"below 0 by half its brightest value: .* {name} work on pixels"):
+        ours(video, **call, **augment)
+    assert float(ours(video, **call)["pixel_values"].min()) < -1  # (no augmentation clipping it: kept)

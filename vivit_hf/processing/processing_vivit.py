@@ -577,6 +577,8 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         check_seed(opts["seed"], "seed")
         # a call's float_max speaks of its own videos; the processor's (a saved config's) of the videos it expected
         opts["float_max_in_call"] = kwargs.get("float_max") is not None
+        # both steps turned off in a call: transformers' idiom for a video processed already (`float_scale`)
+        opts["processed_already"] = kwargs.get("do_rescale") is False and kwargs.get("do_normalize") is False
         # a call's frame_stride is asked for; the processor's (2 by default) cannot tell a chosen 2 from the default
         opts["frame_stride_in_call"] = kwargs.get("frame_stride") is not None
         opts["num_frames_in_call"] = kwargs.get("num_frames") is not None  # (frames in memory kept: said, not used)

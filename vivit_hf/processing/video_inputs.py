@@ -657,6 +657,10 @@ def call_float_scale(tensor: torch.Tensor, opts: dict, name: str) -> float:
         opts.get("do_rescale", True),
         opts["float_max_in_call"],
         normalised_high(opts["image_mean"], opts["image_std"]),
+        processed_already=opts.get("processed_already", False),
+        needs_pixels=[name for name in ("do_color_jitter", "rand_augment") if opts.get(name)]
+        if opts.get("do_train_augment")
+        else [],
     )
 
 
@@ -674,6 +678,8 @@ def float_scale(
     do_rescale: bool = True,
     float_max_in_call: bool = True,
     normalised_max: float | None = None,
+    processed_already: bool = False,
+    needs_pixels: Sequence[str] = (),
 ) -> float:
     """The factor bringing a float video to the 0-255 scale of uint8 (1.0 for other videos), from `float_max`.
 
@@ -694,7 +700,12 @@ def float_scale(
     `normalised_max`) is refused too; one above 1 and smaller, values within [0, 1]:
     [0, 1] pixels given to it (torchvision's and decord's float frames) read as a black video, every view near -1,
     where transformers warns that the frames look rescaled already. A call's own `float_max` is the caller's word
-    for that very video (`float_max_in_call`), kept."""
+    for that very video (`float_max_in_call`), kept. `processed_already`: a call turned off both the rescale and
+    the normalisation, transformers' video processors' idiom for a video processed already, which they pass through
+    (`VivitVideoProcessor`: resized, cropped, values kept): negative values are then refused advising
+    `float_max=255.0`, the one scale that keeps them as given (0-255 is what float_max brings videos to).
+    `needs_pixels`: the call's augmentations that clip to pixels (colour jitter to [0, 1], RandAugment to uint8),
+    which a video kept as given below 0 by the call's float_max would have its negative half clipped off by."""
     if not tensor.is_floating_point():
         return 1.0
     values = tensor.detach()
@@ -731,11 +742,28 @@ def float_scale(
             if low >= -scale / 8
             else ""
         )
+        if processed_already and not ringing and (float_max is None or not float_max_in_call):
+            # transformers' video processors keep such values with both steps off (their "processed already"); here
+            # float videos are brought to 0-255 by float_max first, so it takes the word that they are on it: values
+            # below 0 fit no pixel scale, and guessing one would multiply them by 255 (as [0, 1] pixels are)
+            raise ValueError(
+                f"{name} has values from {low:g} to {high:g}, below 0: no pixels, a video processed already? With "
+                "do_rescale=False and do_normalize=False transformers' video processors pass such values through "
+                "(resized and cropped); this processor brings float videos to 0-255 first (float_max), so pass "
+                "float_max=255.0 too, which keeps the values as given (training augmentations excepted: "
+                "they need pixels)."
+            )
         raise ValueError(
             f"{name} has values from {low:g} to {high:g}, below 0: float pixels lie in {white}. A video normalised "
             "already (such as [-1, 1], or ImageNet's -2.1 to 2.6) would be normalised again; pass its pixels (e.g. "
             f"(x + 1) / 2, or x * std + mean, with float_max=1.0), or uint8 frames{ringing}"
             f"{dark}."
+        )
+    if needs_pixels and low < -high / 2:  # (the call's own float_max kept a video normalised already, as given)
+        raise ValueError(
+            f"{name} has values from {low:g} to {high:g}, below 0 by half its brightest value: no pixels (a video "
+            f"normalised already?), and {' and '.join(needs_pixels)} work on pixels, clipping the rest off; pass "
+            "its pixels, or turn them off."
         )
     if low == high == 0.0:  # black on either scale
         return 255.0 / float(float_max) if float_max is not None else 1.0

@@ -362,7 +362,7 @@ def refuse_unread_videos(
     if not metadata:  # (a metadata file's rows name the clips: datasets reads no other)
         _refuse_clips_in_system_folders(root, builder.config.data_files or {}, read)
     if config_name is None and not card_declares_configs(root):
-        _refuse_split_words_in_class_names(root, builder.config.data_files or {})
+        _refuse_split_words_in_class_names(root, builder.config.data_files or {}, metadata)
         warn_split_named_twice(root, videos)  # datasets' own split patterns merge them alike
     places = {path: place_of(path.relative_to(root)) for path in videos}
     classes = {place.label for place in places.values()} - {None}
@@ -570,12 +570,13 @@ def _refuse_ignored_tables(root: Path, tables: Sequence[Path], data_files) -> No
     )
 
 
-def _refuse_split_words_in_class_names(root: Path, data_files) -> None:
+def _refuse_split_words_in_class_names(root: Path, data_files, metadata: bool = False) -> None:
     """`datasets` finds a folder's splits by patterns (`**/*[-._ 0-9]dev/**`, `**/test[-._ 0-9]*/**`...) matched
     against every folder of a clip's path, the class folder too: clips of a class named `board dev`, `crash_test`,
     `test_tube` or `training_wheels` were put in another split than their split folder's, some in two splits, and a
     `test` split was made of training clips, without a word (training clips scored). Each clip's split is compared
-    with the one its split folders name (`place_of`, as `--dataset_format videofolder` reads it)."""
+    with the one its split folders name (`place_of`, as `--dataset_format videofolder` reads it). `metadata`: the
+    labels are in metadata files, which videofolder refuses (it takes them from class folders): not advised."""
     splits_of: dict[str, list[str]] = {}
     top = os.path.abspath(root)
     below = top if top.endswith(os.sep) else top + os.sep
@@ -611,12 +612,19 @@ def _refuse_split_words_in_class_names(root: Path, data_files) -> None:
         }
     )
     if cased:
+        # videofolder takes the labels from class folders and refuses metadata files ("read it with --dataset_format
+        # hub"): advised where the labels are in metadata files, the two refusals sent the user round in a circle
+        other = (
+            " (and in the paths of the metadata files' rows that name them)"
+            if metadata
+            else ", or read the class folders with --dataset_format videofolder (which takes a split folder's name in "
+            "any case)"
+        )
         raise DatasetFormatError(
             f"--dataset_format hub: datasets takes a split folder by its name in lower case only, so {root}'s split "
             f"folders named in capitals ({quoted([f'{name}/' for name in cased])}) are none to it, and it would put "
             f"{len(misread)} clip(s) in another split than their folder's (e.g. {examples}); "
-            "rename them in lower case (train/, validation/, test/), or read the class folders with --dataset_format "
-            "videofolder (which takes a split folder's name in any case)"
+            f"rename them in lower case (train/, validation/, test/){other}"
         )
     folders = sorted({Path(relative).parent.as_posix() for relative in misread})
     raise DatasetFormatError(
