@@ -19,6 +19,7 @@ import torch
 from test_data_formats import clip
 
 from vivit_hf.training.data.formats import DatasetFormatError, hub_example, load_video_dataset
+from vivit_hf.training.data.hub_labels import label_value
 from vivit_hf.training.data.streaming import open_streaming_dataset
 
 datasets = pytest.importorskip("datasets")
@@ -440,6 +441,37 @@ def test_a_webdataset_json_label_beside_a_class_field_is_refused_unless_one_is_n
             read(root, "hub", cache_dir=str(tmp_path / "cache"))
     named = load_video_dataset(root, "hub", cache_dir=str(tmp_path / "cache"), label_column="json.class")
     assert named.label_names == NAMES and [e["label"] for e in named.split("train")] == [0, 1, 0]
+
+
+@pytest.mark.parametrize("ids, names", [((0, 1, 0), ["zebra", "ant"]), ((0, 1, 1), None)])
+def test_a_webdataset_json_of_integer_label_beside_class_names_is_read_as_ids_and_names(tmp_path, ids, names):
+    """A WebDataset `.json` of an integer `label` beside a `class` of its name (`zebra` 0, `ant` 1) was refused as
+    "unclear", where the same two columns of a metadata.csv are read as ids and their names: read so, whole and
+    streamed, and by either flag. Fields that do not pair one to one (`zebra` given ids 0 and 1) are still refused,
+    naming the row."""
+    fields = [{"label": i, "class": ("zebra", "ant")[row % 2]} for row, i in enumerate(ids)]
+    samples = [
+        (f"k{row:04d}", {"mp4": s.read_bytes(), "json": json.dumps(f).encode()})
+        for row, (s, f) in enumerate(zip(sources(tmp_path), fields))
+    ]
+    write_tar(tmp_path / "repo" / "data" / "train-00000-of-00001.tar", samples)
+    root = str(tmp_path / "repo")
+    for read in WHOLE_AND_STREAMED:
+        if names is None:
+            said = "'json.label' and 'json.class' each give every row a class and do not pair one to one as ids and "
+            said += "their names (row 2: json.label 1 beside json.class 'zebra', where row 1 gives json.label 1 "
+            with pytest.raises(DatasetFormatError, match=re.escape(said) + ".*--label_column"):
+                read(root, "hub", cache_dir=str(tmp_path / "cache"))
+            continue
+        for flag in (None, "json.label", "json.class"):
+            data = read(root, "hub", cache_dir=str(tmp_path / "cache"), label_column=flag)
+            assert data.label_names == names, (read, flag)
+            split = data.split("train")
+            if hasattr(split, "labels"):
+                labels = split.labels()
+            else:  # streamed: each row's raw label, as its id
+                labels = [split.label_id(label_value(row, split.label_column)) for row in split.dataset]
+            assert labels == list(ids), (read, flag)
 
 
 def test_a_saved_to_disk_split_streams_in_whole_shards_per_process_on_three_processes(tmp_path):
