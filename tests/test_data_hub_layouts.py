@@ -721,6 +721,25 @@ def test_split_folders_in_capitals_are_refused_naming_them_not_the_class_folders
     assert {split: len(data.split(split)) for split in data.splits} == {"train": 2, "test": 2}
 
 
+def test_a_split_folder_in_capitals_beside_one_in_lower_case_is_refused_naming_it(tmp_path):
+    """`Train/<class>/` beside `val/<class>/`: datasets reads `val/` alone, a 'validation' split of 2 clips (the
+    reference), and the whole training split is in no split: a warning, then finetune.py stopped on "no split 'train'"
+    (the splits found: validation), naming no folder. Refused up front, naming `Train/` and the rename, whole and
+    streamed, as the other capitals layouts are; renamed, both splits are read."""
+    root = tmp_path / "repo"
+    for i, name in enumerate(["Train/cat/a.mp4", "Train/dog/b.mp4", "val/cat/c.mp4", "val/dog/d.mp4"]):
+        clip(root / name, seed=i)
+    reference = datasets.load_dataset(str(root), cache_dir=str(tmp_path / "ref_cache"))
+    assert {split: len(rows) for split, rows in reference.items()} == {"validation": 2}
+    said = r"split folders named in capitals \('Train/'\) .*'Train/cat/a.mp4' \(no split\).*rename them in lower case"
+    for read in (partial(load_video_dataset, dataset_format="hub"), lambda root: open_streaming_dataset(str(root))):
+        with pytest.raises(DatasetFormatError, match=said):
+            read(root)
+    (root / "Train").rename(root / "train")
+    data = load_video_dataset(root, "hub", cache_dir=str(tmp_path / "cache"))
+    assert {split: len(data.split(split)) for split in data.splits} == {"train": 2, "validation": 2}
+
+
 def test_split_folders_in_capitals_with_metadata_files_are_not_sent_to_videofolder(tmp_path):
     """`Train/metadata.csv`, `Val/metadata.csv`: datasets reads one 'train' split of all four clips (the reference);
     the refusal advised --dataset_format videofolder, which refuses metadata files ("read it with --dataset_format
