@@ -87,6 +87,7 @@ from vivit_hf.training.checkpoints import (
     STATE_FILE,
     check_output_dir,
     checkpoint_writer,
+    checkpoints_once_saves_finish,
     finish_interrupted_saves,
     hold_output_dir,
     list_checkpoints,
@@ -1407,8 +1408,8 @@ def output_dir_given(argv) -> tuple[Path, bool]:
 def interrupted_message(output_dir: Path, overwrite: bool = False) -> str:
     """What an interrupted run leaves: checkpoints are renamed into place only once whole (`save_checkpoint`), so
     the last finished one is intact whenever the interrupt came. `overwrite`: the command had --overwrite_output_dir,
-    which run again would start over."""
-    found = list_checkpoints(output_dir)
+    which run again would start over. Named as the next run resumes them (`checkpoints_once_saves_finish`)."""
+    found = checkpoints_once_saves_finish(output_dir)
     if not found:
         return (
             f"interrupted before the first checkpoint (none in {output_dir / CHECKPOINTS}; --checkpointing_steps sets "

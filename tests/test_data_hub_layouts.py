@@ -19,6 +19,7 @@ import torch
 from test_data_formats import clip
 
 from vivit_hf.training.data.formats import DatasetFormatError, hub_example, load_video_dataset
+from vivit_hf.training.data.hub_labels import label_value
 from vivit_hf.training.data.streaming import open_streaming_dataset
 
 datasets = pytest.importorskip("datasets")
@@ -442,6 +443,37 @@ def test_a_webdataset_json_label_beside_a_class_field_is_refused_unless_one_is_n
     assert named.label_names == NAMES and [e["label"] for e in named.split("train")] == [0, 1, 0]
 
 
+@pytest.mark.parametrize("ids, names", [((0, 1, 0), ["zebra", "ant"]), ((0, 1, 1), None)])
+def test_a_webdataset_json_of_integer_label_beside_class_names_is_read_as_ids_and_names(tmp_path, ids, names):
+    """A WebDataset `.json` of an integer `label` beside a `class` of its name (`zebra` 0, `ant` 1) was refused as
+    "unclear", where the same two columns of a metadata.csv are read as ids and their names: read so, whole and
+    streamed, and by either flag. Fields that do not pair one to one (`zebra` given ids 0 and 1) are still refused,
+    naming the row."""
+    fields = [{"label": i, "class": ("zebra", "ant")[row % 2]} for row, i in enumerate(ids)]
+    samples = [
+        (f"k{row:04d}", {"mp4": s.read_bytes(), "json": json.dumps(f).encode()})
+        for row, (s, f) in enumerate(zip(sources(tmp_path), fields))
+    ]
+    write_tar(tmp_path / "repo" / "data" / "train-00000-of-00001.tar", samples)
+    root = str(tmp_path / "repo")
+    for read in WHOLE_AND_STREAMED:
+        if names is None:
+            said = "'json.label' and 'json.class' each give every row a class and do not pair one to one as ids and "
+            said += "their names (row 2: json.label 1 beside json.class 'zebra', where row 1 gives json.label 1 "
+            with pytest.raises(DatasetFormatError, match=re.escape(said) + ".*--label_column"):
+                read(root, "hub", cache_dir=str(tmp_path / "cache"))
+            continue
+        for flag in (None, "json.label", "json.class"):
+            data = read(root, "hub", cache_dir=str(tmp_path / "cache"), label_column=flag)
+            assert data.label_names == names, (read, flag)
+            split = data.split("train")
+            if hasattr(split, "labels"):
+                labels = split.labels()
+            else:  # streamed: each row's raw label, as its id
+                labels = [split.label_id(label_value(row, split.label_column)) for row in split.dataset]
+            assert labels == list(ids), (read, flag)
+
+
 def test_a_saved_to_disk_split_streams_in_whole_shards_per_process_on_three_processes(tmp_path):
     """A `save_to_disk` folder streamed as 64 shards: on 3 processes `split_dataset_by_node` cannot give each whole
     shards (64 does not divide by 3), so every process read all 64, every clip's bytes, and kept every 3rd clip:
@@ -687,6 +719,25 @@ def test_split_folders_in_capitals_are_refused_naming_them_not_the_class_folders
             read(root)
     data = load_video_dataset(root, "videofolder")
     assert {split: len(data.split(split)) for split in data.splits} == {"train": 2, "test": 2}
+
+
+def test_a_split_folder_in_capitals_beside_one_in_lower_case_is_refused_naming_it(tmp_path):
+    """`Train/<class>/` beside `val/<class>/`: datasets reads `val/` alone, a 'validation' split of 2 clips (the
+    reference), and the whole training split is in no split: a warning, then finetune.py stopped on "no split 'train'"
+    (the splits found: validation), naming no folder. Refused up front, naming `Train/` and the rename, whole and
+    streamed, as the other capitals layouts are; renamed, both splits are read."""
+    root = tmp_path / "repo"
+    for i, name in enumerate(["Train/cat/a.mp4", "Train/dog/b.mp4", "val/cat/c.mp4", "val/dog/d.mp4"]):
+        clip(root / name, seed=i)
+    reference = datasets.load_dataset(str(root), cache_dir=str(tmp_path / "ref_cache"))
+    assert {split: len(rows) for split, rows in reference.items()} == {"validation": 2}
+    said = r"split folders named in capitals \('Train/'\) .*'Train/cat/a.mp4' \(no split\).*rename them in lower case"
+    for read in (partial(load_video_dataset, dataset_format="hub"), lambda root: open_streaming_dataset(str(root))):
+        with pytest.raises(DatasetFormatError, match=said):
+            read(root)
+    (root / "Train").rename(root / "train")
+    data = load_video_dataset(root, "hub", cache_dir=str(tmp_path / "cache"))
+    assert {split: len(data.split(split)) for split in data.splits} == {"train": 2, "validation": 2}
 
 
 def test_split_folders_in_capitals_with_metadata_files_are_not_sent_to_videofolder(tmp_path):

@@ -420,7 +420,7 @@ def test_a_stream_of_a_metadata_folder_pickles_as_its_workers_get_it(tmp_path):
     assert [(row["video"]["path"], row["label"]) for row in copy] == rows
 
 
-def _old_refuse_split_words_in_class_names(root, data_files):
+def _old_refuse_split_words_in_class_names(root, data_files, *_):
     """`hub_refusals._refuse_split_words_in_class_names` as it was before its per-folder `place_of` (the reference):
     each clip's path made relative with `Path.relative_to` and placed on its own."""
     from pathlib import Path

@@ -1054,3 +1054,27 @@ def test_each_recipe_runs_as_a_script_through_run_as_script(script):
     above, would cost ~1 s)."""
     main = [node for node in ast.parse(script.read_text()).body if isinstance(node, ast.If)][-1]
     assert ast.unparse(main) == "if __name__ == '__main__':\n    run_as_script(run)"
+
+
+def test_the_ctrl_c_advice_names_the_save_the_next_run_resumes_after_a_stop_between_its_renames(tmp_path):
+    """A stop between a save's two renames (`step_4` written whole as `.tmp-step_4`, not yet in place) was told "the
+    last checkpoint, .../step_2, is kept", while the next run puts `.tmp-step_4` in place (`finish_interrupted_saves`)
+    and resumes it: the message names what `latest` then resumes."""
+    import json as json_module
+
+    from vivit_hf.run_folder import list_checkpoints
+    from vivit_hf.training.checkpoints import finish_interrupted_saves
+
+    spec = importlib.util.spec_from_file_location("vivit_recipes_finetune", FINETUNE)
+    recipe = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(recipe)
+    for name, steps in (("step_2", 2), (".tmp-step_4", 4), (".tmp-step_6", None)):  # step_6: cut short, no state
+        (tmp_path / "checkpoints" / name).mkdir(parents=True)
+        if steps is not None:
+            (tmp_path / "checkpoints" / name / "trainer_state.json").write_text(
+                json_module.dumps({"completed_steps": steps})
+            )
+    message = recipe.interrupted_message(tmp_path)
+    finish_interrupted_saves(tmp_path)
+    resumed = list_checkpoints(tmp_path)[-1]
+    assert resumed.name == "step_4" and message.startswith(f"interrupted: the last checkpoint, {resumed}, is kept")

@@ -2190,7 +2190,7 @@ EMBEDDING = ["vivit.token_embedding.projection"]
             "start fresh with the rest of their layer, whose other parameters have another shape (a kernel and its "
             "bias are kept or started together): vivit.encoder.layers.0.mlp.fc2.bias",
         ),
-        (dict(representation_size=12), ["pre_logits.0", "classifier"], "their layer"),
+        (dict(representation_size=12), ["pre_logits.0", "classifier"], "representation_size=12 where the checkpoint's"),
         (
             dict(tubelet_size=[4, 8, 8]),
             EMBEDDING,
@@ -2232,6 +2232,28 @@ def test_a_restart_with_another_width_starts_each_unfit_layer_fresh_whole(tmp_pa
             torch.testing.assert_close(value, kept[name], rtol=0, atol=0)
         elif value.shape == kept[name].shape:  # a bias that fits: the model's own (zeros), not the checkpoint's
             assert not torch.equal(value, kept[name]), name
+
+
+@pytest.mark.parametrize("width", [None, 8])
+def test_a_restart_with_another_representation_size_says_so_once_and_starts_the_head_fresh(tmp_path, caplog, width):
+    """`representation_size=16` over a checkpoint of 8 said "1 parameters of the checkpoint that fit start fresh with
+    the rest of their layer: classifier.bias", noise where the head is fresh by request; over one of none (at
+    hidden_size 16, so the classifier's shape fits) the trained classifier was kept behind a fresh representation
+    layer, reading its random features in place of the pooled tokens it was trained on, without a word. The
+    representation layer and the classifier start fresh, said once in the field's words."""
+    from vivit_hf.conversion.vit_init import from_vivit_checkpoint
+
+    old = ViViTSpatioTemporalForVideoClassification.from_vit_pretrained(
+        tiny_vit(), num_frames=4, num_hidden_layers=1, num_labels=3, representation_size=width
+    )
+    old.save_pretrained(tmp_path)
+    with caplog.at_level("WARNING", logger="vivit_hf.conversion.vit_init"):
+        model, report = from_vivit_checkpoint(str(tmp_path), representation_size=D)
+    head = ["pre_logits.0.weight", "pre_logits.0.bias", "classifier.weight", "classifier.bias"]
+    assert sorted(report["fresh"]) == sorted(head)
+    assert not torch.equal(model.classifier.weight, old.classifier.weight)
+    said = f"representation_size={D} where the checkpoint's is {width}: the representation layer (pre_logits.0) and "
+    assert said in caplog.text and caplog.text.count("from_vivit_checkpoint:") == 1, caplog.text
 
 
 @pytest.mark.parametrize("override", [dict(hidden_size=48), dict(hidden_size=48, tubelet_size=[4, 8, 8])])

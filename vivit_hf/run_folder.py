@@ -44,10 +44,10 @@ def list_checkpoints(output_dir: Path) -> list[Path]:
     saved again is replaced)."""
     root = Path(output_dir) / CHECKPOINTS
     done = [p for p in root.glob("*") if p.is_dir() and not p.name.startswith(".") and (p / STATE_FILE).exists()]
-    return sorted(done, key=_saved_order)
+    return sorted(done, key=saved_order)
 
 
-def _saved_order(checkpoint: Path) -> tuple:
+def saved_order(checkpoint: Path) -> tuple:
     """(step, when saved, name): when saved as its STATE_FILE records it (`SAVED_AT`); an earlier version's, which
     does not, ranks before those at its step that do (it was saved before this version), then by its file's mtime
     (the best left: a copy resets it). The name makes equal times (a coarse file system's) one order on any disk."""

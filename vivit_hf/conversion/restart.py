@@ -129,7 +129,11 @@ def from_vivit_checkpoint(
         old.config.label_spaces or None
     )
 
-    rows = None if same_labels or count_alone else _classifier_rows_by_name(old.config, model.config)
+    # what the checkpoint was built with: a model in memory whose config was changed after building (the forward's
+    # refusal advises this restart) says the new value in its config, and the warnings compared it with itself
+    built = {**old.config.to_dict(), **getattr(old, "_built_structure", {})}
+    head_refit = representation_changed(model, built)
+    rows = None if same_labels or count_alone or head_refit else _classifier_rows_by_name(old.config, model.config)
     state, old_state = model.state_dict(), old.state_dict()
     report = {"resized": [], "remapped": [], "fresh": []}
     cls_changed = []  # the encoders that gain or lose a CLS token (another `classifier`, token <-> gap)
@@ -150,7 +154,7 @@ def from_vivit_checkpoint(
                 old_state[f"{name}.position_embeddings"] = torch.cat((prefix, table), dim=1)
                 if (new_encoder.grid, new_encoder.straddling) != (encoder.grid, encoder.straddling):
                     report["resized"].append(f"{name}.position_embeddings")
-    unfit = unfit_layers(model, state, old_state)
+    unfit = unfit_layers(model, state, old_state) | head_refit
     for name in state:
         if name.startswith("classifier.") and rows is not None and name in old_state:
             state[name] = old_state[name][rows]
@@ -164,10 +168,7 @@ def from_vivit_checkpoint(
             report["fresh"].append(name)
         else:
             state[name] = old_state[name]
-    # what the checkpoint was built with: a model in memory whose config was changed after building (the forward's
-    # refusal advises this restart) says the new value in its config, and the warnings compared it with itself
-    built = {**old.config.to_dict(), **getattr(old, "_built_structure", {})}
-    said = warn_of_embedding_fresh(model, unfit, built)
+    said = warn_of_embedding_fresh(model, unfit, built) | warn_of_representation_change(head_refit, model, built)
     warn_of_whole_layers_fresh(unfit - said, state, old_state, report["fresh"])
     # a base model has no head to keep (in memory it restarts as a base model; its folder gets a fresh head, which
     # `fresh` names): "the classification head is kept" was said of both
@@ -289,6 +290,38 @@ def warn_of_embedding_fresh(model, unfit: set[str], old: Mapping) -> set[str]:
         f" {GREY_VIDEO_ADVICE}." if grey else "",
     )
     return set(layers)
+
+
+def representation_changed(model, old: Mapping) -> set[str]:
+    """The head's layers (the representation layer `pre_logits` and the classifier) where `representation_size` is
+    another than the checkpoint's `old` (its config dict), else none. The classifier reads that layer's features (the
+    pooled tokens without one): another width's was said as "1 parameters ... start fresh with the rest of their
+    layer: classifier.bias", and a representation layer added at the hidden width kept the trained classifier, whose
+    shape fits, reading a fresh layer's features in place of the tokens it was trained on, without a word."""
+    if old.get("representation_size") == getattr(model.config, "representation_size", None):
+        return set()
+    return {
+        name
+        for name, module in model.named_modules()
+        if name.partition(".")[0] in ("pre_logits", "classifier") and isinstance(module, LAYER_MODULES)
+    }
+
+
+def warn_of_representation_change(layers: set[str], model, old: Mapping) -> set[str]:
+    """Say, in the field's words, that another `representation_size` starts the head fresh (`representation_changed`'s
+    `layers`); return the layers said."""
+    if layers:
+        pre_logits = sorted(layer for layer in layers if layer.startswith("pre_logits"))
+        what = f"the representation layer ({', '.join(pre_logits)}) and the classifier start" if pre_logits else ""
+        logger.warning(
+            "from_vivit_checkpoint: representation_size=%r where the checkpoint's is %r: %s from random values, as "
+            "the classifier reads the representation layer's features (the pooled tokens without one). Leave "
+            "representation_size out to keep the trained head.",
+            model.config.representation_size,
+            old.get("representation_size"),
+            what or "the classifier starts",
+        )
+    return layers
 
 
 def warn_of_cls_token_change(encoders: list[str], old: str, new: str, head_kept: bool) -> None:

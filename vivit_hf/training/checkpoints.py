@@ -22,7 +22,15 @@ from .. import models, processing
 from ..hub.cards import recipe_settings
 from ..hub.folders import FINAL_STAGING, WEIGHT_PATTERNS, code_files, saved_code_files, umask_modes
 from ..hub.upload import top_level_flags
-from ..run_folder import CHECKPOINTS, RUN_SETTINGS_FILE, SAVED_AT, STATE_FILE, list_checkpoints, steps_of
+from ..run_folder import (
+    CHECKPOINTS,
+    RUN_SETTINGS_FILE,
+    SAVED_AT,
+    STATE_FILE,
+    list_checkpoints,
+    saved_order,
+    steps_of,
+)
 from .flags import output_dir_problem
 
 logger = logging.getLogger(__name__)
@@ -490,6 +498,17 @@ def finish_interrupted_saves(output_dir) -> list[str]:
     for line in said:
         logger.warning(line)
     return said
+
+
+def checkpoints_once_saves_finish(output_dir) -> list[Path]:
+    """`list_checkpoints` as the next run finds it, once `finish_interrupted_saves` has put each whole `.tmp-<name>` in
+    place as `<name>`: a stop between a save's two renames was said to keep the older checkpoint, where the next run
+    resumes the newer one."""
+    root = Path(output_dir) / CHECKPOINTS
+    whole = [tmp for tmp in root.glob(".tmp-*") if _whole(tmp)]
+    finals = {root / tmp.name.removeprefix(".tmp-") for tmp in whole}
+    found = sorted([c for c in list_checkpoints(output_dir) if c not in finals] + whole, key=saved_order)
+    return [root / c.name.removeprefix(".tmp-") for c in found]
 
 
 def _a_folder(path: Path) -> bool:

@@ -91,7 +91,7 @@ def hub_columns(
                 f"{c}.{field}"
                 for c, f in features.items()
                 if isinstance(f, dict)
-                for field in LABEL_FIELDS
+                for field in (*(id_and_name_columns(f) or ())[:1], *LABEL_FIELDS)
                 if field in f
             ),
             None,
@@ -169,7 +169,7 @@ def _refuse_two_label_columns(features, source: str, prefix: str = "") -> None:
     """Refuses two of `label`, `labels` and `class` that each give every row a class (columns, or the fields of a
     struct column, named `prefix`<field> with --label_column), naming both: one was taken without a word."""
     both = [c for c in ("label", "labels", "class") if c in features and _one_class_a_row(features[c])]
-    if len(both) > 1 and (prefix or id_and_name_columns(features) is None):
+    if len(both) > 1 and id_and_name_columns(features) is None:
         raise DatasetFormatError(
             f"--dataset_format hub: which column of {source} holds the label is unclear: "
             f"{quoted([prefix + c for c in both])} each give every row a class ("
@@ -190,6 +190,16 @@ def id_and_name_columns(features) -> tuple[str, str] | None:
     integer = [c for c, kind in zip(both, kinds) if kind.startswith(("int", "uint"))]
     text = [c for c, kind in zip(both, kinds) if kind in ("string", "large_string")]
     return (integer[0], text[0]) if len(both) == 2 and len(integer) == len(text) == 1 else None
+
+
+def label_id_and_name_columns(features, label_column: str) -> tuple[str, str] | None:
+    """`id_and_name_columns` of the table, or of the struct column `label_column` is a field of (a WebDataset `.json`
+    of an integer `label` beside a `class` name: `json.label`, `json.class`), named as --label_column names them."""
+    column, dot, _ = label_column.partition(".")
+    if label_column in features or not dot or not isinstance(features.get(column), dict):
+        return id_and_name_columns(features)
+    paired = id_and_name_columns(features[column])
+    return None if paired is None else (f"{column}.{paired[0]}", f"{column}.{paired[1]}")
 
 
 def unpaired_row(ids: Sequence, names: Sequence, columns: tuple[str, str]) -> str | None:
@@ -219,7 +229,7 @@ def ids_beside_names(names: list[str], label_map: dict, features, label_column: 
     it (`id_and_name_columns`), where they pair one to one and are ids >= 0 (`names[i]` is id i's name, an id no row
     uses keeps its number, as `label_vocabulary` keeps it): numbered alphabetically, `zebra` was class 1 where the
     data set says 0. Unchanged otherwise (the ids column is then something else)."""
-    paired = id_and_name_columns(features)
+    paired = label_id_and_name_columns(features, label_column)
     if paired is None or paired[1] != label_column:
         return names, label_map
     ids, texts = values_of(paired[0]), values_of(label_column)
@@ -523,7 +533,7 @@ def name_columns(features, label_column: str) -> list[str]:
         return texts
     wanted = (f"{base}_name", f"{base}_text", "label_name", "label_text", "class_name", "category_name")
     found = [f"{prefix}{dot}{name}" for name in dict.fromkeys(wanted) if name in fields]
-    paired = id_and_name_columns(features)  # `label` ids beside a `class` of names
+    paired = label_id_and_name_columns(features, label_column)  # `label` ids beside a `class` of names
     found += [paired[1]] if paired is not None and paired[0] == label_column else []
     # A WebDataset sample's `<key>.cls` (the class id) beside its `<key>.json`, which names the class: the shard
     # tool writes `label` there (its card names the classes; shards copied without it were read as "0".."N").
@@ -553,7 +563,7 @@ def names_beside_ids(
     if not names or any(name != str(i) for i, name in enumerate(names)):
         return names
     for column in name_columns(features, label_column):
-        paired = (label_column, column) == id_and_name_columns(features)
+        paired = (label_column, column) == label_id_and_name_columns(features, label_column)
         if paired and (unpaired := unpaired_row(values_of(label_column), values_of(column), (label_column, column))):
             if source is None:
                 continue

@@ -362,7 +362,7 @@ def refuse_unread_videos(
     if not metadata:  # (a metadata file's rows name the clips: datasets reads no other)
         _refuse_clips_in_system_folders(root, builder.config.data_files or {}, read)
     if config_name is None and not card_declares_configs(root):
-        _refuse_split_words_in_class_names(root, builder.config.data_files or {}, metadata)
+        _refuse_split_words_in_class_names(root, builder.config.data_files or {}, metadata, videos)
         warn_split_named_twice(root, videos)  # datasets' own split patterns merge them alike
     places = {path: place_of(path.relative_to(root)) for path in videos}
     classes = {place.label for place in places.values()} - {None}
@@ -570,13 +570,14 @@ def _refuse_ignored_tables(root: Path, tables: Sequence[Path], data_files) -> No
     )
 
 
-def _refuse_split_words_in_class_names(root: Path, data_files, metadata: bool = False) -> None:
+def _refuse_split_words_in_class_names(root: Path, data_files, metadata: bool = False, videos=()) -> None:
     """`datasets` finds a folder's splits by patterns (`**/*[-._ 0-9]dev/**`, `**/test[-._ 0-9]*/**`...) matched
     against every folder of a clip's path, the class folder too: clips of a class named `board dev`, `crash_test`,
     `test_tube` or `training_wheels` were put in another split than their split folder's, some in two splits, and a
     `test` split was made of training clips, without a word (training clips scored). Each clip's split is compared
     with the one its split folders name (`place_of`, as `--dataset_format videofolder` reads it). `metadata`: the
-    labels are in metadata files, which videofolder refuses (it takes them from class folders): not advised."""
+    labels are in metadata files, which videofolder refuses (it takes them from class folders): not advised. `videos`:
+    the clips below `root`, for those of a split folder in capitals that datasets puts in no split."""
     splits_of: dict[str, list[str]] = {}
     top = os.path.abspath(root)
     below = top if top.endswith(os.sep) else top + os.sep
@@ -598,6 +599,20 @@ def _refuse_split_words_in_class_names(root: Path, data_files, metadata: bool = 
             place_of_folder[folder] = place_of(Path(relative))
         if len(splits) > 1 or splits[0] != place_of_folder[folder].split:
             misread[relative] = splits
+    # `Train/` beside `val/`: datasets reads the split folder in lower case alone, and the other's clips are in no
+    # split (the whole training split gone: a warning, then finetune.py stopped on "no split 'train'", naming no
+    # folder). A `Val/` beside `train/` loses the clips evaluated, which a run replaces by a share of `train`: warned
+    # (`hub_clips.split_folder_not_read`)
+    for path in videos:
+        relative = path.relative_to(root).as_posix()
+        if relative in splits_of or path.suffix.lower() not in VIDEO_EXTENSIONS:
+            continue
+        if (folder := relative.rpartition("/")[0]) not in place_of_folder:
+            place_of_folder[folder] = place_of(Path(relative))
+        place = place_of_folder[folder]
+        split_folder = (place.split_folder or "").rpartition("/")[2]
+        if place.split == "train" and split_folder != split_folder.lower():  # (`Val/` beside `train/`: warned)
+            misread[relative] = []
     if not misread:
         return
     examples = ", ".join(examples_of(misread))
@@ -623,7 +638,7 @@ def _refuse_split_words_in_class_names(root: Path, data_files, metadata: bool = 
         raise DatasetFormatError(
             f"--dataset_format hub: datasets takes a split folder by its name in lower case only, so {root}'s split "
             f"folders named in capitals ({quoted([f'{name}/' for name in cased])}) are none to it, and it would put "
-            f"{len(misread)} clip(s) in another split than their folder's (e.g. {examples}); "
+            f"{len(misread)} clip(s) in another split than their folder's or in none (e.g. {examples}); "
             f"rename them in lower case (train/, validation/, test/){other}"
         )
     folders = sorted({Path(relative).parent.as_posix() for relative in misread})
@@ -637,11 +652,13 @@ def _refuse_split_words_in_class_names(root: Path, data_files, metadata: bool = 
 
 
 def examples_of(misread: dict[str, list[str]]) -> list[str]:
-    """The first three clips of `misread` (`{clip: the splits datasets puts it in}`), each with its splits."""
-    return [
-        f"'{relative}' ({splits[0] + ' twice' if len(set(splits)) == 1 and len(splits) > 1 else ' and '.join(splits)})"
-        for relative, splits in list(misread.items())[:3]
-    ]
+    """The first three clips of `misread` (`{clip: the splits datasets puts it in}`), each with its splits (or
+    `no split`)."""
+
+    def said(splits):
+        return splits[0] + " twice" if len(set(splits)) == 1 and len(splits) > 1 else " and ".join(splits) or "no split"
+
+    return [f"'{relative}' ({said(splits)})" for relative, splits in list(misread.items())[:3]]
 
 
 def _refuse_clips_in_system_folders(root: Path, data_files, read: set[str]) -> None:

@@ -91,9 +91,9 @@ from .hub_labels import (
     class_label_map,
     columns_read,
     hub_label_names,
-    id_and_name_columns,
     ids_beside_names,
     label_feature,
+    label_id_and_name_columns,
     label_value,
     member_extension,
     name_columns,
@@ -533,7 +533,8 @@ def _read_streaming_dataset(
     # pass of their own, a WebDataset without a data card was read through three times at the first open (the tars'
     # index, the labels, then the names: Kinetics' 240 000 clips, 534 s), each pass a walk over every tar's members.
     class_label = isinstance(label_feature(features, label_column), datasets.ClassLabel)
-    paired = id_and_name_columns(features)  # with --label_column class, the `label` ids beside it number its names
+    # with --label_column class (or json.class), the `label` ids beside it number its names
+    paired = label_id_and_name_columns(features, label_column)
     ids = [paired[0]] if paired is not None and paired[1] == label_column else []
     beside = [] if card is not None or class_label else name_columns(features, label_column) + ids
     named: dict[str, dict[str, list]] = {}  # split: {names column: every row's value}
