@@ -2,13 +2,14 @@
 """recipes/accelerate_configs/ on a machine without a GPU: a config that asks for GPUs is refused before the run,
 naming the config and what it asks for; the CPU config, and the CPU asked for on purpose, run."""
 
+import os
 import sys
 
 import pytest
 import torch
 from test_recipes_finetune import FINETUNE, REPO, TINY_MODEL, run, tiny_clip
 
-from vivit_hf.training.launch import accumulation_plugin, gpu_config_without_a_gpu
+from vivit_hf.training.launch import accumulation_plugin, gpu_config_without_a_gpu, launcher_mixed_precision
 
 CONFIGS = REPO / "recipes" / "accelerate_configs"
 ACCELERATE = [sys.executable, "-m", "accelerate.commands.launch"]
@@ -196,3 +197,16 @@ def test_accelerates_unread_accumulation_variable_is_said_whichever_way_it_diffe
     assert "--gradient_accumulation_steps 4 batch(es) a step" in said and "accumulate more" not in said
     assert "to the script, after its name, not to `accelerate launch`" in said
     assert accumulation_plugin(4, {"ACCELERATE_GRADIENT_ACCUMULATION_STEPS": "4"})[1] is None
+
+
+def test_the_launchers_variables_are_read_from_os_environ_as_it_is_when_asked(monkeypatch):
+    """`launcher_mixed_precision` and `accumulation_plugin` took `environ=os.environ` as a default: the object
+    os.environ was at import, which in a pytest worker could be a test's stand-in (tests/test_streaming_worker_start
+    puts a dict there) for good: a later predict without --mixed_precision read 'no' under
+    ACCELERATE_MIXED_PRECISION=bf16 (failed so in CI). Read as os.environ is at the call: here a stand-in put after
+    the import."""
+    monkeypatch.setattr(
+        os, "environ", {"ACCELERATE_MIXED_PRECISION": "bf16", "ACCELERATE_GRADIENT_ACCUMULATION_STEPS": "3"}
+    )
+    assert launcher_mixed_precision() == "bf16"
+    assert accumulation_plugin(1)[1] is not None

@@ -52,7 +52,7 @@ def cpu_process_group() -> bool:
 ACCUMULATION_VARIABLE = "ACCELERATE_GRADIENT_ACCUMULATION_STEPS"
 
 
-def accumulation_plugin(steps: int, environ=os.environ):
+def accumulation_plugin(steps: int, environ=None):
     """(accelerate's `GradientAccumulationPlugin` of `--gradient_accumulation_steps` `steps`, a warning or None).
 
     `Accelerator(gradient_accumulation_steps=steps)` takes ACCELERATE_GRADIENT_ACCUMULATION_STEPS over `steps` where
@@ -61,7 +61,7 @@ def accumulation_plugin(steps: int, environ=os.environ):
     plugin is taken as given, as transformers' Trainer gives one; the variable, set to another count, is said unread."""
     from accelerate.utils import GradientAccumulationPlugin
 
-    value = environ.get(ACCUMULATION_VARIABLE)
+    value = (os.environ if environ is None else environ).get(ACCUMULATION_VARIABLE)
     unread = value is not None and value.strip() != str(steps)
     warning = (
         f"{ACCUMULATION_VARIABLE}={value} in the environment is not read: this run accumulates the gradients of "
@@ -72,13 +72,14 @@ def accumulation_plugin(steps: int, environ=os.environ):
     return GradientAccumulationPlugin(num_steps=steps), warning if unread else None
 
 
-def launcher_mixed_precision(environ=os.environ) -> str | None:
+def launcher_mixed_precision(environ=None) -> str | None:
     """The precision `accelerate launch --mixed_precision bf16` (or its config file) asked for, when the recipe's own
     flag was not typed. The launcher tells the script through the environment, where Accelerator reads it: the run
     trained in bf16 while run_settings.json, the card and a resume's comparison said no precision was asked for.
     Nothing asked is "no", what Accelerator then uses: run_settings.json recorded null while the log said 'no'
     (`same_setting` reads an older run's recorded null as "no"). Another value (fp8) is left to accelerate: None."""
-    asked = environ.get("ACCELERATE_MIXED_PRECISION", "").lower() or "no"
+    # (os.environ as it is now: a default of `os.environ` bound whatever object it was at import, a test's stand-in)
+    asked = (os.environ if environ is None else environ).get("ACCELERATE_MIXED_PRECISION", "").lower() or "no"
     return asked if asked in ("no", "fp16", "bf16") else None
 
 
