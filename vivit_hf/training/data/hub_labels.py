@@ -168,7 +168,7 @@ def _label_column_by_type_and_name(features, source: str) -> str | None:
 def _refuse_two_label_columns(features, source: str, prefix: str = "") -> None:
     """Refuses two of `label`, `labels` and `class` that each give every row a class (columns, or the fields of a
     struct column, named `prefix`<field> with --label_column), naming both: one was taken without a word."""
-    both = [c for c in ("label", "labels", "class") if c in features and _one_class_a_row(features[c])]
+    both = _class_columns(features)
     if len(both) > 1 and id_and_name_columns(features) is None:
         raise DatasetFormatError(
             f"--dataset_format hub: which column of {source} holds the label is unclear: "
@@ -178,6 +178,11 @@ def _refuse_two_label_columns(features, source: str, prefix: str = "") -> None:
         )
 
 
+def _class_columns(features) -> list[str]:
+    """Those of `label`, `labels` and `class` that may give every row a class (`_one_class_a_row`)."""
+    return [c for c in ("label", "labels", "class") if c in features and _one_class_a_row(features[c])]
+
+
 def id_and_name_columns(features) -> tuple[str, str] | None:
     """`(ids column, names column)` where two of `label`, `labels` and `class` give every row a class, one as integers
     and the other as text (a metadata.csv of `label` 0, 1 beside `class` zebra, ant): ids and their names, as a
@@ -185,7 +190,7 @@ def id_and_name_columns(features) -> tuple[str, str] | None:
     either flag lost the data set's numbering: '0', '1' for names, or the names renumbered alphabetically."""
     import datasets
 
-    both = [c for c in ("label", "labels", "class") if c in features and _one_class_a_row(features[c])]
+    both = _class_columns(features)
     kinds = [getattr(features[c], "dtype", "") if isinstance(features[c], datasets.Value) else "" for c in both]
     integer = [c for c, kind in zip(both, kinds) if kind.startswith(("int", "uint"))]
     text = [c for c, kind in zip(both, kinds) if kind in ("string", "large_string")]
