@@ -96,3 +96,25 @@ def test_bfloat16_views_are_averaged_and_normalised_in_float32():
     torch.testing.assert_close(
         unit, torch.nn.functional.normalize(reference, dim=-1).to(torch.bfloat16), rtol=0, atol=0
     )
+
+
+@pytest.mark.parametrize("name", VARIANTS)
+def test_tokens_lie_in_the_documented_time_height_width_order(name):
+    """docs/models.md "Token features": the tubelet at grid cell (i, j, k) is token i * h * w + j * w + k after any
+    CLS token (Model 2: each temporal index's spatial tokens, folded sample-major). Changing the pixels of one tubelet
+    off every diagonal changes the embedding (the blocks' input, before attention mixes the tokens) at that cell
+    alone; a grid read (t, w, h) or (h, w, t) would put the change elsewhere."""
+    model = tiny(name).vivit
+    t, h, w = model.config.token_grid
+    frames, height, width = model.config.tubelet_size
+    assert (t, h, w) == (2, 4, 4)  # (a grid where i, j and k cannot be confused needs the cell below)
+    i, j, k = 1, 0, 2
+    video = clip(batch=1)
+    changed = video.clone()
+    changed[:, i * frames : (i + 1) * frames, :, j * height : (j + 1) * height, k * width : (k + 1) * width] += 1.0
+    with torch.no_grad():
+        states = [model(pixel_values=v, output_hidden_states=True).hidden_states[0] for v in (video, changed)]
+    per_clip = t * h * w if states[0].shape[0] == 1 else h * w
+    grids = [s[:, s.shape[1] - per_clip :].reshape(1, t, h, w, -1) for s in states]
+    moved = (grids[1] - grids[0]).abs().amax(-1) > 1e-6
+    assert moved.nonzero().tolist() == [[0, i, j, k]]
