@@ -246,6 +246,25 @@ def _positive_int(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value > 0
 
 
+def _check_counts(config, names: tuple[str, ...], allow_zero: bool = False, allow_none: bool = False) -> None:
+    """Refuse a field of `names` that is no whole count (at least 1, or 0 with `allow_zero`; None with `allow_none`):
+    a bool is an int to Python, and `True` for a size ran a tubelet of 1 (or failed deep in torch)."""
+    for name in names:
+        value = getattr(config, name)
+        if value is None and allow_none:
+            continue
+        if not isinstance(value, int) or isinstance(value, bool) or value < (0 if allow_zero else 1):
+            kind = "a non-negative integer" if allow_zero else "a positive integer"
+            raise ValueError(f"`{name}` must be {kind}{' or None' * allow_none}, got {value!r}.")
+
+
+def _check_flag(config, name: str) -> None:
+    """Refuse a switch that is no bool: a string ("false") is true, and built what it meant to leave out."""
+    value = getattr(config, name)
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"`{name}` must be True or False, got {value!r}.")
+
+
 def _pair(value):
     return (value, value) if isinstance(value, int) else tuple(value)
 
@@ -510,24 +529,10 @@ class ViViTConfig(PreTrainedConfig):
 
     def validate_vivit(self):
         """Raise a `ValueError` naming the field and the fix for every invalid combination."""
-        for name in (
-            "num_frames",
-            "num_channels",
-            "hidden_size",
-            "num_attention_heads",
-            "intermediate_size",
-        ):
-            value = getattr(self, name)
-            if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-                raise ValueError(f"`{name}` must be a positive integer, got {value!r}.")
+        _check_counts(self, ("num_frames", "num_channels", "hidden_size", "num_attention_heads", "intermediate_size"))
         # scenic's encoder takes 0 blocks (position embeddings, then its final LayerNorm), as Model 2's temporal one
-        layers = self.num_hidden_layers
-        if not isinstance(layers, int) or isinstance(layers, bool) or layers < 0:
-            raise ValueError(f"`num_hidden_layers` must be a non-negative integer, got {layers!r}.")
-        for name in ("representation_size", "num_sampled_frames"):
-            value = getattr(self, name)
-            if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value <= 0):
-                raise ValueError(f"`{name}` must be a positive integer or None, got {value!r}.")
+        _check_counts(self, ("num_hidden_layers",), allow_zero=True)
+        _check_counts(self, ("representation_size", "num_sampled_frames"), allow_none=True)
         image = self.image_size
         if isinstance(image, int):
             image = [image, image]
@@ -583,8 +588,7 @@ class ViViTConfig(PreTrainedConfig):
             value = getattr(self, name)
             if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
                 raise ValueError(f"`{name}` must be a positive number, got {value!r}.")
-        if not isinstance(self.qkv_bias, (bool, np.bool_)):
-            raise ValueError(f"`qkv_bias` must be True or False, got {self.qkv_bias!r}.")
+        _check_flag(self, "qkv_bias")
         checked_label_spaces(self.label_spaces)
         refuse_problem_type_of_label_spaces(self.problem_type, self.label_spaces)
         self._check_frame_sampling_grid(image)
@@ -839,18 +843,9 @@ class ViViTFactorisedEncoderConfig(ViViTConfig):
 
     def validate_vivit(self):
         super().validate_vivit()
-        if (
-            not isinstance(self.num_temporal_layers, int)
-            or isinstance(self.num_temporal_layers, bool)
-            or (self.num_temporal_layers < 0)
-        ):
-            raise ValueError(f"`num_temporal_layers` must be a non-negative integer, got {self.num_temporal_layers!r}.")
-        for name in ("temporal_num_attention_heads", "temporal_intermediate_size"):
-            value = getattr(self, name)
-            if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value <= 0):
-                raise ValueError(f"`{name}` must be a positive integer or None, got {value!r}.")
-        if not isinstance(self.spatial_only_baseline, (bool, np.bool_)):
-            raise ValueError(f"`spatial_only_baseline` must be True or False, got {self.spatial_only_baseline!r}.")
+        _check_counts(self, ("num_temporal_layers",), allow_zero=True)
+        _check_counts(self, ("temporal_num_attention_heads", "temporal_intermediate_size"), allow_none=True)
+        _check_flag(self, "spatial_only_baseline")
         if self.spatial_only_baseline and self.num_temporal_layers:
             # the frame summaries are averaged instead: layers asked for would be built, saved and never run
             raise ValueError(
