@@ -210,6 +210,52 @@ def refuse_problem_type_of_label_spaces(problem_type, label_spaces):
     )
 
 
+def label_spaces_and_names_over_saved(config_dict: dict, kwargs: dict) -> None:
+    """`from_pretrained`'s `label_spaces` and `id2label` / `label2id` keywords moved from `kwargs` into the saved
+    `config_dict`, and the saved heads put back in their order (`label_spaces_order`), so the constructor checks
+    them together; a saved `id2label` of another count than the saved heads is refused."""
+    # from_pretrained's `label_spaces` keyword replaces the saved one before the config is built (transformers
+    # would set it only afterwards), so a `num_labels` keyword given with it is checked against it, not against
+    # the saved heads.
+    order = config_dict.pop(LABEL_SPACES_ORDER, None)
+    saved_spaces = ordered_label_spaces(config_dict.get("label_spaces"), order)
+    if "label_spaces" in kwargs:
+        # (a base model's folder has no head to split: its class count is the config's default)
+        headed = any(name.endswith("ForVideoClassification") for name in config_dict.get("architectures") or ())
+        saved_classes = (len(config_dict.get("id2label") or {}) or config_dict.get("num_labels")) if headed else None
+        config_dict["label_spaces"] = label_spaces_over(saved_spaces, kwargs.pop("label_spaces"), saved_classes)
+        # the saved class names are the saved heads' (or the one head's): heads of another sum leave them naming
+        # no class, so the new heads get LABEL_i names, as a config built with them does
+        spaces = checked_label_spaces(config_dict["label_spaces"])
+        if spaces and len(config_dict.get("id2label") or {}) not in (0, sum(spaces.values())):
+            config_dict["id2label"] = config_dict["label2id"] = None
+    else:
+        config_dict["label_spaces"] = saved_spaces
+        if "id2label" not in kwargs:  # else the names given replace the saved ones
+            refuse_names_of_another_count(config_dict.get("id2label"), saved_spaces, saved=True)
+    if config_dict["label_spaces"] and "id2label" in kwargs:
+        # Names given for heads meet the constructor's check (transformers would set them on the built config, and
+        # a count other than the heads' sum was refused only when the model was built, as a wrong `num_labels`).
+        config_dict["id2label"] = names = kwargs.pop("id2label")
+        config_dict["label2id"] = kwargs.pop("label2id", None) or (
+            names and {name: int(i) for i, name in names.items()}
+        )
+
+
+def refuse_one_class_of_single_label(config_dict: dict, kwargs: dict) -> None:
+    """A ValueError for `from_pretrained(path, num_labels=1)` over a config that is (or is asked to be) single-label."""
+    # transformers' constructor refuses single-label with one output (cross-entropy over one class is 0 whatever
+    # the logits), but sets `num_labels` past it: a classifier's checkpoint (its first labels saved
+    # 'single_label_classification') loaded with num_labels=1 for a regression trained on a loss of 0.
+    problem_type = kwargs.get("problem_type", config_dict.get("problem_type"))
+    if kwargs.get("num_labels") == 1 and problem_type == "single_label_classification":
+        raise ValueError(
+            "`num_labels=1` with problem_type='single_label_classification' (saved by the checkpoint: a "
+            "classifier's first labels set it): cross-entropy over one class is 0 whatever the logits. For a "
+            "regression head load with `num_labels=1, problem_type='regression'`; for two classes use num_labels=2."
+        )
+
+
 def _drop_saved_num_sampled_frames(config_dict: dict, kwargs: dict) -> None:
     """A saved `num_sampled_frames` that a config loaded as tubelets would be refused for (a count only the user can
     give beside tubelets is refused): dropped, as tubelets never read it. It is the frame-sampling model's own (the
@@ -361,6 +407,27 @@ class ViViTConfig(PreTrainedConfig):
 
     @classmethod
     def from_dict(cls, config_dict: dict, **kwargs):
+        """transformers' `from_dict`, after refusing another model's checkpoint (`_refuse_another_models_config`), with
+        from_pretrained's keywords of this config's fields joined to the saved ones before the constructor checks
+        them (`label_spaces_and_names_over_saved`, the rest below)."""
+        cls._refuse_another_models_config(config_dict)
+        config_dict = dict(config_dict)
+        label_spaces_and_names_over_saved(config_dict, kwargs)
+        refuse_one_class_of_single_label(config_dict, kwargs)
+        if kwargs.get("embedding_type", config_dict.get("embedding_type", "tubelet")) == "tubelet":
+            _drop_saved_num_sampled_frames(config_dict, kwargs)
+        # transformers sets from_pretrained's other keywords on the built config, past `validate_vivit` and the
+        # defaults derived at construction: Model 4 loaded with num_attention_heads=3 ran one time head and two space
+        # heads, Model 3 with attention_order="space-time" attended over time only, embedding_type="frame_sampling"
+        # kept no sampled frame count. Our fields join the saved ones in the constructor, checked as a new config's.
+        for name in cls.vivit_fields() & kwargs.keys():
+            config_dict[name] = kwargs.pop(name)
+        return super().from_dict(config_dict, **kwargs)
+
+    @classmethod
+    def _refuse_another_models_config(cls, config_dict: dict) -> None:
+        """A ValueError where `config_dict` is transformers' own ViViT's or another variant's: its weights load into
+        this class by name with nothing missing, or with every weight missing, and compute another function."""
         # transformers' own ViViT names its weights differently: loaded into these classes, every weight would be
         # reported missing and left at its random initialisation.
         if config_dict.get("model_type") == "vivit":
@@ -380,54 +447,6 @@ class ViViTConfig(PreTrainedConfig):
                 f"not of {cls.__name__.replace('Config', '')} ({cls.model_type!r}): load it with "
                 f"AutoModelForVideoClassification / AutoModel, or with its own classes."
             )
-        # from_pretrained's `label_spaces` keyword replaces the saved one before the config is built (transformers
-        # would set it only afterwards), so a `num_labels` keyword given with it is checked against it, not against
-        # the saved heads.
-        config_dict = dict(config_dict)
-        order = config_dict.pop(LABEL_SPACES_ORDER, None)
-        saved_spaces = ordered_label_spaces(config_dict.get("label_spaces"), order)
-        if "label_spaces" in kwargs:
-            # (a base model's folder has no head to split: its class count is the config's default)
-            headed = any(name.endswith("ForVideoClassification") for name in config_dict.get("architectures") or ())
-            saved_classes = (
-                (len(config_dict.get("id2label") or {}) or config_dict.get("num_labels")) if headed else None
-            )
-            config_dict["label_spaces"] = label_spaces_over(saved_spaces, kwargs.pop("label_spaces"), saved_classes)
-            # the saved class names are the saved heads' (or the one head's): heads of another sum leave them naming
-            # no class, so the new heads get LABEL_i names, as a config built with them does
-            spaces = checked_label_spaces(config_dict["label_spaces"])
-            if spaces and len(config_dict.get("id2label") or {}) not in (0, sum(spaces.values())):
-                config_dict["id2label"] = config_dict["label2id"] = None
-        else:
-            config_dict["label_spaces"] = saved_spaces
-            if "id2label" not in kwargs:  # else the names given replace the saved ones
-                refuse_names_of_another_count(config_dict.get("id2label"), saved_spaces, saved=True)
-        if config_dict["label_spaces"] and "id2label" in kwargs:
-            # Names given for heads meet the constructor's check (transformers would set them on the built config, and
-            # a count other than the heads' sum was refused only when the model was built, as a wrong `num_labels`).
-            config_dict["id2label"] = names = kwargs.pop("id2label")
-            config_dict["label2id"] = kwargs.pop("label2id", None) or (
-                names and {name: int(i) for i, name in names.items()}
-            )
-        # transformers sets from_pretrained's other keywords on the built config, past `validate_vivit` and the
-        # defaults derived at construction: Model 4 loaded with num_attention_heads=3 ran one time head and two space
-        # heads, Model 3 with attention_order="space-time" attended over time only, embedding_type="frame_sampling"
-        # kept no sampled frame count. Our fields join the saved ones in the constructor, checked as a new config's.
-        # transformers' constructor refuses single-label with one output (cross-entropy over one class is 0 whatever
-        # the logits), but sets `num_labels` past it: a classifier's checkpoint (its first labels saved
-        # 'single_label_classification') loaded with num_labels=1 for a regression trained on a loss of 0.
-        problem_type = kwargs.get("problem_type", config_dict.get("problem_type"))
-        if kwargs.get("num_labels") == 1 and problem_type == "single_label_classification":
-            raise ValueError(
-                "`num_labels=1` with problem_type='single_label_classification' (saved by the checkpoint: a "
-                "classifier's first labels set it): cross-entropy over one class is 0 whatever the logits. For a "
-                "regression head load with `num_labels=1, problem_type='regression'`; for two classes use num_labels=2."
-            )
-        if kwargs.get("embedding_type", config_dict.get("embedding_type", "tubelet")) == "tubelet":
-            _drop_saved_num_sampled_frames(config_dict, kwargs)
-        for name in cls.vivit_fields() & kwargs.keys():
-            config_dict[name] = kwargs.pop(name)
-        return super().from_dict(config_dict, **kwargs)
 
     @classmethod
     def vivit_fields(cls) -> set[str]:
