@@ -163,8 +163,7 @@ def label_spaces_over(saved, given, saved_classes: int | None = None):
     if (
         not (saved and given)
         or sum(given.values()) != sum(saved.values())
-        or given == saved
-        and list(given) == list(saved)
+        or (given == saved and list(given) == list(saved))
     ):
         return given
     if given == saved:  # the same heads, in another order: the checkpoint's order is its rows'
@@ -853,7 +852,9 @@ class ViViTFactorisedEncoderConfig(ViViTConfig):
         return super().encoders_without_blocks() + (["num_temporal_layers"] if temporal_empty else [])
 
     def check_head_counts(self):
-        ViViTConfig.check_head_counts(self)  # (not super(): see `ViViTPreTrainedModel.__init__`)
+        # Not super(): the model calls this unbound on the config it is given (`ViViTPreTrainedModel.__init__`), which
+        # may be an instance of a remote-code copy of this class, where super() raises a TypeError.
+        ViViTConfig.check_head_counts(self)
         if self.temporal_num_attention_heads and self.hidden_size % self.temporal_num_attention_heads:
             raise ValueError(
                 f"`hidden_size` ({self.hidden_size}) is not divisible by `temporal_num_attention_heads` "
@@ -922,7 +923,9 @@ class ViViTFactorisedDotProductConfig(ViViTConfig):
     classifier: str = "gap"
 
     def check_head_counts(self):
-        ViViTConfig.check_head_counts(self)  # (not super(): see `ViViTPreTrainedModel.__init__`)
+        # Not super(): the model calls this unbound on the config it is given (`ViViTPreTrainedModel.__init__`), which
+        # may be an instance of a remote-code copy of this class, where super() raises a TypeError.
+        ViViTConfig.check_head_counts(self)
         if self.num_attention_heads % 2:
             raise ValueError(
                 f"`num_attention_heads` ({self.num_attention_heads}) must be even for factorised dot-product "
