@@ -384,6 +384,45 @@ def not_a_tensor(
     )
 
 
+def channel_axis_hint(given: tuple[int, ...], num_channels: int) -> str:
+    """What to do about `pixel_values` of shape `given` whose channel axis does not hold the config's `num_channels`
+    (a sentence to follow the refusal), or "" where no reading of the shape suggests one."""
+    # Only the channel axis differs (not a channels-first layout): a 4-channel (RGBA) or grey video kept as
+    # it is by the processor's `do_convert_rgb=False`, which the shapes alone did not say.
+    if len(given) != 5:
+        return ""
+    hint = ""
+    if num_channels == 3 and given[2] in (1, 4):
+        hint = " The video processor gives RGB (3 channels) with `do_convert_rgb=True` (its default)."
+    elif num_channels == 1 and given[2] == 3:
+        # the processor's default repeats grey frames to RGB, and so does a normalisation of three means
+        hint = (
+            " The video processor keeps a grey video's one channel with `do_convert_rgb=False` and one "
+            "`image_mean` / `image_std` for every channel (or none: its default `normalization`); it gives "
+            "RGB otherwise, and for an RGB video."
+        )
+    elif num_channels == 4 and given[2] == 3:
+        # an RGBA (or RGB-and-depth) video's 4th channel, composited onto white by the processor's default
+        hint = (
+            " The video processor keeps a 4-channel (RGBA) video's 4 channels with `do_convert_rgb=False` and "
+            "one `image_mean` / `image_std` for every channel; it gives RGB (3 channels) otherwise."
+        )
+    if given[1] == num_channels:
+        # torchvision's and pytorchvideo's video models (and VideoMAE's tutorial before its permute) take
+        # (batch, channels, frames, height, width): the shapes alone did not say which axes to swap. Where
+        # the channel axis holds what the processor gives (1, 3 or 4 channels: 3 RGBA frames kept by
+        # `do_convert_rgb=False` are (1, 3, 4, H, W)), it is one reading of two: the permute alone, followed,
+        # ran the alpha as a frame and the frames as channels without a word.
+        layout = (
+            "the layout of torchvision's and pytorchvideo's video models: pass `pixel_values.permute(0, 2, 1, 3, 4)`."
+        )
+        if hint:
+            hint += f" If it is (batch, channels, frames, height, width) instead, {layout}"
+        else:
+            hint = f" It looks like (batch, channels, frames, height, width), {layout}"
+    return hint
+
+
 class _ViViTBackbone(ViViTPreTrainedModel):
     """Shared forward of the four `*Model`s: check the input, embed tokens, `encode`, return transformers' output."""
 
@@ -650,41 +689,10 @@ class _ViViTBackbone(ViViTPreTrainedModel):
             # failed on them with "'numpy.ndarray' object has no attribute 'is_floating_point'".
             raise not_a_tensor("pixel_values", pixel_values, expected)
         if pixel_values.ndim != 5 or pixel_values.shape[2] != config.num_channels or pixel_values.shape[1] < 1:
-            # Only the channel axis differs (not a channels-first layout): a 4-channel (RGBA) or grey video kept as
-            # it is by the processor's `do_convert_rgb=False`, which the shapes alone did not say.
-            hint, given = "", tuple(pixel_values.shape)
-            if pixel_values.ndim == 5 and config.num_channels == 3 and given[2] in (1, 4):
-                hint = " The video processor gives RGB (3 channels) with `do_convert_rgb=True` (its default)."
-            elif pixel_values.ndim == 5 and config.num_channels == 1 and given[2] == 3:
-                # the processor's default repeats grey frames to RGB, and so does a normalisation of three means
-                hint = (
-                    " The video processor keeps a grey video's one channel with `do_convert_rgb=False` and one "
-                    "`image_mean` / `image_std` for every channel (or none: its default `normalization`); it gives "
-                    "RGB otherwise, and for an RGB video."
-                )
-            elif pixel_values.ndim == 5 and config.num_channels == 4 and given[2] == 3:
-                # an RGBA (or RGB-and-depth) video's 4th channel, composited onto white by the processor's default
-                hint = (
-                    " The video processor keeps a 4-channel (RGBA) video's 4 channels with `do_convert_rgb=False` and "
-                    "one `image_mean` / `image_std` for every channel; it gives RGB (3 channels) otherwise."
-                )
-            if pixel_values.ndim == 5 and given[1] == config.num_channels:
-                # torchvision's and pytorchvideo's video models (and VideoMAE's tutorial before its permute) take
-                # (batch, channels, frames, height, width): the shapes alone did not say which axes to swap. Where
-                # the channel axis holds what the processor gives (1, 3 or 4 channels: 3 RGBA frames kept by
-                # `do_convert_rgb=False` are (1, 3, 4, H, W)), it is one reading of two: the permute alone, followed,
-                # ran the alpha as a frame and the frames as channels without a word.
-                layout = (
-                    "the layout of torchvision's and pytorchvideo's video models: pass "
-                    "`pixel_values.permute(0, 2, 1, 3, 4)`."
-                )
-                if hint:
-                    hint += f" If it is (batch, channels, frames, height, width) instead, {layout}"
-                else:
-                    hint = f" It looks like (batch, channels, frames, height, width), {layout}"
+            given = tuple(pixel_values.shape)
             raise ValueError(
                 f"`pixel_values` must have shape {expected} = (batch, frames, channels, height, width), "
-                f"got {given}.{hint}"
+                f"got {given}.{channel_axis_hint(given, config.num_channels)}"
             )
         if not pixel_values.is_floating_point():
             # Raw uint8 frames were cast and run as values in [0, 255], far outside the [-1, 1] or normalised
