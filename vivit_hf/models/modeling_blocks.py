@@ -642,6 +642,12 @@ class ViViTEncoder(nn.Module):
             table = table.unflatten(1, (self.grid[0], -1))[:, : grid[0]].flatten(1, 2)
         return torch.cat((prefix, table), dim=1)
 
+    def key_mask(self, valid: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
+        """Which of the patch tokens are real (b, n) -> the additive key mask (b, 1, 1, [1 +] n) its blocks take
+        (`attention_bias`), the CLS token, where there is one, real in every clip."""
+        prefix = valid.new_ones(valid.shape[0], self.num_prefix_tokens)
+        return attention_bias(torch.cat((prefix, valid), dim=1), dtype)
+
     def forward(
         self,
         tokens: torch.Tensor,

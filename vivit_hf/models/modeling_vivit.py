@@ -897,9 +897,7 @@ class ViViTSpatioTemporalModel(_ViViTSingleEncoderModel):
 
     def layer_attention_mask(self, token_mask, grid, dtype):
         """Over all `[1 +] t*s` tokens: a padded temporal index hides its every patch token."""
-        valid = self.valid_tokens(token_mask, grid)
-        prefix = valid.new_ones(valid.shape[0], self.encoder.num_prefix_tokens)
-        return attention_bias(torch.cat((prefix, valid), dim=1), dtype)
+        return self.encoder.key_mask(self.valid_tokens(token_mask, grid), dtype)
 
     def rollout_steps(self, attentions, grid):
         """One joint map per block."""
@@ -1001,10 +999,7 @@ class ViViTFactorisedEncoderModel(_ViViTBackbone):
             # scenic's spatial_only_baseline: the mean of the (real) frame summaries over time, whatever the classifier
             return summaries, pool(summaries, "gap", token_mask), spatial_hidden, spatial_attentions
         # Padded temporal indices are summarised like any frame; the temporal encoder never attends to or pools them
-        mask = None
-        if token_mask is not None:
-            prefix = token_mask.new_ones(batch, self.temporal_encoder.num_prefix_tokens)
-            mask = attention_bias(torch.cat((prefix, token_mask), dim=1), summaries.dtype)
+        mask = None if token_mask is None else self.temporal_encoder.key_mask(token_mask, summaries.dtype)
         hidden, temporal_hidden, temporal_attentions = self.temporal_encoder(
             summaries,
             grid[:1],
