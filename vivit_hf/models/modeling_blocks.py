@@ -398,9 +398,10 @@ class ViViTMLP(nn.Module):
 
     def __init__(self, config: ViViTConfig, intermediate_size: int | None = None):
         super().__init__()
-        self.fc1 = nn.Linear(config.hidden_size, intermediate_size or config.intermediate_size)
+        intermediate_size = intermediate_size or config.intermediate_size  # (Model 2's temporal encoder: its own)
+        self.fc1 = nn.Linear(config.hidden_size, intermediate_size)
         self.activation = ACT2FN[config.hidden_act]
-        self.fc2 = nn.Linear(intermediate_size or config.intermediate_size, config.hidden_size)
+        self.fc2 = nn.Linear(intermediate_size, config.hidden_size)
         self.dropout = ClipDropout(config.hidden_dropout_prob)
 
     def forward(self, hidden_states: torch.Tensor, drop_group: int = 1) -> torch.Tensor:
