@@ -98,6 +98,22 @@ class ViViTVideoClassifierOutput(ModelOutput):
     attentions: tuple[torch.FloatTensor, ...] | None = None
 
 
+def check_frame_mask(attention_mask, batch: int, frames: int) -> None:
+    """Refuse a frame mask that is no tensor of one 1 (real) or 0 (padded) per frame of the (`batch`, `frames`) clips
+    (its values only outside tracing, where reading them would be data-dependent)."""
+    if not isinstance(attention_mask, torch.Tensor):
+        raise not_a_tensor("attention_mask", attention_mask, f"(batch, frames) = {(batch, frames)}")
+    if tuple(attention_mask.shape) != (batch, frames):
+        # (a mask over tokens, as ViT-style code or transformers' common tests build one without a tester's mask,
+        # was told only the shape, which did not say why)
+        raise ValueError(
+            f"`attention_mask` marks the real frames of each clip, one value per frame, not per token: shape "
+            f"(batch, frames) = {(batch, frames)}, got {tuple(attention_mask.shape)}."
+        )
+    if not torch.compiler.is_compiling():
+        check_ones_and_zeros(attention_mask)
+
+
 def check_ones_and_zeros(attention_mask: torch.Tensor) -> None:
     """The frame mask holds 1 (a real frame) and 0 (padding). Any other value read as real: an additive mask (0 for
     real frames, a large negative number for padding) ran every padded frame as real, and a clip with no padding as
@@ -462,19 +478,9 @@ class _ViViTBackbone(ViViTPreTrainedModel):
         if attention_mask is None:
             return None
         batch, frames = pixel_values.shape[:2]
-        if not isinstance(attention_mask, torch.Tensor):
-            raise not_a_tensor("attention_mask", attention_mask, f"(batch, frames) = {(batch, frames)}")
-        if tuple(attention_mask.shape) != (batch, frames):
-            # (a mask over tokens, as ViT-style code or transformers' common tests build one without a tester's mask,
-            # was told only the shape, which did not say why)
-            raise ValueError(
-                f"`attention_mask` marks the real frames of each clip, one value per frame, not per token: shape "
-                f"(batch, frames) = {(batch, frames)}, got {tuple(attention_mask.shape)}."
-            )
-        if not torch.compiler.is_compiling():
-            check_ones_and_zeros(attention_mask)
+        check_frame_mask(attention_mask, batch, frames)
         if self.config.embedding_type == "frame_sampling":
-            return self.unpadded_frame_sampling(attention_mask)
+            return self.refuse_padded_frame_sampling(attention_mask)
         if not torch.compiler.is_compiling():
             self.check_padding_at_the_end(attention_mask)
         t, kt = grid[0], self.config.tubelet_size[0]
@@ -512,7 +518,7 @@ class _ViViTBackbone(ViViTPreTrainedModel):
             )
 
     @staticmethod
-    def unpadded_frame_sampling(attention_mask: torch.Tensor) -> None:
+    def refuse_padded_frame_sampling(attention_mask: torch.Tensor) -> None:
         """Uniform frame sampling takes no padding; a mask with every frame real (`pad_to_longest` over clips of
         equal length, a collator that always sends one) is no mask, as for tubelets. Under tracing the values cannot
         be read: refused there."""
