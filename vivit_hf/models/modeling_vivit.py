@@ -75,8 +75,9 @@ class ViViTVideoClassifierOutput(ModelOutput):
 
     Args:
         loss (`torch.FloatTensor` of shape `()`, *optional*):
-            The loss, where `labels` were given: `config.problem_type`'s, or with named label spaces the mean of the
-            heads' cross-entropies.
+            The loss, where `labels` were given: `config.problem_type`'s, or with named label spaces the cross-entropy
+            averaged over the labelled (clip, head) entries (-100 marks none; with every entry labelled, the mean of
+            the heads' cross-entropies).
         logits (`torch.FloatTensor` of shape `(batch, num_labels)`):
             The classifier's outputs (with `num_labels=0`, the pooled features, after `pre_logits` if any); with
             named label spaces, the heads' logits side by side in `config.label_spaces`' order.
@@ -1091,8 +1092,9 @@ class _ViViTForVideoClassification(ViViTPreTrainedModel):
     def compute_loss(
         self, labels: torch.Tensor, logits: torch.Tensor, head_logits, num_items_in_batch=None
     ) -> torch.Tensor:
-        """The loss of transformers' classifiers (`config.problem_type`), or with label spaces the mean of the heads'
-        cross-entropies (scenic's); `num_items_in_batch` (Trainer's, under gradient accumulation) scales both alike."""
+        """The loss of transformers' classifiers (`config.problem_type`), or with label spaces scenic's multi-head
+        cross-entropy (`multi_head_cross_entropy`: the mean over the labelled (clip, head) entries);
+        `num_items_in_batch` (Trainer's, under gradient accumulation) scales both alike."""
         if head_logits is None:
             problem_type = self.config.problem_type or infer_problem_type(labels, self.config.num_labels)
             labels = self._check_labels(labels, logits, problem_type)
