@@ -26,6 +26,9 @@ POOLING_CLASSIFIERS = ("gap", "gmp", "gsp")
 ATTENTION_ORDERS = ("space_time", "time_space")
 
 
+# ---------------------------------------------------------------------------------------- uniform frame sampling (§3.2)
+# Embedding arithmetic, kept here rather than in modeling_blocks.py: the config's `token_grid` needs it, and this
+# module imports no modeling code (the models import it).
 def uniform_frame_indices(num_frames: int, num_samples: int) -> list[int]:
     """Indices of the frames scenic's `sample_frames_uniformly` keeps: the `frame_sampling` embedding's rule (§3.2).
 
@@ -105,6 +108,7 @@ def straddling_layout(sampled: int, height: int, width: int, patch: tuple[int, i
     return None if grid[0] == sampled else grid[1:]
 
 
+# -------------------------------------------------------------------- named label spaces (Epic Kitchens' noun and verb)
 def checked_label_spaces(label_spaces) -> dict[str, int] | None:
     """`label_spaces` with str head names (as JSON keeps them) and int counts, or None (one head); a ValueError naming
     the expected form for anything else."""
@@ -209,6 +213,7 @@ def refuse_problem_type_of_label_spaces(problem_type, label_spaces):
     )
 
 
+# -------------------------------------------------------- a saved config under from_pretrained's keywords (`from_dict`)
 def label_spaces_and_names_over_saved(config_dict: dict, kwargs: dict) -> None:
     """`from_pretrained`'s `label_spaces` and `id2label` / `label2id` keywords moved from `kwargs` into the saved
     `config_dict`, and the saved heads put back in their order (`label_spaces_order`), so the constructor checks
@@ -273,6 +278,7 @@ def _drop_saved_num_sampled_frames(config_dict: dict, kwargs: dict) -> None:
     config_dict["num_sampled_frames"] = None
 
 
+# --------------------------------------------------------------------------------------------------------- field checks
 def _python_value(value):
     """`value` with numpy scalars and arrays as the Python numbers and lists they hold (in lists, tuples and dict
     values too); anything else as it is. `np.bool_(False)` from a sweep or an argparse type was taken for `qkv_bias`
@@ -314,6 +320,7 @@ def _pair(value):
     return (value, value) if isinstance(value, int) else tuple(value)
 
 
+# ---------------------------------------------------------------------------------------------------- the shared config
 class ViViTConfig(PreTrainedConfig):
     r"""
     Shared fields of every ViViT variant. Use one of the four subclasses; each documents its own fields and the
@@ -792,6 +799,7 @@ class ViViTConfig(PreTrainedConfig):
         )
 
 
+# --------------------------------------------------------------------------------------------- the four variants (§3.3)
 class ViViTSpatioTemporalConfig(ViViTConfig):
     r"""Model 1, spatio-temporal attention: every token attends to every other token (scenic `spacetime`). Its fields
     are [`ViViTConfig`]'s, with the same defaults."""
