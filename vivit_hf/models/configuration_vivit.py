@@ -316,6 +316,18 @@ def _check_flag(config, name: str) -> None:
         raise ValueError(f"`{name}` must be True or False, got {value!r}.")
 
 
+def _class_count(num_labels) -> int:
+    """`num_labels` as an int (numpy's, `labels.max() + 1`, as transformers' VivitConfig takes it), or a ValueError.
+    transformers makes a negative count no label (range(-1) is empty): the model then had no classifier and returned
+    its pooled features as `logits`, what num_labels=0 asks for (scenic's `return_prelogits`)."""
+    if not isinstance(num_labels, numbers.Integral) or isinstance(num_labels, (bool, np.bool_)) or num_labels < 0:
+        raise ValueError(
+            f"`num_labels` must be a non-negative integer (0: no classifier, the logits are the pooled features), "
+            f"got {num_labels!r}."
+        )
+    return int(num_labels)
+
+
 def _pair(value):
     return (value, value) if isinstance(value, int) else tuple(value)
 
@@ -504,19 +516,8 @@ class ViViTConfig(PreTrainedConfig):
             )
 
     def __post_init__(self, **kwargs):
-        # transformers makes a negative count no label (range(-1) is empty): the model then had no classifier and
-        # returned its pooled features as `logits`, what num_labels=0 asks for (scenic's `return_prelogits`)
-        num_labels = kwargs.get("num_labels")
-        # (a NumPy integer counts: `labels.max() + 1` is one, and transformers' configs take it)
-        if num_labels is not None and (
-            not isinstance(num_labels, numbers.Integral) or isinstance(num_labels, (bool, np.bool_)) or num_labels < 0
-        ):
-            raise ValueError(
-                f"`num_labels` must be a non-negative integer (0: no classifier, the logits are the pooled features), "
-                f"got {num_labels!r}."
-            )
-        if num_labels is not None:  # numpy's (`labels.max() + 1`) as transformers' VivitConfig takes it: an int
-            kwargs["num_labels"] = int(num_labels)
+        if kwargs.get("num_labels") is not None:
+            kwargs["num_labels"] = _class_count(kwargs["num_labels"])
         # A config built from a saved config.json (`Config(**json.load(f))`) gets the heads sorted by name and their
         # order beside them: the classifier's columns were split to the wrong heads, without a word, and the order
         # stayed as a stray attribute (saved again beside one head).
