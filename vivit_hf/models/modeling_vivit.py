@@ -1083,6 +1083,16 @@ class _ViViTForVideoClassification(ViViTPreTrainedModel):
                 f"num_labels={asked})`, which keeps the rest)." + vivit_hf_note()
             )
 
+    def _labels_shape(self) -> str:
+        """The shape `labels` take, for a message: a class index per head, a target per class (multi-label), or a
+        class index per clip."""
+        heads = len(self.config.label_spaces or {})
+        if heads:
+            return f"(batch, {heads})"
+        if "multi_label" in str(self.config.problem_type):
+            return f"(batch, {self.config.num_labels})"
+        return "(batch,)"
+
     def split_heads(self, logits: torch.Tensor) -> dict[str, torch.Tensor] | None:
         spaces = self.config.label_spaces
         if not spaces:
@@ -1223,12 +1233,8 @@ class _ViViTForVideoClassification(ViViTPreTrainedModel):
         # A loss argument, not the backbone's: the rest of kwargs goes to the attention kernels.
         num_items_in_batch = kwargs.pop("num_items_in_batch", None)
         if labels is not None and not isinstance(labels, torch.Tensor):  # refused before the forward, not after it
-            heads, multi_label = len(self.config.label_spaces or {}), "multi_label" in str(self.config.problem_type)
-            expected = (
-                f"(batch, {heads})" if heads else f"(batch, {self.config.num_labels})" if multi_label else "(batch,)"
-            )
             fix = "convert with torch.as_tensor (a datasets.Dataset gives tensors after .with_format('torch'))"
-            raise not_a_tensor("labels", labels, expected, fix)
+            raise not_a_tensor("labels", labels, self._labels_shape(), fix)
         if labels is not None and not self.config.label_spaces:
             self._check_a_classifier_for(labels)  # reads only the config: refused before a forward run for nothing
         outputs = self.vivit(
