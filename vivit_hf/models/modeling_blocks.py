@@ -581,7 +581,8 @@ def tall_image(straddling: tuple[int, int] | None) -> str:
 
 class ViViTEncoder(nn.Module):
     """scenic's `Encoder`: optional CLS token, learned position embeddings over a token grid, dropout, the blocks,
-    a final LayerNorm. Models 1, 3 and 4 have one; Model 2 has a spatial and a temporal one."""
+    a final LayerNorm. Models 1, 3 and 4 have one; Model 2 has a spatial and a temporal one (the spatial one alone
+    with `spatial_only_baseline`)."""
 
     # (set in __init__; here for Model 2's encoders pickled by an earlier version, which never straddle: Models 1, 3
     # and 4 set theirs from the config when unpickled, `_ViViTSingleEncoderModel.__setstate__`)
