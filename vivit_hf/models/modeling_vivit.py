@@ -99,38 +99,6 @@ class ViViTVideoClassifierOutput(ModelOutput):
     attentions: tuple[torch.FloatTensor, ...] | None = None
 
 
-def check_frame_mask(attention_mask, batch: int, frames: int) -> None:
-    """Refuse a frame mask that is no tensor of one 1 (real) or 0 (padded) per frame of the (`batch`, `frames`) clips
-    (its values only outside tracing, where reading them would be data-dependent)."""
-    if not isinstance(attention_mask, torch.Tensor):
-        raise not_a_tensor("attention_mask", attention_mask, f"(batch, frames) = {(batch, frames)}")
-    if tuple(attention_mask.shape) != (batch, frames):
-        # (a mask over tokens, as ViT-style code or transformers' common tests build one without a tester's mask,
-        # was told only the shape, which did not say why)
-        raise ValueError(
-            f"`attention_mask` marks the real frames of each clip, one value per frame, not per token: shape "
-            f"(batch, frames) = {(batch, frames)}, got {tuple(attention_mask.shape)}."
-        )
-    if not torch.compiler.is_compiling():
-        check_ones_and_zeros(attention_mask)
-
-
-def check_ones_and_zeros(attention_mask: torch.Tensor) -> None:
-    """The frame mask holds 1 (a real frame) and 0 (padding). Any other value read as real: an additive mask (0 for
-    real frames, a large negative number for padding) ran every padded frame as real, and a clip with no padding as
-    all padding, and NaN or 0.5 passed as real without a word."""
-    if attention_mask.dtype == torch.bool:
-        return
-    odd = (attention_mask != 0) & (attention_mask != 1)
-    if bool(odd.any()):
-        values = attention_mask[odd].unique()[:4].tolist()
-        raise ValueError(
-            f"`attention_mask` holds 1 for a real frame and 0 for padding (the video processor's pad_to_longest "
-            f"gives it), got {values}: an additive mask (0 for real frames, a large negative number for padding) "
-            "reads the other way round; pass `(additive_mask == 0).long()`."
-        )
-
-
 class ViViTPreTrainedModel(PreTrainedModel):
     """transformers' `PreTrainedModel` for the eight model classes: the weights' initialisation (ViT's, with scenic's
     zero CLS token), the attention kernels they support, the refusal of another variant's config,
@@ -399,6 +367,38 @@ def not_a_tensor(
         + (f" of shape {tuple(shape)}" if shape is not None else "")
         + f": {fix}."
     )
+
+
+def check_ones_and_zeros(attention_mask: torch.Tensor) -> None:
+    """The frame mask holds 1 (a real frame) and 0 (padding). Any other value read as real: an additive mask (0 for
+    real frames, a large negative number for padding) ran every padded frame as real, and a clip with no padding as
+    all padding, and NaN or 0.5 passed as real without a word."""
+    if attention_mask.dtype == torch.bool:
+        return
+    odd = (attention_mask != 0) & (attention_mask != 1)
+    if bool(odd.any()):
+        values = attention_mask[odd].unique()[:4].tolist()
+        raise ValueError(
+            f"`attention_mask` holds 1 for a real frame and 0 for padding (the video processor's pad_to_longest "
+            f"gives it), got {values}: an additive mask (0 for real frames, a large negative number for padding) "
+            "reads the other way round; pass `(additive_mask == 0).long()`."
+        )
+
+
+def check_frame_mask(attention_mask, batch: int, frames: int) -> None:
+    """Refuse a frame mask that is no tensor of one 1 (real) or 0 (padded) per frame of the (`batch`, `frames`) clips
+    (its values only outside tracing, where reading them would be data-dependent)."""
+    if not isinstance(attention_mask, torch.Tensor):
+        raise not_a_tensor("attention_mask", attention_mask, f"(batch, frames) = {(batch, frames)}")
+    if tuple(attention_mask.shape) != (batch, frames):
+        # (a mask over tokens, as ViT-style code or transformers' common tests build one without a tester's mask,
+        # was told only the shape, which did not say why)
+        raise ValueError(
+            f"`attention_mask` marks the real frames of each clip, one value per frame, not per token: shape "
+            f"(batch, frames) = {(batch, frames)}, got {tuple(attention_mask.shape)}."
+        )
+    if not torch.compiler.is_compiling():
+        check_ones_and_zeros(attention_mask)
 
 
 def channel_axis_hint(given: tuple[int, ...], num_channels: int) -> str:
