@@ -961,7 +961,8 @@ class ViViTFactorisedEncoderModel(_ViViTBackbone):
         self.spatial_encoder = ViViTEncoder(
             config, (n_h, n_w), config.num_hidden_layers, self.layer_class, use_cls_token
         )
-        # scenic's spatial_only_baseline (the paper's average-pooled time) has no temporal encoder at all
+        # scenic's spatial_only_baseline (the paper's average-pooled time) has no temporal encoder at all. (getattr: a
+        # config of the code a 0.1 folder carries, `tests/data/release_0_1`, has no such field.)
         self.temporal_encoder = (
             None
             if getattr(config, "spatial_only_baseline", False)
