@@ -26,6 +26,9 @@ POOLING_CLASSIFIERS = ("gap", "gmp", "gsp")
 ATTENTION_ORDERS = ("space_time", "time_space")
 
 
+# ---------------------------------------------------------------------------------------- uniform frame sampling (§3.2)
+# Embedding arithmetic, kept here rather than in modeling_blocks.py: the config's `token_grid` needs it, and this
+# module imports no modeling code (the models import it).
 def uniform_frame_indices(num_frames: int, num_samples: int) -> list[int]:
     """Indices of the frames scenic's `sample_frames_uniformly` keeps: the `frame_sampling` embedding's rule (§3.2).
 
@@ -105,6 +108,7 @@ def straddling_layout(sampled: int, height: int, width: int, patch: tuple[int, i
     return None if grid[0] == sampled else grid[1:]
 
 
+# -------------------------------------------------------------------- named label spaces (Epic Kitchens' noun and verb)
 def checked_label_spaces(label_spaces) -> dict[str, int] | None:
     """`label_spaces` with str head names (as JSON keeps them) and int counts, or None (one head); a ValueError naming
     the expected form for anything else."""
@@ -163,8 +167,7 @@ def label_spaces_over(saved, given, saved_classes: int | None = None):
     if (
         not (saved and given)
         or sum(given.values()) != sum(saved.values())
-        or given == saved
-        and list(given) == list(saved)
+        or (given == saved and list(given) == list(saved))
     ):
         return given
     if given == saved:  # the same heads, in another order: the checkpoint's order is its rows'
@@ -210,6 +213,53 @@ def refuse_problem_type_of_label_spaces(problem_type, label_spaces):
     )
 
 
+# -------------------------------------------------------- a saved config under from_pretrained's keywords (`from_dict`)
+def label_spaces_and_names_over_saved(config_dict: dict, kwargs: dict) -> None:
+    """`from_pretrained`'s `label_spaces` and `id2label` / `label2id` keywords moved from `kwargs` into the saved
+    `config_dict`, and the saved heads put back in their order (`label_spaces_order`), so the constructor checks
+    them together; a saved `id2label` of another count than the saved heads is refused."""
+    # from_pretrained's `label_spaces` keyword replaces the saved one before the config is built (transformers
+    # would set it only afterwards), so a `num_labels` keyword given with it is checked against it, not against
+    # the saved heads.
+    order = config_dict.pop(LABEL_SPACES_ORDER, None)
+    saved_spaces = ordered_label_spaces(config_dict.get("label_spaces"), order)
+    if "label_spaces" in kwargs:
+        # (a base model's folder has no head to split: its class count is the config's default)
+        headed = any(name.endswith("ForVideoClassification") for name in config_dict.get("architectures") or ())
+        saved_classes = (len(config_dict.get("id2label") or {}) or config_dict.get("num_labels")) if headed else None
+        config_dict["label_spaces"] = label_spaces_over(saved_spaces, kwargs.pop("label_spaces"), saved_classes)
+        # the saved class names are the saved heads' (or the one head's): heads of another sum leave them naming
+        # no class, so the new heads get LABEL_i names, as a config built with them does
+        spaces = checked_label_spaces(config_dict["label_spaces"])
+        if spaces and len(config_dict.get("id2label") or {}) not in (0, sum(spaces.values())):
+            config_dict["id2label"] = config_dict["label2id"] = None
+    else:
+        config_dict["label_spaces"] = saved_spaces
+        if "id2label" not in kwargs:  # else the names given replace the saved ones
+            refuse_names_of_another_count(config_dict.get("id2label"), saved_spaces, saved=True)
+    if config_dict["label_spaces"] and "id2label" in kwargs:
+        # Names given for heads meet the constructor's check (transformers would set them on the built config, and
+        # a count other than the heads' sum was refused only when the model was built, as a wrong `num_labels`).
+        config_dict["id2label"] = names = kwargs.pop("id2label")
+        config_dict["label2id"] = kwargs.pop("label2id", None) or (
+            names and {name: int(i) for i, name in names.items()}
+        )
+
+
+def refuse_one_class_of_single_label(config_dict: dict, kwargs: dict) -> None:
+    """A ValueError for `from_pretrained(path, num_labels=1)` over a config that is (or is asked to be) single-label."""
+    # transformers' constructor refuses single-label with one output (cross-entropy over one class is 0 whatever
+    # the logits), but sets `num_labels` past it: a classifier's checkpoint (its first labels saved
+    # 'single_label_classification') loaded with num_labels=1 for a regression trained on a loss of 0.
+    problem_type = kwargs.get("problem_type", config_dict.get("problem_type"))
+    if kwargs.get("num_labels") == 1 and problem_type == "single_label_classification":
+        raise ValueError(
+            "`num_labels=1` with problem_type='single_label_classification' (saved by the checkpoint: a "
+            "classifier's first labels set it): cross-entropy over one class is 0 whatever the logits. For a "
+            "regression head load with `num_labels=1, problem_type='regression'`; for two classes use num_labels=2."
+        )
+
+
 def _drop_saved_num_sampled_frames(config_dict: dict, kwargs: dict) -> None:
     """A saved `num_sampled_frames` that a config loaded as tubelets would be refused for (a count only the user can
     give beside tubelets is refused): dropped, as tubelets never read it. It is the frame-sampling model's own (the
@@ -228,6 +278,7 @@ def _drop_saved_num_sampled_frames(config_dict: dict, kwargs: dict) -> None:
     config_dict["num_sampled_frames"] = None
 
 
+# --------------------------------------------------------------------------------------------------------- field checks
 def _python_value(value):
     """`value` with numpy scalars and arrays as the Python numbers and lists they hold (in lists, tuples and dict
     values too); anything else as it is. `np.bool_(False)` from a sweep or an argparse type was taken for `qkv_bias`
@@ -246,10 +297,42 @@ def _positive_int(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value > 0
 
 
+def _check_counts(config, names: tuple[str, ...], allow_zero: bool = False, allow_none: bool = False) -> None:
+    """Refuse a field of `names` that is no whole count (at least 1, or 0 with `allow_zero`; None with `allow_none`):
+    a bool is an int to Python, and `True` for a size ran a tubelet of 1 (or failed deep in torch)."""
+    for name in names:
+        value = getattr(config, name)
+        if value is None and allow_none:
+            continue
+        if not isinstance(value, int) or isinstance(value, bool) or value < (0 if allow_zero else 1):
+            kind = "a non-negative integer" if allow_zero else "a positive integer"
+            raise ValueError(f"`{name}` must be {kind}{' or None' * allow_none}, got {value!r}.")
+
+
+def _check_flag(config, name: str) -> None:
+    """Refuse a switch that is no bool: a string ("false") is true, and built what it meant to leave out."""
+    value = getattr(config, name)
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"`{name}` must be True or False, got {value!r}.")
+
+
+def _class_count(num_labels) -> int:
+    """`num_labels` as an int (numpy's, `labels.max() + 1`, as transformers' VivitConfig takes it), or a ValueError.
+    transformers makes a negative count no label (range(-1) is empty): the model then had no classifier and returned
+    its pooled features as `logits`, what num_labels=0 asks for (scenic's `return_prelogits`)."""
+    if not isinstance(num_labels, numbers.Integral) or isinstance(num_labels, (bool, np.bool_)) or num_labels < 0:
+        raise ValueError(
+            f"`num_labels` must be a non-negative integer (0: no classifier, the logits are the pooled features), "
+            f"got {num_labels!r}."
+        )
+    return int(num_labels)
+
+
 def _pair(value):
     return (value, value) if isinstance(value, int) else tuple(value)
 
 
+# ---------------------------------------------------------------------------------------------------- the shared config
 class ViViTConfig(PreTrainedConfig):
     r"""
     Shared fields of every ViViT variant. Use one of the four subclasses; each documents its own fields and the
@@ -342,6 +425,27 @@ class ViViTConfig(PreTrainedConfig):
 
     @classmethod
     def from_dict(cls, config_dict: dict, **kwargs):
+        """transformers' `from_dict`, after refusing another model's checkpoint (`_refuse_another_models_config`), with
+        from_pretrained's keywords of this config's fields joined to the saved ones before the constructor checks
+        them (`label_spaces_and_names_over_saved`, the rest below)."""
+        cls._refuse_another_models_config(config_dict)
+        config_dict = dict(config_dict)
+        label_spaces_and_names_over_saved(config_dict, kwargs)
+        refuse_one_class_of_single_label(config_dict, kwargs)
+        if kwargs.get("embedding_type", config_dict.get("embedding_type", "tubelet")) == "tubelet":
+            _drop_saved_num_sampled_frames(config_dict, kwargs)
+        # transformers sets from_pretrained's other keywords on the built config, past `validate_vivit` and the
+        # defaults derived at construction: Model 4 loaded with num_attention_heads=3 ran one time head and two space
+        # heads, Model 3 with attention_order="space-time" attended over time only, embedding_type="frame_sampling"
+        # kept no sampled frame count. Our fields join the saved ones in the constructor, checked as a new config's.
+        for name in cls.vivit_fields() & kwargs.keys():
+            config_dict[name] = kwargs.pop(name)
+        return super().from_dict(config_dict, **kwargs)
+
+    @classmethod
+    def _refuse_another_models_config(cls, config_dict: dict) -> None:
+        """A ValueError where `config_dict` is transformers' own ViViT's or another variant's: its weights load into
+        this class by name with nothing missing, or with every weight missing, and compute another function."""
         # transformers' own ViViT names its weights differently: loaded into these classes, every weight would be
         # reported missing and left at its random initialisation.
         if config_dict.get("model_type") == "vivit":
@@ -361,54 +465,6 @@ class ViViTConfig(PreTrainedConfig):
                 f"not of {cls.__name__.replace('Config', '')} ({cls.model_type!r}): load it with "
                 f"AutoModelForVideoClassification / AutoModel, or with its own classes."
             )
-        # from_pretrained's `label_spaces` keyword replaces the saved one before the config is built (transformers
-        # would set it only afterwards), so a `num_labels` keyword given with it is checked against it, not against
-        # the saved heads.
-        config_dict = dict(config_dict)
-        order = config_dict.pop(LABEL_SPACES_ORDER, None)
-        saved_spaces = ordered_label_spaces(config_dict.get("label_spaces"), order)
-        if "label_spaces" in kwargs:
-            # (a base model's folder has no head to split: its class count is the config's default)
-            headed = any(name.endswith("ForVideoClassification") for name in config_dict.get("architectures") or ())
-            saved_classes = (
-                (len(config_dict.get("id2label") or {}) or config_dict.get("num_labels")) if headed else None
-            )
-            config_dict["label_spaces"] = label_spaces_over(saved_spaces, kwargs.pop("label_spaces"), saved_classes)
-            # the saved class names are the saved heads' (or the one head's): heads of another sum leave them naming
-            # no class, so the new heads get LABEL_i names, as a config built with them does
-            spaces = checked_label_spaces(config_dict["label_spaces"])
-            if spaces and len(config_dict.get("id2label") or {}) not in (0, sum(spaces.values())):
-                config_dict["id2label"] = config_dict["label2id"] = None
-        else:
-            config_dict["label_spaces"] = saved_spaces
-            if "id2label" not in kwargs:  # else the names given replace the saved ones
-                refuse_names_of_another_count(config_dict.get("id2label"), saved_spaces, saved=True)
-        if config_dict["label_spaces"] and "id2label" in kwargs:
-            # Names given for heads meet the constructor's check (transformers would set them on the built config, and
-            # a count other than the heads' sum was refused only when the model was built, as a wrong `num_labels`).
-            config_dict["id2label"] = names = kwargs.pop("id2label")
-            config_dict["label2id"] = kwargs.pop("label2id", None) or (
-                names and {name: int(i) for i, name in names.items()}
-            )
-        # transformers sets from_pretrained's other keywords on the built config, past `validate_vivit` and the
-        # defaults derived at construction: Model 4 loaded with num_attention_heads=3 ran one time head and two space
-        # heads, Model 3 with attention_order="space-time" attended over time only, embedding_type="frame_sampling"
-        # kept no sampled frame count. Our fields join the saved ones in the constructor, checked as a new config's.
-        # transformers' constructor refuses single-label with one output (cross-entropy over one class is 0 whatever
-        # the logits), but sets `num_labels` past it: a classifier's checkpoint (its first labels saved
-        # 'single_label_classification') loaded with num_labels=1 for a regression trained on a loss of 0.
-        problem_type = kwargs.get("problem_type", config_dict.get("problem_type"))
-        if kwargs.get("num_labels") == 1 and problem_type == "single_label_classification":
-            raise ValueError(
-                "`num_labels=1` with problem_type='single_label_classification' (saved by the checkpoint: a "
-                "classifier's first labels set it): cross-entropy over one class is 0 whatever the logits. For a "
-                "regression head load with `num_labels=1, problem_type='regression'`; for two classes use num_labels=2."
-            )
-        if kwargs.get("embedding_type", config_dict.get("embedding_type", "tubelet")) == "tubelet":
-            _drop_saved_num_sampled_frames(config_dict, kwargs)
-        for name in cls.vivit_fields() & kwargs.keys():
-            config_dict[name] = kwargs.pop(name)
-        return super().from_dict(config_dict, **kwargs)
 
     @classmethod
     def vivit_fields(cls) -> set[str]:
@@ -460,19 +516,8 @@ class ViViTConfig(PreTrainedConfig):
             )
 
     def __post_init__(self, **kwargs):
-        # transformers makes a negative count no label (range(-1) is empty): the model then had no classifier and
-        # returned its pooled features as `logits`, what num_labels=0 asks for (scenic's `return_prelogits`)
-        num_labels = kwargs.get("num_labels")
-        # (a NumPy integer counts: `labels.max() + 1` is one, and transformers' configs take it)
-        if num_labels is not None and (
-            not isinstance(num_labels, numbers.Integral) or isinstance(num_labels, (bool, np.bool_)) or num_labels < 0
-        ):
-            raise ValueError(
-                f"`num_labels` must be a non-negative integer (0: no classifier, the logits are the pooled features), "
-                f"got {num_labels!r}."
-            )
-        if num_labels is not None:  # numpy's (`labels.max() + 1`) as transformers' VivitConfig takes it: an int
-            kwargs["num_labels"] = int(num_labels)
+        if kwargs.get("num_labels") is not None:
+            kwargs["num_labels"] = _class_count(kwargs["num_labels"])
         # A config built from a saved config.json (`Config(**json.load(f))`) gets the heads sorted by name and their
         # order beside them: the classifier's columns were split to the wrong heads, without a word, and the order
         # stayed as a stray attribute (saved again beside one head).
@@ -510,24 +555,10 @@ class ViViTConfig(PreTrainedConfig):
 
     def validate_vivit(self):
         """Raise a `ValueError` naming the field and the fix for every invalid combination."""
-        for name in (
-            "num_frames",
-            "num_channels",
-            "hidden_size",
-            "num_attention_heads",
-            "intermediate_size",
-        ):
-            value = getattr(self, name)
-            if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-                raise ValueError(f"`{name}` must be a positive integer, got {value!r}.")
+        _check_counts(self, ("num_frames", "num_channels", "hidden_size", "num_attention_heads", "intermediate_size"))
         # scenic's encoder takes 0 blocks (position embeddings, then its final LayerNorm), as Model 2's temporal one
-        layers = self.num_hidden_layers
-        if not isinstance(layers, int) or isinstance(layers, bool) or layers < 0:
-            raise ValueError(f"`num_hidden_layers` must be a non-negative integer, got {layers!r}.")
-        for name in ("representation_size", "num_sampled_frames"):
-            value = getattr(self, name)
-            if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value <= 0):
-                raise ValueError(f"`{name}` must be a positive integer or None, got {value!r}.")
+        _check_counts(self, ("num_hidden_layers",), allow_zero=True)
+        _check_counts(self, ("representation_size", "num_sampled_frames"), allow_none=True)
         image = self.image_size
         if isinstance(image, int):
             image = [image, image]
@@ -583,8 +614,7 @@ class ViViTConfig(PreTrainedConfig):
             value = getattr(self, name)
             if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
                 raise ValueError(f"`{name}` must be a positive number, got {value!r}.")
-        if not isinstance(self.qkv_bias, (bool, np.bool_)):
-            raise ValueError(f"`qkv_bias` must be True or False, got {self.qkv_bias!r}.")
+        _check_flag(self, "qkv_bias")
         checked_label_spaces(self.label_spaces)
         refuse_problem_type_of_label_spaces(self.problem_type, self.label_spaces)
         self._check_frame_sampling_grid(image)
@@ -770,6 +800,7 @@ class ViViTConfig(PreTrainedConfig):
         )
 
 
+# --------------------------------------------------------------------------------------------- the four variants (§3.3)
 class ViViTSpatioTemporalConfig(ViViTConfig):
     r"""Model 1, spatio-temporal attention: every token attends to every other token (scenic `spacetime`). Its fields
     are [`ViViTConfig`]'s, with the same defaults."""
@@ -830,7 +861,9 @@ class ViViTFactorisedEncoderConfig(ViViTConfig):
         return super().encoders_without_blocks() + (["num_temporal_layers"] if temporal_empty else [])
 
     def check_head_counts(self):
-        ViViTConfig.check_head_counts(self)  # (not super(): see `ViViTPreTrainedModel.__init__`)
+        # Not super(): the model calls this unbound on the config it is given (`ViViTPreTrainedModel.__init__`), which
+        # may be an instance of a remote-code copy of this class, where super() raises a TypeError.
+        ViViTConfig.check_head_counts(self)
         if self.temporal_num_attention_heads and self.hidden_size % self.temporal_num_attention_heads:
             raise ValueError(
                 f"`hidden_size` ({self.hidden_size}) is not divisible by `temporal_num_attention_heads` "
@@ -839,18 +872,9 @@ class ViViTFactorisedEncoderConfig(ViViTConfig):
 
     def validate_vivit(self):
         super().validate_vivit()
-        if (
-            not isinstance(self.num_temporal_layers, int)
-            or isinstance(self.num_temporal_layers, bool)
-            or (self.num_temporal_layers < 0)
-        ):
-            raise ValueError(f"`num_temporal_layers` must be a non-negative integer, got {self.num_temporal_layers!r}.")
-        for name in ("temporal_num_attention_heads", "temporal_intermediate_size"):
-            value = getattr(self, name)
-            if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value <= 0):
-                raise ValueError(f"`{name}` must be a positive integer or None, got {value!r}.")
-        if not isinstance(self.spatial_only_baseline, (bool, np.bool_)):
-            raise ValueError(f"`spatial_only_baseline` must be True or False, got {self.spatial_only_baseline!r}.")
+        _check_counts(self, ("num_temporal_layers",), allow_zero=True)
+        _check_counts(self, ("temporal_num_attention_heads", "temporal_intermediate_size"), allow_none=True)
+        _check_flag(self, "spatial_only_baseline")
         if self.spatial_only_baseline and self.num_temporal_layers:
             # the frame summaries are averaged instead: layers asked for would be built, saved and never run
             raise ValueError(
@@ -908,7 +932,9 @@ class ViViTFactorisedDotProductConfig(ViViTConfig):
     classifier: str = "gap"
 
     def check_head_counts(self):
-        ViViTConfig.check_head_counts(self)  # (not super(): see `ViViTPreTrainedModel.__init__`)
+        # Not super(): the model calls this unbound on the config it is given (`ViViTPreTrainedModel.__init__`), which
+        # may be an instance of a remote-code copy of this class, where super() raises a TypeError.
+        ViViTConfig.check_head_counts(self)
         if self.num_attention_heads % 2:
             raise ValueError(
                 f"`num_attention_heads` ({self.num_attention_heads}) must be even for factorised dot-product "

@@ -119,15 +119,21 @@ def saved_config(source, kwargs: dict) -> dict | None:
         return None
 
 
+def both_shapes(mismatched: dict, keys: list) -> str:
+    """`keys`' shapes in the checkpoint and in the model (`mismatched`: key -> (saved shape, model's shape)), for a
+    message: "position_embeddings (1, 9, 32) in the checkpoint, (1, 17, 32) here, ..."."""
+    return ", ".join(
+        f"{key} {tuple(mismatched[key][0])} in the checkpoint, {tuple(mismatched[key][1])} here" for key in keys
+    )
+
+
 def other_tubelet_message(
     source: str, config, embeddings: list, mismatched: dict, kwargs: dict, loading_info: dict
 ) -> str:
     """Why a checkpoint does not load at another `tubelet_size` (or patch size). The position embeddings' message
     advised `interpolate_pos_encoding=True`, which cannot change the tubelet, and `from_vivit_checkpoint`, which
     starts the tubelet embedding from random values: neither keeps the trained one."""
-    shapes = ", ".join(
-        f"{key} {tuple(mismatched[key][0])} in the checkpoint, {tuple(mismatched[key][1])} here" for key in embeddings
-    )
+    shapes = both_shapes(mismatched, embeddings)
     saved_type = embedding_type_of(mismatched[embeddings[0]][0])
     also, fields = other_heads(source, config, mismatched, loading_info, kwargs)
     if saved_type != config.embedding_type:
@@ -381,9 +387,7 @@ def other_classifier_message(
     than this config's (2, 4, 4)", the grid the checkpoint's, with advice that changes no classifier
     (`interpolate_pos_encoding=True`, and a restart at the same sizes, whose model kept the checkpoint's CLS token)."""
     saved = saved_cls_token(loading_info)
-    shapes = ", ".join(
-        f"{key} {tuple(mismatched[key][0])} in the checkpoint, {tuple(mismatched[key][1])} here" for key in positions
-    )
+    shapes = both_shapes(mismatched, positions)
     return (
         f"{source!r} was saved with {saved}, this config's classifier is {config.classifier!r}: its position "
         f"embeddings do not fit by the CLS row ({shapes}). Load it as saved (leave classifier out), or restart it "
@@ -404,9 +408,7 @@ def other_grid_message(source: str, config, positions: list, mismatched: dict, k
     ways on: load it as saved and interpolate, or restart it at this size. Another classifier too (a CLS token added
     or dropped) is named with it: the message named the grid alone, and loading "as saved" with
     `interpolate_pos_encoding=True` as advised still met the classifier's refusal."""
-    shapes = ", ".join(
-        f"{key} {tuple(mismatched[key][0])} in the checkpoint, {tuple(mismatched[key][1])} here" for key in positions
-    )
+    shapes = both_shapes(mismatched, positions)
     named = grid_values(config)
     also, fields = other_heads(source, config, mismatched, loading_info, kwargs)
     as_saved = f"load it as saved ({leave_out(fields)})" if fields else "load it as saved"
@@ -428,26 +430,27 @@ def check_loaded_weights(
     """Refuse (or, with `ignore_mismatched_sizes=True`, warn of) the weights of checkpoint `source` that did not fit
     `config` (transformers' `loading_info["mismatched_keys"]`, loaded with its own check off), naming what differs;
     then, where the user gave a config or one of `FUNCTION_FIELDS` (`asked`), compare those with the checkpoint's."""
+    source_name = str(source)  # (a path object names the checkpoint as its string)
     mismatched = {entry[0]: entry[1:] for entry in loading_info["mismatched_keys"]}
     positions = [key for key in sorted(mismatched) if key.endswith("position_embeddings")]
     embeddings = [key for key in sorted(mismatched) if ".token_embedding." in f".{key}"]
     width = saved_width(mismatched, embeddings, config.hidden_size)
     # each names what differs; (message, what starts fresh under ignore_mismatched_sizes=True)
     if width is not None:
-        unfit = other_width_message(str(source), config, width, mismatched, kwargs, loading_info), "they"
+        unfit = other_width_message(source_name, config, width, mismatched, kwargs, loading_info), "they"
     # another tubelet size: no way keeps the trained embedding (from_vivit_checkpoint starts it fresh)
     elif embeddings:
-        unfit = other_tubelet_message(str(source), config, embeddings, mismatched, kwargs, loading_info), "it"
+        unfit = other_tubelet_message(source_name, config, embeddings, mismatched, kwargs, loading_info), "it"
     elif positions and cls_row_alone(loading_info, positions, mismatched):
-        unfit = other_classifier_message(str(source), config, positions, mismatched, kwargs, loading_info), "they"
+        unfit = other_classifier_message(source_name, config, positions, mismatched, kwargs, loading_info), "they"
     elif positions:
-        unfit = other_grid_message(str(source), config, positions, mismatched, kwargs, loading_info), "they"
+        unfit = other_grid_message(source_name, config, positions, mismatched, kwargs, loading_info), "they"
     elif (
         mismatched
         and all(key.startswith(("classifier.", "pre_logits.")) for key in mismatched)
-        and (saved_size := saved_representation_size(str(source), config, kwargs)) is not ...
+        and (saved_size := saved_representation_size(source_name, config, kwargs)) is not ...
     ):
-        unfit = other_representation_message(str(source), config, saved_size, mismatched, kwargs, loading_info), "they"
+        unfit = other_representation_message(source_name, config, saved_size, mismatched, kwargs, loading_info), "they"
     else:
         unfit = None
     if unfit is not None:
@@ -458,7 +461,7 @@ def check_loaded_weights(
             f"{message} With ignore_mismatched_sizes=True {fresh} start{'s' * (fresh == 'it')} from random values."
         )
     elif not ignore_mismatched_sizes and saved_classes(mismatched) not in (None, config.num_labels):
-        raise RuntimeError(other_head_message(str(source), config, mismatched, kwargs))
+        raise RuntimeError(other_head_message(source_name, config, mismatched, kwargs))
     elif mismatched and not ignore_mismatched_sizes:
         raise RuntimeError(  # transformers' own refusal, which the load above turned off
             "You set `ignore_mismatched_sizes` to `False`, thus raising an error. For details look at the above "

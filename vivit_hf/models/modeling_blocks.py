@@ -398,9 +398,10 @@ class ViViTMLP(nn.Module):
 
     def __init__(self, config: ViViTConfig, intermediate_size: int | None = None):
         super().__init__()
-        self.fc1 = nn.Linear(config.hidden_size, intermediate_size or config.intermediate_size)
+        intermediate_size = intermediate_size or config.intermediate_size  # (Model 2's temporal encoder: its own)
+        self.fc1 = nn.Linear(config.hidden_size, intermediate_size)
         self.activation = ACT2FN[config.hidden_act]
-        self.fc2 = nn.Linear(intermediate_size or config.intermediate_size, config.hidden_size)
+        self.fc2 = nn.Linear(intermediate_size, config.hidden_size)
         self.dropout = ClipDropout(config.hidden_dropout_prob)
 
     def forward(self, hidden_states: torch.Tensor, drop_group: int = 1) -> torch.Tensor:
@@ -580,7 +581,8 @@ def tall_image(straddling: tuple[int, int] | None) -> str:
 
 class ViViTEncoder(nn.Module):
     """scenic's `Encoder`: optional CLS token, learned position embeddings over a token grid, dropout, the blocks,
-    a final LayerNorm. Models 1, 3 and 4 have one; Model 2 has a spatial and a temporal one."""
+    a final LayerNorm. Models 1, 3 and 4 have one; Model 2 has a spatial and a temporal one (the spatial one alone
+    with `spatial_only_baseline`)."""
 
     # (set in __init__; here for Model 2's encoders pickled by an earlier version, which never straddle: Models 1, 3
     # and 4 set theirs from the config when unpickled, `_ViViTSingleEncoderModel.__setstate__`)
@@ -641,6 +643,12 @@ class ViViTEncoder(nn.Module):
         else:
             table = table.unflatten(1, (self.grid[0], -1))[:, : grid[0]].flatten(1, 2)
         return torch.cat((prefix, table), dim=1)
+
+    def key_mask(self, valid: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
+        """Which of the patch tokens are real (b, n) -> the additive key mask (b, 1, 1, [1 +] n) its blocks take
+        (`attention_bias`), the CLS token, where there is one, real in every clip."""
+        prefix = valid.new_ones(valid.shape[0], self.num_prefix_tokens)
+        return attention_bias(torch.cat((prefix, valid), dim=1), dtype)
 
     def forward(
         self,

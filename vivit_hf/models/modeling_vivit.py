@@ -75,8 +75,9 @@ class ViViTVideoClassifierOutput(ModelOutput):
 
     Args:
         loss (`torch.FloatTensor` of shape `()`, *optional*):
-            The loss, where `labels` were given: `config.problem_type`'s, or with named label spaces the mean of the
-            heads' cross-entropies.
+            The loss, where `labels` were given: `config.problem_type`'s, or with named label spaces the cross-entropy
+            averaged over the labelled (clip, head) entries (-100 marks none; with every entry labelled, the mean of
+            the heads' cross-entropies).
         logits (`torch.FloatTensor` of shape `(batch, num_labels)`):
             The classifier's outputs (with `num_labels=0`, the pooled features, after `pre_logits` if any); with
             named label spaces, the heads' logits side by side in `config.label_spaces`' order.
@@ -96,22 +97,6 @@ class ViViTVideoClassifierOutput(ModelOutput):
     head_logits: dict[str, torch.FloatTensor] | None = None
     hidden_states: tuple[torch.FloatTensor, ...] | None = None
     attentions: tuple[torch.FloatTensor, ...] | None = None
-
-
-def check_ones_and_zeros(attention_mask: torch.Tensor) -> None:
-    """The frame mask holds 1 (a real frame) and 0 (padding). Any other value read as real: an additive mask (0 for
-    real frames, a large negative number for padding) ran every padded frame as real, and a clip with no padding as
-    all padding, and NaN or 0.5 passed as real without a word."""
-    if attention_mask.dtype == torch.bool:
-        return
-    odd = (attention_mask != 0) & (attention_mask != 1)
-    if bool(odd.any()):
-        values = attention_mask[odd].unique()[:4].tolist()
-        raise ValueError(
-            f"`attention_mask` holds 1 for a real frame and 0 for padding (the video processor's pad_to_longest "
-            f"gives it), got {values}: an additive mask (0 for real frames, a large negative number for padding) "
-            "reads the other way round; pass `(additive_mask == 0).long()`."
-        )
 
 
 class ViViTPreTrainedModel(PreTrainedModel):
@@ -384,6 +369,77 @@ def not_a_tensor(
     )
 
 
+def check_ones_and_zeros(attention_mask: torch.Tensor) -> None:
+    """The frame mask holds 1 (a real frame) and 0 (padding). Any other value read as real: an additive mask (0 for
+    real frames, a large negative number for padding) ran every padded frame as real, and a clip with no padding as
+    all padding, and NaN or 0.5 passed as real without a word."""
+    if attention_mask.dtype == torch.bool:
+        return
+    odd = (attention_mask != 0) & (attention_mask != 1)
+    if bool(odd.any()):
+        values = attention_mask[odd].unique()[:4].tolist()
+        raise ValueError(
+            f"`attention_mask` holds 1 for a real frame and 0 for padding (the video processor's pad_to_longest "
+            f"gives it), got {values}: an additive mask (0 for real frames, a large negative number for padding) "
+            "reads the other way round; pass `(additive_mask == 0).long()`."
+        )
+
+
+def check_frame_mask(attention_mask, batch: int, frames: int) -> None:
+    """Refuse a frame mask that is no tensor of one 1 (real) or 0 (padded) per frame of the (`batch`, `frames`) clips
+    (its values only outside tracing, where reading them would be data-dependent)."""
+    if not isinstance(attention_mask, torch.Tensor):
+        raise not_a_tensor("attention_mask", attention_mask, f"(batch, frames) = {(batch, frames)}")
+    if tuple(attention_mask.shape) != (batch, frames):
+        # (a mask over tokens, as ViT-style code or transformers' common tests build one without a tester's mask,
+        # was told only the shape, which did not say why)
+        raise ValueError(
+            f"`attention_mask` marks the real frames of each clip, one value per frame, not per token: shape "
+            f"(batch, frames) = {(batch, frames)}, got {tuple(attention_mask.shape)}."
+        )
+    if not torch.compiler.is_compiling():
+        check_ones_and_zeros(attention_mask)
+
+
+def channel_axis_hint(given: tuple[int, ...], num_channels: int) -> str:
+    """What to do about `pixel_values` of shape `given` whose channel axis does not hold the config's `num_channels`
+    (a sentence to follow the refusal), or "" where no reading of the shape suggests one."""
+    # Only the channel axis differs (not a channels-first layout): a 4-channel (RGBA) or grey video kept as
+    # it is by the processor's `do_convert_rgb=False`, which the shapes alone did not say.
+    if len(given) != 5:
+        return ""
+    hint = ""
+    if num_channels == 3 and given[2] in (1, 4):
+        hint = " The video processor gives RGB (3 channels) with `do_convert_rgb=True` (its default)."
+    elif num_channels == 1 and given[2] == 3:
+        # the processor's default repeats grey frames to RGB, and so does a normalisation of three means
+        hint = (
+            " The video processor keeps a grey video's one channel with `do_convert_rgb=False` and one "
+            "`image_mean` / `image_std` for every channel (or none: its default `normalization`); it gives "
+            "RGB otherwise, and for an RGB video."
+        )
+    elif num_channels == 4 and given[2] == 3:
+        # an RGBA (or RGB-and-depth) video's 4th channel, composited onto white by the processor's default
+        hint = (
+            " The video processor keeps a 4-channel (RGBA) video's 4 channels with `do_convert_rgb=False` and "
+            "one `image_mean` / `image_std` for every channel; it gives RGB (3 channels) otherwise."
+        )
+    if given[1] == num_channels:
+        # torchvision's and pytorchvideo's video models (and VideoMAE's tutorial before its permute) take
+        # (batch, channels, frames, height, width): the shapes alone did not say which axes to swap. Where
+        # the channel axis holds what the processor gives (1, 3 or 4 channels: 3 RGBA frames kept by
+        # `do_convert_rgb=False` are (1, 3, 4, H, W)), it is one reading of two: the permute alone, followed,
+        # ran the alpha as a frame and the frames as channels without a word.
+        layout = (
+            "the layout of torchvision's and pytorchvideo's video models: pass `pixel_values.permute(0, 2, 1, 3, 4)`."
+        )
+        if hint:
+            hint += f" If it is (batch, channels, frames, height, width) instead, {layout}"
+        else:
+            hint = f" It looks like (batch, channels, frames, height, width), {layout}"
+    return hint
+
+
 class _ViViTBackbone(ViViTPreTrainedModel):
     """Shared forward of the four `*Model`s: check the input, embed tokens, `encode`, return transformers' output."""
 
@@ -423,19 +479,9 @@ class _ViViTBackbone(ViViTPreTrainedModel):
         if attention_mask is None:
             return None
         batch, frames = pixel_values.shape[:2]
-        if not isinstance(attention_mask, torch.Tensor):
-            raise not_a_tensor("attention_mask", attention_mask, f"(batch, frames) = {(batch, frames)}")
-        if tuple(attention_mask.shape) != (batch, frames):
-            # (a mask over tokens, as ViT-style code or transformers' common tests build one without a tester's mask,
-            # was told only the shape, which did not say why)
-            raise ValueError(
-                f"`attention_mask` marks the real frames of each clip, one value per frame, not per token: shape "
-                f"(batch, frames) = {(batch, frames)}, got {tuple(attention_mask.shape)}."
-            )
-        if not torch.compiler.is_compiling():
-            check_ones_and_zeros(attention_mask)
+        check_frame_mask(attention_mask, batch, frames)
         if self.config.embedding_type == "frame_sampling":
-            return self.unpadded_frame_sampling(attention_mask)
+            return self.refuse_padded_frame_sampling(attention_mask)
         if not torch.compiler.is_compiling():
             self.check_padding_at_the_end(attention_mask)
         t, kt = grid[0], self.config.tubelet_size[0]
@@ -473,7 +519,7 @@ class _ViViTBackbone(ViViTPreTrainedModel):
             )
 
     @staticmethod
-    def unpadded_frame_sampling(attention_mask: torch.Tensor) -> None:
+    def refuse_padded_frame_sampling(attention_mask: torch.Tensor) -> None:
         """Uniform frame sampling takes no padding; a mask with every frame real (`pad_to_longest` over clips of
         equal length, a collator that always sends one) is no mask, as for tubelets. Under tracing the values cannot
         be read: refused there."""
@@ -650,41 +696,10 @@ class _ViViTBackbone(ViViTPreTrainedModel):
             # failed on them with "'numpy.ndarray' object has no attribute 'is_floating_point'".
             raise not_a_tensor("pixel_values", pixel_values, expected)
         if pixel_values.ndim != 5 or pixel_values.shape[2] != config.num_channels or pixel_values.shape[1] < 1:
-            # Only the channel axis differs (not a channels-first layout): a 4-channel (RGBA) or grey video kept as
-            # it is by the processor's `do_convert_rgb=False`, which the shapes alone did not say.
-            hint, given = "", tuple(pixel_values.shape)
-            if pixel_values.ndim == 5 and config.num_channels == 3 and given[2] in (1, 4):
-                hint = " The video processor gives RGB (3 channels) with `do_convert_rgb=True` (its default)."
-            elif pixel_values.ndim == 5 and config.num_channels == 1 and given[2] == 3:
-                # the processor's default repeats grey frames to RGB, and so does a normalisation of three means
-                hint = (
-                    " The video processor keeps a grey video's one channel with `do_convert_rgb=False` and one "
-                    "`image_mean` / `image_std` for every channel (or none: its default `normalization`); it gives "
-                    "RGB otherwise, and for an RGB video."
-                )
-            elif pixel_values.ndim == 5 and config.num_channels == 4 and given[2] == 3:
-                # an RGBA (or RGB-and-depth) video's 4th channel, composited onto white by the processor's default
-                hint = (
-                    " The video processor keeps a 4-channel (RGBA) video's 4 channels with `do_convert_rgb=False` and "
-                    "one `image_mean` / `image_std` for every channel; it gives RGB (3 channels) otherwise."
-                )
-            if pixel_values.ndim == 5 and given[1] == config.num_channels:
-                # torchvision's and pytorchvideo's video models (and VideoMAE's tutorial before its permute) take
-                # (batch, channels, frames, height, width): the shapes alone did not say which axes to swap. Where
-                # the channel axis holds what the processor gives (1, 3 or 4 channels: 3 RGBA frames kept by
-                # `do_convert_rgb=False` are (1, 3, 4, H, W)), it is one reading of two: the permute alone, followed,
-                # ran the alpha as a frame and the frames as channels without a word.
-                layout = (
-                    "the layout of torchvision's and pytorchvideo's video models: pass "
-                    "`pixel_values.permute(0, 2, 1, 3, 4)`."
-                )
-                if hint:
-                    hint += f" If it is (batch, channels, frames, height, width) instead, {layout}"
-                else:
-                    hint = f" It looks like (batch, channels, frames, height, width), {layout}"
+            given = tuple(pixel_values.shape)
             raise ValueError(
                 f"`pixel_values` must have shape {expected} = (batch, frames, channels, height, width), "
-                f"got {given}.{hint}"
+                f"got {given}.{channel_axis_hint(given, config.num_channels)}"
             )
         if not pixel_values.is_floating_point():
             # Raw uint8 frames were cast and run as values in [0, 255], far outside the [-1, 1] or normalised
@@ -889,9 +904,7 @@ class ViViTSpatioTemporalModel(_ViViTSingleEncoderModel):
 
     def layer_attention_mask(self, token_mask, grid, dtype):
         """Over all `[1 +] t*s` tokens: a padded temporal index hides its every patch token."""
-        valid = self.valid_tokens(token_mask, grid)
-        prefix = valid.new_ones(valid.shape[0], self.encoder.num_prefix_tokens)
-        return attention_bias(torch.cat((prefix, valid), dim=1), dtype)
+        return self.encoder.key_mask(self.valid_tokens(token_mask, grid), dtype)
 
     def rollout_steps(self, attentions, grid):
         """One joint map per block."""
@@ -948,7 +961,8 @@ class ViViTFactorisedEncoderModel(_ViViTBackbone):
         self.spatial_encoder = ViViTEncoder(
             config, (n_h, n_w), config.num_hidden_layers, self.layer_class, use_cls_token
         )
-        # scenic's spatial_only_baseline (the paper's average-pooled time) has no temporal encoder at all
+        # scenic's spatial_only_baseline (the paper's average-pooled time) has no temporal encoder at all. (getattr: a
+        # config of the code a 0.1 folder carries, `tests/data/release_0_1`, has no such field.)
         self.temporal_encoder = (
             None
             if getattr(config, "spatial_only_baseline", False)
@@ -993,10 +1007,7 @@ class ViViTFactorisedEncoderModel(_ViViTBackbone):
             # scenic's spatial_only_baseline: the mean of the (real) frame summaries over time, whatever the classifier
             return summaries, pool(summaries, "gap", token_mask), spatial_hidden, spatial_attentions
         # Padded temporal indices are summarised like any frame; the temporal encoder never attends to or pools them
-        mask = None
-        if token_mask is not None:
-            prefix = token_mask.new_ones(batch, self.temporal_encoder.num_prefix_tokens)
-            mask = attention_bias(torch.cat((prefix, token_mask), dim=1), summaries.dtype)
+        mask = None if token_mask is None else self.temporal_encoder.key_mask(token_mask, summaries.dtype)
         hidden, temporal_hidden, temporal_attentions = self.temporal_encoder(
             summaries,
             grid[:1],
@@ -1073,6 +1084,16 @@ class _ViViTForVideoClassification(ViViTPreTrainedModel):
                 f"num_labels={asked})`, which keeps the rest)." + vivit_hf_note()
             )
 
+    def _labels_shape(self) -> str:
+        """The shape `labels` take, for a message: a class index per head, a target per class (multi-label), or a
+        class index per clip."""
+        heads = len(self.config.label_spaces or {})
+        if heads:
+            return f"(batch, {heads})"
+        if "multi_label" in str(self.config.problem_type):
+            return f"(batch, {self.config.num_labels})"
+        return "(batch,)"
+
     def split_heads(self, logits: torch.Tensor) -> dict[str, torch.Tensor] | None:
         spaces = self.config.label_spaces
         if not spaces:
@@ -1082,8 +1103,9 @@ class _ViViTForVideoClassification(ViViTPreTrainedModel):
     def compute_loss(
         self, labels: torch.Tensor, logits: torch.Tensor, head_logits, num_items_in_batch=None
     ) -> torch.Tensor:
-        """The loss of transformers' classifiers (`config.problem_type`), or with label spaces the mean of the heads'
-        cross-entropies (scenic's); `num_items_in_batch` (Trainer's, under gradient accumulation) scales both alike."""
+        """The loss of transformers' classifiers (`config.problem_type`), or with label spaces scenic's multi-head
+        cross-entropy (`multi_head_cross_entropy`: the mean over the labelled (clip, head) entries);
+        `num_items_in_batch` (Trainer's, under gradient accumulation) scales both alike."""
         if head_logits is None:
             problem_type = self.config.problem_type or infer_problem_type(labels, self.config.num_labels)
             labels = self._check_labels(labels, logits, problem_type)
@@ -1212,12 +1234,8 @@ class _ViViTForVideoClassification(ViViTPreTrainedModel):
         # A loss argument, not the backbone's: the rest of kwargs goes to the attention kernels.
         num_items_in_batch = kwargs.pop("num_items_in_batch", None)
         if labels is not None and not isinstance(labels, torch.Tensor):  # refused before the forward, not after it
-            heads, multi_label = len(self.config.label_spaces or {}), "multi_label" in str(self.config.problem_type)
-            expected = (
-                f"(batch, {heads})" if heads else f"(batch, {self.config.num_labels})" if multi_label else "(batch,)"
-            )
             fix = "convert with torch.as_tensor (a datasets.Dataset gives tensors after .with_format('torch'))"
-            raise not_a_tensor("labels", labels, expected, fix)
+            raise not_a_tensor("labels", labels, self._labels_shape(), fix)
         if labels is not None and not self.config.label_spaces:
             self._check_a_classifier_for(labels)  # reads only the config: refused before a forward run for nothing
         outputs = self.vivit(
