@@ -366,7 +366,10 @@ def _warn_unlisted_clips(roots: Sequence[Path], index: dict, listed: set[str], f
         # leftover beside it, or named as audio alone by `_index_unmerged_downloads`)
         return bool({path.name, path.stem, download_format_of(path.stem)} & listed)
 
-    unlisted = sorted({str(path) for path in index.values() if not named(path)})
+    # each file once: the index holds each under four keys (its name, stem, and both below its folder), and each was
+    # named: 1.06 million calls, 17 of 63 s of a Kinetics-400 read of 264 000 clips under cProfile
+    files_indexed = {id(path): path for path in index.values()}.values()
+    unlisted = sorted({str(path) for path in files_indexed if not named(path)})
     if unlisted:
         logger.warning(
             "kinetics: %d video file(s) below %s are named by no row of %s and are read by no split: %s. A CSV may "
