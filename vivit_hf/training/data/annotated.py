@@ -13,6 +13,7 @@ import csv
 import json
 import logging
 import math
+import os
 import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -77,7 +78,8 @@ def index_videos(
             replacement = replaces is not None and replaces(dirpath.relative_to(root))
             for filename in filenames:
                 if filename.lower().endswith(VIDEO_EXTENSIONS):
-                    path, stem = dirpath / filename, Path(filename).stem
+                    # (`Path.stem` of a name that is not hidden and ends in a video type: a Path a file cost more)
+                    path, stem = dirpath / filename, os.path.splitext(filename)[0]
                     if replacement:
                         replacing.add(path)
                     first = index.get(filename)
@@ -304,8 +306,8 @@ def _index_unmerged_downloads(index: dict[str, Path]) -> None:
     decoded."""
     formats: dict[str, list[Path]] = {}
     for key, path in index.items():
-        clip = download_format_of(key) if key == path.stem else None  # (each file once: by its stem)
-        if clip is not None and clip not in index:
+        clip = download_format_of(key)  # (the key's own first: a stem per key was 5.8 of 63 s at 264 000 clips)
+        if clip is not None and key == path.stem and clip not in index:  # (each file once: by its stem)
             formats.setdefault(clip, []).append(path)
     audio = []
     for clip, paths in formats.items():
@@ -366,7 +368,10 @@ def _warn_unlisted_clips(roots: Sequence[Path], index: dict, listed: set[str], f
         # leftover beside it, or named as audio alone by `_index_unmerged_downloads`)
         return bool({path.name, path.stem, download_format_of(path.stem)} & listed)
 
-    unlisted = sorted({str(path) for path in index.values() if not named(path)})
+    # each file once: the index holds each under four keys (its name, stem, and both below its folder), and each was
+    # named: 1.06 million calls, 17 of 63 s of a Kinetics-400 read of 264 000 clips under cProfile
+    files_indexed = {id(path): path for path in index.values()}.values()
+    unlisted = sorted({str(path) for path in files_indexed if not named(path)})
     if unlisted:
         logger.warning(
             "kinetics: %d video file(s) below %s are named by no row of %s and are read by no split: %s. A CSV may "

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import errno
+import functools
 import json
 import logging
 import os
@@ -115,12 +116,11 @@ _DOWNLOAD_FORMAT_STEM = re.compile(r"(?P<clip>.+)\.(?:f[0-9]+|temp)")
 
 def _download_leftovers(videos: Sequence[Path]) -> set[Path]:
     """The yt-dlp format and merge files among `videos` whose merged clip is among them too."""
+    formats = [(path, match["clip"]) for path in videos if (match := _DOWNLOAD_FORMAT_STEM.fullmatch(path.stem))]
+    if not formats:  # (every clip's folder and stem were gathered first: 12 of 135 s at 264 000 clips, cProfile)
+        return set()
     clips = {(path.parent, path.stem) for path in videos}
-    return {
-        path
-        for path in videos
-        if (match := _DOWNLOAD_FORMAT_STEM.fullmatch(path.stem)) and (path.parent, match["clip"]) in clips
-    }
+    return {path for path, clip in formats if (path.parent, clip) in clips}
 
 
 def download_format_of(stem: str) -> str | None:
@@ -415,7 +415,19 @@ def place_of(relative: Path) -> _FolderPlace:
     the root or in a folder named exactly as a split with no split folder above it (`train/x.mp4`) has no class
     folder, so no label. Under a split folder, the clip's folder is its class whatever its name (`validation/Train/`:
     the vehicle, in split 'validation')."""
-    folders = relative.parts[:-1]
+    return folder_place(relative.parts[:-1])
+
+
+def place_of_key(key: str) -> _FolderPlace:
+    """`place_of` a clip's path below the root as `Path.as_posix` writes it (an example's `id`)."""
+    return folder_place(tuple(key.split("/")[:-1]))
+
+
+# A clip's place is its folder's: kept per folder, as every clip of a class folder is placed (four times each in
+# a videofolder read: 1.06 million calls at Kinetics-400's 264 000 clips, 19 of the read's 135 s under cProfile)
+@functools.lru_cache(maxsize=1 << 16)
+def folder_place(folders: tuple[str, ...]) -> _FolderPlace:
+    """`place_of` a clip in the folder `folders` (its path's parts below the root, its file name left out)."""
     for depth in range(len(folders) - 1, 0, -1):
         split = split_named_by(folders[depth - 1])
         if split is not None:
