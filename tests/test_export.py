@@ -168,6 +168,20 @@ def needs_onnx_tools():
     pytest.importorskip("onnxruntime", reason="the check runs the graph in onnxruntime (the `test` extra has it)")
 
 
+def test_export_onnx_without_onnxscript_says_what_to_install_as_the_command_does(tmp_path, monkeypatch, capsys):
+    """Without onnxscript, `export_onnx` raised torch's "No module named 'onnxscript'", naming nothing to install (or,
+    in a process whose exporter had loaded before, went on); the command said what to install. Both say it now."""
+    model = tiny("factorised_encoder", **ONE_BLOCK_EACH)
+    model.save_pretrained(tmp_path / "model")
+    monkeypatch.setitem(sys.modules, "onnxscript", None)  # `import onnxscript` raises ImportError, as when absent
+    with pytest.raises(ImportError, match=r"writing model\.onnx \(ONNX\) needs onnxscript.*pip install onnxscript"):
+        export_onnx(model, tmp_path / "model.onnx")
+    assert main([str(tmp_path / "model"), str(tmp_path / "cli.onnx")]) == 2
+    said = capsys.readouterr().err
+    assert "writing cli.onnx (ONNX) needs onnxscript" in said and "pip install onnxscript onnxruntime" in said
+    assert not (tmp_path / "model.onnx").exists() and not (tmp_path / "cli.onnx").exists()
+
+
 @pytest.fixture(scope="module")
 def float32_graph_of_a_bfloat16_checkpoint(tmp_path_factory):
     """`python -m vivit_hf.export model st.onnx --dtype float32 --dynamic_size --attention_mask` of a bfloat16 folder

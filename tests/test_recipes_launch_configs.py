@@ -123,6 +123,38 @@ def test_the_docs_give_the_rendezvous_timeout_the_launchers_wait_for_a_machine_t
     assert f"launcher's rendezvous, {launcher_default} s by default for its default static rendezvous" in timeouts
 
 
+def test_the_docs_way_to_shorten_the_rendezvous_wait_of_multi_node_yaml_reaches_torchs_launcher(monkeypatch):
+    """multi_node.yaml run where its main_process_ip (10.0.0.1) is not reachable printed torch's retry line and a C++
+    stack trace for the 900 s rendezvous timeout, the docs saying only that it "retries". They now say to put
+    `--rdzv_conf timeout=N` among `accelerate launch`'s flags: accelerate hands it to torch's launcher as the
+    rendezvous timeout, and a `rdzv_conf` key in the config file is refused (so the docs do not send users there)."""
+    from accelerate.commands.config.config_args import ClusterConfig
+    from accelerate.commands.launch import _filter_args, _validate_launch_command, launch_command_parser
+    from accelerate.utils import prepare_multi_gpu_env
+    from torch.distributed.run import config_from_args, get_args_parser
+
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")  # else torch's config_from_args sets it in this process's environment
+
+    page = (REPO / "docs" / "training-and-data.md").read_text()
+    section = page.split("### Kinetics on 2 machines x 8 GPUs")[1].split("```bash")[0]
+    assert "`--rdzv_conf timeout=60` after `--machine_rank 0`" in section
+    assert "accelerate refuses a `rdzv_conf` key" in section
+
+    def rendezvous_timeout(*flags):
+        args = launch_command_parser().parse_args(
+            ["--config_file", str(CONFIGS / "multi_node.yaml"), "--machine_rank", "1", *flags, "recipes/finetune.py"]
+        )
+        args, _, _ = _validate_launch_command(args)
+        prepare_multi_gpu_env(args)  # as accelerate's multi_gpu_launcher, then its _run_torchrun
+        script = ["--training_script", args.training_script, "--training_script_args", args.training_script_args]
+        return int(config_from_args(_filter_args(args, get_args_parser(), script))[0].rdzv_configs["timeout"])
+
+    assert rendezvous_timeout() == 900
+    assert rendezvous_timeout("--rdzv_conf", "timeout=60") == 60  # torch's static rendezvous reads it with int()
+    with pytest.raises(TypeError):  # from_yaml_file refuses unknown keys (ValueError) before the dataclass would
+        ClusterConfig(rdzv_conf="timeout=60")
+
+
 def test_reading_the_launchers_command_line_leaves_no_file_open():
     # it was `open(...).read()`: a ResourceWarning ("unclosed file <... name='/proc/N/cmdline'>") in the stderr of
     # every run started where warnings show (benchmarks/recipe_gpu.py's runs of the recipe)

@@ -170,6 +170,8 @@ def export_onnx(
     opset_version: int = 18,
 ):
     """ONNX through the dynamo exporter (`torch.onnx.export(..., dynamo=True)`, which needs `onnxscript`)."""
+    if not _has_onnxscript():  # torch's own error said "No module named 'onnxscript'", not what to install
+        raise ImportError(f"writing {Path(path).name} (ONNX) {ONNXSCRIPT_NEEDED}")
     if refusal := mask_refusal(model, attention_mask):
         raise ValueError(f"{type(model).__name__} {refusal}")
     inputs = example_inputs(model, dynamic_size, attention_mask)
@@ -237,6 +239,12 @@ def allowed_difference(
     eager = _eager(model, inputs, features) if eager is None else eager
     rounding = float((eager - _eager(upcast, inputs, features)).abs().max())
     return max(1e-3, 2 * rounding), rounding
+
+
+ONNXSCRIPT_NEEDED = (
+    "needs onnxscript, which torch's dynamo exporter uses: pip install onnxscript onnxruntime (onnxruntime checks the "
+    "file; both are in vivit_hf's `test` extra)"
+)
 
 
 def _has_onnxscript() -> bool:
@@ -361,9 +369,8 @@ def main(argv=None) -> int:
         return 2
     if output.suffix != ".pt2" and not _has_onnxscript():
         print(
-            f"{parser.prog}: error: writing {output.name} (ONNX) needs onnxscript, which torch's dynamo exporter uses: "
-            "pip install onnxscript (and onnxruntime, to check the file; both are in vivit_hf's `test` extra), or "
-            "write a .pt2 file (torch.export) instead",
+            f"{parser.prog}: error: writing {output.name} (ONNX) {ONNXSCRIPT_NEEDED}, or write a .pt2 file "
+            "(torch.export) instead",
             file=sys.stderr,
         )
         return 2
