@@ -61,6 +61,7 @@ from vivit_hf.training.agreement import (
     held_checkpoints,
     join_process_group,
     output_dir_is_shared,
+    output_dir_of_its_own,
     parse_everywhere,
     process_group_kwargs,
     resume_choice,
@@ -398,6 +399,19 @@ def take_output_dir(args, output_dir: Path, num_processes: int) -> None:
         raise
 
 
+def finish_saves_in_folders_of_their_own(output_dir: Path) -> None:
+    """`finish_interrupted_saves` on each machine that keeps an --output_dir of its own (no folder every machine
+    shares: accelerate's `save_on_each_node`), by its main process, the one that writes checkpoints there; a few
+    collectives, which every process calls once rank 0 has held and put right its own (`take_output_dir`).
+
+    `take_output_dir` puts right rank 0's folder alone: a machine's own was put right only as its first save started.
+    Killed between a save's renames, each machine's folder held `step_4` and a whole `.tmp-step_6`; the resume found
+    step_6 on rank 0 and step_4 on machine 1, and was refused, "the machines' latest checkpoints differ", with the
+    advice to resume step_4 on every machine (two steps lost)."""
+    if output_dir_of_its_own(output_dir) and os.environ.get("LOCAL_RANK", "0") == "0":
+        finish_interrupted_saves(output_dir)
+
+
 def decide_the_rest(args, output_dir: Path, num_processes: int):
     """`decide_start` in the folder this process holds (or, on another process than the main one, sees)."""
     try:
@@ -447,6 +461,8 @@ def main(argv=None):
     # process agrees on that before any looks for `latest`: one that looked meanwhile saw a checkpoint not yet renamed
     # into place, and the run stopped, the processes' latest checkpoints "differing".
     _, refusal, error = attempt(take_output_dir, args, output_dir, num_processes)
+    agree(flags, refusal, error=error)
+    _, refusal, error = attempt(finish_saves_in_folders_of_their_own, output_dir)
     agree(flags, refusal, error=error)
     decided, refusal, error = attempt(decide_the_rest, args, output_dir, num_processes)
     rerun, batch_warning, settings, checkpoint, resume_state, resume_warnings = decided or (None,) * 6
