@@ -470,7 +470,7 @@ def test_one_process_started_for_two_machines_warns_naming_the_launchers_that_st
 def test_machines_whose_latest_checkpoints_differ_are_told_the_latest_one_they_all_hold(tmp_path):
     """A run stopped while machine 1 had saved step 3 and machine 0 not (no shared folder): each machine's `latest`
     is its own newest. The line said rank 0's step 2 was lacking on machine 1, which held it, and gave no way on."""
-    from vivit_hf.training.agreement import held_checkpoints, output_dir_of_its_own
+    from vivit_hf.training.agreement import held_checkpoints
     from vivit_hf.training.checkpoints import STATE_FILE
 
     views = []
@@ -511,6 +511,7 @@ def start_of_a_machine(recipe, rank: int, out, store, parsed) -> None:
     import os
 
     import torch.distributed as dist
+
     from vivit_hf.training.agreement import held_checkpoints, output_dir_of_its_own
 
     os.environ.update(RANK=str(rank), LOCAL_RANK="0", GROUP_RANK=str(rank), WORLD_SIZE="2")
@@ -547,9 +548,8 @@ def test_machines_with_folders_of_their_own_resume_a_save_killed_between_its_ren
             (root / name / STATE_FILE).write_text(json.dumps({"completed_steps": step}))
     parsed = [parse_args([*TINY_MODEL, "--output_dir", str(out), "--resume_from_checkpoint", "latest"]) for out in outs]
     recipe, fork = load_recipe(), multiprocessing.get_context("fork")
-    machines = [
-        fork.Process(target=start_of_a_machine, args=(recipe, r, outs[r], tmp_path / "store", parsed[r])) for r in (0, 1)
-    ]
+    store = tmp_path / "store"
+    machines = [fork.Process(target=start_of_a_machine, args=(recipe, r, outs[r], store, parsed[r])) for r in (0, 1)]
     for machine in machines:
         machine.start()
     for machine in machines:
