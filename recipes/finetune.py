@@ -91,7 +91,6 @@ from vivit_hf.training.checkpoints import (
     checkpoints_once_saves_finish,
     finish_interrupted_saves,
     hold_output_dir,
-    list_checkpoints,
     live_evaluation_in,
     nothing_to_resume,
     release_output_dir,
@@ -99,6 +98,7 @@ from vivit_hf.training.checkpoints import (
     remove_previous_run,
     save_checkpoint,
     save_pretrained,
+    saved_in,
     steps_of,
     trained_runs,
 )
@@ -242,16 +242,16 @@ def find_resume_checkpoint(args, output_dir: Path, settings: dict):
     optimiser differ from this run's."""
     if not args.resume_from_checkpoint:
         return None, None, []
-    if args.resume_from_checkpoint == "latest":
-        found = list_checkpoints(output_dir)
+    if args.resume_from_checkpoint == "latest":  # (as the folder is once `finish_killed_saves` has put it right)
+        found = checkpoints_once_saves_finish(output_dir)
         if not found:
             return None, None, []
         checkpoint = found[-1]
     else:
         checkpoint = Path(args.resume_from_checkpoint)
-    if not (checkpoint / STATE_FILE).is_file():
+    if not (saved_in(checkpoint) / STATE_FILE).is_file():
         # a run's folder or its checkpoints/ (Trainer users give `output_dir`): name the checkpoints it holds
-        held = list_checkpoints(checkpoint.parent if checkpoint.name == CHECKPOINTS else checkpoint)
+        held = checkpoints_once_saves_finish(checkpoint.parent if checkpoint.name == CHECKPOINTS else checkpoint)
         what = "no such folder" if not checkpoint.exists() else f"no {STATE_FILE} there"
         give = (
             f"one of its checkpoints, {', '.join(map(str, held))}"
@@ -259,7 +259,7 @@ def find_resume_checkpoint(args, output_dir: Path, settings: dict):
             else f"a folder under {output_dir / CHECKPOINTS}"
         )
         raise CommandLineRefused(f"--resume_from_checkpoint {checkpoint}: {what} (give {give}, or latest)")
-    state = json.loads((checkpoint / STATE_FILE).read_text())
+    state = json.loads((saved_in(checkpoint) / STATE_FILE).read_text())
     if isinstance(state, dict) and "completed_steps" not in state and "global_step" in state:
         # transformers' Trainer writes a trainer_state.json too: its checkpoint loaded the data and the model (its
         # weights too, under accelerate's name for them) and then died in a traceback for accelerate's optimizer.bin
@@ -271,8 +271,8 @@ def find_resume_checkpoint(args, output_dir: Path, settings: dict):
     # Going back to an earlier checkpoint: `latest` (and the same command again) orders by step, so the later ones,
     # of the run gone back on, would be resumed instead of this run's until its own pass them (or the limit removes
     # them: it removes those first).
-    later = [path.name for path in list_checkpoints(output_dir) if path.resolve() != checkpoint.resolve()]
-    later = [name for name in later if steps_of(output_dir / CHECKPOINTS / name) > state.get("completed_steps", 0)]
+    later = [path for path in checkpoints_once_saves_finish(output_dir) if path.resolve() != checkpoint.resolve()]
+    later = [path.name for path in later if steps_of(saved_in(path)) > state.get("completed_steps", 0)]
     going_back = (
         [
             f"{output_dir / CHECKPOINTS} holds checkpoints of later steps ({', '.join(later)}) of the run this one "
@@ -302,9 +302,9 @@ def recorded_and_ours(
     except ValueError:
         return None
     ours = json.loads(json.dumps(run_settings(probe, processes)))
-    found = list_checkpoints(output_dir)
+    found = checkpoints_once_saves_finish(output_dir)
     if found:
-        state = json.loads((found[-1] / STATE_FILE).read_text())
+        state = json.loads((saved_in(found[-1]) / STATE_FILE).read_text())
         return settings_as_typed_here(state.get("settings"), state.get("dataset_folder"), args.dataset), ours, found[-1]
     try:
         return settings_as_typed_here(*recorded_settings(output_dir), args.dataset), ours, None
@@ -359,15 +359,17 @@ def decide_start(args, output_dir: Path, num_processes: int):
     previous run in --output_dir (refused unless resumed, overwritten or the same command), the batch size, the
     checkpoint to resume.
     `args` gets the resolved batch and what a rerun of the same command does. Returns (rerun, batch_warning,
-    settings, checkpoint, resume_state, resume_warnings). On several processes `main` takes its two halves apart, with
-    an agreement between them (`take_output_dir`)."""
+    settings, checkpoint, resume_state, resume_warnings), once what a killed save left is put right
+    (`finish_killed_saves`). On several processes `main` takes its parts apart, with an agreement between them."""
     take_output_dir(args, output_dir, num_processes)
-    return decide_the_rest(args, output_dir, num_processes)
+    decided = decide_the_rest(args, output_dir, num_processes)
+    finish_killed_saves(output_dir)
+    return decided
 
 
 def take_output_dir(args, output_dir: Path, num_processes: int) -> None:
-    """`decide_start`'s refusals of the paths, then the main process's lock of --output_dir, where it finishes what a
-    killed save left (`finish_interrupted_saves`): every process must wait for that before looking for `latest`."""
+    """`decide_start`'s refusals of the paths, then the main process's lock of --output_dir (and the refusal of a
+    folder whose evaluation a live run writes). Nothing is put right there yet (`finish_killed_saves`)."""
     problem = missing_paths(args)  # looked up on this machine, once every process has joined (see main)
     if problem:  # argparse's status 2, as for any other bad flag; on one process its usage line too
         raise build_parser(__doc__).refusal(problem) if num_processes == 1 else CommandLineRefused(problem)
@@ -377,7 +379,8 @@ def take_output_dir(args, output_dir: Path, num_processes: int) -> None:
         except DatasetFormatError as error:
             raise CommandLineRefused(str(error)) from None
     problem = output_dir_in_dataset(output_dir, args.dataset) if args.dataset != SYNTHETIC else None
-    if problem and list_checkpoints(output_dir):  # a run an earlier version started there: it resumes once moved
+    # a run an earlier version started there: it resumes once moved
+    if problem and checkpoints_once_saves_finish(output_dir):
         problem += (
             f"; to go on with the run it holds, move {output_dir} out of the data set and resume it there "
             "(--output_dir <the new place> --resume_from_checkpoint latest)"
@@ -389,8 +392,6 @@ def take_output_dir(args, output_dir: Path, num_processes: int) -> None:
     if busy:  # first: a live run's folder is no previous run to resume, overwrite or run again
         raise CommandLineRefused(busy)
     try:
-        if main_process:  # held: no save under way there, so a whole checkpoint a kill left unrenamed is `latest` again
-            finish_interrupted_saves(output_dir)
         evaluating = live_evaluation_in(output_dir) if main_process else None  # looked at once the folder is held
         if evaluating:
             raise CommandLineRefused(evaluating)
@@ -399,16 +400,19 @@ def take_output_dir(args, output_dir: Path, num_processes: int) -> None:
         raise
 
 
-def finish_saves_in_folders_of_their_own(output_dir: Path) -> None:
-    """`finish_interrupted_saves` on each machine that keeps an --output_dir of its own (no folder every machine
-    shares: accelerate's `save_on_each_node`), by its main process, the one that writes checkpoints there; a few
-    collectives, which every process calls once rank 0 has held and put right its own (`take_output_dir`).
+def finish_killed_saves(output_dir: Path) -> None:
+    """`finish_interrupted_saves` by each process that writes checkpoints: the main process, in the folder it holds
+    (`take_output_dir`), and the main process of each machine that keeps an --output_dir of its own (no folder every
+    machine shares: accelerate's `save_on_each_node`); a few collectives, which every process calls once every refusal
+    is taken and agreed (they are taken on the folder as it will be: `checkpoints_once_saves_finish`, `saved_in`).
 
-    `take_output_dir` puts right rank 0's folder alone: a machine's own was put right only as its first save started.
-    Killed between a save's renames, each machine's folder held `step_4` and a whole `.tmp-step_6`; the resume found
-    step_6 on rank 0 and step_4 on machine 1, and was refused, "the machines' latest checkpoints differ", with the
-    advice to resume step_4 on every machine (two steps lost)."""
-    if output_dir_of_its_own(output_dir) and os.environ.get("LOCAL_RANK", "0") == "0":
+    It was done as the main process took the folder: a run refused after (another command's folder) had renamed a
+    killed save and deleted what a pruning left. And other machines' own folders were put right only as their first
+    save started: killed between a save's renames, each machine's folder held `step_4` and a whole `.tmp-step_6`, and
+    the resume was refused, "the machines' latest checkpoints differ" (step_6 on rank 0, step_4 on machine 1), with
+    the advice to resume step_4 on every machine (two steps lost)."""
+    own = output_dir_of_its_own(output_dir)
+    if os.environ.get("RANK", "0") == "0" or (own and os.environ.get("LOCAL_RANK", "0") == "0"):
         finish_interrupted_saves(output_dir)
 
 
@@ -457,12 +461,11 @@ def main(argv=None):
     # Every process joins the group before it decides anything, so that a refusal on one machine stops them all at
     # once, each with one line (the others used to wait for it at their first collective: 30 minutes).
     num_processes = join_process_group(args.ddp_timeout)
-    # The main process finishes what a killed save left in --output_dir once it holds it (`take_output_dir`), and every
-    # process agrees on that before any looks for `latest`: one that looked meanwhile saw a checkpoint not yet renamed
-    # into place, and the run stopped, the processes' latest checkpoints "differing".
+    # The main process holds --output_dir (`take_output_dir`), and every process agrees on that before any looks for
+    # `latest`. Each looks at the folder as it will be once what a killed save left is put in place, which is done only
+    # once every refusal is taken (`finish_killed_saves`): a process that looked while it was being done saw a
+    # checkpoint not yet renamed, and the run stopped, the processes' latest checkpoints "differing".
     _, refusal, error = attempt(take_output_dir, args, output_dir, num_processes)
-    agree(flags, refusal, error=error)
-    _, refusal, error = attempt(finish_saves_in_folders_of_their_own, output_dir)
     agree(flags, refusal, error=error)
     decided, refusal, error = attempt(decide_the_rest, args, output_dir, num_processes)
     rerun, batch_warning, settings, checkpoint, resume_state, resume_warnings = decided or (None,) * 6
@@ -470,6 +473,9 @@ def main(argv=None):
     agree(flags, refusal, resume_choice(checkpoint, resume_state, output_dir), error, held)
     if args.resume_from_checkpoint and checkpoint is None:  # `latest` and, as agreed, no process found one
         agree(None, CommandLineRefused(nothing_to_resume(output_dir)))  # its line once per machine, status 2
+    # every refusal taken: what a killed save left is put right, in each folder a process writes checkpoints in
+    _, refusal, error = attempt(finish_killed_saves, output_dir)
+    agree(flags, refusal, error=error)
     # Without one folder every machine sees, each machine keeps whole checkpoints of its own, so that each can resume.
     shared_output_dir = output_dir_is_shared(output_dir)
     # Batches go to a GPU from pinned memory without blocking (build_dataloaders pins them there): a blocking copy

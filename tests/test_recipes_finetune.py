@@ -2238,6 +2238,36 @@ def test_resume_latest_after_a_kill_between_a_checkpoints_two_renames_resumes_th
     assert sorted(p.name for p in root.iterdir()) == ["step_2", "step_4"]
 
 
+def test_a_run_refused_leaves_a_killed_save_as_it_was_and_names_the_checkpoint_it_would_resume(tmp_path):
+    """A run killed between a save's renames (`.tmp-step_6` whole, `.old-step_2` a pruning's) and another command in
+    its folder: refused ("already holds a previous run"), but the save had already been put in place and the pruning's
+    leftover deleted as the folder was taken. The refusal changes nothing, and names the checkpoints as the run that
+    goes on with the folder finds them (step_6 too); `latest` there resumes step_6."""
+    from vivit_hf.training.checkpoints import release_output_dir
+    from vivit_hf.training.finetune import parse_args
+
+    root = tmp_path / "checkpoints"
+    for name, step in ((".old-step_2", 2), ("step_4", 4), (".tmp-step_6", 6)):
+        (root / name).mkdir(parents=True)
+        (root / name / STATE_FILE).write_text(json.dumps({"completed_steps": step}))
+    (tmp_path / "run_settings.json").write_text("{}")
+    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+    recipe = load_recipe()
+    args = parse_args([*TINY_MODEL, "--output_dir", str(tmp_path), "--learning_rate", "0.5"])
+    with pytest.raises(recipe.CommandLineRefused) as refused:
+        recipe.decide_start(args, tmp_path, 1)
+    message = refused.value.message
+    assert "already holds a previous run" in message and "checkpoints/ (step_4, step_6)" in message, message
+    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
+    args = parse_args([*TINY_MODEL, "--output_dir", str(tmp_path), "--resume_from_checkpoint", "latest"])
+    try:
+        checkpoint, state = recipe.decide_start(args, tmp_path, 1)[3:5]
+    finally:
+        release_output_dir(tmp_path)
+    assert checkpoint == root / "step_6" and state == {"completed_steps": 6}
+    assert sorted(p.name for p in root.iterdir()) == ["step_4", "step_6"]
+
+
 def test_a_process_other_than_the_main_one_looks_for_latest_only_once_the_killed_save_is_finished(
     tmp_path, monkeypatch
 ):

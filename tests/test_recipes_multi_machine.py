@@ -506,8 +506,8 @@ def test_machines_whose_latest_checkpoints_differ_are_told_the_latest_one_they_a
 def start_of_a_machine(recipe, rank: int, out, store, parsed) -> None:
     """What each machine's main process does as a resume starts, up to the search for `latest` (recipes/finetune.py's
     `main`, one process a machine, in a process forked from this one): `take_output_dir`, every process meeting
-    (`agree`: here a barrier), `finish_saves_in_folders_of_their_own`; then the checkpoints its --output_dir holds,
-    written to `out`/rank<rank>.json."""
+    (`agree`: here a barrier), `finish_killed_saves`; then the checkpoints its --output_dir holds, written to
+    `out`/rank<rank>.json."""
     import os
 
     import torch.distributed as dist
@@ -518,7 +518,7 @@ def start_of_a_machine(recipe, rank: int, out, store, parsed) -> None:
     dist.init_process_group("gloo", store=dist.FileStore(str(store), 2), rank=rank, world_size=2)
     recipe.take_output_dir(parsed, out, 2)
     dist.barrier()
-    recipe.finish_saves_in_folders_of_their_own(out)
+    recipe.finish_killed_saves(out)
     held = held_checkpoints(out)
     own = output_dir_of_its_own(out)  # (once more, to be seen here)
     (out / f"rank{rank}.json").write_text(json.dumps({"held": held, "own": own}))
@@ -528,8 +528,8 @@ def start_of_a_machine(recipe, rank: int, out, store, parsed) -> None:
 @pytest.mark.parametrize("shared", [False, True], ids=["folders_of_their_own", "one_shared_folder"])
 def test_machines_with_folders_of_their_own_resume_a_save_killed_between_its_renames_on_each(tmp_path, shared):
     """No folder every machine shares (`save_on_each_node`): each machine's main process saved step_6 whole as
-    `.tmp-step_6` and the run was killed before its rename. Rank 0 put its own in place as the resume started
-    (`take_output_dir`), machine 1 only at its first save: the machines' latest checkpoints "differed" (step_6 on rank
+    `.tmp-step_6` and the run was killed before its rename. Rank 0 put its own in place as the resume started,
+    machine 1 only at its first save: the machines' latest checkpoints "differed" (step_6 on rank
     0, step_4 on machine 1) and the line advised resuming step_4 on every machine, two steps lost. Each machine's main
     process is a process forked from this one, in a process group of two (gloo). In one folder both see, rank 0's
     alone puts it right (machine 1's would rename what rank 0 renamed, as an NFS client's stale listing shows it)."""

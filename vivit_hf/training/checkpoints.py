@@ -281,7 +281,7 @@ def describe_outputs(outputs: list[Path], shown: int = 8) -> str:
     for path in outputs:
         name = path.name + ("/" if path.is_dir() else "")
         if path.name == CHECKPOINTS and path.is_dir():
-            kept = [p.name for p in list_checkpoints(path.parent)]
+            kept = [p.name for p in checkpoints_once_saves_finish(path.parent)]
             name += f" ({', '.join(kept)})" if kept else " (unfinished)"
         names.append(name)
     more = len(names) - shown
@@ -341,7 +341,7 @@ def check_output_dir(output_dir, overwrite: bool, resume: str | None) -> list[Pa
             f"or give another --output_dir"
         )
     finished = [path for path in found if path.name in ("model.safetensors", "all_results.json")]
-    if resume == "latest" and finished and not list_checkpoints(folder):
+    if resume == "latest" and finished and not checkpoints_once_saves_finish(folder):
         # `latest` finds nothing to continue from and would train from scratch over the finished model.
         raise ValueError(
             f"--resume_from_checkpoint latest: {folder} holds a finished run ({describe_outputs(found)}) and no "
@@ -507,7 +507,8 @@ def _fsync(path: Path) -> None:
 def finish_interrupted_saves(output_dir) -> list[str]:
     """Put in place what a killed `save_checkpoint` had written whole, and remove what it left half written; logs
     and returns the lines saying what it did. Only for the process that writes checkpoints (`checkpoint_writer`),
-    while no save is under way: as a save starts, and as a run that holds the folder (`hold_output_dir`) starts.
+    while no save is under way: as a save starts, and as a run that holds the folder (`hold_output_dir`) starts, once
+    every refusal is taken (recipes/finetune.py's `finish_killed_saves`).
 
     A `.tmp-<name>` with its STATE_FILE is whole: the file is written last, once every process's `save_state` has
     returned (as transformers' Trainer writes its trainer_state.json last). A kill after it and before the rename left
@@ -547,6 +548,16 @@ def checkpoints_once_saves_finish(output_dir) -> list[Path]:
     finals = {root / tmp.name.removeprefix(".tmp-") for tmp in whole}
     found = sorted([c for c in list_checkpoints(output_dir) if c not in finals] + whole, key=saved_order)
     return [root / c.name.removeprefix(".tmp-") for c in found]
+
+
+def saved_in(checkpoint: Path) -> Path:
+    """Where `checkpoint`'s files lie until `finish_interrupted_saves` puts it in place: the `.tmp-<name>` a save killed
+    between its renames left whole beside it, else `checkpoint` itself. A run's refusals are taken on its folder as
+    `checkpoints_once_saves_finish` sees it, and nothing is put in place before they all are: a run refused (another
+    command's folder) had already renamed a killed save and deleted what a pruning left."""
+    checkpoint = Path(checkpoint)
+    tmp = checkpoint.with_name(f".tmp-{checkpoint.name}")
+    return tmp if _whole(tmp) else checkpoint
 
 
 def _a_folder(path: Path) -> bool:
