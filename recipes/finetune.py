@@ -249,7 +249,7 @@ def find_resume_checkpoint(args, output_dir: Path, settings: dict):
         checkpoint = found[-1]
     else:
         checkpoint = Path(args.resume_from_checkpoint)
-    if not (saved_in(checkpoint) / STATE_FILE).is_file():
+    if not (saved_in(checkpoint, output_dir) / STATE_FILE).is_file():
         # a run's folder or its checkpoints/ (Trainer users give `output_dir`): name the checkpoints it holds
         held = checkpoints_once_saves_finish(checkpoint.parent if checkpoint.name == CHECKPOINTS else checkpoint)
         what = "no such folder" if not checkpoint.exists() else f"no {STATE_FILE} there"
@@ -259,7 +259,7 @@ def find_resume_checkpoint(args, output_dir: Path, settings: dict):
             else f"a folder under {output_dir / CHECKPOINTS}"
         )
         raise CommandLineRefused(f"--resume_from_checkpoint {checkpoint}: {what} (give {give}, or latest)")
-    state = json.loads((saved_in(checkpoint) / STATE_FILE).read_text())
+    state = json.loads((saved_in(checkpoint, output_dir) / STATE_FILE).read_text())
     if isinstance(state, dict) and "completed_steps" not in state and "global_step" in state:
         # transformers' Trainer writes a trainer_state.json too: its checkpoint loaded the data and the model (its
         # weights too, under accelerate's name for them) and then died in a traceback for accelerate's optimizer.bin
@@ -272,7 +272,7 @@ def find_resume_checkpoint(args, output_dir: Path, settings: dict):
     # of the run gone back on, would be resumed instead of this run's until its own pass them (or the limit removes
     # them: it removes those first).
     later = [path for path in checkpoints_once_saves_finish(output_dir) if path.resolve() != checkpoint.resolve()]
-    later = [path.name for path in later if steps_of(saved_in(path)) > state.get("completed_steps", 0)]
+    later = [path.name for path in later if steps_of(saved_in(path, output_dir)) > state.get("completed_steps", 0)]
     going_back = (
         [
             f"{output_dir / CHECKPOINTS} holds checkpoints of later steps ({', '.join(later)}) of the run this one "
@@ -304,7 +304,7 @@ def recorded_and_ours(
     ours = json.loads(json.dumps(run_settings(probe, processes)))
     found = checkpoints_once_saves_finish(output_dir)
     if found:
-        state = json.loads((saved_in(found[-1]) / STATE_FILE).read_text())
+        state = json.loads((saved_in(found[-1], output_dir) / STATE_FILE).read_text())
         return settings_as_typed_here(state.get("settings"), state.get("dataset_folder"), args.dataset), ours, found[-1]
     try:
         return settings_as_typed_here(*recorded_settings(output_dir), args.dataset), ours, None

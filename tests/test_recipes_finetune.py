@@ -2268,6 +2268,26 @@ def test_a_run_refused_leaves_a_killed_save_as_it_was_and_names_the_checkpoint_i
     assert sorted(p.name for p in root.iterdir()) == ["step_4", "step_6"]
 
 
+def test_a_checkpoint_named_in_another_folder_is_not_taken_from_a_killed_save_this_run_does_not_finish(tmp_path):
+    """A whole `.tmp-step_6` counts as `step_6` only in the run's own --output_dir, which it puts right before loading:
+    named in another run's folder, where nothing renames it, the resume is refused as before (no such folder), not
+    let through to fail loading a folder that is not there. In its own folder it resumes."""
+    from vivit_hf.training.finetune import parse_args
+
+    for folder in ("other", "out"):
+        (tmp_path / folder / "checkpoints" / ".tmp-step_6").mkdir(parents=True)
+        (tmp_path / folder / "checkpoints" / ".tmp-step_6" / STATE_FILE).write_text('{"completed_steps": 6}')
+    recipe = load_recipe()
+    named = tmp_path / "other" / "checkpoints" / "step_6"
+    args = parse_args([*TINY_MODEL, "--output_dir", str(tmp_path / "out"), "--resume_from_checkpoint", str(named)])
+    with pytest.raises(recipe.CommandLineRefused) as refused:
+        recipe.find_resume_checkpoint(args, tmp_path / "out", {})
+    assert f"--resume_from_checkpoint {named}: no such folder" in refused.value.message
+    args.resume_from_checkpoint = str(tmp_path / "out" / "checkpoints" / "step_6")
+    checkpoint, state, _ = recipe.find_resume_checkpoint(args, tmp_path / "out", {})
+    assert checkpoint.name == "step_6" and state == {"completed_steps": 6}
+
+
 def test_a_process_other_than_the_main_one_looks_for_latest_only_once_the_killed_save_is_finished(
     tmp_path, monkeypatch
 ):

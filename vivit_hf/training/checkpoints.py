@@ -550,14 +550,16 @@ def checkpoints_once_saves_finish(output_dir) -> list[Path]:
     return [root / c.name.removeprefix(".tmp-") for c in found]
 
 
-def saved_in(checkpoint: Path) -> Path:
+def saved_in(checkpoint: Path, output_dir) -> Path:
     """Where `checkpoint`'s files lie until `finish_interrupted_saves` puts it in place: the `.tmp-<name>` a save killed
-    between its renames left whole beside it, else `checkpoint` itself. A run's refusals are taken on its folder as
+    between its renames left whole beside it in `output_dir`'s checkpoints/, else `checkpoint` itself (one elsewhere,
+    another run's, is not put right by this run). A run's refusals are taken on its folder as
     `checkpoints_once_saves_finish` sees it, and nothing is put in place before they all are: a run refused (another
     command's folder) had already renamed a killed save and deleted what a pruning left."""
     checkpoint = Path(checkpoint)
     tmp = checkpoint.with_name(f".tmp-{checkpoint.name}")
-    return tmp if _whole(tmp) else checkpoint
+    ours = checkpoint.parent.resolve() == (Path(output_dir) / CHECKPOINTS).resolve()
+    return tmp if ours and _whole(tmp) else checkpoint
 
 
 def _a_folder(path: Path) -> bool:
