@@ -82,7 +82,8 @@ def held_checkpoints(output_dir: Path) -> list[list]:
     held = []
     for path in checkpoints_once_saves_finish(output_dir):  # (a killed save is put in place once every process agrees)
         try:
-            held.append(resume_choice(path, json.loads((saved_in(path, output_dir) / STATE_FILE).read_text()), output_dir))
+            state = json.loads((saved_in(path, output_dir) / STATE_FILE).read_text())
+            held.append(resume_choice(path, state, output_dir))
         except (OSError, ValueError):  # removed or rewritten since listed: not held
             continue
     return held
