@@ -61,7 +61,6 @@ from vivit_hf.training.agreement import (
     held_checkpoints,
     join_process_group,
     output_dir_is_shared,
-    output_dir_of_its_own,
     parse_everywhere,
     process_group_kwargs,
     resume_choice,
@@ -242,7 +241,7 @@ def find_resume_checkpoint(args, output_dir: Path, settings: dict):
     optimiser differ from this run's."""
     if not args.resume_from_checkpoint:
         return None, None, []
-    if args.resume_from_checkpoint == "latest":  # (as the folder is once `finish_killed_saves` has put it right)
+    if args.resume_from_checkpoint == "latest":  # (as the folder is once `ready_output_dir` has put it right)
         found = checkpoints_once_saves_finish(output_dir)
         if not found:
             return None, None, []
@@ -359,17 +358,18 @@ def decide_start(args, output_dir: Path, num_processes: int):
     previous run in --output_dir (refused unless resumed, overwritten or the same command), the batch size, the
     checkpoint to resume.
     `args` gets the resolved batch and what a rerun of the same command does. Returns (rerun, batch_warning,
-    settings, checkpoint, resume_state, resume_warnings), once what a killed save left is put right
-    (`finish_killed_saves`). On several processes `main` takes its parts apart, with an agreement between them."""
+    settings, checkpoint, resume_state, resume_warnings), once what a killed save left is put right (on several
+    processes `main` takes these parts apart, with an agreement between them, and puts it right in `ready_output_dir`,
+    once the launch's refusals are taken too)."""
     take_output_dir(args, output_dir, num_processes)
     decided = decide_the_rest(args, output_dir, num_processes)
-    finish_killed_saves(output_dir)
+    finish_interrupted_saves(output_dir)
     return decided
 
 
 def take_output_dir(args, output_dir: Path, num_processes: int) -> None:
     """`decide_start`'s refusals of the paths, then the main process's lock of --output_dir (and the refusal of a
-    folder whose evaluation a live run writes). Nothing is put right there yet (`finish_killed_saves`)."""
+    folder whose evaluation a live run writes). Nothing is put right there yet (`ready_output_dir`)."""
     problem = missing_paths(args)  # looked up on this machine, once every process has joined (see main)
     if problem:  # argparse's status 2, as for any other bad flag; on one process its usage line too
         raise build_parser(__doc__).refusal(problem) if num_processes == 1 else CommandLineRefused(problem)
@@ -400,20 +400,27 @@ def take_output_dir(args, output_dir: Path, num_processes: int) -> None:
         raise
 
 
-def finish_killed_saves(output_dir: Path) -> None:
-    """`finish_interrupted_saves` by each process that writes checkpoints: the main process, in the folder it holds
-    (`take_output_dir`), and the main process of each machine that keeps an --output_dir of its own (no folder every
-    machine shares: accelerate's `save_on_each_node`); a few collectives, which every process calls once every refusal
-    is taken and agreed (they are taken on the folder as it will be: `checkpoints_once_saves_finish`, `saved_in`).
+def ready_output_dir(accelerator, args, output_dir: Path, rerun) -> None:
+    """What each process that writes checkpoints (`checkpoint_writer`: the main process, or each machine's where no
+    folder every machine shares) does to its --output_dir once every refusal is taken: put right what a killed save
+    left (`finish_interrupted_saves`), remove the previous run where it is overwritten, make the folder.
 
-    It was done as the main process took the folder: a run refused after (another command's folder) had renamed a
-    killed save and deleted what a pruning left. And other machines' own folders were put right only as their first
-    save started: killed between a save's renames, each machine's folder held `step_4` and a whole `.tmp-step_6`, and
-    the resume was refused, "the machines' latest checkpoints differ" (step_6 on rank 0, step_4 on machine 1), with
-    the advice to resume step_4 on every machine (two steps lost)."""
-    own = output_dir_of_its_own(output_dir)
-    if os.environ.get("RANK", "0") == "0" or (own and os.environ.get("LOCAL_RANK", "0") == "0"):
-        finish_interrupted_saves(output_dir)
+    What a killed save left was put right as the main process took the folder: a run refused after (another command's
+    folder) had renamed a killed save and deleted what a pruning left. Other machines' own folders were put right only
+    at their first save: killed between a save's renames, each machine's folder held `step_4` and a whole
+    `.tmp-step_6`, and the resume was refused, "the machines' latest checkpoints differ" (step_6 on rank 0, step_4 on
+    machine 1), advising step_4 on every machine. The refusals and `latest` see each folder as it will be
+    (`checkpoints_once_saves_finish`, `saved_in`); no process reads a checkpoint before every process has met after
+    this (`main`)."""
+    if not checkpoint_writer(accelerator):
+        return
+    finish_interrupted_saves(output_dir)
+    if args.overwrite_output_dir:
+        removed, kept = remove_previous_run(output_dir)
+        if removed or kept:
+            why = "--overwrite_output_dir" if rerun is None else "the same command again"
+            log_on_each_machine(logger, accelerator, logging.INFO, removal_said(why, removed, kept, output_dir))
+    output_dir.mkdir(parents=True, exist_ok=True)
 
 
 def decide_the_rest(args, output_dir: Path, num_processes: int):
@@ -463,8 +470,8 @@ def main(argv=None):
     num_processes = join_process_group(args.ddp_timeout)
     # The main process holds --output_dir (`take_output_dir`), and every process agrees on that before any looks for
     # `latest`. Each looks at the folder as it will be once what a killed save left is put in place, which is done only
-    # once every refusal is taken (`finish_killed_saves`): a process that looked while it was being done saw a
-    # checkpoint not yet renamed, and the run stopped, the processes' latest checkpoints "differing".
+    # once every refusal is taken (`ready_output_dir`): a process that looked while it was being done saw a checkpoint
+    # not yet renamed, and the run stopped, the processes' latest checkpoints "differing".
     _, refusal, error = attempt(take_output_dir, args, output_dir, num_processes)
     agree(flags, refusal, error=error)
     decided, refusal, error = attempt(decide_the_rest, args, output_dir, num_processes)
@@ -473,9 +480,6 @@ def main(argv=None):
     agree(flags, refusal, resume_choice(checkpoint, resume_state, output_dir), error, held)
     if args.resume_from_checkpoint and checkpoint is None:  # `latest` and, as agreed, no process found one
         agree(None, CommandLineRefused(nothing_to_resume(output_dir)))  # its line once per machine, status 2
-    # every refusal taken: what a killed save left is put right, in each folder a process writes checkpoints in
-    _, refusal, error = attempt(finish_killed_saves, output_dir)
-    agree(flags, refusal, error=error)
     # Without one folder every machine sees, each machine keeps whole checkpoints of its own, so that each can resume.
     shared_output_dir = output_dir_is_shared(output_dir)
     # Batches go to a GPU from pinned memory without blocking (build_dataloaders pins them there): a blocking copy
@@ -541,18 +545,13 @@ def main(argv=None):
             f"--output_dir {output_dir} is not one folder every machine shares: each machine keeps its own "
             "checkpoints there; the final model and results are written on the machine of rank 0 only",
         )
-    if checkpoint_writer(accelerator):  # the main process, or each machine's where the folder is not shared
-        if args.overwrite_output_dir:  # after every refusal above: a refused run removes nothing
-            removed, kept = remove_previous_run(output_dir)
-            if removed or kept:
-                why = "--overwrite_output_dir" if rerun is None else "the same command again"
-                said = removal_said(why, removed, kept, output_dir)
-                log_on_each_machine(logger, accelerator, logging.INFO, said)
-        output_dir.mkdir(parents=True, exist_ok=True)
+    # after every refusal above (a refused run changes nothing in --output_dir); a failure on one machine (a folder
+    # it may not write) stops every machine with its line, not the others at their next collective
+    _, refusal, error = attempt(ready_output_dir, accelerator, args, output_dir, rerun)
     # a folder made just now (decide_start found none to lock): another run may have made it at the same moment
     # (the main process alone removes what this run made, at its exit, and only folders left empty)
-    busy = hold_output_dir(output_dir, made=made) if accelerator.is_main_process else None
-    agree(None, CommandLineRefused(busy) if busy else None)
+    busy = hold_output_dir(output_dir, made=made) if accelerator.is_main_process and refusal is None else None
+    agree(None, refusal or (CommandLineRefused(busy) if busy else None), error=error)
     accelerator.wait_for_everyone()  # no process writes into the folder while the previous run is being removed
 
     # A Hub id that cannot be fetched (no network, offline mode, no such repo): one line naming it, per process.

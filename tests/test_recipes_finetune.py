@@ -2268,6 +2268,29 @@ def test_a_run_refused_leaves_a_killed_save_as_it_was_and_names_the_checkpoint_i
     assert sorted(p.name for p in root.iterdir()) == ["step_4", "step_6"]
 
 
+@pytest.mark.skipif(torch.cuda.is_available(), reason="refused on the CPU only (tests/test_recipes_flags.py's)")
+def test_a_run_refused_once_its_accelerator_is_made_leaves_a_killed_save_as_it_was(tmp_path):
+    """As above, refused later: by a check of the launch made once accelerate's `Accelerator` is (here fp16 on the
+    CPU). What the killed save left was put right before those checks (`.tmp-step_6` renamed, `.old-step_2` deleted);
+    it is put right only once they pass, with the removal of an overwritten run (`ready_output_dir`)."""
+    from vivit_hf.training.checkpoints import RUN_LOCK_FILE, release_output_dir
+
+    root = tmp_path / "checkpoints"
+    for name, step in ((".old-step_2", 2), ("step_4", 4), (".tmp-step_6", 6)):
+        (root / name).mkdir(parents=True)
+        (root / name / STATE_FILE).write_text(json.dumps({"completed_steps": step}))
+    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+    flags = ["--output_dir", tmp_path, "--resume_from_checkpoint", "latest", "--mixed_precision", "fp16"]
+    try:
+        with pytest.raises(SystemExit) as refused:
+            run_in_process(load_recipe(), *TINY_MODEL, *flags)
+    finally:
+        release_output_dir(tmp_path)
+    assert refused.value.code == 2
+    # (the lock's file goes as the process that held it exits: here, the test's)
+    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.name != RUN_LOCK_FILE) == before
+
+
 def test_a_checkpoint_named_in_another_folder_is_not_taken_from_a_killed_save_this_run_does_not_finish(tmp_path):
     """A whole `.tmp-step_6` counts as `step_6` only in the run's own --output_dir, which it puts right before loading:
     named in another run's folder, where nothing renames it, the resume is refused as before (no such folder), not

@@ -405,31 +405,6 @@ def _clips(digest: str | None) -> str:
     return f"{count} clips (digest {hashed})" if count.isdigit() else f"{count} (digest {hashed})"  # a stream's words
 
 
-def output_dir_of_its_own(output_dir: Path) -> bool:
-    """Whether this process sees an --output_dir that is not rank 0's: a folder there in which a marker rank 0 writes
-    in its own does not show (a few collectives; False on rank 0, on one process, and where this process sees no
-    folder: nothing to put right there). Nothing is made: asked before the run's refusals are all taken, where
-    `output_dir_is_shared` makes the folder. Only a folder rank 0 holds (`hold_output_dir`) gets the marker."""
-    if not (dist.is_available() and dist.is_initialized()) or dist.get_world_size() == 1:
-        return False
-    token = [uuid.uuid4().hex if dist.get_rank() == 0 else None]
-    dist.broadcast_object_list(token, src=0)
-    folder = Path(output_dir)
-    marker = folder / f".shared-{token[0]}"  # a new name: no process has a failed lookup of it cached (NFS)
-    if dist.get_rank() == 0 and folder.is_dir():
-        try:
-            marker.write_text("a marker: do the other machines see this folder?\n")
-        except OSError:  # (not written: the others take the folder they see for their own)
-            pass
-    dist.barrier()
-    # A process that sees no folder where a shared one is (a failed lookup cached) has nothing to put right: False.
-    own = dist.get_rank() != 0 and folder.is_dir() and not marker.exists()
-    dist.barrier()
-    if dist.get_rank() == 0:
-        marker.unlink(missing_ok=True)
-    return own
-
-
 def output_dir_is_shared(output_dir: Path) -> bool:
     """Whether every process sees the --output_dir rank 0 writes (one shared folder), found by a marker file rank 0
     writes and the others look for (a few collectives; True on one process, with nothing written).

@@ -508,7 +508,7 @@ def finish_interrupted_saves(output_dir) -> list[str]:
     """Put in place what a killed `save_checkpoint` had written whole, and remove what it left half written; logs
     and returns the lines saying what it did. Only for the process that writes checkpoints (`checkpoint_writer`),
     while no save is under way: as a save starts, and as a run that holds the folder (`hold_output_dir`) starts, once
-    every refusal is taken (recipes/finetune.py's `finish_killed_saves`).
+    every refusal is taken (recipes/finetune.py's `ready_output_dir`).
 
     A `.tmp-<name>` with its STATE_FILE is whole: the file is written last, once every process's `save_state` has
     returned (as transformers' Trainer writes its trainer_state.json last). A kill after it and before the rename left
