@@ -90,7 +90,6 @@ from vivit_hf.training.checkpoints import (
     checkpoints_once_saves_finish,
     finish_interrupted_saves,
     hold_output_dir,
-    list_checkpoints,
     live_evaluation_in,
     nothing_to_resume,
     release_output_dir,
@@ -98,6 +97,7 @@ from vivit_hf.training.checkpoints import (
     remove_previous_run,
     save_checkpoint,
     save_pretrained,
+    saved_in,
     steps_of,
     trained_runs,
 )
@@ -241,16 +241,16 @@ def find_resume_checkpoint(args, output_dir: Path, settings: dict):
     optimiser differ from this run's."""
     if not args.resume_from_checkpoint:
         return None, None, []
-    if args.resume_from_checkpoint == "latest":
-        found = list_checkpoints(output_dir)
+    if args.resume_from_checkpoint == "latest":  # (as the folder is once `ready_output_dir` has put it right)
+        found = checkpoints_once_saves_finish(output_dir)
         if not found:
             return None, None, []
         checkpoint = found[-1]
     else:
         checkpoint = Path(args.resume_from_checkpoint)
-    if not (checkpoint / STATE_FILE).is_file():
+    if not (saved_in(checkpoint, output_dir) / STATE_FILE).is_file():
         # a run's folder or its checkpoints/ (Trainer users give `output_dir`): name the checkpoints it holds
-        held = list_checkpoints(checkpoint.parent if checkpoint.name == CHECKPOINTS else checkpoint)
+        held = checkpoints_once_saves_finish(checkpoint.parent if checkpoint.name == CHECKPOINTS else checkpoint)
         what = "no such folder" if not checkpoint.exists() else f"no {STATE_FILE} there"
         give = (
             f"one of its checkpoints, {', '.join(map(str, held))}"
@@ -258,7 +258,7 @@ def find_resume_checkpoint(args, output_dir: Path, settings: dict):
             else f"a folder under {output_dir / CHECKPOINTS}"
         )
         raise CommandLineRefused(f"--resume_from_checkpoint {checkpoint}: {what} (give {give}, or latest)")
-    state = json.loads((checkpoint / STATE_FILE).read_text())
+    state = json.loads((saved_in(checkpoint, output_dir) / STATE_FILE).read_text())
     if isinstance(state, dict) and "completed_steps" not in state and "global_step" in state:
         # transformers' Trainer writes a trainer_state.json too: its checkpoint loaded the data and the model (its
         # weights too, under accelerate's name for them) and then died in a traceback for accelerate's optimizer.bin
@@ -270,8 +270,8 @@ def find_resume_checkpoint(args, output_dir: Path, settings: dict):
     # Going back to an earlier checkpoint: `latest` (and the same command again) orders by step, so the later ones,
     # of the run gone back on, would be resumed instead of this run's until its own pass them (or the limit removes
     # them: it removes those first).
-    later = [path.name for path in list_checkpoints(output_dir) if path.resolve() != checkpoint.resolve()]
-    later = [name for name in later if steps_of(output_dir / CHECKPOINTS / name) > state.get("completed_steps", 0)]
+    later = [path for path in checkpoints_once_saves_finish(output_dir) if path.resolve() != checkpoint.resolve()]
+    later = [path.name for path in later if steps_of(saved_in(path, output_dir)) > state.get("completed_steps", 0)]
     going_back = (
         [
             f"{output_dir / CHECKPOINTS} holds checkpoints of later steps ({', '.join(later)}) of the run this one "
@@ -301,9 +301,9 @@ def recorded_and_ours(
     except ValueError:
         return None
     ours = json.loads(json.dumps(run_settings(probe, processes)))
-    found = list_checkpoints(output_dir)
+    found = checkpoints_once_saves_finish(output_dir)
     if found:
-        state = json.loads((found[-1] / STATE_FILE).read_text())
+        state = json.loads((saved_in(found[-1], output_dir) / STATE_FILE).read_text())
         return settings_as_typed_here(state.get("settings"), state.get("dataset_folder"), args.dataset), ours, found[-1]
     try:
         return settings_as_typed_here(*recorded_settings(output_dir), args.dataset), ours, None
@@ -358,15 +358,18 @@ def decide_start(args, output_dir: Path, num_processes: int):
     previous run in --output_dir (refused unless resumed, overwritten or the same command), the batch size, the
     checkpoint to resume.
     `args` gets the resolved batch and what a rerun of the same command does. Returns (rerun, batch_warning,
-    settings, checkpoint, resume_state, resume_warnings). On several processes `main` takes its two halves apart, with
-    an agreement between them (`take_output_dir`)."""
+    settings, checkpoint, resume_state, resume_warnings), once what a killed save left is put right (on several
+    processes `main` takes these parts apart, with an agreement between them, and puts it right in `ready_output_dir`,
+    once the launch's refusals are taken too)."""
     take_output_dir(args, output_dir, num_processes)
-    return decide_the_rest(args, output_dir, num_processes)
+    decided = decide_the_rest(args, output_dir, num_processes)
+    finish_interrupted_saves(output_dir)
+    return decided
 
 
 def take_output_dir(args, output_dir: Path, num_processes: int) -> None:
-    """`decide_start`'s refusals of the paths, then the main process's lock of --output_dir, where it finishes what a
-    killed save left (`finish_interrupted_saves`): every process must wait for that before looking for `latest`."""
+    """`decide_start`'s refusals of the paths, then the main process's lock of --output_dir (and the refusal of a
+    folder whose evaluation a live run writes). Nothing is put right there yet (`ready_output_dir`)."""
     problem = missing_paths(args)  # looked up on this machine, once every process has joined (see main)
     if problem:  # argparse's status 2, as for any other bad flag; on one process its usage line too
         raise build_parser(__doc__).refusal(problem) if num_processes == 1 else CommandLineRefused(problem)
@@ -376,7 +379,8 @@ def take_output_dir(args, output_dir: Path, num_processes: int) -> None:
         except DatasetFormatError as error:
             raise CommandLineRefused(str(error)) from None
     problem = output_dir_in_dataset(output_dir, args.dataset) if args.dataset != SYNTHETIC else None
-    if problem and list_checkpoints(output_dir):  # a run an earlier version started there: it resumes once moved
+    # a run an earlier version started there: it resumes once moved
+    if problem and checkpoints_once_saves_finish(output_dir):
         problem += (
             f"; to go on with the run it holds, move {output_dir} out of the data set and resume it there "
             "(--output_dir <the new place> --resume_from_checkpoint latest)"
@@ -388,14 +392,35 @@ def take_output_dir(args, output_dir: Path, num_processes: int) -> None:
     if busy:  # first: a live run's folder is no previous run to resume, overwrite or run again
         raise CommandLineRefused(busy)
     try:
-        if main_process:  # held: no save under way there, so a whole checkpoint a kill left unrenamed is `latest` again
-            finish_interrupted_saves(output_dir)
         evaluating = live_evaluation_in(output_dir) if main_process else None  # looked at once the folder is held
         if evaluating:
             raise CommandLineRefused(evaluating)
     except BaseException:  # refused: the folder is left as it was
         release_output_dir(output_dir)
         raise
+
+
+def ready_output_dir(accelerator, args, output_dir: Path, rerun) -> None:
+    """What each process that writes checkpoints (`checkpoint_writer`: the main process, or each machine's where no
+    folder every machine shares) does to its --output_dir once every refusal is taken: put right what a killed save
+    left (`finish_interrupted_saves`), remove the previous run where it is overwritten, make the folder.
+
+    What a killed save left was put right as the main process took the folder: a run refused after (another command's
+    folder) had renamed a killed save and deleted what a pruning left. Other machines' own folders were put right only
+    at their first save: killed between a save's renames, each machine's folder held `step_4` and a whole
+    `.tmp-step_6`, and the resume was refused, "the machines' latest checkpoints differ" (step_6 on rank 0, step_4 on
+    machine 1), advising step_4 on every machine. The refusals and `latest` see each folder as it will be
+    (`checkpoints_once_saves_finish`, `saved_in`); no process reads a checkpoint before every process has met after
+    this (`main`)."""
+    if not checkpoint_writer(accelerator):
+        return
+    finish_interrupted_saves(output_dir)
+    if args.overwrite_output_dir:
+        removed, kept = remove_previous_run(output_dir)
+        if removed or kept:
+            why = "--overwrite_output_dir" if rerun is None else "the same command again"
+            log_on_each_machine(logger, accelerator, logging.INFO, removal_said(why, removed, kept, output_dir))
+    output_dir.mkdir(parents=True, exist_ok=True)
 
 
 def decide_the_rest(args, output_dir: Path, num_processes: int):
@@ -443,9 +468,10 @@ def main(argv=None):
     # Every process joins the group before it decides anything, so that a refusal on one machine stops them all at
     # once, each with one line (the others used to wait for it at their first collective: 30 minutes).
     num_processes = join_process_group(args.ddp_timeout)
-    # The main process finishes what a killed save left in --output_dir once it holds it (`take_output_dir`), and every
-    # process agrees on that before any looks for `latest`: one that looked meanwhile saw a checkpoint not yet renamed
-    # into place, and the run stopped, the processes' latest checkpoints "differing".
+    # The main process holds --output_dir (`take_output_dir`), and every process agrees on that before any looks for
+    # `latest`. Each looks at the folder as it will be once what a killed save left is put in place, which is done only
+    # once every refusal is taken (`ready_output_dir`): a process that looked while it was being done saw a checkpoint
+    # not yet renamed, and the run stopped, the processes' latest checkpoints "differing".
     _, refusal, error = attempt(take_output_dir, args, output_dir, num_processes)
     agree(flags, refusal, error=error)
     decided, refusal, error = attempt(decide_the_rest, args, output_dir, num_processes)
@@ -519,18 +545,13 @@ def main(argv=None):
             f"--output_dir {output_dir} is not one folder every machine shares: each machine keeps its own "
             "checkpoints there; the final model and results are written on the machine of rank 0 only",
         )
-    if checkpoint_writer(accelerator):  # the main process, or each machine's where the folder is not shared
-        if args.overwrite_output_dir:  # after every refusal above: a refused run removes nothing
-            removed, kept = remove_previous_run(output_dir)
-            if removed or kept:
-                why = "--overwrite_output_dir" if rerun is None else "the same command again"
-                said = removal_said(why, removed, kept, output_dir)
-                log_on_each_machine(logger, accelerator, logging.INFO, said)
-        output_dir.mkdir(parents=True, exist_ok=True)
+    # after every refusal above (a refused run changes nothing in --output_dir); a failure on one machine (a folder
+    # it may not write) stops every machine with its line, not the others at their next collective
+    _, refusal, error = attempt(ready_output_dir, accelerator, args, output_dir, rerun)
     # a folder made just now (decide_start found none to lock): another run may have made it at the same moment
     # (the main process alone removes what this run made, at its exit, and only folders left empty)
-    busy = hold_output_dir(output_dir, made=made) if accelerator.is_main_process else None
-    agree(None, CommandLineRefused(busy) if busy else None)
+    busy = hold_output_dir(output_dir, made=made) if accelerator.is_main_process and refusal is None else None
+    agree(None, refusal or (CommandLineRefused(busy) if busy else None), error=error)
     accelerator.wait_for_everyone()  # no process writes into the folder while the previous run is being removed
 
     # A Hub id that cannot be fetched (no network, offline mode, no such repo): one line naming it, per process.

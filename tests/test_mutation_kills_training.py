@@ -226,6 +226,47 @@ def test_the_limit_never_deletes_the_checkpoint_just_saved_after_going_back_to_a
     assert json.loads((tmp_path / "checkpoints" / "step_4" / STATE_FILE).read_text())["again"] is True
 
 
+def test_a_checkpoint_is_on_disk_before_its_state_file_and_renamed_only_once_that_is(tmp_path, monkeypatch):
+    """Nothing was fsynced: a power loss after the rename could leave a checkpoint whose files were empty, taken as
+    whole (its state file there), the older ones pruned. Each file accelerate's `save_state` wrote is synced first,
+    then the state file, then the folder holding their names, then, once renamed, the folder of checkpoints (before
+    the limit removes the older one)."""
+    from accelerate import Accelerator
+    from accelerate.state import AcceleratorState
+
+    synced, pruned = [], []  # (whether the limit had removed step_1 as each fsync was made)
+    real_fsync = os.fsync
+
+    def fsync(fd):
+        synced.append(Path(os.readlink(f"/proc/self/fd/{fd}")))
+        pruned.append(not (tmp_path / "checkpoints" / "step_1").exists())
+        real_fsync(fd)
+
+    AcceleratorState._reset_state(reset_partial_state=True)
+    try:
+        accelerator = Accelerator(cpu=True)
+        model = torch.nn.Linear(2, 2)
+        accelerator.prepare(model, torch.optim.AdamW(model.parameters()))
+        save_checkpoint(accelerator, tmp_path, "step_1", {"completed_steps": 1}, total_limit=1)
+        monkeypatch.setattr(os, "fsync", fsync)
+        final = save_checkpoint(accelerator, tmp_path, "step_2", {"completed_steps": 2}, total_limit=1)
+    finally:
+        AcceleratorState._reset_state(reset_partial_state=True)
+    root, tmp = tmp_path / "checkpoints", tmp_path / "checkpoints" / ".tmp-step_2"
+    written = sorted(tmp / path.name for path in final.iterdir() if path.name != STATE_FILE)
+    assert {"model.safetensors", "optimizer.bin"} <= {path.name for path in written}
+    assert sorted(synced[: len(written)]) == written and synced[len(written) :] == [tmp, tmp / STATE_FILE, tmp, root]
+    assert not any(pruned) and [path.name for path in list_checkpoints(tmp_path)] == ["step_2"]
+
+
+def test_a_file_system_that_cannot_fsync_saves_as_before():
+    """fsync is EINVAL where a file system has nothing to sync (as /dev/null's, procfs'): a save must not fail there
+    on what is no write error."""
+    from vivit_hf.training.checkpoints import on_disk
+
+    on_disk(Path(os.devnull))
+
+
 @pytest.mark.parametrize("limit", [1, 2])
 def test_a_checkpoint_of_the_run_gone_back_on_at_the_same_step_goes_before_the_one_just_saved(tmp_path, limit):
     """A run resumed from epoch_0 (step 10) of a run that saved epoch_1 (step 20), with --checkpointing_steps 10, saves

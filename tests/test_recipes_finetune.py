@@ -2238,6 +2238,79 @@ def test_resume_latest_after_a_kill_between_a_checkpoints_two_renames_resumes_th
     assert sorted(p.name for p in root.iterdir()) == ["step_2", "step_4"]
 
 
+def test_a_run_refused_leaves_a_killed_save_as_it_was_and_names_the_checkpoint_it_would_resume(tmp_path):
+    """A run killed between a save's renames (`.tmp-step_6` whole, `.old-step_2` a pruning's) and another command in
+    its folder: refused ("already holds a previous run"), but the save had already been put in place and the pruning's
+    leftover deleted as the folder was taken. The refusal changes nothing, and names the checkpoints as the run that
+    goes on with the folder finds them (step_6 too); `latest` there resumes step_6."""
+    from vivit_hf.training.checkpoints import release_output_dir
+    from vivit_hf.training.finetune import parse_args
+
+    root = tmp_path / "checkpoints"
+    for name, step in ((".old-step_2", 2), ("step_4", 4), (".tmp-step_6", 6)):
+        (root / name).mkdir(parents=True)
+        (root / name / STATE_FILE).write_text(json.dumps({"completed_steps": step}))
+    (tmp_path / "run_settings.json").write_text("{}")
+    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+    recipe = load_recipe()
+    args = parse_args([*TINY_MODEL, "--output_dir", str(tmp_path), "--learning_rate", "0.5"])
+    with pytest.raises(recipe.CommandLineRefused) as refused:
+        recipe.decide_start(args, tmp_path, 1)
+    message = refused.value.message
+    assert "already holds a previous run" in message and "checkpoints/ (step_4, step_6)" in message, message
+    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
+    args = parse_args([*TINY_MODEL, "--output_dir", str(tmp_path), "--resume_from_checkpoint", "latest"])
+    try:
+        checkpoint, state = recipe.decide_start(args, tmp_path, 1)[3:5]
+    finally:
+        release_output_dir(tmp_path)
+    assert checkpoint == root / "step_6" and state == {"completed_steps": 6}
+    assert sorted(p.name for p in root.iterdir()) == ["step_4", "step_6"]
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="refused on the CPU only (tests/test_recipes_flags.py's)")
+def test_a_run_refused_once_its_accelerator_is_made_leaves_a_killed_save_as_it_was(tmp_path):
+    """As above, refused later: by a check of the launch made once accelerate's `Accelerator` is (here fp16 on the
+    CPU). What the killed save left was put right before those checks (`.tmp-step_6` renamed, `.old-step_2` deleted);
+    it is put right only once they pass, with the removal of an overwritten run (`ready_output_dir`)."""
+    from vivit_hf.training.checkpoints import RUN_LOCK_FILE, release_output_dir
+
+    root = tmp_path / "checkpoints"
+    for name, step in ((".old-step_2", 2), ("step_4", 4), (".tmp-step_6", 6)):
+        (root / name).mkdir(parents=True)
+        (root / name / STATE_FILE).write_text(json.dumps({"completed_steps": step}))
+    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+    flags = ["--output_dir", tmp_path, "--resume_from_checkpoint", "latest", "--mixed_precision", "fp16"]
+    try:
+        with pytest.raises(SystemExit) as refused:
+            run_in_process(load_recipe(), *TINY_MODEL, *flags)
+    finally:
+        release_output_dir(tmp_path)
+    assert refused.value.code == 2
+    # (the lock's file goes as the process that held it exits: here, the test's)
+    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.name != RUN_LOCK_FILE) == before
+
+
+def test_a_checkpoint_named_in_another_folder_is_not_taken_from_a_killed_save_this_run_does_not_finish(tmp_path):
+    """A whole `.tmp-step_6` counts as `step_6` only in the run's own --output_dir, which it puts right before loading:
+    named in another run's folder, where nothing renames it, the resume is refused as before (no such folder), not
+    let through to fail loading a folder that is not there. In its own folder it resumes."""
+    from vivit_hf.training.finetune import parse_args
+
+    for folder in ("other", "out"):
+        (tmp_path / folder / "checkpoints" / ".tmp-step_6").mkdir(parents=True)
+        (tmp_path / folder / "checkpoints" / ".tmp-step_6" / STATE_FILE).write_text('{"completed_steps": 6}')
+    recipe = load_recipe()
+    named = tmp_path / "other" / "checkpoints" / "step_6"
+    args = parse_args([*TINY_MODEL, "--output_dir", str(tmp_path / "out"), "--resume_from_checkpoint", str(named)])
+    with pytest.raises(recipe.CommandLineRefused) as refused:
+        recipe.find_resume_checkpoint(args, tmp_path / "out", {})
+    assert f"--resume_from_checkpoint {named}: no such folder" in refused.value.message
+    args.resume_from_checkpoint = str(tmp_path / "out" / "checkpoints" / "step_6")
+    checkpoint, state, _ = recipe.find_resume_checkpoint(args, tmp_path / "out", {})
+    assert checkpoint.name == "step_6" and state == {"completed_steps": 6}
+
+
 def test_a_process_other_than_the_main_one_looks_for_latest_only_once_the_killed_save_is_finished(
     tmp_path, monkeypatch
 ):

@@ -501,3 +501,77 @@ def test_machines_whose_latest_checkpoints_differ_are_told_the_latest_one_they_a
     assert disagreement([views[0], views[0] | {"where": "rank 1 (machine 1)"}], 1) is None
     views[1]["held"] = []
     assert "which rank 1 (machine 1)'s --output_dir lacks" in disagreement(views, 0)
+
+
+def start_of_a_machine(recipe, rank: int, out, store, parsed) -> None:
+    """What each machine's one process does to its --output_dir as a resume starts (recipes/finetune.py's `main`, in a
+    process forked from this one): `take_output_dir`, every process meeting (`agree`: here a barrier), the checkpoints
+    its folder holds as the agreement names them, then, with accelerate's `Accelerator` (`save_on_each_node` without a
+    shared folder), `ready_output_dir`; writes the agreement's checkpoints and the process's `checkpoint_writer` to
+    `out`/rank<rank>.json."""
+    import os
+
+    import torch.distributed as dist
+    from accelerate import Accelerator
+    from accelerate.state import AcceleratorState
+    from accelerate.utils import ProjectConfiguration
+
+    from vivit_hf.training.agreement import held_checkpoints, output_dir_is_shared
+    from vivit_hf.training.checkpoints import checkpoint_writer
+
+    os.environ.update(RANK=str(rank), LOCAL_RANK="0", WORLD_SIZE="2", LOCAL_WORLD_SIZE="1", OMP_NUM_THREADS="1")
+    os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT="0")
+    AcceleratorState._reset_state(reset_partial_state=True)  # (none of the parent's)
+    dist.init_process_group("gloo", store=dist.FileStore(str(store), 2), rank=rank, world_size=2)
+    recipe.take_output_dir(parsed, out, 2)
+    dist.barrier()
+    held = held_checkpoints(out)
+    config = ProjectConfiguration(save_on_each_node=not output_dir_is_shared(out))
+    accelerator = Accelerator(cpu=True, project_config=config)
+    recipe.ready_output_dir(accelerator, parsed, out, None)
+    (out / f"rank{rank}.json").write_text(json.dumps({"held": held, "writer": checkpoint_writer(accelerator)}))
+    dist.destroy_process_group()
+
+
+@pytest.mark.parametrize("shared", [False, True], ids=["folders_of_their_own", "one_shared_folder"])
+def test_machines_with_folders_of_their_own_resume_a_save_killed_between_its_renames_on_each(tmp_path, shared):
+    """No folder every machine shares (`save_on_each_node`): each machine's main process saved step_6 whole as
+    `.tmp-step_6` and the run was killed before its rename. Rank 0 put its own in place as the resume started,
+    machine 1 only at its first save: the machines' latest checkpoints "differed" (step_6 on rank 0, step_4 on
+    machine 1) and the line advised resuming step_4 on every machine, two steps lost; each machine's process that
+    writes checkpoints now puts its own right (`ready_output_dir`). Each machine's main process is a process forked
+    from this one, in a process group of two (gloo). In one folder both see, rank 0's alone puts it right (machine
+    1's would rename what rank 0 renamed, as an NFS client's stale listing shows it)."""
+    import multiprocessing
+
+    from test_recipes_finetune import load_recipe
+
+    from vivit_hf.training.checkpoints import STATE_FILE
+    from vivit_hf.training.finetune_flags import parse_args
+
+    outs = [tmp_path / ("shared" if shared else f"machine{rank}") / "out" for rank in (0, 1)]
+    for out in set(outs):
+        root = out / "checkpoints"
+        for name, step in (("step_4", 4), (".tmp-step_6", 6)):
+            (root / name).mkdir(parents=True)
+            (root / name / STATE_FILE).write_text(json.dumps({"completed_steps": step}))
+    parsed = [parse_args([*TINY_MODEL, "--output_dir", str(out), "--resume_from_checkpoint", "latest"]) for out in outs]
+    recipe, fork = load_recipe(), multiprocessing.get_context("fork")
+    store = tmp_path / "store"
+    machines = [fork.Process(target=start_of_a_machine, args=(recipe, r, outs[r], store, parsed[r])) for r in (0, 1)]
+    for machine in machines:
+        machine.start()
+    for machine in machines:
+        machine.join(60)
+    for machine in machines:  # (one left waiting at a collective the other never reached: a hang, not left running)
+        if machine.is_alive():
+            machine.kill()
+            machine.join()
+    assert [machine.exitcode for machine in machines] == [0, 0]
+    said = [json.loads((out / f"rank{r}.json").read_text()) for r, out in enumerate(outs)]
+    assert [machine["writer"] for machine in said] == [True, not shared]
+    helds = [machine["held"] for machine in said]
+    views = [view(f"rank {r} (machine {r})", resume=held[-1]) | {"held": held} for r, held in enumerate(helds)]
+    assert disagreement(views, 0) is None and disagreement(views, 1) is None, disagreement(views, 1)
+    assert helds[1] == [["checkpoints/step_4", 4], ["checkpoints/step_6", 6]]
+    assert sorted(p.name for p in (outs[1] / "checkpoints").iterdir()) == ["step_4", "step_6"]

@@ -77,12 +77,13 @@ def held_checkpoints(output_dir: Path) -> list[list]:
     """The finished checkpoints a process's --output_dir holds, oldest first, as `resume_choice` names them: so that
     machines whose latest checkpoints differ (a run stopped while one machine had saved a step and another not) are
     told the latest one they all hold."""
-    from vivit_hf.training.checkpoints import STATE_FILE, list_checkpoints
+    from vivit_hf.training.checkpoints import STATE_FILE, checkpoints_once_saves_finish, saved_in
 
     held = []
-    for path in list_checkpoints(output_dir):
+    for path in checkpoints_once_saves_finish(output_dir):  # (a killed save is put in place once every process agrees)
         try:
-            held.append(resume_choice(path, json.loads((path / STATE_FILE).read_text()), output_dir))
+            state = json.loads((saved_in(path, output_dir) / STATE_FILE).read_text())
+            held.append(resume_choice(path, state, output_dir))
         except (OSError, ValueError):  # removed or rewritten since listed: not held
             continue
     return held
