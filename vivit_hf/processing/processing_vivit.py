@@ -111,7 +111,7 @@ from .video_inputs import (  # noqa: F401
     is_video_batch_sequence,
     metadata_of_video,
     metadata_per_video,
-    normalised_high,
+    normalised_reaches,
     per_video_options,
     take_frames,
 )
