@@ -95,6 +95,25 @@ def stacked_frame_grid(
     return 1, rows, columns
 
 
+def checked_frame_sampling_grid(
+    sampled: int, height: int, width: int, patch: tuple[int, int], split_tokens: bool, may_straddle: bool, model: str
+) -> tuple[int, int, int]:
+    """`stacked_frame_grid`, refused where its patches straddle frames and their rows (or tokens, `split_tokens`) do
+    not split among the frames, which `model` (a class name) needs unless it `may_straddle` (Model 1): the one
+    refusal of such a height, whether `image_size` asks for it (the config) or the frames given have it (the
+    embedding, at another size). The two said it in other words."""
+    grid = stacked_frame_grid(sampled, height, width, patch, split_tokens)
+    if grid[0] != sampled and not may_straddle:
+        raise ValueError(
+            f"a height of {height} pixels is not a multiple of the patch height {patch[0]}: frame sampling stacks the "
+            f"{sampled} sampled frames along the height and patches them at once, so some patches straddle two "
+            f"frames, and their {'tokens' if split_tokens else 'patch rows'} do not split evenly among the {sampled} "
+            f"frames, which {model} needs (scenic's fails there too); use frames (`image_size`) of a height that is "
+            f"a multiple of {patch[0]}."
+        )
+    return grid
+
+
 def straddling_layout(sampled: int, height: int, width: int, patch: tuple[int, int]) -> tuple[int, int] | None:
     """The (patch rows, columns) of frame sampling's tall image where its patch rows do not split evenly among the
     `sampled` frames (`stacked_frame_grid`: some patches straddle two frames, and the token grid, (1, rows, columns)
@@ -705,17 +724,14 @@ class ViViTConfig(PreTrainedConfig):
             )
 
     def _check_frame_sampling_grid(self, image):
-        if self.embedding_type != "frame_sampling" or self.frame_sampling_may_straddle:
-            return
-        sampled = self.temporal_tokens(self.num_frames)
-        if sampled > 1 and self.token_grid[0] == 1:
-            rows = "tokens" if self.frame_sampling_splits_tokens else "patch rows"
-            raise ValueError(
-                f"`image_size` height {image[0]} is not a multiple of the patch height {self.tubelet_size[1]}: frame "
-                f"sampling stacks the {sampled} sampled frames along the height and patches them at once, so some "
-                f"patches straddle two frames, and their {rows} do not split evenly among the {sampled} frames, "
-                f"which {type(self).__name__} needs (scenic's fails there too); use a height that is a multiple of "
-                f"{self.tubelet_size[1]}."
+        if self.embedding_type == "frame_sampling":
+            checked_frame_sampling_grid(
+                self.temporal_tokens(self.num_frames),
+                *image,
+                self.tubelet_size[1:],
+                self.frame_sampling_splits_tokens,
+                self.frame_sampling_may_straddle,
+                type(self).__name__.removesuffix("Config"),  # (the models' name: ViViTFactorisedEncoder)
             )
 
     # ------------------------------------------------------------------ derived sizes
