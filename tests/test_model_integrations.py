@@ -460,21 +460,33 @@ def test_from_pretrained_with_other_heads_of_its_classifier_size_is_refused(tmp_
     message = r"`label_spaces` \{'noun': 3, 'verb': 4\} split the checkpoint's 7 classifier rows otherwise"
     with pytest.raises(ValueError, match=message):
         AutoModelForVideoClassification.from_pretrained(tmp_path, label_spaces={"noun": 3, "verb": 4})
+    with pytest.raises(ValueError, match=message + r".*Give its own heads \(in any order\) and leave num_frames out"):
+        AutoModelForVideoClassification.from_pretrained(tmp_path, label_spaces={"noun": 3, "verb": 4}, num_frames=8)
     renamed = AutoModelForVideoClassification.from_pretrained(tmp_path, label_spaces={"n": 4, "v": 3})
     assert renamed.config.label_spaces == {"n": 4, "v": 3}  # the same rows under other names
 
 
 def test_from_pretrained_splitting_one_head_into_heads_of_its_size_is_refused(tmp_path):
     """{"verb": 3, "noun": 4} over one head of 7 classes loaded its rows, trained for one softmax over 7 classes, as
-    two heads' without a word (and beside another num_frames, the grid's refusal said nothing of the heads)."""
+    two heads' without a word (and beside another num_frames, the grid's refusal said nothing of the heads). Beside
+    another num_frames the refusal said to leave label_spaces out, and the load so retried met the grid's refusal
+    next: it names both (the same image_size as another pair is no other field)."""
     config_class, model_class, classifier_class = VIVIT_MODELS["factorised_encoder"]
     classifier_class(config_class(**{**ONE_HEAD, "num_labels": 7})).save_pretrained(tmp_path / "head")
     message = r"`label_spaces` \{'verb': 3, 'noun': 4\} split the checkpoint's one classifier head of 7 classes"
-    for size in ({}, {"num_frames": 2 * ONE_HEAD.get("num_frames", TINY["num_frames"])}):
-        with pytest.raises(ValueError, match=message):
+    frames = ONE_HEAD.get("num_frames", TINY["num_frames"])
+    for size in ({}, {"num_frames": 2 * frames, "image_size": (TINY["image_size"],) * 2}):
+        with pytest.raises(ValueError, match=message) as refused:
             AutoModelForVideoClassification.from_pretrained(
                 tmp_path / "head", label_spaces={"verb": 3, "noun": 4}, **size
             )
+        both = f"num_frames={2 * frames} (the checkpoint's: {frames}) is not as trained either. Leave label_spaces and"
+        assert (f"{both} num_frames out" in str(refused.value)) == bool(size), str(refused.value)
+        assert ("image_size" in str(refused.value)) is False
+        restart = f"from_vivit_checkpoint(path, label_spaces=...{f', num_frames={2 * frames}' * bool(size)})`"
+        assert restart in str(refused.value)
+    with pytest.raises(RuntimeError, match=r"another token grid"):  # (what it said next, left out as told)
+        AutoModelForVideoClassification.from_pretrained(tmp_path / "head", num_frames=2 * frames)
     renamed = AutoModelForVideoClassification.from_pretrained(tmp_path / "head", label_spaces={"action": 7})
     assert renamed.config.label_spaces == {"action": 7}  # one head under a name: the same rows
     # a base model's folder has no head to split (its config's class count is a default)

@@ -253,6 +253,31 @@ def test_transformers_plain_pipeline_says_it_scores_the_first_of_an_inputs_video
     assert not [r for r in caplog.records if "transformers' pipeline" in r.getMessage()]
 
 
+def test_a_frame_pattern_refused_in_each_pipeline_gives_the_way_that_pipeline_takes_the_frames(model, tmp_path):
+    """`frames/%05d.png` is refused advising `[frame_paths]`, a processor's way (and ours: `pipe([frame_paths])`);
+    transformers' pipeline reads that list as 12 videos of one frame each, refused in turn ("a single frame"): there
+    the refusal gives its way, `pipe([[frame_paths]])`. Each way, followed in its pipeline, scores the frames."""
+    folder = saved(model, tmp_path)
+    paths = [str(tmp_path / f"{index:05d}.png") for index in range(8)]
+    for index, path in enumerate(paths):
+        Image.fromarray(np.full((36, 36, 3), 30 * index, np.uint8)).save(path)
+    plain = pipeline("video-classification", model=folder)
+    ours = pipeline("video-classification", model=folder, pipeline_class=ViViTVideoClassificationPipeline)
+    for pipe, way in ((plain, [[paths]]), (ours, [paths])):
+        with pytest.raises(VideoDecodeError, match=r"an image sequence: .*`\[frame_paths\]`") as refused:
+            pipe(str(tmp_path / "%05d.png"))
+        notes = "".join(getattr(refused.value, "__notes__", []))
+        assert ("`pipe([[frame_paths]])`" in notes) == (pipe is plain), notes
+        assert len(pipe(way, top_k=3)[0]) == 3  # one video's result
+    # the processor's way, in transformers' pipeline: its note said ours "reads a list of frames, or of their image
+    # files, as one video", where ours reads a list of paths as videos too (`pipe(paths)`: "a single frame")
+    with pytest.raises(ValueError, match="single frame") as refused:
+        plain([paths])
+    assert "their image files as `pipe([frame_paths])`" in "".join(getattr(refused.value, "__notes__", []))
+    with pytest.raises(ValueError, match="single frame"):
+        ours(paths)
+
+
 def test_pipeline_gives_a_datasets_column_one_result_per_video(model, tmp_path, files):
     """`pipe(ds["video"])`: a `datasets.Column` was taken for one input and refused (\"holds 2 videos\")."""
     from datasets import Dataset, Video

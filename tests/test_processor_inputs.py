@@ -352,6 +352,24 @@ def test_a_bright_video_normalised_already_is_refused_not_read_as_black():
     )
 
 
+def test_a_dark_0_255_scene_resized_bicubically_is_no_video_normalised_by_statistics_of_mean_0():
+    """Statistics of mean 0 and std 0.1 take [0, 1] pixels to 0 to 10, never below 0. A dark [0, 255] scene (a lamp
+    of 7 in a dark room) resized bicubically rings below black (-1.2 to 8.6): it was refused as a video normalised
+    already could be, every dark clip up to 10 so. Now read as given; a video normalised with them is still refused."""
+    scene = torch.zeros(8, 3, 24, 24)
+    scene[..., 6:14, 6:14] = 7.0
+    scene[..., 14:20, 10:22] = 3.0
+    dark = torch.nn.functional.interpolate(scene, size=(30, 30), mode="bicubic")
+    assert -1.3 < float(dark.min()) < -1.1 and 8.5 < float(dark.max()) < 8.7
+    proc = ViViTVideoProcessor(**RAW, do_normalize=True, image_mean=0.0, image_std=0.1)
+    raw = ViViTVideoProcessor(**RAW)
+    # (do_rescale off: normalised on the 0-255 scale, as transformers does)
+    torch.testing.assert_close(proc(dark, return_tensors="pt").pixel_values[0], dark / 0.1)
+    torch.testing.assert_close(raw(dark, return_tensors="pt").pixel_values[0], dark)
+    with pytest.raises(ValueError, match=r"values all lie in \[5\.5, 10\]: a bright video normalised already.*10"):
+        proc(_bright_edges() / 0.1)
+
+
 def test_a_dark_0_255_float_video_of_whole_numbers_is_read_on_0_255():
     """uint8 frames made float (values 0, 1 and 2: a night scene, a fade from black) are a [0, 255] video: neither
     [0, 1] pixels, resized or not, nor normalised ones are whole numbers. Values up to 2 were refused as [0, 1] pixels

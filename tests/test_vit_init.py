@@ -2273,6 +2273,25 @@ def test_a_restart_at_another_width_is_refused_without_advice_that_cannot_keep_i
     assert "to keep the trained embedding" not in str(refusal.value)
 
 
+def test_a_restart_at_another_width_of_a_model_never_saved_says_how_to_build_that_width():
+    """A model object never saved has no path: the refusal's way to its architecture at another width read
+    `AutoConfig.from_pretrained(path, hidden_size=48)`, a path the user did not have. It gives a copy of the model's
+    config at that width now, which, followed, builds the model 48 wide and leaves the given one as it was."""
+    import copy
+
+    from vivit_hf.conversion.vit_init import from_vivit_checkpoint
+
+    model = ViViTSpatioTemporalForVideoClassification.from_vit_pretrained(tiny_vit(), num_frames=4, num_labels=3)
+    model.name_or_path = ""  # (as a model built from a config, never saved)
+    with pytest.raises(ViTInitError, match=f"trained at hidden_size={D}") as refusal:
+        from_vivit_checkpoint(model, hidden_size=48)
+    advice = "`config = copy.deepcopy(model.config); config.hidden_size = 48; type(model)(config)`"
+    assert advice in str(refusal.value) and "from_pretrained(path" not in str(refusal.value)
+    config = copy.deepcopy(model.config)
+    config.hidden_size = 48
+    assert type(model)(config).config.hidden_size == 48 and model.config.hidden_size == D
+
+
 def test_a_restart_that_adds_qkv_biases_keeps_the_trained_attention_kernels(tmp_path):
     """A checkpoint without query/key/value biases (one from a ViT without them) restarted with `qkv_bias=True`:
     the checkpoint has no bias of that layer to load, which computes as a zero bias, the fresh one's init. Taken for

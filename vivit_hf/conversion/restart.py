@@ -389,13 +389,21 @@ def check_width_kept(old, model) -> None:
     the rest of their layer", not that the whole checkpoint was dropped. scenic's init fails on such arrays too."""
     width, asked = old.config.hidden_size, model.config.hidden_size
     if width != asked:
-        path = repr(old.name_or_path) if old.name_or_path else "path"  # (a model object given may have none)
+        if old.name_or_path:
+            scratch = (
+                f"`AutoModelForVideoClassification.from_config(AutoConfig.from_pretrained({old.name_or_path!r}, "
+                f"hidden_size={asked}))`"
+            )
+        else:  # a model object never saved: no path to read its config from ("path" named none the user had)
+            scratch = (
+                f"`config = copy.deepcopy(model.config); config.hidden_size = {asked}; type(model)(config)` (a copy: "
+                "the model's own config stays as it is)"
+            )
         raise OtherWidthError(
             f"the checkpoint was trained at hidden_size={width}, the restarted model's is {asked}: no weight of its "
             f"encoder fits another width, and the restart would keep none of them. Leave hidden_size out to restart "
-            f"it at {width}; its architecture {asked} wide, to train from scratch, is `AutoModelForVideoClassification"
-            f".from_config(AutoConfig.from_pretrained({path}, hidden_size={asked}))`, or start it from an image ViT of "
-            f"that width",
+            f"it at {width}; its architecture {asked} wide, to train from scratch, is {scratch}, or start it from an "
+            f"image ViT of that width",
             width,
             asked,
         )

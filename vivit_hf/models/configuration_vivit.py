@@ -6,15 +6,17 @@ tooling find them; defaults are ViViT-B/16x2 at 32x224x224 with scenic's numeric
 This module imports only the standard library, numpy and transformers: it travels with `trust_remote_code` checkpoints.
 """
 
+import json
 import math
 import numbers
+from collections.abc import Mapping
 
 import numpy as np
 from transformers import PreTrainedConfig
 from transformers.activations import ACT2FN
 from transformers.utils import logging
 
-from .loading_checks import vivit_hf_note
+from .loading_checks import leave_out, vivit_hf_note
 
 logger = logging.get_logger(__name__)
 
@@ -93,6 +95,25 @@ def stacked_frame_grid(
     return 1, rows, columns
 
 
+def checked_frame_sampling_grid(
+    sampled: int, height: int, width: int, patch: tuple[int, int], split_tokens: bool, may_straddle: bool, model: str
+) -> tuple[int, int, int]:
+    """`stacked_frame_grid`, refused where its patches straddle frames and their rows (or tokens, `split_tokens`) do
+    not split among the frames, which `model` (a class name) needs unless it `may_straddle` (Model 1): the one
+    refusal of such a height, whether `image_size` asks for it (the config) or the frames given have it (the
+    embedding, at another size). The two said it in other words."""
+    grid = stacked_frame_grid(sampled, height, width, patch, split_tokens)
+    if grid[0] != sampled and not may_straddle:
+        raise ValueError(
+            f"a height of {height} pixels is not a multiple of the patch height {patch[0]}: frame sampling stacks the "
+            f"{sampled} sampled frames along the height and patches them at once, so some patches straddle two "
+            f"frames, and their {'tokens' if split_tokens else 'patch rows'} do not split evenly among the {sampled} "
+            f"frames, which {model} needs (scenic's fails there too); use frames (`image_size`) of a height that is "
+            f"a multiple of {patch[0]}."
+        )
+    return grid
+
+
 def straddling_layout(sampled: int, height: int, width: int, patch: tuple[int, int]) -> tuple[int, int] | None:
     """The (patch rows, columns) of frame sampling's tall image where its patch rows do not split evenly among the
     `sampled` frames (`stacked_frame_grid`: some patches straddle two frames, and the token grid, (1, rows, columns)
@@ -146,7 +167,21 @@ def ordered_label_spaces(label_spaces, order):
     return {name: label_spaces[name] for name in order}
 
 
-def label_spaces_over(saved, given, saved_classes: int | None = None):
+def _other_fields_said(others: Mapping) -> tuple[str, str]:
+    """What the refusals of `label_spaces_over` add for the other fields `from_pretrained` was given beside
+    `label_spaces` (`others`: name -> (given, the checkpoint's)): the sentence naming them, and the restart's
+    keywords. A split refused beside `num_frames=8` said "leave label_spaces out to run it as trained", and the load
+    so retried met the grid's refusal next."""
+    if not others:
+        return "", ""
+    named = ", ".join(f"{name}={given!r} (the checkpoint's: {saved!r})" for name, (given, saved) in others.items())
+    return (
+        f" Beside it, {named} {'is' if len(others) == 1 else 'are'} not as trained either.",
+        "".join(f", {name}={given!r}" for name, (given, _) in others.items()),
+    )
+
+
+def label_spaces_over(saved, given, saved_classes: int | None = None, others: Mapping | None = None):
     """`from_pretrained(path, label_spaces=given)` over a checkpoint whose heads are `saved` (None: one head of
     `saved_classes`). The classifier's shape is
     their sum, so where `given` sums to the checkpoint's, its trained rows load whatever the heads: the same heads in
@@ -154,15 +189,19 @@ def label_spaces_over(saved, given, saved_classes: int | None = None):
     other sizes of that sum read rows of other classes, without a word. The same heads now keep the checkpoint's
     order (its rows' order); other sizes of its sum are refused. Another sum gets a fresh classifier, as before.
     One head split into several of its total ({"verb": 2, "noun": 3} over one head of 5) is refused alike: its
-    rows, trained for one softmax over 5 classes, were read as two heads' without a word."""
+    rows, trained for one softmax over 5 classes, were read as two heads' without a word. `others`: the other fields
+    given that are not the checkpoint's, named in the refusal too (`_other_fields_said`)."""
     given = checked_label_spaces(given)
+    others = others or {}
+    also, restart = _other_fields_said(others)
     if not saved and given and len(given) > 1 and sum(given.values()) == saved_classes:
+        leave = leave_out(["label_spaces", *others])
         raise ValueError(
             f"`label_spaces` {given} split the checkpoint's one classifier head of {saved_classes} classes into "
-            f"{len(given)} heads, so its trained rows would be read as other classes. Leave label_spaces out to run "
+            f"{len(given)} heads, so its trained rows would be read as other classes.{also} L{leave[1:]} to run "
             f"it as trained, or give heads of another total with ignore_mismatched_sizes=True for a fresh classifier "
-            f"(`vivit_hf.conversion.from_vivit_checkpoint(path, label_spaces=...)` starts new heads fresh at any "
-            f"total)." + vivit_hf_note()
+            f"(`vivit_hf.conversion.from_vivit_checkpoint(path, label_spaces=...{restart})` starts new heads fresh at "
+            f"any total)." + vivit_hf_note()
         )
     if (
         not (saved and given)
@@ -176,9 +215,10 @@ def label_spaces_over(saved, given, saved_classes: int | None = None):
         return given
     raise ValueError(
         f"`label_spaces` {given} split the checkpoint's {sum(saved.values())} classifier rows otherwise than its own "
-        f"{saved}, so its trained rows would be read as other classes. Give its own heads (in any order), or heads of "
+        f"{saved}, so its trained rows would be read as other classes.{also} Give its own heads (in any order)"
+        f"{f' and {leave_out(list(others))} to run it as trained,' if others else ','} or heads of "
         f"another total with ignore_mismatched_sizes=True for a fresh classifier "
-        f"(`vivit_hf.conversion.from_vivit_checkpoint(path, label_spaces=...)` starts new heads fresh at any "
+        f"(`vivit_hf.conversion.from_vivit_checkpoint(path, label_spaces=...{restart})` starts new heads fresh at any "
         f"total)." + vivit_hf_note()
     )
 
@@ -214,10 +254,11 @@ def refuse_problem_type_of_label_spaces(problem_type, label_spaces):
 
 
 # -------------------------------------------------------- a saved config under from_pretrained's keywords (`from_dict`)
-def label_spaces_and_names_over_saved(config_dict: dict, kwargs: dict) -> None:
+def label_spaces_and_names_over_saved(config_dict: dict, kwargs: dict, others: Mapping | None = None) -> None:
     """`from_pretrained`'s `label_spaces` and `id2label` / `label2id` keywords moved from `kwargs` into the saved
     `config_dict`, and the saved heads put back in their order (`label_spaces_order`), so the constructor checks
-    them together; a saved `id2label` of another count than the saved heads is refused."""
+    them together; a saved `id2label` of another count than the saved heads is refused. `others`: the other fields
+    given that are not the saved ones (name -> (given, saved)), which a refusal of the heads names too."""
     # from_pretrained's `label_spaces` keyword replaces the saved one before the config is built (transformers
     # would set it only afterwards), so a `num_labels` keyword given with it is checked against it, not against
     # the saved heads.
@@ -227,7 +268,7 @@ def label_spaces_and_names_over_saved(config_dict: dict, kwargs: dict) -> None:
         # (a base model's folder has no head to split: its class count is the config's default)
         headed = any(name.endswith("ForVideoClassification") for name in config_dict.get("architectures") or ())
         saved_classes = (len(config_dict.get("id2label") or {}) or config_dict.get("num_labels")) if headed else None
-        config_dict["label_spaces"] = label_spaces_over(saved_spaces, kwargs.pop("label_spaces"), saved_classes)
+        config_dict["label_spaces"] = label_spaces_over(saved_spaces, kwargs.pop("label_spaces"), saved_classes, others)
         # the saved class names are the saved heads' (or the one head's): heads of another sum leave them naming
         # no class, so the new heads get LABEL_i names, as a config built with them does
         spaces = checked_label_spaces(config_dict["label_spaces"])
@@ -430,7 +471,7 @@ class ViViTConfig(PreTrainedConfig):
         them (`label_spaces_and_names_over_saved`, the rest below)."""
         cls._refuse_another_models_config(config_dict)
         config_dict = dict(config_dict)
-        label_spaces_and_names_over_saved(config_dict, kwargs)
+        label_spaces_and_names_over_saved(config_dict, kwargs, cls._fields_not_saved(config_dict, kwargs))
         refuse_one_class_of_single_label(config_dict, kwargs)
         if kwargs.get("embedding_type", config_dict.get("embedding_type", "tubelet")) == "tubelet":
             _drop_saved_num_sampled_frames(config_dict, kwargs)
@@ -441,6 +482,24 @@ class ViViTConfig(PreTrainedConfig):
         for name in cls.vivit_fields() & kwargs.keys():
             config_dict[name] = kwargs.pop(name)
         return super().from_dict(config_dict, **kwargs)
+
+    @classmethod
+    def _fields_not_saved(cls, config_dict: dict, kwargs: dict) -> dict:
+        """This config's fields (but `label_spaces`) among from_pretrained's keywords whose values are not the saved
+        ones (a field config.json leaves out: the class's default), as name -> (given, saved)."""
+
+        def as_saved(name, value):  # (as config.json writes it: a tuple is a list; image_size 32 is (32, 32))
+            value = _python_value(value)
+            if name == "image_size" and isinstance(value, (int, list, tuple)):
+                value = _pair(value)
+            return json.loads(json.dumps(value, default=str))
+
+        saved = {name: config_dict.get(name, getattr(cls, name, None)) for name in cls.vivit_fields() & kwargs.keys()}
+        return {
+            name: (kwargs[name], saved[name])
+            for name in sorted(saved)
+            if name != "label_spaces" and as_saved(name, kwargs[name]) != as_saved(name, saved[name])
+        }
 
     @classmethod
     def _refuse_another_models_config(cls, config_dict: dict) -> None:
@@ -665,17 +724,14 @@ class ViViTConfig(PreTrainedConfig):
             )
 
     def _check_frame_sampling_grid(self, image):
-        if self.embedding_type != "frame_sampling" or self.frame_sampling_may_straddle:
-            return
-        sampled = self.temporal_tokens(self.num_frames)
-        if sampled > 1 and self.token_grid[0] == 1:
-            rows = "tokens" if self.frame_sampling_splits_tokens else "patch rows"
-            raise ValueError(
-                f"`image_size` height {image[0]} is not a multiple of the patch height {self.tubelet_size[1]}: frame "
-                f"sampling stacks the {sampled} sampled frames along the height and patches them at once, so some "
-                f"patches straddle two frames, and their {rows} do not split evenly among the {sampled} frames, "
-                f"which {type(self).__name__} needs (scenic's fails there too); use a height that is a multiple of "
-                f"{self.tubelet_size[1]}."
+        if self.embedding_type == "frame_sampling":
+            checked_frame_sampling_grid(
+                self.temporal_tokens(self.num_frames),
+                *image,
+                self.tubelet_size[1:],
+                self.frame_sampling_splits_tokens,
+                self.frame_sampling_may_straddle,
+                type(self).__name__.removesuffix("Config"),  # (the models' name: ViViTFactorisedEncoder)
             )
 
     # ------------------------------------------------------------------ derived sizes

@@ -21,7 +21,7 @@ from transformers.utils import TransformersKwargs
 
 from .configuration_vivit import (
     ViViTConfig,
-    stacked_frame_grid,
+    checked_frame_sampling_grid,
     straddling_layout,
     uniform_frame_count,
     uniform_frame_indices,
@@ -139,6 +139,7 @@ class FrameSamplingEmbedding(nn.Module):
         self.num_sampled_frames = config.num_sampled_frames
         self.may_straddle = config.frame_sampling_may_straddle
         self.splits_tokens = config.frame_sampling_splits_tokens
+        self.model_name = type(config).__name__.removesuffix("Config")  # (for the refusal of a height)
         self.patch_size = tuple(config.tubelet_size[1:])
         self.projection = PatchProjection(
             config.num_channels, config.hidden_size, kernel_size=self.patch_size, stride=self.patch_size
@@ -149,15 +150,9 @@ class FrameSamplingEmbedding(nn.Module):
 
     def token_grid(self, num_frames: int, height: int, width: int) -> tuple[int, int, int]:
         sampled = uniform_frame_count(num_frames, self.num_sampled_frames)  # (the count: `forward` picks them)
-        grid = stacked_frame_grid(sampled, height, width, self.patch_size, self.splits_tokens)
-        if grid[0] != sampled and not self.may_straddle:
-            raise ValueError(
-                f"a height of {height} pixels is not a multiple of the patch height {self.patch_size[0]}: the "
-                f"{sampled} sampled frames stacked along the height give patches that straddle two frames, and "
-                f"their {'tokens' if self.splits_tokens else 'patch rows'} do not split evenly among the frames, "
-                f"which this model needs (scenic's fails there too)."
-            )
-        return grid
+        return checked_frame_sampling_grid(
+            sampled, height, width, self.patch_size, self.splits_tokens, self.may_straddle, self.model_name
+        )
 
     def straddling_layout(self, num_frames: int, height: int, width: int) -> tuple[int, int] | None:
         """The tall image's (patch rows, columns) where patches straddle frames at this size, else None."""

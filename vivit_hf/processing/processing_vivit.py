@@ -111,11 +111,12 @@ from .video_inputs import (  # noqa: F401
     is_video_batch_sequence,
     metadata_of_video,
     metadata_per_video,
-    normalised_high,
+    normalised_reaches,
     per_video_options,
     take_frames,
 )
 from .video_io import describe_source
+from .video_sources import IMAGE_SEQUENCE_ADVICE
 from .video_transforms import (
     NORMALIZATION_PRESETS,
     RESIZED_BYTES,
@@ -809,6 +810,8 @@ class ViViTVideoProcessor(BaseVideoProcessor):
                         _add_note(error, _NO_SHORT_VIDEO_THERE)
                     elif plain_pipeline and "float_max=1.0" in str(error) and "to the call" in str(error):
                         _add_note(error, _NO_FLOAT_MAX_THERE)
+                    elif plain_pipeline and IMAGE_SEQUENCE_ADVICE in str(error):
+                        _add_note(error, _IMAGE_SEQUENCE_THERE)
                     raise
                 self.num_skipped += 1
                 logger.warning("Skipping video %s: %s", describe_source(video), error)
@@ -1325,8 +1328,9 @@ _FRAME_AS_VIDEO = (
     "(or of their image files) a video of its own, and takes no short_video (for a still image set "
     "`pipe.video_processor.short_video`): pass a list of frames as one array, `np.stack(frames)` (T, H, W, 3), their "
     "image files as a list in the list of inputs, `pipe([[frame_paths]])`, or build it with "
-    "`pipeline_class=ViViTVideoClassificationPipeline` (from vivit_hf), which reads a list of frames, or of their "
-    "image files, as one video."
+    "`pipeline_class=ViViTVideoClassificationPipeline` (from vivit_hf), which reads a list of frames as one video, "
+    "`pipe(frames)`, and their image files as `pipe([frame_paths])` (a list of paths alone is a list of videos there "
+    "too)."
 )
 
 
@@ -1345,6 +1349,15 @@ _NO_FLOAT_MAX_THERE = (
     "transformers' pipeline('video-classification') takes no float_max in a call: set it on its processor, "
     "`pipe.video_processor.float_max = 1.0` (or 255.0), or build it with "
     "`pipeline_class=ViViTVideoClassificationPipeline` (from vivit_hf), which takes `pipe(video, float_max=1.0)`."
+)
+
+
+# an image sequence's pattern (`frames/%05d.png`) is refused advising `[frame_paths]`, which transformers'
+# pipeline('video-classification') reads as a list of videos, each file a video of one frame, refused in turn
+_IMAGE_SEQUENCE_THERE = (
+    "transformers' pipeline('video-classification') reads a list as a list of videos: pass the paths there as one "
+    "input in the list of inputs, `pipe([[frame_paths]])`, or build it with "
+    "`pipeline_class=ViViTVideoClassificationPipeline` (from vivit_hf), which takes `pipe([frame_paths])`."
 )
 
 

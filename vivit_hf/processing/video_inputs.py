@@ -633,18 +633,25 @@ def check_array_video(tensor: torch.Tensor, opts: dict, name: str) -> None:
 OVERSHOOT = 2.0
 
 
-def normalised_high(image_mean=None, image_std=None) -> float:
-    """The highest value a video normalised already can hold, white's `(1 - mean) / std` in its brightest channel:
-    with ImageNet's statistics (the usual ones, 2.64 in blue) or the processor's own, whichever is higher. A bright
-    scene so normalised has no value below 0 (ImageNet's 0.28 to 2.64 for pixels from 0.55 to 1), so only its top
-    value tells it from pixels: up to this one it could also be a [0, 255] video almost black (1% of white)."""
-    highs = [max((1 - m) / s for m, s in zip(IMAGENET_DEFAULT_MEAN, IMAGENET_DEFAULT_STD))]
+def normalised_reaches(image_mean=None, image_std=None) -> list[tuple[float, float]]:
+    """What a video normalised already can hold, `(lowest, highest)` for each set of statistics it may have been
+    normalised with: ImageNet's (the usual ones: black's -2.12 in red to white's 2.64 in blue) and the processor's own,
+    `((0 - mean) / std, (1 - mean) / std)` over their channels. A bright scene so normalised has nothing below 0
+    (ImageNet's 0.28 to 2.64 for pixels from 0.55 to 1), so only its top value tells it from pixels: up to that top it
+    could also be a [0, 255] video almost black. Its lowest tells it too: statistics of mean 0 (`image_std=0.1`: 0 to
+    10) take no pixel below 0, where a dark [0, 255] scene resized bicubically rings below black (-1.2 to 8.6)."""
+    statistics = [(IMAGENET_DEFAULT_MEAN, IMAGENET_DEFAULT_STD)]
     if image_mean is not None and image_std is not None:
-        means = np.broadcast_to(np.asarray(image_mean, dtype=np.float64), (3,))
-        stds = np.broadcast_to(np.asarray(image_std, dtype=np.float64), (3,))
+        statistics.append((image_mean, image_std))
+    reaches = []
+    for mean, std in statistics:
+        means = np.broadcast_to(np.asarray(mean, dtype=np.float64), (3,))
+        stds = np.broadcast_to(np.asarray(std, dtype=np.float64), (3,))
         if bool((stds > 0).all()):
-            highs.append(float(((1 - means) / stds).max()))
-    return max(highs) * 1.001  # (float32 rounding of white itself)
+            lowest, highest = float((-means / stds).min()), float(((1 - means) / stds).max())
+            slack = (highest - lowest) * 0.001  # (float32 rounding of black and white themselves)
+            reaches.append((lowest - slack, highest + slack))
+    return reaches
 
 
 def call_float_scale(tensor: torch.Tensor, opts: dict, name: str) -> float:
@@ -656,9 +663,9 @@ def call_float_scale(tensor: torch.Tensor, opts: dict, name: str) -> float:
         name,
         opts.get("do_rescale", True),
         opts["float_max_in_call"],
-        normalised_high(opts["image_mean"], opts["image_std"]),
+        normalised_reaches(opts["image_mean"], opts["image_std"]),
         processed_already=opts.get("processed_already", False),
-        needs_pixels=[name for name in ("do_color_jitter", "rand_augment") if opts.get(name)]
+        needs_pixels=[option for option in ("do_color_jitter", "rand_augment") if opts.get(option)]
         if opts.get("do_train_augment")
         else [],
     )
@@ -677,7 +684,7 @@ def float_scale(
     name: str,
     do_rescale: bool = True,
     float_max_in_call: bool = True,
-    normalised_max: float | None = None,
+    normalised_reach: Sequence[tuple[float, float]] | None = None,
     processed_already: bool = False,
     needs_pixels: Sequence[str] = (),
 ) -> float:
@@ -686,18 +693,19 @@ def float_scale(
     Without `float_max` only what the values prove is used: a value above 2 rules out [0, 1] pixels (up to 2 is a
     filter's overshoot past 1: a [0, 1] video resized bicubically runs to 1.18, and was read on [0, 255], every view
     near -1). Values all within [0, 2] fit [0, 1] pixels and a very dark [0, 255] video alike; reading them either
-    way would be a guess, wrong by 255 times in brightness for the other case, so that is refused. So are values up to
-    `normalised_max` (`normalised_high`: 2.64 with ImageNet's statistics), which a bright scene normalised already
-    gives with nothing below 0 (read on [0, 255] it was a black video). Whole numbers from 2 up are a [0, 255] video
-    however dark (uint8 frames made float): read so, as no [0, 1] or normalised video is whole numbers. Negative values
-    are no pixels on any scale (a video normalised already, such as [-1, 1]): refused, as values far above
-    `float_max` are; a filter's small overshoot below 0 is kept (not past an eighth of the scale, nor, without
-    `float_max`, past half the brightest value). Non-finite values are a broken array. `do_rescale`
-    (the call's) shapes the advice: transformers' `do_rescale=False` says "already on [0, 1]", which here is
-    `float_max=1.0` with the rescale kept on.
+    way would be a guess, wrong by 255 times in brightness for the other case, so that is refused. So are values within
+    the reach of a video normalised already (`normalised_reach`, from `normalised_reaches`: up to 2.64 with ImageNet's
+    statistics), which a bright scene so normalised gives with nothing below 0 (read on [0, 255] it was a black
+    video); values past that reach are no such video (a processor's statistics of mean 0 reach no value below 0).
+    Whole numbers from 2 up are a [0, 255] video however dark (uint8 frames made float): read so, as no [0, 1] or
+    normalised video is whole numbers. Negative values are no pixels on any scale (a video normalised already, such as
+    [-1, 1]): refused, as values far above `float_max` are; a filter's small overshoot below 0 is kept (not past an
+    eighth of the scale, nor, without `float_max`, past half the brightest value). Non-finite values are a broken
+    array. `do_rescale` (the call's) shapes the advice: transformers' `do_rescale=False` says "already on [0, 1]",
+    which here is `float_max=1.0` with the rescale kept on.
 
-    A processor's own `float_max` of 16 or more (a saved config's 255.0) meeting values all within [0, 2] (or up to
-    `normalised_max`) is refused too; one above 1 and smaller, values within [0, 1]:
+    A processor's own `float_max` of 16 or more (a saved config's 255.0) meeting values all within [0, 2] (or within
+    `normalised_reach`) is refused too; one above 1 and smaller, values within [0, 1]:
     [0, 1] pixels given to it (torchvision's and decord's float frames) read as a black video, every view near -1,
     where transformers warns that the frames look rescaled already. A call's own `float_max` is the caller's word
     for that very video (`float_max_in_call`), kept. `processed_already`: a call turned off both the rescale and
@@ -767,18 +775,20 @@ def float_scale(
         )
     if low == high == 0.0:  # black on either scale
         return 255.0 / float(float_max) if float_max is not None else 1.0
-    normalised_max = normalised_high() if normalised_max is None else normalised_max
+    reaches = normalised_reaches() if normalised_reach is None else normalised_reach
+    # the highest top of the statistics these values fit within (a video normalised with none of them is no such video)
+    normalised_top = max((top for lowest, top in reaches if lowest <= low and high <= top), default=None)
     white = 255.0 if float_max is None else float(float_max)
     # a processor's own float_max is a default for every video, its [0, 1]-like window only where reading [0, 1]
     # pixels on it would be grossly dark (their overshoot within an eighth of white): a config's 4.0 refused values up
     # to 2 (half its white) as [0, 1] pixels
     guessing = float_max is None or (not float_max_in_call and white > 1.0)
     window = OVERSHOOT if OVERSHOOT <= white / 8 else 1.0
-    if guessing and high <= max(window, normalised_max) and not _whole_numbers_past_one(values, high):
+    if guessing and (high <= window or normalised_top is not None) and not _whole_numbers_past_one(values, high):
         if high <= window:
             raise ValueError(_unit_or_dark_message(name, low, high, float_max, do_rescale))
-        if normalised_max <= white / 8:
-            raise ValueError(_normalised_or_black_message(name, low, high, float_max, normalised_max))
+        if normalised_top <= white / 8:
+            raise ValueError(_normalised_or_black_message(name, low, high, float_max, normalised_top))
     if float_max is None:
         return 1.0
     if high > OVERSHOOT * float(float_max):
@@ -815,9 +825,9 @@ def _unit_or_dark_message(name: str, low: float, high: float, float_max, do_resc
     )
 
 
-def _normalised_or_black_message(name: str, low: float, high: float, float_max, normalised_max: float) -> str:
-    """Values within a normalised video's reach and nothing far below 0: a bright scene normalised already, or a video
-    almost black on the scale `float_max` (or [0, 255]) names."""
+def _normalised_or_black_message(name: str, low: float, high: float, float_max, normalised_top: float) -> str:
+    """Values within a normalised video's reach (white's `normalised_top` at most) and nothing far below 0: a bright
+    scene normalised already, or a video almost black on the scale `float_max` (or [0, 255]) names."""
     white = 255.0 if float_max is None else float(float_max)
     reading = (
         "or a [0, 255] video almost black"
@@ -826,7 +836,8 @@ def _normalised_or_black_message(name: str, low: float, high: float, float_max, 
     )
     return (
         f"{name} is a float video whose values all lie in [{low:g}, {high:g}]: a bright video normalised already "
-        f"(nothing below 0 where every pixel is brighter than the mean; white reaches {normalised_max:.3g} at most), "
+        f"(nothing far below 0 where its pixels are near or above the mean; white reaches {normalised_top:.3g} at "
+        "most), "
         f"{reading} (its brightest value {high / white:.1%} of white)? The values cannot tell. Pass its pixels "
         f"(x * std + mean, with float_max=1.0), or uint8 frames; if it is a [0, {white:g}] video that dark, pass "
         f"float_max={white!r} to the call."

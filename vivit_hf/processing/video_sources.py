@@ -194,6 +194,11 @@ def _sequence_files(path: str) -> list[str]:
     return []
 
 
+# the way a processor takes an image sequence's files, which transformers' pipeline('video-classification') does not
+# (a list there is a list of videos): the processor adds that pipeline's own way where it calls
+IMAGE_SEQUENCE_ADVICE = "pass their paths in order as one video, `[frame_paths]`"
+
+
 def _sequence_advice(path: str) -> str:
     """Why a path that is not there failed, where it is a pattern naming files: an image sequence (a video's extracted
     frames) or several videos. A pattern was "does not exist" for files the caller can list."""
@@ -206,7 +211,7 @@ def _sequence_advice(path: str) -> str:
     if (mimetypes.guess_type(files[0])[0] or "").startswith("image/"):
         return (
             # a processor keeps frames given as images as they are (all 300 of a folder): the model refused them
-            f"{named}, an image sequence: pass their paths in order as one video, `[frame_paths]` (to a processor "
+            f"{named}, an image sequence: {IMAGE_SEQUENCE_ADVICE} (to a processor "
             "with do_sample_frames=True, to sample a clip of them as of a video file; for fps=, their rate as "
             "video_metadata={'fps': ...})"
         )
