@@ -19,7 +19,7 @@ from video_factory import frame_index, write_video
 
 from vivit_hf.training.data import dataset as data_set
 from vivit_hf.training.data import examples as data_examples
-from vivit_hf.training.data.formats import DatasetFormatError, load_video_dataset
+from vivit_hf.training.data.formats import DatasetFormatError, hold_out, load_video_dataset
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -796,6 +796,49 @@ def test_hmdb51_class_folder_whose_split_list_is_missing_is_named(tmp_path, capl
     named = [r.getMessage() for r in caplog.records if "no <class>_test_split1.txt" in r.getMessage()]
     assert len(named) == 1 and f"'{tmp_path / 'hmdb51_org' / 'brush_hair'} (2 clips)'" in named[0], named
     assert "cartwheel" not in named[0].replace(str(tmp_path), "")
+
+
+def _group_files(root: Path, names: dict[str, list[str]]) -> None:
+    """`names` (class: file names) as files in class folders below `root`: distinct bytes, never decoded (a split's
+    read and draw, no clip opened)."""
+    for cls, files in names.items():
+        (root / cls).mkdir(parents=True, exist_ok=True)
+        for name in files:
+            (root / cls / name).write_bytes(name.encode())
+
+
+@pytest.mark.parametrize("layout", ["ucf101 train list", "ucf101 videofolder", "hmdb51 videofolder"])
+def test_a_share_held_out_of_ucf101_or_hmdb51_keeps_each_group_of_clips_on_one_side(tmp_path, layout):
+    """UCF101's clips `v_<Class>_gXX_cYY` of one group are cut from one long video, HMDB51's `<video>_<class>_...`
+    from the video they name, and the official splits keep them apart. Without a test list (or read as videofolder,
+    train/ alone) the held-out share was drawn clip by clip: all 97 held-out clips of a 968-clip UCF101 train list
+    had others of their group in training, scored as held out. Now whole groups are held out."""
+    classes = ["ApplyEyeMakeup", "Archery", "BabyCrawling", "BenchPress"]
+    if layout.startswith("ucf101"):
+        names = {c: [f"v_{c}_g{g:02d}_c{k:02d}.avi" for g in range(8, 14) for k in range(1, 3 + g % 3)] for c in classes}
+        group_of = partial(re.sub, r"_c\d+\.avi$", "")
+    else:  # a source video can hold clips of several classes (`Pirates_2` here): one group across them
+        classes = ["brush_hair", "climb_stairs", "kick_ball", "wave"]
+        names = {
+            c: [f"{v}_{c}_u_nm_np1_fr_goo_{k}.avi" for v in ("Pirates_2", f"{c}_home_{i}", "x1") for k in range(4)]
+            for i, c in enumerate(classes)
+        }
+        group_of = partial(re.sub, r"_[a-z_]+_u_nm_np1_fr_goo_\d+\.avi$", "")
+    _group_files(tmp_path / "UCF-101", names)
+    if layout == "ucf101 train list":
+        (tmp_path / "lists").mkdir()
+        (tmp_path / "lists" / "classInd.txt").write_text("".join(f"{i + 1} {c}\n" for i, c in enumerate(classes)))
+        listed = [f"{c}/{name} {i + 1}\n" for i, c in enumerate(classes) for name in names[c]]
+        (tmp_path / "lists" / "trainlist01.txt").write_text("".join(listed))
+        data = load_video_dataset(tmp_path, "ucf101")
+    else:
+        data = load_video_dataset(tmp_path / "UCF-101", "videofolder")
+    train = data.split("train")
+    rest, held = hold_out(train, 0.2, seed=42)
+    groups = [{group_of(Path(e["video"]).name) for e in side} for side in (rest, held)]
+    assert held and not groups[0] & groups[1], groups[0] & groups[1]
+    assert len(rest) + len(held) == len(train) and abs(len(held) - 0.2 * len(train)) <= 4, (len(held), len(train))
+    assert {e["label"] for e in rest} == set(range(len(classes)))
 
 
 def test_ucf101_split_list_that_is_not_there_is_named(tmp_path, caplog):
