@@ -807,6 +807,15 @@ def _group_files(root: Path, names: dict[str, list[str]]) -> None:
             (root / cls / name).write_bytes(name.encode())
 
 
+def _ucf101_train_list(root: Path, names: dict[str, list[str]]) -> Path:
+    """classInd.txt and trainlist01.txt (no test list) of `names` (class: clip file names) in `root`/lists."""
+    (root / "lists").mkdir(parents=True)
+    (root / "lists" / "classInd.txt").write_text("".join(f"{i + 1} {c}\n" for i, c in enumerate(names)))
+    listed = [f"{c}/{name} {i + 1}\n" for i, c in enumerate(names) for name in names[c]]
+    (root / "lists" / "trainlist01.txt").write_text("".join(listed))
+    return root
+
+
 @pytest.mark.parametrize("layout", ["ucf101 train list", "ucf101 videofolder", "hmdb51 videofolder"])
 def test_a_share_held_out_of_ucf101_or_hmdb51_keeps_each_group_of_clips_on_one_side(tmp_path, layout):
     """UCF101's clips `v_<Class>_gXX_cYY` of one group are cut from one long video, HMDB51's `<video>_<class>_...`
@@ -815,7 +824,9 @@ def test_a_share_held_out_of_ucf101_or_hmdb51_keeps_each_group_of_clips_on_one_s
     had others of their group in training, scored as held out. Now whole groups are held out."""
     classes = ["ApplyEyeMakeup", "Archery", "BabyCrawling", "BenchPress"]
     if layout.startswith("ucf101"):
-        names = {c: [f"v_{c}_g{g:02d}_c{k:02d}.avi" for g in range(8, 14) for k in range(1, 3 + g % 3)] for c in classes}
+        names = {
+            c: [f"v_{c}_g{g:02d}_c{k:02d}.avi" for g in range(8, 14) for k in range(1, 3 + g % 3)] for c in classes
+        }
         group_of = partial(re.sub, r"_c\d+\.avi$", "")
     else:  # a source video can hold clips of several classes (`Pirates_2` here): one group across them
         classes = ["brush_hair", "climb_stairs", "kick_ball", "wave"]
@@ -826,11 +837,7 @@ def test_a_share_held_out_of_ucf101_or_hmdb51_keeps_each_group_of_clips_on_one_s
         group_of = partial(re.sub, r"_[a-z_]+_u_nm_np1_fr_goo_\d+\.avi$", "")
     _group_files(tmp_path / "UCF-101", names)
     if layout == "ucf101 train list":
-        (tmp_path / "lists").mkdir()
-        (tmp_path / "lists" / "classInd.txt").write_text("".join(f"{i + 1} {c}\n" for i, c in enumerate(classes)))
-        listed = [f"{c}/{name} {i + 1}\n" for i, c in enumerate(classes) for name in names[c]]
-        (tmp_path / "lists" / "trainlist01.txt").write_text("".join(listed))
-        data = load_video_dataset(tmp_path, "ucf101")
+        data = load_video_dataset(_ucf101_train_list(tmp_path, names), "ucf101")
     else:
         data = load_video_dataset(tmp_path / "UCF-101", "videofolder")
     train = data.split("train")
@@ -839,6 +846,51 @@ def test_a_share_held_out_of_ucf101_or_hmdb51_keeps_each_group_of_clips_on_one_s
     assert held and not groups[0] & groups[1], groups[0] & groups[1]
     assert len(rest) + len(held) == len(train) and abs(len(held) - 0.2 * len(train)) <= 4, (len(held), len(train))
     assert {e["label"] for e in rest} == set(range(len(classes)))
+
+
+def test_a_share_an_earlier_version_held_out_of_ucf101_clip_by_clip_is_named_on_resume_and_evaluation(tmp_path, capsys):
+    """A run of an earlier version held UCF101's clips out one by one: resumed, it was refused as "not the one it was
+    trained on ... resume on the data it was trained on" (it is that data), and its model's evaluation as "that split
+    has changed since". Both now say that the share was drawn clip by clip, and what to do."""
+    from functools import partial
+    from types import SimpleNamespace
+
+    from vivit_hf.training import finetune
+    from vivit_hf.training.data.examples import examples_digest
+    from vivit_hf.training.evaluation import refuse_another_held_out_share
+    from vivit_hf.training.resume import check_resume_clips, trained_on_an_earlier_draw
+
+    names = {
+        c: [f"v_{c}_g{g:02d}_c{k:02d}.avi" for g in range(8, 12) for k in (1, 2, 3)] for c in ("Archery", "Bowling")
+    }
+    _group_files(tmp_path / "UCF-101", names)
+    args = finetune.parse_args(["--dataset", str(_ucf101_train_list(tmp_path, names)), "--dataset_format", "ucf101"])
+    data = load_video_dataset(tmp_path, "ucf101")
+    # the reference: the split as earlier versions read it (no groups), held out by their draw
+    earlier = [{key: value for key, value in e.items() if key != "clip_group"} for e in data.split("train")]
+    rest_then, held_then = hold_out(earlier, 0.1, seed=args.seed)
+    rest_now, held_now = hold_out(data.split("train"), 0.1, seed=args.seed)
+    assert examples_digest(rest_then) != examples_digest(rest_now)
+    drawn_before = partial(trained_on_an_earlier_draw, args, data)
+    with pytest.raises(ValueError, match=r"held out clip by clip .* whole groups .* start over"):
+        check_resume_clips(examples_digest(rest_then), examples_digest(rest_now), drawn_before=drawn_before)
+    with pytest.raises(ValueError, match="not the one it was trained on"):  # other clips: as before
+        check_resume_clips(examples_digest(rest_now[1:]), examples_digest(rest_now), drawn_before=drawn_before)
+
+    model = tmp_path / "model"
+    model.mkdir()
+    (model / "run_settings.json").write_text(json.dumps({"held_out_digest": examples_digest(held_then)}))
+    evaluated = SimpleNamespace(model=str(model), dataset=str(tmp_path))
+    with pytest.raises(SystemExit):
+        refuse_another_held_out_share(evaluated, "train", 10, held_now, data, args.seed)
+    said = capsys.readouterr().err
+    assert "clip by clip" in said and "has changed since" not in said, said
+    (model / "run_settings.json").write_text(json.dumps({"settings": {}}))  # a run before digests were recorded
+    with pytest.raises(SystemExit):  # (was scored on the share drawn now, clips it trained on among them)
+        refuse_another_held_out_share(evaluated, "train", 10, held_now, data, args.seed)
+    assert "clip by clip" in capsys.readouterr().err
+    (model / "run_settings.json").write_text(json.dumps({"held_out_digest": examples_digest(held_now)}))
+    refuse_another_held_out_share(evaluated, "train", 10, held_now, data, args.seed)  # this version's: evaluated
 
 
 def test_ucf101_split_list_that_is_not_there_is_named(tmp_path, caplog):

@@ -918,15 +918,15 @@ SPLIT_LIST_FORMATS = ("ucf101", "hmdb51")
 
 
 # The groups these data sets' own file names give, whose clips a held-out share keeps together (`hold_out`, by
-# `source_video`): UCF101's `v_<Class>_gXX_cYY` clips of one group `gXX` are cut from one long video (or share its
-# actor and scene), HMDB51's `<source video>_<class>_<tags>_<n>` from the video it names. Drawn clip by clip, the
-# share of a UCF101 train list held every clip beside others of its group (97 of 97 on a 968-clip layout), scored
-# as held out; the official splits keep groups and source videos apart. A name not spelt so gets no group.
+# `clip_group`): UCF101's `v_<Class>_gXX_cYY` clips of one group `gXX` share their actor and background, HMDB51's
+# `<source video>_<class>_<tags>_<n>` are cut from the video it names. Drawn clip by clip, the share of a UCF101
+# train list held every clip beside others of its group (97 of 97 on a 968-clip layout), scored as held out; the
+# official splits keep groups and source videos apart. A name not spelt so gets no group.
 _UCF101_CLIP = re.compile(r"v_(?P<group>[A-Za-z0-9]+_g[0-9]+)_c[0-9]+")
 _HMDB51_TAGS = r"_[fhul]_(?:cm|nm)_np[0-9]+_(?:fr|ba|le|ri)_(?:bad|med|goo)_[0-9]+"
 
 
-def source_video_by_name(clip: str, class_name: str) -> str | None:
+def clip_group_by_name(clip: str, class_name: str) -> str | None:
     """The group of clips that `clip`'s file name gives by UCF101's or HMDB51's convention (`v_ApplyEyeMakeup_g08`;
     HMDB51's source video, which the tags after `_<class>` tell from its clips), its class being `class_name`; None
     for a name spelt otherwise (no group is guessed)."""
@@ -938,13 +938,13 @@ def source_video_by_name(clip: str, class_name: str) -> str | None:
     return hmdb["source"] if hmdb is not None else None
 
 
-def with_source_videos(examples: list[dict], classes: list[str]) -> list[dict]:
-    """`examples`, each whose file name gives its group (`source_video_by_name`, its class one of `classes`, by its
-    label) marked with it as its `source_video`."""
+def with_clip_groups(examples: list[dict], classes: list[str]) -> list[dict]:
+    """`examples`, each whose file name gives its group (`clip_group_by_name`, its class one of `classes`, by its
+    label) marked with it as its `clip_group`."""
     for example in examples:
-        source = source_video_by_name(Path(example["video"]).name, classes[example["label"]])
-        if source is not None:
-            example["source_video"] = source
+        group = clip_group_by_name(Path(example["video"]).name, classes[example["label"]])
+        if group is not None:
+            example["clip_group"] = group
     return examples
 
 
@@ -1131,7 +1131,7 @@ def load_ucf101(roots: Sequence[Path], official_split: int = OFFICIAL_SPLIT) -> 
             split,
         )
     splits = _keep_found_splits("ucf101", splits, missing, roots, "<Class>/<clip>.avi as the lists name them")
-    splits = {split: with_source_videos(examples, classes) for split, examples in splits.items()}
+    splits = {split: with_clip_groups(examples, classes) for split, examples in splits.items()}
     return VideoClassificationData(splits=splits, label_spaces={"label": classes}, missing=missing)
 
 
@@ -1169,7 +1169,7 @@ def load_hmdb51(roots: Sequence[Path], official_split: int = OFFICIAL_SPLIT) -> 
     splits = {split: _split_list_examples(items, index, missing, split, several) for split, items in entries.items()}
     _warn_class_folders_without_a_list(splits, index, lists, official_split)
     splits = _keep_found_splits("hmdb51", splits, missing, roots, "<class>/<clip>.avi as the lists name them")
-    splits = {split: with_source_videos(examples, classes) for split, examples in splits.items()}
+    splits = {split: with_clip_groups(examples, classes) for split, examples in splits.items()}
     return VideoClassificationData(splits=splits, label_spaces={"label": classes}, missing=missing)
 
 

@@ -15,17 +15,22 @@ import numpy as np
 from .examples import DatasetFormatError, example_ids, example_labels
 
 
-def hold_out(examples: Sequence[dict], fraction: float, seed: int = 0) -> tuple[Sequence[dict], Sequence[dict]]:
+def hold_out(
+    examples: Sequence[dict], fraction: float, seed: int = 0, named_groups: bool = True
+) -> tuple[Sequence[dict], Sequence[dict]]:
     """Split `examples` into (rest, held-out `fraction`), the same way every time for a seed.
 
     Drawn across the classes, each in proportion (as `sample_subset` draws), and never a class's last clip: a plain
     random draw held out the only clip of a rare class, a class the model then never saw, scored wrong on every
     clip of it, without a word. A split of one clip per class has nothing to hold out: refused, naming what to give.
+    Segments of one untrimmed video (`source_video`) and clips of one group their file names give (`clip_group`:
+    UCF101's, HMDB51's) are held out together; `named_groups=False`: the latter clip by clip, as versions before
+    drew them (`drawn_otherwise_before`).
     """
     if not 0 < fraction < 1:
         raise ValueError(f"the held-out fraction must lie in (0, 1), got {fraction}")
     cut = max(1, round(len(examples) * fraction))
-    videos = _source_videos(examples)
+    videos = _source_videos(examples, named_groups)
     if videos is not None:  # segments of untrimmed videos (EPIC-Kitchens-55's): each video wholly on one side
         return _split(examples, _hold_out_videos(examples, videos, cut, fraction, seed))
     # each class's first pick (priority 0) stays for training; the others are held out in order of priority
@@ -71,12 +76,20 @@ def _split(examples: Sequence[dict], held: set[int]) -> tuple[Sequence[dict], Se
     return ExampleSubset(examples, rest), ExampleSubset(examples, sorted(held))
 
 
-def _source_videos(examples: Sequence[dict]) -> list[str | None] | None:
-    """Each example's untrimmed video where a loader names it (`"source_video"`: EPIC-Kitchens-55's segments), None
-    for an example it does not; None where no example is named (every other data set, held out as before)."""
-    if not isinstance(examples, list) or not any("source_video" in example for example in examples):
+def _source_videos(examples: Sequence[dict], named_groups: bool = True) -> list[str | None] | None:
+    """Each example's untrimmed video where a loader names it (`"source_video"`: EPIC-Kitchens-55's segments), or
+    its group of clips (`"clip_group"`, `named_groups`: UCF101's and HMDB51's by their file names), None for an
+    example it does not; None where no example is named (every other data set, held out as before)."""
+    keys = ("source_video", "clip_group") if named_groups else ("source_video",)
+    if not isinstance(examples, list) or not any(key in example for example in examples for key in keys):
         return None
-    return [example.get("source_video") for example in examples]
+    return [next((example[key] for key in keys if key in example), None) for example in examples]
+
+
+def drawn_otherwise_before(examples: Sequence[dict]) -> bool:
+    """Whether versions before held a share of `examples` out otherwise: clip by clip, where their file names give
+    groups (`clip_group`), which this one holds out whole."""
+    return isinstance(examples, list) and any("clip_group" in example for example in examples)
 
 
 def _hold_out_videos(examples: list[dict], videos: list, cut: int, fraction: float, seed: int) -> set[int]:

@@ -16,7 +16,7 @@ import shlex
 from collections.abc import Sequence
 from pathlib import Path
 
-from .annotated import OFFICIAL_SPLIT, with_source_videos
+from .annotated import OFFICIAL_SPLIT, with_clip_groups
 from .examples import DatasetFormatError, VideoClassificationData, quoted
 from .folders import (
     dangling_clips,
@@ -439,7 +439,9 @@ def load_videofolder(roots: Sequence[Path]) -> VideoClassificationData:
         )
     names, label2id = label_vocabulary([name for items in per_split.values() for name, _, _ in items], "videofolder")
     splits = {
-        s: with_source_videos([{"video": str(clip), "label": label2id[name], "id": key} for name, clip, key in items], names)
+        s: with_clip_groups(
+            [{"video": str(clip), "label": label2id[name], "id": key} for name, clip, key in items], names
+        )
         for s, items in per_split.items()
     }
     untrainable = _one_class_splits(roots, per_split)
