@@ -19,7 +19,13 @@ from video_factory import frame_index, write_video
 
 from vivit_hf.training.data import dataset as data_set
 from vivit_hf.training.data import examples as data_examples
-from vivit_hf.training.data.formats import DatasetFormatError, hold_out, load_video_dataset
+from vivit_hf.training.data.formats import (
+    DatasetFormatError,
+    example_ids,
+    example_labels,
+    hold_out,
+    load_video_dataset,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -816,12 +822,14 @@ def _ucf101_train_list(root: Path, names: dict[str, list[str]]) -> Path:
     return root
 
 
-@pytest.mark.parametrize("layout", ["ucf101 train list", "ucf101 videofolder", "hmdb51 videofolder"])
+@pytest.mark.parametrize(
+    "layout", ["ucf101 train list", "ucf101 videofolder", "hmdb51 videofolder", "ucf101 hub", "hmdb51 hub"]
+)
 def test_a_share_held_out_of_ucf101_or_hmdb51_keeps_each_group_of_clips_on_one_side(tmp_path, layout):
-    """UCF101's clips `v_<Class>_gXX_cYY` of one group are cut from one long video, HMDB51's `<video>_<class>_...`
-    from the video they name, and the official splits keep them apart. Without a test list (or read as videofolder,
-    train/ alone) the held-out share was drawn clip by clip: all 97 held-out clips of a 968-clip UCF101 train list
-    had others of their group in training, scored as held out. Now whole groups are held out."""
+    """UCF101's clips `v_<Class>_gXX_cYY` of one group share actor and background, HMDB51's `<video>_<class>_...`
+    are cut from the video they name, and the official splits keep them apart. Without a test list (or read as
+    videofolder or hub, train/ alone) the held-out share was drawn clip by clip: all 97 held-out clips of a 968-clip
+    UCF101 train list had others of their group in training, scored as held out. Now whole groups are held out."""
     classes = ["ApplyEyeMakeup", "Archery", "BabyCrawling", "BenchPress"]
     if layout.startswith("ucf101"):
         names = {
@@ -835,17 +843,19 @@ def test_a_share_held_out_of_ucf101_or_hmdb51_keeps_each_group_of_clips_on_one_s
             for i, c in enumerate(classes)
         }
         group_of = partial(re.sub, r"_[a-z_]+_u_nm_np1_fr_goo_\d+\.avi$", "")
-    _group_files(tmp_path / "UCF-101", names)
+    _group_files(tmp_path / "UCF-101" / "train", names)
     if layout == "ucf101 train list":
         data = load_video_dataset(_ucf101_train_list(tmp_path, names), "ucf101")
+    elif layout.endswith("hub"):  # class folders read by `datasets` (rows lazy: known by their paths)
+        data = load_video_dataset(str(tmp_path / "UCF-101"), "hub", cache_dir=str(tmp_path / "cache"))
     else:
         data = load_video_dataset(tmp_path / "UCF-101", "videofolder")
     train = data.split("train")
     rest, held = hold_out(train, 0.2, seed=42)
-    groups = [{group_of(Path(e["video"]).name) for e in side} for side in (rest, held)]
+    groups = [{group_of(Path(i).name) for i in example_ids(side)} for side in (rest, held)]
     assert held and not groups[0] & groups[1], groups[0] & groups[1]
     assert len(rest) + len(held) == len(train) and abs(len(held) - 0.2 * len(train)) <= 4, (len(held), len(train))
-    assert {e["label"] for e in rest} == set(range(len(classes)))
+    assert set(example_labels(rest)) == set(range(len(classes)))
 
 
 def test_a_share_an_earlier_version_held_out_of_ucf101_clip_by_clip_is_named_on_resume_and_evaluation(tmp_path, capsys):

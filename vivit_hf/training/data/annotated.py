@@ -32,6 +32,7 @@ from .folders import (
     what_is_there,
 )
 from .labels import label_vocabulary, names_by_index, unknown_class
+from .subsets import clip_group_by_name
 
 # The adapters' one logger, named as before they were split out of `formats.py`: a level or filter a user set on
 # it still applies to every adapter.
@@ -915,27 +916,6 @@ def load_moments(roots: Sequence[Path]) -> VideoClassificationData:
 OFFICIAL_SPLIT = 1
 OFFICIAL_SPLITS = (1, 2, 3)
 SPLIT_LIST_FORMATS = ("ucf101", "hmdb51")
-
-
-# The groups these data sets' own file names give, whose clips a held-out share keeps together (`hold_out`, by
-# `clip_group`): UCF101's `v_<Class>_gXX_cYY` clips of one group `gXX` share their actor and background, HMDB51's
-# `<source video>_<class>_<tags>_<n>` are cut from the video it names. Drawn clip by clip, the share of a UCF101
-# train list held every clip beside others of its group (97 of 97 on a 968-clip layout), scored as held out; the
-# official splits keep groups and source videos apart. A name not spelt so gets no group.
-_UCF101_CLIP = re.compile(r"v_(?P<group>[A-Za-z0-9]+_g[0-9]+)_c[0-9]+")
-_HMDB51_TAGS = r"_[fhul]_(?:cm|nm)_np[0-9]+_(?:fr|ba|le|ri)_(?:bad|med|goo)_[0-9]+"
-
-
-def clip_group_by_name(clip: str, class_name: str) -> str | None:
-    """The group of clips that `clip`'s file name gives by UCF101's or HMDB51's convention (`v_ApplyEyeMakeup_g08`;
-    HMDB51's source video, which the tags after `_<class>` tell from its clips), its class being `class_name`; None
-    for a name spelt otherwise (no group is guessed)."""
-    stem = Path(clip.replace("\\", "/")).stem
-    ucf = _UCF101_CLIP.fullmatch(stem)
-    if ucf is not None:  # (UCF101 spells `HandStandPushups` so in its files, `HandstandPushups` its folder)
-        return f"v_{ucf['group'].lower()}"
-    hmdb = re.fullmatch(rf"(?P<source>.+)_{re.escape(class_name)}{_HMDB51_TAGS}", stem)
-    return hmdb["source"] if hmdb is not None else None
 
 
 def with_clip_groups(examples: list[dict], classes: list[str]) -> list[dict]:

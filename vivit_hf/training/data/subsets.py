@@ -7,8 +7,10 @@ rows (`ExampleSubset`).
 from __future__ import annotations
 
 import random
+import re
 from collections import Counter
 from collections.abc import Sequence
+from pathlib import PurePosixPath
 
 import numpy as np
 
@@ -78,22 +80,59 @@ def _split(examples: Sequence[dict], held: set[int]) -> tuple[Sequence[dict], Se
 
 def _source_videos(examples: Sequence[dict], named_groups: bool = True) -> list[str | None] | None:
     """Each example's untrimmed video where a loader names it (`"source_video"`: EPIC-Kitchens-55's segments), or
-    its group of clips (`"clip_group"`, `named_groups`: UCF101's and HMDB51's by their file names), None for an
+    its group of clips (`_clip_groups`, `named_groups`: UCF101's and HMDB51's by their file names), None for an
     example it does not; None where no example is named (every other data set, held out as before)."""
-    keys = ("source_video", "clip_group") if named_groups else ("source_video",)
-    if not isinstance(examples, list) or not any(key in example for example in examples for key in keys):
-        return None
-    return [next((example[key] for key in keys if key in example), None) for example in examples]
+    videos = None
+    if isinstance(examples, list) and any("source_video" in example for example in examples):
+        videos = [example.get("source_video") for example in examples]
+    groups = _clip_groups(examples) if named_groups else None
+    if groups is None:
+        return videos
+    return groups if videos is None else [video or group for video, group in zip(videos, groups)]
+
+
+def _clip_groups(examples: Sequence[dict]) -> list[str | None] | None:
+    """Each example's group of clips: the `clip_group` its loader gave (`ucf101`, `hmdb51`, `videofolder`), or for Hub
+    rows the one their ids give (`clip_group_by_name`: a path's folder as the class, as in class folders; a file name
+    stored beside a clip's bytes, UCF101's alone); None where no example has one."""
+    if isinstance(examples, list):
+        groups = [example.get("clip_group") for example in examples]
+    else:  # (read by id alone: no row is decoded)
+        paths = [PurePosixPath(key.replace("\\", "/")) if key else None for key in example_ids(examples)]
+        groups = [clip_group_by_name(path.name, path.parent.name) if path else None for path in paths]
+    return groups if any(group is not None for group in groups) else None
 
 
 def drawn_otherwise_before(examples: Sequence[dict]) -> bool:
     """Whether versions before held a share of `examples` out otherwise: clip by clip, where their file names give
-    groups (`clip_group`), which this one holds out whole."""
-    return isinstance(examples, list) and any("clip_group" in example for example in examples)
+    groups (`_clip_groups`), which this one holds out whole."""
+    return _clip_groups(examples) is not None
 
 
-def _hold_out_videos(examples: list[dict], videos: list, cut: int, fraction: float, seed: int) -> set[int]:
-    """The indices held out of segments of untrimmed videos, whole videos at a time.
+# The groups these data sets' own file names give, whose clips a held-out share keeps together (`hold_out`, by
+# `clip_group`): UCF101's `v_<Class>_gXX_cYY` clips of one group `gXX` share their actor and background, HMDB51's
+# `<source video>_<class>_<tags>_<n>` are cut from the video it names. Drawn clip by clip, the share of a UCF101
+# train list held every clip beside others of its group (97 of 97 on a 968-clip layout), scored as held out; the
+# official splits keep groups and source videos apart. A name not spelt so gets no group.
+_UCF101_CLIP = re.compile(r"v_(?P<group>[A-Za-z0-9]+_g[0-9]+)_c[0-9]+")
+_HMDB51_TAGS = r"_[fhul]_(?:cm|nm)_np[0-9]+_(?:fr|ba|le|ri)_(?:bad|med|goo)_[0-9]+"
+
+
+def clip_group_by_name(clip: str, class_name: str) -> str | None:
+    """The group of clips that `clip`'s file name gives by UCF101's or HMDB51's convention (`v_ApplyEyeMakeup_g08`;
+    HMDB51's source video, which the tags after `_<class>` tell from its clips), its class being `class_name`; None
+    for a name spelt otherwise (no group is guessed)."""
+    stem = PurePosixPath(clip.replace("\\", "/")).stem
+    ucf = _UCF101_CLIP.fullmatch(stem)
+    if ucf is not None:  # (UCF101 spells `HandStandPushups` so in its files, `HandstandPushups` its folder)
+        return f"v_{ucf['group'].lower()}"
+    hmdb = re.fullmatch(rf"(?P<source>.+)_{re.escape(class_name)}{_HMDB51_TAGS}", stem)
+    return hmdb["source"] if hmdb is not None else None
+
+
+def _hold_out_videos(examples: Sequence[dict], videos: list, cut: int, fraction: float, seed: int) -> set[int]:
+    """The indices held out of segments of untrimmed videos (or of UCF101's / HMDB51's groups of clips), whole
+    videos at a time.
 
     EPIC-Kitchens-55's segments of one video overlap and some are near-copies (uids 126 and 127: both "take grater"
     from 00:09:21.12), so a draw by segment scored the model on clips it had all but trained on; the field holds out
@@ -128,8 +167,9 @@ def _hold_out_videos(examples: list[dict], videos: list, cut: int, fraction: flo
     if not held:
         raise DatasetFormatError(
             f"cannot hold out {fraction:.0%} of {len(examples)} clips for evaluation a whole video at a time (segments "
-            f"of one video overlap, so they are held out together): each of the {len(members)} videos holds some "
-            "class's last clips, which training needs; give an evaluation split (--eval_split) or more videos"
+            "of one video overlap, UCF101's and HMDB51's clips of one group are alike, so they are held out "
+            f"together): each of the {len(members)} videos holds some class's last clips, which training needs; give "
+            "an evaluation split (--eval_split) or more videos"
         )
     return held
 
