@@ -1989,6 +1989,17 @@ def test_a_repo_cloned_without_git_lfs_is_named_not_read_as_broken_files(tmp_pat
     for dataset_format in ("videofolder", "hub"):
         with pytest.raises(DatasetFormatError, match=r"in place of 1 of its files \('train/dog/b\.mp4'\)"):
             load_video_dataset(clips, dataset_format)
+    # a `save_to_disk` folder pushed as a repo, its .arrow a pointer: pyarrow's "Expected to read 1936876918
+    # metadata bytes" traceback, read whole or streamed, named no file
+    saved = tmp_path / "saved"
+    features = datasets.Features({"video": datasets.Video(), "label": datasets.ClassLabel(names=NAMES)})
+    rows = {"video": [{"path": None, "bytes": b"clip %d" % i} for i in range(2)], "label": [0, 1]}
+    datasets.Dataset.from_dict(rows, features=features).save_to_disk(str(saved))
+    (arrow,) = saved.glob("*.arrow")
+    arrow.write_text(pointer.format(hashlib.sha256(arrow.read_bytes()).hexdigest(), arrow.stat().st_size))
+    for read in (partial(load_video_dataset, str(saved), "hub"), partial(open_streaming_dataset, str(saved))):
+        with pytest.raises(DatasetFormatError, match=rf"in place of 1 of its files \('{arrow.name}'\).*git lfs pull"):
+            read()
     # fetched in part (`git lfs pull --include "*.mp4"`): the clips are there, and a table and a tar beside them that
     # no read of a folder of clips opens are left pointers: read as before
     (tmp_path / "b.mp4").replace(clips / "train" / "dog" / "b.mp4")
