@@ -1609,6 +1609,22 @@ def test_a_webdataset_txt_of_names_with_an_entry_that_disagrees_is_refused_not_t
         assert read() == expected
 
 
+def test_ids_and_names_that_do_not_pair_are_refused_naming_the_split_and_its_row(tmp_path):
+    """The rows of every split were counted one after the other: `row 3` of the refusal was the test split's row 0
+    (train's three rows first), a row the user could not find. Named by split and its row now, whole and streamed."""
+    root = _ids_beside_names(tmp_path, [(0, "zebra"), (1, "ant"), (0, "zebra")])
+    test = Path(root) / "test"
+    clip(test / "c0.mp4")
+    with open(test / "metadata.csv", "w", newline="") as f:
+        csv.writer(f).writerows([("file_name", "label", "class"), ("c0.mp4", 1, "zebra")])
+    said = (
+        "(split 'test' row 0: label 1 beside class 'zebra', where split 'train' row 1 gives label 1 beside class 'ant')"
+    )
+    for read in WHOLE_AND_STREAMED:
+        with pytest.raises(DatasetFormatError, match=re.escape(said)):
+            read(root, "hub", cache_dir=str(tmp_path / "cache"))
+
+
 def test_a_class_name_column_giving_two_ids_one_name_is_refused_naming_the_rows():
     """Integer `label` ids beside a `class_name` giving ids 0 and 1 the one name `cat`: id2label named two classes
     `cat` (label2id kept one; datasets' `ClassLabel` refuses names duplicated). Refused naming the rows."""
