@@ -740,6 +740,30 @@ def test_a_split_folder_in_capitals_beside_one_in_lower_case_is_refused_naming_i
     assert {split: len(data.split(split)) for split in data.splits} == {"train": 2, "validation": 2}
 
 
+def test_split_folders_in_capitals_below_one_metadata_file_are_refused_saying_both_changes(tmp_path):
+    """`Train/`, `Val/` below a root metadata.csv: refused as split folders in capitals; renamed, refused again as a
+    metadata file above the split folders (datasets applies one to its own folder's split alone). One refusal says
+    both now; done, datasets reads the two splits."""
+    root = tmp_path / "repo"
+    rows = [("Train", "cat"), ("Train", "dog"), ("Train", "cat"), ("Val", "dog"), ("Val", "cat")]
+    for i, (split, _) in enumerate(rows):
+        clip(root / split / f"c{i}.mp4", seed=i)
+    (root / "metadata.csv").write_text(
+        "file_name,label\n" + "".join(f"{s}/c{i}.mp4,{c}\n" for i, (s, c) in enumerate(rows))
+    )
+    said = r"capitals \('Train/', 'Val/'\) .*rename them in lower case.*each split folder in place of "
+    for read in (partial(load_video_dataset, dataset_format="hub"), lambda root: open_streaming_dataset(str(root))):
+        with pytest.raises(DatasetFormatError, match=said + re.escape(str(root / "metadata.csv"))):
+            read(root)
+    for split in ("Train", "Val"):  # both changes, as said
+        (root / split).rename(root / split.lower())
+        own = [f"c{i}.mp4,{c}\n" for i, (s, c) in enumerate(rows) if s == split]
+        (root / split.lower() / "metadata.csv").write_text("file_name,label\n" + "".join(own))
+    (root / "metadata.csv").unlink()
+    data = load_video_dataset(root, "hub", cache_dir=str(tmp_path / "cache"))
+    assert {split: len(data.split(split)) for split in data.splits} == {"train": 3, "validation": 2}
+
+
 def test_split_folders_in_capitals_with_metadata_files_are_not_sent_to_videofolder(tmp_path):
     """`Train/metadata.csv`, `Val/metadata.csv`: datasets reads one 'train' split of all four clips (the reference);
     the refusal advised --dataset_format videofolder, which refuses metadata files ("read it with --dataset_format

@@ -635,6 +635,15 @@ def _refuse_split_words_in_class_names(root: Path, data_files, metadata: bool = 
             else ", or read the class folders with --dataset_format videofolder (which takes a split folder's name in "
             "any case)"
         )
+        # a metadata file above the split folders is then refused in turn (`refuse_split_names_as_classes`: datasets
+        # applies one to its own folder's split alone): both said at once, not one rename after the other
+        above = [name for name in METADATA_FILES if (root / name).is_file()] if metadata else []
+        if above:
+            other += (
+                f", and put one metadata file in each split folder in place of {root / above[0]}, its rows' "
+                "file_name relative to that folder (datasets applies a metadata file to its own folder's split "
+                "alone: above them, it takes the split folders for the classes)"
+            )
         raise DatasetFormatError(
             f"--dataset_format hub: datasets takes a split folder by its name in lower case only, so {root}'s split "
             f"folders named in capitals ({quoted([f'{name}/' for name in cased])}) are none to it, and it would put "
