@@ -1971,6 +1971,36 @@ def test_a_card_whose_yaml_cannot_be_parsed_is_named_with_the_files_line(tmp_pat
     assert f"line {bad_line}, column {len(lines[bad_line - 1]) + 1}: expected ',' or ']'" in str(refused.value)
 
 
+def test_a_hub_cards_yaml_error_is_named_at_the_files_line_not_one_past_the_headers(tmp_path, monkeypatch):
+    """A Hub data set's card was not read: its line was the header's plus one, as if one `---` line came first, two
+    lines off for a card opening with two blank lines. Read from the Hub cache (where datasets' `hf_hub_download`
+    puts it): the file's line. Not there: the header's line, said to be counted so."""
+    import huggingface_hub.constants
+    import yaml
+    from huggingface_hub import DatasetCard
+
+    from vivit_hf.training.data.hub_refusals import unreadable_card_message
+
+    lines = ["", "", "---", "license: mit", "task_categories: [video-classification", "---", "# clips"]
+    text = "\n".join(lines) + "\n"
+    with pytest.raises(yaml.YAMLError) as parsed:  # the error huggingface_hub's parse of the card raises
+        DatasetCard(text)
+    bad_line = next(n for n, line in enumerate(lines, start=1) if "[" in line)  # 5, as an editor numbers it
+    column = len(lines[bad_line - 1]) + 1
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(tmp_path))
+    assert f"at line {bad_line - 3} of the header, counted from the line after its first ---, column {column}" in (
+        unreadable_card_message("me/clips", parsed.value)
+    )
+    repo = tmp_path / "datasets--me--clips"
+    (repo / "refs").mkdir(parents=True)
+    (repo / "refs" / "main").write_text("a" * 40)
+    (repo / "snapshots" / ("a" * 40)).mkdir(parents=True)
+    (repo / "snapshots" / ("a" * 40) / "README.md").write_text(text)
+    said = unreadable_card_message("me/clips", parsed.value)
+    assert said.startswith("the data card (README.md) of the Hub data set me/clips: its YAML header"), said
+    assert f"at line {bad_line}, column {column}: expected ',' or ']'" in said, said
+
+
 def test_a_label_table_or_metadata_file_in_upper_case_is_named_not_passed_over(tmp_path):
     """`Labels.CSV` beside clips in `videos/<split>/<camera>/` was not seen as a label table (its columns were read
     only from a `.csv`), so the cameras became the classes without a word, where `labels.csv` is refused naming it.

@@ -420,7 +420,8 @@ def load_hub(source: str, **options) -> VideoClassificationData:
     video processor decodes it, so nothing needs a system FFmpeg or torchcodec; a `Video(stream_index=k)` column's
     rows give its track k too (`hub_files.chosen_track`), which the processor reads.
     """
-    with naming_an_unreadable_card(source):  # every read of the card is datasets' or huggingface_hub's
+    # every read of the card is datasets' or huggingface_hub's
+    with naming_an_unreadable_card(source, options.get("revision")):
         return _load_hub(source, **options)
 
 

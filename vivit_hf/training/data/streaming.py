@@ -395,7 +395,7 @@ def open_streaming_dataset(
     mixed_types = naming_mixed_column_types(source, config_name, revision, cache_dir)
     two_types = naming_metadata_of_two_types(source, config_name, revision, cache_dir)
     outside = naming_clip_paths_outside_metadata_folders(source)
-    card = naming_an_unreadable_card(source)
+    card = naming_an_unreadable_card(source, revision)
     with card, naming_undecodable_members(source), mixed_types, two_types, outside:
         return _open_streaming_dataset(
             source,
