@@ -422,16 +422,19 @@ def test_hub_videofolder_reads_an_upper_case_type_and_refuses_to_drop_a_mixed_ca
         hub(tmp_path / "repo", tmp_path)
 
 
-def test_hub_videofolder_says_a_split_folder_in_capitals_is_read_as_no_split(tmp_path, caplog):
-    # datasets globs its split folders (`val/**`) case-sensitively: `Val/` is read as no split and its clips dropped,
-    # which was warned of as "in no row of its metadata files" of a folder with no metadata file at all.
+def test_hub_videofolder_refuses_a_split_folder_in_capitals_read_as_no_split(tmp_path):
+    # datasets globs its split folders (`val/**`) case-sensitively: `Val/` is read as no split and its clips dropped
+    # (the reference: `train` alone), which was warned of as "in no row of its metadata files", then in a warning
+    # naming `Val/`, and a run evaluated a share held out of `train` in place of the validation clips. Refused, as
+    # `Train/` beside `val/` is, naming the folder and the rename.
+    import datasets
+
     for i, name in enumerate(("train/cat/a.mp4", "train/dog/b.mp4", "Val/cat/c.mp4")):
         clip(tmp_path / "repo" / name, seed=i)
-    with caplog.at_level(logging.WARNING, logger="vivit_hf.training.data.formats"):
-        assert list(hub(tmp_path / "repo", tmp_path).splits) == ["train"]
-    said = [r.getMessage() for r in caplog.records if "Val/cat/c.mp4" in r.getMessage()]
-    assert len(said) == 1 and "no split of its reads Val/" in said[0] and "rename it val/, or use" in said[0], said
-    assert "in no row" not in said[0]
+    reference = datasets.load_dataset(str(tmp_path / "repo"), cache_dir=str(tmp_path / "ref_cache"))
+    assert {split: len(rows) for split, rows in reference.items()} == {"train": 2}
+    with pytest.raises(DatasetFormatError, match=r"capitals \('Val/'\) .*'Val/cat/c\.mp4' \(no split\).*lower case"):
+        hub(tmp_path / "repo", tmp_path)
     # and videofolder reads it as the validation split
     assert [e["id"] for e in load_video_dataset(tmp_path / "repo", "videofolder").split("validation")] == [
         "Val/cat/c.mp4"

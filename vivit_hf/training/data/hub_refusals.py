@@ -624,8 +624,8 @@ def _refuse_split_words_in_class_names(root: Path, data_files, metadata: bool = 
             misread[relative] = splits
     # `Train/` beside `val/`: datasets reads the split folder in lower case alone, and the other's clips are in no
     # split (the whole training split gone: a warning, then finetune.py stopped on "no split 'train'", naming no
-    # folder). A `Val/` beside `train/` loses the clips evaluated, which a run replaces by a share of `train`: warned
-    # (`hub_clips.split_folder_not_read`)
+    # folder). A `Val/` beside `train/` lost the clips evaluated, which a run replaced by a share of `train` held out
+    # (scores of other clips than the user's validation set, a warning alone): refused alike
     for path in videos:
         relative = path.relative_to(root).as_posix()
         if relative in splits_of or path.suffix.lower() not in VIDEO_EXTENSIONS:
@@ -634,7 +634,7 @@ def _refuse_split_words_in_class_names(root: Path, data_files, metadata: bool = 
             place_of_folder[folder] = place_of(Path(relative))
         place = place_of_folder[folder]
         split_folder = (place.split_folder or "").rpartition("/")[2]
-        if place.split == "train" and split_folder != split_folder.lower():  # (`Val/` beside `train/`: warned)
+        if split_folder != split_folder.lower():
             misread[relative] = []
     if not misread:
         return
