@@ -40,7 +40,7 @@ from .data.formats import (
     refuse_a_file,
     same_integer_written_otherwise,
 )
-from .data.subsets import classes_carried, drawn_otherwise_before, hold_out
+from .data.subsets import classes_carried, drawn_clip_by_clip, hold_out
 from .finetune_flags import data_flag_unused, dataset_revision_refusal
 from .flags import (
     CommandLineRefused,
@@ -356,8 +356,10 @@ def trained_clips_scored(args, split: str, examples, record) -> str | None:
         trained = read.split(batches["train_split"]) if read.split_name(batches["train_split"]) in read.splits else []
         held = "held out" in str(results.get("eval_split", "")) and batches.get("validation_split_percentage")
         seed = int(batches.get("seed") or 0)
-        if held and trained:
-            trained = hold_out(trained, float(held) / 100, seed=seed)[0]
+        if held and trained:  # as that run drew its share: an earlier version's clip by clip (UCF101's groups)
+            fraction = float(held) / 100
+            by_group = not drawn_clip_by_clip(trained, fraction, seed, recorded_held_out_digest(args.model))
+            trained = hold_out(trained, fraction, seed=seed, named_groups=by_group)[0]
         if batches.get("max_train_samples") and trained:  # fine-tuning's draw of them (`finetune.load_data`)
             trained = sample_subset(trained, int(batches["max_train_samples"]), seed=seed)
     except (DatasetFormatError, OSError, ValueError):  # the folder no longer reads so: nothing to compare
@@ -442,7 +444,7 @@ def refuse_another_held_out_share(args, train_split: str, percentage: float, exa
     checked). A model that numbers the same classes otherwise (class folders beside a data card, which an earlier
     version numbered in sorted order) recorded its own ids: compared by class name, its clips named as this version
     or an earlier one names them (a model of that version recorded both at once, and was refused on its own share).
-    A share an earlier version drew clip by clip (`drawn_otherwise_before`: UCF101's groups on both sides) with the
+    A share an earlier version drew clip by clip (`drawn_clip_by_clip`: UCF101's groups on both sides) with the
     run's `seed`, or recorded no digest of (all drew so), is refused as such: it was "that split has changed since",
     or, unrecorded, scored on another share, clips the model trained on among them, without a word."""
     recorded = recorded_held_out_digest(args.model)
@@ -452,10 +454,7 @@ def refuse_another_held_out_share(args, train_split: str, percentage: float, exa
         return
     whole = data.split(train_split)
     # (a model whose run recorded no digest was fine-tuned by an earlier version: it drew such a share clip by clip)
-    if drawn_otherwise_before(whole) and (
-        recorded is None
-        or recorded == examples_digest(hold_out(whole, percentage / 100, seed=seed, named_groups=False)[1])
-    ):
+    if drawn_clip_by_clip(whole, percentage / 100, seed, recorded):
         usage_error(
             f"--model {args.model} was fine-tuned on {args.dataset} holding out {percentage:g}% of its "
             f"{train_split!r} split clip by clip, by a version that held clips of one group (UCF101's "

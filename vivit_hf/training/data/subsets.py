@@ -14,7 +14,7 @@ from pathlib import PurePosixPath
 
 import numpy as np
 
-from .examples import DatasetFormatError, example_ids, example_labels
+from .examples import DatasetFormatError, example_ids, example_labels, examples_digest
 
 
 def hold_out(
@@ -107,6 +107,16 @@ def drawn_otherwise_before(examples: Sequence[dict]) -> bool:
     """Whether versions before held a share of `examples` out otherwise: clip by clip, where their file names give
     groups (`_clip_groups`), which this one holds out whole."""
     return _clip_groups(examples) is not None
+
+
+def drawn_clip_by_clip(examples: Sequence[dict], fraction: float, seed: int, recorded: str | None) -> bool:
+    """Whether the share of `examples` a fine-tuning run held out, `recorded` (its `examples_digest`, the run's
+    `held_out_digest`; None: a version before digests were recorded), was an earlier version's draw clip by clip
+    (`drawn_otherwise_before`), not this one's by group: the share its model never trained on is that draw's."""
+    if not drawn_otherwise_before(examples):
+        return False
+    earlier = hold_out(examples, fraction, seed=seed, named_groups=False)[1]
+    return recorded is None or recorded == examples_digest(earlier)
 
 
 # The groups these data sets' own file names give, whose clips a held-out share keeps together (`hold_out`, by
