@@ -861,6 +861,18 @@ def test_a_share_held_out_of_ucf101_or_hmdb51_keeps_each_group_of_clips_on_one_s
     assert set(example_labels(rest)) == set(range(len(classes)))
 
 
+def test_a_ucf101_subset_of_one_group_a_class_is_refused_naming_groups_not_videos(tmp_path):
+    """A UCF101 subset of one group a class (group g01's 5 clips of 3 classes) has no share to hold out whole: it was
+    refused as "each of the 3 videos holds some class's last clips", beside a folder of 15 clips, each a video to
+    its user. Named as groups, with one of them."""
+    names = {c: [f"v_{c}_g01_c{k:02d}.avi" for k in range(1, 6)] for c in ("Archery", "Bowling", "YoYo")}
+    _group_files(tmp_path / "UCF-101", names)
+    train = load_video_dataset(tmp_path / "UCF-101", "videofolder").split("train")
+    said = r"10% of 15 clips .* a whole group at a time .* each of the 3 groups \(e\.g\. 'v_archery_g01'\)"
+    with pytest.raises(DatasetFormatError, match=said):
+        hold_out(train, 0.1, seed=0)
+
+
 def test_a_share_an_earlier_version_held_out_of_ucf101_clip_by_clip_is_named_on_resume_and_evaluation(tmp_path, capsys):
     """A run of an earlier version held UCF101's clips out one by one: resumed, it was refused as "not the one it was
     trained on ... resume on the data it was trained on" (it is that data), and its model's evaluation as "that split

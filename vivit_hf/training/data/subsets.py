@@ -175,13 +175,28 @@ def _hold_out_videos(examples: Sequence[dict], videos: list, cut: int, fraction:
         left.subtract(classes)
         held.update(taken)
     if not held:
-        raise DatasetFormatError(
-            f"cannot hold out {fraction:.0%} of {len(examples)} clips for evaluation a whole video at a time (segments "
-            "of one video overlap, UCF101's and HMDB51's clips of one group are alike, so they are held out "
-            f"together): each of the {len(members)} videos holds some class's last clips, which training needs; give "
-            "an evaluation split (--eval_split) or more videos"
-        )
+        raise DatasetFormatError(_no_whole_video_to_hold_out(examples, videos, len(members), fraction))
     return held
+
+
+def _no_whole_video_to_hold_out(examples: Sequence[dict], videos: list, count: int, fraction: float) -> str:
+    """`_hold_out_videos`' refusal, in the words of what it held together: untrimmed videos (`source_video`), or
+    UCF101's / HMDB51's groups of clips, which their users know as groups (a UCF101 subset of one group a class
+    was refused as "each of the 3 videos", beside 15 clips, each a video to them)."""
+    if isinstance(examples, list) and any("source_video" in example for example in examples):
+        return (
+            f"cannot hold out {fraction:.0%} of {len(examples)} clips for evaluation a whole video at a time "
+            f"(segments of one video overlap, so they are held out together): each of the {count} videos holds some "
+            "class's last clips, which training needs; give an evaluation split (--eval_split) or more videos"
+        )
+    named = next(video for video in videos if video is not None)
+    return (
+        f"cannot hold out {fraction:.0%} of {len(examples)} clips for evaluation a whole group at a time (UCF101's "
+        "clips of one group v_<Class>_gXX share actor and background, HMDB51's are cut from one source video, so "
+        f"they are held out together, as the official splits keep them apart): each of the {count} groups (e.g. "
+        f"{named!r}) holds some class's last clips, which training needs; give an evaluation split (--eval_split, "
+        "an official split list) or more groups of each class"
+    )
 
 
 def _classes(label) -> tuple:
