@@ -257,12 +257,8 @@ def trained_had_a_share_been_held_out(args: argparse.Namespace, data) -> tuple[s
     evaluation split, or streams."""
     if args.streaming or args.eval_split or data.default_eval_split is None:
         return None
-    try:
-        rest = hold_out(data.split(args.train_split), args.validation_split_percentage / 100, seed=args.seed)[0]
-    except ValueError:  # nothing to hold out (a clip a class): no run could have held a share out
-        return None
-    rest = sample_subset(rest, args.max_train_samples, seed=args.seed) if args.max_train_samples else rest
-    return examples_digest(rest), data.default_eval_split
+    trained = _trained_less_a_share(args, data.split(args.train_split))
+    return None if trained is None else (trained, data.default_eval_split)
 
 
 def trained_on_an_earlier_draw(args: argparse.Namespace, data) -> str | None:
@@ -272,10 +268,16 @@ def trained_on_an_earlier_draw(args: argparse.Namespace, data) -> str | None:
     if getattr(args, "streaming", False) or args.eval_split or data.default_eval_split is not None:
         return None
     examples = data.split(args.train_split)
-    if not drawn_otherwise_before(examples):
-        return None
+    return _trained_less_a_share(args, examples, named_groups=False) if drawn_otherwise_before(examples) else None
+
+
+def _trained_less_a_share(args: argparse.Namespace, examples, named_groups: bool = True) -> str | None:
+    """`examples_digest` of the clips fine-tuning trains on where it holds a share of `examples` out (`hold_out`,
+    `named_groups` as it takes them) and draws `--max_train_samples` of the rest; None where nothing can be held out
+    (a clip a class): no run could have held a share out."""
     try:
-        rest = hold_out(examples, args.validation_split_percentage / 100, seed=args.seed, named_groups=False)[0]
+        share = args.validation_split_percentage / 100
+        rest = hold_out(examples, share, seed=args.seed, named_groups=named_groups)[0]
     except ValueError:
         return None
     rest = sample_subset(rest, args.max_train_samples, seed=args.seed) if args.max_train_samples else rest
