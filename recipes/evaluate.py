@@ -352,7 +352,7 @@ def main(argv=None, written: list | None = None):
         # the share fine-tuning held out and scored: the other clips of the split were trained on
         train_split, percentage, seed = trained
         examples = hold_out(data.split(train_split), percentage / 100, seed=seed)[1]
-        refuse_another_held_out_share(args, train_split, percentage, examples, data)
+        refuse_another_held_out_share(args, train_split, percentage, examples, data, seed)
         split = f"{train_split} (held out {percentage:g}%)"
         # `held-out-10pct`: the folder was `eval_<data set>_train-held-out-10_1x1`, which for a data set folder named
         # `train` read `eval_train_train-held-out-10_1x1`, a typo to a user's eye; another training split is named

@@ -200,6 +200,7 @@ from vivit_hf.training.resume import (
     settings_as_typed_here,
     trained_again,
     trained_had_a_share_been_held_out,
+    trained_on_an_earlier_draw,
     write_run_settings,
 )
 from vivit_hf.training.throughput import TOTALS, ThroughputMeter, combine, warmup_steps
@@ -576,8 +577,9 @@ def main(argv=None):
             earlier = earlier_examples_digests(train_examples)  # a checkpoint of an earlier version recorded that
             unread = (caveats["train"] or {}).get("unread")
             held_then = partial(trained_had_a_share_been_held_out, args, data)  # an earlier version's share
+            drawn_before = partial(trained_on_an_earlier_draw, args, data)  # UCF101's groups, clip by clip
             resume_warnings += check_resume_clips(
-                resume_state.get("train_digest"), train_digest, earlier, unread, held_then
+                resume_state.get("train_digest"), train_digest, earlier, unread, held_then, drawn_before
             )
         except ValueError as error:
             usage_error(f"cannot resume from {checkpoint}: {error}")

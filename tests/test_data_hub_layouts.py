@@ -740,6 +740,30 @@ def test_a_split_folder_in_capitals_beside_one_in_lower_case_is_refused_naming_i
     assert {split: len(data.split(split)) for split in data.splits} == {"train": 2, "validation": 2}
 
 
+def test_split_folders_in_capitals_below_one_metadata_file_are_refused_saying_both_changes(tmp_path):
+    """`Train/`, `Val/` below a root metadata.csv: refused as split folders in capitals; renamed, refused again as a
+    metadata file above the split folders (datasets applies one to its own folder's split alone). One refusal says
+    both now; done, datasets reads the two splits."""
+    root = tmp_path / "repo"
+    rows = [("Train", "cat"), ("Train", "dog"), ("Train", "cat"), ("Val", "dog"), ("Val", "cat")]
+    for i, (split, _) in enumerate(rows):
+        clip(root / split / f"c{i}.mp4", seed=i)
+    (root / "metadata.csv").write_text(
+        "file_name,label\n" + "".join(f"{s}/c{i}.mp4,{c}\n" for i, (s, c) in enumerate(rows))
+    )
+    said = r"capitals \('Train/', 'Val/'\) .*rename them in lower case.*each split folder in place of "
+    for read in (partial(load_video_dataset, dataset_format="hub"), lambda root: open_streaming_dataset(str(root))):
+        with pytest.raises(DatasetFormatError, match=said + re.escape(str(root / "metadata.csv"))):
+            read(root)
+    for split in ("Train", "Val"):  # both changes, as said
+        (root / split).rename(root / split.lower())
+        own = [f"c{i}.mp4,{c}\n" for i, (s, c) in enumerate(rows) if s == split]
+        (root / split.lower() / "metadata.csv").write_text("file_name,label\n" + "".join(own))
+    (root / "metadata.csv").unlink()
+    data = load_video_dataset(root, "hub", cache_dir=str(tmp_path / "cache"))
+    assert {split: len(data.split(split)) for split in data.splits} == {"train": 3, "validation": 2}
+
+
 def test_split_folders_in_capitals_with_metadata_files_are_not_sent_to_videofolder(tmp_path):
     """`Train/metadata.csv`, `Val/metadata.csv`: datasets reads one 'train' split of all four clips (the reference);
     the refusal advised --dataset_format videofolder, which refuses metadata files ("read it with --dataset_format
@@ -1609,6 +1633,22 @@ def test_a_webdataset_txt_of_names_with_an_entry_that_disagrees_is_refused_not_t
         assert read() == expected
 
 
+def test_ids_and_names_that_do_not_pair_are_refused_naming_the_split_and_its_row(tmp_path):
+    """The rows of every split were counted one after the other: `row 3` of the refusal was the test split's row 0
+    (train's three rows first), a row the user could not find. Named by split and its row now, whole and streamed."""
+    root = _ids_beside_names(tmp_path, [(0, "zebra"), (1, "ant"), (0, "zebra")])
+    test = Path(root) / "test"
+    clip(test / "c0.mp4")
+    with open(test / "metadata.csv", "w", newline="") as f:
+        csv.writer(f).writerows([("file_name", "label", "class"), ("c0.mp4", 1, "zebra")])
+    said = (
+        "(split 'test' row 0: label 1 beside class 'zebra', where split 'train' row 1 gives label 1 beside class 'ant')"
+    )
+    for read in WHOLE_AND_STREAMED:
+        with pytest.raises(DatasetFormatError, match=re.escape(said)):
+            read(root, "hub", cache_dir=str(tmp_path / "cache"))
+
+
 def test_a_class_name_column_giving_two_ids_one_name_is_refused_naming_the_rows():
     """Integer `label` ids beside a `class_name` giving ids 0 and 1 the one name `cat`: id2label named two classes
     `cat` (label2id kept one; datasets' `ClassLabel` refuses names duplicated). Refused naming the rows."""
@@ -1931,6 +1971,36 @@ def test_a_card_whose_yaml_cannot_be_parsed_is_named_with_the_files_line(tmp_pat
     assert f"line {bad_line}, column {len(lines[bad_line - 1]) + 1}: expected ',' or ']'" in str(refused.value)
 
 
+def test_a_hub_cards_yaml_error_is_named_at_the_files_line_not_one_past_the_headers(tmp_path, monkeypatch):
+    """A Hub data set's card was not read: its line was the header's plus one, as if one `---` line came first, two
+    lines off for a card opening with two blank lines. Read from the Hub cache (where datasets' `hf_hub_download`
+    puts it): the file's line. Not there: the header's line, said to be counted so."""
+    import huggingface_hub.constants
+    import yaml
+    from huggingface_hub import DatasetCard
+
+    from vivit_hf.training.data.hub_refusals import unreadable_card_message
+
+    lines = ["", "", "---", "license: mit", "task_categories: [video-classification", "---", "# clips"]
+    text = "\n".join(lines) + "\n"
+    with pytest.raises(yaml.YAMLError) as parsed:  # the error huggingface_hub's parse of the card raises
+        DatasetCard(text)
+    bad_line = next(n for n, line in enumerate(lines, start=1) if "[" in line)  # 5, as an editor numbers it
+    column = len(lines[bad_line - 1]) + 1
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(tmp_path))
+    assert f"at line {bad_line - 3} of the header, counted from the line after its first ---, column {column}" in (
+        unreadable_card_message("me/clips", parsed.value)
+    )
+    repo = tmp_path / "datasets--me--clips"
+    (repo / "refs").mkdir(parents=True)
+    (repo / "refs" / "main").write_text("a" * 40)
+    (repo / "snapshots" / ("a" * 40)).mkdir(parents=True)
+    (repo / "snapshots" / ("a" * 40) / "README.md").write_text(text)
+    said = unreadable_card_message("me/clips", parsed.value)
+    assert said.startswith("the data card (README.md) of the Hub data set me/clips: its YAML header"), said
+    assert f"at line {bad_line}, column {column}: expected ',' or ']'" in said, said
+
+
 def test_a_label_table_or_metadata_file_in_upper_case_is_named_not_passed_over(tmp_path):
     """`Labels.CSV` beside clips in `videos/<split>/<camera>/` was not seen as a label table (its columns were read
     only from a `.csv`), so the cameras became the classes without a word, where `labels.csv` is refused naming it.
@@ -1989,6 +2059,17 @@ def test_a_repo_cloned_without_git_lfs_is_named_not_read_as_broken_files(tmp_pat
     for dataset_format in ("videofolder", "hub"):
         with pytest.raises(DatasetFormatError, match=r"in place of 1 of its files \('train/dog/b\.mp4'\)"):
             load_video_dataset(clips, dataset_format)
+    # a `save_to_disk` folder pushed as a repo, its .arrow a pointer: pyarrow's "Expected to read 1936876918
+    # metadata bytes" traceback, read whole or streamed, named no file
+    saved = tmp_path / "saved"
+    features = datasets.Features({"video": datasets.Video(), "label": datasets.ClassLabel(names=NAMES)})
+    rows = {"video": [{"path": None, "bytes": b"clip %d" % i} for i in range(2)], "label": [0, 1]}
+    datasets.Dataset.from_dict(rows, features=features).save_to_disk(str(saved))
+    (arrow,) = saved.glob("*.arrow")
+    arrow.write_text(pointer.format(hashlib.sha256(arrow.read_bytes()).hexdigest(), arrow.stat().st_size))
+    for read in (partial(load_video_dataset, str(saved), "hub"), partial(open_streaming_dataset, str(saved))):
+        with pytest.raises(DatasetFormatError, match=rf"in place of 1 of its files \('{arrow.name}'\).*git lfs pull"):
+            read()
     # fetched in part (`git lfs pull --include "*.mp4"`): the clips are there, and a table and a tar beside them that
     # no read of a folder of clips opens are left pointers: read as before
     (tmp_path / "b.mp4").replace(clips / "train" / "dog" / "b.mp4")

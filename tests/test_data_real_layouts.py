@@ -19,7 +19,13 @@ from video_factory import frame_index, write_video
 
 from vivit_hf.training.data import dataset as data_set
 from vivit_hf.training.data import examples as data_examples
-from vivit_hf.training.data.formats import DatasetFormatError, load_video_dataset
+from vivit_hf.training.data.formats import (
+    DatasetFormatError,
+    example_ids,
+    example_labels,
+    hold_out,
+    load_video_dataset,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -416,16 +422,19 @@ def test_hub_videofolder_reads_an_upper_case_type_and_refuses_to_drop_a_mixed_ca
         hub(tmp_path / "repo", tmp_path)
 
 
-def test_hub_videofolder_says_a_split_folder_in_capitals_is_read_as_no_split(tmp_path, caplog):
-    # datasets globs its split folders (`val/**`) case-sensitively: `Val/` is read as no split and its clips dropped,
-    # which was warned of as "in no row of its metadata files" of a folder with no metadata file at all.
+def test_hub_videofolder_refuses_a_split_folder_in_capitals_read_as_no_split(tmp_path):
+    # datasets globs its split folders (`val/**`) case-sensitively: `Val/` is read as no split and its clips dropped
+    # (the reference: `train` alone), which was warned of as "in no row of its metadata files", then in a warning
+    # naming `Val/`, and a run evaluated a share held out of `train` in place of the validation clips. Refused, as
+    # `Train/` beside `val/` is, naming the folder and the rename.
+    import datasets
+
     for i, name in enumerate(("train/cat/a.mp4", "train/dog/b.mp4", "Val/cat/c.mp4")):
         clip(tmp_path / "repo" / name, seed=i)
-    with caplog.at_level(logging.WARNING, logger="vivit_hf.training.data.formats"):
-        assert list(hub(tmp_path / "repo", tmp_path).splits) == ["train"]
-    said = [r.getMessage() for r in caplog.records if "Val/cat/c.mp4" in r.getMessage()]
-    assert len(said) == 1 and "no split of its reads Val/" in said[0] and "rename it val/, or use" in said[0], said
-    assert "in no row" not in said[0]
+    reference = datasets.load_dataset(str(tmp_path / "repo"), cache_dir=str(tmp_path / "ref_cache"))
+    assert {split: len(rows) for split, rows in reference.items()} == {"train": 2}
+    with pytest.raises(DatasetFormatError, match=r"capitals \('Val/'\) .*'Val/cat/c\.mp4' \(no split\).*lower case"):
+        hub(tmp_path / "repo", tmp_path)
     # and videofolder reads it as the validation split
     assert [e["id"] for e in load_video_dataset(tmp_path / "repo", "videofolder").split("validation")] == [
         "Val/cat/c.mp4"
@@ -796,6 +805,117 @@ def test_hmdb51_class_folder_whose_split_list_is_missing_is_named(tmp_path, capl
     named = [r.getMessage() for r in caplog.records if "no <class>_test_split1.txt" in r.getMessage()]
     assert len(named) == 1 and f"'{tmp_path / 'hmdb51_org' / 'brush_hair'} (2 clips)'" in named[0], named
     assert "cartwheel" not in named[0].replace(str(tmp_path), "")
+
+
+def _group_files(root: Path, names: dict[str, list[str]]) -> None:
+    """`names` (class: file names) as files in class folders below `root`: distinct bytes, never decoded (a split's
+    read and draw, no clip opened)."""
+    for cls, files in names.items():
+        (root / cls).mkdir(parents=True, exist_ok=True)
+        for name in files:
+            (root / cls / name).write_bytes(name.encode())
+
+
+def _ucf101_train_list(root: Path, names: dict[str, list[str]]) -> Path:
+    """classInd.txt and trainlist01.txt (no test list) of `names` (class: clip file names) in `root`/lists."""
+    (root / "lists").mkdir(parents=True)
+    (root / "lists" / "classInd.txt").write_text("".join(f"{i + 1} {c}\n" for i, c in enumerate(names)))
+    listed = [f"{c}/{name} {i + 1}\n" for i, c in enumerate(names) for name in names[c]]
+    (root / "lists" / "trainlist01.txt").write_text("".join(listed))
+    return root
+
+
+@pytest.mark.parametrize(
+    "layout", ["ucf101 train list", "ucf101 videofolder", "hmdb51 videofolder", "ucf101 hub", "hmdb51 hub"]
+)
+def test_a_share_held_out_of_ucf101_or_hmdb51_keeps_each_group_of_clips_on_one_side(tmp_path, layout):
+    """UCF101's clips `v_<Class>_gXX_cYY` of one group share actor and background, HMDB51's `<video>_<class>_...`
+    are cut from the video they name, and the official splits keep them apart. Without a test list (or read as
+    videofolder or hub, train/ alone) the held-out share was drawn clip by clip: all 97 held-out clips of a 968-clip
+    UCF101 train list had others of their group in training, scored as held out. Now whole groups are held out."""
+    classes = ["ApplyEyeMakeup", "Archery", "BabyCrawling", "BenchPress"]
+    if layout.startswith("ucf101"):
+        names = {
+            c: [f"v_{c}_g{g:02d}_c{k:02d}.avi" for g in range(8, 14) for k in range(1, 3 + g % 3)] for c in classes
+        }
+        group_of = partial(re.sub, r"_c\d+\.avi$", "")
+    else:  # a source video can hold clips of several classes (`Pirates_2` here): one group across them
+        classes = ["brush_hair", "climb_stairs", "kick_ball", "wave"]
+        names = {
+            c: [f"{v}_{c}_u_nm_np1_fr_goo_{k}.avi" for v in ("Pirates_2", f"{c}_home_{i}", "x1") for k in range(4)]
+            for i, c in enumerate(classes)
+        }
+        group_of = partial(re.sub, r"_[a-z_]+_u_nm_np1_fr_goo_\d+\.avi$", "")
+    _group_files(tmp_path / "UCF-101" / "train", names)
+    if layout == "ucf101 train list":
+        data = load_video_dataset(_ucf101_train_list(tmp_path, names), "ucf101")
+    elif layout.endswith("hub"):  # class folders read by `datasets` (rows lazy: known by their paths)
+        data = load_video_dataset(str(tmp_path / "UCF-101"), "hub", cache_dir=str(tmp_path / "cache"))
+    else:
+        data = load_video_dataset(tmp_path / "UCF-101", "videofolder")
+    train = data.split("train")
+    rest, held = hold_out(train, 0.2, seed=42)
+    groups = [{group_of(Path(i).name) for i in example_ids(side)} for side in (rest, held)]
+    assert held and not groups[0] & groups[1], groups[0] & groups[1]
+    assert len(rest) + len(held) == len(train) and abs(len(held) - 0.2 * len(train)) <= 4, (len(held), len(train))
+    assert set(example_labels(rest)) == set(range(len(classes)))
+
+
+def test_a_ucf101_subset_of_one_group_a_class_is_refused_naming_groups_not_videos(tmp_path):
+    """A UCF101 subset of one group a class (group g01's 5 clips of 3 classes) has no share to hold out whole: it was
+    refused as "each of the 3 videos holds some class's last clips", beside a folder of 15 clips, each a video to
+    its user. Named as groups, with one of them."""
+    names = {c: [f"v_{c}_g01_c{k:02d}.avi" for k in range(1, 6)] for c in ("Archery", "Bowling", "YoYo")}
+    _group_files(tmp_path / "UCF-101", names)
+    train = load_video_dataset(tmp_path / "UCF-101", "videofolder").split("train")
+    said = r"10% of 15 clips .* a whole group at a time .* each of the 3 groups \(e\.g\. 'v_archery_g01'\)"
+    with pytest.raises(DatasetFormatError, match=said):
+        hold_out(train, 0.1, seed=0)
+
+
+def test_a_share_an_earlier_version_held_out_of_ucf101_clip_by_clip_is_named_on_resume_and_evaluation(tmp_path, capsys):
+    """A run of an earlier version held UCF101's clips out one by one: resumed, it was refused as "not the one it was
+    trained on ... resume on the data it was trained on" (it is that data), and its model's evaluation as "that split
+    has changed since". Both now say that the share was drawn clip by clip, and what to do."""
+    from functools import partial
+    from types import SimpleNamespace
+
+    from vivit_hf.training import finetune
+    from vivit_hf.training.data.examples import examples_digest
+    from vivit_hf.training.evaluation import refuse_another_held_out_share
+    from vivit_hf.training.resume import check_resume_clips, trained_on_an_earlier_draw
+
+    names = {
+        c: [f"v_{c}_g{g:02d}_c{k:02d}.avi" for g in range(8, 12) for k in (1, 2, 3)] for c in ("Archery", "Bowling")
+    }
+    _group_files(tmp_path / "UCF-101", names)
+    args = finetune.parse_args(["--dataset", str(_ucf101_train_list(tmp_path, names)), "--dataset_format", "ucf101"])
+    data = load_video_dataset(tmp_path, "ucf101")
+    # the reference: the split as earlier versions read it (no groups), held out by their draw
+    earlier = [{key: value for key, value in e.items() if key != "clip_group"} for e in data.split("train")]
+    rest_then, held_then = hold_out(earlier, 0.1, seed=args.seed)
+    rest_now, held_now = hold_out(data.split("train"), 0.1, seed=args.seed)
+    assert examples_digest(rest_then) != examples_digest(rest_now)
+    drawn_before = partial(trained_on_an_earlier_draw, args, data)
+    with pytest.raises(ValueError, match=r"held out clip by clip .* whole groups .* start over"):
+        check_resume_clips(examples_digest(rest_then), examples_digest(rest_now), drawn_before=drawn_before)
+    with pytest.raises(ValueError, match="not the one it was trained on"):  # other clips: as before
+        check_resume_clips(examples_digest(rest_now[1:]), examples_digest(rest_now), drawn_before=drawn_before)
+
+    model = tmp_path / "model"
+    model.mkdir()
+    (model / "run_settings.json").write_text(json.dumps({"held_out_digest": examples_digest(held_then)}))
+    evaluated = SimpleNamespace(model=str(model), dataset=str(tmp_path))
+    with pytest.raises(SystemExit):
+        refuse_another_held_out_share(evaluated, "train", 10, held_now, data, args.seed)
+    said = capsys.readouterr().err
+    assert "clip by clip" in said and "has changed since" not in said, said
+    (model / "run_settings.json").write_text(json.dumps({"settings": {}}))  # a run before digests were recorded
+    with pytest.raises(SystemExit):  # (was scored on the share drawn now, clips it trained on among them)
+        refuse_another_held_out_share(evaluated, "train", 10, held_now, data, args.seed)
+    assert "clip by clip" in capsys.readouterr().err
+    (model / "run_settings.json").write_text(json.dumps({"held_out_digest": examples_digest(held_now)}))
+    refuse_another_held_out_share(evaluated, "train", 10, held_now, data, args.seed)  # this version's: evaluated
 
 
 def test_ucf101_split_list_that_is_not_there_is_named(tmp_path, caplog):

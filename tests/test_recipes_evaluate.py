@@ -990,6 +990,57 @@ def test_a_model_fine_tuned_on_ucf101s_folder_as_videofolder_is_said_to_have_tra
     assert "was fine-tuned on 2 of the 4 clips of split 'test'" in trained_clips_scored(args, "test", scored, record)
 
 
+def test_the_clips_a_model_trained_on_are_those_of_the_draw_its_run_made_of_ucf101s_groups(held_out_run, tmp_path):
+    """A model fine-tuned on UCF101's folder as `videofolder`, 25% held out, then scored on an official list read with
+    `--dataset_format ucf101`: its clips are compared with those fine-tuning trained on, drawn again. That draw now
+    holds UCF101's groups out whole, and was redrawn so for a model an earlier version fine-tuned clip by clip: scored
+    on the very share its run held out (the reference: the earlier draw, clips without groups), it was said to have
+    trained on all 6 of those clips. Drawn as its run drew it (by the digest recorded, or none): none; a model of this
+    version, the groups held out now."""
+    from argparse import Namespace
+
+    from vivit_hf.training.data import hold_out, load_video_dataset
+    from vivit_hf.training.data.examples import examples_digest
+    from vivit_hf.training.evaluation import fine_tuning_record, trained_clips_scored
+
+    root, model = tmp_path / "ucf", tmp_path / "model"
+    names = [f"{c}/v_{c}_g0{g}_c0{k}.avi" for c in ("JumpingJack", "JumpRope") for g in (1, 2, 3, 4) for k in (1, 2, 3)]
+    for name in names:  # (never decoded: the reads and draws go by path)
+        (root / "UCF-101" / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / "UCF-101" / name).write_bytes(name.encode())
+    train = load_video_dataset(root, "videofolder").split("train")
+    then = [{key: value for key, value in e.items() if key != "clip_group"} for e in train]  # as earlier versions read
+    seed = 3
+    held_then = hold_out(then, 0.25, seed=seed)[1]
+    held_now = hold_out(train, 0.25, seed=seed)[1]
+    listed = [os.path.relpath(e["video"], root / "UCF-101") for e in held_then]
+    (root / "ucfTrainTestlist").mkdir()
+    (root / "ucfTrainTestlist" / "classInd.txt").write_text("1 JumpingJack\n2 JumpRope\n")
+    (root / "ucfTrainTestlist" / "testlist01.txt").write_text("".join(f"{name}\n" for name in listed))
+    (root / "ucfTrainTestlist" / "trainlist01.txt").write_text("".join(f"{n}\n" for n in names if n not in listed))
+    settings = json.loads((held_out_run[1] / "run_settings.json").read_text())
+    batches = {"dataset": str(root), "dataset_format": "videofolder", "validation_split_percentage": 25, "seed": seed}
+    settings["settings"]["batches"].update(batches, dataset_config_name=None, max_train_samples=None)
+    results = json.loads((held_out_run[1] / "all_results.json").read_text())
+    model.mkdir()
+    (model / "all_results.json").write_text(json.dumps({**results, "eval_split": "train (held out 25%)"}))
+    args = Namespace(model=str(model), dataset=str(root), dataset_revision=None, dataset_config_name=None)
+    vars(args).update(dataset_format="ucf101", streaming=False)
+    scored = load_video_dataset(root, "ucf101").split("test")
+    assert len(scored) == 6
+
+    def said(held_out_digest):
+        recorded = {**settings, "dataset_folder": str(root), "held_out_digest": held_out_digest}
+        (model / "run_settings.json").write_text(json.dumps(recorded))
+        return trained_clips_scored(args, "test", scored, fine_tuning_record(args))
+
+    assert said(examples_digest(held_then)) is None  # an earlier version's run, its draw recorded
+    assert said(None) is None  # ... of a version before digests were recorded: drew clip by clip too
+    trained_now = len({e["video"] for e in held_then} - {e["video"] for e in held_now})
+    assert trained_now > 0  # (the premise: the draws differ)
+    assert f"was fine-tuned on {trained_now} of the 6 clips of split 'test'" in said(examples_digest(held_now))
+
+
 # evaluate.py run as the command, stopped by a signal to itself at a chosen point: while it predicts (its DataLoader
 # workers running), or between writing its results and its predictions.
 STOPPED_AT = """import os, runpy, signal, sys

@@ -40,7 +40,7 @@ from .data.formats import (
     refuse_a_file,
     same_integer_written_otherwise,
 )
-from .data.subsets import classes_carried
+from .data.subsets import classes_carried, drawn_clip_by_clip, hold_out
 from .finetune_flags import data_flag_unused, dataset_revision_refusal
 from .flags import (
     CommandLineRefused,
@@ -332,7 +332,7 @@ def trained_clips_scored(args, split: str, examples, record) -> str | None:
     evaluate's own open of it (`ucf101`) took 0.65 s."""
     from .data import load_video_dataset
     from .data.formats import FORMATS
-    from .data.subsets import hold_out, sample_subset
+    from .data.subsets import sample_subset
     from .finetune import data_warnings_held
 
     recorded = _recorded_training(args, record, same_read=False, any_configuration=True)
@@ -356,8 +356,10 @@ def trained_clips_scored(args, split: str, examples, record) -> str | None:
         trained = read.split(batches["train_split"]) if read.split_name(batches["train_split"]) in read.splits else []
         held = "held out" in str(results.get("eval_split", "")) and batches.get("validation_split_percentage")
         seed = int(batches.get("seed") or 0)
-        if held and trained:
-            trained = hold_out(trained, float(held) / 100, seed=seed)[0]
+        if held and trained:  # as that run drew its share: an earlier version's clip by clip (UCF101's groups)
+            fraction = float(held) / 100
+            by_group = not drawn_clip_by_clip(trained, fraction, seed, recorded_held_out_digest(args.model))
+            trained = hold_out(trained, fraction, seed=seed, named_groups=by_group)[0]
         if batches.get("max_train_samples") and trained:  # fine-tuning's draw of them (`finetune.load_data`)
             trained = sample_subset(trained, int(batches["max_train_samples"]), seed=seed)
     except (DatasetFormatError, OSError, ValueError):  # the folder no longer reads so: nothing to compare
@@ -434,18 +436,33 @@ def model_id2label(model: str) -> dict | None:
     return config.get("id2label") if isinstance(config, dict) and isinstance(config.get("id2label"), dict) else None
 
 
-def refuse_another_held_out_share(args, train_split: str, percentage: float, examples, data) -> None:
+def refuse_another_held_out_share(args, train_split: str, percentage: float, examples, data, seed: int = 0) -> None:
     """Refuse (exit 2) a held-out share drawn again from a data set that has changed since `--model` was fine-tuned
     on it: the draw depends on every clip of the split, so a folder that gained or lost clips can draw other clips,
     clips the model trained on among them, which were scored as held out "as fine-tuning did", without a word.
     By the `examples_digest` of the share that fine-tuning recorded (a run of an older version recorded none: not
     checked). A model that numbers the same classes otherwise (class folders beside a data card, which an earlier
     version numbered in sorted order) recorded its own ids: compared by class name, its clips named as this version
-    or an earlier one names them (a model of that version recorded both at once, and was refused on its own share)."""
+    or an earlier one names them (a model of that version recorded both at once, and was refused on its own share).
+    A share an earlier version drew clip by clip (`drawn_clip_by_clip`: UCF101's groups on both sides) with the
+    run's `seed`, or recorded no digest of (all drew so), is refused as such: it was "that split has changed since",
+    or, unrecorded, scored on another share, clips the model trained on among them, without a word."""
     recorded = recorded_held_out_digest(args.model)
     drawn = examples_digest(examples)
     # a model of an earlier version recorded like-named WebDataset shards by file name (`earlier_examples_digests`)
-    if recorded is None or recorded in (drawn, *earlier_examples_digests(examples)):
+    if recorded is not None and recorded in (drawn, *earlier_examples_digests(examples)):
+        return
+    whole = data.split(train_split)
+    # (a model whose run recorded no digest was fine-tuned by an earlier version: it drew such a share clip by clip)
+    if drawn_clip_by_clip(whole, percentage / 100, seed, recorded):
+        usage_error(
+            f"--model {args.model} was fine-tuned on {args.dataset} holding out {percentage:g}% of its "
+            f"{train_split!r} split clip by clip, by a version that held clips of one group (UCF101's "
+            "v_<Class>_gXX, HMDB51's source video) out while it trained on others of their group: a score on that "
+            "share is inflated. This version holds whole groups out, a share that holds clips the model trained on: "
+            "fine-tune it again to score groups it never saw, or evaluate a split it was not trained on (--split)"
+        )
+    if recorded is None:
         return
     order = class_order_of(model_id2label(args.model), data)
     renumbered = (
@@ -453,7 +470,6 @@ def refuse_another_held_out_share(args, train_split: str, percentage: float, exa
     )
     if recorded in renumbered:  # `True`: as earlier versions named the clips (`earlier_examples_digest`)
         return
-
     usage_error(
         f"--model {args.model} was fine-tuned on {args.dataset} holding out {percentage:g}% of its {train_split!r} "
         f"split, {digest_words(recorded)}, but that split has changed since: the same draw now holds out "

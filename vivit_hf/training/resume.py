@@ -23,7 +23,7 @@ from huggingface_hub.constants import DEFAULT_REVISION
 from ..label_spellings import named_alike
 from .data import SYNTHETIC
 from .data.examples import class_order_of, digest_words, examples_digest, recipe_split_name, renumber_classes
-from .data.formats import hold_out, is_saved_to_disk, same_config_name, sample_subset
+from .data.formats import drawn_otherwise_before, hold_out, is_saved_to_disk, same_config_name, sample_subset
 from .presets import EARLIER_PRESET_VALUES, PRESETS
 
 logger = get_logger(__name__)
@@ -257,12 +257,31 @@ def trained_had_a_share_been_held_out(args: argparse.Namespace, data) -> tuple[s
     evaluation split, or streams."""
     if args.streaming or args.eval_split or data.default_eval_split is None:
         return None
+    trained = _trained_less_a_share(args, data.split(args.train_split))
+    return None if trained is None else (trained, data.default_eval_split)
+
+
+def trained_on_an_earlier_draw(args: argparse.Namespace, data) -> str | None:
+    """`examples_digest` of the clips fine-tuning trained on where a version before this one drew the share it holds
+    out of `--train_split` otherwise (`drawn_otherwise_before`: UCF101's / HMDB51's clips one by one, their groups
+    on both sides); None where it holds nothing out, or drew it as now."""
+    if getattr(args, "streaming", False) or args.eval_split or data.default_eval_split is not None:
+        return None
+    examples = data.split(args.train_split)
+    return _trained_less_a_share(args, examples, named_groups=False) if drawn_otherwise_before(examples) else None
+
+
+def _trained_less_a_share(args: argparse.Namespace, examples, named_groups: bool = True) -> str | None:
+    """`examples_digest` of the clips fine-tuning trains on where it holds a share of `examples` out (`hold_out`,
+    `named_groups` as it takes them) and draws `--max_train_samples` of the rest; None where nothing can be held out
+    (a clip a class): no run could have held a share out."""
     try:
-        rest = hold_out(data.split(args.train_split), args.validation_split_percentage / 100, seed=args.seed)[0]
-    except ValueError:  # nothing to hold out (a clip a class): no run could have held a share out
+        share = args.validation_split_percentage / 100
+        rest = hold_out(examples, share, seed=args.seed, named_groups=named_groups)[0]
+    except ValueError:
         return None
     rest = sample_subset(rest, args.max_train_samples, seed=args.seed) if args.max_train_samples else rest
-    return examples_digest(rest), data.default_eval_split
+    return examples_digest(rest)
 
 
 def write_run_settings(folder, settings: dict, dataset: str, held_out: str | None) -> None:
@@ -555,6 +574,7 @@ def check_resume_clips(
     earlier: str | Sequence[str] | None = None,
     unread: str | None = None,
     held_out: Callable[[], tuple[str, str] | None] | None = None,
+    drawn_before: Callable[[], str | None] | None = None,
 ) -> list[str]:
     """Refuse (ValueError) a resume whose training split is not the one the checkpoint was trained on, by
     `examples_digest` (a stream: its shards' names, sizes and contents): a resumed epoch skips the batches its
@@ -566,7 +586,8 @@ def check_resume_clips(
     them, which a checkpoint that read them cannot match whatever the shards hold: said so, not "another split".
     `held_out`: `trained_had_a_share_been_held_out`, asked where the digests differ: a checkpoint trained on the
     training split less a held-out share (an earlier version that found no evaluation split there) is told so, not
-    "resume on the data it was trained on" (it is that data).
+    "resume on the data it was trained on" (it is that data). `drawn_before`: `trained_on_an_earlier_draw`, likewise:
+    a checkpoint that trained on all but a share an earlier version drew clip by clip is told so.
     Returns a warning for a checkpoint that recorded none."""
     if saved is None:
         return ["the checkpoint records no digest of its training clips (saved by an older version): not checked"]
@@ -588,6 +609,14 @@ def check_resume_clips(
             f"{then[1]!r} and trains on the whole training split ({digest_words(current)}). A resume skips the "
             "clips it had trained by their position, and the share it held out is trained on now: start over "
             "(--overwrite_output_dir) or give another --output_dir"
+        )
+    if drawn_before is not None and saved == drawn_before():
+        raise ValueError(
+            f"it was trained on the training split less a share held out clip by clip ({digest_words(saved)}), by a "
+            "version that held clips of one group (UCF101's v_<Class>_gXX, HMDB51's source video) out and trained on "
+            "others of their group, which inflated its evaluation; this one holds whole groups out and trains on "
+            f"other clips ({digest_words(current)}). A resume skips the clips it had trained by their position: start "
+            "over (--overwrite_output_dir) or give another --output_dir"
         )
     # The same count of clips in more shards is also what a checkpoint of a version that read a parquet file as one
     # shard meets now that it is read by row group (`StreamingSplit.spread_over`): its positions are of the old shards.

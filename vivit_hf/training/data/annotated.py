@@ -33,6 +33,7 @@ from .folders import (
     what_is_there,
 )
 from .labels import label_vocabulary, names_by_index, unknown_class
+from .subsets import clip_group_by_name
 
 # The adapters' one logger, named as before they were split out of `formats.py`: a level or filter a user set on
 # it still applies to every adapter.
@@ -922,6 +923,16 @@ OFFICIAL_SPLITS = (1, 2, 3)
 SPLIT_LIST_FORMATS = ("ucf101", "hmdb51")
 
 
+def with_clip_groups(examples: list[dict], classes: list[str]) -> list[dict]:
+    """`examples`, each whose file name gives its group (`clip_group_by_name`, its class one of `classes`, by its
+    label) marked with it as its `clip_group`."""
+    for example in examples:
+        group = clip_group_by_name(Path(example["video"]).name, classes[example["label"]])
+        if group is not None:
+            example["clip_group"] = group
+    return examples
+
+
 def check_config_name(dataset_format: str, config_name: str | None) -> int | str | None:
     """The official split `config_name` names for UCF101 / HMDB51 (`1`, `2`, `3`, or `split1` ...; none: split 1),
     the Epic Kitchens release it names (`"55"`, `"100"`, or `epic55`, `EPIC-Kitchens-100` ...; none: the one there,
@@ -1105,6 +1116,7 @@ def load_ucf101(roots: Sequence[Path], official_split: int = OFFICIAL_SPLIT) -> 
             split,
         )
     splits = _keep_found_splits("ucf101", splits, missing, roots, "<Class>/<clip>.avi as the lists name them")
+    splits = {split: with_clip_groups(examples, classes) for split, examples in splits.items()}
     return VideoClassificationData(splits=splits, label_spaces={"label": classes}, missing=missing)
 
 
@@ -1142,6 +1154,7 @@ def load_hmdb51(roots: Sequence[Path], official_split: int = OFFICIAL_SPLIT) -> 
     splits = {split: _split_list_examples(items, index, missing, split, several) for split, items in entries.items()}
     _warn_class_folders_without_a_list(splits, index, lists, official_split)
     splits = _keep_found_splits("hmdb51", splits, missing, roots, "<class>/<clip>.avi as the lists name them")
+    splits = {split: with_clip_groups(examples, classes) for split, examples in splits.items()}
     return VideoClassificationData(splits=splits, label_spaces={"label": classes}, missing=missing)
 
 

@@ -80,7 +80,7 @@ from .labels import (
     warn_classes_differing_in_case,
     warn_classes_missing_from_training,
 )
-from .subsets import ExampleSubset, hold_out, sample_subset
+from .subsets import ExampleSubset, drawn_otherwise_before, hold_out, sample_subset
 from .videofolder import load_videofolder
 
 logger = logging.getLogger("vivit_hf.training.data.formats")
@@ -189,6 +189,7 @@ __all__ = [
     "class_label_map",
     "config_key",
     "config_name_known",
+    "drawn_otherwise_before",
     "empty_label_ids",
     "empty_label_refusal",
     "example_ids",

@@ -24,6 +24,7 @@ from .examples import DatasetFormatError, VideoClassificationData, quoted
 from .folders import (
     listings_kept,
     recipe_split_names,
+    refuse_lfs_pointers,
     unlabelled_split_names,
 )
 from .hub_clips import metadata_clips_on_disk, rows_without_a_clip
@@ -391,7 +392,9 @@ def load_saved_to_disk(source: str, config_name: str | None = None):
     session had set travels in the folder (state.json) and `load_from_disk` sets it again: rows of a
     `with_format("torch", columns=["label"])` came without their video (KeyError: 'video'), "pandas"' a label as a
     Series (TypeError), and streamed, `to_iterable_dataset` raised NotImplementedError / TypeError. A
-    `config_name` is refused: the folder holds no configurations, and it was read whole without a word."""
+    `config_name` is refused: the folder holds no configurations, and it was read whole without a word. Its `.arrow`
+    files as Git LFS pointers (a Hub repo of a saved folder cloned without git-lfs) are refused naming them: pyarrow's
+    "Expected to read 1936876918 metadata bytes" traceback named no file."""
     import datasets
 
     if config_name is not None:
@@ -400,6 +403,7 @@ def load_saved_to_disk(source: str, config_name: str | None = None):
             f"configurations: --dataset_config_name {config_name!r} cannot choose one. Leave the flag out, or "
             "save each configuration to a folder of its own"
         )
+    refuse_lfs_pointers(Path(source))
     loaded = datasets.load_from_disk(source)
     if isinstance(loaded, datasets.Dataset):
         loaded = datasets.DatasetDict({"train": loaded})
@@ -416,7 +420,8 @@ def load_hub(source: str, **options) -> VideoClassificationData:
     video processor decodes it, so nothing needs a system FFmpeg or torchcodec; a `Video(stream_index=k)` column's
     rows give its track k too (`hub_files.chosen_track`), which the processor reads.
     """
-    with naming_an_unreadable_card(source):  # every read of the card is datasets' or huggingface_hub's
+    # every read of the card is datasets' or huggingface_hub's
+    with naming_an_unreadable_card(source, options.get("revision")):
         return _load_hub(source, **options)
 
 

@@ -207,10 +207,30 @@ def label_id_and_name_columns(features, label_column: str) -> tuple[str, str] | 
     return None if paired is None else (f"{column}.{paired[0]}", f"{column}.{paired[1]}")
 
 
+class ValuesOfSplits(list):
+    """Every row's value of a column over the splits, one after the other, and each split's name and row count
+    (`splits`), by which `row_words` names a row."""
+
+    def __init__(self, per_split: dict[str, list]):
+        super().__init__(value for values in per_split.values() for value in values)
+        self.splits = [(split, len(values)) for split, values in per_split.items()]
+
+
+def row_words(values: Sequence, row: int) -> str:
+    """Row `row` of `values` in words: its split's row where they are a `ValuesOfSplits` of several splits (`row
+    1034` was the test split's row 34, counted over train's 1000 rows first), else `row <row>`."""
+    splits = getattr(values, "splits", None)
+    for split, count in splits if splits is not None and len(splits) > 1 else ():
+        if row < count:
+            return f"split {split!r} row {row}"
+        row -= count
+    return f"row {row}"
+
+
 def unpaired_row(ids: Sequence, names: Sequence, columns: tuple[str, str]) -> str | None:
     """Where integer `ids` and text `names` (every row's value of `columns`, in one row order) do not pair one to one,
-    the first row that breaks it and the earlier one it disagrees with, in words; else None. Rows without an id or a
-    name are left aside (`is_labelled_split` rules on them)."""
+    the first row that breaks it and the earlier one it disagrees with, in words (`row_words`: by split, where `ids`
+    say them); else None. Rows without an id or a name are left aside (`is_labelled_split` rules on them)."""
     first_of_id: dict[int, int] = {}
     first_of_name: dict[str, int] = {}
     pairs = [(class_id(i), None if n is None or not str(n).strip() else label_name(n)) for i, n in zip(ids, names)]
@@ -223,8 +243,8 @@ def unpaired_row(ids: Sequence, names: Sequence, columns: tuple[str, str]) -> st
         if pairs[earlier] != (i, name):
             (id_column, name_column), (j, other) = columns, pairs[earlier]
             return (
-                f"row {row}: {id_column} {i} beside {name_column} {name!r}, where row {earlier} gives {id_column} {j} "
-                f"beside {name_column} {other!r}"
+                f"{row_words(ids, row)}: {id_column} {i} beside {name_column} {name!r}, where "
+                f"{row_words(ids, earlier)} gives {id_column} {j} beside {name_column} {other!r}"
             )
     return None
 
@@ -551,8 +571,8 @@ def name_columns(features, label_column: str) -> list[str]:
     return found + texts
 
 
-def column_values(tables: dict, column: str) -> list:
-    return [v for table in tables.values() for v in arrow_label_values(table, column)]
+def column_values(tables: dict, column: str) -> ValuesOfSplits:
+    return ValuesOfSplits({split: arrow_label_values(table, column) for split, table in tables.items()})
 
 
 def names_beside_ids(

@@ -55,38 +55,61 @@ WEBDATASET_DECODED_AS = {
 
 
 @contextlib.contextmanager
-def naming_an_unreadable_card(source: str):
+def naming_an_unreadable_card(source: str, revision: str | None = None):
     """Around `datasets.load_dataset` (whole or streamed): a data card (README.md) whose YAML header PyYAML cannot
     parse (an unclosed `[`, a tab, a `key: value: more`) is refused in one line naming the card and the line of the
     file the parser stopped at; it was a `yaml.parser.ParserError` traceback from inside huggingface_hub, counting
-    lines from the header's start and naming no file. datasets reads the header for the configurations and features."""
+    lines from the header's start and naming no file. datasets reads the header for the configurations and features.
+    `revision`: the Hub data set's, whose card datasets fetched into the Hub cache (where its lines are counted)."""
     import yaml
 
     try:
         yield
     except yaml.YAMLError as error:
-        raise DatasetFormatError(unreadable_card_message(source, error)) from None
+        raise DatasetFormatError(unreadable_card_message(source, error, revision)) from None
 
 
-def unreadable_card_message(source: str, error) -> str:
+def _card_text(source: str, revision: str | None = None) -> str | None:
+    """The text of `source`'s README.md: a local folder's, else the copy of a Hub data set's card in the Hub cache
+    (where datasets' `hf_hub_download` put it); None where there is none to read."""
+    if Path(source).is_dir():
+        path = Path(source) / "README.md"
+    else:
+        from huggingface_hub import try_to_load_from_cache
+
+        try:
+            cached = try_to_load_from_cache(source, "README.md", revision=revision, repo_type="dataset")
+        except ValueError:  # (not a Hub id: huggingface_hub's HFValidationError)
+            return None
+        path = Path(cached) if isinstance(cached, str) else None
+    try:
+        return path.read_text(encoding="utf-8", errors="replace") if path is not None and path.is_file() else None
+    except OSError:
+        return None
+
+
+def unreadable_card_message(source: str, error, revision: str | None = None) -> str:
     """`naming_an_unreadable_card`'s line: the card, where in it (the file's line, as an editor numbers it) and what
     the parser says there."""
     local = Path(source) / "README.md"
     card = str(local) if Path(source).is_dir() else f"the data card (README.md) of the Hub data set {source}"
     # huggingface_hub parses the text between the `---` lines: its line 0 is the file's line after the first `---`
-    # (blank lines may come before it)
-    where, mark, before = "", getattr(error, "problem_mark", None), 1
-    if mark is not None:
-        if local.is_file():
-            from huggingface_hub.repocard import REGEX_YAML_BLOCK
+    # (blank lines may come before it). A card not read here (a Hub card not in the cache) counts from that line:
+    # said so, where a Hub card's line was the header's plus one, off by the blank lines before it
+    where, mark, text = "", getattr(error, "problem_mark", None), _card_text(source, revision)
+    found = None
+    if text is not None:
+        from huggingface_hub.repocard import REGEX_YAML_BLOCK
 
-            found = REGEX_YAML_BLOCK.search(local.read_text(encoding="utf-8", errors="replace"))
-            before = found.group(1).count("\n") if found else before
-        where = f" at line {mark.line + 1 + before}, column {mark.column + 1}"
+        found = REGEX_YAML_BLOCK.search(text)
+    before = found.group(1).count("\n") if found else 1
+    header = "" if found else " of the header, counted from the line after its first ---"
+    if mark is not None:
+        where = f" at line {mark.line + 1 + (before if found else 0)}{header}, column {mark.column + 1}"
     problem = getattr(error, "problem", None) or str(error).splitlines()[0]
     context, start = getattr(error, "context", None), getattr(error, "context_mark", None)
     if context and start is not None and (mark is None or start.line != mark.line):
-        problem += f", {context} begun on line {start.line + 1 + before}"
+        problem += f", {context} begun on line {start.line + 1 + (before if found else 0)}"
     return (
         f"{card}: its YAML header (between the --- lines) cannot be parsed{where}: {problem}. datasets reads the "
         "configurations and features from it: correct the YAML there (or remove the header)"
@@ -601,8 +624,8 @@ def _refuse_split_words_in_class_names(root: Path, data_files, metadata: bool = 
             misread[relative] = splits
     # `Train/` beside `val/`: datasets reads the split folder in lower case alone, and the other's clips are in no
     # split (the whole training split gone: a warning, then finetune.py stopped on "no split 'train'", naming no
-    # folder). A `Val/` beside `train/` loses the clips evaluated, which a run replaces by a share of `train`: warned
-    # (`hub_clips.split_folder_not_read`)
+    # folder). A `Val/` beside `train/` lost the clips evaluated, which a run replaced by a share of `train` held out
+    # (scores of other clips than the user's validation set, a warning alone): refused alike
     for path in videos:
         relative = path.relative_to(root).as_posix()
         if relative in splits_of or path.suffix.lower() not in VIDEO_EXTENSIONS:
@@ -611,7 +634,7 @@ def _refuse_split_words_in_class_names(root: Path, data_files, metadata: bool = 
             place_of_folder[folder] = place_of(Path(relative))
         place = place_of_folder[folder]
         split_folder = (place.split_folder or "").rpartition("/")[2]
-        if place.split == "train" and split_folder != split_folder.lower():  # (`Val/` beside `train/`: warned)
+        if split_folder != split_folder.lower():
             misread[relative] = []
     if not misread:
         return
@@ -635,6 +658,15 @@ def _refuse_split_words_in_class_names(root: Path, data_files, metadata: bool = 
             else ", or read the class folders with --dataset_format videofolder (which takes a split folder's name in "
             "any case)"
         )
+        # a metadata file above the split folders is then refused in turn (`refuse_split_names_as_classes`: datasets
+        # applies one to its own folder's split alone): both said at once, not one rename after the other
+        above = [name for name in METADATA_FILES if (root / name).is_file()] if metadata else []
+        if above:
+            other += (
+                f", and put one metadata file in each split folder in place of {root / above[0]}, its rows' "
+                "file_name relative to that folder (datasets applies a metadata file to its own folder's split "
+                "alone: above them, it takes the split folders for the classes)"
+            )
         raise DatasetFormatError(
             f"--dataset_format hub: datasets takes a split folder by its name in lower case only, so {root}'s split "
             f"folders named in capitals ({quoted([f'{name}/' for name in cased])}) are none to it, and it would put "

@@ -85,6 +85,7 @@ from .hub_files import (
 )
 from .hub_ids import json_clip_id, json_member, own_id, shard_member_id, shard_namer, warn_unread_segments
 from .hub_labels import (
+    ValuesOfSplits,
     card_class_label,
     card_label_map,
     card_order_of_classes,
@@ -394,7 +395,7 @@ def open_streaming_dataset(
     mixed_types = naming_mixed_column_types(source, config_name, revision, cache_dir)
     two_types = naming_metadata_of_two_types(source, config_name, revision, cache_dir)
     outside = naming_clip_paths_outside_metadata_folders(source)
-    card = naming_an_unreadable_card(source)
+    card = naming_an_unreadable_card(source, revision)
     with card, naming_undecodable_members(source), mixed_types, two_types, outside:
         return _open_streaming_dataset(
             source,
@@ -608,11 +609,11 @@ def _read_streaming_dataset(
     if beside:  # a names column beside integer labels: read in the labels' pass (`scan`)
 
         def values_of(column):
-            values = []
+            per_split = {}
             for split in loaded:
                 labels = scan(split)
-                values += labels if column == label_column else named[split][column]
-            return values
+                per_split[split] = labels if column == label_column else named[split][column]
+            return ValuesOfSplits(per_split)
 
         names = names_beside_ids(names, features, label_column, values_of, source=source if detecting else None)
         if reordered is None:

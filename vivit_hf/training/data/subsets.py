@@ -7,25 +7,32 @@ rows (`ExampleSubset`).
 from __future__ import annotations
 
 import random
+import re
 from collections import Counter
 from collections.abc import Sequence
+from pathlib import PurePosixPath
 
 import numpy as np
 
-from .examples import DatasetFormatError, example_ids, example_labels
+from .examples import DatasetFormatError, example_ids, example_labels, examples_digest
 
 
-def hold_out(examples: Sequence[dict], fraction: float, seed: int = 0) -> tuple[Sequence[dict], Sequence[dict]]:
+def hold_out(
+    examples: Sequence[dict], fraction: float, seed: int = 0, named_groups: bool = True
+) -> tuple[Sequence[dict], Sequence[dict]]:
     """Split `examples` into (rest, held-out `fraction`), the same way every time for a seed.
 
     Drawn across the classes, each in proportion (as `sample_subset` draws), and never a class's last clip: a plain
     random draw held out the only clip of a rare class, a class the model then never saw, scored wrong on every
     clip of it, without a word. A split of one clip per class has nothing to hold out: refused, naming what to give.
+    Segments of one untrimmed video (`source_video`) and clips of one group their file names give (`clip_group`:
+    UCF101's, HMDB51's) are held out together; `named_groups=False`: the latter clip by clip, as versions before
+    drew them (`drawn_otherwise_before`).
     """
     if not 0 < fraction < 1:
         raise ValueError(f"the held-out fraction must lie in (0, 1), got {fraction}")
     cut = max(1, round(len(examples) * fraction))
-    videos = _source_videos(examples)
+    videos = _source_videos(examples, named_groups)
     if videos is not None:  # segments of untrimmed videos (EPIC-Kitchens-55's): each video wholly on one side
         return _split(examples, _hold_out_videos(examples, videos, cut, fraction, seed))
     # each class's first pick (priority 0) stays for training; the others are held out in order of priority
@@ -71,16 +78,71 @@ def _split(examples: Sequence[dict], held: set[int]) -> tuple[Sequence[dict], Se
     return ExampleSubset(examples, rest), ExampleSubset(examples, sorted(held))
 
 
-def _source_videos(examples: Sequence[dict]) -> list[str | None] | None:
-    """Each example's untrimmed video where a loader names it (`"source_video"`: EPIC-Kitchens-55's segments), None
-    for an example it does not; None where no example is named (every other data set, held out as before)."""
-    if not isinstance(examples, list) or not any("source_video" in example for example in examples):
-        return None
-    return [example.get("source_video") for example in examples]
+def _source_videos(examples: Sequence[dict], named_groups: bool = True) -> list[str | None] | None:
+    """Each example's untrimmed video where a loader names it (`"source_video"`: EPIC-Kitchens-55's segments), or
+    its group of clips (`_clip_groups`, `named_groups`: UCF101's and HMDB51's by their file names), None for an
+    example it does not; None where no example is named (every other data set, held out as before)."""
+    videos = None
+    if isinstance(examples, list) and any("source_video" in example for example in examples):
+        videos = [example.get("source_video") for example in examples]
+    groups = _clip_groups(examples) if named_groups else None
+    if groups is None:
+        return videos
+    return groups if videos is None else [video or group for video, group in zip(videos, groups)]
 
 
-def _hold_out_videos(examples: list[dict], videos: list, cut: int, fraction: float, seed: int) -> set[int]:
-    """The indices held out of segments of untrimmed videos, whole videos at a time.
+def _clip_groups(examples: Sequence[dict]) -> list[str | None] | None:
+    """Each example's group of clips: the `clip_group` its loader gave (`ucf101`, `hmdb51`, `videofolder`), or for Hub
+    rows the one their ids give (`clip_group_by_name`: a path's folder as the class, as in class folders; a file name
+    stored beside a clip's bytes, UCF101's alone); None where no example has one."""
+    if isinstance(examples, list):
+        groups = [example.get("clip_group") for example in examples]
+    else:  # (read by id alone: no row is decoded)
+        paths = [PurePosixPath(key.replace("\\", "/")) if key else None for key in example_ids(examples)]
+        groups = [clip_group_by_name(path.name, path.parent.name) if path else None for path in paths]
+    return groups if any(group is not None for group in groups) else None
+
+
+def drawn_otherwise_before(examples: Sequence[dict]) -> bool:
+    """Whether versions before held a share of `examples` out otherwise: clip by clip, where their file names give
+    groups (`_clip_groups`), which this one holds out whole."""
+    return _clip_groups(examples) is not None
+
+
+def drawn_clip_by_clip(examples: Sequence[dict], fraction: float, seed: int, recorded: str | None) -> bool:
+    """Whether the share of `examples` a fine-tuning run held out, `recorded` (its `examples_digest`, the run's
+    `held_out_digest`; None: a version before digests were recorded), was an earlier version's draw clip by clip
+    (`drawn_otherwise_before`), not this one's by group: the share its model never trained on is that draw's."""
+    if not drawn_otherwise_before(examples):
+        return False
+    earlier = hold_out(examples, fraction, seed=seed, named_groups=False)[1]
+    return recorded is None or recorded == examples_digest(earlier)
+
+
+# The groups these data sets' own file names give, whose clips a held-out share keeps together (`hold_out`, by
+# `clip_group`): UCF101's `v_<Class>_gXX_cYY` clips of one group `gXX` share their actor and background, HMDB51's
+# `<source video>_<class>_<tags>_<n>` are cut from the video it names. Drawn clip by clip, the share of a UCF101
+# train list held every clip beside others of its group (97 of 97 on a 968-clip layout), scored as held out; the
+# official splits keep groups and source videos apart. A name not spelt so gets no group.
+_UCF101_CLIP = re.compile(r"v_(?P<group>[A-Za-z0-9]+_g[0-9]+)_c[0-9]+")
+_HMDB51_TAGS = r"_[fhul]_(?:cm|nm)_np[0-9]+_(?:fr|ba|le|ri)_(?:bad|med|goo)_[0-9]+"
+
+
+def clip_group_by_name(clip: str, class_name: str) -> str | None:
+    """The group of clips that `clip`'s file name gives by UCF101's or HMDB51's convention (`v_ApplyEyeMakeup_g08`;
+    HMDB51's source video, which the tags after `_<class>` tell from its clips), its class being `class_name`; None
+    for a name spelt otherwise (no group is guessed)."""
+    stem = PurePosixPath(clip.replace("\\", "/")).stem
+    ucf = _UCF101_CLIP.fullmatch(stem)
+    if ucf is not None:  # (UCF101 spells `HandStandPushups` so in its files, `HandstandPushups` its folder)
+        return f"v_{ucf['group'].lower()}"
+    hmdb = re.fullmatch(rf"(?P<source>.+)_{re.escape(class_name)}{_HMDB51_TAGS}", stem)
+    return hmdb["source"] if hmdb is not None else None
+
+
+def _hold_out_videos(examples: Sequence[dict], videos: list, cut: int, fraction: float, seed: int) -> set[int]:
+    """The indices held out of segments of untrimmed videos (or of UCF101's / HMDB51's groups of clips), whole
+    videos at a time.
 
     EPIC-Kitchens-55's segments of one video overlap and some are near-copies (uids 126 and 127: both "take grater"
     from 00:09:21.12), so a draw by segment scored the model on clips it had all but trained on; the field holds out
@@ -113,12 +175,28 @@ def _hold_out_videos(examples: list[dict], videos: list, cut: int, fraction: flo
         left.subtract(classes)
         held.update(taken)
     if not held:
-        raise DatasetFormatError(
-            f"cannot hold out {fraction:.0%} of {len(examples)} clips for evaluation a whole video at a time (segments "
-            f"of one video overlap, so they are held out together): each of the {len(members)} videos holds some "
+        raise DatasetFormatError(_no_whole_video_to_hold_out(examples, videos, len(members), fraction))
+    return held
+
+
+def _no_whole_video_to_hold_out(examples: Sequence[dict], videos: list, count: int, fraction: float) -> str:
+    """`_hold_out_videos`' refusal, in the words of what it held together: untrimmed videos (`source_video`), or
+    UCF101's / HMDB51's groups of clips, which their users know as groups (a UCF101 subset of one group a class
+    was refused as "each of the 3 videos", beside 15 clips, each a video to them)."""
+    if isinstance(examples, list) and any("source_video" in example for example in examples):
+        return (
+            f"cannot hold out {fraction:.0%} of {len(examples)} clips for evaluation a whole video at a time "
+            f"(segments of one video overlap, so they are held out together): each of the {count} videos holds some "
             "class's last clips, which training needs; give an evaluation split (--eval_split) or more videos"
         )
-    return held
+    named = next(video for video in videos if video is not None)
+    return (
+        f"cannot hold out {fraction:.0%} of {len(examples)} clips for evaluation a whole group at a time (UCF101's "
+        "clips of one group v_<Class>_gXX share actor and background, HMDB51's are cut from one source video, so "
+        f"they are held out together, as the official splits keep them apart): each of the {count} groups (e.g. "
+        f"{named!r}) holds some class's last clips, which training needs; give an evaluation split (--eval_split, "
+        "an official split list) or more groups of each class"
+    )
 
 
 def _classes(label) -> tuple:

@@ -17,7 +17,7 @@ import shlex
 from collections.abc import Sequence
 from pathlib import Path
 
-from .annotated import OFFICIAL_SPLIT
+from .annotated import OFFICIAL_SPLIT, with_clip_groups
 from .examples import DatasetFormatError, VideoClassificationData, quoted
 from .folders import (
     dangling_clips,
@@ -449,7 +449,9 @@ def load_videofolder(roots: Sequence[Path]) -> VideoClassificationData:
         )
     names, label2id = label_vocabulary([name for items in per_split.values() for name, _, _ in items], "videofolder")
     splits = {
-        s: [{"video": str(clip), "label": label2id[name], "id": key} for name, clip, key in items]
+        s: with_clip_groups(
+            [{"video": str(clip), "label": label2id[name], "id": key} for name, clip, key in items], names
+        )
         for s, items in per_split.items()
     }
     untrainable = _one_class_splits(roots, per_split)
