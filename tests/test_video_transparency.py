@@ -195,3 +195,46 @@ def test_an_opaque_alpha_plane_is_read_off_the_plane_and_reads_as_stored(tmp_pat
         np.testing.assert_array_equal(reader.read(list(range(FRAMES))), stored)
     finally:
         reader.close()
+
+
+def _write_webm_alpha(path, encoder: str) -> None:
+    """WebM with alpha as Chrome, After Effects and `ffmpeg -c:v libvpx-vp9 -pix_fmt yuva420p` write it: the alpha in
+    each block's BlockAdditional, the track tagged AlphaMode 1."""
+    with av.open(str(path), "w", format="webm") as container:
+        stream = container.add_stream(encoder, rate=10)
+        stream.width, stream.height, stream.pix_fmt = WIDTH, HEIGHT, "yuva420p"
+        stream.metadata["alpha_mode"] = "1"
+        stream.options = {"auto-alt-ref": "0"}  # (libvpx refuses alt-ref frames with alpha)
+        for frame in _rgba_frames():
+            container.mux(stream.encode(av.VideoFrame.from_ndarray(frame, format="rgba")))
+        container.mux(stream.encode())
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("codec, decoder", [("libvpx-vp9", "libvpx-vp9"), ("libvpx", "libvpx")])
+def test_webm_vp8_and_vp9_with_alpha_read_composited_onto_white(tmp_path, codec, decoder, backend):
+    """FFmpeg's own vp8 / vp9 decoders pass over the alpha in BlockAdditional and give yuv420p: a transparent pixel
+    read as the colour stored under it (255 grey levels off here, a black stored there). The reference decodes every
+    frame with libvpx's decoder in rgba, composited by hand, as a browser shows it."""
+    path = tmp_path / "alpha.webm"
+    _write_webm_alpha(path, codec)
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        native = np.stack([frame.to_ndarray(format="rgb24") for frame in container.decode(stream)])
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        context = av.CodecContext.create(decoder, "r")
+        context.extradata = stream.codec_context.extradata
+        packets = list(container.demux(stream))
+        rgba = np.stack([f.to_ndarray(format="rgba") for p in packets for f in context.decode(p)]).astype(np.float64)
+    alpha = rgba[..., 3:] / 255.0
+    shown = (1 - alpha) * 255 + alpha * rgba[..., :3]
+    assert rgba.shape[0] == FRAMES and (rgba[..., 3] == 0).any() and np.abs(native - shown).max() >= 200
+    reader = open_video(str(path), backend=backend)
+    try:
+        read = reader.read(list(range(FRAMES)))
+        backwards = reader.read([3, 1])
+    finally:
+        reader.close()
+    assert np.abs(read - shown).max() <= 0.51
+    np.testing.assert_array_equal(backwards, read[[3, 1]])

@@ -154,6 +154,30 @@ def full_range_grey(frame):
 WHITE_UNDER_ALPHA_CODECS = frozenset({"gif"})
 
 
+# WebM's VP8 / VP9 with transparency (Matroska's AlphaMode 1: what Chrome's MediaRecorder, After Effects and
+# `ffmpeg -c:v libvpx-vp9 -pix_fmt yuva420p` write) keep the alpha in each block's BlockAdditional, which FFmpeg's own
+# vp8 / vp9 decoders pass over: they give yuv420p, the colour stored under transparent pixels (255 grey levels off the
+# composite onto white a browser shows, where every other video with alpha is composited). libvpx's decoders read it.
+_ALPHA_DECODERS = {"vp9": "libvpx-vp9", "vp8": "libvpx"}
+
+
+def alpha_decoder(stream: Any) -> str | None:
+    """The name of the decoder that reads `stream`'s transparency where FFmpeg's own drops it (VP8 / VP9 tagged
+    AlphaMode 1: see `_ALPHA_DECODERS`), None for any other stream, or where this FFmpeg lacks libvpx."""
+    import av
+
+    context = stream.codec_context
+    name = _ALPHA_DECODERS.get(context.name) if context is not None else None
+    tagged = any(key.lower() == "alpha_mode" and str(value).strip() == "1" for key, value in stream.metadata.items())
+    if name is None or not tagged:
+        return None
+    try:
+        av.Codec(name, "r")
+    except (ValueError, av.FFmpegError):  # (a PyAV built without libvpx: the stream reads as FFmpeg's decoder reads it)
+        return None
+    return name
+
+
 @functools.cache
 def has_alpha(pix_fmt: str) -> bool:
     """Whether frames of `pix_fmt` carry transparency (rgba, argb, ya8, yuva420p, yuva444p12le, a GIF's bgra ...):

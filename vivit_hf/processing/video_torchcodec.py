@@ -25,6 +25,7 @@ from .errors import EncryptedVideoError, VideoDecodeError
 from .frame_display import (
     EXIF_CODECS,
     WHITE_UNDER_ALPHA_CODECS,
+    alpha_decoder,
     display_orientation,
     exif_orientation,
     has_alpha,
@@ -294,6 +295,8 @@ def _torchcodec_plan(resolved: Any) -> tuple[bool, int | None, bool]:
                 and has_alpha(context.pix_fmt)
                 and context.name not in WHITE_UNDER_ALPHA_CODECS
             )
+            # as is WebM's VP8 / VP9 alpha, which FFmpeg's own decoders (torchcodec's) do not read (`alpha_decoder`)
+            misreads |= stream is not None and alpha_decoder(stream) is not None
             if stream is None or misreads:
                 return misreads, None if stream is None else stream.index, False
             if not several_video_tracks(container):
