@@ -238,3 +238,30 @@ def test_webm_vp8_and_vp9_with_alpha_read_composited_onto_white(tmp_path, codec,
         reader.close()
     assert np.abs(read - shown).max() <= 0.51
     np.testing.assert_array_equal(backwards, read[[3, 1]])
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_palettised_png_in_mov_with_a_transparent_palette_reads_composited_onto_white(tmp_path, backend):
+    """FFmpeg decodes a palettised PNG with a tRNS chunk (a logo exported with the PNG codec in MOV) to pal8 whose
+    palette keeps the alpha, which libswscale's rgb24 dropped (`has_alpha` sees none in pal8): the transparent
+    pixels read black, 255 grey levels off. The reference: a sequential decode in rgba, composited by hand."""
+    indices = np.zeros((HEIGHT, WIDTH), np.uint8)
+    indices[:, WIDTH // 2 :] = 1
+    indices[: HEIGHT // 2, WIDTH // 2 :] = 2
+    palette = np.zeros((256, 4), np.uint8)  # ARGB: transparent black, opaque red, half-transparent green
+    palette[1], palette[2] = (255, 200, 30, 40), (128, 10, 200, 10)
+    path = tmp_path / "logo.mov"
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("png", rate=10)
+        stream.width, stream.height, stream.pix_fmt = WIDTH, HEIGHT, "pal8"
+        for _ in range(FRAMES):
+            container.mux(stream.encode(av.VideoFrame.from_ndarray((indices, palette), format="pal8")))
+        container.mux(stream.encode())
+    rgba, shown = _shown(path)
+    assert rgba.shape[0] == FRAMES and (rgba[..., 3] == 0).any() and (rgba[..., 3] == 128).any()
+    reader = open_video(str(path), backend=backend)
+    try:
+        read = reader.read(list(range(FRAMES)))
+    finally:
+        reader.close()
+    assert np.abs(read - shown).max() <= 0.51

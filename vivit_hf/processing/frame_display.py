@@ -190,6 +190,19 @@ def has_alpha(pix_fmt: str) -> bool:
         return False
 
 
+# Decoders whose pal8 palette carries transparency: PNG's, from a tRNS chunk (a palettised logo or overlay exported with
+# the PNG codec in MOV). FFmpeg's other palettes (QuickTime's, AVI's, FLIC, 8BPS) are opaque, and a GIF decodes to bgra.
+PALETTE_ALPHA_CODECS = frozenset({"png"})
+
+
+def transparent_palette(frame) -> bool:
+    """Whether `frame` is palettised (pal8) with a palette entry less than opaque (see `PALETTE_ALPHA_CODECS`):
+    `has_alpha` finds no alpha in the format pal8, and libswscale's rgb24 drops the palette's, so a transparent pixel
+    of a PNG-in-MOV file read as the colour stored under it (255 grey levels off the composite onto white)."""
+    planes = frame.planes if frame.format.name == "pal8" else ()
+    return len(planes) > 1 and int((np.frombuffer(planes[1], np.uint32) >> 24).min()) < 255
+
+
 def opaque_alpha_plane(frame) -> bool:
     """Whether `frame`'s alpha, where it has a plane of its own (yuva*, gbrap*: ProRes 4444, FFV1, VP9's), is opaque
     everywhere: read off that plane in 0.05 ms a 1080p frame, where `on_white`'s rgba conversion and copy took 32

@@ -72,6 +72,7 @@ from .cut_files import (
 from .errors import EncryptedVideoError, VideoDecodeError
 from .frame_display import (
     EXIF_CODECS,
+    PALETTE_ALPHA_CODECS,
     WHITE_UNDER_ALPHA_CODECS,
     alpha_decoder,
     colour_matrix,
@@ -81,6 +82,7 @@ from .frame_display import (
     on_white,
     opaque_alpha_plane,
     rgb_below_8_bits,
+    transparent_palette,
 )
 from .frame_table_cache import REORDERS_CACHE, TABLE_CACHE, content_key, path_key
 from .random_access import keyframe_check
@@ -1706,7 +1708,7 @@ class PyAVReader(VideoReader):
         frame = full_range_grey(frame)
         matrix = colour_matrix(frame)
         # (alone among formats, which libswscale's rgb24 drops: see `on_white`)
-        if has_alpha(frame.format.name) and not self._shown_as_stored(frame):
+        if (has_alpha(frame.format.name) and not self._shown_as_stored(frame)) or self._palette_alpha(frame):
             frame, matrix = on_white(frame, matrix), None
         if target == (height, width):
             array = reformatter.reformat(frame, format="rgb24", src_colorspace=matrix).to_ndarray()
@@ -1726,6 +1728,10 @@ class PyAVReader(VideoReader):
                 interpolation=INTERPOLATIONS[interpolation],
             ).to_ndarray()
         return orient(array[None], rotation, hflip)[0]
+
+    def _palette_alpha(self, frame) -> bool:
+        """Whether `frame` is palettised with transparency in its palette (`transparent_palette`: PNG in MOV)."""
+        return self.stream.codec_context.name in PALETTE_ALPHA_CODECS and transparent_palette(frame)
 
     def _shown_as_stored(self, frame) -> bool:
         """Whether a frame with alpha needs no compositing: a GIF's (`WHITE_UNDER_ALPHA_CODECS`), or one whose alpha
