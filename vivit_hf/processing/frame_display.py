@@ -128,12 +128,28 @@ def limited_range_grey(pix_fmt: str | None, color_range) -> bool:
     return grey and int(color_range) == 1  # AVCOL_RANGE_MPEG
 
 
+@functools.cache
+def deep_grey(pix_fmt: str | None) -> bool:
+    """Whether `pix_fmt` is integer grey of more than 8 bits (gray10le, gray16be: a 16-bit grey PNG or TIFF, FFV1's),
+    which libswscale truncates to 8 bits (see `full_range_grey`)."""
+    import av
+
+    if pix_fmt is None or not pix_fmt.startswith("gray") or pix_fmt.startswith("grayf"):
+        return False
+    try:
+        return av.VideoFormat(pix_fmt).components[0].bits > 8
+    except ValueError:  # a name this FFmpeg does not know (torchcodec's FFmpeg)
+        return False
+
+
 def full_range_grey(frame):
-    """`frame`, made full range where it is limited-range grey (see `limited_range_grey`): as libswscale converts
-    it, the picture of a 4:0:0 stream came out with blacks lifted to 16 and whites dimmed to 235 beside its 4:2:0
-    encode."""
+    """`frame` as 8-bit full-range grey where it is limited-range grey (see `limited_range_grey`) or grey of more
+    than 8 bits: as libswscale converts them, the picture of a 4:0:0 stream came out with blacks lifted to 16 and whites
+    dimmed to 235 beside its 4:2:0 encode, and deeper grey was truncated to 8 bits (a 16-bit grey PNG one level darker
+    in half its levels than its PIL image or its uint16 array read, rounded: round(v * 255 / 65535))."""
     fmt = frame.format
-    if not limited_range_grey(fmt.name, frame.color_range):
+    limited = limited_range_grey(fmt.name, frame.color_range)
+    if not limited and not deep_grey(fmt.name):
         return frame
     import av
 
@@ -141,9 +157,13 @@ def full_range_grey(frame):
     plane = frame.planes[0]
     dtype = np.dtype(np.uint8) if bits <= 8 else np.dtype(">u2" if fmt.is_big_endian else "<u2")
     rows = np.frombuffer(plane, np.uint8).reshape(plane.height, plane.line_size).view(dtype)
-    luma = rows[: frame.height, : frame.width].astype(np.float32)
-    scale = 1 << (bits - 8)  # limited range is 16-235 in 8 bits, 64-940 in 10, ...
-    grey = np.clip(np.rint((luma - 16 * scale) * (255 / (219 * scale))), 0, 255).astype(np.uint8)
+    if limited:
+        luma = rows[: frame.height, : frame.width].astype(np.float32)
+        scale = 1 << (bits - 8)  # limited range is 16-235 in 8 bits, 64-940 in 10, ...
+        grey = np.clip(np.rint((luma - 16 * scale) * (255 / (219 * scale))), 0, 255).astype(np.uint8)
+    else:  # round(v * 255 / top) in integers, exactly, as an uint16 array is read (`video_inputs`)
+        top = (1 << bits) - 1
+        grey = ((rows[: frame.height, : frame.width].astype(np.uint32) * 255 + top // 2) // top).astype(np.uint8)
     return av.VideoFrame.from_ndarray(grey, format="gray")
 
 
