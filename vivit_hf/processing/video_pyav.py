@@ -163,6 +163,7 @@ _COUNTING_SEEK_FORMATS = frozenset({"mxf"})
 # `_bitstream_rate_is_a_clock`), not a rate. (x265 writes the rate it is given, whatever its time base: a raw HEVC
 # stream's timing is read as its rate)
 _CLOCK_NOT_RATE = 1000
+_DEFAULT_RATE = 25.0  # FFmpeg's rate of a stream that states none (its raw demuxers' `framerate` option)
 # Whether a file of several moving video tracks was said to be read by one (`other_tracks_note`): once per process, as
 # a data set of such files (a depth or second camera beside each) would say it per file, 10 000 lines for 10 000 files
 _WARNED_OTHER_TRACKS = False
@@ -1433,6 +1434,9 @@ class PyAVReader(VideoReader):
             # (H.264 / HEVC VUI timing, an MPEG sequence header) is what FFmpeg times its packets by
             stated = (context.framerate, *stated)
         seconds = self._lone_frame_seconds()
+        # (a duration of one tick of that clock is FFmpeg's estimate from it, none the file states: 0.00001 s)
+        if (not seconds or seconds * _CLOCK_NOT_RATE < 1) and not self._raw_stream and self._lone_frame_clock():
+            return _DEFAULT_RATE
         if seconds:
             # The first stated rate its frame lasts (to within a tick), else the one it says: FFmpeg's average rate of
             # a one-frame raw DV file is 60000 (its time base), an ASF's every rate 1000, each frame lasting 0.04 s
@@ -1474,6 +1478,28 @@ class PyAVReader(VideoReader):
             "file stores no times: that is its encoder's time base (1/1000, 1/90000), unless the video was recorded "
             f"at that rate (a high-speed camera). It is read at {rate:g} fps (FFmpeg's default)",
             "h264",
+        )
+        return True
+
+    def _lone_frame_clock(self) -> bool:
+        """Whether the only frame of a stream in a container (a one-frame MPEG-TS) is timed by nothing but its H.264
+        VUI timing, which is its encoder's time base (see `_bitstream_rate_is_a_clock`): one frame has no step between
+        stamps and no duration but FFmpeg's one tick of that clock, and such a frame read 90000 fps (lasting 0.00001 s)
+        where two frames of it read 25.
+        Read at FFmpeg's default rate, and said once."""
+        context, stream = self.stream.codec_context, self.stream
+        clock = context.framerate
+        if context.name != "h264" or not clock or clock < _CLOCK_NOT_RATE:
+            return False
+        if any(rate and rate < _CLOCK_NOT_RATE for rate in (stream.average_rate, stream.base_rate)):
+            return False
+        if h264_fixed_frame_rate(bytes(context.extradata or b"")):
+            return False
+        self._say_rate_guessed(
+            f"Video {self.name} is one H.264 frame whose file states no rate or duration, and whose timing says "
+            f"{float(clock):g} frames a second: that is its encoder's time base (1/90000). It is read at "
+            f"{_DEFAULT_RATE:g} fps (FFmpeg's default)",
+            "ts",
         )
         return True
 
@@ -1631,7 +1657,10 @@ class PyAVReader(VideoReader):
         if times is None or self.container is None:
             return None
         start = self.container.start_time  # in AV_TIME_BASE units (microseconds); None when no stream says
-        origin = max(start / 1_000_000, 0.0) if start is not None else 0.0
+        # None also where FFmpeg's probe saw too few packets to time any stream (an MKV of 3 H.264 frames or fewer:
+        # its guess of decode times needs a fourth): the earliest stream is then the one FFmpeg knows nothing before,
+        # this one, whose frames 1.24 s on started at 1.24 where 4 frames or more started at 0.0
+        origin = max(start / 1_000_000, 0.0) if start is not None else max(float(times.min()), 0.0)
         origin = 0.0 if demuxer_in(self.container, INDEXED_FORMATS) else origin
         return max(float(times.min()) - origin, 0.0)
 
