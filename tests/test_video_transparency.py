@@ -13,7 +13,7 @@ import torch
 from conftest import BACKENDS
 
 from vivit_hf import ViViTVideoProcessor
-from vivit_hf.processing.video_io import open_video
+from vivit_hf.processing.video_io import open_video, read_frames
 
 HEIGHT, WIDTH, FRAMES = 16, 24, 4
 # id -> (container format, file suffix, encoder, pixel format)
@@ -265,3 +265,29 @@ def test_a_palettised_png_in_mov_with_a_transparent_palette_reads_composited_ont
     finally:
         reader.close()
     assert np.abs(read - shown).max() <= 0.51
+
+
+@pytest.mark.parametrize("fmt, codec", [("mov", "png"), ("apng", "apng")])
+def test_16_bit_grey_with_alpha_reads_composited_from_its_16_bit_levels(tmp_path, fmt, codec):
+    """16-bit grey with alpha (ya16: a 16-bit grey PNG with transparency, in MOV or APNG) is composited from its own
+    16-bit levels and rounded once: libswscale's rgba truncated grey and alpha to 8 bits first, a third of the pixels
+    1 or 2 grey levels off. The reference: the sequential decode's 16-bit levels (rgba64), composited here."""
+    rng = np.random.default_rng(0)
+    grey, alpha = rng.integers(0, 65536, (2, HEIGHT, WIDTH), dtype=np.uint16)
+    alpha[:, :4], alpha[:, 4:8] = 65535, 0
+    path = tmp_path / f"grey_alpha.{fmt}"
+    with av.open(str(path), "w", format=fmt) as container:
+        stream = container.add_stream(codec, rate=10)
+        stream.width, stream.height, stream.pix_fmt = WIDTH, HEIGHT, "ya16be"
+        picture = np.ascontiguousarray(np.stack([grey, grey, grey, alpha], -1))
+        container.mux(stream.encode(av.VideoFrame.from_ndarray(picture, format="rgba64le")))
+        container.mux(stream.encode())
+    with av.open(str(path)) as container:
+        frame = next(container.decode(video=0))
+        assert frame.format.name == "ya16be"
+        stored = frame.to_ndarray(format="rgba64le").astype(np.float64)
+    assert (stored[:, 4:8, 3] == 0).all() and (stored[:, :4, 3] == 65535).all()
+    weight = stored[..., 3:] / 65535
+    shown = (stored[..., :3] * weight + 65535 * (1 - weight)) * 255 / 65535
+    read = read_frames(str(path), [0], backend="pyav")[0]
+    assert np.abs(read - shown).max() <= 0.5 + 1e-6

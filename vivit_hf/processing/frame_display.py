@@ -238,6 +238,22 @@ def opaque_alpha_plane(frame) -> bool:
     return int(values.min()) == (1 << alpha.bits) - 1
 
 
+def _deep_grey_on_white(frame):
+    """A 16-bit grey-and-alpha frame (ya16: a 16-bit grey PNG with alpha, in APNG or MOV) composited onto white from
+    its 16-bit levels, rounded once to 8 bits: libswscale's rgba truncates grey and alpha to 8 bits first, which left
+    a third of the pixels 1 or 2 grey levels off the composite (as `full_range_grey` rounds 16-bit grey)."""
+    import av
+
+    plane = frame.planes[0]
+    dtype = np.dtype(">u2" if frame.format.name.endswith("be") else "<u2")
+    rows = np.frombuffer(plane, np.uint8).reshape(plane.height, plane.line_size).view(dtype)
+    pixels = rows[: frame.height, : 2 * frame.width].reshape(frame.height, frame.width, 2).astype(np.uint64)
+    grey, alpha = pixels[..., 0], pixels[..., 1]
+    top = 65535 * 65535  # the composite grey * alpha + white * (1 - alpha), on 65535 x 65535, to 0-255 rounded
+    shown = ((grey * alpha + 65535 * (65535 - alpha)) * 255 + top // 2) // top
+    return av.VideoFrame.from_ndarray(np.repeat(shown.astype(np.uint8)[..., None], 3, -1), format="rgb24")
+
+
 def on_white(frame, matrix: str | None = None):
     """`frame`, which has transparency (`has_alpha`), composited onto white as an rgb24 frame: as transformers'
     `convert_to_rgb` composites 4-channel frames and PIL's RGBA frames are (and a browser shows a transparent GIF,
@@ -248,6 +264,8 @@ def on_white(frame, matrix: str | None = None):
     import av
     from av.video.reformatter import VideoReformatter
 
+    if frame.format.name in ("ya16le", "ya16be"):
+        return _deep_grey_on_white(frame)
     # (a converter of its own: see `PyAVReader._to_rgb`)
     rgba = VideoReformatter().reformat(frame, format="rgba", src_colorspace=matrix).to_ndarray()
     if rgba[..., 3].min() == 255:  # an opaque frame (every GIF decodes to bgra): its colours as they are
