@@ -238,20 +238,22 @@ def opaque_alpha_plane(frame) -> bool:
     return int(values.min()) == (1 << alpha.bits) - 1
 
 
-def _deep_grey_on_white(frame):
-    """A 16-bit grey-and-alpha frame (ya16: a 16-bit grey PNG with alpha, in APNG or MOV) composited onto white from
-    its 16-bit levels, rounded once to 8 bits: libswscale's rgba truncates grey and alpha to 8 bits first, which left
-    a third of the pixels 1 or 2 grey levels off the composite (as `full_range_grey` rounds 16-bit grey)."""
+def _deep_on_white(frame, matrix: str | None):
+    """A frame of more than 8 bits a component with transparency (ProRes 4444's yuva444p12le, a 16-bit PNG's rgba64be
+    or ya16 in MOV or APNG) composited onto white from its 16-bit RGBA, rounded once to 8 bits: libswscale's rgba
+    truncates colour and alpha to 8 bits first, which left 30% of the pixels 1-2 grey levels off the composite."""
     import av
+    from av.video.reformatter import VideoReformatter
 
-    plane = frame.planes[0]
-    dtype = np.dtype(">u2" if frame.format.name.endswith("be") else "<u2")
-    rows = np.frombuffer(plane, np.uint8).reshape(plane.height, plane.line_size).view(dtype)
-    pixels = rows[: frame.height, : 2 * frame.width].reshape(frame.height, frame.width, 2).astype(np.uint64)
-    grey, alpha = pixels[..., 0], pixels[..., 1]
-    top = 65535 * 65535  # the composite grey * alpha + white * (1 - alpha), on 65535 x 65535, to 0-255 rounded
-    shown = ((grey * alpha + 65535 * (65535 - alpha)) * 255 + top // 2) // top
-    return av.VideoFrame.from_ndarray(np.repeat(shown.astype(np.uint8)[..., None], 3, -1), format="rgb24")
+    rgba = VideoReformatter().reformat(frame, format="rgba64le", src_colorspace=matrix).to_ndarray()
+    # 255 - (65535 - rgb) * a * 255 / 65535^2, in float64 (exact to the rounding; float32 was a level off at ties): a
+    # transparent 1080p ProRes 4444 frame composited in 0.2-0.3 s where the 8-bit path took about 0.15
+    shown = rgba[..., :3].astype(np.float64)
+    shown -= 65535.0
+    shown *= rgba[..., 3:]
+    shown *= 255.0 / (65535.0 * 65535.0)
+    shown += 255.0
+    return av.VideoFrame.from_ndarray(np.rint(shown).astype(np.uint8), format="rgb24")
 
 
 def on_white(frame, matrix: str | None = None):
@@ -264,8 +266,8 @@ def on_white(frame, matrix: str | None = None):
     import av
     from av.video.reformatter import VideoReformatter
 
-    if frame.format.name in ("ya16le", "ya16be"):
-        return _deep_grey_on_white(frame)
+    if any(component.bits > 8 for component in frame.format.components):
+        return _deep_on_white(frame, matrix)
     # (a converter of its own: see `PyAVReader._to_rgb`)
     rgba = VideoReformatter().reformat(frame, format="rgba", src_colorspace=matrix).to_ndarray()
     if rgba[..., 3].min() == 255:  # an opaque frame (every GIF decodes to bgra): its colours as they are
