@@ -362,24 +362,25 @@ def test_a_short_mkv_that_starts_late_starts_at_0_as_a_longer_one_does(tmp_path,
         assert reader.first_frame_seconds() == 0.0
 
 
-def test_one_h264_frame_in_mpeg_ts_on_a_90000_clock_reads_at_the_default_rate_said(tmp_path):
-    """One H.264 frame in MPEG-TS encoded on PyAV's 1/90000: its only stated rate is that clock (x264 writes the time
-    base into the stream's timing) and its duration FFmpeg's one tick of it, so it read 90000 fps, lasting 0.00001 s,
-    where two such frames read 25 fps by their stamps. It reads at FFmpeg's default 25 fps, said, and marked a guess."""
+@pytest.mark.parametrize("clock", [90000, 1000])
+def test_one_h264_frame_in_mpeg_ts_on_an_encoder_clock_reads_at_the_default_rate_said(tmp_path, clock):
+    """One H.264 frame in MPEG-TS encoded on PyAV's 1/90000 (or a camera's 1/1000): its only stated rate is that clock
+    (x264 writes the time base into the stream's timing) and its duration FFmpeg's tick of it, so it read 90000 fps,
+    lasting 0.00001 s (1/1000: 2000 fps), where two such frames read 25 fps by their stamps. It reads at FFmpeg's
+    default 25 fps, marked a guess, and the warning names the clock it found (it said 1/90000 whatever the clock)."""
     path = str(tmp_path / "one.ts")
     with av.open(path, "w") as container:
         stream = container.add_stream("libx264", rate=25)
         stream.width, stream.height, stream.pix_fmt = 32, 32, "yuv420p"
-        stream.codec_context.time_base = Fraction(1, 90000)
+        stream.codec_context.time_base = Fraction(1, clock)
         frame = av.VideoFrame.from_ndarray(np.zeros((32, 32, 3), np.uint8), format="rgb24")
-        frame.pts, frame.time_base = 0, Fraction(1, 90000)
+        frame.pts, frame.time_base = 0, Fraction(1, clock)
         container.mux(stream.encode(frame))
         container.mux(stream.encode())
     with av.open(path) as container:
         stream = container.streams.video[0]
-        stated = {stream.average_rate, stream.guessed_rate, stream.codec_context.framerate} - {None}
-        assert stated == {90000}
+        assert stream.average_rate is None and stream.codec_context.framerate == clock  # (guessed_rate: 2000 for 1000)
     with open_video(path, backend="pyav") as reader:
-        with pytest.warns(UserWarning, match="one H.264 frame whose file states no rate"):
+        with pytest.warns(UserWarning, match=rf"one H.264 frame whose file states no rate.*time base \(1/{clock}\)"):
             assert reader.fps == 25.0
         assert reader.num_frames == 1 and reader.fps_guessed and reader.duration == pytest.approx(0.04)

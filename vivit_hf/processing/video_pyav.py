@@ -1497,7 +1497,7 @@ class PyAVReader(VideoReader):
             return False
         self._say_rate_guessed(
             f"Video {self.name} is one H.264 frame whose file states no rate or duration, and whose timing says "
-            f"{float(clock):g} frames a second: that is its encoder's time base (1/90000). It is read at "
+            f"{float(clock):g} frames a second: that is its encoder's time base (1/{float(clock):g}). It is read at "
             f"{_DEFAULT_RATE:g} fps (FFmpeg's default)",
             "ts",
         )
