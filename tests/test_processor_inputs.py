@@ -9,6 +9,7 @@ import logging
 import os
 import re
 
+import av
 import numpy as np
 import pytest
 import torch
@@ -861,20 +862,43 @@ def test_a_transparent_png_given_by_its_path_is_composited_onto_white_as_its_pil
     read = proc(str(tmp_path / "still.png"), do_sample_frames=False, return_tensors="pt").pixel_values
     assert read.shape == (1, 1, 3, *frame.shape[:2])
     torch.testing.assert_close(read[0, 0], torch.from_numpy(picture).float().permute(2, 0, 1), rtol=0, atol=1e-4)
-    # still sampled as a file (read as frames in memory it stayed 1 frame where an opaque PNG looped to 4), and
-    # do_convert_rgb=False keeps what its PIL image keeps (an LA or palette PNG gave 4 channels, its image is refused)
+    # still sampled as a file (read as frames in memory it stayed 1 frame where an opaque PNG looped to 4)
     looped = proc(str(tmp_path / "still.png"), num_frames=4, short_video="loop", return_tensors="pt").pixel_values
     torch.testing.assert_close(looped[0], read[0].expand(4, -1, -1, -1))
-    as_given = []
-    for video in (str(tmp_path / "still.png"), Image.open(tmp_path / "still.png")):
-        try:
-            as_given.append(proc(video, do_convert_rgb=False, do_sample_frames=False, return_tensors="pt").pixel_values)
-        except ValueError as refusal:
-            as_given.append(str(refusal).split(" has ")[1])  # (the input's name aside)
-    if mode == "RGBA":
-        torch.testing.assert_close(*as_given, rtol=0, atol=0)
-    else:
-        assert as_given[0] == as_given[1]
+
+
+@pytest.mark.parametrize("mode", ["RGBA", "LA", "P"])
+def test_a_transparent_png_path_reads_composited_with_do_convert_rgb_off_as_a_one_frame_apng_does(tmp_path, mode):
+    """A file given by its path is read as RGB composited onto white whatever do_convert_rgb says: every video file is
+    (APNG, WebM with alpha), and transformers' `load_video` reads any file as rgb24. A transparent PNG's path kept
+    its PIL frame's bands (RGBA: 4 channels, its alpha as the 4th; LA and palette: refused) where a one-frame APNG of
+    the same picture read as its composite. Its PIL frame, given as one, keeps its bands (transformers keeps them)."""
+    from PIL import Image
+
+    frame = _transparent_video()[0]
+    image = Image.fromarray(frame, "RGBA")
+    image = image.convert("LA") if mode == "LA" else image
+    if mode == "P":
+        image = Image.fromarray(np.ascontiguousarray(frame[..., :3])).quantize(8)
+        image.info["transparency"] = 0
+    image.save(tmp_path / "still.png")
+    with av.open(str(tmp_path / "still.apng"), "w", format="apng") as container:  # (PIL writes one frame as a PNG)
+        stream = container.add_stream("apng", rate=10)
+        stream.width, stream.height, stream.pix_fmt = frame.shape[1], frame.shape[0], "rgba"
+        picture = np.asarray(Image.open(tmp_path / "still.png").convert("RGBA"))
+        container.mux(stream.encode(av.VideoFrame.from_ndarray(np.ascontiguousarray(picture), format="rgba")))
+        container.mux(stream.encode())
+    proc = ViViTVideoProcessor(**RAW, decode_backend="pyav")
+    off = dict(do_convert_rgb=False, do_sample_frames=False, return_tensors="pt")
+    from_png = proc(str(tmp_path / "still.png"), **off).pixel_values
+    from_apng = proc(str(tmp_path / "still.apng"), **off).pixel_values
+    assert from_png.shape == (1, 1, 3, *frame.shape[:2])
+    torch.testing.assert_close(from_png, from_apng, rtol=0, atol=0.51)
+    torch.testing.assert_close(
+        from_png, proc(str(tmp_path / "still.png"), **off | dict(do_convert_rgb=True)).pixel_values
+    )
+    if mode == "RGBA":  # (its PIL frame keeps its 4 bands)
+        assert proc(Image.open(tmp_path / "still.png"), **off).pixel_values.shape == (1, 1, 4, *frame.shape[:2])
 
 
 def test_a_still_image_path_has_no_frame_rate_opaque_or_transparent_as_its_pil_frame_has_none(tmp_path, caplog):

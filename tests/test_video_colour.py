@@ -288,3 +288,28 @@ def test_torchcodec_leaves_limited_range_grey_to_pyav(files):
     assert _torchcodec_plan(files["hevc_grey10_limited"])[0] is True
     assert _torchcodec_plan(files["hevc_grey_full"])[0] is False
     assert _torchcodec_plan(files["vp9_bt709_full"])[0] is False
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("container, codec", [("mkv", "ffv1"), ("png", "png")])
+def test_grey_of_16_bits_reads_rounded_to_8_bits_as_its_array_does(tmp_path, container, codec, backend):
+    """16-bit grey (an FFV1 archive's, a 16-bit grey PNG given by path) is rounded to 8 bits, round(v * 255 / 65535),
+    as its uint16 array (and its PIL image) reads: libswscale's rgb24 truncated it, one level darker in half the
+    levels. The reference is the sequential decode's own 16-bit levels, rounded here."""
+    levels = np.arange(HEIGHT * WIDTH, dtype=np.uint32).reshape(HEIGHT, WIDTH) * 21 + 7
+    frames = [((levels + 3001 * t) % 65536).astype(np.uint16) for t in range(1 if codec == "png" else FRAMES)]
+    path = tmp_path / f"grey16.{container}"
+    with av.open(str(path), "w", format="image2" if codec == "png" else None) as out:
+        stream = out.add_stream(codec, rate=10)
+        stream.width, stream.height, stream.pix_fmt = WIDTH, HEIGHT, "gray16be" if codec == "png" else "gray16le"
+        for frame in frames:
+            out.mux(stream.encode(av.VideoFrame.from_ndarray(frame, format="gray16le")))
+        out.mux(stream.encode())
+    stored = np.stack([frame.to_ndarray(format="gray16le") for frame in decoded_frames(path)]).astype(np.int64)
+    np.testing.assert_array_equal(stored, np.stack(frames))
+    expected = (stored * 255 + 32767) // 65535
+    ours = read_frames(path, list(range(len(frames))), backend=backend)
+    assert np.abs(ours - expected[..., None]).max() == 0
+    proc = ViViTVideoProcessor(do_resize=False, do_center_crop=False, do_rescale=False, do_normalize=False)
+    from_array = proc(np.stack(frames)[..., None].repeat(3, -1), do_sample_frames=False, return_tensors="np")
+    np.testing.assert_array_equal(ours.transpose(0, 3, 1, 2), from_array.pixel_values[0])

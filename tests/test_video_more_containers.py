@@ -339,3 +339,48 @@ def test_an_mp4_whose_edit_list_cuts_a_stretch_out_reads_as_a_sequential_decode(
         np.testing.assert_array_equal(reader.read(range(len(truth))), truth)
         np.testing.assert_array_equal(reader.read([2]), truth[[2]])
         np.testing.assert_allclose(reader.frame_times(), times, atol=1e-9)
+
+
+@pytest.mark.parametrize("frames", [2, 3, 4])
+def test_a_short_mkv_that_starts_late_starts_at_0_as_a_longer_one_does(tmp_path, frames):
+    """An MKV whose H.264 frames are stamped from 1.24 s on: FFmpeg's start time is its first frame's, so a player's
+    clock starts there, and `first_frame_seconds` is 0.0, whatever the number of frames. FFmpeg's probe had no start
+    time for 3 frames or fewer (it guesses H.264's decode times from the fourth packet on), and those read 1.24."""
+    path = str(tmp_path / "late.mkv")
+    with av.open(path, "w") as container:
+        stream = container.add_stream("libx264", rate=25)
+        stream.width, stream.height, stream.pix_fmt = 32, 32, "yuv420p"
+        for i in range(frames):
+            frame = av.VideoFrame.from_ndarray(np.full((32, 32, 3), 40 * i, np.uint8), format="rgb24")
+            frame.pts, frame.time_base = 31 + i, Fraction(1, 25)
+            container.mux(stream.encode(frame))
+        container.mux(stream.encode())
+    _, times = sequential(path)
+    assert times[0] == pytest.approx(1.24) and len(times) == frames
+    with open_video(path, backend="pyav") as reader:
+        np.testing.assert_allclose(reader.frame_times(), times)
+        assert reader.first_frame_seconds() == 0.0
+
+
+@pytest.mark.parametrize("clock", [90000, 1000])
+def test_one_h264_frame_in_mpeg_ts_on_an_encoder_clock_reads_at_the_default_rate_said(tmp_path, clock):
+    """One H.264 frame in MPEG-TS encoded on PyAV's 1/90000 (or a camera's 1/1000): its only stated rate is that clock
+    (x264 writes the time base into the stream's timing) and its duration FFmpeg's tick of it, so it read 90000 fps,
+    lasting 0.00001 s (1/1000: 2000 fps), where two such frames read 25 fps by their stamps. It reads at FFmpeg's
+    default 25 fps, marked a guess, and the warning names the clock it found (it said 1/90000 whatever the clock)."""
+    path = str(tmp_path / "one.ts")
+    with av.open(path, "w") as container:
+        stream = container.add_stream("libx264", rate=25)
+        stream.width, stream.height, stream.pix_fmt = 32, 32, "yuv420p"
+        stream.codec_context.time_base = Fraction(1, clock)
+        frame = av.VideoFrame.from_ndarray(np.zeros((32, 32, 3), np.uint8), format="rgb24")
+        frame.pts, frame.time_base = 0, Fraction(1, clock)
+        container.mux(stream.encode(frame))
+        container.mux(stream.encode())
+    with av.open(path) as container:
+        stream = container.streams.video[0]
+        assert stream.average_rate is None and stream.codec_context.framerate == clock  # (guessed_rate: 2000 for 1000)
+    with open_video(path, backend="pyav") as reader:
+        with pytest.warns(UserWarning, match=rf"one H.264 frame whose file states no rate.*time base \(1/{clock}\)"):
+            assert reader.fps == 25.0
+        assert reader.num_frames == 1 and reader.fps_guessed and reader.duration == pytest.approx(0.04)

@@ -128,12 +128,28 @@ def limited_range_grey(pix_fmt: str | None, color_range) -> bool:
     return grey and int(color_range) == 1  # AVCOL_RANGE_MPEG
 
 
+@functools.cache
+def deep_grey(pix_fmt: str | None) -> bool:
+    """Whether `pix_fmt` is integer grey of more than 8 bits (gray10le, gray16be: a 16-bit grey PNG or TIFF, FFV1's),
+    which libswscale truncates to 8 bits (see `full_range_grey`)."""
+    import av
+
+    if pix_fmt is None or not pix_fmt.startswith("gray") or pix_fmt.startswith("grayf"):
+        return False
+    try:
+        return av.VideoFormat(pix_fmt).components[0].bits > 8
+    except ValueError:  # a name this FFmpeg does not know (torchcodec's FFmpeg)
+        return False
+
+
 def full_range_grey(frame):
-    """`frame`, made full range where it is limited-range grey (see `limited_range_grey`): as libswscale converts
-    it, the picture of a 4:0:0 stream came out with blacks lifted to 16 and whites dimmed to 235 beside its 4:2:0
-    encode."""
+    """`frame` as 8-bit full-range grey where it is limited-range grey (see `limited_range_grey`) or grey of more
+    than 8 bits: as libswscale converts them, the picture of a 4:0:0 stream came out with blacks lifted to 16 and whites
+    dimmed to 235 beside its 4:2:0 encode, and deeper grey was truncated to 8 bits (a 16-bit grey PNG one level darker
+    in half its levels than its PIL image or its uint16 array read, rounded: round(v * 255 / 65535))."""
     fmt = frame.format
-    if not limited_range_grey(fmt.name, frame.color_range):
+    limited = limited_range_grey(fmt.name, frame.color_range)
+    if not limited and not deep_grey(fmt.name):
         return frame
     import av
 
@@ -141,9 +157,13 @@ def full_range_grey(frame):
     plane = frame.planes[0]
     dtype = np.dtype(np.uint8) if bits <= 8 else np.dtype(">u2" if fmt.is_big_endian else "<u2")
     rows = np.frombuffer(plane, np.uint8).reshape(plane.height, plane.line_size).view(dtype)
-    luma = rows[: frame.height, : frame.width].astype(np.float32)
-    scale = 1 << (bits - 8)  # limited range is 16-235 in 8 bits, 64-940 in 10, ...
-    grey = np.clip(np.rint((luma - 16 * scale) * (255 / (219 * scale))), 0, 255).astype(np.uint8)
+    if limited:
+        luma = rows[: frame.height, : frame.width].astype(np.float32)
+        scale = 1 << (bits - 8)  # limited range is 16-235 in 8 bits, 64-940 in 10, ...
+        grey = np.clip(np.rint((luma - 16 * scale) * (255 / (219 * scale))), 0, 255).astype(np.uint8)
+    else:  # round(v * 255 / top) in integers, exactly, as an uint16 array is read (`video_inputs`)
+        top = (1 << bits) - 1
+        grey = ((rows[: frame.height, : frame.width].astype(np.uint32) * 255 + top // 2) // top).astype(np.uint8)
     return av.VideoFrame.from_ndarray(grey, format="gray")
 
 
@@ -152,6 +172,30 @@ def full_range_grey(frame):
 # equal to the composite of its rgba decode, to the level). Composited again, GIFs read at half the speed (PyAV 812 ->
 # 429 frames/s for a 320x240 GIF), the same pixels, and a GIF asked of torchcodec was read by PyAV.
 WHITE_UNDER_ALPHA_CODECS = frozenset({"gif"})
+
+
+# WebM's VP8 / VP9 with transparency (Matroska's AlphaMode 1: what Chrome's MediaRecorder, After Effects and
+# `ffmpeg -c:v libvpx-vp9 -pix_fmt yuva420p` write) keep the alpha in each block's BlockAdditional, which FFmpeg's own
+# vp8 / vp9 decoders pass over: they give yuv420p, the colour stored under transparent pixels (255 grey levels off the
+# composite onto white a browser shows, where every other video with alpha is composited). libvpx's decoders read it.
+_ALPHA_DECODERS = {"vp9": "libvpx-vp9", "vp8": "libvpx"}
+
+
+def alpha_decoder(stream: Any) -> str | None:
+    """The name of the decoder that reads `stream`'s transparency where FFmpeg's own drops it (VP8 / VP9 tagged
+    AlphaMode 1: see `_ALPHA_DECODERS`), None for any other stream, or where this FFmpeg lacks libvpx."""
+    import av
+
+    context = stream.codec_context
+    name = _ALPHA_DECODERS.get(context.name) if context is not None else None
+    tagged = any(key.lower() == "alpha_mode" and str(value).strip() == "1" for key, value in stream.metadata.items())
+    if name is None or not tagged:
+        return None
+    try:
+        av.Codec(name, "r")
+    except (ValueError, av.FFmpegError):  # (a PyAV built without libvpx: the stream reads as FFmpeg's decoder reads it)
+        return None
+    return name
 
 
 @functools.cache
@@ -164,6 +208,19 @@ def has_alpha(pix_fmt: str) -> bool:
         return any(component.is_alpha for component in av.VideoFormat(pix_fmt).components)
     except ValueError:  # a name this FFmpeg does not know (another library's, torchcodec's FFmpeg)
         return False
+
+
+# Decoders whose pal8 palette carries transparency: PNG's, from a tRNS chunk (a palettised logo or overlay exported with
+# the PNG codec in MOV). FFmpeg's other palettes (QuickTime's, AVI's, FLIC, 8BPS) are opaque, and a GIF decodes to bgra.
+PALETTE_ALPHA_CODECS = frozenset({"png"})
+
+
+def transparent_palette(frame) -> bool:
+    """Whether `frame` is palettised (pal8) with a palette entry less than opaque (see `PALETTE_ALPHA_CODECS`):
+    `has_alpha` finds no alpha in the format pal8, and libswscale's rgb24 drops the palette's, so a transparent pixel
+    of a PNG-in-MOV file read as the colour stored under it (255 grey levels off the composite onto white)."""
+    planes = frame.planes if frame.format.name == "pal8" else ()
+    return len(planes) > 1 and int((np.frombuffer(planes[1], np.uint32) >> 24).min()) < 255
 
 
 def opaque_alpha_plane(frame) -> bool:
@@ -181,6 +238,24 @@ def opaque_alpha_plane(frame) -> bool:
     return int(values.min()) == (1 << alpha.bits) - 1
 
 
+def _deep_on_white(frame, matrix: str | None):
+    """A frame of more than 8 bits a component with transparency (ProRes 4444's yuva444p12le, a 16-bit PNG's rgba64be
+    or ya16 in MOV or APNG) composited onto white from its 16-bit RGBA, rounded once to 8 bits: libswscale's rgba
+    truncates colour and alpha to 8 bits first, which left 30% of the pixels 1-2 grey levels off the composite."""
+    import av
+    from av.video.reformatter import VideoReformatter
+
+    rgba = VideoReformatter().reformat(frame, format="rgba64le", src_colorspace=matrix).to_ndarray()
+    # 255 - (65535 - rgb) * a * 255 / 65535^2, in float64 (exact to the rounding; float32 was a level off at ties): a
+    # transparent 1080p ProRes 4444 frame composited in 0.2-0.3 s where the 8-bit path took about 0.15
+    shown = rgba[..., :3].astype(np.float64)
+    shown -= 65535.0
+    shown *= rgba[..., 3:]
+    shown *= 255.0 / (65535.0 * 65535.0)
+    shown += 255.0
+    return av.VideoFrame.from_ndarray(np.rint(shown).astype(np.uint8), format="rgb24")
+
+
 def on_white(frame, matrix: str | None = None):
     """`frame`, which has transparency (`has_alpha`), composited onto white as an rgb24 frame: as transformers'
     `convert_to_rgb` composites 4-channel frames and PIL's RGBA frames are (and a browser shows a transparent GIF,
@@ -191,6 +266,8 @@ def on_white(frame, matrix: str | None = None):
     import av
     from av.video.reformatter import VideoReformatter
 
+    if any(component.bits > 8 for component in frame.format.components):
+        return _deep_on_white(frame, matrix)
     # (a converter of its own: see `PyAVReader._to_rgb`)
     rgba = VideoReformatter().reformat(frame, format="rgba", src_colorspace=matrix).to_ndarray()
     if rgba[..., 3].min() == 255:  # an opaque frame (every GIF decodes to bgra): its colours as they are

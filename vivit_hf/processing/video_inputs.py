@@ -598,6 +598,12 @@ def check_convert_rgb(source, opts: dict) -> None:
     composited onto white against the option (an RGB frame's key gave an RGBA clip of 0 / 255 alpha)."""
     if opts.get("do_convert_rgb") is not False:
         return
+    if source.still_image_file:
+        # A file given by its path is read as RGB, composited onto white, whatever the option: as every video file is
+        # (an APNG, a WebM with alpha) and as transformers' `load_video` reads any file (rgb24, 3 channels). A
+        # transparent PNG's path gave 4 channels (an LA or palette one was refused) where a one-frame APNG of the
+        # same picture gave its composite: its PIL frame, given as one, keeps its bands
+        return
     if source.channels == 4 and source.tensor is not None and source.alpha is not None:
         source.keep_fourth_channel()
         return
@@ -1180,10 +1186,8 @@ class FrameSource:
             tensor = _array_to_clip_tensor(video, input_data_format, self.name)
             self.channels = int(tensor.shape[1])
             tensor = tensor.expand(-1, 3, -1, -1) if self.channels == 1 else tensor
-            if (still or isinstance(original, (list, tuple))) and pil_bands is not None:
-                # (a still image's path keeps its bands as its PIL frame does: do_convert_rgb=False gave an LA or
-                # palette PNG 4 channels where that frame is refused)
-                self.channels = pil_bands
+            if isinstance(original, (list, tuple)) and pil_bands is not None:
+                self.channels = pil_bands  # (a still image's path is read as RGB: see `check_convert_rgb`)
             self.tensor, self.alpha = tensor[:, :3], (tensor[:, 3:] if tensor.shape[1] == 4 else None)
             self.num_frames = int(self.tensor.shape[0])  # never 0: `_check_not_empty` refused that
         else:

@@ -72,7 +72,9 @@ from .cut_files import (
 from .errors import EncryptedVideoError, VideoDecodeError
 from .frame_display import (
     EXIF_CODECS,
+    PALETTE_ALPHA_CODECS,
     WHITE_UNDER_ALPHA_CODECS,
+    alpha_decoder,
     colour_matrix,
     display_orientation,
     full_range_grey,
@@ -80,6 +82,7 @@ from .frame_display import (
     on_white,
     opaque_alpha_plane,
     rgb_below_8_bits,
+    transparent_palette,
 )
 from .frame_table_cache import REORDERS_CACHE, TABLE_CACHE, content_key, path_key
 from .random_access import keyframe_check
@@ -160,6 +163,7 @@ _COUNTING_SEEK_FORMATS = frozenset({"mxf"})
 # `_bitstream_rate_is_a_clock`), not a rate. (x265 writes the rate it is given, whatever its time base: a raw HEVC
 # stream's timing is read as its rate)
 _CLOCK_NOT_RATE = 1000
+_DEFAULT_RATE = 25.0  # FFmpeg's rate of a stream that states none (its raw demuxers' `framerate` option)
 # Whether a file of several moving video tracks was said to be read by one (`other_tracks_note`): once per process, as
 # a data set of such files (a depth or second camera beside each) would say it per file, 10 000 lines for 10 000 files
 _WARNED_OTHER_TRACKS = False
@@ -559,6 +563,34 @@ class PyAVReader(VideoReader):
         # (or read by an earlier reader) keeps the settings it has.
         if not self.stream.codec_context.is_open:
             self.stream.thread_type, self.stream.thread_count = self._threading
+        self._alpha_context = self._alpha_decoder()
+
+    def _alpha_decoder(self) -> Any:
+        """A decoder of the stream's own that reads its transparency where FFmpeg's drops it (`alpha_decoder`: WebM's
+        VP8 / VP9 with alpha, whose transparent pixels read as the colour stored under them, 255 grey levels off the
+        composite onto white), None for any other stream. Frames are decoded by `_decoder`; new at each open, as the
+        stream's is. Such streams alone pay: libvpx-vp9 decoded a 640x360 clip as fast as FFmpeg's vp9 (60 frames in
+        0.04-0.14 s against 0.07 on a loaded core); compositing onto white, as every video with alpha, took the read
+        of those 60 frames from 0.07 s to 0.5-0.8 s."""
+        import av
+
+        name = alpha_decoder(self.stream)
+        if name is None:
+            return None
+        context = av.CodecContext.create(name, "r")
+        context.extradata = self.stream.codec_context.extradata
+        context.thread_count = self._threading[1]  # (libvpx threads a frame's tiles: no frame threads to choose)
+        return context
+
+    def _decoder(self, fresh: bool = False) -> Any:
+        """The decoder frames are read with: the stream's, or one reading its transparency (`_alpha_decoder`), which
+        a seek does not flush as it flushes the stream's: `fresh` flushes it, where a decode starts from a keyframe."""
+        context = self._alpha_context
+        if context is None:
+            return self.stream.codec_context
+        if fresh:
+            context.flush_buffers()
+        return context
 
     def _track_key(self, key: tuple | None) -> tuple | None:
         """A file's cache key (`path_key`, `content_key`) for the track read: a chosen track (`stream_index`) is
@@ -1191,7 +1223,7 @@ class PyAVReader(VideoReader):
         last_key = max((place for place, key in enumerate(keyframes) if key), default=0) if self._cut_decoded else 0
         try:
             packets = _decodable(self._paletted(self._demux_from_start()), send_cut=True, last_cut=self._last_refused)
-            context = self.stream.codec_context
+            context = self._decoder(fresh=True)
             for place, packet in enumerate(packets):
                 if packet is not None:
                     packet.pts = place
@@ -1402,6 +1434,9 @@ class PyAVReader(VideoReader):
             # (H.264 / HEVC VUI timing, an MPEG sequence header) is what FFmpeg times its packets by
             stated = (context.framerate, *stated)
         seconds = self._lone_frame_seconds()
+        # (a duration of one tick of that clock is FFmpeg's estimate from it, none the file states: 0.00001 s)
+        if (not seconds or seconds * _CLOCK_NOT_RATE < 1) and not self._raw_stream and self._lone_frame_clock():
+            return _DEFAULT_RATE
         if seconds:
             # The first stated rate its frame lasts (to within a tick), else the one it says: FFmpeg's average rate of
             # a one-frame raw DV file is 60000 (its time base), an ASF's every rate 1000, each frame lasting 0.04 s
@@ -1443,6 +1478,28 @@ class PyAVReader(VideoReader):
             "file stores no times: that is its encoder's time base (1/1000, 1/90000), unless the video was recorded "
             f"at that rate (a high-speed camera). It is read at {rate:g} fps (FFmpeg's default)",
             "h264",
+        )
+        return True
+
+    def _lone_frame_clock(self) -> bool:
+        """Whether the only frame of a stream in a container (a one-frame MPEG-TS) is timed by nothing but its H.264
+        VUI timing, which is its encoder's time base (see `_bitstream_rate_is_a_clock`): one frame has no step between
+        stamps and no duration but FFmpeg's one tick of that clock, and such a frame read 90000 fps (lasting 0.00001 s)
+        where two frames of it read 25.
+        Read at FFmpeg's default rate, and said once."""
+        context, stream = self.stream.codec_context, self.stream
+        clock = context.framerate
+        if context.name != "h264" or not clock or clock < _CLOCK_NOT_RATE:
+            return False
+        if any(rate and rate < _CLOCK_NOT_RATE for rate in (stream.average_rate, stream.base_rate)):
+            return False
+        if h264_fixed_frame_rate(bytes(context.extradata or b"")):
+            return False
+        self._say_rate_guessed(
+            f"Video {self.name} is one H.264 frame whose file states no rate or duration, and whose timing says "
+            f"{float(clock):g} frames a second: that is its encoder's time base (1/{float(clock):g}). It is read at "
+            f"{_DEFAULT_RATE:g} fps (FFmpeg's default)",
+            "ts",
         )
         return True
 
@@ -1600,7 +1657,10 @@ class PyAVReader(VideoReader):
         if times is None or self.container is None:
             return None
         start = self.container.start_time  # in AV_TIME_BASE units (microseconds); None when no stream says
-        origin = max(start / 1_000_000, 0.0) if start is not None else 0.0
+        # None also where FFmpeg's probe saw too few packets to time any stream (an MKV of 3 H.264 frames or fewer:
+        # its guess of decode times needs a fourth): the earliest stream is then the one FFmpeg knows nothing before,
+        # this one, whose frames 1.24 s on started at 1.24 where 4 frames or more started at 0.0
+        origin = max(start / 1_000_000, 0.0) if start is not None else max(float(times.min()), 0.0)
         origin = 0.0 if demuxer_in(self.container, INDEXED_FORMATS) else origin
         return max(float(times.min()) - origin, 0.0)
 
@@ -1677,7 +1737,7 @@ class PyAVReader(VideoReader):
         frame = full_range_grey(frame)
         matrix = colour_matrix(frame)
         # (alone among formats, which libswscale's rgb24 drops: see `on_white`)
-        if has_alpha(frame.format.name) and not self._shown_as_stored(frame):
+        if (has_alpha(frame.format.name) and not self._shown_as_stored(frame)) or self._palette_alpha(frame):
             frame, matrix = on_white(frame, matrix), None
         if target == (height, width):
             array = reformatter.reformat(frame, format="rgb24", src_colorspace=matrix).to_ndarray()
@@ -1697,6 +1757,10 @@ class PyAVReader(VideoReader):
                 interpolation=INTERPOLATIONS[interpolation],
             ).to_ndarray()
         return orient(array[None], rotation, hflip)[0]
+
+    def _palette_alpha(self, frame) -> bool:
+        """Whether `frame` is palettised with transparency in its palette (`transparent_palette`: PNG in MOV)."""
+        return self.stream.codec_context.name in PALETTE_ALPHA_CODECS and transparent_palette(frame)
 
     def _shown_as_stored(self, frame) -> bool:
         """Whether a frame with alpha needs no compositing: a GIF's (`WHITE_UNDER_ALPHA_CODECS`), or one whose alpha
@@ -1939,7 +2003,7 @@ class PyAVReader(VideoReader):
         as the decoder reads the setting when it takes a packet; a frame nothing references cannot
         change any other frame, so the wanted ones come out bit-identical."""
         lookup, name = self._pts_to_index, self._stamp
-        context = self.stream.codec_context
+        context = self._decoder(fresh=True)
         restore = context.skip_frame
         skip_nonref = skip_nonref and context.name in _SKIP_NONREF_PER_PACKET and restore == "DEFAULT"
         keep_pts = {int(self._pts[i]) for i in wanted if first <= i <= last} if skip_nonref else None
@@ -1956,7 +2020,7 @@ class PyAVReader(VideoReader):
                     i = lookup.get(packet.pts)  # (a piped picture: the demuxer reads past it, nothing needs it decoded)
                     if i is not None and (i < start or (wanted and i != start and i not in wanted)):
                         continue
-                context = self.stream.codec_context  # a new decoder where _packets_from had to reopen the file
+                context = self._decoder()  # a new decoder where _packets_from had to reopen the file
                 if packet is not None and name == "dts":
                     place = self._name_packet(packet, place)  # the name the decoder hands on to the frame
                     if self._seeked and self._renamed(packet, place):
@@ -2086,7 +2150,7 @@ class PyAVReader(VideoReader):
         self._fresh_decoder()
         packets = self._demux_from_start(rewind=not reopened)
         packets = _decodable(self._paletted(packets), send_cut=True, last_cut=self._last_refused)
-        context = self.stream.codec_context
+        context = self._decoder(fresh=True)
 
         def decoded():
             for packet in packets:

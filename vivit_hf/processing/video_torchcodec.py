@@ -25,6 +25,8 @@ from .errors import EncryptedVideoError, VideoDecodeError
 from .frame_display import (
     EXIF_CODECS,
     WHITE_UNDER_ALPHA_CODECS,
+    alpha_decoder,
+    deep_grey,
     display_orientation,
     exif_orientation,
     has_alpha,
@@ -285,6 +287,8 @@ def _torchcodec_plan(resolved: Any) -> tuple[bool, int | None, bool]:
             # limited-range grey (HEVC / AV1 4:0:0): torchcodec's libswscale takes its levels as full range, blacks at
             # 16; PyAVReader stretches them as a 4:2:0 stream's luma is
             misreads |= context is not None and limited_range_grey(context.pix_fmt, context.color_range)
+            # grey of more than 8 bits (a 16-bit grey PNG or TIFF, FFV1): libswscale truncates it, PyAVReader rounds
+            misreads |= context is not None and deep_grey(context.pix_fmt)
             # transparency (APNG, QuickTime Animation ARGB, PNG in MOV, ProRes 4444; a GIF's is white already):
             # torchcodec's RGB drops the alpha, a transparent pixel read as the colour it stores; PyAVReader composites
             # such frames onto white (`on_white`)
@@ -294,6 +298,8 @@ def _torchcodec_plan(resolved: Any) -> tuple[bool, int | None, bool]:
                 and has_alpha(context.pix_fmt)
                 and context.name not in WHITE_UNDER_ALPHA_CODECS
             )
+            # as is WebM's VP8 / VP9 alpha, which FFmpeg's own decoders (torchcodec's) do not read (`alpha_decoder`)
+            misreads |= stream is not None and alpha_decoder(stream) is not None
             if stream is None or misreads:
                 return misreads, None if stream is None else stream.index, False
             if not several_video_tracks(container):
