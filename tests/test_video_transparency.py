@@ -245,6 +245,24 @@ def test_webm_vp8_and_vp9_with_alpha_read_composited_onto_white(tmp_path, codec,
     np.testing.assert_array_equal(backwards, read[[3, 1]])
 
 
+@pytest.mark.parametrize("pix_fmt, decoder", [("yuv420p", "libvpx-vp9"), ("yuv420p10le", None), ("yuv444p", None)])
+def test_only_an_8_bit_420_vp9_tagged_alpha_mode_goes_to_libvpx(tmp_path, pix_fmt, decoder):
+    """WebM's alpha exists in 8-bit 4:2:0 alone; a 10-bit or 4:4:4 VP9 keeps the AlphaMode tag where a re-encode
+    copied the stream's metadata (ffmpeg does by default), and this PyAV's libvpx decodes no such stream (its codec
+    lists 8-bit formats only): such a stream stays with FFmpeg's decoder, as before the libvpx route. PyAV writes
+    no 10-bit VP9, so the stream is the real 8-bit one with its format changed as a 10-bit file's would read."""
+    from types import SimpleNamespace
+
+    from vivit_hf.processing.frame_display import alpha_decoder
+
+    path = tmp_path / "alpha.webm"
+    _write_webm_alpha(path, "libvpx-vp9")
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        context = SimpleNamespace(name=stream.codec_context.name, pix_fmt=pix_fmt)
+        assert alpha_decoder(SimpleNamespace(codec_context=context, metadata=dict(stream.metadata))) == decoder
+
+
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_a_palettised_png_in_mov_with_a_transparent_palette_reads_composited_onto_white(tmp_path, backend):
     """FFmpeg decodes a palettised PNG with a tRNS chunk (a logo exported with the PNG codec in MOV) to pal8 whose

@@ -189,7 +189,9 @@ def alpha_decoder(stream: Any) -> str | None:
     context = stream.codec_context
     name = _ALPHA_DECODERS.get(context.name) if context is not None else None
     tagged = any(key.lower() == "alpha_mode" and str(value).strip() == "1" for key, value in stream.metadata.items())
-    if name is None or not tagged:
+    # (WebM's alpha is 8-bit yuva420p alone; a 10-bit stream keeps the tag where a re-encode copied the metadata,
+    # and this PyAV's libvpx decodes no 10-bit VP9: FFmpeg's decoder reads it, opaque, as before)
+    if name is None or not tagged or context.pix_fmt not in (None, "yuv420p", "yuva420p"):
         return None
     try:
         av.Codec(name, "r")
