@@ -40,11 +40,14 @@ from .subsets import clip_group_by_name
 logger = logging.getLogger("vivit_hf.training.data.formats")
 
 
-def _find_file(roots: Sequence[Path], name: str) -> Path | None:
-    """First file called `name` at the top of a root, else anywhere below one."""
+def _find_file(roots: Sequence[Path], name: str, named: dict[str, Path] | None = None) -> Path | None:
+    """First file called `name` at the top of a root, else anywhere below one; `named`, where given, is the folder
+    of the first file of each name below the roots (`index_videos`' walk), not walked again."""
     for root in roots:
         if (root / name).is_file():
             return root / name
+    if named is not None:
+        return named[name] / name if name in named else None
     for root in roots:
         for dirpath, filenames in walk_folder(root):
             if name in filenames:
@@ -66,18 +69,22 @@ def index_videos(
     several: set[str] | None = None,
     replaces: Callable[[Path], bool] | None = None,
     copies: dict[str, list[Path]] | None = None,
+    named: dict[str, Path] | None = None,
 ) -> dict[str, Path]:
     """Every video file below the roots, by file name and by stem (first one wins, unless `replaces` says of its
     folder, relative to its root, that its files replace the others of their name), and by `<its folder>/<name>`
     and `<its folder>/<stem>` (a split list's `<class>/<clip>`). `several` collects the names and stems that files
     in different folders share (`brush_hair/1.avi` and `cartwheel/1.avi`), which name no one clip; `copies`, by file
-    name, the files of one name in different folders, the one read first, where none replaces the others."""
+    name, the files of one name in different folders, the one read first, where none replaces the others; `named`,
+    the folder of the first file of each name, any file (`_find_file`'s annotation files found in the same walk)."""
     index: dict[str, Path] = {}
     replacing: set[Path] = set()
     for root in roots:
         for dirpath, filenames in walk_folder(root):
             replacement = replaces is not None and replaces(dirpath.relative_to(root))
             for filename in filenames:
+                if named is not None:
+                    named.setdefault(filename, dirpath)
                 if filename.lower().endswith(VIDEO_EXTENSIONS):
                     # (`Path.stem` of a name that is not hidden and ends in a video type: a Path a file cost more)
                     path, stem = dirpath / filename, os.path.splitext(filename)[0]
@@ -421,8 +428,8 @@ _SSV2_FILES = {
 }
 
 
-def _find_any(roots: Sequence[Path], names: Sequence[str]) -> Path | None:
-    return next((path for path in (_find_file(roots, name) for name in names) if path is not None), None)
+def _find_any(roots: Sequence[Path], names: Sequence[str], named: dict[str, Path] | None = None) -> Path | None:
+    return next((path for path in (_find_file(roots, name, named) for name in names) if path is not None), None)
 
 
 def _no_brackets(template: str) -> str:
@@ -456,7 +463,12 @@ def load_ssv2(roots: Sequence[Path]) -> VideoClassificationData:
     `train.json` / `validation.json` (lists of `{"id", "template", ...}`), or 20BN's
     `something-something-v2-{labels,train,validation}.json`; the test split from `test-answers.csv` (`id;class`,
     no header) when it is there."""
-    labels_path = _find_any(roots, _SSV2_FILES["labels"])
+    # one walk finds the clips and the annotation files: each file looked for walked the whole tree, up to 7 walks
+    # (2.5 s of 169 000 clips)
+    copies: dict[str, list[Path]] = {}
+    named: dict[str, Path] = {}
+    index = index_videos(roots, copies=copies, named=named)
+    labels_path = _find_any(roots, _SSV2_FILES["labels"], named)
     if labels_path is None:
         raise DatasetFormatError(
             f"--dataset_format ssv2: no {' or '.join(_SSV2_FILES['labels'])}"
@@ -472,13 +484,11 @@ def load_ssv2(roots: Sequence[Path]) -> VideoClassificationData:
         )
     labels = {_no_brackets(name): index for name, index in labels.items()}
     names = names_by_index(labels.items(), "ssv2", "labels.json")
-    copies: dict[str, list[Path]] = {}
-    index = index_videos(roots, copies=copies)
     _warn_other_files_of_one_name(copies, None, "ssv2")
     missing: dict[str, int] = {}
     splits = {}
     for split in ("train", "validation"):
-        path = _find_any(roots, _SSV2_FILES[split])
+        path = _find_any(roots, _SSV2_FILES[split], named)
         if path is None:
             continue
         keys = []
@@ -488,7 +498,7 @@ def load_ssv2(roots: Sequence[Path]) -> VideoClassificationData:
                 raise unknown_class("ssv2", template, split, "labels.json")
             keys.append((str(item["id"]), int(labels[template])))
         splits[split] = _resolve(keys, index, missing, split)
-    answers = _find_file(roots, "test-answers.csv")
+    answers = _find_file(roots, "test-answers.csv", named)
     if answers is not None:
         with open(answers, newline="", encoding="utf-8-sig") as f:
             rows = [row for row in csv.reader(f, delimiter=";") if row]

@@ -387,13 +387,14 @@ def _warn_clips_of_two_classes(split: str, data: VideoClassificationData, repeat
         )
 
 
-def warn_repeated_clips(data: VideoClassificationData) -> dict:
+def warn_repeated_clips(data: VideoClassificationData, statuses: dict | None = None) -> dict:
     """Warn, naming them, about clips an annotation file lists twice in one split (read twice an epoch) and clips
     listed in two splits (a model trained on one is scored on its own clips): both were taken as they are, without a
     word. By the clip's id (a Kinetics clip, an SSv2 id, an Epic narration; a `hub` row's source id or clip path,
     `HubSplit.clip_ids`: rows known only by their index or a name beside their bytes are not compared). Returns
     `{split or (split, split): ids}`; nothing is looked for (every file stat'ed, copies hashed) where the warnings
-    would not be said (`finetune.data_warnings_held`: a machine's other processes)."""
+    would not be said (`finetune.data_warnings_held`: a machine's other processes). `statuses`: `{path: os.stat}` of
+    files the read stat'ed already (`folders.kept_statuses`), not stat'ed again (8 s of 30 at 248 000 clips)."""
     if not logger.isEnabledFor(logging.WARNING):
         return {}
     ids = {
@@ -447,7 +448,7 @@ def warn_repeated_clips(data: VideoClassificationData) -> dict:
                     second,
                     quoted(both),
                 )
-    _warn_linked_files(data, report)
+    _warn_linked_files(data, report, statuses or {})
     return report
 
 
@@ -478,12 +479,14 @@ def warn_clips_named_alike(split: str, examples) -> None:
 _SEGMENT_KEYS = ("start_seconds", "end_seconds", "start_frame", "stop_frame")
 
 
-def _file_stat(example: dict) -> os.stat_result | None:
-    """`os.stat` of the local file an example reads whole (symlinks followed: a link and its target are one file);
-    None for bytes, a Hub row or a segment."""
+def _file_stat(example: dict, statuses: dict) -> os.stat_result | None:
+    """`os.stat` of the local file an example reads whole (symlinks followed: a link and its target are one file),
+    from `statuses` where it holds it; None for bytes, a Hub row or a segment."""
     video = example.get("video")
     if not isinstance(video, str) or any(example.get(key) is not None for key in _SEGMENT_KEYS):
         return None
+    if video in statuses:
+        return statuses[video]
     try:
         return os.stat(video)
     except OSError:
@@ -547,7 +550,7 @@ LINKED_ACROSS_SPLITS = (
 )
 
 
-def _warn_linked_files(data: VideoClassificationData, report: dict) -> None:
+def _warn_linked_files(data: VideoClassificationData, report: dict, statuses: dict) -> None:
     """Warn about one file read as clips of other names (a class folder symlinked under another name, a clip
     hard-linked or symlinked into the other split), and about byte-identical copies of one file under two names (a
     clip copied with `cp` into `val/`, a class folder copied under another name): the ids differ, so
@@ -567,7 +570,7 @@ def _warn_linked_files(data: VideoClassificationData, report: dict) -> None:
         if hasattr(examples, "clip_ids"):  # a `datasets` table: compared by clip id alone
             continue
         for example, key in zip(examples, example_ids(examples)):
-            stat = _file_stat(example)
+            stat = _file_stat(example, statuses)
             # Some network and FUSE file systems give every file the inode 0: no identity to compare there.
             identity = (stat.st_dev, stat.st_ino) if stat is not None and stat.st_ino else None
             if identity is None:

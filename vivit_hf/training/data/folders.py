@@ -215,6 +215,13 @@ def regular_files_below(folder: Path) -> dict[Path, os.stat_result]:
     return dict(_listing(folder)[2])
 
 
+def kept_statuses() -> dict[str, os.stat_result]:
+    """`{file: its os.stat}`, the path as a string (an example's "video"), of the files the listings kept in this
+    read stat'ed (`listings_kept`), for checks made later in the read not to stat each file again; empty outside."""
+    kept = _KEPT_LISTINGS.get() or {}
+    return {str(path): status for _, _, statuses in kept.values() for path, status in statuses.items()}
+
+
 def _listing(folder: Path) -> tuple[list[Path], list[Path], dict[Path, os.stat_result]]:
     kept = _KEPT_LISTINGS.get()
     if kept is None:

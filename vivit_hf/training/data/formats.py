@@ -52,6 +52,8 @@ from .examples import (
 from .folders import (
     SPLIT_ALIASES,  # noqa: F401 - importable from here as before the module per data set (scripts use it)
     VIDEO_EXTENSIONS,
+    kept_statuses,
+    listings_kept,
     refuse_a_file,
     video_files_below,
 )
@@ -136,10 +138,11 @@ def load_video_dataset(
         if not looks_like_repo_id(str(source)):
             raise FileNotFoundError(f"--dataset {source!r} is neither a local folder nor a Hub id (owner/name)")
         roots = fetch_dataset_repo(str(source), revision=revision, cache_dir=cache_dir)
-    data = FORMATS[dataset_format](roots) if split is None else FORMATS[dataset_format](roots, split)
-    if dataset_format == "videofolder":
-        _warn_card_classes_not_read(data, roots)
-    return _checked(data, source)
+    with listings_kept():  # the folder's walk and stat of each file, read again by `_checked`'s link check
+        data = FORMATS[dataset_format](roots) if split is None else FORMATS[dataset_format](roots, split)
+        if dataset_format == "videofolder":
+            _warn_card_classes_not_read(data, roots)
+        return _checked(data, source, kept_statuses())
 
 
 def _warn_card_classes_not_read(data: VideoClassificationData, roots: Sequence[Path]) -> None:
@@ -160,14 +163,14 @@ def _warn_card_classes_not_read(data: VideoClassificationData, roots: Sequence[P
             )
 
 
-def _checked(data: VideoClassificationData, source) -> VideoClassificationData:
+def _checked(data: VideoClassificationData, source, statuses: dict | None = None) -> VideoClassificationData:
     """What every adapter read from `source` (the `hub` one too), checked alike: empty class names refused; classes
     differing only in case or blanks, classes with no training clip and clips listed twice named in a warning."""
     data.source = str(source)
     refuse_empty_label_names(data, str(source))
     warn_classes_differing_in_case(data)
     warn_classes_missing_from_training(data)
-    warn_repeated_clips(data)
+    warn_repeated_clips(data, statuses)
     return data
 
 
