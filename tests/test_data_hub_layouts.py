@@ -751,7 +751,8 @@ def test_split_folders_in_capitals_below_one_metadata_file_are_refused_saying_bo
     (root / "metadata.csv").write_text(
         "file_name,label\n" + "".join(f"{s}/c{i}.mp4,{c}\n" for i, (s, c) in enumerate(rows))
     )
-    said = r"capitals \('Train/', 'Val/'\) .*rename them in lower case.*each split folder in place of "
+    said = r"capitals \('Train/', 'Val/'\) .*rename them in lower case \(train/, validation/, test/\), and put one "
+    said += r"metadata file in each split folder in place of "
     for read in (partial(load_video_dataset, dataset_format="hub"), lambda root: open_streaming_dataset(str(root))):
         with pytest.raises(DatasetFormatError, match=said + re.escape(str(root / "metadata.csv"))):
             read(root)

@@ -896,7 +896,8 @@ def test_a_ucf101_subset_of_one_group_a_class_is_refused_naming_groups_not_video
     names = {c: [f"v_{c}_g01_c{k:02d}.avi" for k in range(1, 6)] for c in ("Archery", "Bowling", "YoYo")}
     _group_files(tmp_path / "UCF-101", names)
     train = load_video_dataset(tmp_path / "UCF-101", "videofolder").split("train")
-    said = r"10% of 15 clips .* a whole group at a time .* each of the 3 groups \(e\.g\. 'v_archery_g01'\)"
+    said = r"10% of 15 clips .* a whole group at a time .* each of the 3 groups \(e\.g\. 'v_archery_g01'\) .*"
+    said += r"--eval_split; the official split lists are read with --dataset_format ucf101 or hmdb51\)"
     with pytest.raises(DatasetFormatError, match=said):
         hold_out(train, 0.1, seed=0)
 
@@ -938,6 +939,7 @@ def test_a_share_an_earlier_version_held_out_of_ucf101_clip_by_clip_is_named_on_
         refuse_another_held_out_share(evaluated, "train", 10, held_now, data, args.seed)
     said = capsys.readouterr().err
     assert "clip by clip" in said and "has changed since" not in said, said
+    assert "draws whole groups instead, and that share holds clips the model trained on: fine-tune it again" in said
     (model / "run_settings.json").write_text(json.dumps({"settings": {}}))  # a run before digests were recorded
     with pytest.raises(SystemExit):  # (was scored on the share drawn now, clips it trained on among them)
         refuse_another_held_out_share(evaluated, "train", 10, held_now, data, args.seed)

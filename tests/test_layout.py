@@ -348,6 +348,25 @@ def test_the_package_namespace_holds_its_api_its_subpackages_and_nothing_of_tran
     assert all(getattr(vivit_hf, name).__name__ == f"vivit_hf.{name}" for name in modules)
 
 
+def test_the_conversion_package_the_refusals_name_is_reached_from_the_package_alone():
+    """The models' refusals advise `vivit_hf.conversion.from_vivit_checkpoint(...)`; in a new interpreter that has run
+    `import vivit_hf` alone, that line met "module 'vivit_hf' has no attribute 'conversion'" (the package imports the
+    conversion names at their first use). It is reached now, and still not imported by `import vivit_hf`."""
+    import os
+
+    import fresh_python
+
+    code = (
+        "import sys, vivit_hf\n"
+        "assert 'vivit_hf.conversion' not in sys.modules\n"
+        "restart = vivit_hf.conversion.from_vivit_checkpoint\n"
+        "from vivit_hf.conversion.vit_init import from_vivit_checkpoint\n"
+        "assert restart is from_vivit_checkpoint\n"
+    )
+    ran = fresh_python.server(fresh_python.EXAMPLES, dict(os.environ)).run(["-c", code], cwd=ROOT)
+    assert ran.returncode == 0, ran.stderr[-2000:]
+
+
 def test_the_three_constructors_the_docs_name_together_import_from_the_package():
     # docs/vit-init-and-conversion.md reads dtype "in all three (`from_vit_pretrained`, `from_vivit_checkpoint`,
     # `from_transformers_vivit`)"; `from vivit_hf import from_vivit_checkpoint` was an ImportError while the other two

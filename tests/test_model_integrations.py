@@ -4,6 +4,7 @@
 
 import copy
 import json
+import re
 
 import pytest
 import torch
@@ -13,6 +14,7 @@ from safetensors.torch import load_file, save_file
 from test_models import TINY, VARIANTS, clip, tiny
 from transformers import AutoConfig, AutoModelForVideoClassification
 
+import vivit_hf
 from vivit_hf import VIVIT_MODELS
 from vivit_hf.models.modeling_blocks import ViViTEncoder
 
@@ -485,6 +487,13 @@ def test_from_pretrained_splitting_one_head_into_heads_of_its_size_is_refused(tm
         assert ("image_size" in str(refused.value)) is False
         restart = f"from_vivit_checkpoint(path, label_spaces=...{f', num_frames={2 * frames}' * bool(size)})`"
         assert restart in str(refused.value)
+        # the restart as written, followed: it returns the model and its report (a bare call gave the user a tuple)
+        (advised,) = re.findall(r"`(model, report = vivit_hf\.conversion\.[^`]*)`", str(refused.value))
+        followed = {"vivit_hf": vivit_hf}
+        advised = advised.replace("(path", f"({str(tmp_path / 'head')!r}").replace("...", "{'verb': 3, 'noun': 4}")
+        exec(advised, followed)
+        assert followed["model"].config.label_spaces == {"verb": 3, "noun": 4}
+        assert followed["model"].config.num_frames == size.get("num_frames", frames)
     with pytest.raises(RuntimeError, match=r"another token grid"):  # (what it said next, left out as told)
         AutoModelForVideoClassification.from_pretrained(tmp_path / "head", num_frames=2 * frames)
     renamed = AutoModelForVideoClassification.from_pretrained(tmp_path / "head", label_spaces={"action": 7})

@@ -108,7 +108,9 @@ def test_a_transformers_vivit_object_converts_as_its_folder_does(clip, wrap):
             torch.nn.DataParallel(
                 ViViTSpatioTemporalModel(ViViTSpatioTemporalConfig(hidden_size=8, num_attention_heads=2))
             ),
-            "ViViTSpatioTemporalModel is a vivit_hf model already, no transformers ViViT: use it as it is, or restart",
+            "ViViTSpatioTemporalModel is a vivit_hf model already, no transformers ViViT: use it as it is, or restart "
+            "it at another size or with other labels with "
+            "`model, report = vivit_hf.conversion.from_vivit_checkpoint(model, ...)`",
         ),
     ],
     ids=["linear", "int", "vivit_hf"],

@@ -57,9 +57,14 @@ _CONVERSION = (
     "load_image_vit",
 )
 _LAZY = dict.fromkeys(_CONVERSION, ".conversion") | {"ViViTVideoClassificationPipeline": ".processing"}
+# The subpackage the models' refusals name their restart in, `vivit_hf.conversion.from_vivit_checkpoint(...)`: after
+# `import vivit_hf` alone that line, typed as written, met "module 'vivit_hf' has no attribute 'conversion'"
+_LAZY_SUBPACKAGES = ("conversion",)
 
 
 def __getattr__(name: str):
+    if name in _LAZY_SUBPACKAGES:
+        return _import_module(f".{name}", __name__)  # (the import makes it an attribute: looked up once)
     if name not in _LAZY:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     value = getattr(_import_module(_LAZY[name], __name__), name)
@@ -68,7 +73,7 @@ def __getattr__(name: str):
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+    return sorted(set(globals()) | set(_LAZY) | set(_LAZY_SUBPACKAGES))
 
 
 class _ConversionConstructor:

@@ -273,7 +273,7 @@ def from_transformers_vivit(model_class, source, *model_args, **kwargs):
         raise TransformersCheckpointError(
             f"{type(unwrapped_module(source)).__name__} is a vivit_hf model already, no transformers ViViT: use it as "
             "it is, or restart it at another size or with other labels with "
-            "vivit_hf.conversion.from_vivit_checkpoint(model, ...)"
+            "`model, report = vivit_hf.conversion.from_vivit_checkpoint(model, ...)`"
         )
     config = config_from_transformers_vivit(config_dict, **kwargs)
     if attn_implementation is not None:

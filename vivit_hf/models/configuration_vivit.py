@@ -200,8 +200,8 @@ def label_spaces_over(saved, given, saved_classes: int | None = None, others: Ma
             f"`label_spaces` {given} split the checkpoint's one classifier head of {saved_classes} classes into "
             f"{len(given)} heads, so its trained rows would be read as other classes.{also} L{leave[1:]} to run "
             f"it as trained, or give heads of another total with ignore_mismatched_sizes=True for a fresh classifier "
-            f"(`vivit_hf.conversion.from_vivit_checkpoint(path, label_spaces=...{restart})` starts new heads fresh at "
-            f"any total)." + vivit_hf_note()
+            f"(`model, report = vivit_hf.conversion.from_vivit_checkpoint(path, label_spaces=...{restart})` starts "
+            f"new heads fresh at any total)." + vivit_hf_note()
         )
     if (
         not (saved and given)
@@ -218,8 +218,8 @@ def label_spaces_over(saved, given, saved_classes: int | None = None, others: Ma
         f"{saved}, so its trained rows would be read as other classes.{also} Give its own heads (in any order)"
         f"{f' and {leave_out(list(others))} to run it as trained,' if others else ','} or heads of "
         f"another total with ignore_mismatched_sizes=True for a fresh classifier "
-        f"(`vivit_hf.conversion.from_vivit_checkpoint(path, label_spaces=...{restart})` starts new heads fresh at any "
-        f"total)." + vivit_hf_note()
+        f"(`model, report = vivit_hf.conversion.from_vivit_checkpoint(path, label_spaces=...{restart})` starts "
+        f"new heads fresh at any total)." + vivit_hf_note()
     )
 
 

@@ -1080,7 +1080,7 @@ class _ViViTForVideoClassification(ViViTPreTrainedModel):
                 f"this model was built with num_labels={built}, but its config now says num_labels={asked}: set "
                 "after building, the count changes no weight of the classifier. Set it back, or give the "
                 f"model a new head of {asked} classes (`from_pretrained(path, num_labels={asked}, "
-                f"ignore_mismatched_sizes=True)`, or `vivit_hf.conversion.from_vivit_checkpoint(path, "
+                f"ignore_mismatched_sizes=True)`, or `model, report = vivit_hf.conversion.from_vivit_checkpoint(path, "
                 f"num_labels={asked})`, which keeps the rest)." + vivit_hf_note()
             )
 

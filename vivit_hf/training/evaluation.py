@@ -459,8 +459,8 @@ def refuse_another_held_out_share(args, train_split: str, percentage: float, exa
             f"--model {args.model} was fine-tuned on {args.dataset} holding out {percentage:g}% of its "
             f"{train_split!r} split clip by clip, by a version that held clips of one group (UCF101's "
             "v_<Class>_gXX, HMDB51's source video) out while it trained on others of their group: a score on that "
-            "share is inflated. This version holds whole groups out, a share that holds clips the model trained on: "
-            "fine-tune it again to score groups it never saw, or evaluate a split it was not trained on (--split)"
+            "share is inflated. This version draws whole groups instead, and that share holds clips the model trained "
+            "on: fine-tune it again to score groups it never saw, or evaluate a split it was not trained on (--split)"
         )
     if recorded is None:
         return

@@ -165,7 +165,7 @@ def not_a_vit(model_type, origin: str, config=None) -> str:
 # as "neither a transformers ViT nor a timm VisionTransformer"): said as what it is, with the call that loads it.
 _RESTART = (
     "or restart it with another num_frames, image_size or labels with "
-    "`vivit_hf.conversion.from_vivit_checkpoint(path, num_frames=...)`"
+    "`model, report = vivit_hf.conversion.from_vivit_checkpoint(path, num_frames=...)`"
 )
 _VIDEO_CHECKPOINTS = {
     config_class.model_type: (

@@ -661,8 +661,8 @@ def _refuse_split_words_in_class_names(root: Path, data_files, metadata: bool = 
         # a metadata file above the split folders is then refused in turn (`refuse_split_names_as_classes`: datasets
         # applies one to its own folder's split alone): both said at once, not one rename after the other
         above = [name for name in METADATA_FILES if (root / name).is_file()] if metadata else []
-        if above:
-            other += (
+        if above:  # (its rows' paths are then rewritten relative to each split folder: the parenthesis goes)
+            other = (
                 f", and put one metadata file in each split folder in place of {root / above[0]}, its rows' "
                 "file_name relative to that folder (datasets applies a metadata file to its own folder's split "
                 "alone: above them, it takes the split folders for the classes)"

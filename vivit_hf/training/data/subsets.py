@@ -194,8 +194,8 @@ def _no_whole_video_to_hold_out(examples: Sequence[dict], videos: list, count: i
         f"cannot hold out {fraction:.0%} of {len(examples)} clips for evaluation a whole group at a time (UCF101's "
         "clips of one group v_<Class>_gXX share actor and background, HMDB51's are cut from one source video, so "
         f"they are held out together, as the official splits keep them apart): each of the {count} groups (e.g. "
-        f"{named!r}) holds some class's last clips, which training needs; give an evaluation split (--eval_split, "
-        "an official split list) or more groups of each class"
+        f"{named!r}) holds some class's last clips, which training needs; give an evaluation split (--eval_split; "
+        "the official split lists are read with --dataset_format ucf101 or hmdb51) or more groups of each class"
     )
 
 
