@@ -57,17 +57,21 @@ def better(value: float, best: float, metric: str) -> bool:
     return value > best if greater_is_better(metric) else value < best
 
 
-def default_metric(label_spaces) -> str:
+def default_metric(label_spaces, multi_label: bool = False) -> str:
     """Top-1, with several heads the action's, the paper's measure, where Trainer's default is the loss: runs of the
     versions before the loss was reported chose by top-1 without the flag, and their checkpoints, whose evaluations
-    have no loss, still resume choosing so."""
+    have no loss, still resume choosing so. A multi-label data set's: mAP (`multi_label.METRICS`)."""
+    if multi_label:
+        return "map"
     return "top1" if len(label_spaces) == 1 else "action_top1"
 
 
-def metric_problem(metric: str, label_spaces) -> str | None:
-    """Why `metric` is no key of this data set's evaluation (None: it is): `noun_top1` for a data set of one head."""
+def metric_problem(metric: str, label_spaces, multi_label: bool = False) -> str | None:
+    """Why `metric` is no key of this data set's evaluation (None: it is): `noun_top1` for a data set of one head,
+    `top1` for a multi-label one (which reports mAP: `multi_label.METRICS`)."""
     heads = list(label_spaces)
     known = ["top1", "top5"] if len(heads) == 1 else [f"{h}_top{k}" for h in heads for k in (1, 5)] + ["action_top1"]
+    known = ["map", "micro_f1", "exact_match"] if multi_label else known
     known.append("loss")
     if metric in known:
         return None

@@ -726,7 +726,78 @@ def refuse_several_labels(values, label_column: str, split: str) -> None:
     if several is not None:
         raise DatasetFormatError(
             f"--dataset_format hub: {label_column!r} of split {split!r} holds {several!r}, not one class per clip "
-            "(several labels per clip are not supported); name another column with --label_column"
+            "(several labels per clip, multi-label, are read whole, not streamed: leave --streaming out); or name "
+            "another column with --label_column"
+        )
+
+
+def label_list_feature(feature):
+    """The feature of each class of a label column of lists (`datasets`' type for several labels per clip:
+    `List(ClassLabel(...))`, `Sequence(ClassLabel(...))`, a `metadata.jsonl`'s `List(Value("string"))`), else None
+    (one label per clip). Such a column is read as multi-label (`multi_label_names`)."""
+    import datasets
+
+    if isinstance(feature, (datasets.Sequence, getattr(datasets, "List", datasets.Sequence))):
+        inner = feature.feature
+        return inner if isinstance(inner, (datasets.ClassLabel, datasets.Value)) else None
+    if isinstance(feature, list) and len(feature) == 1 and isinstance(feature[0], datasets.ClassLabel | datasets.Value):
+        return feature[0]  # a `[ClassLabel(...)]` list feature, as older `datasets` wrote one
+    return None
+
+
+def refuse_unnamed_classes_in_lists(values, label_column: str, split: str) -> None:
+    """A multi-label row whose list holds None or -1 (no class: a row with no class is an empty list, `[]`),
+    refused naming it: it would be a class `None`, or the last class counted from the end."""
+    for row, value in enumerate(values):
+        if value is not None and not isinstance(value, (list, tuple)):
+            raise DatasetFormatError(
+                f"--dataset_format hub: {label_column!r} of split {split!r} holds lists of classes (multi-label), "
+                f"but row {row} holds {value!r}: give every row a list ([] for a clip of no class)"
+            )
+        bad = next((v for v in value or () if v is None or (isinstance(v, int) and v < 0)), "")
+        if bad != "":
+            raise DatasetFormatError(
+                f"--dataset_format hub: {label_column!r} of split {split!r} holds a list with no class in it "
+                f"({value!r}, row {row}): a multi-label row lists its classes; a clip of none is an empty list, []"
+            )
+
+
+def multi_label_names(class_feature, values_of_all_splits, label_column: str) -> tuple[list[str], dict | None]:
+    """Class names and the map raw value -> id of a multi-label column, from the union of its lists: a
+    `ClassLabel`'s names (its values are ids already), else the values' vocabulary, as a single-label column's
+    (`hub_label_names`: names sorted, integers kept as ids)."""
+    flat = lambda: [v for value in values_of_all_splits() for v in value or ()]  # noqa: E731
+    return hub_label_names(class_feature, flat, label_column=label_column)
+
+
+def refuse_class_ids_out_of_lists(values_by_split: dict[str, list], class_feature, names, label_column: str) -> None:
+    """A `List(ClassLabel)` row holding an id its names lack (`[0, 7]` beside 3 names), refused naming it, as a single
+    label's is (`refuse_class_ids_out_of_range`): it would be a class past the model's outputs."""
+    import datasets
+
+    if not isinstance(class_feature, datasets.ClassLabel):
+        return
+    count = class_feature.num_classes
+    for split, values in values_by_split.items():
+        for row, value in enumerate(values):
+            if any(v >= count for v in value or ()):
+                raise DatasetFormatError(
+                    f"--dataset_format hub: {label_column!r} of split {split!r} holds {value!r} (row {row}), where "
+                    f"its ClassLabel names {count} classes ({quoted(list(class_feature.names), 3)}: ids 0-{count - 1})"
+                )
+
+
+def warn_lists_of_one(values_by_split: dict[str, list], label_column: str) -> None:
+    """A multi-label column whose every row lists one class: read as multi-label (sigmoid scores), as `datasets`'
+    type says, and said, with how to store one class a row where the data set is single-label."""
+    if all(len(value or ()) == 1 for values in values_by_split.values() for value in values):
+        logger.warning(
+            "--dataset_format hub: %r holds a list of classes per clip, each of one class: read as multi-label "
+            "(a sigmoid per class, mAP). Where every clip has one class, store it as a value (dataset.map(lambda "
+            "row: {%r: row[%r][0]}, features=...)) to train a single-label (softmax) model",
+            label_column,
+            label_column,
+            label_column,
         )
 
 
@@ -739,7 +810,10 @@ def labelled_splits(loaded, label_column: str, feature) -> dict:
     kept = {}
     for split, dataset in loaded.items():
         values = arrow_label_values(dataset.with_format("arrow"), label_column)
-        refuse_several_labels(values, label_column, split)
+        if label_list_feature(feature) is None:
+            refuse_several_labels(values, label_column, split)
+        else:
+            refuse_unnamed_classes_in_lists(values, label_column, split)
         if is_labelled_split(split, values, label_column, isinstance(feature, datasets.ClassLabel)):
             kept[split] = dataset
     if not kept:
