@@ -177,8 +177,8 @@ from vivit_hf.training.metrics import (
     scalar_metrics,
 )
 from vivit_hf.training.mixup import VideoMixup
-from vivit_hf.training.multi_label import multi_label_flag_refusal, multi_label_loss
 from vivit_hf.training.model_ema import ModelEma, check_model_ema_launch, model_ema_card_note, weights_to_save
+from vivit_hf.training.multi_label import multi_label_flag_refusal, multi_label_loss
 from vivit_hf.training.presets import preset_model_fields
 from vivit_hf.training.resume import (
     apply_resumed_hyperparameters,
@@ -1249,7 +1249,7 @@ def main(argv=None):
         """The model, processor, plots, results and card, into `folder` (`staged_outputs`' staging folder)."""
         save_pretrained(unwrapped, folder, state_dict=state_dict, save_function=accelerator.save)
         processor.save_pretrained(folder)
-        # (a multi-label evaluation has no confusion matrix nor accuracy per class: its `ap` per class is in the results)
+        # (a multi-label evaluation has no confusion matrix nor accuracy per class: its `ap` per class is in results)
         plots = [] if data.multi_label else save_evaluation_plots(results, data.label_spaces, folder)
         if history:
             plots.append(plot_training_curves(history, folder / "training_curves.png"))

@@ -21,6 +21,8 @@ __all__ = [
     "multi_label_flag_refusal",
     "multi_label_loss",
     "multi_label_metrics",
+    "model_multi_hot",
+    "write_multi_label_prediction_rows",
 ]
 
 PROBLEM_TYPE = "multi_label_classification"
@@ -102,7 +104,8 @@ def multi_label_flag_refusal(args) -> str | None:
     if args.label_smoothing:
         return (
             f"--label_smoothing {args.label_smoothing:g}: the data set is multi-label (a label column of lists), "
-            "trained with a sigmoid per class, and label smoothing is a softmax's (one class per clip); leave it out, or give --label_smoothing 0 where a --preset sets it"
+            "trained with a sigmoid per class, and label smoothing is a softmax's (one class per clip); leave it "
+            "out, or give --label_smoothing 0 where a --preset sets it"
         )
     if args.class_weights:
         return (
@@ -110,3 +113,37 @@ def multi_label_flag_refusal(args) -> str | None:
             "balanced weights are one class's per clip; leave it out"
         )
     return None
+
+
+def model_multi_hot(labels: torch.Tensor, mapping: list[int], num_classes: int) -> torch.Tensor:
+    """A data set's multi-hot labels (its classes' columns) as the model's (`num_classes` columns): each class's
+    column moved to the model's id of it (`evaluation.check_labels`' mapping, by name), the model's other classes 0."""
+    out = labels.new_zeros(len(labels), num_classes)
+    out[:, torch.as_tensor(mapping, dtype=torch.long)] = labels
+    return out
+
+
+def write_multi_label_prediction_rows(path, video_ids, logits, labels, valid, names, threshold: float = 0.5) -> None:
+    """One JSON line per video, as `evaluation.write_prediction_rows` writes a single-label one's: its id, its
+    classes (`label`, ids, and `label_name`), the classes whose sigmoid score is `threshold` or more (`prediction`,
+    `prediction_name`; None for a broken clip, never seen) and every class's score (`scores`, by name)."""
+    import json
+
+    if len(video_ids) != len(logits):
+        raise RuntimeError(f"{len(logits)} prediction rows for {len(video_ids)} videos")
+    scores = torch.sigmoid(logits.float())
+    with open(path, "w", encoding="utf-8") as f:
+        for index, (video_id, target, score, ok) in enumerate(zip(video_ids, labels, scores, valid.tolist())):
+            label = target.nonzero().flatten().tolist()
+            predicted = (score >= threshold).nonzero().flatten().tolist() if ok else None
+            row = {
+                "index": index,
+                "video_id": video_id,
+                "label": label,
+                "prediction": predicted,
+                "valid": bool(ok),
+                "label_name": [names[i] for i in label],
+                "prediction_name": [names[i] for i in predicted] if ok else None,
+                "scores": {name: round(float(s), 6) for name, s in zip(names, score)} if ok else None,
+            }
+            f.write(json.dumps(row) + "\n")

@@ -63,11 +63,11 @@ from .hub_labels import (
     ids_beside_names,
     label_feature,
     label_list_feature,
-    refuse_class_ids_out_of_lists,
     label_value,
     labelled_splits,
     multi_label_names,
     names_beside_ids,
+    refuse_class_ids_out_of_lists,
     refuse_class_ids_out_of_range,
     saved_class_label_map,
     warn_csv_integers_read_without_their_zeros,
@@ -112,7 +112,6 @@ class HubSplit(Sequence):
         # the track of each file a `Video(stream_index=k)` column names (None: the file's own), which rows carry
         self.track = chosen_track(dataset.features, video_column)
         self.multi_label = multi_label  # each row's label a list of classes: its ids, sorted, as a tuple
-
 
     def __len__(self):
         return len(self.dataset)
@@ -483,7 +482,9 @@ def _load_hub(
             split: arrow_label_values(dataset.with_format("arrow"), label_column) for split, dataset in loaded.items()
         }
         warn_lists_of_one(values, label_column)
-        names, label_map = multi_label_names(class_feature, lambda: [v for vs in values.values() for v in vs], label_column)
+        names, label_map = multi_label_names(
+            class_feature, lambda: [v for vs in values.values() for v in vs], label_column
+        )
         refuse_class_ids_out_of_lists(values, class_feature, names, label_column)
     elif card is not None:
         values = {
@@ -499,7 +500,9 @@ def _load_hub(
             label_column=label_column,
         )
         warn_csv_integers_read_without_their_zeros(source, label_column, names)
-    reordered = None if class_feature is not None else card_order_of_classes(source, config_name, revision, feature, label_column)
+    reordered = None
+    if class_feature is None:  # (a card's order of a multi-label column's classes is not read)
+        reordered = card_order_of_classes(source, config_name, revision, feature, label_column)
     if reordered is not None:
         names, label_map = reordered
     warn_unread_segments(features, source)
