@@ -37,8 +37,9 @@ def multi_label_loss(logits: torch.Tensor, targets: torch.Tensor, valid: torch.T
     `problem_type="multi_label_classification"`), averaged over the `valid` clips as the recipe's single-label loss
     is. `targets` may be soft (mixup's, CutMix's mix of two clips' multi-hot targets: timm trains so)."""
     per_clip = F.binary_cross_entropy_with_logits(logits.float(), targets.float(), reduction="none").mean(dim=-1)
-    weights = valid.to(per_clip.device).float()
-    return (per_clip * weights).sum() / weights.sum().clamp(min=1)
+    valid = valid.to(per_clip.device).bool()
+    # (selected, not multiplied by 0: a left-out clip's infinite logits would make the sum NaN)
+    return torch.where(valid, per_clip, 0.0).sum() / valid.sum().clamp(min=1)
 
 
 def average_precision(scores: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:

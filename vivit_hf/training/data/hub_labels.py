@@ -717,7 +717,8 @@ def refuse_several_labels(values, label_column: str, split: str) -> None:
     if lists and several is None:
         raise DatasetFormatError(
             f"--dataset_format hub: {label_column!r} of split {split!r} holds each clip's class in a list of one "
-            f"({lists[0]!r}): a list column is several labels per clip to datasets, which are not supported. Where "
+            f"({lists[0]!r}): a list column is several labels per clip to datasets (multi-label), read whole, not "
+            "streamed: leave --streaming out to train it multi-label. Where "
             "every clip has one class, store it as a value ('cat', not ['cat']), its class names kept: "
             f"dataset.map(lambda row: {{{label_column!r}: row[{label_column!r}][0]}}, features=datasets.Features("
             f"{{**dataset.features, {label_column!r}: dataset.features[{label_column!r}].feature}})); or name another "

@@ -1,0 +1,159 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""Multi-label fine-tuning (several classes a clip: a `--dataset_format hub` label column of lists): the data read,
+multi-hot targets, mAP against its definition, and recipes/finetune.py + evaluate.py + the pipeline end to end."""
+
+import json
+import math
+import shutil
+
+import datasets
+import pytest
+import torch
+from test_data_formats import clip
+from test_recipes_finetune import EVALUATE, FINETUNE, TINY_MODEL, run
+
+from vivit_hf.training.data import DatasetFormatError
+from vivit_hf.training.data.formats import load_video_dataset
+from vivit_hf.training.multi_label import (
+    average_precision,
+    multi_hot,
+    multi_label_loss,
+    multi_label_metrics,
+)
+
+
+def hub(root, tmp_path, **kwargs):
+    return load_video_dataset(str(root), "hub", cache_dir=str(tmp_path / "cache"), **kwargs)
+
+
+def ap_by_thresholds(scores, targets):
+    """sklearn's `average_precision_score` of one class as its documentation defines it, written again: for each
+    distinct score t from the highest, P_t and R_t of the clips scored t or more, AP = sum_t (R_t - R_prev) P_t."""
+    positives = sum(targets)
+    ap, recall_before = 0.0, 0.0
+    for t in sorted(set(scores), reverse=True):
+        kept = [y for s, y in zip(scores, targets) if s >= t]
+        precision, recall = sum(kept) / len(kept), sum(kept) / positives
+        ap += (recall - recall_before) * precision
+        recall_before = recall
+    return ap
+
+
+def test_average_precision_by_hand_and_by_its_definition():
+    # by hand: positives ranked 1st and 3rd, AP = 1/2 * 1 + 1/2 * 2/3; tied scores are one threshold (0.5: P 1/2,
+    # R 1/2; 0.2: P 2/3, R 1), not an order that favours the positive; a class with no positive clip has none
+    scores = torch.tensor([[0.9, 0.5, 0.3], [0.8, 0.5, 0.2], [0.7, 0.2, 0.1], [0.6, 0.1, 0.0]])
+    targets = torch.tensor([[1, 1, 0], [0, 0, 0], [1, 1, 0], [0, 0, 0]])
+    ap = average_precision(scores, targets)
+    assert ap[0].item() == pytest.approx(0.5 + 0.5 * 2 / 3)
+    assert ap[1].item() == pytest.approx(0.5 * 0.5 + 0.5 * 2 / 3)
+    assert math.isnan(ap[2].item())
+    generator = torch.Generator().manual_seed(0)
+    scores = torch.randint(0, 6, (40, 5), generator=generator).float() / 5  # many ties
+    targets = (torch.rand(40, 5, generator=generator) < 0.3).long()
+    ap = average_precision(scores, targets)
+    for c in range(5):
+        assert ap[c].item() == pytest.approx(ap_by_thresholds(scores[:, c].tolist(), targets[:, c].tolist()))
+    # the metrics: mAP over the classes with a positive clip, of the valid clips alone; F1 and exact match at 0.5
+    logits = torch.logit(torch.tensor([[0.9, 0.5, 0.3], [0.8, 0.5, 0.2], [0.7, 0.2, 0.1], [0.6, 0.1, 0.05], [0.0, 1, 1]]))
+    labels = torch.tensor([[1, 1, 0], [0, 0, 0], [1, 1, 0], [0, 0, 0], [1, 1, 1]]).float()
+    results = multi_label_metrics(logits, labels, torch.tensor([1, 1, 1, 1, 0]), ["a", "b", "c"])
+    assert results["map"] == pytest.approx((0.5 + 0.5 * 2 / 3 + 0.5 * 0.5 + 0.5 * 2 / 3) / 2)
+    assert results["ap"]["c"] is None and results["num_samples"] == 4 and results["num_skipped"] == 1
+    # predicted at >= 0.5: [1,1,0] [1,1,0] [1,0,0] [1,0,0]: 3 hits, 3 false positives, 1 false negative
+    assert results["micro_f1"] == pytest.approx(2 * 3 / (2 * 3 + 3 + 1))
+    assert results["exact_match"] == pytest.approx(1 / 4)
+    # the loss: transformers' multi-label loss (BCEWithLogitsLoss, mean over clips and classes) of the valid clips
+    expected = torch.nn.BCEWithLogitsLoss()(logits[:4], labels[:4])
+    assert multi_label_loss(logits, labels, torch.tensor([1, 1, 1, 1, 0])).item() == pytest.approx(expected.item())
+    assert multi_hot((2, 0), 4).tolist() == [1.0, 0.0, 1.0, 0.0] and multi_hot((), 2).tolist() == [0.0, 0.0]
+
+
+def test_hub_label_lists_are_read_as_multi_label(tmp_path):
+    # A metadata.jsonl column of lists (datasets reads it as List(Value("string"))) and a parquet List(ClassLabel):
+    # each was refused, "several labels per clip are not supported"; a list of one was refused too, whole.
+    from vivit_hf.training.data.streaming import open_streaming_dataset
+
+    folder = tmp_path / "folder" / "train"
+    rows = [("a.mp4", ["swim", "run"]), ("b.mp4", ["run"]), ("c.mp4", [])]
+    for i, (name, _) in enumerate(rows):
+        clip(folder / name, seed=i)
+    (folder / "metadata.jsonl").write_text("".join(json.dumps({"file_name": n, "labels": ls}) + "\n" for n, ls in rows))
+    data = hub(folder.parent, tmp_path)
+    assert data.multi_label and data.label_names == ["run", "swim"]  # the union, sorted as single-label names are
+    assert [e["label"] for e in data.split("train")] == [(0, 1), (0,), ()]
+    videos = [{"path": None, "bytes": (folder / n).read_bytes()} for n, _ in rows[:2]]
+    for name, labels in (("ids", [[2, 0], [1]]), ("ones", [[1], [0]])):
+        features = datasets.Features(
+            {"video": datasets.Video(), "labels": datasets.List(datasets.ClassLabel(names=["run", "swim", "dive"]))}
+        )
+        (tmp_path / name / "data").mkdir(parents=True)
+        table = datasets.Dataset.from_dict({"video": videos, "labels": labels}, features=features)
+        table.to_parquet(str(tmp_path / name / "data" / "train-00000-of-00001.parquet"))
+        data = hub(tmp_path / name, tmp_path)
+        assert data.multi_label and data.label_names == ["run", "swim", "dive"]  # the ClassLabel's ids and order
+        assert [e["label"] for e in data.split("train")] == [tuple(sorted(label)) for label in labels]
+        with pytest.raises(DatasetFormatError, match=r"read whole, not streamed: leave --streaming out"):
+            open_streaming_dataset(str(tmp_path / name), cache_dir=str(tmp_path / "cache"))
+    # a row whose list holds no class (None) is refused naming it, not made a class "None"
+    (folder / "metadata.jsonl").write_text(
+        "".join(json.dumps({"file_name": n, "labels": ls or [None]}) + "\n" for n, ls in rows)
+    )
+    with pytest.raises(DatasetFormatError, match=r"holds a list with no class in it \(\[None\], row 2\)"):
+        hub(folder.parent, tmp_path / "again")
+
+
+@pytest.fixture(scope="module")
+def multi_label_folder(videofolder, tmp_path_factory):
+    """The shared recipe clips, each with its class and `even` for every other clip, as a metadata.jsonl column of
+    lists (the clips copied: the shared folder stays as it is)."""
+    root = tmp_path_factory.mktemp("multi_label")
+    for split in ("train", "test"):
+        rows = []
+        for path in sorted((videofolder / split).rglob("*.mp4")):
+            (root / split).mkdir(exist_ok=True)
+            shutil.copy(path, root / split / path.name)
+            even = ["even"] if int(path.stem.rsplit("_", 1)[1]) % 2 == 0 else []
+            rows.append({"file_name": path.name, "labels": [path.parent.name, *even]})
+        (root / split / "metadata.jsonl").write_text("".join(json.dumps(row) + "\n" for row in rows))
+    return root
+
+
+def test_multi_label_fine_tuning_saves_a_sigmoid_model_and_evaluate_reads_it(multi_label_folder, tmp_path):
+    from transformers import pipeline
+
+    from vivit_hf import ViViTSpatioTemporalForVideoClassification, ViViTVideoProcessor
+
+    out = tmp_path / "run"
+    common = ["--dataset", multi_label_folder, "--dataset_format", "hub", "--cache_dir", tmp_path / "cache"]
+    run(FINETUNE, *common, "--output_dir", out, "--max_train_steps", "2", *TINY_MODEL)
+    config = json.loads((out / "config.json").read_text())
+    assert config["problem_type"] == "multi_label_classification"
+    assert config["id2label"] == {"0": "down", "1": "even", "2": "up"}
+    results = json.loads((out / "all_results.json").read_text())
+    assert "top1" not in results and 0 < results["map"] <= 1 and set(results["ap"]) == {"down", "even", "up"}
+    # evaluate.py scores the same clips alike (the multi-hot labels and mAP of the same model)
+    run(EVALUATE, "--model", out, *common, "--split", "test", "--output_dir", tmp_path / "eval", "--num_workers", "0")
+    evaluated = json.loads((tmp_path / "eval" / "eval_results.json").read_text())
+    assert evaluated["map"] == pytest.approx(results["map"]) and evaluated["num_samples"] == 6
+    rows = [json.loads(line) for line in (tmp_path / "eval" / "predictions.jsonl").read_text().splitlines()]
+    assert {row["video_id"]: row["label_name"] for row in rows}["test/up_0.mp4"] == ["even", "up"]
+    # the saved model's pipeline gives each class's sigmoid of the model's logits (which need not sum to 1)
+    video = str(multi_label_folder / "test" / "up_0.mp4")
+    scores = {p["label"]: p["score"] for p in pipeline("video-classification", model=str(out))(video, top_k=3)}
+    model = ViViTSpatioTemporalForVideoClassification.from_pretrained(out).eval()
+    processor = ViViTVideoProcessor.from_pretrained(out)
+    with torch.no_grad():
+        logits = model(**processor(video, return_tensors="pt")).logits[0]
+    assert scores == pytest.approx({config["id2label"][str(i)]: p for i, p in enumerate(torch.sigmoid(logits).tolist())})
+
+
+def test_multi_label_refuses_label_smoothing_by_name(multi_label_folder, tmp_path):
+    result = run(
+        FINETUNE,
+        *["--dataset", multi_label_folder, "--dataset_format", "hub", "--cache_dir", tmp_path / "cache"],
+        *["--output_dir", tmp_path / "run", "--label_smoothing", "0.1", *TINY_MODEL],
+        check=False,
+    )
+    assert result.returncode == 2 and "--label_smoothing 0.1: the data set is multi-label" in result.stderr
+    assert not (tmp_path / "run" / "config.json").exists()
