@@ -3,6 +3,7 @@
 multi-hot targets, mAP against its definition, and recipes/finetune.py + evaluate.py + the pipeline end to end."""
 
 import json
+import logging
 import math
 import shutil
 
@@ -14,6 +15,7 @@ from test_recipes_finetune import EVALUATE, FINETUNE, TINY_MODEL, run
 
 from vivit_hf.training.data import DatasetFormatError
 from vivit_hf.training.data.formats import load_video_dataset
+from vivit_hf.training.finetune import warn_classes_not_drawn
 from vivit_hf.training.multi_label import (
     average_precision,
     multi_hot,
@@ -70,7 +72,7 @@ def test_average_precision_by_hand_and_by_its_definition():
     assert multi_hot((2, 0), 4).tolist() == [1.0, 0.0, 1.0, 0.0] and multi_hot((), 2).tolist() == [0.0, 0.0]
 
 
-def test_hub_label_lists_are_read_as_multi_label(tmp_path):
+def test_hub_label_lists_are_read_as_multi_label(tmp_path, caplog):
     # A metadata.jsonl column of lists (datasets reads it as List(Value("string"))) and a parquet List(ClassLabel):
     # each was refused, "several labels per clip are not supported"; a list of one was refused too, whole.
     from vivit_hf.training.data.streaming import open_streaming_dataset
@@ -83,6 +85,14 @@ def test_hub_label_lists_are_read_as_multi_label(tmp_path):
     data = hub(folder.parent, tmp_path)
     assert data.multi_label and data.label_names == ["run", "swim"]  # the union, sorted as single-label names are
     assert [e["label"] for e in data.split("train")] == [(0, 1), (0,), ()]
+    # --max_train_samples' draw of clip b alone leaves out swim: said (each class of a clip's list counted, where
+    # the list was read as one class per head: an IndexError)
+    from accelerate import PartialState
+
+    PartialState()  # (the recipe's logger is accelerate's)
+    with caplog.at_level(logging.WARNING, logger="vivit_hf.training.finetune"):
+        warn_classes_not_drawn(data, data.split("train"), data.split("train")[1:2], 1, "train")
+    assert "carries no clip of 1 of its classes: they are never trained on ('swim')" in caplog.text
     videos = [{"path": None, "bytes": (folder / n).read_bytes()} for n, _ in rows[:2]]
     for name, labels in (("ids", [[2, 0], [1]]), ("ones", [[1], [0]])):
         features = datasets.Features(
