@@ -10,6 +10,7 @@ import shutil
 import datasets
 import pytest
 import torch
+from huggingface_hub import ModelCard
 from test_data_formats import clip
 from test_recipes_finetune import EVALUATE, FINETUNE, TINY_MODEL, run
 
@@ -143,6 +144,9 @@ def test_multi_label_fine_tuning_saves_a_sigmoid_model_and_evaluate_reads_it(mul
     assert config["id2label"] == {"0": "down", "1": "even", "2": "up"}
     results = json.loads((out / "all_results.json").read_text())
     assert "top1" not in results and 0 < results["map"] <= 1 and set(results["ap"]) == {"down", "even", "up"}
+    card = ModelCard.load(out / "README.md").data.to_dict()  # the Hub's results: mAP, where top-1 is none
+    [metric] = card["model-index"][0]["results"][0]["metrics"]
+    assert (metric["type"], metric["value"]) == ("mAP", round(100 * results["map"], 2))
     # evaluate.py scores the same clips alike (the multi-hot labels and mAP of the same model)
     run(EVALUATE, "--model", out, *common, "--split", "test", "--output_dir", tmp_path / "eval", "--num_workers", "0")
     evaluated = json.loads((tmp_path / "eval" / "eval_results.json").read_text())
