@@ -173,3 +173,21 @@ def test_multi_label_refuses_label_smoothing_by_name(multi_label_folder, tmp_pat
     )
     assert result.returncode == 2 and "--label_smoothing 0.1: the data set is multi-label" in result.stderr
     assert not (tmp_path / "run" / "config.json").exists()
+
+
+def test_a_single_label_run_from_a_multi_label_checkpoint_saves_a_softmax_model(videofolder, tmp_path):
+    # The checkpoint's problem_type came with it: trained with the recipe's cross-entropy, the model was saved as
+    # multi-label, and its pipeline scored each class with a sigmoid (scores that were no probabilities over classes).
+    from vivit_hf import ViViTSpatioTemporalConfig, ViViTSpatioTemporalForVideoClassification
+
+    size = dict(image_size=16, tubelet_size=[2, 8, 8], hidden_size=16, num_hidden_layers=1, num_attention_heads=2)
+    config = ViViTSpatioTemporalConfig(
+        **size, intermediate_size=32, num_frames=4, problem_type="multi_label_classification", num_labels=3
+    )
+    ViViTSpatioTemporalForVideoClassification(config).save_pretrained(tmp_path / "multi_label")
+    skipped = {"--model_size", "--config_overrides"}  # (the checkpoint's sizes)
+    tiny = [v for i, v in enumerate(TINY_MODEL) if v not in skipped and TINY_MODEL[i - 1] not in skipped]
+    out = tmp_path / "run"
+    init = ["--init_from", tmp_path / "multi_label", "--max_train_steps", "1"]
+    run(FINETUNE, "--dataset", videofolder, "--output_dir", out, *init, *tiny)
+    assert json.loads((out / "config.json").read_text())["problem_type"] == "single_label_classification"
