@@ -113,6 +113,15 @@ def test_hub_label_lists_are_read_as_multi_label(tmp_path, caplog):
     )
     with pytest.raises(DatasetFormatError, match=r"holds a list with no class in it \(\[None\], row 2\)"):
         hub(folder.parent, tmp_path / "again")
+    # a multi-hot vector per row (one 0 / 1 per class) was read as the classes '0' and '1'
+    (folder / "metadata.jsonl").write_text(
+        "".join(
+            json.dumps({"file_name": n, "labels": [int(c in ls) for c in ("run", "swim", "dive")]}) + "\n"
+            for n, ls in rows
+        )
+    )
+    with pytest.raises(DatasetFormatError, match=r"holds \[1, 1, 0\] \(row 0\), a class twice.*multi-hot vector"):
+        hub(folder.parent, tmp_path / "vectors")
 
 
 @pytest.fixture(scope="module")

@@ -738,17 +738,17 @@ def label_list_feature(feature):
     (one label per clip). Such a column is read as multi-label (`multi_label_names`)."""
     import datasets
 
-    if isinstance(feature, (datasets.Sequence, getattr(datasets, "List", datasets.Sequence))):
+    if isinstance(feature, (datasets.List, datasets.LargeList, datasets.Sequence)):
         inner = feature.feature
         return inner if isinstance(inner, (datasets.ClassLabel, datasets.Value)) else None
-    if isinstance(feature, list) and len(feature) == 1 and isinstance(feature[0], datasets.ClassLabel | datasets.Value):
-        return feature[0]  # a `[ClassLabel(...)]` list feature, as older `datasets` wrote one
     return None
 
 
-def refuse_unnamed_classes_in_lists(values, label_column: str, split: str) -> None:
+def refuse_rows_not_class_lists(values, label_column: str, split: str) -> None:
     """A multi-label row whose list holds None or -1 (no class: a row with no class is an empty list, `[]`),
-    refused naming it: it would be a class `None`, or the last class counted from the end."""
+    refused naming it: it would be a class `None`, or the last class counted from the end. So is a list that names a
+    class twice: a multi-hot vector (`[0, 1, 0, 1]`, one 0 / 1 per class) is no list of classes, and was read as
+    classes `0` and `1`."""
     for row, value in enumerate(values):
         if value is not None and not isinstance(value, (list, tuple)):
             raise DatasetFormatError(
@@ -760,6 +760,12 @@ def refuse_unnamed_classes_in_lists(values, label_column: str, split: str) -> No
             raise DatasetFormatError(
                 f"--dataset_format hub: {label_column!r} of split {split!r} holds a list with no class in it "
                 f"({value!r}, row {row}): a multi-label row lists its classes; a clip of none is an empty list, []"
+            )
+        if value and len(set(value)) < len(value):
+            raise DatasetFormatError(
+                f"--dataset_format hub: {label_column!r} of split {split!r} holds {value!r} (row {row}), a class "
+                "twice: a multi-label row lists each of its classes once, by name or id. A multi-hot vector (one "
+                "0 / 1 per class) is not read as one: store the ids of its 1s, or the classes' names"
             )
 
 
@@ -814,7 +820,7 @@ def labelled_splits(loaded, label_column: str, feature) -> dict:
         if label_list_feature(feature) is None:
             refuse_several_labels(values, label_column, split)
         else:
-            refuse_unnamed_classes_in_lists(values, label_column, split)
+            refuse_rows_not_class_lists(values, label_column, split)
         if is_labelled_split(split, values, label_column, isinstance(feature, datasets.ClassLabel)):
             kept[split] = dataset
     if not kept:
