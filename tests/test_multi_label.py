@@ -16,6 +16,7 @@ from test_recipes_finetune import EVALUATE, FINETUNE, TINY_MODEL, run
 
 from vivit_hf.training.data import DatasetFormatError
 from vivit_hf.training.data.formats import load_video_dataset
+from vivit_hf.training.data.shard import write_shards
 from vivit_hf.training.finetune import warn_classes_not_drawn
 from vivit_hf.training.multi_label import (
     average_precision,
@@ -86,6 +87,9 @@ def test_hub_label_lists_are_read_as_multi_label(tmp_path, caplog):
     data = hub(folder.parent, tmp_path)
     assert data.multi_label and data.label_names == ["run", "swim"]  # the union, sorted as single-label names are
     assert [e["label"] for e in data.split("train")] == [(0, 1), (0,), ()]
+    with pytest.raises(ValueError, match="a multi-label data set .* is not supported yet"):  # was int(tuple)
+        write_shards(data, tmp_path / "shards")
+    assert not (tmp_path / "shards").exists()
     # --max_train_samples' draw of clip b alone leaves out swim: said (each class of a clip's list counted, where
     # the list was read as one class per head: an IndexError)
     from accelerate import PartialState
