@@ -128,6 +128,25 @@ def test_hub_label_lists_are_read_as_multi_label(tmp_path, caplog):
         hub(folder.parent, tmp_path / "vectors")
 
 
+def test_a_csv_of_joined_classes_is_said_to_be_read_single_label(tmp_path, caplog):
+    # metadata.csv cells are text to datasets: "run;swim" was trained as a class of its own, without a word
+    folder = tmp_path / "csv" / "train"
+    for i, name in enumerate(("a.mp4", "b.mp4", "c.mp4")):
+        clip(folder / name, seed=i)
+    (folder / "metadata.csv").write_text("file_name,label\na.mp4,run;swim\nb.mp4,run\nc.mp4,swim;dive\n")
+    with caplog.at_level(logging.WARNING, logger="vivit_hf.training.data.formats"):
+        data = hub(folder.parent, tmp_path)
+    assert not data.multi_label and data.label_names == ["run", "run;swim", "swim;dive"]
+    assert (
+        "2 of the 3 classes of 'label' look like several classes in one text ('run;swim', 'swim;dive')" in caplog.text
+    )
+    caplog.clear()
+    (folder / "metadata.csv").write_text("file_name,label\na.mp4,run\nb.mp4,swim\nc.mp4,rock & roll\n")
+    with caplog.at_level(logging.WARNING, logger="vivit_hf.training.data.formats"):
+        hub(folder.parent, tmp_path / "plain")
+    assert "look like several classes" not in caplog.text
+
+
 @pytest.fixture(scope="module")
 def multi_label_folder(videofolder, tmp_path_factory):
     """The shared recipe clips, each with its class and `even` for every other clip, as a metadata.jsonl column of

@@ -70,6 +70,7 @@ from .hub_labels import (
     refuse_class_ids_out_of_lists,
     refuse_class_ids_out_of_range,
     saved_class_label_map,
+    warn_classes_that_look_like_lists,
     warn_csv_integers_read_without_their_zeros,
     warn_lists_of_one,
 )
@@ -500,6 +501,7 @@ def _load_hub(
             label_column=label_column,
         )
         warn_csv_integers_read_without_their_zeros(source, label_column, names)
+        warn_classes_that_look_like_lists(names, label_column)
     reordered = None
     if class_feature is None:  # (a card's order of a multi-label column's classes is not read)
         reordered = card_order_of_classes(source, config_name, revision, feature, label_column)

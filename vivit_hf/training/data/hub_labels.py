@@ -794,6 +794,28 @@ def refuse_class_ids_out_of_lists(values_by_split: dict[str, list], class_featur
                 )
 
 
+def warn_classes_that_look_like_lists(names: Sequence[str], label_column: str) -> None:
+    """Class names that read as several classes written in one text cell (`run;swim`, `["run", "swim"]`: a
+    `metadata.csv`, whose cells `datasets` reads as text), named in a warning: each was trained as a class of its
+    own, single-label, without a word. A warning, not a refusal: a class may be named so."""
+    joined = [
+        name
+        for name in names
+        if isinstance(name, str)
+        and (re.search(r"\S\s*[;|]\s*\S", name) or (name.startswith("[") and name.endswith("]") and "," in name))
+    ]
+    if joined and len(joined) * 2 >= len(names):  # (most classes: one such name among many is a class named so)
+        logger.warning(
+            "--dataset_format hub: %d of the %d classes of %r look like several classes in one text (%s): each is "
+            "read as one class, single-label. For several classes a clip (multi-label), give the column lists: a "
+            "metadata.jsonl with a JSON list per row, or a Sequence(ClassLabel) column (docs/training-and-data.md)",
+            len(joined),
+            len(names),
+            label_column,
+            quoted(joined, 3),
+        )
+
+
 def warn_lists_of_one(values_by_split: dict[str, list], label_column: str) -> None:
     """A multi-label column whose every row lists one class: read as multi-label (sigmoid scores), as `datasets`'
     type says, and said, with how to store one class a row where the data set is single-label."""
