@@ -19,6 +19,7 @@ from vivit_hf.training.data.formats import load_video_dataset
 from vivit_hf.training.data.shard import write_shards
 from vivit_hf.training.finetune import warn_classes_not_drawn
 from vivit_hf.training.multi_label import (
+    METRICS,
     average_precision,
     multi_hot,
     multi_label_loss,
@@ -72,6 +73,19 @@ def test_average_precision_by_hand_and_by_its_definition():
     expected = torch.nn.BCEWithLogitsLoss()(logits[:4], labels[:4])
     assert multi_label_loss(logits, labels, torch.tensor([1, 1, 1, 1, 0])).item() == pytest.approx(expected.item())
     assert multi_hot((2, 0), 4).tolist() == [1.0, 0.0, 1.0, 0.0] and multi_hot((), 2).tolist() == [0.0, 0.0]
+
+
+def test_metric_for_best_model_takes_a_multi_label_metric():
+    # `--metric_for_best_model map` (the docs' own) was refused as "no metric the evaluation reports"
+    from vivit_hf.training.best_model import check_metric_flag, default_metric, metric_problem
+
+    assert [check_metric_flag(name) for name in ("eval_map", "micro_f1", "exact_match")] == list(METRICS[:3])
+    spaces = {"label": ["a", "b"]}
+    assert default_metric(spaces, multi_label=True) == "map" and default_metric(spaces) == "top1"
+    assert metric_problem("map", spaces, multi_label=True) is None and "reports map" in metric_problem(
+        "top1", spaces, multi_label=True
+    )
+    assert "it reports top1, top5, loss" in metric_problem("map", spaces)  # single-label: no mAP
 
 
 def test_hub_label_lists_are_read_as_multi_label(tmp_path, caplog):

@@ -24,7 +24,8 @@ from .checkpoints import CHECKPOINTS, STATE_FILE, list_checkpoints, retire
 BEST = "best"  # under checkpoints/: removed with them by --overwrite_output_dir, left out of every upload
 RESULTS_FILE = "eval_results.json"  # the snapshot's evaluation, whole (per class, confusion matrix)
 # The metrics `evaluation_metrics` reports: the loss, top1 / top5, per head `noun_top1`..., and `action_top1`.
-METRIC = re.compile(r"^(?:loss|(?:[a-z0-9]+_)?top[15])$")
+# (map, micro_f1, exact_match: a multi-label data set's, `multi_label.METRICS`)
+METRIC = re.compile(r"^(?:loss|map|micro_f1|exact_match|(?:[a-z0-9]+_)?top[15])$")
 
 
 def metric_name(flag_value: str) -> str:
@@ -41,7 +42,8 @@ def check_metric_flag(flag_value: str) -> str:
     if not METRIC.match(metric_name(flag_value)):
         raise ValueError(
             f"{flag_value!r} is no metric the evaluation reports: give loss (lower is better), top1 or top5 (with "
-            "several heads, <head>_top1, <head>_top5 or action_top1; greater is better), with or without eval_"
+            "several heads, <head>_top1, <head>_top5 or action_top1; multi-label, map, micro_f1 or exact_match; "
+            "greater is better), with or without eval_"
         )
     return metric_name(flag_value)
 
