@@ -237,3 +237,17 @@ def test_a_single_label_run_from_a_multi_label_checkpoint_saves_a_softmax_model(
     init = ["--init_from", tmp_path / "multi_label", "--max_train_steps", "1"]
     run(FINETUNE, "--dataset", videofolder, "--output_dir", out, *init, *tiny)
     assert json.loads((out / "config.json").read_text())["problem_type"] == "single_label_classification"
+
+
+def test_mixup_mixes_multi_hot_targets_as_it_mixes_the_clips():
+    # the recipe keeps --mixup_alpha for multi-label data: each clip's target is its own and its partner's multi-hot
+    # targets, weighted as their pixels are (no class lost, none smoothed), as timm trains multi-label models
+    from vivit_hf.training.mixup import VideoMixup
+
+    mixup = VideoMixup(3, mixup_alpha=1.0, seed=0)
+    pixels = torch.stack([torch.full((2, 3, 4, 4), 1.0), torch.full((2, 3, 4, 4), 0.0)])
+    targets = torch.stack([multi_hot((0, 2), 3), multi_hot((1,), 3)])
+    mixed, mixed_targets = mixup(pixels, targets)
+    weight = mixed[0].mean().item()  # the first clip's share of its own pixels
+    expected = weight * targets[0] + (1 - weight) * targets[1]
+    assert 0 < weight < 1 and mixed_targets[0].tolist() == pytest.approx(expected.tolist())
