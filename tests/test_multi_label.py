@@ -86,6 +86,14 @@ def test_metric_for_best_model_takes_a_multi_label_metric():
         "top1", spaces, multi_label=True
     )
     assert "it reports top1, top5, loss" in metric_problem("map", spaces)  # single-label: no mAP
+    # the flags a multi-label run refuses, by name; mixup and the others pass
+    from argparse import Namespace
+
+    from vivit_hf.training.multi_label import multi_label_flag_refusal
+
+    said = multi_label_flag_refusal(Namespace(label_smoothing=0.0, class_weights="balanced"))
+    assert said.startswith("--class_weights balanced: the data set is multi-label")
+    assert multi_label_flag_refusal(Namespace(label_smoothing=0.0, class_weights=None)) is None
 
 
 def test_hub_label_lists_are_read_as_multi_label(tmp_path, caplog):
