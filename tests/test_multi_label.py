@@ -17,6 +17,7 @@ from test_recipes_finetune import EVALUATE, FINETUNE, TINY_MODEL, run
 from vivit_hf.training.data import DatasetFormatError
 from vivit_hf.training.data.formats import load_video_dataset
 from vivit_hf.training.data.shard import write_shards
+from vivit_hf.training.data.subsets import ExampleSubset
 from vivit_hf.training.finetune import warn_classes_not_drawn
 from vivit_hf.training.multi_label import (
     METRICS,
@@ -53,6 +54,9 @@ def test_average_precision_by_hand_and_by_its_definition():
     assert ap[0].item() == pytest.approx(0.5 + 0.5 * 2 / 3)
     assert ap[1].item() == pytest.approx(0.5 * 0.5 + 0.5 * 2 / 3)
     assert math.isnan(ap[2].item())
+    # a confident model's logits rank its clips where float32's sigmoid ties them (1.0 from about 17): AP 1, not 0.5
+    logits = torch.tensor([[20.0], [30.0], [-1.0]])
+    assert multi_label_metrics(logits, torch.tensor([[0.0], [1.0], [0.0]]), torch.ones(3), ["a"])["map"] == 1.0
     generator = torch.Generator().manual_seed(0)
     scores = torch.randint(0, 6, (40, 5), generator=generator).float() / 5  # many ties
     targets = (torch.rand(40, 5, generator=generator) < 0.3).long()
@@ -118,7 +122,7 @@ def test_hub_label_lists_are_read_as_multi_label(tmp_path, caplog):
 
     PartialState()  # (the recipe's logger is accelerate's)
     with caplog.at_level(logging.WARNING, logger="vivit_hf.training.finetune"):
-        warn_classes_not_drawn(data, data.split("train"), data.split("train")[1:2], 1, "train")
+        warn_classes_not_drawn(data, data.split("train"), ExampleSubset(data.split("train"), [1]), 1, "train")
     assert "carries no clip of 1 of its classes: they are never trained on ('swim')" in caplog.text
     videos = [{"path": None, "bytes": (folder / n).read_bytes()} for n, _ in rows[:2]]
     for name, labels in (("ids", [[2, 0], [1]]), ("ones", [[1], [0]])):
@@ -146,8 +150,29 @@ def test_hub_label_lists_are_read_as_multi_label(tmp_path, caplog):
             for n, ls in rows
         )
     )
-    with pytest.raises(DatasetFormatError, match=r"holds \[1, 1, 0\] \(row 0\), a class twice.*multi-hot vector"):
+    with pytest.raises(DatasetFormatError, match=r"holds \[1, 1, 0\] \(row 0\), 0s and 1s .*a multi-hot vector"):
         hub(folder.parent, tmp_path / "vectors")
+    # a class listed twice (Charades' actions: one entry per interval of it) is that class, not refused
+    (folder / "metadata.jsonl").write_text(
+        "".join(json.dumps({"file_name": n, "labels": ls + ls[:1]}) + "\n" for n, ls in rows)
+    )
+    assert [e["label"] for e in hub(folder.parent, tmp_path / "twice").split("train")] == [(0, 1), (0,), ()]
+
+
+def test_a_held_out_share_of_multi_label_clips_is_the_share_asked(tmp_path):
+    # Charades-like lists, nearly each clip's its own: held out across the lists' first picks (kept for training), a
+    # 20% share of 300 clips held 1; now clip by clip, each class keeping a training clip, as a single-label draw does
+    from vivit_hf.training.data.hub_datasets import HubSplit
+    from vivit_hf.training.data.subsets import hold_out
+
+    generator = torch.Generator().manual_seed(0)
+    labels = [torch.randperm(50, generator=generator)[: 2 + i % 4].sort().values.tolist() for i in range(300)]
+    features = datasets.Features({"video": datasets.Value("string"), "labels": datasets.List(datasets.ClassLabel(50))})
+    rows = datasets.Dataset.from_dict({"video": [f"c{i}.mp4" for i in range(300)], "labels": labels}, features=features)
+    for seed in range(3):
+        rest, held = hold_out(HubSplit(rows, "video", "labels", None, multi_label=True), 0.2, seed=seed)
+        assert len(held) == 60 and len(rest) == 240
+        assert {c for label in rest.labels() for c in label} == set(range(50))  # every class trained on
 
 
 def test_a_csv_of_joined_classes_is_said_to_be_read_single_label(tmp_path, caplog):

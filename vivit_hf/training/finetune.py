@@ -427,14 +427,7 @@ def warn_classes_not_drawn(data, examples, subset, limit: int, split: str) -> No
     clips than the split has classes): the model is fine-tuned on the others alone and its head keeps an output for
     each, untrained (the end-of-training check of classes never trained on counts the subset's classes only), said
     nowhere; an evaluation then counts each of their clips wrong."""
-    if getattr(data, "multi_label", False):  # a label is a clip's classes (one head), not one class per head
-
-        def carried(clips) -> set:
-            return {(0, int(i)) for label in example_labels(clips) for i in label}
-
-        left_out = sorted(carried(examples) - carried(subset))
-    else:
-        left_out = classes_left_out(examples, subset)
+    left_out = classes_left_out(examples, subset)  # (a multi-label split's: each class of a clip's list)
     if not left_out:
         return
     heads = list(data.label_spaces.items())

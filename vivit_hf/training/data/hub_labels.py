@@ -766,9 +766,9 @@ def label_list_feature(feature):
 
 def refuse_rows_not_class_lists(values, label_column: str, split: str) -> None:
     """A multi-label row whose list holds None or -1 (no class: a row with no class is an empty list, `[]`),
-    refused naming it: it would be a class `None`, or the last class counted from the end. So is a list that names a
-    class twice: a multi-hot vector (`[0, 1, 0, 1]`, one 0 / 1 per class) is no list of classes, and was read as
-    classes `0` and `1`."""
+    refused naming it: it would be a class `None`, or the last class counted from the end. So is a multi-hot vector
+    (`[0, 1, 0, 1]`, one 0 / 1 per class: `_multi_hot_vector`), which is no list of classes, and was read as classes
+    `0` and `1`. A class named twice otherwise is read once: Charades' actions list a class once per interval."""
     for row, value in enumerate(values):
         if value is not None and not isinstance(value, (list, tuple)):
             raise DatasetFormatError(
@@ -781,12 +781,18 @@ def refuse_rows_not_class_lists(values, label_column: str, split: str) -> None:
                 f"--dataset_format hub: {label_column!r} of split {split!r} holds a list with no class in it "
                 f"({value!r}, row {row}): a multi-label row lists its classes; a clip of none is an empty list, []"
             )
-        if value and len(set(value)) < len(value):
+        if _multi_hot_vector(value):
             raise DatasetFormatError(
-                f"--dataset_format hub: {label_column!r} of split {split!r} holds {value!r} (row {row}), a class "
-                "twice: a multi-label row lists each of its classes once, by name or id. A multi-hot vector (one "
-                "0 / 1 per class) is not read as one: store the ids of its 1s, or the classes' names"
+                f"--dataset_format hub: {label_column!r} of split {split!r} holds {value!r} (row {row}), 0s and "
+                "1s with one repeated: a multi-hot vector (one 0 / 1 per class), not a list of classes, which is how "
+                "a multi-label row is read (ids 0 and 1); store the ids of its 1s, or the classes' names"
             )
+
+
+def _multi_hot_vector(value) -> bool:
+    """Whether a multi-label row reads as a multi-hot vector: 0s and 1s alone, one of them repeated (a list of
+    classes names each once; with three classes or more, every vector repeats one)."""
+    return bool(value) and len(set(value)) < len(value) and all(v in (0, 1) and not isinstance(v, str) for v in value)
 
 
 def multi_label_names(class_feature, values_of_all_splits, label_column: str) -> tuple[list[str], dict | None]:
