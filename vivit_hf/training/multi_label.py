@@ -7,6 +7,8 @@ measure: Charades'), and the flags that mean nothing for such a model, refused b
 
 from __future__ import annotations
 
+import json
+
 import torch
 import torch.nn.functional as F
 
@@ -130,8 +132,6 @@ def write_multi_label_prediction_rows(path, video_ids, logits, labels, valid, na
     """One JSON line per video, as `evaluation.write_prediction_rows` writes a single-label one's: its id, its
     classes (`label`, ids, and `label_name`), the classes whose sigmoid score is `threshold` or more (`prediction`,
     `prediction_name`; None for a broken clip, never seen) and every class's score (`scores`, by name)."""
-    import json
-
     if len(video_ids) != len(logits):
         raise RuntimeError(f"{len(logits)} prediction rows for {len(video_ids)} videos")
     scores = torch.sigmoid(logits.float())
