@@ -12,7 +12,7 @@ import pytest
 import torch
 from huggingface_hub import ModelCard
 from test_data_formats import clip
-from test_recipes_finetune import EVALUATE, FINETUNE, TINY_MODEL, run
+from test_recipes_finetune import EVALUATE, FINETUNE, TINY_MODEL, finetune_module, run  # noqa: F401
 
 from vivit_hf.training.data import DatasetFormatError
 from vivit_hf.training.data.formats import load_video_dataset
@@ -254,22 +254,22 @@ def test_multi_label_refuses_label_smoothing_by_name(multi_label_folder, tmp_pat
     assert not (tmp_path / "run" / "config.json").exists()
 
 
-def test_a_single_label_run_from_a_multi_label_checkpoint_saves_a_softmax_model(videofolder, tmp_path):
+def test_a_single_label_run_from_a_multi_label_checkpoint_saves_a_softmax_model(finetune_module, tmp_path):  # noqa: F811
     # The checkpoint's problem_type came with it: trained with the recipe's cross-entropy, the model was saved as
     # multi-label, and its pipeline scored each class with a sigmoid (scores that were no probabilities over classes).
+    # (build_model's config is the one saved: no run needed)
     from vivit_hf import ViViTSpatioTemporalConfig, ViViTSpatioTemporalForVideoClassification
+    from vivit_hf.training.data.formats import VideoClassificationData
 
     size = dict(image_size=16, tubelet_size=[2, 8, 8], hidden_size=16, num_hidden_layers=1, num_attention_heads=2)
     config = ViViTSpatioTemporalConfig(
         **size, intermediate_size=32, num_frames=4, problem_type="multi_label_classification", num_labels=3
     )
     ViViTSpatioTemporalForVideoClassification(config).save_pretrained(tmp_path / "multi_label")
-    skipped = {"--model_size", "--config_overrides"}  # (the checkpoint's sizes)
-    tiny = [v for i, v in enumerate(TINY_MODEL) if v not in skipped and TINY_MODEL[i - 1] not in skipped]
-    out = tmp_path / "run"
-    init = ["--init_from", tmp_path / "multi_label", "--max_train_steps", "1"]
-    run(FINETUNE, "--dataset", videofolder, "--output_dir", out, *init, *tiny)
-    assert json.loads((out / "config.json").read_text())["problem_type"] == "single_label_classification"
+    args = finetune_module.parse_args(["--dataset", "org/data", "--init_from", str(tmp_path / "multi_label")])
+    for multi_label, problem_type in ((False, "single_label_classification"), (True, "multi_label_classification")):
+        data = VideoClassificationData(splits={}, label_spaces={"label": ["a", "b"]}, multi_label=multi_label)
+        assert finetune_module.build_model(args, data)[0].config.problem_type == problem_type
 
 
 def test_mixup_mixes_multi_hot_targets_as_it_mixes_the_clips():
