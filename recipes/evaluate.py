@@ -150,6 +150,7 @@ from vivit_hf.training.metrics import (
     save_evaluation_plots,
     scalar_metrics,
 )
+from vivit_hf.training.multi_label import model_multi_hot, multi_label_metrics, write_multi_label_prediction_rows
 
 logger = get_logger(__name__)
 
@@ -412,9 +413,9 @@ def main(argv=None, written: list | None = None):
 
     model = load_model(args)
     # (a stream's labels are not read before its clips: each of its classes must be known)
-    mappings = check_labels(
-        model.config, data, args.model, args.dataset, None if args.streaming else examples, streamed=args.streaming
-    )
+    # (a multi-label split's classes carried are not counted: each class of the data set must be the model's)
+    carried = None if args.streaming or data.multi_label else examples
+    mappings = check_labels(model.config, data, args.model, args.dataset, carried, streamed=args.streaming)
     # The model's classes name the metrics, plots and rows; a data set of some of them has its labels mapped onto them.
     label_spaces = data.label_spaces
     if mappings is not None:
@@ -475,7 +476,12 @@ def main(argv=None, written: list | None = None):
         model = accelerator.prepare(model)
     else:
         dataset = VideoClassificationDataset(
-            examples, processor, num_clips=args.num_clips, num_crops=args.num_crops, view_refusal=view_refusal
+            examples,
+            processor,
+            num_clips=args.num_clips,
+            num_crops=args.num_crops,
+            view_refusal=view_refusal,
+            multi_label_classes=len(data.label_names) if data.multi_label else None,  # the data set's classes
         )
         try:  # tries the clips until one decodes: a split of none ended in a traceback from inside the loader
             dataset.sample_shape()
@@ -503,9 +509,13 @@ def main(argv=None, written: list | None = None):
         model, dataloader, accelerator, num_views=views, video_ids=streamed_ids, truncated=truncated
     )
     if mappings is not None:
-        labels = model_labels(labels, mappings)
+        multi_hot = data.multi_label
+        labels = model_multi_hot(labels, mappings[0], logits.shape[-1]) if multi_hot else model_labels(labels, mappings)
     try:
-        results = evaluation_metrics(logits, labels, valid, label_spaces)
+        if data.multi_label:  # mAP (each class's logits ranked: the sigmoid's order), no top-1
+            results = multi_label_metrics(logits, labels, valid, next(iter(label_spaces.values())))
+        else:
+            results = evaluation_metrics(logits, labels, valid, label_spaces)
     except NonFiniteLogitsError as error:  # a diverged model: its top-1 was the share of class 0, written as a result
         video_ids = streamed_ids if args.streaming else example_ids(examples)
         raise SystemExit(
@@ -539,7 +549,8 @@ def main(argv=None, written: list | None = None):
         # Written whole, then moved into place: a Ctrl-C or a full disk while writing leaves the previous evaluation's
         # files as they were, not its predictions beside this one's results.
         with staged_outputs(output_dir, model_files=()) as staging:
-            results["plots"] = save_evaluation_plots(results, label_spaces, staging)
+            # (a multi-label evaluation has no confusion matrix: each class's average precision is in the results)
+            results["plots"] = [] if data.multi_label else save_evaluation_plots(results, label_spaces, staging)
             (staging / "eval_results.json").write_text(json.dumps({**results, **trainer_names}, indent=2))
             # Rows are in the examples' order (`gather_for_metrics` restores it), so ids join predictions to videos.
             video_ids = streamed_ids if args.streaming else example_ids(examples)
@@ -549,15 +560,21 @@ def main(argv=None, written: list | None = None):
                 metadata={"video_ids": json.dumps(video_ids)},
             )
             head_sizes = [len(n) for n in label_spaces.values()]
-            write_prediction_rows(
-                staging / "predictions.jsonl",
-                video_ids,
-                logits,
-                labels,
-                valid,
-                head_sizes,
-                label_names=list(label_spaces.values()),  # the model's names (a hold-out set's labels: its ids)
-            )
+            if data.multi_label:  # each row's classes and those scored 0.5 or more, each class's sigmoid score
+                names = next(iter(label_spaces.values()))
+                write_multi_label_prediction_rows(
+                    staging / "predictions.jsonl", video_ids, logits, labels, valid, names
+                )
+            else:
+                write_prediction_rows(
+                    staging / "predictions.jsonl",
+                    video_ids,
+                    logits,
+                    labels,
+                    valid,
+                    head_sizes,
+                    label_names=list(label_spaces.values()),  # the model's names (a hold-out set's labels: its ids)
+                )
         if written is not None:
             written.append(output_dir)
         processes = f"{accelerator.num_processes} process{'es' * (accelerator.num_processes != 1)}"

@@ -178,6 +178,7 @@ from vivit_hf.training.metrics import (
 )
 from vivit_hf.training.mixup import VideoMixup
 from vivit_hf.training.model_ema import ModelEma, check_model_ema_launch, model_ema_card_note, weights_to_save
+from vivit_hf.training.multi_label import multi_label_flag_refusal, multi_label_loss
 from vivit_hf.training.presets import preset_model_fields
 from vivit_hf.training.resume import (
     apply_resumed_hyperparameters,
@@ -583,8 +584,10 @@ def main(argv=None):
             )
         except ValueError as error:
             usage_error(f"cannot resume from {checkpoint}: {error}")
-    best_metric = args.metric_for_best_model or default_metric(data.label_spaces)  # the heads are known now
-    if problem := metric_problem(best_metric, data.label_spaces):
+    if data.multi_label and (refusal := multi_label_flag_refusal(args)):  # a label column of lists: known now
+        usage_error(refusal)
+    best_metric = args.metric_for_best_model or default_metric(data.label_spaces, data.multi_label)  # heads known now
+    if problem := metric_problem(best_metric, data.label_spaces, data.multi_label):
         usage_error(problem)
     if warning := metric_warning(best_metric, data.label_spaces):  # top5 of 5 classes or fewer: always 1.0
         logger.warning(warning)
@@ -625,7 +628,14 @@ def main(argv=None):
         train_dataset, eval_dataset = train_dataloader.dataset, eval_dataloader.dataset
         num_train, num_eval = len(train_examples), len(eval_examples)
     else:
-        train_dataset, eval_dataset = build_datasets(args, train_examples, eval_examples, processor, view_refusal)
+        train_dataset, eval_dataset = build_datasets(
+            args,
+            train_examples,
+            eval_examples,
+            processor,
+            view_refusal,
+            multi_label_classes=len(data.label_names) if data.multi_label else None,
+        )
         train_dataloader, eval_dataloader = build_dataloaders(
             args, train_dataset, eval_dataset, pin_memory=accelerator.device.type == "cuda"
         )
@@ -909,7 +919,9 @@ def main(argv=None):
         Every process has the same gathered logits, so all stop together."""
         try:
             with ema.weights_in(unwrapped) if ema is not None else nullcontext():  # --model_ema: the average's
-                return evaluate(compiled, eval_dataloader, accelerator, num_views, data.label_spaces, loss_targets)
+                return evaluate(
+                    compiled, eval_dataloader, accelerator, num_views, data.label_spaces, loss_targets, data.multi_label
+                )
         except NonFiniteLogitsError as error:
             progress.close()
             raise SystemExit(
@@ -1073,14 +1085,20 @@ def main(argv=None):
             torch.manual_seed(step_seed(args.seed, micro_step, accelerator.process_index, accelerator.num_processes))
             mixup.rng = mixup_generator(args.seed, micro_step, accelerator.process_index)
             with accelerator.accumulate(model):
-                targets = soft_targets(batch["labels"], head_sizes, args.label_smoothing or 0.0)
+                if data.multi_label:  # multi-hot already (smoothing refused before the run)
+                    targets = batch["labels"].float()
+                else:
+                    targets = soft_targets(batch["labels"], head_sizes, args.label_smoothing or 0.0)
                 pixel_values = model_pixel_values(batch)  # normalised here, on the device: the workers ship uint8
                 if args.mixup_alpha or args.cutmix_alpha:
                     pixel_values, targets = mixup(pixel_values, targets, batch["valid"])
                 if class_weights is not None:  # sum_c w_c y_c (-log p_c): torch's weighted cross-entropy per clip
                     targets = targets * class_weights
                 logits = compiled(pixel_values=pixel_values).logits
-                loss = classification_loss(logits, targets.to(logits.device), batch["valid"], head_sizes)
+                if data.multi_label:
+                    loss = multi_label_loss(logits, targets.to(logits.device), batch["valid"])
+                else:
+                    loss = classification_loss(logits, targets.to(logits.device), batch["valid"], head_sizes)
                 accelerator.backward(clip_mean.backward_loss(loss, batch["valid"]))
                 if accelerator.sync_gradients:
                     step_clips = clip_mean.average(model.parameters())  # every valid clip of the step weighs alike
@@ -1221,7 +1239,7 @@ def main(argv=None):
     trained_classes = trained_per_class.per_class(accelerator)  # a collective: every process, whatever is said
     never_trained = {}
     if whole_split_read and per_class_before is not None and not args.streaming:
-        in_split = clips_per_class(train_examples, head_sizes)
+        in_split = clips_per_class(train_examples, head_sizes, data.multi_label)
         never_trained = never_trained_classes(trained_classes, in_split, data.label_names)
     if never_trained:
         logger.warning(never_trained_warning(never_trained, args.dataset, args.train_split))
@@ -1254,7 +1272,8 @@ def main(argv=None):
         """The model, processor, plots, results and card, into `folder` (`staged_outputs`' staging folder)."""
         save_pretrained(unwrapped, folder, state_dict=state_dict, save_function=accelerator.save)
         processor.save_pretrained(folder)
-        plots = save_evaluation_plots(results, data.label_spaces, folder)
+        # (a multi-label evaluation has no confusion matrix nor accuracy per class: its `ap` per class is in results)
+        plots = [] if data.multi_label else save_evaluation_plots(results, data.label_spaces, folder)
         if history:
             plots.append(plot_training_curves(history, folder / "training_curves.png"))
         all_results = {
@@ -1282,7 +1301,7 @@ def main(argv=None):
             "train_padded_clips_per_process": padded,
             **throughput,
             # Flat, as in evaluate.py's eval_results.json: per_class_accuracy (or noun_..., verb_...) and the matrices.
-            **{k: v for k, v in results.items() if k.endswith(("per_class_accuracy", "confusion_matrix"))},
+            **{k: v for k, v in results.items() if k.endswith(("per_class_accuracy", "confusion_matrix")) or k == "ap"},
             "history": history,
         }
         if weights_by_class is not None:  # per head: {"label": {"down": 2.0, "up": 0.667}}

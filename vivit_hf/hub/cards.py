@@ -362,6 +362,13 @@ def _eval_results(
     )
     metrics = []
     for key, value in results.items():
+        if key == "map" and isinstance(value, float):  # a multi-label model's (Charades' measure), which has no top-k
+            metrics.append(
+                EvalResult(
+                    metric_type="mAP", metric_name=f"mAP ({views})", metric_value=round(100 * value, 2), **common
+                )
+            )
+            continue
         if not isinstance(value, float) or not key.endswith(("top1", "top5")) or _trivial(key, value, classes):
             continue
         head, _, k = key.rpartition("_") if "_" in key else ("", "", key)
@@ -570,7 +577,7 @@ def build_model_card(
         # base_model (what the folder was made from) in the metadata.
         base_model=_hub_base_model(base_model),
         datasets=[dataset_id] if dataset_id else None,
-        metrics=["accuracy"] if eval_results else None,
+        metrics=sorted({"mAP" if r.metric_type == "mAP" else "accuracy" for r in eval_results}) or None,
         eval_results=eval_results or None,
     )
     t, h, w = config.tubelet_size

@@ -24,7 +24,8 @@ from .checkpoints import CHECKPOINTS, STATE_FILE, list_checkpoints, retire
 BEST = "best"  # under checkpoints/: removed with them by --overwrite_output_dir, left out of every upload
 RESULTS_FILE = "eval_results.json"  # the snapshot's evaluation, whole (per class, confusion matrix)
 # The metrics `evaluation_metrics` reports: the loss, top1 / top5, per head `noun_top1`..., and `action_top1`.
-METRIC = re.compile(r"^(?:loss|(?:[a-z0-9]+_)?top[15])$")
+# (map, micro_f1, exact_match: a multi-label data set's, `multi_label.METRICS`)
+METRIC = re.compile(r"^(?:loss|map|micro_f1|exact_match|(?:[a-z0-9]+_)?top[15])$")
 
 
 def metric_name(flag_value: str) -> str:
@@ -41,7 +42,8 @@ def check_metric_flag(flag_value: str) -> str:
     if not METRIC.match(metric_name(flag_value)):
         raise ValueError(
             f"{flag_value!r} is no metric the evaluation reports: give loss (lower is better), top1 or top5 (with "
-            "several heads, <head>_top1, <head>_top5 or action_top1; greater is better), with or without eval_"
+            "several heads, <head>_top1, <head>_top5 or action_top1; multi-label, map, micro_f1 or exact_match; "
+            "greater is better), with or without eval_"
         )
     return metric_name(flag_value)
 
@@ -57,17 +59,21 @@ def better(value: float, best: float, metric: str) -> bool:
     return value > best if greater_is_better(metric) else value < best
 
 
-def default_metric(label_spaces) -> str:
+def default_metric(label_spaces, multi_label: bool = False) -> str:
     """Top-1, with several heads the action's, the paper's measure, where Trainer's default is the loss: runs of the
     versions before the loss was reported chose by top-1 without the flag, and their checkpoints, whose evaluations
-    have no loss, still resume choosing so."""
+    have no loss, still resume choosing so. A multi-label data set's: mAP (`multi_label.METRICS`)."""
+    if multi_label:
+        return "map"
     return "top1" if len(label_spaces) == 1 else "action_top1"
 
 
-def metric_problem(metric: str, label_spaces) -> str | None:
-    """Why `metric` is no key of this data set's evaluation (None: it is): `noun_top1` for a data set of one head."""
+def metric_problem(metric: str, label_spaces, multi_label: bool = False) -> str | None:
+    """Why `metric` is no key of this data set's evaluation (None: it is): `noun_top1` for a data set of one head,
+    `top1` for a multi-label one (which reports mAP: `multi_label.METRICS`)."""
     heads = list(label_spaces)
     known = ["top1", "top5"] if len(heads) == 1 else [f"{h}_top{k}" for h in heads for k in (1, 5)] + ["action_top1"]
+    known = ["map", "micro_f1", "exact_match"] if multi_label else known
     known.append("loss")
     if metric in known:
         return None

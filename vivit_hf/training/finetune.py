@@ -81,6 +81,8 @@ from .finetune_flags import at_least as _at_least  # noqa: F401
 from .flags import HUB_SOURCE_ERRORS, is_hub_failure, refused_processor_config, vit_init_in_flag_words
 from .layer_decay import groups_by_depth
 from .metrics import evaluation_metrics, predict
+from .multi_label import PROBLEM_TYPE as MULTI_LABEL
+from .multi_label import multi_label_metrics
 from .presets import MODEL_SIZES, PRESETS, preset_model_fields  # noqa: F401 (PRESETS: read here by older tests)
 
 # The run settings and the checks of a resume moved to resume; their names stay importable from here, where scripts,
@@ -425,7 +427,7 @@ def warn_classes_not_drawn(data, examples, subset, limit: int, split: str) -> No
     clips than the split has classes): the model is fine-tuned on the others alone and its head keeps an output for
     each, untrained (the end-of-training check of classes never trained on counts the subset's classes only), said
     nowhere; an evaluation then counts each of their clips wrong."""
-    left_out = classes_left_out(examples, subset)
+    left_out = classes_left_out(examples, subset)  # (a multi-label split's: each class of a clip's list)
     if not left_out:
         return
     heads = list(data.label_spaces.items())
@@ -651,13 +653,19 @@ def clip_count_over_fps(fps, typed: int | None, model_frames: int) -> str:
     )
 
 
-def build_datasets(args, train_examples, eval_examples, processor, view_refusal=None):
+def build_datasets(args, train_examples, eval_examples, processor, view_refusal=None, multi_label_classes=None):
     """Training (augmented, seeded per epoch and clip) and evaluation data sets, decoded once into memory when
     `--cache_decoded_videos` says so. Their workers hand over raw uint8 pixels (a quarter of float32's bytes through
     shared memory, pinned memory and the copy to the GPU), normalised on the device by `model_pixel_values`.
-    `view_refusal` checks each evaluation clip's views (`evaluation_view_refusal`)."""
+    `view_refusal` checks each evaluation clip's views (`evaluation_view_refusal`); `multi_label_classes`: a
+    multi-label data set's class count, its samples' targets multi-hot."""
     train = VideoClassificationDataset(
-        train_examples, processor, seed=args.seed, processor_kwargs=dict(do_train_augment=True), raw_pixels=True
+        train_examples,
+        processor,
+        seed=args.seed,
+        processor_kwargs=dict(do_train_augment=True),
+        raw_pixels=True,
+        multi_label_classes=multi_label_classes,
     )
     evaluation = VideoClassificationDataset(
         eval_examples,
@@ -666,6 +674,7 @@ def build_datasets(args, train_examples, eval_examples, processor, view_refusal=
         num_crops=args.eval_num_crops,
         raw_pixels=True,
         view_refusal=view_refusal,
+        multi_label_classes=multi_label_classes,
     )
     if _cache_decoded_videos(args, (train, evaluation)):
         for dataset in (train, evaluation):
@@ -1009,6 +1018,13 @@ def build_model(args, data, resumed: dict | None = None):
                 )
         else:
             model = model_class(config_class(**{**MODEL_SIZES[args.model_size or "tiny"], **overrides, **label_kwargs}))
+    # What the saved model's outputs mean (its loss, the pipeline's sigmoid or softmax scores): what the recipe trains
+    # them as, whatever an --init_from checkpoint's config said (a multi-label one restarted on single-label data
+    # was trained with cross-entropy and saved scoring with a sigmoid)
+    if getattr(data, "multi_label", False):
+        model.config.problem_type = MULTI_LABEL
+    elif model.config.problem_type == MULTI_LABEL:
+        model.config.problem_type = "single_label_classification"
     # each prefix must name a parameter: one misspelt beside another that matched froze nothing, without a word
     if unmatched := unmatched_prefixes(args.freeze, [name for name, _ in model.named_parameters()]):
         raise ModelFlagError(
@@ -1146,13 +1162,17 @@ def clips_of_last_batch(rows: int, process_index: int, remainder: int) -> int:
     return min(max(remainder - process_index * rows, 0), rows)
 
 
-def evaluate(model, dataloader, accelerator, num_views, label_spaces, loss_targets=None) -> dict:
+def evaluate(model, dataloader, accelerator, num_views, label_spaces, loss_targets=None, multi_label=False) -> dict:
     """Metrics over the evaluation set, every clip counted once whatever the number of processes; `num_truncated`:
     the valid clips that were segments running past their video's end (read from the frames there are).
-    `loss_targets`: the loss's targets of the labels (`evaluation_targets`), the model's own loss without."""
+    `loss_targets`: the loss's targets of the labels (`evaluation_targets`), the model's own loss without.
+    `multi_label`: the labels are multi-hot, and the metrics mAP's (`multi_label_metrics`)."""
     truncated: list = []
     logits, labels, valid = predict(model, dataloader, accelerator, num_views, truncated=truncated)
-    results = evaluation_metrics(logits, labels, valid, label_spaces, loss_targets)
+    if multi_label:
+        results = multi_label_metrics(logits, labels, valid, next(iter(label_spaces.values())))
+    else:
+        results = evaluation_metrics(logits, labels, valid, label_spaces, loss_targets)
     results["num_truncated"] = int((truncated[0] & valid.bool()).sum())
     return results
 
@@ -1162,6 +1182,9 @@ def evaluation_figures(results: dict) -> str:
     one measured on no clip. With several heads the action's top-1 is over the clips that label every head
     (`evaluation_metrics`): an evaluation set of verbs without nouns has none, and its None raised a TypeError in the
     report's format, which ended the run at its first evaluation; the heads' own top-1 are said then."""
+    if "map" in results:  # multi-label: no top-1
+        mean_ap, loss = results["map"], results.get("loss")
+        return f"eval mAP {'-' if mean_ap is None else f'{mean_ap:.4f}'}, loss {'-' if loss is None else f'{loss:.4f}'}"
     top1 = results.get("top1", results.get("action_top1"))
     loss = results.get("loss")
     said = f"eval top-1 {'-' if top1 is None else f'{top1:.4f}'}, loss {'-' if loss is None else f'{loss:.4f}'}"
@@ -1203,6 +1226,9 @@ class TrainedPerClass:
     def add(self, labels: torch.Tensor, trained: torch.Tensor) -> None:
         """Counts this batch's `trained` clips (decoded, of the epoch) under their labels; -100 (a head without a
         label, Epic Kitchens' verb-only rows) counts nowhere."""
+        if labels.is_floating_point():  # multi-hot (a multi-label data set's): every class of a clip counts
+            self.counts += (labels.to(self.counts.device) * trained.to(self.counts.device).view(-1, 1)).sum(0).long()
+            return
         labels = labels.to(self.counts.device).view(len(labels), -1).long()
         labelled = trained.to(self.counts.device).bool().view(-1, 1) & (labels >= 0)
         slots = torch.where(labelled, labels + self.starts, 0)
@@ -1213,11 +1239,16 @@ class TrainedPerClass:
         return accelerator.reduce(self.counts.clone(), reduction="sum").tolist()
 
 
-def clips_per_class(examples, head_sizes) -> list[int]:
-    """How many clips of `examples` each class has, `TrainedPerClass`' order, from their labels (no clip read)."""
+def clips_per_class(examples, head_sizes, multi_label: bool = False) -> list[int]:
+    """How many clips of `examples` each class has, `TrainedPerClass`' order, from their labels (no clip read);
+    `multi_label`: each label is a clip's classes, every one counted."""
     counts = [0] * sum(head_sizes)
     starts = head_starts(head_sizes)
     for label in example_labels(examples):
+        if multi_label:
+            for i in label:
+                counts[int(i)] += 1
+            continue
         for start, i in zip(starts, label if isinstance(label, (list, tuple)) else [label]):
             if i is not None and int(i) >= 0:
                 counts[start + int(i)] += 1

@@ -619,8 +619,9 @@ def add_best_model_flags(group) -> None:
         "--metric_for_best_model",
         type=_metric_flag,
         default=None,
-        help="the evaluation metric that ranks the evaluations: top1 (default; action_top1 with several heads), top5, "
-        "<head>_top1 ..., greater is better; or loss, lower is better; eval_top1, eval_loss too",
+        help="the evaluation metric that ranks the evaluations: top1 (default; action_top1 with several heads; map "
+        "multi-label), top5, <head>_top1 ..., micro_f1, exact_match, greater is better; or loss, lower is better; "
+        "eval_top1, eval_loss too",
     )
     group.add_argument(
         "--early_stopping_patience",

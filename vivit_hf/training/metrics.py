@@ -274,15 +274,17 @@ def plot_training_curves(history: Sequence[Mapping], path) -> str:
     epochs = [entry["epoch"] for entry in history]
     axis = "epoch" if len(set(epochs)) == len(epochs) else "step"
     with _figure(path, (5, 3.5)) as (_, ax):
-        for key in sorted({k for entry in history for k in entry if k.endswith("top1")}):
+        # a multi-label run's mAP where it has no top-1
+        keys = sorted({k for entry in history for k in entry if k.endswith("top1")}) or ["eval/map"]
+        for key in keys:
             ax.plot(
-                [entry[axis] for entry in history],
-                [entry[key] for entry in history],
+                [entry[axis] for entry in history if key in entry],
+                [entry[key] for entry in history if key in entry],
                 marker="o",
                 label=key.removeprefix("eval/"),
             )
         ax.set_xlabel(axis if axis == "epoch" else "optimiser step")
-        ax.set_ylabel("top-1 accuracy")
+        ax.set_ylabel("top-1 accuracy" if keys != ["eval/map"] else "mAP")
         ax.set_ylim(0, 1)
         ax.legend()
         ax.grid(alpha=0.3)

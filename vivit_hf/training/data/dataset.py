@@ -29,6 +29,7 @@ from ...processing.sampling import TIME_EPSILON
 from ...processing.video_io import describe_source, is_torchcodec_decoder, source_name, stored_frame_size
 from ...processing.video_reader import video_duration
 from .cache import DecodedVideoCache, estimate_decoded_bytes
+from .labels import multi_hot
 
 logger = logging.getLogger(__name__)
 
@@ -416,6 +417,7 @@ class VideoClassificationDataset(Dataset):
         processor_kwargs: dict | None = None,
         raw_pixels: bool = False,
         view_refusal=None,
+        multi_label_classes: int | None = None,
     ):
         overridden = sorted(set(processor_kwargs or {}) & set(NORMALIZATION_OPTIONS))
         if raw_pixels and overridden:
@@ -433,6 +435,8 @@ class VideoClassificationDataset(Dataset):
             )
         self.raw_pixels = raw_pixels
         self.view_refusal = view_refusal  # `views_refused`'s check of each clip's views, or None
+        # a multi-label data set's class count: each example's label, its class ids, becomes its multi-hot target
+        self.multi_label_classes = multi_label_classes
         self.examples = PackedExamples.of(examples)  # read in every DataLoader worker: no copy of it per worker
         self.processor = processor
         self.num_clips, self.num_crops = num_clips, num_crops
@@ -590,7 +594,10 @@ class VideoClassificationDataset(Dataset):
     def __getitem__(self, key: int | tuple[int, int]) -> dict:
         epoch, index = key if isinstance(key, tuple) else (self.epoch, key)
         example = self.examples[index]
-        labels = torch.as_tensor(example["label"], dtype=torch.long)
+        if self.multi_label_classes is None:
+            labels = torch.as_tensor(example["label"], dtype=torch.long)
+        else:
+            labels = multi_hot(example["label"], self.multi_label_classes)
         try:
             pixel_values, truncated = self._process(epoch, index)
             refusal = views_refused(self.view_refusal, pixel_values, example, index)

@@ -86,6 +86,9 @@ class VideoClassificationData:
     # per split: the data set's own name where the recipes read it under another (`Train` -> `train`, `VAL` ->
     # `validation`: `recipe_split_names`), for what names the split to others (the model card's `dataset.split`)
     own_names: dict[str, str] = field(default_factory=dict)
+    # several classes a clip (a `--dataset_format hub` label column of lists): each example's label is the tuple of its
+    # class ids, sorted (`()` for a clip of none), one head; trained with a sigmoid per class (`training/multi_label`)
+    multi_label: bool = False
 
     @property
     def is_multi_head(self) -> bool:

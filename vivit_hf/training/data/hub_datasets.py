@@ -63,12 +63,17 @@ from .hub_labels import (
     hub_label_names,
     ids_beside_names,
     label_feature,
+    label_list_feature,
     label_value,
     labelled_splits,
+    multi_label_names,
     names_beside_ids,
+    refuse_class_ids_out_of_lists,
     refuse_class_ids_out_of_range,
     saved_class_label_map,
+    warn_classes_that_look_like_lists,
     warn_csv_integers_read_without_their_zeros,
+    warn_lists_of_one,
 )
 from .hub_refusals import (
     naming_an_unreadable_card,
@@ -93,6 +98,7 @@ class HubSplit(Sequence):
         label_map: dict | None,
         base: Path | None = None,
         shard_name: Callable[[str], str] | None = None,
+        multi_label: bool = False,
     ):
         self.dataset, self.video_column, self.label_column, self.label_map = (
             dataset,
@@ -107,11 +113,17 @@ class HubSplit(Sequence):
         self.paths: Sequence[str | None] | None = None
         # the track of each file a `Video(stream_index=k)` column names (None: the file's own), which rows carry
         self.track = chosen_track(dataset.features, video_column)
+        self.multi_label = multi_label  # each row's label a list of classes: its ids, sorted, as a tuple
 
     def __len__(self):
         return len(self.dataset)
 
     def _label(self, label):
+        if self.multi_label:
+            return tuple(sorted({self._class_id(value) for value in label or ()}))
+        return self._class_id(label)
+
+    def _class_id(self, label):
         return self.label_map[label] if self.label_map is not None else int(label)
 
     def __getitem__(self, i):
@@ -469,8 +481,18 @@ def _load_hub(
     clipless: dict[str, int] = {}
     loaded = rows_without_a_clip(loaded, video_column, clipless)
     every_split = list(loaded)
+    class_feature = label_list_feature(feature)  # a column of lists: several classes a clip (multi-label)
     loaded = labelled_splits(loaded, label_column, card or feature)  # with a card's ClassLabel, -1 is no label
-    if card is not None:
+    if class_feature is not None:
+        values = {
+            split: arrow_label_values(dataset.with_format("arrow"), label_column) for split, dataset in loaded.items()
+        }
+        warn_lists_of_one(values, label_column)
+        names, label_map = multi_label_names(
+            class_feature, lambda: [v for vs in values.values() for v in vs], label_column
+        )
+        refuse_class_ids_out_of_lists(values, class_feature, names, label_column)
+    elif card is not None:
         values = {
             split: arrow_label_values(dataset.with_format("arrow"), label_column) for split, dataset in loaded.items()
         }
@@ -484,11 +506,14 @@ def _load_hub(
             label_column=label_column,
         )
         warn_csv_integers_read_without_their_zeros(source, label_column, names)
-    reordered = card_order_of_classes(source, config_name, revision, feature, label_column)
+        warn_classes_that_look_like_lists(names, label_column)
+    reordered = None
+    if class_feature is None:  # (a card's order of a multi-label column's classes is not read)
+        reordered = card_order_of_classes(source, config_name, revision, feature, label_column)
     if reordered is not None:
         names, label_map = reordered
     warn_unread_segments(features, source)
-    if card is None and not isinstance(feature, datasets.ClassLabel):
+    if card is None and class_feature is None and not isinstance(feature, datasets.ClassLabel):
         tables = {split: dataset.with_format("arrow") for split, dataset in loaded.items()}
         values_of = partial(column_values, tables)
         names = names_beside_ids(names, features, label_column, values_of, source=source if detecting else None)
@@ -524,7 +549,9 @@ def _load_hub(
     name_shard = whole_read_shard_namer(loaded, source, config_name, revision, cache_dir, builder)
     for split, dataset in loaded.items():
         dataset = undecoded_videos(dataset)
-        examples = HubSplit(dataset, video_column, label_column, maps[split], base, name_shard)
+        examples = HubSplit(
+            dataset, video_column, label_column, maps[split], base, name_shard, multi_label=class_feature is not None
+        )
         examples.locate(split, partial(tables_of, split))
         splits[named[split]] = examples
     unlabelled = unlabelled_split_names(every_split, loaded)
@@ -537,4 +564,5 @@ def _load_hub(
         unlabelled=unlabelled,
         columns=columns,
         detected_columns=detected_columns,
+        multi_label=class_feature is not None,
     )

@@ -737,7 +737,8 @@ def refuse_several_labels(values, label_column: str, split: str) -> None:
     if lists and several is None:
         raise DatasetFormatError(
             f"--dataset_format hub: {label_column!r} of split {split!r} holds each clip's class in a list of one "
-            f"({lists[0]!r}): a list column is several labels per clip to datasets, which are not supported. Where "
+            f"({lists[0]!r}): a list column is several labels per clip to datasets (multi-label), read whole, not "
+            "streamed: leave --streaming out to train it multi-label. Where "
             "every clip has one class, store it as a value ('cat', not ['cat']), its class names kept: "
             f"dataset.map(lambda row: {{{label_column!r}: row[{label_column!r}][0]}}, features=datasets.Features("
             f"{{**dataset.features, {label_column!r}: dataset.features[{label_column!r}].feature}})); or name another "
@@ -746,7 +747,112 @@ def refuse_several_labels(values, label_column: str, split: str) -> None:
     if several is not None:
         raise DatasetFormatError(
             f"--dataset_format hub: {label_column!r} of split {split!r} holds {several!r}, not one class per clip "
-            "(several labels per clip are not supported); name another column with --label_column"
+            "(several labels per clip, multi-label, are read whole, not streamed: leave --streaming out); or name "
+            "another column with --label_column"
+        )
+
+
+def label_list_feature(feature):
+    """The feature of each class of a label column of lists (`datasets`' type for several labels per clip:
+    `List(ClassLabel(...))`, `Sequence(ClassLabel(...))`, a `metadata.jsonl`'s `List(Value("string"))`), else None
+    (one label per clip). Such a column is read as multi-label (`multi_label_names`)."""
+    import datasets
+
+    if isinstance(feature, (datasets.List, datasets.LargeList, datasets.Sequence)):
+        inner = feature.feature
+        return inner if isinstance(inner, (datasets.ClassLabel, datasets.Value)) else None
+    return None
+
+
+def refuse_rows_not_class_lists(values, label_column: str, split: str) -> None:
+    """A multi-label row whose list holds None or -1 (no class: a row with no class is an empty list, `[]`),
+    refused naming it: it would be a class `None`, or the last class counted from the end. So is a multi-hot vector
+    (`[0, 1, 0, 1]`, one 0 / 1 per class: `_multi_hot_vector`), which is no list of classes, and was read as classes
+    `0` and `1`. A class named twice otherwise is read once: Charades' actions list a class once per interval."""
+    for row, value in enumerate(values):
+        if value is not None and not isinstance(value, (list, tuple)):
+            raise DatasetFormatError(
+                f"--dataset_format hub: {label_column!r} of split {split!r} holds lists of classes (multi-label), "
+                f"but row {row} holds {value!r}: give every row a list ([] for a clip of no class)"
+            )
+        bad = next((v for v in value or () if v is None or (isinstance(v, int) and v < 0)), "")
+        if bad != "":
+            raise DatasetFormatError(
+                f"--dataset_format hub: {label_column!r} of split {split!r} holds a list with no class in it "
+                f"({value!r}, row {row}): a multi-label row lists its classes; a clip of none is an empty list, []"
+            )
+        if _multi_hot_vector(value):
+            raise DatasetFormatError(
+                f"--dataset_format hub: {label_column!r} of split {split!r} holds {value!r} (row {row}), 0s and "
+                "1s with one repeated: a multi-hot vector (one 0 / 1 per class), not a list of classes, which is how "
+                "a multi-label row is read (ids 0 and 1); store the ids of its 1s, or the classes' names"
+            )
+
+
+def _multi_hot_vector(value) -> bool:
+    """Whether a multi-label row reads as a multi-hot vector: 0s and 1s alone, one of them repeated (a list of
+    classes names each once; with three classes or more, every vector repeats one)."""
+    return bool(value) and len(set(value)) < len(value) and all(v in (0, 1) and not isinstance(v, str) for v in value)
+
+
+def multi_label_names(class_feature, values_of_all_splits, label_column: str) -> tuple[list[str], dict | None]:
+    """Class names and the map raw value -> id of a multi-label column, from the union of its lists: a
+    `ClassLabel`'s names (its values are ids already), else the values' vocabulary, as a single-label column's
+    (`hub_label_names`: names sorted, integers kept as ids)."""
+    flat = lambda: [v for value in values_of_all_splits() for v in value or ()]  # noqa: E731
+    return hub_label_names(class_feature, flat, label_column=label_column)
+
+
+def refuse_class_ids_out_of_lists(values_by_split: dict[str, list], class_feature, names, label_column: str) -> None:
+    """A `List(ClassLabel)` row holding an id its names lack (`[0, 7]` beside 3 names), refused naming it, as a single
+    label's is (`refuse_class_ids_out_of_range`): it would be a class past the model's outputs."""
+    import datasets
+
+    if not isinstance(class_feature, datasets.ClassLabel):
+        return
+    count = class_feature.num_classes
+    for split, values in values_by_split.items():
+        for row, value in enumerate(values):
+            if any(v >= count for v in value or ()):
+                raise DatasetFormatError(
+                    f"--dataset_format hub: {label_column!r} of split {split!r} holds {value!r} (row {row}), where "
+                    f"its ClassLabel names {count} classes ({quoted(list(class_feature.names), 3)}: ids 0-{count - 1})"
+                )
+
+
+def warn_classes_that_look_like_lists(names: Sequence[str], label_column: str) -> None:
+    """Class names that read as several classes written in one text cell (`run;swim`, `["run", "swim"]`: a
+    `metadata.csv`, whose cells `datasets` reads as text), named in a warning: each was trained as a class of its
+    own, single-label, without a word. A warning, not a refusal: a class may be named so."""
+    joined = [
+        name
+        for name in names
+        if isinstance(name, str)
+        and (re.search(r"\S\s*[;|]\s*\S", name) or (name.startswith("[") and name.endswith("]") and "," in name))
+    ]
+    if joined and len(joined) * 2 >= len(names):  # (most classes: one such name among many is a class named so)
+        logger.warning(
+            "--dataset_format hub: %d of the %d classes of %r look like several classes in one text (%s): each is "
+            "read as one class, single-label. For several classes a clip (multi-label), give the column lists: a "
+            "metadata.jsonl with a JSON list per row, or a Sequence(ClassLabel) column (docs/training-and-data.md)",
+            len(joined),
+            len(names),
+            label_column,
+            quoted(joined, 3),
+        )
+
+
+def warn_lists_of_one(values_by_split: dict[str, list], label_column: str) -> None:
+    """A multi-label column whose every row lists one class: read as multi-label (sigmoid scores), as `datasets`'
+    type says, and said, with how to store one class a row where the data set is single-label."""
+    if all(len(value or ()) == 1 for values in values_by_split.values() for value in values):
+        logger.warning(
+            "--dataset_format hub: %r holds a list of classes per clip, each of one class: read as multi-label "
+            "(a sigmoid per class, mAP). Where every clip has one class, store it as a value (dataset.map(lambda "
+            "row: {%r: row[%r][0]}, features=...)) to train a single-label (softmax) model",
+            label_column,
+            label_column,
+            label_column,
         )
 
 
@@ -759,7 +865,10 @@ def labelled_splits(loaded, label_column: str, feature) -> dict:
     kept = {}
     for split, dataset in loaded.items():
         values = arrow_label_values(dataset.with_format("arrow"), label_column)
-        refuse_several_labels(values, label_column, split)
+        if label_list_feature(feature) is None:
+            refuse_several_labels(values, label_column, split)
+        else:
+            refuse_rows_not_class_lists(values, label_column, split)
         if is_labelled_split(split, values, label_column, isinstance(feature, datasets.ClassLabel)):
             kept[split] = dataset
     if not kept:

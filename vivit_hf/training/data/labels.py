@@ -327,6 +327,9 @@ def warn_classes_missing_from_training(data: VideoClassificationData, train_spli
     def seen(examples):
         found = [set() for _ in heads]
         for label in example_labels(examples):
+            if data.multi_label:  # one head, several classes a clip
+                found[0].update(int(i) for i in label)
+                continue
             for h, i in enumerate(label if isinstance(label, (list, tuple)) else [label]):
                 found[h].add(int(i))
         return found
@@ -391,3 +394,13 @@ def mirrored_classes(names: Sequence[str]) -> list[tuple[str, str]]:
         if other is not None and other != name and (other, name) not in pairs:
             pairs.append((name, other))
     return pairs
+
+
+def multi_hot(class_ids, num_classes: int):
+    """A multi-label clip's classes (ids) as its target: float32 (num_classes,), 1 for each class it has, else 0."""
+    import torch
+
+    ids = torch.as_tensor(list(class_ids), dtype=torch.long)
+    if len(ids) and (int(ids.min()) < 0 or int(ids.max()) >= num_classes):
+        raise ValueError(f"class ids {list(class_ids)} out of the {num_classes} classes (0-{num_classes - 1})")
+    return torch.zeros(num_classes, dtype=torch.float32).index_fill_(0, ids, 1.0)

@@ -360,6 +360,11 @@ def write_shards(
             "shards hold one label per clip (`.cls`); a data set with several label spaces (Epic Kitchens' noun and "
             "verb) is not supported yet"
         )
+    if data.multi_label:  # (each clip's tuple of class ids was `int()`-ed: a TypeError once the first clip was written)
+        raise ValueError(
+            "shards hold one class id per clip (`.cls`); a multi-label data set (a label column of lists) is not "
+            "supported yet: fine-tune on it as it is, read whole"
+        )
     out = Path(os.path.abspath(out))
     names = data.label_names
     # `val` / `dev` are the data set's `validation` (`split_name`): the card names each split as the readers do

@@ -27,12 +27,16 @@ def hold_out(
     clip of it, without a word. A split of one clip per class has nothing to hold out: refused, naming what to give.
     Segments of one untrimmed video (`source_video`) and clips of one group their file names give (`clip_group`:
     UCF101's, HMDB51's) are held out together; `named_groups=False`: the latter clip by clip, as versions before
-    drew them (`drawn_otherwise_before`).
+    drew them (`drawn_otherwise_before`). Multi-label rows (a `HubSplit`'s `multi_label`: each label a clip's classes)
+    are held out clip by clip, each unless it holds one of its classes' last clips: their lists are mostly unique
+    (Charades'), so a draw across the classes' first picks held 1 of the 60 clips asked of 300.
     """
     if not 0 < fraction < 1:
         raise ValueError(f"the held-out fraction must lie in (0, 1), got {fraction}")
     cut = max(1, round(len(examples) * fraction))
     videos = _source_videos(examples, named_groups)
+    if videos is None and _multi_label(examples):  # each clip a group of its own (with its copies)
+        videos = [None] * len(examples)
     if videos is not None:  # segments of untrimmed videos (EPIC-Kitchens-55's): each video wholly on one side
         return _split(examples, _hold_out_videos(examples, videos, cut, fraction, seed))
     # each class's first pick (priority 0) stays for training; the others are held out in order of priority
@@ -152,11 +156,12 @@ def _hold_out_videos(examples: Sequence[dict], videos: list, cut: int, fraction:
     no label, is no class: counted as one, the video holding the last unlabelled nouns was never held out) or, once
     one is held, would overshoot the cut by more than it leaves short; a clip listed twice goes with its copies."""
     labels = example_labels(examples)
+    multi_label = _multi_label(examples)
     groups = _groups(videos, _clip_keys(examples))
     members: dict[int, list[int]] = {}
     for index, group in enumerate(groups):
         members.setdefault(group, []).append(index)
-    left = Counter(cls for label in labels for cls in _labelled(label))
+    left = Counter(cls for label in labels for cls in _labelled(label, multi_label))
     held: set[int] = set()
     considered: set[int] = set()
     for _, _, index in _stratified_priorities(examples, seed):
@@ -169,7 +174,7 @@ def _hold_out_videos(examples: Sequence[dict], videos: list, cut: int, fraction:
         taken = members[group]
         if held and len(held) + len(taken) - cut > cut - len(held):
             continue
-        classes = Counter(cls for i in taken for cls in _labelled(labels[i]))
+        classes = Counter(cls for i in taken for cls in _labelled(labels[i], multi_label))
         if any(left[cls] <= count for cls, count in classes.items()):
             continue
         left.subtract(classes)
@@ -189,6 +194,11 @@ def _no_whole_video_to_hold_out(examples: Sequence[dict], videos: list, count: i
             f"(segments of one video overlap, so they are held out together): each of the {count} videos holds some "
             "class's last clips, which training needs; give an evaluation split (--eval_split) or more videos"
         )
+    if not any(video is not None for video in videos):  # multi-label clips, held out one by one
+        return (
+            f"cannot hold out {fraction:.0%} of {len(examples)} clips for evaluation: each holds one of its classes' "
+            "last clips (multi-label), which training needs; give an evaluation split (--eval_split) or more clips"
+        )
     named = next(video for video in videos if video is not None)
     return (
         f"cannot hold out {fraction:.0%} of {len(examples)} clips for evaluation a whole group at a time (UCF101's "
@@ -199,22 +209,32 @@ def _no_whole_video_to_hold_out(examples: Sequence[dict], videos: list, count: i
     )
 
 
-def _classes(label) -> tuple:
-    """The classes a label names, as `(head, class id)`: of each head of a two-head label (Epic Kitchens), else head
-    0's (one rule for the draws here, the classes a draw leaves out and those an evaluated split carries)."""
+def _multi_label(examples: Sequence[dict]) -> bool:
+    """Whether each of `examples`' labels is a clip's classes (a multi-label `HubSplit`, or a subset of one), not one
+    class per head."""
+    return bool(getattr(examples, "multi_label", False))
+
+
+def _classes(label, multi_label: bool = False) -> tuple:
+    """The classes a label names, as `(head, class id)`: of each head of a two-head label (Epic Kitchens), each of a
+    multi-label clip's classes (one head), else head 0's (one rule for the draws here, the classes a draw leaves out
+    and those an evaluated split carries)."""
+    if multi_label:
+        return tuple((0, cls) for cls in label)
     return tuple(enumerate(label)) if isinstance(label, (list, tuple)) else ((0, label),)
 
 
-def _labelled(label) -> tuple:
+def _labelled(label, multi_label: bool = False) -> tuple:
     """`_classes(label)` but a head's -100 (no label: a clip of Epic Kitchens without its noun), which is no class a
     draw could leave out."""
-    return tuple((head, cls) for head, cls in _classes(label) if cls >= 0)
+    return tuple((head, cls) for head, cls in _classes(label, multi_label) if cls >= 0)
 
 
 def classes_carried(examples: Sequence[dict]) -> set[tuple[int, int]]:
     """The `(head, class id)` of each class the `examples`' labels carry (a one-head label's class is head 0's), by
     `_labelled`."""
-    return {cls for label in example_labels(examples) for cls in _labelled(label)}
+    multi_label = _multi_label(examples)
+    return {cls for label in example_labels(examples) for cls in _labelled(label, multi_label)}
 
 
 def _groups(videos: list, keys: list[str | None]) -> list[int]:
@@ -249,6 +269,7 @@ class ExampleSubset(Sequence):
         # a numpy array, not a list of ints: each DataLoader worker reads it, and reading an int object writes its
         # reference count, which copied the pages of a held-out rest of 216 000 ints into every worker (6 MiB each)
         self.examples, self.indices = examples, np.asarray(indices, dtype=np.int64)
+        self.multi_label = _multi_label(examples)  # (`HubSplit.multi_label`: each label a clip's classes)
 
     def __len__(self):
         return len(self.indices)

@@ -1,0 +1,286 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""Multi-label fine-tuning (several classes a clip: a `--dataset_format hub` label column of lists): the data read,
+multi-hot targets, mAP against its definition, and recipes/finetune.py + evaluate.py + the pipeline end to end."""
+
+import json
+import logging
+import math
+import shutil
+
+import datasets
+import pytest
+import torch
+from huggingface_hub import ModelCard
+from test_data_formats import clip
+from test_recipes_finetune import EVALUATE, FINETUNE, TINY_MODEL, finetune_module, run  # noqa: F401
+
+from vivit_hf.training.data import DatasetFormatError
+from vivit_hf.training.data.formats import load_video_dataset
+from vivit_hf.training.data.shard import write_shards
+from vivit_hf.training.data.subsets import ExampleSubset
+from vivit_hf.training.finetune import warn_classes_not_drawn
+from vivit_hf.training.multi_label import (
+    METRICS,
+    average_precision,
+    multi_hot,
+    multi_label_loss,
+    multi_label_metrics,
+)
+
+
+def hub(root, tmp_path, **kwargs):
+    return load_video_dataset(str(root), "hub", cache_dir=str(tmp_path / "cache"), **kwargs)
+
+
+def ap_by_thresholds(scores, targets):
+    """sklearn's `average_precision_score` of one class as its documentation defines it, written again: for each
+    distinct score t from the highest, P_t and R_t of the clips scored t or more, AP = sum_t (R_t - R_prev) P_t."""
+    positives = sum(targets)
+    ap, recall_before = 0.0, 0.0
+    for t in sorted(set(scores), reverse=True):
+        kept = [y for s, y in zip(scores, targets) if s >= t]
+        precision, recall = sum(kept) / len(kept), sum(kept) / positives
+        ap += (recall - recall_before) * precision
+        recall_before = recall
+    return ap
+
+
+def test_average_precision_by_hand_and_by_its_definition():
+    # by hand: positives ranked 1st and 3rd, AP = 1/2 * 1 + 1/2 * 2/3; tied scores are one threshold (0.5: P 1/2,
+    # R 1/2; 0.2: P 2/3, R 1), not an order that favours the positive; a class with no positive clip has none
+    scores = torch.tensor([[0.9, 0.5, 0.3], [0.8, 0.5, 0.2], [0.7, 0.2, 0.1], [0.6, 0.1, 0.0]])
+    targets = torch.tensor([[1, 1, 0], [0, 0, 0], [1, 1, 0], [0, 0, 0]])
+    ap = average_precision(scores, targets)
+    assert ap[0].item() == pytest.approx(0.5 + 0.5 * 2 / 3)
+    assert ap[1].item() == pytest.approx(0.5 * 0.5 + 0.5 * 2 / 3)
+    assert math.isnan(ap[2].item())
+    # a confident model's logits rank its clips where float32's sigmoid ties them (1.0 from about 17): AP 1, not 0.5
+    logits = torch.tensor([[20.0], [30.0], [-1.0]])
+    assert multi_label_metrics(logits, torch.tensor([[0.0], [1.0], [0.0]]), torch.ones(3), ["a"])["map"] == 1.0
+    generator = torch.Generator().manual_seed(0)
+    scores = torch.randint(0, 6, (40, 5), generator=generator).float() / 5  # many ties
+    targets = (torch.rand(40, 5, generator=generator) < 0.3).long()
+    ap = average_precision(scores, targets)
+    for c in range(5):
+        assert ap[c].item() == pytest.approx(ap_by_thresholds(scores[:, c].tolist(), targets[:, c].tolist()))
+    # the metrics: mAP over the classes with a positive clip, of the valid clips alone; F1 and exact match at 0.5
+    probabilities = [[0.9, 0.5, 0.3], [0.8, 0.5, 0.2], [0.7, 0.2, 0.1], [0.6, 0.1, 0.05], [0.0, 1, 1]]
+    logits = torch.logit(torch.tensor(probabilities))
+    labels = torch.tensor([[1, 1, 0], [0, 0, 0], [1, 1, 0], [0, 0, 0], [1, 1, 1]]).float()
+    results = multi_label_metrics(logits, labels, torch.tensor([1, 1, 1, 1, 0]), ["a", "b", "c"])
+    assert results["map"] == pytest.approx((0.5 + 0.5 * 2 / 3 + 0.5 * 0.5 + 0.5 * 2 / 3) / 2)
+    assert results["ap"]["c"] is None and results["num_samples"] == 4 and results["num_skipped"] == 1
+    # predicted at >= 0.5: [1,1,0] [1,1,0] [1,0,0] [1,0,0]: 3 hits, 3 false positives, 1 false negative
+    assert results["micro_f1"] == pytest.approx(2 * 3 / (2 * 3 + 3 + 1))
+    assert results["exact_match"] == pytest.approx(1 / 4)
+    # the loss: transformers' multi-label loss (BCEWithLogitsLoss, mean over clips and classes) of the valid clips
+    expected = torch.nn.BCEWithLogitsLoss()(logits[:4], labels[:4])
+    assert multi_label_loss(logits, labels, torch.tensor([1, 1, 1, 1, 0])).item() == pytest.approx(expected.item())
+    assert multi_hot((2, 0), 4).tolist() == [1.0, 0.0, 1.0, 0.0] and multi_hot((), 2).tolist() == [0.0, 0.0]
+
+
+def test_metric_for_best_model_takes_a_multi_label_metric():
+    # `--metric_for_best_model map` (the docs' own) was refused as "no metric the evaluation reports"
+    from vivit_hf.training.best_model import check_metric_flag, default_metric, metric_problem
+
+    assert [check_metric_flag(name) for name in ("eval_map", "micro_f1", "exact_match")] == list(METRICS[:3])
+    spaces = {"label": ["a", "b"]}
+    assert default_metric(spaces, multi_label=True) == "map" and default_metric(spaces) == "top1"
+    assert metric_problem("map", spaces, multi_label=True) is None and "reports map" in metric_problem(
+        "top1", spaces, multi_label=True
+    )
+    assert "it reports top1, top5, loss" in metric_problem("map", spaces)  # single-label: no mAP
+    # the flags a multi-label run refuses, by name; mixup and the others pass
+    from argparse import Namespace
+
+    from vivit_hf.training.multi_label import multi_label_flag_refusal
+
+    said = multi_label_flag_refusal(Namespace(label_smoothing=0.0, class_weights="balanced"))
+    assert said.startswith("--class_weights balanced: the data set is multi-label")
+    assert multi_label_flag_refusal(Namespace(label_smoothing=0.0, class_weights=None)) is None
+
+
+def test_hub_label_lists_are_read_as_multi_label(tmp_path, caplog):
+    # A metadata.jsonl column of lists (datasets reads it as List(Value("string"))) and a parquet List(ClassLabel):
+    # each was refused, "several labels per clip are not supported"; a list of one was refused too, whole.
+    from vivit_hf.training.data.streaming import open_streaming_dataset
+
+    folder = tmp_path / "folder" / "train"
+    rows = [("a.mp4", ["swim", "run"]), ("b.mp4", ["run"]), ("c.mp4", [])]
+    for i, (name, _) in enumerate(rows):
+        clip(folder / name, seed=i)
+    (folder / "metadata.jsonl").write_text("".join(json.dumps({"file_name": n, "labels": ls}) + "\n" for n, ls in rows))
+    data = hub(folder.parent, tmp_path)
+    assert data.multi_label and data.label_names == ["run", "swim"]  # the union, sorted as single-label names are
+    assert [e["label"] for e in data.split("train")] == [(0, 1), (0,), ()]
+    with pytest.raises(ValueError, match="a multi-label data set .* is not supported yet"):  # was int(tuple)
+        write_shards(data, tmp_path / "shards")
+    assert not (tmp_path / "shards").exists()
+    # --max_train_samples' draw of clip b alone leaves out swim: said (each class of a clip's list counted, where
+    # the list was read as one class per head: an IndexError)
+    from accelerate import PartialState
+
+    PartialState()  # (the recipe's logger is accelerate's)
+    with caplog.at_level(logging.WARNING, logger="vivit_hf.training.finetune"):
+        warn_classes_not_drawn(data, data.split("train"), ExampleSubset(data.split("train"), [1]), 1, "train")
+    assert "carries no clip of 1 of its classes: they are never trained on ('swim')" in caplog.text
+    videos = [{"path": None, "bytes": (folder / n).read_bytes()} for n, _ in rows[:2]]
+    for name, labels in (("ids", [[2, 0], [1]]), ("ones", [[1], [0]])):
+        features = datasets.Features(
+            {"video": datasets.Video(), "labels": datasets.List(datasets.ClassLabel(names=["run", "swim", "dive"]))}
+        )
+        (tmp_path / name / "data").mkdir(parents=True)
+        table = datasets.Dataset.from_dict({"video": videos, "labels": labels}, features=features)
+        table.to_parquet(str(tmp_path / name / "data" / "train-00000-of-00001.parquet"))
+        data = hub(tmp_path / name, tmp_path)
+        assert data.multi_label and data.label_names == ["run", "swim", "dive"]  # the ClassLabel's ids and order
+        assert [e["label"] for e in data.split("train")] == [tuple(sorted(label)) for label in labels]
+        with pytest.raises(DatasetFormatError, match=r"read whole, not streamed: leave --streaming out"):
+            open_streaming_dataset(str(tmp_path / name), cache_dir=str(tmp_path / "cache"))
+    # a row whose list holds no class (None) is refused naming it, not made a class "None"
+    (folder / "metadata.jsonl").write_text(
+        "".join(json.dumps({"file_name": n, "labels": ls or [None]}) + "\n" for n, ls in rows)
+    )
+    with pytest.raises(DatasetFormatError, match=r"holds a list with no class in it \(\[None\], row 2\)"):
+        hub(folder.parent, tmp_path / "again")
+    # a multi-hot vector per row (one 0 / 1 per class) was read as the classes '0' and '1'
+    (folder / "metadata.jsonl").write_text(
+        "".join(
+            json.dumps({"file_name": n, "labels": [int(c in ls) for c in ("run", "swim", "dive")]}) + "\n"
+            for n, ls in rows
+        )
+    )
+    with pytest.raises(DatasetFormatError, match=r"holds \[1, 1, 0\] \(row 0\), 0s and 1s .*a multi-hot vector"):
+        hub(folder.parent, tmp_path / "vectors")
+    # a class listed twice (Charades' actions: one entry per interval of it) is that class, not refused
+    (folder / "metadata.jsonl").write_text(
+        "".join(json.dumps({"file_name": n, "labels": ls + ls[:1]}) + "\n" for n, ls in rows)
+    )
+    assert [e["label"] for e in hub(folder.parent, tmp_path / "twice").split("train")] == [(0, 1), (0,), ()]
+
+
+def test_a_held_out_share_of_multi_label_clips_is_the_share_asked(tmp_path):
+    # Charades-like lists, nearly each clip's its own: held out across the lists' first picks (kept for training), a
+    # 20% share of 300 clips held 1; now clip by clip, each class keeping a training clip, as a single-label draw does
+    from vivit_hf.training.data.hub_datasets import HubSplit
+    from vivit_hf.training.data.subsets import hold_out
+
+    generator = torch.Generator().manual_seed(0)
+    labels = [torch.randperm(50, generator=generator)[: 2 + i % 4].sort().values.tolist() for i in range(300)]
+    features = datasets.Features({"video": datasets.Value("string"), "labels": datasets.List(datasets.ClassLabel(50))})
+    rows = datasets.Dataset.from_dict({"video": [f"c{i}.mp4" for i in range(300)], "labels": labels}, features=features)
+    for seed in range(3):
+        rest, held = hold_out(HubSplit(rows, "video", "labels", None, multi_label=True), 0.2, seed=seed)
+        assert len(held) == 60 and len(rest) == 240
+        assert {c for label in rest.labels() for c in label} == set(range(50))  # every class trained on
+
+
+def test_a_csv_of_joined_classes_is_said_to_be_read_single_label(tmp_path, caplog):
+    # metadata.csv cells are text to datasets: "run;swim" was trained as a class of its own, without a word
+    folder = tmp_path / "csv" / "train"
+    for i, name in enumerate(("a.mp4", "b.mp4", "c.mp4")):
+        clip(folder / name, seed=i)
+    (folder / "metadata.csv").write_text("file_name,label\na.mp4,run;swim\nb.mp4,run\nc.mp4,swim;dive\n")
+    with caplog.at_level(logging.WARNING, logger="vivit_hf.training.data.formats"):
+        data = hub(folder.parent, tmp_path)
+    assert not data.multi_label and data.label_names == ["run", "run;swim", "swim;dive"]
+    assert (
+        "2 of the 3 classes of 'label' look like several classes in one text ('run;swim', 'swim;dive')" in caplog.text
+    )
+    caplog.clear()
+    (folder / "metadata.csv").write_text("file_name,label\na.mp4,run\nb.mp4,swim\nc.mp4,rock & roll\n")
+    with caplog.at_level(logging.WARNING, logger="vivit_hf.training.data.formats"):
+        hub(folder.parent, tmp_path / "plain")
+    assert "look like several classes" not in caplog.text
+
+
+@pytest.fixture(scope="module")
+def multi_label_folder(videofolder, tmp_path_factory):
+    """The shared recipe clips, each with its class and `even` for every other clip, as a metadata.jsonl column of
+    lists (the clips copied: the shared folder stays as it is)."""
+    root = tmp_path_factory.mktemp("multi_label")
+    for split in ("train", "test"):
+        rows = []
+        for path in sorted((videofolder / split).rglob("*.mp4")):
+            (root / split).mkdir(exist_ok=True)
+            shutil.copy(path, root / split / path.name)
+            even = ["even"] if int(path.stem.rsplit("_", 1)[1]) % 2 == 0 else []
+            rows.append({"file_name": path.name, "labels": [path.parent.name, *even]})
+        (root / split / "metadata.jsonl").write_text("".join(json.dumps(row) + "\n" for row in rows))
+    return root
+
+
+def test_multi_label_fine_tuning_saves_a_sigmoid_model_and_evaluate_reads_it(multi_label_folder, tmp_path):
+    from transformers import pipeline
+
+    from vivit_hf import ViViTSpatioTemporalForVideoClassification, ViViTVideoProcessor
+
+    out = tmp_path / "run"
+    common = ["--dataset", multi_label_folder, "--dataset_format", "hub", "--cache_dir", tmp_path / "cache"]
+    run(FINETUNE, *common, "--output_dir", out, "--max_train_steps", "2", *TINY_MODEL)
+    config = json.loads((out / "config.json").read_text())
+    assert config["problem_type"] == "multi_label_classification"
+    assert config["id2label"] == {"0": "down", "1": "even", "2": "up"}
+    results = json.loads((out / "all_results.json").read_text())
+    assert "top1" not in results and 0 < results["map"] <= 1 and set(results["ap"]) == {"down", "even", "up"}
+    card = ModelCard.load(out / "README.md").data.to_dict()  # the Hub's results: mAP, where top-1 is none
+    [metric] = card["model-index"][0]["results"][0]["metrics"]
+    assert (metric["type"], metric["value"]) == ("mAP", round(100 * results["map"], 2))
+    # evaluate.py scores the same clips alike (the multi-hot labels and mAP of the same model)
+    run(EVALUATE, "--model", out, *common, "--split", "test", "--output_dir", tmp_path / "eval", "--num_workers", "0")
+    evaluated = json.loads((tmp_path / "eval" / "eval_results.json").read_text())
+    assert evaluated["map"] == pytest.approx(results["map"]) and evaluated["num_samples"] == 6
+    rows = [json.loads(line) for line in (tmp_path / "eval" / "predictions.jsonl").read_text().splitlines()]
+    assert {row["video_id"]: row["label_name"] for row in rows}["test/up_0.mp4"] == ["even", "up"]
+    # the saved model's pipeline gives each class's sigmoid of the model's logits (which need not sum to 1)
+    video = str(multi_label_folder / "test" / "up_0.mp4")
+    scores = {p["label"]: p["score"] for p in pipeline("video-classification", model=str(out))(video, top_k=3)}
+    model = ViViTSpatioTemporalForVideoClassification.from_pretrained(out).eval()
+    processor = ViViTVideoProcessor.from_pretrained(out)
+    with torch.no_grad():
+        logits = model(**processor(video, return_tensors="pt")).logits[0]
+    expected = {config["id2label"][str(i)]: p for i, p in enumerate(torch.sigmoid(logits).tolist())}
+    assert scores == pytest.approx(expected) and sum(scores.values()) != pytest.approx(1.0)
+
+
+def test_multi_label_refuses_label_smoothing_by_name(multi_label_folder, tmp_path):
+    result = run(
+        FINETUNE,
+        *["--dataset", multi_label_folder, "--dataset_format", "hub", "--cache_dir", tmp_path / "cache"],
+        *["--output_dir", tmp_path / "run", "--label_smoothing", "0.1", *TINY_MODEL],
+        check=False,
+    )
+    assert result.returncode == 2 and "--label_smoothing 0.1: the data set is multi-label" in result.stderr
+    assert not (tmp_path / "run" / "config.json").exists()
+
+
+def test_a_single_label_run_from_a_multi_label_checkpoint_saves_a_softmax_model(finetune_module, tmp_path):  # noqa: F811
+    # The checkpoint's problem_type came with it: trained with the recipe's cross-entropy, the model was saved as
+    # multi-label, and its pipeline scored each class with a sigmoid (scores that were no probabilities over classes).
+    # (build_model's config is the one saved: no run needed)
+    from vivit_hf import ViViTSpatioTemporalConfig, ViViTSpatioTemporalForVideoClassification
+    from vivit_hf.training.data.formats import VideoClassificationData
+
+    size = dict(image_size=16, tubelet_size=[2, 8, 8], hidden_size=16, num_hidden_layers=1, num_attention_heads=2)
+    config = ViViTSpatioTemporalConfig(
+        **size, intermediate_size=32, num_frames=4, problem_type="multi_label_classification", num_labels=3
+    )
+    ViViTSpatioTemporalForVideoClassification(config).save_pretrained(tmp_path / "multi_label")
+    args = finetune_module.parse_args(["--dataset", "org/data", "--init_from", str(tmp_path / "multi_label")])
+    for multi_label, problem_type in ((False, "single_label_classification"), (True, "multi_label_classification")):
+        data = VideoClassificationData(splits={}, label_spaces={"label": ["a", "b"]}, multi_label=multi_label)
+        assert finetune_module.build_model(args, data)[0].config.problem_type == problem_type
+
+
+def test_mixup_mixes_multi_hot_targets_as_it_mixes_the_clips():
+    # the recipe keeps --mixup_alpha for multi-label data: each clip's target is its own and its partner's multi-hot
+    # targets, weighted as their pixels are (no class lost, none smoothed), as timm trains multi-label models
+    from vivit_hf.training.mixup import VideoMixup
+
+    mixup = VideoMixup(3, mixup_alpha=1.0, seed=0)
+    pixels = torch.stack([torch.full((2, 3, 4, 4), 1.0), torch.full((2, 3, 4, 4), 0.0)])
+    targets = torch.stack([multi_hot((0, 2), 3), multi_hot((1,), 3)])
+    mixed, mixed_targets = mixup(pixels, targets)
+    weight = mixed[0].mean().item()  # the first clip's share of its own pixels
+    expected = weight * targets[0] + (1 - weight) * targets[1]
+    assert 0 < weight < 1 and mixed_targets[0].tolist() == pytest.approx(expected.tolist())
