@@ -411,7 +411,8 @@ def _kinetics_in_folders(root):
 )
 def test_annotated_formats_walk_their_tree_once_for_the_clips_and_every_annotation_file(tmp_path, monkeypatch, layout):
     """As SSv2's: each annotation file looked for below the root walked the whole tree again, the clips' walk aside
-    (Epic: 8 walks, each split and class CSV; Moments: 3; UCF101's classInd.txt, HMDB51's and Kinetics' lists: 2).
+    (Epic: 8 walks, each split and class CSV; Moments: 3; UCF101: 4, classInd.txt and the absent testlist01.txt below
+    its folder and the root; HMDB51's and Kinetics' lists: 2).
     The file read is still the first of its name in the walk (a `zbackup/` copy sorted after it is not)."""
     from vivit_hf.training.data import annotated
 
