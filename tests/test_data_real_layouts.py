@@ -360,6 +360,92 @@ def test_ssv2_walks_its_tree_once_for_the_clips_and_every_annotation_file(tmp_pa
     assert [(e["id"], e["label"]) for e in data.split("validation")] == [("6", 0)]
 
 
+def _epic_in_folders(root):
+    row = ["", "P01", "P01_01", "", "00:00:00.00", "00:00:01.00", "", "", "open drawer", "open", 3, "drawer", 8, "", ""]
+    write_csv(root / "annotations" / "EPIC_100_train.csv", [["P01_01_0", *row[1:]]], EPIC_HEADER)
+    write_csv(root / "annotations" / "EPIC_100_noun_classes_v2.csv", [[8, "drawer", "", ""]], ["id", "key", "", ""])
+    write_csv(root / "zbackup" / "EPIC_100_train.csv", [["P01_01_1", *row[1:]]], EPIC_HEADER)
+    clip(root / "clips" / "P01_01_0.mp4")
+    clip(root / "clips" / "P01_01_1.mp4", seed=1)
+    return "epic_kitchens", [("P01_01_0", [8, 3])], {8: "noun:drawer"}
+
+
+def _moments_in_folders(root):
+    raw = root / "Moments_in_Time_Raw"
+    (raw / "annotations").mkdir(parents=True)
+    (raw / "annotations" / "moments_categories.txt").write_text("clapping,1\nbarking,0\n")
+    write_csv(raw / "annotations" / "trainingSet.csv", [["training/clapping/x.mp4", "clapping", 3, 0]])
+    write_csv(root / "zbackup" / "trainingSet.csv", [["training/clapping/x.mp4", "barking", 3, 0]])
+    clip(raw / "annotations" / "training" / "clapping" / "x.mp4")
+    return "moments", [("training/clapping/x.mp4", 1)], {1: "clapping"}
+
+
+def _ucf101_in_folders(root):
+    (root / "ucfTrainTestlist").mkdir()
+    (root / "ucfTrainTestlist" / "classInd.txt").write_text("1 Archery\n2 Bowling\n")
+    (root / "ucfTrainTestlist" / "trainlist01.txt").write_text("Bowling/v_Bowling_g01_c01.avi 2\n")
+    (root / "zbackup").mkdir()
+    (root / "zbackup" / "classInd.txt").write_text("1 Bowling\n2 Archery\n")
+    clip(root / "UCF-101" / "Bowling" / "v_Bowling_g01_c01.avi")
+    return "ucf101", [("Bowling/v_Bowling_g01_c01.avi", 1)], {1: "Bowling"}
+
+
+def _hmdb51_in_folders(root):
+    (root / "splits").mkdir()
+    (root / "splits" / "bowling_test_split1.txt").write_text("a_bowling.avi 1\n")
+    (root / "zbackup").mkdir()
+    (root / "zbackup" / "bowling_test_split1.txt").write_text("a_bowling.avi 2\n")
+    clip(root / "hmdb51_org" / "bowling" / "a_bowling.avi")
+    return "hmdb51", [("bowling/a_bowling.avi", 0)], {0: "bowling"}
+
+
+def _kinetics_in_folders(root):
+    header = ["label", "youtube_id", "time_start", "time_end", "split"]
+    write_csv(root / "annotations" / "train.csv", [["yoga", "t1", 0, 10, "train"]], header)
+    clip(root / "train" / "t1_000000_000010.mp4")
+    return "kinetics", [("t1_000000_000010", 0)], {0: "yoga"}
+
+
+@pytest.mark.parametrize(
+    "layout", [_epic_in_folders, _moments_in_folders, _ucf101_in_folders, _hmdb51_in_folders, _kinetics_in_folders]
+)
+def test_annotated_formats_walk_their_tree_once_for_the_clips_and_every_annotation_file(tmp_path, monkeypatch, layout):
+    """As SSv2's: each annotation file looked for below the root walked the whole tree again, the clips' walk aside
+    (Epic: 8 walks, each split and class CSV; Moments: 3; UCF101: 4, classInd.txt and the absent testlist01.txt below
+    its folder and the root; HMDB51's and Kinetics' lists: 2).
+    The file read is still the first of its name in the walk (a `zbackup/` copy sorted after it is not)."""
+    from vivit_hf.training.data import annotated
+
+    fmt, expected, names = layout(tmp_path)
+    walks = []
+
+    def walk_folder(root):
+        walks.append(root)
+        return data_folders.walk_folder(root)
+
+    monkeypatch.setattr(annotated, "walk_folder", walk_folder)
+    data = load_video_dataset(tmp_path, fmt)
+    assert walks == [tmp_path]
+    assert [(e["id"], e["label"]) for e in data.split("train")] == expected
+    assert {i: data.id2label[i] for i in names} == names
+
+
+def test_ucf101_list_below_class_ind_is_read_before_one_the_walk_meets_first(tmp_path):
+    """`testlist01.txt` is looked for below classInd.txt's folder first: one the tree's walk meets earlier
+    (`aaa/`) is not read."""
+    lists = tmp_path / "ucfTrainTestlist"
+    (lists / "split1").mkdir(parents=True)
+    (lists / "classInd.txt").write_text("1 Archery\n2 Bowling\n")
+    (lists / "trainlist01.txt").write_text("Bowling/v_Bowling_g01_c01.avi 2\n")
+    (lists / "split1" / "testlist01.txt").write_text("Archery/v_Archery_g01_c01.avi\n")
+    (tmp_path / "aaa").mkdir()
+    (tmp_path / "aaa" / "testlist01.txt").write_text("Bowling/v_Bowling_g01_c01.avi\n")
+    clip(tmp_path / "UCF-101" / "Bowling" / "v_Bowling_g01_c01.avi")
+    clip(tmp_path / "UCF-101" / "Archery" / "v_Archery_g01_c01.avi", seed=1)
+    data = load_video_dataset(tmp_path, "ucf101")
+    assert [(e["id"], e["label"]) for e in data.split("test")] == [("Archery/v_Archery_g01_c01.avi", 0)]
+
+
 def test_kinetics_split_with_no_clip_on_disk_is_left_out_not_evaluated_empty(tmp_path):
     header = ["label", "youtube_id", "time_start", "time_end", "split"]
     write_csv(tmp_path / "annotations" / "train.csv", [["abseiling", "-a_b", 14, 24, "train"]], header)

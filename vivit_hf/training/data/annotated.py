@@ -16,6 +16,7 @@ import math
 import os
 import re
 from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 from typing import NamedTuple
 
@@ -55,8 +56,24 @@ def _find_file(roots: Sequence[Path], name: str, named: dict[str, Path] | None =
     return None
 
 
-def _require_file(roots: Sequence[Path], name: str, fmt: str) -> Path:
-    path = _find_file(roots, name)
+def _files_named(roots: Sequence[Path], names: Sequence[str]) -> dict[str, Path]:
+    """`named` for `_find_file` where no walk lists the clips: the folder of the first file of each of `names` below
+    the roots that none of them holds at its top, in one walk (stopped once all are found)."""
+    wanted = {name for name in names if not any((root / name).is_file() for root in roots)}
+    named: dict[str, Path] = {}
+    for root in roots:
+        if len(named) == len(wanted):
+            break
+        for dirpath, filenames in walk_folder(root):
+            for name in wanted.intersection(filenames):
+                named.setdefault(name, dirpath)
+            if len(named) == len(wanted):
+                break
+    return named
+
+
+def _require_file(roots: Sequence[Path], name: str, fmt: str, named: dict[str, Path] | None = None) -> Path:
+    path = _find_file(roots, name, named)
     if path is None:
         raise DatasetFormatError(
             f"--dataset_format {fmt}: no {name} under {', '.join(map(str, roots))}{what_is_there(roots)}"
@@ -70,18 +87,22 @@ def index_videos(
     replaces: Callable[[Path], bool] | None = None,
     copies: dict[str, list[Path]] | None = None,
     named: dict[str, Path] | None = None,
+    visit: Callable[[Path, list[str]], None] | None = None,
 ) -> dict[str, Path]:
     """Every video file below the roots, by file name and by stem (first one wins, unless `replaces` says of its
     folder, relative to its root, that its files replace the others of their name), and by `<its folder>/<name>`
     and `<its folder>/<stem>` (a split list's `<class>/<clip>`). `several` collects the names and stems that files
     in different folders share (`brush_hair/1.avi` and `cartwheel/1.avi`), which name no one clip; `copies`, by file
     name, the files of one name in different folders, the one read first, where none replaces the others; `named`,
-    the folder of the first file of each name, any file (`_find_file`'s annotation files found in the same walk)."""
+    the folder of the first file of each name, any file (`_find_file`'s annotation files found in the same walk);
+    `visit` is called with each folder and its file names, in the walk's order (a loader's own annotation files)."""
     index: dict[str, Path] = {}
     replacing: set[Path] = set()
     for root in roots:
         for dirpath, filenames in walk_folder(root):
             replacement = replaces is not None and replaces(dirpath.relative_to(root))
+            if visit is not None:
+                visit(dirpath, filenames)
             for filename in filenames:
                 if named is not None:
                     named.setdefault(filename, dirpath)
@@ -189,16 +210,18 @@ _KINETICS_CSV = re.compile(
 )
 
 
-def _kinetics_annotation_files(roots: Sequence[Path]) -> dict[str, Path]:
-    """`{split: csv}`, one walk of the roots; a file in an `annotations/` folder wins, then the shallowest."""
-    found: dict[str, list[Path]] = {}
-    for root in roots:
-        for dirpath, filenames in walk_folder(root):
-            for filename in filenames:
-                match = _KINETICS_CSV.match(filename)
-                if match:
-                    split = SPLIT_ALIASES.get(match[1].lower(), "validation")
-                    found.setdefault(split, []).append(dirpath / filename)
+def _kinetics_csvs_in(found: dict[str, list[Path]], dirpath: Path, filenames: list[str]) -> None:
+    """Adds a folder's split CSVs to `found` (`{split: [csv, ...]}`, in the walk's order): `index_videos`' `visit`."""
+    for filename in filenames:
+        match = _KINETICS_CSV.match(filename)
+        if match:
+            split = SPLIT_ALIASES.get(match[1].lower(), "validation")
+            found.setdefault(split, []).append(dirpath / filename)
+
+
+def _kinetics_annotation_files(found: dict[str, list[Path]]) -> dict[str, Path]:
+    """`{split: csv}` of the split CSVs the walk found; a file in an `annotations/` folder wins, then the
+    shallowest."""
     chosen = {}
     for split, paths in found.items():
         chosen[split] = min(paths, key=lambda path: (path.parent.name != "annotations", len(path.parts)))
@@ -227,8 +250,14 @@ def load_kinetics(roots: Sequence[Path]) -> VideoClassificationData:
     `validate.csv` and `kinetics-400_train.csv`-style names) and clips named
     `{youtube_id}_{time_start:06d}_{time_end:06d}.mp4` (or just `{youtube_id}.mp4`) anywhere below the root. A CSV
     without a `label` column (a held-out test set) is no split."""
+    # one walk finds the clips and the CSVs (the CSVs had a walk of their own)
+    found: dict[str, list[Path]] = {}
+    copies: dict[str, list[Path]] = {}
+    index = index_videos(
+        roots, replaces=_kinetics_replacement_folder, copies=copies, visit=partial(_kinetics_csvs_in, found)
+    )
     annotations = {}
-    files = _kinetics_annotation_files(roots)
+    files = _kinetics_annotation_files(found)
     listed: set[str] = set()  # every clip a CSV names, labelled or not: what a clip on disk no row names is not
     unlabelled: list[str] = []
     foreign: dict[Path, dict] = {}  # CSVs of the names that are no Kinetics annotations, by their first line
@@ -261,8 +290,6 @@ def load_kinetics(roots: Sequence[Path]) -> VideoClassificationData:
     if foreign:
         logger.warning("kinetics: not read: %s", _foreign_csvs(foreign))
     names, label2id = label_vocabulary([row["label"] for rows in annotations.values() for row in rows], "kinetics")
-    copies: dict[str, list[Path]] = {}
-    index = index_videos(roots, replaces=_kinetics_replacement_folder, copies=copies)
     _index_unmerged_downloads(index)
     _warn_other_files_of_one_name(copies, listed, "kinetics")
     missing: dict[str, int] = {}
@@ -705,14 +732,17 @@ def _epic_examples(rows, label_spaces, index, missing, split, path: Path, releas
     return kept
 
 
-def _epic_release(roots: Sequence[Path], chosen: str | None = None) -> tuple[_EpicRelease, dict[str, Path]]:
+def _epic_release(
+    roots: Sequence[Path], chosen: str | None = None, named: dict[str, Path] | None = None
+) -> tuple[_EpicRelease, dict[str, Path]]:
     """The release whose split CSVs lie below the roots, and those CSVs: EPIC-Kitchens-100's, else EPIC-55's
     (`EPIC_train_action_labels.csv`), which were not read: a copy of EPIC-55 was refused as having no
     EPIC_100_train.csv. Where both are there, EPIC-55's CSV is named in a warning: EPIC-100 labels its videos anew.
     `chosen` (`--dataset_config_name 55` / `100`, an `EPIC_RELEASES` key) reads that release's alone: EPIC-55 could
-    not be read from a folder holding EPIC-100's CSVs too (the annotations repositories unpacked side by side)."""
+    not be read from a folder holding EPIC-100's CSVs too (the annotations repositories unpacked side by side).
+    `named`: `index_videos`' files by name (`_find_file`)."""
     epic_100, epic_55 = (
-        {split: path for split, name in release.splits.items() if (path := _find_file(roots, name))}
+        {split: path for split, name in release.splits.items() if (path := _find_file(roots, name, named))}
         for release in (_EPIC_100, _EPIC_55)
     )
     if chosen is not None:
@@ -740,17 +770,20 @@ def _epic_release(roots: Sequence[Path], chosen: str | None = None) -> tuple[_Ep
     )
 
 
-def _epic_label_spaces(roots: Sequence[Path], release: _EpicRelease) -> dict[str, list[str]]:
-    """Each head's class names from the release's class CSVs where they are there, else `"0"`, `"1"`, ..."""
+def _epic_label_spaces(
+    roots: Sequence[Path], release: _EpicRelease, named: dict[str, Path] | None = None
+) -> dict[str, list[str]]:
+    """Each head's class names from the release's class CSVs where they are there, else `"0"`, `"1"`, ...
+    (`named`: `index_videos`' files by name)"""
     label_spaces = {}
     for head, size in release.heads.items():
-        path = _find_file(roots, release.class_file.format(head=head))
+        path = _find_file(roots, release.class_file.format(head=head), named)
         # The annotations repo now ships VISOR's EPIC_100_noun_classes_v2.csv: the same 300 classes by the same
         # ids, then 5 VISOR adds (hand:left, ... glove:right) that no narration is labelled with; a copy holding
         # only it read as classes "0".."299".
         v2 = None
         if path is None and release is _EPIC_100:
-            v2 = _find_file(roots, f"EPIC_100_{head}_classes_v2.csv")
+            v2 = _find_file(roots, f"EPIC_100_{head}_classes_v2.csv", named)
         if path is not None or v2 is not None:
             path = path or v2
             name, number = (column.format(head=head) for column in release.class_columns)
@@ -772,10 +805,13 @@ def load_epic_kitchens(roots: Sequence[Path], release: str | None = None) -> Vid
     `..._classes_v2.csv`; EPIC-55: `EPIC_{noun,verb}_classes.csv`) when present. `release` (`"55"`, `"100"`:
     `--dataset_config_name`) reads that release where both are there.
     """
-    release, csvs = _epic_release(roots, release)
-    label_spaces = _epic_label_spaces(roots, release)
+    # one walk finds the clips and the CSVs: each CSV looked for (3 split CSVs, 2 or 4 class CSVs) walked the whole
+    # tree again, up to 8 walks in all
     copies: dict[str, list[Path]] = {}
-    index = index_videos(roots, copies=copies)
+    named: dict[str, Path] = {}
+    index = index_videos(roots, copies=copies, named=named)
+    release, csvs = _epic_release(roots, release, named)
+    label_spaces = _epic_label_spaces(roots, release, named)
     _warn_other_files_of_one_name(copies, None, "epic_kitchens")
     missing: dict[str, int] = {}
     splits = {
@@ -855,13 +891,15 @@ def _first_holding(folders: Sequence[Path], clip: str) -> Path | None:
 def load_moments(roots: Sequence[Path]) -> VideoClassificationData:
     """Moments in Time: `trainingSet.csv` / `validationSet.csv` (no header: `path,label,...`), clips under
     `training/` and `validation/`, class indices from `moments_categories.txt` (`name,index`) if any."""
-    categories = _find_file(roots, "moments_categories.txt")
+    # one walk finds the three files: each walked the whole tree again (3 walks of the clips where one is absent)
+    named = _files_named(roots, ("moments_categories.txt", "trainingSet.csv", "validationSet.csv"))
+    categories = _find_file(roots, "moments_categories.txt", named)
     annotations = {}
     for split, filename, folder in (
         ("train", "trainingSet.csv", "training"),
         ("validation", "validationSet.csv", "validation"),
     ):
-        path = _find_file(roots, filename)
+        path = _find_file(roots, filename, named)
         if path is not None:
             # The clips' folder sits beside the CSV (`Moments_in_Time_Raw/{trainingSet.csv,training/}`), which an
             # archive may have put below the data set's root; re-made CSVs may carry the folder in the path.
@@ -1075,12 +1113,26 @@ def _ucf101_label(listed: str, given: str | None, classes: list[str], ids: dict,
     return label
 
 
+def _find_beside(folder: Path, roots: Sequence[Path], name: str, named: dict[str, Path]) -> Path | None:
+    """`_find_file([folder, *roots], name)` (a file below `folder` first) from `index_videos`' `named`: the first of
+    its name below the roots is the first below `folder` where it lies there; else `folder` alone is walked."""
+    path = _find_file([folder, *roots], name, named)
+    if path is None or folder in roots or path.is_relative_to(folder):
+        return path
+    return _find_file([folder], name) or path
+
+
 def load_ucf101(roots: Sequence[Path], official_split: int = OFFICIAL_SPLIT) -> VideoClassificationData:
     """UCF101: clips `UCF-101/<Class>/v_<Class>_gXX_cYY.avi`, `ucfTrainTestlist/classInd.txt` (`1 ApplyEyeMakeup`,
     1-based; the class order of every published UCF101 model), `trainlist01.txt` (`<Class>/<clip> <1-based class>`)
     and `testlist01.txt` (`<Class>/<clip>`, class from the folder): official split 1 (or `official_split`, 1-3) as
     `train` and `test`."""
-    class_file = _require_file(roots, "classInd.txt", "ucf101")
+    # one walk finds the clips, classInd.txt and the split lists: classInd.txt had a walk of its own, each list
+    # another where it is not beside classInd.txt
+    several: set[str] = set()
+    named: dict[str, Path] = {}
+    index = index_videos(roots, several, named=named)
+    class_file = _require_file(roots, "classInd.txt", "ucf101", named)
     lines = _list_lines(class_file)
     wrong = next((parts for parts in lines if len(parts) < 2 or not parts[0].isdigit()), None)
     if wrong is not None:  # an IndexError or "invalid literal for int()" before
@@ -1091,8 +1143,6 @@ def load_ucf101(roots: Sequence[Path], official_split: int = OFFICIAL_SPLIT) -> 
     pairs = [(parts[1], int(parts[0]) - 1) for parts in lines]
     classes = names_by_index(pairs, "ucf101", class_file.name)
     ids = _class_ids(classes)
-    several: set[str] = set()
-    index = index_videos(roots, several)
     missing: dict[str, int] = {}
     splits = {}
     absent_lists: list[tuple[str, str]] = []
@@ -1100,7 +1150,7 @@ def load_ucf101(roots: Sequence[Path], official_split: int = OFFICIAL_SPLIT) -> 
         ("train", f"trainlist{official_split:02d}.txt"),
         ("test", f"testlist{official_split:02d}.txt"),
     ):
-        path = _find_file([class_file.parent, *roots], filename)
+        path = _find_beside(class_file.parent, roots, filename, named)
         if path is None:
             absent_lists.append((split, filename))
             continue
@@ -1135,21 +1185,19 @@ def load_hmdb51(roots: Sequence[Path], official_split: int = OFFICIAL_SPLIT) -> 
     `official_split`, 1-3), lines `<clip> <1|2|0>` (1: train, 2: test, 0: in neither); classes sorted by name, as
     HMDB51 models number them."""
     list_name = re.compile(rf"^(?P<name>.+)_test_split{official_split}\.txt$")
-    lists = {}
-    for root in roots:
-        for dirpath, filenames in walk_folder(root):
-            for filename in filenames:
-                match = list_name.match(filename)
-                if match:
-                    lists.setdefault(match["name"], dirpath / filename)
+    # one walk finds the clips and the lists (which had a walk of their own): the first file of each name
+    several: set[str] = set()
+    named: dict[str, Path] = {}
+    index = index_videos(roots, several, named=named)
+    lists = {
+        match["name"]: folder / filename for filename, folder in named.items() if (match := list_name.match(filename))
+    }
     if not lists:
         raise DatasetFormatError(
             f"--dataset_format hmdb51: no <class>_test_split{official_split}.txt"
             f" under {', '.join(map(str, roots))}{what_is_there(roots)}"
         )
     classes = sorted(lists)
-    several: set[str] = set()
-    index = index_videos(roots, several)
     missing: dict[str, int] = {}
     entries: dict[str, list] = {"train": [], "test": []}
     for label, name in enumerate(classes):
