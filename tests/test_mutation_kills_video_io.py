@@ -156,7 +156,7 @@ def decoded_table(num_packets: int, script: dict[int, list[int]], names: list, k
         demux=lambda stream: iter([Packet(size=1) for _ in range(num_packets)]), format=SimpleNamespace(name="avi")
     )
     reader._threading, reader._owns_container, reader._last_refused = ("AUTO", 0), True, False
-    reader._cut_decoded = False
+    reader._cut_decoded, reader._alpha_context = False, None  # (an opaque stream: FFmpeg's own decoder)
     stamps, start = reader._decoded_table(names, keyframes)
     return reader, (None if stamps is None else stamps.tolist()), (None if start is None else start.tolist())
 
