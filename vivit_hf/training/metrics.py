@@ -87,6 +87,19 @@ class NonFiniteLogitsError(ValueError):
         self.rows = rows
 
 
+def refuse_non_finite(logits: torch.Tensor, valid: torch.Tensor, what: str) -> None:
+    """Raise `NonFiniteLogitsError` where a valid clip's logits (`logits`: the valid clips', in order) are NaN or
+    infinite, naming the rows among all clips (`valid`: which of all were kept) and `what` cannot be computed."""
+    rows = (~torch.isfinite(logits).all(dim=-1)).nonzero().flatten().tolist()
+    if rows:
+        raise NonFiniteLogitsError(
+            f"{len(rows)} of the {len(logits)} clips evaluated got NaN or infinite logits (the model's weights or "
+            f"activations are not finite: a training that diverged, or an fp16 overflow); {what} can be computed "
+            "from them",
+            [int(i) for i in valid.nonzero().flatten()[rows]],
+        )
+
+
 def topk_correct(logits: torch.Tensor, labels: torch.Tensor, k: int) -> torch.Tensor:
     k = min(k, logits.shape[-1])
     # Equal logits ranked by class id, as `argmax` (the confusion matrix's and predictions.jsonl's prediction) ranks
@@ -162,14 +175,7 @@ def evaluation_metrics(
     `NonFiniteLogitsError`."""
     valid = valid.bool()
     logits, labels = logits[valid], labels[valid]
-    rows = (~torch.isfinite(logits).all(dim=-1)).nonzero().flatten().tolist()
-    if rows:
-        raise NonFiniteLogitsError(
-            f"{len(rows)} of the {len(labels)} clips evaluated got NaN or infinite logits (the model's weights or "
-            "activations are not finite: a training that diverged, or an fp16 overflow); no accuracy can be computed "
-            "from them",
-            [int(i) for i in valid.nonzero().flatten()[rows]],
-        )
+    refuse_non_finite(logits, valid, "no accuracy")
     sizes = [len(names) for names in label_spaces.values()]
     results: dict = {"loss": evaluation_loss(logits, labels, sizes, loss_targets), "num_skipped": int((~valid).sum())}
     # A head's class id of -100 is no label (the model's loss leaves it out): each head is scored on the clips it

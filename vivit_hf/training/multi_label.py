@@ -13,7 +13,7 @@ import torch
 import torch.nn.functional as F
 
 from .data.labels import multi_hot
-from .metrics import NonFiniteLogitsError
+from .metrics import refuse_non_finite
 
 __all__ = [
     "METRICS",
@@ -74,14 +74,7 @@ def multi_label_metrics(logits: torch.Tensor, labels: torch.Tensor, valid: torch
     raises `NonFiniteLogitsError`, as a single-label evaluation does."""
     valid = valid.bool()
     logits, labels = logits[valid].float(), labels[valid].float()
-    rows = (~torch.isfinite(logits).all(dim=-1)).nonzero().flatten().tolist()
-    if rows:
-        raise NonFiniteLogitsError(
-            f"{len(rows)} of the {len(labels)} clips evaluated got NaN or infinite logits (the model's weights or "
-            "activations are not finite: a training that diverged, or an fp16 overflow); no mAP can be computed "
-            "from them",
-            [int(i) for i in valid.nonzero().flatten()[rows]],
-        )
+    refuse_non_finite(logits, valid, "no mAP")
     results: dict = {"num_samples": len(labels), "num_skipped": int((~valid).sum())}
     if not len(labels):
         return {**results, "loss": None, "map": None, "micro_f1": None, "exact_match": None, "ap": {}}
