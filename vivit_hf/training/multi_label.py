@@ -96,7 +96,8 @@ def multi_label_metrics(logits: torch.Tensor, labels: torch.Tensor, valid: torch
     predicted = (torch.sigmoid(logits) >= threshold).float()
     hits = float((predicted * labels).sum())
     wrong = float((predicted != labels).float().sum())  # false positives and negatives
-    results["micro_f1"] = 2 * hits / (2 * hits + wrong) if hits or wrong else 1.0
+    # no positive clip and none predicted: 0.0, scikit-learn's f1_score (zero_division's default; it said 1.0)
+    results["micro_f1"] = 2 * hits / (2 * hits + wrong) if hits or wrong else 0.0
     results["exact_match"] = float((predicted == labels).all(dim=-1).float().mean())
     return results
 
