@@ -230,9 +230,29 @@ def test_multi_label_fine_tuning_saves_a_sigmoid_model_and_evaluate_reads_it(mul
     [metric] = card["model-index"][0]["results"][0]["metrics"]
     assert (metric["type"], metric["value"]) == ("mAP", round(100 * results["map"], 2))
     # evaluate.py scores the same clips alike (the multi-hot labels and mAP of the same model)
-    run(EVALUATE, "--model", out, *common, "--split", "test", "--output_dir", tmp_path / "eval", "--num_workers", "0")
+    evaluated_run = run(
+        EVALUATE, "--model", out, *common, "--split", "test", "--output_dir", tmp_path / "eval", "--num_workers", "0"
+    )
     evaluated = json.loads((tmp_path / "eval" / "eval_results.json").read_text())
     assert evaluated["map"] == pytest.approx(results["map"]) and evaluated["num_samples"] == 6
+    assert "was not trained multi-label" not in evaluated_run.stderr
+    # a softmax model scored on the same data: its mAP (of logits free by a constant per clip) is said to be so
+    softmax_model = tmp_path / "softmax"
+    shutil.copytree(out, softmax_model)
+    (softmax_model / "config.json").write_text(json.dumps({**config, "problem_type": "single_label_classification"}))
+    said = run(
+        EVALUATE,
+        "--model",
+        softmax_model,
+        *common,
+        "--split",
+        "test",
+        "--output_dir",
+        tmp_path / "e2",
+        "--num_workers",
+        "0",
+    )
+    assert "was not trained multi-label (single_label_classification)" in said.stderr
     rows = [json.loads(line) for line in (tmp_path / "eval" / "predictions.jsonl").read_text().splitlines()]
     assert {row["video_id"]: row["label_name"] for row in rows}["test/up_0.mp4"] == ["even", "up"]
     # the saved model's pipeline gives each class's sigmoid of the model's logits (which need not sum to 1)
