@@ -15,6 +15,7 @@ from test_data_formats import clip
 from test_recipes_finetune import EVALUATE, FINETUNE, TINY_MODEL, finetune_module, run  # noqa: F401
 
 from vivit_hf.training.data import DatasetFormatError
+from vivit_hf.training.data.examples import examples_digest
 from vivit_hf.training.data.formats import load_video_dataset
 from vivit_hf.training.data.shard import write_shards
 from vivit_hf.training.data.subsets import ExampleSubset
@@ -307,3 +308,12 @@ def test_mixup_mixes_multi_hot_targets_as_it_mixes_the_clips():
     weight = mixed[0].mean().item()  # the first clip's share of its own pixels
     expected = weight * targets[0] + (1 - weight) * targets[1]
     assert 0 < weight < 1 and mixed_targets[0].tolist() == pytest.approx(expected.tolist())
+
+
+def test_a_digest_renumbers_the_class_lists_of_multi_label_clips():
+    # classes a, b, c numbered 0, 1, 2 here and 2, 0, 1 by the run that recorded its digest: its clips' sorted lists
+    # of its own ids are what this digest, renumbered by class_order_of's order, must give (the tuples were left as
+    # they were: the same clips and classes made another digest, and evaluate.py refused the share as changed)
+    ours = [{"video": f"/d/c{i}.mp4", "label": label} for i, label in enumerate([(0, 2), (1,), (), (0, 1, 2)])]
+    theirs = [{**example, "label": label} for example, label in zip(ours, [(1, 2), (0,), (), (0, 1, 2)])]
+    assert examples_digest(ours, {0: 2, 1: 0, 2: 1}) == examples_digest(theirs) != examples_digest(ours)
