@@ -317,3 +317,27 @@ def test_a_digest_renumbers_the_class_lists_of_multi_label_clips():
     ours = [{"video": f"/d/c{i}.mp4", "label": label} for i, label in enumerate([(0, 2), (1,), (), (0, 1, 2)])]
     theirs = [{**example, "label": label} for example, label in zip(ours, [(1, 2), (0,), (), (0, 1, 2)])]
     assert examples_digest(ours, {0: 2, 1: 0, 2: 1}) == examples_digest(theirs) != examples_digest(ours)
+
+
+def test_a_card_class_label_over_a_column_of_lists_names_its_classes(tmp_path):
+    # A data card's ClassLabel (swim, run, dive: not sorted) over a metadata.jsonl column of lists: it was refused as
+    # single-label data holding several labels ("leave --streaming out", to a run not streamed); now multi-label in
+    # the card's names and ids, as a single-label column beside such a card is
+    folder = tmp_path / "folder"
+    rows = [("a.mp4", ["swim", "run"]), ("b.mp4", ["dive"]), ("c.mp4", [])]
+    for i, (name, _) in enumerate(rows):
+        clip(folder / "train" / name, seed=i)
+    lines = "".join(json.dumps({"file_name": n, "labels": ls}) + "\n" for n, ls in rows)
+    (folder / "train" / "metadata.jsonl").write_text(lines)
+    names = ["swim", "run", "dive"]
+    card = "".join(f"          '{i}': {name}\n" for i, name in enumerate(names))
+    (folder / "README.md").write_text(
+        "---\ndataset_info:\n  features:\n  - name: video\n    dtype: video\n  - name: labels\n    dtype:\n"
+        f"      class_label:\n        names:\n{card}---\n"
+    )
+    data = hub(folder, tmp_path)
+    assert data.multi_label and data.label_names == names
+    assert [e["label"] for e in data.split("train")] == [tuple(sorted(names.index(c) for c in ls)) for _, ls in rows]
+    (folder / "train" / "metadata.jsonl").write_text(lines.replace('"dive"', '"climb"'))  # a class the card lacks
+    with pytest.raises(DatasetFormatError, match="gives the label 'climb', which the data card's ClassLabel"):
+        hub(folder, tmp_path / "again")
