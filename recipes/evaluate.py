@@ -150,7 +150,12 @@ from vivit_hf.training.metrics import (
     save_evaluation_plots,
     scalar_metrics,
 )
-from vivit_hf.training.multi_label import model_multi_hot, multi_label_metrics, write_multi_label_prediction_rows
+from vivit_hf.training.multi_label import (
+    model_multi_hot,
+    multi_label_metrics,
+    single_label_model_warning,
+    write_multi_label_prediction_rows,
+)
 
 logger = get_logger(__name__)
 
@@ -416,6 +421,8 @@ def main(argv=None, written: list | None = None):
     # (a multi-label split's classes carried are not counted: each class of the data set must be the model's)
     carried = None if args.streaming or data.multi_label else examples
     mappings = check_labels(model.config, data, args.model, args.dataset, carried, streamed=args.streaming)
+    if data.multi_label and (said := single_label_model_warning(model.config, args.model)):
+        logger.warning(said)
     # The model's classes name the metrics, plots and rows; a data set of some of them has its labels mapped onto them.
     label_spaces = data.label_spaces
     if mappings is not None:

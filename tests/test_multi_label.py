@@ -15,6 +15,7 @@ from test_data_formats import clip
 from test_recipes_finetune import EVALUATE, FINETUNE, TINY_MODEL, finetune_module, run  # noqa: F401
 
 from vivit_hf.training.data import DatasetFormatError
+from vivit_hf.training.data.examples import examples_digest
 from vivit_hf.training.data.formats import load_video_dataset
 from vivit_hf.training.data.shard import write_shards
 from vivit_hf.training.data.subsets import ExampleSubset
@@ -73,6 +74,9 @@ def test_average_precision_by_hand_and_by_its_definition():
     # predicted at >= 0.5: [1,1,0] [1,1,0] [1,0,0] [1,0,0]: 3 hits, 3 false positives, 1 false negative
     assert results["micro_f1"] == pytest.approx(2 * 3 / (2 * 3 + 3 + 1))
     assert results["exact_match"] == pytest.approx(1 / 4)
+    # clips of no class, none predicted: micro-F1 0.0 as scikit-learn's f1_score(average="micro") gives (it was 1.0)
+    none = multi_label_metrics(torch.full((2, 3), -5.0), torch.zeros(2, 3), torch.ones(2), ["a", "b", "c"])
+    assert none["micro_f1"] == 0.0 and none["exact_match"] == 1.0 and none["map"] is None
     # the loss: transformers' multi-label loss (BCEWithLogitsLoss, mean over clips and classes) of the valid clips
     expected = torch.nn.BCEWithLogitsLoss()(logits[:4], labels[:4])
     assert multi_label_loss(logits, labels, torch.tensor([1, 1, 1, 1, 0])).item() == pytest.approx(expected.item())
@@ -227,9 +231,29 @@ def test_multi_label_fine_tuning_saves_a_sigmoid_model_and_evaluate_reads_it(mul
     [metric] = card["model-index"][0]["results"][0]["metrics"]
     assert (metric["type"], metric["value"]) == ("mAP", round(100 * results["map"], 2))
     # evaluate.py scores the same clips alike (the multi-hot labels and mAP of the same model)
-    run(EVALUATE, "--model", out, *common, "--split", "test", "--output_dir", tmp_path / "eval", "--num_workers", "0")
+    evaluated_run = run(
+        EVALUATE, "--model", out, *common, "--split", "test", "--output_dir", tmp_path / "eval", "--num_workers", "0"
+    )
     evaluated = json.loads((tmp_path / "eval" / "eval_results.json").read_text())
     assert evaluated["map"] == pytest.approx(results["map"]) and evaluated["num_samples"] == 6
+    assert "was not trained multi-label" not in evaluated_run.stderr
+    # a softmax model scored on the same data: its mAP (of logits free by a constant per clip) is said to be so
+    softmax_model = tmp_path / "softmax"
+    shutil.copytree(out, softmax_model)
+    (softmax_model / "config.json").write_text(json.dumps({**config, "problem_type": "single_label_classification"}))
+    said = run(
+        EVALUATE,
+        "--model",
+        softmax_model,
+        *common,
+        "--split",
+        "test",
+        "--output_dir",
+        tmp_path / "e2",
+        "--num_workers",
+        "0",
+    )
+    assert "was not trained multi-label (single_label_classification)" in said.stderr
     rows = [json.loads(line) for line in (tmp_path / "eval" / "predictions.jsonl").read_text().splitlines()]
     assert {row["video_id"]: row["label_name"] for row in rows}["test/up_0.mp4"] == ["even", "up"]
     # the saved model's pipeline gives each class's sigmoid of the model's logits (which need not sum to 1)
@@ -284,3 +308,36 @@ def test_mixup_mixes_multi_hot_targets_as_it_mixes_the_clips():
     weight = mixed[0].mean().item()  # the first clip's share of its own pixels
     expected = weight * targets[0] + (1 - weight) * targets[1]
     assert 0 < weight < 1 and mixed_targets[0].tolist() == pytest.approx(expected.tolist())
+
+
+def test_a_digest_renumbers_the_class_lists_of_multi_label_clips():
+    # classes a, b, c numbered 0, 1, 2 here and 2, 0, 1 by the run that recorded its digest: its clips' sorted lists
+    # of its own ids are what this digest, renumbered by class_order_of's order, must give (the tuples were left as
+    # they were: the same clips and classes made another digest, and evaluate.py refused the share as changed)
+    ours = [{"video": f"/d/c{i}.mp4", "label": label} for i, label in enumerate([(0, 2), (1,), (), (0, 1, 2)])]
+    theirs = [{**example, "label": label} for example, label in zip(ours, [(1, 2), (0,), (), (0, 1, 2)])]
+    assert examples_digest(ours, {0: 2, 1: 0, 2: 1}) == examples_digest(theirs) != examples_digest(ours)
+
+
+def test_a_card_class_label_over_a_column_of_lists_names_its_classes(tmp_path):
+    # A data card's ClassLabel (swim, run, dive: not sorted) over a metadata.jsonl column of lists: it was refused as
+    # single-label data holding several labels ("leave --streaming out", to a run not streamed); now multi-label in
+    # the card's names and ids, as a single-label column beside such a card is
+    folder = tmp_path / "folder"
+    rows = [("a.mp4", ["swim", "run"]), ("b.mp4", ["dive"]), ("c.mp4", [])]
+    for i, (name, _) in enumerate(rows):
+        clip(folder / "train" / name, seed=i)
+    lines = "".join(json.dumps({"file_name": n, "labels": ls}) + "\n" for n, ls in rows)
+    (folder / "train" / "metadata.jsonl").write_text(lines)
+    names = ["swim", "run", "dive"]
+    card = "".join(f"          '{i}': {name}\n" for i, name in enumerate(names))
+    (folder / "README.md").write_text(
+        "---\ndataset_info:\n  features:\n  - name: video\n    dtype: video\n  - name: labels\n    dtype:\n"
+        f"      class_label:\n        names:\n{card}---\n"
+    )
+    data = hub(folder, tmp_path)
+    assert data.multi_label and data.label_names == names
+    assert [e["label"] for e in data.split("train")] == [tuple(sorted(names.index(c) for c in ls)) for _, ls in rows]
+    (folder / "train" / "metadata.jsonl").write_text(lines.replace('"dive"', '"climb"'))  # a class the card lacks
+    with pytest.raises(DatasetFormatError, match="gives the label 'climb', which the data card's ClassLabel"):
+        hub(folder, tmp_path / "again")

@@ -24,6 +24,7 @@ __all__ = [
     "multi_label_loss",
     "multi_label_metrics",
     "model_multi_hot",
+    "single_label_model_warning",
     "write_multi_label_prediction_rows",
 ]
 
@@ -89,7 +90,8 @@ def multi_label_metrics(logits: torch.Tensor, labels: torch.Tensor, valid: torch
     predicted = (torch.sigmoid(logits) >= threshold).float()
     hits = float((predicted * labels).sum())
     wrong = float((predicted != labels).float().sum())  # false positives and negatives
-    results["micro_f1"] = 2 * hits / (2 * hits + wrong) if hits or wrong else 1.0
+    # no positive clip and none predicted: 0.0, scikit-learn's f1_score (zero_division's default; it said 1.0)
+    results["micro_f1"] = 2 * hits / (2 * hits + wrong) if hits or wrong else 0.0
     results["exact_match"] = float((predicted == labels).all(dim=-1).float().mean())
     return results
 
@@ -111,6 +113,24 @@ def multi_label_flag_refusal(args) -> str | None:
             "balanced weights are one class's per clip; leave it out"
         )
     return None
+
+
+def single_label_model_warning(config, model_name) -> str | None:
+    """What a multi-label evaluation of a model not trained multi-label means (None: one trained so). A softmax's
+    logits rank the classes of a clip, but are free per clip by a constant (softmax is the same for logits + k):
+    mAP ranks the clips of a class by them, so compares numbers of no shared zero, and micro-F1 and exact match
+    threshold a sigmoid the model was never trained with. Plausible (a single-label model scored on Charades-style
+    data as a baseline), so said, not refused."""
+    if getattr(config, "problem_type", None) == PROBLEM_TYPE:
+        return None
+    trained = config.problem_type or "no problem_type in its config.json: a softmax, as transformers trains one"
+    return (
+        f"--model {model_name} was not trained multi-label ({trained}) and the data set is (a label column of "
+        "lists): its mAP ranks each class's clips by the model's logits, which its softmax leaves free by a "
+        "constant per clip (not its softmax scores, which the pipeline gives), and micro_f1 / exact_match take a "
+        "sigmoid of them at 0.5, which it was never trained to give; compare such figures with those of a model "
+        "fine-tuned on the multi-label data (recipes/finetune.py reads a column of lists as multi-label)"
+    )
 
 
 def model_multi_hot(labels: torch.Tensor, mapping: list[int], num_classes: int) -> torch.Tensor:

@@ -301,8 +301,17 @@ def examples_digest(
     digest = hashlib.sha256()
     ids = examples.digest_ids(earlier) if hasattr(examples, "digest_ids") else example_ids(examples)  # `HubSplit`'s
     for key, label in zip(path_keys(ids, two_parts or earlier), example_labels(examples)):
-        digest.update(f"{key}\t{order.get(label, label) if order else label}\n".encode())
+        digest.update(f"{key}\t{renumbered_label(label, order) if order else label}\n".encode())
     return f"{len(examples)}:{digest.hexdigest()[:16]}"
+
+
+def renumbered_label(label, order: dict[int, int]):
+    """`label` numbered by `order` (`class_order_of`): a class id, or a multi-label clip's sorted tuple of them (each
+    renumbered and sorted again, as the other run's reading sorted its own ids: a tuple was left as it was, and the
+    held-out share of a multi-label model numbering its classes otherwise refused as a split changed since)."""
+    if isinstance(label, tuple):
+        return tuple(sorted(order.get(i, i) for i in label))
+    return order.get(label, label)
 
 
 def path_keys(ids: Sequence[str], two_parts: bool = False) -> list[str]:

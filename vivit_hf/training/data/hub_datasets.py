@@ -482,15 +482,21 @@ def _load_hub(
     loaded = rows_without_a_clip(loaded, video_column, clipless)
     every_split = list(loaded)
     class_feature = label_list_feature(feature)  # a column of lists: several classes a clip (multi-label)
-    loaded = labelled_splits(loaded, label_column, card or feature)  # with a card's ClassLabel, -1 is no label
+    # with a card's ClassLabel, -1 is no label; over a column of lists it names the lists' classes (the column was
+    # refused as single-label data of several labels a clip, "leave --streaming out" said to a run not streamed)
+    loaded = labelled_splits(loaded, label_column, feature if class_feature is not None else (card or feature))
     if class_feature is not None:
         values = {
             split: arrow_label_values(dataset.with_format("arrow"), label_column) for split, dataset in loaded.items()
         }
         warn_lists_of_one(values, label_column)
-        names, label_map = multi_label_names(
-            class_feature, lambda: [v for vs in values.values() for v in vs], label_column
-        )
+        if card is not None:  # its names and ids, as a single-label column's (a class it lacks refused)
+            flat = {split: [v for value in vs for v in value or ()] for split, vs in values.items()}
+            names, label_map = card_label_map(card, flat, source, label_column)
+        else:
+            names, label_map = multi_label_names(
+                class_feature, lambda: [v for vs in values.values() for v in vs], label_column
+            )
         refuse_class_ids_out_of_lists(values, class_feature, names, label_column)
     elif card is not None:
         values = {
