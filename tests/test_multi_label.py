@@ -77,6 +77,9 @@ def test_average_precision_by_hand_and_by_its_definition():
     # clips of no class, none predicted: micro-F1 0.0 as scikit-learn's f1_score(average="micro") gives (it was 1.0)
     none = multi_label_metrics(torch.full((2, 3), -5.0), torch.zeros(2, 3), torch.ones(2), ["a", "b", "c"])
     assert none["micro_f1"] == 0.0 and none["exact_match"] == 1.0 and none["map"] is None
+    # one clip of six right in every class: 1/6 as a fraction of clips, not float32's mean (0.1666666716)
+    sixth = multi_label_metrics(torch.full((6, 1), -5.0), torch.tensor([[0.0]] + [[1.0]] * 5), torch.ones(6), ["a"])
+    assert sixth["exact_match"] == 1 / 6
     # the loss: transformers' multi-label loss (BCEWithLogitsLoss, mean over clips and classes) of the valid clips
     expected = torch.nn.BCEWithLogitsLoss()(logits[:4], labels[:4])
     assert multi_label_loss(logits, labels, torch.tensor([1, 1, 1, 1, 0])).item() == pytest.approx(expected.item())
