@@ -344,3 +344,18 @@ def test_a_card_class_label_over_a_column_of_lists_names_its_classes(tmp_path):
     (folder / "train" / "metadata.jsonl").write_text(lines.replace('"dive"', '"climb"'))  # a class the card lacks
     with pytest.raises(DatasetFormatError, match="gives the label 'climb', which the data card's ClassLabel"):
         hub(folder, tmp_path / "again")
+
+
+def test_a_column_of_structs_read_whole_is_refused_without_streaming_advice(tmp_path):
+    # a metadata.jsonl label of objects ({"verb": ..., "noun": ...}: Epic-style annotations in one column), read
+    # whole: refused advising "leave --streaming out" to a run that was not streamed
+    folder = tmp_path / "folder" / "train"
+    rows = [("a.mp4", {"verb": "open", "noun": "door"}), ("b.mp4", {"verb": "close", "noun": "tap"})]
+    for i, (name, _) in enumerate(rows):
+        clip(folder / name, seed=i)
+    (folder / "metadata.jsonl").write_text("".join(json.dumps({"file_name": n, "label": v}) + "\n" for n, v in rows))
+    with pytest.raises(DatasetFormatError) as error:
+        hub(folder.parent, tmp_path)
+    message = str(error.value)
+    assert "'label' of split 'train' holds {'verb': 'open', 'noun': 'door'}, not one class per clip" in message
+    assert "a list of classes per clip for multi-label" in message and "--streaming" not in message

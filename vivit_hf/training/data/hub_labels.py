@@ -726,7 +726,7 @@ def class_label_map(tables: Sequence[Path | str], label_column: str, names: list
     return {i: names.index(name) for i, name in enumerate(order)}
 
 
-def refuse_several_labels(values, label_column: str, split: str) -> None:
+def refuse_several_labels(values, label_column: str, split: str, streamed: bool = False) -> None:
     """Refuse a label column holding lists (or structs) rather than one class per clip, naming the first, read whole
     and streamed (a stream's scan failed in a bare `TypeError: unhashable type: 'list'`). Lists of one label each
     (`["cat"]`) are refused too, saying so (they were named as several labels): a list column is `datasets`' type for
@@ -745,10 +745,15 @@ def refuse_several_labels(values, label_column: str, split: str) -> None:
             "column with --label_column"
         )  # (`features=`: a map of a list of ClassLabel ids infers int64, its class names lost)
     if several is not None:
+        # (read whole, a column that is no list reaches here with structs alone: `--streaming` is no way out there)
+        how = (
+            "several labels per clip, multi-label, are read whole, not streamed: leave --streaming out"
+            if streamed
+            else "a class per clip, or a list of classes per clip for multi-label"
+        )
         raise DatasetFormatError(
             f"--dataset_format hub: {label_column!r} of split {split!r} holds {several!r}, not one class per clip "
-            "(several labels per clip, multi-label, are read whole, not streamed: leave --streaming out); or name "
-            "another column with --label_column"
+            f"({how}); or name another column with --label_column"
         )
 
 

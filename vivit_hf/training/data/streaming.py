@@ -580,7 +580,7 @@ def _read_streaming_dataset(
         # The labels are scanned anyway (the vocabulary is made of them): a split without any is left out and one
         # labelled in part refused, as the whole read does. `None` used to become a class "None", trained and scored.
         for split in loaded:
-            refuse_several_labels(scan(split), label_column, split)
+            refuse_several_labels(scan(split), label_column, split, streamed=True)
         loaded = {
             split: d
             for split, d in loaded.items()
