@@ -703,6 +703,13 @@ def test_class_folders_named_with_a_split_word_are_refused_not_put_in_another_sp
     assert {split: len(data.split(split)) for split in data.splits} == {"train": 6, "validation": 6}
 
 
+def refused_whole_and_streamed(root, said: str) -> None:
+    """`root` read with --dataset_format hub, whole and streamed: each refused with a message matching `said`."""
+    for read in (partial(load_video_dataset, dataset_format="hub"), lambda root: open_streaming_dataset(str(root))):
+        with pytest.raises(DatasetFormatError, match=said):
+            read(root)
+
+
 def test_split_folders_in_capitals_are_refused_naming_them_not_the_class_folders(tmp_path):
     """`Train/<class>/`, `Test/<class>/`: `datasets`' split patterns are lower case, so it reads no split folder and
     puts the test clips in 'train' (the reference), which was refused as class folders "named with a split word"
@@ -714,9 +721,7 @@ def test_split_folders_in_capitals_are_refused_naming_them_not_the_class_folders
     reference = datasets.load_dataset(str(root), cache_dir=str(tmp_path / "ref_cache"))
     assert {split: len(rows) for split, rows in reference.items()} == {"train": 4}
     said = r"lower case only, so .* split folders named in capitals \('Test/', 'Train/'\) .*'Test/cat/c.mp4' \(train\)"
-    for read in (partial(load_video_dataset, dataset_format="hub"), lambda root: open_streaming_dataset(str(root))):
-        with pytest.raises(DatasetFormatError, match=said):
-            read(root)
+    refused_whole_and_streamed(root, said)
     data = load_video_dataset(root, "videofolder")
     assert {split: len(data.split(split)) for split in data.splits} == {"train": 2, "test": 2}
 
@@ -732,9 +737,7 @@ def test_a_split_folder_in_capitals_beside_one_in_lower_case_is_refused_naming_i
     reference = datasets.load_dataset(str(root), cache_dir=str(tmp_path / "ref_cache"))
     assert {split: len(rows) for split, rows in reference.items()} == {"validation": 2}
     said = r"split folders named in capitals \('Train/'\) .*'Train/cat/a.mp4' \(no split\).*rename them in lower case"
-    for read in (partial(load_video_dataset, dataset_format="hub"), lambda root: open_streaming_dataset(str(root))):
-        with pytest.raises(DatasetFormatError, match=said):
-            read(root)
+    refused_whole_and_streamed(root, said)
     (root / "Train").rename(root / "train")
     data = load_video_dataset(root, "hub", cache_dir=str(tmp_path / "cache"))
     assert {split: len(data.split(split)) for split in data.splits} == {"train": 2, "validation": 2}
@@ -753,9 +756,7 @@ def test_split_folders_in_capitals_below_one_metadata_file_are_refused_saying_bo
     )
     said = r"capitals \('Train/', 'Val/'\) .*rename them in lower case \(train/, validation/, test/\), and put one "
     said += r"metadata file in each split folder in place of "
-    for read in (partial(load_video_dataset, dataset_format="hub"), lambda root: open_streaming_dataset(str(root))):
-        with pytest.raises(DatasetFormatError, match=said + re.escape(str(root / "metadata.csv"))):
-            read(root)
+    refused_whole_and_streamed(root, said + re.escape(str(root / "metadata.csv")))
     for split in ("Train", "Val"):  # both changes, as said
         (root / split).rename(root / split.lower())
         own = [f"c{i}.mp4,{c}\n" for i, (s, c) in enumerate(rows) if s == split]
