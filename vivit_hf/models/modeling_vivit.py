@@ -1,4 +1,16 @@
-# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+# Copyright 2026 The vivit_hf Authors.
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
 """The four ViViT models (Arnab et al., ICCV 2021, §3.3), side by side.
 
 Each `*Model` turns a clip into tokens (tubelet embedding or uniform frame sampling, §3.2) and differs only in how its
@@ -99,6 +111,8 @@ class ViViTVideoClassifierOutput(ModelOutput):
     attentions: tuple[torch.FloatTensor, ...] | None = None
 
 
+# Its `__init__` holds the checks every model runs before building; each model calls `post_init` once its layers exist.
+# trf-ignore: TRF013
 class ViViTPreTrainedModel(PreTrainedModel):
     """transformers' `PreTrainedModel` for the eight model classes: the weights' initialisation (ViT's, with scenic's
     zero CLS token), the attention kernels they support, the refusal of another variant's config,
@@ -163,7 +177,7 @@ class ViViTPreTrainedModel(PreTrainedModel):
 
     def __init__(self, config, *inputs, **kwargs):
         # transformers' `from_config(config, allow_all_kernels=True)` applies it around the build, then passes it on
-        # here too (ViT's constructor fails on it alike): it was refused as "no option of from_pretrained"
+        # here too (ViT's constructor fails on it alike): an option of the build, not of the model, so it is dropped
         kwargs.pop("allow_all_kernels", None)
         if kwargs:  # (what `from_pretrained(path, config=config, num_labels=3)` passes on beside a config object)
             raise TypeError(keywords_beside_a_config(type(self).__name__, config, kwargs))
@@ -286,6 +300,10 @@ class ViViTPreTrainedModel(PreTrainedModel):
             }
             self.config.auto_map = {**(getattr(self.config, "auto_map", None) or {}), **names}
 
+    # transformers' base draws kernels from an untruncated normal; this override sets every module this model has
+    # (truncated normals, scenic's zero CLS tokens), so chaining up would only spend random draws: a seeded model's
+    # weights would change.
+    # trf-ignore: TRF018
     @torch.no_grad()
     def _init_weights(self, module: nn.Module):
         """transformers' ViT initialisation (truncated-normal kernels and position embeddings, zero biases, unit
@@ -480,6 +498,8 @@ class _ViViTBackbone(ViViTPreTrainedModel):
             return None
         batch, frames = pixel_values.shape[:2]
         check_frame_mask(attention_mask, batch, frames)
+        # CODEPATH: scenic's `temporal_sampling` configs (uniform frame sampling) have no tubelets to mask; every
+        # released checkpoint embeds tubelets and goes on.
         if self.config.embedding_type == "frame_sampling":
             return self.refuse_padded_frame_sampling(attention_mask)
         if not torch.compiler.is_compiling():
@@ -722,28 +742,32 @@ class _ViViTBackbone(ViViTPreTrainedModel):
                     f"`pixel_values` of shape {tuple(pixel_values.shape)} is smaller than one tubelet "
                     f"{tuple(config.tubelet_size)} (t, h, w)."
                 )
-        elif frames > config.num_frames or (in_height, in_width) != (height, width):
+        elif frames > config.num_frames or (in_height, in_width) != (height, width):  # CODEPATH: an input check
             # Fewer frames run as they do padded in a batch: their tubelets take the first positions in time.
             # Too many are most often a video's decoded frames given to the processor, which keeps frames in memory
-            # as given (transformers' rule); the hint named only `interpolate_pos_encoding`, which runs the model on
-            # every frame, at another rate than its clips were trained at.
+            # as given (transformers' rule): the hint names the processor's sampling, as `interpolate_pos_encoding`
+            # alone would run the model on every frame, at another rate than its clips were trained at.
             sample = (
+                # CODEPATH: the same message for every checkpoint, this hint for too many frames only.
                 " (frames given to the video processor as an array, tensor or images are kept as given: "
                 f"`processor(frames, do_sample_frames=True)` samples the model's clip of {config.num_frames})"
                 if frames > config.num_frames
                 else ""
             )
-            fewer = " (or fewer frames)" if config.embedding_type == "tubelet" else ""  # (frame sampling: below)
+            # CODEPATH: tubelet checkpoints (all released ones) run fewer frames; frame sampling refuses them below.
+            fewer = " (or fewer frames)" if config.embedding_type == "tubelet" else ""
             raise ValueError(
                 f"`pixel_values` must have shape {expected}{fewer}, got {tuple(pixel_values.shape)}; "
                 f"pass `interpolate_pos_encoding=True` to run at another frame count or image size{sample}."
             )
+        # CODEPATH: tubelet checkpoints (all released ones) need one tubelet; frame sampling (scenic's
+        # `temporal_sampling` configs) needs its whole clip.
         elif config.embedding_type == "tubelet" and frames < config.tubelet_size[0]:
             raise ValueError(f"`pixel_values` of shape {tuple(pixel_values.shape)} is shorter than one tubelet.")
         elif config.embedding_type == "frame_sampling" and frames < config.num_frames:
             # Fewer tubelets take the first positions in time at the trained rate (a padded clip's); uniform sampling
-            # spreads its frames over the clip it is given instead: another rate than trained, without a word (and
-            # fewer frames than it samples took the first positions, each frame closer in time than trained).
+            # would spread its frames over the clip it is given instead, at another rate than trained (and fewer
+            # frames than it samples would take the first positions, each frame closer in time than trained).
             # scenic's samples the same frames (and fails on a clip of fewer than it samples); more frames than
             # `num_frames` are refused above for the same reason.
             indices = self.token_embedding.frame_indices
@@ -1052,6 +1076,8 @@ class _ViViTForVideoClassification(ViViTPreTrainedModel):
         self.vivit = self.backbone_class(config)
         width = config.representation_size or config.hidden_size
         self.pre_logits = (
+            # CODEPATH: released ViViT checkpoints have no representation layer; scenic configs that set
+            # `model.representation_size` (ViT's pre-logits, dense + tanh) take it.
             nn.Sequential(nn.Linear(config.hidden_size, width), nn.Tanh()) if config.representation_size else None
         )
         self.classifier = nn.Linear(width, config.num_labels) if config.num_labels > 0 else nn.Identity()
@@ -1236,6 +1262,8 @@ class _ViViTForVideoClassification(ViViTPreTrainedModel):
         if labels is not None and not isinstance(labels, torch.Tensor):  # refused before the forward, not after it
             fix = "convert with torch.as_tensor (a datasets.Dataset gives tensors after .with_format('torch'))"
             raise not_a_tensor("labels", labels, self._labels_shape(), fix)
+        # CODEPATH: Epic Kitchens checkpoints (noun and verb label spaces) check their labels in the multi-head loss;
+        # one-head checkpoints (Kinetics, SSv2, Moments) here, before a forward run for nothing.
         if labels is not None and not self.config.label_spaces:
             self._check_a_classifier_for(labels)  # reads only the config: refused before a forward run for nothing
         outputs = self.vivit(
