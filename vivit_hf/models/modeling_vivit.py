@@ -183,7 +183,7 @@ class ViViTPreTrainedModel(PreTrainedModel):
             raise TypeError(keywords_beside_a_config(type(self).__name__, config, kwargs))
         self.check_config_class(config)
         # The variant's rule, not the config's method: a config of the same variant's trust_remote_code copy that an
-        # earlier version saved (`check_config_class`) has none, and building the model from it failed there.
+        # earlier version saved (`check_config_class`) has none, and such a config must still build.
         self.config_class.check_head_counts(config)
         self.check_config_fields(config)
         super().__init__(config, *inputs, **kwargs)
@@ -197,10 +197,10 @@ class ViViTPreTrainedModel(PreTrainedModel):
     @staticmethod
     def check_config_fields(config) -> None:
         """Refuse a config whose fields the config's constructor would refuse (`check_fields`): set on the built
-        config before the model is built (`config.classifier = "nope"`, `config.update(...)`), they were checked only
-        by `save_pretrained`, and the model was built from them without a word: an unknown `classifier` pooled the
-        mean, `embedding_type="frames"` embedded tubelets, `qkv_bias="false"` built the biases; `"token"` on Model 3
-        (no CLS token) failed in a LayerNorm, "expected input with shape [*, 32], but got input of size [2, 16, 33]".
+        config before the model is built (`config.classifier = "nope"`, `config.update(...)`), they are checked by
+        `save_pretrained` alone, and a model built from them would run: an unknown `classifier` pools the mean,
+        `embedding_type="frames"` embeds tubelets, `qkv_bias="false"` builds the biases; `"token"` on Model 3 (no CLS
+        token) fails in a LayerNorm, "expected input with shape [*, 32], but got input of size [2, 16, 33]".
         `num_labels` (or `id2label`) of another count than `label_spaces` sums to: refused by the classifier's model
         alone, the encoder (`...Model`) was built, and its `save_pretrained` refused at the end of a run."""
         # (a remote-code config an earlier version saved has no check_fields, or no validate_vivit either)
@@ -388,9 +388,9 @@ def not_a_tensor(
 
 
 def check_ones_and_zeros(attention_mask: torch.Tensor) -> None:
-    """The frame mask holds 1 (a real frame) and 0 (padding). Any other value read as real: an additive mask (0 for
-    real frames, a large negative number for padding) ran every padded frame as real, and a clip with no padding as
-    all padding, and NaN or 0.5 passed as real without a word."""
+    """The frame mask holds 1 (a real frame) and 0 (padding). Any other value would be read as real: an additive mask
+    (0 for real frames, a large negative number for padding) would run every padded frame as real and a clip with no
+    padding as all padding, and NaN or 0.5 would pass as real."""
     if attention_mask.dtype == torch.bool:
         return
     odd = (attention_mask != 0) & (attention_mask != 1)
@@ -447,7 +447,7 @@ def channel_axis_hint(given: tuple[int, ...], num_channels: int) -> str:
         # (batch, channels, frames, height, width): the shapes alone did not say which axes to swap. Where
         # the channel axis holds what the processor gives (1, 3 or 4 channels: 3 RGBA frames kept by
         # `do_convert_rgb=False` are (1, 3, 4, H, W)), it is one reading of two: the permute alone, followed,
-        # ran the alpha as a frame and the frames as channels without a word.
+        # would run the alpha as a frame and the frames as channels.
         layout = (
             "the layout of torchvision's and pytorchvideo's video models: pass `pixel_values.permute(0, 2, 1, 3, 4)`."
         )
@@ -673,8 +673,8 @@ class _ViViTBackbone(ViViTPreTrainedModel):
         (Models 1, 2) or "mixed dtype (CPU): expect parameter to have scalar type of Float" (Models 3, 4);
         transformers' VivitForVideoClassification fails alike. (CUDA's autocast casts either.) The linear and
         convolution weights are not read: accelerate's layerwise casting stores them in float16 for a bfloat16
-        computation, which runs (it was refused). An offloaded parameter waits on the meta device, of the type it is
-        stored in: it is used where the tokens are (accelerate's `cpu_offload` was the kernel's error)."""
+        computation, which must run. An offloaded parameter waits on the meta device, of the type it is
+        stored in: it is used where the tokens are (accelerate's `cpu_offload`)."""
         if not torch.is_autocast_enabled("cpu"):
             return
         running = torch.get_autocast_dtype("cpu")
@@ -722,8 +722,8 @@ class _ViViTBackbone(ViViTPreTrainedModel):
                 f"got {given}.{channel_axis_hint(given, config.num_channels)}"
             )
         if not pixel_values.is_floating_point():
-            # Raw uint8 frames were cast and run as values in [0, 255], far outside the [-1, 1] or normalised
-            # range the model was trained on: plausible but wrong logits, without a word.
+            # Raw uint8 frames cast and run as values in [0, 255], far outside the [-1, 1] or normalised range the
+            # model was trained on, would give plausible but wrong logits.
             raise ValueError(
                 f"`pixel_values` must be a float tensor of rescaled, normalised pixels, got dtype "
                 f"{pixel_values.dtype} (raw pixels?): run the frames through `ViViTVideoProcessor` (or rescale and "
@@ -819,7 +819,7 @@ class _ViViTBackbone(ViViTPreTrainedModel):
             keep = selection_per_encoder(selected, [len(encoder.layers) + 1 for encoder in self.encoders()])
         if kwargs.get("head_mask") is not None:
             # transformers 4's ViViT and ViT multiplied their attention maps by it; transformers 5 dropped it and its
-            # models pass it on to kernels that ignore it, as these did: the unmasked output, without a word.
+            # models pass it on to kernels that ignore it: the unmasked output, where the user asked for a mask.
             raise ValueError(
                 f"`head_mask` (shape {tuple(getattr(kwargs['head_mask'], 'shape', ()))}) is not applied by these "
                 "models (nor by transformers 5's ViViT or ViT, which ignore it): call the model without it."
@@ -875,9 +875,9 @@ class _ViViTSingleEncoderModel(_ViViTBackbone):
         super().__setstate__(state)
         encoder = self._modules.get("encoder")
         if encoder is not None and "straddling" not in vars(encoder):
-            # An encoder pickled whole (`torch.save(model)`) before it kept the tall image's layout: taken as none,
-            # a straddling model refused its own size and, resizing, read its table as per-frame rows. The layout
-            # it was built with is its config's.
+            # An encoder pickled whole (`torch.save(model)`) by a version that did not keep the tall image's layout:
+            # taken as none, a straddling model would refuse its own size and, resizing, read its table as per-frame
+            # rows. The layout it was built with is its config's.
             encoder.straddling = self.config.straddling_layout
 
     @staticmethod
@@ -1098,8 +1098,8 @@ class _ViViTForVideoClassification(ViViTPreTrainedModel):
     def check_built_head(self, built: int) -> None:
         """Refuse a `config.num_labels` set after building (`model.config.num_labels = 7`) where the classifier gives
         `built` outputs: it keeps the rows it was built with, but the loss reads the config (torch's "shape '[-1, 7]'
-        is invalid for input of size 6" with 3 rows, naming neither count) and `save_pretrained` wrote a config its
-        weights do not fit, which no load without `ignore_mismatched_sizes` reads."""
+        is invalid for input of size 6" with 3 rows, naming neither count) and `save_pretrained` would write a config
+        its weights do not fit, which no load without `ignore_mismatched_sizes` reads."""
         if built != self.config.num_labels:
             asked = self.config.num_labels
             raise ValueError(
@@ -1211,8 +1211,8 @@ class _ViViTForVideoClassification(ViViTPreTrainedModel):
     @staticmethod
     def _check_one_class(labels: torch.Tensor) -> None:
         """Cross-entropy over one output is 0 whatever the logits: nothing trains. transformers' config refuses the
-        pair at construction only; set on a built config, float targets met torch's "expected target dtype to be Long
-        or Byte, but got Float" and integer ones trained on a loss of 0 without a word (as in transformers). Float
+        pair at construction only; set on a built config, float targets would meet torch's "expected target dtype to be
+        Long or Byte, but got Float" and integer ones train on a loss of 0 (as in transformers). Float
         targets are refused; class indices (transformers' common tests pass zeros) are warned of. (At load,
         `ViViTConfig.from_dict` refuses it.)"""
         fix = (
