@@ -130,8 +130,8 @@ def dynamic_shapes(model: ViViTPreTrainedModel, dynamic_size: bool, attention_ma
 @contextmanager
 def modes_kept(model: nn.Module):
     """Trace in eval mode, then give each module of `model` back the mode it had: exporting mid-training (a callback
-    exporting each checkpoint) left the model in eval mode, so training went on without dropout or stochastic depth,
-    without a word."""
+    exporting each checkpoint) must not leave the model in eval mode, training on without dropout or stochastic
+    depth."""
     modes = [(module, module.training) for module in model.modules()]
     try:
         yield

@@ -70,8 +70,8 @@ def from_vivit_checkpoint(
     Returns `(model, report)`, the model in eval mode; `report` lists the parameters `resized`, `remapped` by class
     name and left `fresh`.
     """
-    # from_pretrained's loading options, no config fields: `attn_implementation` was refused as one, `dtype` kept
-    # as one and the model left in float32, without a word
+    # from_pretrained's loading options, no config fields: taken as ones, `attn_implementation` would be refused and
+    # `dtype` kept while the model stays in float32
     dtype = pop_dtype(config_overrides)
     attn_implementation = config_overrides.pop("attn_implementation", None)
     device_map = config_overrides.pop("device_map", None)  # (refused as no config field; placed as the others place)
@@ -295,9 +295,8 @@ def warn_of_embedding_fresh(model, unfit: set[str], old: Mapping) -> set[str]:
 def representation_changed(model, old: Mapping) -> set[str]:
     """The head's layers (the representation layer `pre_logits` and the classifier) where `representation_size` is
     another than the checkpoint's `old` (its config dict), else none. The classifier reads that layer's features (the
-    pooled tokens without one): another width's was said as "1 parameters ... start fresh with the rest of their
-    layer: classifier.bias", and a representation layer added at the hidden width kept the trained classifier, whose
-    shape fits, reading a fresh layer's features in place of the tokens it was trained on, without a word."""
+    pooled tokens without one), so both start fresh: a representation layer added at the hidden width would keep the
+    trained classifier, whose shape fits, reading a fresh layer's features in place of the tokens it was trained on."""
     if old.get("representation_size") == getattr(model.config, "representation_size", None):
         return set()
     return {
@@ -329,7 +328,7 @@ def warn_of_cls_token_change(encoders: list[str], old: str, new: str, head_kept:
     target and restored model uses a classification token"). Dropped, the trained CLS token and its position row went
     unreported (`fresh` empty, finetune.py's log "fresh nothing"); added, the report named the fresh token but not its
     fresh position row, and neither said that a kept classifier was trained on the other pooling's features.
-    Another pooling with no CLS token either way (gap / gmp / gsp) kept the trained head without a word, where
+    Another pooling with no CLS token either way (gap / gmp / gsp) keeps the trained head, said as
     `from_pretrained(path, classifier="gmp")` warns of the same change."""
     if not encoders:
         if head_kept and old != new:
@@ -430,8 +429,8 @@ def check_head_counts(old, model) -> None:
 
 
 def check_qkv_biases_kept(old, model) -> None:
-    """Refuse `qkv_bias=False` over a checkpoint whose query, key and value biases are not all zero: they were left
-    out without a word (no report names a parameter the new model lacks) and the model computed another function
+    """Refuse `qkv_bias=False` over a checkpoint whose query, key and value biases are not all zero: left out (no
+    report names a parameter the new model lacks), the model would compute another function
     (logits 0.16 off on a tiny one). from_vit_pretrained refuses the same; zero biases compute as none, so both take
     those, and both take `qkv_bias=True` over a checkpoint without (zero biases: the checkpoint's function)."""
     for name, attention in old.named_modules():

@@ -152,7 +152,7 @@ class ImageViT:
 def no_embed_class_grid(vit: ImageViT, video_grid) -> tuple[int, int] | None:
     """The patch grid of the video model's shape (`video_grid`, rows x cols) that a bare timm table read as a CLS row
     and a square grid also makes (`vit.no_embed_class_patches` patches), else None. A square video grid gets none
-    (n * n + 1 is never a square): a CLS ViT's table is then read as it must be, without a word."""
+    (n * n + 1 is never a square): a CLS ViT's table is then read as it must be, with no warning."""
     patches, (rows, cols) = vit.no_embed_class_patches, tuple(video_grid)
     if patches is None or patches * rows % cols:
         return None

@@ -246,9 +246,9 @@ def load_image_vit(source, *, grid=None, num_attention_heads=None, hidden_act=No
         raise ViTInitError(f"cannot read an image ViT from a {type(source).__name__}")
     path = os.fspath(source)
     if os.path.isfile(path):
-        # a file is read as it is: `revision=` / `subfolder=` choose files and were ignored without a word; how to
-        # fetch (`local_files_only=True`, `cache_dir`, `token`) asks nothing of a local file, as of a local folder:
-        # a script giving them for every source read its local file before, and was refused
+        # a file is read as it is: `revision=` / `subfolder=` choose files, so they are refused; how to fetch
+        # (`local_files_only=True`, `cache_dir`, `token`) asks nothing of a local file, as of a local folder, so a
+        # script giving them for every source reads its local file
         refuse_hub_options({name: hub_kwargs.get(name) for name in FILE_CHOOSING_OPTIONS}, path)
         if path.endswith(".npz"):
             with np.load(path, allow_pickle=False) as archive:
