@@ -455,8 +455,8 @@ class PyAVReader(VideoReader):
         """Warn where the frames the file holds end well before the end its container states (`declared_end`): a
         download or copy cut short whose index was written first (an mp4 with `movflags=faststart`, as web videos are;
         Matroska / WebM, whose header FFmpeg rewrites with the duration on closing; AVI; FLV). Its frames are there
-        to read, so it opens as a shorter video, and every clip sampled over it covered another part than the video's:
-        90 frames of an mp4 whose index lists 250 (3.6 s of 10) read as a whole 3.6 s video, without a word. No
+        to read, so it would open as a shorter video, every clip sampled over it covering another part than the video's:
+        90 frames of an mp4 whose index lists 250 (3.6 s of 10) read as a whole 3.6 s video. No
         decoding: the frame table is the demuxed packets'. (A file whose index went missing with its end is already
         refused.)"""
         declared = declared_end(self.container, self.stream, self._source)
@@ -1506,7 +1506,7 @@ class PyAVReader(VideoReader):
     def _bitstream_states_no_rate(self) -> bool:
         """Whether a raw H.264 / HEVC stream's bitstream carries no timing (VUI timing left out: x265's
         `--no-vui-timing-info`, encoders that write none): the file stores no rate at all, and its demuxer's 25 fps
-        was read without a word, 30 frames of 30 fps as lasting 1.2 s. Read so still, now said once (as a clock is,
+        reads 30 frames of 30 fps as lasting 1.2 s. Read so, and said once (as a clock is,
         `_bitstream_rate_is_a_clock`) with how to give the true rate, and marked a guess (`fps_guessed`)."""
         context = self.stream.codec_context
         if context.name not in ("h264", "hevc") or context.framerate:
@@ -1520,7 +1520,7 @@ class PyAVReader(VideoReader):
         return True
 
     def _say_rate_guessed(self, said: str, suffix: str) -> None:
-        """Mark the rate a guess (`fps_guessed`: a rate the caller gives is then taken without a word) and say, once a
+        """Mark the rate a guess (`fps_guessed`: a rate the caller gives is then taken with no warning) and say, once a
         reader (`_bitstream_rate_is_a_clock`, `_bitstream_states_no_rate`), what the stream is (`said`) and how to give
         its true rate, a remux of the raw `.{suffix}` file among the ways."""
         self.fps_guessed = True
