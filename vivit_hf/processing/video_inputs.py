@@ -115,7 +115,7 @@ def _say_given_rate_differs(given_fps, source: FrameSource) -> None:
     true one); transformers' video processors decode a path with their own metadata, dropping the given one. A rate
     off the file's by more than 1% (30 for 29.97 is the same clock) is said: metadata of another clip, or of the
     file before a re-encode, would sample `fps=` at the wrong rate (fps=5 with {"fps": 50} for a 25 fps
-    file took every 10th frame, 2.5 a second)."""
+    file takes every 10th frame, 2.5 a second)."""
     own = source.reader.fps
     if source.reader.fps_guessed:  # (the file's rate was said to be a guess, to be given so: see `fps_guessed`)
         return
