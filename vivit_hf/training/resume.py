@@ -59,14 +59,14 @@ BATCH_SETTINGS = (
 COLUMN_SETTINGS = ("video_column", "label_column")
 # What decides the model's and the optimiser's state: a checkpoint of another model does not load into this one, and
 # its optimiser state would not fit another optimiser. `--init_from` too: another one builds another model (a run from
-# scratch resumed with an image ViT died in a size-mismatch traceback once the data had loaded), or one of the same
-# shapes whose weights the checkpoint's replace, while the card named it as the base model and a ViViT checkpoint's
-# processor (its normalisation, sampling) replaced the one the run had trained with, without a word.
+# scratch resumed with an image ViT would die in a size-mismatch traceback once the data had loaded), or one of the
+# same shapes whose weights the checkpoint's replace, while the card names it as the base model and a ViViT
+# checkpoint's processor (its normalisation, sampling) replaces the one the run had trained with.
 MODEL_SETTINGS = ("model", "model_size", "num_frames", "crop_size", "config_overrides", "optimizer", "init_from")
 MODEL_SETTINGS += ("freeze",)  # the parameters the optimiser's state holds
 # What decides the clips the model sees besides their size: the saved processor records them for inference, so a run
 # resumed (or rerun as "the same command") with another stride or scale saved weights trained on one with a processor
-# that says the other, without a word.
+# that says the other.
 CLIP_SETTINGS = ("frame_stride", "resize_shortest_edge", "short_video")
 # What the optimiser's state restores from the checkpoint, so that a new value is put back after loading it.
 RESTORED_SETTINGS = ("learning_rate", "weight_decay", "momentum")
@@ -81,7 +81,7 @@ OTHER_SETTINGS = (
     "mixup_alpha",
     "cutmix_alpha",
     "num_train_epochs",
-    "max_train_steps",  # as typed (None: from the epochs); another one was the schedule's new length without a word
+    "max_train_steps",  # as typed (None: from the epochs); another one would be the schedule's new length
     # augmentation, regularisation and precision: another value is another run (not "the same command"), and may
     # change on resume with a warning
     "do_flip",
@@ -413,8 +413,8 @@ def check_resume_columns(saved: dict | None, args: argparse.Namespace, data, rea
     """Refuse (ValueError) a resume that reads another video or label column than its checkpoint's run, once the data
     set is read. `read`: the columns that run read (`data.columns`, its checkpoint's `columns_read`), compared with
     this run's whatever either typed: a table that gained a `video` column beside the `rgb` one a run read with the
-    flag left out was read as `video` on resume without a word, and `--video_column rgb` was refused ("give
-    --video_column video"), by what the features name today. A checkpoint of an older version recorded none: a flag
+    flag left out would be read as `video` on resume, and `--video_column rgb` refused ("give --video_column
+    video"), by what the features name today. A checkpoint of an older version recorded none: a flag
     left out on one side only is taken as what the features name (`data.detected_columns`). The rows' ids can be the
     same for two columns (a parquet table's clips as bytes), so the clips' digest does not tell."""
     read = read if isinstance(read, dict) else {}
@@ -548,9 +548,9 @@ def check_resume_settings(saved: dict | None, current: dict, args: argparse.Name
 def check_resume_evaluated_split(state: dict, evaluated: str | None, args: argparse.Namespace) -> list[str]:
     """A warning where the split this resume evaluates (`evaluated_split`: None for a share held out) is not the one
     its checkpoint's run evaluated, with `--eval_split` the same (a typed change is `check_resume_settings`'): a data
-    set that gained a `validation` split beside the `test` it evaluated (the default one is then `validation`) resumed
-    without a word, the best model and early stopping comparing the checkpoint's history of `test` scores with
-    `validation` ones. [] for a checkpoint of an older version (it recorded none) or the same split."""
+    set that gained a `validation` split beside the `test` it evaluated (the default one is then `validation`): the
+    best model and early stopping would compare the checkpoint's history of `test` scores with `validation` ones.
+    [] for a checkpoint of an older version (it recorded none) or the same split."""
     if not isinstance(state, dict) or "evaluated_split" not in state or state["evaluated_split"] == evaluated:
         return []
     then, typed = state["evaluated_split"], (recorded_group(state.get("settings"), "other") or {}).get("eval_split")
@@ -579,8 +579,8 @@ def check_resume_clips(
     """Refuse (ValueError) a resume whose training split is not the one the checkpoint was trained on, by
     `examples_digest` (a stream: its shards' names, sizes and contents): a resumed epoch skips the batches its
     checkpoint had trained by position, so shards written again at the same path (another `--shard_size`) or a
-    folder that gained or lost clips read some clips twice that epoch and others never, without a word (6 of 23
-    Kinetics clips twice, 6 never). `earlier`: the split's digest(s) as earlier versions took it
+    folder that gained or lost clips would read some clips twice that epoch and others never (6 of 23 Kinetics
+    clips twice, 6 never). `earlier`: the split's digest(s) as earlier versions took it
     (`earlier_examples_digests`), which their checkpoints recorded. `unread`: why the stream's shards' sizes or
     contents could not be read now (`StreamingSplit.unread_reason`: the Hub did not answer), its digest then lacking
     them, which a checkpoint that read them cannot match whatever the shards hold: said so, not "another split".
