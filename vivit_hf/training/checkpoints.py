@@ -374,7 +374,7 @@ def files_a_run_would_replace(folder: Path) -> list[str]:
 def refuse_files_a_run_would_replace(folder: Path) -> None:
     """Refuse (ValueError) a folder holding no run but a file the final save writes: a README.md (the project's own,
     a data set's card) or a file named as the model code (`errors.py`, `sampling.py`). They are no sign of a previous
-    run, so nothing refused the folder, and the final outputs replaced them without a word (`--output_dir .` in a
+    run, so nothing else refuses the folder, and the final outputs would replace them (`--output_dir .` in a
     project, or the data set's own folder)."""
     replaced = files_a_run_would_replace(folder)
     if replaced:

@@ -363,8 +363,8 @@ def _index_unmerged_downloads(index: dict[str, Path]) -> None:
 def _warn_other_files_of_one_name(copies: dict[str, list[Path]], listed: set[str] | None, fmt: str) -> None:
     """Name the clips (the `listed` ones; None: all) of which files of other sizes lie in several folders, where a
     format finds a clip by its file name anywhere below (a resized copy kept beside the originals, `train_256/` by
-    `train/`; a download that stopped short beside a whole one): the first in sorted order was read, the others
-    never, without a word. Copies of one size (the links of CVDF's `arrange_by_classes.py`, byte-identical copies)
+    `train/`; a download that stopped short beside a whole one): the first in sorted order is read, the others
+    never. Copies of one size (the links of CVDF's `arrange_by_classes.py`, byte-identical copies)
     are one clip: not named."""
     differing = {
         name: paths
@@ -395,9 +395,9 @@ def _file_size(path: Path) -> int | None:
 def _warn_unlisted_clips(roots: Sequence[Path], index: dict, listed: set[str], files: dict[str, Path]) -> None:
     """Name the Kinetics clips on disk that no CSV row names: they are read by no split. A CSV may list only part
     of a split: CVDF's Kinetics-600 `train.csv` and `val.csv` are incomplete (the mirror's maintainers say so; 15k
-    of the 29k validation clips), and read as they are, half of the validation clips were left out of the score
-    without a word. A clip is known by its file name, so a copy of a listed clip elsewhere (the replacements of
-    corrupted clips, the class folders of links `arrange_by_classes.py` makes) is listed too."""
+    of the 29k validation clips), and read as they are, half of the validation clips are left out of the
+    score. A clip is known by its file name, so a copy of a listed clip elsewhere (the replacements of corrupted
+    clips, the class folders of links `arrange_by_classes.py` makes) is listed too."""
 
     def named(path: Path) -> bool:  # (yt-dlp's format file `id.f137.mp4` of a listed clip `id`: read as it, a
         # leftover beside it, or named as audio alone by `_index_unmerged_downloads`)
@@ -1062,7 +1062,7 @@ def _split_list_examples(entries, index, missing, split, several: set[str]) -> l
     that class's name anywhere below the roots, else of its name with another video type (the lists name `.avi`
     files; copies re-encoded to `.mp4` keep the stem), else the one file of its name in any folder (a copy without
     class folders). A name that files in several folders share, none of them the listed one, is left out and named:
-    it used to be the first such file, so `cartwheel/1.avi` read `brush_hair/1.avi`, under the class cartwheel."""
+    taking the first such file, `cartwheel/1.avi` would read `brush_hair/1.avi`, under the class cartwheel."""
     kept, absent, unsure = [], [], []
     for listed, label in entries:
         listed_path = Path(listed.replace("\\", "/"))
@@ -1218,8 +1218,8 @@ def load_hmdb51(roots: Sequence[Path], official_split: int = OFFICIAL_SPLIT) -> 
 
 def _warn_class_folders_without_a_list(splits: dict, index: dict[str, Path], lists: dict, official_split: int) -> None:
     """Name the folders of clips beside the listed classes' folders that no `<class>_test_split<n>.txt` lists (a list
-    lost in unpacking HMDB51's rar of lists): their clips were read by no split, and the classes, numbered in sorted
-    order over the lists there, each one id lower than HMDB51's after such a class, without a word."""
+    lost in unpacking HMDB51's rar of lists): their clips are read by no split, and the classes, numbered in sorted
+    order over the lists there, each one id lower than HMDB51's after such a class."""
     class_folders = {Path(example["video"]).parent for examples in splits.values() for example in examples}
     beside = {folder.parent for folder in class_folders}
     clips: dict[Path, set[Path]] = {}

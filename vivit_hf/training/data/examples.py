@@ -290,8 +290,8 @@ def examples_digest(
     """A digest of a split's examples as a process reads them: every example's id and label, in order (no clip is
     read). Processes that each read their own copy of a data set (one disk per machine) must hold the same examples
     in the same order: the samplers share out clips by position, so a copy lacking one clip shifts every later one,
-    and with two processes 5 of 20 clips were read twice an epoch and 5 never (accelerate's `BatchSamplerShard`),
-    without a word. Compare every process's digest (a gather) before training; a differing one is that copy's.
+    and with two processes 5 of 20 clips would be read twice an epoch and 5 never (accelerate's
+    `BatchSamplerShard`). Compare every process's digest (a gather) before training; a differing one is that copy's.
     A stream gives its own (`StreamingSplit.stream_digest`): its shards, which it shares out by position. `order`:
     the labels numbered as another run numbered the same classes (`class_order_of`), to compare with its digest.
     `earlier`: as earlier versions took it (`earlier_examples_digest`); `two_parts`: every absolute path by its last
@@ -468,8 +468,8 @@ def warn_clips_named_alike(split: str, examples) -> None:
     """Warn, naming them, about clips of a `hub` split that only the file name stored beside their bytes names, where
     two or more share one (`HubSplit.names_beside_bytes`: `datasets`' `push_to_hub` and `save_to_disk` keep a `Video`
     clip's file name alone, so class folders' `cat/0.mp4` and `dog/0.mp4` are both `0.mp4`). Such rows are no
-    repeats (`warn_repeated_clips` leaves them out), but skip messages and predictions.jsonl named them alike, and
-    rows joined by `video_id`, as the docs advise for two evaluations, paired other clips without a word."""
+    repeats (`warn_repeated_clips` leaves them out), but skip messages and predictions.jsonl name them alike, and
+    rows joined by `video_id`, as the docs advise for two evaluations, would pair other clips."""
     if not hasattr(examples, "names_beside_bytes"):
         return
     counts = Counter(name for name in examples.names_beside_bytes() if name is not None)

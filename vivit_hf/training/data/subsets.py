@@ -23,8 +23,8 @@ def hold_out(
     """Split `examples` into (rest, held-out `fraction`), the same way every time for a seed.
 
     Drawn across the classes, each in proportion (as `sample_subset` draws), and never a class's last clip: a plain
-    random draw held out the only clip of a rare class, a class the model then never saw, scored wrong on every
-    clip of it, without a word. A split of one clip per class has nothing to hold out: refused, naming what to give.
+    random draw held out the only clip of a rare class, a class the model would then never see, scored wrong on
+    every clip of it. A split of one clip per class has nothing to hold out: refused, naming what to give.
     Segments of one untrimmed video (`source_video`) and clips of one group their file names give (`clip_group`:
     UCF101's, HMDB51's) are held out together; `named_groups=False`: the latter clip by clip, as versions before
     drew them (`drawn_otherwise_before`). Multi-label rows (a `HubSplit`'s `multi_label`: each label a clip's classes)
@@ -48,7 +48,7 @@ def hold_out(
             "training needs; give an evaluation split (a val/ folder, --eval_split)"
         )
     # A clip the split lists twice (one id: named by `warn_repeated_clips`) is held out with all its copies or not
-    # at all: one copy held out and one trained on scored the model on a training clip, without a word.
+    # at all: one copy held out and one trained on would score the model on a training clip.
     keys = _clip_keys(examples)
     copies: dict[str, list[int]] = {}
     for index, key in enumerate(keys):

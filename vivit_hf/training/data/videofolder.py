@@ -98,7 +98,7 @@ def _warn_official_split_lists(root: Path) -> None:
 
 def _warn_loose_clips(loose: dict[str, list[str]]) -> None:
     """Clips lying in a split folder itself (or the root) have no class folder, so no label: name them rather than
-    drop them without a word (an unlabelled test set, or files a copy left one level too high)."""
+    drop them unnamed (an unlabelled test set, or files a copy left one level too high)."""
     for split, names in loose.items():
         logger.warning(
             "videofolder: %d clip(s) of split %r lie outside any <class>/ folder and are left out (no label): %s",
@@ -124,7 +124,7 @@ def _warn_outside_split_folders(root: Path, outside: list[str], split_folders: l
 
 def warn_split_named_twice(root: Path, clips: Sequence[Path], places: dict | None = None) -> None:
     """One split gathered from folders named by different split words (`val/` beside `validation/`, `train/` beside
-    `training/`) is read as one split, as `datasets` reads it; both were merged without a word, though the usual cause
+    `training/`) is read as one split, as `datasets` reads it, though the usual cause
     is a split copied or renamed in part (the same clips evaluated twice, or a second split kept by mistake). Name the
     folders and their clips. Folders of one word (`train-00000/`, `train-00001/`: one split cut in parts) are not.
     Nothing is looked for where the warning would not be said (`finetune.data_warnings_held`): it placed every clip
@@ -234,7 +234,7 @@ _SPLIT_WORD_FIRST = re.compile(
 def warn_empty_class_folders(root: Path, class_dirs: dict[Path, Path], videos: Sequence[Path]) -> None:
     """Folders beside the class folders that hold nothing (a class whose copy failed, a class not yet filled), or no
     video below them (only its notes, a labels.txt, which no warning about files of other types names), give no
-    class, as in `datasets`, so the model had a class fewer than the folders show without a word; name them. So are
+    class, as in `datasets`, so the model would have a class fewer than the folders show; name them. So are
     such folders beside a folder of class folders (`train/empty_class/` next to `train/animals/cat/`), up to the
     split folder (`class_dirs`: each class folder's split folder, or `root`), which went unnamed."""
     # the folders above each clip's folder, each folder's once: a Kinetics tree is 400 folders of 240k clips
