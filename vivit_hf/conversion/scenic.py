@@ -44,7 +44,7 @@ SCENIC_ATTENTION_TYPES = {
 }
 # Where a train state keeps its parameters: scenic's TrainState (`params/`; older: `optimizer/target/`), and
 # big_vision's checkpoints before its move to optax (`opt/target/`, beside `opt/state/` and `extra/`), which scenic's
-# `checkpoint_format='big_vision'` reads; they were refused as "not a big_vision / scenic ViT".
+# `checkpoint_format='big_vision'` reads, so they read here too.
 _CHECKPOINT_PREFIXES = ("params/", "optimizer/target/", "target/", "opt/target/")
 # scenic `model_name` (`projects/vivit/model.py` get_model_cls) -> the transformers `problem_type` of its loss where
 # that is not softmax cross-entropy (the multi-label model's is sigmoid cross-entropy). The multi-head model alone
@@ -662,9 +662,10 @@ def tree_attention_types(flat: Mapping[str, np.ndarray]) -> tuple[str, ...]:
 
 
 def check_model_kind(flat: Mapping[str, np.ndarray], scenic_config: dict) -> None:
-    """A config of another variant than the tree (another config file given) was refused as 70 missing and 70
-    unexpected names; a config without `model.classifier` (scenic reads it with no default) over a tree without a CLS
-    token was converted as 'token' and refused as 'missing cls'. Both now name the config field."""
+    """Refuse, naming the config field, a config of another variant than the tree (another config file given), which
+    would otherwise meet 70 missing and 70 unexpected names, and a config without `model.classifier` (scenic reads it
+    with no default) over a tree without a CLS token, which would be converted as 'token' and refused as 'missing
+    cls'."""
     model = scenic_config.get("model")
     if not isinstance(model, Mapping):
         return  # config_from_scenic names it

@@ -283,7 +283,7 @@ def from_transformers_vivit(model_class, source, *model_args, **kwargs):
     if hasattr(model, "classifier") and (ignore_mismatched_sizes or head_asked):
         state = fresh_head(state, model)
     unused = load_transformers_vivit_into(model, state)
-    # what the checkpoint did not give (a VivitModel's has no classifier; a head of another size was dropped), under
+    # what the checkpoint did not give (a VivitModel's has no classifier; a head of another size is dropped), under
     # from_pretrained's name: from_vivit_checkpoint reports it fresh
     missing = sorted(name for name in model.state_dict() if name.startswith("classifier.") and name not in state)
     model = cast_as_asked(model, dtype, checkpoint_dtype(config_dict, state))

@@ -89,7 +89,7 @@ class ImageViT:
     # folder's `label_names`), so a copied classifier keeps them: its rows are those classes
     id2label: dict[int, str] | None = None
     # what the classifier's outputs mean (a transformers config's `problem_type`: multi-label or regression), so a
-    # copied classifier is trained with its own loss: with None, multi-hot labels were refused as single-label ones
+    # copied classifier is trained with its own loss: with None, multi-hot labels would be refused as single-label ones
     problem_type: str | None = None
     unused: dict[str, str] = field(default_factory=dict)
     # How the image classifier pools the tokens: a ViViT `classifier` ("token", "gap", "gmp"), or in the source's
