@@ -316,7 +316,7 @@ def source_problem(source: str) -> str | None:
 
 def why_not_loaded(source: str, error: Exception) -> str:
     """Why `source` gave no model: a Hub id not in the cache in offline mode (its config is, a weights file not), else
-    transformers' message. (A path that is not there was refused before, by `model_folder_refusal`.)"""
+    transformers' message. (A path that is not there is refused earlier, by `model_folder_refusal`.)"""
     from huggingface_hub.constants import is_offline_mode
 
     if looks_like_repo_id(source) and not Path(source).exists() and is_offline_mode():

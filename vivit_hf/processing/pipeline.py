@@ -235,7 +235,7 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
         if unknown:  # a clear message instead of Python's bare "unexpected keyword argument"
             raise ValueError(_unknown_pipeline_options(unknown))
         # numpy scalars (a sweep's, an argparse type's) as the Python values they hold, as the config and the
-        # processor take them: np.True_ for interpolate_pos_encoding and np.int64(2) for window_batch_size were refused
+        # processor take them: np.True_ for interpolate_pos_encoding and np.int64(2) for window_batch_size are valid
         top_k, frame_sampling_rate, window_batch_size, interpolate_pos_encoding = map(
             json_value, (top_k, frame_sampling_rate, window_batch_size, interpolate_pos_encoding)
         )

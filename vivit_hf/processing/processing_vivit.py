@@ -772,8 +772,8 @@ class ViViTVideoProcessor(BaseVideoProcessor):
     def _views_batch_here(self, videos, kwargs: dict, raw: bool) -> BatchFeature:
         given_metadata = kwargs.pop("video_metadata", None)  # the frame rate for `fps` sampling
         # transformers' options `_options` does not resolve: the call's, else the processor's own, as transformers
-        # merges them (set on the processor or saved in its config, they were ignored: `return_metadata=True` gave
-        # no metadata, and `input_data_format="channels_last"` read an ambiguous (T, 3, H, 3) array channels-first)
+        # merges them (set on the processor or saved in its config, ignored, `return_metadata=True` would give no
+        # metadata, and `input_data_format="channels_last"` read an ambiguous (T, 3, H, 3) array channels-first)
         device = self._call_or_own(kwargs, "device")
         return_metadata = self._call_or_own(kwargs, "return_metadata")
         check_switch("return_metadata", return_metadata)

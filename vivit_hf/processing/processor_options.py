@@ -341,7 +341,7 @@ def interpolation_mode(resample) -> InterpolationMode:
 @functools.lru_cache(maxsize=1)
 def _torch_has_lanczos() -> bool:
     """Whether torchvision resizes tensors with LANCZOS (0.27 and later, on the CPU). transformers' processors take
-    PIL's LANCZOS there; it was refused here as a filter torch lacks."""
+    PIL's LANCZOS there, so it is refused only where torch lacks it."""
     try:
         resize(torch.zeros(1, 1, 4, 4), 2, 2, InterpolationMode.LANCZOS)
     except (ValueError, RuntimeError, NotImplementedError):

@@ -93,8 +93,8 @@ def per_video_options(opts: dict, source: FrameSource, given_metadata) -> dict:
     if in_memory and opts["fps"] is not None and opts["do_sample_frames"]:
         _check_metadata_counts_frames(given_metadata, source)
     # A still image file has no frame rate, as its PIL frame has none: FFmpeg's image demuxers state 25 fps, their
-    # default, so an opaque logo.png took `fps=2` (and named "1 at 25 frames per second" for fps=50) where the
-    # transparent one, read with PIL, and the PIL frame were refused as having no rate.
+    # default, so an opaque logo.png would take `fps=2` (and name "1 at 25 frames per second" for fps=50) where
+    # the transparent one, read with PIL, and the PIL frame have no rate.
     timed = source.reader is not None and not source.still_image_file
     if video_fps is not None and timed:
         _say_given_rate_differs(video_fps, source)
@@ -592,7 +592,7 @@ def check_convert_rgb(source, opts: dict) -> None:
     with `num_channels=1` (it was repeated to RGB whatever the options: the option ignored, and such a model refused
     every grey video). A 4-channel video keeps its 4 channels, as transformers' processors keep them (its
     `VideoProcessingTestMixin` checks `(frames, 4, H, W)`): the input of a model with `num_channels=4` (RGB and depth,
-    or RGBA). It was refused ("the ViViT models take 3 channels") though `ViViTConfig(num_channels=4)` takes them.
+    or RGBA): `ViViTConfig(num_channels=4)` takes them.
     Frames whose transparency is no 4th channel of their own (a palette's or an RGB frame's transparent colour, grey
     with alpha: PIL's P, RGB with a tRNS key, LA) would keep other bands there: refused, naming the video, rather than
     composited onto white against the option (an RGB frame's key gave an RGBA clip of 0 / 255 alpha)."""
@@ -600,9 +600,9 @@ def check_convert_rgb(source, opts: dict) -> None:
         return
     if source.still_image_file:
         # A file given by its path is read as RGB, composited onto white, whatever the option: as every video file is
-        # (an APNG, a WebM with alpha) and as transformers' `load_video` reads any file (rgb24, 3 channels). A
-        # transparent PNG's path gave 4 channels (an LA or palette one was refused) where a one-frame APNG of the
-        # same picture gave its composite: its PIL frame, given as one, keeps its bands
+        # (an APNG, a WebM with alpha) and as transformers' `load_video` reads any file (rgb24, 3 channels). So a
+        # transparent PNG's path gives the composite a one-frame APNG of the same picture gives, not 4 channels: its
+        # PIL frame, given as one, keeps its bands
         return
     if source.channels == 4 and source.tensor is not None and source.alpha is not None:
         source.keep_fourth_channel()
@@ -927,8 +927,8 @@ def _pil_frame_to_array(frame, with_alpha: bool = False) -> np.ndarray:
         key = frame.info.get("transparency")
         if with_alpha and isinstance(key, int):
             # a 16-bit grey PNG's tRNS key: pixels of that value are transparent. Kept at 16 bits beside an alpha on
-            # the same scale (0 or 65535), as `_matched_channels` gives an opaque one; the key was dropped, and a
-            # transparent pixel showed its stored grey (black, mostly) where PIL's RGBA, transformers' too, is white
+            # the same scale (0 or 65535), as `_matched_channels` gives an opaque one; dropped, the key would leave
+            # a transparent pixel its stored grey (black, mostly) where PIL's RGBA, transformers' too, is white
             alpha = np.where(grey == key, 0, 65535).astype(np.uint16)
             return np.concatenate((grey, grey, grey, alpha), axis=-1)
         return grey

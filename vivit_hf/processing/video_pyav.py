@@ -675,7 +675,7 @@ class PyAVReader(VideoReader):
             if not self._owns_container:
                 # a caller's container on a file or a file object that seeks is read through one of our own, as where
                 # its seek lands late (a NUT file whose stamps start below 0: FFmpeg's seek to 0 fails there, which a
-                # reopen never needs); one on bytes or another file object was refused
+                # reopen never needs); one on bytes or another file object too
                 self._read_through_own_container()
                 if self._owns_container:  # opened afresh: at its first packet
                     return
@@ -997,7 +997,7 @@ class PyAVReader(VideoReader):
         """A stream whose pictures are encrypted (MP4 / MOV Common Encryption: DRM-protected downloads, a streaming
         service's segments) decodes to nothing without its key, which a path or bytes give no way to pass (a PyAV
         container opened with `decryption_key` is read: its demuxer decrypts the packets and marks none): every packet
-        was refused as invalid data, and a read failed with "Invalid data found when processing input" (H.264, MPEG-4
+        is refused as invalid data, and a read would fail with "Invalid data found when processing input" (H.264, MPEG-4
         part 2), "frames [0] could not be decoded" (HEVC), "has no frames" (a fragmented mp4, whose table comes from a
         decode) or torchcodec's "Could not push packet to decoder", where the file holds frames. Named here, from a
         keyframe's encryption side data (clear-lead files start with frames in the clear: the first encrypted keyframe
@@ -1098,8 +1098,8 @@ class PyAVReader(VideoReader):
         late = head is not None and (packet is None or (landed is not None and landed > head))
         if not (late or self._lands_after_start(packet) or (packet is None and self._own_source() is not None)):
             return
-        # through one of this reader's own, on the same file or a copy of its bytes (one on bytes was refused, though
-        # the copy `_sequential_frames` reads was at hand); on a file object that cannot seek, refused
+        # through one of this reader's own, on the same file or a copy of its bytes (on bytes too: the copy
+        # `_sequential_frames` reads is at hand); on a file object that cannot seek, refused
         self._read_through_own_container()
         if not self._owns_container:
             self._refuse_unseekable(
