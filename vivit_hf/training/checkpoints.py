@@ -172,7 +172,7 @@ def live_run_holding(folder) -> str | None:
     if folder.resolve() in _held or not (folder / RUN_LOCK_FILE).is_file():
         return None
     # a shared lock: two looks at once both pass (with the holder's own exclusive lock, two evaluations of one model
-    # started together each found the other looking, and one was refused as if a run were writing the model)
+    # started together would each find the other looking, and one be refused as if a run were writing the model)
     try:
         with open(folder / RUN_LOCK_FILE) as lock:
             fcntl.lockf(lock, fcntl.LOCK_SH | fcntl.LOCK_NB)

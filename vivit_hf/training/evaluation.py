@@ -85,8 +85,8 @@ def start_refusal(args) -> str | None:
 
 def dataset_file_refusal(args) -> CommandLineRefused | None:
     """A file given as `--dataset` (`x.zip`, `x/broken.mp4`), refused in its documented line before the results'
-    folder is looked at: a model folder or a file given as `--output_dir` was refused first, the data set's line
-    coming only once that was dealt with (as finetune.py refuses it)."""
+    folder is looked at, so that it comes first, not only once a model folder or a file given as `--output_dir` is
+    dealt with (as finetune.py refuses it)."""
     try:
         if args.dataset != SYNTHETIC:
             refuse_a_file(args.dataset)
@@ -443,7 +443,7 @@ def refuse_another_held_out_share(args, train_split: str, percentage: float, exa
     By the `examples_digest` of the share that fine-tuning recorded (a run of an older version recorded none: not
     checked). A model that numbers the same classes otherwise (class folders beside a data card, which an earlier
     version numbered in sorted order) recorded its own ids: compared by class name, its clips named as this version
-    or an earlier one names them (a model of that version recorded both at once, and was refused on its own share).
+    or an earlier one names them (a model of that version recorded both at once, and must pass on its own share).
     A share an earlier version drew clip by clip (`drawn_clip_by_clip`: UCF101's groups on both sides) with the
     run's `seed`, or recorded no digest of (all drew so), is refused as such, not as "that split has changed since",
     nor, unrecorded, scored on another share, clips the model trained on among them."""

@@ -536,7 +536,7 @@ def dataset_revision_refusal(args: argparse.Namespace) -> str | None:
 
 
 # The model flags a ViViT checkpoint given as --init_from decides instead (`build_model`): they build a model from
-# scratch or from an image ViT, and were silently ignored when typed with one.
+# scratch or from an image ViT, and would be ignored when typed with one.
 _CHECKPOINT_DECIDES = {
     "model_size": "its size",
     "tubelet_init": "its tubelet kernel",
@@ -825,7 +825,7 @@ def parse_args(argv=None, description: str | None = None, check_paths: bool = Tr
             "each head with cross-entropy, one class per clip (single_label_classification), whatever the config "
             "says; leave problem_type out"
         )
-    for name in ("drop_path_rate", "hidden_dropout_prob"):  # the override won, and the typed flag was dropped unsaid
+    for name in ("drop_path_rate", "hidden_dropout_prob"):  # the override wins: the typed flag would be dropped unsaid
         if name in typed and name in overrides and overrides[name] != getattr(args, name):
             parser.error(
                 f"argument --config_overrides: {name}={json.dumps(overrides[name])} differs from --{name} "
@@ -1007,7 +1007,7 @@ def check_config_overrides(
     overrides: dict, crop_size: int | None = None, config_classes=None, num_frames: int | None = None
 ) -> None:
     """Refuse a key no ViViT config (or none of `config_classes`) has, naming the closest valid one (a misspelling
-    was silently ignored), and an `image_size` other than the crop the processor makes (the model's image size
+    would be ignored), and an `image_size` other than the crop the processor makes (the model's image size
     follows `--crop_size`), or a `num_frames` other than a typed `--num_frames` (the processor's clip length: the
     model took the override's, the processor the flag's, and the run stopped after the data set was read, in a
     traceback)."""

@@ -54,7 +54,7 @@ BATCH_SETTINGS = (
     "label_column",
 )
 # What a flag left out reads is what the data set's features name (`hub_columns`), known once it is read: a resume
-# typing the column its run left out (`--video_column video`) was refused as "other batches", reading the same clips.
+# typing the column its run left out (`--video_column video`) reads the same clips: not "other batches".
 # Left out on one side only, they pass `same_setting` and are compared as the columns read (`check_resume_columns`).
 COLUMN_SETTINGS = ("video_column", "label_column")
 # What decides the model's and the optimiser's state: a checkpoint of another model does not load into this one, and
@@ -207,8 +207,8 @@ def same_setting(name: str, old, new, dataset_format: str | None = None) -> bool
     """Whether a recorded setting equals this run's. `--train_split` / `--eval_split` are compared as the split
     they name (`val` is `validation`), `--dataset_config_name` as the configuration it names in `dataset_format`
     (`same_config_name`: UCF101's `1` is `split1`). `--dataset` is compared as the folder it names here when both
-    name one (`data/k400`, `./data/k400` and `/home/me/data/k400` are one data set; a resume that typed it another
-    way than the first run was refused as "other batches")."""
+    name one (`data/k400`, `./data/k400` and `/home/me/data/k400` are one data set; a resume that types it another
+    way than the first run is not "other batches")."""
     if old == new:
         return True
     if name == "dataset_config_name":
@@ -223,7 +223,7 @@ def same_setting(name: str, old, new, dataset_format: str | None = None) -> bool
         return False
     if name in ("train_split", "eval_split"):
         # the split read, by the recipes' name: `--train_split training` resumed with `train` on a `training/` folder
-        # was refused as other batches (a data set holding both `val` and `validation` keeps its examples digest)
+        # is no other batches (a data set holding both `val` and `validation` keeps its examples digest)
         return recipe_split_name(old) == recipe_split_name(new)
     if name != "dataset":
         return False
@@ -353,8 +353,8 @@ def recorded_settings(folder) -> tuple[dict | None, str | None]:
 def settings_as_typed_here(saved: dict | None, folder: str | None, dataset: str) -> dict | None:
     """Recorded `saved` settings with their `--dataset` as this run typed it, when the folder the recorded run read
     (`folder`, `dataset_folder` of its `--dataset`) is the one this run's names: a resume (or the same command) run
-    from another working directory typed the same folder another way (`data` from /work, `../data` from
-    /work/logs) and was refused as "trained with other batches". A `--dataset_config_name` recorded for a
+    from another working directory that types the same folder another way (`data` from /work, `../data` from
+    /work/logs) is not "trained with other batches". A `--dataset_config_name` recorded for a
     `save_to_disk` folder, read whole, as none."""
     batches = recorded_batches(saved)
     if batches is None:
@@ -404,7 +404,7 @@ def columns_left_to_check(saved: dict | None, current: dict) -> list[str]:
     """The `COLUMN_SETTINGS` that `same_setting` passed left out on one side and typed on the other: the same run only
     if the data set, once read, names the typed column (`check_resume_columns`). A checkpoint of a version that
     recorded no columns has none checked, as `check_resume_settings` checks none: what its run read is unknown (the
-    column typed now was refused as "not given -> 'rgb'", where that run may have typed `rgb` too)."""
+    column typed now would be refused as "not given -> 'rgb'", where that run may have typed `rgb` too)."""
     batches = recorded_batches(saved) or {}
     return [name for name in COLUMN_SETTINGS if name in batches and batches[name] != current["batches"].get(name)]
 
@@ -466,8 +466,8 @@ def preset_change(args: argparse.Namespace | None, name: str, old, new) -> str |
 def preset_values_since(saved: dict | None, current: dict, args: argparse.Namespace) -> str | None:
     """Why a run recorded in a folder is not "the same command" as this one, when all that differs is a value of
     `--preset` that has changed since it was written (`EARLIER_PRESET_VALUES`), not typed then or now: the words to
-    add to the refusal, naming the flags that continue it. An older kinetics400_vivit_b_fe folder was refused as
-    "another run" for the preset's learning rate, 0.1 then and 5e-2 now, which nothing named; None otherwise."""
+    add to the refusal, naming the flags that continue it. An older kinetics400_vivit_b_fe folder would be refused
+    as "another run" for the preset's learning rate, 0.1 then and 5e-2 now, which nothing else names; None otherwise."""
     if not isinstance(saved, dict) or not isinstance(saved.get("other"), dict) or not isinstance(current, dict):
         return None
     earlier = EARLIER_PRESET_VALUES.get(getattr(args, "preset", None), {})
@@ -516,7 +516,7 @@ def check_resume_settings(saved: dict | None, current: dict, args: argparse.Name
         )
     # --layer_decay on or off changes the optimiser's groups: a key one side lacks is compared as None
     # a group not recorded (an older version's, or edited to null) is checked as none, and said unchecked below; its
-    # RECORDED_WHEN_ON settings too (taken as off, a run with --layer_decay was refused as "another model")
+    # RECORDED_WHEN_ON settings too (taken as off, a run with --layer_decay would be refused as "another model")
     recorded = {group: recorded_group(saved, group) for group in ("model", "clips", "other")}
     checked = {group: {} if values is None else as_off(group, values) for group, values in recorded.items()}
     refused = changes(checked["model"], as_off("model", current["model"]))

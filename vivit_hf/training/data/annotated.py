@@ -204,7 +204,7 @@ def _read_csv(path: Path, header: bool = True) -> list:
 
 # CVDF's `annotations/{train,val,test}.csv`, Kinetics-700-2020's `validate.csv`, ActivityNet's crawler names
 # (`kinetics-400_train.csv`, `kinetics_600_val.csv`), and mmaction2's (`download_annotations.sh` renames DeepMind's
-# CSVs `annotations/kinetics_{train,val,test}.csv`, which were refused as "no annotations/train.csv or val.csv").
+# CSVs `annotations/kinetics_{train,val,test}.csv`).
 _KINETICS_CSV = re.compile(
     r"^(?:kinetics(?:[-_]?\d+(?:[-_]\d+)?)?[-_])?(train|val|validate|validation|test)\.csv$", re.I
 )
@@ -321,8 +321,8 @@ def load_kinetics(roots: Sequence[Path]) -> VideoClassificationData:
 
 def _foreign_csvs(foreign: dict[Path, dict]) -> str:
     """Why CSVs of a Kinetics annotation file's name are not read: a list of clip paths and class ids (SlowFast's,
-    VideoMAE's `train.csv`, `<path> <id>` a line) has neither `label` nor `youtube_id`. It was left out as a split
-    without labels, so such a folder was refused as holding "no annotations/train.csv or val.csv", listing both."""
+    VideoMAE's `train.csv`, `<path> <id>` a line) has neither `label` nor `youtube_id`. Left out as a split
+    without labels, such a folder would be refused as holding "no annotations/train.csv or val.csv", listing both."""
     path, first = next(iter(foreign.items()))
     shown = ",".join(name for name in first if name is not None)
     shown = shown if len(shown) <= 80 else shown[:77] + "..."
@@ -336,8 +336,8 @@ def _foreign_csvs(foreign: dict[Path, dict]) -> str:
 
 def _index_unmerged_downloads(index: dict[str, Path]) -> None:
     """A clip yt-dlp downloaded as a video and an audio format whose merge never ran (stopped, or no FFmpeg there)
-    is its video format file alone, `id.f137.mp4`: indexed by its clip's stem `id` (it was counted missing, looked up
-    by `id` alone). An audio-only format (`id.f251.webm`) is no clip: named here, where it was refused only when
+    is its video format file alone, `id.f137.mp4`: indexed by its clip's stem `id` (looked up by `id` alone, it would
+    be counted missing). An audio-only format (`id.f251.webm`) is no clip: named here, not refused only when
     decoded."""
     formats: dict[str, list[Path]] = {}
     for key, path in index.items():
@@ -736,7 +736,7 @@ def _epic_release(
     roots: Sequence[Path], chosen: str | None = None, named: dict[str, Path] | None = None
 ) -> tuple[_EpicRelease, dict[str, Path]]:
     """The release whose split CSVs lie below the roots, and those CSVs: EPIC-Kitchens-100's, else EPIC-55's
-    (`EPIC_train_action_labels.csv`), which were not read: a copy of EPIC-55 was refused as having no
+    (`EPIC_train_action_labels.csv`), so that a copy of EPIC-55 is not refused as having no
     EPIC_100_train.csv. Where both are there, EPIC-55's CSV is named in a warning: EPIC-100 labels its videos anew.
     `chosen` (`--dataset_config_name 55` / `100`, an `EPIC_RELEASES` key) reads that release's alone: EPIC-55 could
     not be read from a folder holding EPIC-100's CSVs too (the annotations repositories unpacked side by side).
@@ -1016,8 +1016,8 @@ def same_config_name(dataset_format: str | None, old, new) -> bool:
     """Whether two `--dataset_config_name` values (a recorded run's, this one's) read one configuration: UCF101's and
     HMDB51's split and Epic Kitchens' release as `check_config_name` reads them (`1`, `split1` and none are split 1;
     `55` and `epic55` one release); a `datasets` repo's names as typed (its names are its own). A resume typed `1`
-    where the run typed `split1` was refused as "other batches", and evaluate.py took the model for one trained on
-    other data: no word that the split it scored was the one the model trained on."""
+    where the run typed `split1` is the same split, not "other batches", and evaluate.py knows the model trained on
+    the split it scores."""
     return config_key(dataset_format, old) == config_key(dataset_format, new)  # (a non-string: as it is, `config_key`)
 
 

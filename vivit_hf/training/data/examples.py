@@ -121,8 +121,8 @@ class VideoClassificationData:
     def split_name(self, name: str) -> str:
         """The name this data set holds split `name` under: `name`, or the recipes' name the readers gave a split of
         that spelling (`val`, `dev` -> `validation`: `SPLIT_ALIASES`); `name` where it has neither. A user's `val`,
-        the folder's name, was refused as "no split 'val'", its own split listed as 'validation'. In any case, as
-        `recipe_split_name` reads split words: `--split holdout` was "no split 'holdout'" beside the repo's `Holdout`;
+        the folder's name, is that split, not "no split 'val'" beside 'validation'. In any case, as
+        `recipe_split_name` reads split words: `--split holdout` is the repo's `Holdout`;
         two splits differing only by case (`Holdout`, `HOLDOUT`) are refused unless typed as spelt."""
         if name in self.splits:
             return name

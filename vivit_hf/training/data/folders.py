@@ -244,7 +244,7 @@ def _files_below(folder: Path) -> tuple[list[Path], list[Path], dict[Path, os.st
             others.append(path)
     leftovers = _download_leftovers(videos)
     # an audio-only format without its merged clip (`id.f251.webm`) is no clip: left out and named here, as the
-    # Kinetics reader names it (it was refused only when decoded); its container is opened for such files alone
+    # Kinetics reader names it (not refused only when decoded); its container is opened for such files alone
     leftovers |= {
         path for path in videos if path not in leftovers and download_format_of(path.stem) and not holds_video(path)
     }

@@ -207,8 +207,8 @@ class HubSplit(Sequence):
             folders = [row_tables[i].parent] if row_tables is not None else list(split_folders)
             folders += [self.base] if self.base not in folders else []
             # A table written on Windows (`clips\cat\0.mp4`) names its clip as written, else with `/`, as datasets
-            # reads a metadata file's `file_name`: read as written alone, every such clip was refused as "found
-            # nowhere" (a backslash is a character of a file name here, so the path as written comes first).
+            # reads a metadata file's `file_name`: read as written alone, every such clip would be refused as
+            # "found nowhere" (a backslash is a character of a file name here, so the path as written comes first).
             spellings = [path, path.replace("\\", "/")] if "\\" in path and os.sep == "/" else [path]
             found = next(
                 (folder / written for written in spellings for folder in folders if (folder / written).is_file()), None

@@ -186,8 +186,8 @@ def _class_columns(features) -> list[str]:
 def id_and_name_columns(features) -> tuple[str, str] | None:
     """`(ids column, names column)` where two of `label`, `labels` and `class` give every row a class, one as integers
     and the other as text (a metadata.csv of `label` 0, 1 beside `class` zebra, ant): ids and their names, as a
-    `ClassLabel` holds them, where they pair one to one (`unpaired_row`). They were refused as two label columns, and
-    either flag lost the data set's numbering: '0', '1' for names, or the names renumbered alphabetically."""
+    `ClassLabel` holds them, where they pair one to one (`unpaired_row`). Refused as two label columns, either flag
+    would lose the data set's numbering: '0', '1' for names, or the names renumbered alphabetically."""
     import datasets
 
     both = _class_columns(features)

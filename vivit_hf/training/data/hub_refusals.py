@@ -516,9 +516,9 @@ def _read_by_videofolder(path: Path) -> bool:
 def _refuse_metadata_named_in_another_case(files: Sequence[Path]) -> None:
     """A `Metadata.csv` / `metadata.CSV` / `METADATA.JSONL` beside the clips: datasets' videofolder takes a metadata
     file by its exact name (`metadata.csv`, `metadata.jsonl`, `metadata.parquet`, listed or not in a card's
-    `configs:`) and reads no other, so its rows were ignored and each clip labelled by its folder (the split folders
-    became the classes, or were refused as such, "put one metadata file in each split folder", beside the file that
-    is one). Its own folder's is named, with the name to give it; beside a file of that name (read), it is left."""
+    `configs:`) and reads no other, so its rows would be ignored and each clip labelled by its folder (the split
+    folders becoming the classes, or refused as such, "put one metadata file in each split folder", beside the file
+    that is one). Its own folder's is named, with the name to give it; beside a file of that name (read), it is left."""
     present = set(files)
     for path in files:
         name = path.name.lower()

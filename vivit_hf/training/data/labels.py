@@ -241,7 +241,7 @@ CSV_MISSING_LABELS = (
 
 def has_no_label(value, class_label: bool) -> bool:
     """Whether a raw label says "no label": `None`, NaN (a float column's missing value, as numpy and pandas write
-    one: a test split of NaNs was refused as "not a whole class id ... a regression target", each NaN counted a
+    one: so a test split of NaNs is not "not a whole class id ... a regression target", each NaN counted a
     distinct value), or `ClassLabel`'s -1 (`class_label`)."""
     if isinstance(value, float) and math.isnan(value):
         return True

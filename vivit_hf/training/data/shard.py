@@ -369,8 +369,8 @@ def write_shards(
     names = data.label_names
     # `val` / `dev` are the data set's `validation` (`split_name`): the card names each split as the readers do
     splits = list(dict.fromkeys(data.split_name(split) for split in splits or data.splits))
-    # A split the data set lacks (`--splits test` of a set without one) is refused before `out` is made: it was refused
-    # after, and the corrected command then found `--out` "not empty" (an empty data/ folder)
+    # A split the data set lacks (`--splits test` of a set without one) is refused before `out` is made: refused after,
+    # the corrected command would find `--out` "not empty" (an empty data/ folder)
     for split in splits:  # one left out for its lack of labels: in the shard tool's words, not the recipes'
         if split not in data.splits and data.is_unlabelled(split):
             raise DatasetFormatError(data.missing_split(split, SHARDS_NEED_LABELS))

@@ -455,9 +455,9 @@ def _refuse_ids_beside_names(values: dict, label_column: str, source: str, confi
 def _open_streaming_dataset(source: str, *, cache_dir: str | None = None, **options) -> VideoClassificationData:
     """`open_streaming_dataset` without naming the WebDataset members that do not decode or the mixed column types.
     A local folder's tars are checked whole (`refuse_cut_tars`) after it is read, and before any error it ends in is
-    raised (a cut tar is named first, as it was when checked before the read): the label scan of a WebDataset
-    without a data card indexes each tar on its way (`_TarMembers`), and the check, which walked every tar for its
-    index before it, reads that index."""
+    raised (a cut tar is named first, the cause of any error it leads to): the label scan of a WebDataset without a
+    data card indexes each tar on its way (`_TarMembers`), and the check reads that index rather than walk every tar
+    again."""
     try:
         data = _read_streaming_dataset(source, cache_dir=cache_dir, **options)
     except Exception:

@@ -356,8 +356,8 @@ _FRAME_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".webp")
 
 def _frame_folder(root: Path) -> tuple[str, str] | None:
     """`(folder, image suffix)` of the first folder below `root` holding two or more images (a clip's extracted frames,
-    `train/cat/v1/img_00001.jpg`), else None: such a tree was refused as "no <class>/<video> files", every frame named
-    as a file of another type, with no word of what videofolder reads instead."""
+    `train/cat/v1/img_00001.jpg`), else None, so that such a tree is not refused as "no <class>/<video> files" alone,
+    every frame named as a file of another type, with no word of what videofolder reads instead."""
     counts: dict[tuple[Path, str], int] = {}
     for path in files_below(root)[1]:
         if path.suffix.lower() in _FRAME_SUFFIXES:
@@ -373,8 +373,8 @@ def _tables_beside(root: Path) -> tuple[bool, list[str]]:
     Arrow ones without a card (`to_parquet` into `push_to_hub`'s `data/train-*.parquet`), which `--dataset_format
     hub` reads (the default format named what the folder holds, not the format that reads it; lower case, as
     `datasets` finds them); and the CSV / JSON ones beside its clips (`labels.csv` of file names and classes), which
-    videofolder reads no labels from (the folder was refused as "no <class>/<video> files", the table named only
-    among its files, with no word of the two ways to read its labels)."""
+    videofolder reads no labels from (not "no <class>/<video> files" alone, the table named only among its files,
+    with no word of the two ways to read its labels)."""
     paths = [path for depth in ("*", "*/*") for path in root.glob(depth)]
     holds_tables = any(path.suffix in (".parquet", ".arrow") for path in paths)
     label_lists = sorted(
