@@ -239,7 +239,7 @@ def parse_args(argv=None):
 def agree_to_start(parser, args) -> None:
     """Join the process group, then refuse or start together: a refusal on one machine (its model or data set folder
     missing there) stops every process at once, with one line on each machine, as does a command line that differs
-    between machines. (A machine that refused alone used to leave the others waiting at their first collective: 30
+    between machines. (A machine that refused alone would leave the others waiting at their first collective: 30
     minutes.) The refusing process stops as on one process: argparse's usage line and status 2."""
     flags = command_flags(args)
     join_process_group(args.ddp_timeout)
@@ -286,9 +286,9 @@ def load_model(args):
 def take_the_models_clip_length(processor, config, model: str) -> str | None:
     """Clips of the model's `config.num_frames` frames, as its pipeline (`ViViTVideoClassificationPipeline`, and
     transformers' own) and predict.py make them, where the processor saved with it says another count (or samples
-    by `fps`, no count): a warning, logged and returned, naming both. Its saved count was taken here alone: 2 frames
-    of a 4-frame model were scored without a word (the first temporal position embeddings only), not the clips
-    predict.py scores; 8 were the model's traceback after the first batch. (finetune.py saves the two alike.)"""
+    by `fps`, no count): a warning, logged and returned, naming both. The saved count would score other clips than
+    predict.py scores: 2 frames of a 4-frame model run on the first temporal position embeddings only; 8 are the
+    model's traceback after the first batch. (finetune.py saves the two alike.)"""
     frames = getattr(config, "num_frames", None)
     if not isinstance(frames, int) or (processor.num_frames == frames and processor.fps is None):
         return None
@@ -376,7 +376,7 @@ def main(argv=None, written: list | None = None):
         examples = data.split(split)
         data.refuse_empty(split, "to evaluate")
         # a score of clips it learnt: said, as it is not a test (also of a run that read the data set otherwise:
-        # another --dataset_format, or streamed, whose `--split train` was scored without a word)
+        # another --dataset_format, or streamed, whose `--split train` is the same clips)
         if note := trained_split_warning(args, split, trained, otherwise):
             logger.warning(note)
         elif accelerator.is_main_process and (note := trained_clips_scored(args, split, examples, record)):
@@ -438,7 +438,7 @@ def main(argv=None, written: list | None = None):
         usage_error(refused_processor_config("--model", args.model, error))
     warn_short_video_override(logger, processor.short_video, args.short_video, args.model)
     # views typed on the command line are the user's choice; the warning is for the flags' defaults scoring views
-    # other than the saved ones (a processor saved with 4 x 3 scored 1 x 1 without a word). Both typed, it fired on
+    # other than the saved ones (a processor saved with 4 x 3 would score 1 x 1). Both typed, it would fire on
     # README's own `--num_clips 4 --num_crops 3` for every model finetune.py saves (1 x 1).
     if not {"num_clips", "num_crops"} <= typed:
         warn_saved_views(logger, processor, args.model, args.num_crops, args.num_clips)

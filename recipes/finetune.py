@@ -407,11 +407,10 @@ def ready_output_dir(accelerator, args, output_dir: Path, rerun) -> None:
     folder every machine shares) does to its --output_dir once every refusal is taken: put right what a killed save
     left (`finish_interrupted_saves`), remove the previous run where it is overwritten, make the folder.
 
-    What a killed save left was put right as the main process took the folder: a run refused after (another command's
-    folder) had renamed a killed save and deleted what a pruning left. Other machines' own folders were put right only
-    at their first save: killed between a save's renames, each machine's folder held `step_4` and a whole
-    `.tmp-step_6`, and the resume was refused, "the machines' latest checkpoints differ" (step_6 on rank 0, step_4 on
-    machine 1), advising step_4 on every machine. The refusals and `latest` see each folder as it will be
+    After the refusals, so that a run refused (another command's folder) renames no killed save and deletes nothing a
+    pruning left; on every machine, not at its first save, since a save killed between its renames leaves each
+    machine's folder with `step_4` and a whole `.tmp-step_6` (read so, a resume would be refused: "the machines'
+    latest checkpoints differ"). The refusals and `latest` see each folder as it will be
     (`checkpoints_once_saves_finish`, `saved_in`); no process reads a checkpoint before every process has met after
     this (`main`)."""
     if not checkpoint_writer(accelerator):
@@ -465,10 +464,10 @@ def main(argv=None):
     # nothing written leaves none of them (`hold_output_dir`'s `made`), where an empty --output_dir it made was left
     made = [folder for folder in (output_dir, *output_dir.parents) if not folder.exists()]
     flags = command_flags(args)  # as typed: decide_start changes some of them
-    refuse_a_gpu_config_without_a_gpu()  # ddp_multi_gpu.yaml on CPUs: 8 CPU processes in bf16, without a word
+    refuse_a_gpu_config_without_a_gpu()  # ddp_multi_gpu.yaml on CPUs would run 8 CPU processes in bf16
     use_cpu = cpu_process_group()
     # Every process joins the group before it decides anything, so that a refusal on one machine stops them all at
-    # once, each with one line (the others used to wait for it at their first collective: 30 minutes).
+    # once, each with one line (the others would wait for it at their first collective: 30 minutes).
     num_processes = join_process_group(args.ddp_timeout)
     # The main process holds --output_dir (`take_output_dir`), and every process agrees on that before any looks for
     # `latest`. Each looks at the folder as it will be once what a killed save left is put in place, which is done only
@@ -729,7 +728,7 @@ def main(argv=None):
     if checkpoint_writer(accelerator) and not (output_dir / "config.json").is_file():
         # Recorded as training starts (every refusal is behind: a run refused for its flags or data leaves no run),
         # so that the same command after a stop before the first checkpoint (Ctrl-C, a kill) is known for a rerun
-        # of this run and starts again, as the README says: it was refused as another run's folder (its tracker
+        # of this run and starts again, as the README says, not refused as another run's folder (its tracker
         # logs). The final outputs write it again; a previous model keeps its own record until this run's model
         # replaces it (evaluate.py reads it for the share held out).
         write_run_settings(output_dir, settings, args.dataset, held_out)
@@ -777,7 +776,7 @@ def main(argv=None):
         # the same at the last logged train/loss (an older version's checkpoint: at the resume)
         logged_before = resume_state.get("logged_loss", [loss_sum_before, loss_steps_before])
         earlier_runs = trained_runs(resume_state)
-        # an earlier version's evaluations have no loss: ranked by it they were passed over (the best, the patience)
+        # an earlier version's evaluations have no loss: ranked by it they would be passed over (the best, the patience)
         ranking = args.load_best_model_at_end or args.early_stopping_patience
         unranked = ranking and unranked_evaluations(history, best_metric)
         if unranked:

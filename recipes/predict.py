@@ -224,7 +224,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def is_url(text: str) -> bool:
     """Whether `text` names a video by URL (`https://...`, `hf://datasets/...`, `s3://...`; not `file://`), which the
-    pipeline reads itself: taken as a path, `https://host/a.mp4` was refused as 'no such video file or folder:
+    pipeline reads itself: taken as a path, `https://host/a.mp4` would be refused as 'no such video file or folder:
     https:/host/a.mp4'."""
     scheme, sep, _ = text.partition("://")
     return bool(sep) and scheme.lower() != "file" and scheme.replace("+", "").replace(".", "").isalnum()
@@ -258,8 +258,8 @@ def find_videos(paths: list[str]) -> list[Path | str]:
 
 def matching_videos(pattern: str) -> list[Path]:
     """The video files a quoted pattern (`'clips/*.mp4'`, `'clips/**/*.mkv'`) matches, sorted, as a shell would have
-    expanded it unquoted (a scheduler's or a Windows shell's command line leaves it as typed: it was refused as 'no
-    such video file or folder: clips/*.mp4'); a folder it matches is searched as a folder given is, and files of
+    expanded it unquoted (a scheduler's or a Windows shell's command line leaves it as typed, not a file to refuse
+    as 'no such video file or folder: clips/*.mp4'); a folder it matches is searched as a folder given is, and files of
     other types are left out, as in a folder."""
     # (as typed: a `~` that only a shell would have expanded is refused before, as every recipe's paths refuse it)
     matches = sorted(Path(path) for path in glob.glob(pattern, recursive=True))
@@ -395,7 +395,7 @@ class _WindowInFlagWords(logging.Filter):
 
 def earlier_timelines(output_dir: Path, names) -> list[str]:
     """The timelines in `output_dir` of videos this run does not predict (`<video file name>.json`): an earlier run's,
-    perhaps of another model, left beside this run's (a folder read whole mixed the two without a word)."""
+    perhaps of another model, left beside this run's (a folder read whole would mix the two)."""
     ours = {f"{name}.json" for name in names}
     found = output_dir.glob("*.json")
     return sorted(p.name for p in found if p.name not in ours and Path(p.stem).suffix.lower() in VIDEO_EXTENSIONS)
@@ -438,8 +438,8 @@ def launched_count() -> int:
 
 def launched_processes() -> tuple[int, int]:
     """This process's rank and the number of processes, `(0, 1)` unless started by a launcher of several
-    (`launched_count`), in which case it joins their process group (gloo on CPUs). Every process used to predict every
-    video, each writing the same files and one predictions.jsonl at once."""
+    (`launched_count`), in which case it joins their process group (gloo on CPUs), so that each predicts its share
+    of the videos, not every process every video into the same files at once."""
     count = launched_count()
     if count == 1:
         return 0, 1
@@ -470,7 +470,7 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 def parsed(argv=None) -> argparse.Namespace:
     """The parser's flags, refused (argparse's line, status 2) where two contradict: `--plot_classes 10 --no_plot`
-    drew no plot, its 10 ignored without a word."""
+    would draw no plot, its 10 ignored."""
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.no_plot:  # --plot_classes typed, not its default (which --help shows): parsed again without it
@@ -545,9 +545,9 @@ def model_precision(classifier, asked: str | None) -> str:
 def check_crop_size(classifier, model: str, num_crops: int) -> None:
     """`usage_error` where the views the processor's options alone decide (its crops, centre crops or three; or a
     fixed height and width resized where it crops none) are not the model's `image_size`, before any output is
-    opened: the first video failed with the model's traceback, advising `interpolate_pos_encoding=True`, which no
-    flag passes, and a fixed resize was refused only at the first video, after predictions.jsonl was opened (an
-    empty file left behind). (A shortest edge resized with no crop makes each video's size: refused at the first
+    opened: else the first video fails with the model's traceback, advising `interpolate_pos_encoding=True`, which no
+    flag passes, or a fixed resize is refused at the first video, after predictions.jsonl is opened (an empty file
+    left behind). (A shortest edge resized with no crop makes each video's size: refused at the first
     video that does not fit, `view_size_refusal`.)"""
     processor = classifier.video_processor
     crops = bool(getattr(processor, "do_center_crop", False) or num_crops == 3)
@@ -649,9 +649,8 @@ def _predict(argv, progress: dict) -> None:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
     rank, count = launched_processes()  # first: a refusal below is agreed by every process, said once per machine
     if count == 1 and (alone := processes_not_started(1, sys.argv[0])):
-        # `accelerate launch --num_processes 2` on CPUs (or accelerate config's multi-CPU answer) predicted every
-        # video in one process without a word, where finetune.py and evaluate.py say so; the script as it was run,
-        # as theirs (it named recipes/predict.py to a user who ran it from another folder or under another name)
+        # `accelerate launch --num_processes 2` on CPUs (or accelerate config's multi-CPU answer) would predict every
+        # video in one process: said, as finetune.py and evaluate.py say it, naming the script as it was run
         logger.warning(alone)
     if count > 1:  # accelerate: only a launcher's run needs it
         from vivit_hf.training.agreement import agree
@@ -780,8 +779,8 @@ def interrupted(progress: dict) -> str:
 
 def run(argv=None):
     """`main` as a command (`run_as_command`): Ctrl-C or SIGTERM (a scheduler's stop) is one line saying how many
-    videos were done and where their outputs are, status 130 / 143; it was a KeyboardInterrupt traceback from
-    wherever the model was, and SIGTERM ended the run without a word. Any other error is a bug and keeps its
+    videos were done and where their outputs are, status 130 / 143, not a KeyboardInterrupt traceback from
+    wherever the model was, nor (SIGTERM) an end with no word. Any other error is a bug and keeps its
     traceback (the user's mistakes are already argparse-style lines, SystemExit)."""
     progress: dict = {}
     return run_as_command(partial(main, progress=progress), argv, (), partial(interrupted, progress))

@@ -277,6 +277,30 @@ def test_carried_code_imports_no_optional_package(tmp_path):
     assert not unnamed, f"the card's Use section does not name {sorted(unnamed)}"
 
 
+def test_carried_model_files_state_their_licence_in_full(tmp_path):
+    """A saved folder's model, configuration and processor files travel alone to the Hub, where transformers' model
+    linter (TRF028) and a reader look for the whole Apache notice in each: a one-line mention left out where to read
+    the licence and the warranty disclaimer."""
+    from vivit_hf import ViViTVideoProcessor
+
+    config_class, _, classifier_class = VIVIT_MODELS["spatio_temporal"]
+    classifier_class(
+        config_class(hidden_size=8, num_hidden_layers=1, num_attention_heads=2, intermediate_size=8)
+    ).save_pretrained(tmp_path)
+    ViViTVideoProcessor().save_pretrained(tmp_path)
+    named = [p for p in tmp_path.glob("*.py") if re.match(r"(modeling|configuration|processing)_", p.name)]
+    assert {p.name for p in named} >= {"modeling_vivit.py", "modeling_blocks.py", "configuration_vivit.py"}
+    notice = [
+        "you may obtain a copy of the license at",
+        "http://www.apache.org/licenses/license-2.0",
+        'distributed on an "as is" basis',
+        "limitations under the license.",
+    ]
+    for path in named:
+        head = " ".join(line.lstrip("# ") for line in path.read_text().splitlines()[:25]).lower()
+        assert all(clause in head for clause in notice), f"{path.name} lacks the Apache notice"
+
+
 def test_multi_view_pipeline_reads_a_remote_code_processor_as_vivit_hfs(tmp_path, hf_modules_cache, monkeypatch):
     """A model and processor loaded with `trust_remote_code=True` before vivit_hf is imported are the classes of the
     folder's code, which transformers' own pipeline then warns scores one view ("build it with

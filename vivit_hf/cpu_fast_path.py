@@ -50,7 +50,7 @@ def _global_module_hooks() -> bool:
 def _transformed(hidden_states: torch.Tensor, linear: nn.Linear) -> bool:
     """Whether forward-mode AD (a dual level open: `torch.func.jvp`, `torch.autograd.forward_ad`) or a `torch.func`
     transform (its tensors wrapped: vmap, grad, jvp over parameters) sees the call. The oneDNN op has no forward-AD
-    formula: a jvp through it got a zero tangent, a dual tensor none, without a word."""
+    formula: a jvp through it would get a zero tangent, a dual tensor none."""
     if getattr(torch.autograd.forward_ad, "_current_level", -1) >= 0:
         return True
     wrapped = torch._C._functorch.is_functorch_wrapped_tensor
@@ -67,8 +67,8 @@ def onednn_dtype(hidden_states: torch.Tensor, linear: nn.Linear) -> torch.dtype 
         return None
     if linear.weight.device.type != "cpu":
         return None
-    # the bias too: with only biases trained (BitFit) and a frozen input, the first block's qkv took the oneDNN call,
-    # which has no backward, and its bias got no gradient without a word
+    # the bias too: with only biases trained (BitFit) and a frozen input, the first block's qkv would take the oneDNN
+    # call, which has no backward, and its bias get no gradient
     if torch.is_grad_enabled() and (
         hidden_states.requires_grad or any(p is not None and p.requires_grad for p in (linear.weight, linear.bias))
     ):

@@ -130,8 +130,8 @@ def dynamic_shapes(model: ViViTPreTrainedModel, dynamic_size: bool, attention_ma
 @contextmanager
 def modes_kept(model: nn.Module):
     """Trace in eval mode, then give each module of `model` back the mode it had: exporting mid-training (a callback
-    exporting each checkpoint) left the model in eval mode, so training went on without dropout or stochastic depth,
-    without a word."""
+    exporting each checkpoint) must not leave the model in eval mode, training on without dropout or stochastic
+    depth."""
     modes = [(module, module.training) for module in model.modules()]
     try:
         yield
@@ -316,7 +316,7 @@ def source_problem(source: str) -> str | None:
 
 def why_not_loaded(source: str, error: Exception) -> str:
     """Why `source` gave no model: a Hub id not in the cache in offline mode (its config is, a weights file not), else
-    transformers' message. (A path that is not there was refused before, by `model_folder_refusal`.)"""
+    transformers' message. (A path that is not there is refused earlier, by `model_folder_refusal`.)"""
     from huggingface_hub.constants import is_offline_mode
 
     if looks_like_repo_id(source) and not Path(source).exists() and is_offline_mode():

@@ -35,7 +35,7 @@ def float_ids_as_named_now(names: Sequence[str]) -> list[str]:
 def text_labels_as_read_now(names: Sequence[str]) -> list[str]:
     """`names` that end in a newline without their surrounding blanks: earlier versions kept the newline that ends a
     WebDataset `<key>.txt` label (`'cat\\n'`), which `text_label` now strips; a model or a checkpoint of then is
-    matched with its data read now (it was refused as not knowing a class of its own data, `'cat'`). Other names stay
+    matched with its data read now (not refused as not knowing a class of its own data, `'cat'`). Other names stay
     as they are (`dog `, a folder's name, is still a class apart from `dog`), and so does one of blanks alone."""
     return [name.strip() or name if name.endswith("\n") else name for name in names]
 

@@ -81,8 +81,8 @@ def looks_like_local_path(source) -> bool:
 
 def near_folder(source: str, *, model: bool) -> str | None:
     """A folder beside where `source` would be whose name is close to its own, else None: a typo of a local folder
-    (`--dataset my_vidoes` beside `my_videos`) is spelt as a Hub id and was refused as one alone (offline, or no such
-    repo), naming nothing the user could have meant. `model`: a model is asked for, so only a folder holding
+    (`--dataset my_vidoes` beside `my_videos`) is spelt as a Hub id, and refused as one alone (offline, or no such
+    repo) it would name nothing the user could have meant. `model`: a model is asked for, so only a folder holding
     config.json is named; else a data set, and a folder holding a model or a run's settings is not (near names that
     are no such thing: evaluate.py's `models--bert-base-uncased` results for `--model bert-base-uncased`, ratio
     0.81; a `my_videos_run` output folder for `--dataset my_videos`); nor one of two as near. Listed with

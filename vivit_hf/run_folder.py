@@ -62,8 +62,8 @@ def no_model_yet(flag: str, value: str) -> str | None:
     """Why a folder given as a saved model (`--model`, `--init_from`) holds none, where it is a fine-tuning run's
     without a config.json or one of its checkpoints, in argparse's words saying what to do; None for any other path
     (a model's folder, a file, another folder). A run writes its model when it ends: the folder of one stopped by
-    Ctrl-C (or still running) was refused as holding no config.json, "give the folder a fine-tuning run wrote", which
-    is what was given (and as `--init_from`, a `TransformersCheckpointError` traceback once the data set was read)."""
+    Ctrl-C (or still running) holds no config.json, and "give the folder a fine-tuning run wrote" would name what was
+    given (and as `--init_from`, a `TransformersCheckpointError` traceback once the data set is read)."""
     folder = Path(value).expanduser()
     if not value or not folder.is_dir() or (folder / "config.json").is_file():  # (`""`: Path reads it as `.`)
         return None

@@ -68,8 +68,8 @@ def place_as_asked(model, device_map, name: str):
     """`model` where a from_pretrained-style `device_map` puts it: one device (`"cuda:1"`, `0`, a `torch.device`, or a
     map of every module to one device, `{"": "cuda:0"}`) moves it there; `"auto"` (or "balanced", "sequential") or a
     map over several devices is said to be ignored, the model being small next to what it was built from, built whole
-    on one device. A converter that dropped the option left the model on the CPU without a word; `{"": device}` was
-    ignored as a per-module map, and "balanced" failed in torch naming no `device_map`."""
+    on one device. A converter that dropped the option would leave the model on the CPU; `{"": device}` is a device,
+    not a per-module map to ignore, and "balanced" would fail in torch naming no `device_map`."""
     if device_map is None:
         return model
     devices = set(device_map.values()) if isinstance(device_map, Mapping) else {device_map}
@@ -236,7 +236,7 @@ def peft_adapters_refusal(model) -> str | None:
 def refuse_hub_options(hub_kwargs: Mapping, source) -> None:
     """Refuse hub options (`revision=`, `cache_dir=`, ...) beside a source in memory (a model, a state dict), or the
     `FILE_CHOOSING_OPTIONS` a caller passes of a local file (`vit.pth`, `.npz`): they say which files to read, and
-    were dropped without a word (`revision="v2"` gave the object or file as it is). Options left at their defaults
+    dropped, `revision="v2"` would give the object or file as it is. Options left at their defaults
     (None, False, `subfolder=""`: a script's `revision=args.revision`) ask nothing, and pass. (A local folder is not
     refused: transformers' `from_pretrained` reads one with `subfolder` and ignores the others, and so do these
     readers.)"""

@@ -239,8 +239,8 @@ def name_classes(model: nn.Module, names: list[str], where: str) -> None:
     named, seen, start = [], {}, 0
     for head, size in heads.items():
         # Several heads: each class `head:name`, as fine-tuning names them (`VideoClassificationData.label_names`),
-        # which evaluate.py and the pipeline read back per head. Bare, a noun and a verb of one spelling were refused
-        # as one name given twice, and label2id would have kept one of them.
+        # which evaluate.py and the pipeline read back per head. Bare, a noun and a verb of one spelling would be
+        # one name given twice, and label2id would keep one of them.
         prefix = f"{head}:" if len(heads) > 1 else ""
         for i in range(start, start + size):
             name = prefix + names[i].removeprefix(prefix)  # (a vivit_hf config.json's id2label is prefixed already)

@@ -70,8 +70,8 @@ def from_vivit_checkpoint(
     Returns `(model, report)`, the model in eval mode; `report` lists the parameters `resized`, `remapped` by class
     name and left `fresh`.
     """
-    # from_pretrained's loading options, no config fields: `attn_implementation` was refused as one, `dtype` kept
-    # as one and the model left in float32, without a word
+    # from_pretrained's loading options, no config fields: taken as ones, `attn_implementation` would be refused and
+    # `dtype` kept while the model stays in float32
     dtype = pop_dtype(config_overrides)
     attn_implementation = config_overrides.pop("attn_implementation", None)
     device_map = config_overrides.pop("device_map", None)  # (refused as no config field; placed as the others place)
@@ -96,7 +96,7 @@ def from_vivit_checkpoint(
     kwargs.update(config_overrides)
     if kwargs.get("embedding_type") == "tubelet" and "num_sampled_frames" not in config_overrides:
         # a frame-sampling checkpoint's own count (its constructor fills it in), which tubelets never read: kept,
-        # it was refused as if the caller had given it beside `embedding_type="tubelet"`
+        # it would be refused as if the caller had given it beside `embedding_type="tubelet"`
         kwargs.pop("num_sampled_frames", None)
     if id2label is not None:
         id2label = {int(i): name for i, name in id2label.items()}
@@ -106,17 +106,17 @@ def from_vivit_checkpoint(
             label_spaces=dict(label_spaces) if label_spaces else None,
         )
     elif label_spaces is not None and dict(label_spaces) != (old.config.label_spaces or {}):
-        # new heads, unnamed (given alone they were ignored: the checkpoint's heads came back); the checkpoint's own
+        # new heads, unnamed (given alone, the checkpoint's heads would come back); the checkpoint's own
         # heads, in any order, keep its classifier, its class names and its rows' order
         kwargs.update(id2label=None, label2id=None, label_spaces=dict(label_spaces))
     count_alone = id2label is None and label_spaces is None and "num_labels" in config_overrides
     count_alone = count_alone and config_overrides["num_labels"] != old.config.num_labels
     if count_alone:
         # A class count alone: one fresh head of that many unnamed classes, as `from_pretrained(path, num_labels=N,
-        # ignore_mismatched_sizes=True)` gives. Over named heads (kept in `kwargs`) the count was refused, naming
-        # `label_spaces=None`, which this function reads as "not given"; beside an unnamed head, the placeholders
-        # `LABEL_i` were taken for class names, and the first N of the checkpoint's rows, trained for other classes,
-        # were kept as the new head ("remapped").
+        # ignore_mismatched_sizes=True)` gives. Over named heads (kept in `kwargs`) the count would be refused,
+        # naming `label_spaces=None`, which this function reads as "not given"; beside an unnamed head, the
+        # placeholders `LABEL_i` would be taken for class names, and the first N of the checkpoint's rows, trained
+        # for other classes, kept as the new head ("remapped").
         kwargs.update(id2label=None, label2id=None, label_spaces=None)
     config = type(old.config)(**kwargs)
     if attn_implementation is not None:
@@ -189,7 +189,7 @@ def _checkpoint_in_memory(source: nn.Module, hub: dict, loading: dict):
     here."""
     model = unwrapped_module(source)
     refuse_hub_options(hub, model)
-    if refusal := peft_adapters_refusal(model):  # (a PeftModel was refused as if it were an image ViT)
+    if refusal := peft_adapters_refusal(model):  # (a PeftModel is no image ViT: said as what it is)
         raise ViTInitError(refusal)
     if getattr(getattr(model, "config", None), "model_type", None) == "vivit":
         model, info = from_transformers_vivit(ViViTSpatioTemporalForVideoClassification, model, **loading)
@@ -295,9 +295,8 @@ def warn_of_embedding_fresh(model, unfit: set[str], old: Mapping) -> set[str]:
 def representation_changed(model, old: Mapping) -> set[str]:
     """The head's layers (the representation layer `pre_logits` and the classifier) where `representation_size` is
     another than the checkpoint's `old` (its config dict), else none. The classifier reads that layer's features (the
-    pooled tokens without one): another width's was said as "1 parameters ... start fresh with the rest of their
-    layer: classifier.bias", and a representation layer added at the hidden width kept the trained classifier, whose
-    shape fits, reading a fresh layer's features in place of the tokens it was trained on, without a word."""
+    pooled tokens without one), so both start fresh: a representation layer added at the hidden width would keep the
+    trained classifier, whose shape fits, reading a fresh layer's features in place of the tokens it was trained on."""
     if old.get("representation_size") == getattr(model.config, "representation_size", None):
         return set()
     return {
@@ -329,7 +328,7 @@ def warn_of_cls_token_change(encoders: list[str], old: str, new: str, head_kept:
     target and restored model uses a classification token"). Dropped, the trained CLS token and its position row went
     unreported (`fresh` empty, finetune.py's log "fresh nothing"); added, the report named the fresh token but not its
     fresh position row, and neither said that a kept classifier was trained on the other pooling's features.
-    Another pooling with no CLS token either way (gap / gmp / gsp) kept the trained head without a word, where
+    Another pooling with no CLS token either way (gap / gmp / gsp) keeps the trained head, said as
     `from_pretrained(path, classifier="gmp")` warns of the same change."""
     if not encoders:
         if head_kept and old != new:
@@ -383,10 +382,10 @@ class OtherWidthError(ViTInitError):
 
 
 def check_width_kept(old, model) -> None:
-    """Refuse another `hidden_size` than the checkpoint's: no encoder weight fits another width, so the restart kept
-    none (every parameter of a tiny model fresh, at most a classifier behind `representation_size`), said by a
-    warning that named the two parameters whose own shape fitted (`fc1.bias`, `classifier.bias`) as starting "with
-    the rest of their layer", not that the whole checkpoint was dropped. scenic's init fails on such arrays too."""
+    """Refuse another `hidden_size` than the checkpoint's: no encoder weight fits another width, so the restart would
+    keep none (every parameter of a tiny model fresh, at most a classifier behind `representation_size`), and its
+    warning name only the two parameters whose own shape fits (`fc1.bias`, `classifier.bias`) as starting "with the
+    rest of their layer", not that the whole checkpoint is dropped. scenic's init fails on such arrays too."""
     width, asked = old.config.hidden_size, model.config.hidden_size
     if width != asked:
         if old.name_or_path:
@@ -430,8 +429,8 @@ def check_head_counts(old, model) -> None:
 
 
 def check_qkv_biases_kept(old, model) -> None:
-    """Refuse `qkv_bias=False` over a checkpoint whose query, key and value biases are not all zero: they were left
-    out without a word (no report names a parameter the new model lacks) and the model computed another function
+    """Refuse `qkv_bias=False` over a checkpoint whose query, key and value biases are not all zero: left out (no
+    report names a parameter the new model lacks), the model would compute another function
     (logits 0.16 off on a tiny one). from_vit_pretrained refuses the same; zero biases compute as none, so both take
     those, and both take `qkv_bias=True` over a checkpoint without (zero biases: the checkpoint's function)."""
     for name, attention in old.named_modules():

@@ -44,7 +44,7 @@ SCENIC_ATTENTION_TYPES = {
 }
 # Where a train state keeps its parameters: scenic's TrainState (`params/`; older: `optimizer/target/`), and
 # big_vision's checkpoints before its move to optax (`opt/target/`, beside `opt/state/` and `extra/`), which scenic's
-# `checkpoint_format='big_vision'` reads; they were refused as "not a big_vision / scenic ViT".
+# `checkpoint_format='big_vision'` reads, so they read here too.
 _CHECKPOINT_PREFIXES = ("params/", "optimizer/target/", "target/", "opt/target/")
 # scenic `model_name` (`projects/vivit/model.py` get_model_cls) -> the transformers `problem_type` of its loss where
 # that is not softmax cross-entropy (the multi-label model's is sigmoid cross-entropy). The multi-head model alone
@@ -350,7 +350,7 @@ def check_sections(scenic_config) -> None:
     frames = (data or {}).get("num_frames", 32)
     if isinstance(frames, bool) or not isinstance(frames, (int, np.integer)):
         raise ScenicConversionError(f"`dataset_configs.num_frames` must be an integer, got {frames!r}")
-    # 'abc' ended in int()'s traceback, 32.5 was read as 32 without a word
+    # (else 'abc' ends in int()'s traceback, and 32.5 is read as 32)
     crop = (data or {}).get("crop_size", 224)
     sides = list(crop) if isinstance(crop, (list, tuple)) else [crop]
     if len(sides) not in (1, 2) or any(
@@ -451,9 +451,9 @@ def _config_kwargs(scenic_config: dict) -> tuple[type, dict]:
         spatial_only = bool((model.get("attention_config") or {}).get("spatial_only_baseline", False))
         spatial, temporal = model["spatial_transformer"], model["temporal_transformer"]
         for section in ("spatial_transformer", "temporal_transformer"):
-            # scenic's model reads each with no default (a config without one does not run there). The temporal
-            # encoder took the spatial one's head count and MLP size instead: over fused attention arrays (which say
-            # no head count) another split of the heads, 0.12 off scenic's logits, without a word
+            # scenic's model reads each with no default (a config without one does not run there). Taking the
+            # spatial one's head count and MLP size for the temporal encoder would, over fused attention arrays (which
+            # say no head count), split the heads otherwise: 0.12 off scenic's logits
             absent = [field for field in ("num_layers", "num_heads", "mlp_dim") if field not in (model[section] or {})]
             if absent:
                 named = ", ".join(f"`model.{section}.{field}`" for field in absent)
@@ -485,7 +485,7 @@ def _config_kwargs(scenic_config: dict) -> tuple[type, dict]:
     if attention_type == "factorized_self_attention_block":
         if "attention_order" not in model["attention_config"]:
             # scenic reads `attention_config.attention_order` with no default (a config without it does not run there);
-            # guessing an order gives another model's logits without a word
+            # guessing an order would give another model's logits
             raise ScenicConversionError(
                 "scenic's Model 3 (`factorized_self_attention_block`) needs `model.attention_config.attention_order`, "
                 "'space_time' or 'time_space', the order the checkpoint was trained with; the config has none"
@@ -662,9 +662,10 @@ def tree_attention_types(flat: Mapping[str, np.ndarray]) -> tuple[str, ...]:
 
 
 def check_model_kind(flat: Mapping[str, np.ndarray], scenic_config: dict) -> None:
-    """A config of another variant than the tree (another config file given) was refused as 70 missing and 70
-    unexpected names; a config without `model.classifier` (scenic reads it with no default) over a tree without a CLS
-    token was converted as 'token' and refused as 'missing cls'. Both now name the config field."""
+    """Refuse, naming the config field, a config of another variant than the tree (another config file given), which
+    would otherwise meet 70 missing and 70 unexpected names, and a config without `model.classifier` (scenic reads it
+    with no default) over a tree without a CLS token, which would be converted as 'token' and refused as 'missing
+    cls'."""
     model = scenic_config.get("model")
     if not isinstance(model, Mapping):
         return  # config_from_scenic names it
@@ -737,8 +738,8 @@ def load_scenic(params, scenic_config, **config_overrides) -> nn.Module:
     directory, with or without a `params/` or `optimizer/target/` prefix. scenic_config: a mapping, a JSON file or a
     scenic Python config file.
     """
-    # from_pretrained's dtype (or torch_dtype) casts the model: as a config override it set config.dtype to bfloat16
-    # over float32 weights, without a word
+    # from_pretrained's dtype (or torch_dtype) casts the model: as a config override it would set config.dtype to
+    # bfloat16 over float32 weights
     dtype = pop_dtype(config_overrides)
     scenic_config = read_scenic_config(scenic_config)
     flat = read_scenic_params(params)
@@ -899,9 +900,9 @@ def to_scenic(model: nn.Module, *, strict: bool = False) -> dict[str, np.ndarray
     """The model's parameters as scenic's flat '/'-joined tree (float32 numpy arrays).
 
     scenic's model computes with the tanh GELU and LayerNorm eps 1e-6 whatever its tree: a model of exact GELU or eps
-    1e-12 (one started from a transformers ViT) exported without a word gave other logits there (the fixtures' by
-    up to 3.8e-4). Such a model is exported with a warning naming the fields, or refused with `strict=True`, where
-    scenic must give the model's own logits."""
+    1e-12 (one started from a transformers ViT) gives other logits there (the fixtures' by up to 3.8e-4). Such a
+    model is exported with a warning naming the fields, or refused with `strict=True`, where scenic must give the
+    model's own logits."""
     lacking = numerics_scenic_lacks(model.config)
     if lacking:
         message = (

@@ -261,7 +261,7 @@ def from_transformers_vivit(model_class, source, *model_args, **kwargs):
     # transformers' flag for a head of another size; a `num_labels`, `id2label` or `label_spaces` of another size asks
     # for one too
     ignore_mismatched_sizes = kwargs.pop("ignore_mismatched_sizes", False)
-    device_map = kwargs.pop("device_map", None)  # (dropped, it left the model on the CPU without a word)
+    device_map = kwargs.pop("device_map", None)  # (applied below: dropped, it would leave the model on the CPU)
     for ignored in ("use_safetensors", "weights_only", "trust_remote_code", "low_cpu_mem_usage"):
         kwargs.pop(ignored, None)
     if kwargs.get("config") is not None:
@@ -283,7 +283,7 @@ def from_transformers_vivit(model_class, source, *model_args, **kwargs):
     if hasattr(model, "classifier") and (ignore_mismatched_sizes or head_asked):
         state = fresh_head(state, model)
     unused = load_transformers_vivit_into(model, state)
-    # what the checkpoint did not give (a VivitModel's has no classifier; a head of another size was dropped), under
+    # what the checkpoint did not give (a VivitModel's has no classifier; a head of another size is dropped), under
     # from_pretrained's name: from_vivit_checkpoint reports it fresh
     missing = sorted(name for name in model.state_dict() if name.startswith("classifier.") and name not in state)
     model = cast_as_asked(model, dtype, checkpoint_dtype(config_dict, state))

@@ -72,9 +72,9 @@ def retries(text: str) -> int:
 
 def push_problem(args: argparse.Namespace, typed: dict, *, upload_flags: tuple[str, ...] = ()) -> str | None:
     """What of the push flags cannot work, in argparse's words (None: all can), said before anything is read, as
-    finetune.py says it (`missing_paths`): offline mode, a repo id the Hub refuses and a branch git refuses failed only
-    once the work was done (every shard written, the checkpoint converted); a push flag without `--push_to_hub`
-    pushed nothing without a word. `typed`: the flags given, each as `typed_flag_name` names it -> as it was typed
+    finetune.py says it (`missing_paths`): offline mode, a repo id the Hub refuses and a branch git refuses would
+    fail only once the work is done (every shard written, the checkpoint converted); a push flag without
+    `--push_to_hub` would push nothing. `typed`: the flags given, each as `typed_flag_name` names it -> as it was typed
     (`{"push_to_hub": "--push-to-hub"}`: a warning names the flag the user typed); `upload_flags`: those of the
     `hf upload` command that uploads `--out` by hand, which offline mode's refusal says (`--repo-type dataset`). Sets
     `args.hub_model_id` to the repo pushed to (default: `--out`'s folder's name, as finetune.py's `push_repo`); the
@@ -100,7 +100,7 @@ def push_problem(args: argparse.Namespace, typed: dict, *, upload_flags: tuple[s
     revision_flag = "--revision" if "revision" in typed else "--hub_revision"  # as typed (the converter's alias)
     if "revision" in typed and args.push_to_hub and args.hub_revision is not None:
         # The converter's `--revision` names the branch pushed to, where from_pretrained's `revision=` (and every
-        # recipe's `--model_revision`) names the revision read: a `--model` Hub id was read at main without a word.
+        # recipe's `--model_revision`) names the revision read: a `--model` Hub id is read at main.
         logger.warning(
             f"{typed['revision']} is deprecated: give --hub_revision {args.hub_revision}; it names the branch the "
             "folder is pushed to, not a revision of the checkpoint read (that is read at main)"

@@ -119,8 +119,8 @@ def push_repo_refusal(flag: str, repo_id: str, upload_later: str, named: str = "
 def push_revision_refusal(flag: str, revision: str | None, push_flag: str, pushing: bool) -> str | None:
     """Why `flag REVISION`, the branch a command pushes to (finetune.py's and the shard writer's `--hub_revision`, the
     converter's `--revision`), is refused, in argparse's words; None: it is not. One wording for every command, asked
-    before anything is read: a name git refuses, or a commit id, failed at the Hub once the work was done (every
-    shard written, the model trained), and the flag without `push_flag` pushed nothing without a word."""
+    before anything is read: a name git refuses, or a commit id, would fail at the Hub once the work is done (every
+    shard written, the model trained), and the flag without `push_flag` would push nothing."""
     if revision is None:
         return None
     if not pushing:
@@ -198,7 +198,7 @@ def _create_repo(api: HfApi, repo_id: str, private: bool, repo_type: str) -> str
     """`repo_id` made if missing; its full id (`owner/name`: a name alone is the token's user's)."""
     full_id = api.create_repo(repo_id, private=private, repo_type=repo_type, exist_ok=True).repo_id
     # create_repo(exist_ok=True) leaves a repo that exists as it is: a private push into a public one (made by an
-    # earlier run without the flag) put the model on show without a word
+    # earlier run without the flag) would put the model on show
     if private and not api.repo_info(full_id, repo_type=repo_type).private:
         raise PermissionError(
             f"{full_id} exists and is public, and a private repo was asked for: make it private on the Hub "

@@ -1,4 +1,16 @@
-# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+# Copyright 2026 The vivit_hf Authors.
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
 """Configurations of the four ViViT models (Arnab et al., ICCV 2021, §3.3).
 
 Field names follow transformers' `VivitConfig` where they overlap, so people and transformers' own test
@@ -185,11 +197,11 @@ def label_spaces_over(saved, given, saved_classes: int | None = None, others: Ma
     """`from_pretrained(path, label_spaces=given)` over a checkpoint whose heads are `saved` (None: one head of
     `saved_classes`). The classifier's shape is
     their sum, so where `given` sums to the checkpoint's, its trained rows load whatever the heads: the same heads in
-    another order took each other's rows ({"verb": 3, "noun": 5} over noun 5, verb 3 scored verbs with noun rows),
-    other sizes of that sum read rows of other classes, without a word. The same heads now keep the checkpoint's
-    order (its rows' order); other sizes of its sum are refused. Another sum gets a fresh classifier, as before.
+    another order would take each other's rows ({"verb": 3, "noun": 5} over noun 5, verb 3 would score verbs with noun
+    rows), other sizes of that sum would read rows of other classes. So the same heads keep the checkpoint's order
+    (its rows' order); other sizes of its sum are refused. Another sum gets a fresh classifier.
     One head split into several of its total ({"verb": 2, "noun": 3} over one head of 5) is refused alike: its
-    rows, trained for one softmax over 5 classes, were read as two heads' without a word. `others`: the other fields
+    rows, trained for one softmax over 5 classes, would be read as two heads'. `others`: the other fields
     given that are not the checkpoint's, named in the refusal too (`_other_fields_said`)."""
     given = checked_label_spaces(given)
     others = others or {}
@@ -225,8 +237,8 @@ def label_spaces_over(saved, given, saved_classes: int | None = None, others: Ma
 
 def refuse_names_of_another_count(id2label, label_spaces, saved: bool = False):
     """A ValueError where `id2label` does not name each of the classes `label_spaces` split one classifier into: the
-    base class would take the names' count for `num_labels`, the classifier's width. A user's names of another count
-    were replaced by LABEL_i names without a word; a saved config's loaded, and only the model refused, if at all."""
+    base class would take the names' count for `num_labels`, the classifier's width, or replace a user's names by
+    LABEL_i ones; refused here, a saved config's as a user's, before any model is built."""
     spaces = checked_label_spaces(label_spaces)
     if not spaces or id2label is None or len(id2label) == sum(spaces.values()):
         return
@@ -241,8 +253,8 @@ def refuse_names_of_another_count(id2label, label_spaces, saved: bool = False):
 
 def refuse_problem_type_of_label_spaces(problem_type, label_spaces):
     """A ValueError where `problem_type` asks label spaces for a loss other than theirs: each head takes one class per
-    clip, with cross-entropy over its own classes (scenic's multi-head model). A multi-label or regression problem type
-    was taken and trained as that cross-entropy without a word (and the pipeline scored the heads with a sigmoid)."""
+    clip, with cross-entropy over its own classes (scenic's multi-head model): a multi-label or regression problem type
+    would be trained as that cross-entropy all the same (and the pipeline would score the heads with a sigmoid)."""
     if not label_spaces or problem_type in (None, "single_label_classification"):
         return
     raise ValueError(
@@ -279,8 +291,8 @@ def label_spaces_and_names_over_saved(config_dict: dict, kwargs: dict, others: M
         if "id2label" not in kwargs:  # else the names given replace the saved ones
             refuse_names_of_another_count(config_dict.get("id2label"), saved_spaces, saved=True)
     if config_dict["label_spaces"] and "id2label" in kwargs:
-        # Names given for heads meet the constructor's check (transformers would set them on the built config, and
-        # a count other than the heads' sum was refused only when the model was built, as a wrong `num_labels`).
+        # Names given for heads meet the constructor's check: transformers would set them on the built config, where
+        # a count other than the heads' sum would be refused only when the model is built, as a wrong `num_labels`.
         config_dict["id2label"] = names = kwargs.pop("id2label")
         config_dict["label2id"] = kwargs.pop("label2id", None) or (
             names and {name: int(i) for i, name in names.items()}
@@ -304,8 +316,8 @@ def refuse_one_class_of_single_label(config_dict: dict, kwargs: dict) -> None:
 def _drop_saved_num_sampled_frames(config_dict: dict, kwargs: dict) -> None:
     """A saved `num_sampled_frames` that a config loaded as tubelets would be refused for (a count only the user can
     give beside tubelets is refused): dropped, as tubelets never read it. It is the frame-sampling model's own (the
-    constructor fills it in: `from_pretrained(path, embedding_type="tubelet")` was refused for a count the user never
-    gave), or one that versions before the refusal saved beside tubelets unread (their checkpoints failed to load)."""
+    constructor fills it in, and `from_pretrained(path, embedding_type="tubelet")` must not refuse a count the user
+    never gave), or one saved beside tubelets unread by versions before the refusal (so their checkpoints load)."""
     saved = config_dict.get("num_sampled_frames")
     if saved is None or "num_sampled_frames" in kwargs:
         return
@@ -578,8 +590,8 @@ class ViViTConfig(PreTrainedConfig):
         if kwargs.get("num_labels") is not None:
             kwargs["num_labels"] = _class_count(kwargs["num_labels"])
         # A config built from a saved config.json (`Config(**json.load(f))`) gets the heads sorted by name and their
-        # order beside them: the classifier's columns were split to the wrong heads, without a word, and the order
-        # stayed as a stray attribute (saved again beside one head).
+        # order beside them: the order restores the classifier's columns to their heads, and is popped so it is not
+        # kept as a stray attribute (saved again beside one head).
         order = kwargs.pop(LABEL_SPACES_ORDER, None)
         self.label_spaces = ordered_label_spaces(checked_label_spaces(self.label_spaces), order)
         if self.label_spaces:
@@ -636,8 +648,8 @@ class ViViTConfig(PreTrainedConfig):
             )
         if self.embedding_type not in EMBEDDING_TYPES:
             raise ValueError(f"`embedding_type` must be one of {EMBEDDING_TYPES}, got {self.embedding_type!r}.")
-        # Tubelets take every frame: a sampled frame count given with them was ignored without a word, and the user
-        # trained on all `num_frames` frames believing the model saw the few asked for.
+        # Tubelets take every frame: a sampled frame count given with them would be ignored, the user training on all
+        # `num_frames` frames believing the model saw the few asked for.
         if self.embedding_type == "tubelet" and self.num_sampled_frames is not None:
             raise ValueError(
                 f"`num_sampled_frames={self.num_sampled_frames}` is read only by `embedding_type='frame_sampling'`, "
@@ -681,11 +693,11 @@ class ViViTConfig(PreTrainedConfig):
     def validate(self):
         """transformers' validation, which `save_pretrained` runs before it writes config.json so that no folder is
         saved that does not load, plus this config's own (`validate_vivit`, and `num_labels` / `id2label` against
-        `label_spaces`). transformers' `@strict` configs check their own fields there and on assignment; ours were left
-        out, so a field set on the built config to a value the constructor refuses (`config.qkv_bias = "false"`,
-        `config.num_labels = 3` over two heads) was saved without a word and the folder failed to load, every
-        checkpoint of a run with it. (Not the head counts: as in transformers, a config of any width is saved; the
-        model refuses it.)"""
+        `label_spaces`). transformers' `@strict` configs check their own fields there and on assignment; ours are not
+        `@strict`, so without this a field set on the built config to a value the constructor refuses
+        (`config.qkv_bias = "false"`, `config.num_labels = 3` over two heads) would be saved in a folder that fails
+        to load, every checkpoint of a run with it. (Not the head counts: as in transformers, a config of any width is
+        saved; the model refuses it.)"""
         validate = getattr(super(), "validate", None)  # (transformers before strict configs has none)
         if validate is not None:
             validate()
@@ -816,7 +828,7 @@ class ViViTConfig(PreTrainedConfig):
     def update(self, config_dict: dict):
         """transformers' `update`, with the derived head widths (`head_dim`) set after the fields they follow:
         transformers sets the keys one at a time in the dict's order, so `update({"head_dim": 16, "hidden_size": 64})`
-        checked 16 against the old width and was refused, while the constructor (which sets it last) took it."""
+        would check 16 against the old width and refuse it, where the constructor (which sets it last) takes it."""
         later = {key: config_dict[key] for key in config_dict if key in self.derived_head_widths}
         super().update({key: value for key, value in config_dict.items() if key not in later})
         super().update(later)

@@ -76,7 +76,7 @@ def hook_split_modules_of_a_wrapper(backbone: nn.Module) -> None:
         # backbone: the rest is the backbone's (`base_model.model.vivit.`). One of this encoder's blocks where it has
         # one, else any of the backbone's (the token embedding, another encoder's block), as `hook_split_modules`
         # takes any block's: a map that offloads the encoder's positions and the token embedding, none of its blocks,
-        # loads and runs, and was refused under PEFT ("offloads ['position_embeddings'] and no block of the model")
+        # loads and runs, under PEFT too (not "offloads ['position_embeddings'] and no block of the model")
         offloaded = [
             (name, hook)
             for name, hook in weight_reading_hooks(backbone)

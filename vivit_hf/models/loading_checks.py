@@ -260,8 +260,8 @@ def heads(config: dict) -> tuple[int, int]:
 
 def check_function_fields(source, config, kwargs: dict) -> None:
     """A head count or Model 3's `attention_order` other than the checkpoint's, given to `from_pretrained`: every
-    weight fits (the fused q, k, v projections are (d, 3d) whatever the count), so the model loaded without a word
-    and computed another function: the heads split otherwise (2e-4 on a tiny model's logits of size 0.1), or each
+    weight fits (the fused q, k, v projections are (d, 3d) whatever the count), so the model would load and compute
+    another function: the heads split otherwise (2e-4 on a tiny model's logits of size 0.1), or each
     block's space and time attentions run the other way round (7e-5), or another pooling (`classifier="gmp"` over a
     "gap" checkpoint), activation or LayerNorm epsilon. Another head count is refused, as `from_vivit_checkpoint`
     and scenic (whose kernels are (d, heads, head_dim)) refuse it; the others are said in a warning (the user may
@@ -269,8 +269,8 @@ def check_function_fields(source, config, kwargs: dict) -> None:
     whole = saved_config(source, kwargs)
     if whole is None:  # (no config.json to read: nothing to compare)
         return
-    # A field config.json leaves out (one written by hand) loads as the class's default: compared as that, the
-    # check was skipped and `num_attention_heads=6` over a folder of the default 12 loaded without a word
+    # A field config.json leaves out (one written by hand) loads as the class's default, so it is compared as that:
+    # `num_attention_heads=6` over such a folder of the default 12 is another function
     saved = {field: whole.get(field, getattr(type(config), field, None)) for field in FUNCTION_FIELDS}
     built = heads({field: getattr(config, field, None) for field in FUNCTION_FIELDS})
     if saved["num_attention_heads"] is not None and heads(saved) != built:
@@ -339,7 +339,7 @@ def other_representation_message(
     """Why a checkpoint does not load with another `representation_size` (its pre-logits layer, or none): transformers'
     refusal named neither size, only the mismatched keys after "You set `ignore_mismatched_sizes` to `False`"."""
     also, fields = other_heads(source, config, mismatched, loading_info, kwargs, own="representation_size")
-    # a size of None is no pre-logits layer: named by both sides, it was one neither had
+    # a size of None is no pre-logits layer, named so on both sides
     saved_layers = "pre-logits layer and classifier do" if saved_size is not None else "classifier does"
     new_layers = "pre-logits layer and classifier" if config.representation_size is not None else "classifier"
     return (
@@ -369,9 +369,9 @@ def cls_row_alone(loading_info: dict, positions: list, mismatched: dict) -> bool
     """Whether the position tables differ from the checkpoint's by a CLS row alone: a CLS token the checkpoint has and
     the model lacks (or the other way round), and one row more (or fewer) in each table, the patch rows alike.
     The row counts are compared in the CLS token's direction: Model 2 from a CLS checkpoint at 4 frames asked for
-    `classifier="gap", num_frames=8` has a temporal table of 2 + 1 rows saved and 4 here, one apart the other way,
-    and was refused as differing "by the CLS row" alone; loaded as that advised (classifier left out, num_frames=8
-    kept), it met the grid's refusal next."""
+    `classifier="gap", num_frames=8` has a temporal table of 2 + 1 rows saved and 4 here, one apart the other way:
+    not a CLS row alone, so not advised as one (loaded with the classifier left out and num_frames=8 kept, it would
+    meet the grid's refusal next)."""
     saved = saved_cls_token(loading_info)
     if saved is None:
         return False
@@ -383,9 +383,9 @@ def other_classifier_message(
     source: str, config, positions: list, mismatched: dict, kwargs: dict, loading_info: dict
 ) -> str:
     """Why a checkpoint does not load with another `classifier`, CLS token or none (`from_pretrained(path,
-    classifier="gap")`): the position tables differ by the CLS row. It was refused as "trained on another token grid
-    than this config's (2, 4, 4)", the grid the checkpoint's, with advice that changes no classifier
-    (`interpolate_pos_encoding=True`, and a restart at the same sizes, whose model kept the checkpoint's CLS token)."""
+    classifier="gap")`): the position tables differ by the CLS row, not by the token grid, so the grid's advice
+    (`interpolate_pos_encoding=True`, a restart at the same sizes, whose model keeps the checkpoint's CLS token) would
+    change no classifier."""
     saved = saved_cls_token(loading_info)
     shapes = both_shapes(mismatched, positions)
     return (

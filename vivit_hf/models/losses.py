@@ -71,7 +71,7 @@ class ViViTLabelSmoother:
     equals transformers' `LabelSmoother`; Trainer's `num_items_in_batch` makes gradient accumulation exact.
 
     `model`, optional: the model it trains, checked to have a classifier. One built with `num_labels=0` returns its
-    pooled features as `logits`, and the smoother trained cross-entropy over them without a word (the model's own
+    pooled features as `logits`, and the smoother would train cross-entropy over them (the model's own
     refusal of labels runs only where it computes the loss, and Trainer hands `compute_loss_func` the outputs alone,
     whose width tells features from classes no better than the model's config does).
     """

@@ -1,4 +1,16 @@
-# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+# Copyright 2026 The vivit_hf Authors.
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
 """Building blocks shared by the four ViViT models: written once, composed in `modeling_vivit.py` (which also holds
 transformers' `ViViTPreTrainedModel` and output class; the attention-rollout maths is in `rollout.py`).
 
@@ -176,6 +188,8 @@ class FrameSamplingEmbedding(nn.Module):
 
 
 def build_token_embedding(config: ViViTConfig) -> nn.Module:
+    # CODEPATH: every released ViViT checkpoint (Kinetics, Epic Kitchens, SSv2, Moments; scenic's `3d_conv`) embeds
+    # tubelets; scenic configs of `temporal_sampling` (the paper's uniform frame sampling, §3.2) take the other side.
     return FrameSamplingEmbedding(config) if config.embedding_type == "frame_sampling" else TubeletEmbedding(config)
 
 

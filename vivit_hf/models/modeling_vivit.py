@@ -1,4 +1,16 @@
-# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+# Copyright 2026 The vivit_hf Authors.
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
 """The four ViViT models (Arnab et al., ICCV 2021, §3.3), side by side.
 
 Each `*Model` turns a clip into tokens (tubelet embedding or uniform frame sampling, §3.2) and differs only in how its
@@ -99,6 +111,8 @@ class ViViTVideoClassifierOutput(ModelOutput):
     attentions: tuple[torch.FloatTensor, ...] | None = None
 
 
+# Its `__init__` holds the checks every model runs before building; each model calls `post_init` once its layers exist.
+# trf-ignore: TRF013
 class ViViTPreTrainedModel(PreTrainedModel):
     """transformers' `PreTrainedModel` for the eight model classes: the weights' initialisation (ViT's, with scenic's
     zero CLS token), the attention kernels they support, the refusal of another variant's config,
@@ -163,13 +177,13 @@ class ViViTPreTrainedModel(PreTrainedModel):
 
     def __init__(self, config, *inputs, **kwargs):
         # transformers' `from_config(config, allow_all_kernels=True)` applies it around the build, then passes it on
-        # here too (ViT's constructor fails on it alike): it was refused as "no option of from_pretrained"
+        # here too (ViT's constructor fails on it alike): an option of the build, not of the model, so it is dropped
         kwargs.pop("allow_all_kernels", None)
         if kwargs:  # (what `from_pretrained(path, config=config, num_labels=3)` passes on beside a config object)
             raise TypeError(keywords_beside_a_config(type(self).__name__, config, kwargs))
         self.check_config_class(config)
         # The variant's rule, not the config's method: a config of the same variant's trust_remote_code copy that an
-        # earlier version saved (`check_config_class`) has none, and building the model from it failed there.
+        # earlier version saved (`check_config_class`) has none, and such a config must still build.
         self.config_class.check_head_counts(config)
         self.check_config_fields(config)
         super().__init__(config, *inputs, **kwargs)
@@ -183,10 +197,10 @@ class ViViTPreTrainedModel(PreTrainedModel):
     @staticmethod
     def check_config_fields(config) -> None:
         """Refuse a config whose fields the config's constructor would refuse (`check_fields`): set on the built
-        config before the model is built (`config.classifier = "nope"`, `config.update(...)`), they were checked only
-        by `save_pretrained`, and the model was built from them without a word: an unknown `classifier` pooled the
-        mean, `embedding_type="frames"` embedded tubelets, `qkv_bias="false"` built the biases; `"token"` on Model 3
-        (no CLS token) failed in a LayerNorm, "expected input with shape [*, 32], but got input of size [2, 16, 33]".
+        config before the model is built (`config.classifier = "nope"`, `config.update(...)`), they are checked by
+        `save_pretrained` alone, and a model built from them would run: an unknown `classifier` pools the mean,
+        `embedding_type="frames"` embeds tubelets, `qkv_bias="false"` builds the biases; `"token"` on Model 3 (no CLS
+        token) fails in a LayerNorm, "expected input with shape [*, 32], but got input of size [2, 16, 33]".
         `num_labels` (or `id2label`) of another count than `label_spaces` sums to: refused by the classifier's model
         alone, the encoder (`...Model`) was built, and its `save_pretrained` refused at the end of a run."""
         # (a remote-code config an earlier version saved has no check_fields, or no validate_vivit either)
@@ -286,6 +300,10 @@ class ViViTPreTrainedModel(PreTrainedModel):
             }
             self.config.auto_map = {**(getattr(self.config, "auto_map", None) or {}), **names}
 
+    # transformers' base draws kernels from an untruncated normal; this override sets every module this model has
+    # (truncated normals, scenic's zero CLS tokens), so chaining up would only spend random draws: a seeded model's
+    # weights would change.
+    # trf-ignore: TRF018
     @torch.no_grad()
     def _init_weights(self, module: nn.Module):
         """transformers' ViT initialisation (truncated-normal kernels and position embeddings, zero biases, unit
@@ -370,9 +388,9 @@ def not_a_tensor(
 
 
 def check_ones_and_zeros(attention_mask: torch.Tensor) -> None:
-    """The frame mask holds 1 (a real frame) and 0 (padding). Any other value read as real: an additive mask (0 for
-    real frames, a large negative number for padding) ran every padded frame as real, and a clip with no padding as
-    all padding, and NaN or 0.5 passed as real without a word."""
+    """The frame mask holds 1 (a real frame) and 0 (padding). Any other value would be read as real: an additive mask
+    (0 for real frames, a large negative number for padding) would run every padded frame as real and a clip with no
+    padding as all padding, and NaN or 0.5 would pass as real."""
     if attention_mask.dtype == torch.bool:
         return
     odd = (attention_mask != 0) & (attention_mask != 1)
@@ -429,7 +447,7 @@ def channel_axis_hint(given: tuple[int, ...], num_channels: int) -> str:
         # (batch, channels, frames, height, width): the shapes alone did not say which axes to swap. Where
         # the channel axis holds what the processor gives (1, 3 or 4 channels: 3 RGBA frames kept by
         # `do_convert_rgb=False` are (1, 3, 4, H, W)), it is one reading of two: the permute alone, followed,
-        # ran the alpha as a frame and the frames as channels without a word.
+        # would run the alpha as a frame and the frames as channels.
         layout = (
             "the layout of torchvision's and pytorchvideo's video models: pass `pixel_values.permute(0, 2, 1, 3, 4)`."
         )
@@ -480,6 +498,8 @@ class _ViViTBackbone(ViViTPreTrainedModel):
             return None
         batch, frames = pixel_values.shape[:2]
         check_frame_mask(attention_mask, batch, frames)
+        # CODEPATH: scenic's `temporal_sampling` configs (uniform frame sampling) have no tubelets to mask; every
+        # released checkpoint embeds tubelets and goes on.
         if self.config.embedding_type == "frame_sampling":
             return self.refuse_padded_frame_sampling(attention_mask)
         if not torch.compiler.is_compiling():
@@ -653,8 +673,8 @@ class _ViViTBackbone(ViViTPreTrainedModel):
         (Models 1, 2) or "mixed dtype (CPU): expect parameter to have scalar type of Float" (Models 3, 4);
         transformers' VivitForVideoClassification fails alike. (CUDA's autocast casts either.) The linear and
         convolution weights are not read: accelerate's layerwise casting stores them in float16 for a bfloat16
-        computation, which runs (it was refused). An offloaded parameter waits on the meta device, of the type it is
-        stored in: it is used where the tokens are (accelerate's `cpu_offload` was the kernel's error)."""
+        computation, which must run. An offloaded parameter waits on the meta device, of the type it is
+        stored in: it is used where the tokens are (accelerate's `cpu_offload`)."""
         if not torch.is_autocast_enabled("cpu"):
             return
         running = torch.get_autocast_dtype("cpu")
@@ -702,8 +722,8 @@ class _ViViTBackbone(ViViTPreTrainedModel):
                 f"got {given}.{channel_axis_hint(given, config.num_channels)}"
             )
         if not pixel_values.is_floating_point():
-            # Raw uint8 frames were cast and run as values in [0, 255], far outside the [-1, 1] or normalised
-            # range the model was trained on: plausible but wrong logits, without a word.
+            # Raw uint8 frames cast and run as values in [0, 255], far outside the [-1, 1] or normalised range the
+            # model was trained on, would give plausible but wrong logits.
             raise ValueError(
                 f"`pixel_values` must be a float tensor of rescaled, normalised pixels, got dtype "
                 f"{pixel_values.dtype} (raw pixels?): run the frames through `ViViTVideoProcessor` (or rescale and "
@@ -722,28 +742,32 @@ class _ViViTBackbone(ViViTPreTrainedModel):
                     f"`pixel_values` of shape {tuple(pixel_values.shape)} is smaller than one tubelet "
                     f"{tuple(config.tubelet_size)} (t, h, w)."
                 )
-        elif frames > config.num_frames or (in_height, in_width) != (height, width):
+        elif frames > config.num_frames or (in_height, in_width) != (height, width):  # CODEPATH: an input check
             # Fewer frames run as they do padded in a batch: their tubelets take the first positions in time.
             # Too many are most often a video's decoded frames given to the processor, which keeps frames in memory
-            # as given (transformers' rule); the hint named only `interpolate_pos_encoding`, which runs the model on
-            # every frame, at another rate than its clips were trained at.
+            # as given (transformers' rule): the hint names the processor's sampling, as `interpolate_pos_encoding`
+            # alone would run the model on every frame, at another rate than its clips were trained at.
             sample = (
+                # CODEPATH: the same message for every checkpoint, this hint for too many frames only.
                 " (frames given to the video processor as an array, tensor or images are kept as given: "
                 f"`processor(frames, do_sample_frames=True)` samples the model's clip of {config.num_frames})"
                 if frames > config.num_frames
                 else ""
             )
-            fewer = " (or fewer frames)" if config.embedding_type == "tubelet" else ""  # (frame sampling: below)
+            # CODEPATH: tubelet checkpoints (all released ones) run fewer frames; frame sampling refuses them below.
+            fewer = " (or fewer frames)" if config.embedding_type == "tubelet" else ""
             raise ValueError(
                 f"`pixel_values` must have shape {expected}{fewer}, got {tuple(pixel_values.shape)}; "
                 f"pass `interpolate_pos_encoding=True` to run at another frame count or image size{sample}."
             )
+        # CODEPATH: tubelet checkpoints (all released ones) need one tubelet; frame sampling (scenic's
+        # `temporal_sampling` configs) needs its whole clip.
         elif config.embedding_type == "tubelet" and frames < config.tubelet_size[0]:
             raise ValueError(f"`pixel_values` of shape {tuple(pixel_values.shape)} is shorter than one tubelet.")
         elif config.embedding_type == "frame_sampling" and frames < config.num_frames:
             # Fewer tubelets take the first positions in time at the trained rate (a padded clip's); uniform sampling
-            # spreads its frames over the clip it is given instead: another rate than trained, without a word (and
-            # fewer frames than it samples took the first positions, each frame closer in time than trained).
+            # would spread its frames over the clip it is given instead, at another rate than trained (and fewer
+            # frames than it samples would take the first positions, each frame closer in time than trained).
             # scenic's samples the same frames (and fails on a clip of fewer than it samples); more frames than
             # `num_frames` are refused above for the same reason.
             indices = self.token_embedding.frame_indices
@@ -795,7 +819,7 @@ class _ViViTBackbone(ViViTPreTrainedModel):
             keep = selection_per_encoder(selected, [len(encoder.layers) + 1 for encoder in self.encoders()])
         if kwargs.get("head_mask") is not None:
             # transformers 4's ViViT and ViT multiplied their attention maps by it; transformers 5 dropped it and its
-            # models pass it on to kernels that ignore it, as these did: the unmasked output, without a word.
+            # models pass it on to kernels that ignore it: the unmasked output, where the user asked for a mask.
             raise ValueError(
                 f"`head_mask` (shape {tuple(getattr(kwargs['head_mask'], 'shape', ()))}) is not applied by these "
                 "models (nor by transformers 5's ViViT or ViT, which ignore it): call the model without it."
@@ -851,9 +875,9 @@ class _ViViTSingleEncoderModel(_ViViTBackbone):
         super().__setstate__(state)
         encoder = self._modules.get("encoder")
         if encoder is not None and "straddling" not in vars(encoder):
-            # An encoder pickled whole (`torch.save(model)`) before it kept the tall image's layout: taken as none,
-            # a straddling model refused its own size and, resizing, read its table as per-frame rows. The layout
-            # it was built with is its config's.
+            # An encoder pickled whole (`torch.save(model)`) by a version that did not keep the tall image's layout:
+            # taken as none, a straddling model would refuse its own size and, resizing, read its table as per-frame
+            # rows. The layout it was built with is its config's.
             encoder.straddling = self.config.straddling_layout
 
     @staticmethod
@@ -1052,6 +1076,8 @@ class _ViViTForVideoClassification(ViViTPreTrainedModel):
         self.vivit = self.backbone_class(config)
         width = config.representation_size or config.hidden_size
         self.pre_logits = (
+            # CODEPATH: released ViViT checkpoints have no representation layer; scenic configs that set
+            # `model.representation_size` (ViT's pre-logits, dense + tanh) take it.
             nn.Sequential(nn.Linear(config.hidden_size, width), nn.Tanh()) if config.representation_size else None
         )
         self.classifier = nn.Linear(width, config.num_labels) if config.num_labels > 0 else nn.Identity()
@@ -1072,8 +1098,8 @@ class _ViViTForVideoClassification(ViViTPreTrainedModel):
     def check_built_head(self, built: int) -> None:
         """Refuse a `config.num_labels` set after building (`model.config.num_labels = 7`) where the classifier gives
         `built` outputs: it keeps the rows it was built with, but the loss reads the config (torch's "shape '[-1, 7]'
-        is invalid for input of size 6" with 3 rows, naming neither count) and `save_pretrained` wrote a config its
-        weights do not fit, which no load without `ignore_mismatched_sizes` reads."""
+        is invalid for input of size 6" with 3 rows, naming neither count) and `save_pretrained` would write a config
+        its weights do not fit, which no load without `ignore_mismatched_sizes` reads."""
         if built != self.config.num_labels:
             asked = self.config.num_labels
             raise ValueError(
@@ -1185,8 +1211,8 @@ class _ViViTForVideoClassification(ViViTPreTrainedModel):
     @staticmethod
     def _check_one_class(labels: torch.Tensor) -> None:
         """Cross-entropy over one output is 0 whatever the logits: nothing trains. transformers' config refuses the
-        pair at construction only; set on a built config, float targets met torch's "expected target dtype to be Long
-        or Byte, but got Float" and integer ones trained on a loss of 0 without a word (as in transformers). Float
+        pair at construction only; set on a built config, float targets would meet torch's "expected target dtype to be
+        Long or Byte, but got Float" and integer ones train on a loss of 0 (as in transformers). Float
         targets are refused; class indices (transformers' common tests pass zeros) are warned of. (At load,
         `ViViTConfig.from_dict` refuses it.)"""
         fix = (
@@ -1236,6 +1262,8 @@ class _ViViTForVideoClassification(ViViTPreTrainedModel):
         if labels is not None and not isinstance(labels, torch.Tensor):  # refused before the forward, not after it
             fix = "convert with torch.as_tensor (a datasets.Dataset gives tensors after .with_format('torch'))"
             raise not_a_tensor("labels", labels, self._labels_shape(), fix)
+        # CODEPATH: Epic Kitchens checkpoints (noun and verb label spaces) check their labels in the multi-head loss;
+        # one-head checkpoints (Kinetics, SSv2, Moments) here, before a forward run for nothing.
         if labels is not None and not self.config.label_spaces:
             self._check_a_classifier_for(labels)  # reads only the config: refused before a forward run for nothing
         outputs = self.vivit(

@@ -136,9 +136,9 @@ def ends_where_its_edits_end(container: Any, stream: Any, ends: float, slack: fl
     FFmpeg's duration of it says (`ends`: the frames' end on the stream's clock). Where its edit list shows less than
     its media (an editor's trim of the end), FFmpeg's duration is the edits' end on the presentation clock, from 0, the
     delay counted in; where the edits show the media to its end, it is the media's length, after the start.
-    `declared_end` adds the start, right for the second: a whole file delayed 0.2 s and trimmed to 0.8 s was said to
-    be cut short, "lasts until 1.20 s, but its frames end at 1.00 s". (Without the boxes' check, a delayed track cut
-    by about its delay passed for whole: 23 frames of 30, cut 0.28 s short, read without a word.)"""
+    `declared_end` adds the start, right for the second: a whole file delayed 0.2 s and trimmed to 0.8 s would be said
+    to be cut short, "lasts until 1.20 s, but its frames end at 1.00 s". (Without the boxes' check, a delayed track
+    cut by about its delay would pass for whole: 23 frames of 30, cut 0.28 s short.)"""
     if (
         not demuxer_in(container, INDEXED_FORMATS)
         or not (stream.start_time or 0) > 0
@@ -158,7 +158,7 @@ def ends_where_its_edits_end(container: Any, stream: Any, ends: float, slack: fl
 def _flv_stated_end(source: Any, size: int) -> float | None:
     """The duration an FLV's `onMetaData` states (FFmpeg's muxer writes there, on closing, where its last packet
     ends), where the file (`size` bytes) is not whole: it is shorter than the `filesize` the same muxer writes there
-    on closing (a copy cut at a tag's end: 41 frames of 100 read as a whole 1.64 s video, without a word), or, where
+    on closing (a copy cut at a tag's end: 41 frames of 100 would read as a whole 1.64 s video), or, where
     no `filesize` is stated, it does not end with a whole tag (each tag is followed by its size, so a whole file's last
     four bytes name the start of its last tag). A whole file's duration is not trusted: it is the longest stream's
     (an audio track may run on past the video). FFmpeg reads this duration as the file's, a cut file's too, and

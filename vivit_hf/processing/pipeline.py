@@ -235,7 +235,7 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
         if unknown:  # a clear message instead of Python's bare "unexpected keyword argument"
             raise ValueError(_unknown_pipeline_options(unknown))
         # numpy scalars (a sweep's, an argparse type's) as the Python values they hold, as the config and the
-        # processor take them: np.True_ for interpolate_pos_encoding and np.int64(2) for window_batch_size were refused
+        # processor take them: np.True_ for interpolate_pos_encoding and np.int64(2) for window_batch_size are valid
         top_k, frame_sampling_rate, window_batch_size, interpolate_pos_encoding = map(
             json_value, (top_k, frame_sampling_rate, window_batch_size, interpolate_pos_encoding)
         )
@@ -256,8 +256,8 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
             isinstance(num_frames, bool) or not isinstance(num_frames, Integral) or num_frames < 1
         ):
             # the processor's refusal, before the checks below judge it as a count ("fewer than the 2 frames of one
-            # tubelet" of True, a warning of "the first 0 frames"), and before a timeline, which took 0 for the
-            # model's count without a word and decoded a 1-frame clip of True for the model to refuse
+            # tubelet" of True, a warning of "the first 0 frames"), and before a timeline, which would take 0 for the
+            # model's count and decode a 1-frame clip of True for the model to refuse
             raise ValueError(f"num_frames must be a positive integer, got {num_frames!r}.")
         if interpolate_pos_encoding is not None and not isinstance(interpolate_pos_encoding, bool):
             raise ValueError(f"interpolate_pos_encoding must be True or False, got {interpolate_pos_encoding!r}.")
@@ -581,7 +581,7 @@ def _video_processor_given_as_image_processor(args: tuple, kwargs: dict) -> tupl
     alone, which a machine may lack, where the pipeline reads them with PyAV for an image processor)."""
     video_processor = args[4] if len(args) > 4 else kwargs.get("video_processor")
     # transformers' `pipeline(model=folder, image_processor=processor)` loads the folder's video processor beside
-    # the one given, which was then dropped for it without a word (the saved options scored, not the given ones)
+    # the one given, and would drop the given one for it (the saved options scored, not the given ones)
     if video_processor is not None and not getattr(video_processor, "_pipeline_loaded", False):
         return args, kwargs
     if len(args) > 3 and isinstance(_as_installed_processor(args[3]), ViViTVideoProcessor):
@@ -594,9 +594,9 @@ def _video_processor_given_as_image_processor(args: tuple, kwargs: dict) -> tupl
 def _as_installed_processor(processor):
     """`processor` as vivit_hf's own `ViViTVideoProcessor` where it is a `trust_remote_code` copy of it (the class a
     saved folder's or Hub repo's `processing_vivit.py` defines, loaded before vivit_hf was imported): the pipeline
-    reads ours by class, and took a copy for some other processor, so `num_clips=` / `window=` were refused as "need a
-    ViViTVideoProcessor", a `frame_sampling_rate` changed no frame and a copy set to several views had its first view
-    scored alone, all without a word. Built from its options (`to_dict`), as `from_pretrained` builds vivit_hf's class
+    reads ours by class, and would take a copy for some other processor: `num_clips=` / `window=` refused as "need a
+    ViViTVideoProcessor", a `frame_sampling_rate` changing no frame and a copy set to several views scored on its
+    first view alone. Built from its options (`to_dict`), as `from_pretrained` builds vivit_hf's class
     from the same folder once vivit_hf is imported (transformers prefers a registered class to a repo's code); a
     subclass of the copy keeps its own methods, and is left as it is."""
     cls = type(processor)
@@ -654,8 +654,8 @@ def _check_clip_length(model, num_frames) -> None:
     sampling = getattr(model.config, "embedding_type", None) == "frame_sampling"
     if num_frames < most and not sampling and (most, int(num_frames)) not in _FEWER_FRAMES_SAID:
         # the models take a shorter clip with the first temporal position embeddings (the padding rule needs it):
-        # a 16-frame clip, as transformers' VideoMAE examples pass, scored a 32-frame model on half the time it
-        # learned, without a word
+        # a 16-frame clip, as transformers' VideoMAE examples pass, scores a 32-frame model on half the time it
+        # learned: said once
         _FEWER_FRAMES_SAID.add((most, int(num_frames)))
         logger.warning(
             "num_frames=%d is fewer than the %d frames this model takes (config.num_frames): its clips are scored "
@@ -671,8 +671,8 @@ def _check_clip_length(model, num_frames) -> None:
 
 def _check_takes_interpolation(model) -> None:
     """A model whose forward has no `interpolate_pos_encoding` (transformers' VideoMAEForVideoClassification, which
-    takes `**kwargs`) dropped it without a word: clips of another size than its config's then failed in the model, or
-    were scored with the position embeddings unchanged. transformers' own video pipeline has no such option."""
+    takes `**kwargs`) would drop it: clips of another size than its config's then fail in the model, or are scored
+    with the position embeddings unchanged. transformers' own video pipeline has no such option."""
     if "interpolate_pos_encoding" not in inspect.signature(model.forward).parameters:
         raise ValueError(
             f"interpolate_pos_encoding=True needs a model whose forward takes it; {type(model).__name__}'s does not "

@@ -1,4 +1,16 @@
-# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+# Copyright 2026 The vivit_hf Authors.
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
 """`ViViTVideoProcessor`: decode only the sampled frames, transform each clip, stack the views.
 
 A call takes one video or a list of them: paths, URLs, bytes, file objects, PyAV containers,
@@ -177,8 +189,8 @@ _JITTER_PADDED: set[tuple] = set()
 def _warn_when_jitter_pads(height: int, width: int, jitter, crop, size) -> None:
     """The training scale jitter can shrink resized frames below the crop, and the random crop then zero-pads them as
     a small frame's (`_warn_when_padded`, which sees the frames before the jitter): a size equal to the crop (224 for
-    224, 32 for 32) with scenic's [0.9, 1.33] gave black borders to 23% of training views (those whose height factor
-    is below 1), which test views never have, without a word. (scenic's configs resize to 256 for a 224 crop, 230 at
+    224, 32 for 32) with scenic's [0.9, 1.33] gives black borders to 23% of training views (those whose height factor
+    is below 1), which test views never have. (scenic's configs resize to 256 for a 224 crop, 230 at
     the least; DMVR's random crop fails on a smaller frame.) Said once per jitter, crop and size of the sides it cuts
     (a width it never cuts below the crop changes nothing), with the share of views padded."""
     low, high = (float(factor) for factor in jitter)
@@ -306,7 +318,7 @@ class ViViTVideoProcessorKwargs(VideosKwargs, total=False):
 ViViTVideosKwargs = ViViTVideoProcessorKwargs  # the name before 0.2, kept for imports
 
 # The on/off options (ours and transformers'), read by truth value: a string is always true, so "false" in a
-# hand-written preprocessor config or a call (`do_center_crop="false"`) turned the step on without a word
+# hand-written preprocessor config or a call (`do_center_crop="false"`) would turn the step on
 _SWITCHES = tuple(
     name for name, hint in typing.get_type_hints(ViViTVideoProcessorKwargs).items() if hint == (bool | None)
 )
@@ -414,7 +426,7 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         self._options({})
         if self.num_frames is None and self.fps is None and self.frame_stride not in (1, type(self).frame_stride):
             # a sampled clip is then every frame, as transformers samples (the default stride of 2 must keep that):
-            # the stride changed no frame without a word
+            # the stride changes no frame, which the user would not see
             logger.warning(
                 "ViViTVideoProcessor(num_frames=None, frame_stride=%s): without num_frames a sampled clip is every "
                 "frame of the video, and frame_stride does not apply. Set num_frames for clips at that stride, or pass "
@@ -627,9 +639,9 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         for name in ("num_clips", "num_frames", "frame_stride"):
             if name == "num_frames" and opts[name] is None:
                 # fps sampling takes no frame count (transformers' `num_frames=None, fps=2`); neither: every frame,
-                # as transformers samples with `num_frames=None` (a processor built so failed at every call)
+                # as transformers samples with `num_frames=None` (a processor built so must not fail at every call)
                 continue
-            # a bool is an int to Python: num_frames=True made one-frame clips without a word
+            # a bool is an int to Python: num_frames=True would make one-frame clips
             if isinstance(opts[name], bool) or not isinstance(opts[name], (int, np.integer)) or opts[name] < 1:
                 raise ValueError(f"{name} must be a positive integer, got {opts[name]!r}.")
         if opts["do_sample_frames"] is False and opts["num_clips"] != 1:
@@ -760,8 +772,8 @@ class ViViTVideoProcessor(BaseVideoProcessor):
     def _views_batch_here(self, videos, kwargs: dict, raw: bool) -> BatchFeature:
         given_metadata = kwargs.pop("video_metadata", None)  # the frame rate for `fps` sampling
         # transformers' options `_options` does not resolve: the call's, else the processor's own, as transformers
-        # merges them (set on the processor or saved in its config, they were ignored: `return_metadata=True` gave
-        # no metadata, and `input_data_format="channels_last"` read an ambiguous (T, 3, H, 3) array channels-first)
+        # merges them (set on the processor or saved in its config, ignored, `return_metadata=True` would give no
+        # metadata, and `input_data_format="channels_last"` read an ambiguous (T, 3, H, 3) array channels-first)
         device = self._call_or_own(kwargs, "device")
         return_metadata = self._call_or_own(kwargs, "return_metadata")
         check_switch("return_metadata", return_metadata)
@@ -930,8 +942,7 @@ class ViViTVideoProcessor(BaseVideoProcessor):
                 opts["num_crops"],
             )
         if num_videos > 1 and "videos" not in said:
-            # a 5-D array or a tuple is one input there (it batches a list alone): one result, the first video's,
-            # without a word
+            # a 5-D array or a tuple is one input there (it batches a list alone): one result, the first video's
             said.add("videos")
             shape = f" of shape {tuple(videos.shape)}" if hasattr(videos, "shape") else ""
             logger.warning(
@@ -961,8 +972,8 @@ class ViViTVideoProcessor(BaseVideoProcessor):
             picked = self.sample_frames(metadata, num_frames=None if fps is not None else opts["num_frames"], fps=fps)
             return np.atleast_2d(np.asarray(picked))
         if _every_frame(opts):  # transformers' `default_sample_indices_fn` with neither num_frames nor fps
-            # the whole video; at a stride the call asks for (`proc(video, frame_stride=4)`), as it reads: that stride
-            # was dropped, every frame taken without a word
+            # the whole video; at a stride the call asks for (`proc(video, frame_stride=4)`), as it reads, not every
+            # frame
             stride = int(opts["frame_stride"]) if opts.get("frame_stride_in_call") else 1
             return np.arange(0, num_video_frames, stride)[None]
         if opts.get("fps") is not None:

@@ -341,7 +341,7 @@ def interpolation_mode(resample) -> InterpolationMode:
 @functools.lru_cache(maxsize=1)
 def _torch_has_lanczos() -> bool:
     """Whether torchvision resizes tensors with LANCZOS (0.27 and later, on the CPU). transformers' processors take
-    PIL's LANCZOS there; it was refused here as a filter torch lacks."""
+    PIL's LANCZOS there, so it is refused only where torch lacks it."""
     try:
         resize(torch.zeros(1, 1, 4, 4), 2, 2, InterpolationMode.LANCZOS)
     except (ValueError, RuntimeError, NotImplementedError):
@@ -418,7 +418,7 @@ def refuse_unsupported(options: dict) -> None:
 def unapplied_statistics(statistics: dict, preset: str) -> str:
     """VideoMAE's and ViT's processors normalise by default, so their users pass only the statistics (to the
     constructor, `from_pretrained` or a call): here the default preset has normalisation off, and the statistics
-    changed no pixel without a word."""
+    would change no pixel."""
     given = " and ".join(f"{name}={value!r}" for name, value in statistics.items())
     return (
         f"ViViTVideoProcessor got {given} without `do_normalize`, which the {preset!r} preset leaves off: they are "
@@ -430,7 +430,7 @@ def unapplied_statistics(statistics: dict, preset: str) -> str:
 def offset_range_warning(given: dict, get) -> str | None:
     """The warning for a `rescale_factor` given without `rescale_offset` that the preset's offset (subtract 1, made
     for 1/127.5's [-1, 1]) moves off any pixel range, or None. A VideoMAE or ViT user's `rescale_factor=1/255` (their
-    processors' [0, 1]) gave [-1, 0] without a word: transformers' ViViT image processor does the same with its
+    processors' [0, 1]) gives [-1, 0]: transformers' ViViT image processor does the same with its
     `offset`, so the pixels stay the preset's, but it is said. `given`: the options as given; `get(name)`: as
     resolved."""
     if given.get("rescale_factor") is None or given.get("rescale_offset") is not None:
@@ -455,7 +455,7 @@ TRAINING_ONLY = ("scale_jitter", "do_flip", "do_color_jitter", "rand_augment")
 def unapplied_augmentation(given: dict, get) -> str | None:
     """The warning for a call that asks for an augmentation (`proc(video, do_color_jitter=True)`) with training off,
     or None. `do_train_augment` enables these options (docs/processor.md), so a processor holding them is evaluated
-    without them, as meant; a call's own ones changed nothing, without a word. They are not taken to turn training
+    without them, as meant; a call's own ones change nothing. They are not taken to turn training
     on: that would also draw the clip start and crop, and a call's option would mean what the processor's does not.
     `given`: the call's options as given; `get(name)`: as resolved."""
     if get("do_train_augment"):
@@ -479,7 +479,7 @@ def unapplied_augmentation(given: dict, get) -> str | None:
 
 def unsampled_count(given: dict, get) -> str | None:
     """The warning for a call's `num_frames` or `fps` under the processor's own `do_sample_frames=False` (what a config
-    transformers' video processors wrote saves), or None: every frame was kept without a word, `proc("a.mp4", fps=5)`
+    transformers' video processors wrote saves), or None: every frame is kept, `proc("a.mp4", fps=5)`
     giving all 20 frames of a 25 fps file's 0.8 s, where the call's `num_clips=2` is refused. A call that turns
     sampling off itself asked for every frame, and is silent (transformers' tests pass both). Transformers' video
     processors keep the frames there too, so they are kept, and said."""
@@ -498,10 +498,10 @@ def unsampled_count(given: dict, get) -> str | None:
 
 def check_normalization(get) -> None:
     """`image_mean`, `image_std` and `rescale_factor` that would make NaN or infinite pixels, or the wrong ones, are
-    refused by name, with the value given, whether or not `do_normalize` uses them now: a processor built or saved
-    with them failed (or went NaN) at the first call that turned normalisation on. Before, a NaN or infinite mean, a
-    NaN or tiny std, a NaN rescale factor, and a mean or std of None under `do_normalize=True` gave NaN or infinite
-    `pixel_values` without a word, and a negative std turned the pixels upside down. transformers takes one number
+    refused by name, with the value given, whether or not `do_normalize` uses them now, so that a processor built or
+    saved with them does not fail (or go NaN) at the first call that turns normalisation on: a NaN or infinite mean,
+    a NaN or tiny std, a NaN rescale factor, and a mean or std of None under `do_normalize=True` would give NaN or
+    infinite `pixel_values`, and a negative std turns the pixels upside down. transformers takes one number
     for every channel or one per channel, as this does."""
 
     def numbers(value) -> list[float] | None:
@@ -618,8 +618,8 @@ def clip_size_refusal(
 def label_numbers_refusal(config, model=None) -> str | None:
     """Why `config.id2label` cannot name the classifier's outputs, or None: it numbers a class past them
     (`{0: "down", 2: "up"}` for 2, a hand-edited config with a gap; transformers takes the names' count for
-    `num_labels`). The pipeline scored output 1 as `LABEL_1` and never named "up", without a word; evaluate.py ended
-    in `KeyError: 1`. Here beside `clip_size_refusal`, for the pipeline and the recipes alike.
+    `num_labels`): the pipeline would score output 1 as `LABEL_1` and never name "up", and evaluate.py end in
+    `KeyError: 1`. Here beside `clip_size_refusal`, for the pipeline and the recipes alike.
 
     `model`, where one is at hand: its classifier's own count of outputs (its `out_features`), not `num_labels`,
     which is only the names' count: names set on a loaded model (`model.config.id2label = ...`, one more or one

@@ -93,8 +93,8 @@ def per_video_options(opts: dict, source: FrameSource, given_metadata) -> dict:
     if in_memory and opts["fps"] is not None and opts["do_sample_frames"]:
         _check_metadata_counts_frames(given_metadata, source)
     # A still image file has no frame rate, as its PIL frame has none: FFmpeg's image demuxers state 25 fps, their
-    # default, so an opaque logo.png took `fps=2` (and named "1 at 25 frames per second" for fps=50) where the
-    # transparent one, read with PIL, and the PIL frame were refused as having no rate.
+    # default, so an opaque logo.png would take `fps=2` (and name "1 at 25 frames per second" for fps=50) where
+    # the transparent one, read with PIL, and the PIL frame have no rate.
     timed = source.reader is not None and not source.still_image_file
     if video_fps is not None and timed:
         _say_given_rate_differs(video_fps, source)
@@ -113,9 +113,9 @@ _RATES_SAID: set[tuple[float, float]] = set()
 def _say_given_rate_differs(given_fps, source: FrameSource) -> None:
     """`video_metadata`'s rate for a file overrides the file's own (a file that misstates its rate can be given the
     true one); transformers' video processors decode a path with their own metadata, dropping the given one. A rate
-    off the file's by more than 1% (30 for 29.97 is the same clock) was taken without a word: metadata of another
-    clip, or of the file before a re-encode, sampled `fps=` at the wrong rate (fps=5 with {"fps": 50} for a 25 fps
-    file took every 10th frame, 2.5 a second)."""
+    off the file's by more than 1% (30 for 29.97 is the same clock) is said: metadata of another clip, or of the
+    file before a re-encode, would sample `fps=` at the wrong rate (fps=5 with {"fps": 50} for a 25 fps
+    file takes every 10th frame, 2.5 a second)."""
     own = source.reader.fps
     if source.reader.fps_guessed:  # (the file's rate was said to be a guess, to be given so: see `fps_guessed`)
         return
@@ -139,7 +139,7 @@ _NUM_FRAMES_SAID: set[int] = set()
 
 def _say_num_frames_unused(num_frames: int, source: FrameSource) -> None:
     """A call's `num_frames` for frames kept as given samples nothing, as in transformers' video processors (whose
-    `do_sample_frames` is off), where `num_clips` is refused: taken without a word, `proc(frames, num_frames=4)` gave
+    `do_sample_frames` is off), where `num_clips` is refused: unsaid, `proc(frames, num_frames=4)` would give
     all 12 frames given to a caller who asked for 4. Said once per count; a call that turns sampling off itself
     (`do_sample_frames=False`) asked for that."""
     if num_frames in _NUM_FRAMES_SAID or num_frames == source.num_frames:  # (as many as asked: nothing to say)
@@ -296,7 +296,7 @@ def as_video_list(videos) -> list:
         )
     if isinstance(videos, (np.ndarray, torch.Tensor)):
         if videos.ndim == 5:
-            if len(videos) == 0:  # as an empty list is: it gave an empty batch without a word
+            if len(videos) == 0:  # as an empty list is, not an empty batch
                 raise ValueError(f"Got an empty batch of videos: an array of shape {tuple(videos.shape)}.")
             return list(videos)
         if videos.ndim in (3, 4):
@@ -427,7 +427,7 @@ def _channel_layout(shape: Sequence[int], input_data_format) -> str:
     if first:
         if shape[1] == 4 and shape[0] in (1, 3):
             # (3, 4, H, W): 3 RGBA frames, or one 4-frame clip laid out (C, T, H, W) as torchvision's and
-            # pytorchvideo's video models take it, which was read as 3 RGBA frames without a word (transformers,
+            # pytorchvideo's video models take it, which would be read as 3 RGBA frames (transformers,
             # whose channel counts are 1 and 3, refuses it).
             logger.warning(
                 "The video array of shape %s is read as %d frames of 4 channels (RGBA), (T, C, H, W); if it is %d "
@@ -442,7 +442,7 @@ def _channel_layout(shape: Sequence[int], input_data_format) -> str:
     if shape[0] in (1, 3, 4) and shape[-1] > 4:
         # torchvision's and pytorchvideo's video models take (C, T, H, W) clips, (B, C, T, H, W) batches. A last axis
         # of a few is channels, not a width: (3, 40, 50, 2) is 3 frames of grey and alpha (PIL's "LA" stacked), which
-        # the permute made (40, 3, 50, 2), read without a word as 40 RGB frames 50 x 2 pixels
+        # the permute makes (40, 3, 50, 2), which would read as 40 RGB frames 50 x 2 pixels
         hint = (
             " It looks like (C, T, H, W), the layout of torchvision's and pytorchvideo's video models: pass "
             "`video.permute(1, 0, 2, 3)` (a (B, C, T, H, W) batch: `.permute(0, 2, 1, 3, 4)`)."
@@ -467,8 +467,8 @@ def _three_d_layout(shape: tuple, input_data_format, name: str) -> str:
             return given
         if other and shape[0] != 1:
             # An image of the other layout, which the format contradicts (channels_first for an (H, W, 3) image, often
-            # saved on the processor for (T, C, H, W) tensors): read as a grey video, its 40 rows became 40 frames
-            # 50 x 3 pixels each, without a word, as `_channel_layout` refuses a 4-D array's. (A (1, H, W) array is
+            # saved on the processor for (T, C, H, W) tensors): read as a grey video, its 40 rows would become 40
+            # frames 50 x 3 pixels each, as `_channel_layout` refuses a 4-D array's. (A (1, H, W) array is
             # one grey frame whichever way it is read.)
             right = "channels_first" if given == "last" else "channels_last"
             image = "(C, H, W)" if given == "last" else "(H, W, C)"
@@ -592,7 +592,7 @@ def check_convert_rgb(source, opts: dict) -> None:
     with `num_channels=1` (it was repeated to RGB whatever the options: the option ignored, and such a model refused
     every grey video). A 4-channel video keeps its 4 channels, as transformers' processors keep them (its
     `VideoProcessingTestMixin` checks `(frames, 4, H, W)`): the input of a model with `num_channels=4` (RGB and depth,
-    or RGBA). It was refused ("the ViViT models take 3 channels") though `ViViTConfig(num_channels=4)` takes them.
+    or RGBA): `ViViTConfig(num_channels=4)` takes them.
     Frames whose transparency is no 4th channel of their own (a palette's or an RGB frame's transparent colour, grey
     with alpha: PIL's P, RGB with a tRNS key, LA) would keep other bands there: refused, naming the video, rather than
     composited onto white against the option (an RGB frame's key gave an RGBA clip of 0 / 255 alpha)."""
@@ -600,9 +600,9 @@ def check_convert_rgb(source, opts: dict) -> None:
         return
     if source.still_image_file:
         # A file given by its path is read as RGB, composited onto white, whatever the option: as every video file is
-        # (an APNG, a WebM with alpha) and as transformers' `load_video` reads any file (rgb24, 3 channels). A
-        # transparent PNG's path gave 4 channels (an LA or palette one was refused) where a one-frame APNG of the
-        # same picture gave its composite: its PIL frame, given as one, keeps its bands
+        # (an APNG, a WebM with alpha) and as transformers' `load_video` reads any file (rgb24, 3 channels). So a
+        # transparent PNG's path gives the composite a one-frame APNG of the same picture gives, not 4 channels: its
+        # PIL frame, given as one, keeps its bands
         return
     if source.channels == 4 and source.tensor is not None and source.alpha is not None:
         source.keep_fourth_channel()
@@ -626,7 +626,7 @@ def check_convert_rgb(source, opts: dict) -> None:
 
 def check_array_video(tensor: torch.Tensor, opts: dict, name: str) -> None:
     """Gradients flow through resizing, crops, flips, colour jitter and the rescale / normalisation of a float video;
-    RandAugment works on uint8 pixels, which would cut the graph without a word: refuse that."""
+    RandAugment works on uint8 pixels, which would cut the graph: refuse that."""
     if tensor.requires_grad and opts["do_train_augment"] and opts["rand_augment"]:
         raise ValueError(
             f"{name} requires_grad, but rand_augment works on uint8 pixels, which carry no gradient. Turn it off "
@@ -739,7 +739,7 @@ def float_scale(
     scale = float(float_max) if float_max is not None else (255.0 if high > OVERSHOOT else 1.0)
     # Ringing undershoots by a fraction of the step it rings on (a fifth at most: a bicubic checkerboard's -0.25 to
     # 1.25), never by half the brightest value: such values are normalised ones. ImageNet's mean and std give -2.1
-    # to 2.6, which passed for a [0, 255] video (a value above 2), every view near -1, without a word.
+    # to 2.6, which would pass for a [0, 255] video (a value above 2), every view near -1.
     # (a processor's own `float_max` too, a default for every video: only the call's is its word for this one)
     normalised = (float_max is None or not float_max_in_call) and low < -high / 2
     if low < -scale / 8 or normalised:
@@ -916,8 +916,8 @@ def _pil_frame_to_array(frame, with_alpha: bool = False) -> np.ndarray:
     """A PIL frame as an array: RGB (RGBA `with_alpha`: transparency kept for `_on_white`, as transformers'
     `convert_to_rgb` keeps it to composite onto white), or a grey frame deeper than 8 bits as `(H, W, 1)` at its own
     depth (a 16-bit PNG or TIFF opens as mode I;16 or I), which the integer and float rules then scale or refuse as
-    for an array of that dtype: `convert("RGB")` clips such a frame at 255, which made a 16-bit depth video white
-    without a word."""
+    for an array of that dtype: `convert("RGB")` clips such a frame at 255, which would make a 16-bit depth video
+    white."""
     from PIL import Image
 
     if not isinstance(frame, Image.Image):
@@ -927,8 +927,8 @@ def _pil_frame_to_array(frame, with_alpha: bool = False) -> np.ndarray:
         key = frame.info.get("transparency")
         if with_alpha and isinstance(key, int):
             # a 16-bit grey PNG's tRNS key: pixels of that value are transparent. Kept at 16 bits beside an alpha on
-            # the same scale (0 or 65535), as `_matched_channels` gives an opaque one; the key was dropped, and a
-            # transparent pixel showed its stored grey (black, mostly) where PIL's RGBA, transformers' too, is white
+            # the same scale (0 or 65535), as `_matched_channels` gives an opaque one; dropped, the key would leave
+            # a transparent pixel its stored grey (black, mostly) where PIL's RGBA, transformers' too, is white
             alpha = np.where(grey == key, 0, 65535).astype(np.uint16)
             return np.concatenate((grey, grey, grey, alpha), axis=-1)
         return grey
@@ -974,7 +974,7 @@ def _is_animated(x) -> bool:
 
 def _image_frames(image) -> list:
     """The frames of an animated image, as one video (a still image: itself, a one-frame video). Read as one image, an
-    animated GIF gave its first frame alone, a one-frame clip, without a word; PIL's frame position is restored."""
+    animated GIF would give its first frame alone, a one-frame clip; PIL's frame position is restored."""
     from PIL import ImageSequence
 
     if not _is_animated(image):

@@ -455,8 +455,8 @@ class PyAVReader(VideoReader):
         """Warn where the frames the file holds end well before the end its container states (`declared_end`): a
         download or copy cut short whose index was written first (an mp4 with `movflags=faststart`, as web videos are;
         Matroska / WebM, whose header FFmpeg rewrites with the duration on closing; AVI; FLV). Its frames are there
-        to read, so it opens as a shorter video, and every clip sampled over it covered another part than the video's:
-        90 frames of an mp4 whose index lists 250 (3.6 s of 10) read as a whole 3.6 s video, without a word. No
+        to read, so it would open as a shorter video, every clip sampled over it covering another part than the video's:
+        90 frames of an mp4 whose index lists 250 (3.6 s of 10) read as a whole 3.6 s video. No
         decoding: the frame table is the demuxed packets'. (A file whose index went missing with its end is already
         refused.)"""
         declared = declared_end(self.container, self.stream, self._source)
@@ -675,7 +675,7 @@ class PyAVReader(VideoReader):
             if not self._owns_container:
                 # a caller's container on a file or a file object that seeks is read through one of our own, as where
                 # its seek lands late (a NUT file whose stamps start below 0: FFmpeg's seek to 0 fails there, which a
-                # reopen never needs); one on bytes or another file object was refused
+                # reopen never needs); one on bytes or another file object too
                 self._read_through_own_container()
                 if self._owns_container:  # opened afresh: at its first packet
                     return
@@ -997,7 +997,7 @@ class PyAVReader(VideoReader):
         """A stream whose pictures are encrypted (MP4 / MOV Common Encryption: DRM-protected downloads, a streaming
         service's segments) decodes to nothing without its key, which a path or bytes give no way to pass (a PyAV
         container opened with `decryption_key` is read: its demuxer decrypts the packets and marks none): every packet
-        was refused as invalid data, and a read failed with "Invalid data found when processing input" (H.264, MPEG-4
+        is refused as invalid data, and a read would fail with "Invalid data found when processing input" (H.264, MPEG-4
         part 2), "frames [0] could not be decoded" (HEVC), "has no frames" (a fragmented mp4, whose table comes from a
         decode) or torchcodec's "Could not push packet to decoder", where the file holds frames. Named here, from a
         keyframe's encryption side data (clear-lead files start with frames in the clear: the first encrypted keyframe
@@ -1098,8 +1098,8 @@ class PyAVReader(VideoReader):
         late = head is not None and (packet is None or (landed is not None and landed > head))
         if not (late or self._lands_after_start(packet) or (packet is None and self._own_source() is not None)):
             return
-        # through one of this reader's own, on the same file or a copy of its bytes (one on bytes was refused, though
-        # the copy `_sequential_frames` reads was at hand); on a file object that cannot seek, refused
+        # through one of this reader's own, on the same file or a copy of its bytes (on bytes too: the copy
+        # `_sequential_frames` reads is at hand); on a file object that cannot seek, refused
         self._read_through_own_container()
         if not self._owns_container:
             self._refuse_unseekable(
@@ -1506,7 +1506,7 @@ class PyAVReader(VideoReader):
     def _bitstream_states_no_rate(self) -> bool:
         """Whether a raw H.264 / HEVC stream's bitstream carries no timing (VUI timing left out: x265's
         `--no-vui-timing-info`, encoders that write none): the file stores no rate at all, and its demuxer's 25 fps
-        was read without a word, 30 frames of 30 fps as lasting 1.2 s. Read so still, now said once (as a clock is,
+        reads 30 frames of 30 fps as lasting 1.2 s. Read so, and said once (as a clock is,
         `_bitstream_rate_is_a_clock`) with how to give the true rate, and marked a guess (`fps_guessed`)."""
         context = self.stream.codec_context
         if context.name not in ("h264", "hevc") or context.framerate:
@@ -1520,7 +1520,7 @@ class PyAVReader(VideoReader):
         return True
 
     def _say_rate_guessed(self, said: str, suffix: str) -> None:
-        """Mark the rate a guess (`fps_guessed`: a rate the caller gives is then taken without a word) and say, once a
+        """Mark the rate a guess (`fps_guessed`: a rate the caller gives is then taken with no warning) and say, once a
         reader (`_bitstream_rate_is_a_clock`, `_bitstream_states_no_rate`), what the stream is (`said`) and how to give
         its true rate, a remux of the raw `.{suffix}` file among the ways."""
         self.fps_guessed = True

@@ -120,7 +120,7 @@ class VideoReader:
 
     backend = "base"
     # Whether `fps` is a guess, the file stating none to trust (a raw H.264 stream whose timing may be a clock): a rate
-    # given in `video_metadata` then corrects no rate of the file's, and is taken without a word
+    # given in `video_metadata` then corrects no rate of the file's, and is taken with no warning
     fps_guessed = False
 
     def __init__(self, name: str):

@@ -486,7 +486,7 @@ def streaming_manifest(source: Any, head: bytes) -> str | None:
 def hls_segments_missing(playlist: str) -> list[str]:
     """The files a local HLS playlist names (its segments, an `EXT-X-MAP` initialisation segment, a master
     playlist's variant playlists) that are not beside it: FFmpeg skips a segment it cannot open with a log line
-    alone, so a playlist missing its last of 3 segments read 20 of 30 frames, 0.8 s of 1.2, without a word. URLs
+    alone, so a playlist missing its last of 3 segments would read 20 of 30 frames, 0.8 s of 1.2. URLs
     are left to FFmpeg."""
     try:
         with open(playlist, encoding="utf-8", errors="replace") as file:

@@ -28,7 +28,8 @@ class _SeeksAsAPath:
     `lseek`'s for a path, not a Python exception. PyAV raises the exception a file object's `seek` raised once FFmpeg
     returns, even where FFmpeg went on past the failed seek: the NUT demuxer of a file written without an index seeks
     to an offset read from the file's last bytes (9.2e18), which ext4 refuses (tmpfs and xfs do not), and such a
-    file opened with `open(path, "rb")` was refused, "[Errno 22] Invalid argument", where its path and bytes read.
+    file opened with `open(path, "rb")` would be refused, "[Errno 22] Invalid argument", where its path and bytes
+    read.
     Any other error of the file object's (a dropped connection) is raised as it is.
 
     What else PyAV reads of a file object is the file object's own, where it has it: `name` (the name FFmpeg's errors

@@ -499,7 +499,7 @@ def open_torchcodec_decoder(decoder: Any, resizes_as_file: bool = True, **kwargs
         chosen = decoder.metadata.stream_index
         if stream_index not in (None, chosen) and chosen != _best_stream_index(file):
             # A track torchcodec does not take by default, so one the caller asked for (`datasets.Video(stream_index=
-            # 1)`): read as asked. Its file's own track was read instead, another picture without a word.
+            # 1)`): read as asked, not the file's own track, another picture.
             return PyAVReader(file, name=repr(name) if name else None, stream_index=chosen, **kwargs)
         if misreads or stream_index not in (None, chosen):
             # a decoder of another stream than the one vivit_hf reads in a file with several (see `video_stream`):

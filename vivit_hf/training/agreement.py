@@ -279,7 +279,7 @@ def agree_on_examples(
     """Stop every process, with one line per machine, when they read different clips: `digests` is `{split:
     examples_digest(...)}` as this process read them. Machines that each read their own copy of a data set (one disk
     each) share clips out by position, so a copy lacking one clip shifts every later one: with two processes, 5 of 20
-    clips were read twice an epoch and 5 never, without a word. `classes`: the data set's classes by id (its
+    clips would be read twice an epoch and 5 never. `classes`: the data set's classes by id (its
     `label_spaces`), which they must number alike (`examples_disagreement`). `caveats`: `{split: digest_caveat(...)}`,
     a stream's digest without its shards' contents and why those could not be read here. Nothing is exchanged on one
     process."""
@@ -324,7 +324,7 @@ def examples_disagreement(views: list[dict], digests: dict[str, str]) -> str | N
     """`agree_on_examples`' line for the processes' `views`, None where they agree. The classes come first: a
     stream's digest is of its shards, not its labels, so copies of the same shards whose classes were numbered
     otherwise (a data card, README.md, beside one copy and not the other: its order on one machine, sorted on the
-    other) agreed, and each machine trained the same clips under other class ids without a word."""
+    other) would agree, each machine training the same clips under other class ids."""
     numbered: dict = {}  # classes (as JSON) -> the processes that number them so, in rank order
     for view in views:
         numbered.setdefault(json.dumps(view.get("classes"), sort_keys=True), []).append(view["where"])

@@ -172,7 +172,7 @@ def live_run_holding(folder) -> str | None:
     if folder.resolve() in _held or not (folder / RUN_LOCK_FILE).is_file():
         return None
     # a shared lock: two looks at once both pass (with the holder's own exclusive lock, two evaluations of one model
-    # started together each found the other looking, and one was refused as if a run were writing the model)
+    # started together would each find the other looking, and one be refused as if a run were writing the model)
     try:
         with open(folder / RUN_LOCK_FILE) as lock:
             fcntl.lockf(lock, fcntl.LOCK_SH | fcntl.LOCK_NB)
@@ -374,7 +374,7 @@ def files_a_run_would_replace(folder: Path) -> list[str]:
 def refuse_files_a_run_would_replace(folder: Path) -> None:
     """Refuse (ValueError) a folder holding no run but a file the final save writes: a README.md (the project's own,
     a data set's card) or a file named as the model code (`errors.py`, `sampling.py`). They are no sign of a previous
-    run, so nothing refused the folder, and the final outputs replaced them without a word (`--output_dir .` in a
+    run, so nothing else refuses the folder, and the final outputs would replace them (`--output_dir .` in a
     project, or the data set's own folder)."""
     replaced = files_a_run_would_replace(folder)
     if replaced:

@@ -85,8 +85,8 @@ def start_refusal(args) -> str | None:
 
 def dataset_file_refusal(args) -> CommandLineRefused | None:
     """A file given as `--dataset` (`x.zip`, `x/broken.mp4`), refused in its documented line before the results'
-    folder is looked at: a model folder or a file given as `--output_dir` was refused first, the data set's line
-    coming only once that was dealt with (as finetune.py refuses it)."""
+    folder is looked at, so that it comes first, not only once a model folder or a file given as `--output_dir` is
+    dealt with (as finetune.py refuses it)."""
     try:
         if args.dataset != SYNTHETIC:
             refuse_a_file(args.dataset)
@@ -115,9 +115,9 @@ def output_refusal(args, split: str | None) -> CommandLineRefused | None:
 def claim_output_dir(args, output_dir: Path) -> CommandLineRefused | None:
     """Hold the results' folder for this run (finetune.py's lock, `hold_output_dir`), on the process that writes it,
     or refuse the run (argparse's status 2) where a live run holds it, or holds `--model` (a fine-tuning run that will
-    replace the model evaluated). Two evaluations into one folder both wrote `.tmp-final` there, each deleting it as
-    it began: one failed with a FileNotFoundError traceback after its whole evaluation, or the later one's results
-    replaced the earlier's without a word. The folder is made here for its lock; a run refused leaves none made."""
+    replace the model evaluated). Two evaluations into one folder would both write `.tmp-final` there, each deleting it
+    as it began: one would fail with a FileNotFoundError traceback after its whole evaluation, or the later one's
+    results replace the earlier's. The folder is made here for its lock; a run refused leaves none made."""
     if not PartialState().is_main_process:
         return None
     named = "--output_dir" if args.output_dir else "the default --output_dir"
@@ -236,7 +236,7 @@ def fine_tuning_record(args) -> tuple[dict, dict] | None:
     """The results (`all_results.json`) and settings (`run_settings.json`, its `--dataset` as typed here) of the
     fine-tuning run that wrote `--model` (a local folder), None where it left none (a Hub id, an older run). Read once
     by evaluate.py and handed to each question asked of that run (`training_split`, `trained_read_otherwise`,
-    `trained_clips_scored`, `subset_seed_note`): each used to read both files itself, up to six reads at the start."""
+    `trained_clips_scored`, `subset_seed_note`): read once, not up to six times at the start."""
     try:
         results = json.loads((Path(args.model).expanduser() / "all_results.json").read_text())
         settings = settings_as_typed_here(*recorded_settings(args.model), args.dataset)
@@ -268,8 +268,8 @@ def training_split(args, record) -> tuple[str, float | None, int] | None:
     trained on this data set: (its training split, the percentage of it held out for evaluation or None, the seed
     that drew it), from the settings its `run_settings.json` records; None otherwise (a Hub id, another data set,
     no record). A data set without a validation or test split had its held-out share scored by fine-tuning:
-    evaluate.py scores the same share (it used to refuse, offering `--split train`: the clips the model trained on,
-    scored as a test)."""
+    evaluate.py scores the same share (refused, the alternative would be `--split train`: the clips the model
+    trained on, scored as a test)."""
     recorded = _recorded_training(args, record, same_read=True)
     if recorded is None:
         return None
@@ -283,8 +283,8 @@ def trained_read_otherwise(args, record) -> tuple[str, str, float | None] | None
     this evaluation reads it (another `--dataset_format` of the same folder, or `--streaming`), which
     `training_split` does not take for this data set: (its training split, how it was read, in flags ("" where only
     a stream's having no held-out share kept `training_split` from taking it), and the percentage of it held out or
-    None), else None. Its training split holds the clips the model trained on all the same: `--split train` scored
-    them as a test without a word (the refusal of a folder without an evaluation split offered it), and its
+    None), else None. Its training split holds the clips the model trained on all the same: `--split train` would score
+    them as a test (the refusal of a folder without an evaluation split names it), and its
     held-out share can be drawn again only as it was read."""
     if training_split(args, record) is not None:
         return None
@@ -321,8 +321,8 @@ def trained_clips_scored(args, split: str, examples, record) -> str | None:
     """The warning that clips of `split` are clips `--model` (its `record`, `fine_tuning_record`'s) was fine-tuned
     on, where fine-tuning read this data set under other split names (`trained_split_warning` compares names alone):
     with another folder format (UCF101's folder fine-tuned as `videofolder`, one `train` split of every clip less a
-    held-out share, then evaluated with `--dataset_format ucf101`: its official `test` clips, all trained on, were
-    scored as a test without a word), or by another official split of UCF101 / HMDB51 (split 2's `test` clips are
+    held-out share, then evaluated with `--dataset_format ucf101`: its official `test` clips, all trained on, would be
+    scored as a test), or by another official split of UCF101 / HMDB51 (split 2's `test` clips are
     split 1's training clips: a split-1 model scored on the three splits' tests, as papers average them, was tested
     on its training clips two times in three). The folder is read as fine-tuning read it (a scan, no clip decoded;
     its warnings, said when fine-tuning read it, not said again) and the clips matched by file and segment; None
@@ -412,7 +412,7 @@ def held_out_read_otherwise(args, trained: tuple | None, otherwise: tuple | None
 def subset_seed_note(args, typed: set[str], record) -> str | None:
     """Where --seed was left out and `--model`'s fine-tuning on this data set (its `record`, `fine_tuning_record`'s)
     drew its --max_eval_samples subset with another seed: the line saying so. `evaluate.py --max_eval_samples N`
-    scored other clips than the run's results, without a word. The default stays 0, not the run's seed: models
+    would score other clips than the run's results. The default stays 0, not the run's seed: models
     evaluated alike are scored on the same clips."""
     trained = None if "seed" in typed or not args.max_eval_samples else training_split(args, record)
     if trained is None or trained[2] == args.seed:
@@ -439,14 +439,14 @@ def model_id2label(model: str) -> dict | None:
 def refuse_another_held_out_share(args, train_split: str, percentage: float, examples, data, seed: int = 0) -> None:
     """Refuse (exit 2) a held-out share drawn again from a data set that has changed since `--model` was fine-tuned
     on it: the draw depends on every clip of the split, so a folder that gained or lost clips can draw other clips,
-    clips the model trained on among them, which were scored as held out "as fine-tuning did", without a word.
+    clips the model trained on among them, which would be scored as held out "as fine-tuning did".
     By the `examples_digest` of the share that fine-tuning recorded (a run of an older version recorded none: not
     checked). A model that numbers the same classes otherwise (class folders beside a data card, which an earlier
     version numbered in sorted order) recorded its own ids: compared by class name, its clips named as this version
-    or an earlier one names them (a model of that version recorded both at once, and was refused on its own share).
+    or an earlier one names them (a model of that version recorded both at once, and must pass on its own share).
     A share an earlier version drew clip by clip (`drawn_clip_by_clip`: UCF101's groups on both sides) with the
-    run's `seed`, or recorded no digest of (all drew so), is refused as such: it was "that split has changed since",
-    or, unrecorded, scored on another share, clips the model trained on among them, without a word."""
+    run's `seed`, or recorded no digest of (all drew so), is refused as such, not as "that split has changed since",
+    nor, unrecorded, scored on another share, clips the model trained on among them."""
     recorded = recorded_held_out_digest(args.model)
     drawn = examples_digest(examples)
     # a model of an earlier version recorded like-named WebDataset shards by file name (`earlier_examples_digests`)
@@ -666,7 +666,7 @@ def precision_evaluated(accelerator) -> tuple[str, str | None]:
 
     accelerate's `mixed_precision`: `--mixed_precision`, else the launcher's (`accelerate launch --mixed_precision
     bf16`, or its config file), which applied without a trace in eval_results.json. fp16 where accelerate runs none
-    (`native_amp` False: on the CPU it leaves autocast off without a word) ran in fp32: `no`, with a warning
+    (`native_amp` False: on the CPU it leaves autocast off, unsaid) runs in fp32: `no`, with a warning
     (finetune.py refuses it, as training in fp32 would be another run; an evaluation in fp32 is only more exact)."""
     asked = accelerator.mixed_precision
     if asked != "fp16" or accelerator.native_amp:

@@ -163,8 +163,8 @@ def warmup_beyond_the_run(args: argparse.Namespace, warmup: int) -> str | None:
 
 def warmup_overridden(args: argparse.Namespace) -> str | None:
     """A warning when --num_warmup_steps and --warmup_epochs are both typed (a preset's --warmup_epochs is a default,
-    not typed), else None: the steps win, as its help says, and the epochs were dropped without a word, where
-    transformers' TrainingArguments said "Both warmup_ratio and warmup_steps given, warmup_steps will override any
+    not typed), else None: the steps win, as its help says, and the dropped epochs are said, as
+    transformers' TrainingArguments says "Both warmup_ratio and warmup_steps given, warmup_steps will override any
     effect of warmup_ratio during training"."""
     if args.num_warmup_steps is None or not getattr(args, "warmup_epochs_typed", False):
         return None
@@ -314,10 +314,10 @@ DATA_LOGGER = "vivit_hf.training.data"
 @contextmanager
 def data_warnings_held(held: bool):
     """Within it, where `held`, the data package says only its errors: a process after its machine's first, opening
-    the data the first has opened and spoken of. Every process used to say every warning of the open (16 copies of
-    each on 2 machines x 8 GPUs), and to look for what they name: `warn_repeated_clips` stats every clip and hashes
+    the data the first has opened and spoken of. Else every process would say every warning of the open (16 copies of
+    each on 2 machines x 8 GPUs), and look for what they name: `warn_repeated_clips` stats every clip and hashes
     the files of one size (7.5 of the 25 s an open of Kinetics' 240 000 clips took, on every process), and does
-    nothing where its logger would say nothing. Refusals are errors, raised on every process as before; a clip a
+    nothing where its logger would say nothing. Refusals are errors, raised on every process; a clip a
     DataLoader worker finds broken is named by the process that reads it (the data sets are read after this)."""
     if not held:
         yield
@@ -410,7 +410,7 @@ def load_data(args, accelerator):
 def warn_splits_left_unread(args, data) -> None:
     """Warn, naming them, of the splits neither trained nor evaluated where a share of the training split is held out
     to evaluate on: a repo's `holdout`, `val_seen` or `public_test` split (no split word the recipes take for a
-    validation or test split) was left unread without a word, 10% of the training clips evaluated in its place."""
+    validation or test split) is left unread, 10% of the training clips evaluated in its place."""
     trained = data.split_name(args.train_split)
     others = [split for split in sorted(data.splits) if split != trained]
     if others:
@@ -454,7 +454,7 @@ def streamed_share(whole: int | None, kept: int | None, limit: int | None, flag:
 
 def warn_missing(data) -> None:
     """One warning per split for the clips its annotations name that are not on disk (`data.missing`), left out of
-    the data set: the whole read and `--streaming` say the same (a stream used to say nothing of them). A Hub row
+    the data set: the whole read and `--streaming` say the same. A Hub row
     giving no video (a `Video` cell of None, a list of frames [] or None) names no file: it is counted apart
     (`data.clipless`) and said once, in the warning that names it as it is left out (`rows_without_a_clip`); counted
     here too, it was said a second time as "missing on disk, or rows that give no video"."""
@@ -641,8 +641,8 @@ def build_processor(args, config, init_processor=None) -> ViViTVideoProcessor:
 def clip_count_over_fps(fps, typed: int | None, model_frames: int) -> str:
     """The warning for an `--init_from` processor that samples by `fps`, which training does not: the model takes
     clips of one length, and `fps` gives each video its own (`duration * fps` frames), so a batch of videos of other
-    lengths does not stack and a clip of another length does not fit the model. Its fps won over the clip length
-    (a typed --num_frames too) without a word, the run a traceback at the first batch. As evaluate.py does
+    lengths does not stack and a clip of another length does not fit the model. Its fps winning over the clip length
+    (a typed --num_frames too), the run would end in a traceback at the first batch. As evaluate.py does
     (`take_the_models_clip_length`), the clips are the count's: the typed --num_frames (a flag typed takes effect,
     as --crop_size over the processor's crop), else the model's."""
     count = f"--num_frames {typed}" if typed else f"the model's num_frames, {model_frames}"
@@ -760,9 +760,9 @@ def unreadable_training_set(args, train_dataset) -> str | None:
     `ProcessorOptionError` when the first clip cannot be processed with the run's options.
 
     Broken clips are skipped and counted, and the model cannot tell a set of broken clips from an empty one, so such
-    a run would train on zeros alone; it used to find out at its first batch, in a traceback from inside the data
-    loader. `sample_shape` tries the clips in order until one decodes: one clip for a usable set (from memory once
-    decoded), every clip for an unreadable one. A stream cannot be tried before it is read: the recipe stops such a
+    a run would train on zeros alone, or find out at its first batch, in a traceback from inside the data loader.
+    `sample_shape` tries the clips in order until one decodes: one clip for a usable set (from memory once decoded),
+    every clip for an unreadable one. A stream cannot be tried before it is read: the recipe stops such a
     run at the end of its first epoch instead, before evaluating or saving anything.
 
     Only a broken video's error counts a clip as unreadable: any other the processor raises (an option no clip can be
@@ -1025,7 +1025,7 @@ def build_model(args, data, resumed: dict | None = None):
         model.config.problem_type = MULTI_LABEL
     elif model.config.problem_type == MULTI_LABEL:
         model.config.problem_type = "single_label_classification"
-    # each prefix must name a parameter: one misspelt beside another that matched froze nothing, without a word
+    # each prefix must name a parameter: one misspelt beside another that matched would freeze nothing
     if unmatched := unmatched_prefixes(args.freeze, [name for name, _ in model.named_parameters()]):
         raise ModelFlagError(
             f"--freeze {' '.join(unmatched)} matched no parameter; names look like "
@@ -1042,7 +1042,7 @@ def build_model(args, data, resumed: dict | None = None):
 
 def vit_grid_shrunk(args: argparse.Namespace, config, vit_image_size) -> str | None:
     """What a preset's crop smaller than the image ViT's images does to it, where --crop_size was not typed: the main
-    job's 32 pixels took a 224-pixel ViT-B/16's 14x14 position grid down to 2x2 patches a frame without a word."""
+    job's 32 pixels take a 224-pixel ViT-B/16's 14x14 position grid down to 2x2 patches a frame."""
     if vit_image_size is None or "crop_size" in getattr(args, "typed_flags", ()):
         return None
     size = config.image_size
@@ -1312,11 +1312,11 @@ def check_torch_compile_launch(args: argparse.Namespace, accelerator) -> None:
 
 def check_mixed_precision_launch(args: argparse.Namespace, accelerator) -> None:
     """fp16 that accelerate would not run (ValueError), checked before any data or model is loaded: on the CPU it
-    leaves fp16 autocast off without a word (`native_amp` False), so the run trained in fp32 while its settings and
-    model card said fp16. bf16 autocasts on the CPU. Named as the user asked for it: `args.mixed_precision` holds the
+    leaves fp16 autocast off unsaid (`native_amp` False), so the run would train in fp32 while its settings and
+    model card say fp16. bf16 autocasts on the CPU. Named as the user asked for it: `args.mixed_precision` holds the
     launcher's too (`launcher_mixed_precision`: ACCELERATE_MIXED_PRECISION, which the launcher sets from its flag or
-    config file, or a shell exported), so fp16 from an `accelerate config` file was "--mixed_precision fp16", a flag
-    not typed."""
+    config file, or a shell exported), so fp16 from an `accelerate config` file is not named as
+    "--mixed_precision fp16", a flag not typed."""
     if accelerator.mixed_precision != "fp16" or accelerator.native_amp:
         return
     typed = getattr(args, "typed_flags", None)  # (flags made otherwise than by parse_args: taken as typed)

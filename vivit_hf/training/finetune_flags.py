@@ -55,7 +55,7 @@ MODELS = tuple(VIVIT_MODELS)
 
 
 def build_parser(description: str | None = None) -> argparse.ArgumentParser:
-    # No abbreviations: `--lr 0.1` used to be taken as `--lr_scheduler_type 0.1`; an unknown flag is answered with the
+    # No abbreviations: `--lr 0.1` would be taken as `--lr_scheduler_type 0.1`; an unknown flag is answered with the
     # one to use (`--lr` -> `--learning_rate`).
     p = SuggestingArgumentParser(
         description=description, formatter_class=DefaultsHelpFormatter, allow_abbrev=False, advice=TRAINER_ADVICE
@@ -402,7 +402,7 @@ def _seed(text: str) -> int:
 
 
 def at_least(minimum: int):
-    """An argparse type: a whole number >= minimum (a batch of 0 or -1 workers used to fail mid-run, if at all)."""
+    """An argparse type: a whole number >= minimum (a batch of 0 or -1 workers would fail mid-run, if at all)."""
 
     def parse(text: str) -> int:
         try:
@@ -417,8 +417,8 @@ def at_least(minimum: int):
 
 
 def _real(at_least: float | None = None, above: float | None = None, below: float | None = None):
-    """An argparse type: a finite number in range (a negative learning rate or mixup alpha used to fail only after
-    every clip was decoded, with torch's traceback)."""
+    """An argparse type: a finite number in range (a negative learning rate or mixup alpha would fail only after
+    every clip is decoded, with torch's traceback)."""
     bounds = [f">= {at_least:g}" if at_least is not None else "", f"> {above:g}" if above is not None else ""]
     bounds.append(f"< {below:g}" if below is not None else "")
     wanted = " and ".join(b for b in bounds if b)
@@ -455,7 +455,7 @@ SCHEDULERS = (
 
 
 def _scheduler_type(text: str) -> str:
-    """An argparse type: a schedule in SCHEDULERS. Any other name used to fail only after the data set was read
+    """An argparse type: a schedule in SCHEDULERS. Any other name would fail only after the data set is read
     and the model built (transformers' ValueError traceback for a typo; `reduce_lr_on_plateau` and `greedy` at the
     first step, wanting a metric; `cosine_with_min_lr` and `warmup_stable_decay` wanting arguments the recipe has
     no flag for)."""
@@ -525,7 +525,7 @@ def missing_paths(args: argparse.Namespace) -> str | None:
 
 def dataset_revision_refusal(args: argparse.Namespace) -> str | None:
     """A `--dataset_revision` no read would use, in argparse's words (else None): the bundled set's or a local
-    folder's (read as it is: the flag was dropped without a word), or one no ref can be named. finetune, evaluate and
+    folder's (read as it is: the flag would be dropped), or one no ref can be named. finetune, evaluate and
     the shard tool ask it, on the machine that reads the data set."""
     if args.dataset_revision is not None and args.dataset == SYNTHETIC:
         return (
@@ -536,7 +536,7 @@ def dataset_revision_refusal(args: argparse.Namespace) -> str | None:
 
 
 # The model flags a ViViT checkpoint given as --init_from decides instead (`build_model`): they build a model from
-# scratch or from an image ViT, and were silently ignored when typed with one.
+# scratch or from an image ViT, and would be ignored when typed with one.
 _CHECKPOINT_DECIDES = {
     "model_size": "its size",
     "tubelet_init": "its tubelet kernel",
@@ -547,7 +547,7 @@ _CHECKPOINT_DECIDES = {
 def ignored_by_checkpoint(args: argparse.Namespace, model_type: str) -> str | None:
     """In argparse's words, a flag typed on the command line that a ViViT checkpoint of `model_type` as `--init_from`
     would ignore (else None): a `--model` naming another variant (the checkpoint's own variant is built: `--model
-    factorised_encoder` trained a Model 1 from a Model 1 checkpoint, without a word), or `--model_size`,
+    factorised_encoder` would train a Model 1 from a Model 1 checkpoint), or `--model_size`,
     `--tubelet_init`, `--positional_embedding`, which only build a model from scratch or from an image ViT. A
     preset's `--model` is a default, not typed: the checkpoint's variant wins, as documented."""
     typed = getattr(args, "typed_model_flags", ())
@@ -571,8 +571,8 @@ def ignored_by_checkpoint(args: argparse.Namespace, model_type: str) -> str | No
 
 def unused_flag(args: argparse.Namespace, typed: set[str]) -> str | None:
     """In argparse's words, a flag typed on the command line that this run would not use (else None): `--momentum`
-    with AdamW (SGD's; it trained without a word, and a resume said it had applied a new one), the Hub flags without
-    `--push_to_hub` (nothing was pushed, exit 0), a `--hub_revision` no push can go to (`push_revision_refusal`)."""
+    with AdamW (SGD's; a resume would say it had applied a new one), the Hub flags without
+    `--push_to_hub` (nothing pushed, exit 0), a `--hub_revision` no push can go to (`push_revision_refusal`)."""
     if "momentum" in typed and args.optimizer != "sgd":
         return (
             f"argument --momentum: --optimizer {args.optimizer} has no momentum (it is SGD's: --optimizer sgd); "
@@ -791,7 +791,7 @@ def parse_args(argv=None, description: str | None = None, check_paths: bool = Tr
     if unused:
         parser.error(unused)
     model_ema_defaults(args, typed, parser)
-    # A paper preset without --dataset trained its recipe on the bundled set, a video folder, without a word.
+    # A paper preset without --dataset would train its recipe on the bundled set, a video folder.
     refused = needs_a_dataset(preset_given(argv), args.dataset, SYNTHETIC)
     if refused:
         parser.error(refused)
@@ -825,7 +825,7 @@ def parse_args(argv=None, description: str | None = None, check_paths: bool = Tr
             "each head with cross-entropy, one class per clip (single_label_classification), whatever the config "
             "says; leave problem_type out"
         )
-    for name in ("drop_path_rate", "hidden_dropout_prob"):  # the override won, and the typed flag was dropped unsaid
+    for name in ("drop_path_rate", "hidden_dropout_prob"):  # the override wins: the typed flag would be dropped unsaid
         if name in typed and name in overrides and overrides[name] != getattr(args, name):
             parser.error(
                 f"argument --config_overrides: {name}={json.dumps(overrides[name])} differs from --{name} "
@@ -1007,7 +1007,7 @@ def check_config_overrides(
     overrides: dict, crop_size: int | None = None, config_classes=None, num_frames: int | None = None
 ) -> None:
     """Refuse a key no ViViT config (or none of `config_classes`) has, naming the closest valid one (a misspelling
-    was silently ignored), and an `image_size` other than the crop the processor makes (the model's image size
+    would be ignored), and an `image_size` other than the crop the processor makes (the model's image size
     follows `--crop_size`), or a `num_frames` other than a typed `--num_frames` (the processor's clip length: the
     model took the override's, the processor the flag's, and the run stopped after the data set was read, in a
     traceback)."""
@@ -1037,7 +1037,7 @@ def check_config_overrides(
 
 def model_config_overrides(args) -> dict:
     """`--config_overrides` plus the flags that are config fields. The model's image size is the crop the processor
-    makes (a preset's 256-pixel crop on a 224-pixel ViT used to stop at the first step): the position embeddings are
+    makes (a preset's 256-pixel crop on a 224-pixel ViT would stop at the first step): the position embeddings are
     resized to it, from the image ViT (`--positional_embedding resize_tile`) or from a ViViT checkpoint."""
     overrides = _parse_overrides(args.config_overrides)
     for name in ("drop_path_rate", "hidden_dropout_prob", "num_frames"):

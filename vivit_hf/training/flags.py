@@ -371,7 +371,7 @@ def warn_short_video_override(logger: logging.Logger, saved, typed, model: str, 
 def warn_saved_views(logger, processor, model: str, num_crops: int, num_clips: int | None = None) -> str | None:
     """A warning, logged and returned, where the views a recipe scores (`--num_clips` x `--num_crops`; predict.py's
     windows are one clip each: `num_clips` None) are not those `model`'s video processor is saved with, which its
-    pipeline scores: a processor saved with 4 clips x 3 crops was evaluated on 1 x 1 views without a word."""
+    pipeline scores: a processor saved with 4 clips x 3 crops would be evaluated on 1 x 1 views."""
     saved_clips, saved_crops = getattr(processor, "num_clips", None) or 1, getattr(processor, "num_crops", None) or 1
     if saved_crops == num_crops and (num_clips is None or saved_clips == num_clips):
         return None

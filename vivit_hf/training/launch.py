@@ -129,7 +129,7 @@ _GPU_DISTRIBUTED_TYPES = ("MULTI_GPU", "FSDP", "DEEPSPEED", "MEGATRON_LM")
 def gpu_config_without_a_gpu(launcher_argv=None, launcher_cwd=None, environ=None, gpus=None) -> str | None:
     """Why a run launched with an accelerate config that asks for GPUs cannot start on this machine, which has none
     (a message naming the config and what it asks for), else None. `accelerate launch --config_file
-    recipes/accelerate_configs/ddp_multi_gpu.yaml` on a CPU machine started 8 CPU processes in bf16 without a word
+    recipes/accelerate_configs/ddp_multi_gpu.yaml` on a CPU machine would start 8 CPU processes in bf16
     (`cpu_process_group` joins them with gloo): the GPU config read as a CPU one. `use_cpu: true` in the config, the
     launcher's `--cpu`, or ACCELERATE_USE_CPU=1 in front asks for the CPU on purpose.
 
@@ -263,9 +263,9 @@ def run_as_command(main, argv, user_errors: tuple, interrupted) -> object:
     status 1. None is a traceback; any other error is a bug and keeps its own.
 
     Under `accelerate launch` Ctrl-C reaches the launcher too, which then terminates the recipe and its DataLoader
-    workers (SIGTERM, SIGKILL 5 s later) while it unwinds: the workers' deaths replaced the KeyboardInterrupt with
-    torch's RuntimeError, or the SIGTERM ended the process, and the line was never said (SIGTERM alone ended a run
-    without a word too). Two more ways to lose it, seen in CI: unwinding can outlast the 5 s (a loaded machine); and
+    workers (SIGTERM, SIGKILL 5 s later) while it unwinds: the workers' deaths would replace the KeyboardInterrupt
+    with torch's RuntimeError, or the SIGTERM end the process, and the line never be said (SIGTERM alone would end a
+    run unsaid too). Two more ways to lose it, seen in CI: unwinding can outlast the 5 s (a loaded machine); and
     the launcher, which copies the recipe's stderr, drops what it has just read as Ctrl-C reaches it. So under a
     launcher the line waits for the launcher's SIGTERM (by then it copies again) and is said as it comes, by the
     signal handler on the main thread, unwinding or not; a deadline's thread says it where no SIGTERM comes (a

@@ -32,7 +32,7 @@ def num_blocks(config) -> int:
 
 def layer_depth(name: str, config) -> int:
     """BEiT's depth of the parameter `name` of a ViViT `*ForVideoClassification`; a name outside the four variants'
-    layout is refused, not given the classifier's full rate without a word."""
+    layout is refused, not given the classifier's full rate."""
     if EMBEDDINGS.match(name):
         return 0
     block = BLOCK.match(name)

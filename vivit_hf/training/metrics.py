@@ -79,7 +79,7 @@ def predict(
 
 class NonFiniteLogitsError(ValueError):
     """Logits that are NaN or infinite: there is no prediction in them to score. (`argmax` of a row of NaN is its first
-    NaN, so a diverged model used to score the share of class 0 as top-1 and every clip right in top-5 with five or
+    NaN, so a diverged model would score the share of class 0 as top-1 and every clip right in top-5 with five or
     fewer classes.) `rows`: their row indices in the logits given (valid samples' only)."""
 
     def __init__(self, message: str, rows: list[int]):
@@ -142,8 +142,8 @@ def evaluation_loss(
     that entry out, as the model's loss and torch's `ignore_index` do. With every entry labelled it is each clip's loss
     (the heads' mean with several) averaged over the clips: Trainer's figure (it repeats each batch's mean once per
     sample and averages what `gather_for_metrics` gathered), every clip once whatever the processes. (With -100s
-    Trainer's figure depends on how they fall into batches; this one does not. It used to average each clip's heads'
-    mean, a -100 entry counted as a loss of 0: 30 clips with a verb and 10 with a noun read 2/3 of the loss.)
+    Trainer's figure depends on how they fall into batches; this one does not. Averaging each clip's heads' mean
+    would count a -100 entry as a loss of 0: 30 clips with a verb and 10 with a noun would read 2/3 of the loss.)
     Against the class ids, or against `loss_targets(labels)`, soft targets laid out like the logits (fine-tuning's:
     its label smoothing and class weights, as Trainer's `prediction_step` computes the loss through `compute_loss`,
     its label smoother included). `logits` are a video's views averaged (`predict`): the loss of the prediction the

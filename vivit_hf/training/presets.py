@@ -164,7 +164,7 @@ PRESETS = {
 
 
 # The data set each paper recipe was made for: a preset naming one is refused without --dataset, which would train
-# its recipe on the bundled synthetic_motion set (a video folder) without a word. The bundled demo names none.
+# its recipe on the bundled synthetic_motion set (a video folder). The bundled demo names none.
 PRESET_DATA_SETS = {
     "kinetics400_vivit_b": "Kinetics-400",
     "kinetics400_vivit_b_fe": "Kinetics-400",

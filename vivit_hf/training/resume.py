@@ -54,19 +54,19 @@ BATCH_SETTINGS = (
     "label_column",
 )
 # What a flag left out reads is what the data set's features name (`hub_columns`), known once it is read: a resume
-# typing the column its run left out (`--video_column video`) was refused as "other batches", reading the same clips.
+# typing the column its run left out (`--video_column video`) reads the same clips: not "other batches".
 # Left out on one side only, they pass `same_setting` and are compared as the columns read (`check_resume_columns`).
 COLUMN_SETTINGS = ("video_column", "label_column")
 # What decides the model's and the optimiser's state: a checkpoint of another model does not load into this one, and
 # its optimiser state would not fit another optimiser. `--init_from` too: another one builds another model (a run from
-# scratch resumed with an image ViT died in a size-mismatch traceback once the data had loaded), or one of the same
-# shapes whose weights the checkpoint's replace, while the card named it as the base model and a ViViT checkpoint's
-# processor (its normalisation, sampling) replaced the one the run had trained with, without a word.
+# scratch resumed with an image ViT would die in a size-mismatch traceback once the data had loaded), or one of the
+# same shapes whose weights the checkpoint's replace, while the card names it as the base model and a ViViT
+# checkpoint's processor (its normalisation, sampling) replaces the one the run had trained with.
 MODEL_SETTINGS = ("model", "model_size", "num_frames", "crop_size", "config_overrides", "optimizer", "init_from")
 MODEL_SETTINGS += ("freeze",)  # the parameters the optimiser's state holds
 # What decides the clips the model sees besides their size: the saved processor records them for inference, so a run
 # resumed (or rerun as "the same command") with another stride or scale saved weights trained on one with a processor
-# that says the other, without a word.
+# that says the other.
 CLIP_SETTINGS = ("frame_stride", "resize_shortest_edge", "short_video")
 # What the optimiser's state restores from the checkpoint, so that a new value is put back after loading it.
 RESTORED_SETTINGS = ("learning_rate", "weight_decay", "momentum")
@@ -81,7 +81,7 @@ OTHER_SETTINGS = (
     "mixup_alpha",
     "cutmix_alpha",
     "num_train_epochs",
-    "max_train_steps",  # as typed (None: from the epochs); another one was the schedule's new length without a word
+    "max_train_steps",  # as typed (None: from the epochs); another one would be the schedule's new length
     # augmentation, regularisation and precision: another value is another run (not "the same command"), and may
     # change on resume with a warning
     "do_flip",
@@ -207,8 +207,8 @@ def same_setting(name: str, old, new, dataset_format: str | None = None) -> bool
     """Whether a recorded setting equals this run's. `--train_split` / `--eval_split` are compared as the split
     they name (`val` is `validation`), `--dataset_config_name` as the configuration it names in `dataset_format`
     (`same_config_name`: UCF101's `1` is `split1`). `--dataset` is compared as the folder it names here when both
-    name one (`data/k400`, `./data/k400` and `/home/me/data/k400` are one data set; a resume that typed it another
-    way than the first run was refused as "other batches")."""
+    name one (`data/k400`, `./data/k400` and `/home/me/data/k400` are one data set; a resume that types it another
+    way than the first run is not "other batches")."""
     if old == new:
         return True
     if name == "dataset_config_name":
@@ -223,7 +223,7 @@ def same_setting(name: str, old, new, dataset_format: str | None = None) -> bool
         return False
     if name in ("train_split", "eval_split"):
         # the split read, by the recipes' name: `--train_split training` resumed with `train` on a `training/` folder
-        # was refused as other batches (a data set holding both `val` and `validation` keeps its examples digest)
+        # is no other batches (a data set holding both `val` and `validation` keeps its examples digest)
         return recipe_split_name(old) == recipe_split_name(new)
     if name != "dataset":
         return False
@@ -353,8 +353,8 @@ def recorded_settings(folder) -> tuple[dict | None, str | None]:
 def settings_as_typed_here(saved: dict | None, folder: str | None, dataset: str) -> dict | None:
     """Recorded `saved` settings with their `--dataset` as this run typed it, when the folder the recorded run read
     (`folder`, `dataset_folder` of its `--dataset`) is the one this run's names: a resume (or the same command) run
-    from another working directory typed the same folder another way (`data` from /work, `../data` from
-    /work/logs) and was refused as "trained with other batches". A `--dataset_config_name` recorded for a
+    from another working directory that types the same folder another way (`data` from /work, `../data` from
+    /work/logs) is not "trained with other batches". A `--dataset_config_name` recorded for a
     `save_to_disk` folder, read whole, as none."""
     batches = recorded_batches(saved)
     if batches is None:
@@ -404,7 +404,7 @@ def columns_left_to_check(saved: dict | None, current: dict) -> list[str]:
     """The `COLUMN_SETTINGS` that `same_setting` passed left out on one side and typed on the other: the same run only
     if the data set, once read, names the typed column (`check_resume_columns`). A checkpoint of a version that
     recorded no columns has none checked, as `check_resume_settings` checks none: what its run read is unknown (the
-    column typed now was refused as "not given -> 'rgb'", where that run may have typed `rgb` too)."""
+    column typed now would be refused as "not given -> 'rgb'", where that run may have typed `rgb` too)."""
     batches = recorded_batches(saved) or {}
     return [name for name in COLUMN_SETTINGS if name in batches and batches[name] != current["batches"].get(name)]
 
@@ -413,8 +413,8 @@ def check_resume_columns(saved: dict | None, args: argparse.Namespace, data, rea
     """Refuse (ValueError) a resume that reads another video or label column than its checkpoint's run, once the data
     set is read. `read`: the columns that run read (`data.columns`, its checkpoint's `columns_read`), compared with
     this run's whatever either typed: a table that gained a `video` column beside the `rgb` one a run read with the
-    flag left out was read as `video` on resume without a word, and `--video_column rgb` was refused ("give
-    --video_column video"), by what the features name today. A checkpoint of an older version recorded none: a flag
+    flag left out would be read as `video` on resume, and `--video_column rgb` refused ("give --video_column
+    video"), by what the features name today. A checkpoint of an older version recorded none: a flag
     left out on one side only is taken as what the features name (`data.detected_columns`). The rows' ids can be the
     same for two columns (a parquet table's clips as bytes), so the clips' digest does not tell."""
     read = read if isinstance(read, dict) else {}
@@ -466,8 +466,8 @@ def preset_change(args: argparse.Namespace | None, name: str, old, new) -> str |
 def preset_values_since(saved: dict | None, current: dict, args: argparse.Namespace) -> str | None:
     """Why a run recorded in a folder is not "the same command" as this one, when all that differs is a value of
     `--preset` that has changed since it was written (`EARLIER_PRESET_VALUES`), not typed then or now: the words to
-    add to the refusal, naming the flags that continue it. An older kinetics400_vivit_b_fe folder was refused as
-    "another run" for the preset's learning rate, 0.1 then and 5e-2 now, which nothing named; None otherwise."""
+    add to the refusal, naming the flags that continue it. An older kinetics400_vivit_b_fe folder would be refused
+    as "another run" for the preset's learning rate, 0.1 then and 5e-2 now, which nothing else names; None otherwise."""
     if not isinstance(saved, dict) or not isinstance(saved.get("other"), dict) or not isinstance(current, dict):
         return None
     earlier = EARLIER_PRESET_VALUES.get(getattr(args, "preset", None), {})
@@ -516,7 +516,7 @@ def check_resume_settings(saved: dict | None, current: dict, args: argparse.Name
         )
     # --layer_decay on or off changes the optimiser's groups: a key one side lacks is compared as None
     # a group not recorded (an older version's, or edited to null) is checked as none, and said unchecked below; its
-    # RECORDED_WHEN_ON settings too (taken as off, a run with --layer_decay was refused as "another model")
+    # RECORDED_WHEN_ON settings too (taken as off, a run with --layer_decay would be refused as "another model")
     recorded = {group: recorded_group(saved, group) for group in ("model", "clips", "other")}
     checked = {group: {} if values is None else as_off(group, values) for group, values in recorded.items()}
     refused = changes(checked["model"], as_off("model", current["model"]))
@@ -548,9 +548,9 @@ def check_resume_settings(saved: dict | None, current: dict, args: argparse.Name
 def check_resume_evaluated_split(state: dict, evaluated: str | None, args: argparse.Namespace) -> list[str]:
     """A warning where the split this resume evaluates (`evaluated_split`: None for a share held out) is not the one
     its checkpoint's run evaluated, with `--eval_split` the same (a typed change is `check_resume_settings`'): a data
-    set that gained a `validation` split beside the `test` it evaluated (the default one is then `validation`) resumed
-    without a word, the best model and early stopping comparing the checkpoint's history of `test` scores with
-    `validation` ones. [] for a checkpoint of an older version (it recorded none) or the same split."""
+    set that gained a `validation` split beside the `test` it evaluated (the default one is then `validation`): the
+    best model and early stopping would compare the checkpoint's history of `test` scores with `validation` ones.
+    [] for a checkpoint of an older version (it recorded none) or the same split."""
     if not isinstance(state, dict) or "evaluated_split" not in state or state["evaluated_split"] == evaluated:
         return []
     then, typed = state["evaluated_split"], (recorded_group(state.get("settings"), "other") or {}).get("eval_split")
@@ -579,8 +579,8 @@ def check_resume_clips(
     """Refuse (ValueError) a resume whose training split is not the one the checkpoint was trained on, by
     `examples_digest` (a stream: its shards' names, sizes and contents): a resumed epoch skips the batches its
     checkpoint had trained by position, so shards written again at the same path (another `--shard_size`) or a
-    folder that gained or lost clips read some clips twice that epoch and others never, without a word (6 of 23
-    Kinetics clips twice, 6 never). `earlier`: the split's digest(s) as earlier versions took it
+    folder that gained or lost clips would read some clips twice that epoch and others never (6 of 23 Kinetics
+    clips twice, 6 never). `earlier`: the split's digest(s) as earlier versions took it
     (`earlier_examples_digests`), which their checkpoints recorded. `unread`: why the stream's shards' sizes or
     contents could not be read now (`StreamingSplit.unread_reason`: the Hub did not answer), its digest then lacking
     them, which a checkpoint that read them cannot match whatever the shards hold: said so, not "another split".

@@ -41,7 +41,7 @@ _CNN_STEM = re.compile(r"^(conv_root|gn_root|block\d+)/")
 
 
 # Where the learned position table lives: scenic and the original ViT; big_vision; big_vision before 2022 (its
-# Encoder's, which `fix_old_checkpoints` moves out; it was refused as a parameter a ViT block has no place for).
+# Encoder's, which `fix_old_checkpoints` moves out, and so does this reader).
 _POSITION_TABLES = ("Transformer/posembed_input/pos_embedding", "pos_embedding", "Transformer/pos_embedding")
 
 
@@ -91,8 +91,7 @@ def read_big_vision_vit(tree: Mapping, origin: str, grid=None) -> ImageViT:
     # scenic's and the original ViT's table (under posembed_input) has a CLS row. big_vision adds its own to the
     # patches before it prepends `cls` ("Add posemb before adding extra token"): a `tok` ViT's has none, its CLS token
     # no position, save in old checkpoints that big_vision tells apart by their length (`fix_old_checkpoints`: a CLS
-    # row where the rows but one make a square grid). Such a ViT was refused as "195 position embeddings do not form
-    # a square grid".
+    # row where the rows but one make a square grid), as this reader does: its 197 rows are a CLS row and 14 x 14.
     n = table.shape[1]
     cls_row = has_cls and (
         position_name == "Transformer/posembed_input/pos_embedding"

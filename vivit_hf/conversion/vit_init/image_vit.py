@@ -89,7 +89,7 @@ class ImageViT:
     # folder's `label_names`), so a copied classifier keeps them: its rows are those classes
     id2label: dict[int, str] | None = None
     # what the classifier's outputs mean (a transformers config's `problem_type`: multi-label or regression), so a
-    # copied classifier is trained with its own loss: with None, multi-hot labels were refused as single-label ones
+    # copied classifier is trained with its own loss: with None, multi-hot labels would be refused as single-label ones
     problem_type: str | None = None
     unused: dict[str, str] = field(default_factory=dict)
     # How the image classifier pools the tokens: a ViViT `classifier` ("token", "gap", "gmp"), or in the source's
@@ -152,7 +152,7 @@ class ImageViT:
 def no_embed_class_grid(vit: ImageViT, video_grid) -> tuple[int, int] | None:
     """The patch grid of the video model's shape (`video_grid`, rows x cols) that a bare timm table read as a CLS row
     and a square grid also makes (`vit.no_embed_class_patches` patches), else None. A square video grid gets none
-    (n * n + 1 is never a square): a CLS ViT's table is then read as it must be, without a word."""
+    (n * n + 1 is never a square): a CLS ViT's table is then read as it must be, with no warning."""
     patches, (rows, cols) = vit.no_embed_class_patches, tuple(video_grid)
     if patches is None or patches * rows % cols:
         return None

@@ -103,7 +103,7 @@ def _check_sizes(model, vit: ImageViT):
             problems.append(f"{name}: video model {ours}, ViT {theirs}")
     if not config.qkv_bias and trained_qkv_biases(vit.layers):
         # The other way round is no problem: a ViT without these biases computes as one with zero biases, which
-        # `_encoder_updates` gives a qkv_bias=True model (it was refused here, while from_vivit_checkpoint took it).
+        # `_encoder_updates` gives a qkv_bias=True model (as from_vivit_checkpoint takes it).
         problems.append(
             "qkv_bias: video model False, ViT True (its query, key and value biases are not zero and would be "
             "dropped; leave qkv_bias unset, or set it True, to take them)"

@@ -22,8 +22,8 @@ logger = logging.getLogger(__package__)
 
 def check_config_fields(config_class, overrides: Mapping) -> None:
     """Refuse an override that is no field of `config_class`, naming it and the closest field. A config keeps any
-    keyword as an attribute, as transformers' configs do, so `num_frame=8` was kept unused and the model built at
-    32 frames, and `num_lables=3` with 2 labels, without a word (`from_pretrained` refuses such a keyword)."""
+    keyword as an attribute, as transformers' configs do, so `num_frame=8` would be kept unused and the model built
+    at 32 frames, and `num_lables=3` with 2 labels (`from_pretrained` refuses such a keyword)."""
     valid = set(config_class().to_dict()) | set(inspect.signature(config_class.__init__).parameters) | {"num_labels"}
     valid -= {"self", "args", "kwargs"}
     unknown = [key for key in overrides if key not in valid]
@@ -63,8 +63,8 @@ def from_vit_pretrained(
 
     As with `from_pretrained`: hub options (`revision`, `cache_dir`, `token`, `local_files_only`, `subfolder`, ...)
     say where the ViT is read from, `dtype` (or `torch_dtype`) casts the model (`"auto"`: to the ViT's dtype), a
-    one-device `device_map` moves it there, `attn_implementation` is set; none of them is a config field (they were
-    taken as ones: a `revision=` read the main branch's ViT without a word)."""
+    one-device `device_map` moves it there, `attn_implementation` is set; none of them is a config field (taken as
+    one, a `revision=` would read the main branch's ViT)."""
     hub_kwargs = {k: config_overrides.pop(k) for k in list(config_overrides) if k in HUB_KWARGS}
     dtype = pop_dtype(config_overrides)
     attn_implementation = config_overrides.pop("attn_implementation", None)

@@ -178,7 +178,7 @@ def load_image_vit(source, *, grid=None, num_attention_heads=None, hidden_act=No
     is assumed and said); a source that records its own keeps it.
     """
     unknown = sorted(set(hub_kwargs) - set(HUB_KWARGS))
-    if unknown:  # initialise_from_vit passes its other keywords here: a misspelt option was silently dropped
+    if unknown:  # initialise_from_vit passes its other keywords here: a misspelt option must not be dropped
         raise TypeError(
             f"unexpected keyword argument(s) {', '.join(map(repr, unknown))}: load_image_vit takes grid, "
             f"num_attention_heads and the hub options {', '.join(HUB_KWARGS)}"
@@ -187,14 +187,13 @@ def load_image_vit(source, *, grid=None, num_attention_heads=None, hidden_act=No
         refuse_hub_options(hub_kwargs, source)
     if isinstance(source, ImageViT):
         return source
-    # the ViT inside a torch.compile or DataParallel wrapper was refused as "not the layout of a ViT"
+    # the ViT inside a torch.compile or DataParallel wrapper, whose own layout is not a ViT's
     source = unwrapped_module(source)
     if isinstance(source, nn.Module) and (refusal := peft_adapters_refusal(source)):
         raise ViTInitError(refusal)  # it was "not the layout of a transformers ViT"
     wrapper_labels = {}
     if isinstance(source, nn.Module) and getattr(getattr(source, "config", None), "model_type", None) == TIMM_WRAPPER:
-        # transformers' AutoModel of a timm Hub repo wraps timm's own model: it was refused as "neither a
-        # transformers ViT nor a timm VisionTransformer"
+        # transformers' AutoModel of a timm Hub repo wraps timm's own model, read as it
         wrapper_labels = dict(getattr(source.config, "id2label", None) or {})
         source = source.timm_model
     if isinstance(source, nn.Module):
@@ -246,9 +245,9 @@ def load_image_vit(source, *, grid=None, num_attention_heads=None, hidden_act=No
         raise ViTInitError(f"cannot read an image ViT from a {type(source).__name__}")
     path = os.fspath(source)
     if os.path.isfile(path):
-        # a file is read as it is: `revision=` / `subfolder=` choose files and were ignored without a word; how to
-        # fetch (`local_files_only=True`, `cache_dir`, `token`) asks nothing of a local file, as of a local folder:
-        # a script giving them for every source read its local file before, and was refused
+        # a file is read as it is: `revision=` / `subfolder=` choose files, so they are refused; how to fetch
+        # (`local_files_only=True`, `cache_dir`, `token`) asks nothing of a local file, as of a local folder, so a
+        # script giving them for every source reads its local file
         refuse_hub_options({name: hub_kwargs.get(name) for name in FILE_CHOOSING_OPTIONS}, path)
         if path.endswith(".npz"):
             with np.load(path, allow_pickle=False) as archive:
@@ -259,7 +258,7 @@ def load_image_vit(source, *, grid=None, num_attention_heads=None, hidden_act=No
     config, state = read_transformers_checkpoint(path, **hub_kwargs)
     if "architecture" in config and config.get("model_type", TIMM_WRAPPER) == TIMM_WRAPPER:
         # a timm Hub folder (config names the architecture), or one transformers' TimmWrapperModel saved, its weights
-        # under `timm_model.` (it was refused as "expected a transformers ViT ... got 'timm_wrapper'")
+        # under `timm_model.`, read as timm's
         state = {key.removeprefix(TIMM_WRAPPER_PREFIX): value for key, value in state.items()}
         arch = config["architecture"]
         skeleton = timm_skeleton(config, path)

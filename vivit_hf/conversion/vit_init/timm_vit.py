@@ -293,7 +293,7 @@ def timm_grid_from_input_size(config: Mapping, state: Mapping):
 
 
 # timm's activation modules -> transformers' names for the same function. timm's own `GELU` (act_layer="gelu", a
-# string) has no `approximate`: the exact GELU; it, ReLU and SiLU were refused as having no transformers counterpart.
+# string) has no `approximate`: the exact GELU; it, ReLU and SiLU have transformers counterparts.
 _TIMM_ACTIVATIONS = {
     ("GELU", "none"): "gelu",
     ("GELU", None): "gelu",

@@ -30,8 +30,8 @@ from .image_vit import (
 # transformers' ViT and the self-supervised ViTs it stores in the same layout (MAE's encoder masks patches only while
 # pre-training; MSN's is the plain ViT; I-JEPA's has no CLS token): one reader serves them all.
 VIT_MODEL_TYPES = ("vit", "vit_mae", "vit_msn", "ijepa")
-# I-JEPA's ViT: no CLS token, and IJepaForImageClassification's classifier reads the tokens' mean (it was refused as
-# "neither a transformers ViT nor a timm VisionTransformer", though every layer is ViT's)
+# I-JEPA's ViT: no CLS token, and IJepaForImageClassification's classifier reads the tokens' mean (every layer is
+# ViT's)
 _WITHOUT_CLS = ("ijepa",)
 
 
@@ -119,8 +119,8 @@ _NAFLEX = (
     f"a linear embedding of flattened patches at each image's own resolution, its position table resized per "
     f"image (NaFlex), {_CANNOT}"
 )
-# transformers' other image models: what each has that a ViViT block lacks (they were refused only as "neither a
-# transformers ViT nor a timm VisionTransformer", or "expected model_type 'vit'", saying nothing of why).
+# transformers' other image models: what each has that a ViViT block lacks, so that a refusal says why, not only
+# "neither a transformers ViT nor a timm VisionTransformer" or "expected model_type 'vit'".
 NOT_A_VIT = {
     "deit": (
         f"a distillation token (`embeddings.distillation_token`), a second prefix token in every attention, {_CANNOT}"
@@ -161,8 +161,8 @@ def not_a_vit(model_type, origin: str, config=None) -> str:
     return f"{what}{f' has {reason}' if reason else ''}; nothing was loaded{OTHER_ROUTE.get(model_type, '')}"
 
 
-# A video checkpoint given where an image ViT is read was refused only as "expected model_type 'vit'" (a model object
-# as "neither a transformers ViT nor a timm VisionTransformer"): said as what it is, with the call that loads it.
+# A video checkpoint given where an image ViT is read: said as what it is, with the call that loads it, not only as
+# "expected model_type 'vit'" (a model object as "neither a transformers ViT nor a timm VisionTransformer").
 _RESTART = (
     "or restart it with another num_frames, image_size or labels with "
     "`model, report = vivit_hf.conversion.from_vivit_checkpoint(path, num_frames=...)`"
@@ -312,8 +312,8 @@ def patch_grid(config: Mapping, patch_size: int = 16) -> tuple[int, int]:
 
 def with_patch_grid(config: Mapping, grid) -> dict:
     """`config` whose image size makes the patch grid `grid` (`vit_grid`); a two-tower SigLIP's in its image tower's
-    config, which its reader reads (set beside it, it was ignored: the config's grid was read; a SigLIP or DINOv2
-    given the pair failed with a TypeError)."""
+    config, which its reader reads (set beside it, it would be ignored, the config's grid read; a SigLIP or DINOv2
+    given the pair would fail with a TypeError)."""
     if config.get("model_type") == "siglip":
         return dict(config, vision_config=with_patch_grid(config.get("vision_config") or {}, grid))
     patch = config.get("patch_size", 14 if config.get("model_type") in DINOV2_MODEL_TYPES else 16)
@@ -330,7 +330,7 @@ _TRANSFORMERS_DROPPABLE = re.compile(
 
 # SigLIP's image tower: a pre-norm ViT without a CLS token (`post_layernorm` its final norm, the tanh GELU), alone
 # (`SiglipVisionModel`) or beside the text tower (`SiglipModel`) or a classifier over the tokens' mean
-# (`SiglipForImageClassification`); it was refused by model_type, though its big_vision `.npz` loaded.
+# (`SiglipForImageClassification`), read as its big_vision `.npz` is.
 SIGLIP_MODEL_TYPES = ("siglip", "siglip_vision_model")
 _SIGLIP_UNUSED = (
     (re.compile(r"^(vision_model\.)?head\."), "attention-pooling head (MAP): the video classifier pools its own way"),
@@ -397,7 +397,7 @@ def read_siglip_vit(state: Mapping[str, torch.Tensor], config: Mapping, origin: 
 
 
 # DINOv2: transformers' ViT block with LayerScale (`layer_scale1`, `layer_scale2`), folded into the projection before
-# it exactly, as timm's; it was refused by model_type, pointing to timm's model.
+# it exactly, as timm's.
 DINOV2_MODEL_TYPES = ("dinov2",)
 # Dinov2ForImageClassification's classifier reads the CLS token and the patch tokens' mean side by side
 _DINOV2_POOLING = "DINOv2's CLS token beside the patch tokens' mean (concatenated)"

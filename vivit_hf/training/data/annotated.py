@@ -204,7 +204,7 @@ def _read_csv(path: Path, header: bool = True) -> list:
 
 # CVDF's `annotations/{train,val,test}.csv`, Kinetics-700-2020's `validate.csv`, ActivityNet's crawler names
 # (`kinetics-400_train.csv`, `kinetics_600_val.csv`), and mmaction2's (`download_annotations.sh` renames DeepMind's
-# CSVs `annotations/kinetics_{train,val,test}.csv`, which were refused as "no annotations/train.csv or val.csv").
+# CSVs `annotations/kinetics_{train,val,test}.csv`).
 _KINETICS_CSV = re.compile(
     r"^(?:kinetics(?:[-_]?\d+(?:[-_]\d+)?)?[-_])?(train|val|validate|validation|test)\.csv$", re.I
 )
@@ -321,8 +321,8 @@ def load_kinetics(roots: Sequence[Path]) -> VideoClassificationData:
 
 def _foreign_csvs(foreign: dict[Path, dict]) -> str:
     """Why CSVs of a Kinetics annotation file's name are not read: a list of clip paths and class ids (SlowFast's,
-    VideoMAE's `train.csv`, `<path> <id>` a line) has neither `label` nor `youtube_id`. It was left out as a split
-    without labels, so such a folder was refused as holding "no annotations/train.csv or val.csv", listing both."""
+    VideoMAE's `train.csv`, `<path> <id>` a line) has neither `label` nor `youtube_id`. Left out as a split
+    without labels, such a folder would be refused as holding "no annotations/train.csv or val.csv", listing both."""
     path, first = next(iter(foreign.items()))
     shown = ",".join(name for name in first if name is not None)
     shown = shown if len(shown) <= 80 else shown[:77] + "..."
@@ -336,8 +336,8 @@ def _foreign_csvs(foreign: dict[Path, dict]) -> str:
 
 def _index_unmerged_downloads(index: dict[str, Path]) -> None:
     """A clip yt-dlp downloaded as a video and an audio format whose merge never ran (stopped, or no FFmpeg there)
-    is its video format file alone, `id.f137.mp4`: indexed by its clip's stem `id` (it was counted missing, looked up
-    by `id` alone). An audio-only format (`id.f251.webm`) is no clip: named here, where it was refused only when
+    is its video format file alone, `id.f137.mp4`: indexed by its clip's stem `id` (looked up by `id` alone, it would
+    be counted missing). An audio-only format (`id.f251.webm`) is no clip: named here, not refused only when
     decoded."""
     formats: dict[str, list[Path]] = {}
     for key, path in index.items():
@@ -363,8 +363,8 @@ def _index_unmerged_downloads(index: dict[str, Path]) -> None:
 def _warn_other_files_of_one_name(copies: dict[str, list[Path]], listed: set[str] | None, fmt: str) -> None:
     """Name the clips (the `listed` ones; None: all) of which files of other sizes lie in several folders, where a
     format finds a clip by its file name anywhere below (a resized copy kept beside the originals, `train_256/` by
-    `train/`; a download that stopped short beside a whole one): the first in sorted order was read, the others
-    never, without a word. Copies of one size (the links of CVDF's `arrange_by_classes.py`, byte-identical copies)
+    `train/`; a download that stopped short beside a whole one): the first in sorted order is read, the others
+    never. Copies of one size (the links of CVDF's `arrange_by_classes.py`, byte-identical copies)
     are one clip: not named."""
     differing = {
         name: paths
@@ -395,9 +395,9 @@ def _file_size(path: Path) -> int | None:
 def _warn_unlisted_clips(roots: Sequence[Path], index: dict, listed: set[str], files: dict[str, Path]) -> None:
     """Name the Kinetics clips on disk that no CSV row names: they are read by no split. A CSV may list only part
     of a split: CVDF's Kinetics-600 `train.csv` and `val.csv` are incomplete (the mirror's maintainers say so; 15k
-    of the 29k validation clips), and read as they are, half of the validation clips were left out of the score
-    without a word. A clip is known by its file name, so a copy of a listed clip elsewhere (the replacements of
-    corrupted clips, the class folders of links `arrange_by_classes.py` makes) is listed too."""
+    of the 29k validation clips), and read as they are, half of the validation clips are left out of the
+    score. A clip is known by its file name, so a copy of a listed clip elsewhere (the replacements of corrupted
+    clips, the class folders of links `arrange_by_classes.py` makes) is listed too."""
 
     def named(path: Path) -> bool:  # (yt-dlp's format file `id.f137.mp4` of a listed clip `id`: read as it, a
         # leftover beside it, or named as audio alone by `_index_unmerged_downloads`)
@@ -736,7 +736,7 @@ def _epic_release(
     roots: Sequence[Path], chosen: str | None = None, named: dict[str, Path] | None = None
 ) -> tuple[_EpicRelease, dict[str, Path]]:
     """The release whose split CSVs lie below the roots, and those CSVs: EPIC-Kitchens-100's, else EPIC-55's
-    (`EPIC_train_action_labels.csv`), which were not read: a copy of EPIC-55 was refused as having no
+    (`EPIC_train_action_labels.csv`), so that a copy of EPIC-55 is not refused as having no
     EPIC_100_train.csv. Where both are there, EPIC-55's CSV is named in a warning: EPIC-100 labels its videos anew.
     `chosen` (`--dataset_config_name 55` / `100`, an `EPIC_RELEASES` key) reads that release's alone: EPIC-55 could
     not be read from a folder holding EPIC-100's CSVs too (the annotations repositories unpacked side by side).
@@ -1016,8 +1016,8 @@ def same_config_name(dataset_format: str | None, old, new) -> bool:
     """Whether two `--dataset_config_name` values (a recorded run's, this one's) read one configuration: UCF101's and
     HMDB51's split and Epic Kitchens' release as `check_config_name` reads them (`1`, `split1` and none are split 1;
     `55` and `epic55` one release); a `datasets` repo's names as typed (its names are its own). A resume typed `1`
-    where the run typed `split1` was refused as "other batches", and evaluate.py took the model for one trained on
-    other data: no word that the split it scored was the one the model trained on."""
+    where the run typed `split1` is the same split, not "other batches", and evaluate.py knows the model trained on
+    the split it scores."""
     return config_key(dataset_format, old) == config_key(dataset_format, new)  # (a non-string: as it is, `config_key`)
 
 
@@ -1062,7 +1062,7 @@ def _split_list_examples(entries, index, missing, split, several: set[str]) -> l
     that class's name anywhere below the roots, else of its name with another video type (the lists name `.avi`
     files; copies re-encoded to `.mp4` keep the stem), else the one file of its name in any folder (a copy without
     class folders). A name that files in several folders share, none of them the listed one, is left out and named:
-    it used to be the first such file, so `cartwheel/1.avi` read `brush_hair/1.avi`, under the class cartwheel."""
+    taking the first such file, `cartwheel/1.avi` would read `brush_hair/1.avi`, under the class cartwheel."""
     kept, absent, unsure = [], [], []
     for listed, label in entries:
         listed_path = Path(listed.replace("\\", "/"))
@@ -1218,8 +1218,8 @@ def load_hmdb51(roots: Sequence[Path], official_split: int = OFFICIAL_SPLIT) -> 
 
 def _warn_class_folders_without_a_list(splits: dict, index: dict[str, Path], lists: dict, official_split: int) -> None:
     """Name the folders of clips beside the listed classes' folders that no `<class>_test_split<n>.txt` lists (a list
-    lost in unpacking HMDB51's rar of lists): their clips were read by no split, and the classes, numbered in sorted
-    order over the lists there, each one id lower than HMDB51's after such a class, without a word."""
+    lost in unpacking HMDB51's rar of lists): their clips are read by no split, and the classes, numbered in sorted
+    order over the lists there, each one id lower than HMDB51's after such a class."""
     class_folders = {Path(example["video"]).parent for examples in splits.values() for example in examples}
     beside = {folder.parent for folder in class_folders}
     clips: dict[Path, set[Path]] = {}

@@ -461,7 +461,7 @@ class VideoClassificationDataset(Dataset):
         would, and read the frames from memory from now on. Build it after the processor's last change.
 
         A processor sampling by `fps` caches nothing: it samples a file by its frames' times (a variable-frame-rate
-        one by time), which frames in memory do not carry (every cached clip was refused, "has no frame rate")."""
+        one by time), which frames in memory do not carry (every cached clip would be refused, "has no frame rate")."""
         if self.samples_by_rate():
             logger.info("the processor samples by fps, from each file's frame times: clips are not cached")
             self.cache = DecodedVideoCache(torch.empty(0, dtype=torch.uint8), [None] * len(self.examples))
@@ -502,7 +502,7 @@ class VideoClassificationDataset(Dataset):
             frames, truncated, rate = segment.decode_with_rate(self.processor, **self.processor_kwargs)
             if self.samples_by_rate():
                 # at its file's rate, as a file is sampled by `fps` (frames in memory have none: every segment
-                # was refused, "has no frame rate")
+                # would be refused, "has no frame rate")
                 options["video_metadata"] = {"fps": rate}
         video = example["video"] if frames is None else frames
         if frames is None:  # a video the data set holds as its frames is sampled as a file of them, as cached ones

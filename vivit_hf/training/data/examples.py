@@ -121,8 +121,8 @@ class VideoClassificationData:
     def split_name(self, name: str) -> str:
         """The name this data set holds split `name` under: `name`, or the recipes' name the readers gave a split of
         that spelling (`val`, `dev` -> `validation`: `SPLIT_ALIASES`); `name` where it has neither. A user's `val`,
-        the folder's name, was refused as "no split 'val'", its own split listed as 'validation'. In any case, as
-        `recipe_split_name` reads split words: `--split holdout` was "no split 'holdout'" beside the repo's `Holdout`;
+        the folder's name, is that split, not "no split 'val'" beside 'validation'. In any case, as
+        `recipe_split_name` reads split words: `--split holdout` is the repo's `Holdout`;
         two splits differing only by case (`Holdout`, `HOLDOUT`) are refused unless typed as spelt."""
         if name in self.splits:
             return name
@@ -290,8 +290,8 @@ def examples_digest(
     """A digest of a split's examples as a process reads them: every example's id and label, in order (no clip is
     read). Processes that each read their own copy of a data set (one disk per machine) must hold the same examples
     in the same order: the samplers share out clips by position, so a copy lacking one clip shifts every later one,
-    and with two processes 5 of 20 clips were read twice an epoch and 5 never (accelerate's `BatchSamplerShard`),
-    without a word. Compare every process's digest (a gather) before training; a differing one is that copy's.
+    and with two processes 5 of 20 clips would be read twice an epoch and 5 never (accelerate's
+    `BatchSamplerShard`). Compare every process's digest (a gather) before training; a differing one is that copy's.
     A stream gives its own (`StreamingSplit.stream_digest`): its shards, which it shares out by position. `order`:
     the labels numbered as another run numbered the same classes (`class_order_of`), to compare with its digest.
     `earlier`: as earlier versions took it (`earlier_examples_digest`); `two_parts`: every absolute path by its last
@@ -468,8 +468,8 @@ def warn_clips_named_alike(split: str, examples) -> None:
     """Warn, naming them, about clips of a `hub` split that only the file name stored beside their bytes names, where
     two or more share one (`HubSplit.names_beside_bytes`: `datasets`' `push_to_hub` and `save_to_disk` keep a `Video`
     clip's file name alone, so class folders' `cat/0.mp4` and `dog/0.mp4` are both `0.mp4`). Such rows are no
-    repeats (`warn_repeated_clips` leaves them out), but skip messages and predictions.jsonl named them alike, and
-    rows joined by `video_id`, as the docs advise for two evaluations, paired other clips without a word."""
+    repeats (`warn_repeated_clips` leaves them out), but skip messages and predictions.jsonl name them alike, and
+    rows joined by `video_id`, as the docs advise for two evaluations, would pair other clips."""
     if not hasattr(examples, "names_beside_bytes"):
         return
     counts = Counter(name for name in examples.names_beside_bytes() if name is not None)

@@ -41,7 +41,7 @@ VIDEO_EXTENSIONS = (
 )
 
 # What a data set folder holds beside its clips (annotations, metadata, cards, the archives a Hub repo was unpacked
-# from): left out of a folder scan without a word. Any other file left out is named, as it may be a clip.
+# from): left out of a folder scan unnamed. Any other file left out is named, as it may be a clip.
 _COMPANION_SUFFIXES = (
     *(".csv", ".tsv", ".json", ".jsonl", ".txt", ".md", ".yaml", ".yml", ".parquet", ".arrow", ".py", ".lock"),
     *(".zip", ".tar", ".gz", ".tgz", ".bz2", ".tbz2", ".xz", ".txz"),
@@ -52,8 +52,8 @@ def recipe_split_names(splits) -> dict[str, str]:
     """`{split: its name in the recipes}` for a `datasets` repo's splits: `val`, `dev` -> `validation`, ... by
     `SPLIT_ALIASES`. Where two splits would get one name (`val` beside `validation`, `eval` beside `test`: repos
     pushed with both, whose files `data/<split>-00000-of-00001.parquet` keep each name), each keeps its own, and a
-    warning names them: one used to replace the other without a word, a split of the data set gone, and the split
-    evaluated perhaps not the one the user meant."""
+    warning names them: one replacing the other, a split of the data set would be gone, and the split evaluated
+    perhaps not the one the user meant."""
     splits = [str(split) for split in splits]
     wanted = {split: recipe_split_name(split) for split in splits}
     names = {}
@@ -93,7 +93,7 @@ def unlabelled_split_names(every_split, labelled) -> list[str]:
 # rsync, NFS or a copy: Synology's `@eaDir` in every folder its indexer saw (thumbnails and preview transcodes of each
 # clip, `train/cat/@eaDir/0.mp4/SYNOPHOTO_FILM_M.mp4`: read as clips of classes '0.mp4', '1.mp4'..., a copy of every
 # clip under a wrong class), its recycle bin and snapshots (`#recycle/train/cat/0.mp4`, a deleted clip under its old
-# path, read back into its split and class without a word), QNAP's, and Windows' recycle bin and volume folder. Windows
+# path, read back into its split and class), QNAP's, and Windows' recycle bin and volume folder. Windows
 # spells its names in any case (`$Recycle.Bin`).
 SYSTEM_FOLDERS = frozenset(
     name.casefold()
@@ -163,7 +163,7 @@ def is_hidden(name: str) -> bool:
 def walk_folder(root: Path):
     """`(folder, file names)` of `root` and every folder below it, in sorted order, hidden folders and files left
     out. Symlinked folders are followed (a class or split folder linked from another disk is read like any other;
-    `Path.rglob` skipped them without a word before Python 3.13), except a link back to a folder it lies in (a loop),
+    `Path.rglob` skips them before Python 3.13), except a link back to a folder it lies in (a loop),
     which is named and skipped. Two links to one folder from different places are each read."""
     chains: dict[str, frozenset] = {}
     for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
@@ -204,7 +204,7 @@ def files_below(folder: Path) -> tuple[list[Path], list[Path]]:
     """(video files, other files) below `folder`, sorted; hidden files and folders are in neither, symlinked folders
     are followed (`walk_folder`). A video file has a `VIDEO_EXTENSIONS` suffix, in any case (camcorders write `.MTS`).
     A symlink to a file that is not there (a disk not mounted) is among the other files (`is_dangling`): it is no
-    clip, but it must not vanish without a word. Walked once within `listings_kept`."""
+    clip, but it must not vanish unnamed. Walked once within `listings_kept`."""
     videos, others, _ = _listing(folder)
     return list(videos), list(others)
 
@@ -244,7 +244,7 @@ def _files_below(folder: Path) -> tuple[list[Path], list[Path], dict[Path, os.st
             others.append(path)
     leftovers = _download_leftovers(videos)
     # an audio-only format without its merged clip (`id.f251.webm`) is no clip: left out and named here, as the
-    # Kinetics reader names it (it was refused only when decoded); its container is opened for such files alone
+    # Kinetics reader names it (not refused only when decoded); its container is opened for such files alone
     leftovers |= {
         path for path in videos if path not in leftovers and download_format_of(path.stem) and not holds_video(path)
     }
@@ -279,7 +279,7 @@ def is_dangling(path: Path) -> bool:
 
 def dangling_clips(folder: Path, others: Sequence[Path], classes_found=()) -> dict[str, list[str]]:
     """Name the symlinked clips below `folder` whose target is not there (a disk not mounted, a moved folder), which
-    a scan cannot read: a class of only such clips vanished from the data set without a word. Returns `{split:
+    a scan cannot read: a class of only such clips would vanish from the data set. Returns `{split:
     [clip]}` (the split and class as `--dataset_format videofolder` reads the tree), for `missing`."""
     links = [path for path in others if path.suffix.lower() in VIDEO_EXTENSIONS and is_dangling(path)]
     if not links:
@@ -328,7 +328,7 @@ def warn_download_leftovers(folder: Path, others: Sequence[Path]) -> None:
 
 def warn_left_out(folder: Path, others: Sequence[Path], links_named: bool = False) -> None:
     """Name the files a scan leaves out that may be clips (any but `_COMPANION_SUFFIXES`): a class whose clips have
-    a type the list lacks would otherwise vanish from the data set without a word. Symlinks to files that are not
+    a type the list lacks would otherwise vanish from the data set. Symlinks to files that are not
     there are named as such (`links_named`: the caller named the clips among them with `dangling_clips`)."""
     links = [
         path for path in others if is_dangling(path) and not (links_named and path.suffix.lower() in VIDEO_EXTENSIONS)

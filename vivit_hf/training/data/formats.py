@@ -147,8 +147,8 @@ def load_video_dataset(
 
 def _warn_card_classes_not_read(data: VideoClassificationData, roots: Sequence[Path]) -> None:
     """A folder's data card (README.md) whose `ClassLabel` numbers the classes otherwise than `videofolder` does
-    (sorted folder names, as `datasets`' videofolder): the model's ids and predictions.jsonl's labels were not the
-    card's, without a word. `hub` numbers them as the card does."""
+    (sorted folder names, as `datasets`' videofolder): the model's ids and predictions.jsonl's labels are not the
+    card's. `hub` numbers them as the card does."""
     names = data.label_spaces.get("label")
     for root in roots:
         card = card_label_feature(str(root), None, None, "label")

@@ -188,8 +188,8 @@ class HubSplit(Sequence):
         """Find the clip of every row that gives it as a relative path, before any clip is read: in the folder of
         the row's table (the documented rule: a table's paths are read from its folder), else in the data set's
         folder, else (as written) from the working directory. A path found in none of them is refused in one
-        line naming the table, the path and where it was looked for: it used to reach the decoder and be counted
-        as a broken clip ("could not be decoded"). Absolute paths, URLs and clips held as bytes are left as they
+        line naming the table, the path and where it was looked for, rather than reach the decoder and be
+        counted as a broken clip ("could not be decoded"). Absolute paths, URLs and clips held as bytes are left as they
         are. `tables()`: the split's table files, asked only when a row gives a relative path."""
         if self.base is None:
             return
@@ -207,8 +207,8 @@ class HubSplit(Sequence):
             folders = [row_tables[i].parent] if row_tables is not None else list(split_folders)
             folders += [self.base] if self.base not in folders else []
             # A table written on Windows (`clips\cat\0.mp4`) names its clip as written, else with `/`, as datasets
-            # reads a metadata file's `file_name`: read as written alone, every such clip was refused as "found
-            # nowhere" (a backslash is a character of a file name here, so the path as written comes first).
+            # reads a metadata file's `file_name`: read as written alone, every such clip would be refused as
+            # "found nowhere" (a backslash is a character of a file name here, so the path as written comes first).
             spellings = [path, path.replace("\\", "/")] if "\\" in path and os.sep == "/" else [path]
             found = next(
                 (folder / written for written in spellings for folder in folders if (folder / written).is_file()), None
@@ -277,8 +277,8 @@ class HubSplit(Sequence):
         held-out share they recorded still matches the same data (`check_resume_clips`); the digest tells copies
         apart by the order of ids and labels, which needs no id to be unique. Shards of one file name in several
         folders are named by their path (`earlier`: not, as those versions did): copies holding P at `a/000.tar`
-        and Q at `b/000.tar`, or Q at `b/000.tar` and P at `c/000.tar`, gave one digest where P's labels ran as
-        Q's, and machines sharing the split out by position trained on other clips without a word. So are clips
+        and Q at `b/000.tar`, or Q at `b/000.tar` and P at `c/000.tar`, would give one digest where P's labels
+        run as Q's, and machines sharing the split out by position train on other clips. So are clips
         given by an absolute path (a local metadata folder's) where two of the split share their `<folder>/<file>`,
         by which `examples_digest` names such a clip (`clip_path_id`; `earlier`: not): copies holding
         `indoor/cat/0.mp4` and `outdoor/cat/0.mp4` in the other order gave one digest."""
@@ -402,9 +402,9 @@ def load_saved_to_disk(source: str, config_name: str | None = None):
     """A folder written by `save_to_disk`, as a `DatasetDict` (a saved `Dataset` is its "train" split), read as
     stored, whether read whole (`load_hub`) or streamed (`streaming.open_streaming_dataset`). The format the saving
     session had set travels in the folder (state.json) and `load_from_disk` sets it again: rows of a
-    `with_format("torch", columns=["label"])` came without their video (KeyError: 'video'), "pandas"' a label as a
-    Series (TypeError), and streamed, `to_iterable_dataset` raised NotImplementedError / TypeError. A
-    `config_name` is refused: the folder holds no configurations, and it was read whole without a word. Its `.arrow`
+    `with_format("torch", columns=["label"])` would come without their video (KeyError: 'video'), "pandas"' a label
+    as a Series (TypeError), and streamed, `to_iterable_dataset` raise NotImplementedError / TypeError. A
+    `config_name` is refused: the folder holds no configurations to choose from. Its `.arrow`
     files as Git LFS pointers (a Hub repo of a saved folder cloned without git-lfs) are refused naming them: pyarrow's
     "Expected to read 1936876918 metadata bytes" traceback named no file."""
     import datasets

@@ -63,8 +63,8 @@ def undecoded_videos(dataset):
 def undecoded_video(feature):
     """`feature`, a `datasets.Video`, as `decode=False`, its `stream_index` kept: the track of each file the column
     names (`Video(stream_index=1)`, saved in a `save_to_disk` folder's or a card's features), which each row then
-    carries to the reader (`chosen_track`). A plain `Video(decode=False)` dropped it: the file's own track was
-    trained on instead, without a word."""
+    carries to the reader (`chosen_track`). A plain `Video(decode=False)` would drop it, the file's own track
+    trained on instead."""
     return dataclasses.replace(feature, decode=False)
 
 

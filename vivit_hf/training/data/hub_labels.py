@@ -71,7 +71,7 @@ def hub_columns(
         # A video stored as its frames, a list of images (`Sequence(Image())`): refused as no video column, and named
         # with --video_column its every frame was the clip (`dataset.sampled_as_a_file` samples it now). After a
         # column named as a video: a list of a clip's keyframes or thumbnails beside its `video_path` is not the clip
-        # (taken before it, every row's thumbnails were its video, without a word)
+        # (taken before it, every row's thumbnails would be its video)
         video_column = video_column or _only(c for c, f in features.items() if is_frame_list(f))
         # A WebDataset member whose extension `datasets` does not decode as video (`<key>.webm`): raw bytes.
         video_column = video_column or _only(c for c in features if f".{member_extension(c)}" in VIDEO_EXTENSIONS)
@@ -142,8 +142,8 @@ def _label_column_by_type_and_name(features, source: str) -> str | None:
     """The label column a table names by its type (`ClassLabel`) or its name (`LABEL_COLUMNS`), where those agree: a
     `ClassLabel` column of a label's name, else the one `ClassLabel` column where no column has a label's name,
     else the first column of a label's name. A table whose `ClassLabel` columns are several, none named as a label,
-    or one beside a column named as a label (`camera` beside `label`) is refused, naming them: the first
-    `ClassLabel` column was taken, so a `camera` or `source` column before `label` was trained on, without a word."""
+    or one beside a column named as a label (`camera` beside `label`) is refused, naming them: taking the first
+    `ClassLabel` column, a `camera` or `source` column before `label` would be trained on."""
     import datasets
 
     class_labels = [c for c, f in features.items() if isinstance(f, datasets.ClassLabel)]
@@ -167,7 +167,7 @@ def _label_column_by_type_and_name(features, source: str) -> str | None:
 
 def _refuse_two_label_columns(features, source: str, prefix: str = "") -> None:
     """Refuses two of `label`, `labels` and `class` that each give every row a class (columns, or the fields of a
-    struct column, named `prefix`<field> with --label_column), naming both: one was taken without a word."""
+    struct column, named `prefix`<field> with --label_column), naming both: taking one would be a guess."""
     both = _class_columns(features)
     if len(both) > 1 and id_and_name_columns(features) is None:
         raise DatasetFormatError(
@@ -186,8 +186,8 @@ def _class_columns(features) -> list[str]:
 def id_and_name_columns(features) -> tuple[str, str] | None:
     """`(ids column, names column)` where two of `label`, `labels` and `class` give every row a class, one as integers
     and the other as text (a metadata.csv of `label` 0, 1 beside `class` zebra, ant): ids and their names, as a
-    `ClassLabel` holds them, where they pair one to one (`unpaired_row`). They were refused as two label columns, and
-    either flag lost the data set's numbering: '0', '1' for names, or the names renumbered alphabetically."""
+    `ClassLabel` holds them, where they pair one to one (`unpaired_row`). Refused as two label columns, either flag
+    would lose the data set's numbering: '0', '1' for names, or the names renumbered alphabetically."""
     import datasets
 
     both = _class_columns(features)
@@ -270,8 +270,8 @@ def ids_beside_names(names: list[str], label_map: dict, features, label_column: 
 def _one_class_a_row(feature) -> bool:
     """Whether a column's feature may give each row one class: a `ClassLabel`, or a value of text, integers, floats
     (class ids in a CSV column with an empty cell, which pandas reads as floats: `class_id` takes `3.0` as 3) or
-    booleans (a two-class column of True / False). Floats and booleans were left out: a `labels` of ids read as
-    floats beside a `label` of something else trained on `label` without a word."""
+    booleans (a two-class column of True / False). Floats and booleans count: left out, a `labels` of ids read as
+    floats beside a `label` of something else would train on `label`."""
     import datasets
 
     return isinstance(feature, datasets.ClassLabel) or (
@@ -394,8 +394,9 @@ def warn_csv_integers_read_without_their_zeros(source: str, label_column: str, n
     """Warn where a local folder's CSV tables write integer labels with a leading zero or sign (`001`, `010`) that
     `datasets` read as the integers 1 and 10 (it reads a CSV with pandas), so they are class ids here, while the same
     labels as text (a `metadata.jsonl`, class folders `001/`) are class names, `label_vocabulary`'s rule: the one data
-    set got other classes in another layout (3 named ones against the ids 0..10), and a model fine-tuned on one was
-    refused by evaluate.py on the other, without a word of why. `names`: the classes read (`"0", "1", ...` for ids)."""
+    set gets other classes in another layout (3 named ones against the ids 0..10), and a model fine-tuned on one is
+    refused by evaluate.py on the other, which the warning explains. `names`: the classes read (`"0", "1", ...` for
+    ids)."""
     if not names or any(name != str(i) for i, name in enumerate(names)) or not Path(source).is_dir():
         return
     for table in files_below(Path(source))[1]:
@@ -632,10 +633,10 @@ def names_beside_ids(
 
 def txt_of_captions(texts: dict[int, list[str]]) -> bool | None:
     """Whether a WebDataset `<key>.txt` beside `.cls` ids holds captions (one a clip), not class names: most of the
-    ids it gives more than one text are given several distinct ones. Any id given two texts was read as captions,
-    so a names file with one wrong entry was dropped without a word and the ids used as names; a few such ids now
-    are that names file's errors, refused naming both names. None where the data cannot tell: one id given two
-    distinct texts and no other id more than one (a tiny set), read as captions without a word, ids as names; where
+    ids it gives more than one text are given several distinct ones. Reading any id given two texts as captions
+    would drop a names file with one wrong entry and use the ids as names; so a few such ids are that names file's
+    errors, refused naming both names. None where the data cannot tell: one id given two
+    distinct texts and no other id more than one (a tiny set), read as captions, ids as names; where
     that id is given more, captions only if no two of its texts are the same."""
     repeated = [given for given in texts.values() if len(given) > 1]
     differing = [given for given in repeated if len(set(given)) > 1]
@@ -651,7 +652,7 @@ def saved_class_label_map(feature, names: list[str], split: str) -> dict | None:
     """`{class id in the split: id in names}` where a `save_to_disk` split's own `ClassLabel` names the classes
     otherwise than `names` (the first split's), else None. Each split of a `DatasetDict` keeps its own features:
     splits class-encoded one by one (`class_encode_column` per split) number their classes each their own way, and
-    a validation `eel` (its id 1) was read as the training set's class 1, `dog`, without a word. A class the first
+    a validation `eel` (its id 1) would be read as the training set's class 1, `dog`. A class the first
     split lacks is added to `names` (and so named as one with no training clip)."""
     import datasets
 
@@ -687,7 +688,7 @@ def _parquet_schema(table: Path | str):
 def class_label_map(tables: Sequence[Path | str], label_column: str, names: list[str], split: str) -> dict | None:
     """`{class id in the split's tables: id in names}` where the split's parquet tables give their `ClassLabel` other
     names than `names` (the ones `datasets` applies to every split: a test table written with the same classes in
-    another order had its ids read against the training table's names, without a word), else None. A table of a
+    another order would have its ids read against the training table's names), else None. A table of a
     class `names` lacks, or tables of one split that number the classes differently, are refused in one line.
     `tables`: local paths, or the URLs a stream reads (only their footers are read)."""
     orders = {}
@@ -731,7 +732,7 @@ def refuse_several_labels(values, label_column: str, split: str, streamed: bool 
     and streamed (a stream's scan failed in a bare `TypeError: unhashable type: 'list'`). Lists of one label each
     (`["cat"]`) are refused too, saying so (they were named as several labels): a list column is `datasets`' type for
     several labels per clip, and one split's lists of one (or a stream's first shards') do not make the data set
-    single-label; read as one label, a multi-label set would train a single-label head without a word."""
+    single-label; read as one label, a multi-label set would train a single-label head."""
     lists = [value for value in values if isinstance(value, (list, tuple, dict))]
     several = next((value for value in lists if not (isinstance(value, (list, tuple)) and len(value) == 1)), None)
     if lists and several is None:
@@ -827,8 +828,8 @@ def refuse_class_ids_out_of_lists(values_by_split: dict[str, list], class_featur
 
 def warn_classes_that_look_like_lists(names: Sequence[str], label_column: str) -> None:
     """Class names that read as several classes written in one text cell (`run;swim`, `["run", "swim"]`: a
-    `metadata.csv`, whose cells `datasets` reads as text), named in a warning: each was trained as a class of its
-    own, single-label, without a word. A warning, not a refusal: a class may be named so."""
+    `metadata.csv`, whose cells `datasets` reads as text), named in a warning: each is trained as a class of its
+    own, single-label. A warning, not a refusal: a class may be named so."""
     joined = [
         name
         for name in names

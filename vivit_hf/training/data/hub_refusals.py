@@ -405,7 +405,7 @@ def refuse_unread_videos(
             f"clips of {source}, e.g. {left_out[:3]}; read class folders with --dataset_format videofolder (which "
             "follows them), or copy the linked folders in"
         )
-    if not metadata:  # class folders: one holding no clip (its copy failed) gave a class fewer without a word
+    if not metadata:  # class folders: one holding no clip (its copy failed) would give a class fewer
         class_dirs = {
             path.parent: root / place.split_folder if place.split_folder else root
             for path, place in places.items()
@@ -516,9 +516,9 @@ def _read_by_videofolder(path: Path) -> bool:
 def _refuse_metadata_named_in_another_case(files: Sequence[Path]) -> None:
     """A `Metadata.csv` / `metadata.CSV` / `METADATA.JSONL` beside the clips: datasets' videofolder takes a metadata
     file by its exact name (`metadata.csv`, `metadata.jsonl`, `metadata.parquet`, listed or not in a card's
-    `configs:`) and reads no other, so its rows were ignored and each clip labelled by its folder (the split folders
-    became the classes, or were refused as such, "put one metadata file in each split folder", beside the file that
-    is one). Its own folder's is named, with the name to give it; beside a file of that name (read), it is left."""
+    `configs:`) and reads no other, so its rows would be ignored and each clip labelled by its folder (the split
+    folders becoming the classes, or refused as such, "put one metadata file in each split folder", beside the file
+    that is one). Its own folder's is named, with the name to give it; beside a file of that name (read), it is left."""
     present = set(files)
     for path in files:
         name = path.name.lower()
@@ -575,7 +575,7 @@ def _label_tables(files: Sequence[Path]) -> list[Path]:
 def _refuse_ignored_tables(root: Path, tables: Sequence[Path], data_files) -> None:
     """`datasets` finds splits by folder name before file name: a folder whose clips lie in split-named folders
     (`videos/train/cam1/`) is a videofolder to it, whatever tables beside them give the labels (`train.csv`). The
-    tables were never read and the folders the clips are in (cameras, dates) became the classes, without a word."""
+    tables would never be read and the folders the clips are in (cameras, dates) become the classes."""
     listed = {os.path.normpath(str(file)) for files in data_files.values() for file in files}
     ignored = [path.relative_to(root).as_posix() for path in tables if os.path.normpath(str(path)) not in listed]
     if not ignored:
@@ -596,8 +596,8 @@ def _refuse_ignored_tables(root: Path, tables: Sequence[Path], data_files) -> No
 def _refuse_split_words_in_class_names(root: Path, data_files, metadata: bool = False, videos=()) -> None:
     """`datasets` finds a folder's splits by patterns (`**/*[-._ 0-9]dev/**`, `**/test[-._ 0-9]*/**`...) matched
     against every folder of a clip's path, the class folder too: clips of a class named `board dev`, `crash_test`,
-    `test_tube` or `training_wheels` were put in another split than their split folder's, some in two splits, and a
-    `test` split was made of training clips, without a word (training clips scored). Each clip's split is compared
+    `test_tube` or `training_wheels` would be put in another split than their split folder's, some in two splits, and a
+    `test` split made of training clips (training clips scored). Each clip's split is compared
     with the one its split folders name (`place_of`, as `--dataset_format videofolder` reads it). `metadata`: the
     labels are in metadata files, which videofolder refuses (it takes them from class folders): not advised. `videos`:
     the clips below `root`, for those of a split folder in capitals that datasets puts in no split."""
@@ -723,7 +723,7 @@ def _below_a_link(root: Path, folder: Path) -> bool:
 
 def _refuse_unfinished_shards(root: Path) -> None:
     """The folder of a shard writer that was interrupted (`shard.UNFINISHED` in it) holds whole tars of a part of the
-    data set: `datasets` read them as the whole, without a word."""
+    data set: `datasets` would read them as the whole."""
     from .shard import UNFINISHED
 
     if (root / UNFINISHED).is_file():

@@ -133,8 +133,8 @@ def refuse_sparse_class_ids(ids, fmt: str, source: str, column: str | None = Non
 def refuse_fractional_labels(distinct, fmt: str, column: str | None) -> None:
     """Refuse (one line naming the column, a value and what to do) labels that are numbers but not whole (`0.5`,
     `0.25`): a regression target or a probability, not a class (NaN is no label: `has_no_label`). Each distinct
-    value became a class of its own (`'0.5'`, `'1.5'`), read whole and streamed, and a classifier was trained on them
-    without a word. Whole floats (`0.0`, `1.0`, as pandas writes integer ids) are ids, as integers are."""
+    value would become a class of its own (`'0.5'`, `'1.5'`), read whole and streamed, and a classifier be trained
+    on them. Whole floats (`0.0`, `1.0`, as pandas writes integer ids) are ids, as integers are."""
     fractional = [v for v in distinct if isinstance(v, float) and not v.is_integer()]
     if not fractional:
         return
@@ -241,7 +241,7 @@ CSV_MISSING_LABELS = (
 
 def has_no_label(value, class_label: bool) -> bool:
     """Whether a raw label says "no label": `None`, NaN (a float column's missing value, as numpy and pandas write
-    one: a test split of NaNs was refused as "not a whole class id ... a regression target", each NaN counted a
+    one: so a test split of NaNs is not "not a whole class id ... a regression target", each NaN counted a
     distinct value), or `ClassLabel`'s -1 (`class_label`)."""
     if isinstance(value, float) and math.isnan(value):
         return True
@@ -297,7 +297,7 @@ def _labels_and_ids(examples, data: VideoClassificationData, head: str) -> list[
 def warn_classes_differing_in_case(data: VideoClassificationData) -> list[list[str]]:
     """Warn, naming them, about class names that differ only in case or blanks (`cat` and `Cat`, `dog` and `dog `: a
     class folder made twice, a label typed two ways): each is a class of its own, the clips of one class shared out
-    between them, without a word. Case and blanks are kept (a data set may mean two classes), only named. Returns the
+    between them. Case and blanks are kept (a data set may mean two classes), only named. Returns the
     groups of such names."""
     groups = []
     for head, names in data.label_spaces.items():

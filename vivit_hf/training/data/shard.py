@@ -369,8 +369,8 @@ def write_shards(
     names = data.label_names
     # `val` / `dev` are the data set's `validation` (`split_name`): the card names each split as the readers do
     splits = list(dict.fromkeys(data.split_name(split) for split in splits or data.splits))
-    # A split the data set lacks (`--splits test` of a set without one) is refused before `out` is made: it was refused
-    # after, and the corrected command then found `--out` "not empty" (an empty data/ folder)
+    # A split the data set lacks (`--splits test` of a set without one) is refused before `out` is made: refused after,
+    # the corrected command would find `--out` "not empty" (an empty data/ folder)
     for split in splits:  # one left out for its lack of labels: in the shard tool's words, not the recipes'
         if split not in data.splits and data.is_unlabelled(split):
             raise DatasetFormatError(data.missing_split(split, SHARDS_NEED_LABELS))
@@ -405,7 +405,7 @@ def refuse_unshardable_videos(data, splits, copying: bool) -> None:
     which training reads: `dataset.frames_of`) is no file to copy or re-encode: every clip was left out as
     "unreadable" ("expected str, bytes or os.PathLike object, not list") and the run ended "every clip was
     unreadable". A `Video(stream_index=k)` column (its rows carry k: `hub_files.with_track`) names track k of each
-    file; a copied file is read from its own track, which the shards would have held for every clip without a word."""
+    file; a copied file is read from its own track, which the shards would otherwise hold for every clip."""
     for split in splits:
         examples = data.split(split)
         video = examples[0]["video"] if len(examples) else None
@@ -739,7 +739,9 @@ def main(argv=None) -> dict:
             "keyframes); without --short_side each clip is copied as it is: add --short_side, or leave it out"
         )
     for name in ("video_column", "label_column"):  # (finetune.py's and evaluate.py's `data_flag_unused`)
-        if name in typed and args.dataset_format != "hub":  # another format read its own files, without a word
+        if (
+            name in typed and args.dataset_format != "hub"
+        ):  # another format reads its own files: the flag would be unused
             parser.error(
                 f"argument --{name}: --dataset_format {args.dataset_format} reads no columns (its labels come from "
                 "its own files or folders); columns are --dataset_format hub's"
@@ -752,7 +754,7 @@ def main(argv=None) -> dict:
     if args.dataset_revision is not None and args.dataset == SYNTHETIC:
         parser.error(f"argument --dataset_revision: the bundled {SYNTHETIC} set has no revision; leave it out")
     if refusal := read_revision_refusal("--dataset_revision", args.dataset_revision, "--dataset", args.dataset):
-        parser.error(refusal)  # a local folder is read as it is: the revision was dropped without a word
+        parser.error(refusal)  # a local folder is read as it is: the revision would be dropped
     problem = used_out_problem(Path(args.out))
     if problem:
         parser.error(f"--out {args.out}: {problem}")

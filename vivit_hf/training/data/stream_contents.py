@@ -1,10 +1,10 @@
 # Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
 """What a stream's digest knows of each shard's contents, read without a pass over its clips (`stream_contents`).
 
-The digest named the shards and counted their rows: a shard written again at the same path with as many rows (other
-clips, other labels, another order: a relabelled `000.cls` of the same size, a parquet file rebuilt from another
-table) passed, and a resume skipped other clips by position, or machines streaming their own copies shared out other
-clips at the same positions, without a word. Each shard is now also known by a cheap fingerprint of what it holds:
+Naming the shards and counting their rows is not enough: a shard written again at the same path with as many rows
+(other clips, other labels, another order: a relabelled `000.cls` of the same size, a parquet file rebuilt from
+another table) would pass, and a resume skip other clips by position, or machines streaming their own copies share
+out other clips at the same positions. So each shard is also known by a cheap fingerprint of what it holds:
 
 - a Hub file (`hf://`): its blob id (the git hash of an LFS pointer names the file's sha256), from the repo's
   listing, which the stream's resolution of its data files has mostly read already;

@@ -226,8 +226,8 @@ class StreamingSplit:
         they are known (`shard_sizes`), and the `--max_*_samples` cut. Processes share a stream out by the position
         of its shards (whole shards when their number divides by the processes, else every `world_size`-th clip of
         all of them), so machines that each stream their own copy must hold the same shards: a copy one shard short
-        made one process split the stream shard by shard and the other clip by clip, some clips read twice an epoch
-        and others never, without a word. A local metadata folder streams as one shard whose rows are its metadata
+        would make one process split the stream shard by shard and the other clip by clip, some clips read twice an
+        epoch and others never. A local metadata folder streams as one shard whose rows are its metadata
         files': their names and rows are in the digest too (`_metadata_tables`). Each shard's contents too, where
         they can be read cheaply (`stream_contents`): a shard written again with as many rows passed.
         `earlier`: the digest of versions that named a shard by its file name (so `train/a/000.tar` and
@@ -289,9 +289,9 @@ class StreamingSplit:
 
 def _metadata_tables(kwargs: dict, name: Callable[[str], str]) -> list[list]:
     """`[name, sha256 of its rows]` of each metadata file a videofolder stream reads its rows from (a remote one's
-    rows: None). Its one shard is named by nothing the digest saw: copies whose `metadata.csv` listed other clips,
-    other labels or another order had one digest (`3 clips in 1 shard`), and processes sharing the stream out clip by
-    clip trained on other clips at the same positions without a word."""
+    rows: None). Its one shard is named by nothing the digest saw: copies whose `metadata.csv` lists other clips,
+    other labels or another order would have one digest (`3 clips in 1 shard`), and processes sharing the stream out
+    clip by clip train on other clips at the same positions."""
     import hashlib
 
     tables = []
@@ -455,9 +455,9 @@ def _refuse_ids_beside_names(values: dict, label_column: str, source: str, confi
 def _open_streaming_dataset(source: str, *, cache_dir: str | None = None, **options) -> VideoClassificationData:
     """`open_streaming_dataset` without naming the WebDataset members that do not decode or the mixed column types.
     A local folder's tars are checked whole (`refuse_cut_tars`) after it is read, and before any error it ends in is
-    raised (a cut tar is named first, as it was when checked before the read): the label scan of a WebDataset
-    without a data card indexes each tar on its way (`_TarMembers`), and the check, which walked every tar for its
-    index before it, reads that index."""
+    raised (a cut tar is named first, the cause of any error it leads to): the label scan of a WebDataset without a
+    data card indexes each tar on its way (`_TarMembers`), and the check reads that index rather than walk every tar
+    again."""
     try:
         data = _read_streaming_dataset(source, cache_dir=cache_dir, **options)
     except Exception:
@@ -578,7 +578,7 @@ def _read_streaming_dataset(
     every_split = list(loaded)
     if not isinstance(label_feature(features, label_column), datasets.ClassLabel):
         # The labels are scanned anyway (the vocabulary is made of them): a split without any is left out and one
-        # labelled in part refused, as the whole read does. `None` used to become a class "None", trained and scored.
+        # labelled in part refused, as the whole read does, so that `None` never becomes a class "None".
         for split in loaded:
             refuse_several_labels(scan(split), label_column, split, streamed=True)
         loaded = {
@@ -885,8 +885,8 @@ def _count_what_the_shards_hold(split: StreamingSplit, name: str, source: str) -
 def _leave_out_unlabelled(loaded, top_column: str, label_column: str, scanned: dict) -> dict:
     """`ClassLabel` splits but those without labels: a split whose first `UNLABELLED_PEEK_ROWS` labels (all of them
     where its label column was read already, `scanned`) are -1 is left out with the whole read's warning
-    (`labels.is_labelled_split`), so a Hub test split is never the evaluation split. It used to be streamed and
-    evaluated, every row skipped as unlabelled, and the run stopped with nothing evaluated. Read on its first rows
+    (`labels.is_labelled_split`), so a Hub test split is never the evaluation split: streamed and evaluated, every
+    row would be skipped as unlabelled, and the run stop with nothing evaluated. Read on its first rows
     only (the label column alone): a split labelled only further on is left out too (the whole read refuses it, as
     labelled in part); unlabelled rows among labelled ones are skipped and counted (`StreamingVideoDataset`)."""
     kept = {}
@@ -965,7 +965,7 @@ def warn_classes_a_cut_leaves_out(split: StreamingSplit, names: Sequence[str], f
     """Warn, naming them, about the classes `names` lists that none of a cut stream's clips carry (`keep_first`:
     `--max_train_samples` / `--max_eval_samples`); returns them. The cut keeps the stream's first N clips, as
     `datasets`' `take(N)` does, not a draw across the classes as the whole read's: a stream stored class by class (a
-    folder's clips, shards written per class) trained on its first class alone, or was scored on it, without a word.
+    folder's clips, shards written per class) trains on its first class alone, or is scored on it: said.
     Where the split's classes are known (`StreamingSplit.classes`), those it lacks are not named. Nothing where the
     warning is held back (`data_warnings_held`: a machine's later processes), or where the N labels cannot be read
     without the rows (`_cut_labels`)."""
@@ -1072,9 +1072,9 @@ class _OnDisk:
 def _metadata_clips_on_disk(loaded, root: Path, video_column: str, missing: dict) -> dict:
     """A local videofolder stream whose `metadata.csv` / `.jsonl` names clips not on disk (a symlink to a disk not
     mounted, a deleted file): those rows are left out of the stream and counted in `missing`, named in a warning,
-    as the whole read does (`hub_clips.metadata_clips_on_disk`); they used to be decoded, and fail as "broken" clips,
-    every epoch. yt-dlp's leftovers beside a merged clip are left out too, named, not counted (they were streamed as
-    more clips). The path column is read once, alone (a videofolder's rows hold paths, not bytes)."""
+    as the whole read does (`hub_clips.metadata_clips_on_disk`), not decoded to fail as "broken" clips every epoch.
+    yt-dlp's leftovers beside a merged clip are left out too, named, not counted (streamed, they would be more
+    clips). The path column is read once, alone (a videofolder's rows hold paths, not bytes)."""
     import datasets
 
     kept, clips, leftovers = {}, None, None
@@ -1207,7 +1207,7 @@ def _locate_beside_bytes(video_column: str, tables: list[Path], base: Path) -> d
     bytes: each table's paths alone are read (parquet's `<column>.path`; an Arrow file's through a memory map, its bytes
     not copied), and a relative path is looked for in the
     table's folder, else the data set's. Not refused where found nowhere: a row holding bytes names its clip with a
-    path that need not be a file. A row without bytes used to be read from the working directory ("does not exist",
+    path that need not be a file. A row without bytes is not read from the working directory ("does not exist",
     skipped as broken every epoch: half the clips of a table of both kinds); the whole read finds it so."""
     import pyarrow.parquet as pq
 

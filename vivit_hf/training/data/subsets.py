@@ -23,8 +23,8 @@ def hold_out(
     """Split `examples` into (rest, held-out `fraction`), the same way every time for a seed.
 
     Drawn across the classes, each in proportion (as `sample_subset` draws), and never a class's last clip: a plain
-    random draw held out the only clip of a rare class, a class the model then never saw, scored wrong on every
-    clip of it, without a word. A split of one clip per class has nothing to hold out: refused, naming what to give.
+    random draw held out the only clip of a rare class, a class the model would then never see, scored wrong on
+    every clip of it. A split of one clip per class has nothing to hold out: refused, naming what to give.
     Segments of one untrimmed video (`source_video`) and clips of one group their file names give (`clip_group`:
     UCF101's, HMDB51's) are held out together; `named_groups=False`: the latter clip by clip, as versions before
     drew them (`drawn_otherwise_before`). Multi-label rows (a `HubSplit`'s `multi_label`: each label a clip's classes)
@@ -48,7 +48,7 @@ def hold_out(
             "training needs; give an evaluation split (a val/ folder, --eval_split)"
         )
     # A clip the split lists twice (one id: named by `warn_repeated_clips`) is held out with all its copies or not
-    # at all: one copy held out and one trained on scored the model on a training clip, without a word.
+    # at all: one copy held out and one trained on would score the model on a training clip.
     keys = _clip_keys(examples)
     copies: dict[str, list[int]] = {}
     for index, key in enumerate(keys):
@@ -77,8 +77,8 @@ def _split(examples: Sequence[dict], held: set[int]) -> tuple[Sequence[dict], Se
     if isinstance(examples, list):
         return [examples[i] for i in rest], [examples[i] for i in sorted(held)]
     # Lazy rows (a Hub split) stay lazy, and keep the ids `examples_digest` hashes (`digest_ids`): read into plain
-    # examples, the held-out share of a WebDataset or segment table was digested by its new ids, and the evaluation
-    # of a model an earlier version fine-tuned on it was refused as "the split has changed".
+    # examples, the held-out share of a WebDataset or segment table would be digested by its new ids, and the
+    # evaluation of a model an earlier version fine-tuned on it refused as "the split has changed".
     return ExampleSubset(examples, rest), ExampleSubset(examples, sorted(held))
 
 
@@ -186,8 +186,8 @@ def _hold_out_videos(examples: Sequence[dict], videos: list, cut: int, fraction:
 
 def _no_whole_video_to_hold_out(examples: Sequence[dict], videos: list, count: int, fraction: float) -> str:
     """`_hold_out_videos`' refusal, in the words of what it held together: untrimmed videos (`source_video`), or
-    UCF101's / HMDB51's groups of clips, which their users know as groups (a UCF101 subset of one group a class
-    was refused as "each of the 3 videos", beside 15 clips, each a video to them)."""
+    UCF101's / HMDB51's groups of clips, which their users know as groups ("each of the 3 videos" would puzzle the
+    user of a UCF101 subset of one group a class, beside 15 clips, each a video to them)."""
     if isinstance(examples, list) and any("source_video" in example for example in examples):
         return (
             f"cannot hold out {fraction:.0%} of {len(examples)} clips for evaluation a whole video at a time "

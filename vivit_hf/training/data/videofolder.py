@@ -98,7 +98,7 @@ def _warn_official_split_lists(root: Path) -> None:
 
 def _warn_loose_clips(loose: dict[str, list[str]]) -> None:
     """Clips lying in a split folder itself (or the root) have no class folder, so no label: name them rather than
-    drop them without a word (an unlabelled test set, or files a copy left one level too high)."""
+    drop them unnamed (an unlabelled test set, or files a copy left one level too high)."""
     for split, names in loose.items():
         logger.warning(
             "videofolder: %d clip(s) of split %r lie outside any <class>/ folder and are left out (no label): %s",
@@ -124,7 +124,7 @@ def _warn_outside_split_folders(root: Path, outside: list[str], split_folders: l
 
 def warn_split_named_twice(root: Path, clips: Sequence[Path], places: dict | None = None) -> None:
     """One split gathered from folders named by different split words (`val/` beside `validation/`, `train/` beside
-    `training/`) is read as one split, as `datasets` reads it; both were merged without a word, though the usual cause
+    `training/`) is read as one split, as `datasets` reads it, though the usual cause
     is a split copied or renamed in part (the same clips evaluated twice, or a second split kept by mistake). Name the
     folders and their clips. Folders of one word (`train-00000/`, `train-00001/`: one split cut in parts) are not.
     Nothing is looked for where the warning would not be said (`finetune.data_warnings_held`): it placed every clip
@@ -234,7 +234,7 @@ _SPLIT_WORD_FIRST = re.compile(
 def warn_empty_class_folders(root: Path, class_dirs: dict[Path, Path], videos: Sequence[Path]) -> None:
     """Folders beside the class folders that hold nothing (a class whose copy failed, a class not yet filled), or no
     video below them (only its notes, a labels.txt, which no warning about files of other types names), give no
-    class, as in `datasets`, so the model had a class fewer than the folders show without a word; name them. So are
+    class, as in `datasets`, so the model would have a class fewer than the folders show; name them. So are
     such folders beside a folder of class folders (`train/empty_class/` next to `train/animals/cat/`), up to the
     split folder (`class_dirs`: each class folder's split folder, or `root`), which went unnamed."""
     # the folders above each clip's folder, each folder's once: a Kinetics tree is 400 folders of 240k clips
@@ -356,8 +356,8 @@ _FRAME_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".webp")
 
 def _frame_folder(root: Path) -> tuple[str, str] | None:
     """`(folder, image suffix)` of the first folder below `root` holding two or more images (a clip's extracted frames,
-    `train/cat/v1/img_00001.jpg`), else None: such a tree was refused as "no <class>/<video> files", every frame named
-    as a file of another type, with no word of what videofolder reads instead."""
+    `train/cat/v1/img_00001.jpg`), else None, so that such a tree is not refused as "no <class>/<video> files" alone,
+    every frame named as a file of another type, with no word of what videofolder reads instead."""
     counts: dict[tuple[Path, str], int] = {}
     for path in files_below(root)[1]:
         if path.suffix.lower() in _FRAME_SUFFIXES:
@@ -373,8 +373,8 @@ def _tables_beside(root: Path) -> tuple[bool, list[str]]:
     Arrow ones without a card (`to_parquet` into `push_to_hub`'s `data/train-*.parquet`), which `--dataset_format
     hub` reads (the default format named what the folder holds, not the format that reads it; lower case, as
     `datasets` finds them); and the CSV / JSON ones beside its clips (`labels.csv` of file names and classes), which
-    videofolder reads no labels from (the folder was refused as "no <class>/<video> files", the table named only
-    among its files, with no word of the two ways to read its labels)."""
+    videofolder reads no labels from (not "no <class>/<video> files" alone, the table named only among its files,
+    with no word of the two ways to read its labels)."""
     paths = [path for depth in ("*", "*/*") for path in root.glob(depth)]
     holds_tables = any(path.suffix in (".parquet", ".arrow") for path in paths)
     label_lists = sorted(

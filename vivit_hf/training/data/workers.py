@@ -174,8 +174,8 @@ class WorkerInit:
         os.environ.clear()
         os.environ.update(self._inherited["environ"])
         # and what the Hub libraries read from it at import, as this process read it (the server's were read when it
-        # started): `HF_HUB_OFFLINE` or `HF_ENDPOINT` set in a notebook between the two, and the workers read the
-        # stream from another endpoint than this process, or refused to read it at all as offline. One the server
+        # started): `HF_HUB_OFFLINE` or `HF_ENDPOINT` set in a notebook between the two, and the workers would read
+        # the stream from another endpoint than this process, or refuse to read it at all as offline. One the server
         # has not imported (it preloads only what this process had imported when it started: `datasets` is not, after
         # a first loader of a data set that needs none) and the worker's data set has not (a `datasets` stream has, by
         # its unpickling; one that imports it when read has not) is imported here: skipped, the worker imported it
