@@ -773,7 +773,7 @@ def test_do_convert_rgb_off_refuses_frames_with_a_transparent_colour_naming_the_
     with pytest.raises(
         ValueError, match=r"do_convert_rgb=False: .* has transparency \(alpha\), which this processor keeps only"
     ):
-        ViViTVideoProcessor(**SMALL)([[str(p) for p in paths]], do_convert_rgb=False)
+        ViViTVideoProcessor(**SMALL)([Image.open(p) for p in paths], do_convert_rgb=False)
 
 
 # -- transparency: composited onto white, as transformers' `convert_to_rgb` composites it (dropping alpha showed the
@@ -899,6 +899,29 @@ def test_a_transparent_png_path_reads_composited_with_do_convert_rgb_off_as_a_on
     )
     if mode == "RGBA":  # (its PIL frame keeps its 4 bands)
         assert proc(Image.open(tmp_path / "still.png"), **off).pixel_values.shape == (1, 1, 4, *frame.shape[:2])
+
+
+@pytest.mark.parametrize("mode", ["RGBA", "LA", "P", "L"])
+def test_a_video_given_as_image_files_reads_rgb_with_do_convert_rgb_off_as_one_of_them_alone_does(tmp_path, mode):
+    """A video given as its frames' image files (`proc([frame_paths])`) is read as transformers' `load_image` reads
+    each, and as one such file given by its path is read: RGB, a transparent one composited onto white, whatever
+    do_convert_rgb says. With it off, RGBA PNGs kept 4 channels and grey ones 1, LA and palette ones were refused,
+    where the same file alone read as 3 channels."""
+    from PIL import Image
+
+    frame = _transparent_video()[0]
+    image = Image.fromarray(frame, "RGBA")
+    image = image.convert(mode) if mode in ("LA", "L") else image
+    if mode == "P":
+        image = Image.fromarray(np.ascontiguousarray(frame[..., :3])).quantize(8)
+        image.info["transparency"] = 0
+    image.save(tmp_path / "still.png")
+    path = str(tmp_path / "still.png")
+    proc = ViViTVideoProcessor(**RAW, decode_backend="pyav")
+    off = dict(do_convert_rgb=False, return_tensors="pt")
+    alone = proc(path, num_frames=2, short_video="loop", **off).pixel_values
+    assert alone.shape == (1, 2, 3, *frame.shape[:2])
+    torch.testing.assert_close(proc([[path, path]], do_sample_frames=False, **off).pixel_values, alone)
 
 
 def test_a_still_image_path_has_no_frame_rate_opaque_or_transparent_as_its_pil_frame_has_none(tmp_path, caplog):

@@ -384,3 +384,22 @@ def test_one_h264_frame_in_mpeg_ts_on_an_encoder_clock_reads_at_the_default_rate
         with pytest.warns(UserWarning, match=rf"one H.264 frame whose file states no rate.*time base \(1/{clock}\)"):
             assert reader.fps == 25.0
         assert reader.num_frames == 1 and reader.fps_guessed and reader.duration == pytest.approx(0.04)
+
+
+def test_a_two_frame_mpeg1_mkv_reads_its_second_frame_as_a_sequential_decode_does(tmp_path):
+    """Matroska stores no dts: FFmpeg guesses them, and a seek changes the guess. After a seek to the start, the second
+    packet of 2 MPEG-1 frames came with dts 0 for the 40 ms it had at open, the name the frame table gives frame 0:
+    every read of frame 1 failed, "could not be decoded", where a sequential decode gives it."""
+    path = str(tmp_path / "two.mkv")
+    with av.open(path, "w") as container:
+        stream = container.add_stream("mpeg1video", rate=25)
+        stream.width, stream.height, stream.pix_fmt = WIDTH, HEIGHT, "yuv420p"
+        for i in range(2):
+            container.mux(stream.encode(av.VideoFrame.from_ndarray(pattern_frame(i, HEIGHT, WIDTH), format="rgb24")))
+        container.mux(stream.encode())
+    truth, _ = sequential(path)
+    assert [frame_index(frame) for frame in truth] == [0, 1]
+    with open_video(path, backend="pyav") as reader:
+        assert reader.num_frames == 2
+        for indices in ([1], [0, 1], [1, 0]):
+            np.testing.assert_array_equal(reader.read(indices), truth[indices])

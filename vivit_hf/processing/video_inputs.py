@@ -598,11 +598,12 @@ def check_convert_rgb(source, opts: dict) -> None:
     composited onto white against the option (an RGB frame's key gave an RGBA clip of 0 / 255 alpha)."""
     if opts.get("do_convert_rgb") is not False:
         return
-    if source.still_image_file:
+    if source.still_image_file or source.image_files:
         # A file given by its path is read as RGB, composited onto white, whatever the option: as every video file is
         # (an APNG, a WebM with alpha) and as transformers' `load_video` reads any file (rgb24, 3 channels). So a
         # transparent PNG's path gives the composite a one-frame APNG of the same picture gives, not 4 channels: its
-        # PIL frame, given as one, keeps its bands
+        # PIL frame, given as one, keeps its bands. So do a video's frames given as image files
+        # (`proc([frame_paths])`), which transformers opens with `load_image` (RGB), as one of them alone reads
         return
     if source.channels == 4 and source.tensor is not None and source.alpha is not None:
         source.keep_fourth_channel()
@@ -1158,6 +1159,9 @@ class FrameSource:
         # still a file given by its path, sampled as one (`per_video_options`): read as frames in memory, a
         # transparent logo.png with num_frames=4, short_video="loop" gave a 1-frame clip where an opaque one gave 4
         self.still_image_file = still
+        # files read as RGB whatever do_convert_rgb says (`check_convert_rgb`): a video given as its frames' image
+        # files, as transformers' `load_image` reads each (RGB), and as one image file's path reads
+        self.image_files = is_image_files(video)
         if isinstance(video, (list, tuple)):
             if not video:  # a row of a data set's frame lists left empty: torch.stack failed with no video named
                 raise BrokenVideoError(f"Video <empty {type(video).__name__} of frames> has no frames.")

@@ -661,11 +661,15 @@ class PyAVReader(VideoReader):
         """Back to the first packet. Raw elementary streams (`.h264`) cannot seek at all: reopen."""
         import av
 
-        if getattr(self, "_raw_stream", False) and self._owns_container:
-            # A raw stream's times are its parser's guesses, which a seek changes: H.263's gave frames 1/25 s apart
-            # read from the start, 1/29.97 s after a seek back to it, so no packet after the first had the name the
-            # frame table gave it, and every frame but the first "could not be decoded". Reopened, the parser
-            # guesses as it did when the table was made.
+        # A raw stream's times are its parser's guesses, which a seek changes: H.263's gave frames 1/25 s apart read
+        # from the start, 1/29.97 s after a seek back to it, so no packet after the first had the name the frame table
+        # gave it, and every frame but the first "could not be decoded". So are a Matroska file's dts, guessed from
+        # its pts: after a seek to the start, the second packet of a 2-frame MPEG-1 clip came with dts 0 for the 40
+        # ms it had at open (frame 0's name), and frame 1 "could not be decoded" where a sequential decode gives it;
+        # a span that found packets so renamed (`_seek_renames`) starts over too. Reopened, the demuxer guesses as it
+        # did when the table was made.
+        renamed = self._seek_renames and self._stamp == "dts"
+        if (getattr(self, "_raw_stream", False) or renamed) and self._owns_container:
             self._open()
             return
         try:
