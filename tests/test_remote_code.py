@@ -301,6 +301,46 @@ def test_carried_model_files_state_their_licence_in_full(tmp_path):
         assert all(clause in head for clause in notice), f"{path.name} lacks the Apache notice"
 
 
+@pytest.mark.parametrize("classifies", [True, False], ids=["classifier", "encoder"])
+def test_the_model_cards_usage_example_runs_as_written_without_vivit_hf(classifies, tmp_path, hf_modules_cache):
+    """The card a recipe writes ends with a ```python example a user copies, said to run where vivit_hf is not
+    installed: it runs as written (its folder for "path/or/repo-id", a video for "video.mp4"), and the shape its
+    comment gives is what the processor returns, the model's clip (8 frames of 32x40 here, not the paper's
+    32x224x224)."""
+    from video_factory import write_video
+
+    from vivit_hf import ViViTVideoProcessor
+    from vivit_hf.hub.cards import build_model_card
+
+    config_class, model_class, classifier_class = VIVIT_MODELS["spatio_temporal"]
+    config = config_class(
+        num_frames=8,
+        image_size=[32, 40],
+        tubelet_size=[2, 8, 8],
+        hidden_size=16,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        intermediate_size=16,
+        num_labels=3,
+    )
+    (classifier_class if classifies else model_class)(config).save_pretrained(tmp_path / "model")
+    ViViTVideoProcessor(
+        num_frames=8, size={"shortest_edge": 32}, crop_size={"height": 32, "width": 40}
+    ).save_pretrained(tmp_path / "model")
+    card = build_model_card(config, results={"top1": 0.5}).content
+    example = re.search(r"## Use\n```python\n(.*?)```", card, flags=re.S).group(1)
+    assert example.count('"path/or/repo-id"') == 2 and '"video.mp4"' in example, example
+    commented = re.search(r"# \((\d+(?:, \d+)*)\)", example).group(1)
+    write_video(tmp_path / "video.mp4", num_frames=30, height=48, width=64)
+    code = example.replace('"path/or/repo-id"', '"model"')
+    code += "print(tuple(inputs['pixel_values'].shape), tuple((logits if 'logits' in dir() else embeddings).shape))\n"
+    result = server(hf_modules_cache).run(["-c", HIDE_VIVIT_HF + code], cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    shape, output = result.stdout.strip().splitlines()[-1].split(") (")
+    assert shape + ")" == f"({commented})" == "(1, 8, 3, 32, 40)", (commented, result.stdout)
+    assert output.startswith("1, 3)" if classifies else "1, 81, 16)"), result.stdout
+
+
 def test_multi_view_pipeline_reads_a_remote_code_processor_as_vivit_hfs(tmp_path, hf_modules_cache, monkeypatch):
     """A model and processor loaded with `trust_remote_code=True` before vivit_hf is imported are the classes of the
     folder's code, which transformers' own pipeline then warns scores one view ("build it with
