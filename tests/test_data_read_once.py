@@ -163,7 +163,7 @@ def test_a_read_the_first_process_refuses_ends_every_process_in_the_same_refusal
     assert str(refusals[0]) == str(refusals[1]) and "no <class>/<video> files" in str(refusals[0])
 
 
-def test_clip_groups_of_a_folder_of_more_classes_than_res_cache_compile_each_class_once(monkeypatch):
+def test_clip_groups_of_clips_of_more_classes_than_res_cache_in_mixed_order_compile_each_class_once(monkeypatch):
     """Each clip's name was matched against its class's HMDB51 pattern through `re`'s cache of 512 patterns: clips
     of more classes in an order that mixes them (a Hub data set's rows, whose ids `_clip_groups` reads to hold a share
     out) compiled it again for nearly every clip (240 000 shuffled rows of 700 classes: 9.6 s of CPU, now 2.8 s; a
