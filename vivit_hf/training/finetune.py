@@ -321,10 +321,10 @@ def read_once_per_machine(accelerator, read, source: str | None = None):
     clips, 30-45 s a read, 8 processes a machine reading it 8 times before step 1, 8x the metadata load on a network
     file system.
 
-    The file is named by the run (its launcher's rendezvous: `MASTER_ADDR`, `MASTER_PORT`, torchrun's run id and
-    restart; the launcher process, the parent of the machine's processes), the machine and `source` (the data set's
-    real path: processes reading other copies, at a path relative to each one's folder, read their own, as their
-    check of the clips (`agree_on_examples`) needs). A process that finds no file (a launcher that sets none of
+    The file is named by the run (its launcher's rendezvous: `MASTER_ADDR`, `MASTER_PORT`, torchrun's run id, restart
+    and machine rank; the launcher process, the parent of the machine's processes), the machine and `source` (the
+    data set's real path: processes reading other copies, at a path relative to each one's folder, read their own, as
+    their check of the clips (`agree_on_examples`) needs). A process that finds no file (a launcher that sets none of
     those, or a process of its own; a temporary folder of its own; a data set whose splits are not lists of clips (a
     Hub set: `datasets` keeps its own cache); a read its first process refused) reads for itself, as before."""
     if getattr(accelerator, "num_processes", 1) == 1:
@@ -358,8 +358,10 @@ def machine_handoff(source: str | None) -> Path | None:
     folder = private_temporary_folder()
     if folder is None:
         return None
-    # (the launcher's pid: two launchers of one rendezvous on one machine, or one crashed and run again, never meet)
-    run += [os.environ.get("TORCHELASTIC_RESTART_COUNT"), os.getppid(), socket.gethostname()]
+    # (the launcher's pid: two launchers of one rendezvous on one machine, or one crashed and run again, never meet;
+    # torchrun's machine rank: nor two machines of one name sharing a temporary folder, containers of one host's)
+    launch = ("TORCHELASTIC_RESTART_COUNT", "GROUP_RANK")
+    run += [*map(os.environ.get, launch), os.getppid(), socket.gethostname()]
     name = hashlib.sha256(json.dumps([*run, os.path.realpath(source)]).encode()).hexdigest()[:32]
     return folder / f"clips-{name}.json"
 
