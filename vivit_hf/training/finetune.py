@@ -337,7 +337,8 @@ def read_once_per_machine(accelerator, read, source: str | None = None):
             if handoff is not None:
                 handoff.unlink(missing_ok=True)  # (one an earlier run of this rendezvous left: never read)
             data = read()
-            if handoff is not None and all(isinstance(split, list) for split in data.splits.values()):
+            # (plain lists of clips: a list of its own kind would come back from JSON a plain one, its own ways lost)
+            if handoff is not None and all(type(split) is list for split in data.splits.values()):
                 write_handoff(handoff, data)
         else:
             data = read_handoff(handoff)
