@@ -126,7 +126,7 @@ from vivit_hf.training.evaluation import (
     training_split,
     write_prediction_rows,
 )
-from vivit_hf.training.finetune import main_process_first, streamed_share
+from vivit_hf.training.finetune import main_process_first, read_once_per_machine, streamed_share
 from vivit_hf.training.finetune_flags import at_least
 from vivit_hf.training.flags import (
     DDP_TIMEOUT,
@@ -331,7 +331,7 @@ def main(argv=None, written: list | None = None):
     opener = (
         open_streaming_dataset
         if args.streaming
-        else partial(open_video_dataset, once=partial(main_process_first, accelerator))
+        else partial(open_video_dataset, once=partial(read_once_per_machine, accelerator, source=args.dataset))
     )
     # a stream is opened by the main process first too: what it found reading the shards (a WebDataset's label
     # column, every tar's index) is kept and read back by the others (`kept_scans`), where each read every tar

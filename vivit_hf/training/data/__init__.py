@@ -2,8 +2,6 @@
 """Video classification data: the bundled synthetic motion set, `--dataset_format` adapters, Hub fetching, and a
 torch Dataset that skips and counts broken clips (and can keep the decoded frames of a small set in memory)."""
 
-import contextlib
-
 from .cache import DecodedVideoCache, estimate_decoded_bytes
 from .dataset import EpochShuffleSampler, VideoClassificationDataset, collate_videos
 from .examples import DatasetFormatError, VideoClassificationData, example_ids
@@ -70,7 +68,7 @@ def open_video_dataset(
     dataset: str,
     dataset_format: str = "videofolder",
     *,
-    once=contextlib.nullcontext,
+    once=None,
     cache_dir=None,
     revision=None,
     video_column=None,
@@ -78,21 +76,25 @@ def open_video_dataset(
     config_name=None,
 ) -> VideoClassificationData:
     """`--dataset` as the recipes take it: `"synthetic_motion"` (the bundled set, made on first use), a local folder or
-    a Hub data set id, read by the `dataset_format` adapter. `once` is a context in which one process makes or
-    downloads the data while the others wait (accelerate's `main_process_first`)."""
-    with once():
+    a Hub data set id, read by the `dataset_format` adapter. `once(read)` runs the read where one process makes,
+    downloads or reads the data while the others wait, and gives what they are to have
+    (`finetune.read_once_per_machine`: they take its read)."""
+
+    def read():
         if dataset == SYNTHETIC:
-            data = load_video_dataset(synthetic_motion_dataset(cache_dir=cache_dir), "videofolder")
-        else:  # an empty class name ("") is refused by the loader itself (`refuse_empty_label_names`)
-            data = load_video_dataset(
-                dataset,
-                dataset_format,
-                revision=revision,
-                cache_dir=cache_dir,
-                video_column=video_column,
-                label_column=label_column,
-                config_name=config_name,
-            )
+            return load_video_dataset(synthetic_motion_dataset(cache_dir=cache_dir), "videofolder")
+        # an empty class name ("") is refused by the loader itself (`refuse_empty_label_names`)
+        return load_video_dataset(
+            dataset,
+            dataset_format,
+            revision=revision,
+            cache_dir=cache_dir,
+            video_column=video_column,
+            label_column=label_column,
+            config_name=config_name,
+        )
+
+    data = read() if once is None else once(read)
     data.named = dataset  # messages name it as typed (the bundled set's source is its cache folder)
     return data
 
