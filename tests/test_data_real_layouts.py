@@ -27,6 +27,7 @@ from vivit_hf.training.data.formats import (
     hold_out,
     load_video_dataset,
 )
+from vivit_hf.training.data.subsets import clip_group_by_name
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -939,14 +940,44 @@ def _ucf101_train_list(root: Path, names: dict[str, list[str]]) -> Path:
     return root
 
 
+def _group_table(root: Path, names: dict[str, list[str]], kind: str) -> dict[str, str]:
+    """`names` (class: file names) as files in one flat `clips/` folder below `root`, listed by a `metadata.csv`, or a
+    `metadata.jsonl` whose `id` column names each row otherwise (`clip0`, ...): no folder names a class. Returns each
+    row's id's file name."""
+    (root / "clips").mkdir(parents=True)
+    rows = [(name, c) for c in names for name in names[c]]
+    for name, _ in rows:
+        (root / "clips" / name).write_bytes(name.encode())
+    if kind == "csv":
+        (root / "metadata.csv").write_text("file_name,label\n" + "".join(f"clips/{n},{c}\n" for n, c in rows))
+    else:
+        lines = [json.dumps({"file_name": f"clips/{n}", "label": c, "id": f"clip{i}"}) for i, (n, c) in enumerate(rows)]
+        (root / "metadata.jsonl").write_text("\n".join(lines) + "\n")
+        return {f"clip{i}": name for i, (name, _) in enumerate(rows)}
+    return {}
+
+
 @pytest.mark.parametrize(
-    "layout", ["ucf101 train list", "ucf101 videofolder", "hmdb51 videofolder", "ucf101 hub", "hmdb51 hub"]
+    "layout",
+    [
+        "ucf101 train list",
+        "ucf101 videofolder",
+        "hmdb51 videofolder",
+        "ucf101 hub",
+        "hmdb51 hub",
+        "ucf101 hub csv",
+        "hmdb51 hub csv",
+        "hmdb51 hub jsonl",
+    ],
 )
 def test_a_share_held_out_of_ucf101_or_hmdb51_keeps_each_group_of_clips_on_one_side(tmp_path, layout):
     """UCF101's clips `v_<Class>_gXX_cYY` of one group share actor and background, HMDB51's `<video>_<class>_...`
     are cut from the video they name, and the official splits keep them apart. Without a test list (or read as
     videofolder or hub, train/ alone) the held-out share was drawn clip by clip: all 97 held-out clips of a 968-clip
-    UCF101 train list had others of their group in training, scored as held out. Now whole groups are held out."""
+    UCF101 train list had others of their group in training, scored as held out. Now whole groups are held out.
+    So for clips a table lists from one flat folder (no class folder) or names by an `id` column: HMDB51's were
+    drawn clip by clip there (its class was taken from the folder, `clips`): each of the 10 held out of 48 beside
+    clips of its source video in training."""
     classes = ["ApplyEyeMakeup", "Archery", "BabyCrawling", "BenchPress"]
     if layout.startswith("ucf101"):
         names = {
@@ -960,19 +991,41 @@ def test_a_share_held_out_of_ucf101_or_hmdb51_keeps_each_group_of_clips_on_one_s
             for i, c in enumerate(classes)
         }
         group_of = partial(re.sub, r"_[a-z_]+_u_nm_np1_fr_goo_\d+\.avi$", "")
-    _group_files(tmp_path / "UCF-101" / "train", names)
+    named = {}  # (an `id` column's: the file each names)
+    if layout.endswith(("csv", "jsonl")):
+        named = _group_table(tmp_path / "UCF-101", names, layout.split()[-1])
+    else:
+        _group_files(tmp_path / "UCF-101" / "train", names)
     if layout == "ucf101 train list":
         data = load_video_dataset(_ucf101_train_list(tmp_path, names), "ucf101")
-    elif layout.endswith("hub"):  # class folders read by `datasets` (rows lazy: known by their paths)
+    elif "hub" in layout:  # class folders or a table read by `datasets` (rows lazy: known by their paths or ids)
         data = load_video_dataset(str(tmp_path / "UCF-101"), "hub", cache_dir=str(tmp_path / "cache"))
     else:
         data = load_video_dataset(tmp_path / "UCF-101", "videofolder")
     train = data.split("train")
     rest, held = hold_out(train, 0.2, seed=42)
-    groups = [{group_of(Path(i).name) for i in example_ids(side)} for side in (rest, held)]
+    groups = [{group_of(Path(named.get(i, i)).name) for i in example_ids(side)} for side in (rest, held)]
     assert held and not groups[0] & groups[1], groups[0] & groups[1]
     assert len(rest) + len(held) == len(train) and abs(len(held) - 0.2 * len(train)) <= 4, (len(held), len(train))
     assert set(example_labels(rest)) == set(range(len(classes)))
+
+
+@pytest.mark.parametrize(
+    "clip, folder, group",
+    [
+        ("v_ApplyEyeMakeup_g08_c01.avi", "clips", "v_applyeyemakeup_g08"),  # UCF101: its name alone
+        ("Pirates_2_kick_ball_f_cm_np1_ri_med_0.avi", "clips", "Pirates_2"),  # HMDB51's class, not `kick`
+        ("Pirates_2_kick_f_cm_np1_ri_med_3.avi", "", "Pirates_2"),  # (a clip of the same film, another class)
+        ("Pirates_2_brush_hair_u_nm_np1_fr_goo_0.avi", "brush_hair", "Pirates_2"),  # its class folder, as before
+        ("-0bx1hMa4yI_000010_000020.mp4", "clips", None),  # Kinetics: no group guessed
+        ("v_-abc_def12_000010_000020.mp4", "clips", None),
+        ("v_Archery_g01.avi", "clips", None),  # (no clip number: not UCF101's name)
+    ],
+)
+def test_the_group_a_clip_name_gives_needs_no_class_folder(clip, folder, group):
+    """A UCF101 or HMDB51 clip listed by a table, not in a folder named by its class, is grouped by its file name
+    (HMDB51's by its 51 classes: `kick_ball` before `kick`); a name that only looks alike gets no group."""
+    assert clip_group_by_name(clip, folder) == group
 
 
 def test_a_ucf101_subset_of_one_group_a_class_is_refused_naming_groups_not_videos(tmp_path):

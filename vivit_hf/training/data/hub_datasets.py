@@ -341,6 +341,11 @@ class HubSplit(Sequence):
             for (source_id, path, has_bytes), located in zip(self._id_columns(), self.paths or [None] * len(self))
         ]
 
+    def clip_paths(self) -> list[str | None]:
+        """Each row's clip path as its table writes it (or the file name stored beside its bytes), None for a row of
+        none: what names a clip's file where an `id` column names the row otherwise (`subsets._clip_groups`)."""
+        return [path for _, path, _ in self._id_columns()]
+
     def names_beside_bytes(self) -> list[str | None]:
         """Each row's id (`ids`) where it is the file name stored beside the clip's bytes (no source id, `id` column
         or WebDataset member names the row), else None. `datasets` stores a `Video` column's clips so on
