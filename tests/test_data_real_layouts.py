@@ -2156,3 +2156,41 @@ def test_finetunes_split_of_no_clip_names_the_data_set_as_typed(flags, monkeypat
     use = "to evaluate" if flags[0] == "--eval_split" else "to train on"
     missing = "each of the 2 clips it names is missing (named above)"
     assert str(error.value) == f"split 'test' of synthetic_motion holds no clip {use}: {missing}"
+
+
+@pytest.mark.parametrize("marks", ["hmdb51", "folds"])
+def test_hmdb51_hub_splits_marking_train_and_test_in_a_subset_column_are_read_as_its_protocol(tmp_path, caplog, marks):
+    """CVML-TueAI/HMDB51 keeps HMDB51's three official splits as parquet splits `split1`..`split3`, each listing every
+    clip with a `subset` column (1: training, 2: test, 0: in neither, as `<class>_test_split<n>.txt` marks them).
+    Read as rows, `--train_split split1` trained on split 1's test clips too, then scored a share of its own clips.
+    Now each such split is its training and test clips (`split1_train`, `split1_test`), its 0s left out, said with
+    the flags; a `subset` of other values (folds 1-3) is another column, left as it is."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    paths = [f"Videos/{c}/film{k}_{c}_u_nm_np1_fr_goo_0.avi" for c in ("brush_hair", "wave") for k in range(6)]
+    for path in paths:
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_bytes(path.encode())
+    (tmp_path / "data").mkdir()
+    cycle = [1, 1, 1, 2, 2, 0] if marks == "hmdb51" else [1, 2, 3]
+    subsets = {s: [cycle[(k + s) % len(cycle)] for k in range(len(paths))] for s in (1, 2)}
+    for s, subset in subsets.items():
+        table = pa.table({"video_path": paths, "label": [p.split("/")[1] for p in paths], "subset": subset})
+        pq.write_table(table, tmp_path / "data" / f"split{s}-00000-of-00001.parquet")
+    card = "".join(f"  - split: split{s}\n    path: data/split{s}-*\n" for s in subsets)
+    (tmp_path / "README.md").write_text(f"---\nconfigs:\n- config_name: default\n  data_files:\n{card}---\n")
+    with caplog.at_level(logging.WARNING, logger="vivit_hf.training.data.formats"):
+        data = load_video_dataset(str(tmp_path), "hub", cache_dir=str(tmp_path / "cache"))
+    read = {split: sorted(Path(i).name for i in example_ids(examples)) for split, examples in data.splits.items()}
+    if marks == "folds":
+        assert set(read) == {"split1", "split2"} and "protocol" not in caplog.text
+        return
+    marked = {
+        f"split{s}_{part}": sorted(Path(p).name for p, v in zip(paths, subset) if v == value)
+        for s, subset in subsets.items()
+        for value, part in ((1, "train"), (2, "test"))
+    }
+    assert read == marked, read
+    assert "--train_split split1_train --eval_split split1_test" in caplog.text
+    assert "'split1_train' (6 clips) and 'split1_test' (4 clips), and its 2 clips of 0 are left out" in caplog.text

@@ -223,3 +223,65 @@ def rows_without_a_clip(loaded, video_column: str, clipless: dict) -> dict:
             dataset = dataset.select([i for i in range(len(dataset)) if i not in dropped])
         kept[split] = dataset
     return kept
+
+
+# HMDB51's official protocol: its `<class>_test_split<n>.txt` marks each clip 1 (training), 2 (test) or 0 (in
+# neither), 70 / 30 / 0 of the 101 or more clips a class. A Hub copy keeps that mark in a `subset` column of every
+# split (CVML-TueAI/HMDB51: splits `split1`..`split3`, each every one of the 6 766 clips, as `ds.filter(lambda x:
+# x["subset"] == 1)` selects in its card); read as rows of one split, `--train_split split1` trained on its test clips.
+PROTOCOL_COLUMN = "subset"
+PROTOCOL_PARTS = {1: "train", 2: "test"}  # 0: in neither split (HMDB51's unused clips), left out
+
+
+def protocol_values(dataset, columns: tuple[str, ...]) -> list[int] | None:
+    """`dataset`'s `subset` column where it is HMDB51's protocol (integers, each 0, 1 or 2, both 1 and 2 given),
+    not one of `columns` (the video's, the label's); else None (a `subset` of other values is another column)."""
+    import pyarrow as pa
+
+    if PROTOCOL_COLUMN not in dataset.column_names or PROTOCOL_COLUMN in columns:
+        return None
+    column = dataset.with_format("arrow")[PROTOCOL_COLUMN]
+    if not pa.types.is_integer(column.type) or column.null_count:
+        return None
+    values = column.to_pylist()
+    return values if {1, 2} <= set(values) <= {0, 1, 2} else None
+
+
+def protocol_splits(loaded: dict, columns: tuple[str, ...]) -> dict:
+    """Each split whose rows carry HMDB51's protocol (`protocol_values`) as two splits, its training clips and its
+    test clips (`<split>_train`, `<split>_test`; a lone `train`: `train` and `test`), its clips of 0 left out, said
+    in a warning naming the flags that pick them: read whole, split 1's 3 570 training clips were trained on with its
+    1 530 test clips (and 1 666 of neither), then scored on a share of them."""
+    kept: dict = {}
+    for split, dataset in loaded.items():
+        values = protocol_values(dataset, columns)
+        if values is None:
+            kept[split] = dataset
+            continue
+        alone = list(loaded) == ["train"]
+        parts = {value: (part if alone else f"{split}_{part}") for value, part in PROTOCOL_PARTS.items()}
+        clash = [name for name in parts.values() if name in loaded and name != split]
+        if clash:
+            raise DatasetFormatError(
+                f"--dataset_format hub: split {split!r} marks its clips train / test in a {PROTOCOL_COLUMN!r} column "
+                f"(1 / 2, HMDB51's protocol), whose splits would be {quoted(list(parts.values()))}, and the data set "
+                f"has a split {clash[0]!r} already: rename the column, or the split"
+            )
+        for value, name in parts.items():
+            kept[name] = dataset.select([i for i, v in enumerate(values) if v == value])
+        first, second = parts.values()
+        logger.warning(
+            "split %r: its %r column marks each clip as HMDB51's official protocol does (1: training, 2: test, 0: "
+            "in neither), so it is read as two splits: %r (%d clips) and %r (%d clips), and its %d clips of 0 are "
+            "left out; train and score on them with --train_split %s --eval_split %s",
+            split,
+            PROTOCOL_COLUMN,
+            first,
+            values.count(1),
+            second,
+            values.count(2),
+            values.count(0),
+            first,
+            second,
+        )
+    return kept

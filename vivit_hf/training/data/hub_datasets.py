@@ -27,7 +27,7 @@ from .folders import (
     refuse_lfs_pointers,
     unlabelled_split_names,
 )
-from .hub_clips import metadata_clips_on_disk, rows_without_a_clip
+from .hub_clips import metadata_clips_on_disk, protocol_splits, rows_without_a_clip
 from .hub_files import (
     builder_once,
     chosen_track,
@@ -485,6 +485,7 @@ def _load_hub(
         loaded = metadata_clips_on_disk(loaded, Path(source), video_column, missing)
     clipless: dict[str, int] = {}
     loaded = rows_without_a_clip(loaded, video_column, clipless)
+    loaded = protocol_splits(loaded, (video_column, label_column))
     every_split = list(loaded)
     class_feature = label_list_feature(feature)  # a column of lists: several classes a clip (multi-label)
     # with a card's ClassLabel, -1 is no label; over a column of lists it names the lists' classes (the column was
