@@ -2158,6 +2158,27 @@ def test_finetunes_split_of_no_clip_names_the_data_set_as_typed(flags, monkeypat
     assert str(error.value) == f"split 'test' of synthetic_motion holds no clip {use}: {missing}"
 
 
+def _protocol_splits(root: Path, cycle: list[int]) -> tuple[list[str], dict[int, list[int]]]:
+    """CVML-TueAI/HMDB51's layout in `root`: parquet splits `split1`, `split2` of `video_path`, `label`, `subset` (the
+    `cycle` of marks, shifted by the split), each every clip of `Videos/<class>/`, and a card naming them. Returns
+    the paths and each split's marks."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    paths = [f"Videos/{c}/film{k}_{c}_u_nm_np1_fr_goo_0.avi" for c in ("brush_hair", "wave") for k in range(6)]
+    for path in paths:
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).write_bytes(path.encode())
+    (root / "data").mkdir()
+    subsets = {s: [cycle[(k + s) % len(cycle)] for k in range(len(paths))] for s in (1, 2)}
+    for s, subset in subsets.items():
+        table = pa.table({"video_path": paths, "label": [p.split("/")[1] for p in paths], "subset": subset})
+        pq.write_table(table, root / "data" / f"split{s}-00000-of-00001.parquet")
+    card = "".join(f"  - split: split{s}\n    path: data/split{s}-*\n" for s in subsets)
+    (root / "README.md").write_text(f"---\nconfigs:\n- config_name: default\n  data_files:\n{card}---\n")
+    return paths, subsets
+
+
 @pytest.mark.parametrize("marks", ["hmdb51", "folds"])
 def test_hmdb51_hub_splits_marking_train_and_test_in_a_subset_column_are_read_as_its_protocol(tmp_path, caplog, marks):
     """CVML-TueAI/HMDB51 keeps HMDB51's three official splits as parquet splits `split1`..`split3`, each listing every
@@ -2165,21 +2186,7 @@ def test_hmdb51_hub_splits_marking_train_and_test_in_a_subset_column_are_read_as
     Read as rows, `--train_split split1` trained on split 1's test clips too, then scored a share of its own clips.
     Now each such split is its training and test clips (`split1_train`, `split1_test`), its 0s left out, said with
     the flags; a `subset` of other values (folds 1-3) is another column, left as it is."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    paths = [f"Videos/{c}/film{k}_{c}_u_nm_np1_fr_goo_0.avi" for c in ("brush_hair", "wave") for k in range(6)]
-    for path in paths:
-        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / path).write_bytes(path.encode())
-    (tmp_path / "data").mkdir()
-    cycle = [1, 1, 1, 2, 2, 0] if marks == "hmdb51" else [1, 2, 3]
-    subsets = {s: [cycle[(k + s) % len(cycle)] for k in range(len(paths))] for s in (1, 2)}
-    for s, subset in subsets.items():
-        table = pa.table({"video_path": paths, "label": [p.split("/")[1] for p in paths], "subset": subset})
-        pq.write_table(table, tmp_path / "data" / f"split{s}-00000-of-00001.parquet")
-    card = "".join(f"  - split: split{s}\n    path: data/split{s}-*\n" for s in subsets)
-    (tmp_path / "README.md").write_text(f"---\nconfigs:\n- config_name: default\n  data_files:\n{card}---\n")
+    paths, subsets = _protocol_splits(tmp_path, [1, 1, 1, 2, 2, 0] if marks == "hmdb51" else [1, 2, 3])
     with caplog.at_level(logging.WARNING, logger="vivit_hf.training.data.formats"):
         data = load_video_dataset(str(tmp_path), "hub", cache_dir=str(tmp_path / "cache"))
     read = {split: sorted(Path(i).name for i in example_ids(examples)) for split, examples in data.splits.items()}
@@ -2194,3 +2201,16 @@ def test_hmdb51_hub_splits_marking_train_and_test_in_a_subset_column_are_read_as
     assert read == marked, read
     assert "--train_split split1_train --eval_split split1_test" in caplog.text
     assert "'split1_train' (6 clips) and 'split1_test' (4 clips), and its 2 clips of 0 are left out" in caplog.text
+
+
+def test_a_stream_of_hmdb51_protocol_splits_names_its_subset_column(tmp_path, caplog):
+    """Streamed, a split's `subset` marks cannot be read ahead of its rows, and every row was trained on, test clips
+    among them, without a word: the column is named, with what to do."""
+    from vivit_hf.training.data.streaming import open_streaming_dataset
+
+    _protocol_splits(tmp_path, [1, 1, 1, 2, 2, 0])
+    with caplog.at_level(logging.WARNING, logger="vivit_hf.training.data.streaming"):
+        data = open_streaming_dataset(str(tmp_path), cache_dir=str(tmp_path / "cache"))
+    assert set(data.splits) == {"split1", "split2"}
+    said = "integer 'subset' column, as HMDB51's Hub copies mark each clip"
+    assert said in caplog.text and "leave --streaming out" in caplog.text, caplog.text
