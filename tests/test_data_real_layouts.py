@@ -2214,3 +2214,35 @@ def test_a_stream_of_hmdb51_protocol_splits_names_its_subset_column(tmp_path, ca
     assert set(data.splits) == {"split1", "split2"}
     said = "integer 'subset' column, as HMDB51's Hub copies mark each clip"
     assert said in caplog.text and "leave --streaming out" in caplog.text, caplog.text
+
+
+def _lfs_pointer(path: Path) -> None:
+    """What a `git clone` without git-lfs leaves in place of `path`: a pointer naming its sha256 and size."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"version https://git-lfs.github.com/spec/v1\noid sha256:{'ab' * 32}\nsize {len(path.name)}\n")
+
+
+@pytest.mark.parametrize("pointers", ["every split", "test only"])
+def test_ucf101_clips_cloned_as_git_lfs_pointers_are_named_before_the_run(tmp_path, caplog, pointers):
+    """A UCF101 repo cloned without `git lfs pull`: each clip a 130-byte pointer, read as a clip, skipped and counted
+    only as it failed to decode, deep in training, which then trained on nothing. Refused before the run, naming the
+    pointers and `git lfs pull`; a split of real clips beside one of pointers (a partial pull): that one is named."""
+    names = {c: [f"v_{c}_g{g:02d}_c01.avi" for g in range(8, 12)] for c in ("Archery", "Bowling")}
+    lists = _ucf101_train_list(tmp_path, names)
+    test = {c: [f"v_{c}_g01_c01.avi", f"v_{c}_g02_c01.avi"] for c in names}
+    (lists / "lists" / "testlist01.txt").write_text("".join(f"{c}/{n}\n" for c in test for n in test[c]))
+    for files, pointer in ((names, pointers == "every split"), (test, True)):
+        for c, clips in files.items():
+            for k, name in enumerate(clips):
+                path = tmp_path / "UCF-101" / c / name
+                _lfs_pointer(path) if pointer else clip(path, seed=k)
+    said = r"are Git LFS pointers \(130-byte texts\) .* `git lfs install && git lfs pull`"
+    if pointers == "every split":
+        with pytest.raises(DatasetFormatError, match=rf"split 'train': 8 of 8 clips looked at .*{said}"):
+            load_video_dataset(tmp_path, "ucf101")
+        return
+    with caplog.at_level(logging.WARNING, logger="vivit_hf.training.data.formats"):
+        data = load_video_dataset(tmp_path, "ucf101")
+    assert len(data.split("train")) == 8 and len(data.split("test")) == 4
+    assert re.search(rf"split 'test': 4 of 4 clips looked at .*{said}", caplog.text), caplog.text
+    assert "split 'train': " not in caplog.text
