@@ -247,11 +247,12 @@ def protocol_values(dataset, columns: tuple[str, ...]) -> list[int] | None:
     return values if {1, 2} <= set(values) <= {0, 1, 2} else None
 
 
-def protocol_splits(loaded: dict, columns: tuple[str, ...]) -> dict:
+def protocol_splits(loaded: dict, columns: tuple[str, ...], protocols: dict | None = None) -> dict:
     """Each split whose rows carry HMDB51's protocol (`protocol_values`) as two splits, its training clips and its
     test clips (`<split>_train`, `<split>_test`; a lone `train`: `train` and `test`), its clips of 0 left out, said
     in a warning naming the flags that pick them: read whole, split 1's 3 570 training clips were trained on with its
-    1 530 test clips (and 1 666 of neither), then scored on a share of them."""
+    1 530 test clips (and 1 666 of neither), then scored on a share of them. `protocols`: filled with each such
+    split's name and the split it was read out of (`VideoClassificationData.protocols`)."""
     kept: dict = {}
     for split, dataset in loaded.items():
         values = protocol_values(dataset, columns)
@@ -269,6 +270,8 @@ def protocol_splits(loaded: dict, columns: tuple[str, ...]) -> dict:
             )
         for value, name in parts.items():
             kept[name] = dataset.select([i for i, v in enumerate(values) if v == value])
+            if protocols is not None:
+                protocols[name] = split
         first, second = parts.values()
         logger.warning(
             "split %r: its %r column marks each clip as HMDB51's official protocol does (1: training, 2: test, 0: "

@@ -485,7 +485,8 @@ def _load_hub(
         loaded = metadata_clips_on_disk(loaded, Path(source), video_column, missing)
     clipless: dict[str, int] = {}
     loaded = rows_without_a_clip(loaded, video_column, clipless)
-    loaded = protocol_splits(loaded, (video_column, label_column))
+    protocols: dict[str, str] = {}
+    loaded = protocol_splits(loaded, (video_column, label_column), protocols)
     every_split = list(loaded)
     class_feature = label_list_feature(feature)  # a column of lists: several classes a clip (multi-label)
     # with a card's ClassLabel, -1 is no label; over a column of lists it names the lists' classes (the column was
@@ -577,4 +578,5 @@ def _load_hub(
         columns=columns,
         detected_columns=detected_columns,
         multi_label=class_feature is not None,
+        protocols={named[split]: origin for split, origin in protocols.items()},
     )
