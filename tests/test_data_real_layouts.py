@@ -2158,14 +2158,15 @@ def test_finetunes_split_of_no_clip_names_the_data_set_as_typed(flags, monkeypat
     assert str(error.value) == f"split 'test' of synthetic_motion holds no clip {use}: {missing}"
 
 
-def _protocol_splits(root: Path, cycle: list[int]) -> tuple[list[str], dict[int, list[int]]]:
+def _protocol_splits(root: Path, cycle: list[int], hmdb51: bool = True) -> tuple[list[str], dict[int, list[int]]]:
     """CVML-TueAI/HMDB51's layout in `root`: parquet splits `split1`, `split2` of `video_path`, `label`, `subset` (the
-    `cycle` of marks, shifted by the split), each every clip of `Videos/<class>/`, and a card naming them. Returns
-    the paths and each split's marks."""
+    `cycle` of marks, shifted by the split), each every clip of `Videos/<class>/` (named as HMDB51's, or not), and a
+    card naming them. Returns the paths and each split's marks."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    paths = [f"Videos/{c}/film{k}_{c}_u_nm_np1_fr_goo_0.avi" for c in ("brush_hair", "wave") for k in range(6)]
+    name = "film{k}_{c}_u_nm_np1_fr_goo_0.avi" if hmdb51 else "{c}_{k}.mp4"
+    paths = [f"Videos/{c}/" + name.format(k=k, c=c) for c in ("brush_hair", "wave") for k in range(6)]
     for path in paths:
         (root / path).parent.mkdir(parents=True, exist_ok=True)
         (root / path).write_bytes(path.encode())
@@ -2179,19 +2180,22 @@ def _protocol_splits(root: Path, cycle: list[int]) -> tuple[list[str], dict[int,
     return paths, subsets
 
 
-@pytest.mark.parametrize("marks", ["hmdb51", "folds"])
+@pytest.mark.parametrize("marks", ["hmdb51", "folds", "folds 0-2 of other clips"])
 def test_hmdb51_hub_splits_marking_train_and_test_in_a_subset_column_are_read_as_its_protocol(tmp_path, caplog, marks):
     """CVML-TueAI/HMDB51 keeps HMDB51's three official splits as parquet splits `split1`..`split3`, each listing every
     clip with a `subset` column (1: training, 2: test, 0: in neither, as `<class>_test_split<n>.txt` marks them).
     Read as rows, `--train_split split1` trained on split 1's test clips too, then scored a share of its own clips.
     Now each such split is its training and test clips (`split1_train`, `split1_test`), its 0s left out, said with
-    the flags; a `subset` of other values (folds 1-3) is another column, left as it is."""
-    paths, subsets = _protocol_splits(tmp_path, [1, 1, 1, 2, 2, 0] if marks == "hmdb51" else [1, 2, 3])
+    the flags; a `subset` of other values (folds 1-3), or of 0-2 beside clips not named as HMDB51's (a user's 3
+    folds: they were re-split, a third of the clips dropped), is another column, left as it is."""
+    cycle = {"hmdb51": [1, 1, 1, 2, 2, 0], "folds": [1, 2, 3]}.get(marks, [0, 1, 2])
+    paths, subsets = _protocol_splits(tmp_path, cycle, hmdb51=marks != "folds 0-2 of other clips")
     with caplog.at_level(logging.WARNING, logger="vivit_hf.training.data.formats"):
         data = load_video_dataset(str(tmp_path), "hub", cache_dir=str(tmp_path / "cache"))
     read = {split: sorted(Path(i).name for i in example_ids(examples)) for split, examples in data.splits.items()}
-    if marks == "folds":
-        assert set(read) == {"split1", "split2"} and "protocol" not in caplog.text
+    if marks != "hmdb51":
+        assert read == {s: sorted(Path(p).name for p in paths) for s in ("split1", "split2")}, read
+        assert "protocol" not in caplog.text, caplog.text
         return
     marked = {
         f"split{s}_{part}": sorted(Path(p).name for p, v in zip(paths, subset) if v == value)
@@ -2205,17 +2209,19 @@ def test_hmdb51_hub_splits_marking_train_and_test_in_a_subset_column_are_read_as
     assert "in both split" not in caplog.text and caplog.text.count("splits of different protocols share") == 1
 
 
-def test_a_stream_of_hmdb51_protocol_splits_names_its_subset_column(tmp_path, caplog):
+@pytest.mark.parametrize("hmdb51", [True, False])
+def test_a_stream_of_hmdb51_protocol_splits_names_its_subset_column(tmp_path, caplog, hmdb51):
     """Streamed, a split's `subset` marks cannot be read ahead of its rows, and every row was trained on, test clips
-    among them, without a word: the column is named, with what to do."""
+    among them, without a word: the column is named, with what to do. Beside clips not named as HMDB51's (a user's
+    folds 0-2), it is another column, read as rows without a word, as it is read whole."""
     from vivit_hf.training.data.streaming import open_streaming_dataset
 
-    _protocol_splits(tmp_path, [1, 1, 1, 2, 2, 0])
+    _protocol_splits(tmp_path, [1, 1, 1, 2, 2, 0], hmdb51=hmdb51)
     with caplog.at_level(logging.WARNING, logger="vivit_hf.training.data.streaming"):
         data = open_streaming_dataset(str(tmp_path), cache_dir=str(tmp_path / "cache"))
     assert set(data.splits) == {"split1", "split2"}
     said = "integer 'subset' column, as HMDB51's Hub copies mark each clip"
-    assert said in caplog.text and "leave --streaming out" in caplog.text, caplog.text
+    assert (said in caplog.text and "leave --streaming out" in caplog.text) == hmdb51, caplog.text
 
 
 def _lfs_pointer(path: Path) -> None:

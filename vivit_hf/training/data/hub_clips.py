@@ -22,6 +22,7 @@ from .folders import (
 )
 from .hub_files import relative_or_as_is
 from .hub_ids import json_clip_id
+from .subsets import is_hmdb51_clip_name
 
 # The adapters' one logger, named as before they were split out of `formats.py`: a level or filter a user set on
 # it still applies to every adapter.
@@ -234,8 +235,9 @@ PROTOCOL_PARTS = {1: "train", 2: "test"}  # 0: in neither split (HMDB51's unused
 
 
 def protocol_values(dataset, columns: tuple[str, ...]) -> list[int] | None:
-    """`dataset`'s `subset` column where it is HMDB51's protocol (integers, each 0, 1 or 2, both 1 and 2 given),
-    not one of `columns` (the video's, the label's); else None (a `subset` of other values is another column)."""
+    """`dataset`'s `subset` column where it is HMDB51's protocol (integers, each 0, 1 or 2, both 1 and 2 given, beside
+    clips named as HMDB51's: `lists_hmdb51_clips`), not one of `columns` (the video's, the label's); else None (a
+    `subset` of other values, or of other clips, is another column: a user's 3 folds numbered 0-2, say)."""
     import pyarrow as pa
 
     if PROTOCOL_COLUMN not in dataset.column_names or PROTOCOL_COLUMN in columns:
@@ -244,7 +246,29 @@ def protocol_values(dataset, columns: tuple[str, ...]) -> list[int] | None:
     if not pa.types.is_integer(column.type) or column.null_count:
         return None
     values = column.to_pylist()
-    return values if {1, 2} <= set(values) <= {0, 1, 2} else None
+    if not {1, 2} <= set(values) <= {0, 1, 2}:
+        return None
+    return values if lists_hmdb51_clips(_clip_paths(dataset, columns[0])) else None
+
+
+def lists_hmdb51_clips(paths: list) -> bool:
+    """Whether most of the clip `paths` given (None: a clip of bytes alone) are named as HMDB51's clips are
+    (`is_hmdb51_clip_name`): a `subset` column of 0 / 1 / 2 is read as HMDB51's protocol only beside them."""
+    names = [path for path in paths if isinstance(path, str) and path]
+    return 2 * sum(map(is_hmdb51_clip_name, names)) > len(names) > 0
+
+
+def _clip_paths(dataset, video_column: str) -> list:
+    """The clips' paths of `dataset`'s video column (a string column, or a `Video` feature's `path` field), read from
+    its Arrow table alone (its clips' bytes are not read); [] for a column of neither."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    column = dataset.with_format("arrow")[video_column]
+    if pa.types.is_struct(column.type):
+        fields = {column.type.field(k).name for k in range(column.type.num_fields)}
+        return pc.struct_field(column, "path").to_pylist() if "path" in fields else []
+    return column.to_pylist() if pa.types.is_string(column.type) or pa.types.is_large_string(column.type) else []
 
 
 def protocol_splits(loaded: dict, columns: tuple[str, ...], protocols: dict | None = None) -> dict:

@@ -155,6 +155,12 @@ HMDB51_CLASSES = sorted(
 )
 
 
+def is_hmdb51_clip_name(clip: str) -> bool:
+    """Whether `clip`'s file name is spelt as HMDB51's are, `<video>_<class>_<meta tags>_<n>` (its tags: visible body
+    part, camera motion, number of people, viewpoint, quality): what no other data set's names carry."""
+    return _HMDB51_CLIP.fullmatch(PurePosixPath(clip.replace("\\", "/")).stem) is not None
+
+
 def clip_group_by_name(clip: str, class_name: str | None = None) -> str | None:
     """The group of clips that `clip`'s file name gives by UCF101's or HMDB51's convention (`v_ApplyEyeMakeup_g08`;
     HMDB51's source video, which `_<class>` and the tags after it tell from its clips: its class `class_name`, else
