@@ -468,13 +468,17 @@ def is_data_file(path: Path) -> bool:
 def lfs_pointers_below(folder: Path, read: Callable[[Path], bool] = is_data_file) -> list[Path]:
     """The files below `folder` that the read opens (`read(path)`) and that are Git LFS pointers, not the files they
     stand for (read only where small: a pointer is under 200 bytes)."""
-    found = []
-    for path, info in regular_files_below(folder).items():
-        if info.st_size < 1024 and read(path):
-            with open(path, "rb") as file:
-                if file.read(len(LFS_POINTER_HEADER)) == LFS_POINTER_HEADER:
-                    found.append(path)
-    return found
+    return [
+        path
+        for path, info in regular_files_below(folder).items()
+        if info.st_size < 1024 and read(path) and is_lfs_pointer(path)
+    ]
+
+
+def is_lfs_pointer(path: str | os.PathLike) -> bool:
+    """Whether the file at `path` is a Git LFS pointer (`LFS_POINTER_HEADER`): its first bytes alone are read."""
+    with open(path, "rb") as file:
+        return file.read(len(LFS_POINTER_HEADER)) == LFS_POINTER_HEADER
 
 
 def refuse_lfs_pointers(folder: Path, read: Callable[[Path], bool] = is_data_file) -> None:
@@ -512,12 +516,11 @@ def lfs_pointer_clips(examples, looked_at: int = LFS_CLIPS_LOOKED_AT) -> tuple[l
         if not isinstance(video, str) or "://" in video:
             continue
         try:
-            with open(video, "rb") as file:
-                head = file.read(len(LFS_POINTER_HEADER))
-        except OSError:
+            pointer = is_lfs_pointer(video)
+        except OSError:  # (a file not there, a folder of frames: not this check's to name)
             continue
         opened += 1
-        if head == LFS_POINTER_HEADER:
+        if pointer:
             pointers.append(video)
     return pointers, opened
 
