@@ -834,3 +834,32 @@ def test_a_folder_data_set_s_split_folders_are_named_as_spelt_for_the_model_card
     touch(tmp_path / "two", "train/cat/a.mp4", "training/dog/b.mp4", "test/cat/c.mp4", "test/dog/d.mp4")
     two = load_videofolder([tmp_path / "two"])
     assert two.own_split_text("train") == "train" and two.own_split_text("test") == "test"
+
+
+@pytest.mark.parametrize("per_class, held, said", [(4, 1, None), (20, 6, 34), (70, 21, "none")])
+def test_finetune_warns_where_the_share_it_holds_out_is_too_small_to_score(tmp_path, caplog, per_class, held, said):
+    # A folder of 3 classes x 4 clips and no val/: 10% held out was 1 clip, of 1 class, and the run logged and
+    # published its top-1 (1.0 or 0.0, "on 1 clip") as any other, without a word. The reference: the clips and
+    # classes the share holds; the warning names them and the flags that give more (a percentage over 50: none).
+    import contextlib
+
+    from accelerate import PartialState
+
+    from vivit_hf.training import finetune
+    from vivit_hf.training.data.subsets import classes_carried
+
+    PartialState()  # the recipe's logger is accelerate's
+    touch(tmp_path, *(f"{c}/{k}.mp4" for c in ("cat", "dog", "owl") for k in range(per_class)))
+    accelerator = type("OneProcess", (), {"main_process_first": contextlib.nullcontext})
+    with caplog.at_level(logging.WARNING, logger="vivit_hf.training.finetune"):
+        _, _, evaluation, _ = finetune.load_data(finetune.parse_args(["--dataset", str(tmp_path)]), accelerator)
+    warned = [r.getMessage() for r in caplog.records if "held out of split 'train' to evaluate on" in r.getMessage()]
+    assert len(evaluation) == held
+    if said == "none":
+        assert not warned, warned
+        return
+    carried = len(classes_carried(evaluation))
+    assert len(warned) == 1 and f"is {held} of its {3 * per_class} clips, of {carried} of its 3 classes" in warned[0]
+    assert f"moves its top-1 by {100 / held:.3g} points" in warned[0]
+    assert ("--validation_split_percentage" in warned[0]) == (said is not None), warned[0]
+    assert said is None or f"--validation_split_percentage {said}," in warned[0], warned[0]

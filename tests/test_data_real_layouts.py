@@ -27,6 +27,7 @@ from vivit_hf.training.data.formats import (
     hold_out,
     load_video_dataset,
 )
+from vivit_hf.training.data.subsets import clip_group_by_name
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -939,14 +940,44 @@ def _ucf101_train_list(root: Path, names: dict[str, list[str]]) -> Path:
     return root
 
 
+def _group_table(root: Path, names: dict[str, list[str]], kind: str) -> dict[str, str]:
+    """`names` (class: file names) as files in one flat `clips/` folder below `root`, listed by a `metadata.csv`, or a
+    `metadata.jsonl` whose `id` column names each row otherwise (`clip0`, ...): no folder names a class. Returns each
+    row's id's file name."""
+    (root / "clips").mkdir(parents=True)
+    rows = [(name, c) for c in names for name in names[c]]
+    for name, _ in rows:
+        (root / "clips" / name).write_bytes(name.encode())
+    if kind == "csv":
+        (root / "metadata.csv").write_text("file_name,label\n" + "".join(f"clips/{n},{c}\n" for n, c in rows))
+    else:
+        lines = [json.dumps({"file_name": f"clips/{n}", "label": c, "id": f"clip{i}"}) for i, (n, c) in enumerate(rows)]
+        (root / "metadata.jsonl").write_text("\n".join(lines) + "\n")
+        return {f"clip{i}": name for i, (name, _) in enumerate(rows)}
+    return {}
+
+
 @pytest.mark.parametrize(
-    "layout", ["ucf101 train list", "ucf101 videofolder", "hmdb51 videofolder", "ucf101 hub", "hmdb51 hub"]
+    "layout",
+    [
+        "ucf101 train list",
+        "ucf101 videofolder",
+        "hmdb51 videofolder",
+        "ucf101 hub",
+        "hmdb51 hub",
+        "ucf101 hub csv",
+        "hmdb51 hub csv",
+        "hmdb51 hub jsonl",
+    ],
 )
 def test_a_share_held_out_of_ucf101_or_hmdb51_keeps_each_group_of_clips_on_one_side(tmp_path, layout):
     """UCF101's clips `v_<Class>_gXX_cYY` of one group share actor and background, HMDB51's `<video>_<class>_...`
     are cut from the video they name, and the official splits keep them apart. Without a test list (or read as
     videofolder or hub, train/ alone) the held-out share was drawn clip by clip: all 97 held-out clips of a 968-clip
-    UCF101 train list had others of their group in training, scored as held out. Now whole groups are held out."""
+    UCF101 train list had others of their group in training, scored as held out. Now whole groups are held out.
+    So for clips a table lists from one flat folder (no class folder) or names by an `id` column: HMDB51's were
+    drawn clip by clip there (its class was taken from the folder, `clips`): each of the 10 held out of 48 beside
+    clips of its source video in training."""
     classes = ["ApplyEyeMakeup", "Archery", "BabyCrawling", "BenchPress"]
     if layout.startswith("ucf101"):
         names = {
@@ -960,19 +991,41 @@ def test_a_share_held_out_of_ucf101_or_hmdb51_keeps_each_group_of_clips_on_one_s
             for i, c in enumerate(classes)
         }
         group_of = partial(re.sub, r"_[a-z_]+_u_nm_np1_fr_goo_\d+\.avi$", "")
-    _group_files(tmp_path / "UCF-101" / "train", names)
+    named = {}  # (an `id` column's: the file each names)
+    if layout.endswith(("csv", "jsonl")):
+        named = _group_table(tmp_path / "UCF-101", names, layout.split()[-1])
+    else:
+        _group_files(tmp_path / "UCF-101" / "train", names)
     if layout == "ucf101 train list":
         data = load_video_dataset(_ucf101_train_list(tmp_path, names), "ucf101")
-    elif layout.endswith("hub"):  # class folders read by `datasets` (rows lazy: known by their paths)
+    elif "hub" in layout:  # class folders or a table read by `datasets` (rows lazy: known by their paths or ids)
         data = load_video_dataset(str(tmp_path / "UCF-101"), "hub", cache_dir=str(tmp_path / "cache"))
     else:
         data = load_video_dataset(tmp_path / "UCF-101", "videofolder")
     train = data.split("train")
     rest, held = hold_out(train, 0.2, seed=42)
-    groups = [{group_of(Path(i).name) for i in example_ids(side)} for side in (rest, held)]
+    groups = [{group_of(Path(named.get(i, i)).name) for i in example_ids(side)} for side in (rest, held)]
     assert held and not groups[0] & groups[1], groups[0] & groups[1]
     assert len(rest) + len(held) == len(train) and abs(len(held) - 0.2 * len(train)) <= 4, (len(held), len(train))
     assert set(example_labels(rest)) == set(range(len(classes)))
+
+
+@pytest.mark.parametrize(
+    "clip, folder, group",
+    [
+        ("v_ApplyEyeMakeup_g08_c01.avi", "clips", "v_applyeyemakeup_g08"),  # UCF101: its name alone
+        ("Pirates_2_kick_ball_f_cm_np1_ri_med_0.avi", "clips", "Pirates_2"),  # HMDB51's class, not `kick`
+        ("Pirates_2_kick_f_cm_np1_ri_med_3.avi", "", "Pirates_2"),  # (a clip of the same film, another class)
+        ("Pirates_2_brush_hair_u_nm_np1_fr_goo_0.avi", "brush_hair", "Pirates_2"),  # its class folder, as before
+        ("-0bx1hMa4yI_000010_000020.mp4", "clips", None),  # Kinetics: no group guessed
+        ("v_-abc_def12_000010_000020.mp4", "clips", None),
+        ("v_Archery_g01.avi", "clips", None),  # (no clip number: not UCF101's name)
+    ],
+)
+def test_the_group_a_clip_name_gives_needs_no_class_folder(clip, folder, group):
+    """A UCF101 or HMDB51 clip listed by a table, not in a folder named by its class, is grouped by its file name
+    (HMDB51's by its 51 classes: `kick_ball` before `kick`); a name that only looks alike gets no group."""
+    assert clip_group_by_name(clip, folder) == group
 
 
 def test_a_ucf101_subset_of_one_group_a_class_is_refused_naming_groups_not_videos(tmp_path):
@@ -2103,3 +2156,101 @@ def test_finetunes_split_of_no_clip_names_the_data_set_as_typed(flags, monkeypat
     use = "to evaluate" if flags[0] == "--eval_split" else "to train on"
     missing = "each of the 2 clips it names is missing (named above)"
     assert str(error.value) == f"split 'test' of synthetic_motion holds no clip {use}: {missing}"
+
+
+def _protocol_splits(root: Path, cycle: list[int], hmdb51: bool = True) -> tuple[list[str], dict[int, list[int]]]:
+    """CVML-TueAI/HMDB51's layout in `root`: parquet splits `split1`, `split2` of `video_path`, `label`, `subset` (the
+    `cycle` of marks, shifted by the split), each every clip of `Videos/<class>/` (named as HMDB51's, or not), and a
+    card naming them. Returns the paths and each split's marks."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    name = "film{k}_{c}_u_nm_np1_fr_goo_0.avi" if hmdb51 else "{c}_{k}.mp4"
+    paths = [f"Videos/{c}/" + name.format(k=k, c=c) for c in ("brush_hair", "wave") for k in range(6)]
+    for path in paths:
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).write_bytes(path.encode())
+    (root / "data").mkdir()
+    subsets = {s: [cycle[(k + s) % len(cycle)] for k in range(len(paths))] for s in (1, 2)}
+    for s, subset in subsets.items():
+        table = pa.table({"video_path": paths, "label": [p.split("/")[1] for p in paths], "subset": subset})
+        pq.write_table(table, root / "data" / f"split{s}-00000-of-00001.parquet")
+    card = "".join(f"  - split: split{s}\n    path: data/split{s}-*\n" for s in subsets)
+    (root / "README.md").write_text(f"---\nconfigs:\n- config_name: default\n  data_files:\n{card}---\n")
+    return paths, subsets
+
+
+@pytest.mark.parametrize("marks", ["hmdb51", "folds", "folds 0-2 of other clips"])
+def test_hmdb51_hub_splits_marking_train_and_test_in_a_subset_column_are_read_as_its_protocol(tmp_path, caplog, marks):
+    """CVML-TueAI/HMDB51 keeps HMDB51's three official splits as parquet splits `split1`..`split3`, each listing every
+    clip with a `subset` column (1: training, 2: test, 0: in neither, as `<class>_test_split<n>.txt` marks them).
+    Read as rows, `--train_split split1` trained on split 1's test clips too, then scored a share of its own clips.
+    Now each such split is its training and test clips (`split1_train`, `split1_test`), its 0s left out, said with
+    the flags; a `subset` of other values (folds 1-3), or of 0-2 beside clips not named as HMDB51's (a user's 3
+    folds: they were re-split, a third of the clips dropped), is another column, left as it is."""
+    cycle = {"hmdb51": [1, 1, 1, 2, 2, 0], "folds": [1, 2, 3]}.get(marks, [0, 1, 2])
+    paths, subsets = _protocol_splits(tmp_path, cycle, hmdb51=marks != "folds 0-2 of other clips")
+    with caplog.at_level(logging.WARNING, logger="vivit_hf.training.data.formats"):
+        data = load_video_dataset(str(tmp_path), "hub", cache_dir=str(tmp_path / "cache"))
+    read = {split: sorted(Path(i).name for i in example_ids(examples)) for split, examples in data.splits.items()}
+    if marks != "hmdb51":
+        assert read == {s: sorted(Path(p).name for p in paths) for s in ("split1", "split2")}, read
+        assert "protocol" not in caplog.text, caplog.text
+        return
+    marked = {
+        f"split{s}_{part}": sorted(Path(p).name for p, v in zip(paths, subset) if v == value)
+        for s, subset in subsets.items()
+        for value, part in ((1, "train"), (2, "test"))
+    }
+    assert read == marked, read
+    assert "--train_split split1_train --eval_split split1_test" in caplog.text
+    assert "'split1_train' (6 clips) and 'split1_test' (4 clips), and its 2 clips of 0 are left out" in caplog.text
+    # the protocols share clips by design: one line for them, not one a pair of splits (12 of HMDB51's 6 splits)
+    assert "in both split" not in caplog.text and caplog.text.count("splits of different protocols share") == 1
+
+
+@pytest.mark.parametrize("hmdb51", [True, False])
+def test_a_stream_of_hmdb51_protocol_splits_names_its_subset_column(tmp_path, caplog, hmdb51):
+    """Streamed, a split's `subset` marks cannot be read ahead of its rows, and every row was trained on, test clips
+    among them, without a word: the column is named, with what to do. Beside clips not named as HMDB51's (a user's
+    folds 0-2), it is another column, read as rows without a word, as it is read whole."""
+    from vivit_hf.training.data.streaming import open_streaming_dataset
+
+    _protocol_splits(tmp_path, [1, 1, 1, 2, 2, 0], hmdb51=hmdb51)
+    with caplog.at_level(logging.WARNING, logger="vivit_hf.training.data.streaming"):
+        data = open_streaming_dataset(str(tmp_path), cache_dir=str(tmp_path / "cache"))
+    assert set(data.splits) == {"split1", "split2"}
+    said = "integer 'subset' column, as HMDB51's Hub copies mark each clip"
+    assert (said in caplog.text and "leave --streaming out" in caplog.text) == hmdb51, caplog.text
+
+
+def _lfs_pointer(path: Path) -> None:
+    """What a `git clone` without git-lfs leaves in place of `path`: a pointer naming its sha256 and size."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"version https://git-lfs.github.com/spec/v1\noid sha256:{'ab' * 32}\nsize {len(path.name)}\n")
+
+
+@pytest.mark.parametrize("pointers", ["every split", "test only"])
+def test_ucf101_clips_cloned_as_git_lfs_pointers_are_named_before_the_run(tmp_path, caplog, pointers):
+    """A UCF101 repo cloned without `git lfs pull`: each clip a 130-byte pointer, read as a clip, skipped and counted
+    only as it failed to decode, deep in training, which then trained on nothing. Refused before the run, naming the
+    pointers and `git lfs pull`; a split of real clips beside one of pointers (a partial pull): that one is named."""
+    names = {c: [f"v_{c}_g{g:02d}_c01.avi" for g in range(8, 12)] for c in ("Archery", "Bowling")}
+    lists = _ucf101_train_list(tmp_path, names)
+    test = {c: [f"v_{c}_g01_c01.avi", f"v_{c}_g02_c01.avi"] for c in names}
+    (lists / "lists" / "testlist01.txt").write_text("".join(f"{c}/{n}\n" for c in test for n in test[c]))
+    for files, pointer in ((names, pointers == "every split"), (test, True)):
+        for c, clips in files.items():
+            for k, name in enumerate(clips):
+                path = tmp_path / "UCF-101" / c / name
+                _lfs_pointer(path) if pointer else clip(path, seed=k)
+    said = r"are Git LFS pointers \(130-byte texts\) .* `git lfs install && git lfs pull`"
+    if pointers == "every split":
+        with pytest.raises(DatasetFormatError, match=rf"split 'train': 8 of 8 clips looked at .*{said}"):
+            load_video_dataset(tmp_path, "ucf101")
+        return
+    with caplog.at_level(logging.WARNING, logger="vivit_hf.training.data.formats"):
+        data = load_video_dataset(tmp_path, "ucf101")
+    assert len(data.split("train")) == 8 and len(data.split("test")) == 4
+    assert re.search(rf"split 'test': 4 of 4 clips looked at .*{said}", caplog.text), caplog.text
+    assert "split 'train': " not in caplog.text

@@ -57,7 +57,7 @@ from .data.streaming import (
     open_streaming_dataset,
     warn_classes_a_cut_leaves_out,
 )
-from .data.subsets import classes_left_out
+from .data.subsets import classes_carried, classes_left_out
 
 # The command line moved to finetune_flags; its names stay importable from here, where scripts, tests and the
 # recipes imported them from (`_at_least` is `at_least` there, public: recipes/evaluate.py uses it)
@@ -491,8 +491,10 @@ def load_data(args, accelerator):
     data.refuse_training_on(args.train_split)  # (a split of one class; evaluate.py reads the others of such a set)
     eval_split = evaluated_split(args, data)
     if eval_split is None:
+        whole = train
         train, evaluation = hold_out(train, args.validation_split_percentage / 100, seed=args.seed)
         eval_split = f"{args.train_split} (held out {args.validation_split_percentage:g}%)"
+        warn_small_held_out_share(whole, evaluation, args.validation_split_percentage, args.train_split)
         warn_splits_left_unread(args, data)
     else:
         evaluation = data.split(eval_split, "--eval_split")
@@ -533,6 +535,27 @@ def warn_splits_left_unread(args, data) -> None:
             f"{args.train_split!r} is held out to evaluate on, and its {named} neither trained nor evaluated; to "
             f"evaluate on {'it' if len(others) == 1 else 'one'}, name it with --eval_split"
         )
+
+
+# The fewest clips a held-out share is scored on without a word: below it, one clip moves top-1 by more than 5 points
+# (a 30-clip folder of 3 classes held 3 out, each a third of its score; 1 clip of 10: top-1 1.0 "on 1 clip")
+FEWEST_HELD_OUT = 20
+
+
+def warn_small_held_out_share(whole, held, percentage: float, split: str) -> None:
+    """Warn where the share of `whole` held out to evaluate on (`held`, `--validation_split_percentage`) is too small
+    for its top-1 to mean much (fewer than `FEWEST_HELD_OUT` clips), naming its size, the classes it carries and the
+    flags that give more: the run logged and published such a score as any other."""
+    if len(held) >= FEWEST_HELD_OUT:
+        return
+    carried, classes = len(classes_carried(held)), len(classes_carried(whole))
+    enough = math.ceil(100 * FEWEST_HELD_OUT / len(whole))
+    more = f"hold out more with --validation_split_percentage {enough}, or " if enough < 50 else ""
+    logger.warning(
+        f"the share held out of split {split!r} to evaluate on ({percentage:g}%) is {len(held)} of its {len(whole)} "
+        f"clips, of {carried} of its {classes} classes: each clip moves its top-1 by {100 / len(held):.3g} points, "
+        f"too few for the score to mean much; {more}give an evaluation split (--eval_split, a val/ folder)"
+    )
 
 
 def warn_classes_not_drawn(data, examples, subset, limit: int, split: str) -> None:

@@ -89,6 +89,9 @@ class VideoClassificationData:
     # several classes a clip (a `--dataset_format hub` label column of lists): each example's label is the tuple of its
     # class ids, sorted (`()` for a clip of none), one head; trained with a sigmoid per class (`training/multi_label`)
     multi_label: bool = False
+    # per split: the split of a `hub` data set it was read out of by HMDB51's protocol marks (`split1_train`:
+    # `split1`, `hub_clips.protocol_splits`); such splits of two protocols share clips by design
+    protocols: dict[str, str] = field(default_factory=dict)
 
     @property
     def is_multi_head(self) -> bool:
@@ -447,11 +450,15 @@ def warn_repeated_clips(data: VideoClassificationData, statuses: dict | None = N
             )
             _warn_clips_of_two_classes(split, data, repeated)
     names, sets = list(ids), {split: set(keys) for split, keys in ids.items()}
+    protocols = []  # (pairs of two protocols' splits: one line for them all)
     for i, first in enumerate(names):
         for second in names[i + 1 :]:
             both = [key for key in dict.fromkeys(ids[second]) if key in sets[first]]
             if both:
                 report[(first, second)] = both
+                if {first, second} <= data.protocols.keys() and data.protocols[first] != data.protocols[second]:
+                    protocols.append((first, second))
+                    continue
                 logger.warning(
                     "%d clip(s) are in both split %r and split %r (a model trained on one is scored on its own "
                     "clips): %s",
@@ -460,6 +467,19 @@ def warn_repeated_clips(data: VideoClassificationData, statuses: dict | None = N
                     second,
                     quoted(both),
                 )
+    if protocols:
+        # HMDB51's three protocols each list every clip: 12 warnings of "clips in both splits" for its 6 splits
+        origin = data.protocols[protocols[0][0]]
+        train, test = [name for name, read_from in data.protocols.items() if read_from == origin]  # (in that order)
+        logger.warning(
+            "the splits of different protocols share clips, as HMDB51's official splits each hold every clip (%d "
+            "pairs, e.g. %r and %r): a model trained on one protocol's training clips is scored on its own clips in "
+            "another's test split; train and score within one (--train_split %s --eval_split %s)",
+            len(protocols),
+            *protocols[0],
+            train,
+            test,
+        )
     _warn_linked_files(data, report, statuses or {})
     return report
 

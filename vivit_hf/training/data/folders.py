@@ -468,13 +468,17 @@ def is_data_file(path: Path) -> bool:
 def lfs_pointers_below(folder: Path, read: Callable[[Path], bool] = is_data_file) -> list[Path]:
     """The files below `folder` that the read opens (`read(path)`) and that are Git LFS pointers, not the files they
     stand for (read only where small: a pointer is under 200 bytes)."""
-    found = []
-    for path, info in regular_files_below(folder).items():
-        if info.st_size < 1024 and read(path):
-            with open(path, "rb") as file:
-                if file.read(len(LFS_POINTER_HEADER)) == LFS_POINTER_HEADER:
-                    found.append(path)
-    return found
+    return [
+        path
+        for path, info in regular_files_below(folder).items()
+        if info.st_size < 1024 and read(path) and is_lfs_pointer(path)
+    ]
+
+
+def is_lfs_pointer(path: str | os.PathLike) -> bool:
+    """Whether the file at `path` is a Git LFS pointer (`LFS_POINTER_HEADER`): its first bytes alone are read."""
+    with open(path, "rb") as file:
+        return file.read(len(LFS_POINTER_HEADER)) == LFS_POINTER_HEADER
 
 
 def refuse_lfs_pointers(folder: Path, read: Callable[[Path], bool] = is_data_file) -> None:
@@ -491,6 +495,60 @@ def refuse_lfs_pointers(folder: Path, read: Callable[[Path], bool] = is_data_fil
             f"them with `git lfs install && git lfs pull` in {folder}, or download the repo with `hf download "
             f"<repo id> --repo-type dataset --local-dir {folder}`"
         )
+
+
+# How many clips of a split `refuse_lfs_pointer_clips` opens (their first bytes): a clone without `git lfs pull`
+# holds pointers in place of every clip, so a few tell
+LFS_CLIPS_LOOKED_AT = 8
+
+
+def lfs_pointer_clips(examples, looked_at: int = LFS_CLIPS_LOOKED_AT) -> tuple[list[str], int]:
+    """(the clips among up to `looked_at` of `examples`, spread over the split, that are Git LFS pointers, how many
+    were looked at): clips read from files alone (bytes held in a table are no pointer; a file not there is counted
+    missing elsewhere)."""
+    count = len(examples)
+    picks = sorted({k * count // looked_at for k in range(looked_at)}) if count else []
+    pointers, opened = [], 0
+    for i in picks:
+        video = examples[i]["video"]
+        if isinstance(video, dict):
+            video = None if video.get("bytes") else video.get("path")
+        if not isinstance(video, str) or "://" in video:
+            continue
+        try:
+            pointer = is_lfs_pointer(video)
+        except OSError:  # (a file not there, a folder of frames: not this check's to name)
+            continue
+        opened += 1
+        if pointer:
+            pointers.append(video)
+    return pointers, opened
+
+
+def refuse_lfs_pointer_clips(splits: dict, source: str) -> None:
+    """A data set whose clips an annotation file lists (Kinetics, UCF101, HMDB51, ... or a table's paths outside its
+    folder) cloned without git-lfs: each clip was a 130-byte pointer, skipped and counted only when decoded, deep in
+    training, which then trained on nothing. Where most of the clips looked at in every split are pointers, refused
+    naming them and `git lfs pull`; where most of some splits' are, those splits are named in a warning."""
+    found = {}
+    for split, examples in splits.items():
+        pointers, opened = lfs_pointer_clips(examples)
+        if opened and 2 * len(pointers) > opened:
+            found[split] = (pointers, opened)
+    if not found:
+        return
+    said = "; ".join(
+        f"split {split!r}: {len(pointers)} of {opened} clips looked at ({quoted(pointers[:2])})"
+        for split, (pointers, opened) in found.items()
+    )
+    what = (
+        f"{said} are Git LFS pointers (130-byte texts) in place of the videos: the repo was cloned or copied without "
+        f"its LFS files, and each would be skipped as a broken clip. Fetch them with `git lfs install && git lfs pull` "
+        f"in the repo's folder ({source})"
+    )
+    if len(found) == sum(1 for examples in splits.values() if len(examples)):
+        raise DatasetFormatError(what)
+    logger.warning("%s", what)
 
 
 def card_declares_configs(root: Path) -> bool:

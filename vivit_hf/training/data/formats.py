@@ -55,6 +55,7 @@ from .folders import (
     kept_statuses,
     listings_kept,
     refuse_a_file,
+    refuse_lfs_pointer_clips,
     video_files_below,
 )
 from .hub_datasets import hub_example, load_hub
@@ -165,9 +166,11 @@ def _warn_card_classes_not_read(data: VideoClassificationData, roots: Sequence[P
 
 def _checked(data: VideoClassificationData, source, statuses: dict | None = None) -> VideoClassificationData:
     """What every adapter read from `source` (the `hub` one too), checked alike: empty class names refused; classes
-    differing only in case or blanks, classes with no training clip and clips listed twice named in a warning."""
+    differing only in case or blanks, classes with no training clip and clips listed twice named in a warning; clips
+    that are Git LFS pointers refused (`refuse_lfs_pointer_clips`)."""
     data.source = str(source)
     refuse_empty_label_names(data, str(source))
+    refuse_lfs_pointer_clips(data.splits, str(source))
     warn_classes_differing_in_case(data)
     warn_classes_missing_from_training(data)
     warn_repeated_clips(data, statuses)

@@ -22,6 +22,7 @@ from .folders import (
 )
 from .hub_files import relative_or_as_is
 from .hub_ids import json_clip_id
+from .subsets import is_hmdb51_clip_name
 
 # The adapters' one logger, named as before they were split out of `formats.py`: a level or filter a user set on
 # it still applies to every adapter.
@@ -222,4 +223,92 @@ def rows_without_a_clip(loaded, video_column: str, clipless: dict) -> dict:
             dropped = set(gone)
             dataset = dataset.select([i for i in range(len(dataset)) if i not in dropped])
         kept[split] = dataset
+    return kept
+
+
+# HMDB51's official protocol: its `<class>_test_split<n>.txt` marks each clip 1 (training), 2 (test) or 0 (in
+# neither), 70 / 30 / 0 of the 101 or more clips a class. A Hub copy keeps that mark in a `subset` column of every
+# split (CVML-TueAI/HMDB51: splits `split1`..`split3`, each every one of the 6 766 clips, as `ds.filter(lambda x:
+# x["subset"] == 1)` selects in its card); read as rows of one split, `--train_split split1` trained on its test clips.
+PROTOCOL_COLUMN = "subset"
+PROTOCOL_PARTS = {1: "train", 2: "test"}  # 0: in neither split (HMDB51's unused clips), left out
+
+
+def protocol_values(dataset, columns: tuple[str, ...]) -> list[int] | None:
+    """`dataset`'s `subset` column where it is HMDB51's protocol (integers, each 0, 1 or 2, both 1 and 2 given, beside
+    clips named as HMDB51's: `lists_hmdb51_clips`), not one of `columns` (the video's, the label's); else None (a
+    `subset` of other values, or of other clips, is another column: a user's 3 folds numbered 0-2, say)."""
+    import pyarrow as pa
+
+    if PROTOCOL_COLUMN not in dataset.column_names or PROTOCOL_COLUMN in columns:
+        return None
+    column = dataset.with_format("arrow")[PROTOCOL_COLUMN]
+    if not pa.types.is_integer(column.type) or column.null_count:
+        return None
+    values = column.to_pylist()
+    if not {1, 2} <= set(values) <= {0, 1, 2}:
+        return None
+    return values if lists_hmdb51_clips(_clip_paths(dataset, columns[0])) else None
+
+
+def lists_hmdb51_clips(paths: list) -> bool:
+    """Whether most of the clip `paths` given (None: a clip of bytes alone) are named as HMDB51's clips are
+    (`is_hmdb51_clip_name`): a `subset` column of 0 / 1 / 2 is read as HMDB51's protocol only beside them."""
+    names = [path for path in paths if isinstance(path, str) and path]
+    return 2 * sum(map(is_hmdb51_clip_name, names)) > len(names) > 0
+
+
+def _clip_paths(dataset, video_column: str) -> list:
+    """The clips' paths of `dataset`'s video column (a string column, or a `Video` feature's `path` field), read from
+    its Arrow table alone (its clips' bytes are not read); [] for a column of neither."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    column = dataset.with_format("arrow")[video_column]
+    if pa.types.is_struct(column.type):
+        fields = {column.type.field(k).name for k in range(column.type.num_fields)}
+        return pc.struct_field(column, "path").to_pylist() if "path" in fields else []
+    return column.to_pylist() if pa.types.is_string(column.type) or pa.types.is_large_string(column.type) else []
+
+
+def protocol_splits(loaded: dict, columns: tuple[str, ...], protocols: dict | None = None) -> dict:
+    """Each split whose rows carry HMDB51's protocol (`protocol_values`) as two splits, its training clips and its
+    test clips (`<split>_train`, `<split>_test`; a lone `train`: `train` and `test`), its clips of 0 left out, said
+    in a warning naming the flags that pick them: read whole, split 1's 3 570 training clips were trained on with its
+    1 530 test clips (and 1 666 of neither), then scored on a share of them. `protocols`: filled with each such
+    split's name and the split it was read out of (`VideoClassificationData.protocols`)."""
+    kept: dict = {}
+    for split, dataset in loaded.items():
+        values = protocol_values(dataset, columns)
+        if values is None:
+            kept[split] = dataset
+            continue
+        alone = list(loaded) == ["train"]
+        parts = {value: (part if alone else f"{split}_{part}") for value, part in PROTOCOL_PARTS.items()}
+        clash = [name for name in parts.values() if name in loaded and name != split]
+        if clash:
+            raise DatasetFormatError(
+                f"--dataset_format hub: split {split!r} marks its clips train / test in a {PROTOCOL_COLUMN!r} column "
+                f"(1 / 2, HMDB51's protocol), whose splits would be {quoted(list(parts.values()))}, and the data set "
+                f"has a split {clash[0]!r} already: rename the column, or the split"
+            )
+        for value, name in parts.items():
+            kept[name] = dataset.select([i for i, v in enumerate(values) if v == value])
+            if protocols is not None:
+                protocols[name] = split
+        first, second = parts.values()
+        logger.warning(
+            "split %r: its %r column marks each clip as HMDB51's official protocol does (1: training, 2: test, 0: "
+            "in neither), so it is read as two splits: %r (%d clips) and %r (%d clips), and its %d clips of 0 are "
+            "left out; train and score on them with --train_split %s --eval_split %s",
+            split,
+            PROTOCOL_COLUMN,
+            first,
+            values.count(1),
+            second,
+            values.count(2),
+            values.count(0),
+            first,
+            second,
+        )
     return kept

@@ -27,7 +27,7 @@ from .folders import (
     refuse_lfs_pointers,
     unlabelled_split_names,
 )
-from .hub_clips import metadata_clips_on_disk, rows_without_a_clip
+from .hub_clips import metadata_clips_on_disk, protocol_splits, rows_without_a_clip
 from .hub_files import (
     builder_once,
     chosen_track,
@@ -341,6 +341,11 @@ class HubSplit(Sequence):
             for (source_id, path, has_bytes), located in zip(self._id_columns(), self.paths or [None] * len(self))
         ]
 
+    def clip_paths(self) -> list[str | None]:
+        """Each row's clip path as its table writes it (or the file name stored beside its bytes), None for a row of
+        none: what names a clip's file where an `id` column names the row otherwise (`subsets._clip_groups`)."""
+        return [path for _, path, _ in self._id_columns()]
+
     def names_beside_bytes(self) -> list[str | None]:
         """Each row's id (`ids`) where it is the file name stored beside the clip's bytes (no source id, `id` column
         or WebDataset member names the row), else None. `datasets` stores a `Video` column's clips so on
@@ -480,6 +485,8 @@ def _load_hub(
         loaded = metadata_clips_on_disk(loaded, Path(source), video_column, missing)
     clipless: dict[str, int] = {}
     loaded = rows_without_a_clip(loaded, video_column, clipless)
+    protocols: dict[str, str] = {}
+    loaded = protocol_splits(loaded, (video_column, label_column), protocols)
     every_split = list(loaded)
     class_feature = label_list_feature(feature)  # a column of lists: several classes a clip (multi-label)
     # with a card's ClassLabel, -1 is no label; over a column of lists it names the lists' classes (the column was
@@ -571,4 +578,5 @@ def _load_hub(
         columns=columns,
         detected_columns=detected_columns,
         multi_label=class_feature is not None,
+        protocols={named[split]: origin for split, origin in protocols.items()},
     )

@@ -71,7 +71,14 @@ from .folders import (
     refuse_a_file,
     unlabelled_split_names,
 )
-from .hub_clips import clips_by_normal_name, clips_on_disk, download_leftovers_named, read_as_on_disk
+from .hub_clips import (
+    PROTOCOL_COLUMN,
+    clips_by_normal_name,
+    clips_on_disk,
+    download_leftovers_named,
+    lists_hmdb51_clips,
+    read_as_on_disk,
+)
 from .hub_datasets import HubSplit, hub_example, load_saved_to_disk
 from .hub_files import (
     builder_once,
@@ -130,6 +137,8 @@ logger = logging.getLogger(__name__)
 # The rows of a `ClassLabel` split read to tell a split without labels (the Hub's test splits: -1 in every row) from
 # a labelled one, rather than the whole stream before training starts (`_leave_out_unlabelled`).
 UNLABELLED_PEEK_ROWS = 64
+# The rows of a stream whose clips' names tell HMDB51's protocol marks (`_warn_protocol_column`) from another column
+PROTOCOL_PEEK_ROWS = 8
 
 
 @dataclass
@@ -515,6 +524,7 @@ def _read_streaming_dataset(
     detecting = label_column is None  # (a names column that does not pair with ids found so is another label)
     columns, detected_columns = columns_read(features, video_column, label_column, source, config_name)
     video_column, label_column = columns.values()
+    _warn_protocol_column(features, (video_column, label_column), loaded)
     card = card_class_label(source, config_name, revision, features, label_column)  # what datasets' videofolder lost
     filtered: set[str] = set()  # splits whose recorded size counts rows left out here: counted again by `scan`
     from_card: set[str] = set()  # splits whose size is the data card's (`dataset_info`), not counted here
@@ -684,6 +694,28 @@ def _read_streaming_dataset(
         warn_repeated_clips(VideoClassificationData(splits=listed, label_spaces=data.label_spaces))
     _warn_repeated_source_ids(data)
     return data
+
+
+def _warn_protocol_column(features, columns: tuple[str, ...], loaded: dict) -> None:
+    """Name an integer `subset` column beside HMDB51's clips (`hub_clips.protocol_splits`: its protocol, 1 training,
+    2 test, 0 in neither; told by the first split's first clips' names), which a stream cannot read ahead of its
+    rows: each split's every row is streamed, test clips too."""
+    import datasets
+
+    feature = features.get(PROTOCOL_COLUMN) if PROTOCOL_COLUMN not in columns else None
+    if not (isinstance(feature, datasets.Value) and feature.dtype.startswith(("int", "uint"))):
+        return
+    videos = next(iter(loaded.values())).select_columns([columns[0]]).take(PROTOCOL_PEEK_ROWS)
+    paths = [video.get("path") if isinstance(video, dict) else video for video in (row[columns[0]] for row in videos)]
+    if lists_hmdb51_clips(paths):
+        splits = list(loaded)
+        logger.warning(
+            "splits %s have an integer %r column, as HMDB51's Hub copies mark each clip of a split 1 (training), 2 "
+            "(test) or 0 (in neither): streamed, every row of a split is read, its test clips among its training "
+            "clips; leave --streaming out to read each such split as <split>_train and <split>_test",
+            quoted(splits),
+            PROTOCOL_COLUMN,
+        )
 
 
 def _label_members_only(dataset, top_columns: list[str]):

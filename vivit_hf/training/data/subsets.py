@@ -6,7 +6,6 @@ rows (`ExampleSubset`).
 
 from __future__ import annotations
 
-import functools
 import random
 import re
 from collections import Counter
@@ -98,14 +97,24 @@ def _source_videos(examples: Sequence[dict], named_groups: bool = True) -> list[
 
 def _clip_groups(examples: Sequence[dict]) -> list[str | None] | None:
     """Each example's group of clips: the `clip_group` its loader gave (`ucf101`, `hmdb51`, `videofolder`), or for Hub
-    rows the one their ids give (`clip_group_by_name`: a path's folder as the class, as in class folders; a file name
-    stored beside a clip's bytes, UCF101's alone); None where no example has one."""
+    rows the one their file names give (`clip_group_by_name`, by their ids, else by the clip's path as the table
+    writes it: a table's `id` column of other names); None where no example has one."""
     if isinstance(examples, list):
         groups = [example.get("clip_group") for example in examples]
     else:  # (read by id alone: no row is decoded)
-        paths = [PurePosixPath(key.replace("\\", "/")) if key else None for key in example_ids(examples)]
-        groups = [clip_group_by_name(path.name, path.parent.name) if path else None for path in paths]
+        groups = [_group_of_path(key) for key in example_ids(examples)]
+        if not all(groups) and hasattr(examples, "clip_paths"):
+            groups = [group or _group_of_path(path) for group, path in zip(groups, examples.clip_paths())]
     return groups if any(group is not None for group in groups) else None
+
+
+def _group_of_path(key: str | None) -> str | None:
+    """`clip_group_by_name` of a clip's id or path, its folder taken as its class (as in class folders); a table's
+    flat `clips/<name>` is named by its file name alone (HMDB51's by its official classes)."""
+    if not key:
+        return None
+    path = PurePosixPath(key.replace("\\", "/"))
+    return clip_group_by_name(path.name, path.parent.name)
 
 
 def drawn_otherwise_before(examples: Sequence[dict]) -> bool:
@@ -130,28 +139,45 @@ def drawn_clip_by_clip(examples: Sequence[dict], fraction: float, seed: int, rec
 # train list held every clip beside others of its group (97 of 97 on a 968-clip layout), scored as held out; the
 # official splits keep groups and source videos apart. A name not spelt so gets no group.
 _UCF101_CLIP = re.compile(r"v_(?P<group>[A-Za-z0-9]+_g[0-9]+)_c[0-9]+")
-_HMDB51_TAGS = r"_[fhul]_(?:cm|nm)_np[0-9]+_(?:fr|ba|le|ri)_(?:bad|med|goo)_[0-9]+"
+_HMDB51_CLIP = re.compile(r"(?P<head>.+)_[fhul]_(?:cm|nm)_np[0-9]+_(?:fr|ba|le|ri)_(?:bad|med|goo)_[0-9]+")
+# HMDB51's 51 classes, as its file names spell them after the source video (`<video>_<class>_<tags>`): a clip listed
+# by a table (`clips/<name>`, a Hub row), in no folder named by its class, is split by these; longest first, so
+# `..._kick_ball_...` is `kick_ball`'s, not `kick`'s
+HMDB51_CLASSES = sorted(
+    (
+        "brush_hair cartwheel catch chew clap climb climb_stairs dive draw_sword dribble drink eat fall_floor fencing "
+        "flic_flac golf handstand hit hug jump kick kick_ball kiss laugh pick pour pullup punch push pushup ride_bike "
+        "ride_horse run shake_hands shoot_ball shoot_bow shoot_gun sit situp smile smoke somersault stand "
+        "swing_baseball sword sword_exercise talk throw turn walk wave"
+    ).split(),
+    key=len,
+    reverse=True,
+)
 
 
-def clip_group_by_name(clip: str, class_name: str) -> str | None:
+def is_hmdb51_clip_name(clip: str) -> bool:
+    """Whether `clip`'s file name is spelt as HMDB51's are, `<video>_<class>_<meta tags>_<n>` (its tags: visible body
+    part, camera motion, number of people, viewpoint, quality): what no other data set's names carry."""
+    return _HMDB51_CLIP.fullmatch(PurePosixPath(clip.replace("\\", "/")).stem) is not None
+
+
+def clip_group_by_name(clip: str, class_name: str | None = None) -> str | None:
     """The group of clips that `clip`'s file name gives by UCF101's or HMDB51's convention (`v_ApplyEyeMakeup_g08`;
-    HMDB51's source video, which the tags after `_<class>` tell from its clips), its class being `class_name`; None
-    for a name spelt otherwise (no group is guessed)."""
+    HMDB51's source video, which `_<class>` and the tags after it tell from its clips: its class `class_name`, else
+    one of HMDB51's own, else the whole head before the tags); None for a name spelt otherwise (no group is guessed:
+    a Kinetics `<youtube id>_000010_000020` has none)."""
     stem = PurePosixPath(clip.replace("\\", "/")).stem
     ucf = _UCF101_CLIP.fullmatch(stem)
     if ucf is not None:  # (UCF101 spells `HandStandPushups` so in its files, `HandstandPushups` its folder)
         return f"v_{ucf['group'].lower()}"
-    hmdb = _hmdb51_clip(class_name).fullmatch(stem)
-    return hmdb["source"] if hmdb is not None else None
-
-
-@functools.lru_cache(maxsize=4096)
-def _hmdb51_clip(class_name: str) -> re.Pattern:
-    """HMDB51's clip names of class `class_name`, compiled once a class: `re`'s own cache holds 512 patterns, and
-    clips of more classes in an order that mixes them (a Hub data set's rows, whose ids `_clip_groups` reads to hold
-    a share out) compiled it again for nearly every clip: 240 000 shuffled rows of 700 classes, 9.6 s of CPU, now
-    2.8 s. (A folder's clips come class by class: each pattern was compiled once there already.)"""
-    return re.compile(rf"(?P<source>.+)_{re.escape(class_name)}{_HMDB51_TAGS}")
+    hmdb = _HMDB51_CLIP.fullmatch(stem)
+    if hmdb is None:
+        return None
+    head = hmdb["head"]
+    for name in (class_name, *HMDB51_CLASSES):
+        if name and len(head) > len(name) + 1 and head.endswith(f"_{name}"):
+            return head[: -len(name) - 1]
+    return head  # (a class renamed: its clips of one source video still go together)
 
 
 def _hold_out_videos(examples: Sequence[dict], videos: list, cut: int, fraction: float, seed: int) -> set[int]:
@@ -296,6 +322,10 @@ class ExampleSubset(Sequence):
     def ids(self) -> list[str]:
         ids = example_ids(self.examples)
         return [ids[i] for i in self.indices]
+
+    def clip_paths(self) -> list[str | None]:  # a `HubSplit`'s rows' paths as written (`_clip_groups`)
+        paths = self.examples.clip_paths() if hasattr(self.examples, "clip_paths") else [None] * len(self.examples)
+        return [paths[i] for i in self.indices]
 
     def digest_ids(self, earlier: bool = False) -> list[str]:  # `examples_digest`'s ids of a `HubSplit`'s rows
         ids = self.examples.digest_ids(earlier) if hasattr(self.examples, "digest_ids") else example_ids(self.examples)
