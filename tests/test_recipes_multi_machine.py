@@ -575,3 +575,57 @@ def test_machines_with_folders_of_their_own_resume_a_save_killed_between_its_ren
     assert disagreement(views, 0) is None and disagreement(views, 1) is None, disagreement(views, 1)
     assert helds[1] == [["checkpoints/step_4", 4], ["checkpoints/step_6", 6]]
     assert sorted(p.name for p in (outs[1] / "checkpoints").iterdir()) == ["step_4", "step_6"]
+
+
+def folder_seen_by_a_machine(rank: int, world: int, out, store) -> None:
+    """What `output_dir_is_shared` answers machine `rank` of `world` (one process each, torchrun's GROUP_RANK naming
+    the machine), in a process forked from this one: writes it (or the refusal) to `store`.rank<rank>.json."""
+    import os
+
+    import torch.distributed as dist
+
+    from vivit_hf.training.agreement import output_dir_is_shared
+
+    os.environ.update(GROUP_RANK=str(rank), GROUP_WORLD_SIZE=str(world), RANK=str(rank))
+    dist.init_process_group("gloo", store=dist.FileStore(str(store), world), rank=rank, world_size=world)
+    try:
+        said = {"shared": output_dir_is_shared(out)}
+        dist.destroy_process_group()
+    except SystemExit as refusal:
+        said = {"refused": str(refusal)}
+    store.with_name(f"rank{rank}.json").write_text(json.dumps(said))
+
+
+@pytest.mark.parametrize(
+    "folders, answer",
+    [("ABC", False), ("AAA", True), ("ABB", "[rank 0 (machine 0)], [rank 1 (machine 1), rank 2 (machine 2)]")],
+    ids=["each_its_own", "one_shared", "two_share_apart_from_rank_0"],
+)
+def test_machines_sharing_a_folder_apart_from_rank_0s_are_refused(tmp_path, folders, answer):
+    """Three machines, the second and the third sharing an --output_dir (their NFS) that rank 0's machine does not
+    see: it read as folders of their own (`save_on_each_node`), so each of the two machines' main processes renamed
+    and pruned the checkpoints in it. At the first save, one renamed `.tmp-step_2` into place, the other retired that
+    `step_2` as the older save its own replaced, and died (FileNotFoundError) with nothing to rename: the folder held
+    `.old-step_2` alone, which the next start deletes. Now refused on every machine, naming who sees which folder;
+    folders of their own, or one every machine shares, go on as before."""
+    import multiprocessing
+
+    outs = [tmp_path / folder / "out" for folder in folders]
+    fork = multiprocessing.get_context("fork")
+    store = tmp_path / "store"
+    machines = [fork.Process(target=folder_seen_by_a_machine, args=(r, 3, outs[r], store)) for r in range(3)]
+    for machine in machines:
+        machine.start()
+    for machine in machines:
+        machine.join(60)
+    for machine in machines:  # (one left waiting at a collective the others never reached: a hang, not left running)
+        if machine.is_alive():
+            machine.kill()
+            machine.join()
+    said = [json.loads((tmp_path / f"rank{r}.json").read_text()) for r in range(3)]
+    if isinstance(answer, bool):
+        assert said == [{"shared": answer}] * 3
+    else:
+        assert all("neither one folder every machine shares nor one of its own" in s["refused"] for s in said), said
+        assert all(answer in s["refused"] for s in said), said
+        assert not [path for out in outs for path in out.glob(".shared-*")]  # (its markers removed)
