@@ -439,8 +439,9 @@ def output_dir_is_shared(output_dir: Path) -> bool:
     dist.destroy_process_group()
     raise SystemExit(
         f"error: --output_dir {output_dir} is neither one folder every machine shares nor one of its own on each "
-        f"machine, the processes see {_folders_seen(views)}; the machines sharing one would each rename and delete the checkpoints the "
-        "other writes there. Give one folder every machine shares, or a folder of its own on each machine"
+        f"machine, the processes see {_folders_seen(views)}; the machines sharing one would each rename and delete "
+        "the checkpoints the other writes there. Give one folder every machine shares, or a folder of its own on each "
+        "machine"
     )
 
 
