@@ -413,9 +413,15 @@ def ready_output_dir(accelerator, args, output_dir: Path, rerun) -> None:
     `.tmp-step_6`, and the resume was refused, "the machines' latest checkpoints differ" (step_6 on rank 0, step_4 on
     machine 1), advising step_4 on every machine. The refusals and `latest` see each folder as it will be
     (`checkpoints_once_saves_finish`, `saved_in`); no process reads a checkpoint before every process has met after
-    this (`main`)."""
+    this (`main`).
+
+    Another machine's main process holds its own folder first (rank 0's was held as it was taken): only rank 0 held
+    one, so a run whose rank 0 was elsewhere, launched with `--overwrite_output_dir` on a machine another live run
+    wrote its own folder on (the same local path), deleted that run's checkpoints under it."""
     if not checkpoint_writer(accelerator):
         return
+    if not accelerator.is_main_process and (busy := hold_output_dir(output_dir)):
+        raise CommandLineRefused(busy)
     finish_interrupted_saves(output_dir)
     if args.overwrite_output_dir:
         removed, kept = remove_previous_run(output_dir)
@@ -551,8 +557,8 @@ def main(argv=None):
     # it may not write) stops every machine with its line, not the others at their next collective
     _, refusal, error = attempt(ready_output_dir, accelerator, args, output_dir, rerun)
     # a folder made just now (decide_start found none to lock): another run may have made it at the same moment
-    # (the main process alone removes what this run made, at its exit, and only folders left empty)
-    busy = hold_output_dir(output_dir, made=made) if accelerator.is_main_process and refusal is None else None
+    # (the process holding it alone removes what this run made, at its exit, and only folders left empty)
+    busy = hold_output_dir(output_dir, made=made) if checkpoint_writer(accelerator) and refusal is None else None
     agree(None, refusal or (CommandLineRefused(busy) if busy else None), error=error)
     accelerator.wait_for_everyone()  # no process writes into the folder while the previous run is being removed
 
