@@ -91,6 +91,7 @@ from vivit_hf.training.checkpoints import (
     finish_interrupted_saves,
     hold_output_dir,
     live_evaluation_in,
+    missing_random_state,
     nothing_to_resume,
     release_output_dir,
     removal_said,
@@ -99,6 +100,7 @@ from vivit_hf.training.checkpoints import (
     save_pretrained,
     saved_in,
     steps_of,
+    torn_files,
     trained_runs,
 )
 from vivit_hf.training.class_weights import balanced_class_weights
@@ -269,6 +271,16 @@ def find_resume_checkpoint(args, output_dir: Path, settings: dict):
             f"{state['global_step']}), not of this recipe, which cannot continue Trainer's optimiser, scheduler and "
             f"data order; to fine-tune on from its weights, start a run with --init_from {checkpoint}"
         )
+    if torn := torn_files(saved_in(checkpoint, output_dir)):  # (a copy stopped midway)
+        others = [path.name for path in checkpoints_once_saves_finish(checkpoint.parent.parent)]
+        others = [name for name in others if name != checkpoint.name]
+        instead = f"resume another checkpoint of its run ({', '.join(others)})" if others else "start over"
+        raise CommandLineRefused(
+            f"--resume_from_checkpoint {checkpoint}: {', '.join(torn)} cut short there, so the checkpoint does not "
+            f"load (a copy stopped midway?): copy it again, or {instead}"
+        )
+    rank = int(os.environ.get("RANK", "0"))
+    no_random_state = missing_random_state(saved_in(checkpoint, output_dir), rank)
     # Going back to an earlier checkpoint: `latest` (and the same command again) orders by step, so the later ones,
     # of the run gone back on, would be resumed instead of this run's until its own pass them (or the limit removes
     # them: it removes those first).
@@ -285,7 +297,8 @@ def find_resume_checkpoint(args, output_dir: Path, settings: dict):
     )
     try:  # other batches would silently skip other clips; another model's state does not load
         saved = settings_as_typed_here(state.get("settings"), state.get("dataset_folder"), args.dataset)
-        return checkpoint, state, going_back + check_resume_settings(saved, settings, args)
+        said = [*going_back, *([no_random_state] if no_random_state else [])]
+        return checkpoint, state, said + check_resume_settings(saved, settings, args)
     except ValueError as error:
         raise CommandLineRefused(f"cannot resume from {checkpoint}: {error}") from None
 

@@ -14,6 +14,7 @@ import os
 import shutil
 import socket
 import time
+import zipfile
 from pathlib import Path
 
 import torch
@@ -574,6 +575,50 @@ def _whole(checkpoint: Path) -> bool:
         return isinstance(steps_of(checkpoint), int)
     except (OSError, ValueError, KeyError, TypeError):
         return False
+
+
+def torn_files(checkpoint: Path) -> list[str]:
+    """The files of accelerate's `save_state` in `checkpoint` that are cut short, as `name (N bytes)`: a safetensors
+    file whose header its data does not fill (safetensors' own check, as `safe_open` reads it), a `torch.save` file
+    (optimizer.bin, random_states_0.pkl, ...) without the end of its zip archive.
+
+    A save writes them whole (synced before its state file), but a checkpoint copied to another machine or disk (as a
+    run is moved) by a copy stopped midway holds its state file beside files cut short: `latest` resumed it, and the
+    run died in a traceback once the data set had loaded (safetensors' "incomplete metadata, file not fully covered",
+    torch's "failed finding central directory"), naming neither the file nor the checkpoint."""
+    from safetensors import safe_open
+
+    torn = []
+    for path in sorted(Path(checkpoint).iterdir()):
+        if not path.is_file() or path.suffix not in (".safetensors", ".bin", ".pkl", ".pt"):
+            continue
+        if path.suffix == ".safetensors":
+            try:
+                with safe_open(str(path), framework="pt"):
+                    continue
+            except Exception:  # noqa: BLE001 - safetensors' SafetensorError, or an OSError reading it
+                pass
+        elif zipfile.is_zipfile(path):
+            continue
+        torn.append(f"{path.name} ({path.stat().st_size} bytes)")
+    return torn
+
+
+def missing_random_state(checkpoint: Path, process_index: int) -> str | None:
+    """The warning for a `checkpoint` that holds other processes' random states but not this one's, else None.
+
+    Without a folder every machine shares, each machine's checkpoint holds only its own processes' states; copied
+    from rank 0's folder to another machine, rank 1 found no `random_states_1.pkl` and accelerate's `load_state` said
+    only, at INFO, "Could not load random states": it went on from the seed's draws, not the checkpoint's."""
+    states = sorted(path.name for path in Path(checkpoint).glob("random_states_*.pkl"))
+    name = f"random_states_{process_index}.pkl"
+    if not states or name in states:
+        return None
+    return (
+        f"{checkpoint} holds no {name} (it holds {', '.join(states)}): rank {process_index} goes on with the random "
+        "draws of the seed (dropout, stochastic depth), not those its run had reached; each machine's own folder "
+        f"holds its processes' states: copy {name} from the one of the machine that ran rank {process_index}"
+    )
 
 
 def trained_runs(state: dict) -> list[dict]:
