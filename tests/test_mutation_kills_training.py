@@ -422,6 +422,38 @@ def test_what_a_kill_left_half_written_goes_at_the_next_save_of_any_name_and_is_
     )
 
 
+class FullDiskAccelerator(FakeAccelerator):
+    """`save_state` on a disk that fills up: what torch.save raised, measured on a full tmpfs (no OSError, no errno)."""
+
+    def save_state(self, folder):
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        (Path(folder) / "optimizer.bin").write_bytes(b"PK" * 2506)  # as far as it got
+        raise RuntimeError("[enforce fail at inline_container.cc:672] . unexpected pos 5120 vs 5012")
+
+
+def test_a_save_that_fills_the_disk_ends_the_run_in_one_line_naming_the_checkpoint_kept(tmp_path, monkeypatch):
+    """A full disk during a save was torch's `RuntimeError: [enforce fail at inline_container.cc:672] . unexpected pos
+    5120 vs 5012`, a traceback read as a bug, saying neither that the disk was full nor that step_2 was whole and the
+    same command would continue from it. The run now ends (status 1) in one line saying both (measured on a 200 KiB
+    tmpfs: 0 bytes free); with room left, the same error is a bug's and keeps its traceback."""
+    from vivit_hf.training import checkpoints
+
+    save_checkpoint(FakeAccelerator(), tmp_path, "step_2", {"completed_steps": 2}, total_limit=2)
+    with pytest.raises(RuntimeError, match="unexpected pos"):  # room left on this disk: not a full disk
+        save_checkpoint(FullDiskAccelerator(), tmp_path, "step_4", {"completed_steps": 4}, total_limit=2)
+    full = shutil.disk_usage(tmp_path)._replace(free=0)
+    monkeypatch.setattr(checkpoints.shutil, "disk_usage", lambda path: full)
+    with pytest.raises(SystemExit) as stopped:
+        save_checkpoint(FullDiskAccelerator(), tmp_path, "step_4", {"completed_steps": 4}, total_limit=2)
+    assert stopped.value.code == (
+        f"error: the disk of {tmp_path} is full (0 bytes free): checkpoint step_4 was not written (RuntimeError: "
+        "[enforce fail at inline_container.cc:672] . unexpected pos 5120 vs 5012); the last checkpoint, "
+        f"{tmp_path / 'checkpoints' / 'step_2'}, is kept: make room, and the same command again (without any "
+        "--overwrite_output_dir) continues from it (what it left half written goes as it starts)"
+    )
+    assert [path.name for path in list_checkpoints(tmp_path)] == ["step_2"]
+
+
 def hold_a_file_in(folder: Path, monkeypatch) -> Path:
     """A file in `folder` that cannot be deleted, as a read-only subfolder makes it; where chmod binds no one (root),
     unlinking it fails as the kernel would refuse it (EACCES), which is what `shutil.rmtree` meets either way."""

@@ -15,6 +15,7 @@ import shutil
 import socket
 import time
 import zipfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import torch
@@ -453,13 +454,15 @@ def save_checkpoint(accelerator, output_dir: Path, name: str, state: dict, total
         shutil.rmtree(tmp, ignore_errors=True)
         root.mkdir(parents=True, exist_ok=True)
     accelerator.wait_for_everyone()
-    accelerator.save_state(str(tmp))
+    with refused_when_full(output_dir, name):
+        accelerator.save_state(str(tmp))
     accelerator.wait_for_everyone()
     if writer:
         umask_modes(tmp)  # before the state file, written last: a whole `.tmp-` is put in place as it is
-        on_disk(*_files_and_folders(tmp))  # what save_state wrote, before the state file that says it is whole
-        (tmp / STATE_FILE).write_text(json.dumps({**state, SAVED_AT: time.time()}, indent=2))
-        on_disk(tmp / STATE_FILE, tmp)
+        with refused_when_full(output_dir, name):
+            on_disk(*_files_and_folders(tmp))  # what save_state wrote, before the state file that says it is whole
+            (tmp / STATE_FILE).write_text(json.dumps({**state, SAVED_AT: time.time()}, indent=2))
+            on_disk(tmp / STATE_FILE, tmp)
         replaced = retire(final) if final.exists() else None
         os.replace(tmp, final)
         on_disk(root)  # the rename, before any older checkpoint goes
@@ -468,6 +471,44 @@ def save_checkpoint(accelerator, output_dir: Path, name: str, state: dict, total
             shutil.rmtree(retired, ignore_errors=True)
     accelerator.wait_for_everyone()
     return final
+
+
+# Under this many bytes free, a save that failed is taken to have failed for want of room (a full disk leaves a few
+# blocks at most: 0 of a full tmpfs, measured).
+FULL_DISK_BYTES = 1 << 20
+
+
+@contextmanager
+def refused_when_full(output_dir, name: str):
+    """Within it, a save of checkpoint `name` that fails on a full disk ends the run with one line (SystemExit, status
+    1) saying so, the last whole checkpoint and how to go on; any other error keeps its traceback.
+
+    Neither torch nor safetensors say "no space" as an OSError: a full disk was torch's `RuntimeError: [enforce fail
+    at inline_container.cc:672] . unexpected pos 5120 vs 5012` (or safetensors' "I/O error: No space left on device"),
+    a traceback read as a bug, saying neither that the disk was full nor that the previous checkpoint was whole and
+    resumable. So the disk's free space is looked at once a save has failed."""
+    try:
+        yield
+    except Exception as error:
+        root = Path(output_dir) / CHECKPOINTS
+        try:
+            free = shutil.disk_usage(root if root.is_dir() else output_dir).free
+        except OSError:
+            raise error from None
+        if free >= FULL_DISK_BYTES:
+            raise
+        said = f"{type(error).__name__}: {error}".splitlines()[0]
+        kept = checkpoints_once_saves_finish(output_dir)
+        go_on = (
+            f"the last checkpoint, {kept[-1]}, is kept: make room, and the same command again (without any "
+            "--overwrite_output_dir) continues from it"
+            if kept
+            else "no checkpoint was kept: make room and run the command again"
+        )
+        raise SystemExit(
+            f"error: the disk of {output_dir} is full ({free} bytes free): checkpoint {name} was not written "
+            f"({said}); {go_on} (what it left half written goes as it starts)"
+        ) from None
 
 
 def on_disk(*paths: Path) -> None:
