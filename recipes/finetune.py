@@ -161,6 +161,7 @@ from vivit_hf.training.flags import (
     hub_source,
     in_flag_words,
     output_dir_in_dataset,
+    output_dir_problem,
     processes_not_started,
     usage_error,
 )
@@ -393,6 +394,9 @@ def take_output_dir(args, output_dir: Path, num_processes: int) -> None:
             refuse_a_file(args.dataset)
         except DatasetFormatError as error:
             raise CommandLineRefused(str(error)) from None
+    problem = output_dir_problem(output_dir)  # (a read-only folder: before the lock's file is opened there)
+    if problem:
+        raise CommandLineRefused(problem)
     problem = output_dir_in_dataset(output_dir, args.dataset) if args.dataset != SYNTHETIC else None
     # a run an earlier version started there: it resumes once moved
     if problem and checkpoints_once_saves_finish(output_dir):

@@ -434,3 +434,43 @@ def test_a_file_system_without_locks_warns_and_runs_rather_than_refusing_every_r
     (out / ".run.lock").write_text("host h, pid 1\n")  # a file some run left: no lock can say it is alive
     assert checkpoints.live_run_holding(out) is None
     checkpoints.release_held_output_dirs()
+
+
+def test_an_output_dir_this_user_cannot_write_is_refused_in_one_line_before_its_lock(tmp_path, monkeypatch):
+    """A --output_dir on a read-only mount (or another user's folder) was an OSError traceback from opening the
+    lock's file (`Read-only file system: '.../.run.lock'`, status 1, measured on a tmpfs remounted read-only); now the
+    line of any other unusable --output_dir, status 2, before anything is written. Where chmod binds no one (root),
+    access(2) answers as it does for another user."""
+    import pytest
+    from test_recipes_finetune import load_recipe
+
+    from vivit_hf.training.finetune_flags import parse_args
+    from vivit_hf.training.flags import CommandLineRefused
+
+    out = tmp_path / "out"
+    out.mkdir()
+    out.chmod(0o500)
+    try:
+        try:
+            (out / "probe").touch()
+        except PermissionError:
+            pass  # chmod binds this user
+        else:
+            (out / "probe").unlink()
+            access = os.access
+            monkeypatch.setattr(os, "access", lambda path, mode, **kw: Path(path) != out and access(path, mode, **kw))
+        recipe = load_recipe()
+        args = parse_args([*TINY_MODEL, "--output_dir", str(out)])
+        with pytest.raises(CommandLineRefused) as refused:
+            recipe.take_output_dir(args, out, 1)
+        assert refused.value.message == (
+            f"--output_dir {out} cannot be written: this user may not write there; give a folder this user can write"
+        )
+        below = out / "new" / "run"  # made there: the same
+        args = parse_args([*TINY_MODEL, "--output_dir", str(below)])
+        with pytest.raises(CommandLineRefused) as refused:
+            recipe.take_output_dir(args, below, 1)
+        assert f"--output_dir {below} cannot be written ({out}, where it would be made)" in refused.value.message
+    finally:
+        out.chmod(0o700)
+    assert list(out.iterdir()) == []  # no lock file, nothing else
