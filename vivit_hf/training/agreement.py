@@ -407,7 +407,7 @@ def _clips(digest: str | None) -> str:
 
 def output_dir_is_shared(output_dir: Path) -> bool:
     """Whether every process sees the --output_dir rank 0 writes (one shared folder), found by a marker file each
-    process writes and every process looks for (a few collectives; True on one process, with nothing written).
+    machine writes and every process looks for (a few collectives; True on one process, with nothing written).
 
     Without a shared folder, each machine keeps its own checkpoints (`checkpoint_writer`): rank 0's alone would lack
     the other machines' random states, and theirs would hold only unfinished temporary folders. A folder seen from
@@ -420,21 +420,28 @@ def output_dir_is_shared(output_dir: Path) -> bool:
         return True
     token = [uuid.uuid4().hex if dist.get_rank() == 0 else None]
     dist.broadcast_object_list(token, src=0)
-    markers = [Path(output_dir) / f".shared-{token[0]}-{rank}" for rank in range(dist.get_world_size())]
+    # One marker a machine, by its first process: each process looks up one name a machine, not one a process (a
+    # lookup each on NFS: 64 machines of 8 processes would have made 262,144 at once)
+    machines = _gather(_machine())
+    firsts = [rank for rank, machine in enumerate(machines) if machines.index(machine) == rank]
+    markers = [Path(output_dir) / f".shared-{token[0]}-{index}" for index in range(len(firsts))]
+    mine = firsts.index(machines.index(_machine()))  # this machine's marker
     # Every process makes the folder first: one that had looked for a folder not made yet (check_output_dir did) may
     # keep "no such folder" cached (NFS caches failed lookups for up to a minute) and miss the markers in a shared
     # one. The markers' names are new, so no process has a failed lookup of them cached; each is looked up by its
     # name, not listed (a folder's listing is cached).
     markers[0].parent.mkdir(parents=True, exist_ok=True)
     dist.barrier()
-    markers[dist.get_rank()].write_text("a marker: which processes see this folder?\n")
+    if dist.get_rank() in firsts:
+        markers[mine].write_text("a marker: which machines see this folder?\n")
     dist.barrier()
-    seen = [rank for rank, marker in enumerate(markers) if marker.exists()]
-    views = _gather({"seen": seen, "where": _where_am_i(), "machine": _machine()})  # a barrier, too
-    markers[dist.get_rank()].unlink()
-    if all(len(view["seen"]) == len(views) for view in views):
+    seen = [index for index, marker in enumerate(markers) if marker.exists()]
+    views = _gather({"seen": seen, "where": _where_am_i(), "mine": mine})  # a barrier, too
+    if dist.get_rank() in firsts:
+        markers[mine].unlink()
+    if all(len(view["seen"]) == len(markers) for view in views):
         return True
-    if all(views[rank]["machine"] == view["machine"] for view in views for rank in view["seen"]):
+    if all(index == view["mine"] for view in views for index in view["seen"]):
         return False  # each machine's folder its own
     dist.destroy_process_group()
     raise SystemExit(
