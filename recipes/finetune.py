@@ -102,6 +102,7 @@ from vivit_hf.training.checkpoints import (
     steps_of,
     torn_files,
     trained_runs,
+    unreadable_checkpoint,
 )
 from vivit_hf.training.class_weights import balanced_class_weights
 from vivit_hf.training.data import SYNTHETIC, DatasetFormatError
@@ -395,6 +396,7 @@ def take_output_dir(args, output_dir: Path, num_processes: int) -> None:
         except DatasetFormatError as error:
             raise CommandLineRefused(str(error)) from None
     problem = output_dir_problem(output_dir)  # (a read-only folder: before the lock's file is opened there)
+    problem = problem or (None if args.overwrite_output_dir else unreadable_checkpoint(output_dir))
     if problem:
         raise CommandLineRefused(problem)
     problem = output_dir_in_dataset(output_dir, args.dataset) if args.dataset != SYNTHETIC else None

@@ -474,3 +474,39 @@ def test_an_output_dir_this_user_cannot_write_is_refused_in_one_line_before_its_
     finally:
         out.chmod(0o700)
     assert list(out.iterdir()) == []  # no lock file, nothing else
+
+
+def test_a_checkpoint_whose_state_file_was_cut_short_is_refused_naming_it(tmp_path):
+    """A run folder copied by a copy stopped midway: checkpoints/step_4/trainer_state.json cut short. Resuming it (or
+    the same command again) died in a JSONDecodeError traceback ("Unterminated string starting at: line 1 column 2"),
+    naming no file; now one line naming it, before the folder is held. --overwrite_output_dir, which removes it,
+    goes on."""
+    import argparse
+
+    import pytest
+    from test_recipes_finetune import load_recipe
+
+    from vivit_hf.training.checkpoints import release_output_dir
+    from vivit_hf.training.flags import CommandLineRefused
+
+    out = tmp_path / "out"
+    for step, state in ((2, '{"completed_steps": 2, "epoch": 0}'), (4, '{"completed_st')):
+        (out / "checkpoints" / f"step_{step}").mkdir(parents=True)
+        (out / "checkpoints" / f"step_{step}" / "trainer_state.json").write_text(state)
+    recipe = load_recipe()
+    args = argparse.Namespace(**vars(recipe.parse_args([*TINY_MODEL, "--output_dir", str(out)])))
+    args.resume_from_checkpoint = "latest"
+    with pytest.raises(CommandLineRefused) as refused:
+        recipe.decide_start(args, out, 1)
+    assert refused.value.message == (
+        f"--output_dir {out}: {out / 'checkpoints' / 'step_4' / 'trainer_state.json'} does not read "
+        "(JSONDecodeError: Unterminated string starting at: line 1 column 2 (char 1)), so step_4 is no checkpoint that "
+        f"can be resumed (a copy stopped midway?): copy it again, or move {out / 'checkpoints' / 'step_4'} away to go "
+        "on from the others"
+    )
+    assert not (out / ".run.lock").exists()
+    args.resume_from_checkpoint, args.overwrite_output_dir = None, True
+    try:
+        recipe.take_output_dir(args, out, 1)  # (its removal comes later, in ready_output_dir)
+    finally:
+        release_output_dir(out)

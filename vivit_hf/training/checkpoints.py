@@ -645,6 +645,25 @@ def torn_files(checkpoint: Path) -> list[str]:
     return torn
 
 
+def unreadable_checkpoint(output_dir) -> str | None:
+    """The refusal of a run into `output_dir` whose checkpoints/ holds a checkpoint with a state file that does not
+    read (cut short: a copy stopped midway, as a run is moved), else None. Every look at the run's checkpoints (the
+    refusal of a previous run, `latest`, the same command again) died in a JSONDecodeError traceback ("Unterminated
+    string starting at: line 1 column 2"), naming no file; not listed, `latest` would go back past it in silence."""
+    root = Path(output_dir) / CHECKPOINTS
+    folders = sorted(path for path in root.glob("*") if _a_folder(path) and not path.name.startswith("."))
+    for checkpoint in (path for path in folders if (path / STATE_FILE).is_file()):
+        try:
+            saved_order(checkpoint)
+        except (OSError, ValueError) as error:  # (JSON cut short; another tool's state keeps its own error)
+            return (
+                f"--output_dir {output_dir}: {checkpoint / STATE_FILE} does not read ({type(error).__name__}: "
+                f"{error}), so {checkpoint.name} is no checkpoint that can be resumed (a copy stopped midway?): copy "
+                f"it again, or move {checkpoint} away to go on from the others"
+            )
+    return None
+
+
 def missing_random_state(checkpoint: Path, process_index: int) -> str | None:
     """The warning for a `checkpoint` that holds other processes' random states but not this one's, else None.
 
