@@ -446,12 +446,37 @@ def test_a_save_that_fills_the_disk_ends_the_run_in_one_line_naming_the_checkpoi
     with pytest.raises(SystemExit) as stopped:
         save_checkpoint(FullDiskAccelerator(), tmp_path, "step_4", {"completed_steps": 4}, total_limit=2)
     assert stopped.value.code == (
-        f"error: the disk of {tmp_path} is full (0 bytes free): checkpoint step_4 was not written (RuntimeError: "
+        f"error: the disk of {tmp_path} is full (0 bytes free now): checkpoint step_4 was not written (RuntimeError: "
         "[enforce fail at inline_container.cc:672] . unexpected pos 5120 vs 5012); the last checkpoint, "
         f"{tmp_path / 'checkpoints' / 'step_2'}, is kept: make room, and the same command again (without any "
         "--overwrite_output_dir) continues from it (what it left half written goes as it starts)"
     )
     assert [path.name for path in list_checkpoints(tmp_path)] == ["step_2"]
+
+
+class NoRoomForTheModelAccelerator(FakeAccelerator):
+    """`save_state` whose model.safetensors does not fit: safetensors' error, which removes the file it could not
+    finish (measured: a 2.5 MB model on a 1 MiB tmpfs left all 1 MiB free, nothing written)."""
+
+    def save_state(self, folder):
+        from safetensors import SafetensorError
+
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        raise SafetensorError("Error while serializing: I/O error: No space left on device (os error 28)")
+
+
+def test_a_model_file_that_does_not_fit_is_said_as_a_full_disk_though_its_room_is_given_back(tmp_path):
+    """safetensors removes a model.safetensors it could not finish: a save whose model did not fit left the disk with
+    room free (all 1 MiB of a 1 MiB tmpfs), so free space alone read it as another failure and kept safetensors'
+    traceback. Its ENOSPC says it: the one line of a full disk, naming step_2 kept."""
+    save_checkpoint(FakeAccelerator(), tmp_path, "step_2", {"completed_steps": 2}, total_limit=2)
+    with pytest.raises(SystemExit) as stopped:
+        save_checkpoint(NoRoomForTheModelAccelerator(), tmp_path, "step_4", {"completed_steps": 4}, total_limit=2)
+    assert f"error: the disk of {tmp_path} is full (" in stopped.value.code
+    assert "checkpoint step_4 was not written (SafetensorError: Error while serializing: I/O error: No space" in (
+        stopped.value.code
+    )
+    assert f"the last checkpoint, {tmp_path / 'checkpoints' / 'step_2'}, is kept" in stopped.value.code
 
 
 def hold_a_file_in(folder: Path, monkeypatch) -> Path:
