@@ -510,3 +510,28 @@ def test_a_checkpoint_whose_state_file_was_cut_short_is_refused_naming_it(tmp_pa
         recipe.take_output_dir(args, out, 1)  # (its removal comes later, in ready_output_dir)
     finally:
         release_output_dir(out)
+
+
+def test_a_linked_checkpoint_whose_state_file_was_cut_short_is_refused_naming_it_too(tmp_path):
+    """A checkpoint folder linked from another disk (`checkpoints/step_4 -> /big/step_4`) is listed and read as any
+    other (`list_checkpoints`): its state file cut short was still the JSONDecodeError traceback, the refusal passing
+    links over."""
+    import argparse
+
+    import pytest
+    from test_recipes_finetune import load_recipe
+
+    from vivit_hf.training.flags import CommandLineRefused
+
+    out, elsewhere = tmp_path / "out", tmp_path / "big" / "step_4"
+    (out / "checkpoints" / "step_2").mkdir(parents=True)
+    (out / "checkpoints" / "step_2" / "trainer_state.json").write_text('{"completed_steps": 2, "epoch": 0}')
+    elsewhere.mkdir(parents=True)
+    (elsewhere / "trainer_state.json").write_text('{"completed_st')
+    (out / "checkpoints" / "step_4").symlink_to(elsewhere)
+    recipe = load_recipe()
+    args = argparse.Namespace(**vars(recipe.parse_args([*TINY_MODEL, "--output_dir", str(out)])))
+    args.resume_from_checkpoint = "latest"
+    with pytest.raises(CommandLineRefused) as refused:
+        recipe.decide_start(args, out, 1)
+    assert f"{out / 'checkpoints' / 'step_4' / 'trainer_state.json'} does not read" in refused.value.message

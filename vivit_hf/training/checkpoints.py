@@ -660,7 +660,8 @@ def unreadable_checkpoint(output_dir) -> str | None:
     refusal of a previous run, `latest`, the same command again) died in a JSONDecodeError traceback ("Unterminated
     string starting at: line 1 column 2"), naming no file; not listed, `latest` would go back past it in silence."""
     root = Path(output_dir) / CHECKPOINTS
-    folders = sorted(path for path in root.glob("*") if _a_folder(path) and not path.name.startswith("."))
+    # the folders `list_checkpoints` reads, links too (a checkpoint linked from a bigger disk is listed and read)
+    folders = sorted(path for path in root.glob("*") if path.is_dir() and not path.name.startswith("."))
     for checkpoint in (path for path in folders if (path / STATE_FILE).is_file()):
         try:
             saved_order(checkpoint)
