@@ -281,8 +281,10 @@ def find_resume_checkpoint(args, output_dir: Path, settings: dict):
             f"--resume_from_checkpoint {checkpoint}: {', '.join(torn)} cut short there, so the checkpoint does not "
             f"load (a copy stopped midway?): copy it again, or {instead}"
         )
-    rank = int(os.environ.get("RANK", "0"))
-    no_random_state = missing_random_state(saved_in(checkpoint, output_dir), rank)
+    # this machine's ranks (torchrun numbers them in a row), whose main process says the resume's warnings
+    first = int(os.environ.get("RANK", "0")) - int(os.environ.get("LOCAL_RANK", "0"))
+    machine = range(first, first + int(os.environ.get("LOCAL_WORLD_SIZE", "1")))
+    no_random_state = missing_random_state(saved_in(checkpoint, output_dir), machine)
     # Going back to an earlier checkpoint: `latest` (and the same command again) orders by step, so the later ones,
     # of the run gone back on, would be resumed instead of this run's until its own pass them (or the limit removes
     # them: it removes those first).

@@ -2280,6 +2280,12 @@ def test_resuming_a_checkpoint_without_this_process_random_state_warns_naming_it
     assert not any("random_states" in warning for warning in recipe.find_resume_checkpoint(args, tmp_path, {})[2])
     monkeypatch.setenv("RANK", "1")
     assert any(said in warning for warning in recipe.find_resume_checkpoint(args, tmp_path, {})[2])
+    # a machine of two processes, ranks 2 and 3: its main process (which alone says it) names both files
+    monkeypatch.setenv("RANK", "2")
+    monkeypatch.setenv("LOCAL_RANK", "0")
+    monkeypatch.setenv("LOCAL_WORLD_SIZE", "2")
+    said = "holds no random_states_2.pkl, random_states_3.pkl (it holds random_states_0.pkl)"
+    assert any(said in warning for warning in recipe.find_resume_checkpoint(args, tmp_path, {})[2])
 
 
 def test_resume_latest_after_a_kill_between_a_checkpoints_two_renames_resumes_the_newest_whole_one(tmp_path):

@@ -674,20 +674,22 @@ def unreadable_checkpoint(output_dir) -> str | None:
     return None
 
 
-def missing_random_state(checkpoint: Path, process_index: int) -> str | None:
-    """The warning for a `checkpoint` that holds other processes' random states but not this one's, else None.
+def missing_random_state(checkpoint: Path, ranks: range) -> str | None:
+    """The warning for a `checkpoint` that holds other processes' random states but not all of `ranks`' (this
+    machine's processes: its main process alone says it), else None.
 
     Without a folder every machine shares, each machine's checkpoint holds only its own processes' states; copied
     from rank 0's folder to another machine, rank 1 found no `random_states_1.pkl` and accelerate's `load_state` said
-    only, at INFO, "Could not load random states": it went on from the seed's draws, not the checkpoint's."""
+    only, at INFO, "Could not load random states": it went on from the seed's draws, not the checkpoint's. Each of
+    the machine's files is named: one named alone (its main process's), the others copied stayed missing unsaid."""
     states = sorted(path.name for path in Path(checkpoint).glob("random_states_*.pkl"))
-    name = f"random_states_{process_index}.pkl"
-    if not states or name in states:
+    missing = [f"random_states_{rank}.pkl" for rank in ranks if f"random_states_{rank}.pkl" not in states]
+    if not states or not missing:
         return None
     return (
-        f"{checkpoint} holds no {name} (it holds {', '.join(states)}): rank {process_index} goes on with the random "
-        "draws of the seed (dropout, stochastic depth), not those its run had reached; each machine's own folder "
-        f"holds its processes' states: copy {name} from the one of the machine that ran rank {process_index}"
+        f"{checkpoint} holds no {', '.join(missing)} (it holds {', '.join(states)}): the processes without theirs go "
+        "on with the random draws of the seed (dropout, stochastic depth), not those their run had reached; each "
+        "machine's own folder holds its processes' states: copy them from the one of the machine that ran those ranks"
     )
 
 
