@@ -454,6 +454,20 @@ def test_a_save_that_fills_the_disk_ends_the_run_in_one_line_naming_the_checkpoi
     assert [path.name for path in list_checkpoints(tmp_path)] == ["step_2"]
 
 
+def test_a_save_that_fails_on_a_file_system_of_no_size_keeps_its_traceback(tmp_path, monkeypatch):
+    """ramfs (and a tmpfs of size=0, a FUSE file system without statfs) says 0 bytes free of 0 (measured): any
+    failure of a save there, a bug's, was said as a full disk, its traceback gone. Only an ENOSPC says so there."""
+    from vivit_hf.training import checkpoints
+
+    save_checkpoint(FakeAccelerator(), tmp_path, "step_2", {"completed_steps": 2}, total_limit=2)
+    ramfs = shutil.disk_usage(tmp_path)._replace(total=0, used=0, free=0)
+    monkeypatch.setattr(checkpoints.shutil, "disk_usage", lambda path: ramfs)
+    with pytest.raises(RuntimeError, match="unexpected pos"):
+        save_checkpoint(FullDiskAccelerator(), tmp_path, "step_4", {"completed_steps": 4}, total_limit=2)
+    with pytest.raises(SystemExit, match="is full"):
+        save_checkpoint(NoRoomForTheModelAccelerator(), tmp_path, "step_4", {"completed_steps": 4}, total_limit=2)
+
+
 class NoRoomForTheModelAccelerator(FakeAccelerator):
     """`save_state` whose model.safetensors does not fit: safetensors' error, which removes the file it could not
     finish (measured: a 2.5 MB model on a 1 MiB tmpfs left all 1 MiB free, nothing written)."""

@@ -493,11 +493,15 @@ def refused_when_full(output_dir, name: str):
     except Exception as error:
         root = Path(output_dir) / CHECKPOINTS
         try:
-            free = shutil.disk_usage(root if root.is_dir() else output_dir).free
+            usage = shutil.disk_usage(root if root.is_dir() else output_dir)
         except OSError:
             raise error from None
-        if free >= FULL_DISK_BYTES and not _no_space(error):
+        # a file system that says no size (ramfs, a tmpfs of size=0, a FUSE one without statfs: 0 of 0 bytes free,
+        # measured) is full only where the error says so: any other failure of a save there read as a full disk
+        full = usage.total > 0 and usage.free < FULL_DISK_BYTES
+        if not full and not _no_space(error):
             raise
+        free = usage.free
         said = f"{type(error).__name__}: {error}".splitlines()[0]
         kept = checkpoints_once_saves_finish(output_dir)
         go_on = (
