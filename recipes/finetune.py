@@ -91,6 +91,7 @@ from vivit_hf.training.checkpoints import (
     finish_interrupted_saves,
     hold_output_dir,
     live_evaluation_in,
+    missing_random_state,
     nothing_to_resume,
     release_output_dir,
     removal_said,
@@ -99,7 +100,9 @@ from vivit_hf.training.checkpoints import (
     save_pretrained,
     saved_in,
     steps_of,
+    torn_files,
     trained_runs,
+    unreadable_checkpoint,
 )
 from vivit_hf.training.class_weights import balanced_class_weights
 from vivit_hf.training.data import SYNTHETIC, DatasetFormatError
@@ -159,6 +162,7 @@ from vivit_hf.training.flags import (
     hub_source,
     in_flag_words,
     output_dir_in_dataset,
+    output_dir_problem,
     processes_not_started,
     usage_error,
 )
@@ -269,6 +273,18 @@ def find_resume_checkpoint(args, output_dir: Path, settings: dict):
             f"{state['global_step']}), not of this recipe, which cannot continue Trainer's optimiser, scheduler and "
             f"data order; to fine-tune on from its weights, start a run with --init_from {checkpoint}"
         )
+    if torn := torn_files(saved_in(checkpoint, output_dir)):  # (a copy stopped midway)
+        others = [path.name for path in checkpoints_once_saves_finish(checkpoint.parent.parent)]
+        others = [name for name in others if name != checkpoint.name]
+        instead = f"resume another checkpoint of its run ({', '.join(others)})" if others else "start over"
+        raise CommandLineRefused(
+            f"--resume_from_checkpoint {checkpoint}: {', '.join(torn)} cut short there, so the checkpoint does not "
+            f"load (a copy stopped midway?): copy it again, or {instead}"
+        )
+    # this machine's ranks (torchrun numbers them in a row), whose main process says the resume's warnings
+    first = int(os.environ.get("RANK", "0")) - int(os.environ.get("LOCAL_RANK", "0"))
+    machine = range(first, first + int(os.environ.get("LOCAL_WORLD_SIZE", "1")))
+    no_random_state = missing_random_state(saved_in(checkpoint, output_dir), machine)
     # Going back to an earlier checkpoint: `latest` (and the same command again) orders by step, so the later ones,
     # of the run gone back on, would be resumed instead of this run's until its own pass them (or the limit removes
     # them: it removes those first).
@@ -285,7 +301,8 @@ def find_resume_checkpoint(args, output_dir: Path, settings: dict):
     )
     try:  # other batches would silently skip other clips; another model's state does not load
         saved = settings_as_typed_here(state.get("settings"), state.get("dataset_folder"), args.dataset)
-        return checkpoint, state, going_back + check_resume_settings(saved, settings, args)
+        said = [*going_back, *([no_random_state] if no_random_state else [])]
+        return checkpoint, state, said + check_resume_settings(saved, settings, args)
     except ValueError as error:
         raise CommandLineRefused(f"cannot resume from {checkpoint}: {error}") from None
 
@@ -380,6 +397,10 @@ def take_output_dir(args, output_dir: Path, num_processes: int) -> None:
             refuse_a_file(args.dataset)
         except DatasetFormatError as error:
             raise CommandLineRefused(str(error)) from None
+    problem = output_dir_problem(output_dir)  # (a read-only folder: before the lock's file is opened there)
+    problem = problem or (None if args.overwrite_output_dir else unreadable_checkpoint(output_dir))
+    if problem:
+        raise CommandLineRefused(problem)
     problem = output_dir_in_dataset(output_dir, args.dataset) if args.dataset != SYNTHETIC else None
     # a run an earlier version started there: it resumes once moved
     if problem and checkpoints_once_saves_finish(output_dir):
@@ -412,9 +433,15 @@ def ready_output_dir(accelerator, args, output_dir: Path, rerun) -> None:
     machine's folder with `step_4` and a whole `.tmp-step_6` (read so, a resume would be refused: "the machines'
     latest checkpoints differ"). The refusals and `latest` see each folder as it will be
     (`checkpoints_once_saves_finish`, `saved_in`); no process reads a checkpoint before every process has met after
-    this (`main`)."""
+    this (`main`).
+
+    Another machine's main process holds its own folder first (rank 0's was held as it was taken): only rank 0 held
+    one, so a run whose rank 0 was elsewhere, launched with `--overwrite_output_dir` on a machine another live run
+    wrote its own folder on (the same local path), deleted that run's checkpoints under it."""
     if not checkpoint_writer(accelerator):
         return
+    if not accelerator.is_main_process and (busy := hold_output_dir(output_dir)):
+        raise CommandLineRefused(busy)
     finish_interrupted_saves(output_dir)
     if args.overwrite_output_dir:
         removed, kept = remove_previous_run(output_dir)
@@ -550,8 +577,8 @@ def main(argv=None):
     # it may not write) stops every machine with its line, not the others at their next collective
     _, refusal, error = attempt(ready_output_dir, accelerator, args, output_dir, rerun)
     # a folder made just now (decide_start found none to lock): another run may have made it at the same moment
-    # (the main process alone removes what this run made, at its exit, and only folders left empty)
-    busy = hold_output_dir(output_dir, made=made) if accelerator.is_main_process and refusal is None else None
+    # (the process holding it alone removes what this run made, at its exit, and only folders left empty)
+    busy = hold_output_dir(output_dir, made=made) if checkpoint_writer(accelerator) and refusal is None else None
     agree(None, refusal or (CommandLineRefused(busy) if busy else None), error=error)
     accelerator.wait_for_everyone()  # no process writes into the folder while the previous run is being removed
 

@@ -422,6 +422,77 @@ def test_what_a_kill_left_half_written_goes_at_the_next_save_of_any_name_and_is_
     )
 
 
+class FullDiskAccelerator(FakeAccelerator):
+    """`save_state` on a disk that fills up: what torch.save raised, measured on a full tmpfs (no OSError, no errno)."""
+
+    def save_state(self, folder):
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        (Path(folder) / "optimizer.bin").write_bytes(b"PK" * 2506)  # as far as it got
+        raise RuntimeError("[enforce fail at inline_container.cc:672] . unexpected pos 5120 vs 5012")
+
+
+def test_a_save_that_fills_the_disk_ends_the_run_in_one_line_naming_the_checkpoint_kept(tmp_path, monkeypatch):
+    """A full disk during a save was torch's `RuntimeError: [enforce fail at inline_container.cc:672] . unexpected pos
+    5120 vs 5012`, a traceback read as a bug, saying neither that the disk was full nor that step_2 was whole and the
+    same command would continue from it. The run now ends (status 1) in one line saying both (measured on a 200 KiB
+    tmpfs: 0 bytes free); with room left, the same error is a bug's and keeps its traceback."""
+    from vivit_hf.training import checkpoints
+
+    save_checkpoint(FakeAccelerator(), tmp_path, "step_2", {"completed_steps": 2}, total_limit=2)
+    with pytest.raises(RuntimeError, match="unexpected pos"):  # room left on this disk: not a full disk
+        save_checkpoint(FullDiskAccelerator(), tmp_path, "step_4", {"completed_steps": 4}, total_limit=2)
+    full = shutil.disk_usage(tmp_path)._replace(free=0)
+    monkeypatch.setattr(checkpoints.shutil, "disk_usage", lambda path: full)
+    with pytest.raises(SystemExit) as stopped:
+        save_checkpoint(FullDiskAccelerator(), tmp_path, "step_4", {"completed_steps": 4}, total_limit=2)
+    assert stopped.value.code == (
+        f"error: the disk of {tmp_path} is full (0 bytes free now): checkpoint step_4 was not written (RuntimeError: "
+        "[enforce fail at inline_container.cc:672] . unexpected pos 5120 vs 5012); the last checkpoint, "
+        f"{tmp_path / 'checkpoints' / 'step_2'}, is kept: make room, and the same command again (without any "
+        "--overwrite_output_dir) continues from it (what it left half written goes as it starts)"
+    )
+    assert [path.name for path in list_checkpoints(tmp_path)] == ["step_2"]
+
+
+def test_a_save_that_fails_on_a_file_system_of_no_size_keeps_its_traceback(tmp_path, monkeypatch):
+    """ramfs (and a tmpfs of size=0, a FUSE file system without statfs) says 0 bytes free of 0 (measured): any
+    failure of a save there, a bug's, was said as a full disk, its traceback gone. Only an ENOSPC says so there."""
+    from vivit_hf.training import checkpoints
+
+    save_checkpoint(FakeAccelerator(), tmp_path, "step_2", {"completed_steps": 2}, total_limit=2)
+    ramfs = shutil.disk_usage(tmp_path)._replace(total=0, used=0, free=0)
+    monkeypatch.setattr(checkpoints.shutil, "disk_usage", lambda path: ramfs)
+    with pytest.raises(RuntimeError, match="unexpected pos"):
+        save_checkpoint(FullDiskAccelerator(), tmp_path, "step_4", {"completed_steps": 4}, total_limit=2)
+    with pytest.raises(SystemExit, match="is full"):
+        save_checkpoint(NoRoomForTheModelAccelerator(), tmp_path, "step_4", {"completed_steps": 4}, total_limit=2)
+
+
+class NoRoomForTheModelAccelerator(FakeAccelerator):
+    """`save_state` whose model.safetensors does not fit: safetensors' error, which removes the file it could not
+    finish (measured: a 2.5 MB model on a 1 MiB tmpfs left all 1 MiB free, nothing written)."""
+
+    def save_state(self, folder):
+        from safetensors import SafetensorError
+
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        raise SafetensorError("Error while serializing: I/O error: No space left on device (os error 28)")
+
+
+def test_a_model_file_that_does_not_fit_is_said_as_a_full_disk_though_its_room_is_given_back(tmp_path):
+    """safetensors removes a model.safetensors it could not finish: a save whose model did not fit left the disk with
+    room free (all 1 MiB of a 1 MiB tmpfs), so free space alone read it as another failure and kept safetensors'
+    traceback. Its ENOSPC says it: the one line of a full disk, naming step_2 kept."""
+    save_checkpoint(FakeAccelerator(), tmp_path, "step_2", {"completed_steps": 2}, total_limit=2)
+    with pytest.raises(SystemExit) as stopped:
+        save_checkpoint(NoRoomForTheModelAccelerator(), tmp_path, "step_4", {"completed_steps": 4}, total_limit=2)
+    assert f"error: the disk of {tmp_path} is full (" in stopped.value.code
+    assert "checkpoint step_4 was not written (SafetensorError: Error while serializing: I/O error: No space" in (
+        stopped.value.code
+    )
+    assert f"the last checkpoint, {tmp_path / 'checkpoints' / 'step_2'}, is kept" in stopped.value.code
+
+
 def hold_a_file_in(folder: Path, monkeypatch) -> Path:
     """A file in `folder` that cannot be deleted, as a read-only subfolder makes it; where chmod binds no one (root),
     unlinking it fails as the kernel would refuse it (EACCES), which is what `shutil.rmtree` meets either way."""

@@ -2214,6 +2214,80 @@ def test_resuming_an_earlier_checkpoint_than_the_latest_warns_that_latest_would_
     assert not any("later steps" in warning for warning in recipe.find_resume_checkpoint(args, tmp_path, {})[2])
 
 
+def saved_states(folder, steps) -> list:
+    """accelerate's `save_state` of a small model and its AdamW state (one step taken) as checkpoints/step_<N> of
+    `folder`, each with this recipe's state file; returns the Accelerator, to load them back."""
+    import json
+
+    import torch
+    from accelerate import Accelerator
+
+    accelerator = Accelerator(cpu=True)
+    model = torch.nn.Linear(64, 64)
+    model, optimizer = accelerator.prepare(model, torch.optim.AdamW(model.parameters()))
+    model(torch.ones(1, 64)).sum().backward()
+    optimizer.step()
+    for step in steps:
+        checkpoint = folder / "checkpoints" / f"step_{step}"
+        accelerator.save_state(str(checkpoint))
+        (checkpoint / "trainer_state.json").write_text(json.dumps({"completed_steps": step}))
+    return accelerator
+
+
+@pytest.mark.parametrize("cut", ["model.safetensors", "optimizer.bin", "random_states_0.pkl"])
+def test_resuming_a_checkpoint_with_a_file_cut_short_is_refused_naming_it_before_anything_loads(tmp_path, cut):
+    """A checkpoint copied to another machine by a copy stopped midway: its state file there beside a file cut short.
+    `latest` resumed it and the run died once the data set had loaded, in a traceback naming neither the file nor the
+    checkpoint (safetensors' "incomplete metadata, file not fully covered", torch's "failed finding central
+    directory", or "Invalid argument"); a random state cut short was passed over by accelerate (INFO "Could not load
+    random states"), the run going on from the seed's draws. Refused now, at the start, naming the file and the
+    checkpoint to resume instead: what accelerate's `load_state` cannot load (checked), and only that (the whole
+    checkpoint loads)."""
+    import argparse
+    import os
+
+    from vivit_hf.training.flags import CommandLineRefused
+
+    accelerator = saved_states(tmp_path, (2, 4))
+    recipe = load_recipe()
+    args = argparse.Namespace(resume_from_checkpoint="latest", dataset="data")
+    assert recipe.find_resume_checkpoint(args, tmp_path, {})[0].name == "step_4"  # whole: resumed
+    accelerator.load_state(str(tmp_path / "checkpoints" / "step_4"))
+    path = tmp_path / "checkpoints" / "step_4" / cut
+    os.truncate(path, path.stat().st_size // 2)
+    with pytest.raises(CommandLineRefused) as refused:
+        recipe.find_resume_checkpoint(args, tmp_path, {})
+    assert refused.value.message == (
+        f"--resume_from_checkpoint {tmp_path / 'checkpoints' / 'step_4'}: {cut} ({path.stat().st_size} bytes) cut "
+        "short there, so the checkpoint does not load (a copy stopped midway?): copy it again, or resume another "
+        "checkpoint of its run (step_2)"
+    )
+    if cut != "random_states_0.pkl":  # (accelerate passes over a random state that does not load)
+        with pytest.raises(Exception):  # noqa: B017, PT011 - safetensors', torch's own errors
+            accelerator.load_state(str(tmp_path / "checkpoints" / "step_4"))
+
+
+def test_resuming_a_checkpoint_without_this_process_random_state_warns_naming_it(tmp_path, monkeypatch):
+    """Folders of their own on each machine: machine 0's checkpoint holds random_states_0.pkl alone. Copied to machine
+    1 (as a run is moved), rank 1's resume found none of its own and accelerate said only, at INFO, "Could not load
+    random states": it went on from the seed's draws. Now a warning names the file and where it is."""
+    import argparse
+
+    saved_states(tmp_path, (2,))
+    recipe = load_recipe()
+    args = argparse.Namespace(resume_from_checkpoint="latest", dataset="data")
+    said = "holds no random_states_1.pkl (it holds random_states_0.pkl)"
+    assert not any("random_states" in warning for warning in recipe.find_resume_checkpoint(args, tmp_path, {})[2])
+    monkeypatch.setenv("RANK", "1")
+    assert any(said in warning for warning in recipe.find_resume_checkpoint(args, tmp_path, {})[2])
+    # a machine of two processes, ranks 2 and 3: its main process (which alone says it) names both files
+    monkeypatch.setenv("RANK", "2")
+    monkeypatch.setenv("LOCAL_RANK", "0")
+    monkeypatch.setenv("LOCAL_WORLD_SIZE", "2")
+    said = "holds no random_states_2.pkl, random_states_3.pkl (it holds random_states_0.pkl)"
+    assert any(said in warning for warning in recipe.find_resume_checkpoint(args, tmp_path, {})[2])
+
+
 def test_resume_latest_after_a_kill_between_a_checkpoints_two_renames_resumes_the_newest_whole_one(tmp_path):
     """A resumed run saving step_4 again, killed between the old step_4's rename to `.old-step_4` and the new one's
     from `.tmp-step_4`: no step_4 was listed, so `--resume_from_checkpoint latest` resumed step_2, and its first save

@@ -575,3 +575,131 @@ def test_machines_with_folders_of_their_own_resume_a_save_killed_between_its_ren
     assert disagreement(views, 0) is None and disagreement(views, 1) is None, disagreement(views, 1)
     assert helds[1] == [["checkpoints/step_4", 4], ["checkpoints/step_6", 6]]
     assert sorted(p.name for p in (outs[1] / "checkpoints").iterdir()) == ["step_4", "step_6"]
+
+
+def folder_seen_by_a_machine(rank: int, world: int, out, store) -> None:
+    """What `output_dir_is_shared` answers machine `rank` of `world` (one process each, torchrun's GROUP_RANK naming
+    the machine), in a process forked from this one: writes it (or the refusal) to `store`.rank<rank>.json."""
+    import os
+
+    import torch.distributed as dist
+
+    from vivit_hf.training.agreement import output_dir_is_shared
+
+    os.environ.update(GROUP_RANK=str(rank), GROUP_WORLD_SIZE=str(world), RANK=str(rank))
+    dist.init_process_group("gloo", store=dist.FileStore(str(store), world), rank=rank, world_size=world)
+    try:
+        said = {"shared": output_dir_is_shared(out)}
+        dist.destroy_process_group()
+    except SystemExit as refusal:
+        said = {"refused": str(refusal)}
+    store.with_name(f"rank{rank}.json").write_text(json.dumps(said))
+
+
+@pytest.mark.parametrize(
+    "folders, answer",
+    [("ABC", False), ("AAA", True), ("ABB", "[rank 0 (machine 0)], [rank 1 (machine 1), rank 2 (machine 2)]")],
+    ids=["each_its_own", "one_shared", "two_share_apart_from_rank_0"],
+)
+def test_machines_sharing_a_folder_apart_from_rank_0s_are_refused(tmp_path, folders, answer):
+    """Three machines, the second and the third sharing an --output_dir (their NFS) that rank 0's machine does not
+    see: it read as folders of their own (`save_on_each_node`), so each of the two machines' main processes renamed
+    and pruned the checkpoints in it. At the first save, one renamed `.tmp-step_2` into place, the other retired that
+    `step_2` as the older save its own replaced, and died (FileNotFoundError) with nothing to rename: the folder held
+    `.old-step_2` alone, which the next start deletes. Now refused on every machine, naming who sees which folder;
+    folders of their own, or one every machine shares, go on as before."""
+    import multiprocessing
+
+    outs = [tmp_path / folder / "out" for folder in folders]
+    fork = multiprocessing.get_context("fork")
+    store = tmp_path / "store"
+    machines = [fork.Process(target=folder_seen_by_a_machine, args=(r, 3, outs[r], store)) for r in range(3)]
+    for machine in machines:
+        machine.start()
+    for machine in machines:
+        machine.join(60)
+    for machine in machines:  # (one left waiting at a collective the others never reached: a hang, not left running)
+        if machine.is_alive():
+            machine.kill()
+            machine.join()
+    said = [json.loads((tmp_path / f"rank{r}.json").read_text()) for r in range(3)]
+    if isinstance(answer, bool):
+        assert said == [{"shared": answer}] * 3
+    else:
+        assert all("neither one folder every machine shares nor one of its own" in s["refused"] for s in said), said
+        assert all(answer in s["refused"] for s in said), said
+    assert not [path for out in outs for path in out.glob(".shared-*")]  # (its markers removed, whatever it answers)
+
+
+def ready_folder_of_a_machine(recipe, rank: int, out, store, parsed) -> None:
+    """`ready_output_dir` on machine `rank` of two (one process each, each --output_dir its own: `save_on_each_node`),
+    in a process forked from this one: writes its refusal (or None) to `store`.rank<rank>.json."""
+    import os
+
+    import torch.distributed as dist
+    from accelerate import Accelerator
+    from accelerate.state import AcceleratorState
+    from accelerate.utils import ProjectConfiguration
+
+    from vivit_hf.training.agreement import attempt, output_dir_is_shared
+
+    os.environ.update(RANK=str(rank), LOCAL_RANK="0", WORLD_SIZE="2", LOCAL_WORLD_SIZE="1", OMP_NUM_THREADS="1")
+    os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT="0", GROUP_RANK=str(rank), GROUP_WORLD_SIZE="2")
+    AcceleratorState._reset_state(reset_partial_state=True)  # (none of the parent's)
+    dist.init_process_group("gloo", store=dist.FileStore(str(store), 2), rank=rank, world_size=2)
+    config = ProjectConfiguration(save_on_each_node=not output_dir_is_shared(out))
+    accelerator = Accelerator(cpu=True, project_config=config)
+    _, refusal, error = attempt(recipe.ready_output_dir, accelerator, parsed, out, None)
+    said = getattr(refusal, "message", refusal) or (error and str(error))  # (a CommandLineRefused: its message)
+    store.with_name(f"rank{rank}.json").write_text(json.dumps({"refusal": said}))
+    dist.destroy_process_group()
+
+
+def test_a_machine_whose_own_folder_a_live_run_writes_is_refused_before_removing_it(tmp_path):
+    """Folders of their own on each machine: only rank 0's main process held its --output_dir. A run whose rank 0
+    was on another machine, given --overwrite_output_dir, removed the checkpoints a live run was writing in machine
+    1's folder (the same local path). Machine 1's main process now holds its own folder first, and a live run there
+    refuses it naming that run; its checkpoints stay."""
+    import multiprocessing
+
+    from test_recipes_finetune import load_recipe
+
+    from vivit_hf.training.checkpoints import RUN_LOCK_FILE, STATE_FILE
+    from vivit_hf.training.finetune_flags import parse_args
+
+    outs = [tmp_path / f"machine{rank}" / "out" for rank in (0, 1)]
+    kept = outs[1] / "checkpoints" / "step_2"
+    kept.mkdir(parents=True)
+    (kept / STATE_FILE).write_text(json.dumps({"completed_steps": 2}))
+    outs[0].mkdir(parents=True)
+    holding = (  # the live run's main process on machine 1: fcntl's record lock, as `hold_output_dir` takes it
+        "import fcntl, sys; lock = open(sys.argv[1], 'a+'); fcntl.lockf(lock, fcntl.LOCK_EX | fcntl.LOCK_NB); "
+        "lock.write('host machine1, pid 4242'); lock.flush(); print('held', flush=True); sys.stdin.read()"
+    )
+    holder = subprocess.Popen(
+        [sys.executable, "-c", holding, str(outs[1] / RUN_LOCK_FILE)], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+    )
+    try:
+        assert holder.stdout.readline().strip() == b"held"
+        args = [*TINY_MODEL, "--overwrite_output_dir"]
+        parsed = [parse_args([*args, "--output_dir", str(out)]) for out in outs]
+        recipe, fork = load_recipe(), multiprocessing.get_context("fork")
+        store = tmp_path / "store"
+        machines = [
+            fork.Process(target=ready_folder_of_a_machine, args=(recipe, r, outs[r], store, parsed[r])) for r in (0, 1)
+        ]
+        for machine in machines:
+            machine.start()
+        for machine in machines:
+            machine.join(60)
+        for machine in machines:
+            if machine.is_alive():
+                machine.kill()
+                machine.join()
+    finally:
+        holder.stdin.close()
+        holder.wait()
+    said = [json.loads((tmp_path / f"rank{r}.json").read_text())["refusal"] for r in (0, 1)]
+    assert said[0] is None
+    assert said[1] and "is being written by a run that is still alive (host machine1, pid 4242)" in said[1], said
+    assert (kept / STATE_FILE).is_file()  # (removed before: the live run's checkpoint)

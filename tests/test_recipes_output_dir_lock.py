@@ -434,3 +434,104 @@ def test_a_file_system_without_locks_warns_and_runs_rather_than_refusing_every_r
     (out / ".run.lock").write_text("host h, pid 1\n")  # a file some run left: no lock can say it is alive
     assert checkpoints.live_run_holding(out) is None
     checkpoints.release_held_output_dirs()
+
+
+def test_an_output_dir_this_user_cannot_write_is_refused_in_one_line_before_its_lock(tmp_path, monkeypatch):
+    """A --output_dir on a read-only mount (or another user's folder) was an OSError traceback from opening the
+    lock's file (`Read-only file system: '.../.run.lock'`, status 1, measured on a tmpfs remounted read-only); now the
+    line of any other unusable --output_dir, status 2, before anything is written. Where chmod binds no one (root),
+    access(2) answers as it does for another user."""
+    import pytest
+    from test_recipes_finetune import load_recipe
+
+    from vivit_hf.training.finetune_flags import parse_args
+    from vivit_hf.training.flags import CommandLineRefused
+
+    out = tmp_path / "out"
+    out.mkdir()
+    out.chmod(0o500)
+    try:
+        try:
+            (out / "probe").touch()
+        except PermissionError:
+            pass  # chmod binds this user
+        else:
+            (out / "probe").unlink()
+            access = os.access
+            monkeypatch.setattr(os, "access", lambda path, mode, **kw: Path(path) != out and access(path, mode, **kw))
+        recipe = load_recipe()
+        args = parse_args([*TINY_MODEL, "--output_dir", str(out)])
+        with pytest.raises(CommandLineRefused) as refused:
+            recipe.take_output_dir(args, out, 1)
+        assert refused.value.message == (
+            f"--output_dir {out} cannot be written: this user may not write there; give a folder this user can write"
+        )
+        below = out / "new" / "run"  # made there: the same
+        args = parse_args([*TINY_MODEL, "--output_dir", str(below)])
+        with pytest.raises(CommandLineRefused) as refused:
+            recipe.take_output_dir(args, below, 1)
+        assert f"--output_dir {below} cannot be written ({out}, where it would be made)" in refused.value.message
+    finally:
+        out.chmod(0o700)
+    assert list(out.iterdir()) == []  # no lock file, nothing else
+
+
+def test_a_checkpoint_whose_state_file_was_cut_short_is_refused_naming_it(tmp_path):
+    """A run folder copied by a copy stopped midway: checkpoints/step_4/trainer_state.json cut short. Resuming it (or
+    the same command again) died in a JSONDecodeError traceback ("Unterminated string starting at: line 1 column 2"),
+    naming no file; now one line naming it, before the folder is held. --overwrite_output_dir, which removes it,
+    goes on."""
+    import argparse
+
+    import pytest
+    from test_recipes_finetune import load_recipe
+
+    from vivit_hf.training.checkpoints import release_output_dir
+    from vivit_hf.training.flags import CommandLineRefused
+
+    out = tmp_path / "out"
+    for step, state in ((2, '{"completed_steps": 2, "epoch": 0}'), (4, '{"completed_st')):
+        (out / "checkpoints" / f"step_{step}").mkdir(parents=True)
+        (out / "checkpoints" / f"step_{step}" / "trainer_state.json").write_text(state)
+    recipe = load_recipe()
+    args = argparse.Namespace(**vars(recipe.parse_args([*TINY_MODEL, "--output_dir", str(out)])))
+    args.resume_from_checkpoint = "latest"
+    with pytest.raises(CommandLineRefused) as refused:
+        recipe.decide_start(args, out, 1)
+    assert refused.value.message == (
+        f"--output_dir {out}: {out / 'checkpoints' / 'step_4' / 'trainer_state.json'} does not read "
+        "(JSONDecodeError: Unterminated string starting at: line 1 column 2 (char 1)), so step_4 is no checkpoint that "
+        f"can be resumed (a copy stopped midway?): copy it again, or move {out / 'checkpoints' / 'step_4'} away to go "
+        "on from the others"
+    )
+    assert not (out / ".run.lock").exists()
+    args.resume_from_checkpoint, args.overwrite_output_dir = None, True
+    try:
+        recipe.take_output_dir(args, out, 1)  # (its removal comes later, in ready_output_dir)
+    finally:
+        release_output_dir(out)
+
+
+def test_a_linked_checkpoint_whose_state_file_was_cut_short_is_refused_naming_it_too(tmp_path):
+    """A checkpoint folder linked from another disk (`checkpoints/step_4 -> /big/step_4`) is listed and read as any
+    other (`list_checkpoints`): its state file cut short was still the JSONDecodeError traceback, the refusal passing
+    links over."""
+    import argparse
+
+    import pytest
+    from test_recipes_finetune import load_recipe
+
+    from vivit_hf.training.flags import CommandLineRefused
+
+    out, elsewhere = tmp_path / "out", tmp_path / "big" / "step_4"
+    (out / "checkpoints" / "step_2").mkdir(parents=True)
+    (out / "checkpoints" / "step_2" / "trainer_state.json").write_text('{"completed_steps": 2, "epoch": 0}')
+    elsewhere.mkdir(parents=True)
+    (elsewhere / "trainer_state.json").write_text('{"completed_st')
+    (out / "checkpoints" / "step_4").symlink_to(elsewhere)
+    recipe = load_recipe()
+    args = argparse.Namespace(**vars(recipe.parse_args([*TINY_MODEL, "--output_dir", str(out)])))
+    args.resume_from_checkpoint = "latest"
+    with pytest.raises(CommandLineRefused) as refused:
+        recipe.decide_start(args, out, 1)
+    assert f"{out / 'checkpoints' / 'step_4' / 'trainer_state.json'} does not read" in refused.value.message

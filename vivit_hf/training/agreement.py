@@ -406,38 +406,59 @@ def _clips(digest: str | None) -> str:
 
 
 def output_dir_is_shared(output_dir: Path) -> bool:
-    """Whether every process sees the --output_dir rank 0 writes (one shared folder), found by a marker file rank 0
-    writes and the others look for (a few collectives; True on one process, with nothing written).
+    """Whether every process sees the --output_dir rank 0 writes (one shared folder), found by a marker file each
+    machine writes and every process looks for (a few collectives; True on one process, with nothing written).
 
     Without a shared folder, each machine keeps its own checkpoints (`checkpoint_writer`): rank 0's alone would lack
-    the other machines' random states, and theirs would hold only unfinished temporary folders. Machines that see
-    rank 0's folder beside machines that do not would write one checkpoint twice at once: refused (SystemExit)."""
+    the other machines' random states, and theirs would hold only unfinished temporary folders. A folder seen from
+    more than one machine but not from all (machines that see rank 0's beside machines that do not, or machines that
+    share one among themselves apart from rank 0's) would have each machine's main process rename and prune the same
+    checkpoints at once: refused (SystemExit). Two machines sharing a folder apart from rank 0's lost their first
+    checkpoint so: one renamed `.tmp-step_2` into place, the other retired that `step_2` as the older save it replaced
+    and died (FileNotFoundError) renaming its own, gone, leaving `.old-step_2`, which the next start deletes."""
     if not (dist.is_available() and dist.is_initialized()) or dist.get_world_size() == 1:
         return True
     token = [uuid.uuid4().hex if dist.get_rank() == 0 else None]
     dist.broadcast_object_list(token, src=0)
-    marker = Path(output_dir) / f".shared-{token[0]}"
+    # One marker a machine, by its first process: each process looks up one name a machine, not one a process (a
+    # lookup each on NFS: 64 machines of 8 processes would have made 262,144 at once)
+    machines = _gather(_machine())
+    firsts = [rank for rank, machine in enumerate(machines) if machines.index(machine) == rank]
+    markers = [Path(output_dir) / f".shared-{token[0]}-{index}" for index in range(len(firsts))]
+    mine = firsts.index(machines.index(_machine()))  # this machine's marker
     # Every process makes the folder first: one that had looked for a folder not made yet (check_output_dir did) may
-    # keep "no such folder" cached (NFS caches failed lookups for up to a minute) and miss the marker in a shared
-    # one. The marker's own name is new, so no process has a failed lookup of it cached.
-    marker.parent.mkdir(parents=True, exist_ok=True)
+    # keep "no such folder" cached (NFS caches failed lookups for up to a minute) and miss the markers in a shared
+    # one. The markers' names are new, so no process has a failed lookup of them cached; each is looked up by its
+    # name, not listed (a folder's listing is cached).
+    markers[0].parent.mkdir(parents=True, exist_ok=True)
     dist.barrier()
-    if dist.get_rank() == 0:
-        marker.write_text("a marker: do the other machines see this folder?\n")
+    if dist.get_rank() in firsts:
+        markers[mine].write_text("a marker: which machines see this folder?\n")
     dist.barrier()
-    views = _gather({"sees": marker.exists(), "where": _where_am_i(), "machine": _machine()})  # a barrier, too
-    if dist.get_rank() == 0:
-        marker.unlink()
-    if all(view["sees"] for view in views):
+    seen = [index for index, marker in enumerate(markers) if marker.exists()]
+    views = _gather({"seen": seen, "where": _where_am_i(), "mine": mine})  # a barrier, too
+    if dist.get_rank() in firsts:
+        markers[mine].unlink()
+    if all(len(view["seen"]) == len(markers) for view in views):
         return True
-    if not any(view["sees"] for view in views if view["machine"] != views[0]["machine"]):
-        return False
-    apart = ", ".join(view["where"] for view in views if not view["sees"])
+    if all(index == view["mine"] for view in views for index in view["seen"]):
+        return False  # each machine's folder its own
     dist.destroy_process_group()
     raise SystemExit(
-        f"error: --output_dir {output_dir} is shared by some machines but not by {apart}: give one folder every "
-        "machine shares, or a folder of its own on each machine"
+        f"error: --output_dir {output_dir} is neither one folder every machine shares nor one of its own on each "
+        f"machine, the processes see {_folders_seen(views)}; the machines sharing one would each rename and delete "
+        "the checkpoints the other writes there. Give one folder every machine shares, or a folder of its own on each "
+        "machine"
     )
+
+
+def _folders_seen(views: list[dict]) -> str:
+    """`2 folders: [rank 0 (machine 0)], [rank 1 (machine 1), rank 2 (machine 2)]`: the processes that see each
+    folder (the same markers), from `output_dir_is_shared`'s views."""
+    groups: dict[tuple, list[str]] = {}
+    for view in views:
+        groups.setdefault(tuple(view["seen"]), []).append(view["where"])
+    return f"{len(groups)} folders: " + ", ".join(f"[{', '.join(group)}]" for group in groups.values())
 
 
 def _held_by_all(views: list[dict]) -> list | None:

@@ -14,6 +14,8 @@ import os
 import shutil
 import socket
 import time
+import zipfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import torch
@@ -452,13 +454,15 @@ def save_checkpoint(accelerator, output_dir: Path, name: str, state: dict, total
         shutil.rmtree(tmp, ignore_errors=True)
         root.mkdir(parents=True, exist_ok=True)
     accelerator.wait_for_everyone()
-    accelerator.save_state(str(tmp))
+    with refused_when_full(output_dir, name):
+        accelerator.save_state(str(tmp))
     accelerator.wait_for_everyone()
     if writer:
         umask_modes(tmp)  # before the state file, written last: a whole `.tmp-` is put in place as it is
-        on_disk(*_files_and_folders(tmp))  # what save_state wrote, before the state file that says it is whole
-        (tmp / STATE_FILE).write_text(json.dumps({**state, SAVED_AT: time.time()}, indent=2))
-        on_disk(tmp / STATE_FILE, tmp)
+        with refused_when_full(output_dir, name):
+            on_disk(*_files_and_folders(tmp))  # what save_state wrote, before the state file that says it is whole
+            (tmp / STATE_FILE).write_text(json.dumps({**state, SAVED_AT: time.time()}, indent=2))
+            on_disk(tmp / STATE_FILE, tmp)
         replaced = retire(final) if final.exists() else None
         os.replace(tmp, final)
         on_disk(root)  # the rename, before any older checkpoint goes
@@ -467,6 +471,57 @@ def save_checkpoint(accelerator, output_dir: Path, name: str, state: dict, total
             shutil.rmtree(retired, ignore_errors=True)
     accelerator.wait_for_everyone()
     return final
+
+
+# Under this many bytes free, a save that failed is taken to have failed for want of room (a full disk leaves a few
+# blocks at most: 0 of a full tmpfs, measured).
+FULL_DISK_BYTES = 1 << 20
+
+
+@contextmanager
+def refused_when_full(output_dir, name: str):
+    """Within it, a save of checkpoint `name` that fails on a full disk ends the run with one line (SystemExit, status
+    1) saying so, the last whole checkpoint and how to go on; any other error keeps its traceback.
+
+    Neither torch nor safetensors say "no space" as an OSError: a full disk was torch's `RuntimeError: [enforce fail
+    at inline_container.cc:672] . unexpected pos 5120 vs 5012` (or safetensors' "I/O error: No space left on device"),
+    a traceback read as a bug, saying neither that the disk was full nor that the previous checkpoint was whole and
+    resumable. So the disk's free space is looked at once a save has failed, and the error's ENOSPC where it says one
+    (`_no_space`)."""
+    try:
+        yield
+    except Exception as error:
+        root = Path(output_dir) / CHECKPOINTS
+        try:
+            usage = shutil.disk_usage(root if root.is_dir() else output_dir)
+        except OSError:
+            raise error from None
+        # a file system that says no size (ramfs, a tmpfs of size=0, a FUSE one without statfs: 0 of 0 bytes free,
+        # measured) is full only where the error says so: any other failure of a save there read as a full disk
+        full = usage.total > 0 and usage.free < FULL_DISK_BYTES
+        if not full and not _no_space(error):
+            raise
+        free = usage.free
+        said = f"{type(error).__name__}: {error}".splitlines()[0]
+        kept = checkpoints_once_saves_finish(output_dir)
+        go_on = (
+            f"the last checkpoint, {kept[-1]}, is kept: make room, and the same command again (without any "
+            "--overwrite_output_dir) continues from it"
+            if kept
+            else "no checkpoint was kept: make room and run the command again"
+        )
+        raise SystemExit(
+            f"error: the disk of {output_dir} is full ({free} bytes free now): checkpoint {name} was not written "
+            f"({said}); {go_on} (what it left half written goes as it starts)"
+        ) from None
+
+
+def _no_space(error: Exception) -> bool:
+    """Whether `error` says ENOSPC: an OSError's errno, or its words in safetensors' SafetensorError ("I/O error: No
+    space left on device (os error 28)"). safetensors removes the file it could not finish, giving its room back: a
+    2.5 MB model.safetensors on a 1 MiB tmpfs left exactly 1 MiB free (measured), which the free space alone took for
+    another failure, keeping the traceback."""
+    return getattr(error, "errno", None) == errno.ENOSPC or os.strerror(errno.ENOSPC) in str(error)
 
 
 def on_disk(*paths: Path) -> None:
@@ -574,6 +629,72 @@ def _whole(checkpoint: Path) -> bool:
         return isinstance(steps_of(checkpoint), int)
     except (OSError, ValueError, KeyError, TypeError):
         return False
+
+
+def torn_files(checkpoint: Path) -> list[str]:
+    """The files of accelerate's `save_state` in `checkpoint` that are cut short, as `name (N bytes)`: a safetensors
+    file whose header its data does not fill (safetensors' own check, as `safe_open` reads it), a `torch.save` file
+    (optimizer.bin, random_states_0.pkl, ...) without the end of its zip archive.
+
+    A save writes them whole (synced before its state file), but a checkpoint copied to another machine or disk (as a
+    run is moved) by a copy stopped midway holds its state file beside files cut short: `latest` resumed it, and the
+    run died in a traceback once the data set had loaded (safetensors' "incomplete metadata, file not fully covered",
+    torch's "failed finding central directory"), naming neither the file nor the checkpoint."""
+    from safetensors import safe_open
+
+    torn = []  # (only a safetensors header, a zip's end record, is read: 12 ms for 2 GiB of files, measured)
+    for path in sorted(Path(checkpoint).iterdir()):
+        if not path.is_file() or path.suffix not in (".safetensors", ".bin", ".pkl", ".pt"):
+            continue
+        if path.suffix == ".safetensors":
+            try:
+                with safe_open(str(path), framework="pt"):
+                    continue
+            except Exception:  # noqa: BLE001 - safetensors' SafetensorError, or an OSError reading it
+                pass
+        elif zipfile.is_zipfile(path):
+            continue
+        torn.append(f"{path.name} ({path.stat().st_size} bytes)")
+    return torn
+
+
+def unreadable_checkpoint(output_dir) -> str | None:
+    """The refusal of a run into `output_dir` whose checkpoints/ holds a checkpoint with a state file that does not
+    read (cut short: a copy stopped midway, as a run is moved), else None. Every look at the run's checkpoints (the
+    refusal of a previous run, `latest`, the same command again) died in a JSONDecodeError traceback ("Unterminated
+    string starting at: line 1 column 2"), naming no file; not listed, `latest` would go back past it in silence."""
+    root = Path(output_dir) / CHECKPOINTS
+    # the folders `list_checkpoints` reads, links too (a checkpoint linked from a bigger disk is listed and read)
+    folders = sorted(path for path in root.glob("*") if path.is_dir() and not path.name.startswith("."))
+    for checkpoint in (path for path in folders if (path / STATE_FILE).is_file()):
+        try:
+            saved_order(checkpoint)
+        except (OSError, ValueError) as error:  # (JSON cut short; another tool's state keeps its own error)
+            return (
+                f"--output_dir {output_dir}: {checkpoint / STATE_FILE} does not read ({type(error).__name__}: "
+                f"{error}), so {checkpoint.name} is no checkpoint that can be resumed (a copy stopped midway?): copy "
+                f"it again, or move {checkpoint} away to go on from the others"
+            )
+    return None
+
+
+def missing_random_state(checkpoint: Path, ranks: range) -> str | None:
+    """The warning for a `checkpoint` that holds other processes' random states but not all of `ranks`' (this
+    machine's processes: its main process alone says it), else None.
+
+    Without a folder every machine shares, each machine's checkpoint holds only its own processes' states; copied
+    from rank 0's folder to another machine, rank 1 found no `random_states_1.pkl` and accelerate's `load_state` said
+    only, at INFO, "Could not load random states": it went on from the seed's draws, not the checkpoint's. Each of
+    the machine's files is named: one named alone (its main process's), the others copied stayed missing unsaid."""
+    states = sorted(path.name for path in Path(checkpoint).glob("random_states_*.pkl"))
+    missing = [f"random_states_{rank}.pkl" for rank in ranks if f"random_states_{rank}.pkl" not in states]
+    if not states or not missing:
+        return None
+    return (
+        f"{checkpoint} holds no {', '.join(missing)} (it holds {', '.join(states)}): the processes without theirs go "
+        "on with the random draws of the seed (dropout, stochastic depth), not those their run had reached; each "
+        "machine's own folder holds its processes' states: copy them from the one of the machine that ran those ranks"
+    )
 
 
 def trained_runs(state: dict) -> list[dict]:

@@ -504,17 +504,33 @@ def missing_dataset(dataset: str) -> str | None:
 
 def output_dir_problem(output_dir, named: str = "--output_dir") -> str | None:
     """Why `--output_dir` cannot be the folder a recipe writes into, or None: it, or a folder above it, is a file
-    (`--output_dir make.py`). Every recipe asks before anything loads: found only when the outputs were written, it
-    was a NotADirectoryError or FileExistsError traceback after the whole evaluation (or once the model loaded).
+    (`--output_dir make.py`), or the folder (else the nearest one above it, where it would be made) cannot be written
+    (a read-only mount, another user's folder). Every recipe asks before anything loads: found only when the outputs
+    were written, it was a NotADirectoryError or FileExistsError traceback after the whole evaluation (or once the
+    model loaded), and a read-only folder an OSError traceback from the lock's file (finetune.py) or the outputs.
     `named`: how the message names the folder (a recipe's default folder is no flag the user typed)."""
     folder = Path(output_dir)
     for path in (folder, *folder.parents):
         if path.is_dir():
-            return None
+            return _unwritable(output_dir, path, named)
         if os.path.lexists(path):  # a file, or a link to nothing: no folder can be made there
             where = "" if path == folder else f": {path}"
             return f"{named} {output_dir}{where} is a file, not a folder"
     return None
+
+
+def _unwritable(output_dir, folder: Path, named: str) -> str | None:
+    """Why `folder` (`output_dir`, or the nearest folder above it) cannot be written into, else None. access(2)
+    answers for this user, and EROFS on a read-only mount for root too."""
+    if os.access(folder, os.W_OK | os.X_OK):
+        return None
+    try:
+        read_only = bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+    except OSError:
+        read_only = False
+    why = "its file system is mounted read-only" if read_only else "this user may not write there"
+    where = "" if folder == Path(output_dir) else f" ({folder}, where it would be made)"
+    return f"{named} {output_dir} cannot be written{where}: {why}; give a folder this user can write"
 
 
 def output_dir_in_dataset(output_dir, dataset, named: str = "--output_dir") -> str | None:
