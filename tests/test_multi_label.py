@@ -110,8 +110,6 @@ def test_metric_for_best_model_takes_a_multi_label_metric():
 def test_hub_label_lists_are_read_as_multi_label(tmp_path, caplog):
     # A metadata.jsonl column of lists (datasets reads it as List(Value("string"))) and a parquet List(ClassLabel):
     # each was refused, "several labels per clip are not supported"; a list of one was refused too, whole.
-    from vivit_hf.training.data.streaming import open_streaming_dataset
-
     folder = tmp_path / "folder" / "train"
     rows = [("a.mp4", ["swim", "run"]), ("b.mp4", ["run"]), ("c.mp4", [])]
     for i, (name, _) in enumerate(rows):
@@ -142,8 +140,6 @@ def test_hub_label_lists_are_read_as_multi_label(tmp_path, caplog):
         data = hub(tmp_path / name, tmp_path)
         assert data.multi_label and data.label_names == ["run", "swim", "dive"]  # the ClassLabel's ids and order
         assert [e["label"] for e in data.split("train")] == [tuple(sorted(label)) for label in labels]
-        with pytest.raises(DatasetFormatError, match=r"read whole, not streamed: leave --streaming out"):
-            open_streaming_dataset(str(tmp_path / name), cache_dir=str(tmp_path / "cache"))
     # a row whose list holds no class (None) is refused naming it, not made a class "None"
     (folder / "metadata.jsonl").write_text(
         "".join(json.dumps({"file_name": n, "labels": ls or [None]}) + "\n" for n, ls in rows)
@@ -341,6 +337,11 @@ def test_a_card_class_label_over_a_column_of_lists_names_its_classes(tmp_path):
     data = hub(folder, tmp_path)
     assert data.multi_label and data.label_names == names
     assert [e["label"] for e in data.split("train")] == [tuple(sorted(names.index(c) for c in ls)) for _, ls in rows]
+    from vivit_hf.training.data.streaming import open_streaming_dataset  # streamed: the same classes and targets
+
+    stream = open_streaming_dataset(str(folder), cache_dir=str(tmp_path / "streamed"))
+    assert stream.multi_label and stream.label_names == names
+    assert streamed_targets(stream) == [[float(c in ls) for c in names] for _, ls in rows]
     (folder / "train" / "metadata.jsonl").write_text(lines.replace('"dive"', '"climb"'))  # a class the card lacks
     with pytest.raises(DatasetFormatError, match="gives the label 'climb', which the data card's ClassLabel"):
         hub(folder, tmp_path / "again")
@@ -359,3 +360,103 @@ def test_a_column_of_structs_read_whole_is_refused_without_streaming_advice(tmp_
     message = str(error.value)
     assert "'label' of split 'train' holds {'verb': 'open', 'noun': 'door'}, not one class per clip" in message
     assert "a list of classes per clip for multi-label" in message and "--streaming" not in message
+
+
+def streamed_targets(data, split: str = "train") -> list[list[float]]:
+    """Each clip of a streamed split's target as the training loop gets it (the loader's batches), in stored order."""
+    from vivit_hf import ViViTVideoProcessor
+    from vivit_hf.training.data.streaming import StreamingVideoDataset
+
+    processor = ViViTVideoProcessor(num_frames=2, size={"shortest_edge": 8}, crop_size={"height": 8, "width": 8})
+    batches = StreamingVideoDataset(data.split(split), processor, batch_size=2)
+    return [target for batch in batches if "labels" in batch for target in batch["labels"].tolist()]
+
+
+def test_a_streamed_column_of_lists_trains_multi_label_as_read_whole(tmp_path, caplog):
+    # --streaming refused every label column of lists ("read whole, not streamed: leave --streaming out"): Charades-
+    # or Multi-Moments-size sets could not be streamed. Now each clip's target is the whole read's, clip by clip, the
+    # classes found as single-label streaming finds them: a List(ClassLabel)'s names, its labels not read before the
+    # run; a metadata.jsonl's lists read once (as a column of names is), the whole read's rules applied to them.
+    from vivit_hf.training.data.streaming import open_streaming_dataset
+
+    def streamed(root, name):
+        return open_streaming_dataset(str(root), cache_dir=str(tmp_path / "cache" / name))
+
+    def hot(data, split="train"):  # the whole read's classes of each clip, as one 0 / 1 per class
+        count = len(data.label_names)
+        return [[float(c in example["label"]) for c in range(count)] for example in data.split(split)]
+
+    folder = tmp_path / "jsonl" / "train"
+    rows = [("a.mp4", ["swim", "run", "swim"]), ("b.mp4", ["dive"]), ("c.mp4", []), ("d.mp4", ["run", "dive"])]
+    for i, (name, _) in enumerate(rows):
+        clip(folder / name, seed=i)
+    (folder / "metadata.jsonl").write_text("".join(json.dumps({"file_name": n, "labels": ls}) + "\n" for n, ls in rows))
+    whole, stream = hub(folder.parent, tmp_path), streamed(folder.parent, "jsonl")
+    assert stream.multi_label and stream.label_names == whole.label_names == ["dive", "run", "swim"]
+    assert streamed_targets(stream) == hot(whole) == [[0, 1, 1], [1, 0, 0], [0, 0, 0], [1, 1, 0]]
+    # a List(ClassLabel) column (names not sorted): its names, no label read at the open (as a ClassLabel column's)
+    videos = [{"path": None, "bytes": (folder / n).read_bytes()} for n, _ in rows]
+    names = ["swim", "run", "dive"]
+    features = datasets.Features({"video": datasets.Video(), "labels": datasets.List(datasets.ClassLabel(names=names))})
+    ids = [[names.index(c) for c in dict.fromkeys(ls)] for _, ls in rows]  # ([0, 1, 0] reads as a 0 / 1 vector)
+    table = tmp_path / "parquet" / "data" / "train-00000-of-00001.parquet"
+    table.parent.mkdir(parents=True)
+    datasets.Dataset.from_dict({"video": videos, "labels": ids}, features=features).to_parquet(str(table))
+    whole, stream = hub(table.parent.parent, tmp_path), streamed(table.parent.parent, "parquet")
+    assert stream.multi_label and stream.label_names == whole.label_names == names
+    assert streamed_targets(stream) == hot(whole) == [[1, 1, 0], [0, 0, 1], [0, 0, 0], [0, 1, 1]]
+    # the whole read's refusals, at the open where the lists are read then: a multi-hot vector per row
+    vectors = [[int(c in ls) for c in ("run", "swim", "dive")] for _, ls in rows]
+    (folder / "metadata.jsonl").write_text(
+        "".join(json.dumps({"file_name": n, "labels": v}) + "\n" for (n, _), v in zip(rows, vectors))
+    )
+    said = r"holds \[1, 1, 0\] \(row 0\), 0s and 1s .*a multi-hot vector"
+    for read in (lambda: hub(folder.parent, tmp_path / "v"), lambda: streamed(folder.parent, "vectors")):
+        with pytest.raises(DatasetFormatError, match=said):
+            read()
+    # ... and as a List(ClassLabel) row is decoded where they are not (its size the card's: no label read before the
+    # run, as a ClassLabel column's): skipped, named, not trained as classes 0 and 1
+    datasets.Dataset.from_dict({"video": videos[:2], "labels": [[0, 0, 1], [2]]}, features=features).to_parquet(
+        str(table)
+    )
+    (table.parent.parent / "README.md").write_text(
+        "---\ndataset_info:\n  splits:\n  - name: train\n    num_examples: 2\n---\n"
+    )
+    with caplog.at_level(logging.WARNING, logger="vivit_hf.training.data.streaming"):
+        stream = streamed(table.parent.parent, "parquet_vector")
+        targets = streamed_targets(stream)
+    assert stream.split("train").scanned_labels is None
+    assert targets == [[0, 0, 0], [0, 0, 1]]
+    assert (
+        "skipping a sample without a usable label" in caplog.text and "holds [0, 0, 1] (a streamed row)" in caplog.text
+    )
+
+
+def test_a_streamed_multi_label_fine_tune_scores_as_evaluate_reads_the_whole_split(multi_label_folder, tmp_path):
+    # --streaming of a column of lists was refused; now trained multi-label, its last evaluation (6 clips in batches
+    # of 4: the last padded) the mAP evaluate.py gives the saved model on the whole read of the same split
+    out = tmp_path / "run"
+    common = ["--dataset", multi_label_folder, "--dataset_format", "hub", "--num_workers", "0"]
+    run(
+        FINETUNE, *common, "--cache_dir", tmp_path / "cache", "--streaming", "--output_dir", out,
+        "--max_train_steps", "2", "--per_device_eval_batch_size", "4", *TINY_MODEL,
+    )  # fmt: skip
+    config = json.loads((out / "config.json").read_text())
+    assert config["problem_type"] == "multi_label_classification" and len(config["id2label"]) == 3
+    results = json.loads((out / "all_results.json").read_text())
+    assert results["num_samples"] == 6 and "top1" not in results
+    run(
+        EVALUATE,
+        "--model",
+        out,
+        *common,
+        "--cache_dir",
+        tmp_path / "c2",
+        "--split",
+        "test",
+        "--output_dir",
+        tmp_path / "e",
+    )
+    evaluated = json.loads((tmp_path / "e" / "eval_results.json").read_text())
+    assert evaluated["num_samples"] == 6 and evaluated["map"] == pytest.approx(results["map"], abs=1e-6)
+    assert evaluated["ap"] == pytest.approx(results["ap"], abs=1e-6)
