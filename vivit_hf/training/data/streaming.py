@@ -95,12 +95,12 @@ from .hub_labels import (
     ids_beside_names,
     label_feature,
     label_id_and_name_columns,
+    label_list_feature,
     label_value,
     member_extension,
+    multi_label_names,
     name_columns,
     names_beside_ids,
-    label_list_feature,
-    multi_label_names,
     refuse_not_a_class_list,
     refuse_rows_not_class_lists,
     refuse_several_labels,
@@ -121,11 +121,11 @@ from .hub_refusals import (
 from .kept_scans import kept
 from .labels import (
     as_integer,
-    multi_hot,
     empty_label_ids,
     empty_label_refusal,
     has_no_label,
     is_labelled_split,
+    multi_hot,
     warn_classes_differing_in_case,
 )
 from .stream_contents import TarIndexing, stream_contents, tar_index
