@@ -460,3 +460,20 @@ def test_a_streamed_multi_label_fine_tune_scores_as_evaluate_reads_the_whole_spl
     evaluated = json.loads((tmp_path / "e" / "eval_results.json").read_text())
     assert evaluated["num_samples"] == 6 and evaluated["map"] == pytest.approx(results["map"], abs=1e-6)
     assert evaluated["ap"] == pytest.approx(results["ap"], abs=1e-6)
+
+
+def test_a_presets_label_smoothing_is_left_out_of_a_multi_label_run_a_typed_one_refused(finetune_module):  # noqa: F811
+    # ssv2_vivit_b_fe's label smoothing 0.3, not typed, refused a multi-label run ("give --label_smoothing 0"):
+    # now left out, said in one line; typed, still refused
+    from vivit_hf.training.multi_label import drop_preset_label_smoothing, multi_label_flag_refusal
+
+    preset = ["--dataset", "org/data", "--preset", "ssv2_vivit_b_fe"]
+    args = finetune_module.parse_args(preset)
+    assert args.label_smoothing == 0.3
+    said = drop_preset_label_smoothing(args)
+    assert args.label_smoothing == 0.0 and multi_label_flag_refusal(args) is None
+    assert said.startswith("--preset ssv2_vivit_b_fe: its label smoothing (0.3) is left out")
+    for typed in (["--label_smoothing", "0.3"], ["--label-smoothing=0.2"]):
+        args = finetune_module.parse_args([*preset, *typed])
+        assert drop_preset_label_smoothing(args) is None and args.label_smoothing in (0.3, 0.2)
+        assert multi_label_flag_refusal(args).startswith(f"--label_smoothing {args.label_smoothing:g}: the data set")
