@@ -236,7 +236,8 @@ def test_multi_label_fine_tuning_saves_a_sigmoid_model_and_evaluate_reads_it(mul
     evaluated = json.loads((tmp_path / "eval" / "eval_results.json").read_text())
     assert evaluated["map"] == pytest.approx(results["map"]) and evaluated["num_samples"] == 6
     assert "was not trained multi-label" not in evaluated_run.stderr
-    # a softmax model scored on the same data: its mAP (of logits free by a constant per clip) is said to be so
+    # a softmax model scored on the same data: its mAP (of logits free by a constant per clip) is said to be so; on
+    # its training split, that its mAP (not "its accuracy", which a multi-label evaluation has none of) is no test
     softmax_model = tmp_path / "softmax"
     shutil.copytree(out, softmax_model)
     (softmax_model / "config.json").write_text(json.dumps({**config, "problem_type": "single_label_classification"}))
@@ -246,13 +247,14 @@ def test_multi_label_fine_tuning_saves_a_sigmoid_model_and_evaluate_reads_it(mul
         softmax_model,
         *common,
         "--split",
-        "test",
+        "train",
         "--output_dir",
         tmp_path / "e2",
         "--num_workers",
         "0",
     )
     assert "was not trained multi-label (single_label_classification)" in said.stderr
+    assert "was fine-tuned on split 'train' of" in said.stderr and "its mAP there is not a test of it" in said.stderr
     rows = [json.loads(line) for line in (tmp_path / "eval" / "predictions.jsonl").read_text().splitlines()]
     assert {row["video_id"]: row["label_name"] for row in rows}["test/up_0.mp4"] == ["even", "up"]
     # the saved model's pipeline gives each class's sigmoid of the model's logits (which need not sum to 1)
@@ -477,3 +479,22 @@ def test_a_presets_label_smoothing_is_left_out_of_a_multi_label_run_a_typed_one_
         args = finetune_module.parse_args([*preset, *typed])
         assert drop_preset_label_smoothing(args) is None and args.label_smoothing in (0.3, 0.2)
         assert multi_label_flag_refusal(args).startswith(f"--label_smoothing {args.label_smoothing:g}: the data set")
+
+
+def test_a_multi_label_run_evaluating_its_training_split_names_its_map(caplog):
+    # "every accuracy this run reports" was said of a run that reports no accuracy (mAP, micro_f1, exact_match)
+    from argparse import Namespace
+
+    from accelerate import PartialState
+
+    from vivit_hf.training.data.formats import VideoClassificationData
+    from vivit_hf.training.finetune import warn_evaluating_the_training_split
+
+    PartialState()  # (the recipe's logger is accelerate's)
+    args = Namespace(train_split="train", eval_split="train")
+    for multi_label, score in ((True, "every mAP this run reports"), (False, "every accuracy this run reports")):
+        data = VideoClassificationData(splits={"train": []}, label_spaces={"label": ["a"]}, multi_label=multi_label)
+        caplog.clear()
+        with caplog.at_level(logging.WARNING, logger="vivit_hf.training.finetune"):
+            warn_evaluating_the_training_split(args, data, "train")
+        assert f"--eval_split train is the split trained on (--train_split train): {score}" in caplog.text

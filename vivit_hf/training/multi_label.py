@@ -97,6 +97,12 @@ def multi_label_metrics(logits: torch.Tensor, labels: torch.Tensor, valid: torch
     return results
 
 
+def score_name(multi_label: bool) -> str:
+    """What an evaluation scores a model by, as the warnings that it is no test of the model name it: a multi-label
+    model's mAP (it has no accuracy: no top-1), else its accuracy."""
+    return "mAP" if multi_label else "accuracy"
+
+
 def drop_preset_label_smoothing(args) -> str | None:
     """A `--preset`'s label smoothing (ssv2_vivit_b_fe's 0.3), which the user did not type, taken out of a multi-label
     run (`args.label_smoothing` 0): it is no choice of theirs, and was refused as if typed, its fix to type
