@@ -199,13 +199,16 @@ def test_a_csv_of_joined_classes_is_said_to_be_read_single_label(tmp_path, caplo
 
 @pytest.fixture(scope="module")
 def multi_label_folder(videofolder, tmp_path_factory):
-    """The shared recipe clips, each with its class and `even` for every other clip, as a metadata.jsonl column of
-    lists (the clips copied: the shared folder stays as it is)."""
-    root = tmp_path_factory.mktemp("multi_label")
+    return multi_label_clips(videofolder, tmp_path_factory.mktemp("multi_label"))
+
+
+def multi_label_clips(videofolder, root):
+    """The shared recipe clips (12 training, 6 test), each with its class and `even` for every other clip, as a
+    metadata.jsonl column of lists, in `root` (the clips copied: the shared folder stays as it is); returns `root`."""
     for split in ("train", "test"):
         rows = []
         for path in sorted((videofolder / split).rglob("*.mp4")):
-            (root / split).mkdir(exist_ok=True)
+            (root / split).mkdir(parents=True, exist_ok=True)
             shutil.copy(path, root / split / path.name)
             even = ["even"] if int(path.stem.rsplit("_", 1)[1]) % 2 == 0 else []
             rows.append({"file_name": path.name, "labels": [path.parent.name, *even]})
@@ -462,6 +465,11 @@ def test_a_streamed_multi_label_fine_tune_scores_as_evaluate_reads_the_whole_spl
     evaluated = json.loads((tmp_path / "e" / "eval_results.json").read_text())
     assert evaluated["num_samples"] == 6 and evaluated["map"] == pytest.approx(results["map"], abs=1e-6)
     assert evaluated["ap"] == pytest.approx(results["ap"], abs=1e-6)
+    # evaluate.py --streaming of the same split (batches of 4: the last padded) scores it alike
+    streamed_flags = ["--streaming", "--per_device_eval_batch_size", "4", "--output_dir", tmp_path / "s"]
+    run(EVALUATE, "--model", out, *common, "--cache_dir", tmp_path / "c3", "--split", "test", *streamed_flags)
+    streamed = json.loads((tmp_path / "s" / "eval_results.json").read_text())
+    assert streamed["num_samples"] == 6 and streamed["map"] == pytest.approx(evaluated["map"], abs=1e-6)
 
 
 def test_a_presets_label_smoothing_is_left_out_of_a_multi_label_run_a_typed_one_refused(finetune_module):  # noqa: F811
