@@ -399,6 +399,13 @@ def test_a_streamed_column_of_lists_trains_multi_label_as_read_whole(tmp_path, c
     whole, stream = hub(folder.parent, tmp_path), streamed(folder.parent, "jsonl")
     assert stream.multi_label and stream.label_names == whole.label_names == ["dive", "run", "swim"]
     assert streamed_targets(stream) == hot(whole) == [[0, 1, 1], [1, 0, 0], [0, 0, 0], [1, 1, 0]]
+    # a process that has run out feeds batches of no clip, gathered beside another's real ones: of their shape
+    from vivit_hf import ViViTVideoProcessor
+    from vivit_hf.training.data.streaming import StreamingLoader, StreamingVideoDataset
+
+    processor = ViViTVideoProcessor(num_frames=2, size={"shortest_edge": 8}, crop_size={"height": 8, "width": 8})
+    filler = StreamingLoader(StreamingVideoDataset(stream.split("train"), processor, batch_size=2))._filler()
+    assert filler["labels"].shape == (2, 3) and filler["labels"].dtype == torch.float32 and not filler["real"].any()
     # a List(ClassLabel) column (names not sorted): its names, no label read at the open (as a ClassLabel column's)
     videos = [{"path": None, "bytes": (folder / n).read_bytes()} for n, _ in rows]
     names = ["swim", "run", "dive"]
