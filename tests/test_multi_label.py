@@ -513,3 +513,21 @@ def test_a_multi_label_run_evaluating_its_training_split_names_its_map(caplog):
         with caplog.at_level(logging.WARNING, logger="vivit_hf.training.finetune"):
             warn_evaluating_the_training_split(args, data, "train")
         assert f"--eval_split train is the split trained on (--train_split train): {score}" in caplog.text
+
+
+def test_an_empty_class_name_in_a_list_is_refused_whole_and_streamed(tmp_path):
+    # ["swim", ""]: a class '' was trained and scored, read whole and streamed (a single label '' is refused)
+    from vivit_hf.training.data.streaming import open_streaming_dataset
+
+    folder = tmp_path / "folder" / "train"
+    rows = [("a.mp4", ["swim"]), ("b.mp4", ["run", " "]), ("c.mp4", [])]
+    for i, (name, _) in enumerate(rows):
+        clip(folder / name, seed=i)
+    (folder / "metadata.jsonl").write_text("".join(json.dumps({"file_name": n, "labels": ls}) + "\n" for n, ls in rows))
+    said = (
+        r"1 clips of split 'train' of .* have the label ' ', an empty class name: row 1.*\. List their classes without"
+    )
+    with pytest.raises(DatasetFormatError, match=said):
+        hub(folder.parent, tmp_path)
+    with pytest.raises(DatasetFormatError, match=said):
+        open_streaming_dataset(str(folder.parent), cache_dir=str(tmp_path / "streamed"))

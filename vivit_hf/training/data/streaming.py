@@ -673,7 +673,7 @@ def _read_streaming_dataset(
     if isinstance(label_feature(features, label_column), datasets.ClassLabel):
         found = _class_label_maps(loaded, source, label_column, names, tables if local else None)
         maps = {split: label_map if found[split] is None else found[split] for split in loaded}
-    _refuse_empty_label_names(names, maps, scan, source)
+    _refuse_empty_label_names(names, maps, scan, source, multi_label)
     splits = {}
     named = recipe_split_names(loaded)
     clips: dict[str, list] = {}  # a local table's clip of every row, where its paths are read anyway (`_locate`)
@@ -963,20 +963,22 @@ def _leave_out_unlabelled(loaded, top_column: str, label_column: str, scanned: d
     return kept
 
 
-def _refuse_empty_label_names(names: list[str], maps: dict, scan, source: str) -> None:
+def _refuse_empty_label_names(names: list[str], maps: dict, scan, source: str, multi_label: bool = False) -> None:
     """A class whose name is empty (`""`, blanks: a table's unlabelled rows) is refused in the whole read's one line
     (`labels.refuse_empty_label_names`), naming the split and its first rows; streamed, it became a class `''`
     trained and scored. The rows are found by the label scan (`scan(split)`: the label column alone), run only when
-    a name is empty."""
+    a name is empty. `multi_label`: each label a list of classes, a row refused where one of them is empty."""
     empty = empty_label_ids(names)
     if not empty:
         return
     for split, label_map in maps.items():
-        ids = [_label_id(value, label_map) for value in scan(split)]
-        rows = [(i, str(i)) for i, label in enumerate(ids) if label in empty]
+        ids = [
+            _ids_of(value or (), label_map) if multi_label else {_label_id(value, label_map)} for value in scan(split)
+        ]
+        rows = [(i, str(i)) for i, classes in enumerate(ids) if classes & empty]
         if rows:
-            labels = [names[label] for label in sorted({ids[i] for i, _ in rows})]
-            raise empty_label_refusal(recipe_split_name(split), source, rows, labels)
+            labels = [names[label] for label in sorted({c for i, _ in rows for c in ids[i] & empty})]
+            raise empty_label_refusal(recipe_split_name(split), source, rows, labels, multi_label)
 
 
 def gives_no_clip(video) -> bool:
