@@ -406,6 +406,13 @@ def test_a_streamed_column_of_lists_trains_multi_label_as_read_whole(tmp_path, c
     processor = ViViTVideoProcessor(num_frames=2, size={"shortest_edge": 8}, crop_size={"height": 8, "width": 8})
     filler = StreamingLoader(StreamingVideoDataset(stream.split("train"), processor, batch_size=2))._filler()
     assert filler["labels"].shape == (2, 3) and filler["labels"].dtype == torch.float32 and not filler["real"].any()
+    # --max_train_samples 1 keeps clip a (run, swim): dive named as left out, each class of a list counted
+    from vivit_hf.training.data.streaming import warn_classes_a_cut_leaves_out
+
+    stream.split("train").keep_first(1)
+    assert warn_classes_a_cut_leaves_out(stream.split("train"), stream.label_names, "--max_train_samples", "t") == [
+        "dive"
+    ]
     # a List(ClassLabel) column (names not sorted): its names, no label read at the open (as a ClassLabel column's)
     videos = [{"path": None, "bytes": (folder / n).read_bytes()} for n, _ in rows]
     names = ["swim", "run", "dive"]
