@@ -538,3 +538,26 @@ def test_an_empty_class_name_in_a_list_is_refused_whole_and_streamed(tmp_path):
         hub(folder.parent, tmp_path)
     with pytest.raises(DatasetFormatError, match=said):
         open_streaming_dataset(str(folder.parent), cache_dir=str(tmp_path / "streamed"))
+
+
+def test_a_streamed_class_id_past_a_list_of_class_labels_names_is_skipped_and_named(tmp_path, caplog):
+    # A List(ClassLabel) row holding an id past its names ([7] of 3 classes: a parquet written by pyarrow, which
+    # datasets' ClassLabel does not check) stopped a streamed run mid-epoch in a DataLoader worker with a bare
+    # "ValueError: class ids [7] out of the 3 classes" naming no row; a single ClassLabel's is skipped and named
+    # (`StreamingSplit.label_id`), as here now. Read whole, it is refused (`refuse_class_ids_out_of_lists`).
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from vivit_hf.training.data.streaming import open_streaming_dataset
+
+    features = datasets.Features({"video": datasets.Video(), "labels": datasets.List(datasets.ClassLabel(names=["a", "b"]))})
+    videos = [{"path": None, "bytes": clip(tmp_path / "src" / f"{i}.mp4", seed=i).read_bytes()} for i in range(2)]
+    table = datasets.Dataset.from_dict({"video": videos, "labels": [[0], [1]]}, features=features).data.table
+    labels = pa.array([[0, 1], [7]], type=table.schema.field("labels").type)
+    root = tmp_path / "parquet"
+    (root / "data").mkdir(parents=True)
+    pq.write_table(table.set_column(1, "labels", labels), str(root / "data" / "train-00000-of-00001.parquet"))
+    with caplog.at_level(logging.WARNING, logger="vivit_hf.training.data.streaming"):
+        targets = streamed_targets(open_streaming_dataset(str(root), cache_dir=str(tmp_path / "cache")))
+    assert targets == [[1, 1], [0, 0]]
+    assert "skipping a sample without a usable label (0:0:1): class id 7, where the data set names 2" in caplog.text

@@ -151,7 +151,8 @@ class StreamingSplit:
     limit: int | None = None  # `keep_first`'s cut, if any
     located: dict[str, str] | None = None  # a local table's relative clip paths as written -> as found (`_locate`)
     uncut: object = None  # the stream before that cut (its files are the shards)
-    num_classes: int | None = None  # a `ClassLabel` column's: an id at or past it is no class (`label_id`)
+    # a `ClassLabel` column's (or a `List(ClassLabel)`'s) class count: an id at or past it is no class (`label_id`)
+    num_classes: int | None = None
     # Whether the rows that give no clip were counted in the data set's `clipless` when it was opened (a local table's
     # paths are read then): the loader then leaves them out without naming them again.
     clipless_counted: bool = False
@@ -679,7 +680,6 @@ def _read_streaming_dataset(
     clips: dict[str, list] = {}  # a local table's clip of every row, where its paths are read anyway (`_locate`)
     clipless: dict[str, int] = {}
     for split, dataset in loaded.items():
-        class_label = isinstance(label_feature(features, label_column), datasets.ClassLabel)
         dataset = class_ids_unchecked(undecoded_videos(dataset), label_column)
         # (a `save_to_disk` folder has no table files: its rows' paths are found as the whole read finds them)
         located = (
@@ -700,6 +700,7 @@ def _read_streaming_dataset(
             located=located,
             clipless_counted=split in clips,
             members_found=video_column_given is None and not declared,
+            # (a List(ClassLabel)'s too: an id past its names stopped a run mid-epoch in a bare ValueError)
             num_classes=len(names) if class_label else None,
             multi_label_classes=len(names) if multi_label else None,
             split_name=split,
