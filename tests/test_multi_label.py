@@ -280,6 +280,17 @@ def test_multi_label_refuses_label_smoothing_by_name(multi_label_folder, tmp_pat
     )
     assert result.returncode == 2 and "--label_smoothing 0.1: the data set is multi-label" in result.stderr
     assert not (tmp_path / "run" / "config.json").exists()
+    # a --preset's (ssv2_vivit_b_fe's 0.3), not typed, is left out in one line (refused, it was: "give
+    # --label_smoothing 0"), the run going on to the next refusal (--class_weights balanced, to stop it there)
+    result = run(
+        FINETUNE,
+        *["--dataset", multi_label_folder, "--dataset_format", "hub", "--cache_dir", tmp_path / "cache"],
+        *["--output_dir", tmp_path / "preset", "--preset", "ssv2_vivit_b_fe", *TINY_MODEL],
+        *["--class_weights", "balanced"],
+        check=False,
+    )
+    assert "--preset ssv2_vivit_b_fe: its label smoothing (0.3) is left out" in result.stderr
+    assert result.returncode == 2 and "--class_weights balanced" in result.stderr.splitlines()[-1]
 
 
 def test_a_single_label_run_from_a_multi_label_checkpoint_saves_a_softmax_model(finetune_module, tmp_path):  # noqa: F811
