@@ -561,7 +561,8 @@ def test_a_streamed_class_id_past_a_list_of_class_labels_names_is_skipped_and_na
 
     from vivit_hf.training.data.streaming import open_streaming_dataset
 
-    features = datasets.Features({"video": datasets.Video(), "labels": datasets.List(datasets.ClassLabel(names=["a", "b"]))})
+    classes = datasets.List(datasets.ClassLabel(names=["a", "b"]))
+    features = datasets.Features({"video": datasets.Video(), "labels": classes})
     videos = [{"path": None, "bytes": clip(tmp_path / "src" / f"{i}.mp4", seed=i).read_bytes()} for i in range(2)]
     table = datasets.Dataset.from_dict({"video": videos, "labels": [[0], [1]]}, features=features).data.table
     labels = pa.array([[0, 1], [7]], type=table.schema.field("labels").type)
@@ -572,3 +573,22 @@ def test_a_streamed_class_id_past_a_list_of_class_labels_names_is_skipped_and_na
         targets = streamed_targets(open_streaming_dataset(str(root), cache_dir=str(tmp_path / "cache")))
     assert targets == [[1, 1], [0, 0]]
     assert "skipping a sample without a usable label (0:0:1): class id 7, where the data set names 2" in caplog.text
+
+
+def test_class_ids_listed_twice_of_classes_0_and_1_alone_are_no_multi_hot_vector(tmp_path):
+    # Charades-style ids, a class once per interval of it: a clip of actions 0 and 1 alone ([0, 1, 0], [0, 0]) was
+    # refused as a multi-hot vector, the whole data set with it (read whole; streamed, the clip skipped). A row of
+    # 0s and 1s is a vector only as long as the ClassLabel's names, or among rows of nothing but 0s and 1s.
+    from vivit_hf.training.data.streaming import open_streaming_dataset
+
+    videos = [{"path": None, "bytes": clip(tmp_path / "src" / f"{i}.mp4", seed=i).read_bytes()} for i in range(3)]
+    names = ["hold", "put", "open", "sit"]
+    for name, feature in (("ids", datasets.Value("int64")), ("class_label", datasets.ClassLabel(names=names))):
+        features = datasets.Features({"video": datasets.Video(), "labels": datasets.List(feature)})
+        table = tmp_path / name / "data" / "train-00000-of-00001.parquet"
+        table.parent.mkdir(parents=True)
+        rows = {"video": videos, "labels": [[0, 1, 0], [0, 0], [3, 2, 3]]}
+        datasets.Dataset.from_dict(rows, features=features).to_parquet(str(table))
+        assert [e["label"] for e in hub(table.parent.parent, tmp_path / name).split("train")] == [(0, 1), (0,), (2, 3)]
+        stream = open_streaming_dataset(str(table.parent.parent), cache_dir=str(tmp_path / "streamed" / name))
+        assert streamed_targets(stream) == [[1, 1, 0, 0], [1, 0, 0, 0], [0, 0, 1, 1]]

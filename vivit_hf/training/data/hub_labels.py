@@ -764,18 +764,24 @@ def label_list_feature(feature):
     return None
 
 
-def refuse_rows_not_class_lists(values, label_column: str, split: str) -> None:
+def refuse_rows_not_class_lists(values, label_column: str, split: str, num_classes: int | None = None) -> None:
     """A multi-label row whose list holds None or -1 (no class: a row with no class is an empty list, `[]`),
     refused naming it: it would be a class `None`, or the last class counted from the end. So is a multi-hot vector
     (`[0, 1, 0, 1]`, one 0 / 1 per class: `_multi_hot_vector`), which is no list of classes, and was read as classes
-    `0` and `1`. A class named twice otherwise is read once: Charades' actions list a class once per interval."""
+    `0` and `1`: a row of 0s and 1s as long as the `ClassLabel`'s `num_classes` names, or, without one, any in a
+    split of 0s and 1s alone. A class named twice otherwise is read once: Charades' actions list a class once per
+    interval, and a clip of actions 0 and 1 alone (`[0, 1, 0]`) among others was refused as a vector."""
+    length = num_classes
+    if num_classes is None:  # (None: a vector of any length; 0: no row is one)
+        length = None if all(_zeros_and_ones(value) for value in values if isinstance(value, (list, tuple))) else 0
     for row, value in enumerate(values):
-        refuse_not_a_class_list(value, label_column, split, f"row {row}")
+        refuse_not_a_class_list(value, label_column, split, f"row {row}", length)
 
 
-def refuse_not_a_class_list(value, label_column: str, split: str, row: str) -> None:
+def refuse_not_a_class_list(value, label_column: str, split: str, row: str, vector_length: int | None = 0) -> None:
     """`refuse_rows_not_class_lists` of one row, named `row` (`"row 3"`; a streamed row of a split whose labels are
-    not read before the run, a `List(ClassLabel)` column's, is checked as it is decoded: `"a streamed row"`)."""
+    not read before the run, a `List(ClassLabel)` column's, is checked as it is decoded: `"a streamed row"`).
+    `vector_length`: the length of a multi-hot vector of the data set (its class count; None: any; 0: it has none)."""
     if value is not None and not isinstance(value, (list, tuple)):
         raise DatasetFormatError(
             f"--dataset_format hub: {label_column!r} of split {split!r} holds lists of classes (multi-label), "
@@ -787,7 +793,7 @@ def refuse_not_a_class_list(value, label_column: str, split: str, row: str) -> N
             f"--dataset_format hub: {label_column!r} of split {split!r} holds a list with no class in it "
             f"({value!r}, {row}): a multi-label row lists its classes; a clip of none is an empty list, []"
         )
-    if _multi_hot_vector(value):
+    if _multi_hot_vector(value) and vector_length in (None, len(value)):
         raise DatasetFormatError(
             f"--dataset_format hub: {label_column!r} of split {split!r} holds {value!r} ({row}), 0s and "
             "1s with one repeated: a multi-hot vector (one 0 / 1 per class), not a list of classes, which is how "
@@ -798,7 +804,11 @@ def refuse_not_a_class_list(value, label_column: str, split: str, row: str) -> N
 def _multi_hot_vector(value) -> bool:
     """Whether a multi-label row reads as a multi-hot vector: 0s and 1s alone, one of them repeated (a list of
     classes names each once; with three classes or more, every vector repeats one)."""
-    return bool(value) and len(set(value)) < len(value) and all(v in (0, 1) and not isinstance(v, str) for v in value)
+    return bool(value) and len(set(value)) < len(value) and _zeros_and_ones(value)
+
+
+def _zeros_and_ones(value) -> bool:
+    return all(v in (0, 1) and not isinstance(v, str) for v in value or ())
 
 
 def multi_label_names(class_feature, values_of_all_splits, label_column: str) -> tuple[list[str], dict | None]:
@@ -874,7 +884,9 @@ def labelled_splits(loaded, label_column: str, feature) -> dict:
         if label_list_feature(feature) is None:
             refuse_several_labels(values, label_column, split)
         else:
-            refuse_rows_not_class_lists(values, label_column, split)
+            classes = label_list_feature(feature)
+            count = classes.num_classes if isinstance(classes, datasets.ClassLabel) else None
+            refuse_rows_not_class_lists(values, label_column, split, count)
         if is_labelled_split(split, values, label_column, isinstance(feature, datasets.ClassLabel)):
             kept[split] = dataset
     if not kept:

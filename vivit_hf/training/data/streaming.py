@@ -186,7 +186,8 @@ class StreamingSplit:
         if value is None:  # (an empty list is a clip of no class; None, no label)
             raise ValueError("no label (None)")
         # (a List(ClassLabel) split's rows are checked as they come: its labels are not read before the run)
-        refuse_not_a_class_list(value, self.label_column, self.split_name, "a streamed row")
+        # (a row of 0s and 1s is a multi-hot vector where as long as its names; rows read at the open were checked)
+        refuse_not_a_class_list(value, self.label_column, self.split_name, "a streamed row", self.num_classes or 0)
         return class_ids(value, self._class_id)
 
     def _class_id(self, value) -> int:
@@ -665,7 +666,7 @@ def _read_streaming_dataset(
     if multi_label and class_label:  # a List(ClassLabel)'s lists, read for their split's size: checked as read whole
         for split in loaded:
             if split in scanned:
-                refuse_rows_not_class_lists(scanned[split], label_column, split)
+                refuse_rows_not_class_lists(scanned[split], label_column, split, len(names))
     if class_label:  # (a List(ClassLabel) split of None labels too)
         loaded = _leave_out_unlabelled(loaded, top_column, label_column, scanned)
     local = Path(source).is_dir() and not is_saved_to_disk(source)
