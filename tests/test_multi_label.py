@@ -462,39 +462,23 @@ def test_a_streamed_column_of_lists_trains_multi_label_as_read_whole(tmp_path, c
     )
 
 
-def test_a_streamed_multi_label_fine_tune_scores_as_evaluate_reads_the_whole_split(multi_label_folder, tmp_path):
-    # --streaming of a column of lists was refused; now trained multi-label, its last evaluation (6 clips in batches
-    # of 4: the last padded) the mAP evaluate.py gives the saved model on the whole read of the same split
-    out = tmp_path / "run"
-    common = ["--dataset", multi_label_folder, "--dataset_format", "hub", "--num_workers", "0"]
-    run(
-        FINETUNE, *common, "--cache_dir", tmp_path / "cache", "--streaming", "--output_dir", out,
-        "--max_train_steps", "2", "--per_device_eval_batch_size", "4", *TINY_MODEL,
-    )  # fmt: skip
-    config = json.loads((out / "config.json").read_text())
-    assert config["problem_type"] == "multi_label_classification" and len(config["id2label"]) == 3
-    results = json.loads((out / "all_results.json").read_text())
-    assert results["num_samples"] == 6 and "top1" not in results
-    run(
-        EVALUATE,
-        "--model",
-        out,
-        *common,
-        "--cache_dir",
-        tmp_path / "c2",
-        "--split",
-        "test",
-        "--output_dir",
-        tmp_path / "e",
-    )
-    evaluated = json.loads((tmp_path / "e" / "eval_results.json").read_text())
-    assert evaluated["num_samples"] == 6 and evaluated["map"] == pytest.approx(results["map"], abs=1e-6)
-    assert evaluated["ap"] == pytest.approx(results["ap"], abs=1e-6)
-    # evaluate.py --streaming of the same split (batches of 4: the last padded) scores it alike
-    streamed_flags = ["--streaming", "--per_device_eval_batch_size", "4", "--output_dir", tmp_path / "s"]
-    run(EVALUATE, "--model", out, *common, "--cache_dir", tmp_path / "c3", "--split", "test", *streamed_flags)
-    streamed = json.loads((tmp_path / "s" / "eval_results.json").read_text())
-    assert streamed["num_samples"] == 6 and streamed["map"] == pytest.approx(evaluated["map"], abs=1e-6)
+def test_a_streamed_multi_label_evaluation_scores_as_evaluate_reads_the_whole_split(multi_label_folder, tmp_path):
+    # --streaming of a column of lists was refused; now evaluate.py --streaming (6 clips in batches of 4: the last
+    # padded) gives a multi-label model the mAP and each class's AP of the whole read of the same split. (A streamed
+    # fine-tune: tests/test_recipes_distributed.py's two-process run, scored against evaluate.py's whole read.)
+    from test_recipes_evaluate import tiny_model
+
+    model = tmp_path / "model"
+    tiny_model(model, hub(multi_label_folder, tmp_path).label_names)
+    config = json.loads((model / "config.json").read_text())
+    (model / "config.json").write_text(json.dumps({**config, "problem_type": "multi_label_classification"}))
+    common = ["--model", model, "--dataset", multi_label_folder, "--dataset_format", "hub", "--split", "test"]
+    common += ["--num_workers", "0", "--per_device_eval_batch_size", "4"]
+    run(EVALUATE, *common, "--cache_dir", tmp_path / "c1", "--output_dir", tmp_path / "whole")
+    run(EVALUATE, *common, "--streaming", "--cache_dir", tmp_path / "c2", "--output_dir", tmp_path / "streamed")
+    whole, streamed = (json.loads((tmp_path / out / "eval_results.json").read_text()) for out in ("whole", "streamed"))
+    assert whole["num_samples"] == streamed["num_samples"] == 6 and "top1" not in streamed
+    assert streamed["map"] == pytest.approx(whole["map"], abs=1e-6) and streamed["ap"] == pytest.approx(whole["ap"])
 
 
 def test_a_presets_label_smoothing_is_left_out_of_a_multi_label_run_a_typed_one_refused(finetune_module):  # noqa: F811
