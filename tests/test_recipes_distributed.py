@@ -534,9 +534,9 @@ def test_two_cpu_processes_train_on_their_own_halves_and_count_every_clip_once(o
 def test_a_two_process_multi_label_fine_tune_scores_as_one_process_evaluates_its_model(accelerate_runs, tmp_path):
     """A streamed multi-label run under `accelerate launch --num_processes 2`: its last evaluation, 5 test clips
     streamed 3 and 2 to the processes in batches of 2 (the second's last batch a filler of no clip, its targets
-    gathered beside the first's multi-hot ones), gathers each clip's target once, its mAP and each class's AP those
-    evaluate.py gives the saved model on one process reading the split whole (with `gather` in place of
-    `gather_for_metrics`, padded rows were counted)."""
+    gathered beside the first's multi-hot ones: of (rows,) long ids, the launch aborted), gathers each clip's target
+    once, its mAP and each class's AP those evaluate.py gives the saved model on one process reading the split whole
+    (a reader, targets and gathering of their own: the reference)."""
     result, out = accelerate_runs["multi_label"]
     assert result.returncode == 0, f"{result.stdout[-3000:]}\n{result.stderr[-6000:]}"
     assert "Distributed environment: DistributedType.MULTI_CPU  Backend: gloo" in result.stderr
