@@ -153,6 +153,7 @@ from vivit_hf.training.metrics import (
 from vivit_hf.training.multi_label import (
     model_multi_hot,
     multi_label_metrics,
+    score_name,
     single_label_model_warning,
     write_multi_label_prediction_rows,
 )
@@ -377,9 +378,10 @@ def main(argv=None, written: list | None = None):
         data.refuse_empty(split, "to evaluate")
         # a score of clips it learnt: said, as it is not a test (also of a run that read the data set otherwise:
         # another --dataset_format, or streamed, whose `--split train` is the same clips)
-        if note := trained_split_warning(args, split, trained, otherwise):
+        score = score_name(data.multi_label)  # (a multi-label model's mAP: it has no accuracy)
+        if note := trained_split_warning(args, split, trained, otherwise, score):
             logger.warning(note)
-        elif accelerator.is_main_process and (note := trained_clips_scored(args, split, examples, record)):
+        elif accelerator.is_main_process and (note := trained_clips_scored(args, split, examples, record, score)):
             # the same clips under another split name: UCF101's `test` in videofolder's `train`, or in its own
             # official split 1's `train` for split 2's `test`
             logger.warning(note)

@@ -182,7 +182,7 @@ from vivit_hf.training.metrics import (
 )
 from vivit_hf.training.mixup import VideoMixup
 from vivit_hf.training.model_ema import ModelEma, check_model_ema_launch, model_ema_card_note, weights_to_save
-from vivit_hf.training.multi_label import multi_label_flag_refusal, multi_label_loss
+from vivit_hf.training.multi_label import drop_preset_label_smoothing, multi_label_flag_refusal, multi_label_loss
 from vivit_hf.training.presets import preset_model_fields
 from vivit_hf.training.resume import (
     apply_resumed_hyperparameters,
@@ -610,6 +610,8 @@ def main(argv=None):
             )
         except ValueError as error:
             usage_error(f"cannot resume from {checkpoint}: {error}")
+    if data.multi_label and (dropped := drop_preset_label_smoothing(args)):  # a preset's, not the user's choice
+        logger.warning(dropped)
     if data.multi_label and (refusal := multi_label_flag_refusal(args)):  # a label column of lists: known now
         usage_error(refusal)
     best_metric = args.metric_for_best_model or default_metric(data.label_spaces, data.multi_label)  # heads known now

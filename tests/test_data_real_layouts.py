@@ -1293,39 +1293,38 @@ def test_videofolder_names_clips_outside_any_class_folder(tmp_path, caplog):
     assert any("'test/unlabelled.mp4'" in m and "'test'" in m for m in messages), messages
 
 
-def test_hub_several_labels_per_clip_are_refused_naming_the_column(tmp_path):
-    # Streamed, the label scan stopped in a bare `TypeError: unhashable type: 'list'` (a column of class names).
-    # Lists of one label each were named as "not one class per clip (several labels ...)": said as what they are.
-    # Read whole, a list column is multi-label (tests/test_multi_label.py); streamed, it is refused.
+def test_hub_several_labels_per_clip_are_read_multi_label_whole_and_streamed(tmp_path):
+    # Streamed, the label scan stopped in a bare `TypeError: unhashable type: 'list'` (a column of class names); then
+    # a list column was refused streamed. Read whole and streamed, a list column is multi-label (tests/test_multi_label
+    # .py), the same classes both ways. A column of lists datasets does not type as lists is refused: lists of one
+    # label each said as what they are (they were named as "not one class per clip (several labels ...)").
+    from vivit_hf.training.data.hub_labels import refuse_several_labels
     from vivit_hf.training.data.streaming import open_streaming_dataset
 
     videos = [{"path": None, "bytes": clip(tmp_path / "src" / f"{i}.mp4", seed=i).read_bytes()} for i in range(2)]
     for name, labels, feature in (
         ("ids", [[0, 1], [1]], datasets.ClassLabel(names=["run", "swim"])),
-        ("names", [["swim"], ["run", "swim"]], datasets.Value("string")),  # (the first of several named)
-        ("ones", [["run"], ["swim"]], datasets.Value("string")),  # each a list of one: not "several"
+        ("names", [["swim"], ["run", "swim"]], datasets.Value("string")),
         ("one_ids", [[1], [0]], datasets.ClassLabel(names=["run", "swim"])),
     ):
         features = datasets.Features({"video": datasets.Video(), "labels": datasets.List(feature)})
         (tmp_path / name / "data").mkdir(parents=True)
         table = datasets.Dataset.from_dict({"video": videos, "labels": labels}, features=features)
         table.to_parquet(str(tmp_path / name / "data" / "train-00000-of-00001.parquet"))
-        several = next((label for label in labels if len(label) > 1), None)
-        refusal = (
-            rf"'labels' of split 'train' holds \[{', '.join(map(repr, several))}\], not one class per clip"
-            if several
-            else rf"holds each clip's class in a list of one \({re.escape(repr(labels[0]))}\).*\('cat', not \['cat'\]\)"
-        )
-        assert hub(tmp_path / name, tmp_path).multi_label
-        with pytest.raises(DatasetFormatError, match=refusal) as refused:
-            open_streaming_dataset(str(tmp_path / name), cache_dir=str(tmp_path / "cache"))
-        if name == "one_ids":  # the refusal's map, run: each clip's class as a value, the class names kept
-            fixed = tmp_path / "fixed" / "data" / "train-00000-of-00001.parquet"
-            fixed.parent.mkdir(parents=True)
-            given = re.search(r"(dataset\.map\(.*\)\)); or", str(refused.value))[1]
-            eval(given, {"dataset": table, "datasets": datasets}).to_parquet(str(fixed))  # noqa: S307
-            data = hub(tmp_path / "fixed", tmp_path)
-            assert data.label_names == ["run", "swim"] and [e["label"] for e in data.split("train")] == [1, 0]
+        whole = hub(tmp_path / name, tmp_path)
+        streamed = open_streaming_dataset(str(tmp_path / name), cache_dir=str(tmp_path / "cache"))
+        assert whole.multi_label and streamed.multi_label and streamed.label_names == whole.label_names
+    with pytest.raises(DatasetFormatError, match=r"holds \{'verb': 'run'\}, not one class per clip"):
+        refuse_several_labels([{"verb": "run"}], "labels", "train")
+    with pytest.raises(DatasetFormatError, match=r"holds each clip's class in a list of one \(\[1\]\)") as refused:
+        refuse_several_labels([[1], [0]], "labels", "train")
+    # the refusal's map, run: each clip's class as a value, the class names kept
+    fixed = tmp_path / "fixed" / "data" / "train-00000-of-00001.parquet"
+    fixed.parent.mkdir(parents=True)
+    given = re.search(r"(dataset\.map\(.*\)\)); or", str(refused.value))[1]
+    eval(given, {"dataset": table, "datasets": datasets}).to_parquet(str(fixed))  # noqa: S307
+    data = hub(tmp_path / "fixed", tmp_path)
+    assert data.label_names == ["run", "swim"] and [e["label"] for e in data.split("train")] == [1, 0]
 
 
 def test_videofolder_on_ucf101_says_which_format_reads_its_official_split(tmp_path, caplog):

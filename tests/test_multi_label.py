@@ -110,8 +110,6 @@ def test_metric_for_best_model_takes_a_multi_label_metric():
 def test_hub_label_lists_are_read_as_multi_label(tmp_path, caplog):
     # A metadata.jsonl column of lists (datasets reads it as List(Value("string"))) and a parquet List(ClassLabel):
     # each was refused, "several labels per clip are not supported"; a list of one was refused too, whole.
-    from vivit_hf.training.data.streaming import open_streaming_dataset
-
     folder = tmp_path / "folder" / "train"
     rows = [("a.mp4", ["swim", "run"]), ("b.mp4", ["run"]), ("c.mp4", [])]
     for i, (name, _) in enumerate(rows):
@@ -142,8 +140,6 @@ def test_hub_label_lists_are_read_as_multi_label(tmp_path, caplog):
         data = hub(tmp_path / name, tmp_path)
         assert data.multi_label and data.label_names == ["run", "swim", "dive"]  # the ClassLabel's ids and order
         assert [e["label"] for e in data.split("train")] == [tuple(sorted(label)) for label in labels]
-        with pytest.raises(DatasetFormatError, match=r"read whole, not streamed: leave --streaming out"):
-            open_streaming_dataset(str(tmp_path / name), cache_dir=str(tmp_path / "cache"))
     # a row whose list holds no class (None) is refused naming it, not made a class "None"
     (folder / "metadata.jsonl").write_text(
         "".join(json.dumps({"file_name": n, "labels": ls or [None]}) + "\n" for n, ls in rows)
@@ -203,13 +199,16 @@ def test_a_csv_of_joined_classes_is_said_to_be_read_single_label(tmp_path, caplo
 
 @pytest.fixture(scope="module")
 def multi_label_folder(videofolder, tmp_path_factory):
-    """The shared recipe clips, each with its class and `even` for every other clip, as a metadata.jsonl column of
-    lists (the clips copied: the shared folder stays as it is)."""
-    root = tmp_path_factory.mktemp("multi_label")
+    return multi_label_clips(videofolder, tmp_path_factory.mktemp("multi_label"))
+
+
+def multi_label_clips(videofolder, root):
+    """The shared recipe clips (12 training, 6 test), each with its class and `even` for every other clip, as a
+    metadata.jsonl column of lists, in `root` (the clips copied: the shared folder stays as it is); returns `root`."""
     for split in ("train", "test"):
         rows = []
         for path in sorted((videofolder / split).rglob("*.mp4")):
-            (root / split).mkdir(exist_ok=True)
+            (root / split).mkdir(parents=True, exist_ok=True)
             shutil.copy(path, root / split / path.name)
             even = ["even"] if int(path.stem.rsplit("_", 1)[1]) % 2 == 0 else []
             rows.append({"file_name": path.name, "labels": [path.parent.name, *even]})
@@ -240,7 +239,8 @@ def test_multi_label_fine_tuning_saves_a_sigmoid_model_and_evaluate_reads_it(mul
     evaluated = json.loads((tmp_path / "eval" / "eval_results.json").read_text())
     assert evaluated["map"] == pytest.approx(results["map"]) and evaluated["num_samples"] == 6
     assert "was not trained multi-label" not in evaluated_run.stderr
-    # a softmax model scored on the same data: its mAP (of logits free by a constant per clip) is said to be so
+    # a softmax model scored on the same data: its mAP (of logits free by a constant per clip) is said to be so; on
+    # its training split, that its mAP (not "its accuracy", which a multi-label evaluation has none of) is no test
     softmax_model = tmp_path / "softmax"
     shutil.copytree(out, softmax_model)
     (softmax_model / "config.json").write_text(json.dumps({**config, "problem_type": "single_label_classification"}))
@@ -250,13 +250,14 @@ def test_multi_label_fine_tuning_saves_a_sigmoid_model_and_evaluate_reads_it(mul
         softmax_model,
         *common,
         "--split",
-        "test",
+        "train",
         "--output_dir",
         tmp_path / "e2",
         "--num_workers",
         "0",
     )
     assert "was not trained multi-label (single_label_classification)" in said.stderr
+    assert "was fine-tuned on split 'train' of" in said.stderr and "its mAP there is not a test of it" in said.stderr
     rows = [json.loads(line) for line in (tmp_path / "eval" / "predictions.jsonl").read_text().splitlines()]
     assert {row["video_id"]: row["label_name"] for row in rows}["test/up_0.mp4"] == ["even", "up"]
     # the saved model's pipeline gives each class's sigmoid of the model's logits (which need not sum to 1)
@@ -279,6 +280,17 @@ def test_multi_label_refuses_label_smoothing_by_name(multi_label_folder, tmp_pat
     )
     assert result.returncode == 2 and "--label_smoothing 0.1: the data set is multi-label" in result.stderr
     assert not (tmp_path / "run" / "config.json").exists()
+    # a --preset's (ssv2_vivit_b_fe's 0.3), not typed, is left out in one line (refused, it was: "give
+    # --label_smoothing 0"), the run going on to the next refusal (--class_weights balanced, to stop it there)
+    result = run(
+        FINETUNE,
+        *["--dataset", multi_label_folder, "--dataset_format", "hub", "--cache_dir", tmp_path / "cache"],
+        *["--output_dir", tmp_path / "preset", "--preset", "ssv2_vivit_b_fe", *TINY_MODEL],
+        *["--class_weights", "balanced"],
+        check=False,
+    )
+    assert "--preset ssv2_vivit_b_fe: its label smoothing (0.3) is left out" in result.stderr
+    assert result.returncode == 2 and "--class_weights balanced" in result.stderr.splitlines()[-1]
 
 
 def test_a_single_label_run_from_a_multi_label_checkpoint_saves_a_softmax_model(finetune_module, tmp_path):  # noqa: F811
@@ -341,6 +353,11 @@ def test_a_card_class_label_over_a_column_of_lists_names_its_classes(tmp_path):
     data = hub(folder, tmp_path)
     assert data.multi_label and data.label_names == names
     assert [e["label"] for e in data.split("train")] == [tuple(sorted(names.index(c) for c in ls)) for _, ls in rows]
+    from vivit_hf.training.data.streaming import open_streaming_dataset  # streamed: the same classes and targets
+
+    stream = open_streaming_dataset(str(folder), cache_dir=str(tmp_path / "streamed"))
+    assert stream.multi_label and stream.label_names == names
+    assert streamed_targets(stream) == [[float(c in ls) for c in names] for _, ls in rows]
     (folder / "train" / "metadata.jsonl").write_text(lines.replace('"dive"', '"climb"'))  # a class the card lacks
     with pytest.raises(DatasetFormatError, match="gives the label 'climb', which the data card's ClassLabel"):
         hub(folder, tmp_path / "again")
@@ -359,3 +376,203 @@ def test_a_column_of_structs_read_whole_is_refused_without_streaming_advice(tmp_
     message = str(error.value)
     assert "'label' of split 'train' holds {'verb': 'open', 'noun': 'door'}, not one class per clip" in message
     assert "a list of classes per clip for multi-label" in message and "--streaming" not in message
+
+
+def streamed_targets(data, split: str = "train") -> list[list[float]]:
+    """Each clip of a streamed split's target as the training loop gets it (the loader's batches), in stored order."""
+    from vivit_hf import ViViTVideoProcessor
+    from vivit_hf.training.data.streaming import StreamingVideoDataset
+
+    processor = ViViTVideoProcessor(num_frames=2, size={"shortest_edge": 8}, crop_size={"height": 8, "width": 8})
+    batches = StreamingVideoDataset(data.split(split), processor, batch_size=2)
+    return [target for batch in batches if "labels" in batch for target in batch["labels"].tolist()]
+
+
+def test_a_streamed_column_of_lists_trains_multi_label_as_read_whole(tmp_path, caplog):
+    # --streaming refused every label column of lists ("read whole, not streamed: leave --streaming out"): Charades-
+    # or Multi-Moments-size sets could not be streamed. Now each clip's target is the whole read's, clip by clip, the
+    # classes found as single-label streaming finds them: a List(ClassLabel)'s names, its labels not read before the
+    # run; a metadata.jsonl's lists read once (as a column of names is), the whole read's rules applied to them.
+    from vivit_hf.training.data.streaming import open_streaming_dataset
+
+    def streamed(root, name):
+        return open_streaming_dataset(str(root), cache_dir=str(tmp_path / "cache" / name))
+
+    def hot(data, split="train"):  # the whole read's classes of each clip, as one 0 / 1 per class
+        count = len(data.label_names)
+        return [[float(c in example["label"]) for c in range(count)] for example in data.split(split)]
+
+    folder = tmp_path / "jsonl" / "train"
+    rows = [("a.mp4", ["swim", "run", "swim"]), ("b.mp4", ["dive"]), ("c.mp4", []), ("d.mp4", ["run", "dive"])]
+    for i, (name, _) in enumerate(rows):
+        clip(folder / name, seed=i)
+    (folder / "metadata.jsonl").write_text("".join(json.dumps({"file_name": n, "labels": ls}) + "\n" for n, ls in rows))
+    whole, stream = hub(folder.parent, tmp_path), streamed(folder.parent, "jsonl")
+    assert stream.multi_label and stream.label_names == whole.label_names == ["dive", "run", "swim"]
+    assert streamed_targets(stream) == hot(whole) == [[0, 1, 1], [1, 0, 0], [0, 0, 0], [1, 1, 0]]
+    # a process that has run out feeds batches of no clip, gathered beside another's real ones: of their shape
+    from vivit_hf import ViViTVideoProcessor
+    from vivit_hf.training.data.streaming import StreamingLoader, StreamingVideoDataset
+
+    processor = ViViTVideoProcessor(num_frames=2, size={"shortest_edge": 8}, crop_size={"height": 8, "width": 8})
+    filler = StreamingLoader(StreamingVideoDataset(stream.split("train"), processor, batch_size=2))._filler()
+    assert filler["labels"].shape == (2, 3) and filler["labels"].dtype == torch.float32 and not filler["real"].any()
+    # --max_train_samples 1 keeps clip a (run, swim): dive named as left out, each class of a list counted
+    from vivit_hf.training.data.streaming import warn_classes_a_cut_leaves_out
+
+    stream.split("train").keep_first(1)
+    assert warn_classes_a_cut_leaves_out(stream.split("train"), stream.label_names, "--max_train_samples", "t") == [
+        "dive"
+    ]
+    # a List(ClassLabel) column (names not sorted): its names, no label read at the open (as a ClassLabel column's)
+    videos = [{"path": None, "bytes": (folder / n).read_bytes()} for n, _ in rows]
+    names = ["swim", "run", "dive"]
+    features = datasets.Features({"video": datasets.Video(), "labels": datasets.List(datasets.ClassLabel(names=names))})
+    ids = [[names.index(c) for c in dict.fromkeys(ls)] for _, ls in rows]  # ([0, 1, 0] reads as a 0 / 1 vector)
+    table = tmp_path / "parquet" / "data" / "train-00000-of-00001.parquet"
+    table.parent.mkdir(parents=True)
+    datasets.Dataset.from_dict({"video": videos, "labels": ids}, features=features).to_parquet(str(table))
+    whole, stream = hub(table.parent.parent, tmp_path), streamed(table.parent.parent, "parquet")
+    assert stream.multi_label and stream.label_names == whole.label_names == names
+    assert streamed_targets(stream) == hot(whole) == [[1, 1, 0], [0, 0, 1], [0, 0, 0], [0, 1, 1]]
+    # the whole read's refusals, at the open where the lists are read then: a multi-hot vector per row
+    vectors = [[int(c in ls) for c in ("run", "swim", "dive")] for _, ls in rows]
+    (folder / "metadata.jsonl").write_text(
+        "".join(json.dumps({"file_name": n, "labels": v}) + "\n" for (n, _), v in zip(rows, vectors))
+    )
+    said = r"holds \[1, 1, 0\] \(row 0\), 0s and 1s .*a multi-hot vector"
+    for read in (lambda: hub(folder.parent, tmp_path / "v"), lambda: streamed(folder.parent, "vectors")):
+        with pytest.raises(DatasetFormatError, match=said):
+            read()
+    # ... and as a List(ClassLabel) row is decoded where they are not (its size the card's: no label read before the
+    # run, as a ClassLabel column's): skipped, named, not trained as classes 0 and 1
+    datasets.Dataset.from_dict({"video": videos[:2], "labels": [[0, 0, 1], [2]]}, features=features).to_parquet(
+        str(table)
+    )
+    (table.parent.parent / "README.md").write_text(
+        "---\ndataset_info:\n  splits:\n  - name: train\n    num_examples: 2\n---\n"
+    )
+    with caplog.at_level(logging.WARNING, logger="vivit_hf.training.data.streaming"):
+        stream = streamed(table.parent.parent, "parquet_vector")
+        targets = streamed_targets(stream)
+    assert stream.split("train").scanned_labels is None
+    assert targets == [[0, 0, 0], [0, 0, 1]]
+    assert (
+        "skipping a sample without a usable label" in caplog.text and "holds [0, 0, 1] (a streamed row)" in caplog.text
+    )
+
+
+def test_a_streamed_multi_label_evaluation_scores_as_evaluate_reads_the_whole_split(multi_label_folder, tmp_path):
+    # --streaming of a column of lists was refused; now evaluate.py --streaming (6 clips in batches of 4: the last
+    # padded) gives a multi-label model the mAP and each class's AP of the whole read of the same split. (A streamed
+    # fine-tune: tests/test_recipes_distributed.py's two-process run, scored against evaluate.py's whole read.)
+    from test_recipes_evaluate import tiny_model
+
+    model = tmp_path / "model"
+    tiny_model(model, hub(multi_label_folder, tmp_path).label_names)
+    config = json.loads((model / "config.json").read_text())
+    (model / "config.json").write_text(json.dumps({**config, "problem_type": "multi_label_classification"}))
+    common = ["--model", model, "--dataset", multi_label_folder, "--dataset_format", "hub", "--split", "test"]
+    common += ["--num_workers", "0", "--per_device_eval_batch_size", "4"]
+    run(EVALUATE, *common, "--cache_dir", tmp_path / "c1", "--output_dir", tmp_path / "whole")
+    run(EVALUATE, *common, "--streaming", "--cache_dir", tmp_path / "c2", "--output_dir", tmp_path / "streamed")
+    whole, streamed = (json.loads((tmp_path / out / "eval_results.json").read_text()) for out in ("whole", "streamed"))
+    assert whole["num_samples"] == streamed["num_samples"] == 6 and "top1" not in streamed
+    assert streamed["map"] == pytest.approx(whole["map"], abs=1e-6) and streamed["ap"] == pytest.approx(whole["ap"])
+
+
+def test_a_presets_label_smoothing_is_left_out_of_a_multi_label_run_a_typed_one_refused(finetune_module):  # noqa: F811
+    # ssv2_vivit_b_fe's label smoothing 0.3, not typed, refused a multi-label run ("give --label_smoothing 0"):
+    # now left out, said in one line; typed, still refused
+    from vivit_hf.training.multi_label import drop_preset_label_smoothing, multi_label_flag_refusal
+
+    preset = ["--dataset", "org/data", "--preset", "ssv2_vivit_b_fe"]
+    args = finetune_module.parse_args(preset)
+    assert args.label_smoothing == 0.3
+    said = drop_preset_label_smoothing(args)
+    assert args.label_smoothing == 0.0 and multi_label_flag_refusal(args) is None
+    assert said.startswith("--preset ssv2_vivit_b_fe: its label smoothing (0.3) is left out")
+    for typed in (["--label_smoothing", "0.3"], ["--label-smoothing=0.2"]):
+        args = finetune_module.parse_args([*preset, *typed])
+        assert drop_preset_label_smoothing(args) is None and args.label_smoothing in (0.3, 0.2)
+        assert multi_label_flag_refusal(args).startswith(f"--label_smoothing {args.label_smoothing:g}: the data set")
+
+
+def test_a_multi_label_run_evaluating_its_training_split_names_its_map(caplog):
+    # "every accuracy this run reports" was said of a run that reports no accuracy (mAP, micro_f1, exact_match)
+    from argparse import Namespace
+
+    from accelerate import PartialState
+
+    from vivit_hf.training.data.formats import VideoClassificationData
+    from vivit_hf.training.finetune import warn_evaluating_the_training_split
+
+    PartialState()  # (the recipe's logger is accelerate's)
+    args = Namespace(train_split="train", eval_split="train")
+    for multi_label, score in ((True, "every mAP this run reports"), (False, "every accuracy this run reports")):
+        data = VideoClassificationData(splits={"train": []}, label_spaces={"label": ["a"]}, multi_label=multi_label)
+        caplog.clear()
+        with caplog.at_level(logging.WARNING, logger="vivit_hf.training.finetune"):
+            warn_evaluating_the_training_split(args, data, "train")
+        assert f"--eval_split train is the split trained on (--train_split train): {score}" in caplog.text
+
+
+def test_an_empty_class_name_in_a_list_is_refused_whole_and_streamed(tmp_path):
+    # ["swim", ""]: a class '' was trained and scored, read whole and streamed (a single label '' is refused)
+    from vivit_hf.training.data.streaming import open_streaming_dataset
+
+    folder = tmp_path / "folder" / "train"
+    rows = [("a.mp4", ["swim"]), ("b.mp4", ["run", " "]), ("c.mp4", [])]
+    for i, (name, _) in enumerate(rows):
+        clip(folder / name, seed=i)
+    (folder / "metadata.jsonl").write_text("".join(json.dumps({"file_name": n, "labels": ls}) + "\n" for n, ls in rows))
+    said = (
+        r"1 clips of split 'train' of .* have the label ' ', an empty class name: row 1.*\. List their classes without"
+    )
+    with pytest.raises(DatasetFormatError, match=said):
+        hub(folder.parent, tmp_path)
+    with pytest.raises(DatasetFormatError, match=said):
+        open_streaming_dataset(str(folder.parent), cache_dir=str(tmp_path / "streamed"))
+
+
+def test_a_streamed_class_id_past_a_list_of_class_labels_names_is_skipped_and_named(tmp_path, caplog):
+    # A List(ClassLabel) row holding an id past its names ([7] of 3 classes: a parquet written by pyarrow, which
+    # datasets' ClassLabel does not check) stopped a streamed run mid-epoch in a DataLoader worker with a bare
+    # "ValueError: class ids [7] out of the 3 classes" naming no row; a single ClassLabel's is skipped and named
+    # (`StreamingSplit.label_id`), as here now. Read whole, it is refused (`refuse_class_ids_out_of_lists`).
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from vivit_hf.training.data.streaming import open_streaming_dataset
+
+    classes = datasets.List(datasets.ClassLabel(names=["a", "b"]))
+    features = datasets.Features({"video": datasets.Video(), "labels": classes})
+    videos = [{"path": None, "bytes": clip(tmp_path / "src" / f"{i}.mp4", seed=i).read_bytes()} for i in range(2)]
+    table = datasets.Dataset.from_dict({"video": videos, "labels": [[0], [1]]}, features=features).data.table
+    labels = pa.array([[0, 1], [7]], type=table.schema.field("labels").type)
+    root = tmp_path / "parquet"
+    (root / "data").mkdir(parents=True)
+    pq.write_table(table.set_column(1, "labels", labels), str(root / "data" / "train-00000-of-00001.parquet"))
+    with caplog.at_level(logging.WARNING, logger="vivit_hf.training.data.streaming"):
+        targets = streamed_targets(open_streaming_dataset(str(root), cache_dir=str(tmp_path / "cache")))
+    assert targets == [[1, 1], [0, 0]]
+    assert "skipping a sample without a usable label (0:0:1): class id 7, where the data set names 2" in caplog.text
+
+
+def test_class_ids_listed_twice_of_classes_0_and_1_alone_are_no_multi_hot_vector(tmp_path):
+    # Charades-style ids, a class once per interval of it: a clip of actions 0 and 1 alone ([0, 1, 0], [0, 0]) was
+    # refused as a multi-hot vector, the whole data set with it (read whole; streamed, the clip skipped). A row of
+    # 0s and 1s is a vector only as long as the ClassLabel's names, or among rows of nothing but 0s and 1s.
+    from vivit_hf.training.data.streaming import open_streaming_dataset
+
+    videos = [{"path": None, "bytes": clip(tmp_path / "src" / f"{i}.mp4", seed=i).read_bytes()} for i in range(3)]
+    names = ["hold", "put", "open", "sit"]
+    for name, feature in (("ids", datasets.Value("int64")), ("class_label", datasets.ClassLabel(names=names))):
+        features = datasets.Features({"video": datasets.Video(), "labels": datasets.List(feature)})
+        table = tmp_path / name / "data" / "train-00000-of-00001.parquet"
+        table.parent.mkdir(parents=True)
+        rows = {"video": videos, "labels": [[0, 1, 0], [0, 0], [3, 2, 3]]}
+        datasets.Dataset.from_dict(rows, features=features).to_parquet(str(table))
+        assert [e["label"] for e in hub(table.parent.parent, tmp_path / name).split("train")] == [(0, 1), (0,), (2, 3)]
+        stream = open_streaming_dataset(str(table.parent.parent), cache_dir=str(tmp_path / "streamed" / name))
+        assert streamed_targets(stream) == [[1, 1, 0, 0], [1, 0, 0, 0], [0, 0, 1, 1]]

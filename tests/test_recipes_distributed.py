@@ -18,6 +18,7 @@ from hub_standin import HubStandIn, committed, online_environment, uploads
 from process_tree import run_launch
 from run_once import run_once
 from safetensors.torch import load_file
+from test_multi_label import multi_label_clips
 from test_recipes_best_model import assert_same_weights, early_stopped_flags, results_of, trainer_reference
 from test_recipes_evaluate import CLASSES
 from test_recipes_evaluate import tiny_model as tiny_evaluated_model
@@ -466,8 +467,10 @@ def accelerate_runs(videofolder, tmp_path_factory):
     """The `accelerate launch` runs of this file in one launch (`launch_runs`): "halves", the 12 clips, as torchrun's;
     "accelerate_loop", test_user_workflows' plain accelerate loop (ACCELERATE_LOOP) writing into its folder;
     "hub_push", test_recipes_hub_strategy's two-process push of its last-checkpoint/ to a stand-in Hub (the launch is
-    online to it: tests/hub_standin.py; what the Hub then held is in `hub_push_record`); {name: (result, output
-    folder)}, made once for both pytest-xdist workers (`run_once`)."""
+    online to it: tests/hub_standin.py; what the Hub then held is in `hub_push_record`); "multi_label", a streamed
+    multi-label fine-tune (`multi_label_clips` less a test clip, in root/multi_label_data), its 5 test clips streamed
+    3 and 2 to the processes in batches of 2 (the second process feeds a filler batch beside the first's last);
+    {name: (result, output folder)}, made once for both pytest-xdist workers (`run_once`)."""
 
     def launch(root):
         clips, labels = loop_clips()
@@ -481,6 +484,13 @@ def accelerate_runs(videofolder, tmp_path_factory):
             "hub_push": [FINETUNE, *two_process_push_flags(videofolder, root / "out" / "hub_push")],
         }
         runs["halves"] += [*tiny_model(2), *ONE_EPOCH]
+        multi_label_data = multi_label_clips(videofolder, root / "multi_label_data")
+        rows = (multi_label_data / "test" / "metadata.jsonl").read_text().splitlines(keepends=True)
+        (multi_label_data / "test" / json.loads(rows[-1])["file_name"]).unlink()  # 5 test clips: 3 and 2 a process
+        (multi_label_data / "test" / "metadata.jsonl").write_text("".join(rows[:-1]))
+        multi_label = [FINETUNE, "--dataset", multi_label_data, "--dataset_format", "hub", "--streaming"]
+        multi_label += ["--cache_dir", root / "multi_label_cache"]
+        runs["multi_label"] = [*multi_label, "--output_dir", root / "out" / "multi_label", *tiny_model(2), *ONE_EPOCH]
         with HubStandIn() as hub:
             online = online_environment(env(), hub)
             results = launch_runs(LAUNCHERS["accelerate launch"], runs, root / "launch", environment=online)
@@ -519,6 +529,26 @@ def test_two_cpu_processes_train_on_their_own_halves_and_count_every_clip_once(o
     trained, reference = weights(out), weights(one_process)
     for name in reference:
         torch.testing.assert_close(trained[name], reference[name], rtol=1e-4, atol=1e-5, msg=name)
+
+
+def test_a_two_process_multi_label_fine_tune_scores_as_one_process_evaluates_its_model(accelerate_runs, tmp_path):
+    """A streamed multi-label run under `accelerate launch --num_processes 2`: its last evaluation, 5 test clips
+    streamed 3 and 2 to the processes in batches of 2 (the second's last batch a filler of no clip, its targets
+    gathered beside the first's multi-hot ones: of (rows,) long ids, the launch aborted), gathers each clip's target
+    once, its mAP and each class's AP those evaluate.py gives the saved model on one process reading the split whole
+    (a reader, targets and gathering of their own: the reference)."""
+    result, out = accelerate_runs["multi_label"]
+    assert result.returncode == 0, f"{result.stdout[-3000:]}\n{result.stderr[-6000:]}"
+    assert "Distributed environment: DistributedType.MULTI_CPU  Backend: gloo" in result.stderr
+    two = json.loads((out / "all_results.json").read_text())
+    assert two["num_processes"] == 2 and two["train_clips_per_process"] == [6, 6] and two["num_samples"] == 5
+    data = out.parent.parent / "multi_label_data"
+    flags = ["--dataset", data, "--dataset_format", "hub", "--split", "test", "--num_workers", "0"]
+    run(EVALUATE, "--model", out, *flags, "--cache_dir", tmp_path / "cache", "--output_dir", tmp_path / "eval")
+    one = json.loads((tmp_path / "eval" / "eval_results.json").read_text())
+    assert one["num_processes"] == 1 and one["num_samples"] == 5
+    assert two["map"] == pytest.approx(one["map"], abs=1e-6) and two["ap"] == pytest.approx(one["ap"], abs=1e-6)
+    assert two["micro_f1"] == pytest.approx(one["micro_f1"]) and two["exact_match"] == one["exact_match"]
 
 
 def test_two_processes_count_an_odd_epoch_exactly_though_accelerate_repeats_clips_to_even_it_out(torchrun_runs):

@@ -301,9 +301,12 @@ def trained_read_otherwise(args, record) -> tuple[str, str, float | None] | None
     return batches["train_split"], " ".join(how), (float(held) if held else None)
 
 
-def trained_split_warning(args, split: str, trained: tuple | None, otherwise: tuple | None) -> str | None:
+def trained_split_warning(
+    args, split: str, trained: tuple | None, otherwise: tuple | None, score: str = "accuracy"
+) -> str | None:
     """The warning that `split` is the one `--model` was fine-tuned on (`training_split`'s `trained`, else
-    `trained_read_otherwise`'s `otherwise`), so that its accuracy there is no test of it; None for another split."""
+    `trained_read_otherwise`'s `otherwise`), so that its `score` there (`multi_label.score_name`) is no test of it;
+    None for another split."""
     if trained is not None and trained[0] == split:
         held, read = trained[1], ""
     elif otherwise is not None and recipe_split_name(otherwise[0]) == recipe_split_name(split):
@@ -313,11 +316,11 @@ def trained_split_warning(args, split: str, trained: tuple | None, otherwise: tu
     return (
         f"--model {args.model} was fine-tuned on split {split!r} of {args.dataset}{read}"
         + (f" (all but the {held:g}% it held out)" if held is not None else "")
-        + ": its accuracy there is not a test of it"
+        + f": its {score} there is not a test of it"
     )
 
 
-def trained_clips_scored(args, split: str, examples, record) -> str | None:
+def trained_clips_scored(args, split: str, examples, record, score: str = "accuracy") -> str | None:
     """The warning that clips of `split` are clips `--model` (its `record`, `fine_tuning_record`'s) was fine-tuned
     on, where fine-tuning read this data set under other split names (`trained_split_warning` compares names alone):
     with another folder format (UCF101's folder fine-tuned as `videofolder`, one `train` split of every clip less a
@@ -371,7 +374,7 @@ def trained_clips_scored(args, split: str, examples, record) -> str | None:
     return (
         f"--model {args.model} was fine-tuned on {shared} of the {len(examples)} clips of split {split!r}: "
         f"fine-tuning read {args.dataset} {how}, whose split {batches['train_split']!r} holds "
-        "them; its accuracy there is not a test of it"
+        f"them; its {score} there is not a test of it"
     )
 
 

@@ -88,7 +88,7 @@ from .flags import HUB_SOURCE_ERRORS, is_hub_failure, refused_processor_config, 
 from .layer_decay import groups_by_depth
 from .metrics import evaluation_metrics, predict
 from .multi_label import PROBLEM_TYPE as MULTI_LABEL
-from .multi_label import multi_label_metrics
+from .multi_label import multi_label_metrics, score_name
 from .presets import MODEL_SIZES, PRESETS, preset_model_fields  # noqa: F401 (PRESETS: read here by older tests)
 
 # The run settings and the checks of a resume moved to resume; their names stay importable from here, where scripts,
@@ -460,7 +460,8 @@ def warn_evaluating_the_training_split(args, data, eval_split: str) -> None:
         return
     typed = f"--eval_split {args.eval_split}" if args.eval_split else f"the default evaluation split ({eval_split})"
     logger.warning(
-        f"{typed} is the split trained on (--train_split {args.train_split}): every accuracy this run reports, and "
+        f"{typed} is the split trained on (--train_split {args.train_split}): every "
+        f"{score_name(data.multi_label)} this run reports, and "
         "its model card's results, are of clips it trains on, not a test of it; name another split with "
         "--eval_split" + ("" if args.eval_split else " (a validation or test split)")
     )

@@ -97,6 +97,27 @@ def multi_label_metrics(logits: torch.Tensor, labels: torch.Tensor, valid: torch
     return results
 
 
+def score_name(multi_label: bool) -> str:
+    """What an evaluation scores a model by, as the warnings that it is no test of the model name it: a multi-label
+    model's mAP (it has no accuracy: no top-1), else its accuracy."""
+    return "mAP" if multi_label else "accuracy"
+
+
+def drop_preset_label_smoothing(args) -> str | None:
+    """A `--preset`'s label smoothing (ssv2_vivit_b_fe's 0.3), which the user did not type, taken out of a multi-label
+    run (`args.label_smoothing` 0): it is no choice of theirs, and was refused as if typed, its fix to type
+    `--label_smoothing 0`. Returns the one line that says so (None: nothing dropped). Typed, it is refused
+    (`multi_label_flag_refusal`). `args.typed_flags`: the flags typed (`finetune_flags.parse_args`); without it,
+    every flag counts as typed."""
+    if not args.label_smoothing or "label_smoothing" in getattr(args, "typed_flags", ("label_smoothing",)):
+        return None
+    smoothing, args.label_smoothing = args.label_smoothing, 0.0
+    return (
+        f"--preset {args.preset}: its label smoothing ({smoothing:g}) is left out, the data set being multi-label "
+        "(a label column of lists: a sigmoid per class, where label smoothing is a softmax's)"
+    )
+
+
 def multi_label_flag_refusal(args) -> str | None:
     """Why a flag cannot train a multi-label model (None: every flag can), said before the run starts.
     `--label_smoothing` smooths a one-hot target over its classes (softmax's), and `--class_weights balanced`
@@ -105,8 +126,7 @@ def multi_label_flag_refusal(args) -> str | None:
     if args.label_smoothing:
         return (
             f"--label_smoothing {args.label_smoothing:g}: the data set is multi-label (a label column of lists), "
-            "trained with a sigmoid per class, and label smoothing is a softmax's (one class per clip); leave it "
-            "out, or give --label_smoothing 0 where a --preset sets it"
+            "trained with a sigmoid per class, and label smoothing is a softmax's (one class per clip); leave it out"
         )
     if args.class_weights:
         return (

@@ -119,9 +119,7 @@ class HubSplit(Sequence):
         return len(self.dataset)
 
     def _label(self, label):
-        if self.multi_label:
-            return tuple(sorted({self._class_id(value) for value in label or ()}))
-        return self._class_id(label)
+        return class_ids(label, self._class_id) if self.multi_label else self._class_id(label)
 
     def _class_id(self, label):
         return self.label_map[label] if self.label_map is not None else int(label)
@@ -382,6 +380,12 @@ class HubSplit(Sequence):
             paths = [v if isinstance(v, str) else None for v in column.to_pylist()]
             has_bytes = [not isinstance(v, str) for v in column.to_pylist()]
         return list(zip(source_ids, paths, has_bytes))
+
+
+def class_ids(label, class_id: Callable) -> tuple[int, ...]:
+    """A multi-label row's classes (its list, checked by `refuse_rows_not_class_lists`) as ids, sorted, each once
+    (Charades lists a class once per interval of it): `class_id` gives a class's id. Read whole and streamed."""
+    return tuple(sorted({class_id(value) for value in label or ()}))
 
 
 def hub_example(

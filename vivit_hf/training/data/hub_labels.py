@@ -727,34 +727,29 @@ def class_label_map(tables: Sequence[Path | str], label_column: str, names: list
     return {i: names.index(name) for i, name in enumerate(order)}
 
 
-def refuse_several_labels(values, label_column: str, split: str, streamed: bool = False) -> None:
+def refuse_several_labels(values, label_column: str, split: str) -> None:
     """Refuse a label column holding lists (or structs) rather than one class per clip, naming the first, read whole
-    and streamed (a stream's scan failed in a bare `TypeError: unhashable type: 'list'`). Lists of one label each
-    (`["cat"]`) are refused too, saying so (they were named as several labels): a list column is `datasets`' type for
-    several labels per clip, and one split's lists of one (or a stream's first shards') do not make the data set
-    single-label; read as one label, a multi-label set would train a single-label head."""
+    and streamed (a stream's scan failed in a bare `TypeError: unhashable type: 'list'`). A column `datasets` types
+    as lists is read multi-label (`label_list_feature`) and never comes here. Lists of one label each (`["cat"]`)
+    are refused too, saying so (they were named as several labels): a list column is `datasets`' type for several
+    labels per clip, and one split's lists of one do not make the data set single-label; read as one label, a
+    multi-label set would train a single-label head."""
     lists = [value for value in values if isinstance(value, (list, tuple, dict))]
     several = next((value for value in lists if not (isinstance(value, (list, tuple)) and len(value) == 1)), None)
     if lists and several is None:
         raise DatasetFormatError(
             f"--dataset_format hub: {label_column!r} of split {split!r} holds each clip's class in a list of one "
-            f"({lists[0]!r}): a list column is several labels per clip to datasets (multi-label), read whole, not "
-            "streamed: leave --streaming out to train it multi-label. Where "
+            f"({lists[0]!r}): a list column is several labels per clip to datasets (multi-label). Where "
             "every clip has one class, store it as a value ('cat', not ['cat']), its class names kept: "
             f"dataset.map(lambda row: {{{label_column!r}: row[{label_column!r}][0]}}, features=datasets.Features("
             f"{{**dataset.features, {label_column!r}: dataset.features[{label_column!r}].feature}})); or name another "
             "column with --label_column"
         )  # (`features=`: a map of a list of ClassLabel ids infers int64, its class names lost)
     if several is not None:
-        # (read whole, a column that is no list reaches here with structs alone: `--streaming` is no way out there)
-        how = (
-            "several labels per clip, multi-label, are read whole, not streamed: leave --streaming out"
-            if streamed
-            else "a class per clip, or a list of classes per clip for multi-label"
-        )
         raise DatasetFormatError(
             f"--dataset_format hub: {label_column!r} of split {split!r} holds {several!r}, not one class per clip "
-            f"({how}); or name another column with --label_column"
+            "(a class per clip, or a list of classes per clip for multi-label); or name another column with "
+            "--label_column"
         )
 
 
@@ -770,35 +765,51 @@ def label_list_feature(feature):
     return None
 
 
-def refuse_rows_not_class_lists(values, label_column: str, split: str) -> None:
+def refuse_rows_not_class_lists(values, label_column: str, split: str, num_classes: int | None = None) -> None:
     """A multi-label row whose list holds None or -1 (no class: a row with no class is an empty list, `[]`),
     refused naming it: it would be a class `None`, or the last class counted from the end. So is a multi-hot vector
     (`[0, 1, 0, 1]`, one 0 / 1 per class: `_multi_hot_vector`), which is no list of classes, and was read as classes
-    `0` and `1`. A class named twice otherwise is read once: Charades' actions list a class once per interval."""
+    `0` and `1`: a row of 0s and 1s as long as the `ClassLabel`'s `num_classes` names, or, without one, any in a
+    split of 0s and 1s alone. A class named twice otherwise is read once: Charades' actions list a class once per
+    interval, and a clip of actions 0 and 1 alone (`[0, 1, 0]`) among others was refused as a vector."""
+    length = num_classes
+    if num_classes is None:  # (None: a vector of any length; 0: no row is one)
+        length = None if all(_zeros_and_ones(value) for value in values if isinstance(value, (list, tuple))) else 0
     for row, value in enumerate(values):
-        if value is not None and not isinstance(value, (list, tuple)):
-            raise DatasetFormatError(
-                f"--dataset_format hub: {label_column!r} of split {split!r} holds lists of classes (multi-label), "
-                f"but row {row} holds {value!r}: give every row a list ([] for a clip of no class)"
-            )
-        bad = next((v for v in value or () if v is None or (isinstance(v, int) and v < 0)), "")
-        if bad != "":
-            raise DatasetFormatError(
-                f"--dataset_format hub: {label_column!r} of split {split!r} holds a list with no class in it "
-                f"({value!r}, row {row}): a multi-label row lists its classes; a clip of none is an empty list, []"
-            )
-        if _multi_hot_vector(value):
-            raise DatasetFormatError(
-                f"--dataset_format hub: {label_column!r} of split {split!r} holds {value!r} (row {row}), 0s and "
-                "1s with one repeated: a multi-hot vector (one 0 / 1 per class), not a list of classes, which is how "
-                "a multi-label row is read (ids 0 and 1); store the ids of its 1s, or the classes' names"
-            )
+        refuse_not_a_class_list(value, label_column, split, f"row {row}", length)
+
+
+def refuse_not_a_class_list(value, label_column: str, split: str, row: str, vector_length: int | None = 0) -> None:
+    """`refuse_rows_not_class_lists` of one row, named `row` (`"row 3"`; a streamed row of a split whose labels are
+    not read before the run, a `List(ClassLabel)` column's, is checked as it is decoded: `"a streamed row"`).
+    `vector_length`: the length of a multi-hot vector of the data set (its class count; None: any; 0: it has none)."""
+    if value is not None and not isinstance(value, (list, tuple)):
+        raise DatasetFormatError(
+            f"--dataset_format hub: {label_column!r} of split {split!r} holds lists of classes (multi-label), "
+            f"but {row} holds {value!r}: give every row a list ([] for a clip of no class)"
+        )
+    bad = next((v for v in value or () if v is None or (isinstance(v, int) and v < 0)), "")
+    if bad != "":
+        raise DatasetFormatError(
+            f"--dataset_format hub: {label_column!r} of split {split!r} holds a list with no class in it "
+            f"({value!r}, {row}): a multi-label row lists its classes; a clip of none is an empty list, []"
+        )
+    if _multi_hot_vector(value) and vector_length in (None, len(value)):
+        raise DatasetFormatError(
+            f"--dataset_format hub: {label_column!r} of split {split!r} holds {value!r} ({row}), 0s and "
+            "1s with one repeated: a multi-hot vector (one 0 / 1 per class), not a list of classes, which is how "
+            "a multi-label row is read (ids 0 and 1); store the ids of its 1s, or the classes' names"
+        )
 
 
 def _multi_hot_vector(value) -> bool:
     """Whether a multi-label row reads as a multi-hot vector: 0s and 1s alone, one of them repeated (a list of
     classes names each once; with three classes or more, every vector repeats one)."""
-    return bool(value) and len(set(value)) < len(value) and all(v in (0, 1) and not isinstance(v, str) for v in value)
+    return bool(value) and len(set(value)) < len(value) and _zeros_and_ones(value)
+
+
+def _zeros_and_ones(value) -> bool:
+    return all(v in (0, 1) and not isinstance(v, str) for v in value or ())
 
 
 def multi_label_names(class_feature, values_of_all_splits, label_column: str) -> tuple[list[str], dict | None]:
@@ -874,7 +885,9 @@ def labelled_splits(loaded, label_column: str, feature) -> dict:
         if label_list_feature(feature) is None:
             refuse_several_labels(values, label_column, split)
         else:
-            refuse_rows_not_class_lists(values, label_column, split)
+            classes = label_list_feature(feature)
+            count = classes.num_classes if isinstance(classes, datasets.ClassLabel) else None
+            refuse_rows_not_class_lists(values, label_column, split, count)
         if is_labelled_split(split, values, label_column, isinstance(feature, datasets.ClassLabel)):
             kept[split] = dataset
     if not kept:

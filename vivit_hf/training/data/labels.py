@@ -252,17 +252,21 @@ def refuse_empty_label_names(data: VideoClassificationData, source: str) -> None
     """Refuse (DatasetFormatError) a class whose name is empty (`""`, blanks), naming the clips that carry it. A
     table's unlabelled rows often come as empty strings (a Kaggle-style test table), not as None: they became a class
     `''`, and a test split of only them was evaluated, top-1 0.0 reported on clips that have no label. Here, in the
-    loader, so every reader gets it (the recipes, the shard tool, `load_video_dataset` in Python)."""
+    loader, so every reader gets it (the recipes, the shard tool, `load_video_dataset` in Python). A multi-label
+    clip is refused where one of its classes is so named (`["swim", ""]`: a class `''` was trained and scored)."""
     for head, names in data.label_spaces.items():
         empty = empty_label_ids(names)
         if not empty:
             continue
         for split, examples in data.splits.items():
             labelled = enumerate(_labels_and_ids(examples, data, head))
-            rows = [(i, clip_id, label) for i, (label, clip_id) in labelled if label in empty]
+            # each clip's classes carried: a multi-label clip's tuple of them, else its one class
+            rows = [(i, clip_id, set(label) if data.multi_label else {label}) for i, (label, clip_id) in labelled]
+            rows = [(i, clip_id, classes & empty) for i, clip_id, classes in rows if classes & empty]
             if rows:
-                labels = [names[label] for label in sorted({label for _, _, label in rows})]
-                raise empty_label_refusal(split, source, [(i, clip_id) for i, clip_id, _ in rows], labels)
+                labels = [names[label] for label in sorted({c for _, _, classes in rows for c in classes})]
+                clips = [(i, clip_id) for i, clip_id, _ in rows]
+                raise empty_label_refusal(split, source, clips, labels, data.multi_label)
 
 
 def empty_label_ids(names: Sequence[str]) -> set[int]:
@@ -270,14 +274,22 @@ def empty_label_ids(names: Sequence[str]) -> set[int]:
     return {i for i, name in enumerate(names) if not str(name).strip()}
 
 
-def empty_label_refusal(split: str, source: str, rows: list[tuple[int, str]], labels: list[str]) -> DatasetFormatError:
-    """The one line that refuses `rows` (`(row, clip id)`) of `split` carrying the empty class names `labels`."""
+def empty_label_refusal(
+    split: str, source: str, rows: list[tuple[int, str]], labels: list[str], multi_label: bool = False
+) -> DatasetFormatError:
+    """The one line that refuses `rows` (`(row, clip id)`) of `split` carrying the empty class names `labels`
+    (`multi_label`: among the classes each lists)."""
     named = [f"row {i}" + (f" {clip_id!r}" if clip_id != str(i) else "") for i, clip_id in rows]
     shown = ", ".join(named[:5]) + (f" and {len(named) - 5} more" if len(named) > 5 else "")
+    advice = (
+        "List their classes without it ([] for a clip of no class)"
+        if multi_label
+        else "Give them their class, or no label (None) if they have none (a split without labels is left out, so "
+        "it is never evaluated)"
+    )
     return DatasetFormatError(
         f"{len(rows)} clips of split {split!r} of {source} have the label {' or '.join(map(repr, labels))}, an empty "
-        f"class name: {shown}. Give them their class, or no label (None) if they have none (a split without labels "
-        "is left out, so it is never evaluated)"
+        f"class name: {shown}. {advice}"
     )
 
 

@@ -363,7 +363,7 @@ def write_shards(
     if data.multi_label:  # (each clip's tuple of class ids was `int()`-ed: a TypeError once the first clip was written)
         raise ValueError(
             "shards hold one class id per clip (`.cls`); a multi-label data set (a label column of lists) is not "
-            "supported yet: fine-tune on it as it is, read whole"
+            "supported yet: fine-tune on it as it is, read whole or with --streaming"
         )
     out = Path(os.path.abspath(out))
     names = data.label_names

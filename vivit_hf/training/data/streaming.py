@@ -79,7 +79,7 @@ from .hub_clips import (
     lists_hmdb51_clips,
     read_as_on_disk,
 )
-from .hub_datasets import HubSplit, hub_example, load_saved_to_disk
+from .hub_datasets import HubSplit, class_ids, hub_example, load_saved_to_disk
 from .hub_files import (
     builder_once,
     chosen_track,
@@ -102,13 +102,18 @@ from .hub_labels import (
     ids_beside_names,
     label_feature,
     label_id_and_name_columns,
+    label_list_feature,
     label_value,
     member_extension,
+    multi_label_names,
     name_columns,
     names_beside_ids,
+    refuse_not_a_class_list,
+    refuse_rows_not_class_lists,
     refuse_several_labels,
     saved_class_label_map,
     warn_csv_integers_read_without_their_zeros,
+    warn_lists_of_one,
 )
 from .hub_refusals import (
     WEBDATASET_DECODED_AS,
@@ -127,6 +132,7 @@ from .labels import (
     empty_label_refusal,
     has_no_label,
     is_labelled_split,
+    multi_hot,
     warn_classes_differing_in_case,
 )
 from .stream_contents import TarIndexing, stream_contents, tar_index
@@ -154,7 +160,8 @@ class StreamingSplit:
     limit: int | None = None  # `keep_first`'s cut, if any
     located: dict[str, str] | None = None  # a local table's relative clip paths as written -> as found (`_locate`)
     uncut: object = None  # the stream before that cut (its files are the shards)
-    num_classes: int | None = None  # a `ClassLabel` column's: an id at or past it is no class (`label_id`)
+    # a `ClassLabel` column's (or a `List(ClassLabel)`'s) class count: an id at or past it is no class (`label_id`)
+    num_classes: int | None = None
     # Whether the rows that give no clip were counted in the data set's `clipless` when it was opened (a local table's
     # paths are read then): the loader then leaves them out without naming them again.
     clipless_counted: bool = False
@@ -175,8 +182,24 @@ class StreamingSplit:
     # keeps those of the cut alone (None where not cut): what `warn_classes_a_cut_leaves_out` reads, not the rows again
     scanned_labels: list | None = None
     classes: set | None = None  # the class ids those labels of every row carry, where read (`keep_first`)
+    # a multi-label split's class count (a label column of lists): each row's label is its classes' ids, sorted, and
+    # its target their multi-hot vector (`StreamingVideoDataset`), as `VideoClassificationDataset`'s
+    multi_label_classes: int | None = None
+    split_name: str = ""  # the split as its data set names it (a streamed row's refusal names it)
 
-    def label_id(self, value) -> int:
+    def label_id(self, value) -> int | tuple[int, ...]:
+        """A row's raw label as its class id (a multi-label row's: its classes' ids, `class_ids`); ValueError,
+        KeyError or TypeError where it has none the data set names (the row is skipped, named)."""
+        if self.multi_label_classes is None:
+            return self._class_id(value)
+        if value is None:  # (an empty list is a clip of no class; None, no label)
+            raise ValueError("no label (None)")
+        # (a List(ClassLabel) split's rows are checked as they come: its labels are not read before the run)
+        # (a row of 0s and 1s is a multi-hot vector where as long as its names; rows read at the open were checked)
+        refuse_not_a_class_list(value, self.label_column, self.split_name, "a streamed row", self.num_classes or 0)
+        return class_ids(value, self._class_id)
+
+    def _class_id(self, value) -> int:
         if self.label_map is not None:
             return self.label_map[value]
         if value is None or int(value) < 0:  # `ClassLabel`'s -1 is "no label" (Hub test splits): not class -1
@@ -197,7 +220,7 @@ class StreamingSplit:
             self.dataset, self.num_examples, self.limit = self.dataset.take(limit), limit, limit
         # (a whole split's labels are not taken to the DataLoader workers with it, the classes they carry are)
         if self.scanned_labels is not None and self.classes is None:
-            self.classes = {_label_id(label, self.label_map) for label in self.scanned_labels}
+            self.classes = carried_classes(self, self.scanned_labels)
         self.scanned_labels = (
             self.scanned_labels[: self.limit] if self.scanned_labels is not None and self.limit is not None else None
         )
@@ -543,11 +566,16 @@ def _read_streaming_dataset(
     # The columns that may name integer labels (`names_beside_ids`), read in the label column's one pass: read in a
     # pass of their own, a WebDataset without a data card was read through three times at the first open (the tars'
     # index, the labels, then the names: Kinetics' 240 000 clips, 534 s), each pass a walk over every tar's members.
-    class_label = isinstance(label_feature(features, label_column), datasets.ClassLabel)
+    # a column of lists: several classes a clip (multi-label), its classes named as a column of one class's are
+    # (a ClassLabel's names, not read again; a data card's; else the vocabulary of the lists' values, one pass)
+    class_feature = label_list_feature(label_feature(features, label_column))
+    multi_label = class_feature is not None
+    classes_feature = class_feature if multi_label else label_feature(features, label_column)
+    class_label = isinstance(classes_feature, datasets.ClassLabel)
     # with --label_column class (or json.class), the `label` ids beside it number its names
     paired = label_id_and_name_columns(features, label_column)
     ids = [paired[0]] if paired is not None and paired[1] == label_column else []
-    beside = [] if card is not None or class_label else name_columns(features, label_column) + ids
+    beside = [] if card is not None or class_label or multi_label else name_columns(features, label_column) + ids
     named: dict[str, dict[str, list]] = {}  # split: {names column: every row's value}
 
     def columns_values(split, columns: list[str]) -> list[list]:  # columns alone: no clip decoded (nor read)
@@ -586,11 +614,14 @@ def _read_streaming_dataset(
         return scanned[split]
 
     every_split = list(loaded)
-    if not isinstance(label_feature(features, label_column), datasets.ClassLabel):
+    if not class_label or card is not None:
         # The labels are scanned anyway (the vocabulary is made of them): a split without any is left out and one
         # labelled in part refused, as the whole read does, so that `None` never becomes a class "None".
         for split in loaded:
-            refuse_several_labels(scan(split), label_column, split, streamed=True)
+            if multi_label:  # the whole read's rules (a class listed twice read once, a 0/1 vector refused, ...)
+                refuse_rows_not_class_lists(scan(split), label_column, split)
+            else:
+                refuse_several_labels(scan(split), label_column, split)
         loaded = {
             split: d
             for split, d in loaded.items()
@@ -601,8 +632,17 @@ def _read_streaming_dataset(
         _refuse_ids_beside_names(
             {split: scan(split) for split in loaded}, label_column, source, config_name, revision, cache_dir
         )
+    if multi_label and split_labels_read(scanned, loaded):
+        warn_lists_of_one({split: scan(split) for split in loaded}, label_column)
     if card is not None:
-        names, label_map = card_label_map(card, {split: scan(split) for split in loaded}, source, label_column)
+        values = {split: scan(split) for split in loaded}
+        if multi_label:  # its names and ids over the lists' classes, as the whole read's
+            values = {split: [v for value in labels for v in value or ()] for split, labels in values.items()}
+        names, label_map = card_label_map(card, values, source, label_column)
+    elif multi_label:  # (a ClassLabel's names: no label read)
+        names, label_map = multi_label_names(
+            class_feature, lambda: [v for split in loaded for v in scan(split)], label_column
+        )
     else:
         names, label_map = hub_label_names(
             label_feature(features, label_column),
@@ -610,9 +650,11 @@ def _read_streaming_dataset(
             label_column=label_column,
         )
         warn_csv_integers_read_without_their_zeros(source, label_column, names)
-    reordered = card_order_of_classes(
-        source, config_name, revision, label_feature(features, label_column), label_column
-    )
+    reordered = None
+    if not multi_label:  # (a card's order of a multi-label column's classes is not read, as read whole)
+        reordered = card_order_of_classes(
+            source, config_name, revision, label_feature(features, label_column), label_column
+        )
     if reordered is not None:
         names, label_map = reordered
     warn_unread_segments(features, source)
@@ -631,7 +673,11 @@ def _read_streaming_dataset(
     for split in loaded:
         if split not in sizes:
             scan(split)
-    if isinstance(label_feature(features, label_column), datasets.ClassLabel):
+    if multi_label and class_label:  # a List(ClassLabel)'s lists, read for their split's size: checked as read whole
+        for split in loaded:
+            if split in scanned:
+                refuse_rows_not_class_lists(scanned[split], label_column, split, len(names))
+    if class_label:  # (a List(ClassLabel) split of None labels too)
         loaded = _leave_out_unlabelled(loaded, top_column, label_column, scanned)
     local = Path(source).is_dir() and not is_saved_to_disk(source)
     tables = table_files(source, config_name, revision, cache_dir, builder) if local else {}
@@ -639,13 +685,12 @@ def _read_streaming_dataset(
     if isinstance(label_feature(features, label_column), datasets.ClassLabel):
         found = _class_label_maps(loaded, source, label_column, names, tables if local else None)
         maps = {split: label_map if found[split] is None else found[split] for split in loaded}
-    _refuse_empty_label_names(names, maps, scan, source)
+    _refuse_empty_label_names(names, maps, scan, source, multi_label)
     splits = {}
     named = recipe_split_names(loaded)
     clips: dict[str, list] = {}  # a local table's clip of every row, where its paths are read anyway (`_locate`)
     clipless: dict[str, int] = {}
     for split, dataset in loaded.items():
-        class_label = isinstance(label_feature(features, label_column), datasets.ClassLabel)
         dataset = class_ids_unchecked(undecoded_videos(dataset), label_column)
         # (a `save_to_disk` folder has no table files: its rows' paths are found as the whole read finds them)
         located = (
@@ -666,7 +711,10 @@ def _read_streaming_dataset(
             located=located,
             clipless_counted=split in clips,
             members_found=video_column_given is None and not declared,
+            # (a List(ClassLabel)'s too: an id past its names stopped a run mid-epoch in a bare ValueError)
             num_classes=len(names) if class_label else None,
+            multi_label_classes=len(names) if multi_label else None,
+            split_name=split,
             shard_name=shard_namer(source),  # a stream's `__url__` is the data file itself (no hashed copy)
             cache_dir=cache_dir,
             track=chosen_track(dataset.features, video_column),
@@ -687,6 +735,7 @@ def _read_streaming_dataset(
         unlabelled=unlabelled,
         columns=columns,
         detected_columns=detected_columns,
+        multi_label=multi_label,
     )
     warn_classes_differing_in_case(data)  # as the whole read does
     if clips:  # a clip listed twice, or in two splits: named as the whole read names it
@@ -716,6 +765,11 @@ def _warn_protocol_column(features, columns: tuple[str, ...], loaded: dict) -> N
             quoted(splits),
             PROTOCOL_COLUMN,
         )
+
+
+def split_labels_read(scanned: dict, loaded: dict) -> bool:
+    """Whether the label column of every split in `loaded` was read at the open (`scanned`)."""
+    return all(split in scanned for split in loaded)
 
 
 def _label_members_only(dataset, top_columns: list[str]):
@@ -943,20 +997,22 @@ def _leave_out_unlabelled(loaded, top_column: str, label_column: str, scanned: d
     return kept
 
 
-def _refuse_empty_label_names(names: list[str], maps: dict, scan, source: str) -> None:
+def _refuse_empty_label_names(names: list[str], maps: dict, scan, source: str, multi_label: bool = False) -> None:
     """A class whose name is empty (`""`, blanks: a table's unlabelled rows) is refused in the whole read's one line
     (`labels.refuse_empty_label_names`), naming the split and its first rows; streamed, it became a class `''`
     trained and scored. The rows are found by the label scan (`scan(split)`: the label column alone), run only when
-    a name is empty."""
+    a name is empty. `multi_label`: each label a list of classes, a row refused where one of them is empty."""
     empty = empty_label_ids(names)
     if not empty:
         return
     for split, label_map in maps.items():
-        ids = [_label_id(value, label_map) for value in scan(split)]
-        rows = [(i, str(i)) for i, label in enumerate(ids) if label in empty]
+        ids = [
+            _ids_of(value or (), label_map) if multi_label else {_label_id(value, label_map)} for value in scan(split)
+        ]
+        rows = [(i, str(i)) for i, classes in enumerate(ids) if classes & empty]
         if rows:
-            labels = [names[label] for label in sorted({ids[i] for i, _ in rows})]
-            raise empty_label_refusal(recipe_split_name(split), source, rows, labels)
+            labels = [names[label] for label in sorted({c for i, _ in rows for c in ids[i] & empty})]
+            raise empty_label_refusal(recipe_split_name(split), source, rows, labels, multi_label)
 
 
 def gives_no_clip(video) -> bool:
@@ -983,6 +1039,19 @@ def _count_clipless(clips: list, split: str, video_column: str, clipless: dict) 
             video_column,
             quoted([f"row {i}" for i in gone]),
         )
+
+
+def carried_classes(split: StreamingSplit, labels) -> set:
+    """The class ids the raw labels `labels` of `split` carry (each class of a multi-label row's list), as
+    `StreamingSplit.label_id` reads them; a label it cannot read carries none."""
+    if split.multi_label_classes is None:
+        return {_label_id(label, split.label_map) for label in labels}
+    return {cls for label in labels if isinstance(label, (list, tuple)) for cls in _ids_of(label, split.label_map)}
+
+
+def _ids_of(label, label_map: dict | None) -> set:
+    """A multi-label row's class ids, those it names among `label_map`'s (ids kept where None)."""
+    return {_label_id(value, label_map) for value in label} - {None}
 
 
 def _label_id(value, label_map: dict | None) -> int | None:
@@ -1012,7 +1081,7 @@ def warn_classes_a_cut_leaves_out(split: StreamingSplit, names: Sequence[str], f
             split.limit,
         )
         return []
-    carried = {_label_id(label, split.label_map) for label in labels}
+    carried = carried_classes(split, labels)
     # a class the whole split lacks (a validation split of some classes) is none of the cut's doing: not named
     left_out = [label for i, label in enumerate(names) if i not in carried and i in (split.classes or {i})]
     if left_out:
@@ -1487,6 +1556,14 @@ class StreamingVideoDataset(torch.utils.data.IterableDataset):
     def _no_clip(self) -> dict:
         return {"pixel_values": torch.zeros(self.sample_shape()), "valid": False}
 
+    def _target(self, label):
+        """A row's label as the loss takes it: its class id, or a multi-label row's multi-hot vector (float32, one
+        0 / 1 per class: `labels.multi_hot`, as `VideoClassificationDataset` gives it); `None`: a row without one."""
+        classes = self.split.multi_label_classes
+        if classes is None:
+            return 0 if label is None else label
+        return torch.zeros(classes) if label is None else multi_hot(label, classes)
+
     def _decode(self, row: dict, worker: int, index: int) -> dict:
         split = self.split
         # the clip's id in its source (a shard's `.json`), as a broken clip is named, also when its label is unusable
@@ -1502,7 +1579,7 @@ class StreamingVideoDataset(torch.utils.data.IterableDataset):
             )
         except (KeyError, TypeError, ValueError) as error:  # no label, or one the vocabulary lacks
             logger.warning("skipping a sample without a usable label (%s): %s", fallback_id, error)
-            return {**self._no_clip(), "labels": 0, "id": fallback_id}
+            return {**self._no_clip(), "labels": self._target(None), "id": fallback_id}
         if split.located and isinstance(example["video"], str):
             example["video"] = split.located.get(example["video"], example["video"])
         elif split.located and isinstance(example["video"], dict) and not example["video"].get("bytes"):
@@ -1514,7 +1591,7 @@ class StreamingVideoDataset(torch.utils.data.IterableDataset):
             # No clip, as the whole read leaves such a row out at load (`hub_clips.rows_without_a_clip`): not a broken
             # clip (skipped, warned about and counted again every epoch), but no clip at all, left out of training and
             # scoring by its row being no clip (`real` False) and named once by the loader.
-            return {**self._no_clip(), "labels": example["label"], "id": example["id"], "clip": False}
+            return {**self._no_clip(), "labels": self._target(example["label"]), "id": example["id"], "clip": False}
         try:
             example["video"] = frames_of(remote_clip_bytes(example["video"]))
             as_a_file = sampled_as_a_file(example["video"], self.processor, self.processor_kwargs)
@@ -1536,7 +1613,8 @@ class StreamingVideoDataset(torch.utils.data.IterableDataset):
         refusal = valid and views_refused(self.view_refusal, pixel_values, example, index)
         if refusal:  # sent to the main process as any option no clip can be processed with, in one line
             raise ProcessorOptionError(refusal)
-        return {"pixel_values": pixel_values, "labels": example["label"], "valid": valid, "id": example["id"]}
+        labels = self._target(example["label"])
+        return {"pixel_values": pixel_values, "labels": labels, "valid": valid, "id": example["id"]}
 
     def _clip_member_refusal(self, row: dict) -> str | None:
         """For a WebDataset row that gives no clip, once for each shard: the whole read's refusal of clips in members
@@ -1798,9 +1876,11 @@ class StreamingLoader:
     def _filler(self) -> dict:
         rows = self.pad_to or self.dataset.batch_size
         views = self.dataset.num_clips * self.dataset.num_crops
+        # (a multi-label split's targets: gathered beside another process's real batch, they must have its shape)
+        labels = torch.stack([torch.as_tensor(self.dataset._target(None)) for _ in range(rows)])
         return {
             "pixel_values": torch.zeros((rows * views, *self.dataset.sample_shape()[1:])),
-            "labels": torch.zeros(rows, dtype=torch.long),
+            "labels": labels,
             "valid": torch.zeros(rows, dtype=torch.bool),
             "truncated": torch.zeros(rows, dtype=torch.bool),
             "real": torch.zeros(rows, dtype=torch.bool),
