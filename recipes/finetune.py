@@ -93,6 +93,7 @@ from vivit_hf.training.checkpoints import (
     live_evaluation_in,
     missing_random_state,
     nothing_to_resume,
+    refused_when_full,
     release_output_dir,
     removal_said,
     remove_previous_run,
@@ -1374,7 +1375,12 @@ def main(argv=None):
 
     if accelerator.is_main_process:
         # the previous model (and its card's plots) stays whole until this one is complete
-        with staged_outputs(output_dir, FINAL_MODEL_PATTERNS) as staging:
+        # a full disk said in one line, as at a checkpoint (it was torch's or safetensors' traceback), before the
+        # staging folder goes (the free space as the save failed)
+        with (
+            staged_outputs(output_dir, FINAL_MODEL_PATTERNS) as staging,
+            refused_when_full(output_dir, "the final model"),
+        ):
             write_final_outputs(staging)
             final_outputs = {path.name for path in staging.iterdir()}
         if uploader is not None:

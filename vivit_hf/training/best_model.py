@@ -19,7 +19,7 @@ import torch
 from safetensors.torch import load_file
 
 from ..hub.folders import umask_modes
-from .checkpoints import CHECKPOINTS, STATE_FILE, list_checkpoints, retire
+from .checkpoints import CHECKPOINTS, STATE_FILE, list_checkpoints, refused_when_full, retire
 
 BEST = "best"  # under checkpoints/: removed with them by --overwrite_output_dir, left out of every upload
 RESULTS_FILE = "eval_results.json"  # the snapshot's evaluation, whole (per class, confusion matrix)
@@ -174,12 +174,19 @@ def save_best_snapshot(model, output_dir: Path, step: int, results: dict, state_
     """The model as evaluated at `step`, with its evaluation, written into a temporary folder renamed into place, the
     one it replaces renamed out first (`retire`): a kill never leaves half a snapshot that reads as one. Deleted in
     place, one killed midway kept its eval_results.json without all its weights, taken as present by a resume with
-    --load_best_model_at_end. `save_pretrained` is the checkpoints' (FSDP's models too)."""
+    --load_best_model_at_end. `save_pretrained` is the checkpoints' (FSDP's models too). A full disk ends the run in
+    one line, as a checkpoint's save does (`refused_when_full`: it was torch's traceback), what was written removed.
+    """
     final = snapshot_folder(output_dir, step)
     tmp = final.with_name(f".tmp-{final.name}")
     shutil.rmtree(tmp, ignore_errors=True)
-    save_pretrained(model, tmp, state_dict=state_dict)
-    (tmp / RESULTS_FILE).write_text(json.dumps(results, indent=2))
+    try:
+        with refused_when_full(output_dir, f"the best model's snapshot of step {step}"):  # (the disk as it failed)
+            save_pretrained(model, tmp, state_dict=state_dict)
+            (tmp / RESULTS_FILE).write_text(json.dumps(results, indent=2))
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
     umask_modes(tmp)
     replaced = retire(final) if final.exists() else None  # (a resume evaluating this step again)
     os.replace(tmp, final)
