@@ -806,7 +806,9 @@ def main(argv=None):
         earlier_runs = trained_runs(resume_state)
         # an earlier version's evaluations have no loss: ranked by it they would be passed over (the best, the patience)
         ranking = args.load_best_model_at_end or args.early_stopping_patience
-        unranked = ranking and unranked_evaluations(history, best_metric)
+        unranked = ranking and unranked_evaluations(
+            history, best_metric, default_metric(data.label_spaces, data.multi_label)
+        )
         if unranked:
             usage_error(f"cannot resume from {checkpoint}: {unranked}")
         missing = args.load_best_model_at_end and missing_snapshot(output_dir, history, best_metric, checkpoint)

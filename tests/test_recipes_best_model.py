@@ -430,3 +430,27 @@ def test_a_best_snapshot_that_fills_the_disk_ends_the_run_in_one_line_as_a_check
         "any --overwrite_output_dir) continues from it (what it left half written goes as it starts)"
     )
     assert sorted(path.name for path in (tmp_path / "checkpoints" / "best").iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "history, default, advice",
+    [
+        ([{"step": 2, "eval/map": 0.5}, {"step": 4, "eval/map": 0.6}], "map", "(the default, map, ranks them)"),
+        ([{"step": 2, "eval/top1": 0.5}], "top1", "(the default, top1, ranks them)"),
+        ([{"step": 2, "eval/action_top1": 0.5}], "action_top1", "(the default, action_top1, ranks them)"),
+        ([{"step": 2}], "map", None),  # (no default ranks them either: not advised)
+    ],
+)
+def test_a_resume_that_cannot_rank_by_the_metric_names_the_runs_own_default(history, default, advice):
+    """A resume with --metric_for_best_model loss over evaluations of a version that reported no loss is refused,
+    advising to resume without the flag, "(the default, top-1, ranks them)": for a multi-label run the default is mAP
+    (`default_metric`), with several heads action top-1, which the advice now names; where the default has no value
+    either, it is not advised."""
+    from vivit_hf.training.best_model import unranked_evaluations
+
+    said = unranked_evaluations(history, "loss", default)
+    assert said.startswith("--metric_for_best_model loss: the checkpoint's evaluations of step"), said
+    if advice is None:
+        assert "resume without" not in said and said.endswith("start over with it (--overwrite_output_dir)"), said
+    else:
+        assert f"resume without --metric_for_best_model loss {advice}, or start over" in said, said

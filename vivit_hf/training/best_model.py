@@ -128,20 +128,24 @@ def evaluations_without_improvement(history, metric: str, threshold: float = 0.0
     return waited
 
 
-def unranked_evaluations(history, metric: str) -> str | None:
+def unranked_evaluations(history, metric: str, default: str) -> str | None:
     """Why a resume cannot rank the checkpoint's evaluations by `metric` (None: it can): some have no such value, the
     loss of a run of a version before the evaluation reported one. Passed over, the best model and the patience left
     would be of the evaluations after the resume alone: a better one before it, ignored, and a run that stops later
-    than one started with the flag."""
+    than one started with the flag. Resuming without the flag is advised where the run's `default` metric
+    (`default_metric`: a multi-label run's is map, not top-1 as the advice said) ranks every one of them."""
     steps = [entry["step"] for entry in history if f"eval/{metric}" not in entry]
     if not steps:
         return None
     shown = ", ".join(map(str, steps[:5])) + (f" and {len(steps) - 5} more" if len(steps) > 5 else "")
+    ranked = metric != default and all(f"eval/{default}" in entry for entry in history)
+    instead = (
+        f"resume without --metric_for_best_model {metric} (the default, {default}, ranks them), or " if ranked else ""
+    )
     return (
         f"--metric_for_best_model {metric}: the checkpoint's evaluations of step{'s' if len(steps) > 1 else ''} "
         f"{shown} have no {metric} (made by a version that did not report it), so they cannot be ranked by it, and "
-        f"the best model and early stopping would pass them over; resume without --metric_for_best_model {metric} "
-        "(the default, top-1, ranks them), or start over with it (--overwrite_output_dir)"
+        f"the best model and early stopping would pass them over; {instead}start over with it (--overwrite_output_dir)"
     )
 
 
