@@ -265,7 +265,15 @@ def find_resume_checkpoint(args, output_dir: Path, settings: dict):
             else f"a folder under {output_dir / CHECKPOINTS}"
         )
         raise CommandLineRefused(f"--resume_from_checkpoint {checkpoint}: {what} (give {give}, or latest)")
-    state = json.loads((saved_in(checkpoint, output_dir) / STATE_FILE).read_text())
+    state_file = saved_in(checkpoint, output_dir) / STATE_FILE
+    try:
+        state = json.loads(state_file.read_text())
+    except (OSError, ValueError) as error:  # (cut short by a copy stopped midway; --output_dir's: `take_output_dir`)
+        raise CommandLineRefused(
+            f"--resume_from_checkpoint {checkpoint}: {state_file} does not read ({type(error).__name__}: {error}), so "
+            "it is no checkpoint that can be resumed (a copy stopped midway?): copy it again, or resume another "
+            "checkpoint"
+        ) from None
     if isinstance(state, dict) and "completed_steps" not in state and "global_step" in state:
         # transformers' Trainer writes a trainer_state.json too: its checkpoint loaded the data and the model (its
         # weights too, under accelerate's name for them) and then died in a traceback for accelerate's optimizer.bin
