@@ -2291,3 +2291,25 @@ def test_a_run_on_one_hmdb51_protocol_as_advised_gets_one_info_line_not_the_warn
         return
     assert len(warned) == 3 and len(said) == 3, said  # (2 splits re-split, 1 "share clips")
     assert sum("splits of different protocols share clips" in message for message in warned) == 1, warned
+
+
+@pytest.mark.parametrize(
+    "chosen, origin",
+    [
+        (("split1_train", "split1_test"), "split1"),  # finetune.py as advised
+        (("split1_test",), "split1"),  # evaluate.py --split split1_test
+        (("split1_train", None), None),  # (a share of split1_train held out: --eval_split split1_test advised)
+        (("split1_train", "split2_test"), None),  # (split 2's test clips are split 1's training clips too)
+        (("train", None), "train"),  # a lone `train` read as `train` / `test`: `test` the default evaluation split
+        (None, None),  # a read for no run (load_video_dataset alone)
+    ],
+)
+def test_the_protocol_a_run_chose_is_one_protocols_parts_with_its_test_split(chosen, origin):
+    """Which runs are told in one INFO line, not warned, how HMDB51's protocol splits were read (evaluate.py passes
+    its --split alone; None is the data set's default evaluation split)."""
+    from vivit_hf.training.data.examples import chosen_protocol
+
+    protocols = {"split1_train": "split1", "split1_test": "split1", "split2_train": "split2", "split2_test": "split2"}
+    if chosen and chosen[0] == "train":
+        protocols = {"train": "train", "test": "train"}
+    assert chosen_protocol(protocols, chosen) == origin
