@@ -8,11 +8,13 @@
 Each split becomes `data/<split>-NNNNN-of-MMMMM.tar` files of at most `--shard_size` bytes (a clip larger than that
 gets a shard of its own), written in a seeded random order (the adapters list clips class by class, and a stream's
 shuffle buffer only mixes what is near). A sample is `<key>.<video>` (the clip), `<key>.cls` (the class id, as text)
-and `<key>.json` (`{"id", "label"}`: the clip's id in its data set and its class name). `<video>` is one name for
-every clip of the data set: `mp4` when re-encoded, else the container every source clip shares (`mp4`, `webm`...),
-else `video` (mixed containers, each clip's bytes unchanged in its own). One name, because `datasets`' WebDataset
-reader makes a column of each member extension and keeps only the columns the card declares (a row of another
-extension would have no video), and infers no features at all from shards whose samples differ in their members;
+and `<key>.json` (`{"id", "label"}`: the clip's id in its data set and its class name); a multi-label clip has no
+`.cls` (one integer to `datasets`), its `<key>.json` is `{"id", "labels"}`, the list of its classes' names.
+`<video>` is one name for every clip of the data set: `mp4` when re-encoded, else the container every source clip
+shares (`mp4`, `webm`...), else `video` (mixed containers, each clip's bytes unchanged in its own). One name, because
+`datasets`' WebDataset reader makes a column of each member extension and keeps only the columns the card declares
+(a row of another extension would have no video), and infers no features at all from shards whose samples differ in
+their members;
 the decoders find the container from the bytes, not from the name. Copied clips are checked (`check_readable`: open
 it, decode the first frame) and those that fail are left out, named in the log and the card.
 
@@ -22,7 +24,8 @@ interrupted run leaves no `--out` that could be read as the data set (a killed o
 which the readers refuse and the next run deletes).
 
 `README.md` is the data card: YAML that `datasets` reads (the splits' files, the features with the `cls` column
-as a `ClassLabel` of the class names, the split sizes), then the source, classes and counts in prose. So
+as a `ClassLabel` of the class names, or multi-label the `json` column's `labels` as a `List(ClassLabel)`, the
+split sizes), then the source, classes and counts in prose. So
 `load_dataset(out, streaming=True)` and `--dataset_format hub --streaming` find the video and label columns and
 the label names without a flag.
 
