@@ -13,6 +13,7 @@ import av
 import huggingface_hub
 import numpy as np
 import pytest
+import yaml
 from hub_standin import HubStandIn
 from test_cards import markdown_table_rows
 from test_data_formats import write_csv
@@ -87,7 +88,22 @@ def test_shards_stream_back_with_the_same_labels_and_frames(kinetics, tmp_path, 
         assert data.label_names[row["cls"]] == row["json"]["label"] == ("abseiling" if "abs" in clip_id else "bowling")
         source = kinetics / "train_clips" / f"{clip_id}.mp4"
         np.testing.assert_array_equal(pyav_frames(row["mp4"]["bytes"]), pyav_frames(source))
+    # a single-label sample is `<key>.mp4`, `<key>.cls` (the id as text) and `<key>.json` (`{"id", "label"}`), as
+    # written before multi-label shards (whose `.json` holds `labels`, and no `.cls`), its card's `cls` a ClassLabel
+    for tar_path in sorted((out / "data").glob("train-*.tar")):
+        with tarfile.open(tar_path) as tar:
+            members = [(member.name, tar.extractfile(member).read()) for member in tar]
+        for (clip_name, _), (cls_name, cls), (json_name, meta) in zip(*[iter(members)] * 3):
+            key, clip_id = clip_name.removesuffix(".mp4"), json.loads(meta)["id"]
+            label = "abseiling" if "abs" in clip_id else "bowling"
+            assert (cls_name, json_name) == (f"{key}.cls", f"{key}.json") and cls == str(CLASSES.index(label)).encode()
+            assert meta == json.dumps({"id": clip_id, "label": label}).encode()
     card = (out / "README.md").read_text()
+    features = yaml.safe_load(card.split("---")[1])["dataset_info"]["features"]
+    assert features[1:3] == [
+        {"name": "cls", "dtype": {"class_label": {"names": {"0": "abseiling", "1": "bowling"}}}},
+        {"name": "json", "struct": [{"name": "id", "dtype": "string"}, {"name": "label", "dtype": "string"}]},
+    ]
     assert "`--dataset_format kinetics`" in card and "| train | 4 | 2 |" in card and "| 1 | bowling | 2 | 1 |" in card
     assert "| train | 4 | 2 |" in card and "| 1 |" in card.split("| train | 4 | 2 |")[1].splitlines()[0]  # 1 missing
     # Kept local, the card's usage example reads this folder as written (it said `load_dataset(<this repo>, ...)`,
