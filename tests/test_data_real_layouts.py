@@ -659,7 +659,10 @@ def test_sharding_a_split_without_labels_is_refused_in_the_shard_tools_words(tmp
         write_shards(data, tmp_path / "shards", splits=["test"])
     said = str(refused.value)
     assert said.startswith("split 'test' of ") and "was left out: none of its rows has a label." in said, said
-    assert "A shard holds each clip's class (`<key>.cls`), so sharding needs labels: name a labelled split" in said
+    assert (
+        "A shard holds each clip's class (`<key>.cls`; its classes, `<key>.json`'s `labels`, where a clip has "
+        "several), so sharding needs labels: name a labelled split"
+    ) in said
     assert "Training and evaluation" not in said and not (tmp_path / "shards").exists(), said
 
 

@@ -44,7 +44,10 @@ SPLIT_ALIASES = {
 # Why a split without labels cannot be read, by who reads it (`missing_split`): the shard tool's words said training
 # and evaluation need them, to a user who was writing shards
 RECIPES_NEED_LABELS = "Training and evaluation need labels"
-SHARDS_NEED_LABELS = "A shard holds each clip's class (`<key>.cls`), so sharding needs labels"
+SHARDS_NEED_LABELS = (
+    "A shard holds each clip's class (`<key>.cls`; its classes, `<key>.json`'s `labels`, where a clip has several), so "
+    "sharding needs labels"
+)
 
 
 def recipe_split_name(name: str) -> str:
