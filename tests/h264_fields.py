@@ -51,7 +51,7 @@ def _nal(kind: int, payload: bytes) -> bytes:
     return b"\0\0\0\1" + bytes([0x60 | kind]) + bytes(out)
 
 
-def _parameter_sets(width: int, height: int, rate: int) -> bytes:
+def parameter_sets(width: int, height: int, rate: int) -> bytes:
     sps = _Bits()
     sps.u(8, 77), sps.u(8, 0), sps.u(8, 30), sps.ue(0)  # Main profile, level 3, id 0
     sps.ue(0), sps.ue(0), sps.ue(4), sps.ue(1), sps.u(1, 0)  # frame_num: 4 bits; POC lsb: 8 bits; 1 reference
@@ -96,7 +96,7 @@ def paff_fields(frames: list, rate: int = 25, gop: int = 12) -> list[tuple[bytes
         chroma = yuv[height:].reshape(2, height // 2, width // 2)  # (PyAV's yuv420p: U then V, each a quarter)
         for bottom in (0, 1):
             idr = i % gop == 0 and not bottom  # (the second field of an IDR frame is a non-IDR I field)
-            head = b"\0\0\0\1\x09\xf0" + (_parameter_sets(width, height, rate) if idr else b"")  # (delimiter: I)
+            head = b"\0\0\0\1\x09\xf0" + (parameter_sets(width, height, rate) if idr else b"")  # (delimiter: I)
             planes = [luma[bottom::2], chroma[0][bottom::2], chroma[1][bottom::2]]
             units.append((head + _field(planes, bottom, idr, i % gop, (i // gop) % 2), idr))
     return units

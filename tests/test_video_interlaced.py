@@ -9,10 +9,10 @@ from fractions import Fraction
 import av
 import numpy as np
 import pytest
-from h264_fields import paff_fields
+from h264_fields import paff_fields, parameter_sets
 from video_factory import pattern_frame
 
-from vivit_hf.processing.random_access import FIELD_CHECK_BYTES, field_check
+from vivit_hf.processing.random_access import field_check
 from vivit_hf.processing.video_io import open_video
 
 HEIGHT, WIDTH, COUNT, RATE = 64, 96, 24, 25
@@ -35,14 +35,21 @@ def encoded(path, fmt, encoder, options):
     return path
 
 
-def paff_ts(path):
-    """A broadcast recording: each field its own PES, stamped a field (1/50 s) after the one before."""
-    with av.open(path, "w", format="mpegts") as container:
+def paff_ts(path, fmt="mpegts"):
+    """A broadcast recording: each field its own PES, stamped a field (1/50 s) after the one before; or, in another
+    `fmt`, each frame's two fields in one packet (a frame apart), as a muxer that joins them writes them."""
+    fields = paff_fields([pattern_frame(i, HEIGHT, WIDTH) for i in range(COUNT)])
+    joined = fmt != "mpegts"
+    if joined:
+        fields = [(top + bottom, idr) for (top, idr), (bottom, _) in zip(fields[::2], fields[1::2])]
+    with av.open(path, "w", format=fmt) as container:
         stream = container.add_stream("h264", rate=RATE)
         stream.width, stream.height, stream.time_base = WIDTH, HEIGHT, Fraction(1, 90000)
-        for place, (data, idr) in enumerate(paff_fields([pattern_frame(i, HEIGHT, WIDTH) for i in range(COUNT)])):
+        if joined:  # (its parameter sets, which the muxer writes as its avcC record)
+            stream.codec_context.extradata = parameter_sets(WIDTH, HEIGHT, RATE)
+        for place, (data, idr) in enumerate(fields):
             packet = av.Packet(data)
-            packet.pts = packet.dts = round(Fraction(place, 2 * RATE) / stream.time_base)
+            packet.pts = packet.dts = round(Fraction(place, (1 if joined else 2) * RATE) / stream.time_base)
             packet.time_base, packet.is_keyframe, packet.stream = stream.time_base, idr, stream
             container.mux(packet)
     return path
@@ -100,13 +107,16 @@ def test_field_coded_h264_reads_a_frame_per_field_pair(tmp_path, fmt):
 
 
 def test_field_check_reads_field_pic_flag_and_passes_over_progressive_streams(tmp_path):
-    """Each PAFF packet is a field; x264's MBAFF frames (interlaced=1) and progressive frames are not."""
+    """Each PAFF packet of a remux is a field; one that holds both fields of its frame (a muxer that joins them) is
+    not, nor are x264's MBAFF frames (interlaced=1) and progressive frames."""
     paff = remuxed(paff_ts(str(tmp_path / "paff.ts")), str(tmp_path / "paff.mp4"), "mp4")
+    joined = paff_ts(str(tmp_path / "joined.mkv"), "matroska")
     mbaff = encoded(str(tmp_path / "mbaff.mp4"), "mp4", *INTERLACED["x264_tff"])
     progressive = encoded(str(tmp_path / "progressive.ts"), "mpegts", "libx264", {"bf": "2"})
-    for path, fields in ((paff, True), (mbaff, False), (progressive, False)):
+    for path, fields in ((paff, True), (joined, False), (mbaff, False), (progressive, False)):
         with av.open(path) as container:
             stream = container.streams.video[0]
             is_field = field_check("h264", stream.codec_context.extradata)
-            read = {is_field(bytes(packet)[:FIELD_CHECK_BYTES]) for packet in container.demux(stream) if packet.size}
+            read = {is_field(memoryview(packet)) for packet in container.demux(stream) if packet.size}
         assert read == {fields}, path
+    assert_reads_as_a_sequential_decode(joined)

@@ -97,15 +97,15 @@ def _nal_length_size(extradata: bytes, at: int, record: bool) -> int:
     return (extradata[at] & 3) + 1 if record and len(extradata) > at else 0
 
 
-def _nal_units(packet: bytes, length_size: int, whole: bool = True) -> Iterator[bytes]:
+def _nal_units(packet: bytes | memoryview, length_size: int) -> Iterator[bytes]:
     """The first NAL units of a packet (each at most its first 64 bytes: headers are all that is read). Lengths that
-    do not add up to the packet (a muxer that wrote start codes under an avcC record) are read as Annex B; where the
-    packet is not `whole` (its first bytes), the last unit may run past them."""
+    do not add up to the packet (a muxer that wrote start codes under an avcC record) are read as Annex B (its first
+    `FIELD_CHECK_BYTES` of a memoryview, which `field_check` walks without copying it)."""
     units, position = [], 0
     while length_size and len(units) < _UNITS_BEFORE_PICTURE and position < len(packet):
         size = int.from_bytes(packet[position : position + length_size], "big")
         position += length_size
-        if size == 0 or (position + size > len(packet) and whole):
+        if size == 0 or position + size > len(packet):
             units = None
             break
         units.append(packet[position : position + min(size, 64)])
@@ -113,6 +113,7 @@ def _nal_units(packet: bytes, length_size: int, whole: bool = True) -> Iterator[
     if length_size and units:
         yield from units
         return
+    packet = bytes(packet[:FIELD_CHECK_BYTES]) if isinstance(packet, memoryview) else packet  # (see `field_check`)
     start = packet.find(b"\x00\x00\x01")
     for _ in range(_UNITS_BEFORE_PICTURE):
         if start < 0:
@@ -180,17 +181,19 @@ def _skip_scaling_list(bits: BitReader, size: int) -> None:
         last = next_scale or last
 
 
-# How many bytes of a packet `field_check` reads: its parameter sets, SEIs and first slice header lie in them
+# How many bytes of an Annex B packet (a transport stream's) `field_check` reads: its parameter sets, SEIs and first
+# slice header lie in them (a length-prefixed one, an mp4's or mkv's, is walked unit by unit, its headers alone read)
 FIELD_CHECK_BYTES = 4096
 
 
-def field_check(codec: str, extradata: bytes | None) -> Callable[[bytes], bool | None] | None:
-    """A function of the first bytes of an H.264 packet (`FIELD_CHECK_BYTES`) saying whether its picture is a field
-    (its first slice's `field_pic_flag`): PAFF, as broadcast encoders code interlaced video, one packet a field
-    where a transport stream gives each its PES, and an mp4 or mkv remuxed from one (`ffmpeg -c copy`) keeps them
-    apart: two packets make one frame. None where it cannot tell (no sequence parameter set read yet, a damaged
-    header); always False where the sequence parameter set codes frames only (progressive video, most files). None
-    for other codecs (MPEG-2's parser joins a frame's two field pictures into one packet)."""
+def field_check(codec: str, extradata: bytes | None) -> Callable[[memoryview], bool | None] | None:
+    """A function of an H.264 packet's bytes saying whether it holds one field of a frame, not both: PAFF, as broadcast
+    encoders code interlaced video, each picture a field (`field_pic_flag`), one packet a field where a transport
+    stream gives each its PES, and an mp4 or mkv remuxed from one (`ffmpeg -c copy`) keeps them apart: two packets
+    make one frame. A packet that holds both fields (a muxer that joins them, as the formats ask) is one frame. None
+    where it cannot tell (no sequence parameter set read yet, a damaged header); False where the sequence parameter
+    set codes frames only (progressive video, most files). None for other codecs (MPEG-2's parser joins a frame's two
+    field pictures into one packet)."""
     if codec != "h264":
         return None
     extradata = bytes(extradata or b"")
@@ -214,29 +217,37 @@ def field_check(codec: str, extradata: bytes | None) -> Callable[[bytes], bool |
             read_layout(unit)
             break
 
-    def field_picture(packet: bytes) -> bool | None:
+    def field_picture(packet: memoryview) -> bool | None:
         if size and layout[0] is not None and layout[0][2]:
             return False  # (an mp4's or mkv's parameter sets are its record's: frames only, as most files)
-        for unit in _nal_units(packet, size, whole=False):
+        fields = 0  # the pictures the packet starts (slices at macroblock 0), each a field
+        for unit in _nal_units(packet if size else bytes(packet[:FIELD_CHECK_BYTES]), size):
+            unit = bytes(unit)
             kind = unit[0] & 0x1F if unit else 0
             if kind == 7:
                 read_layout(unit)
-            elif kind in (1, 5) and layout[0] is not None:
+            elif kind in (1, 5):
+                if layout[0] is None:
+                    return None
                 frame_num_bits, separate, frames_only = layout[0]
                 if frames_only:
                     return False
                 try:
                     bits = BitReader(rbsp(unit[1:]))
-                    bits.ue(), bits.ue(), bits.ue()  # first_mb_in_slice, slice_type, pic_parameter_set_id
+                    first_macroblock = bits.ue()
+                    bits.ue(), bits.ue()  # slice_type, pic_parameter_set_id
                     if separate:
                         bits.take(2)  # colour_plane_id
                     bits.take(frame_num_bits)
-                    return bool(bits.bit())  # field_pic_flag
+                    field = bits.bit()  # field_pic_flag
                 except (EOFError, ValueError):
                     return None
-            elif kind in (1, 5):
-                return None
-        return None
+                if not field:
+                    return False
+                fields += first_macroblock == 0
+                if fields == 2:  # (the second field in the same packet: a frame)
+                    return False
+        return True if fields else None
 
     return field_picture
 

@@ -85,7 +85,7 @@ from .frame_display import (
     transparent_palette,
 )
 from .frame_table_cache import REORDERS_CACHE, TABLE_CACHE, content_key, path_key
-from .random_access import FIELD_CHECK_BYTES, field_check, keyframe_check
+from .random_access import field_check, keyframe_check
 from .video_reader import (
     INTERPOLATIONS,
     VideoInfo,
@@ -786,7 +786,7 @@ class PyAVReader(VideoReader):
                 keyframes.append(packet.is_keyframe)
                 stamped.append(packet.pts)
                 if is_field and not field_coded:
-                    field_coded = is_field(bytes(memoryview(packet)[:FIELD_CHECK_BYTES])) is True
+                    field_coded = is_field(memoryview(packet)) is True
                 if packet.is_keyframe and len(names) > 1 and starts_picture and not self._false_keyframes:
                     # (one false keyframe tells: an mp4 flagging every frame has the rest of its packets left unread)
                     verdict = starts_picture(bytes(packet))
