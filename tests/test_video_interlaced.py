@@ -9,7 +9,7 @@ from fractions import Fraction
 import av
 import numpy as np
 import pytest
-from h264_fields import paff_fields, parameter_sets
+from h264_fields import paff_fields
 from video_factory import pattern_frame
 
 from vivit_hf.processing.random_access import field_check
@@ -35,21 +35,15 @@ def encoded(path, fmt, encoder, options):
     return path
 
 
-def paff_ts(path, fmt="mpegts"):
-    """A broadcast recording: each field its own PES, stamped a field (1/50 s) after the one before; or, in another
-    `fmt`, each frame's two fields in one packet (a frame apart), as a muxer that joins them writes them."""
+def paff_ts(path):
+    """A broadcast recording: each field its own PES, stamped a field (1/50 s) after the one before."""
     fields = paff_fields([pattern_frame(i, HEIGHT, WIDTH) for i in range(COUNT)])
-    joined = fmt != "mpegts"
-    if joined:
-        fields = [(top + bottom, idr) for (top, idr), (bottom, _) in zip(fields[::2], fields[1::2])]
-    with av.open(path, "w", format=fmt) as container:
+    with av.open(path, "w", format="mpegts") as container:
         stream = container.add_stream("h264", rate=RATE)
         stream.width, stream.height, stream.time_base = WIDTH, HEIGHT, Fraction(1, 90000)
-        if joined:  # (its parameter sets, which the muxer writes as its avcC record)
-            stream.codec_context.extradata = parameter_sets(WIDTH, HEIGHT, RATE)
         for place, (data, idr) in enumerate(fields):
             packet = av.Packet(data)
-            packet.pts = packet.dts = round(Fraction(place, (1 if joined else 2) * RATE) / stream.time_base)
+            packet.pts = packet.dts = round(Fraction(place, 2 * RATE) / stream.time_base)
             packet.time_base, packet.is_keyframe, packet.stream = stream.time_base, idr, stream
             container.mux(packet)
     return path
@@ -63,6 +57,20 @@ def remuxed(source, path, fmt):
             if packet.dts is not None:
                 packet.stream = stream
                 container.mux(packet)
+    return path
+
+
+def joined(source, path, fmt):
+    """`source`'s field packets remuxed two a packet, a frame's fields together, as a muxer that joins them writes them
+    (its parameter sets the transport stream's: an encoder stream would put x264's own, frames-only, in the header)."""
+    with av.open(source) as given, av.open(path, "w", format=fmt) as container:
+        stream = container.add_stream_from_template(given.streams.video[0])
+        packets = [packet for packet in given.demux(video=0) if packet.size]
+        for top, bottom in zip(packets[::2], packets[1::2]):
+            packet = av.Packet(bytes(top) + bytes(bottom))
+            packet.pts, packet.dts, packet.time_base = top.pts, top.dts, top.time_base
+            packet.is_keyframe, packet.stream = top.is_keyframe, stream
+            container.mux(packet)
     return path
 
 
@@ -109,14 +117,17 @@ def test_field_coded_h264_reads_a_frame_per_field_pair(tmp_path, fmt):
 def test_field_check_reads_field_pic_flag_and_passes_over_progressive_streams(tmp_path):
     """Each PAFF packet of a remux is a field; one that holds both fields of its frame (a muxer that joins them) is
     not, nor are x264's MBAFF frames (interlaced=1) and progressive frames."""
-    paff = remuxed(paff_ts(str(tmp_path / "paff.ts")), str(tmp_path / "paff.mp4"), "mp4")
-    joined = paff_ts(str(tmp_path / "joined.mkv"), "matroska")
+    source = paff_ts(str(tmp_path / "paff.ts"))
+    paff, pair = (
+        remuxed(source, str(tmp_path / "paff.mp4"), "mp4"),
+        joined(source, str(tmp_path / "pair.mkv"), "matroska"),
+    )
     mbaff = encoded(str(tmp_path / "mbaff.mp4"), "mp4", *INTERLACED["x264_tff"])
     progressive = encoded(str(tmp_path / "progressive.ts"), "mpegts", "libx264", {"bf": "2"})
-    for path, fields in ((paff, True), (joined, False), (mbaff, False), (progressive, False)):
+    for path, fields in ((paff, True), (pair, False), (mbaff, False), (progressive, False)):
         with av.open(path) as container:
             stream = container.streams.video[0]
             is_field = field_check("h264", stream.codec_context.extradata)
             read = {is_field(memoryview(packet)) for packet in container.demux(stream) if packet.size}
         assert read == {fields}, path
-    assert_reads_as_a_sequential_decode(joined)
+    assert_reads_as_a_sequential_decode(pair)
