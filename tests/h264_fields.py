@@ -65,29 +65,35 @@ def parameter_sets(width: int, height: int, rate: int) -> bytes:
     return _nal(7, sps.trailing()) + _nal(8, pps.trailing())
 
 
-def _field(planes: list, bottom: int, idr: bool, frame_num: int, idr_id: int) -> bytes:
-    """An I slice of one field: every macroblock I_PCM."""
-    bits = _Bits()
-    bits.ue(0), bits.ue(7), bits.ue(0), bits.u(4, frame_num), bits.u(1, 1), bits.u(1, bottom)  # field_pic_flag 1
-    if idr:
-        bits.ue(idr_id)
-    bits.u(8, (2 * frame_num + bottom) % 256)  # pic_order_cnt_lsb: the top field first
-    bits.u(2 if idr else 1, 0)  # dec_ref_pic_marking: sliding window
-    bits.u(1, 1), bits.ue(1)  # slice_qp_delta 0; deblocking off
+def _field(planes: list, bottom: int, idr: bool, frame_num: int, idr_id: int, slices: int) -> bytes:
+    """The I slices of one field, each `slices`-th of its macroblock rows (the first at macroblock 0, the rest at their
+    first macroblock's address): every macroblock I_PCM."""
     luma, blue, red = planes
-    for row in range(luma.shape[0] // 16):
-        for column in range(luma.shape[1] // 16):
-            bits.ue(25)  # I_PCM
-            bits.align()
-            for plane, size in ((luma, 16), (blue, 8), (red, 8)):
-                block = plane[row * size : (row + 1) * size, column * size : (column + 1) * size]
-                bits.data += np.clip(block, 1, 255).astype(np.uint8).tobytes()
-    return _nal(5 if idr else 1, bits.trailing())
+    rows, columns = luma.shape[0] // 16, luma.shape[1] // 16
+    units = b""
+    for first in range(0, rows, -(-rows // slices)):
+        bits = _Bits()  # first_mb_in_slice, slice_type I, picture parameter set 0, frame_num, field_pic_flag 1
+        bits.ue(first * columns), bits.ue(7), bits.ue(0), bits.u(4, frame_num), bits.u(1, 1), bits.u(1, bottom)
+        if idr:
+            bits.ue(idr_id)
+        bits.u(8, (2 * frame_num + bottom) % 256)  # pic_order_cnt_lsb: the top field first
+        bits.u(2 if idr else 1, 0)  # dec_ref_pic_marking: sliding window
+        bits.u(1, 1), bits.ue(1)  # slice_qp_delta 0; deblocking off
+        for row in range(first, min(rows, first - (-rows // slices))):
+            for column in range(columns):
+                bits.ue(25)  # I_PCM
+                bits.align()
+                for plane, size in ((luma, 16), (blue, 8), (red, 8)):
+                    block = plane[row * size : (row + 1) * size, column * size : (column + 1) * size]
+                    bits.data += np.clip(block, 1, 255).astype(np.uint8).tobytes()
+        units += _nal(5 if idr else 1, bits.trailing())
+    return units
 
 
-def paff_fields(frames: list, rate: int = 25, gop: int = 12) -> list[tuple[bytes, bool]]:
+def paff_fields(frames: list, rate: int = 25, gop: int = 12, slices: int = 1) -> list[tuple[bytes, bool]]:
     """The access units of `frames` (RGB, height a multiple of 32, width of 16) coded as field pairs, top field
-    first: (Annex B bytes, starts an IDR picture) per field, in decode order (= presentation order: no B-frames)."""
+    first, each field in `slices` slices (as broadcast encoders cut it): (Annex B bytes, starts an IDR picture) per
+    field, in decode order (= presentation order: no B-frames)."""
     height, width = frames[0].shape[:2]
     units = []
     for i, rgb in enumerate(frames):
@@ -98,5 +104,5 @@ def paff_fields(frames: list, rate: int = 25, gop: int = 12) -> list[tuple[bytes
             idr = i % gop == 0 and not bottom  # (the second field of an IDR frame is a non-IDR I field)
             head = b"\0\0\0\1\x09\xf0" + (parameter_sets(width, height, rate) if idr else b"")  # (delimiter: I)
             planes = [luma[bottom::2], chroma[0][bottom::2], chroma[1][bottom::2]]
-            units.append((head + _field(planes, bottom, idr, i % gop, (i // gop) % 2), idr))
+            units.append((head + _field(planes, bottom, idr, i % gop, (i // gop) % 2, slices), idr))
     return units

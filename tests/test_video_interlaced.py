@@ -35,9 +35,9 @@ def encoded(path, fmt, encoder, options):
     return path
 
 
-def paff_ts(path):
+def paff_ts(path, slices=1):
     """A broadcast recording: each field its own PES, stamped a field (1/50 s) after the one before."""
-    fields = paff_fields([pattern_frame(i, HEIGHT, WIDTH) for i in range(COUNT)])
+    fields = paff_fields([pattern_frame(i, HEIGHT, WIDTH) for i in range(COUNT)], slices=slices)
     with av.open(path, "w", format="mpegts") as container:
         stream = container.add_stream("h264", rate=RATE)
         stream.width, stream.height, stream.time_base = WIDTH, HEIGHT, Fraction(1, 90000)
@@ -115,9 +115,10 @@ def test_field_coded_h264_reads_a_frame_per_field_pair(tmp_path, fmt):
 
 
 def test_field_check_reads_field_pic_flag_and_passes_over_progressive_streams(tmp_path):
-    """Each PAFF packet of a remux is a field; one that holds both fields of its frame (a muxer that joins them) is
-    not, nor are x264's MBAFF frames (interlaced=1) and progressive frames."""
-    source = paff_ts(str(tmp_path / "paff.ts"))
+    """Each PAFF packet of a remux is a field, in two slices as broadcast encoders cut it (a field, not two); one that
+    holds both fields of its frame (a muxer that joins them) is not, nor are x264's MBAFF frames (interlaced=1) and
+    progressive frames."""
+    source = paff_ts(str(tmp_path / "paff.ts"), slices=2)
     paff, pair = (
         remuxed(source, str(tmp_path / "paff.mp4"), "mp4"),
         joined(source, str(tmp_path / "pair.mkv"), "matroska"),
