@@ -39,7 +39,7 @@ from .bit_reader import BitReader, rbsp
 # come before it, a few at most
 _UNITS_BEFORE_PICTURE = 32
 # H.264 profiles whose sequence parameter set codes chroma format, bit depths, scaling matrices (H.264 7.3.2.1.1)
-H264_HIGH_PROFILES = frozenset({100, 110, 122, 244, 44, 83, 86, 118, 128, 138, 139, 134, 135})
+_H264_HIGH_PROFILES = frozenset({100, 110, 122, 244, 44, 83, 86, 118, 128, 138, 139, 134, 135})
 
 
 def keyframe_check(codec: str, extradata: bytes | None, intra_only: bool) -> Callable[[bytes], bool | None] | None:
@@ -152,7 +152,7 @@ def h264_sps_head(bits: BitReader) -> tuple[int, bool, bool]:
     bits.take(16)  # constraint flags, level_idc
     bits.ue()  # seq_parameter_set_id
     separate = False
-    if profile in H264_HIGH_PROFILES:
+    if profile in _H264_HIGH_PROFILES:
         chroma_format = bits.ue()
         if chroma_format == 3:
             separate = bool(bits.bit())  # separate_colour_plane_flag
