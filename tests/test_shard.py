@@ -341,6 +341,33 @@ def test_a_reencoded_variable_rate_clip_keeps_its_frames_times(frames):
             assert list(picked[0]) == list(picked[1]) and len(set(picked[0])) > 5
 
 
+def test_a_reencoded_variable_rate_clip_with_frames_stamped_alike_keeps_its_frames_times():
+    """A variable-rate clip (15 frames 33 ms apart, 15 more 100 ms apart: a phone's) two of whose frames share a stamp
+    (a millisecond clock's collision) was re-encoded with every frame evenly spaced at its average rate (65 ms apart
+    here), so `fps=5` sampling took frames 0, 3, 6, 10, 13, 16, ... from the shard where its source gives 0, 6, 13,
+    16, 18, 21, ... Its frames keep their times now, the two alike a tick apart."""
+    stamps = [33 * i for i in range(15)] + [495 + 100 * i for i in range(15)]
+    stamps[20] = stamps[19]
+    out = io.BytesIO()
+    with av.open(out, "w", format="matroska") as container:
+        stream = container.add_stream("mjpeg", rate=30)
+        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuvj420p"
+        stream.time_base = Fraction(1, 1000)  # (Matroska's)
+        for i, stamp in enumerate(stamps):
+            frame = av.VideoFrame.from_ndarray(pattern_frame(i, 48, 64), format="rgb24")
+            frame.pts, frame.time_base = i, Fraction(1, 30)  # (the encoder takes rising stamps only: set on its packet)
+            for packet in stream.encode(frame):
+                packet.pts, packet.dts, packet.time_base = stamp, stamp, Fraction(1, 1000)
+                container.mux(packet)
+    clip = reencode(out.getvalue(), short_side=32, keyframe_interval=8)
+    processor = ViViTVideoProcessor(do_resize=False, do_center_crop=False)
+    with open_video(out.getvalue()) as source, open_video(clip) as shard:
+        np.testing.assert_allclose(shard.frame_times(), source.frame_times(), atol=3e-5)
+    sampled = [processor.raw_views(video, fps=5, return_metadata=True) for video in (out.getvalue(), clip)]
+    picked = [list(result["video_metadata"][0].frames_indices) for result in sampled]
+    assert picked[0] == picked[1] and len(set(picked[0])) > 5
+
+
 def test_a_reencoded_variable_rate_segment_ends_where_its_source_s_next_frame_starts():
     """Frames 5-17 of a clip of frames 33 ms and then 100 ms apart (a phone's): the shard's last frame, 17, lasts until
     the source's frame 18, 0.1 s. x264's B-frames put a frame after it in decode order, and an mp4's frame lasts until

@@ -242,8 +242,11 @@ def _variable_rate_stamps(reader, kept) -> tuple[list[int] | None, Fraction | No
     """Stamps (in `VARIABLE_RATE_CLOCK`) for the `kept` frames of a variable-rate source, each at its time from the
     first one's, and one more where the last one ends: stamped by index at its average rate, a phone clip of 15
     frames 33 ms apart and 15 more 100 ms apart (2.0 s) was a shard of even frames lasting 1.96 s, and `fps`
-    sampling, which goes by a variable-rate file's times, took other frames from it than from its source. None, None
-    for a source whose frames are counted at its rate (`counted_at_rate`), or whose times would collide."""
+    sampling, which goes by a variable-rate file's times, took other frames from it than from its source. Frames that
+    share a time (a screen recorder's or a millisecond clock's collisions) are a tick of the clock apart (11 us), the
+    last at the time (the one a player shows there): left evenly spaced, a phone clip of 15 frames 33 ms apart and 15
+    more 100 ms apart, two of them stamped alike, gave fps=5 sampling frames 0, 3, 6, 10, ... where its source gives
+    0, 6, 13, 16, ... None, None for a source whose frames are counted at its rate (`counted_at_rate`)."""
     from ...processing.video_reader import counted_at_rate, video_duration
 
     times, last = reader.frame_times(), reader.last_frame_seconds()
@@ -254,9 +257,11 @@ def _variable_rate_stamps(reader, kept) -> tuple[list[int] | None, Fraction | No
     if np.isnan(ends[-1]):  # the source's last frame: it lasts as long as the reader's duration says
         ends[-1] = times[0] + video_duration(len(times), reader.fps, times, last)
     stamps = np.rint((ends - ends[0]) / float(VARIABLE_RATE_CLOCK)).astype(np.int64)
-    if not np.all(np.diff(stamps) > 0):
-        return None, None
-    return stamps.tolist(), VARIABLE_RATE_CLOCK
+    # each stamp at least a tick before the one after (an mp4 stores no two frames at one time; x264 refuses them):
+    # of frames stamped alike a player shows the last, which keeps its time (the first ones go a tick earlier each)
+    steps = np.arange(stamps.size)
+    stamps = -(np.maximum.accumulate(-stamps[::-1] - steps) + steps)[::-1]
+    return (stamps - stamps[0]).tolist(), VARIABLE_RATE_CLOCK
 
 
 def _lasting(packet, stamps: list[int] | None):
