@@ -297,17 +297,19 @@ def protocol_splits(loaded: dict, columns: tuple[str, ...], protocols: dict | No
             if protocols is not None:
                 protocols[name] = split
         first, second = parts.values()
+        # (a copy of the protocol without its unused clips has no 0s: "its 0 clips of 0 are left out" said nothing)
+        neither = f", its {values.count(0)} clips of 0 left out" if 0 in values else ""
         logger.warning(
             "split %r: its %r column marks each clip as HMDB51's official protocol does (1: training, 2: test, 0: "
-            "in neither), so it is read as two splits: %r (%d clips) and %r (%d clips), and its %d clips of 0 are "
-            "left out; train and score on them with --train_split %s --eval_split %s",
+            "in neither), so it is read as two splits: %r (%d clips) and %r (%d clips)%s; train and score on them "
+            "with --train_split %s --eval_split %s",
             split,
             PROTOCOL_COLUMN,
             first,
             values.count(1),
             second,
             values.count(2),
-            values.count(0),
+            neither,
             first,
             second,
         )
