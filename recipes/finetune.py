@@ -285,7 +285,12 @@ def find_resume_checkpoint(args, output_dir: Path, settings: dict):
     if torn := torn_files(saved_in(checkpoint, output_dir)):  # (a copy stopped midway)
         others = [path.name for path in checkpoints_once_saves_finish(checkpoint.parent.parent)]
         others = [name for name in others if name != checkpoint.name]
-        instead = f"resume another checkpoint of its run ({', '.join(others)})" if others else "start over"
+        # the flag as it is typed: `--resume_from_checkpoint step_2` (the bare name) is no such folder
+        instead = (
+            f"resume the run's latest other: --resume_from_checkpoint {checkpoint.parent / others[-1]}"
+            if others
+            else "start over"
+        )
         raise CommandLineRefused(
             f"--resume_from_checkpoint {checkpoint}: {', '.join(torn)} cut short there, so the checkpoint does not "
             f"load (a copy stopped midway?): copy it again, or {instead}"

@@ -2182,7 +2182,7 @@ def _protocol_splits(root: Path, cycle: list[int], hmdb51: bool = True) -> tuple
     return paths, subsets
 
 
-@pytest.mark.parametrize("marks", ["hmdb51", "folds", "folds 0-2 of other clips"])
+@pytest.mark.parametrize("marks", ["hmdb51", "hmdb51 without 0s", "folds", "folds 0-2 of other clips"])
 def test_hmdb51_hub_splits_marking_train_and_test_in_a_subset_column_are_read_as_its_protocol(tmp_path, caplog, marks):
     """CVML-TueAI/HMDB51 keeps HMDB51's three official splits as parquet splits `split1`..`split3`, each listing every
     clip with a `subset` column (1: training, 2: test, 0: in neither, as `<class>_test_split<n>.txt` marks them).
@@ -2190,12 +2190,12 @@ def test_hmdb51_hub_splits_marking_train_and_test_in_a_subset_column_are_read_as
     Now each such split is its training and test clips (`split1_train`, `split1_test`), its 0s left out, said with
     the flags; a `subset` of other values (folds 1-3), or of 0-2 beside clips not named as HMDB51's (a user's 3
     folds: they were re-split, a third of the clips dropped), is another column, left as it is."""
-    cycle = {"hmdb51": [1, 1, 1, 2, 2, 0], "folds": [1, 2, 3]}.get(marks, [0, 1, 2])
+    cycle = {"hmdb51": [1, 1, 1, 2, 2, 0], "hmdb51 without 0s": [1, 1, 2], "folds": [1, 2, 3]}.get(marks, [0, 1, 2])
     paths, subsets = _protocol_splits(tmp_path, cycle, hmdb51=marks != "folds 0-2 of other clips")
     with caplog.at_level(logging.WARNING, logger="vivit_hf.training.data.formats"):
         data = load_video_dataset(str(tmp_path), "hub", cache_dir=str(tmp_path / "cache"))
     read = {split: sorted(Path(i).name for i in example_ids(examples)) for split, examples in data.splits.items()}
-    if marks != "hmdb51":
+    if not marks.startswith("hmdb51"):
         assert read == {s: sorted(Path(p).name for p in paths) for s in ("split1", "split2")}, read
         assert "protocol" not in caplog.text, caplog.text
         return
@@ -2206,24 +2206,36 @@ def test_hmdb51_hub_splits_marking_train_and_test_in_a_subset_column_are_read_as
     }
     assert read == marked, read
     assert "--train_split split1_train --eval_split split1_test" in caplog.text
-    assert "'split1_train' (6 clips) and 'split1_test' (4 clips), and its 2 clips of 0 are left out" in caplog.text
+    if marks == "hmdb51":
+        assert "'split1_train' (6 clips) and 'split1_test' (4 clips), its 2 clips of 0 left out; train" in caplog.text
+    else:  # (a copy without HMDB51's unused clips: no word of them, where it said "its 0 clips of 0 are left out")
+        assert "'split1_train' (8 clips) and 'split1_test' (4 clips); train and score" in caplog.text, caplog.text
     # the protocols share clips by design: one line for them, not one a pair of splits (12 of HMDB51's 6 splits)
     assert "in both split" not in caplog.text and caplog.text.count("splits of different protocols share") == 1
 
 
-@pytest.mark.parametrize("hmdb51", [True, False])
+@pytest.mark.parametrize("hmdb51", [True, False, "a lone train"])
 def test_a_stream_of_hmdb51_protocol_splits_names_its_subset_column(tmp_path, caplog, hmdb51):
     """Streamed, a split's `subset` marks cannot be read ahead of its rows, and every row was trained on, test clips
     among them, without a word: the column is named, with what to do. Beside clips not named as HMDB51's (a user's
     folds 0-2), it is another column, read as rows without a word, as it is read whole."""
     from vivit_hf.training.data.streaming import open_streaming_dataset
 
-    _protocol_splits(tmp_path, [1, 1, 1, 2, 2, 0], hmdb51=hmdb51)
+    _protocol_splits(tmp_path, [1, 1, 1, 2, 2, 0], hmdb51=bool(hmdb51))
+    if hmdb51 == "a lone train":  # (a local table's one split: read whole as `train` and `test`, not `train_train`)
+        card = "  - split: train\n    path: data/split1-*\n"
+        (tmp_path / "README.md").write_text(f"---\nconfigs:\n- config_name: default\n  data_files:\n{card}---\n")
     with caplog.at_level(logging.WARNING, logger="vivit_hf.training.data.streaming"):
         data = open_streaming_dataset(str(tmp_path), cache_dir=str(tmp_path / "cache"))
+    if hmdb51 == "a lone train":
+        assert set(data.splits) == {"train"}
+        said = "split 'train' has an integer 'subset' column, as HMDB51's Hub copies mark each clip"
+        assert said in caplog.text and "leave --streaming out to read it as 'train' and 'test'" in caplog.text
+        return
     assert set(data.splits) == {"split1", "split2"}
-    said = "integer 'subset' column, as HMDB51's Hub copies mark each clip"
-    assert (said in caplog.text and "leave --streaming out" in caplog.text) == hmdb51, caplog.text
+    said = "splits 'split1', 'split2' have an integer 'subset' column, as HMDB51's Hub copies mark each clip"
+    read = "leave --streaming out to read each such split as <split>_train and <split>_test"
+    assert (said in caplog.text and read in caplog.text) == hmdb51, caplog.text
 
 
 def _lfs_pointer(path: Path) -> None:

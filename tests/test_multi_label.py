@@ -570,9 +570,7 @@ def test_an_empty_class_name_in_a_list_is_refused_whole_and_streamed(tmp_path):
     for i, (name, _) in enumerate(rows):
         clip(folder / name, seed=i)
     (folder / "metadata.jsonl").write_text("".join(json.dumps({"file_name": n, "labels": ls}) + "\n" for n, ls in rows))
-    said = (
-        r"1 clips of split 'train' of .* have the label ' ', an empty class name: row 1.*\. List their classes without"
-    )
+    said = r"1 clip of split 'train' of .* has the label ' ', an empty class name: row 1.*\. List its classes without"
     with pytest.raises(DatasetFormatError, match=said):
         hub(folder.parent, tmp_path)
     with pytest.raises(DatasetFormatError, match=said):

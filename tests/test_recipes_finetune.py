@@ -2266,8 +2266,8 @@ def test_resuming_a_checkpoint_with_a_file_cut_short_is_refused_naming_it_before
         recipe.find_resume_checkpoint(args, tmp_path, {})
     assert refused.value.message == (
         f"--resume_from_checkpoint {tmp_path / 'checkpoints' / 'step_4'}: {cut} ({path.stat().st_size} bytes) cut "
-        "short there, so the checkpoint does not load (a copy stopped midway?): copy it again, or resume another "
-        "checkpoint of its run (step_2)"
+        "short there, so the checkpoint does not load (a copy stopped midway?): copy it again, or resume the run's "
+        f"latest other: --resume_from_checkpoint {tmp_path / 'checkpoints' / 'step_2'}"
     )
     if cut != "random_states_0.pkl":  # (accelerate passes over a random state that does not load)
         with pytest.raises(Exception):  # noqa: B017, PT011 - safetensors', torch's own errors

@@ -301,12 +301,13 @@ def test_carried_model_files_state_their_licence_in_full(tmp_path):
         assert all(clause in head for clause in notice), f"{path.name} lacks the Apache notice"
 
 
-@pytest.mark.parametrize("classifies", [True, False], ids=["classifier", "encoder"])
+@pytest.mark.parametrize("classifies", [True, False, "multi-label"], ids=["classifier", "encoder", "multi-label"])
 def test_the_model_cards_usage_example_runs_as_written_without_vivit_hf(classifies, tmp_path, hf_modules_cache):
     """The card a recipe writes ends with a ```python example a user copies, said to run where vivit_hf is not
     installed: it runs as written (its folder for "path/or/repo-id", a video for "video.mp4"), and the shape its
     comment gives is what the processor returns, the model's clip (8 frames of 32x40 here, not the paper's
-    32x224x224)."""
+    32x224x224). A multi-label model's example names the clip's classes, each whose sigmoid is 0.5 or more (its
+    logit 0 or more): it stopped at the logits, leaving a user to the usual argmax, one class of a clip of several."""
     from video_factory import write_video
 
     from vivit_hf import ViViTVideoProcessor
@@ -322,6 +323,8 @@ def test_the_model_cards_usage_example_runs_as_written_without_vivit_hf(classifi
         num_attention_heads=2,
         intermediate_size=16,
         num_labels=3,
+        id2label={0: "sit", 1: "talk", 2: "walk"},
+        problem_type="multi_label_classification" if classifies == "multi-label" else None,
     )
     (classifier_class if classifies else model_class)(config).save_pretrained(tmp_path / "model")
     ViViTVideoProcessor(
@@ -334,9 +337,16 @@ def test_the_model_cards_usage_example_runs_as_written_without_vivit_hf(classifi
     write_video(tmp_path / "video.mp4", num_frames=30, height=48, width=64)
     code = example.replace('"path/or/repo-id"', '"model"')
     code += "print(tuple(inputs['pixel_values'].shape), tuple((logits if 'logits' in dir() else embeddings).shape))\n"
+    code += "print(logits[0].tolist() if 'logits' in dir() else None)\n"
     result = server(hf_modules_cache).run(["-c", HIDE_VIVIT_HF + code], cwd=tmp_path)
     assert result.returncode == 0, result.stderr[-3000:]
-    shape, output = result.stdout.strip().splitlines()[-1].split(") (")
+    *said, shapes, logits = result.stdout.strip().splitlines()
+    if classifies == "multi-label":  # the classes of logit 0 or more (sigmoid 0.5), from the logits printed
+        scored = [name for name, logit in zip(("sit", "talk", "walk"), json.loads(logits)) if logit >= 0]
+        assert ".argmax(" not in example and said[-1:] == [str(scored)], result.stdout
+    else:
+        assert "sigmoid" not in example, example
+    shape, output = shapes.split(") (")
     assert shape + ")" == f"({commented})" == "(1, 8, 3, 32, 40)", (commented, result.stdout)
     assert output.startswith("1, 3)" if classifies else "1, 81, 16)"), result.stdout
 

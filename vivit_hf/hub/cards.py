@@ -697,8 +697,21 @@ def build_model_card(
         f'inputs = processor("video.mp4", return_tensors="pt")  # (1, {config.num_frames}, {config.num_channels}, '
         f"{height}, {width})",
         "logits = model(**inputs).logits" if classifies else "embeddings = model(**inputs).last_hidden_state",
+        *_multi_label_classes(config, classifies),
         "```",
     ]
     if notes:
         lines += ["", notes.strip()]
     return ModelCard("\n".join(lines) + "\n")
+
+
+def _multi_label_classes(config, classifies: bool) -> list[str]:
+    """The Use example's line reading a multi-label model's classes: a sigmoid per class, each at 0.5 or more (the
+    recipes' `micro_f1` threshold). An example that stopped at the logits left a user to the usual `argmax`, which
+    names one class of a clip that has several."""
+    if not classifies or getattr(config, "problem_type", None) != "multi_label_classification":
+        return []
+    return [
+        "print([model.config.id2label[i] for i, p in enumerate(logits[0].sigmoid().tolist()) if p >= 0.5])"
+        "  # multi-label: each class scored 0.5 or more, not an argmax"
+    ]

@@ -2042,8 +2042,11 @@ class PyAVReader(VideoReader):
                         continue
                 context = self._decoder()  # a new decoder where _packets_from had to reopen the file
                 if packet is not None and name == "dts":
-                    place = self._name_packet(packet, place)  # the name the decoder hands on to the frame
-                    if self._seeked and self._renamed(packet, place):
+                    before, place = place, self._name_packet(packet, place)  # the name the decoder hands on
+                    # (a name no later than the packet before's: two packets of one size under one dts, as a
+                    # Matroska file's 2 uniform MPEG-1 frames came after a seek, dts 0 both, which sizes miss)
+                    behind = before is not None and place is not None and place <= before
+                    if self._seeked and (behind or self._renamed(packet, place)):
                         # Not the packet the table named so (a damaged AVI read after a seek): frames would come
                         # under other frames' indices (frame 107 for 110, 255 grey levels off); decode from the start
                         self._seek_renames = True

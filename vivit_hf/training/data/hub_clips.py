@@ -308,7 +308,7 @@ def protocol_splits(
     if origin is not None:
         logger.info(
             "split %r: read as HMDB51's protocol its %r column marks (1: training, 2: test, 0: in neither): %r (%d "
-            "clips) and %r (%d clips), its %d clips of 0 left out",
+            "clips) and %r (%d clips)%s",
             origin,
             PROTOCOL_COLUMN,
             *_counted(read[origin]),
@@ -317,8 +317,8 @@ def protocol_splits(
     for split, parts in read.items():
         logger.warning(
             "split %r: its %r column marks each clip as HMDB51's official protocol does (1: training, 2: test, 0: "
-            "in neither), so it is read as two splits: %r (%d clips) and %r (%d clips), and its %d clips of 0 are "
-            "left out; train and score on them with --train_split %s --eval_split %s",
+            "in neither), so it is read as two splits: %r (%d clips) and %r (%d clips)%s; train and score on them "
+            "with --train_split %s --eval_split %s",
             split,
             PROTOCOL_COLUMN,
             *_counted(parts),
@@ -328,6 +328,8 @@ def protocol_splits(
 
 
 def _counted(parts: tuple) -> tuple:
-    """(training part, its clips, test part, its clips, clips of 0) of a split `protocol_splits` read."""
+    """(training part, its clips, test part, its clips, what of its clips of 0 is said) of a split
+    `protocol_splits` read: a copy of the protocol without its unused clips has no 0s, of which "its 0 clips of 0 are
+    left out" would say nothing."""
     train, test, trained, tested, neither = parts
-    return train, trained, test, tested, neither
+    return train, trained, test, tested, f", its {neither} clips of 0 left out" if neither else ""

@@ -281,15 +281,17 @@ def empty_label_refusal(
     (`multi_label`: among the classes each lists)."""
     named = [f"row {i}" + (f" {clip_id!r}" if clip_id != str(i) else "") for i, clip_id in rows]
     shown = ", ".join(named[:5]) + (f" and {len(named) - 5} more" if len(named) > 5 else "")
+    one = len(rows) == 1  # (one clip said as one: "1 clips ... have" read as a slip)
+    them, their, they, have = ("it", "its", "it", "has") if one else ("them", "their", "they", "have")
     advice = (
-        "List their classes without it ([] for a clip of no class)"
+        f"List {their} classes without it ([] for a clip of no class)"
         if multi_label
-        else "Give them their class, or no label (None) if they have none (a split without labels is left out, so "
-        "it is never evaluated)"
+        else f"Give {them} {their} class, or no label (None) if {they} {have} none (a split without labels is left "
+        "out, so it is never evaluated)"
     )
     return DatasetFormatError(
-        f"{len(rows)} clips of split {split!r} of {source} have the label {' or '.join(map(repr, labels))}, an empty "
-        f"class name: {shown}. {advice}"
+        f"{len(rows)} clip{'' if one else 's'} of split {split!r} of {source} {have} the label "
+        f"{' or '.join(map(repr, labels))}, an empty class name: {shown}. {advice}"
     )
 
 

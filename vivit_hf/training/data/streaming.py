@@ -758,12 +758,17 @@ def _warn_protocol_column(features, columns: tuple[str, ...], loaded: dict) -> N
     paths = [video.get("path") if isinstance(video, dict) else video for video in (row[columns[0]] for row in videos)]
     if lists_hmdb51_clips(paths):
         splits = list(loaded)
+        # the splits the whole read makes of them (`protocol_splits`: a lone `train` becomes `train` and `test`)
+        whole = "'train' and 'test'" if splits == ["train"] else "<split>_train and <split>_test"
         logger.warning(
-            "splits %s have an integer %r column, as HMDB51's Hub copies mark each clip of a split 1 (training), 2 "
+            "%s %s an integer %r column, as HMDB51's Hub copies mark each clip of a split 1 (training), 2 "
             "(test) or 0 (in neither): streamed, every row of a split is read, its test clips among its training "
-            "clips; leave --streaming out to read each such split as <split>_train and <split>_test",
-            quoted(splits),
+            "clips; leave --streaming out to read %s as %s",
+            "split" if len(splits) == 1 else "splits",
+            quoted(splits) + (" has" if len(splits) == 1 else " have"),
             PROTOCOL_COLUMN,
+            "it" if len(splits) == 1 else "each such split",
+            whole,
         )
 
 
