@@ -533,6 +533,19 @@ def start_of_a_machine(recipe, rank: int, out, store, parsed) -> None:
     dist.destroy_process_group()
 
 
+def run_machines(machines: list) -> None:
+    """Start the forked `machines`, wait up to 60 s for each, and kill any left: one waiting at a collective the
+    others never reached is a hang, not left running."""
+    for machine in machines:
+        machine.start()
+    for machine in machines:
+        machine.join(60)
+    for machine in machines:
+        if machine.is_alive():
+            machine.kill()
+            machine.join()
+
+
 @pytest.mark.parametrize("shared", [False, True], ids=["folders_of_their_own", "one_shared_folder"])
 def test_machines_with_folders_of_their_own_resume_a_save_killed_between_its_renames_on_each(tmp_path, shared):
     """No folder every machine shares (`save_on_each_node`): each machine's main process saved step_6 whole as
@@ -559,14 +572,7 @@ def test_machines_with_folders_of_their_own_resume_a_save_killed_between_its_ren
     recipe, fork = load_recipe(), multiprocessing.get_context("fork")
     store = tmp_path / "store"
     machines = [fork.Process(target=start_of_a_machine, args=(recipe, r, outs[r], store, parsed[r])) for r in (0, 1)]
-    for machine in machines:
-        machine.start()
-    for machine in machines:
-        machine.join(60)
-    for machine in machines:  # (one left waiting at a collective the other never reached: a hang, not left running)
-        if machine.is_alive():
-            machine.kill()
-            machine.join()
+    run_machines(machines)
     assert [machine.exitcode for machine in machines] == [0, 0]
     said = [json.loads((out / f"rank{r}.json").read_text()) for r, out in enumerate(outs)]
     assert [machine["writer"] for machine in said] == [True, not shared]
@@ -614,14 +620,7 @@ def test_machines_sharing_a_folder_apart_from_rank_0s_are_refused(tmp_path, fold
     fork = multiprocessing.get_context("fork")
     store = tmp_path / "store"
     machines = [fork.Process(target=folder_seen_by_a_machine, args=(r, 3, outs[r], store)) for r in range(3)]
-    for machine in machines:
-        machine.start()
-    for machine in machines:
-        machine.join(60)
-    for machine in machines:  # (one left waiting at a collective the others never reached: a hang, not left running)
-        if machine.is_alive():
-            machine.kill()
-            machine.join()
+    run_machines(machines)
     said = [json.loads((tmp_path / f"rank{r}.json").read_text()) for r in range(3)]
     if isinstance(answer, bool):
         assert said == [{"shared": answer}] * 3
@@ -688,14 +687,7 @@ def test_a_machine_whose_own_folder_a_live_run_writes_is_refused_before_removing
         machines = [
             fork.Process(target=ready_folder_of_a_machine, args=(recipe, r, outs[r], store, parsed[r])) for r in (0, 1)
         ]
-        for machine in machines:
-            machine.start()
-        for machine in machines:
-            machine.join(60)
-        for machine in machines:
-            if machine.is_alive():
-                machine.kill()
-                machine.join()
+        run_machines(machines)
     finally:
         holder.stdin.close()
         holder.wait()
