@@ -14,7 +14,7 @@ import logging
 import os
 import re
 import shlex
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from .annotated import OFFICIAL_SPLIT, with_clip_groups
@@ -25,9 +25,11 @@ from .folders import (
     has_video_extension,
     is_hidden,
     listings_kept,
+    other_splits_video_folders,
     place_of,
     place_of_key,
     refuse_lfs_pointers,
+    split_folders_named,
     split_named_by,
     split_words,
     warn_left_out,
@@ -231,14 +233,19 @@ _SPLIT_WORD_FIRST = re.compile(
 )
 
 
-def warn_empty_class_folders(root: Path, class_dirs: dict[Path, Path], videos: Sequence[Path]) -> None:
+def warn_empty_class_folders(
+    root: Path, class_dirs: dict[Path, Path], videos: Sequence[Path], holding: Iterable[Path] = ()
+) -> None:
     """Folders beside the class folders that hold nothing (a class whose copy failed, a class not yet filled), or no
     video below them (only its notes, a labels.txt, which no warning about files of other types names), give no
     class, as in `datasets`, so the model would have a class fewer than the folders show; name them. So are
     such folders beside a folder of class folders (`train/empty_class/` next to `train/animals/cat/`), up to the
-    split folder (`class_dirs`: each class folder's split folder, or `root`), which went unnamed."""
+    split folder (`class_dirs`: each class folder's split folder, or `root`), which went unnamed. `holding`: more
+    folders holding clips (another split's, not listed: `load_videofolder`'s `one_of`)."""
     # the folders above each clip's folder, each folder's once: a Kinetics tree is 400 folders of 240k clips
-    holding_videos = {above for folder in {clip.parent for clip in videos} for above in (folder, *folder.parents)}
+    holding_videos = {
+        above for folder in {clip.parent for clip in videos} | set(holding) for above in (folder, *folder.parents)
+    }
     empty, videoless = [], []
     for parent in sorted({above for folder, top in class_dirs.items() for above in _folders_up_to(folder.parent, top)}):
         for child in sorted(parent.iterdir()):
@@ -291,11 +298,11 @@ def _one_class_splits(roots: Sequence[Path], per_split: dict[str, list]) -> dict
     return untrainable
 
 
-def _folder_clips(root: Path, missing: dict | None = None) -> dict[str, list]:
+def _folder_clips(root: Path, missing: dict | None = None, split: str | None = None) -> dict[str, list]:
     """`{split: [(class, clip, id)]}` of one root and its split folders; warns about the clips without a class,
     the files that are not videos and the clips at mixed depths; symlinked clips whose target is not there are
-    named and counted in `missing`."""
-    videos, others = files_below(root)
+    named and counted in `missing`. `split`: that split's folders alone (`files_below`), and what is said of them."""
+    videos, others = files_below(root, split)
     warn_left_out(root, others, links_named=True)
     per_split: dict[str, list] = {}
     loose: dict[str, list[str]] = {}
@@ -321,13 +328,15 @@ def _folder_clips(root: Path, missing: dict | None = None) -> dict[str, list]:
         depths.setdefault(below_split, key)
         places[clip] = place
     class_folders = class_folders_of(root, places)  # class -> {its folder's parents below the split folder: folder}
+    if split is not None:  # the other splits' folders, by their files' names (not stat'ed): their metadata files
+        split_folders |= split_folders_named(root)
     _refuse_labelled_metadata(root, sorted(split_folders))
     _warn_outside_split_folders(root, outside, sorted(split_folders))
     _warn_loose_clips(loose)
     warn_split_named_twice(root, list(places), places)
     _warn_mixed_depths(depths)
     warn_gathered_classes(class_folders)
-    warn_empty_class_folders(root, class_dirs, videos)
+    warn_empty_class_folders(root, class_dirs, videos, () if split is None else other_splits_video_folders(root, split))
     for split, absent in dangling_clips(root, others, class_folders).items():
         if missing is not None:
             missing[split] = missing.get(split, 0) + len(absent)
@@ -394,20 +403,35 @@ def _clips_without_class(root: Path) -> list[str]:
     return [key.as_posix() for clip in videos if place_of(key := clip.relative_to(root)).label is None]
 
 
+def split_found(roots: Sequence[Path], splits: Sequence[str]) -> str | None:
+    """The first of `splits` that a clip below `roots` is in with a class (`place_of`), each split's files alone
+    listed (`files_below`: within `listings_kept`, the read that follows lists them no more); None for none."""
+    for split in splits:
+        for root in roots:
+            if any(place_of(clip.relative_to(root)).label is not None for clip in files_below(root, split)[0]):
+                return split
+    return None
+
+
 @listings_kept()  # each root walked once: its clips and `refuse_lfs_pointers`' small files
-def load_videofolder(roots: Sequence[Path]) -> VideoClassificationData:
+def load_videofolder(roots: Sequence[Path], one_of: Sequence[str] | None = None) -> VideoClassificationData:
     """`<root>/.../[<split>/].../<class>/<clip>`, read as `datasets`' videofolder reads a folder: a clip's class is
     the folder it is in; its split is named by a folder above, at any depth (`train`, `val2017`, `k400_test`...),
     else `train`. `.webm` and the other `VIDEO_EXTENSIONS` included (`datasets`' videofolder skips them). A
     `datasets` metadata file that gives labels is refused (it is read by `--dataset_format hub`); a split of one
-    class is marked `untrainable`, refused where a recipe trains on it."""
+    class is marked `untrainable`, refused where a recipe trains on it. `one_of`: the one split read, the first of
+    these that holds a clip (`split_found`; evaluate.py's), its clips, labels and warnings as the whole read's, the
+    other splits' files not stat'ed (their paths read, 248 000 training clips beside 20 000 evaluated); every split
+    where none does (the whole read then says what the folder holds). Its classes are the split's alone: its ids are
+    no model's (evaluate.py maps them by name, `check_labels`)."""
+    only = split_found(roots, one_of) if one_of else None
     per_split: dict[str, list] = {}
     missing: dict[str, int] = {}
     for root in roots:
         # (a clone without git-lfs: each clip failed to decode, skipped and counted); its clips alone are read
-        refuse_lfs_pointers(root, has_video_extension)
+        refuse_lfs_pointers(root, has_video_extension, only)
         _warn_official_split_lists(root)
-        for split, items in _folder_clips(root, missing).items():
+        for split, items in _folder_clips(root, missing, only).items():
             per_split.setdefault(split, []).extend(items)
     if not per_split:
         hub = _is_hub_folder(roots[0])  # the shard writer's output, a pushed or saved data set
@@ -461,6 +485,7 @@ def load_videofolder(roots: Sequence[Path]) -> VideoClassificationData:
         missing=missing,
         untrainable=untrainable,
         own_names=folder_split_names(per_split),
+        read_alone=only,
     )
 
 
