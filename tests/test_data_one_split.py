@@ -36,11 +36,19 @@ LAYOUTS = {
         *("train/cat/a.mp4", "train/dog/b.mp4", "training/cat/c.mp4", "val/cat/d.mp4", "validation/dog/e.mp4"),
         *("val/dog/notes.docx", "test/cat/f.mp4", "test/dog/g.mp4", "test/dog/g.f137.mp4"),
     ],
+    # clips of the split evaluated that are another's under another name: a hard link, symlinks either way
+    "linked": ["train/cat/a.mp4", "train/dog/b.mp4", "test/cat/c.mp4", "test/dog/d.mp4"],
 }
 
 
 def layout(root: Path, name: str) -> Path:
     touch(root, *LAYOUTS[name])
+    if name == "linked":
+        for folder in ("val/cat", "val/dog"):
+            (root / folder).mkdir(parents=True)
+        os.link(root / "train/cat/a.mp4", root / "val/cat/a2.mp4")
+        (root / "val/dog/b2.mp4").symlink_to(root / "train/dog/b.mp4")
+        (root / "train/dog/d_link.mp4").symlink_to(root / "test/dog/d.mp4")
     if name == "kinetics":
         (root / "val" / "empty_class").mkdir()
         (root / "val" / "zumba" / "gone.mp4").symlink_to(root / "not_mounted" / "gone.mp4")
@@ -84,6 +92,13 @@ def test_a_split_read_alone_holds_the_clips_classes_and_order_of_the_whole_read(
 
 
 def test_what_is_said_of_the_split_read_alone_is_said(tmp_path, caplog):
+    root = layout(tmp_path / "linked", "linked")
+    _, said_whole = read(root, caplog)
+    for split, other in (("validation", "train"), ("test", "train")):
+        _, said = read(root, caplog, (split,))
+        linked = [m for m in said if "under another name" in m]
+        assert len(linked) == 1 and f"'{other}'" in linked[0] and f"'{split}'" in linked[0], said
+        assert linked[0] in said_whole, (linked, said_whole)
     root = layout(tmp_path / "kinetics", "kinetics")
     _, said = read(root, caplog, ("validation",))
     assert any("1 folder(s) beside the class folders are empty" in m and "'val/empty_class'" in m for m in said)

@@ -18,12 +18,15 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from .annotated import OFFICIAL_SPLIT, with_clip_groups
-from .examples import DatasetFormatError, VideoClassificationData, quoted
+from .examples import LINKED_ACROSS_SPLITS, DatasetFormatError, VideoClassificationData, quoted
 from .folders import (
+    VIDEO_EXTENSIONS,
     dangling_clips,
     files_below,
+    folder_place,
     has_video_extension,
     is_hidden,
+    kept_statuses,
     listings_kept,
     other_splits_video_folders,
     place_of,
@@ -343,6 +346,58 @@ def _folder_clips(root: Path, missing: dict | None = None, split: str | None = N
     return per_split
 
 
+def warn_clips_linked_from_other_splits(root: Path, split: str, examples: Sequence[dict]) -> None:
+    """A split read alone (`load_videofolder`'s `one_of`): name its clips that are files of another split under
+    another name (a clip hard-linked or symlinked into `val/`: a model trained on one is scored on its own clips), as
+    the whole read names them (`warn_repeated_clips`). The other splits' files are known by the inode their folder's
+    listing gives with each name, on their folder's device (one stat a folder); a symlink among them alone is
+    stat'ed. Byte-identical copies are not looked for: that would stat every file of the other splits."""
+    if not logger.isEnabledFor(logging.WARNING) or not examples:
+        return
+    statuses = kept_statuses()
+    clips: dict[tuple[int, int], list[str]] = {}  # (device, inode): the split's clips of that file, in order
+    for example in examples:
+        status = statuses.get(example["video"])
+        if status is not None and status.st_ino:  # (inode 0: some FUSE and network file systems, no identity)
+            clips.setdefault((status.st_dev, status.st_ino), []).append(example["id"])
+    here = Path(examples[0]["video"])  # the split read's first clip: which split the whole read lists first
+    firsts: dict[str, Path] = {}  # each other split's first file
+    others: dict[str, dict[tuple[int, int], list[str]]] = {}  # other split: {file: its names there, in order}
+    for folder in sorted(other_splits_video_folders(root, split)):
+        place = folder_place(folder.relative_to(root).parts)
+        if place.label is None:  # (clips in no class folder: none of the whole read's)
+            continue
+        other, below = place.split, folder.relative_to(root).as_posix()
+        device = os.stat(folder).st_dev
+        with os.scandir(folder) as listing:
+            entries = sorted((e for e in listing if not is_hidden(e.name)), key=lambda e: e.name)
+        for entry in entries:
+            if not entry.name.lower().endswith(VIDEO_EXTENSIONS):  # (strings: a Path each took 10 s of 18 at 248 000)
+                continue
+            if other not in firsts:
+                firsts[other] = Path(entry.path)
+            identity = (device, entry.inode())
+            if entry.is_symlink():
+                try:
+                    status = os.stat(entry.path)
+                except OSError:
+                    continue
+                identity = (status.st_dev, status.st_ino)
+            if identity in clips:
+                others.setdefault(other, {}).setdefault(identity, []).append(f"{below}/{entry.name}")
+    for other, files in others.items():
+        # as the whole read pairs them: each later name of a file with its first, the splits in the order of their
+        # first clips, in the order of the later split's clips
+        before = firsts[other] < here
+        if before:
+            pairs = [f"{files[i][0]} = {key}" for i, keys in clips.items() if i in files for key in keys]
+        else:
+            pairs = [f"{clips[i][0]} = {name}" for i, names in files.items() for name in names]
+        how = "symlinks or hard links to one file"
+        where = (other, split) if before else (split, other)
+        logger.warning(LINKED_ACROSS_SPLITS, len(pairs), *where, how, quoted(pairs, 3))
+
+
 # Files of a `datasets` data set: what the shard writer and `push_to_hub` write (tar, parquet), `save_to_disk`'s arrow
 _DATA_FILE_SUFFIXES = (".tar", ".parquet", ".arrow", ".jsonl", ".csv")
 
@@ -478,6 +533,9 @@ def load_videofolder(roots: Sequence[Path], one_of: Sequence[str] | None = None)
         )
         for s, items in per_split.items()
     }
+    if only is not None:
+        for root in roots:
+            warn_clips_linked_from_other_splits(root, only, splits[only])
     untrainable = _one_class_splits(roots, per_split)
     return VideoClassificationData(
         splits=splits,
