@@ -172,3 +172,20 @@ def test_evaluate_stats_no_file_of_the_training_split(evaluate_module, tmp_path,
     assert {path for path in stated if path.endswith(".mp4")} == {
         str(tmp_path / f"val/{c}.mp4") for c in ("cat/a", "dog/b")
     }
+
+
+@pytest.mark.parametrize("order", [("abseiling", "yoga", "zumba"), ("zumba", "yoga", "abseiling")])
+def test_a_cards_class_numbering_is_compared_on_the_classes_of_the_split_read_alone(tmp_path, caplog, order):
+    # A card numbering the three classes in sorted order, as videofolder does, beside a val/ lacking `abseiling`:
+    # read alone, its two classes are not the card's three, which is no reason to say the ids are not the card's;
+    # a card of another order is said of it, as of the whole read
+    root = layout(tmp_path, "kinetics")
+    names = "".join(f"          '{i}': {name}\n" for i, name in enumerate(order))
+    (root / "README.md").write_text(
+        "---\ndataset_info:\n  features:\n  - name: video\n    dtype: video\n  - name: label\n    dtype:\n"
+        f"      class_label:\n        names:\n{names}---\n"
+    )
+    card = "its data card's ClassLabel numbers the classes"
+    _, said_whole = read(root, caplog)
+    _, said = read(root, caplog, ("validation",))
+    assert any(card in m for m in said) == any(card in m for m in said_whole) == (order != tuple(sorted(order)))
