@@ -356,10 +356,12 @@ def warn_clips_linked_from_other_splits(root: Path, split: str, examples: Sequen
         return
     statuses = kept_statuses()
     clips: dict[tuple[int, int], list[str]] = {}  # (device, inode): the split's clips of that file, in order
+    identities = []  # (file, clip) of each clip, in the split's order
     for example in examples:
         status = statuses.get(example["video"])
         if status is not None and status.st_ino:  # (inode 0: some FUSE and network file systems, no identity)
-            clips.setdefault((status.st_dev, status.st_ino), []).append(example["id"])
+            identities.append(((status.st_dev, status.st_ino), example["id"]))
+            clips.setdefault(identities[-1][0], []).append(example["id"])
     here = Path(examples[0]["video"])  # the split read's first clip: which split the whole read lists first
     firsts: dict[str, Path] = {}  # each other split's first file
     others: dict[str, dict[tuple[int, int], list[str]]] = {}  # other split: {file: its names there, in order}
@@ -390,7 +392,7 @@ def warn_clips_linked_from_other_splits(root: Path, split: str, examples: Sequen
         # first clips, in the order of the later split's clips
         before = firsts[other] < here
         if before:
-            pairs = [f"{files[i][0]} = {key}" for i, keys in clips.items() if i in files for key in keys]
+            pairs = [f"{files[i][0]} = {key}" for i, key in identities if i in files]
         else:
             pairs = [f"{clips[i][0]} = {name}" for i, names in files.items() for name in names]
         how = "symlinks or hard links to one file"
