@@ -346,7 +346,11 @@ def main(argv=None, written: list | None = None):
     opener = (
         open_streaming_dataset
         if args.streaming
-        else partial(open_video_dataset, once=partial(read_once_per_machine, accelerator, source=args.dataset))
+        else partial(
+            open_video_dataset,
+            once=partial(read_once_per_machine, accelerator, source=args.dataset),
+            chosen_splits=(args.split,),  # (one HMDB51 protocol's test split, as advised: said in one INFO line)
+        )
     )
     # a stream is opened by the main process first too: what it found reading the shards (a WebDataset's label
     # column, every tar's index) is kept and read back by the others (`kept_scans`), where each read every tar

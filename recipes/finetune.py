@@ -93,6 +93,7 @@ from vivit_hf.training.checkpoints import (
     live_evaluation_in,
     missing_random_state,
     nothing_to_resume,
+    refused_when_full,
     release_output_dir,
     removal_said,
     remove_previous_run,
@@ -264,7 +265,15 @@ def find_resume_checkpoint(args, output_dir: Path, settings: dict):
             else f"a folder under {output_dir / CHECKPOINTS}"
         )
         raise CommandLineRefused(f"--resume_from_checkpoint {checkpoint}: {what} (give {give}, or latest)")
-    state = json.loads((saved_in(checkpoint, output_dir) / STATE_FILE).read_text())
+    state_file = saved_in(checkpoint, output_dir) / STATE_FILE
+    try:
+        state = json.loads(state_file.read_text())
+    except (OSError, ValueError) as error:  # (cut short by a copy stopped midway; --output_dir's: `take_output_dir`)
+        raise CommandLineRefused(
+            f"--resume_from_checkpoint {checkpoint}: {state_file} does not read ({type(error).__name__}: {error}), so "
+            "it is no checkpoint that can be resumed (a copy stopped midway?): copy it again, or resume another "
+            "checkpoint"
+        ) from None
     if isinstance(state, dict) and "completed_steps" not in state and "global_step" in state:
         # transformers' Trainer writes a trainer_state.json too: its checkpoint loaded the data and the model (its
         # weights too, under accelerate's name for them) and then died in a traceback for accelerate's optimizer.bin
@@ -807,7 +816,9 @@ def main(argv=None):
         earlier_runs = trained_runs(resume_state)
         # an earlier version's evaluations have no loss: ranked by it they would be passed over (the best, the patience)
         ranking = args.load_best_model_at_end or args.early_stopping_patience
-        unranked = ranking and unranked_evaluations(history, best_metric)
+        unranked = ranking and unranked_evaluations(
+            history, best_metric, default_metric(data.label_spaces, data.multi_label)
+        )
         if unranked:
             usage_error(f"cannot resume from {checkpoint}: {unranked}")
         missing = args.load_best_model_at_end and missing_snapshot(output_dir, history, best_metric, checkpoint)
@@ -1376,7 +1387,12 @@ def main(argv=None):
 
     if accelerator.is_main_process:
         # the previous model (and its card's plots) stays whole until this one is complete
-        with staged_outputs(output_dir, FINAL_MODEL_PATTERNS) as staging:
+        # a full disk said in one line, as at a checkpoint (it was torch's or safetensors' traceback), before the
+        # staging folder goes (the free space as the save failed)
+        with (
+            staged_outputs(output_dir, FINAL_MODEL_PATTERNS) as staging,
+            refused_when_full(output_dir, "the final model"),
+        ):
             write_final_outputs(staging)
             final_outputs = {path.name for path in staging.iterdir()}
         if uploader is not None:

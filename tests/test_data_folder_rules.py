@@ -6,6 +6,7 @@ in, its split a folder above named by a split keyword (`datasets.data_files.SPLI
 name) at any depth. Every expectation below is a hand-written list of (file, class, split).
 """
 
+import io
 import logging
 import re
 import struct
@@ -17,7 +18,9 @@ from pathlib import Path
 import av
 import numpy as np
 import pytest
+from PIL import Image
 
+from vivit_hf.processing.errors import VideoDecodeError
 from vivit_hf.processing.video_io import read_frames
 from vivit_hf.training.data.annotated import index_videos
 from vivit_hf.training.data.formats import (
@@ -137,6 +140,30 @@ def test_a_folder_scan_names_the_files_it_leaves_out_and_the_types_it_reads(tmp_
         assert "'run/b.xyz'" in message and "'swim/frames/0001.jpg'" in message, message
         assert "notes.txt" not in message and "labels.csv" not in message, message
         assert ".mp4" in message and ".3gp" in message and ".mts" in message, message
+
+
+def test_an_audio_format_with_a_cover_image_is_no_clip(tmp_path):
+    """yt-dlp's audio format of a clip whose merge never ran, with its thumbnail embedded (`--embed-thumbnail`: a cover
+    image, FFmpeg's `attached_pic` stream), was counted a video and listed as the clip, which every read then refused
+    ("has no video stream (found: only a cover image)"). It is left out, as the same file without the cover is."""
+    touch(tmp_path, "run/a.mp4")
+    cover = io.BytesIO()
+    Image.new("RGB", (16, 16), (200, 30, 30)).save(cover, "JPEG")
+    with av.open(str(tmp_path / "run" / "e.f140.mp4"), "w") as container:
+        sound = container.add_stream("aac", rate=48000, layout="mono")
+        picture = container.add_stream("mjpeg")
+        picture.width, picture.height, picture.pix_fmt = 16, 16, "yuvj420p"
+        picture.disposition = av.stream.Disposition.attached_pic
+        silence = av.AudioFrame.from_ndarray(np.zeros((1, 1024), dtype=np.float32), format="fltp", layout="mono")
+        silence.sample_rate, silence.pts = 48000, 0
+        for packet in [*sound.encode(silence), *sound.encode()]:
+            container.mux(packet)
+        still = av.Packet(cover.getvalue())
+        still.stream, still.pts, still.dts, still.is_keyframe = picture, 0, 0, True
+        container.mux(still)
+    with pytest.raises(VideoDecodeError, match="only a cover image"):  # (the premise: what a read of it says)
+        read_frames(str(tmp_path / "run" / "e.f140.mp4"), [0])
+    assert [p.relative_to(tmp_path).as_posix() for p in video_files_below(tmp_path)] == ["run/a.mp4"]
 
 
 def test_yt_dlp_leftovers_beside_a_merged_clip_are_named_not_read_as_clips(tmp_path, caplog):

@@ -659,7 +659,10 @@ def test_sharding_a_split_without_labels_is_refused_in_the_shard_tools_words(tmp
         write_shards(data, tmp_path / "shards", splits=["test"])
     said = str(refused.value)
     assert said.startswith("split 'test' of ") and "was left out: none of its rows has a label." in said, said
-    assert "A shard holds each clip's class (`<key>.cls`), so sharding needs labels: name a labelled split" in said
+    assert (
+        "A shard holds each clip's class (`<key>.cls`; its classes, `<key>.json`'s `labels`, where a clip has "
+        "several), so sharding needs labels: name a labelled split"
+    ) in said
     assert "Training and evaluation" not in said and not (tmp_path / "shards").exists(), said
 
 
@@ -2253,3 +2256,62 @@ def test_ucf101_clips_cloned_as_git_lfs_pointers_are_named_before_the_run(tmp_pa
     assert len(data.split("train")) == 8 and len(data.split("test")) == 4
     assert re.search(rf"split 'test': 4 of 4 clips looked at .*{said}", caplog.text), caplog.text
     assert "split 'train': " not in caplog.text
+
+
+@pytest.mark.parametrize(
+    "flags, chose",
+    [
+        (["--train_split", "split1_train", "--eval_split", "split1_test"], True),  # as the warnings advise
+        (["--train_split", "split1_train"], False),  # (a share of it held out: --eval_split split1_test advised)
+        (["--train_split", "split1_train", "--eval_split", "split2_test"], False),  # (its test clips trained on)
+    ],
+)
+def test_a_run_on_one_hmdb51_protocol_as_advised_gets_one_info_line_not_the_warnings(tmp_path, caplog, flags, chose):
+    """A run on CVML-TueAI/HMDB51's split 1, with the very flags the warnings advise (`--train_split split1_train
+    --eval_split split1_test`), was warned 4 times on every run (a re-split line for each of the 3 splits, one
+    "protocols share clips"): warnings a correct run learns to ignore. Now it gets one INFO line saying how its split
+    was read; a run that did not choose one protocol's two splits is warned as before."""
+    import contextlib
+
+    from accelerate import PartialState
+
+    from vivit_hf.training import finetune
+
+    PartialState()  # the recipe logs through accelerate
+    _protocol_splits(tmp_path, [1, 1, 1, 2, 2, 0])
+    accelerator = type("OneProcess", (), {"main_process_first": contextlib.nullcontext})
+    args = finetune.parse_args(["--dataset", str(tmp_path), "--dataset_format", "hub", *flags])
+    args.cache_dir = str(tmp_path / "cache")
+    with caplog.at_level(logging.INFO, logger="vivit_hf"):
+        _, train, evaluation, _ = finetune.load_data(args, accelerator)
+    said = [(r.levelno, r.getMessage()) for r in caplog.records if "protocol" in r.getMessage()]
+    warned = [message for level, message in said if level >= logging.WARNING]
+    if chose:
+        assert (len(train), len(evaluation)) == (6, 4) and not warned, warned
+        assert len(said) == 1 and said[0][1].startswith("split 'split1': read as HMDB51's protocol"), said
+        assert "'split1_train' (6 clips) and 'split1_test' (4 clips), its 2 clips of 0 left out" in said[0][1]
+        return
+    assert len(warned) == 3 and len(said) == 3, said  # (2 splits re-split, 1 "share clips")
+    assert sum("splits of different protocols share clips" in message for message in warned) == 1, warned
+
+
+@pytest.mark.parametrize(
+    "chosen, origin",
+    [
+        (("split1_train", "split1_test"), "split1"),  # finetune.py as advised
+        (("split1_test",), "split1"),  # evaluate.py --split split1_test
+        (("split1_train", None), None),  # (a share of split1_train held out: --eval_split split1_test advised)
+        (("split1_train", "split2_test"), None),  # (split 2's test clips are split 1's training clips too)
+        (("train", None), "train"),  # a lone `train` read as `train` / `test`: `test` the default evaluation split
+        (None, None),  # a read for no run (load_video_dataset alone)
+    ],
+)
+def test_the_protocol_a_run_chose_is_one_protocols_parts_with_its_test_split(chosen, origin):
+    """Which runs are told in one INFO line, not warned, how HMDB51's protocol splits were read (evaluate.py passes
+    its --split alone; None is the data set's default evaluation split)."""
+    from vivit_hf.training.data.examples import chosen_protocol
+
+    protocols = {"split1_train": "split1", "split1_test": "split1", "split2_train": "split2", "split2_test": "split2"}
+    if chosen and chosen[0] == "train":
+        protocols = {"train": "train", "test": "train"}
+    assert chosen_protocol(protocols, chosen) == origin

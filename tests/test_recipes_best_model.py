@@ -6,8 +6,10 @@ resume and on two processes (tiny runs, CPU, offline)."""
 
 import json
 import random
+import shutil
 import signal
 import types
+from functools import partial
 from pathlib import Path
 
 import fresh_python
@@ -392,3 +394,63 @@ def test_a_kill_while_a_best_snapshot_replaced_is_deleted_leaves_none_that_reads
     assert_same_weights(best_model.load_best_snapshot(tmp_path, 2)[0], load_file(tmp_path / "saved/model.safetensors"))
     best_model.prune_best_snapshots(tmp_path, "top1", 2)  # what the kill left goes at the next prune
     assert sorted(path.name for path in (tmp_path / "checkpoints" / "best").iterdir()) == ["step_2"]
+
+
+def test_a_best_snapshot_that_fills_the_disk_ends_the_run_in_one_line_as_a_checkpoint_does(tmp_path, monkeypatch):
+    """A full disk while the best model's snapshot was written was torch's `RuntimeError: [enforce fail at
+    inline_container.cc:672] . unexpected pos ...` traceback (what torch.save raises on a full tmpfs, measured), where
+    a checkpoint's save says it in one line, naming the checkpoint kept: now the snapshot's too, and nothing is left
+    of it; with room left, the same error is a bug's and keeps its traceback."""
+    from test_mutation_kills_training import FakeAccelerator
+    from transformers import VivitConfig, VivitModel
+
+    from vivit_hf.training import best_model, checkpoints
+    from vivit_hf.training.checkpoints import save_checkpoint, save_pretrained
+
+    config = VivitConfig(hidden_size=8, num_hidden_layers=1, num_attention_heads=2, intermediate_size=8)
+    config.update({"image_size": 8, "num_frames": 2, "tubelet_size": [1, 4, 4]})
+    model = VivitModel(config)
+    save_checkpoint(FakeAccelerator(), tmp_path, "step_2", {"completed_steps": 2}, total_limit=None)
+
+    def fills_the_disk(model, folder, **kwargs):
+        save_pretrained(model, folder, **kwargs)
+        raise RuntimeError("[enforce fail at inline_container.cc:672] . unexpected pos 5120 vs 5012")
+
+    snapshot = partial(best_model.save_best_snapshot, model, tmp_path, 4, {"top1": 0.5}, model.state_dict())
+    with pytest.raises(RuntimeError, match="unexpected pos"):  # room left on this disk: not a full disk
+        snapshot(fills_the_disk)
+    full = shutil.disk_usage(tmp_path)._replace(free=0)
+    monkeypatch.setattr(checkpoints.shutil, "disk_usage", lambda path: full)
+    with pytest.raises(SystemExit) as stopped:
+        snapshot(fills_the_disk)
+    assert stopped.value.code == (
+        f"error: the disk of {tmp_path} is full (0 bytes free now): the best model's snapshot of step 4 was not "
+        "written (RuntimeError: [enforce fail at inline_container.cc:672] . unexpected pos 5120 vs 5012); the last "
+        f"checkpoint, {tmp_path / 'checkpoints' / 'step_2'}, is kept: make room, and the same command again (without "
+        "any --overwrite_output_dir) continues from it (what it left half written goes as it starts)"
+    )
+    assert sorted(path.name for path in (tmp_path / "checkpoints" / "best").iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "history, default, advice",
+    [
+        ([{"step": 2, "eval/map": 0.5}, {"step": 4, "eval/map": 0.6}], "map", "(the default, map, ranks them)"),
+        ([{"step": 2, "eval/top1": 0.5}], "top1", "(the default, top1, ranks them)"),
+        ([{"step": 2, "eval/action_top1": 0.5}], "action_top1", "(the default, action_top1, ranks them)"),
+        ([{"step": 2}], "map", None),  # (no default ranks them either: not advised)
+    ],
+)
+def test_a_resume_that_cannot_rank_by_the_metric_names_the_runs_own_default(history, default, advice):
+    """A resume with --metric_for_best_model loss over evaluations of a version that reported no loss is refused,
+    advising to resume without the flag, "(the default, top-1, ranks them)": for a multi-label run the default is mAP
+    (`default_metric`), with several heads action top-1, which the advice now names; where the default has no value
+    either, it is not advised."""
+    from vivit_hf.training.best_model import unranked_evaluations
+
+    said = unranked_evaluations(history, "loss", default)
+    assert said.startswith("--metric_for_best_model loss: the checkpoint's evaluations of step"), said
+    if advice is None:
+        assert "resume without" not in said and said.endswith("start over with it (--overwrite_output_dir)"), said
+    else:
+        assert f"resume without --metric_for_best_model loss {advice}, or start over" in said, said

@@ -2014,7 +2014,8 @@ def test_a_final_save_that_fails_midway_leaves_the_previous_model_whole(
 ):
     """A finished run continued for a third epoch, whose disk fills up once the new weights are written (the
     processor's save fails): the folder still holds the first run's model, which loads with its own weights, and
-    its results; the same command again writes the new model and leaves no temporary folder."""
+    its results; the same command again writes the new model and leaves no temporary folder. The run ends in one line
+    saying the disk is full and the checkpoint kept, as a checkpoint's save does (it was the OSError's traceback)."""
     import errno
 
     from transformers import AutoModelForVideoClassification
@@ -2035,8 +2036,14 @@ def test_a_final_save_that_fails_midway_leaves_the_previous_model_whole(
 
     with monkeypatch.context() as patch:
         patch.setattr(ViViTVideoProcessor, "save_pretrained", full_disk)
-        with pytest.raises(OSError, match="No space left on device"):
+        with pytest.raises(SystemExit) as stopped:
             run_in_process(load_recipe(), *flags)
+    code, head = str(stopped.value.code), f"error: the disk of {out} is full ("
+    tail = (
+        " bytes free now): the final model was not written (OSError: [Errno 28] No space left on device); the last "
+        f"checkpoint, {out / 'checkpoints' / 'step_18'}, is kept: make room, and the same command again"
+    )
+    assert code.startswith(head) and tail in code and code[len(head) : code.index(tail)].isdigit(), code
     assert "model.safetensors" in beside_the_processor  # it failed after the new weights were written
     loaded = AutoModelForVideoClassification.from_pretrained(out).state_dict()
     for name, value in old_weights.items():

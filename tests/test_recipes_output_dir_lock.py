@@ -520,6 +520,37 @@ def test_a_checkpoint_whose_state_file_was_cut_short_is_refused_naming_it(tmp_pa
         release_output_dir(out)
 
 
+def test_a_checkpoint_outside_the_output_dir_whose_state_file_was_cut_short_is_refused_naming_it(tmp_path):
+    """`--resume_from_checkpoint /other/run/checkpoints/step_4` (a run moved to another disk, given by its path, outside
+    --output_dir) whose trainer_state.json a copy stopped midway cut short: still the JSONDecodeError traceback
+    ("Unterminated string starting at: line 1 column 2"), naming no file, where inside --output_dir it is one line.
+    Now one line naming the file too, before anything loads."""
+    import argparse
+
+    import pytest
+    from test_recipes_finetune import load_recipe
+
+    from vivit_hf.training.checkpoints import release_output_dir
+    from vivit_hf.training.flags import CommandLineRefused
+
+    out, elsewhere = tmp_path / "out", tmp_path / "other" / "checkpoints" / "step_4"
+    elsewhere.mkdir(parents=True)
+    (elsewhere / "trainer_state.json").write_text('{"completed_st')
+    recipe = load_recipe()
+    args = argparse.Namespace(**vars(recipe.parse_args([*TINY_MODEL, "--output_dir", str(out)])))
+    args.resume_from_checkpoint = str(elsewhere)
+    try:
+        with pytest.raises(CommandLineRefused) as refused:
+            recipe.decide_start(args, out, 1)
+    finally:
+        release_output_dir(out)
+    assert refused.value.message == (
+        f"--resume_from_checkpoint {elsewhere}: {elsewhere / 'trainer_state.json'} does not read (JSONDecodeError: "
+        "Unterminated string starting at: line 1 column 2 (char 1)), so it is no checkpoint that can be resumed (a "
+        "copy stopped midway?): copy it again, or resume another checkpoint"
+    )
+
+
 def test_a_linked_checkpoint_whose_state_file_was_cut_short_is_refused_naming_it_too(tmp_path):
     """A checkpoint folder linked from another disk (`checkpoints/step_4 -> /big/step_4`) is listed and read as any
     other (`list_checkpoints`): its state file cut short was still the JSONDecodeError traceback, the refusal passing

@@ -13,6 +13,7 @@ import av
 import huggingface_hub
 import numpy as np
 import pytest
+import yaml
 from hub_standin import HubStandIn
 from test_cards import markdown_table_rows
 from test_data_formats import write_csv
@@ -87,7 +88,22 @@ def test_shards_stream_back_with_the_same_labels_and_frames(kinetics, tmp_path, 
         assert data.label_names[row["cls"]] == row["json"]["label"] == ("abseiling" if "abs" in clip_id else "bowling")
         source = kinetics / "train_clips" / f"{clip_id}.mp4"
         np.testing.assert_array_equal(pyav_frames(row["mp4"]["bytes"]), pyav_frames(source))
+    # a single-label sample is `<key>.mp4`, `<key>.cls` (the id as text) and `<key>.json` (`{"id", "label"}`), as
+    # written before multi-label shards (whose `.json` holds `labels`, and no `.cls`), its card's `cls` a ClassLabel
+    for tar_path in sorted((out / "data").glob("train-*.tar")):
+        with tarfile.open(tar_path) as tar:
+            members = [(member.name, tar.extractfile(member).read()) for member in tar]
+        for (clip_name, _), (cls_name, cls), (json_name, meta) in zip(*[iter(members)] * 3):
+            key, clip_id = clip_name.removesuffix(".mp4"), json.loads(meta)["id"]
+            label = "abseiling" if "abs" in clip_id else "bowling"
+            assert (cls_name, json_name) == (f"{key}.cls", f"{key}.json") and cls == str(CLASSES.index(label)).encode()
+            assert meta == json.dumps({"id": clip_id, "label": label}).encode()
     card = (out / "README.md").read_text()
+    features = yaml.safe_load(card.split("---")[1])["dataset_info"]["features"]
+    assert features[1:3] == [
+        {"name": "cls", "dtype": {"class_label": {"names": {"0": "abseiling", "1": "bowling"}}}},
+        {"name": "json", "struct": [{"name": "id", "dtype": "string"}, {"name": "label", "dtype": "string"}]},
+    ]
     assert "`--dataset_format kinetics`" in card and "| train | 4 | 2 |" in card and "| 1 | bowling | 2 | 1 |" in card
     assert "| train | 4 | 2 |" in card and "| 1 |" in card.split("| train | 4 | 2 |")[1].splitlines()[0]  # 1 missing
     # Kept local, the card's usage example reads this folder as written (it said `load_dataset(<this repo>, ...)`,
@@ -323,6 +339,33 @@ def test_a_reencoded_variable_rate_clip_keeps_its_frames_times(frames):
             sampled = [processor.raw_views(video, fps=20, return_metadata=True) for video in (source, clip)]
             picked = [result["video_metadata"][0].frames_indices for result in sampled]
             assert list(picked[0]) == list(picked[1]) and len(set(picked[0])) > 5
+
+
+def test_a_reencoded_variable_rate_clip_with_frames_stamped_alike_keeps_its_frames_times():
+    """A variable-rate clip (15 frames 33 ms apart, 15 more 100 ms apart: a phone's) two of whose frames share a stamp
+    (a millisecond clock's collision) was re-encoded with every frame evenly spaced at its average rate (65 ms apart
+    here), so `fps=5` sampling took frames 0, 3, 6, 10, 13, 16, ... from the shard where its source gives 0, 6, 13,
+    16, 18, 21, ... Its frames keep their times now, the two alike a tick apart."""
+    stamps = [33 * i for i in range(15)] + [495 + 100 * i for i in range(15)]
+    stamps[20] = stamps[19]
+    out = io.BytesIO()
+    with av.open(out, "w", format="matroska") as container:
+        stream = container.add_stream("mjpeg", rate=30)
+        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuvj420p"
+        stream.time_base = Fraction(1, 1000)  # (Matroska's)
+        for i, stamp in enumerate(stamps):
+            frame = av.VideoFrame.from_ndarray(pattern_frame(i, 48, 64), format="rgb24")
+            frame.pts, frame.time_base = i, Fraction(1, 30)  # (the encoder takes rising stamps only: set on its packet)
+            for packet in stream.encode(frame):
+                packet.pts, packet.dts, packet.time_base = stamp, stamp, Fraction(1, 1000)
+                container.mux(packet)
+    clip = reencode(out.getvalue(), short_side=32, keyframe_interval=8)
+    processor = ViViTVideoProcessor(do_resize=False, do_center_crop=False)
+    with open_video(out.getvalue()) as source, open_video(clip) as shard:
+        np.testing.assert_allclose(shard.frame_times(), source.frame_times(), atol=3e-5)
+    sampled = [processor.raw_views(video, fps=5, return_metadata=True) for video in (out.getvalue(), clip)]
+    picked = [list(result["video_metadata"][0].frames_indices) for result in sampled]
+    assert picked[0] == picked[1] and len(set(picked[0])) > 5
 
 
 def test_a_reencoded_variable_rate_segment_ends_where_its_source_s_next_frame_starts():

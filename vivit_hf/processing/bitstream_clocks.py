@@ -9,7 +9,8 @@ and asks these for the rate (`_fps`).
 
 Apart from `video_pyav` because they are bit-level header parsing and arithmetic on plain bytes and numbers, tested
 against hand-built headers (`tests/test_mutation_kills_video_pyav.py`) without a file or a decoder. Imports only
-numpy, the standard library and its sibling `bit_reader`, so it travels with the video processor under
+numpy, the standard library and its siblings `bit_reader` and `random_access` (an H.264 sequence parameter set's
+head), so it travels with the video processor under
 `trust_remote_code`.
 """
 
@@ -21,6 +22,7 @@ from fractions import Fraction
 import numpy as np
 
 from .bit_reader import BitReader, rbsp
+from .random_access import h264_sps_head
 
 # A raw H.263 or H.261 stream (`.h263`, `.263`, `.h261`: video-call and 3GPP-era captures) stores no times but its
 # pictures' temporal references (TR), counted on the picture clock: 30000/1001 Hz, or a custom one (H.263+'s CPCFC).
@@ -119,10 +121,6 @@ def mpeg4_vol_clock(data: bytes) -> tuple[int, int] | None:
     return (resolution, max(1, (resolution - 1).bit_length())) if resolution else None
 
 
-# H.264 profiles whose sequence parameter set codes chroma format, bit depths, scaling matrices (H.264 7.3.2.1.1)
-_H264_HIGH_PROFILES = frozenset({100, 110, 122, 244, 44, 83, 86, 118, 128, 138, 139, 134, 135})
-
-
 def h264_fixed_frame_rate(data: bytes) -> bool | None:
     """The `fixed_frame_rate_flag` of the VUI timing of the first sequence parameter set in `data` (Annex B: a raw
     stream's extradata), None where it has none (no SPS, no timing, a damaged one). x264 sets it where it encodes at
@@ -135,28 +133,7 @@ def h264_fixed_frame_rate(data: bytes) -> bool | None:
         return None
     bits = BitReader(rbsp(data[start + 4 :].split(b"\0\0\1", 1)[0]))
     try:
-        profile = bits.take(8)
-        bits.take(16)  # constraint flags, level_idc
-        bits.ue()  # seq_parameter_set_id
-        if profile in _H264_HIGH_PROFILES:
-            chroma_format = bits.ue()
-            if chroma_format == 3:
-                bits.bit()  # separate_colour_plane_flag
-            bits.ue(), bits.ue(), bits.bit()  # bit depths, qpprime_y_zero_transform_bypass_flag
-            if bits.bit():  # seq_scaling_matrix_present_flag
-                for i in range(8 if chroma_format != 3 else 12):
-                    if bits.bit():
-                        _skip_scaling_list(bits, 16 if i < 6 else 64)
-        bits.ue()  # log2_max_frame_num_minus4
-        poc_type = bits.ue()
-        if poc_type == 0:
-            bits.ue()
-        elif poc_type == 1:
-            bits.bit(), bits.se(), bits.se()
-            for _ in range(bits.ue()):
-                bits.se()
-        bits.ue(), bits.bit(), bits.ue(), bits.ue()  # max_num_ref_frames .. pic_height_in_map_units_minus1
-        if not bits.bit():  # frame_mbs_only_flag
+        if not h264_sps_head(bits)[2]:  # frame_mbs_only_flag
             bits.bit()
         bits.bit()  # direct_8x8_inference_flag
         if bits.bit():  # frame_cropping_flag
@@ -179,14 +156,6 @@ def h264_fixed_frame_rate(data: bytes) -> bool | None:
         return bool(bits.bit())
     except (EOFError, ValueError):
         return None
-
-
-def _skip_scaling_list(bits: BitReader, size: int) -> None:
-    last = next_scale = 8
-    for _ in range(size):
-        if next_scale:
-            next_scale = (last + bits.se()) % 256
-        last = next_scale or last
 
 
 def mpeg4_vop_rate(heads: list, clock: tuple[int, int], whole: bool = True) -> float | None:

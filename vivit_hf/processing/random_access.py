@@ -23,6 +23,9 @@ decoding. None where the codec is none of these, or the packet cannot be parsed:
 decoder to ask. A wrong "no" costs speed alone (PyAV reads the file), a wrong "yes" a wrong frame, so anything
 unusual reads as "no" where the header is read at all.
 
+`field_check` reads the same headers for another question: whether an H.264 packet holds one field of a frame
+(PAFF), so that its packets are not its frames.
+
 Imports only the standard library and its sibling `bit_reader`: travels with the video processor under
 `trust_remote_code`."""
 
@@ -35,6 +38,8 @@ from .bit_reader import BitReader, rbsp
 # How many NAL units (and AV1 OBUs) of a packet are read to find its first picture: parameter sets, SEIs, delimiters
 # come before it, a few at most
 _UNITS_BEFORE_PICTURE = 32
+# H.264 profiles whose sequence parameter set codes chroma format, bit depths, scaling matrices (H.264 7.3.2.1.1)
+_H264_HIGH_PROFILES = frozenset({100, 110, 122, 244, 44, 83, 86, 118, 128, 138, 139, 134, 135})
 
 
 def keyframe_check(codec: str, extradata: bytes | None, intra_only: bool) -> Callable[[bytes], bool | None] | None:
@@ -92,9 +97,10 @@ def _nal_length_size(extradata: bytes, at: int, record: bool) -> int:
     return (extradata[at] & 3) + 1 if record and len(extradata) > at else 0
 
 
-def _nal_units(packet: bytes, length_size: int) -> Iterator[bytes]:
+def _nal_units(packet: bytes | memoryview, length_size: int) -> Iterator[bytes]:
     """The first NAL units of a packet (each at most its first 64 bytes: headers are all that is read). Lengths that
-    do not add up to the packet (a muxer that wrote start codes under an avcC record) are read as Annex B."""
+    do not add up to the packet (a muxer that wrote start codes under an avcC record) are read as Annex B (its first
+    `FIELD_CHECK_BYTES` of a memoryview, which `field_check` walks without copying it)."""
     units, position = [], 0
     while length_size and len(units) < _UNITS_BEFORE_PICTURE and position < len(packet):
         size = int.from_bytes(packet[position : position + length_size], "big")
@@ -107,6 +113,7 @@ def _nal_units(packet: bytes, length_size: int) -> Iterator[bytes]:
     if length_size and units:
         yield from units
         return
+    packet = bytes(packet[:FIELD_CHECK_BYTES]) if isinstance(packet, memoryview) else packet  # (see `field_check`)
     start = packet.find(b"\x00\x00\x01")
     for _ in range(_UNITS_BEFORE_PICTURE):
         if start < 0:
@@ -135,6 +142,114 @@ def _h264_starts(units: Iterator[bytes]) -> bool | None:
         if kind == 6:
             recovers |= _recovers_at_once(rbsp(unit[1:]))
     return None
+
+
+def h264_sps_head(bits: BitReader) -> tuple[int, bool, bool]:
+    """An H.264 sequence parameter set's payload (after its NAL header) read up to its `frame_mbs_only_flag`
+    (7.3.2.1.1): the bits of a slice's `frame_num`, whether the colour planes are coded apart (a slice then names its
+    plane before `frame_num`), and whether every picture is a frame (no field coding at all)."""
+    profile = bits.take(8)
+    bits.take(16)  # constraint flags, level_idc
+    bits.ue()  # seq_parameter_set_id
+    separate = False
+    if profile in _H264_HIGH_PROFILES:
+        chroma_format = bits.ue()
+        if chroma_format == 3:
+            separate = bool(bits.bit())  # separate_colour_plane_flag
+        bits.ue(), bits.ue(), bits.bit()  # bit depths, qpprime_y_zero_transform_bypass_flag
+        if bits.bit():  # seq_scaling_matrix_present_flag
+            for i in range(8 if chroma_format != 3 else 12):
+                if bits.bit():
+                    _skip_scaling_list(bits, 16 if i < 6 else 64)
+    frame_num_bits = bits.ue() + 4  # log2_max_frame_num_minus4
+    poc_type = bits.ue()
+    if poc_type == 0:
+        bits.ue()
+    elif poc_type == 1:
+        bits.bit(), bits.se(), bits.se()
+        for _ in range(bits.ue()):
+            bits.se()
+    bits.ue(), bits.bit(), bits.ue(), bits.ue()  # max_num_ref_frames .. pic_height_in_map_units_minus1
+    return frame_num_bits, separate, bool(bits.bit())
+
+
+def _skip_scaling_list(bits: BitReader, size: int) -> None:
+    last = next_scale = 8
+    for _ in range(size):
+        if next_scale:
+            next_scale = (last + bits.se()) % 256
+        last = next_scale or last
+
+
+# How many bytes of an Annex B packet (a transport stream's) `field_check` reads: its parameter sets, SEIs and first
+# slice header lie in them (a length-prefixed one, an mp4's or mkv's, is walked unit by unit, its headers alone read)
+FIELD_CHECK_BYTES = 4096
+
+
+def field_check(codec: str, extradata: bytes | None) -> Callable[[memoryview], bool | None] | None:
+    """A function of an H.264 packet's bytes saying whether it holds one field of a frame, not both: PAFF, as broadcast
+    encoders code interlaced video, each picture a field (`field_pic_flag`), one packet a field where a transport
+    stream gives each its PES, and an mp4 or mkv remuxed from one (`ffmpeg -c copy`) keeps them apart: two packets
+    make one frame. A packet that holds both fields (a muxer that joins them, as the formats ask) is one frame. None
+    where it cannot tell (no sequence parameter set read yet, a damaged header); False where the sequence parameter
+    set codes frames only (progressive video, most files). None for other codecs (MPEG-2's parser joins a frame's two
+    field pictures into one packet)."""
+    if codec != "h264":
+        return None
+    extradata = bytes(extradata or b"")
+    record = extradata[:1] == b"\x01"
+    size = _nal_length_size(extradata, 4, record)
+    if record:  # avcC: its first sequence parameter set after 8 bytes (6, then its 16-bit length)
+        length = int.from_bytes(extradata[6:8], "big")
+        units = iter([extradata[8 : 8 + length]] if extradata[5:6] and extradata[5] & 0x1F else [])
+    else:
+        units = _nal_units(extradata, 0)
+    layout = [None]  # the sequence parameter set's (frame_num bits, separate colour planes, frames only)
+
+    def read_layout(unit: bytes) -> None:
+        try:
+            layout[0] = h264_sps_head(BitReader(rbsp(unit[1:])))
+        except (EOFError, ValueError):  # (cut at 64 bytes: long scaling matrices)
+            layout[0] = None
+
+    for unit in units:
+        if unit and unit[0] & 0x1F == 7:
+            read_layout(unit)
+            break
+
+    def field_picture(packet: memoryview) -> bool | None:
+        if size and layout[0] is not None and layout[0][2]:
+            return False  # (an mp4's or mkv's parameter sets are its record's: frames only, as most files)
+        fields = 0  # the pictures the packet starts (slices at macroblock 0), each a field
+        for unit in _nal_units(packet if size else bytes(packet[:FIELD_CHECK_BYTES]), size):
+            unit = bytes(unit)
+            kind = unit[0] & 0x1F if unit else 0
+            if kind == 7:
+                read_layout(unit)
+            elif kind in (1, 5):
+                if layout[0] is None:
+                    return None
+                frame_num_bits, separate, frames_only = layout[0]
+                if frames_only:
+                    return False
+                try:
+                    bits = BitReader(rbsp(unit[1:]))
+                    first_macroblock = bits.ue()
+                    bits.ue(), bits.ue()  # slice_type, pic_parameter_set_id
+                    if separate:
+                        bits.take(2)  # colour_plane_id
+                    bits.take(frame_num_bits)
+                    field = bits.bit()  # field_pic_flag
+                except (EOFError, ValueError):
+                    return None
+                if not field:
+                    return False
+                fields += first_macroblock == 0
+                if fields == 2:  # (the second field in the same packet: a frame)
+                    return False
+        return True if fields else None
+
+    return field_picture
 
 
 def _recovers_at_once(sei: bytes) -> bool:

@@ -85,7 +85,7 @@ from .frame_display import (
     transparent_palette,
 )
 from .frame_table_cache import REORDERS_CACHE, TABLE_CACHE, content_key, path_key
-from .random_access import keyframe_check
+from .random_access import field_check, keyframe_check
 from .video_reader import (
     INTERPOLATIONS,
     VideoInfo,
@@ -742,6 +742,10 @@ class PyAVReader(VideoReader):
         durations = self._shown_durations = []  # per packet shown: its duration (see `_lone_frame_seconds`)
         codec = self.stream.codec_context.name
         starts_picture = self._keyframe_check()
+        context = self.stream.codec_context
+        # (each packet read until one is a field: PAFF encoders choose a frame or two fields picture by picture)
+        is_field = field_check(context.codec.canonical_name, context.extradata) if context.codec else None
+        field_coded = False  # a packet holds one field of a frame (see `field_check`)
         self._false_keyframes, self._keyframes_read = False, starts_picture is not None
         # a raw H.263 / H.261 stream's pictures' temporal references, in order (see `picture_clock_rate`)
         clocked = codec in PICTURE_CLOCK_CODECS and self.container.format.name == codec
@@ -781,6 +785,8 @@ class PyAVReader(VideoReader):
                     key_sizes[packet.pts] = None if packet.pts in key_sizes else packet.size
                 keyframes.append(packet.is_keyframe)
                 stamped.append(packet.pts)
+                if is_field and not field_coded:
+                    field_coded = is_field(memoryview(packet)) is True
                 if packet.is_keyframe and len(names) > 1 and starts_picture and not self._false_keyframes:
                     # (one false keyframe tells: an mp4 flagging every frame has the rest of its packets left unread)
                     verdict = starts_picture(bytes(packet))
@@ -891,8 +897,18 @@ class PyAVReader(VideoReader):
         # (worked out once: `_fps` is asked for 9 times a processor call, and this is a pass over every packet, 46 ms
         # for 180 000)
         self._joined_span = joined_seconds(names, self.stream.time_base, ahead) if clock_jumps else None
+        # A field-coded stream (H.264 PAFF: one packet a field, `field_check`) names a frame by two packets, stamped a
+        # field apart where a transport stream gave each field its PES and an mp4 or mkv remuxed from one keeps them:
+        # counted by its packets, 40 frames of 25 fps read 80 frames of 50 fps, and every odd index no frame at all.
+        # Its decoder tells which packets make frames
         decoder_decides = (
-            no_picture or open_start or leading_decides or (goes_back and not dts_rise) or decode_stamped or decode_cut
+            no_picture
+            or open_start
+            or leading_decides
+            or (goes_back and not dts_rise)
+            or decode_stamped
+            or decode_cut
+            or field_coded
         )
         if decoder_decides and named_by_pts and not (untimed or decode_times or clock_jumps):
             self._cut_name = last.pts if decode_cut else None

@@ -19,7 +19,7 @@ import torch
 from safetensors.torch import load_file
 
 from ..hub.folders import umask_modes
-from .checkpoints import CHECKPOINTS, STATE_FILE, list_checkpoints, retire
+from .checkpoints import CHECKPOINTS, STATE_FILE, list_checkpoints, refused_when_full, retire
 
 BEST = "best"  # under checkpoints/: removed with them by --overwrite_output_dir, left out of every upload
 RESULTS_FILE = "eval_results.json"  # the snapshot's evaluation, whole (per class, confusion matrix)
@@ -128,20 +128,24 @@ def evaluations_without_improvement(history, metric: str, threshold: float = 0.0
     return waited
 
 
-def unranked_evaluations(history, metric: str) -> str | None:
+def unranked_evaluations(history, metric: str, default: str) -> str | None:
     """Why a resume cannot rank the checkpoint's evaluations by `metric` (None: it can): some have no such value, the
     loss of a run of a version before the evaluation reported one. Passed over, the best model and the patience left
     would be of the evaluations after the resume alone: a better one before it, ignored, and a run that stops later
-    than one started with the flag."""
+    than one started with the flag. Resuming without the flag is advised where the run's `default` metric
+    (`default_metric`: a multi-label run's is map, not top-1 as the advice said) ranks every one of them."""
     steps = [entry["step"] for entry in history if f"eval/{metric}" not in entry]
     if not steps:
         return None
     shown = ", ".join(map(str, steps[:5])) + (f" and {len(steps) - 5} more" if len(steps) > 5 else "")
+    ranked = metric != default and all(f"eval/{default}" in entry for entry in history)
+    instead = (
+        f"resume without --metric_for_best_model {metric} (the default, {default}, ranks them), or " if ranked else ""
+    )
     return (
         f"--metric_for_best_model {metric}: the checkpoint's evaluations of step{'s' if len(steps) > 1 else ''} "
         f"{shown} have no {metric} (made by a version that did not report it), so they cannot be ranked by it, and "
-        f"the best model and early stopping would pass them over; resume without --metric_for_best_model {metric} "
-        "(the default, top-1, ranks them), or start over with it (--overwrite_output_dir)"
+        f"the best model and early stopping would pass them over; {instead}start over with it (--overwrite_output_dir)"
     )
 
 
@@ -174,12 +178,19 @@ def save_best_snapshot(model, output_dir: Path, step: int, results: dict, state_
     """The model as evaluated at `step`, with its evaluation, written into a temporary folder renamed into place, the
     one it replaces renamed out first (`retire`): a kill never leaves half a snapshot that reads as one. Deleted in
     place, one killed midway kept its eval_results.json without all its weights, taken as present by a resume with
-    --load_best_model_at_end. `save_pretrained` is the checkpoints' (FSDP's models too)."""
+    --load_best_model_at_end. `save_pretrained` is the checkpoints' (FSDP's models too). A full disk ends the run in
+    one line, as a checkpoint's save does (`refused_when_full`: it was torch's traceback), what was written removed.
+    """
     final = snapshot_folder(output_dir, step)
     tmp = final.with_name(f".tmp-{final.name}")
     shutil.rmtree(tmp, ignore_errors=True)
-    save_pretrained(model, tmp, state_dict=state_dict)
-    (tmp / RESULTS_FILE).write_text(json.dumps(results, indent=2))
+    try:
+        with refused_when_full(output_dir, f"the best model's snapshot of step {step}"):  # (the disk as it failed)
+            save_pretrained(model, tmp, state_dict=state_dict)
+            (tmp / RESULTS_FILE).write_text(json.dumps(results, indent=2))
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
     umask_modes(tmp)
     replaced = retire(final) if final.exists() else None  # (a resume evaluating this step again)
     os.replace(tmp, final)

@@ -454,12 +454,12 @@ def save_checkpoint(accelerator, output_dir: Path, name: str, state: dict, total
         shutil.rmtree(tmp, ignore_errors=True)
         root.mkdir(parents=True, exist_ok=True)
     accelerator.wait_for_everyone()
-    with refused_when_full(output_dir, name):
+    with refused_when_full(output_dir, f"checkpoint {name}"):
         accelerator.save_state(str(tmp))
     accelerator.wait_for_everyone()
     if writer:
         umask_modes(tmp)  # before the state file, written last: a whole `.tmp-` is put in place as it is
-        with refused_when_full(output_dir, name):
+        with refused_when_full(output_dir, f"checkpoint {name}"):
             on_disk(*_files_and_folders(tmp))  # what save_state wrote, before the state file that says it is whole
             (tmp / STATE_FILE).write_text(json.dumps({**state, SAVED_AT: time.time()}, indent=2))
             on_disk(tmp / STATE_FILE, tmp)
@@ -479,9 +479,10 @@ FULL_DISK_BYTES = 1 << 20
 
 
 @contextmanager
-def refused_when_full(output_dir, name: str):
-    """Within it, a save of checkpoint `name` that fails on a full disk ends the run with one line (SystemExit, status
-    1) saying so, the last whole checkpoint and how to go on; any other error keeps its traceback.
+def refused_when_full(output_dir, what: str):
+    """Within it, a save into `output_dir` (`what`: `checkpoint step_4`, the best model's snapshot, the final model)
+    that fails on a full disk ends the run with one line (SystemExit, status 1) saying so, the last whole checkpoint
+    and how to go on; any other error keeps its traceback.
 
     Neither torch nor safetensors say "no space" as an OSError: a full disk was torch's `RuntimeError: [enforce fail
     at inline_container.cc:672] . unexpected pos 5120 vs 5012` (or safetensors' "I/O error: No space left on device"),
@@ -511,7 +512,7 @@ def refused_when_full(output_dir, name: str):
             else "no checkpoint was kept: make room and run the command again"
         )
         raise SystemExit(
-            f"error: the disk of {output_dir} is full ({free} bytes free now): checkpoint {name} was not written "
+            f"error: the disk of {output_dir} is full ({free} bytes free now): {what} was not written "
             f"({said}); {go_on} (what it left half written goes as it starts)"
         ) from None
 

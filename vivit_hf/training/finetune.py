@@ -485,6 +485,7 @@ def load_data(args, accelerator):
         args.dataset,
         args.dataset_format,
         once=partial(read_once_per_machine, accelerator, source=args.dataset),
+        chosen_splits=(args.train_split, args.eval_split),
         **source_options(args),
     )
     warn_missing(data)

@@ -44,7 +44,10 @@ SPLIT_ALIASES = {
 # Why a split without labels cannot be read, by who reads it (`missing_split`): the shard tool's words said training
 # and evaluation need them, to a user who was writing shards
 RECIPES_NEED_LABELS = "Training and evaluation need labels"
-SHARDS_NEED_LABELS = "A shard holds each clip's class (`<key>.cls`), so sharding needs labels"
+SHARDS_NEED_LABELS = (
+    "A shard holds each clip's class (`<key>.cls`; its classes, `<key>.json`'s `labels`, where a clip has several), so "
+    "sharding needs labels"
+)
 
 
 def recipe_split_name(name: str) -> str:
@@ -52,6 +55,21 @@ def recipe_split_name(name: str) -> str:
     where it is no split word: what a run records and compares, so that a resume typing its split another way names
     the same split."""
     return SPLIT_ALIASES.get(name.lower(), name)
+
+
+def chosen_protocol(protocols: dict[str, str], chosen: Sequence[str | None] | None) -> str | None:
+    """The split read as HMDB51's protocol (`protocols`: each part's name and the split it was read out of,
+    `hub_clips.protocol_splits`) whose parts alone a run reads, its test part among them, as the warnings advise;
+    None where the run chose otherwise or did not say (`chosen`: the splits it trains and evaluates on as typed,
+    `--train_split`, `--eval_split`; None for the data set's default evaluation split, `test` beside a lone `train`
+    read so; `chosen` None: a read for no run, each such split warned of)."""
+    if not protocols or not chosen:
+        return None
+    parts = {recipe_split_name(name): origin for name, origin in protocols.items()}
+    names = {recipe_split_name(name) if name else "test" for name in chosen}
+    origins = {parts.get(name) for name in names}
+    tested = any(name == "test" or name.endswith("_test") for name in names)
+    return origins.pop() if len(origins) == 1 and None not in origins and tested else None
 
 
 @dataclass
@@ -405,14 +423,18 @@ def _warn_clips_of_two_classes(split: str, data: VideoClassificationData, repeat
         )
 
 
-def warn_repeated_clips(data: VideoClassificationData, statuses: dict | None = None) -> dict:
+def warn_repeated_clips(
+    data: VideoClassificationData, statuses: dict | None = None, chosen: Sequence[str | None] | None = None
+) -> dict:
     """Warn, naming them, about clips an annotation file lists twice in one split (read twice an epoch) and clips
     listed in two splits (a model trained on one is scored on its own clips): both were taken as they are, without a
     word. By the clip's id (a Kinetics clip, an SSv2 id, an Epic narration; a `hub` row's source id or clip path,
     `HubSplit.clip_ids`: rows known only by their index or a name beside their bytes are not compared). Returns
     `{split or (split, split): ids}`; nothing is looked for (every file stat'ed, copies hashed) where the warnings
     would not be said (`finetune.data_warnings_held`: a machine's other processes). `statuses`: `{path: os.stat}` of
-    files the read stat'ed already (`folders.kept_statuses`), not stat'ed again (8 s of 30 at 248 000 clips)."""
+    files the read stat'ed already (`folders.kept_statuses`), not stat'ed again (8 s of 30 at 248 000 clips).
+    `chosen`: the splits the run reads (`chosen_protocol`): HMDB51's protocols sharing clips are not warned of to a
+    run within one."""
     if not logger.isEnabledFor(logging.WARNING):
         return {}
     ids = {
@@ -470,7 +492,7 @@ def warn_repeated_clips(data: VideoClassificationData, statuses: dict | None = N
                     second,
                     quoted(both),
                 )
-    if protocols:
+    if protocols and chosen_protocol(data.protocols, chosen) is None:
         # HMDB51's three protocols each list every clip: 12 warnings of "clips in both splits" for its 6 splits
         origin = data.protocols[protocols[0][0]]
         train, test = [name for name, read_from in data.protocols.items() if read_from == origin]  # (in that order)

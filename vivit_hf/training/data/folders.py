@@ -130,12 +130,16 @@ def download_format_of(stem: str) -> str | None:
 
 
 def holds_video(path: Path) -> bool:
-    """Whether `path`'s container holds a video stream (one it cannot open is left to the decode to name)."""
+    """Whether `path`'s container holds a video stream (one it cannot open is left to the decode to name), other than a
+    cover image: an audio format's embedded thumbnail (`attached_pic`, one still frame), which the readers pass over
+    (`video_streams.video_stream`) and refuse as "no video stream" where it is all the file holds."""
     import av
+
+    from ...processing.video_streams import video_stream
 
     try:
         with av.open(str(path)) as container:
-            return bool(container.streams.video)
+            return video_stream(container) is not None
     except (av.FFmpegError, OSError):
         return True
 

@@ -110,6 +110,7 @@ def load_video_dataset(
     label_column: str | None = None,
     config_name: str | None = None,
     one_split_of: Sequence[str] | None = None,
+    chosen_splits: Sequence[str | None] | None = None,
 ) -> VideoClassificationData:
     """Examples and label names of a local folder or Hub data set repo, read with `dataset_format`.
 
@@ -118,6 +119,9 @@ def load_video_dataset(
     `config_name`: the `datasets` configuration (`hub`), or the official split of `ucf101` / `hmdb51` (1-3).
     `one_split_of`: `videofolder` reads the first of these splits that it finds alone (`load_videofolder`'s `one_of`:
     evaluate.py's); the other formats read every split.
+    `chosen_splits`: the splits the run reads as typed (`--train_split`, `--eval_split`, None for the default
+    evaluation split): what is warned of a data set's splits as read (HMDB51's protocol splits) is said to a run that
+    reads them as advised in one INFO line (`examples.chosen_protocol`).
     """
     if dataset_format not in DATASET_FORMATS:
         raise ValueError(f"unknown --dataset_format {dataset_format!r}; choose from {', '.join(DATASET_FORMATS)}")
@@ -131,8 +135,9 @@ def load_video_dataset(
             video_column=video_column,
             label_column=label_column,
             config_name=config_name,
+            chosen_splits=chosen_splits,
         )
-        return _checked(data, source)
+        return _checked(data, source, chosen=chosen_splits)
     if Path(source).is_dir():
         roots = [Path(source)]
     else:
@@ -172,7 +177,9 @@ def _warn_card_classes_not_read(data: VideoClassificationData, roots: Sequence[P
             )
 
 
-def _checked(data: VideoClassificationData, source, statuses: dict | None = None) -> VideoClassificationData:
+def _checked(
+    data: VideoClassificationData, source, statuses: dict | None = None, chosen: Sequence[str | None] | None = None
+) -> VideoClassificationData:
     """What every adapter read from `source` (the `hub` one too), checked alike: empty class names refused; classes
     differing only in case or blanks, classes with no training clip and clips listed twice named in a warning; clips
     that are Git LFS pointers refused (`refuse_lfs_pointer_clips`)."""
@@ -181,7 +188,7 @@ def _checked(data: VideoClassificationData, source, statuses: dict | None = None
     refuse_lfs_pointer_clips(data.splits, str(source))
     warn_classes_differing_in_case(data)
     warn_classes_missing_from_training(data)
-    warn_repeated_clips(data, statuses)
+    warn_repeated_clips(data, statuses, chosen)
     return data
 
 

@@ -10,11 +10,12 @@ import logging
 import os
 import re
 import unicodedata
+from collections.abc import Sequence
 from functools import partial
 from pathlib import Path
 
 from .annotated import count_missing
-from .examples import DatasetFormatError, quoted, recipe_split_name
+from .examples import DatasetFormatError, chosen_protocol, quoted, recipe_split_name
 from .folders import (
     download_leftovers,
     files_below,
@@ -271,13 +272,18 @@ def _clip_paths(dataset, video_column: str) -> list:
     return column.to_pylist() if pa.types.is_string(column.type) or pa.types.is_large_string(column.type) else []
 
 
-def protocol_splits(loaded: dict, columns: tuple[str, ...], protocols: dict | None = None) -> dict:
+def protocol_splits(
+    loaded: dict, columns: tuple[str, ...], protocols: dict | None = None, chosen: Sequence[str | None] | None = None
+) -> dict:
     """Each split whose rows carry HMDB51's protocol (`protocol_values`) as two splits, its training clips and its
     test clips (`<split>_train`, `<split>_test`; a lone `train`: `train` and `test`), its clips of 0 left out, said
     in a warning naming the flags that pick them: read whole, split 1's 3 570 training clips were trained on with its
     1 530 test clips (and 1 666 of neither), then scored on a share of them. `protocols`: filled with each such
-    split's name and the split it was read out of (`VideoClassificationData.protocols`)."""
+    split's name and the split it was read out of (`VideoClassificationData.protocols`). `chosen`: the splits the
+    run reads (`examples.chosen_protocol`); a run on one protocol's two parts, as advised, is told in one INFO line
+    how its split was read, not warned of each split (every run of a correct command warned 3 times)."""
     kept: dict = {}
+    read = {}  # (each split read so: its parts and counts, said once every split is known)
     for split, dataset in loaded.items():
         values = protocol_values(dataset, columns)
         if values is None:
@@ -294,21 +300,34 @@ def protocol_splits(loaded: dict, columns: tuple[str, ...], protocols: dict | No
             )
         for value, name in parts.items():
             kept[name] = dataset.select([i for i, v in enumerate(values) if v == value])
-            if protocols is not None:
-                protocols[name] = split
-        first, second = parts.values()
+        read[split] = (*parts.values(), *(values.count(value) for value in (1, 2, 0)))
+    origins = {name: split for split, (train, test, *_) in read.items() for name in (train, test)}
+    if protocols is not None:
+        protocols.update(origins)
+    origin = chosen_protocol(origins, chosen)
+    if origin is not None:
+        logger.info(
+            "split %r: read as HMDB51's protocol its %r column marks (1: training, 2: test, 0: in neither): %r (%d "
+            "clips) and %r (%d clips), its %d clips of 0 left out",
+            origin,
+            PROTOCOL_COLUMN,
+            *_counted(read[origin]),
+        )
+        return kept
+    for split, parts in read.items():
         logger.warning(
             "split %r: its %r column marks each clip as HMDB51's official protocol does (1: training, 2: test, 0: "
             "in neither), so it is read as two splits: %r (%d clips) and %r (%d clips), and its %d clips of 0 are "
             "left out; train and score on them with --train_split %s --eval_split %s",
             split,
             PROTOCOL_COLUMN,
-            first,
-            values.count(1),
-            second,
-            values.count(2),
-            values.count(0),
-            first,
-            second,
+            *_counted(parts),
+            *parts[:2],
         )
     return kept
+
+
+def _counted(parts: tuple) -> tuple:
+    """(training part, its clips, test part, its clips, clips of 0) of a split `protocol_splits` read."""
+    train, test, trained, tested, neither = parts
+    return train, trained, test, tested, neither

@@ -455,6 +455,7 @@ def _load_hub(
     video_column: str | None = None,
     label_column: str | None = None,
     config_name: str | None = None,
+    chosen_splits: Sequence[str | None] | None = None,
 ) -> VideoClassificationData:
     """`load_hub`'s read."""
     import datasets
@@ -490,7 +491,7 @@ def _load_hub(
     clipless: dict[str, int] = {}
     loaded = rows_without_a_clip(loaded, video_column, clipless)
     protocols: dict[str, str] = {}
-    loaded = protocol_splits(loaded, (video_column, label_column), protocols)
+    loaded = protocol_splits(loaded, (video_column, label_column), protocols, chosen_splits)
     every_split = list(loaded)
     class_feature = label_list_feature(feature)  # a column of lists: several classes a clip (multi-label)
     # with a card's ClassLabel, -1 is no label; over a column of lists it names the lists' classes (the column was

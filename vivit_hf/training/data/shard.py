@@ -8,11 +8,13 @@
 Each split becomes `data/<split>-NNNNN-of-MMMMM.tar` files of at most `--shard_size` bytes (a clip larger than that
 gets a shard of its own), written in a seeded random order (the adapters list clips class by class, and a stream's
 shuffle buffer only mixes what is near). A sample is `<key>.<video>` (the clip), `<key>.cls` (the class id, as text)
-and `<key>.json` (`{"id", "label"}`: the clip's id in its data set and its class name). `<video>` is one name for
-every clip of the data set: `mp4` when re-encoded, else the container every source clip shares (`mp4`, `webm`...),
-else `video` (mixed containers, each clip's bytes unchanged in its own). One name, because `datasets`' WebDataset
-reader makes a column of each member extension and keeps only the columns the card declares (a row of another
-extension would have no video), and infers no features at all from shards whose samples differ in their members;
+and `<key>.json` (`{"id", "label"}`: the clip's id in its data set and its class name); a multi-label clip has no
+`.cls` (one integer to `datasets`), its `<key>.json` is `{"id", "labels"}`, the list of its classes' names.
+`<video>` is one name for every clip of the data set: `mp4` when re-encoded, else the container every source clip
+shares (`mp4`, `webm`...), else `video` (mixed containers, each clip's bytes unchanged in its own). One name, because
+`datasets`' WebDataset reader makes a column of each member extension and keeps only the columns the card declares
+(a row of another extension would have no video), and infers no features at all from shards whose samples differ in
+their members;
 the decoders find the container from the bytes, not from the name. Copied clips are checked (`check_readable`: open
 it, decode the first frame) and those that fail are left out, named in the log and the card.
 
@@ -22,7 +24,8 @@ interrupted run leaves no `--out` that could be read as the data set (a killed o
 which the readers refuse and the next run deletes).
 
 `README.md` is the data card: YAML that `datasets` reads (the splits' files, the features with the `cls` column
-as a `ClassLabel` of the class names, the split sizes), then the source, classes and counts in prose. So
+as a `ClassLabel` of the class names, or multi-label the `json` column's `labels` as a `List(ClassLabel)`, the
+split sizes), then the source, classes and counts in prose. So
 `load_dataset(out, streaming=True)` and `--dataset_format hub --streaming` find the video and label columns and
 the label names without a flag.
 
@@ -239,8 +242,11 @@ def _variable_rate_stamps(reader, kept) -> tuple[list[int] | None, Fraction | No
     """Stamps (in `VARIABLE_RATE_CLOCK`) for the `kept` frames of a variable-rate source, each at its time from the
     first one's, and one more where the last one ends: stamped by index at its average rate, a phone clip of 15
     frames 33 ms apart and 15 more 100 ms apart (2.0 s) was a shard of even frames lasting 1.96 s, and `fps`
-    sampling, which goes by a variable-rate file's times, took other frames from it than from its source. None, None
-    for a source whose frames are counted at its rate (`counted_at_rate`), or whose times would collide."""
+    sampling, which goes by a variable-rate file's times, took other frames from it than from its source. Frames that
+    share a time (a screen recorder's or a millisecond clock's collisions) are a tick of the clock apart (11 us), the
+    last at the time (the one a player shows there): left evenly spaced, a phone clip of 15 frames 33 ms apart and 15
+    more 100 ms apart, two of them stamped alike, gave fps=5 sampling frames 0, 3, 6, 10, ... where its source gives
+    0, 6, 13, 16, ... None, None for a source whose frames are counted at its rate (`counted_at_rate`)."""
     from ...processing.video_reader import counted_at_rate, video_duration
 
     times, last = reader.frame_times(), reader.last_frame_seconds()
@@ -251,9 +257,11 @@ def _variable_rate_stamps(reader, kept) -> tuple[list[int] | None, Fraction | No
     if np.isnan(ends[-1]):  # the source's last frame: it lasts as long as the reader's duration says
         ends[-1] = times[0] + video_duration(len(times), reader.fps, times, last)
     stamps = np.rint((ends - ends[0]) / float(VARIABLE_RATE_CLOCK)).astype(np.int64)
-    if not np.all(np.diff(stamps) > 0):
-        return None, None
-    return stamps.tolist(), VARIABLE_RATE_CLOCK
+    # each stamp at least a tick before the one after (an mp4 stores no two frames at one time; x264 refuses them):
+    # of frames stamped alike a player shows the last, which keeps its time (the first ones go a tick earlier each)
+    steps = np.arange(stamps.size)
+    stamps = -(np.maximum.accumulate(-stamps[::-1] - steps) + steps)[::-1]
+    return (stamps - stamps[0]).tolist(), VARIABLE_RATE_CLOCK
 
 
 def _lasting(packet, stamps: list[int] | None):
@@ -360,11 +368,6 @@ def write_shards(
             "shards hold one label per clip (`.cls`); a data set with several label spaces (Epic Kitchens' noun and "
             "verb) is not supported yet"
         )
-    if data.multi_label:  # (each clip's tuple of class ids was `int()`-ed: a TypeError once the first clip was written)
-        raise ValueError(
-            "shards hold one class id per clip (`.cls`); a multi-label data set (a label column of lists) is not "
-            "supported yet: fine-tune on it as it is, read whole or with --streaming"
-        )
     out = Path(os.path.abspath(out))
     names = data.label_names
     # `val` / `dev` are the data set's `validation` (`split_name`): the card names each split as the readers do
@@ -390,6 +393,7 @@ def write_shards(
             revision=revision,
             repo_id=repo_id,
             folder=out,
+            multi_label=data.multi_label,
         )
         (partial / "README.md").write_text(card, encoding="utf-8")  # (the Hub's; class names as they are)
         _finish(partial, out)
@@ -430,7 +434,7 @@ def _write_split(data, split, folder, writing: ShardWriting) -> dict:
     order = list(range(len(examples)))
     random.Random(writing.seed).shuffle(order)
     writer = _ShardWriter(folder, split, writing.shard_size)
-    short_side, member = writing.short_side, writing.member
+    short_side, member, multi_label = writing.short_side, writing.member, data.multi_label
     written, failed, parts, total_bytes, per_class = 0, [], [], 0, [0] * len(names)
     for position, index in enumerate(order):
         example = examples[index]
@@ -456,18 +460,11 @@ def _write_split(data, split, folder, writing: ShardWriting) -> dict:
             (parts if isinstance(error, PartOfAVideo) else failed).append(clip_id)
             continue
         key = f"{split}_{position:08d}"
-        label = int(example["label"])
-        meta = {"id": clip_id, "label": names[label]}
-        writer.add(
-            [
-                (f"{key}.{member}", clip),
-                (f"{key}.cls", str(label).encode()),
-                (f"{key}.json", json.dumps(meta).encode()),
-            ]
-        )
+        writer.add([(f"{key}.{member}", clip), *_label_members(key, clip_id, example["label"], names, multi_label)])
         written += 1
         total_bytes += len(clip)
-        per_class[label] += 1
+        for label in example["label"] if multi_label else (example["label"],):
+            per_class[int(label)] += 1
     paths = writer.close()
     return dict(
         clips=written,
@@ -478,6 +475,20 @@ def _write_split(data, split, folder, writing: ShardWriting) -> dict:
         missing=data.missing.get(split, 0) + data.clipless.get(split, 0),  # (and the rows that give no video)
         per_class=per_class,
     )
+
+
+def _label_members(key: str, clip_id: str, label, names: list[str], multi_label: bool) -> list[tuple[str, bytes]]:
+    """A sample's label members: `<key>.cls` (the class id, which `datasets`' WebDataset reader decodes with `int`)
+    and `<key>.json` (`{"id", "label"}`, its name); a multi-label clip's classes, a list no `.cls` can hold, are
+    `<key>.json`'s `labels` (`{"id", "labels"}`, their names in id order), which the card types as a
+    `List(ClassLabel)` of the class names, so `datasets` reads them back as the ids they were."""
+    if multi_label:
+        return [(f"{key}.json", json.dumps({"id": clip_id, "labels": [names[i] for i in sorted(label)]}).encode())]
+    label = int(label)
+    return [
+        (f"{key}.cls", str(label).encode()),
+        (f"{key}.json", json.dumps({"id": clip_id, "label": names[label]}).encode()),
+    ]
 
 
 # The shards are written into `<out>.incomplete` beside `--out`, holding this file, and renamed to `--out` when the
@@ -570,17 +581,27 @@ def data_card(
     revision: str | None = None,
     repo_id: str | None = None,
     folder: str | os.PathLike = "",
+    multi_label: bool = False,
 ) -> str:
     """README.md: YAML `datasets` reads (files per split, features, split sizes), then source, classes, counts.
     `writing`: how the clips were written, which the card states; `revision`: the branch the shards are pushed to,
     which the usage example reads (without it: `main`, where they are not, or another data set's); `repo_id`: the
     repo they are pushed to, which it names; without it, the shards being kept here, it names `folder` (by its name),
-    where they are written."""
+    where they are written. `multi_label`: each clip's classes are a list (`<key>.json`'s `labels`, no `.cls`)."""
     from ...hub.cards import table_cell  # (the model card's cells' rule; its Hub card modules load here alone)
 
     short_side, member = writing.short_side, writing.member
     written = [split for split, info in summary.items() if info["clips"]]  # a split of no shard names no file
     string = {"dtype": "string"}
+    class_label = {"class_label": {"names": {str(i): name for i, name in enumerate(names)}}}
+    label_features = (
+        [{"name": "json", "struct": [{"name": "id", **string}, {"name": "labels", "list": class_label}]}]
+        if multi_label
+        else [
+            {"name": "cls", "dtype": class_label},
+            {"name": "json", "struct": [{"name": "id", **string}, {"name": "label", **string}]},
+        ]
+    )
     metadata = dict(
         configs=[
             {
@@ -591,8 +612,7 @@ def data_card(
         dataset_info={
             "features": [
                 {"name": member, "dtype": "video"},
-                {"name": "cls", "dtype": {"class_label": {"names": {str(i): name for i, name in enumerate(names)}}}},
-                {"name": "json", "struct": [{"name": "id", **string}, {"name": "label", **string}]},
+                *label_features,
                 {"name": "__key__", **string},
                 {"name": "__url__", **string},
             ],
@@ -636,8 +656,13 @@ def data_card(
         f"(`--dataset_format {dataset_format}`). Clips are {encoding}; shards hold at most {writing.shard_size} bytes, "
         "clips in a seeded random order.",
         "",
-        f"Each sample: `<key>.{member}` (the clip{_member_note(member)}), `<key>.cls` (class id), `<key>.json` "
-        "(`id`: the clip's id in the source, `label`: class name). Stream it with "
+        f"Each sample: `<key>.{member}` (the clip{_member_note(member)}), "
+        + (
+            "`<key>.json` (`id`: the clip's id in the source, `labels`: the list of its class names, multi-label). "
+            if multi_label
+            else "`<key>.cls` (class id), `<key>.json` (`id`: the clip's id in the source, `label`: class name). "
+        )
+        + "Stream it with "
         # decode=False: `datasets` decodes a Video column with torchcodec, which needs the system's FFmpeg and is no
         # dependency here; the example's first row was an ImportError ("please install 'torchcodec'")
         f'`datasets.load_dataset({quoted}{at}, streaming=True).cast_column("{member}", datasets.Video(decode=False))` '
