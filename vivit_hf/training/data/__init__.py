@@ -74,13 +74,15 @@ def open_video_dataset(
     video_column=None,
     label_column=None,
     config_name=None,
+    one_split_of=None,
     chosen_splits=None,
 ) -> VideoClassificationData:
     """`--dataset` as the recipes take it: `"synthetic_motion"` (the bundled set, made on first use), a local folder or
     a Hub data set id, read by the `dataset_format` adapter. `once(read)` runs the read where one process makes,
     downloads or reads the data while the others wait, and gives what they are to have
     (`finetune.read_once_per_machine`: they take its read). `chosen_splits`: the splits the run reads, as typed
-    (`load_video_dataset`)."""
+    (`load_video_dataset`). `one_split_of`: a folder read as `videofolder` reads the first of these splits it holds
+    alone (`load_video_dataset`)."""
 
     def read():
         if dataset == SYNTHETIC:
@@ -94,6 +96,7 @@ def open_video_dataset(
             video_column=video_column,
             label_column=label_column,
             config_name=config_name,
+            one_split_of=one_split_of,
             chosen_splits=chosen_splits,
         )
 

@@ -110,6 +110,9 @@ class VideoClassificationData:
     # per split: the split of a `hub` data set it was read out of by HMDB51's protocol marks (`split1_train`:
     # `split1`, `hub_clips.protocol_splits`); such splits of two protocols share clips by design
     protocols: dict[str, str] = field(default_factory=dict)
+    # the one split read, the others' clips not (videofolder's `one_of`: evaluate.py's), so its classes are that
+    # split's alone, numbered otherwise than a whole read's where it lacks some; None: every split read
+    read_alone: str | None = None
 
     @property
     def is_multi_head(self) -> bool:

@@ -204,41 +204,83 @@ def listings_kept() -> Iterator[None]:
         _KEPT_LISTINGS.reset(token)
 
 
-def files_below(folder: Path) -> tuple[list[Path], list[Path]]:
+def files_below(folder: Path, split: str | None = None) -> tuple[list[Path], list[Path]]:
     """(video files, other files) below `folder`, sorted; hidden files and folders are in neither, symlinked folders
     are followed (`walk_folder`). A video file has a `VIDEO_EXTENSIONS` suffix, in any case (camcorders write `.MTS`).
     A symlink to a file that is not there (a disk not mounted) is among the other files (`is_dangling`): it is no
-    clip, but it must not vanish unnamed. Walked once within `listings_kept`."""
-    videos, others, _ = _listing(folder)
+    clip, but it must not vanish unnamed. Walked once within `listings_kept`. `split`: only the files of folders
+    whose place is that split (`folder_place`), the others' not stat'ed."""
+    videos, others, _ = _listing(folder, split)
     return list(videos), list(others)
 
 
-def regular_files_below(folder: Path) -> dict[Path, os.stat_result]:
+def regular_files_below(folder: Path, split: str | None = None) -> dict[Path, os.stat_result]:
     """`{file: its os.stat}` of the files below `folder` that are files (`Path.is_file`: not a dangling symlink),
     sorted as `files_below` lists them, from the same walk and stat within `listings_kept`."""
-    return dict(_listing(folder)[2])
+    return dict(_listing(folder, split)[2])
 
 
 def kept_statuses() -> dict[str, os.stat_result]:
     """`{file: its os.stat}`, the path as a string (an example's "video"), of the files the listings kept in this
     read stat'ed (`listings_kept`), for checks made later in the read not to stat each file again; empty outside."""
     kept = _KEPT_LISTINGS.get() or {}
-    return {str(path): status for _, _, statuses in kept.values() for path, status in statuses.items()}
+    listings = [listing for key, listing in kept.items() if isinstance(key, tuple)]  # (not the walks: `_walked`)
+    return {str(path): status for _, _, statuses in listings for path, status in statuses.items()}
 
 
-def _listing(folder: Path) -> tuple[list[Path], list[Path], dict[Path, os.stat_result]]:
+def _listing(folder: Path, split: str | None = None) -> tuple[list[Path], list[Path], dict[Path, os.stat_result]]:
     kept = _KEPT_LISTINGS.get()
     if kept is None:
-        return _files_below(folder)
-    key = str(folder)  # the paths are `folder`'s as given: `x` and `/abs/x` are two listings
+        return _files_below(_walked(folder), folder, split)
+    key = (str(folder), split)  # the paths are `folder`'s as given: `x` and `/abs/x` are two listings
     if key not in kept:
-        kept[key] = _files_below(folder)
+        kept[key] = _files_below(_walked(folder), folder, split)
     return kept[key]
 
 
-def _files_below(folder: Path) -> tuple[list[Path], list[Path], dict[Path, os.stat_result]]:
+def _walked(folder: Path) -> list[tuple[Path, list[str]]]:
+    """`walk_folder(folder)`, walked once within `listings_kept` (kept under the folder's name, the listings under
+    (name, split)): a listing of one split and one of every split share it, a link back up named once."""
+    kept = _KEPT_LISTINGS.get()
+    if kept is None:
+        return list(walk_folder(Path(folder)))
+    if str(folder) not in kept:
+        kept[str(folder)] = list(walk_folder(Path(folder)))
+    return kept[str(folder)]
+
+
+def split_folders_named(folder: Path) -> set[str]:
+    """The split folders (`folder_place`'s, below `folder`) of the folders holding a file of a video's name, from the
+    walk alone: none of their files stat'ed."""
+    return {place.split_folder for dirpath, place in _video_folders(folder) if place.split_folder is not None}
+
+
+def other_splits_video_folders(folder: Path, split: str) -> set[Path]:
+    """The folders below `folder` whose place is a split other than `split` that hold a file of a video's name, from
+    the walk alone (a listing of `split` alone: the folders its siblings hold clips in, which are not empty)."""
+    return {dirpath for dirpath, place in _video_folders(folder) if place.split != split}
+
+
+def _video_folders(folder: Path) -> list[tuple[Path, _FolderPlace]]:
+    return [
+        (dirpath, folder_place(dirpath.relative_to(folder).parts))
+        for dirpath, filenames in _walked(folder)
+        if any(name.lower().endswith(VIDEO_EXTENSIONS) for name in filenames)
+    ]
+
+
+def _files_below(
+    walked: list[tuple[Path, list[str]]], folder: Path, split: str | None
+) -> tuple[list[Path], list[Path], dict[Path, os.stat_result]]:
     videos, others, statuses = [], [], {}
-    found = [path for dirpath, filenames in walk_folder(Path(folder)) for path in (dirpath / f for f in filenames)]
+    # a split's files alone (evaluate.py's): the others' paths are never made nor stat'ed, by their folder's place,
+    # so a clip is in or out as `place_of` places it (Kinetics' 248 000 training clips beside 20 000 evaluated)
+    found = [
+        path
+        for dirpath, filenames in walked
+        if split is None or folder_place(dirpath.relative_to(folder).parts).split == split
+        for path in (dirpath / f for f in filenames)
+    ]
     for path in sorted(found):
         status = regular_file_status(path)
         if status is not None:
@@ -469,12 +511,14 @@ def is_data_file(path: Path) -> bool:
     return has_video_extension(path) or path.suffix.lower() in (*TABLE_SUFFIXES, ".tar")
 
 
-def lfs_pointers_below(folder: Path, read: Callable[[Path], bool] = is_data_file) -> list[Path]:
-    """The files below `folder` that the read opens (`read(path)`) and that are Git LFS pointers, not the files they
-    stand for (read only where small: a pointer is under 200 bytes)."""
+def lfs_pointers_below(
+    folder: Path, read: Callable[[Path], bool] = is_data_file, split: str | None = None
+) -> list[Path]:
+    """The files below `folder` (of `split`'s folders alone: `files_below`) that the read opens (`read(path)`) and
+    that are Git LFS pointers, not the files they stand for (read only where small: a pointer is under 200 bytes)."""
     return [
         path
-        for path, info in regular_files_below(folder).items()
+        for path, info in regular_files_below(folder, split).items()
         if info.st_size < 1024 and read(path) and is_lfs_pointer(path)
     ]
 
@@ -485,12 +529,12 @@ def is_lfs_pointer(path: str | os.PathLike) -> bool:
         return file.read(len(LFS_POINTER_HEADER)) == LFS_POINTER_HEADER
 
 
-def refuse_lfs_pointers(folder: Path, read: Callable[[Path], bool] = is_data_file) -> None:
+def refuse_lfs_pointers(folder: Path, read: Callable[[Path], bool] = is_data_file, split: str | None = None) -> None:
     """A Hub data set cloned with git, without git-lfs: its parquet files ended in pyarrow's "Parquet magic bytes not
     found in footer" traceback, naming no file, and its clips each failed to decode (skipped, counted). Refused in one
     line naming them and the command that fetches them. `read`: the files the read opens; a pointer it leaves alone
     (an annotation archive beside the clips, not fetched by `git lfs pull --include "*.mp4"`) is no reason to refuse."""
-    pointers = lfs_pointers_below(folder, read)
+    pointers = lfs_pointers_below(folder, read, split)
     if pointers:
         names = [path.relative_to(folder).as_posix() for path in pointers]
         raise DatasetFormatError(

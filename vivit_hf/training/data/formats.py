@@ -109,6 +109,7 @@ def load_video_dataset(
     video_column: str | None = None,
     label_column: str | None = None,
     config_name: str | None = None,
+    one_split_of: Sequence[str] | None = None,
     chosen_splits: Sequence[str | None] | None = None,
 ) -> VideoClassificationData:
     """Examples and label names of a local folder or Hub data set repo, read with `dataset_format`.
@@ -116,6 +117,8 @@ def load_video_dataset(
     A Hub id (`owner/name` that is not a local folder) is downloaded once and its archives extracted once
     into the cache (see `vivit_hf.training.data.fetch.fetch_dataset_repo`); `hub` hands the id to `datasets`.
     `config_name`: the `datasets` configuration (`hub`), or the official split of `ucf101` / `hmdb51` (1-3).
+    `one_split_of`: `videofolder` reads the first of these splits that it finds alone (`load_videofolder`'s `one_of`:
+    evaluate.py's); the other formats read every split.
     `chosen_splits`: the splits the run reads as typed (`--train_split`, `--eval_split`, None for the default
     evaluation split): what is warned of a data set's splits as read (HMDB51's protocol splits) is said to a run that
     reads them as advised in one INFO line (`examples.chosen_protocol`).
@@ -145,9 +148,11 @@ def load_video_dataset(
             raise FileNotFoundError(f"--dataset {source!r} is neither a local folder nor a Hub id (owner/name)")
         roots = fetch_dataset_repo(str(source), revision=revision, cache_dir=cache_dir)
     with listings_kept():  # the folder's walk and stat of each file, read again by `_checked`'s link check
-        data = FORMATS[dataset_format](roots) if split is None else FORMATS[dataset_format](roots, split)
         if dataset_format == "videofolder":
+            data = load_videofolder(roots, one_split_of)
             _warn_card_classes_not_read(data, roots)
+        else:
+            data = FORMATS[dataset_format](roots) if split is None else FORMATS[dataset_format](roots, split)
         return _checked(data, source, kept_statuses())
 
 
@@ -158,7 +163,10 @@ def _warn_card_classes_not_read(data: VideoClassificationData, roots: Sequence[P
     names = data.label_spaces.get("label")
     for root in roots:
         card = card_label_feature(str(root), None, None, "label")
-        if card is not None and [label_name(name) for name in card.names] != names:
+        numbered = None if card is None else [label_name(name) for name in card.names]
+        if numbered is not None and data.read_alone:  # (one split read: its classes, the card's of every split)
+            numbered = [name for name in numbered if name in set(names)]
+        if numbered is not None and numbered != names:
             logger.warning(
                 "%s: its data card's ClassLabel numbers the classes %s; --dataset_format videofolder numbers the "
                 "class folders in sorted order (%s), as datasets' videofolder does, and reads no card: the model's "

@@ -14,20 +14,25 @@ import logging
 import os
 import re
 import shlex
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from .annotated import OFFICIAL_SPLIT, with_clip_groups
-from .examples import DatasetFormatError, VideoClassificationData, quoted
+from .examples import LINKED_ACROSS_SPLITS, DatasetFormatError, VideoClassificationData, quoted
 from .folders import (
+    VIDEO_EXTENSIONS,
     dangling_clips,
     files_below,
+    folder_place,
     has_video_extension,
     is_hidden,
+    kept_statuses,
     listings_kept,
+    other_splits_video_folders,
     place_of,
     place_of_key,
     refuse_lfs_pointers,
+    split_folders_named,
     split_named_by,
     split_words,
     warn_left_out,
@@ -231,14 +236,19 @@ _SPLIT_WORD_FIRST = re.compile(
 )
 
 
-def warn_empty_class_folders(root: Path, class_dirs: dict[Path, Path], videos: Sequence[Path]) -> None:
+def warn_empty_class_folders(
+    root: Path, class_dirs: dict[Path, Path], videos: Sequence[Path], holding: Iterable[Path] = ()
+) -> None:
     """Folders beside the class folders that hold nothing (a class whose copy failed, a class not yet filled), or no
     video below them (only its notes, a labels.txt, which no warning about files of other types names), give no
     class, as in `datasets`, so the model would have a class fewer than the folders show; name them. So are
     such folders beside a folder of class folders (`train/empty_class/` next to `train/animals/cat/`), up to the
-    split folder (`class_dirs`: each class folder's split folder, or `root`), which went unnamed."""
+    split folder (`class_dirs`: each class folder's split folder, or `root`), which went unnamed. `holding`: more
+    folders holding clips (another split's, not listed: `load_videofolder`'s `one_of`)."""
     # the folders above each clip's folder, each folder's once: a Kinetics tree is 400 folders of 240k clips
-    holding_videos = {above for folder in {clip.parent for clip in videos} for above in (folder, *folder.parents)}
+    holding_videos = {
+        above for folder in {clip.parent for clip in videos} | set(holding) for above in (folder, *folder.parents)
+    }
     empty, videoless = [], []
     for parent in sorted({above for folder, top in class_dirs.items() for above in _folders_up_to(folder.parent, top)}):
         for child in sorted(parent.iterdir()):
@@ -291,11 +301,11 @@ def _one_class_splits(roots: Sequence[Path], per_split: dict[str, list]) -> dict
     return untrainable
 
 
-def _folder_clips(root: Path, missing: dict | None = None) -> dict[str, list]:
+def _folder_clips(root: Path, missing: dict | None = None, split: str | None = None) -> dict[str, list]:
     """`{split: [(class, clip, id)]}` of one root and its split folders; warns about the clips without a class,
     the files that are not videos and the clips at mixed depths; symlinked clips whose target is not there are
-    named and counted in `missing`."""
-    videos, others = files_below(root)
+    named and counted in `missing`. `split`: that split's folders alone (`files_below`), and what is said of them."""
+    videos, others = files_below(root, split)
     warn_left_out(root, others, links_named=True)
     per_split: dict[str, list] = {}
     loose: dict[str, list[str]] = {}
@@ -321,17 +331,73 @@ def _folder_clips(root: Path, missing: dict | None = None) -> dict[str, list]:
         depths.setdefault(below_split, key)
         places[clip] = place
     class_folders = class_folders_of(root, places)  # class -> {its folder's parents below the split folder: folder}
+    if split is not None:  # the other splits' folders, by their files' names (not stat'ed): their metadata files
+        split_folders |= split_folders_named(root)
     _refuse_labelled_metadata(root, sorted(split_folders))
     _warn_outside_split_folders(root, outside, sorted(split_folders))
     _warn_loose_clips(loose)
     warn_split_named_twice(root, list(places), places)
     _warn_mixed_depths(depths)
     warn_gathered_classes(class_folders)
-    warn_empty_class_folders(root, class_dirs, videos)
+    warn_empty_class_folders(root, class_dirs, videos, () if split is None else other_splits_video_folders(root, split))
     for split, absent in dangling_clips(root, others, class_folders).items():
         if missing is not None:
             missing[split] = missing.get(split, 0) + len(absent)
     return per_split
+
+
+def warn_clips_linked_from_other_splits(root: Path, split: str, examples: Sequence[dict]) -> None:
+    """A split read alone (`load_videofolder`'s `one_of`): name its clips that are files of another split under
+    another name (a clip hard-linked or symlinked into `val/`: a model trained on one is scored on its own clips), as
+    the whole read names them (`warn_repeated_clips`). The other splits' files are known by the inode their folder's
+    listing gives with each name, on their folder's device (one stat a folder); a symlink among them alone is
+    stat'ed. Byte-identical copies are not looked for: that would stat every file of the other splits."""
+    if not logger.isEnabledFor(logging.WARNING) or not examples:
+        return
+    statuses = kept_statuses()
+    clips: dict[tuple[int, int], list[str]] = {}  # (device, inode): the split's clips of that file, in order
+    identities = []  # (file, clip) of each clip, in the split's order
+    for example in examples:
+        status = statuses.get(example["video"])
+        if status is not None and status.st_ino:  # (inode 0: some FUSE and network file systems, no identity)
+            identities.append(((status.st_dev, status.st_ino), example["id"]))
+            clips.setdefault(identities[-1][0], []).append(example["id"])
+    here = Path(examples[0]["video"])  # the split read's first clip: which split the whole read lists first
+    firsts: dict[str, Path] = {}  # each other split's first file
+    others: dict[str, dict[tuple[int, int], list[str]]] = {}  # other split: {file: its names there, in order}
+    for folder in sorted(other_splits_video_folders(root, split)):
+        place = folder_place(folder.relative_to(root).parts)
+        if place.label is None:  # (clips in no class folder: none of the whole read's)
+            continue
+        other, below = place.split, folder.relative_to(root).as_posix()
+        device = os.stat(folder).st_dev
+        with os.scandir(folder) as listing:
+            entries = sorted((e for e in listing if not is_hidden(e.name)), key=lambda e: e.name)
+        for entry in entries:
+            if not entry.name.lower().endswith(VIDEO_EXTENSIONS):  # (strings: a Path each took 10 s of 18 at 248 000)
+                continue
+            if other not in firsts:
+                firsts[other] = Path(entry.path)
+            identity = (device, entry.inode())
+            if entry.is_symlink():
+                try:
+                    status = os.stat(entry.path)
+                except OSError:
+                    continue
+                identity = (status.st_dev, status.st_ino)
+            if identity in clips:
+                others.setdefault(other, {}).setdefault(identity, []).append(f"{below}/{entry.name}")
+    for other, files in others.items():
+        # as the whole read pairs them: each later name of a file with its first, the splits in the order of their
+        # first clips, in the order of the later split's clips
+        before = firsts[other] < here
+        if before:
+            pairs = [f"{files[i][0]} = {key}" for i, key in identities if i in files]
+        else:
+            pairs = [f"{clips[i][0]} = {name}" for i, names in files.items() for name in names]
+        how = "symlinks or hard links to one file"
+        where = (other, split) if before else (split, other)
+        logger.warning(LINKED_ACROSS_SPLITS, len(pairs), *where, how, quoted(pairs, 3))
 
 
 # Files of a `datasets` data set: what the shard writer and `push_to_hub` write (tar, parquet), `save_to_disk`'s arrow
@@ -394,20 +460,35 @@ def _clips_without_class(root: Path) -> list[str]:
     return [key.as_posix() for clip in videos if place_of(key := clip.relative_to(root)).label is None]
 
 
+def split_found(roots: Sequence[Path], splits: Sequence[str]) -> str | None:
+    """The first of `splits` that a clip below `roots` is in with a class (`place_of`), each split's files alone
+    listed (`files_below`: within `listings_kept`, the read that follows lists them no more); None for none."""
+    for split in splits:
+        for root in roots:
+            if any(place_of(clip.relative_to(root)).label is not None for clip in files_below(root, split)[0]):
+                return split
+    return None
+
+
 @listings_kept()  # each root walked once: its clips and `refuse_lfs_pointers`' small files
-def load_videofolder(roots: Sequence[Path]) -> VideoClassificationData:
+def load_videofolder(roots: Sequence[Path], one_of: Sequence[str] | None = None) -> VideoClassificationData:
     """`<root>/.../[<split>/].../<class>/<clip>`, read as `datasets`' videofolder reads a folder: a clip's class is
     the folder it is in; its split is named by a folder above, at any depth (`train`, `val2017`, `k400_test`...),
     else `train`. `.webm` and the other `VIDEO_EXTENSIONS` included (`datasets`' videofolder skips them). A
     `datasets` metadata file that gives labels is refused (it is read by `--dataset_format hub`); a split of one
-    class is marked `untrainable`, refused where a recipe trains on it."""
+    class is marked `untrainable`, refused where a recipe trains on it. `one_of`: the one split read, the first of
+    these that holds a clip (`split_found`; evaluate.py's), its clips, labels and warnings as the whole read's, the
+    other splits' files not stat'ed (their paths read, 248 000 training clips beside 20 000 evaluated); every split
+    where none does (the whole read then says what the folder holds). Its classes are the split's alone: its ids are
+    no model's (evaluate.py maps them by name, `check_labels`)."""
+    only = split_found(roots, one_of) if one_of else None
     per_split: dict[str, list] = {}
     missing: dict[str, int] = {}
     for root in roots:
         # (a clone without git-lfs: each clip failed to decode, skipped and counted); its clips alone are read
-        refuse_lfs_pointers(root, has_video_extension)
+        refuse_lfs_pointers(root, has_video_extension, only)
         _warn_official_split_lists(root)
-        for split, items in _folder_clips(root, missing).items():
+        for split, items in _folder_clips(root, missing, only).items():
             per_split.setdefault(split, []).extend(items)
     if not per_split:
         hub = _is_hub_folder(roots[0])  # the shard writer's output, a pushed or saved data set
@@ -454,6 +535,9 @@ def load_videofolder(roots: Sequence[Path]) -> VideoClassificationData:
         )
         for s, items in per_split.items()
     }
+    if only is not None:
+        for root in roots:
+            warn_clips_linked_from_other_splits(root, only, splits[only])
     untrainable = _one_class_splits(roots, per_split)
     return VideoClassificationData(
         splits=splits,
@@ -461,6 +545,7 @@ def load_videofolder(roots: Sequence[Path]) -> VideoClassificationData:
         missing=missing,
         untrainable=untrainable,
         own_names=folder_split_names(per_split),
+        read_alone=only,
     )
 
 
