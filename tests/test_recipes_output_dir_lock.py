@@ -168,7 +168,7 @@ def test_workers_whose_launcher_was_killed_stop_at_once_keeping_their_last_check
     for state in out.glob("checkpoints/.tmp-step_*/trainer_state.json"):
         with contextlib.suppress(ValueError):  # (one cut short by the kill is no save's)
             json.loads(state.read_text())
-            steps.append(int(state.parent.name[9:]))
+            steps.append(int(state.parent.name.removeprefix(".tmp-step_")))
     last_step = max(steps)
     last = out / "checkpoints" / f"step_{last_step}"
     assert stderr.strip().splitlines()[-1] == (
