@@ -603,7 +603,11 @@ def warn_missing(data) -> None:
     (`data.clipless`) and said once, in the warning that names it as it is left out (`rows_without_a_clip`); counted
     here too, it was said a second time as "missing on disk, or rows that give no video"."""
     for split, count in data.missing.items():
-        logger.warning(f"{count} clips of split {split!r} are named by the annotations but missing on disk")
+        one = count == 1  # (one clip said as one: "1 clips ... are" read as a slip)
+        logger.warning(
+            f"{count} clip{'' if one else 's'} of split {split!r} {'is' if one else 'are'} named by the annotations "
+            "but missing on disk"
+        )
 
 
 def load_streaming_data(args, num_processes: int = 1, spread: bool = True):
