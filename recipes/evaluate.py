@@ -126,7 +126,12 @@ from vivit_hf.training.evaluation import (
     training_split,
     write_prediction_rows,
 )
-from vivit_hf.training.finetune import main_process_first, read_once_per_machine, streamed_share
+from vivit_hf.training.finetune import (
+    main_process_first,
+    read_once_per_machine,
+    streamed_share,
+    warn_small_held_out_share,
+)
 from vivit_hf.training.finetune_flags import at_least
 from vivit_hf.training.flags import (
     DDP_TIMEOUT,
@@ -379,6 +384,7 @@ def main(argv=None, written: list | None = None):
         train_split, percentage, seed = trained
         examples = hold_out(data.split(train_split), percentage / 100, seed=seed)[1]
         refuse_another_held_out_share(args, train_split, percentage, examples, data, seed)
+        warn_small_held_out_share(data.split(train_split), examples, percentage, train_split, evaluating=True)
         split = f"{train_split} (held out {percentage:g}%)"
         # `held-out-10pct`: the folder was `eval_<data set>_train-held-out-10_1x1`, which for a data set folder named
         # `train` read `eval_train_train-held-out-10_1x1`, a typo to a user's eye; another training split is named

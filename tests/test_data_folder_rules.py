@@ -879,7 +879,7 @@ def test_finetune_warns_where_the_share_it_holds_out_is_too_small_to_score(tmp_p
     touch(tmp_path, *(f"{c}/{k}.mp4" for c in ("cat", "dog", "owl") for k in range(per_class)))
     accelerator = type("OneProcess", (), {"main_process_first": contextlib.nullcontext})
     with caplog.at_level(logging.WARNING, logger="vivit_hf.training.finetune"):
-        _, _, evaluation, _ = finetune.load_data(finetune.parse_args(["--dataset", str(tmp_path)]), accelerator)
+        _, training, evaluation, _ = finetune.load_data(finetune.parse_args(["--dataset", str(tmp_path)]), accelerator)
     warned = [r.getMessage() for r in caplog.records if "held out of split 'train' to evaluate on" in r.getMessage()]
     assert len(evaluation) == held
     if said == "none":
@@ -890,3 +890,11 @@ def test_finetune_warns_where_the_share_it_holds_out_is_too_small_to_score(tmp_p
     assert f"moves its top-1 by {100 / held:.3g} points" in warned[0]
     assert ("--validation_split_percentage" in warned[0]) == (said is not None), warned[0]
     assert said is None or f"--validation_split_percentage {said}," in warned[0], warned[0]
+    # evaluate.py scoring that share again advises its own flags: a new run holds out more, or --split
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="vivit_hf.training.finetune"):
+        finetune.warn_small_held_out_share(list(training) + list(evaluation), evaluation, 10, "train", evaluating=True)
+    again = [r.getMessage() for r in caplog.records]
+    assert len(again) == 1 and f"is {held} of its {3 * per_class} clips" in again[0] and "--eval_split" not in again[0]
+    advised = f"fine-tune again holding out more (--validation_split_percentage {said}), or " if said else ""
+    assert again[0].endswith(f"; {advised}evaluate a split it was not trained on (--split, a val/ folder)"), again[0]

@@ -562,7 +562,8 @@ def test_a_multi_label_run_evaluating_its_training_split_names_its_map(caplog):
 
 
 def test_an_empty_class_name_in_a_list_is_refused_whole_and_streamed(tmp_path):
-    # ["swim", ""]: a class '' was trained and scored, read whole and streamed (a single label '' is refused)
+    # ["swim", ""]: a class '' was trained and scored, read whole and streamed (a single label '' is refused). The
+    # stream named the row alone ("row 1"), where the whole read names its clip too: both name it now
     from vivit_hf.training.data.streaming import open_streaming_dataset
 
     folder = tmp_path / "folder" / "train"
@@ -570,7 +571,7 @@ def test_an_empty_class_name_in_a_list_is_refused_whole_and_streamed(tmp_path):
     for i, (name, _) in enumerate(rows):
         clip(folder / name, seed=i)
     (folder / "metadata.jsonl").write_text("".join(json.dumps({"file_name": n, "labels": ls}) + "\n" for n, ls in rows))
-    said = r"1 clip of split 'train' of .* has the label ' ', an empty class name: row 1.*\. List its classes without"
+    said = r"1 clip of split 'train' of .* has the label ' ', an empty class name: row 1 'train/b\.mp4'\. List its"
     with pytest.raises(DatasetFormatError, match=said):
         hub(folder.parent, tmp_path)
     with pytest.raises(DatasetFormatError, match=said):

@@ -776,6 +776,13 @@ def test_a_data_set_without_a_test_split_is_evaluated_on_the_share_fine_tuning_h
     results = json.loads((folder / "eval_results.json").read_text())
     assert results["split"] == trained["eval_split"] == "train (held out 34%)"
     assert results["num_samples"] == trained["num_samples"] == 4 and results["top1"] == trained["top1"]
+    # a share of 4 clips: each moves its top-1 by 25 points, said as fine-tuning says it (it was scored in silence),
+    # with evaluate.py's own advice (it has no --eval_split; a larger share takes a new run: ceil(100 * 20 / 12))
+    small = [line for line in result.stderr.splitlines() if "held out of split 'train' to evaluate on" in line]
+    assert len(small) == 1 and "(34%) is 4 of its 12 clips, of 2 of its 2 classes" in small[0], result.stderr[-3000:]
+    assert "moves its top-1 by 25 points" in small[0] and "--eval_split" not in small[0], small[0]
+    assert "--validation_split_percentage" not in small[0], small[0]  # (167%: over 50, none)
+    assert "evaluate a split it was not trained on (--split, a val/ folder)" in small[0], small[0]
     saved = load_file(str(folder / "predictions.safetensors"))
     loss = torch.nn.functional.cross_entropy(saved["logits"], saved["labels"])
     assert results["loss"] == pytest.approx(float(loss), rel=1e-6)

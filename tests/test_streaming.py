@@ -905,8 +905,8 @@ def test_the_unknown_sizes_warning_names_who_shares_the_epoch():
 
 def test_a_stream_and_the_whole_read_say_how_many_clips_each_split_lacks_on_disk(videofolder, tmp_path, caplog):
     """metadata.csv names a symlink to a disk not mounted: both reads leave the row out, count it in `data.missing`
-    and say "1 clips of split 'train' are named by the annotations but missing on disk"; `--streaming` said nothing
-    (only the whole read printed the count)."""
+    and say "1 clip of split 'train' is named by the annotations but missing on disk" (it said "1 clips ... are");
+    `--streaming` said nothing (only the whole read printed the count)."""
     from accelerate import PartialState
 
     from vivit_hf.training import finetune
@@ -919,8 +919,9 @@ def test_a_stream_and_the_whole_read_say_how_many_clips_each_split_lacks_on_disk
         for i, clip in enumerate(clips):
             shutil.copy(clip, root / split / f"c{i}.mp4")
             rows.append(f"c{i}.mp4,{clip.parent.name}")
-        (root / split / "gone.mp4").symlink_to(tmp_path / "unmounted" / "gone.mp4")
-        rows.append(f"gone.mp4,{clips[0].parent.name}")
+        for gone in ("gone.mp4", "gone2.mp4")[: 1 + (split == "test")]:  # (1 clip, and 2: said each way)
+            (root / split / gone).symlink_to(tmp_path / "unmounted" / gone)
+            rows.append(f"{gone},{clips[0].parent.name}")
         (root / split / "metadata.csv").write_text("\n".join(rows) + "\n")
     said = {}
     for streaming in (False, True):
@@ -931,15 +932,15 @@ def test_a_stream_and_the_whole_read_say_how_many_clips_each_split_lacks_on_disk
         caplog.clear()
         with caplog.at_level("WARNING", logger="vivit_hf.training.finetune"):
             data = finetune.load_data(args, PartialState())[0]
-        assert data.missing == {"train": 1, "test": 1}
+        assert data.missing == {"train": 1, "test": 2}
         messages = [r.getMessage().removeprefix("[RANK 0] ") for r in caplog.records]  # accelerate's logger's prefix
         said[streaming] = [m for m in messages if "missing on disk" in m]
     assert (
         said[True]
         == said[False]
         == [
-            f"1 clips of split {split!r} are named by the annotations but missing on disk"
-            for split in ("train", "test")
+            "1 clip of split 'train' is named by the annotations but missing on disk",
+            "2 clips of split 'test' are named by the annotations but missing on disk",
         ]
     )
 

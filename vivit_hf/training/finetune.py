@@ -544,19 +544,25 @@ def warn_splits_left_unread(args, data) -> None:
 FEWEST_HELD_OUT = 20
 
 
-def warn_small_held_out_share(whole, held, percentage: float, split: str) -> None:
+def warn_small_held_out_share(whole, held, percentage: float, split: str, evaluating: bool = False) -> None:
     """Warn where the share of `whole` held out to evaluate on (`held`, `--validation_split_percentage`) is too small
     for its top-1 to mean much (fewer than `FEWEST_HELD_OUT` clips), naming its size, the classes it carries and the
-    flags that give more: the run logged and published such a score as any other."""
+    flags that give more: the run logged and published such a score as any other, and evaluate.py (`evaluating`),
+    scoring the share again, did too (1 clip: `top1 0.0`)."""
     if len(held) >= FEWEST_HELD_OUT:
         return
     carried, classes = len(classes_carried(held)), len(classes_carried(whole))
     enough = math.ceil(100 * FEWEST_HELD_OUT / len(whole))
-    more = f"hold out more with --validation_split_percentage {enough}, or " if enough < 50 else ""
+    if evaluating:  # (evaluate.py has no --eval_split, and scores the share the model was fine-tuned without)
+        more = f"fine-tune again holding out more (--validation_split_percentage {enough}), or " if enough < 50 else ""
+        advice = f"{more}evaluate a split it was not trained on (--split, a val/ folder)"
+    else:
+        more = f"hold out more with --validation_split_percentage {enough}, or " if enough < 50 else ""
+        advice = f"{more}give an evaluation split (--eval_split, a val/ folder)"
     logger.warning(
         f"the share held out of split {split!r} to evaluate on ({percentage:g}%) is {len(held)} of its {len(whole)} "
         f"clips, of {carried} of its {classes} classes: each clip moves its top-1 by {100 / len(held):.3g} points, "
-        f"too few for the score to mean much; {more}give an evaluation split (--eval_split, a val/ folder)"
+        f"too few for the score to mean much; {advice}"
     )
 
 
@@ -597,7 +603,11 @@ def warn_missing(data) -> None:
     (`data.clipless`) and said once, in the warning that names it as it is left out (`rows_without_a_clip`); counted
     here too, it was said a second time as "missing on disk, or rows that give no video"."""
     for split, count in data.missing.items():
-        logger.warning(f"{count} clips of split {split!r} are named by the annotations but missing on disk")
+        one = count == 1  # (one clip said as one: "1 clips ... are" read as a slip)
+        logger.warning(
+            f"{count} clip{'' if one else 's'} of split {split!r} {'is' if one else 'are'} named by the annotations "
+            "but missing on disk"
+        )
 
 
 def load_streaming_data(args, num_processes: int = 1, spread: bool = True):

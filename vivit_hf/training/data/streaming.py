@@ -685,7 +685,14 @@ def _read_streaming_dataset(
     if isinstance(label_feature(features, label_column), datasets.ClassLabel):
         found = _class_label_maps(loaded, source, label_column, names, tables if local else None)
         maps = {split: label_map if found[split] is None else found[split] for split in loaded}
-    _refuse_empty_label_names(names, maps, scan, source, multi_label)
+    _refuse_empty_label_names(
+        names,
+        maps,
+        scan,
+        source,
+        multi_label,
+        functools.partial(_rows_clip_ids, loaded, video_column, label_column, source),
+    )
     splits = {}
     named = recipe_split_names(loaded)
     clips: dict[str, list] = {}  # a local table's clip of every row, where its paths are read anyway (`_locate`)
@@ -1002,11 +1009,14 @@ def _leave_out_unlabelled(loaded, top_column: str, label_column: str, scanned: d
     return kept
 
 
-def _refuse_empty_label_names(names: list[str], maps: dict, scan, source: str, multi_label: bool = False) -> None:
+def _refuse_empty_label_names(
+    names: list[str], maps: dict, scan, source: str, multi_label: bool = False, clip_ids=None
+) -> None:
     """A class whose name is empty (`""`, blanks: a table's unlabelled rows) is refused in the whole read's one line
     (`labels.refuse_empty_label_names`), naming the split and its first rows; streamed, it became a class `''`
     trained and scored. The rows are found by the label scan (`scan(split)`: the label column alone), run only when
-    a name is empty. `multi_label`: each label a list of classes, a row refused where one of them is empty."""
+    a name is empty. `multi_label`: each label a list of classes, a row refused where one of them is empty.
+    `clip_ids(split, rows)`: the clip of each row, as the whole read names it (`_rows_clip_ids`)."""
     empty = empty_label_ids(names)
     if not empty:
         return
@@ -1014,10 +1024,28 @@ def _refuse_empty_label_names(names: list[str], maps: dict, scan, source: str, m
         ids = [
             _ids_of(value or (), label_map) if multi_label else {_label_id(value, label_map)} for value in scan(split)
         ]
-        rows = [(i, str(i)) for i, classes in enumerate(ids) if classes & empty]
+        refused = [i for i, classes in enumerate(ids) if classes & empty]
+        # (the refusal shows its first 5 rows: the others are not read for their clips)
+        named = clip_ids(split, refused[:5]) if clip_ids is not None and refused else []
+        rows = [(i, named[k] if k < len(named) else str(i)) for k, i in enumerate(refused)]
         if rows:
             labels = [names[label] for label in sorted({c for i, _ in rows for c in ids[i] & empty})]
             raise empty_label_refusal(recipe_split_name(split), source, rows, labels, multi_label)
+
+
+def _rows_clip_ids(loaded: dict, video_column: str, label_column: str, source: str, split: str, rows: list[int]):
+    """The clip of each of `rows` (row numbers, ascending) of `split`, named as a stream names a row's clip
+    (`hub_example`: a path below the local folder, a shard's member, a source id) and as the whole read names it;
+    the row's number where it names none. Read only to name the rows a refusal shows: the stream is read up to the
+    last of them (the label scan reads the label column alone)."""
+    wanted = set(rows)
+    stream = class_ids_unchecked(undecoded_videos(loaded[split]), label_column)
+    named = {}
+    for i, row in enumerate(itertools.islice(stream, rows[-1] + 1)):
+        if i in wanted:
+            example = hub_example(row, video_column, label_column, lambda label: None, str(i), shard_namer(source))
+            named[i] = str(example["id"])
+    return [named.get(i, str(i)) for i in rows]
 
 
 def gives_no_clip(video) -> bool:
